@@ -1,0 +1,26 @@
+"""jaxart: neural style transfer (Gatys, Ecker & Bethge 2015) as pure, jittable JAX functions.
+
+Example:
+  >>> import jax, numpy as np, jaxart
+  >>> w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg19", widths=(4, 8, 8, 8, 8))
+  >>> f = jaxart.features(w, np.zeros((32, 32, 3), np.float32), ["relu1_1", "relu4_2"])
+  >>> f["relu1_1"].shape, f["relu4_2"].shape
+  ((32, 32, 4), (4, 4, 8))
+"""
+
+from jaxart import losses
+from jaxart.config import StyleConfig
+from jaxart.errors import InputError, JaxartError, NonFiniteLossError, WeightsError
+from jaxart.image import load_image, read_record, save_png
+from jaxart.transfer import Targets, make_targets, run, stylize, total_loss
+from jaxart.vgg import VGG, VGG16, VGG19, Preprocess, Weights, features, layer_names, random_weights
+from jaxart.weights import load_weights
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "VGG", "VGG16", "VGG19", "InputError", "JaxartError", "NonFiniteLossError", "Preprocess",
+    "StyleConfig", "Targets", "Weights", "WeightsError", "features", "layer_names", "load_image",
+    "load_weights", "losses", "make_targets", "random_weights", "read_record", "run", "save_png",
+    "stylize", "total_loss",
+]

@@ -1,0 +1,118 @@
+"""`StyleConfig`: every setting of a stylization, frozen, validated, and JSON round-trippable."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+from jaxart import vgg
+
+OPTIMIZERS = ("lbfgs", "adam")
+LINESEARCHES = ("none", "zoom")
+LOOPS = ("auto", "python", "scan")
+INITS = ("content", "random")
+
+
+@dataclasses.dataclass(frozen=True)
+class StyleConfig:
+    """Settings of one stylization.
+
+    Shapes and control flow (layers, size, steps, optimizer, loop) are static; the three loss
+    weights are plain numbers the loss takes as traced arguments, so sweeps can vmap over them.
+    `init` is "content", "random" (seeded by `seed`) or the path of an image.
+    """
+
+    size: int = 512
+    steps: int = 500
+    content_layers: tuple[str, ...] = ("relu4_2",)
+    style_layers: tuple[str, ...] = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+    style_layer_weights: tuple[float, ...] | None = None
+    content_weight: float = 1.0
+    style_weight: float = 10.0
+    tv_weight: float = 1.0
+    style_blend: tuple[float, ...] | None = None
+    pooling: str = "max"
+    optimizer: str = "lbfgs"
+    linesearch: str = "none"
+    learning_rate: float = 0.02
+    loop: str = "auto"
+    chunk: int = 10
+    init: str = "content"
+    seed: int = 0
+
+    def __post_init__(self):
+        for name in ("content_layers", "style_layers", "style_layer_weights", "style_blend"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
+
+    def validate(self, arch: str | None = None) -> "StyleConfig":
+        """Raise a ValueError naming the first bad setting; check layers against `arch` if given."""
+        _positive_int(self, "size", "steps", "chunk")
+        if self.size < 16:
+            raise ValueError(f"size {self.size} is too small; use at least 16 pixels")
+        for name in ("content_weight", "style_weight", "tv_weight", "learning_rate"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name.replace('_', '-')} must be a finite number >= 0, got {value}")
+        if self.learning_rate == 0:
+            raise ValueError("learning-rate must be above 0")
+        _choice(self, "optimizer", OPTIMIZERS)
+        _choice(self, "linesearch", LINESEARCHES)
+        _choice(self, "loop", LOOPS)
+        _choice(self, "pooling", vgg.POOLINGS)
+        if not self.content_layers and not self.style_layers:
+            raise ValueError("give at least one content or style layer")
+        weights = self.style_layer_weights
+        if weights is not None:
+            if len(weights) != len(self.style_layers):
+                raise ValueError(
+                    f"{len(weights)} style layer weights for {len(self.style_layers)} style layers"
+                )
+            if min(weights, default=0) < 0 or not all(map(math.isfinite, weights)):
+                raise ValueError(f"style layer weights must be finite and >= 0, got {weights}")
+        if self.style_blend is not None and (min(self.style_blend) < 0 or sum(self.style_blend) <= 0):
+            raise ValueError(f"style blend {self.style_blend} must be >= 0 and sum above 0")
+        if arch is not None:
+            vgg.check_layers(arch, self.content_layers + self.style_layers)
+        return self
+
+    def layer_weights(self) -> dict[str, float]:
+        """Per-style-layer weights, normalized to sum to 1."""
+        w = self.style_layer_weights or (1.0,) * len(self.style_layers)
+        total = sum(w) or 1.0
+        return {n: x / total for n, x in zip(self.style_layers, w)}
+
+    def replace(self, **changes) -> "StyleConfig":
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "StyleConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ValueError(f"unknown config fields {unknown}; known fields are {sorted(known)}")
+        return cls(**d)
+
+    @classmethod
+    def from_json(cls, text: str) -> "StyleConfig":
+        return cls.from_dict(json.loads(text))
+
+
+def _positive_int(config, *names):
+    for name in names:
+        value = getattr(config, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+def _choice(config, name, allowed):
+    if getattr(config, name) not in allowed:
+        raise ValueError(f"{name} {getattr(config, name)!r} is not one of {', '.join(allowed)}")

@@ -1,0 +1,85 @@
+"""Content, Gram-style and total-variation losses: pure functions of arrays.
+
+Every loss is divided by the energy of its target, so the same weights work for any weight
+set (caffe 0-255 inputs, torchvision inputs, or a normalized VGG whose activations have mean 1).
+Feature maps are (..., h, w, C); leading axes are batch axes, so everything vmaps and jits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import jax
+import jax.numpy as jnp
+from jax.typing import ArrayLike
+
+_EPS = 1e-12
+
+
+def gram(feature: ArrayLike) -> jax.Array:
+    """Normalized Gram matrix: channel correlations averaged over positions.
+
+    Args:
+      feature: (..., h, w, C) activation.
+
+    Returns:
+      (..., C, C) array equal to F^T F / (h w), with F the (h w, C) reshaped feature.
+    """
+    f = jnp.asarray(feature)
+    if f.ndim < 3:
+        raise ValueError(f"gram needs an (..., h, w, C) feature map, got shape {f.shape}")
+    h, w, c = f.shape[-3:]
+    f = f.reshape(*f.shape[:-3], h * w, c)
+    return jnp.einsum("...pi,...pj->...ij", f, f) / (h * w)
+
+
+def content_loss(feature: ArrayLike, target: ArrayLike) -> jax.Array:
+    """Mean squared difference of activations over the target's mean square; scalar."""
+    f, t = jnp.asarray(feature), jnp.asarray(target)
+    if f.shape[-3:] != t.shape[-3:]:
+        raise ValueError(f"content feature {f.shape} and target {t.shape} differ in shape")
+    axes = (-3, -2, -1)
+    return jnp.mean((f - t) ** 2, axis=axes) / (jnp.mean(t**2, axis=axes) + _EPS)
+
+
+def style_layer_loss(feature: ArrayLike, target_gram: ArrayLike) -> jax.Array:
+    """Squared Frobenius distance of Gram matrices over the target Gram's squared norm."""
+    g, t = gram(feature), jnp.asarray(target_gram)
+    if g.shape[-2:] != t.shape[-2:]:
+        raise ValueError(f"Gram {g.shape} and target Gram {t.shape} differ in shape")
+    return jnp.sum((g - t) ** 2, axis=(-2, -1)) / (jnp.sum(t**2, axis=(-2, -1)) + _EPS)
+
+
+def style_loss(
+    features: Mapping[str, ArrayLike],
+    target_grams: Mapping[str, ArrayLike],
+    layer_weights: Mapping[str, ArrayLike] | None = None,
+) -> jax.Array:
+    """Weighted sum over layers of `style_layer_loss`; weights default to 1/len(layers)."""
+    names = list(target_grams)
+    if layer_weights is None:
+        layer_weights = {n: 1.0 / len(names) for n in names}
+    return sum(layer_weights[n] * style_layer_loss(features[n], target_grams[n]) for n in names)
+
+
+def tv_loss(image: ArrayLike) -> jax.Array:
+    """Total variation: mean squared difference of neighbouring pixels of (..., H, W, 3)."""
+    x = jnp.asarray(image)
+    dy = x[..., 1:, :, :] - x[..., :-1, :, :]
+    dx = x[..., :, 1:, :] - x[..., :, :-1, :]
+    return jnp.mean(dy**2, axis=(-3, -2, -1)) + jnp.mean(dx**2, axis=(-3, -2, -1))
+
+
+def blend_grams(
+    grams: Sequence[Mapping[str, ArrayLike]], blend: Sequence[float] | None = None
+) -> dict[str, jax.Array]:
+    """Weighted average of several styles' Gram targets (weights normalized to sum to 1)."""
+    if not grams:
+        raise ValueError("at least one style is needed")
+    blend = [1.0] * len(grams) if blend is None else list(blend)
+    if len(blend) != len(grams) or min(blend) < 0 or sum(blend) <= 0:
+        raise ValueError(
+            f"style blend {blend} must give one non-negative weight per style, summing above 0"
+        )
+    total = sum(blend)
+    return {k: sum(b / total * jnp.asarray(g[k]) for b, g in zip(blend, grams)) for k in grams[0]}

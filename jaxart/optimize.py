@@ -1,0 +1,163 @@
+"""Minimize any scalar function of an array with optax L-BFGS or Adam, in jitted chunks.
+
+The optimizer knows nothing about style transfer: it takes `fun(x) -> (scalar, aux)`, an optional
+projection applied after every update (e.g. clipping pixels to [0, 1]) and a loop structure.
+A step whose value or gradient is not finite leaves the iterate unchanged and ends the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+
+class Carry(NamedTuple):
+    """Loop state: the iterate, the optimizer state, the last finite value (and aux) and step count."""
+
+    params: jax.Array
+    opt_state: Any
+    value: jax.Array
+    aux: Any
+    count: jax.Array
+    ok: jax.Array
+
+
+class Result(NamedTuple):
+    params: jax.Array
+    value: float
+    steps: int
+    ok: bool
+    carry: Carry
+
+
+def make_optimizer(
+    name: str = "lbfgs", *, learning_rate: float = 0.02, linesearch: str = "none", memory: int = 10
+) -> optax.GradientTransformationExtraArgs:
+    """L-BFGS (with optax's zoom line search or a fixed unit step, as jcjohnson's tool) or Adam."""
+    if name == "adam":
+        return optax.adam(learning_rate)
+    if name != "lbfgs":
+        raise ValueError(f"optimizer {name!r} is not one of lbfgs, adam")
+    if linesearch == "zoom":
+        return optax.lbfgs(memory_size=memory)
+    if linesearch == "none":
+        return optax.lbfgs(learning_rate=1.0, memory_size=memory, linesearch=None)
+    raise ValueError(f"linesearch {linesearch!r} is not one of none, zoom")
+
+
+def make_step(
+    optimizer: optax.GradientTransformationExtraArgs,
+    project: Callable[[jax.Array], jax.Array] | None = None,
+) -> Callable[[Carry, Callable], Carry]:
+    """One pure optimizer step `step(carry, fun) -> carry`.
+
+    `fun(x) -> (value, aux)` is an argument, not a closure, so that when it is a
+    `jax.tree_util.Partial` its arrays (weights, targets) enter jit as inputs, not constants.
+    The line search (if any) calls it again at trial points. A non-finite value, gradient or
+    update leaves the carry unchanged with ok=False.
+    """
+
+    def step(carry: Carry, fun: Callable) -> Carry:
+        x, state = carry.params, carry.opt_state
+        (value, aux), grad = jax.value_and_grad(fun, has_aux=True)(x)
+        updates, new_state = optimizer.update(
+            grad, state, x, value=value, grad=grad, value_fn=lambda y: fun(y)[0]
+        )
+        new_x = optax.apply_updates(x, updates)
+        if project is not None:
+            new_x = project(new_x)
+        keep = carry.ok & jnp.isfinite(value) & jnp.all(jnp.isfinite(grad))
+        keep = keep & jnp.all(jnp.isfinite(new_x))
+        pick = lambda new, old: jax.tree.map(lambda a, b: jnp.where(keep, a, b), new, old)
+        return Carry(
+            params=pick(new_x, x),
+            opt_state=pick(new_state, state),
+            value=jnp.where(keep, value, carry.value),
+            aux=pick(aux, carry.aux),
+            count=carry.count + keep.astype(jnp.int32),
+            ok=keep,
+        )
+
+    return step
+
+
+def init_carry(fun, optimizer, x0: jax.Array) -> Carry:
+    x0 = jnp.asarray(x0)
+    aux = jax.tree.map(lambda s: jnp.full(s.shape, jnp.nan, s.dtype), jax.eval_shape(fun, x0)[1])
+    inf = jnp.asarray(jnp.inf, x0.dtype)
+    carry = Carry(x0, optimizer.init(x0), inf, aux, jnp.int32(0), jnp.bool_(True))
+    # Fresh buffers for every leaf: the loop donates the carry, and init may alias arrays.
+    return jax.tree.map(lambda a: jnp.array(a, copy=True), carry)
+
+
+def make_chunk(step: Callable[[Carry, Callable], Carry], size: int) -> Callable:
+    """`chunk(carry, n, fun)`: up to `size` steps in one XLA loop, `n` (traced) of them run,
+    so one compilation serves every chunk, the last short one included."""
+
+    def chunk(carry: Carry, n: jax.Array, fun: Callable) -> Carry:
+        def body(c, i):
+            return jax.lax.cond(i < n, lambda c: step(c, fun), lambda c: c, c), None
+
+        return jax.lax.scan(body, carry, jnp.arange(size))[0]
+
+    return jax.jit(chunk, donate_argnums=0)
+
+
+def default_loop() -> str:
+    # jax-ml/jax#12868: on CPU a VGG gradient runs ~2.4x slower inside an XLA loop than at top
+    # level (BENCHMARKS.md), so the CPU loop is Python over a jitted step.
+    return "python" if jax.default_backend() == "cpu" else "scan"
+
+
+def minimize(
+    fun: Callable[[jax.Array], tuple[jax.Array, Any]],
+    x0: jax.Array,
+    optimizer: optax.GradientTransformationExtraArgs,
+    steps: int,
+    *,
+    project: Callable[[jax.Array], jax.Array] | None = None,
+    loop: str = "auto",
+    chunk: int = 10,
+    every: int | None = None,
+    callback: Callable[[int, Carry], None] | None = None,
+    carry: Carry | None = None,
+) -> Result:
+    """Run `steps` optimizer steps from `x0` (or from `carry`, to continue a run).
+
+    Args:
+      fun: `x -> (scalar, aux)` to minimize; it is jitted here. `aux` (e.g. loss terms) is
+        kept in the carry for progress reports.
+      loop: "python" (a jitted step called from Python), "scan" (jitted chunks of `chunk`
+        steps in one XLA loop) or "auto" (python on CPU, scan elsewhere).
+      every: call `callback(step, carry)` at least every `every` steps and at the end;
+        in python mode it is called after every step.
+    """
+    loop = default_loop() if loop == "auto" else loop
+    if not isinstance(fun, jax.tree_util.Partial):
+        fun = jax.tree_util.Partial(fun)  # a pytree, so the jitted step can take it as input
+    step = make_step(optimizer, project)
+    carry = init_carry(fun, optimizer, x0) if carry is None else carry
+    done = int(carry.count)
+    every = every or chunk
+    if loop == "python":
+        jstep = jax.jit(step, donate_argnums=0)
+        while done < steps and bool(carry.ok):
+            carry = jstep(carry, fun)
+            done += 1
+            if callback is not None and bool(carry.ok):
+                callback(done, carry)
+    elif loop == "scan":
+        run = make_chunk(step, chunk)
+        while done < steps and bool(carry.ok):
+            n = min(chunk, steps - done, every - done % every)
+            carry = run(carry, jnp.int32(n), fun)
+            done = int(carry.count)
+            if callback is not None and bool(carry.ok):
+                callback(done, carry)
+    else:
+        raise ValueError(f"loop {loop!r} is not one of auto, python, scan")
+    return Result(carry.params, float(carry.value), int(carry.count), bool(carry.ok), carry)

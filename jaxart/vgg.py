@@ -1,0 +1,172 @@
+"""VGG16/19 in Flax: named activations, computed only up to the deepest layer asked for.
+
+Convention: images are NHWC (or HWC) RGB float32 in [0, 1]; the preprocessing a weight set
+needs travels with it in `Weights.preprocess` and is applied inside `features`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Sequence
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+from flax import struct
+from jax.typing import ArrayLike
+
+CHANNELS = (64, 128, 256, 512, 512)
+STAGES = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
+POOLINGS = ("max", "avg")
+
+
+@dataclasses.dataclass(frozen=True)
+class Preprocess:
+    """How a weight set expects its input, from RGB in [0, 1].
+
+    `caffe`: scale to [0, 255], reorder to BGR, subtract `mean` (given in BGR order).
+    `torch`: subtract `mean` and divide by `std` (RGB order, [0, 1] scale).
+    """
+
+    kind: str = "caffe"
+    mean: tuple[float, float, float] = (103.939, 116.779, 123.68)
+    std: tuple[float, float, float] = (1.0, 1.0, 1.0)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        channel = lambda v: jnp.asarray(v, x.dtype).reshape((1,) * (x.ndim - 1) + (3,))
+        if self.kind == "caffe":
+            return x[..., ::-1] * 255.0 - channel(self.mean)
+        if self.kind == "torch":
+            return (x - channel(self.mean)) / channel(self.std)
+        raise ValueError(f"unknown preprocessing {self.kind!r}; use 'caffe' or 'torch'")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Preprocess":
+        return cls(kind=d["kind"], mean=tuple(d["mean"]), std=tuple(d["std"]))
+
+
+@struct.dataclass
+class Weights:
+    """A VGG parameter tree plus what is needed to use it; a pytree, so it passes through jit.
+
+    `params` maps `conv{b}_{i}` to `{"kernel": (3, 3, Cin, Cout), "bias": (Cout,)}`.
+    """
+
+    params: dict
+    arch: str = struct.field(pytree_node=False, default="vgg19")
+    preprocess: Preprocess = struct.field(pytree_node=False, default=Preprocess())
+    name: str = struct.field(pytree_node=False, default="")
+    sha256: str = struct.field(pytree_node=False, default="")
+
+
+def layer_names(arch: str) -> tuple[str, ...]:
+    """All activation names of `arch` in forward order: conv1_1, relu1_1, ..., pool5."""
+    if arch not in STAGES:
+        raise ValueError(f"unknown architecture {arch!r}; use one of {', '.join(STAGES)}")
+    names = []
+    for b, n in enumerate(STAGES[arch], 1):
+        for i in range(1, n + 1):
+            names += [f"conv{b}_{i}", f"relu{b}_{i}"]
+        names.append(f"pool{b}")
+    return tuple(names)
+
+
+def conv_names(arch: str) -> tuple[str, ...]:
+    """The names of the convolution layers of `arch`, which are also the parameter keys."""
+    return tuple(n for n in layer_names(arch) if n.startswith("conv"))
+
+
+def check_layers(arch: str, layers: Sequence[str]) -> None:
+    """Raise a ValueError naming the first layer that `arch` does not have."""
+    valid = layer_names(arch)
+    for layer in layers:
+        if layer not in valid:
+            raise ValueError(
+                f"layer {layer!r} does not exist; {arch.upper()} has "
+                f"{valid[0]} ... {valid[-1]} (convB_I, reluB_I, poolB)"
+            )
+
+
+class VGG(nn.Module):
+    """The convolutional part of VGG, returning every activation up to `last`."""
+
+    stage_sizes: Sequence[int]
+    widths: Sequence[int] = CHANNELS
+    pooling: str = "max"
+    last: str = "pool5"
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> dict[str, jax.Array]:
+        out = {}
+        for b, (n, ch) in enumerate(zip(self.stage_sizes, self.widths), 1):
+            for i in range(1, n + 1):
+                x = nn.Conv(ch, (3, 3), padding="SAME", name=f"conv{b}_{i}")(x)
+                out[f"conv{b}_{i}"] = x
+                if self.last == f"conv{b}_{i}":
+                    return out
+                x = out[f"relu{b}_{i}"] = nn.relu(x)
+                if self.last == f"relu{b}_{i}":
+                    return out
+            pool = nn.max_pool if self.pooling == "max" else nn.avg_pool
+            x = out[f"pool{b}"] = pool(x, (2, 2), strides=(2, 2))
+            if self.last == f"pool{b}":
+                return out
+        return out
+
+
+VGG16 = functools.partial(VGG, stage_sizes=STAGES["vgg16"])
+VGG19 = functools.partial(VGG, stage_sizes=STAGES["vgg19"])
+
+
+def features(
+    weights: Weights, image: ArrayLike, layers: Sequence[str], pooling: str = "max"
+) -> dict[str, jax.Array]:
+    """VGG activations of `image` at the named layers.
+
+    Args:
+      weights: a `Weights` (from `jaxart.load_weights` or `random_weights`).
+      image: (H, W, 3) or (N, H, W, 3) RGB float array with values in [0, 1].
+      layers: activation names such as "relu4_2"; only layers up to the deepest are computed.
+      pooling: "max" (as trained) or "avg" (Gatys' choice for smoother results).
+
+    Returns:
+      A dict from each name in `layers` to its activation, (h, w, C) or (N, h, w, C).
+    """
+    if pooling not in POOLINGS:
+        raise ValueError(f"pooling {pooling!r} is not supported; use 'max' or 'avg'")
+    layers = tuple(layers)
+    check_layers(weights.arch, layers)
+    image = jnp.asarray(image, jnp.float32)
+    if image.ndim not in (3, 4) or image.shape[-1] != 3:
+        raise ValueError(f"image must be (H, W, 3) or (N, H, W, 3), got shape {image.shape}")
+    order = layer_names(weights.arch)
+    last = max(layers, key=order.index)
+    widths = tuple(weights.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6))
+    model = VGG(stage_sizes=STAGES[weights.arch], widths=widths, pooling=pooling, last=last)
+    batched = image if image.ndim == 4 else image[None]
+    out = model.apply({"params": weights.params}, weights.preprocess(batched))
+    return {k: out[k] if image.ndim == 4 else out[k][0] for k in layers}
+
+
+def random_weights(
+    key: jax.Array,
+    arch: str = "vgg19",
+    preprocess: Preprocess = Preprocess(),
+    widths: Sequence[int] = CHANNELS,
+) -> Weights:
+    """He-initialised weights for tests and benchmarks; narrow `widths` give a tiny VGG."""
+    params = {}
+    cin = 3
+    for name, key in zip(conv_names(arch), jax.random.split(key, len(conv_names(arch)))):
+        cout = widths[int(name[4]) - 1]
+        std = (2.0 / (9 * cin)) ** 0.5
+        params[name] = {
+            "kernel": std * jax.random.normal(key, (3, 3, cin, cout), jnp.float32),
+            "bias": jnp.zeros((cout,), jnp.float32),
+        }
+        cin = cout
+    return Weights(params=params, arch=arch, preprocess=preprocess, name=f"random-{arch}")

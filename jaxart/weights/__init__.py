@@ -1,0 +1,45 @@
+"""Weight sets: a registry of sources, fetching and converting them, and loading them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jaxart.vgg import Weights
+from jaxart.weights.fetch import convert, fetch
+from jaxart.weights.registry import SOURCES, Source, get_source
+from jaxart.weights.store import installed, load, path_for, weights_dir
+
+__all__ = ["SOURCES", "Source", "convert", "fetch", "get_source", "installed", "load",
+           "load_weights", "path_for", "weights_dir"]
+
+
+def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, progress=None) -> Weights:
+    """Load a weight set by registry name (fetching it first if `download`) or by file path.
+
+    Args:
+      name_or_path: "vgg19", "vgg16-hed", a name given to `weights convert`, or a
+        `.safetensors` path.
+      download: fetch a registered name that is not installed yet.
+      progress: called as `progress(bytes_done, bytes_total)` while downloading.
+
+    Returns:
+      A `Weights` pytree usable with `jaxart.features`.
+
+    Raises:
+      ValueError: the name is neither registered nor installed (the message lists those that are).
+      FileNotFoundError: a registered name is not installed and `download` is False.
+      WeightsError: fetching, converting or reading the file failed.
+    """
+    text = str(name_or_path)
+    if text.endswith(".safetensors") or os.sep in text:
+        return load(Path(text))
+    if not path_for(text).is_file():
+        if text not in SOURCES:
+            raise ValueError(
+                f"unknown model {text!r}; known models are {', '.join(sorted(set(SOURCES) | set(installed())))}"
+            )
+        if not download:
+            raise FileNotFoundError(f"{text} is not installed; run `python cli.py weights fetch {text}`")
+        fetch(text, progress)
+    return load(path_for(text))

