@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import struct
 import tempfile
@@ -20,7 +19,7 @@ from PIL import Image, PngImagePlugin
 from jaxart.errors import InputError
 from jaxart.image import load_image, read_record, resize, save_png
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -55,21 +54,26 @@ def _u16(values, mode: str = "I;16") -> Image.Image:
     return Image.fromarray(np.array(values, np.uint16 if mode == "I;16" else np.int32))
 
 
+def _file(name: str, data: bytes | Image.Image, fmt: str | None = None, **kw):
+    """A builder that writes `data` (bytes, or an image encoded as `fmt`) to `name` in a folder."""
+    return lambda folder: _write(folder, name, data, fmt, **kw)
+
+
 # Bad inputs: (builder, fragments the message must contain).
 BAD = {
     "missing": (lambda d: d / "missing.png", ["does not exist"]),
     "newline-in-name": (lambda d: d / "two\nlines.png", ["does not exist"]),
     "folder": (lambda d: d, ["is a folder"]),
-    "empty": (lambda d: _write(d, "empty.jpg", b""), ["empty (0 bytes)"]),
-    "text": (lambda d: _write(d, "notes.png", b"not an image\n" * 20), ["not in an image format"]),
-    "truncated-jpeg": (lambda d: _write(d, "cut.jpg", _encode(_noise(), "JPEG")[:600]), ["truncated"]),
-    "truncated-png": (lambda d: _write(d, "cut.png", _encode(_noise(), "PNG")[:300]), ["truncated"]),
-    "garbage-idat": (lambda d: _write(d, "bad.png", _png(4, 4, b"\x07" * 20)), ["damaged"]),
-    "1x1": (lambda d: _write(d, "dot.png", Image.new("RGB", (1, 1)), "PNG"), ["1x1 pixels", "at least 2x2"]),
-    "1x7": (lambda d: _write(d, "line.gif", Image.new("L", (1, 7)), "GIF"), ["1x7 pixels"]),
+    "empty": (_file("empty.jpg", b""), ["empty (0 bytes)"]),
+    "text": (_file("notes.png", b"not an image\n" * 20), ["not in an image format"]),
+    "truncated-jpeg": (_file("cut.jpg", _encode(_noise(), "JPEG")[:600]), ["truncated"]),
+    "truncated-png": (_file("cut.png", _encode(_noise(), "PNG")[:300]), ["truncated"]),
+    "bad-png-filter": (_file("bad.png", _png(4, 4, b"\x07" * 20)), ["damaged"]),
+    "1x1": (_file("dot.png", Image.new("RGB", (1, 1)), "PNG"), ["1x1 pixels", "at least 2x2"]),
+    "1x7": (_file("line.gif", Image.new("L", (1, 7)), "GIF"), ["1x7 pixels"]),
     # 10^8 pixels: Pillow only warns (over 1x its limit); 4 * 10^8: Pillow raises (over 2x).
-    "bomb-warning": (lambda d: _write(d, "big.png", _png(10_000, 10_000, b"")), ["decompression bomb"]),
-    "bomb-error": (lambda d: _write(d, "huge.png", _png(20_000, 20_000, b"")), ["decompression bomb"]),
+    "bomb-warning": (_file("big.png", _png(10_000, 10_000, b"")), ["decompression bomb"]),
+    "bomb-error": (_file("huge.png", _png(20_000, 20_000, b"")), ["decompression bomb"]),
 }
 
 
@@ -87,8 +91,8 @@ def test_bad_input_is_one_line_input_error(tmp_path, case):
         assert fragment in message
 
 
-def _rgba() -> Image.Image:
-    return Image.fromarray(np.array([[[255, 0, 0, 255], [0, 0, 255, 0]], [[0, 255, 0, 128], [9, 9, 9, 0]]], np.uint8))
+def _grey(v: float) -> tuple[float, float, float]:
+    return (v, v, v)
 
 
 def _palette(transparent: bool) -> Image.Image:
@@ -106,35 +110,42 @@ def _gif_two_frames(d: Path) -> Path:
 
 
 def _multipage_tiff(d: Path) -> Path:
-    red = Image.new("RGB", (2, 2), (255, 0, 0))
-    return _write(d, "pages.tif", red, "TIFF", save_all=True, append_images=[Image.new("RGB", (2, 2), (0, 0, 255))])
+    red, blue = Image.new("RGB", (2, 2), (255, 0, 0)), Image.new("RGB", (2, 2), (0, 0, 255))
+    return _write(d, "pages.tif", red, "TIFF", save_all=True, append_images=[blue])
 
 
-R, G, B, W, K = (1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 1), (0, 0, 0)
-HALF = 128 / 255  # how 16-bit 32768 lands after rounding to 8 bits
-A, _, Z = 127 / 255, None, 0  # A: channel of green composited on white at alpha 128
+R, G, B, W, K, C = (1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 1), (0, 0, 0), (0, 1, 1)
+HALF = _grey(128 / 255)  # where 16-bit 32768 lands after rounding to 8 bits
+RGBA = Image.fromarray(np.array([[[255, 0, 0, 255], [0, 0, 255, 0]], [[0, 255, 0, 128], [9, 9, 9, 0]]], np.uint8))
+RGBA_ON_WHITE = [[R, W], [(127 / 255, 1, 127 / 255), W]]
+LA = Image.fromarray(np.array([[[0, 255], [0, 0]]] * 2, np.uint8), "LA")
+CYAN = Image.new("CMYK", (8, 8), (255, 0, 0, 0))
+RGB16 = _png(2, 2, (b"\x00" + np.array([65535, 32768, 0, 0, 0, 65535], ">u2").tobytes()) * 2, bit_depth=16, color_type=2)
+PGM16 = b"P5\n2 2\n65535\n" + np.array([65535, 32768] * 2, ">u2").tobytes()
+FLOAT_01 = Image.fromarray(np.array([[0, 0.5], [1, np.nan]], np.float32))
+FLOAT_255 = Image.fromarray(np.array([[0, 51], [255, 300]], np.float32))
 # Good inputs: (builder, expected (H, W, 3) RGB, tolerance).
 GOOD = {
-    "rgba-png-on-white": (lambda d: _write(d, "a.png", _rgba(), "PNG"), [[R, W], [(A, 1, A), W]], 1.5 / 255),
-    "rgba-webp-on-white": (lambda d: _write(d, "a.webp", _rgba(), "WEBP", lossless=True), [[R, W], [(A, 1, A), W]], 1.5 / 255),
-    "la-png": (lambda d: _write(d, "la.png", Image.fromarray(np.array([[[0, 255], [0, 0]]] * 2, np.uint8), "LA"), "PNG"), [[K, W]] * 2, 0),
-    "p-png-opaque": (lambda d: _write(d, "p.png", _palette(False), "PNG"), [[R, G], [B, G]], 0),
-    "p-png-transparent-index": (lambda d: _write(d, "pt.png", _palette(True), "PNG"), [[R, W], [B, W]], 0),
+    "rgba-png-on-white": (_file("a.png", RGBA, "PNG"), RGBA_ON_WHITE, 1.5 / 255),
+    "rgba-webp-on-white": (_file("a.webp", RGBA, "WEBP", lossless=True), RGBA_ON_WHITE, 1.5 / 255),
+    "la-png": (_file("la.png", LA, "PNG"), [[K, W]] * 2, 0),
+    "p-png-opaque": (_file("p.png", _palette(False), "PNG"), [[R, G], [B, G]], 0),
+    "p-png-transparent-index": (_file("pt.png", _palette(True), "PNG"), [[R, W], [B, W]], 0),
     "gif-first-frame": (_gif_two_frames, [[R, W], [B, W]], 0),
     "tiff-first-page": (_multipage_tiff, [[R, R], [R, R]], 0),
-    "cmyk-jpeg-cyan": (lambda d: _write(d, "c.jpg", Image.new("CMYK", (8, 8), (255, 0, 0, 0)), "JPEG", quality=95), [[(0, 1, 1)] * 8] * 8, 0.03),
-    "cmyk-tiff-cyan": (lambda d: _write(d, "c.tif", Image.new("CMYK", (2, 2), (255, 0, 0, 0)), "TIFF"), [[(0, 1, 1)] * 2] * 2, 0),
-    "lab-tiff-white": (lambda d: _write(d, "lab.tif", Image.new("LAB", (2, 2), (255, 128, 128)), "TIFF"), [[W, W], [W, W]], 1.5 / 255),
-    "mode-1-png": (lambda d: _write(d, "bw.png", Image.fromarray(np.array([[0, 1], [1, 0]], bool)), "PNG"), [[K, W], [W, K]], 0),
-    "16bit-png": (lambda d: _write(d, "g16.png", _u16([[0, 32768], [65535, 1000]]), "PNG"), [[K, (HALF,) * 3], [W, (4 / 255,) * 3]], 0),
-    "16bit-png-dark": (lambda d: _write(d, "dark16.png", _u16([[0, 255], [128, 0]]), "PNG"), [[K, (1 / 255,) * 3], [K, K]], 0),
-    "16bit-tiff": (lambda d: _write(d, "g16.tif", _u16([[0, 32768], [65535, 0]]), "TIFF"), [[K, (HALF,) * 3], [W, K]], 0),
-    "16bit-rgb-png": (lambda d: _write(d, "rgb16.png", _png(2, 2, (b"\x00" + np.array([65535, 32768, 0, 0, 0, 65535], ">u2").tobytes()) * 2, bit_depth=16, color_type=2)), [[(1, HALF, 0), B]] * 2, 0),
-    "16bit-pgm-mode-I": (lambda d: _write(d, "g16.pgm", b"P5\n2 2\n65535\n" + np.array([65535, 32768] * 2, ">u2").tobytes()), [[W, (HALF,) * 3]] * 2, 0),
-    "32bit-int-tiff": (lambda d: _write(d, "i32.tif", _u16([[65535, 32768], [-5, 99999]], "I"), "TIFF"), [[W, (HALF,) * 3], [K, W]], 0),
-    "float-tiff-unit-range": (lambda d: _write(d, "f.tif", Image.fromarray(np.array([[0, 0.5], [1, np.nan]], np.float32)), "TIFF"), [[K, (HALF,) * 3], [W, K]], 0),
-    "float-tiff-255-range": (lambda d: _write(d, "f255.tif", Image.fromarray(np.array([[0, 51], [255, 300]], np.float32)), "TIFF"), [[K, (0.2,) * 3], [W, W]], 0),
-    "bmp": (lambda d: _write(d, "x.bmp", Image.fromarray(np.array([[R, G], [B, W]], np.uint8) * 255), "BMP"), [[R, G], [B, W]], 0),
+    "cmyk-jpeg-cyan": (_file("c.jpg", CYAN, "JPEG", quality=95), [[C] * 8] * 8, 0.03),
+    "cmyk-tiff-cyan": (_file("c.tif", CYAN, "TIFF"), [[C] * 8] * 8, 0),
+    "lab-tiff-white": (_file("lab.tif", Image.new("LAB", (2, 2), (255, 128, 128)), "TIFF"), [[W, W]] * 2, 1.5 / 255),
+    "mode-1-png": (_file("bw.png", Image.fromarray(np.array([[0, 1], [1, 0]], bool)), "PNG"), [[K, W], [W, K]], 0),
+    "16bit-png": (_file("g16.png", _u16([[0, 32768], [65535, 1000]]), "PNG"), [[K, HALF], [W, _grey(4 / 255)]], 0),
+    "16bit-png-dark": (_file("dark16.png", _u16([[0, 255], [128, 0]]), "PNG"), [[K, _grey(1 / 255)], [K, K]], 0),
+    "16bit-tiff": (_file("g16.tif", _u16([[0, 32768], [65535, 0]]), "TIFF"), [[K, HALF], [W, K]], 0),
+    "16bit-rgb-png": (_file("rgb16.png", RGB16), [[(1, 128 / 255, 0), B]] * 2, 0),
+    "16bit-pgm-mode-I": (_file("g16.pgm", PGM16), [[W, HALF]] * 2, 0),
+    "32bit-int-tiff": (_file("i32.tif", _u16([[65535, 32768], [-5, 99999]], "I"), "TIFF"), [[W, HALF], [K, W]], 0),
+    "float-tiff-unit-range": (_file("f.tif", FLOAT_01, "TIFF"), [[K, HALF], [W, K]], 0),
+    "float-tiff-255-range": (_file("f255.tif", FLOAT_255, "TIFF"), [[K, _grey(0.2)], [W, W]], 0),
+    "bmp": (_file("x.bmp", Image.fromarray(np.array([[R, G], [B, W]], np.uint8) * 255), "BMP"), [[R, G], [B, W]], 0),
 }
 
 
@@ -147,7 +158,7 @@ def test_good_input_gives_expected_rgb(tmp_path, case):
 
 
 def test_background_replaces_transparent_pixels(tmp_path):
-    rgb = load_image(_write(tmp_path, "a.png", _rgba(), "PNG"), background=(0, 0, 0))
+    rgb = load_image(_write(tmp_path, "a.png", RGBA, "PNG"), background=(0, 0, 0))
     np.testing.assert_allclose(rgb[0, 1], K)
     np.testing.assert_allclose(rgb[1, 0], (0, 128 / 255, 0), atol=1.5 / 255)
     with pytest.raises(InputError, match="background must be three integers"):
@@ -216,9 +227,9 @@ def encoded_images(draw) -> tuple[bytes, int, int]:
     return _encode(img, fmt), w, h
 
 
-def _load_bytes(data: bytes, name: str = "fuzz") -> np.ndarray:
+def _load_bytes(data: bytes) -> np.ndarray:
     with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / name
+        path = Path(d) / "fuzz"
         path.write_bytes(data)
         return load_image(path)
 
