@@ -178,14 +178,19 @@ def weights_path(name: Annotated[str, typer.Argument(help="A weight set name.")]
 def bench(
     sizes: Annotated[str, typer.Option(help="Comma-separated image sizes.")] = "256,512",
     repeats: Annotated[int, typer.Option(help="Timed evaluations per size.")] = 3,
+    loops: Annotated[str, typer.Option(help="L-BFGS step variants to time: python, scan, zoom.")] = "python",
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write results as JSON.")] = None,
 ) -> None:
     """Time loss+gradient evaluations, compilation, memory and optimizer overhead (VGG19)."""
     from jaxart import bench as B
 
+    variants = _csv(loops)
+    if not set(variants) <= set(B.LOOPS):
+        raise typer.BadParameter(f"choose from {', '.join(B.LOOPS)}", param_hint="--loops")
+    typer.echo(f"{B.machine()}; float32 matmul peak {B.matmul_peak():.0f} GFLOP/s")
     rows = []
     for size in _csv(sizes, int):
-        row = B.measure(size, repeats=repeats)
+        row = B.measure(size, repeats=repeats, loops=variants)
         rows.append(row)
         typer.echo(B.format_row(row))
     if json_out:

@@ -35,12 +35,7 @@ def matmul_peak(n: int = 2048, repeats: int = 5) -> float:
 
 
 def _median(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return statistics.median(_seconds(fn) for _ in range(repeats))
 
 
 def _rss_mb() -> float:
@@ -58,43 +53,65 @@ def setup(size: int, arch: str = "vgg19", config: StyleConfig | None = None):
     return fun, jnp.asarray(content), config
 
 
+LOOPS = ("python", "scan", "zoom")
+
+
 def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",)) -> dict:
-    """Seconds per loss+gradient, compile time, GFLOP/s, peak RSS and per-step optimizer cost."""
+    """Seconds per loss+gradient, compile time, GFLOP/s, peak RSS and per-step optimizer cost.
+
+    `loops` picks L-BFGS step variants to time: "python" (unit step, Python loop over a jitted
+    step: the CPU default), "scan" (the same step inside a jitted lax.scan chunk) and "zoom"
+    (optax's zoom line search, Python loop).
+    """
     fun, x, config = setup(size)
     vg = jax.jit(lambda f, x: jax.value_and_grad(f, has_aux=True)(x))
     t = time.perf_counter()
     compiled = vg.lower(fun, x).compile()
     compile_s = time.perf_counter() - t
     flops = (compiled.cost_analysis() or {}).get("flops", float("nan"))
-    jax.block_until_ready(compiled(fun, x))
-    eval_s = _median(lambda: jax.block_until_ready(compiled(fun, x)), repeats)
+    evaluate = lambda: jax.block_until_ready(compiled(fun, x))
+    evaluate()
+    steppers = {loop: _stepper(fun, x, loop, repeats) for loop in loops}
+    # Interleave evaluations and steps: this machine is shared and noisy, so only ratios
+    # of timings taken side by side mean anything.
+    times: dict[str, list[float]] = {"eval": [], **{loop: [] for loop in steppers}}
+    for _ in range(repeats):
+        times["eval"].append(_seconds(evaluate))
+        for loop, stepper in steppers.items():
+            times[loop].append(_seconds(stepper) / (repeats if loop == "scan" else 1))
+    eval_s = statistics.median(times["eval"])
     row = {"size": size, "compile_s": compile_s, "eval_s": eval_s, "gflop": flops / 1e9,
            "gflops": flops / 1e9 / eval_s}
-    opt = optimize.make_optimizer("lbfgs", linesearch="none")
-    for loop in loops:
-        row[f"step_s_{loop}"] = _step_time(fun, x, opt, loop, repeats)
+    for loop in steppers:
+        row[f"step_s_{loop}"] = statistics.median(times[loop])
         row[f"overhead_{loop}"] = row[f"step_s_{loop}"] / eval_s - 1
     row["peak_rss_mb"] = _rss_mb()
     return row
 
 
-def _step_time(fun, x, opt, loop: str, repeats: int) -> float:
-    step = optimize.make_step(opt, lambda y: jnp.clip(y, 0, 1))
-    carry = optimize.init_carry(fun, opt, x)
-    if loop == "python":
-        jstep = jax.jit(step, donate_argnums=0)
-        carry = jax.block_until_ready(jstep(jstep(carry, fun), fun))  # compile, fill L-BFGS memory
-        times = []
-        for _ in range(repeats):
-            t = time.perf_counter()
-            carry = jax.block_until_ready(jstep(carry, fun))
-            times.append(time.perf_counter() - t)
-        return statistics.median(times)
-    chunk = optimize.make_chunk(step, repeats)
-    carry = jax.block_until_ready(chunk(carry, jnp.int32(repeats), fun))
+def _seconds(fn) -> float:
     t = time.perf_counter()
-    jax.block_until_ready(chunk(carry, jnp.int32(repeats), fun))
-    return (time.perf_counter() - t) / repeats
+    fn()
+    return time.perf_counter() - t
+
+
+def _stepper(fun, x, loop: str, chunk: int):
+    """A compiled, warmed-up zero-argument function running one step (a chunk for "scan")."""
+    opt = optimize.make_optimizer("lbfgs", linesearch="zoom" if loop == "zoom" else "none")
+    step = optimize.make_step(opt, lambda y: jnp.clip(y, 0, 1))
+    state = {"carry": optimize.init_carry(fun, opt, x)}
+    if loop == "scan":
+        run = optimize.make_chunk(step, chunk)
+        call = lambda c: run(c, jnp.int32(chunk), fun)
+    else:
+        jstep = jax.jit(step, donate_argnums=0)
+        call = lambda c: jstep(c, fun)
+
+    def one():
+        state["carry"] = jax.block_until_ready(call(state["carry"]))
+
+    one(), one()  # compile, and fill L-BFGS's memory
+    return one
 
 
 def format_row(row: dict) -> str:

@@ -35,7 +35,8 @@ class LossWeights(NamedTuple):
 
     @classmethod
     def of(cls, config: StyleConfig) -> "LossWeights":
-        return cls(*(jnp.float32(getattr(config, f"{n}_weight")) for n in cls._fields))
+        with np.errstate(over="ignore"):  # an overflow to inf is reported by name if it bites
+            return cls(*(jnp.asarray(np.float32(getattr(config, f"{n}_weight"))) for n in cls._fields))
 
 
 class Progress(NamedTuple):
@@ -125,11 +126,8 @@ def run(
     )
     image = np.asarray(result.params)
     if not result.ok:
-        raise NonFiniteLossError(
-            f"the loss became NaN or inf after step {result.steps}; lower --style-weight or "
-            "--learning-rate (the last finite image was kept)",
-            image=image, step=result.steps,
-        )
+        raise NonFiniteLossError(f"the loss became NaN or inf after step {result.steps}; {_cause(config)} "
+                                 "(the last finite image was kept)", image=image, step=result.steps)
     final, terms = jax.jit(lambda f, x: f(x))(fun, result.params)
     terms = {"total": float(final), **{k: float(v) for k, v in terms.items()}}
     return Outcome(image, terms, result.steps, time.perf_counter() - start)
@@ -157,7 +155,7 @@ def stylize(
       The stylized (H', W', 3) float32 image in [0, 1].
 
     Example:
-      >>> import jaxart
+      >>> import jax, numpy as np, jaxart
       >>> w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=(4, 8, 8, 8, 8))
       >>> img = np.random.default_rng(0).random((24, 32, 3), dtype=np.float32)
       >>> out = jaxart.stylize(img, [img[::-1]], weights=w, config=jaxart.StyleConfig(size=32, steps=2))
@@ -175,6 +173,14 @@ def loss_function(weights: Weights, targets: Targets, config: StyleConfig, lw: L
 
 def _loss_of_image(weights, targets, lw, image, *, config):
     return total_loss(weights, image, targets, config, lw)
+
+
+def _cause(config: StyleConfig) -> str:
+    for name in ("content_weight", "style_weight", "tv_weight"):
+        if abs(getattr(config, name)) > float(np.finfo(np.float32).max):
+            flag = name.replace("_", "-")
+            return f"--{flag} {getattr(config, name):g} overflows float32 (largest 3.4e38); lower it"
+    return "lower --style-weight or --learning-rate"
 
 
 def _clip(x):

@@ -16,6 +16,7 @@ import hashlib
 import http.client
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -90,6 +91,8 @@ def _download(source: Source, partial: Path, progress: Progress | None, timeout:
                 raise fail(reason, "check the URL (JAXART_WEIGHTS_URL_* overrides it), or ") from None
         except (_Interrupted, urllib.error.URLError, http.client.HTTPException, OSError) as e:
             reason = getattr(e, "reason", None) or e
+            if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help
+                raise fail(reason, "") from None
         except ValueError as e:  # a malformed URL
             raise fail(e, "check JAXART_WEIGHTS_URL_*, or ") from None
     kept = partial.stat().st_size if partial.exists() else 0

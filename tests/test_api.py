@@ -1,0 +1,87 @@
+"""The public API: runnable docs, the config contract, model resolution, numerical failure."""
+
+import dataclasses
+import doctest
+import sys
+
+import jax
+import numpy as np
+import pytest
+
+import cli
+import jaxart
+import jaxart.transfer
+from jaxart import job
+from jaxart.errors import WeightsError
+from jaxart.weights import store
+
+from conftest import TINY
+
+
+@pytest.mark.parametrize("module", [jaxart, jaxart.transfer], ids=lambda m: m.__name__)
+def test_docstring_examples_run(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_config_json_round_trip_and_validation():
+    config = jaxart.StyleConfig(size=64, style_layers=("relu1_1", "relu3_1"), style_layer_weights=(2.0, 1.0))
+    assert jaxart.StyleConfig.from_json(config.to_json()) == config
+    assert config.layer_weights() == {"relu1_1": 2 / 3, "relu3_1": 1 / 3}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.size = 3
+    with pytest.raises(ValueError, match="unknown config fields \\['colour'\\]"):
+        jaxart.StyleConfig.from_dict({"colour": 1})
+    with pytest.raises(ValueError, match="2 style layer weights for 5 style layers"):
+        jaxart.StyleConfig(style_layer_weights=(1.0, 2.0)).validate()
+    with pytest.raises(ValueError, match="'relu5_4' does not exist; VGG16"):
+        jaxart.StyleConfig(style_layers=("relu5_4",)).validate("vgg16")
+    jaxart.StyleConfig(style_layers=("relu5_4",)).validate("vgg19")
+
+
+@pytest.fixture
+def weights_dir(tmp_path, monkeypatch):
+    """A weights dir holding a tiny VGG16 registered under the name vgg16-hed."""
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    store.save(w.params, store.path_for("vgg16-hed"), arch="vgg16", preprocess=w.preprocess, name="vgg16-hed")
+    return tmp_path
+
+
+def _offline(name):
+    if name == "vgg19":
+        raise WeightsError("could not download vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 (offline); ...")
+
+
+def test_auto_model_falls_back_to_hed_with_one_warning(weights_dir):
+    warnings = []
+    w = job.resolve_model("auto", _offline, warnings.append)
+    assert w.name == "vgg16-hed" and w.arch == "vgg16"
+    assert len(warnings) == 1 and "vgg19 weights unavailable" in warnings[0] and "vgg16-hed" in warnings[0]
+
+
+def test_explicit_model_never_falls_back(weights_dir):
+    with pytest.raises(WeightsError, match="offline"):
+        job.resolve_model("vgg19", _offline, pytest.fail)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_overflowing_style_weight_stops_and_keeps_last_finite_image(tmp_path, monkeypatch, capsys, rng):
+    from PIL import Image
+
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    model = store.save(w.params, tmp_path / "tiny.safetensors", arch="vgg16", preprocess=w.preprocess, name="t")
+    photo = rng.integers(0, 255, (24, 24, 3), np.uint8)
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    out = tmp_path / "out.png"
+    argv = ["stylize", str(tmp_path / "photo.png"), str(tmp_path / "photo.png"), "--model", str(model),
+            "--size", "24", "--steps", "5", "--init", "content", "--style-weight", "1e39", "-o", str(out), "-q"]
+    monkeypatch.setattr(sys, "argv", ["cli.py", *argv])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    err = capsys.readouterr().err.strip()
+    assert exit_info.value.code == 1 and len(err.splitlines()) == 1
+    assert "NaN or inf" in err and "--style-weight 1e+39 overflows float32" in err and str(out) in err
+    kept = np.asarray(Image.open(out))
+    assert np.array_equal(kept, photo)  # the last finite image is the untouched start
+    assert "error" in jaxart.read_record(out)
