@@ -30,7 +30,7 @@ class StyleConfig:
     style_layer_weights: tuple[float, ...] | None = None
     content_weight: float = 1.0
     style_weight: float = 10.0
-    tv_weight: float = 1.0
+    tv_weight: float = 10.0
     style_blend: tuple[float, ...] | None = None
     pooling: str = "max"
     optimizer: str = "lbfgs"

@@ -20,9 +20,15 @@ FORMAT_VERSION = "1"
 
 
 def weights_dir() -> Path:
-    """Where converted weights live: $JAXART_WEIGHTS_DIR, else weights/ beside the package."""
+    """Where converted weights live: $JAXART_WEIGHTS_DIR; else the checkout's weights/ folder;
+    else (an installed, non-editable package) ~/.cache/jaxart/weights."""
     env = os.environ.get("JAXART_WEIGHTS_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "weights"
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "weights"
+    return Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "jaxart" / "weights"
 
 
 def path_for(name: str) -> Path:
