@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 
 from jaxart import vgg
 
@@ -62,6 +63,8 @@ class StyleConfig:
         _choice(self, "linesearch", LINESEARCHES)
         _choice(self, "loop", LOOPS)
         _choice(self, "pooling", vgg.POOLINGS)
+        if self.init not in INITS and not os.path.isfile(self.init):
+            raise ValueError(f"init {self.init!r} is neither {' nor '.join(INITS)} nor an image file")
         if not self.content_layers and not self.style_layers:
             raise ValueError("give at least one content or style layer")
         weights = self.style_layer_weights

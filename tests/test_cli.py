@@ -71,6 +71,7 @@ BAD = {
     "zero steps": (lambda d: ["--steps", "0"], "steps must be a positive integer"),
     "unwritable output": (lambda d: ["--output", "/proc/jaxart/out.png"], "does not exist"),
     "bad option": (lambda d: ["--optimizer", "sgd"], "'sgd' is not one of"),
+    "bad init": (lambda d: ["--init", str(d / "nope.png")], "is neither content nor random nor an image file"),
 }
 
 
