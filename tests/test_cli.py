@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 import cli
 import jaxart
+import test_image
 from jaxart.weights import store
 
 from conftest import ROOT, TINY
@@ -97,3 +98,20 @@ def test_real_process_reports_without_traceback(files, tmp_path):
                            "--output", str(tmp_path / "o.png")], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert not (tmp_path / "o.png").exists()
+
+
+@pytest.mark.parametrize("case", sorted(test_image.BAD))
+def test_every_bad_image_file_fails_the_cli_cleanly(case, files, tmp_path, monkeypatch, capsys):
+    build, fragments = test_image.BAD[case]
+    (tmp_path / "inputs").mkdir()
+    bad = build(tmp_path / "inputs")
+    out = tmp_path / "out" / "result.png"
+    out.parent.mkdir()
+    d, model = files
+    for argv in ([str(bad), str(d / "paint.png")], [str(d / "photo.jpg"), str(bad)]):
+        monkeypatch.setattr(sys, "argv", ["cli.py", "stylize", *argv, "-o", str(out), "--model", model])
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main()
+        err = capsys.readouterr().err.strip()
+        assert exit_info.value.code == 2 and len(err.splitlines()) == 1 and fragments[0] in err, err
+        assert not list(out.parent.iterdir())
