@@ -18,35 +18,21 @@ weights_app = typer.Typer(help="List, fetch, convert and locate VGG weights.", n
 app.add_typer(weights_app, name="weights")
 
 
-class Optimizer(str, Enum):
-    lbfgs = "lbfgs"
-    adam = "adam"
+from jaxart import config as _config, image as _image, vgg as _vgg
 
 
-class LineSearch(str, Enum):
-    none = "none"
-    zoom = "zoom"
+def _choices(name: str, values) -> type[Enum]:
+    """A `str` Enum of the library's own choices, so the CLI never lists its own copy."""
+    return Enum(name, {v: v for v in values}, type=str)
 
 
-class Pooling(str, Enum):
-    max = "max"
-    avg = "avg"
-
-
-class Loop(str, Enum):
-    auto = "auto"
-    python = "python"
-    scan = "scan"
-
-
-class Arch(str, Enum):
-    vgg16 = "vgg16"
-    vgg19 = "vgg19"
-
-
-from jaxart.config import StyleConfig as _Config
-
-_DEFAULT = _Config()
+Optimizer = _choices("Optimizer", _config.OPTIMIZERS)
+LineSearch = _choices("LineSearch", _config.LINESEARCHES)
+Pooling = _choices("Pooling", _vgg.POOLINGS)
+Loop = _choices("Loop", _config.LOOPS)
+Arch = _choices("Arch", _vgg.STAGES)
+Format = _choices("Format", _image.FORMATS)
+_DEFAULT = _config.StyleConfig()
 
 
 def _csv(text: Optional[str], cast=str):
@@ -64,15 +50,19 @@ def _warn(message: str) -> None:
 
 @app.command()
 def stylize(
-    content: Annotated[Path, typer.Argument(help="The photo.")],
-    styles: Annotated[list[Path], typer.Argument(help="One or more paintings.")],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output PNG [default: CONTENT_STYLE.png].")] = None,
+    content: Annotated[Optional[Path], typer.Argument(help="The photo (not with --resume).", show_default=False)] = None,
+    styles: Annotated[Optional[list[Path]], typer.Argument(help="One or more paintings (not with --resume).", show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image [default: CONTENT_STYLE.png, or the checkpoint's].")] = None,
+    fmt: Annotated[Optional[Format], typer.Option("--format", help="png (8-bit), png16 (16-bit PNG) or tiff (16-bit) [default: png, or the checkpoint's].", show_default=False)] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
+    resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this checkpoint (it names the content, styles, model and options).")] = None,
+    checkpoint_every: Annotated[int, typer.Option(help="Write OUTPUT.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM).")] = 0,
     model: Annotated[str, typer.Option(help="auto (vgg19 if available, else vgg16-hed), a registered name or a .safetensors path.")] = "auto",
     size: Annotated[int, typer.Option(help="Long side of the output in pixels.")] = _DEFAULT.size,
     steps: Annotated[int, typer.Option(help="Optimizer steps.")] = _DEFAULT.steps,
     seed: Annotated[int, typer.Option(help="Seed for --init random.")] = _DEFAULT.seed,
-    optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer.lbfgs,
-    linesearch: Annotated[LineSearch, typer.Option(help="L-BFGS line search: none (unit step, fastest on CPU) or zoom.")] = LineSearch.none,
+    optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
+    linesearch: Annotated[LineSearch, typer.Option(help="L-BFGS line search: none (unit step, fastest on CPU) or zoom.")] = LineSearch(_DEFAULT.linesearch),
     learning_rate: Annotated[float, typer.Option(help="Adam's step size.")] = _DEFAULT.learning_rate,
     init: Annotated[str, typer.Option(help="content, random, or the path of an image.")] = _DEFAULT.init,
     content_weight: Annotated[float, typer.Option(help="Weight of the content loss.")] = _DEFAULT.content_weight,
@@ -82,33 +72,59 @@ def stylize(
     style_layers: Annotated[Optional[str], typer.Option(help="Comma-separated, e.g. relu1_1,relu2_1.")] = None,
     style_layer_weights: Annotated[Optional[str], typer.Option(help="Comma-separated weights, one per style layer.")] = None,
     style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights, one per style image.")] = None,
-    pooling: Annotated[Pooling, typer.Option(help="max or avg pooling.")] = Pooling.max,
-    loop: Annotated[Loop, typer.Option(help="Loop structure: auto, python (jitted step) or scan (XLA loop).")] = Loop.auto,
-    save_every: Annotated[int, typer.Option(help="Write OUTPUT_NNNNN.png every N steps (0: never).")] = 0,
+    pooling: Annotated[Pooling, typer.Option(help="max or avg pooling.")] = Pooling(_DEFAULT.pooling),
+    loop: Annotated[Loop, typer.Option(help="Loop structure: auto, python (jitted step) or scan (XLA loop).")] = Loop(_DEFAULT.loop),
+    save_every: Annotated[int, typer.Option(help="Write OUTPUT_NNNNN.png (or .tif) every N steps (0: never).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
-    """Paint CONTENT in the style of STYLES and write a PNG with its run record."""
-    from jaxart import job, progress
+    """Paint CONTENT in the style of STYLES and write an image with its run record.
+
+    Ctrl-C or SIGTERM stops after the current step, writes the image and OUTPUT.ckpt.npz, and
+    exits 130 / 143; `stylize --resume OUTPUT.ckpt.npz` continues it to the same pixels.
+    """
+    from jaxart import checkpoint, job, progress
     from jaxart.config import StyleConfig
 
-    if save_every < 0:
-        raise typer.BadParameter("must be 0 or positive", param_hint="--save-every")
-    config = StyleConfig(
-        size=size, steps=steps, seed=seed, optimizer=optimizer.value, linesearch=linesearch.value,
-        learning_rate=learning_rate, init=init, content_weight=content_weight,
-        style_weight=style_weight, tv_weight=tv_weight, pooling=pooling.value, loop=loop.value,
-        content_layers=_csv(content_layers) or _DEFAULT.content_layers,
-        style_layers=_csv(style_layers) or _DEFAULT.style_layers,
-        style_layer_weights=_csv(style_layer_weights, float), style_blend=_csv(style_blend, float),
-    ).validate()
-    output = output or Path(f"{content.stem}_{styles[0].stem}.png")
-    job.check_output(output)
+    for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
+        if value < 0:
+            raise typer.BadParameter("must be 0 or positive", param_hint=flag)
+    ckpt = None
+    if resume is not None:
+        if content is not None:
+            raise typer.BadParameter("the checkpoint names the content, styles and model; give no CONTENT or STYLE with it",
+                                     param_hint="--resume")
+        ckpt = checkpoint.load(resume)
+        content, styles, model, config = job.from_checkpoint(ckpt)
+        output = output or Path(ckpt.meta["output"])
+        fmt = fmt or Format(ckpt.meta["format"])
+        # Its own interrupted image is the run's output, so resuming may replace it.
+        overwrite = overwrite or output.resolve() == Path(ckpt.meta["output"])
+    elif content is None or not styles:
+        raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")
+    else:
+        config = StyleConfig(
+            size=size, steps=steps, seed=seed, optimizer=optimizer.value, linesearch=linesearch.value,
+            learning_rate=learning_rate, init=init, content_weight=content_weight,
+            style_weight=style_weight, tv_weight=tv_weight, pooling=pooling.value, loop=loop.value,
+            content_layers=_csv(content_layers) or _DEFAULT.content_layers,
+            style_layers=_csv(style_layers) or _DEFAULT.style_layers,
+            style_layer_weights=_csv(style_layer_weights, float), style_blend=_csv(style_blend, float),
+        ).validate()
+        if model.endswith(".safetensors") or os.sep in model:
+            model = str(Path(model).resolve())  # so --resume finds it from any folder
+    fmt = (fmt or Format.png).value
+    output = output or Path(f"{content.stem}_{styles[0].stem}.{'tif' if fmt == 'tiff' else 'png'}")
+    job.check_output(output, fmt, overwrite=overwrite)
     job.load_inputs(content, styles)
     config.validate(job.model_arch(model))
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
     config.validate(w.arch)
-    with progress.steps_bar(config.steps, quiet) as on_step:
-        outcome = job.stylize_files(content, styles, output, config, w, save_every=save_every, on_step=on_step)
+    if ckpt is not None:
+        checkpoint.check(ckpt, sha256=w.sha256)
+    with job.stop_signals() as stopped, progress.steps_bar(config.steps, quiet) as on_step:
+        outcome = job.stylize_files(content, styles, output, config, w, save_every=save_every, on_step=on_step,
+                                    fmt=fmt, overwrite=overwrite, checkpoint_every=checkpoint_every,
+                                    stopped=stopped, resume=ckpt, model=model)
     if not quiet:
         terms = ", ".join(f"{k} {v:.4g}" for k, v in outcome.terms.items())
         typer.echo(f"wrote {output} ({w.name}, {outcome.steps} steps, {outcome.seconds:.1f} s; {terms})")
@@ -124,8 +140,8 @@ def _fetch(name: str, quiet: bool):
 
 
 @app.command()
-def info(image: Annotated[Path, typer.Argument(help="A PNG written by jaxart.")]) -> None:
-    """Print the run record embedded in a jaxart PNG."""
+def info(image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by jaxart.")]) -> None:
+    """Print the run record embedded in a jaxart PNG or TIFF."""
     from jaxart.image import read_record
 
     typer.echo(json.dumps(read_record(image), indent=2, sort_keys=True))
@@ -199,6 +215,7 @@ def bench(
 
 def main() -> None:
     """Run the app; every anticipated failure becomes one line on stderr and a non-zero exit."""
+    from jaxart.checkpoint import Interrupted
     from jaxart.errors import InputError, JaxartError, NonFiniteLossError
 
     try:
@@ -214,6 +231,9 @@ def main() -> None:
     except NonFiniteLossError as e:
         typer.echo(f"error: {e}", err=True)
         sys.exit(1)
+    except Interrupted as e:
+        typer.echo(str(e), err=True)
+        sys.exit(e.code)
     except (InputError, ValueError, FileNotFoundError) as e:
         typer.echo(f"error: {e}", err=True)
         sys.exit(2)

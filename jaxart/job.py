@@ -1,31 +1,78 @@
-"""The job a user asks for: files in, a PNG with its run record out, checked before any work."""
+"""The job a user asks for: files in, an image with its run record out, checked before any work;
+interrupted runs leave a checkpoint that `--resume` continues."""
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from jaxart import image, transfer, weights
+from jaxart import checkpoint, image, transfer, weights
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError, WeightsError
 from jaxart.vgg import Weights
 
 
-def check_output(path: Path) -> None:
-    """Fail before any work if `path` cannot be written as a PNG."""
-    if path.suffix.lower() != ".png":
-        raise InputError(f"output {path} must end in .png")
+def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False) -> None:
+    """Fail before any work if `path` cannot be written as `fmt`; create a missing folder.
+
+    The folder is probed by creating (and removing) a file in it, which also catches
+    read-only file systems that permission bits do not show.
+    """
+    suffixes = image.SUFFIXES[fmt]
+    if path.suffix.lower() not in suffixes:
+        raise InputError(f"output {path} must end in {' or '.join(suffixes)} for --format {fmt}")
     if path.is_dir():
-        raise InputError(f"output {path} is a folder; give a file name ending in .png")
+        raise InputError(f"output {path} is a folder; give a file name ending in {suffixes[0]}")
+    if path.exists() and not overwrite:
+        raise InputError(f"output {path} already exists; pass --overwrite to replace it or choose another --output")
     parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"output folder {parent} does not exist; create it or choose another --output")
-    if not os.access(parent, os.W_OK):
-        raise InputError(f"output folder {parent} is not writable; choose another --output")
+    if parent.exists() and not parent.is_dir():
+        raise InputError(f"output folder {parent} is a file, not a folder; choose another --output")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"output folder {parent} does not exist and cannot be created ({e.strerror}); "
+                         "choose another --output") from None
+    probe = parent / f".jaxart-probe-{os.getpid()}"
+    try:
+        probe.touch(exist_ok=False)
+        probe.unlink()
+    except OSError as e:
+        raise InputError(f"output folder {parent} is not writable ({e.strerror}); choose another --output") from None
+
+
+@contextlib.contextmanager
+def stop_signals():
+    """Yields `stopped() -> signal number or None`: SIGINT and SIGTERM set it instead of killing.
+
+    The run checks it after every step (python loop) or chunk, so a signal never interrupts
+    JAX mid-computation; the previous handlers come back on exit.
+    """
+    caught: list[int] = []
+    handler = lambda signum, frame: caught.append(signum)
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield lambda: caught[0] if caught else None
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def from_checkpoint(ckpt: checkpoint.Checkpoint) -> tuple[Path, list[Path], str, StyleConfig]:
+    """The content, styles, model and config a checkpoint continues; refuses another version."""
+    from jaxart import __version__
+
+    checkpoint.check(ckpt, version=__version__)
+    m = ckpt.meta
+    config = StyleConfig.from_dict(m["config"]).validate()
+    return Path(m["inputs"]["content"]), [Path(s) for s in m["inputs"]["styles"]], m["model"], config
 
 
 def model_arch(model: str) -> str:
@@ -87,30 +134,61 @@ def stylize_files(
     *,
     save_every: int = 0,
     on_step: Callable[[int, float, dict], None] | None = None,
+    fmt: str = "png",
+    overwrite: bool = False,
+    checkpoint_every: int = 0,
+    stopped: Callable[[], int | None] | None = None,
+    resume: checkpoint.Checkpoint | None = None,
+    model: str | None = None,
 ) -> transfer.Outcome:
-    """Stylize image files into `output` (written atomically); frames every `save_every` steps.
+    """Stylize image files into `output` (written atomically as `fmt`); frames every `save_every` steps.
 
+    Every `checkpoint_every` steps, and when `stopped()` returns a signal number, the carry is
+    checkpointed beside `output` (see `checkpoint.path_for`); on a signal the current image is
+    written too and `checkpoint.Interrupted` is raised. `resume` continues a checkpoint (made with
+    these weights); `model` is how the checkpoint names the weights for `--resume`.
     On a non-finite loss the last finite image is written to `output` before re-raising.
     """
+    from jaxart import __version__
+
     config.validate(w.arch)
-    check_output(output)
+    check_output(output, fmt, overwrite=overwrite)
     photo, paintings = load_inputs(content, styles)
-    inputs = {"content": str(content), "styles": [str(s) for s in styles]}
+    if resume is not None:
+        checkpoint.check(resume, version=__version__, sha256=w.sha256)
+    inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles]}
+    ckpt_path = checkpoint.path_for(output)
+    meta = {"jaxart": __version__, "weights_sha256": w.sha256, "model": model or w.name, "seed": config.seed,
+            "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": fmt}
+    frames = image.SUFFIXES[fmt][0]
 
     def callback(p: transfer.Progress) -> None:
         if on_step:
             on_step(p.step, p.loss, p.terms)
         if save_every and p.step % save_every == 0 and p.step < p.steps:
-            frame = output.with_name(f"{output.stem}_{p.step:05d}.png")
-            image.save_png(frame, np.asarray(p.image), {"step": p.step, "inputs": inputs})
+            frame = output.with_name(f"{output.stem}_{p.step:05d}{frames}")
+            image.save_image(frame, np.asarray(p.image), {"step": p.step, "inputs": inputs}, fmt)
+        if p.step == p.steps:
+            return  # the finished image is written below, whatever arrives now
+        signum = stopped() if stopped else None
+        if signum or (checkpoint_every and p.step % checkpoint_every == 0):
+            checkpoint.save(ckpt_path, p.carry, {**meta, "step": p.step})
+        if signum:
+            name = signal.Signals(signum).name
+            image.save_image(output, np.asarray(p.image), {**meta, "step": p.step, "interrupted": name}, fmt)
+            raise checkpoint.Interrupted(
+                f"interrupted by {name} at step {p.step} of {p.steps}; wrote {output} and checkpoint "
+                f"{ckpt_path}; continue with: jaxart stylize --resume {ckpt_path}", 128 + signum)
 
     start = time.perf_counter()
     try:
         outcome = transfer.run(photo, paintings, weights=w, config=config, callback=callback,
-                              every=save_every or None)
+                               every=math.gcd(save_every, checkpoint_every) or None, resume=resume)
     except NonFiniteLossError as e:
         failed = transfer.Outcome(e.image, {}, e.step, time.perf_counter() - start)
-        image.save_png(output, e.image, {**record(config, w, failed, inputs), "error": str(e)})
+        image.save_image(output, e.image, {**record(config, w, failed, inputs), "error": str(e)}, fmt)
         raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step) from None
-    image.save_png(output, outcome.image, record(config, w, outcome, inputs))
+    image.save_image(output, outcome.image, record(config, w, outcome, inputs), fmt)
+    if checkpoint_every:
+        ckpt_path.unlink(missing_ok=True)  # the finished image supersedes this run's checkpoints
     return outcome

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxart import losses, optimize
+from jaxart import checkpoint, losses, optimize
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
 from jaxart.image import load_image, resize
@@ -45,6 +45,7 @@ class Progress(NamedTuple):
     loss: float
     terms: dict[str, float]
     image: jax.Array
+    carry: optimize.Carry | None = None  # the whole loop state, for checkpoints
 
 
 class Outcome(NamedTuple):
@@ -102,8 +103,13 @@ def run(
     config: StyleConfig = StyleConfig(),
     callback: Callable[[Progress], None] | None = None,
     every: int | None = None,
+    resume: checkpoint.Checkpoint | None = None,
 ) -> Outcome:
-    """`stylize`, returning the final loss terms, step count and wall time too."""
+    """`stylize`, returning the final loss terms, step count and wall time too.
+
+    `resume` continues a checkpointed run from its step (same inputs, config and weights give
+    the same pixels as an uninterrupted run); `callback` gets the carry to checkpoint.
+    """
     start = time.perf_counter()
     config.validate(weights.arch)
     if len(styles) == 0:
@@ -118,11 +124,13 @@ def run(
     def report(step, carry):
         if callback is not None:
             terms = {k: float(v) for k, v in carry.aux.items()}
-            callback(Progress(step, config.steps, float(carry.value), terms, carry.params))
+            callback(Progress(step, config.steps, float(carry.value), terms, carry.params, carry))
 
+    x0 = initial_image(content, config)
+    start_carry = None if resume is None else checkpoint.restore(optimize.init_carry(fun, opt, x0), resume)
     result = optimize.minimize(
-        fun, initial_image(content, config), opt, config.steps, project=_clip,
-        loop=config.loop, chunk=config.chunk, every=every, callback=report,
+        fun, x0, opt, config.steps, project=_clip, loop=config.loop, chunk=config.chunk,
+        every=every, callback=report, carry=start_carry,
     )
     image = np.asarray(result.params)
     if not result.ok:

@@ -91,6 +91,11 @@ def check_layers(arch: str, layers: Sequence[str]) -> None:
             )
 
 
+def _avg_pool(x: jax.Array, window: tuple[int, int], strides: tuple[int, int]) -> jax.Array:
+    # flax's avg_pool divides by an int count, which strict dtype promotion rejects.
+    return nn.pool(x, 0.0, jax.lax.add, window, strides, "VALID") / jnp.asarray(window[0] * window[1], x.dtype)
+
+
 class VGG(nn.Module):
     """The convolutional part of VGG, returning every activation up to `last`."""
 
@@ -111,7 +116,7 @@ class VGG(nn.Module):
                 x = out[f"relu{b}_{i}"] = nn.relu(x)
                 if self.last == f"relu{b}_{i}":
                     return out
-            pool = nn.max_pool if self.pooling == "max" else nn.avg_pool
+            pool = nn.max_pool if self.pooling == "max" else _avg_pool
             x = out[f"pool{b}"] = pool(x, (2, 2), strides=(2, 2))
             if self.last == f"pool{b}":
                 return out

@@ -16,6 +16,7 @@ SHARED = ROOT.parent / "shared" / "images"
 TINY = (4, 8, 8, 8, 8)  # channel widths of the tiny VGG used by unit tests
 
 jax.config.update("jax_numpy_rank_promotion", "raise")
+# Not strict dtype promotion (STYLE.md): optax.adam's bias correction (float ** int32) fails under it.
 
 
 def shared_image(relative: str) -> Path:

@@ -60,16 +60,16 @@ def test_gradients_of_the_losses_are_correct(rng):
         check_grads(losses.tv_loss, (f,), order=2, modes=["rev"])
 
 
-def _tiny_problem(weights, rng, size=16):
+def _tiny_problem(weights, rng, size=16, dtype=np.float32):
     config = jaxart.StyleConfig(size=size, content_layers=("relu3_1",), style_layers=("relu1_1", "relu2_1"))
-    content, style = (rng.random((size, size, 3)).astype(np.float32) for _ in range(2))
+    content, style = (rng.random((size, size, 3)).astype(dtype) for _ in range(2))
     return make_targets(weights, content, [style], config), config, jnp.asarray(content)
 
 
 def test_total_loss_gradient_is_correct(tiny_vgg16, rng):
     with jax.enable_x64(True):
         weights = jax.tree.map(lambda a: jnp.asarray(a, jnp.float64), tiny_vgg16)
-        targets, config, content = _tiny_problem(weights, rng, size=8)
+        targets, config, content = _tiny_problem(weights, rng, size=8, dtype=np.float64)
         fun = loss_function(weights, targets, config, LossWeights.of(config))
         x = jnp.asarray(rng.random(content.shape))
         check_grads(lambda x: fun(x)[0], (x,), order=1, modes=["rev"], eps=1e-4, rtol=1e-3)

@@ -1,0 +1,109 @@
+"""Checkpoints: an optimizer carry and what continuing its run needs, in one .npz without pickle.
+
+The carry (`optimize.Carry`: pixels, optimizer state, last value and loss terms, step count)
+is flattened into its array leaves; the tree structure is kept as text and compared on load
+with that of a freshly initialised carry, so a checkpoint only restores into the same layout.
+The metadata (JSON) holds the jaxart version, the weights' sha256, the model, the config
+(seed included), the input files, the output and the step, so `--resume` needs nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jaxart.errors import InputError, JaxartError
+
+FORMAT = 1
+
+
+class Checkpoint(NamedTuple):
+    meta: dict[str, Any]
+    leaves: list[np.ndarray]  # the flattened carry, in jax.tree.flatten order
+
+
+class Interrupted(JaxartError):
+    """A run stopped by a signal after writing its image and checkpoint; `code` is 128 + signal."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+def path_for(output: str | os.PathLike) -> Path:
+    """Where the run writing `output` keeps its checkpoint: OUT.png -> OUT.ckpt.npz."""
+    output = Path(output)
+    return output.with_name(f"{output.stem}.ckpt.npz")
+
+
+def save(path: str | os.PathLike, carry: Any, meta: dict[str, Any]) -> Path:
+    """Write `carry` (any pytree of arrays) and JSON `meta` to `path` atomically."""
+    path = Path(path)
+    leaves, treedef = jax.tree.flatten(carry)
+    arrays = {f"leaf_{i:04d}": np.array(x, copy=True) for i, x in enumerate(leaves)}
+    meta = {**meta, "checkpoint_format": FORMAT, "structure": str(treedef), "leaves": len(leaves)}
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        with open(tmp, "xb") as f:
+            np.savez(f, meta=np.array(json.dumps(meta, sort_keys=True)), **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load(path: str | os.PathLike) -> Checkpoint:
+    """Read a checkpoint written by `save`.
+
+    Raises:
+      InputError: the file is missing or is not a jaxart checkpoint (one-line message).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"checkpoint {path} does not exist; give the .ckpt.npz an interrupted run wrote")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            leaves = [z[f"leaf_{i:04d}"] for i in range(int(meta["leaves"]))]
+    except Exception as e:  # noqa: BLE001 - zip, JSON and key errors all mean "not a checkpoint"
+        raise InputError(f"{path} is not a jaxart checkpoint ({type(e).__name__}); "
+                         "give the .ckpt.npz an interrupted run wrote") from None
+    if meta.get("checkpoint_format") != FORMAT:
+        raise InputError(f"{path} has checkpoint format {meta.get('checkpoint_format')}, not {FORMAT}")
+    return Checkpoint(meta, leaves)
+
+
+def check(ckpt: Checkpoint, *, version: str | None = None, sha256: str | None = None) -> None:
+    """Refuse a checkpoint from another jaxart version or made with other weights."""
+    made = ckpt.meta.get("jaxart")
+    if version is not None and made != version:
+        raise InputError(f"checkpoint was made by jaxart {made}, this is jaxart {version}; "
+                         "resume it with that version or start the run again")
+    if sha256 is not None and ckpt.meta.get("weights_sha256") != sha256:
+        raise InputError(f"checkpoint was made with other weights (sha256 {str(ckpt.meta.get('weights_sha256'))[:12]}..., "
+                         f"these are {sha256[:12]}...); resume with the same weights file")
+
+
+def restore(template: Any, ckpt: Checkpoint) -> Any:
+    """`template`'s pytree with the saved leaves, after checking structure, shapes and dtypes."""
+    t_leaves, treedef = jax.tree.flatten(template)
+    leaves = ckpt.leaves
+    if ckpt.meta.get("structure") != str(treedef):
+        raise InputError("checkpoint holds another optimizer state layout; it was made with another "
+                         "--optimizer or --linesearch, or by another optax version")
+    if len(t_leaves) != len(leaves):
+        raise InputError(f"checkpoint holds {len(leaves)} arrays where this run has {len(t_leaves)}; "
+                         "it was made with another optimizer or image size")
+    for i, (t, a) in enumerate(zip(t_leaves, leaves)):
+        if tuple(t.shape) != a.shape or np.dtype(t.dtype) != a.dtype:
+            raise InputError(f"checkpoint array {i} is {a.dtype}{list(a.shape)} where this run has "
+                             f"{np.dtype(t.dtype)}{list(t.shape)}; it was made with another optimizer or image size")
+    return jax.tree.unflatten(treedef, [jnp.array(a, dtype=t.dtype) for t, a in zip(t_leaves, leaves)])

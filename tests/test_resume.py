@@ -1,0 +1,135 @@
+"""Interrupt a real run with SIGTERM, resume it, and get the pixels of an uninterrupted run."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from PIL import Image
+
+import jaxart
+from jaxart import checkpoint, job, optimize
+from jaxart.errors import InputError
+from jaxart.weights import store
+
+from conftest import ROOT, TINY
+from test_reliability import read_png16
+
+STEPS = 150  # long enough that SIGTERM lands mid-run: steps take ~20 ms, the signal under 1 ms
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("resume")
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg19", widths=TINY)
+    model = store.save(w.params, d / "tiny.safetensors", arch="vgg19", preprocess=w.preprocess, name="tiny")
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (30, 40, 3), np.uint8)).save(d / "photo.jpg")
+    Image.fromarray(rng.integers(0, 255, (20, 20, 3), np.uint8)).save(d / "paint.png")
+    return d, str(model)
+
+
+def _cli(*args):
+    return [sys.executable, str(ROOT / "cli.py"), *args]
+
+
+def _stylize(files, out, *extra):
+    d, model = files
+    return _cli("stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(out), "--model", model,
+                "--size", "32", "--steps", str(STEPS), "--format", "png16", "--quiet", *extra)
+
+
+def test_sigterm_then_resume_gives_the_uninterrupted_pixels(files, tmp_path):
+    whole = tmp_path / "whole.png"
+    done = subprocess.run(_stylize(files, whole), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+    out = tmp_path / "cut" / "out.png"
+    ckpt = checkpoint.path_for(out)
+    child = subprocess.Popen(_stylize(files, out, "--checkpoint-every", "5"), stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while not ckpt.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    child.send_signal(signal.SIGTERM)
+    err = child.communicate(timeout=120)[1].strip()
+    assert child.returncode == 143, err
+    assert len(err.splitlines()) == 1 and str(ckpt) in err and f"--resume {ckpt}" in err, err
+    record = jaxart.read_record(out)
+    step = checkpoint.load(ckpt).meta["step"]
+    assert record["interrupted"] == "SIGTERM" and record["step"] == step and 5 <= step < STEPS
+
+    resumed = subprocess.run(_cli("stylize", "--resume", str(ckpt), "--quiet"), capture_output=True,
+                             text=True, timeout=300, cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert np.array_equal(read_png16(out), read_png16(whole))
+    assert jaxart.read_record(out)["steps"] == STEPS and "interrupted" not in jaxart.read_record(out)
+
+
+def test_stop_signals_catches_sigint_and_restores_handlers():
+    before = signal.getsignal(signal.SIGINT)
+    with job.stop_signals() as stopped:
+        assert stopped() is None
+        os.kill(os.getpid(), signal.SIGINT)
+        assert stopped() == signal.SIGINT  # recorded, not raised: the current step finishes
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_interrupt_exits_130_for_sigint(files, tmp_path):
+    d, model = files
+    out = tmp_path / "out.tif"
+    with pytest.raises(checkpoint.Interrupted) as e:
+        job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, jaxart.StyleConfig(size=32, steps=3),
+                          jaxart.load_weights(model), fmt="tiff", stopped=lambda: signal.SIGINT)
+    assert e.value.code == 130 and "interrupted by SIGINT at step 1 of 3" in str(e.value)
+    assert jaxart.read_record(out)["interrupted"] == "SIGINT"
+    assert checkpoint.load(checkpoint.path_for(out)).meta["format"] == "tiff"
+
+
+def _carry(optimizer, shape=(2, 3, 3)):
+    fun = jax.tree_util.Partial(lambda x: (jnp.sum(x ** 2), {"sum": jnp.sum(x)}))
+    opt = optimize.make_optimizer(optimizer)
+    return optimize.init_carry(fun, opt, jnp.full(shape, 0.5)), fun, opt
+
+
+def test_checkpoint_round_trips_a_carry_exactly(tmp_path):
+    carry, fun, opt = _carry("lbfgs")
+    carry = jax.jit(optimize.make_step(opt))(carry, fun)
+    path = checkpoint.save(tmp_path / "c.ckpt.npz", carry, {"step": 1})
+    ckpt = checkpoint.load(path)
+    back = checkpoint.restore(_carry("lbfgs")[0], ckpt)
+    assert ckpt.meta["step"] == 1 and os.listdir(tmp_path) == ["c.ckpt.npz"]
+    for a, b in zip(jax.tree.leaves(carry), jax.tree.leaves(back)):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("optimizer,shape,expected", [("adam", (2, 3, 3), "another optimizer state layout"),
+                                                      ("lbfgs", (4, 3, 3), "another optimizer or image size")])
+def test_checkpoint_does_not_restore_into_another_layout(optimizer, shape, expected, tmp_path):
+    path = checkpoint.save(tmp_path / "c.ckpt.npz", _carry("lbfgs")[0], {})
+    with pytest.raises(InputError, match=expected):
+        checkpoint.restore(_carry(optimizer, shape)[0], checkpoint.load(path))
+
+
+@pytest.mark.slow
+def test_fifty_runs_in_one_process_do_not_grow_memory(files, tmp_path):
+    """Soak: 50 short runs back to back; resident memory grows < 5% between run 10 and run 50."""
+    import gc
+
+    import psutil
+
+    d, model = files
+    w, config, rss = jaxart.load_weights(model), jaxart.StyleConfig(size=32, steps=5), {}
+    for run in range(1, 51):
+        out = tmp_path / f"{run}.png"
+        job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, config, w, checkpoint_every=2)
+        out.unlink()
+        gc.collect()
+        rss[run] = psutil.Process().memory_info().rss
+    growth = rss[50] / rss[10] - 1
+    print(f"RSS run 10 {rss[10] / 2**20:.1f} MiB, run 50 {rss[50] / 2**20:.1f} MiB, growth {growth:+.2%}")
+    assert growth < 0.05
