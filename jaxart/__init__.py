@@ -8,19 +8,20 @@ Example:
   ((32, 32, 4), (4, 4, 8))
 """
 
-from jaxart import losses
+from jaxart import color, losses
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, JaxartError, NonFiniteLossError, WeightsError
 from jaxart.image import load_image, read_record, save_png
 from jaxart.transfer import Targets, make_targets, run, stylize, total_loss
 from jaxart.vgg import VGG, VGG16, VGG19, Preprocess, Weights, features, layer_names, random_weights
 from jaxart.weights import load_weights
+from jaxart import sweep
 
 __version__ = "0.1.0"
 
 __all__ = [
     "VGG", "VGG16", "VGG19", "InputError", "JaxartError", "NonFiniteLossError", "Preprocess",
-    "StyleConfig", "Targets", "Weights", "WeightsError", "features", "layer_names", "load_image",
+    "StyleConfig", "color", "Targets", "Weights", "WeightsError", "features", "layer_names", "load_image",
     "load_weights", "losses", "make_targets", "random_weights", "read_record", "run", "save_png",
-    "stylize", "total_loss",
+    "stylize", "sweep", "total_loss",
 ]

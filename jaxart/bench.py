@@ -6,10 +6,15 @@ BENCHMARKS.md next to the command that produced them, never in timed unit tests.
 
 from __future__ import annotations
 
+import ctypes
+import json
 import os
 import platform
 import resource
 import statistics
+import subprocess
+import sys
+import threading
 import time
 
 import jax
@@ -42,29 +47,62 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def setup(size: int, arch: str = "vgg19", config: StyleConfig | None = None):
-    """A loss function over a size x size image, its starting point, and the config."""
-    config = (config or StyleConfig()).replace(size=size)
+def _rss_now() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def peak_growth(fn, interval: float = 0.001) -> int:
+    """Bytes by which resident memory peaks above its level before `fn()` runs (sampled)."""
+    before, peak, done = _rss_now(), [0], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], _rss_now())
+            time.sleep(interval)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        fn()
+    finally:
+        done.set()
+        thread.join()
+    return max(peak[0], _rss_now()) - before
+
+
+def inputs(size: int, arch: str = "vgg19"):
+    """Random weights and a random size x size (content, style) pair: what every row times."""
     w = random_weights(jax.random.PRNGKey(0), arch)
     rng = np.random.default_rng(0)
     content, style = (rng.random((size, size, 3), dtype=np.float32) for _ in range(2))
+    return w, content, style
+
+
+def setup(size: int, arch: str = "vgg19", config: StyleConfig | None = None):
+    """A loss function over a size x size image, its starting point, and the config."""
+    config = (config or StyleConfig()).replace(size=size)
+    w, content, style = inputs(size, arch)
     targets = jax.jit(transfer.make_targets, static_argnums=3)(w, content, [style], config)
     fun = transfer.loss_function(w, targets, config, transfer.LossWeights.of(config))
     return fun, jnp.asarray(content), config
 
 
 LOOPS = ("python", "scan", "zoom")
+BASELINES = ("torch",)
 
 
-def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",)) -> dict:
+def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), baseline: str | None = None,
+            remat: bool = False) -> dict:
     """Seconds per loss+gradient, compile time, GFLOP/s, peak RSS and per-step optimizer cost.
 
     `loops` picks L-BFGS step variants to time: "python" (unit step, Python loop over a jitted
     step: the CPU default), "scan" (the same step inside a jitted lax.scan chunk) and "zoom"
-    (optax's zoom line search, Python loop).
+    (optax's zoom line search, Python loop). `baseline="torch"` times the same loss and a
+    `torch.optim.LBFGS` step in PyTorch, interleaved with jaxart's, and adds the ratios.
     """
-    fun, x, config = setup(size)
-    vg = jax.jit(lambda f, x: jax.value_and_grad(f, has_aux=True)(x))
+    fun, x, config = setup(size, config=StyleConfig(remat=remat))
+    vg = jax.jit(lambda f, x: jax.value_and_grad(f, has_aux=True)(x), compiler_options=optimize.compiler_options())
     t = time.perf_counter()
     compiled = vg.lower(fun, x).compile()
     compile_s = time.perf_counter() - t
@@ -72,6 +110,8 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",)) -
     evaluate = lambda: jax.block_until_ready(compiled(fun, x))
     evaluate()
     steppers = {loop: _stepper(fun, x, loop, repeats) for loop in loops}
+    if baseline == "torch":
+        steppers.update(_torch_steppers(size))
     # Interleave evaluations and steps: this machine is shared and noisy, so only ratios
     # of timings taken side by side mean anything.
     times: dict[str, list[float]] = {"eval": [], **{loop: [] for loop in steppers}}
@@ -80,13 +120,87 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",)) -
         for loop, stepper in steppers.items():
             times[loop].append(_seconds(stepper) / (repeats if loop == "scan" else 1))
     eval_s = statistics.median(times["eval"])
-    row = {"size": size, "compile_s": compile_s, "eval_s": eval_s, "gflop": flops / 1e9,
+    row = {"size": size, "remat": remat, "compile_s": compile_s, "eval_s": eval_s, "gflop": flops / 1e9,
            "gflops": flops / 1e9 / eval_s}
-    for loop in steppers:
+    for loop in (k for k in steppers if not k.startswith("torch")):
         row[f"step_s_{loop}"] = statistics.median(times[loop])
         row[f"overhead_{loop}"] = row[f"step_s_{loop}"] / eval_s - 1
+    if baseline == "torch":
+        row.update(_ratios(times, "eval", "torch_eval", "eval"))
+        if "python" in times:
+            row.update(_ratios(times, "python", "torch_step", "step"))
     row["peak_rss_mb"] = _rss_mb()
     return row
+
+
+def _ratios(times: dict, ours: str, theirs: str, name: str) -> dict:
+    """Median seconds of both and the median and minimum of the per-repeat ratio ours/theirs."""
+    ratios = [a / b for a, b in zip(times[ours], times[theirs])]
+    return {f"torch_{name}_s": statistics.median(times[theirs]), f"ratio_{name}_median": statistics.median(ratios),
+            f"ratio_{name}_min": min(ratios)}
+
+
+def _torch_steppers(size: int) -> dict:
+    """Warmed-up PyTorch loss+gradient and L-BFGS step on the same weights and images."""
+    from jaxart.bench_torch import TorchStyle
+
+    w, content, style = inputs(size)
+    model = TorchStyle(w, content, [style], StyleConfig(size=size))
+    evaluate = model.evaluator(content)
+    step = model.lbfgs(content)[0]
+    evaluate(), step(), step()
+    return {"torch_eval": evaluate, "torch_step": step}
+
+
+def memory_row(size: int, framework: str = "jax", remat: bool = False) -> dict:
+    """Peak memory of one loss+gradient evaluation, measured in a fresh process.
+
+    Returns `peak_rss_mb` (sampled), `eval_growth_mb` (how far the first evaluation, after
+    compilation, lifts resident memory, sampled) and, for jax, `xla_temp_mb` (XLA's count of the
+    program's temporary buffers: jaxart's real figure, as its sampled growth misses buffers the
+    process already holds) and `estimate_mb` (`jaxart.memory.evaluation_bytes`). A fresh
+    process, because a process's peak RSS never falls, so two frameworks in one cannot be told apart.
+    """
+    code = f"from jaxart import bench; bench._memory_child({size}, {framework!r}, {remat})"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"memory measurement failed: {done.stderr.strip().splitlines()[-1:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _memory_child(size: int, framework: str, remat: bool) -> None:
+    from jaxart import memory
+
+    if framework == "torch":
+        from jaxart.bench_torch import TorchStyle
+
+        w, content, style = inputs(size)
+        evaluate = TorchStyle(w, content, [style], StyleConfig(size=size)).evaluator(content)
+        row = {}
+    else:
+        fun, x, _ = setup(size, config=StyleConfig(remat=remat))
+        vg = jax.jit(lambda f, x: jax.value_and_grad(f, has_aux=True)(x), compiler_options=optimize.compiler_options())
+        compiled = vg.lower(fun, x).compile()
+        evaluate = lambda: jax.block_until_ready(compiled(fun, x))
+        row = {"estimate_mb": memory.evaluation_bytes(size, size, remat=remat) / 2**20,
+               "xla_temp_mb": compiled.memory_analysis().temp_size_in_bytes / 2**20}
+    # The first evaluation: later ones reuse memory the process already holds, so their
+    # growth reads near zero (BENCHMARKS.md), while the peak they need is the same.
+    _release_free_memory()
+    before = _rss_now()  # not ru_maxrss: a process started by another inherits its peak
+    growth = peak_growth(evaluate)
+    row |= {"framework": framework, "size": size, "remat": remat,
+            "eval_growth_mb": growth / 2**20, "peak_rss_mb": (before + growth) / 2**20}
+    print(json.dumps(row))
+
+
+def _release_free_memory() -> None:
+    """Hand memory that malloc holds but nobody uses back to the system, so that an evaluation
+    reusing it shows as growth (glibc only; elsewhere nothing)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _seconds(fn) -> float:
@@ -104,7 +218,7 @@ def _stepper(fun, x, loop: str, chunk: int):
         run = optimize.make_chunk(step, chunk)
         call = lambda c: run(c, jnp.int32(chunk), fun)
     else:
-        jstep = jax.jit(step, donate_argnums=0)
+        jstep = jax.jit(step, donate_argnums=0, compiler_options=optimize.compiler_options())
         call = lambda c: jstep(c, fun)
 
     def one():
@@ -118,5 +232,19 @@ def format_row(row: dict) -> str:
     loops = " ".join(
         f"step[{k[7:]}] {v:.3f} s ({row['overhead_' + k[7:]]:+.1%})" for k, v in row.items() if k.startswith("step_s_")
     )
-    return (f"{row['size']:>5} px  eval {row['eval_s']:.3f} s  {row['gflops']:.0f} GFLOP/s "
-            f"({row['gflop']:.0f} GFLOP)  compile {row['compile_s']:.1f} s  peak RSS {row['peak_rss_mb']:.0f} MB  {loops}")
+    torch = "".join(
+        f"\n        torch {name} {row[f'torch_{name}_s']:.3f} s; jaxart/torch {row[f'ratio_{name}_median']:.2f} "
+        f"(median), {row[f'ratio_{name}_min']:.2f} (min)" for name in ("eval", "step") if f"torch_{name}_s" in row
+    )
+    remat = " remat" if row.get("remat") else ""
+    return (f"{row['size']:>5} px{remat}  eval {row['eval_s']:.3f} s  {row['gflops']:.0f} GFLOP/s "
+            f"({row['gflop']:.0f} GFLOP)  compile {row['compile_s']:.1f} s  peak RSS {row['peak_rss_mb']:.0f} MB  "
+            f"{loops}{torch}")
+
+
+def format_memory(row: dict) -> str:
+    estimate = (f"; XLA temporaries {row['xla_temp_mb']:.0f} MB (estimate {row['estimate_mb']:.0f} MB)"
+                if "estimate_mb" in row else "")
+    remat = " remat" if row.get("remat") else ""
+    return (f"{row['size']:>5} px{remat}  {row['framework']}: one evaluation +{row['eval_growth_mb']:.0f} MB"
+            f"{estimate}, process peak RSS {row['peak_rss_mb']:.0f} MB")

@@ -7,7 +7,7 @@ import json
 import math
 import os
 
-from jaxart import vgg
+from jaxart import color, vgg
 
 OPTIMIZERS = ("lbfgs", "adam")
 LINESEARCHES = ("none", "zoom")
@@ -21,7 +21,8 @@ class StyleConfig:
 
     Shapes and control flow (layers, size, steps, optimizer, loop) are static; the three loss
     weights are plain numbers the loss takes as traced arguments, so sweeps can vmap over them.
-    `init` is "content", "random" (seeded by `seed`) or the path of an image.
+    `init` is "content", "random" (seeded by `seed`) or the path of an image. `colors` is one of
+    `jaxart.color.MODES`; `style_scale` sizes the painting relative to the output (README, Controls).
     """
 
     size: int = 512
@@ -41,9 +42,22 @@ class StyleConfig:
     chunk: int = 10
     init: str = "content"
     seed: int = 0
+    remat: bool = False  # jax.checkpoint each VGG stage: less memory, one more forward pass
+    colors: str = "style"  # see jaxart.color.MODES
+    style_scale: float = 1.0  # painting's long side / output's long side
+    # Coarse to fine (jaxart/scales.py): long sides ending at `size`, or doubling from `start_size`;
+    # `scale_steps` gives the steps of each scale (else `steps` at every scale).
+    scales: tuple[int, ...] | None = None
+    start_size: int | None = None
+    scale_steps: tuple[int, ...] | None = None
+    # Spatial control (jaxart/guided.py): a mask image and the colour of each style's region,
+    # in the order of the style images.
+    mask: str | None = None
+    region_colors: tuple[str, ...] | None = None
 
     def __post_init__(self):
-        for name in ("content_layers", "style_layers", "style_layer_weights", "style_blend"):
+        for name in ("content_layers", "style_layers", "style_layer_weights", "style_blend", "scales",
+                     "scale_steps", "region_colors"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
@@ -63,6 +77,10 @@ class StyleConfig:
         _choice(self, "linesearch", LINESEARCHES)
         _choice(self, "loop", LOOPS)
         _choice(self, "pooling", vgg.POOLINGS)
+        if not isinstance(self.remat, bool):
+            raise ValueError(f"remat must be true or false, got {self.remat!r}")
+        _choice(self, "colors", color.MODES)
+        _style_scale(self)
         if self.init not in INITS and not os.path.isfile(self.init):
             raise ValueError(f"init {self.init!r} is neither {' nor '.join(INITS)} nor an image file")
         if not self.content_layers and not self.style_layers:
@@ -77,6 +95,8 @@ class StyleConfig:
                 raise ValueError(f"style layer weights must be finite and >= 0, got {weights}")
         if self.style_blend is not None and (min(self.style_blend) < 0 or sum(self.style_blend) <= 0):
             raise ValueError(f"style blend {self.style_blend} must be >= 0 and sum above 0")
+        _check_scales(self)
+        _check_regions(self)
         if arch is not None:
             vgg.check_layers(arch, self.content_layers + self.style_layers)
         return self
@@ -119,3 +139,51 @@ def _positive_int(config, *names):
 def _choice(config, name, allowed):
     if getattr(config, name) not in allowed:
         raise ValueError(f"{name} {getattr(config, name)!r} is not one of {', '.join(allowed)}")
+
+
+def _check_scales(config):
+    scales, start, steps = config.scales, config.start_size, config.scale_steps
+    if scales is not None and start is not None:
+        raise ValueError("give --scales or --start-size, not both")
+    if scales is not None:
+        if not scales or not all(isinstance(s, int) and s >= 16 for s in scales):
+            raise ValueError(f"scales {list(scales)} must be whole numbers of pixels, each at least 16")
+        if any(a >= b for a, b in zip(scales, scales[1:])):
+            raise ValueError(f"scales {list(scales)} must increase, e.g. 256,512,1024")
+        if scales[-1] != config.size:
+            raise ValueError(f"the last scale {scales[-1]} differs from size {config.size}; end --scales at --size")
+    if start is not None and (not isinstance(start, int) or not 16 <= start <= config.size):
+        raise ValueError(f"start size {start!r} must be a whole number from 16 to size {config.size}")
+    if steps is not None:
+        if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in steps):
+            raise ValueError(f"steps {list(steps)} must be positive integers")
+        if scales is None and start is None:
+            raise ValueError(f"{len(steps)} step counts need --scales or --start-size; give one --steps number")
+        from jaxart import scales as _scales  # the schedule checks that the counts match the scales
+
+        _scales.schedule(config)
+
+
+def _check_regions(config):
+    if config.mask is None:
+        if config.region_colors is not None:
+            raise ValueError("region styles need --mask, the image whose colours mark the regions")
+        return
+    if not os.path.isfile(config.mask):
+        raise ValueError(f"mask {config.mask!r} is not a file; give the path of a mask image")
+    if not config.region_colors:
+        raise ValueError("--mask needs a --region-style COLOUR=PAINTING for each colour of the mask")
+    if config.style_blend is not None:
+        raise ValueError("--style-blend mixes styles over the whole image; with --mask each region has one style")
+    from jaxart import guided  # colour names are parsed where they are used
+
+    guided.parse_colors(config.region_colors)
+
+
+def _style_scale(config):
+    s = config.style_scale
+    if not (isinstance(s, (int, float)) and math.isfinite(s) and s > 0):
+        raise ValueError(f"style-scale must be a finite number above 0, got {s}")
+    if config.size * s < 16:
+        raise ValueError(f"style-scale {s:g} makes the painting {config.size * s:.0f} px at size {config.size}; "
+                         f"VGG needs at least 16, so use style-scale >= {16 / config.size:.3g}")

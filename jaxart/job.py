@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxart import checkpoint, image, transfer, weights
+from jaxart import animate, checkpoint, image, transfer, weights
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError, WeightsError
 from jaxart.vgg import Weights
@@ -65,14 +65,15 @@ def stop_signals():
             signal.signal(s, h)
 
 
-def from_checkpoint(ckpt: checkpoint.Checkpoint) -> tuple[Path, list[Path], str, StyleConfig]:
-    """The content, styles, model and config a checkpoint continues; refuses another version."""
+def from_checkpoint(ckpt: checkpoint.Checkpoint) -> tuple[Path, list[Path], str, StyleConfig, tuple[int, int, int]]:
+    """The content, styles, model, config and background a checkpoint continues; refuses another version."""
     from jaxart import __version__
 
     checkpoint.check(ckpt, version=__version__)
     m = ckpt.meta
     config = StyleConfig.from_dict(m["config"]).validate()
-    return Path(m["inputs"]["content"]), [Path(s) for s in m["inputs"]["styles"]], m["model"], config
+    background = tuple(m["inputs"].get("background", image.WHITE))
+    return Path(m["inputs"]["content"]), [Path(s) for s in m["inputs"]["styles"]], m["model"], config, background
 
 
 def model_arch(model: str) -> str:
@@ -118,11 +119,42 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
     }
 
 
-def load_inputs(content: Path, styles: list[Path]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Decode the photo and paintings, so a bad file fails before any weights load."""
+def upsampling_note(photo: np.ndarray, size: int) -> str | None:
+    """A warning when `size` would enlarge the photo (upsampling blurs it), else None."""
+    side = max(photo.shape[:2])
+    if size <= side:
+        return None
+    return (f"--size {size} is larger than the photo ({side} px on its long side); it is upsampled, "
+            f"which blurs it: use --size {side} or less for full sharpness")
+
+
+def parse_colour(text: str) -> tuple[int, int, int]:
+    """A colour name, #rrggbb or "r,g,b" as an RGB triple of 0..255."""
+    from PIL import ImageColor
+
+    try:
+        rgb = tuple(int(v) for v in text.split(",")) if "," in text else ImageColor.getrgb(text)[:3]
+    except ValueError:
+        rgb = ()
+    if len(rgb) != 3 or not all(0 <= v <= 255 for v in rgb):
+        raise InputError(f"colour {text!r} is not a colour name, #rrggbb or r,g,b with values 0..255")
+    return rgb
+
+
+def load_inputs(content: Path, styles: list[Path], background=image.WHITE) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Decode the photo and paintings (transparency over `background`), so a bad file fails before any weights load."""
     if not styles:
         raise InputError("give at least one style image after the content image")
-    return image.load_image(content), [image.load_image(s) for s in styles]
+    load = lambda p: image.load_image(p, background=background)
+    return load(content), [load(s) for s in styles]
+
+
+def check_animation(path: Path, *, overwrite: bool = False) -> None:
+    """Fail before any work if the `--animate` file cannot be written: suffix, existing file, folder."""
+    animate.check_suffix(path)
+    if path.exists() and not overwrite:
+        raise InputError(f"animation {path} already exists; pass --overwrite to replace it or choose another --animate")
+    check_output(path.with_suffix(".png"), overwrite=True)  # the same folder checks as the output's
 
 
 def stylize_files(
@@ -140,6 +172,8 @@ def stylize_files(
     stopped: Callable[[], int | None] | None = None,
     resume: checkpoint.Checkpoint | None = None,
     model: str | None = None,
+    background: tuple[int, int, int] = image.WHITE,
+    animation: Path | None = None,
 ) -> transfer.Outcome:
     """Stylize image files into `output` (written atomically as `fmt`); frames every `save_every` steps.
 
@@ -147,16 +181,21 @@ def stylize_files(
     checkpointed beside `output` (see `checkpoint.path_for`); on a signal the current image is
     written too and `checkpoint.Interrupted` is raised. `resume` continues a checkpoint (made with
     these weights); `model` is how the checkpoint names the weights for `--resume`.
+    `animation` (.gif or .webp) gets a frame every `save_every` steps (else `animate.every`) and the result.
     On a non-finite loss the last finite image is written to `output` before re-raising.
     """
     from jaxart import __version__
 
     config.validate(w.arch)
     check_output(output, fmt, overwrite=overwrite)
-    photo, paintings = load_inputs(content, styles)
+    if animation is not None:
+        check_animation(animation, overwrite=overwrite)
+    movie_every, movie = (animate.every(config.steps, save_every) if animation else 0), []
+    photo, paintings = load_inputs(content, styles, background)
     if resume is not None:
         checkpoint.check(resume, version=__version__, sha256=w.sha256)
-    inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles]}
+    inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
+              "background": list(background)}
     ckpt_path = checkpoint.path_for(output)
     meta = {"jaxart": __version__, "weights_sha256": w.sha256, "model": model or w.name, "seed": config.seed,
             "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": fmt}
@@ -165,6 +204,8 @@ def stylize_files(
     def callback(p: transfer.Progress) -> None:
         if on_step:
             on_step(p.step, p.loss, p.terms)
+        if movie_every and p.step % movie_every == 0 and p.step < p.steps:
+            movie.append(image.to_uint8(np.asarray(p.image)))
         if save_every and p.step % save_every == 0 and p.step < p.steps:
             frame = output.with_name(f"{output.stem}_{p.step:05d}{frames}")
             image.save_image(frame, np.asarray(p.image), {"step": p.step, "inputs": inputs}, fmt)
@@ -183,12 +224,14 @@ def stylize_files(
     start = time.perf_counter()
     try:
         outcome = transfer.run(photo, paintings, weights=w, config=config, callback=callback,
-                               every=math.gcd(save_every, checkpoint_every) or None, resume=resume)
+                               every=math.gcd(save_every, checkpoint_every, movie_every) or None, resume=resume)
     except NonFiniteLossError as e:
         failed = transfer.Outcome(e.image, {}, e.step, time.perf_counter() - start)
         image.save_image(output, e.image, {**record(config, w, failed, inputs), "error": str(e)}, fmt)
         raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step) from None
     image.save_image(output, outcome.image, record(config, w, outcome, inputs), fmt)
+    if animation is not None:
+        animate.save_animation(animation, [f / 255.0 for f in movie] + [outcome.image])
     if checkpoint_every:
         ckpt_path.unlink(missing_ok=True)  # the finished image supersedes this run's checkpoints
     return outcome

@@ -3,6 +3,26 @@
 Every loss is divided by the energy of its target, so the same weights work for any weight
 set (caffe 0-255 inputs, torchvision inputs, or a normalized VGG whose activations have mean 1).
 Feature maps are (..., h, w, C); leading axes are batch axes, so everything vmaps and jits.
+
+As a perceptual or style loss in your own training (examples/feedforward.py trains a
+fast-style-transfer network this way), compute the painting's Grams once and differentiate
+through `jaxart.features` with respect to your model's output:
+
+    >>> import jax, jax.numpy as jnp, jaxart
+    >>> from jaxart import losses
+    >>> w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=(4, 8, 8, 8, 8))
+    >>> painting, photo = jnp.full((32, 32, 3), 0.3), jnp.full((32, 32, 3), 0.6)
+    >>> style_layers = ["relu1_1", "relu2_1", "relu3_1"]
+    >>> target = {k: losses.gram(v) for k, v in jaxart.features(w, painting, style_layers).items()}
+    >>> def perceptual(output, photo):  # (H, W, 3) in [0, 1] each; scalar
+    ...     f = jaxart.features(w, output, style_layers + ["relu2_2"])
+    ...     c = jaxart.features(w, photo, ["relu2_2"])["relu2_2"]
+    ...     return losses.content_loss(f["relu2_2"], c) + 10 * losses.style_loss(f, target)
+    >>> batch = jnp.full((2, 32, 32, 3), 0.5)  # a batch of outputs: vmap over it
+    >>> jax.jit(jax.grad(lambda x: jax.vmap(perceptual, (0, None))(x, photo).mean()))(batch).shape
+    (2, 32, 32, 3)
+
+`jaxart.total_loss` does the same with a `StyleConfig`'s layers and a `Targets`.
 """
 
 from __future__ import annotations

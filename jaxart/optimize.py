@@ -7,6 +7,7 @@ A step whose value or gradient is not finite leaves the iterate unchanged and en
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -34,6 +35,10 @@ class Result(NamedTuple):
     carry: Carry
 
 
+# The constructors below are memoized: equal settings give the same optimizer and step
+# functions, so jax's compile cache serves later runs in one process (a sweep, a server, the
+# soak test) instead of tracing and compiling every run again, and memory does not grow.
+@functools.lru_cache(maxsize=64)
 def make_optimizer(
     name: str = "lbfgs", *, learning_rate: float = 0.02, linesearch: str = "none", memory: int = 10
 ) -> optax.GradientTransformationExtraArgs:
@@ -49,6 +54,7 @@ def make_optimizer(
     raise ValueError(f"linesearch {linesearch!r} is not one of none, zoom")
 
 
+@functools.lru_cache(maxsize=64)
 def make_step(
     optimizer: optax.GradientTransformationExtraArgs,
     project: Callable[[jax.Array], jax.Array] | None = None,
@@ -94,6 +100,7 @@ def init_carry(fun, optimizer, x0: jax.Array) -> Carry:
     return jax.tree.map(lambda a: jnp.array(a, copy=True), carry)
 
 
+@functools.lru_cache(maxsize=64)
 def make_chunk(step: Callable[[Carry, Callable], Carry], size: int) -> Callable:
     """`chunk(carry, n, fun)`: up to `size` steps in one XLA loop, `n` (traced) of them run,
     so one compilation serves every chunk, the last short one included."""
@@ -104,7 +111,21 @@ def make_chunk(step: Callable[[Carry, Callable], Carry], size: int) -> Callable:
 
         return jax.lax.scan(body, carry, jnp.arange(size))[0]
 
-    return jax.jit(chunk, donate_argnums=0)
+    return jax.jit(chunk, donate_argnums=0, compiler_options=compiler_options())
+
+
+@functools.lru_cache(maxsize=64)
+def _jit_step(step: Callable) -> Callable:
+    return jax.jit(step, donate_argnums=0, compiler_options=compiler_options())
+
+
+def compiler_options() -> dict | None:
+    """XLA options for the optimizer's programs: on CPU, the memory-optimized scheduler, whose
+    VGG gradient needs about a third of the default's temporary memory at no cost in time
+    (BENCHMARKS.md); elsewhere XLA's defaults."""
+    if jax.default_backend() == "cpu":
+        return {"xla_cpu_scheduler_type": "CPU_SCHEDULER_TYPE_MEMORY_OPTIMIZED"}
+    return None
 
 
 def default_loop() -> str:
@@ -144,7 +165,7 @@ def minimize(
     done = int(carry.count)
     every = every or chunk
     if loop == "python":
-        jstep = jax.jit(step, donate_argnums=0)
+        jstep = _jit_step(step)
         while done < steps and bool(carry.ok):
             carry = jstep(carry, fun)
             done += 1

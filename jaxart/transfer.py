@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -12,7 +12,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxart import checkpoint, losses, optimize
+from jaxart import checkpoint, color, losses, optimize
+from jaxart import guided, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
 from jaxart.image import load_image, resize
@@ -23,7 +24,8 @@ class Targets(NamedTuple):
     """What the output should match: content activations and (blended) style Grams."""
 
     content: dict[str, jax.Array]
-    grams: dict[str, jax.Array]
+    grams: dict[str, jax.Array]  # (C, C) per layer; (R, C, C) with region masks
+    masks: dict[str, jax.Array] | None = None  # (R, h, w) per style layer: spatial control (guided.py)
 
 
 class LossWeights(NamedTuple):
@@ -56,14 +58,22 @@ class Outcome(NamedTuple):
 
 
 def make_targets(
-    weights: Weights, content: ArrayLike, styles: Sequence[ArrayLike], config: StyleConfig
+    weights: Weights, content: ArrayLike, styles: Sequence[ArrayLike], config: StyleConfig,
+    masks: ArrayLike | None = None,
 ) -> Targets:
-    """Content activations of `content` and the blended style Grams of `styles`, computed once."""
+    """Content activations of `content` and the blended style Grams of `styles`, computed once.
+
+    With (R, H, W) region `masks` (one per style, at the content's H, W), each style's Grams are
+    kept apart, (R, C, C), for the guided style loss of its region.
+    """
     c = features(weights, content, config.content_layers, config.pooling) if config.content_layers else {}
     grams = [
         {k: losses.gram(v) for k, v in features(weights, s, config.style_layers, config.pooling).items()}
         for s in styles
     ]
+    if masks is not None and config.style_layers:
+        stacked = {k: jnp.stack([g[k] for g in grams]) for k in config.style_layers}
+        return Targets(c, stacked, guided.layer_masks(weights, masks, config.style_layers, config.pooling))
     return Targets(c, losses.blend_grams(grams, config.style_blend) if config.style_layers else {})
 
 
@@ -72,12 +82,12 @@ def total_loss(
 ) -> tuple[jax.Array, dict[str, jax.Array]]:
     """Weighted content + style + TV loss of an (H, W, 3) image in [0, 1]; returns (total, terms)."""
     layers = tuple(dict.fromkeys(config.content_layers + config.style_layers))
-    f = features(weights, image, layers, config.pooling)
+    f = features(weights, image, layers, config.pooling, remat=config.remat)
     zero = jnp.zeros((), jnp.float32)
     terms = {
         "content": sum((losses.content_loss(f[k], t) for k, t in targets.content.items()), zero)
         / max(1, len(targets.content)),
-        "style": losses.style_loss(f, targets.grams, config.layer_weights()) if targets.grams else zero,
+        "style": _style_loss(f, targets, config) if targets.grams else zero,
         "tv": losses.tv_loss(image),
     }
     total = lw.content * terms["content"] + lw.style * terms["style"] + lw.tv * terms["tv"]
@@ -104,19 +114,29 @@ def run(
     callback: Callable[[Progress], None] | None = None,
     every: int | None = None,
     resume: checkpoint.Checkpoint | None = None,
+    x0: ArrayLike | None = None,
 ) -> Outcome:
     """`stylize`, returning the final loss terms, step count and wall time too.
 
     `resume` continues a checkpointed run from its step (same inputs, config and weights give
     the same pixels as an uninterrupted run); `callback` gets the carry to checkpoint.
+    `x0`, an (H', W', 3) image in [0, 1] of the resized photo's shape, replaces `config.init`.
+    Several scales (`config.scales`, `config.start_size`) run coarse to fine (scales.py).
     """
     start = time.perf_counter()
     config.validate(weights.arch)
+    if len(scales.sizes(config)) > 1:  # scales.run calls this function once per scale
+        return scales.run(content, styles, weights=weights, config=config, callback=callback, every=every,
+                          resume=resume)
     if len(styles) == 0:
         raise InputError("give at least one style image")
     content = np.asarray(resize(np.asarray(content), config.size), np.float32) / 255.0
-    styles = [np.asarray(resize(np.asarray(s), config.size), np.float32) / 255.0 for s in styles]
-    targets = jax.jit(make_targets, static_argnums=3)(weights, content, styles, config)
+    styles = [np.asarray(resize(np.asarray(s), _painting_size(np.shape(s), config)), np.float32) / 255.0
+              for s in styles]
+    _check_deep_enough(content.shape, config)
+    photo, (content, styles) = content, color.prepare(content, styles, config.colors)
+    masks = None if config.mask is None else guided.load_masks(config, content.shape, len(styles))
+    targets = jax.jit(make_targets, static_argnums=3)(weights, content, styles, _loss_config(config), masks)
     lw = LossWeights.of(config)
     fun = loss_function(weights, targets, config, lw)
     opt = optimize.make_optimizer(config.optimizer, learning_rate=config.learning_rate, linesearch=config.linesearch)
@@ -124,21 +144,35 @@ def run(
     def report(step, carry):
         if callback is not None:
             terms = {k: float(v) for k, v in carry.aux.items()}
-            callback(Progress(step, config.steps, float(carry.value), terms, carry.params, carry))
+            shown = color.finish(carry.params, photo, config.colors)  # what the output would be now
+            callback(Progress(step, config.steps, float(carry.value), terms, shown, carry))
 
-    x0 = initial_image(content, config)
+    x0 = color.start(initial_image(content, config) if x0 is None else _start(x0, content.shape), config.colors)
     start_carry = None if resume is None else checkpoint.restore(optimize.init_carry(fun, opt, x0), resume)
     result = optimize.minimize(
         fun, x0, opt, config.steps, project=_clip, loop=config.loop, chunk=config.chunk,
         every=every, callback=report, carry=start_carry,
     )
-    image = np.asarray(result.params)
+    image = np.asarray(color.finish(result.params, photo, config.colors))
     if not result.ok:
         raise NonFiniteLossError(f"the loss became NaN or inf after step {result.steps}; {_cause(config)} "
                                  "(the last finite image was kept)", image=image, step=result.steps)
-    final, terms = jax.jit(lambda f, x: f(x))(fun, result.params)
+    final, terms = _evaluate(fun, result.params)
     terms = {"total": float(final), **{k: float(v) for k, v in terms.items()}}
     return Outcome(image, terms, result.steps, time.perf_counter() - start)
+
+
+def _check_deep_enough(shape: tuple[int, ...], config: StyleConfig) -> None:
+    # A layer after k poolings of a side shorter than 2**k pixels is empty and its loss is NaN.
+    layers = config.content_layers + config.style_layers
+    pools = max(int(n[4]) - (not n.startswith("pool")) for n in layers)
+    if min(shape[:2]) < 2**pools:
+        raise InputError(f"at --size {config.size} the photo is {shape[1]}x{shape[0]} px, too small for layer "
+                         f"{max(layers, key=lambda n: n[4])}, which needs at least {2**pools} px on the short side; "
+                         "use a larger --size or shallower layers")
+
+
+_evaluate = jax.jit(lambda fun, x: fun(x))  # one compile per shape, shared by every run
 
 
 def stylize(
@@ -176,11 +210,49 @@ def stylize(
 def loss_function(weights: Weights, targets: Targets, config: StyleConfig, lw: LossWeights):
     """`image -> (total, terms)` as a `jax.tree_util.Partial`: its arrays are pytree leaves, so
     jitted code that takes it as an argument gets weights and targets as inputs, not constants."""
-    return jax.tree_util.Partial(functools.partial(_loss_of_image, config=config), weights, targets, lw)
+    return jax.tree_util.Partial(_LossOfImage(_loss_config(config)), weights, targets, lw)
 
 
-def _loss_of_image(weights, targets, lw, image, *, config):
-    return total_loss(weights, image, targets, config, lw)
+def _loss_config(config: StyleConfig) -> StyleConfig:
+    # Settings the loss never reads (or reads as the traced `lw`) are reset, so runs that differ
+    # only in them share one compiled step and one compiled target computation.
+    return config.replace(**{f: getattr(_DEFAULTS, f) for f in _NOT_IN_LOSS})
+
+
+_DEFAULTS = StyleConfig()
+_NOT_IN_LOSS = ("steps", "seed", "init", "content_weight", "style_weight", "tv_weight", "optimizer",
+                "linesearch", "learning_rate", "loop", "chunk", "scales", "start_size", "scale_steps", "mask",
+                "region_colors")
+
+
+@dataclasses.dataclass(frozen=True)
+class _LossOfImage:
+    # Not a closure: equal configs give equal (hashable) functions, so a later run with the same
+    # settings and shapes reuses the compiled step instead of compiling it again.
+    config: StyleConfig
+
+    def __call__(self, weights, targets, lw, image):
+        return total_loss(weights, image, targets, self.config, lw)
+
+
+def _style_loss(f, targets: Targets, config: StyleConfig) -> jax.Array:
+    if targets.masks is not None:  # one style per mask region: guided Grams
+        return guided.style_loss(f, targets.grams, targets.masks, config.layer_weights())
+    return losses.style_loss(f, targets.grams, config.layer_weights())
+
+
+def _painting_size(shape: Sequence[int], config: StyleConfig) -> int:
+    """The painting's long side: `style_scale` times the output's, but at least enough for a
+    16 px short side (below that, VGG's fifth block has no pixel left to take a Gram of)."""
+    long, short = max(shape[:2]), min(shape[:2])
+    return max(round(config.size * config.style_scale), -(-16 * long // short))
+
+
+def _start(x0: ArrayLike, shape: tuple[int, ...]) -> jax.Array:
+    x0 = jnp.asarray(x0, jnp.float32)
+    if x0.shape != shape:
+        raise ValueError(f"starting image is {x0.shape}, the resized photo {shape}; give x0 the photo's shape")
+    return x0
 
 
 def _cause(config: StyleConfig) -> str:

@@ -128,7 +128,7 @@ VGG19 = functools.partial(VGG, stage_sizes=STAGES["vgg19"])
 
 
 def features(
-    weights: Weights, image: ArrayLike, layers: Sequence[str], pooling: str = "max"
+    weights: Weights, image: ArrayLike, layers: Sequence[str], pooling: str = "max", remat: bool = False
 ) -> dict[str, jax.Array]:
     """VGG activations of `image` at the named layers.
 
@@ -137,6 +137,10 @@ def features(
       image: (H, W, 3) or (N, H, W, 3) RGB float array with values in [0, 1].
       layers: activation names such as "relu4_2"; only layers up to the deepest are computed.
       pooling: "max" (as trained) or "avg" (Gatys' choice for smoother results).
+      remat: checkpoint each VGG stage (`jax.checkpoint`): a gradient then keeps only stage
+        boundaries and the `layers` asked for, recomputing one stage at a time (one more
+        forward pass). The values are the same; on XLA CPU the peak memory is not lower,
+        because stage 1 dominates it (BENCHMARKS.md).
 
     Returns:
       A dict from each name in `layers` to its activation, (h, w, C) or (N, h, w, C).
@@ -150,11 +154,45 @@ def features(
         raise ValueError(f"image must be (H, W, 3) or (N, H, W, 3), got shape {image.shape}")
     order = layer_names(weights.arch)
     last = max(layers, key=order.index)
-    widths = tuple(weights.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6))
-    model = VGG(stage_sizes=STAGES[weights.arch], widths=widths, pooling=pooling, last=last)
     batched = image if image.ndim == 4 else image[None]
-    out = model.apply({"params": weights.params}, weights.preprocess(batched))
+    if remat:
+        names = order[: order.index(last) + 1]
+        out = _remat_forward(weights.params, weights.preprocess(batched), names, pooling, layers)
+    else:
+        widths = tuple(weights.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6))
+        model = VGG(stage_sizes=STAGES[weights.arch], widths=widths, pooling=pooling, last=last)
+        out = model.apply({"params": weights.params}, weights.preprocess(batched))
     return {k: out[k] if image.ndim == 4 else out[k][0] for k in layers}
+
+
+def _remat_forward(params: dict, x: jax.Array, names: Sequence[str], pooling: str, keep: Sequence[str]) -> dict:
+    """The layers `names` (in order) of (N, H, W, 3) preprocessed `x`, one `jax.checkpoint` per stage.
+
+    The same operations as `VGG` (lax SAME convolution, ReLU, 2x2 pooling) on the raw parameter
+    tree; returns only the activations in `keep`, the ones a loss reads (and so stores anyway).
+    """
+    pool = nn.max_pool if pooling == "max" else _avg_pool
+    out = {}
+    for b in sorted({int(n[4]) for n in names}):
+        stage = tuple(n for n in names if int(n[4]) == b)
+
+        def run(p, x, stage=stage):
+            acts = {}
+            for name in stage:
+                if name.startswith("conv"):
+                    x = jax.lax.conv_general_dilated(
+                        x, p[name]["kernel"], (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")
+                    ) + p[name]["bias"].reshape(1, 1, 1, -1)
+                elif name.startswith("relu"):
+                    x = nn.relu(x)
+                else:
+                    x = pool(x, (2, 2), strides=(2, 2))
+                acts[name] = x
+            return x, {k: acts[k] for k in keep if k in acts}
+
+        x, acts = jax.checkpoint(run)({n: params[n] for n in stage if n in params}, x)
+        out.update(acts)
+    return out
 
 
 def random_weights(

@@ -85,3 +85,26 @@ def test_overflowing_style_weight_stops_and_keeps_last_finite_image(tmp_path, mo
     kept = np.asarray(Image.open(out))
     assert np.array_equal(kept, photo)  # the last finite image is the untouched start
     assert "error" in jaxart.read_record(out)
+
+
+def test_a_second_run_with_the_same_settings_compiles_nothing(tiny_vgg16, rng):
+    """A sweep, a server or the soak test runs many stylizations in one process: equal settings and
+    shapes must reuse the compiled step (memory and time stay flat), not compile it again."""
+    compiles = []
+    listener = lambda event, secs, **kw: compiles.append(event) if event.endswith("backend_compile_duration") else None
+    config = jaxart.StyleConfig(size=24, steps=3, content_layers=("relu2_1",), style_layers=("relu1_1",))
+    photos = [rng.random((24, 18, 3)).astype(np.float32) for _ in range(3)]
+    jaxart.run(photos[0], [photos[1]], weights=tiny_vgg16, config=config)
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    try:
+        out = jaxart.run(photos[2], [photos[0]], weights=tiny_vgg16, config=config.replace(style_weight=3.0, seed=1))
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listener)
+    assert out.steps == 3 and compiles == []
+
+
+def test_a_photo_too_small_for_the_deepest_layer_is_refused_by_name(tiny_vgg16, rng):
+    """16 px of a 4:3 photo is 16x12: relu5_1 (after four poolings) would be empty and the loss NaN."""
+    photo = rng.random((30, 40, 3)).astype(np.float32)
+    with pytest.raises(jaxart.errors.InputError, match="too small for layer relu5_1, which needs at least 16 px"):
+        jaxart.run(photo, [photo], weights=tiny_vgg16, config=jaxart.StyleConfig(size=16, steps=1))

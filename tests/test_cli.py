@@ -55,6 +55,18 @@ def test_stylize_writes_png_with_run_record(files, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files left
 
 
+def test_size_above_the_photo_upsamples_with_one_warning(files, tmp_path):
+    runner = CliRunner()
+    big = runner.invoke(cli.app, _args(files, tmp_path / "big.png", "--size", "64"))  # photo is 40x30
+    assert big.exit_code == 0, big.output
+    warnings = [l for l in big.stderr.splitlines() if l.startswith("warning:")]
+    assert len(warnings) == 1 and "--size 64 is larger than the photo (40 px" in warnings[0]
+    with Image.open(tmp_path / "big.png") as img:
+        assert img.size == (64, 48)
+    small = runner.invoke(cli.app, _args(files, tmp_path / "small.png"))
+    assert small.exit_code == 0 and "warning" not in small.stderr
+
+
 def test_same_seed_reproduces_the_same_image(files, tmp_path):
     outs = [tmp_path / f"{i}.png" for i in range(2)]
     for out in outs:
@@ -73,6 +85,8 @@ BAD = {
     "unwritable output": (lambda d: ["--output", "/proc/jaxart/out.png"], "does not exist"),
     "bad option": (lambda d: ["--optimizer", "sgd"], "'sgd' is not one of"),
     "bad init": (lambda d: ["--init", str(d / "nope.png")], "is neither content nor random nor an image file"),
+    "bad background": (lambda d: ["--background", "octarine"], "'octarine' is not a colour name"),
+    "negative size": (lambda d: ["--size", "-5"], "size must be a positive integer"),
 }
 
 

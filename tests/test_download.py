@@ -14,7 +14,9 @@ import time
 import types
 
 import pytest
+from typer.testing import CliRunner
 
+import cli
 from jaxart.errors import WeightsError
 from jaxart.weights import Source, fetch, installed, load, registry
 from test_weights import assert_same_params, layer_arrays, write_h5
@@ -201,3 +203,46 @@ def test_offline_vgg19_names_the_file_and_the_convert_command(weights_dir, monke
     assert "`python cli.py weights convert vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 " \
            "--arch vgg19 --name vgg19`" in message
     assert installed() == []
+
+
+@pytest.mark.parametrize("prefix_ok", [True, False])
+def test_a_checksum_prefix_verifies_as_torch_hub_does(serve, served, weights_dir, prefix_ok):
+    digest = hashlib.sha256(served.body).hexdigest()
+    serve(["ok"], checksum="sha256:" + (digest[:8] if prefix_ok else "0" * 8))
+    if prefix_ok:
+        assert_same_params(load(fetch("test", **FAST)), served.params)
+    else:
+        with pytest.raises(WeightsError, match="sha256:00000000 were expected; the partial file was deleted"):
+            fetch("test", **FAST)
+        assert visible_files(weights_dir) == []
+
+
+def test_cli_fetch_from_a_mirror_then_list_verify_remove_and_path(serve, served, weights_dir):
+    """The registry's URL is dead; `--url` names a mirror. Then the management commands."""
+    server = serve(["ok"], url="http://127.0.0.1:9/dead.h5")
+    runner = CliRunner()
+    fetched = runner.invoke(cli.app, ["weights", "fetch", "test", "--url", server.url])
+    assert fetched.exit_code == 0, fetched.output
+    path = weights_dir / "test.safetensors"
+    assert str(path) in fetched.output and server.ranges == [""]
+
+    line = next(x for x in runner.invoke(cli.app, ["weights", "list"]).output.splitlines() if x.startswith("test "))
+    assert "installed, 59 MB" in line and "verified" in line and server.url in line
+    assert runner.invoke(cli.app, ["weights", "path", "test"]).output.strip() == str(path)
+    ok = runner.invoke(cli.app, ["weights", "verify", "test"])
+    assert ok.exit_code == 0 and "test: ok" in ok.output
+
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0x40  # one flipped bit in the last tensor
+    path.write_bytes(bytes(data))
+    bad = runner.invoke(cli.app, ["weights", "verify"])
+    assert bad.exit_code == 1 and "test: FAILED" in bad.output and "is corrupt" in bad.output
+
+    removed = runner.invoke(cli.app, ["weights", "remove", "test"])
+    assert removed.exit_code == 0 and not path.exists() and installed() == []
+    gone = runner.invoke(cli.app, ["weights", "path", "test"])
+    assert gone.exit_code == 1 and gone.stdout.strip() == str(path) and "not installed" in gone.output
+    line = next(x for x in runner.invoke(cli.app, ["weights", "list"]).output.splitlines() if x.startswith("test "))
+    assert "not installed" in line
+    again = runner.invoke(cli.app, ["weights", "remove", "test"])
+    assert again.exit_code != 0 and "test is not installed" in str(again.exception)

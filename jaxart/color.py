@@ -1,0 +1,168 @@
+"""Colour control (Gatys et al. 2017, "Controlling Perceptual Factors in Neural Style Transfer").
+
+Images are (H, W, 3) RGB in [0, 1]. YIQ (NTSC 1953) splits a pixel into luminance Y and the two
+chroma channels I, Q. Modes (the `colors` setting):
+
+- style: the painting's colours, as in Gatys et al. 2015;
+- luminance: transfer on luminance only, then the photo's chroma put back (`prepare` + `finish`);
+- match-pca, match-chol, match-sym: the painting recoloured to the photo's colour mean and
+  covariance before its Grams are taken (`match_colors`);
+- keep: a normal run whose output gets the photo's chroma (jcjohnson's `-original_colors`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import jax.numpy as jnp
+import numpy as np
+from jax.typing import ArrayLike
+
+MODES = ("style", "luminance", "match-pca", "match-chol", "match-sym", "keep")
+MATCHES = {"match-pca": "pca", "match-chol": "chol", "match-sym": "sym"}
+
+RGB_TO_YIQ = np.array([  # FCC NTSC; the I and Q rows sum to 0, so grey has no chroma
+    [0.299, 0.587, 0.114],
+    [0.595716, -0.274453, -0.321263],
+    [0.211456, -0.522591, 0.311135],
+])
+YIQ_TO_RGB = np.linalg.inv(RGB_TO_YIQ)
+
+
+def rgb_to_yiq(image: ArrayLike):
+    """(..., 3) RGB in [0, 1] to (..., 3) YIQ: Y in [0, 1], I in about ±0.6, Q in about ±0.52.
+
+    NumPy in, NumPy out (float64 stays float64); a JAX array in, a JAX array out (jittable).
+    """
+    return image @ RGB_TO_YIQ.T.astype(getattr(image, "dtype", np.float64))
+
+
+def yiq_to_rgb(image: ArrayLike):
+    """(..., 3) YIQ to (..., 3) RGB, the exact inverse of `rgb_to_yiq` (not clipped)."""
+    return image @ YIQ_TO_RGB.T.astype(getattr(image, "dtype", np.float64))
+
+
+def luminance(image: ArrayLike):
+    """(..., 3) RGB to (...,) luminance Y in [0, 1]."""
+    return image @ RGB_TO_YIQ[0].astype(getattr(image, "dtype", np.float64))
+
+
+def grey(luma: ArrayLike) -> np.ndarray:
+    """(H, W) luminance to an (H, W, 3) grey image for VGG, which needs three channels."""
+    y = np.asarray(luma)
+    return np.repeat(y[..., None], 3, axis=-1)
+
+
+def match_luminance(luma: ArrayLike, reference: ArrayLike) -> np.ndarray:
+    """Shift and scale `luma` so its mean and standard deviation equal `reference`'s.
+
+    Args:
+      luma: (h, w) luminance of the painting, in [0, 1].
+      reference: (H, W) luminance of the photo, in [0, 1].
+
+    Returns:
+      (h, w) float64, (luma - mean) * std_ref / std + mean_ref, clipped to [0, 1].
+    """
+    y, r = np.asarray(luma, np.float64), np.asarray(reference, np.float64)
+    return np.clip((y - y.mean()) * r.std() / max(y.std(), 1e-8) + r.mean(), 0.0, 1.0)
+
+
+def match_colors(style: ArrayLike, content: ArrayLike, method: str = "pca", eps: float = 1e-8) -> np.ndarray:
+    """Recolour `style` to the colour mean and covariance of `content`: x' = A (x - mu_s) + mu_c.
+
+    A is any matrix with A Cov_s A^T = Cov_c; the methods pick different ones (Gatys et al. 2017):
+    "pca" rotates the painting's principal colour axes onto the photo's, scaling each by the
+    ratio of standard deviations; "chol" is L_c L_s^-1 with L the Cholesky factors; "sym" is
+    Cov_c^(1/2) Cov_s^(-1/2) with symmetric matrix square roots (as in Image Analogies).
+    All in float64.
+
+    Args:
+      style: (h, w, 3) RGB painting in [0, 1].
+      content: (H, W, 3) RGB photo in [0, 1].
+      method: "pca", "chol" or "sym".
+      eps: added to the covariances' diagonals, so a grey painting does not divide by zero.
+
+    Returns:
+      (h, w, 3) float64, not clipped: its colour mean and covariance equal the photo's. Values
+      may leave [0, 1] slightly; VGG takes them as they are.
+    """
+    s = np.asarray(style, np.float64).reshape(-1, 3)
+    c = np.asarray(content, np.float64).reshape(-1, 3)
+    mu_s, mu_c = s.mean(0), c.mean(0)
+    cov_s = np.cov(s, rowvar=False, bias=True) + eps * np.eye(3)
+    cov_c = np.cov(c, rowvar=False, bias=True) + eps * np.eye(3)
+    if method == "pca":
+        (ls, us), (lc, uc) = np.linalg.eigh(cov_s), np.linalg.eigh(cov_c)
+        us = us * np.where(np.sum(uc * us, axis=0) < 0, -1.0, 1.0)  # same direction per axis
+        a = uc @ np.diag(np.sqrt(lc / ls)) @ us.T
+    elif method == "chol":
+        a = np.linalg.cholesky(cov_c) @ np.linalg.inv(np.linalg.cholesky(cov_s))
+    elif method == "sym":
+        a = _sqrtm(cov_c) @ np.linalg.inv(_sqrtm(cov_s))
+    else:
+        raise ValueError(f"colour match method {method!r} is not one of pca, chol, sym")
+    return ((s - mu_s) @ a.T + mu_c).reshape(np.shape(style))
+
+
+def recombine(luma: ArrayLike, chroma_from: ArrayLike):
+    """RGB with luminance `luma` and the I, Q chroma of `chroma_from`, inside [0, 1].
+
+    Where the photo's chroma at that luminance would leave [0, 1], the luminance is clamped to
+    the range where it fits (it contains the photo's own), so the chroma is kept exactly.
+
+    Args:
+      luma: (H, W) luminance in [0, 1].
+      chroma_from: (H, W, 3) RGB photo in [0, 1].
+
+    Returns:
+      (H, W, 3) RGB in [0, 1]; a JAX array (jittable).
+    """
+    yiq = rgb_to_yiq(jnp.asarray(chroma_from, jnp.float32))
+    offset = yiq_to_rgb(yiq.at[..., 0].set(0.0))  # RGB = Y + offset, since YIQ_TO_RGB[:, 0] = 1
+    y = jnp.clip(jnp.asarray(luma, jnp.float32), -offset.min(-1), 1.0 - offset.max(-1))
+    return jnp.clip(y[..., None] + offset, 0.0, 1.0)
+
+
+def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The photo and paintings the optimization sees under colour `mode` (see MODES).
+
+    Args:
+      content: (H, W, 3) RGB photo in [0, 1], at the output size.
+      styles: (h, w, 3) RGB paintings in [0, 1].
+      mode: one of MODES.
+
+    Returns:
+      (content, styles) as float32: grey (Y replicated to RGB, each painting's luminance matched
+      to the photo's mean and deviation) for "luminance", recoloured paintings for "match-*",
+      unchanged otherwise.
+    """
+    if mode not in MODES:
+        raise ValueError(f"colors {mode!r} is not one of {', '.join(MODES)}")
+    f32 = lambda x: np.asarray(x, np.float32)
+    if mode == "luminance":
+        y = luminance(np.asarray(content, np.float64))
+        return f32(grey(y)), [f32(grey(match_luminance(luminance(np.asarray(s, np.float64)), y))) for s in styles]
+    if mode in MATCHES:
+        return f32(content), [f32(match_colors(s, content, MATCHES[mode])) for s in styles]
+    return f32(content), [f32(s) for s in styles]
+
+
+def finish(image: ArrayLike, content: ArrayLike, mode: str):
+    """The output under colour `mode`: the optimized (H, W, 3) `image`, with the luminance of
+    `image` and the chroma of the (H, W, 3) photo `content` for "luminance" and "keep"."""
+    if mode in ("luminance", "keep"):
+        return recombine(luminance(jnp.asarray(image, jnp.float32)), content)
+    return image
+
+
+def _sqrtm(cov: np.ndarray) -> np.ndarray:
+    """Symmetric square root of a symmetric positive definite (3, 3) matrix."""
+    w, v = np.linalg.eigh(cov)
+    return (v * np.sqrt(np.maximum(w, 0.0))) @ v.T
+
+
+def start(image: ArrayLike, mode: str):
+    """The starting (H, W, 3) pixels under `mode`: grey for "luminance" (the targets are grey)."""
+    if mode == "luminance":
+        return jnp.repeat(luminance(jnp.asarray(image, jnp.float32))[..., None], 3, axis=-1)
+    return image

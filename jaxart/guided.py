@@ -1,0 +1,157 @@
+"""Spatial control (Gatys et al. 2017, section 4): one style per region of a colour mask.
+
+A mask image drawn over the photo marks each region with a colour; each region gets its own
+painting. The style loss of region r compares the *guided* Gram matrix of the output (features
+weighted by the region's mask, downsampled to each layer, normalized by the mask's area) with
+the ordinary Gram matrix of painting r. Masks are (R, H, W) float arrays in [0, 1], one per region.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.typing import ArrayLike
+from PIL import ImageColor
+
+from jaxart.errors import InputError
+from jaxart.image import load_image
+from jaxart.vgg import Weights, features
+
+TOLERANCE = 60.0  # max RGB distance (0..255 units) of a mask pixel to its region's colour
+ASPECT = 0.02  # allowed relative difference between the mask's and the photo's aspect ratios
+STRAY = 0.01  # fraction of mask pixels allowed to match no colour (antialiased edges)
+_EPS = 1e-12
+
+
+def parse_colors(names: Sequence[str]) -> np.ndarray:
+    """(R, 3) uint8 RGB of colour names ("red") or hex codes ("#ff0000"); raises ValueError."""
+    rgb = []
+    for name in names:
+        try:
+            rgb.append(ImageColor.getrgb(name)[:3])
+        except ValueError:
+            raise ValueError(f"mask colour {name!r} is neither a colour name (red, blue, ...) nor #rrggbb") from None
+    seen = {}
+    for name, c in zip(names, rgb):
+        if c in seen:
+            raise ValueError(f"mask colours {seen[c]!r} and {name!r} are the same colour; give each region one style")
+        seen[c] = name
+    return np.asarray(rgb, np.uint8).reshape(-1, 3)
+
+
+def region_masks(mask: ArrayLike, colors: ArrayLike, tolerance: float = TOLERANCE) -> jax.Array:
+    """One-hot regions of a colour mask.
+
+    Args:
+      mask: (H, W, 3) RGB in [0, 1].
+      colors: (R, 3) RGB in 0..255, one per region.
+      tolerance: a pixel belongs to its nearest colour if within this RGB distance, else to none.
+
+    Returns:
+      (R, H, W) float32 in {0, 1}; at most one region per pixel.
+    """
+    x = jnp.asarray(mask, jnp.float32) * 255.0
+    c = jnp.asarray(colors, jnp.float32)
+    d = jnp.linalg.norm(x[None] - c[:, None, None, :], axis=-1)  # (R, H, W)
+    nearest = jnp.argmin(d, axis=0)
+    hit = (jnp.arange(c.shape[0])[:, None, None] == nearest[None]) & (d <= tolerance)
+    return hit.astype(jnp.float32)
+
+
+def parse_region_styles(texts: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
+    """Split "COLOUR=PAINTING" options into colours and painting paths; raises ValueError."""
+    pairs = [t.split("=", 1) for t in texts]
+    for t, pair in zip(texts, pairs):
+        if len(pair) != 2 or not pair[0].strip() or not pair[1].strip():
+            raise ValueError(f"--region-style {t!r} is not COLOUR=PAINTING, e.g. red=starry.jpg or '#0000ff'=scream.jpg")
+    return tuple(c.strip() for c, _ in pairs), [p.strip() for _, p in pairs]
+
+
+def load_masks(config, shape: Sequence[int], n_styles: int) -> jax.Array:
+    """The (R, H, W) region masks of `config.mask` at the photo's (H, W), after `check_mask`."""
+    regions = check_mask(config, shape, n_styles)
+    return jax.image.resize(jnp.asarray(regions), (regions.shape[0], *tuple(shape)[:2]), "linear", antialias=True)
+
+
+def check_mask(config, shape: Sequence[int], n_styles: int) -> np.ndarray:
+    """The (R, h, w) regions of `config.mask` at its own size, checked against an (H, W, ...) photo.
+
+    Raises:
+      InputError: the mask is unreadable, its aspect differs from the photo's, a colour is not
+        in it, a large part of it has no colour's style, or the style count differs from the colours'.
+    """
+    names = tuple(config.region_colors or ())
+    if n_styles != len(names):
+        raise InputError(f"{n_styles} style images for {len(names)} mask colours; give one --region-style per colour")
+    mask = load_image(config.mask)
+    (h, w), (H, W) = mask.shape[:2], tuple(shape)[:2]
+    if abs((w / h) / (W / H) - 1.0) > ASPECT:
+        raise InputError(f"mask {config.mask} is {w}x{h} but the photo is {W}x{H} (aspect {w / h:.3f} vs "
+                         f"{W / H:.3f}); draw the mask over the photo, at its aspect ratio")
+    colors = parse_colors(names)
+    regions = np.asarray(region_masks(mask, colors))
+    for name, area in zip(names, regions.reshape(len(names), -1).mean(axis=1)):
+        if area == 0:
+            raise InputError(f"mask colour {name!r} is not in {config.mask}; its colours are {_palette(mask)}")
+    stray = 1.0 - regions.sum(axis=0).mean()
+    if stray > STRAY:
+        raise InputError(f"{stray:.0%} of {config.mask} matches no --region-style colour (its colours are "
+                         f"{_palette(mask)}); give a --region-style for each")
+    return regions
+
+
+def layer_masks(
+    weights: Weights, masks: ArrayLike, layers: Sequence[str], pooling: str = "max"
+) -> dict[str, jax.Array]:
+    """(R, H, W) masks averaged down to each layer's (R, h, w) feature grid."""
+    m = jnp.asarray(masks, jnp.float32)
+    image = jax.ShapeDtypeStruct((*m.shape[1:], 3), jnp.float32)
+    shapes = jax.eval_shape(lambda x: features(weights, x, layers, pooling), image)
+    return {k: jax.image.resize(m, (m.shape[0], *s.shape[:2]), "linear", antialias=True)
+            for k, s in shapes.items()}
+
+
+def guided_gram(feature: ArrayLike, masks: ArrayLike) -> jax.Array:
+    """Gram matrices of a feature map weighted by each mask.
+
+    Args:
+      feature: (h, w, C) activation.
+      masks: (R, h, w) weights in [0, 1].
+
+    Returns:
+      (R, C, C): sum_p m_r(p)^2 f_p f_p^T / sum_p m_r(p)^2, the features multiplied by the mask
+      and normalized by its area; equal to `losses.gram` for a mask of ones.
+    """
+    f, m = jnp.asarray(feature), jnp.asarray(masks)
+    if f.ndim != 3 or m.ndim != 3 or f.shape[:2] != m.shape[1:]:
+        raise ValueError(f"guided_gram needs an (h, w, C) feature and (R, h, w) masks, got {f.shape} and {m.shape}")
+    m2 = m**2
+    g = jnp.einsum("rhw,hwi,hwj->rij", m2, f, f)
+    return g / (jnp.sum(m2, axis=(1, 2))[:, None, None] + _EPS)
+
+
+def style_loss(
+    feats: Mapping[str, ArrayLike],
+    target_grams: Mapping[str, ArrayLike],
+    masks: Mapping[str, ArrayLike],
+    layer_weights: Mapping[str, float],
+) -> jax.Array:
+    """Weighted sum over layers of the regions' mean guided Gram loss; targets are (R, C, C)."""
+    total = jnp.zeros((), jnp.float32)
+    for n, t in target_grams.items():
+        g, t = guided_gram(feats[n], masks[n]), jnp.asarray(t)
+        per_region = jnp.sum((g - t) ** 2, axis=(-2, -1)) / (jnp.sum(t**2, axis=(-2, -1)) + _EPS)
+        total = total + layer_weights[n] * jnp.mean(per_region)
+    return total
+
+
+def _palette(mask: np.ndarray, top: int = 4) -> str:
+    """The most common colours of a mask, as #rrggbb with their share of pixels."""
+    q = (np.asarray(mask).reshape(-1, 3) * 255 + 0.5).astype(np.uint8)
+    colors, counts = np.unique(q, axis=0, return_counts=True)
+    order = np.argsort(-counts)[:top]
+    return ", ".join(f"#{c[0]:02x}{c[1]:02x}{c[2]:02x} ({counts[i] / len(q):.0%})"
+                     for i, c in ((i, colors[i]) for i in order))

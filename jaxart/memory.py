@@ -1,0 +1,119 @@
+"""Will a run fit? An estimate of the peak memory of one loss+gradient evaluation, made before
+any weights load, against the memory this machine (or accelerator) has free.
+
+The estimate counts the float32 activations a gradient w.r.t. the image keeps for backprop:
+one tensor per convolution (its ReLU output) and one per pooling, plus the working buffers of
+the backward pass (`WORKING` of the largest tensor). With `remat` each stage is recomputed
+during backprop, so only stage boundaries and the layers a loss reads stay, plus one stage at a
+time. `OVERHEAD` (XLA's temporaries, fitted at 64-512 px on CPU) scales the sum; BENCHMARKS.md
+compares the estimate with measured peak RSS growth. On CPU remat does not lower the measured peak.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import jax
+
+from jaxart.config import StyleConfig
+from jaxart.errors import InputError
+from jaxart.vgg import CHANNELS, layer_names
+
+WORKING = 2  # the backward pass holds about two more of its largest tensor
+# Fitted to XLA CPU's temporary buffers (compiled.memory_analysis()) with the memory-optimized
+# scheduler (optimize.compiler_options), VGG19 to relu5_1: 16, 37, 140 MB at 64, 128, 256 px,
+# and to the sampled RSS growth of a first evaluation; see BENCHMARKS.md.
+OVERHEAD = 1.2
+FIXED_BYTES = 8 * 2**20
+WEIGHTS_BYTES = 4 * 20_024_384  # VGG19's convolution parameters, float32 (an upper bound for VGG16)
+RUNTIME_BYTES = 600 * 2**20  # Python, jaxlib and the compiled program
+
+
+def _shapes(height: int, width: int, names: Sequence[str]) -> dict[str, tuple[int, int, int]]:
+    """(h, w, C) of every activation in `names` for an (height, width) image."""
+    out = {}
+    for name in names:
+        b = int(name[4])
+        h, w = height >> (b - 1), width >> (b - 1)
+        out[name] = (h // 2, w // 2, CHANNELS[b - 1]) if name.startswith("pool") else (h, w, CHANNELS[b - 1])
+    return out
+
+
+def evaluation_bytes(height: int, width: int, arch: str = "vgg19", layers: Sequence[str] = StyleConfig().style_layers
+                     + StyleConfig().content_layers, remat: bool = False) -> int:
+    """Estimated peak bytes of one loss+gradient evaluation beyond weights and runtime.
+
+    Args:
+      height, width: the image size in pixels.
+      arch: "vgg16" or "vgg19".
+      layers: the activation names the loss reads; the network runs up to the deepest.
+      remat: whether each stage is checkpointed (`StyleConfig.remat`).
+
+    Returns:
+      Bytes, about the growth of peak resident memory that one evaluation causes.
+    """
+    order = layer_names(arch)
+    names = order[: max(order.index(k) for k in layers) + 1]
+    shapes = _shapes(height, width, names)
+    nbytes = {k: 4 * h * w * c for k, (h, w, c) in shapes.items()}
+    stored = [k for k in names if not k.startswith("conv")]  # what backprop reads: ReLU and pool outputs
+    if not remat:
+        return FIXED_BYTES + int(OVERHEAD * (sum(nbytes[k] for k in stored) + WORKING * max(nbytes.values())))
+    kept = sum(nbytes[k] for k in set(layers) | {k for k in names if k.startswith("pool")})
+    stage = max(
+        sum(nbytes[k] for k in stored if int(k[4]) == b) + WORKING * max(nbytes[k] for k in names if int(k[4]) == b)
+        for b in {int(k[4]) for k in names}
+    )
+    return FIXED_BYTES + int(OVERHEAD * (kept + stage))
+
+
+def run_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19") -> int:
+    """Estimated peak bytes of a whole run: runtime, weights and one evaluation."""
+    layers = config.content_layers + config.style_layers
+    return RUNTIME_BYTES + WEIGHTS_BYTES + evaluation_bytes(height, width, arch, layers, config.remat)
+
+
+def available_bytes() -> int:
+    """Memory free for a run: the default device's free memory on GPU/TPU, else MemAvailable."""
+    device = jax.devices()[0]
+    stats = device.memory_stats() if device.platform != "cpu" else None
+    if stats and "bytes_limit" in stats:
+        return int(stats["bytes_limit"] - stats.get("bytes_in_use", 0))
+    try:
+        with open("/proc/meminfo") as f:
+            info = dict(line.split(":", 1) for line in f)
+        return int(info["MemAvailable"].split()[0]) * 1024
+    except (OSError, KeyError, ValueError):
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def check(config: StyleConfig, arch: str = "vgg19", shape: tuple[int, int] | None = None,
+          available: int | None = None) -> int:
+    """Raise an InputError if a run will not fit in memory; else return the estimated bytes.
+
+    The error names the largest square `--size` that fits, or `--remat` where that alone makes
+    it fit (not on CPU: XLA's CPU scheduler keeps its peak with remat, BENCHMARKS.md).
+
+    Args:
+      config: the run's settings (size, layers, remat).
+      arch: the architecture of the weights that will load.
+      shape: the (height, width) of the output; a square of `config.size` (the most it can be) if not known.
+      available: bytes free (default `available_bytes()`).
+    """
+    height, width = shape or (config.size, config.size)
+    need = run_bytes(height, width, config, arch)
+    free = available_bytes() if available is None else available
+    if need <= free:
+        return need
+    remat = config.replace(remat=True)
+    if not config.remat and jax.default_backend() != "cpu" and run_bytes(height, width, remat, arch) <= free:
+        hint = "--remat"
+    else:
+        lo, hi = 0, config.size  # the largest square size that fits, by bisection
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if run_bytes(mid, mid, config, arch) <= free else (lo, mid - 1)
+        hint = f"--size {lo} or smaller" if lo >= 16 else "a machine with more memory"
+    raise InputError(f"a {width}x{height} px run needs about {need / 2**30:.1f} GiB but only "
+                     f"{free / 2**30:.1f} GiB is free; use {hint}")

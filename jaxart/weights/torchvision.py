@@ -1,0 +1,118 @@
+"""Read VGG convolution weights from torchvision state dicts (`.pth`), never unpickling code.
+
+A `.pth` file is a pickle, and a full unpickle can run any code its author chose. It is only ever
+read with `torch.load(..., weights_only=True)`, whose unpickler builds tensors and containers and
+refuses everything else. torch is an optional dependency (`pip install 'jaxart[torch]'`).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import zipfile
+
+import numpy as np
+
+from jaxart import vgg
+from jaxart.errors import WeightsError
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_PICKLE_PROTO = 0x80
+_FEATURE = re.compile(r"(?:module\.)?features\.(\d+)\.(weight|bias|running_mean)")
+
+
+def looks_like_pth(path: str | os.PathLike) -> bool:
+    """Whether `path` is a PyTorch file: a torch zip archive (torch >= 1.6) or a legacy pickle."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head == _ZIP_MAGIC:
+        try:
+            with zipfile.ZipFile(path) as z:
+                return any(n.endswith("data.pkl") for n in z.namelist())
+        except zipfile.BadZipFile:
+            return False
+    return head[:1] == bytes([_PICKLE_PROTO])
+
+
+def load_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """The tensors of a `.pth` state dict as float32 NumPy arrays, read with weights_only=True.
+
+    Raises:
+      WeightsError: torch is not installed, the pickle holds anything but tensors and containers
+        (it would run code if fully unpickled), or the file is damaged.
+    """
+    try:
+        import torch
+    except ImportError:
+        raise WeightsError(
+            f"reading {path} (a PyTorch .pth file) needs torch; run `pip install 'jaxart[torch]'`"
+        ) from None
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as e:
+        found = re.search(r"GLOBAL ([\w.]+)", str(e))
+        detail = f"it calls {found[1]}" if found else (str(e).splitlines() or ["refused"])[0][:120]
+        raise WeightsError(
+            f"refused {path}: its pickle holds code or objects, not just tensors ({detail}); jaxart never "
+            "fully unpickles a file, so save the model's state_dict() with torch.save and convert that"
+        ) from None
+    except (RuntimeError, OSError, EOFError, ValueError) as e:
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise WeightsError(f"{path} is not a readable PyTorch file ({first}); download it again") from None
+    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
+        state = state["state_dict"]
+    if not isinstance(state, dict):
+        raise WeightsError(f"{path} holds a {type(state).__name__}, not a state dict; save model.state_dict()")
+    return {k: v.detach().float().numpy() for k, v in state.items() if isinstance(k, str) and torch.is_tensor(v)}
+
+
+def conv_indices(state: dict[str, np.ndarray]) -> list[int]:
+    """The `features.N` indices that hold convolution kernels, ascending."""
+    found = {int(m[1]) for k in state if (m := _FEATURE.fullmatch(k)) and m[2] == "weight" and state[k].ndim == 4}
+    return sorted(found)
+
+
+def read_pth(path: str | os.PathLike, arch: str | None = None) -> tuple[str, dict]:
+    """Convolution parameters of a torchvision VGG16/19 state dict; the classifier is dropped.
+
+    Args:
+      path: a `.pth` file with keys `features.N.weight` (Cout, Cin, 3, 3) and `features.N.bias`.
+      arch: "vgg16" or "vgg19", or None to infer it from the number of convolutions.
+
+    Returns:
+      (arch, {"conv1_1": {"kernel": (3, 3, Cin, Cout) float32, "bias": (Cout,) float32}, ...}).
+    """
+    state = load_state_dict(path)
+    if any(_FEATURE.fullmatch(k) and k.endswith("running_mean") for k in state):
+        raise WeightsError(f"{path} is a batch-norm VGG (vgg16_bn/vgg19_bn); convert the plain vgg16 or vgg19")
+    indices = conv_indices(state)
+    depth = {13: "vgg16", 16: "vgg19"}
+    if not indices:
+        raise WeightsError(f"{path} has no features.N.weight convolutions; it is not a torchvision VGG state dict")
+    if arch is None:
+        if len(indices) not in depth:
+            raise WeightsError(f"{path} has {len(indices)} convolutions; a VGG16 has 13 and a VGG19 16")
+        arch = depth[len(indices)]
+    names = vgg.conv_names(arch)
+    if len(indices) != len(names):
+        raise WeightsError(
+            f"{path} has {len(indices)} convolutions, but {arch} has {len(names)}; it is a "
+            f"{depth.get(len(indices), 'different network')}, so give that --arch"
+        )
+    prefix = "module." if any(k.startswith("module.") for k in state) else ""
+    params, cin = {}, 3
+    for name, index in zip(names, indices):
+        cout = vgg.CHANNELS[int(name[4]) - 1]
+        kernel = state[f"{prefix}features.{index}.weight"]
+        bias = state.get(f"{prefix}features.{index}.bias")
+        if kernel.shape != (cout, cin, 3, 3) or bias is None or bias.shape != (cout,):
+            got = [kernel.shape, None if bias is None else bias.shape]
+            raise WeightsError(
+                f"{path}: features.{index} ({name}) has shapes {got}, but {arch} needs "
+                f"({cout}, {cin}, 3, 3) and ({cout},); the file is not a torchvision {arch}"
+            )
+        # torch's OIHW kernel, as a cross-correlation like lax.conv's, becomes HWIO.
+        params[name] = {"kernel": np.ascontiguousarray(kernel.transpose(2, 3, 1, 0)), "bias": bias}
+        cin = cout
+    return arch, params

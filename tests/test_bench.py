@@ -1,0 +1,83 @@
+"""The benchmark's PyTorch baseline computes jaxart's loss, and `bench` reports its ratios."""
+
+import json
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import cli
+from jaxart import bench_quality, transfer
+from jaxart.config import StyleConfig
+
+torch = pytest.importorskip("torch")
+from jaxart.bench_torch import TorchStyle  # noqa: E402
+
+
+def test_torch_loss_and_gradient_equal_jaxart(tiny_weights, rng):
+    pooling = "avg" if tiny_weights.arch == "vgg16" else "max"
+    # Two styles blended 1:3 and a non-square image: every part of the loss has to match.
+    content, x = rng.random((32, 24, 3), dtype=np.float32), rng.random((32, 24, 3), dtype=np.float32)
+    styles = [rng.random((24, 32, 3), dtype=np.float32), rng.random((32, 24, 3), dtype=np.float32)]
+    config = StyleConfig(size=32, pooling=pooling, style_blend=(1.0, 3.0), style_layer_weights=(1, 2, 3, 4, 5))
+    targets = transfer.make_targets(tiny_weights, content, styles, config)
+    fun = transfer.loss_function(tiny_weights, targets, config, transfer.LossWeights.of(config))
+    (value, terms), grad = jax.jit(jax.value_and_grad(fun, has_aux=True))(jnp.asarray(x))
+    model = TorchStyle(tiny_weights, content, styles, config)
+    torch_value, torch_grad = model.loss_and_grad(x)
+    assert torch_value == pytest.approx(float(value), rel=1e-5)
+    np.testing.assert_allclose(torch_grad, np.asarray(grad), rtol=1e-3, atol=1e-5 * np.abs(torch_grad).max())
+    torch_terms = model.loss(model.image(x))[1]
+    for k in ("content", "style", "tv"):
+        assert float(torch_terms[k]) == pytest.approx(float(terms[k]), rel=1e-5), k
+
+
+def test_torch_lbfgs_lowers_the_loss_and_keeps_pixels_in_range(tiny_vgg16, rng):
+    content, style = rng.random((24, 24, 3), dtype=np.float32), rng.random((24, 24, 3), dtype=np.float32)
+    step, value, image = TorchStyle(tiny_vgg16, content, [style], StyleConfig(size=24)).lbfgs(content)
+    values = []
+    for _ in range(5):
+        step()
+        values.append(value())
+    assert all(b < a for a, b in zip(values, values[1:])) and values[-1] < 0.9 * values[0]
+    assert 0.0 <= image().min() and image().max() <= 1.0
+
+
+def test_time_to_quality_rows_reach_the_single_scale_loss(tiny_vgg16, rng):
+    content, style = rng.random((32, 32, 3), dtype=np.float32), rng.random((32, 32, 3), dtype=np.float32)
+    q = bench_quality.time_to_quality(32, 4, weights=tiny_vgg16, content=content, style=style,
+                                      coarse_steps=2, baseline="torch")
+    assert q["single"]["steps"] <= 4 and q["single"]["final_loss"] == pytest.approx(q["target"])
+    for name in ("coarse_to_fine", "torch"):  # each reached the target or ran out of its 12 steps
+        r = q[name]
+        assert (r["steps"] is not None and r["final_loss"] <= q["target"]) or r["seconds"] is None, name
+    assert q["coarse_to_fine"]["coarse_size"] == 16
+    assert "time to quality at 32 px" in bench_quality.format_quality(q)
+
+
+@pytest.mark.slow
+def test_bench_cli_reports_torch_ratios_and_time_to_quality(tmp_path):
+    # Real VGG19 widths (random weights) at 16-32 px, the whole command: ~100 s of compiling.
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(cli.app, [
+        "bench", "--sizes", "16", "--repeats", "2", "--baseline", "torch", "--quality-evals", "3",
+        "--quality-size", "32", "--coarse-steps", "2", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    row = report["results"][0]
+    for key in ("ratio_eval_median", "ratio_eval_min", "ratio_step_median", "torch_eval_s"):
+        assert np.isfinite(row[key]) and row[key] > 0, key
+    assert row["ratio_eval_min"] <= row["ratio_eval_median"]
+    q = report["quality"]
+    assert q["single"]["steps"] <= 3 and q["single"]["final_loss"] == pytest.approx(q["target"])
+    for name in ("coarse_to_fine", "torch"):  # each either reached the target or ran to its limit
+        r = q[name]
+        assert (r["seconds"] is not None and r["final_loss"] <= q["target"]) or r["steps"] is None, name
+    assert "jaxart/torch" in result.output and "time to quality" in result.output
+
+
+def test_bench_rejects_unknown_baseline_before_work():
+    result = CliRunner().invoke(cli.app, ["bench", "--sizes", "16", "--baseline", "tensorflow"])
+    assert result.exit_code == 2 and "choose from torch" in result.output

@@ -1,0 +1,175 @@
+"""Artistic controls on real images and real weights (vgg16-hed, 48 px): colour modes, style
+scale, blended styles and the animation of a run. Each test asserts the property a user asks for."""
+
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+import cli
+import jaxart
+from jaxart import animate, color, losses
+from jaxart.image import resize
+
+from conftest import shared_image
+
+SIZE, STEPS = 48, 20  # one output shape for every run in this file
+LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+
+
+def _image(name: str, size: int = SIZE) -> np.ndarray:
+    """A shared image at the output size, float64 in [0, 1], as the driver resizes it."""
+    return np.asarray(resize(jaxart.load_image(shared_image(name)), size), np.float64) / 255.0
+
+
+def _rms(a, b) -> float:
+    return float(np.sqrt(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2)))
+
+
+def _chroma(rgb) -> np.ndarray:
+    return color.rgb_to_yiq(np.asarray(rgb, np.float64))[..., 1:]
+
+
+@pytest.fixture(scope="module")
+def runs(hed_weights):
+    """`run(styles, **config)` -> Outcome, each distinct run done once for the whole file."""
+    photo = jaxart.load_image(shared_image("content/tubingen.jpg"))
+    done = {}
+
+    def run(styles: tuple[str, ...], **changes):
+        key = (styles, tuple(sorted(changes.items())))
+        if key not in done:
+            paintings = [jaxart.load_image(shared_image(f"style/{s}.jpg")) for s in styles]
+            config = jaxart.StyleConfig(size=SIZE, steps=STEPS, **changes)
+            done[key] = jaxart.run(photo, paintings, weights=hed_weights, config=config)
+        return done[key]
+
+    return run
+
+
+def test_yiq_round_trip_and_luminance_match_a_float64_reference():
+    rgb = np.random.default_rng(0).random((5, 7, 3))
+    yiq = color.rgb_to_yiq(rgb)
+    np.testing.assert_allclose(yiq[..., 0], 0.299 * rgb[..., 0] + 0.587 * rgb[..., 1] + 0.114 * rgb[..., 2])
+    np.testing.assert_allclose(color.yiq_to_rgb(yiq), rgb, atol=1e-12)
+    grey = np.repeat(rgb[..., :1], 3, axis=-1)
+    np.testing.assert_allclose(color.rgb_to_yiq(grey)[..., 1:], 0.0, atol=1e-12)  # grey has no chroma
+    out = np.asarray(color.recombine(color.luminance(rgb[::-1]), rgb))  # another image's luminance
+    np.testing.assert_allclose(_chroma(out), _chroma(rgb), atol=1e-5)  # float32, chroma kept
+
+
+@pytest.mark.parametrize("method", ["pca", "chol", "sym"])
+def test_match_gives_the_painting_the_photos_colour_mean_and_covariance(method):
+    photo, painting = _image("content/tubingen.jpg", 64), _image("style/starry_night.jpg", 64)
+    matched = color.match_colors(painting, photo, method)
+    stats = lambda x: (x.reshape(-1, 3).mean(0), np.cov(x.reshape(-1, 3), rowvar=False, bias=True))
+    (m, c), (m_photo, c_photo), (m_paint, c_paint) = stats(matched), stats(photo), stats(painting)
+    np.testing.assert_allclose(m, m_photo, atol=1e-3)
+    np.testing.assert_allclose(c, c_photo, atol=1e-3)
+    assert np.abs(m_paint - m_photo).max() > 0.05  # so the match had something to do
+    # Still the painting: its luminance pattern survives the recolouring.
+    assert np.corrcoef(color.luminance(matched).ravel(), color.luminance(painting).ravel())[0, 1] > 0.8
+
+
+def test_match_methods_are_different_maps():
+    photo, painting = _image("content/tubingen.jpg", 64), _image("style/the_scream.jpg", 64)
+    pca, chol, sym = (color.match_colors(painting, photo, m) for m in ("pca", "chol", "sym"))
+    assert min(_rms(pca, chol), _rms(pca, sym), _rms(chol, sym)) > 1e-3
+
+
+def test_luminance_keeps_the_photos_chroma_and_takes_the_paintings_texture(runs):
+    photo = _image("content/tubingen.jpg")
+    lum, style = runs(("starry_night",), colors="luminance"), runs(("starry_night",))
+    assert _rms(_chroma(lum.image), _chroma(photo)) < 1 / 255
+    assert _rms(_chroma(style.image), _chroma(photo)) > 3 / 255  # the default takes the painting's colours
+    assert _rms(color.luminance(lum.image), color.luminance(photo)) > 5 / 255  # it was stylized
+
+
+def test_two_blended_styles_lie_between_the_single_style_runs(runs, hed_weights):
+    names = ("starry_night", "the_scream")
+    grams = {}  # each painting's Grams at the output size, as the driver takes them
+    for n in names:
+        feats = jaxart.features(hed_weights, _image(f"style/{n}.jpg"), LAYERS)
+        grams[n] = {k: losses.gram(v) for k, v in feats.items()}
+
+    def distance(image, name):
+        return float(losses.style_loss(jaxart.features(hed_weights, image, LAYERS), grams[name]))  # equal weights
+
+    one, two, both = runs(names[:1]), runs(names[1:]), runs(names, style_blend=(0.5, 0.5))
+    for name in names:
+        lo, hi = sorted((distance(one.image, name), distance(two.image, name)))
+        assert lo < distance(both.image, name) < hi, (name, lo, distance(both.image, name), hi)
+
+
+def _spectral_centroid(image) -> float:
+    """Mean spatial frequency (cycles/pixel) of the luminance's power, DC removed: lower means
+    larger structures."""
+    y = color.luminance(np.asarray(image, np.float64))
+    power = np.abs(np.fft.fft2(y - y.mean())) ** 2
+    radius = np.hypot(*np.meshgrid(np.fft.fftfreq(y.shape[0]), np.fft.fftfreq(y.shape[1]), indexing="ij"))
+    return float((power * radius).sum() / power.sum())
+
+
+def test_larger_style_scale_gives_larger_style_structures(runs):
+    fine, coarse = runs(("starry_night",), style_scale=0.5), runs(("starry_night",), style_scale=2.0)
+    assert _spectral_centroid(coarse.image) < 0.9 * _spectral_centroid(fine.image)
+
+
+def test_animate_writes_the_optimization_in_order_and_keep_restores_colours(tmp_path):
+    out, gif = tmp_path / "out.png", tmp_path / "run.gif"
+    args = ["stylize", str(shared_image("content/tubingen.jpg")), str(shared_image("style/starry_night.jpg")),
+            "--model", "vgg16-hed", "--size", str(SIZE), "--steps", "6", "--save-every", "2", "--colors", "keep",
+            "--output", str(out), "--animate", str(gif), "--quiet"]
+    result = CliRunner().invoke(cli.app, args)
+    assert result.exit_code == 0, result.output
+    steps = (tmp_path / "out_00002.png", tmp_path / "out_00004.png", out)
+    pngs = [np.asarray(Image.open(p), np.float64) / 255 for p in steps]
+    with Image.open(gif) as g:
+        assert g.n_frames == 3 and g.info["loop"] == 0
+        frames = []
+        for i in range(g.n_frames):
+            g.seek(i)
+            frames.append(np.asarray(g.convert("RGB"), np.float64) / 255)
+    distances = np.array([[_rms(f, p) for p in pngs] for f in frames])
+    assert list(distances.argmin(axis=1)) == [0, 1, 2], distances  # frame i is step 2(i+1), in order
+    assert _rms(pngs[0], pngs[2]) > 2 * distances[0, 0]  # frames differ by more than GIF's palette error
+    assert _rms(_chroma(pngs[2]), _chroma(_image("content/tubingen.jpg"))) < 1 / 255  # --colors keep
+    assert jaxart.read_record(out)["config"]["colors"] == "keep"
+
+
+def test_animation_of_a_coarse_to_fine_run_grows_its_early_frames_to_the_result(tmp_path):
+    frames = [np.zeros((12, 16, 3)), np.full((24, 32, 3), 0.5), np.ones((24, 32, 3))]
+    path = animate.save_animation(tmp_path / "run.webp", frames)
+    with Image.open(path) as im:
+        assert im.n_frames == 3 and im.size == (32, 24)
+        means = []
+        for i in range(3):
+            im.seek(i)
+            means.append(np.asarray(im.convert("RGB"), np.float64).mean() / 255)
+    np.testing.assert_allclose(means, [0.0, 0.5, 1.0], atol=0.02)
+    assert animate.every(500) == 20 and animate.every(500, save_every=7) == 7 and animate.every(5) == 1
+
+
+BAD = {
+    "unknown colour mode": (["--colors", "sepia"], "'sepia' is not one of"),
+    "zero style scale": (["--style-scale", "0"], "style-scale must be a finite number above 0"),
+    "tiny painting": (["--style-scale", "0.1"], "makes the painting 5 px"),
+    "animation suffix": (["--animate", "ANIM/run.mp4"], "must end in .gif or .webp"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_control_fails_before_weights_load_and_writes_nothing(case, tmp_path, monkeypatch, capsys):
+    extra, expected = BAD[case]
+    extra = [a.replace("ANIM", str(tmp_path)) for a in extra]
+    monkeypatch.setattr("jaxart.job.resolve_model", lambda *a: pytest.fail("weights loaded before validation"))
+    monkeypatch.setattr(sys, "argv", ["cli.py", "stylize", str(shared_image("content/tubingen.jpg")),
+                                      str(shared_image("style/starry_night.jpg")), "--size", str(SIZE),
+                                      "--output", str(tmp_path / "out.png"), *extra])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    err = capsys.readouterr().err.strip()
+    assert exit_info.value.code == 2 and len(err.splitlines()) == 1 and expected in err, err
+    assert not list(tmp_path.iterdir())

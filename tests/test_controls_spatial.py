@@ -1,0 +1,279 @@
+"""Coarse to fine, spatial control by a colour mask, and the layer / pooling / init options."""
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+import cli
+import jaxart
+from jaxart import guided, losses, scales, transfer
+from jaxart.config import StyleConfig
+from jaxart.errors import InputError
+
+from conftest import shared_image
+
+SIZE = 48  # every real-image run here is 48 px (36 x 48 for tubingen), so shapes repeat
+
+
+# --- configuration: checked before any work -------------------------------------------------
+
+@pytest.mark.parametrize("changes, message", [
+    ({"scales": (256, 128), "size": 128}, "must increase"),
+    ({"scales": (128, 256), "size": 512}, "last scale 256 differs from size 512"),
+    ({"scales": (8, 64), "size": 64}, "at least 16"),
+    ({"scales": (128, 256), "start_size": 128, "size": 256}, "not both"),
+    ({"scales": (128, 256), "size": 256, "scale_steps": (5, 5, 5)}, "3 step counts for 2 scales"),
+    ({"scale_steps": (5, 5)}, "need --scales or --start-size"),
+    ({"start_size": 1024}, "start size 1024"),
+    ({"region_colors": ("red",)}, "need --mask"),
+    ({"mask": "/nonexistent/mask.png", "region_colors": ("red",)}, "is not a file"),
+])
+def test_bad_scales_and_regions_are_named(changes, message):
+    with pytest.raises(ValueError, match=message):
+        StyleConfig(**changes).validate()
+
+
+@pytest.mark.parametrize("colors, message", [
+    (("red", "chartreuse-ish"), "neither a colour name"),
+    (("red", "#ff0000"), "same colour"),
+])
+def test_bad_region_colours_are_named(tmp_path, colors, message):
+    Image.new("RGB", (8, 8)).save(tmp_path / "m.png")
+    with pytest.raises(ValueError, match=message):
+        StyleConfig(mask=str(tmp_path / "m.png"), region_colors=colors).validate()
+
+
+def test_schedule_doubles_from_start_size_and_spreads_steps():
+    assert scales.schedule(StyleConfig(size=1024, start_size=256, steps=7)) == ((256, 7), (512, 7), (1024, 7))
+    assert scales.sizes(StyleConfig(size=600, start_size=256)) == (256, 600)  # 512 is too close to 600
+    assert scales.sizes(StyleConfig(size=512)) == (512,)
+    config = StyleConfig(size=512, scales=(128, 512), scale_steps=(30, 10))
+    assert scales.schedule(config) == ((128, 30), (512, 10)) and scales.total_steps(config) == 40
+
+
+# --- guided Gram matrices ----------------------------------------------------------------------
+
+def test_guided_gram_matches_float64_reference_and_plain_gram(rng):
+    f = rng.standard_normal((6, 5, 4)).astype(np.float32)
+    m = rng.random((2, 6, 5)).astype(np.float32)
+    ref = np.einsum("rp,pi,pj->rij", m.reshape(2, -1).astype(np.float64) ** 2, *(2 * [f.reshape(-1, 4).astype(np.float64)]))
+    ref /= (m.reshape(2, -1).astype(np.float64) ** 2).sum(1)[:, None, None]
+    np.testing.assert_allclose(guided.guided_gram(f, m), ref, rtol=1e-5)
+    ones = guided.guided_gram(f, np.ones((1, 6, 5), np.float32))[0]
+    np.testing.assert_allclose(ones, losses.gram(f), rtol=1e-5)
+    half = np.zeros((1, 6, 5), np.float32)
+    half[0, :, :2] = 1  # a binary mask: the Gram of the region's own positions
+    np.testing.assert_allclose(guided.guided_gram(f, half)[0], losses.gram(f[:, :2]), rtol=1e-5)
+
+
+def _halves(path, size=(40, 30), colors=((255, 0, 0), (0, 0, 255)), stray=None):
+    a = np.zeros((size[1], size[0], 3), np.uint8)
+    a[:, : size[0] // 2], a[:, size[0] // 2:] = colors
+    if stray is not None:
+        a[: size[1] // 3] = stray
+    Image.fromarray(a).save(path)
+    return str(path)
+
+
+@pytest.mark.parametrize("mask_kw, colors, n_styles, message", [
+    ({}, ("red", "green"), 2, "colour 'green' is not in"),
+    ({"stray": (0, 255, 0)}, ("red", "blue"), 2, "matches no --region-style colour"),
+    ({"size": (30, 30)}, ("red", "blue"), 2, "aspect"),
+    ({}, ("red", "blue"), 1, "1 style images for 2 mask colours"),
+])
+def test_bad_masks_are_named(tmp_path, mask_kw, colors, n_styles, message):
+    config = StyleConfig(mask=_halves(tmp_path / "m.png", **mask_kw), region_colors=colors)
+    with pytest.raises(InputError, match=message):
+        guided.check_mask(config, (300, 400, 3), n_styles)
+
+
+def test_mask_regions_follow_colours_and_shrink_to_each_layer(tmp_path, tiny_vgg16):
+    config = StyleConfig(mask=_halves(tmp_path / "m.png"), region_colors=("red", "#0000ff"))
+    masks = np.asarray(guided.load_masks(config, (24, 32), 2))
+    assert masks.shape == (2, 24, 32)
+    np.testing.assert_allclose(masks[0, :, :15], 1)  # left half red, away from the soft edge
+    np.testing.assert_allclose(masks[0, :, 17:], 0)
+    np.testing.assert_allclose(masks.sum(0), 1, atol=1e-6)  # every pixel in exactly one region
+    per_layer = guided.layer_masks(tiny_vgg16, masks, ("relu1_1", "relu3_1"))
+    assert per_layer["relu1_1"].shape == (2, 24, 32) and per_layer["relu3_1"].shape == (2, 6, 8)
+    np.testing.assert_allclose(per_layer["relu3_1"][1, :, 5:], 1, atol=1e-6)
+    np.testing.assert_allclose(per_layer["relu3_1"][1, :, :3], 0, atol=1e-6)
+
+
+# --- the CLI refuses bad controls before any weights load, leaving no output ---------------
+
+@pytest.mark.parametrize("extra, message", [
+    (["--scales", "64,32"], "must increase"),
+    (["--steps", "5,5"], "need --scales"),
+    (["--scales", "24,48", "--steps", "1,2,3"], "3 step counts for 2 scales"),
+    (["--mask", "MASK", "--region-style", "red"], "not COLOUR=PAINTING"),
+    (["--mask", "MASK", "--region-style", "green=PAINT"], "colour 'green' is not in"),
+])
+def test_cli_rejects_bad_controls_without_output(tmp_path, extra, message):
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (40, 30), (90, 120, 150)).save(photo)
+    Image.new("RGB", (20, 20), (200, 50, 50)).save(tmp_path / "paint.png")
+    mask = _halves(tmp_path / "mask.png")
+    extra = [e.replace("MASK", mask).replace("PAINT", str(tmp_path / "paint.png")) for e in extra]
+    styles = [] if "--mask" in extra else [str(tmp_path / "paint.png")]
+    out = tmp_path / "out.png"
+    args = ["stylize", str(photo), *styles, "--output", str(out), "--model", "no-such-model", *extra]
+    result = CliRunner().invoke(cli.app, args)
+    assert result.exit_code != 0 and message in str(result.exception) + result.output
+    assert not out.exists()
+
+
+# --- coarse to fine on the real VGG16 ----------------------------------------------------------
+
+def _real(name):
+    return jaxart.load_image(shared_image(name))
+
+
+def _at(image, size=SIZE):
+    return np.asarray(jaxart.image.resize(image, size), np.float32) / 255.0
+
+
+def test_coarse_to_fine_ends_at_size_and_lowers_the_final_scale_loss(hed_weights):
+    photo, painting = _real("content/tubingen.jpg"), _real("style/starry_night.jpg")
+    config = StyleConfig(size=SIZE, scales=(24, SIZE), scale_steps=(8, 8))
+    seen = []
+    out = jaxart.run(photo, [painting], weights=hed_weights, config=config,
+                     callback=lambda p: seen.append((p.step, p.steps, np.asarray(p.image))))
+    assert out.image.shape == (36, 48, 3) and out.steps == 16
+    assert [s for s, _, _ in seen] == list(range(1, 17)) and {t for _, t, _ in seen} == {16}
+    assert seen[7][2].shape == (18, 24, 3) and seen[8][2].shape == (36, 48, 3)
+    fine = scales.stage_config(config, SIZE, 8)  # the loss the last scale minimizes
+    targets = transfer.make_targets(hed_weights, _at(photo), [_at(painting)], fine)
+    loss = lambda x: float(transfer.total_loss(hed_weights, x, targets, fine, transfer.LossWeights.of(fine))[0])
+    upsampled = scales.upsample(seen[7][2], (36, 48, 3))  # where the last scale started
+    final, start, photo_loss = loss(out.image), loss(upsampled), loss(_at(photo))
+    assert final < start and final < photo_loss, (final, start, photo_loss)
+
+
+def test_coarse_to_fine_resumes_at_any_scale_to_the_same_pixels(tiny_vgg16, rng, tmp_path):
+    from jaxart import checkpoint
+
+    photo, painting = rng.random((30, 40, 3), dtype=np.float32), rng.random((20, 20, 3), dtype=np.float32)
+    config = StyleConfig(size=48, scales=(24, 48), scale_steps=(3, 3))
+    saved = {}
+
+    def keep(p):
+        if p.step in (2, 4):
+            saved[p.step] = checkpoint.save(tmp_path / f"{p.step}.npz", p.carry, {"step": p.step})
+
+    whole = jaxart.run(photo, [painting], weights=tiny_vgg16, config=config, callback=keep).image
+    for step in (2, 4):  # inside the coarse scale, inside the fine one
+        ckpt = checkpoint.load(saved[step])
+        again = jaxart.run(photo, [painting], weights=tiny_vgg16, config=config, resume=ckpt)
+        np.testing.assert_array_equal(again.image, whole)
+        assert again.steps == 6
+
+
+# --- spatial control on the real VGG16 ---------------------------------------------------------
+
+def test_each_mask_region_takes_its_own_style(hed_weights, tmp_path):
+    photo = _real("content/tubingen.jpg")
+    starry, scream = _real("style/starry_night.jpg"), _real("style/the_scream.jpg")
+    mask = _halves(tmp_path / "mask.png", size=(48, 36))  # left red, right blue
+    config = StyleConfig(size=SIZE, steps=15, mask=mask, region_colors=("red", "blue"))
+    out = jaxart.run(photo, [starry, scream], weights=hed_weights, config=config)
+
+    layers = config.style_layers
+    masks = guided.layer_masks(hed_weights, guided.load_masks(config, (36, 48), 2), layers)
+    targets = [{k: losses.gram(v) for k, v in jaxart.features(hed_weights, _at(s), layers).items()}
+               for s in (starry, scream)]
+
+    def distance(image):  # [region, style]: the guided style loss of each region against each painting
+        f = jaxart.features(hed_weights, image, layers)
+        d = np.zeros((2, 2))
+        for k in layers:
+            g = np.asarray(guided.guided_gram(f[k], masks[k]), np.float64)
+            for s, t in enumerate(targets):
+                t = np.asarray(t[k], np.float64)
+                d[:, s] += ((g - t) ** 2).sum(axis=(1, 2)) / (t**2).sum() / len(layers)
+        return d
+
+    before, after = distance(_at(photo)), distance(out.image)
+    assert before[1, 0] < before[1, 1]  # the photo's right half starts nearer Starry Night than The Scream
+    assert after[0, 0] < after[0, 1] and after[1, 1] < after[1, 0], after  # own style nearer than the other
+    assert after[0, 0] < before[0, 0] and after[1, 1] < before[1, 1], (before, after)
+
+
+# --- layers, pooling and init do what they say -------------------------------------------------
+
+def test_random_init_is_seeded_uniform_noise(tiny_vgg16, rng):
+    photo = rng.random((18, 24, 3), dtype=np.float32)
+    start = lambda seed: np.asarray(transfer.initial_image(photo, StyleConfig(init="random", seed=seed)))
+    a, b, c = start(3), start(3), start(4)
+    np.testing.assert_array_equal(a, b)
+    assert a.shape == photo.shape and 0 <= a.min() and a.max() <= 1 and abs(a.mean() - 0.5) < 0.05
+    assert np.abs(a - c).mean() > 0.2  # independent uniform noise differs by 1/3 on average
+    run = lambda seed: jaxart.run(photo, [photo[::-1]], weights=tiny_vgg16,
+                                  config=StyleConfig(size=24, steps=2, init="random", seed=seed)).image
+    np.testing.assert_array_equal(run(3), run(3))
+    assert np.abs(run(3) - run(4)).mean() > 0.1
+
+
+def test_init_path_starts_from_that_image_resized(tmp_path, rng):
+    photo = rng.random((18, 24, 3), dtype=np.float32)
+    Image.new("RGB", (80, 60), (255, 0, 0)).save(tmp_path / "red.png")
+    start = np.asarray(transfer.initial_image(photo, StyleConfig(init=str(tmp_path / "red.png"))))
+    assert start.shape == photo.shape
+    np.testing.assert_allclose(start, np.broadcast_to(np.float32([1, 0, 0]), photo.shape), atol=1 / 255)
+
+
+def test_avg_pooling_averages_where_max_pooling_takes_the_maximum(tiny_vgg16, rng):
+    image = rng.random((16, 20, 3), dtype=np.float32)
+    f = {p: jaxart.features(tiny_vgg16, image, ["relu1_2", "pool1", "relu2_1"], p) for p in ("max", "avg")}
+    blocks = np.asarray(f["max"]["relu1_2"], np.float64).reshape(8, 2, 10, 2, -1)
+    np.testing.assert_allclose(f["avg"]["pool1"], blocks.mean(axis=(1, 3)), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(f["max"]["pool1"], blocks.max(axis=(1, 3)), rtol=1e-5, atol=1e-6)
+    assert np.abs(np.asarray(f["avg"]["relu2_1"]) - np.asarray(f["max"]["relu2_1"])).mean() > 1e-3
+    targets = transfer.make_targets(tiny_vgg16, image, [image], StyleConfig(pooling="avg"))
+    np.testing.assert_allclose(targets.content["relu4_2"],
+                               jaxart.features(tiny_vgg16, image, ["relu4_2"], "avg")["relu4_2"], rtol=1e-5)
+
+
+def test_content_and_style_layers_choose_what_the_loss_compares(tiny_vgg16, rng):
+    photo, painting = rng.random((16, 20, 3), dtype=np.float32), rng.random((16, 20, 3), dtype=np.float32)
+    config = StyleConfig(content_layers=("relu2_2", "relu3_1"), style_layers=("relu1_1", "relu2_1"),
+                         style_layer_weights=(1.0, 0.0))
+    targets = transfer.make_targets(tiny_vgg16, photo, [painting], config)
+    assert set(targets.content) == {"relu2_2", "relu3_1"} and set(targets.grams) == {"relu1_1", "relu2_1"}
+    lw = transfer.LossWeights.of(config)
+    at_photo = transfer.total_loss(tiny_vgg16, photo, targets, config, lw)[1]
+    at_painting = transfer.total_loss(tiny_vgg16, painting, targets, config, lw)[1]
+    assert float(at_photo["content"]) == 0 and float(at_painting["content"]) > 0
+    # weight 0 on relu2_1: the style term is relu1_1's Gram distance alone (float64 reference)
+    f = lambda x: np.asarray(jaxart.features(tiny_vgg16, x, ["relu1_1"])["relu1_1"], np.float64).reshape(-1, 4)
+    g_out, g_style = f(photo).T @ f(photo) / len(f(photo)), f(painting).T @ f(painting) / len(f(painting))
+    expected = ((g_out - g_style) ** 2).sum() / (g_style**2).sum()
+    np.testing.assert_allclose(float(at_photo["style"]), expected, rtol=1e-4)
+
+
+def test_cli_runs_coarse_to_fine_and_regions_and_records_them(tmp_path):
+    import jax
+    from jaxart.weights import store
+
+    from conftest import TINY
+
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    model = store.save(w.params, tmp_path / "tiny.safetensors", arch="vgg16", preprocess=w.preprocess, name="tiny")
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (30, 40, 3), np.uint8)).save(tmp_path / "photo.png")
+    for name in ("a", "b"):
+        Image.fromarray(rng.integers(0, 255, (20, 20, 3), np.uint8)).save(tmp_path / f"{name}.png")
+    mask = _halves(tmp_path / "mask.png")
+    out = tmp_path / "out.png"
+    args = ["stylize", str(tmp_path / "photo.png"), "--output", str(out), "--model", str(model), "--quiet",
+            "--scales", "24,32", "--steps", "2,3", "--mask", mask,
+            "--region-style", f"red={tmp_path / 'a.png'}", "--region-style", f"#0000ff={tmp_path / 'b.png'}"]
+    result = CliRunner().invoke(cli.app, args)
+    assert result.exit_code == 0, result.output
+    with Image.open(out) as img:
+        assert img.size == (32, 24)  # --size defaults to the last scale
+    record = jaxart.read_record(out)
+    assert record["steps"] == 5 and record["config"]["scales"] == [24, 32]
+    assert record["config"]["scale_steps"] == [2, 3] and record["config"]["region_colors"] == ["red", "#0000ff"]
+    assert record["inputs"]["styles"] == [str(tmp_path / "a.png"), str(tmp_path / "b.png")]

@@ -1,0 +1,194 @@
+"""torchvision `.pth` weights: layout mapping, safe loading, and agreement with the Keras layout.
+
+The state dicts are built here with real VGG shapes (the reader checks them) and written with
+torch.save, so the files are what torchvision itself writes.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import hashlib
+import pickle
+import sys
+
+import numpy as np
+import pytest
+import torch
+from typer.testing import CliRunner
+
+import cli
+import jaxart
+from jaxart import vgg
+from jaxart.errors import WeightsError
+from jaxart.weights import convert, installed, load, registry, store
+from test_download import Server
+from test_weights import assert_same_params, layer_arrays, write_h5
+
+
+@pytest.fixture(autouse=True)
+def weights_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "weights"))
+    return tmp_path / "weights"
+
+
+def torchvision_state(params: dict, arch: str, batch_norm: bool = False) -> dict[str, torch.Tensor]:
+    """`params` as torchvision's VGG state dict: features.N (conv, ReLU[, BN], pools) + classifier."""
+    state, index = {}, 0
+    for b, n in enumerate(vgg.STAGES[arch], 1):
+        for i in range(1, n + 1):
+            p = params[f"conv{b}_{i}"]
+            state[f"features.{index}.weight"] = torch.from_numpy(np.ascontiguousarray(p["kernel"].transpose(3, 2, 0, 1)))
+            state[f"features.{index}.bias"] = torch.from_numpy(p["bias"])
+            if batch_norm:
+                state[f"features.{index + 1}.running_mean"] = torch.zeros(p["bias"].shape)
+            index += 3 if batch_norm else 2
+        index += 1  # the max pool
+    state["classifier.0.weight"] = torch.zeros(8, 16)  # the classifier is dropped, whatever its shape
+    state["classifier.6.bias"] = torch.zeros(1000)
+    return state
+
+
+def random_params(arch: str, seed: int) -> dict:
+    """Full-size He-initialised parameters with non-zero biases, as float32 NumPy."""
+    rng, params, cin = np.random.default_rng(seed), {}, 3
+    for name in vgg.conv_names(arch):
+        cout = vgg.CHANNELS[int(name[4]) - 1]
+        kernel = rng.normal(0, (2 / (9 * cin)) ** 0.5, (3, 3, cin, cout)).astype(np.float32)
+        params[name] = {"kernel": kernel, "bias": rng.normal(0, 0.1, cout).astype(np.float32)}
+        cin = cout
+    return params
+
+
+@pytest.mark.parametrize("arch", ["vgg16", "vgg19"])
+def test_torchvision_state_dict_converts_with_arch_detected_and_torch_preprocessing(arch, tmp_path):
+    params = layer_arrays(arch)
+    source = tmp_path / f"{arch}-0123abcd.pth"
+    torch.save(torchvision_state(params, arch), source)
+
+    weights = load(convert(source, None, "tv"))
+
+    assert_same_params(weights, params)  # kernels OIHW -> HWIO, distinct per layer, classifier gone
+    assert weights.arch == arch
+    assert weights.preprocess == vgg.Preprocess("torch", registry.TORCH_MEAN_RGB, registry.TORCH_STD_RGB)
+
+
+def test_a_file_of_the_other_depth_or_with_batch_norm_is_refused(tmp_path):
+    source = tmp_path / "vgg16.pth"
+    torch.save(torchvision_state(layer_arrays("vgg16"), "vgg16"), source)
+    with pytest.raises(WeightsError, match="has 13 convolutions, but vgg19 has 16; it is a vgg16"):
+        convert(source, "vgg19", "tv")
+    bn = tmp_path / "vgg16_bn.pth"
+    torch.save(torchvision_state(layer_arrays("vgg16"), "vgg16", batch_norm=True), bn)
+    with pytest.raises(WeightsError, match="batch-norm VGG"):
+        convert(bn, None, "tv")
+    assert installed() == []
+
+
+class _Trap:
+    """Unpickling this calls open(marker, "w"): code a malicious .pth would run."""
+
+    marker = ""
+
+    def __reduce__(self):
+        return builtins.open, (self.marker, "w")
+
+
+@pytest.mark.parametrize("writer", ["torch-zip", "legacy-pickle"])
+def test_a_pth_whose_pickle_would_run_code_is_refused_and_the_code_never_runs(writer, tmp_path):
+    marker = tmp_path / "code-ran"
+    _Trap.marker = str(marker)
+    state = {"features.0.weight": _Trap(), "features.0.bias": torch.zeros(64)}
+    source = tmp_path / "evil.pth"
+    if writer == "torch-zip":
+        torch.save(state, source)
+    else:
+        with open(source, "wb") as f:
+            pickle.dump(state, f, protocol=2)
+        with open(source, "rb") as f:  # the trap is real: a plain unpickle runs it
+            pickle.load(f)
+        assert marker.exists()
+        marker.unlink()
+
+    with pytest.raises(WeightsError, match=r"refused .*evil.pth: its pickle holds code .*it calls .*open"):
+        convert(source, "vgg16", "evil")
+    assert not marker.exists() and installed() == []
+
+
+def test_without_torch_a_pth_gives_one_error_naming_the_extra(tmp_path, monkeypatch):
+    source = tmp_path / "vgg16.pth"
+    torch.save({"features.0.weight": torch.zeros(64, 3, 3, 3)}, source)
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
+    with pytest.raises(WeightsError, match=r"needs torch; run `pip install 'jaxart\[torch\]'`"):
+        convert(source, "vgg16", "tv")
+
+
+@pytest.mark.parametrize("asked, found, flag", [("keras-h5", "PyTorch .pth file", "torchvision"),
+                                                ("torchvision", "Keras VGG HDF5 file", "keras-h5")])
+def test_cli_names_the_layout_a_file_looks_like(asked, found, flag, tmp_path):
+    params = layer_arrays("vgg16", widths=(4, 8, 8, 8, 8))
+    source = tmp_path / "weights.bin"  # the name says nothing; the contents decide
+    if flag == "torchvision":
+        torch.save(torchvision_state(params, "vgg16"), source)
+    else:
+        write_h5(source, params, "keras2")
+    result = CliRunner().invoke(cli.app, ["weights", "convert", str(source), "--name", "x", "--format", asked])
+    assert result.exit_code != 0 and installed() == []
+    message = str(result.exception)
+    assert "\n" not in message and f"looks like a {found}" in message and f"--format {flag}" in message
+
+
+def test_keras_and_torchvision_files_of_one_network_give_the_same_features(tmp_path, monkeypatch):
+    """One random VGG16 written as torchvision would (RGB, mean/std) and as Keras would (BGR, x255).
+
+    With the caffe mean equal to 255 x torchvision's mean (BGR), both preprocessings send a pixel
+    to the same point up to a per-channel scale, which the Keras file's first kernel absorbs, and
+    zero padding means the same colour in both; so every activation must agree.
+    """
+    params = random_params("vgg16", seed=3)
+    torch_file = tmp_path / "vgg16-syn.pth"
+    torch.save(torchvision_state(params, "vgg16"), torch_file)
+    std = np.asarray(registry.TORCH_STD_RGB, np.float32)
+    keras = dict(params, conv1_1={"kernel": params["conv1_1"]["kernel"][:, :, ::-1, :] / (255 * std[::-1, None]),
+                                  "bias": params["conv1_1"]["bias"]})
+    keras_file = tmp_path / "vgg16-syn.h5"
+    write_h5(keras_file, keras, "keras2")
+    caffe = vgg.Preprocess("caffe", tuple(255 * m for m in registry.TORCH_MEAN_RGB[::-1]))
+    digest = hashlib.md5(keras_file.read_bytes()).hexdigest()
+    monkeypatch.setitem(registry.SOURCES, "syn-keras", dataclasses.replace(
+        registry.SOURCES["vgg16"], name="syn-keras", checksum=f"md5:{digest}",
+        size=keras_file.stat().st_size, preprocess=caffe))
+
+    runner = CliRunner()
+    for path, name in ((torch_file, "syn-torch"), (keras_file, "syn-keras")):
+        result = runner.invoke(cli.app, ["weights", "convert", str(path), "--name", name])
+        assert result.exit_code == 0, result.output
+    from_torch, from_keras = jaxart.load_weights("syn-torch"), jaxart.load_weights("syn-keras")
+    assert (from_torch.preprocess.kind, from_keras.preprocess.kind) == ("torch", "caffe")
+
+    image = np.random.default_rng(0).uniform(0, 1, (2, 32, 32, 3)).astype(np.float32)
+    layers = [n for n in vgg.layer_names("vgg16") if n.startswith("relu")]
+    a, b = jaxart.features(from_torch, image, layers), jaxart.features(from_keras, image, layers)
+    for layer in layers:
+        scale = float(np.abs(a[layer]).max())
+        assert scale > 0, layer
+        np.testing.assert_allclose(np.asarray(b[layer]), np.asarray(a[layer]), rtol=1e-4, atol=1e-4 * scale,
+                                   err_msg=layer)
+
+
+def test_a_registered_torchvision_source_downloads_verifies_its_prefix_and_converts(tmp_path, monkeypatch):
+    params = layer_arrays("vgg16")
+    source = tmp_path / "vgg16-test.pth"
+    torch.save(torchvision_state(params, "vgg16"), source)
+    body = source.read_bytes()
+    server = Server(body, ["ok"])
+    try:
+        monkeypatch.setitem(registry.SOURCES, "tv-test", dataclasses.replace(
+            registry.SOURCES["vgg16-torchvision"], name="tv-test", url=server.url, size=len(body),
+            checksum="sha256:" + hashlib.sha256(body).hexdigest()[:8]))
+        weights = jaxart.load_weights("tv-test")
+    finally:
+        server.close()
+    assert_same_params(weights, params)
+    assert weights.preprocess.kind == "torch" and store.verify(store.path_for("tv-test"))
+    assert store.read_metadata(store.path_for("tv-test"))["layout"] == "torchvision"
