@@ -29,6 +29,20 @@ def shared_image(relative: str) -> Path:
     return path
 
 
+def write_tiny_job(d: Path, arch: str = "vgg19") -> tuple[Path, str]:
+    """A tiny weights file, a 40x30 photo and a 20x20 painting in `d`: inputs for CLI tests."""
+    from PIL import Image
+
+    from jaxart.weights import store
+
+    w = jaxart.random_weights(jax.random.PRNGKey(0), arch, widths=TINY)
+    model = store.save(w.params, d / "tiny.safetensors", arch=arch, preprocess=w.preprocess, name="tiny")
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (30, 40, 3), np.uint8)).save(d / "photo.jpg")
+    Image.fromarray(rng.integers(0, 255, (20, 20, 3), np.uint8)).save(d / "paint.png")
+    return d, str(model)
+
+
 @pytest.fixture(scope="session", params=["vgg16", "vgg19"])
 def tiny_weights(request) -> jaxart.Weights:
     return jaxart.random_weights(jax.random.PRNGKey(0), request.param, widths=TINY)

@@ -4,7 +4,6 @@ import json
 import subprocess
 import sys
 
-import jax
 import numpy as np
 import pytest
 from PIL import Image
@@ -13,22 +12,17 @@ from typer.testing import CliRunner
 import cli
 import jaxart
 import test_image
-from jaxart.weights import store
 
-from conftest import ROOT, TINY
+from conftest import ROOT, write_tiny_job
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     """A tiny weights file, a photo, a painting, and a file that is not an image."""
     d = tmp_path_factory.mktemp("cli")
-    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg19", widths=TINY)
-    model = store.save(w.params, d / "tiny.safetensors", arch="vgg19", preprocess=w.preprocess, name="tiny")
-    rng = np.random.default_rng(0)
-    Image.fromarray(rng.integers(0, 255, (30, 40, 3), np.uint8)).save(d / "photo.jpg")
-    Image.fromarray(rng.integers(0, 255, (20, 20, 3), np.uint8)).save(d / "paint.png")
+    write_tiny_job(d)
     (d / "notes.jpg").write_text("not an image")
-    return d, str(model)
+    return d, str(d / "tiny.safetensors")
 
 
 def _args(files, out, *extra):

@@ -1,6 +1,5 @@
 """The optimizer loop: no recompilation, NaN safety, determinism, L-BFGS versus Adam."""
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import optax

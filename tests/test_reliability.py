@@ -18,7 +18,7 @@ import jaxart
 from jaxart import checkpoint, image, job
 from jaxart.weights import store
 
-from conftest import TINY
+from conftest import TINY, write_tiny_job
 
 
 def read_png16(path) -> np.ndarray:
@@ -40,12 +40,7 @@ def read_png16(path) -> np.ndarray:
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     d = tmp_path_factory.mktemp("reliability")
-    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg19", widths=TINY)
-    model = store.save(w.params, d / "tiny.safetensors", arch="vgg19", preprocess=w.preprocess, name="tiny")
-    rng = np.random.default_rng(0)
-    Image.fromarray(rng.integers(0, 255, (30, 40, 3), np.uint8)).save(d / "photo.jpg")
-    Image.fromarray(rng.integers(0, 255, (20, 20, 3), np.uint8)).save(d / "paint.png")
-    return d, str(model)
+    return write_tiny_job(d)
 
 
 def _main(argv, monkeypatch, capsys) -> tuple[int, str, str]:

@@ -10,14 +10,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from PIL import Image
 
 import jaxart
 from jaxart import checkpoint, job, optimize
 from jaxart.errors import InputError
-from jaxart.weights import store
 
-from conftest import ROOT, TINY
+from conftest import ROOT, write_tiny_job
 from test_reliability import read_png16
 
 STEPS = 150  # long enough that SIGTERM lands mid-run: steps take ~20 ms, the signal under 1 ms
@@ -26,12 +24,7 @@ STEPS = 150  # long enough that SIGTERM lands mid-run: steps take ~20 ms, the si
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     d = tmp_path_factory.mktemp("resume")
-    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg19", widths=TINY)
-    model = store.save(w.params, d / "tiny.safetensors", arch="vgg19", preprocess=w.preprocess, name="tiny")
-    rng = np.random.default_rng(0)
-    Image.fromarray(rng.integers(0, 255, (30, 40, 3), np.uint8)).save(d / "photo.jpg")
-    Image.fromarray(rng.integers(0, 255, (20, 20, 3), np.uint8)).save(d / "paint.png")
-    return d, str(model)
+    return write_tiny_job(d)
 
 
 def _cli(*args):

@@ -16,9 +16,8 @@ import cli
 import jaxart
 from jaxart import losses, optimize, sheet, sweep
 from jaxart.transfer import LossWeights
-from jaxart.weights import store
 
-from conftest import ROOT, TINY
+from conftest import ROOT, TINY, write_tiny_job  # TINY: the subprocess below imports it from here
 
 CONFIG = jaxart.StyleConfig(size=16, steps=4, init="random", content_layers=("relu2_1",),
                             style_layers=("relu1_1", "relu2_1"))
@@ -124,12 +123,7 @@ def test_contact_sheet_labels_every_tile(rng):
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     d = tmp_path_factory.mktemp("sweep")
-    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
-    model = store.save(w.params, d / "tiny.safetensors", arch="vgg16", preprocess=w.preprocess, name="tiny")
-    rng = np.random.default_rng(0)
-    Image.fromarray(rng.integers(0, 255, (30, 40, 3), np.uint8)).save(d / "photo.jpg")
-    Image.fromarray(rng.integers(0, 255, (20, 20, 3), np.uint8)).save(d / "paint.png")
-    return d, str(model)
+    return write_tiny_job(d, "vgg16")
 
 
 def _sweep_args(files, out, *extra):

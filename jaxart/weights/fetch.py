@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import http.client
-import os
 import re
 import socket
 import subprocess
