@@ -19,7 +19,7 @@ weights_app = typer.Typer(help="List, fetch, convert, normalize, verify, remove 
 app.add_typer(weights_app, name="weights")
 
 
-from jaxart import color as _color, config as _config, image as _image, memory as _memory, vgg as _vgg
+from jaxart import color as _color, config as _config, image as _image, memory as _memory, output as _output, vgg as _vgg
 from jaxart.weights import layouts as _layouts, normalize as _normalize
 
 
@@ -35,7 +35,7 @@ Colors = _choices("Colors", _color.MODES)
 Loop = _choices("Loop", _config.LOOPS)
 Arch = _choices("Arch", _vgg.STAGES)
 Layout = _choices("Layout", _layouts.LAYOUTS)
-Format = _choices("Format", _image.FORMATS)
+Format = _choices("Format", _output.FORMATS)
 _DEFAULT = _config.StyleConfig()
 
 
@@ -225,7 +225,7 @@ def sweep(
 @app.command()
 def info(image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by jaxart.")]) -> None:
     """Print the run record embedded in a jaxart PNG or TIFF."""
-    from jaxart.image import read_record
+    from jaxart.output import read_record
 
     typer.echo(json.dumps(read_record(image), indent=2, sort_keys=True))
 
@@ -353,9 +353,11 @@ def bench(
     quality_evals: Annotated[int, typer.Option(help="Time to the loss that N single-scale L-BFGS steps reach (0: skip).")] = 0,
     quality_size: Annotated[int, typer.Option(help="Image size for the time-to-quality runs.")] = 512,
     coarse_steps: Annotated[Optional[int], typer.Option(help="Half-size steps of the coarse-to-fine run [default: N/2]; 0 leaves it out.")] = None,
+    quality_limit: Annotated[float, typer.Option(help="Other runs give up after this many times N full-size steps.")] = 3.0,
     model: Annotated[str, typer.Option(help="Weights for time to quality: random (VGG19) or a registered name.")] = "random",
     content: Annotated[Optional[Path], typer.Option(help="Photo for time to quality [default: random pixels].", exists=True, dir_okay=False)] = None,
     style: Annotated[Optional[Path], typer.Option(help="Painting for time to quality [default: random pixels].", exists=True, dir_okay=False)] = None,
+    quality_images: Annotated[Optional[Path], typer.Option(help="Write the time-to-quality runs' last images (PNG) to this folder.", file_okay=False)] = None,
     sweep_settings: Annotated[int, typer.Option("--sweep", help="Also time an N-setting sweep at each size, batched against one by one (0: skip).")] = 0,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write results as JSON.")] = None,
 ) -> None:
@@ -372,8 +374,8 @@ def bench(
 
         if not bench_torch.available():
             raise typer.BadParameter("PyTorch is not installed; pip install torch==2.13.0", param_hint="--baseline")
-    if quality_evals < 0 or (coarse_steps or 0) < 0 or quality_size < 16:
-        raise typer.BadParameter("--quality-evals and --coarse-steps must be >= 0, --quality-size >= 16")
+    if quality_evals < 0 or (coarse_steps or 0) < 0 or quality_size < 16 or quality_limit <= 0:
+        raise typer.BadParameter("--quality-evals and --coarse-steps must be >= 0, --quality-size >= 16, --quality-limit > 0")
     if sweep_settings < 0:
         raise typer.BadParameter("must be 0 or more", param_hint="--sweep")
     typer.echo(f"{B.machine()}; float32 matmul peak {B.matmul_peak():.0f} GFLOP/s")
@@ -395,8 +397,16 @@ def bench(
 
         w, content_px, style_px = bench_quality.quality_inputs(quality_size, model, content, style)
         quality = bench_quality.time_to_quality(quality_size, quality_evals, weights=w, content=content_px,
-                                                style=style_px, coarse_steps=coarse_steps, baseline=baseline)
+                                                style=style_px, coarse_steps=coarse_steps, baseline=baseline,
+                                                limit=quality_limit)
         typer.echo(bench_quality.format_quality(quality))
+        pictures = quality.pop("images")
+        if quality_images:
+            from jaxart.output import save_image
+
+            quality_images.mkdir(parents=True, exist_ok=True)
+            for name, picture in pictures.items():
+                save_image(quality_images / f"{name}.png", picture)
     if json_out:
         json_out.write_text(json.dumps({"machine": B.machine(), "results": rows, "memory": memory_rows,
                                         "quality": quality, "sweep": sweep_rows}, indent=2))

@@ -11,7 +11,8 @@ Example:
 from jaxart import color, losses
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, JaxartError, NonFiniteLossError, WeightsError
-from jaxart.image import load_image, read_record, save_png
+from jaxart.image import load_image
+from jaxart.output import read_record, save_png
 from jaxart.transfer import Targets, make_targets, run, stylize, total_loss
 from jaxart.vgg import VGG, VGG16, VGG19, Preprocess, Weights, features, layer_names, random_weights
 from jaxart.weights import load_weights

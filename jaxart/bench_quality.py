@@ -84,14 +84,16 @@ def time_to_quality(size: int, evals: int, *, weights: Weights, content: np.ndar
 
     Returns:
       A dict with `target` (the loss), `single` / `coarse_to_fine` / `torch` rows of
-      `seconds`, `steps`, `final_loss`, and `compile_s` for the jaxart runs.
+      `seconds`, `steps`, `final_loss`, and `compile_s` for the jaxart runs, and `images`: the
+      jaxart runs' last images ((H, W, 3) arrays in [0, 1]) by row name.
     """
     config = StyleConfig(size=size)
     fun = _loss(weights, content, style, config)
     single = lbfgs_trace(fun, jnp.asarray(content), evals)
     target = min(single["values"])
     out = {"size": size, "evals": evals, "target": target,
-           "single": {**_reached(single, target), "compile_s": single["compile_s"]}}
+           "single": {**_reached(single, target), "compile_s": single["compile_s"]},
+           "images": {"single": np.asarray(single["image"])}}
     cap = int(limit * evals)
     coarse_steps = evals // 2 if coarse_steps is None else coarse_steps
     if coarse_steps:
@@ -108,6 +110,7 @@ def time_to_quality(size: int, evals: int, *, weights: Weights, content: np.ndar
             row["seconds"] += coarse["seconds"][-1]
         out["coarse_to_fine"] = {**row, "coarse_steps": coarse_steps, "coarse_size": half,
                                  "compile_s": coarse["compile_s"] + fine["compile_s"]}
+        out["images"]["coarse_to_fine"] = np.asarray(fine["image"])
     if baseline == "torch":
         from jaxart.bench_torch import TorchStyle
 

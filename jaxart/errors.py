@@ -2,7 +2,13 @@
 
 
 class JaxartError(Exception):
-    """Base class of errors the CLI reports as one line, never a traceback."""
+    """Base class of errors the CLI reports as one line, never a traceback.
+
+    Line breaks in the message (from Pillow, or an odd file name) become spaces.
+    """
+
+    def __init__(self, message: object = "", *args: object):
+        super().__init__(" ".join(str(message).splitlines()), *args)
 
 
 class InputError(JaxartError, ValueError):
@@ -20,3 +26,8 @@ class NonFiniteLossError(JaxartError):
         super().__init__(message)
         self.image = image
         self.step = step
+
+
+def describe(e: BaseException) -> str:
+    """`Type: message` of an exception from a library, for the parenthesis of a one-line error."""
+    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__

@@ -16,6 +16,7 @@ import numpy as np
 from jaxart import animate, checkpoint, image, transfer, weights
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError, WeightsError
+from jaxart.output import SUFFIXES, save_image
 from jaxart.vgg import Weights
 
 
@@ -25,7 +26,7 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False) -> No
     The folder is probed by creating (and removing) a file in it, which also catches
     read-only file systems that permission bits do not show.
     """
-    suffixes = image.SUFFIXES[fmt]
+    suffixes = SUFFIXES[fmt]
     if path.suffix.lower() not in suffixes:
         raise InputError(f"output {path} must end in {' or '.join(suffixes)} for --format {fmt}")
     if path.is_dir():
@@ -199,7 +200,7 @@ def stylize_files(
     ckpt_path = checkpoint.path_for(output)
     meta = {"jaxart": __version__, "weights_sha256": w.sha256, "model": model or w.name, "seed": config.seed,
             "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": fmt}
-    frames = image.SUFFIXES[fmt][0]
+    frames = SUFFIXES[fmt][0]
 
     def callback(p: transfer.Progress) -> None:
         if on_step:
@@ -208,7 +209,7 @@ def stylize_files(
             movie.append(image.to_uint8(np.asarray(p.image)))
         if save_every and p.step % save_every == 0 and p.step < p.steps:
             frame = output.with_name(f"{output.stem}_{p.step:05d}{frames}")
-            image.save_image(frame, np.asarray(p.image), {"step": p.step, "inputs": inputs}, fmt)
+            save_image(frame, np.asarray(p.image), {"step": p.step, "inputs": inputs}, fmt)
         if p.step == p.steps:
             return  # the finished image is written below, whatever arrives now
         signum = stopped() if stopped else None
@@ -216,7 +217,7 @@ def stylize_files(
             checkpoint.save(ckpt_path, p.carry, {**meta, "step": p.step})
         if signum:
             name = signal.Signals(signum).name
-            image.save_image(output, np.asarray(p.image), {**meta, "step": p.step, "interrupted": name}, fmt)
+            save_image(output, np.asarray(p.image), {**meta, "step": p.step, "interrupted": name}, fmt)
             raise checkpoint.Interrupted(
                 f"interrupted by {name} at step {p.step} of {p.steps}; wrote {output} and checkpoint "
                 f"{ckpt_path}; continue with: jaxart stylize --resume {ckpt_path}", 128 + signum)
@@ -227,9 +228,9 @@ def stylize_files(
                                every=math.gcd(save_every, checkpoint_every, movie_every) or None, resume=resume)
     except NonFiniteLossError as e:
         failed = transfer.Outcome(e.image, {}, e.step, time.perf_counter() - start)
-        image.save_image(output, e.image, {**record(config, w, failed, inputs), "error": str(e)}, fmt)
+        save_image(output, e.image, {**record(config, w, failed, inputs), "error": str(e)}, fmt)
         raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step) from None
-    image.save_image(output, outcome.image, record(config, w, outcome, inputs), fmt)
+    save_image(output, outcome.image, record(config, w, outcome, inputs), fmt)
     if animation is not None:
         animate.save_animation(animation, [f / 255.0 for f in movie] + [outcome.image])
     if checkpoint_every:

@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 from jaxart import image
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
+from jaxart.output import save_png
 from jaxart.sweep import Setting
 
 NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv", "seed": "seed"}
@@ -119,13 +120,13 @@ def write(
     tile_labels, title = labels(settings)
     for i, (tile, cfg) in enumerate(zip(tiles, configs)):
         extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
-        image.save_png(tile, images[i], {**record, "config": cfg, "seed": cfg["seed"], **extra})
+        save_png(tile, images[i], {**record, "config": cfg, "seed": cfg["seed"], **extra})
         rows.append((tile, tile_labels[i], {**cfg, **extra}))
     _write_text(path.with_suffix(".html"), _page(path, title, rows))
     sheet = contact_sheet(images, tile_labels, title, columns or columns_for(settings))
     sweep_record = {**record, "config": config.to_dict(), "sweep": [s._asdict() for s in settings],
                     "tiles": [t.name for t in tiles]}
-    image.save_png(path, np.asarray(sheet, np.float32) / 255.0, sweep_record)
+    save_png(path, np.asarray(sheet, np.float32) / 255.0, sweep_record)
     return outputs(path, len(settings))
 
 

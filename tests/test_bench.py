@@ -48,12 +48,15 @@ def test_torch_lbfgs_lowers_the_loss_and_keeps_pixels_in_range(tiny_vgg16, rng):
 def test_time_to_quality_rows_reach_the_single_scale_loss(tiny_vgg16, rng):
     content, style = rng.random((32, 32, 3), dtype=np.float32), rng.random((32, 32, 3), dtype=np.float32)
     q = bench_quality.time_to_quality(32, 4, weights=tiny_vgg16, content=content, style=style,
-                                      coarse_steps=2, baseline="torch")
+                                      coarse_steps=2, baseline="torch", limit=1.5)
     assert q["single"]["steps"] <= 4 and q["single"]["final_loss"] == pytest.approx(q["target"])
-    for name in ("coarse_to_fine", "torch"):  # each reached the target or ran out of its 12 steps
+    for name in ("coarse_to_fine", "torch"):  # each reached the target or ran out of its 6 steps
         r = q[name]
-        assert (r["steps"] is not None and r["final_loss"] <= q["target"]) or r["seconds"] is None, name
+        assert (r["steps"] is not None and r["steps"] <= 6 and r["final_loss"] <= q["target"]) or r["seconds"] is None, name
     assert q["coarse_to_fine"]["coarse_size"] == 16
+    for name in ("single", "coarse_to_fine"):  # the pictures each run ended with, full size
+        picture = q["images"][name]
+        assert picture.shape == content.shape and 0.0 <= picture.min() and picture.max() <= 1.0
     assert "time to quality at 32 px" in bench_quality.format_quality(q)
 
 
@@ -63,7 +66,8 @@ def test_bench_cli_reports_torch_ratios_and_time_to_quality(tmp_path):
     out = tmp_path / "bench.json"
     result = CliRunner().invoke(cli.app, [
         "bench", "--sizes", "16", "--repeats", "2", "--baseline", "torch", "--quality-evals", "3",
-        "--quality-size", "32", "--coarse-steps", "2", "--json", str(out)])
+        "--quality-size", "32", "--coarse-steps", "2", "--quality-limit", "1", "--quality-images",
+        str(tmp_path / "q"), "--json", str(out)])
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     row = report["results"][0]
@@ -75,6 +79,8 @@ def test_bench_cli_reports_torch_ratios_and_time_to_quality(tmp_path):
     for name in ("coarse_to_fine", "torch"):  # each either reached the target or ran to its limit
         r = q[name]
         assert (r["seconds"] is not None and r["final_loss"] <= q["target"]) or r["steps"] is None, name
+        assert r["steps"] is None or r["steps"] <= 3, name  # --quality-limit 1: at most 3 full-size steps
+    assert sorted(p.name for p in (tmp_path / "q").iterdir()) == ["coarse_to_fine.png", "single.png"]
     assert "jaxart/torch" in result.output and "time to quality" in result.output
 
 

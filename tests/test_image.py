@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from PIL import Image, PngImagePlugin
 
 from jaxart.errors import InputError
-from jaxart.image import load_image, read_record, resize, save_png
+from jaxart.image import load_image, resize
+from jaxart.output import read_record, save_png
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -15,7 +15,7 @@ from PIL import Image
 
 import cli
 import jaxart
-from jaxart import checkpoint, image, job
+from jaxart import checkpoint, job, output
 from jaxart.weights import store
 
 from conftest import TINY, write_tiny_job
@@ -130,7 +130,7 @@ def test_16_bit_outputs_carry_the_record_that_info_reads(fmt, name, files, tmp_p
 def test_info_prints_a_tiff_record(files, tmp_path):
     from typer.testing import CliRunner
 
-    out = image.save_image(tmp_path / "x.tif", np.zeros((3, 4, 3)), {"run": "tiff"}, "tiff")
+    out = output.save_image(tmp_path / "x.tif", np.zeros((3, 4, 3)), {"run": "tiff"}, "tiff")
     result = CliRunner().invoke(cli.app, ["info", str(out)])
     assert result.exit_code == 0 and json.loads(result.output) == {"run": "tiff"}
 
@@ -138,7 +138,7 @@ def test_info_prints_a_tiff_record(files, tmp_path):
 @pytest.mark.parametrize("shape", [(5, 7, 3), (1, 300, 3)])
 def test_png16_round_trips_pixels_to_half_a_level(shape, tmp_path):
     x = np.random.default_rng(1).random(shape)
-    path = image.save_image(tmp_path / "x.png", x, {"k": 1}, "png16")
+    path = output.save_image(tmp_path / "x.png", x, {"k": 1}, "png16")
     got = read_png16(path) / 65535.0
     assert np.abs(got - x).max() <= 0.5 / 65535 + 1e-12
     with Image.open(path) as img:  # Pillow reads the high bytes

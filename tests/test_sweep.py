@@ -17,7 +17,7 @@ import jaxart
 from jaxart import losses, optimize, sheet, sweep
 from jaxart.transfer import LossWeights
 
-from conftest import ROOT, TINY, write_tiny_job  # TINY: the subprocess below imports it from here
+from conftest import ROOT, TINY, write_tiny_job  # noqa: F401 - TINY: the subprocess below imports it from here
 
 CONFIG = jaxart.StyleConfig(size=16, steps=4, init="random", content_layers=("relu2_1",),
                             style_layers=("relu1_1", "relu2_1"))

@@ -1,0 +1,136 @@
+"""Writing results: 8-bit PNG, 16-bit PNG or 16-bit TIFF, atomically, with the run record
+embedded as JSON; and reading that record back (`jaxart info`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, PngImagePlugin
+
+from jaxart.errors import InputError, describe
+from jaxart.image import to_uint8
+
+RECORD_KEY = "jaxart"
+FORMATS = ("png", "png16", "tiff")  # 8-bit PNG, 16-bit PNG, 16-bit TIFF
+SUFFIXES = {"png": (".png",), "png16": (".png",), "tiff": (".tif", ".tiff")}
+
+
+def to_uint16(image: np.ndarray) -> np.ndarray:
+    """Floats in [0, 1] to uint16 of the same shape, rounding and clipping; NaN becomes 0."""
+    x = np.nan_to_num(np.asarray(image, np.float64), nan=0.0)
+    return (np.clip(x, 0.0, 1.0) * 65535.0 + 0.5).astype(np.uint16)
+
+
+def save_png(path: str | os.PathLike, image: np.ndarray, record: dict | None = None) -> Path:
+    """Write an image as an 8-bit PNG atomically, with `record` as a JSON text chunk.
+
+    The PNG is written to a temporary file beside `path` and renamed over it, so `path` is
+    either the old file or the complete new one, and no temporary file is left on failure.
+
+    Args:
+      path: the PNG to write (replaced if it exists).
+      image: an (H, W, 3) array in [0, 1]; values outside are clipped.
+      record: JSON-serialisable run record, read back by `read_record`.
+
+    Returns:
+      `path` as a Path.
+    """
+    return save_image(path, image, record, "png")
+
+
+def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None = None,
+               fmt: str = "png") -> Path:
+    """Write an image atomically as `fmt` (see FORMATS), with `record` embedded as JSON.
+
+    "png" is 8-bit with a text chunk; "png16" a 16-bit PNG with a text chunk; "tiff" an
+    uncompressed 16-bit TIFF with the record in its ImageDescription tag. Pillow writes no
+    16-bit RGB, so those two are encoded here; Pillow reads both (as 8-bit RGB).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+    path, x = Path(path), np.asarray(image)
+    if x.ndim != 3 or x.shape[-1] != 3 or 0 in x.shape:
+        raise ValueError(f"save_image needs an (H, W, 3) image, got shape {x.shape}")
+    text = None if record is None else json.dumps(record, sort_keys=True)  # ASCII: fits tEXt
+    if fmt == "png":
+        info = PngImagePlugin.PngInfo()
+        if text is not None:
+            info.add_text(RECORD_KEY, text)
+        write = lambda f: Image.fromarray(to_uint8(x)).save(f, format="PNG", pnginfo=info)
+    elif fmt == "png16":
+        write = lambda f: f.write(_png16(to_uint16(x), text))
+    else:
+        write = lambda f: f.write(_tiff16(to_uint16(x), text))
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    # Not mkstemp: its files are 0600. Mode 0666 lets the umask give the usual permissions;
+    # O_EXCL keeps two writers from sharing a temporary file.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _png16(pixels: np.ndarray, text: str | None) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    h, w, _ = pixels.shape
+    rows = np.concatenate([np.zeros((h, 1), np.uint8), pixels.astype(">u2").view(np.uint8).reshape(h, -1)], 1)
+    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
+    if text is not None:
+        out += chunk(b"tEXt", RECORD_KEY.encode() + b"\0" + text.encode("latin-1"))
+    return out + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + chunk(b"IEND", b"")
+
+
+def _tiff16(pixels: np.ndarray, text: str | None) -> bytes:
+    h, w, _ = pixels.shape
+    desc = (text or "").encode("ascii") + b"\0"
+    data = pixels.astype("<u2").tobytes()
+    bits_at, desc_at = 8, 14  # 3 x SHORT BitsPerSample, then the description, then the pixels
+    data_at = desc_at + len(desc)
+    tags = [(256, 4, 1, w), (257, 4, 1, h), (258, 3, 3, bits_at), (259, 3, 1, 1), (262, 3, 1, 2),
+            (270, 2, len(desc), desc_at), (273, 4, 1, data_at), (277, 3, 1, 3), (278, 4, 1, h),
+            (279, 4, 1, len(data)), (284, 3, 1, 1)]
+    ifd_at = data_at + len(data) + (data_at + len(data)) % 2
+    head = b"II*\0" + struct.pack("<I", ifd_at) + struct.pack("<3H", 16, 16, 16) + desc + data
+    head += b"\0" * (ifd_at - len(head))
+    ifd = struct.pack("<H", len(tags))
+    for tag, kind, count, value in tags:
+        packed = struct.pack("<H", value) + b"\0\0" if kind == 3 and count == 1 else struct.pack("<I", value)
+        ifd += struct.pack("<HHI", tag, kind, count) + packed
+    return head + ifd + struct.pack("<I", 0)
+
+
+def read_record(path: str | os.PathLike) -> dict:
+    """The run record a jaxart PNG carries, as written by `save_png`.
+
+    Raises:
+      InputError: the file is missing or unreadable, or holds no valid jaxart record.
+    """
+    try:
+        with Image.open(path) as img:
+            text = getattr(img, "text", {}).get(RECORD_KEY)
+            if text is None and img.format == "TIFF":
+                text = img.tag_v2.get(270)  # ImageDescription
+    except Exception as e:  # noqa: BLE001 - any unreadable file is a bad input here
+        raise InputError(f"{path} could not be read as an image ({describe(e)}); give a PNG jaxart wrote") from None
+    if text is None:
+        raise InputError(f"{path} has no jaxart run record; was it written by jaxart?")
+    try:
+        record = json.loads(text)
+    except ValueError as e:
+        raise InputError(f"{path} has a damaged jaxart run record ({e}); re-run to write a new one") from None
+    if not isinstance(record, dict):
+        raise InputError(f"{path} has a jaxart run record that is not a JSON object; re-run to write a new one")
+    return record
