@@ -182,7 +182,8 @@ def stylize_files(
     checkpointed beside `output` (see `checkpoint.path_for`); on a signal the current image is
     written too and `checkpoint.Interrupted` is raised. `resume` continues a checkpoint (made with
     these weights); `model` is how the checkpoint names the weights for `--resume`.
-    `animation` (.gif or .webp) gets a frame every `save_every` steps (else `animate.every`) and the result.
+    `animation` (.gif or .webp) gets the starting pixels, a frame every `save_every` steps (else
+    `animate.every`) and the result.
     On a non-finite loss the last finite image is written to `output` before re-raising.
     """
     from jaxart import __version__
@@ -193,6 +194,9 @@ def stylize_files(
         check_animation(animation, overwrite=overwrite)
     movie_every, movie = (animate.every(config.steps, save_every) if animation else 0), []
     photo, paintings = load_inputs(content, styles, background)
+    if animation is not None and resume is None:  # the animation starts from the starting pixels
+        first = np.asarray(image.resize(photo, config.size), np.float32) / 255.0
+        movie.append(image.to_uint8(np.asarray(transfer.initial_image(first, config))))
     if resume is not None:
         checkpoint.check(resume, version=__version__, sha256=w.sha256)
     inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],

@@ -126,17 +126,17 @@ def test_animate_writes_the_optimization_in_order_and_keep_restores_colours(tmp_
     result = CliRunner().invoke(cli.app, args)
     assert result.exit_code == 0, result.output
     steps = (tmp_path / "out_00002.png", tmp_path / "out_00004.png", out)
-    pngs = [np.asarray(Image.open(p), np.float64) / 255 for p in steps]
+    pngs = [_image("content/tubingen.jpg")] + [np.asarray(Image.open(p), np.float64) / 255 for p in steps]
     with Image.open(gif) as g:
-        assert g.n_frames == 3 and g.info["loop"] == 0
+        assert g.n_frames == 4 and g.info["loop"] == 0
         frames = []
         for i in range(g.n_frames):
             g.seek(i)
             frames.append(np.asarray(g.convert("RGB"), np.float64) / 255)
     distances = np.array([[_rms(f, p) for p in pngs] for f in frames])
-    assert list(distances.argmin(axis=1)) == [0, 1, 2], distances  # frame i is step 2(i+1), in order
-    assert _rms(pngs[0], pngs[2]) > 2 * distances[0, 0]  # frames differ by more than GIF's palette error
-    assert _rms(_chroma(pngs[2]), _chroma(_image("content/tubingen.jpg"))) < 1 / 255  # --colors keep
+    assert list(distances.argmin(axis=1)) == [0, 1, 2, 3], distances  # the photo, then steps 2, 4, 6 in order
+    assert _rms(pngs[1], pngs[3]) > 2 * distances[1, 1]  # frames differ by more than GIF's palette error
+    assert _rms(_chroma(pngs[3]), _chroma(pngs[0])) < 1 / 255  # --colors keep
     assert jaxart.read_record(out)["config"]["colors"] == "keep"
 
 
