@@ -49,8 +49,21 @@ def gram(feature: ArrayLike) -> jax.Array:
     if f.ndim < 3:
         raise ValueError(f"gram needs an (..., h, w, C) feature map, got shape {f.shape}")
     h, w, c = f.shape[-3:]
-    f = f.reshape(*f.shape[:-3], h * w, c)
-    return jnp.einsum("...pi,...pj->...ij", f, f) / (h * w)
+    return _gram(f.reshape(*f.shape[:-3], h * w, c))
+
+
+@jax.custom_jvp
+def _gram(f: jax.Array) -> jax.Array:
+    return jnp.einsum("...pi,...pj->...ij", f, f) / f.shape[-2]
+
+
+@_gram.defjvp
+def _gram_jvp(primals, tangents):
+    # d(F^T F) = T + T^T with T = F^T dF: one product instead of two, so the gradient
+    # (its transpose) is F (G' + G'^T), one matmul per layer where autodiff makes two.
+    (f,), (df,) = primals, tangents
+    t = jnp.einsum("...pi,...pj->...ij", f, df) / f.shape[-2]
+    return _gram(f), t + jnp.swapaxes(t, -1, -2)
 
 
 def content_loss(feature: ArrayLike, target: ArrayLike) -> jax.Array:

@@ -6,7 +6,7 @@ one tensor per convolution (its ReLU output) and one per pooling, plus the worki
 the backward pass (`WORKING` of the largest tensor). With `remat` each stage is recomputed
 during backprop, so only stage boundaries and the layers a loss reads stay, plus one stage at a
 time. `OVERHEAD` (XLA's temporaries, fitted at 64-512 px on CPU) scales the sum; BENCHMARKS.md
-compares the estimate with measured peak RSS growth. On CPU remat does not lower the measured peak.
+compares the estimate with XLA's count. On CPU remat lowers that count only 5% (366 -> 346 MB at 512 px).
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.vgg import CHANNELS, layer_names
 
-WORKING = 2  # the backward pass holds about two more of its largest tensor
+WORKING = 0.5  # the backward pass holds about half of its largest tensor more
 # Fitted to XLA CPU's temporary buffers (compiled.memory_analysis()) with the memory-optimized
-# scheduler (optimize.compiler_options), VGG19 to relu5_1: 16, 37, 140 MB at 64, 128, 256 px,
-# and to the sampled RSS growth of a first evaluation; see BENCHMARKS.md.
-OVERHEAD = 1.2
+# scheduler (optimize.compiler_options) and reshape pooling (vgg.pool2x2), VGG19 to relu5_1:
+# 16, 32, 98, 366 MB at 64, 128, 256, 512 px, with a 10% margin; see BENCHMARKS.md.
+OVERHEAD = 1.1
 FIXED_BYTES = 8 * 2**20
 WEIGHTS_BYTES = 4 * 20_024_384  # VGG19's convolution parameters, float32 (an upper bound for VGG16)
 RUNTIME_BYTES = 600 * 2**20  # Python, jaxlib and the compiled program

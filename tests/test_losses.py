@@ -58,6 +58,9 @@ def test_gradients_of_the_losses_are_correct(rng):
         check_grads(lambda x: losses.content_loss(x, t), (f,), order=2, modes=["rev"])
         check_grads(lambda x: losses.style_layer_loss(x, losses.gram(t)), (f,), order=2, modes=["rev"])
         check_grads(losses.tv_loss, (f,), order=2, modes=["rev"])
+        # gram's own derivative rule (one matmul per gradient), forward and reverse, batched too
+        check_grads(losses.gram, (f,), order=2, modes=["fwd", "rev"])
+        check_grads(jax.vmap(losses.gram), (jnp.stack([f, t]),), order=1, modes=["fwd", "rev"])
 
 
 def _tiny_problem(weights, rng, size=16, dtype=np.float32):

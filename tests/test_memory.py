@@ -14,7 +14,7 @@ from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 
 
-def test_estimate_is_within_a_factor_two_of_the_compiled_programs_peak():
+def test_estimate_is_close_to_the_compiled_programs_peak():
     # Real VGG19 widths, random weights. The measure is XLA's own count of the temporary
     # buffers the compiled gradient holds at its peak: sampled RSS growth is not usable here,
     # as the process keeps and reuses that memory across calls (BENCHMARKS.md).
@@ -22,7 +22,7 @@ def test_estimate_is_within_a_factor_two_of_the_compiled_programs_peak():
         fun, x, _ = bench.setup(size)
         grad = jax.jit(lambda f, x: jax.value_and_grad(f, has_aux=True)(x), compiler_options=optimize.compiler_options())
         measured = grad.lower(fun, x).compile().memory_analysis().temp_size_in_bytes
-        assert 0.5 <= memory.evaluation_bytes(size, size) / measured <= 2.0, (size, measured)
+        assert 0.8 <= memory.evaluation_bytes(size, size) / measured <= 1.5, (size, measured)
 
 
 def test_estimate_grows_with_pixels_and_depth():

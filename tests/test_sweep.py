@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import cli
 import jaxart
-from jaxart import losses, optimize, sheet, sweep
+from jaxart import losses, memory, optimize, sheet, sweep
 from jaxart.transfer import LossWeights
 
 from conftest import ROOT, TINY, write_tiny_job  # noqa: F401 - TINY: the subprocess below imports it from here
@@ -205,6 +205,8 @@ def test_sweep_refuses_settings_it_would_ignore():
 def test_memory_check_scales_with_the_batch_and_names_what_fits():
     config = jaxart.StyleConfig(size=256)
     one, four = (sweep.check_memory(config, n, available=2**50) for n in (1, 4))
-    assert 1.5 * one < four < 4 * one  # activations grow with the batch; runtime and weights do not
+    # activations grow with the images per device; runtime and weights do not
+    per_image = memory.evaluation_bytes(256, 256)
+    assert four - one == (-(-4 // jax.local_device_count()) - 1) * per_image and four < 4 * one
     with pytest.raises(ValueError, match=r"sweep at most \d+ settings at a time or use a smaller --size"):
         sweep.check_memory(config, 64, available=four)

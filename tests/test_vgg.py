@@ -53,6 +53,21 @@ def test_features_match_numpy_reference(tiny_weights, pooling, kind, rng):
         np.testing.assert_allclose(np.asarray(got[name]) / scale, want[name] / scale, atol=2e-5, err_msg=name)
 
 
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_pooling_gradient_equals_flax_pooling(kind, rng):
+    """pool2x2 (a reshape, for XLA CPU's speed) routes gradients exactly as flax's reduce_window pooling."""
+    import flax.linen as nn
+
+    x = rng.standard_normal((1, 9, 7, 4)).astype(np.float32)  # odd sizes: the last row and column drop
+    cotangent = rng.standard_normal((1, 4, 3, 4)).astype(np.float32)
+    flax_pool = nn.max_pool if kind == "max" else nn.avg_pool
+    ours, want = (jax.vjp(f, x) for f in (lambda x: vgg.pool2x2(x, kind), lambda x: flax_pool(x, (2, 2), (2, 2))))
+    np.testing.assert_allclose(ours[0], want[0], rtol=1e-6)
+    np.testing.assert_allclose(ours[1](cotangent)[0], want[1](cotangent)[0], rtol=1e-6, atol=1e-7)
+    per_window = 1 if kind == "max" else 4  # the maximum alone, or all four inputs
+    assert np.count_nonzero(ours[1](cotangent)[0]) == 4 * 3 * 4 * per_window  # windows x channels x inputs
+
+
 def test_layer_names_follow_the_paper():
     assert vgg.layer_names("vgg19")[:5] == ("conv1_1", "relu1_1", "conv1_2", "relu1_2", "pool1")
     assert vgg.layer_names("vgg19")[-1] == "pool5" and "relu5_4" in vgg.layer_names("vgg19")
