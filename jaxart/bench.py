@@ -27,8 +27,13 @@ from jaxart.vgg import random_weights
 
 
 def machine() -> dict:
+    """What ran the benchmark, including any glibc malloc settings from the environment: they
+    change how often large buffers are page-faulted in, which moves PyTorch's time by ~20%
+    and jaxart's by ~5-9% at 512 px (BENCHMARKS.md, "Allocator")."""
+    malloc = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_") or k == "GLIBC_TUNABLES"}
     return {"backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()],
-            "cpus": os.cpu_count(), "jax": jax.__version__, "python": platform.python_version()}
+            "cpus": os.cpu_count(), "jax": jax.__version__, "python": platform.python_version(),
+            "malloc": malloc or "default"}
 
 
 def matmul_peak(n: int = 2048, repeats: int = 5) -> float:
@@ -115,17 +120,20 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
     # Interleave evaluations and steps: this machine is shared and noisy, so only ratios
     # of timings taken side by side mean anything.
     times: dict[str, list[float]] = {"eval": [], **{loop: [] for loop in steppers}}
+    faults = dict.fromkeys(times, 0.0)  # minor page faults per call: fresh memory being zeroed
     for _ in range(repeats):
-        times["eval"].append(_seconds(evaluate))
-        for loop, stepper in steppers.items():
-            times[loop].append(_seconds(stepper) / (repeats if loop == "scan" else 1))
+        for name, fn in (("eval", evaluate), *steppers.items()):
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            times[name].append(_seconds(fn) / (repeats if name == "scan" else 1))
+            faults[name] += (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / repeats
     eval_s = statistics.median(times["eval"])
     row = {"size": size, "remat": remat, "compile_s": compile_s, "eval_s": eval_s, "gflop": flops / 1e9,
-           "gflops": flops / 1e9 / eval_s}
+           "gflops": flops / 1e9 / eval_s, "faults_eval": faults["eval"]}
     for loop in (k for k in steppers if not k.startswith("torch")):
         row[f"step_s_{loop}"] = statistics.median(times[loop])
         row[f"overhead_{loop}"] = row[f"step_s_{loop}"] / eval_s - 1
     if baseline == "torch":
+        row["torch_faults_eval"] = faults["torch_eval"]
         row.update(_ratios(times, "eval", "torch_eval", "eval"))
         if "python" in times:
             row.update(_ratios(times, "python", "torch_step", "step"))
@@ -236,15 +244,18 @@ def format_row(row: dict) -> str:
         f"\n        torch {name} {row[f'torch_{name}_s']:.3f} s; jaxart/torch {row[f'ratio_{name}_median']:.2f} "
         f"(median), {row[f'ratio_{name}_min']:.2f} (min)" for name in ("eval", "step") if f"torch_{name}_s" in row
     )
+    faults = f"  page faults/eval {row['faults_eval'] / 1e3:.0f}k" if "faults_eval" in row else ""
+    if "torch_faults_eval" in row:
+        faults += f" (torch {row['torch_faults_eval'] / 1e3:.0f}k)"
     remat = " remat" if row.get("remat") else ""
     return (f"{row['size']:>5} px{remat}  eval {row['eval_s']:.3f} s  {row['gflops']:.0f} GFLOP/s "
-            f"({row['gflop']:.0f} GFLOP)  compile {row['compile_s']:.1f} s  peak RSS {row['peak_rss_mb']:.0f} MB  "
-            f"{loops}{torch}")
+            f"({row['gflop']:.0f} GFLOP)  compile {row['compile_s']:.1f} s  peak RSS {row['peak_rss_mb']:.0f} MiB  "
+            f"{loops}{faults}{torch}")
 
 
 def format_memory(row: dict) -> str:
-    estimate = (f"; XLA temporaries {row['xla_temp_mb']:.0f} MB (estimate {row['estimate_mb']:.0f} MB)"
+    estimate = (f"; XLA temporaries {row['xla_temp_mb']:.0f} MiB (estimate {row['estimate_mb']:.0f} MiB)"
                 if "estimate_mb" in row else "")
     remat = " remat" if row.get("remat") else ""
-    return (f"{row['size']:>5} px{remat}  {row['framework']}: one evaluation +{row['eval_growth_mb']:.0f} MB"
-            f"{estimate}, process peak RSS {row['peak_rss_mb']:.0f} MB")
+    return (f"{row['size']:>5} px{remat}  {row['framework']}: one evaluation +{row['eval_growth_mb']:.0f} MiB"
+            f"{estimate}, process peak RSS {row['peak_rss_mb']:.0f} MiB")

@@ -1,6 +1,7 @@
 """The benchmark's PyTorch baseline computes jaxart's loss, and `bench` reports its ratios."""
 
 import json
+import os
 
 import jax
 import jax.numpy as jnp
@@ -9,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-from jaxart import bench_quality, transfer
+from jaxart import bench, bench_quality, transfer
 from jaxart.config import StyleConfig
 
 torch = pytest.importorskip("torch")
@@ -74,6 +75,7 @@ def test_bench_cli_reports_torch_ratios_and_time_to_quality(tmp_path):
     for key in ("ratio_eval_median", "ratio_eval_min", "ratio_step_median", "torch_eval_s"):
         assert np.isfinite(row[key]) and row[key] > 0, key
     assert row["ratio_eval_min"] <= row["ratio_eval_median"]
+    assert row["faults_eval"] >= 0 and row["torch_faults_eval"] >= 0
     q = report["quality"]
     assert q["single"]["steps"] <= 3 and q["single"]["final_loss"] == pytest.approx(q["target"])
     for name in ("coarse_to_fine", "torch"):  # each either reached the target or ran to its limit
@@ -82,6 +84,16 @@ def test_bench_cli_reports_torch_ratios_and_time_to_quality(tmp_path):
         assert r["steps"] is None or r["steps"] <= 3, name  # --quality-limit 1: at most 3 full-size steps
     assert sorted(p.name for p in (tmp_path / "q").iterdir()) == ["coarse_to_fine.png", "single.png"]
     assert "jaxart/torch" in result.output and "time to quality" in result.output
+
+
+def test_machine_records_the_malloc_settings_a_timing_depends_on(monkeypatch):
+    # glibc's malloc settings move PyTorch's evaluation time by ~20% (BENCHMARKS.md,
+    # "Allocator"), so a benchmark report must say which were in force.
+    for key in [k for k in os.environ if k.startswith("MALLOC_") or k == "GLIBC_TUNABLES"]:
+        monkeypatch.delenv(key)
+    assert bench.machine()["malloc"] == "default"
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "1")
+    assert bench.machine()["malloc"] == {"MALLOC_ARENA_MAX": "1"}
 
 
 def test_bench_rejects_unknown_baseline_before_work():
