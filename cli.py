@@ -362,7 +362,7 @@ def bench(
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write results as JSON.")] = None,
 ) -> None:
     """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""
-    from jaxart import bench as B
+    from jaxart import bench as B, bench_memory
 
     variants = _csv(loops)
     if not set(variants) <= set(B.LOOPS):
@@ -390,8 +390,8 @@ def bench(
             sweep_rows.append(bench_sweep.measure_sweep(size, settings=sweep_settings, repeats=repeats))
             typer.echo(bench_sweep.format_sweep(sweep_rows[-1]))
         for framework in ("jax", baseline) if memory and baseline else ("jax",) if memory else ():
-            memory_rows.append(B.memory_row(size, framework, remat))
-            typer.echo(B.format_memory(memory_rows[-1]))
+            memory_rows.append(bench_memory.memory_row(size, framework, remat))
+            typer.echo(bench_memory.format_memory(memory_rows[-1]))
     if quality_evals:
         from jaxart import bench_quality
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-from jaxart import bench, bench_quality, transfer
+from jaxart import bench, bench_memory, bench_quality, transfer
 from jaxart.config import StyleConfig
 
 torch = pytest.importorskip("torch")
@@ -94,6 +94,19 @@ def test_machine_records_the_malloc_settings_a_timing_depends_on(monkeypatch):
     assert bench.machine()["malloc"] == "default"
     monkeypatch.setenv("MALLOC_ARENA_MAX", "1")
     assert bench.machine()["malloc"] == {"MALLOC_ARENA_MAX": "1"}
+
+
+def test_device_memory_is_read_on_accelerators_and_absent_on_cpu():
+    # The issue asks for device memory on GPU: its peak, from the device's own statistics.
+    class Gpu:
+        def memory_stats(self):
+            return {"bytes_in_use": 1 << 20, "peak_bytes_in_use": 3 << 29}
+
+    assert bench_memory.device_peak_mb(Gpu()) == 1536
+    assert bench_memory.device_peak_mb(jax.devices("cpu")[0]) is None  # CPU: peak RSS instead
+    row = {"size": 512, "eval_s": 0.01, "gflops": 1.0, "gflop": 0.0, "compile_s": 1.0, "peak_rss_mb": 900.0,
+           "device_peak_mb": 1536.0}
+    assert "device peak 1536 MiB" in bench.format_row(row)
 
 
 def test_bench_rejects_unknown_baseline_before_work():
