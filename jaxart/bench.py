@@ -24,8 +24,8 @@ from jaxart.vgg import random_weights
 
 def machine() -> dict:
     """What ran the benchmark, including any glibc malloc settings from the environment: they
-    change how often large buffers are page-faulted in, which moves PyTorch's time by ~20%
-    and jaxart's by ~5-9% at 512 px (BENCHMARKS.md, "Allocator")."""
+    change how often large buffers are page-faulted in, which moved PyTorch's time at 512 px by
+    ~20% and jaxart's by 3-9% (BENCHMARKS.md, Issue 5, "Third pass: the allocator")."""
     malloc = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_") or k == "GLIBC_TUNABLES"}
     return {"backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()],
             "cpus": os.cpu_count(), "jax": jax.__version__, "python": platform.python_version(),

@@ -87,8 +87,8 @@ def test_bench_cli_reports_torch_ratios_and_time_to_quality(tmp_path):
 
 
 def test_machine_records_the_malloc_settings_a_timing_depends_on(monkeypatch):
-    # glibc's malloc settings move PyTorch's evaluation time by ~20% (BENCHMARKS.md,
-    # "Allocator"), so a benchmark report must say which were in force.
+    # glibc's malloc settings moved PyTorch's evaluation time by ~20% (BENCHMARKS.md, Issue 5,
+    # "Third pass: the allocator"), so a benchmark report must say which were in force.
     for key in [k for k in os.environ if k.startswith("MALLOC_") or k == "GLIBC_TUNABLES"]:
         monkeypatch.delenv(key)
     assert bench.machine()["malloc"] == "default"
