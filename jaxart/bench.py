@@ -103,7 +103,8 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
            "gflops": flops / 1e9 / eval_s, "faults_eval": faults["eval"]}
     for loop in (k for k in steppers if not k.startswith("torch")):
         row[f"step_s_{loop}"] = statistics.median(times[loop])
-        row[f"overhead_{loop}"] = row[f"step_s_{loop}"] / eval_s - 1
+        # The median of side-by-side ratios, like the torch ratios: robust to the machine's drift.
+        row[f"overhead_{loop}"] = statistics.median(s / e for s, e in zip(times[loop], times["eval"])) - 1
     if baseline == "torch":
         row["torch_faults_eval"] = faults["torch_eval"]
         row.update(_ratios(times, "eval", "torch_eval", "eval"))
