@@ -58,7 +58,10 @@ def memory_row(size: int, framework: str = "jax", remat: bool = False) -> dict:
     process, because a process's peak RSS never falls, so two frameworks in one cannot be told apart.
     """
     code = f"from jaxart import bench_memory; bench_memory._memory_child({size}, {framework!r}, {remat})"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    # On a GPU the parent already holds JAX's preallocated pool (75% of the device): the child
+    # allocates on demand instead, which also makes its peak the evaluation's own.
+    env = {**os.environ, "XLA_PYTHON_CLIENT_PREALLOCATE": "false"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"memory measurement failed: {done.stderr.strip().splitlines()[-1:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
