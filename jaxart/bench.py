@@ -65,6 +65,13 @@ def setup(size: int, arch: str = "vgg19", config: StyleConfig | None = None):
     return fun, jnp.asarray(content), config
 
 
+def compile_gradient(fun, x):
+    """The loss+gradient of `fun` at `x`'s shape, compiled as the optimizer compiles it; call it
+    as `compiled(fun, x)`."""
+    vg = jax.jit(lambda f, x: jax.value_and_grad(f, has_aux=True)(x), compiler_options=optimize.compiler_options())
+    return vg.lower(fun, x).compile()
+
+
 LOOPS = ("python", "scan", "zoom")
 BASELINES = ("torch",)
 
@@ -79,9 +86,8 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
     `torch.optim.LBFGS` step in PyTorch, interleaved with jaxart's, and adds the ratios.
     """
     fun, x, config = setup(size, config=StyleConfig(remat=remat))
-    vg = jax.jit(lambda f, x: jax.value_and_grad(f, has_aux=True)(x), compiler_options=optimize.compiler_options())
     t = time.perf_counter()
-    compiled = vg.lower(fun, x).compile()
+    compiled = compile_gradient(fun, x)
     compile_s = time.perf_counter() - t
     flops = (compiled.cost_analysis() or {}).get("flops", float("nan"))
     evaluate = lambda: jax.block_until_ready(compiled(fun, x))

@@ -68,8 +68,8 @@ def memory_row(size: int, framework: str = "jax", remat: bool = False) -> dict:
 
 
 def _memory_child(size: int, framework: str, remat: bool) -> None:
-    from jaxart import memory, optimize
-    from jaxart.bench import inputs, setup
+    from jaxart import memory
+    from jaxart.bench import compile_gradient, inputs, setup
 
     if framework == "torch":
         from jaxart.bench_torch import TorchStyle
@@ -79,8 +79,7 @@ def _memory_child(size: int, framework: str, remat: bool) -> None:
         row = {}
     else:
         fun, x, _ = setup(size, config=StyleConfig(remat=remat))
-        vg = jax.jit(lambda f, x: jax.value_and_grad(f, has_aux=True)(x), compiler_options=optimize.compiler_options())
-        compiled = vg.lower(fun, x).compile()
+        compiled = compile_gradient(fun, x)
         evaluate = lambda: jax.block_until_ready(compiled(fun, x))
         row = {"estimate_mb": memory.evaluation_bytes(size, size, remat=remat) / 2**20,
                "xla_temp_mb": compiled.memory_analysis().temp_size_in_bytes / 2**20}

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 import cli
 from conftest import shared_image
-from jaxart import bench, memory, optimize, transfer, vgg
+from jaxart import bench, memory, transfer, vgg
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 
@@ -20,8 +20,7 @@ def test_estimate_is_close_to_the_compiled_programs_peak():
     # as the process keeps and reuses that memory across calls (BENCHMARKS.md).
     for size in (64, 128):
         fun, x, _ = bench.setup(size)
-        grad = jax.jit(lambda f, x: jax.value_and_grad(f, has_aux=True)(x), compiler_options=optimize.compiler_options())
-        measured = grad.lower(fun, x).compile().memory_analysis().temp_size_in_bytes
+        measured = bench.compile_gradient(fun, x).memory_analysis().temp_size_in_bytes
         assert 0.8 <= memory.evaluation_bytes(size, size) / measured <= 1.5, (size, measured)
 
 
