@@ -86,7 +86,7 @@ def check_mask(config, shape: Sequence[int], n_styles: int) -> np.ndarray:
     names = tuple(config.region_colors or ())
     if n_styles != len(names):
         raise InputError(f"{n_styles} style images for {len(names)} mask colours; give one --region-style per colour")
-    mask = load_image(config.mask)
+    mask = load_image(config.mask, to_srgb=False)  # its colours are labels
     (h, w), (H, W) = mask.shape[:2], tuple(shape)[:2]
     if abs((w / h) / (W / H) - 1.0) > ASPECT:
         raise InputError(f"mask {config.mask} is {w}x{h} but the photo is {W}x{H} (aspect {w / h:.3f} vs "

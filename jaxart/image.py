@@ -8,13 +8,14 @@ wrong and what to do; nothing else escapes `load_image` for a bad file.
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from jaxart.errors import InputError, describe
 
@@ -50,6 +51,24 @@ def _to_rgb(img: Image.Image, background: tuple[int, int, int]) -> Image.Image:
     return img.convert("RGB")  # also inverts CMYK and converts YCbCr, 1, L, P
 
 
+def _to_srgb(img: Image.Image) -> Image.Image:
+    """Pixels tagged with an ICC profile (Display P3 from phones, Adobe RGB, a CMYK or grey
+    profile) converted to sRGB, the space VGG was trained in and PNG viewers assume.
+
+    Untagged pixels are sRGB already; a profile that lcms cannot read or apply is ignored, as
+    browsers do, and other modes keep their pixels.
+    """
+    icc = img.info.get("icc_profile")
+    if not icc or img.mode not in ("RGB", "RGBA", "CMYK", "L"):
+        return img
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        srgb = ImageCms.createProfile("sRGB")
+        return ImageCms.profileToProfile(img, source, srgb, outputMode="RGBA" if img.mode == "RGBA" else "RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return img
+
+
 def _check_background(background: Sequence[int]) -> tuple[int, int, int]:
     rgb = tuple(background)
     if len(rgb) != 3 or not all(isinstance(v, (int, np.integer)) and 0 <= v <= 255 for v in rgb):
@@ -57,8 +76,8 @@ def _check_background(background: Sequence[int]) -> tuple[int, int, int]:
     return tuple(int(v) for v in rgb)
 
 
-def _decode(p: Path, background: tuple[int, int, int]) -> Image.Image:
-    """Open, decode, orient and convert one file to RGB, or raise a one-line InputError."""
+def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True) -> Image.Image:
+    """Open, decode, orient and convert one file to (s)RGB, or raise a one-line InputError."""
     if not p.exists():
         raise InputError(f"{p} does not exist; check the path and the current folder")
     if p.is_dir():
@@ -89,7 +108,7 @@ def _decode(p: Path, background: tuple[int, int, int]) -> Image.Image:
     if min(img.size) < MIN_SIDE:
         raise InputError(f"{p} is {img.width}x{img.height} pixels; use an image at least {MIN_SIDE}x{MIN_SIDE}")
     try:
-        return _to_rgb(img, background)
+        return _to_rgb(_to_srgb(img) if to_srgb else img, background)
     except (ValueError, OSError) as e:  # modes Pillow cannot convert, such as LAB
         raise InputError(
             f"{p} has {img.mode} pixels, which cannot be converted to RGB ({describe(e)}); "
@@ -98,19 +117,21 @@ def _decode(p: Path, background: tuple[int, int, int]) -> Image.Image:
 
 
 def load_image(
-    path: str | os.PathLike, size: int | None = None, *, background: Sequence[int] = WHITE
+    path: str | os.PathLike, size: int | None = None, *, background: Sequence[int] = WHITE, to_srgb: bool = True
 ) -> np.ndarray:
     """Read an image file as an (H, W, 3) float32 RGB array in [0, 1].
 
     Any file Pillow reads works (the first frame of an animation): EXIF orientation is
-    applied, transparency is composited over `background`, CMYK is inverted, 16-bit and
-    32-bit integer samples are read on a 0..65535 scale, float samples on [0, 1] (or [0, 255]
-    when some exceed 1).
+    applied, an embedded ICC profile converts the colours to sRGB, transparency is composited
+    over `background`, untagged CMYK is inverted, 16-bit and 32-bit integer samples are read
+    on a 0..65535 scale, float samples on [0, 1] (or [0, 255] when some exceed 1).
 
     Args:
       path: the image file.
       size: if given, resize (Lanczos) so that the longer side is `size` pixels.
       background: the 8-bit (r, g, b) colour behind transparent pixels.
+      to_srgb: apply the file's ICC profile; False reads the stored values as they are (labels,
+        such as a region mask's colours).
 
     Returns:
       An (H, W, 3) float32 array with values in [0, 1].
@@ -120,7 +141,7 @@ def load_image(
         over Pillow's decompression-bomb limit, or smaller than 2x2 pixels. The message is
         one line.
     """
-    rgb = _decode(Path(path), _check_background(background))
+    rgb = _decode(Path(path), _check_background(background), to_srgb)
     if size is not None:
         rgb = resize(rgb, size)
     return np.asarray(rgb, np.float32) / 255.0
