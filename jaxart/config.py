@@ -37,6 +37,7 @@ class StyleConfig:
     pooling: str = "max"
     optimizer: str = "lbfgs"
     linesearch: str = "none"
+    lbfgs_memory: int = 10  # L-BFGS history pairs: 2 x this many image-sized vectors of state
     learning_rate: float = 0.02
     loop: str = "auto"
     chunk: int = 10
@@ -64,7 +65,7 @@ class StyleConfig:
 
     def validate(self, arch: str | None = None) -> "StyleConfig":
         """Raise a ValueError naming the first bad setting; check layers against `arch` if given."""
-        _positive_int(self, "size", "steps", "chunk")
+        _positive_int(self, "size", "steps", "chunk", "lbfgs_memory")
         if self.size < 16:
             raise ValueError(f"size {self.size} is too small; use at least 16 pixels")
         for name in ("content_weight", "style_weight", "tv_weight", "learning_rate"):
@@ -133,7 +134,7 @@ def _positive_int(config, *names):
     for name in names:
         value = getattr(config, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            raise ValueError(f"{name.replace('_', '-')} must be a positive integer, got {value!r}")
 
 
 def _choice(config, name, allowed):

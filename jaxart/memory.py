@@ -68,10 +68,18 @@ def evaluation_bytes(height: int, width: int, arch: str = "vgg19", layers: Seque
     return FIXED_BYTES + int(OVERHEAD * (kept + stage))
 
 
+def optimizer_bytes(height: int, width: int, config: StyleConfig) -> int:
+    """The optimizer's state in bytes: image-sized float32 vectors, 2 per L-BFGS memory pair
+    (or Adam's two moments), plus the image, its gradient, the update and the last image."""
+    vectors = 2 * config.lbfgs_memory if config.optimizer == "lbfgs" else 2
+    return (vectors + 4) * 4 * height * width * 3
+
+
 def run_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19") -> int:
-    """Estimated peak bytes of a whole run: runtime, weights and one evaluation."""
+    """Estimated peak bytes of a whole run: runtime, weights, optimizer state and one evaluation."""
     layers = config.content_layers + config.style_layers
-    return RUNTIME_BYTES + WEIGHTS_BYTES + evaluation_bytes(height, width, arch, layers, config.remat)
+    return (RUNTIME_BYTES + WEIGHTS_BYTES + optimizer_bytes(height, width, config)
+            + evaluation_bytes(height, width, arch, layers, config.remat))
 
 
 def available_bytes() -> int:
@@ -92,8 +100,9 @@ def check(config: StyleConfig, arch: str = "vgg19", shape: tuple[int, int] | Non
           available: int | None = None) -> int:
     """Raise an InputError if a run will not fit in memory; else return the estimated bytes.
 
-    The error names the largest square `--size` that fits, or `--remat` where that alone makes
-    it fit (not on CPU: XLA's CPU scheduler keeps its peak with remat, BENCHMARKS.md).
+    The error names the largest square `--size` that fits, or `--remat` or the default
+    `--lbfgs-memory` where that alone makes it fit (not `--remat` on CPU: XLA's CPU scheduler
+    keeps its peak with remat, BENCHMARKS.md).
 
     Args:
       config: the run's settings (size, layers, remat).
@@ -106,9 +115,11 @@ def check(config: StyleConfig, arch: str = "vgg19", shape: tuple[int, int] | Non
     free = available_bytes() if available is None else available
     if need <= free:
         return need
-    remat = config.replace(remat=True)
+    remat, short = config.replace(remat=True), config.replace(lbfgs_memory=StyleConfig.lbfgs_memory)
     if not config.remat and jax.default_backend() != "cpu" and run_bytes(height, width, remat, arch) <= free:
         hint = "--remat"
+    elif config.lbfgs_memory > short.lbfgs_memory and run_bytes(height, width, short, arch) <= free:
+        hint = f"--lbfgs-memory {short.lbfgs_memory}"
     else:
         lo, hi = 0, config.size  # the largest square size that fits, by bisection
         while lo < hi:

@@ -158,8 +158,7 @@ def sweep(
     lw = transfer.LossWeights(*(jnp.asarray([getattr(s, f"{k}_weight") for s in padded], jnp.float32)
                                 for k in transfer.LossWeights._fields))
     x0 = jnp.stack([transfer.initial_image(content, s.apply(config)) for s in padded])
-    opt = optimize.make_optimizer(config.optimizer, learning_rate=config.learning_rate,
-                                  linesearch=config.linesearch)
+    opt = transfer.optimizer(config)
     init = jax.vmap(lambda x, lw, w, t: optimize.init_carry(transfer.loss_function(w, t, config, lw), opt, x),
                     in_axes=(0, 0, None, None))
     batch, shared = NamedSharding(mesh, PartitionSpec(AXIS)), NamedSharding(mesh, PartitionSpec())

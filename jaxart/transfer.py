@@ -10,6 +10,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 from jax.typing import ArrayLike
 
 from jaxart import checkpoint, color, losses, optimize
@@ -139,7 +140,7 @@ def run(
     targets = jax.jit(make_targets, static_argnums=3)(weights, content, styles, _loss_config(config), masks)
     lw = LossWeights.of(config)
     fun = loss_function(weights, targets, config, lw)
-    opt = optimize.make_optimizer(config.optimizer, learning_rate=config.learning_rate, linesearch=config.linesearch)
+    opt = optimizer(config)
 
     def report(step, carry):
         if callback is not None:
@@ -207,6 +208,12 @@ def stylize(
     return run(content, styles, weights=weights, config=config, callback=callback).image
 
 
+def optimizer(config: StyleConfig) -> optax.GradientTransformationExtraArgs:
+    """The optax optimizer that `config` names, with its line search, step size and L-BFGS memory."""
+    return optimize.make_optimizer(config.optimizer, learning_rate=config.learning_rate,
+                                   linesearch=config.linesearch, memory=config.lbfgs_memory)
+
+
 def loss_function(weights: Weights, targets: Targets, config: StyleConfig, lw: LossWeights):
     """`image -> (total, terms)` as a `jax.tree_util.Partial`: its arrays are pytree leaves, so
     jitted code that takes it as an argument gets weights and targets as inputs, not constants."""
@@ -221,8 +228,8 @@ def _loss_config(config: StyleConfig) -> StyleConfig:
 
 _DEFAULTS = StyleConfig()
 _NOT_IN_LOSS = ("steps", "seed", "init", "content_weight", "style_weight", "tv_weight", "optimizer",
-                "linesearch", "learning_rate", "loop", "chunk", "scales", "start_size", "scale_steps", "mask",
-                "region_colors")
+                "linesearch", "lbfgs_memory", "learning_rate", "loop", "chunk", "scales", "start_size",
+                "scale_steps", "mask", "region_colors")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -44,6 +44,23 @@ def test_check_names_a_size_that_fits():
         memory.check(config, available=memory.RUNTIME_BYTES)
 
 
+def test_lbfgs_memory_counts_in_the_estimate_and_the_hint():
+    default, long = StyleConfig(size=512), StyleConfig(size=512, lbfgs_memory=100)
+    image = 512 * 512 * 3 * 4
+    assert memory.run_bytes(512, 512, long) - memory.run_bytes(512, 512, default) == 2 * 90 * image
+    with pytest.raises(InputError, match=r"use --lbfgs-memory 10$"):
+        memory.check(long, available=memory.run_bytes(512, 512, default))
+
+
+@pytest.mark.parametrize("m", [3, 20])
+def test_optimizer_state_is_what_the_estimate_counts(m):
+    config = StyleConfig(lbfgs_memory=m)
+    x = jnp.zeros((32, 48, 3))
+    state = transfer.optimizer(config).init(x)
+    held = sum(a.nbytes for a in jax.tree.leaves(state))
+    assert 2 * m * x.nbytes <= held <= memory.optimizer_bytes(32, 48, config)
+
+
 def test_cli_refuses_an_impossible_size_before_loading_weights(tmp_path):
     content, style = shared_image("content/tubingen.jpg"), shared_image("style/starry_night.jpg")
     out = tmp_path / "out.png"
