@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from jaxart.image import to_uint8
 
 FORMATS = {".gif": "GIF", ".webp": "WEBP"}
 DEFAULT_FRAMES = 24  # frames of an animation when no --save-every gives the interval
+MAX_FRAMES = 200  # frames kept during a run at most (plus one); 200 at 1024x768 hold 450 MiB
 
 
 def check_suffix(path: str | os.PathLike) -> None:
@@ -28,6 +30,28 @@ def every(steps: int, save_every: int = 0) -> int:
     return save_every or max(1, steps // DEFAULT_FRAMES)
 
 
+@dataclasses.dataclass
+class Frames:
+    """Frames of a run as 8-bit arrays, one every `every` steps, in bounded memory.
+
+    When MAX_FRAMES + 1 are held, every other frame is dropped and the interval doubles, so a
+    long run with a short interval (`--save-every 1`) keeps evenly spaced frames without growing.
+    """
+
+    every: int
+    steps: list[int] = dataclasses.field(default_factory=list)
+    images: list[np.ndarray] = dataclasses.field(default_factory=list)
+
+    def offer(self, step: int, image: np.ndarray) -> None:
+        """Keep `image` (in [0, 1]) if `step` falls on the interval."""
+        if step % self.every:
+            return
+        self.steps.append(step)
+        self.images.append(to_uint8(np.asarray(image)))
+        if len(self.images) > MAX_FRAMES:
+            self.steps, self.images, self.every = self.steps[::2], self.images[::2], 2 * self.every
+
+
 def save_animation(
     path: str | os.PathLike,
     frames: Sequence[np.ndarray],
@@ -39,8 +63,8 @@ def save_animation(
 
     Args:
       path: the file to write; its suffix (.gif or .webp) picks the format.
-      frames: (h, w, 3) RGB arrays in [0, 1], first to last; frames of another shape than the
-        last (the coarse scales of a coarse-to-fine run) are resized to it.
+      frames: (h, w, 3) RGB arrays, uint8 or floats in [0, 1], first to last; frames of another
+        shape than the last (the coarse scales of a coarse-to-fine run) are resized to it.
       frame_ms: how long each frame shows, in milliseconds.
       hold_ms: how long the last frame (the result) shows before the loop restarts.
 
@@ -52,7 +76,7 @@ def save_animation(
     if not frames:
         raise ValueError("an animation needs at least one frame")
     fmt = FORMATS[path.suffix.lower()]
-    images = [Image.fromarray(to_uint8(np.asarray(f))) for f in frames]
+    images = [Image.fromarray(f if f.dtype == np.uint8 else to_uint8(f)) for f in map(np.asarray, frames)]
     size = images[-1].size
     images = [im if im.size == size else im.resize(size, Image.Resampling.LANCZOS) for im in images]
     options = {"quality": 90, "method": 4} if fmt == "WEBP" else {"optimize": False}

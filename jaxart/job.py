@@ -192,11 +192,11 @@ def stylize_files(
     check_output(output, fmt, overwrite=overwrite)
     if animation is not None:
         check_animation(animation, overwrite=overwrite)
-    movie_every, movie = (animate.every(config.steps, save_every) if animation else 0), []
+    movie = animate.Frames(animate.every(config.steps, save_every)) if animation else None
     photo, paintings = load_inputs(content, styles, background)
     if animation is not None and resume is None:  # the animation starts from the starting pixels
         first = np.asarray(image.resize(photo, config.size), np.float32) / 255.0
-        movie.append(image.to_uint8(np.asarray(transfer.initial_image(first, config))))
+        movie.offer(0, transfer.initial_image(first, config))
     if resume is not None:
         checkpoint.check(resume, version=__version__, sha256=w.sha256)
     inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
@@ -209,8 +209,8 @@ def stylize_files(
     def callback(p: transfer.Progress) -> None:
         if on_step:
             on_step(p.step, p.loss, p.terms)
-        if movie_every and p.step % movie_every == 0 and p.step < p.steps:
-            movie.append(image.to_uint8(np.asarray(p.image)))
+        if movie and p.step < p.steps:
+            movie.offer(p.step, p.image)
         if save_every and p.step % save_every == 0 and p.step < p.steps:
             frame = output.with_name(f"{output.stem}_{p.step:05d}{frames}")
             save_image(frame, np.asarray(p.image), {"step": p.step, "inputs": inputs}, fmt)
@@ -229,14 +229,14 @@ def stylize_files(
     start = time.perf_counter()
     try:
         outcome = transfer.run(photo, paintings, weights=w, config=config, callback=callback,
-                               every=math.gcd(save_every, checkpoint_every, movie_every) or None, resume=resume)
+                               every=math.gcd(save_every, checkpoint_every, movie.every if movie else 0) or None, resume=resume)
     except NonFiniteLossError as e:
         failed = transfer.Outcome(e.image, {}, e.step, time.perf_counter() - start)
         save_image(output, e.image, {**record(config, w, failed, inputs), "error": str(e)}, fmt)
         raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step) from None
     save_image(output, outcome.image, record(config, w, outcome, inputs), fmt)
     if animation is not None:
-        animate.save_animation(animation, [f / 255.0 for f in movie] + [outcome.image])
+        animate.save_animation(animation, movie.images + [outcome.image])
     if checkpoint_every:
         ckpt_path.unlink(missing_ok=True)  # the finished image supersedes this run's checkpoints
     return outcome

@@ -140,6 +140,26 @@ def test_animate_writes_the_optimization_in_order_and_keep_restores_colours(tmp_
     assert jaxart.read_record(out)["config"]["colors"] == "keep"
 
 
+def test_a_frame_every_step_of_a_long_run_keeps_memory_bounded_and_frames_evenly_spaced(tmp_path, monkeypatch):
+    frames = animate.Frames(every=1)
+    for step in range(1000):
+        frames.offer(step, np.full((4, 4, 3), step / 1000))
+    assert len(frames.images) <= animate.MAX_FRAMES + 1 and frames.every == 8
+    assert frames.steps[0] == 0 and frames.steps[-1] >= 1000 - frames.every
+    assert set(np.diff(frames.steps)) == {frames.every}
+    assert frames.images[-1].dtype == np.uint8 and frames.images[-1][0, 0, 0] == round(frames.steps[-1] / 1000 * 255)
+    # The same through the command line: 8 steps, a frame every step, room for 4.
+    monkeypatch.setattr(animate, "MAX_FRAMES", 4)
+    gif = tmp_path / "run.gif"
+    args = ["stylize", str(shared_image("content/tubingen.jpg")), str(shared_image("style/starry_night.jpg")),
+            "--model", "vgg16-hed", "--size", str(SIZE), "--steps", "8", "--animate", str(gif),
+            "--save-every", "1", "--output", str(tmp_path / "out.png"), "--quiet"]
+    result = CliRunner().invoke(cli.app, args)
+    assert result.exit_code == 0, result.output
+    with Image.open(gif) as g:
+        assert g.n_frames == 5  # the photo, steps 2, 4, 6 and the result
+
+
 def test_animation_of_a_coarse_to_fine_run_grows_its_early_frames_to_the_result(tmp_path):
     frames = [np.zeros((12, 16, 3)), np.full((24, 32, 3), 0.5), np.ones((24, 32, 3))]
     path = animate.save_animation(tmp_path / "run.webp", frames)
@@ -150,6 +170,9 @@ def test_animation_of_a_coarse_to_fine_run_grows_its_early_frames_to_the_result(
             im.seek(i)
             means.append(np.asarray(im.convert("RGB"), np.float64).mean() / 255)
     np.testing.assert_allclose(means, [0.0, 0.5, 1.0], atol=0.02)
+    gif = animate.save_animation(tmp_path / "grey.gif", [np.full((8, 8, 3), 128, np.uint8)])  # 8-bit frames as they are
+    with Image.open(gif) as im:
+        assert np.asarray(im.convert("RGB"))[0, 0, 0] == 128
     assert animate.every(500) == 20 and animate.every(500, save_every=7) == 7 and animate.every(5) == 1
 
 
