@@ -209,7 +209,7 @@ def stylize_files(
     def callback(p: transfer.Progress) -> None:
         if on_step:
             on_step(p.step, p.loss, p.terms)
-        if movie and p.step < p.steps:
+        if movie is not None and p.step < p.steps:
             movie.offer(p.step, p.image)
         if save_every and p.step % save_every == 0 and p.step < p.steps:
             frame = output.with_name(f"{output.stem}_{p.step:05d}{frames}")
@@ -226,10 +226,10 @@ def stylize_files(
                 f"interrupted by {name} at step {p.step} of {p.steps}; wrote {output} and checkpoint "
                 f"{ckpt_path}; continue with: jaxart stylize --resume {ckpt_path}", 128 + signum)
 
-    start = time.perf_counter()
+    start, every = time.perf_counter(), math.gcd(save_every, checkpoint_every, movie.every if movie else 0)
     try:
-        outcome = transfer.run(photo, paintings, weights=w, config=config, callback=callback,
-                               every=math.gcd(save_every, checkpoint_every, movie.every if movie else 0) or None, resume=resume)
+        outcome = transfer.run(photo, paintings, weights=w, config=config, callback=callback, every=every or None,
+                               resume=resume)
     except NonFiniteLossError as e:
         failed = transfer.Outcome(e.image, {}, e.step, time.perf_counter() - start)
         save_image(output, e.image, {**record(config, w, failed, inputs), "error": str(e)}, fmt)
