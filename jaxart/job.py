@@ -226,7 +226,8 @@ def stylize_files(
                 f"interrupted by {name} at step {p.step} of {p.steps}; wrote {output} and checkpoint "
                 f"{ckpt_path}; continue with: jaxart stylize --resume {ckpt_path}", 128 + signum)
 
-    start, every = time.perf_counter(), math.gcd(save_every, checkpoint_every, movie.every if movie else 0)
+    every = math.gcd(save_every, checkpoint_every, movie.every if movie is not None else 0)
+    start = time.perf_counter()
     try:
         outcome = transfer.run(photo, paintings, weights=w, config=config, callback=callback, every=every or None,
                                resume=resume)
