@@ -67,7 +67,7 @@ def stylize(
     seed: Annotated[int, typer.Option(help="Seed for --init random.")] = _DEFAULT.seed,
     optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
     linesearch: Annotated[LineSearch, typer.Option(help="L-BFGS line search: none (unit step, fastest on CPU) or zoom.")] = LineSearch(_DEFAULT.linesearch),
-    lbfgs_memory: Annotated[int, typer.Option(help="L-BFGS history pairs; more take fewer steps (100, jcjohnson's default: 14% fewer to the 500-step loss at 256 px) and 2 image-sized vectors of memory each.")] = _DEFAULT.lbfgs_memory,
+    lbfgs_memory: Annotated[int, typer.Option(help="L-BFGS history pairs: more reach a given loss in somewhat fewer steps, at 2 image-sized vectors of memory each (jcjohnson's default is 100).")] = _DEFAULT.lbfgs_memory,
     learning_rate: Annotated[float, typer.Option(help="Adam's step size.")] = _DEFAULT.learning_rate,
     init: Annotated[str, typer.Option(help="content, random, or the path of an image.")] = _DEFAULT.init,
     content_weight: Annotated[float, typer.Option(help="Weight of the content loss.")] = _DEFAULT.content_weight,
