@@ -79,6 +79,7 @@ def stylize(
     style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights, one per style image.")] = None,
     colors: Annotated[Colors, typer.Option(help="Whose colours: style (painting), luminance, match-pca|chol|sym, keep (see README).")] = Colors(_DEFAULT.colors),
     style_scale: Annotated[float, typer.Option(help="Painting's size relative to the output: 0.5 gives finer brush strokes, 2 larger ones.")] = _DEFAULT.style_scale,
+    margin: Annotated[int, typer.Option(help="Pixels mirrored around the image for VGG, so no line forms along the border (0: the paper's zero padding).")] = _DEFAULT.margin,
     scales: Annotated[Optional[str], typer.Option(help="Coarse to fine: comma-separated long sides, increasing, e.g. 256,512,1024; each scale starts from the previous result, upsampled.")] = None,
     start_size: Annotated[Optional[int], typer.Option(help="Coarse to fine from this long side, doubling up to --size.")] = None,
     mask: Annotated[Optional[Path], typer.Option(help="Spatial control: an image over the photo whose colours mark regions, one painting each (--region-style).")] = None,
@@ -134,7 +135,7 @@ def stylize(
             content_layers=_csv(content_layers) or _DEFAULT.content_layers,
             style_layers=_csv(style_layers) or _DEFAULT.style_layers,
             style_layer_weights=_csv(style_layer_weights, float), style_blend=_csv(style_blend, float),
-            colors=colors.value, style_scale=style_scale,
+            colors=colors.value, style_scale=style_scale, margin=margin,
         ).validate()
         if model.endswith(".safetensors") or os.sep in model:
             model = str(Path(model).resolve())  # so --resume finds it from any folder

@@ -18,7 +18,7 @@ from jaxart.vgg import VGG, VGG16, VGG19, Preprocess, Weights, features, layer_n
 from jaxart.weights import load_weights
 from jaxart import sweep
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "VGG", "VGG16", "VGG19", "InputError", "JaxartError", "NonFiniteLossError", "Preprocess",

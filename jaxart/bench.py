@@ -22,6 +22,11 @@ from jaxart.config import StyleConfig
 from jaxart.vgg import random_weights
 
 
+# The loss every benchmark times: the paper's, as the PyTorch baseline computes it, without the
+# mirrored margin that stylize adds by default (StyleConfig.margin; its cost is in BENCHMARKS.md).
+PAPER = StyleConfig(margin=0)
+
+
 def machine() -> dict:
     """What ran the benchmark, including any glibc malloc settings from the environment: they
     change how often large buffers are page-faulted in, which moved PyTorch's time at 512 px by
@@ -58,7 +63,7 @@ def inputs(size: int, arch: str = "vgg19"):
 
 def setup(size: int, arch: str = "vgg19", config: StyleConfig | None = None):
     """A loss function over a size x size image, its starting point, and the config."""
-    config = (config or StyleConfig()).replace(size=size)
+    config = (config or PAPER).replace(size=size)
     w, content, style = inputs(size, arch)
     targets = jax.jit(transfer.make_targets, static_argnums=3)(w, content, [style], config)
     fun = transfer.loss_function(w, targets, config, transfer.LossWeights.of(config))
@@ -85,7 +90,7 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
     (optax's zoom line search, Python loop). `baseline="torch"` times the same loss and a
     `torch.optim.LBFGS` step in PyTorch, interleaved with jaxart's, and adds the ratios.
     """
-    fun, x, config = setup(size, config=StyleConfig(remat=remat))
+    fun, x, config = setup(size, config=PAPER.replace(remat=remat))
     t = time.perf_counter()
     compiled = compile_gradient(fun, x)
     compile_s = time.perf_counter() - t

@@ -69,7 +69,7 @@ def memory_row(size: int, framework: str = "jax", remat: bool = False) -> dict:
 
 def _memory_child(size: int, framework: str, remat: bool) -> None:
     from jaxart import memory
-    from jaxart.bench import compile_gradient, inputs, setup
+    from jaxart.bench import PAPER, compile_gradient, inputs, setup
 
     if framework == "torch":
         from jaxart.bench_torch import TorchStyle
@@ -78,7 +78,7 @@ def _memory_child(size: int, framework: str, remat: bool) -> None:
         evaluate = TorchStyle(w, content, [style], StyleConfig(size=size)).evaluator(content)
         row = {}
     else:
-        fun, x, _ = setup(size, config=StyleConfig(remat=remat))
+        fun, x, _ = setup(size, config=PAPER.replace(remat=remat))
         compiled = compile_gradient(fun, x)
         evaluate = lambda: jax.block_until_ready(compiled(fun, x))
         row = {"estimate_mb": memory.evaluation_bytes(size, size, remat=remat) / 2**20,

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxart import optimize, transfer
+from jaxart.bench import PAPER
 from jaxart.config import StyleConfig
 from jaxart.vgg import Weights
 
@@ -87,7 +88,7 @@ def time_to_quality(size: int, evals: int, *, weights: Weights, content: np.ndar
       `seconds`, `steps`, `final_loss`, and `compile_s` for the jaxart runs, and `images`: the
       jaxart runs' last images ((H, W, 3) arrays in [0, 1]) by row name.
     """
-    config = StyleConfig(size=size)
+    config = PAPER.replace(size=size)
     fun = _loss(weights, content, style, config)
     single = lbfgs_trace(fun, jnp.asarray(content), evals)
     target = min(single["values"])

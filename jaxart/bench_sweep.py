@@ -15,8 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from jaxart import optimize, sweep, transfer
-from jaxart.bench import inputs
-from jaxart.config import StyleConfig
+from jaxart.bench import PAPER, inputs
 
 
 def _timed(fn, cpu: list | None = None) -> float:
@@ -42,7 +41,7 @@ def measure_sweep(size: int, settings: int = 4, steps: int = 3, repeats: int = 3
       "single", their ratio "speedup" (single / batched), images per minute for `run_steps`-step
       runs, CPU seconds (all threads) per step and their ratio "cpu_speedup", and compile seconds.
     """
-    config = StyleConfig(size=size)
+    config = PAPER.replace(size=size)
     w, content, style = inputs(size, arch)
     targets = jax.jit(transfer.make_targets, static_argnums=3)(w, content, [style], config)
     opt = optimize.make_optimizer("lbfgs")

@@ -46,6 +46,10 @@ class StyleConfig:
     remat: bool = False  # jax.checkpoint each VGG stage: less memory, one more forward pass
     colors: str = "style"  # see jaxart.color.MODES
     style_scale: float = 1.0  # painting's long side / output's long side
+    # Free pixels around the image while it is optimized (margin.py: started from the photo
+    # mirrored outwards, cut off at the end), so that the convolutions' zero padding does not
+    # draw a line along the output's border; 0 optimizes the image alone, as the paper.
+    margin: int = 8
     # Coarse to fine (jaxart/scales.py): long sides ending at `size`, or doubling from `start_size`;
     # `scale_steps` gives the steps of each scale (else `steps` at every scale).
     scales: tuple[int, ...] | None = None
@@ -66,6 +70,8 @@ class StyleConfig:
     def validate(self, arch: str | None = None) -> "StyleConfig":
         """Raise a ValueError naming the first bad setting; check layers against `arch` if given."""
         _positive_int(self, "size", "steps", "chunk", "lbfgs_memory")
+        if not isinstance(self.margin, int) or isinstance(self.margin, bool) or not 0 <= self.margin <= 64:
+            raise ValueError(f"margin must be a whole number of pixels from 0 to 64, got {self.margin!r}")
         if self.size < 16:
             raise ValueError(f"size {self.size} is too small; use at least 16 pixels")
         for name in ("content_weight", "style_weight", "tv_weight", "learning_rate"):

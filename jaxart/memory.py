@@ -76,10 +76,11 @@ def optimizer_bytes(height: int, width: int, config: StyleConfig) -> int:
 
 
 def run_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19") -> int:
-    """Estimated peak bytes of a whole run: runtime, weights, optimizer state and one evaluation."""
-    layers = config.content_layers + config.style_layers
-    return (RUNTIME_BYTES + WEIGHTS_BYTES + optimizer_bytes(height, width, config)
-            + evaluation_bytes(height, width, arch, layers, config.remat))
+    """Estimated peak bytes of a whole run: runtime, weights, optimizer state and one evaluation,
+    of an (height, width) output optimized inside its margin (`StyleConfig.margin`)."""
+    layers, h, w = config.content_layers + config.style_layers, height + 2 * config.margin, width + 2 * config.margin
+    return (RUNTIME_BYTES + WEIGHTS_BYTES + optimizer_bytes(h, w, config)
+            + evaluation_bytes(h, w, arch, layers, config.remat))
 
 
 def available_bytes() -> int:

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from jaxart import margin
 from jaxart.checkpoint import Checkpoint
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
@@ -93,11 +94,12 @@ def run(
     shapes = [np.asarray(resize(content, s)).shape for s, _ in plan]
     first = 0
     if resume is not None:
-        held = tuple(resume.leaves[0].shape)  # a Carry flattens to its params first
-        if held not in shapes:
-            raise InputError(f"checkpoint holds a {held[1]}x{held[0]} image, which is no scale of "
+        held = tuple(resume.leaves[0].shape)  # a Carry flattens to its params first: the image in its margin
+        framed = [margin.padded_shape(s, config.margin) for s in shapes]
+        if held not in framed:
+            raise InputError(f"checkpoint holds a {held[1]}x{held[0]} image (margin included), which is no scale of "
                              f"{[s for s, _ in plan]}; resume with the options it was made with")
-        first = shapes.index(held)
+        first = framed.index(held)
     offset = sum(n for _, n in plan[:first])
     image, steps = None, offset
     for i in range(first, len(plan)):

@@ -20,7 +20,7 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from jax.typing import ArrayLike
 
-from jaxart import optimize, transfer
+from jaxart import margin, optimize, transfer
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import resize
@@ -87,11 +87,13 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
     from jaxart import memory
 
     per_device = -(-settings // jax.local_device_count())
-    one = memory.evaluation_bytes(config.size, config.size, arch, config.content_layers + config.style_layers)
-    need = memory.run_bytes(config.size, config.size, config, arch) + (per_device - 1) * one
+    size, seen = config.size, config.size + 2 * config.margin  # each image is optimized inside its margin
+    one = (memory.evaluation_bytes(seen, seen, arch, config.content_layers + config.style_layers)
+           + memory.optimizer_bytes(seen, seen, config))  # each setting has its own optimizer state
+    need = memory.run_bytes(size, size, config, arch) + (per_device - 1) * one
     free = memory.available_bytes() if available is None else available
     if need > free:
-        fits = jax.local_device_count() * ((free - memory.run_bytes(config.size, config.size, config, arch)) // one + 1)
+        fits = jax.local_device_count() * ((free - memory.run_bytes(size, size, config, arch)) // one + 1)
         advice = f"sweep at most {fits} settings at a time or" if fits >= 1 else "even one setting does not fit;"
         raise InputError(f"a sweep of {settings} settings at {config.size} px needs about {need / 2**30:.1f} GiB "
                          f"but only {free / 2**30:.1f} GiB is free; {advice} use a smaller --size")
@@ -150,14 +152,16 @@ def sweep(
     styles = [style] if np.ndim(style) == 3 else list(style)
     content = np.asarray(resize(np.asarray(content), config.size), np.float32) / 255.0
     styles = [np.asarray(resize(np.asarray(s), config.size), np.float32) / 255.0 for s in styles]
-    targets = jax.jit(transfer.make_targets, static_argnums=3)(weights, content, styles, config)
+    # As in transfer.run, each image is optimized inside a free margin (margin.py).
+    targets = jax.jit(transfer.make_targets, static_argnums=3)(weights, margin.pad(content, config.margin), styles,
+                                                               config)
 
     mesh = batch_mesh(devices)
     n = len(settings)
     padded = settings + settings[-1:] * (-n % mesh.size)
     lw = transfer.LossWeights(*(jnp.asarray([getattr(s, f"{k}_weight") for s in padded], jnp.float32)
                                 for k in transfer.LossWeights._fields))
-    x0 = jnp.stack([transfer.initial_image(content, s.apply(config)) for s in padded])
+    x0 = jnp.stack([margin.pad(transfer.initial_image(content, s.apply(config)), config.margin) for s in padded])
     opt = transfer.optimizer(config)
     init = jax.vmap(lambda x, lw, w, t: optimize.init_carry(transfer.loss_function(w, t, config, lw), opt, x),
                     in_axes=(0, 0, None, None))
@@ -177,5 +181,5 @@ def sweep(
                              in_axes=(0, 0, None, None)))
     total, terms = final(carry.params, lw, weights, targets)
     terms = {k: np.asarray(v)[:n] for k, v in {"total": total, **terms}.items()}
-    return SweepResult(np.asarray(carry.params)[:n], terms, np.asarray(carry.ok)[:n], settings,
+    return SweepResult(np.asarray(margin.crop(carry.params, content.shape))[:n], terms, np.asarray(carry.ok)[:n], settings,
                        devices_used, time.perf_counter() - start)

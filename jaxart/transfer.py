@@ -14,7 +14,7 @@ import optax
 from jax.typing import ArrayLike
 
 from jaxart import checkpoint, color, losses, optimize
-from jaxart import guided, scales
+from jaxart import guided, margin, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
 from jaxart.image import load_image, resize
@@ -137,7 +137,11 @@ def run(
     _check_deep_enough(content.shape, config)
     photo, (content, styles) = content, color.prepare(content, styles, config.colors)
     masks = None if config.mask is None else guided.load_masks(config, content.shape, len(styles))
-    targets = jax.jit(make_targets, static_argnums=3)(weights, content, styles, _loss_config(config), masks)
+    # The image is optimized inside a free margin (margin.py): the photo and masks get it too.
+    m, shape = config.margin, content.shape
+    masks = None if masks is None else margin.pad(masks, m, axes=(-2, -1))
+    targets = jax.jit(make_targets, static_argnums=3)(weights, margin.pad(content, m), styles, _loss_config(config),
+                                                      masks)
     lw = LossWeights.of(config)
     fun = loss_function(weights, targets, config, lw)
     opt = optimizer(config)
@@ -145,16 +149,17 @@ def run(
     def report(step, carry):
         if callback is not None:
             terms = {k: float(v) for k, v in carry.aux.items()}
-            shown = color.finish(carry.params, photo, config.colors)  # what the output would be now
+            shown = color.finish(margin.crop(carry.params, shape), photo, config.colors)  # the output now
             callback(Progress(step, config.steps, float(carry.value), terms, shown, carry))
 
-    x0 = color.start(initial_image(content, config) if x0 is None else _start(x0, content.shape), config.colors)
+    x0 = color.start(initial_image(content, config) if x0 is None else _start(x0, shape), config.colors)
+    x0 = margin.pad(x0, m)
     start_carry = None if resume is None else checkpoint.restore(optimize.init_carry(fun, opt, x0), resume)
     result = optimize.minimize(
         fun, x0, opt, config.steps, project=_clip, loop=config.loop, chunk=config.chunk,
         every=every, callback=report, carry=start_carry,
     )
-    image = np.asarray(color.finish(result.params, photo, config.colors))
+    image = np.asarray(color.finish(margin.crop(result.params, shape), photo, config.colors))
     if not result.ok:
         raise NonFiniteLossError(f"the loss became NaN or inf after step {result.steps}; {_cause(config)} "
                                  "(the last finite image was kept)", image=image, step=result.steps)
@@ -228,7 +233,7 @@ def _loss_config(config: StyleConfig) -> StyleConfig:
 
 _DEFAULTS = StyleConfig()
 _NOT_IN_LOSS = ("steps", "seed", "init", "content_weight", "style_weight", "tv_weight", "optimizer",
-                "linesearch", "lbfgs_memory", "learning_rate", "loop", "chunk", "scales", "start_size",
+                "linesearch", "lbfgs_memory", "margin", "learning_rate", "loop", "chunk", "scales", "start_size",
                 "scale_steps", "mask", "region_colors")
 
 

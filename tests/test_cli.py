@@ -77,6 +77,7 @@ BAD = {
     "negative weight": (lambda d: ["--style-weight", "-1"], "style-weight must be a finite number >= 0"),
     "zero steps": (lambda d: ["--steps", "0"], "steps must be a positive integer"),
     "zero L-BFGS memory": (lambda d: ["--lbfgs-memory", "0"], "lbfgs-memory must be a positive integer"),
+    "negative margin": (lambda d: ["--margin", "-1"], "margin must be a whole number of pixels from 0 to 64"),
     "unwritable output": (lambda d: ["--output", "/proc/jaxart/out.png"], "does not exist"),
     "bad option": (lambda d: ["--optimizer", "sgd"], "'sgd' is not one of"),
     "bad init": (lambda d: ["--init", str(d / "nope.png")], "is neither content nor random nor an image file"),

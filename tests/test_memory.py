@@ -46,10 +46,15 @@ def test_check_names_a_size_that_fits():
 
 def test_lbfgs_memory_counts_in_the_estimate_and_the_hint():
     default, long = StyleConfig(size=512), StyleConfig(size=512, lbfgs_memory=100)
-    image = 512 * 512 * 3 * 4
+    image = 528 * 528 * 3 * 4  # the state is of the image inside its 8 px margin
     assert memory.run_bytes(512, 512, long) - memory.run_bytes(512, 512, default) == 2 * 90 * image
     with pytest.raises(InputError, match=r"use --lbfgs-memory 10$"):
         memory.check(long, available=memory.run_bytes(512, 512, default))
+
+
+def test_the_estimate_counts_the_margin_the_image_is_optimized_in():
+    plain, framed = StyleConfig(size=512, margin=0), StyleConfig(size=512, margin=8)
+    assert memory.run_bytes(512, 384, framed) == memory.run_bytes(528, 400, plain)
 
 
 @pytest.mark.parametrize("m", [3, 20])

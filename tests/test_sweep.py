@@ -205,8 +205,10 @@ def test_sweep_refuses_settings_it_would_ignore():
 def test_memory_check_scales_with_the_batch_and_names_what_fits():
     config = jaxart.StyleConfig(size=256)
     one, four = (sweep.check_memory(config, n, available=2**50) for n in (1, 4))
-    # activations grow with the images per device; runtime and weights do not
-    per_image = memory.evaluation_bytes(256, 256)
+    # activations and optimizer state (of each image inside its margin) grow with the images per
+    # device; runtime and weights do not
+    seen = 256 + 2 * config.margin
+    per_image = memory.evaluation_bytes(seen, seen) + memory.optimizer_bytes(seen, seen, config)
     assert four - one == (-(-4 // jax.local_device_count()) - 1) * per_image and four < 4 * one
     with pytest.raises(ValueError, match=r"sweep at most \d+ settings at a time or use a smaller --size"):
         sweep.check_memory(config, 64, available=four)

@@ -1,0 +1,53 @@
+"""The border: a free margin of mirrored pixels around the image being optimized.
+
+VGG's convolutions pad with zeros. Pixels next to that padding are pulled by it, and a Gatys run
+leaves a dark or bright line along the output's border, most visible over a sky (BENCHMARKS.md,
+Border). Reflect padding inside each convolution does not remove the line, and neither does
+showing VGG a mirrored copy of the image: the line then forms `margin` pixels inside the picture,
+at the mirror image of the padding. What removes it is room. `transfer.run` optimizes the image
+with `margin` free pixels more on every side, started from the photo mirrored outwards, against a
+content target taken from the same mirrored photo, and cuts the margin off at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import jax
+import jax.numpy as jnp
+from jax.typing import ArrayLike
+
+
+def pad(x: ArrayLike, margin: int, axes: tuple[int, int] = (-3, -2)) -> jax.Array:
+    """`x` with `margin` pixels mirrored out from each edge of its two spatial `axes`.
+
+    The edge pixel itself is not repeated, and a side of n pixels gets at most n - 1 on each
+    end. Images are (..., H, W, C) (the default axes); give `axes=(-2, -1)` for (R, H, W) masks.
+    """
+    x = jnp.asarray(x)
+    if margin == 0:
+        return x
+    pads = [(0, 0)] * x.ndim
+    for axis in axes:
+        m = min(margin, x.shape[axis] - 1)
+        pads[axis] = (m, m)
+    return jnp.pad(x, pads, mode="reflect")
+
+
+def padded_shape(shape: Sequence[int], margin: int, axes: tuple[int, int] = (-3, -2)) -> tuple[int, ...]:
+    """The shape `pad` gives an array of `shape`."""
+    out = list(shape)
+    for axis in axes:
+        out[axis] += 2 * min(margin, shape[axis] - 1)
+    return tuple(out)
+
+
+def crop(x: ArrayLike, shape: Sequence[int], axes: tuple[int, int] = (-3, -2)) -> jax.Array:
+    """The centred part of a padded `x` whose spatial `axes` have the sizes of `shape`'s."""
+    x = jnp.asarray(x)
+    index = [slice(None)] * x.ndim
+    for axis in axes:
+        n = shape[axis]
+        start = (x.shape[axis] - n) // 2
+        index[axis] = slice(start, start + n)
+    return x[tuple(index)]
