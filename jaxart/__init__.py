@@ -8,7 +8,7 @@ Example:
   ((32, 32, 4), (4, 4, 8))
 """
 
-from jaxart import color, losses
+from jaxart import color, losses, margin
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, JaxartError, NonFiniteLossError, WeightsError
 from jaxart.image import load_image
@@ -23,6 +23,6 @@ __version__ = "0.2.0"
 __all__ = [
     "VGG", "VGG16", "VGG19", "InputError", "JaxartError", "NonFiniteLossError", "Preprocess",
     "StyleConfig", "color", "Targets", "Weights", "WeightsError", "features", "layer_names", "load_image",
-    "load_weights", "losses", "make_targets", "random_weights", "read_record", "run", "save_png",
+    "load_weights", "losses", "make_targets", "margin", "random_weights", "read_record", "run", "save_png",
     "stylize", "sweep", "total_loss",
 ]
