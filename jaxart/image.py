@@ -56,17 +56,27 @@ def _to_srgb(img: Image.Image) -> Image.Image:
     profile) converted to sRGB, the space VGG was trained in and PNG viewers assume.
 
     Untagged pixels are sRGB already; a profile that lcms cannot read or apply is ignored, as
-    browsers do, and other modes keep their pixels.
+    browsers do. Palette images are converted through their RGB colours, grey with alpha through
+    its grey; other modes (16-bit, float) keep their pixels.
     """
     icc = img.info.get("icc_profile")
-    if not icc or img.mode not in ("RGB", "RGBA", "CMYK", "L"):
+    if not icc:
+        return img
+    if img.mode in ("P", "PA"):  # the palette holds the profile's RGB colours
+        img = img.convert("RGBA" if img.mode == "PA" or "transparency" in img.info else "RGB")
+    alpha = img.getchannel("A") if img.mode == "LA" else None
+    if img.mode not in ("RGB", "RGBA", "CMYK", "L", "LA"):
         return img
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         srgb = ImageCms.createProfile("sRGB")
-        return ImageCms.profileToProfile(img, source, srgb, outputMode="RGBA" if img.mode == "RGBA" else "RGB")
+        out = ImageCms.profileToProfile(img.convert("L") if alpha else img, source, srgb,
+                                        outputMode="RGBA" if img.mode == "RGBA" else "RGB")
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         return img
+    if alpha is not None:
+        out.putalpha(alpha)
+    return out
 
 
 def _check_background(background: Sequence[int]) -> tuple[int, int, int]:

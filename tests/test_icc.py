@@ -121,3 +121,17 @@ def test_profile_for_another_colour_space_is_ignored(tmp_path):
     np.testing.assert_allclose(rgb[0, 0], np.array((128, 64, 32)) / 255)
     l = load_image(_save(tmp_path, "l.png", Image.new("L", (4, 4), 128), LINEAR))
     np.testing.assert_allclose(l[0, 0], 128 / 255)
+
+
+def test_palette_and_grey_alpha_images_are_converted_too(tmp_path):
+    # a palette PNG keeps its profile's RGB colours; transparency still shows the background
+    pal = Image.new("RGB", (2, 2), (255, 0, 0)).convert("P")
+    pal.info["transparency"] = 1  # no pixel uses index 1: all opaque
+    rgb = load_image(_save(tmp_path, "p.png", pal, SWAPPED, transparency=1))
+    np.testing.assert_allclose(rgb[0, 0], (0, 0, 1), atol=2 / 255)  # stored red means blue
+    grey = icc(b"GRAY", {b"wtpt": _xyz(D50), b"kTRC": _gamma(1.0)})
+    la = Image.new("LA", (2, 2), (128, 255))
+    la.putpixel((1, 0), (128, 0))
+    rgb = load_image(_save(tmp_path, "la.png", la, grey), background=(0, 255, 0))
+    np.testing.assert_allclose(rgb[0, 0], srgb_encode(128 / 255), atol=2 / 255)
+    np.testing.assert_allclose(rgb[0, 1], (0, 1, 0), atol=1 / 255)  # transparent: the background
