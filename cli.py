@@ -364,7 +364,7 @@ def bench(
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write results as JSON.")] = None,
 ) -> None:
     """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""
-    from jaxart import bench as B, bench_memory
+    from jaxart import bench as B, bench_suite
 
     variants = _csv(loops)
     if not set(variants) <= set(B.LOOPS):
@@ -380,38 +380,14 @@ def bench(
         raise typer.BadParameter("--quality-evals and --coarse-steps must be >= 0, --quality-size >= 16, --quality-limit > 0")
     if sweep_settings < 0:
         raise typer.BadParameter("must be 0 or more", param_hint="--sweep")
-    typer.echo(f"{B.machine()}; float32 matmul peak {B.matmul_peak():.0f} GFLOP/s")
-    rows, memory_rows, quality, sweep_rows = [], [], None, []
-    for size in _csv(sizes, int):
-        row = B.measure(size, repeats=repeats, loops=variants, baseline=baseline, remat=remat)
-        rows.append(row)
-        typer.echo(B.format_row(row))
-        if sweep_settings:
-            from jaxart import bench_sweep
-
-            sweep_rows.append(bench_sweep.measure_sweep(size, settings=sweep_settings, repeats=repeats))
-            typer.echo(bench_sweep.format_sweep(sweep_rows[-1]))
-        for framework in ("jax", baseline) if memory and baseline else ("jax",) if memory else ():
-            memory_rows.append(bench_memory.memory_row(size, framework, remat))
-            typer.echo(bench_memory.format_memory(memory_rows[-1]))
-    if quality_evals:
-        from jaxart import bench_quality
-
-        w, content_px, style_px = bench_quality.quality_inputs(quality_size, model, content, style)
-        quality = bench_quality.time_to_quality(quality_size, quality_evals, weights=w, content=content_px,
-                                                style=style_px, coarse_steps=coarse_steps, baseline=baseline,
-                                                limit=quality_limit)
-        typer.echo(bench_quality.format_quality(quality))
-        pictures = quality.pop("images")
-        if quality_images:
-            from jaxart.output import save_image
-
-            quality_images.mkdir(parents=True, exist_ok=True)
-            for name, picture in pictures.items():
-                save_image(quality_images / f"{name}.png", picture)
+    quality = None if not quality_evals else dict(
+        evals=quality_evals, size=quality_size, coarse_steps=coarse_steps, limit=quality_limit, model=model,
+        content=content, style=style)
+    result = bench_suite.run(_csv(sizes, int), repeats=repeats, loops=variants, baseline=baseline, remat=remat,
+                             memory=memory, sweep=sweep_settings, quality=quality, quality_images=quality_images,
+                             echo=typer.echo)
     if json_out:
-        json_out.write_text(json.dumps({"machine": B.machine(), "results": rows, "memory": memory_rows,
-                                        "quality": quality, "sweep": sweep_rows}, indent=2))
+        json_out.write_text(json.dumps(result, indent=2))
 
 
 def main() -> None:
