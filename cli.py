@@ -79,7 +79,7 @@ def stylize(
     style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights, one per style image.")] = None,
     colors: Annotated[Colors, typer.Option(help="Whose colours: style (painting), luminance, match-pca|chol|sym, keep (see README).")] = Colors(_DEFAULT.colors),
     style_scale: Annotated[float, typer.Option(help="Painting's size relative to the output: 0.5 gives finer brush strokes, 2 larger ones.")] = _DEFAULT.style_scale,
-    margin: Annotated[int, typer.Option(help="Pixels mirrored around the image for VGG, so no line forms along the border (0: the paper's zero padding).")] = _DEFAULT.margin,
+    margin: Annotated[int, typer.Option(help="Free pixels optimized around the image (started from the photo mirrored outwards) and cut off at the end, so no line forms along the border; 0: the image alone, as the paper.")] = _DEFAULT.margin,
     scales: Annotated[Optional[str], typer.Option(help="Coarse to fine: comma-separated long sides, increasing, e.g. 256,512,1024; each scale starts from the previous result, upsampled.")] = None,
     start_size: Annotated[Optional[int], typer.Option(help="Coarse to fine from this long side, doubling up to --size.")] = None,
     mask: Annotated[Optional[Path], typer.Option(help="Spatial control: an image over the photo whose colours mark regions, one painting each (--region-style).")] = None,

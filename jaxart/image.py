@@ -70,7 +70,7 @@ def _to_srgb(img: Image.Image) -> Image.Image:
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         srgb = ImageCms.createProfile("sRGB")
-        out = ImageCms.profileToProfile(img.convert("L") if alpha else img, source, srgb,
+        out = ImageCms.profileToProfile(img.convert("L") if alpha is not None else img, source, srgb,
                                         outputMode="RGBA" if img.mode == "RGBA" else "RGB")
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         return img

@@ -27,11 +27,8 @@ def pad(x: ArrayLike, margin: int, axes: tuple[int, int] = (-3, -2)) -> jax.Arra
     x = jnp.asarray(x)
     if margin == 0:
         return x
-    pads = [(0, 0)] * x.ndim
-    for axis in axes:
-        m = min(margin, x.shape[axis] - 1)
-        pads[axis] = (m, m)
-    return jnp.pad(x, pads, mode="reflect")
+    grown = padded_shape(x.shape, margin, axes)
+    return jnp.pad(x, [((g - n) // 2,) * 2 for g, n in zip(grown, x.shape)], mode="reflect")
 
 
 def padded_shape(shape: Sequence[int], margin: int, axes: tuple[int, int] = (-3, -2)) -> tuple[int, ...]:
