@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import jax
 
+from jaxart import margin
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.vgg import CHANNELS, layer_names
@@ -75,12 +76,17 @@ def optimizer_bytes(height: int, width: int, config: StyleConfig) -> int:
     return (vectors + 4) * 4 * height * width * 3
 
 
+def image_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19") -> int:
+    """What each image being optimized needs: its optimizer state and one evaluation, of an
+    (height, width) output inside its margin (`StyleConfig.margin`, margin.py)."""
+    h, w, _ = margin.padded_shape((height, width, 3), config.margin)
+    layers = config.content_layers + config.style_layers
+    return optimizer_bytes(h, w, config) + evaluation_bytes(h, w, arch, layers, config.remat)
+
+
 def run_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19") -> int:
-    """Estimated peak bytes of a whole run: runtime, weights, optimizer state and one evaluation,
-    of an (height, width) output optimized inside its margin (`StyleConfig.margin`)."""
-    layers, h, w = config.content_layers + config.style_layers, height + 2 * config.margin, width + 2 * config.margin
-    return (RUNTIME_BYTES + WEIGHTS_BYTES + optimizer_bytes(h, w, config)
-            + evaluation_bytes(h, w, arch, layers, config.remat))
+    """Estimated peak bytes of a whole run: runtime, weights and one image's `image_bytes`."""
+    return RUNTIME_BYTES + WEIGHTS_BYTES + image_bytes(height, width, config, arch)
 
 
 def available_bytes() -> int:

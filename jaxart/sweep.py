@@ -87,9 +87,8 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
     from jaxart import memory
 
     per_device = -(-settings // jax.local_device_count())
-    size, seen = config.size, config.size + 2 * config.margin  # each image is optimized inside its margin
-    one = (memory.evaluation_bytes(seen, seen, arch, config.content_layers + config.style_layers)
-           + memory.optimizer_bytes(seen, seen, config))  # each setting has its own optimizer state
+    size = config.size
+    one = memory.image_bytes(size, size, config, arch)  # each setting has its own state and evaluation
     need = memory.run_bytes(size, size, config, arch) + (per_device - 1) * one
     free = memory.available_bytes() if available is None else available
     if need > free:
