@@ -144,13 +144,16 @@ def stylize(
     job.check_output(output, fmt, overwrite=overwrite)
     if animate is not None:
         job.check_animation(animate, overwrite=overwrite)
-    note = job.upsampling_note(job.load_inputs(content, styles, rgb)[0], config.size)
+    photo, paintings = job.load_inputs(content, styles, rgb)
+    note = job.upsampling_note(photo, config.size)
     if note:
         _warn(note)
     if config.mask is not None:  # readable, its colours present, the photo's aspect: before any weights load
         guided.check_mask(config, _image.load_image(content).shape, len(styles))
     config.validate(job.model_arch(model))
-    _memory.check(config, job.model_arch(model))  # will it fit? before any weights load
+    # Will it fit? Before any weights load.
+    _memory.check(config, job.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings])
+    del photo, paintings  # the run reads the files again
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
     config.validate(w.arch)
     if ckpt is not None:
@@ -207,7 +210,8 @@ def sweep(
     sheet.check_outputs(output, len(settings), overwrite=overwrite)
     photo, paintings = job.load_inputs(content, styles)
     S.check(config, settings, job.model_arch(model))
-    S.check_memory(config, len(settings), job.model_arch(model))
+    S.check_memory(config, len(settings), job.model_arch(model), photo=photo.shape[:2],
+                   paintings=[p.shape[:2] for p in paintings])
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
     with progress.steps_bar(config.steps, quiet) as update:
         on_step = lambda i, carry: update(i, float(carry.value.mean()), {k: float(v.mean()) for k, v in carry.aux.items()})

@@ -24,7 +24,7 @@ import optax
 
 import jaxart
 from jaxart.image import resize
-from jaxart.transfer import LossWeights, Targets
+from jaxart.objective import LossWeights, Targets
 
 
 class ResidualBlock(nn.Module):

@@ -8,12 +8,13 @@ Example:
   ((32, 32, 4), (4, 4, 8))
 """
 
-from jaxart import color, losses, margin
+from jaxart import color, losses, margin, objective
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, JaxartError, NonFiniteLossError, WeightsError
 from jaxart.image import load_image
 from jaxart.output import read_record, save_png
-from jaxart.transfer import Targets, make_targets, run, stylize, total_loss
+from jaxart.objective import Targets, make_targets, total_loss
+from jaxart.transfer import run, stylize
 from jaxart.vgg import VGG, VGG16, VGG19, Preprocess, Weights, features, layer_names, random_weights
 from jaxart.weights import load_weights
 from jaxart import sweep
@@ -23,6 +24,6 @@ __version__ = "0.2.0"
 __all__ = [
     "VGG", "VGG16", "VGG19", "InputError", "JaxartError", "NonFiniteLossError", "Preprocess",
     "StyleConfig", "color", "Targets", "Weights", "WeightsError", "features", "layer_names", "load_image",
-    "load_weights", "losses", "make_targets", "margin", "random_weights", "read_record", "run", "save_png",
+    "load_weights", "losses", "make_targets", "margin", "objective", "random_weights", "read_record", "run", "save_png",
     "stylize", "sweep", "total_loss",
 ]

@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxart import optimize, transfer
+from jaxart import objective, optimize
 from jaxart.bench import PAPER
 from jaxart.config import StyleConfig
 from jaxart.vgg import Weights
@@ -36,8 +36,8 @@ def quality_inputs(size: int, model: str = "random", content: str | None = None,
 
 
 def _loss(weights: Weights, content, style, config: StyleConfig):
-    targets = jax.jit(transfer.make_targets, static_argnums=3)(weights, content, [style], config)
-    return transfer.loss_function(weights, targets, config, transfer.LossWeights.of(config))
+    targets = jax.jit(objective.make_targets, static_argnums=3)(weights, content, [style], config)
+    return objective.loss_function(weights, targets, config, objective.LossWeights.of(config))
 
 
 def lbfgs_trace(fun, x0, steps: int, target: float = -np.inf) -> dict:

@@ -14,7 +14,7 @@ import time
 import jax
 import jax.numpy as jnp
 
-from jaxart import optimize, sweep, transfer
+from jaxart import objective, optimize, sweep, transfer
 from jaxart.bench import PAPER, inputs
 
 
@@ -43,18 +43,18 @@ def measure_sweep(size: int, settings: int = 4, steps: int = 3, repeats: int = 3
     """
     config = PAPER.replace(size=size)
     w, content, style = inputs(size, arch)
-    targets = jax.jit(transfer.make_targets, static_argnums=3)(w, content, [style], config)
+    targets = jax.jit(objective.make_targets, static_argnums=3)(w, content, [style], config)
     opt = optimize.make_optimizer("lbfgs")
     grid = [s.apply(config) for s in sweep.grid(style_weights=[10.0**i for i in range(settings)])]
-    lws = [transfer.LossWeights.of(c) for c in grid]
+    lws = [objective.LossWeights.of(c) for c in grid]
     x = jnp.asarray(content)
 
     one_step = jax.jit(optimize.make_step(opt, transfer._clip), donate_argnums=0)
-    funs = [transfer.loss_function(w, targets, config, lw) for lw in lws]
+    funs = [objective.loss_function(w, targets, config, lw) for lw in lws]
     singles = [optimize.init_carry(f, opt, x) for f in funs]
     batched_step = sweep.make_batched_step(opt, config)
     lw = jax.tree.map(lambda *a: jnp.stack(a), *lws)
-    init = jax.jit(jax.vmap(lambda x, lw: optimize.init_carry(transfer.loss_function(w, targets, config, lw), opt, x)))
+    init = jax.jit(jax.vmap(lambda x, lw: optimize.init_carry(objective.loss_function(w, targets, config, lw), opt, x)))
     state = {"batch": init(jnp.stack([x] * settings), lw), "singles": singles}
 
     def run_batched(n):

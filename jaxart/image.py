@@ -171,10 +171,22 @@ def resize(img: Image.Image | np.ndarray, size: int) -> Image.Image:
         raise InputError(f"size must be at least 1 pixel, got {size}")
     if isinstance(img, np.ndarray):
         img = Image.fromarray(to_uint8(img))
-    w, h = img.size
-    scale = size / max(w, h)
-    new = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return img if new == (w, h) else img.resize(new, Image.Resampling.LANCZOS)
+    new = fit((img.height, img.width), size)[::-1]
+    return img if new == img.size else img.resize(new, Image.Resampling.LANCZOS)
+
+
+def fit(shape: Sequence[int], size: int) -> tuple[int, int]:
+    """The (height, width) that `resize` gives an image of `shape` (height, width, ...)."""
+    h, w = shape[:2]
+    scale = size / max(h, w)
+    return max(1, round(h * scale)), max(1, round(w * scale))
+
+
+def painting_side(shape: Sequence[int], size: int, style_scale: float = 1.0) -> int:
+    """A painting's long side for an output of long side `size`: `style_scale` times it, but at
+    least enough for a 16 px short side (below that, VGG's fifth block has no pixel left)."""
+    long, short = max(shape[:2]), min(shape[:2])
+    return max(round(size * style_scale), -(-16 * long // short))
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:

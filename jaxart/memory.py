@@ -1,16 +1,21 @@
-"""Will a run fit? An estimate of the peak memory of one loss+gradient evaluation, made before
-any weights load, against the memory this machine (or accelerator) has free.
+"""Will a run fit? An estimate of a run's peak memory, made before any weights load, against
+the memory this machine (or accelerator) has free.
 
-The estimate counts the float32 activations a gradient w.r.t. the image keeps for backprop:
+A run's peak is the larger of two phases. First the targets: one VGG forward pass per image,
+each its own program, so the largest painting at its `--style-scale` size sets it
+(`targets_bytes`). Then the optimization: the optimizer's state and one loss+gradient
+evaluation per image being optimized (`image_bytes`).
+
+The evaluation counts the float32 activations a gradient w.r.t. the image keeps for backprop:
 one tensor per convolution (its ReLU output) and one per pooling, plus the working buffers of
 the backward pass (`WORKING` of the largest tensor). With `remat` each stage is recomputed
 during backprop, so only stage boundaries and the layers a loss reads stay, plus one stage at a
 time. `OVERHEAD` (XLA's temporaries, fitted at 64-512 px on CPU) scales the sum; BENCHMARKS.md
 compares the estimate with XLA's count. On CPU remat lowers that count only 5% (366 -> 346 MB at 512 px).
 """
-
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 
@@ -19,6 +24,7 @@ import jax
 from jaxart import margin
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
+from jaxart.image import fit, painting_side
 from jaxart.vgg import CHANNELS, layer_names
 
 WORKING = 0.5  # the backward pass holds about half of its largest tensor more
@@ -29,6 +35,12 @@ OVERHEAD = 1.1
 FIXED_BYTES = 8 * 2**20
 WEIGHTS_BYTES = 4 * 20_024_384  # VGG19's convolution parameters, float32 (an upper bound for VGG16)
 RUNTIME_BYTES = 600 * 2**20  # Python, jaxlib and the compiled program
+# A VGG pass for targets (one image, memory-optimized scheduler) lifted resident memory by up
+# to 6.7 times its largest activation (the first block's 64 channels at full size), paintings
+# of 768x512 to 2048x1280 px, where the kernel backed XLA's buffers with transparent huge pages,
+# and by 3.8 times where it did not (XLA's own count: 4); with a 10% margin.
+TARGETS = 7.5
+INPUT_BYTES = 12  # per pixel of each decoded input file, held for the whole run (float32 RGB)
 
 
 def _shapes(height: int, width: int, names: Sequence[str]) -> dict[str, tuple[int, int, int]]:
@@ -84,9 +96,19 @@ def image_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19
     return optimizer_bytes(h, w, config) + evaluation_bytes(h, w, arch, layers, config.remat)
 
 
-def run_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19") -> int:
-    """Estimated peak bytes of a whole run: runtime, weights and one image's `image_bytes`."""
-    return RUNTIME_BYTES + WEIGHTS_BYTES + image_bytes(height, width, config, arch)
+def targets_bytes(height: int, width: int) -> int:
+    """Estimated peak bytes of one image's targets: a VGG forward pass of an (height, width) image."""
+    return FIXED_BYTES + int(TARGETS * 4 * height * width * CHANNELS[0])
+
+
+def run_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19",
+              paintings: Sequence[tuple[int, int]] = (), images: int = 1) -> int:
+    """Estimated peak bytes of a run with an (height, width) output: runtime and weights, and the
+    larger of the paintings' targets (each given as its (height, width) at the run's size) and
+    `images` images' `image_bytes` (a sweep optimizes several). The photo's content features
+    took 2.6-3.0 times its largest activation, less than its gradient needs, so they never set it."""
+    targets = max((targets_bytes(*shape) for shape in paintings), default=0)
+    return RUNTIME_BYTES + WEIGHTS_BYTES + max(targets, images * image_bytes(height, width, config, arch))
 
 
 def available_bytes() -> int:
@@ -103,35 +125,56 @@ def available_bytes() -> int:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
-def check(config: StyleConfig, arch: str = "vgg19", shape: tuple[int, int] | None = None,
-          available: int | None = None) -> int:
+def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | None = None,
+          paintings: Sequence[tuple[int, int]] = (), available: int | None = None) -> int:
     """Raise an InputError if a run will not fit in memory; else return the estimated bytes.
 
-    The error names the largest square `--size` that fits, or `--remat` or the default
-    `--lbfgs-memory` where that alone makes it fit (not `--remat` on CPU: XLA's CPU scheduler
-    keeps its peak with remat, BENCHMARKS.md).
+    The error names what would make it fit: `--remat` or the default `--lbfgs-memory` where
+    that alone does (not `--remat` on CPU: XLA's CPU scheduler keeps its peak with remat,
+    BENCHMARKS.md), a smaller `--style-scale` where the paintings' targets set the peak,
+    else the largest `--size` that fits, for the photo's shape.
 
     Args:
-      config: the run's settings (size, layers, remat).
+      config: the run's settings (size, style scale, layers, remat).
       arch: the architecture of the weights that will load.
-      shape: the (height, width) of the output; a square of `config.size` (the most it can be) if not known.
+      photo: the (height, width) of the photo as read, resized to `config.size` as the run
+        resizes it; a square of `config.size` (the most it can be) if not known.
+      paintings: the (height, width) of each painting as read.
       available: bytes free (default `available_bytes()`).
     """
-    height, width = shape or (config.size, config.size)
-    need = run_bytes(height, width, config, arch)
+    photo = photo or (config.size, config.size)
     free = available_bytes() if available is None else available
-    if need <= free:
-        return need
+    inputs = INPUT_BYTES * sum(h * w for h, w in [photo, *paintings])
+
+    def need(c: StyleConfig) -> int:
+        sides = [fit(p, painting_side(p, c.size, c.style_scale)) for p in paintings]
+        return inputs + run_bytes(*fit(photo, c.size), c, arch, sides)
+
+    total = need(config)
+    if total <= free:
+        return total
+    height, width = fit(photo, config.size)
     remat, short = config.replace(remat=True), config.replace(lbfgs_memory=StyleConfig.lbfgs_memory)
-    if not config.remat and jax.default_backend() != "cpu" and run_bytes(height, width, remat, arch) <= free:
+    scale = lambda k: config.replace(style_scale=k / 100)  # noqa: E731
+    if not config.remat and jax.default_backend() != "cpu" and need(remat) <= free:
         hint = "--remat"
-    elif config.lbfgs_memory > short.lbfgs_memory and run_bytes(height, width, short, arch) <= free:
+    elif config.lbfgs_memory > short.lbfgs_memory and need(short) <= free:
         hint = f"--lbfgs-memory {short.lbfgs_memory}"
-    else:
-        lo, hi = 0, config.size  # the largest square size that fits, by bisection
+    elif paintings and need(scale(1)) <= free:  # the paintings set the peak: the largest scale that fits
+        lo, hi = 1, math.floor(100 * config.style_scale)
         while lo < hi:
             mid = (lo + hi + 1) // 2
-            lo, hi = (mid, hi) if run_bytes(mid, mid, config, arch) <= free else (lo, mid - 1)
+            lo, hi = (mid, hi) if need(scale(mid)) <= free else (lo, mid - 1)
+        hint = f"--style-scale {lo / 100:g} or smaller"
+    else:
+        lo, hi = 15, config.size  # the largest size that fits, for the photo's shape, by bisection
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if need(config.replace(size=mid)) <= free else (lo, mid - 1)
         hint = f"--size {lo} or smaller" if lo >= 16 else "a machine with more memory"
-    raise InputError(f"a {width}x{height} px run needs about {need / 2**30:.1f} GiB but only "
-                     f"{free / 2**30:.1f} GiB is free; use {hint}")
+    run = f"a {width}x{height} px run"
+    if hint.startswith("--style-scale"):
+        h, w = max((fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings),
+                   key=lambda hw: hw[0] * hw[1])
+        run += f" with the painting at {w}x{h} px"
+    raise InputError(f"{run} needs about {total / 2**30:.1f} GiB but only {free / 2**30:.1f} GiB is free; use {hint}")

@@ -1,6 +1,6 @@
 """Sweeps: a grid of loss weights and seeds run as one vmapped, compiled program, over all devices.
 
-The loss weights are traced values (`transfer.LossWeights`), so every setting of a grid shares
+The loss weights are traced values (`objective.LossWeights`), so every setting of a grid shares
 one compiled step: `jax.vmap` turns N settings into one batch. With several local devices the
 batch is split over a 1-D `jax.sharding.Mesh` (axis "batch"); weights and targets are
 replicated. On CPU the step is driven from Python, as in `optimize.minimize` (an XLA loop runs
@@ -20,10 +20,10 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from jax.typing import ArrayLike
 
-from jaxart import margin, optimize, transfer
+from jaxart import margin, objective, optimize, transfer
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
-from jaxart.image import resize
+from jaxart.image import fit, resize
 from jaxart.vgg import Weights
 
 AXIS = "batch"
@@ -81,22 +81,29 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
         s.apply(config).validate()
 
 
-def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", available: int | None = None) -> int:
+def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", available: int | None = None,
+                 photo: tuple[int, int] | None = None, paintings: Sequence[tuple[int, int]] = ()) -> int:
     """Raise an InputError if `settings` images at once will not fit in a device's memory; else
-    return the estimated peak bytes per device (a square image of `config.size`, the most it can be)."""
+    return the estimated peak bytes per device. `photo` and `paintings` are the (height, width)
+    of the files as read (`memory.check`); the photo is a square of `config.size` if not known."""
     from jaxart import memory
 
     per_device = -(-settings // jax.local_device_count())
-    size = config.size
-    one = memory.image_bytes(size, size, config, arch)  # each setting has its own state and evaluation
-    need = memory.run_bytes(size, size, config, arch) + (per_device - 1) * one
+    photo = photo or (config.size, config.size)
+    shape = fit(photo, config.size)
+    sides = [fit(p, config.size) for p in paintings]
+    inputs = memory.INPUT_BYTES * sum(h * w for h, w in [photo, *paintings])
+    need = lambda n: inputs + memory.run_bytes(*shape, config, arch, sides, images=n)  # noqa: E731
     free = memory.available_bytes() if available is None else available
-    if need > free:
-        fits = jax.local_device_count() * ((free - memory.run_bytes(size, size, config, arch)) // one + 1)
-        advice = f"sweep at most {fits} settings at a time or" if fits >= 1 else "even one setting does not fit;"
-        raise InputError(f"a sweep of {settings} settings at {config.size} px needs about {need / 2**30:.1f} GiB "
-                         f"but only {free / 2**30:.1f} GiB is free; {advice} use a smaller --size")
-    return need
+    if need(per_device) > free:
+        fits = next((n for n in range(per_device, 0, -1) if need(n) <= free), 0)
+        most = jax.local_device_count() * fits
+        advice = (f"sweep at most {most} setting{'s' * (most > 1)} at a time or" if fits
+                  else "even one setting does not fit;")
+        raise InputError(f"a sweep of {settings} settings at {config.size} px needs about "
+                         f"{need(per_device) / 2**30:.1f} GiB but only {free / 2**30:.1f} GiB is free; "
+                         f"{advice} use a smaller --size")
+    return need(per_device)
 
 
 def batch_mesh(devices: Sequence[jax.Device] | None = None) -> Mesh:
@@ -113,9 +120,10 @@ def make_batched_step(optimizer, config: StyleConfig) -> Callable:
     step = optimize.make_step(optimizer, project=transfer._clip)
 
     def one(carry, lw, weights, targets):
-        return step(carry, transfer.loss_function(weights, targets, config, lw))
+        return step(carry, objective.loss_function(weights, targets, config, lw))
 
-    return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)), donate_argnums=0)
+    return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)), donate_argnums=0,
+                   compiler_options=optimize.compiler_options())
 
 
 def sweep(
@@ -152,22 +160,23 @@ def sweep(
     content = np.asarray(resize(np.asarray(content), config.size), np.float32) / 255.0
     styles = [np.asarray(resize(np.asarray(s), config.size), np.float32) / 255.0 for s in styles]
     # As in transfer.run, each image is optimized inside a free margin (margin.py).
-    targets = jax.jit(transfer.make_targets, static_argnums=3)(weights, margin.pad(content, config.margin), styles,
-                                                               config)
+    targets = objective.compute_targets(weights, margin.pad(content, config.margin), styles, config)
 
     mesh = batch_mesh(devices)
     n = len(settings)
     padded = settings + settings[-1:] * (-n % mesh.size)
-    lw = transfer.LossWeights(*(jnp.asarray([getattr(s, f"{k}_weight") for s in padded], jnp.float32)
-                                for k in transfer.LossWeights._fields))
+    lw = objective.LossWeights(*(jnp.asarray([getattr(s, f"{k}_weight") for s in padded], jnp.float32)
+                                for k in objective.LossWeights._fields))
     x0 = jnp.stack([margin.pad(transfer.initial_image(content, s.apply(config)), config.margin) for s in padded])
     opt = transfer.optimizer(config)
-    init = jax.vmap(lambda x, lw, w, t: optimize.init_carry(transfer.loss_function(w, t, config, lw), opt, x),
+    init = jax.vmap(lambda x, lw, w, t: optimize.init_carry(objective.loss_function(w, t, config, lw), opt, x),
                     in_axes=(0, 0, None, None))
     batch, shared = NamedSharding(mesh, PartitionSpec(AXIS)), NamedSharding(mesh, PartitionSpec())
     lw, x0 = jax.device_put((lw, x0), batch)
     weights, targets = jax.device_put((weights, targets), shared)
-    carry = jax.jit(init, out_shardings=batch)(x0, lw, weights, targets)
+    # Every program of the sweep gets the optimizer's compiler options: on CPU the memory-optimized
+    # scheduler, which the memory check's estimate assumes.
+    carry = jax.jit(init, out_shardings=batch, compiler_options=optimize.compiler_options())(x0, lw, weights, targets)
     step = make_batched_step(opt, config)
     for i in range(config.steps):
         carry = step(carry, lw, weights, targets)
@@ -176,8 +185,8 @@ def sweep(
         if not bool(jnp.any(carry.ok)):
             break
     devices_used = len(carry.params.sharding.device_set)
-    final = jax.jit(jax.vmap(lambda x, lw, w, t: transfer.total_loss(w, x, t, config, lw),
-                             in_axes=(0, 0, None, None)))
+    final = jax.jit(jax.vmap(lambda x, lw, w, t: objective.total_loss(w, x, t, config, lw),
+                             in_axes=(0, 0, None, None)), compiler_options=optimize.compiler_options())
     total, terms = final(carry.params, lw, weights, targets)
     terms = {k: np.asarray(v)[:n] for k, v in {"total": total, **terms}.items()}
     return SweepResult(np.asarray(margin.crop(carry.params, content.shape))[:n], terms, np.asarray(carry.ok)[:n], settings,

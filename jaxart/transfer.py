@@ -1,8 +1,9 @@
-"""Style transfer (Gatys et al. 2015): targets from the photo and paintings, the total loss, the driver."""
+"""Style transfer (Gatys et al. 2015): the driver that minimizes `objective`'s loss over the
+pixels of a photo, from its files' pixels to the stylized image."""
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import time
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -13,33 +14,12 @@ import numpy as np
 import optax
 from jax.typing import ArrayLike
 
-from jaxart import checkpoint, color, losses, optimize
-from jaxart import guided, margin, scales
+from jaxart import checkpoint, color, guided, margin, optimize, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
-from jaxart.image import load_image, resize
-from jaxart.vgg import Weights, features
-
-
-class Targets(NamedTuple):
-    """What the output should match: content activations and (blended) style Grams."""
-
-    content: dict[str, jax.Array]
-    grams: dict[str, jax.Array]  # (C, C) per layer; (R, C, C) with region masks
-    masks: dict[str, jax.Array] | None = None  # (R, h, w) per style layer: spatial control (guided.py)
-
-
-class LossWeights(NamedTuple):
-    """The loss weights as traced values, so one compiled loss serves (and vmaps over) many."""
-
-    content: jax.Array
-    style: jax.Array
-    tv: jax.Array
-
-    @classmethod
-    def of(cls, config: StyleConfig) -> "LossWeights":
-        with np.errstate(over="ignore"):  # an overflow to inf is reported by name if it bites
-            return cls(*(jnp.asarray(np.float32(getattr(config, f"{n}_weight"))) for n in cls._fields))
+from jaxart.image import load_image, painting_side, resize
+from jaxart.objective import LossWeights, compute_targets, loss_config, loss_function
+from jaxart.vgg import Weights
 
 
 class Progress(NamedTuple):
@@ -56,43 +36,6 @@ class Outcome(NamedTuple):
     terms: dict[str, float]
     steps: int
     seconds: float
-
-
-def make_targets(
-    weights: Weights, content: ArrayLike, styles: Sequence[ArrayLike], config: StyleConfig,
-    masks: ArrayLike | None = None,
-) -> Targets:
-    """Content activations of `content` and the blended style Grams of `styles`, computed once.
-
-    With (R, H, W) region `masks` (one per style, at the content's H, W), each style's Grams are
-    kept apart, (R, C, C), for the guided style loss of its region.
-    """
-    c = features(weights, content, config.content_layers, config.pooling) if config.content_layers else {}
-    grams = [
-        {k: losses.gram(v) for k, v in features(weights, s, config.style_layers, config.pooling).items()}
-        for s in styles
-    ]
-    if masks is not None and config.style_layers:
-        stacked = {k: jnp.stack([g[k] for g in grams]) for k in config.style_layers}
-        return Targets(c, stacked, guided.layer_masks(weights, masks, config.style_layers, config.pooling))
-    return Targets(c, losses.blend_grams(grams, config.style_blend) if config.style_layers else {})
-
-
-def total_loss(
-    weights: Weights, image: ArrayLike, targets: Targets, config: StyleConfig, lw: LossWeights
-) -> tuple[jax.Array, dict[str, jax.Array]]:
-    """Weighted content + style + TV loss of an (H, W, 3) image in [0, 1]; returns (total, terms)."""
-    layers = tuple(dict.fromkeys(config.content_layers + config.style_layers))
-    f = features(weights, image, layers, config.pooling, remat=config.remat)
-    zero = jnp.zeros((), jnp.float32)
-    terms = {
-        "content": sum((losses.content_loss(f[k], t) for k, t in targets.content.items()), zero)
-        / max(1, len(targets.content)),
-        "style": _style_loss(f, targets, config) if targets.grams else zero,
-        "tv": losses.tv_loss(image),
-    }
-    total = lw.content * terms["content"] + lw.style * terms["style"] + lw.tv * terms["tv"]
-    return total, terms
 
 
 def initial_image(content: np.ndarray, config: StyleConfig) -> jax.Array:
@@ -132,16 +75,15 @@ def run(
     if len(styles) == 0:
         raise InputError("give at least one style image")
     content = np.asarray(resize(np.asarray(content), config.size), np.float32) / 255.0
-    styles = [np.asarray(resize(np.asarray(s), _painting_size(np.shape(s), config)), np.float32) / 255.0
-              for s in styles]
+    styles = [np.asarray(resize(np.asarray(s), painting_side(np.shape(s), config.size, config.style_scale)),
+                         np.float32) / 255.0 for s in styles]
     _check_deep_enough(content.shape, config)
     photo, (content, styles) = content, color.prepare(content, styles, config.colors)
     masks = None if config.mask is None else guided.load_masks(config, content.shape, len(styles))
     # The image is optimized inside a free margin (margin.py): the photo and masks get it too.
     m, shape = config.margin, content.shape
     masks = None if masks is None else margin.pad(masks, m, axes=(-2, -1))
-    targets = jax.jit(make_targets, static_argnums=3)(weights, margin.pad(content, m), styles, _loss_config(config),
-                                                      masks)
+    targets = compute_targets(weights, margin.pad(content, m), styles, loss_config(config), masks)
     lw = LossWeights.of(config)
     fun = loss_function(weights, targets, config, lw)
     opt = optimizer(config)
@@ -159,13 +101,15 @@ def run(
         fun, x0, opt, config.steps, project=_clip, loop=config.loop, chunk=config.chunk,
         every=every, callback=report, carry=start_carry,
     )
-    image = np.asarray(color.finish(margin.crop(result.params, shape), photo, config.colors))
-    if not result.ok:
-        raise NonFiniteLossError(f"the loss became NaN or inf after step {result.steps}; {_cause(config)} "
-                                 "(the last finite image was kept)", image=image, step=result.steps)
-    final, terms = _evaluate(fun, result.params)
+    params, steps, ok = result.params, result.steps, result.ok
+    del result, start_carry  # the optimizer's state is not held while the final loss is taken
+    image = np.asarray(color.finish(margin.crop(params, shape), photo, config.colors))
+    if not ok:
+        raise NonFiniteLossError(f"the loss became NaN or inf after step {steps}; {_cause(config)} "
+                                 "(the last finite image was kept)", image=image, step=steps)
+    final, terms = _final_loss()(fun, params)
     terms = {"total": float(final), **{k: float(v) for k, v in terms.items()}}
-    return Outcome(image, terms, result.steps, time.perf_counter() - start)
+    return Outcome(image, terms, steps, time.perf_counter() - start)
 
 
 def _check_deep_enough(shape: tuple[int, ...], config: StyleConfig) -> None:
@@ -178,7 +122,11 @@ def _check_deep_enough(shape: tuple[int, ...], config: StyleConfig) -> None:
                          "use a larger --size or shallower layers")
 
 
-_evaluate = jax.jit(lambda fun, x: fun(x))  # one compile per shape, shared by every run
+@functools.cache
+def _final_loss() -> Callable:
+    # The loss of the final image, compiled once per shape for every run, with the optimizer's
+    # options (on CPU the memory-optimized scheduler: BENCHMARKS.md, "Memory of a whole run").
+    return jax.jit(lambda fun, x: fun(x), compiler_options=optimize.compiler_options())
 
 
 def stylize(
@@ -217,47 +165,6 @@ def optimizer(config: StyleConfig) -> optax.GradientTransformationExtraArgs:
     """The optax optimizer that `config` names, with its line search, step size and L-BFGS memory."""
     return optimize.make_optimizer(config.optimizer, learning_rate=config.learning_rate,
                                    linesearch=config.linesearch, memory=config.lbfgs_memory)
-
-
-def loss_function(weights: Weights, targets: Targets, config: StyleConfig, lw: LossWeights):
-    """`image -> (total, terms)` as a `jax.tree_util.Partial`: its arrays are pytree leaves, so
-    jitted code that takes it as an argument gets weights and targets as inputs, not constants."""
-    return jax.tree_util.Partial(_LossOfImage(_loss_config(config)), weights, targets, lw)
-
-
-def _loss_config(config: StyleConfig) -> StyleConfig:
-    # Settings the loss never reads (or reads as the traced `lw`) are reset, so runs that differ
-    # only in them share one compiled step and one compiled target computation.
-    return config.replace(**{f: getattr(_DEFAULTS, f) for f in _NOT_IN_LOSS})
-
-
-_DEFAULTS = StyleConfig()
-_NOT_IN_LOSS = ("steps", "seed", "init", "content_weight", "style_weight", "tv_weight", "optimizer",
-                "linesearch", "lbfgs_memory", "margin", "learning_rate", "loop", "chunk", "scales", "start_size",
-                "scale_steps", "mask", "region_colors")
-
-
-@dataclasses.dataclass(frozen=True)
-class _LossOfImage:
-    # Not a closure: equal configs give equal (hashable) functions, so a later run with the same
-    # settings and shapes reuses the compiled step instead of compiling it again.
-    config: StyleConfig
-
-    def __call__(self, weights, targets, lw, image):
-        return total_loss(weights, image, targets, self.config, lw)
-
-
-def _style_loss(f, targets: Targets, config: StyleConfig) -> jax.Array:
-    if targets.masks is not None:  # one style per mask region: guided Grams
-        return guided.style_loss(f, targets.grams, targets.masks, config.layer_weights())
-    return losses.style_loss(f, targets.grams, config.layer_weights())
-
-
-def _painting_size(shape: Sequence[int], config: StyleConfig) -> int:
-    """The painting's long side: `style_scale` times the output's, but at least enough for a
-    16 px short side (below that, VGG's fifth block has no pixel left to take a Gram of)."""
-    long, short = max(shape[:2]), min(shape[:2])
-    return max(round(config.size * config.style_scale), -(-16 * long // short))
 
 
 def _start(x0: ArrayLike, shape: tuple[int, ...]) -> jax.Array:

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-from jaxart import bench, bench_memory, bench_quality, transfer
+from jaxart import bench, bench_memory, bench_quality, objective
 from jaxart.config import StyleConfig
 
 torch = pytest.importorskip("torch")
@@ -23,8 +23,8 @@ def test_torch_loss_and_gradient_equal_jaxart(tiny_weights, rng):
     content, x = rng.random((32, 24, 3), dtype=np.float32), rng.random((32, 24, 3), dtype=np.float32)
     styles = [rng.random((24, 32, 3), dtype=np.float32), rng.random((32, 24, 3), dtype=np.float32)]
     config = StyleConfig(size=32, pooling=pooling, style_blend=(1.0, 3.0), style_layer_weights=(1, 2, 3, 4, 5))
-    targets = transfer.make_targets(tiny_weights, content, styles, config)
-    fun = transfer.loss_function(tiny_weights, targets, config, transfer.LossWeights.of(config))
+    targets = objective.make_targets(tiny_weights, content, styles, config)
+    fun = objective.loss_function(tiny_weights, targets, config, objective.LossWeights.of(config))
     (value, terms), grad = jax.jit(jax.value_and_grad(fun, has_aux=True))(jnp.asarray(x))
     model = TorchStyle(tiny_weights, content, styles, config)
     torch_value, torch_grad = model.loss_and_grad(x)

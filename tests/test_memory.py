@@ -1,6 +1,9 @@
 """The memory estimate against measured memory, the clear error before a run that cannot fit,
 and `remat` (per-stage jax.checkpoint) giving the same loss and gradient."""
 
+import subprocess
+import sys
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -9,7 +12,7 @@ from typer.testing import CliRunner
 
 import cli
 from conftest import shared_image
-from jaxart import bench, memory, transfer, vgg
+from jaxart import bench, memory, objective, transfer, vgg
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 
@@ -31,17 +34,78 @@ def test_estimate_grows_with_pixels_and_depth():
     assert shallow < large / 2
 
 
-def test_check_names_a_size_that_fits():
-    config = StyleConfig(size=512)
-    need = memory.check(config, available=10**12)
+def test_check_names_a_size_that_fits_the_photos_shape():
+    config, wide = StyleConfig(size=512), (300, 600)  # the photo as read: 2:1, resized to 512x256
+    need = memory.check(config, photo=wide, available=10**12)
     free = need - 1
-    with pytest.raises(InputError, match=r"needs about .* GiB .* use --size \d+ or smaller") as e:
-        memory.check(config, available=free)
+    with pytest.raises(InputError, match=r"^a 512x256 px run needs about .* GiB .* use --size \d+ or smaller$") as e:
+        memory.check(config, photo=wide, available=free)
     fits = int(str(e.value).split("--size ")[1].split()[0])
     assert 16 <= fits < 512
-    assert memory.run_bytes(fits, fits, config) <= free < memory.run_bytes(fits + 1, fits + 1, config)
+    memory.check(config.replace(size=fits), photo=wide, available=free)  # the size it names fits
+    with pytest.raises(InputError):
+        memory.check(config.replace(size=fits + 1), photo=wide, available=free)
+    # Not known, the photo is a square of --size, the most it can be: a wide photo needs less.
+    assert memory.check(config, available=10**12) > need
     with pytest.raises(InputError, match="more memory"):
         memory.check(config, available=memory.RUNTIME_BYTES)
+
+
+def test_a_large_style_scale_counts_and_the_hint_names_a_scale_that_fits():
+    # The painting's targets (a VGG pass at its own size) can set the run's peak: at --size 256,
+    # --style-scale 8 takes The Starry Night's shape to 2048x1280 px.
+    photo, painting = (768, 1024), (640, 1024)
+    plain, large = StyleConfig(size=256), StyleConfig(size=256, style_scale=8.0)
+    small = memory.check(plain, photo=photo, paintings=[painting], available=10**12)
+    need = memory.check(large, photo=photo, paintings=[painting], available=10**12)
+    assert need - small > memory.targets_bytes(1280, 2048) - memory.targets_bytes(256, 256)
+    with pytest.raises(InputError, match=r"^a 256x192 px run with the painting at 2048x1280 px needs about .* "
+                                         r"use --style-scale [\d.]+ or smaller$") as e:
+        memory.check(large, photo=photo, paintings=[painting], available=need - 1)
+    scale = float(str(e.value).split("--style-scale ")[1].split()[0])
+    assert 1.0 < scale < 8.0
+    memory.check(large.replace(style_scale=scale), photo=photo, paintings=[painting], available=need - 1)
+    with pytest.raises(InputError):
+        memory.check(large.replace(style_scale=scale + 0.01), photo=photo, paintings=[painting], available=need - 1)
+
+
+_TARGETS_CHILD = """
+import jax, numpy as np
+from jaxart import bench_memory, objective, vgg
+from jaxart.config import StyleConfig
+w = vgg.random_weights(jax.random.PRNGKey(0), "vgg19")
+painting = np.random.default_rng(0).random(({h}, {w}, 3), dtype=np.float32)
+photo = np.zeros((32, 32, 3), np.float32)
+config = StyleConfig(size=32)
+objective.compute_targets(w, photo, [painting[:32, :32]], config)  # compiles everything small first
+bench_memory._release_free_memory()
+print(bench_memory.peak_growth(lambda: jax.block_until_ready(objective.compute_targets(w, photo, [painting], config))))
+"""
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_targets_one_image_at_a_time_equal_the_pure_function(tiny_vgg16, rng, masked):
+    # What a run computes (one compiled program per image, for its memory) is `make_targets`.
+    photo = rng.random((20, 28, 3), dtype=np.float32)
+    paintings = [rng.random(shape, dtype=np.float32) for shape in ((24, 24, 3), (16, 40, 3))]
+    config = StyleConfig(size=28, style_blend=None if masked else (0.7, 0.3))
+    masks = np.stack([np.tri(20, 28, 5), 1 - np.tri(20, 28, 5)]).astype(np.float32) if masked else None
+    pure = objective.make_targets(tiny_vgg16, photo, paintings, config, masks)
+    staged = objective.compute_targets(tiny_vgg16, photo, paintings, config, masks)
+    assert jax.tree.structure(staged) == jax.tree.structure(pure)
+    for a, b in zip(jax.tree.leaves(staged), jax.tree.leaves(pure)):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-6)
+
+
+def test_targets_estimate_covers_a_paintings_measured_peak():
+    # A fresh process, so that its peak resident memory grows with this painting's VGG pass alone.
+    # It grew by 360 MiB, or by 600-645 MiB where the kernel backed XLA's buffers with huge pages
+    # (2026-12-02, transparent_hugepage=madvise); the estimate must cover both.
+    h, w = 512, 768
+    code = _TARGETS_CHILD.format(h=h, w=w)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    measured = int(out.stdout.split()[-1])
+    assert measured <= memory.targets_bytes(h, w) <= 2.5 * measured, measured
 
 
 def test_lbfgs_memory_counts_in_the_estimate_and_the_hint():
@@ -49,7 +113,7 @@ def test_lbfgs_memory_counts_in_the_estimate_and_the_hint():
     image = 528 * 528 * 3 * 4  # the state is of the image inside its 8 px margin
     assert memory.run_bytes(512, 512, long) - memory.run_bytes(512, 512, default) == 2 * 90 * image
     with pytest.raises(InputError, match=r"use --lbfgs-memory 10$"):
-        memory.check(long, available=memory.run_bytes(512, 512, default))
+        memory.check(long, available=memory.check(default, available=10**12))
 
 
 def test_the_estimate_counts_the_margin_the_image_is_optimized_in():
@@ -79,14 +143,29 @@ def test_cli_refuses_an_impossible_size_before_loading_weights(tmp_path):
     assert not out.exists()
 
 
+def test_cli_refuses_a_painting_too_large_to_fit_and_names_a_style_scale(tmp_path):
+    content, style = shared_image("content/tubingen.jpg"), shared_image("style/starry_night.jpg")
+    out = tmp_path / "out.png"
+    # The photo alone fits easily at 256 px; The Starry Night (1024x640) at 60 times that does not.
+    result = CliRunner().invoke(cli.app, [
+        "stylize", str(content), str(style), "--size", "256", "--style-scale", "60", "--model", "vgg19",
+        "--output", str(out)], catch_exceptions=True)
+    assert result.exit_code != 0
+    message = str(result.exception)
+    assert message.startswith("a 256x192 px run with the painting at 15360x9600 px needs about"), message
+    scale = float(message.split("--style-scale ")[1].split()[0])
+    assert 1.0 <= scale < 60
+    assert not out.exists()
+
+
 def test_remat_gives_the_same_loss_and_gradient(tiny_weights, rng):
     pooling = "avg" if tiny_weights.arch == "vgg16" else "max"
     content, style, x = (rng.random((32, 24, 3), dtype=np.float32) for _ in range(3))
     results = []
     for remat in (False, True):
         config = StyleConfig(size=32, pooling=pooling, remat=remat)
-        targets = transfer.make_targets(tiny_weights, content, [style], config)
-        fun = transfer.loss_function(tiny_weights, targets, config, transfer.LossWeights.of(config))
+        targets = objective.make_targets(tiny_weights, content, [style], config)
+        fun = objective.loss_function(tiny_weights, targets, config, objective.LossWeights.of(config))
         results.append(jax.jit(jax.value_and_grad(fun, has_aux=True))(jnp.asarray(x)))
     (v0, _), g0 = results[0]
     (v1, _), g1 = results[1]

@@ -4,7 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import jaxart
-from jaxart import transfer
+from jaxart import objective
 from jaxart.image import resize
 
 from conftest import shared_image
@@ -23,8 +23,8 @@ def test_style_loss_falls_tenfold_and_colours_move_to_the_painting(hed_weights):
 
     content = np.asarray(resize(photo, 128), np.float32) / 255.0
     style = np.asarray(resize(painting, 128), np.float32) / 255.0
-    targets = transfer.make_targets(hed_weights, content, [style], config)
-    fun = transfer.loss_function(hed_weights, targets, config, transfer.LossWeights.of(config))
+    targets = objective.make_targets(hed_weights, content, [style], config)
+    fun = objective.loss_function(hed_weights, targets, config, objective.LossWeights.of(config))
     start = float(fun(jnp.asarray(content))[1]["style"])
     assert outcome.terms["style"] < start / 10, (start, outcome.terms)
 

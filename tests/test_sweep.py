@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import cli
 import jaxart
 from jaxart import losses, memory, optimize, sheet, sweep
-from jaxart.transfer import LossWeights
+from jaxart.objective import LossWeights
 
 from conftest import ROOT, TINY, write_tiny_job  # noqa: F401 - TINY: the subprocess below imports it from here
 
@@ -76,7 +76,7 @@ def test_one_compilation_serves_every_grid(tiny_vgg16):
     x = jnp.stack([jnp.asarray(content)] * 2)
     for style_weights in ([1.0, 10.0], [100.0, 0.5]):
         lw = LossWeights(jnp.ones(2), jnp.asarray(style_weights), jnp.zeros(2))
-        fun = jaxart.transfer.loss_function(tiny_vgg16, targets, CONFIG, LossWeights(1.0, 1.0, 0.0))
+        fun = jaxart.objective.loss_function(tiny_vgg16, targets, CONFIG, LossWeights(1.0, 1.0, 0.0))
         carry = jax.jit(jax.vmap(lambda x: optimize.init_carry(fun, opt, x)))(x)
         carry = step(carry, lw, tiny_vgg16, targets)
     assert step._cache_size() == 1

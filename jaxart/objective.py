@@ -1,0 +1,142 @@
+"""The objective of a stylization (Gatys et al. 2015): the targets a photo and paintings give,
+and the weighted content + style + TV loss of an image against them. Pure and jittable; the
+driver that minimizes it is `jaxart.transfer`."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.typing import ArrayLike
+
+from jaxart import guided, losses, optimize
+from jaxart.config import StyleConfig
+from jaxart.vgg import Weights, features
+
+
+class Targets(NamedTuple):
+    """What the output should match: content activations and (blended) style Grams."""
+
+    content: dict[str, jax.Array]
+    grams: dict[str, jax.Array]  # (C, C) per layer; (R, C, C) with region masks
+    masks: dict[str, jax.Array] | None = None  # (R, h, w) per style layer: spatial control (guided.py)
+
+
+class LossWeights(NamedTuple):
+    """The loss weights as traced values, so one compiled loss serves (and vmaps over) many."""
+
+    content: jax.Array
+    style: jax.Array
+    tv: jax.Array
+
+    @classmethod
+    def of(cls, config: StyleConfig) -> "LossWeights":
+        with np.errstate(over="ignore"):  # an overflow to inf is reported by name if it bites
+            return cls(*(jnp.asarray(np.float32(getattr(config, f"{n}_weight"))) for n in cls._fields))
+
+
+def make_targets(
+    weights: Weights, content: ArrayLike, styles: Sequence[ArrayLike], config: StyleConfig,
+    masks: ArrayLike | None = None,
+) -> Targets:
+    """Content activations of `content` and the blended style Grams of `styles`, computed once.
+
+    With (R, H, W) region `masks` (one per style, at the content's H, W), each style's Grams are
+    kept apart, (R, C, C), for the guided style loss of its region. Pure and jittable;
+    `compute_targets` gives the same in less memory.
+    """
+    grams = [_style_grams(weights, s, config) for s in styles]
+    return _targets(weights, _content_features(weights, content, config), grams, config, masks)
+
+
+def compute_targets(
+    weights: Weights, content: ArrayLike, styles: Sequence[ArrayLike], config: StyleConfig,
+    masks: ArrayLike | None = None,
+) -> Targets:
+    """`make_targets`, one image per compiled program (compiled once per shape), so that its peak
+    memory is that of the largest image's VGG pass, not of all the images' at once."""
+    content_program, grams_program = _programs()
+    grams = [grams_program(weights, s, config) for s in styles]
+    return _targets(weights, content_program(weights, content, config), grams, config, masks)
+
+
+def _content_features(weights: Weights, content: ArrayLike, config: StyleConfig) -> dict[str, jax.Array]:
+    return features(weights, content, config.content_layers, config.pooling) if config.content_layers else {}
+
+
+def _style_grams(weights: Weights, style: ArrayLike, config: StyleConfig) -> dict[str, jax.Array]:
+    return {k: losses.gram(v) for k, v in features(weights, style, config.style_layers, config.pooling).items()}
+
+
+def _targets(weights, content: dict, grams: list[dict], config: StyleConfig, masks) -> Targets:
+    if masks is not None and config.style_layers:
+        stacked = {k: jnp.stack([g[k] for g in grams]) for k in config.style_layers}
+        return Targets(content, stacked, guided.layer_masks(weights, masks, config.style_layers, config.pooling))
+    return Targets(content, losses.blend_grams(grams, config.style_blend) if config.style_layers else {})
+
+
+def total_loss(
+    weights: Weights, image: ArrayLike, targets: Targets, config: StyleConfig, lw: LossWeights
+) -> tuple[jax.Array, dict[str, jax.Array]]:
+    """Weighted content + style + TV loss of an (H, W, 3) image in [0, 1]; returns (total, terms)."""
+    layers = tuple(dict.fromkeys(config.content_layers + config.style_layers))
+    f = features(weights, image, layers, config.pooling, remat=config.remat)
+    zero = jnp.zeros((), jnp.float32)
+    terms = {
+        "content": sum((losses.content_loss(f[k], t) for k, t in targets.content.items()), zero)
+        / max(1, len(targets.content)),
+        "style": _style_loss(f, targets, config) if targets.grams else zero,
+        "tv": losses.tv_loss(image),
+    }
+    total = lw.content * terms["content"] + lw.style * terms["style"] + lw.tv * terms["tv"]
+    return total, terms
+
+
+def loss_function(weights: Weights, targets: Targets, config: StyleConfig, lw: LossWeights):
+    """`image -> (total, terms)` as a `jax.tree_util.Partial`: its arrays are pytree leaves, so
+    jitted code that takes it as an argument gets weights and targets as inputs, not constants."""
+    return jax.tree_util.Partial(_LossOfImage(loss_config(config)), weights, targets, lw)
+
+
+def loss_config(config: StyleConfig) -> StyleConfig:
+    """`config` with the settings the loss never reads (or reads as the traced `lw`) reset, so
+    runs that differ only in them share one compiled step and one compiled target computation."""
+    return config.replace(**{f: getattr(_DEFAULTS, f) for f in _NOT_IN_LOSS})
+
+
+_DEFAULTS = StyleConfig()
+_NOT_IN_LOSS = ("steps", "seed", "init", "content_weight", "style_weight", "tv_weight", "optimizer",
+                "linesearch", "lbfgs_memory", "margin", "learning_rate", "loop", "chunk", "scales", "start_size",
+                "scale_steps", "mask", "region_colors")
+
+
+@dataclasses.dataclass(frozen=True)
+class _LossOfImage:
+    # Not a closure: equal configs give equal (hashable) functions, so a later run with the same
+    # settings and shapes reuses the compiled step instead of compiling it again.
+    config: StyleConfig
+
+    def __call__(self, weights, targets, lw, image):
+        return total_loss(weights, image, targets, self.config, lw)
+
+
+def _style_loss(f, targets: Targets, config: StyleConfig) -> jax.Array:
+    if targets.masks is not None:  # one style per mask region: guided Grams
+        return guided.style_loss(f, targets.grams, targets.masks, config.layer_weights())
+    return losses.style_loss(f, targets.grams, config.layer_weights())
+
+
+@functools.cache
+def _programs() -> tuple[Callable, Callable]:
+    # `compute_targets`' programs: the photo's content features and a painting's Grams. Made on
+    # first use (the options need the backend), compiled once per shape for every run, with the
+    # optimizer's options: on CPU the memory-optimized scheduler, without which they held a fifth
+    # more at once (BENCHMARKS.md, "Memory of a whole run").
+    options = optimize.compiler_options()
+    return (jax.jit(_content_features, static_argnums=2, compiler_options=options),
+            jax.jit(_style_grams, static_argnums=2, compiler_options=options))
