@@ -5,22 +5,27 @@ from __future__ import annotations
 import contextlib
 
 from rich.console import Console
+from rich.table import Column
 from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn, TransferSpeedColumn)
 
 
 @contextlib.contextmanager
-def steps_bar(total: int, quiet: bool = False):
-    """Yields `update(step, loss, terms)`; shows step, loss terms, steps/s and ETA on stderr."""
+def steps_bar(total: int, quiet: bool = False, console: Console | None = None):
+    """Yields `update(step, loss, terms)`; shows step, time, ETA, steps/s and loss terms on stderr.
+
+    The loss terms come last and are the column cut short in a narrow terminal: in 80 columns
+    the step count, elapsed time and ETA still show in full.
+    """
     if quiet:
         yield lambda *a, **k: None
         return
     columns = (
-        TextColumn("[bold]stylize"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[terms]}"), TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        TextColumn("[bold]stylize"), BarColumn(bar_width=16), MofNCompleteColumn(),
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[rate]}"),
+        TextColumn("{task.fields[terms]}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+    with Progress(*columns, console=console or Console(stderr=True), transient=False, expand=True) as bar:
         task = bar.add_task("stylize", total=total, terms="", rate="")
 
         def update(step: int, loss: float, terms: dict[str, float]) -> None:
