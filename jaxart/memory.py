@@ -111,6 +111,16 @@ def run_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19",
     return RUNTIME_BYTES + WEIGHTS_BYTES + max(targets, images * image_bytes(height, width, config, arch))
 
 
+def files_bytes(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | None = None,
+                paintings: Sequence[tuple[int, int]] = (), images: int = 1) -> int:
+    """`run_bytes` for files of these (height, width) shapes as read, resized as the run resizes
+    them, plus the decoded files; the photo is a square of `config.size` if not known."""
+    photo = photo or (config.size, config.size)
+    sides = [fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings]
+    inputs = INPUT_BYTES * sum(h * w for h, w in [photo, *paintings])
+    return inputs + run_bytes(*fit(photo, config.size), config, arch, sides, images)
+
+
 def available_bytes() -> int:
     """Memory free for a run: the default device's free memory on GPU/TPU, else MemAvailable."""
     device = jax.devices()[0]
@@ -144,12 +154,7 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
     """
     photo = photo or (config.size, config.size)
     free = available_bytes() if available is None else available
-    inputs = INPUT_BYTES * sum(h * w for h, w in [photo, *paintings])
-
-    def need(c: StyleConfig) -> int:
-        sides = [fit(p, painting_side(p, c.size, c.style_scale)) for p in paintings]
-        return inputs + run_bytes(*fit(photo, c.size), c, arch, sides)
-
+    need = lambda c: files_bytes(c, arch, photo, paintings)  # noqa: E731
     total = need(config)
     if total <= free:
         return total

@@ -23,7 +23,7 @@ from jax.typing import ArrayLike
 from jaxart import margin, objective, optimize, transfer
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
-from jaxart.image import fit, resize
+from jaxart.image import resize
 from jaxart.vgg import Weights
 
 AXIS = "batch"
@@ -89,11 +89,7 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
     from jaxart import memory
 
     per_device = -(-settings // jax.local_device_count())
-    photo = photo or (config.size, config.size)
-    shape = fit(photo, config.size)
-    sides = [fit(p, config.size) for p in paintings]
-    inputs = memory.INPUT_BYTES * sum(h * w for h, w in [photo, *paintings])
-    need = lambda n: inputs + memory.run_bytes(*shape, config, arch, sides, images=n)  # noqa: E731
+    need = lambda n: memory.files_bytes(config, arch, photo, paintings, images=n)  # noqa: E731
     free = memory.available_bytes() if available is None else available
     if need(per_device) > free:
         fits = next((n for n in range(per_device, 0, -1) if need(n) <= free), 0)
