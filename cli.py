@@ -19,7 +19,7 @@ weights_app = typer.Typer(help="List, fetch, convert, normalize, verify, remove 
 app.add_typer(weights_app, name="weights")
 
 
-from jaxart import color as _color, config as _config, image as _image, memory as _memory, output as _output, vgg as _vgg
+from jaxart import color as _color, config as _config, memory as _memory, output as _output, vgg as _vgg
 from jaxart.weights import layouts as _layouts, normalize as _normalize
 
 
@@ -149,11 +149,10 @@ def stylize(
     if note:
         _warn(note)
     if config.mask is not None:  # readable, its colours present, the photo's aspect: before any weights load
-        guided.check_mask(config, _image.load_image(content).shape, len(styles))
+        guided.check_mask(config, photo.shape, len(styles))
     config.validate(job.model_arch(model))
     # Will it fit? Before any weights load.
     _memory.check(config, job.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings])
-    del photo, paintings  # the run reads the files again
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
     config.validate(w.arch)
     if ckpt is not None:
@@ -162,7 +161,7 @@ def stylize(
         outcome = job.stylize_files(content, styles, output, config, w, save_every=save_every, on_step=on_step,
                                     fmt=fmt, overwrite=overwrite, checkpoint_every=checkpoint_every,
                                     stopped=stopped, resume=ckpt, model=model, background=rgb,
-                                    animation=animate)
+                                    animation=animate, inputs=(photo, paintings))
     if not quiet:
         terms = ", ".join(f"{k} {v:.4g}" for k, v in outcome.terms.items())
         typer.echo(f"wrote {output} ({w.name}, {outcome.steps} steps, {outcome.seconds:.1f} s; {terms})")

@@ -175,6 +175,7 @@ def stylize_files(
     model: str | None = None,
     background: tuple[int, int, int] = image.WHITE,
     animation: Path | None = None,
+    inputs: tuple[np.ndarray, list[np.ndarray]] | None = None,
 ) -> transfer.Outcome:
     """Stylize image files into `output` (written atomically as `fmt`); frames every `save_every` steps.
 
@@ -183,7 +184,7 @@ def stylize_files(
     written too and `checkpoint.Interrupted` is raised. `resume` continues a checkpoint (made with
     these weights); `model` is how the checkpoint names the weights for `--resume`.
     `animation` (.gif or .webp) gets the starting pixels, a frame every `save_every` steps (else
-    `animate.every`) and the result.
+    `animate.every`) and the result. `inputs` are the files already decoded by `load_inputs`.
     On a non-finite loss the last finite image is written to `output` before re-raising.
     """
     from jaxart import __version__
@@ -193,7 +194,7 @@ def stylize_files(
     if animation is not None:
         check_animation(animation, overwrite=overwrite)
     movie = animate.Frames(animate.every(config.steps, save_every)) if animation else None
-    photo, paintings = load_inputs(content, styles, background)
+    photo, paintings = inputs or load_inputs(content, styles, background)
     if animation is not None and resume is None:  # the animation starts from the starting pixels
         first = np.asarray(image.resize(photo, config.size), np.float32) / 255.0
         movie.offer(0, transfer.initial_image(first, config))
