@@ -31,6 +31,7 @@ def _choices(name: str, values) -> type[Enum]:
 Optimizer = _choices("Optimizer", _config.OPTIMIZERS)
 LineSearch = _choices("LineSearch", _config.LINESEARCHES)
 Pooling = _choices("Pooling", _vgg.POOLINGS)
+Conv = _choices("Conv", _vgg.CONVS)
 Colors = _choices("Colors", _color.MODES)
 Loop = _choices("Loop", _config.LOOPS)
 Arch = _choices("Arch", _vgg.STAGES)
@@ -88,6 +89,7 @@ def stylize(
     loop: Annotated[Loop, typer.Option(help="Loop structure: auto, python (jitted step) or scan (XLA loop).")] = Loop(_DEFAULT.loop),
     save_every: Annotated[int, typer.Option(help="Write OUTPUT_NNNNN.png (or .tif) every N steps (0: never).")] = 0,
     remat: Annotated[bool, typer.Option(help="Recompute VGG stages in the backward pass (jax.checkpoint, +33% FLOPs); on CPU it does not lower the peak.")] = _DEFAULT.remat,
+    conv: Annotated[Conv, typer.Option(help="Convolutions: winograd (stages 3-5 by Winograd F(4x4,3x3): faster on CPU, a little more memory), direct (XLA's own) or auto (winograd on CPU).")] = Conv(_DEFAULT.conv),
     animate: Annotated[Optional[Path], typer.Option(help="Also write the optimization as an animation (.gif or .webp), a frame every --save-every steps (or 24 frames; 201 at most).")] = None,
     background: Annotated[str, typer.Option(help="Colour under transparent pixels: a name, #rrggbb or r,g,b.")] = "white",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
@@ -132,6 +134,7 @@ def stylize(
             seed=seed, optimizer=optimizer.value, linesearch=linesearch.value, lbfgs_memory=lbfgs_memory,
             learning_rate=learning_rate, init=init, content_weight=content_weight,
             style_weight=style_weight, tv_weight=tv_weight, pooling=pooling.value, loop=loop.value, remat=remat,
+            conv=conv.value,
             content_layers=_csv(content_layers) or _DEFAULT.content_layers,
             style_layers=_csv(style_layers) or _DEFAULT.style_layers,
             style_layer_weights=_csv(style_layer_weights, float), style_blend=_csv(style_blend, float),
@@ -354,6 +357,7 @@ def bench(
     loops: Annotated[str, typer.Option(help="L-BFGS step variants to time: python, scan, zoom.")] = "python",
     baseline: Annotated[Optional[str], typer.Option(help="torch: time the same loss and L-BFGS in PyTorch, interleaved, as ratios.")] = None,
     remat: Annotated[bool, typer.Option(help="Checkpoint each VGG stage (less memory, one more forward pass).")] = False,
+    conv: Annotated[str, typer.Option(help="Convolutions: auto, direct or winograd; a list (winograd,direct) times the others' evaluations beside the first.")] = "auto",
     memory: Annotated[bool, typer.Option(help="Measure the peak memory of one evaluation in a fresh process (and torch's with --baseline).")] = False,
     quality_evals: Annotated[int, typer.Option(help="Time to the loss that N single-scale L-BFGS steps reach (0: skip).")] = 0,
     quality_size: Annotated[int, typer.Option(help="Image size for the time-to-quality runs.")] = 512,
@@ -369,9 +373,11 @@ def bench(
     """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""
     from jaxart import bench as B, bench_suite
 
-    variants = _csv(loops)
+    variants, convs = _csv(loops), _csv(conv)
     if not set(variants) <= set(B.LOOPS):
         raise typer.BadParameter(f"choose from {', '.join(B.LOOPS)}", param_hint="--loops")
+    if not convs or not set(convs) <= set(_vgg.CONVS):
+        raise typer.BadParameter(f"choose from {', '.join(_vgg.CONVS)}", param_hint="--conv")
     if baseline not in (None, *B.BASELINES):
         raise typer.BadParameter(f"choose from {', '.join(B.BASELINES)}", param_hint="--baseline")
     if baseline == "torch":
@@ -386,7 +392,7 @@ def bench(
     quality = None if not quality_evals else dict(
         evals=quality_evals, size=quality_size, coarse_steps=coarse_steps, limit=quality_limit, model=model,
         content=content, style=style)
-    result = bench_suite.run(_csv(sizes, int), repeats=repeats, loops=variants, baseline=baseline, remat=remat,
+    result = bench_suite.run(_csv(sizes, int), repeats=repeats, loops=variants, baseline=baseline, remat=remat, convs=convs,
                              memory=memory, sweep=sweep_settings, quality=quality, quality_images=quality_images,
                              echo=typer.echo)
     if json_out:

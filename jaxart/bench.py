@@ -82,22 +82,29 @@ BASELINES = ("torch",)
 
 
 def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), baseline: str | None = None,
-            remat: bool = False) -> dict:
+            remat: bool = False, convs: tuple[str, ...] = ("auto",)) -> dict:
     """Seconds per loss+gradient, compile time, GFLOP/s, peak RSS and per-step optimizer cost.
 
     `loops` picks L-BFGS step variants to time: "python" (unit step, Python loop over a jitted
     step: the CPU default), "scan" (the same step inside a jitted lax.scan chunk) and "zoom"
     (optax's zoom line search, Python loop). `baseline="torch"` times the same loss and a
     `torch.optim.LBFGS` step in PyTorch, interleaved with jaxart's, and adds the ratios.
+    `convs` are convolution choices (vgg.CONVS): the first is timed throughout, each other's
+    evaluation beside it (`eval_s_<conv>`, `conv_ratio_<conv>`: its time / the first's).
+
+    GFLOP/s counts the FLOPs of direct convolutions (XLA's cost analysis of that program), so
+    that a Winograd row's figure is comparable: it does the same work in fewer operations.
     """
-    fun, x, config = setup(size, config=PAPER.replace(remat=remat))
+    fun, x, config = setup(size, config=PAPER.replace(remat=remat, conv=convs[0]))
     t = time.perf_counter()
     compiled = compile_gradient(fun, x)
     compile_s = time.perf_counter() - t
-    flops = (compiled.cost_analysis() or {}).get("flops", float("nan"))
+    flops = _direct_flops(size, config)
     evaluate = lambda: jax.block_until_ready(compiled(fun, x))
     evaluate()
     steppers = {loop: _stepper(fun, x, loop, repeats) for loop in loops}
+    for conv in convs[1:]:
+        steppers[f"conv_{conv}"] = _evaluator(size, config.replace(conv=conv))
     if baseline == "torch":
         steppers.update(_torch_steppers(size))
     # Interleave evaluations and steps: this machine is shared and noisy, so only ratios
@@ -110,9 +117,12 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
             times[name].append(_seconds(fn) / (repeats if name == "scan" else 1))
             faults[name] += (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / repeats
     eval_s = statistics.median(times["eval"])
-    row = {"size": size, "remat": remat, "compile_s": compile_s, "eval_s": eval_s, "gflop": flops / 1e9,
-           "gflops": flops / 1e9 / eval_s, "faults_eval": faults["eval"]}
-    for loop in (k for k in steppers if not k.startswith("torch")):
+    row = {"size": size, "remat": remat, "conv": convs[0], "compile_s": compile_s, "eval_s": eval_s,
+           "gflop": flops / 1e9, "gflops": flops / 1e9 / eval_s, "faults_eval": faults["eval"]}
+    for conv in convs[1:]:
+        row[f"eval_s_{conv}"] = statistics.median(times[f"conv_{conv}"])
+        row[f"conv_ratio_{conv}"] = statistics.median(a / b for a, b in zip(times[f"conv_{conv}"], times["eval"]))
+    for loop in (k for k in steppers if not k.startswith(("torch", "conv_"))):
         row[f"step_s_{loop}"] = statistics.median(times[loop])
         # The median of side-by-side ratios, like the torch ratios: robust to the machine's drift.
         row[f"overhead_{loop}"] = statistics.median(s / e for s, e in zip(times[loop], times["eval"])) - 1
@@ -125,6 +135,22 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
     if (device_mb := device_peak_mb()) is not None:
         row["device_peak_mb"] = device_mb
     return row
+
+
+def _direct_flops(size: int, config: StyleConfig) -> float:
+    """FLOPs of one loss+gradient with direct convolutions, from XLA's analysis of the lowered program."""
+    fun, x, _ = setup(size, config=config.replace(conv="direct"))
+    lowered = jax.jit(lambda f, x: jax.value_and_grad(f, has_aux=True)(x)).lower(fun, x)
+    return (lowered.cost_analysis() or {}).get("flops", float("nan"))
+
+
+def _evaluator(size: int, config: StyleConfig):
+    """A compiled, warmed-up zero-argument loss+gradient for `config` at `size`."""
+    fun, x, _ = setup(size, config=config)
+    compiled = compile_gradient(fun, x)
+    evaluate = lambda: jax.block_until_ready(compiled(fun, x))
+    evaluate()
+    return evaluate
 
 
 def _ratios(times: dict, ours: str, theirs: str, name: str) -> dict:
@@ -183,7 +209,10 @@ def format_row(row: dict) -> str:
     if "torch_faults_eval" in row:
         faults += f" (torch {row['torch_faults_eval'] / 1e3:.0f}k)"
     remat = " remat" if row.get("remat") else ""
+    remat += f" {row['conv']}" if "conv" in row else ""
+    convs = "".join(f"\n        eval[{k[7:]}] {v:.3f} s ({row['conv_ratio_' + k[7:]]:.2f}x)"
+                    for k, v in row.items() if k.startswith("eval_s_"))
     device = f"device peak {row['device_peak_mb']:.0f} MiB, " if "device_peak_mb" in row else ""
     return (f"{row['size']:>5} px{remat}  eval {row['eval_s']:.3f} s  {row['gflops']:.0f} GFLOP/s "
             f"({row['gflop']:.0f} GFLOP)  compile {row['compile_s']:.1f} s  {device}peak RSS {row['peak_rss_mb']:.0f} MiB  "
-            f"{loops}{faults}{torch}")
+            f"{loops}{faults}{convs}{torch}")

@@ -48,7 +48,7 @@ def peak_growth(fn, interval: float = 0.001) -> int:
     return max(peak[0], _rss_now()) - before
 
 
-def memory_row(size: int, framework: str = "jax", remat: bool = False) -> dict:
+def memory_row(size: int, framework: str = "jax", remat: bool = False, conv: str = "auto") -> dict:
     """Peak memory of one loss+gradient evaluation, measured in a fresh process.
 
     Returns `peak_rss_mb` (sampled), `eval_growth_mb` (how far the first evaluation, after
@@ -57,7 +57,7 @@ def memory_row(size: int, framework: str = "jax", remat: bool = False) -> dict:
     process already holds) and `estimate_mb` (`jaxart.memory.evaluation_bytes`). A fresh
     process, because a process's peak RSS never falls, so two frameworks in one cannot be told apart.
     """
-    code = f"from jaxart import bench_memory; bench_memory._memory_child({size}, {framework!r}, {remat})"
+    code = f"from jaxart import bench_memory; bench_memory._memory_child({size}, {framework!r}, {remat}, {conv!r})"
     # On a GPU the parent already holds JAX's preallocated pool (75% of the device): the child
     # allocates on demand instead, which also makes its peak the evaluation's own.
     env = {**os.environ, "XLA_PYTHON_CLIENT_PREALLOCATE": "false"}
@@ -67,7 +67,7 @@ def memory_row(size: int, framework: str = "jax", remat: bool = False) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _memory_child(size: int, framework: str, remat: bool) -> None:
+def _memory_child(size: int, framework: str, remat: bool, conv: str = "auto") -> None:
     from jaxart import memory
     from jaxart.bench import PAPER, compile_gradient, inputs, setup
 
@@ -78,10 +78,10 @@ def _memory_child(size: int, framework: str, remat: bool) -> None:
         evaluate = TorchStyle(w, content, [style], StyleConfig(size=size)).evaluator(content)
         row = {}
     else:
-        fun, x, _ = setup(size, config=PAPER.replace(remat=remat))
+        fun, x, _ = setup(size, config=PAPER.replace(remat=remat, conv=conv))
         compiled = compile_gradient(fun, x)
         evaluate = lambda: jax.block_until_ready(compiled(fun, x))
-        row = {"estimate_mb": memory.evaluation_bytes(size, size, remat=remat) / 2**20,
+        row = {"estimate_mb": memory.evaluation_bytes(size, size, remat=remat, conv=conv) / 2**20,
                "xla_temp_mb": compiled.memory_analysis().temp_size_in_bytes / 2**20}
     # The first evaluation: later ones reuse memory the process already holds, so their
     # growth reads near zero (BENCHMARKS.md), while the peak they need is the same.

@@ -18,6 +18,7 @@ def run(
     loops: Sequence[str] = ("python",),
     baseline: str | None = None,
     remat: bool = False,
+    convs: Sequence[str] = ("auto",),
     memory: bool = False,
     sweep: int = 0,
     quality: dict | None = None,
@@ -35,7 +36,8 @@ def run(
     echo(f"{B.machine()}; float32 matmul peak {B.matmul_peak():.0f} GFLOP/s")
     rows, memory_rows, sweep_rows, reached = [], [], [], None
     for size in sizes:
-        rows.append(B.measure(size, repeats=repeats, loops=tuple(loops), baseline=baseline, remat=remat))
+        rows.append(B.measure(size, repeats=repeats, loops=tuple(loops), baseline=baseline, remat=remat,
+                              convs=tuple(convs)))
         echo(B.format_row(rows[-1]))
         if sweep:
             from jaxart import bench_sweep
@@ -43,7 +45,7 @@ def run(
             sweep_rows.append(bench_sweep.measure_sweep(size, settings=sweep, repeats=repeats))
             echo(bench_sweep.format_sweep(sweep_rows[-1]))
         for framework in ("jax", baseline) if memory and baseline else ("jax",) if memory else ():
-            memory_rows.append(bench_memory.memory_row(size, framework, remat))
+            memory_rows.append(bench_memory.memory_row(size, framework, remat, convs[0]))
             echo(bench_memory.format_memory(memory_rows[-1]))
     if quality:
         reached = _time_to_quality(baseline=baseline, images=quality_images, echo=echo, **quality)

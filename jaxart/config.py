@@ -44,6 +44,7 @@ class StyleConfig:
     init: str = "content"
     seed: int = 0
     remat: bool = False  # jax.checkpoint each VGG stage: less memory, one more forward pass
+    conv: str = "auto"  # how convolutions are computed (vgg.CONVS): auto is Winograd on CPU
     colors: str = "style"  # see jaxart.color.MODES
     style_scale: float = 1.0  # painting's long side / output's long side
     # Free pixels around the image while it is optimized (margin.py: started from the photo
@@ -84,6 +85,7 @@ class StyleConfig:
         _choice(self, "linesearch", LINESEARCHES)
         _choice(self, "loop", LOOPS)
         _choice(self, "pooling", vgg.POOLINGS)
+        _choice(self, "conv", vgg.CONVS)
         if not isinstance(self.remat, bool):
             raise ValueError(f"remat must be true or false, got {self.remat!r}")
         _choice(self, "colors", color.MODES)

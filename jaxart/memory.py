@@ -10,8 +10,10 @@ The evaluation counts the float32 activations a gradient w.r.t. the image keeps 
 one tensor per convolution (its ReLU output) and one per pooling, plus the working buffers of
 the backward pass (`WORKING` of the largest tensor). With `remat` each stage is recomputed
 during backprop, so only stage boundaries and the layers a loss reads stay, plus one stage at a
-time. `OVERHEAD` (XLA's temporaries, fitted at 64-512 px on CPU) scales the sum; BENCHMARKS.md
-compares the estimate with XLA's count. On CPU remat lowers that count only 5% (366 -> 346 MB at 512 px).
+time. Winograd convolutions (vgg.CONVS) add one layer's transformed kernel and half of its
+transformed output (`winograd_bytes`). `OVERHEAD` (XLA's temporaries, fitted at 64-512 px on
+CPU) scales the sum; BENCHMARKS.md compares the estimate with XLA's count. On CPU remat lowers
+that count only 5% (366 -> 346 MB at 512 px).
 """
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ from jaxart import margin
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import fit, painting_side
-from jaxart.vgg import CHANNELS, layer_names
+from jaxart.vgg import CHANNELS, layer_names, uses_winograd
+from jaxart.winograd import TILE
 
 WORKING = 0.5  # the backward pass holds about half of its largest tensor more
 # Fitted to XLA CPU's temporary buffers (compiled.memory_analysis()) with the memory-optimized
@@ -54,7 +57,7 @@ def _shapes(height: int, width: int, names: Sequence[str]) -> dict[str, tuple[in
 
 
 def evaluation_bytes(height: int, width: int, arch: str = "vgg19", layers: Sequence[str] = StyleConfig().style_layers
-                     + StyleConfig().content_layers, remat: bool = False) -> int:
+                     + StyleConfig().content_layers, remat: bool = False, conv: str = StyleConfig.conv) -> int:
     """Estimated peak bytes of one loss+gradient evaluation beyond weights and runtime.
 
     Args:
@@ -62,6 +65,7 @@ def evaluation_bytes(height: int, width: int, arch: str = "vgg19", layers: Seque
       arch: "vgg16" or "vgg19".
       layers: the activation names the loss reads; the network runs up to the deepest.
       remat: whether each stage is checkpointed (`StyleConfig.remat`).
+      conv: how the convolutions are computed (`StyleConfig.conv`).
 
     Returns:
       Bytes, about the growth of peak resident memory that one evaluation causes.
@@ -71,14 +75,28 @@ def evaluation_bytes(height: int, width: int, arch: str = "vgg19", layers: Seque
     shapes = _shapes(height, width, names)
     nbytes = {k: 4 * h * w * c for k, (h, w, c) in shapes.items()}
     stored = [k for k in names if not k.startswith("conv")]  # what backprop reads: ReLU and pool outputs
+    extra = winograd_bytes(shapes, conv)
     if not remat:
-        return FIXED_BYTES + int(OVERHEAD * (sum(nbytes[k] for k in stored) + WORKING * max(nbytes.values())))
+        return FIXED_BYTES + int(OVERHEAD * (sum(nbytes[k] for k in stored) + WORKING * max(nbytes.values()) + extra))
     kept = sum(nbytes[k] for k in set(layers) | {k for k in names if k.startswith("pool")})
     stage = max(
         sum(nbytes[k] for k in stored if int(k[4]) == b) + WORKING * max(nbytes[k] for k in names if int(k[4]) == b)
         for b in {int(k[4]) for k in names}
     )
-    return FIXED_BYTES + int(OVERHEAD * (kept + stage))
+    return FIXED_BYTES + int(OVERHEAD * (kept + stage + extra))
+
+
+def winograd_bytes(shapes: dict[str, tuple[int, int, int]], conv: str) -> int:
+    """What Winograd convolutions hold beyond XLA's own: the largest transformed kernel ((TILE + 2)**2
+    x Cin x Cout floats) and `WORKING` of the largest transformed output, (1 + 2 / TILE)**2 times
+    the layer's output (XLA's count: +40 MiB at 64-512 px, +113 MiB at 1024 px, VGG19)."""
+    convs = [k for k, (h, w, c) in shapes.items() if k.startswith("conv") and uses_winograd(conv, int(k[4]), c, h * w)]
+    if not convs:
+        return 0
+    widths = [CHANNELS[int(k[4]) - 2] if k.endswith("_1") else CHANNELS[int(k[4]) - 1] for k in convs]
+    kernel = max(4 * (TILE + 2) ** 2 * cin * shapes[k][2] for k, cin in zip(convs, widths))
+    output = max(4 * (1 + 2 / TILE) ** 2 * math.prod(shapes[k]) for k in convs)
+    return int(kernel + WORKING * output)
 
 
 def optimizer_bytes(height: int, width: int, config: StyleConfig) -> int:
@@ -93,7 +111,7 @@ def image_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19
     (height, width) output inside its margin (`StyleConfig.margin`, margin.py)."""
     h, w, _ = margin.padded_shape((height, width, 3), config.margin)
     layers = config.content_layers + config.style_layers
-    return optimizer_bytes(h, w, config) + evaluation_bytes(h, w, arch, layers, config.remat)
+    return optimizer_bytes(h, w, config) + evaluation_bytes(h, w, arch, layers, config.remat, config.conv)
 
 
 def targets_bytes(height: int, width: int) -> int:

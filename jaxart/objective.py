@@ -66,11 +66,14 @@ def compute_targets(
 
 
 def _content_features(weights: Weights, content: ArrayLike, config: StyleConfig) -> dict[str, jax.Array]:
-    return features(weights, content, config.content_layers, config.pooling) if config.content_layers else {}
+    if not config.content_layers:
+        return {}
+    return features(weights, content, config.content_layers, config.pooling, conv=config.conv)
 
 
 def _style_grams(weights: Weights, style: ArrayLike, config: StyleConfig) -> dict[str, jax.Array]:
-    return {k: losses.gram(v) for k, v in features(weights, style, config.style_layers, config.pooling).items()}
+    f = features(weights, style, config.style_layers, config.pooling, conv=config.conv)
+    return {k: losses.gram(v) for k, v in f.items()}
 
 
 def _targets(weights, content: dict, grams: list[dict], config: StyleConfig, masks) -> Targets:
@@ -85,7 +88,7 @@ def total_loss(
 ) -> tuple[jax.Array, dict[str, jax.Array]]:
     """Weighted content + style + TV loss of an (H, W, 3) image in [0, 1]; returns (total, terms)."""
     layers = tuple(dict.fromkeys(config.content_layers + config.style_layers))
-    f = features(weights, image, layers, config.pooling, remat=config.remat)
+    f = features(weights, image, layers, config.pooling, remat=config.remat, conv=config.conv)
     zero = jnp.zeros((), jnp.float32)
     terms = {
         "content": sum((losses.content_loss(f[k], t) for k, t in targets.content.items()), zero)

@@ -16,9 +16,18 @@ import jax.numpy as jnp
 from flax import struct
 from jax.typing import ArrayLike
 
+from jaxart import winograd
+
 CHANNELS = (64, 128, 256, 512, 512)
 STAGES = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
 POOLINGS = ("max", "avg")
+# How the 3x3 convolutions are computed (`uses_winograd`): XLA's own ("direct"), Winograd
+# F(4x4, 3x3) (winograd.py) in every layer from stage WINOGRAD_FROM on ("winograd"), or "auto":
+# Winograd where it was measured to pay, on CPU in layers of at least WINOGRAD_AUTO channels
+# and output pixels (BENCHMARKS.md, Winograd); XLA's own on GPU and TPU, whose libraries choose.
+CONVS = ("auto", "direct", "winograd")
+WINOGRAD_FROM = 3
+WINOGRAD_AUTO = (256, 32 * 32)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,13 +120,15 @@ class VGG(nn.Module):
     widths: Sequence[int] = CHANNELS
     pooling: str = "max"
     last: str = "pool5"
+    conv: str = "direct"  # or "winograd"; see CONVS
 
     @nn.compact
     def __call__(self, x: jax.Array) -> dict[str, jax.Array]:
         out = {}
         for b, (n, ch) in enumerate(zip(self.stage_sizes, self.widths), 1):
             for i in range(1, n + 1):
-                x = nn.Conv(ch, (3, 3), padding="SAME", name=f"conv{b}_{i}")(x)
+                fn = _conv_fn(self.conv, b, ch, x.shape[1] * x.shape[2])
+                x = nn.Conv(ch, (3, 3), padding="SAME", name=f"conv{b}_{i}", conv_general_dilated=fn)(x)
                 out[f"conv{b}_{i}"] = x
                 if self.last == f"conv{b}_{i}":
                     return out
@@ -130,12 +141,29 @@ class VGG(nn.Module):
         return out
 
 
+def uses_winograd(conv: str, stage: int, channels: int, pixels: int) -> bool:
+    """Whether a layer of `stage` (1-5) with `channels` outputs over `pixels` (h x w) runs by Winograd
+    under the `CONVS` choice `conv`. "auto" leaves small layers to XLA: there the kernel
+    transform, done in every evaluation, costs more than the products save."""
+    if conv not in CONVS:
+        raise ValueError(f"conv {conv!r} is not supported; use one of {', '.join(CONVS)}")
+    if conv == "auto":
+        return jax.default_backend() == "cpu" and channels >= WINOGRAD_AUTO[0] and pixels >= WINOGRAD_AUTO[1]
+    return conv == "winograd" and stage >= WINOGRAD_FROM
+
+
+def _conv_fn(conv: str, stage: int, channels: int, pixels: int):
+    """The convolution such a layer uses (None: flax's default, XLA's own)."""
+    return winograd.conv_general_dilated if uses_winograd(conv, stage, channels, pixels) else None
+
+
 VGG16 = functools.partial(VGG, stage_sizes=STAGES["vgg16"])
 VGG19 = functools.partial(VGG, stage_sizes=STAGES["vgg19"])
 
 
 def features(
-    weights: Weights, image: ArrayLike, layers: Sequence[str], pooling: str = "max", remat: bool = False
+    weights: Weights, image: ArrayLike, layers: Sequence[str], pooling: str = "max", remat: bool = False,
+    conv: str = "direct",
 ) -> dict[str, jax.Array]:
     """VGG activations of `image` at the named layers.
 
@@ -148,12 +176,16 @@ def features(
         boundaries and the `layers` asked for, recomputing one stage at a time (one more
         forward pass). The values are the same; on XLA CPU the peak memory is only ~5% lower
         (346 against 366 MB at 512 px), because stage 1 dominates it (BENCHMARKS.md).
+      conv: "direct" (XLA's convolutions), "winograd" (winograd.py in stages 3-5; values within
+        ~1e-5; reverse-mode differentiable only) or "auto" (Winograd on CPU where it pays: a
+        512 px loss+gradient in 0.7-0.85x the time). See `CONVS` and `uses_winograd`.
 
     Returns:
       A dict from each name in `layers` to its activation, (h, w, C) or (N, h, w, C).
     """
     if pooling not in POOLINGS:
         raise ValueError(f"pooling {pooling!r} is not supported; use 'max' or 'avg'")
+    uses_winograd(conv, 1, 0, 0)  # checks the choice
     layers = tuple(layers)
     check_layers(weights.arch, layers)
     image = jnp.asarray(image, jnp.float32)
@@ -164,15 +196,16 @@ def features(
     batched = image if image.ndim == 4 else image[None]
     if remat:
         names = order[: order.index(last) + 1]
-        out = _remat_forward(weights.params, weights.preprocess(batched), names, pooling, layers)
+        out = _remat_forward(weights.params, weights.preprocess(batched), names, pooling, layers, conv)
     else:
         widths = tuple(weights.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6))
-        model = VGG(stage_sizes=STAGES[weights.arch], widths=widths, pooling=pooling, last=last)
+        model = VGG(stage_sizes=STAGES[weights.arch], widths=widths, pooling=pooling, last=last, conv=conv)
         out = model.apply({"params": weights.params}, weights.preprocess(batched))
     return {k: out[k] if image.ndim == 4 else out[k][0] for k in layers}
 
 
-def _remat_forward(params: dict, x: jax.Array, names: Sequence[str], pooling: str, keep: Sequence[str]) -> dict:
+def _remat_forward(params: dict, x: jax.Array, names: Sequence[str], pooling: str, keep: Sequence[str],
+                   conv: str) -> dict:
     """The layers `names` (in order) of (N, H, W, 3) preprocessed `x`, one `jax.checkpoint` per stage.
 
     The same operations as `VGG` (lax SAME convolution, ReLU, 2x2 pooling) on the raw parameter
@@ -182,13 +215,14 @@ def _remat_forward(params: dict, x: jax.Array, names: Sequence[str], pooling: st
     for b in sorted({int(n[4]) for n in names}):
         stage = tuple(n for n in names if int(n[4]) == b)
 
-        def run(p, x, stage=stage):
+        def run(p, x, stage=stage, b=b):
             acts = {}
             for name in stage:
                 if name.startswith("conv"):
-                    x = jax.lax.conv_general_dilated(
-                        x, p[name]["kernel"], (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")
-                    ) + p[name]["bias"].reshape(1, 1, 1, -1)
+                    kernel = p[name]["kernel"]
+                    fn = _conv_fn(conv, b, kernel.shape[-1], x.shape[1] * x.shape[2]) or jax.lax.conv_general_dilated
+                    x = fn(x, kernel, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+                    x = x + p[name]["bias"].reshape(1, 1, 1, -1)
                 elif name.startswith("relu"):
                     x = nn.relu(x)
                 else:

@@ -1,0 +1,97 @@
+"""Winograd F(4x4, 3x3) convolutions give XLA's values and gradients, in VGG as alone."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from jax import lax
+
+from jaxart import vgg, winograd
+
+DIMS = ("NHWC", "HWIO", "NHWC")
+
+
+def direct(x, k):
+    return lax.conv_general_dilated(x, k, (1, 1), "SAME", dimension_numbers=DIMS)
+
+
+def close(a, b, tol=2e-5):
+    """Equal up to float32 rounding, relative to the largest value."""
+    np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=0, atol=tol * float(jnp.max(jnp.abs(b))))
+
+
+# Sides that are and are not multiples of the 4-pixel tile, a 1-pixel image, a batch.
+@pytest.mark.parametrize("shape", [(1, 8, 12, 5), (2, 13, 7, 3), (1, 1, 1, 4), (3, 6, 17, 2)])
+def test_values_and_both_gradients_match_xla(shape):
+    kx, kk, kg = jax.random.split(jax.random.PRNGKey(sum(shape)), 3)
+    x = jax.random.normal(kx, shape)
+    k = jax.random.normal(kk, (3, 3, shape[-1], 6))
+    g = jax.random.normal(kg, shape[:3] + (6,))
+    close(jax.jit(winograd.conv3x3)(x, k), direct(x, k))
+    grads = lambda conv: jax.jit(jax.grad(lambda x, k: jnp.sum(conv(x, k) * g), (0, 1)))(x, k)
+    for ours, xla in zip(grads(winograd.conv3x3), grads(direct)):
+        close(ours, xla)
+
+
+def test_second_order_reverse_mode_matches_xla():
+    x = jax.random.normal(jax.random.PRNGKey(1), (1, 9, 10, 3))
+    k = jax.random.normal(jax.random.PRNGKey(2), (3, 3, 3, 4))
+    norm = lambda conv: lambda x: jnp.sum(jax.grad(lambda y: jnp.sum(jnp.tanh(conv(y, k))))(x) ** 2)
+    hvp = lambda conv: jax.jit(jax.grad(norm(conv)))(x)
+    close(hvp(winograd.conv3x3), hvp(direct), tol=1e-4)
+
+
+def test_flax_hook_falls_back_to_xla_where_winograd_does_not_apply():
+    x = jax.random.normal(jax.random.PRNGKey(3), (1, 12, 12, 3))
+    k5 = jax.random.normal(jax.random.PRNGKey(4), (5, 5, 3, 2))
+    k3 = k5[:3, :3]
+    cases = [(k5, (1, 1), "SAME"), (k3, (2, 2), "SAME"), (k3, (1, 1), "VALID"), (k3, (1, 1), ((1, 1), (1, 1)))]
+    for k, strides, padding in cases:
+        got = winograd.conv_general_dilated(x, k, strides, padding, dimension_numbers=DIMS)
+        close(got, lax.conv_general_dilated(x, k, strides, padding, dimension_numbers=DIMS))
+
+
+def test_vgg_features_and_their_gradient_match_direct_convolutions():
+    # A narrow VGG19: stages 3-5 run by Winograd, 1-2 by XLA, whatever the widths.
+    w = vgg.random_weights(jax.random.PRNGKey(0), "vgg19", widths=(4, 8, 8, 16, 16))
+    image = jax.random.uniform(jax.random.PRNGKey(5), (44, 36, 3))
+    layers = ("relu1_1", "relu3_1", "conv4_2", "relu5_1")
+    ours, xla = (jax.jit(lambda x, c=c: vgg.features(w, x, layers, conv=c))(image) for c in ("winograd", "direct"))
+    for name in layers:
+        close(ours[name], xla[name], tol=1e-4)
+    loss = lambda conv, remat: lambda x: sum(jnp.sum(v**2) for v in vgg.features(w, x, layers, remat=remat,
+                                                                               conv=conv).values())
+    reference = jax.jit(jax.grad(loss("direct", False)))(image)
+    for remat in (False, True):
+        close(jax.jit(jax.grad(loss("winograd", remat)))(image), reference, tol=1e-4)
+
+
+def test_auto_takes_winograd_for_large_layers_on_cpu_and_bad_choices_are_named():
+    cpu = jax.default_backend() == "cpu"
+    # VGG at 512 px: stage 3 (128 x 128 x 256) and stage 5 (32 x 32 x 512) yes, stage 2 no;
+    # at 64 px stage 3 is 16 x 16 and stays XLA's, as do the narrow test networks.
+    assert vgg.uses_winograd("auto", 3, 256, 128 * 128) == vgg.uses_winograd("auto", 5, 512, 32 * 32) == cpu
+    assert not vgg.uses_winograd("auto", 2, 128, 256 * 256)
+    assert not vgg.uses_winograd("auto", 3, 256, 16 * 16) and not vgg.uses_winograd("auto", 3, 8, 128 * 128)
+    assert vgg.uses_winograd("winograd", 3, 8, 1) and not vgg.uses_winograd("winograd", 2, 512, 10**6)
+    assert not vgg.uses_winograd("direct", 4, 512, 10**6)
+    with pytest.raises(ValueError, match="conv 'fft' is not supported; use one of auto, direct, winograd"):
+        vgg.uses_winograd("fft", 3, 256, 1024)
+    from jaxart import StyleConfig
+
+    with pytest.raises(ValueError, match="conv"):
+        StyleConfig(conv="fft").validate()
+
+
+def test_cli_refuses_an_unknown_conv_in_one_line(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    for args in (["stylize", "a.jpg", "b.jpg", "--conv", "fft", "-o", str(tmp_path / "out.png")],
+                 ["bench", "--conv", "direct,fft"]):
+        cli = Path(__file__).resolve().parents[1] / "cli.py"
+        done = subprocess.run([sys.executable, str(cli), *args], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--conv" in done.stderr, done.stderr
+        assert "auto" in done.stderr and "winograd" in done.stderr
+    assert not (tmp_path / "out.png").exists()
