@@ -120,7 +120,7 @@ class VGG(nn.Module):
     widths: Sequence[int] = CHANNELS
     pooling: str = "max"
     last: str = "pool5"
-    conv: str = "direct"  # or "winograd"; see CONVS
+    conv: str = "direct"  # a CONVS choice, per layer by uses_winograd
 
     @nn.compact
     def __call__(self, x: jax.Array) -> dict[str, jax.Array]:
