@@ -89,7 +89,7 @@ def evaluation_bytes(height: int, width: int, arch: str = "vgg19", layers: Seque
 def winograd_bytes(shapes: dict[str, tuple[int, int, int]], conv: str) -> int:
     """What Winograd convolutions hold beyond XLA's own: the largest transformed kernel ((TILE + 2)**2
     x Cin x Cout floats) and `WORKING` of the largest transformed output, (1 + 2 / TILE)**2 times
-    the layer's output (XLA's count: +40 MiB at 64-512 px, +113 MiB at 1024 px, VGG19)."""
+    the layer's output (XLA's count: +34-45 MiB at 64-512 px, +145 MiB at 1024 px, VGG19)."""
     convs = [k for k, (h, w, c) in shapes.items() if k.startswith("conv") and uses_winograd(conv, int(k[4]), c, h * w)]
     if not convs:
         return 0
