@@ -99,7 +99,8 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
     t = time.perf_counter()
     compiled = compile_gradient(fun, x)
     compile_s = time.perf_counter() - t
-    flops = _direct_flops(size, config)
+    direct = (fun, x) if config.conv == "direct" else setup(size, config=config.replace(conv="direct"))[:2]
+    flops = _direct_flops(*direct)
     evaluate = lambda: jax.block_until_ready(compiled(fun, x))
     evaluate()
     steppers = {loop: _stepper(fun, x, loop, repeats) for loop in loops}
@@ -137,9 +138,8 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
     return row
 
 
-def _direct_flops(size: int, config: StyleConfig) -> float:
-    """FLOPs of one loss+gradient with direct convolutions, from XLA's analysis of the lowered program."""
-    fun, x, _ = setup(size, config=config.replace(conv="direct"))
+def _direct_flops(fun, x) -> float:
+    """FLOPs of one loss+gradient of `fun` (direct convolutions), from XLA's analysis of the lowered program."""
     lowered = jax.jit(lambda f, x: jax.value_and_grad(f, has_aux=True)(x)).lower(fun, x)
     return (lowered.cost_analysis() or {}).get("flops", float("nan"))
 
@@ -208,11 +208,10 @@ def format_row(row: dict) -> str:
     faults = f"  page faults/eval {row['faults_eval'] / 1e3:.0f}k" if "faults_eval" in row else ""
     if "torch_faults_eval" in row:
         faults += f" (torch {row['torch_faults_eval'] / 1e3:.0f}k)"
-    remat = " remat" if row.get("remat") else ""
-    remat += f" {row['conv']}" if "conv" in row else ""
+    label = (" remat" if row.get("remat") else "") + (f" {row['conv']}" if "conv" in row else "")
     convs = "".join(f"\n        eval[{k[7:]}] {v:.3f} s ({row['conv_ratio_' + k[7:]]:.2f}x)"
                     for k, v in row.items() if k.startswith("eval_s_"))
     device = f"device peak {row['device_peak_mb']:.0f} MiB, " if "device_peak_mb" in row else ""
-    return (f"{row['size']:>5} px{remat}  eval {row['eval_s']:.3f} s  {row['gflops']:.0f} GFLOP/s "
+    return (f"{row['size']:>5} px{label}  eval {row['eval_s']:.3f} s  {row['gflops']:.0f} GFLOP/s "
             f"({row['gflop']:.0f} GFLOP)  compile {row['compile_s']:.1f} s  {device}peak RSS {row['peak_rss_mb']:.0f} MiB  "
             f"{loops}{faults}{convs}{torch}")

@@ -145,11 +145,16 @@ def uses_winograd(conv: str, stage: int, channels: int, pixels: int) -> bool:
     """Whether a layer of `stage` (1-5) with `channels` outputs over `pixels` (h x w) runs by Winograd
     under the `CONVS` choice `conv`. "auto" leaves small layers to XLA: there the kernel
     transform, done in every evaluation, costs more than the products save."""
-    if conv not in CONVS:
-        raise ValueError(f"conv {conv!r} is not supported; use one of {', '.join(CONVS)}")
+    check_conv(conv)
     if conv == "auto":
         return jax.default_backend() == "cpu" and channels >= WINOGRAD_AUTO[0] and pixels >= WINOGRAD_AUTO[1]
     return conv == "winograd" and stage >= WINOGRAD_FROM
+
+
+def check_conv(conv: str) -> None:
+    """Raise a ValueError unless `conv` is one of `CONVS`."""
+    if conv not in CONVS:
+        raise ValueError(f"conv {conv!r} is not supported; use one of {', '.join(CONVS)}")
 
 
 def _conv_fn(conv: str, stage: int, channels: int, pixels: int):
@@ -178,14 +183,14 @@ def features(
         (346 against 366 MB at 512 px), because stage 1 dominates it (BENCHMARKS.md).
       conv: "direct" (XLA's convolutions), "winograd" (winograd.py in stages 3-5; values within
         ~1e-5; reverse-mode differentiable only) or "auto" (Winograd on CPU where it pays: a
-        512 px loss+gradient in 0.7-0.85x the time). See `CONVS` and `uses_winograd`.
+        512 px loss+gradient in 0.64-0.68x the time). See `CONVS` and `uses_winograd`.
 
     Returns:
       A dict from each name in `layers` to its activation, (h, w, C) or (N, h, w, C).
     """
     if pooling not in POOLINGS:
         raise ValueError(f"pooling {pooling!r} is not supported; use 'max' or 'avg'")
-    uses_winograd(conv, 1, 0, 0)  # checks the choice
+    check_conv(conv)
     layers = tuple(layers)
     check_layers(weights.arch, layers)
     image = jnp.asarray(image, jnp.float32)

@@ -6,7 +6,7 @@ transformed (`BT d B`, `G g G^T`), multiplied elementwise, which for all tiles a
 36 matrix products, and transformed back (`AT m A`). That is 36 multiplications per 16 outputs
 and input channel instead of 144: 4x fewer FLOPs in the products, plus memory-bound transforms.
 
-XLA CPU has no Winograd convolution of its own. On 2-core x86 CPUs this one is 0.5-0.7x the time
+XLA CPU has no Winograd convolution of its own. On a 2-core x86 CPU this one took 0.5-0.8x the time
 of `lax.conv_general_dilated` for VGG's 256- and 512-channel layers, and slower for the 64- and
 128-channel ones, whose transforms cost more than their products save (BENCHMARKS.md, Winograd).
 The results agree with `lax.conv_general_dilated` to about 1e-5 relative in float32.
