@@ -11,6 +11,7 @@ import platform
 import resource
 import statistics
 import time
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
@@ -20,7 +21,6 @@ from jaxart import objective, optimize
 from jaxart.bench_memory import device_peak_mb
 from jaxart.config import StyleConfig
 from jaxart.vgg import random_weights
-
 
 # The loss every benchmark times: the paper's, as the PyTorch baseline computes it, without the
 # mirrored margin that stylize adds by default (StyleConfig.margin; its cost is in BENCHMARKS.md).
@@ -91,6 +91,8 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
     `torch.optim.LBFGS` step in PyTorch, interleaved with jaxart's, and adds the ratios.
     `convs` are convolution choices (vgg.CONVS): the first is timed throughout, each other's
     evaluation beside it (`eval_s_<conv>`, `conv_ratio_<conv>`: its time / the first's).
+    With the "python" loop, `optimizer_s` is the optimizer's own work in a step, timed alone
+    (`overhead_optimizer`: its share of an evaluation), which step / evaluation is too noisy to show.
 
     GFLOP/s counts the FLOPs of direct convolutions (XLA's cost analysis of that program), so
     that a Winograd row's figure is comparable: it does the same work in fewer operations.
@@ -103,7 +105,11 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
     flops = _direct_flops(*direct)
     evaluate = lambda: jax.block_until_ready(compiled(fun, x))
     evaluate()
-    steppers = {loop: _stepper(fun, x, loop, repeats) for loop in loops}
+    steppers, carries = {}, {}
+    for loop in loops:
+        steppers[loop], carries[loop] = _stepper(fun, x, loop, repeats)
+    if "python" in loops:  # from the state the python row reached, before it steps on
+        steppers["optimizer"] = _optimizer_only(fun, carries["python"], compiled(fun, x))
     for conv in convs[1:]:
         steppers[f"conv_{conv}"] = _evaluator(size, config.replace(conv=conv))
     if baseline == "torch":
@@ -123,7 +129,10 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
     for conv in convs[1:]:
         row[f"eval_s_{conv}"] = statistics.median(times[f"conv_{conv}"])
         row[f"conv_ratio_{conv}"] = statistics.median(a / b for a, b in zip(times[f"conv_{conv}"], times["eval"]))
-    for loop in (k for k in steppers if not k.startswith(("torch", "conv_"))):
+    if "optimizer" in times:
+        row["optimizer_s"] = statistics.median(times["optimizer"])
+        row["overhead_optimizer"] = statistics.median(o / e for o, e in zip(times["optimizer"], times["eval"]))
+    for loop in (k for k in steppers if not k.startswith(("torch", "conv_", "optimizer"))):
         row[f"step_s_{loop}"] = statistics.median(times[loop])
         # The median of side-by-side ratios, like the torch ratios: robust to the machine's drift.
         row[f"overhead_{loop}"] = statistics.median(s / e for s, e in zip(times[loop], times["eval"])) - 1
@@ -173,9 +182,31 @@ def _torch_steppers(size: int) -> dict:
 
 
 def _seconds(fn) -> float:
+    """Seconds `fn()` took, or the seconds it returns (its own timing, leaving out its setup)."""
     t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
+    own = fn()
+    return own if isinstance(own, float) else time.perf_counter() - t
+
+
+def _optimizer_only(fun, carry: optimize.Carry, evaluation) -> Callable[[], float]:
+    """A warmed-up timer of the optimizer's own work in a unit-step L-BFGS step (`make_advance`)
+    from `carry`, given `evaluation`'s ((value, aux), grad); returns seconds, without the copy of
+    the state each call consumes."""
+    opt = optimize.make_optimizer("lbfgs")
+    advance = jax.jit(optimize.make_advance(opt, lambda y: jnp.clip(y, 0, 1)), donate_argnums=0,
+                      compiler_options=optimize.compiler_options())
+    (value, aux), grad = evaluation
+    copy = lambda c: jax.block_until_ready(jax.tree.map(lambda a: jnp.array(a, copy=True), c))
+    carry = copy(carry)  # its stepper will donate the original
+
+    def one() -> float:
+        fresh = copy(carry)
+        t = time.perf_counter()
+        jax.block_until_ready(advance(fresh, fun, value, aux, grad))
+        return time.perf_counter() - t
+
+    one()
+    return one
 
 
 def _stepper(fun, x, loop: str, chunk: int):
@@ -194,13 +225,15 @@ def _stepper(fun, x, loop: str, chunk: int):
         state["carry"] = jax.block_until_ready(call(state["carry"]))
 
     one(), one()  # compile, and fill L-BFGS's memory
-    return one
+    return one, state["carry"]
 
 
 def format_row(row: dict) -> str:
     loops = " ".join(
         f"step[{k[7:]}] {v:.3f} s ({row['overhead_' + k[7:]]:+.1%})" for k, v in row.items() if k.startswith("step_s_")
     )
+    if "optimizer_s" in row:
+        loops += f" optimizer {row['optimizer_s'] * 1e3:.0f} ms ({row['overhead_optimizer']:.1%})"
     torch = "".join(
         f"\n        torch {name} {row[f'torch_{name}_s']:.3f} s; jaxart/torch {row[f'ratio_{name}_median']:.2f} "
         f"(median), {row[f'ratio_{name}_min']:.2f} (min)" for name in ("eval", "step") if f"torch_{name}_s" in row

@@ -55,6 +55,40 @@ def make_optimizer(
 
 
 @functools.lru_cache(maxsize=64)
+def make_advance(
+    optimizer: optax.GradientTransformationExtraArgs,
+    project: Callable[[jax.Array], jax.Array] | None = None,
+) -> Callable:
+    """`advance(carry, fun, value, aux, grad) -> carry`: `make_step`'s step after its evaluation
+    of `fun` at `carry.params` gave `value`, `aux` and `grad` (the optimizer's own work)."""
+
+    def advance(carry: Carry, fun: Callable, value, aux, grad) -> Carry:
+        x, state = carry.params, carry.opt_state
+
+        def update():
+            updates, new_state = optimizer.update(
+                grad, state, x, value=value, grad=grad, value_fn=lambda y: fun(y)[0]
+            )
+            new_x = optax.apply_updates(x, updates)
+            return (new_x if project is None else project(new_x)), new_state
+
+        finite = carry.ok & jnp.isfinite(value) & jnp.all(jnp.isfinite(grad))
+        new_x, new_state = jax.lax.cond(finite, update, lambda: (x, state))
+        keep = finite & jnp.all(jnp.isfinite(new_x))
+        pick = lambda new, old: jax.tree.map(lambda a, b: jnp.where(keep, a, b), new, old)
+        return Carry(
+            params=pick(new_x, x),
+            opt_state=new_state,
+            value=jnp.where(keep, value, carry.value),
+            aux=pick(aux, carry.aux),
+            count=carry.count + keep.astype(jnp.int32),
+            ok=keep,
+        )
+
+    return advance
+
+
+@functools.lru_cache(maxsize=64)
 def make_step(
     optimizer: optax.GradientTransformationExtraArgs,
     project: Callable[[jax.Array], jax.Array] | None = None,
@@ -63,30 +97,19 @@ def make_step(
 
     `fun(x) -> (value, aux)` is an argument, not a closure, so that when it is a
     `jax.tree_util.Partial` its arrays (weights, targets) enter jit as inputs, not constants.
-    The line search (if any) calls it again at trial points. A non-finite value, gradient or
-    update leaves the carry unchanged with ok=False.
+    The line search (if any) calls it again at trial points. A non-finite value or gradient
+    skips the update and a non-finite update is not applied: the iterate, value and aux stay
+    the last finite ones and ok=False (the optimizer's state is then that of the failed step).
+
+    The update runs under `lax.cond` rather than being undone by a select: selecting the old
+    L-BFGS state read and wrote all 2 x memory image-sized vectors every step, which made a
+    512 px step 36 ms (2% of an evaluation) slower (BENCHMARKS.md, optimizer overhead).
     """
+    advance = make_advance(optimizer, project)
 
     def step(carry: Carry, fun: Callable) -> Carry:
-        x, state = carry.params, carry.opt_state
-        (value, aux), grad = jax.value_and_grad(fun, has_aux=True)(x)
-        updates, new_state = optimizer.update(
-            grad, state, x, value=value, grad=grad, value_fn=lambda y: fun(y)[0]
-        )
-        new_x = optax.apply_updates(x, updates)
-        if project is not None:
-            new_x = project(new_x)
-        keep = carry.ok & jnp.isfinite(value) & jnp.all(jnp.isfinite(grad))
-        keep = keep & jnp.all(jnp.isfinite(new_x))
-        pick = lambda new, old: jax.tree.map(lambda a, b: jnp.where(keep, a, b), new, old)
-        return Carry(
-            params=pick(new_x, x),
-            opt_state=pick(new_state, state),
-            value=jnp.where(keep, value, carry.value),
-            aux=pick(aux, carry.aux),
-            count=carry.count + keep.astype(jnp.int32),
-            ok=keep,
-        )
+        (value, aux), grad = jax.value_and_grad(fun, has_aux=True)(carry.params)
+        return advance(carry, fun, value, aux, grad)
 
     return step
 

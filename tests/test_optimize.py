@@ -1,5 +1,6 @@
 """The optimizer loop: no recompilation, NaN safety, determinism, L-BFGS versus Adam."""
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
@@ -48,6 +49,37 @@ def test_non_finite_loss_stops_and_keeps_last_finite_iterate(loop):
     assert result.steps == 4
     np.testing.assert_allclose(result.params, [1.2], rtol=1e-6)
     assert np.isfinite(result.value)
+
+
+def test_a_non_finite_gradient_leaves_the_whole_carry_as_it_was():
+    # Finite below x = 0.5, NaN beyond: the failing step must not touch L-BFGS's memory,
+    # so the state a checkpoint holds stays the last good one.
+    fun = jax.tree_util.Partial(lambda x: (jnp.sum(0 * jnp.sqrt(0.5 - x) - x), {}))
+    opt = optimize.make_optimizer("lbfgs")
+    step = jax.jit(optimize.make_step(opt))
+    good = step(optimize.init_carry(fun, opt, jnp.full(3, 0.2)), fun)
+    assert bool(good.ok) and float(good.params[0]) > 0.5
+    bad = step(good, fun)
+    assert not bool(bad.ok) and int(bad.count) == int(good.count) == 1
+    for a, b in zip(jax.tree.leaves(bad._replace(ok=good.ok)), jax.tree.leaves(good)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_step_is_an_evaluation_then_the_optimizers_advance(rng):
+    # `make_advance` is the optimizer's own work, timed alone by the benchmark: a step must be
+    # exactly an evaluation followed by it.
+    fun = jax.tree_util.Partial(lambda x: (jnp.sum(jnp.cos(3 * x) * x), {"m": jnp.mean(x)}))
+    opt = optimize.make_optimizer("lbfgs")
+    clip = lambda y: jnp.clip(y, 0, 1)
+    carry = optimize.init_carry(fun, opt, jnp.asarray(rng.random(5), jnp.float32))
+    for _ in range(3):
+        (value, aux), grad = jax.value_and_grad(fun, has_aux=True)(carry.params)
+        advanced = jax.jit(optimize.make_advance(opt, clip))(carry, fun, value, aux, grad)
+        stepped = jax.jit(optimize.make_step(opt, clip))(carry, fun)
+        for a, b in zip(jax.tree.leaves(advanced), jax.tree.leaves(stepped)):
+            np.testing.assert_allclose(a, b, rtol=1e-6)
+        assert bool(stepped.ok) and float(stepped.value) < float(carry.value)
+        carry = stepped
 
 
 def test_projection_keeps_iterate_in_range():
