@@ -38,6 +38,10 @@ OVERHEAD = 1.1
 FIXED_BYTES = 8 * 2**20
 WEIGHTS_BYTES = 4 * 20_024_384  # VGG19's convolution parameters, float32 (an upper bound for VGG16)
 RUNTIME_BYTES = 600 * 2**20  # Python, jaxlib and the compiled program
+# Compiling programs with Winograd convolutions (vgg.CONVS) left peak RSS 140-170 MiB higher,
+# XLA's own convolutions 0-60 MiB (fresh processes, 256-512 px); real runs peaked 84-201 MiB
+# higher with them at 256-1024 px, 70-100 MiB more than `winograd_bytes` (BENCHMARKS.md, Winograd).
+WINOGRAD_COMPILE_BYTES = 100 * 2**20
 # A VGG pass for targets (one image, memory-optimized scheduler) lifted resident memory by up
 # to 6.7 times its largest activation (the first block's 64 channels at full size), paintings
 # of 768x512 to 2048x1280 px, where the kernel backed XLA's buffers with transparent huge pages,
@@ -56,6 +60,12 @@ def _shapes(height: int, width: int, names: Sequence[str]) -> dict[str, tuple[in
     return out
 
 
+def _network(arch: str, layers: Sequence[str]) -> tuple[str, ...]:
+    """The activations computed to reach `layers`: every one up to the deepest."""
+    order = layer_names(arch)
+    return order[: max(order.index(k) for k in layers) + 1]
+
+
 def evaluation_bytes(height: int, width: int, arch: str = "vgg19", layers: Sequence[str] = StyleConfig().style_layers
                      + StyleConfig().content_layers, remat: bool = False, conv: str = StyleConfig.conv) -> int:
     """Estimated peak bytes of one loss+gradient evaluation beyond weights and runtime.
@@ -70,8 +80,7 @@ def evaluation_bytes(height: int, width: int, arch: str = "vgg19", layers: Seque
     Returns:
       Bytes, about the growth of peak resident memory that one evaluation causes.
     """
-    order = layer_names(arch)
-    names = order[: max(order.index(k) for k in layers) + 1]
+    names = _network(arch, layers)
     shapes = _shapes(height, width, names)
     nbytes = {k: 4 * h * w * c for k, (h, w, c) in shapes.items()}
     stored = [k for k in names if not k.startswith("conv")]  # what backprop reads: ReLU and pool outputs
@@ -121,12 +130,16 @@ def targets_bytes(height: int, width: int) -> int:
 
 def run_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19",
               paintings: Sequence[tuple[int, int]] = (), images: int = 1) -> int:
-    """Estimated peak bytes of a run with an (height, width) output: runtime and weights, and the
-    larger of the paintings' targets (each given as its (height, width) at the run's size) and
-    `images` images' `image_bytes` (a sweep optimizes several). The photo's content features
-    took 2.6-3.0 times its largest activation, less than its gradient needs, so they never set it."""
+    """Estimated peak bytes of a run with an (height, width) output: runtime, what compiling
+    leaves resident, weights, and the larger of the paintings' targets (each given as its
+    (height, width) at the run's size) and `images` images' `image_bytes` (a sweep optimizes
+    several). The photo's content features took 2.6-3.0 times its largest activation, less than
+    its gradient needs, so they never set it."""
     targets = max((targets_bytes(*shape) for shape in paintings), default=0)
-    return RUNTIME_BYTES + WEIGHTS_BYTES + max(targets, images * image_bytes(height, width, config, arch))
+    h, w, _ = margin.padded_shape((height, width, 3), config.margin)
+    shapes = _shapes(h, w, _network(arch, config.content_layers + config.style_layers))
+    compiling = WINOGRAD_COMPILE_BYTES if winograd_bytes(shapes, config.conv) else 0
+    return RUNTIME_BYTES + compiling + WEIGHTS_BYTES + max(targets, images * image_bytes(height, width, config, arch))
 
 
 def files_bytes(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | None = None,
