@@ -39,8 +39,8 @@ FIXED_BYTES = 8 * 2**20
 WEIGHTS_BYTES = 4 * 20_024_384  # VGG19's convolution parameters, float32 (an upper bound for VGG16)
 RUNTIME_BYTES = 600 * 2**20  # Python, jaxlib and the compiled program
 # Compiling programs with Winograd convolutions (vgg.CONVS) left peak RSS 154-166 MiB higher,
-# XLA's own convolutions 0-56 MiB (fresh processes, 256-512 px); real runs peaked 84-201 MiB
-# higher with them at 256-1024 px, 69-100 MiB more than `winograd_bytes` (BENCHMARKS.md, Winograd).
+# XLA's own convolutions 0-56 MiB (fresh processes, 256-512 px); real runs peaked 104-231 MiB
+# higher with them at 256-1024 px, 52-85 MiB more than `winograd_bytes` (BENCHMARKS.md, Winograd).
 WINOGRAD_COMPILE_BYTES = 100 * 2**20
 # A VGG pass for targets (one image, memory-optimized scheduler) lifted resident memory by up
 # to 6.7 times its largest activation (the first block's 64 channels at full size), paintings

@@ -26,8 +26,8 @@ POOLINGS = ("max", "avg")
 # Winograd where it was measured to pay, on CPU in layers of at least WINOGRAD_AUTO channels
 # and output pixels (BENCHMARKS.md, Winograd); XLA's own on GPU and TPU, whose libraries choose.
 CONVS = ("auto", "direct", "winograd")
-WINOGRAD_FROM = 3
-WINOGRAD_AUTO = (256, 32 * 32)
+WINOGRAD_FROM = 2
+WINOGRAD_AUTO = (128, 32 * 32)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -181,9 +181,9 @@ def features(
         boundaries and the `layers` asked for, recomputing one stage at a time (one more
         forward pass). The values are the same; on XLA CPU the peak memory is only ~5% lower
         (346 against 366 MB at 512 px), because stage 1 dominates it (BENCHMARKS.md).
-      conv: "direct" (XLA's convolutions), "winograd" (winograd.py in stages 3-5; values within
+      conv: "direct" (XLA's convolutions), "winograd" (winograd.py in stages 2-5; values within
         ~1e-5; reverse-mode differentiable only) or "auto" (Winograd on CPU where it pays: a
-        512 px loss+gradient in 0.64-0.68x the time). See `CONVS` and `uses_winograd`.
+        512 px loss+gradient in 0.67x the time). See `CONVS` and `uses_winograd`.
 
     Returns:
       A dict from each name in `layers` to its activation, (h, w, C) or (N, h, w, C).

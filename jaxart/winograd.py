@@ -7,8 +7,8 @@ transformed (`BT d B`, `G g G^T`), multiplied elementwise, which for all tiles a
 and input channel instead of 144: 4x fewer FLOPs in the products, plus memory-bound transforms.
 
 XLA CPU has no Winograd convolution of its own. On a 2-core x86 CPU this one took 0.5-0.8x the time
-of `lax.conv_general_dilated` for VGG's 256- and 512-channel layers, and slower for the 64- and
-128-channel ones, whose transforms cost more than their products save (BENCHMARKS.md, Winograd).
+of `lax.conv_general_dilated` for VGG's 128- to 512-channel layers (value and gradient); in the
+64-channel ones it gained nothing for a whole VGG19 gradient at 256-512 px (BENCHMARKS.md, Winograd).
 The results agree with `lax.conv_general_dilated` to about 1e-5 relative in float32.
 """
 

@@ -37,12 +37,12 @@ def test_estimate_grows_with_pixels_and_depth():
     # Winograd's transformed kernels are a fixed cost; its transforms grow with the pixels.
     extra = [memory.evaluation_bytes(s, s, conv="winograd") - memory.evaluation_bytes(s, s, conv="direct")
              for s in (64, 512, 1024)]
-    assert 36 * 2**20 < extra[0] < extra[1] < extra[2] < 140 * 2**20
-    assert memory.evaluation_bytes(512, 512, layers=("relu2_1",), conv="winograd") == \
-        memory.evaluation_bytes(512, 512, layers=("relu2_1",), conv="direct")
-    # "auto" (on CPU) leaves a 64 px image's small deep layers to XLA and takes them all at 512 px.
+    assert 36 * 2**20 < extra[0] < extra[1] < extra[2] < 200 * 2**20
+    assert memory.evaluation_bytes(512, 512, layers=("relu1_2",), conv="winograd") == \
+        memory.evaluation_bytes(512, 512, layers=("relu1_2",), conv="direct")
+    # "auto" (on CPU) leaves a 32 px image's small deep layers to XLA and takes them all at 512 px.
     if jax.default_backend() == "cpu":
-        assert memory.evaluation_bytes(64, 64, conv="auto") == memory.evaluation_bytes(64, 64, conv="direct")
+        assert memory.evaluation_bytes(32, 32, conv="auto") == memory.evaluation_bytes(32, 32, conv="direct")
         assert memory.evaluation_bytes(512, 512, conv="auto") == memory.evaluation_bytes(512, 512, conv="winograd")
 
 

@@ -52,7 +52,7 @@ def test_flax_hook_falls_back_to_xla_where_winograd_does_not_apply():
 
 
 def test_vgg_features_and_their_gradient_match_direct_convolutions():
-    # A narrow VGG19: stages 3-5 run by Winograd, 1-2 by XLA, whatever the widths.
+    # A narrow VGG19: stages 2-5 run by Winograd, 1 by XLA, whatever the widths.
     w = vgg.random_weights(jax.random.PRNGKey(0), "vgg19", widths=(4, 8, 8, 16, 16))
     image = jax.random.uniform(jax.random.PRNGKey(5), (44, 36, 3))
     layers = ("relu1_1", "relu3_1", "conv4_2", "relu5_1")
@@ -68,12 +68,12 @@ def test_vgg_features_and_their_gradient_match_direct_convolutions():
 
 def test_auto_takes_winograd_for_large_layers_on_cpu_and_bad_choices_are_named():
     cpu = jax.default_backend() == "cpu"
-    # VGG at 512 px: stage 3 (128 x 128 x 256) and stage 5 (32 x 32 x 512) yes, stage 2 no;
-    # at 64 px stage 3 is 16 x 16 and stays XLA's, as do the narrow test networks.
-    assert vgg.uses_winograd("auto", 3, 256, 128 * 128) == vgg.uses_winograd("auto", 5, 512, 32 * 32) == cpu
-    assert not vgg.uses_winograd("auto", 2, 128, 256 * 256)
+    # VGG at 512 px: stage 2 (256 x 256 x 128) and stage 5 (32 x 32 x 512) yes, stage 1 (64
+    # channels) no; at 64 px stage 3 is 16 x 16 and stays XLA's, as do the narrow test networks.
+    assert vgg.uses_winograd("auto", 2, 128, 256 * 256) == vgg.uses_winograd("auto", 5, 512, 32 * 32) == cpu
+    assert not vgg.uses_winograd("auto", 1, 64, 512 * 512)
     assert not vgg.uses_winograd("auto", 3, 256, 16 * 16) and not vgg.uses_winograd("auto", 3, 8, 128 * 128)
-    assert vgg.uses_winograd("winograd", 3, 8, 1) and not vgg.uses_winograd("winograd", 2, 512, 10**6)
+    assert vgg.uses_winograd("winograd", 2, 8, 1) and not vgg.uses_winograd("winograd", 1, 512, 10**6)
     assert not vgg.uses_winograd("direct", 4, 512, 10**6)
     with pytest.raises(ValueError, match="conv 'fft' is not supported; use one of auto, direct, winograd"):
         vgg.uses_winograd("fft", 3, 256, 1024)
