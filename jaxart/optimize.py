@@ -103,7 +103,7 @@ def make_step(
 
     The update runs under `lax.cond` rather than being undone by a select: selecting the old
     L-BFGS state read and wrote all 2 x memory image-sized vectors every step, which made a
-    512 px step 36 ms (2% of an evaluation) slower (BENCHMARKS.md, optimizer overhead).
+    512 px step 20-36 ms (1-2% of an evaluation) slower (BENCHMARKS.md, "Optimizer overhead").
     """
     advance = make_advance(optimizer, project)
 
