@@ -95,11 +95,16 @@ def evaluation_bytes(height: int, width: int, arch: str = "vgg19", layers: Seque
     return FIXED_BYTES + int(OVERHEAD * (kept + stage + extra))
 
 
+def _winograd_convs(shapes: dict[str, tuple[int, int, int]], conv: str) -> list[str]:
+    """The convolutions among `shapes` that run by Winograd under `conv`."""
+    return [k for k, (h, w, c) in shapes.items() if k.startswith("conv") and uses_winograd(conv, int(k[4]), c, h * w)]
+
+
 def winograd_bytes(shapes: dict[str, tuple[int, int, int]], conv: str) -> int:
     """What Winograd convolutions hold beyond XLA's own: the largest transformed kernel ((TILE + 2)**2
     x Cin x Cout floats) and `WORKING` of the largest transformed output, (1 + 2 / TILE)**2 times
-    the layer's output (XLA's count: +34-45 MiB at 64-512 px, +145 MiB at 1024 px, VGG19)."""
-    convs = [k for k, (h, w, c) in shapes.items() if k.startswith("conv") and uses_winograd(conv, int(k[4]), c, h * w)]
+    the layer's output (XLA's count: +41-45 MiB at 64-512 px, +146 MiB at 1024 px, VGG19)."""
+    convs = _winograd_convs(shapes, conv)
     if not convs:
         return 0
     widths = [CHANNELS[int(k[4]) - 2] if k.endswith("_1") else CHANNELS[int(k[4]) - 1] for k in convs]
@@ -138,7 +143,7 @@ def run_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19",
     targets = max((targets_bytes(*shape) for shape in paintings), default=0)
     h, w, _ = margin.padded_shape((height, width, 3), config.margin)
     shapes = _shapes(h, w, _network(arch, config.content_layers + config.style_layers))
-    compiling = WINOGRAD_COMPILE_BYTES if winograd_bytes(shapes, config.conv) else 0
+    compiling = WINOGRAD_COMPILE_BYTES if _winograd_convs(shapes, config.conv) else 0
     return RUNTIME_BYTES + compiling + WEIGHTS_BYTES + max(targets, images * image_bytes(height, width, config, arch))
 
 
