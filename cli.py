@@ -98,8 +98,10 @@ def stylize(
 
     Ctrl-C or SIGTERM stops after the current step, writes the image and OUTPUT.ckpt.npz, and
     exits 130 / 143; `stylize --resume OUTPUT.ckpt.npz` continues it to the same pixels.
+
+    Compiled programs are kept in ~/.cache/jaxart/xla for later runs (JAXART_CACHE_DIR=off: not).
     """
-    from jaxart import checkpoint, job, progress
+    from jaxart import checkpoint, compile_cache, job, progress
     from jaxart import guided, scales as _scales
     from jaxart.config import StyleConfig
 
@@ -160,7 +162,8 @@ def stylize(
     config.validate(w.arch)
     if ckpt is not None:
         checkpoint.check(ckpt, sha256=w.sha256)
-    with job.stop_signals() as stopped, progress.steps_bar(_scales.total_steps(config), quiet) as on_step:
+    with compile_cache.use(_warn), job.stop_signals() as stopped, \
+            progress.steps_bar(_scales.total_steps(config), quiet) as on_step:
         outcome = job.stylize_files(content, styles, output, config, w, save_every=save_every, on_step=on_step,
                                     fmt=fmt, overwrite=overwrite, checkpoint_every=checkpoint_every,
                                     stopped=stopped, resume=ckpt, model=model, background=rgb,
@@ -200,7 +203,7 @@ def sweep(
 ) -> None:
     """Stylize CONTENT for every combination of the weights and seeds, as one batched program
     split over all local devices, and write a labelled contact sheet, single images and an HTML page."""
-    from jaxart import __version__, job, progress, sheet, sweep as S
+    from jaxart import __version__, compile_cache, job, progress, sheet, sweep as S
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
 
@@ -215,7 +218,7 @@ def sweep(
     S.check_memory(config, len(settings), job.model_arch(model), photo=photo.shape[:2],
                    paintings=[p.shape[:2] for p in paintings])
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
-    with progress.steps_bar(config.steps, quiet) as update:
+    with compile_cache.use(_warn), progress.steps_bar(config.steps, quiet) as update:
         on_step = lambda i, carry: update(i, float(carry.value.mean()), {k: float(v.mean()) for k, v in carry.aux.items()})
         result = S.sweep(photo, paintings, w, config, settings, callback=on_step)
     inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles]}

@@ -1,0 +1,133 @@
+"""Compiled programs kept between runs: JAX's persistent compilation cache, in a folder per CPU.
+
+Every `jaxart stylize` compiles its loss+gradient step and its target programs afresh: about 5 s
+of XLA compilation at 256 px and 7 s at 512 px on 2 cores, before the first step. JAX can keep
+the compiled programs on disk; a later run with the same shapes and settings loads them instead
+(BENCHMARKS.md, "Compile cache"). The library never turns this on by itself (it would be global
+state): the CLI runs inside `use`, which finds the folder, enables the cache and turns JAX's
+cache warnings into one line each.
+
+The folder is per CPU because XLA:CPU compiles for every instruction-set feature of the machine
+that compiles, and jaxlib 0.10.2 loads a program compiled elsewhere after only logging the
+mismatch ("This could lead to execution errors such as SIGILL"): a home folder shared by
+different machines must not share programs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import hashlib
+import os
+import platform
+import re
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+import jax
+
+ENV = "JAXART_CACHE_DIR"
+OFF = ("off", "0", "no", "none", "")
+# Only the programs that take long to compile (the step, the targets), not the small helpers.
+MIN_COMPILE_SECONDS = 0.5
+_JAX_WARNING = re.compile(r"Error (?P<verb>reading|writing) persistent compilation cache entry for "
+                          r"'(?P<module>[^']+)': (?P<detail>.*)", re.S)
+
+
+def machine_tag() -> str:
+    """A short name for this machine's instruction set: its architecture and the first CPU's flags."""
+    text = platform.machine() + platform.processor()
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as f:
+        for line in f:
+            if not line.strip():
+                break  # the first processor is enough
+            if line.split(":")[0].strip() in ("vendor_id", "model name", "flags", "CPU implementer",
+                                              "CPU part", "Features"):
+                text += line
+    return f"{platform.machine() or 'cpu'}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+
+def folder(environ: Mapping[str, str] = os.environ) -> Path | None:
+    """Where this machine's compiled programs are kept, or None for no cache.
+
+    `$JAXART_CACHE_DIR` (`off` for none), else `$XDG_CACHE_HOME/jaxart/xla`, else
+    `~/.cache/jaxart/xla`; in a sub-folder named by `machine_tag`. None as well when the user set
+    JAX's own `JAX_COMPILATION_CACHE_DIR`, which JAX then uses as it is.
+    """
+    chosen = environ.get(ENV)
+    if chosen is not None and chosen.strip().lower() in OFF:
+        return None
+    if chosen is None and environ.get("JAX_COMPILATION_CACHE_DIR"):
+        return None
+    base = Path(chosen).expanduser() if chosen else (
+        Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jaxart" / "xla")
+    return base / machine_tag()
+
+
+def enable(path: Path) -> None:
+    """Point JAX's persistent compilation cache at `path`, before anything compiles.
+
+    Raises:
+        OSError: `path` cannot be created or written.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path, prefix=".probe-"):
+        pass
+    jax.config.update("jax_compilation_cache_dir", str(path))
+    if "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS" not in os.environ:  # the user's choice wins
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", MIN_COMPILE_SECONDS)
+
+
+@contextlib.contextmanager
+def reporting(path: Path, warn: Callable[[str], None]) -> Iterator[None]:
+    """Within: JAX's warnings about cache entries become one line each for reading and writing.
+
+    An entry that cannot be read (truncated by a killed process, say) is deleted when JAX reports
+    it, so the program JAX compiles instead is written in its place; otherwise JAX would keep the
+    broken entry and warn on every run. Other warnings pass through unchanged.
+    """
+    said: set[str] = set()
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            match = _JAX_WARNING.match(str(message))
+            if match is None:
+                return shown(message, category, filename, lineno, file, line)
+            verb, detail = match["verb"], " ".join(match["detail"].split())[:200]
+            if verb == "reading":
+                for entry in glob.glob(os.path.join(glob.escape(str(path)), f"{glob.escape(match['module'])}-*-cache")):
+                    with contextlib.suppress(OSError):
+                        os.remove(entry)
+            if verb not in said:
+                said.add(verb)
+                warn(f"compile cache {path}: an entry could not be read ({detail}); it was compiled again and replaced"
+                     if verb == "reading" else
+                     f"compile cache {path}: could not write an entry ({detail}); compiled programs are not kept. "
+                     f"Free space there, or set {ENV} to another folder or to 'off'")
+
+        warnings.showwarning = show
+        yield
+
+
+@contextlib.contextmanager
+def use(warn: Callable[[str], None], environ: Mapping[str, str] = os.environ) -> Iterator[Path | None]:
+    """Within: compiled programs are kept in and loaded from `folder()`; yields it (None: no cache).
+
+    A folder that cannot be written is one warning, and the run goes on without a cache.
+    """
+    path = folder(environ)
+    if path is not None:
+        try:
+            enable(path)
+        except OSError as e:
+            warn(f"cannot keep compiled programs in {path} ({e.strerror or e}); every run compiles afresh. "
+                 f"Set {ENV} to a writable folder, or to 'off'")
+            path = None
+    if path is None:
+        yield None
+        return
+    with reporting(path, warn):
+        yield path
