@@ -55,6 +55,9 @@ def folder(environ: Mapping[str, str] = os.environ) -> Path | None:
     `$JAXART_CACHE_DIR` (`off` for none), else `$XDG_CACHE_HOME/jaxart/xla`, else
     `~/.cache/jaxart/xla`; in a sub-folder named by `machine_tag`. None as well when the user set
     JAX's own `JAX_COMPILATION_CACHE_DIR`, which JAX then uses as it is.
+
+    Raises:
+        RuntimeError: a home folder to expand (`~` or `~user`) is not known.
     """
     chosen = environ.get(ENV)
     if chosen is not None and chosen.strip().lower() in OFF:
@@ -118,14 +121,16 @@ def use(warn: Callable[[str], None], environ: Mapping[str, str] = os.environ) ->
 
     A folder that cannot be written is one warning, and the run goes on without a cache.
     """
-    path = folder(environ)
-    if path is not None:
-        try:
+    path = None
+    try:
+        path = folder(environ)
+        if path is not None:
             enable(path)
-        except OSError as e:
-            warn(f"cannot keep compiled programs in {path} ({e.strerror or e}); every run compiles afresh. "
-                 f"Set {ENV} to a writable folder, or to 'off'")
-            path = None
+    except (OSError, RuntimeError) as e:
+        warn(f"cannot keep compiled programs in {path or environ.get(ENV) or '~/.cache'} "
+             f"({getattr(e, 'strerror', None) or e}); every run compiles afresh. "
+             f"Set {ENV} to a writable folder, or to 'off'")
+        path = None
     if path is None:
         yield None
         return

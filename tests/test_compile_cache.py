@@ -35,6 +35,13 @@ def test_off_writes_nothing_and_leaves_jax_alone(tmp_path):
     assert jax.config.jax_compilation_cache_dir == before and not list(tmp_path.iterdir())
 
 
+def test_a_folder_that_cannot_be_named_is_one_warning_and_no_cache():
+    said = []
+    with compile_cache.use(said.append, {"JAXART_CACHE_DIR": "~no-such-user-here/cache"}) as path:
+        assert path is None
+    assert len(said) == 1 and "~no-such-user-here/cache" in said[0] and "JAXART_CACHE_DIR" in said[0], said
+
+
 @pytest.fixture(scope="module")
 def job(tmp_path_factory):
     d, model = write_tiny_job(tmp_path_factory.mktemp("cache"))
