@@ -16,10 +16,10 @@ SHARED = ROOT.parent / "shared" / "images"
 TINY = (4, 8, 8, 8, 8)  # channel widths of the tiny VGG used by unit tests
 
 jax.config.update("jax_numpy_rank_promotion", "raise")
+# Not strict dtype promotion (STYLE.md): optax.adam's bias correction (float ** int32) fails under it.
 # The CLI keeps compiled programs in ~/.cache/jaxart; tests compile afresh and write nothing there,
 # except test_compile_cache, which points it at its own folders.
 os.environ["JAXART_CACHE_DIR"] = "off"
-# Not strict dtype promotion (STYLE.md): optax.adam's bias correction (float ** int32) fails under it.
 
 
 def shared_image(relative: str) -> Path:
