@@ -89,7 +89,7 @@ def stylize(
     loop: Annotated[Loop, typer.Option(help="Loop structure: auto, python (jitted step) or scan (XLA loop).")] = Loop(_DEFAULT.loop),
     save_every: Annotated[int, typer.Option(help="Write OUTPUT_NNNNN.png (or .tif) every N steps (0: never).")] = 0,
     remat: Annotated[bool, typer.Option(help="Recompute VGG stages in the backward pass (jax.checkpoint, +33% FLOPs); on CPU it does not lower the peak.")] = _DEFAULT.remat,
-    conv: Annotated[Conv, typer.Option(help="Convolutions: winograd (stages 2-5 by Winograd F(4x4,3x3): faster on CPU, a little more memory), direct (XLA's own) or auto (winograd on CPU).")] = Conv(_DEFAULT.conv),
+    conv: Annotated[Conv, typer.Option(help="Convolutions: winograd (stages 2-5 by Winograd F(4x4,3x3): faster on CPU, a little more memory), winograd-bf16 (the same, the gradient's products in bfloat16: faster on CPUs with AMX), direct (XLA's own) or auto (winograd on CPU, winograd-bf16 with AMX).")] = Conv(_DEFAULT.conv),
     animate: Annotated[Optional[Path], typer.Option(help="Also write the optimization as an animation (.gif or .webp), a frame every --save-every steps (or 24 frames; 201 at most).")] = None,
     background: Annotated[str, typer.Option(help="Colour under transparent pixels: a name, #rrggbb or r,g,b.")] = "white",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,

@@ -20,7 +20,7 @@ import numpy as np
 from jaxart import objective, optimize
 from jaxart.bench_memory import device_peak_mb
 from jaxart.config import StyleConfig
-from jaxart.vgg import random_weights
+from jaxart.vgg import gradient_products, random_weights
 
 # The loss every benchmark times: the paper's, as the PyTorch baseline computes it, without the
 # mirrored margin that stylize adds by default (StyleConfig.margin; its cost is in BENCHMARKS.md).
@@ -37,10 +37,11 @@ def machine() -> dict:
             "malloc": malloc or "default"}
 
 
-def matmul_peak(n: int = 2048, repeats: int = 5) -> float:
-    """The machine's float32 GFLOP/s on an n x n matmul, timed here."""
-    a = jnp.ones((n, n), jnp.float32)
-    f = jax.jit(lambda a: a @ a)
+def matmul_peak(n: int = 2048, repeats: int = 5, dtype: str = "float32") -> float:
+    """The machine's GFLOP/s on an n x n matmul of `dtype` operands with float32 sums, timed here
+    (bfloat16: the rate of `conv="winograd-bf16"`'s gradient products)."""
+    a = jnp.ones((n, n), dtype)
+    f = jax.jit(lambda a: jnp.matmul(a, a, preferred_element_type=jnp.float32))
     f(a).block_until_ready()
     return 2 * n**3 / _median(lambda: f(a).block_until_ready(), repeats) / 1e9
 
@@ -124,7 +125,8 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
             times[name].append(_seconds(fn) / (repeats if name == "scan" else 1))
             faults[name] += (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / repeats
     eval_s = statistics.median(times["eval"])
-    row = {"size": size, "remat": remat, "conv": convs[0], "compile_s": compile_s, "eval_s": eval_s,
+    row = {"size": size, "remat": remat, "conv": convs[0], "gradient": gradient_products(convs[0]),
+           "compile_s": compile_s, "eval_s": eval_s,
            "gflop": flops / 1e9, "gflops": flops / 1e9 / eval_s, "faults_eval": faults["eval"]}
     for conv in convs[1:]:
         row[f"eval_s_{conv}"] = statistics.median(times[f"conv_{conv}"])
@@ -242,6 +244,7 @@ def format_row(row: dict) -> str:
     if "torch_faults_eval" in row:
         faults += f" (torch {row['torch_faults_eval'] / 1e3:.0f}k)"
     label = (" remat" if row.get("remat") else "") + (f" {row['conv']}" if "conv" in row else "")
+    label += f" ({row['gradient']} gradient)" if row.get("conv") == "auto" and "gradient" in row else ""
     convs = "".join(f"\n        eval[{k[7:]}] {v:.3f} s ({row['conv_ratio_' + k[7:]]:.2f}x)"
                     for k, v in row.items() if k.startswith("eval_s_"))
     device = f"device peak {row['device_peak_mb']:.0f} MiB, " if "device_peak_mb" in row else ""

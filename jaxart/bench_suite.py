@@ -33,7 +33,8 @@ def run(
     """
     from jaxart import bench as B, bench_memory
 
-    echo(f"{B.machine()}; float32 matmul peak {B.matmul_peak():.0f} GFLOP/s")
+    peaks = {dtype: B.matmul_peak(dtype=dtype) for dtype in ("float32", "bfloat16")}
+    echo(f"{B.machine()}; matmul peak {peaks['float32']:.0f} GFLOP/s (float32), {peaks['bfloat16']:.0f} (bfloat16)")
     rows, memory_rows, sweep_rows, reached = [], [], [], None
     for size in sizes:
         rows.append(B.measure(size, repeats=repeats, loops=tuple(loops), baseline=baseline, remat=remat,
@@ -49,7 +50,8 @@ def run(
             echo(bench_memory.format_memory(memory_rows[-1]))
     if quality:
         reached = _time_to_quality(baseline=baseline, images=quality_images, echo=echo, **quality)
-    return {"machine": B.machine(), "results": rows, "memory": memory_rows, "quality": reached, "sweep": sweep_rows}
+    return {"machine": B.machine(), "matmul_peak_gflops": peaks, "results": rows, "memory": memory_rows,
+            "quality": reached, "sweep": sweep_rows}
 
 
 def _time_to_quality(*, evals: int, size: int, coarse_steps: int | None, limit: float, model: str,

@@ -22,10 +22,12 @@ CHANNELS = (64, 128, 256, 512, 512)
 STAGES = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
 POOLINGS = ("max", "avg")
 # How the 3x3 convolutions are computed (`uses_winograd`): XLA's own ("direct"), Winograd
-# F(4x4, 3x3) (winograd.py) in every layer from stage WINOGRAD_FROM on ("winograd"), or "auto":
-# Winograd where it was measured to pay, on CPU in layers of at least WINOGRAD_AUTO channels
-# and output pixels (BENCHMARKS.md, Winograd); XLA's own on GPU and TPU, whose libraries choose.
-CONVS = ("auto", "direct", "winograd")
+# F(4x4, 3x3) (winograd.py) in every layer from stage WINOGRAD_FROM on ("winograd"; with the
+# gradient's products in bfloat16: "winograd-bf16"), or "auto": Winograd where it was measured to
+# pay, on CPU in layers of at least WINOGRAD_AUTO channels and output pixels (BENCHMARKS.md,
+# Winograd), with bfloat16 gradients where the CPU has AMX (`gradient_products`); XLA's own on
+# GPU and TPU, whose libraries choose.
+CONVS = ("auto", "direct", "winograd", "winograd-bf16")
 WINOGRAD_FROM = 2
 WINOGRAD_AUTO = (128, 32 * 32)
 
@@ -148,7 +150,15 @@ def uses_winograd(conv: str, stage: int, channels: int, pixels: int) -> bool:
     check_conv(conv)
     if conv == "auto":
         return jax.default_backend() == "cpu" and channels >= WINOGRAD_AUTO[0] and pixels >= WINOGRAD_AUTO[1]
-    return conv == "winograd" and stage >= WINOGRAD_FROM
+    return conv != "direct" and stage >= WINOGRAD_FROM
+
+
+def gradient_products(conv: str) -> str:
+    """The dtype of the Winograd layers' products in the image gradient under the `CONVS` choice
+    `conv`: "bfloat16" for "winograd-bf16", and for "auto" where `winograd.bfloat16_pays()`."""
+    check_conv(conv)
+    fast = conv == "winograd-bf16" or conv == "auto" and winograd.bfloat16_pays()
+    return "bfloat16" if fast else "float32"
 
 
 def check_conv(conv: str) -> None:
@@ -159,7 +169,9 @@ def check_conv(conv: str) -> None:
 
 def _conv_fn(conv: str, stage: int, channels: int, pixels: int):
     """The convolution such a layer uses (None: flax's default, XLA's own)."""
-    return winograd.conv_general_dilated if uses_winograd(conv, stage, channels, pixels) else None
+    if not uses_winograd(conv, stage, channels, pixels):
+        return None
+    return functools.partial(winograd.conv_general_dilated, gradient=gradient_products(conv))
 
 
 VGG16 = functools.partial(VGG, stage_sizes=STAGES["vgg16"])
@@ -182,8 +194,10 @@ def features(
         forward pass). The values are the same; on XLA CPU the peak memory is only ~5% lower
         (346 against 366 MB at 512 px), because stage 1 dominates it (BENCHMARKS.md).
       conv: "direct" (XLA's convolutions), "winograd" (winograd.py in stages 2-5; values within
-        ~1e-5; reverse-mode differentiable only) or "auto" (Winograd on CPU where it pays: a
-        512 px loss+gradient in 0.67x the time). See `CONVS` and `uses_winograd`.
+        ~1e-5; reverse-mode differentiable only), "winograd-bf16" (the same values, the image
+        gradient's products in bfloat16: within ~1.5%) or "auto" (Winograd on CPU where it pays:
+        a 512 px loss+gradient in 0.67x the time; bfloat16 gradients on CPUs with AMX). See
+        `CONVS`, `uses_winograd` and `gradient_products`.
 
     Returns:
       A dict from each name in `layers` to its activation, (h, w, C) or (N, h, w, C).

@@ -76,6 +76,7 @@ def test_bench_cli_reports_torch_ratios_and_time_to_quality(tmp_path):
         assert np.isfinite(row[key]) and row[key] > 0, key
     assert row["ratio_eval_min"] <= row["ratio_eval_median"]
     assert row["faults_eval"] >= 0 and row["torch_faults_eval"] >= 0
+    assert row["gradient"] in ("float32", "bfloat16") and set(report["matmul_peak_gflops"]) == {"float32", "bfloat16"}
     q = report["quality"]
     assert q["single"]["steps"] <= 3 and q["single"]["final_loss"] == pytest.approx(q["target"])
     for name in ("coarse_to_fine", "torch"):  # each either reached the target or ran to its limit
@@ -127,6 +128,8 @@ def test_the_optimizers_own_work_is_timed_without_consuming_the_state_it_starts_
     row = {"size": 512, "eval_s": 1.6, "gflops": 240.0, "gflop": 392.0, "compile_s": 5.0, "peak_rss_mb": 1600.0,
            "step_s_python": 1.65, "overhead_python": 0.03, "optimizer_s": 0.03, "overhead_optimizer": 0.018}
     assert "step[python] 1.650 s (+3.0%) optimizer 30 ms (1.8%)" in bench.format_row(row)
+    # "auto" names the precision it chose for the gradient on this machine (winograd.bfloat16_pays).
+    assert "512 px auto (bfloat16 gradient)  eval" in bench.format_row({**row, "conv": "auto", "gradient": "bfloat16"})
 
 
 def test_bench_rejects_unknown_baseline_before_work():

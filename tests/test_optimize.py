@@ -114,3 +114,13 @@ def test_lbfgs_beats_adam_in_the_same_evaluations(hed_weights):
     adam = jaxart.run(content, [style], weights=hed_weights, config=config.replace(optimizer="adam"))
     # linesearch="none": one loss+gradient evaluation per L-BFGS step, as per Adam step.
     assert lbfgs.terms["total"] < 0.97 * adam.terms["total"], (lbfgs.terms, adam.terms)
+
+
+def test_lbfgs_with_bfloat16_gradients_reaches_the_float32_loss(hed_weights):
+    content = jaxart.load_image(shared_image("content/tubingen.jpg"))
+    style = jaxart.load_image(shared_image("style/starry_night.jpg"))
+    config = jaxart.StyleConfig(size=64, steps=40, conv="winograd")
+    exact = jaxart.run(content, [style], weights=hed_weights, config=config)
+    rounded = jaxart.run(content, [style], weights=hed_weights, config=config.replace(conv="winograd-bf16"))
+    # The same loss function (bfloat16 only in the backward pass); L-BFGS must not stall on it.
+    assert rounded.terms["total"] < 1.01 * exact.terms["total"], (rounded.terms, exact.terms)

@@ -66,6 +66,39 @@ def test_vgg_features_and_their_gradient_match_direct_convolutions():
         close(jax.jit(jax.grad(loss("winograd", remat)))(image), reference, tol=1e-4)
 
 
+def test_bfloat16_gradients_keep_the_values_exact_and_the_gradient_within_a_few_percent():
+    x = jax.random.normal(jax.random.PRNGKey(6), (1, 16, 12, 8))
+    k = jax.random.normal(jax.random.PRNGKey(7), (3, 3, 8, 8))
+    conv = lambda x, k, dtype: jax.jit(winograd.conv3x3, static_argnums=2)(x, k, dtype)
+    assert np.array_equal(conv(x, k, "bfloat16"), conv(x, k, "float32"))
+    grad = lambda dtype: jax.jit(jax.grad(lambda x: jnp.sum(jnp.tanh(winograd.conv3x3(x, k, dtype)))))(x)
+    exact, rounded = grad("float32"), grad("bfloat16")
+    error = float(jnp.max(jnp.abs(rounded - exact)) / jnp.max(jnp.abs(exact)))
+    assert 1e-4 < error < 0.05, error  # bfloat16's 8-bit mantissa, not float32's 24
+
+
+def test_vgg_with_bfloat16_gradients_gives_the_same_features_and_a_close_gradient():
+    w = vgg.random_weights(jax.random.PRNGKey(0), "vgg16", widths=(4, 8, 8, 16, 16))
+    image = jax.random.uniform(jax.random.PRNGKey(8), (40, 32, 3))
+    layers = ("relu2_1", "relu4_2", "relu5_1")
+    f = {c: jax.jit(lambda x, c=c: vgg.features(w, x, layers, conv=c))(image) for c in ("winograd", "winograd-bf16")}
+    for name in layers:
+        assert np.array_equal(f["winograd"][name], f["winograd-bf16"][name])
+    loss = lambda c: lambda x: sum(jnp.sum(v**2) for v in vgg.features(w, x, layers, conv=c).values())
+    exact, rounded = (jax.jit(jax.grad(loss(c)))(image) for c in ("winograd", "winograd-bf16"))
+    assert float(jnp.linalg.norm(rounded - exact) / jnp.linalg.norm(exact)) < 0.05  # 1.5% with vgg16-hed
+
+
+def test_auto_takes_bfloat16_gradients_only_on_cpus_with_amx():
+    flags = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16 {}\nbugs\t\t: spectre_v1\n"
+    assert winograd.bfloat16_pays(flags.format("amx_bf16 amx_tile"))
+    assert not winograd.bfloat16_pays(flags.format("amx_tile")) and not winograd.bfloat16_pays("")
+    assert vgg.gradient_products("auto") == ("bfloat16" if winograd.bfloat16_pays() else "float32")
+    assert vgg.gradient_products("winograd-bf16") == "bfloat16"
+    assert vgg.gradient_products("winograd") == vgg.gradient_products("direct") == "float32"
+    assert vgg.uses_winograd("winograd-bf16", 2, 8, 1) and not vgg.uses_winograd("winograd-bf16", 1, 64, 10**6)
+
+
 def test_auto_takes_winograd_for_large_layers_on_cpu_and_bad_choices_are_named():
     cpu = jax.default_backend() == "cpu"
     # VGG at 512 px: stage 2 (256 x 256 x 128) and stage 5 (32 x 32 x 512) yes, stage 1 (64
@@ -75,7 +108,7 @@ def test_auto_takes_winograd_for_large_layers_on_cpu_and_bad_choices_are_named()
     assert not vgg.uses_winograd("auto", 3, 256, 16 * 16) and not vgg.uses_winograd("auto", 3, 8, 128 * 128)
     assert vgg.uses_winograd("winograd", 2, 8, 1) and not vgg.uses_winograd("winograd", 1, 512, 10**6)
     assert not vgg.uses_winograd("direct", 4, 512, 10**6)
-    with pytest.raises(ValueError, match="conv 'fft' is not supported; use one of auto, direct, winograd"):
+    with pytest.raises(ValueError, match="conv 'fft' is not supported; use one of auto, direct, winograd, winograd-bf16"):
         vgg.uses_winograd("fft", 3, 256, 1024)
     from jaxart import StyleConfig
 
