@@ -112,11 +112,14 @@ def resolve_model(model: str, fetch: Callable[[str], object], warn: Callable[[st
 
 def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: dict) -> dict:
     from jaxart import __version__
+    from jaxart.vgg import gradient_products
 
     return {
         "jaxart": __version__, "config": config.to_dict(), "seed": config.seed, "model": w.name,
         "arch": w.arch, "weights_sha256": w.sha256, "loss": outcome.terms, "steps": outcome.steps,
         "seconds": round(outcome.seconds, 3), "inputs": inputs,
+        # conv="auto" chooses by the machine's CPU: say what it chose, so runs compare.
+        "gradient_products": gradient_products(config.conv),
     }
 
 
