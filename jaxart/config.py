@@ -44,7 +44,7 @@ class StyleConfig:
     init: str = "content"
     seed: int = 0
     remat: bool = False  # jax.checkpoint each VGG stage: less memory, one more forward pass
-    conv: str = "auto"  # how convolutions are computed (vgg.CONVS): auto is Winograd on CPU, bf16 gradients with AMX
+    conv: str = "auto"  # how convolutions are computed (vgg.CONVS): auto: Winograd on CPU, bf16 gradients where it pays
     colors: str = "style"  # see jaxart.color.MODES
     style_scale: float = 1.0  # painting's long side / output's long side
     # Free pixels around the image while it is optimized (margin.py: started from the photo

@@ -25,7 +25,7 @@ POOLINGS = ("max", "avg")
 # F(4x4, 3x3) (winograd.py) in every layer from stage WINOGRAD_FROM on ("winograd"; with the
 # gradient's products in bfloat16: "winograd-bf16"), or "auto": Winograd where it was measured to
 # pay, on CPU in layers of at least WINOGRAD_AUTO channels and output pixels (BENCHMARKS.md,
-# Winograd), with bfloat16 gradients where the CPU has AMX (`gradient_products`); XLA's own on
+# Winograd), with bfloat16 gradients where the CPU has bfloat16 instructions (`gradient_products`); XLA's own on
 # GPU and TPU, whose libraries choose.
 CONVS = ("auto", "direct", "winograd", "winograd-bf16")
 WINOGRAD_FROM = 2
@@ -196,7 +196,7 @@ def features(
       conv: "direct" (XLA's convolutions), "winograd" (winograd.py in stages 2-5; values within
         ~1e-5; reverse-mode differentiable only), "winograd-bf16" (the same values, the image
         gradient's products in bfloat16: within ~1.5%) or "auto" (Winograd on CPU where it pays:
-        a 512 px loss+gradient in 0.67x the time; bfloat16 gradients on CPUs with AMX). See
+        a 512 px loss+gradient in 0.67x the time; bfloat16 gradients on CPUs with AMX or AVX512-BF16). See
         `CONVS`, `uses_winograd` and `gradient_products`.
 
     Returns:

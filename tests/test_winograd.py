@@ -89,10 +89,12 @@ def test_vgg_with_bfloat16_gradients_gives_the_same_features_and_a_close_gradien
     assert float(jnp.linalg.norm(rounded - exact) / jnp.linalg.norm(exact)) < 0.05  # 1.5% with vgg16-hed
 
 
-def test_auto_takes_bfloat16_gradients_only_on_cpus_with_amx():
-    flags = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16 {}\nbugs\t\t: spectre_v1\n"
-    assert winograd.bfloat16_pays(flags.format("amx_bf16 amx_tile"))
-    assert not winograd.bfloat16_pays(flags.format("amx_tile")) and not winograd.bfloat16_pays("")
+def test_auto_takes_bfloat16_gradients_only_on_cpus_with_bfloat16_instructions():
+    flags = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f {}\nbugs\t\t: spectre_v1 amx_bf16\n"
+    assert winograd.bfloat16_pays(flags.format("avx512_bf16 amx_bf16 amx_tile"))  # Intel Xeon with AMX
+    assert winograd.bfloat16_pays(flags.format("avx512_bf16 avx512_vnni"))  # AMD Zen 4
+    assert not winograd.bfloat16_pays(flags.format("amx_tile avx512_fp16 avx_vnni"))
+    assert not winograd.bfloat16_pays(flags.format("")) and not winograd.bfloat16_pays("")
     assert vgg.gradient_products("auto") == ("bfloat16" if winograd.bfloat16_pays() else "float32")
     assert vgg.gradient_products("winograd-bf16") == "bfloat16"
     assert vgg.gradient_products("winograd") == vgg.gradient_products("direct") == "float32"
