@@ -25,8 +25,8 @@ POOLINGS = ("max", "avg")
 # F(4x4, 3x3) (winograd.py) in every layer from stage WINOGRAD_FROM on ("winograd"; with the
 # gradient's products in bfloat16: "winograd-bf16"), or "auto": Winograd where it was measured to
 # pay, on CPU in layers of at least WINOGRAD_AUTO channels and output pixels (BENCHMARKS.md,
-# Winograd), with bfloat16 gradients where the CPU has bfloat16 instructions (`gradient_products`); XLA's own on
-# GPU and TPU, whose libraries choose.
+# Winograd), with bfloat16 gradients where the CPU has bfloat16 instructions
+# (`gradient_products`); XLA's own on GPU and TPU, whose libraries choose.
 CONVS = ("auto", "direct", "winograd", "winograd-bf16")
 WINOGRAD_FROM = 2
 WINOGRAD_AUTO = (128, 32 * 32)

@@ -12,11 +12,10 @@ of `lax.conv_general_dilated` for VGG's 128- to 512-channel layers (value and gr
 The results agree with `lax.conv_general_dilated` to about 1e-5 relative in float32.
 
 On CPUs with bfloat16 instructions XLA multiplies bfloat16 matrices faster than float32 ones
-(4-5x with Intel's AMX, Sapphire Rapids and later; 1.6x with AVX512-BF16 on AMD Zen 4), so the
-backward pass can take its products in bfloat16 (`gradient=
-"bfloat16"`, float32 sums): the values stay float32-exact and the image gradient is within about
-1.5% (vgg16-hed at 256 px), which left L-BFGS's loss curve unchanged (BENCHMARKS.md, "bfloat16
-gradients"). bfloat16 in the forward pass as well was faster still, but it made the loss a rough
+(4-5x with Intel's AMX, Sapphire Rapids and later; 1.6-1.8x with AVX512-BF16 on AMD Zen 4), so
+the backward pass can take its products in bfloat16 (`gradient="bfloat16"`, float32 sums): the
+values stay float32-exact and the image gradient is within about 1.5% (vgg16-hed at 256 px),
+which left L-BFGS's loss curve unchanged (BENCHMARKS.md, "bfloat16 gradients"). bfloat16 in the forward pass as well was faster still, but it made the loss a rough
 function of the pixels and L-BFGS stalled: 1.8% higher after 500 steps at 256 px.
 """
 
@@ -126,7 +125,7 @@ def bfloat16_pays(cpuinfo: str | None = None) -> bool:
     """Whether bfloat16 products pay on this machine: a CPU backend on a CPU with bfloat16
     instructions, AMX's tiles or AVX512-BF16 (the `amx_bf16` or `avx512_bf16` flag of Linux's
     /proc/cpuinfo, or of the text `cpuinfo`). XLA multiplied bfloat16 matrices 4.1-4.8x as fast as
-    float32 ones with AMX (a Xeon) and 1.6x with AVX512-BF16 (AMD Zen 4), where an evaluation with
+    float32 ones with AMX (a Xeon) and 1.6-1.8x with AVX512-BF16 (AMD Zen 4), where an evaluation with
     bfloat16 gradients took 0.86-0.94x the time; without either it was not measured."""
     if cpuinfo is None:
         if jax.default_backend() != "cpu":
