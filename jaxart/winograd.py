@@ -15,8 +15,9 @@ On CPUs with bfloat16 instructions XLA multiplies bfloat16 matrices faster than 
 (4-5x with Intel's AMX, Sapphire Rapids and later; 1.6-1.8x with AVX512-BF16 on AMD Zen 4), so
 the backward pass can take its products in bfloat16 (`gradient="bfloat16"`, float32 sums): the
 values stay float32-exact and the image gradient is within about 1.5% (vgg16-hed at 256 px),
-which left L-BFGS's loss curve unchanged (BENCHMARKS.md, "bfloat16 gradients"). bfloat16 in the forward pass as well was faster still, but it made the loss a rough
-function of the pixels and L-BFGS stalled: 1.8% higher after 500 steps at 256 px.
+which left L-BFGS's loss curve unchanged (BENCHMARKS.md, "bfloat16 gradients"). bfloat16 in
+the forward pass as well was faster still, but it made the loss a rough function of the pixels
+and L-BFGS stalled: 1.8% higher after 500 steps at 256 px.
 """
 
 from __future__ import annotations
