@@ -131,13 +131,20 @@ def bfloat16_pays(cpuinfo: str | None = None) -> bool:
     if cpuinfo is None:
         if jax.default_backend() != "cpu":
             return False
-        try:
-            with open("/proc/cpuinfo") as f:
-                cpuinfo = next((line for line in f if line.startswith("flags")), "")
-        except OSError:
-            return False
+        cpuinfo = _cpu_flags_line()
     flags = next((line.split(":", 1)[-1] for line in cpuinfo.splitlines() if line.startswith("flags")), "")
     return not BFLOAT16_FLAGS.isdisjoint(flags.split())
+
+
+@functools.cache
+def _cpu_flags_line() -> str:
+    """The first `flags` line of /proc/cpuinfo ("" where there is none), read once per process:
+    `bfloat16_pays` is asked once per Winograd layer whenever a network is traced."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next((line for line in f if line.startswith("flags")), "")
+    except OSError:
+        return ""
 
 
 def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
