@@ -196,8 +196,8 @@ def features(
       conv: "direct" (XLA's convolutions), "winograd" (winograd.py in stages 2-5; values within
         ~1e-5; reverse-mode differentiable only), "winograd-bf16" (the same values, the image
         gradient's products in bfloat16: within ~1.5%) or "auto" (Winograd on CPU where it pays:
-        a 512 px loss+gradient in 0.67x the time; bfloat16 gradients on CPUs with AMX or AVX512-BF16). See
-        `CONVS`, `uses_winograd` and `gradient_products`.
+        a 512 px loss+gradient in 0.67x the time; bfloat16 gradients on CPUs with AMX or
+        AVX512-BF16). See `CONVS`, `uses_winograd` and `gradient_products`.
 
     Returns:
       A dict from each name in `layers` to its activation, (h, w, C) or (N, h, w, C).

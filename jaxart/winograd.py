@@ -125,9 +125,10 @@ BFLOAT16_FLAGS = frozenset({"amx_bf16", "avx512_bf16"})  # CPU flags with fast b
 def bfloat16_pays(cpuinfo: str | None = None) -> bool:
     """Whether bfloat16 products pay on this machine: a CPU backend on a CPU with bfloat16
     instructions, AMX's tiles or AVX512-BF16 (the `amx_bf16` or `avx512_bf16` flag of Linux's
-    /proc/cpuinfo, or of the text `cpuinfo`). XLA multiplied bfloat16 matrices 4.1-4.8x as fast as
-    float32 ones with AMX (a Xeon) and 1.6-1.8x with AVX512-BF16 (AMD Zen 4), where an evaluation with
-    bfloat16 gradients took 0.86-0.94x the time; without either it was not measured."""
+    /proc/cpuinfo, or of the text `cpuinfo`). XLA multiplied bfloat16 matrices 4.1-4.8x as fast
+    as float32 ones with AMX (a Xeon) and 1.6-1.8x with AVX512-BF16 (AMD Zen 4), where an
+    evaluation with bfloat16 gradients took 0.86-0.94x the time; without either it was not
+    measured."""
     if cpuinfo is None:
         if jax.default_backend() != "cpu":
             return False
