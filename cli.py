@@ -2,25 +2,55 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import signal
 import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
-from typer.exceptions import Abort, Exit, TyperException
+# Ctrl-C outside a run (whose own handler is job.stop_signals). While the libraries load it is only
+# recorded: a KeyboardInterrupt inside a native module's initialisation aborts the process (jaxlib)
+# or becomes an ImportError (numpy). Later Python drops one raised in a garbage-collection callback
+# (JAX has one) or a __del__ with an "Exception ignored" traceback and goes on; there too it is only
+# recorded, and `_stop_if_interrupted` ends the command at the next check.
+_SIGINTS: list[int] = []
+
+
+def _on_sigint(signum, frame) -> None:
+    _SIGINTS.append(signum)
+    dropped = {getattr(cb, "__code__", None) for cb in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in dropped or frame.f_code.co_name == "__del__":
+            return
+        frame = frame.f_back
+    raise KeyboardInterrupt
+
+
+def _stop_if_interrupted() -> None:
+    if _SIGINTS:
+        raise KeyboardInterrupt
+
+
+_previous = signal.signal(signal.SIGINT, lambda signum, frame: _SIGINTS.append(signum))
+import typer  # noqa: E402
+from typer.exceptions import Abort, Exit, TyperException  # noqa: E402
+
+from jaxart import color as _color, config as _config, memory as _memory, output as _output, vgg as _vgg  # noqa: E402
+from jaxart.weights import layouts as _layouts, normalize as _normalize  # noqa: E402
+
+signal.signal(signal.SIGINT, _previous)
+if _SIGINTS:  # while the libraries loaded: nothing has been written
+    sys.stderr.write("error: interrupted\n")
+    sys.exit(130)
 
 app = typer.Typer(help="Neural style transfer (Gatys et al. 2015) in JAX.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 weights_app = typer.Typer(help="List, fetch, convert, normalize, verify, remove and locate VGG weights.",
                           no_args_is_help=True)
 app.add_typer(weights_app, name="weights")
-
-
-from jaxart import color as _color, config as _config, memory as _memory, output as _output, vgg as _vgg
-from jaxart.weights import layouts as _layouts, normalize as _normalize
 
 
 def _choices(name: str, values) -> type[Enum]:
@@ -40,13 +70,18 @@ Format = _choices("Format", _output.FORMATS)
 _DEFAULT = _config.StyleConfig()
 
 
-def _csv(text: Optional[str], cast=str):
+def _csv(text: Optional[str], flag: str, cast=str):
+    """The items of option `flag`'s comma-separated `text`, each cast; None stays None."""
     if text is None:
         return None
+    items = [t.strip() for t in text.split(",")]
+    if not all(items):
+        raise typer.BadParameter(f"{text!r} has an empty item; give comma-separated values, e.g. 1,2", param_hint=flag)
     try:
-        return tuple(cast(t.strip()) for t in text.split(",") if t.strip())
+        return tuple(map(cast, items))
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a comma-separated list of numbers") from None
+        kind = {int: "whole numbers", float: "numbers"}.get(cast, "values")
+        raise typer.BadParameter(f"{text!r} is not a comma-separated list of {kind}", param_hint=flag) from None
 
 
 def _warn(message: str) -> None:
@@ -55,6 +90,7 @@ def _warn(message: str) -> None:
 
 @app.command()
 def stylize(
+    ctx: typer.Context,
     content: Annotated[Optional[Path], typer.Argument(help="The photo (not with --resume).", show_default=False)] = None,
     styles: Annotated[Optional[list[Path]], typer.Argument(help="One or more paintings (not with --resume).", show_default=False)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image [default: CONTENT_STYLE.png, or the checkpoint's].")] = None,
@@ -119,6 +155,7 @@ def stylize(
         if content is not None:
             raise typer.BadParameter("the checkpoint names the content, styles and model; give no CONTENT or STYLE with it",
                                      param_hint="--resume")
+        _only_with_resume(ctx, _RESUME_OPTIONS)
         ckpt = checkpoint.load(resume)
         content, styles, model, config, rgb = job.from_checkpoint(ckpt)
         output = output or Path(ckpt.meta["output"])
@@ -128,7 +165,7 @@ def stylize(
     elif content is None or not styles:
         raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")
     else:
-        step_counts, scale_list = _csv(steps, int) or (0,), _csv(scales, int)
+        step_counts, scale_list = _csv(steps, "--steps", int), _csv(scales, "--scales", int)
         config = StyleConfig(
             size=size if size is not None else (scale_list or (_DEFAULT.size,))[-1], steps=sum(step_counts),
             scales=scale_list, start_size=start_size, scale_steps=step_counts if len(step_counts) > 1 else None,
@@ -137,31 +174,34 @@ def stylize(
             learning_rate=learning_rate, init=init, content_weight=content_weight,
             style_weight=style_weight, tv_weight=tv_weight, pooling=pooling.value, loop=loop.value, remat=remat,
             conv=conv.value,
-            content_layers=_csv(content_layers) or _DEFAULT.content_layers,
-            style_layers=_csv(style_layers) or _DEFAULT.style_layers,
-            style_layer_weights=_csv(style_layer_weights, float), style_blend=_csv(style_blend, float),
+            content_layers=_csv(content_layers, "--content-layers") or _DEFAULT.content_layers,
+            style_layers=_csv(style_layers, "--style-layers") or _DEFAULT.style_layers,
+            style_layer_weights=_csv(style_layer_weights, "--style-layer-weights", float),
+            style_blend=_csv(style_blend, "--style-blend", float),
             colors=colors.value, style_scale=style_scale, margin=margin,
         ).validate()
         if model.endswith(".safetensors") or os.sep in model:
             model = str(Path(model).resolve())  # so --resume finds it from any folder
     fmt = (fmt or Format.png).value
     output = output or Path(f"{content.stem}_{styles[0].stem}.{'tif' if fmt == 'tiff' else 'png'}")
+    job.check_not_input([output, animate], [content, *styles, config.init, config.mask, resume])
     job.check_output(output, fmt, overwrite=overwrite)
     if animate is not None:
         job.check_animation(animate, overwrite=overwrite)
     photo, paintings = job.load_inputs(content, styles, rgb)
-    note = job.upsampling_note(photo, config.size)
-    if note:
-        _warn(note)
     if config.mask is not None:  # readable, its colours present, the photo's aspect: before any weights load
         guided.check_mask(config, photo.shape, len(styles))
     config.validate(job.model_arch(model))
     # Will it fit? Before any weights load.
     _memory.check(config, job.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings])
+    note = job.upsampling_note(photo, config.size)
+    if note:
+        _warn(note)
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
     config.validate(w.arch)
     if ckpt is not None:
         checkpoint.check(ckpt, sha256=w.sha256)
+    _stop_if_interrupted()
     with compile_cache.use(_warn), job.stop_signals() as stopped, \
             progress.steps_bar(_scales.total_steps(config), quiet) as on_step:
         outcome = job.stylize_files(content, styles, output, config, w, save_every=save_every, on_step=on_step,
@@ -171,6 +211,19 @@ def stylize(
     if not quiet:
         terms = ", ".join(f"{k} {v:.4g}" for k, v in outcome.terms.items())
         typer.echo(f"wrote {output} ({w.name}, {outcome.steps} steps, {outcome.seconds:.1f} s; {terms})")
+
+
+# What `stylize --resume` takes from the command line; the checkpoint fixes everything else.
+_RESUME_OPTIONS = ("resume", "output", "fmt", "overwrite", "checkpoint_every", "save_every", "animate", "quiet")
+
+
+def _only_with_resume(ctx: typer.Context, allowed) -> None:
+    """Refuse options the checkpoint overrides, rather than ignore them."""
+    given = [max(p.opts, key=len) for p in ctx.command.params
+             if p.name not in allowed and getattr(ctx.get_parameter_source(p.name), "name", "") == "COMMANDLINE"]
+    if given:
+        raise typer.BadParameter(f"the checkpoint fixes the run's settings; drop {', '.join(given)} (or start a new "
+                                 "run to change them)", param_hint="--resume")
 
 
 def _fetch(name: str, quiet: bool):
@@ -207,11 +260,13 @@ def sweep(
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
 
-    settings = S.grid(_csv(style_weight, float), _csv(content_weight, float), _csv(tv_weight, float), _csv(seed, int))
+    settings = S.grid(_csv(style_weight, "--style-weight", float), _csv(content_weight, "--content-weight", float),
+                      _csv(tv_weight, "--tv-weight", float), _csv(seed, "--seed", int))
     if columns is not None and columns < 1:
         raise typer.BadParameter("must be 1 or more", param_hint="--columns")
     config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate, init=init)
     S.check(config, settings)
+    job.check_not_input(sheet.outputs(output, len(settings)), [content, *styles, init])
     sheet.check_outputs(output, len(settings), overwrite=overwrite)
     photo, paintings = job.load_inputs(content, styles)
     S.check(config, settings, job.model_arch(model))
@@ -219,7 +274,10 @@ def sweep(
                    paintings=[p.shape[:2] for p in paintings])
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
     with compile_cache.use(_warn), progress.steps_bar(config.steps, quiet) as update:
-        on_step = lambda i, carry: update(i, float(carry.value.mean()), {k: float(v.mean()) for k, v in carry.aux.items()})
+        def on_step(i, carry):
+            _stop_if_interrupted()
+            update(i, float(carry.value.mean()), {k: float(v.mean()) for k, v in carry.aux.items()})
+
         result = S.sweep(photo, paintings, w, config, settings, callback=on_step)
     inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles]}
     files = sheet.write(output, result.images, settings, config, {"jaxart": __version__, "model": w.name, "arch": w.arch,
@@ -278,6 +336,9 @@ def weights_convert(
 
     if not path.is_file():
         raise typer.BadParameter(f"{path} is not a file", param_hint="PATH")
+    if W.path_for(W.store.check_name(name)).is_file():
+        raise typer.BadParameter(f"{name} is already installed; choose another --name or "
+                                 f"`jaxart weights remove {name}` first", param_hint="--name")
     typer.echo(W.convert(path, arch and arch.value, name, layout and layout.value))
 
 
@@ -295,6 +356,8 @@ def weights_normalize(
 
     if not 0.0 <= min_mean < 1.0:
         raise typer.BadParameter("must be in [0, 1)", param_hint="--min-mean")
+    if not 16 <= size <= 1024:  # statistics of ImageNet-sized images; 8 at a time go through VGG
+        raise typer.BadParameter(f"must be from 16 to 1024 pixels, got {size}", param_hint="--size")
     new = W.store.check_name(new or f"{Path(name).stem}-normalized")
     if new in W.SOURCES or W.path_for(new).is_file():
         raise typer.BadParameter(f"{new} is already taken; give another --name (or `weights remove {new}`)",
@@ -374,32 +437,19 @@ def bench(
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write results as JSON.")] = None,
 ) -> None:
     """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""
-    from jaxart import bench as B, bench_suite
+    from jaxart import bench_suite
 
-    variants, convs = _csv(loops), _csv(conv)
-    if not set(variants) <= set(B.LOOPS):
-        raise typer.BadParameter(f"choose from {', '.join(B.LOOPS)}", param_hint="--loops")
-    if not convs or not set(convs) <= set(_vgg.CONVS):
-        raise typer.BadParameter(f"choose from {', '.join(_vgg.CONVS)}", param_hint="--conv")
-    if baseline not in (None, *B.BASELINES):
-        raise typer.BadParameter(f"choose from {', '.join(B.BASELINES)}", param_hint="--baseline")
-    if baseline == "torch":
-        from jaxart import bench_torch
-
-        if not bench_torch.available():
-            raise typer.BadParameter("PyTorch is not installed; pip install torch==2.13.0", param_hint="--baseline")
-    if quality_evals < 0 or (coarse_steps or 0) < 0 or quality_size < 16 or quality_limit <= 0:
-        raise typer.BadParameter("--quality-evals and --coarse-steps must be >= 0, --quality-size >= 16, --quality-limit > 0")
-    if sweep_settings < 0:
-        raise typer.BadParameter("must be 0 or more", param_hint="--sweep")
+    size_list, variants, convs = _csv(sizes, "--sizes", int), _csv(loops, "--loops"), _csv(conv, "--conv")
     quality = None if not quality_evals else dict(
         evals=quality_evals, size=quality_size, coarse_steps=coarse_steps, limit=quality_limit, model=model,
         content=content, style=style)
-    result = bench_suite.run(_csv(sizes, int), repeats=repeats, loops=variants, baseline=baseline, remat=remat, convs=convs,
+    bench_suite.check(size_list, repeats=repeats, loops=variants, baseline=baseline, convs=convs, sweep=sweep_settings,
+                      quality=quality, json_out=json_out)
+    result = bench_suite.run(size_list, repeats=repeats, loops=variants, baseline=baseline, remat=remat, convs=convs,
                              memory=memory, sweep=sweep_settings, quality=quality, quality_images=quality_images,
-                             echo=typer.echo)
+                             echo=lambda line: (_stop_if_interrupted(), typer.echo(line)))
     if json_out:
-        json_out.write_text(json.dumps(result, indent=2))
+        bench_suite.write_json(json_out, result)
 
 
 def main() -> None:
@@ -407,8 +457,10 @@ def main() -> None:
     from jaxart.checkpoint import Interrupted
     from jaxart.errors import InputError, JaxartError, NonFiniteLossError
 
+    previous = signal.signal(signal.SIGINT, _on_sigint)
     try:
         code = app(standalone_mode=False)
+        _stop_if_interrupted()  # a Ctrl-C that Python dropped (see _on_sigint) still ends in 130
         if isinstance(code, int) and code:  # not standalone, click returns typer.Exit(code)'s code
             sys.exit(code)
     except Exit as e:
@@ -417,7 +469,8 @@ def main() -> None:
         typer.echo("error: interrupted", err=True)
         sys.exit(130)
     except TyperException as e:
-        typer.echo(f"error: {e.format_message()}", err=True)
+        if e.format_message():  # else it is the help `jaxart` alone prints
+            typer.echo(f"error: {e.format_message()}", err=True)
         sys.exit(2)
     except NonFiniteLossError as e:
         typer.echo(f"error: {e}", err=True)
@@ -431,9 +484,19 @@ def main() -> None:
     except JaxartError as e:
         typer.echo(f"error: {e}", err=True)
         sys.exit(1)
+    except OSError as e:  # not anticipated by the library: still one line
+        typer.echo(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}", err=True)
+        sys.exit(1)
+    except RuntimeError as e:
+        if "Unable to initialize backend" not in str(e):
+            raise
+        typer.echo(f"error: {' '.join(str(e).split())}", err=True)  # says what JAX_PLATFORMS to set
+        sys.exit(2)
     except KeyboardInterrupt:
         typer.echo("error: interrupted", err=True)
         sys.exit(130)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from jaxart.errors import InputError
+from jaxart.errors import InputError, writing
 from jaxart.image import to_uint8
 
 FORMATS = {".gif": "GIF", ".webp": "WEBP"}
@@ -83,9 +83,10 @@ def save_animation(
     durations = [frame_ms] * (len(images) - 1) + [hold_ms]
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        images[0].save(tmp, format=fmt, save_all=True, append_images=images[1:], duration=durations,
-                       loop=0, **options)
-        os.replace(tmp, path)
+        with writing(path, "animation"):
+            images[0].save(tmp, format=fmt, save_all=True, append_images=images[1:], duration=durations,
+                           loop=0, **options)
+            os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

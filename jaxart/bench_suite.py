@@ -7,8 +7,71 @@ once, time to quality (bench_quality.py). The result is what `--json` writes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from jaxart.errors import InputError
+
+
+def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("python",), baseline: str | None = None,
+          convs: Sequence[str] = ("auto",), sweep: int = 0, quality: dict | None = None,
+          json_out: Path | None = None) -> None:
+    """Raise an InputError naming the first bad option, before anything is measured (`run`'s arguments)."""
+    from jaxart import bench as B, image, job, memory, vgg
+
+    def choose(flag, given, allowed):
+        if not given or not set(given) <= set(allowed):
+            raise InputError(f"{flag} {','.join(given)} is not a list of {', '.join(allowed)}")
+
+    choose("--loops", loops, B.LOOPS)
+    choose("--conv", convs, vgg.CONVS)
+    if baseline not in (None, *B.BASELINES):
+        raise InputError(f"--baseline {baseline} is not one of {', '.join(B.BASELINES)}")
+    if baseline == "torch":
+        from jaxart import bench_torch
+
+        if not bench_torch.available():
+            raise InputError("--baseline torch needs PyTorch, which is not installed; pip install torch==2.13.0")
+    if repeats < 1 or sweep < 0:
+        raise InputError(f"--repeats must be 1 or more and --sweep 0 or more, got {repeats} and {sweep}")
+    for size in list(sizes) + ([quality["size"]] if quality else []):
+        if size < 16:
+            raise InputError(f"image size {size} is too small; benchmark sizes of at least 16 pixels")
+        try:
+            memory.check(B.PAPER.replace(size=size, conv=convs[0]), photo=(16, 16))  # square, no file
+        except InputError as e:  # it says what fits
+            raise InputError(f"benchmark size {size}: {e}") from None
+    if quality:
+        if quality["evals"] < 0 or (quality["coarse_steps"] or 0) < 0:
+            raise InputError("--quality-evals and --coarse-steps must be 0 or more")
+        if not (math.isfinite(quality["limit"]) and quality["limit"] > 0):
+            raise InputError(f"--quality-limit must be a finite number above 0, got {quality['limit']}")
+        if quality["model"] != "random":
+            job.model_arch(quality["model"])
+        for picture in (quality["content"], quality["style"]):
+            if picture is not None:
+                image.load_image(picture, 16)  # a bad file fails now, not after the other rows
+    if json_out is not None:
+        if json_out.is_dir():
+            raise InputError(f"--json {json_out} is a folder; give a file name, e.g. bench.json")
+        job.check_output(json_out.with_suffix(".png"), overwrite=True, flag="--json")  # its folder is writable
+
+
+def write_json(path: Path, result: dict) -> None:
+    """`result` as JSON at `path`, atomically, as an output image is written."""
+    import json
+    import os
+
+    from jaxart.errors import writing
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with writing(path, "results"):
+            tmp.write_text(json.dumps(result, indent=2))
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def run(

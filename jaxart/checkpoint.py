@@ -19,9 +19,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxart.errors import InputError, JaxartError
+from jaxart.errors import InputError, JaxartError, writing
 
 FORMAT = 1
+RESUME_KEYS = ("jaxart", "weights_sha256", "model", "config", "inputs", "output", "format", "step")
 
 
 class Checkpoint(NamedTuple):
@@ -51,9 +52,10 @@ def save(path: str | os.PathLike, carry: Any, meta: dict[str, Any]) -> Path:
     meta = {**meta, "checkpoint_format": FORMAT, "structure": str(treedef), "leaves": len(leaves)}
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        with open(tmp, "xb") as f:
-            np.savez(f, meta=np.array(json.dumps(meta, sort_keys=True)), **arrays)
-        os.replace(tmp, path)
+        with writing(path, "checkpoint"):
+            with open(tmp, "xb") as f:
+                np.savez(f, meta=np.array(json.dumps(meta, sort_keys=True)), **arrays)
+            os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -68,7 +70,8 @@ def load(path: str | os.PathLike) -> Checkpoint:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"checkpoint {path} does not exist; give the .ckpt.npz an interrupted run wrote")
+        state = "is not a file" if path.exists() else "does not exist"
+        raise InputError(f"checkpoint {path} {state}; give the .ckpt.npz an interrupted run wrote")
     try:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
@@ -82,7 +85,13 @@ def load(path: str | os.PathLike) -> Checkpoint:
 
 
 def check(ckpt: Checkpoint, *, version: str | None = None, sha256: str | None = None) -> None:
-    """Refuse a checkpoint from another jaxart version or made with other weights."""
+    """Refuse a checkpoint from another jaxart version, made with other weights, or lacking what
+    `--resume` reads (`RESUME_KEYS`, the content and styles), as a hand-edited one may."""
+    inputs = ckpt.meta.get("inputs")
+    missing = [k for k in RESUME_KEYS if k not in ckpt.meta] + [
+        f"inputs.{k}" for k in ("content", "styles") if not isinstance(inputs, dict) or k not in inputs]
+    if missing:
+        raise InputError(f"checkpoint lacks {', '.join(missing)}; it was edited or damaged, so start the run again")
     made = ckpt.meta.get("jaxart")
     if version is not None and made != version:
         raise InputError(f"checkpoint was made by jaxart {made}, this is jaxart {version}; "

@@ -76,11 +76,13 @@ class StyleConfig:
         if self.size < 16:
             raise ValueError(f"size {self.size} is too small; use at least 16 pixels")
         for name in ("content_weight", "style_weight", "tv_weight", "learning_rate"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name.replace('_', '-')} must be a finite number >= 0, got {value}")
+            _weights(name.replace("_", "-"), (getattr(self, name),))
         if self.learning_rate == 0:
             raise ValueError("learning-rate must be above 0")
+        if not isinstance(self.seed, int) or not -2**63 <= self.seed < 2**63:
+            raise ValueError(f"seed must be a whole number that fits in 64 bits, got {self.seed!r}")
+        if self.optimizer != "lbfgs" and self.linesearch != "none":
+            raise ValueError(f"linesearch {self.linesearch} is L-BFGS's; {self.optimizer} takes none")
         _choice(self, "optimizer", OPTIMIZERS)
         _choice(self, "linesearch", LINESEARCHES)
         _choice(self, "loop", LOOPS)
@@ -100,10 +102,11 @@ class StyleConfig:
                 raise ValueError(
                     f"{len(weights)} style layer weights for {len(self.style_layers)} style layers"
                 )
-            if min(weights, default=0) < 0 or not all(map(math.isfinite, weights)):
-                raise ValueError(f"style layer weights must be finite and >= 0, got {weights}")
-        if self.style_blend is not None and (min(self.style_blend) < 0 or sum(self.style_blend) <= 0):
-            raise ValueError(f"style blend {self.style_blend} must be >= 0 and sum above 0")
+            _weights("style layer weights", weights)
+        if self.style_blend is not None:
+            _weights("style blend", self.style_blend)
+            if not self.style_blend or sum(self.style_blend) <= 0:
+                raise ValueError(f"style blend {list(self.style_blend)} must sum above 0")
         _check_scales(self)
         _check_regions(self)
         if arch is not None:
@@ -136,6 +139,15 @@ class StyleConfig:
     @classmethod
     def from_json(cls, text: str) -> "StyleConfig":
         return cls.from_dict(json.loads(text))
+
+
+# Weights multiply float32 losses: beyond this they overflow to inf before the first step.
+_MAX_WEIGHT = 1e30
+
+
+def _weights(name, values):
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= _MAX_WEIGHT for v in values):
+        raise ValueError(f"{name} must be a finite number >= 0 (at most 1e30), got {', '.join(map(str, values))}")
 
 
 def _positive_int(config, *names):

@@ -1,5 +1,8 @@
 """The project's exceptions: each message says what was wrong and what to do."""
 
+import contextlib
+import errno
+
 
 class JaxartError(Exception):
     """Base class of errors the CLI reports as one line, never a traceback.
@@ -17,6 +20,31 @@ class InputError(JaxartError, ValueError):
 
 class WeightsError(JaxartError):
     """Weights are missing, corrupt, of the wrong layout, or could not be fetched."""
+
+
+class WeightsFileError(WeightsError, InputError):
+    """A weights file the user named is unreadable or not VGG weights: bad input (CLI exit 2)."""
+
+
+class OutputError(JaxartError, OSError):
+    """A file could not be written: a full disk, a folder in the way, no permission."""
+
+
+_ADVICE = {errno.ENOSPC: "free some space", errno.EDQUOT: "free some space", errno.EISDIR: "move that folder away",
+           errno.EACCES: "check its permissions", errno.EPERM: "check its permissions"}
+
+
+@contextlib.contextmanager
+def writing(path, what: str = "file"):
+    """Turn an OSError while writing `path` into one OutputError line naming it and what to do."""
+    try:
+        yield
+    except OutputError:
+        raise
+    except OSError as e:
+        advice = _ADVICE.get(e.errno, "check the disk")
+        raise OutputError(f"could not write {what} {path} ({e.strerror or describe(e)}); {advice} or choose "
+                          "another output") from None
 
 
 class NonFiniteLossError(JaxartError):

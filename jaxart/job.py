@@ -20,8 +20,9 @@ from jaxart.output import SUFFIXES, save_image
 from jaxart.vgg import Weights
 
 
-def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False) -> None:
-    """Fail before any work if `path` cannot be written as `fmt`; create a missing folder.
+def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag: str = "--output") -> None:
+    """Fail before any work if `path` cannot be written as `fmt`; create a missing folder. Errors
+    advise on `flag`, the option that named the path.
 
     The folder is probed by creating (and removing) a file in it, which also catches
     read-only file systems that permission bits do not show.
@@ -32,21 +33,30 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False) -> No
     if path.is_dir():
         raise InputError(f"output {path} is a folder; give a file name ending in {suffixes[0]}")
     if path.exists() and not overwrite:
-        raise InputError(f"output {path} already exists; pass --overwrite to replace it or choose another --output")
+        raise InputError(f"output {path} already exists; pass --overwrite to replace it or choose another {flag}")
     parent = path.parent if str(path.parent) else Path(".")
     if parent.exists() and not parent.is_dir():
-        raise InputError(f"output folder {parent} is a file, not a folder; choose another --output")
+        raise InputError(f"output folder {parent} is a file, not a folder; choose another {flag}")
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InputError(f"output folder {parent} does not exist and cannot be created ({e.strerror}); "
-                         "choose another --output") from None
+                         f"choose another {flag}") from None
     probe = parent / f".jaxart-probe-{os.getpid()}"
     try:
         probe.touch(exist_ok=False)
         probe.unlink()
     except OSError as e:
-        raise InputError(f"output folder {parent} is not writable ({e.strerror}); choose another --output") from None
+        raise InputError(f"output folder {parent} is not writable ({e.strerror}); choose another {flag}") from None
+
+
+def check_not_input(outputs, inputs) -> None:
+    """Refuse to write any of `outputs` over one of the `inputs` (paths or None), even with --overwrite."""
+    sources = {Path(p).resolve() for p in inputs if p is not None and Path(p).exists()}
+    for out in outputs:
+        if out is not None and Path(out).resolve() in sources:
+            raise InputError(f"output {out} is one of the inputs; choose another output (--overwrite never "
+                             "replaces an input)")
 
 
 @contextlib.contextmanager
@@ -156,9 +166,11 @@ def load_inputs(content: Path, styles: list[Path], background=image.WHITE) -> tu
 def check_animation(path: Path, *, overwrite: bool = False) -> None:
     """Fail before any work if the `--animate` file cannot be written: suffix, existing file, folder."""
     animate.check_suffix(path)
+    if path.is_dir():
+        raise InputError(f"animation {path} is a folder; give a file name ending in {path.suffix}")
     if path.exists() and not overwrite:
         raise InputError(f"animation {path} already exists; pass --overwrite to replace it or choose another --animate")
-    check_output(path.with_suffix(".png"), overwrite=True)  # the same folder checks as the output's
+    check_output(path.with_suffix(".png"), overwrite=True, flag="--animate")  # the same folder checks as the output's
 
 
 def stylize_files(

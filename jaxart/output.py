@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, PngImagePlugin
 
-from jaxart.errors import InputError, describe
+from jaxart.errors import InputError, describe, writing
 from jaxart.image import to_uint8
 
 RECORD_KEY = "jaxart"
@@ -68,16 +68,17 @@ def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None =
     else:
         write = lambda f: f.write(_tiff16(to_uint16(x), text))
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    # Not mkstemp: its files are 0600. Mode 0666 lets the umask give the usual permissions;
-    # O_EXCL keeps two writers from sharing a temporary file.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with writing(path, "image"):
+        # Not mkstemp: its files are 0600. Mode 0666 lets the umask give the usual permissions;
+        # O_EXCL keeps two writers from sharing a temporary file.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                write(f)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     return path
 
 
@@ -118,6 +119,9 @@ def read_record(path: str | os.PathLike) -> dict:
     Raises:
       InputError: the file is missing or unreadable, or holds no valid jaxart record.
     """
+    if not Path(path).is_file():  # a FIFO or device would block Image.open
+        why = "not a file" if Path(path).exists() else "no such file"
+        raise InputError(f"{path} could not be read ({why}); give a PNG or TIFF jaxart wrote")
     try:
         with Image.open(path) as img:
             text = getattr(img, "text", {}).get(RECORD_KEY)

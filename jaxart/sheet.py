@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from jaxart import image
 from jaxart.config import StyleConfig
-from jaxart.errors import InputError
+from jaxart.errors import InputError, writing
 from jaxart.output import save_png
 from jaxart.sweep import Setting
 
@@ -148,21 +148,26 @@ figcaption{{font-weight:bold}} pre{{font-size:11px;max-height:14em;overflow:auto
 
 
 def _write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with writing(path, "page"):
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
 
 
 def check_outputs(path: Path, n: int, *, overwrite: bool = False) -> None:
     """Fail before any work if the sheet, its page or a single image cannot be written."""
     from jaxart.job import check_output
 
+    if path.suffix.lower() != ".png":
+        raise InputError(f"the contact sheet {path} is a PNG; give an --output ending in .png")
     check_output(path, "png", overwrite=overwrite)
     for p in outputs(path, n)[1:]:
+        if p.is_dir():
+            raise InputError(f"{p} is a folder where the sweep writes a file; move it or choose another --output")
         if p.exists() and not overwrite:
             raise InputError(f"{p} already exists; pass --overwrite to replace it or choose another --output")

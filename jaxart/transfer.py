@@ -105,8 +105,8 @@ def run(
     del result, start_carry  # the optimizer's state is not held while the final loss is taken
     image = np.asarray(color.finish(margin.crop(params, shape), photo, config.colors))
     if not ok:
-        raise NonFiniteLossError(f"the loss became NaN or inf after step {steps}; {_cause(config)} "
-                                 "(the last finite image was kept)", image=image, step=steps)
+        raise NonFiniteLossError(f"the loss became NaN or inf after step {steps}; lower --style-weight or "
+                                 "--learning-rate (the last finite image was kept)", image=image, step=steps)
     final, terms = _final_loss()(fun, params)
     terms = {"total": float(final), **{k: float(v) for k, v in terms.items()}}
     return Outcome(image, terms, steps, time.perf_counter() - start)
@@ -172,14 +172,6 @@ def _start(x0: ArrayLike, shape: tuple[int, ...]) -> jax.Array:
     if x0.shape != shape:
         raise ValueError(f"starting image is {x0.shape}, the resized photo {shape}; give x0 the photo's shape")
     return x0
-
-
-def _cause(config: StyleConfig) -> str:
-    for name in ("content_weight", "style_weight", "tv_weight"):
-        if abs(getattr(config, name)) > float(np.finfo(np.float32).max):
-            flag = name.replace("_", "-")
-            return f"--{flag} {getattr(config, name):g} overflows float32 (largest 3.4e38); lower it"
-    return "lower --style-weight or --learning-rate"
 
 
 def _clip(x):

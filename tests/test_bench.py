@@ -131,7 +131,3 @@ def test_the_optimizers_own_work_is_timed_without_consuming_the_state_it_starts_
     # "auto" names the precision it chose for the gradient on this machine (winograd.bfloat16_pays).
     assert "512 px auto (bfloat16 gradient)  eval" in bench.format_row({**row, "conv": "auto", "gradient": "bfloat16"})
 
-
-def test_bench_rejects_unknown_baseline_before_work():
-    result = CliRunner().invoke(cli.app, ["bench", "--sizes", "16", "--baseline", "tensorflow"])
-    assert result.exit_code == 2 and "choose from torch" in result.output

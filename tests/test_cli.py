@@ -85,6 +85,16 @@ BAD = {
     "bad init": (lambda d: ["--init", str(d / "nope.png")], "is neither content nor random nor an image file"),
     "bad background": (lambda d: ["--background", "octarine"], "'octarine' is not a colour name"),
     "negative size": (lambda d: ["--size", "-5"], "size must be a positive integer"),
+    # Not the defaults in silence, nor weights shifted onto the wrong layers:
+    "empty layer": (lambda d: ["--style-layers", "relu1_1,,relu2"], "--style-layers: 'relu1_1,,relu2' has an empty"),
+    "empty weight": (lambda d: ["--style-layer-weights", "1,,2,3,4,5"], "--style-layer-weights: '1,,2,3,4,5' has an"),
+    "nan blend": (lambda d: ["--style-blend", "nan"], "style blend must be a finite number >= 0"),
+    "overflowing weight": (lambda d: ["--style-weight", "1e300"], "style-weight must be a finite number >= 0 (at most"),
+    "seed beyond 64 bits": (lambda d: ["--seed", str(2**64)], "seed must be a whole number that fits in 64 bits"),
+    "zoom with adam": (lambda d: ["--optimizer", "adam", "--linesearch", "zoom"], "linesearch zoom is L-BFGS's"),
+    "output over the painting": (lambda d: ["--overwrite", "--output", str(d / "paint.png")], "is one of the inputs"),
+    "settings with --resume": (lambda d: ["stylize", "--resume", str(d / "x.ckpt.npz"), "--steps", "9"],
+                               "the checkpoint fixes the run's settings; drop --model, --steps"),
 }
 
 
@@ -102,6 +112,7 @@ def test_bad_input_gives_one_line_and_no_output(case, files, tmp_path, monkeypat
     assert exit_info.value.code == 2
     assert len(err.splitlines()) == 1 and err.startswith("error: ") and expected in err, err
     assert not out.exists() and not list(tmp_path.iterdir())
+    assert Image.open(d / "paint.png").size == (20, 20), "an input was overwritten"
 
 
 def test_real_process_reports_without_traceback(files, tmp_path):

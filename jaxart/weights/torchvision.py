@@ -15,7 +15,7 @@ import zipfile
 import numpy as np
 
 from jaxart import vgg
-from jaxart.errors import WeightsError
+from jaxart.errors import WeightsError, WeightsFileError
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _PICKLE_PROTO = 0x80
@@ -59,7 +59,7 @@ def load_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
         ) from None
     except (RuntimeError, OSError, EOFError, ValueError) as e:
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise WeightsError(f"{path} is not a readable PyTorch file ({first}); download it again") from None
+        raise WeightsFileError(f"{path} is not a readable PyTorch file ({first}); download it again") from None
     if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
         state = state["state_dict"]
     if not isinstance(state, dict):

@@ -1,0 +1,199 @@
+"""Bad options and a hostile environment: Ctrl-C at any moment, a full disk, a folder in the way,
+odd files and option lists. Each ends in one line on stderr, a non-zero exit and no stray file."""
+
+import errno
+import gc
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import cli
+from jaxart import checkpoint, output
+
+from conftest import ROOT, write_tiny_job
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("bad"))
+
+
+def _main(argv, monkeypatch, capsys) -> tuple[int, str]:
+    """Run the CLI as a process would: (exit code, stderr)."""
+    monkeypatch.setattr(sys, "argv", ["cli.py", *argv])
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    return code, capsys.readouterr().err.strip()
+
+
+def _stylize(files, out, *extra):
+    d, model = files
+    return ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model,
+            "--size", "32", "--steps", "2", "--quiet", *extra]
+
+
+BENCH = {  # refused before anything is measured (the matmul peak alone takes seconds)
+    "size 0": (["--sizes", "0"], "image size 0 is too small"),
+    "empty sizes": (["--sizes", ",,"], "--sizes: ',,' has an empty item"),
+    "huge size": (["--sizes", "100000"], "benchmark size 100000: a 100000x100000 px run needs about"),
+    "no repeats": (["--repeats", "0"], "--repeats must be 1 or more"),
+    "empty loops": (["--loops", ","], "--loops: ',' has an empty item"),
+    "unknown baseline": (["--baseline", "tensorflow"], "--baseline tensorflow is not one of torch"),
+    "unknown conv": (["--conv", "fft"], "--conv fft is not a list of auto, direct"),
+    "nan limit": (["--quality-evals", "5", "--quality-limit", "nan"], "--quality-limit must be a finite number"),
+    "unknown model": (["--quality-evals", "5", "--model", "vgg99"], "unknown model 'vgg99'"),
+    "json is a folder": (["--json", "{tmp}"], "is a folder; give a file name"),
+    "json folder unwritable": (["--json", "/proc/jaxart/b.json"], "choose another --json"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BENCH))
+def test_bench_refuses_bad_options_before_measuring(case, tmp_path, monkeypatch, capsys):
+    extra, expected = BENCH[case]
+    start = time.perf_counter()
+    code, err = _main(["bench", *[a.format(tmp=tmp_path) for a in extra]], monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and expected in err, err
+    assert time.perf_counter() - start < 5, "it measured before refusing"
+
+
+def test_sweep_refuses_empty_items_and_writing_over_an_input(files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    sweep = ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "32", "--steps", "1"]
+    code, err = _main([*sweep, "-o", str(tmp_path / "s.png"), "--style-weight", "1,,2"], monkeypatch, capsys)
+    assert code == 2 and "--style-weight: '1,,2' has an empty item" in err, err
+    before = (d / "paint.png").read_bytes()
+    code, err = _main([*sweep, "-o", str(d / "paint.png"), "--overwrite"], monkeypatch, capsys)
+    assert code == 2 and "is one of the inputs" in err and (d / "paint.png").read_bytes() == before, err
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_full_disk_gives_one_line_and_no_partial_file(files, tmp_path, monkeypatch, capsys):
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(output.os, "replace", full)  # every atomic write fails at its rename
+    out = tmp_path / "out.png"
+    code, err = _main(_stylize(files, out), monkeypatch, capsys)
+    assert code == 1 and len(err.splitlines()) == 1, err
+    assert f"could not write image {out} (No space left on device); free some space" in err
+    assert not list(tmp_path.iterdir()), "the temporary file was left behind"
+
+
+def test_a_folder_where_a_checkpoint_goes_gives_one_line(files, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out.png"
+    checkpoint.path_for(out).mkdir()
+    code, err = _main(_stylize(files, out, "--checkpoint-every", "1"), monkeypatch, capsys)
+    assert code == 1 and len(err.splitlines()) == 1, err
+    assert "could not write checkpoint" in err and "move that folder away" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ckpt.npz"]
+
+
+def test_an_edited_checkpoint_missing_what_resume_reads_is_refused(files, tmp_path, monkeypatch, capsys):
+    path = checkpoint.save(tmp_path / "c.ckpt.npz", {"x": np.zeros(2)}, {"jaxart": "any", "output": "o.png"})
+    code, err = _main(["stylize", "--resume", str(path)], monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert "checkpoint lacks weights_sha256, model, config, inputs, format, step" in err
+    code, err = _main(["stylize", "--resume", str(tmp_path)], monkeypatch, capsys)
+    assert code == 2 and f"checkpoint {tmp_path} is not a file" in err
+
+
+def test_a_corrupt_weights_file_is_bad_input(files, tmp_path, monkeypatch, capsys):
+    bad = tmp_path / "cut.safetensors"
+    bad.write_bytes(open(files[1], "rb").read()[:1000])
+    code, err = _main(_stylize(files, tmp_path / "out.png", "--model", str(bad)), monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and "is not a readable safetensors file" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.safetensors"]
+
+
+def test_info_on_a_fifo_does_not_hang(tmp_path, monkeypatch, capsys):
+    os.mkfifo(tmp_path / "pipe.png")
+    code, err = _main(["info", str(tmp_path / "pipe.png")], monkeypatch, capsys)
+    assert code == 2 and "could not be read (not a file)" in err
+
+
+def test_an_unknown_jax_platform_gives_one_line(files, tmp_path):
+    env = {**os.environ, "JAX_PLATFORMS": "garbage"}
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *_stylize(files, tmp_path / "o.png")],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert "Unable to initialize backend 'garbage'" in proc.stderr and "JAX_PLATFORMS" in proc.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_ctrl_c_python_would_drop_is_recorded_and_ends_the_command(files, tmp_path, monkeypatch, capsys):
+    """Python ignores an exception raised in a gc callback (JAX registers one, so Ctrl-C lands there
+    during compilation): the handler records it instead, and the command stops at its next check."""
+    monkeypatch.setattr(cli, "_SIGINTS", [])
+    raised = []
+
+    def collecting(phase, info):
+        try:
+            cli._on_sigint(signal.SIGINT, sys._getframe())
+        except KeyboardInterrupt:
+            raised.append(phase)
+
+    gc.callbacks.append(collecting)
+    try:
+        collecting("start", {})
+    finally:
+        gc.callbacks.remove(collecting)
+    assert raised == [] and cli._SIGINTS == [signal.SIGINT]
+    with pytest.raises(KeyboardInterrupt):  # anywhere else it interrupts at once
+        cli._on_sigint(signal.SIGINT, sys._getframe())
+    out = tmp_path / "out.png"
+    code, err = _main(_stylize(files, out), monkeypatch, capsys)
+    assert code == 130 and err == "error: interrupted" and not out.exists()
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.9, 1.6])
+def test_ctrl_c_at_any_moment_gives_one_line_and_exit_130(delay, files, tmp_path):
+    """Early: while the libraries load or compile (nothing written); later: the run's checkpoint."""
+    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), *_stylize(files, tmp_path / "o.png"),
+                             "--steps", "100000"], stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 130 and len(err.splitlines()) == 1, err
+    written = sorted(p.name for p in tmp_path.iterdir())
+    if err == "error: interrupted\n":
+        assert written == []
+    else:
+        assert err.startswith("interrupted by SIGINT at step") and written == ["o.ckpt.npz", "o.png"], err
+
+
+def test_bench_json_is_written_atomically(tmp_path):
+    from jaxart import bench_suite
+
+    path = tmp_path / "b.json"
+    bench_suite.write_json(path, {"results": [1, 2]})
+    assert json.loads(path.read_text()) == {"results": [1, 2]} and os.listdir(tmp_path) == ["b.json"]
+
+
+def test_weights_convert_keeps_an_installed_set_and_list_skips_a_folder(files, tmp_path, monkeypatch, capsys):
+    from jaxart import weights
+
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+    installed = weights.store.save({}, tmp_path / "mine.safetensors", arch="vgg19",
+                                   preprocess=weights.load_weights(files[1]).preprocess)
+    before = installed.read_bytes()
+    code, err = _main(["weights", "convert", files[1], "--name", "mine"], monkeypatch, capsys)
+    assert code == 2 and "mine is already installed; choose another --name" in err and installed.read_bytes() == before
+    (tmp_path / "odd.safetensors").mkdir()
+    code, err = _main(["weights", "list"], monkeypatch, capsys)
+    assert code == 0 and weights.installed() == ["mine"], err
+
+
+def test_sweep_sheet_must_be_a_png(files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    code, err = _main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "s.jpg")],
+                      monkeypatch, capsys)
+    assert code == 2 and "give an --output ending in .png" in err and "--format" not in err, err
