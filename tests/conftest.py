@@ -22,6 +22,22 @@ jax.config.update("jax_numpy_rank_promotion", "raise")
 os.environ["JAXART_CACHE_DIR"] = "off"
 
 
+def run_main(argv, monkeypatch, capsys) -> tuple[int, str, str]:
+    """Run the CLI as a process would: (exit code, stdout, stderr without its last newline)."""
+    import sys
+
+    import cli
+
+    monkeypatch.setattr(sys, "argv", ["cli.py", *argv])
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err.strip()
+
+
 def shared_image(relative: str) -> Path:
     """A file from ../shared/images; skip without it, fail if JAXART_REQUIRE_SHARED=1."""
     path = SHARED / relative

@@ -16,7 +16,7 @@ import pytest
 import cli
 from jaxart import checkpoint, output
 
-from conftest import ROOT, write_tiny_job
+from conftest import ROOT, run_main, write_tiny_job
 
 
 @pytest.fixture(scope="module")
@@ -26,13 +26,8 @@ def files(tmp_path_factory):
 
 def _main(argv, monkeypatch, capsys) -> tuple[int, str]:
     """Run the CLI as a process would: (exit code, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["cli.py", *argv])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as e:
-        code = e.code
-    return code, capsys.readouterr().err.strip()
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    return code, err
 
 
 def _stylize(files, out, *extra):

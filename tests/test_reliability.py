@@ -4,7 +4,6 @@ import json
 import os
 import signal
 import struct
-import sys
 import zlib
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import jaxart
 from jaxart import checkpoint, job, output
 from jaxart.weights import store
 
-from conftest import TINY, write_tiny_job
+from conftest import TINY, run_main, write_tiny_job
 
 
 def read_png16(path) -> np.ndarray:
@@ -43,16 +42,7 @@ def files(tmp_path_factory):
     return write_tiny_job(d)
 
 
-def _main(argv, monkeypatch, capsys) -> tuple[int, str, str]:
-    """Run the CLI as a process would: (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["cli.py", *argv])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as e:
-        code = e.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err.strip()
+_main = run_main
 
 
 def _rewrite_meta(path, **changes):
