@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from collections.abc import Sequence
 
 import flax.linen as nn
@@ -254,6 +255,24 @@ def _remat_forward(params: dict, x: jax.Array, names: Sequence[str], pooling: st
     return out
 
 
+@functools.partial(jax.jit, static_argnums=(1, 2))
+def _he_params(key: jax.Array, arch: str, widths: tuple[int, ...]) -> dict:
+    """`random_weights`' parameters from one normal draw: XLA:CPU compiles each distinct draw for
+    about 0.6 s, so one per layer made a tiny VGG take ~10 s before its first use."""
+    names = conv_names(arch)
+    cout = [widths[int(name[4]) - 1] for name in names]
+    shapes = [(3, 3, cin, c) for cin, c in zip([3, *cout[:-1]], cout)]
+    draw = jax.random.normal(key, (sum(math.prod(s) for s in shapes),), jnp.float32)
+    params, start = {}, 0
+    for name, shape in zip(names, shapes):
+        size = math.prod(shape)
+        std = (2.0 / (9 * shape[2])) ** 0.5
+        kernel = std * draw[start:start + size].reshape(shape)
+        params[name] = {"kernel": kernel, "bias": jnp.zeros(shape[-1:], jnp.float32)}
+        start += size
+    return params
+
+
 def random_weights(
     key: jax.Array,
     arch: str = "vgg19",
@@ -261,14 +280,5 @@ def random_weights(
     widths: Sequence[int] = CHANNELS,
 ) -> Weights:
     """He-initialised weights for tests and benchmarks; narrow `widths` give a tiny VGG."""
-    params = {}
-    cin = 3
-    for name, key in zip(conv_names(arch), jax.random.split(key, len(conv_names(arch)))):
-        cout = widths[int(name[4]) - 1]
-        std = (2.0 / (9 * cin)) ** 0.5
-        params[name] = {
-            "kernel": std * jax.random.normal(key, (3, 3, cin, cout), jnp.float32),
-            "bias": jnp.zeros((cout,), jnp.float32),
-        }
-        cin = cout
+    params = _he_params(key, arch, tuple(widths))
     return Weights(params=params, arch=arch, preprocess=preprocess, name=f"random-{arch}")

@@ -3,6 +3,7 @@ scale, blended styles and the animation of a run. Each test asserts the property
 
 import sys
 
+import jax
 import numpy as np
 import pytest
 from PIL import Image
@@ -90,13 +91,14 @@ def test_luminance_keeps_the_photos_chroma_and_takes_the_paintings_texture(runs)
 
 def test_two_blended_styles_lie_between_the_single_style_runs(runs, hed_weights):
     names = ("starry_night", "the_scream")
+    features = jax.jit(jaxart.features, static_argnums=2)
     grams = {}  # each painting's Grams at the output size, as the driver takes them
     for n in names:
-        feats = jaxart.features(hed_weights, _image(f"style/{n}.jpg"), LAYERS)
+        feats = features(hed_weights, _image(f"style/{n}.jpg").astype(np.float32), LAYERS)
         grams[n] = {k: losses.gram(v) for k, v in feats.items()}
 
-    def distance(image, name):
-        return float(losses.style_loss(jaxart.features(hed_weights, image, LAYERS), grams[name]))  # equal weights
+    def distance(image, name):  # equal weights
+        return float(losses.style_loss(features(hed_weights, np.asarray(image, np.float32), LAYERS), grams[name]))
 
     one, two, both = runs(names[:1]), runs(names[1:]), runs(names, style_blend=(0.5, 0.5))
     for name in names:

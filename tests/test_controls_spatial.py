@@ -1,5 +1,6 @@
 """Coarse to fine, spatial control by a colour mask, and the layer / pooling / init options."""
 
+import jax
 import numpy as np
 import pytest
 from PIL import Image
@@ -14,6 +15,7 @@ from jaxart.errors import InputError
 from conftest import shared_image
 
 SIZE = 48  # every real-image run here is 48 px (36 x 48 for tubingen), so shapes repeat
+CONV = "direct"  # XLA's convolutions compile several times faster than Winograd's (tested in test_quality.py)
 
 
 # --- configuration: checked before any work -------------------------------------------------
@@ -136,7 +138,7 @@ def _at(image, size=SIZE):
 
 def test_coarse_to_fine_ends_at_size_and_lowers_the_final_scale_loss(hed_weights):
     photo, painting = _real("content/tubingen.jpg"), _real("style/starry_night.jpg")
-    config = StyleConfig(size=SIZE, scales=(24, SIZE), scale_steps=(8, 8))
+    config = StyleConfig(size=SIZE, scales=(24, SIZE), scale_steps=(8, 8), conv=CONV)
     seen = []
     out = jaxart.run(photo, [painting], weights=hed_weights, config=config,
                      callback=lambda p: seen.append((p.step, p.steps, np.asarray(p.image))))
@@ -145,7 +147,8 @@ def test_coarse_to_fine_ends_at_size_and_lowers_the_final_scale_loss(hed_weights
     assert seen[7][2].shape == (18, 24, 3) and seen[8][2].shape == (36, 48, 3)
     fine = scales.stage_config(config, SIZE, 8)  # the loss the last scale minimizes
     targets = objective.make_targets(hed_weights, _at(photo), [_at(painting)], fine)
-    loss = lambda x: float(objective.total_loss(hed_weights, x, targets, fine, objective.LossWeights.of(fine))[0])
+    total = jax.jit(lambda x: objective.total_loss(hed_weights, x, targets, fine, objective.LossWeights.of(fine))[0])
+    loss = lambda x: float(total(x))
     upsampled = scales.upsample(seen[7][2], (36, 48, 3))  # where the last scale started
     final, start, photo_loss = loss(out.image), loss(upsampled), loss(_at(photo))
     assert final < start and final < photo_loss, (final, start, photo_loss)
@@ -176,16 +179,17 @@ def test_each_mask_region_takes_its_own_style(hed_weights, tmp_path):
     photo = _real("content/tubingen.jpg")
     starry, scream = _real("style/starry_night.jpg"), _real("style/the_scream.jpg")
     mask = _halves(tmp_path / "mask.png", size=(48, 36))  # left red, right blue
-    config = StyleConfig(size=SIZE, steps=15, mask=mask, region_colors=("red", "blue"))
+    config = StyleConfig(size=SIZE, steps=15, mask=mask, region_colors=("red", "blue"), conv=CONV)
     out = jaxart.run(photo, [starry, scream], weights=hed_weights, config=config)
 
     layers = config.style_layers
     masks = guided.layer_masks(hed_weights, guided.load_masks(config, (36, 48), 2), layers)
-    targets = [{k: losses.gram(v) for k, v in jaxart.features(hed_weights, _at(s), layers).items()}
+    features = jax.jit(jaxart.features, static_argnums=2)
+    targets = [{k: losses.gram(v) for k, v in features(hed_weights, _at(s), layers).items()}
                for s in (starry, scream)]
 
     def distance(image):  # [region, style]: the guided style loss of each region against each painting
-        f = jaxart.features(hed_weights, image, layers)
+        f = features(hed_weights, image, layers)
         d = np.zeros((2, 2))
         for k in layers:
             g = np.asarray(guided.guided_gram(f[k], masks[k]), np.float64)
@@ -253,7 +257,6 @@ def test_content_and_style_layers_choose_what_the_loss_compares(tiny_vgg16, rng)
 
 
 def test_cli_runs_coarse_to_fine_and_regions_and_records_them(tmp_path):
-    import jax
     from jaxart.weights import store
 
     from conftest import TINY

@@ -31,6 +31,12 @@ def _cli(*args):
     return [sys.executable, str(ROOT / "cli.py"), *args]
 
 
+def _env(files):
+    """The three processes share a compile cache, so only the first compiles (and the resumed
+    pixels must still be the uninterrupted run's)."""
+    return {**os.environ, "JAXART_CACHE_DIR": str(files[0] / "xla"), "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0"}
+
+
 def _stylize(files, out, *extra):
     d, model = files
     return _cli("stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(out), "--model", model,
@@ -39,12 +45,13 @@ def _stylize(files, out, *extra):
 
 def test_sigterm_then_resume_gives_the_uninterrupted_pixels(files, tmp_path):
     whole = tmp_path / "whole.png"
-    done = subprocess.run(_stylize(files, whole), capture_output=True, text=True, timeout=300)
+    done = subprocess.run(_stylize(files, whole), capture_output=True, text=True, timeout=300, env=_env(files))
     assert done.returncode == 0, done.stderr
 
     out = tmp_path / "cut" / "out.png"
     ckpt = checkpoint.path_for(out)
-    child = subprocess.Popen(_stylize(files, out, "--checkpoint-every", "5"), stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(_stylize(files, out, "--checkpoint-every", "5"), stderr=subprocess.PIPE, text=True,
+                             env=_env(files))
     deadline = time.monotonic() + 240
     while not ckpt.exists() and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -57,7 +64,7 @@ def test_sigterm_then_resume_gives_the_uninterrupted_pixels(files, tmp_path):
     assert record["interrupted"] == "SIGTERM" and record["step"] == step and 5 <= step < STEPS
 
     resumed = subprocess.run(_cli("stylize", "--resume", str(ckpt), "--quiet"), capture_output=True,
-                             text=True, timeout=300, cwd=tmp_path)
+                             text=True, timeout=300, cwd=tmp_path, env=_env(files))
     assert resumed.returncode == 0, resumed.stderr
     assert np.array_equal(read_png16(out), read_png16(whole))
     assert jaxart.read_record(out)["steps"] == STEPS and "interrupted" not in jaxart.read_record(out)
