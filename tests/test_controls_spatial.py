@@ -15,7 +15,6 @@ from jaxart.errors import InputError
 from conftest import shared_image
 
 SIZE = 48  # every real-image run here is 48 px (36 x 48 for tubingen), so shapes repeat
-CONV = "direct"  # XLA's convolutions compile several times faster than Winograd's (tested in test_quality.py)
 
 
 # --- configuration: checked before any work -------------------------------------------------
@@ -138,7 +137,7 @@ def _at(image, size=SIZE):
 
 def test_coarse_to_fine_ends_at_size_and_lowers_the_final_scale_loss(hed_weights):
     photo, painting = _real("content/tubingen.jpg"), _real("style/starry_night.jpg")
-    config = StyleConfig(size=SIZE, scales=(24, SIZE), scale_steps=(8, 8), conv=CONV)
+    config = StyleConfig(size=SIZE, scales=(24, SIZE), scale_steps=(8, 8))
     seen = []
     out = jaxart.run(photo, [painting], weights=hed_weights, config=config,
                      callback=lambda p: seen.append((p.step, p.steps, np.asarray(p.image))))
@@ -179,7 +178,7 @@ def test_each_mask_region_takes_its_own_style(hed_weights, tmp_path):
     photo = _real("content/tubingen.jpg")
     starry, scream = _real("style/starry_night.jpg"), _real("style/the_scream.jpg")
     mask = _halves(tmp_path / "mask.png", size=(48, 36))  # left red, right blue
-    config = StyleConfig(size=SIZE, steps=15, mask=mask, region_colors=("red", "blue"), conv=CONV)
+    config = StyleConfig(size=SIZE, steps=15, mask=mask, region_colors=("red", "blue"))
     out = jaxart.run(photo, [starry, scream], weights=hed_weights, config=config)
 
     layers = config.style_layers
