@@ -48,7 +48,7 @@ def make_targets(
 
     With (R, H, W) region `masks` (one per style, at the content's H, W), each style's Grams are
     kept apart, (R, C, C), for the guided style loss of its region. Pure and jittable;
-    `compute_targets` gives the same in less memory.
+    `compute_targets` gives the same in less memory (by XLA's convolutions).
     """
     grams = [_style_grams(weights, s, config) for s in styles]
     return _targets(weights, _content_features(weights, content, config), grams, config, masks)
@@ -59,7 +59,12 @@ def compute_targets(
     masks: ArrayLike | None = None,
 ) -> Targets:
     """`make_targets`, one image per compiled program (compiled once per shape), so that its peak
-    memory is that of the largest image's VGG pass, not of all the images' at once."""
+    memory is that of the largest image's VGG pass, not of all the images' at once.
+
+    These programs run once per run, so they take XLA's own convolutions whatever `config.conv`
+    says: Winograd's transforms made each compile 2-3 s longer than they could save (BENCHMARKS.md,
+    "What a run compiles"). The values agree to float32 rounding (about 1e-5 relative)."""
+    config = config.replace(conv="direct")
     content_program, grams_program = _programs()
     grams = [grams_program(weights, s, config) for s in styles]
     return _targets(weights, content_program(weights, content, config), grams, config, masks)

@@ -107,7 +107,8 @@ def run(
     if not ok:
         raise NonFiniteLossError(f"the loss became NaN or inf after step {steps}; lower --style-weight or "
                                  "--learning-rate (the last finite image was kept)", image=image, step=steps)
-    final, terms = _final_loss()(fun, params)
+    # Once, so by XLA's own convolutions, like the targets (objective.compute_targets).
+    final, terms = _final_loss()(loss_function(weights, targets, config.replace(conv="direct"), lw), params)
     terms = {"total": float(final), **{k: float(v) for k, v in terms.items()}}
     return Outcome(image, terms, steps, time.perf_counter() - start)
 

@@ -90,20 +90,40 @@ def test_overflowing_style_weight_stops_and_keeps_last_finite_image(tmp_path, mo
     assert "error" in jaxart.read_record(out)
 
 
+def _compiles_during(fn):
+    compiles = []
+    listener = lambda event, secs, **kw: compiles.append(event) if event.endswith("backend_compile_duration") else None
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    try:
+        return fn(), compiles
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listener)
+
+
 def test_a_second_run_with_the_same_settings_compiles_nothing(tiny_vgg16, rng):
     """A sweep, a server or the soak test runs many stylizations in one process: equal settings and
     shapes must reuse the compiled step (memory and time stay flat), not compile it again."""
-    compiles = []
-    listener = lambda event, secs, **kw: compiles.append(event) if event.endswith("backend_compile_duration") else None
     config = jaxart.StyleConfig(size=24, steps=3, content_layers=("relu2_1",), style_layers=("relu1_1",))
     photos = [rng.random((24, 18, 3)).astype(np.float32) for _ in range(3)]
     jaxart.run(photos[0], [photos[1]], weights=tiny_vgg16, config=config)
-    jax.monitoring.register_event_duration_secs_listener(listener)
-    try:
-        out = jaxart.run(photos[2], [photos[0]], weights=tiny_vgg16, config=config.replace(style_weight=3.0, seed=1))
-    finally:
-        jax.monitoring.unregister_event_duration_listener(listener)
+    out, compiles = _compiles_during(lambda: jaxart.run(photos[2], [photos[0]], weights=tiny_vgg16,
+                                                        config=config.replace(style_weight=3.0, seed=1)))
     assert out.steps == 3 and compiles == []
+
+
+def test_winograd_compiles_into_the_step_alone_and_reports_the_same_loss(tiny_vgg16, rng):
+    """The targets and the final loss are computed once per run, so they take XLA's convolutions
+    whatever `conv` says: compiling Winograd into them cost 7-11 s of a first run at 256-512 px
+    (BENCHMARKS.md, "What a run compiles"). A Winograd run after a direct one at the same shapes
+    compiles one program, its step, and reports the loss the direct run reports."""
+    config = jaxart.StyleConfig(size=24, steps=3, content_layers=("relu2_1",), style_layers=("relu1_1", "relu2_1"),
+                                conv="direct")
+    photo, painting = (rng.random((24, 18, 3)).astype(np.float32) for _ in range(2))
+    direct = jaxart.run(photo, [painting], weights=tiny_vgg16, config=config)
+    winograd, compiles = _compiles_during(lambda: jaxart.run(photo, [painting], weights=tiny_vgg16,
+                                                             config=config.replace(conv="winograd")))
+    assert len(compiles) == 1, compiles
+    assert winograd.terms == pytest.approx(direct.terms, rel=1e-4)
 
 
 def test_a_photo_too_small_for_the_deepest_layer_is_refused_by_name(tiny_vgg16, rng):
