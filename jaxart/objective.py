@@ -62,8 +62,9 @@ def compute_targets(
     memory is that of the largest image's VGG pass, not of all the images' at once.
 
     These programs run once per run, so they take XLA's own convolutions whatever `config.conv`
-    says: Winograd's transforms made each compile 2-3 s longer than they could save (BENCHMARKS.md,
-    "What a run compiles"). The values agree to float32 rounding (about 1e-5 relative)."""
+    says: Winograd's transforms made each compile 2-4 s longer at 256 px, more than they could
+    save (BENCHMARKS.md, "What a run compiles"). The values agree to float32 rounding (about 1e-5
+    relative)."""
     config = config.replace(conv="direct")
     content_program, grams_program = _programs()
     grams = [grams_program(weights, s, config) for s in styles]
