@@ -26,7 +26,9 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None):
         TextColumn("{task.fields[terms]}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
     )
     with Progress(*columns, console=console or Console(stderr=True), transient=False, expand=True) as bar:
-        task = bar.add_task("stylize", total=total, terms="", rate="")
+        # Before the first step XLA compiles, unless its programs are cached: 15-23 s of a first
+        # 256-512 px run (BENCHMARKS.md, "What a run compiles") in which only the clock moves.
+        task = bar.add_task("stylize", total=total, terms="preparing (compiling)", rate="")
 
         def update(step: int, loss: float, terms: dict[str, float]) -> None:
             text = f"loss {loss:.4g} (" + " ".join(f"{k} {v:.3g}" for k, v in terms.items()) + ")"
