@@ -203,7 +203,7 @@ def stylize(
         checkpoint.check(ckpt, sha256=w.sha256)
     _stop_if_interrupted()
     with compile_cache.use(_warn), job.stop_signals() as stopped, \
-            progress.steps_bar(_scales.total_steps(config), quiet) as on_step:
+            progress.steps_bar(_scales.total_steps(config), quiet, scales=_scales.schedule(config)) as on_step:
         outcome = job.stylize_files(content, styles, output, config, w, save_every=save_every, on_step=on_step,
                                     fmt=fmt, overwrite=overwrite, checkpoint_every=checkpoint_every,
                                     stopped=stopped, resume=ckpt, model=model, background=rgb,

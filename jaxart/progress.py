@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import time
+from collections.abc import Callable, Sequence
 
 from rich.console import Console
 from rich.table import Column
@@ -11,32 +13,64 @@ from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progre
 
 
 @contextlib.contextmanager
-def steps_bar(total: int, quiet: bool = False, console: Console | None = None):
+def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
+              scales: Sequence[tuple[int, int]] = (), clock: Callable[[], float] = time.monotonic):
     """Yields `update(step, loss, terms)`; shows step, time, ETA, steps/s and loss terms on stderr.
 
     The loss terms come last and are the column cut short in a narrow terminal: in 80 columns
-    the step count, elapsed time and ETA still show in full.
+    the step count, elapsed time and ETA still show in full. `scales`, a coarse-to-fine run's
+    `(size, steps)` schedule, puts the current size before the loss and says which size compiles
+    between scales. Steps/s counts from the current scale's first step, so compiling is not in it,
+    and the ETA weights a later scale's steps by its area.
     """
     if quiet:
         yield lambda *a, **k: None
         return
+    plan = tuple(scales) or ((1, total),)
     columns = (
         TextColumn("[bold]stylize"), BarColumn(bar_width=16), MofNCompleteColumn(),
-        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(), TextColumn("ETA {task.fields[eta]}"), TextColumn("{task.fields[rate]}"),
         TextColumn("{task.fields[terms]}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
     )
     with Progress(*columns, console=console or Console(stderr=True), transient=False, expand=True) as bar:
         # Before the first step XLA compiles, unless its programs are cached: 15-23 s of a first
         # 256-512 px run (BENCHMARKS.md, "What a run compiles") in which only the clock moves.
-        task = bar.add_task("stylize", total=total, terms="preparing (compiling)", rate="")
+        multi = len(plan) > 1
+        first = f"compiling {plan[0][0]} px" if multi else "preparing (compiling)"
+        task = bar.add_task("stylize", total=total, terms=first, rate="", eta="-:--:--")
+        since = {}  # size -> (step, time) of its scale's first report
 
         def update(step: int, loss: float, terms: dict[str, float]) -> None:
             text = f"loss {loss:.4g} (" + " ".join(f"{k} {v:.3g}" for k, v in terms.items()) + ")"
-            bar.update(task, completed=step, terms=text)
-            speed = bar.tasks[task].speed
-            bar.update(task, rate=f"{speed:.2f} steps/s" if speed else "")
+            size, following = _scale_at(plan, step)
+            if multi:  # after a scale's last step the next one computes its targets and compiles
+                text = f"compiling {following} px" if following else f"{size} px {text}"
+            start, t0 = since.setdefault(size, (step, clock()))
+            rate = (step - start) / (clock() - t0) if step > start and clock() > t0 else None
+            eta = _left(plan, step) / rate if rate else None
+            bar.update(task, completed=step, terms=text, rate=f"{rate:.2f} steps/s" if rate else "",
+                       eta="-:--:--" if eta is None else f"{eta // 3600:.0f}:{eta // 60 % 60:02.0f}:{eta % 60:02.0f}")
 
         yield update
+
+
+def _scale_at(scales: Sequence[tuple[int, int]], step: int) -> tuple[int, int | None]:
+    """The size of the scale that `step` belongs to, and the next scale's size if it is its last step."""
+    done = 0
+    for i, (size, n) in enumerate(scales):
+        if step <= done + n:
+            return size, (scales[i + 1][0] if step == done + n and i + 1 < len(scales) else None)
+        done += n
+    return scales[-1][0], None
+
+
+def _left(scales: Sequence[tuple[int, int]], step: int) -> float:
+    """Steps left after `step`, in steps of its scale: a later scale's weighted by its area."""
+    size, done, left = _scale_at(scales, step)[0], 0, 0.0
+    for s, n in scales:
+        left += max(0, min(n, done + n - step)) * (s / size) ** 2
+        done += n
+    return left
 
 
 @contextlib.contextmanager

@@ -8,10 +8,10 @@ from rich.console import Console
 from jaxart import progress
 
 
-def _render(width: int, quiet: bool = False, steps: int = 120) -> list[str]:
+def _render(width: int, quiet: bool = False, steps: int = 120, scales=()) -> list[str]:
     out = io.StringIO()
     console = Console(file=out, width=width, force_terminal=True, color_system=None)
-    with progress.steps_bar(500, quiet=quiet, console=console) as update:
+    with progress.steps_bar(500, quiet=quiet, console=console, scales=scales) as update:
         if steps:
             update(steps, 1.23456, {"content": 0.4391, "style": 0.07731, "tv": 0.01242})
     text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", out.getvalue())
@@ -35,6 +35,41 @@ def test_before_the_first_step_the_bar_says_what_it_is_waiting_for():
     last = _render(80, steps=0)[-1]
     assert "0/500" in last and "preparing (compiling)" in last, last
     assert "compiling" not in _render(120)[-1]
+
+
+def test_coarse_to_fine_shows_the_scale_and_which_size_it_prepares_between_scales():
+    """Between scales the next size computes its targets and compiles, again with no step moving."""
+    plan = ((128, 100), (256, 300), (512, 100))
+    assert "0/500" in (last := _render(80, steps=0, scales=plan)[-1]) and "compiling 128 px" in last, last
+    assert "50/500" in (last := _render(80, steps=50, scales=plan)[-1]) and "128 px loss 1.235" in last, last
+    assert "100/500" in (last := _render(80, steps=100, scales=plan)[-1]) and "compiling 256 px" in last
+    assert "256 px loss 1.235" in _render(80, steps=101, scales=plan)[-1]
+    assert "compiling 512 px" in _render(80, steps=400, scales=plan)[-1]
+    last = _render(160, steps=500, scales=plan)[-1]
+    assert "512 px loss 1.235 (content 0.439 style 0.0773 tv 0.0124)" in last and "compiling" not in last, last
+
+
+def _timed(reports, scales=()) -> str:
+    """The bar's last line after `update` at each (step, seconds) of `reports`, on a fake clock."""
+    out, now = io.StringIO(), [0.0]
+    console = Console(file=out, width=160, force_terminal=True, color_system=None)
+    with progress.steps_bar(500, console=console, scales=scales, clock=lambda: now[0]) as update:
+        for step, t in reports:
+            now[0] = t
+            update(step, 1.0, {"style": 0.5})
+    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", out.getvalue())
+    return [line for line in re.split(r"[\r\n]", text) if line.strip()][-1]
+
+
+def test_steps_per_second_and_eta_leave_compiling_out_and_weight_later_scales_by_area():
+    """A coarse-to-fine run's later steps cost more; the pause between scales is no step."""
+    assert "ETA 0:08:09 1.00 steps/s" in (last := _timed([(1, 0.0), (11, 10.0)])), last  # 489 steps at 1/s
+    plan = ((128, 100), (256, 300), (512, 100))
+    # 89 steps at 128 px, 300 at 256 (4x the pixels) and 100 at 512 (16x), at 2 steps/s: 2889 / 2 s
+    assert "ETA 0:24:04 2.00 steps/s" in (last := _timed([(1, 0.0), (11, 5.0)], plan)), last
+    # 256 px compiled for 30 s after step 100; from step 101 on it runs at 1 step/s: 289 + 400 steps left
+    last = _timed([(1, 0.0), (11, 5.0), (100, 50.0), (101, 80.0), (111, 90.0)], plan)
+    assert "111/500" in last and "ETA 0:11:29 1.00 steps/s 256 px loss" in last, last
 
 
 def test_quiet_prints_nothing():
