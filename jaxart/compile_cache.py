@@ -81,6 +81,10 @@ def enable(path: Path) -> None:
     jax.config.update("jax_compilation_cache_dir", str(path))
     if "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS" not in os.environ:  # the user's choice wins
         jax.config.update("jax_persistent_cache_min_compile_time_secs", MIN_COMPILE_SECONDS)
+    if jax.default_backend() == "cpu" and "JAX_PERSISTENT_CACHE_ENABLE_XLA_CACHES" not in os.environ:
+        # JAX also points XLA's GPU autotuning cache into the folder, which writes the folder's path
+        # into every program's compile options and so into its key: a copied or moved folder missed.
+        jax.config.update("jax_persistent_cache_enable_xla_caches", None)
 
 
 @contextlib.contextmanager

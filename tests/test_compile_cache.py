@@ -1,6 +1,7 @@
 """Compiled programs kept between CLI runs: loaded again, the same pixels, and never a failed run."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -64,12 +65,14 @@ def _entries(cache):
 
 
 def test_a_second_run_loads_the_compiled_step_and_a_broken_entry_is_one_warning(job, tmp_path):
-    # One folder throughout: JAX's keys include the folder's path, so a copy would not be read.
-    cache = tmp_path / "cache"
-    first, err = _stylize(job, tmp_path / "a.png", cache)
+    first, err = _stylize(job, tmp_path / "a.png", tmp_path / "made")
     assert err == ""
-    kept = _entries(cache)
+    kept = _entries(tmp_path / "made")
     assert any(name.startswith("jit_step-") for name in kept), kept.keys()
+    # A copy is read too (a moved cache, or one copied to a machine of the same kind): on CPU the
+    # folder's path is in no key.
+    cache = tmp_path / "copied"
+    shutil.copytree(tmp_path / "made", cache)
     second, log = _stylize(job, tmp_path / "b.png", cache, log_compiles=True)
     assert "Persistent compilation cache hit for 'jit_step'" in log
     assert _entries(cache) == kept  # nothing compiled anew, nothing rewritten
