@@ -21,7 +21,7 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
     the step count, elapsed time and ETA still show in full. `scales`, a coarse-to-fine run's
     `(size, steps)` schedule, puts the current size before the loss and says which size compiles
     between scales. Steps/s counts from the current scale's first step, so compiling is not in it,
-    and the ETA weights a later scale's steps by its area.
+    and the ETA weights a later scale's steps by its size (`AREA_EXPONENT`).
     """
     if quiet:
         yield lambda *a, **k: None
@@ -49,9 +49,15 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
             rate = (step - start) / (clock() - t0) if step > start and clock() > t0 else None
             eta = _left(plan, step) / rate if rate else None
             bar.update(task, completed=step, terms=text, rate=f"{rate:.2f} steps/s" if rate else "",
-                       eta="-:--:--" if eta is None else f"{eta // 3600:.0f}:{eta // 60 % 60:02.0f}:{eta % 60:02.0f}")
+                       eta="-:--:--" if eta is None else _hms(eta))
 
         yield update
+
+
+def _hms(seconds: float) -> str:
+    """h:mm:ss, as rich shows the elapsed time."""
+    s = round(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
 def _scale_at(scales: Sequence[tuple[int, int]], step: int) -> tuple[int, int | None]:
@@ -64,11 +70,16 @@ def _scale_at(scales: Sequence[tuple[int, int]], step: int) -> tuple[int, int | 
     return scales[-1][0], None
 
 
+# A step's time grows slower than its pixels: 2.3-3.7x per doubling of the side at 128-512 px
+# (BENCHMARKS.md, "What a run compiles"), not 4x; so a scale's steps weigh its area ** 0.75.
+AREA_EXPONENT = 0.75
+
+
 def _left(scales: Sequence[tuple[int, int]], step: int) -> float:
-    """Steps left after `step`, in steps of its scale: a later scale's weighted by its area."""
+    """Steps left after `step`, in steps of its scale: a later scale's weighted by its size."""
     size, done, left = _scale_at(scales, step)[0], 0, 0.0
     for s, n in scales:
-        left += max(0, min(n, done + n - step)) * (s / size) ** 2
+        left += max(0, min(n, done + n - step)) * (s / size) ** (2 * AREA_EXPONENT)
         done += n
     return left
 

@@ -61,15 +61,15 @@ def _timed(reports, scales=()) -> str:
     return [line for line in re.split(r"[\r\n]", text) if line.strip()][-1]
 
 
-def test_steps_per_second_and_eta_leave_compiling_out_and_weight_later_scales_by_area():
+def test_steps_per_second_and_eta_leave_compiling_out_and_weight_later_scales_by_size():
     """A coarse-to-fine run's later steps cost more; the pause between scales is no step."""
     assert "ETA 0:08:09 1.00 steps/s" in (last := _timed([(1, 0.0), (11, 10.0)])), last  # 489 steps at 1/s
     plan = ((128, 100), (256, 300), (512, 100))
-    # 89 steps at 128 px, 300 at 256 (4x the pixels) and 100 at 512 (16x), at 2 steps/s: 2889 / 2 s
-    assert "ETA 0:24:04 2.00 steps/s" in (last := _timed([(1, 0.0), (11, 5.0)], plan)), last
-    # 256 px compiled for 30 s after step 100; from step 101 on it runs at 1 step/s: 289 + 400 steps left
+    # 89 steps at 128 px, 300 at 256 (4x the pixels: 2.83x the time) and 100 at 512 (16x: 8x), at 2 steps/s
+    assert "ETA 0:14:29 2.00 steps/s" in (last := _timed([(1, 0.0), (11, 5.0)], plan)), last
+    # 256 px compiled for 30 s after step 100; from step 101 on it runs at 1 step/s: 289 + 283 steps left
     last = _timed([(1, 0.0), (11, 5.0), (100, 50.0), (101, 80.0), (111, 90.0)], plan)
-    assert "111/500" in last and "ETA 0:11:29 1.00 steps/s 256 px loss" in last, last
+    assert "111/500" in last and "ETA 0:09:32 1.00 steps/s 256 px loss" in last, last
 
 
 def test_quiet_prints_nothing():
