@@ -137,7 +137,7 @@ def stylize(
 
     Compiled programs are kept in ~/.cache/jaxart/xla for later runs (JAXART_CACHE_DIR=off: not).
     """
-    from jaxart import checkpoint, compile_cache, job, progress
+    from jaxart import checkpoint, compile_cache, destinations, job, progress
     from jaxart import guided, scales as _scales
     from jaxart.config import StyleConfig
 
@@ -184,10 +184,13 @@ def stylize(
             model = str(Path(model).resolve())  # so --resume finds it from any folder
     fmt = (fmt or Format.png).value
     output = output or Path(f"{content.stem}_{styles[0].stem}.{'tif' if fmt == 'tiff' else 'png'}")
-    job.check_not_input([output, animate], [content, *styles, config.init, config.mask, resume])
-    job.check_output(output, fmt, overwrite=overwrite)
+    sources = [content, *styles, config.init, config.mask]
+    destinations.check_not_input([output, animate], [*sources, resume])
+    destinations.check_output(output, fmt, overwrite=overwrite)
+    destinations.check_beside(output, fmt, _scales.total_steps(config), save_every, sources,  # resume: its own
+                              overwrite=overwrite, after=ckpt.meta["step"] if ckpt else 0)
     if animate is not None:
-        job.check_animation(animate, overwrite=overwrite)
+        destinations.check_animation(animate, overwrite=overwrite)
     photo, paintings = job.load_inputs(content, styles, rgb)
     if config.mask is not None:  # readable, its colours present, the photo's aspect: before any weights load
         guided.check_mask(config, photo.shape, len(styles))
@@ -256,7 +259,7 @@ def sweep(
 ) -> None:
     """Stylize CONTENT for every combination of the weights and seeds, as one batched program
     split over all local devices, and write a labelled contact sheet, single images and an HTML page."""
-    from jaxart import __version__, compile_cache, job, progress, sheet, sweep as S
+    from jaxart import __version__, compile_cache, destinations, job, progress, sheet, sweep as S
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
 
@@ -266,7 +269,7 @@ def sweep(
         raise typer.BadParameter("must be 1 or more", param_hint="--columns")
     config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate, init=init)
     S.check(config, settings)
-    job.check_not_input(sheet.outputs(output, len(settings)), [content, *styles, init])
+    destinations.check_not_input(sheet.outputs(output, len(settings)), [content, *styles, init])
     sheet.check_outputs(output, len(settings), overwrite=overwrite)
     photo, paintings = job.load_inputs(content, styles)
     S.check(config, settings, job.model_arch(model))

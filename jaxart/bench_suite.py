@@ -18,7 +18,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
           convs: Sequence[str] = ("auto",), sweep: int = 0, quality: dict | None = None,
           json_out: Path | None = None) -> None:
     """Raise an InputError naming the first bad option, before anything is measured (`run`'s arguments)."""
-    from jaxart import bench as B, image, job, memory, vgg
+    from jaxart import bench as B, destinations, image, job, memory, vgg
 
     def choose(flag, given, allowed):
         if not given or not set(given) <= set(allowed):
@@ -55,7 +55,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
     if json_out is not None:
         if json_out.is_dir():
             raise InputError(f"--json {json_out} is a folder; give a file name, e.g. bench.json")
-        job.check_output(json_out.with_suffix(".png"), overwrite=True, flag="--json")  # its folder is writable
+        destinations.check_output(json_out.with_suffix(".png"), overwrite=True, flag="--json")  # its folder is writable
 
 
 def write_json(path: Path, result: dict) -> None:

@@ -13,50 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxart import animate, checkpoint, image, transfer, weights
+from jaxart import animate, checkpoint, destinations, image, transfer, weights
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError, WeightsError
-from jaxart.output import SUFFIXES, save_image
+from jaxart.output import save_image
 from jaxart.vgg import Weights
-
-
-def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag: str = "--output") -> None:
-    """Fail before any work if `path` cannot be written as `fmt`; create a missing folder. Errors
-    advise on `flag`, the option that named the path.
-
-    The folder is probed by creating (and removing) a file in it, which also catches
-    read-only file systems that permission bits do not show.
-    """
-    suffixes = SUFFIXES[fmt]
-    if path.suffix.lower() not in suffixes:
-        raise InputError(f"output {path} must end in {' or '.join(suffixes)} for --format {fmt}")
-    if path.is_dir():
-        raise InputError(f"output {path} is a folder; give a file name ending in {suffixes[0]}")
-    if path.exists() and not overwrite:
-        raise InputError(f"output {path} already exists; pass --overwrite to replace it or choose another {flag}")
-    parent = path.parent if str(path.parent) else Path(".")
-    if parent.exists() and not parent.is_dir():
-        raise InputError(f"output folder {parent} is a file, not a folder; choose another {flag}")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise InputError(f"output folder {parent} does not exist and cannot be created ({e.strerror}); "
-                         f"choose another {flag}") from None
-    probe = parent / f".jaxart-probe-{os.getpid()}"
-    try:
-        probe.touch(exist_ok=False)
-        probe.unlink()
-    except OSError as e:
-        raise InputError(f"output folder {parent} is not writable ({e.strerror}); choose another {flag}") from None
-
-
-def check_not_input(outputs, inputs) -> None:
-    """Refuse to write any of `outputs` over one of the `inputs` (paths or None), even with --overwrite."""
-    sources = {Path(p).resolve() for p in inputs if p is not None and Path(p).exists()}
-    for out in outputs:
-        if out is not None and Path(out).resolve() in sources:
-            raise InputError(f"output {out} is one of the inputs; choose another output (--overwrite never "
-                             "replaces an input)")
 
 
 @contextlib.contextmanager
@@ -163,16 +124,6 @@ def load_inputs(content: Path, styles: list[Path], background=image.WHITE) -> tu
     return load(content), [load(s) for s in styles]
 
 
-def check_animation(path: Path, *, overwrite: bool = False) -> None:
-    """Fail before any work if the `--animate` file cannot be written: suffix, existing file, folder."""
-    animate.check_suffix(path)
-    if path.is_dir():
-        raise InputError(f"animation {path} is a folder; give a file name ending in {path.suffix}")
-    if path.exists() and not overwrite:
-        raise InputError(f"animation {path} already exists; pass --overwrite to replace it or choose another --animate")
-    check_output(path.with_suffix(".png"), overwrite=True, flag="--animate")  # the same folder checks as the output's
-
-
 def stylize_files(
     content: Path,
     styles: list[Path],
@@ -205,9 +156,9 @@ def stylize_files(
     from jaxart import __version__
 
     config.validate(w.arch)
-    check_output(output, fmt, overwrite=overwrite)
+    destinations.check_output(output, fmt, overwrite=overwrite)
     if animation is not None:
-        check_animation(animation, overwrite=overwrite)
+        destinations.check_animation(animation, overwrite=overwrite)
     movie = animate.Frames(animate.every(config.steps, save_every)) if animation else None
     photo, paintings = inputs or load_inputs(content, styles, background)
     if animation is not None and resume is None:  # the animation starts from the starting pixels
@@ -220,7 +171,6 @@ def stylize_files(
     ckpt_path = checkpoint.path_for(output)
     meta = {"jaxart": __version__, "weights_sha256": w.sha256, "model": model or w.name, "seed": config.seed,
             "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": fmt}
-    frames = SUFFIXES[fmt][0]
 
     def callback(p: transfer.Progress) -> None:
         if on_step:
@@ -228,8 +178,7 @@ def stylize_files(
         if movie is not None and p.step < p.steps:
             movie.offer(p.step, p.image)
         if save_every and p.step % save_every == 0 and p.step < p.steps:
-            frame = output.with_name(f"{output.stem}_{p.step:05d}{frames}")
-            save_image(frame, np.asarray(p.image), {"step": p.step, "inputs": inputs}, fmt)
+            save_image(destinations.frame(output, p.step, fmt), np.asarray(p.image), {"step": p.step, "inputs": inputs}, fmt)
         if p.step == p.steps:
             return  # the finished image is written below, whatever arrives now
         signum = stopped() if stopped else None

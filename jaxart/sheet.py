@@ -161,7 +161,7 @@ def _write_text(path: Path, text: str) -> None:
 
 def check_outputs(path: Path, n: int, *, overwrite: bool = False) -> None:
     """Fail before any work if the sheet, its page or a single image cannot be written."""
-    from jaxart.job import check_output
+    from jaxart.destinations import check_output
 
     if path.suffix.lower() != ".png":
         raise InputError(f"the contact sheet {path} is a PNG; give an --output ending in .png")

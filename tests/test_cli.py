@@ -1,6 +1,7 @@
 """The CLI end to end on tiny synthetic weights, and one clear line for every bad input."""
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -113,6 +114,33 @@ def test_bad_input_gives_one_line_and_no_output(case, files, tmp_path, monkeypat
     assert len(err.splitlines()) == 1 and err.startswith("error: ") and expected in err, err
     assert not out.exists() and not list(tmp_path.iterdir())
     assert Image.open(d / "paint.png").size == (20, 20), "an input was overwritten"
+
+
+def test_frames_and_checkpoint_never_replace_an_input_nor_an_existing_frame(files, tmp_path, monkeypatch, capsys):
+    """`--save-every` writes OUT_00002.png and an interrupted run OUT.ckpt.npz beside the output:
+    checked before any work, like the output itself."""
+    d, model = files
+    photo = tmp_path / "fr_00002.png"  # the name of the output's frame at step 2
+    painting = tmp_path / "o.ckpt.npz"  # the name of its checkpoint: Pillow reads a PNG by its content
+    shutil.copy(d / "photo.jpg", photo)
+    shutil.copy(d / "paint.png", painting)
+    kept = tmp_path / "o_00002.png"
+    kept.write_bytes(b"an earlier frame")
+    cases = [([str(photo), str(d / "paint.png"), "-o", str(tmp_path / "fr.png"), "--overwrite"],
+              f"the --save-every frame {photo} would replace one of the inputs"),
+             ([str(d / "photo.jpg"), str(painting), "-o", str(tmp_path / "o.png"), "--overwrite"],
+              f"the checkpoint {painting} would replace one of the inputs"),
+             ([str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png")],
+              f"the --save-every frame {kept} already exists; pass --overwrite")]
+    before = {p: p.read_bytes() for p in tmp_path.iterdir()}
+    for argv, expected in cases:
+        monkeypatch.setattr(sys, "argv", ["cli.py", "stylize", *argv, "--model", model, "--size", "32", "--steps",
+                                          "3", "--save-every", "2"])
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main()
+        err = capsys.readouterr().err.strip()
+        assert exit_info.value.code == 2 and len(err.splitlines()) == 1 and expected in err, err
+        assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing written, nothing replaced
 
 
 def test_real_process_reports_without_traceback(files, tmp_path):

@@ -1,0 +1,81 @@
+"""Where a stylize run writes, checked before any work: the output, its frames and checkpoint,
+the animation. None may replace an input, and none an existing file without --overwrite."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jaxart import animate, checkpoint
+from jaxart.errors import InputError
+from jaxart.output import SUFFIXES
+
+
+def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag: str = "--output") -> None:
+    """Fail before any work if `path` cannot be written as `fmt`; create a missing folder. Errors
+    advise on `flag`, the option that named the path.
+
+    The folder is probed by creating (and removing) a file in it, which also catches
+    read-only file systems that permission bits do not show.
+    """
+    suffixes = SUFFIXES[fmt]
+    if path.suffix.lower() not in suffixes:
+        raise InputError(f"output {path} must end in {' or '.join(suffixes)} for --format {fmt}")
+    if path.is_dir():
+        raise InputError(f"output {path} is a folder; give a file name ending in {suffixes[0]}")
+    if path.exists() and not overwrite:
+        raise InputError(f"output {path} already exists; pass --overwrite to replace it or choose another {flag}")
+    parent = path.parent if str(path.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise InputError(f"output folder {parent} is a file, not a folder; choose another {flag}")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"output folder {parent} does not exist and cannot be created ({e.strerror}); "
+                         f"choose another {flag}") from None
+    probe = parent / f".jaxart-probe-{os.getpid()}"
+    try:
+        probe.touch(exist_ok=False)
+        probe.unlink()
+    except OSError as e:
+        raise InputError(f"output folder {parent} is not writable ({e.strerror}); choose another {flag}") from None
+
+
+def check_not_input(outputs, inputs) -> None:
+    """Refuse to write any of `outputs` over one of the `inputs` (paths or None), even with --overwrite."""
+    sources = {Path(p).resolve() for p in inputs if p is not None and Path(p).exists()}
+    for out in outputs:
+        if out is not None and Path(out).resolve() in sources:
+            raise InputError(f"output {out} is one of the inputs; choose another output (--overwrite never "
+                             "replaces an input)")
+
+
+def check_animation(path: Path, *, overwrite: bool = False) -> None:
+    """Fail before any work if the `--animate` file cannot be written: suffix, existing file, folder."""
+    animate.check_suffix(path)
+    if path.is_dir():
+        raise InputError(f"animation {path} is a folder; give a file name ending in {path.suffix}")
+    if path.exists() and not overwrite:
+        raise InputError(f"animation {path} already exists; pass --overwrite to replace it or choose another --animate")
+    check_output(path.with_suffix(".png"), overwrite=True, flag="--animate")  # the same folder checks as the output's
+
+
+def frame(output: Path, step: int, fmt: str = "png") -> Path:
+    """Where `--save-every` writes the image at `step`: OUT.png -> OUT_00100.png."""
+    return output.with_name(f"{output.stem}_{step:05d}{SUFFIXES[fmt][0]}")
+
+
+def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
+                 overwrite: bool = False, after: int = 0) -> None:
+    """Fail before any work if a `--save-every` frame (of the steps after `after`) or the
+    checkpoint beside `output` would replace an input, or a frame an existing file without
+    `overwrite`."""
+    frames = [frame(output, s, fmt) for s in range(save_every, steps, save_every) if s > after] if save_every else []
+    sources = {Path(p).resolve() for p in inputs if p is not None and Path(p).exists()}
+    for path, what in [(checkpoint.path_for(output), "checkpoint"), *((f, "--save-every frame") for f in frames)]:
+        if path.resolve() in sources:
+            raise InputError(f"the {what} {path} would replace one of the inputs; choose another --output")
+    for path in frames:
+        if path.is_dir() or (path.exists() and not overwrite):
+            raise InputError(f"the --save-every frame {path} already exists; pass --overwrite to replace it "
+                             "or choose another --output")
