@@ -34,6 +34,8 @@ def parse_colors(names: Sequence[str]) -> np.ndarray:
             rgb.append(ImageColor.getrgb(name)[:3])
         except ValueError:
             raise ValueError(f"mask colour {name!r} is neither a colour name (red, blue, ...) nor #rrggbb") from None
+        if not all(0 <= v <= 255 for v in rgb[-1]):  # Pillow passes rgb(300,0,0) through
+            raise ValueError(f"mask colour {name!r} has values outside 0..255")
     seen = {}
     for name, c in zip(names, rgb):
         if c in seen:

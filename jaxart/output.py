@@ -133,7 +133,7 @@ def read_record(path: str | os.PathLike) -> dict:
         raise InputError(f"{path} has no jaxart run record; was it written by jaxart?")
     try:
         record = json.loads(text)
-    except ValueError as e:
+    except (ValueError, RecursionError) as e:  # RecursionError: nesting too deep to be a record
         raise InputError(f"{path} has a damaged jaxart run record ({e}); re-run to write a new one") from None
     if not isinstance(record, dict):
         raise InputError(f"{path} has a jaxart run record that is not a JSON object; re-run to write a new one")

@@ -38,6 +38,7 @@ def test_bad_scales_and_regions_are_named(changes, message):
 @pytest.mark.parametrize("colors, message", [
     (("red", "chartreuse-ish"), "neither a colour name"),
     (("red", "#ff0000"), "same colour"),
+    (("rgb(300,0,0)", "blue"), r"'rgb\(300,0,0\)' has values outside 0..255"),
 ])
 def test_bad_region_colours_are_named(tmp_path, colors, message):
     Image.new("RGB", (8, 8)).save(tmp_path / "m.png")

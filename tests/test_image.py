@@ -332,8 +332,12 @@ def test_read_record_errors_are_input_errors(tmp_path):
     info = PngImagePlugin.PngInfo()
     info.add_text("jaxart", "{oops")
     bad_json = _write(tmp_path, "bad.png", Image.new("RGB", (2, 2)), "PNG", pnginfo=info)
+    deep = PngImagePlugin.PngInfo()
+    deep.add_text("jaxart", "[" * 100_000 + "]" * 100_000)  # valid JSON, nested past Python's recursion limit
+    too_deep = _write(tmp_path, "deep.png", Image.new("RGB", (2, 2)), "PNG", pnginfo=deep)
     notes = _write(tmp_path, "notes.txt", b"hello")
     for path, fragment in [(plain, "no jaxart run record"), (bad_json, "damaged jaxart run record"),
+                           (too_deep, "damaged jaxart run record"),
                            (notes, "could not be read"), (tmp_path / "gone.png", "could not be read")]:
         with pytest.raises(InputError, match=fragment):
             read_record(path)
