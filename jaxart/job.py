@@ -62,7 +62,7 @@ def model_arch(model: str) -> str:
             known = ", ".join(sorted(set(weights.SOURCES) | set(weights.installed())))
             raise InputError(f"unknown model {model!r}; known models are {known}")
     if not path.is_file():
-        raise InputError(f"weights file {path} does not exist; check the --model path")
+        raise InputError(f"weights file {path} does not exist; check the path")
     return weights.store.read_metadata(path).get("arch", "vgg19")
 
 

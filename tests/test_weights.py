@@ -103,6 +103,42 @@ def test_wrong_shape_is_refused_naming_the_layer_and_expected_shape(tmp_path, we
     assert not weights_dir.exists() or not any(weights_dir.iterdir())  # nothing half-written
 
 
+TINY = (2, 3, 4, 4, 4)
+
+
+def _damaged(path, change) -> None:
+    """A tiny VGG16 .safetensors as `store.save` writes it, with `change(tensors, metadata)` applied."""
+    store.save(layer_arrays("vgg16", TINY), path, arch="vgg16", preprocess=vgg.Preprocess())
+    from safetensors import safe_open
+    with safe_open(str(path), "np") as f:
+        tensors, metadata = {k: f.get_tensor(k) for k in f.keys()}, f.metadata()
+    change(tensors, metadata)
+    save_file(tensors, str(path), metadata=metadata)
+
+
+DAMAGED = {  # a hand-edited or foreign file: one WeightsError naming the file, never a traceback
+    "preprocess a list": (lambda t, m: m.update(preprocess="[1, 2]"), "damaged preprocessing metadata"),
+    "preprocess without kind": (lambda t, m: m.update(preprocess='{"foo": 1}'), "damaged preprocessing metadata"),
+    "preprocess not JSON": (lambda t, m: m.update(preprocess="{oops"), "damaged preprocessing metadata"),
+    "unknown preprocessing": (lambda t, m: m.update(preprocess='{"kind": "jpeg", "mean": [0, 0, 0], "std": [1, 1, 1]}'),
+                              "damaged preprocessing metadata"),
+    "kernel of another width": (lambda t, m: t.update({"conv3_1.kernel": np.zeros((3, 3, 2, 4), np.float32)}),
+                                r"layer conv3_1 has kernel \(3, 3, 2, 4\) and bias \(4,\), not \(3, 3, 3, C\)"),
+    "bias missing": (lambda t, m: t.pop("conv1_2.bias"), r"layer conv1_2 has kernel \(3, 3, 2, 2\) and bias None"),
+    "a key without a part": (lambda t, m: t.update({"conv1_1": t.pop("conv1_1.bias")}), "layer conv1_1 has kernel"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DAMAGED))
+def test_a_damaged_weights_file_is_one_error_naming_it(case, tmp_path):
+    change, message = DAMAGED[case]
+    path = tmp_path / "edited.safetensors"
+    _damaged(path, change)
+    with pytest.raises(WeightsError, match=message) as e:
+        store.load(path)
+    assert str(path) in str(e.value)
+
+
 @pytest.mark.parametrize("file_arch, asked", [("vgg16", "vgg19"), ("vgg19", "vgg16")])
 def test_file_of_the_other_depth_is_refused(file_arch, asked, tmp_path):
     source = tmp_path / f"{file_arch}.h5"

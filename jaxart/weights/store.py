@@ -111,18 +111,32 @@ def load(path: Path) -> vgg.Weights:
     tensors = load_file(str(path))
     params: dict = {}
     for key, value in tensors.items():
-        layer, part = key.rsplit(".", 1)
+        layer, _, part = key.rpartition(".")
         params.setdefault(layer, {})[part] = jnp.asarray(value)
     missing = [n for n in vgg.conv_names(meta["arch"]) if n not in params]
     if missing:
         raise WeightsFileError(f"{path} lacks layers {missing}; convert the weights again")
-    return vgg.Weights(
-        params=params,
-        arch=meta["arch"],
-        preprocess=vgg.Preprocess.from_dict(json.loads(meta["preprocess"])),
-        name=meta.get("name", path.stem),
-        sha256=sha256,
-    )
+    _check_shapes(path, meta["arch"], params)
+    try:
+        preprocess = vgg.Preprocess.from_dict(json.loads(meta["preprocess"]))
+        if preprocess.kind not in ("caffe", "torch") or len(preprocess.mean) != 3 or len(preprocess.std) != 3:
+            raise ValueError(f"{preprocess}")
+    except (ValueError, KeyError, TypeError) as e:
+        raise WeightsFileError(f"{path} has damaged preprocessing metadata ({type(e).__name__}: {e}); "
+                               "convert the weights again") from None
+    return vgg.Weights(params=params, arch=meta["arch"], preprocess=preprocess, name=meta.get("name", path.stem),
+                       sha256=sha256)
+
+
+def _check_shapes(path: Path, arch: str, params: dict) -> None:
+    """Each layer a (3, 3, Cin, Cout) kernel and a (Cout,) bias, Cin the previous layer's Cout (3 first)."""
+    cin = 3
+    for name in vgg.conv_names(arch):
+        kernel, bias = (getattr(params[name].get(k), "shape", None) for k in ("kernel", "bias"))
+        if kernel is None or bias is None or len(kernel) != 4 or kernel[:3] != (3, 3, cin) or bias != kernel[3:]:
+            raise WeightsFileError(f"{path}: layer {name} has kernel {kernel} and bias {bias}, not (3, 3, {cin}, C) "
+                                   "and (C,); convert the weights again")
+        cin = kernel[3]
 
 
 def installed() -> list[str]:
