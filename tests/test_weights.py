@@ -139,6 +139,31 @@ def test_a_damaged_weights_file_is_one_error_naming_it(case, tmp_path):
     assert str(path) in str(e.value)
 
 
+def _dataset_for_a_group(f):
+    del f["block1_conv1"]
+    f.create_dataset("block1_conv1", data=np.zeros(3))
+
+
+MALFORMED_H5 = {  # what an edited or foreign .h5 holds where a layer should be
+    "a dataset where the group should be": ("keras2", _dataset_for_a_group),
+    "weight_names of a missing array": ("keras2", lambda f: f["block1_conv1"].attrs.__setitem__("weight_names", [b"gone:0"])),
+    "weight_names as numbers": ("keras2", lambda f: f["block1_conv1"].attrs.__setitem__("weight_names", [1, 2])),
+    "vars that are not numbered": ("keras3", lambda f: f["layers/block1_conv1/vars"].move("0", "a")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED_H5))
+def test_a_malformed_hdf5_layer_is_one_error_naming_it(case, tmp_path, weights_dir):
+    layout, damage = MALFORMED_H5[case]
+    source = tmp_path / "edited.h5"
+    write_h5(source, layer_arrays("vgg16"), layout)
+    with h5py.File(source, "a") as f:
+        damage(f)
+    with pytest.raises(WeightsError, match=rf"{source}: layer conv1_1 .* is malformed .*give a Keras or HED VGG"):
+        convert(source, "vgg16", "edited")
+    assert not weights_dir.exists() or not any(weights_dir.iterdir())
+
+
 @pytest.mark.parametrize("file_arch, asked", [("vgg16", "vgg19"), ("vgg19", "vgg16")])
 def test_file_of_the_other_depth_is_refused(file_arch, asked, tmp_path):
     source = tmp_path / f"{file_arch}.h5"

@@ -93,7 +93,11 @@ def read_hdf5(path: str | os.PathLike, arch: str, layout: str | None = None) -> 
             group = _layer_group(f, found, block, index)
             if group is None:
                 raise WeightsError(f"{path} has no layer for {name} of {arch}; is it a {arch} file?")
-            arrays = _arrays(group)
+            try:
+                arrays = _arrays(group)
+            except (KeyError, AttributeError, TypeError, ValueError) as e:  # a group of another shape
+                raise WeightsError(f"{path}: layer {name} ({group.name}) is malformed ({type(e).__name__}: {e}); "
+                                   "give a Keras or HED VGG .h5 file") from None
             kernel = next((a for a in arrays if a.ndim == 4), None)
             bias = next((a for a in arrays if a.ndim == 1), None)
             cout = vgg.CHANNELS[block - 1]
