@@ -20,9 +20,21 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxart.errors import InputError, JaxartError, writing
+from jaxart.output import FORMATS
 
 FORMAT = 1
 RESUME_KEYS = ("jaxart", "weights_sha256", "model", "config", "inputs", "output", "format", "step")
+
+
+# What `--resume` reads, and what it must be (a hand-edited file may hold anything).
+_FIELDS = {
+    "model": lambda v: isinstance(v, str), "output": lambda v: isinstance(v, str),
+    "format": lambda v: v in FORMATS, "config": lambda v: isinstance(v, dict),
+    "step": lambda v: isinstance(v, int) and v >= 0, "inputs.content": lambda v: isinstance(v, str),
+    "inputs.styles": lambda v: isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v),
+    "inputs.background": lambda v: v is None or (isinstance(v, list) and len(v) == 3 and all(
+        isinstance(x, int) and 0 <= x <= 255 for x in v)),
+}
 
 
 class Checkpoint(NamedTuple):
@@ -92,6 +104,10 @@ def check(ckpt: Checkpoint, *, version: str | None = None, sha256: str | None = 
         f"inputs.{k}" for k in ("content", "styles") if not isinstance(inputs, dict) or k not in inputs]
     if missing:
         raise InputError(f"checkpoint lacks {', '.join(missing)}; it was edited or damaged, so start the run again")
+    wrong = [k for k, ok in _FIELDS.items() if not ok(inputs.get(k[7:]) if k.startswith("inputs.") else ckpt.meta[k])]
+    if wrong:
+        raise InputError(f"checkpoint field {', '.join(wrong)} has the wrong type or value; it was edited or damaged, "
+                         "so start the run again")
     made = ckpt.meta.get("jaxart")
     if version is not None and made != version:
         raise InputError(f"checkpoint was made by jaxart {made}, this is jaxart {version}; "

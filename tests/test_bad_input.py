@@ -101,6 +101,21 @@ def test_an_edited_checkpoint_missing_what_resume_reads_is_refused(files, tmp_pa
     assert code == 2 and f"checkpoint {tmp_path} is not a file" in err
 
 
+@pytest.mark.parametrize("field, value", [("model", 5), ("output", 7), ("format", "jpeg"), ("config", "hello"),
+                                          ("inputs.content", 123), ("inputs.styles", "/a/path"),
+                                          ("inputs.background", 5), ("step", "3")])
+def test_an_edited_checkpoint_with_a_field_of_the_wrong_type_is_refused(field, value, tmp_path, monkeypatch, capsys):
+    meta = {"jaxart": "any", "weights_sha256": "0", "model": "m", "config": {}, "output": "o.png", "format": "png",
+            "step": 1, "inputs": {"content": "c.jpg", "styles": ["s.jpg"], "background": [255, 255, 255]}}
+    where, _, key = field.rpartition(".")
+    (meta[where] if where else meta)[key] = value
+    path = checkpoint.save(tmp_path / "c.ckpt.npz", {"x": np.zeros(2)}, meta)
+    code, err = _main(["stylize", "--resume", str(path)], monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert f"checkpoint field {field} has the wrong type or value; it was edited or damaged" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.ckpt.npz"]
+
+
 def test_a_corrupt_weights_file_is_bad_input(files, tmp_path, monkeypatch, capsys):
     bad = tmp_path / "cut.safetensors"
     bad.write_bytes(open(files[1], "rb").read()[:1000])
