@@ -18,7 +18,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
           convs: Sequence[str] = ("auto",), sweep: int = 0, quality: dict | None = None,
           json_out: Path | None = None) -> None:
     """Raise an InputError naming the first bad option, before anything is measured (`run`'s arguments)."""
-    from jaxart import bench as B, destinations, image, job, memory, vgg
+    from jaxart import bench as B, destinations, image, job, memory, sweep as S, vgg
 
     def choose(flag, given, allowed):
         if not given or not set(given) <= set(allowed):
@@ -42,6 +42,11 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
             memory.check(B.PAPER.replace(size=size, conv=convs[0]), photo=(16, 16))  # square, no file
         except InputError as e:  # it says what fits
             raise InputError(f"benchmark size {size}: {e}") from None
+        if sweep:
+            try:
+                S.check_memory(B.PAPER.replace(size=size, conv=convs[0]), sweep, photo=(size, size))
+            except InputError as e:
+                raise InputError(f"--sweep {sweep} at {size} px: {e}") from None
     if quality:
         if quality["evals"] < 0 or (quality["coarse_steps"] or 0) < 0:
             raise InputError("--quality-evals and --coarse-steps must be 0 or more")

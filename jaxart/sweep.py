@@ -92,7 +92,11 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
     need = lambda n: memory.files_bytes(config, arch, photo, paintings, images=n)  # noqa: E731
     free = memory.available_bytes() if available is None else available
     if need(per_device) > free:
-        fits = next((n for n in range(per_device, 0, -1) if need(n) <= free), 0)
+        lo, hi = 0, per_device  # need() grows with n: the most that fit, by bisection (n may be millions)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if need(mid) <= free else (lo, mid - 1)
+        fits = lo
         most = jax.local_device_count() * fits
         advice = (f"sweep at most {most} setting{'s' * (most > 1)} at a time or" if fits
                   else "even one setting does not fit;")

@@ -41,6 +41,7 @@ BENCH = {  # refused before anything is measured (the matmul peak alone takes se
     "empty sizes": (["--sizes", ",,"], "--sizes: ',,' has an empty item"),
     "huge size": (["--sizes", "100000"], "benchmark size 100000: a 100000x100000 px run needs about"),
     "no repeats": (["--repeats", "0"], "--repeats must be 1 or more"),
+    "huge sweep": (["--sizes", "16", "--sweep", "10000000"], "--sweep 10000000 at 16 px: a sweep of 10000000 settings"),
     "empty loops": (["--loops", ","], "--loops: ',' has an empty item"),
     "unknown baseline": (["--baseline", "tensorflow"], "--baseline tensorflow is not one of torch"),
     "unknown conv": (["--conv", "fft"], "--conv fft is not a list of auto, direct"),
