@@ -3,7 +3,9 @@ the animation. None may replace an input, and none an existing file without --ov
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 from pathlib import Path
 
 from jaxart import animate, checkpoint
@@ -41,9 +43,14 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag:
         raise InputError(f"output folder {parent} is not writable ({e.strerror}); choose another {flag}") from None
 
 
+def _existing(paths) -> set[Path]:
+    """The resolved paths of those of `paths` (paths or None) that exist."""
+    return {Path(p).resolve() for p in paths if p is not None and Path(p).exists()}
+
+
 def check_not_input(outputs, inputs) -> None:
     """Refuse to write any of `outputs` over one of the `inputs` (paths or None), even with --overwrite."""
-    sources = {Path(p).resolve() for p in inputs if p is not None and Path(p).exists()}
+    sources = _existing(inputs)
     for out in outputs:
         if out is not None and Path(out).resolve() in sources:
             raise InputError(f"output {out} is one of the inputs; choose another output (--overwrite never "
@@ -69,13 +76,20 @@ def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
                  overwrite: bool = False, after: int = 0) -> None:
     """Fail before any work if a `--save-every` frame (of the steps after `after`) or the
     checkpoint beside `output` would replace an input, or a frame an existing file without
-    `overwrite`."""
-    frames = [frame(output, s, fmt) for s in range(save_every, steps, save_every) if s > after] if save_every else []
-    sources = {Path(p).resolve() for p in inputs if p is not None and Path(p).exists()}
-    for path, what in [(checkpoint.path_for(output), "checkpoint"), *((f, "--save-every frame") for f in frames)]:
+    `overwrite`. Only the files already there are looked at, however many steps the run has."""
+    ckpt = checkpoint.path_for(output)
+    if ckpt.resolve() in _existing(inputs):
+        raise InputError(f"the checkpoint {ckpt} would replace one of the inputs; choose another --output")
+    if not save_every:
+        return
+    sources, pattern = _existing(inputs), re.compile(rf"{re.escape(output.stem)}_(\d{{5,}}){re.escape(SUFFIXES[fmt][0])}")
+    for path in sorted((output.parent if str(output.parent) else Path(".")).glob(f"{glob.escape(output.stem)}_*")):
+        match = pattern.fullmatch(path.name)
+        step = int(match[1]) if match else 0
+        if not (match and path == frame(output, step, fmt) and after < step < steps and step % save_every == 0):
+            continue
         if path.resolve() in sources:
-            raise InputError(f"the {what} {path} would replace one of the inputs; choose another --output")
-    for path in frames:
-        if path.is_dir() or (path.exists() and not overwrite):
+            raise InputError(f"the --save-every frame {path} would replace one of the inputs; choose another --output")
+        if path.is_dir() or not overwrite:
             raise InputError(f"the --save-every frame {path} already exists; pass --overwrite to replace it "
                              "or choose another --output")
