@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+import urllib.parse
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -323,6 +324,8 @@ def weights_fetch(
     if url is None:
         typer.echo(_fetch(name, quiet=False))
         return
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https", "file"):
+        raise typer.BadParameter(f"{url!r} is not an http(s):// or file:// URL", param_hint="--url")
     with progress.download_bar(name) as update:
         typer.echo(W.fetch(name, update, url=url))
 

@@ -208,3 +208,11 @@ def test_sweep_sheet_must_be_a_png(files, tmp_path, monkeypatch, capsys):
     code, err = _main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "s.jpg")],
                       monkeypatch, capsys)
     assert code == 2 and "give an --output ending in .png" in err and "--format" not in err, err
+
+
+@pytest.mark.parametrize("url", ["notaurl", "", "ftp://mirror/vgg19.h5"])
+def test_a_mirror_that_is_not_a_url_is_one_line_before_any_download(url, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+    code, err = _main(["weights", "fetch", "vgg19", "--url", url], monkeypatch, capsys)
+    assert code == 2 and err == f"error: Invalid value for --url: {url!r} is not an http(s):// or file:// URL", err
+    assert not list(tmp_path.iterdir())  # no progress bar line, no partial file
