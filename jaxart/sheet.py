@@ -116,17 +116,22 @@ def write(
     losses = record.pop("loss", None)
     tiles = tile_paths(path, len(settings))
     configs = [s.apply(config).to_dict() for s in settings]
-    rows = []
+    rows, written = [], []
     tile_labels, title = labels(settings)
-    for i, (tile, cfg) in enumerate(zip(tiles, configs)):
-        extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
-        save_png(tile, images[i], {**record, "config": cfg, "seed": cfg["seed"], **extra})
-        rows.append((tile, tile_labels[i], {**cfg, **extra}))
-    _write_text(path.with_suffix(".html"), _page(path, title, rows))
-    sheet = contact_sheet(images, tile_labels, title, columns or columns_for(settings))
-    sweep_record = {**record, "config": config.to_dict(), "sweep": [s._asdict() for s in settings],
-                    "tiles": [t.name for t in tiles]}
-    save_png(path, np.asarray(sheet, np.float32) / 255.0, sweep_record)
+    try:  # all or nothing: a failed write (a full disk) removes what this call wrote
+        for i, (tile, cfg) in enumerate(zip(tiles, configs)):
+            extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
+            written.append(save_png(tile, images[i], {**record, "config": cfg, "seed": cfg["seed"], **extra}))
+            rows.append((tile, tile_labels[i], {**cfg, **extra}))
+        written.append(_write_text(path.with_suffix(".html"), _page(path, title, rows)))
+        sheet = contact_sheet(images, tile_labels, title, columns or columns_for(settings))
+        sweep_record = {**record, "config": config.to_dict(), "sweep": [s._asdict() for s in settings],
+                        "tiles": [t.name for t in tiles]}
+        save_png(path, np.asarray(sheet, np.float32) / 255.0, sweep_record)
+    except BaseException:
+        for done in written:
+            Path(done).unlink(missing_ok=True)
+        raise
     return outputs(path, len(settings))
 
 
@@ -147,7 +152,7 @@ figcaption{{font-weight:bold}} pre{{font-size:11px;max-height:14em;overflow:auto
 """
 
 
-def _write_text(path: Path, text: str) -> None:
+def _write_text(path: Path, text: str) -> Path:
     with writing(path, "page"):
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
@@ -157,6 +162,7 @@ def _write_text(path: Path, text: str) -> None:
         except BaseException:
             os.unlink(tmp)
             raise
+    return path
 
 
 def check_outputs(path: Path, n: int, *, overwrite: bool = False) -> None:

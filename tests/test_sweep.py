@@ -212,3 +212,23 @@ def test_memory_check_scales_with_the_batch_and_names_what_fits():
     assert four - one == (-(-4 // jax.local_device_count()) - 1) * per_image and four < 4 * one
     with pytest.raises(ValueError, match=r"sweep at most \d+ settings at a time or use a smaller --size"):
         sweep.check_memory(config, 64, available=four)
+
+
+@pytest.mark.parametrize("failing", [".html", "sheet.png"])
+def test_a_failed_write_leaves_no_part_of_the_sweep(failing, tmp_path, monkeypatch):
+    """A full disk at the page or the sheet: the single images already written go too, so a rerun
+    is not refused for files of a sweep that never finished."""
+    import errno
+
+    real = os.replace
+
+    def replace(src, dst):
+        if str(dst).endswith(failing):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    images = np.random.default_rng(0).random((len(GRID), 16, 16, 3)).astype(np.float32)
+    with pytest.raises(jaxart.JaxartError, match="No space left on device"):
+        sheet.write(tmp_path / "sheet.png", images, GRID, CONFIG)
+    assert not list(tmp_path.iterdir())
