@@ -125,6 +125,8 @@ DAMAGED = {  # a hand-edited or foreign file: one WeightsError naming the file, 
     "kernel of another width": (lambda t, m: t.update({"conv3_1.kernel": np.zeros((3, 3, 2, 4), np.float32)}),
                                 r"layer conv3_1 has kernel \(3, 3, 2, 4\) and bias \(4,\), not \(3, 3, 3, C\)"),
     "bias missing": (lambda t, m: t.pop("conv1_2.bias"), r"layer conv1_2 has kernel \(3, 3, 2, 2\) and bias None"),
+    "a NaN in a kernel": (lambda t, m: t["conv2_1.kernel"].__setitem__((0, 0, 0, 0), np.nan),
+                          "layer conv2_1 holds NaN or infinite values"),
     "a key without a part": (lambda t, m: t.update({"conv1_1": t.pop("conv1_1.bias")}), "layer conv1_1 has kernel"),
 }
 

@@ -112,6 +112,8 @@ def load(path: Path) -> vgg.Weights:
     params: dict = {}
     for key, value in tensors.items():
         layer, _, part = key.rpartition(".")
+        if not np.isfinite(value).all():  # else reported later as a diverging loss, with the wrong advice
+            raise WeightsFileError(f"{path}: layer {layer} holds NaN or infinite values; fetch or convert the weights again")
         params.setdefault(layer, {})[part] = jnp.asarray(value)
     missing = [n for n in vgg.conv_names(meta["arch"]) if n not in params]
     if missing:
