@@ -77,13 +77,13 @@ def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
     """Fail before any work if a `--save-every` frame (of the steps after `after`) or the
     checkpoint beside `output` would replace an input, or a frame an existing file without
     `overwrite`. Only the files already there are looked at, however many steps the run has."""
-    ckpt = checkpoint.path_for(output)
-    if ckpt.resolve() in _existing(inputs):
+    sources, ckpt = _existing(inputs), checkpoint.path_for(output)
+    if ckpt.resolve() in sources:
         raise InputError(f"the checkpoint {ckpt} would replace one of the inputs; choose another --output")
     if not save_every:
         return
-    sources, pattern = _existing(inputs), re.compile(rf"{re.escape(output.stem)}_(\d{{5,}}){re.escape(SUFFIXES[fmt][0])}")
-    for path in sorted((output.parent if str(output.parent) else Path(".")).glob(f"{glob.escape(output.stem)}_*")):
+    pattern = re.compile(rf"{re.escape(output.stem)}_(\d{{5,}}){re.escape(SUFFIXES[fmt][0])}")
+    for path in sorted(output.parent.glob(f"{glob.escape(output.stem)}_*")):
         match = pattern.fullmatch(path.name)
         step = int(match[1]) if match else 0
         if not (match and path == frame(output, step, fmt) and after < step < steps and step % save_every == 0):

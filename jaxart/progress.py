@@ -45,8 +45,9 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
             size, following = _scale_at(plan, step)
             if multi:  # after a scale's last step the next one computes its targets and compiles
                 text = f"compiling {following} px" if following else f"{size} px {text}"
-            start, t0 = since.setdefault(size, (step, clock()))
-            rate = (step - start) / (clock() - t0) if step > start and clock() > t0 else None
+            now = clock()
+            start, t0 = since.setdefault(size, (step, now))
+            rate = (step - start) / (now - t0) if step > start and now > t0 else None
             eta = _left(plan, step) / rate if rate else None
             bar.update(task, completed=step, terms=text, rate=f"{rate:.2f} steps/s" if rate else "",
                        eta="-:--:--" if eta is None else _hms(eta))
