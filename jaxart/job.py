@@ -76,9 +76,16 @@ def resolve_model(model: str, fetch: Callable[[str], object], warn: Callable[[st
         fetch("vgg19")
         return weights.load_weights("vgg19", download=False)
     except WeightsError as e:
-        warn(f"vgg19 weights unavailable ({str(e).split(';')[0]}); using vgg16-hed")
+        why = str(e).split(";")[0]
+    try:  # warn only once the fallback is in hand: a failure is then one line, naming both causes
         fetch("vgg16-hed")
-        return weights.load_weights("vgg16-hed", download=False)
+        w = weights.load_weights("vgg16-hed", download=False)
+    except WeightsError as e:
+        if str(e).split(";")[0] == why:  # the same cause for both (say, the weights folder)
+            raise
+        raise type(e)(f"neither vgg19 ({why}) nor vgg16-hed ({e}) is available") from None
+    warn(f"vgg19 weights unavailable ({why}); using vgg16-hed")
+    return w
 
 
 def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: dict) -> dict:

@@ -60,6 +60,18 @@ def test_auto_model_falls_back_to_hed_with_one_warning(weights_dir):
     assert len(warnings) == 1 and "vgg19 weights unavailable" in warnings[0] and "vgg16-hed" in warnings[0]
 
 
+def test_auto_model_names_both_causes_when_the_fallback_fails_too(tmp_path, monkeypatch):
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))  # empty: no vgg16-hed either
+
+    def offline(name):
+        raise WeightsError(f"could not download {name} (offline); check the connection")
+
+    with pytest.raises(WeightsError) as e:
+        job.resolve_model("auto", offline, pytest.fail)  # no warning before the error
+    assert str(e.value).startswith("neither vgg19 (could not download vgg19 (offline)) nor vgg16-hed "
+                                   "(could not download vgg16-hed (offline); check the connection)")
+
+
 def test_explicit_model_never_falls_back(weights_dir):
     with pytest.raises(WeightsError, match="offline"):
         job.resolve_model("vgg19", _offline, pytest.fail)

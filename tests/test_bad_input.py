@@ -216,3 +216,13 @@ def test_a_mirror_that_is_not_a_url_is_one_line_before_any_download(url, tmp_pat
     code, err = _main(["weights", "fetch", "vgg19", "--url", url], monkeypatch, capsys)
     assert code == 2 and err == f"error: Invalid value for --url: {url!r} is not an http(s):// or file:// URL", err
     assert not list(tmp_path.iterdir())  # no progress bar line, no partial file
+
+
+def test_a_weights_folder_that_is_a_file_is_one_line(files, tmp_path, monkeypatch, capsys):
+    """--model auto falls back from vgg19 to vgg16-hed; when both fail for the same reason, one line."""
+    (tmp_path / "weights").write_text("not a folder")
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "weights"))
+    argv = _stylize(files, tmp_path / "out.png")
+    code, err = _main(argv[:argv.index("--model")] + argv[argv.index("--model") + 2:], monkeypatch, capsys)
+    assert code == 1 and len(err.splitlines()) == 1 and "set JAXART_WEIGHTS_DIR to a writable folder" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["weights"]
