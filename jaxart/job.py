@@ -42,6 +42,7 @@ def from_checkpoint(ckpt: checkpoint.Checkpoint) -> tuple[Path, list[Path], str,
     from jaxart import __version__
 
     checkpoint.check(ckpt, version=__version__)
+    checkpoint.check_inputs(ckpt)
     m = ckpt.meta
     config = StyleConfig.from_dict(m["config"]).validate()
     background = tuple(m["inputs"].get("background", image.WHITE))
@@ -177,7 +178,9 @@ def stylize_files(
               "background": list(background)}
     ckpt_path = checkpoint.path_for(output)
     meta = {"jaxart": __version__, "weights_sha256": w.sha256, "model": model or w.name, "seed": config.seed,
-            "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": fmt}
+            "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": fmt,
+            "input_sha256": checkpoint.digests([content, *styles, *(p for p in (config.init, config.mask)
+                                                                       if p and os.path.isfile(p))])}
 
     def callback(p: transfer.Progress) -> None:
         if on_step:
@@ -210,6 +213,6 @@ def stylize_files(
     save_image(output, outcome.image, record(config, w, outcome, inputs), fmt)
     if animation is not None:
         animate.save_animation(animation, movie.images + [outcome.image])
-    if checkpoint_every:
-        ckpt_path.unlink(missing_ok=True)  # the finished image supersedes this run's checkpoints
+    if checkpoint_every or resume is not None:  # the finished image supersedes this run's checkpoints
+        ckpt_path.unlink(missing_ok=True)
     return outcome

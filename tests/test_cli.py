@@ -166,3 +166,27 @@ def test_every_bad_image_file_fails_the_cli_cleanly(case, files, tmp_path, monke
         err = capsys.readouterr().err.strip()
         assert exit_info.value.code == 2 and len(err.splitlines()) == 1 and fragments[0] in err, err
         assert not list(out.parent.iterdir())
+
+
+@pytest.mark.parametrize("command", [["stylize"], ["sweep"], ["bench"], ["weights", "convert"],
+                                     ["weights", "normalize"], ["weights", "verify"]])
+def test_help_shows_every_default_written_in_the_text(command, monkeypatch):
+    """Rich reads "[default: x]" as markup and drops it, leaving "Output image ."; every one must show."""
+    import re
+
+    monkeypatch.setenv("COLUMNS", "400")  # one line per option
+    result = CliRunner().invoke(cli.app, [*command, "--help"])
+    params = {p.name: p for p in _click_command(command).params}
+    written = [re.search(r"\[default: [^\]]+\]", p.help or "") for p in params.values()]
+    assert any(written), "no option states its default in words"
+    for match in filter(None, written):
+        assert match.group(0) in result.output, match.group(0)
+
+
+def _click_command(command):
+    import typer.main
+
+    group = typer.main.get_command(cli.app)
+    for name in command:
+        group = group.commands[name]
+    return group

@@ -125,7 +125,8 @@ def test_normalize_refuses_a_taken_name_and_an_empty_folder_before_loading_weigh
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "w"))
     runner = CliRunner()
     taken = runner.invoke(cli.app, ["weights", "normalize", "vgg19", "--images", str(tmp_path), "--name", "vgg16"])
-    assert taken.exit_code != 0 and "vgg16 is already taken" in taken.output
+    assert taken.exit_code != 0 and "vgg16 is the name of a registered weight set" in taken.output
+    assert "weights remove" not in taken.output  # not installed: removing it is no remedy
     empty = runner.invoke(cli.app, ["weights", "normalize", "vgg19", "--images", str(tmp_path)])
     assert empty.exit_code != 0 and "holds no images" in str(empty.exception)
     assert not (tmp_path / "w").exists()  # nothing fetched, nothing written

@@ -1,6 +1,8 @@
 """Interrupt a real run with SIGTERM, resume it, and get the pixels of an uninterrupted run."""
 
+import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +17,7 @@ import jaxart
 from jaxart import checkpoint, job, optimize
 from jaxart.errors import InputError
 
-from conftest import ROOT, write_tiny_job
+from conftest import ROOT, run_main, write_tiny_job
 from test_reliability import read_png16
 
 STEPS = 150  # long enough that SIGTERM lands mid-run: steps take ~20 ms, the signal under 1 ms
@@ -68,6 +70,47 @@ def test_sigterm_then_resume_gives_the_uninterrupted_pixels(files, tmp_path):
     assert resumed.returncode == 0, resumed.stderr
     assert np.array_equal(read_png16(out), read_png16(whole))
     assert jaxart.read_record(out)["steps"] == STEPS and "interrupted" not in jaxart.read_record(out)
+    assert not ckpt.exists()  # else its "continue with" line would run the finished job again
+
+
+@contextlib.contextmanager
+def _sigterm_at_once():
+    yield lambda: signal.SIGTERM
+
+
+def _interrupted_with_relative_init(files, tmp_path, monkeypatch, capsys):
+    """An interrupted CLI run, started in its own folder with `--init init.png`; its checkpoint."""
+    d, model = files
+    (tmp_path / "job").mkdir()
+    shutil.copy(d / "photo.jpg", tmp_path / "job" / "photo.jpg")
+    shutil.copy(d / "photo.jpg", tmp_path / "job" / "init.jpg")
+    monkeypatch.chdir(tmp_path / "job")
+    with monkeypatch.context() as m:
+        m.setattr(job, "stop_signals", _sigterm_at_once)
+        code, _, err = run_main(["stylize", "photo.jpg", str(d / "paint.png"), "-o", "out.png", "--init", "init.jpg",
+                                 "--model", model, "--size", "32", "--steps", "3", "-q"], monkeypatch, capsys)
+    assert code == 143, err
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "job" / "out.ckpt.npz"
+
+
+def test_resume_from_another_folder_finds_a_relative_init_image(files, tmp_path, monkeypatch, capsys):
+    ckpt = _interrupted_with_relative_init(files, tmp_path, monkeypatch, capsys)
+    code, _, err = run_main(["stylize", "--resume", str(ckpt), "-q"], monkeypatch, capsys)
+    assert code == 0, err
+    assert jaxart.read_record(tmp_path / "job" / "out.png")["steps"] == 3 and not ckpt.exists()
+
+
+@pytest.mark.parametrize("edited", ["photo.jpg", "init.jpg"])
+def test_resume_refuses_an_input_edited_since_the_checkpoint(edited, files, tmp_path, monkeypatch, capsys):
+    ckpt = _interrupted_with_relative_init(files, tmp_path, monkeypatch, capsys)
+    before = (tmp_path / "job" / "out.png").read_bytes()
+    with open(tmp_path / "job" / edited, "ab") as f:
+        f.write(b"\0")  # the same pixels: only the bytes say it is another file
+    code, _, err = run_main(["stylize", "--resume", str(ckpt), "-q"], monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert f"{tmp_path / 'job' / edited} has changed since the checkpoint was made" in err, err
+    assert (tmp_path / "job" / "out.png").read_bytes() == before and ckpt.exists()
 
 
 def test_stop_signals_catches_sigint_and_restores_handlers():
