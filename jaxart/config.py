@@ -150,11 +150,15 @@ def _weights(name, values):
         raise ValueError(f"{name} must be a finite number >= 0 (at most 1e30), got {', '.join(map(str, values))}")
 
 
+# XLA counts steps and indexes pixels in int32: a count beyond it would wrap, not just take long.
+INT32_MAX = 2**31 - 1
+
+
 def _positive_int(config, *names):
     for name in names:
         value = getattr(config, name)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name.replace('_', '-')} must be a positive integer, got {value!r}")
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= INT32_MAX:
+            raise ValueError(f"{name.replace('_', '-')} must be a positive integer up to {INT32_MAX}, got {value!r}")
 
 
 def _choice(config, name, allowed):
@@ -176,8 +180,8 @@ def _check_scales(config):
     if start is not None and (not isinstance(start, int) or not 16 <= start <= config.size):
         raise ValueError(f"start size {start!r} must be a whole number from 16 to size {config.size}")
     if steps is not None:
-        if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in steps):
-            raise ValueError(f"steps {list(steps)} must be positive integers")
+        if not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= INT32_MAX for n in steps):
+            raise ValueError(f"steps {list(steps)} must be positive integers up to {INT32_MAX}")
         if scales is None and start is None:
             raise ValueError(f"{len(steps)} step counts need --scales or --start-size; give one --steps number")
         from jaxart import scales as _scales  # the schedule checks that the counts match the scales

@@ -86,6 +86,9 @@ BAD = {
     "bad init": (lambda d: ["--init", str(d / "nope.png")], "is neither content nor random nor an image file"),
     "bad background": (lambda d: ["--background", "octarine"], "'octarine' is not a colour name"),
     "negative size": (lambda d: ["--size", "-5"], "size must be a positive integer"),
+    "size of 400 digits": (lambda d: ["--size", "9" * 400], "size must be a positive integer up to 2147483647"),
+    "steps beyond int32": (lambda d: ["--steps", str(2**31)], "steps must be a positive integer up to 2147483647"),
+    "scale steps beyond int32": (lambda d: ["--start-size", "16", "--steps", f"1,{2**31}"], "up to 2147483647"),
     # Not the defaults in silence, nor weights shifted onto the wrong layers:
     "empty layer": (lambda d: ["--style-layers", "relu1_1,,relu2"], "--style-layers: 'relu1_1,,relu2' has an empty"),
     "empty weight": (lambda d: ["--style-layer-weights", "1,,2,3,4,5"], "--style-layer-weights: '1,,2,3,4,5' has an"),
