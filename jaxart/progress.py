@@ -95,4 +95,8 @@ def download_bar(name: str, quiet: bool = False):
                TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True)) as bar:
         task = bar.add_task(name, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+        try:
+            yield lambda done, total: bar.update(task, completed=done, total=total)
+        except BaseException:
+            bar.live.transient = True  # a failed download leaves no bar: its error is the one line
+            raise

@@ -5,10 +5,12 @@ The served file is a gzip-compressed Keras VGG16 (about 360 kB), so every case i
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import http.server
 import re
 import socket
+import tempfile
 import threading
 import time
 import types
@@ -18,7 +20,7 @@ from typer.testing import CliRunner
 
 import cli
 from jaxart.errors import WeightsError
-from jaxart.weights import Source, fetch, installed, load, registry
+from jaxart.weights import Source, check_writable, fetch, installed, load, registry
 from test_weights import assert_same_params, layer_arrays, write_h5
 
 FAST = {"attempts": 2, "backoff": 0.0, "timeout": 2.0}
@@ -143,6 +145,28 @@ def test_wrong_checksum_or_size_deletes_the_partial_file(serve, served, weights_
     with pytest.raises(WeightsError, match="vgg16_test.h5 has .* checksum sha256:.* the partial file was deleted"):
         fetch("test", **FAST)
     assert [p.name for p in weights_dir.iterdir()] == [".test.lock"]
+
+
+def _read_only(**kwargs):
+    raise OSError(errno.EROFS, "Read-only file system")
+
+
+@pytest.mark.parametrize("folder", ["a file", "read-only"])
+def test_an_unwritable_weights_folder_fails_before_any_byte_is_fetched(serve, weights_dir, monkeypatch, folder):
+    """`check_writable` is what the CLI calls before it draws a download bar; `fetch` calls it too."""
+    server, target, progress = serve(["ok"]), weights_dir, []
+    if folder == "a file":
+        target = weights_dir / "weights"
+        target.write_text("not a folder")
+        monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(target))
+    else:
+        monkeypatch.setattr(tempfile, "TemporaryFile", _read_only)
+    for attempt in (check_writable, lambda: fetch("test", lambda done, total: progress.append(done), **FAST)):
+        with pytest.raises(WeightsError, match=rf"^cannot write to the weights folder {re.escape(str(target))} "
+                                               r"\([^)]+\); set JAXART_WEIGHTS_DIR to a writable folder$"):
+            attempt()
+    assert server.ranges == [] and progress == []
+    assert [p.name for p in weights_dir.iterdir()] == (["weights"] if folder == "a file" else [])
 
 
 def test_http_404_fails_at_once_with_a_clear_error(serve, weights_dir):

@@ -7,7 +7,10 @@ distinct constant plus a small 3x3 pattern, so a mixed-up layer, kernel/bias swa
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
+import pathlib
+import tempfile
 
 import h5py
 import numpy as np
@@ -17,7 +20,7 @@ from safetensors.numpy import save_file
 import jaxart
 from jaxart import vgg
 from jaxart.errors import WeightsError
-from jaxart.weights import convert, installed, load, registry, store
+from jaxart.weights import check_writable, convert, installed, load, registry, store
 
 LAYOUTS = ("keras1", "keras2", "keras3", "hed")  # keras-h5 legacy (two naming styles), Keras 3, HED
 
@@ -260,3 +263,60 @@ def test_verify_accepts_a_converted_file_and_names_one_without_a_recorded_hash()
     save_file(tensors, str(path), metadata={"arch": "vgg16", "preprocess": "{}"})  # as an older jaxart wrote
     with pytest.raises(WeightsError, match="records no tensors_sha256 .* fetch or convert it again"):
         store.verify(path)
+
+
+@pytest.mark.parametrize("value, message", [(np.nan, "holds NaN or infinite values in its bias"),
+                                            (1e39, "holds NaN or infinite values in its bias"),  # inf as float32
+                                            (7, "holds int64 values in its bias, not floating point")],
+                         ids=["nan", "beyond-float32", "int64"])
+def test_an_h5_of_values_a_load_would_refuse_is_refused_at_convert_naming_the_layer(value, message, tmp_path):
+    params = layer_arrays("vgg16")
+    params["conv2_2"]["bias"] = np.full(128, value, np.int64 if isinstance(value, int) else np.float64)
+    source = tmp_path / "odd.h5"
+    write_h5(source, params, "keras2")
+    with pytest.raises(WeightsError, match=f"odd.h5: layer conv2_2 {message}"):
+        convert(source, "vgg16", "odd")
+    assert installed() == []
+
+
+def _fails(code: int):
+    def fail(*args, **kwargs):
+        raise OSError(code, errno.errorcode[code])
+    return fail
+
+
+@pytest.mark.parametrize("code, advice", [(None, "set JAXART_WEIGHTS_DIR to a writable folder"),  # a file there
+                                          (errno.EROFS, "set JAXART_WEIGHTS_DIR to a writable folder"),
+                                          (errno.ENOSPC, "free some space")], ids=["a-file", "read-only", "full"])
+def test_an_unwritable_weights_folder_is_refused_before_the_file_is_read_with_advice_that_fits(
+        code, advice, tmp_path, monkeypatch, weights_dir):
+    if code is None:
+        weights_dir.write_text("a file where the folder should be")
+    else:
+        monkeypatch.setattr(tempfile, "TemporaryFile", _fails(code))
+    with pytest.raises(WeightsError, match=f"cannot write to the weights folder {weights_dir} .*; {advice}"):
+        check_writable()
+    with pytest.raises(WeightsError, match=f"weights folder {weights_dir} .*; {advice}"):
+        convert(tmp_path / "not-yet-read.h5", "vgg16", "mine")  # reading it would have failed: it does not exist
+
+
+def test_saving_or_removing_in_a_read_only_folder_says_to_change_it_not_to_free_space(monkeypatch, weights_dir):
+    path = store.save({}, store.path_for("x"), arch="vgg16", preprocess=vgg.Preprocess())
+    with monkeypatch.context() as m:
+        m.setattr(tempfile, "mkstemp", _fails(errno.EROFS))
+        with pytest.raises(WeightsError, match=r"\(EROFS\); set JAXART_WEIGHTS_DIR to a writable folder$"):
+            store.save({}, store.path_for("y"), arch="vgg16", preprocess=vgg.Preprocess())
+    with monkeypatch.context() as m:
+        m.setattr(pathlib.Path, "unlink", _fails(errno.EROFS))
+        with pytest.raises(WeightsError, match=f"could not remove {path} \\(EROFS\\); make {weights_dir} writable"):
+            store.remove("x")
+    assert installed() == ["x"]
+
+
+def test_a_weights_folder_given_with_a_tilde_is_in_the_home_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", "~/weights")
+    monkeypatch.chdir(tmp_path)
+    path = store.save({}, store.path_for("x"), arch="vgg16", preprocess=vgg.Preprocess())
+    assert path == tmp_path / "home" / "weights" / "x.safetensors" and installed() == ["x"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]  # no ./~ folder

@@ -9,10 +9,11 @@ from jaxart.vgg import Weights
 from jaxart.weights.fetch import fetch
 from jaxart.weights.layouts import LAYOUTS, convert, detect
 from jaxart.weights.registry import SOURCES, Source, get_source
-from jaxart.weights.store import installed, load, path_for, read_metadata, remove, verify, weights_dir
+from jaxart.weights.store import (check_writable, installed, load, path_for, read_metadata, remove, verify,
+                                  weights_dir)
 
-__all__ = ["LAYOUTS", "SOURCES", "Source", "convert", "detect", "fetch", "get_source", "installed", "load",
-           "load_weights", "path_for", "read_metadata", "remove", "verify", "weights_dir"]
+__all__ = ["LAYOUTS", "SOURCES", "Source", "check_writable", "convert", "detect", "fetch", "get_source", "installed",
+           "load", "load_weights", "path_for", "read_metadata", "remove", "verify", "weights_dir"]
 
 
 def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, progress=None) -> Weights:

@@ -137,14 +137,12 @@ def _verify(partial: Path, source: Source) -> None:
 @contextlib.contextmanager
 def _lock(name: str):
     """An exclusive file lock per weight name, so concurrent fetches download once."""
-    d = store.weights_dir()
+    d = store.check_writable()
     try:
         d.mkdir(parents=True, exist_ok=True)
         f = open(d / f".{name}.lock", "w")
     except OSError as e:
-        raise WeightsError(
-            f"cannot write to the weights folder {d} ({e}); set JAXART_WEIGHTS_DIR to a writable folder"
-        ) from None
+        raise store.folder_error(d, e) from None
     with f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:

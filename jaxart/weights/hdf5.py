@@ -81,7 +81,7 @@ def read_hdf5(path: str | os.PathLike, arch: str, layout: str | None = None) -> 
       layout: "keras-h5", "hed", or None to detect it.
 
     Returns:
-      {"conv1_1": {"kernel": (3, 3, Cin, Cout) float32, "bias": (Cout,) float32}, ...}
+      {"conv1_1": {"kernel": (3, 3, Cin, Cout), "bias": (Cout,)}, ...}, in the file's dtypes.
     """
     f, found = _open(path)
     with f:
@@ -107,7 +107,7 @@ def read_hdf5(path: str | os.PathLike, arch: str, layout: str | None = None) -> 
                     f"{path}: layer {name} ({group.name}) has arrays of shapes {shapes}, but {arch} needs "
                     f"(3, 3, {cin}, {cout}) and ({cout},); the file is not a {arch} in this layout"
                 )
-            params[name] = {"kernel": kernel.astype(np.float32), "bias": bias.astype(np.float32)}
+            params[name] = {"kernel": kernel, "bias": bias}  # in the file's dtype, which convert checks
             cin = cout
         # A VGG19 file holds every VGG16 layer with the same shapes, so without this check it would
         # "convert" as a VGG16 that silently skips conv3_4, conv4_4 and conv5_4.

