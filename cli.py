@@ -240,6 +240,7 @@ def _fetch(name: str, quiet: bool):
 
     if weights.path_for(name).is_file() or name not in weights.SOURCES:
         return weights.path_for(name)
+    weights.check_writable()  # before the bar is drawn: a bad folder is one line
     with progress.download_bar(name, quiet) as update:
         return weights.fetch(name, update)
 
@@ -331,6 +332,7 @@ def weights_fetch(
         return
     if urllib.parse.urlsplit(url).scheme not in ("http", "https", "file"):
         raise typer.BadParameter(f"{url!r} is not an http(s):// or file:// URL", param_hint="--url")
+    W.check_writable()
     with progress.download_bar(name) as update:
         typer.echo(W.fetch(name, update, url=url))
 
@@ -433,13 +435,13 @@ def weights_path(name: Annotated[str, typer.Argument(help="A registered or insta
 @app.command()
 def bench(
     sizes: Annotated[str, typer.Option(help="Comma-separated image sizes.")] = "256,512",
-    repeats: Annotated[int, typer.Option(help="Timed evaluations per size.")] = 3,
+    repeats: Annotated[int, typer.Option(help="Timed evaluations per size (at most 100).")] = 3,
     loops: Annotated[str, typer.Option(help="L-BFGS step variants to time: python, scan, zoom.")] = "python",
     baseline: Annotated[Optional[str], typer.Option(help="torch: time the same loss and L-BFGS in PyTorch, interleaved, as ratios.")] = None,
     remat: Annotated[bool, typer.Option(help="Checkpoint each VGG stage (less memory, one more forward pass).")] = False,
     conv: Annotated[str, typer.Option(help="Convolutions: auto, direct, winograd or winograd-bf16; a list (winograd,direct) times the others' evaluations beside the first.")] = "auto",
     memory: Annotated[bool, typer.Option(help="Measure the peak memory of one evaluation in a fresh process (and torch's with --baseline).")] = False,
-    quality_evals: Annotated[int, typer.Option(help="Time to the loss that N single-scale L-BFGS steps reach (0: skip).")] = 0,
+    quality_evals: Annotated[int, typer.Option(help="Time to the loss that N single-scale L-BFGS steps reach (0: skip; at most 10000).")] = 0,
     quality_size: Annotated[int, typer.Option(help="Image size for the time-to-quality runs.")] = 512,
     coarse_steps: Annotated[Optional[int], typer.Option(help="Half-size steps of the coarse-to-fine run \\[default: N/2]; 0 leaves it out.")] = None,
     quality_limit: Annotated[float, typer.Option(help="Other runs give up after this many times N full-size steps.")] = 3.0,
@@ -458,10 +460,11 @@ def bench(
         evals=quality_evals, size=quality_size, coarse_steps=coarse_steps, limit=quality_limit, model=model,
         content=content, style=style)
     bench_suite.check(size_list, repeats=repeats, loops=variants, baseline=baseline, convs=convs, sweep=sweep_settings,
-                      quality=quality, json_out=json_out)
+                      quality=quality, json_out=json_out, quality_images=quality_images, remat=remat)
     result = bench_suite.run(size_list, repeats=repeats, loops=variants, baseline=baseline, remat=remat, convs=convs,
                              memory=memory, sweep=sweep_settings, quality=quality, quality_images=quality_images,
-                             echo=lambda line: (_stop_if_interrupted(), typer.echo(line)))
+                             echo=lambda line: (_stop_if_interrupted(), typer.echo(line)),
+                             fetch=lambda name: _fetch(name, quiet=False))
     if json_out:
         bench_suite.write_json(json_out, result)
 

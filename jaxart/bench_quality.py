@@ -9,6 +9,7 @@ Compilation is reported apart from the wall times, which exclude it.
 
 from __future__ import annotations
 
+import math
 import time
 
 import jax
@@ -81,13 +82,15 @@ def time_to_quality(size: int, evals: int, *, weights: Weights, content: np.ndar
       coarse_steps: steps at half size before the full-size run (default `evals // 2`);
         0 leaves the coarse-to-fine row out.
       baseline: "torch" to time `torch.optim.LBFGS` to the same loss.
-      limit: the other runs stop after `limit * evals` full-size steps if they never get there.
+      limit: the other runs stop after `limit * evals` full-size steps (at least 1) if they never get there.
 
     Returns:
       A dict with `target` (the loss), `single` / `coarse_to_fine` / `torch` rows of
       `seconds`, `steps`, `final_loss`, and `compile_s` for the jaxart runs, and `images`: the
       jaxart runs' last images ((H, W, 3) arrays in [0, 1]) by row name.
     """
+    if not (evals >= 1 and 1 <= limit * evals < math.inf):  # every run records a loss; a step count is finite
+        raise ValueError(f"time to quality needs evals >= 1 and a finite limit * evals >= 1, got {evals} and {limit}")
     config = PAPER.replace(size=size)
     fun = _loss(weights, content, style, config)
     single = lbfgs_trace(fun, jnp.asarray(content), evals)

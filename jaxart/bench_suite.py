@@ -8,17 +8,23 @@ once, time to quality (bench_quality.py). The result is what `--json` writes.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from jaxart.errors import InputError
 
+# Bounds that keep a benchmark finite: --repeats 10 and --quality-evals 500 are the most BENCHMARKS.md used.
+MAX_REPEATS = 100  # "scan" runs a chunk of `repeats` steps per repeat: repeats**2 steps in all
+MAX_STEPS = 10_000  # --quality-evals, --coarse-steps, and the other runs' --quality-limit x evals
+
 
 def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("python",), baseline: str | None = None,
-          convs: Sequence[str] = ("auto",), sweep: int = 0, quality: dict | None = None,
-          json_out: Path | None = None) -> None:
-    """Raise an InputError naming the first bad option, before anything is measured (`run`'s arguments)."""
-    from jaxart import bench as B, destinations, image, job, memory, sweep as S, vgg
+          convs: Sequence[str] = ("auto",), remat: bool = False, sweep: int = 0, quality: dict | None = None,
+          json_out: Path | None = None, quality_images: Path | None = None) -> None:
+    """Raise an InputError naming the first bad option, before anything is measured (`run`'s
+    arguments). Nothing is created: folders are made only when their files are written."""
+    from jaxart import bench as B, vgg
 
     def choose(flag, given, allowed):
         if not given or not set(given) <= set(allowed):
@@ -33,46 +39,92 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
 
         if not bench_torch.available():
             raise InputError("--baseline torch needs PyTorch, which is not installed; pip install torch==2.13.0")
-    if repeats < 1 or sweep < 0:
-        raise InputError(f"--repeats must be 1 or more and --sweep 0 or more, got {repeats} and {sweep}")
-    for size in list(sizes) + ([quality["size"]] if quality else []):
-        if size < 16:
-            raise InputError(f"image size {size} is too small; benchmark sizes of at least 16 pixels")
-        try:
-            memory.check(B.PAPER.replace(size=size, conv=convs[0]), photo=(16, 16))  # square, no file
-        except InputError as e:  # it says what fits
-            raise InputError(f"benchmark size {size}: {e}") from None
-        if sweep:
-            try:
-                S.check_memory(B.PAPER.replace(size=size, conv=convs[0]), sweep, photo=(size, size))
-            except InputError as e:
-                raise InputError(f"--sweep {sweep} at {size} px: {e}") from None
+    if not 1 <= repeats <= MAX_REPEATS:
+        raise InputError(f"--repeats must be 1 to {MAX_REPEATS}, got {repeats}; the median of 5-10 is steady")
+    if sweep < 0:
+        raise InputError(f"--sweep must be 0 or more, got {sweep}")
     if quality:
-        if quality["evals"] < 0 or (quality["coarse_steps"] or 0) < 0:
-            raise InputError("--quality-evals and --coarse-steps must be 0 or more")
-        if not (math.isfinite(quality["limit"]) and quality["limit"] > 0):
-            raise InputError(f"--quality-limit must be a finite number above 0, got {quality['limit']}")
-        if quality["model"] != "random":
-            job.model_arch(quality["model"])
-        for picture in (quality["content"], quality["style"]):
-            if picture is not None:
-                image.load_image(picture, 16)  # a bad file fails now, not after the other rows
+        _check_quality(**quality, images=quality_images)
+    for size, flag in [(s, "--sizes") for s in sizes] + ([(quality["size"], "--quality-size")] if quality else []):
+        _check_memory(B.PAPER.replace(size=size, conv=convs[0], remat=remat), flag, sweep if flag == "--sizes" else 0)
     if json_out is not None:
         if json_out.is_dir():
             raise InputError(f"--json {json_out} is a folder; give a file name, e.g. bench.json")
-        destinations.check_output(json_out.with_suffix(".png"), overwrite=True, flag="--json")  # its folder is writable
+        _check_folder(json_out.parent, "--json")
+
+
+def _check_quality(*, evals: int, coarse_steps: int | None, limit: float, model: str, content: Path | None,
+                   style: Path | None, images: Path | None, **_) -> None:
+    """Time to quality's step counts (each at most MAX_STEPS), weights, pictures and images' folder."""
+    from jaxart import image, job, weights
+
+    for flag, steps in (("--quality-evals", evals), ("--coarse-steps", coarse_steps or 0)):
+        if not 0 <= steps <= MAX_STEPS:
+            raise InputError(f"{flag} must be 0 to {MAX_STEPS}, got {steps}")
+    if not (math.isfinite(limit) and limit > 0):
+        raise InputError(f"--quality-limit must be a finite number above 0, got {limit}")
+    cap = limit * evals  # the full-size steps the other runs may take (bench_quality.time_to_quality)
+    if cap < 1:
+        raise InputError(f"--quality-limit {limit:g} x --quality-evals {evals} leaves the other runs no full-size "
+                         "step; give --quality-limit 1 or more")
+    if cap > MAX_STEPS:
+        raise InputError(f"--quality-limit {limit:g} x --quality-evals {evals} allows the other runs more than "
+                         f"{MAX_STEPS} full-size steps; give --quality-limit {MAX_STEPS // evals} or less")
+    if model == "auto":  # stylize's fallback to vgg16-hed would change what is timed
+        raise InputError(f"--model auto may fall back to vgg16-hed, which would change what bench times; give "
+                         f"random (VGG19) or one of {', '.join(sorted(weights.SOURCES))}")
+    if model != "random":
+        job.model_arch(model)
+    for picture in (content, style):
+        if picture is not None:
+            image.load_image(picture, 16)  # a bad file fails now, not after the other rows
+    if images is not None:
+        _check_folder(images, "--quality-images")
+
+
+def _check_memory(config, flag: str, sweep: int = 0) -> None:
+    """Refuse a benchmark size (and a batched sweep at it) that will not fit, advising on `flag`."""
+    from jaxart import memory, sweep as S
+    from jaxart.config import INT32_MAX
+
+    size = config.size
+    if not 16 <= size <= INT32_MAX:
+        raise InputError(f"{flag} {size} is out of range; give sizes from 16 to {INT32_MAX} pixels")
+    try:
+        memory.check(config, photo=(16, 16), flag=flag)  # a square of random pixels, no file
+        if sweep:
+            S.check_memory(config, sweep, photo=(size, size), flag=flag)
+    except InputError as e:  # it says what fits
+        raise InputError(f"{flag} {size}: {e}") from None
+
+
+def _check_folder(folder: Path, flag: str) -> None:
+    """Refuse a folder that is not one, or that cannot be created or written, without creating it:
+    a refused or failed run leaves nothing behind. Probes by creating (and removing) a file in
+    the nearest folder that exists, which also catches read-only file systems."""
+    here = folder.absolute()
+    while not os.path.lexists(here) and here != here.parent:
+        here = here.parent
+    if not here.is_dir():
+        raise InputError(f"{flag} {folder}: {here} is not a folder; choose another {flag}")
+    probe = here / f".jaxart-probe-{os.getpid()}"
+    try:
+        probe.touch(exist_ok=False)
+        probe.unlink()
+    except OSError as e:
+        raise InputError(f"{flag} {folder}: {here} is not writable ({e.strerror}); choose another {flag}") from None
 
 
 def write_json(path: Path, result: dict) -> None:
     """`result` as JSON at `path`, atomically, as an output image is written."""
     import json
-    import os
 
     from jaxart.errors import writing
 
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with writing(path, "results"):
+            path.parent.mkdir(parents=True, exist_ok=True)  # _check_folder left it to now
             tmp.write_text(json.dumps(result, indent=2))
             os.replace(tmp, path)
     finally:
@@ -92,15 +144,22 @@ def run(
     quality: dict | None = None,
     quality_images: Path | None = None,
     echo: Callable[[str], None] = print,
+    fetch: Callable[[str], object] | None = None,
 ) -> dict:
     """Measure every row asked for and return them as one JSON-ready dict.
 
     `quality` holds the time-to-quality settings (`evals`, `size`, `coarse_steps`, `limit`,
     `model`, `content`, `style`), or None to skip it; the runs' last images go to
-    `quality_images` as PNGs when it is given.
+    `quality_images` as PNGs when it is given. Before measuring anything, the images' folder is
+    checked and a registered `model` not installed yet is fetched with `fetch(name)` (default
+    `weights.fetch`, without progress), so that neither fails after minutes of rows.
     """
     from jaxart import bench as B, bench_memory
 
+    if quality:
+        if quality_images is not None:
+            _check_folder(quality_images, "--quality-images")
+        _fetch_model(quality["model"], fetch, echo)
     peaks = {dtype: B.matmul_peak(dtype=dtype) for dtype in ("float32", "bfloat16")}
     echo(f"{B.machine()}; matmul peak {peaks['float32']:.0f} GFLOP/s (float32), {peaks['bfloat16']:.0f} (bfloat16)")
     rows, memory_rows, sweep_rows, reached = [], [], [], None
@@ -120,6 +179,17 @@ def run(
         reached = _time_to_quality(baseline=baseline, images=quality_images, echo=echo, **quality)
     return {"machine": B.machine(), "matmul_peak_gflops": peaks, "results": rows, "memory": memory_rows,
             "quality": reached, "sweep": sweep_rows}
+
+
+def _fetch_model(model: str, fetch: Callable[[str], object] | None, echo: Callable[[str], None]) -> None:
+    """Download registered weights `model` unless installed; `quality_inputs` loads them later, so
+    that holding them does not raise the rows' peak memory."""
+    from jaxart import weights
+
+    if model not in weights.SOURCES or weights.path_for(model).is_file():
+        return  # random weights, a file, or installed
+    echo(f"fetching {model} ({weights.SOURCES[model].size / 2**20:.0f} MiB) for time to quality")
+    (fetch or weights.fetch)(model)
 
 
 def _time_to_quality(*, evals: int, size: int, coarse_steps: int | None, limit: float, model: str,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import jax
 
@@ -171,8 +171,23 @@ def available_bytes() -> int:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
+def largest(fits: Callable[[int], bool], lo: int, hi: int) -> int:
+    """The largest n in [lo, hi] with `fits(n)`, by bisection: `fits` turns false as n grows, and
+    `lo` is taken to fit (n may be millions, so no counting down)."""
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid - 1)
+    return lo
+
+
+def gib(n: float) -> str:
+    """Bytes as "12.3 GiB", or "1.9e+16 GiB" where the figure would run to many digits."""
+    n /= 2**30
+    return f"{n:.1f} GiB" if n < 10_000 else f"{n:.2g} GiB"
+
+
 def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | None = None,
-          paintings: Sequence[tuple[int, int]] = (), available: int | None = None) -> int:
+          paintings: Sequence[tuple[int, int]] = (), available: int | None = None, flag: str = "--size") -> int:
     """Raise an InputError if a run will not fit in memory; else return the estimated bytes.
 
     The error names what would make it fit: `--remat` or the default `--lbfgs-memory` where
@@ -187,6 +202,7 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
         resizes it; a square of `config.size` (the most it can be) if not known.
       paintings: the (height, width) of each painting as read.
       available: bytes free (default `available_bytes()`).
+      flag: the option the advice names for the size (bench's is --sizes).
     """
     photo = photo or (config.size, config.size)
     free = available_bytes() if available is None else available
@@ -202,20 +218,14 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
     elif config.lbfgs_memory > short.lbfgs_memory and need(short) <= free:
         hint = f"--lbfgs-memory {short.lbfgs_memory}"
     elif paintings and need(scale(1)) <= free:  # the paintings set the peak: the largest scale that fits
-        lo, hi = 1, math.floor(100 * config.style_scale)
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            lo, hi = (mid, hi) if need(scale(mid)) <= free else (lo, mid - 1)
-        hint = f"--style-scale {lo / 100:g} or smaller"
-    else:
-        lo, hi = 15, config.size  # the largest size that fits, for the photo's shape, by bisection
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            lo, hi = (mid, hi) if need(config.replace(size=mid)) <= free else (lo, mid - 1)
-        hint = f"--size {lo} or smaller" if lo >= 16 else "a machine with more memory"
+        percent = largest(lambda k: need(scale(k)) <= free, 1, math.floor(100 * config.style_scale))
+        hint = f"--style-scale {percent / 100:g} or smaller"
+    else:  # the largest size that fits, for the photo's shape
+        side = largest(lambda n: need(config.replace(size=n)) <= free, 15, config.size)
+        hint = f"{flag} {side} or smaller" if side >= 16 else "a machine with more memory"
     run = f"a {width}x{height} px run"
     if hint.startswith("--style-scale"):
         h, w = max((fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings),
                    key=lambda hw: hw[0] * hw[1])
         run += f" with the painting at {w}x{h} px"
-    raise InputError(f"{run} needs about {total / 2**30:.1f} GiB but only {free / 2**30:.1f} GiB is free; use {hint}")
+    raise InputError(f"{run} needs about {gib(total)} but only {gib(free)} is free; use {hint}")

@@ -82,27 +82,25 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
 
 
 def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", available: int | None = None,
-                 photo: tuple[int, int] | None = None, paintings: Sequence[tuple[int, int]] = ()) -> int:
+                 photo: tuple[int, int] | None = None, paintings: Sequence[tuple[int, int]] = (),
+                 flag: str = "--size") -> int:
     """Raise an InputError if `settings` images at once will not fit in a device's memory; else
     return the estimated peak bytes per device. `photo` and `paintings` are the (height, width)
-    of the files as read (`memory.check`); the photo is a square of `config.size` if not known."""
+    of the files as read (`memory.check`); the photo is a square of `config.size` if not known.
+    `flag` is the option the advice names for the size."""
     from jaxart import memory
 
     per_device = -(-settings // jax.local_device_count())
     need = lambda n: memory.files_bytes(config, arch, photo, paintings, images=n)  # noqa: E731
     free = memory.available_bytes() if available is None else available
     if need(per_device) > free:
-        lo, hi = 0, per_device  # need() grows with n: the most that fit, by bisection (n may be millions)
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            lo, hi = (mid, hi) if need(mid) <= free else (lo, mid - 1)
-        fits = lo
+        fits = memory.largest(lambda n: need(n) <= free, 0, per_device)
         most = jax.local_device_count() * fits
         advice = (f"sweep at most {most} setting{'s' * (most > 1)} at a time or" if fits
                   else "even one setting does not fit;")
         raise InputError(f"a sweep of {settings} settings at {config.size} px needs about "
-                         f"{need(per_device) / 2**30:.1f} GiB but only {free / 2**30:.1f} GiB is free; "
-                         f"{advice} use a smaller --size")
+                         f"{memory.gib(need(per_device))} but only {memory.gib(free)} is free; "
+                         f"{advice} use a smaller {flag}")
     return need(per_device)
 
 

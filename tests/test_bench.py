@@ -61,6 +61,15 @@ def test_time_to_quality_rows_reach_the_single_scale_loss(tiny_vgg16, rng):
     assert "time to quality at 32 px" in bench_quality.format_quality(q)
 
 
+@pytest.mark.parametrize("evals, limit", [(1, 0.5), (2, 1e308), (0, 3.0)])
+def test_time_to_quality_refuses_step_counts_that_record_no_loss(evals, limit, tiny_vgg16, rng):
+    # limit * evals full-size steps: 0 left the runs without a loss to report (an IndexError
+    # after every other row), and inf could not become a step count.
+    picture = rng.random((16, 16, 3), dtype=np.float32)
+    with pytest.raises(ValueError, match="time to quality needs evals >= 1 and a finite limit [*] evals >= 1"):
+        bench_quality.time_to_quality(16, evals, weights=tiny_vgg16, content=picture, style=picture, limit=limit)
+
+
 @pytest.mark.slow
 def test_bench_cli_reports_torch_ratios_and_time_to_quality(tmp_path):
     # Real VGG19 widths (random weights) at 16-32 px, the whole command: ~100 s of compiling.
