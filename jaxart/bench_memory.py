@@ -14,6 +14,7 @@ import time
 import jax
 
 from jaxart.config import StyleConfig
+from jaxart.errors import JaxartError
 
 
 def device_peak_mb(device=None) -> float | None:
@@ -62,8 +63,10 @@ def memory_row(size: int, framework: str = "jax", remat: bool = False, conv: str
     # allocates on demand instead, which also makes its peak the evaluation's own.
     env = {**os.environ, "XLA_PYTHON_CLIENT_PREALLOCATE": "false"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env)
-    if done.returncode != 0:
-        raise RuntimeError(f"memory measurement failed: {done.stderr.strip().splitlines()[-1:]}")
+    if done.returncode != 0:  # its last line says why; none if the system killed it (out of memory)
+        why = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        raise JaxartError(f"the {framework} memory measurement at {size} px failed in its own process ({why}); "
+                          "run bench without --memory, or at a smaller size")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -288,3 +288,13 @@ def test_fetch_into_a_weights_folder_that_is_a_file_is_one_line_and_no_bar(url, 
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "weights"))
     code, err = _main(["weights", "fetch", "vgg19", *url], monkeypatch, capsys)
     assert code == 1 and len(err.splitlines()) == 1 and "set JAXART_WEIGHTS_DIR to a writable folder" in err, err
+
+
+def test_a_failed_memory_measurement_is_an_error_the_cli_reports_as_one_line(monkeypatch):
+    """Its child process killed (out of memory: no stderr) or failing: not a RuntimeError traceback."""
+    from jaxart import bench_memory
+    from jaxart.errors import JaxartError
+
+    monkeypatch.setattr(bench_memory.sys, "executable", "/bin/false")
+    with pytest.raises(JaxartError, match=r"memory measurement at 16 px failed in its own process \(exit status 1\)"):
+        bench_memory.memory_row(16)
