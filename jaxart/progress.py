@@ -32,7 +32,7 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
         TimeElapsedColumn(), TextColumn("ETA {task.fields[eta]}"), TextColumn("{task.fields[rate]}"),
         TextColumn("{task.fields[terms]}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
     )
-    with Progress(*columns, console=console or Console(stderr=True), transient=False, expand=True) as bar:
+    with _cleared_on_error(Progress(*columns, console=console or Console(stderr=True), expand=True)) as bar:
         # Before the first step XLA compiles, unless its programs are cached: 15-23 s of a first
         # 256-512 px run (BENCHMARKS.md, "What a run compiles") in which only the clock moves.
         multi = len(plan) > 1
@@ -86,17 +86,24 @@ def _left(scales: Sequence[tuple[int, int]], step: int) -> float:
 
 
 @contextlib.contextmanager
-def download_bar(name: str, quiet: bool = False):
+def download_bar(name: str, quiet: bool = False, console: Console | None = None):
     """Yields `update(done, total)` in bytes; shows bytes, rate and ETA on stderr."""
     if quiet:
         yield None
         return
     columns = (TextColumn(f"[bold]fetch {name}"), BarColumn(), DownloadColumn(),
                TransferSpeedColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True)) as bar:
+    with _cleared_on_error(Progress(*columns, console=console or Console(stderr=True))) as bar:
         task = bar.add_task(name, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@contextlib.contextmanager
+def _cleared_on_error(bar: Progress):
+    """`bar`, started; if an exception ends it, it is cleared, so the error's line is the only one."""
+    with bar:
         try:
-            yield lambda done, total: bar.update(task, completed=done, total=total)
+            yield bar
         except BaseException:
-            bar.live.transient = True  # a failed download leaves no bar: its error is the one line
+            bar.live.transient = True
             raise

@@ -77,7 +77,7 @@ def run(
     content = np.asarray(resize(np.asarray(content), config.size), np.float32) / 255.0
     styles = [np.asarray(resize(np.asarray(s), painting_side(np.shape(s), config.size, config.style_scale)),
                          np.float32) / 255.0 for s in styles]
-    _check_deep_enough(content.shape, config)
+    check_deep_enough(content.shape, config)
     photo, (content, styles) = content, color.prepare(content, styles, config.colors)
     masks = None if config.mask is None else guided.load_masks(config, content.shape, len(styles))
     # The image is optimized inside a free margin (margin.py): the photo and masks get it too.
@@ -113,8 +113,9 @@ def run(
     return Outcome(image, terms, steps, time.perf_counter() - start)
 
 
-def _check_deep_enough(shape: tuple[int, ...], config: StyleConfig) -> None:
-    # A layer after k poolings of a side shorter than 2**k pixels is empty and its loss is NaN.
+def check_deep_enough(shape: tuple[int, ...], config: StyleConfig) -> None:
+    """Refuse an image of `shape` (as resized) too small for the deepest layer `config` uses: a
+    layer after k poolings of a side shorter than 2**k pixels is empty, and its loss NaN."""
     layers = config.content_layers + config.style_layers
     pools = max(int(n[4]) - (not n.startswith("pool")) for n in layers)
     if min(shape[:2]) < 2**pools:

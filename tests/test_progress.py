@@ -74,3 +74,24 @@ def test_steps_per_second_and_eta_leave_compiling_out_and_weight_later_scales_by
 
 def test_quiet_prints_nothing():
     assert _render(80, quiet=True) == []
+
+
+def _failed(make_bar, terminal: bool, fail: bool) -> str:
+    out = io.StringIO()
+    try:
+        with make_bar(Console(file=out, width=80, force_terminal=terminal, color_system=None)):
+            if fail:
+                raise ValueError("too small")
+    except ValueError:
+        pass
+    return out.getvalue()
+
+
+def test_an_error_clears_the_bar_so_its_line_is_the_only_one():
+    """A run or a download that fails leaves one line on stderr, the error's, in a log or a terminal."""
+    for make_bar in (lambda c: progress.steps_bar(500, console=c), lambda c: progress.download_bar("vgg19", console=c)):
+        assert _failed(make_bar, terminal=False, fail=False).strip()  # a log keeps a finished bar
+        assert not _failed(make_bar, terminal=False, fail=True).strip()
+        # A terminal has drawn it: rich goes back up over it and erases the line.
+        assert _failed(make_bar, terminal=True, fail=True).endswith("\x1b[1A\x1b[2K")
+        assert not _failed(make_bar, terminal=True, fail=False).endswith("\x1b[1A\x1b[2K")

@@ -232,3 +232,21 @@ def test_a_failed_write_leaves_no_part_of_the_sweep(failing, tmp_path, monkeypat
     with pytest.raises(jaxart.JaxartError, match="No space left on device"):
         sheet.write(tmp_path / "sheet.png", images, GRID, CONFIG)
     assert not list(tmp_path.iterdir())
+
+
+def test_a_sweep_blends_paintings_of_different_sizes_as_a_run_does(tiny_vgg16):
+    """np.ndim on paintings of two shapes raised, so `jaxart sweep PHOTO A.jpg B.jpg` failed."""
+    content, style = _inputs()
+    wide = np.random.default_rng(1).random((10, 20, 3), dtype=np.float32)
+    config = CONFIG.replace(steps=2)
+    got = sweep.sweep(content, [style, wide], tiny_vgg16, config, GRID[:1])
+    want = jaxart.run(content, [style, wide], weights=tiny_vgg16, config=GRID[0].apply(config))
+    np.testing.assert_allclose(got.images[0], want.image, atol=2e-5)
+
+
+def test_a_photo_too_small_for_the_deepest_layer_is_refused_before_any_step(tiny_vgg16):
+    """As `stylize` refuses it; before, every setting's loss became NaN ("lower --style-weight")."""
+    _, style = _inputs()
+    sliver = np.zeros((2, 40, 3), np.float32)  # 16 px long: 16x1 after resizing, and relu2_1 needs 2
+    with pytest.raises(jaxart.InputError, match="too small for layer relu2_1"):
+        sweep.sweep(sliver, style, tiny_vgg16, CONFIG, GRID[:1], callback=lambda *a: pytest.fail("stepped"))
