@@ -168,6 +168,12 @@ def stylize(
         fmt = fmt or Format(ckpt.meta["format"])
         # Its own interrupted image is the run's output, so resuming may replace it.
         overwrite = overwrite or output.resolve() == Path(ckpt.meta["output"])
+        every, ckpt_every, movie = job.resumed_outputs(ckpt)  # continued unless given again
+        save_every = save_every if _given(ctx, "save_every") else every
+        checkpoint_every = checkpoint_every if _given(ctx, "checkpoint_every") else ckpt_every
+        if movie is not None and animate is None:
+            _warn(f"{movie} is not continued: the interrupted run held its frames in memory; give --animate "
+                  f"to write one from step {ckpt.meta['step']} on")
     elif content is None or not styles:
         raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")
     else:
@@ -203,9 +209,9 @@ def stylize(
     config.validate(job.model_arch(model))
     # Will it fit? Before any weights load.
     _memory.check(config, job.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings])
-    note = job.upsampling_note(photo, config.size)
-    if note:
-        _warn(note)
+    for note in (job.upsampling_note(photo, config.size), job.init_note(photo, config.init)):
+        if note:
+            _warn(note)
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
     config.validate(w.arch)
     if ckpt is not None:
@@ -226,10 +232,14 @@ def stylize(
 _RESUME_OPTIONS = ("resume", "output", "fmt", "overwrite", "checkpoint_every", "save_every", "animate", "quiet")
 
 
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether option `name` is on the command line (not its default)."""
+    return getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"
+
+
 def _only_with_resume(ctx: typer.Context, allowed) -> None:
     """Refuse options the checkpoint overrides, rather than ignore them."""
-    given = [max(p.opts, key=len) for p in ctx.command.params
-             if p.name not in allowed and getattr(ctx.get_parameter_source(p.name), "name", "") == "COMMANDLINE"]
+    given = [max(p.opts, key=len) for p in ctx.command.params if p.name not in allowed and _given(ctx, p.name)]
     if given:
         raise typer.BadParameter(f"the checkpoint fixes the run's settings; drop {', '.join(given)} (or start a new "
                                  "run to change them)", param_hint="--resume")
@@ -279,6 +289,8 @@ def sweep(
     destinations.check_not_input(sheet.outputs(output, len(settings)), [content, *styles, init])
     sheet.check_outputs(output, len(settings), overwrite=overwrite)
     photo, paintings = job.load_inputs(content, styles)
+    if note := job.init_note(photo, config.init):
+        _warn(note)
     S.check(config, settings, job.model_arch(model))
     S.check_memory(config, len(settings), job.model_arch(model), photo=photo.shape[:2],
                    paintings=[p.shape[:2] for p in paintings])

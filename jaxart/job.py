@@ -49,6 +49,17 @@ def from_checkpoint(ckpt: checkpoint.Checkpoint) -> tuple[Path, list[Path], str,
     return Path(m["inputs"]["content"]), [Path(s) for s in m["inputs"]["styles"]], m["model"], config, background
 
 
+def resumed_outputs(ckpt: checkpoint.Checkpoint) -> tuple[int, int, Path | None]:
+    """The interrupted run's --save-every, --checkpoint-every and --animate (absent: 0, 0, None),
+    which `--resume` continues unless given again."""
+    m = ckpt.meta
+    every, ckpt_every, movie = m.get("save_every", 0), m.get("checkpoint_every", 0), m.get("animation")
+    if not (all(isinstance(n, int) and n >= 0 for n in (every, ckpt_every)) and isinstance(movie, (str, type(None)))):
+        raise InputError("checkpoint field save_every, checkpoint_every or animation has the wrong type; it was "
+                         "edited or damaged, so start the run again")
+    return every, ckpt_every, movie and Path(movie)
+
+
 def model_arch(model: str) -> str:
     """The architecture `model` will have, known before any weights load ("auto" -> vgg19)."""
     if model == "auto":
@@ -109,6 +120,21 @@ def upsampling_note(photo: np.ndarray, size: int) -> str | None:
         return None
     return (f"--size {size} is larger than the photo ({side} px on its long side); it is upsampled, "
             f"which blurs it: use --size {side} or less for full sharpness")
+
+
+def init_note(photo: np.ndarray, init: str) -> str | None:
+    """A warning when an `--init` image's aspect differs from the photo's (it is stretched to the
+    photo's shape), else None; an unreadable one fails now, before any weights load."""
+    from jaxart.config import INITS
+    from jaxart.guided import ASPECT
+
+    if init in INITS:
+        return None
+    (h, w), (H, W) = image.load_image(init).shape[:2], photo.shape[:2]
+    if abs((w / h) / (W / H) - 1.0) <= ASPECT:
+        return None
+    return (f"--init {init} is {w}x{h} and the photo {W}x{H} (aspect {w / h:.2f} vs {W / H:.2f}); it is stretched to "
+            "the photo's shape: crop it to that aspect to keep its proportions")
 
 
 def parse_colour(text: str) -> tuple[int, int, int]:
@@ -179,6 +205,8 @@ def stylize_files(
     ckpt_path = checkpoint.path_for(output)
     meta = {"jaxart": __version__, "weights_sha256": w.sha256, "model": model or w.name, "seed": config.seed,
             "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": fmt,
+            "save_every": save_every, "checkpoint_every": checkpoint_every,
+            "animation": str(animation.resolve()) if animation else None,
             "input_sha256": checkpoint.digests([content, *styles, *(p for p in (config.init, config.mask)
                                                                        if p and os.path.isfile(p))])}
 

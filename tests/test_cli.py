@@ -193,3 +193,15 @@ def _click_command(command):
     for name in command:
         group = group.commands[name]
     return group
+
+
+def test_an_init_image_of_another_aspect_is_stretched_with_one_warning(files, tmp_path, monkeypatch, capsys):
+    from conftest import run_main
+
+    d, _ = files
+    code, _, err = run_main(_args(files, tmp_path / "out.png", "--init", str(d / "paint.png"), "-q"), monkeypatch, capsys)
+    assert code == 0 and err == (f"warning: --init {d / 'paint.png'} is 20x20 and the photo 40x30 (aspect 1.00 vs "
+                                 "1.33); it is stretched to the photo's shape: crop it to that aspect to keep its "
+                                 "proportions"), err
+    code, _, err = run_main(_args(files, tmp_path / "same.png", "--init", str(d / "photo.jpg"), "-q"), monkeypatch, capsys)
+    assert code == 0 and err == "", err

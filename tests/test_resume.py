@@ -177,3 +177,18 @@ def test_fifty_runs_in_one_process_do_not_grow_memory(files, tmp_path):
     growth = rss[50] / rss[10] - 1
     print(f"RSS run 10 {rss[10] / 2**20:.1f} MiB, run 50 {rss[50] / 2**20:.1f} MiB, growth {growth:+.2%}")
     assert growth < 0.05
+
+
+def test_resume_continues_the_frames_and_says_the_animation_is_not_continued(files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    monkeypatch.chdir(tmp_path)
+    with monkeypatch.context() as m:
+        m.setattr(job, "stop_signals", _sigterm_at_once)  # stops after step 1, having written its frame
+        code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", "out.png", "--model",
+                                 model, "--size", "32", "--steps", "4", "--save-every", "1", "--animate", "a.gif",
+                                 "--checkpoint-every", "2"], monkeypatch, capsys)
+    assert code == 143 and sorted(p.name for p in tmp_path.iterdir()) == ["out.ckpt.npz", "out.png", "out_00001.png"]
+    code, _, err = run_main(["stylize", "--resume", "out.ckpt.npz", "-q"], monkeypatch, capsys)
+    assert code == 0 and err == (f"warning: {tmp_path / 'a.gif'} is not continued: the interrupted run held its "
+                                 "frames in memory; give --animate to write one from step 1 on"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png", "out_00001.png", "out_00002.png", "out_00003.png"]
