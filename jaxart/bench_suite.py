@@ -100,19 +100,15 @@ def _check_memory(config, flag: str, sweep: int = 0) -> None:
 
 def _check_folder(folder: Path, flag: str) -> None:
     """Refuse a folder that is not one, or that cannot be created or written, without creating it:
-    a refused or failed run leaves nothing behind. Probes by creating (and removing) a file in
-    the nearest folder that exists, which also catches read-only file systems."""
-    here = folder.absolute()
-    while not os.path.lexists(here) and here != here.parent:
-        here = here.parent
-    if not here.is_dir():
-        raise InputError(f"{flag} {folder}: {here} is not a folder; choose another {flag}")
-    probe = here / f".jaxart-probe-{os.getpid()}"
+    a refused or failed run leaves nothing behind."""
+    from jaxart.errors import probe_folder
+
     try:
-        probe.touch(exist_ok=False)
-        probe.unlink()
+        probe_folder(folder)
+    except NotADirectoryError as e:
+        raise InputError(f"{flag} {folder}: {e.filename} is not a folder; choose another {flag}") from None
     except OSError as e:
-        raise InputError(f"{flag} {folder}: {here} is not writable ({e.strerror}); choose another {flag}") from None
+        raise InputError(f"{flag} {folder}: {e.filename} is not writable ({e.strerror}); choose another {flag}") from None
 
 
 def write_json(path: Path, result: dict) -> None:

@@ -4,12 +4,11 @@ the animation. None may replace an input, and none an existing file without --ov
 from __future__ import annotations
 
 import glob
-import os
 import re
 from pathlib import Path
 
 from jaxart import animate, checkpoint
-from jaxart.errors import InputError
+from jaxart.errors import InputError, probe_folder
 from jaxart.output import SUFFIXES
 
 
@@ -35,10 +34,8 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag:
     except OSError as e:
         raise InputError(f"output folder {parent} does not exist and cannot be created ({e.strerror}); "
                          f"choose another {flag}") from None
-    probe = parent / f".jaxart-probe-{os.getpid()}"
     try:
-        probe.touch(exist_ok=False)
-        probe.unlink()
+        probe_folder(parent)
     except OSError as e:
         raise InputError(f"output folder {parent} is not writable ({e.strerror}); choose another {flag}") from None
 

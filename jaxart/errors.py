@@ -2,6 +2,9 @@
 
 import contextlib
 import errno
+import os
+import tempfile
+from pathlib import Path
 
 
 class JaxartError(Exception):
@@ -45,6 +48,26 @@ def writing(path, what: str = "file"):
         advice = _ADVICE.get(e.errno, "check the disk")
         raise OutputError(f"could not write {what} {path} ({e.strerror or describe(e)}); {advice} or choose "
                           "another output") from None
+
+
+def probe_folder(folder: str | os.PathLike) -> Path:
+    """The nearest existing folder at or above `folder`, once a file was created (and removed)
+    there: creates nothing, and catches read-only file systems that permission bits do not show.
+
+    Raises:
+      OSError (its filename that folder): NotADirectoryError if a file is in the way, else why
+        no file could be created there.
+    """
+    here = Path(folder).absolute()
+    while not os.path.lexists(here) and here != here.parent:
+        here = here.parent
+    if not here.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(here))
+    try:
+        with tempfile.TemporaryFile(dir=here):
+            return here
+    except OSError as e:
+        raise type(e)(e.errno, e.strerror, str(here)) from None
 
 
 class NonFiniteLossError(JaxartError):

@@ -16,7 +16,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.numpy import load_file, save_file
 
 from jaxart import vgg
-from jaxart.errors import InputError, WeightsError, WeightsFileError
+from jaxart.errors import InputError, WeightsError, WeightsFileError, probe_folder
 
 FORMAT_VERSION = "1"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -69,11 +69,7 @@ def check_writable() -> Path:
     """
     folder = weights_dir()
     try:
-        existing = next(p for p in (folder, *folder.parents) if p.exists())
-        if not existing.is_dir():
-            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(existing))
-        with tempfile.TemporaryFile(dir=existing):
-            pass
+        probe_folder(folder)
     except OSError as e:
         raise folder_error(folder, e) from None
     return folder
