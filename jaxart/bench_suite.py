@@ -146,15 +146,13 @@ def run(
 
     `quality` holds the time-to-quality settings (`evals`, `size`, `coarse_steps`, `limit`,
     `model`, `content`, `style`), or None to skip it; the runs' last images go to
-    `quality_images` as PNGs when it is given. Before measuring anything, the images' folder is
-    checked and a registered `model` not installed yet is fetched with `fetch(name)` (default
-    `weights.fetch`, without progress), so that neither fails after minutes of rows.
+    `quality_images` as PNGs when it is given. `check` takes the same arguments first. Before
+    measuring anything, a registered `model` not installed yet is fetched with `fetch(name)`
+    (default `weights.fetch`, without progress), so that it does not fail after minutes of rows.
     """
     from jaxart import bench as B, bench_memory
 
     if quality:
-        if quality_images is not None:
-            _check_folder(quality_images, "--quality-images")
         _fetch_model(quality["model"], fetch, echo)
     peaks = {dtype: B.matmul_peak(dtype=dtype) for dtype in ("float32", "bfloat16")}
     echo(f"{B.machine()}; matmul peak {peaks['float32']:.0f} GFLOP/s (float32), {peaks['bfloat16']:.0f} (bfloat16)")

@@ -23,7 +23,6 @@ from jax.typing import ArrayLike
 from jaxart import margin, objective, optimize, transfer
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
-from jaxart.image import painting_side, resize
 from jaxart.vgg import Weights
 
 AXIS = "batch"
@@ -155,10 +154,7 @@ def sweep(
     settings = tuple(Setting(*s) for s in settings)
     check(config, settings, weights.arch)
     styles = list(style) if isinstance(style, (list, tuple)) else [style]  # paintings may differ in size
-    content = np.asarray(resize(np.asarray(content), config.size), np.float32) / 255.0
-    transfer.check_deep_enough(content.shape, config)
-    styles = [np.asarray(resize(np.asarray(s), painting_side(np.shape(s), config.size, config.style_scale)),
-                         np.float32) / 255.0 for s in styles]  # as transfer.run sizes them
+    content, styles = transfer.sized_inputs(content, styles, config)  # as a run sizes them
     # As in transfer.run, each image is optimized inside a free margin (margin.py).
     targets = objective.compute_targets(weights, margin.pad(content, config.margin), styles, config)
 

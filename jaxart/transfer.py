@@ -74,10 +74,7 @@ def run(
                           resume=resume)
     if len(styles) == 0:
         raise InputError("give at least one style image")
-    content = np.asarray(resize(np.asarray(content), config.size), np.float32) / 255.0
-    styles = [np.asarray(resize(np.asarray(s), painting_side(np.shape(s), config.size, config.style_scale)),
-                         np.float32) / 255.0 for s in styles]
-    check_deep_enough(content.shape, config)
+    content, styles = sized_inputs(content, styles, config)
     photo, (content, styles) = content, color.prepare(content, styles, config.colors)
     masks = None if config.mask is None else guided.load_masks(config, content.shape, len(styles))
     # The image is optimized inside a free margin (margin.py): the photo and masks get it too.
@@ -113,9 +110,21 @@ def run(
     return Outcome(image, terms, steps, time.perf_counter() - start)
 
 
-def check_deep_enough(shape: tuple[int, ...], config: StyleConfig) -> None:
-    """Refuse an image of `shape` (as resized) too small for the deepest layer `config` uses: a
-    layer after k poolings of a side shorter than 2**k pixels is empty, and its loss NaN."""
+def sized_inputs(content: ArrayLike, styles: Sequence[ArrayLike],
+                 config: StyleConfig) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The photo at `config.size` and the paintings at `painting_side`, float32 in [0, 1].
+
+    Raises:
+      InputError: the resized photo is too small for the deepest layer `config` uses.
+    """
+    content = np.asarray(resize(np.asarray(content), config.size), np.float32) / 255.0
+    _check_deep_enough(content.shape, config)
+    return content, [np.asarray(resize(np.asarray(s), painting_side(np.shape(s), config.size, config.style_scale)),
+                                np.float32) / 255.0 for s in styles]
+
+
+def _check_deep_enough(shape: tuple[int, ...], config: StyleConfig) -> None:
+    # A layer after k poolings of a side shorter than 2**k pixels is empty and its loss is NaN.
     layers = config.content_layers + config.style_layers
     pools = max(int(n[4]) - (not n.startswith("pool")) for n in layers)
     if min(shape[:2]) < 2**pools:
