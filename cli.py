@@ -37,7 +37,7 @@ _previous = signal.signal(signal.SIGINT, lambda signum, frame: _SIGINTS.append(s
 import typer  # noqa: E402
 from typer.exceptions import Abort, Exit, TyperException  # noqa: E402
 
-from jaxart import color as _color, config as _config, memory as _memory, output as _output, vgg as _vgg  # noqa: E402
+from jaxart import color as _color, config as _config, convs as _convs, memory as _memory, output as _output, vgg as _vgg  # noqa: E402
 from cli_weights import choices as _choices, fetch as _fetch, warn as _warn, weights_app  # noqa: E402
 
 signal.signal(signal.SIGINT, _previous)
@@ -53,7 +53,7 @@ app.add_typer(weights_app, name="weights")
 Optimizer = _choices("Optimizer", _config.OPTIMIZERS)
 LineSearch = _choices("LineSearch", _config.LINESEARCHES)
 Pooling = _choices("Pooling", _vgg.POOLINGS)
-Conv = _choices("Conv", _vgg.CONVS)
+Conv = _choices("Conv", _convs.CONVS)
 Colors = _choices("Colors", _color.MODES)
 Loop = _choices("Loop", _config.LOOPS)
 Format = _choices("Format", _output.FORMATS)

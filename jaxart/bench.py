@@ -20,7 +20,8 @@ import numpy as np
 from jaxart import objective, optimize
 from jaxart.bench_memory import device_peak_mb
 from jaxart.config import StyleConfig
-from jaxart.vgg import gradient_products, random_weights
+from jaxart.convs import gradient_products
+from jaxart.vgg import random_weights
 
 # The loss every benchmark times: the paper's, as the PyTorch baseline computes it, without the
 # mirrored margin that stylize adds by default (StyleConfig.margin; its cost is in BENCHMARKS.md).
@@ -90,7 +91,7 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
     step: the CPU default), "scan" (the same step inside a jitted lax.scan chunk) and "zoom"
     (optax's zoom line search, Python loop). `baseline="torch"` times the same loss and a
     `torch.optim.LBFGS` step in PyTorch, interleaved with jaxart's, and adds the ratios.
-    `convs` are convolution choices (vgg.CONVS): the first is timed throughout, each other's
+    `convs` are convolution choices (convs.CONVS): the first is timed throughout, each other's
     evaluation beside it (`eval_s_<conv>`, `conv_ratio_<conv>`: its time / the first's).
     With the "python" loop, `optimizer_s` is the optimizer's own work in a step, timed alone
     (`overhead_optimizer`: its share of an evaluation), which step / evaluation is too noisy to show.

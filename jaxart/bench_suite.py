@@ -24,14 +24,15 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
           json_out: Path | None = None, quality_images: Path | None = None) -> None:
     """Raise an InputError naming the first bad option, before anything is measured (`run`'s
     arguments). Nothing is created: folders are made only when their files are written."""
-    from jaxart import bench as B, vgg
+    from jaxart import bench as B
+    from jaxart.convs import CONVS
 
     def choose(flag, given, allowed):
         if not given or not set(given) <= set(allowed):
             raise InputError(f"{flag} {','.join(given)} is not a list of {', '.join(allowed)}")
 
     choose("--loops", loops, B.LOOPS)
-    choose("--conv", convs, vgg.CONVS)
+    choose("--conv", convs, CONVS)
     if baseline not in (None, *B.BASELINES):
         raise InputError(f"--baseline {baseline} is not one of {', '.join(B.BASELINES)}")
     if baseline == "torch":

@@ -7,7 +7,7 @@ import json
 import math
 import os
 
-from jaxart import color, vgg
+from jaxart import color, convs, vgg
 
 OPTIMIZERS = ("lbfgs", "adam")
 LINESEARCHES = ("none", "zoom")
@@ -44,7 +44,7 @@ class StyleConfig:
     init: str = "content"
     seed: int = 0
     remat: bool = False  # jax.checkpoint each VGG stage: less memory, one more forward pass
-    conv: str = "auto"  # how convolutions are computed (vgg.CONVS): auto: Winograd on CPU, bf16 gradients where it pays
+    conv: str = "auto"  # how convolutions are computed (convs.CONVS): auto: Winograd on CPU, bf16 gradients where it pays
     colors: str = "style"  # see jaxart.color.MODES
     style_scale: float = 1.0  # painting's long side / output's long side
     # Free pixels around the image while it is optimized (margin.py: started from the photo
@@ -87,7 +87,7 @@ class StyleConfig:
         _choice(self, "linesearch", LINESEARCHES)
         _choice(self, "loop", LOOPS)
         _choice(self, "pooling", vgg.POOLINGS)
-        _choice(self, "conv", vgg.CONVS)
+        _choice(self, "conv", convs.CONVS)
         if not isinstance(self.remat, bool):
             raise ValueError(f"remat must be true or false, got {self.remat!r}")
         _choice(self, "colors", color.MODES)

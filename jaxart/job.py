@@ -102,7 +102,7 @@ def resolve_model(model: str, fetch: Callable[[str], object], warn: Callable[[st
 
 def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: dict) -> dict:
     from jaxart import __version__
-    from jaxart.vgg import gradient_products
+    from jaxart.convs import gradient_products
 
     return {
         "jaxart": __version__, "config": config.to_dict(), "seed": config.seed, "model": w.name,

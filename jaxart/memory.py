@@ -10,7 +10,7 @@ The evaluation counts the float32 activations a gradient w.r.t. the image keeps 
 one tensor per convolution (its ReLU output) and one per pooling, plus the working buffers of
 the backward pass (`WORKING` of the largest tensor). With `remat` each stage is recomputed
 during backprop, so only stage boundaries and the layers a loss reads stay, plus one stage at a
-time. Winograd convolutions (vgg.CONVS) add one layer's transformed kernel and half of its
+time. Winograd convolutions (convs.CONVS) add one layer's transformed kernel and half of its
 transformed output (`winograd_bytes`). `OVERHEAD` (XLA's temporaries, fitted at 64-512 px on
 CPU) scales the sum; BENCHMARKS.md compares the estimate with XLA's count. On CPU remat lowers
 that count only 5% (366 -> 346 MB at 512 px).
@@ -27,7 +27,8 @@ from jaxart import margin
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import fit, painting_side
-from jaxart.vgg import CHANNELS, layer_names, uses_winograd
+from jaxart.convs import uses_winograd
+from jaxart.vgg import CHANNELS, layer_names
 from jaxart.winograd import TILE
 
 WORKING = 0.5  # the backward pass holds about half of its largest tensor more
@@ -38,7 +39,7 @@ OVERHEAD = 1.1
 FIXED_BYTES = 8 * 2**20
 WEIGHTS_BYTES = 4 * 20_024_384  # VGG19's convolution parameters, float32 (an upper bound for VGG16)
 RUNTIME_BYTES = 600 * 2**20  # Python, jaxlib and the compiled program
-# Compiling programs with Winograd convolutions (vgg.CONVS) left peak RSS 154-166 MiB higher,
+# Compiling programs with Winograd convolutions (convs.CONVS) left peak RSS 154-166 MiB higher,
 # XLA's own convolutions 0-56 MiB (fresh processes, 256-512 px); real runs peaked 104-231 MiB
 # higher with them at 256-1024 px, 52-85 MiB more than `winograd_bytes` (BENCHMARKS.md, Winograd).
 WINOGRAD_COMPILE_BYTES = 100 * 2**20

@@ -17,22 +17,11 @@ import jax.numpy as jnp
 from flax import struct
 from jax.typing import ArrayLike
 
-from jaxart import winograd
+from jaxart import convs
 
 CHANNELS = (64, 128, 256, 512, 512)
 STAGES = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
 POOLINGS = ("max", "avg")
-# How the 3x3 convolutions are computed (`uses_winograd`): XLA's own ("direct"), Winograd
-# F(4x4, 3x3) (winograd.py) in every layer from stage WINOGRAD_FROM on ("winograd"; with the
-# gradient's products in bfloat16: "winograd-bf16"), or "auto": Winograd where it was measured to
-# pay, on CPU in layers of at least WINOGRAD_AUTO channels and output pixels (BENCHMARKS.md,
-# Winograd), with bfloat16 gradients where the CPU has bfloat16 instructions
-# (`gradient_products`); XLA's own on GPU and TPU, whose libraries choose.
-CONVS = ("auto", "direct", "winograd", "winograd-bf16")
-WINOGRAD_FROM = 2
-WINOGRAD_AUTO = (128, 32 * 32)
-
-
 @dataclasses.dataclass(frozen=True)
 class Preprocess:
     """How a weight set expects its input, from RGB in [0, 1].
@@ -123,14 +112,14 @@ class VGG(nn.Module):
     widths: Sequence[int] = CHANNELS
     pooling: str = "max"
     last: str = "pool5"
-    conv: str = "direct"  # a CONVS choice, per layer by uses_winograd
+    conv: str = "direct"  # a convs.CONVS choice, per layer by convs.uses_winograd
 
     @nn.compact
     def __call__(self, x: jax.Array) -> dict[str, jax.Array]:
         out = {}
         for b, (n, ch) in enumerate(zip(self.stage_sizes, self.widths), 1):
             for i in range(1, n + 1):
-                fn = _conv_fn(self.conv, b, ch, x.shape[1] * x.shape[2])
+                fn = convs.conv_for(self.conv, b, ch, x.shape[1] * x.shape[2])
                 x = nn.Conv(ch, (3, 3), padding="SAME", name=f"conv{b}_{i}", conv_general_dilated=fn)(x)
                 out[f"conv{b}_{i}"] = x
                 if self.last == f"conv{b}_{i}":
@@ -142,37 +131,6 @@ class VGG(nn.Module):
             if self.last == f"pool{b}":
                 return out
         return out
-
-
-def uses_winograd(conv: str, stage: int, channels: int, pixels: int) -> bool:
-    """Whether a layer of `stage` (1-5) with `channels` outputs over `pixels` (h x w) runs by Winograd
-    under the `CONVS` choice `conv`. "auto" leaves small layers to XLA: there the kernel
-    transform, done in every evaluation, costs more than the products save."""
-    check_conv(conv)
-    if conv == "auto":
-        return jax.default_backend() == "cpu" and channels >= WINOGRAD_AUTO[0] and pixels >= WINOGRAD_AUTO[1]
-    return conv != "direct" and stage >= WINOGRAD_FROM
-
-
-def gradient_products(conv: str) -> str:
-    """The dtype of the Winograd layers' products in the image gradient under the `CONVS` choice
-    `conv`: "bfloat16" for "winograd-bf16", and for "auto" where `winograd.bfloat16_pays()`."""
-    check_conv(conv)
-    fast = conv == "winograd-bf16" or conv == "auto" and winograd.bfloat16_pays()
-    return "bfloat16" if fast else "float32"
-
-
-def check_conv(conv: str) -> None:
-    """Raise a ValueError unless `conv` is one of `CONVS`."""
-    if conv not in CONVS:
-        raise ValueError(f"conv {conv!r} is not supported; use one of {', '.join(CONVS)}")
-
-
-def _conv_fn(conv: str, stage: int, channels: int, pixels: int):
-    """The convolution such a layer uses (None: flax's default, XLA's own)."""
-    if not uses_winograd(conv, stage, channels, pixels):
-        return None
-    return functools.partial(winograd.conv_general_dilated, gradient=gradient_products(conv))
 
 
 VGG16 = functools.partial(VGG, stage_sizes=STAGES["vgg16"])
@@ -198,14 +156,14 @@ def features(
         ~1e-5; reverse-mode differentiable only), "winograd-bf16" (the same values, the image
         gradient's products in bfloat16: within ~1.5%) or "auto" (Winograd on CPU where it pays:
         a 512 px loss+gradient in 0.67x the time; bfloat16 gradients on CPUs with AMX or
-        AVX512-BF16). See `CONVS`, `uses_winograd` and `gradient_products`.
+        AVX512-BF16). See `convs.CONVS`, `convs.uses_winograd` and `convs.gradient_products`.
 
     Returns:
       A dict from each name in `layers` to its activation, (h, w, C) or (N, h, w, C).
     """
     if pooling not in POOLINGS:
         raise ValueError(f"pooling {pooling!r} is not supported; use 'max' or 'avg'")
-    check_conv(conv)
+    convs.check(conv)
     layers = tuple(layers)
     check_layers(weights.arch, layers)
     image = jnp.asarray(image, jnp.float32)
@@ -240,7 +198,7 @@ def _remat_forward(params: dict, x: jax.Array, names: Sequence[str], pooling: st
             for name in stage:
                 if name.startswith("conv"):
                     kernel = p[name]["kernel"]
-                    fn = _conv_fn(conv, b, kernel.shape[-1], x.shape[1] * x.shape[2]) or jax.lax.conv_general_dilated
+                    fn = convs.conv_for(conv, b, kernel.shape[-1], x.shape[1] * x.shape[2]) or jax.lax.conv_general_dilated
                     x = fn(x, kernel, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
                     x = x + p[name]["bias"].reshape(1, 1, 1, -1)
                 elif name.startswith("relu"):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from jax import lax
 
-from jaxart import vgg, winograd
+from jaxart import convs, vgg, winograd
 
 DIMS = ("NHWC", "HWIO", "NHWC")
 
@@ -99,23 +99,23 @@ def test_auto_takes_bfloat16_gradients_only_on_cpus_with_bfloat16_instructions()
     assert winograd.bfloat16_pays(flags.format("avx512_bf16 avx512_vnni"))  # AMD Zen 4
     assert not winograd.bfloat16_pays(flags.format("amx_tile avx512_fp16 avx_vnni"))
     assert not winograd.bfloat16_pays(flags.format("")) and not winograd.bfloat16_pays("")
-    assert vgg.gradient_products("auto") == ("bfloat16" if winograd.bfloat16_pays() else "float32")
-    assert vgg.gradient_products("winograd-bf16") == "bfloat16"
-    assert vgg.gradient_products("winograd") == vgg.gradient_products("direct") == "float32"
-    assert vgg.uses_winograd("winograd-bf16", 2, 8, 1) and not vgg.uses_winograd("winograd-bf16", 1, 64, 10**6)
+    assert convs.gradient_products("auto") == ("bfloat16" if winograd.bfloat16_pays() else "float32")
+    assert convs.gradient_products("winograd-bf16") == "bfloat16"
+    assert convs.gradient_products("winograd") == convs.gradient_products("direct") == "float32"
+    assert convs.uses_winograd("winograd-bf16", 2, 8, 1) and not convs.uses_winograd("winograd-bf16", 1, 64, 10**6)
 
 
 def test_auto_takes_winograd_for_large_layers_on_cpu_and_bad_choices_are_named():
     cpu = jax.default_backend() == "cpu"
     # VGG at 512 px: stage 2 (256 x 256 x 128) and stage 5 (32 x 32 x 512) yes, stage 1 (64
     # channels) no; at 64 px stage 3 is 16 x 16 and stays XLA's, as do the narrow test networks.
-    assert vgg.uses_winograd("auto", 2, 128, 256 * 256) == vgg.uses_winograd("auto", 5, 512, 32 * 32) == cpu
-    assert not vgg.uses_winograd("auto", 1, 64, 512 * 512)
-    assert not vgg.uses_winograd("auto", 3, 256, 16 * 16) and not vgg.uses_winograd("auto", 3, 8, 128 * 128)
-    assert vgg.uses_winograd("winograd", 2, 8, 1) and not vgg.uses_winograd("winograd", 1, 512, 10**6)
-    assert not vgg.uses_winograd("direct", 4, 512, 10**6)
+    assert convs.uses_winograd("auto", 2, 128, 256 * 256) == convs.uses_winograd("auto", 5, 512, 32 * 32) == cpu
+    assert not convs.uses_winograd("auto", 1, 64, 512 * 512)
+    assert not convs.uses_winograd("auto", 3, 256, 16 * 16) and not convs.uses_winograd("auto", 3, 8, 128 * 128)
+    assert convs.uses_winograd("winograd", 2, 8, 1) and not convs.uses_winograd("winograd", 1, 512, 10**6)
+    assert not convs.uses_winograd("direct", 4, 512, 10**6)
     with pytest.raises(ValueError, match="conv 'fft' is not supported; use one of auto, direct, winograd, winograd-bf16"):
-        vgg.uses_winograd("fft", 3, 256, 1024)
+        convs.uses_winograd("fft", 3, 256, 1024)
     from jaxart import StyleConfig
 
     with pytest.raises(ValueError, match="conv"):

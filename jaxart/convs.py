@@ -1,0 +1,50 @@
+"""How VGG's 3x3 convolutions are computed: the `CONVS` choices and which layers each sends to Winograd."""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+
+from jaxart import winograd
+
+# The choices (`uses_winograd` applies them): XLA's own ("direct"), Winograd
+# F(4x4, 3x3) (winograd.py) in every layer from stage FROM_STAGE on ("winograd"; with the
+# gradient's products in bfloat16: "winograd-bf16"), or "auto": Winograd where it was measured to
+# pay, on CPU in layers of at least AUTO_FROM channels and output pixels (BENCHMARKS.md,
+# Winograd), with bfloat16 gradients where the CPU has bfloat16 instructions
+# (`gradient_products`); XLA's own on GPU and TPU, whose libraries choose.
+CONVS = ("auto", "direct", "winograd", "winograd-bf16")
+FROM_STAGE = 2
+AUTO_FROM = (128, 32 * 32)
+
+
+def uses_winograd(conv: str, stage: int, channels: int, pixels: int) -> bool:
+    """Whether a layer of `stage` (1-5) with `channels` outputs over `pixels` (h x w) runs by Winograd
+    under the `CONVS` choice `conv`. "auto" leaves small layers to XLA: there the kernel
+    transform, done in every evaluation, costs more than the products save."""
+    check(conv)
+    if conv == "auto":
+        return jax.default_backend() == "cpu" and channels >= AUTO_FROM[0] and pixels >= AUTO_FROM[1]
+    return conv != "direct" and stage >= FROM_STAGE
+
+
+def gradient_products(conv: str) -> str:
+    """The dtype of the Winograd layers' products in the image gradient under the `CONVS` choice
+    `conv`: "bfloat16" for "winograd-bf16", and for "auto" where `winograd.bfloat16_pays()`."""
+    check(conv)
+    fast = conv == "winograd-bf16" or conv == "auto" and winograd.bfloat16_pays()
+    return "bfloat16" if fast else "float32"
+
+
+def check(conv: str) -> None:
+    """Raise a ValueError unless `conv` is one of `CONVS`."""
+    if conv not in CONVS:
+        raise ValueError(f"conv {conv!r} is not supported; use one of {', '.join(CONVS)}")
+
+
+def conv_for(conv: str, stage: int, channels: int, pixels: int):
+    """The convolution such a layer uses (None: flax's default, XLA's own)."""
+    if not uses_winograd(conv, stage, channels, pixels):
+        return None
+    return functools.partial(winograd.conv_general_dilated, gradient=gradient_products(conv))
