@@ -245,14 +245,14 @@ def sweep(
     learning_rate: Annotated[float, typer.Option(help="Adam's step size.")] = _DEFAULT.learning_rate,
     init: Annotated[str, typer.Option(help="content, random, or the path of an image.")] = _DEFAULT.init,
     columns: Annotated[Optional[int], typer.Option(help="Tiles per row of the sheet \\[default: one row per value of the slower-varying settings].", show_default=False)] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace existing outputs.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier, larger sweep to this --output.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Stylize CONTENT for every combination of the weights and seeds; write a labelled contact sheet, single images and an HTML page.
 
     All settings run as one batched program, split over all local devices.
     """
-    from jaxart import __version__, compile_cache, destinations, job, progress, sheet, sweep as S
+    from jaxart import __version__, compile_cache, job, progress, sheet, sweep as S
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
 
@@ -262,8 +262,7 @@ def sweep(
         raise typer.BadParameter("must be 1 or more", param_hint="--columns")
     config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate, init=init)
     S.check(config, settings)
-    destinations.check_not_input(sheet.outputs(output, len(settings)), [content, *styles, init])
-    sheet.check_outputs(output, len(settings), overwrite=overwrite)
+    sheet.check_outputs(output, len(settings), overwrite=overwrite, inputs=[content, *styles, init])
     photo, paintings = job.load_inputs(content, styles)
     if note := job.init_note(photo, config.init):
         _warn(note)
@@ -279,7 +278,7 @@ def sweep(
         result = S.sweep(photo, paintings, w, config, settings, callback=on_step)
     inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles]}
     files = sheet.write(output, result.images, settings, config, {"jaxart": __version__, "model": w.name, "arch": w.arch,
-                        "weights_sha256": w.sha256, "inputs": inputs, "loss": result.terms}, columns)
+                        "weights_sha256": w.sha256, "inputs": inputs, "loss": result.terms}, columns, overwrite=overwrite)
     if not quiet:
         typer.echo(f"wrote {files[0]}, {files[1]} and {len(settings)} images ({w.name}, {len(settings)} settings "
                    f"on {result.devices} device(s), {config.steps} steps, {result.seconds:.1f} s)")

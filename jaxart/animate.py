@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import secrets
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from jaxart.errors import InputError, writing
+from jaxart.errors import InputError, replacing
 from jaxart.image import to_uint8
 
 FORMATS = {".gif": "GIF", ".webp": "WEBP"}
@@ -58,6 +57,7 @@ def save_animation(
     *,
     frame_ms: int = 120,
     hold_ms: int = 1500,
+    overwrite: bool = True,
 ) -> Path:
     """Write `frames` in order as an endlessly looping GIF or WebP, atomically.
 
@@ -67,6 +67,7 @@ def save_animation(
         shape than the last (the coarse scales of a coarse-to-fine run) are resized to it.
       frame_ms: how long each frame shows, in milliseconds.
       hold_ms: how long the last frame (the result) shows before the loop restarts.
+      overwrite: False keeps a file that appeared at `path` since the caller checked (`errors.replacing`).
 
     Returns:
       `path` as a Path.
@@ -81,13 +82,7 @@ def save_animation(
     images = [im if im.size == size else im.resize(size, Image.Resampling.LANCZOS) for im in images]
     options = {"quality": 90, "method": 4} if fmt == "WEBP" else {"optimize": False}
     durations = [frame_ms] * (len(images) - 1) + [hold_ms]
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        with writing(path, "animation"):
-            images[0].save(tmp, format=fmt, save_all=True, append_images=images[1:], duration=durations,
-                           loop=0, **options)
-            os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with replacing(path, "animation", overwrite=overwrite) as tmp:
+        images[0].save(tmp, format=fmt, save_all=True, append_images=images[1:], duration=durations,
+                       loop=0, **options)
     return path

@@ -8,7 +8,6 @@ once, time to quality (bench_quality.py). The result is what `--json` writes.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -26,6 +25,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
     arguments). Nothing is created: folders are made only when their files are written."""
     from jaxart import bench as B
     from jaxart.convs import CONVS
+    from jaxart.destinations import check_folder
 
     def choose(flag, given, allowed):
         if not given or not set(given) <= set(allowed):
@@ -51,13 +51,14 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
     if json_out is not None:
         if json_out.is_dir():
             raise InputError(f"--json {json_out} is a folder; give a file name, e.g. bench.json")
-        _check_folder(json_out.parent, "--json")
+        check_folder(json_out.parent, "--json", what="--json")
 
 
 def _check_quality(*, evals: int, coarse_steps: int | None, limit: float, model: str, content: Path | None,
                    style: Path | None, images: Path | None, **_) -> None:
     """Time to quality's step counts (each at most MAX_STEPS), weights, pictures and images' folder."""
     from jaxart import image, job, weights
+    from jaxart.destinations import check_folder
 
     for flag, steps in (("--quality-evals", evals), ("--coarse-steps", coarse_steps or 0)):
         if not 0 <= steps <= MAX_STEPS:
@@ -80,7 +81,7 @@ def _check_quality(*, evals: int, coarse_steps: int | None, limit: float, model:
         if picture is not None:
             image.load_image(picture, 16)  # a bad file fails now, not after the other rows
     if images is not None:
-        _check_folder(images, "--quality-images")
+        check_folder(images, "--quality-images", what="--quality-images")
 
 
 def _check_memory(config, flag: str, sweep: int = 0) -> None:
@@ -99,33 +100,14 @@ def _check_memory(config, flag: str, sweep: int = 0) -> None:
         raise InputError(f"{flag} {size}: {e}") from None
 
 
-def _check_folder(folder: Path, flag: str) -> None:
-    """Refuse a folder that is not one, or that cannot be created or written, without creating it:
-    a refused or failed run leaves nothing behind."""
-    from jaxart.errors import probe_folder
-
-    try:
-        probe_folder(folder)
-    except NotADirectoryError as e:
-        raise InputError(f"{flag} {folder}: {e.filename} is not a folder; choose another {flag}") from None
-    except OSError as e:
-        raise InputError(f"{flag} {folder}: {e.filename} is not writable ({e.strerror}); choose another {flag}") from None
-
-
 def write_json(path: Path, result: dict) -> None:
     """`result` as JSON at `path`, atomically, as an output image is written."""
     import json
 
-    from jaxart.errors import writing
+    from jaxart.errors import replacing
 
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with writing(path, "results"):
-            path.parent.mkdir(parents=True, exist_ok=True)  # _check_folder left it to now
-            tmp.write_text(json.dumps(result, indent=2))
-            os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(path, "results") as tmp:  # creates the folder check left to now
+        tmp.write_text(json.dumps(result, indent=2))
 
 
 def run(

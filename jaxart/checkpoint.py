@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -21,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxart.errors import InputError, JaxartError, writing
+from jaxart.errors import InputError, JaxartError, replacing
 from jaxart.output import FORMATS
 
 FORMAT = 1
@@ -64,15 +63,8 @@ def save(path: str | os.PathLike, carry: Any, meta: dict[str, Any]) -> Path:
     leaves, treedef = jax.tree.flatten(carry)
     arrays = {f"leaf_{i:04d}": np.array(x, copy=True) for i, x in enumerate(leaves)}
     meta = {**meta, "checkpoint_format": FORMAT, "structure": str(treedef), "leaves": len(leaves)}
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        with writing(path, "checkpoint"):
-            with open(tmp, "xb") as f:
-                np.savez(f, meta=np.array(json.dumps(meta, sort_keys=True)), **arrays)
-            os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with replacing(path, "checkpoint") as tmp, open(tmp, "xb") as f:
+        np.savez(f, meta=np.array(json.dumps(meta, sort_keys=True)), **arrays)
     return path
 
 

@@ -4,6 +4,7 @@ the animation. None may replace an input, and none an existing file without --ov
 from __future__ import annotations
 
 import glob
+import os
 import re
 from pathlib import Path
 
@@ -13,12 +14,8 @@ from jaxart.output import SUFFIXES
 
 
 def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag: str = "--output") -> None:
-    """Fail before any work if `path` cannot be written as `fmt`; create a missing folder. Errors
-    advise on `flag`, the option that named the path.
-
-    The folder is probed by creating (and removing) a file in it, which also catches
-    read-only file systems that permission bits do not show.
-    """
+    """Fail before any work if `path` cannot be written as `fmt`. Errors advise on `flag`, the
+    option that named the path. Creates nothing: a missing folder is made when the file is written."""
     suffixes = SUFFIXES[fmt]
     if path.suffix.lower() not in suffixes:
         raise InputError(f"output {path} must end in {' or '.join(suffixes)} for --format {fmt}")
@@ -26,18 +23,40 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag:
         raise InputError(f"output {path} is a folder; give a file name ending in {suffixes[0]}")
     if path.exists() and not overwrite:
         raise InputError(f"output {path} already exists; pass --overwrite to replace it or choose another {flag}")
-    parent = path.parent if str(path.parent) else Path(".")
-    if parent.exists() and not parent.is_dir():
-        raise InputError(f"output folder {parent} is a file, not a folder; choose another {flag}")
+    check_folder(path.parent, flag)
+    check_names([("output", path)], flag)
+
+
+def check_folder(folder: Path, flag: str, what: str = "output folder") -> Path:
+    """The nearest existing folder at or above `folder`, once a file could be created (and removed)
+    there, which also catches read-only file systems that permission bits do not show. Creates
+    nothing, so a refused or failed run leaves nothing behind."""
     try:
-        parent.mkdir(parents=True, exist_ok=True)
+        return probe_folder(folder)
+    except NotADirectoryError as e:
+        raise InputError(f"{what} {folder}: {e.filename} is a file, not a folder; choose another {flag}") from None
     except OSError as e:
-        raise InputError(f"output folder {parent} does not exist and cannot be created ({e.strerror}); "
+        if Path(e.filename) == Path(folder).absolute():
+            raise InputError(f"{what} {folder} is not writable ({e.strerror}); choose another {flag}") from None
+        raise InputError(f"{what} {folder} does not exist and cannot be created in {e.filename} ({e.strerror}); "
                          f"choose another {flag}") from None
-    try:
-        probe_folder(parent)
-    except OSError as e:
-        raise InputError(f"output folder {parent} is not writable ({e.strerror}); choose another {flag}") from None
+
+
+def check_names(named, flag: str = "--output") -> None:
+    """Refuse, before any work, a file name longer than its folder allows (255 bytes on most file
+    systems): the run would fail at its end. `named` holds (what, path) pairs."""
+    for what, path in named:
+        here = Path(path).absolute().parent
+        while not here.exists() and here != here.parent:
+            here = here.parent
+        try:
+            limit = os.pathconf(here, "PC_NAME_MAX")
+        except (OSError, ValueError):
+            limit = 255
+        size = len(os.fsencode(Path(path).name))
+        if size > limit:
+            raise InputError(f"the {what} name {Path(path).name[:32]}... would be {size} bytes, more than the {limit} "
+                             f"its folder allows; choose a shorter {flag}")
 
 
 def _existing(paths) -> set[Path]:
@@ -75,6 +94,7 @@ def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
     checkpoint beside `output` would replace an input, or a frame an existing file without
     `overwrite`. Only the files already there are looked at, however many steps the run has."""
     sources, ckpt = _existing(inputs), checkpoint.path_for(output)
+    check_names([("checkpoint", ckpt)] + [("--save-every frame", frame(output, steps, fmt))] * bool(save_every))
     if ckpt.resolve() in sources:
         raise InputError(f"the checkpoint {ckpt} would replace one of the inputs; choose another --output")
     if not save_every:

@@ -1,8 +1,10 @@
-"""The project's exceptions: each message says what was wrong and what to do."""
+"""The project's exceptions: each message says what was wrong and what to do; and the file-system
+helpers that raise them (writing a file whole, probing a folder)."""
 
 import contextlib
 import errno
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -48,6 +50,48 @@ def writing(path, what: str = "file"):
         advice = _ADVICE.get(e.errno, "check the disk")
         raise OutputError(f"could not write {what} {path} ({e.strerror or describe(e)}); {advice} or choose "
                           "another output") from None
+
+
+@contextlib.contextmanager
+def replacing(path, what: str = "file", *, overwrite: bool = True):
+    """Write `path` whole or not at all: yields a temporary path beside it for the caller to write,
+    which becomes `path` when the block ends and is removed if anything failed. Creates a missing
+    folder; an OSError becomes one OutputError line (`writing`).
+
+    The temporary name is short, so any name the folder allows for `path` works. Without
+    `overwrite`, a file that appeared at `path` after the caller checked (another run writing the
+    same output) is kept: the new file is then kept under another name, which the error gives.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".jaxart-{secrets.token_hex(6)}.tmp")
+    with writing(path, what):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            yield tmp
+            if overwrite:
+                os.replace(tmp, path)
+            else:
+                _place_new(tmp, path, what)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+
+def _place_new(tmp: Path, path: Path, what: str) -> None:
+    """Rename `tmp` to `path` unless a file is there (a hard link fails if so; where the file
+    system has none, the check and the rename are two steps)."""
+    try:
+        os.link(tmp, path)
+        return
+    except FileExistsError:
+        pass
+    except OSError:  # no hard links here (FAT, some network file systems)
+        if not os.path.lexists(path):
+            os.replace(tmp, path)
+            return
+    kept = path.with_name(f"{path.stem}-{secrets.token_hex(3)}{path.suffix}")
+    os.replace(tmp, kept)
+    raise OutputError(f"{path} was created by something else (another run?) while this one worked, and was left "
+                      f"as it is; this {what} is in {kept}")
 
 
 def probe_folder(folder: str | os.PathLike) -> Path:

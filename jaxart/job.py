@@ -216,7 +216,8 @@ def stylize_files(
         if movie is not None and p.step < p.steps:
             movie.offer(p.step, p.image)
         if save_every and p.step % save_every == 0 and p.step < p.steps:
-            save_image(destinations.frame(output, p.step, fmt), np.asarray(p.image), {"step": p.step, "inputs": inputs}, fmt)
+            save_image(destinations.frame(output, p.step, fmt), np.asarray(p.image),
+                       {"jaxart": __version__, "step": p.step, "inputs": inputs}, fmt, overwrite=overwrite)
         if p.step == p.steps:
             return  # the finished image is written below, whatever arrives now
         signum = stopped() if stopped else None
@@ -224,7 +225,8 @@ def stylize_files(
             checkpoint.save(ckpt_path, p.carry, {**meta, "step": p.step})
         if signum:
             name = signal.Signals(signum).name
-            save_image(output, np.asarray(p.image), {**meta, "step": p.step, "interrupted": name}, fmt)
+            save_image(output, np.asarray(p.image), {**meta, "step": p.step, "interrupted": name}, fmt,
+                       overwrite=overwrite)
             raise checkpoint.Interrupted(
                 f"interrupted by {name} at step {p.step} of {p.steps}; wrote {output} and checkpoint "
                 f"{ckpt_path}; continue with: jaxart stylize --resume {ckpt_path}", 128 + signum)
@@ -236,11 +238,11 @@ def stylize_files(
                                resume=resume)
     except NonFiniteLossError as e:
         failed = transfer.Outcome(e.image, {}, e.step, time.perf_counter() - start)
-        save_image(output, e.image, {**record(config, w, failed, inputs), "error": str(e)}, fmt)
+        save_image(output, e.image, {**record(config, w, failed, inputs), "error": str(e)}, fmt, overwrite=overwrite)
         raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step) from None
-    save_image(output, outcome.image, record(config, w, outcome, inputs), fmt)
+    save_image(output, outcome.image, record(config, w, outcome, inputs), fmt, overwrite=overwrite)
     if animation is not None:
-        animate.save_animation(animation, movie.images + [outcome.image])
+        animate.save_animation(animation, movie.images + [outcome.image], overwrite=overwrite)
     if checkpoint_every or resume is not None:  # the finished image supersedes this run's checkpoints
         ckpt_path.unlink(missing_ok=True)
     return outcome

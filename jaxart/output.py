@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import struct
+import warnings
 import zlib
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, PngImagePlugin
 
-from jaxart.errors import InputError, describe, writing
+from jaxart.errors import InputError, describe, replacing
 from jaxart.image import to_uint8
 
 RECORD_KEY = "jaxart"
+SOFTWARE = b"jaxart\0"  # a TIFF's Software tag: its ImageDescription is the run record
 FORMATS = ("png", "png16", "tiff")  # 8-bit PNG, 16-bit PNG, 16-bit TIFF
 SUFFIXES = {"png": (".png",), "png16": (".png",), "tiff": (".tif", ".tiff")}
 
@@ -45,12 +46,13 @@ def save_png(path: str | os.PathLike, image: np.ndarray, record: dict | None = N
 
 
 def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None = None,
-               fmt: str = "png") -> Path:
+               fmt: str = "png", *, overwrite: bool = True) -> Path:
     """Write an image atomically as `fmt` (see FORMATS), with `record` embedded as JSON.
 
     "png" is 8-bit with a text chunk; "png16" a 16-bit PNG with a text chunk; "tiff" an
     uncompressed 16-bit TIFF with the record in its ImageDescription tag. Pillow writes no
-    16-bit RGB, so those two are encoded here; Pillow reads both (as 8-bit RGB).
+    16-bit RGB, so those two are encoded here; Pillow reads both (as 8-bit RGB). Without
+    `overwrite`, a file that appeared at `path` since the caller checked is kept (`errors.replacing`).
     """
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
@@ -67,18 +69,8 @@ def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None =
         write = lambda f: f.write(_png16(to_uint16(x), text))
     else:
         write = lambda f: f.write(_tiff16(to_uint16(x), text))
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    with writing(path, "image"):
-        # Not mkstemp: its files are 0600. Mode 0666 lets the umask give the usual permissions;
-        # O_EXCL keeps two writers from sharing a temporary file.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                write(f)
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+    with replacing(path, "image", overwrite=overwrite) as tmp, open(tmp, "xb") as f:  # 0666 less the umask
+        write(f)
     return path
 
 
@@ -96,15 +88,18 @@ def _png16(pixels: np.ndarray, text: str | None) -> bytes:
 
 def _tiff16(pixels: np.ndarray, text: str | None) -> bytes:
     h, w, _ = pixels.shape
-    desc = (text or "").encode("ascii") + b"\0"
+    desc, software = (text or "").encode("ascii") + b"\0", SOFTWARE
     data = pixels.astype("<u2").tobytes()
-    bits_at, desc_at = 8, 14  # 3 x SHORT BitsPerSample, then the description, then the pixels
-    data_at = desc_at + len(desc)
+    # 3 x SHORT BitsPerSample, then the description, the Software tag (which marks the description
+    # as jaxart's record), then the pixels
+    bits_at, desc_at = 8, 14
+    software_at = desc_at + len(desc)
+    data_at = software_at + len(software)
     tags = [(256, 4, 1, w), (257, 4, 1, h), (258, 3, 3, bits_at), (259, 3, 1, 1), (262, 3, 1, 2),
             (270, 2, len(desc), desc_at), (273, 4, 1, data_at), (277, 3, 1, 3), (278, 4, 1, h),
-            (279, 4, 1, len(data)), (284, 3, 1, 1)]
+            (279, 4, 1, len(data)), (284, 3, 1, 1), (305, 2, len(software), software_at)]
     ifd_at = data_at + len(data) + (data_at + len(data)) % 2
-    head = b"II*\0" + struct.pack("<I", ifd_at) + struct.pack("<3H", 16, 16, 16) + desc + data
+    head = b"II*\0" + struct.pack("<I", ifd_at) + struct.pack("<3H", 16, 16, 16) + desc + software + data
     head += b"\0" * (ifd_at - len(head))
     ifd = struct.pack("<H", len(tags))
     for tag, kind, count, value in tags:
@@ -123,10 +118,11 @@ def read_record(path: str | os.PathLike) -> dict:
         why = "not a file" if Path(path).exists() else "no such file"
         raise InputError(f"{path} could not be read ({why}); give a PNG or TIFF jaxart wrote")
     try:
-        with Image.open(path) as img:
+        with warnings.catch_warnings(), Image.open(path) as img:
+            warnings.simplefilter("ignore")  # Pillow's (a large image, odd chunks): only the record is read
             text = getattr(img, "text", {}).get(RECORD_KEY)
             if text is None and img.format == "TIFF":
-                text = img.tag_v2.get(270)  # ImageDescription
+                text = _tiff_record(img.tag_v2)
     except Exception as e:  # noqa: BLE001 - any unreadable file is a bad input here
         raise InputError(f"{path} could not be read as an image ({describe(e)}); give a PNG jaxart wrote") from None
     if text is None:
@@ -138,3 +134,19 @@ def read_record(path: str | os.PathLike) -> dict:
     if not isinstance(record, dict):
         raise InputError(f"{path} has a jaxart run record that is not a JSON object; re-run to write a new one")
     return record
+
+
+def _tiff_record(tags) -> str | None:
+    """A TIFF's ImageDescription if it is a jaxart record, else None: scanners, cameras and other
+    programs write their own text or JSON there. jaxart's TIFFs say so in their Software tag;
+    older ones (without it) have a JSON object naming the jaxart version."""
+    text = tags.get(270)
+    if not isinstance(text, str):
+        return None
+    if str(tags.get(305, "")).rstrip("\0") == SOFTWARE.rstrip(b"\0").decode():
+        return text
+    try:
+        record = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return text if isinstance(record, dict) and RECORD_KEY in record else None

@@ -100,10 +100,16 @@ def download_bar(name: str, quiet: bool = False, console: Console | None = None)
 
 @contextlib.contextmanager
 def _cleared_on_error(bar: Progress):
-    """`bar`, started; if an exception ends it, it is cleared, so the error's line is the only one."""
-    with bar:
-        try:
-            yield bar
-        except BaseException:
-            bar.live.transient = True
-            raise
+    """`bar`, started; if an exception ends it, it is cleared, so the error's line is the only one
+    (where stderr is no terminal, a log, rich would still end the bar with an empty line)."""
+    console, quiet = bar.console, bar.console.quiet
+    try:
+        with bar:
+            try:
+                yield bar
+            except BaseException:
+                bar.live.transient = True
+                console.quiet = quiet or not console.is_terminal
+                raise
+    finally:
+        console.quiet = quiet

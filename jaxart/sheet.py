@@ -6,21 +6,23 @@ record) and `path.with_suffix(".html")` side by side; every file is written atom
 
 from __future__ import annotations
 
+import glob
 import html
 import json
 import math
 import os
-import tempfile
+import re
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from jaxart import image
 from jaxart.config import StyleConfig
-from jaxart.errors import InputError, writing
-from jaxart.output import save_png
+from jaxart.errors import InputError, replacing
+from jaxart.output import read_record, save_image
 from jaxart.sweep import Setting
 
 NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv", "seed": "seed"}
@@ -37,7 +39,12 @@ def labels(settings: Sequence[Setting]) -> tuple[list[str], str]:
 
 
 def _text(setting: Setting, keys: Sequence[str] = Setting._fields) -> str:
-    return "  ".join(f"{NAMES[k]} {getattr(setting, k):g}" for k in keys)
+    return "  ".join(f"{NAMES[k]} {_number(getattr(setting, k))}" for k in keys)
+
+
+def _number(v: float) -> str:
+    """Short (`:g`, 6 digits) unless that would show two different values alike (10 and 10.00001)."""
+    return f"{v:g}" if float(f"{v:g}") == v else repr(v)
 
 
 def nonfinite(path: Path, settings: Sequence[Setting], ok: Sequence[bool]) -> str | None:
@@ -111,7 +118,7 @@ def contact_sheet(
 
 def write(
     path: str | os.PathLike, images: np.ndarray, settings: Sequence[Setting], config: StyleConfig,
-    record: dict | None = None, columns: int | None = None,
+    record: dict | None = None, columns: int | None = None, *, overwrite: bool = True,
 ) -> list[Path]:
     """Write the contact sheet to `path`, each image beside it, and an HTML page listing them.
 
@@ -122,6 +129,9 @@ def write(
       config: the configuration the settings override.
       record: extra run-record fields (model, inputs, losses per setting under "loss").
       columns: tiles per row (default `columns_for(settings)`).
+      overwrite: replace existing files, and remove the single images of an earlier, larger sweep
+        to `path` (`stale_tiles`), so that the folder holds one sweep; False keeps a file that
+        appeared since the caller checked (`errors.replacing`).
 
     Returns:
       The files written (sheet, HTML, single images).
@@ -136,24 +146,45 @@ def write(
     try:  # all or nothing: a failed write (a full disk) removes what this call wrote
         for i, (tile, cfg) in enumerate(zip(tiles, configs)):
             extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
-            written.append(save_png(tile, images[i], {**record, "config": cfg, "seed": cfg["seed"], **extra}))
+            written.append(save_image(tile, images[i], {**record, "config": cfg, "seed": cfg["seed"], **extra},
+                                      overwrite=overwrite))
             rows.append((tile, tile_labels[i], {**cfg, **extra}))
-        written.append(_write_text(path.with_suffix(".html"), _page(path, title, rows)))
+        written.append(_write_text(path.with_suffix(".html"), _page(path, title, rows), overwrite))
         sheet = contact_sheet(images, tile_labels, title, columns or columns_for(settings))
         sweep_record = {**record, "config": config.to_dict(), "sweep": [s._asdict() for s in settings],
                         "tiles": [t.name for t in tiles]}
-        save_png(path, np.asarray(sheet, np.float32) / 255.0, sweep_record)
+        save_image(path, np.asarray(sheet, np.float32) / 255.0, sweep_record, overwrite=overwrite)
     except BaseException:
         for done in written:
             Path(done).unlink(missing_ok=True)
         raise
+    for old in stale_tiles(path, len(settings)) if overwrite else ():
+        old.unlink(missing_ok=True)
     return outputs(path, len(settings))
+
+
+def stale_tiles(path: Path, n: int) -> list[Path]:
+    """The single images beside sheet `path` that a sweep of `n` settings does not write: numbered
+    like its tiles and holding a sweep tile's run record, so they come from an earlier sweep to
+    `path`. Other files are never counted."""
+    ours, pattern = set(tile_paths(path, n)), re.compile(rf"{re.escape(path.stem)}-\d{{2,}}\.png")
+    stale = []
+    for p in sorted(path.parent.glob(f"{glob.escape(path.stem)}-*.png")):
+        if p in ours or not pattern.fullmatch(p.name):
+            continue
+        try:
+            record = read_record(p)
+        except InputError:
+            continue  # not a jaxart image: not ours to remove
+        if "config" in record and "sweep" not in record:
+            stale.append(p)
+    return stale
 
 
 def _page(sheet: Path, title: str, rows: list[tuple[Path, str, dict]]) -> str:
     esc = html.escape
     figures = "\n".join(
-        f'<figure><img src="{esc(tile.name)}" alt="{esc(label)}"><figcaption>{esc(label)}</figcaption>'
+        f'<figure><img src="{esc(quote(tile.name))}" alt="{esc(label)}"><figcaption>{esc(label)}</figcaption>'
         f"<pre>{esc(json.dumps(settings, indent=1, sort_keys=True))}</pre></figure>"
         for tile, label, settings in rows
     )
@@ -161,32 +192,29 @@ def _page(sheet: Path, title: str, rows: list[tuple[Path, str, dict]]) -> str:
 <html lang="en"><head><meta charset="utf-8"><title>{esc(sheet.stem)}: jaxart sweep</title>
 <style>body{{font:14px sans-serif;margin:1em}} figure{{display:inline-block;vertical-align:top;margin:.5em}}
 figcaption{{font-weight:bold}} pre{{font-size:11px;max-height:14em;overflow:auto}}</style></head>
-<body><h1>{esc(sheet.stem)}</h1><p>{esc(title)}</p><p><img src="{esc(sheet.name)}" alt="contact sheet"></p>
+<body><h1>{esc(sheet.stem)}</h1><p>{esc(title)}</p><p><img src="{esc(quote(sheet.name))}" alt="contact sheet"></p>
 {figures}
 </body></html>
 """
 
 
-def _write_text(path: Path, text: str) -> Path:
-    with writing(path, "page"):
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+def _write_text(path: Path, text: str, overwrite: bool = True) -> Path:
+    with replacing(path, "page", overwrite=overwrite) as tmp, open(tmp, "x", encoding="utf-8") as f:  # 0666 less the umask
+        f.write(text)
     return path
 
 
-def check_outputs(path: Path, n: int, *, overwrite: bool = False) -> None:
-    """Fail before any work if the sheet, its page or a single image cannot be written."""
-    from jaxart.destinations import check_output
+def check_outputs(path: Path, n: int, *, overwrite: bool = False, inputs=()) -> None:
+    """Fail before any work if the sheet, its page or a single image cannot be written, or would
+    replace (or with `overwrite` remove as stale) one of the `inputs` (paths or None)."""
+    from jaxart.destinations import check_names, check_not_input, check_output
 
+    mine = outputs(path, n) + (stale_tiles(path, n) if overwrite else [])
+    check_not_input(mine, inputs)
     if path.suffix.lower() != ".png":
         raise InputError(f"the contact sheet {path} is a PNG; give an --output ending in .png")
     check_output(path, "png", overwrite=overwrite)
+    check_names([("page", path.with_suffix(".html")), ("single image", outputs(path, n)[-1])])
     for p in outputs(path, n)[1:]:
         if p.is_dir():
             raise InputError(f"{p} is a folder where the sweep writes a file; move it or choose another --output")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import cli
-from jaxart import checkpoint, output
+from jaxart import checkpoint, errors
 
 from conftest import ROOT, run_main, write_tiny_job
 
@@ -60,11 +60,11 @@ BENCH = {  # refused before anything is measured (the matmul peak alone takes se
     "model auto": (["--quality-evals", "5", "--model", "auto", "--json", "{tmp}/new/b.json"],
                    "--model auto may fall back to vgg16-hed"),
     "quality images under a file": (["--quality-evals", "5", "--quality-size", "32", "--quality-images",
-                                     "/proc/version/q"], "/proc/version/q: /proc/version is not a folder"),
+                                     "/proc/version/q"], "/proc/version/q: /proc/version is a file, not a folder"),
     "quality images unwritable": (["--quality-evals", "5", "--quality-size", "32", "--quality-images",
-                                   "/proc/jaxart/q"], "is not writable"),
+                                   "/proc/jaxart/q"], "/proc/jaxart/q does not exist and cannot be created in /proc"),
     "json is a folder": (["--json", "{tmp}"], "is a folder; give a file name"),
-    "json under a file": (["--json", "/proc/version/b.json"], "/proc/version is not a folder; choose another --json"),
+    "json under a file": (["--json", "/proc/version/b.json"], "/proc/version is a file, not a folder; choose another --json"),
     "json folder unwritable": (["--json", "/proc/jaxart/b.json"], "choose another --json"),
 }
 
@@ -130,7 +130,8 @@ def test_a_full_disk_gives_one_line_and_no_partial_file(files, tmp_path, monkeyp
     def full(src, dst):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(output.os, "replace", full)  # every atomic write fails at its rename
+    for rename in ("replace", "link"):  # every atomic write (errors.replacing) fails at its rename
+        monkeypatch.setattr(errors.os, rename, full)
     out = tmp_path / "out.png"
     code, err = _main(_stylize(files, out), monkeypatch, capsys)
     assert code == 1 and len(err.splitlines()) == 1, err

@@ -78,7 +78,7 @@ def _read_only(t):
 REFUSED = {  # case: (make the output path in tmp_path, extra options, expected message)
     "existing output": (_existing, [], "already exists; pass --overwrite"),
     "folder is a file": (_under_a_file, [], "is a file, not a folder"),
-    "uncreatable folder": (lambda t: Path("/proc/jaxart-no/out.png"), [], "does not exist and cannot be created"),
+    "uncreatable folder": (lambda t: Path("/proc/jaxart-no/out.png"), [], "/proc/jaxart-no does not exist and cannot be created"),
     "unwritable folder": (_read_only, [], "is not writable"),
     "format mismatch": (lambda t: t / "out.png", ["--format", "tiff"], "must end in .tif or .tiff for --format tiff"),
 }

@@ -1,0 +1,113 @@
+"""Where results go: any name the folder allows, a second writer racing for the same file, no folder
+left by a refused run, other programs' TIFFs, and a sweep's page and tiles."""
+
+import json
+import os
+import stat
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import jaxart
+from jaxart import output, sheet, sweep
+from jaxart.errors import OutputError
+
+from conftest import run_main, write_tiny_job
+
+PIXELS = np.linspace(0, 1, 5 * 6 * 3, dtype=np.float32).reshape(5, 6, 3)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("outputs"))
+
+
+def _stylize(files, out, *extra):
+    d, model = files
+    return ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model,
+            "--size", "32", "--steps", "2", "--quiet", *extra]
+
+
+def test_an_image_name_of_255_bytes_is_written(tmp_path):
+    """The temporary file was the name plus 19 characters, so a long legal name failed at the end of a run."""
+    path = tmp_path / ("a" * 251 + ".png")
+    output.save_png(path, PIXELS, {"jaxart": "test"})
+    assert jaxart.read_record(path) == {"jaxart": "test"} and os.listdir(tmp_path) == [path.name]
+
+
+def test_a_name_whose_checkpoint_would_not_fit_is_refused_before_any_work(files, tmp_path, monkeypatch, capsys):
+    """Ctrl-C writes OUT.ckpt.npz, 5 bytes longer than OUT.png: that run would have lost its image."""
+    out = tmp_path / ("b" * 248 + ".png")
+    code, _, err = run_main(_stylize(files, out), monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert "checkpoint name bbbb" in err and "257 bytes, more than the 255 its folder allows" in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_refused_run_leaves_no_folder_behind(files, tmp_path, monkeypatch, capsys):
+    (tmp_path / "not-an-image.png").write_text("text")
+    d, model = files
+    args = ["stylize", str(d / "photo.jpg"), str(tmp_path / "not-an-image.png"), "-o", str(tmp_path / "new/a/b.png"),
+            "--model", model, "--size", "32", "--steps", "2"]
+    code, _, err = run_main(args, monkeypatch, capsys)
+    assert code == 2 and "not-an-image.png" in err
+    assert not (tmp_path / "new").exists()
+
+
+def test_an_image_that_appeared_meanwhile_is_kept_and_the_new_one_saved_beside_it(tmp_path):
+    """Two runs to one --output, both checked before either wrote: the second used to replace the first."""
+    path = tmp_path / "same.png"
+    output.save_png(path, PIXELS, {"run": 1})
+    with pytest.raises(OutputError, match="was created by something else .* this image is in .*same-[0-9a-f]{6}.png"):
+        output.save_image(path, PIXELS[::-1], {"run": 2}, overwrite=False)
+    assert jaxart.read_record(path) == {"run": 1}
+    (kept,) = [p for p in tmp_path.iterdir() if p != path]
+    assert jaxart.read_record(kept) == {"run": 2}
+
+
+def test_info_refuses_another_programs_tiff_description(tmp_path, monkeypatch, capsys):
+    """tifffile writes {"shape": ...} there, scanners plain text: neither is a run record."""
+    for i, text in enumerate([json.dumps({"shape": [5, 6, 3]}), "Scanned with EPSON"]):
+        Image.fromarray(np.zeros((5, 6, 3), np.uint8)).save(tmp_path / f"{i}.tif", description=text)
+        code, out, err = run_main(["info", str(tmp_path / f"{i}.tif")], monkeypatch, capsys)
+        assert code == 2 and not out and "has no jaxart run record" in err, err
+    output.save_image(tmp_path / "ours.tif", PIXELS, {"shape": "ours"}, "tiff")
+    assert jaxart.read_record(tmp_path / "ours.tif") == {"shape": "ours"}
+
+
+SETTINGS = sweep.grid(style_weights=[10.0, 10.00001], seeds=[0, 1])
+CONFIG = jaxart.StyleConfig(size=6)
+
+
+def test_the_sweep_page_links_files_whose_names_a_url_would_misread(tmp_path):
+    """"run#2-00.png" as a link is the file "run" with fragment "2-00.png"; the page also reads as 0644."""
+    files = sheet.write(tmp_path / "run#2.png", np.stack([PIXELS] * 4), SETTINGS, CONFIG)
+    page = (tmp_path / "run#2.html").read_text()
+    assert 'src="run%232-00.png"' in page and 'src="run%232.png"' in page
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "run#2.html").stat().st_mode) == 0o666 & ~umask
+    assert all(p.is_file() for p in files)
+    assert sheet.labels(SETTINGS)[0][2] == "style 10.00001  seed 0"  # not "style 10", as the first row
+
+
+def test_overwriting_with_a_smaller_sweep_removes_the_earlier_tiles_and_nothing_else(tmp_path):
+    path = tmp_path / "grid.png"
+    sheet.write(path, np.stack([PIXELS] * 4), SETTINGS, CONFIG)
+    (tmp_path / "grid-07.png").write_bytes((tmp_path / "grid-03.png").read_bytes())  # an earlier, larger sweep's
+    Image.fromarray(np.zeros((2, 2, 3), np.uint8)).save(tmp_path / "grid-09.png")  # the user's own picture
+    assert sheet.stale_tiles(path, 2) == [tmp_path / f"grid-0{i}.png" for i in (2, 3, 7)]
+    sheet.write(path, np.stack([PIXELS] * 2), SETTINGS[:2], CONFIG)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grid-00.png", "grid-01.png", "grid-09.png", "grid.html",
+                                                          "grid.png"]
+
+
+def test_a_sweep_will_not_remove_an_earlier_tile_given_as_its_painting(files, tmp_path, monkeypatch, capsys):
+    path = tmp_path / "grid.png"
+    sheet.write(path, np.stack([PIXELS] * 4), SETTINGS, CONFIG)
+    d, model = files
+    args = ["sweep", str(d / "photo.jpg"), str(tmp_path / "grid-03.png"), "-o", str(path), "--overwrite",
+            "--model", model, "--size", "24", "--steps", "1"]
+    code, _, err = run_main(args, monkeypatch, capsys)
+    assert code == 2 and "grid-03.png is one of the inputs" in err, err
