@@ -80,7 +80,8 @@ def check_animation(path: Path, *, overwrite: bool = False) -> None:
         raise InputError(f"animation {path} is a folder; give a file name ending in {path.suffix}")
     if path.exists() and not overwrite:
         raise InputError(f"animation {path} already exists; pass --overwrite to replace it or choose another --animate")
-    check_output(path.with_suffix(".png"), overwrite=True, flag="--animate")  # the same folder checks as the output's
+    check_folder(path.parent, "--animate")
+    check_names([("animation", path)], "--animate")
 
 
 def frame(output: Path, step: int, fmt: str = "png") -> Path:
