@@ -32,7 +32,7 @@ def fetch(name: str, quiet: bool) -> Path:
 
     if weights.path_for(name).is_file() or name not in weights.SOURCES:
         return weights.path_for(name)
-    weights.check_writable()  # before the bar is drawn: a bad folder is one line
+    weights.store.check_target(name)  # before the bar is drawn: a bad folder is one line
     with progress.download_bar(name, quiet) as update:
         return weights.fetch(name, update)
 
@@ -43,11 +43,11 @@ Layout = choices("Layout", _layouts.LAYOUTS)
 
 @weights_app.command("list")
 def weights_list() -> None:
-    """Registered and installed weight sets: size, how each was verified, where it came from."""
+    """Registered, installed and partly downloaded weight sets: size, how each was verified, where it came from."""
     from jaxart.weights import catalog
 
-    for entry in catalog.entries():
-        typer.echo(catalog.format_entry(entry))
+    for line in catalog.format_entries(catalog.entries()):
+        typer.echo(line)
 
 
 @weights_app.command("fetch")
@@ -59,12 +59,21 @@ def weights_fetch(
     from jaxart import progress, weights as W
 
     W.get_source(name)
+    if url is not None:
+        try:
+            scheme = urllib.parse.urlsplit(url).scheme
+        except ValueError as e:  # "Invalid IPv6 URL", ...
+            raise typer.BadParameter(f"{url!r} is not a valid URL ({e})", param_hint="--url") from None
+        if scheme not in ("http", "https", "file"):
+            raise typer.BadParameter(f"{url!r} is not an http(s):// or file:// URL", param_hint="--url")
+    if W.path_for(name).is_file():  # fetching cannot mend a damaged file, so it is no success to report
+        W.store.check_intact(W.path_for(name))
+        typer.echo(W.path_for(name))
+        return
     if url is None:
         typer.echo(fetch(name, quiet=False))
         return
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https", "file"):
-        raise typer.BadParameter(f"{url!r} is not an http(s):// or file:// URL", param_hint="--url")
-    W.check_writable()
+    W.store.check_target(name)
     with progress.download_bar(name) as update:
         typer.echo(W.fetch(name, update, url=url))
 
@@ -103,13 +112,14 @@ def weights_normalize(
         raise typer.BadParameter("must be in [0, 1)", param_hint="--min-mean")
     if not 16 <= size <= 1024:  # statistics of ImageNet-sized images; 8 at a time go through VGG
         raise typer.BadParameter(f"must be from 16 to 1024 pixels, got {size}", param_hint="--size")
-    new = W.store.check_name(new or f"{Path(name).stem}-normalized")
+    new = W.store.check_name(f"{Path(name).stem}-normalized" if new is None else new)  # '' is refused, as by convert
     if W.path_for(new).is_file():
         raise typer.BadParameter(f"{new} is already installed; give another --name (or `weights remove {new}`)",
                                  param_hint="--name")
     if new in W.SOURCES:
         raise typer.BadParameter(f"{new} is the name of a registered weight set; give another --name",
                                  param_hint="--name")
+    W.store.check_target(new)  # before the images are read and the means computed
     job.model_arch(name)
     files = N.image_files(images)
     batch = N.load_images(files, size)
@@ -132,6 +142,12 @@ def weights_verify(
     if name and not W.path_for(W.store.check_name(name)).is_file():
         raise typer.BadParameter(f"{name} is not installed (installed: {', '.join(W.installed()) or 'none'})",
                                  param_hint="NAME")
+    for path in [] if name else W.store.misnamed():  # as `weights list` shows them
+        typer.echo(f"{path.name}: skipped, not a valid weights name; rename it (letters, digits, '.', '_' or '-') "
+                   "to use it")
+    if not names:
+        typer.echo(f"no weights are installed in {W.weights_dir()}; nothing to verify")
+        return
     failed = 0
     for n in names:
         try:
@@ -144,12 +160,12 @@ def weights_verify(
 
 
 @weights_app.command("remove")
-def weights_remove(name: Annotated[str, typer.Argument(help="An installed weight set.")]) -> None:
+def weights_remove(name: Annotated[str, typer.Argument(help="An installed or partly downloaded weight set.")]) -> None:
     """Delete an installed weight set (and any partial download of it)."""
     from jaxart import weights as W
 
     for path in W.remove(name):
-        typer.echo(f"removed {path}")
+        typer.echo(f"removed the partial download {path}" if path == W.store.partial_path(name) else f"removed {path}")
 
 
 @weights_app.command("path")

@@ -23,9 +23,16 @@ MIN_SIDE = 2  # one pixel has no texture to match, and VGG's pooling needs somet
 WHITE = (255, 255, 255)
 
 
-def _to_l(img: Image.Image) -> Image.Image:
-    """32-bit int, 16-bit and float grey pixels as 8-bit L with their full range kept."""
-    a = np.asarray(img, np.float64)
+def _deep(img: Image.Image) -> bool:
+    """Whether `img` holds 32-bit int, 16-bit or float grey samples, which 8-bit conversions clip."""
+    return img.mode in ("I", "F") or img.mode.startswith("I;")
+
+
+def _grey(img: Image.Image, dtype: type = np.uint8) -> tuple[Image.Image, Image.Image | None]:
+    """32-bit int, 16-bit and float grey pixels as `dtype` grey (uint8: L, uint16: I;16) with
+    their full range kept, and the L alpha their tRNS colour key gives (None without one)."""
+    raw = np.asarray(img)
+    a = raw.astype(np.float64)
     if img.mode == "F":
         # Float files are conventionally [0, 1]; Pillow's own F images are [0, 255].
         finite = a[np.isfinite(a)]
@@ -35,12 +42,23 @@ def _to_l(img: Image.Image) -> Image.Image:
         # its own I -> L conversion clips at 255 instead, which turns them white.
         top = 65535.0
     a = np.nan_to_num(a / top, nan=0.0, posinf=1.0, neginf=0.0)
-    return Image.fromarray((np.clip(a, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8))
+    grey = Image.fromarray((np.clip(a, 0.0, 1.0) * np.iinfo(dtype).max + 0.5).astype(dtype))
+    # A PNG's key names one raw 16-bit sample, so it is matched before any rounding.
+    key = img.info.get("transparency")
+    if not isinstance(key, (int, np.integer)):
+        return grey, None
+    return grey, Image.fromarray(np.where(raw == key, 0, 255).astype(np.uint8))
+
+
+def _to_l(img: Image.Image) -> Image.Image:
+    """32-bit int, 16-bit and float grey pixels as 8-bit L, or LA where a tRNS key marks some transparent."""
+    grey, alpha = _grey(img)
+    return grey if alpha is None else Image.merge("LA", (grey, alpha))
 
 
 def _to_rgb(img: Image.Image, background: tuple[int, int, int]) -> Image.Image:
     """Any Pillow mode as 8-bit RGB, transparency composited over `background`."""
-    if img.mode in ("I", "F") or img.mode.startswith("I;"):
+    if _deep(img):
         img = _to_l(img)
     elif img.mode == "La":  # premultiplied; Pillow converts it to nothing but LA
         img = img.convert("LA")
@@ -56,22 +74,29 @@ def _to_srgb(img: Image.Image) -> Image.Image:
     profile) converted to sRGB, the space VGG was trained in and PNG viewers assume.
 
     Untagged pixels are sRGB already; a profile that lcms cannot read or apply is ignored, as
-    browsers do. Palette images are converted through their RGB colours, grey with alpha through
-    its grey; other modes (16-bit, float) keep their pixels.
+    browsers do. Palette images are converted through their RGB colours; grey with alpha through
+    its grey; 16-bit, 32-bit and float grey as 16-bit grey, so that a linear profile's shadows keep
+    their levels. Every mode is converted but LAB and HSV, which have no RGB profile.
     """
     icc = img.info.get("icc_profile")
     if not icc:
         return img
+    pixels, alpha = img, None
     if img.mode in ("P", "PA"):  # the palette holds the profile's RGB colours
-        img = img.convert("RGBA" if img.mode == "PA" or "transparency" in img.info else "RGB")
-    alpha = img.getchannel("A") if img.mode == "LA" else None
-    if img.mode not in ("RGB", "RGBA", "CMYK", "L", "LA"):
+        pixels = img.convert("RGBA" if img.mode == "PA" or "transparency" in img.info else "RGB")
+    elif img.mode in ("LA", "La"):  # lcms has no grey-with-alpha mode
+        la = img.convert("LA")
+        pixels, alpha = la.getchannel("L"), la.getchannel("A")
+    elif _deep(img):
+        pixels, alpha = _grey(img, np.uint16)
+    elif img.mode in ("1", "RGBX", "RGBa", "YCbCr"):
+        pixels = img.convert({"1": "L", "RGBa": "RGBA"}.get(img.mode, "RGB"))
+    if pixels.mode not in ("RGB", "RGBA", "CMYK", "L", "I;16"):
         return img
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         srgb = ImageCms.createProfile("sRGB")
-        out = ImageCms.profileToProfile(img.convert("L") if alpha is not None else img, source, srgb,
-                                        outputMode="RGBA" if img.mode == "RGBA" else "RGB")
+        out = ImageCms.profileToProfile(pixels, source, srgb, outputMode="RGBA" if pixels.mode == "RGBA" else "RGB")
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         return img
     if alpha is not None:
@@ -88,6 +113,16 @@ def _check_background(background: Sequence[int]) -> tuple[int, int, int]:
 
 def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True) -> Image.Image:
     """Open, decode, orient and convert one file to (s)RGB, or raise a one-line InputError."""
+    with warnings.catch_warnings():
+        # Pillow warns of damage it works around, such as a corrupt EXIF block (the orientation
+        # is then not applied): the image is usable, and a raw warning breaks the one-line rule.
+        warnings.simplefilter("ignore", UserWarning)
+        # Pillow only warns between 1x and 2x its pixel limit; either way it is not a photo.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        return _decode_quietly(p, background, to_srgb)
+
+
+def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool) -> Image.Image:
     if not p.exists():
         raise InputError(f"{p} does not exist; check the path and the current folder")
     if p.is_dir():
@@ -97,11 +132,8 @@ def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True) -> 
     if p.stat().st_size == 0:
         raise InputError(f"{p} is empty (0 bytes); re-export or re-download the image")
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns between 1x and 2x its pixel limit; either way it is not a photo.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(p) as opened:
-                img = ImageOps.exif_transpose(opened)  # decodes the first frame
+        with Image.open(p) as opened:
+            img = ImageOps.exif_transpose(opened)  # decodes the first frame
     except PermissionError as e:
         raise InputError(f"{p} cannot be read ({e.strerror}); check its permissions") from None
     except UnidentifiedImageError:

@@ -4,6 +4,7 @@ pixels of a photo, from its files' pixels to the stylized image."""
 from __future__ import annotations
 
 import functools
+import os
 import time
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -14,7 +15,7 @@ import numpy as np
 import optax
 from jax.typing import ArrayLike
 
-from jaxart import checkpoint, color, guided, margin, optimize, scales
+from jaxart import checkpoint, color, guided, margin, optimize, scales, vgg
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
 from jaxart.image import load_image, painting_side, resize
@@ -69,11 +70,11 @@ def run(
     """
     start = time.perf_counter()
     config.validate(weights.arch)
+    content, styles = _checked_image(content, "photo"), _checked_paintings(styles)
+    x0 = None if x0 is None else _checked_image(x0, "x0")
     if len(scales.sizes(config)) > 1:  # scales.run calls this function once per scale
         return scales.run(content, styles, weights=weights, config=config, callback=callback, every=every,
                           resume=resume)
-    if len(styles) == 0:
-        raise InputError("give at least one style image")
     content, styles = sized_inputs(content, styles, config)
     photo, (content, styles) = content, color.prepare(content, styles, config.colors)
     masks = None if config.mask is None else guided.load_masks(config, content.shape, len(styles))
@@ -115,12 +116,48 @@ def sized_inputs(content: ArrayLike, styles: Sequence[ArrayLike],
     """The photo at `config.size` and the paintings at `painting_side`, float32 in [0, 1].
 
     Raises:
-      InputError: the resized photo is too small for the deepest layer `config` uses.
+      InputError: an input is not one (H, W, 3) float image (integer pixels included), or the resized
+        photo is too small for the deepest layer `config` uses.
     """
+    content, styles = _checked_image(content, "photo"), _checked_paintings(styles)
     content = np.asarray(resize(np.asarray(content), config.size), np.float32) / 255.0
     _check_deep_enough(content.shape, config)
     return content, [np.asarray(resize(np.asarray(s), painting_side(np.shape(s), config.size, config.style_scale)),
                                 np.float32) / 255.0 for s in styles]
+
+
+def _checked_image(image: ArrayLike, what: str) -> np.ndarray:
+    """`image` as an (H, W, 3) float32 array, or an InputError naming `what` and what to give.
+
+    Integer pixels, and floats on a 0..255 scale, are refused, not scaled: both 0..255 and
+    0..65535 occur, and clipping them to [0, 1] gave an almost white result with no error.
+    """
+    if isinstance(image, (str, bytes, os.PathLike)):
+        raise InputError(f"{what} is the path {str(image)!r}; give its pixels, jaxart.load_image(path)")
+    x = np.asarray(image)
+    if x.dtype == object:
+        raise InputError(f"{what} is not an array of numbers; give an (H, W, 3) float array in [0, 1]")
+    vgg.check_pixels(x.dtype, what)
+    if x.ndim != 3 or x.shape[-1] != 3:
+        hint = ("a grey image: repeat it, np.stack([x] * 3, -1)" if x.ndim == 2 else
+                "a batch: give one image, x[0]" if x.ndim == 4 and x.shape[-1] == 3 else
+                "with alpha: composite it or drop it, x[..., :3]" if x.ndim == 3 and x.shape[-1] == 4 else
+                "give an (H, W, 3) RGB array")
+        raise InputError(f"{what} has shape {x.shape}, not (H, W, 3); {hint}")
+    if x.size and np.nanmax(x) > 2.0:  # 0..255 as floats; a little over 1 is only overshoot
+        raise InputError(f"{what} has values up to {np.nanmax(x):g}; give floats in [0, 1] (divide by 255)")
+    return x.astype(np.float32)
+
+
+def _checked_paintings(styles: ArrayLike | Sequence[ArrayLike]) -> list[np.ndarray]:
+    """`styles` as a list of checked (h, w, 3) paintings; one painting alone is a list of one."""
+    one = not isinstance(styles, (list, tuple)) and np.ndim(styles) != 4  # an (N, h, w, 3) stack is N
+    styles = [styles] if one else list(styles)
+    if not styles:
+        raise InputError("give at least one style image")
+    if len(styles) == 1:
+        return [_checked_image(styles[0], "painting")]
+    return [_checked_image(s, f"painting {i}") for i, s in enumerate(styles, 1)]
 
 
 def _check_deep_enough(shape: tuple[int, ...], config: StyleConfig) -> None:
@@ -152,8 +189,8 @@ def stylize(
 
     Args:
       content: (H, W, 3) RGB photo with values in [0, 1]; resized to `config.size` (long side).
-      styles: one or more (h, w, 3) RGB paintings in [0, 1], resized to the same long side and
-        blended by `config.style_blend`.
+      styles: a list of one or more (h, w, 3) RGB paintings in [0, 1] (or one painting alone),
+        resized to the same long side and blended by `config.style_blend`.
       weights: a `Weights` from `jaxart.load_weights`.
       config: a `StyleConfig`.
       callback: called with a `Progress` after every step (CPU) or chunk of steps.

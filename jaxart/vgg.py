@@ -18,6 +18,7 @@ from flax import struct
 from jax.typing import ArrayLike
 
 from jaxart import convs
+from jaxart.errors import InputError
 
 CHANNELS = (64, 128, 256, 512, 512)
 STAGES = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
@@ -137,6 +138,16 @@ VGG16 = functools.partial(VGG, stage_sizes=STAGES["vgg16"])
 VGG19 = functools.partial(VGG, stage_sizes=STAGES["vgg19"])
 
 
+def check_pixels(dtype, what: str = "image") -> None:
+    """Raise an InputError (a ValueError) for integer or bool pixels: they are 0..255 (or 0..65535), which
+    silently gives activations 255 times too large or, resized, a white image; floats pass."""
+    if jnp.issubdtype(dtype, jnp.integer):
+        scale = 65535 if jnp.dtype(dtype).itemsize == 2 else 255
+        raise InputError(f"{what} is {jnp.dtype(dtype)}; give floats in [0, 1] (divide by {scale})")
+    if not jnp.issubdtype(dtype, jnp.floating):
+        raise InputError(f"{what} is {jnp.dtype(dtype)}; give a float array with values in [0, 1]")
+
+
 def features(
     weights: Weights, image: ArrayLike, layers: Sequence[str], pooling: str = "max", remat: bool = False,
     conv: str = "direct",
@@ -146,7 +157,8 @@ def features(
     Args:
       weights: a `Weights` (from `jaxart.load_weights` or `random_weights`).
       image: (H, W, 3) or (N, H, W, 3) RGB float array with values in [0, 1].
-      layers: activation names such as "relu4_2"; only layers up to the deepest are computed.
+      layers: activation names such as ["relu4_2"] (a single name is one layer); only layers up
+        to the deepest are computed.
       pooling: "max" (as trained) or "avg" (Gatys' choice for smoother results).
       remat: checkpoint each VGG stage (`jax.checkpoint`): a gradient then keeps only stage
         boundaries and the `layers` asked for, recomputing one stage at a time (one more
@@ -164,9 +176,13 @@ def features(
     if pooling not in POOLINGS:
         raise ValueError(f"pooling {pooling!r} is not supported; use 'max' or 'avg'")
     convs.check(conv)
-    layers = tuple(layers)
+    layers = (layers,) if isinstance(layers, str) else tuple(layers)
+    if not layers:
+        raise ValueError("layers is empty; name at least one, such as ['relu4_2']")
     check_layers(weights.arch, layers)
-    image = jnp.asarray(image, jnp.float32)
+    image = jnp.asarray(image)
+    check_pixels(image.dtype)
+    image = image.astype(jnp.float32)
     if image.ndim not in (3, 4) or image.shape[-1] != 3:
         raise ValueError(f"image must be (H, W, 3) or (N, H, W, 3), got shape {image.shape}")
     order = layer_names(weights.arch)

@@ -98,6 +98,23 @@ def test_grey_profile_on_a_greyscale_image(tmp_path):
     np.testing.assert_allclose(rgb, srgb_encode(128 / 255), atol=2 / 255)
 
 
+@pytest.mark.parametrize("fmt", ["png", "tiff"])
+def test_grey_profile_on_a_16_bit_greyscale_image_keeps_its_shadows(tmp_path, fmt):
+    profile = icc(b"GRAY", {b"wtpt": _xyz(D50), b"kTRC": _gamma(1.0)})
+    grey = np.array([[128 * 257, 100]] * 2, np.uint16)  # 100 of 65535 would be 0 as an 8-bit sample
+    rgb = load_image(_save(tmp_path, f"l16.{fmt}", Image.fromarray(grey), profile))  # was read untagged: 0.50
+    np.testing.assert_allclose(rgb[0, 0], srgb_encode(128 / 255), atol=2 / 255)
+    # 0.020 exactly; lcms's optimized (tabulated) transform gives a little less, but not the 0 of 8 bits
+    assert 1 / 255 < rgb[0, 1, 0] <= srgb_encode(100 / 65535) + 1 / 255
+
+
+def test_16_bit_grey_with_a_profile_and_a_colour_key_still_shows_the_background(tmp_path):
+    profile = icc(b"GRAY", {b"wtpt": _xyz(D50), b"kTRC": _gamma(1.0)})
+    path = _save(tmp_path, "k.png", Image.fromarray(np.array([[128 * 257, 9]] * 2, np.uint16)), profile, transparency=9)
+    rgb = load_image(path, background=(0, 255, 0))
+    np.testing.assert_allclose(rgb[0], [(srgb_encode(128 / 255),) * 3, (0, 1, 0)], atol=2 / 255)
+
+
 @pytest.mark.parametrize("profile", [b"not a profile", LINEAR[:100], LINEAR[:-8]], ids=["junk", "header", "cut"])
 def test_unreadable_profile_is_ignored_like_a_browser_does(tmp_path, profile):
     rgb = load_image(_save(tmp_path, "b.png", Image.new("RGB", (4, 4), (128, 64, 32)), profile))

@@ -4,6 +4,7 @@ nothing but the scale of each filter changes."""
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -102,7 +103,7 @@ def test_normalized_hed_has_mean_activation_one_over_the_shared_images(normalize
     assert_only_scaled(before, after, means, left, tol=1e-3)
     meta = store.read_metadata(folder / "hed-norm.safetensors")
     assert meta["normalized_from"] == "vgg16-hed" and meta["normalized_from_sha256"] == hed_weights.sha256
-    assert meta["normalized_images"].split(",") == [f.name for f in files] and meta["normalized_size"] == "64"
+    assert json.loads(meta["normalized_images"]) == [f.name for f in files] and meta["normalized_size"] == "64"
     assert f"{int(meta['dead_filters'])} dead filters, {int(meta['rare_filters'])} below 0.01" in output
     assert int(meta["dead_filters"]) + int(meta["rare_filters"]) == sum(int(v.sum()) for v in left.values())
 

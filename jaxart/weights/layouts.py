@@ -116,11 +116,11 @@ def convert(path: str | os.PathLike, arch: str | None, name: str, layout: str | 
       The path of the converted file, written atomically.
 
     Raises:
-      WeightsError: the weights folder is not writable (checked first), or the file is unreadable,
-        of another layout or network, or holds non-float, NaN or infinite values.
+      WeightsError: the weights folder is not writable or a folder stands at the target (checked
+        first), or the file is unreadable, of another layout or network, or holds non-float, NaN or
+        infinite values.
     """
-    store.check_name(name)
-    store.check_writable()  # before reading a file of hundreds of MB
+    store.check_target(name)  # before reading a file of hundreds of MB
     layout = check_layout(path, layout)
     if name in registry.SOURCES and "checksum" not in meta:
         meta["checksum"] = _check_registered(path, name, layout)

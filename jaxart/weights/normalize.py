@@ -23,6 +23,7 @@ that fires at all.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -161,11 +162,12 @@ def load_images(paths: Sequence[str | os.PathLike], size: int) -> np.ndarray:
 
 def save(result: Normalized, name: str, *, base: vgg.Weights, images: Sequence[str | os.PathLike],
          size: int, min_mean: float = MIN_MEAN) -> Path:
-    """Install `result` as weight set `name`, recording what it was normalized from and over which images."""
+    """Install `result` as weight set `name`, recording what it was normalized from and over which
+    images (a JSON list of their names: a name may hold a comma)."""
     w = result.weights
     return store.save(
         w.params, store.path_for(store.check_name(name)), arch=w.arch, preprocess=w.preprocess, name=name,
         source=f"normalized {base.name}", normalized_from=base.name, normalized_from_sha256=base.sha256,
-        normalized_images=",".join(Path(p).name for p in images), normalized_size=str(size),
+        normalized_images=json.dumps([Path(p).name for p in images]), normalized_size=str(size),
         dead_filters=str(result.dead_total), rare_filters=str(result.rare_total), min_mean=str(min_mean),
     )

@@ -1,0 +1,130 @@
+"""What the library is handed: arrays of the wrong kind fail with one line saying what to give,
+and odd corners of image files load as they look, without raw Pillow warnings."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from PIL import Image
+
+import jaxart
+from jaxart import transfer
+from jaxart.errors import InputError
+from jaxart.image import load_image
+
+CONFIG = jaxart.StyleConfig(size=32, steps=2)
+PHOTO = np.random.default_rng(0).random((24, 32, 3), dtype=np.float32)
+PAINTING = PHOTO[::-1, ::-1].copy()
+
+
+def _stylize(w, photo=PHOTO, styles=(PAINTING,), **kw):
+    return transfer.run(photo, list(styles) if isinstance(styles, tuple) else styles, weights=w, config=CONFIG,
+                        **kw).image
+
+
+INTEGER = {  # pixels 0..255 once gave a white picture or activations 255 times too large, with no error
+    "uint8 photo": (lambda w: _stylize(w, photo=(PHOTO * 255).astype(np.uint8)), "photo is uint8", 255),
+    "uint16 painting": (lambda w: _stylize(w, styles=((PAINTING * 65535).astype(np.uint16),)), "painting is uint16",
+                        65535),
+    "int x0": (lambda w: _stylize(w, x0=np.zeros((24, 32, 3), np.int32)), "x0 is int32", 255),
+    "second painting": (lambda w: transfer.sized_inputs(PHOTO, [PAINTING, PAINTING > 0.5], CONFIG),
+                        "painting 2 is bool", None),
+    "features uint8": (lambda w: jaxart.features(w, (PHOTO * 255).astype(np.uint8), ["relu1_1"]), "image is uint8",
+                       255),
+    "features bool": (lambda w: jaxart.features(w, PHOTO > 0.5, ["relu1_1"]), "image is bool", None),
+}
+
+
+@pytest.mark.parametrize("case", INTEGER, ids=list(INTEGER))
+def test_integer_and_bool_pixels_are_refused_with_the_scale_to_divide_by(tiny_vgg16, case):
+    call, what, scale = INTEGER[case]
+    advice = f"give floats in [0, 1] (divide by {scale})" if scale else "give a float array with values in [0, 1]"
+    with pytest.raises(InputError) as e:
+        call(tiny_vgg16)
+    assert str(e.value) == f"{what}; {advice}"
+
+
+def test_float64_and_bfloat16_pixels_still_work(tiny_vgg16):
+    want_photo, [want_painting] = transfer.sized_inputs(PHOTO, [PAINTING], CONFIG)
+    photo, [painting] = transfer.sized_inputs(PHOTO.astype(np.float64), [jnp.asarray(PAINTING, jnp.bfloat16)], CONFIG)
+    np.testing.assert_array_equal(photo, want_photo)
+    np.testing.assert_allclose(painting, want_painting, atol=1 / 255)
+    f32 = jaxart.features(tiny_vgg16, PHOTO, ["relu2_1"])["relu2_1"]
+    f64 = jaxart.features(tiny_vgg16, PHOTO.astype(np.float64), ["relu2_1"])["relu2_1"]
+    np.testing.assert_array_equal(f64, f32)
+
+
+SHAPES = {
+    "grey photo": (dict(photo=PHOTO[..., 0]), "photo has shape (24, 32), not (H, W, 3); a grey image: repeat it"),
+    "batched photo": (dict(photo=PHOTO[None]), "photo has shape (1, 24, 32, 3), not (H, W, 3); a batch: give one"),
+    "photo with alpha": (dict(photo=np.dstack([PHOTO, PHOTO[..., :1]])), "photo has shape (24, 32, 4), not (H, W, 3); "
+                         "with alpha: composite it or drop it"),
+    "photo as a path": (dict(photo="photo.jpg"), "photo is the path 'photo.jpg'; give its pixels, jaxart.load_image"),
+    "grey painting alone": (dict(styles=PAINTING[..., 0]), "painting has shape (24, 32), not (H, W, 3)"),
+    "no painting": (dict(styles=[]), "give at least one style image"),
+    "photo as floats 0..255": (dict(photo=PHOTO * 255), "photo has values up to 25"),
+}
+
+
+@pytest.mark.parametrize("case", SHAPES, ids=list(SHAPES))
+def test_wrong_shapes_are_explained_before_any_work(tiny_vgg16, case):
+    kw, message = SHAPES[case]
+    multiscale = CONFIG.replace(scales=(16, 32))  # which resizes the photo before a scale's run does
+    for config in (CONFIG, multiscale):
+        with pytest.raises(InputError, match="^" + re.escape(message)):
+            transfer.run(kw.get("photo", PHOTO), kw.get("styles", [PAINTING]), weights=tiny_vgg16, config=config)
+
+
+def test_one_painting_array_is_one_painting_and_a_stack_is_several(tiny_vgg16):
+    _, alone = transfer.sized_inputs(PHOTO, PAINTING, CONFIG)  # once each of its 24 rows was a "painting"
+    _, listed = transfer.sized_inputs(PHOTO, [PAINTING], CONFIG)
+    _, stacked = transfer.sized_inputs(PHOTO, np.stack([PAINTING, PHOTO]), CONFIG)
+    assert len(alone) == 1 and len(stacked) == 2
+    np.testing.assert_array_equal(alone[0], listed[0])
+    np.testing.assert_array_equal(stacked[0], listed[0])
+    shallow = CONFIG.replace(size=16, steps=1, content_layers=("relu1_2",), style_layers=("relu1_1",))
+    np.testing.assert_array_equal(jaxart.stylize(PHOTO, PAINTING, weights=tiny_vgg16, config=shallow),
+                                  jaxart.stylize(PHOTO, [PAINTING], weights=tiny_vgg16, config=shallow))
+
+
+def test_layers_may_be_one_name_but_not_none(tiny_vgg16):
+    one = jaxart.features(tiny_vgg16, PHOTO, "relu1_1")  # once read as the layers 'r', 'e', 'l', ...
+    assert list(one) == ["relu1_1"]
+    np.testing.assert_array_equal(one["relu1_1"], jaxart.features(tiny_vgg16, PHOTO, ["relu1_1"])["relu1_1"])
+    jitted = jax.jit(lambda x: jaxart.features(tiny_vgg16, x, "relu1_1")["relu1_1"])(PHOTO)
+    np.testing.assert_allclose(jitted, one["relu1_1"], rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match=r"^layers is empty; name at least one, such as \['relu4_2'\]$"):
+        jaxart.features(tiny_vgg16, PHOTO, [])
+    with pytest.raises(InputError, match="^image is uint8"):  # the check is static: it holds under jit too
+        jax.jit(lambda x: jaxart.features(tiny_vgg16, x, ["relu1_1"]))(np.zeros((8, 8, 3), np.uint8))
+
+
+def test_16_bit_grey_png_keeps_its_transparent_colour_key(tmp_path):
+    grey = np.full((2, 2), 1000, np.uint16)
+    grey[0, 0] = 30000  # the key: transparent; 30000 // 256 = 117 must not match it as well
+    grey[0, 1] = 117 * 256 + 5
+    path = tmp_path / "k.png"
+    Image.fromarray(grey).save(path, transparency=30000)
+    assert Image.open(path).mode == "I;16" and b"tRNS" in path.read_bytes()
+    rgb = load_image(path, background=(0, 255, 0))
+    np.testing.assert_array_equal(rgb[0, 0], (0, 1, 0))  # was grey 0.46, drawn as if opaque
+    np.testing.assert_allclose(rgb[0, 1], (117 * 256 + 5) / 65535, atol=1 / 255)
+    np.testing.assert_allclose(rgb[1], 1000 / 65535, atol=1 / 255)
+
+
+def test_jpeg_with_corrupt_exif_loads_without_a_raw_warning(tmp_path):
+    path = tmp_path / "c.jpg"
+    # An EXIF block whose directory claims 5 entries and holds 2 bytes: Pillow warns "Corrupt EXIF data".
+    Image.new("RGB", (4, 6), (200, 100, 50)).save(path, exif=b"Exif\x00\x00II*\x00\x08\x00\x00\x00\x05\x00\x12\x01",
+                                                  quality=100)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rgb = load_image(path)
+    assert [str(w.message) for w in caught] == []
+    assert rgb.shape == (6, 4, 3)  # the orientation is unreadable, so none is applied
+    np.testing.assert_allclose(rgb, np.broadcast_to(np.array((200, 100, 50)) / 255, rgb.shape), atol=3 / 255)

@@ -1,0 +1,185 @@
+"""The weights folder as users leave it: odd file names, damaged or edited sets, partial downloads,
+a folder where a set should go; and what `weights list`, `verify`, `fetch` and `remove` say then."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import jax
+import pytest
+from safetensors.numpy import load_file, save_file
+
+import jaxart
+from jaxart import vgg
+from jaxart.errors import WeightsError, WeightsFileError
+from jaxart.weights import catalog, convert, fetch, installed, load, registry, store
+from jaxart.weights.registry import Source
+
+from conftest import TINY, run_main
+
+DEAD_URL = "http://127.0.0.1:9/dead.h5"  # nothing listens: a download would fail, never hang
+
+
+@pytest.fixture(autouse=True)
+def weights_dir(tmp_path, monkeypatch):
+    """An empty weights folder, and "test" registered (its URL dead) as a fetchable name."""
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "w"))
+    monkeypatch.setitem(registry.SOURCES, "test", Source(
+        name="test", arch="vgg16", format="keras-h5", url=DEAD_URL, size=59_000_000, checksum="sha256:" + "0" * 64,
+        preprocess=registry.PREPROCESS["keras-h5"], description="synthetic VGG16"))
+    return tmp_path / "w"
+
+
+def install(name: str, **meta: str):
+    """A tiny VGG16 installed as `name`, as `weights convert` would write it."""
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    return store.save(w.params, store.path_for(name), arch="vgg16", preprocess=w.preprocess, name=name, **meta)
+
+
+def rewrite(path, change=None, drop_digest: bool = False) -> None:
+    """Rewrite a converted file with `change(tensors)` applied and its header otherwise kept."""
+    from safetensors import safe_open
+    with safe_open(str(path), "np") as f:
+        metadata = f.metadata()
+    tensors = load_file(str(path))
+    if change:
+        change(tensors)
+    if drop_digest:
+        metadata.pop("tensors_sha256")
+    save_file(tensors, str(path), metadata=metadata)
+
+
+def test_a_file_named_no_valid_name_is_listed_with_advice_and_never_breaks_list_or_verify(
+        weights_dir, monkeypatch, capsys):
+    install("tiny")
+    (weights_dir / "vgg16-hed (1).safetensors").write_bytes((weights_dir / "tiny.safetensors").read_bytes())
+    (weights_dir / "._tiny.safetensors").write_bytes(b"\0" * 4096)  # macOS metadata beside a copied file
+    assert installed() == ["tiny"]
+
+    code, out, err = run_main(["weights", "list"], monkeypatch, capsys)
+    assert code == 0 and err == "", err
+    assert any(x.startswith("tiny ") and "installed" in x for x in out.splitlines())
+    odd = [x for x in out.splitlines() if "(1)" in x]
+    assert len(odd) == 1 and "not a valid weights name" in odd[0] and "rename it" in odd[0], out
+    assert "._tiny" not in out
+
+    code, out, err = run_main(["weights", "verify"], monkeypatch, capsys)
+    assert code == 0 and "tiny: ok" in out and "vgg16-hed (1).safetensors: skipped" in out and "._tiny" not in out
+
+
+def test_a_truncated_installed_set_is_called_damaged_with_a_remedy_that_works(weights_dir, monkeypatch, capsys):
+    path = install("test")
+    path.write_bytes(path.read_bytes()[:3000])
+    remedy = "run `jaxart weights remove test`, then fetch or convert it again"
+
+    code, out, _ = run_main(["weights", "list"], monkeypatch, capsys)
+    line = next(x for x in out.splitlines() if x.startswith("test "))
+    assert code == 0 and "damaged" in line and remedy in line and "unverified" not in line
+    code, out, err = run_main(["weights", "fetch", "test"], monkeypatch, capsys)
+    assert code == 2 and out == "" and err.startswith("error: ") and len(err.splitlines()) == 1, err
+    assert "is not a readable safetensors file" in err and remedy in err
+    with pytest.raises(WeightsFileError, match=f"not a readable safetensors file .*; {remedy}$"):
+        jaxart.load_weights("test")
+
+    code, out, _ = run_main(["weights", "remove", "test"], monkeypatch, capsys)  # the remedy's first step works
+    assert code == 0 and not path.exists()
+
+
+def test_finite_values_changed_on_disk_are_refused_at_load_and_by_fetch(weights_dir, monkeypatch, capsys):
+    path = install("test")
+    rewrite(path, lambda t: t["conv3_2.kernel"].__setitem__((0, 0, 0, 0), 0.5))  # still finite
+    with pytest.raises(WeightsFileError, match=r"test.safetensors is corrupt: .* was recorded when it was written; "
+                                               r"run `jaxart weights remove test`, then fetch or convert it again$"):
+        jaxart.load_weights("test")
+    with pytest.raises(WeightsFileError, match="is corrupt"):
+        fetch("test", attempts=1, backoff=0.0)
+    code, out, err = run_main(["weights", "fetch", "test"], monkeypatch, capsys)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and "is corrupt" in err, err
+
+
+def test_a_set_written_before_tensors_were_hashed_still_loads(weights_dir):
+    path = install("old")
+    rewrite(path, drop_digest=True)
+    assert "tensors_sha256" not in store.read_metadata(path)
+    assert sorted(load(path).params) == sorted(vgg.conv_names("vgg16"))
+
+
+def test_a_folder_where_the_set_goes_is_refused_before_any_download_or_conversion(weights_dir, tmp_path):
+    (weights_dir / "test.safetensors").mkdir(parents=True)
+    (weights_dir / "mine.safetensors").mkdir()
+    in_the_way = r"cannot write .*/{}.safetensors: a folder is in the way; move that folder away$"
+    with pytest.raises(WeightsError, match=in_the_way.format("test")):  # not "could not download" from DEAD_URL
+        fetch("test", attempts=1, backoff=0.0)
+    with pytest.raises(WeightsError, match=in_the_way.format("mine")):  # the file is never read: it does not exist
+        convert(tmp_path / "not-read.h5", "vgg16", "mine")
+    assert sorted(p.name for p in weights_dir.iterdir()) == ["mine.safetensors", "test.safetensors"]
+
+
+def test_a_folder_that_appears_at_the_last_moment_gets_advice_about_that_folder(weights_dir):
+    (weights_dir / "late.safetensors").mkdir(parents=True)
+    with pytest.raises(WeightsError, match=r"could not write .*late.safetensors \(Is a directory\); move that folder "
+                                           r"away$"):
+        install("late")
+
+
+def test_a_name_ending_in_safetensors_is_refused_saying_to_drop_the_suffix(monkeypatch, capsys, tmp_path):
+    (tmp_path / "x.h5").write_bytes(b"\x89HDF\r\n\x1a\n")
+    code, _, err = run_main(["weights", "convert", str(tmp_path / "x.h5"), "--name", "mine.safetensors"],
+                            monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and "drop the suffix: 'mine'" in err, err
+    assert not (tmp_path / "w").exists()
+
+
+def test_remove_deletes_a_kept_partial_download_that_list_shows(weights_dir, monkeypatch, capsys):
+    weights_dir.mkdir()
+    partial = weights_dir / ".test.partial"
+    partial.write_bytes(b"\0" * 2_000_000)
+    code, out, _ = run_main(["weights", "list"], monkeypatch, capsys)
+    line = next(x for x in out.splitlines() if x.startswith("test "))
+    assert "partial download, 2 MB of 59 MB" in line and "`jaxart weights remove test` deletes it" in line
+
+    code, out, err = run_main(["weights", "remove", "test"], monkeypatch, capsys)
+    assert code == 0 and out.strip() == f"removed the partial download {partial}" and not partial.exists(), err
+    code, _, err = run_main(["weights", "remove", "test"], monkeypatch, capsys)
+    assert code == 2 and "test is not installed and has no partial download" in err
+
+
+def test_list_counts_normalized_images_whose_names_hold_commas(weights_dir):
+    names = ["a, b.jpg", "c.png", "d,e,f.JPEG"]
+    install("new", normalized_from="vgg16", normalized_images=json.dumps(names))
+    install("old", normalized_from="vgg16", normalized_images=",".join(names))  # as an older jaxart wrote it
+    for name in ("new", "old"):
+        assert catalog.entry(name).checked == "normalized from vgg16 over 3 images", name
+
+
+def test_list_columns_line_up_whatever_their_length(weights_dir, monkeypatch, capsys):
+    install("n", normalized_from="a-weight-set-with-a-rather-long-name-indeed", normalized_images="[]")
+    entries = catalog.entries()
+    lines = run_main(["weights", "list"], monkeypatch, capsys)[1].splitlines()
+    assert len(lines) == len(entries)
+    assert len({line.index(e.checked) for e, line in zip(entries, lines)}) == 1
+    assert len({line.index(e.source, line.index(e.checked) + len(e.checked)) for e, line in zip(entries, lines)}) == 1
+
+
+def test_verify_with_nothing_installed_says_so(weights_dir, monkeypatch, capsys):
+    code, out, _ = run_main(["weights", "verify"], monkeypatch, capsys)
+    assert code == 0 and out.strip() == f"no weights are installed in {weights_dir}; nothing to verify"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["weights", "normalize", "test", "--images", ".", "--name", ""], "weights name '' must be letters"),
+    (["weights", "fetch", "test", "--url", "http://[::1"],
+     "Invalid value for --url: 'http://[::1' is not a valid URL (Invalid IPv6 URL)"),
+], ids=["normalize-empty-name", "url-bad-ipv6"])
+def test_bad_options_are_one_line_naming_the_option(argv, message, weights_dir, monkeypatch, capsys):
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and message in err, err
+    assert not weights_dir.exists()
+
+
+def test_a_weights_folder_that_is_a_broken_link_is_called_one(weights_dir, tmp_path):
+    os.symlink(tmp_path / "gone", weights_dir)
+    with pytest.raises(WeightsError, match=rf"folder {weights_dir} \(it is a broken link to {tmp_path / 'gone'}\); "
+                                           "create that folder"):
+        fetch("test", attempts=1, backoff=0.0)
