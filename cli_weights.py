@@ -32,7 +32,7 @@ def fetch(name: str, quiet: bool) -> Path:
 
     if weights.path_for(name).is_file() or name not in weights.SOURCES:
         return weights.path_for(name)
-    weights.store.check_target(name)  # before the bar is drawn: a bad folder is one line
+    weights.folder.check_target(name)  # before the bar is drawn: a bad folder is one line
     with progress.download_bar(name, quiet) as update:
         return weights.fetch(name, update)
 
@@ -73,7 +73,7 @@ def weights_fetch(
     if url is None:
         typer.echo(fetch(name, quiet=False))
         return
-    W.store.check_target(name)
+    W.folder.check_target(name)
     with progress.download_bar(name) as update:
         typer.echo(W.fetch(name, update, url=url))
 
@@ -90,7 +90,7 @@ def weights_convert(
 
     if not path.is_file():
         raise typer.BadParameter(f"{path} is not a file", param_hint="PATH")
-    if W.path_for(W.store.check_name(name)).is_file():
+    if W.path_for(W.folder.check_name(name)).is_file():
         raise typer.BadParameter(f"{name} is already installed; choose another --name or "
                                  f"`jaxart weights remove {name}` first", param_hint="--name")
     typer.echo(W.convert(path, arch and arch.value, name, layout and layout.value))
@@ -112,14 +112,14 @@ def weights_normalize(
         raise typer.BadParameter("must be in [0, 1)", param_hint="--min-mean")
     if not 16 <= size <= 1024:  # statistics of ImageNet-sized images; 8 at a time go through VGG
         raise typer.BadParameter(f"must be from 16 to 1024 pixels, got {size}", param_hint="--size")
-    new = W.store.check_name(f"{Path(name).stem}-normalized" if new is None else new)  # '' is refused, as by convert
+    new = W.folder.check_name(f"{Path(name).stem}-normalized" if new is None else new)  # '' is refused, as by convert
     if W.path_for(new).is_file():
         raise typer.BadParameter(f"{new} is already installed; give another --name (or `weights remove {new}`)",
                                  param_hint="--name")
     if new in W.SOURCES:
         raise typer.BadParameter(f"{new} is the name of a registered weight set; give another --name",
                                  param_hint="--name")
-    W.store.check_target(new)  # before the images are read and the means computed
+    W.folder.check_target(new)  # before the images are read and the means computed
     job.model_arch(name)
     files = N.image_files(images)
     batch = N.load_images(files, size)
@@ -139,10 +139,10 @@ def weights_verify(
     from jaxart.errors import WeightsError
 
     names = [name] if name else W.installed()
-    if name and not W.path_for(W.store.check_name(name)).is_file():
+    if name and not W.path_for(W.folder.check_name(name)).is_file():
         raise typer.BadParameter(f"{name} is not installed (installed: {', '.join(W.installed()) or 'none'})",
                                  param_hint="NAME")
-    for path in [] if name else W.store.misnamed():  # as `weights list` shows them
+    for path in [] if name else W.folder.misnamed():  # as `weights list` shows them
         typer.echo(f"{path.name}: skipped, not a valid weights name; rename it (letters, digits, '.', '_' or '-') "
                    "to use it")
     if not names:
@@ -165,7 +165,7 @@ def weights_remove(name: Annotated[str, typer.Argument(help="An installed or par
     from jaxart import weights as W
 
     for path in W.remove(name):
-        typer.echo(f"removed the partial download {path}" if path == W.store.partial_path(name) else f"removed {path}")
+        typer.echo(f"removed the partial download {path}" if path == W.folder.partial_path(name) else f"removed {path}")
 
 
 @weights_app.command("path")
@@ -174,7 +174,7 @@ def weights_path(name: Annotated[str, typer.Argument(help="A registered or insta
     from jaxart.weights import catalog
 
     entry = catalog.entry(name)
-    typer.echo(catalog.store.path_for(name))
+    typer.echo(catalog.folder.path_for(name))
     if not entry.installed:
         typer.echo(f"{name} is not installed; run `jaxart weights fetch {name}`", err=True)
         raise typer.Exit(1)

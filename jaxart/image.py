@@ -117,6 +117,7 @@ def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True) -> 
         # Pillow warns of damage it works around, such as a corrupt EXIF block (the orientation
         # is then not applied): the image is usable, and a raw warning breaks the one-line rule.
         warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy's, on the samples of a damaged file
         # Pillow only warns between 1x and 2x its pixel limit; either way it is not a photo.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         return _decode_quietly(p, background, to_srgb)

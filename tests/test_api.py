@@ -13,7 +13,7 @@ import jaxart
 import jaxart.transfer
 from jaxart import job
 from jaxart.errors import WeightsError
-from jaxart.weights import store
+from jaxart.weights import folder, store
 
 from conftest import TINY
 
@@ -44,7 +44,7 @@ def weights_dir(tmp_path, monkeypatch):
     """A weights dir holding a tiny VGG16 registered under the name vgg16-hed."""
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
     w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
-    store.save(w.params, store.path_for("vgg16-hed"), arch="vgg16", preprocess=w.preprocess, name="vgg16-hed")
+    store.save(w.params, folder.path_for("vgg16-hed"), arch="vgg16", preprocess=w.preprocess, name="vgg16-hed")
     return tmp_path
 
 

@@ -16,6 +16,7 @@ import jaxart
 from jaxart import vgg
 from jaxart.weights import normalize as N
 from jaxart.weights import store
+from jaxart.weights.folder import path_for
 from conftest import SHARED, shared_image
 
 RELUS = {arch: [n for n in vgg.layer_names(arch) if n.startswith("relu")] for arch in vgg.STAGES}
@@ -82,7 +83,7 @@ def test_rescale_matches_the_papers_formula_in_float64(tiny_vgg16, rng):
 def normalized_hed(hed_weights, tmp_path_factory):
     """`weights normalize vgg16-hed --images ../shared/images --size 64` run through the CLI."""
     shared_image("content/tubingen.jpg")
-    hed_file = str(store.path_for("vgg16-hed"))  # installed by the hed_weights fixture
+    hed_file = str(path_for("vgg16-hed"))  # installed by the hed_weights fixture
     folder = tmp_path_factory.mktemp("normalized")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("JAXART_WEIGHTS_DIR", str(folder))

@@ -4,14 +4,20 @@ left by a refused run, other programs' TIFFs, and a sweep's page and tiles."""
 import json
 import os
 import stat
+import tempfile
+from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
-from PIL import Image
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image, PngImagePlugin
 
 import jaxart
 from jaxart import output, sheet, sweep
-from jaxart.errors import OutputError
+from jaxart.errors import InputError, OutputError
+from jaxart.output import read_record, save_png
 
 from conftest import run_main, write_tiny_job
 
@@ -111,3 +117,68 @@ def test_a_sweep_will_not_remove_an_earlier_tile_given_as_its_painting(files, tm
             "--model", model, "--size", "24", "--steps", "1"]
     code, _, err = run_main(args, monkeypatch, capsys)
     assert code == 2 and "grid-03.png is one of the inputs" in err, err
+
+
+def _png(path, **kw):
+    Image.new("RGB", (2, 2)).save(path, "PNG", **kw)
+    return path
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.dictionaries(st.text(), JSON, max_size=4))
+def test_record_round_trips(record):
+    with tempfile.TemporaryDirectory() as d:
+        path = save_png(Path(d) / "out.png", np.zeros((2, 2, 3)), record)
+        assert read_record(path) == record
+
+
+def test_save_png_writes_exact_pixels_atomically_with_normal_permissions(tmp_path):
+    pixels = np.random.default_rng(0).integers(0, 256, (5, 7, 3), np.uint8)
+    old = os.umask(0o022)
+    try:
+        path = save_png(tmp_path / "out.png", pixels / 255.0, {"step": 3})
+    finally:
+        os.umask(old)
+    with Image.open(path) as img:
+        assert img.mode == "RGB"
+        np.testing.assert_array_equal(np.asarray(img), pixels)
+    assert os.stat(path).st_mode & 0o777 == 0o644, "not mkstemp's 0600: others can view the result"
+    assert os.listdir(tmp_path) == ["out.png"], "no temporary file is left behind"
+    assert read_record(path) == {"step": 3}
+
+
+def test_failed_save_leaves_old_file_and_no_temporary(tmp_path):
+    path = save_png(tmp_path / "out.png", np.ones((2, 2, 3)), {"run": 1})
+    with mock.patch.object(Image.Image, "save", side_effect=OSError("No space left on device")):
+        with pytest.raises(OSError, match="No space"):
+            save_png(path, np.zeros((2, 2, 3)), {"run": 2})
+    with pytest.raises(TypeError):
+        save_png(path, np.zeros((2, 2, 3)), {"run": object()})
+    with pytest.raises(ValueError, match=r"\(H, W, 3\)"):
+        save_png(path, np.zeros((2, 2)))
+    assert os.listdir(tmp_path) == ["out.png"]
+    assert read_record(path) == {"run": 1}
+
+
+def test_read_record_errors_are_input_errors(tmp_path):
+    plain = _png(tmp_path / "plain.png")
+    info = PngImagePlugin.PngInfo()
+    info.add_text("jaxart", "{oops")
+    bad_json = _png(tmp_path / "bad.png", pnginfo=info)
+    deep = PngImagePlugin.PngInfo()
+    deep.add_text("jaxart", "[" * 100_000 + "]" * 100_000)  # valid JSON, nested past Python's recursion limit
+    too_deep = _png(tmp_path / "deep.png", pnginfo=deep)
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"hello")
+    for path, fragment in [(plain, "no jaxart run record"), (bad_json, "damaged jaxart run record"),
+                           (too_deep, "damaged jaxart run record"),
+                           (notes, "could not be read"), (tmp_path / "gone.png", "could not be read")]:
+        with pytest.raises(InputError, match=fragment):
+            read_record(path)

@@ -26,7 +26,7 @@ import cli
 import jaxart
 from jaxart import vgg
 from jaxart.errors import WeightsError, WeightsFileError
-from jaxart.weights import convert, installed, load, registry, store
+from jaxart.weights import convert, folder, installed, load, registry, store
 from test_download import Server
 from test_weights import assert_same_params, layer_arrays, write_h5
 
@@ -253,5 +253,5 @@ def test_a_registered_torchvision_source_downloads_verifies_its_prefix_and_conve
     finally:
         server.close()
     assert_same_params(weights, params)
-    assert weights.preprocess.kind == "torch" and store.verify(store.path_for("tv-test"))
-    assert store.read_metadata(store.path_for("tv-test"))["layout"] == "torchvision"
+    assert weights.preprocess.kind == "torch" and store.verify(folder.path_for("tv-test"))
+    assert store.read_metadata(folder.path_for("tv-test"))["layout"] == "torchvision"

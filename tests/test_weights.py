@@ -20,7 +20,7 @@ from safetensors.numpy import save_file
 import jaxart
 from jaxart import vgg
 from jaxart.errors import WeightsError
-from jaxart.weights import check_writable, convert, installed, load, registry, store
+from jaxart.weights import check_writable, convert, folder, installed, load, registry, store
 
 LAYOUTS = ("keras1", "keras2", "keras3", "hed")  # keras-h5 legacy (two naming styles), Keras 3, HED
 
@@ -211,7 +211,7 @@ def test_a_name_that_is_not_a_plain_file_name_is_refused(name, tmp_path):
 
 def test_load_weights_of_an_unknown_name_lists_known_names():
     tiny = layer_arrays("vgg16", widths=(4, 8, 8, 8, 8))
-    store.save(tiny, store.path_for("my-style"), arch="vgg16", preprocess=vgg.Preprocess())
+    store.save(tiny, folder.path_for("my-style"), arch="vgg16", preprocess=vgg.Preprocess())
     with pytest.raises(ValueError, match=r"unknown model 'vgg91'; known models are my-style, vgg16, vgg16-hed, "
                        r"vgg16-torchvision, vgg19, vgg19-torchvision"):
         jaxart.load_weights("vgg91")
@@ -223,7 +223,7 @@ def test_arch_is_detected_when_not_given(arch_params, layout, tmp_path):
     source = tmp_path / "unnamed.h5"
     write_h5(source, params, layout)
     weights = load(convert(source, None, "detected"))
-    assert weights.arch == arch and store.read_metadata(store.path_for("detected"))["layout"] == write_layout(layout)
+    assert weights.arch == arch and store.read_metadata(folder.path_for("detected"))["layout"] == write_layout(layout)
     assert_same_params(weights, params)
 
 
@@ -257,7 +257,7 @@ def test_checksum_prefixes_match_only_their_own_hash():
 
 def test_verify_accepts_a_converted_file_and_names_one_without_a_recorded_hash():
     tiny = layer_arrays("vgg16", widths=(4, 8, 8, 8, 8))
-    path = store.save(tiny, store.path_for("tiny"), arch="vgg16", preprocess=vgg.Preprocess())
+    path = store.save(tiny, folder.path_for("tiny"), arch="vgg16", preprocess=vgg.Preprocess())
     assert store.verify(path) == store.read_metadata(path)["tensors_sha256"]
     tensors = {f"{k}.{p}": v for k, d in tiny.items() for p, v in d.items()}
     save_file(tensors, str(path), metadata={"arch": "vgg16", "preprocess": "{}"})  # as an older jaxart wrote
@@ -301,15 +301,15 @@ def test_an_unwritable_weights_folder_is_refused_before_the_file_is_read_with_ad
 
 
 def test_saving_or_removing_in_a_read_only_folder_says_to_change_it_not_to_free_space(monkeypatch, weights_dir):
-    path = store.save({}, store.path_for("x"), arch="vgg16", preprocess=vgg.Preprocess())
+    path = store.save({}, folder.path_for("x"), arch="vgg16", preprocess=vgg.Preprocess())
     with monkeypatch.context() as m:
         m.setattr(tempfile, "mkstemp", _fails(errno.EROFS))
         with pytest.raises(WeightsError, match=r"\(EROFS\); set JAXART_WEIGHTS_DIR to a writable folder$"):
-            store.save({}, store.path_for("y"), arch="vgg16", preprocess=vgg.Preprocess())
+            store.save({}, folder.path_for("y"), arch="vgg16", preprocess=vgg.Preprocess())
     with monkeypatch.context() as m:
         m.setattr(pathlib.Path, "unlink", _fails(errno.EROFS))
         with pytest.raises(WeightsError, match=f"could not remove {path} \\(EROFS\\); make {weights_dir} writable"):
-            store.remove("x")
+            folder.remove("x")
     assert installed() == ["x"]
 
 
@@ -317,6 +317,6 @@ def test_a_weights_folder_given_with_a_tilde_is_in_the_home_folder(tmp_path, mon
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", "~/weights")
     monkeypatch.chdir(tmp_path)
-    path = store.save({}, store.path_for("x"), arch="vgg16", preprocess=vgg.Preprocess())
+    path = store.save({}, folder.path_for("x"), arch="vgg16", preprocess=vgg.Preprocess())
     assert path == tmp_path / "home" / "weights" / "x.safetensors" and installed() == ["x"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]  # no ./~ folder

@@ -13,7 +13,7 @@ from safetensors.numpy import load_file, save_file
 import jaxart
 from jaxart import vgg
 from jaxart.errors import WeightsError, WeightsFileError
-from jaxart.weights import catalog, convert, fetch, installed, load, registry, store
+from jaxart.weights import catalog, convert, fetch, folder, installed, load, registry, store
 from jaxart.weights.registry import Source
 
 from conftest import TINY, run_main
@@ -34,7 +34,7 @@ def weights_dir(tmp_path, monkeypatch):
 def install(name: str, **meta: str):
     """A tiny VGG16 installed as `name`, as `weights convert` would write it."""
     w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
-    return store.save(w.params, store.path_for(name), arch="vgg16", preprocess=w.preprocess, name=name, **meta)
+    return store.save(w.params, folder.path_for(name), arch="vgg16", preprocess=w.preprocess, name=name, **meta)
 
 
 def rewrite(path, change=None, drop_digest: bool = False) -> None:

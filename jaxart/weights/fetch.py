@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from jaxart.errors import WeightsError
-from jaxart.weights import layouts, registry, store
+from jaxart.weights import folder, layouts, registry, store
 from jaxart.weights.registry import Source, get_source
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
@@ -137,12 +137,12 @@ def _verify(partial: Path, source: Source) -> None:
 @contextlib.contextmanager
 def _lock(name: str):
     """An exclusive file lock per weight name, so concurrent fetches download once."""
-    d = store.check_writable()
+    d = folder.check_writable()
     try:
         d.mkdir(parents=True, exist_ok=True)
         f = open(d / f".{name}.lock", "w")
     except OSError as e:
-        raise store.folder_error(d, e) from None
+        raise folder.folder_error(d, e) from None
     with f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
@@ -169,15 +169,15 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
       installed file that is damaged (WeightsFileError), which fetching cannot replace.
     """
     source = get_source(name)
-    target = store.path_for(name)
+    target = folder.path_for(name)
     if target.is_file():
         store.check_intact(target)
         return target
-    store.check_target(name)  # a folder in the way is found before the download, not after
+    folder.check_target(name)  # a folder in the way is found before the download, not after
     with _lock(name):
         if target.is_file():  # another process fetched it while we waited
             return target
-        partial = store.partial_path(name)
+        partial = folder.partial_path(name)
         url = url or source.resolved_url()
         if url:
             _download(source, url, partial, progress, timeout, attempts, backoff)

