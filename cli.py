@@ -190,7 +190,7 @@ def stylize(
     photo, paintings = job.load_inputs(content, styles, rgb)
     if config.mask is not None:  # readable, its colours present, the photo's aspect: before any weights load
         guided.check_mask(config, photo.shape, len(styles))
-    config.validate(job.model_arch(model))
+    config.validate(job.model_arch(model), paintings=len(styles))
     # Will it fit? Before any weights load.
     _memory.check(config, job.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings])
     for note in (job.upsampling_note(photo, config.size), job.init_note(photo, config.init)):

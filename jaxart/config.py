@@ -68,8 +68,9 @@ class StyleConfig:
             if value is not None and not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
 
-    def validate(self, arch: str | None = None) -> "StyleConfig":
-        """Raise a ValueError naming the first bad setting; check layers against `arch` if given."""
+    def validate(self, arch: str | None = None, paintings: int | None = None) -> "StyleConfig":
+        """Raise a ValueError naming the first bad setting; check layers against `arch` and the
+        style blend against the number of `paintings` if given."""
         _positive_int(self, "size", "steps", "chunk", "lbfgs_memory")
         if not isinstance(self.margin, int) or isinstance(self.margin, bool) or not 0 <= self.margin <= 64:
             raise ValueError(f"margin must be a whole number of pixels from 0 to 64, got {self.margin!r}")
@@ -107,6 +108,9 @@ class StyleConfig:
             _weights("style blend", self.style_blend)
             if not self.style_blend or sum(self.style_blend) <= 0:
                 raise ValueError(f"style blend {list(self.style_blend)} must sum above 0")
+            if paintings is not None and len(self.style_blend) != paintings:
+                raise ValueError(f"style blend gives {len(self.style_blend)} weights for {paintings} "
+                                 f"painting{'s' * (paintings != 1)}; give one weight per painting")
         _check_scales(self)
         _check_regions(self)
         if arch is not None:

@@ -189,7 +189,7 @@ def stylize_files(
     """
     from jaxart import __version__
 
-    config.validate(w.arch)
+    config.validate(w.arch, paintings=len(styles))
     destinations.check_output(output, fmt, overwrite=overwrite)
     if animation is not None:
         destinations.check_animation(animation, overwrite=overwrite)

@@ -110,9 +110,9 @@ def blend_grams(
     if not grams:
         raise ValueError("at least one style is needed")
     blend = [1.0] * len(grams) if blend is None else list(blend)
-    if len(blend) != len(grams) or min(blend) < 0 or sum(blend) <= 0:
-        raise ValueError(
-            f"style blend {blend} must give one non-negative weight per style, summing above 0"
-        )
+    if len(blend) != len(grams):
+        raise ValueError(f"style blend gives {len(blend)} weights for {len(grams)} styles; give one per style")
+    if min(blend) < 0 or sum(blend) <= 0:
+        raise ValueError(f"style blend {blend} must be non-negative weights summing above 0")
     total = sum(blend)
     return {k: sum(b / total * jnp.asarray(g[k]) for b, g in zip(blend, grams)) for k in grams[0]}

@@ -69,8 +69,8 @@ def run(
     Several scales (`config.scales`, `config.start_size`) run coarse to fine (scales.py).
     """
     start = time.perf_counter()
-    config.validate(weights.arch)
     content, styles = _checked_image(content, "photo"), _checked_paintings(styles)
+    config.validate(weights.arch, paintings=len(styles))
     x0 = None if x0 is None else _checked_image(x0, "x0")
     if len(scales.sizes(config)) > 1:  # scales.run calls this function once per scale
         return scales.run(content, styles, weights=weights, config=config, callback=callback, every=every,

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import cli
 import jaxart
-from jaxart import winograd
+from jaxart import job, winograd
 import test_image
 
 from conftest import ROOT, write_tiny_job
@@ -93,6 +93,7 @@ BAD = {
     "empty layer": (lambda d: ["--style-layers", "relu1_1,,relu2"], "--style-layers: 'relu1_1,,relu2' has an empty"),
     "empty weight": (lambda d: ["--style-layer-weights", "1,,2,3,4,5"], "--style-layer-weights: '1,,2,3,4,5' has an"),
     "nan blend": (lambda d: ["--style-blend", "nan"], "style blend must be a finite number >= 0"),
+    "blend for two paintings": (lambda d: ["--style-blend", "1,1"], "style blend gives 2 weights for 1 painting; give"),
     "overflowing weight": (lambda d: ["--style-weight", "1e300"], "style-weight must be a finite number >= 0 (at most"),
     "seed beyond 64 bits": (lambda d: ["--seed", str(2**64)], "seed must be a whole number that fits in 64 bits"),
     "zoom with adam": (lambda d: ["--optimizer", "adam", "--linesearch", "zoom"], "linesearch zoom is L-BFGS's"),
@@ -110,6 +111,11 @@ def test_bad_input_gives_one_line_and_no_output(case, files, tmp_path, monkeypat
     extra = make(d)
     argv = extra + ["--output", str(out), "--model", model] if extra[0] == "stylize" else _args(files, out, *extra)
     monkeypatch.setattr(sys, "argv", ["cli.py", *argv])
+
+    def loaded(*args):  # not an error cli.main reports: it fails the test
+        raise AssertionError("the weights were loaded (or fetched) before the bad input was found")
+
+    monkeypatch.setattr(job, "resolve_model", loaded)
     with pytest.raises(SystemExit) as exit_info:
         cli.main()
     err = capsys.readouterr().err.strip()
