@@ -21,7 +21,7 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag:
         raise InputError(f"output {path} must end in {' or '.join(suffixes)} for --format {fmt}")
     if path.is_dir():
         raise InputError(f"output {path} is a folder; give a file name ending in {suffixes[0]}")
-    if path.exists() and not overwrite:
+    if os.path.lexists(path) and not overwrite:  # a dangling link too: the rename would not replace it
         raise InputError(f"output {path} already exists; pass --overwrite to replace it or choose another {flag}")
     check_folder(path.parent, flag)
     check_names([("output", path)], flag)
@@ -78,7 +78,7 @@ def check_animation(path: Path, *, overwrite: bool = False) -> None:
     animate.check_suffix(path)
     if path.is_dir():
         raise InputError(f"animation {path} is a folder; give a file name ending in {path.suffix}")
-    if path.exists() and not overwrite:
+    if os.path.lexists(path) and not overwrite:
         raise InputError(f"animation {path} already exists; pass --overwrite to replace it or choose another --animate")
     check_folder(path.parent, "--animate")
     check_names([("animation", path)], "--animate")

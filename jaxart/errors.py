@@ -89,6 +89,8 @@ def _place_new(tmp: Path, path: Path, what: str) -> None:
             os.replace(tmp, path)
             return
     kept = path.with_name(f"{path.stem}-{secrets.token_hex(3)}{path.suffix}")
+    if len(os.fsencode(kept.name)) > 255:  # the name was near the limit: any name will do
+        kept = path.with_name(f"jaxart-{secrets.token_hex(3)}{path.suffix}")
     os.replace(tmp, kept)
     raise OutputError(f"{path} was created by something else (another run?) while this one worked, and was left "
                       f"as it is; this {what} is in {kept}")

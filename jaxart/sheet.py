@@ -146,8 +146,8 @@ def write(
     try:  # all or nothing: a failed write (a full disk) removes what this call wrote
         for i, (tile, cfg) in enumerate(zip(tiles, configs)):
             extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
-            written.append(save_image(tile, images[i], {**record, "config": cfg, "seed": cfg["seed"], **extra},
-                                      overwrite=overwrite))
+            tile_record = {**record, "config": cfg, "seed": cfg["seed"], "sheet": path.name, **extra}
+            written.append(save_image(tile, images[i], tile_record, overwrite=overwrite))
             rows.append((tile, tile_labels[i], {**cfg, **extra}))
         written.append(_write_text(path.with_suffix(".html"), _page(path, title, rows), overwrite))
         sheet = contact_sheet(images, tile_labels, title, columns or columns_for(settings))
@@ -165,8 +165,8 @@ def write(
 
 def stale_tiles(path: Path, n: int) -> list[Path]:
     """The single images beside sheet `path` that a sweep of `n` settings does not write: numbered
-    like its tiles and holding a sweep tile's run record, so they come from an earlier sweep to
-    `path`. Other files are never counted."""
+    like its tiles and with a run record naming `path` as their sheet, so an earlier sweep to
+    `path` wrote them. Other files (a stylize run's `-o NAME-07.png`) are never counted."""
     ours, pattern = set(tile_paths(path, n)), re.compile(rf"{re.escape(path.stem)}-\d{{2,}}\.png")
     stale = []
     for p in sorted(path.parent.glob(f"{glob.escape(path.stem)}-*.png")):
@@ -176,7 +176,7 @@ def stale_tiles(path: Path, n: int) -> list[Path]:
             record = read_record(p)
         except InputError:
             continue  # not a jaxart image: not ours to remove
-        if "config" in record and "sweep" not in record:
+        if record.get("sheet") == path.name:
             stale.append(p)
     return stale
 

@@ -84,8 +84,11 @@ def test_one_painting_array_is_one_painting_and_a_stack_is_several(tiny_vgg16):
     _, alone = transfer.sized_inputs(PHOTO, PAINTING, CONFIG)  # once each of its 24 rows was a "painting"
     _, listed = transfer.sized_inputs(PHOTO, [PAINTING], CONFIG)
     _, stacked = transfer.sized_inputs(PHOTO, np.stack([PAINTING, PHOTO]), CONFIG)
-    assert len(alone) == 1 and len(stacked) == 2
+    _, nested = transfer.sized_inputs(PHOTO, PAINTING.tolist(), CONFIG)  # nested lists: once its rows
+    _, several = transfer.sized_inputs(PHOTO, [PAINTING, PHOTO[:20]], CONFIG)  # of different sizes
+    assert len(alone) == len(nested) == 1 and len(stacked) == len(several) == 2
     np.testing.assert_array_equal(alone[0], listed[0])
+    np.testing.assert_array_equal(nested[0], listed[0])
     np.testing.assert_array_equal(stacked[0], listed[0])
     shallow = CONFIG.replace(size=16, steps=1, content_layers=("relu1_2",), style_layers=("relu1_1",))
     np.testing.assert_array_equal(jaxart.stylize(PHOTO, PAINTING, weights=tiny_vgg16, config=shallow),

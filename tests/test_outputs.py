@@ -72,6 +72,22 @@ def test_an_image_that_appeared_meanwhile_is_kept_and_the_new_one_saved_beside_i
     assert jaxart.read_record(kept) == {"run": 2}
 
 
+def test_a_race_for_a_name_near_the_limit_still_keeps_the_new_image(tmp_path):
+    path = tmp_path / ("c" * 251 + ".png")
+    output.save_png(path, PIXELS, {"run": 1})
+    with pytest.raises(OutputError, match=r"this image is in .*/jaxart-[0-9a-f]{6}\.png"):
+        output.save_image(path, PIXELS, {"run": 2}, overwrite=False)
+    (kept,) = tmp_path.glob("jaxart-*.png")
+    assert jaxart.read_record(kept) == {"run": 2} and jaxart.read_record(path) == {"run": 1}
+
+
+def test_a_dangling_link_as_output_is_refused_before_the_run(files, tmp_path, monkeypatch, capsys):
+    """Its rename would have failed at the end, calling it "created by another run"."""
+    (tmp_path / "dang.png").symlink_to(tmp_path / "nowhere" / "x.png")
+    code, _, err = run_main(_stylize(files, tmp_path / "dang.png"), monkeypatch, capsys)
+    assert code == 2 and "dang.png already exists; pass --overwrite" in err, err
+
+
 def test_info_refuses_another_programs_tiff_description(tmp_path, monkeypatch, capsys):
     """tifffile writes {"shape": ...} there, scanners plain text: neither is a run record."""
     for i, text in enumerate([json.dumps({"shape": [5, 6, 3]}), "Scanned with EPSON"]):
@@ -103,10 +119,11 @@ def test_overwriting_with_a_smaller_sweep_removes_the_earlier_tiles_and_nothing_
     sheet.write(path, np.stack([PIXELS] * 4), SETTINGS, CONFIG)
     (tmp_path / "grid-07.png").write_bytes((tmp_path / "grid-03.png").read_bytes())  # an earlier, larger sweep's
     Image.fromarray(np.zeros((2, 2, 3), np.uint8)).save(tmp_path / "grid-09.png")  # the user's own picture
+    output.save_png(tmp_path / "grid-08.png", PIXELS, {"jaxart": "0.2.0", "config": {}})  # a stylize -o grid-08.png
     assert sheet.stale_tiles(path, 2) == [tmp_path / f"grid-0{i}.png" for i in (2, 3, 7)]
     sheet.write(path, np.stack([PIXELS] * 2), SETTINGS[:2], CONFIG)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["grid-00.png", "grid-01.png", "grid-09.png", "grid.html",
-                                                          "grid.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grid-00.png", "grid-01.png", "grid-08.png", "grid-09.png",
+                                                          "grid.html", "grid.png"]
 
 
 def test_a_sweep_will_not_remove_an_earlier_tile_given_as_its_painting(files, tmp_path, monkeypatch, capsys):
