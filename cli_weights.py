@@ -26,15 +26,16 @@ def warn(message: str) -> None:
     typer.echo(f"warning: {message}", err=True)
 
 
-def fetch(name: str, quiet: bool) -> Path:
-    """The file of weight set `name`, downloaded (with a progress bar unless `quiet`) if registered and missing."""
+def fetch(name: str, quiet: bool, url: str | None = None) -> Path:
+    """The file of weight set `name`, downloaded (from `url` if given; with a progress bar unless
+    `quiet`) if registered and missing."""
     from jaxart import progress, weights
 
     if weights.path_for(name).is_file() or name not in weights.SOURCES:
         return weights.path_for(name)
     weights.folder.check_target(name)  # before the bar is drawn: a bad folder is one line
     with progress.download_bar(name, quiet) as update:
-        return weights.fetch(name, update)
+        return weights.fetch(name, update, url=url)
 
 
 Arch = choices("Arch", _vgg.STAGES)
@@ -56,7 +57,7 @@ def weights_fetch(
     url: Annotated[Optional[str], typer.Option(help="Download the file from this mirror instead (checksum still verified).")] = None,
 ) -> None:
     """Download, verify and convert a registered weight set."""
-    from jaxart import progress, weights as W
+    from jaxart import weights as W
 
     W.get_source(name)
     if url is not None:
@@ -66,16 +67,10 @@ def weights_fetch(
             raise typer.BadParameter(f"{url!r} is not a valid URL ({e})", param_hint="--url") from None
         if scheme not in ("http", "https", "file"):
             raise typer.BadParameter(f"{url!r} is not an http(s):// or file:// URL", param_hint="--url")
-    if W.path_for(name).is_file():  # fetching cannot mend a damaged file, so it is no success to report
-        W.store.check_intact(W.path_for(name))
-        typer.echo(W.path_for(name))
+    if W.path_for(name).is_file():  # the library's fetch refuses a damaged one: it is no success to report
+        typer.echo(W.fetch(name))
         return
-    if url is None:
-        typer.echo(fetch(name, quiet=False))
-        return
-    W.folder.check_target(name)
-    with progress.download_bar(name) as update:
-        typer.echo(W.fetch(name, update, url=url))
+    typer.echo(fetch(name, quiet=False, url=url))
 
 
 @weights_app.command("convert")

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from jaxart import animate, checkpoint
-from jaxart.errors import InputError, probe_folder
+from jaxart.errors import InputError, nearest, probe_folder
 from jaxart.output import SUFFIXES
 
 
@@ -46,11 +46,8 @@ def check_names(named, flag: str = "--output") -> None:
     """Refuse, before any work, a file name longer than its folder allows (255 bytes on most file
     systems): the run would fail at its end. `named` holds (what, path) pairs."""
     for what, path in named:
-        here = Path(path).absolute().parent
-        while not here.exists() and here != here.parent:
-            here = here.parent
         try:
-            limit = os.pathconf(here, "PC_NAME_MAX")
+            limit = os.pathconf(nearest(Path(path).parent), "PC_NAME_MAX")
         except (OSError, ValueError):
             limit = 255
         size = len(os.fsencode(Path(path).name))

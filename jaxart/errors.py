@@ -96,6 +96,14 @@ def _place_new(tmp: Path, path: Path, what: str) -> None:
                       f"as it is; this {what} is in {kept}")
 
 
+def nearest(path: str | os.PathLike) -> Path:
+    """`path` made absolute, or the nearest path above it that exists (a dangling link counts)."""
+    here = Path(path).absolute()
+    while not os.path.lexists(here) and here != here.parent:
+        here = here.parent
+    return here
+
+
 def probe_folder(folder: str | os.PathLike) -> Path:
     """The nearest existing folder at or above `folder`, once a file was created (and removed)
     there: creates nothing, and catches read-only file systems that permission bits do not show.
@@ -104,9 +112,7 @@ def probe_folder(folder: str | os.PathLike) -> Path:
       OSError (its filename that folder): NotADirectoryError if a file is in the way, else why
         no file could be created there.
     """
-    here = Path(folder).absolute()
-    while not os.path.lexists(here) and here != here.parent:
-        here = here.parent
+    here = nearest(folder)
     if not here.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(here))
     try:
