@@ -24,7 +24,7 @@ from jaxart.weights import Source, check_writable, fetch, installed, load, regis
 from test_weights import assert_same_params, layer_arrays, write_h5
 
 FAST = {"attempts": 2, "backoff": 0.0, "timeout": 2.0}
-REMEDY = "python cli.py weights convert vgg16_test.h5 --arch vgg16 --name test`"
+REMEDY = "jaxart weights convert vgg16_test.h5 --arch vgg16 --name test`"
 
 
 class Server:
@@ -224,7 +224,7 @@ def test_offline_vgg19_names_the_file_and_the_convert_command(weights_dir, monke
     message = str(error.value)
     assert "\n" not in message and "Connection refused" in message
     assert "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5" in message
-    assert "`python cli.py weights convert vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 " \
+    assert "`jaxart weights convert vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 " \
            "--arch vgg19 --name vgg19`" in message
     assert installed() == []
 

@@ -145,6 +145,18 @@ def test_remove_deletes_a_kept_partial_download_that_list_shows(weights_dir, mon
     assert code == 2 and "test is not installed and has no partial download" in err
 
 
+def test_remove_leaves_a_download_in_progress_alone_and_says_so(weights_dir, monkeypatch, capsys):
+    weights_dir.mkdir()
+    partial = weights_dir / ".test.partial"
+    partial.write_bytes(b"\0" * 1000)
+    with folder.lock("test"):  # what a running `weights fetch test` holds
+        code, out, err = run_main(["weights", "remove", "test"], monkeypatch, capsys)
+    assert code == 2 and partial.exists() and not out, err
+    assert err == "error: test is being fetched by another jaxart process; wait for it to finish, or stop it, then run this again"
+    code, _, err = run_main(["weights", "remove", "test"], monkeypatch, capsys)
+    assert code == 0 and not partial.exists(), err
+
+
 def test_list_counts_normalized_images_whose_names_hold_commas(weights_dir):
     names = ["a, b.jpg", "c.png", "d,e,f.JPEG"]
     install("new", normalized_from="vgg16", normalized_images=json.dumps(names))

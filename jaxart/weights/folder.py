@@ -6,7 +6,9 @@ progress is the hidden `.NAME.partial` beside it. `store` reads and writes the f
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import os
 import re
 from pathlib import Path
@@ -137,18 +139,49 @@ def misnamed() -> list[Path]:
     return [p for p in _files() if not valid_name(p.stem)]
 
 
+@contextlib.contextmanager
+def lock(name: str, *, wait: bool = True):
+    """Hold the exclusive per-name file lock that fetch and remove take, so a second fetch
+    waits for the first and `remove` never deletes a download in progress.
+
+    Raises:
+      WeightsError: the weights folder cannot be written (see `check_writable`).
+      InputError: `wait` is False and another process holds the lock.
+    """
+    d = check_writable()
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        f = open(d / f".{name}.lock", "w")
+    except OSError as e:
+        raise folder_error(d, e) from None
+    with f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise InputError(f"{name} is being fetched by another jaxart process; wait for it to finish, "
+                             "or stop it, then run this again") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def remove(name: str) -> list[Path]:
     """Delete installed weight set `name` and any partial download of it (there may be only that);
-    the paths removed."""
-    paths = [p for p in (path_for(check_name(name)), partial_path(name)) if p.is_file()]
-    if not paths:
+    the paths removed. A fetch of `name` in progress is left alone, with an InputError."""
+    def present() -> list[Path]:
+        return [p for p in (path_for(check_name(name)), partial_path(name)) if p.is_file()]
+
+    if not present():
         known = ", ".join(installed()) or "none"
         raise InputError(f"{name} is not installed and has no partial download (installed: {known}); "
                          "nothing was removed")
-    for p in paths:
-        try:
-            p.unlink()
-        except OSError as e:
-            raise WeightsError(f"could not remove {p} ({e.strerror or e}); make {p.parent} writable, or "
-                               "remove the file as its owner") from None
+    with lock(name, wait=False):
+        paths = present()  # what a fetch that just ended left
+        for p in paths:
+            try:
+                p.unlink()
+            except OSError as e:
+                raise WeightsError(f"could not remove {p} ({e.strerror or e}); make {p.parent} writable, or "
+                                   "remove the file as its owner") from None
     return paths
