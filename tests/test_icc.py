@@ -101,11 +101,11 @@ def test_grey_profile_on_a_greyscale_image(tmp_path):
 @pytest.mark.parametrize("fmt", ["png", "tiff"])
 def test_grey_profile_on_a_16_bit_greyscale_image_keeps_its_shadows(tmp_path, fmt):
     profile = icc(b"GRAY", {b"wtpt": _xyz(D50), b"kTRC": _gamma(1.0)})
-    grey = np.array([[128 * 257, 100]] * 2, np.uint16)  # 100 of 65535 would be 0 as an 8-bit sample
-    rgb = load_image(_save(tmp_path, f"l16.{fmt}", Image.fromarray(grey), profile))  # was read untagged: 0.50
-    np.testing.assert_allclose(rgb[0, 0], srgb_encode(128 / 255), atol=2 / 255)
-    # 0.020 exactly; lcms's optimized (tabulated) transform gives a little less, but not the 0 of 8 bits
-    assert 1 / 255 < rgb[0, 1, 0] <= srgb_encode(100 / 65535) + 1 / 255
+    # 100 of 65535 would be 0 as an 8-bit sample; lcms's optimized transform read 800 as 19 for 29 of 255
+    levels = np.array([128 * 257, 100, 200, 400, 800, 1600, 3200], np.uint16)
+    rgb = load_image(_save(tmp_path, f"l16.{fmt}", Image.fromarray(np.tile(levels, (2, 1))), profile))
+    np.testing.assert_allclose(rgb[0, :, 0], [srgb_encode(v / 65535) for v in levels], atol=1 / 255)
+    assert (rgb[0, :, 0] == rgb[0, :, 2]).all()
 
 
 def test_16_bit_grey_with_a_profile_and_a_colour_key_still_shows_the_background(tmp_path):
