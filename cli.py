@@ -156,8 +156,11 @@ def stylize(
         save_every = save_every if _given(ctx, "save_every") else every
         checkpoint_every = checkpoint_every if _given(ctx, "checkpoint_every") else ckpt_every
         if movie is not None and animate is None:
-            _warn(f"{movie} is not continued: the interrupted run held its frames in memory; give --animate "
-                  f"to write one from step {ckpt.meta['step']} on")
+            if "frame_every" in ckpt.meta:  # its checkpoint kept the frames so far
+                animate = movie
+            else:
+                _warn(f"{movie} is not continued: the interrupted run held its frames in memory; give --animate "
+                      f"to write one from step {ckpt.meta['step']} on")
     elif content is None or not styles:
         raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")
     else:

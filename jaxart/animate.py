@@ -41,6 +41,17 @@ class Frames:
     steps: list[int] = dataclasses.field(default_factory=list)
     images: list[np.ndarray] = dataclasses.field(default_factory=list)
 
+    @classmethod
+    def restored(cls, every: object, steps: object, images: Sequence[np.ndarray]) -> Frames:
+        """The frames a checkpoint kept (see `checkpoint.save`), after checking they are what
+        `offer` keeps; an InputError if the file was edited or damaged."""
+        if not (isinstance(every, int) and every > 0 and isinstance(steps, list) and len(steps) == len(images)
+                and all(isinstance(s, int) and s >= 0 for s in steps)
+                and all(f.dtype == np.uint8 and f.ndim == 3 and f.shape[2] == 3 for f in images)):
+            raise InputError("checkpoint's animation frames are damaged; start the run again, or resume "
+                             "with --animate to write the animation from the resumed step on")
+        return cls(every, list(steps), list(images))
+
     def offer(self, step: int, image: np.ndarray) -> None:
         """Keep `image` (in [0, 1]) if `step` falls on the interval."""
         if step % self.every:

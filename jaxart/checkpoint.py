@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -41,6 +42,7 @@ _FIELDS = {
 class Checkpoint(NamedTuple):
     meta: dict[str, Any]
     leaves: list[np.ndarray]  # the flattened carry, in jax.tree.flatten order
+    frames: Sequence[np.ndarray] = ()  # the animation's frames so far, so a resumed run continues it
 
 
 class Interrupted(JaxartError):
@@ -57,12 +59,14 @@ def path_for(output: str | os.PathLike) -> Path:
     return output.with_name(f"{output.stem}.ckpt.npz")
 
 
-def save(path: str | os.PathLike, carry: Any, meta: dict[str, Any]) -> Path:
-    """Write `carry` (any pytree of arrays) and JSON `meta` to `path` atomically."""
+def save(path: str | os.PathLike, carry: Any, meta: dict[str, Any], frames: Sequence[np.ndarray] = ()) -> Path:
+    """Write `carry` (any pytree of arrays), JSON `meta` and animation `frames` to `path` atomically."""
     path = Path(path)
     leaves, treedef = jax.tree.flatten(carry)
     arrays = {f"leaf_{i:04d}": np.array(x, copy=True) for i, x in enumerate(leaves)}
-    meta = {**meta, "checkpoint_format": FORMAT, "structure": str(treedef), "leaves": len(leaves)}
+    arrays |= {f"frame_{i:04d}": np.asarray(f) for i, f in enumerate(frames)}
+    meta = {**meta, "checkpoint_format": FORMAT, "structure": str(treedef), "leaves": len(leaves),
+            "frames": len(frames)}
     with replacing(path, "checkpoint") as tmp, open(tmp, "xb") as f:
         np.savez(f, meta=np.array(json.dumps(meta, sort_keys=True)), **arrays)
     return path
@@ -82,12 +86,13 @@ def load(path: str | os.PathLike) -> Checkpoint:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
             leaves = [z[f"leaf_{i:04d}"] for i in range(int(meta["leaves"]))]
+            frames = [z[f"frame_{i:04d}"] for i in range(int(meta.get("frames", 0)))]  # none before they were kept
     except Exception as e:  # noqa: BLE001 - zip, JSON and key errors all mean "not a checkpoint"
         raise InputError(f"{path} is not a jaxart checkpoint ({type(e).__name__}); "
                          "give the .ckpt.npz an interrupted run wrote") from None
     if meta.get("checkpoint_format") != FORMAT:
         raise InputError(f"{path} has checkpoint format {meta.get('checkpoint_format')}, not {FORMAT}")
-    return Checkpoint(meta, leaves)
+    return Checkpoint(meta, leaves, frames)
 
 
 def check(ckpt: Checkpoint, *, version: str | None = None, sha256: str | None = None) -> None:

@@ -184,7 +184,8 @@ def stylize_files(
     written too and `checkpoint.Interrupted` is raised. `resume` continues a checkpoint (made with
     these weights); `model` is how the checkpoint names the weights for `--resume`.
     `animation` (.gif or .webp) gets the starting pixels, a frame every `save_every` steps (else
-    `animate.every`) and the result. `inputs` are the files already decoded by `load_inputs`.
+    `animate.every`) and the result; a resumed run continues the frames its checkpoint kept.
+    `inputs` are the files already decoded by `load_inputs`.
     On a non-finite loss the last finite image is written to `output` before re-raising.
     """
     from jaxart import __version__
@@ -194,6 +195,8 @@ def stylize_files(
     if animation is not None:
         destinations.check_animation(animation, overwrite=overwrite)
     movie = animate.Frames(animate.every(config.steps, save_every)) if animation else None
+    if movie is not None and resume is not None and "frame_every" in resume.meta:  # the animation goes on
+        movie = animate.Frames.restored(resume.meta["frame_every"], resume.meta.get("frame_steps"), resume.frames)
     photo, paintings = inputs or load_inputs(content, styles, background)
     if animation is not None and resume is None:  # the animation starts from the starting pixels
         first = np.asarray(image.resize(photo, config.size), np.float32) / 255.0
@@ -222,7 +225,8 @@ def stylize_files(
             return  # the finished image is written below, whatever arrives now
         signum = stopped() if stopped else None
         if signum or (checkpoint_every and p.step % checkpoint_every == 0):
-            checkpoint.save(ckpt_path, p.carry, {**meta, "step": p.step})
+            frames = {"frame_every": movie.every, "frame_steps": movie.steps} if movie is not None else {}
+            checkpoint.save(ckpt_path, p.carry, {**meta, **frames, "step": p.step}, movie.images if movie else ())
         if signum:
             name = signal.Signals(signum).name
             save_image(output, np.asarray(p.image), {**meta, "step": p.step, "interrupted": name}, fmt,

@@ -1,6 +1,7 @@
 """Interrupt a real run with SIGTERM, resume it, and get the pixels of an uninterrupted run."""
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -179,16 +180,50 @@ def test_fifty_runs_in_one_process_do_not_grow_memory(files, tmp_path):
     assert growth < 0.05
 
 
-def test_resume_continues_the_frames_and_says_the_animation_is_not_continued(files, tmp_path, monkeypatch, capsys):
+def _gif_frames(path) -> list[np.ndarray]:
+    from PIL import Image, ImageSequence
+
+    with Image.open(path) as im:
+        return [np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(im)]
+
+
+def test_resume_continues_the_frames_and_the_animation_from_step_0(files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    monkeypatch.chdir(tmp_path)
+    args = [str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "32", "--steps", "4",
+            "--save-every", "1", "--checkpoint-every", "2", "-q"]
+    code, _, err = run_main(["stylize", *args, "-o", "whole/out.png", "--animate", "whole/a.gif"], monkeypatch, capsys)
+    assert code == 0, err
+    (tmp_path / "cut").mkdir()
+    with monkeypatch.context() as m:
+        m.setattr(job, "stop_signals", _sigterm_at_once)  # stops after step 1, having taken its frame
+        code, _, err = run_main(["stylize", *args, "-o", "cut/out.png", "--animate", "cut/a.gif"], monkeypatch, capsys)
+    assert code == 143 and sorted(p.name for p in (tmp_path / "cut").iterdir()) == [
+        "out.ckpt.npz", "out.png", "out_00001.png"]
+    code, _, err = run_main(["stylize", "--resume", "cut/out.ckpt.npz", "-q"], monkeypatch, capsys)
+    assert code == 0 and not err, err
+    assert sorted(p.name for p in (tmp_path / "cut").iterdir()) == [
+        "a.gif", "out.png", "out_00001.png", "out_00002.png", "out_00003.png"]
+    whole, resumed = _gif_frames(tmp_path / "whole/a.gif"), _gif_frames(tmp_path / "cut/a.gif")
+    assert len(whole) == len(resumed) == 5  # the starting pixels, steps 1, 2, 3 and the result
+    assert all(np.array_equal(a, b) for a, b in zip(whole, resumed))
+
+
+def test_a_checkpoint_whose_frames_were_damaged_is_refused_in_one_line(files, tmp_path, monkeypatch, capsys):
     d, model = files
     monkeypatch.chdir(tmp_path)
     with monkeypatch.context() as m:
-        m.setattr(job, "stop_signals", _sigterm_at_once)  # stops after step 1, having written its frame
+        m.setattr(job, "stop_signals", _sigterm_at_once)
         code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", "out.png", "--model",
-                                 model, "--size", "32", "--steps", "4", "--save-every", "1", "--animate", "a.gif",
-                                 "--checkpoint-every", "2"], monkeypatch, capsys)
-    assert code == 143 and sorted(p.name for p in tmp_path.iterdir()) == ["out.ckpt.npz", "out.png", "out_00001.png"]
+                                 model, "--size", "32", "--steps", "3", "--animate", "a.gif", "-q"], monkeypatch, capsys)
+    assert code == 143, err
+    ckpt = checkpoint.load("out.ckpt.npz")
+    assert ckpt.meta["frame_steps"] == [0, 1] and [f.shape for f in ckpt.frames] == [(24, 32, 3)] * 2
+    with np.load("out.ckpt.npz") as z:  # edited by hand: one frame step dropped
+        arrays = {k: z[k] for k in z.files} | {"meta": np.array(json.dumps({**ckpt.meta, "frame_steps": [0]}))}
+    np.savez("out.ckpt.npz", **arrays)
+    saved = checkpoint.load("out.ckpt.npz")
     code, _, err = run_main(["stylize", "--resume", "out.ckpt.npz", "-q"], monkeypatch, capsys)
-    assert code == 0 and err == (f"warning: {tmp_path / 'a.gif'} is not continued: the interrupted run held its "
-                                 "frames in memory; give --animate to write one from step 1 on"), err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png", "out_00001.png", "out_00002.png", "out_00003.png"]
+    assert code == 2 and err.endswith("checkpoint's animation frames are damaged; start the run again, or resume "
+                                      "with --animate to write the animation from the resumed step on"), err
+    assert saved.meta["frame_steps"] == [0] and not (tmp_path / "a.gif").exists()
