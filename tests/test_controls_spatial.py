@@ -1,4 +1,4 @@
-"""Coarse to fine, spatial control by a colour mask, and the layer / pooling / init options."""
+"""Coarse to fine, the layer / pooling / init options, and the CLI's checks and records of every control."""
 
 import jax
 import numpy as np
@@ -8,9 +8,8 @@ from typer.testing import CliRunner
 
 import cli
 import jaxart
-from jaxart import guided, losses, objective, scales, transfer
+from jaxart import objective, scales, transfer
 from jaxart.config import StyleConfig
-from jaxart.errors import InputError
 
 from conftest import shared_image
 
@@ -35,38 +34,12 @@ def test_bad_scales_and_regions_are_named(changes, message):
         StyleConfig(**changes).validate()
 
 
-@pytest.mark.parametrize("colors, message", [
-    (("red", "chartreuse-ish"), "neither a colour name"),
-    (("red", "#ff0000"), "same colour"),
-    (("rgb(300,0,0)", "blue"), r"'rgb\(300,0,0\)' has values outside 0..255"),
-])
-def test_bad_region_colours_are_named(tmp_path, colors, message):
-    Image.new("RGB", (8, 8)).save(tmp_path / "m.png")
-    with pytest.raises(ValueError, match=message):
-        StyleConfig(mask=str(tmp_path / "m.png"), region_colors=colors).validate()
-
-
 def test_schedule_doubles_from_start_size_and_spreads_steps():
     assert scales.schedule(StyleConfig(size=1024, start_size=256, steps=7)) == ((256, 7), (512, 7), (1024, 7))
     assert scales.sizes(StyleConfig(size=600, start_size=256)) == (256, 600)  # 512 is too close to 600
     assert scales.sizes(StyleConfig(size=512)) == (512,)
     config = StyleConfig(size=512, scales=(128, 512), scale_steps=(30, 10))
     assert scales.schedule(config) == ((128, 30), (512, 10)) and scales.total_steps(config) == 40
-
-
-# --- guided Gram matrices ----------------------------------------------------------------------
-
-def test_guided_gram_matches_float64_reference_and_plain_gram(rng):
-    f = rng.standard_normal((6, 5, 4)).astype(np.float32)
-    m = rng.random((2, 6, 5)).astype(np.float32)
-    ref = np.einsum("rp,pi,pj->rij", m.reshape(2, -1).astype(np.float64) ** 2, *(2 * [f.reshape(-1, 4).astype(np.float64)]))
-    ref /= (m.reshape(2, -1).astype(np.float64) ** 2).sum(1)[:, None, None]
-    np.testing.assert_allclose(guided.guided_gram(f, m), ref, rtol=1e-5)
-    ones = guided.guided_gram(f, np.ones((1, 6, 5), np.float32))[0]
-    np.testing.assert_allclose(ones, losses.gram(f), rtol=1e-5)
-    half = np.zeros((1, 6, 5), np.float32)
-    half[0, :, :2] = 1  # a binary mask: the Gram of the region's own positions
-    np.testing.assert_allclose(guided.guided_gram(f, half)[0], losses.gram(f[:, :2]), rtol=1e-5)
 
 
 def _halves(path, size=(40, 30), colors=((255, 0, 0), (0, 0, 255)), stray=None):
@@ -76,31 +49,6 @@ def _halves(path, size=(40, 30), colors=((255, 0, 0), (0, 0, 255)), stray=None):
         a[: size[1] // 3] = stray
     Image.fromarray(a).save(path)
     return str(path)
-
-
-@pytest.mark.parametrize("mask_kw, colors, n_styles, message", [
-    ({}, ("red", "green"), 2, "colour 'green' is not in"),
-    ({"stray": (0, 255, 0)}, ("red", "blue"), 2, "matches no --region-style colour"),
-    ({"size": (30, 30)}, ("red", "blue"), 2, "aspect"),
-    ({}, ("red", "blue"), 1, "1 style images for 2 mask colours"),
-])
-def test_bad_masks_are_named(tmp_path, mask_kw, colors, n_styles, message):
-    config = StyleConfig(mask=_halves(tmp_path / "m.png", **mask_kw), region_colors=colors)
-    with pytest.raises(InputError, match=message):
-        guided.check_mask(config, (300, 400, 3), n_styles)
-
-
-def test_mask_regions_follow_colours_and_shrink_to_each_layer(tmp_path, tiny_vgg16):
-    config = StyleConfig(mask=_halves(tmp_path / "m.png"), region_colors=("red", "#0000ff"))
-    masks = np.asarray(guided.load_masks(config, (24, 32), 2))
-    assert masks.shape == (2, 24, 32)
-    np.testing.assert_allclose(masks[0, :, :15], 1)  # left half red, away from the soft edge
-    np.testing.assert_allclose(masks[0, :, 17:], 0)
-    np.testing.assert_allclose(masks.sum(0), 1, atol=1e-6)  # every pixel in exactly one region
-    per_layer = guided.layer_masks(tiny_vgg16, masks, ("relu1_1", "relu3_1"))
-    assert per_layer["relu1_1"].shape == (2, 24, 32) and per_layer["relu3_1"].shape == (2, 6, 8)
-    np.testing.assert_allclose(per_layer["relu3_1"][1, :, 5:], 1, atol=1e-6)
-    np.testing.assert_allclose(per_layer["relu3_1"][1, :, :3], 0, atol=1e-6)
 
 
 # --- the CLI refuses bad controls before any weights load, leaving no output ---------------
@@ -171,37 +119,6 @@ def test_coarse_to_fine_resumes_at_any_scale_to_the_same_pixels(tiny_vgg16, rng,
         again = jaxart.run(photo, [painting], weights=tiny_vgg16, config=config, resume=ckpt)
         np.testing.assert_array_equal(again.image, whole)
         assert again.steps == 6
-
-
-# --- spatial control on the real VGG16 ---------------------------------------------------------
-
-def test_each_mask_region_takes_its_own_style(hed_weights, tmp_path):
-    photo = _real("content/tubingen.jpg")
-    starry, scream = _real("style/starry_night.jpg"), _real("style/the_scream.jpg")
-    mask = _halves(tmp_path / "mask.png", size=(48, 36))  # left red, right blue
-    config = StyleConfig(size=SIZE, steps=15, mask=mask, region_colors=("red", "blue"))
-    out = jaxart.run(photo, [starry, scream], weights=hed_weights, config=config)
-
-    layers = config.style_layers
-    masks = guided.layer_masks(hed_weights, guided.load_masks(config, (36, 48), 2), layers)
-    features = jax.jit(jaxart.features, static_argnums=2)
-    targets = [{k: losses.gram(v) for k, v in features(hed_weights, _at(s), layers).items()}
-               for s in (starry, scream)]
-
-    def distance(image):  # [region, style]: the guided style loss of each region against each painting
-        f = features(hed_weights, image, layers)
-        d = np.zeros((2, 2))
-        for k in layers:
-            g = np.asarray(guided.guided_gram(f[k], masks[k]), np.float64)
-            for s, t in enumerate(targets):
-                t = np.asarray(t[k], np.float64)
-                d[:, s] += ((g - t) ** 2).sum(axis=(1, 2)) / (t**2).sum() / len(layers)
-        return d
-
-    before, after = distance(_at(photo)), distance(out.image)
-    assert before[1, 0] < before[1, 1]  # the photo's right half starts nearer Starry Night than The Scream
-    assert after[0, 0] < after[0, 1] and after[1, 1] < after[1, 0], after  # own style nearer than the other
-    assert after[0, 0] < before[0, 0] and after[1, 1] < before[1, 1], (before, after)
 
 
 # --- layers, pooling and init do what they say -------------------------------------------------

@@ -1,5 +1,4 @@
-"""Research use: losses inside jit/vmap/grad, batched sweeps equal separate runs, two devices,
-the sweep CLI's contact sheet and HTML page, and the feed-forward example's training."""
+"""Sweeps in code: losses in jit/vmap/grad, batches equal to separate runs, two devices; the feed-forward example."""
 
 import os
 import subprocess
@@ -9,15 +8,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from PIL import Image
-from typer.testing import CliRunner
 
-import cli
 import jaxart
-from jaxart import losses, memory, optimize, sheet, sweep
+from jaxart import losses, memory, optimize, sweep
 from jaxart.objective import LossWeights
 
-from conftest import ROOT, TINY, run_main, write_tiny_job  # noqa: F401 - TINY: the subprocess below imports it from here
+from conftest import ROOT, TINY
+
+__all__ = ["CONFIG", "GRID", "TINY", "_inputs"]  # what SHARDED's subprocess and test_sweep_cli import from here
 
 CONFIG = jaxart.StyleConfig(size=16, steps=4, init="random", content_layers=("relu2_1",),
                             style_layers=("relu1_1", "relu2_1"))
@@ -104,92 +102,6 @@ def test_sweep_sharded_over_two_devices_gives_the_same_images(result, tmp_path):
     np.testing.assert_allclose(two["images"], result.images[:3], atol=2e-5)
 
 
-def test_contact_sheet_labels_every_tile(rng):
-    labels, title = sheet.labels(sweep.grid([1.0, 100.0], [1.0], [10.0], [0, 7]))
-    assert labels == ["style 1  seed 0", "style 1  seed 7", "style 100  seed 0", "style 100  seed 7"]
-    assert title == "all tiles: content 1  tv 10"
-    assert sheet.columns_for(sweep.grid([1.0, 10.0, 100.0], seeds=[0, 7])) == 2  # style down, seed across
-    assert sheet.columns_for(sweep.grid([1.0, 10.0, 100.0])) == 3  # one row
-    images = np.ones((4, 40, 60, 3), np.float32)  # white tiles on an off-white sheet
-    img = np.asarray(sheet.contact_sheet(images, labels, title))
-    ink = img.min(axis=2) < 100
-    strip = ink[sheet.GAP + 16 + 40: sheet.GAP + 16 + 40 + 16]  # below the first row of tiles
-    assert ink[:16].any() and strip[:, : img.shape[1] // 2].any() and strip[:, img.shape[1] // 2:].any()
-    assert not ink[16 + sheet.GAP: 16 + sheet.GAP + 40].any()  # nothing drawn over the tiles
-    with pytest.raises(ValueError, match="one label per image"):
-        sheet.contact_sheet(images, labels[:3])
-
-
-@pytest.fixture(scope="module")
-def files(tmp_path_factory):
-    d = tmp_path_factory.mktemp("sweep")
-    return write_tiny_job(d, "vgg16")
-
-
-def _sweep_args(files, out, *extra):
-    d, model = files
-    return ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(out), "--model", model,
-            "--size", "24", "--steps", "2", *extra]
-
-
-def test_cli_sweep_writes_sheet_page_and_images(files, tmp_path):
-    out = tmp_path / "grid.png"
-    args = _sweep_args(files, out, "--style-weight", "1,100", "--tv-weight", "0,10", "--seed", "3", "--quiet")
-    run = CliRunner().invoke(cli.app, args)
-    assert run.exit_code == 0, run.output
-    tiles = sorted(tmp_path.glob("grid-*.png"))
-    assert [t.name for t in tiles] == [f"grid-{i:02d}.png" for i in range(4)]
-    record = jaxart.read_record(out)
-    assert [s["style_weight"] for s in record["sweep"]] == [1.0, 1.0, 100.0, 100.0]
-    assert [s["tv_weight"] for s in record["sweep"]] == [0.0, 10.0, 0.0, 10.0]
-    for tile, setting in zip(tiles, record["sweep"]):
-        r = jaxart.read_record(tile)
-        assert r["config"]["style_weight"] == setting["style_weight"] and r["config"]["seed"] == 3
-        assert r["model"] == "tiny" and set(r["loss"]) == {"total", "content", "style", "tv"}
-        with Image.open(tile) as img:
-            assert img.size == (24, 18)
-    with Image.open(out) as img:
-        assert img.width >= 2 * 24 and img.height > 2 * 18  # two columns, two rows, labels
-    page = (tmp_path / "grid.html").read_text()
-    assert page.count("<figure>") == 4 and 'src="grid.png"' in page
-    for tile, label in zip(tiles, ["style 1  tv 0", "style 1  tv 10", "style 100  tv 0", "style 100  tv 10"]):
-        assert f'<img src="{tile.name}" alt="{label}">' in page
-    assert page.count("&quot;style_weight&quot;: 100.0") == 2 and page.count("&quot;steps&quot;: 2,") == 4
-    again = CliRunner().invoke(cli.app, args)
-    assert again.exit_code != 0 and "already exists" in str(again.exception)
-
-
-def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp_path, monkeypatch, capsys):
-    """Weights are capped at 1e30, so a NaN is forced: the message used to list indices ("settings [1]")."""
-    real = sweep.sweep
-
-    def one_fails(*args, **kwargs):
-        r = real(*args, **kwargs)
-        return r._replace(ok=np.array([True, False]))
-
-    monkeypatch.setattr(sweep, "sweep", one_fails)
-    out = tmp_path / "g.png"
-    code, _, err = run_main(_sweep_args(files, out, "--style-weight", "1,100", "--quiet"), monkeypatch, capsys)
-    assert code == 1 and len(err.splitlines()) == 1, err
-    assert "for 1 of 2 settings: g-01.png (style 100  content 1  tv 10  seed 0);" in err
-    assert (tmp_path / "g-01.png").is_file() and out.is_file()  # the last finite images are kept
-
-
-@pytest.mark.parametrize("extra, expected", [
-    (["--style-weight", "1,-1"], "style-weight must be a finite number >= 0"),
-    (["--seed", "0,x"], "not a comma-separated list of whole numbers"),
-    (["--seed", "-1"], "seed must be an integer >= 0"),
-    (["--tv-weight", ""], "--tv-weight: '' has an empty item"),
-])
-def test_cli_sweep_bad_input_gives_one_line_and_no_output(extra, expected, files, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", ["cli.py", *_sweep_args(files, tmp_path / "g.png", *extra)])
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main()
-    err = capsys.readouterr().err.strip()
-    assert exit_info.value.code == 2 and len(err.splitlines()) == 1 and expected in err, err
-    assert not list(tmp_path.iterdir())
-
-
 def test_feedforward_example_loss_falls(tiny_vgg16):
     sys.path.insert(0, str(ROOT / "examples"))
     try:
@@ -228,26 +140,6 @@ def test_memory_check_scales_with_the_batch_and_names_what_fits():
     assert four - one == (-(-4 // jax.local_device_count()) - 1) * per_image and four < 4 * one
     with pytest.raises(ValueError, match=r"sweep at most \d+ settings at a time or use a smaller --size"):
         sweep.check_memory(config, 64, available=four)
-
-
-@pytest.mark.parametrize("failing", [".html", "sheet.png"])
-def test_a_failed_write_leaves_no_part_of_the_sweep(failing, tmp_path, monkeypatch):
-    """A full disk at the page or the sheet: the single images already written go too, so a rerun
-    is not refused for files of a sweep that never finished."""
-    import errno
-
-    real = os.replace
-
-    def replace(src, dst):
-        if str(dst).endswith(failing):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real(src, dst)
-
-    monkeypatch.setattr(os, "replace", replace)
-    images = np.random.default_rng(0).random((len(GRID), 16, 16, 3)).astype(np.float32)
-    with pytest.raises(jaxart.JaxartError, match="No space left on device"):
-        sheet.write(tmp_path / "sheet.png", images, GRID, CONFIG)
-    assert not list(tmp_path.iterdir())
 
 
 def test_a_sweep_blends_paintings_of_different_sizes_as_a_run_does(tiny_vgg16):

@@ -1,0 +1,127 @@
+"""Stored weights files and the weights folder: damaged files, checksums, verify, unwritable or `~` folders."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import pathlib
+import tempfile
+
+import numpy as np
+import pytest
+from safetensors.numpy import save_file
+
+import jaxart
+import test_weights
+from jaxart import vgg
+from jaxart.errors import WeightsError
+from jaxart.weights import check_writable, convert, folder, installed, registry, store
+from test_weights import layer_arrays
+
+weights_dir = test_weights.weights_dir  # the same autouse fixture: an empty weights folder per test
+
+TINY = (2, 3, 4, 4, 4)
+
+
+def _damaged(path, change) -> None:
+    """A tiny VGG16 .safetensors as `store.save` writes it, with `change(tensors, metadata)` applied."""
+    store.save(layer_arrays("vgg16", TINY), path, arch="vgg16", preprocess=vgg.Preprocess())
+    from safetensors import safe_open
+    with safe_open(str(path), "np") as f:
+        tensors, metadata = {k: f.get_tensor(k) for k in f.keys()}, f.metadata()
+    change(tensors, metadata)
+    save_file(tensors, str(path), metadata=metadata)
+
+
+DAMAGED = {  # a hand-edited or foreign file: one WeightsError naming the file, never a traceback
+    "preprocess a list": (lambda t, m: m.update(preprocess="[1, 2]"), "damaged preprocessing metadata"),
+    "preprocess without kind": (lambda t, m: m.update(preprocess='{"foo": 1}'), "damaged preprocessing metadata"),
+    "preprocess not JSON": (lambda t, m: m.update(preprocess="{oops"), "damaged preprocessing metadata"),
+    "unknown preprocessing": (lambda t, m: m.update(preprocess='{"kind": "jpeg", "mean": [0, 0, 0], "std": [1, 1, 1]}'),
+                              "damaged preprocessing metadata"),
+    "kernel of another width": (lambda t, m: t.update({"conv3_1.kernel": np.zeros((3, 3, 2, 4), np.float32)}),
+                                r"layer conv3_1 has kernel \(3, 3, 2, 4\) and bias \(4,\), not \(3, 3, 3, C\)"),
+    "bias missing": (lambda t, m: t.pop("conv1_2.bias"), r"layer conv1_2 has kernel \(3, 3, 2, 2\) and bias None"),
+    "a NaN in a kernel": (lambda t, m: t["conv2_1.kernel"].__setitem__((0, 0, 0, 0), np.nan),
+                          "layer conv2_1 holds NaN or infinite values"),
+    "a key without a part": (lambda t, m: t.update({"conv1_1": t.pop("conv1_1.bias")}), "layer conv1_1 has kernel"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DAMAGED))
+def test_a_damaged_weights_file_is_one_error_naming_it(case, tmp_path):
+    change, message = DAMAGED[case]
+    path = tmp_path / "edited.safetensors"
+    _damaged(path, change)
+    with pytest.raises(WeightsError, match=message) as e:
+        store.load(path)
+    assert str(path) in str(e.value)
+
+
+def test_load_weights_of_an_unknown_name_lists_known_names():
+    tiny = layer_arrays("vgg16", widths=(4, 8, 8, 8, 8))
+    store.save(tiny, folder.path_for("my-style"), arch="vgg16", preprocess=vgg.Preprocess())
+    with pytest.raises(ValueError, match=r"unknown model 'vgg91'; known models are my-style, vgg16, vgg16-hed, "
+                       r"vgg16-torchvision, vgg19, vgg19-torchvision"):
+        jaxart.load_weights("vgg91")
+
+
+def test_checksum_prefixes_match_only_their_own_hash():
+    full = hashlib.sha256(b"weights").hexdigest()
+    assert registry.checksum_matches(f"sha256:{full[:8]}", full)
+    assert registry.checksum_matches(f"sha256:{full}", full)
+    assert not registry.checksum_matches(f"sha256:{full[1:9]}", full)
+    assert not registry.checksum_matches("sha256:" + full[:7], full)  # too short to mean anything
+
+
+def test_verify_accepts_a_converted_file_and_names_one_without_a_recorded_hash():
+    tiny = layer_arrays("vgg16", widths=(4, 8, 8, 8, 8))
+    path = store.save(tiny, folder.path_for("tiny"), arch="vgg16", preprocess=vgg.Preprocess())
+    assert store.verify(path) == store.read_metadata(path)["tensors_sha256"]
+    tensors = {f"{k}.{p}": v for k, d in tiny.items() for p, v in d.items()}
+    save_file(tensors, str(path), metadata={"arch": "vgg16", "preprocess": "{}"})  # as an older jaxart wrote
+    with pytest.raises(WeightsError, match="records no tensors_sha256 .* fetch or convert it again"):
+        store.verify(path)
+
+
+def _fails(code: int):
+    def fail(*args, **kwargs):
+        raise OSError(code, errno.errorcode[code])
+    return fail
+
+
+@pytest.mark.parametrize("code, advice", [(None, "set JAXART_WEIGHTS_DIR to a writable folder"),  # a file there
+                                          (errno.EROFS, "set JAXART_WEIGHTS_DIR to a writable folder"),
+                                          (errno.ENOSPC, "free some space")], ids=["a-file", "read-only", "full"])
+def test_an_unwritable_weights_folder_is_refused_before_the_file_is_read_with_advice_that_fits(
+        code, advice, tmp_path, monkeypatch, weights_dir):
+    if code is None:
+        weights_dir.write_text("a file where the folder should be")
+    else:
+        monkeypatch.setattr(tempfile, "TemporaryFile", _fails(code))
+    with pytest.raises(WeightsError, match=f"cannot write to the weights folder {weights_dir} .*; {advice}"):
+        check_writable()
+    with pytest.raises(WeightsError, match=f"weights folder {weights_dir} .*; {advice}"):
+        convert(tmp_path / "not-yet-read.h5", "vgg16", "mine")  # reading it would have failed: it does not exist
+
+
+def test_saving_or_removing_in_a_read_only_folder_says_to_change_it_not_to_free_space(monkeypatch, weights_dir):
+    path = store.save({}, folder.path_for("x"), arch="vgg16", preprocess=vgg.Preprocess())
+    with monkeypatch.context() as m:
+        m.setattr(tempfile, "mkstemp", _fails(errno.EROFS))
+        with pytest.raises(WeightsError, match=r"\(EROFS\); set JAXART_WEIGHTS_DIR to a writable folder$"):
+            store.save({}, folder.path_for("y"), arch="vgg16", preprocess=vgg.Preprocess())
+    with monkeypatch.context() as m:
+        m.setattr(pathlib.Path, "unlink", _fails(errno.EROFS))
+        with pytest.raises(WeightsError, match=f"could not remove {path} \\(EROFS\\); make {weights_dir} writable"):
+            folder.remove("x")
+    assert installed() == ["x"]
+
+
+def test_a_weights_folder_given_with_a_tilde_is_in_the_home_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", "~/weights")
+    monkeypatch.chdir(tmp_path)
+    path = store.save({}, folder.path_for("x"), arch="vgg16", preprocess=vgg.Preprocess())
+    assert path == tmp_path / "home" / "weights" / "x.safetensors" and installed() == ["x"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]  # no ./~ folder
