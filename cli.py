@@ -297,8 +297,13 @@ def info(image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by ja
     typer.echo(json.dumps(read_record(image), indent=2, sort_keys=True))
 
 
+# bench options that only time to quality reads: refused without --quality-evals, not ignored.
+_QUALITY_OPTIONS = ("quality_size", "coarse_steps", "quality_limit", "model", "content", "style", "quality_images")
+
+
 @app.command()
 def bench(
+    ctx: typer.Context,
     sizes: Annotated[str, typer.Option(help="Comma-separated image sizes.")] = "256,512",
     repeats: Annotated[int, typer.Option(help="Timed evaluations per size (at most 100).")] = 3,
     loops: Annotated[str, typer.Option(help="L-BFGS step variants to time: python, scan, zoom.")] = "python",
@@ -315,23 +320,31 @@ def bench(
     style: Annotated[Optional[Path], typer.Option(help="Painting for time to quality \\[default: random pixels].", exists=True, dir_okay=False)] = None,
     quality_images: Annotated[Optional[Path], typer.Option(help="Write the time-to-quality runs' last images (PNG) to this folder.", file_okay=False)] = None,
     sweep_settings: Annotated[int, typer.Option("--sweep", help="Also time an N-setting sweep at each size, batched against one by one (0: skip).")] = 0,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write results as JSON.")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write results as JSON (with the date, options and machine).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --json file.")] = False,
 ) -> None:
     """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""
     from jaxart import bench_suite
 
     size_list, variants, convs = _csv(sizes, "--sizes", int), _csv(loops, "--loops"), _csv(conv, "--conv")
+    if not quality_evals and (stray := next((n for n in _QUALITY_OPTIONS if _given(ctx, n)), None)):
+        raise typer.BadParameter("it only applies to time to quality; give --quality-evals N too, or leave it out",
+                                 param_hint=f"--{stray.replace('_', '-')}")
     quality = None if not quality_evals else dict(
         evals=quality_evals, size=quality_size, coarse_steps=coarse_steps, limit=quality_limit, model=model,
         content=content, style=style)
     bench_suite.check(size_list, repeats=repeats, loops=variants, baseline=baseline, convs=convs, sweep=sweep_settings,
-                      quality=quality, json_out=json_out, quality_images=quality_images, remat=remat)
+                      quality=quality, json_out=json_out, quality_images=quality_images, remat=remat,
+                      overwrite=overwrite)
     result = bench_suite.run(size_list, repeats=repeats, loops=variants, baseline=baseline, remat=remat, convs=convs,
                              memory=memory, sweep=sweep_settings, quality=quality, quality_images=quality_images,
                              echo=lambda line: (_stop_if_interrupted(), typer.echo(line)),
                              fetch=lambda name: _fetch(name, quiet=False))
     if json_out:
-        bench_suite.write_json(json_out, result)
+        import shlex
+
+        bench_suite.write_json(json_out, {"command": shlex.join(["jaxart", *sys.argv[1:]]), **result},
+                               overwrite=overwrite)
 
 
 def main() -> None:
@@ -381,5 +394,19 @@ def main() -> None:
         signal.signal(signal.SIGINT, previous)
 
 
+def entry() -> None:
+    """The console entry point: `main`; after a Ctrl-C, an exit that skips the interpreter's teardown,
+    which crashed (SIGSEGV, exit 139) in about half of interrupted `bench` runs while XLA's threads
+    were still computing. Whatever the command was writing has been cleaned up by then."""
+    try:
+        main()
+    except SystemExit as e:
+        if e.code != 130:
+            raise
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+
+
 if __name__ == "__main__":
-    main()
+    entry()

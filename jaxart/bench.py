@@ -34,8 +34,18 @@ def machine() -> dict:
     ~20% and jaxart's by 3-9% (BENCHMARKS.md, Issue 5, "Third pass: the allocator")."""
     malloc = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_") or k == "GLIBC_TUNABLES"}
     return {"backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()],
-            "cpus": os.cpu_count(), "jax": jax.__version__, "python": platform.python_version(),
+            "cpu": _cpu_model(), "cpus": os.cpu_count(), "jax": jax.__version__, "python": platform.python_version(),
             "malloc": malloc or "default"}
+
+
+def _cpu_model() -> str:
+    """The CPU's model name (Linux's /proc/cpuinfo), else what `platform` knows."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            found = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
+    except OSError:
+        found = ""
+    return found or platform.processor() or platform.machine()
 
 
 def matmul_peak(n: int = 2048, repeats: int = 5, dtype: str = "float32") -> float:
@@ -103,7 +113,9 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
     t = time.perf_counter()
     compiled = compile_gradient(fun, x)
     compile_s = time.perf_counter() - t
-    direct = (fun, x) if config.conv == "direct" else setup(size, config=config.replace(conv="direct"))[:2]
+    # Counted without --remat too: its recomputed forward pass is extra work, not more done.
+    plain = config.replace(conv="direct", remat=False)
+    direct = (fun, x) if config == plain else setup(size, config=plain)[:2]
     flops = _direct_flops(*direct)
     evaluate = lambda: jax.block_until_ready(compiled(fun, x))
     evaluate()
@@ -144,7 +156,7 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
         row.update(_ratios(times, "eval", "torch_eval", "eval"))
         if "python" in times:
             row.update(_ratios(times, "python", "torch_step", "step"))
-    row["peak_rss_mb"] = _rss_mb()
+    row["process_peak_rss_mb"] = _rss_mb()  # the process's so far: earlier rows included (--memory: alone)
     if (device_mb := device_peak_mb()) is not None:
         row["device_peak_mb"] = device_mb
     return row
@@ -250,5 +262,5 @@ def format_row(row: dict) -> str:
                     for k, v in row.items() if k.startswith("eval_s_"))
     device = f"device peak {row['device_peak_mb']:.0f} MiB, " if "device_peak_mb" in row else ""
     return (f"{row['size']:>5} px{label}  eval {row['eval_s']:.3f} s  {row['gflops']:.0f} GFLOP/s "
-            f"({row['gflop']:.0f} GFLOP)  compile {row['compile_s']:.1f} s  {device}peak RSS {row['peak_rss_mb']:.0f} MiB  "
+            f"({row['gflop']:.0f} GFLOP)  compile {row['compile_s']:.1f} s  {device}process peak {row['process_peak_rss_mb']:.0f} MiB  "
             f"{loops}{faults}{convs}{torch}")

@@ -61,7 +61,8 @@ def memory_row(size: int, framework: str = "jax", remat: bool = False, conv: str
     code = f"from jaxart import bench_memory; bench_memory._memory_child({size}, {framework!r}, {remat}, {conv!r})"
     # On a GPU the parent already holds JAX's preallocated pool (75% of the device): the child
     # allocates on demand instead, which also makes its peak the evaluation's own.
-    env = {**os.environ, "XLA_PYTHON_CLIENT_PREALLOCATE": "false"}
+    # A program loaded from JAX's persistent cache would skip compilation's memory: compile afresh.
+    env = {**os.environ, "XLA_PYTHON_CLIENT_PREALLOCATE": "false", "JAX_ENABLE_COMPILATION_CACHE": "false"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:  # its last line says why; none if the system killed it (out of memory)
         why = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]

@@ -8,6 +8,7 @@ once, time to quality (bench_quality.py). The result is what `--json` writes.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -20,12 +21,13 @@ MAX_STEPS = 10_000  # --quality-evals, --coarse-steps, and the other runs' --qua
 
 def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("python",), baseline: str | None = None,
           convs: Sequence[str] = ("auto",), remat: bool = False, sweep: int = 0, quality: dict | None = None,
-          json_out: Path | None = None, quality_images: Path | None = None) -> None:
+          json_out: Path | None = None, quality_images: Path | None = None, overwrite: bool = False) -> None:
     """Raise an InputError naming the first bad option, before anything is measured (`run`'s
-    arguments). Nothing is created: folders are made only when their files are written."""
+    arguments; `overwrite` lets `json_out` replace a file). Nothing is created: folders are made
+    only when their files are written."""
     from jaxart import bench as B
     from jaxart.convs import CONVS
-    from jaxart.destinations import check_folder
+    from jaxart.destinations import check_folder, check_names, check_not_input
 
     def choose(flag, given, allowed):
         if not given or not set(given) <= set(allowed):
@@ -49,8 +51,12 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
     for size, flag in [(s, "--sizes") for s in sizes] + ([(quality["size"], "--quality-size")] if quality else []):
         _check_memory(B.PAPER.replace(size=size, conv=convs[0], remat=remat), flag, sweep if flag == "--sizes" else 0)
     if json_out is not None:
+        check_names([("results", json_out)], "--json")  # first: a name too long fails is_dir()
         if json_out.is_dir():
             raise InputError(f"--json {json_out} is a folder; give a file name, e.g. bench.json")
+        check_not_input([json_out], [quality.get("content"), quality.get("style")] if quality else [])
+        if os.path.lexists(json_out) and not overwrite:
+            raise InputError(f"--json {json_out} already exists; pass --overwrite to replace it or choose another name")
         check_folder(json_out.parent, "--json", what="--json")
 
 
@@ -100,14 +106,32 @@ def _check_memory(config, flag: str, sweep: int = 0) -> None:
         raise InputError(f"{flag} {size}: {e}") from None
 
 
-def write_json(path: Path, result: dict) -> None:
-    """`result` as JSON at `path`, atomically, as an output image is written."""
+# What the JSON's figures count, by key suffix (also written into the file).
+UNITS = {"_s": "seconds", "_mb": "MiB (2**20 bytes)", "gflop": "10**9 floating-point operations",
+         "gflops": "10**9 floating-point operations per second", "faults_eval": "minor page faults per call",
+         "overhead_": "fraction of one evaluation's time", "ratio_": "jaxart time / PyTorch time"}
+
+
+def _finite(x):
+    """`x` with every NaN or infinity (a figure XLA could not count) as None: JSON has no NaN."""
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_finite(v) for v in x]
+    return x
+
+
+def write_json(path: Path, result: dict, *, overwrite: bool = True) -> None:
+    """`result` as strict JSON at `path`, atomically, as an output image is written; `overwrite`
+    False keeps a file that appeared there meanwhile (see `errors.replacing`)."""
     import json
 
     from jaxart.errors import replacing
 
-    with replacing(path, "results") as tmp:  # creates the folder check left to now
-        tmp.write_text(json.dumps(result, indent=2))
+    with replacing(path, "results", overwrite=overwrite) as tmp:  # creates the folder check left to now
+        tmp.write_text(json.dumps(_finite({**result, "units": UNITS}), indent=2, allow_nan=False))
 
 
 def run(
@@ -133,10 +157,32 @@ def run(
     measuring anything, a registered `model` not installed yet is fetched with `fetch(name)`
     (default `weights.fetch`, without progress), so that it does not fail after minutes of rows.
     """
-    from jaxart import bench as B, bench_memory
+    import datetime
+
+    import jax
+
+    from jaxart import __version__, bench as B
 
     if quality:
         _fetch_model(quality["model"], fetch, echo)
+    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    # The figures are compile and run times: a program taken from JAX's persistent cache
+    # (JAX_COMPILATION_CACHE_DIR) would report its load time as the compile time.
+    cache = jax.config.jax_enable_compilation_cache
+    jax.config.update("jax_enable_compilation_cache", False)
+    try:
+        result = _rows(sizes, repeats, loops, baseline, remat, convs, memory, sweep, quality, quality_images, echo)
+    finally:
+        jax.config.update("jax_enable_compilation_cache", cache)
+    options = {"sizes": list(sizes), "repeats": repeats, "loops": list(loops), "baseline": baseline, "remat": remat,
+               "conv": list(convs), "memory": memory, "sweep": sweep,
+               "quality": quality and {k: str(v) if isinstance(v, Path) else v for k, v in quality.items()}}
+    return {"jaxart": __version__, "started": started, "options": options, "machine": B.machine(), **result}
+
+
+def _rows(sizes, repeats, loops, baseline, remat, convs, memory, sweep, quality, quality_images, echo) -> dict:
+    from jaxart import bench as B, bench_memory
+
     peaks = {dtype: B.matmul_peak(dtype=dtype) for dtype in ("float32", "bfloat16")}
     echo(f"{B.machine()}; matmul peak {peaks['float32']:.0f} GFLOP/s (float32), {peaks['bfloat16']:.0f} (bfloat16)")
     rows, memory_rows, sweep_rows, reached = [], [], [], None
@@ -154,8 +200,8 @@ def run(
             echo(bench_memory.format_memory(memory_rows[-1]))
     if quality:
         reached = _time_to_quality(baseline=baseline, images=quality_images, echo=echo, **quality)
-    return {"machine": B.machine(), "matmul_peak_gflops": peaks, "results": rows, "memory": memory_rows,
-            "quality": reached, "sweep": sweep_rows}
+    return {"matmul_peak_gflops": peaks, "results": rows, "memory": memory_rows, "quality": reached,
+            "sweep": sweep_rows}
 
 
 def _fetch_model(model: str, fetch: Callable[[str], object] | None, echo: Callable[[str], None]) -> None:

@@ -10,13 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-from jaxart import bench, bench_memory, bench_quality, objective
+from jaxart import bench, bench_memory, bench_quality, bench_torch, objective
 from jaxart.config import StyleConfig
 
-torch = pytest.importorskip("torch")
-from jaxart.bench_torch import TorchStyle  # noqa: E402
+needs_torch = pytest.mark.skipif(not bench_torch.available(), reason="the PyTorch baseline needs torch")
 
 
+@needs_torch
 def test_torch_loss_and_gradient_equal_jaxart(tiny_weights, rng):
     pooling = "avg" if tiny_weights.arch == "vgg16" else "max"
     # Two styles blended 1:3 and a non-square image: every part of the loss has to match.
@@ -26,7 +26,7 @@ def test_torch_loss_and_gradient_equal_jaxart(tiny_weights, rng):
     targets = objective.make_targets(tiny_weights, content, styles, config)
     fun = objective.loss_function(tiny_weights, targets, config, objective.LossWeights.of(config))
     (value, terms), grad = jax.jit(jax.value_and_grad(fun, has_aux=True))(jnp.asarray(x))
-    model = TorchStyle(tiny_weights, content, styles, config)
+    model = bench_torch.TorchStyle(tiny_weights, content, styles, config)
     torch_value, torch_grad = model.loss_and_grad(x)
     assert torch_value == pytest.approx(float(value), rel=1e-5)
     np.testing.assert_allclose(torch_grad, np.asarray(grad), rtol=1e-3, atol=1e-5 * np.abs(torch_grad).max())
@@ -35,9 +35,10 @@ def test_torch_loss_and_gradient_equal_jaxart(tiny_weights, rng):
         assert float(torch_terms[k]) == pytest.approx(float(terms[k]), rel=1e-5), k
 
 
+@needs_torch
 def test_torch_lbfgs_lowers_the_loss_and_keeps_pixels_in_range(tiny_vgg16, rng):
     content, style = rng.random((24, 24, 3), dtype=np.float32), rng.random((24, 24, 3), dtype=np.float32)
-    step, value, image = TorchStyle(tiny_vgg16, content, [style], StyleConfig(size=24)).lbfgs(content)
+    step, value, image = bench_torch.TorchStyle(tiny_vgg16, content, [style], StyleConfig(size=24)).lbfgs(content)
     values = []
     for _ in range(5):
         step()
@@ -46,6 +47,7 @@ def test_torch_lbfgs_lowers_the_loss_and_keeps_pixels_in_range(tiny_vgg16, rng):
     assert 0.0 <= image().min() and image().max() <= 1.0
 
 
+@needs_torch
 def test_time_to_quality_rows_reach_the_single_scale_loss(tiny_vgg16, rng):
     content, style = rng.random((32, 32, 3), dtype=np.float32), rng.random((32, 32, 3), dtype=np.float32)
     q = bench_quality.time_to_quality(32, 4, weights=tiny_vgg16, content=content, style=style,
@@ -71,6 +73,7 @@ def test_time_to_quality_refuses_step_counts_that_record_no_loss(evals, limit, t
 
 
 @pytest.mark.slow
+@needs_torch
 def test_bench_cli_reports_torch_ratios_and_time_to_quality(tmp_path):
     # Real VGG19 widths (random weights) at 16-32 px, the whole command: ~100 s of compiling.
     out = tmp_path / "bench.json"
@@ -114,7 +117,7 @@ def test_device_memory_is_read_on_accelerators_and_absent_on_cpu():
 
     assert bench_memory.device_peak_mb(Gpu()) == 1536
     assert bench_memory.device_peak_mb(jax.devices("cpu")[0]) is None  # CPU: peak RSS instead
-    row = {"size": 512, "eval_s": 0.01, "gflops": 1.0, "gflop": 0.0, "compile_s": 1.0, "peak_rss_mb": 900.0,
+    row = {"size": 512, "eval_s": 0.01, "gflops": 1.0, "gflop": 0.0, "compile_s": 1.0, "process_peak_rss_mb": 900.0,
            "device_peak_mb": 1536.0}
     assert "device peak 1536 MiB" in bench.format_row(row)
 
@@ -134,7 +137,7 @@ def test_the_optimizers_own_work_is_timed_without_consuming_the_state_it_starts_
     assert all(isinstance(s, float) and 0 < s < 5 for s in seconds)
     for a, b in zip(jax.tree.leaves(carry), before):
         np.testing.assert_array_equal(a, b)
-    row = {"size": 512, "eval_s": 1.6, "gflops": 240.0, "gflop": 392.0, "compile_s": 5.0, "peak_rss_mb": 1600.0,
+    row = {"size": 512, "eval_s": 1.6, "gflops": 240.0, "gflop": 392.0, "compile_s": 5.0, "process_peak_rss_mb": 1600.0,
            "step_s_python": 1.65, "overhead_python": 0.03, "optimizer_s": 0.03, "overhead_optimizer": 0.018}
     assert "step[python] 1.650 s (+3.0%) optimizer 30 ms (1.8%)" in bench.format_row(row)
     # "auto" names the precision it chose for the gradient on this machine (winograd.bfloat16_pays).

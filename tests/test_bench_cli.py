@@ -1,0 +1,90 @@
+"""`jaxart bench` as a command: what it refuses before measuring, what its JSON holds, and Ctrl-C."""
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from jaxart import bench, bench_suite
+
+from conftest import ROOT, run_main
+
+
+@pytest.fixture
+def no_measuring(monkeypatch):
+    """Measuring fails the test: every case here must be decided before the first row."""
+    def measured(*args, **kwargs):
+        raise AssertionError("bench measured before refusing")
+
+    monkeypatch.setattr(bench_suite, "_rows", measured)
+    monkeypatch.setattr(bench, "matmul_peak", measured)
+
+
+@pytest.mark.parametrize("option", [["--model", "vgg16-hed"], ["--quality-size", "64"], ["--coarse-steps", "0"],
+                                    ["--quality-limit", "2"], ["--quality-images", "q"]])
+def test_a_time_to_quality_option_without_quality_evals_is_refused_not_ignored(option, no_measuring, monkeypatch,
+                                                                               capsys, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(["bench", "--sizes", "16", *option], monkeypatch, capsys)
+    assert code == 2 and not out and err == (f"error: Invalid value for {option[0]}: it only applies to time to "
+                                             "quality; give --quality-evals N too, or leave it out"), err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_json_file_is_kept_unless_overwrite_is_given(no_measuring, monkeypatch, capsys, tmp_path):
+    out = tmp_path / "bench.json"
+    out.write_text("earlier results")
+    code, _, err = run_main(["bench", "--sizes", "16", "--json", str(out)], monkeypatch, capsys)
+    assert code == 2 and err == f"error: --json {out} already exists; pass --overwrite to replace it or choose another name"
+    assert out.read_text() == "earlier results"
+    code, _, err = run_main(["bench", "--sizes", "16", "--json", str(tmp_path / ("b" * 300 + ".json"))], monkeypatch,
+                            capsys)
+    assert code == 2 and err.endswith("would be 305 bytes, more than the 255 its folder allows; choose a shorter --json")
+
+
+def test_the_json_says_what_command_machine_and_date_produced_it_and_is_strict(monkeypatch, capsys, tmp_path):
+    # A figure in BENCHMARKS.md needs its command, machine and date; a NaN (a FLOP count XLA could
+    # not make) is not JSON, so it is written as null.
+    row = {"size": 16, "eval_s": 0.5, "gflop": math.nan, "gflops": math.nan}
+    monkeypatch.setattr(bench_suite, "_rows", lambda *a: {"matmul_peak_gflops": {"float32": math.inf},
+                                                          "results": [row], "memory": [], "quality": None, "sweep": []})
+    out = tmp_path / "b.json"
+    out.write_text("earlier")
+    code, _, err = run_main(["bench", "--sizes", "16", "--repeats", "2", "--json", str(out), "--overwrite"],
+                            monkeypatch, capsys)
+    assert code == 0, err
+    text = out.read_text()
+    report = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
+    assert report["command"] == f"jaxart bench --sizes 16 --repeats 2 --json {out} --overwrite"
+    assert report["options"]["sizes"] == [16] and report["options"]["repeats"] == 2
+    assert report["started"].startswith("20") and report["started"].endswith("+00:00")
+    assert report["machine"]["cpu"] and report["machine"]["cpus"] == os.cpu_count() and report["jaxart"]
+    assert report["results"] == [{**row, "gflop": None, "gflops": None}]
+    assert report["matmul_peak_gflops"] == {"float32": None} and report["units"]["_mb"] == "MiB (2**20 bytes)"
+
+
+def test_remat_does_not_inflate_the_flop_count():
+    # --remat recomputes each stage's forward pass: more operations, not more work done, so
+    # GFLOP/s must count the same FLOPs as without it (it counted 47% more).
+    plain, remat = (bench.measure(16, repeats=1, loops=(), remat=r, convs=("direct",)) for r in (False, True))
+    assert remat["gflop"] == pytest.approx(plain["gflop"], rel=1e-6) and plain["gflop"] > 0
+
+
+def test_ctrl_c_during_bench_exits_130_in_one_line_and_compiles_nothing_into_the_cache(tmp_path):
+    # The interpreter's teardown crashed (SIGSEGV, exit 139) in about half of interrupted runs;
+    # and a program loaded from JAX's persistent cache would have its load time reported as compile time.
+    cache, out = tmp_path / "jax-cache", tmp_path / "b.json"
+    env = {**os.environ, "JAX_COMPILATION_CACHE_DIR": str(cache), "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0"}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "bench", "--sizes", "16,48", "--repeats", "3",
+                             "--json", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    for line in proc.stdout:  # the 16 px row is measured: now the 48 px one is compiling or running
+        if line.lstrip().startswith("16 px"):
+            break
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 130 and err == "error: interrupted\n", err
+    assert not out.exists() and not (cache.exists() and any(cache.iterdir()))
