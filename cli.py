@@ -128,13 +128,13 @@ def stylize(
     Compiled programs are kept in ~/.cache/jaxart/xla for later runs (JAXART_CACHE_DIR=off: not).
     """
     from jaxart import checkpoint, compile_cache, destinations, job, progress
-    from jaxart import guided, scales as _scales
+    from jaxart import guided, resume as _resume, scales as _scales
     from jaxart.config import StyleConfig
 
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
         if value < 0:
             raise typer.BadParameter("must be 0 or positive", param_hint=flag)
-    ckpt, rgb = None, job.parse_colour(background)
+    ckpt, rgb, own = None, job.parse_colour(background), False
     region_colors, region_paths = guided.parse_region_styles(region_style) if region_style else (None, [])
     if region_paths:
         if styles:
@@ -147,12 +147,12 @@ def stylize(
                                      param_hint="--resume")
         _only_with_resume(ctx, _RESUME_OPTIONS)
         ckpt = checkpoint.load(resume)
-        content, styles, model, config, rgb = job.from_checkpoint(ckpt)
+        content, styles, model, config, rgb = _resume.from_checkpoint(ckpt)
         output = output or Path(ckpt.meta["output"])
         fmt = fmt or Format(ckpt.meta["format"])
-        # Its own interrupted image is the run's output, so resuming may replace it.
-        overwrite = overwrite or output.resolve() == Path(ckpt.meta["output"])
-        every, ckpt_every, movie = job.resumed_outputs(ckpt)  # continued unless given again
+        # Its own interrupted image, and its frames, are the run's: resuming may replace them.
+        own = _resume.is_own_output(ckpt, output)
+        every, ckpt_every, movie = _resume.resumed_outputs(ckpt)  # continued unless given again
         save_every = save_every if _given(ctx, "save_every") else every
         checkpoint_every = checkpoint_every if _given(ctx, "checkpoint_every") else ckpt_every
         if movie is not None and animate is None:
@@ -185,9 +185,9 @@ def stylize(
     output = output or Path(f"{content.stem}_{styles[0].stem}.{'tif' if fmt == 'tiff' else 'png'}")
     sources = [content, *styles, config.init, config.mask]
     destinations.check_not_input([output, animate], [*sources, resume])
-    destinations.check_output(output, fmt, overwrite=overwrite)
-    destinations.check_beside(output, fmt, _scales.total_steps(config), save_every, sources,  # resume: its own
-                              overwrite=overwrite, after=ckpt.meta["step"] if ckpt else 0)
+    destinations.check_output(output, fmt, overwrite=overwrite or own)
+    destinations.check_beside(output, fmt, _scales.total_steps(config), save_every, sources, overwrite=overwrite or own,
+                              after=ckpt.meta["step"] if ckpt else 0, resuming=resume)
     if animate is not None:
         destinations.check_animation(animate, overwrite=overwrite)
     photo, paintings = job.load_inputs(content, styles, rgb)
@@ -207,9 +207,10 @@ def stylize(
     with compile_cache.use(_warn), job.stop_signals() as stopped, \
             progress.steps_bar(_scales.total_steps(config), quiet, scales=_scales.schedule(config)) as on_step:
         outcome = job.stylize_files(content, styles, output, config, w, save_every=save_every, on_step=on_step,
-                                    fmt=fmt, overwrite=overwrite, checkpoint_every=checkpoint_every,
-                                    stopped=stopped, resume=ckpt, model=model, background=rgb,
-                                    animation=animate, inputs=(photo, paintings))
+                                    fmt=fmt, overwrite=overwrite or own, checkpoint_every=checkpoint_every,
+                                    stopped=stopped, resume=ckpt, model=w.name if model == "auto" else model,
+                                    background=rgb, animation=animate, animation_overwrite=overwrite,
+                                    inputs=(photo, paintings))
     if not quiet:
         terms = ", ".join(f"{k} {v:.4g}" for k, v in outcome.terms.items())
         typer.echo(f"wrote {output} ({w.name}, {outcome.steps} steps, {outcome.seconds:.1f} s; {terms})")

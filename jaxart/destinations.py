@@ -87,16 +87,30 @@ def frame(output: Path, step: int, fmt: str = "png") -> Path:
 
 
 def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
-                 overwrite: bool = False, after: int = 0) -> None:
+                 overwrite: bool = False, after: int = 0, resuming: Path | None = None) -> None:
     """Fail before any work if a `--save-every` frame (of the steps after `after`) or the
     checkpoint beside `output` would replace an input, or a frame an existing file without
-    `overwrite`. Only the files already there are looked at, however many steps the run has."""
+    `overwrite`; and if another run's checkpoint is where this run's goes (`resuming`: the one
+    this run continues), which it would replace and then remove."""
     sources, ckpt = _existing(inputs), checkpoint.path_for(output)
     check_names([("checkpoint", ckpt)] + [("--save-every frame", frame(output, steps, fmt))] * bool(save_every))
     if ckpt.resolve() in sources:
         raise InputError(f"the checkpoint {ckpt} would replace one of the inputs; choose another --output")
-    if not save_every:
-        return
+    if ckpt.is_dir():
+        raise InputError(f"a folder, {ckpt}, is where this run keeps its checkpoint; move that folder away or "
+                         "choose another --output")
+    if save_every:
+        _check_frames(output, fmt, steps, save_every, sources, overwrite, after)
+    # Outputs of one stem share it (OUT.png, OUT.tif): this run would replace or remove the other's.
+    if os.path.lexists(ckpt) and not overwrite and not (resuming and ckpt.resolve() == Path(resuming).resolve()):
+        raise InputError(f"{ckpt} already exists where this run keeps its checkpoint; if an interrupted run left it, "
+                         f"continue that run with `jaxart stylize --resume {ckpt}`; else pass --overwrite to replace "
+                         "it, or choose another --output")
+
+
+def _check_frames(output: Path, fmt: str, steps: int, save_every: int, sources: set[Path], overwrite: bool,
+                  after: int) -> None:
+    """`check_beside`'s frames: only the files already there are looked at, however many steps."""
     pattern = re.compile(rf"{re.escape(output.stem)}_(\d{{5,}}){re.escape(SUFFIXES[fmt][0])}")
     for path in sorted(output.parent.glob(f"{glob.escape(output.stem)}_*")):
         match = pattern.fullmatch(path.name)

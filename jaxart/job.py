@@ -37,29 +37,6 @@ def stop_signals():
             signal.signal(s, h)
 
 
-def from_checkpoint(ckpt: checkpoint.Checkpoint) -> tuple[Path, list[Path], str, StyleConfig, tuple[int, int, int]]:
-    """The content, styles, model, config and background a checkpoint continues; refuses another version."""
-    from jaxart import __version__
-
-    checkpoint.check(ckpt, version=__version__)
-    checkpoint.check_inputs(ckpt)
-    m = ckpt.meta
-    config = StyleConfig.from_dict(m["config"]).validate()
-    background = tuple(m["inputs"].get("background", image.WHITE))
-    return Path(m["inputs"]["content"]), [Path(s) for s in m["inputs"]["styles"]], m["model"], config, background
-
-
-def resumed_outputs(ckpt: checkpoint.Checkpoint) -> tuple[int, int, Path | None]:
-    """The interrupted run's --save-every, --checkpoint-every and --animate (absent: 0, 0, None),
-    which `--resume` continues unless given again."""
-    m = ckpt.meta
-    every, ckpt_every, movie = m.get("save_every", 0), m.get("checkpoint_every", 0), m.get("animation")
-    if not (all(isinstance(n, int) and n >= 0 for n in (every, ckpt_every)) and isinstance(movie, (str, type(None)))):
-        raise InputError("checkpoint field save_every, checkpoint_every or animation has the wrong type; it was "
-                         "edited or damaged, so start the run again")
-    return every, ckpt_every, movie and Path(movie)
-
-
 def model_arch(model: str) -> str:
     """The architecture `model` will have, known before any weights load ("auto" -> vgg19)."""
     if model == "auto":
@@ -175,6 +152,7 @@ def stylize_files(
     model: str | None = None,
     background: tuple[int, int, int] = image.WHITE,
     animation: Path | None = None,
+    animation_overwrite: bool | None = None,
     inputs: tuple[np.ndarray, list[np.ndarray]] | None = None,
 ) -> transfer.Outcome:
     """Stylize image files into `output` (written atomically as `fmt`); frames every `save_every` steps.
@@ -185,15 +163,18 @@ def stylize_files(
     these weights); `model` is how the checkpoint names the weights for `--resume`.
     `animation` (.gif or .webp) gets the starting pixels, a frame every `save_every` steps (else
     `animate.every`) and the result; a resumed run continues the frames its checkpoint kept.
-    `inputs` are the files already decoded by `load_inputs`.
-    On a non-finite loss the last finite image is written to `output` before re-raising.
+    `animation_overwrite` (default: `overwrite`) may replace an existing animation: a resumed run
+    may replace its own image without replacing any other file. `inputs` are the files already
+    decoded by `load_inputs`. On a non-finite loss the last finite image is written to `output`
+    before re-raising. A signal during the last step is answered once the image is written.
     """
     from jaxart import __version__
 
     config.validate(w.arch, paintings=len(styles))
     destinations.check_output(output, fmt, overwrite=overwrite)
+    animation_overwrite = overwrite if animation_overwrite is None else animation_overwrite
     if animation is not None:
-        destinations.check_animation(animation, overwrite=overwrite)
+        destinations.check_animation(animation, overwrite=animation_overwrite)
     movie = animate.Frames(animate.every(config.steps, save_every)) if animation else None
     if movie is not None and resume is not None and "frame_every" in resume.meta:  # the animation goes on
         movie = animate.Frames.restored(resume.meta["frame_every"], resume.meta.get("frame_steps"), resume.frames)
@@ -246,7 +227,10 @@ def stylize_files(
         raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step) from None
     save_image(output, outcome.image, record(config, w, outcome, inputs), fmt, overwrite=overwrite)
     if animation is not None:
-        animate.save_animation(animation, movie.images + [outcome.image], overwrite=overwrite)
-    if checkpoint_every or resume is not None:  # the finished image supersedes this run's checkpoints
-        ckpt_path.unlink(missing_ok=True)
+        animate.save_animation(animation, movie.images + [outcome.image], overwrite=animation_overwrite)
+    if checkpoint_every or resume is not None or overwrite:  # the finished image supersedes the checkpoint:
+        ckpt_path.unlink(missing_ok=True)  # this run's, or one that --overwrite let it replace
+    if signum := stopped() if stopped else None:  # it came during the last step or the final loss
+        raise checkpoint.Interrupted(f"interrupted by {signal.Signals(signum).name} as the run finished; wrote {output} "
+                                     f"({outcome.steps} steps)", 128 + signum)
     return outcome

@@ -1,0 +1,54 @@
+"""What `--resume` continues: the run a checkpoint describes, its outputs, and which existing
+files are its own (so resuming may replace them without `--overwrite`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jaxart import checkpoint, image
+from jaxart.config import StyleConfig
+from jaxart.errors import InputError
+from jaxart.output import read_record
+
+
+def from_checkpoint(ckpt: checkpoint.Checkpoint) -> tuple[Path, list[Path], str, StyleConfig, tuple[int, int, int]]:
+    """The content, styles, model, config and background a checkpoint continues; refuses another version."""
+    from jaxart import __version__
+
+    checkpoint.check(ckpt, version=__version__)
+    checkpoint.check_inputs(ckpt)
+    m = ckpt.meta
+    config = StyleConfig.from_dict(m["config"]).validate()
+    background = tuple(m["inputs"].get("background", image.WHITE))
+    return Path(m["inputs"]["content"]), [Path(s) for s in m["inputs"]["styles"]], m["model"], config, background
+
+
+def resumed_outputs(ckpt: checkpoint.Checkpoint) -> tuple[int, int, Path | None]:
+    """The interrupted run's --save-every, --checkpoint-every and --animate (absent: 0, 0, None),
+    which `--resume` continues unless given again."""
+    m = ckpt.meta
+    every, ckpt_every, movie = m.get("save_every", 0), m.get("checkpoint_every", 0), m.get("animation")
+    if not (all(isinstance(n, int) and n >= 0 for n in (every, ckpt_every)) and isinstance(movie, (str, type(None)))):
+        raise InputError("checkpoint field save_every, checkpoint_every or animation has the wrong type; it was "
+                         "edited or damaged, so start the run again")
+    return every, ckpt_every, movie and Path(movie)
+
+
+
+def is_own_output(ckpt: checkpoint.Checkpoint, output: str | os.PathLike) -> bool:
+    """Whether resuming `ckpt` into `output` may replace what is there without `--overwrite`:
+    `output` is the checkpoint's own, and holds nothing or the image its interrupted run wrote
+    (a record with `interrupted`, the same config and inputs). A finished image written there
+    since, or any other file, is not: replacing it needs `--overwrite`."""
+    output = Path(output)
+    if output.resolve() != Path(ckpt.meta["output"]):
+        return False
+    if not os.path.lexists(output):
+        return True
+    try:
+        record = read_record(output)
+    except InputError:
+        return False
+    return ("interrupted" in record and record.get("config") == ckpt.meta["config"]
+            and record.get("inputs") == ckpt.meta["inputs"])

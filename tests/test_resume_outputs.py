@@ -1,0 +1,109 @@
+"""Which files an interrupted run's checkpoint and its `--resume` may replace, and which they must not."""
+
+import contextlib
+import signal
+
+import pytest
+
+from jaxart import checkpoint, job
+
+from conftest import run_main, write_tiny_job
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("resume-outputs"))
+
+
+@contextlib.contextmanager
+def _sigterm_at_once():
+    yield lambda: signal.SIGTERM
+
+
+def _run(files, *extra):
+    d, model = files
+    return [str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "32", "--steps", "3", "-q", *extra]
+
+
+def _interrupted(files, monkeypatch, capsys, *extra) -> None:
+    """A run to a.png stopped after its first step: a.png and a.ckpt.npz in the current folder."""
+    with monkeypatch.context() as m:
+        m.setattr(job, "stop_signals", _sigterm_at_once)
+        code, _, err = run_main(["stylize", *_run(files, "-o", "a.png", *extra)], monkeypatch, capsys)
+    assert code == 143, err
+
+
+def test_an_output_of_the_same_stem_does_not_take_another_runs_checkpoint(files, tmp_path, monkeypatch, capsys):
+    # a.png and a.tif keep their checkpoints in one a.ckpt.npz: the second run deleted the first's.
+    monkeypatch.chdir(tmp_path)
+    _interrupted(files, monkeypatch, capsys)
+    kept = (tmp_path / "a.ckpt.npz").read_bytes()
+    code, _, err = run_main(["stylize", *_run(files, "-o", "a.tif", "--format", "tiff", "--checkpoint-every", "1")],
+                            monkeypatch, capsys)
+    assert code == 2 and err == ("error: a.ckpt.npz already exists where this run keeps its checkpoint; if an "
+                                 "interrupted run left it, continue that run with `jaxart stylize --resume "
+                                 "a.ckpt.npz`; else pass --overwrite to replace it, or choose another --output"), err
+    assert (tmp_path / "a.ckpt.npz").read_bytes() == kept and not (tmp_path / "a.tif").exists()
+    code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "-q"], monkeypatch, capsys)
+    assert code == 0 and not (tmp_path / "a.ckpt.npz").exists(), err
+
+
+def test_a_finished_image_written_since_is_not_replaced_by_resuming(files, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    _interrupted(files, monkeypatch, capsys)
+    stale = (tmp_path / "a.ckpt.npz").read_bytes()
+    # A new run to a.png with --overwrite finishes, and its image supersedes the old checkpoint.
+    code, _, err = run_main(["stylize", *_run(files, "-o", "a.png", "--overwrite", "--seed", "7")], monkeypatch, capsys)
+    assert code == 0 and not (tmp_path / "a.ckpt.npz").exists(), err
+    finished = (tmp_path / "a.png").read_bytes()
+    # Were the old checkpoint brought back, resuming it must not silently replace that image.
+    (tmp_path / "a.ckpt.npz").write_bytes(stale)
+    code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "-q"], monkeypatch, capsys)
+    assert code == 2 and err == (f"error: output {tmp_path / 'a.png'} already exists; pass --overwrite to replace "
+                                 "it or choose another --output"), err
+    assert (tmp_path / "a.png").read_bytes() == finished
+
+
+def test_resume_replaces_no_animation_it_did_not_write(files, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    _interrupted(files, monkeypatch, capsys)
+    (tmp_path / "keep.gif").write_bytes(b"precious")
+    code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "--animate", "keep.gif", "-q"], monkeypatch, capsys)
+    assert code == 2 and "keep.gif already exists; pass --overwrite" in err, err
+    assert (tmp_path / "keep.gif").read_bytes() == b"precious"
+
+
+def test_a_checkpoint_of_model_auto_names_the_weights_it_used(files, tmp_path, monkeypatch, capsys):
+    # "auto" is vgg19 or, unavailable, vgg16-hed: resuming must load the same weights, not choose again.
+    import jaxart
+
+    tiny = jaxart.load_weights(files[1])
+    monkeypatch.setattr(job, "resolve_model", lambda model, fetch, warn: tiny)
+    monkeypatch.setattr(job, "model_arch", lambda model: tiny.arch)
+    monkeypatch.chdir(tmp_path)
+    d, _ = files
+    with monkeypatch.context() as m:
+        m.setattr(job, "stop_signals", _sigterm_at_once)
+        code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", "auto", "--size",
+                                 "32", "--steps", "3", "-o", "a.png", "-q"], monkeypatch, capsys)
+    assert code == 143, err
+    assert checkpoint.load("a.ckpt.npz").meta["model"] == tiny.name != "auto"
+
+
+def test_ctrl_c_during_the_last_step_is_answered_once_the_image_is_written(files, tmp_path, monkeypatch, capsys):
+    # The last step's callback returned before looking at the signal: exit 0, as if none came.
+    import jaxart
+
+    monkeypatch.chdir(tmp_path)
+    asked = []
+
+    def stopped():  # Ctrl-C arrives during step 3 of 3: steps 1 and 2 saw none
+        asked.append(len(asked))
+        return signal.SIGINT if len(asked) > 2 else None
+
+    with monkeypatch.context() as m:
+        m.setattr(job, "stop_signals", lambda: contextlib.nullcontext(stopped))
+        code, _, err = run_main(["stylize", *_run(files, "-o", "a.png")], monkeypatch, capsys)
+    assert code == 130 and err == "interrupted by SIGINT as the run finished; wrote a.png (3 steps)", err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
+    assert "interrupted" not in jaxart.read_record("a.png") and jaxart.read_record("a.png")["steps"] == 3
