@@ -77,7 +77,7 @@ def check_animation(path: Path, *, overwrite: bool = False) -> None:
         raise InputError(f"animation {path} is a folder; give a file name ending in {path.suffix}")
     if os.path.lexists(path) and not overwrite:
         raise InputError(f"animation {path} already exists; pass --overwrite to replace it or choose another --animate")
-    check_folder(path.parent, "--animate")
+    check_folder(path.parent, "--animate", what="animation folder")
     check_names([("animation", path)], "--animate")
 
 

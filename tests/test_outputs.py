@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from PIL import Image, PngImagePlugin
 
 import jaxart
-from jaxart import output, sheet, sweep
+from jaxart import destinations, output, sheet, sweep
 from jaxart.errors import InputError, OutputError
 from jaxart.output import read_record, save_png
 
@@ -199,3 +199,10 @@ def test_read_record_errors_are_input_errors(tmp_path):
                            (notes, "could not be read"), (tmp_path / "gone.png", "could not be read")]:
         with pytest.raises(InputError, match=fragment):
             read_record(path)
+
+
+def test_an_animation_under_a_file_names_the_animation_folder(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(InputError, match=rf"^animation folder {tmp_path}/file: {tmp_path}/file is a file, not a "
+                                         r"folder; choose another --animate$"):
+        destinations.check_animation(tmp_path / "file" / "x.gif")
