@@ -5,7 +5,7 @@ before the first step. JAX can keep the compiled programs on disk; a later run w
 shapes and settings loads them instead: a 3-step run took 6.4 s instead of 15.1 s at 256 px on
 2 cores (BENCHMARKS.md, "Compile cache", with the command). The library never turns this on by
 itself (it would be global state): the CLI runs inside `use`, which finds the folder, enables
-the cache and turns JAX's cache warnings into one line each.
+the cache and turns JAX's cache warnings into one line for each kind of trouble.
 
 The folder is per CPU because XLA:CPU compiles for every instruction-set feature of the machine
 that compiles, and jaxlib 0.10.2 loads a program compiled elsewhere after only logging the
@@ -16,11 +16,12 @@ different machines must not share programs.
 from __future__ import annotations
 
 import contextlib
-import glob
+import errno
 import hashlib
 import os
 import platform
 import re
+import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -87,33 +88,93 @@ def enable(path: Path) -> None:
         jax.config.update("jax_persistent_cache_enable_xla_caches", None)
 
 
+def _in_the_way(path: Path) -> Path | None:
+    """The outermost of `path` and its parents that exists but is not a folder (a file, a broken link)."""
+    for p in reversed((path, *path.parents)):
+        if os.path.lexists(p) and not os.path.isdir(p):
+            return p
+    return None
+
+
+def _unreadable_entry(path: Path, name: str) -> Path | None:
+    """The entry in `path` that JAX has just failed to read, or None when that cannot be told.
+
+    JAX's usual warning names only the program ('jit_step'), which every size and setting of it
+    shares, so deleting by that name would delete valid entries too. The entry's key is found
+    instead in the JAX frame that was reading it (jaxlib 0.10.2: `compiler._cache_read`, whose
+    warning this is); a key of another program, or one with no entry here, is not taken.
+    """
+    keys = [name]  # JAX's other read warning (PGLE's `_is_executable_in_cache`) names the key itself
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_globals.get("__name__", "").startswith("jax."):
+            key = frame.f_locals.get("cache_key")
+            if isinstance(key, str) and key.startswith(f"{name}-"):
+                keys.append(key)
+                break
+        frame = frame.f_back
+    for key in keys:
+        if key and os.path.basename(key) == key and key not in (".", ".."):
+            entry = path / f"{key}-cache"
+            if os.path.lexists(entry):
+                return entry
+    return None
+
+
+def _remove(entry: Path) -> OSError | None:
+    """Removes `entry` so that JAX writes it again (JAX never overwrites one); the error if not."""
+    try:
+        if entry.is_dir() and not entry.is_symlink():
+            entry.rmdir()  # only an empty folder: one with something in it is someone's, not JAX's
+        else:
+            entry.unlink()
+    except FileNotFoundError:
+        pass  # another run removed it first
+    except OSError as e:
+        return e
+    return None
+
+
 @contextlib.contextmanager
 def _reporting(path: Path, warn: Callable[[str], None]) -> Iterator[None]:
-    """Within: JAX's warnings about cache entries become one line each for reading and writing.
+    """Within: JAX's warnings about cache entries become one line for each kind of trouble.
 
     An entry that cannot be read (truncated by a killed process, say) is deleted when JAX reports
     it, so the program JAX compiles instead is written in its place; otherwise JAX would keep the
-    broken entry and warn on every run. Other warnings pass through unchanged.
+    broken entry and warn on every run. Only that entry: the program's other sizes and settings
+    are valid. One that cannot be deleted (a folder with files in it) is left, and said so. Other
+    warnings pass through unchanged.
     """
     said: set[str] = set()
     with warnings.catch_warnings():
+        # Python shows a warning once per text and line: a second broken entry of the same
+        # program, with the same error, would otherwise never reach `show`, nor be replaced.
+        warnings.filterwarnings("always", message="Error (reading|writing) persistent compilation cache entry")
         shown = warnings.showwarning
 
         def show(message, category, filename, lineno, file=None, line=None):
             match = _JAX_WARNING.match(str(message))
             if match is None:
                 return shown(message, category, filename, lineno, file, line)
-            verb, detail = match["verb"], " ".join(match["detail"].split())[:200]
-            if verb == "reading":
-                for entry in glob.glob(os.path.join(glob.escape(str(path)), f"{glob.escape(match['module'])}-*-cache")):
-                    with contextlib.suppress(OSError):
-                        os.remove(entry)
-            if verb not in said:
-                said.add(verb)
-                warn(f"compile cache {path}: an entry could not be read ({detail}); it was compiled again and replaced"
-                     if verb == "reading" else
-                     f"compile cache {path}: could not write an entry ({detail}); compiled programs are not kept. "
-                     f"Free space there, or set {ENV} to another folder or to 'off'")
+            verb, name, detail = match["verb"], match["module"], " ".join(match["detail"].split())[:200]
+            if verb == "writing":
+                kind, text = verb, (f"compile cache {path}: could not write an entry ({detail}); compiled programs "
+                                    f"are not kept. Free space there, or set {ENV} to another folder or to 'off'")
+            elif (entry := _unreadable_entry(path, name)) is None:
+                kind, text = "unknown", (f"compile cache {path}: an entry of '{name}' could not be read ({detail}); "
+                                         f"it was compiled again. If this is said on every run, delete {path}")
+            elif (error := _remove(entry)) is None:
+                kind, text = "replaced", (f"compile cache {path}: an entry could not be read ({detail}); "
+                                          f"it was compiled again and replaced")
+            else:
+                why = ("a folder with files in it" if error.errno in (errno.ENOTEMPTY, errno.EEXIST)
+                       else error.strerror or str(error))
+                kind, text = "kept", (f"compile cache {path}: an entry cannot be read and is left in place "
+                                      f"({why}), so '{name}' is compiled again on every run. Remove {entry}, "
+                                      f"or set {ENV} to another folder")
+            if kind not in said:
+                said.add(kind)
+                warn(text)
 
         warnings.showwarning = show
         yield
@@ -131,9 +192,13 @@ def use(warn: Callable[[str], None], environ: Mapping[str, str] = os.environ) ->
         if path is not None:
             enable(path)
     except (OSError, RuntimeError) as e:
+        # mkdir says only "File exists" or "Not a directory" when a file stands where a folder goes.
+        blocker = _in_the_way(path) if path is not None else None
         warn(f"cannot keep compiled programs in {path or environ.get(ENV) or '~/.cache'} "
-             f"({getattr(e, 'strerror', None) or e}); every run compiles afresh. "
-             f"Set {ENV} to a writable folder, or to 'off'")
+             + (f"(a file is in the way: {blocker}); every run compiles afresh. Remove that file, or set {ENV} "
+                f"to another folder, or to 'off'" if blocker is not None else
+                f"({getattr(e, 'strerror', None) or e}); every run compiles afresh. "
+                f"Set {ENV} to a writable folder, or to 'off'"))
         path = None
     if path is None:
         yield None

@@ -43,18 +43,31 @@ def test_a_folder_that_cannot_be_named_is_one_warning_and_no_cache():
     assert len(said) == 1 and "~no-such-user-here/cache" in said[0] and "JAXART_CACHE_DIR" in said[0], said
 
 
+def test_a_read_error_whose_entry_cannot_be_told_deletes_nothing(tmp_path):
+    import warnings
+
+    for key in ("jit_step-aaa", "jit_step-bbb"):
+        (tmp_path / f"{key}-cache").write_bytes(b"entry")
+    said = []
+    with compile_cache._reporting(tmp_path, said.append):
+        for _ in range(2):  # no JAX frame reading a key: which of the two it was is not known
+            warnings.warn("Error reading persistent compilation cache entry for 'jit_step': ZlibError: bad")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["jit_step-aaa-cache", "jit_step-bbb-cache"]
+    assert len(said) == 1 and "replaced" not in said[0] and f"delete {tmp_path}" in said[0], said
+
+
 @pytest.fixture(scope="module")
 def job(tmp_path_factory):
     d, model = write_tiny_job(tmp_path_factory.mktemp("cache"))
     return d, model
 
 
-def _stylize(job, out, cache, log_compiles=False):
+def _stylize(job, out, cache, log_compiles=False, size=32):
     d, model = job
     env = {**os.environ, "JAXART_CACHE_DIR": str(cache), "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
            "JAX_LOG_COMPILES": "1" if log_compiles else "0"}
     proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "stylize", str(d / "photo.jpg"), str(d / "paint.png"),
-                           "--model", model, "--size", "32", "--steps", "3", "--quiet", "--output", str(out)],
+                           "--model", model, "--size", str(size), "--steps", "3", "--quiet", "--output", str(out)],
                           capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0 and out.is_file(), proc.stderr
     return np.asarray(Image.open(out)), proc.stderr
@@ -85,6 +98,71 @@ def test_a_second_run_loads_the_compiled_step_and_a_broken_entry_is_one_warning(
     np.testing.assert_array_equal(first, again)
     _, log = _stylize(job, tmp_path / "d.png", cache, log_compiles=True)
     assert "Persistent compilation cache hit for 'jit_step'" in log and "warning" not in log
+
+
+@pytest.fixture(scope="module")
+def two_sizes(job, tmp_path_factory):
+    """A cache filled at 24 and 32 px; the pictures; the names of each size's `jit_step` entry."""
+    d = tmp_path_factory.mktemp("two-sizes")
+    pictures, steps = {}, {}
+    for size in (24, 32):
+        before = set(_entries(d / "cache"))
+        pictures[size], err = _stylize(job, d / f"{size}.png", d / "cache", size=size)
+        assert err == ""
+        steps[size], = [name for name in set(_entries(d / "cache")) - before if name.startswith("jit_step-")]
+    return d / "cache", pictures, steps
+
+
+def test_a_broken_entry_is_replaced_and_the_same_programs_other_sizes_are_kept(job, two_sizes, tmp_path):
+    made, pictures, steps = two_sizes
+    cache = tmp_path / "cache"
+    shutil.copytree(made, cache)
+    kept = _entries(cache)
+    broken, = cache.glob(f"*/{steps[32]}")
+    broken.write_bytes(broken.read_bytes()[:100])
+    again, err = _stylize(job, tmp_path / "a.png", cache)
+    assert len(err.splitlines()) == 1 and "replaced" in err, err
+    np.testing.assert_array_equal(pictures[32], again)
+    # The 24 px step is another entry of the same program ('jit_step'), and a valid one.
+    assert _entries(cache).keys() == kept.keys() and _entries(cache)[steps[24]] == kept[steps[24]]
+    assert len(broken.read_bytes()) > 100
+    _, log = _stylize(job, tmp_path / "b.png", cache, log_compiles=True)
+    assert "Persistent compilation cache hit for 'jit_step'" in log and "warning" not in log
+
+
+def test_an_entry_that_is_a_folder_is_replaced_when_empty_and_else_left_with_one_accurate_warning(
+        job, two_sizes, tmp_path):
+    made, pictures, steps = two_sizes
+    cache = tmp_path / "cache"
+    shutil.copytree(made, cache)
+    entry, = cache.glob(f"*/{steps[32]}")
+    entry.unlink()
+    entry.mkdir()
+    (entry / "mine.txt").write_text("someone's")
+    again, err = _stylize(job, tmp_path / "a.png", cache)
+    assert len(err.splitlines()) == 1 and "left in place (a folder with files in it)" in err and f"Remove {entry}," in err, err
+    assert (entry / "mine.txt").read_text() == "someone's"
+    np.testing.assert_array_equal(pictures[32], again)
+
+    (entry / "mine.txt").unlink()  # an empty folder holds nothing of anyone's
+    again, err = _stylize(job, tmp_path / "b.png", cache)
+    assert len(err.splitlines()) == 1 and "replaced" in err, err
+    assert entry.is_file() and len(entry.read_bytes()) > 100
+    np.testing.assert_array_equal(pictures[32], again)
+
+
+def test_a_file_where_a_cache_folder_goes_is_named_with_the_remedy(tmp_path):
+    sub = compile_cache.folder({"JAXART_CACHE_DIR": str(tmp_path / "cache")})
+    for blocker in (sub, sub.parent):  # mkdir says "File exists", then "Not a directory"
+        shutil.rmtree(tmp_path / "cache", ignore_errors=True)
+        blocker.parent.mkdir(parents=True, exist_ok=True)
+        blocker.write_text("not a folder")
+        said = []
+        with compile_cache.use(said.append, {"JAXART_CACHE_DIR": str(tmp_path / "cache")}) as path:
+            assert path is None
+        assert len(said) == 1 and f"a file is in the way: {blocker});" in said[0], said
+        assert "Remove that file, or set JAXART_CACHE_DIR" in said[0]
+        assert blocker.read_text() == "not a folder"
 
 
 def test_a_cache_folder_that_cannot_be_made_is_one_warning_and_the_run_goes_on(job, tmp_path):
