@@ -8,6 +8,7 @@ import math
 import os
 
 from jaxart import color, convs, vgg
+from jaxart.errors import InputError
 
 OPTIMIZERS = ("lbfgs", "adam")
 LINESEARCHES = ("none", "zoom")
@@ -134,15 +135,39 @@ class StyleConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "StyleConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - known)
+        """The config of a dict from `to_dict` (or JSON); an unknown field is a ValueError, one of the
+        wrong type an InputError naming it as a checkpoint's, where configs are read back (`validate`
+        judges the values)."""
+        damaged = "has the wrong type; it was edited or damaged, so start the run again"
+        if not isinstance(d, dict):
+            raise InputError(f"checkpoint field config {damaged}")
+        fields = {f.name: f.type for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - set(fields))
         if unknown:
-            raise ValueError(f"unknown config fields {unknown}; known fields are {sorted(known)}")
+            raise ValueError(f"unknown config fields {unknown}; known fields are {sorted(fields)}")
+        wrong = [f"config.{k}" for k, v in d.items() if not _typed(fields[k], v)]
+        if wrong:
+            raise InputError(f"checkpoint field {', '.join(wrong)} {damaged}")
         return cls(**d)
 
     @classmethod
     def from_json(cls, text: str) -> "StyleConfig":
         return cls.from_dict(json.loads(text))
+
+
+_TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,)}
+
+
+def _typed(annotation: str, value) -> bool:
+    """Whether `value` (as JSON gives it: a list for a tuple) fits a field annotated `annotation`,
+    e.g. "int", "str | None", "tuple[float, ...] | None"."""
+    kind, optional = annotation.removesuffix(" | None"), annotation.endswith(" | None")
+    if value is None:
+        return optional
+    is_a = lambda v, types: isinstance(v, types) and (isinstance(v, bool) == (bool in types))  # noqa: E731
+    if kind.startswith("tuple["):
+        return isinstance(value, (list, tuple)) and all(is_a(v, _TYPES[kind[6:].split(",")[0]]) for v in value)
+    return is_a(value, _TYPES[kind])
 
 
 # Weights multiply float32 losses: beyond this they overflow to inf before the first step.
@@ -213,6 +238,12 @@ def _style_scale(config):
     s = config.style_scale
     if not (isinstance(s, (int, float)) and math.isfinite(s) and s > 0):
         raise ValueError(f"style-scale must be a finite number above 0, got {s}")
+    # At `size` only: at a smaller scale of coarse to fine the painting is enlarged to 16 px
+    # instead (image.painting_side, README "Style scale").
     if config.size * s < 16:
+        least = 16 / config.size
+        digits = 2 - math.floor(math.log10(least))  # three significant digits, rounded up
+        least = math.ceil(least * 10**digits) / 10**digits
+        least += (config.size * least < 16) / 10**digits
         raise ValueError(f"style-scale {s:g} makes the painting {config.size * s:.0f} px at size {config.size}; "
-                         f"VGG needs at least 16, so use style-scale >= {16 / config.size:.3g}")
+                         f"VGG needs at least 16, so use style-scale >= {least:g}")

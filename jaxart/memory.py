@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 import jax
 
-from jaxart import margin
+from jaxart import margin, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import fit, painting_side
@@ -191,10 +191,13 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
           paintings: Sequence[tuple[int, int]] = (), available: int | None = None, flag: str = "--size") -> int:
     """Raise an InputError if a run will not fit in memory; else return the estimated bytes.
 
-    The error names what would make it fit: `--remat` or the default `--lbfgs-memory` where
-    that alone does (not `--remat` on CPU: XLA's CPU scheduler keeps its peak with remat,
-    BENCHMARKS.md), a smaller `--style-scale` where the paintings' targets set the peak,
-    else the largest `--size` that fits, for the photo's shape.
+    First, as the photo's shape is known here, before any weights load: every scale must leave the
+    photo deep enough for the deepest layer (`scales.check_photo`). Then the error names what would
+    make the run fit: `--remat` or the default `--lbfgs-memory` where that alone does (not
+    `--remat` on CPU: XLA's CPU scheduler keeps its peak with remat, BENCHMARKS.md), a smaller
+    `--style-scale` where the paintings' targets set the peak, else the largest size that fits for
+    the photo's shape (with the default `--lbfgs-memory` where the size alone cannot), given as
+    the options that set it (`--scales`, `--start-size`, `flag`).
 
     Args:
       config: the run's settings (size, style scale, layers, remat).
@@ -206,6 +209,7 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
       flag: the option the advice names for the size (bench's is --sizes).
     """
     photo = photo or (config.size, config.size)
+    scales.check_photo(config, photo, flag)
     free = available_bytes() if available is None else available
     need = lambda c: files_bytes(c, arch, photo, paintings)  # noqa: E731
     total = need(config)
@@ -221,12 +225,26 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
     elif paintings and need(scale(1)) <= free:  # the paintings set the peak: the largest scale that fits
         percent = largest(lambda k: need(scale(k)) <= free, 1, math.floor(100 * config.style_scale))
         hint = f"--style-scale {percent / 100:g} or smaller"
-    else:  # the largest size that fits, for the photo's shape
-        side = largest(lambda n: need(config.replace(size=n)) <= free, 15, config.size)
-        hint = f"{flag} {side} or smaller" if side >= 16 else "a machine with more memory"
+    else:
+        hint = _size_hint(config, photo, lambda c: need(c) <= free, flag)
     run = f"a {width}x{height} px run"
     if hint.startswith("--style-scale"):
         h, w = max((fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings),
                    key=lambda hw: hw[0] * hw[1])
         run += f" with the painting at {w}x{h} px"
     raise InputError(f"{run} needs about {gib(total)} but only {gib(free)} is free; use {hint}")
+
+
+def _size_hint(config: StyleConfig, photo: tuple[int, int], fits: Callable[[StyleConfig], bool], flag: str) -> str:
+    """The largest size that `fits`, as the options to give (`scales.size_options`): one that leaves
+    the photo deep enough for the layers and the painting 16 px (`StyleConfig.validate`), with the
+    default --lbfgs-memory where the size alone cannot fit."""
+    least = max(16, scales.least_size(photo, scales.deepest(config)[1]), math.ceil(16 / config.style_scale))
+    least += least * config.style_scale < 16  # rounding
+    short = config.replace(lbfgs_memory=StyleConfig.lbfgs_memory)
+    for base in [config] + [short] * (config.lbfgs_memory > short.lbfgs_memory):
+        if fits(base.replace(size=least)):
+            side = largest(lambda n: fits(base.replace(size=n)), least, config.size)
+            also = f"--lbfgs-memory {short.lbfgs_memory} and " if base is short else ""
+            return also + scales.size_options(config, side, flag)
+    return "a machine with more memory"

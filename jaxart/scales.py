@@ -1,7 +1,7 @@
 """Coarse to fine: optimize at a small size, upsample the result, continue at the next size.
 
-Each scale is one ordinary `transfer.run` at that size: targets are recomputed from the photo and
-paintings resized to it, and the loss compiles once for its shape. The first scale starts from
+Each scale is one ordinary run at that size (`transfer.run_scale`): targets are recomputed from the
+photo and paintings resized to it, and the loss compiles once for its shape. The first scale starts from
 `config.init`, every later one from the previous result upsampled to its shape. Step numbers in
 progress reports run over all scales, so a bar or a checkpoint sees one run.
 """
@@ -20,7 +20,7 @@ from jaxart import margin
 from jaxart.checkpoint import Checkpoint
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
-from jaxart.image import resize
+from jaxart.image import fit, resize
 from jaxart.vgg import Weights
 
 GROWTH = 1.5  # `start_size` doubles up to the size; a scale within this factor of it is skipped
@@ -58,6 +58,62 @@ def total_steps(config: StyleConfig) -> int:
     return sum(n for _, n in schedule(config))
 
 
+def deepest(config: StyleConfig) -> tuple[str, int]:
+    """The deepest layer the loss reads and the short side it needs: after k poolings a side
+    shorter than 2**k px is empty, and the loss NaN."""
+    pools = lambda n: int(n[4]) - (not n.startswith("pool"))  # noqa: E731
+    layer = max(config.content_layers + config.style_layers, key=pools)
+    return layer, 2 ** pools(layer)
+
+
+def least_size(photo: Sequence[int], short: int) -> int:
+    """The smallest long side at which a photo of (height, width) `photo` is `short` px or more on
+    its short side, as `resize` sizes it."""
+    n = max(1, int((short - 0.5) * max(photo[:2]) / min(photo[:2])) - 1)
+    while min(fit(photo, n)) < short:
+        n += 1
+    return n
+
+
+def check_photo(config: StyleConfig, photo: Sequence[int], flag: str = "--size") -> None:
+    """Refuse a photo of (height, width) `photo` that the first (smallest) scale would make too small
+    for the deepest layer, naming the option that sets that scale (`flag` for the size) and the
+    least value that works; later scales are larger, so they pass if it does."""
+    layer, need = deepest(config)
+    first = sizes(config)[0]
+    h, w = fit(photo, first)
+    if min(h, w) >= need:
+        return
+    least = least_size(photo, need)
+    if config.scales:
+        at, fix = f"--scales {first}", f"give --scales values of {least} or more"
+    elif first < config.size:  # the first of --start-size's doublings
+        at = f"--start-size {first}"
+        fix = f"use --start-size{'' if least <= config.size else f' and {flag}'} {least} or more"
+    else:
+        at, fix = f"{flag} {first}", f"use {flag} {least} or more"
+    raise InputError(f"at {at} the photo is {w}x{h} px, too small for layer {layer}, which needs at least {need} px "
+                     f"on the short side; {fix}, or shallower layers")
+
+
+def size_options(config: StyleConfig, side: int, flag: str = "--size") -> str:
+    """The options that make `config`'s last scale `side` px, as advice: the last of --scales
+    (dropping any scale not below it), or `flag`, with --start-size and --steps where they must
+    change too (one count per scale left: the last scale keeps its own)."""
+    if config.scales:
+        new = config.replace(size=side, scales=(*[s for s in config.scales[:-1] if s < side], side))
+        options = f"--scales {','.join(map(str, new.scales))}"
+    else:
+        new = config.replace(size=side, start_size=config.start_size and min(config.start_size, side))
+        options = f"{flag} {side}" + (f" --start-size {side}" if new.start_size != config.start_size else "")
+    count = len(sizes(new))
+    if config.scale_steps and count != len(config.scale_steps):
+        return options + f" --steps {','.join(map(str, config.scale_steps[:count - 1] + config.scale_steps[-1:]))}"
+    if config.scales:
+        return options + " or a smaller last scale (and --size to match, if given)"
+    return options + (" or smaller" if not (config.start_size or config.scale_steps) else "")
+
+
 def upsample(image: ArrayLike, shape: Sequence[int]) -> jax.Array:
     """Bicubic resize of an (h, w, 3) image in [0, 1] to `shape` (H, W, 3), clipped to [0, 1]."""
     x = jnp.asarray(image, jnp.float32)
@@ -80,7 +136,9 @@ def run(
     resume: Checkpoint | None = None,
 ):
     """`transfer.run` over every scale of `schedule(config)`; returns the last scale's `Outcome`
-    with the steps and seconds of all scales.
+    with the steps and seconds of all scales. `config` is validated as a whole (`transfer.run`), not
+    each scale: a painting that `style_scale` takes below 16 px at a small scale is enlarged to that
+    (`image.painting_side`), as README says, not refused.
 
     `resume` continues a checkpoint taken at any scale: the scale is the one whose image shape
     the checkpoint holds; earlier scales are skipped.
@@ -109,8 +167,8 @@ def run(
             report = lambda p, o=offset: callback(p._replace(step=p.step + o, steps=total))
         x0 = None if image is None else upsample(image, shapes[i])
         try:
-            outcome = transfer.run(content, styles, weights=weights, config=stage_config(config, size, n),
-                                   callback=report, every=every, resume=resume if i == first else None, x0=x0)
+            outcome = transfer.run_scale(content, styles, weights=weights, config=stage_config(config, size, n),
+                                         callback=report, every=every, resume=resume if i == first else None, x0=x0)
         except NonFiniteLossError as e:
             raise NonFiniteLossError(f"{e} (scale {size} px)", image=e.image, step=e.step + offset) from None
         image, steps, offset = outcome.image, offset + outcome.steps, offset + n

@@ -68,13 +68,23 @@ def run(
     `x0`, an (H', W', 3) image in [0, 1] of the resized photo's shape, replaces `config.init`.
     Several scales (`config.scales`, `config.start_size`) run coarse to fine (scales.py).
     """
-    start = time.perf_counter()
     content, styles = _checked_image(content, "photo"), _checked_paintings(styles)
     config.validate(weights.arch, paintings=len(styles))
     x0 = None if x0 is None else _checked_image(x0, "x0")
-    if len(scales.sizes(config)) > 1:  # scales.run calls this function once per scale
+    scales.check_photo(config, content.shape)  # every scale, before any work
+    if len(scales.sizes(config)) > 1:  # scales.run calls run_scale once per scale
         return scales.run(content, styles, weights=weights, config=config, callback=callback, every=every,
                           resume=resume)
+    return run_scale(content, styles, weights=weights, config=config, callback=callback, every=every,
+                     resume=resume, x0=x0)
+
+
+def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Weights, config: StyleConfig,
+              callback: Callable[[Progress], None] | None = None, every: int | None = None,
+              resume: checkpoint.Checkpoint | None = None, x0: ArrayLike | None = None) -> Outcome:
+    """`run` at the single size `config.size`, of a photo and paintings `run` has checked, with a
+    `config` it has validated (for a scale of coarse to fine, as a whole: scales.run)."""
+    start = time.perf_counter()
     content, styles = sized_inputs(content, styles, config)
     photo, (content, styles) = content, color.prepare(content, styles, config.colors)
     masks = None if config.mask is None else guided.load_masks(config, content.shape, len(styles))
@@ -120,8 +130,8 @@ def sized_inputs(content: ArrayLike, styles: Sequence[ArrayLike],
         photo is too small for the deepest layer `config` uses.
     """
     content, styles = _checked_image(content, "photo"), _checked_paintings(styles)
+    scales.check_photo(config.replace(scales=None, start_size=None), content.shape)  # at config.size
     content = np.asarray(resize(np.asarray(content), config.size), np.float32) / 255.0
-    _check_deep_enough(content.shape, config)
     return content, [np.asarray(resize(np.asarray(s), painting_side(np.shape(s), config.size, config.style_scale)),
                                 np.float32) / 255.0 for s in styles]
 
@@ -168,16 +178,6 @@ def _one_painting(styles) -> bool:
     while isinstance(x, (list, tuple)) and x:
         depth, x = depth + 1, x[0]
     return depth == 3 and np.ndim(x) == 0
-
-
-def _check_deep_enough(shape: tuple[int, ...], config: StyleConfig) -> None:
-    # A layer after k poolings of a side shorter than 2**k pixels is empty and its loss is NaN.
-    layers = config.content_layers + config.style_layers
-    pools = max(int(n[4]) - (not n.startswith("pool")) for n in layers)
-    if min(shape[:2]) < 2**pools:
-        raise InputError(f"at --size {config.size} the photo is {shape[1]}x{shape[0]} px, too small for layer "
-                         f"{max(layers, key=lambda n: n[4])}, which needs at least {2**pools} px on the short side; "
-                         "use a larger --size or shallower layers")
 
 
 @functools.cache
