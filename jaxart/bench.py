@@ -6,8 +6,6 @@ BENCHMARKS.md next to the command that produced them, never in timed unit tests.
 
 from __future__ import annotations
 
-import os
-import platform
 import resource
 import statistics
 import time
@@ -26,39 +24,6 @@ from jaxart.vgg import random_weights
 # The loss every benchmark times: the paper's, as the PyTorch baseline computes it, without the
 # mirrored margin that stylize adds by default (StyleConfig.margin; its cost is in BENCHMARKS.md).
 PAPER = StyleConfig(margin=0)
-
-
-def machine() -> dict:
-    """What ran the benchmark, including any glibc malloc settings from the environment: they
-    change how often large buffers are page-faulted in, which moved PyTorch's time at 512 px by
-    ~20% and jaxart's by 3-9% (BENCHMARKS.md, Issue 5, "Third pass: the allocator")."""
-    malloc = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_") or k == "GLIBC_TUNABLES"}
-    return {"backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()],
-            "cpu": _cpu_model(), "cpus": os.cpu_count(), "jax": jax.__version__, "python": platform.python_version(),
-            "malloc": malloc or "default"}
-
-
-def _cpu_model() -> str:
-    """The CPU's model name (Linux's /proc/cpuinfo), else what `platform` knows."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            found = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
-    except OSError:
-        found = ""
-    return found or platform.processor() or platform.machine()
-
-
-def matmul_peak(n: int = 2048, repeats: int = 5, dtype: str = "float32") -> float:
-    """The machine's GFLOP/s on an n x n matmul of `dtype` operands with float32 sums, timed here
-    (bfloat16: the rate of `conv="winograd-bf16"`'s gradient products)."""
-    a = jnp.ones((n, n), dtype)
-    f = jax.jit(lambda a: jnp.matmul(a, a, preferred_element_type=jnp.float32))
-    f(a).block_until_ready()
-    return 2 * n**3 / _median(lambda: f(a).block_until_ready(), repeats) / 1e9
-
-
-def _median(fn, repeats: int) -> float:
-    return statistics.median(_seconds(fn) for _ in range(repeats))
 
 
 def _rss_mb() -> float:

@@ -161,7 +161,7 @@ def run(
 
     import jax
 
-    from jaxart import __version__, bench as B
+    from jaxart import __version__, bench_machine
 
     if quality:
         _fetch_model(quality["model"], fetch, echo)
@@ -177,14 +177,15 @@ def run(
     options = {"sizes": list(sizes), "repeats": repeats, "loops": list(loops), "baseline": baseline, "remat": remat,
                "conv": list(convs), "memory": memory, "sweep": sweep,
                "quality": quality and {k: str(v) if isinstance(v, Path) else v for k, v in quality.items()}}
-    return {"jaxart": __version__, "started": started, "options": options, "machine": B.machine(), **result}
+    return {"jaxart": __version__, "started": started, "options": options, "machine": bench_machine.machine(), **result}
 
 
 def _rows(sizes, repeats, loops, baseline, remat, convs, memory, sweep, quality, quality_images, echo) -> dict:
-    from jaxart import bench as B, bench_memory
+    from jaxart import bench as B, bench_machine, bench_memory
 
-    peaks = {dtype: B.matmul_peak(dtype=dtype) for dtype in ("float32", "bfloat16")}
-    echo(f"{B.machine()}; matmul peak {peaks['float32']:.0f} GFLOP/s (float32), {peaks['bfloat16']:.0f} (bfloat16)")
+    peaks = {dtype: bench_machine.matmul_peak(dtype=dtype) for dtype in ("float32", "bfloat16")}
+    echo(f"{bench_machine.machine()}; matmul peak {peaks['float32']:.0f} GFLOP/s (float32), "
+         f"{peaks['bfloat16']:.0f} (bfloat16)")
     rows, memory_rows, sweep_rows, reached = [], [], [], None
     for size in sizes:
         rows.append(B.measure(size, repeats=repeats, loops=tuple(loops), baseline=baseline, remat=remat,

@@ -47,9 +47,9 @@ def _unmeasured(*args, **kwargs):
 
 @pytest.mark.parametrize("case", sorted(BENCH))
 def test_bench_refuses_bad_options_before_measuring(case, tmp_path, monkeypatch, capsys):
-    from jaxart import bench
+    from jaxart import bench_machine
 
-    monkeypatch.setattr(bench, "matmul_peak", _unmeasured)  # the first thing measured
+    monkeypatch.setattr(bench_machine, "matmul_peak", _unmeasured)  # the first thing measured
     extra, expected = BENCH[case]
     start = time.perf_counter()
     code, err = _main(["bench", *[a.format(tmp=tmp_path) for a in extra]], monkeypatch, capsys)
@@ -72,7 +72,7 @@ def test_bench_check_creates_nothing_and_the_json_makes_its_folder(tmp_path):
 
 def test_bench_fetches_the_quality_weights_before_measuring(tmp_path, monkeypatch, capsys):
     """Offline, a registered model that is not installed fails before the rows, not after them."""
-    from jaxart import bench, weights
+    from jaxart import bench_machine, weights
     from jaxart.errors import WeightsError
 
     def offline(name, *args, **kwargs):
@@ -80,7 +80,7 @@ def test_bench_fetches_the_quality_weights_before_measuring(tmp_path, monkeypatc
 
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
     monkeypatch.setattr(weights, "fetch", offline)
-    monkeypatch.setattr(bench, "matmul_peak", _unmeasured)
+    monkeypatch.setattr(bench_machine, "matmul_peak", _unmeasured)
     code, err = _main(["bench", "--sizes", "16", "--quality-evals", "1", "--quality-size", "16", "--model", "vgg19"],
                       monkeypatch, capsys)
     assert code == 1 and err == "error: could not download vgg19 (no network); check the connection", err

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-from jaxart import bench, bench_memory, bench_quality, bench_torch, objective
+from jaxart import bench, bench_machine, bench_memory, bench_quality, bench_torch, objective
 from jaxart.config import StyleConfig
 
 needs_torch = pytest.mark.skipif(not bench_torch.available(), reason="the PyTorch baseline needs torch")
@@ -104,9 +104,9 @@ def test_machine_records_the_malloc_settings_a_timing_depends_on(monkeypatch):
     # "Third pass: the allocator"), so a benchmark report must say which were in force.
     for key in [k for k in os.environ if k.startswith("MALLOC_") or k == "GLIBC_TUNABLES"]:
         monkeypatch.delenv(key)
-    assert bench.machine()["malloc"] == "default"
+    assert bench_machine.machine()["malloc"] == "default"
     monkeypatch.setenv("MALLOC_ARENA_MAX", "1")
-    assert bench.machine()["malloc"] == {"MALLOC_ARENA_MAX": "1"}
+    assert bench_machine.machine()["malloc"] == {"MALLOC_ARENA_MAX": "1"}
 
 
 def test_device_memory_is_read_on_accelerators_and_absent_on_cpu():

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from jaxart import bench, bench_suite
+from jaxart import bench, bench_machine, bench_suite
 
 from conftest import ROOT, run_main
 
@@ -21,7 +21,7 @@ def no_measuring(monkeypatch):
         raise AssertionError("bench measured before refusing")
 
     monkeypatch.setattr(bench_suite, "_rows", measured)
-    monkeypatch.setattr(bench, "matmul_peak", measured)
+    monkeypatch.setattr(bench_machine, "matmul_peak", measured)
 
 
 @pytest.mark.parametrize("option", [["--model", "vgg16-hed"], ["--quality-size", "64"], ["--coarse-steps", "0"],
