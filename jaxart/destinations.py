@@ -86,6 +86,27 @@ def frame(output: Path, step: int, fmt: str = "png") -> Path:
     return output.with_name(f"{output.stem}_{step:05d}{SUFFIXES[fmt][0]}")
 
 
+def stale_frames(output: Path, fmt: str, steps: int, save_every: int) -> list[Path]:
+    """The `--save-every` frames beside `output` that a run of `steps` steps, a frame every
+    `save_every` (0: none), does not write, and whose run record names `output`: an earlier run
+    to `output` wrote them. Frames without that record (written before it was kept) never count."""
+    from jaxart.output import read_record
+
+    pattern = re.compile(rf"{re.escape(output.stem)}_(\d{{5,}}){re.escape(SUFFIXES[fmt][0])}")
+    stale = []
+    for path in sorted(output.parent.glob(f"{glob.escape(output.stem)}_*")):
+        match = pattern.fullmatch(path.name)
+        if not match or (save_every and int(match[1]) % save_every == 0 and int(match[1]) < steps):
+            continue
+        try:
+            record = read_record(path)
+        except InputError:
+            continue  # not a jaxart image: not ours to remove
+        if record.get("output") == str(output.resolve()):
+            stale.append(path)
+    return stale
+
+
 def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
                  overwrite: bool = False, after: int = 0, resuming: Path | None = None) -> None:
     """Fail before any work if a `--save-every` frame (of the steps after `after`) or the

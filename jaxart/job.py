@@ -200,8 +200,8 @@ def stylize_files(
         if movie is not None and p.step < p.steps:
             movie.offer(p.step, p.image)
         if save_every and p.step % save_every == 0 and p.step < p.steps:
-            save_image(destinations.frame(output, p.step, fmt), np.asarray(p.image),
-                       {"jaxart": __version__, "step": p.step, "inputs": inputs}, fmt, overwrite=overwrite)
+            save_image(destinations.frame(output, p.step, fmt), np.asarray(p.image), {**meta, "step": p.step}, fmt,
+                       overwrite=overwrite)
         if p.step == p.steps:
             return  # the finished image is written below, whatever arrives now
         signum = stopped() if stopped else None
@@ -228,6 +228,9 @@ def stylize_files(
     save_image(output, outcome.image, record(config, w, outcome, inputs), fmt, overwrite=overwrite)
     if animation is not None:
         animate.save_animation(animation, movie.images + [outcome.image], overwrite=animation_overwrite)
+    if overwrite and resume is None:  # an earlier run's frames, at steps this one did not write, would mix in
+        for path in destinations.stale_frames(output, fmt, outcome.steps, save_every):
+            path.unlink(missing_ok=True)
     if checkpoint_every or resume is not None or overwrite:  # the finished image supersedes the checkpoint:
         ckpt_path.unlink(missing_ok=True)  # this run's, or one that --overwrite let it replace
     if signum := stopped() if stopped else None:  # it came during the last step or the final loss

@@ -107,3 +107,19 @@ def test_ctrl_c_during_the_last_step_is_answered_once_the_image_is_written(files
     assert code == 130 and err == "interrupted by SIGINT as the run finished; wrote a.png (3 steps)", err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
     assert "interrupted" not in jaxart.read_record("a.png") and jaxart.read_record("a.png")["steps"] == 3
+
+
+def test_overwrite_removes_an_earlier_runs_frames_that_this_run_does_not_replace(files, tmp_path, monkeypatch, capsys):
+    # They were left mixed in with the new ones: o_00001.png of --save-every 1 beside o_00002.png of 2.
+    import jaxart
+
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_main(["stylize", *_run(files, "-o", "o.png", "--save-every", "1")], monkeypatch, capsys)
+    assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["o.png", "o_00001.png", "o_00002.png"], err
+    record = jaxart.read_record("o_00001.png")  # a frame says what made it, as the output does
+    assert record["step"] == 1 and record["config"]["steps"] == 3 and record["output"] == str(tmp_path / "o.png")
+    (tmp_path / "o_00099.png").write_bytes((tmp_path / "o.png").read_bytes())  # someone's, not a frame of o.png
+    code, _, err = run_main(["stylize", *_run(files, "-o", "o.png", "--save-every", "2", "--overwrite")], monkeypatch,
+                            capsys)
+    assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["o.png", "o_00002.png", "o_00099.png"], err
+    assert jaxart.read_record("o_00002.png")["config"]["seed"] == jaxart.read_record("o.png")["config"]["seed"]
