@@ -306,7 +306,7 @@ _QUALITY_OPTIONS = ("quality_size", "coarse_steps", "quality_limit", "model", "c
 def bench(
     ctx: typer.Context,
     sizes: Annotated[str, typer.Option(help="Comma-separated image sizes.")] = "256,512",
-    repeats: Annotated[int, typer.Option(help="Timed evaluations per size (at most 100).")] = 3,
+    repeats: Annotated[int, typer.Option(help="Timed evaluations per size (at most 100); also the steps of a scan chunk and the sweep's blocks.")] = 3,
     loops: Annotated[str, typer.Option(help="L-BFGS step variants to time: python, scan, zoom.")] = "python",
     baseline: Annotated[Optional[str], typer.Option(help="torch: time the same loss and L-BFGS in PyTorch, interleaved, as ratios.")] = None,
     remat: Annotated[bool, typer.Option(help="Checkpoint each VGG stage (less memory, one more forward pass).")] = False,

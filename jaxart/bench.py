@@ -208,24 +208,30 @@ def _stepper(fun, x, loop: str, chunk: int):
     return one, state["carry"]
 
 
+def _count(n: float) -> str:
+    """A count as the table shows it: 940, 94k."""
+    return f"{n:.0f}" if n < 1e4 else f"{n / 1e3:.0f}k"
+
+
 def format_row(row: dict) -> str:
     loops = " ".join(
         f"step[{k[7:]}] {v:.3f} s ({row['overhead_' + k[7:]]:+.1%})" for k, v in row.items() if k.startswith("step_s_")
     )
     if "optimizer_s" in row:
-        loops += f" optimizer {row['optimizer_s'] * 1e3:.0f} ms ({row['overhead_optimizer']:.1%})"
+        ms = row["optimizer_s"] * 1e3
+        loops += f" optimizer {ms:.{2 if ms < 10 else 0}f} ms ({row['overhead_optimizer']:.1%})"
     torch = "".join(
         f"\n        torch {name} {row[f'torch_{name}_s']:.3f} s; jaxart/torch {row[f'ratio_{name}_median']:.2f} "
         f"(median), {row[f'ratio_{name}_min']:.2f} (min)" for name in ("eval", "step") if f"torch_{name}_s" in row
     )
-    faults = f"  page faults/eval {row['faults_eval'] / 1e3:.0f}k" if "faults_eval" in row else ""
+    faults = f"  page faults/eval {_count(row['faults_eval'])}" if "faults_eval" in row else ""
     if "torch_faults_eval" in row:
-        faults += f" (torch {row['torch_faults_eval'] / 1e3:.0f}k)"
+        faults += f" (torch {_count(row['torch_faults_eval'])})"
     label = (" remat" if row.get("remat") else "") + (f" {row['conv']}" if "conv" in row else "")
     label += f" ({row['gradient']} gradient)" if row.get("conv") == "auto" and "gradient" in row else ""
     convs = "".join(f"\n        eval[{k[7:]}] {v:.3f} s ({row['conv_ratio_' + k[7:]]:.2f}x)"
                     for k, v in row.items() if k.startswith("eval_s_"))
     device = f"device peak {row['device_peak_mb']:.0f} MiB, " if "device_peak_mb" in row else ""
     return (f"{row['size']:>5} px{label}  eval {row['eval_s']:.3f} s  {row['gflops']:.0f} GFLOP/s "
-            f"({row['gflop']:.0f} GFLOP)  compile {row['compile_s']:.1f} s  {device}process peak {row['process_peak_rss_mb']:.0f} MiB  "
+            f"({row['gflop']:.3g} GFLOP)  compile {row['compile_s']:.1f} s  {device}process peak {row['process_peak_rss_mb']:.0f} MiB  "
             f"{loops}{faults}{convs}{torch}")

@@ -73,8 +73,9 @@ def _check_quality(*, evals: int, coarse_steps: int | None, limit: float, model:
         raise InputError(f"--quality-limit must be a finite number above 0, got {limit}")
     cap = limit * evals  # the full-size steps the other runs may take (bench_quality.time_to_quality)
     if cap < 1:
+        least = math.ceil(1000 / max(evals, 1)) / 1000  # limit x evals >= 1, to three decimals
         raise InputError(f"--quality-limit {limit:g} x --quality-evals {evals} leaves the other runs no full-size "
-                         "step; give --quality-limit 1 or more")
+                         f"step; give --quality-limit {least:g} or more")
     if cap > MAX_STEPS:
         raise InputError(f"--quality-limit {limit:g} x --quality-evals {evals} allows the other runs more than "
                          f"{MAX_STEPS} full-size steps; give --quality-limit {MAX_STEPS // evals} or less")

@@ -88,3 +88,19 @@ def test_ctrl_c_during_bench_exits_130_in_one_line_and_compiles_nothing_into_the
     err = proc.communicate(timeout=120)[1]
     assert proc.returncode == 130 and err == "error: interrupted\n", err
     assert not out.exists() and not (cache.exists() and any(cache.iterdir()))
+
+
+def test_a_tiny_rows_figures_are_not_rounded_to_zero():
+    row = {"size": 16, "eval_s": 0.005, "gflops": 52.0, "gflop": 0.26, "compile_s": 1.0, "process_peak_rss_mb": 900.0,
+           "faults_eval": 12.0, "step_s_python": 0.006, "overhead_python": 0.2, "optimizer_s": 0.00033,
+           "overhead_optimizer": 0.066}
+    line = bench.format_row(row)
+    assert "(0.26 GFLOP)" in line and "optimizer 0.33 ms (6.6%)" in line and "page faults/eval 12" in line, line
+    assert "page faults/eval 94k" in bench.format_row({**row, "faults_eval": 94_400.0})
+
+
+def test_the_quality_limit_advice_is_the_least_value_that_works(monkeypatch, capsys, no_measuring):
+    code, _, err = run_main(["bench", "--sizes", "16", "--quality-evals", "3", "--quality-limit", "0.1"], monkeypatch,
+                            capsys)
+    assert code == 2 and err.endswith("leaves the other runs no full-size step; give --quality-limit 0.334 or more"), err
+    assert 0.334 * 3 >= 1 > 0.333 * 3
