@@ -72,6 +72,8 @@ class StyleConfig:
     def validate(self, arch: str | None = None, paintings: int | None = None) -> "StyleConfig":
         """Raise a ValueError naming the first bad setting; check layers against `arch` and the
         style blend against the number of `paintings` if given."""
+        if self.scale_steps and isinstance(self.steps, int) and self.steps > INT32_MAX:  # the sum of fine counts
+            raise ValueError(f"steps {list(self.scale_steps)} add up to {self.steps}, more than {INT32_MAX}")
         _positive_int(self, "size", "steps", "chunk", "lbfgs_memory")
         if not isinstance(self.margin, int) or isinstance(self.margin, bool) or not 0 <= self.margin <= 64:
             raise ValueError(f"margin must be a whole number of pixels from 0 to 64, got {self.margin!r}")

@@ -129,6 +129,12 @@ def test_the_style_scale_advice_is_one_that_validates():
     StyleConfig(size=48, style_scale=0.334).validate()
 
 
+def test_step_counts_that_overflow_together_are_named_as_given():
+    with pytest.raises(ValueError) as e:
+        StyleConfig(size=64, scales=(32, 64), steps=4_000_000_000, scale_steps=(2_000_000_000,) * 2).validate()
+    assert str(e.value) == "steps [2000000000, 2000000000] add up to 4000000000, more than 2147483647"
+
+
 @pytest.mark.parametrize("field, value", [
     ("content_layers", 5), ("style_layers", ["relu1_1", 3]), ("size", "512"), ("remat", "yes"),
     ("style_scale", True), ("scales", [16.5, 32]), ("mask", 7), ("style_blend", {"a": 1}), ("steps", None),
