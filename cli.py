@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import signal
@@ -10,35 +9,19 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-# Ctrl-C outside a run (whose own handler is job.stop_signals). While the libraries load it is only
-# recorded: a KeyboardInterrupt inside a native module's initialisation aborts the process (jaxlib)
-# or becomes an ImportError (numpy). Later Python drops one raised in a garbage-collection callback
-# (JAX has one) or a __del__ with an "Exception ignored" traceback and goes on; there too it is only
-# recorded, and `_stop_if_interrupted` ends the command at the next check.
-_SIGINTS: list[int] = []
-
-
-def _on_sigint(signum, frame) -> None:
-    _SIGINTS.append(signum)
-    dropped = {getattr(cb, "__code__", None) for cb in gc.callbacks}
-    while frame is not None:
-        if frame.f_code in dropped or frame.f_code.co_name == "__del__":
-            return
-        frame = frame.f_back
-    raise KeyboardInterrupt
-
-
-def _stop_if_interrupted() -> None:
-    if _SIGINTS:
-        raise KeyboardInterrupt
-
+from cli_common import SIGINTS as _SIGINTS  # first, and light: see cli_common
 
 _previous = signal.signal(signal.SIGINT, lambda signum, frame: _SIGINTS.append(signum))
 import typer  # noqa: E402
 from typer.exceptions import Abort, Exit, TyperException  # noqa: E402
 
 from jaxart import color as _color, config as _config, convs as _convs, memory as _memory, output as _output, vgg as _vgg  # noqa: E402
-from cli_weights import choices as _choices, fetch as _fetch, warn as _warn, weights_app  # noqa: E402
+from cli_bench import bench  # noqa: E402
+from cli_common import (  # noqa: E402
+    choices as _choices, csv as _csv, fetch as _fetch, given as _given, on_sigint as _on_sigint,
+    stop_if_interrupted as _stop_if_interrupted, warn as _warn,
+)
+from cli_weights import weights_app  # noqa: E402
 
 signal.signal(signal.SIGINT, _previous)
 if _SIGINTS:  # while the libraries loaded: nothing has been written
@@ -58,20 +41,6 @@ Colors = _choices("Colors", _color.MODES)
 Loop = _choices("Loop", _config.LOOPS)
 Format = _choices("Format", _output.FORMATS)
 _DEFAULT = _config.StyleConfig()
-
-
-def _csv(text: Optional[str], flag: str, cast=str):
-    """The items of option `flag`'s comma-separated `text`, each cast; None stays None."""
-    if text is None:
-        return None
-    items = [t.strip() for t in text.split(",")]
-    if not all(items):
-        raise typer.BadParameter(f"{text!r} has an empty item; give comma-separated values, e.g. 1,2", param_hint=flag)
-    try:
-        return tuple(map(cast, items))
-    except ValueError:
-        kind = {int: "whole numbers", float: "numbers"}.get(cast, "values")
-        raise typer.BadParameter(f"{text!r} is not a comma-separated list of {kind}", param_hint=flag) from None
 
 
 def _path_or_word(text: str) -> str:
@@ -220,11 +189,6 @@ def stylize(
 _RESUME_OPTIONS = ("resume", "output", "fmt", "overwrite", "checkpoint_every", "save_every", "animate", "quiet")
 
 
-def _given(ctx: typer.Context, name: str) -> bool:
-    """Whether option `name` is on the command line (not its default)."""
-    return getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"
-
-
 def _only_with_resume(ctx: typer.Context, allowed) -> None:
     """Refuse options the checkpoint overrides, rather than ignore them."""
     given = [max(p.opts, key=len) for p in ctx.command.params if p.name not in allowed and _given(ctx, p.name)]
@@ -298,54 +262,7 @@ def info(image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by ja
     typer.echo(json.dumps(read_record(image), indent=2, sort_keys=True))
 
 
-# bench options that only time to quality reads: refused without --quality-evals, not ignored.
-_QUALITY_OPTIONS = ("quality_size", "coarse_steps", "quality_limit", "model", "content", "style", "quality_images")
-
-
-@app.command()
-def bench(
-    ctx: typer.Context,
-    sizes: Annotated[str, typer.Option(help="Comma-separated image sizes.")] = "256,512",
-    repeats: Annotated[int, typer.Option(help="Timed evaluations per size (at most 100); also the steps of a scan chunk and the sweep's blocks.")] = 3,
-    loops: Annotated[str, typer.Option(help="L-BFGS step variants to time: python, scan, zoom.")] = "python",
-    baseline: Annotated[Optional[str], typer.Option(help="torch: time the same loss and L-BFGS in PyTorch, interleaved, as ratios.")] = None,
-    remat: Annotated[bool, typer.Option(help="Checkpoint each VGG stage (less memory, one more forward pass).")] = False,
-    conv: Annotated[str, typer.Option(help="Convolutions: auto, direct, winograd or winograd-bf16; a list (winograd,direct) times the others' evaluations beside the first.")] = "auto",
-    memory: Annotated[bool, typer.Option(help="Measure the peak memory of one evaluation in a fresh process (and torch's with --baseline).")] = False,
-    quality_evals: Annotated[int, typer.Option(help="Time to the loss that N single-scale L-BFGS steps reach (0: skip; at most 10000).")] = 0,
-    quality_size: Annotated[int, typer.Option(help="Image size for the time-to-quality runs.")] = 512,
-    coarse_steps: Annotated[Optional[int], typer.Option(help="Half-size steps of the coarse-to-fine run \\[default: N/2]; 0 leaves it out.")] = None,
-    quality_limit: Annotated[float, typer.Option(help="Other runs give up after this many times N full-size steps.")] = 3.0,
-    model: Annotated[str, typer.Option(help="Weights for time to quality: random (VGG19) or a registered name.")] = "random",
-    content: Annotated[Optional[Path], typer.Option(help="Photo for time to quality \\[default: random pixels].", exists=True, dir_okay=False)] = None,
-    style: Annotated[Optional[Path], typer.Option(help="Painting for time to quality \\[default: random pixels].", exists=True, dir_okay=False)] = None,
-    quality_images: Annotated[Optional[Path], typer.Option(help="Write the time-to-quality runs' last images (PNG) to this folder.", file_okay=False)] = None,
-    sweep_settings: Annotated[int, typer.Option("--sweep", help="Also time an N-setting sweep at each size, batched against one by one (0: skip).")] = 0,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write results as JSON (with the date, options and machine).")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing --json file.")] = False,
-) -> None:
-    """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""
-    from jaxart import bench_suite
-
-    size_list, variants, convs = _csv(sizes, "--sizes", int), _csv(loops, "--loops"), _csv(conv, "--conv")
-    if not quality_evals and (stray := next((n for n in _QUALITY_OPTIONS if _given(ctx, n)), None)):
-        raise typer.BadParameter("it only applies to time to quality; give --quality-evals N too, or leave it out",
-                                 param_hint=f"--{stray.replace('_', '-')}")
-    quality = None if not quality_evals else dict(
-        evals=quality_evals, size=quality_size, coarse_steps=coarse_steps, limit=quality_limit, model=model,
-        content=content, style=style)
-    bench_suite.check(size_list, repeats=repeats, loops=variants, baseline=baseline, convs=convs, sweep=sweep_settings,
-                      quality=quality, json_out=json_out, quality_images=quality_images, remat=remat,
-                      overwrite=overwrite)
-    result = bench_suite.run(size_list, repeats=repeats, loops=variants, baseline=baseline, remat=remat, convs=convs,
-                             memory=memory, sweep=sweep_settings, quality=quality, quality_images=quality_images,
-                             echo=lambda line: (_stop_if_interrupted(), typer.echo(line)),
-                             fetch=lambda name: _fetch(name, quiet=False))
-    if json_out:
-        import shlex
-
-        bench_suite.write_json(json_out, {"command": shlex.join(["jaxart", *sys.argv[1:]]), **result},
-                               overwrite=overwrite)
+app.command()(bench)  # after stylize, sweep and info: the order --help lists them in
 
 
 def main() -> None:

@@ -1,41 +1,19 @@
-"""`jaxart weights ...`: list, fetch, convert, normalize, verify, remove and locate weight sets; and the
-helpers cli.py shares with these commands (choices, warnings, a download with its progress bar)."""
+"""`jaxart weights ...`: list, fetch, convert, normalize, verify, remove and locate weight sets."""
 
 from __future__ import annotations
 
 import urllib.parse
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from cli_common import choices, fetch, warn
 from jaxart import vgg as _vgg
 from jaxart.weights import layouts as _layouts, normalize as _normalize
 
 weights_app = typer.Typer(help="List, fetch, convert, normalize, verify, remove and locate VGG weights.",
                           no_args_is_help=True)
-
-
-def choices(name: str, values) -> type[Enum]:
-    """A `str` Enum of the library's own choices, so the CLI never lists its own copy."""
-    return Enum(name, {v: v for v in values}, type=str)
-
-
-def warn(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
-
-
-def fetch(name: str, quiet: bool, url: str | None = None) -> Path:
-    """The file of weight set `name`, downloaded (from `url` if given; with a progress bar unless
-    `quiet`) if registered and missing."""
-    from jaxart import progress, weights
-
-    if weights.path_for(name).is_file() or name not in weights.SOURCES:
-        return weights.path_for(name)
-    weights.folder.check_target(name)  # before the bar is drawn: a bad folder is one line
-    with progress.download_bar(name, quiet) as update:
-        return weights.fetch(name, update, url=url)
 
 
 Arch = choices("Arch", _vgg.STAGES)

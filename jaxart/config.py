@@ -72,7 +72,8 @@ class StyleConfig:
     def validate(self, arch: str | None = None, paintings: int | None = None) -> "StyleConfig":
         """Raise a ValueError naming the first bad setting; check layers against `arch` and the
         style blend against the number of `paintings` if given."""
-        if self.scale_steps and isinstance(self.steps, int) and self.steps > INT32_MAX:  # the sum of fine counts
+        if (self.scale_steps and isinstance(self.steps, int) and self.steps > INT32_MAX  # the sum of fine counts
+                and all(isinstance(n, int) and n <= INT32_MAX for n in self.scale_steps)):
             raise ValueError(f"steps {list(self.scale_steps)} add up to {self.steps}, more than {INT32_MAX}")
         _positive_int(self, "size", "steps", "chunk", "lbfgs_memory")
         if not isinstance(self.margin, int) or isinstance(self.margin, bool) or not 0 <= self.margin <= 64:

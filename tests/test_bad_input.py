@@ -11,7 +11,6 @@ import time
 import numpy as np
 import pytest
 
-import cli
 from jaxart import checkpoint, errors
 
 from conftest import ROOT, run_main, write_tiny_job
@@ -118,12 +117,14 @@ def test_an_unknown_jax_platform_gives_one_line(files, tmp_path):
 def test_ctrl_c_python_would_drop_is_recorded_and_ends_the_command(files, tmp_path, monkeypatch, capsys):
     """Python ignores an exception raised in a gc callback (JAX registers one, so Ctrl-C lands there
     during compilation): the handler records it instead, and the command stops at its next check."""
-    monkeypatch.setattr(cli, "_SIGINTS", [])
+    import cli_common
+
+    monkeypatch.setattr(cli_common, "SIGINTS", [])
     raised = []
 
     def collecting(phase, info):
         try:
-            cli._on_sigint(signal.SIGINT, sys._getframe())
+            cli_common.on_sigint(signal.SIGINT, sys._getframe())
         except KeyboardInterrupt:
             raised.append(phase)
 
@@ -132,9 +133,9 @@ def test_ctrl_c_python_would_drop_is_recorded_and_ends_the_command(files, tmp_pa
         collecting("start", {})
     finally:
         gc.callbacks.remove(collecting)
-    assert raised == [] and cli._SIGINTS == [signal.SIGINT]
+    assert raised == [] and cli_common.SIGINTS == [signal.SIGINT]
     with pytest.raises(KeyboardInterrupt):  # anywhere else it interrupts at once
-        cli._on_sigint(signal.SIGINT, sys._getframe())
+        cli_common.on_sigint(signal.SIGINT, sys._getframe())
     out = tmp_path / "out.png"
     code, err = _main(_stylize(files, out), monkeypatch, capsys)
     assert code == 130 and err == "error: interrupted" and not out.exists()

@@ -1,0 +1,59 @@
+"""`jaxart bench`: its options, parsed and checked, then the suite (jaxart/bench_suite.py) run and written."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cli_common import csv as _csv, fetch as _fetch, given as _given, stop_if_interrupted as _stop_if_interrupted
+
+
+# bench options that only time to quality reads: refused without --quality-evals, not ignored.
+_QUALITY_OPTIONS = ("quality_size", "coarse_steps", "quality_limit", "model", "content", "style", "quality_images")
+
+
+def bench(
+    ctx: typer.Context,
+    sizes: Annotated[str, typer.Option(help="Comma-separated image sizes.")] = "256,512",
+    repeats: Annotated[int, typer.Option(help="Timed evaluations per size (at most 100); also the steps of a scan chunk and the sweep's blocks.")] = 3,
+    loops: Annotated[str, typer.Option(help="L-BFGS step variants to time: python, scan, zoom.")] = "python",
+    baseline: Annotated[Optional[str], typer.Option(help="torch: time the same loss and L-BFGS in PyTorch, interleaved, as ratios.")] = None,
+    remat: Annotated[bool, typer.Option(help="Checkpoint each VGG stage (less memory, one more forward pass).")] = False,
+    conv: Annotated[str, typer.Option(help="Convolutions: auto, direct, winograd or winograd-bf16; a list (winograd,direct) times the others' evaluations beside the first.")] = "auto",
+    memory: Annotated[bool, typer.Option(help="Measure the peak memory of one evaluation in a fresh process (and torch's with --baseline).")] = False,
+    quality_evals: Annotated[int, typer.Option(help="Time to the loss that N single-scale L-BFGS steps reach (0: skip; at most 10000).")] = 0,
+    quality_size: Annotated[int, typer.Option(help="Image size for the time-to-quality runs.")] = 512,
+    coarse_steps: Annotated[Optional[int], typer.Option(help="Half-size steps of the coarse-to-fine run \\[default: N/2]; 0 leaves it out.")] = None,
+    quality_limit: Annotated[float, typer.Option(help="Other runs give up after this many times N full-size steps.")] = 3.0,
+    model: Annotated[str, typer.Option(help="Weights for time to quality: random (VGG19) or a registered name.")] = "random",
+    content: Annotated[Optional[Path], typer.Option(help="Photo for time to quality \\[default: random pixels].", exists=True, dir_okay=False)] = None,
+    style: Annotated[Optional[Path], typer.Option(help="Painting for time to quality \\[default: random pixels].", exists=True, dir_okay=False)] = None,
+    quality_images: Annotated[Optional[Path], typer.Option(help="Write the time-to-quality runs' last images (PNG) to this folder.", file_okay=False)] = None,
+    sweep_settings: Annotated[int, typer.Option("--sweep", help="Also time an N-setting sweep at each size, batched against one by one (0: skip).")] = 0,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write results as JSON (with the date, options and machine).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --json file.")] = False,
+) -> None:
+    """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""
+    from jaxart import bench_suite
+
+    size_list, variants, convs = _csv(sizes, "--sizes", int), _csv(loops, "--loops"), _csv(conv, "--conv")
+    if not quality_evals and (stray := next((n for n in _QUALITY_OPTIONS if _given(ctx, n)), None)):
+        raise typer.BadParameter("it only applies to time to quality; give --quality-evals N too, or leave it out",
+                                 param_hint=f"--{stray.replace('_', '-')}")
+    quality = None if not quality_evals else dict(
+        evals=quality_evals, size=quality_size, coarse_steps=coarse_steps, limit=quality_limit, model=model,
+        content=content, style=style)
+    bench_suite.check(size_list, repeats=repeats, loops=variants, baseline=baseline, convs=convs, sweep=sweep_settings,
+                      quality=quality, json_out=json_out, quality_images=quality_images, remat=remat,
+                      overwrite=overwrite)
+    result = bench_suite.run(size_list, repeats=repeats, loops=variants, baseline=baseline, remat=remat, convs=convs,
+                             memory=memory, sweep=sweep_settings, quality=quality, quality_images=quality_images,
+                             echo=lambda line: (_stop_if_interrupted(), typer.echo(line)),
+                             fetch=lambda name: _fetch(name, quiet=False))
+    if json_out:
+        bench_suite.write_json(json_out, {"command": shlex.join(["jaxart", *sys.argv[1:]]), **result},
+                               overwrite=overwrite)

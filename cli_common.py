@@ -1,0 +1,76 @@
+"""What the CLI's modules share: Ctrl-C outside a run, comma-separated options, which options
+were given, choices, warnings, and a download with its progress bar. Nothing heavy is imported
+at the top: cli.py imports this before the libraries, to record a Ctrl-C while they load."""
+
+from __future__ import annotations
+
+import gc
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+# Ctrl-C outside a run (whose own handler is job.stop_signals). While the libraries load it is only
+# recorded: a KeyboardInterrupt inside a native module's initialisation aborts the process (jaxlib)
+# or becomes an ImportError (numpy). Later Python drops one raised in a garbage-collection callback
+# (JAX has one) or a __del__ with an "Exception ignored" traceback and goes on; there too it is only
+# recorded, and `stop_if_interrupted` ends the command at the next check.
+SIGINTS: list[int] = []
+
+
+def on_sigint(signum, frame) -> None:
+    SIGINTS.append(signum)
+    dropped = {getattr(cb, "__code__", None) for cb in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in dropped or frame.f_code.co_name == "__del__":
+            return
+        frame = frame.f_back
+    raise KeyboardInterrupt
+
+
+def stop_if_interrupted() -> None:
+    if SIGINTS:
+        raise KeyboardInterrupt
+
+
+def csv(text: Optional[str], flag: str, cast=str):
+    """The items of option `flag`'s comma-separated `text`, each cast; None stays None."""
+    from typer import BadParameter
+
+    if text is None:
+        return None
+    items = [t.strip() for t in text.split(",")]
+    if not all(items):
+        raise BadParameter(f"{text!r} has an empty item; give comma-separated values, e.g. 1,2", param_hint=flag)
+    try:
+        return tuple(map(cast, items))
+    except ValueError:
+        kind = {int: "whole numbers", float: "numbers"}.get(cast, "values")
+        raise BadParameter(f"{text!r} is not a comma-separated list of {kind}", param_hint=flag) from None
+
+
+def given(ctx, name: str) -> bool:
+    """Whether option `name` is on the command line (not its default)."""
+    return getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"
+
+
+def choices(name: str, values) -> type[Enum]:
+    """A `str` Enum of the library's own choices, so the CLI never lists its own copy."""
+    return Enum(name, {v: v for v in values}, type=str)
+
+
+def warn(message: str) -> None:
+    import typer
+
+    typer.echo(f"warning: {message}", err=True)
+
+
+def fetch(name: str, quiet: bool, url: str | None = None) -> Path:
+    """The file of weight set `name`, downloaded (from `url` if given; with a progress bar unless
+    `quiet`) if registered and missing."""
+    from jaxart import progress, weights
+
+    if weights.path_for(name).is_file() or name not in weights.SOURCES:
+        return weights.path_for(name)
+    weights.folder.check_target(name)  # before the bar is drawn: a bad folder is one line
+    with progress.download_bar(name, quiet) as update:
+        return weights.fetch(name, update, url=url)
