@@ -99,11 +99,12 @@ def stylize(
     from jaxart import checkpoint, compile_cache, destinations, job, progress
     from jaxart import guided, resume as _resume, scales as _scales
     from jaxart.config import StyleConfig
+    from jaxart.errors import InputError
 
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
         if value < 0:
             raise typer.BadParameter("must be 0 or positive", param_hint=flag)
-    ckpt, rgb, own = None, job.parse_colour(background), False
+    ckpt, rgb, own, frames = None, job.parse_colour(background), False, None
     region_colors, region_paths = guided.parse_region_styles(region_style) if region_style else (None, [])
     if region_paths:
         if styles:
@@ -124,8 +125,15 @@ def stylize(
         every, ckpt_every, movie = _resume.resumed_outputs(ckpt)  # continued unless given again
         save_every = save_every if _given(ctx, "save_every") else every
         checkpoint_every = checkpoint_every if _given(ctx, "checkpoint_every") else ckpt_every
+        try:
+            frames = _resume.frames(ckpt)  # the animation's so far, if its checkpoint kept them
+        except InputError:
+            if animate is None:
+                raise
+            _warn(f"the checkpoint's animation frames are damaged, so {animate} shows the run from step "
+                  f"{ckpt.meta['step']} on")
         if movie is not None and animate is None:
-            if "frame_every" in ckpt.meta:  # its checkpoint kept the frames so far
+            if frames is not None:
                 animate = movie
             else:
                 _warn(f"{movie} is not continued: the interrupted run held its frames in memory; give --animate "
@@ -178,7 +186,7 @@ def stylize(
         outcome = job.stylize_files(content, styles, output, config, w, save_every=save_every, on_step=on_step,
                                     fmt=fmt, overwrite=overwrite or own, checkpoint_every=checkpoint_every,
                                     stopped=stopped, resume=ckpt, model=w.name if model == "auto" else model,
-                                    background=rgb, animation=animate, animation_overwrite=overwrite,
+                                    background=rgb, animation=animate, animation_overwrite=overwrite, frames=frames,
                                     inputs=(photo, paintings))
     if not quiet:
         terms = ", ".join(f"{k} {v:.4g}" for k, v in outcome.terms.items())
@@ -315,7 +323,9 @@ def main() -> None:
 def entry() -> None:
     """The console entry point: `main`; after a Ctrl-C, an exit that skips the interpreter's teardown,
     which crashed (SIGSEGV, exit 139) in about half of interrupted `bench` runs while XLA's threads
-    were still computing. Whatever the command was writing has been cleaned up by then."""
+    were still computing. Whatever the command was writing has been cleaned up by then. Once the
+    command is done, Ctrl-C and SIGTERM are ignored: in JAX's teardown they only broke a finished
+    run's exit (killed by the signal, or an atexit traceback with exit 0)."""
     try:
         main()
     except SystemExit as e:
@@ -324,6 +334,9 @@ def entry() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(130)
+    finally:
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, signal.SIG_IGN)
 
 
 if __name__ == "__main__":

@@ -35,15 +35,18 @@ def bench(
     quality_images: Annotated[Optional[Path], typer.Option(help="Write the time-to-quality runs' last images (PNG) to this folder.", file_okay=False)] = None,
     sweep_settings: Annotated[int, typer.Option("--sweep", help="Also time an N-setting sweep at each size, batched against one by one (0: skip).")] = 0,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write results as JSON (with the date, options and machine).")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing --json file.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --json file or --quality-images PNGs.")] = False,
 ) -> None:
     """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""
     from jaxart import bench_suite
 
     size_list, variants, convs = _csv(sizes, "--sizes", int), _csv(loops, "--loops"), _csv(conv, "--conv")
     if not quality_evals and (stray := next((n for n in _QUALITY_OPTIONS if _given(ctx, n)), None)):
-        raise typer.BadParameter("it only applies to time to quality; give --quality-evals N too, or leave it out",
-                                 param_hint=f"--{stray.replace('_', '-')}")
+        raise typer.BadParameter("it only applies to time to quality; give --quality-evals N (above 0) too, or "
+                                 "leave it out", param_hint=f"--{stray.replace('_', '-')}")
+    if overwrite and not (json_out or quality_images):
+        raise typer.BadParameter("it only applies to --json and --quality-images; give one, or leave it out",
+                                 param_hint="--overwrite")
     quality = None if not quality_evals else dict(
         evals=quality_evals, size=quality_size, coarse_steps=coarse_steps, limit=quality_limit, model=model,
         content=content, style=style)
@@ -55,5 +58,6 @@ def bench(
                              echo=lambda line: (_stop_if_interrupted(), typer.echo(line)),
                              fetch=lambda name: _fetch(name, quiet=False))
     if json_out:
-        bench_suite.write_json(json_out, {"command": shlex.join(["jaxart", *sys.argv[1:]]), **result},
+        program = ["python", "cli.py"] if sys.argv[0].endswith("cli.py") else ["jaxart"]
+        bench_suite.write_json(json_out, {"command": shlex.join([*program, *sys.argv[1:]]), **result},
                                overwrite=overwrite)

@@ -47,7 +47,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
     if sweep < 0:
         raise InputError(f"--sweep must be 0 or more, got {sweep}")
     if quality:
-        _check_quality(**quality, images=quality_images)
+        _check_quality(**quality, images=quality_images, overwrite=overwrite)
     for size, flag in [(s, "--sizes") for s in sizes] + ([(quality["size"], "--quality-size")] if quality else []):
         _check_memory(B.PAPER.replace(size=size, conv=convs[0], remat=remat), flag, sweep if flag == "--sizes" else 0)
     if json_out is not None:
@@ -61,10 +61,11 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
 
 
 def _check_quality(*, evals: int, coarse_steps: int | None, limit: float, model: str, content: Path | None,
-                   style: Path | None, images: Path | None, **_) -> None:
-    """Time to quality's step counts (each at most MAX_STEPS), weights, pictures and images' folder."""
+                   style: Path | None, images: Path | None, overwrite: bool = False, **_) -> None:
+    """Time to quality's step counts (each at most MAX_STEPS), weights, pictures and images' folder
+    (whose PNGs replace an existing file only with `overwrite`, and never an input)."""
     from jaxart import image, job, weights
-    from jaxart.destinations import check_folder
+    from jaxart.destinations import check_folder, check_not_input
 
     for flag, steps in (("--quality-evals", evals), ("--coarse-steps", coarse_steps or 0)):
         if not 0 <= steps <= MAX_STEPS:
@@ -89,6 +90,16 @@ def _check_quality(*, evals: int, coarse_steps: int | None, limit: float, model:
             image.load_image(picture, 16)  # a bad file fails now, not after the other rows
     if images is not None:
         check_folder(images, "--quality-images", what="--quality-images")
+        pictures = quality_pictures(images, evals // 2 if coarse_steps is None else coarse_steps)
+        check_not_input(pictures, [content, style])
+        if not overwrite and (there := next((p for p in pictures if os.path.lexists(p)), None)):
+            raise InputError(f"--quality-images: {there} already exists; pass --overwrite to replace it or choose "
+                             "another folder")
+
+
+def quality_pictures(folder: Path, coarse_steps: int) -> list[Path]:
+    """The PNGs time to quality writes into `folder`: its runs' last images."""
+    return [folder / "single.png"] + [folder / "coarse_to_fine.png"] * bool(coarse_steps)
 
 
 def _check_memory(config, flag: str, sweep: int = 0) -> None:
@@ -230,7 +241,6 @@ def _time_to_quality(*, evals: int, size: int, coarse_steps: int | None, limit: 
     if images:
         from jaxart.output import save_image
 
-        images.mkdir(parents=True, exist_ok=True)
-        for name, picture in pictures.items():
+        for name, picture in pictures.items():  # checked before measuring: each is new, or --overwrite was given
             save_image(images / f"{name}.png", picture)
     return row

@@ -195,8 +195,8 @@ def use(warn: Callable[[str], None], environ: Mapping[str, str] = os.environ) ->
         # mkdir says only "File exists" or "Not a directory" when a file stands where a folder goes.
         blocker = _in_the_way(path) if path is not None else None
         warn(f"cannot keep compiled programs in {path or environ.get(ENV) or '~/.cache'} "
-             + (f"(a file is in the way: {blocker}); every run compiles afresh. Remove that file, or set {ENV} "
-                f"to another folder, or to 'off'" if blocker is not None else
+             + (f"(a file is in the way: {blocker}); every run compiles afresh. Set {ENV} to another folder, "
+                f"or to 'off', or move that file away" if blocker is not None else
                 f"({getattr(e, 'strerror', None) or e}); every run compiles afresh. "
                 f"Set {ENV} to a writable folder, or to 'off'"))
         path = None

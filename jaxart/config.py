@@ -139,18 +139,17 @@ class StyleConfig:
     @classmethod
     def from_dict(cls, d: dict) -> "StyleConfig":
         """The config of a dict from `to_dict` (or JSON); an unknown field is a ValueError, one of the
-        wrong type an InputError naming it as a checkpoint's, where configs are read back (`validate`
-        judges the values)."""
-        damaged = "has the wrong type; it was edited or damaged, so start the run again"
+        wrong type an InputError naming it (`validate` judges the values)."""
+        damaged = "has the wrong type; give a config as to_dict writes it"
         if not isinstance(d, dict):
-            raise InputError(f"checkpoint field config {damaged}")
+            raise InputError(f"config {damaged}")
         fields = {f.name: f.type for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - set(fields))
         if unknown:
             raise ValueError(f"unknown config fields {unknown}; known fields are {sorted(fields)}")
         wrong = [f"config.{k}" for k, v in d.items() if not _typed(fields[k], v)]
         if wrong:
-            raise InputError(f"checkpoint field {', '.join(wrong)} {damaged}")
+            raise InputError(f"field {', '.join(wrong)} {damaged}")
         return cls(**d)
 
     @classmethod

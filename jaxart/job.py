@@ -153,6 +153,7 @@ def stylize_files(
     background: tuple[int, int, int] = image.WHITE,
     animation: Path | None = None,
     animation_overwrite: bool | None = None,
+    frames: animate.Frames | None = None,
     inputs: tuple[np.ndarray, list[np.ndarray]] | None = None,
 ) -> transfer.Outcome:
     """Stylize image files into `output` (written atomically as `fmt`); frames every `save_every` steps.
@@ -162,7 +163,8 @@ def stylize_files(
     written too and `checkpoint.Interrupted` is raised. `resume` continues a checkpoint (made with
     these weights); `model` is how the checkpoint names the weights for `--resume`.
     `animation` (.gif or .webp) gets the starting pixels, a frame every `save_every` steps (else
-    `animate.every`) and the result; a resumed run continues the frames its checkpoint kept.
+    `animate.every`) and the result; a resumed run continues `frames`, those its checkpoint kept
+    (`resume.frames`).
     `animation_overwrite` (default: `overwrite`) may replace an existing animation: a resumed run
     may replace its own image without replacing any other file. `inputs` are the files already
     decoded by `load_inputs`. On a non-finite loss the last finite image is written to `output`
@@ -175,9 +177,8 @@ def stylize_files(
     animation_overwrite = overwrite if animation_overwrite is None else animation_overwrite
     if animation is not None:
         destinations.check_animation(animation, overwrite=animation_overwrite)
-    movie = animate.Frames(animate.every(config.steps, save_every)) if animation else None
-    if movie is not None and resume is not None and "frame_every" in resume.meta:  # the animation goes on
-        movie = animate.Frames.restored(resume.meta["frame_every"], resume.meta.get("frame_steps"), resume.frames)
+    fresh = animate.Frames(animate.every(config.steps, save_every))
+    movie = None if animation is None else fresh if frames is None else frames
     photo, paintings = inputs or load_inputs(content, styles, background)
     if animation is not None and resume is None:  # the animation starts from the starting pixels
         first = np.asarray(image.resize(photo, config.size), np.float32) / 255.0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from jaxart import checkpoint, image
+from jaxart import animate, checkpoint, image
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.output import read_record
@@ -19,7 +19,11 @@ def from_checkpoint(ckpt: checkpoint.Checkpoint) -> tuple[Path, list[Path], str,
     checkpoint.check(ckpt, version=__version__)
     checkpoint.check_inputs(ckpt)
     m = ckpt.meta
-    config = StyleConfig.from_dict(m["config"]).validate()
+    try:
+        config = StyleConfig.from_dict(m["config"]).validate()
+    except InputError as e:  # a hand-edited or damaged file
+        raise InputError(f"checkpoint {str(e).partition(';')[0]}; it was edited or damaged, so start the run "
+                         "again") from None
     background = tuple(m["inputs"].get("background", image.WHITE))
     return Path(m["inputs"]["content"]), [Path(s) for s in m["inputs"]["styles"]], m["model"], config, background
 
@@ -34,6 +38,14 @@ def resumed_outputs(ckpt: checkpoint.Checkpoint) -> tuple[int, int, Path | None]
                          "edited or damaged, so start the run again")
     return every, ckpt_every, movie and Path(movie)
 
+
+
+def frames(ckpt: checkpoint.Checkpoint) -> animate.Frames | None:
+    """The animation frames `ckpt` kept, to continue; None if it kept none (made without
+    --animate); an InputError if they were edited or damaged."""
+    if "frame_every" not in ckpt.meta:
+        return None
+    return animate.Frames.restored(ckpt.meta["frame_every"], ckpt.meta.get("frame_steps"), ckpt.frames)
 
 
 def is_own_output(ckpt: checkpoint.Checkpoint, output: str | os.PathLike) -> bool:

@@ -202,3 +202,11 @@ def test_fetch_into_a_weights_folder_that_is_a_file_is_one_line_and_no_bar(url, 
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "weights"))
     code, err = _main(["weights", "fetch", "vgg19", *url], monkeypatch, capsys)
     assert code == 1 and len(err.splitlines()) == 1 and "set JAXART_WEIGHTS_DIR to a writable folder" in err, err
+
+
+def test_ctrl_c_once_the_command_is_done_does_not_break_its_exit():
+    """In JAX's teardown a Ctrl-C killed a finished run (exit -2) or printed an atexit traceback."""
+    code = ("import os, signal, cli; cli.main = lambda: None; cli.entry(); "
+            "os.kill(os.getpid(), signal.SIGINT); os.kill(os.getpid(), signal.SIGTERM); print('exited cleanly')")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout == "exited cleanly\n" and not done.stderr, done.stderr

@@ -31,8 +31,33 @@ def test_a_time_to_quality_option_without_quality_evals_is_refused_not_ignored(o
     monkeypatch.chdir(tmp_path)
     code, out, err = run_main(["bench", "--sizes", "16", *option], monkeypatch, capsys)
     assert code == 2 and not out and err == (f"error: Invalid value for {option[0]}: it only applies to time to "
-                                             "quality; give --quality-evals N too, or leave it out"), err
+                                             "quality; give --quality-evals N (above 0) too, or leave it out"), err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_quality_images_never_replace_an_input_nor_without_overwrite_a_file(no_measuring, monkeypatch, capsys,
+                                                                            tmp_path, rng):
+    from PIL import Image
+
+    photo = tmp_path / "single.png"  # the name of the single-scale run's last image
+    Image.fromarray((rng.random((24, 24, 3)) * 255).astype("uint8")).save(photo)
+    before = photo.read_bytes()
+    quality = ["--sizes", "16", "--quality-evals", "2", "--quality-size", "16", "--content", str(photo),
+               "--quality-images", str(tmp_path)]
+    code, _, err = run_main(["bench", *quality, "--overwrite"], monkeypatch, capsys)
+    assert code == 2 and err == (f"error: output {photo} is one of the inputs; choose another output (--overwrite "
+                                 "never replaces an input)"), err
+    (tmp_path / "in").mkdir()
+    photo.rename(tmp_path / "in" / "photo.png")
+    (tmp_path / "coarse_to_fine.png").write_text("earlier")
+    quality[quality.index(str(photo))] = str(tmp_path / "in" / "photo.png")
+    code, _, err = run_main(["bench", *quality], monkeypatch, capsys)
+    assert code == 2 and err == (f"error: --quality-images: {tmp_path / 'coarse_to_fine.png'} already exists; pass "
+                                 "--overwrite to replace it or choose another folder"), err
+    assert (tmp_path / "in" / "photo.png").read_bytes() == before
+    code, _, err = run_main(["bench", "--sizes", "16", "--overwrite"], monkeypatch, capsys)
+    assert code == 2 and err == ("error: Invalid value for --overwrite: it only applies to --json and "
+                                 "--quality-images; give one, or leave it out"), err
 
 
 def test_an_existing_json_file_is_kept_unless_overwrite_is_given(no_measuring, monkeypatch, capsys, tmp_path):
@@ -59,7 +84,7 @@ def test_the_json_says_what_command_machine_and_date_produced_it_and_is_strict(m
     assert code == 0, err
     text = out.read_text()
     report = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
-    assert report["command"] == f"jaxart bench --sizes 16 --repeats 2 --json {out} --overwrite"
+    assert report["command"] == f"python cli.py bench --sizes 16 --repeats 2 --json {out} --overwrite"
     assert report["options"]["sizes"] == [16] and report["options"]["repeats"] == 2
     assert report["started"].startswith("20") and report["started"].endswith("+00:00")
     assert report["machine"]["cpu"] and report["machine"]["cpus"] == os.cpu_count() and report["jaxart"]

@@ -161,7 +161,7 @@ def test_a_file_where_a_cache_folder_goes_is_named_with_the_remedy(tmp_path):
         with compile_cache.use(said.append, {"JAXART_CACHE_DIR": str(tmp_path / "cache")}) as path:
             assert path is None
         assert len(said) == 1 and f"a file is in the way: {blocker});" in said[0], said
-        assert "Remove that file, or set JAXART_CACHE_DIR" in said[0]
+        assert "Set JAXART_CACHE_DIR to another folder, or to 'off', or move that file away" in said[0]
         assert blocker.read_text() == "not a folder"
 
 

@@ -96,6 +96,10 @@ def test_grey_profile_on_a_greyscale_image(tmp_path):
     profile = icc(b"GRAY", {b"wtpt": _xyz(D50), b"kTRC": _gamma(1.0)})
     rgb = load_image(_save(tmp_path, "l.png", Image.new("L", (4, 4), 128), profile))
     np.testing.assert_allclose(rgb, srgb_encode(128 / 255), atol=2 / 255)
+    # Deep shadows too: lcms's optimized transform read 1, 2, 3, 5 as 6, 12, 19, 31 for 13, 22, 28, 38.
+    levels = np.array([1, 2, 3, 5, 128], np.uint8)
+    rgb = load_image(_save(tmp_path, "l2.png", Image.fromarray(np.tile(levels, (2, 1))), profile))
+    np.testing.assert_allclose(rgb[0, :, 1], [srgb_encode(v / 255) for v in levels], atol=1 / 255)
 
 
 @pytest.mark.parametrize("fmt", ["png", "tiff"])

@@ -224,6 +224,11 @@ def test_a_checkpoint_whose_frames_were_damaged_is_refused_in_one_line(files, tm
     np.savez("out.ckpt.npz", **arrays)
     saved = checkpoint.load("out.ckpt.npz")
     code, _, err = run_main(["stylize", "--resume", "out.ckpt.npz", "-q"], monkeypatch, capsys)
-    assert code == 2 and err.endswith("checkpoint's animation frames are damaged; start the run again, or resume "
-                                      "with --animate to write the animation from the resumed step on"), err
+    assert code == 2 and err.endswith("checkpoint's animation frames are damaged; start the run again, or give "
+                                      "--animate NAME with --resume to write the animation from the resumed step on"), err
     assert saved.meta["frame_steps"] == [0] and not (tmp_path / "a.gif").exists()
+    # The advice works: the animation then shows the run from the resumed step on.
+    code, _, err = run_main(["stylize", "--resume", "out.ckpt.npz", "--animate", "b.gif", "-q"], monkeypatch, capsys)
+    assert code == 0 and err == ("warning: the checkpoint's animation frames are damaged, so b.gif shows the run "
+                                 "from step 1 on"), err
+    assert len(_gif_frames(tmp_path / "b.gif")) == 2  # step 2 and the result

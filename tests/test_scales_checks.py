@@ -142,8 +142,7 @@ def test_step_counts_that_overflow_together_are_named_as_given():
 def test_a_config_field_of_the_wrong_type_is_named(field, value):
     with pytest.raises(InputError) as e:
         StyleConfig.from_dict({**StyleConfig().to_dict(), field: value})
-    assert str(e.value) == (f"checkpoint field config.{field} has the wrong type; it was edited or damaged, so start "
-                            "the run again")
+    assert str(e.value) == f"field config.{field} has the wrong type; give a config as to_dict writes it"
 
 
 def test_every_field_of_a_config_reads_back():
