@@ -151,7 +151,10 @@ def test_remove_leaves_a_download_in_progress_alone_and_says_so(weights_dir, mon
     partial.write_bytes(b"\0" * 1000)
     with folder.lock("test"):  # what a running `weights fetch test` holds
         code, out, err = run_main(["weights", "remove", "test"], monkeypatch, capsys)
+        _, listed, _ = run_main(["weights", "list"], monkeypatch, capsys)
     assert code == 2 and partial.exists() and not out, err
+    line = next(x for x in listed.splitlines() if x.startswith("test "))
+    assert "being fetched now" in line and "weights remove" not in line, line
     assert err == "error: test is being fetched by another jaxart process; wait for it to finish, or stop it, then run this again"
     code, _, err = run_main(["weights", "remove", "test"], monkeypatch, capsys)
     assert code == 0 and not partial.exists(), err

