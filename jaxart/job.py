@@ -177,8 +177,9 @@ def stylize_files(
     animation_overwrite = overwrite if animation_overwrite is None else animation_overwrite
     if animation is not None:
         destinations.check_animation(animation, overwrite=animation_overwrite)
-    fresh = animate.Frames(animate.every(config.steps, save_every))
-    movie = None if animation is None else fresh if frames is None else frames
+    movie = None
+    if animation is not None:
+        movie = frames if frames is not None else animate.Frames(animate.every(config.steps, save_every))
     photo, paintings = inputs or load_inputs(content, styles, background)
     if animation is not None and resume is None:  # the animation starts from the starting pixels
         first = np.asarray(image.resize(photo, config.size), np.float32) / 255.0
@@ -207,8 +208,8 @@ def stylize_files(
             return  # the finished image is written below, whatever arrives now
         signum = stopped() if stopped else None
         if signum or (checkpoint_every and p.step % checkpoint_every == 0):
-            frames = {"frame_every": movie.every, "frame_steps": movie.steps} if movie is not None else {}
-            checkpoint.save(ckpt_path, p.carry, {**meta, **frames, "step": p.step}, movie.images if movie else ())
+            kept = {"frame_every": movie.every, "frame_steps": movie.steps} if movie is not None else {}
+            checkpoint.save(ckpt_path, p.carry, {**meta, **kept, "step": p.step}, movie.images if movie else ())
         if signum:
             name = signal.Signals(signum).name
             save_image(output, np.asarray(p.image), {**meta, "step": p.step, "interrupted": name}, fmt,
