@@ -98,7 +98,7 @@ def _to_srgb(img: Image.Image) -> Image.Image:
         srgb = ImageCms.createProfile("sRGB")
         # lcms's optimized transform tabulates grey input coarsely: a linear profile's deep shadows
         # came out at half to two thirds of their level (19 for 29 of 255 from 16 bits, 6 for 13 from
-        # 8). The exact one costs 8x (0.25 s/Mpx); RGB's optimized one is within 1/255.
+        # 8). The exact one costs 8x, 0.13 s/Mpx (BENCHMARKS.md); RGB's optimized one is within 1/255.
         flags = ImageCms.Flags.NOOPTIMIZE if pixels.mode in ("I;16", "L") else ImageCms.Flags.NONE
         out = ImageCms.profileToProfile(pixels, source, srgb, outputMode="RGBA" if pixels.mode == "RGBA" else "RGB",
                                         flags=flags)
