@@ -86,17 +86,22 @@ def frame(output: Path, step: int, fmt: str = "png") -> Path:
     return output.with_name(f"{output.stem}_{step:05d}{SUFFIXES[fmt][0]}")
 
 
+def _frames_there(output: Path, fmt: str) -> list[tuple[Path, int]]:
+    """The files beside `output` named like its `--save-every` frames, with their steps."""
+    pattern = re.compile(rf"{re.escape(output.stem)}_(\d{{5,}}){re.escape(SUFFIXES[fmt][0])}")
+    found = ((p, pattern.fullmatch(p.name)) for p in sorted(output.parent.glob(f"{glob.escape(output.stem)}_*")))
+    return [(p, int(m[1])) for p, m in found if m]
+
+
 def stale_frames(output: Path, fmt: str, steps: int, save_every: int) -> list[Path]:
     """The `--save-every` frames beside `output` that a run of `steps` steps, a frame every
     `save_every` (0: none), does not write, and whose run record names `output`: an earlier run
     to `output` wrote them. Frames without that record (written before it was kept) never count."""
     from jaxart.output import read_record
 
-    pattern = re.compile(rf"{re.escape(output.stem)}_(\d{{5,}}){re.escape(SUFFIXES[fmt][0])}")
     stale = []
-    for path in sorted(output.parent.glob(f"{glob.escape(output.stem)}_*")):
-        match = pattern.fullmatch(path.name)
-        if not match or (save_every and int(match[1]) % save_every == 0 and int(match[1]) < steps):
+    for path, step in _frames_there(output, fmt):
+        if save_every and step % save_every == 0 and step < steps:
             continue
         try:
             record = read_record(path)
@@ -132,11 +137,8 @@ def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
 def _check_frames(output: Path, fmt: str, steps: int, save_every: int, sources: set[Path], overwrite: bool,
                   after: int) -> None:
     """`check_beside`'s frames: only the files already there are looked at, however many steps."""
-    pattern = re.compile(rf"{re.escape(output.stem)}_(\d{{5,}}){re.escape(SUFFIXES[fmt][0])}")
-    for path in sorted(output.parent.glob(f"{glob.escape(output.stem)}_*")):
-        match = pattern.fullmatch(path.name)
-        step = int(match[1]) if match else 0
-        if not (match and path == frame(output, step, fmt) and after < step < steps and step % save_every == 0):
+    for path, step in _frames_there(output, fmt):
+        if not (path == frame(output, step, fmt) and after < step < steps and step % save_every == 0):
             continue
         if path.resolve() in sources:
             raise InputError(f"the --save-every frame {path} would replace one of the inputs; choose another --output")
