@@ -39,7 +39,6 @@ def resumed_outputs(ckpt: checkpoint.Checkpoint) -> tuple[int, int, Path | None]
     return every, ckpt_every, movie and Path(movie)
 
 
-
 def frames(ckpt: checkpoint.Checkpoint) -> animate.Frames | None:
     """The animation frames `ckpt` kept, to continue; None if it kept none (made without
     --animate); an InputError if they were edited or damaged."""
