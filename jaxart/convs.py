@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 import jax
 
@@ -35,6 +36,17 @@ def gradient_products(conv: str) -> str:
     check(conv)
     fast = conv == "winograd-bf16" or conv == "auto" and winograd.bfloat16_pays()
     return "bfloat16" if fast else "float32"
+
+
+def run_gradient(conv: str, widths: Sequence[int], shape: Sequence[int], stages: int) -> str:
+    """The dtype the image gradient's products had in a run: `gradient_products(conv)` if any of
+    its convolutions ran by Winograd, else "float32" (say, at sizes too small for any). `widths`
+    are the output channels of stages 1-5, `shape` the (height, width) the network saw, margin
+    included, and `stages` how many of them the loss ran."""
+    height, width = shape[:2]
+    winograd = any(uses_winograd(conv, b, widths[b - 1], (height >> (b - 1)) * (width >> (b - 1)))
+                   for b in range(1, stages + 1))
+    return gradient_products(conv) if winograd else "float32"
 
 
 def check(conv: str) -> None:

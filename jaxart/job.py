@@ -78,15 +78,18 @@ def resolve_model(model: str, fetch: Callable[[str], object], warn: Callable[[st
 
 
 def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: dict) -> dict:
-    from jaxart import __version__
-    from jaxart.convs import gradient_products
+    from jaxart import __version__, margin
+    from jaxart.convs import run_gradient
+    from jaxart.scales import deepest
 
+    widths = [w.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6)]
+    seen = margin.padded_shape(np.shape(outcome.image), config.margin)
     return {
         "jaxart": __version__, "config": config.to_dict(), "seed": config.seed, "model": w.name,
         "arch": w.arch, "weights_sha256": w.sha256, "loss": outcome.terms, "steps": outcome.steps,
         "seconds": round(outcome.seconds, 3), "inputs": inputs,
         # conv="auto" chooses by the machine's CPU: say what it chose, so runs compare.
-        "gradient_products": gradient_products(config.conv),
+        "gradient_products": run_gradient(config.conv, widths, seen, int(deepest(config)[0][4])),
     }
 
 

@@ -134,3 +134,14 @@ def test_cli_refuses_an_unknown_conv_in_one_line(tmp_path):
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--conv" in done.stderr, done.stderr
         assert "auto" in done.stderr and "winograd" in done.stderr
     assert not (tmp_path / "out.png").exists()
+
+
+def test_the_run_record_names_the_gradient_precision_the_run_used():
+    # "auto" at a size where no layer reaches Winograd's threshold runs XLA's float32 convolutions:
+    # the record said bfloat16 there whenever the CPU had bfloat16 instructions.
+    widths = vgg.CHANNELS
+    assert convs.run_gradient("auto", widths, (24 + 16, 32 + 16), 5) == "float32"
+    assert convs.run_gradient("auto", widths, (384 + 16, 512 + 16), 5) == convs.gradient_products("auto")
+    assert convs.run_gradient("auto", widths, (384, 512), 1) == "float32"  # stage 1 only: never Winograd
+    assert convs.run_gradient("winograd-bf16", (4, 8, 8, 8, 8), (24, 32), 2) == "bfloat16"  # forced, any size
+    assert convs.run_gradient("direct", widths, (384, 512), 5) == "float32"
