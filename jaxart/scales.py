@@ -134,6 +134,7 @@ def run(
     callback: Callable | None = None,
     every: int | None = None,
     resume: Checkpoint | None = None,
+    x0: ArrayLike | None = None,
 ):
     """`transfer.run` over every scale of `schedule(config)`; returns the last scale's `Outcome`
     with the steps and seconds of all scales. `config` is validated as a whole (`transfer.run`), not
@@ -141,7 +142,8 @@ def run(
     (`image.painting_side`), as README says, not refused.
 
     `resume` continues a checkpoint taken at any scale: the scale is the one whose image shape
-    the checkpoint holds; earlier scales are skipped.
+    the checkpoint holds; earlier scales are skipped. `x0`, of the last scale's shape, is resized
+    to the first scale's to start it.
     """
     from jaxart import transfer  # transfer.run hands multi-scale configs to this function
 
@@ -160,6 +162,11 @@ def run(
         first = framed.index(held)
     offset = sum(n for _, n in plan[:first])
     image, steps = None, offset
+    if x0 is not None and resume is None:
+        if tuple(np.shape(x0)) != shapes[-1]:
+            raise ValueError(f"starting image is {tuple(np.shape(x0))}, the resized photo {shapes[-1]}; "
+                             "give x0 the photo's shape at the last scale")
+        image = jnp.asarray(x0, jnp.float32)
     for i in range(first, len(plan)):
         size, n = plan[i]
         report = None

@@ -65,7 +65,8 @@ def run(
 
     `resume` continues a checkpointed run from its step (same inputs, config and weights give
     the same pixels as an uninterrupted run); `callback` gets the carry to checkpoint.
-    `x0`, an (H', W', 3) image in [0, 1] of the resized photo's shape, replaces `config.init`.
+    `x0`, an (H', W', 3) image in [0, 1] of the resized photo's shape (at `config.size`), replaces
+    `config.init`; with several scales it is resized to the first.
     Several scales (`config.scales`, `config.start_size`) run coarse to fine (scales.py).
     """
     content, styles = _checked_image(content, "photo"), _checked_paintings(styles)
@@ -74,7 +75,7 @@ def run(
     scales.check_photo(config, content.shape)  # every scale, before any work
     if len(scales.sizes(config)) > 1:  # scales.run calls run_scale once per scale
         return scales.run(content, styles, weights=weights, config=config, callback=callback, every=every,
-                          resume=resume)
+                          resume=resume, x0=x0)
     return run_scale(content, styles, weights=weights, config=config, callback=callback, every=every,
                      resume=resume, x0=x0)
 

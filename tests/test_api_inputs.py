@@ -80,6 +80,18 @@ def test_wrong_shapes_are_explained_before_any_work(tiny_vgg16, case):
             transfer.run(kw.get("photo", PHOTO), kw.get("styles", [PAINTING]), weights=tiny_vgg16, config=config)
 
 
+def test_x0_starts_coarse_to_fine_too(tiny_vgg16):
+    """x0 was checked and then ignored when there were several scales."""
+    config = CONFIG.replace(scales=(24, 32), scale_steps=(1, 1))
+    grey = np.full((24, 32, 3), 0.5, np.float32)
+    plain = transfer.run(PHOTO, [PAINTING], weights=tiny_vgg16, config=config).image
+    started = transfer.run(PHOTO, [PAINTING], weights=tiny_vgg16, config=config, x0=grey).image
+    # two steps from flat grey stay far closer to it than two steps from the photo
+    assert np.abs(np.asarray(started) - 0.5).mean() < 0.5 * np.abs(np.asarray(plain) - 0.5).mean()
+    with pytest.raises(ValueError, match=r"^starting image is \(12, 16, 3\), the resized photo \(24, 32, 3\)"):
+        transfer.run(PHOTO, [PAINTING], weights=tiny_vgg16, config=config, x0=grey[::2, ::2])
+
+
 def test_one_painting_array_is_one_painting_and_a_stack_is_several(tiny_vgg16):
     _, alone = transfer.sized_inputs(PHOTO, PAINTING, CONFIG)  # once each of its 24 rows was a "painting"
     _, listed = transfer.sized_inputs(PHOTO, [PAINTING], CONFIG)
