@@ -24,7 +24,7 @@ def from_checkpoint(ckpt: checkpoint.Checkpoint) -> tuple[Path, list[Path], str,
     except InputError as e:  # a hand-edited or damaged file
         raise InputError(f"checkpoint {str(e).partition(';')[0]}; it was edited or damaged, so start the run "
                          "again") from None
-    background = tuple(m["inputs"].get("background", image.WHITE))
+    background = tuple(m["inputs"].get("background") or image.WHITE)  # null or absent: the default
     return Path(m["inputs"]["content"]), [Path(s) for s in m["inputs"]["styles"]], m["model"], config, background
 
 

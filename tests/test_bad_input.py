@@ -210,3 +210,12 @@ def test_ctrl_c_once_the_command_is_done_does_not_break_its_exit():
             "os.kill(os.getpid(), signal.SIGINT); os.kill(os.getpid(), signal.SIGTERM); print('exited cleanly')")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout == "exited cleanly\n" and not done.stderr, done.stderr
+
+
+def test_a_checkpoint_with_a_null_background_resumes_on_white():
+    from jaxart import __version__, image, resume
+
+    meta = {"jaxart": __version__, "weights_sha256": "0", "model": "m", "config": {}, "output": "o.png",
+            "format": "png", "step": 1,  # null passes the field check, and was a traceback here
+            "inputs": {"content": "c.jpg", "styles": ["s.jpg"], "background": None}}
+    assert resume.from_checkpoint(checkpoint.Checkpoint(meta, []))[4] == image.WHITE
