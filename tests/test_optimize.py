@@ -34,7 +34,7 @@ def test_loop_does_not_recompile_between_chunks(loop):
     assert seen[-1] == 23 and (loop == "python" or seen == [5, 10, 15, 20, 23])
     before = len(traces)
     optimize.minimize(fun, jnp.ones(4), optimize.make_optimizer("lbfgs"), 7, loop=loop, chunk=5)
-    assert len(traces) - before <= 2  # eval_shape at init; no new compile of the step
+    assert len(traces) - before == 1  # eval_shape at init; a new compile of the step would trace again
 
 
 @pytest.mark.parametrize("loop", ["python", "scan"])
