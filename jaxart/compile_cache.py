@@ -5,7 +5,8 @@ before the first step. JAX can keep the compiled programs on disk; a later run w
 shapes and settings loads them instead: a 3-step run took 6.4 s instead of 15.1 s at 256 px on
 2 cores (BENCHMARKS.md, "Compile cache", with the command). The library never turns this on by
 itself (it would be global state): the CLI runs inside `use`, which finds the folder, enables
-the cache and turns JAX's cache warnings into one line for each kind of trouble.
+the cache, turns JAX's cache warnings into one line for each kind of trouble, and puts JAX's
+settings back when it ends.
 
 The folder is per CPU because XLA:CPU compiles for every instruction-set feature of the machine
 that compiles, and jaxlib 0.10.2 loads a program compiled elsewhere after only logging the
@@ -33,6 +34,8 @@ ENV = "JAXART_CACHE_DIR"
 OFF = ("off", "0", "no", "none", "")
 # Only the programs that take long to compile (the step, the targets), not the small helpers.
 MIN_COMPILE_SECONDS = 0.5
+_SETTINGS = ("jax_compilation_cache_dir", "jax_persistent_cache_min_compile_time_secs",
+             "jax_persistent_cache_enable_xla_caches")  # what `enable` sets, and `use` restores
 _JAX_WARNING = re.compile(r"Error (?P<verb>reading|writing) persistent compilation cache entry for "
                           r"'(?P<module>[^']+)': (?P<detail>.*)", re.S)
 
@@ -86,6 +89,15 @@ def enable(path: Path) -> None:
         # JAX also points XLA's GPU autotuning cache into the folder, which writes the folder's path
         # into every program's compile options and so into its key: a copied or moved folder missed.
         jax.config.update("jax_persistent_cache_enable_xla_caches", None)
+    _reopen()
+
+
+def _reopen() -> None:
+    """Make JAX open its cache afresh at the next compile: it opens it once per process, and a
+    process that compiled before the folder was set would otherwise never use it."""
+    from jax.experimental.compilation_cache import compilation_cache
+
+    compilation_cache.reset_cache()
 
 
 def _in_the_way(path: Path) -> Path | None:
@@ -183,9 +195,23 @@ def _reporting(path: Path, warn: Callable[[str], None]) -> Iterator[None]:
 @contextlib.contextmanager
 def use(warn: Callable[[str], None], environ: Mapping[str, str] = os.environ) -> Iterator[Path | None]:
     """Within: compiled programs are kept in and loaded from `folder()`; yields it (None: no cache).
+    After it, JAX's cache settings are as they were before.
 
     A folder that cannot be written is one warning, and the run goes on without a cache.
     """
+    saved = {name: getattr(jax.config, name) for name in _SETTINGS}
+    try:
+        with _enabled(warn, environ) as path:
+            yield path
+    finally:
+        if any(getattr(jax.config, name) != value for name, value in saved.items()):
+            for name, value in saved.items():
+                jax.config.update(name, value)
+            _reopen()
+
+
+@contextlib.contextmanager
+def _enabled(warn: Callable[[str], None], environ: Mapping[str, str]) -> Iterator[Path | None]:
     path = None
     try:
         path = folder(environ)

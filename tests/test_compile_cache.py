@@ -171,3 +171,26 @@ def test_a_cache_folder_that_cannot_be_made_is_one_warning_and_the_run_goes_on(j
     _, err = _stylize(job, tmp_path / "a.png", blocker / "cache")
     assert len(err.splitlines()) == 1 and err.startswith("warning: cannot keep compiled programs in "), err
     assert "JAXART_CACHE_DIR" in err
+
+
+def test_use_keeps_programs_within_and_puts_jax_back_after(tmp_path, monkeypatch):
+    """`use` once left JAX's cache on for the rest of the process, and a process that had compiled
+    anything before it never used the folder at all."""
+    import jax
+    import jax.numpy as jnp
+
+    jax.jit(lambda x: x - 1.0)(jnp.ones(2))  # JAX decides on its cache at a process's first compile
+    monkeypatch.setenv("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")  # keep even tiny programs
+    before = {name: getattr(jax.config, name) for name in compile_cache._SETTINGS}
+    minimum = jax.config.jax_persistent_cache_min_compile_time_secs
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+    try:
+        with compile_cache.use(pytest.fail, {"JAXART_CACHE_DIR": str(tmp_path)}) as path:
+            jax.jit(lambda x: x * 2.0 + 1.0)(jnp.ones(3))
+        kept = sorted(p.name for p in path.iterdir() if p.name.endswith("-cache"))
+        jax.jit(lambda x: x * 3.0 - 1.0)(jnp.ones(5))
+        assert any(name.startswith("jit__lambda") for name in kept) and sorted(p.name for p in path.iterdir() if p.name.endswith("-cache")) == kept
+        assert {name: getattr(jax.config, name) for name in compile_cache._SETTINGS} == {
+            **before, "jax_persistent_cache_min_compile_time_secs": 0}
+    finally:
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", minimum)
