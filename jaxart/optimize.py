@@ -169,6 +169,7 @@ def minimize(
     every: int | None = None,
     callback: Callable[[int, Carry], None] | None = None,
     carry: Carry | None = None,
+    offset: int = 0,
 ) -> Result:
     """Run `steps` optimizer steps from `x0` (or from `carry`, to continue a run).
 
@@ -178,7 +179,9 @@ def minimize(
       loop: "python" (a jitted step called from Python), "scan" (jitted chunks of `chunk`
         steps in one XLA loop) or "auto" (python on CPU, scan elsewhere).
       every: call `callback(step, carry)` at least every `every` steps and at the end;
-        in python mode it is called after every step.
+        in python mode it is called after every step. With an `offset` (this run's step 0 is
+        step `offset` of a longer schedule, such as coarse to fine's), the calls fall where the
+        schedule's step count is a multiple of `every`.
     """
     loop = default_loop() if loop == "auto" else loop
     if not isinstance(fun, jax.tree_util.Partial):
@@ -197,7 +200,7 @@ def minimize(
     elif loop == "scan":
         run = make_chunk(step, chunk)
         while done < steps and bool(carry.ok):
-            n = min(chunk, steps - done, every - done % every)
+            n = min(chunk, steps - done, every - (offset + done) % every)
             carry = run(carry, jnp.int32(n), fun)
             done = int(carry.count)
             if callback is not None and bool(carry.ok):

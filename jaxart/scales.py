@@ -175,7 +175,8 @@ def run(
         x0 = None if image is None else upsample(image, shapes[i])
         try:
             outcome = transfer.run_scale(content, styles, weights=weights, config=stage_config(config, size, n),
-                                         callback=report, every=every, resume=resume if i == first else None, x0=x0)
+                                         callback=report, every=every, resume=resume if i == first else None, x0=x0,
+                                         offset=offset)
         except NonFiniteLossError as e:
             raise NonFiniteLossError(f"{e} (scale {size} px)", image=e.image, step=e.step + offset) from None
         image, steps, offset = outcome.image, offset + outcome.steps, offset + n

@@ -82,9 +82,10 @@ def run(
 
 def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Weights, config: StyleConfig,
               callback: Callable[[Progress], None] | None = None, every: int | None = None,
-              resume: checkpoint.Checkpoint | None = None, x0: ArrayLike | None = None) -> Outcome:
+              resume: checkpoint.Checkpoint | None = None, x0: ArrayLike | None = None, offset: int = 0) -> Outcome:
     """`run` at the single size `config.size`, of a photo and paintings `run` has checked, with a
-    `config` it has validated (for a scale of coarse to fine, as a whole: scales.run)."""
+    `config` it has validated (for a scale of coarse to fine, as a whole: scales.run, whose earlier
+    scales took `offset` steps)."""
     start = time.perf_counter()
     content, styles = sized_inputs(content, styles, config)
     photo, (content, styles) = content, color.prepare(content, styles, config.colors)
@@ -108,7 +109,7 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     start_carry = None if resume is None else checkpoint.restore(optimize.init_carry(fun, opt, x0), resume)
     result = optimize.minimize(
         fun, x0, opt, config.steps, project=_clip, loop=config.loop, chunk=config.chunk,
-        every=every, callback=report, carry=start_carry,
+        every=every, callback=report, carry=start_carry, offset=offset,
     )
     params, steps, ok = result.params, result.steps, result.ok
     del result, start_carry  # the optimizer's state is not held while the final loss is taken

@@ -92,6 +92,13 @@ def test_x0_starts_coarse_to_fine_too(tiny_vgg16):
         transfer.run(PHOTO, [PAINTING], weights=tiny_vgg16, config=config, x0=grey[::2, ::2])
 
 
+def test_coarse_to_fine_reports_on_multiples_of_every_with_the_scan_loop(tiny_vgg16):
+    config = CONFIG.replace(scales=(24, 32), scale_steps=(3, 4), loop="scan")  # scan: the default off CPU
+    seen = []
+    transfer.run(PHOTO, [PAINTING], weights=tiny_vgg16, config=config, every=2, callback=lambda p: seen.append(p.step))
+    assert seen == [2, 3, 4, 6, 7]  # the second scale's reports fell on 5 and 7: no frame at 4 or 6
+
+
 def test_one_painting_array_is_one_painting_and_a_stack_is_several(tiny_vgg16):
     _, alone = transfer.sized_inputs(PHOTO, PAINTING, CONFIG)  # once each of its 24 rows was a "painting"
     _, listed = transfer.sized_inputs(PHOTO, [PAINTING], CONFIG)

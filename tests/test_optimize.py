@@ -37,6 +37,15 @@ def test_loop_does_not_recompile_between_chunks(loop):
     assert len(traces) - before == 1  # eval_shape at init; a new compile of the step would trace again
 
 
+def test_callbacks_fall_on_multiples_of_every_counted_over_a_longer_schedule():
+    # A later scale of coarse to fine starts at step 7 of the schedule: with chunks counted from
+    # its own step 0, frames and checkpoints fell on steps 12, 17, ... and never on a multiple of 5.
+    seen = []
+    optimize.minimize(_quadratic, jnp.zeros(4), optimize.make_optimizer("lbfgs"), 20, loop="scan", chunk=10,
+                      every=5, offset=7, callback=lambda step, carry: seen.append(step + 7))
+    assert seen == [10, 15, 20, 25, 27]
+
+
 @pytest.mark.parametrize("loop", ["python", "scan"])
 def test_non_finite_loss_stops_and_keeps_last_finite_iterate(loop):
     # Finite while x < 1; the iterate climbs by 0.3 per step, so step 4 evaluates at 1.2.
