@@ -309,9 +309,14 @@ def main() -> None:
         typer.echo(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}", err=True)
         sys.exit(1)
     except RuntimeError as e:
-        if "Unable to initialize backend" not in str(e):
+        text = " ".join(str(e).split())
+        if "RESOURCE_EXHAUSTED" in text or "out of memory" in text.lower():  # the memory check's estimate was low
+            typer.echo(f"error: out of memory ({text[:200]}); use a smaller --size, or --remat, or close other "
+                       "programs", err=True)
+            sys.exit(1)
+        if "Unable to initialize backend" not in text:
             raise
-        typer.echo(f"error: {' '.join(str(e).split())}", err=True)  # says what JAX_PLATFORMS to set
+        typer.echo(f"error: {text}", err=True)  # says what JAX_PLATFORMS to set
         sys.exit(2)
     except KeyboardInterrupt:
         typer.echo("error: interrupted", err=True)

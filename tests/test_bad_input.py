@@ -219,3 +219,18 @@ def test_a_checkpoint_with_a_null_background_resumes_on_white():
             "format": "png", "step": 1,  # null passes the field check, and was a traceback here
             "inputs": {"content": "c.jpg", "styles": ["s.jpg"], "background": None}}
     assert resume.from_checkpoint(checkpoint.Checkpoint(meta, []))[4] == image.WHITE
+
+
+def test_running_out_of_device_memory_is_one_line_and_no_output(files, tmp_path, monkeypatch, capsys):
+    import jax
+
+    from jaxart import transfer
+
+    def exhausted(*args, **kwargs):  # as XLA raises it when a buffer cannot be allocated
+        raise jax.errors.JaxRuntimeError("RESOURCE_EXHAUSTED: Out of memory while trying to allocate 3.2GiB.")
+
+    monkeypatch.setattr(transfer, "run", exhausted)
+    code, err = _main(_stylize(files, tmp_path / "out.png"), monkeypatch, capsys)
+    assert code == 1 and len(err.splitlines()) == 1, err
+    assert err.startswith("error: out of memory (RESOURCE_EXHAUSTED") and "smaller --size, or --remat" in err, err
+    assert list(tmp_path.iterdir()) == []
