@@ -18,7 +18,8 @@ from typer.exceptions import Abort, Exit, TyperException  # noqa: E402
 from jaxart import color as _color, config as _config, convs as _convs, memory as _memory, output as _output, vgg as _vgg  # noqa: E402
 from cli_bench import bench  # noqa: E402
 from cli_common import (  # noqa: E402
-    choices as _choices, csv as _csv, fetch as _fetch, given as _given, on_sigint as _on_sigint,
+    choices as _choices, csv as _csv, fetch as _fetch, forget_interrupts as _forget_interrupts, given as _given,
+    on_sigint as _on_sigint,
     stop_if_interrupted as _stop_if_interrupted, warn as _warn,
 )
 from cli_weights import weights_app  # noqa: E402
@@ -323,6 +324,7 @@ def main() -> None:
         sys.exit(130)
     finally:
         signal.signal(signal.SIGINT, previous)
+        _forget_interrupts()  # this command's: a later main() in the same process starts afresh
 
 
 def entry() -> None:

@@ -32,6 +32,10 @@ def stop_if_interrupted() -> None:
         raise KeyboardInterrupt
 
 
+def forget_interrupts() -> None:
+    SIGINTS.clear()
+
+
 def csv(text: Optional[str], flag: str, cast=str):
     """The items of option `flag`'s comma-separated `text`, each cast; None stays None."""
     from typer import BadParameter
