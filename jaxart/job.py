@@ -185,7 +185,7 @@ def stylize_files(
         movie = frames if frames is not None else animate.Frames(animate.every(config.steps, save_every))
     photo, paintings = inputs or load_inputs(content, styles, background)
     if animation is not None and resume is None:  # the animation starts from the starting pixels
-        first = np.asarray(image.resize(photo, config.size), np.float32) / 255.0
+        first = image.resized(photo, config.size)
         movie.offer(0, transfer.initial_image(first, config))
     if resume is not None:
         checkpoint.check(resume, version=__version__, sha256=w.sha256)

@@ -18,7 +18,7 @@ from jax.typing import ArrayLike
 from jaxart import checkpoint, color, guided, margin, optimize, scales, vgg
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
-from jaxart.image import load_image, painting_side, resize
+from jaxart.image import load_image, painting_side, resize, resized
 from jaxart.objective import LossWeights, compute_targets, loss_config, loss_function
 from jaxart.vgg import Weights
 
@@ -133,9 +133,8 @@ def sized_inputs(content: ArrayLike, styles: Sequence[ArrayLike],
     """
     content, styles = _checked_image(content, "photo"), _checked_paintings(styles)
     scales.check_photo(config.replace(scales=None, start_size=None), content.shape)  # at config.size
-    content = np.asarray(resize(np.asarray(content), config.size), np.float32) / 255.0
-    return content, [np.asarray(resize(np.asarray(s), painting_side(np.shape(s), config.size, config.style_scale)),
-                                np.float32) / 255.0 for s in styles]
+    return resized(content, config.size), [resized(s, painting_side(np.shape(s), config.size, config.style_scale))
+                                           for s in styles]
 
 
 def _checked_image(image: ArrayLike, what: str) -> np.ndarray:

@@ -99,6 +99,20 @@ def test_coarse_to_fine_reports_on_multiples_of_every_with_the_scan_loop(tiny_vg
     assert seen == [2, 3, 4, 6, 7]  # the second scale's reports fell on 5 and 7: no frame at 4 or 6
 
 
+def test_float_pixels_are_not_rounded_to_8_bits():
+    """Inputs were resized through 8-bit Pillow images, even at their own size: a 16-bit source,
+    or a finer float, lost its precision without a word."""
+    fine = np.clip(PHOTO + 0.0013, 0.0, 1.0)
+    at_size, [painting] = transfer.sized_inputs(fine, [fine], CONFIG)  # already 32 px on its long side
+    np.testing.assert_array_equal(at_size, fine)
+    np.testing.assert_array_equal(painting, fine)
+    ramp = np.broadcast_to(np.linspace(0.2, 0.3, 64, dtype=np.float32)[None, :, None], (48, 64, 3))
+    half, _ = transfer.sized_inputs(ramp, [PAINTING], CONFIG)
+    assert half.shape == (24, 32, 3) and half.dtype == np.float32
+    np.testing.assert_allclose(half[0], np.linspace(0.2, 0.3, 32)[:, None].repeat(3, 1), atol=2e-3)
+    assert np.abs(half * 255 - np.round(half * 255)).max() > 0.1  # between the 8-bit levels
+
+
 def test_one_painting_array_is_one_painting_and_a_stack_is_several(tiny_vgg16):
     _, alone = transfer.sized_inputs(PHOTO, PAINTING, CONFIG)  # once each of its 24 rows was a "painting"
     _, listed = transfer.sized_inputs(PHOTO, [PAINTING], CONFIG)

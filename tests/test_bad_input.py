@@ -117,7 +117,7 @@ def test_an_unknown_jax_platform_gives_one_line(files, tmp_path):
 def test_ctrl_c_python_would_drop_is_recorded_and_ends_the_command(files, tmp_path, monkeypatch, capsys):
     """Python ignores an exception raised in a gc callback (JAX registers one, so Ctrl-C lands there
     during compilation): the handler records it instead, and the command stops at its next check."""
-    import cli  # noqa: F401 (loaded first: a recorded Ctrl-C while it loads exits at once)
+    __import__("cli")  # loaded first: a recorded Ctrl-C while it loads exits at once
     import cli_common
 
     monkeypatch.setattr(cli_common, "SIGINTS", [])

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import cli
 import jaxart
 from jaxart import animate, color, losses
-from jaxart.image import resize
+from jaxart.image import resized
 
 from conftest import shared_image
 
@@ -22,7 +22,7 @@ LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 
 def _image(name: str, size: int = SIZE) -> np.ndarray:
     """A shared image at the output size, float64 in [0, 1], as the driver resizes it."""
-    return np.asarray(resize(jaxart.load_image(shared_image(name)), size), np.float64) / 255.0
+    return np.asarray(resized(jaxart.load_image(shared_image(name)), size), np.float64)
 
 
 def _rms(a, b) -> float:

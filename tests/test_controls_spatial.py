@@ -81,7 +81,7 @@ def _real(name):
 
 
 def _at(image, size=SIZE):
-    return np.asarray(jaxart.image.resize(image, size), np.float32) / 255.0
+    return jaxart.image.resized(image, size)
 
 
 def test_coarse_to_fine_ends_at_size_and_lowers_the_final_scale_loss(hed_weights):
