@@ -77,10 +77,13 @@ def resolve_model(model: str, fetch: Callable[[str], object], warn: Callable[[st
     return w
 
 
-def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: dict) -> dict:
+def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: dict,
+           input_sha256: dict[str, str] | None = None) -> dict:
+    """The run record a finished image carries (`jaxart info`): what made it and what it reached.
+    `input_sha256` maps each input file to its hash; several scales are listed as [size, steps]."""
     from jaxart import __version__, margin
     from jaxart.convs import run_gradient
-    from jaxart.scales import deepest
+    from jaxart.scales import deepest, schedule
 
     widths = [w.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6)]
     seen = margin.padded_shape(np.shape(outcome.image), config.margin)
@@ -90,6 +93,8 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
         "seconds": round(outcome.seconds, 3), "inputs": inputs,
         # conv="auto" chooses by the machine's CPU: say what it chose, so runs compare.
         "gradient_products": run_gradient(config.conv, widths, seen, int(deepest(config)[0][4])),
+        "input_sha256": input_sha256 or {},
+        **({"schedule": [list(s) for s in plan]} if len(plan := schedule(config)) > 1 else {}),
     }
 
 
@@ -228,9 +233,11 @@ def stylize_files(
                                resume=resume)
     except NonFiniteLossError as e:
         failed = transfer.Outcome(e.image, {}, e.step, time.perf_counter() - start)
-        save_image(output, e.image, {**record(config, w, failed, inputs), "error": str(e)}, fmt, overwrite=overwrite)
+        save_image(output, e.image, {**record(config, w, failed, inputs, meta["input_sha256"]), "error": str(e)}, fmt,
+                   overwrite=overwrite)
         raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step) from None
-    save_image(output, outcome.image, record(config, w, outcome, inputs), fmt, overwrite=overwrite)
+    save_image(output, outcome.image, record(config, w, outcome, inputs, meta["input_sha256"]), fmt,
+               overwrite=overwrite)
     if animation is not None:
         animate.save_animation(animation, movie.images + [outcome.image], overwrite=animation_overwrite)
     if overwrite and resume is None:  # an earlier run's frames, at steps this one did not write, would mix in

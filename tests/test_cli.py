@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import cli
 import jaxart
-from jaxart import job
+from jaxart import checkpoint, job
 import test_image
 
 from conftest import ROOT, write_tiny_job
@@ -46,6 +46,9 @@ def test_stylize_writes_png_with_run_record(files, tmp_path):
     assert set(record["loss"]) == {"total", "content", "style", "tv"} and record["steps"] == 3
     assert jaxart.StyleConfig.from_dict(record["config"]) == jaxart.StyleConfig(
         size=32, steps=3, style_weight=5.0)
+    d, _ = files  # which files made it, by content: a later edit of the photo shows
+    assert record["input_sha256"] == checkpoint.digests([d / "photo.jpg", d / "paint.png"]), record["input_sha256"]
+    assert "schedule" not in record  # one scale
     assert (tmp_path / "out_00002.png").is_file()
     info = CliRunner().invoke(cli.app, ["info", str(out)])
     assert info.exit_code == 0 and json.loads(info.output) == record

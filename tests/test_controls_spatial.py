@@ -195,5 +195,6 @@ def test_cli_runs_coarse_to_fine_and_regions_and_records_them(tmp_path):
         assert img.size == (32, 24)  # --size defaults to the last scale
     record = jaxart.read_record(out)
     assert record["steps"] == 5 and record["config"]["scales"] == [24, 32]
+    assert record["schedule"] == [[24, 2], [32, 3]]  # the sizes and steps run, also for --start-size
     assert record["config"]["scale_steps"] == [2, 3] and record["config"]["region_colors"] == ["red", "#0000ff"]
     assert record["inputs"]["styles"] == [str(tmp_path / "a.png"), str(tmp_path / "b.png")]
