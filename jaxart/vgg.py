@@ -18,11 +18,11 @@ from flax import struct
 from jax.typing import ArrayLike
 
 from jaxart import convs
-from jaxart.errors import InputError
+from jaxart.layers import (  # noqa: F401 (re-exported: vgg.layer_names and the rest are used widely)
+    CHANNELS, POOLINGS, STAGES, check_layers, check_params, check_pixels, check_reach, conv_names, layer_names,
+)
 
-CHANNELS = (64, 128, 256, 512, 512)
-STAGES = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
-POOLINGS = ("max", "avg")
+
 @dataclasses.dataclass(frozen=True)
 class Preprocess:
     """How a weight set expects its input, from RGB in [0, 1].
@@ -63,34 +63,6 @@ class Weights:
     preprocess: Preprocess = struct.field(pytree_node=False, default=Preprocess())
     name: str = struct.field(pytree_node=False, default="")
     sha256: str = struct.field(pytree_node=False, default="")
-
-
-def layer_names(arch: str) -> tuple[str, ...]:
-    """All activation names of `arch` in forward order: conv1_1, relu1_1, ..., pool5."""
-    if arch not in STAGES:
-        raise ValueError(f"unknown architecture {arch!r}; use one of {', '.join(STAGES)}")
-    names = []
-    for b, n in enumerate(STAGES[arch], 1):
-        for i in range(1, n + 1):
-            names += [f"conv{b}_{i}", f"relu{b}_{i}"]
-        names.append(f"pool{b}")
-    return tuple(names)
-
-
-def conv_names(arch: str) -> tuple[str, ...]:
-    """The names of the convolution layers of `arch`, which are also the parameter keys."""
-    return tuple(n for n in layer_names(arch) if n.startswith("conv"))
-
-
-def check_layers(arch: str, layers: Sequence[str]) -> None:
-    """Raise a ValueError naming the first layer that `arch` does not have."""
-    valid = layer_names(arch)
-    for layer in layers:
-        if layer not in valid:
-            raise ValueError(
-                f"layer {layer!r} does not exist; {arch.upper()} has "
-                f"{valid[0]} ... {valid[-1]} (convB_I, reluB_I, poolB)"
-            )
 
 
 def pool2x2(x: jax.Array, kind: str = "max") -> jax.Array:
@@ -135,17 +107,9 @@ class VGG(nn.Module):
 
 
 VGG16 = functools.partial(VGG, stage_sizes=STAGES["vgg16"])
+VGG16.__doc__ = "VGG with VGG16's stages (2, 2, 3, 3, 3 convolutions): `VGG16(last='relu4_2')`."
 VGG19 = functools.partial(VGG, stage_sizes=STAGES["vgg19"])
-
-
-def check_pixels(dtype, what: str = "image") -> None:
-    """Raise an InputError (a ValueError) for integer or bool pixels: they are 0..255 (or 0..65535), which
-    silently gives activations 255 times too large or, resized, a white image; floats pass."""
-    if jnp.issubdtype(dtype, jnp.integer):
-        scale = 65535 if jnp.dtype(dtype).itemsize == 2 else 255
-        raise InputError(f"{what} is {jnp.dtype(dtype)}; give floats in [0, 1] (divide by {scale})")
-    if not jnp.issubdtype(dtype, jnp.floating):
-        raise InputError(f"{what} is {jnp.dtype(dtype)}; give a float array with values in [0, 1]")
+VGG19.__doc__ = "VGG with VGG19's stages (2, 2, 4, 4, 4 convolutions): `VGG19(last='relu4_2')`."
 
 
 def features(
@@ -187,6 +151,8 @@ def features(
         raise ValueError(f"image must be (H, W, 3) or (N, H, W, 3), got shape {image.shape}")
     order = layer_names(weights.arch)
     last = max(layers, key=order.index)
+    check_reach(image.shape[-3:-1], last)
+    check_params(weights.params, weights.arch, order[: order.index(last) + 1])
     batched = image if image.ndim == 4 else image[None]
     if remat:
         names = order[: order.index(last) + 1]

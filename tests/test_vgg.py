@@ -1,5 +1,7 @@
 """VGG features against a float64 NumPy reference, layer names, and early stopping."""
 
+import re
+
 import jax
 import numpy as np
 import pytest
@@ -75,7 +77,7 @@ def test_layer_names_follow_the_paper():
 
 
 def test_computes_only_up_to_the_deepest_layer(tiny_weights):
-    image = np.zeros((16, 16, 3), np.float32)
+    image = np.zeros((32, 32, 3), np.float32)  # pool5 leaves it one pixel
 
     def convs(layers):
         jaxpr = jax.make_jaxpr(lambda x: jaxart.features(tiny_weights, x, layers))(image)
@@ -84,6 +86,32 @@ def test_computes_only_up_to_the_deepest_layer(tiny_weights):
     assert convs(["relu1_1"]) == 1
     assert convs(["relu1_1", "relu3_1"]) == 5
     assert convs(["pool5"]) == len(vgg.conv_names(tiny_weights.arch))
+
+
+def test_too_small_images_and_mismatched_params_are_named_not_nan():
+    """A 4 px image gave relu5_1 an empty (0, 0, C) activation and NaN losses; params of another
+    architecture ran the wrong network silently or failed inside Flax."""
+    w19 = jaxart.random_weights(jax.random.PRNGKey(0), "vgg19", widths=(4, 8, 8, 8, 8))
+    w16 = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=(4, 8, 8, 8, 8))
+    small, image = np.ones((4, 4, 3), np.float32), np.ones((32, 32, 3), np.float32)
+    cases = {
+        "image is 4x4 px, too small for layer relu5_1, which needs at least 16 px on each side; give a larger "
+        "image or shallower layers":
+            lambda: jaxart.features(w19, small, ["relu5_1"]),
+        "weights have layer conv3_4, which vgg16 lacks: they are vgg19's, so give arch='vgg19'":
+            lambda: jaxart.features(jaxart.Weights(w19.params, "vgg16"), image, ["relu1_1"]),
+        "weights lack conv3_4's kernel and bias, which relu5_1 needs: they are vgg16's, so give arch='vgg16'":
+            lambda: jaxart.features(jaxart.Weights(w16.params, "vgg19"), image, ["relu5_1"]),
+        "weights' conv2_1 has kernel (3, 3, 5, 8) and bias (8,); vgg19 needs (3, 3, 4, C) and (C,)":
+            lambda: jaxart.features(jaxart.Weights({**w19.params, "conv2_1": {
+                "kernel": np.zeros((3, 3, 5, 8)), "bias": np.zeros(8)}}, "vgg19"), image, ["relu2_1"]),
+    }
+    for message, call in cases.items():
+        with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+            call()
+    with pytest.raises(ValueError, match="too small for layer relu5_1"):  # static: under jit as well
+        jax.jit(lambda x: jaxart.features(w19, x, ["relu5_1"]))(small)
+    assert jaxart.features(jaxart.Weights(w16.params, "vgg19"), image, ["relu3_1"])["relu3_1"].shape == (8, 8, 8)
 
 
 def test_batched_features_equal_single(tiny_vgg16, rng):

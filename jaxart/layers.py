@@ -1,0 +1,86 @@
+"""VGG's layer names, and what `vgg.features` checks before it runs: the layers asked for, the
+pixels' type, the image's size, and the parameters against the architecture. Shapes and names
+only, so the checks hold under jit at no cost."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import jax.numpy as jnp
+
+from jaxart.errors import InputError
+
+CHANNELS = (64, 128, 256, 512, 512)
+STAGES = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
+POOLINGS = ("max", "avg")
+
+
+def layer_names(arch: str) -> tuple[str, ...]:
+    """All activation names of `arch` in forward order: conv1_1, relu1_1, ..., pool5."""
+    if arch not in STAGES:
+        raise ValueError(f"unknown architecture {arch!r}; use one of {', '.join(STAGES)}")
+    names = []
+    for b, n in enumerate(STAGES[arch], 1):
+        for i in range(1, n + 1):
+            names += [f"conv{b}_{i}", f"relu{b}_{i}"]
+        names.append(f"pool{b}")
+    return tuple(names)
+
+
+def conv_names(arch: str) -> tuple[str, ...]:
+    """The names of the convolution layers of `arch`, which are also the parameter keys."""
+    return tuple(n for n in layer_names(arch) if n.startswith("conv"))
+
+
+def check_layers(arch: str, layers: Sequence[str]) -> None:
+    """Raise a ValueError naming the first layer that `arch` does not have."""
+    valid = layer_names(arch)
+    for layer in layers:
+        if layer not in valid:
+            raise ValueError(
+                f"layer {layer!r} does not exist; {arch.upper()} has "
+                f"{valid[0]} ... {valid[-1]} (convB_I, reluB_I, poolB)"
+            )
+
+
+def check_pixels(dtype, what: str = "image") -> None:
+    """Raise an InputError (a ValueError) for integer or bool pixels: they are 0..255 (or 0..65535), which
+    silently gives activations 255 times too large or, resized, a white image; floats pass."""
+    if jnp.issubdtype(dtype, jnp.integer):
+        scale = 65535 if jnp.dtype(dtype).itemsize == 2 else 255
+        raise InputError(f"{what} is {jnp.dtype(dtype)}; give floats in [0, 1] (divide by {scale})")
+    if not jnp.issubdtype(dtype, jnp.floating):
+        raise InputError(f"{what} is {jnp.dtype(dtype)}; give a float array with values in [0, 1]")
+
+
+def check_reach(hw: tuple[int, ...], last: str) -> None:
+    """Raise a ValueError when an (h, w) image is too small for layer `last`: pooling left it no
+    pixel, which gave empty activations and NaN losses."""
+    need = 2 ** (int(last[4]) - 1 + last.startswith("pool"))
+    if min(hw) < need:
+        raise ValueError(f"image is {hw[1]}x{hw[0]} px, too small for layer {last}, which needs at least {need} px "
+                         "on each side; give a larger image or shallower layers")
+
+
+def check_params(params: dict, arch: str, names: Sequence[str]) -> None:
+    """Raise a ValueError naming the first of the convolutions in `names` that `params` lacks or has
+    misshapen, or a layer `arch` lacks: params of another architecture ran the wrong network
+    silently, and a missing or misshapen layer failed inside Flax. Shapes only, so free under jit."""
+    if not isinstance(params, dict):
+        raise ValueError(f"weights.params is a {type(params).__name__}; give a dict of conv layers, as load_weights does")
+    other = sorted(set(params) - set(conv_names(arch)))
+    if other:
+        theirs = next((a for a in STAGES if set(params) <= set(conv_names(a))), None)
+        raise ValueError(f"weights have layer {other[0]}, which {arch} lacks"
+                         + (f": they are {theirs}'s, so give arch={theirs!r}" if theirs else ""))
+    cin = 3
+    for name in (n for n in names if n.startswith("conv")):
+        layer = params.get(name)
+        if not isinstance(layer, dict) or "kernel" not in layer or "bias" not in layer:
+            theirs = next((a for a in STAGES if a != arch and set(params) == set(conv_names(a))), None)
+            raise ValueError(f"weights lack {name}'s kernel and bias, which {names[-1]} needs"
+                             + (f": they are {theirs}'s, so give arch={theirs!r}" if theirs else ""))
+        k, b = jnp.shape(layer["kernel"]), jnp.shape(layer["bias"])
+        if len(k) != 4 or k[:3] != (3, 3, cin) or b != k[3:]:
+            raise ValueError(f"weights' {name} has kernel {k} and bias {b}; {arch} needs (3, 3, {cin}, C) and (C,)")
+        cin = k[3]
