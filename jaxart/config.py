@@ -7,6 +7,9 @@ import json
 import math
 import os
 
+import jax
+import numpy as np
+
 from jaxart import color, convs, vgg
 from jaxart.errors import InputError
 
@@ -63,11 +66,11 @@ class StyleConfig:
     region_colors: tuple[str, ...] | None = None
 
     def __post_init__(self):
-        for name in ("content_layers", "style_layers", "style_layer_weights", "style_blend", "scales",
-                     "scale_steps", "region_colors"):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, tuple):
-                object.__setattr__(self, name, tuple(value))
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name in _TUPLES and value is not None:  # one name alone is one layer, as in features
+                value = (value,) if isinstance(value, str) else tuple(_plain(v) for v in value)
+            object.__setattr__(self, f.name, _plain(value))
 
     def validate(self, arch: str | None = None, paintings: int | None = None) -> "StyleConfig":
         """Raise a ValueError naming the first bad setting; check layers against `arch` and the
@@ -155,6 +158,18 @@ class StyleConfig:
     @classmethod
     def from_json(cls, text: str) -> "StyleConfig":
         return cls.from_dict(json.loads(text))
+
+
+_TUPLES = ("content_layers", "style_layers", "style_layer_weights", "style_blend", "scales", "scale_steps",
+           "region_colors")
+
+
+def _plain(value):
+    """NumPy and concrete JAX scalars as the Python numbers they hold (`np.arange` sweeps, JSON)."""
+    if isinstance(value, np.generic) or (isinstance(value, (np.ndarray, jax.Array)) and value.ndim == 0
+                                         and not isinstance(value, jax.core.Tracer)):
+        return value.item()
+    return value
 
 
 _TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,)}

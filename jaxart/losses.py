@@ -22,7 +22,9 @@ through `jaxart.features` with respect to your model's output:
     >>> jax.jit(jax.grad(lambda x: jax.vmap(perceptual, (0, None))(x, photo).mean()))(batch).shape
     (2, 32, 32, 3)
 
-`jaxart.total_loss` does the same with a `StyleConfig`'s layers and a `Targets`.
+`jaxart.total_loss(weights, image, targets, config, jaxart.LossWeights.of(config))` does the same
+with a `StyleConfig`'s layers and a `Targets` from `jaxart.make_targets`; under `jax.jit` the
+config is static (`static_argnums=3`).
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ def gram(feature: ArrayLike) -> jax.Array:
     if f.ndim < 3:
         raise ValueError(f"gram needs an (..., h, w, C) feature map, got shape {f.shape}")
     h, w, c = f.shape[-3:]
+    if h * w == 0:  # pooling left no pixel: the mean over positions would be NaN
+        raise ValueError(f"gram needs at least one position, got a feature map of shape {f.shape}; give a "
+                         "larger image or a shallower layer")
     return _gram(f.reshape(*f.shape[:-3], h * w, c))
 
 
@@ -90,6 +95,9 @@ def style_loss(
 ) -> jax.Array:
     """Weighted sum over layers of `style_layer_loss`; weights default to 1/len(layers)."""
     names = list(target_grams)
+    if missing := [n for n in names if n not in features]:
+        raise ValueError(f"features lack layer {missing[0]}, which target_grams has; compute features of "
+                         f"{names}")
     if layer_weights is None:
         layer_weights = {n: 1.0 / len(names) for n in names}
     return sum(layer_weights[n] * style_layer_loss(features[n], target_grams[n]) for n in names)
@@ -98,6 +106,8 @@ def style_loss(
 def tv_loss(image: ArrayLike) -> jax.Array:
     """Total variation: mean squared difference of neighbouring pixels of (..., H, W, 3)."""
     x = jnp.asarray(image)
+    if x.ndim < 3 or min(x.shape[-3:-1]) < 2:  # no neighbours: the means would be NaN
+        raise ValueError(f"tv_loss needs an (..., H, W, C) image of at least 2x2 pixels, got shape {x.shape}")
     dy = x[..., 1:, :, :] - x[..., :-1, :, :]
     dx = x[..., :, 1:, :] - x[..., :, :-1, :]
     return jnp.mean(dy**2, axis=(-3, -2, -1)) + jnp.mean(dx**2, axis=(-3, -2, -1))

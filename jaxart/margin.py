@@ -11,6 +11,7 @@ content target taken from the same mirrored photo, and cuts the margin off at th
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 import jax
@@ -25,6 +26,8 @@ def pad(x: ArrayLike, margin: int, axes: tuple[int, int] = (-3, -2)) -> jax.Arra
     end. Images are (..., H, W, C) (the default axes); give `axes=(-2, -1)` for (R, H, W) masks.
     """
     x = jnp.asarray(x)
+    if not isinstance(margin, numbers.Integral) or margin < 0:
+        raise ValueError(f"margin must be a whole number of pixels >= 0, got {margin!r}")
     if margin == 0:
         return x
     grown = padded_shape(x.shape, margin, axes)

@@ -16,7 +16,7 @@ from jax.typing import ArrayLike
 
 from jaxart import guided, losses, optimize
 from jaxart.config import StyleConfig
-from jaxart.vgg import Weights, features
+from jaxart.vgg import Weights, check_pixels, features
 
 
 class Targets(NamedTuple):
@@ -40,6 +40,17 @@ class LossWeights(NamedTuple):
             return cls(*(jnp.asarray(np.float32(getattr(config, f"{n}_weight"))) for n in cls._fields))
 
 
+def one_painting(styles) -> bool:
+    """Whether `styles` is one painting: an array that is no (N, h, w, 3) stack, or nested lists of
+    numbers three deep; a list of arrays is several (np.ndim would fail on ones of different sizes)."""
+    if not isinstance(styles, (list, tuple)):
+        return np.ndim(styles) != 4
+    depth, x = 0, styles
+    while isinstance(x, (list, tuple)) and x:
+        depth, x = depth + 1, x[0]
+    return depth == 3 and np.ndim(x) == 0
+
+
 def make_targets(
     weights: Weights, content: ArrayLike, styles: Sequence[ArrayLike], config: StyleConfig,
     masks: ArrayLike | None = None,
@@ -47,9 +58,11 @@ def make_targets(
     """Content activations of `content` and the blended style Grams of `styles`, computed once.
 
     With (R, H, W) region `masks` (one per style, at the content's H, W), each style's Grams are
-    kept apart, (R, C, C), for the guided style loss of its region. Pure and jittable;
-    `compute_targets` gives the same in less memory (by XLA's convolutions).
+    kept apart, (R, C, C), for the guided style loss of its region. One painting may be given
+    alone, without a list. Pure and jittable; `compute_targets` gives the same in less memory (by
+    XLA's convolutions).
     """
+    styles = [styles] if one_painting(styles) else styles
     grams = [_style_grams(weights, s, config) for s in styles]
     return _targets(weights, _content_features(weights, content, config), grams, config, masks)
 
@@ -66,6 +79,7 @@ def compute_targets(
     save (BENCHMARKS.md, "What a run compiles"). The values agree to float32 rounding (about 1e-5
     relative)."""
     config = config.replace(conv="direct")
+    styles = [styles] if one_painting(styles) else styles
     content_program, grams_program = _programs()
     grams = [grams_program(weights, s, config) for s in styles]
     return _targets(weights, content_program(weights, content, config), grams, config, masks)
@@ -92,7 +106,28 @@ def _targets(weights, content: dict, grams: list[dict], config: StyleConfig, mas
 def total_loss(
     weights: Weights, image: ArrayLike, targets: Targets, config: StyleConfig, lw: LossWeights
 ) -> tuple[jax.Array, dict[str, jax.Array]]:
-    """Weighted content + style + TV loss of an (H, W, 3) image in [0, 1]; returns (total, terms)."""
+    """Weighted content + style + TV loss of an image against `targets` (Gatys et al. 2015).
+
+    Under `jax.jit`, pass `config` as static (`static_argnums=3`, or close over it): it is a
+    dataclass of layer names and settings, not arrays. `weights`, `image`, `targets` and `lw`
+    may all be traced, and `jax.vmap` can map over `image` or `lw`.
+
+    Args:
+      weights: a `Weights`.
+      image: (H, W, 3) float RGB in [0, 1].
+      targets: from `make_targets` (or `objective.compute_targets`) with this `config`'s layers.
+      config: the layers, their weights, pooling and convolutions; its `*_weight` fields are not
+        read here, `lw` gives them.
+      lw: the content, style and TV weights as arrays: `LossWeights.of(config)`.
+
+    Returns:
+      (total, terms): the weighted float32 scalar, and a dict of the unweighted "content",
+      "style" and "tv" terms.
+    """
+    _check_targets(targets, config)
+    image = jnp.asarray(image)
+    check_pixels(image.dtype)
+    image = image.astype(jnp.float32)  # as features computes: float64 or bfloat16 pixels stay in step
     layers = tuple(dict.fromkeys(config.content_layers + config.style_layers))
     f = features(weights, image, layers, config.pooling, remat=config.remat, conv=config.conv)
     zero = jnp.zeros((), jnp.float32)
@@ -104,6 +139,15 @@ def total_loss(
     }
     total = lw.content * terms["content"] + lw.style * terms["style"] + lw.tv * terms["tv"]
     return total, terms
+
+
+def _check_targets(targets: Targets, config: StyleConfig) -> None:
+    """Targets of other layers than `config`'s gave a KeyError, or left a layer silently out."""
+    for kind, held, named in (("content", targets.content, config.content_layers),
+                              ("style", targets.grams, config.style_layers)):
+        if set(held) != set(named):
+            raise ValueError(f"targets hold {kind} layers {sorted(held)}, the config names {sorted(named)}; "
+                             "make the targets with this config (make_targets)")
 
 
 def loss_function(weights: Weights, targets: Targets, config: StyleConfig, lw: LossWeights):

@@ -19,7 +19,7 @@ from jaxart import checkpoint, color, guided, margin, optimize, scales, vgg
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
 from jaxart.image import load_image, painting_side, resize, resized
-from jaxart.objective import LossWeights, compute_targets, loss_config, loss_function
+from jaxart.objective import LossWeights, compute_targets, loss_config, loss_function, one_painting
 from jaxart.vgg import Weights
 
 
@@ -162,23 +162,12 @@ def _checked_image(image: ArrayLike, what: str) -> np.ndarray:
 
 def _checked_paintings(styles: ArrayLike | Sequence[ArrayLike]) -> list[np.ndarray]:
     """`styles` as a list of checked (h, w, 3) paintings; one painting alone is a list of one."""
-    styles = [styles] if _one_painting(styles) else list(styles)
+    styles = [styles] if one_painting(styles) else list(styles)
     if not styles:
         raise InputError("give at least one style image")
     if len(styles) == 1:
         return [_checked_image(styles[0], "painting")]
     return [_checked_image(s, f"painting {i}") for i, s in enumerate(styles, 1)]
-
-
-def _one_painting(styles) -> bool:
-    """Whether `styles` is one painting: an array that is no (N, h, w, 3) stack, or nested lists of
-    numbers three deep; a list of arrays is several (np.ndim would fail on ones of different sizes)."""
-    if not isinstance(styles, (list, tuple)):
-        return np.ndim(styles) != 4
-    depth, x = 0, styles
-    while isinstance(x, (list, tuple)) and x:
-        depth, x = depth + 1, x[0]
-    return depth == 3 and np.ndim(x) == 0
 
 
 @functools.cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import numbers
 from collections.abc import Sequence
 
 import flax.linen as nn
@@ -219,6 +220,10 @@ def random_weights(
     preprocess: Preprocess = Preprocess(),
     widths: Sequence[int] = CHANNELS,
 ) -> Weights:
-    """He-initialised weights for tests and benchmarks; narrow `widths` give a tiny VGG."""
+    """He-initialised weights for tests and benchmarks; narrow `widths` (one per stage) give a tiny VGG."""
+    check_layers(arch, ())  # names an unknown arch
+    if len(widths) != len(CHANNELS) or not all(isinstance(c, numbers.Integral) and c >= 1 for c in widths):
+        raise ValueError(f"widths must be {len(CHANNELS)} channel counts, one per stage, such as {CHANNELS}; "
+                         f"got {tuple(widths)}")
     params = _he_params(key, arch, tuple(widths))
     return Weights(params=params, arch=arch, preprocess=preprocess, name=f"random-{arch}")

@@ -1,0 +1,83 @@
+"""The objective as JAX code uses it: one painting alone, targets of other layers named, float64
+and strict promotion, NumPy scalars in a config, and the losses' edge cases as ValueErrors."""
+
+import re
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxart
+from jaxart import losses, margin
+
+from conftest import TINY
+
+IMAGE = np.random.default_rng(0).random((32, 32, 3), dtype=np.float32)
+PAINTING = IMAGE[::-1].copy()
+
+
+@pytest.fixture(scope="module")
+def w():
+    return jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+
+
+def test_one_painting_alone_is_one_painting_in_make_targets(w):
+    """Iterated row by row, it failed with "got shape (32, 3)" although README allows it."""
+    config = jaxart.StyleConfig(conv="direct")
+    alone, listed = jaxart.make_targets(w, IMAGE, PAINTING, config), jaxart.make_targets(w, IMAGE, [PAINTING], config)
+    computed = jaxart.objective.compute_targets(w, IMAGE, PAINTING, config)
+    for k, g in listed.grams.items():
+        np.testing.assert_array_equal(alone.grams[k], g)
+        np.testing.assert_allclose(computed.grams[k], g, rtol=1e-4, atol=1e-6)
+
+
+def test_total_loss_names_targets_of_other_layers_and_jits_with_a_static_config(w):
+    config = jaxart.StyleConfig(conv="direct")
+    targets, lw = jaxart.make_targets(w, IMAGE, [PAINTING], config), jaxart.LossWeights.of(config)
+    loss = jax.jit(jaxart.total_loss, static_argnums=3)  # as README says
+    total, terms = loss(w, IMAGE, targets, config, lw)
+    np.testing.assert_allclose(total, terms["content"] + 10 * terms["style"] + 10 * terms["tv"], rtol=1e-5)
+    fewer = config.replace(style_layers=("relu1_1", "relu2_1"))  # a KeyError, or a layer silently left out
+    for other in (fewer, config.replace(content_layers=("relu3_1",))):
+        with pytest.raises(ValueError, match="^targets hold .* layers .*, the config names .*; make the targets"):
+            jaxart.total_loss(w, IMAGE, targets, other, lw)
+
+
+def test_total_loss_of_float64_pixels_under_strict_promotion(w):
+    """The TV term took the float64 image as given, against float32 weights: a TypePromotionError."""
+    config = jaxart.StyleConfig(conv="direct")
+    targets, lw = jaxart.make_targets(w, IMAGE, [PAINTING], config), jaxart.LossWeights.of(config)
+    want = jaxart.total_loss(w, IMAGE, targets, config, lw)[0]
+    with jax.enable_x64(True), jax.numpy_dtype_promotion("strict"):
+        got = jax.grad(lambda x: jaxart.total_loss(w, x, targets, config, lw)[0])(IMAGE.astype(np.float64))
+        total = jaxart.total_loss(w, IMAGE.astype(np.float64), targets, config, lw)[0]
+    assert np.isfinite(got).all() and total.dtype == jnp.float32
+    np.testing.assert_allclose(total, want, rtol=1e-6)
+
+
+def test_numpy_scalars_in_a_config_are_python_numbers():
+    """np.float32(5) was refused with "must be a finite number ..., got 5.0"; np.int64 sizes too."""
+    config = jaxart.StyleConfig(size=np.int64(64), steps=np.int32(3), style_weight=np.float32(5),
+                                tv_weight=jnp.float32(2), scale_steps=np.array([1, 2]), scales=[np.int64(32), 64],
+                                content_layers="relu4_2").validate("vgg16")
+    assert (config.size, config.style_weight, config.tv_weight, config.scales, config.scale_steps) == (
+        64, 5.0, 2.0, (32, 64), (1, 2))
+    assert type(config.size) is int and type(config.style_weight) is float and config.content_layers == ("relu4_2",)
+    assert jaxart.StyleConfig.from_json(config.to_json()) == config  # np.int64 is no JSON
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: losses.gram(jnp.ones((0, 0, 8))), "gram needs at least one position, got a feature map of shape (0, 0, 8)"),
+    (lambda: losses.tv_loss(jnp.ones((8, 8))), "tv_loss needs an (..., H, W, C) image of at least 2x2 pixels"),
+    (lambda: losses.tv_loss(jnp.ones((1, 1, 3))), "tv_loss needs an (..., H, W, C) image of at least 2x2 pixels"),
+    (lambda: losses.style_loss({"relu1_1": jnp.ones((4, 4, 2))}, {"relu2_1": jnp.eye(2)}),
+     "features lack layer relu2_1, which target_grams has"),
+    (lambda: jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=(4, 8, 8)),
+     "widths must be 5 channel counts, one per stage"),
+    (lambda: margin.pad(IMAGE, -2), "margin must be a whole number of pixels >= 0, got -2"),
+])
+def test_edge_cases_of_the_pure_functions_are_named(call, message):
+    """Each was a NaN, an IndexError, a KeyError or JAX's own message about indices."""
+    with pytest.raises(ValueError, match="^" + re.escape(message)):
+        call()
