@@ -250,7 +250,7 @@ def sweep(
     with compile_cache.use(_warn), progress.steps_bar(config.steps, quiet) as update:
         def on_step(i, carry):
             _stop_if_interrupted()
-            update(i, float(carry.value.mean()), {k: float(v.mean()) for k, v in carry.aux.items()})
+            update(i, *S.batch_mean(carry, len(settings)))
 
         result = S.sweep(photo, paintings, w, config, settings, callback=on_step)
     inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles]}

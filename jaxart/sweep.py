@@ -3,8 +3,9 @@
 The loss weights are traced values (`objective.LossWeights`), so every setting of a grid shares
 one compiled step: `jax.vmap` turns N settings into one batch. With several local devices the
 batch is split over a 1-D `jax.sharding.Mesh` (axis "batch"); weights and targets are
-replicated. On CPU the step is driven from Python, as in `optimize.minimize` (an XLA loop runs
-the VGG gradient ~2.4x slower there, jax-ml/jax#12868).
+replicated. The step is driven from Python on every backend, as `optimize.minimize` does on CPU
+(where an XLA loop runs the VGG gradient ~2.4x slower, jax-ml/jax#12868); `callback` reports
+every step.
 """
 
 from __future__ import annotations
@@ -78,6 +79,12 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
         if not isinstance(s.seed, int) or s.seed < 0:
             raise InputError(f"seed must be an integer >= 0, got {s.seed!r}")
         s.apply(config).validate()
+
+
+def batch_mean(carry: optimize.Carry, n: int) -> tuple[float, dict[str, float]]:
+    """The mean loss and loss terms of a batched `carry` over its `n` settings, leaving out the
+    repeated last setting the batch is padded with (`sweep`'s `devices`)."""
+    return float(carry.value[:n].mean()), {k: float(v[:n].mean()) for k, v in carry.aux.items()}
 
 
 def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", available: int | None = None,

@@ -118,6 +118,13 @@ def test_feedforward_example_loss_falls(tiny_vgg16):
     assert np.mean(history[-5:]) < 0.5 * np.mean(history[:3])
 
 
+def test_the_progress_of_a_padded_batch_leaves_the_padding_out():
+    """Three settings on two devices run as four, the last repeated: the bar's mean counted it twice."""
+    carry = optimize.Carry(params=None, opt_state=None, value=jnp.array([1.0, 2.0, 3.0, 3.0]), count=None, ok=None,
+                           aux={"style": jnp.array([0.0, 0.0, 9.0, 9.0])})
+    assert sweep.batch_mean(carry, 3) == (2.0, {"style": 3.0})
+
+
 def test_sweep_refuses_settings_it_would_ignore():
     fields = {f for f in jaxart.StyleConfig.__dataclass_fields__}
     name = next((n for n in ("colors", "style_scale") if n in fields), None)
