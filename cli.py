@@ -98,7 +98,7 @@ def stylize(
     Compiled programs are kept in ~/.cache/jaxart/xla for later runs (JAXART_CACHE_DIR=off: not).
     """
     from jaxart import checkpoint, compile_cache, destinations, job, progress
-    from jaxart import guided, resume as _resume, scales as _scales
+    from jaxart import guided, resume as _resume, scales as _scales, weights
     from jaxart.config import StyleConfig
     from jaxart.errors import InputError
 
@@ -157,7 +157,7 @@ def stylize(
             style_blend=_csv(style_blend, "--style-blend", float),
             colors=colors.value, style_scale=style_scale, margin=margin,
         ).validate()
-        if model.endswith(".safetensors") or os.sep in model:
+        if weights.is_path(model):
             model = str(Path(model).resolve())  # so --resume finds it from any folder
     fmt = (fmt or Format.png).value
     output = output or Path(f"{content.stem}_{styles[0].stem}.{'tif' if fmt == 'tiff' else 'png'}")

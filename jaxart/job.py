@@ -41,7 +41,7 @@ def model_arch(model: str) -> str:
     """The architecture `model` will have, known before any weights load ("auto" -> vgg19)."""
     if model == "auto":
         return "vgg19"
-    if model.endswith(".safetensors") or os.sep in model:
+    if weights.is_path(model):
         path = Path(model)
     elif model in weights.SOURCES:
         return weights.SOURCES[model].arch
@@ -58,7 +58,7 @@ def model_arch(model: str) -> str:
 def resolve_model(model: str, fetch: Callable[[str], object], warn: Callable[[str], None]) -> Weights:
     """Load `model`; "auto" means vgg19 if installed or downloadable, else vgg16-hed with a warning."""
     if model != "auto":
-        if not (model.endswith(".safetensors") or os.sep in model):
+        if not weights.is_path(model):
             fetch(model)
         return weights.load_weights(model, download=False)
     try:

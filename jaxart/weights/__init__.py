@@ -13,7 +13,12 @@ from jaxart.weights.folder import check_writable, installed, path_for, remove, w
 from jaxart.weights.store import load, read_metadata, verify
 
 __all__ = ["LAYOUTS", "SOURCES", "Source", "check_writable", "convert", "detect", "fetch", "get_source", "installed",
-           "load", "load_weights", "path_for", "read_metadata", "remove", "verify", "weights_dir"]
+           "is_path", "load", "load_weights", "path_for", "read_metadata", "remove", "verify", "weights_dir"]
+
+
+def is_path(model: str) -> bool:
+    """Whether a `--model` or `load_weights` argument is a file path rather than a weight set's name."""
+    return model.endswith(".safetensors") or os.sep in model
 
 
 def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, progress=None) -> Weights:
@@ -34,7 +39,7 @@ def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, prog
       WeightsError: fetching, converting or reading the file failed.
     """
     text = str(name_or_path)
-    if text.endswith(".safetensors") or os.sep in text:
+    if is_path(text):
         return load(Path(text))
     if not path_for(text).is_file():
         if text not in SOURCES:
