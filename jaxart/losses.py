@@ -121,7 +121,8 @@ def blend_grams(
         raise ValueError("at least one style is needed")
     blend = [1.0] * len(grams) if blend is None else list(blend)
     if len(blend) != len(grams):
-        raise ValueError(f"style blend gives {len(blend)} weights for {len(grams)} styles; give one per style")
+        raise ValueError(f"style blend gives {len(blend)} weights for {len(grams)} style{'s' * (len(grams) != 1)}; "
+                         "give one per style")
     if min(blend) < 0 or sum(blend) <= 0:
         raise ValueError(f"style blend {blend} must be non-negative weights summing above 0")
     total = sum(blend)

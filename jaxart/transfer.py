@@ -63,12 +63,17 @@ def run(
 ) -> Outcome:
     """`stylize`, returning the final loss terms, step count and wall time too.
 
-    `resume` continues a checkpointed run from its step (same inputs, config and weights give
-    the same pixels as an uninterrupted run); `callback` gets the carry to checkpoint.
+    `callback(progress)` is called at least every `every` steps (after every step with the Python
+    loop, the default on CPU; else every `config.chunk`) and at the end, with the step, loss
+    terms, the image so far and the carry to checkpoint; to stop early, raise from it (the
+    exception reaches the caller). `resume` continues a checkpointed run from its step (same
+    inputs, config and weights give the same pixels as an uninterrupted run).
     `x0`, an (H', W', 3) image in [0, 1] of the resized photo's shape (at `config.size`), replaces
     `config.init`; with several scales it is resized to the first.
     Several scales (`config.scales`, `config.start_size`) run coarse to fine (scales.py).
     """
+    if every is not None and (not isinstance(every, int) or isinstance(every, bool) or every < 1):
+        raise ValueError(f"every must be a whole number of steps >= 1, or None, got {every!r}")
     content, styles = _checked_image(content, "photo"), _checked_paintings(styles)
     config.validate(weights.arch, paintings=len(styles))
     x0 = None if x0 is None else _checked_image(x0, "x0")

@@ -76,6 +76,8 @@ def test_numpy_scalars_in_a_config_are_python_numbers():
     (lambda: jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=(4, 8, 8)),
      "widths must be 5 channel counts, one per stage"),
     (lambda: margin.pad(IMAGE, -2), "margin must be a whole number of pixels >= 0, got -2"),
+    (lambda: jaxart.run(IMAGE, [PAINTING], weights=None, every=0), "every must be a whole number of steps >= 1"),
+    (lambda: losses.blend_grams([{}], [1, 2]), "style blend gives 2 weights for 1 style; give one per style"),
 ])
 def test_edge_cases_of_the_pure_functions_are_named(call, message):
     """Each was a NaN, an IndexError, a KeyError or JAX's own message about indices."""
