@@ -100,7 +100,6 @@ def stylize(
     from jaxart import checkpoint, compile_cache, destinations, job, progress
     from jaxart import guided, resume as _resume, scales as _scales, weights
     from jaxart.config import StyleConfig
-    from jaxart.errors import InputError
 
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
         if value < 0:
@@ -122,23 +121,9 @@ def stylize(
         output = output or Path(ckpt.meta["output"])
         fmt = fmt or Format(ckpt.meta["format"])
         # Its own interrupted image, and its frames, are the run's: resuming may replace them.
-        own = _resume.is_own_output(ckpt, output)
-        every, ckpt_every, movie = _resume.resumed_outputs(ckpt)  # continued unless given again
-        save_every = save_every if _given(ctx, "save_every") else every
-        checkpoint_every = checkpoint_every if _given(ctx, "checkpoint_every") else ckpt_every
-        try:
-            frames = _resume.frames(ckpt)  # the animation's so far, if its checkpoint kept them
-        except InputError:
-            if animate is None:
-                raise
-            _warn(f"the checkpoint's animation frames are damaged, so {animate} shows the run from step "
-                  f"{ckpt.meta['step']} on")
-        if movie is not None and animate is None:
-            if frames is not None:
-                animate = movie
-            else:
-                _warn(f"{movie} is not continued: the interrupted run held its frames in memory; give --animate "
-                      f"to write one from step {ckpt.meta['step']} on")
+        own, save_every, checkpoint_every, frames, animate = _resume.continuation(
+            ckpt, output, animate, save_every if _given(ctx, "save_every") else None,
+            checkpoint_every if _given(ctx, "checkpoint_every") else None, _warn)
     elif content is None or not styles:
         raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")
     else:

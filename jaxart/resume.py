@@ -4,7 +4,9 @@ files are its own (so resuming may replace them without `--overwrite`)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from jaxart import animate, checkpoint, image
 from jaxart.config import StyleConfig
@@ -63,3 +65,39 @@ def is_own_output(ckpt: checkpoint.Checkpoint, output: str | os.PathLike) -> boo
         return False
     return ("interrupted" in record and record.get("config") == ckpt.meta["config"]
             and record.get("inputs") == ckpt.meta["inputs"])
+
+
+class Continuation(NamedTuple):
+    """How a resumed run writes: whether the existing output is its own, its frame and checkpoint
+    intervals, the animation's frames so far and the animation's path."""
+
+    own: bool
+    save_every: int
+    checkpoint_every: int
+    frames: animate.Frames | None
+    animation: Path | None
+
+
+def continuation(ckpt: checkpoint.Checkpoint, output: Path, animation: Path | None, save_every: int | None,
+                 checkpoint_every: int | None, warn: Callable[[str], None]) -> Continuation:
+    """What the resumed run writes: the interrupted run's --save-every, --checkpoint-every and
+    animation unless given again (None: not given), and the frames its checkpoint kept. Damaged
+    frames are an InputError, or a warning and a fresh animation when `animation` is given."""
+    every, ckpt_every, movie = resumed_outputs(ckpt)
+    step = ckpt.meta["step"]
+    kept = None
+    try:
+        kept = frames(ckpt)
+    except InputError:
+        if animation is None:
+            raise
+        warn(f"the checkpoint's animation frames are damaged, so {animation} shows the run from step {step} on")
+    if movie is not None and animation is None:
+        if kept is not None:
+            animation = movie
+        else:
+            warn(f"{movie} is not continued: the interrupted run held its frames in memory; give --animate "
+                 f"to write one from step {step} on")
+    return Continuation(is_own_output(ckpt, output), every if save_every is None else save_every,
+                        ckpt_every if checkpoint_every is None else checkpoint_every, kept, animation)
+
