@@ -20,7 +20,7 @@ from jaxart import margin
 from jaxart.checkpoint import Checkpoint
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
-from jaxart.image import fit, resize
+from jaxart.image import fit
 from jaxart.vgg import Weights
 
 GROWTH = 1.5  # `start_size` doubles up to the size; a scale within this factor of it is skipped
@@ -68,7 +68,7 @@ def deepest(config: StyleConfig) -> tuple[str, int]:
 
 def least_size(photo: Sequence[int], short: int) -> int:
     """The smallest long side at which a photo of (height, width) `photo` is `short` px or more on
-    its short side, as `resize` sizes it."""
+    its short side, as `image.resized` sizes it."""
     n = max(1, int((short - 0.5) * max(photo[:2]) / min(photo[:2])) - 1)
     while min(fit(photo, n)) < short:
         n += 1
@@ -151,7 +151,7 @@ def run(
     plan = schedule(config)
     total = sum(n for _, n in plan)
     content = np.asarray(content)
-    shapes = [np.asarray(resize(content, s)).shape for s, _ in plan]
+    shapes = [(*fit(content.shape, s), 3) for s, _ in plan]  # the shapes image.resized gives
     first = 0
     if resume is not None:
         held = tuple(resume.leaves[0].shape)  # a Carry flattens to its params first: the image in its margin
