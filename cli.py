@@ -297,8 +297,8 @@ def main() -> None:
     except RuntimeError as e:
         text = " ".join(str(e).split())
         if "RESOURCE_EXHAUSTED" in text or "out of memory" in text.lower():  # the memory check's estimate was low
-            typer.echo(f"error: out of memory ({text[:200]}); use a smaller --size, or --remat, or close other "
-                       "programs", err=True)
+            typer.echo(f"error: out of memory ({text[:200]}); use a smaller size, fewer settings or --remat where "
+                       "the command has them, or close other programs", err=True)
             sys.exit(1)
         if "Unable to initialize backend" not in text:
             raise

@@ -215,13 +215,13 @@ def resize(img: Image.Image | np.ndarray, size: int) -> Image.Image:
 
 def resized(image: np.ndarray, size: int) -> np.ndarray:
     """`resize` for an (H, W, 3) float array in [0, 1], in float32 throughout: no 8-bit rounding,
-    and `image` itself (as float32) when it already has that size. NaN becomes 0."""
+    and `image`'s own pixels when it already has that size; clipped to [0, 1], NaN becomes 0."""
     if size < 1:
         raise InputError(f"size must be at least 1 pixel, got {size}")
     x = np.nan_to_num(np.asarray(image, np.float32), nan=0.0)
     h, w = fit(x.shape, size)
     if (h, w) == x.shape[:2]:
-        return x
+        return np.clip(x, 0.0, 1.0)  # as resized ones are: callers accept a little overshoot
     channels = [np.asarray(Image.fromarray(np.ascontiguousarray(x[..., c])).resize((w, h), Image.Resampling.LANCZOS))
                 for c in range(x.shape[2])]
     return np.clip(np.stack(channels, axis=-1), 0.0, 1.0)  # Lanczos overshoots at edges

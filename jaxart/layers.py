@@ -4,7 +4,7 @@ only, so the checks hold under jit at no cost."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import jax.numpy as jnp
 
@@ -66,9 +66,10 @@ def check_params(params: dict, arch: str, names: Sequence[str]) -> None:
     """Raise a ValueError naming the first of the convolutions in `names` that `params` lacks or has
     misshapen, or a layer `arch` lacks: params of another architecture ran the wrong network
     silently, and a missing or misshapen layer failed inside Flax. Shapes only, so free under jit."""
-    if not isinstance(params, dict):
+    if not isinstance(params, Mapping):
         raise ValueError(f"weights.params is a {type(params).__name__}; give a dict of conv layers, as load_weights does")
-    other = sorted(set(params) - set(conv_names(arch)))
+    # Other entries (a classifier's fc6, say) are not read; another architecture's conv layers are a mix-up.
+    other = sorted(set(params) & set().union(*map(conv_names, STAGES)) - set(conv_names(arch)))
     if other:
         theirs = next((a for a in STAGES if set(params) <= set(conv_names(a))), None)
         raise ValueError(f"weights have layer {other[0]}, which {arch} lacks"
@@ -76,7 +77,7 @@ def check_params(params: dict, arch: str, names: Sequence[str]) -> None:
     cin = 3
     for name in (n for n in names if n.startswith("conv")):
         layer = params.get(name)
-        if not isinstance(layer, dict) or "kernel" not in layer or "bias" not in layer:
+        if not isinstance(layer, Mapping) or "kernel" not in layer or "bias" not in layer:
             theirs = next((a for a in STAGES if a != arch and set(params) == set(conv_names(a))), None)
             raise ValueError(f"weights lack {name}'s kernel and bias, which {names[-1]} needs"
                              + (f": they are {theirs}'s, so give arch={theirs!r}" if theirs else ""))

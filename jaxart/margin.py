@@ -26,7 +26,7 @@ def pad(x: ArrayLike, margin: int, axes: tuple[int, int] = (-3, -2)) -> jax.Arra
     end. Images are (..., H, W, C) (the default axes); give `axes=(-2, -1)` for (R, H, W) masks.
     """
     x = jnp.asarray(x)
-    if not isinstance(margin, numbers.Integral) or margin < 0:
+    if not isinstance(margin, numbers.Integral) or isinstance(margin, bool) or margin < 0:
         raise ValueError(f"margin must be a whole number of pixels >= 0, got {margin!r}")
     if margin == 0:
         return x

@@ -162,10 +162,10 @@ def run(
         first = framed.index(held)
     offset = sum(n for _, n in plan[:first])
     image, steps = None, offset
+    if x0 is not None and tuple(np.shape(x0)) != shapes[-1]:  # checked on resume too, as at one scale
+        raise ValueError(f"starting image is {tuple(np.shape(x0))}, the resized photo {shapes[-1]}; "
+                         "give x0 the photo's shape at the last scale")
     if x0 is not None and resume is None:
-        if tuple(np.shape(x0)) != shapes[-1]:
-            raise ValueError(f"starting image is {tuple(np.shape(x0))}, the resized photo {shapes[-1]}; "
-                             "give x0 the photo's shape at the last scale")
         image = jnp.asarray(x0, jnp.float32)
     for i in range(first, len(plan)):
         size, n = plan[i]

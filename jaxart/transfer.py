@@ -4,6 +4,7 @@ pixels of a photo, from its files' pixels to the stylized image."""
 from __future__ import annotations
 
 import functools
+import numbers
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -72,7 +73,7 @@ def run(
     `config.init`; with several scales it is resized to the first.
     Several scales (`config.scales`, `config.start_size`) run coarse to fine (scales.py).
     """
-    if every is not None and (not isinstance(every, int) or isinstance(every, bool) or every < 1):
+    if every is not None and (not isinstance(every, numbers.Integral) or isinstance(every, bool) or every < 1):
         raise ValueError(f"every must be a whole number of steps >= 1, or None, got {every!r}")
     content, styles = _checked_image(content, "photo"), _checked_paintings(styles)
     config.validate(weights.arch, paintings=len(styles))

@@ -111,6 +111,12 @@ def test_float_pixels_are_not_rounded_to_8_bits():
     assert half.shape == (24, 32, 3) and half.dtype == np.float32
     np.testing.assert_allclose(half[0], np.linspace(0.2, 0.3, 32)[:, None].repeat(3, 1), atol=2e-3)
     assert np.abs(half * 255 - np.round(half * 255)).max() > 0.1  # between the 8-bit levels
+    over, _ = transfer.sized_inputs(np.clip(PHOTO * 1.05 - 0.02, -0.02, 1.03), [PAINTING], CONFIG)
+    assert over.min() == 0.0 and over.max() == 1.0  # clipped at its own size as well as resized
+    seen = []  # a NumPy count of steps is a count of steps
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=(4, 8, 8, 8, 8))
+    transfer.run(PHOTO, [PAINTING], weights=w, config=CONFIG, every=np.int64(1), callback=lambda p: seen.append(p.step))
+    assert seen == [1, 2]
 
 
 def test_one_painting_array_is_one_painting_and_a_stack_is_several(tiny_vgg16):

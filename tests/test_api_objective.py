@@ -76,6 +76,7 @@ def test_numpy_scalars_in_a_config_are_python_numbers():
     (lambda: jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=(4, 8, 8)),
      "widths must be 5 channel counts, one per stage"),
     (lambda: margin.pad(IMAGE, -2), "margin must be a whole number of pixels >= 0, got -2"),
+    (lambda: margin.pad(IMAGE, True), "margin must be a whole number of pixels >= 0, got True"),
     (lambda: jaxart.run(IMAGE, [PAINTING], weights=None, every=0), "every must be a whole number of steps >= 1"),
     (lambda: losses.blend_grams([{}], [1, 2]), "style blend gives 2 weights for 1 style; give one per style"),
 ])

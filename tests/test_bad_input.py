@@ -234,5 +234,5 @@ def test_running_out_of_device_memory_is_one_line_and_no_output(files, tmp_path,
     monkeypatch.setattr(transfer, "run", exhausted)
     code, err = _main(_stylize(files, tmp_path / "out.png"), monkeypatch, capsys)
     assert code == 1 and len(err.splitlines()) == 1, err
-    assert err.startswith("error: out of memory (RESOURCE_EXHAUSTED") and "smaller --size, or --remat" in err, err
+    assert err.startswith("error: out of memory (RESOURCE_EXHAUSTED") and "use a smaller size" in err, err
     assert list(tmp_path.iterdir()) == []

@@ -112,6 +112,13 @@ def test_too_small_images_and_mismatched_params_are_named_not_nan():
     with pytest.raises(ValueError, match="too small for layer relu5_1"):  # static: under jit as well
         jax.jit(lambda x: jaxart.features(w19, x, ["relu5_1"]))(small)
     assert jaxart.features(jaxart.Weights(w16.params, "vgg19"), image, ["relu3_1"])["relu3_1"].shape == (8, 8, 8)
+    # a FrozenDict, or entries that are no conv layer (a classifier's), are read as before
+    from flax.core import freeze
+
+    extra = {**w16.params, "fc6": {"kernel": np.zeros((2, 2)), "bias": np.zeros(2)}}
+    for params in (freeze(w16.params), extra):
+        np.testing.assert_array_equal(jaxart.features(jaxart.Weights(params, "vgg16"), image, ["relu5_1"])["relu5_1"],
+                                      jaxart.features(w16, image, ["relu5_1"])["relu5_1"])
 
 
 def test_batched_features_equal_single(tiny_vgg16, rng):
