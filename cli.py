@@ -214,7 +214,7 @@ def sweep(
 
     All settings run as one batched program, split over all local devices.
     """
-    from jaxart import __version__, compile_cache, job, progress, sheet, sweep as S
+    from jaxart import __version__, checkpoint, compile_cache, job, progress, sheet, sweep as S
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
 
@@ -240,7 +240,9 @@ def sweep(
         result = S.sweep(photo, paintings, w, config, settings, callback=on_step)
     inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles]}
     files = sheet.write(output, result.images, settings, config, {"jaxart": __version__, "model": w.name, "arch": w.arch,
-                        "weights_sha256": w.sha256, "inputs": inputs, "loss": result.terms}, columns, overwrite=overwrite)
+                        "weights_sha256": w.sha256, "inputs": inputs, "loss": result.terms,
+                        "input_sha256": checkpoint.digests([content, *styles, *([init] if os.path.isfile(init) else [])])},
+                        columns, overwrite=overwrite)
     if not quiet:
         typer.echo(f"wrote {files[0]}, {files[1]} and {len(settings)} images ({w.name}, {len(settings)} settings "
                    f"on {result.devices} device(s), {config.steps} steps, {result.seconds:.1f} s)")

@@ -58,6 +58,7 @@ def test_cli_sweep_writes_sheet_page_and_images(files, tmp_path):
         r = jaxart.read_record(tile)
         assert r["config"]["style_weight"] == setting["style_weight"] and r["config"]["seed"] == 3
         assert r["model"] == "tiny" and set(r["loss"]) == {"total", "content", "style", "tv"}
+        assert sorted(r["input_sha256"]) == sorted(str((files[0] / n).resolve()) for n in ("photo.jpg", "paint.png"))
         with Image.open(tile) as img:
             assert img.size == (24, 18)
     with Image.open(out) as img:
