@@ -63,7 +63,7 @@ def make_targets(
     XLA's convolutions).
     """
     styles = [styles] if one_painting(styles) else styles
-    grams = [_style_grams(weights, s, config) for s in styles]
+    grams = [_style_grams(weights, s, config) for s in styles] if config.style_layers else []
     return _targets(weights, _content_features(weights, content, config), grams, config, masks)
 
 
@@ -81,7 +81,7 @@ def compute_targets(
     config = config.replace(conv="direct")
     styles = [styles] if one_painting(styles) else styles
     content_program, grams_program = _programs()
-    grams = [grams_program(weights, s, config) for s in styles]
+    grams = [grams_program(weights, s, config) for s in styles] if config.style_layers else []
     return _targets(weights, content_program(weights, content, config), grams, config, masks)
 
 

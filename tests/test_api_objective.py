@@ -32,6 +32,14 @@ def test_one_painting_alone_is_one_painting_in_make_targets(w):
         np.testing.assert_allclose(computed.grams[k], g, rtol=1e-4, atol=1e-6)
 
 
+def test_a_content_only_config_runs_with_a_zero_style_term(w):
+    """No style layers passed validation, then failed with "layers is empty" computing the Grams."""
+    config = jaxart.StyleConfig(size=32, steps=2, style_layers=(), conv="direct")
+    assert jaxart.make_targets(w, IMAGE, PAINTING, config).grams == {}
+    terms = jaxart.run(IMAGE, PAINTING, weights=w, config=config).terms
+    assert terms["style"] == 0.0 and terms["content"] > 0
+
+
 def test_total_loss_names_targets_of_other_layers_and_jits_with_a_static_config(w):
     config = jaxart.StyleConfig(conv="direct")
     targets, lw = jaxart.make_targets(w, IMAGE, [PAINTING], config), jaxart.LossWeights.of(config)
