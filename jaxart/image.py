@@ -221,7 +221,7 @@ def resized(image: np.ndarray, size: int) -> np.ndarray:
     x = np.nan_to_num(np.asarray(image, np.float32), nan=0.0)
     h, w = fit(x.shape, size)
     if (h, w) == x.shape[:2]:
-        return np.clip(x, 0.0, 1.0)  # as resized ones are: callers accept a little overshoot
+        return np.clip(x, 0.0, 1.0)  # as resized ones are (the library takes pixels a little over 1)
     channels = [np.asarray(Image.fromarray(np.ascontiguousarray(x[..., c])).resize((w, h), Image.Resampling.LANCZOS))
                 for c in range(x.shape[2])]
     return np.clip(np.stack(channels, axis=-1), 0.0, 1.0)  # Lanczos overshoots at edges
