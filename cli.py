@@ -214,7 +214,7 @@ def sweep(
 
     All settings run as one batched program, split over all local devices.
     """
-    from jaxart import __version__, checkpoint, compile_cache, job, progress, sheet, sweep as S
+    from jaxart import __version__, compile_cache, job, progress, sheet, sweep as S
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
 
@@ -241,7 +241,7 @@ def sweep(
     inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles]}
     files = sheet.write(output, result.images, settings, config, {"jaxart": __version__, "model": w.name, "arch": w.arch,
                         "weights_sha256": w.sha256, "inputs": inputs, "loss": result.terms,
-                        "input_sha256": checkpoint.digests([content, *styles, *([init] if os.path.isfile(init) else [])])},
+                        "input_sha256": job.input_digests(content, styles, config)},
                         columns, overwrite=overwrite)
     if not quiet:
         typer.echo(f"wrote {files[0]}, {files[1]} and {len(settings)} images ({w.name}, {len(settings)} settings "

@@ -8,7 +8,7 @@ import math
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -96,6 +96,12 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
         "input_sha256": input_sha256 or {},
         **({"schedule": [list(s) for s in plan]} if len(plan := schedule(config)) > 1 else {}),
     }
+
+
+def input_digests(content: Path, styles: Sequence[Path], config: StyleConfig) -> dict[str, str]:
+    """The sha256 of every file a run reads: photo, paintings, and an --init image or mask."""
+    extra = [p for p in (config.init, config.mask) if p and os.path.isfile(p)]
+    return checkpoint.digests([content, *styles, *extra])
 
 
 def upsampling_note(photo: np.ndarray, size: int) -> str | None:
@@ -201,8 +207,7 @@ def stylize_files(
             "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": fmt,
             "save_every": save_every, "checkpoint_every": checkpoint_every,
             "animation": str(animation.resolve()) if animation else None,
-            "input_sha256": checkpoint.digests([content, *styles, *(p for p in (config.init, config.mask)
-                                                                       if p and os.path.isfile(p))])}
+            "input_sha256": input_digests(content, styles, config)}
 
     def callback(p: transfer.Progress) -> None:
         if on_step:

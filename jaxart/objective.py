@@ -40,15 +40,16 @@ class LossWeights(NamedTuple):
             return cls(*(jnp.asarray(np.float32(getattr(config, f"{n}_weight"))) for n in cls._fields))
 
 
-def one_painting(styles) -> bool:
-    """Whether `styles` is one painting: an array that is no (N, h, w, 3) stack, or nested lists of
-    numbers three deep; a list of arrays is several (np.ndim would fail on ones of different sizes)."""
+def as_paintings(styles) -> list:
+    """`styles` as a list of paintings: one painting alone (an array that is no (N, h, w, 3) stack,
+    or nested lists of numbers three deep) is a list of one; a list of arrays is several (np.ndim
+    would fail on ones of different sizes)."""
     if not isinstance(styles, (list, tuple)):
-        return np.ndim(styles) != 4
+        return [styles] if np.ndim(styles) != 4 else list(styles)
     depth, x = 0, styles
     while isinstance(x, (list, tuple)) and x:
         depth, x = depth + 1, x[0]
-    return depth == 3 and np.ndim(x) == 0
+    return [styles] if depth == 3 and np.ndim(x) == 0 else list(styles)
 
 
 def make_targets(
@@ -62,7 +63,7 @@ def make_targets(
     alone, without a list. Pure and jittable; `compute_targets` gives the same in less memory (by
     XLA's convolutions).
     """
-    styles = [styles] if one_painting(styles) else styles
+    styles = as_paintings(styles)
     grams = [_style_grams(weights, s, config) for s in styles] if config.style_layers else []
     return _targets(weights, _content_features(weights, content, config), grams, config, masks)
 
@@ -79,7 +80,7 @@ def compute_targets(
     save (BENCHMARKS.md, "What a run compiles"). The values agree to float32 rounding (about 1e-5
     relative)."""
     config = config.replace(conv="direct")
-    styles = [styles] if one_painting(styles) else styles
+    styles = as_paintings(styles)
     content_program, grams_program = _programs()
     grams = [grams_program(weights, s, config) for s in styles] if config.style_layers else []
     return _targets(weights, content_program(weights, content, config), grams, config, masks)

@@ -20,7 +20,7 @@ from jaxart import checkpoint, color, guided, margin, optimize, scales, vgg
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
 from jaxart.image import load_image, painting_side, resize, resized
-from jaxart.objective import LossWeights, compute_targets, loss_config, loss_function, one_painting
+from jaxart.objective import LossWeights, compute_targets, loss_config, loss_function, as_paintings
 from jaxart.vgg import Weights
 
 
@@ -168,7 +168,7 @@ def _checked_image(image: ArrayLike, what: str) -> np.ndarray:
 
 def _checked_paintings(styles: ArrayLike | Sequence[ArrayLike]) -> list[np.ndarray]:
     """`styles` as a list of checked (h, w, 3) paintings; one painting alone is a list of one."""
-    styles = [styles] if one_painting(styles) else list(styles)
+    styles = as_paintings(styles)
     if not styles:
         raise InputError("give at least one style image")
     if len(styles) == 1:
