@@ -23,7 +23,6 @@ import numpy as np
 import optax
 
 import jaxart
-from jaxart.image import resize
 from jaxart.objective import LossWeights, Targets
 
 
@@ -127,8 +126,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--output", default="/tmp/feedforward.png", help="the first photo, painted by the trained net")
     args = p.parse_args(argv)
     weights = jaxart.load_weights(args.model)
-    style = np.asarray(resize(jaxart.load_image(args.style), 2 * args.size), np.float32) / 255.0
-    photos = [np.asarray(resize(jaxart.load_image(f), 2 * args.size), np.float32) / 255.0 for f in args.photos]
+    style = jaxart.load_image(args.style, 2 * args.size)
+    photos = [jaxart.load_image(f, 2 * args.size) for f in args.photos]
     config = jaxart.StyleConfig(style_weight=args.style_weight)
     start = time.perf_counter()
 

@@ -213,13 +213,19 @@ def resize(img: Image.Image | np.ndarray, size: int) -> Image.Image:
     return img if new == img.size else img.resize(new, Image.Resampling.LANCZOS)
 
 
-def resized(image: np.ndarray, size: int) -> np.ndarray:
-    """`resize` for an (H, W, 3) float array in [0, 1], in float32 throughout: no 8-bit rounding,
-    and `image`'s own pixels when it already has that size; clipped to [0, 1], NaN becomes 0."""
-    if size < 1:
-        raise InputError(f"size must be at least 1 pixel, got {size}")
+def resized(image: np.ndarray, size: int | tuple[int, int]) -> np.ndarray:
+    """`resize` for an (H, W, 3) float array in [0, 1], in float32 throughout (no 8-bit rounding):
+    to a long side of `size`, or to exactly `(height, width)` (stretched when the aspect differs).
+    `image`'s own pixels when it already has that shape; clipped to [0, 1], NaN becomes 0."""
     x = np.nan_to_num(np.asarray(image, np.float32), nan=0.0)
-    h, w = fit(x.shape, size)
+    if isinstance(size, tuple):
+        h, w = size
+        if min(h, w) < 1:
+            raise InputError(f"shape must be at least 1x1 pixels, got {w}x{h}")
+    elif size < 1:
+        raise InputError(f"size must be at least 1 pixel, got {size}")
+    else:
+        h, w = fit(x.shape, size)
     if (h, w) == x.shape[:2]:
         return np.clip(x, 0.0, 1.0)  # as resized ones are (the library takes pixels a little over 1)
     channels = [np.asarray(Image.fromarray(np.ascontiguousarray(x[..., c])).resize((w, h), Image.Resampling.LANCZOS))

@@ -19,7 +19,7 @@ from jax.typing import ArrayLike
 from jaxart import checkpoint, color, guided, margin, optimize, scales, vgg
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
-from jaxart.image import load_image, painting_side, resize, resized
+from jaxart.image import load_image, painting_side, resized
 from jaxart.objective import LossWeights, compute_targets, loss_config, loss_function, as_paintings
 from jaxart.vgg import Weights
 
@@ -46,9 +46,7 @@ def initial_image(content: np.ndarray, config: StyleConfig) -> jax.Array:
         return jnp.asarray(content)
     if config.init == "random":
         return jax.random.uniform(jax.random.PRNGKey(config.seed), content.shape, jnp.float32)
-    h, w = content.shape[:2]
-    image = load_image(config.init)
-    return jnp.asarray(np.asarray(resize(image, max(h, w)).resize((w, h)), np.float32) / 255.0)
+    return jnp.asarray(resized(load_image(config.init), tuple(content.shape[:2])))
 
 
 def run(

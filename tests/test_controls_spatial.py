@@ -144,6 +144,20 @@ def test_init_path_starts_from_that_image_resized(tmp_path, rng):
     np.testing.assert_allclose(start, np.broadcast_to(np.float32([1, 0, 0]), photo.shape), atol=1 / 255)
 
 
+def test_init_image_is_resampled_once_in_float_not_rounded_to_8_bits(tmp_path):
+    # A smooth ramp at another size and aspect: one float resample leaves values between the 8-bit
+    # levels and follows the ramp; two 8-bit Lanczos passes (the old way) rounded every pixel.
+    ramp = np.broadcast_to(np.linspace(0, 255, 90, dtype=np.float32)[None, :, None], (40, 90, 3))
+    Image.fromarray(ramp.round().astype(np.uint8)).save(tmp_path / "ramp.png")
+    photo = np.zeros((21, 37, 3), np.float32)
+    start = np.asarray(transfer.initial_image(photo, StyleConfig(init=str(tmp_path / "ramp.png"))))
+    assert start.shape == photo.shape
+    assert np.abs(start * 255 - np.round(start * 255)).max() > 0.05
+    np.testing.assert_allclose(start[10, :, 0], np.linspace(0, 1, 37), atol=0.02)
+    with pytest.raises(jaxart.InputError, match=r"^shape must be at least 1x1 pixels, got 5x0$"):
+        jaxart.image.resized(ramp, (0, 5))
+
+
 def test_avg_pooling_averages_where_max_pooling_takes_the_maximum(tiny_vgg16, rng):
     image = rng.random((16, 20, 3), dtype=np.float32)
     f = {p: jaxart.features(tiny_vgg16, image, ["relu1_2", "pool1", "relu2_1"], p) for p in ("max", "avg")}
