@@ -13,15 +13,15 @@ from cli_common import SIGINTS as _SIGINTS  # first, and light: see cli_common
 
 _previous = signal.signal(signal.SIGINT, lambda signum, frame: _SIGINTS.append(signum))
 import typer  # noqa: E402
-from typer.exceptions import Abort, Exit, TyperException  # noqa: E402
 
 from jaxart import color as _color, config as _config, convs as _convs, memory as _memory, output as _output, vgg as _vgg  # noqa: E402
 from cli_bench import bench  # noqa: E402
+from cli_sweep import sweep  # noqa: E402
 from cli_common import (  # noqa: E402
-    choices as _choices, csv as _csv, fetch as _fetch, forget_interrupts as _forget_interrupts, given as _given,
-    on_sigint as _on_sigint,
-    stop_if_interrupted as _stop_if_interrupted, warn as _warn,
+    choices as _choices, csv as _csv, fetch as _fetch, given as _given, stop_if_interrupted as _stop_if_interrupted,
+    warn as _warn,
 )
+from cli_errors import run as _run  # noqa: E402
 from cli_weights import weights_app  # noqa: E402
 
 signal.signal(signal.SIGINT, _previous)
@@ -191,66 +191,6 @@ def _only_with_resume(ctx: typer.Context, allowed) -> None:
                                  "run to change them)", param_hint="--resume")
 
 
-@app.command()
-def sweep(
-    content: Annotated[Path, typer.Argument(metavar="CONTENT", help="The photo.", show_default=False)],
-    styles: Annotated[list[Path], typer.Argument(metavar="STYLE", help="One or more paintings.", show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.")] = Path("sweep.png"),
-    style_weight: Annotated[str, typer.Option(help="Comma-separated style weights.")] = f"{_DEFAULT.style_weight:g}",
-    content_weight: Annotated[str, typer.Option(help="Comma-separated content weights.")] = f"{_DEFAULT.content_weight:g}",
-    tv_weight: Annotated[str, typer.Option(help="Comma-separated TV weights.")] = f"{_DEFAULT.tv_weight:g}",
-    seed: Annotated[str, typer.Option(help="Comma-separated seeds (they matter with --init random).")] = f"{_DEFAULT.seed}",
-    model: Annotated[str, typer.Option(help="auto, a registered name or a .safetensors path.")] = "auto",
-    size: Annotated[int, typer.Option(help="Long side of each image in pixels.")] = 256,
-    steps: Annotated[int, typer.Option(help="Optimizer steps.")] = 200,
-    optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
-    learning_rate: Annotated[float, typer.Option(help="Adam's step size.")] = _DEFAULT.learning_rate,
-    init: Annotated[str, typer.Option(help="content, random, or the path of an image.")] = _DEFAULT.init,
-    columns: Annotated[Optional[int], typer.Option(help="Tiles per row of the sheet \\[default: one row per value of the slower-varying settings].", show_default=False)] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier, larger sweep to this --output.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
-) -> None:
-    """Stylize CONTENT for every combination of the weights and seeds; write a labelled contact sheet, single images and an HTML page.
-
-    All settings run as one batched program, split over all local devices.
-    """
-    from jaxart import __version__, compile_cache, job, progress, sheet, sweep as S
-    from jaxart.config import StyleConfig
-    from jaxart.errors import NonFiniteLossError
-
-    settings = S.grid(_csv(style_weight, "--style-weight", float), _csv(content_weight, "--content-weight", float),
-                      _csv(tv_weight, "--tv-weight", float), _csv(seed, "--seed", int))
-    if columns is not None and columns < 1:
-        raise typer.BadParameter("must be 1 or more", param_hint="--columns")
-    config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate, init=init)
-    S.check(config, settings)
-    sheet.check_outputs(output, len(settings), overwrite=overwrite, inputs=[content, *styles, init])
-    photo, paintings = job.load_inputs(content, styles)
-    if note := job.init_note(photo, config.init):
-        _warn(note)
-    S.check(config, settings, job.model_arch(model))
-    S.check_memory(config, len(settings), job.model_arch(model), photo=photo.shape[:2],
-                   paintings=[p.shape[:2] for p in paintings])
-    w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
-    with compile_cache.use(_warn), progress.steps_bar(config.steps, quiet) as update:
-        def on_step(i, carry):
-            _stop_if_interrupted()
-            update(i, *S.batch_mean(carry, len(settings)))
-
-        result = S.sweep(photo, paintings, w, config, settings, callback=on_step)
-    inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles]}
-    files = sheet.write(output, result.images, settings, config, {"jaxart": __version__, "model": w.name, "arch": w.arch,
-                        "weights_sha256": w.sha256, "inputs": inputs, "loss": result.terms,
-                        "input_sha256": job.input_digests(content, styles, config)},
-                        columns, overwrite=overwrite)
-    if not quiet:
-        typer.echo(f"wrote {files[0]}, {files[1]} and {len(settings)} images ({w.name}, {len(settings)} settings "
-                   f"on {result.devices} device(s), {config.steps} steps, {result.seconds:.1f} s)")
-    if failed := sheet.nonfinite(output, settings, result.ok):
-        raise NonFiniteLossError(failed)
-
-
-@app.command()
 def info(image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by jaxart.")]) -> None:
     """Print the run record embedded in a jaxart PNG or TIFF."""
     from jaxart.output import read_record
@@ -258,60 +198,14 @@ def info(image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by ja
     typer.echo(json.dumps(read_record(image), indent=2, sort_keys=True))
 
 
-app.command()(bench)  # after stylize, sweep and info: the order --help lists them in
+app.command()(sweep)  # after stylize: the order --help lists them in
+app.command()(info)
+app.command()(bench)
 
 
 def main() -> None:
     """Run the app; every anticipated failure becomes one line on stderr and a non-zero exit."""
-    from jaxart.checkpoint import Interrupted
-    from jaxart.errors import InputError, JaxartError, NonFiniteLossError
-
-    previous = signal.signal(signal.SIGINT, _on_sigint)
-    try:
-        code = app(standalone_mode=False)
-        _stop_if_interrupted()  # a Ctrl-C that Python dropped (see _on_sigint) still ends in 130
-        if isinstance(code, int) and code:  # not standalone, click returns typer.Exit(code)'s code
-            sys.exit(code)
-    except Exit as e:
-        sys.exit(e.exit_code)
-    except Abort:
-        typer.echo("error: interrupted", err=True)
-        sys.exit(130)
-    except TyperException as e:
-        if e.format_message():  # else it is the help `jaxart` alone prints
-            typer.echo(f"error: {e.format_message()}", err=True)
-        sys.exit(2)
-    except NonFiniteLossError as e:
-        typer.echo(f"error: {e}", err=True)
-        sys.exit(1)
-    except Interrupted as e:
-        typer.echo(str(e), err=True)
-        sys.exit(e.code)
-    except (InputError, ValueError, FileNotFoundError) as e:
-        typer.echo(f"error: {e}", err=True)
-        sys.exit(2)
-    except JaxartError as e:
-        typer.echo(f"error: {e}", err=True)
-        sys.exit(1)
-    except OSError as e:  # not anticipated by the library: still one line
-        typer.echo(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}", err=True)
-        sys.exit(1)
-    except RuntimeError as e:
-        text = " ".join(str(e).split())
-        if "RESOURCE_EXHAUSTED" in text or "out of memory" in text.lower():  # the memory check's estimate was low
-            typer.echo(f"error: out of memory ({text[:200]}); use a smaller size, fewer settings or --remat where "
-                       "the command has them, or close other programs", err=True)
-            sys.exit(1)
-        if "Unable to initialize backend" not in text:
-            raise
-        typer.echo(f"error: {text}", err=True)  # says what JAX_PLATFORMS to set
-        sys.exit(2)
-    except KeyboardInterrupt:
-        typer.echo("error: interrupted", err=True)
-        sys.exit(130)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        _forget_interrupts()  # this command's: a later main() in the same process starts afresh
+    _run(app)
 
 
 def entry() -> None:

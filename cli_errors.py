@@ -1,0 +1,65 @@
+"""How the CLI ends: every anticipated failure of a command as one line on stderr and an exit code
+(2 for bad input or usage, 1 for a failed run, 128 + N for signal N)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import typer
+from typer.exceptions import Abort, Exit, TyperException
+
+from cli_common import forget_interrupts as _forget_interrupts, on_sigint as _on_sigint, stop_if_interrupted as _stop_if_interrupted
+
+
+def run(app: typer.Typer) -> None:
+    """Run `app`; every anticipated failure becomes one line on stderr and a non-zero exit (sys.exit)."""
+    from jaxart.checkpoint import Interrupted
+    from jaxart.errors import InputError, JaxartError, NonFiniteLossError
+
+    previous = signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        code = app(standalone_mode=False)
+        _stop_if_interrupted()  # a Ctrl-C that Python dropped (see _on_sigint) still ends in 130
+        if isinstance(code, int) and code:  # not standalone, click returns typer.Exit(code)'s code
+            sys.exit(code)
+    except Exit as e:
+        sys.exit(e.exit_code)
+    except Abort:
+        typer.echo("error: interrupted", err=True)
+        sys.exit(130)
+    except TyperException as e:
+        if e.format_message():  # else it is the help `jaxart` alone prints
+            typer.echo(f"error: {e.format_message()}", err=True)
+        sys.exit(2)
+    except NonFiniteLossError as e:
+        typer.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    except Interrupted as e:
+        typer.echo(str(e), err=True)
+        sys.exit(e.code)
+    except (InputError, ValueError, FileNotFoundError) as e:
+        typer.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    except JaxartError as e:
+        typer.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    except OSError as e:  # not anticipated by the library: still one line
+        typer.echo(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}", err=True)
+        sys.exit(1)
+    except RuntimeError as e:
+        text = " ".join(str(e).split())
+        if "RESOURCE_EXHAUSTED" in text or "out of memory" in text.lower():  # the memory check's estimate was low
+            typer.echo(f"error: out of memory ({text[:200]}); use a smaller size, fewer settings or --remat where "
+                       "the command has them, or close other programs", err=True)
+            sys.exit(1)
+        if "Unable to initialize backend" not in text:
+            raise
+        typer.echo(f"error: {text}", err=True)  # says what JAX_PLATFORMS to set
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("error: interrupted", err=True)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        _forget_interrupts()  # this command's: a later main() in the same process starts afresh

@@ -1,0 +1,72 @@
+"""`jaxart sweep`: its options, parsed and checked, then the batched runs (jaxart/sweep.py) and the sheet written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cli_common import choices as _choices, csv as _csv, fetch as _fetch, stop_if_interrupted as _stop_if_interrupted, warn as _warn
+from jaxart import config as _config
+
+Optimizer = _choices("Optimizer", _config.OPTIMIZERS)
+_DEFAULT = _config.StyleConfig()
+
+
+def sweep(
+    content: Annotated[Path, typer.Argument(metavar="CONTENT", help="The photo.", show_default=False)],
+    styles: Annotated[list[Path], typer.Argument(metavar="STYLE", help="One or more paintings.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.")] = Path("sweep.png"),
+    style_weight: Annotated[str, typer.Option(help="Comma-separated style weights.")] = f"{_DEFAULT.style_weight:g}",
+    content_weight: Annotated[str, typer.Option(help="Comma-separated content weights.")] = f"{_DEFAULT.content_weight:g}",
+    tv_weight: Annotated[str, typer.Option(help="Comma-separated TV weights.")] = f"{_DEFAULT.tv_weight:g}",
+    seed: Annotated[str, typer.Option(help="Comma-separated seeds (they matter with --init random).")] = f"{_DEFAULT.seed}",
+    model: Annotated[str, typer.Option(help="auto, a registered name or a .safetensors path.")] = "auto",
+    size: Annotated[int, typer.Option(help="Long side of each image in pixels.")] = 256,
+    steps: Annotated[int, typer.Option(help="Optimizer steps.")] = 200,
+    optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
+    learning_rate: Annotated[float, typer.Option(help="Adam's step size.")] = _DEFAULT.learning_rate,
+    init: Annotated[str, typer.Option(help="content, random, or the path of an image.")] = _DEFAULT.init,
+    columns: Annotated[Optional[int], typer.Option(help="Tiles per row of the sheet \\[default: one row per value of the slower-varying settings].", show_default=False)] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier, larger sweep to this --output.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Stylize CONTENT for every combination of the weights and seeds; write a labelled contact sheet, single images and an HTML page.
+
+    All settings run as one batched program, split over all local devices.
+    """
+    from jaxart import __version__, compile_cache, job, progress, sheet, sweep as S
+    from jaxart.config import StyleConfig
+    from jaxart.errors import NonFiniteLossError
+
+    settings = S.grid(_csv(style_weight, "--style-weight", float), _csv(content_weight, "--content-weight", float),
+                      _csv(tv_weight, "--tv-weight", float), _csv(seed, "--seed", int))
+    if columns is not None and columns < 1:
+        raise typer.BadParameter("must be 1 or more", param_hint="--columns")
+    config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate, init=init)
+    S.check(config, settings)
+    sheet.check_outputs(output, len(settings), overwrite=overwrite, inputs=[content, *styles, init])
+    photo, paintings = job.load_inputs(content, styles)
+    if note := job.init_note(photo, config.init):
+        _warn(note)
+    S.check(config, settings, job.model_arch(model))
+    S.check_memory(config, len(settings), job.model_arch(model), photo=photo.shape[:2],
+                   paintings=[p.shape[:2] for p in paintings])
+    w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
+    with compile_cache.use(_warn), progress.steps_bar(config.steps, quiet) as update:
+        def on_step(i, carry):
+            _stop_if_interrupted()
+            update(i, *S.batch_mean(carry, len(settings)))
+
+        result = S.sweep(photo, paintings, w, config, settings, callback=on_step)
+    inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles]}
+    files = sheet.write(output, result.images, settings, config, {"jaxart": __version__, "model": w.name, "arch": w.arch,
+                        "weights_sha256": w.sha256, "inputs": inputs, "loss": result.terms,
+                        "input_sha256": job.input_digests(content, styles, config)},
+                        columns, overwrite=overwrite)
+    if not quiet:
+        typer.echo(f"wrote {files[0]}, {files[1]} and {len(settings)} images ({w.name}, {len(settings)} settings "
+                   f"on {result.devices} device(s), {config.steps} steps, {result.seconds:.1f} s)")
+    if failed := sheet.nonfinite(output, settings, result.ok):
+        raise NonFiniteLossError(failed)
