@@ -76,8 +76,6 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
             raise InputError(f"sweeps do not support {name.replace('_', '-')} yet; leave it at its default "
                              "or stylize each setting with `jaxart stylize`")
     for s in settings:
-        if not isinstance(s.seed, int) or s.seed < 0:
-            raise InputError(f"seed must be an integer >= 0, got {s.seed!r}")
         s.apply(config).validate()
 
 

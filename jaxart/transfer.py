@@ -40,12 +40,19 @@ class Outcome(NamedTuple):
     seconds: float
 
 
+def seed_key(seed: int) -> jax.Array:
+    """A PRNG key for any seed of 64 bits, the key `jax.random.PRNGKey(seed)` gives for 0 <= seed < 2**32.
+    PRNGKey keeps only the low 32 bits when x64 is off: seed 2**32 started like 0, and -1 like 2**32 - 1."""
+    bits = int(seed) & 0xFFFF_FFFF_FFFF_FFFF
+    return jax.random.wrap_key_data(np.array([bits >> 32, bits & 0xFFFF_FFFF], np.uint32), impl="threefry2x32")
+
+
 def initial_image(content: np.ndarray, config: StyleConfig) -> jax.Array:
     """The starting pixels: the photo, seeded uniform noise, or an image file resized to fit."""
     if config.init == "content":
         return jnp.asarray(content)
     if config.init == "random":
-        return jax.random.uniform(jax.random.PRNGKey(config.seed), content.shape, jnp.float32)
+        return jax.random.uniform(seed_key(config.seed), content.shape, jnp.float32)
     return jnp.asarray(resized(load_image(config.init), tuple(content.shape[:2])))
 
 

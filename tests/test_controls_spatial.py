@@ -130,6 +130,10 @@ def test_random_init_is_seeded_uniform_noise(tiny_vgg16, rng):
     np.testing.assert_array_equal(a, b)
     assert a.shape == photo.shape and 0 <= a.min() and a.max() <= 1 and abs(a.mean() - 0.5) < 0.05
     assert np.abs(a - c).mean() > 0.2  # independent uniform noise differs by 1/3 on average
+    # Every 64-bit seed is its own start: JAX's PRNGKey kept the low 32 bits, so 2**32 started like 0.
+    starts = [start(s) for s in (0, 2**32, -1, 2**32 - 1, -2**63, 2**63 - 1)]
+    assert min(np.abs(x - y).mean() for i, x in enumerate(starts) for y in starts[:i]) > 0.2
+    np.testing.assert_array_equal(starts[0], np.asarray(jax.random.uniform(jax.random.PRNGKey(0), photo.shape)))
     run = lambda seed: jaxart.run(photo, [photo[::-1]], weights=tiny_vgg16,
                                   config=StyleConfig(size=24, steps=2, init="random", seed=seed)).image
     np.testing.assert_array_equal(run(3), run(3))
