@@ -96,6 +96,46 @@ def _place_new(tmp: Path, path: Path, what: str) -> None:
                       f"as it is; this {what} is in {kept}")
 
 
+@contextlib.contextmanager
+def all_or_nothing(*, overwrite: bool = True):
+    """Write several files as one: yields `stage(path, what)`, which returns a temporary path beside
+    `path` for the caller to write. When the block ends, each becomes its `path`; if anything failed
+    before that (a full disk, Ctrl-C), none does, and the files already there are as they were.
+
+    Without `overwrite`, a file that appeared at one of the paths since the caller checked (another
+    run) is left as it is, and none of these files is placed: an OutputError says so.
+    """
+    staged: list[tuple[Path, Path, str]] = []
+
+    def stage(path, what: str = "file") -> Path:
+        path = Path(path)
+        with writing(path, what):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        staged.append((path.with_name(f".jaxart-{secrets.token_hex(6)}.tmp"), path, what))
+        return staged[-1][0]
+
+    try:
+        yield stage
+        placed: list[Path] = []
+        for tmp, path, what in staged:
+            with writing(path, what):
+                try:
+                    os.replace(tmp, path) if overwrite else os.link(tmp, path)  # a link fails if a file is there
+                except FileExistsError:
+                    for p in placed:  # new files (no overwrite): nobody else's
+                        p.unlink(missing_ok=True)
+                    raise OutputError(f"{path} was created by something else (another run?) while this one worked, "
+                                      f"and was left as it is; nothing else was written") from None
+                except OSError:
+                    if overwrite or os.path.lexists(path):
+                        raise
+                    os.replace(tmp, path)  # no hard links on this file system: check, then rename
+                placed.append(path)
+    finally:
+        for tmp, _, _ in staged:
+            tmp.unlink(missing_ok=True)
+
+
 def nearest(path: str | os.PathLike) -> Path:
     """`path` made absolute, or the nearest path above it that exists (a dangling link counts)."""
     here = Path(path).absolute()

@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from jaxart import image
 from jaxart.config import StyleConfig
-from jaxart.errors import InputError, replacing
+from jaxart.errors import InputError, all_or_nothing, replacing
 from jaxart.output import read_record, save_image
 from jaxart.sweep import Setting
 
@@ -141,23 +141,21 @@ def write(
     losses = record.pop("loss", None)
     tiles = tile_paths(path, len(settings))
     configs = [s.apply(config).to_dict() for s in settings]
-    rows, written = [], []
+    rows = []
     tile_labels, title = labels(settings)
-    try:  # all or nothing: a failed write (a full disk) removes what this call wrote
+    # All or nothing: a failed write (a full disk, Ctrl-C) leaves the folder as it was, an earlier
+    # sweep to `path` included.
+    with all_or_nothing(overwrite=overwrite) as stage:
         for i, (tile, cfg) in enumerate(zip(tiles, configs)):
             extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
             tile_record = {**record, "config": cfg, "seed": cfg["seed"], "sheet": path.name, **extra}
-            written.append(save_image(tile, images[i], tile_record, overwrite=overwrite))
+            save_image(stage(tile, "image"), images[i], tile_record)
             rows.append((tile, tile_labels[i], {**cfg, **extra}))
-        written.append(_write_text(path.with_suffix(".html"), _page(path, title, rows), overwrite))
+        _write_text(stage(path.with_suffix(".html"), "page"), _page(path, title, rows))
         sheet = contact_sheet(images, tile_labels, title, columns or columns_for(settings))
         sweep_record = {**record, "config": config.to_dict(), "sweep": [s._asdict() for s in settings],
                         "tiles": [t.name for t in tiles]}
-        save_image(path, np.asarray(sheet, np.float32) / 255.0, sweep_record, overwrite=overwrite)
-    except BaseException:
-        for done in written:
-            Path(done).unlink(missing_ok=True)
-        raise
+        save_image(stage(path, "image"), np.asarray(sheet, np.float32) / 255.0, sweep_record)
     for old in stale_tiles(path, len(settings)) if overwrite else ():
         old.unlink(missing_ok=True)
     return outputs(path, len(settings))
@@ -218,5 +216,5 @@ def check_outputs(path: Path, n: int, *, overwrite: bool = False, inputs=()) -> 
     for p in outputs(path, n)[1:]:
         if p.is_dir():
             raise InputError(f"{p} is a folder where the sweep writes a file; move it or choose another --output")
-        if p.exists() and not overwrite:
+        if os.path.lexists(p) and not overwrite:  # a dangling link too: writing there would fail at the end
             raise InputError(f"{p} already exists; pass --overwrite to replace it or choose another --output")

@@ -91,7 +91,7 @@ def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp
 @pytest.mark.parametrize("extra, expected", [
     (["--style-weight", "1,-1"], "style-weight must be a finite number >= 0"),
     (["--seed", "0,x"], "not a comma-separated list of whole numbers"),
-    (["--seed", "-1"], "seed must be an integer >= 0"),
+    (["--seed", f"-1,{2**64}"], "seed must be a whole number that fits in 64 bits"),
     (["--tv-weight", ""], "--tv-weight: '' has an empty item"),
 ])
 def test_cli_sweep_bad_input_gives_one_line_and_no_output(extra, expected, files, tmp_path, monkeypatch, capsys):
@@ -103,21 +103,57 @@ def test_cli_sweep_bad_input_gives_one_line_and_no_output(extra, expected, files
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("failing", [".html", "sheet.png"])
-def test_a_failed_write_leaves_no_part_of_the_sweep(failing, tmp_path, monkeypatch):
+@pytest.mark.parametrize("failing", ["_write_text", "save_image"])
+def test_a_failed_write_leaves_the_folder_as_it_was(failing, tmp_path, monkeypatch):
     """A full disk at the page or the sheet: the single images already written go too, so a rerun
-    is not refused for files of a sweep that never finished."""
+    is not refused for files of a sweep that never finished; and an earlier sweep that --overwrite
+    was replacing is kept whole (it lost its tiles and page, its sheet pointing at nothing)."""
     import errno
 
-    real = os.replace
+    from jaxart.errors import writing
 
-    def replace(src, dst):
-        if str(dst).endswith(failing):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real(src, dst)
-
-    monkeypatch.setattr(os, "replace", replace)
     images = np.random.default_rng(0).random((len(GRID), 16, 16, 3)).astype(np.float32)
-    with pytest.raises(jaxart.JaxartError, match="No space left on device"):
-        sheet.write(tmp_path / "sheet.png", images, GRID, CONFIG)
-    assert not list(tmp_path.iterdir())
+    real, calls = getattr(sheet, failing), []
+
+    def full_disk(path, *args, **kwargs):
+        calls.append(path)
+        if failing == "_write_text" or len(calls) == len(GRID) + 1:  # the page, or the sheet (after the tiles)
+            with writing(path, "file"):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(path, *args, **kwargs)
+
+    for folder, earlier in (("fresh", None), ("again", images[::-1])):
+        (tmp_path / folder).mkdir()
+        if earlier is not None:
+            sheet.write(tmp_path / folder / "sheet.png", earlier, GRID, CONFIG)
+        before = {p.name: p.read_bytes() for p in (tmp_path / folder).iterdir()}
+        calls.clear()
+        with monkeypatch.context() as m:
+            m.setattr(sheet, failing, full_disk)
+            with pytest.raises(jaxart.JaxartError, match="No space left on device"):
+                sheet.write(tmp_path / folder / "sheet.png", images, GRID, CONFIG, overwrite=True)
+        assert {p.name: p.read_bytes() for p in (tmp_path / folder).iterdir()} == before
+    assert not list((tmp_path / "fresh").iterdir())
+
+
+def test_a_file_that_appears_during_the_sweep_is_kept_and_nothing_is_placed(tmp_path, monkeypatch):
+    images = np.random.default_rng(0).random((len(GRID), 16, 16, 3)).astype(np.float32)
+    real = sheet.contact_sheet
+
+    def meanwhile(*args, **kwargs):  # another run writes the page while this one draws its sheet
+        (tmp_path / "sheet.html").write_text("theirs")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sheet, "contact_sheet", meanwhile)
+    with pytest.raises(jaxart.JaxartError, match=r"sheet.html was created by something else .* nothing else was written"):
+        sheet.write(tmp_path / "sheet.png", images, GRID, CONFIG, overwrite=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["sheet.html"]
+    assert (tmp_path / "sheet.html").read_text() == "theirs"
+
+
+def test_a_dangling_link_where_a_tile_goes_is_refused_before_any_work(files, tmp_path, monkeypatch, capsys):
+    (tmp_path / "g-00.png").symlink_to(tmp_path / "nowhere.png")
+    code, _, err = run_main(_sweep_args(files, tmp_path / "g.png", "--style-weight", "1,2", "--quiet"),
+                            monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and "g-00.png already exists; pass --overwrite" in err, err
+    assert [p.name for p in tmp_path.iterdir()] == ["g-00.png"]
