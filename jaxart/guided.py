@@ -100,7 +100,7 @@ def check_mask(config, shape: Sequence[int], n_styles: int) -> np.ndarray:
             raise InputError(f"mask colour {name!r} is not in {config.mask}; its colours are {_palette(mask)}")
     stray = 1.0 - regions.sum(axis=0).mean()
     if stray > STRAY:
-        raise InputError(f"{stray:.0%} of {config.mask} matches no --region-style colour (its colours are "
+        raise InputError(f"{stray:.1%} of {config.mask} matches no --region-style colour (its colours are "
                          f"{_palette(mask)}); give a --region-style for each")
     return regions
 
@@ -141,12 +141,20 @@ def style_loss(
     masks: Mapping[str, ArrayLike],
     layer_weights: Mapping[str, float],
 ) -> jax.Array:
-    """Weighted sum over layers of the regions' mean guided Gram loss; targets are (R, C, C)."""
+    """Weighted sum over layers of the regions' guided Gram losses, each weighted by its share of the
+    layer's mask area; targets are (R, C, C).
+
+    Each region's Gram is normalized by its own area, so an unweighted mean gave a speck of a few
+    pixels as much say as the rest of the picture: its painting took over, and the large region
+    stayed barely stylized. Weighted by area, every pixel pulls alike; two equal halves weigh 1/2
+    each, as in the mean.
+    """
     total = jnp.zeros((), jnp.float32)
     for n, t in target_grams.items():
         g, t = guided_gram(feats[n], masks[n]), jnp.asarray(t)
         per_region = jnp.sum((g - t) ** 2, axis=(-2, -1)) / (jnp.sum(t**2, axis=(-2, -1)) + _EPS)
-        total = total + layer_weights[n] * jnp.mean(per_region)
+        area = jnp.sum(jnp.asarray(masks[n], jnp.float32), axis=(-2, -1))
+        total = total + layer_weights[n] * jnp.sum(per_region * area) / (jnp.sum(area) + _EPS)
     return total
 
 

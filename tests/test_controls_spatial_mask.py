@@ -39,6 +39,26 @@ def test_guided_gram_matches_float64_reference_and_plain_gram(rng):
     np.testing.assert_allclose(guided.guided_gram(f, half)[0], losses.gram(f[:, :2]), rtol=1e-5)
 
 
+def test_a_speck_region_weighs_by_its_area_and_does_not_take_over(rng):
+    """Each region's Gram is normalized by its area: an unweighted mean over regions gave a 1-pixel
+    speck half the style loss, so its painting took over and the rest stayed barely stylized."""
+    f = rng.standard_normal((8, 8, 4)).astype(np.float32)
+    masks = np.zeros((2, 8, 8), np.float32)
+    masks[1, 0, 0] = 1  # the speck
+    masks[0] = 1 - masks[1]  # the rest of the picture
+    own = np.asarray(guided.guided_gram(f, masks))
+    targets = np.stack([own[0], own[1] + 5 * np.eye(4, dtype=np.float32)])  # the rest matches; the speck is far off
+    speck = float(((own[1] - targets[1]) ** 2).sum() / (targets[1] ** 2).sum())
+    loss = float(guided.style_loss({"l": f}, {"l": targets}, {"l": masks}, {"l": 1.0}))
+    np.testing.assert_allclose(loss, speck / 64, rtol=1e-4)
+    halves = np.zeros((2, 8, 8), np.float32)
+    halves[0, :, :4], halves[1, :, 4:] = 1, 1  # equal regions weigh 1/2 each, as in a plain mean
+    g = np.asarray(guided.guided_gram(f, halves))
+    per = [float(((g[r] - targets[r]) ** 2).sum() / (targets[r] ** 2).sum()) for r in range(2)]
+    loss = float(guided.style_loss({"l": f}, {"l": targets}, {"l": halves}, {"l": 1.0}))
+    np.testing.assert_allclose(loss, np.mean(per), rtol=1e-4)
+
+
 @pytest.mark.parametrize("mask_kw, colors, n_styles, message", [
     ({}, ("red", "green"), 2, "colour 'green' is not in"),
     ({"stray": (0, 255, 0)}, ("red", "blue"), 2, "matches no --region-style colour"),
