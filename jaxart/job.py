@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxart import animate, checkpoint, destinations, image, transfer, weights
+from jaxart import animate, checkpoint, destinations, image, scales, transfer, weights
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError, WeightsError
 from jaxart.output import save_image
@@ -193,10 +193,10 @@ def stylize_files(
         destinations.check_animation(animation, overwrite=animation_overwrite)
     movie = None
     if animation is not None:
-        movie = frames if frames is not None else animate.Frames(animate.every(config.steps, save_every))
+        movie = frames if frames is not None else animate.Frames(animate.every(scales.total_steps(config), save_every))
     photo, paintings = inputs or load_inputs(content, styles, background)
-    if animation is not None and resume is None:  # the animation starts from the starting pixels
-        first = image.resized(photo, config.size)
+    if animation is not None and resume is None:  # the animation starts from the starting pixels (the first scale's)
+        first = image.resized(photo, scales.sizes(config)[0])
         movie.offer(0, transfer.initial_image(first, config))
     if resume is not None:
         checkpoint.check(resume, version=__version__, sha256=w.sha256)

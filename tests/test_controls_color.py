@@ -14,7 +14,7 @@ import jaxart
 from jaxart import animate, color, losses
 from jaxart.image import resized
 
-from conftest import shared_image
+from conftest import shared_image, write_tiny_job
 
 SIZE, STEPS = 48, 20  # one output shape for every run in this file
 LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
@@ -160,6 +160,25 @@ def test_a_frame_every_step_of_a_long_run_keeps_memory_bounded_and_frames_evenly
     assert result.exit_code == 0, result.output
     with Image.open(gif) as g:
         assert g.n_frames == 5  # the photo, steps 2, 4, 6 and the result
+
+
+def test_a_coarse_to_fine_animation_has_about_24_frames_in_all_and_starts_at_the_first_scale(tmp_path, monkeypatch):
+    """With one --steps for every scale, frames were counted per scale: 2 scales gave 49 frames, not
+    ~24; and frame 0 was the start at the final size, not the coarse start the run began from."""
+    d, model = write_tiny_job(tmp_path, "vgg16")
+    kept = []
+    real = animate.save_animation
+    monkeypatch.setattr(animate, "save_animation", lambda path, images, **kw: kept.extend(images) or real(path, images, **kw))
+    args = ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--scales", "24,40", "--steps", "24",
+            "--style-layers", "relu1_1,relu2_1", "--content-layers", "relu2_1", "--init", "random", "--quiet",
+            "--output", str(tmp_path / "out.png"), "--animate", str(tmp_path / "run.gif")]
+    result = CliRunner().invoke(cli.app, args)
+    assert result.exit_code == 0, result.output
+    with Image.open(tmp_path / "run.gif") as g:
+        assert g.n_frames == 25  # steps 0, 2, ..., 46 of 48, and the result
+    assert kept[0].shape == (18, 24, 3) and kept[-1].shape == (30, 40, 3)
+    start = jaxart.transfer.initial_image(np.zeros((18, 24, 3), np.float32), jaxart.StyleConfig(init="random"))
+    np.testing.assert_allclose(kept[0] / 255, np.asarray(start), atol=0.5 / 255 + 1e-6)
 
 
 def test_animation_of_a_coarse_to_fine_run_grows_its_early_frames_to_the_result(tmp_path):
