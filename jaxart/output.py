@@ -120,7 +120,11 @@ def read_record(path: str | os.PathLike) -> dict:
     try:
         with warnings.catch_warnings(), Image.open(path) as img:
             warnings.simplefilter("ignore")  # Pillow's (a large image, odd chunks): only the record is read
-            text = getattr(img, "text", {}).get(RECORD_KEY)
+            # A PNG's text chunks before its pixels (where jaxart writes the record) are read on open:
+            # the pixels are not decoded, so a truncated image with its record whole still has one.
+            text = img.info.get(RECORD_KEY) if img.format == "PNG" else None
+            if not isinstance(text, str):
+                text = getattr(img, "text", {}).get(RECORD_KEY)  # a chunk after the pixels: decodes them
             if text is None and img.format == "TIFF":
                 text = _tiff_record(img.tag_v2)
     except Exception as e:  # noqa: BLE001 - any unreadable file is a bad input here

@@ -156,6 +156,16 @@ def test_record_round_trips(record):
         assert read_record(path) == record
 
 
+@pytest.mark.parametrize("fmt", ["png", "png16"])
+def test_the_record_of_a_truncated_image_is_still_read(fmt, tmp_path):
+    """`jaxart info` decoded the pixels to reach the record: an image cut short (a copy that stopped)
+    said "image file is truncated" though its record, written before the pixels, was whole."""
+    noise = np.random.default_rng(0).random((64, 64, 3))
+    path = jaxart.save_image(tmp_path / "out.png", noise, {"step": 3}, fmt)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    assert read_record(path) == {"step": 3}
+
+
 def test_save_png_writes_exact_pixels_atomically_with_normal_permissions(tmp_path):
     pixels = np.random.default_rng(0).integers(0, 256, (5, 7, 3), np.uint8)
     old = os.umask(0o022)
