@@ -18,8 +18,8 @@ from jaxart import color as _color, config as _config, convs as _convs, memory a
 from cli_bench import bench  # noqa: E402
 from cli_sweep import sweep  # noqa: E402
 from cli_common import (  # noqa: E402
-    choices as _choices, csv as _csv, fetch as _fetch, given as _given, stop_if_interrupted as _stop_if_interrupted,
-    warn as _warn,
+    choices as _choices, csv as _csv, fetch as _fetch, given as _given, path_or_word as _path_or_word,
+    stop_if_interrupted as _stop_if_interrupted, warn as _warn,
 )
 from cli_errors import run as _run  # noqa: E402
 from cli_weights import weights_app  # noqa: E402
@@ -42,11 +42,6 @@ Colors = _choices("Colors", _color.MODES)
 Loop = _choices("Loop", _config.LOOPS)
 Format = _choices("Format", _output.FORMATS)
 _DEFAULT = _config.StyleConfig()
-
-
-def _path_or_word(text: str) -> str:
-    """An existing file made absolute, so `--resume` finds it from any folder; else the word as given."""
-    return str(Path(text).resolve()) if text not in _config.INITS and os.path.isfile(text) else text
 
 
 @app.command()
@@ -133,7 +128,7 @@ def stylize(
             scales=scale_list, start_size=start_size, scale_steps=step_counts if len(step_counts) > 1 else None,
             mask=str(mask.resolve()) if mask else None, region_colors=region_colors,
             seed=seed, optimizer=optimizer.value, linesearch=linesearch.value, lbfgs_memory=lbfgs_memory,
-            learning_rate=learning_rate, init=_path_or_word(init), content_weight=content_weight,
+            learning_rate=learning_rate, init=_path_or_word(init, _config.INITS), content_weight=content_weight,
             style_weight=style_weight, tv_weight=tv_weight, pooling=pooling.value, loop=loop.value, remat=remat,
             conv=conv.value,
             content_layers=_csv(content_layers, "--content-layers") or _DEFAULT.content_layers,

@@ -52,6 +52,14 @@ def csv(text: Optional[str], flag: str, cast=str):
         raise BadParameter(f"{text!r} is not a comma-separated list of {kind}", param_hint=flag) from None
 
 
+def path_or_word(text: str, words) -> str:
+    """An existing file made absolute, so that a record or `--resume` finds it from any folder; one of
+    `words` (or anything else) as given."""
+    import os
+
+    return str(Path(text).resolve()) if text not in words and os.path.isfile(text) else text
+
+
 def given(ctx, name: str) -> bool:
     """Whether option `name` is on the command line (not its default)."""
     return getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"

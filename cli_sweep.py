@@ -7,7 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli_common import choices as _choices, csv as _csv, fetch as _fetch, stop_if_interrupted as _stop_if_interrupted, warn as _warn
+from cli_common import (
+    choices as _choices, csv as _csv, fetch as _fetch, path_or_word as _path_or_word,
+    stop_if_interrupted as _stop_if_interrupted, warn as _warn,
+)
 from jaxart import config as _config
 
 Optimizer = _choices("Optimizer", _config.OPTIMIZERS)
@@ -44,7 +47,8 @@ def sweep(
                       _csv(tv_weight, "--tv-weight", float), _csv(seed, "--seed", int))
     if columns is not None and columns < 1:
         raise typer.BadParameter("must be 1 or more", param_hint="--columns")
-    config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate, init=init)
+    config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate,
+                         init=_path_or_word(init, _config.INITS))
     S.check(config, settings)
     sheet.check_outputs(output, len(settings), overwrite=overwrite, inputs=[content, *styles, init])
     photo, paintings = job.load_inputs(content, styles)

@@ -211,6 +211,11 @@ def check_outputs(path: Path, n: int, *, overwrite: bool = False, inputs=()) -> 
     check_not_input(mine, inputs)
     if path.suffix.lower() != ".png":
         raise InputError(f"the contact sheet {path} is a PNG; give an --output ending in .png")
+    try:
+        path.name.encode("utf-8")  # the page names the sheet and links its tiles
+    except UnicodeEncodeError:
+        raise InputError(f"the name {ascii(path.name)} is not valid UTF-8, which the HTML page needs for its "
+                         "links; choose an --output with a UTF-8 name") from None
     check_output(path, "png", overwrite=overwrite)
     check_names([("page", path.with_suffix(".html")), ("single image", outputs(path, n)[-1])])
     for p in outputs(path, n)[1:]:

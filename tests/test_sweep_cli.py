@@ -151,6 +151,22 @@ def test_a_file_that_appears_during_the_sweep_is_kept_and_nothing_is_placed(tmp_
     assert (tmp_path / "sheet.html").read_text() == "theirs"
 
 
+def test_an_init_image_is_recorded_by_its_absolute_path_as_in_stylize(files, tmp_path, monkeypatch, capsys):
+    d, _ = files
+    monkeypatch.chdir(d)
+    code, _, err = run_main(_sweep_args(files, tmp_path / "g.png", "--init", "paint.png", "--quiet"), monkeypatch, capsys)
+    assert code == 0, err
+    record = jaxart.read_record(tmp_path / "g-00.png")
+    assert record["config"]["init"] == str(d / "paint.png") and str(d / "paint.png") in record["input_sha256"]
+
+
+def test_a_name_that_is_not_utf8_is_refused_before_any_work(files, tmp_path, monkeypatch, capsys):
+    out = tmp_path / os.fsdecode(b"sheet-\xff.png")
+    code, _, err = run_main(_sweep_args(files, out, "--quiet"), monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and "is not valid UTF-8" in err, err
+    assert not list(tmp_path.iterdir())
+
+
 def test_a_dangling_link_where_a_tile_goes_is_refused_before_any_work(files, tmp_path, monkeypatch, capsys):
     (tmp_path / "g-00.png").symlink_to(tmp_path / "nowhere.png")
     code, _, err = run_main(_sweep_args(files, tmp_path / "g.png", "--style-weight", "1,2", "--quiet"),
