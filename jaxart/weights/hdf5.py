@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 import h5py
 import numpy as np
 
 from jaxart import vgg
-from jaxart.errors import WeightsError, WeightsFileError
+from jaxart.errors import WeightsError, WeightsFileError, describe
 
 FORMATS = ("keras-h5", "hed")
 
@@ -20,6 +21,22 @@ def sniff(f: h5py.File) -> str | None:
     if "block1/layers/conv2d" in f:
         return "hed"
     return None
+
+
+def _damage_named(read):
+    """`read(path, ...)` with h5py's errors for a damaged file as one WeightsFileError line: HDF5's C
+    library reports a bad header, heap or link as an OSError, RuntimeError or KeyError, at any access."""
+
+    @functools.wraps(read)
+    def reading(path, *args, **kwargs):
+        try:
+            return read(path, *args, **kwargs)
+        except WeightsError:
+            raise
+        except (OSError, RuntimeError, KeyError, ValueError, TypeError) as e:
+            raise WeightsFileError(f"{path} is a damaged HDF5 file ({describe(e)}); download or export it again") from None
+
+    return reading
 
 
 def _open(path: str | os.PathLike) -> tuple[h5py.File, str]:
@@ -38,6 +55,7 @@ def _open(path: str | os.PathLike) -> tuple[h5py.File, str]:
     return f, found
 
 
+@_damage_named
 def detect(path: str | os.PathLike) -> str:
     """The layout of the HDF5 file at `path`: "keras-h5" or "hed"; a WeightsError otherwise."""
     f, found = _open(path)
@@ -45,6 +63,7 @@ def detect(path: str | os.PathLike) -> str:
     return found
 
 
+@_damage_named
 def detect_arch(path: str | os.PathLike) -> str:
     """"vgg19" if the HDF5 file at `path` has a conv3_4 layer, else "vgg16"."""
     f, found = _open(path)
@@ -72,6 +91,7 @@ def _layer_group(f: h5py.File, layout: str, block: int, index: int) -> h5py.Grou
     return f.get(name) or f.get(f"layers/{name}")
 
 
+@_damage_named
 def read_hdf5(path: str | os.PathLike, arch: str, layout: str | None = None) -> dict:
     """Convolution parameters of `arch` from an HDF5 file.
 
@@ -86,24 +106,24 @@ def read_hdf5(path: str | os.PathLike, arch: str, layout: str | None = None) -> 
     f, found = _open(path)
     with f:
         if layout is not None and layout != found:
-            raise WeightsError(f"{path} is a {found} file, not {layout}; convert it as a {found} file")
+            raise WeightsFileError(f"{path} is a {found} file, not {layout}; convert it as a {found} file")
         params, cin = {}, 3
         for name in vgg.conv_names(arch):
             block, index = int(name[4]), int(name[6:])
             group = _layer_group(f, found, block, index)
             if group is None:
-                raise WeightsError(f"{path} has no layer for {name} of {arch}; is it a {arch} file?")
+                raise WeightsFileError(f"{path} has no layer for {name} of {arch}; is it a {arch} file?")
             try:
                 arrays = _arrays(group)
             except (KeyError, AttributeError, TypeError, ValueError) as e:  # a group of another shape
-                raise WeightsError(f"{path}: layer {name} ({group.name}) is malformed ({type(e).__name__}: {e}); "
+                raise WeightsFileError(f"{path}: layer {name} ({group.name}) is malformed ({type(e).__name__}: {e}); "
                                    "give a Keras or HED VGG .h5 file") from None
             kernel = next((a for a in arrays if a.ndim == 4), None)
             bias = next((a for a in arrays if a.ndim == 1), None)
             cout = vgg.CHANNELS[block - 1]
             if kernel is None or bias is None or kernel.shape != (3, 3, cin, cout) or bias.shape != (cout,):
                 shapes = [a.shape for a in arrays]
-                raise WeightsError(
+                raise WeightsFileError(
                     f"{path}: layer {name} ({group.name}) has arrays of shapes {shapes}, but {arch} needs "
                     f"(3, 3, {cin}, {cout}) and ({cout},); the file is not a {arch} in this layout"
                 )
@@ -113,7 +133,7 @@ def read_hdf5(path: str | os.PathLike, arch: str, layout: str | None = None) -> 
         # "convert" as a VGG16 that silently skips conv3_4, conv4_4 and conv5_4.
         extra = [f"conv{b}_{n + 1}" for b, n in enumerate(vgg.STAGES[arch], 1) if _layer_group(f, found, b, n + 1)]
         if extra:
-            raise WeightsError(
+            raise WeightsFileError(
                 f"{path} has layers {', '.join(extra)} that {arch} lacks; it is a deeper VGG, so give its --arch"
             )
         return params

@@ -15,7 +15,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from jaxart.errors import WeightsError, WeightsFileError
+from jaxart.errors import WeightsFileError
 from jaxart.weights import folder, hdf5, registry, store, torchvision
 
 LAYOUTS = ("keras-h5", "hed", "torchvision")
@@ -45,7 +45,7 @@ def detect(path: str | os.PathLike) -> str:
 def check_layout(path: str | os.PathLike, layout: str | None) -> str:
     """The layout of `path`, which must be `layout` if one is given."""
     if layout is not None and layout not in LAYOUTS:
-        raise WeightsError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
+        raise WeightsFileError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
     found = detect(path)
     if layout is not None and layout != found:
         raise WeightsFileError(f"{path} looks like {_LOOKS[found]}, not {layout}; convert it with --format {found}")
@@ -86,14 +86,14 @@ def _check_registered(path: str | os.PathLike, name: str, layout: str) -> str:
     """A file converted under a registered name must be that source's file; its checksum if so."""
     source = registry.SOURCES[name]
     if layout != source.format:
-        raise WeightsError(
+        raise WeightsFileError(
             f"{name} is the registered name of a {source.format} file, and {path} is {layout}; "
             f"give another --name"
         )
     algo = source.checksum.partition(":")[0]
     got = file_digest(path, algo)
     if not registry.checksum_matches(source.checksum, got):
-        raise WeightsError(
+        raise WeightsFileError(
             f"{path} is not the registered {name} ({source.filename}, {source.checksum}): its {algo} is "
             f"{got}; give another --name to convert it anyway"
         )

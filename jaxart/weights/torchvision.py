@@ -92,7 +92,7 @@ def load_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
             if not (found := _CODE.search(str(e))):
                 raise _damaged(path, e) from None
             detail = f"it calls {found[1]}" if found[1] else _gist(e)
-            raise WeightsError(
+            raise WeightsFileError(
                 f"refused {path}: its pickle holds code or objects, not just tensors ({detail}); jaxart never "
                 "fully unpickles a file, so save the model's state_dict() with torch.save and convert that"
             ) from None
@@ -103,7 +103,7 @@ def load_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
     if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
         state = state["state_dict"]
     if not isinstance(state, dict):
-        raise WeightsError(f"{path} holds a {type(state).__name__}, not a state dict; save model.state_dict()")
+        raise WeightsFileError(f"{path} holds a {type(state).__name__}, not a state dict; save model.state_dict()")
     return {k: _array(path, k, v) for k, v in state.items() if isinstance(k, str) and torch.is_tensor(v)}
 
 
@@ -126,18 +126,18 @@ def read_pth(path: str | os.PathLike, arch: str | None = None) -> tuple[str, dic
     """
     state = load_state_dict(path)
     if any(_FEATURE.fullmatch(k) and k.endswith("running_mean") for k in state):
-        raise WeightsError(f"{path} is a batch-norm VGG (vgg16_bn/vgg19_bn); convert the plain vgg16 or vgg19")
+        raise WeightsFileError(f"{path} is a batch-norm VGG (vgg16_bn/vgg19_bn); convert the plain vgg16 or vgg19")
     indices = conv_indices(state)
     depth = {13: "vgg16", 16: "vgg19"}
     if not indices:
-        raise WeightsError(f"{path} has no features.N.weight convolutions; it is not a torchvision VGG state dict")
+        raise WeightsFileError(f"{path} has no features.N.weight convolutions; it is not a torchvision VGG state dict")
     if arch is None:
         if len(indices) not in depth:
-            raise WeightsError(f"{path} has {len(indices)} convolutions; a VGG16 has 13 and a VGG19 16")
+            raise WeightsFileError(f"{path} has {len(indices)} convolutions; a VGG16 has 13 and a VGG19 16")
         arch = depth[len(indices)]
     names = vgg.conv_names(arch)
     if len(indices) != len(names):
-        raise WeightsError(
+        raise WeightsFileError(
             f"{path} has {len(indices)} convolutions, but {arch} has {len(names)}; it is a "
             f"{depth.get(len(indices), 'different network')}, so give that --arch"
         )
@@ -149,7 +149,7 @@ def read_pth(path: str | os.PathLike, arch: str | None = None) -> tuple[str, dic
         bias = state.get(f"{prefix}features.{index}.bias")
         if kernel.shape != (cout, cin, 3, 3) or bias is None or bias.shape != (cout,):
             got = [kernel.shape, None if bias is None else bias.shape]
-            raise WeightsError(
+            raise WeightsFileError(
                 f"{path}: features.{index} ({name}) has shapes {got}, but {arch} needs "
                 f"({cout}, {cin}, 3, 3) and ({cout},); the file is not a torchvision {arch}"
             )
