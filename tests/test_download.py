@@ -22,7 +22,7 @@ class Server:
     """A threaded HTTP server serving `body`; request k behaves as `modes[k]` (the last repeats).
 
     Modes: "ok" (honours Range), "no-range" (ignores it), "cut" (closes halfway), "stall" (sends
-    headers then waits), "slow" (waits 0.5 s first), "404". `ranges` records each GET's Range header.
+    headers then waits), "slow" (waits 0.5 s first), "404", "short" (a whole 1000-byte file). `ranges` records each GET's Range header.
     """
 
     def __init__(self, body: bytes, modes: list[str]):
@@ -48,7 +48,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self.send_error(404)
         asked = self.headers.get("Range", "")
         start = int(asked[len("bytes="):].rstrip("-")) if asked and mode != "no-range" else 0
-        body = srv.body[start:]
+        body = srv.body[start:] if mode != "short" else srv.body[:1000]  # short: another, smaller file, whole
         self.send_response(206 if start else 200)
         if start:
             self.send_header("Content-Range", f"bytes {start}-{len(srv.body) - 1}/{len(srv.body)}")
@@ -127,6 +127,22 @@ def test_http_404_fails_at_once_with_a_clear_error(serve, weights_dir):
         fetch("test", **FAST)
     assert server.ranges == [""]  # a missing file is not asked for again
     assert [p.name for p in weights_dir.iterdir()] == [".test.lock"]
+
+
+def test_a_server_sending_a_file_of_another_size_fails_at_once_and_keeps_nothing(serve, weights_dir, monkeypatch):
+    """A whole response of the wrong size was taken for a cut-off one: retried with back-off, then
+    kept as a partial that a later fetch would 'resume'."""
+    server = serve(["short"])
+    with pytest.raises(WeightsError, match=r"\(the server sends 1,000 bytes, and [\d,]+ were expected\); check the URL"):
+        fetch("test", **FAST)
+    assert server.ranges == [""] and visible_files(weights_dir) == []
+    assert not (weights_dir / ".test.partial").exists()
+    began = time.monotonic()
+    with pytest.raises(WeightsError, match=r"No such file or directory.*check the URL"):
+        fetch("test", **{**FAST, "backoff": 5.0}, url=(weights_dir / "nowhere.h5").as_uri())
+    assert time.monotonic() - began < 5  # not retried after a back-off
+    monkeypatch.setenv("JAXART_WEIGHTS_URL_TEST", " ")  # blank: the registry's URL, not pip with ''
+    assert registry.SOURCES["test"].resolved_url() == server.url
 
 
 def test_stalled_server_times_out_within_seconds(serve, weights_dir):

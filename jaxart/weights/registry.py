@@ -43,9 +43,9 @@ class Source:
     member: str = ""
 
     def resolved_url(self) -> str:
-        """The URL, or the mirror in JAXART_WEIGHTS_URL_<NAME> (e.g. ..._VGG19) if set."""
+        """The URL, or the mirror in JAXART_WEIGHTS_URL_<NAME> (e.g. ..._VGG19) if set and not blank."""
         key = "JAXART_WEIGHTS_URL_" + self.name.upper().replace("-", "_")
-        return os.environ.get(key, self.url)
+        return os.environ.get(key, "").strip() or self.url
 
     @property
     def filename(self) -> str:
