@@ -23,7 +23,7 @@ import numpy as np
 import optax
 
 import jaxart
-from jaxart.objective import LossWeights, Targets
+from jaxart import LossWeights, Targets
 
 
 class ResidualBlock(nn.Module):
@@ -113,21 +113,45 @@ def train(
     return variables, history
 
 
+def _photo(path: str, size: int) -> np.ndarray:
+    """The photo with its long side 2 x `size`, or more where that leaves its short side under `size`
+    (a panorama): every crop must fit."""
+    image = jaxart.load_image(path)
+    long, short = max(image.shape[:2]), min(image.shape[:2])
+    return jaxart.image.resized(image, max(2 * size, -(-size * long // short)))
+
+
+def _check(args: argparse.Namespace) -> None:
+    """Refuse settings that would train nothing or fail later; one line each (SystemExit 2)."""
+    for name, least in (("steps", 1), ("batch", 1), ("size", 32)):
+        if getattr(args, name) < least:
+            raise jaxart.InputError(f"--{name} must be at least {least}, got {getattr(args, name)}")
+    if not 0 < args.learning_rate < float("inf"):
+        raise jaxart.InputError(f"--learning-rate must be a finite number above 0, got {args.learning_rate}")
+    if not 0 <= args.style_weight < float("inf"):
+        raise jaxart.InputError(f"--style-weight must be a finite number >= 0, got {args.style_weight}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("style")
     p.add_argument("photos", nargs="+")
     p.add_argument("--model", default="vgg16-hed")
     p.add_argument("--steps", type=int, default=300)
-    p.add_argument("--size", type=int, default=128, help="training crop size in pixels")
+    p.add_argument("--size", type=int, default=128, help="training crop size in pixels (at least 32)")
     p.add_argument("--batch", type=int, default=4)
     p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument("--style-weight", type=float, default=10.0)
-    p.add_argument("--output", default="/tmp/feedforward.png", help="the first photo, painted by the trained net")
+    p.add_argument("--output", default="/tmp/feedforward.png",
+                   help="the first photo, painted by the trained net at 2 x --size on its long side")
     args = p.parse_args(argv)
-    weights = jaxart.load_weights(args.model)
-    style = jaxart.load_image(args.style, 2 * args.size)
-    photos = [jaxart.load_image(f, 2 * args.size) for f in args.photos]
+    try:
+        _check(args)
+        weights = jaxart.load_weights(args.model)
+        style = jaxart.load_image(args.style, 2 * args.size)
+        photos = [_photo(f, args.size) for f in args.photos]
+    except jaxart.JaxartError as e:  # a bad file, name or value: one line, as the CLI says it
+        raise SystemExit(f"error: {e}") from None
     config = jaxart.StyleConfig(style_weight=args.style_weight)
     start = time.perf_counter()
 
@@ -135,8 +159,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         if i == 1 or i % 20 == 0 or i == args.steps:
             print(f"step {i:4d}  loss {value:.4f}  {time.perf_counter() - start:.0f} s", flush=True)
 
-    variables, _ = train(weights, style, photos, config=config, steps=args.steps, size=args.size,
-                         batch=args.batch, learning_rate=args.learning_rate, callback=report)
+    variables, history = train(weights, style, photos, config=config, steps=args.steps, size=args.size,
+                               batch=args.batch, learning_rate=args.learning_rate, callback=report)
+    if not np.isfinite(history[-1]):
+        raise SystemExit("error: the loss became NaN or inf; lower --learning-rate or --style-weight")
     painted = StyleNet().apply(variables, photos[0][None])[0]
     jaxart.save_png(args.output, np.asarray(painted), {"example": "feedforward", "args": vars(args)})
     print(f"wrote {args.output}")

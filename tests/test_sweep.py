@@ -118,6 +118,27 @@ def test_feedforward_example_loss_falls(tiny_vgg16):
     assert np.mean(history[-5:]) < 0.5 * np.mean(history[:3])
 
 
+@pytest.mark.parametrize("extra, message", [
+    (["--steps", "0"], "--steps must be at least 1"),  # wrote an untrained net's picture
+    (["--learning-rate", "nan"], "--learning-rate must be a finite number above 0"),
+    (["--size", "8"], "--size must be at least 32"),
+])
+def test_feedforward_example_refuses_bad_settings_in_one_line(extra, message, tmp_path):
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        import feedforward
+    finally:
+        sys.path.remove(str(ROOT / "examples"))
+    with pytest.raises(SystemExit, match=f"^error: {message}"):
+        feedforward.main(["style.png", "photo.png", "--output", str(tmp_path / "out.png"), *extra])
+    assert not list(tmp_path.iterdir())
+    if extra[0] == "--steps":  # and a panorama's crops fit: its short side was under --size (a traceback)
+        from PIL import Image
+
+        Image.new("RGB", (400, 60)).save(tmp_path / "wide.png")
+        assert min(feedforward._photo(str(tmp_path / "wide.png"), 64).shape[:2]) >= 64
+
+
 def test_the_progress_of_a_padded_batch_leaves_the_padding_out():
     """Three settings on two devices run as four, the last repeated: the bar's mean counted it twice."""
     carry = optimize.Carry(params=None, opt_state=None, value=jnp.array([1.0, 2.0, 3.0, 3.0]), count=None, ok=None,
