@@ -111,11 +111,11 @@ def weights_verify(
     from jaxart import weights as W
     from jaxart.errors import WeightsError
 
-    names = [name] if name else W.installed()
-    if name and not W.path_for(W.folder.check_name(name)).is_file():
+    names = [name] if name is not None else W.installed()
+    if name is not None and not W.path_for(W.folder.check_name(name)).is_file():
         raise typer.BadParameter(f"{name} is not installed (installed: {', '.join(W.installed()) or 'none'})",
                                  param_hint="NAME")
-    for path in [] if name else W.folder.misnamed():  # as `weights list` shows them
+    for path in [] if name is not None else W.folder.misnamed():  # as `weights list` shows them
         typer.echo(f"{path.name}: skipped, not a valid weights name; rename it (letters, digits, '.', '_' or '-') "
                    "to use it")
     if not names:

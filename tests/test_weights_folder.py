@@ -183,14 +183,22 @@ def test_verify_with_nothing_installed_says_so(weights_dir, monkeypatch, capsys)
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["weights", "normalize", "test", "--images", ".", "--name", ""], "weights name '' must be letters"),
+    (["weights", "normalize", "test", "--images", ".", "--name", ""], "weights name '' must start with a letter or digit"),
     (["weights", "fetch", "test", "--url", "http://[::1"],
      "Invalid value for --url: 'http://[::1' is not a valid URL (Invalid IPv6 URL)"),
-], ids=["normalize-empty-name", "url-bad-ipv6"])
+    (["weights", "verify", ""], "weights name '' must start"),  # verified every installed set
+], ids=["normalize-empty-name", "url-bad-ipv6", "verify-empty-name"])
 def test_bad_options_are_one_line_naming_the_option(argv, message, weights_dir, monkeypatch, capsys):
     code, out, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and message in err, err
     assert not weights_dir.exists()
+
+
+def test_normalizing_a_source_file_says_to_convert_it_first(weights_dir, tmp_path, monkeypatch, capsys):
+    (tmp_path / "src.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(100))  # said "convert the weights again"
+    code, _, err = run_main(["weights", "normalize", str(tmp_path / "src.h5"), "--images", str(tmp_path), "--name", "n"],
+                            monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and f"convert it first: jaxart weights convert {tmp_path / 'src.h5'}" in err, err
 
 
 def test_a_weights_folder_that_is_a_broken_link_is_called_one(weights_dir, tmp_path):

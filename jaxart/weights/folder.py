@@ -30,7 +30,10 @@ def check_name(name: str) -> str:
         raise WeightsFileError(f"weights name {name!r} ends in .safetensors, so --model would take it for a path; "
                                f"drop the suffix: {name.removesuffix('.safetensors')!r}")
     if not valid_name(name):
-        raise WeightsFileError(f"weights name {name!r} must be letters, digits, '.', '_' or '-'; choose another name")
+        raise WeightsFileError(f"weights name {name!r} must start with a letter or digit, followed by letters, digits, "
+                               "'.', '_' or '-'; choose another name")
+    if len(name) > 200:  # with ".safetensors", and the hidden ".NAME.partial", within a file name's 255 bytes
+        raise WeightsFileError(f"weights name {name[:20]}... has {len(name)} characters; choose one of at most 200")
     return name
 
 
@@ -118,6 +121,8 @@ def redo(path: Path) -> str:
     path = Path(path)
     if valid_name(path.stem) and path.suffix == ".safetensors" and path.parent.resolve() == weights_dir().resolve():
         return f"run `jaxart weights remove {path.stem}`, then fetch or convert it again"
+    if path.suffix != ".safetensors":  # a source file (.h5, .pth) given where converted weights go
+        return f"convert it first: jaxart weights convert {path}"
     return "convert the weights again"
 
 
