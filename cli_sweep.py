@@ -42,6 +42,7 @@ def sweep(
     from jaxart import __version__, compile_cache, job, progress, sheet, sweep as S
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
+    from jaxart.image import WHITE
 
     settings = S.grid(_csv(style_weight, "--style-weight", float), _csv(content_weight, "--content-weight", float),
                       _csv(tv_weight, "--tv-weight", float), _csv(seed, "--seed", int))
@@ -58,17 +59,18 @@ def sweep(
     S.check_memory(config, len(settings), job.model_arch(model), photo=photo.shape[:2],
                    paintings=[p.shape[:2] for p in paintings])
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
-    with compile_cache.use(_warn), progress.steps_bar(config.steps, quiet) as update:
+    with compile_cache.use(_warn), progress.steps_bar(config.steps, quiet, label="sweep") as update:
         def on_step(i, carry):
             _stop_if_interrupted()
             update(i, *S.batch_mean(carry, len(settings)))
 
         result = S.sweep(photo, paintings, w, config, settings, callback=on_step)
-    inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles]}
+    inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
+              "background": list(WHITE)}
     files = sheet.write(output, result.images, settings, config, {"jaxart": __version__, "model": w.name, "arch": w.arch,
-                        "weights_sha256": w.sha256, "inputs": inputs, "loss": result.terms,
-                        "input_sha256": job.input_digests(content, styles, config)},
-                        columns, overwrite=overwrite)
+                        "weights_sha256": w.sha256, "inputs": inputs, "loss": result.terms, "steps": config.steps,
+                        "seconds": round(result.seconds, 3), "input_sha256": job.input_digests(content, styles, config)},
+                        columns, overwrite=overwrite, ok=result.ok)
     if not quiet:
         typer.echo(f"wrote {files[0]}, {files[1]} and {len(settings)} images ({w.name}, {len(settings)} settings "
                    f"on {result.devices} device(s), {config.steps} steps, {result.seconds:.1f} s)")

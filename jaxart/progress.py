@@ -14,13 +14,14 @@ from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progre
 
 @contextlib.contextmanager
 def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
-              scales: Sequence[tuple[int, int]] = (), clock: Callable[[], float] = time.monotonic):
+              scales: Sequence[tuple[int, int]] = (), clock: Callable[[], float] = time.monotonic,
+              label: str = "stylize"):
     """Yields `update(step, loss, terms)`; shows step, time, ETA, steps/s and loss terms on stderr.
 
     The loss terms come last and are the column cut short in a narrow terminal: in 80 columns
     the step count, elapsed time and ETA still show in full. `scales`, a coarse-to-fine run's
     `(size, steps)` schedule, puts the current size before the loss and says which size compiles
-    between scales. Steps/s counts from the current scale's first step, so compiling is not in it,
+    between scales; `label` names the command. Steps/s counts from the current scale's first step, so compiling is not in it,
     and the ETA weights a later scale's steps by its size (`AREA_EXPONENT`).
     """
     if quiet:
@@ -28,7 +29,7 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
         return
     plan = tuple(scales) or ((1, total),)
     columns = (
-        TextColumn("[bold]stylize"), BarColumn(bar_width=16), MofNCompleteColumn(),
+        TextColumn(f"[bold]{label}"), BarColumn(bar_width=16), MofNCompleteColumn(),
         TimeElapsedColumn(), TextColumn("ETA {task.fields[eta]}"), TextColumn("{task.fields[rate]}"),
         TextColumn("{task.fields[terms]}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
     )
@@ -37,7 +38,7 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
         # 256-512 px run (BENCHMARKS.md, "What a run compiles") in which only the clock moves.
         multi = len(plan) > 1
         first = f"compiling {plan[0][0]} px" if multi else "preparing (compiling)"
-        task = bar.add_task("stylize", total=total, terms=first, rate="", eta="-:--:--")
+        task = bar.add_task(label, total=total, terms=first, rate="", eta="-:--:--")
         since = {}  # size -> (step, time) of its scale's first report
 
         def update(step: int, loss: float, terms: dict[str, float]) -> None:

@@ -27,6 +27,7 @@ from jaxart.sweep import Setting
 
 NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv", "seed": "seed"}
 GAP = 4  # pixels between tiles
+FAILED = "the loss became NaN or inf; this is the last finite image"  # a failed tile's record
 INK, PAPER = (20, 20, 20), (250, 250, 248)
 
 
@@ -61,11 +62,12 @@ def nonfinite(path: Path, settings: Sequence[Setting], ok: Sequence[bool]) -> st
 
 def columns_for(settings: Sequence[Setting], most: int = 6) -> int:
     """Tiles per row: one row per value of the slower-varying settings, so a style-weight x seed
-    grid reads as style down, seed across; a one-dimensional sweep is one row (of at most `most`)."""
+    grid reads as style down, seed across, however many seeds (capped, a row held two styles'
+    tiles); a one-dimensional sweep is rows of at most `most`."""
     varying = [k for k in Setting._fields if len({getattr(s, k) for s in settings}) > 1]
     if len(varying) <= 1:
         return min(len(settings), most)
-    return min(len({getattr(s, varying[-1]) for s in settings}), most)
+    return len({getattr(s, varying[-1]) for s in settings})
 
 
 def tile_paths(path: Path, n: int) -> list[Path]:
@@ -119,6 +121,7 @@ def contact_sheet(
 def write(
     path: str | os.PathLike, images: np.ndarray, settings: Sequence[Setting], config: StyleConfig,
     record: dict | None = None, columns: int | None = None, *, overwrite: bool = True,
+    ok: Sequence[bool] | None = None,
 ) -> list[Path]:
     """Write the contact sheet to `path`, each image beside it, and an HTML page listing them.
 
@@ -132,6 +135,8 @@ def write(
       overwrite: replace existing files, and remove the single images of an earlier, larger sweep
         to `path` (`stale_tiles`), so that the folder holds one sweep; False keeps a file that
         appeared since the caller checked (`errors.replacing`).
+      ok: per setting, whether its loss stayed finite (default: all did). A failed one's image is
+        its last finite one: its record says so in "error", and its label ends in "(failed)".
 
     Returns:
       The files written (sheet, HTML, single images).
@@ -143,12 +148,15 @@ def write(
     configs = [s.apply(config).to_dict() for s in settings]
     rows = []
     tile_labels, title = labels(settings)
+    failed = [ok is not None and not ok[i] for i in range(len(settings))]
+    tile_labels = [f"{t} (failed)" if bad else t for t, bad in zip(tile_labels, failed)]
     # All or nothing: a failed write (a full disk, Ctrl-C) leaves the folder as it was, an earlier
     # sweep to `path` included.
     with all_or_nothing(overwrite=overwrite) as stage:
         for i, (tile, cfg) in enumerate(zip(tiles, configs)):
             extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
-            tile_record = {**record, "config": cfg, "seed": cfg["seed"], "sheet": path.name, **extra}
+            tile_record = {**record, "config": cfg, "seed": cfg["seed"], "sheet": path.name, **extra,
+                           **({"error": FAILED} if failed[i] else {})}
             save_image(stage(tile, "image"), images[i], tile_record)
             rows.append((tile, tile_labels[i], {**cfg, **extra}))
         _write_text(stage(path.with_suffix(".html"), "page"), _page(path, title, rows))

@@ -22,6 +22,8 @@ def test_contact_sheet_labels_every_tile(rng):
     assert title == "all tiles: content 1  tv 10"
     assert sheet.columns_for(sweep.grid([1.0, 10.0, 100.0], seeds=[0, 7])) == 2  # style down, seed across
     assert sheet.columns_for(sweep.grid([1.0, 10.0, 100.0])) == 3  # one row
+    assert sheet.columns_for(sweep.grid([1.0, 2.0], seeds=range(7))) == 7  # capped at 6, row 2 mixed two styles
+    assert sheet.columns_for(sweep.grid([float(v) for v in range(1, 9)])) == 6  # a long 1-D sweep wraps
     images = np.ones((4, 40, 60, 3), np.float32)  # white tiles on an off-white sheet
     img = np.asarray(sheet.contact_sheet(images, labels, title))
     ink = img.min(axis=2) < 100
@@ -86,6 +88,12 @@ def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp
     assert code == 1 and len(err.splitlines()) == 1, err
     assert "for 1 of 2 settings: g-01.png (style 100  content 1  tv 10  seed 0);" in err
     assert (tmp_path / "g-01.png").is_file() and out.is_file()  # the last finite images are kept
+    # and are marked as failed: the tile's record (it said nothing), the sheet's and the page's labels
+    good, bad = jaxart.read_record(tmp_path / "g-00.png"), jaxart.read_record(tmp_path / "g-01.png")
+    assert "error" not in good and "NaN or inf" in bad["error"]
+    assert good["steps"] == 2 and good["inputs"]["background"] == [255, 255, 255]  # as a stylize record has
+    page = (tmp_path / "g.html").read_text()
+    assert page.count("(failed)") == 2 and "style 100 (failed)" in page  # the figure's alt and caption
 
 
 @pytest.mark.parametrize("extra, expected", [
