@@ -72,7 +72,8 @@ def sweep(
                         "seconds": round(result.seconds, 3), "input_sha256": job.input_digests(content, styles, config)},
                         columns, overwrite=overwrite, ok=result.ok)
     if not quiet:
-        typer.echo(f"wrote {files[0]}, {files[1]} and {len(settings)} images ({w.name}, {len(settings)} settings "
+        n = len(settings)
+        typer.echo(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {n} setting{'s' * (n != 1)} "
                    f"on {result.devices} device(s), {config.steps} steps, {result.seconds:.1f} s)")
     if failed := sheet.nonfinite(output, settings, result.ok):
         raise NonFiniteLossError(failed)

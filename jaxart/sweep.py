@@ -11,6 +11,7 @@ every step.
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -27,6 +28,7 @@ from jaxart.errors import InputError
 from jaxart.vgg import Weights
 
 AXIS = "batch"
+MAX_SETTINGS = 10_000  # a sheet of more is unreadable, and the batch would not fit in memory anyway
 # Settings `transfer.run` handles around the optimizer (colour handling, painting scale, coarse
 # to fine, region masks) that a sweep does not apply yet; `check` refuses them by name.
 UNSUPPORTED = ("colors", "style_scale", "scales", "start_size", "scale_steps", "mask", "region_colors")
@@ -60,7 +62,10 @@ def grid(
     tv_weights: Sequence[float] = (10.0,),
     seeds: Sequence[int] = (0,),
 ) -> list[Setting]:
-    """Every combination of the given values, style weight varying slowest."""
+    """Every combination of the given values, style weight varying slowest; at most MAX_SETTINGS."""
+    n = math.prod(map(len, (style_weights, content_weights, tv_weights, seeds)))
+    if n > MAX_SETTINGS:  # checking each of millions took minutes before the memory check refused them
+        raise InputError(f"a sweep of {n:,} settings is more than {MAX_SETTINGS:,}; give fewer values, or split it")
     return [Setting(float(s), float(c), float(t), int(r))
             for s, c, t, r in itertools.product(style_weights, content_weights, tv_weights, seeds)]
 
@@ -102,7 +107,7 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
         most = jax.local_device_count() * fits
         advice = (f"sweep at most {most} setting{'s' * (most > 1)} at a time or" if fits
                   else "even one setting does not fit;")
-        raise InputError(f"a sweep of {settings} settings at {config.size} px needs about "
+        raise InputError(f"a sweep of {settings} setting{'s' * (settings != 1)} at {config.size} px needs about "
                          f"{memory.gib(need(per_device))} but only {memory.gib(free)} is free; "
                          f"{advice} use a smaller {flag}")
     return need(per_device)

@@ -101,6 +101,8 @@ def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp
     (["--seed", "0,x"], "not a comma-separated list of whole numbers"),
     (["--seed", f"-1,{2**64}"], "seed must be a whole number that fits in 64 bits"),
     (["--tv-weight", ""], "--tv-weight: '' has an empty item"),
+    (["--style-weight", ",".join(map(str, range(1, 201))), "--seed", ",".join(map(str, range(60)))],
+     "a sweep of 12,000 settings is more than 10,000"),  # millions were checked one by one for minutes
 ])
 def test_cli_sweep_bad_input_gives_one_line_and_no_output(extra, expected, files, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["cli.py", *_sweep_args(files, tmp_path / "g.png", *extra)])
