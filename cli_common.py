@@ -84,5 +84,17 @@ def fetch(name: str, quiet: bool, url: str | None = None) -> Path:
     if weights.path_for(name).is_file() or name not in weights.SOURCES:
         return weights.path_for(name)
     weights.folder.check_target(name)  # before the bar is drawn: a bad folder is one line
-    with progress.download_bar(name, quiet) as update:
-        return weights.fetch(name, update, url=url)
+    if weights.folder.busy(name):  # fetch waits for it (up to its timeouts): not in silence
+        warn(f"another jaxart is fetching {name}; waiting for it to finish")
+    try:
+        with progress.download_bar(name, quiet) as update:
+            return weights.fetch(name, update, url=url)
+    except KeyboardInterrupt:
+        from jaxart.checkpoint import Interrupted
+
+        partial = weights.folder.partial_path(name)
+        kept = partial.stat().st_size if partial.is_file() else 0
+        if not kept:
+            raise
+        raise Interrupted(f"interrupted; the {kept:,} bytes of {name} downloaded so far are kept in {partial}: "
+                          f"fetching again resumes there, `jaxart weights remove {name}` deletes them", 130) from None

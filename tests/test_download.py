@@ -145,6 +145,37 @@ def test_a_server_sending_a_file_of_another_size_fails_at_once_and_keeps_nothing
     assert registry.SOURCES["test"].resolved_url() == server.url
 
 
+def test_ctrl_c_during_a_fetch_says_what_is_kept_and_how_to_go_on(serve, weights_dir, monkeypatch, capsys):
+    """It said only "error: interrupted", leaving a hidden partial file nobody was told of."""
+    import jaxart.weights
+
+    from conftest import run_main
+
+    serve(["ok"])
+
+    def cut(name, progress=None, url=None):
+        jaxart.weights.folder.partial_path(name).write_bytes(bytes(1234))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(jaxart.weights, "fetch", cut)
+    code, _, err = run_main(["weights", "fetch", "test"], monkeypatch, capsys)
+    assert code == 130 and len(err.splitlines()) == 1, err
+    assert f"the 1,234 bytes of test downloaded so far are kept in {weights_dir / '.test.partial'}" in err
+    assert "fetching again resumes there, `jaxart weights remove test` deletes them" in err
+
+
+def test_a_fetch_waiting_for_another_says_so(serve, weights_dir, monkeypatch, capsys):
+    import jaxart.weights
+
+    from conftest import run_main
+
+    serve(["ok"])
+    monkeypatch.setattr(jaxart.weights, "fetch", lambda name, progress=None, url=None: weights_dir / "x")
+    with jaxart.weights.folder.lock("test"):  # another fetch of it, in progress
+        code, out, err = run_main(["weights", "fetch", "test"], monkeypatch, capsys)
+    assert code == 0 and err.splitlines()[0] == "warning: another jaxart is fetching test; waiting for it to finish", err
+
+
 def test_stalled_server_times_out_within_seconds(serve, weights_dir):
     serve(["stall"])
     began = time.monotonic()
