@@ -84,6 +84,22 @@ def test_verify_accepts_a_converted_file_and_names_one_without_a_recorded_hash()
         store.verify(path)
 
 
+def test_an_edited_mean_or_arch_in_the_header_is_refused_by_verify_and_load(tmp_path):
+    """Only the tensors were hashed: a header's mean edited from 104.00699 to 204.00699 verified
+    "ok" and loaded, shifting every result."""
+    tiny = layer_arrays("vgg16", widths=(4, 8, 8, 8, 8))
+    path = store.save(tiny, folder.path_for("tiny"), arch="vgg16", preprocess=vgg.Preprocess())
+    meta = store.read_metadata(path)
+    assert store.load(path).preprocess == vgg.Preprocess()
+    tensors = {f"{k}.{p}": v for k, d in tiny.items() for p, v in d.items()}
+    edited = {**meta, "preprocess": meta["preprocess"].replace("103.939", "203.939")}
+    assert edited != meta
+    save_file(tensors, str(path), metadata=edited)
+    for read in (store.verify, store.load, store.check_intact):
+        with pytest.raises(WeightsError, match="header's arch or preprocessing .* changed since it was written"):
+            read(path)
+
+
 def _fails(code: int):
     def fail(*args, **kwargs):
         raise OSError(code, errno.errorcode[code])

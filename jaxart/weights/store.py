@@ -34,10 +34,24 @@ def tensors_digest(tensors: dict[str, np.ndarray]) -> str:
     return h.hexdigest()
 
 
+def settings_digest(meta: dict[str, str]) -> str:
+    """sha256 of the header fields that change every result besides the tensors: arch, preprocessing."""
+    return hashlib.sha256(json.dumps([meta.get("arch"), meta.get("preprocess")]).encode()).hexdigest()
+
+
+def _check_settings(path: Path, meta: dict[str, str]) -> None:
+    """Refuse a header whose arch or preprocessing changed since it was written (files from before
+    jaxart recorded `settings_sha256` have none to check)."""
+    if "settings_sha256" in meta and settings_digest(meta) != meta["settings_sha256"]:
+        raise WeightsFileError(f"{path} is corrupt: its header's arch or preprocessing (mean, std) changed since "
+                               f"it was written; {folder.redo(path)}")
+
+
 def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, **meta: str) -> Path:
     """Write `params` and metadata to `path` atomically (temp file in the same folder, rename).
 
-    The metadata records `tensors_sha256` (see `tensors_digest`), which `verify` checks.
+    The metadata records `tensors_sha256` (see `tensors_digest`) and `settings_sha256` (of arch and
+    preprocessing), which `verify` and `load` check.
     """
     tensors = {f"{k}.{p}": np.ascontiguousarray(v, np.float32) for k, d in params.items() for p, v in d.items()}
     metadata = {
@@ -47,6 +61,7 @@ def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, **m
         **{k: str(v) for k, v in meta.items()},
         "tensors_sha256": tensors_digest(tensors),
     }
+    metadata["settings_sha256"] = settings_digest(metadata)
     path = Path(path)
     tmp = None
     try:
@@ -100,7 +115,9 @@ def _check_digest(path: Path, recorded: str, tensors: dict[str, np.ndarray]) -> 
 def check_intact(path: Path) -> None:
     """Refuse (WeightsFileError) a file that is unreadable or whose tensors no longer match its
     recorded `tensors_sha256`; one written before jaxart recorded that hash passes if readable."""
-    recorded = read_metadata(path).get("tensors_sha256")
+    meta = read_metadata(path)
+    _check_settings(path, meta)
+    recorded = meta.get("tensors_sha256")
     tensors = _tensors(path)
     if recorded is not None:
         _check_digest(path, recorded, tensors)
@@ -136,6 +153,7 @@ def load(path: Path) -> vgg.Weights:
     except (ValueError, KeyError, TypeError) as e:
         raise WeightsFileError(f"{path} has damaged preprocessing metadata ({type(e).__name__}: {e}); "
                                f"{folder.redo(path)}") from None
+    _check_settings(path, meta)  # last: the checks above say more about a damaged header
     return vgg.Weights(params=params, arch=meta["arch"], preprocess=preprocess, name=meta.get("name", path.stem),
                        sha256=sha256)
 
@@ -161,6 +179,7 @@ def verify(path: Path) -> str:
       WeightsError: the file is unreadable, records no digest, or its tensors changed since.
     """
     meta = read_metadata(path)
+    _check_settings(path, meta)
     recorded = meta.get("tensors_sha256")
     if recorded is None:
         raise WeightsError(f"{path} records no tensors_sha256 (an older jaxart wrote it); {folder.redo(path)}")
