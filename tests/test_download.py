@@ -22,7 +22,8 @@ class Server:
     """A threaded HTTP server serving `body`; request k behaves as `modes[k]` (the last repeats).
 
     Modes: "ok" (honours Range), "no-range" (ignores it), "cut" (closes halfway), "stall" (sends
-    headers then waits), "slow" (waits 0.5 s first), "404", "short" (a whole 1000-byte file). `ranges` records each GET's Range header.
+    headers then waits), "slow" (waits 0.5 s first), "404", "short" (a whole 1000-byte file), "half206"
+    (answers a Range with half the rest). `ranges` records each GET's Range header.
     """
 
     def __init__(self, body: bytes, modes: list[str]):
@@ -49,9 +50,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         asked = self.headers.get("Range", "")
         start = int(asked[len("bytes="):].rstrip("-")) if asked and mode != "no-range" else 0
         body = srv.body[start:] if mode != "short" else srv.body[:1000]  # short: another, smaller file, whole
+        if mode == "half206" and start:  # HTTP lets a 206 send less than the rest asked for
+            body = body[: len(body) // 2]
         self.send_response(206 if start else 200)
         if start:
-            self.send_header("Content-Range", f"bytes {start}-{len(srv.body) - 1}/{len(srv.body)}")
+            self.send_header("Content-Range", f"bytes {start}-{start + len(body) - 1}/{len(srv.body)}")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if mode == "stall":
@@ -162,6 +165,12 @@ def test_ctrl_c_during_a_fetch_says_what_is_kept_and_how_to_go_on(serve, weights
     assert code == 130 and len(err.splitlines()) == 1, err
     assert f"the 1,234 bytes of test downloaded so far are kept in {weights_dir / '.test.partial'}" in err
     assert "fetching again resumes there, `jaxart weights remove test` deletes them" in err
+
+
+def test_a_206_with_less_than_the_rest_is_resumed_not_refused(serve, served, weights_dir):
+    server = serve(["cut", "half206", "ok"])
+    assert_same_params(load(fetch("test", **{**FAST, "attempts": 3})), served.params)
+    assert len(server.ranges) == 3 and server.ranges[0] == "" and server.ranges[1] != server.ranges[2] != ""
 
 
 def test_a_fetch_waiting_for_another_says_so(serve, weights_dir, monkeypatch, capsys):

@@ -54,12 +54,14 @@ def _get(url: str, partial: Path, size: int, progress: Progress | None, timeout:
     request = urllib.request.Request(url, headers={"Range": f"bytes={offset}-"} if 0 < offset < size else {})
     # `timeout` bounds the connect and every read, so a stalled server fails rather than hangs.
     with urllib.request.urlopen(request, timeout=timeout) as response:
-        start = re.match(r"bytes (\d+)-", response.headers.get("Content-Range", ""))
+        start = re.match(r"bytes (\d+)-\d+/(\d+|\*)", response.headers.get("Content-Range", ""))
         if response.status != 206 or start is None or int(start[1]) != offset:
             offset = 0  # the server sent the whole file, not the rest of it
-        length = response.headers.get("Content-Length", "")
-        if length.isdigit() and offset + int(length) != size:
-            raise _WrongFile(f"the server sends {offset + int(length):,} bytes, and {size:,} were expected")
+        # The whole file's size, where the server says it: a 200's Content-Length, a 206's total. A
+        # 206 may send less than the rest (then the next attempt resumes), but of a file of `size`.
+        length = response.headers.get("Content-Length", "") if response.status == 200 else start[2] if start else ""
+        if length.isdigit() and int(length) != size:
+            raise _WrongFile(f"the server sends {int(length):,} bytes, and {size:,} were expected")
         done = offset
         with open(partial, "ab" if offset else "wb") as out:
             # Read one byte past `size`, so an oversized body is noticed instead of trusted.
