@@ -99,41 +99,67 @@ def _place_new(tmp: Path, path: Path, what: str) -> None:
 @contextlib.contextmanager
 def all_or_nothing(*, overwrite: bool = True):
     """Write several files as one: yields `stage(path, what)`, which returns a temporary path beside
-    `path` for the caller to write. When the block ends, each becomes its `path`; if anything failed
-    before that (a full disk, Ctrl-C), none does, and the files already there are as they were.
+    `path` for the caller to write. When the block ends, each becomes its `path`; if anything fails
+    first or while they are placed (a full disk, Ctrl-C), none does, and the files already there
+    are as they were (those an overwrite replaces are moved aside until all are placed).
 
     Without `overwrite`, a file that appeared at one of the paths since the caller checked (another
     run) is left as it is, and none of these files is placed: an OutputError says so.
     """
-    staged: list[tuple[Path, Path, str]] = []
+    staged: list[tuple[Path, Path, str, Path]] = []  # (temporary, path, what, where its old file goes)
 
     def stage(path, what: str = "file") -> Path:
         path = Path(path)
         with writing(path, what):
             path.parent.mkdir(parents=True, exist_ok=True)
-        staged.append((path.with_name(f".jaxart-{secrets.token_hex(6)}.tmp"), path, what))
-        return staged[-1][0]
+        tmp, aside = (path.with_name(f".jaxart-{secrets.token_hex(6)}{end}") for end in (".tmp", ".old"))
+        staged.append((tmp, path, what, aside))
+        return tmp
 
     try:
         yield stage
-        placed: list[Path] = []
-        for tmp, path, what in staged:
-            with writing(path, what):
-                try:
-                    os.replace(tmp, path) if overwrite else os.link(tmp, path)  # a link fails if a file is there
-                except FileExistsError:
-                    for p in placed:  # new files (no overwrite): nobody else's
-                        p.unlink(missing_ok=True)
-                    raise OutputError(f"{path} was created by something else (another run?) while this one worked, "
-                                      f"and was left as it is; nothing else was written") from None
-                except OSError:
-                    if overwrite or os.path.lexists(path):
-                        raise
-                    os.replace(tmp, path)  # no hard links on this file system: check, then rename
-                placed.append(path)
+        try:
+            for tmp, path, what, aside in staged:
+                with writing(path, what):
+                    _place(tmp, path, aside if overwrite else None)
+        except BaseException:
+            _put_back(staged)
+            raise
+        for *_, aside in staged:
+            aside.unlink(missing_ok=True)
     finally:
-        for tmp, _, _ in staged:
+        for tmp, *_ in staged:
             tmp.unlink(missing_ok=True)
+
+
+def _place(tmp: Path, path: Path, aside: Path | None) -> None:
+    """Rename `tmp` to `path`, moving a file there to `aside` first; without `aside`, only if no file
+    is there (a hard link fails if one is)."""
+    if aside is not None:
+        if os.path.lexists(path):
+            os.replace(path, aside)
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise OutputError(f"{path} was created by something else (another run?) while this one worked, and was "
+                          "left as it is; nothing else was written") from None
+    except OSError:
+        if os.path.lexists(path):
+            raise
+        os.replace(tmp, path)  # no hard links on this file system: check, then rename
+
+
+def _put_back(staged) -> None:
+    """Undo `_place` for every staged file, whichever step it had reached: a path now holding this
+    run's file (its temporary is gone, or linked there) is removed, and a file moved aside returns."""
+    for tmp, path, _, aside in staged:
+        with contextlib.suppress(OSError):
+            if os.path.lexists(path) and (not os.path.lexists(tmp) or os.path.samefile(tmp, path)):
+                path.unlink()
+            if os.path.lexists(aside):
+                os.replace(aside, path)
 
 
 def nearest(path: str | os.PathLike) -> Path:

@@ -146,6 +146,30 @@ def test_a_failed_write_leaves_the_folder_as_it_was(failing, tmp_path, monkeypat
     assert not list((tmp_path / "fresh").iterdir())
 
 
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_ctrl_c_while_the_files_are_placed_leaves_the_folder_as_it_was(overwrite, tmp_path, monkeypatch):
+    """Placing is renames, one per file: a Ctrl-C between two left this sweep's first tile beside
+    the earlier sweep's page and sheet (or, without --overwrite, a tile that refused the rerun)."""
+    images = np.random.default_rng(0).random((len(GRID), 16, 16, 3)).astype(np.float32)
+    if overwrite:
+        sheet.write(tmp_path / "s.png", images[::-1], GRID, CONFIG)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    name = "replace" if overwrite else "link"
+    real, placed = getattr(os, name), []
+
+    def second_is_interrupted(src, dst, *args, **kwargs):
+        if not os.path.basename(dst).startswith(".jaxart-"):  # a file put in its place, not staged
+            placed.append(dst)
+            if len(placed) == 2:
+                raise KeyboardInterrupt
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, name, second_is_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        sheet.write(tmp_path / "s.png", images, GRID, CONFIG, overwrite=overwrite)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
 def test_a_file_that_appears_during_the_sweep_is_kept_and_nothing_is_placed(tmp_path, monkeypatch):
     images = np.random.default_rng(0).random((len(GRID), 16, 16, 3)).astype(np.float32)
     real = sheet.contact_sheet
