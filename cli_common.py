@@ -94,7 +94,7 @@ def fetch(name: str, quiet: bool, url: str | None = None) -> Path:
 
         partial = weights.folder.partial_path(name)
         kept = partial.stat().st_size if partial.is_file() else 0
-        if not kept:
+        if not kept or weights.folder.busy(name):  # nothing kept, or another fetch's (this one waited)
             raise
         raise Interrupted(f"interrupted; the {kept:,} bytes of {name} downloaded so far are kept in {partial}: "
                           f"fetching again resumes there, `jaxart weights remove {name}` deletes them", 130) from None

@@ -165,6 +165,9 @@ def test_ctrl_c_during_a_fetch_says_what_is_kept_and_how_to_go_on(serve, weights
     assert code == 130 and len(err.splitlines()) == 1, err
     assert f"the 1,234 bytes of test downloaded so far are kept in {weights_dir / '.test.partial'}" in err
     assert "fetching again resumes there, `jaxart weights remove test` deletes them" in err
+    with jaxart.weights.folder.lock("test"):  # Ctrl-C while waiting for another fetch: its bytes, not ours
+        code, _, err = run_main(["weights", "fetch", "test"], monkeypatch, capsys)
+    assert code == 130 and err.splitlines()[-1] == "error: interrupted", err
 
 
 def test_a_206_with_less_than_the_rest_is_resumed_not_refused(serve, served, weights_dir):

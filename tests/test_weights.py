@@ -151,6 +151,9 @@ def test_a_damaged_hdf5_file_is_one_error_never_a_traceback(tmp_path):
                 assert "\n" not in str(e)
                 seen.add("damaged HDF5" in str(e))
     assert True in seen  # some corruptions are only met past the file's opening
+    with pytest.raises(ValueError, match="VGG16") as e:  # the caller's mistake, not a damaged file
+        hdf5.read_hdf5(source, "VGG16")
+    assert not isinstance(e.value, WeightsError)
 
 
 def test_non_hdf5_file_is_refused(tmp_path):

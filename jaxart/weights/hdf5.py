@@ -91,7 +91,6 @@ def _layer_group(f: h5py.File, layout: str, block: int, index: int) -> h5py.Grou
     return f.get(name) or f.get(f"layers/{name}")
 
 
-@_damage_named
 def read_hdf5(path: str | os.PathLike, arch: str, layout: str | None = None) -> dict:
     """Convolution parameters of `arch` from an HDF5 file.
 
@@ -103,6 +102,12 @@ def read_hdf5(path: str | os.PathLike, arch: str, layout: str | None = None) -> 
     Returns:
       {"conv1_1": {"kernel": (3, 3, Cin, Cout), "bias": (Cout,)}, ...}, in the file's dtypes.
     """
+    vgg.conv_names(arch)  # an unknown arch is the caller's ValueError, not a damaged file
+    return _read(path, arch, layout)
+
+
+@_damage_named
+def _read(path: str | os.PathLike, arch: str, layout: str | None) -> dict:
     f, found = _open(path)
     with f:
         if layout is not None and layout != found:
