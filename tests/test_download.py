@@ -150,6 +150,9 @@ def test_a_server_sending_a_file_of_another_size_fails_at_once_and_keeps_nothing
 
 def test_ctrl_c_during_a_fetch_says_what_is_kept_and_how_to_go_on(serve, weights_dir, monkeypatch, capsys):
     """It said only "error: interrupted", leaving a hidden partial file nobody was told of."""
+    import signal
+
+    import cli_common
     import jaxart.weights
 
     from conftest import run_main
@@ -158,7 +161,8 @@ def test_ctrl_c_during_a_fetch_says_what_is_kept_and_how_to_go_on(serve, weights
 
     def cut(name, progress=None, url=None):
         jaxart.weights.folder.partial_path(name).write_bytes(bytes(1234))
-        raise KeyboardInterrupt
+        cli_common.on_sigint(signal.SIGINT, None)  # as a Ctrl-C arrives: recorded, then raised
+
 
     monkeypatch.setattr(jaxart.weights, "fetch", cut)
     code, _, err = run_main(["weights", "fetch", "test"], monkeypatch, capsys)
