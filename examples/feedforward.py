@@ -13,6 +13,7 @@ jaxart's own optimizer: the losses are plain differentiable functions of arrays.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable, Sequence
 
@@ -122,7 +123,7 @@ def _photo(path: str, size: int) -> np.ndarray:
 
 
 def _check(args: argparse.Namespace) -> None:
-    """Refuse settings that would train nothing or fail later; one line each (SystemExit 2)."""
+    """Refuse settings that would train nothing or fail later (an InputError)."""
     for name, least in (("steps", 1), ("batch", 1), ("size", 32)):
         if getattr(args, name) < least:
             raise jaxart.InputError(f"--{name} must be at least {least}, got {getattr(args, name)}")
@@ -143,15 +144,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument("--style-weight", type=float, default=10.0)
     p.add_argument("--output", default="/tmp/feedforward.png",
-                   help="the first photo, painted by the trained net at 2 x --size on its long side")
+                   help="the first photo, painted by the trained net at 2 x --size on its long side (more for a panorama)")
     args = p.parse_args(argv)
     try:
         _check(args)
         weights = jaxart.load_weights(args.model)
         style = jaxart.load_image(args.style, 2 * args.size)
         photos = [_photo(f, args.size) for f in args.photos]
-    except jaxart.JaxartError as e:  # a bad file, name or value: one line, as the CLI says it
-        raise SystemExit(f"error: {e}") from None
+    except jaxart.JaxartError as e:  # a bad file, name or value: one line and exit 2, as the CLI says it
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
     config = jaxart.StyleConfig(style_weight=args.style_weight)
     start = time.perf_counter()
 

@@ -62,8 +62,8 @@ def nonfinite(path: Path, settings: Sequence[Setting], ok: Sequence[bool]) -> st
 
 def columns_for(settings: Sequence[Setting], most: int = 6) -> int:
     """Tiles per row: one row per value of the slower-varying settings, so a style-weight x seed
-    grid reads as style down, seed across, however many seeds (capped, a row held two styles'
-    tiles); a one-dimensional sweep is rows of at most `most`."""
+    grid reads as style down, seed across, however many seeds (pass `columns` to wrap a long row);
+    a one-dimensional sweep is rows of at most `most`."""
     varying = [k for k in Setting._fields if len({getattr(s, k) for s in settings}) > 1]
     if len(varying) <= 1:
         return min(len(settings), most)
@@ -134,7 +134,7 @@ def write(
       columns: tiles per row (default `columns_for(settings)`).
       overwrite: replace existing files, and remove the single images of an earlier, larger sweep
         to `path` (`stale_tiles`), so that the folder holds one sweep; False keeps a file that
-        appeared since the caller checked (`errors.replacing`).
+        appeared since the caller checked, and then writes nothing (`errors.all_or_nothing`).
       ok: per setting, whether its loss stayed finite (default: all did). A failed one's image is
         its last finite one: its record says so in "error", and its label ends in "(failed)".
 

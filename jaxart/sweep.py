@@ -63,6 +63,7 @@ def grid(
     seeds: Sequence[int] = (0,),
 ) -> list[Setting]:
     """Every combination of the given values, style weight varying slowest; at most MAX_SETTINGS."""
+    style_weights, content_weights, tv_weights, seeds = map(list, (style_weights, content_weights, tv_weights, seeds))
     n = math.prod(map(len, (style_weights, content_weights, tv_weights, seeds)))
     if n > MAX_SETTINGS:  # checking each of millions took minutes before the memory check refused them
         raise InputError(f"a sweep of {n:,} settings is more than {MAX_SETTINGS:,}; give fewer values, or split it")

@@ -123,14 +123,16 @@ def test_feedforward_example_loss_falls(tiny_vgg16):
     (["--learning-rate", "nan"], "--learning-rate must be a finite number above 0"),
     (["--size", "8"], "--size must be at least 32"),
 ])
-def test_feedforward_example_refuses_bad_settings_in_one_line(extra, message, tmp_path):
+def test_feedforward_example_refuses_bad_settings_in_one_line(extra, message, tmp_path, capsys):
     sys.path.insert(0, str(ROOT / "examples"))
     try:
         import feedforward
     finally:
         sys.path.remove(str(ROOT / "examples"))
-    with pytest.raises(SystemExit, match=f"^error: {message}"):
+    with pytest.raises(SystemExit) as e:
         feedforward.main(["style.png", "photo.png", "--output", str(tmp_path / "out.png"), *extra])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and err.startswith(f"error: {message}") and len(err.splitlines()) == 1, err
     assert not list(tmp_path.iterdir())
     if extra[0] == "--steps":  # and a panorama's crops fit: its short side was under --size (a traceback)
         from PIL import Image
