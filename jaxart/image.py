@@ -195,20 +195,11 @@ def load_image(
     return np.asarray(rgb, np.float32) / 255.0
 
 
-def resize(img: Image.Image | np.ndarray, size: int) -> Image.Image:
-    """Resize (Lanczos) so that the longer side is `size` pixels, keeping the aspect ratio.
-
-    Args:
-      img: a Pillow image, or an (H, W, 3) array in [0, 1].
-      size: the longer side of the result, in pixels (at least 1).
-
-    Returns:
-      A Pillow image; `img` itself (converted to 8-bit) when it already has that size.
-    """
+def resize(img: Image.Image, size: int) -> Image.Image:
+    """A Pillow image resized (Lanczos) to a longer side of `size` pixels (at least 1), keeping the
+    aspect ratio; `img` itself when it has that size already. Arrays: `resized`."""
     if size < 1:
         raise InputError(f"size must be at least 1 pixel, got {size}")
-    if isinstance(img, np.ndarray):
-        img = Image.fromarray(to_uint8(img))
     new = fit((img.height, img.width), size)[::-1]
     return img if new == img.size else img.resize(new, Image.Resampling.LANCZOS)
 

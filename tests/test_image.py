@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from jaxart.errors import InputError
-from jaxart.image import load_image, resize
+from jaxart.image import load_image, resize, resized
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -193,8 +193,7 @@ def test_exif_orientation_6_turns_2x3_to_3x2_clockwise(tmp_path):
 
 @pytest.mark.parametrize("w, h, size", [(640, 480, 256), (480, 640, 256), (300, 7, 64), (5, 5, 12), (1000, 3, 10)])
 def test_resize_keeps_long_side_and_aspect(w, h, size):
-    for img in (Image.new("RGB", (w, h)), np.zeros((h, w, 3), np.float32)):
-        nw, nh = resize(img, size).size
+    for nw, nh in (resize(Image.new("RGB", (w, h)), size).size, resized(np.zeros((h, w, 3)), size).shape[1::-1]):
         assert max(nw, nh) == size
         assert min(nw, nh) == max(1, round(min(w, h) * size / max(w, h)))
         assert (nw >= nh) == (w >= h)

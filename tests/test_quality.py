@@ -8,7 +8,7 @@ import pytest
 
 import jaxart
 from jaxart import objective
-from jaxart.image import resize
+from jaxart.image import resized
 
 from conftest import shared_image
 
@@ -32,8 +32,7 @@ def tubingen_starry(hed_weights):
 
 def test_style_loss_falls_tenfold_and_colours_move_to_the_painting(hed_weights, tubingen_starry):
     photo, painting, config, outcome, _ = tubingen_starry
-    content = np.asarray(resize(photo, 128), np.float32) / 255.0
-    style = np.asarray(resize(painting, 128), np.float32) / 255.0
+    content, style = resized(photo, 128), resized(painting, 128)
     # The photo's own style loss, the start of the run (XLA's convolutions: the same value, quicker to compile).
     direct = config.replace(conv="direct")
     targets = objective.make_targets(hed_weights, content, [style], direct)
