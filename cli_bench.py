@@ -22,7 +22,7 @@ def bench(
     repeats: Annotated[int, typer.Option(help="Timed evaluations per size (at most 100); also the steps of a scan chunk and the sweep's blocks.")] = 3,
     loops: Annotated[str, typer.Option(help="L-BFGS step variants to time: python, scan, zoom.")] = "python",
     baseline: Annotated[Optional[str], typer.Option(help="torch: time the same loss and L-BFGS in PyTorch, interleaved, as ratios.")] = None,
-    remat: Annotated[bool, typer.Option(help="Checkpoint each VGG stage (less memory, one more forward pass).")] = False,
+    remat: Annotated[bool, typer.Option(help="Checkpoint each VGG stage (one more forward pass; lowers the peak on GPU, on CPU it does not).")] = False,
     conv: Annotated[str, typer.Option(help="Convolutions: auto, direct, winograd or winograd-bf16; a list (winograd,direct) times the others' evaluations beside the first.")] = "auto",
     memory: Annotated[bool, typer.Option(help="Measure the peak memory of one evaluation in a fresh process (and torch's with --baseline).")] = False,
     quality_evals: Annotated[int, typer.Option(help="Time to the loss that N single-scale L-BFGS steps reach (0: skip; at most 10000).")] = 0,

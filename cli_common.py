@@ -12,8 +12,8 @@ from typing import Optional
 # Ctrl-C outside a run (whose own handler is job.stop_signals). While the libraries load it is only
 # recorded: a KeyboardInterrupt inside a native module's initialisation aborts the process (jaxlib)
 # or becomes an ImportError (numpy). Later Python drops one raised in a garbage-collection callback
-# (JAX has one) or a __del__ with an "Exception ignored" traceback and goes on; there too it is only
-# recorded, and `stop_if_interrupted` ends the command at the next check.
+# (JAX has one), a __del__ or a weakref callback with an "Exception ignored" traceback and goes on;
+# there too it is only recorded, and `stop_if_interrupted` ends the command at the next check.
 SIGINTS: list[int] = []
 
 
@@ -21,7 +21,9 @@ def on_sigint(signum, frame) -> None:
     SIGINTS.append(signum)
     dropped = {getattr(cb, "__code__", None) for cb in gc.callbacks}
     while frame is not None:
-        if frame.f_code in dropped or frame.f_code.co_name == "__del__":
+        code = frame.f_code
+        # A weakref's callback (WeakKeyDictionary's `remove`, ...) drops what it raises, as __del__ does.
+        if code in dropped or code.co_name == "__del__" or code.co_filename.endswith(("/weakref.py", "/_weakrefset.py")):
             return
         frame = frame.f_back
     raise KeyboardInterrupt

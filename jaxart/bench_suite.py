@@ -41,7 +41,8 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
         from jaxart import bench_torch
 
         if not bench_torch.available():
-            raise InputError("--baseline torch needs PyTorch, which is not installed; pip install torch==2.13.0")
+            raise InputError("--baseline torch needs PyTorch, which is not installed; pip install torch==2.13.0 "
+                             "--extra-index-url https://download.pytorch.org/whl/cpu (the CPU build, not CUDA's GBs)")
     if not 1 <= repeats <= MAX_REPEATS:
         raise InputError(f"--repeats must be 1 to {MAX_REPEATS}, got {repeats}; the median of 5-10 is steady")
     if sweep < 0:
@@ -55,6 +56,9 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
         if json_out.is_dir():
             raise InputError(f"--json {json_out} is a folder; give a file name, e.g. bench.json")
         check_not_input([json_out], [quality.get("content"), quality.get("style")] if quality else [])
+        pictures = quality_pictures(quality_images, quality.get("coarse_steps") or 0) if quality and quality_images else []
+        if any(os.path.abspath(json_out) == os.path.abspath(p) for p in pictures):
+            raise InputError(f"--json {json_out} is where --quality-images writes a picture; choose another name")
         if os.path.lexists(json_out) and not overwrite:
             raise InputError(f"--json {json_out} already exists; pass --overwrite to replace it or choose another name")
         check_folder(json_out.parent, "--json", what="--json")
@@ -113,15 +117,17 @@ def _check_memory(config, flag: str, sweep: int = 0) -> None:
     try:
         memory.check(config, photo=(16, 16), flag=flag)  # a square of random pixels, no file
         if sweep:
-            S.check_memory(config, sweep, photo=(size, size), flag=flag)
+            S.check_memory(config, sweep, photo=(size, size), flag=flag, count_flag="--sweep")
     except InputError as e:  # it says what fits
         raise InputError(f"{flag} {size}: {e}") from None
 
 
-# What the JSON's figures count, by key suffix (also written into the file).
-UNITS = {"_s": "seconds", "_mb": "MiB (2**20 bytes)", "gflop": "10**9 floating-point operations",
-         "gflops": "10**9 floating-point operations per second", "faults_eval": "minor page faults per call",
-         "overhead_": "fraction of one evaluation's time", "ratio_": "jaxart time / PyTorch time"}
+# What the JSON's figures count, by the part of the key named (also written into the file).
+UNITS = {"_s": "seconds (keys ending in _s, or with _s_ in them)", "_mb": "MiB (2**20 bytes)",
+         "gflop": "10**9 floating-point operations", "gflops": "10**9 floating-point operations per second",
+         "faults_eval": "minor page faults per call", "overhead_": "keys starting so: fraction of one evaluation's time",
+         "ratio_": "keys starting so: jaxart time / PyTorch time; conv_ratio_*: that conv's time / the first conv's",
+         "speedup": "sweep: one-by-one time / batched time", "images_per_min": "sweep: images finished per minute"}
 
 
 def _finite(x):
@@ -142,7 +148,7 @@ def write_json(path: Path, result: dict, *, overwrite: bool = True) -> None:
 
     from jaxart.errors import replacing
 
-    with replacing(path, "results", overwrite=overwrite) as tmp:  # creates the folder check left to now
+    with replacing(path, "results file", overwrite=overwrite) as tmp:  # creates the folder check left to now
         tmp.write_text(json.dumps(_finite({**result, "units": UNITS}), indent=2, allow_nan=False))
 
 

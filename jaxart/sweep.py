@@ -93,11 +93,11 @@ def batch_mean(carry: optimize.Carry, n: int) -> tuple[float, dict[str, float]]:
 
 def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", available: int | None = None,
                  photo: tuple[int, int] | None = None, paintings: Sequence[tuple[int, int]] = (),
-                 flag: str = "--size") -> int:
+                 flag: str = "--size", count_flag: str | None = None) -> int:
     """Raise an InputError if `settings` images at once will not fit in a device's memory; else
     return the estimated peak bytes per device. `photo` and `paintings` are the (height, width)
     of the files as read (`memory.check`); the photo is a square of `config.size` if not known.
-    `flag` is the option the advice names for the size."""
+    `flag` is the option the advice names for the size; `count_flag`, if given, the one for the count."""
     from jaxart import memory
 
     per_device = -(-settings // jax.local_device_count())
@@ -106,8 +106,8 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
     if need(per_device) > free:
         fits = memory.largest(lambda n: need(n) <= free, 0, per_device)
         most = jax.local_device_count() * fits
-        advice = (f"sweep at most {most} setting{'s' * (most > 1)} at a time or" if fits
-                  else "even one setting does not fit;")
+        advice = ("even one setting does not fit;" if not fits else f"use {count_flag} {most} or less, or" if count_flag
+                  else f"sweep at most {most} setting{'s' * (most > 1)} at a time or")
         raise InputError(f"a sweep of {settings} setting{'s' * (settings != 1)} at {config.size} px needs about "
                          f"{memory.gib(need(per_device))} but only {memory.gib(free)} is free; "
                          f"{advice} use a smaller {flag}")

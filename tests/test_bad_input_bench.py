@@ -18,6 +18,7 @@ BENCH = {  # refused before anything is measured (the matmul peak alone takes se
     "no repeats": (["--repeats", "0"], "--repeats must be 1 to 100, got 0"),
     "huge repeats": (["--sizes", "32", "--repeats", "3000000000", "--loops", "scan"], "--repeats must be 1 to 100"),
     "huge sweep": (["--sizes", "16", "--sweep", "10000000"], "a sweep of 10000000 settings at 16 px needs about"),
+    "sweep advice": (["--sizes", "1024", "--sweep", "100000"], " or less, or use a smaller --sizes"),  # --sweep N
     "empty loops": (["--loops", ","], "--loops: ',' has an empty item"),
     "unknown baseline": (["--baseline", "tensorflow"], "--baseline tensorflow is not one of torch"),
     "unknown conv": (["--conv", "fft"], "--conv fft is not a list of auto, direct"),
@@ -36,6 +37,9 @@ BENCH = {  # refused before anything is measured (the matmul peak alone takes se
     "quality images unwritable": (["--quality-evals", "5", "--quality-size", "32", "--quality-images",
                                    "/proc/jaxart/q"], "/proc/jaxart/q does not exist and cannot be created in /proc"),
     "json is a folder": (["--json", "{tmp}"], "is a folder; give a file name"),
+    "json is a quality picture": (["--quality-evals", "5", "--quality-size", "32", "--coarse-steps", "0",
+                                   "--quality-images", "{tmp}/q", "--json", "{tmp}/q/single.png"],
+                                  "is where --quality-images writes a picture; choose another name"),
     "json under a file": (["--json", "/proc/version/b.json"], "/proc/version is a file, not a folder; choose another --json"),
     "json folder unwritable": (["--json", "/proc/jaxart/b.json"], "choose another --json"),
 }
