@@ -118,8 +118,10 @@ class StyleConfig:
             if paintings is not None and len(self.style_blend) != paintings:
                 raise ValueError(f"style blend gives {len(self.style_blend)} weights for {paintings} "
                                  f"painting{'s' * (paintings != 1)}; give one weight per painting")
-        _check_scales(self)
-        _check_regions(self)
+        from jaxart import guided, scales  # they import this module
+
+        scales.check(self)
+        guided.check_config(self)
         if arch is not None:
             vgg.check_layers(arch, self.content_layers + self.style_layers)
         return self
@@ -210,45 +212,6 @@ def _positive_int(config, *names):
 def _choice(config, name, allowed):
     if getattr(config, name) not in allowed:
         raise ValueError(f"{name} {getattr(config, name)!r} is not one of {', '.join(allowed)}")
-
-
-def _check_scales(config):
-    scales, start, steps = config.scales, config.start_size, config.scale_steps
-    if scales is not None and start is not None:
-        raise ValueError("give --scales or --start-size, not both")
-    if scales is not None:
-        if not scales or not all(isinstance(s, int) and s >= 16 for s in scales):
-            raise ValueError(f"scales {list(scales)} must be whole numbers of pixels, each at least 16")
-        if any(a >= b for a, b in zip(scales, scales[1:])):
-            raise ValueError(f"scales {list(scales)} must increase, e.g. 256,512,1024")
-        if scales[-1] != config.size:
-            raise ValueError(f"the last scale {scales[-1]} differs from size {config.size}; end --scales at --size")
-    if start is not None and (not isinstance(start, int) or not 16 <= start <= config.size):
-        raise ValueError(f"start size {start!r} must be a whole number from 16 to size {config.size}")
-    if steps is not None:
-        if not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= INT32_MAX for n in steps):
-            raise ValueError(f"steps {list(steps)} must be positive integers up to {INT32_MAX}")
-        if scales is None and start is None:
-            raise ValueError(f"{len(steps)} step counts need --scales or --start-size; give one --steps number")
-        from jaxart import scales as _scales  # the schedule checks that the counts match the scales
-
-        _scales.schedule(config)
-
-
-def _check_regions(config):
-    if config.mask is None:
-        if config.region_colors is not None:
-            raise ValueError("region styles need --mask, the image whose colours mark the regions")
-        return
-    if not os.path.isfile(config.mask):
-        raise ValueError(f"mask {config.mask!r} is not a file; give the path of a mask image")
-    if not config.region_colors:
-        raise ValueError("--mask needs a --region-style COLOUR=PAINTING for each colour of the mask")
-    if config.style_blend is not None:
-        raise ValueError("--style-blend mixes styles over the whole image; with --mask each region has one style")
-    from jaxart import guided  # colour names are parsed where they are used
-
-    guided.parse_colors(config.region_colors)
 
 
 def _style_scale(config):

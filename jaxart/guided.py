@@ -8,6 +8,7 @@ the ordinary Gram matrix of painting r. Masks are (R, H, W) float arrays in [0, 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 
 import jax
@@ -61,6 +62,21 @@ def region_masks(mask: ArrayLike, colors: ArrayLike, tolerance: float = TOLERANC
     nearest = jnp.argmin(d, axis=0)
     hit = (jnp.arange(c.shape[0])[:, None, None] == nearest[None]) & (d <= tolerance)
     return hit.astype(jnp.float32)
+
+
+def check_config(config) -> None:
+    """Raise a ValueError naming a bad `mask` / `region_colors` pairing of a StyleConfig."""
+    if config.mask is None:
+        if config.region_colors is not None:
+            raise ValueError("region styles need --mask, the image whose colours mark the regions")
+        return
+    if not os.path.isfile(config.mask):
+        raise ValueError(f"mask {config.mask!r} is not a file; give the path of a mask image")
+    if not config.region_colors:
+        raise ValueError("--mask needs a --region-style COLOUR=PAINTING for each colour of the mask")
+    if config.style_blend is not None:
+        raise ValueError("--style-blend mixes styles over the whole image; with --mask each region has one style")
+    parse_colors(config.region_colors)
 
 
 def parse_region_styles(texts: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:

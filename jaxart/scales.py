@@ -18,7 +18,7 @@ from jax.typing import ArrayLike
 
 from jaxart import margin
 from jaxart.checkpoint import Checkpoint
-from jaxart.config import StyleConfig
+from jaxart.config import INT32_MAX, StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
 from jaxart.image import fit
 from jaxart.vgg import Weights
@@ -41,6 +41,28 @@ def sizes(config: StyleConfig) -> tuple[int, ...]:
         out.append(s)
         s *= 2
     return (*out, config.size)
+
+
+def check(config: StyleConfig) -> None:
+    """Raise a ValueError naming a bad `scales`, `start_size` or `scale_steps` of `config`."""
+    scales, start, steps = config.scales, config.start_size, config.scale_steps
+    if scales is not None and start is not None:
+        raise ValueError("give --scales or --start-size, not both")
+    if scales is not None:
+        if not scales or not all(isinstance(s, int) and s >= 16 for s in scales):
+            raise ValueError(f"scales {list(scales)} must be whole numbers of pixels, each at least 16")
+        if any(a >= b for a, b in zip(scales, scales[1:])):
+            raise ValueError(f"scales {list(scales)} must increase, e.g. 256,512,1024")
+        if scales[-1] != config.size:
+            raise ValueError(f"the last scale {scales[-1]} differs from size {config.size}; end --scales at --size")
+    if start is not None and (not isinstance(start, int) or not 16 <= start <= config.size):
+        raise ValueError(f"start size {start!r} must be a whole number from 16 to size {config.size}")
+    if steps is not None:
+        if not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= INT32_MAX for n in steps):
+            raise ValueError(f"steps {list(steps)} must be positive integers up to {INT32_MAX}")
+        if scales is None and start is None:
+            raise ValueError(f"{len(steps)} step counts need --scales or --start-size; give one --steps number")
+        schedule(config)  # it checks that the counts match the scales
 
 
 def schedule(config: StyleConfig) -> tuple[tuple[int, int], ...]:
