@@ -18,8 +18,8 @@ from jaxart import color as _color, config as _config, convs as _convs, memory a
 from cli_bench import bench  # noqa: E402
 from cli_sweep import sweep  # noqa: E402
 from cli_common import (  # noqa: E402
-    choices as _choices, csv as _csv, fetch as _fetch, given as _given, path_or_word as _path_or_word,
-    stop_if_interrupted as _stop_if_interrupted, warn as _warn,
+    choices as _choices, csv as _csv, fetch as _fetch, given as _given, parse_colour as _parse_colour,
+    path_or_word as _path_or_word, stop_if_interrupted as _stop_if_interrupted, warn as _warn,
 )
 from cli_errors import run as _run  # noqa: E402
 from cli_weights import weights_app  # noqa: E402
@@ -99,7 +99,7 @@ def stylize(
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
         if value < 0:
             raise typer.BadParameter("must be 0 or positive", param_hint=flag)
-    ckpt, rgb, own, frames = None, job.parse_colour(background), False, None
+    ckpt, rgb, own, frames = None, _parse_colour(background), False, None
     region_colors, region_paths = guided.parse_region_styles(region_style) if region_style else (None, [])
     if region_paths:
         if styles:

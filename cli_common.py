@@ -1,4 +1,4 @@
-"""What the CLI's modules share: Ctrl-C outside a run, comma-separated options, which options
+"""What the CLI's modules share: Ctrl-C outside a run, comma-separated options and colours, which options
 were given, choices, warnings, and a download with its progress bar. Nothing heavy is imported
 at the top: cli.py imports this before the libraries, to record a Ctrl-C while they load."""
 
@@ -60,6 +60,21 @@ def path_or_word(text: str, words) -> str:
     import os
 
     return str(Path(text).resolve()) if text not in words and os.path.isfile(text) else text
+
+
+def parse_colour(text: str) -> tuple[int, int, int]:
+    """A colour name, #rrggbb or "r,g,b" as an RGB triple of 0..255."""
+    from PIL import ImageColor
+
+    from jaxart.errors import InputError
+
+    try:
+        rgb = tuple(int(v) for v in text.split(",")) if "," in text else ImageColor.getrgb(text)[:3]
+    except ValueError:
+        rgb = ()
+    if len(rgb) != 3 or not all(0 <= v <= 255 for v in rgb):
+        raise InputError(f"colour {text!r} is not a colour name, #rrggbb or r,g,b with values 0..255")
+    return rgb
 
 
 def given(ctx, name: str) -> bool:

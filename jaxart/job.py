@@ -81,9 +81,7 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
            input_sha256: dict[str, str] | None = None) -> dict:
     """The run record a finished image carries (`jaxart info`): what made it and what it reached.
     `input_sha256` maps each input file to its hash; several scales are listed as [size, steps]."""
-    from jaxart import __version__, margin
-    from jaxart.convs import run_gradient
-    from jaxart.scales import deepest, schedule
+    from jaxart import __version__, convs, margin
 
     widths = [w.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6)]
     seen = margin.padded_shape(np.shape(outcome.image), config.margin)
@@ -92,9 +90,9 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
         "arch": w.arch, "weights_sha256": w.sha256, "loss": outcome.terms, "steps": outcome.steps,
         "seconds": round(outcome.seconds, 3), "inputs": inputs,
         # conv="auto" chooses by the machine's CPU: say what it chose, so runs compare.
-        "gradient_products": run_gradient(config.conv, widths, seen, int(deepest(config)[0][4])),
+        "gradient_products": convs.run_gradient(config.conv, widths, seen, int(scales.deepest(config)[0][4])),
         "input_sha256": input_sha256 or {},
-        **({"schedule": [list(s) for s in plan]} if len(plan := schedule(config)) > 1 else {}),
+        **({"schedule": [list(s) for s in plan]} if len(plan := scales.schedule(config)) > 1 else {}),
     }
 
 
@@ -126,19 +124,6 @@ def init_note(photo: np.ndarray, init: str) -> str | None:
         return None
     return (f"--init {init} is {w}x{h} and the photo {W}x{H} (aspect {w / h:.2f} vs {W / H:.2f}); it is stretched to "
             "the photo's shape: crop it to that aspect to keep its proportions")
-
-
-def parse_colour(text: str) -> tuple[int, int, int]:
-    """A colour name, #rrggbb or "r,g,b" as an RGB triple of 0..255."""
-    from PIL import ImageColor
-
-    try:
-        rgb = tuple(int(v) for v in text.split(",")) if "," in text else ImageColor.getrgb(text)[:3]
-    except ValueError:
-        rgb = ()
-    if len(rgb) != 3 or not all(0 <= v <= 255 for v in rgb):
-        raise InputError(f"colour {text!r} is not a colour name, #rrggbb or r,g,b with values 0..255")
-    return rgb
 
 
 def load_inputs(content: Path, styles: list[Path], background=image.WHITE) -> tuple[np.ndarray, list[np.ndarray]]:
