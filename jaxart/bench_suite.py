@@ -41,8 +41,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
         from jaxart import bench_torch
 
         if not bench_torch.available():
-            raise InputError("--baseline torch needs PyTorch, which is not installed; pip install torch==2.13.0 "
-                             "--extra-index-url https://download.pytorch.org/whl/cpu (the CPU build, not CUDA's GBs)")
+            raise InputError("--baseline torch needs PyTorch: pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu")
     if not 1 <= repeats <= MAX_REPEATS:
         raise InputError(f"--repeats must be 1 to {MAX_REPEATS}, got {repeats}; the median of 5-10 is steady")
     if sweep < 0:
@@ -56,8 +55,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
         if json_out.is_dir():
             raise InputError(f"--json {json_out} is a folder; give a file name, e.g. bench.json")
         check_not_input([json_out], [quality.get("content"), quality.get("style")] if quality else [])
-        pictures = quality_pictures(quality_images, quality.get("coarse_steps") or 0) if quality and quality_images else []
-        if any(os.path.abspath(json_out) == os.path.abspath(p) for p in pictures):
+        if quality and quality_images and os.path.abspath(json_out) in map(os.path.abspath, quality_pictures(quality_images, 1)):
             raise InputError(f"--json {json_out} is where --quality-images writes a picture; choose another name")
         if os.path.lexists(json_out) and not overwrite:
             raise InputError(f"--json {json_out} already exists; pass --overwrite to replace it or choose another name")
@@ -123,11 +121,11 @@ def _check_memory(config, flag: str, sweep: int = 0) -> None:
 
 
 # What the JSON's figures count, by the part of the key named (also written into the file).
-UNITS = {"_s": "seconds (keys ending in _s, or with _s_ in them)", "_mb": "MiB (2**20 bytes)",
-         "gflop": "10**9 floating-point operations", "gflops": "10**9 floating-point operations per second",
-         "faults_eval": "minor page faults per call", "overhead_": "keys starting so: fraction of one evaluation's time",
-         "ratio_": "keys starting so: jaxart time / PyTorch time; conv_ratio_*: that conv's time / the first conv's",
-         "speedup": "sweep: one-by-one time / batched time", "images_per_min": "sweep: images finished per minute"}
+UNITS = {"_s": "seconds (keys ending in _s, or with _s_ in them)", "_mb": "MiB (2**20 bytes)", "gflop": "10**9 FLOPs",
+         "gflops": "10**9 FLOPs per second", "faults_eval": "minor page faults per call",
+         "overhead_": "keys starting so: fraction of one evaluation's time", "ratio_": "keys starting so: jaxart time "
+         "/ PyTorch time; conv_ratio_*: that conv's time / the first conv's", "speedup": "sweep: one-by-one time / "
+         "batched time", "images_per_min": "sweep: images finished per minute"}
 
 
 def _finite(x):
