@@ -101,42 +101,45 @@ def all_or_nothing(*, overwrite: bool = True):
     """Write several files as one: yields `stage(path, what)`, which returns a temporary path beside
     `path` for the caller to write. When the block ends, each becomes its `path`; if anything fails
     first or while they are placed (a full disk, Ctrl-C), none does, and the files already there
-    are as they were (those an overwrite replaces are moved aside until all are placed).
+    are as they were (those an overwrite replaces are moved aside until all are placed). A Ctrl-C
+    while files are put back or cleaned up is answered once that is done.
 
     Without `overwrite`, a file that appeared at one of the paths since the caller checked (another
     run) is left as it is, and none of these files is placed: an OutputError says so.
     """
-    staged: list[tuple[Path, Path, str, Path]] = []  # (temporary, path, what, where its old file goes)
+    staged: list[list] = []  # [temporary, path, what, where its old file goes, the temporary's identity]
+    done = False
 
     def stage(path, what: str = "file") -> Path:
         path = Path(path)
         with writing(path, what):
             path.parent.mkdir(parents=True, exist_ok=True)
         tmp, aside = (path.with_name(f".jaxart-{secrets.token_hex(6)}{end}") for end in (".tmp", ".old"))
-        staged.append((tmp, path, what, aside))
+        staged.append([tmp, path, what, aside, None])
         return tmp
 
     try:
         yield stage
+        for entry in staged:  # what a path holds after _place, if it is this call's file
+            with contextlib.suppress(OSError):
+                entry[4] = _identity(entry[0])
         try:
-            for tmp, path, what, aside in staged:
+            for tmp, path, what, aside, _ in staged:
                 with writing(path, what):
                     _place(tmp, path, aside if overwrite else None)
         except BaseException:
-            _put_back(staged)
+            _to_the_end(lambda: _put_back(staged))
             raise
-        for *_, aside in staged:
-            aside.unlink(missing_ok=True)
+        done = True
     finally:
-        for tmp, *_ in staged:
-            tmp.unlink(missing_ok=True)
+        _to_the_end(lambda: _clean(staged, done))
 
 
 def _place(tmp: Path, path: Path, aside: Path | None) -> None:
-    """Rename `tmp` to `path`, moving a file there to `aside` first; without `aside`, only if no file
-    is there (a hard link fails if one is)."""
+    """Rename `tmp` to `path`, moving a file there to `aside` first (a folder stays, and the rename
+    fails); without `aside`, only if no file is there (a hard link fails if one is)."""
     if aside is not None:
-        if os.path.lexists(path):
+        if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path)):
             os.replace(path, aside)
         os.replace(tmp, path)
         return
@@ -152,14 +155,43 @@ def _place(tmp: Path, path: Path, aside: Path | None) -> None:
 
 
 def _put_back(staged) -> None:
-    """Undo `_place` for every staged file, whichever step it had reached: a path now holding this
-    run's file (its temporary is gone, or linked there) is removed, and a file moved aside returns."""
-    for tmp, path, _, aside in staged:
+    """Undo `_place` for every staged file, whichever step it had reached (and again, if called
+    again): a path holding this call's file is removed, and a file moved aside returns unless
+    another run has written the path since (then it stays aside, hidden, not lost)."""
+    for _, path, _, aside, identity in staged:
         with contextlib.suppress(OSError):
-            if os.path.lexists(path) and (not os.path.lexists(tmp) or os.path.samefile(tmp, path)):
+            if identity is not None and _identity(path) == identity:
                 path.unlink()
-            if os.path.lexists(aside):
+        with contextlib.suppress(OSError):
+            if os.path.lexists(aside) and not os.path.lexists(path):
                 os.replace(aside, path)
+
+
+def _identity(path: Path) -> tuple[int, ...]:
+    """Which file `path` is: its inode, and its size and time, as a freed inode's number is reused."""
+    st = os.lstat(path)
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _clean(staged, placed: bool) -> None:
+    """Remove the temporaries left, and once all are placed, the old files moved aside."""
+    for tmp, *_, aside, _ in staged:
+        for p in (tmp, aside) if placed else (tmp,):
+            with contextlib.suppress(OSError):
+                p.unlink(missing_ok=True)
+
+
+def _to_the_end(step) -> None:
+    """Run `step`, which may be repeated, to its end even through Ctrl-C; then raise that Ctrl-C."""
+    interrupted = False
+    while True:
+        try:
+            step()
+            break
+        except KeyboardInterrupt:
+            interrupted = True
+    if interrupted:
+        raise KeyboardInterrupt
 
 
 def nearest(path: str | os.PathLike) -> Path:

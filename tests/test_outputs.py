@@ -216,3 +216,64 @@ def test_an_animation_under_a_file_names_the_animation_folder(tmp_path):
     with pytest.raises(InputError, match=rf"^animation folder {tmp_path}/file: {tmp_path}/file is a file, not a "
                                          r"folder; choose another --animate$"):
         destinations.check_animation(tmp_path / "file" / "x.gif")
+
+
+# --- several files as one (errors.all_or_nothing, which a sweep's files go through) -------------
+
+def _files(folder: Path) -> dict[str, bytes | str]:
+    return {p.name: p.read_bytes() if p.is_file() else "folder" for p in sorted(folder.iterdir())}
+
+
+def _write_all(folder: Path, names, overwrite=True):
+    from jaxart.errors import all_or_nothing
+
+    with all_or_nothing(overwrite=overwrite) as stage:
+        for name in names:
+            stage(folder / name).write_text(f"new {name}")
+
+
+def test_a_folder_where_a_file_goes_is_named_and_kept_not_moved_aside(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "mine.txt").write_text("keep")
+    (tmp_path / "a").write_text("old a")
+    before = _files(tmp_path)
+    with pytest.raises(OutputError, match=r"could not write file .*b \(Is a directory\); move that folder away"):
+        _write_all(tmp_path, ["a", "b"])
+    assert _files(tmp_path) == before and (tmp_path / "b" / "mine.txt").read_text() == "keep"
+
+
+def test_ctrl_c_again_while_putting_back_still_puts_everything_back(tmp_path, monkeypatch):
+    for name in "abc":
+        (tmp_path / name).write_text(f"old {name}")
+    before, real, calls = _files(tmp_path), os.replace, []
+
+    def replace(src, dst):
+        calls.append((Path(src).name, Path(dst).name))
+        if Path(src).name.endswith(".tmp") and Path(dst).name == "b" or (  # placing b, then putting a back
+                Path(src).name.endswith(".old") and Path(dst).name == "a" and sum(d == "a" for _, d in calls) == 2):
+            raise KeyboardInterrupt
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        _write_all(tmp_path, "abc")
+    assert _files(tmp_path) == before  # a second Ctrl-C left b and c hidden as .jaxart-*.old
+
+
+def test_putting_back_never_removes_a_file_another_run_wrote_since(tmp_path, monkeypatch):
+    (tmp_path / "a").write_text("old a")
+    real = os.replace
+
+    def replace(src, dst):
+        if Path(dst).name == "b" and Path(src).name.endswith(".tmp"):
+            (tmp_path / "a").unlink()
+            (tmp_path / "a").write_text("theirs")  # another --overwrite run, between our two renames
+            raise OSError(28, "No space left on device")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OutputError, match="No space left"):
+        _write_all(tmp_path, "ab")
+    assert (tmp_path / "a").read_text() == "theirs" and not (tmp_path / "b").exists()
+    kept = [p for p in tmp_path.iterdir() if p.name.endswith(".old")]
+    assert [p.read_text() for p in kept] == ["old a"]  # ours, hidden rather than over theirs
