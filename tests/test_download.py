@@ -23,7 +23,7 @@ class Server:
 
     Modes: "ok" (honours Range), "no-range" (ignores it), "cut" (closes halfway), "stall" (sends
     headers then waits), "slow" (waits 0.5 s first), "404", "short" (a whole 1000-byte file), "half206"
-    (answers a Range with half the rest). `ranges` records each GET's Range header.
+    (answers a Range with half the rest), "elsewhere206" (answers a Range with bytes from 0). `ranges` records each GET's Range header.
     """
 
     def __init__(self, body: bytes, modes: list[str]):
@@ -52,6 +52,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = srv.body[start:] if mode != "short" else srv.body[:1000]  # short: another, smaller file, whole
         if mode == "half206" and start:  # HTTP lets a 206 send less than the rest asked for
             body = body[: len(body) // 2]
+        if mode == "elsewhere206" and start:  # a 206 of bytes from 0, not from the start asked for
+            start, body = 0, srv.body
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes 0-{len(body) - 1}/{len(body)}")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return self.wfile.write(body)
         self.send_response(206 if start else 200)
         if start:
             self.send_header("Content-Range", f"bytes {start}-{start + len(body) - 1}/{len(srv.body)}")
@@ -178,6 +185,15 @@ def test_a_206_with_less_than_the_rest_is_resumed_not_refused(serve, served, wei
     server = serve(["cut", "half206", "ok"])
     assert_same_params(load(fetch("test", **{**FAST, "attempts": 3})), served.params)
     assert len(server.ranges) == 3 and server.ranges[0] == "" and server.ranges[1] != server.ranges[2] != ""
+    (weights_dir / "test.safetensors").unlink()
+    server = serve(["cut", "elsewhere206", "ok"])  # its bytes were written from 0 into the kept part
+    assert_same_params(load(fetch("test", **{**FAST, "attempts": 3})), served.params)
+    assert server.ranges[0] == server.ranges[2] == "" and server.ranges[1].startswith("bytes=")  # afresh
+    (weights_dir / "test.safetensors").unlink()
+    wrong = weights_dir / "wrong.h5"
+    wrong.write_bytes(served.body[:3000])  # a file:// URL of another size: refused, not "resumed" forever
+    with pytest.raises(WeightsError, match=r"the server sends 3,000 bytes, and [\d,]+ were expected"):
+        fetch("test", **FAST, url=wrong.as_uri())
 
 
 def test_a_fetch_waiting_for_another_says_so(serve, weights_dir, monkeypatch, capsys):

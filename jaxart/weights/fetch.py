@@ -54,13 +54,16 @@ def _get(url: str, partial: Path, size: int, progress: Progress | None, timeout:
     request = urllib.request.Request(url, headers={"Range": f"bytes={offset}-"} if 0 < offset < size else {})
     # `timeout` bounds the connect and every read, so a stalled server fails rather than hangs.
     with urllib.request.urlopen(request, timeout=timeout) as response:
-        start = re.match(r"bytes (\d+)-\d+/(\d+|\*)", response.headers.get("Content-Range", ""))
-        if response.status != 206 or start is None or int(start[1]) != offset:
-            offset = 0  # the server sent the whole file, not the rest of it
+        start = re.match(r"bytes (\d+)-\d*(?:/(\d+|\*))?", response.headers.get("Content-Range", ""))
+        whole = response.status != 206  # 200, or None from a file:// URL
+        if not whole and (start is None or int(start[1]) != offset):  # bytes from elsewhere: start afresh
+            partial.unlink(missing_ok=True)
+            raise _Interrupted(f"the server answered a request from byte {offset:,} with bytes from elsewhere")
+        offset = offset if not whole else 0
         # The whole file's size, where the server says it: a 200's Content-Length, a 206's total. A
         # 206 may send less than the rest (then the next attempt resumes), but of a file of `size`.
-        length = response.headers.get("Content-Length", "") if response.status == 200 else start[2] if start else ""
-        if length.isdigit() and int(length) != size:
+        length = response.headers.get("Content-Length") if whole else start[2]
+        if (length or "").isdigit() and int(length) != size:
             raise _WrongFile(f"the server sends {int(length):,} bytes, and {size:,} were expected")
         done = offset
         with open(partial, "ab" if offset else "wb") as out:
