@@ -198,6 +198,8 @@ def load_image(
 def resize(img: Image.Image, size: int) -> Image.Image:
     """A Pillow image resized (Lanczos) to a longer side of `size` pixels (at least 1), keeping the
     aspect ratio; `img` itself when it has that size already. Arrays: `resized`."""
+    if not isinstance(img, Image.Image):
+        raise TypeError(f"resize takes a Pillow image, got {type(img).__name__}; resize arrays with `resized`")
     if size < 1:
         raise InputError(f"size must be at least 1 pixel, got {size}")
     new = fit((img.height, img.width), size)[::-1]

@@ -63,12 +63,12 @@ def grid(
     seeds: Sequence[int] = (0,),
 ) -> list[Setting]:
     """Every combination of the given values, style weight varying slowest; at most MAX_SETTINGS."""
-    style_weights, content_weights, tv_weights, seeds = map(list, (style_weights, content_weights, tv_weights, seeds))
-    n = math.prod(map(len, (style_weights, content_weights, tv_weights, seeds)))
+    values = [v if hasattr(v, "__len__") else list(v) for v in (style_weights, content_weights, tv_weights, seeds)]
+    n = math.prod(map(len, values))  # before any list is built: range(10**9) is counted, not listed
     if n > MAX_SETTINGS:  # checking each of millions took minutes before the memory check refused them
         raise InputError(f"a sweep of {n:,} settings is more than {MAX_SETTINGS:,}; give fewer values, or split it")
     return [Setting(float(s), float(c), float(t), int(r))
-            for s, c, t, r in itertools.product(style_weights, content_weights, tv_weights, seeds)]
+            for s, c, t, r in itertools.product(*values)]
 
 
 def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = None) -> None:

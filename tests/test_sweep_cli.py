@@ -24,6 +24,9 @@ def test_contact_sheet_labels_every_tile(rng):
     assert sheet.columns_for(sweep.grid([1.0, 10.0, 100.0])) == 3  # one row
     assert sheet.columns_for(sweep.grid([1.0, 2.0], seeds=range(7))) == 7  # capped at 6, row 2 mixed two styles
     assert sheet.columns_for(sweep.grid([float(v) for v in range(1, 9)])) == 6  # a long 1-D sweep wraps
+    assert len(sweep.grid((w for w in (1.0, 2.0)), seeds=iter([0, 1]))) == 4  # generators are taken too
+    with pytest.raises(jaxart.InputError, match="a sweep of 1,000,000,000,000 settings"):
+        sweep.grid(range(10**6), seeds=range(10**6))  # counted, not listed (a GB, or out of memory)
     images = np.ones((4, 40, 60, 3), np.float32)  # white tiles on an off-white sheet
     img = np.asarray(sheet.contact_sheet(images, labels, title))
     ink = img.min(axis=2) < 100

@@ -101,6 +101,10 @@ def read_hdf5(path: str | os.PathLike, arch: str, layout: str | None = None) -> 
 
     Returns:
       {"conv1_1": {"kernel": (3, 3, Cin, Cout), "bias": (Cout,)}, ...}, in the file's dtypes.
+
+    Raises:
+      ValueError: `arch` is not a VGG architecture.
+      WeightsFileError: the file is damaged, not HDF5, or not a VGG of `arch` in this layout.
     """
     vgg.conv_names(arch)  # an unknown arch is the caller's ValueError, not a damaged file
     return _read(path, arch, layout)
