@@ -188,11 +188,14 @@ def stylize_files(
     inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
               "background": list(background)}
     ckpt_path = checkpoint.path_for(output)
+    # Whether the user asked for --overwrite: a resumed run carries the first run's answer (its own
+    # `overwrite` only lets it replace its own files), and removes that run's leftover frames too.
+    asked = overwrite if resume is None else bool(resume.meta.get("overwrite", False))
     meta = {"jaxart": __version__, "weights_sha256": w.sha256, "model": model or w.name, "seed": config.seed,
             "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": fmt,
             "save_every": save_every, "checkpoint_every": checkpoint_every,
             "animation": str(animation.resolve()) if animation else None,
-            "input_sha256": input_digests(content, styles, config)}
+            "input_sha256": input_digests(content, styles, config), "overwrite": asked}
 
     def callback(p: transfer.Progress) -> None:
         if on_step:
@@ -230,7 +233,7 @@ def stylize_files(
                overwrite=overwrite)
     if animation is not None:
         animate.save_animation(animation, movie.images + [outcome.image], overwrite=animation_overwrite)
-    if overwrite and resume is None:  # an earlier run's frames, at steps this one did not write, would mix in
+    if asked:  # an earlier run's frames, at steps this one did not write, would mix in
         for path in destinations.stale_frames(output, fmt, outcome.steps, save_every):
             path.unlink(missing_ok=True)
     if checkpoint_every or resume is not None or overwrite:  # the finished image supersedes the checkpoint:

@@ -109,6 +109,16 @@ def test_ctrl_c_during_the_last_step_is_answered_once_the_image_is_written(files
     assert "interrupted" not in jaxart.read_record("a.png") and jaxart.read_record("a.png")["steps"] == 3
 
 
+def test_an_interrupted_overwrite_run_removes_the_earlier_frames_once_resumed(files, tmp_path, monkeypatch, capsys):
+    """The resumed run never removed them: the checkpoint did not say the run had --overwrite."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_main(["stylize", *_run(files, "-o", "a.png", "--save-every", "1")], monkeypatch, capsys)
+    assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "a_00001.png", "a_00002.png"], err
+    _interrupted(files, monkeypatch, capsys, "--save-every", "2", "--overwrite")
+    code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "-q"], monkeypatch, capsys)
+    assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "a_00002.png"], err
+
+
 def test_overwrite_removes_an_earlier_runs_frames_that_this_run_does_not_replace(files, tmp_path, monkeypatch, capsys):
     # They were left mixed in with the new ones: o_00001.png of --save-every 1 beside o_00002.png of 2.
     import jaxart
