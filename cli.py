@@ -154,7 +154,8 @@ def stylize(
     config.validate(job.model_arch(model), paintings=len(styles))
     # Will it fit? Before any weights load.
     _memory.check(config, job.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings])
-    for note in (job.upsampling_note(photo, config.size), job.init_note(photo, config.init)):
+    mixing = None if overwrite or resume else destinations.mixing_note(output, fmt, _scales.total_steps(config), save_every)
+    for note in (job.upsampling_note(photo, config.size), job.init_note(photo, config.init), mixing):
         if note:
             _warn(note)
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)

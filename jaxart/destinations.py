@@ -112,6 +112,16 @@ def stale_frames(output: Path, fmt: str, steps: int, save_every: int) -> list[Pa
     return stale
 
 
+def mixing_note(output: Path, fmt: str, steps: int, save_every: int) -> str | None:
+    """A warning when an earlier run's `--save-every` frames to `output` would lie among this run's
+    (which `--overwrite` removes), else None."""
+    stale = stale_frames(output, fmt, steps, save_every) if save_every else []
+    if not stale:
+        return None
+    return (f"{len(stale)} frame{'s' * (len(stale) > 1)} of an earlier run to {output} ({stale[0].name}"
+            f"{', ...' * (len(stale) > 1)}) will lie among this run's; pass --overwrite to remove them")
+
+
 def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
                  overwrite: bool = False, after: int = 0, resuming: Path | None = None) -> None:
     """Fail before any work if a `--save-every` frame (of the steps after `after`) or the

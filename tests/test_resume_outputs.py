@@ -119,6 +119,19 @@ def test_an_interrupted_overwrite_run_removes_the_earlier_frames_once_resumed(fi
     assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "a_00002.png"], err
 
 
+def test_frames_of_an_earlier_run_that_would_mix_in_are_named(files, tmp_path, monkeypatch, capsys):
+    """Without --overwrite they stay (not this run's to remove), but the run said nothing of them."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_main(["stylize", *_run(files, "-o", "m.png", "--save-every", "1")], monkeypatch, capsys)
+    assert code == 0 and err == "", err  # no earlier frames: nothing to say
+    (tmp_path / "m.png").unlink()
+    code, _, err = run_main(["stylize", *_run(files, "-o", "m.png", "--steps", "5", "--save-every", "3")],
+                            monkeypatch, capsys)
+    assert code == 0 and err == ("warning: 2 frames of an earlier run to m.png (m_00001.png, ...) will lie among "
+                                 "this run's; pass --overwrite to remove them"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.png", "m_00001.png", "m_00002.png", "m_00003.png"]
+
+
 def test_overwrite_removes_an_earlier_runs_frames_that_this_run_does_not_replace(files, tmp_path, monkeypatch, capsys):
     # They were left mixed in with the new ones: o_00001.png of --save-every 1 beside o_00002.png of 2.
     import jaxart
