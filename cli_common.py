@@ -69,7 +69,7 @@ def parse_colour(text: str) -> tuple[int, int, int]:
     from jaxart.errors import InputError
 
     try:
-        rgb = tuple(int(v) for v in text.split(",")) if "," in text else ImageColor.getrgb(text)[:3]
+        rgb = tuple(int(v) for v in text.split(",")) if "," in text else ImageColor.getrgb(text)  # 4: with alpha
     except ValueError:
         rgb = ()
     if len(rgb) != 3 or not all(0 <= v <= 255 for v in rgb):

@@ -32,7 +32,9 @@ def parse_colors(names: Sequence[str]) -> np.ndarray:
     rgb = []
     for name in names:
         try:
-            rgb.append(ImageColor.getrgb(name)[:3])
+            rgb.append(ImageColor.getrgb(name))
+            if len(rgb[-1]) != 3:  # #rgba, #rrggbbaa, rgba(...): a mask's colours have no alpha
+                raise ValueError
         except ValueError:
             raise ValueError(f"mask colour {name!r} is neither a colour name (red, blue, ...) nor #rrggbb") from None
         if not all(0 <= v <= 255 for v in rgb[-1]):  # Pillow passes rgb(300,0,0) through

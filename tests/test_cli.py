@@ -88,6 +88,7 @@ BAD = {
     "bad option": (lambda d: ["--optimizer", "sgd"], "'sgd' is not one of"),
     "bad init": (lambda d: ["--init", str(d / "nope.png")], "is neither content nor random nor an image file"),
     "bad background": (lambda d: ["--background", "octarine"], "'octarine' is not a colour name"),
+    "background with alpha": (lambda d: ["--background", "#ff00"], "'#ff00' is not a colour name"),  # was yellow
     "negative size": (lambda d: ["--size", "-5"], "size must be a positive integer"),
     "size of 400 digits": (lambda d: ["--size", "9" * 400], "size must be a positive integer up to 2147483647"),
     "steps beyond int32": (lambda d: ["--steps", str(2**31)], "steps must be a positive integer up to 2147483647"),

@@ -17,6 +17,7 @@ from test_controls_spatial import SIZE, _at, _halves, _real
     (("red", "chartreuse-ish"), "neither a colour name"),
     (("red", "#ff0000"), "same colour"),
     (("rgb(300,0,0)", "blue"), r"'rgb\(300,0,0\)' has values outside 0..255"),
+    (("#ff000080", "blue"), "'#ff000080' is neither a colour name"),  # its alpha was dropped without a word
 ])
 def test_bad_region_colours_are_named(tmp_path, colors, message):
     Image.new("RGB", (8, 8)).save(tmp_path / "m.png")
