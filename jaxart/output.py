@@ -118,17 +118,18 @@ def read_record(path: str | os.PathLike) -> dict:
         why = "not a file" if Path(path).exists() else "no such file"
         raise InputError(f"{path} could not be read ({why}); give a PNG or TIFF jaxart wrote")
     try:
-        with warnings.catch_warnings(), Image.open(path) as img:
-            warnings.simplefilter("ignore")  # Pillow's (a large image, odd chunks): only the record is read
-            # A PNG's text chunks before its pixels (where jaxart writes the record) are read on open:
-            # the pixels are not decoded, so a truncated image with its record whole still has one.
-            text = img.info.get(RECORD_KEY) if img.format == "PNG" else None
-            if not isinstance(text, str):
-                text = getattr(img, "text", {}).get(RECORD_KEY)  # a chunk after the pixels: decodes them
-            if text is None and img.format == "TIFF":
-                text = _tiff_record(img.tag_v2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's (a large image, odd chunks, a cut TIFF): only the record is read
+            with Image.open(path) as img:
+                # A PNG's text chunks before its pixels (where jaxart writes the record) are read on open:
+                # the pixels are not decoded, so a truncated image with its record whole still has one.
+                text = img.info.get(RECORD_KEY) if img.format == "PNG" else None
+                if not isinstance(text, str):
+                    text = getattr(img, "text", {}).get(RECORD_KEY)  # a chunk after the pixels: decodes them
+                if text is None and img.format == "TIFF":
+                    text = _tiff_record(img.tag_v2)
     except Exception as e:  # noqa: BLE001 - any unreadable file is a bad input here
-        raise InputError(f"{path} could not be read as an image ({describe(e)}); give a PNG jaxart wrote") from None
+        raise InputError(f"{path} could not be read as an image ({describe(e)}); give a PNG or TIFF jaxart wrote") from None
     if text is None:
         raise InputError(f"{path} has no jaxart run record; was it written by jaxart?")
     try:

@@ -277,3 +277,15 @@ def test_putting_back_never_removes_a_file_another_run_wrote_since(tmp_path, mon
     assert (tmp_path / "a").read_text() == "theirs" and not (tmp_path / "b").exists()
     kept = [p for p in tmp_path.iterdir() if p.name.endswith(".old")]
     assert [p.read_text() for p in kept] == ["old a"]  # ours, hidden rather than over theirs
+
+
+def test_a_truncated_tiff_is_one_error_without_pillows_warning(tmp_path):
+    import warnings
+
+    path = jaxart.save_image(tmp_path / "t.tif", np.random.default_rng(0).random((64, 64, 3)), {"a": 1}, "tiff")
+    path.write_bytes(path.read_bytes()[:3000])
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with pytest.raises(InputError, match="give a PNG or TIFF jaxart wrote"):
+            read_record(path)
+    assert not seen, [str(w.message) for w in seen]  # `jaxart info` printed it above its error line
