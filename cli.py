@@ -169,7 +169,7 @@ def stylize(
                                     fmt=fmt, overwrite=overwrite or own, checkpoint_every=checkpoint_every,
                                     stopped=stopped, resume=ckpt, model=w.name if model == "auto" else model,
                                     background=rgb, animation=animate, animation_overwrite=overwrite, frames=frames,
-                                    inputs=(photo, paintings))
+                                    inputs=(photo, paintings), asked_overwrite=overwrite)
     if not quiet:
         terms = ", ".join(f"{k} {v:.4g}" for k, v in outcome.terms.items())
         typer.echo(f"wrote {output} ({w.name}, {outcome.steps} steps, {outcome.seconds:.1f} s; {terms})")

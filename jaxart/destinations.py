@@ -93,15 +93,16 @@ def _frames_there(output: Path, fmt: str) -> list[tuple[Path, int]]:
     return [(p, int(m[1])) for p, m in found if m]
 
 
-def stale_frames(output: Path, fmt: str, steps: int, save_every: int) -> list[Path]:
+def stale_frames(output: Path, fmt: str, steps: int, save_every: int, own: tuple[int, int] = (0, 0)) -> list[Path]:
     """The `--save-every` frames beside `output` that a run of `steps` steps, a frame every
     `save_every` (0: none), does not write, and whose run record names `output`: an earlier run
-    to `output` wrote them. Frames without that record (written before it was kept) never count."""
+    to `output` wrote them. Frames without that record (written before it was kept) never count,
+    nor those a resumed run wrote before it stopped, `own` = (its step then, its frame interval)."""
     from jaxart.output import read_record
 
     stale = []
     for path, step in _frames_there(output, fmt):
-        if save_every and step % save_every == 0 and step < steps:
+        if save_every and step % save_every == 0 and step < steps or own[1] and step <= own[0] and step % own[1] == 0:
             continue
         try:
             record = read_record(path)

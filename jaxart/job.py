@@ -154,6 +154,7 @@ def stylize_files(
     animation_overwrite: bool | None = None,
     frames: animate.Frames | None = None,
     inputs: tuple[np.ndarray, list[np.ndarray]] | None = None,
+    asked_overwrite: bool | None = None,
 ) -> transfer.Outcome:
     """Stylize image files into `output` (written atomically as `fmt`); frames every `save_every` steps.
 
@@ -166,7 +167,9 @@ def stylize_files(
     (`resume.frames`).
     `animation_overwrite` (default: `overwrite`) may replace an existing animation: a resumed run
     may replace its own image without replacing any other file. `inputs` are the files already
-    decoded by `load_inputs`. On a non-finite loss the last finite image is written to `output`
+    decoded by `load_inputs`. `asked_overwrite` (default: `overwrite`) is whether the user passed
+    --overwrite, which also removes an earlier run's frames of `output` (a resumed run's `overwrite`
+    may be only its leave to replace its own files). On a non-finite loss the last finite image is written to `output`
     before re-raising. A signal during the last step is answered once the image is written.
     """
     from jaxart import __version__
@@ -188,9 +191,11 @@ def stylize_files(
     inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
               "background": list(background)}
     ckpt_path = checkpoint.path_for(output)
-    # Whether the user asked for --overwrite: a resumed run carries the first run's answer (its own
-    # `overwrite` only lets it replace its own files), and removes that run's leftover frames too.
-    asked = overwrite if resume is None else bool(resume.meta.get("overwrite", False))
+    # --overwrite, now or, for the same output, by the run this one resumes; the frames that run
+    # wrote before it stopped are this run's own, and stay.
+    same = resume is not None and resume.meta.get("output") == str(output.resolve())
+    asked = (overwrite if asked_overwrite is None else asked_overwrite) or (same and bool(resume.meta.get("overwrite")))
+    own = (resume.meta.get("step", 0), resume.meta.get("save_every") or 0) if same else (0, 0)
     meta = {"jaxart": __version__, "weights_sha256": w.sha256, "model": model or w.name, "seed": config.seed,
             "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": fmt,
             "save_every": save_every, "checkpoint_every": checkpoint_every,
@@ -234,7 +239,7 @@ def stylize_files(
     if animation is not None:
         animate.save_animation(animation, movie.images + [outcome.image], overwrite=animation_overwrite)
     if asked:  # an earlier run's frames, at steps this one did not write, would mix in
-        for path in destinations.stale_frames(output, fmt, outcome.steps, save_every):
+        for path in destinations.stale_frames(output, fmt, outcome.steps, save_every, own=own):
             path.unlink(missing_ok=True)
     if checkpoint_every or resume is not None or overwrite:  # the finished image supersedes the checkpoint:
         ckpt_path.unlink(missing_ok=True)  # this run's, or one that --overwrite let it replace
