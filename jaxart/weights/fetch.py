@@ -31,6 +31,9 @@ Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 _CHUNK = 1 << 20
 
 
+_CHECK_URL = "check the URL (--url or JAXART_WEIGHTS_URL_* override it), or "  # the hint when asking again will not help
+
+
 class _Interrupted(Exception):
     """A failure worth retrying: the transfer was cut off or stalled, or the server was busy."""
 
@@ -94,16 +97,16 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
             reason = f"HTTP {e.code} {e.reason}"
             if e.code not in (408, 429) and e.code < 500:  # 404, 403, ...: asking again will not help
                 partial.unlink(missing_ok=True)
-                raise fail(reason, "check the URL (--url or JAXART_WEIGHTS_URL_* override it), or ") from None
+                raise fail(reason, _CHECK_URL) from None
         except _WrongFile as e:
             partial.unlink(missing_ok=True)
-            raise fail(e, "check the URL (--url or JAXART_WEIGHTS_URL_* override it), or ") from None
+            raise fail(e, _CHECK_URL) from None
         except (_Interrupted, urllib.error.URLError, http.client.HTTPException, OSError) as e:
             reason = getattr(e, "reason", None) or e
             if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help
                 raise fail(reason, "") from None
             if isinstance(reason, FileNotFoundError):  # a file:// URL of no file
-                raise fail(reason, "check the URL (--url or JAXART_WEIGHTS_URL_* override it), or ") from None
+                raise fail(reason, _CHECK_URL) from None
         except ValueError as e:  # a malformed URL
             raise fail(e, "check --url or JAXART_WEIGHTS_URL_*, or ") from None
     kept = partial.stat().st_size if partial.exists() else 0
