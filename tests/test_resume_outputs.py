@@ -146,3 +146,36 @@ def test_overwrite_removes_an_earlier_runs_frames_that_this_run_does_not_replace
                             capsys)
     assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["o.png", "o_00002.png", "o_00099.png"], err
     assert jaxart.read_record("o_00002.png")["config"]["seed"] == jaxart.read_record("o.png")["config"]["seed"]
+
+
+def test_resuming_to_another_output_keeps_that_outputs_frames(files, tmp_path, monkeypatch, capsys):
+    """The first run's --overwrite was for a.png: it gives no leave to remove b.png's frames."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_main(["stylize", *_run(files, "-o", "b.png", "--save-every", "1")], monkeypatch, capsys)
+    assert code == 0, err
+    (tmp_path / "b.png").unlink()
+    (tmp_path / "b_00002.png").unlink()  # b_00001.png is left, at a step the resumed run does not write
+    _interrupted(files, monkeypatch, capsys, "--save-every", "2", "--overwrite")
+    code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "-o", "b.png", "-q"], monkeypatch, capsys)
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ckpt.npz", "a.png", "b.png", "b_00001.png", "b_00002.png"]
+
+
+def test_overwrite_given_at_resume_removes_an_earlier_runs_frames(files, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_main(["stylize", *_run(files, "-o", "a.png", "--save-every", "1")], monkeypatch, capsys)
+    assert code == 0, err
+    (tmp_path / "a.png").unlink()
+    (tmp_path / "a_00002.png").unlink()
+    _interrupted(files, monkeypatch, capsys, "--save-every", "2")  # warned of a_00001.png, did not remove it
+    code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "--overwrite", "-q"], monkeypatch, capsys)
+    assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "a_00002.png"], err
+
+
+def test_a_resumed_run_keeps_the_frames_it_wrote_before_it_stopped(files, tmp_path, monkeypatch, capsys):
+    """Resumed with another --save-every, its frame of step 1 is its own, not an earlier run's."""
+    monkeypatch.chdir(tmp_path)
+    _interrupted(files, monkeypatch, capsys, "--save-every", "1", "--overwrite")
+    assert (tmp_path / "a_00001.png").exists()
+    code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "--save-every", "2", "-q"], monkeypatch, capsys)
+    assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "a_00001.png", "a_00002.png"], err
