@@ -76,14 +76,14 @@ def stylize(
     scales: Annotated[Optional[str], typer.Option(help="Coarse to fine: comma-separated long sides, increasing, e.g. 256,512,1024; each scale starts from the previous result, upsampled.")] = None,
     start_size: Annotated[Optional[int], typer.Option(help="Coarse to fine from this long side, doubling up to --size.")] = None,
     mask: Annotated[Optional[Path], typer.Option(help="Spatial control: an image over the photo whose colours mark regions, one painting each (--region-style).")] = None,
-    region_style: Annotated[Optional[list[str]], typer.Option(help="COLOUR=PAINTING for --mask, repeated: red=starry.jpg, '#0000ff'=scream.jpg (names or #rrggbb).")] = None,
+    region_style: Annotated[Optional[list[str]], typer.Option(help="COLOUR=PAINTING for --mask, repeated: red=starry.jpg, '#0000ff'=scream.jpg (a name, #rrggbb, rgb(r,g,b) or r,g,b).")] = None,
     pooling: Annotated[Pooling, typer.Option(help="max or avg pooling.")] = Pooling(_DEFAULT.pooling),
     loop: Annotated[Loop, typer.Option(help="Loop structure: auto, python (jitted step) or scan (XLA loop).")] = Loop(_DEFAULT.loop),
     save_every: Annotated[int, typer.Option(help="Write OUTPUT_NNNNN.png (or .tif) every N steps (0: never).")] = 0,
     remat: Annotated[bool, typer.Option(help="Recompute VGG stages in the backward pass (jax.checkpoint, +33% FLOPs); on CPU it does not lower the peak.")] = _DEFAULT.remat,
     conv: Annotated[Conv, typer.Option(help="Convolutions: winograd (stages 2-5 by Winograd F(4x4,3x3): faster on CPU, a little more memory), winograd-bf16 (the same, the gradient's products in bfloat16: faster on CPUs with AMX or AVX512-BF16), direct (XLA's own) or auto (winograd on CPU, winograd-bf16 on those CPUs).")] = Conv(_DEFAULT.conv),
     animate: Annotated[Optional[Path], typer.Option(help="Also write the optimization as an animation (.gif or .webp), a frame every --save-every steps (or 24 frames; 201 at most).")] = None,
-    background: Annotated[str, typer.Option(help="Colour under transparent pixels: a name, #rrggbb or r,g,b.")] = "white",
+    background: Annotated[str, typer.Option(help="Colour under transparent pixels: a name, #rrggbb, rgb(r,g,b) or r,g,b.")] = "white",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Paint CONTENT in the style of STYLES and write an image with its run record.

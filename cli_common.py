@@ -63,18 +63,14 @@ def path_or_word(text: str, words) -> str:
 
 
 def parse_colour(text: str) -> tuple[int, int, int]:
-    """A colour name, #rrggbb or "r,g,b" as an RGB triple of 0..255."""
-    from PIL import ImageColor
-
+    """A colour name, #rrggbb, rgb(r, g, b) or "r,g,b" as an RGB triple of 0..255 (`color.parse_rgb`)."""
+    from jaxart.color import parse_rgb
     from jaxart.errors import InputError
 
     try:
-        rgb = tuple(int(v) for v in text.split(",")) if "," in text else ImageColor.getrgb(text)  # 4: with alpha
-    except ValueError:
-        rgb = ()
-    if len(rgb) != 3 or not all(0 <= v <= 255 for v in rgb):
-        raise InputError(f"colour {text!r} is not a colour name, #rrggbb or r,g,b with values 0..255")
-    return rgb
+        return parse_rgb(text)
+    except ValueError as e:
+        raise InputError(f"colour {e}") from None
 
 
 def given(ctx, name: str) -> bool:

@@ -29,6 +29,25 @@ RGB_TO_YIQ = np.array([  # FCC NTSC; the I and Q rows sum to 0, so grey has no c
 YIQ_TO_RGB = np.linalg.inv(RGB_TO_YIQ)
 
 
+def parse_rgb(text: str) -> tuple[int, int, int]:
+    """An RGB triple of 0..255 from a colour name ("red"), #rrggbb, rgb(r, g, b) or "r,g,b".
+
+    Raises ValueError for anything else, alpha included (#rrggbbaa, rgba(...)).
+    """
+    from PIL import ImageColor
+
+    try:
+        rgb = ImageColor.getrgb(text.strip())
+    except ValueError:
+        try:
+            rgb = tuple(int(v) for v in text.split(","))
+        except ValueError:
+            rgb = ()
+    if len(rgb) != 3 or not all(0 <= v <= 255 for v in rgb):  # Pillow passes rgb(300,0,0) through
+        raise ValueError(f"{text!r} is not a colour name, #rrggbb or r,g,b with values 0..255 (and no alpha)")
+    return tuple(int(v) for v in rgb)
+
+
 def rgb_to_yiq(image: ArrayLike):
     """(..., 3) RGB in [0, 1] to (..., 3) YIQ: Y in [0, 1], I in about ±0.6, Q in about ±0.52.
 

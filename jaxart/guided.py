@@ -15,8 +15,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
-from PIL import ImageColor
 
+from jaxart.color import parse_rgb
 from jaxart.errors import InputError
 from jaxart.image import load_image
 from jaxart.vgg import Weights, features
@@ -28,17 +28,13 @@ _EPS = 1e-12
 
 
 def parse_colors(names: Sequence[str]) -> np.ndarray:
-    """(R, 3) uint8 RGB of colour names ("red") or hex codes ("#ff0000"); raises ValueError."""
+    """(R, 3) uint8 RGB of colour names ("red"), #rrggbb or r,g,b (`color.parse_rgb`); raises ValueError."""
     rgb = []
     for name in names:
         try:
-            rgb.append(ImageColor.getrgb(name))
-            if len(rgb[-1]) != 3:  # #rgba, #rrggbbaa, rgba(...): a mask's colours have no alpha
-                raise ValueError
-        except ValueError:
-            raise ValueError(f"mask colour {name!r} is neither a colour name (red, blue, ...) nor #rrggbb") from None
-        if not all(0 <= v <= 255 for v in rgb[-1]):  # Pillow passes rgb(300,0,0) through
-            raise ValueError(f"mask colour {name!r} has values outside 0..255")
+            rgb.append(parse_rgb(name))
+        except ValueError as e:
+            raise ValueError(f"mask colour {e}") from None
     seen = {}
     for name, c in zip(names, rgb):
         if c in seen:

@@ -14,15 +14,25 @@ from test_controls_spatial import SIZE, _at, _halves, _real
 
 
 @pytest.mark.parametrize("colors, message", [
-    (("red", "chartreuse-ish"), "neither a colour name"),
+    (("red", "chartreuse-ish"), "mask colour 'chartreuse-ish' is not a colour name, #rrggbb or r,g,b"),
     (("red", "#ff0000"), "same colour"),
-    (("rgb(300,0,0)", "blue"), r"'rgb\(300,0,0\)' has values outside 0..255"),
-    (("#ff000080", "blue"), "'#ff000080' is neither a colour name"),  # its alpha was dropped without a word
+    (("blue", "0, 0, 255"), "same colour"),
+    (("rgb(300,0,0)", "blue"), r"'rgb\(300,0,0\)' is not .* with values 0..255"),
+    (("1,2,300", "blue"), "'1,2,300' is not .* with values 0..255"),
+    (("#ff000080", "blue"), r"'#ff000080' is not .*\(and no alpha\)"),  # its alpha was dropped without a word
 ])
 def test_bad_region_colours_are_named(tmp_path, colors, message):
     Image.new("RGB", (8, 8)).save(tmp_path / "m.png")
     with pytest.raises(ValueError, match=message):
         StyleConfig(mask=str(tmp_path / "m.png"), region_colors=colors).validate()
+
+
+@pytest.mark.parametrize("text", ["blue", "#0000ff", "rgb(0, 0, 255)", "0,0,255", " 0, 0, 255 "])
+def test_a_colour_is_spelled_alike_for_a_mask_and_for_the_background(text):
+    # Masks took no r,g,b and --background no rgb(r, g, b): one spelling worked in one place only.
+    import cli_common
+
+    assert guided.parse_colors([text]).tolist() == [[0, 0, 255]] and cli_common.parse_colour(text) == (0, 0, 255)
 
 
 # --- guided Gram matrices ----------------------------------------------------------------------
