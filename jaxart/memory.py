@@ -226,7 +226,7 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
         percent = largest(lambda k: need(scale(k)) <= free, 1, math.floor(100 * config.style_scale))
         hint = f"--style-scale {percent / 100:g} or smaller"
     else:
-        hint = _size_hint(config, photo, lambda c: need(c) <= free, flag)
+        hint = size_hint(config, photo, lambda c: need(c) <= free, flag)
     run = f"a {width}x{height} px run"
     if hint.startswith("--style-scale"):
         h, w = max((fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings),
@@ -235,7 +235,7 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
     raise InputError(f"{run} needs about {gib(total)} but only {gib(free)} is free; use {hint}")
 
 
-def _size_hint(config: StyleConfig, photo: tuple[int, int], fits: Callable[[StyleConfig], bool], flag: str) -> str:
+def size_hint(config: StyleConfig, photo: tuple[int, int], fits: Callable[[StyleConfig], bool], flag: str) -> str:
     """The largest size that `fits`, as the options to give (`scales.size_options`): one that leaves
     the photo deep enough for the layers and the painting 16 px (`StyleConfig.validate`), with the
     default --lbfgs-memory where the size alone cannot fit."""

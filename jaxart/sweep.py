@@ -101,16 +101,18 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
     from jaxart import memory
 
     per_device = -(-settings // jax.local_device_count())
-    need = lambda n: memory.files_bytes(config, arch, photo, paintings, images=n)  # noqa: E731
+    photo = photo or (config.size, config.size)
+    need = lambda n, c=config: memory.files_bytes(c, arch, photo, paintings, images=n)  # noqa: E731
     free = memory.available_bytes() if available is None else available
     if need(per_device) > free:
         fits = memory.largest(lambda n: need(n) <= free, 0, per_device)
         most = jax.local_device_count() * fits
-        advice = ("even one setting does not fit;" if not fits else f"use {count_flag} {most} or less, or" if count_flag
-                  else f"sweep at most {most} setting{'s' * (most > 1)} at a time or")
+        size = memory.size_hint(config, photo, lambda c: need(per_device, c) <= free, flag)
+        advice = (f"even one setting does not fit; use {size}" if not fits
+                  else f"use {count_flag} {most} or less, or {size}" if count_flag
+                  else f"sweep at most {most} setting{'s' * (most > 1)} at a time, or use {size}")
         raise InputError(f"a sweep of {settings} setting{'s' * (settings != 1)} at {config.size} px needs about "
-                         f"{memory.gib(need(per_device))} but only {memory.gib(free)} is free; "
-                         f"{advice} use a smaller {flag}")
+                         f"{memory.gib(need(per_device))} but only {memory.gib(free)} is free; {advice}")
     return need(per_device)
 
 

@@ -168,8 +168,21 @@ def test_memory_check_scales_with_the_batch_and_names_what_fits():
     seen = 256 + 2 * config.margin
     per_image = memory.evaluation_bytes(seen, seen) + memory.optimizer_bytes(seen, seen, config)
     assert four - one == (-(-4 // jax.local_device_count()) - 1) * per_image and four < 4 * one
-    with pytest.raises(ValueError, match=r"sweep at most \d+ settings at a time or use a smaller --size"):
+    with pytest.raises(ValueError, match=r"sweep at most \d+ settings at a time, or use --size \d+ or smaller"):
         sweep.check_memory(config, 64, available=four)
+
+
+def test_the_size_a_sweep_that_does_not_fit_is_told_to_use_fits():
+    """The advice was "use a smaller --size", naming none: the user had to guess until one fitted."""
+    import re
+
+    config, free = jaxart.StyleConfig(size=256), 3 * 2**30
+    with pytest.raises(ValueError, match=r"use --size \d+ or smaller$") as e:
+        sweep.check_memory(config, 64, available=free, photo=(300, 400))
+    side = int(re.search(r"--size (\d+) or smaller", str(e.value))[1])
+    assert sweep.check_memory(config.replace(size=side), 64, available=free, photo=(300, 400)) <= free
+    with pytest.raises(ValueError):
+        sweep.check_memory(config.replace(size=side + 1), 64, available=free, photo=(300, 400))
 
 
 def test_a_sweep_blends_paintings_of_different_sizes_as_a_run_does(tiny_vgg16):
