@@ -13,7 +13,7 @@ from jaxart.config import StyleConfig
 from jaxart.errors import InputError, JaxartError, NonFiniteLossError, WeightsError
 from jaxart.image import load_image
 from jaxart.output import read_record, save_image, save_png
-from jaxart.objective import LossWeights, Targets, make_targets, total_loss
+from jaxart.objective import LossWeights, Targets, loss_config, make_targets, total_loss
 from jaxart.transfer import run, stylize
 from jaxart.vgg import VGG, VGG16, VGG19, Preprocess, Weights, features, layer_names, random_weights
 from jaxart.weights import load_weights
@@ -24,6 +24,6 @@ __version__ = "0.2.0"
 __all__ = [
     "VGG", "VGG16", "VGG19", "InputError", "JaxartError", "LossWeights", "NonFiniteLossError", "Preprocess",
     "StyleConfig", "color", "Targets", "Weights", "WeightsError", "features", "layer_names", "load_image",
-    "load_weights", "losses", "make_targets", "margin", "objective", "random_weights", "read_record", "run",
+    "load_weights", "loss_config", "losses", "make_targets", "margin", "objective", "random_weights", "read_record", "run",
     "save_image", "save_png", "stylize", "sweep", "total_loss",
 ]

@@ -19,7 +19,7 @@ from jax.typing import ArrayLike
 from jaxart.color import parse_rgb
 from jaxart.errors import InputError
 from jaxart.image import load_image
-from jaxart.vgg import Weights, features
+from jaxart.vgg import Weights, features, layer_names
 
 TOLERANCE = 60.0  # max RGB distance (0..255 units) of a mask pixel to its region's colour
 ASPECT = 0.02  # allowed relative difference between the mask's and the photo's aspect ratios
@@ -122,12 +122,18 @@ def check_mask(config, shape: Sequence[int], n_styles: int) -> np.ndarray:
 def layer_masks(
     weights: Weights, masks: ArrayLike, layers: Sequence[str], pooling: str = "max"
 ) -> dict[str, jax.Array]:
-    """(R, H, W) masks averaged down to each layer's (R, h, w) feature grid."""
+    """(R, H, W) masks averaged down to each layer's (R, h, w) feature grid: each cell is the mean
+    of the stride x stride pixels it pools (the last odd rows and columns, which pooling drops, none)."""
     m = jnp.asarray(masks, jnp.float32)
     image = jax.ShapeDtypeStruct((*m.shape[1:], 3), jnp.float32)
     shapes = jax.eval_shape(lambda x: features(weights, x, layers, pooling), image)
-    return {k: jax.image.resize(m, (m.shape[0], *s.shape[:2]), "linear", antialias=True)
-            for k, s in shapes.items()}
+    order = layer_names(weights.arch)
+    out = {}
+    for k, s in shapes.items():
+        (h, w), stride = s.shape[:2], 2 ** sum(n.startswith("pool") for n in order[: order.index(k) + 1])
+        cells = m[:, : h * stride, : w * stride].reshape(m.shape[0], h, stride, w, stride)
+        out[k] = cells.mean(axis=(2, 4))
+    return out
 
 
 def guided_gram(feature: ArrayLike, masks: ArrayLike) -> jax.Array:

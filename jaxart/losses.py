@@ -35,7 +35,18 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from jaxart.layers import check_pixels
+
 _EPS = 1e-12
+
+
+def _floats(x: ArrayLike, what: str) -> jax.Array:
+    """`x` as a float array of at least float32: integer pixels wrapped around (uint8 255**2 is 1),
+    and float16's sums of squares overflow (a VGG Gram is F^T F over thousands of positions)."""
+    x = jnp.asarray(x)
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        raise ValueError(f"{what} is {x.dtype}; give a float array")
+    return x.astype(jnp.promote_types(x.dtype, jnp.float32))
 
 
 def gram(feature: ArrayLike) -> jax.Array:
@@ -45,9 +56,10 @@ def gram(feature: ArrayLike) -> jax.Array:
       feature: (..., h, w, C) activation.
 
     Returns:
-      (..., C, C) array equal to F^T F / (h w), with F the (h w, C) reshaped feature.
+      (..., C, C) array equal to F^T F / (h w), with F the (h w, C) reshaped feature; float32 (or
+      float64) for float16 and bfloat16 features too, whose sums would overflow or round.
     """
-    f = jnp.asarray(feature)
+    f = _floats(feature, "gram's feature")
     if f.ndim < 3:
         raise ValueError(f"gram needs an (..., h, w, C) feature map, got shape {f.shape}")
     h, w, c = f.shape[-3:]
@@ -72,8 +84,10 @@ def _gram_jvp(primals, tangents):
 
 
 def content_loss(feature: ArrayLike, target: ArrayLike) -> jax.Array:
-    """Mean squared difference of activations over the target's mean square; scalar."""
-    f, t = jnp.asarray(feature), jnp.asarray(target)
+    """Mean squared difference of (..., h, w, C) activations over the target's mean square; scalar."""
+    f, t = _floats(feature, "content_loss's feature"), _floats(target, "content_loss's target")
+    if f.ndim < 3 or t.ndim < 3:
+        raise ValueError(f"content_loss needs (..., h, w, C) feature maps, got shapes {f.shape} and {t.shape}")
     if f.shape[-3:] != t.shape[-3:]:
         raise ValueError(f"content feature {f.shape} and target {t.shape} differ in shape")
     axes = (-3, -2, -1)
@@ -82,7 +96,7 @@ def content_loss(feature: ArrayLike, target: ArrayLike) -> jax.Array:
 
 def style_layer_loss(feature: ArrayLike, target_gram: ArrayLike) -> jax.Array:
     """Squared Frobenius distance of Gram matrices over the target Gram's squared norm."""
-    g, t = gram(feature), jnp.asarray(target_gram)
+    g, t = gram(feature), _floats(target_gram, "style_layer_loss's target Gram")
     if g.shape[-2:] != t.shape[-2:]:
         raise ValueError(f"Gram {g.shape} and target Gram {t.shape} differ in shape")
     return jnp.sum((g - t) ** 2, axis=(-2, -1)) / (jnp.sum(t**2, axis=(-2, -1)) + _EPS)
@@ -100,12 +114,17 @@ def style_loss(
                          f"{names}")
     if layer_weights is None:
         layer_weights = {n: 1.0 / len(names) for n in names}
-    return sum(layer_weights[n] * style_layer_loss(features[n], target_grams[n]) for n in names)
+    elif unweighted := [n for n in names if n not in layer_weights]:
+        raise ValueError(f"layer_weights lack layer {unweighted[0]}, which target_grams has; give a weight for each")
+    zero = jnp.zeros((), jnp.float32)
+    return sum((layer_weights[n] * style_layer_loss(features[n], target_grams[n]) for n in names), zero)
 
 
 def tv_loss(image: ArrayLike) -> jax.Array:
-    """Total variation: mean squared difference of neighbouring pixels of (..., H, W, 3)."""
+    """Total variation: mean squared difference of neighbouring pixels of (..., H, W, 3) floats."""
     x = jnp.asarray(image)
+    check_pixels(x.dtype, "tv_loss's image")
+    x = _floats(x, "tv_loss's image")
     if x.ndim < 3 or min(x.shape[-3:-1]) < 2:  # no neighbours: the means would be NaN
         raise ValueError(f"tv_loss needs an (..., H, W, C) image of at least 2x2 pixels, got shape {x.shape}")
     dy = x[..., 1:, :, :] - x[..., :-1, :, :]

@@ -64,6 +64,7 @@ def make_targets(
     XLA's convolutions).
     """
     styles = as_paintings(styles)
+    _check_inputs(content, styles, masks)
     grams = [_style_grams(weights, s, config) for s in styles] if config.style_layers else []
     return _targets(weights, _content_features(weights, content, config), grams, config, masks)
 
@@ -81,9 +82,22 @@ def compute_targets(
     relative)."""
     config = config.replace(conv="direct")
     styles = as_paintings(styles)
+    _check_inputs(content, styles, masks)
     content_program, grams_program = _programs()
     grams = [grams_program(weights, s, config) for s in styles] if config.style_layers else []
     return _targets(weights, content_program(weights, content, config), grams, config, masks)
+
+
+def _check_inputs(content: ArrayLike, styles: Sequence[ArrayLike], masks: ArrayLike | None) -> None:
+    """A batch of photos or paintings gave a batch of losses, and masks of another count or shape
+    than the paintings and the photo were matched silently or failed deep inside."""
+    for what, image in (("content", content), *(("painting", s) for s in styles)):
+        if np.ndim(image) != 3:
+            raise ValueError(f"the {what} must be one (H, W, 3) image, got shape {np.shape(image)}; "
+                             "jax.vmap over a batch instead")
+    if masks is not None and (np.ndim(masks) != 3 or np.shape(masks) != (len(styles), *np.shape(content)[:2])):
+        raise ValueError(f"masks must be (R, H, W) = {(len(styles), *np.shape(content)[:2])}, one per painting "
+                         f"at the content's height and width, got shape {np.shape(masks)}")
 
 
 def _content_features(weights: Weights, content: ArrayLike, config: StyleConfig) -> dict[str, jax.Array]:
@@ -110,7 +124,8 @@ def total_loss(
     """Weighted content + style + TV loss of an image against `targets` (Gatys et al. 2015).
 
     Under `jax.jit`, pass `config` as static (`static_argnums=3`, or close over it): it is a
-    dataclass of layer names and settings, not arrays. `weights`, `image`, `targets` and `lw`
+    dataclass of layer names and settings, not arrays; pass `loss_config(config)`, so that configs
+    differing only in loss weights, steps or seed share one compiled loss. `weights`, `image`, `targets` and `lw`
     may all be traced, and `jax.vmap` can map over `image` or `lw`.
 
     Args:
@@ -128,6 +143,8 @@ def total_loss(
     _check_targets(targets, config)
     image = jnp.asarray(image)
     check_pixels(image.dtype)
+    if image.ndim != 3:
+        raise ValueError(f"total_loss takes one (H, W, 3) image, got shape {image.shape}; jax.vmap it over a batch")
     image = image.astype(jnp.float32)  # as features computes: float64 or bfloat16 pixels stay in step
     layers = tuple(dict.fromkeys(config.content_layers + config.style_layers))
     f = features(weights, image, layers, config.pooling, remat=config.remat, conv=config.conv)

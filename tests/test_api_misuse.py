@@ -1,0 +1,95 @@
+"""The library's pure functions used as a JAX developer would, rightly and wrongly: a mistake is a
+clear ValueError, never a wrong number, a batch of losses or an error deep inside XLA."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxart
+from jaxart import guided, losses
+
+from conftest import TINY
+
+CONFIG = jaxart.StyleConfig(size=32, conv="direct")
+
+
+@pytest.fixture(scope="module")
+def setup():
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg19", widths=TINY)
+    rng = np.random.default_rng(0)
+    photo, paint = (rng.uniform(size=s).astype(np.float32) for s in ((17, 23, 3), (20, 18, 3)))
+    return w, photo, paint, jaxart.make_targets(w, photo, [paint], CONFIG)
+
+
+def test_one_compiled_loss_serves_any_loss_weights_given_loss_config(setup):
+    """The README promised it, but the whole config was the static key: each weight compiled anew."""
+    w, photo, _, targets = setup
+    traces = []
+    loss = jax.jit(lambda w, x, t, c, lw: (traces.append(c), jaxart.total_loss(w, x, t, c, lw))[1], static_argnums=3)
+    for style_weight, steps in ((1.0, 10), (10.0, 20), (100.0, 30)):
+        c = CONFIG.replace(style_weight=style_weight, steps=steps)
+        got = loss(w, photo, targets, jaxart.loss_config(c), jaxart.LossWeights.of(c))[0]
+        np.testing.assert_allclose(got, jaxart.total_loss(w, photo, targets, c, jaxart.LossWeights.of(c))[0], rtol=1e-6)
+    assert len(traces) == 1
+
+
+def test_a_batched_photo_or_painting_is_refused_not_turned_into_a_batch_of_losses(setup):
+    w, photo, paint, targets = setup
+    lw = jaxart.LossWeights.of(CONFIG)
+    with pytest.raises(ValueError, match=r"the content must be one \(H, W, 3\) image, got shape \(2, 17, 23, 3\)"):
+        jaxart.make_targets(w, np.stack([photo, photo]), [paint], CONFIG)
+    with pytest.raises(ValueError, match="the painting must be one"):
+        jaxart.objective.compute_targets(w, photo, [paint[None]], CONFIG)
+    with pytest.raises(ValueError, match=r"total_loss takes one \(H, W, 3\) image.*jax.vmap"):
+        jaxart.total_loss(w, np.stack([photo, photo]), targets, CONFIG, lw)
+    batch = jax.vmap(lambda x: jaxart.total_loss(w, x, targets, CONFIG, lw)[0])(np.stack([photo, photo]))
+    assert batch.shape == (2,)  # the way to a batch of losses
+
+
+@pytest.mark.parametrize("shape", [(2, 17, 23), (1, 17, 10), (1, 34, 46)])
+def test_masks_of_another_count_or_shape_than_the_paintings_and_photo_are_refused(setup, shape):
+    # 2 masks for 1 painting matched both regions to it silently; others failed deep inside.
+    w, photo, paint, _ = setup
+    with pytest.raises(ValueError, match=r"masks must be \(R, H, W\) = \(1, 17, 23\), one per painting"):
+        jaxart.make_targets(w, photo, [paint], CONFIG, masks=np.ones(shape, np.float32))
+
+
+def test_integer_arrays_are_refused_by_the_losses_not_wrapped_around():
+    image = np.array([[[0, 0, 0], [255, 255, 255]], [[0, 0, 0], [0, 0, 0]]], np.uint8)  # uint8: 255**2 == 1
+    with pytest.raises(ValueError, match=r"tv_loss's image is uint8; give floats in \[0, 1\] \(divide by 255\)"):
+        losses.tv_loss(image)
+    with pytest.raises(ValueError, match="gram's feature is uint8; give a float array"):
+        losses.gram(np.full((2, 2, 1), 255, np.uint8))
+    with pytest.raises(ValueError, match="content_loss's feature is int32"):
+        losses.content_loss(np.ones((2, 2, 1), np.int32), np.ones((2, 2, 1), np.float32))
+
+
+def test_float16_features_give_the_float32_gram_and_losses_not_inf():
+    f = np.random.default_rng(0).uniform(0, 600, (32, 32, 64)).astype(np.float32)  # VGG activations reach ~700
+    half = jnp.asarray(f, jnp.float16)
+    np.testing.assert_allclose(losses.gram(half), losses.gram(np.asarray(half, np.float32)), rtol=1e-5)
+    assert np.isfinite(losses.style_layer_loss(half, losses.gram(f) * 1.01))
+    got = losses.content_loss(jnp.full((8, 8, 4), 300.0, jnp.float16), jnp.full((8, 8, 4), 299.0, jnp.float16))
+    np.testing.assert_allclose(got, 1 / 299**2, rtol=1e-3)  # float16's 300**2 overflowed: 0
+
+
+def test_misused_losses_say_what_they_need():
+    with pytest.raises(ValueError, match=r"content_loss needs \(..., h, w, C\) feature maps"):
+        losses.content_loss(np.zeros((4, 3)), np.zeros((4, 3)))  # was an IndexError
+    f = {"a": np.ones((2, 2, 1), np.float32)}
+    with pytest.raises(ValueError, match="layer_weights lack layer a, which target_grams has"):
+        losses.style_loss(f, {"a": np.ones((1, 1), np.float32)}, {"b": 1.0})  # was a bare KeyError
+    assert isinstance(losses.style_loss({}, {}), jax.Array)  # was the int 0
+
+
+def test_a_region_mask_is_averaged_over_the_pixels_each_cell_pools():
+    """At 47 px pooling drops the last odd rows and columns; the mask was resized over all 47, so
+    a region of columns 0-31 covered only 0.42 of relu5_1's second cell, which pools columns 16-31."""
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg19", widths=TINY)
+    m = np.zeros((1, 47, 47), np.float32)
+    m[0, :, :32] = 1
+    got = guided.layer_masks(w, m, ["relu1_1", "pool1", "relu4_1", "relu5_1"])
+    assert got["relu1_1"][0, 0].tolist() == m[0, 0].tolist()
+    assert got["pool1"][0, 0].tolist() == [1] * 16 + [0] * 7
+    assert got["relu4_1"][0].tolist() == [[1, 1, 1, 1, 0]] * 5 and got["relu5_1"][0].tolist() == [[1, 1]] * 2
