@@ -161,7 +161,7 @@ def stylize(
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
     config.validate(w.arch)
     if ckpt is not None:
-        checkpoint.check(ckpt, sha256=w.sha256)
+        checkpoint.check(ckpt, weights=w)
     _stop_if_interrupted()
     with compile_cache.use(_warn), job.stop_signals() as stopped, \
             progress.steps_bar(_scales.total_steps(config), quiet, scales=_scales.schedule(config)) as on_step:

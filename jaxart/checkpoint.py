@@ -95,9 +95,10 @@ def load(path: str | os.PathLike) -> Checkpoint:
     return Checkpoint(meta, leaves, frames)
 
 
-def check(ckpt: Checkpoint, *, version: str | None = None, sha256: str | None = None) -> None:
-    """Refuse a checkpoint from another jaxart version, made with other weights, or lacking what
-    `--resume` reads (`RESUME_KEYS`, the content and styles), as a hand-edited one may."""
+def check(ckpt: Checkpoint, *, version: str | None = None, weights: Any = None) -> None:
+    """Refuse a checkpoint from another jaxart version, made with other `weights` (a `vgg.Weights`:
+    the same file, or a file holding the same tensors and settings, as a re-fetch writes), or lacking
+    what `--resume` reads (`RESUME_KEYS`, the content and styles), as a hand-edited one may."""
     inputs = ckpt.meta.get("inputs")
     missing = [k for k in RESUME_KEYS if k not in ckpt.meta] + [
         f"inputs.{k}" for k in ("content", "styles") if not isinstance(inputs, dict) or k not in inputs]
@@ -111,9 +112,15 @@ def check(ckpt: Checkpoint, *, version: str | None = None, sha256: str | None = 
     if version is not None and made != version:
         raise InputError(f"checkpoint was made by jaxart {made}, this is jaxart {version}; "
                          "resume it with that version or start the run again")
-    if sha256 is not None and ckpt.meta.get("weights_sha256") != sha256:
+    if weights is not None and not _same_weights(ckpt.meta, weights):
         raise InputError(f"checkpoint was made with other weights (sha256 {str(ckpt.meta.get('weights_sha256'))[:12]}..., "
-                         f"these are {sha256[:12]}...); resume with the same weights file")
+                         f"these are {weights.sha256[:12]}...); resume with the same weights file")
+
+
+def _same_weights(meta: dict, weights: Any) -> bool:
+    """The file the checkpoint records, or one whose header records the same tensors and settings."""
+    content = meta.get("weights_content_sha256")
+    return meta.get("weights_sha256") == weights.sha256 or bool(content) and content == weights.content_sha256
 
 
 def restore(template: Any, ckpt: Checkpoint) -> Any:

@@ -187,7 +187,7 @@ def stylize_files(
         first = image.resized(photo, scales.sizes(config)[0])
         movie.offer(0, transfer.initial_image(first, config))
     if resume is not None:
-        checkpoint.check(resume, version=__version__, sha256=w.sha256)
+        checkpoint.check(resume, version=__version__, weights=w)
     inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
               "background": list(background)}
     ckpt_path = checkpoint.path_for(output)
@@ -196,8 +196,9 @@ def stylize_files(
     same = resume is not None and resume.meta.get("output") == str(output.resolve())
     asked = (overwrite if asked_overwrite is None else asked_overwrite) or (same and bool(resume.meta.get("overwrite")))
     own = (resume.meta.get("step", 0), resume.meta.get("save_every") or 0) if same else (0, 0)
-    meta = {"jaxart": __version__, "weights_sha256": w.sha256, "model": model or w.name, "seed": config.seed,
-            "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": fmt,
+    meta = {"jaxart": __version__, "weights_sha256": w.sha256, "weights_content_sha256": w.content_sha256,
+            "model": model or w.name, "seed": config.seed, "config": config.to_dict(), "inputs": inputs,
+            "output": str(output.resolve()), "format": fmt,
             "save_every": save_every, "checkpoint_every": checkpoint_every,
             "animation": str(animation.resolve()) if animation else None,
             "input_sha256": input_digests(content, styles, config), "overwrite": asked}

@@ -56,7 +56,9 @@ class Preprocess:
 class Weights:
     """A VGG parameter tree plus what is needed to use it; a pytree, so it passes through jit.
 
-    `params` maps `conv{b}_{i}` to `{"kernel": (3, 3, Cin, Cout), "bias": (Cout,)}`.
+    `params` maps `conv{b}_{i}` to `{"kernel": (3, 3, Cin, Cout), "bias": (Cout,)}`. `sha256` is the
+    file's hash; `content_sha256` that of its tensors and settings (arch, preprocessing) as its header
+    records them, the same for any file holding these weights (see `weights.store.content_digest`).
     """
 
     params: dict
@@ -64,6 +66,7 @@ class Weights:
     preprocess: Preprocess = struct.field(pytree_node=False, default=Preprocess())
     name: str = struct.field(pytree_node=False, default="")
     sha256: str = struct.field(pytree_node=False, default="")
+    content_sha256: str = struct.field(pytree_node=False, default="")
 
 
 def pool2x2(x: jax.Array, kind: str = "max") -> jax.Array:

@@ -170,3 +170,35 @@ def test_a_file_that_is_not_a_checkpoint_is_refused(files, monkeypatch, capsys):
     d, _ = files
     code, _, err = _main(["stylize", "--resume", str(d / "paint.png")], monkeypatch, capsys)
     assert code == 2 and "is not a jaxart checkpoint" in err, err
+
+
+def _reorder_header(path):
+    """Rewrite a safetensors header with its metadata in reverse order, as the hash order of
+    safetensors' writer left files written before jaxart sorted them (same length, same tensors)."""
+    with open(path, "r+b") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        header["__metadata__"] = dict(reversed(header["__metadata__"].items()))
+        f.seek(8)
+        f.write(json.dumps(header, separators=(",", ":")).encode().ljust(n))
+
+
+def test_the_same_weights_are_written_as_the_same_bytes(tmp_path):
+    """Records and checkpoints name weights by the file's sha256: re-fetching must not change it."""
+    w = jaxart.random_weights(jax.random.PRNGKey(3), "vgg19", widths=TINY)
+    paths = [store.save(w.params, tmp_path / f"{i}.safetensors", arch="vgg19", preprocess=w.preprocess, name="tiny",
+                        source="a", origin="b", layout="c") for i in range(4)]
+    assert len({p.read_bytes() for p in paths}) == 1
+    assert store.verify(paths[0]) and store.load(paths[0]).content_sha256
+
+
+def test_checkpoint_resumes_with_the_same_weights_in_another_file(interrupted, files, tmp_path, monkeypatch, capsys):
+    """A re-fetch by an older jaxart wrote the same tensors with the header in another order."""
+    copy = tmp_path / "refetched.safetensors"
+    copy.write_bytes(Path(files[1]).read_bytes())
+    _reorder_header(copy)
+    assert store.load(copy).sha256 != store.load(files[1]).sha256
+    _rewrite_meta(interrupted, model=str(copy))
+    code, _, err = _main(["stylize", "--resume", str(interrupted), "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    assert jaxart.read_record(tmp_path / "out.png")["steps"] == 4

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import struct
 import tempfile
 from pathlib import Path
 
@@ -37,6 +38,28 @@ def tensors_digest(tensors: dict[str, np.ndarray]) -> str:
 def settings_digest(meta: dict[str, str]) -> str:
     """sha256 of the header fields that change every result besides the tensors: arch, preprocessing."""
     return hashlib.sha256(json.dumps([meta.get("arch"), meta.get("preprocess")]).encode()).hexdigest()
+
+
+def content_digest(meta: dict[str, str]) -> str:
+    """The weights' identity: sha256 of the recorded tensors and settings digests, the same for every
+    file holding these weights ("" for a file from before jaxart recorded them)."""
+    if "tensors_sha256" not in meta or "settings_sha256" not in meta:
+        return ""
+    return hashlib.sha256(f"{meta['tensors_sha256']}|{meta['settings_sha256']}".encode()).hexdigest()
+
+
+def _sort_header(path: str) -> None:
+    """Rewrite a safetensors file's JSON header in place with sorted keys, padded with spaces to its
+    length, so the same weights always give the same bytes (safetensors writes the metadata in hash
+    order, which changes from run to run). The tensors' offsets are relative to the header's end."""
+    with open(path, "r+b") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        header["__metadata__"] = dict(sorted(header.get("__metadata__", {}).items()))
+        text = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        if len(text) <= n:  # the same escapes as safetensors' own (serde_json), so always
+            f.seek(8)
+            f.write(text.ljust(n))
 
 
 def _check_settings(path: Path, meta: dict[str, str]) -> None:
@@ -72,6 +95,7 @@ def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, **m
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(fd)
         save_file(tensors, tmp, metadata=metadata)
+        _sort_header(tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except (OSError, SafetensorError) as e:  # safetensors reports a full disk as its own error
@@ -124,7 +148,8 @@ def check_intact(path: Path) -> None:
 
 
 def load(path: Path) -> vgg.Weights:
-    """A `vgg.Weights` from a converted file; `sha256` is the file's hash."""
+    """A `vgg.Weights` from a converted file; `sha256` is the file's hash, `content_sha256` its
+    `content_digest`."""
     path = Path(path)
     if not path.is_file():
         raise WeightsFileError(f"weights file {path} does not exist")
@@ -155,7 +180,7 @@ def load(path: Path) -> vgg.Weights:
                                f"{folder.redo(path)}") from None
     _check_settings(path, meta)  # last: the checks above say more about a damaged header
     return vgg.Weights(params=params, arch=meta["arch"], preprocess=preprocess, name=meta.get("name", path.stem),
-                       sha256=sha256)
+                       sha256=sha256, content_sha256=content_digest(meta))
 
 
 def _check_shapes(path: Path, arch: str, params: dict) -> None:
