@@ -143,7 +143,7 @@ def stylize(
     output = output or Path(f"{content.stem}_{styles[0].stem}.{'tif' if fmt == 'tiff' else 'png'}")
     sources = [content, *styles, config.init, config.mask]
     destinations.check_not_input([output, animate], [*sources, resume])
-    destinations.check_output(output, fmt, overwrite=overwrite or own)
+    destinations.check_output(output, fmt, overwrite=overwrite or own, resumable=resume is None)
     destinations.check_beside(output, fmt, _scales.total_steps(config), save_every, sources, overwrite=overwrite or own,
                               after=ckpt.meta["step"] if ckpt else 0, resuming=resume)
     if animate is not None:

@@ -13,18 +13,26 @@ from jaxart.errors import InputError, nearest, probe_folder
 from jaxart.output import SUFFIXES
 
 
-def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag: str = "--output") -> None:
+def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag: str = "--output",
+                 resumable: bool = False) -> None:
     """Fail before any work if `path` cannot be written as `fmt`. Errors advise on `flag`, the
-    option that named the path. Creates nothing: a missing folder is made when the file is written."""
+    option that named the path; with `resumable` (a new stylize run), an existing `path` beside
+    its checkpoint is advised on as an interrupted run to continue. Creates nothing: a missing
+    folder is made when the file is written."""
     suffixes = SUFFIXES[fmt]
+    check_names([("output", path)], flag)  # first: a name too long is an OSError from any look at the path
     if path.suffix.lower() not in suffixes:
         raise InputError(f"output {path} must end in {' or '.join(suffixes)} for --format {fmt}")
     if path.is_dir():
         raise InputError(f"output {path} is a folder; give a file name ending in {suffixes[0]}")
     if os.path.lexists(path) and not overwrite:  # a dangling link too: the rename would not replace it
+        ckpt = checkpoint.path_for(path)
+        if resumable and ckpt.is_file():
+            raise InputError(f"output {path} already exists, and so does {ckpt}, where an interrupted run to it "
+                             f"stopped; continue that run with `jaxart stylize --resume {ckpt}`, or pass --overwrite "
+                             "to start again (which discards the checkpoint)")
         raise InputError(f"output {path} already exists; pass --overwrite to replace it or choose another {flag}")
     check_folder(path.parent, flag)
-    check_names([("output", path)], flag)
 
 
 def check_folder(folder: Path, flag: str, what: str = "output folder") -> Path:
