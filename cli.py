@@ -18,7 +18,7 @@ from jaxart import color as _color, config as _config, convs as _convs, memory a
 from cli_bench import bench  # noqa: E402
 from cli_sweep import sweep  # noqa: E402
 from cli_common import (  # noqa: E402
-    choices as _choices, csv as _csv, fetch as _fetch, given as _given, parse_colour as _parse_colour,
+    choices as _choices, csv as _csv, fetch as _fetch, given as _given, home as _home, parse_colour as _parse_colour,
     path_or_word as _path_or_word, stop_if_interrupted as _stop_if_interrupted, warn as _warn,
 )
 from cli_errors import run as _run  # noqa: E402
@@ -47,14 +47,14 @@ _DEFAULT = _config.StyleConfig()
 @app.command()
 def stylize(
     ctx: typer.Context,
-    content: Annotated[Optional[Path], typer.Argument(metavar="CONTENT", help="The photo (not with --resume).", show_default=False)] = None,
-    styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings (not with --resume).", show_default=False)] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image \\[default: CONTENT_STYLE.png, or the checkpoint's].")] = None,
+    content: Annotated[Optional[Path], typer.Argument(metavar="CONTENT", help="The photo (not with --resume).", show_default=False, callback=_home)] = None,
+    styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings (not with --resume).", show_default=False, callback=_home)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image \\[default: CONTENT_STYLE.png, or the checkpoint's].", callback=_home)] = None,
     fmt: Annotated[Optional[Format], typer.Option("--format", help="png (8-bit), png16 (16-bit PNG) or tiff (16-bit) \\[default: png, or the checkpoint's].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
-    resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this checkpoint (it names the content, styles, model and options).")] = None,
+    resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this checkpoint (it names the content, styles, model and options).", callback=_home)] = None,
     checkpoint_every: Annotated[int, typer.Option(help="Write OUTPUT.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM).")] = 0,
-    model: Annotated[str, typer.Option(help="auto (vgg19 if available, else vgg16-hed), a registered name or a .safetensors path.")] = "auto",
+    model: Annotated[str, typer.Option(help="auto (vgg19 if available, else vgg16-hed), a registered name or a .safetensors path.", callback=_home)] = "auto",
     size: Annotated[Optional[int], typer.Option(help="Long side of the output in pixels (default 512, or the last of --scales).", show_default=False)] = None,
     steps: Annotated[str, typer.Option(help="Optimizer steps; with --scales or --start-size one number per scale (e.g. 500,200,100) or one for every scale.")] = str(_DEFAULT.steps),
     seed: Annotated[int, typer.Option(help="Seed for --init random.")] = _DEFAULT.seed,
@@ -62,7 +62,7 @@ def stylize(
     linesearch: Annotated[LineSearch, typer.Option(help="L-BFGS line search: none (unit step, fastest on CPU) or zoom.")] = LineSearch(_DEFAULT.linesearch),
     lbfgs_memory: Annotated[int, typer.Option(help="L-BFGS history pairs: more reach a given loss in somewhat fewer steps, at 2 image-sized vectors of memory each (jcjohnson's default is 100).")] = _DEFAULT.lbfgs_memory,
     learning_rate: Annotated[float, typer.Option(help="Adam's step size.")] = _DEFAULT.learning_rate,
-    init: Annotated[str, typer.Option(help="content, random, or the path of an image.")] = _DEFAULT.init,
+    init: Annotated[str, typer.Option(help="content, random, or the path of an image.", callback=_home)] = _DEFAULT.init,
     content_weight: Annotated[float, typer.Option(help="Weight of the content loss.")] = _DEFAULT.content_weight,
     style_weight: Annotated[float, typer.Option(help="Weight of the style loss.")] = _DEFAULT.style_weight,
     tv_weight: Annotated[float, typer.Option(help="Weight of the total-variation (smoothness) loss.")] = _DEFAULT.tv_weight,
@@ -75,14 +75,14 @@ def stylize(
     margin: Annotated[int, typer.Option(help="Free pixels optimized around the image (started from the photo mirrored outwards) and cut off at the end, so no line forms along the border; 0: the image alone, as the paper.")] = _DEFAULT.margin,
     scales: Annotated[Optional[str], typer.Option(help="Coarse to fine: comma-separated long sides, increasing, e.g. 256,512,1024; each scale starts from the previous result, upsampled.")] = None,
     start_size: Annotated[Optional[int], typer.Option(help="Coarse to fine from this long side, doubling up to --size.")] = None,
-    mask: Annotated[Optional[Path], typer.Option(help="Spatial control: an image over the photo whose colours mark regions, one painting each (--region-style).")] = None,
+    mask: Annotated[Optional[Path], typer.Option(help="Spatial control: an image over the photo whose colours mark regions, one painting each (--region-style).", callback=_home)] = None,
     region_style: Annotated[Optional[list[str]], typer.Option(help="COLOUR=PAINTING for --mask, repeated: red=starry.jpg, '#0000ff'=scream.jpg (a name, #rrggbb, rgb(r,g,b) or r,g,b).")] = None,
     pooling: Annotated[Pooling, typer.Option(help="max or avg pooling.")] = Pooling(_DEFAULT.pooling),
     loop: Annotated[Loop, typer.Option(help="Loop structure: auto, python (jitted step) or scan (XLA loop).")] = Loop(_DEFAULT.loop),
     save_every: Annotated[int, typer.Option(help="Write OUTPUT_NNNNN.png (or .tif) every N steps (0: never).")] = 0,
     remat: Annotated[bool, typer.Option(help="Recompute VGG stages in the backward pass (jax.checkpoint, +33% FLOPs); on CPU it does not lower the peak.")] = _DEFAULT.remat,
     conv: Annotated[Conv, typer.Option(help="Convolutions: winograd (stages 2-5 by Winograd F(4x4,3x3): faster on CPU, a little more memory), winograd-bf16 (the same, the gradient's products in bfloat16: faster on CPUs with AMX or AVX512-BF16), direct (XLA's own) or auto (winograd on CPU, winograd-bf16 on those CPUs).")] = Conv(_DEFAULT.conv),
-    animate: Annotated[Optional[Path], typer.Option(help="Also write the optimization as an animation (.gif or .webp), a frame every --save-every steps (or 24 frames; 201 at most).")] = None,
+    animate: Annotated[Optional[Path], typer.Option(help="Also write the optimization as an animation (.gif or .webp), a frame every --save-every steps (or 24 frames; 201 at most).", callback=_home)] = None,
     background: Annotated[str, typer.Option(help="Colour under transparent pixels: a name, #rrggbb, rgb(r,g,b) or r,g,b.")] = "white",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
@@ -105,7 +105,7 @@ def stylize(
         if styles:
             raise typer.BadParameter("the paintings come from --region-style; give no STYLE arguments with it",
                                      param_hint="--region-style")
-        styles = [Path(p) for p in region_paths]
+        styles = _home([Path(p) for p in region_paths])
     if resume is not None:
         if content is not None:
             raise typer.BadParameter("the checkpoint names the content, styles and model; give no CONTENT or STYLE with it",
@@ -187,7 +187,7 @@ def _only_with_resume(ctx: typer.Context, allowed) -> None:
                                  "run to change them)", param_hint="--resume")
 
 
-def info(image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by jaxart.")]) -> None:
+def info(image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by jaxart.", callback=_home)]) -> None:
     """Print the run record embedded in a jaxart PNG or TIFF."""
     from jaxart.output import read_record
 

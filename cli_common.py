@@ -1,5 +1,5 @@
-"""What the CLI's modules share: Ctrl-C outside a run, comma-separated options and colours, which options
-were given, choices, warnings, and a download with its progress bar. Nothing heavy is imported
+"""What the CLI's modules share: Ctrl-C outside a run, comma-separated options and colours, `~` in paths,
+which options were given, choices, warnings, and a download with its progress bar. Nothing heavy is imported
 at the top: cli.py imports this before the libraries, to record a Ctrl-C while they load."""
 
 from __future__ import annotations
@@ -60,6 +60,20 @@ def path_or_word(text: str, words) -> str:
     import os
 
     return str(Path(text).resolve()) if text not in words and os.path.isfile(text) else text
+
+
+def home(value):
+    """A Typer callback: a leading `~` or `~user` expanded in a path option's value (a Path, a str or a
+    list of them; None stays None), as the shell does for it unquoted. One it cannot expand (no
+    such user) stays as typed, so the error names it."""
+    import os
+
+    if isinstance(value, (list, tuple)):
+        return [home(v) for v in value]
+    if value is None or not str(value).startswith("~"):
+        return value
+    expanded = os.path.expanduser(str(value))
+    return Path(expanded) if isinstance(value, Path) else expanded
 
 
 def parse_colour(text: str) -> tuple[int, int, int]:

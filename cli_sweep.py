@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from cli_common import (
-    choices as _choices, csv as _csv, fetch as _fetch, path_or_word as _path_or_word,
+    choices as _choices, csv as _csv, fetch as _fetch, home as _home, path_or_word as _path_or_word,
     stop_if_interrupted as _stop_if_interrupted, warn as _warn,
 )
 from jaxart import config as _config
@@ -18,19 +18,19 @@ _DEFAULT = _config.StyleConfig()
 
 
 def sweep(
-    content: Annotated[Path, typer.Argument(metavar="CONTENT", help="The photo.", show_default=False)],
-    styles: Annotated[list[Path], typer.Argument(metavar="STYLE", help="One or more paintings.", show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.")] = Path("sweep.png"),
+    content: Annotated[Path, typer.Argument(metavar="CONTENT", help="The photo.", show_default=False, callback=_home)],
+    styles: Annotated[list[Path], typer.Argument(metavar="STYLE", help="One or more paintings.", show_default=False, callback=_home)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.", callback=_home)] = Path("sweep.png"),
     style_weight: Annotated[str, typer.Option(help="Comma-separated style weights.")] = f"{_DEFAULT.style_weight:g}",
     content_weight: Annotated[str, typer.Option(help="Comma-separated content weights.")] = f"{_DEFAULT.content_weight:g}",
     tv_weight: Annotated[str, typer.Option(help="Comma-separated TV weights.")] = f"{_DEFAULT.tv_weight:g}",
     seed: Annotated[str, typer.Option(help="Comma-separated seeds (they matter with --init random).")] = f"{_DEFAULT.seed}",
-    model: Annotated[str, typer.Option(help="auto, a registered name or a .safetensors path.")] = "auto",
+    model: Annotated[str, typer.Option(help="auto, a registered name or a .safetensors path.", callback=_home)] = "auto",
     size: Annotated[int, typer.Option(help="Long side of each image in pixels.")] = 256,
     steps: Annotated[int, typer.Option(help="Optimizer steps.")] = 200,
     optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
     learning_rate: Annotated[float, typer.Option(help="Adam's step size.")] = _DEFAULT.learning_rate,
-    init: Annotated[str, typer.Option(help="content, random, or the path of an image.")] = _DEFAULT.init,
+    init: Annotated[str, typer.Option(help="content, random, or the path of an image.", callback=_home)] = _DEFAULT.init,
     columns: Annotated[Optional[int], typer.Option(help="Tiles per row of the sheet \\[default: one row per value of the slower-varying settings].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier, larger sweep to this --output.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,

