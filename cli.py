@@ -50,7 +50,7 @@ def stylize(
     content: Annotated[Optional[Path], typer.Argument(metavar="CONTENT", help="The photo (not with --resume).", show_default=False, callback=_home)] = None,
     styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings (not with --resume).", show_default=False, callback=_home)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image \\[default: CONTENT_STYLE.png, or the checkpoint's].", callback=_home)] = None,
-    fmt: Annotated[Optional[Format], typer.Option("--format", help="png (8-bit), png16 (16-bit PNG) or tiff (16-bit) \\[default: png, or the checkpoint's].", show_default=False)] = None,
+    fmt: Annotated[Optional[Format], typer.Option("--format", help="png (8-bit), png16 (16-bit PNG) or tiff (16-bit) \\[default: the one --output's suffix names (.png: png, .tif or .tiff: tiff), or the checkpoint's].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
     resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this checkpoint (it names the content, styles, model and options).", callback=_home)] = None,
     checkpoint_every: Annotated[int, typer.Option(help="Write OUTPUT.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM).")] = 0,
@@ -114,7 +114,6 @@ def stylize(
         ckpt = checkpoint.load(resume)
         content, styles, model, config, rgb = _resume.from_checkpoint(ckpt)
         output = output or Path(ckpt.meta["output"])
-        fmt = fmt or Format(ckpt.meta["format"])
         # Its own interrupted image, and its frames, are the run's: resuming may replace them.
         own, save_every, checkpoint_every, frames, animate = _resume.continuation(
             ckpt, output, animate, save_every if _given(ctx, "save_every") else None,
@@ -139,7 +138,7 @@ def stylize(
         ).validate()
         if weights.is_path(model):
             model = str(Path(model).resolve())  # so --resume finds it from any folder
-    fmt = (fmt or Format.png).value
+    fmt = _output.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
     output = output or Path(f"{content.stem}_{styles[0].stem}.{'tif' if fmt == 'tiff' else 'png'}")
     sources = [content, *styles, config.init, config.mask]
     destinations.check_not_input([output, animate], [*sources, resume])

@@ -22,6 +22,24 @@ FORMATS = ("png", "png16", "tiff")  # 8-bit PNG, 16-bit PNG, 16-bit TIFF
 SUFFIXES = {"png": (".png",), "png16": (".png",), "tiff": (".tif", ".tiff")}
 
 
+def choose_format(fmt: str | None, path: str | os.PathLike | None, default: str = "png") -> str:
+    """The format to write `path` in: `fmt` (an explicit --format) if given; else `default` if
+    `path` is None or its suffix fits it (.png for png16 too); else the one its suffix names
+    (.png: png, .tif or .tiff: tiff).
+
+    Raises:
+      InputError: no `fmt`, and `path`'s suffix names none of the FORMATS.
+    """
+    if fmt is not None or path is None:
+        return fmt or default
+    suffix = Path(path).suffix.lower()
+    named = [f for f in (default, *FORMATS) if suffix in SUFFIXES[f]]
+    if not named:
+        raise InputError(f"output {path} ends in {suffix or 'no suffix'}; jaxart writes PNG (.png, --format png or "
+                         "png16) and TIFF (.tif or .tiff, --format tiff): choose an --output ending in one of those")
+    return named[0]
+
+
 def to_uint16(image: np.ndarray) -> np.ndarray:
     """Floats in [0, 1] to uint16 of the same shape, rounding and clipping; NaN becomes 0."""
     x = np.nan_to_num(np.asarray(image, np.float64), nan=0.0)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from jaxart import job
+import jaxart
+from jaxart import job, output
 
 from conftest import run_main, write_tiny_job
 
@@ -75,3 +76,29 @@ def test_a_quoted_tilde_means_the_home_folder_in_every_path(home, monkeypatch, c
 def test_sweep_and_weights_expand_a_tilde_too(home, args, said, monkeypatch, capsys):
     code, _, err = run_main(args, monkeypatch, capsys)
     assert code == 2 and said.format(home=home) in err, err
+
+
+def test_a_tif_output_is_written_as_tiff_without_format(files, tmp_path, monkeypatch, capsys):
+    code, _, err = run_main(_stylize(files, "-o", str(tmp_path / "a.tif")), monkeypatch, capsys)
+    assert code == 0, err
+    assert (tmp_path / "a.tif").read_bytes()[:4] == b"II*\0"
+    assert jaxart.read_record(tmp_path / "a.tif")["steps"] == 2
+
+
+@pytest.mark.parametrize("fmt, name, chosen", [
+    (None, "a.png", "png"), (None, "a.tif", "tiff"), (None, "a.TIFF", "tiff"), (None, None, "png"),
+    ("png16", "a.png", "png16"), ("tiff", "a.png", "tiff"),  # an explicit --format rules; check_output refuses
+])
+def test_the_format_is_the_one_the_suffix_names_unless_given(fmt, name, chosen):
+    assert output.choose_format(fmt, name) == chosen
+
+
+def test_a_resumed_run_keeps_its_format_while_the_suffix_fits_it():
+    assert output.choose_format(None, "a.png", "png16") == "png16"
+    assert output.choose_format(None, "a.tif", "png16") == "tiff"
+
+
+def test_an_output_suffix_naming_no_format_is_one_line_naming_those_there_are(files, tmp_path, monkeypatch, capsys):
+    code, _, err = run_main(_stylize(files, "-o", str(tmp_path / "a.jpg")), monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and not list(tmp_path.iterdir()), err
+    assert "a.jpg ends in .jpg; jaxart writes PNG (.png" in err and ".tif or .tiff, --format tiff" in err, err
