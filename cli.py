@@ -49,7 +49,7 @@ def stylize(
     ctx: typer.Context,
     content: Annotated[Optional[Path], typer.Argument(metavar="CONTENT", help="The photo (not with --resume).", show_default=False, callback=_home)] = None,
     styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings (not with --resume).", show_default=False, callback=_home)] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image \\[default: CONTENT_STYLE.png, or the checkpoint's].", callback=_home)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image \\[default: CONTENT_STYLE.png, STYLE every painting's name joined by +; or the checkpoint's].", callback=_home)] = None,
     fmt: Annotated[Optional[Format], typer.Option("--format", help="png (8-bit), png16 (16-bit PNG) or tiff (16-bit) \\[default: the one --output's suffix names (.png: png, .tif or .tiff: tiff), or the checkpoint's].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
     resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this checkpoint (it names the content, styles, model and options).", callback=_home)] = None,
@@ -139,7 +139,7 @@ def stylize(
         if weights.is_path(model):
             model = str(Path(model).resolve())  # so --resume finds it from any folder
     fmt = _output.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
-    output = output or Path(f"{content.stem}_{styles[0].stem}.{'tif' if fmt == 'tiff' else 'png'}")
+    output = output or destinations.default_output(content, styles, fmt)
     sources = [content, *styles, config.init, config.mask]
     destinations.check_not_input([output, animate], [*sources, resume])
     destinations.check_output(output, fmt, overwrite=overwrite or own, resumable=resume is None)

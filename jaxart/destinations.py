@@ -4,6 +4,7 @@ the animation. None may replace an input, and none an existing file without --ov
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -11,6 +12,24 @@ from pathlib import Path
 from jaxart import animate, checkpoint
 from jaxart.errors import InputError, nearest, probe_folder
 from jaxart.output import SUFFIXES
+
+# Room a default output name leaves for the longest name derived from its stem: STEM_00100.png
+# frames (a digit more past each power of ten from 100000 steps on), STEM.ckpt.npz.
+_DERIVED = 16
+
+
+def default_output(content: Path, styles, fmt: str = "png", folder: Path = Path(".")) -> Path:
+    """CONTENT_STYLE.png (.tif for tiff), every painting's stem joined by "+", so a blend is not
+    named as the run of its first painting alone. Cut to fit `folder`'s name limit with room for
+    the names derived beside it; a cut name ends in a hash of the whole, so two never collide."""
+    stem = f"{Path(content).stem}_{'+'.join(Path(s).stem for s in styles)}"
+    room = name_limit(folder) - _DERIVED
+    if len(os.fsencode(stem)) > room:
+        digest = "-" + hashlib.sha256(os.fsencode(stem)).hexdigest()[:8]
+        while len(os.fsencode(stem + digest)) > room:
+            stem = stem[:-1]
+        stem += digest
+    return Path(stem + SUFFIXES[fmt][0])
 
 
 def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag: str = "--output",
@@ -54,14 +73,29 @@ def check_names(named, flag: str = "--output") -> None:
     """Refuse, before any work, a file name longer than its folder allows (255 bytes on most file
     systems): the run would fail at its end. `named` holds (what, path) pairs."""
     for what, path in named:
-        try:
-            limit = os.pathconf(nearest(Path(path).parent), "PC_NAME_MAX")
-        except (OSError, ValueError):
-            limit = 255
-        size = len(os.fsencode(Path(path).name))
+        limit, size = name_limit(Path(path).parent), len(os.fsencode(Path(path).name))
         if size > limit:
             raise InputError(f"the {what} name {Path(path).name[:32]}... would be {size} bytes, more than the {limit} "
                              f"its folder allows; choose a shorter {flag}")
+
+
+def name_limit(folder: Path) -> int:
+    """The longest file name, in bytes, that `folder` (or the nearest folder above it) allows."""
+    try:
+        return os.pathconf(nearest(folder), "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
+
+
+def _check_derived(output: Path, named) -> None:
+    """Refuse an `output` whose derived files, (what, path) pairs, would have names too long for its folder."""
+    limit, size = name_limit(output.parent), len(os.fsencode(output.name))
+    for what, path in named:
+        over = len(os.fsencode(path.name)) - limit
+        if over > 0:
+            raise InputError(f"the output name {output.name[:24]}... is too long: its {what} name {output.stem[:24]}..."
+                             f"{path.name[len(output.stem):]} would be {limit + over} bytes, more than the {limit} "
+                             f"its folder allows; choose a shorter --output, of at most {size - over} bytes")
 
 
 def _existing(paths) -> set[Path]:
@@ -138,7 +172,8 @@ def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
     `overwrite`; and if another run's checkpoint is where this run's goes (`resuming`: the one
     this run continues), which it would replace and then remove."""
     sources, ckpt = _existing(inputs), checkpoint.path_for(output)
-    check_names([("checkpoint", ckpt)] + [("--save-every frame", frame(output, steps, fmt))] * bool(save_every))
+    frames = [("--save-every frame", frame(output, steps, fmt))] if save_every else []
+    _check_derived(output, [("checkpoint", ckpt), *frames])
     if ckpt.resolve() in sources:
         raise InputError(f"the checkpoint {ckpt} would replace one of the inputs; choose another --output")
     if ckpt.is_dir():

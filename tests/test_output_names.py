@@ -2,13 +2,14 @@
 quoted paths, the format a suffix names, the default name of a blend, names near the limit."""
 
 import contextlib
+import os
 import signal
 from pathlib import Path
 
 import pytest
 
 import jaxart
-from jaxart import job, output
+from jaxart import destinations, job, output
 
 from conftest import run_main, write_tiny_job
 
@@ -102,3 +103,42 @@ def test_an_output_suffix_naming_no_format_is_one_line_naming_those_there_are(fi
     code, _, err = run_main(_stylize(files, "-o", str(tmp_path / "a.jpg")), monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and not list(tmp_path.iterdir()), err
     assert "a.jpg ends in .jpg; jaxart writes PNG (.png" in err and ".tif or .tiff, --format tiff" in err, err
+
+
+def test_the_default_name_of_a_blend_names_every_painting(files, tmp_path, monkeypatch, capsys):
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(files[0] / "paint.png", tmp_path / "scream.png")
+    (tmp_path / "photo_paint.png").write_bytes(b"the run of the first painting alone")
+    code, _, err = run_main(_stylize(files, paintings=("paint.png", tmp_path / "scream.png")), monkeypatch, capsys)
+    assert code == 0 and (tmp_path / "photo_paint+scream.png").is_file(), err
+    assert (tmp_path / "photo_paint.png").read_bytes() == b"the run of the first painting alone"
+
+
+def test_a_long_default_name_is_cut_to_fit_with_room_for_its_checkpoint_and_frames(tmp_path):
+    styles = [Path("s" * 100 + ".jpg"), Path("t" * 100 + ".jpg")]
+    name = destinations.default_output(Path("é" * 60 + ".jpg"), styles, "tiff", tmp_path)
+    other = destinations.default_output(Path("é" * 60 + ".jpg"), styles[::-1], "tiff", tmp_path)
+    assert len(os.fsencode(name.name)) <= 255 - 16 + 4 and name.suffix == ".tif" and name != other
+    name.stem.encode("utf-8")  # cut between characters, never inside one
+    assert destinations.default_output(Path("a.jpg"), [Path("b.png")], "tiff") == Path("a_b.tif")
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_a_name_over_the_limit_is_one_line_before_any_work(command, files, tmp_path, monkeypatch, capsys):
+    """It was "File name too long" from the OS, with exit 1."""
+    d, model = files
+    out = tmp_path / ("c" * 300 + ".png")
+    args = [command, str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "-o", str(out)]
+    code, _, err = run_main(args, monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and not list(tmp_path.iterdir()), err
+    assert "would be 304 bytes, more than the 255 its folder allows; choose a shorter --output" in err, err
+
+
+def test_a_name_whose_frames_would_not_fit_says_how_long_it_may_be(files, tmp_path, monkeypatch, capsys):
+    out = tmp_path / ("f" * 246 + ".png")  # its checkpoint fits; f..._00001.png does not
+    code, _, err = run_main(_stylize(files, "-o", str(out), "--save-every", "1"), monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and not list(tmp_path.iterdir()), err
+    assert f"the output name {'f' * 24}... is too long: its --save-every frame name {'f' * 24}..._00002.png " \
+           "would be 256 bytes" in err and "choose a shorter --output, of at most 249 bytes" in err, err
