@@ -83,8 +83,7 @@ class StyleConfig:
             raise ValueError(f"margin must be a whole number of pixels from 0 to 64, got {self.margin!r}")
         if self.size < 16:
             raise ValueError(f"size {self.size} is too small; use at least 16 pixels")
-        for name in ("content_weight", "style_weight", "tv_weight", "learning_rate"):
-            _weights(name.replace("_", "-"), (getattr(self, name),))
+        _weights("learning-rate", (self.learning_rate,))
         if self.learning_rate == 0:
             raise ValueError("learning-rate must be above 0")
         if not isinstance(self.seed, int) or not -2**63 <= self.seed < 2**63:
@@ -104,17 +103,12 @@ class StyleConfig:
             raise ValueError(f"init {self.init!r} is neither {' nor '.join(INITS)} nor an image file")
         if not self.content_layers and not self.style_layers:
             raise ValueError("give at least one content or style layer")
-        weights = self.style_layer_weights
-        if weights is not None:
-            if len(weights) != len(self.style_layers):
-                raise ValueError(
-                    f"{len(weights)} style layer weights for {len(self.style_layers)} style layers"
-                )
-            _weights("style layer weights", weights)
+        _loss_weights(self)
         if self.style_blend is not None:
             _weights("style blend", self.style_blend)
             if not self.style_blend or sum(self.style_blend) <= 0:
-                raise ValueError(f"style blend {list(self.style_blend)} must sum above 0")
+                raise ValueError(f"style blend {list(self.style_blend)} has no weight above 0, which leaves no "
+                                 "style; give at least one painting a weight above 0")
             if paintings is not None and len(self.style_blend) != paintings:
                 raise ValueError(f"style blend gives {len(self.style_blend)} weights for {paintings} "
                                  f"painting{'s' * (paintings != 1)}; give one weight per painting")
@@ -196,6 +190,30 @@ _MAX_WEIGHT = 1e30
 def _weights(name, values):
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= _MAX_WEIGHT for v in values):
         raise ValueError(f"{name} must be a finite number >= 0 (at most 1e30), got {', '.join(map(str, values))}")
+
+
+def _loss_weights(config):
+    """Refuse loss weights that are negative or too large, a layer listed twice (its weight would be
+    split, not doubled), and zeros that silently remove a term or make the run a no-op."""
+    for name in ("content_weight", "style_weight", "tv_weight"):
+        _weights(name.replace("_", "-"), (getattr(config, name),))
+    if not (config.content_weight or config.style_weight or config.tv_weight):
+        raise ValueError("content-weight, style-weight and tv-weight are all 0, so nothing would change the "
+                         "starting image; give style-weight above 0 (default 10)")
+    for kind, layers in (("content", config.content_layers), ("style", config.style_layers)):
+        twice = [n for i, n in enumerate(layers) if n in layers[:i]]
+        if twice:
+            raise ValueError(f"{kind} layer {twice[0]} is listed twice in {', '.join(layers)}; list each layer once"
+                             + " (style-layer-weights weights a layer more)" * (kind == "style"))
+    weights, layers = config.style_layer_weights, config.style_layers
+    if weights is not None:
+        if len(weights) != len(layers):
+            raise ValueError(f"{len(weights)} style layer weights for {len(layers)} style layers "
+                             f"({', '.join(layers)}); give one weight per style layer, in that order")
+        _weights("style layer weights", weights)
+        if weights and not any(weights):
+            raise ValueError("style layer weights are all 0, which leaves no style; give at least one style layer "
+                             "a weight above 0 (or style-weight 0 for no style)")
 
 
 # XLA counts steps and indexes pixels in int32: a count beyond it would wrap, not just take long.

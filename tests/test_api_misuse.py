@@ -93,3 +93,20 @@ def test_a_region_mask_is_averaged_over_the_pixels_each_cell_pools():
     assert got["relu1_1"][0, 0].tolist() == m[0, 0].tolist()
     assert got["pool1"][0, 0].tolist() == [1] * 16 + [0] * 7
     assert got["relu4_1"][0].tolist() == [[1, 1, 1, 1, 0]] * 5 and got["relu5_1"][0].tolist() == [[1, 1]] * 2
+
+
+@pytest.mark.parametrize("changes, message", [
+    # layer_weights() keyed them by name: relu1_1 got 1/2 of the style, not 2/3 as listed twice
+    ({"style_layers": ("relu1_1", "relu2_1", "relu1_1")}, "style layer relu1_1 is listed twice"),
+    ({"content_layers": ("relu4_2", "relu4_2")}, "content layer relu4_2 is listed twice"),
+    # a full run returned the starting image, or the photo without a trace of the painting
+    ({"content_weight": 0, "style_weight": 0.0, "tv_weight": 0}, "are all 0, so nothing would change"),
+    ({"style_layer_weights": (0, 0.0, 0, 0, 0)}, "style layer weights are all 0, which leaves no style"),
+    ({"style_layer_weights": (1, 2)}, r"for 5 style layers \(relu1_1, .*, relu5_1\); give one weight per style layer"),
+])
+def test_settings_that_drop_or_split_a_loss_term_are_refused(changes, message, setup):
+    w, photo, paint, _ = setup
+    with pytest.raises(ValueError, match=message):
+        CONFIG.replace(**changes).validate()
+    with pytest.raises(ValueError, match=message):  # before any work
+        jaxart.stylize(photo, [paint], weights=w, config=CONFIG.replace(**changes))
