@@ -118,6 +118,10 @@ def stylize(
         own, save_every, checkpoint_every, frames, animate = _resume.continuation(
             ckpt, output, animate, save_every if _given(ctx, "save_every") else None,
             checkpoint_every if _given(ctx, "checkpoint_every") else None, _warn)
+    elif mask is not None and not region_style:  # else the CONTENT/STYLE hint below, which misleads
+        raise typer.BadParameter("needs a --region-style COLOUR=PAINTING for each colour of the mask, e.g. "
+                                 "--region-style red=starry.jpg; the paintings come from --region-style, not STYLE "
+                                 "arguments", param_hint="--mask")
     elif content is None or not styles:
         raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")
     else:
@@ -141,12 +145,12 @@ def stylize(
     fmt = _output.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
     output = output or destinations.default_output(content, styles, fmt)
     sources = [content, *styles, config.init, config.mask]
-    destinations.check_not_input([output, animate], [*sources, resume])
+    destinations.check_not_input([output], [*sources, resume])
     destinations.check_output(output, fmt, overwrite=overwrite or own, resumable=resume is None)
     destinations.check_beside(output, fmt, _scales.total_steps(config), save_every, sources, overwrite=overwrite or own,
                               after=ckpt.meta["step"] if ckpt else 0, resuming=resume)
     if animate is not None:
-        destinations.check_animation(animate, overwrite=overwrite)
+        destinations.check_animation(animate, overwrite=overwrite, inputs=[*sources, resume])
     photo, paintings = job.load_inputs(content, styles, rgb)
     if config.mask is not None:  # readable, its colours present, the photo's aspect: before any weights load
         guided.check_mask(config, photo.shape, len(styles))

@@ -112,8 +112,12 @@ def check_not_input(outputs, inputs) -> None:
                              "replaces an input)")
 
 
-def check_animation(path: Path, *, overwrite: bool = False) -> None:
-    """Fail before any work if the `--animate` file cannot be written: suffix, existing file, folder."""
+def check_animation(path: Path, *, overwrite: bool = False, inputs=()) -> None:
+    """Fail before any work if the `--animate` file cannot be written: one of the `inputs` (paths or
+    None), suffix, existing file, folder. Errors advise on --animate, not --output."""
+    if Path(path).resolve() in _existing(inputs):
+        raise InputError(f"animation {path} is one of the inputs; choose another --animate (--overwrite never "
+                         "replaces an input)")
     animate.check_suffix(path)
     if path.is_dir():
         raise InputError(f"animation {path} is a folder; give a file name ending in {path.suffix}")

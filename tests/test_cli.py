@@ -108,6 +108,10 @@ BAD = {
     "content layer twice": (lambda d: ["--content-layers", "relu4_2,relu4_2"], "content layer relu4_2 is listed twice"),
     "too few layer weights": (lambda d: ["--style-layer-weights", "1,2"], "2 style layer weights for 5 style layers "
                               "(relu1_1, relu2_1, relu3_1, relu4_1, relu5_1); give one weight per style layer"),
+    "mask without region styles": (lambda d: ["stylize", str(d / "photo.jpg"), "--mask", str(d / "paint.png")],
+                                   "--mask: needs a --region-style COLOUR=PAINTING for each colour of the mask"),
+    "animation over the photo": (lambda d: ["--overwrite", "--animate", str(d / "photo.jpg")],
+                                 "photo.jpg is one of the inputs; choose another --animate (--overwrite never"),
     "zoom with adam": (lambda d: ["--optimizer", "adam", "--linesearch", "zoom"], "linesearch zoom is L-BFGS's"),
     "output over the painting": (lambda d: ["--overwrite", "--output", str(d / "paint.png")], "is one of the inputs"),
     "settings with --resume": (lambda d: ["stylize", "--resume", str(d / "x.ckpt.npz"), "--steps", "9"],
