@@ -19,7 +19,8 @@ from cli_bench import bench  # noqa: E402
 from cli_sweep import sweep  # noqa: E402
 from cli_common import (  # noqa: E402
     choices as _choices, csv as _csv, fetch as _fetch, given as _given, home as _home, parse_colour as _parse_colour,
-    path_or_word as _path_or_word, stop_if_interrupted as _stop_if_interrupted, warn as _warn,
+    path_or_word as _path_or_word, stop_if_interrupted as _stop_if_interrupted,
+    unused_learning_rate as _unused_learning_rate, warn as _warn,
 )
 from cli_errors import run as _run  # noqa: E402
 from cli_weights import weights_app  # noqa: E402
@@ -61,7 +62,7 @@ def stylize(
     optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
     linesearch: Annotated[LineSearch, typer.Option(help="L-BFGS line search: none (unit step, fastest on CPU) or zoom.")] = LineSearch(_DEFAULT.linesearch),
     lbfgs_memory: Annotated[int, typer.Option(help="L-BFGS history pairs: more reach a given loss in somewhat fewer steps, at 2 image-sized vectors of memory each (jcjohnson's default is 100).")] = _DEFAULT.lbfgs_memory,
-    learning_rate: Annotated[float, typer.Option(help="Adam's step size.")] = _DEFAULT.learning_rate,
+    learning_rate: Annotated[float, typer.Option(help="Adam's step size (L-BFGS ignores it).")] = _DEFAULT.learning_rate,
     init: Annotated[str, typer.Option(help="content, random, or the path of an image.", callback=_home)] = _DEFAULT.init,
     content_weight: Annotated[float, typer.Option(help="Weight of the content loss.")] = _DEFAULT.content_weight,
     style_weight: Annotated[float, typer.Option(help="Weight of the style loss.")] = _DEFAULT.style_weight,
@@ -140,6 +141,8 @@ def stylize(
             style_blend=_csv(style_blend, "--style-blend", float),
             colors=colors.value, style_scale=style_scale, margin=margin,
         ).validate()
+        if note := _unused_learning_rate(ctx, config.optimizer):
+            _warn(note)
         if weights.is_path(model):
             model = str(Path(model).resolve())  # so --resume finds it from any folder
     fmt = _output.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")

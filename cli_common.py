@@ -92,6 +92,15 @@ def given(ctx, name: str) -> bool:
     return getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"
 
 
+def unused_learning_rate(ctx, optimizer: str) -> str | None:
+    """A warning when --learning-rate is given to an optimizer that ignores it, else None. L-BFGS
+    (optimize.make_optimizer) takes a unit step or its line search's; --learning-rate is Adam's."""
+    if optimizer == "adam" or not given(ctx, "learning_rate"):
+        return None
+    return (f"--learning-rate has no effect with --optimizer {optimizer}, which takes its step sizes from its "
+            "curvature estimates; it is the step size of --optimizer adam")
+
+
 def choices(name: str, values) -> type[Enum]:
     """A `str` Enum of the library's own choices, so the CLI never lists its own copy."""
     return Enum(name, {v: v for v in values}, type=str)

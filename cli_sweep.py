@@ -9,7 +9,7 @@ import typer
 
 from cli_common import (
     choices as _choices, csv as _csv, fetch as _fetch, home as _home, path_or_word as _path_or_word,
-    stop_if_interrupted as _stop_if_interrupted, warn as _warn,
+    stop_if_interrupted as _stop_if_interrupted, unused_learning_rate as _unused_learning_rate, warn as _warn,
 )
 from jaxart import config as _config
 
@@ -18,6 +18,7 @@ _DEFAULT = _config.StyleConfig()
 
 
 def sweep(
+    ctx: typer.Context,
     content: Annotated[Path, typer.Argument(metavar="CONTENT", help="The photo.", show_default=False, callback=_home)],
     styles: Annotated[list[Path], typer.Argument(metavar="STYLE", help="One or more paintings.", show_default=False, callback=_home)],
     output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.", callback=_home)] = Path("sweep.png"),
@@ -29,7 +30,7 @@ def sweep(
     size: Annotated[int, typer.Option(help="Long side of each image in pixels.")] = 256,
     steps: Annotated[int, typer.Option(help="Optimizer steps.")] = 200,
     optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
-    learning_rate: Annotated[float, typer.Option(help="Adam's step size.")] = _DEFAULT.learning_rate,
+    learning_rate: Annotated[float, typer.Option(help="Adam's step size (L-BFGS ignores it).")] = _DEFAULT.learning_rate,
     init: Annotated[str, typer.Option(help="content, random, or the path of an image.", callback=_home)] = _DEFAULT.init,
     columns: Annotated[Optional[int], typer.Option(help="Tiles per row of the sheet \\[default: one row per value of the slower-varying settings].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier, larger sweep to this --output.")] = False,
@@ -51,6 +52,8 @@ def sweep(
     config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate,
                          init=_path_or_word(init, _config.INITS))
     S.check(config, settings)
+    if note := _unused_learning_rate(ctx, config.optimizer):
+        _warn(note)
     sheet.check_outputs(output, len(settings), overwrite=overwrite, inputs=[content, *styles, init])
     photo, paintings = job.load_inputs(content, styles)
     if note := job.init_note(photo, config.init):

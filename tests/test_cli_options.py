@@ -1,0 +1,38 @@
+"""Options that would do nothing or were misread: a warning naming the option that applies, and an
+unknown option answered with the command's own options, not click's loose guesses."""
+
+import pytest
+
+from jaxart import job
+from jaxart.errors import InputError
+
+from conftest import run_main, write_tiny_job
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("options"))
+
+
+def _stop_before_weights(*args):
+    raise InputError("stopped before the weights")
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+@pytest.mark.parametrize("optimizer, warned", [([], True), (["--optimizer", "lbfgs"], True),
+                                               (["--optimizer", "adam"], False)])
+def test_a_learning_rate_lbfgs_ignores_is_warned_about(command, optimizer, warned, files, tmp_path, monkeypatch,
+                                                       capsys):
+    """optimize.make_optimizer's L-BFGS never reads it: --learning-rate 0.5 ran exactly as without it."""
+    d, model = files
+    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)  # the check comes first; no run
+    argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png"), "--model", model,
+            "--size", "32", "--learning-rate", "0.5", *optimizer]
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    warning = ("warning: --learning-rate has no effect with --optimizer lbfgs, which takes its step sizes from its "
+               "curvature estimates; it is the step size of --optimizer adam")
+    expected = [warning] * warned + ["error: stopped before the weights"]
+    assert code == 2 and err.splitlines() == expected, err
+    code, _, err = run_main(argv[:-2 - len(optimizer)], monkeypatch, capsys)  # the default, not given: no warning
+    assert code == 2 and err == "error: stopped before the weights", err
+
