@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 import signal
 import sys
 
@@ -29,7 +30,9 @@ def run(app: typer.Typer) -> None:
         typer.echo("error: interrupted", err=True)
         sys.exit(130)
     except TyperException as e:
-        if e.format_message():  # else it is the help `jaxart` alone prints
+        if hasattr(e, "possibilities"):  # click's NoSuchOption, which typer does not export
+            typer.echo(f"error: {unknown_option(e)}", err=True)
+        elif e.format_message():  # else it is the help `jaxart` alone prints
             typer.echo(f"error: {e.format_message()}", err=True)
         sys.exit(2)
     except NonFiniteLossError as e:
@@ -63,3 +66,32 @@ def run(app: typer.Typer) -> None:
     finally:
         signal.signal(signal.SIGINT, previous)
         _forget_interrupts()  # this command's: a later main() in the same process starts afresh
+
+
+def unknown_option(e: TyperException) -> str:
+    """Click's "No such option" as one line that names the command, says which other command takes
+    the option, and points to the command's --help. Of click's guesses only close spellings: it
+    answered `sweep --style-layers` with "Possible options: --style-weight", `--lr` with "--help"."""
+    ctx, name = e.ctx, e.option_name
+    if ctx is None:
+        return e.format_message()
+    group = _command_path(ctx.parent) if ctx.parent else "jaxart"
+    command = _command_path(ctx)
+    text = f"`{command}` has no option {name}"
+    siblings = getattr(ctx.parent.command, "commands", {}) if ctx.parent else {}
+    others = [n for n, c in sorted(siblings.items()) if c is not ctx.command and any(name in p.opts for p in c.params)]
+    guesses = difflib.get_close_matches(name, [p for p in e.possibilities or () if p != "--help"], cutoff=0.7)
+    if others:
+        text += f" (an option of {' and '.join(f'`{group} {o}`' for o in others)})"
+    elif guesses:
+        text += f" (did you mean {' or '.join(guesses)}?)"
+    return f"{text}; see `{command} --help` for its options"
+
+
+def _command_path(ctx) -> str:
+    """The command as the README writes it, `jaxart weights list`, whatever ran it (`python cli.py`)."""
+    names = []
+    while ctx.parent is not None:
+        names.insert(0, ctx.info_name)
+        ctx = ctx.parent
+    return " ".join(["jaxart", *names])

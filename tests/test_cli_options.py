@@ -36,3 +36,17 @@ def test_a_learning_rate_lbfgs_ignores_is_warned_about(command, optimizer, warne
     code, _, err = run_main(argv[:-2 - len(optimizer)], monkeypatch, capsys)  # the default, not given: no warning
     assert code == 2 and err == "error: stopped before the weights", err
 
+
+@pytest.mark.parametrize("argv, expected", [
+    # click said "(Possible options: --style-weight)": sweep has no layers, stylize does
+    (["sweep", "a.jpg", "b.jpg", "--style-layers", "relu1_1"],
+     "`jaxart sweep` has no option --style-layers (an option of `jaxart stylize`); see `jaxart sweep --help`"),
+    (["sweep", "--steps-per", "3"], "`jaxart sweep` has no option --steps-per (did you mean --steps?); see"),
+    # click said "(Possible options: --help)", and for stylize "--colors, --help, --loop"
+    (["sweep", "--lr", "3"], "`jaxart sweep` has no option --lr; see `jaxart sweep --help` for its options"),
+    (["stylize", "--lr", "3"], "`jaxart stylize` has no option --lr; see `jaxart stylize --help` for its options"),
+    (["weights", "list", "--quiet"], "`jaxart weights list` has no option --quiet; see `jaxart weights list --help`"),
+])
+def test_an_unknown_option_points_to_the_commands_help(argv, expected, monkeypatch, capsys):
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and out == "" and err.startswith(f"error: {expected}") and len(err.splitlines()) == 1, err
