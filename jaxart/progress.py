@@ -18,8 +18,10 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
               label: str = "stylize"):
     """Yields `update(step, loss, terms)`; shows step, time, ETA, steps/s and loss terms on stderr.
 
-    The loss terms come last and are the column cut short in a narrow terminal: in 80 columns
-    the step count, elapsed time and ETA still show in full. `scales`, a coarse-to-fine run's
+    Below `COMPACT_BELOW` columns the command's name and the bar give way (the step count shows
+    the progress) and the terms are abbreviated, so that in 80 columns the loss and every term
+    show after the step count, elapsed time and ETA; only beyond that are the terms cut short,
+    being last. `scales`, a coarse-to-fine run's
     `(size, steps)` schedule, puts the current size before the loss and says which size compiles
     between scales; `label` names the command. Steps/s counts from the current scale's first step, so compiling is not in it,
     and the ETA weights a later scale's steps by its size (`AREA_EXPONENT`).
@@ -28,12 +30,14 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
         yield lambda *a, **k: None
         return
     plan = tuple(scales) or ((1, total),)
+    console = console or Console(stderr=True)
+    compact = console.width < COMPACT_BELOW
     columns = (
-        TextColumn(f"[bold]{label}"), BarColumn(bar_width=16), MofNCompleteColumn(),
+        *(() if compact else (TextColumn(f"[bold]{label}"), BarColumn(bar_width=16))), MofNCompleteColumn(),
         TimeElapsedColumn(), TextColumn("ETA {task.fields[eta]}"), TextColumn("{task.fields[rate]}"),
         TextColumn("{task.fields[terms]}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
     )
-    with _cleared_on_error(Progress(*columns, console=console or Console(stderr=True), expand=True)) as bar:
+    with _cleared_on_error(Progress(*columns, console=console, expand=True)) as bar:
         # Before the first step XLA compiles, unless its programs are cached: 15-23 s of a first
         # 256-512 px run (BENCHMARKS.md, "What a run compiles") in which only the clock moves.
         multi = len(plan) > 1
@@ -42,7 +46,7 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
         since = {}  # size -> (step, time) of its scale's first report
 
         def update(step: int, loss: float, terms: dict[str, float]) -> None:
-            text = f"loss {loss:.4g} (" + " ".join(f"{k} {v:.3g}" for k, v in terms.items()) + ")"
+            text = _loss_text(loss, terms, compact)
             size, following = _scale_at(plan, step)
             if multi:  # after a scale's last step the next one computes its targets and compiles
                 text = f"compiling {following} px" if following else f"{size} px {text}"
@@ -50,10 +54,23 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
             start, t0 = since.setdefault(size, (step, now))
             rate = (step - start) / (now - t0) if step > start and now > t0 else None
             eta = _left(plan, step) / rate if rate else None
-            bar.update(task, completed=step, terms=text, rate=f"{rate:.2f} steps/s" if rate else "",
-                       eta="-:--:--" if eta is None else _hms(eta))
+            per_second = f"{rate:.2f}{'/s' if compact else ' steps/s'}" if rate else ""
+            bar.update(task, completed=step, terms=text, rate=per_second, eta="-:--:--" if eta is None else _hms(eta))
 
         yield update
+
+
+# The full line takes up to about 118 columns, 126 with a coarse-to-fine scale's size; below this
+# the compact one, which keeps the loss terms whole in 80 columns up to 9999 steps (a
+# coarse-to-fine run of more than 999 loses the last characters).
+COMPACT_BELOW = 128
+_SHORT = {"content": "c", "style": "s"}
+
+
+def _loss_text(loss: float, terms: dict[str, float], compact: bool) -> str:
+    """The bar's `loss 1.235 (content 0.439 style 0.0773 tv 0.0124)`, compact `... (c 0.44 s 0.077 tv 0.012)`."""
+    names, digits = (_SHORT, 2) if compact else ({}, 3)
+    return f"loss {loss:.4g} (" + " ".join(f"{names.get(k, k)} {v:.{digits}g}" for k, v in terms.items()) + ")"
 
 
 def _hms(seconds: float) -> str:

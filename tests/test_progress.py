@@ -18,16 +18,26 @@ def _render(width: int, quiet: bool = False, steps: int = 120, scales=()) -> lis
     return [line for line in re.split(r"[\r\n]", text) if line.strip()]
 
 
-def test_an_80_column_terminal_shows_the_step_time_and_eta_and_cuts_the_terms():
-    last = _render(80)[-1]
-    assert len(last) <= 80
-    assert "120/500" in last and "ETA" in last and re.search(r"\d:\d\d:\d\d ETA", last), last
-    assert "loss 1.235" in last and last.rstrip().endswith("…"), last  # the terms are what is cut
+def test_an_80_column_terminal_shows_the_step_time_eta_and_every_loss_term():
+    """The terms were cut to "loss 1.235 (content 0.439…" in 80 columns, "tv 0.0…" in 100."""
+    for width in (80, 100):
+        last = _render(width)[-1]
+        assert len(last) <= width
+        assert "120/500" in last and "ETA" in last and re.search(r"\d:\d\d:\d\d ETA", last), last
+        assert "loss 1.235 (c 0.44 s 0.077 tv 0.012)" in last and "…" not in last, last
+    last = _timed([(1, 0.0), (1000, 0.5), (9999, 90.5)], total=9999, width=80)  # with steps/s and 4-digit counts
+    assert "9999/9999" in last and "ETA 0:00:00 110.48/s loss 1.235 (c 0.44 s 0.077 tv 0.012)" in last, last
+    plan = ((128, 300), (256, 300), (512, 399))  # and a scale's size
+    last = _timed([(1, 0.0), (900, 9.0), (999, 19.0)], plan, total=999, width=80)
+    assert "999/999" in last and "ETA 0:00:00 9.90/s 512 px loss 1.235 (c 0.44 s 0.077 tv 0.012)" in last, last
 
 
-def test_a_wide_terminal_shows_every_loss_term():
+def test_a_wide_terminal_shows_every_loss_term_in_full():
     last = _render(160)[-1]
-    assert "loss 1.235 (content 0.439 style 0.0773 tv 0.0124)" in last, last
+    assert "stylize" in last and "loss 1.235 (content 0.439 style 0.0773 tv 0.0124)" in last, last
+    plan = ((256, 3000), (512, 3000), (1024, 3999))
+    last = _timed([(1, 0.0), (9000, 9.0), (9999, 19.0)], plan, total=9999, width=progress.COMPACT_BELOW)
+    assert "99.90 steps/s 1024 px loss 1.235 (content 0.439 style 0.0773 tv 0.0124)" in last, last
 
 
 def test_before_the_first_step_the_bar_says_what_it_is_waiting_for():
@@ -49,14 +59,14 @@ def test_coarse_to_fine_shows_the_scale_and_which_size_it_prepares_between_scale
     assert "512 px loss 1.235 (content 0.439 style 0.0773 tv 0.0124)" in last and "compiling" not in last, last
 
 
-def _timed(reports, scales=()) -> str:
+def _timed(reports, scales=(), total=500, width=160) -> str:
     """The bar's last line after `update` at each (step, seconds) of `reports`, on a fake clock."""
     out, now = io.StringIO(), [0.0]
-    console = Console(file=out, width=160, force_terminal=True, color_system=None)
-    with progress.steps_bar(500, console=console, scales=scales, clock=lambda: now[0]) as update:
+    console = Console(file=out, width=width, force_terminal=True, color_system=None)
+    with progress.steps_bar(total, console=console, scales=scales, clock=lambda: now[0]) as update:
         for step, t in reports:
             now[0] = t
-            update(step, 1.0, {"style": 0.5})
+            update(step, 1.23456, {"content": 0.4391, "style": 0.07731, "tv": 0.01242})
     text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", out.getvalue())
     return [line for line in re.split(r"[\r\n]", text) if line.strip()][-1]
 
