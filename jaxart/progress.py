@@ -20,11 +20,11 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
 
     Below `COMPACT_BELOW` columns the command's name and the bar give way (the step count shows
     the progress) and the terms are abbreviated, so that in 80 columns the loss and every term
-    show after the step count, elapsed time and ETA; only beyond that are the terms cut short,
-    being last. `scales`, a coarse-to-fine run's
-    `(size, steps)` schedule, puts the current size before the loss and says which size compiles
-    between scales; `label` names the command. Steps/s counts from the current scale's first step, so compiling is not in it,
-    and the ETA weights a later scale's steps by its size (`AREA_EXPONENT`).
+    show after the step count, elapsed time and ETA; only beyond that are the terms, being last,
+    cut short. `scales`, a coarse-to-fine run's `(size, steps)` schedule, puts the current size
+    before the loss and says which size compiles between scales; `label` names the command.
+    Steps/s counts from the current scale's first step, so compiling is not in it, and the ETA
+    weights a later scale's steps by its size (`AREA_EXPONENT`).
     """
     if quiet:
         yield lambda *a, **k: None
