@@ -186,8 +186,8 @@ def _reorder_header(path):
 def test_the_same_weights_are_written_as_the_same_bytes(tmp_path):
     """Records and checkpoints name weights by the file's sha256: re-fetching must not change it."""
     w = jaxart.random_weights(jax.random.PRNGKey(3), "vgg19", widths=TINY)
-    paths = [store.save(w.params, tmp_path / f"{i}.safetensors", arch="vgg19", preprocess=w.preprocess, name="tiny",
-                        source="a", origin="b", layout="c") for i in range(4)]
+    paths = [store.save(w.params, tmp_path / f"{i}.safetensors", arch="vgg19", preprocess=w.preprocess, name="tïny",
+                        source="a/b\\c\t\"d\"", origin="b", layout="c") for i in range(4)]
     assert len({p.read_bytes() for p in paths}) == 1
     assert store.verify(paths[0]) and store.load(paths[0]).content_sha256
 
