@@ -23,7 +23,7 @@ from jaxart.vgg import Weights, features, layer_names
 
 TOLERANCE = 60.0  # max RGB distance (0..255 units) of a mask pixel to its region's colour
 ASPECT = 0.02  # allowed relative difference between the mask's and the photo's aspect ratios
-STRAY = 0.01  # fraction of mask pixels allowed to match no colour (antialiased edges)
+STRAY = 0.01  # fraction of mask pixels allowed to match no colour nor a blend of two (3-colour corners)
 _EPS = 1e-12
 
 
@@ -44,22 +44,41 @@ def parse_colors(names: Sequence[str]) -> np.ndarray:
 
 
 def region_masks(mask: ArrayLike, colors: ArrayLike, tolerance: float = TOLERANCE) -> jax.Array:
-    """One-hot regions of a colour mask.
+    """Regions of a colour mask, soft where a brush blended two of its colours.
+
+    A pixel within `tolerance` of a colour belongs to its nearest colour alone. One further from
+    every colour but within `tolerance` of the line between two of them (a soft brush's or an
+    antialiased edge's blend, #800080 between red and blue) is shared by those two regions in the
+    blend's proportions, so a mask painted with a soft brush marks soft borders.
 
     Args:
       mask: (H, W, 3) RGB in [0, 1].
       colors: (R, 3) RGB in 0..255, one per region.
-      tolerance: a pixel belongs to its nearest colour if within this RGB distance, else to none.
+      tolerance: RGB distance (0..255 units) within which a pixel matches a colour or a blend.
 
     Returns:
-      (R, H, W) float32 in {0, 1}; at most one region per pixel.
+      (R, H, W) float32 in [0, 1], summing over regions to 1 where a pixel matched and 0 where not.
     """
     x = jnp.asarray(mask, jnp.float32) * 255.0
     c = jnp.asarray(colors, jnp.float32)
     d = jnp.linalg.norm(x[None] - c[:, None, None, :], axis=-1)  # (R, H, W)
+    r = jnp.arange(c.shape[0])[:, None, None]
     nearest = jnp.argmin(d, axis=0)
-    hit = (jnp.arange(c.shape[0])[:, None, None] == nearest[None]) & (d <= tolerance)
-    return hit.astype(jnp.float32)
+    hard = ((r == nearest[None]) & (d <= tolerance)).astype(jnp.float32)
+    if c.shape[0] < 2:
+        return hard
+    # Each pixel's best blend of two colours: the pair whose line passes nearest, b's share t on it.
+    # A loop over pairs, not one (pairs, H, W, 3) array: masks are drawn at the photo's full size.
+    off, share = jnp.full(d.shape[1:], jnp.inf), jnp.zeros((c.shape[0], *d.shape[1:]))
+    for a, b in zip(*np.triu_indices(c.shape[0], 1)):
+        ab = c[b] - c[a]
+        t = jnp.clip((x - c[a][None, None]) @ ab / (ab @ ab), 0.0, 1.0)
+        o = jnp.linalg.norm(x - c[a][None, None] - t[..., None] * ab[None, None], axis=-1)
+        closer = o < off
+        pair = (r == a) * (1.0 - t[None]) + (r == b) * t[None]
+        off, share = jnp.where(closer, o, off), jnp.where(closer[None], pair, share)
+    blend = (d.min(axis=0) > tolerance) & (off <= tolerance)
+    return jnp.where(blend[None], share, hard)
 
 
 def check_config(config) -> None:
@@ -114,8 +133,10 @@ def check_mask(config, shape: Sequence[int], n_styles: int) -> np.ndarray:
             raise InputError(f"mask colour {name!r} is not in {config.mask}; its colours are {_palette(mask)}")
     stray = 1.0 - regions.sum(axis=0).mean()
     if stray > STRAY:
-        raise InputError(f"{stray:.1%} of {config.mask} matches no --region-style colour (its colours are "
-                         f"{_palette(mask)}); give a --region-style for each")
+        unmatched = np.asarray(mask)[regions.sum(axis=0) < 0.5]
+        raise InputError(f"{stray:.1%} of {config.mask} matches no --region-style colour nor a blend of two "
+                         f"(mostly {_palette(unmatched, 3)}); give a --region-style for each such colour, or "
+                         "paint the mask in the region colours alone")
     return regions
 
 

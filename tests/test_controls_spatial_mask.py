@@ -82,6 +82,27 @@ def test_bad_masks_are_named(tmp_path, mask_kw, colors, n_styles, message):
         guided.check_mask(config, (300, 400, 3), n_styles)
 
 
+def test_a_soft_brushed_mask_gives_soft_borders(tmp_path):
+    """A mask painted with a soft brush was refused (its blends matched no colour, and the message
+    listed only colours that did): a blend of two region colours is shared by their regions."""
+    from PIL import ImageFilter
+
+    path = tmp_path / "soft.png"
+    Image.open(_halves(tmp_path / "m.png", size=(64, 48))).filter(ImageFilter.GaussianBlur(6)).save(path)
+    config = StyleConfig(mask=str(path), region_colors=("red", "blue"))
+    regions = guided.check_mask(config, (48, 64, 3), 2)
+    np.testing.assert_allclose(regions.sum(0), 1, atol=1e-5)  # every pixel in the regions, shared at the border
+    border = regions[0, 24]  # one row across the border: red's share falls from 1 to 0
+    assert border[0] == 1 and border[-1] == 0 and np.all(np.diff(border) <= 1e-6)
+    assert ((border > 0.1) & (border < 0.9)).sum() >= 4
+
+
+def test_a_colour_no_region_names_is_named_with_its_share(tmp_path):
+    config = StyleConfig(mask=_halves(tmp_path / "m.png", stray=(0, 255, 0)), region_colors=("red", "blue"))
+    with pytest.raises(InputError, match=r"matches no --region-style colour nor a blend of two \(mostly #00ff00 \(100%\)\)"):
+        guided.check_mask(config, (30, 40, 3), 2)
+
+
 def test_mask_regions_follow_colours_and_shrink_to_each_layer(tmp_path, tiny_vgg16):
     config = StyleConfig(mask=_halves(tmp_path / "m.png"), region_colors=("red", "#0000ff"))
     masks = np.asarray(guided.load_masks(config, (24, 32), 2))
