@@ -289,3 +289,13 @@ def test_a_truncated_tiff_is_one_error_without_pillows_warning(tmp_path):
         with pytest.raises(InputError, match="give a PNG or TIFF jaxart wrote"):
             read_record(path)
     assert not seen, [str(w.message) for w in seen]  # `jaxart info` printed it above its error line
+
+
+def test_info_on_an_animation_points_to_the_image_holding_the_record(tmp_path, monkeypatch, capsys):
+    """It said "was it written by jaxart?" of the GIF jaxart's own --animate wrote."""
+    for name in ("run.gif", "run.webp"):
+        frames = [Image.fromarray(np.full((8, 8, 3), v, np.uint8)) for v in (0, 255)]
+        frames[0].save(tmp_path / name, save_all=True, append_images=frames[1:])
+        code, out, err = run_main(["info", str(tmp_path / name)], monkeypatch, capsys)
+        assert code == 2 and not out and len(err.splitlines()) == 1, err
+        assert "is an animation" in err and "carries no run record" in err and "--output" in err, err
