@@ -86,7 +86,7 @@ BAD = {
     "negative margin": (lambda d: ["--margin", "-1"], "margin must be a whole number of pixels from 0 to 64"),
     "unwritable output": (lambda d: ["--output", "/proc/jaxart/out.png"], "does not exist"),
     "bad option": (lambda d: ["--optimizer", "sgd"], "'sgd' is not one of"),
-    "bad init": (lambda d: ["--init", str(d / "nope.png")], "is neither content nor random nor an image file"),
+    "bad init": (lambda d: ["--init", str(d / "nope.png")], "nope.png' does not exist; give content or random, or the path of an image file"),
     "bad background": (lambda d: ["--background", "octarine"], "'octarine' is not a colour name"),
     "background with alpha": (lambda d: ["--background", "#ff00"], "'#ff00' is not a colour name"),  # was yellow
     "negative size": (lambda d: ["--size", "-5"], "size must be a positive integer"),
