@@ -105,3 +105,16 @@ def test_an_error_clears_the_bar_so_its_line_is_the_only_one():
         # A terminal has drawn it: rich goes back up over it and erases the line.
         assert _failed(make_bar, terminal=True, fail=True).endswith("\x1b[1A\x1b[2K")
         assert not _failed(make_bar, terminal=True, fail=False).endswith("\x1b[1A\x1b[2K")
+
+
+def test_the_bar_ends_on_the_loss_of_the_image_written(tmp_path, monkeypatch, capsys):
+    """It ended on the last step's loss before its update, which the 'wrote' line below contradicted."""
+    from conftest import run_main, write_tiny_job
+
+    d, model = write_tiny_job(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "32",
+                               "--steps", "2", "--output", str(tmp_path / "o.png")], monkeypatch, capsys)
+    assert code == 0, err
+    total = re.search(r"total (\S+),", out)[1]
+    assert re.findall(r"loss (\S+) \(", err)[-1] == f"{float(total):.4g}", (err, out)
