@@ -161,7 +161,8 @@ def stylize(
     # Will it fit? Before any weights load.
     _memory.check(config, job.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings])
     mixing = None if overwrite or resume else destinations.mixing_note(output, fmt, _scales.total_steps(config), save_every)
-    for note in (job.upsampling_note(photo, config.size), job.init_note(photo, config.init), mixing):
+    for note in (job.upsampling_note(photo, config.size), job.init_note(photo, config.init),
+                 job.style_scale_note(paintings, config), mixing):
         if note:
             _warn(note)
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)

@@ -162,3 +162,15 @@ def test_resuming_a_checkpoint_with_a_damaged_config_is_one_line(files, tmp_path
     assert code == 2 and err == ("error: checkpoint field config.content_layers has the wrong type; it was edited or "
                                  "damaged, so start the run again"), err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.ckpt.npz"]
+
+
+def test_a_style_scale_that_shrinks_the_painting_to_a_few_cells_is_warned_about():
+    """--style-scale 0.3 at --size 160 painted a blocky grid from a 48 px painting, without a word."""
+    from jaxart import job
+
+    painting = np.zeros((300, 400, 3), np.float32)
+    note = job.style_scale_note([painting], StyleConfig(size=160, style_scale=0.3))
+    assert note and "at 48 px on its long side" in note and "use --style-scale 0.6 or more, or a larger --size" in note
+    assert job.style_scale_note([painting], StyleConfig(size=160, style_scale=0.6)) is None
+    assert job.style_scale_note([painting], StyleConfig(size=64)) is None  # a small run, not a small scale
+    assert "use a larger --size" in job.style_scale_note([painting], StyleConfig(size=64, style_scale=0.5))
