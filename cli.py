@@ -167,6 +167,8 @@ def stylize(
             _warn(note)
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
     config.validate(w.arch)
+    if note := job.random_init_note(w, config):
+        _warn(note)
     if ckpt is not None:
         checkpoint.check(ckpt, weights=w)
     _stop_if_interrupted()

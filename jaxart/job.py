@@ -131,6 +131,15 @@ def style_scale_note(paintings, config) -> str | None:
             f"grid: {fix}a larger --size")
 
 
+def random_init_note(w: Weights, config: StyleConfig) -> str | None:
+    """A warning for `--init random` with vgg16-hed, whose relu4_2 keeps a scene's edges but not its
+    light and dark layout (README, "Weights"), else None."""
+    if config.init != "random" or not w.name.startswith("vgg16-hed"):
+        return None
+    return (f"--init random with {w.name} keeps the photo's edges but not its light and dark layout, so the scene "
+            "is hard to recognise; start from the photo (the default --init content) or use vgg19")
+
+
 def init_note(photo: np.ndarray, init: str) -> str | None:
     """A warning when an `--init` image's aspect differs from the photo's (it is stretched to the
     photo's shape), else None; an unreadable one fails now, before any weights load."""

@@ -174,3 +174,13 @@ def test_a_style_scale_that_shrinks_the_painting_to_a_few_cells_is_warned_about(
     assert job.style_scale_note([painting], StyleConfig(size=160, style_scale=0.6)) is None
     assert job.style_scale_note([painting], StyleConfig(size=64)) is None  # a small run, not a small scale
     assert "use a larger --size" in job.style_scale_note([painting], StyleConfig(size=64, style_scale=0.5))
+
+
+def test_a_random_start_with_the_edge_network_is_warned_about():
+    """vgg16-hed from noise loses the scene's light and dark layout (README, Weights): say so, once."""
+    from jaxart import job
+
+    hed = jaxart.vgg.Weights(params={}, arch="vgg16", name="vgg16-hed")
+    assert "start from the photo" in job.random_init_note(hed, StyleConfig(init="random"))
+    assert job.random_init_note(hed, StyleConfig()) is None
+    assert job.random_init_note(hed.replace(name="vgg19"), StyleConfig(init="random")) is None
