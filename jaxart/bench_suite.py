@@ -33,6 +33,8 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
         if not given or not set(given) <= set(allowed):
             raise InputError(f"{flag} {','.join(given)} is not a list of {', '.join(allowed)}")
 
+    for flag, given in (("--sizes", sizes), ("--loops", loops), ("--conv", convs)):
+        _once(flag, given)
     choose("--loops", loops, B.LOOPS)
     choose("--conv", convs, CONVS)
     if baseline not in (None, *B.BASELINES):
@@ -60,6 +62,13 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
         if os.path.lexists(json_out) and not overwrite:
             raise InputError(f"--json {json_out} already exists; pass --overwrite to replace it or choose another name")
         check_folder(json_out.parent, "--json", what="--json")
+
+
+def _once(flag: str, given: Sequence) -> None:
+    """Refuse a value listed twice: a conv timed against itself, or a size or loop measured twice
+    and reported once, would pass for a comparison."""
+    if twice := next((str(v) for i, v in enumerate(given) if v in given[:i]), None):
+        raise InputError(f"{flag} lists {twice} twice; give each value once")
 
 
 def _check_quality(*, evals: int, coarse_steps: int | None, limit: float, model: str, content: Path | None,
