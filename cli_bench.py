@@ -38,7 +38,7 @@ def bench(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing --json file or --quality-images PNGs.")] = False,
 ) -> None:
     """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""
-    from jaxart import bench_suite
+    from jaxart import bench_json, bench_suite
 
     size_list, variants, convs = _csv(sizes, "--sizes", int), _csv(loops, "--loops"), _csv(conv, "--conv")
     if not quality_evals and (stray := next((n for n in _QUALITY_OPTIONS if _given(ctx, n)), None)):
@@ -59,5 +59,5 @@ def bench(
                              fetch=lambda name: _fetch(name, quiet=False))
     if json_out:
         program = ["python", "cli.py"] if sys.argv[0].endswith("cli.py") else ["jaxart"]
-        bench_suite.write_json(json_out, {"command": shlex.join([*program, *sys.argv[1:]]), **result},
+        bench_json.write_json(json_out, {"command": shlex.join([*program, *sys.argv[1:]]), **result},
                                overwrite=overwrite)

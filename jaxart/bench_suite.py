@@ -2,7 +2,8 @@
 
 Per size: evaluation and L-BFGS step times (bench.py, with PyTorch's beside them when asked),
 a batched sweep (bench_sweep.py) and peak memory in fresh processes (bench_memory.py); then,
-once, time to quality (bench_quality.py). The result is what `--json` writes.
+once, time to quality (bench_quality.py). The result is what `--json` writes
+(bench_json.py).
 """
 
 from __future__ import annotations
@@ -127,36 +128,6 @@ def _check_memory(config, flag: str, sweep: int = 0) -> None:
             S.check_memory(config, sweep, photo=(size, size), flag=flag, count_flag="--sweep")
     except InputError as e:  # it says what fits
         raise InputError(f"{flag} {size}: {e}") from None
-
-
-# What the JSON's figures count, by the part of the key named (also written into the file).
-UNITS = {"_s": "seconds (keys ending in _s, or with _s_ in them)", "_mb": "MiB (2**20 bytes)", "gflop": "10**9 FLOPs",
-         "gflops": "10**9 FLOPs per second", "faults_eval": "minor page faults per call",
-         "overhead_": "keys starting so: fraction of one evaluation's time", "ratio_": "keys starting so: jaxart time "
-         "/ PyTorch time; conv_ratio_*: that conv's time / the first conv's", "speedup": "sweep: one-by-one time / "
-         "batched time", "images_per_min": "sweep: images finished per minute"}
-
-
-def _finite(x):
-    """`x` with every NaN or infinity (a figure XLA could not count) as None: JSON has no NaN."""
-    if isinstance(x, float):
-        return x if math.isfinite(x) else None
-    if isinstance(x, dict):
-        return {k: _finite(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_finite(v) for v in x]
-    return x
-
-
-def write_json(path: Path, result: dict, *, overwrite: bool = True) -> None:
-    """`result` as strict JSON at `path`, atomically, as an output image is written; `overwrite`
-    False keeps a file that appeared there meanwhile (see `errors.replacing`)."""
-    import json
-
-    from jaxart.errors import replacing
-
-    with replacing(path, "results file", overwrite=overwrite) as tmp:  # creates the folder check left to now
-        tmp.write_text(json.dumps(_finite({**result, "units": UNITS}), indent=2, allow_nan=False))
 
 
 def run(

@@ -71,13 +71,13 @@ def test_bench_refuses_bad_options_before_measuring(case, tmp_path, monkeypatch,
 
 
 def test_bench_check_creates_nothing_and_the_json_makes_its_folder(tmp_path):
-    from jaxart import bench_suite
+    from jaxart import bench_json, bench_suite
 
     quality = dict(evals=2, size=16, coarse_steps=1, limit=1.0, model="random", content=None, style=None)
     out = tmp_path / "new" / "b.json"
     bench_suite.check([16], quality=quality, json_out=out, quality_images=tmp_path / "q" / "r")
     assert not list(tmp_path.iterdir())
-    bench_suite.write_json(out, {"results": []})
+    bench_json.write_json(out, {"results": []})
     assert json.loads(out.read_text())["results"] == []
 
 
@@ -102,10 +102,10 @@ def test_bench_json_is_written_atomically(tmp_path, monkeypatch):
     import errno
     from pathlib import Path
 
-    from jaxart import bench_suite
+    from jaxart import bench_json
 
     path = tmp_path / "b.json"
-    bench_suite.write_json(path, {"results": [1, 2]})
+    bench_json.write_json(path, {"results": [1, 2]})
     assert json.loads(path.read_text())["results"] == [1, 2] and os.listdir(tmp_path) == ["b.json"]
 
     def disk_full(self, text, *args, **kwargs):  # half of it written, then no space left
@@ -115,7 +115,7 @@ def test_bench_json_is_written_atomically(tmp_path, monkeypatch):
 
     monkeypatch.setattr(Path, "write_text", disk_full)
     with pytest.raises(OSError):
-        bench_suite.write_json(path, {"results": [3]})
+        bench_json.write_json(path, {"results": [3]})
     assert json.loads(path.read_text())["results"] == [1, 2] and os.listdir(tmp_path) == ["b.json"]
 
 
