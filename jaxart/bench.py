@@ -69,6 +69,7 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
     `torch.optim.LBFGS` step in PyTorch, interleaved with jaxart's, and adds the ratios.
     `convs` are convolution choices (convs.CONVS): the first is timed throughout, each other's
     evaluation beside it (`eval_s_<conv>`, `conv_ratio_<conv>`: its time / the first's).
+    `repeats_s` holds each repeat's seconds behind every median in seconds, by the median's key.
     With the "python" loop, `optimizer_s` is the optimizer's own work in a step, timed alone
     (`overhead_optimizer`: its share of an evaluation), which step / evaluation is too noisy to show.
 
@@ -123,6 +124,10 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
         row.update(_ratios(times, "eval", "torch_eval", "eval"))
         if "python" in times:
             row.update(_ratios(times, "python", "torch_step", "step"))
+    # Each repeat's seconds behind each median above, by its key: the spread that a median hides.
+    names = {"eval_s": "eval", "optimizer_s": "optimizer", "torch_eval_s": "torch_eval", "torch_step_s": "torch_step",
+             **{f"eval_s_{c}": f"conv_{c}" for c in convs[1:]}, **{f"step_s_{loop}": loop for loop in loops}}
+    row["repeats_s"] = {key: times[name] for key, name in names.items() if key in row}
     row["process_peak_rss_mb"] = _rss_mb()  # the process's so far: earlier rows included (--memory: alone)
     if (device_mb := device_peak_mb()) is not None:
         row["device_peak_mb"] = device_mb
@@ -215,25 +220,31 @@ def _count(n: float) -> str:
     return f"{n:.0f}" if n < 1e4 else f"{n / 1e3:.0f}k"
 
 
+def _spread(row: dict, key: str) -> str:
+    """The range of `key`'s repeats as the table shows it, " [0.085-0.090]"; nothing for one repeat."""
+    seconds = row.get("repeats_s", {}).get(key, ())
+    return f" [{min(seconds):.3f}-{max(seconds):.3f}]" if len(seconds) > 1 else ""
+
+
 def format_row(row: dict) -> str:
-    loops = " ".join(
-        f"step[{k[7:]}] {v:.3f} s ({row['overhead_' + k[7:]]:+.1%})" for k, v in row.items() if k.startswith("step_s_")
-    )
+    loops = " ".join(f"step[{k[7:]}] {v:.3f} s{_spread(row, k)} ({row['overhead_' + k[7:]]:+.1%})"
+                     for k, v in row.items() if k.startswith("step_s_"))
     if "optimizer_s" in row:
         ms = row["optimizer_s"] * 1e3
         loops += f" optimizer {ms:.{2 if ms < 10 else 0}f} ms ({row['overhead_optimizer']:.1%})"
     torch = "".join(
-        f"\n        torch {name} {row[f'torch_{name}_s']:.3f} s; jaxart/torch {row[f'ratio_{name}_median']:.2f} "
-        f"(median), {row[f'ratio_{name}_min']:.2f} (min)" for name in ("eval", "step") if f"torch_{name}_s" in row
+        f"\n        torch {name} {row[f'torch_{name}_s']:.3f} s{_spread(row, f'torch_{name}_s')}; jaxart/torch "
+        f"{row[f'ratio_{name}_median']:.2f} (median), {row[f'ratio_{name}_min']:.2f} (min)"
+        for name in ("eval", "step") if f"torch_{name}_s" in row
     )
     faults = f"  page faults/eval {_count(row['faults_eval'])}" if "faults_eval" in row else ""
     if "torch_faults_eval" in row:
         faults += f" (torch {_count(row['torch_faults_eval'])})"
     label = (" remat" if row.get("remat") else "") + (f" {row['conv']}" if "conv" in row else "")
     label += f" ({row['gradient']} gradient)" if row.get("conv") == "auto" and "gradient" in row else ""
-    convs = "".join(f"\n        eval[{k[7:]}] {v:.3f} s ({row['conv_ratio_' + k[7:]]:.2f}x)"
+    convs = "".join(f"\n        eval[{k[7:]}] {v:.3f} s{_spread(row, k)} ({row['conv_ratio_' + k[7:]]:.2f}x)"
                     for k, v in row.items() if k.startswith("eval_s_"))
     device = f"device peak {row['device_peak_mb']:.0f} MiB, " if "device_peak_mb" in row else ""
-    return (f"{row['size']:>5} px{label}  eval {row['eval_s']:.3f} s  {row['gflops']:.0f} GFLOP/s "
-            f"({row['gflop']:.3g} GFLOP)  compile {row['compile_s']:.1f} s  {device}process peak {row['process_peak_rss_mb']:.0f} MiB  "
+    return (f"{row['size']:>5} px{label}  eval {row['eval_s']:.3f} s{_spread(row, 'eval_s')}  "
+            f"{row['gflops']:.0f} GFLOP/s ({row['gflop']:.3g} GFLOP)  compile {row['compile_s']:.1f} s  {device}process peak {row['process_peak_rss_mb']:.0f} MiB  "
             f"{loops}{faults}{convs}{torch}")

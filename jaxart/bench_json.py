@@ -11,7 +11,8 @@ UNITS = {"_s": "seconds (keys ending in _s, or with _s_ in them)", "_mb": "MiB (
          "gflops": "10**9 FLOPs per second", "faults_eval": "minor page faults per call",
          "overhead_": "keys starting so: fraction of one evaluation's time", "ratio_": "keys starting so: jaxart time "
          "/ PyTorch time; conv_ratio_*: that conv's time / the first conv's", "speedup": "sweep: one-by-one time / "
-         "batched time", "images_per_min": "sweep: images finished per minute"}
+         "batched time", "images_per_min": "sweep: images finished per minute",
+         "repeats_s": "seconds of each repeat behind a median figure, by its key; sweep's all_*: the same"}
 
 
 def _finite(x):

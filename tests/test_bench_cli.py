@@ -129,3 +129,19 @@ def test_the_quality_limit_advice_is_the_least_value_that_works(monkeypatch, cap
                             capsys)
     assert code == 2 and err.endswith("leaves the other runs no full-size step; give --quality-limit 0.334 or more"), err
     assert 0.334 * 3 >= 1 > 0.333 * 3
+
+
+def test_each_median_keeps_the_seconds_of_every_repeat_and_the_table_shows_their_range():
+    # A median alone hides whether the repeats agreed; the JSON keeps each repeat, the table their range.
+    row = bench.measure(16, repeats=3, loops=("python",), convs=("direct", "winograd"))
+    timed = {"eval_s", "eval_s_winograd", "step_s_python", "optimizer_s"}
+    assert set(row["repeats_s"]) == timed
+    for key in timed:
+        seconds = row["repeats_s"][key]
+        assert len(seconds) == 3 and all(s > 0 for s in seconds) and row[key] == sorted(seconds)[1], key
+    lo, hi = min(row["repeats_s"]["eval_s"]), max(row["repeats_s"]["eval_s"])
+    line = bench.format_row(row)
+    assert f"eval {row['eval_s']:.3f} s [{lo:.3f}-{hi:.3f}]  " in line and "step[python] " in line, line
+    assert line.count(" s [") == 3, line  # eval, step[python], eval[winograd]
+    one = {**row, "repeats_s": {k: v[:1] for k, v in row["repeats_s"].items()}}
+    assert " s [" not in bench.format_row(one)  # one repeat has no range
