@@ -9,16 +9,34 @@ import time
 
 import jax
 import jax.numpy as jnp
+import jaxlib
+
+# Environment variables that change what is compiled or how many threads run it: XLA's and JAX's
+# settings (XLA_FLAGS, JAX_ENABLE_X64, ...), OpenMP's and the BLAS libraries' (the PyTorch
+# baseline's threads), and which accelerators are visible.
+TIMING_ENV = ("XLA_", "JAX_", "TPU_", "OMP_", "KMP_", "MKL_", "OPENBLAS_", "CUDA_VISIBLE_DEVICES", "TORCH_")
 
 
 def machine() -> dict:
-    """What ran the benchmark, including any glibc malloc settings from the environment: they
-    change how often large buffers are page-faulted in, which moved PyTorch's time at 512 px by
-    ~20% and jaxart's by 3-9% (BENCHMARKS.md, Issue 5, "Third pass: the allocator")."""
+    """What ran the benchmark: devices, CPU, versions, and the environment's settings that move
+    timings (`environment`, TIMING_ENV's; `malloc`, glibc's: they change how often large buffers
+    are page-faulted in, which moved PyTorch's time at 512 px by ~20% and jaxart's by 3-9%,
+    BENCHMARKS.md, Issue 5, "Third pass: the allocator")."""
     malloc = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_") or k == "GLIBC_TUNABLES"}
     return {"backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()],
-            "cpu": _cpu_model(), "cpus": os.cpu_count(), "jax": jax.__version__, "python": platform.python_version(),
-            "malloc": malloc or "default"}
+            "cpu": _cpu_model(), "cpus": os.cpu_count(), "jax": jax.__version__, "jaxlib": jaxlib.__version__,
+            "python": platform.python_version(), "malloc": malloc or "default",
+            "environment": {k: v for k, v in sorted(os.environ.items()) if k.startswith(TIMING_ENV)}}
+
+
+def format_machine(m: dict) -> str:
+    """`machine()` as one line: "cpu (cpu:0), AMD EPYC, 2 cores; jax 0.10.2, jaxlib 0.10.2, Python
+    3.11.7; environment: default" (else its settings, NAME=value)."""
+    devices = ", ".join(m["devices"]) if len(m["devices"]) <= 4 else f"{len(m['devices'])} devices"
+    settings = {**({} if m["malloc"] == "default" else m["malloc"]), **m["environment"]}
+    env = " ".join(f"{k}={v}" for k, v in settings.items()) or "default"
+    return (f"{m['backend']} ({devices}), {m['cpu']}, {m['cpus']} cores; jax {m['jax']}, jaxlib {m['jaxlib']}, "
+            f"Python {m['python']}; environment: {env}")
 
 
 def _cpu_model() -> str:

@@ -180,7 +180,7 @@ def _rows(sizes, repeats, loops, baseline, remat, convs, memory, sweep, quality,
     from jaxart import bench as B, bench_machine, bench_memory
 
     peaks = {dtype: bench_machine.matmul_peak(dtype=dtype) for dtype in ("float32", "bfloat16")}
-    echo(f"{bench_machine.machine()}; matmul peak {peaks['float32']:.0f} GFLOP/s (float32), "
+    echo(f"{bench_machine.format_machine(bench_machine.machine())}; matmul peak {peaks['float32']:.0f} GFLOP/s (float32), "
          f"{peaks['bfloat16']:.0f} (bfloat16)")
     rows, memory_rows, sweep_rows, reached = [], [], [], None
     for size in sizes:

@@ -143,3 +143,25 @@ def test_the_optimizers_own_work_is_timed_without_consuming_the_state_it_starts_
     # "auto" names the precision it chose for the gradient on this machine (winograd.bfloat16_pays).
     assert "512 px auto (bfloat16 gradient)  eval" in bench.format_row({**row, "conv": "auto", "gradient": "bfloat16"})
 
+
+
+def test_the_machine_line_is_readable_and_the_json_names_versions_and_timing_settings(monkeypatch, capsys, tmp_path):
+    # The first line was a raw dict; and XLA_FLAGS or a thread count change timings, so a report must say them.
+    from conftest import run_main
+
+    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false")
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setattr(bench_machine, "matmul_peak", lambda **_: 100.0)
+    row = {"size": 16, "eval_s": 0.01, "gflops": 1.0, "gflop": 0.01, "compile_s": 1.0, "process_peak_rss_mb": 900.0}
+    monkeypatch.setattr(bench, "measure", lambda size, **_: row)
+    out = tmp_path / "b.json"
+    code, printed, err = run_main(["bench", "--sizes", "16", "--json", str(out)], monkeypatch, capsys)
+    assert code == 0, err
+    m = json.loads(out.read_text())["machine"]
+    assert m["jax"] == jax.__version__ and m["jaxlib"] == jax.lib.__version__
+    assert m["environment"]["XLA_FLAGS"] == "--xla_cpu_multi_thread_eigen=false"
+    assert m["environment"]["OMP_NUM_THREADS"] == "1" and "JAXART_WEIGHTS_DIR" not in m["environment"]
+    first = printed.splitlines()[0]
+    assert first.startswith(f"{m['backend']} ({m['devices'][0]}") and "{" not in first, first
+    assert f"jaxlib {m['jaxlib']}" in first and "XLA_FLAGS=--xla_cpu_multi_thread_eigen=false" in first, first
+    assert first.endswith("matmul peak 100 GFLOP/s (float32), 100 (bfloat16)"), first
