@@ -28,7 +28,9 @@ class Targets(NamedTuple):
 
 
 class LossWeights(NamedTuple):
-    """The loss weights as traced values, so one compiled loss serves (and vmaps over) many."""
+    """The loss weights as traced values, so one compiled loss serves (and vmaps over) many.
+
+    `total_loss` also takes a plain (content, style, tv) tuple or list, in this order."""
 
     content: jax.Array
     style: jax.Array
@@ -119,7 +121,8 @@ def _targets(weights, content: dict, grams: list[dict], config: StyleConfig, mas
 
 
 def total_loss(
-    weights: Weights, image: ArrayLike, targets: Targets, config: StyleConfig, lw: LossWeights
+    weights: Weights, image: ArrayLike, targets: Targets, config: StyleConfig,
+    lw: LossWeights | Sequence[ArrayLike],
 ) -> tuple[jax.Array, dict[str, jax.Array]]:
     """Weighted content + style + TV loss of an image against `targets` (Gatys et al. 2015).
 
@@ -134,12 +137,15 @@ def total_loss(
       targets: from `make_targets` (or `objective.compute_targets`) with this `config`'s layers.
       config: the layers, their weights, pooling and convolutions; its `*_weight` fields are not
         read here, `lw` gives them.
-      lw: the content, style and TV weights as arrays: `LossWeights.of(config)`.
+      lw: the content, style and TV weights as arrays: `LossWeights.of(config)`, or a plain
+        (content, style, tv) tuple or list. There is no default: the config's weights are not
+        read here (`loss_config` resets them), so None is a TypeError, as is any other type.
 
     Returns:
       (total, terms): the weighted float32 scalar, and a dict of the unweighted "content",
       "style" and "tv" terms.
     """
+    lw = _loss_weights(lw)
     _check_targets(targets, config)
     image = jnp.asarray(image)
     check_pixels(image.dtype)
@@ -157,6 +163,19 @@ def total_loss(
     }
     total = lw.content * terms["content"] + lw.style * terms["style"] + lw.tv * terms["tv"]
     return total, terms
+
+
+def _loss_weights(lw) -> LossWeights:
+    """`lw` as LossWeights, from a plain 3-tuple or list in (content, style, tv) order; anything
+    else, None too (the config's weights are not read here), is a TypeError naming LossWeights,
+    where both failed with an AttributeError on 'content'."""
+    if isinstance(lw, LossWeights):
+        return lw
+    if isinstance(lw, (tuple, list)) and len(lw) == 3:
+        return LossWeights(*lw)
+    got = type(lw).__name__ + (f" of length {len(lw)}" if isinstance(lw, (tuple, list)) else "")
+    raise TypeError(f"total_loss's lw must be a jaxart.LossWeights, e.g. jaxart.LossWeights.of(config), or a "
+                    f"(content, style, tv) tuple, got {got}; the config's *_weight fields are not read here")
 
 
 def _check_targets(targets: Targets, config: StyleConfig) -> None:

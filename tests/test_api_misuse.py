@@ -110,3 +110,23 @@ def test_settings_that_drop_or_split_a_loss_term_are_refused(changes, message, s
         CONFIG.replace(**changes).validate()
     with pytest.raises(ValueError, match=message):  # before any work
         jaxart.stylize(photo, [paint], weights=w, config=CONFIG.replace(**changes))
+
+
+def test_loss_weights_may_be_a_plain_tuple_and_none_is_refused_by_name(setup):
+    """A (content, style, tv) tuple failed with "'tuple' object has no attribute 'content'", and so
+    did None; a tuple is the NamedTuple's order, traced and vmapped alike, None has no meaning here
+    (loss_config resets the config's weights, so they cannot be the default)."""
+    w, photo, _, targets = setup
+    c = CONFIG.replace(content_weight=2.0, style_weight=30.0, tv_weight=5.0)
+    want = jaxart.total_loss(w, photo, targets, c, jaxart.LossWeights.of(c))[0]
+    loss = jax.jit(jaxart.total_loss, static_argnums=3)
+    for lw in ((2.0, 30.0, 5.0), [2.0, 30.0, 5.0], (np.float32(2), jnp.float32(30), 5)):
+        np.testing.assert_allclose(jaxart.total_loss(w, photo, targets, c, lw)[0], want, rtol=1e-6)
+        np.testing.assert_allclose(loss(w, photo, targets, jaxart.loss_config(c), lw)[0], want, rtol=1e-6)
+    batch = (jnp.array([2.0, 1.0]), jnp.array([30.0, 30.0]), jnp.array([5.0, 5.0]))
+    got = jax.vmap(lambda lw: jaxart.total_loss(w, photo, targets, c, lw)[0])(batch)
+    np.testing.assert_allclose(got[0], want, rtol=1e-6)
+    for bad, named in ((None, "got NoneType"), ((1.0, 10.0), "got tuple of length 2"), ({"style": 10.0}, "got dict"),
+                       (np.array([1.0, 10.0, 10.0]), "got ndarray")):
+        with pytest.raises(TypeError, match=f"lw must be a jaxart.LossWeights, e.g. .*, {named}; the config's"):
+            jaxart.total_loss(w, photo, targets, c, bad)
