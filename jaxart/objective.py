@@ -133,7 +133,8 @@ def total_loss(
 
     Args:
       weights: a `Weights`.
-      image: (H, W, 3) float RGB in [0, 1].
+      image: (H, W, 3) float RGB in [0, 1]; as in `features`, values are not checked (0..255
+        floats give a wrong loss, not an error: divide by 255).
       targets: from `make_targets` (or `objective.compute_targets`) with this `config`'s layers.
       config: the layers, their weights, pooling and convolutions; its `*_weight` fields are not
         read here, `lw` gives them.

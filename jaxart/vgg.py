@@ -124,7 +124,10 @@ def features(
 
     Args:
       weights: a `Weights` (from `jaxart.load_weights` or `random_weights`).
-      image: (H, W, 3) or (N, H, W, 3) RGB float array with values in [0, 1].
+      image: (H, W, 3) or (N, H, W, 3) RGB float array with values in [0, 1]. Only its dtype
+        and shape are checked (integers are refused), never its values, which may be traced:
+        floats on a 0..255 scale give activations 255 times too large without an error, so
+        divide them by 255 first (`stylize` and `run`, given concrete pixels, refuse them).
       layers: activation names such as ["relu4_2"] (a single name is one layer); only layers up
         to the deepest are computed.
       pooling: "max" (as trained) or "avg" (Gatys' choice for smoother results).

@@ -130,3 +130,11 @@ def test_loss_weights_may_be_a_plain_tuple_and_none_is_refused_by_name(setup):
                        (np.array([1.0, 10.0, 10.0]), "got ndarray")):
         with pytest.raises(TypeError, match=f"lw must be a jaxart.LossWeights, e.g. .*, {named}; the config's"):
             jaxart.total_loss(w, photo, targets, c, bad)
+
+
+def test_the_pixel_range_features_cannot_check_is_stated_where_a_user_reads():
+    # stylize refuses floats on a 0..255 scale; features, traced under jit, cannot look at values,
+    # and returned 255-times activations silently with nothing in its docstring to warn.
+    for fn in (jaxart.features, jaxart.total_loss):
+        doc = " ".join(fn.__doc__.split())
+        assert "[0, 1]" in doc and "0..255" in doc and "by 255" in doc, fn.__name__
