@@ -10,6 +10,7 @@ every step.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import time
@@ -125,8 +126,16 @@ def make_batched_step(optimizer, config: StyleConfig) -> Callable:
     """`step(carry, lw, weights, targets) -> carry`: one optimizer step of every setting at once.
 
     `carry` and `lw` have a leading batch axis; weights and targets are shared inputs (not
-    constants), so one compilation serves any grid of the same size.
+    constants), so one compilation serves any grid of the same size, and a later sweep with the
+    same layers and shapes (whatever its weights, steps or seeds) reuses it.
     """
+    return _batched_step(optimizer, objective.loss_config(config))
+
+
+# Memoized, as optimize's constructors are: equal settings give the same jitted functions, so jax's
+# compile cache serves a second sweep in one process instead of tracing and compiling it again.
+@functools.lru_cache(maxsize=64)
+def _batched_step(optimizer, config: StyleConfig) -> Callable:
     step = optimize.make_step(optimizer, project=transfer._clip)
 
     def one(carry, lw, weights, targets):
@@ -134,6 +143,23 @@ def make_batched_step(optimizer, config: StyleConfig) -> Callable:
 
     return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)), donate_argnums=0,
                    compiler_options=optimize.compiler_options())
+
+
+@functools.lru_cache(maxsize=64)
+def _batched_init(optimizer, config: StyleConfig, sharding: NamedSharding) -> Callable:
+    """`init(x0, lw, weights, targets) -> carry`: every setting's starting carry, placed by `sharding`."""
+    def one(x, lw, weights, targets):
+        return optimize.init_carry(objective.loss_function(weights, targets, config, lw), optimizer, x)
+
+    return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)), out_shardings=sharding,
+                   compiler_options=optimize.compiler_options())
+
+
+@functools.lru_cache(maxsize=64)
+def _batched_loss(config: StyleConfig) -> Callable:
+    """`loss(x, lw, weights, targets) -> (total, terms)` of every setting's image: the final loss."""
+    one = lambda x, lw, weights, targets: objective.total_loss(weights, x, targets, config, lw)  # noqa: E731
+    return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)), compiler_options=optimize.compiler_options())
 
 
 def sweep(
@@ -169,7 +195,8 @@ def sweep(
     styles = list(style) if isinstance(style, (list, tuple)) else [style]  # paintings may differ in size
     content, styles = transfer.sized_inputs(content, styles, config)  # as a run sizes them
     # As in transfer.run, each image is optimized inside a free margin (margin.py).
-    targets = objective.compute_targets(weights, margin.pad(content, config.margin), styles, config)
+    targets = objective.compute_targets(weights, margin.pad(content, config.margin), styles,
+                                        objective.loss_config(config))
 
     mesh = batch_mesh(devices)
     n = len(settings)
@@ -178,14 +205,12 @@ def sweep(
                                 for k in objective.LossWeights._fields))
     x0 = jnp.stack([margin.pad(transfer.initial_image(content, s.apply(config)), config.margin) for s in padded])
     opt = transfer.optimizer(config)
-    init = jax.vmap(lambda x, lw, w, t: optimize.init_carry(objective.loss_function(w, t, config, lw), opt, x),
-                    in_axes=(0, 0, None, None))
     batch, shared = NamedSharding(mesh, PartitionSpec(AXIS)), NamedSharding(mesh, PartitionSpec())
     lw, x0 = jax.device_put((lw, x0), batch)
     weights, targets = jax.device_put((weights, targets), shared)
     # Every program of the sweep gets the optimizer's compiler options: on CPU the memory-optimized
     # scheduler, which the memory check's estimate assumes.
-    carry = jax.jit(init, out_shardings=batch, compiler_options=optimize.compiler_options())(x0, lw, weights, targets)
+    carry = _batched_init(opt, objective.loss_config(config), batch)(x0, lw, weights, targets)
     step = make_batched_step(opt, config)
     for i in range(config.steps):
         carry = step(carry, lw, weights, targets)
@@ -194,9 +219,7 @@ def sweep(
         if not bool(jnp.any(carry.ok)):
             break
     devices_used = len(carry.params.sharding.device_set)
-    final = jax.jit(jax.vmap(lambda x, lw, w, t: objective.total_loss(w, x, t, config, lw),
-                             in_axes=(0, 0, None, None)), compiler_options=optimize.compiler_options())
-    total, terms = final(carry.params, lw, weights, targets)
+    total, terms = _batched_loss(objective.loss_config(config))(carry.params, lw, weights, targets)
     terms = {k: np.asarray(v)[:n] for k, v in {"total": total, **terms}.items()}
     return SweepResult(np.asarray(margin.crop(carry.params, content.shape))[:n], terms, np.asarray(carry.ok)[:n], settings,
                        devices_used, time.perf_counter() - start)

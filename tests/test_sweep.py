@@ -80,6 +80,21 @@ def test_one_compilation_serves_every_grid(tiny_vgg16):
     assert step._cache_size() == 1
 
 
+def test_a_second_sweep_of_the_same_shapes_compiles_nothing(result, tiny_vgg16):
+    """Each sweep made new jitted functions (its init, step and final loss) and gave the target
+    programs its whole config: a second sweep compiled 3 programs, 5 with other steps."""
+    content, style = _inputs()
+    other = sweep.grid(style_weights=[3.0, 30.0], seeds=[5, 6])  # as many settings as GRID
+    compiles = []
+    listener = lambda event, secs, **kw: compiles.append(event) if event.endswith("backend_compile_duration") else None
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    try:
+        again = sweep.sweep(content, style, tiny_vgg16, CONFIG.replace(steps=2), other)
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listener)
+    assert again.ok.all() and compiles == []
+
+
 SHARDED = """
 import jax, numpy as np, jaxart
 from jaxart import sweep
