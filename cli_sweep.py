@@ -25,7 +25,7 @@ def sweep(
     style_weight: Annotated[str, typer.Option(help="Comma-separated style weights.")] = f"{_DEFAULT.style_weight:g}",
     content_weight: Annotated[str, typer.Option(help="Comma-separated content weights.")] = f"{_DEFAULT.content_weight:g}",
     tv_weight: Annotated[str, typer.Option(help="Comma-separated TV weights.")] = f"{_DEFAULT.tv_weight:g}",
-    seed: Annotated[str, typer.Option(help="Comma-separated seeds (they matter with --init random).")] = f"{_DEFAULT.seed}",
+    seed: Annotated[str, typer.Option(help="Comma-separated seeds; more than one needs --init random (a seed only sets a random start).")] = f"{_DEFAULT.seed}",
     model: Annotated[str, typer.Option(help="auto, a registered name or a .safetensors path.", callback=_home)] = "auto",
     size: Annotated[int, typer.Option(help="Long side of each image in pixels.")] = 256,
     steps: Annotated[int, typer.Option(help="Optimizer steps.")] = 200,
@@ -45,8 +45,14 @@ def sweep(
     from jaxart.errors import NonFiniteLossError
     from jaxart.image import WHITE
 
-    settings = S.grid(_csv(style_weight, "--style-weight", float), _csv(content_weight, "--content-weight", float),
-                      _csv(tv_weight, "--tv-weight", float), _csv(seed, "--seed", int))
+    values = {flag: _csv(text, flag, cast) for flag, text, cast in (
+        ("--style-weight", style_weight, float), ("--content-weight", content_weight, float),
+        ("--tv-weight", tv_weight, float), ("--seed", seed, int))}
+    for flag, vs in values.items():  # a value twice is two identical tiles, not a wider sweep
+        if (twice := S.repeated(vs)) is not None:
+            raise typer.BadParameter(f"{twice:g} is listed twice; each value makes its own tiles, so list each once",
+                                     param_hint=flag)
+    settings = S.grid(*values.values())
     if columns is not None and columns < 1:
         raise typer.BadParameter("must be 1 or more", param_hint="--columns")
     config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate,

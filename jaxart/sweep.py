@@ -84,6 +84,18 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
                              "or stylize each setting with `jaxart stylize`")
     for s in settings:
         s.apply(config).validate()
+    if len(seeds := sorted({s.seed for s in settings})) > 1 and config.init != "random":
+        raise InputError(f"seeds {', '.join(map(str, seeds))} would give identical images: a seed only sets a random "
+                         f"start, and init is {config.init!r}; add --init random or give one seed")
+    twice = next((s for i, s in enumerate(settings) if s in settings[:i]), None)
+    if twice is not None:
+        raise InputError(f"the setting {twice} is listed twice, which would give two identical images; "
+                         "list each setting once")
+
+
+def repeated(values: Sequence[float]) -> float | None:
+    """The first of `values` that is listed twice (1 and 1.0 alike), else None."""
+    return next((v for i, v in enumerate(values) if v in values[:i]), None)
 
 
 def batch_mean(carry: optimize.Carry, n: int) -> tuple[float, dict[str, float]]:

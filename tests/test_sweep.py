@@ -175,6 +175,14 @@ def test_sweep_refuses_settings_it_would_ignore():
         sweep.check(jaxart.StyleConfig(), [])
 
 
+def test_a_sweep_refuses_settings_that_give_identical_images():
+    with pytest.raises(ValueError, match="is listed twice, which would give two identical images"):
+        sweep.check(CONFIG, [GRID[0], GRID[1], GRID[0]])
+    with pytest.raises(ValueError, match="seeds 0, 1 would give identical images.*add --init random"):
+        sweep.check(CONFIG.replace(init="content"), GRID)
+    sweep.check(CONFIG, GRID)  # with a random start each seed is its own image
+
+
 def test_memory_check_scales_with_the_batch_and_names_what_fits():
     config = jaxart.StyleConfig(size=256)
     one, four = (sweep.check_memory(config, n, available=2**50) for n in (1, 4))

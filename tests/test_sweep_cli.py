@@ -104,6 +104,11 @@ def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp
     (["--seed", "0,x"], "not a comma-separated list of whole numbers"),
     (["--seed", f"-1,{2**64}"], "seed must be a whole number that fits in 64 bits"),
     (["--tv-weight", ""], "--tv-weight: '' has an empty item"),
+    # two identical tiles, silently: a value twice, or seeds that only set a random start
+    (["--style-weight", "1,1"], "--style-weight: 1 is listed twice"),
+    (["--tv-weight", "10,1e1"], "--tv-weight: 10 is listed twice"),
+    (["--seed", "0,1"], "seeds 0, 1 would give identical images: a seed only sets a random start, and init is "
+                        "'content'; add --init random"),
     (["--style-weight", ",".join(map(str, range(1, 201))), "--seed", ",".join(map(str, range(60)))],
      "a sweep of 12,000 settings is more than 10,000"),  # millions were checked one by one for minutes
 ])
