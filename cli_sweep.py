@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -41,6 +42,7 @@ def sweep(
     All settings run as one batched program, split over all local devices.
     """
     from jaxart import __version__, compile_cache, job, progress, sheet, sweep as S
+    from jaxart.checkpoint import Interrupted
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
     from jaxart.image import WHITE
@@ -68,18 +70,28 @@ def sweep(
     S.check_memory(config, len(settings), job.model_arch(model), photo=photo.shape[:2],
                    paintings=[p.shape[:2] for p in paintings])
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
-    with compile_cache.use(_warn), progress.steps_bar(config.steps, quiet, label="sweep") as update:
+    _stop_if_interrupted()
+    # SIGINT and SIGTERM are only recorded while the sweep runs and its files are placed: the
+    # next step ends it with one line, and never half-writes the files.
+    with compile_cache.use(_warn), job.stop_signals() as stopped, \
+            progress.steps_bar(config.steps, quiet, label="sweep") as update:
         def on_step(i, carry):
-            _stop_if_interrupted()
+            if (signum := stopped()) and i < config.steps:
+                raise Interrupted(f"interrupted by {signal.Signals(signum).name} at step {i} of {config.steps}; "
+                                  "nothing was written (a sweep cannot be resumed); run the command again",
+                                  128 + signum)
             update(i, *S.batch_mean(carry, len(settings)))
 
         result = S.sweep(photo, paintings, w, config, settings, callback=on_step)
-    inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
-              "background": list(WHITE)}
-    files = sheet.write(output, result.images, settings, config, {"jaxart": __version__, "model": w.name, "arch": w.arch,
-                        "weights_sha256": w.sha256, "inputs": inputs, "loss": result.terms, "steps": config.steps,
-                        "seconds": round(result.seconds, 3), "input_sha256": job.input_digests(content, styles, config)},
-                        columns, overwrite=overwrite, ok=result.ok)
+        inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
+                  "background": list(WHITE)}
+        files = sheet.write(output, result.images, settings, config, {
+            "jaxart": __version__, "model": w.name, "arch": w.arch, "weights_sha256": w.sha256, "inputs": inputs,
+            "loss": result.terms, "steps": config.steps, "seconds": round(result.seconds, 3),
+            "input_sha256": job.input_digests(content, styles, config)}, columns, overwrite=overwrite, ok=result.ok)
+    if signum := stopped():  # it came during the last step, the final loss or the writing
+        raise Interrupted(f"interrupted by {signal.Signals(signum).name} as the sweep finished; wrote {files[0]}, "
+                          f"{files[1]} and {len(settings)} images", 128 + signum)
     if not quiet:
         n = len(settings)
         typer.echo(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {n} setting{'s' * (n != 1)} "

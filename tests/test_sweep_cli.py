@@ -215,3 +215,33 @@ def test_a_dangling_link_where_a_tile_goes_is_refused_before_any_work(files, tmp
                             monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and "g-00.png already exists; pass --overwrite" in err, err
     assert [p.name for p in tmp_path.iterdir()] == ["g-00.png"]
+
+
+@pytest.mark.parametrize("signum, after", [(15, 1), (2, 1), (2, 2)])
+def test_an_interrupted_sweep_says_so_in_one_line(signum, after, files, tmp_path, monkeypatch, capsys):
+    """SIGTERM killed a sweep with exit 143 and nothing on stderr; Ctrl-C said only "interrupted".
+    A signal from the `after`-th check on: at step 1 of 2 nothing is written; at the last step the
+    sweep is finished, written, and then reported."""
+    import contextlib
+    import signal
+
+    from jaxart import job
+
+    calls = []
+
+    @contextlib.contextmanager
+    def signal_from_check():
+        yield lambda: (calls.append(1), signum if len(calls) >= after else None)[1]
+
+    monkeypatch.setattr(job, "stop_signals", signal_from_check)
+    out = tmp_path / "g.png"
+    code, _, err = run_main(_sweep_args(files, out, "--style-weight", "1,100", "--quiet"), monkeypatch, capsys)
+    name = signal.Signals(signum).name
+    assert code == 128 + signum and len(err.splitlines()) == 1, err
+    if after == 1:
+        assert err == (f"interrupted by {name} at step 1 of 2; nothing was written (a sweep cannot be resumed); "
+                       "run the command again")
+        assert not list(tmp_path.iterdir())
+    else:
+        assert err.startswith(f"interrupted by {name} as the sweep finished; wrote {out}")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["g-00.png", "g-01.png", "g.html", "g.png"]
