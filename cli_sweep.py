@@ -41,7 +41,7 @@ def sweep(
 
     All settings run as one batched program, split over all local devices.
     """
-    from jaxart import __version__, compile_cache, job, progress, sheet, sweep as S
+    from jaxart import compile_cache, job, progress, sheet, sweep as S, transfer
     from jaxart.checkpoint import Interrupted
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
@@ -85,10 +85,12 @@ def sweep(
         result = S.sweep(photo, paintings, w, config, settings, callback=on_step)
         inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
                   "background": list(WHITE)}
-        files = sheet.write(output, result.images, settings, config, {
-            "jaxart": __version__, "model": w.name, "arch": w.arch, "weights_sha256": w.sha256, "inputs": inputs,
-            "loss": result.terms, "steps": config.steps, "seconds": round(result.seconds, 3),
-            "input_sha256": job.input_digests(content, styles, config)}, columns, overwrite=overwrite, ok=result.ok)
+        # The fields a stylize record has (job.record), with each tile's own loss, steps, config and seed.
+        shared = job.record(config, w, transfer.Outcome(result.images[0], {}, config.steps, result.seconds), inputs,
+                            job.input_digests(content, styles, config))
+        record = {**{k: v for k, v in shared.items() if k != "seed"}, "loss": result.terms, "steps": result.steps}
+        files = sheet.write(output, result.images, settings, config, record, columns, overwrite=overwrite,
+                            ok=result.ok)
     if signum := stopped():  # it came during the last step, the final loss or the writing
         raise Interrupted(f"interrupted by {signal.Signals(signum).name} as the sweep finished; wrote {files[0]}, "
                           f"{files[1]} and {len(settings)} images", 128 + signum)

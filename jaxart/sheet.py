@@ -130,7 +130,8 @@ def write(
       images: (N, H, W, 3) in [0, 1], one per setting.
       settings: the N settings; each image's full config is `settings[i].apply(config)`.
       config: the configuration the settings override.
-      record: extra run-record fields (model, inputs, losses per setting under "loss").
+      record: extra run-record fields (model, inputs, ...); "loss" holds each term's (N,) values
+        and "steps" the (N,) steps each setting took (or one count for all), given to each tile.
       columns: tiles per row (default `columns_for(settings)`).
       overwrite: replace existing files, and remove the single images of an earlier, larger sweep
         to `path` (`stale_tiles`), so that the folder holds one sweep; False keeps a file that
@@ -144,6 +145,7 @@ def write(
     path = Path(path)
     record = dict(record or {})
     losses = record.pop("loss", None)
+    steps = np.broadcast_to(record.pop("steps"), len(settings)) if "steps" in record else None
     tiles = tile_paths(path, len(settings))
     configs = [s.apply(config).to_dict() for s in settings]
     rows = []
@@ -155,13 +157,15 @@ def write(
     with all_or_nothing(overwrite=overwrite) as stage:
         for i, (tile, cfg) in enumerate(zip(tiles, configs)):
             extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
+            extra.update({"steps": int(steps[i])} if steps is not None else {})
             tile_record = {**record, "config": cfg, "seed": cfg["seed"], "sheet": path.name, **extra,
                            **({"error": FAILED} if failed[i] else {})}
             save_image(stage(tile, "image"), images[i], tile_record)
             rows.append((tile, tile_labels[i], {**cfg, **extra}))
         _write_text(stage(path.with_suffix(".html"), "page"), _page(path, title, rows))
         sheet = contact_sheet(images, tile_labels, title, columns or columns_for(settings))
-        sweep_record = {**record, "config": config.to_dict(), "sweep": [s._asdict() for s in settings],
+        sweep_record = {**record, **({"steps": int(steps.max())} if steps is not None else {}),
+                        "config": config.to_dict(), "sweep": [s._asdict() for s in settings],
                         "tiles": [t.name for t in tiles]}
         save_image(stage(path, "image"), np.asarray(sheet, np.float32) / 255.0, sweep_record)
     for old in stale_tiles(path, len(settings)) if overwrite else ():

@@ -55,6 +55,7 @@ class SweepResult(NamedTuple):
     settings: tuple[Setting, ...]
     devices: int  # how many devices the batch was split over
     seconds: float
+    steps: np.ndarray  # (N,) int: the steps each setting took (fewer where its loss became NaN/inf)
 
 
 def grid(
@@ -169,7 +170,7 @@ def _batched_init(optimizer, config: StyleConfig, sharding: NamedSharding) -> Ca
 
 @functools.lru_cache(maxsize=64)
 def _batched_loss(config: StyleConfig) -> Callable:
-    """`loss(x, lw, weights, targets) -> (total, terms)` of every setting's image: the final loss."""
+    """`loss(x, lw, weights, targets) -> (total, terms)` of every setting's image."""
     one = lambda x, lw, weights, targets: objective.total_loss(weights, x, targets, config, lw)  # noqa: E731
     return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)), compiler_options=optimize.compiler_options())
 
@@ -231,7 +232,9 @@ def sweep(
         if not bool(jnp.any(carry.ok)):
             break
     devices_used = len(carry.params.sharding.device_set)
-    total, terms = _batched_loss(objective.loss_config(config))(carry.params, lw, weights, targets)
+    # The final loss by XLA's own convolutions, as `transfer.run` takes it (once per run, so
+    # Winograd's transforms would only cost compile time): a tile records the loss stylize would.
+    total, terms = _batched_loss(objective.loss_config(config).replace(conv="direct"))(carry.params, lw, weights, targets)
     terms = {k: np.asarray(v)[:n] for k, v in {"total": total, **terms}.items()}
     return SweepResult(np.asarray(margin.crop(carry.params, content.shape))[:n], terms, np.asarray(carry.ok)[:n], settings,
-                       devices_used, time.perf_counter() - start)
+                       devices_used, time.perf_counter() - start, np.asarray(carry.count)[:n])

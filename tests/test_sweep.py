@@ -95,6 +95,22 @@ def test_a_second_sweep_of_the_same_shapes_compiles_nothing(result, tiny_vgg16):
     assert again.ok.all() and compiles == []
 
 
+def test_the_final_loss_is_taken_by_direct_convolutions_as_in_a_run(tiny_vgg16):
+    """As `jaxart.run` does (transfer.run_scale): the loss a tile records does not depend on
+    `conv`, and a Winograd sweep after a direct one compiles its own init and step, not the loss."""
+    content, style = _inputs()
+    config = CONFIG.replace(steps=1, conv="direct")
+    sweep.sweep(content, style, tiny_vgg16, config, GRID)
+    compiles = []
+    listener = lambda event, secs, **kw: compiles.append(event) if event.endswith("backend_compile_duration") else None
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    try:
+        sweep.sweep(content, style, tiny_vgg16, config.replace(conv="winograd"), GRID)
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listener)
+    assert len(compiles) == 2, compiles
+
+
 SHARDED = """
 import jax, numpy as np, jaxart
 from jaxart import sweep

@@ -77,6 +77,22 @@ def test_cli_sweep_writes_sheet_page_and_images(files, tmp_path):
     assert again.exit_code != 0 and "already exists" in str(again.exception)
 
 
+def test_a_tile_records_every_field_a_stylize_image_does(files, tmp_path, monkeypatch, capsys):
+    """A tile's record lacked "gradient_products"; `jaxart info` of a tile and of the same
+    setting stylized should differ only in the sheet it belongs to, the time and the last digits."""
+    d, model = files
+    code, _, err = run_main(_sweep_args(files, tmp_path / "g.png", "--quiet"), monkeypatch, capsys)
+    assert code == 0, err
+    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "s.png"),
+                             "--model", model, "--size", "24", "--steps", "2", "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    tile, alone = jaxart.read_record(tmp_path / "g-00.png"), jaxart.read_record(tmp_path / "s.png")
+    assert set(tile) == set(alone) | {"sheet"}
+    for key in set(alone) - {"seconds", "loss"}:
+        assert tile[key] == alone[key], key
+    assert tile["loss"] == pytest.approx(alone["loss"], rel=1e-4)
+
+
 def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp_path, monkeypatch, capsys):
     """Weights are capped at 1e30, so a NaN is forced: the message used to list indices ("settings [1]")."""
     real = sweep.sweep
