@@ -44,8 +44,27 @@ def _text(setting: Setting, keys: Sequence[str] = Setting._fields) -> str:
 
 
 def _number(v: float) -> str:
-    """Short (`:g`, 6 digits) unless that would show two different values alike (10 and 10.00001)."""
-    return f"{v:g}" if float(f"{v:g}") == v else repr(v)
+    """One format for every value, `:g`, with more than its 6 digits only where they are needed to
+    tell values apart (10.00001, not 10; 123456789, not 1.23457e+08); seeds as whole numbers."""
+    if isinstance(v, int):
+        return str(v)
+    return next((t for digits in range(6, 18) if float(t := f"{v:.{digits}g}") == v), repr(v))
+
+
+def describe(record: dict, config: StyleConfig) -> str:
+    """What a sweep painted with what: "photo.jpg in the style of a.jpg and b.jpg (blended
+    equally), model vgg19", from a run record's "inputs" and "model"; "" without them."""
+    inputs = record.get("inputs") or {}
+    if "content" not in inputs or not inputs.get("styles"):
+        return ""
+    names = [Path(p).name for p in inputs["styles"]]
+    paintings = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    blend = config.style_blend
+    if len(names) > 1:
+        paintings += (" (blended equally)" if blend is None or len(set(blend)) == 1
+                      else f" (blended {':'.join(map(_number, blend))})")
+    model = f", model {record['model']}" if record.get("model") else ""
+    return f"{Path(inputs['content']).name} in the style of {paintings}{model}"
 
 
 def nonfinite(path: Path, settings: Sequence[Setting], ok: Sequence[bool]) -> str | None:
@@ -83,7 +102,7 @@ def outputs(path: Path, n: int) -> list[Path]:
 
 def contact_sheet(
     images: Sequence[np.ndarray] | np.ndarray, tile_labels: Sequence[str], title: str = "",
-    columns: int | None = None,
+    columns: int | None = None, header: str = "",
 ) -> Image.Image:
     """Tiles in a grid, each with its label underneath, and an optional title on top.
 
@@ -92,6 +111,7 @@ def contact_sheet(
       tile_labels: N one-line labels; a cell widens to fit its label under small tiles.
       title: a line above the grid (e.g. the settings all tiles share).
       columns: tiles per row (default: about square).
+      header: first lines (e.g. the inputs, `describe`), wrapped to the sheet's width.
 
     Returns:
       An RGB Pillow image.
@@ -105,17 +125,31 @@ def contact_sheet(
     font = ImageFont.load_default(size=max(11, min(16, w // 14)))
     strip = round(font.size * 1.5)
     cell = max(w, *(math.ceil(font.getlength(t)) + 4 for t in tile_labels))
-    top = strip if title else 0
     width = max(columns * (cell + GAP) + GAP, math.ceil(font.getlength(title)) + 2 * GAP + 4)
+    lines = _wrap(header, font, width - 2 * GAP - 4) + [title] * bool(title)
+    top = strip * len(lines)
     sheet = Image.new("RGB", (width, top + rows * (h + strip + GAP) + GAP), PAPER)
     draw = ImageDraw.Draw(sheet)
-    if title:
-        draw.text((GAP + 2, strip // 4), title, fill=INK, font=font)
+    for row, text in enumerate(lines):
+        draw.text((GAP + 2, row * strip + strip // 4), text, fill=INK, font=font)
     for i, (img, text) in enumerate(zip(images, tile_labels)):
         x, y = GAP + (i % columns) * (cell + GAP), top + GAP + (i // columns) * (h + strip + GAP)
         sheet.paste(Image.fromarray(image.to_uint8(np.asarray(img))), (x + (cell - w) // 2, y))
         draw.text((x + 2, y + h + strip // 4), text, fill=INK, font=font)
     return sheet
+
+
+def _wrap(text: str, font: ImageFont.ImageFont, width: float, most: int = 3) -> list[str]:
+    """`text` in lines of at most `width` pixels, broken between words; at most `most`, the last cut with "..."."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    if len(lines) > most:
+        lines = lines[:most - 1] + [lines[most - 1] + " ..."]
+    return lines
 
 
 def write(
@@ -150,6 +184,7 @@ def write(
     configs = [s.apply(config).to_dict() for s in settings]
     rows = []
     tile_labels, title = labels(settings)
+    header = describe(record, config)
     failed = [ok is not None and not ok[i] for i in range(len(settings))]
     tile_labels = [f"{t} (failed)" if bad else t for t, bad in zip(tile_labels, failed)]
     # All or nothing: a failed write (a full disk, Ctrl-C) leaves the folder as it was, an earlier
@@ -162,8 +197,8 @@ def write(
                            **({"error": FAILED} if failed[i] else {})}
             save_image(stage(tile, "image"), images[i], tile_record)
             rows.append((tile, tile_labels[i], {**cfg, **extra}))
-        _write_text(stage(path.with_suffix(".html"), "page"), _page(path, title, rows))
-        sheet = contact_sheet(images, tile_labels, title, columns or columns_for(settings))
+        _write_text(stage(path.with_suffix(".html"), "page"), _page(path, title, rows, header))
+        sheet = contact_sheet(images, tile_labels, title, columns or columns_for(settings), header)
         sweep_record = {**record, **({"steps": int(steps.max())} if steps is not None else {}),
                         "config": config.to_dict(), "sweep": [s._asdict() for s in settings],
                         "tiles": [t.name for t in tiles]}
@@ -191,7 +226,7 @@ def stale_tiles(path: Path, n: int) -> list[Path]:
     return stale
 
 
-def _page(sheet: Path, title: str, rows: list[tuple[Path, str, dict]]) -> str:
+def _page(sheet: Path, title: str, rows: list[tuple[Path, str, dict]], header: str = "") -> str:
     esc = html.escape
     figures = "\n".join(
         f'<figure><img src="{esc(quote(tile.name))}" alt="{esc(label)}"><figcaption>{esc(label)}</figcaption>'
@@ -202,7 +237,7 @@ def _page(sheet: Path, title: str, rows: list[tuple[Path, str, dict]]) -> str:
 <html lang="en"><head><meta charset="utf-8"><title>{esc(sheet.stem)}: jaxart sweep</title>
 <style>body{{font:14px sans-serif;margin:1em}} figure{{display:inline-block;vertical-align:top;margin:.5em}}
 figcaption{{font-weight:bold}} pre{{font-size:11px;max-height:14em;overflow:auto}}</style></head>
-<body><h1>{esc(sheet.stem)}</h1><p>{esc(title)}</p><p><img src="{esc(quote(sheet.name))}" alt="contact sheet"></p>
+<body><h1>{esc(sheet.stem)}</h1><p>{esc(header)}</p><p>{esc(title)}</p><p><img src="{esc(quote(sheet.name))}" alt="contact sheet"></p>
 {figures}
 </body></html>
 """

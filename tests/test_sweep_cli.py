@@ -37,6 +37,22 @@ def test_contact_sheet_labels_every_tile(rng):
         sheet.contact_sheet(images, labels[:3])
 
 
+def test_the_sheet_and_page_name_the_inputs_and_give_numbers_in_one_format():
+    """Labels read "style 1e-05" beside "style 123456789.0"; neither sheet nor page said which photo,
+    paintings (blended equally) or model made the tiles."""
+    labels, _ = sheet.labels(sweep.grid([0.001, 1e-5, 123456789.0, 0.1 + 0.2]))
+    assert labels == ["style 0.001", "style 1e-05", "style 123456789", "style 0.30000000000000004"]
+    record = {"model": "vgg19", "inputs": {"content": "/p/photo.jpg", "styles": ["/s/a.png", "/s/b.png"]}}
+    config = jaxart.StyleConfig()
+    assert sheet.describe(record, config) == "photo.jpg in the style of a.png and b.png (blended equally), model vgg19"
+    assert sheet.describe(record, config.replace(style_blend=(3.0, 1.0))).endswith("(blended 3:1), model vgg19")
+    images = np.ones((2, 40, 60, 3), np.float32)
+    plain, named = (np.asarray(sheet.contact_sheet(images, labels[:2], "all tiles: tv 10", header=h))
+                    for h in ("", sheet.describe(record, config)))
+    assert named.shape[1] == plain.shape[1] and named.shape[0] > plain.shape[0]  # wrapped, not widened
+    assert (named[: named.shape[0] - plain.shape[0]].min(axis=2) < 100).any()
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     d = tmp_path_factory.mktemp("sweep")
@@ -70,6 +86,7 @@ def test_cli_sweep_writes_sheet_page_and_images(files, tmp_path):
         assert img.width >= 2 * 24 and img.height > 2 * 18  # two columns, two rows, labels
     page = (tmp_path / "grid.html").read_text()
     assert page.count("<figure>") == 4 and 'src="grid.png"' in page
+    assert "<p>photo.jpg in the style of paint.png, model tiny</p>" in page
     for tile, label in zip(tiles, ["style 1  tv 0", "style 1  tv 10", "style 100  tv 0", "style 100  tv 10"]):
         assert f'<img src="{tile.name}" alt="{label}">' in page
     assert page.count("&quot;style_weight&quot;: 100.0") == 2 and page.count("&quot;steps&quot;: 2,") == 4
