@@ -23,7 +23,7 @@ from jaxart import image
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, all_or_nothing, replacing
 from jaxart.output import read_record, save_image
-from jaxart.sweep import Setting
+from jaxart.settings import Setting
 
 NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv", "seed": "seed"}
 GAP = 4  # pixels between tiles

@@ -11,8 +11,6 @@ every step.
 from __future__ import annotations
 
 import functools
-import itertools
-import math
 import time
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -26,26 +24,16 @@ from jax.typing import ArrayLike
 from jaxart import margin, objective, optimize, transfer
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
+from jaxart.settings import MAX_SETTINGS, Setting, grid, repeated
 from jaxart.vgg import Weights
 
+__all__ = ["AXIS", "MAX_SETTINGS", "UNSUPPORTED", "Setting", "SweepResult", "batch_mean", "batch_mesh", "check",
+           "check_memory", "grid", "make_batched_step", "repeated", "sweep"]  # the grid's names from settings.py too
+
 AXIS = "batch"
-MAX_SETTINGS = 10_000  # a sheet of more is unreadable, and the batch would not fit in memory anyway
 # Settings `transfer.run` handles around the optimizer (colour handling, painting scale, coarse
 # to fine, region masks) that a sweep does not apply yet; `check` refuses them by name.
 UNSUPPORTED = ("colors", "style_scale", "scales", "start_size", "scale_steps", "mask", "region_colors")
-
-
-class Setting(NamedTuple):
-    """One point of a sweep: the three loss weights and the seed of a random start."""
-
-    style_weight: float
-    content_weight: float
-    tv_weight: float
-    seed: int = 0
-
-    def apply(self, config: StyleConfig) -> StyleConfig:
-        """`config` with this setting's weights and seed."""
-        return config.replace(**self._asdict())
 
 
 class SweepResult(NamedTuple):
@@ -56,21 +44,6 @@ class SweepResult(NamedTuple):
     devices: int  # how many devices the batch was split over
     seconds: float
     steps: np.ndarray  # (N,) int: the steps each setting took (fewer where its loss became NaN/inf)
-
-
-def grid(
-    style_weights: Sequence[float] = (10.0,),
-    content_weights: Sequence[float] = (1.0,),
-    tv_weights: Sequence[float] = (10.0,),
-    seeds: Sequence[int] = (0,),
-) -> list[Setting]:
-    """Every combination of the given values, style weight varying slowest; at most MAX_SETTINGS."""
-    values = [v if hasattr(v, "__len__") else list(v) for v in (style_weights, content_weights, tv_weights, seeds)]
-    n = math.prod(map(len, values))  # before any list is built: range(10**9) is counted, not listed
-    if n > MAX_SETTINGS:  # checking each of millions took minutes before the memory check refused them
-        raise InputError(f"a sweep of {n:,} settings is more than {MAX_SETTINGS:,}; give fewer values, or split it")
-    return [Setting(float(s), float(c), float(t), int(r))
-            for s, c, t, r in itertools.product(*values)]
 
 
 def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = None) -> None:
@@ -92,11 +65,6 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
     if twice is not None:
         raise InputError(f"the setting {twice} is listed twice, which would give two identical images; "
                          "list each setting once")
-
-
-def repeated(values: Sequence[float]) -> float | None:
-    """The first of `values` that is listed twice (1 and 1.0 alike), else None."""
-    return next((v for i, v in enumerate(values) if v in values[:i]), None)
 
 
 def batch_mean(carry: optimize.Carry, n: int) -> tuple[float, dict[str, float]]:

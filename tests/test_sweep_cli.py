@@ -27,6 +27,14 @@ def test_contact_sheet_labels_every_tile(rng):
     assert len(sweep.grid((w for w in (1.0, 2.0)), seeds=iter([0, 1]))) == 4  # generators are taken too
     with pytest.raises(jaxart.InputError, match="a sweep of 1,000,000,000,000 settings"):
         sweep.grid(range(10**6), seeds=range(10**6))  # counted, not listed (a GB, or out of memory)
+    # one number alone raised a TypeError, a string was taken digit by digit, seed 1.7 became seed 1
+    for bad, message in [({"style_weights": 10}, "style_weights must be a list of numbers, e.g. style_weights="),
+                         ({"tv_weights": "10"}, "tv_weights must be a list of numbers"),
+                         ({"seeds": [1.7]}, "seeds must be whole numbers, got 1.7"),
+                         ({"content_weights": [True]}, "content_weights must be numbers, got True")]:
+        with pytest.raises(ValueError, match=message):
+            sweep.grid(**bad)
+    assert [s.seed for s in sweep.grid(seeds=np.array([2, 3]))] == [2, 3] and sweep.grid(seeds=[4.0])[0].seed == 4
     images = np.ones((4, 40, 60, 3), np.float32)  # white tiles on an off-white sheet
     img = np.asarray(sheet.contact_sheet(images, labels, title))
     ink = img.min(axis=2) < 100

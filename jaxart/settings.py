@@ -1,0 +1,79 @@
+"""The settings of a sweep: each a point of loss weights and a seed (`Setting`), and every
+combination of lists of them (`grid`), checked for what would make a useless or unreadable sweep."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from jaxart.config import StyleConfig
+from jaxart.errors import InputError
+
+MAX_SETTINGS = 10_000  # a sheet of more is unreadable, and the batch would not fit in memory anyway
+
+
+class Setting(NamedTuple):
+    """One point of a sweep: the three loss weights and the seed of a random start."""
+
+    style_weight: float
+    content_weight: float
+    tv_weight: float
+    seed: int = 0
+
+    def apply(self, config: StyleConfig) -> StyleConfig:
+        """`config` with this setting's weights and seed."""
+        return config.replace(**self._asdict())
+
+
+def grid(
+    style_weights: Iterable[float] = (10.0,),
+    content_weights: Iterable[float] = (1.0,),
+    tv_weights: Iterable[float] = (10.0,),
+    seeds: Iterable[int] = (0,),
+) -> list[Setting]:
+    """Every combination of the given values, style weight varying slowest; at most MAX_SETTINGS.
+
+    Raises:
+      InputError: a value is not a list (or other iterable) of numbers, a seed not a whole number,
+        or the grid has more than MAX_SETTINGS settings.
+    """
+    values = [_listed(name, v) for name, v in zip(_GRID_NAMES, (style_weights, content_weights, tv_weights, seeds))]
+    n = math.prod(map(len, values))  # before any list is built: range(10**9) is counted, not listed
+    if n > MAX_SETTINGS:  # checking each of millions took minutes before the memory check refused them
+        raise InputError(f"a sweep of {n:,} settings is more than {MAX_SETTINGS:,}; give fewer values, or split it")
+    *weights, seeds = ([_item(name, v) for v in vs] for name, vs in zip(_GRID_NAMES, values))
+    return [Setting(*p) for p in itertools.product(*weights, seeds)]
+
+
+_GRID_NAMES = ("style_weights", "content_weights", "tv_weights", "seeds")
+
+
+def _listed(name: str, values) -> Sequence:
+    """`values` as something `len` counts: a list, a range or an array as it is, an iterator listed.
+    One number alone (grid(10)) or a string raised a TypeError or was taken digit by digit."""
+    try:
+        listed = not isinstance(values, (str, bytes)) and iter(values) is not None
+    except TypeError:
+        listed = False
+    if not listed:
+        kind, example = ("whole numbers", "[0, 1]") if name == "seeds" else ("numbers", "[1, 10, 100]")
+        raise InputError(f"{name} must be a list of {kind}, e.g. {name}={example}; got {values!r}")
+    return values if hasattr(values, "__len__") else list(values)
+
+
+def _item(name: str, v) -> float | int:
+    """A weight as a float, a seed as an int; a seed of 1.7 became seed 1."""
+    real = isinstance(v, numbers.Real) and not isinstance(v, bool)
+    if name != "seeds" and real:
+        return float(v)
+    if name == "seeds" and real and (isinstance(v, numbers.Integral) or math.isfinite(v) and float(v).is_integer()):
+        return int(v)
+    raise InputError(f"{name} must be {'whole numbers' if name == 'seeds' else 'numbers'}, got {v!r}")
+
+
+def repeated(values: Sequence[float]) -> float | None:
+    """The first of `values` that is listed twice (1 and 1.0 alike), else None."""
+    return next((v for i, v in enumerate(values) if v in values[:i]), None)
