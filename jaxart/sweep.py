@@ -167,8 +167,10 @@ def sweep(
         to a multiple of their number by repeating the last setting.
 
     Returns:
-      A `SweepResult` whose image i is what `jaxart.run` gives for `settings[i].apply(config)`,
-      up to float32 rounding.
+      A `SweepResult` whose image i is `jaxart.run` for `settings[i].apply(config)` from the same
+      start, but not to the pixel: batching changes float32 rounding, which L-BFGS amplifies, so
+      tiles drift apart from a run (and with the other settings of the grid) as steps add up
+      (README, "Sweeps").
     """
     start = time.perf_counter()
     settings = tuple(Setting(*s) for s in settings)
