@@ -30,8 +30,10 @@ if _SIGINTS:  # while the libraries loaded: nothing has been written
     sys.stderr.write("error: interrupted\n")
     sys.exit(130)
 
+# Plain help (rich_markup_mode=None): rich's option table cut the names of the longer options
+# (--checkpoint-eve…) and ran to 244 lines in 80 columns; plain help wraps whole, in 107.
 app = typer.Typer(help="Neural style transfer (Gatys et al. 2015) in JAX.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+                  rich_markup_mode=None, pretty_exceptions_enable=False, add_completion=False)
 app.add_typer(weights_app, name="weights")
 
 
@@ -50,8 +52,8 @@ def stylize(
     ctx: typer.Context,
     content: Annotated[Optional[Path], typer.Argument(metavar="CONTENT", help="The photo (not with --resume).", show_default=False, callback=_home)] = None,
     styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings (not with --resume).", show_default=False, callback=_home)] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image \\[default: CONTENT_STYLE.png, STYLE every painting's name joined by +; or the checkpoint's].", callback=_home)] = None,
-    fmt: Annotated[Optional[Format], typer.Option("--format", help="png (8-bit), png16 (16-bit PNG) or tiff (16-bit) \\[default: the one --output's suffix names (.png: png, .tif or .tiff: tiff), or the checkpoint's].", show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image [default: CONTENT_STYLE.png, STYLE every painting's name joined by +; or the checkpoint's].", callback=_home)] = None,
+    fmt: Annotated[Optional[Format], typer.Option("--format", help="png (8-bit), png16 (16-bit PNG) or tiff (16-bit) [default: the one --output's suffix names (.png: png, .tif or .tiff: tiff), or the checkpoint's].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
     resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this checkpoint (it names the content, styles, model and options).", callback=_home)] = None,
     checkpoint_every: Annotated[int, typer.Option(help="Write OUTPUT.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM).")] = 0,

@@ -33,7 +33,7 @@ def sweep(
     optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
     learning_rate: Annotated[float, typer.Option(help="Adam's step size (L-BFGS ignores it).")] = _DEFAULT.learning_rate,
     init: Annotated[str, typer.Option(help="content, random, or the path of an image.", callback=_home)] = _DEFAULT.init,
-    columns: Annotated[Optional[int], typer.Option(help="Tiles per row of the sheet \\[default: one row per value of the slower-varying settings].", show_default=False)] = None,
+    columns: Annotated[Optional[int], typer.Option(help="Tiles per row of the sheet [default: one row per value of the slower-varying settings].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier, larger sweep to this --output.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:

