@@ -33,7 +33,7 @@ def run(app: typer.Typer) -> None:
         if hasattr(e, "possibilities"):  # click's NoSuchOption, which typer does not export
             typer.echo(f"error: {unknown_option(e)}", err=True)
         elif e.format_message():  # else it is the help `jaxart` alone prints
-            typer.echo(f"error: {e.format_message()}", err=True)
+            typer.echo(f"error: {usage_message(e)}", err=True)
         sys.exit(2)
     except NonFiniteLossError as e:
         typer.echo(f"error: {e}", err=True)
@@ -66,6 +66,27 @@ def run(app: typer.Typer) -> None:
     finally:
         signal.signal(signal.SIGINT, previous)
         _forget_interrupts()  # this command's: a later main() in the same process starts afresh
+
+
+# Typer's own wording for a value of the wrong type, and what a user reads instead.
+_KINDS = {"Input should be a valid integer, unable to parse string as an integer": "a whole number",
+          "Input should be a valid number, unable to parse string as a number": "a number"}
+
+
+def usage_message(e: TyperException) -> str:
+    """Click's usage error in words that say what to give: "not a whole number; e.g. --size 512"
+    for "Input should be a valid integer, unable to parse string as an integer", no "Value error, "
+    before the library's own message, and the command's --help after a missing argument."""
+    text = e.format_message().replace("Value error, ", "")
+    param, ctx = getattr(e, "param", None), getattr(e, "ctx", None)
+    for said, kind in _KINDS.items():
+        if param is not None and said in text:
+            flag = max(param.opts, key=len)
+            example = f" (e.g. {flag} {param.default})" if isinstance(param.default, (int, float)) else ""
+            text = text.replace(said, f"give {kind}{example}")
+    if type(e).__name__ == "MissingParameter" and ctx is not None:
+        text = f"{text.rstrip('.')}; see `{_command_path(ctx)} --help`"
+    return text
 
 
 def unknown_option(e: TyperException) -> str:

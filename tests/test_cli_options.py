@@ -50,3 +50,18 @@ def test_a_learning_rate_lbfgs_ignores_is_warned_about(command, optimizer, warne
 def test_an_unknown_option_points_to_the_commands_help(argv, expected, monkeypatch, capsys):
     code, out, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and out == "" and err.startswith(f"error: {expected}") and len(err.splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["info"], "Missing argument 'image'; see `jaxart info --help`"),
+    (["stylize", "a.jpg", "b.jpg", "--size", "abc"], "Invalid value for '--size': give a whole number"),
+    (["stylize", "a.jpg", "b.jpg", "--style-weight", "x"], "give a number (e.g. --style-weight 10.0)"),
+    (["bench", "--repeats", "x"], "give a whole number (e.g. --repeats 3)"),
+    (["stylize", "a.jpg", "b.jpg", "--colors", "sepia"], "'--colors': 'sepia' is not one of 'style', "),
+])
+def test_a_usage_error_says_what_to_give(argv, said, monkeypatch, capsys):
+    """Typer's words were "Input should be a valid integer, unable to parse string as an integer",
+    "Value error, 'sepia' is not one of ..." and a missing argument with no hint."""
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and not out and len(err.splitlines()) == 1 and said in err, err
+    assert "Input should be" not in err and "Value error" not in err
