@@ -96,7 +96,7 @@ def stylize(
     Compiled programs are kept in ~/.cache/jaxart/xla for later runs (JAXART_CACHE_DIR=off: not).
     """
     from jaxart import checkpoint, compile_cache, destinations, job, progress
-    from jaxart import guided, resume as _resume, scales as _scales, weights
+    from jaxart import guided, notes as _notes, resume as _resume, scales as _scales, weights
     from jaxart.config import StyleConfig
 
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
@@ -163,13 +163,13 @@ def stylize(
     # Will it fit? Before any weights load.
     _memory.check(config, job.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings])
     mixing = None if overwrite or resume else destinations.mixing_note(output, fmt, _scales.total_steps(config), save_every)
-    for note in (job.upsampling_note(photo, config.size), job.init_note(photo, config.init),
-                 job.style_scale_note(paintings, config), mixing):
+    for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init),
+                 _notes.style_scale_note(paintings, config), mixing):
         if note:
             _warn(note)
     w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
     config.validate(w.arch)
-    if note := job.random_init_note(w, config):
+    if note := _notes.random_init_note(w, config):
         _warn(note)
     if ckpt is not None:
         checkpoint.check(ckpt, weights=w)

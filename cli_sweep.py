@@ -41,7 +41,7 @@ def sweep(
 
     All settings run as one batched program, split over all local devices.
     """
-    from jaxart import compile_cache, job, progress, sheet, sweep as S, transfer
+    from jaxart import compile_cache, job, notes as _notes, progress, sheet, sweep as S, transfer
     from jaxart.checkpoint import Interrupted
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
@@ -64,7 +64,7 @@ def sweep(
         _warn(note)
     sheet.check_outputs(output, len(settings), overwrite=overwrite, inputs=[content, *styles, init])
     photo, paintings = job.load_inputs(content, styles)
-    if note := job.init_note(photo, config.init):
+    if note := _notes.init_note(photo, config.init):
         _warn(note)
     S.check(config, settings, job.model_arch(model))
     S.check_memory(config, len(settings), job.model_arch(model), photo=photo.shape[:2],

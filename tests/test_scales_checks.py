@@ -166,21 +166,21 @@ def test_resuming_a_checkpoint_with_a_damaged_config_is_one_line(files, tmp_path
 
 def test_a_style_scale_that_shrinks_the_painting_to_a_few_cells_is_warned_about():
     """--style-scale 0.3 at --size 160 painted a blocky grid from a 48 px painting, without a word."""
-    from jaxart import job
+    from jaxart import notes
 
     painting = np.zeros((300, 400, 3), np.float32)
-    note = job.style_scale_note([painting], StyleConfig(size=160, style_scale=0.3))
+    note = notes.style_scale_note([painting], StyleConfig(size=160, style_scale=0.3))
     assert note and "at 48 px on its long side" in note and "use --style-scale 0.6 or more, or a larger --size" in note
-    assert job.style_scale_note([painting], StyleConfig(size=160, style_scale=0.6)) is None
-    assert job.style_scale_note([painting], StyleConfig(size=64)) is None  # a small run, not a small scale
-    assert "use a larger --size" in job.style_scale_note([painting], StyleConfig(size=64, style_scale=0.5))
+    assert notes.style_scale_note([painting], StyleConfig(size=160, style_scale=0.6)) is None
+    assert notes.style_scale_note([painting], StyleConfig(size=64)) is None  # a small run, not a small scale
+    assert "use a larger --size" in notes.style_scale_note([painting], StyleConfig(size=64, style_scale=0.5))
 
 
 def test_a_random_start_with_the_edge_network_is_warned_about():
     """vgg16-hed from noise loses the scene's light and dark layout (README, Weights): say so, once."""
-    from jaxart import job
+    from jaxart import notes
 
     hed = jaxart.vgg.Weights(params={}, arch="vgg16", name="vgg16-hed")
-    assert "start from the photo" in job.random_init_note(hed, StyleConfig(init="random"))
-    assert job.random_init_note(hed, StyleConfig()) is None
-    assert job.random_init_note(hed.replace(name="vgg19"), StyleConfig(init="random")) is None
+    assert "start from the photo" in notes.random_init_note(hed, StyleConfig(init="random"))
+    assert notes.random_init_note(hed, StyleConfig()) is None
+    assert notes.random_init_note(hed.replace(name="vgg19"), StyleConfig(init="random")) is None

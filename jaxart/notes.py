@@ -1,0 +1,63 @@
+"""Advice before a run: warnings about settings that work but will disappoint, each `None` when
+there is nothing to say. The CLI prints them; the library leaves them to its caller."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from jaxart import image
+from jaxart.config import INITS, StyleConfig
+from jaxart.guided import ASPECT
+from jaxart.vgg import Weights
+
+
+def upsampling_note(photo: np.ndarray, size: int) -> str | None:
+    """A warning when `size` would enlarge the photo (upsampling blurs it), else None."""
+    side = max(photo.shape[:2])
+    if size <= side:
+        return None
+    return (f"--size {size} is larger than the photo ({side} px on its long side); it is upsampled, "
+            f"which blurs it: use --size {side} or less for full sharpness")
+
+
+# Below this long side a painting's deep-layer Grams come from a few cells, and a small
+# --style-scale paints a blocky grid rather than finer strokes: golden_gate + starry_night at
+# --size 160, 80 steps, was blocky at 0.3 (48 px) and finely stroked at 0.6 (96 px).
+SMALL_PAINTING = 96
+
+
+def style_scale_note(paintings, config) -> str | None:
+    """A warning when `--style-scale` below 1 shrinks a painting under `SMALL_PAINTING` px, else None."""
+    if config.style_scale >= 1:
+        return None
+    side = min(image.painting_side(np.shape(p), config.size, config.style_scale) for p in paintings)
+    if side >= SMALL_PAINTING:
+        return None
+    least = math.ceil(SMALL_PAINTING / config.size * 100) / 100
+    fix = f"use --style-scale {least:g} or more, or " if least < 1 else "use "
+    return (f"--style-scale {config.style_scale:g} paints from the painting at {side} px on its long side; below "
+            f"{SMALL_PAINTING} px VGG's deep layers see only a few cells of it and the strokes turn into a blocky "
+            f"grid: {fix}a larger --size")
+
+
+def random_init_note(w: Weights, config: StyleConfig) -> str | None:
+    """A warning for `--init random` with vgg16-hed, whose relu4_2 keeps a scene's edges but not its
+    light and dark layout (README, "Weights"), else None."""
+    if config.init != "random" or not w.name.startswith("vgg16-hed"):
+        return None
+    return (f"--init random with {w.name} keeps the photo's edges but not its light and dark layout, so the scene "
+            "is hard to recognise; start from the photo (the default --init content) or use vgg19")
+
+
+def init_note(photo: np.ndarray, init: str) -> str | None:
+    """A warning when an `--init` image's aspect differs from the photo's (it is stretched to the
+    photo's shape), else None; an unreadable one fails now, before any weights load."""
+    if init in INITS:
+        return None
+    (h, w), (H, W) = image.load_image(init).shape[:2], photo.shape[:2]
+    if abs((w / h) / (W / H) - 1.0) <= ASPECT:
+        return None
+    return (f"--init {init} is {w}x{h} and the photo {W}x{H} (aspect {w / h:.2f} vs {W / H:.2f}); it is stretched to "
+            "the photo's shape: crop it to that aspect to keep its proportions")
