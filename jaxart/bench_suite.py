@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from jaxart.errors import InputError
+from jaxart.errors import InputError, repeated
 
 # Bounds that keep a benchmark finite: --repeats 10 and --quality-evals 500 are the most BENCHMARKS.md used.
 MAX_REPEATS = 100  # "scan" runs a chunk of `repeats` steps per repeat: repeats**2 steps in all
@@ -68,7 +68,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
 def _once(flag: str, given: Sequence) -> None:
     """Refuse a value listed twice: a conv timed against itself, or a size or loop measured twice
     and reported once, would pass for a comparison."""
-    if twice := next((str(v) for i, v in enumerate(given) if v in given[:i]), None):
+    if (twice := repeated(given)) is not None:
         raise InputError(f"{flag} lists {twice} twice; give each value once")
 
 

@@ -11,7 +11,7 @@ import jax
 import numpy as np
 
 from jaxart import color, convs, vgg
-from jaxart.errors import InputError
+from jaxart.errors import InputError, repeated
 
 OPTIMIZERS = ("lbfgs", "adam")
 LINESEARCHES = ("none", "zoom")
@@ -203,9 +203,8 @@ def _loss_weights(config):
         raise ValueError("content-weight, style-weight and tv-weight are all 0, so nothing would change the "
                          "starting image; give style-weight above 0 (default 10)")
     for kind, layers in (("content", config.content_layers), ("style", config.style_layers)):
-        twice = [n for i, n in enumerate(layers) if n in layers[:i]]
-        if twice:
-            raise ValueError(f"{kind} layer {twice[0]} is listed twice in {', '.join(layers)}; list each layer once"
+        if (twice := repeated(layers)) is not None:
+            raise ValueError(f"{kind} layer {twice} is listed twice in {', '.join(layers)}; list each layer once"
                              + " (style-layer-weights weights a layer more)" * (kind == "style"))
     weights, layers = config.style_layer_weights, config.style_layers
     if weights is not None:

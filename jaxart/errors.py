@@ -6,6 +6,7 @@ import errno
 import os
 import secrets
 import tempfile
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 
 
@@ -192,6 +193,17 @@ def _to_the_end(step) -> None:
             interrupted = True
     if interrupted:
         raise KeyboardInterrupt
+
+
+def repeated(values: Iterable[Hashable]) -> Hashable | None:
+    """The first of `values` seen before (1 and 1.0 alike), else None; for refusing a value listed
+    twice (a layer, a sweep setting, a benchmark size), in one pass over a set."""
+    seen = set()
+    for v in values:
+        if v in seen:
+            return v
+        seen.add(v)
+    return None
 
 
 def nearest(path: str | os.PathLike) -> Path:

@@ -72,8 +72,3 @@ def _item(name: str, v) -> float | int:
     if name == "seeds" and real and (isinstance(v, numbers.Integral) or math.isfinite(v) and float(v).is_integer()):
         return int(v)
     raise InputError(f"{name} must be {'whole numbers' if name == 'seeds' else 'numbers'}, got {v!r}")
-
-
-def repeated(values: Sequence[float]) -> float | None:
-    """The first of `values` that is listed twice (1 and 1.0 alike), else None."""
-    return next((v for i, v in enumerate(values) if v in values[:i]), None)

@@ -23,8 +23,8 @@ from jax.typing import ArrayLike
 
 from jaxart import margin, objective, optimize, transfer
 from jaxart.config import StyleConfig
-from jaxart.errors import InputError
-from jaxart.settings import MAX_SETTINGS, Setting, grid, repeated
+from jaxart.errors import InputError, repeated
+from jaxart.settings import MAX_SETTINGS, Setting, grid
 from jaxart.vgg import Weights
 
 __all__ = ["AXIS", "MAX_SETTINGS", "UNSUPPORTED", "Setting", "SweepResult", "batch_mean", "batch_mesh", "check",
@@ -61,8 +61,7 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
     if len(seeds := sorted({s.seed for s in settings})) > 1 and config.init != "random":
         raise InputError(f"seeds {', '.join(map(str, seeds))} would give identical images: a seed only sets a random "
                          f"start, and init is {config.init!r}; add --init random or give one seed")
-    twice = next((s for i, s in enumerate(settings) if s in settings[:i]), None)
-    if twice is not None:
+    if (twice := repeated(settings)) is not None:
         raise InputError(f"the setting {twice} is listed twice, which would give two identical images; "
                          "list each setting once")
 
