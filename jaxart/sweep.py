@@ -57,7 +57,11 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
             raise InputError(f"sweeps do not support {name.replace('_', '-')} yet; leave it at its default "
                              "or stylize each setting with `jaxart stylize`")
     for s in settings:
-        s.apply(config).validate()
+        try:
+            s.apply(config).validate()
+        except ValueError as e:  # which of the grid's settings: the others are fine
+            raise InputError(f"the setting style {s.style_weight:g}, content {s.content_weight:g}, tv "
+                             f"{s.tv_weight:g}, seed {s.seed}: {e}") from None
     if len(seeds := sorted({s.seed for s in settings})) > 1 and config.init != "random":
         raise InputError(f"seeds {', '.join(map(str, seeds))} would give identical images: a seed only sets a random "
                          f"start, and init is {config.init!r}; add --init random or give one seed")

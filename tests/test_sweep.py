@@ -199,6 +199,13 @@ def test_a_sweep_refuses_settings_that_give_identical_images():
     sweep.check(CONFIG, GRID)  # with a random start each seed is its own image
 
 
+def test_a_bad_setting_of_a_grid_is_named():
+    """An all-zero setting refused the grid without saying which of its settings it was."""
+    grid = sweep.grid([0.0, 1.0], [0.0, 1.0], [0.0])
+    with pytest.raises(ValueError, match=r"^the setting style 0, content 0, tv 0, seed 0: .*are all 0"):
+        sweep.check(CONFIG, grid)
+
+
 def test_memory_check_scales_with_the_batch_and_names_what_fits():
     config = jaxart.StyleConfig(size=256)
     one, four = (sweep.check_memory(config, n, available=2**50) for n in (1, 4))
