@@ -33,6 +33,7 @@ def sweep(
     optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
     learning_rate: Annotated[float, typer.Option(help="Adam's step size (L-BFGS ignores it).")] = _DEFAULT.learning_rate,
     init: Annotated[str, typer.Option(help="content, random, or the path of an image.", callback=_home)] = _DEFAULT.init,
+    style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights of the paintings, one each, for every tile [default: equal].", show_default=False)] = None,
     columns: Annotated[Optional[int], typer.Option(help="Tiles per row of the sheet [default: one row per value of the slower-varying settings].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier, larger sweep to this --output.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
@@ -58,7 +59,8 @@ def sweep(
     if columns is not None and columns < 1:
         raise typer.BadParameter("must be 1 or more", param_hint="--columns")
     config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate,
-                         init=_path_or_word(init, _config.INITS))
+                         init=_path_or_word(init, _config.INITS), style_blend=_csv(style_blend, "--style-blend", float))
+    config.validate(paintings=len(styles))
     S.check(config, settings)
     if note := _unused_learning_rate(ctx, config.optimizer):
         _warn(note)

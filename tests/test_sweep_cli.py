@@ -118,6 +118,17 @@ def test_a_tile_records_every_field_a_stylize_image_does(files, tmp_path, monkey
     assert tile["loss"] == pytest.approx(alone["loss"], rel=1e-4)
 
 
+def test_a_sweep_blends_its_paintings_as_style_blend_says(files, tmp_path, monkeypatch, capsys):
+    """sweep had no --style-blend: a sweep of two paintings could only blend them equally."""
+    d, _ = files
+    args = _sweep_args(files, tmp_path / "g.png", "--quiet", "--style-blend", "3,1")
+    args.insert(args.index(str(d / "paint.png")) + 1, str(d / "paint.png"))
+    code, _, err = run_main(args, monkeypatch, capsys)
+    assert code == 0, err
+    assert jaxart.read_record(tmp_path / "g-00.png")["config"]["style_blend"] == [3.0, 1.0]
+    assert "(blended 3:1)" in (tmp_path / "g.html").read_text()
+
+
 def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp_path, monkeypatch, capsys):
     """Weights are capped at 1e30, so a NaN is forced: the message used to list indices ("settings [1]")."""
     real = sweep.sweep
@@ -150,6 +161,7 @@ def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp
     (["--tv-weight", "10,1e1"], "--tv-weight: 10 is listed twice"),
     (["--seed", "0,1"], "seeds 0, 1 would give identical images: a seed only sets a random start, and init is "
                         "'content'; add --init random"),
+    (["--style-blend", "1,2"], "style blend gives 2 weights for 1 painting; give one weight per painting"),
     (["--style-weight", ",".join(map(str, range(1, 201))), "--seed", ",".join(map(str, range(60)))],
      "a sweep of 12,000 settings is more than 10,000"),  # millions were checked one by one for minutes
 ])
