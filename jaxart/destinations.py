@@ -103,21 +103,20 @@ def _existing(paths) -> set[Path]:
     return {Path(p).resolve() for p in paths if p is not None and Path(p).exists()}
 
 
-def check_not_input(outputs, inputs) -> None:
-    """Refuse to write any of `outputs` over one of the `inputs` (paths or None), even with --overwrite."""
+def check_not_input(outputs, inputs, *, what: str = "output", flag: str = "output") -> None:
+    """Refuse to write any of `outputs` over one of the `inputs` (paths or None), even with --overwrite;
+    the error calls it `what` and advises on `flag`."""
     sources = _existing(inputs)
     for out in outputs:
         if out is not None and Path(out).resolve() in sources:
-            raise InputError(f"output {out} is one of the inputs; choose another output (--overwrite never "
+            raise InputError(f"{what} {out} is one of the inputs; choose another {flag} (--overwrite never "
                              "replaces an input)")
 
 
 def check_animation(path: Path, *, overwrite: bool = False, inputs=()) -> None:
     """Fail before any work if the `--animate` file cannot be written: one of the `inputs` (paths or
     None), suffix, existing file, folder. Errors advise on --animate, not --output."""
-    if Path(path).resolve() in _existing(inputs):
-        raise InputError(f"animation {path} is one of the inputs; choose another --animate (--overwrite never "
-                         "replaces an input)")
+    check_not_input([path], inputs, what="animation", flag="--animate")
     animate.check_suffix(path)
     if path.is_dir():
         raise InputError(f"animation {path} is a folder; give a file name ending in {path.suffix}")
