@@ -88,6 +88,9 @@ def deepest(config: StyleConfig) -> tuple[str, int]:
     return layer, 2 ** pools(layer)
 
 
+LARGE = 8192  # long sides beyond which size advice is no help: the image would not fit in memory
+
+
 def least_size(photo: Sequence[int], short: int) -> int:
     """The smallest long side at which a photo of (height, width) `photo` is `short` px or more on
     its short side, as `image.resized` sizes it."""
@@ -114,6 +117,8 @@ def check_photo(config: StyleConfig, photo: Sequence[int], flag: str = "--size")
         fix = f"use --start-size{'' if least <= config.size else f' and {flag}'} {least} or more"
     else:
         at, fix = f"{flag} {first}", f"use {flag} {least} or more"
+    if least > LARGE:  # a strip of a photo: no size that would fit it in memory helps
+        fix = f"crop the photo nearer to square (it is {photo[1]}x{photo[0]} px; {fix})"
     raise InputError(f"at {at} the photo is {w}x{h} px, too small for layer {layer}, which needs at least {need} px "
                      f"on the short side; {fix}, or shallower layers")
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import checkpoint, memory, objective
+from jaxart import checkpoint, memory, objective, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 
@@ -184,3 +184,11 @@ def test_a_random_start_with_the_edge_network_is_warned_about():
     assert "start from the photo" in notes.random_init_note(hed, StyleConfig(init="random"))
     assert notes.random_init_note(hed, StyleConfig()) is None
     assert notes.random_init_note(hed.replace(name="vgg19"), StyleConfig(init="random")) is None
+
+
+def test_a_photo_too_thin_for_any_practical_size_is_told_to_crop_it(tmp_path):
+    """A 3-px-high strip needs a long side of over 100,000 px: crop advice, not only --size."""
+    config = StyleConfig(size=64)
+    with pytest.raises(InputError, match=r"crop the photo nearer to square \(it is 20000x3 px; use --size \d{6} or more\)"):
+        scales.check_photo(config, (3, 20000))
+    scales.check_photo(config, (48, 64))  # an ordinary photo passes
