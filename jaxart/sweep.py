@@ -31,9 +31,10 @@ __all__ = ["AXIS", "MAX_SETTINGS", "UNSUPPORTED", "Setting", "SweepResult", "bat
            "check_memory", "grid", "make_batched_step", "repeated", "sweep"]  # the grid's names from settings.py too
 
 AXIS = "batch"
-# Settings `transfer.run` handles around the optimizer (colour handling, painting scale, coarse
-# to fine, region masks) that a sweep does not apply yet; `check` refuses them by name.
-UNSUPPORTED = ("colors", "style_scale", "scales", "start_size", "scale_steps", "mask", "region_colors")
+# Settings `transfer.run` handles around the optimizer (coarse to fine, region masks) that a sweep
+# does not apply yet; `check` refuses them by name. Colours and the painting's scale are taken as a
+# run takes them (`transfer.prepared_inputs`, `starting_image`, `finished`).
+UNSUPPORTED = ("scales", "start_size", "scale_steps", "mask", "region_colors")
 
 
 class SweepResult(NamedTuple):
@@ -163,7 +164,8 @@ def sweep(
       style: one (h, w, 3) RGB painting in [0, 1], or a list of them (blended by
         `config.style_blend`).
       weights: a `Weights`.
-      config: everything but the swept values (layers, size, steps, optimizer, init, ...).
+      config: everything but the swept values (layers, size, steps, optimizer, init, colors,
+        style_scale, ...); not coarse to fine or masks (`UNSUPPORTED`).
       settings: the grid, e.g. from `grid(...)`; each overrides the loss weights and seed.
       callback: called as `callback(step, carry)` after every step, batched carry on device.
       devices: split the batch over these (default: all local devices). The batch is padded
@@ -179,7 +181,7 @@ def sweep(
     settings = tuple(Setting(*s) for s in settings)
     check(config, settings, weights.arch)
     styles = list(style) if isinstance(style, (list, tuple)) else [style]  # paintings may differ in size
-    content, styles = transfer.sized_inputs(content, styles, config)  # as a run sizes them
+    photo, content, styles = transfer.prepared_inputs(content, styles, config)  # as a run sizes and colours them
     # As in transfer.run, each image is optimized inside a free margin (margin.py).
     targets = objective.compute_targets(weights, margin.pad(content, config.margin), styles,
                                         objective.loss_config(config))
@@ -189,7 +191,7 @@ def sweep(
     padded = settings + settings[-1:] * (-n % mesh.size)
     lw = objective.LossWeights(*(jnp.asarray([getattr(s, f"{k}_weight") for s in padded], jnp.float32)
                                 for k in objective.LossWeights._fields))
-    x0 = jnp.stack([margin.pad(transfer.initial_image(content, s.apply(config)), config.margin) for s in padded])
+    x0 = jnp.stack([transfer.starting_image(content, s.apply(config)) for s in padded])
     opt = transfer.optimizer(config)
     batch, shared = NamedSharding(mesh, PartitionSpec(AXIS)), NamedSharding(mesh, PartitionSpec())
     lw, x0 = jax.device_put((lw, x0), batch)
@@ -209,5 +211,6 @@ def sweep(
     # Winograd's transforms would only cost compile time): a tile records the loss stylize would.
     total, terms = _batched_loss(objective.loss_config(config).replace(conv="direct"))(carry.params, lw, weights, targets)
     terms = {k: np.asarray(v)[:n] for k, v in {"total": total, **terms}.items()}
-    return SweepResult(np.asarray(margin.crop(carry.params, content.shape))[:n], terms, np.asarray(carry.ok)[:n], settings,
+    images = jax.vmap(lambda x: transfer.finished(x, photo, config.colors))(carry.params)
+    return SweepResult(np.asarray(images)[:n], terms, np.asarray(carry.ok)[:n], settings,
                        devices_used, time.perf_counter() - start, np.asarray(carry.count)[:n])

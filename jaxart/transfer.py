@@ -98,11 +98,10 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     `config` it has validated (for a scale of coarse to fine, as a whole: scales.run, whose earlier
     scales took `offset` steps)."""
     start = time.perf_counter()
-    content, styles = sized_inputs(content, styles, config)
-    photo, (content, styles) = content, color.prepare(content, styles, config.colors)
+    photo, content, styles = prepared_inputs(content, styles, config)
     masks = None if config.mask is None else guided.load_masks(config, content.shape, len(styles))
     # The image is optimized inside a free margin (margin.py): the photo and masks get it too.
-    m, shape = config.margin, content.shape
+    m = config.margin
     masks = None if masks is None else margin.pad(masks, m, axes=(-2, -1))
     targets = compute_targets(weights, margin.pad(content, m), styles, loss_config(config), masks)
     lw = LossWeights.of(config)
@@ -112,11 +111,10 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     def report(step, carry):
         if callback is not None:
             terms = {k: float(v) for k, v in carry.aux.items()}
-            shown = color.finish(margin.crop(carry.params, shape), photo, config.colors)  # the output now
+            shown = finished(carry.params, photo, config.colors)  # the output now
             callback(Progress(step, config.steps, float(carry.value), terms, shown, carry))
 
-    x0 = color.start(initial_image(content, config) if x0 is None else _start(x0, shape), config.colors)
-    x0 = margin.pad(x0, m)
+    x0 = starting_image(content, config, x0)
     start_carry = None if resume is None else checkpoint.restore(optimize.init_carry(fun, opt, x0), resume)
     result = optimize.minimize(
         fun, x0, opt, config.steps, project=_clip, loop=config.loop, chunk=config.chunk,
@@ -124,7 +122,7 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     )
     params, steps, ok = result.params, result.steps, result.ok
     del result, start_carry  # the optimizer's state is not held while the final loss is taken
-    image = np.asarray(color.finish(margin.crop(params, shape), photo, config.colors))
+    image = np.asarray(finished(params, photo, config.colors))
     if not ok:
         raise NonFiniteLossError(f"the loss became NaN or inf after step {steps}; lower --style-weight or "
                                  "--learning-rate (the last finite image was kept)", image=image, step=steps)
@@ -146,6 +144,30 @@ def sized_inputs(content: ArrayLike, styles: Sequence[ArrayLike],
     scales.check_photo(config.replace(scales=None, start_size=None), content.shape)  # at config.size
     return resized(content, config.size), [resized(s, painting_side(np.shape(s), config.size, config.style_scale))
                                            for s in styles]
+
+
+def prepared_inputs(content: ArrayLike, styles: Sequence[ArrayLike],
+                    config: StyleConfig) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """(photo, content, styles): the photo as `sized_inputs` gives it, which the output's colours
+    may come from, and the photo and paintings the optimization sees under `config.colors`
+    (`color.prepare`). `sweep` takes them as a run does."""
+    photo, styles = sized_inputs(content, styles, config)
+    return (photo, *color.prepare(photo, styles, config.colors))
+
+
+def starting_image(content: np.ndarray, config: StyleConfig, x0: ArrayLike | None = None) -> jax.Array:
+    """The pixels the optimizer starts from: `x0` (the prepared `content`'s shape) or `config.init`,
+    under `config.colors` (`color.start`), inside the free margin (`margin.pad`)."""
+    x0 = initial_image(content, config) if x0 is None else jnp.asarray(x0, jnp.float32)
+    if x0.shape != content.shape:
+        raise ValueError(f"starting image is {x0.shape}, the resized photo {content.shape}; give x0 the photo's shape")
+    return margin.pad(color.start(x0, config.colors), config.margin)
+
+
+def finished(params: ArrayLike, photo: np.ndarray, colors: str) -> jax.Array:
+    """The output of the optimized (H + 2m, W + 2m, 3) `params`: the margin cut off and the
+    colours finished from the (H, W, 3) `photo` (`color.finish`); values in [0, 1]."""
+    return color.finish(margin.crop(params, photo.shape), photo, colors)
 
 
 def _checked_image(image: ArrayLike, what: str) -> np.ndarray:
@@ -224,13 +246,6 @@ def optimizer(config: StyleConfig) -> optax.GradientTransformationExtraArgs:
     """The optax optimizer that `config` names, with its line search, step size and L-BFGS memory."""
     return optimize.make_optimizer(config.optimizer, learning_rate=config.learning_rate,
                                    linesearch=config.linesearch, memory=config.lbfgs_memory)
-
-
-def _start(x0: ArrayLike, shape: tuple[int, ...]) -> jax.Array:
-    x0 = jnp.asarray(x0, jnp.float32)
-    if x0.shape != shape:
-        raise ValueError(f"starting image is {x0.shape}, the resized photo {shape}; give x0 the photo's shape")
-    return x0
 
 
 def _clip(x):
