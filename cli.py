@@ -14,8 +14,9 @@ from cli_common import SIGINTS as _SIGINTS  # first, and light: see cli_common
 _previous = signal.signal(signal.SIGINT, lambda signum, frame: _SIGINTS.append(signum))
 import typer  # noqa: E402
 
-from jaxart import color as _color, config as _config, convs as _convs, memory as _memory, output as _output, vgg as _vgg  # noqa: E402
+from jaxart import config as _config, memory as _memory, output as _output  # noqa: E402
 from cli_bench import bench  # noqa: E402
+import cli_options as _o  # noqa: E402
 from cli_sweep import sweep  # noqa: E402
 from cli_common import (  # noqa: E402
     choices as _choices, csv as _csv, fetch as _fetch, given as _given, home as _home, parse_colour as _parse_colour,
@@ -37,14 +38,10 @@ app = typer.Typer(help="Neural style transfer (Gatys et al. 2015) in JAX.", no_a
 app.add_typer(weights_app, name="weights")
 
 
-Optimizer = _choices("Optimizer", _config.OPTIMIZERS)
-LineSearch = _choices("LineSearch", _config.LINESEARCHES)
-Pooling = _choices("Pooling", _vgg.POOLINGS)
-Conv = _choices("Conv", _convs.CONVS)
-Colors = _choices("Colors", _color.MODES)
+Optimizer, LineSearch, Pooling, Conv, Colors = _o.Optimizer, _o.LineSearch, _o.Pooling, _o.Conv, _o.Colors
 Loop = _choices("Loop", _config.LOOPS)
 Format = _choices("Format", _output.FORMATS)
-_DEFAULT = _config.StyleConfig()
+_DEFAULT = _o.DEFAULT
 
 
 @app.command()
@@ -62,31 +59,31 @@ def stylize(
     steps: Annotated[str, typer.Option(help="Optimizer steps; with --scales or --start-size one number per scale (e.g. 500,200,100) or one for every scale.")] = str(_DEFAULT.steps),
     seed: Annotated[int, typer.Option(help="Seed for --init random.")] = _DEFAULT.seed,
     optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
-    linesearch: Annotated[LineSearch, typer.Option(help="L-BFGS line search: none (unit step, fastest on CPU) or zoom.")] = LineSearch(_DEFAULT.linesearch),
-    lbfgs_memory: Annotated[int, typer.Option(help="L-BFGS history pairs: more reach a given loss in somewhat fewer steps, at 2 image-sized vectors of memory each (jcjohnson's default is 100).")] = _DEFAULT.lbfgs_memory,
+    linesearch: _o.LineSearchOption = LineSearch(_DEFAULT.linesearch),
+    lbfgs_memory: _o.LbfgsMemory = _DEFAULT.lbfgs_memory,
     learning_rate: Annotated[float, typer.Option(help="Adam's step size (L-BFGS ignores it).")] = _DEFAULT.learning_rate,
     init: Annotated[str, typer.Option(help="content, random, or the path of an image.", callback=_home)] = _DEFAULT.init,
     content_weight: Annotated[float, typer.Option(help="Weight of the content loss.")] = _DEFAULT.content_weight,
     style_weight: Annotated[float, typer.Option(help="Weight of the style loss.")] = _DEFAULT.style_weight,
     tv_weight: Annotated[float, typer.Option(help="Weight of the total-variation (smoothness) loss.")] = _DEFAULT.tv_weight,
-    content_layers: Annotated[Optional[str], typer.Option(help="Comma-separated, e.g. relu4_2.")] = None,
-    style_layers: Annotated[Optional[str], typer.Option(help="Comma-separated, e.g. relu1_1,relu2_1.")] = None,
-    style_layer_weights: Annotated[Optional[str], typer.Option(help="Comma-separated weights, one per style layer.")] = None,
+    content_layers: _o.ContentLayers = None,
+    style_layers: _o.StyleLayers = None,
+    style_layer_weights: _o.StyleLayerWeights = None,
     style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights, one per style image.")] = None,
-    colors: Annotated[Colors, typer.Option(help="Whose colours: style (painting), luminance, match-pca|chol|sym, keep (see README).")] = Colors(_DEFAULT.colors),
-    style_scale: Annotated[float, typer.Option(help="Painting's size relative to the output: 0.5 gives finer brush strokes, 2 larger ones.")] = _DEFAULT.style_scale,
-    margin: Annotated[int, typer.Option(help="Free pixels optimized around the image (started from the photo mirrored outwards) and cut off at the end, so no line forms along the border; 0: the image alone, as the paper.")] = _DEFAULT.margin,
+    colors: _o.ColorsOption = Colors(_DEFAULT.colors),
+    style_scale: _o.StyleScale = _DEFAULT.style_scale,
+    margin: _o.Margin = _DEFAULT.margin,
     scales: Annotated[Optional[str], typer.Option(help="Coarse to fine: comma-separated long sides, increasing, e.g. 256,512,1024; each scale starts from the previous result, upsampled.")] = None,
     start_size: Annotated[Optional[int], typer.Option(help="Coarse to fine from this long side, doubling up to --size.")] = None,
     mask: Annotated[Optional[Path], typer.Option(help="Spatial control: an image over the photo whose colours mark regions, one painting each (--region-style).", callback=_home)] = None,
     region_style: Annotated[Optional[list[str]], typer.Option(help="COLOUR=PAINTING for --mask, repeated: red=starry.jpg, '#0000ff'=scream.jpg (a name, #rrggbb, rgb(r,g,b) or r,g,b).")] = None,
-    pooling: Annotated[Pooling, typer.Option(help="max or avg pooling.")] = Pooling(_DEFAULT.pooling),
+    pooling: _o.PoolingOption = Pooling(_DEFAULT.pooling),
     loop: Annotated[Loop, typer.Option(help="Loop structure: auto, python (jitted step) or scan (XLA loop).")] = Loop(_DEFAULT.loop),
     save_every: Annotated[int, typer.Option(help="Write OUTPUT_NNNNN.png (or .tif) every N steps (0: never).")] = 0,
     remat: Annotated[bool, typer.Option(help="Recompute VGG stages in the backward pass (jax.checkpoint, +33% FLOPs); on CPU it does not lower the peak.")] = _DEFAULT.remat,
-    conv: Annotated[Conv, typer.Option(help="Convolutions: winograd (stages 2-5 by Winograd F(4x4,3x3): faster on CPU, a little more memory), winograd-bf16 (the same, the gradient's products in bfloat16: faster on CPUs with AMX or AVX512-BF16), direct (XLA's own) or auto (winograd on CPU, winograd-bf16 on those CPUs).")] = Conv(_DEFAULT.conv),
+    conv: _o.ConvOption = Conv(_DEFAULT.conv),
     animate: Annotated[Optional[Path], typer.Option(help="Also write the optimization as an animation (.gif or .webp), a frame every --save-every steps (or 24 frames; 201 at most).", callback=_home)] = None,
-    background: Annotated[str, typer.Option(help="Colour under transparent pixels: a name, #rrggbb, rgb(r,g,b) or r,g,b.")] = "white",
+    background: _o.Background = "white",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Paint CONTENT in the style of STYLES and write an image with its run record.
@@ -133,15 +130,12 @@ def stylize(
             size=size if size is not None else (scale_list or (_DEFAULT.size,))[-1], steps=sum(step_counts),
             scales=scale_list, start_size=start_size, scale_steps=step_counts if len(step_counts) > 1 else None,
             mask=str(mask.resolve()) if mask else None, region_colors=region_colors,
-            seed=seed, optimizer=optimizer.value, linesearch=linesearch.value, lbfgs_memory=lbfgs_memory,
-            learning_rate=learning_rate, init=_path_or_word(init, _config.INITS), content_weight=content_weight,
-            style_weight=style_weight, tv_weight=tv_weight, pooling=pooling.value, loop=loop.value, remat=remat,
-            conv=conv.value,
-            content_layers=_csv(content_layers, "--content-layers") or _DEFAULT.content_layers,
-            style_layers=_csv(style_layers, "--style-layers") or _DEFAULT.style_layers,
-            style_layer_weights=_csv(style_layer_weights, "--style-layer-weights", float),
-            style_blend=_csv(style_blend, "--style-blend", float),
-            colors=colors.value, style_scale=style_scale, margin=margin,
+            seed=seed, optimizer=optimizer.value, learning_rate=learning_rate, init=_path_or_word(init, _config.INITS),
+            content_weight=content_weight, style_weight=style_weight, tv_weight=tv_weight, loop=loop.value,
+            remat=remat, style_blend=_csv(style_blend, "--style-blend", float),
+            **_o.fixed(content_layers=content_layers, style_layers=style_layers, style_layer_weights=style_layer_weights,
+                       pooling=pooling, linesearch=linesearch, lbfgs_memory=lbfgs_memory, colors=colors,
+                       style_scale=style_scale, margin=margin, conv=conv),
         ).validate()
         if note := _unused_learning_rate(ctx, config.optimizer):
             _warn(note)

@@ -8,14 +8,15 @@ from typing import Annotated, Optional
 
 import typer
 
+import cli_options as _o
 from cli_common import (
-    choices as _choices, csv as _csv, fetch as _fetch, home as _home, path_or_word as _path_or_word,
+    csv as _csv, fetch as _fetch, home as _home, parse_colour as _parse_colour, path_or_word as _path_or_word,
     stop_if_interrupted as _stop_if_interrupted, unused_learning_rate as _unused_learning_rate, warn as _warn,
 )
+from cli_options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart import config as _config
 
-Optimizer = _choices("Optimizer", _config.OPTIMIZERS)
-_DEFAULT = _config.StyleConfig()
+_DEFAULT = _o.DEFAULT
 
 
 def sweep(
@@ -31,22 +32,33 @@ def sweep(
     size: Annotated[int, typer.Option(help="Long side of each image in pixels.")] = 256,
     steps: Annotated[int, typer.Option(help="Optimizer steps.")] = 200,
     optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
+    linesearch: _o.LineSearchOption = LineSearch(_DEFAULT.linesearch),
+    lbfgs_memory: _o.LbfgsMemory = _DEFAULT.lbfgs_memory,
     learning_rate: Annotated[float, typer.Option(help="Adam's step size (L-BFGS ignores it).")] = _DEFAULT.learning_rate,
     init: Annotated[str, typer.Option(help="content, random, or the path of an image.", callback=_home)] = _DEFAULT.init,
+    content_layers: _o.ContentLayers = None,
+    style_layers: _o.StyleLayers = None,
+    style_layer_weights: _o.StyleLayerWeights = None,
     style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights of the paintings, one each, for every tile [default: equal].", show_default=False)] = None,
+    colors: _o.ColorsOption = Colors(_DEFAULT.colors),
+    style_scale: _o.StyleScale = _DEFAULT.style_scale,
+    margin: _o.Margin = _DEFAULT.margin,
+    pooling: _o.PoolingOption = Pooling(_DEFAULT.pooling),
+    conv: _o.ConvOption = Conv(_DEFAULT.conv),
+    background: _o.Background = "white",
     columns: Annotated[Optional[int], typer.Option(help="Tiles per row of the sheet [default: one row per value of the slower-varying settings].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier, larger sweep to this --output.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Stylize CONTENT for every combination of the weights and seeds; write a labelled contact sheet, single images and an HTML page.
 
-    All settings run as one batched program, split over all local devices.
+    All settings run as one batched program, split over all local devices; the other options hold for every tile,
+    as they would for `jaxart stylize`.
     """
     from jaxart import compile_cache, job, notes as _notes, progress, sheet, sweep as S, transfer
     from jaxart.checkpoint import Interrupted
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
-    from jaxart.image import WHITE
 
     values = {flag: _csv(text, flag, cast) for flag, text, cast in (
         ("--style-weight", style_weight, float), ("--content-weight", content_weight, float),
@@ -58,16 +70,22 @@ def sweep(
     settings = S.grid(*values.values())
     if columns is not None and columns < 1:
         raise typer.BadParameter("must be 1 or more", param_hint="--columns")
+    rgb = _parse_colour(background)
     config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate,
-                         init=_path_or_word(init, _config.INITS), style_blend=_csv(style_blend, "--style-blend", float))
+                         init=_path_or_word(init, _config.INITS), style_blend=_csv(style_blend, "--style-blend", float),
+                         **_o.fixed(content_layers=content_layers, style_layers=style_layers,
+                                    style_layer_weights=style_layer_weights, pooling=pooling, linesearch=linesearch,
+                                    lbfgs_memory=lbfgs_memory, colors=colors, style_scale=style_scale, margin=margin,
+                                    conv=conv))
     config.validate(paintings=len(styles))
     S.check(config, settings)
     if note := _unused_learning_rate(ctx, config.optimizer):
         _warn(note)
     sheet.check_outputs(output, len(settings), overwrite=overwrite, inputs=[content, *styles, init])
-    photo, paintings = job.load_inputs(content, styles)
-    if note := _notes.init_note(photo, config.init):
-        _warn(note)
+    photo, paintings = job.load_inputs(content, styles, rgb)
+    for note in (_notes.init_note(photo, config.init), _notes.style_scale_note(paintings, config)):
+        if note:
+            _warn(note)
     S.check(config, settings, job.model_arch(model))
     S.check_memory(config, len(settings), job.model_arch(model), photo=photo.shape[:2],
                    paintings=[p.shape[:2] for p in paintings])
@@ -86,7 +104,7 @@ def sweep(
 
         result = S.sweep(photo, paintings, w, config, settings, callback=on_step)
         inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
-                  "background": list(WHITE)}
+                  "background": list(rgb)}
         # The fields a stylize record has (job.record), with each tile's own loss, steps, config and seed.
         shared = job.record(config, w, transfer.Outcome(result.images[0], {}, config.steps, result.seconds), inputs,
                             job.input_digests(content, styles, config))

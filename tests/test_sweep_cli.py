@@ -102,20 +102,54 @@ def test_cli_sweep_writes_sheet_page_and_images(files, tmp_path):
     assert again.exit_code != 0 and "already exists" in str(again.exception)
 
 
-def test_a_tile_records_every_field_a_stylize_image_does(files, tmp_path, monkeypatch, capsys):
-    """A tile's record lacked "gradient_products"; `jaxart info` of a tile and of the same
-    setting stylized should differ only in the sheet it belongs to, the time and the last digits."""
+# What `jaxart sweep` holds fixed for every tile, as `jaxart stylize` takes it; sweep had none of these.
+FIXED = ["--content-layers", "relu2_1", "--style-layers", "relu1_1,relu2_1", "--style-layer-weights", "1,3",
+         "--pooling", "avg", "--lbfgs-memory", "3", "--conv", "direct", "--colors", "luminance",
+         "--style-scale", "2", "--margin", "2", "--background", "black"]
+
+
+@pytest.mark.parametrize("fixed", [[], FIXED], ids=["defaults", "fixed"])
+def test_a_tile_is_what_stylize_gives_with_the_same_settings(fixed, files, tmp_path, monkeypatch, capsys):
+    """A tile's record lacked "gradient_products"; `jaxart info` of a tile and of the same setting
+    stylized should differ only in the sheet it belongs to, the time and the last digits, and so
+    should their pixels. The painting is half transparent, so --background shows in them."""
     d, model = files
-    code, _, err = run_main(_sweep_args(files, tmp_path / "g.png", "--quiet"), monkeypatch, capsys)
+    with Image.open(d / "paint.png") as img:
+        painting = np.asarray(img.convert("RGBA")).copy()
+    painting[:, :10, 3] = 0
+    Image.fromarray(painting).save(tmp_path / "clear.png")
+    inputs = [str(d / "photo.jpg"), str(tmp_path / "clear.png")]
+    code, _, err = run_main(["sweep", *inputs, "-o", str(tmp_path / "g.png"), "--model", model, "--size", "24",
+                             "--steps", "2", "--quiet", *fixed], monkeypatch, capsys)
     assert code == 0, err
-    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "s.png"),
-                             "--model", model, "--size", "24", "--steps", "2", "--quiet"], monkeypatch, capsys)
+    code, _, err = run_main(["stylize", *inputs, "-o", str(tmp_path / "s.png"), "--model", model, "--size", "24",
+                             "--steps", "2", "--quiet", *fixed], monkeypatch, capsys)
     assert code == 0, err
     tile, alone = jaxart.read_record(tmp_path / "g-00.png"), jaxart.read_record(tmp_path / "s.png")
     assert set(tile) == set(alone) | {"sheet"}
     for key in set(alone) - {"seconds", "loss"}:
         assert tile[key] == alone[key], key
     assert tile["loss"] == pytest.approx(alone["loss"], rel=1e-4)
+    pixels = [np.asarray(Image.open(tmp_path / n), np.int16) for n in ("g-00.png", "s.png")]
+    assert np.abs(pixels[0] - pixels[1]).max() <= 1
+    if fixed:
+        assert tile["inputs"]["background"] == [0, 0, 0] and tile["config"]["colors"] == "luminance"
+
+
+def test_the_line_search_reaches_every_tile_as_in_stylize(files, tmp_path, monkeypatch, capsys):
+    """sweep had no --linesearch or --lbfgs-memory. Only the config is checked: a run with zoom
+    compiles for ~15 s, and sweep.sweep builds its optimizer as a run does (transfer.optimizer)."""
+    seen = []
+
+    def stop(photo, paintings, w, config, settings, **kwargs):
+        seen.append(config)
+        raise jaxart.InputError("stopped before the first step")
+
+    monkeypatch.setattr(sweep, "sweep", stop)
+    code, _, err = run_main(_sweep_args(files, tmp_path / "g.png", "--linesearch", "zoom", "--lbfgs-memory", "4"),
+                            monkeypatch, capsys)
+    assert code == 2 and err == "error: stopped before the first step", err
+    assert (seen[0].linesearch, seen[0].lbfgs_memory) == ("zoom", 4)  # sweep.sweep's optimizer: transfer.optimizer
 
 
 def test_a_sweep_blends_its_paintings_as_style_blend_says(files, tmp_path, monkeypatch, capsys):
@@ -162,6 +196,11 @@ def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp
     (["--seed", "0,1"], "seeds 0, 1 would give identical images: a seed only sets a random start, and init is "
                         "'content'; add --init random"),
     (["--style-blend", "1,2"], "style blend gives 2 weights for 1 painting; give one weight per painting"),
+    (["--style-layer-weights", "1,2"], "2 style layer weights for 5 style layers"),
+    (["--style-layers", "relu1_1,,relu2_1"], "--style-layers: 'relu1_1,,relu2_1' has an empty item"),
+    (["--style-scale", "0.5"], "style-scale 0.5 makes the painting 12 px at size 24"),
+    (["--colors", "sepia"], "'--colors': 'sepia' is not one of 'style', "),
+    (["--background", "rgba(0,0,0,0)"], "is not a colour name, #rrggbb or r,g,b"),
     (["--style-weight", ",".join(map(str, range(1, 201))), "--seed", ",".join(map(str, range(60)))],
      "a sweep of 12,000 settings is more than 10,000"),  # millions were checked one by one for minutes
 ])

@@ -1,0 +1,56 @@
+"""Options `jaxart stylize` and `jaxart sweep` share: each declared once (its help and choices) and parsed
+once (`fixed`), so a sweep holds fixed across its grid exactly what a stylize run sets. Each command
+gives the defaults, `DEFAULT`'s, in its own signature, as Typer reads them from there."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from cli_common import choices, csv
+from jaxart import color, config, convs, vgg
+
+DEFAULT = config.StyleConfig()
+Optimizer = choices("Optimizer", config.OPTIMIZERS)
+LineSearch = choices("LineSearch", config.LINESEARCHES)
+Pooling = choices("Pooling", vgg.POOLINGS)
+Conv = choices("Conv", convs.CONVS)
+Colors = choices("Colors", color.MODES)
+
+ContentLayers = Annotated[Optional[str], typer.Option(help="Comma-separated, e.g. relu4_2.")]
+StyleLayers = Annotated[Optional[str], typer.Option(help="Comma-separated, e.g. relu1_1,relu2_1.")]
+StyleLayerWeights = Annotated[Optional[str], typer.Option(help="Comma-separated weights, one per style layer.")]
+PoolingOption = Annotated[Pooling, typer.Option(help="max or avg pooling.")]
+LineSearchOption = Annotated[LineSearch, typer.Option(
+    help="L-BFGS line search: none (unit step, fastest on CPU) or zoom.")]
+LbfgsMemory = Annotated[int, typer.Option(
+    help="L-BFGS history pairs: more reach a given loss in somewhat fewer steps, at 2 image-sized vectors of memory "
+         "each (jcjohnson's default is 100).")]
+ColorsOption = Annotated[Colors, typer.Option(
+    help="Whose colours: style (painting), luminance, match-pca|chol|sym, keep (see README).")]
+StyleScale = Annotated[float, typer.Option(
+    help="Painting's size relative to the output: 0.5 gives finer brush strokes, 2 larger ones.")]
+Margin = Annotated[int, typer.Option(
+    help="Free pixels optimized around the image (started from the photo mirrored outwards) and cut off at the end, "
+         "so no line forms along the border; 0: the image alone, as the paper.")]
+ConvOption = Annotated[Conv, typer.Option(
+    help="Convolutions: winograd (stages 2-5 by Winograd F(4x4,3x3): faster on CPU, a little more memory), "
+         "winograd-bf16 (the same, the gradient's products in bfloat16: faster on CPUs with AMX or AVX512-BF16), "
+         "direct (XLA's own) or auto (winograd on CPU, winograd-bf16 on those CPUs).")]
+Background = Annotated[str, typer.Option(
+    help="Colour under transparent pixels: a name, #rrggbb, rgb(r,g,b) or r,g,b.")]
+
+
+def fixed(*, content_layers: str | None, style_layers: str | None, style_layer_weights: str | None,
+          pooling: Pooling, linesearch: LineSearch, lbfgs_memory: int, colors: Colors, style_scale: float,
+          margin: int, conv: Conv) -> dict:
+    """The `StyleConfig` fields these options give (a comma-separated list checked item by item,
+    naming its option); `StyleConfig.validate` judges the values."""
+    return dict(
+        content_layers=csv(content_layers, "--content-layers") or DEFAULT.content_layers,
+        style_layers=csv(style_layers, "--style-layers") or DEFAULT.style_layers,
+        style_layer_weights=csv(style_layer_weights, "--style-layer-weights", float),
+        pooling=pooling.value, linesearch=linesearch.value, lbfgs_memory=lbfgs_memory, colors=colors.value,
+        style_scale=style_scale, margin=margin, conv=conv.value,
+    )
