@@ -20,51 +20,15 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from jaxart import image
+from jaxart.captions import describe, held, labels, text as _text
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, all_or_nothing, replacing
 from jaxart.output import read_record, save_image
 from jaxart.settings import Setting
 
-NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv", "seed": "seed"}
 GAP = 4  # pixels between tiles
 FAILED = "the loss became NaN or inf; this is the last finite image"  # a failed tile's record
 INK, PAPER = (20, 20, 20), (250, 250, 248)
-
-
-def labels(settings: Sequence[Setting]) -> tuple[list[str], str]:
-    """Per-tile labels naming the settings that vary, and a title naming those that do not."""
-    varying = [k for k in Setting._fields if len({getattr(s, k) for s in settings}) > 1]
-    fixed = [k for k in Setting._fields if k not in varying]
-    shared = _text(settings[0], fixed)
-    return [_text(s, varying) or shared for s in settings], f"all tiles: {shared}" if varying and fixed else ""
-
-
-def _text(setting: Setting, keys: Sequence[str] = Setting._fields) -> str:
-    return "  ".join(f"{NAMES[k]} {_number(getattr(setting, k))}" for k in keys)
-
-
-def _number(v: float) -> str:
-    """One format for every value, `:g`, with more than its 6 digits only where they are needed to
-    tell values apart (10.00001, not 10; 123456789, not 1.23457e+08); seeds as whole numbers."""
-    if isinstance(v, int):
-        return str(v)
-    return next((t for digits in range(6, 18) if float(t := f"{v:.{digits}g}") == v), repr(v))
-
-
-def describe(record: dict, config: StyleConfig) -> str:
-    """What a sweep painted with what: "photo.jpg in the style of a.jpg and b.jpg (blended
-    equally), model vgg19", from a run record's "inputs" and "model"; "" without them."""
-    inputs = record.get("inputs") or {}
-    if "content" not in inputs or not inputs.get("styles"):
-        return ""
-    names = [Path(p).name for p in inputs["styles"]]
-    paintings = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    blend = config.style_blend
-    if len(names) > 1:
-        paintings += (" (blended equally)" if blend is None or len(set(blend)) == 1
-                      else f" (blended {':'.join(map(_number, blend))})")
-    model = f", model {record['model']}" if record.get("model") else ""
-    return f"{Path(inputs['content']).name} in the style of {paintings}{model}"
 
 
 def nonfinite(path: Path, settings: Sequence[Setting], ok: Sequence[bool]) -> str | None:
@@ -184,7 +148,7 @@ def write(
     configs = [s.apply(config).to_dict() for s in settings]
     rows = []
     tile_labels, title = labels(settings)
-    header = describe(record, config)
+    header = "; ".join(t for t in (describe(record, config), held(config, record)) if t)
     failed = [ok is not None and not ok[i] for i in range(len(settings))]
     tile_labels = [f"{t} (failed)" if bad else t for t, bad in zip(tile_labels, failed)]
     # All or nothing: a failed write (a full disk, Ctrl-C) leaves the folder as it was, an earlier

@@ -61,6 +61,16 @@ def test_the_sheet_and_page_name_the_inputs_and_give_numbers_in_one_format():
     assert (named[: named.shape[0] - plain.shape[0]].min(axis=2) < 100).any()
 
 
+def test_the_page_and_sheet_name_what_every_tile_holds_fixed():
+    """Only the swept values and the inputs were named: a sheet of luminance tiles at style scale 2
+    looked like any other, and its page did not say so."""
+    config = jaxart.StyleConfig(size=64, steps=5, style_layers=("relu1_1",), style_layer_weights=(2.0,),
+                                init="/x/start.png", remat=True, loop="scan", style_blend=(1.0, 1.0))
+    assert sheet.held(config, {"inputs": {"background": [0, 0, 0]}}) == (
+        "size 64, steps 5, style-layers relu1_1, style-layer-weights 2, init start.png, remat, background 0,0,0")
+    assert sheet.held(jaxart.StyleConfig(), {"inputs": {"background": [255, 255, 255]}}) == "size 512, steps 500"
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     d = tmp_path_factory.mktemp("sweep")
@@ -94,7 +104,7 @@ def test_cli_sweep_writes_sheet_page_and_images(files, tmp_path):
         assert img.width >= 2 * 24 and img.height > 2 * 18  # two columns, two rows, labels
     page = (tmp_path / "grid.html").read_text()
     assert page.count("<figure>") == 4 and 'src="grid.png"' in page
-    assert "<p>photo.jpg in the style of paint.png, model tiny</p>" in page
+    assert "<p>photo.jpg in the style of paint.png, model tiny; size 24, steps 2</p>" in page
     for tile, label in zip(tiles, ["style 1  tv 0", "style 1  tv 10", "style 100  tv 0", "style 100  tv 10"]):
         assert f'<img src="{tile.name}" alt="{label}">' in page
     assert page.count("&quot;style_weight&quot;: 100.0") == 2 and page.count("&quot;steps&quot;: 2,") == 4
@@ -132,7 +142,10 @@ def test_a_tile_is_what_stylize_gives_with_the_same_settings(fixed, files, tmp_p
     assert tile["loss"] == pytest.approx(alone["loss"], rel=1e-4)
     pixels = [np.asarray(Image.open(tmp_path / n), np.int16) for n in ("g-00.png", "s.png")]
     assert np.abs(pixels[0] - pixels[1]).max() <= 1
-    if fixed:
+    if fixed:  # and the sheet's page names what every tile shares, as the options do
+        assert ("model tiny; size 24, steps 2, content-layers relu2_1, style-layers relu1_1,relu2_1, "
+                "style-layer-weights 1,3, pooling avg, lbfgs-memory 3, conv direct, colors luminance, "
+                "style-scale 2, margin 2, background 0,0,0</p>") in (tmp_path / "g.html").read_text()
         assert tile["inputs"]["background"] == [0, 0, 0] and tile["config"]["colors"] == "luminance"
 
 

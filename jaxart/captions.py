@@ -1,0 +1,81 @@
+"""What a sweep's sheet and page say: each tile's swept values, the title of those all tiles share,
+what was painted with what, and the settings the sweep held fixed."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+
+from jaxart.config import INITS, StyleConfig
+from jaxart.image import WHITE
+from jaxart.settings import Setting
+
+NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv", "seed": "seed"}
+# Not named by `held`: the swept values (the labels and title name them), the blend (`describe`
+# does), and the loop and chunk, which a sweep does not use (it takes one batched step at a time).
+_UNNAMED = (*Setting._fields, "style_blend", "loop", "chunk")
+_ALWAYS = ("size", "steps")  # a sheet says at what size and after how many steps, default or not
+
+
+def labels(settings: Sequence[Setting]) -> tuple[list[str], str]:
+    """Per-tile labels naming the settings that vary, and a title naming those that do not."""
+    varying = [k for k in Setting._fields if len({getattr(s, k) for s in settings}) > 1]
+    fixed = [k for k in Setting._fields if k not in varying]
+    shared = text(settings[0], fixed)
+    return [text(s, varying) or shared for s in settings], f"all tiles: {shared}" if varying and fixed else ""
+
+
+def text(setting: Setting, keys: Sequence[str] = Setting._fields) -> str:
+    """`setting`'s values of `keys`, as a label names them: "style 10  seed 0"."""
+    return "  ".join(f"{NAMES[k]} {number(getattr(setting, k))}" for k in keys)
+
+
+def number(v: float) -> str:
+    """One format for every value, `:g`, with more than its 6 digits only where they are needed to
+    tell values apart (10.00001, not 10; 123456789, not 1.23457e+08); seeds as whole numbers."""
+    if isinstance(v, int):
+        return str(v)
+    return next((t for digits in range(6, 18) if float(t := f"{v:.{digits}g}") == v), repr(v))
+
+
+def describe(record: dict, config: StyleConfig) -> str:
+    """What a sweep painted with what: "photo.jpg in the style of a.jpg and b.jpg (blended
+    equally), model vgg19", from a run record's "inputs" and "model"; "" without them."""
+    inputs = record.get("inputs") or {}
+    if "content" not in inputs or not inputs.get("styles"):
+        return ""
+    names = [Path(p).name for p in inputs["styles"]]
+    paintings = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    blend = config.style_blend
+    if len(names) > 1:
+        paintings += (" (blended equally)" if blend is None or len(set(blend)) == 1
+                      else f" (blended {':'.join(map(number, blend))})")
+    model = f", model {record['model']}" if record.get("model") else ""
+    return f"{Path(inputs['content']).name} in the style of {paintings}{model}"
+
+
+def held(config: StyleConfig, record: dict | None = None) -> str:
+    """The settings every tile shares besides its swept values, named as their options are:
+    "size 256, steps 200, colors luminance, style-layers relu1_1,relu2_1". Size and steps always,
+    the others where they differ from `StyleConfig`'s defaults; an --init image by its file name,
+    and the record's "inputs" "background" where it is not white."""
+    default, named = StyleConfig(), []
+    for field in dataclasses.fields(config):
+        k, v = field.name, getattr(config, field.name)
+        if k in _UNNAMED or (k not in _ALWAYS and v == getattr(default, k)):
+            continue
+        if isinstance(v, bool):
+            named.append(k if v else f"no-{k}")
+            continue
+        shown = (",".join(map(_value, v)) if isinstance(v, tuple)
+                 else Path(v).name if k == "init" and v not in INITS else _value(v))
+        named.append(f"{k.replace('_', '-')} {shown}")
+    background = ((record or {}).get("inputs") or {}).get("background")
+    if background is not None and tuple(background) != WHITE:
+        named.append(f"background {','.join(map(str, background))}")
+    return ", ".join(named)
+
+
+def _value(v) -> str:
+    return number(v) if isinstance(v, (int, float)) else str(v)
