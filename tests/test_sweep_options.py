@@ -1,0 +1,79 @@
+"""What a sweep holds fixed for every tile: stylize's options, giving the tile stylize gives, named on the page."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import jaxart
+from jaxart import sheet, sweep
+
+from conftest import run_main, write_tiny_job
+from test_sweep_cli import _sweep_args
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("fixed"), "vgg16")
+
+
+def test_the_page_and_sheet_name_what_every_tile_holds_fixed():
+    """Only the swept values and the inputs were named: a sheet of luminance tiles at style scale 2
+    looked like any other, and its page did not say so."""
+    config = jaxart.StyleConfig(size=64, steps=5, style_layers=("relu1_1",), style_layer_weights=(2.0,),
+                                init="/x/start.png", remat=True, loop="scan", style_blend=(1.0, 1.0))
+    assert sheet.held(config, {"inputs": {"background": [0, 0, 0]}}) == (
+        "size 64, steps 5, style-layers relu1_1, style-layer-weights 2, init start.png, remat, background 0,0,0")
+    assert sheet.held(jaxart.StyleConfig(), {"inputs": {"background": [255, 255, 255]}}) == "size 512, steps 500"
+
+
+# What `jaxart sweep` holds fixed for every tile, as `jaxart stylize` takes it; sweep had none of these.
+FIXED = ["--content-layers", "relu2_1", "--style-layers", "relu1_1,relu2_1", "--style-layer-weights", "1,3",
+         "--pooling", "avg", "--lbfgs-memory", "3", "--conv", "direct", "--colors", "luminance",
+         "--style-scale", "2", "--margin", "2", "--background", "black"]
+
+
+@pytest.mark.parametrize("fixed", [[], FIXED], ids=["defaults", "fixed"])
+def test_a_tile_is_what_stylize_gives_with_the_same_settings(fixed, files, tmp_path, monkeypatch, capsys):
+    """A tile's record lacked "gradient_products"; `jaxart info` of a tile and of the same setting
+    stylized should differ only in the sheet it belongs to, the time and the last digits, and so
+    should their pixels. The painting is half transparent, so --background shows in them."""
+    d, model = files
+    with Image.open(d / "paint.png") as img:
+        painting = np.asarray(img.convert("RGBA")).copy()
+    painting[:, :10, 3] = 0
+    Image.fromarray(painting).save(tmp_path / "clear.png")
+    inputs = [str(d / "photo.jpg"), str(tmp_path / "clear.png")]
+    code, _, err = run_main(["sweep", *inputs, "-o", str(tmp_path / "g.png"), "--model", model, "--size", "24",
+                             "--steps", "2", "--quiet", *fixed], monkeypatch, capsys)
+    assert code == 0, err
+    code, _, err = run_main(["stylize", *inputs, "-o", str(tmp_path / "s.png"), "--model", model, "--size", "24",
+                             "--steps", "2", "--quiet", *fixed], monkeypatch, capsys)
+    assert code == 0, err
+    tile, alone = jaxart.read_record(tmp_path / "g-00.png"), jaxart.read_record(tmp_path / "s.png")
+    assert set(tile) == set(alone) | {"sheet"}
+    for key in set(alone) - {"seconds", "loss"}:
+        assert tile[key] == alone[key], key
+    assert tile["loss"] == pytest.approx(alone["loss"], rel=1e-4)
+    pixels = [np.asarray(Image.open(tmp_path / n), np.int16) for n in ("g-00.png", "s.png")]
+    assert np.abs(pixels[0] - pixels[1]).max() <= 1
+    if fixed:  # and the sheet's page names what every tile shares, as the options do
+        assert ("model tiny; size 24, steps 2, content-layers relu2_1, style-layers relu1_1,relu2_1, "
+                "style-layer-weights 1,3, pooling avg, lbfgs-memory 3, conv direct, colors luminance, "
+                "style-scale 2, margin 2, background 0,0,0</p>") in (tmp_path / "g.html").read_text()
+        assert tile["inputs"]["background"] == [0, 0, 0] and tile["config"]["colors"] == "luminance"
+
+
+def test_the_line_search_reaches_every_tile_as_in_stylize(files, tmp_path, monkeypatch, capsys):
+    """sweep had no --linesearch or --lbfgs-memory. Only the config is checked: a run with zoom
+    compiles for ~15 s, and sweep.sweep builds its optimizer as a run does (transfer.optimizer)."""
+    seen = []
+
+    def stop(photo, paintings, w, config, settings, **kwargs):
+        seen.append(config)
+        raise jaxart.InputError("stopped before the first step")
+
+    monkeypatch.setattr(sweep, "sweep", stop)
+    code, _, err = run_main(_sweep_args(files, tmp_path / "g.png", "--linesearch", "zoom", "--lbfgs-memory", "4"),
+                            monkeypatch, capsys)
+    assert code == 2 and err == "error: stopped before the first step", err
+    assert (seen[0].linesearch, seen[0].lbfgs_memory) == ("zoom", 4)  # sweep.sweep's optimizer: transfer.optimizer
