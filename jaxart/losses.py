@@ -2,7 +2,9 @@
 
 Every loss is divided by the energy of its target, so the same weights work for any weight
 set (caffe 0-255 inputs, torchvision inputs, or a normalized VGG whose activations have mean 1).
-Feature maps are (..., h, w, C); leading axes are batch axes, so everything vmaps and jits.
+Feature maps are (..., h, w, C); leading axes are batch axes, so everything vmaps and jits. A
+batch of feature maps may meet one target (or several, if their batch axes broadcast): it is
+broadcast explicitly, so the losses hold under `jax_numpy_rank_promotion="raise"`.
 
 As a perceptual or style loss in your own training (examples/feedforward.py trains a
 fast-style-transfer network this way), compute the painting's Grams once and differentiate
@@ -33,6 +35,7 @@ from collections.abc import Mapping, Sequence
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart.layers import check_pixels
@@ -46,7 +49,20 @@ def _floats(x: ArrayLike, what: str) -> jax.Array:
     x = jnp.asarray(x)
     if not jnp.issubdtype(x.dtype, jnp.floating):
         raise ValueError(f"{what} is {x.dtype}; give a float array")
-    return x.astype(jnp.promote_types(x.dtype, jnp.float32))
+    # Widened by hand, not promote_types(x, float32): that is a TypePromotionError for float64 under
+    # strict dtype promotion.
+    return x if jnp.finfo(x.dtype).bits >= 32 else x.astype(jnp.float32)
+
+
+def _broadcast(a: jax.Array, b: jax.Array, core: int, what: str) -> tuple[jax.Array, jax.Array, tuple[int, ...]]:
+    """`a` and `b` broadcast to their common batch axes (those before the last `core`), and those
+    axes: `a - b` promoted ranks implicitly, an error under jax_numpy_rank_promotion="raise"."""
+    try:
+        batch = jnp.broadcast_shapes(a.shape[:-core], b.shape[:-core])
+    except ValueError:
+        raise ValueError(f"{what}: batch axes {a.shape[:-core]} and {b.shape[:-core]} do not broadcast; give one "
+                         "target, or one per feature map") from None
+    return jnp.broadcast_to(a, batch + a.shape[-core:]), jnp.broadcast_to(b, batch + b.shape[-core:]), batch
 
 
 def gram(feature: ArrayLike) -> jax.Array:
@@ -84,22 +100,43 @@ def _gram_jvp(primals, tangents):
 
 
 def content_loss(feature: ArrayLike, target: ArrayLike) -> jax.Array:
-    """Mean squared difference of (..., h, w, C) activations over the target's mean square; scalar."""
+    """Mean squared difference of activations over the target's mean square.
+
+    Args:
+      feature: (..., h, w, C) float activation.
+      target: (..., h, w, C) float activation; its batch axes broadcast against `feature`'s.
+
+    Returns:
+      (...) float32 (float64 for float64 inputs), >= 0: a scalar for unbatched maps; 1 for a zero
+      `feature` against a non-zero target.
+    """
     f, t = _floats(feature, "content_loss's feature"), _floats(target, "content_loss's target")
     if f.ndim < 3 or t.ndim < 3:
         raise ValueError(f"content_loss needs (..., h, w, C) feature maps, got shapes {f.shape} and {t.shape}")
     if f.shape[-3:] != t.shape[-3:]:
         raise ValueError(f"content feature {f.shape} and target {t.shape} differ in shape")
     axes = (-3, -2, -1)
-    return jnp.mean((f - t) ** 2, axis=axes) / (jnp.mean(t**2, axis=axes) + _EPS)
+    energy = jnp.mean(t**2, axis=axes)
+    f, t, batch = _broadcast(f, t, 3, "content_loss")
+    return jnp.mean((f - t) ** 2, axis=axes) / (jnp.broadcast_to(energy, batch) + _EPS)
 
 
 def style_layer_loss(feature: ArrayLike, target_gram: ArrayLike) -> jax.Array:
-    """Squared Frobenius distance of Gram matrices over the target Gram's squared norm."""
+    """Squared Frobenius distance of Gram matrices over the target Gram's squared norm.
+
+    Args:
+      feature: (..., h, w, C) float activation.
+      target_gram: (..., C, C) Gram matrix, from `gram`; its batch axes broadcast against `feature`'s.
+
+    Returns:
+      (...) float32 (float64 for float64 inputs), >= 0: a scalar for an unbatched map.
+    """
     g, t = gram(feature), _floats(target_gram, "style_layer_loss's target Gram")
-    if g.shape[-2:] != t.shape[-2:]:
+    if t.ndim < 2 or g.shape[-2:] != t.shape[-2:]:
         raise ValueError(f"Gram {g.shape} and target Gram {t.shape} differ in shape")
-    return jnp.sum((g - t) ** 2, axis=(-2, -1)) / (jnp.sum(t**2, axis=(-2, -1)) + _EPS)
+    energy = jnp.sum(t**2, axis=(-2, -1))
+    g, t, batch = _broadcast(g, t, 2, "style_layer_loss")
+    return jnp.sum((g - t) ** 2, axis=(-2, -1)) / (jnp.broadcast_to(energy, batch) + _EPS)
 
 
 def style_loss(
@@ -107,7 +144,16 @@ def style_loss(
     target_grams: Mapping[str, ArrayLike],
     layer_weights: Mapping[str, ArrayLike] | None = None,
 ) -> jax.Array:
-    """Weighted sum over layers of `style_layer_loss`; weights default to 1/len(layers)."""
+    """Weighted sum over layers of `style_layer_loss`.
+
+    Args:
+      features: layer name -> (..., h, w, C) activation; layers the targets lack are ignored.
+      target_grams: layer name -> (..., C, C) Gram matrix (`gram` of a painting's activation).
+      layer_weights: layer name -> weight (a number or a traced scalar); default 1/len(layers).
+
+    Returns:
+      (...) float32 (float64 for float64 inputs): 0 without target layers.
+    """
     names = list(target_grams)
     if missing := [n for n in names if n not in features]:
         raise ValueError(f"features lack layer {missing[0]}, which target_grams has; compute features of "
@@ -116,12 +162,22 @@ def style_loss(
         layer_weights = {n: 1.0 / len(names) for n in names}
     elif unweighted := [n for n in names if n not in layer_weights]:
         raise ValueError(f"layer_weights lack layer {unweighted[0]}, which target_grams has; give a weight for each")
-    zero = jnp.zeros((), jnp.float32)
-    return sum((layer_weights[n] * style_layer_loss(features[n], target_grams[n]) for n in names), zero)
+    if not names:
+        return jnp.zeros((), jnp.float32)
+    # Summed from the first term, not from a float32 zero: float64 terms under strict promotion.
+    terms = [layer_weights[n] * style_layer_loss(features[n], target_grams[n]) for n in names]
+    return sum(terms[1:], terms[0])
 
 
 def tv_loss(image: ArrayLike) -> jax.Array:
-    """Total variation: mean squared difference of neighbouring pixels of (..., H, W, 3) floats."""
+    """Total variation: mean squared difference of neighbouring pixels.
+
+    Args:
+      image: (..., H, W, C) float image, H and W >= 2 (RGB in [0, 1] in a stylization).
+
+    Returns:
+      (...) float32 (float64 for float64 images), >= 0: the vertical plus the horizontal mean.
+    """
     x = jnp.asarray(image)
     check_pixels(x.dtype, "tv_loss's image")
     x = _floats(x, "tv_loss's image")
@@ -133,16 +189,50 @@ def tv_loss(image: ArrayLike) -> jax.Array:
 
 
 def blend_grams(
-    grams: Sequence[Mapping[str, ArrayLike]], blend: Sequence[float] | None = None
+    grams: Sequence[Mapping[str, ArrayLike]], blend: ArrayLike | Sequence[float] | None = None
 ) -> dict[str, jax.Array]:
-    """Weighted average of several styles' Gram targets (weights normalized to sum to 1)."""
+    """Weighted average of several styles' Gram targets, the weights normalized to sum to 1.
+
+    Args:
+      grams: one dict per painting, layer name -> (C, C) Gram; the same layers and shapes in each.
+      blend: one weight per painting (default: equal). Concrete weights must be >= 0 with a
+        positive sum; an array may be traced (`jax.vmap` over blends), and is then not checked.
+
+    Returns:
+      Layer name -> (C, C) Gram, in the Grams' dtype.
+    """
     if not grams:
         raise ValueError("at least one style is needed")
-    blend = [1.0] * len(grams) if blend is None else list(blend)
-    if len(blend) != len(grams):
-        raise ValueError(f"style blend gives {len(blend)} weights for {len(grams)} style{'s' * (len(grams) != 1)}; "
+    _check_same_layers(grams)
+    try:
+        given = np.ones(len(grams)) if blend is None else np.asarray(blend, np.float64)
+    except jax.errors.TracerArrayConversionError:  # traced (a vmapped blend): shapes checked, values not
+        given = jnp.asarray(blend)
+    if np.shape(given) != (len(grams),):
+        count = f"{len(blend)} weights" if np.ndim(blend) == 1 else f"weights of shape {np.shape(blend)}"
+        raise ValueError(f"style blend gives {count} for {len(grams)} style{'s' * (len(grams) != 1)}; "
                          "give one per style")
-    if min(blend) < 0 or sum(blend) <= 0:
-        raise ValueError(f"style blend {blend} must be non-negative weights summing above 0")
-    total = sum(blend)
-    return {k: sum(b / total * jnp.asarray(g[k]) for b, g in zip(blend, grams)) for k in grams[0]}
+    if isinstance(given, np.ndarray):
+        if not np.isfinite(given).all() or given.min() < 0 or given.sum() <= 0:
+            raise ValueError(f"style blend {given.tolist()} must be non-negative weights summing above 0")
+        shares = [float(b) for b in given / given.sum()]  # Python floats: weak, so any Gram dtype
+    else:
+        shares = list(given / given.sum())
+    out = {}
+    for k in grams[0]:
+        gs = [jnp.asarray(g[k]) for g in grams]
+        out[k] = sum(jnp.asarray(s, g.dtype) * g for s, g in zip(shares, gs))
+    return out
+
+
+def _check_same_layers(grams: Sequence[Mapping[str, ArrayLike]]) -> None:
+    """Grams of other layers or shapes than the first painting's: a KeyError or a broadcasting error."""
+    first = grams[0]
+    for i, g in enumerate(grams[1:], 2):
+        if set(g) != set(first):
+            raise ValueError(f"painting {i}'s Grams have layers {sorted(g)}, painting 1's {sorted(first)}; "
+                             "compute every painting's Grams at the same layers")
+        for k in first:
+            if jnp.shape(g[k]) != jnp.shape(first[k]):
+                raise ValueError(f"painting {i}'s {k} Gram is {jnp.shape(g[k])}, painting 1's {jnp.shape(first[k])}; "
+                                 "compute them with the same weights")
