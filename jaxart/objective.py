@@ -16,7 +16,7 @@ from jax.typing import ArrayLike
 
 from jaxart import guided, losses, optimize
 from jaxart.config import StyleConfig
-from jaxart.vgg import Weights, check_pixels, features
+from jaxart.vgg import Weights, check_pixels, compute_dtype, features
 
 
 class Targets(NamedTuple):
@@ -143,8 +143,9 @@ def total_loss(
         read here (`loss_config` resets them), so None is a TypeError, as is any other type.
 
     Returns:
-      (total, terms): the weighted float32 scalar, and a dict of the unweighted "content",
-      "style" and "tv" terms.
+      (total, terms): the weighted scalar, and a dict of the unweighted "content", "style" and
+      "tv" terms, all in `vgg.compute_dtype(weights)`: float32 for loaded weights, float64 for
+      float64 weights (with `jax_enable_x64`), whatever the dtypes of `image` and `lw`.
     """
     lw = _loss_weights(lw)
     _check_targets(targets, config)
@@ -152,16 +153,19 @@ def total_loss(
     check_pixels(image.dtype)
     if image.ndim != 3:
         raise ValueError(f"total_loss takes one (H, W, 3) image, got shape {image.shape}; jax.vmap it over a batch")
-    image = image.astype(jnp.float32)  # as features computes: float64 or bfloat16 pixels stay in step
+    dtype = compute_dtype(weights)
+    image = image.astype(dtype)  # as features computes: float64 or bfloat16 pixels stay in step
     layers = tuple(dict.fromkeys(config.content_layers + config.style_layers))
     f = features(weights, image, layers, config.pooling, remat=config.remat, conv=config.conv)
-    zero = jnp.zeros((), jnp.float32)
+    zero = jnp.zeros((), dtype)
     terms = {
         "content": sum((losses.content_loss(f[k], t) for k, t in targets.content.items()), zero)
         / max(1, len(targets.content)),
         "style": _style_loss(f, targets, config) if targets.grams else zero,
         "tv": losses.tv_loss(image),
     }
+    # In the loss's dtype: float32 LossWeights.of against a float64 loss, under strict promotion.
+    lw = LossWeights(*(jnp.asarray(v, dtype) for v in lw))
     total = lw.content * terms["content"] + lw.style * terms["style"] + lw.tv * terms["tv"]
     return total, terms
 

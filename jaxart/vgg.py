@@ -124,10 +124,11 @@ def features(
 
     Args:
       weights: a `Weights` (from `jaxart.load_weights` or `random_weights`).
-      image: (H, W, 3) or (N, H, W, 3) RGB float array with values in [0, 1]. Only its dtype
-        and shape are checked (integers are refused), never its values, which may be traced:
-        floats on a 0..255 scale give activations 255 times too large without an error, so
-        divide them by 255 first (`stylize` and `run`, given concrete pixels, refuse them).
+      image: (H, W, 3) or (N, H, W, 3) RGB float array with values in [0, 1], cast to
+        `compute_dtype(weights)`. Only its dtype and shape are checked (integers are refused),
+        never its values, which may be traced: floats on a 0..255 scale give activations 255
+        times too large without an error, so divide them by 255 first (`stylize` and `run`,
+        given concrete pixels, refuse them).
       layers: activation names such as ["relu4_2"] (a single name is one layer); only layers up
         to the deepest are computed.
       pooling: "max" (as trained) or "avg" (Gatys' choice for smoother results).
@@ -142,7 +143,8 @@ def features(
         AVX512-BF16). See `convs.CONVS`, `convs.uses_winograd` and `convs.gradient_products`.
 
     Returns:
-      A dict from each name in `layers` to its activation, (h, w, C) or (N, h, w, C).
+      A dict from each name in `layers` to its activation, (h, w, C) or (N, h, w, C), in
+      `compute_dtype(weights)`: float32 for loaded weights, whatever the pixels' float dtype.
     """
     if pooling not in POOLINGS:
         raise ValueError(f"pooling {pooling!r} is not supported; use 'max' or 'avg'")
@@ -153,13 +155,13 @@ def features(
     check_layers(weights.arch, layers)
     image = jnp.asarray(image)
     check_pixels(image.dtype)
-    image = image.astype(jnp.float32)
     if image.ndim not in (3, 4) or image.shape[-1] != 3:
         raise ValueError(f"image must be (H, W, 3) or (N, H, W, 3), got shape {image.shape}")
     order = layer_names(weights.arch)
     last = max(layers, key=order.index)
     check_reach(image.shape[-3:-1], last)
     check_params(weights.params, weights.arch, order[: order.index(last) + 1])
+    image = image.astype(compute_dtype(weights))
     batched = image if image.ndim == 4 else image[None]
     if remat:
         names = order[: order.index(last) + 1]
@@ -169,6 +171,18 @@ def features(
         model = VGG(stage_sizes=STAGES[weights.arch], widths=widths, pooling=pooling, last=last, conv=conv)
         out = model.apply({"params": weights.params}, weights.preprocess(batched))
     return {k: out[k] if image.ndim == 4 else out[k][0] for k in layers}
+
+
+def compute_dtype(weights: Weights) -> jnp.dtype:
+    """The dtype `features` and `total_loss` compute in: that of the weights' first kernel, at least
+    float32 (float32 for `load_weights` and `random_weights`). Float64 weights (say
+    `jax.tree.map(lambda a: a.astype(jnp.float64), w)` under `jax_enable_x64`) give a float64 pass,
+    for `jax.test_util.check_grads`; the pixels were cast to float32 whatever the weights."""
+    try:
+        dtype = jnp.dtype(jnp.result_type(weights.params["conv1_1"]["kernel"]))
+    except (KeyError, TypeError):  # no such layer: check_params names it
+        return jnp.dtype(jnp.float32)
+    return dtype if jnp.issubdtype(dtype, jnp.floating) and jnp.finfo(dtype).bits >= 32 else jnp.dtype(jnp.float32)
 
 
 def _remat_forward(params: dict, x: jax.Array, names: Sequence[str], pooling: str, keep: Sequence[str],
@@ -186,10 +200,11 @@ def _remat_forward(params: dict, x: jax.Array, names: Sequence[str], pooling: st
             acts = {}
             for name in stage:
                 if name.startswith("conv"):
-                    kernel = p[name]["kernel"]
+                    # In x's dtype, as nn.Conv promotes: float64 or bfloat16 weights failed here.
+                    kernel, bias = (jnp.asarray(p[name][k], x.dtype) for k in ("kernel", "bias"))
                     fn = convs.conv_for(conv, b, kernel.shape[-1], x.shape[1] * x.shape[2]) or jax.lax.conv_general_dilated
                     x = fn(x, kernel, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
-                    x = x + p[name]["bias"].reshape(1, 1, 1, -1)
+                    x = x + bias.reshape(1, 1, 1, -1)
                 elif name.startswith("relu"):
                     x = nn.relu(x)
                 else:

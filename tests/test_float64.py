@@ -1,0 +1,65 @@
+"""float64 through VGG: float64 weights give a float64 pass, so `check_grads` holds at its
+float64 tolerances for features and total_loss, with remat too; loaded (float32) weights keep
+float32 whatever the pixels' float dtype."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from jax.test_util import check_grads
+
+import jaxart
+
+W = (2, 3, 3, 3, 3)
+CONFIG = jaxart.StyleConfig(conv="direct", content_layers=("relu2_1",), style_layers=("relu1_1", "relu2_1"))
+
+
+def _f64(w):
+    return jax.tree.map(lambda a: jnp.asarray(a, jnp.float64), w)
+
+
+@pytest.fixture(scope="module")
+def w():
+    return jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=W)
+
+
+def test_features_of_float64_weights_pass_check_grads(w, rng):
+    """The pixels were cast to float32 whatever the weights: the activations said float64, but
+    finite differences in float64 disagreed with the gradient (check_grads failed)."""
+    with jax.enable_x64(True):
+        w64, x = _f64(w), jnp.asarray(rng.random((8, 6, 3)))
+        for pooling in ("max", "avg"):
+            fun = lambda x, pooling=pooling: jaxart.features(w64, x, ["relu1_2", "pool2"], pooling)["pool2"]
+            assert fun(x).dtype == jnp.float64
+            check_grads(fun, (x,), order=1, modes=["fwd", "rev"])
+
+
+def test_total_loss_of_float64_weights_passes_check_grads_under_strict_promotion(w, rng):
+    with jax.enable_x64(True), jax.numpy_dtype_promotion("strict"):
+        w64, x = _f64(w), jnp.asarray(rng.random((8, 8, 3)))
+        targets = jaxart.make_targets(w64, x * 0.5, [x[::-1]], CONFIG)
+        lw = jaxart.LossWeights.of(CONFIG)  # float32 weights against a float64 loss
+        total, terms = jaxart.total_loss(w64, x, targets, CONFIG, lw)
+        assert total.dtype == jnp.float64 and {t.dtype for t in terms.values()} == {jnp.dtype(jnp.float64)}
+        check_grads(lambda x: jaxart.total_loss(w64, x, targets, CONFIG, lw)[0], (x,), order=1, modes=["rev"])
+
+
+@pytest.mark.parametrize("dtype", [jnp.float64, jnp.bfloat16])
+def test_remat_takes_weights_of_any_float_dtype_as_the_plain_pass_does(w, rng, dtype):
+    """remat=True fed the raw kernels to lax.conv_general_dilated: float64 or bfloat16 weights
+    against float32 pixels were a TypeError, where the plain pass (nn.Conv) promotes."""
+    with jax.enable_x64(True):
+        wd, x = jax.tree.map(lambda a: jnp.asarray(a, dtype), w), rng.random((8, 6, 3))
+        plain = jaxart.features(wd, x, ["relu2_1"])["relu2_1"]
+        remat = jaxart.features(wd, x, ["relu2_1"], remat=True)["relu2_1"]
+    np.testing.assert_allclose(remat, plain, rtol=1e-6, atol=1e-6)
+
+
+def test_loaded_float32_weights_keep_float32_for_any_float_pixels(w, rng):
+    x = rng.random((8, 6, 3))
+    want = jaxart.features(w, x.astype(np.float32), ["relu2_1"])["relu2_1"]
+    with jax.enable_x64(True):
+        for pixels in (x, jnp.asarray(x, jnp.bfloat16), jnp.asarray(x, jnp.float16)):
+            got = jaxart.features(w, pixels, ["relu2_1"])["relu2_1"]
+            assert got.dtype == jnp.float32
+    np.testing.assert_array_equal(jaxart.features(w, x, ["relu2_1"])["relu2_1"], want)
