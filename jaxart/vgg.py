@@ -70,20 +70,22 @@ class Weights:
 
 
 def pool2x2(x: jax.Array, kind: str = "max") -> jax.Array:
-    """2x2, stride-2 VALID pooling of (N, H, W, C) `x` ("max" or "avg"); an odd last row or
+    """2x2, stride-2 VALID pooling of (..., H, W, C) `x` ("max" or "avg"); an odd last row or
     column is dropped, as in VGG.
 
     A reshape and a reduction rather than `nn.max_pool`: XLA CPU lowers the latter's gradient
     (select-and-scatter) to index arrays and a scatter, and this form made a 512 px loss+gradient
     8% faster with 37% fewer temporaries, with the same gradient (BENCHMARKS.md, Levers).
     """
-    n, h, w, c = x.shape
-    x = x[:, : h // 2 * 2, : w // 2 * 2].reshape(n, h // 2, 2, w // 2, 2, c)
-    return x.max(axis=(2, 4)) if kind == "max" else x.mean(axis=(2, 4))
+    *lead, h, w, c = x.shape
+    x = x[..., : h // 2 * 2, : w // 2 * 2, :].reshape(*lead, h // 2, 2, w // 2, 2, c)
+    return x.max(axis=(-4, -2)) if kind == "max" else x.mean(axis=(-4, -2))
 
 
 class VGG(nn.Module):
-    """The convolutional part of VGG, returning every activation up to `last`."""
+    """The convolutional part of VGG: (N, H, W, 3) or (H, W, 3) preprocessed pixels (`Preprocess`)
+    to a dict of every activation up to `last`, (N, h, w, C) or (h, w, C). `features` checks and
+    preprocesses its inputs and builds one of these; `pooling` is "max" or "avg"."""
 
     stage_sizes: Sequence[int]
     widths: Sequence[int] = CHANNELS
@@ -93,10 +95,19 @@ class VGG(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> dict[str, jax.Array]:
+        names = [f"{k}{b}_{i}" for b, n in enumerate(self.stage_sizes, 1) for i in range(1, n + 1) for k in ("conv", "relu")]
+        if self.last not in names + [f"pool{b}" for b in range(1, len(self.stage_sizes) + 1)]:
+            # Else the whole network ran and returned everything, an unknown name silently.
+            raise ValueError(f"last {self.last!r} is not a layer of this VGG; it has {names[0]} ... "
+                             f"pool{len(self.stage_sizes)} (convB_I, reluB_I, poolB)")
+        if self.pooling not in POOLINGS:  # else any other name pooled by the mean
+            raise ValueError(f"pooling {self.pooling!r} is not supported; use 'max' or 'avg'")
+        if x.ndim not in (3, 4):
+            raise ValueError(f"VGG takes (N, H, W, 3) or (H, W, 3) pixels, got shape {x.shape}")
         out = {}
         for b, (n, ch) in enumerate(zip(self.stage_sizes, self.widths), 1):
             for i in range(1, n + 1):
-                fn = convs.conv_for(self.conv, b, ch, x.shape[1] * x.shape[2])
+                fn = convs.conv_for(self.conv, b, ch, x.shape[-3] * x.shape[-2])
                 x = nn.Conv(ch, (3, 3), padding="SAME", name=f"conv{b}_{i}", conv_general_dilated=fn)(x)
                 out[f"conv{b}_{i}"] = x
                 if self.last == f"conv{b}_{i}":

@@ -1,8 +1,10 @@
 """VGG features against a float64 NumPy reference, layer names, and early stopping."""
 
+import functools
 import re
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -138,3 +140,22 @@ def test_unknown_layer_is_named(tiny_vgg16):
 def test_bad_image_shape_is_explained(tiny_vgg16):
     with pytest.raises(ValueError, match=r"\(H, W, 3\)"):
         jaxart.features(tiny_vgg16, np.zeros((8, 8), np.float32), ["relu1_1"])
+
+
+def test_the_flax_module_takes_one_image_and_names_an_unknown_last_layer(tiny_vgg16, rng):
+    """VGG16(...) used directly, as its docstring says: an (H, W, 3) image failed in the first
+    pooling ('not enough values to unpack'), an unknown `last` (a typo, or VGG19's relu5_4) ran the
+    whole network and returned it, and an unknown pooling pooled by the mean."""
+    model = functools.partial(jaxart.VGG16, widths=(4, 8, 8, 8, 8))
+    x = jaxart.Preprocess()(jnp.asarray(rng.random((8, 6, 3)), jnp.float32))
+    variables = {"params": tiny_vgg16.params}
+    one = model(last="pool2").apply(variables, x)
+    batch = model(last="pool2").apply(variables, x[None])
+    assert one["pool2"].shape == (2, 1, 8) and list(one) == list(batch)
+    for k in one:
+        np.testing.assert_allclose(one[k], batch[k][0], rtol=1e-6)
+    for last in ("relu5_4", "relu4_22"):
+        with pytest.raises(ValueError, match=f"^last '{last}' is not a layer of this VGG; it has conv1_1 ... pool5"):
+            model(last=last).apply(variables, x)
+    with pytest.raises(ValueError, match="^pooling 'min' is not supported; use 'max' or 'avg'"):
+        model(last="pool1", pooling="min").apply(variables, x)
