@@ -18,6 +18,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from jaxart.layers import check_pixels
+
 MODES = ("style", "luminance", "match-pca", "match-chol", "match-sym", "keep")
 MATCHES = {"match-pca": "pca", "match-chol": "chol", "match-sym": "sym"}
 
@@ -48,22 +50,35 @@ def parse_rgb(text: str) -> tuple[int, int, int]:
     return tuple(int(v) for v in rgb)
 
 
+def _floats(image: ArrayLike, what: str):
+    """`image` (a list as NumPy) and its float dtype. The matrices were cast to integer pixels' dtype:
+    uint8 RGB became all-zero YIQ (and luminance), silently; integers are refused with the scale."""
+    if not hasattr(image, "dtype"):
+        image = np.asarray(image)
+    check_pixels(image.dtype, what)
+    return image, image.dtype
+
+
 def rgb_to_yiq(image: ArrayLike):
     """(..., 3) RGB in [0, 1] to (..., 3) YIQ: Y in [0, 1], I in about ±0.6, Q in about ±0.52.
 
-    NumPy in, NumPy out (float64 stays float64); a JAX array in, a JAX array out (jittable).
+    NumPy in, NumPy out (float64 stays float64); a JAX array in, a JAX array out (jittable), in
+    the image's float dtype. Integer pixels are refused with the number to divide by.
     """
-    return image @ RGB_TO_YIQ.T.astype(getattr(image, "dtype", np.float64))
+    image, dtype = _floats(image, "rgb_to_yiq's image")
+    return image @ RGB_TO_YIQ.T.astype(dtype)
 
 
 def yiq_to_rgb(image: ArrayLike):
-    """(..., 3) YIQ to (..., 3) RGB, the exact inverse of `rgb_to_yiq` (not clipped)."""
-    return image @ YIQ_TO_RGB.T.astype(getattr(image, "dtype", np.float64))
+    """(..., 3) float YIQ to (..., 3) RGB, the exact inverse of `rgb_to_yiq` (not clipped)."""
+    image, dtype = _floats(image, "yiq_to_rgb's image")
+    return image @ YIQ_TO_RGB.T.astype(dtype)
 
 
 def luminance(image: ArrayLike):
-    """(..., 3) RGB to (...,) luminance Y in [0, 1]."""
-    return image @ RGB_TO_YIQ[0].astype(getattr(image, "dtype", np.float64))
+    """(..., 3) float RGB in [0, 1] to (...,) luminance Y in [0, 1], in the image's dtype."""
+    image, dtype = _floats(image, "luminance's image")
+    return image @ RGB_TO_YIQ[0].astype(dtype)
 
 
 def grey(luma: ArrayLike) -> np.ndarray:
@@ -105,6 +120,8 @@ def match_colors(style: ArrayLike, content: ArrayLike, method: str = "pca", eps:
       (h, w, 3) float64, not clipped: its colour mean and covariance equal the photo's. Values
       may leave [0, 1] slightly; VGG takes them as they are.
     """
+    for what, x in (("match_colors' style", style), ("match_colors' content", content)):
+        _floats(x, what)  # 0..255 integers were taken as they are
     s = np.asarray(style, np.float64).reshape(-1, 3)
     c = np.asarray(content, np.float64).reshape(-1, 3)
     mu_s, mu_c = s.mean(0), c.mean(0)
@@ -136,7 +153,8 @@ def recombine(luma: ArrayLike, chroma_from: ArrayLike):
     Returns:
       (H, W, 3) RGB in [0, 1]; a JAX array (jittable).
     """
-    yiq = rgb_to_yiq(jnp.asarray(chroma_from, jnp.float32))
+    _floats(luma, "recombine's luma")
+    yiq = rgb_to_yiq(jnp.asarray(_floats(chroma_from, "recombine's chroma_from")[0], jnp.float32))
     offset = yiq_to_rgb(yiq.at[..., 0].set(0.0))  # RGB = Y + offset, since YIQ_TO_RGB[:, 0] = 1
     y = jnp.clip(jnp.asarray(luma, jnp.float32), -offset.min(-1), 1.0 - offset.max(-1))
     return jnp.clip(y[..., None] + offset, 0.0, 1.0)
@@ -157,6 +175,8 @@ def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str) -> tup
     """
     if mode not in MODES:
         raise ValueError(f"colors {mode!r} is not one of {', '.join(MODES)}")
+    for what, x in (("the photo", content), *(("a painting", s) for s in styles)):
+        _floats(x, what)
     f32 = lambda x: np.asarray(x, np.float32)
     if mode == "luminance":
         y = luminance(np.asarray(content, np.float64))
