@@ -15,6 +15,7 @@ from PIL import Image, PngImagePlugin
 
 from jaxart.errors import InputError, describe, replacing
 from jaxart.image import to_uint8
+from jaxart.layers import check_pixels
 
 RECORD_KEY = "jaxart"
 SOFTWARE = b"jaxart\0"  # a TIFF's Software tag: its ImageDescription is the run record
@@ -54,7 +55,7 @@ def save_png(path: str | os.PathLike, image: np.ndarray, record: dict | None = N
 
     Args:
       path: the PNG to write (replaced if it exists).
-      image: an (H, W, 3) array in [0, 1]; values outside are clipped.
+      image: an (H, W, 3) float array in [0, 1]; values outside are clipped, integers refused.
       record: JSON-serialisable run record, read back by `read_record`.
 
     Returns:
@@ -71,12 +72,24 @@ def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None =
     uncompressed 16-bit TIFF with the record in its ImageDescription tag. Pillow writes no
     16-bit RGB, so those two are encoded here; Pillow reads both (as 8-bit RGB). Without
     `overwrite`, a file that appeared at `path` since the caller checked is kept (`errors.replacing`).
+
+    Args:
+      path: the file to write (replaced if it exists, unless `overwrite` is False).
+      image: an (H, W, 3) float array (NumPy, JAX or nested lists) in [0, 1]; values outside are
+        clipped, NaN is 0. Integer pixels are refused with the number to divide by: clipped to
+        [0, 1], 0..255 became a black-and-white image.
+      record: JSON-serialisable run record, read back by `read_record`.
+      fmt: "png", "png16" or "tiff".
+
+    Returns:
+      `path` as a Path.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
     path, x = Path(path), np.asarray(image)
     if x.ndim != 3 or x.shape[-1] != 3 or 0 in x.shape:
         raise ValueError(f"save_image needs an (H, W, 3) image, got shape {x.shape}")
+    check_pixels(x.dtype, "save_image's image")
     text = None if record is None else json.dumps(record, sort_keys=True)  # ASCII: fits tEXt
     if fmt == "png":
         info = PngImagePlugin.PngInfo()
