@@ -28,6 +28,7 @@ def pad(x: ArrayLike, margin: int, axes: tuple[int, int] = (-3, -2)) -> jax.Arra
     x = jnp.asarray(x)
     if not isinstance(margin, numbers.Integral) or isinstance(margin, bool) or margin < 0:
         raise ValueError(f"margin must be a whole number of pixels >= 0, got {margin!r}")
+    _check_axes(x.shape, axes, "pad")
     if margin == 0:
         return x
     grown = padded_shape(x.shape, margin, axes)
@@ -45,9 +46,21 @@ def padded_shape(shape: Sequence[int], margin: int, axes: tuple[int, int] = (-3,
 def crop(x: ArrayLike, shape: Sequence[int], axes: tuple[int, int] = (-3, -2)) -> jax.Array:
     """The centred part of a padded `x` whose spatial `axes` have the sizes of `shape`'s."""
     x = jnp.asarray(x)
+    _check_axes(x.shape, axes, "crop")
+    _check_axes(tuple(shape), axes, "crop's shape")
+    if any(shape[a] > x.shape[a] for a in axes):  # else a slice of the wrong size, silently
+        raise ValueError(f"crop cannot cut {x.shape} down to {tuple(shape)}: its axes {axes} are smaller; give "
+                         "the shape of the image before `pad`")
     index = [slice(None)] * x.ndim
     for axis in axes:
         n = shape[axis]
         start = (x.shape[axis] - n) // 2
         index[axis] = slice(start, start + n)
     return x[tuple(index)]
+
+
+def _check_axes(shape: Sequence[int], axes: tuple[int, int], what: str) -> None:
+    """A grey (H, W) image under the default axes failed with 'list index out of range'."""
+    if len(axes) != 2 or not all(-len(shape) <= a < len(shape) for a in axes):
+        raise ValueError(f"{what} needs an (..., H, W, C) image (or axes=(-2, -1) for an (R, H, W) mask), got "
+                         f"shape {tuple(shape)} and axes {tuple(axes)}")

@@ -25,3 +25,20 @@ def test_pad_mirrors_each_edge_and_crop_undoes_it():
 def test_margin_must_be_a_small_whole_number(value):
     with pytest.raises(ValueError, match="margin must be a whole number of pixels from 0 to 64"):
         jaxart.StyleConfig(margin=value).validate()
+
+
+def test_pad_and_crop_under_jit_and_vmap_and_their_misuse_named():
+    """A grey (H, W) image failed in pad with 'list index out of range', and crop to a larger
+    shape returned a slice of the wrong size (7x4 for 20x20) without an error."""
+    import jax
+
+    x = np.arange(2 * 5 * 7 * 3, dtype=np.float32).reshape(2, 5, 7, 3)
+    padded = jax.jit(jax.vmap(lambda im: margin.pad(im, 3)))(x)
+    assert padded.shape == (2, 11, 13, 3)
+    np.testing.assert_array_equal(jax.jit(lambda p: margin.crop(p, x.shape))(padded), x)
+    with pytest.raises(ValueError, match=r"^pad needs an \(\.\.\., H, W, C\) image \(or axes=\(-2, -1\) for an "
+                                         r"\(R, H, W\) mask\), got shape \(5, 7\)"):
+        margin.pad(x[0, ..., 0], 2)
+    with pytest.raises(ValueError, match=r"^crop cannot cut \(5, 7, 3\) down to \(20, 20, 3\): .* give the shape "
+                                         "of the image before `pad`"):
+        margin.crop(x[0], (20, 20, 3))
