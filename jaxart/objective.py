@@ -62,8 +62,21 @@ def make_targets(
 
     With (R, H, W) region `masks` (one per style, at the content's H, W), each style's Grams are
     kept apart, (R, C, C), for the guided style loss of its region. One painting may be given
-    alone, without a list. Pure and jittable; `compute_targets` gives the same in less memory (by
-    XLA's convolutions).
+    alone, without a list. Pure and jittable (`config` static); `compute_targets` gives the same
+    in less memory (by XLA's convolutions).
+
+    Args:
+      weights: a `Weights`.
+      content: (H, W, 3) RGB photo, floats in [0, 1] (values are not checked: see `features`).
+      styles: (h, w, 3) RGB paintings in [0, 1], any sizes; or one painting alone.
+      config: its layers, pooling, convolutions and `style_blend` are read.
+      masks: optional (R, H, W) region masks in [0, 1], R = len(styles).
+
+    Returns:
+      A `Targets`: `content` maps each content layer to its (h, w, C) activation; `grams` each
+      style layer to the blended (C, C) Gram, or (R, C, C) with `masks`; `masks` maps each style
+      layer to (R, h, w) masks at its resolution (None without `masks`). In
+      `vgg.compute_dtype(weights)`.
     """
     styles = as_paintings(styles)
     _check_inputs(content, styles, masks)

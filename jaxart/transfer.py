@@ -77,6 +77,16 @@ def run(
     `x0`, an (H', W', 3) image in [0, 1] of the resized photo's shape (at `config.size`), replaces
     `config.init`; with several scales it is resized to the first.
     Several scales (`config.scales`, `config.start_size`) run coarse to fine (scales.py).
+
+    Args:
+      content, styles, weights, config: as for `stylize`: an (H, W, 3) photo and (h, w, 3)
+        paintings, RGB floats in [0, 1].
+      callback, every, resume, x0: as above.
+
+    Returns:
+      An `Outcome`: `image`, the (H', W', 3) float32 NumPy result in [0, 1] (H', W' the photo's
+      shape at `config.size`); `terms`, the final "total", "content", "style" and "tv" losses as
+      floats; `steps` taken; `seconds` of wall time.
     """
     if every is not None and (not isinstance(every, numbers.Integral) or isinstance(every, bool) or every < 1):
         raise ValueError(f"every must be a whole number of steps >= 1, or None, got {every!r}")

@@ -252,7 +252,18 @@ def random_weights(
     preprocess: Preprocess = Preprocess(),
     widths: Sequence[int] = CHANNELS,
 ) -> Weights:
-    """He-initialised weights for tests and benchmarks; narrow `widths` (one per stage) give a tiny VGG."""
+    """He-initialised weights for tests and benchmarks; narrow `widths` (one per stage) give a tiny VGG.
+
+    Args:
+      key: a PRNG key (`jax.random.PRNGKey(0)` or `jax.random.key(0)`).
+      arch: "vgg16" or "vgg19".
+      preprocess: what `features` applies to RGB in [0, 1] (caffe's by default).
+      widths: five channel counts, one per stage (VGG's are (64, 128, 256, 512, 512)).
+
+    Returns:
+      A `Weights` named "random-{arch}": float32 (3, 3, Cin, Cout) kernels drawn from
+      N(0, 2 / (9 Cin)) and zero (Cout,) biases for every convolution.
+    """
     check_layers(arch, ())  # names an unknown arch
     if len(widths) != len(CHANNELS) or not all(isinstance(c, numbers.Integral) and c >= 1 for c in widths):
         raise ValueError(f"widths must be {len(CHANNELS)} channel counts, one per stage, such as {CHANNELS}; "

@@ -18,10 +18,24 @@ from jaxart.weights import folder, store
 from conftest import TINY
 
 
-@pytest.mark.parametrize("module", [jaxart, jaxart.transfer], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [jaxart, jaxart.transfer, jaxart.losses], ids=lambda m: m.__name__)
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+ARRAY_FUNCTIONS = ["features", "make_targets", "total_loss", "random_weights", "run", "stylize", "load_image",
+                   "save_image", "save_png", "losses.gram", "losses.content_loss", "losses.style_layer_loss",
+                   "losses.style_loss", "losses.tv_loss", "losses.blend_grams"]
+
+
+@pytest.mark.parametrize("name", ARRAY_FUNCTIONS)
+def test_public_array_functions_document_their_arguments_and_what_they_return(name):
+    """STYLE.md: Google-style docstrings with shapes on every public function; make_targets,
+    random_weights, run, save_image and the losses had a line or a paragraph."""
+    module, _, attr = name.rpartition(".")
+    doc = getattr(getattr(jaxart, module) if module else jaxart, attr).__doc__
+    assert "\n    Args:\n" in doc and "\n    Returns:\n" in doc
 
 
 def test_config_json_round_trip_and_validation():
