@@ -178,8 +178,18 @@ def stylize(
         # The bar showed each step's loss before its update; it ends on the finished image's, as below.
         on_step(outcome.steps, outcome.terms["total"], {k: v for k, v in outcome.terms.items() if k != "total"})
     if not quiet:
-        terms = ", ".join(f"{k} {v:.4g}" for k, v in outcome.terms.items())
-        typer.echo(f"wrote {output} ({w.name}, {outcome.steps} steps, {outcome.seconds:.1f} s; {terms})")
+        steps_text = f"{outcome.steps} step{'s' * (outcome.steps != 1)}"
+        typer.echo(f"wrote {output} ({w.name}, {steps_text}, {outcome.seconds:.1f} s; {_loss_sum(outcome.terms, config)})")
+
+
+def _loss_sum(terms: dict[str, float], config: _config.StyleConfig) -> str:
+    """`total 0.8513 = content 0.5057 + 10 x style 0.02126 + 10 x tv 0.0133`: the terms are unweighted,
+    so listed bare beside the total they read as if content outweighed style 25 to 1, not 2.4 to 1."""
+    parts = []
+    for name in ("content", "style", "tv"):
+        weight = getattr(config, f"{name}_weight")
+        parts.append(f"{'' if weight == 1 else f'{weight:g} x '}{name} {terms[name]:.4g}")
+    return f"total {terms['total']:.4g} = " + " + ".join(parts)
 
 
 # What `stylize --resume` takes from the command line; the checkpoint fixes everything else.

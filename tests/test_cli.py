@@ -238,3 +238,21 @@ def test_an_init_image_of_another_aspect_is_stretched_with_one_warning(files, tm
                                  "proportions"), err
     code, _, err = run_main(_args(files, tmp_path / "same.png", "--init", str(d / "photo.jpg"), "-q"), monkeypatch, capsys)
     assert code == 0 and err == "", err
+
+
+def test_the_summary_weighs_each_loss_term_as_the_total_does(files, tmp_path):
+    """It printed 'total 0.85, content 0.51, style 0.021, tv 0.013': unweighted terms beside a weighted total,
+    which read as content outweighing style 25 to 1 where the weights (1, 10, 10) made it 2.4 to 1."""
+    import re
+
+    out = tmp_path / "w.png"
+    result = CliRunner().invoke(cli.app, _args(files, out, "--steps", "1", "--style-weight", "100", "--tv-weight", "0.5"))
+    assert result.exit_code == 0, result.output
+    line = result.stdout.strip().splitlines()[-1]
+    assert ", 1 step, " in line, line
+    found = re.search(r"total (\S+) = content (\S+) \+ 100 x style (\S+) \+ 0.5 x tv (\S+)\)$", line)
+    assert found, line
+    total, content, style, tv = map(float, found.groups())
+    assert total == pytest.approx(content + 100 * style + 0.5 * tv, rel=2e-3), line
+    loss = jaxart.read_record(out)["loss"]  # the figures are the record's
+    assert (total, style) == (float(f"{loss['total']:.4g}"), float(f"{loss['style']:.4g}")), (line, loss)

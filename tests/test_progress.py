@@ -116,5 +116,5 @@ def test_the_bar_ends_on_the_loss_of_the_image_written(tmp_path, monkeypatch, ca
     code, out, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "32",
                                "--steps", "2", "--output", str(tmp_path / "o.png")], monkeypatch, capsys)
     assert code == 0, err
-    total = re.search(r"total (\S+),", out)[1]
+    total = re.search(r"total (\S+) =", out)[1]
     assert re.findall(r"loss (\S+) \(", err)[-1] == f"{float(total):.4g}", (err, out)
