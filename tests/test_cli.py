@@ -256,3 +256,20 @@ def test_the_summary_weighs_each_loss_term_as_the_total_does(files, tmp_path):
     assert total == pytest.approx(content + 100 * style + 0.5 * tv, rel=2e-3), line
     loss = jaxart.read_record(out)["loss"]  # the figures are the record's
     assert (total, style) == (float(f"{loss['total']:.4g}"), float(f"{loss['style']:.4g}")), (line, loss)
+
+
+def test_help_says_whose_colours_each_colour_mode_gives():
+    """--colors' help was 'style (painting), luminance, match-pca|chol|sym, keep (see README)': neither
+    luminance nor keep said that the output keeps the photo's colours, and match-chol was not written whole."""
+    import re
+
+    from jaxart import color
+
+    text = " ".join(next(p.help for p in _click_command(["stylize"]).params if p.name == "colors").split())
+    said = dict(re.findall(r"([a-z|-]+) \(([^()]*)\)", text))
+    modes = {m for names in said for m in names.split("|")}
+    assert modes == set(color.MODES), (said, text)
+    whose = {m: words for names, words in said.items() for m in names.split("|")}
+    assert whose["style"].startswith("the painting's"), whose
+    for mode in ("luminance", "keep", "match-pca", "match-chol", "match-sym"):
+        assert whose[mode].startswith("the photo's"), (mode, whose[mode])
