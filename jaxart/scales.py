@@ -206,5 +206,7 @@ def run(
                                          offset=offset)
         except NonFiniteLossError as e:
             raise NonFiniteLossError(f"{e} (scale {size} px)", image=e.image, step=e.step + offset) from None
-        image, steps, offset = outcome.image, offset + outcome.steps, offset + n
+        # The next scale continues the optimized pixels, not the image the colour mode finishes
+        # them to: "keep" would restart from the photo's chroma, "luminance" from a clamped luminance.
+        image, steps, offset = outcome.pixels, offset + outcome.steps, offset + n
     return outcome._replace(steps=steps, seconds=time.perf_counter() - start)

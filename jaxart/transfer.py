@@ -38,6 +38,9 @@ class Outcome(NamedTuple):
     terms: dict[str, float]
     steps: int
     seconds: float
+    # The optimized pixels before `color.finish` (for "keep" and "luminance" not the image): what
+    # the next scale of coarse to fine continues from.
+    pixels: np.ndarray | None = None
 
 
 def seed_key(seed: int) -> jax.Array:
@@ -132,14 +135,15 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     )
     params, steps, ok = result.params, result.steps, result.ok
     del result, start_carry  # the optimizer's state is not held while the final loss is taken
-    image = np.asarray(finished(params, photo, config.colors))
+    pixels = np.asarray(margin.crop(params, photo.shape))
+    image = np.asarray(color.finish(pixels, photo, config.colors))
     if not ok:
         raise NonFiniteLossError(f"the loss became NaN or inf after step {steps}; lower --style-weight or "
                                  "--learning-rate (the last finite image was kept)", image=image, step=steps)
     # Once, so by XLA's own convolutions, like the targets (objective.compute_targets).
     final, terms = _final_loss()(loss_function(weights, targets, config.replace(conv="direct"), lw), params)
     terms = {"total": float(final), **{k: float(v) for k, v in terms.items()}}
-    return Outcome(image, terms, steps, time.perf_counter() - start)
+    return Outcome(image, terms, steps, time.perf_counter() - start, pixels)
 
 
 def sized_inputs(content: ArrayLike, styles: Sequence[ArrayLike],

@@ -218,3 +218,16 @@ def test_bad_control_fails_before_weights_load_and_writes_nothing(case, tmp_path
     err = capsys.readouterr().err.strip()
     assert exit_info.value.code == 2 and len(err.splitlines()) == 1 and expected in err, err
     assert not list(tmp_path.iterdir())
+
+
+
+def test_keep_over_several_scales_is_the_style_run_with_the_photos_chroma(tiny_vgg16):
+    """`keep` is a style run whose output takes the photo's chroma (README, Controls), but coarse to fine
+    started each later scale from the scale before it with the photo's chroma already put back, so from
+    the photo's colours instead of the painting's, and ended elsewhere than the style run."""
+    rng = np.random.default_rng(3)
+    photo, painting = rng.random((24, 32, 3), np.float32), rng.random((20, 20, 3), np.float32)
+    config = jaxart.StyleConfig(size=48, scales=(24, 48), steps=6, margin=0, style_weight=100.0)
+    style = jaxart.stylize(photo, [painting], weights=tiny_vgg16, config=config)
+    keep = jaxart.stylize(photo, [painting], weights=tiny_vgg16, config=config.replace(colors="keep"))
+    np.testing.assert_allclose(keep, color.recombine(color.luminance(style), resized(photo, 48)), atol=2e-5)
