@@ -161,7 +161,7 @@ def stylize(
                  _notes.style_scale_note(paintings, config), mixing):
         if note:
             _warn(note)
-    w = job.resolve_model(model, lambda name: _fetch(name, quiet), _warn)
+    w = job.resolve_model(model, lambda name, **kw: _fetch(name, quiet, **kw), _warn)
     config.validate(w.arch)
     if note := _notes.random_init_note(w, config):
         _warn(note)

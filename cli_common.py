@@ -112,9 +112,9 @@ def warn(message: str) -> None:
     typer.echo(f"warning: {message}", err=True)
 
 
-def fetch(name: str, quiet: bool, url: str | None = None) -> Path:
+def fetch(name: str, quiet: bool, url: str | None = None, **options) -> Path:
     """The file of weight set `name`, downloaded (from `url` if given; with a progress bar unless
-    `quiet`) if registered and missing."""
+    `quiet`; `options`: `weights.fetch`'s timeout and attempts) if registered and missing."""
     from jaxart import progress, weights
 
     if weights.path_for(name).is_file() or name not in weights.SOURCES:
@@ -124,7 +124,7 @@ def fetch(name: str, quiet: bool, url: str | None = None) -> Path:
         warn(f"another jaxart is fetching {name}; waiting for it to finish")
     try:
         with progress.download_bar(name, quiet) as update:
-            return weights.fetch(name, update, url=url)
+            return weights.fetch(name, update, url=url, **options)
     except KeyboardInterrupt:
         from jaxart.checkpoint import Interrupted
 

@@ -55,14 +55,21 @@ def model_arch(model: str) -> str:
     return weights.store.read_metadata(path).get("arch", "vgg19")
 
 
-def resolve_model(model: str, fetch: Callable[[str], object], warn: Callable[[str], None]) -> Weights:
-    """Load `model`; "auto" means vgg19 if installed or downloadable, else vgg16-hed with a warning."""
+# How long "auto" tries to download vgg19 before it takes vgg16-hed: one attempt, this many seconds
+# to connect and for each read. Behind a firewall that drops packets, fetch's own 3 x 30 s cost
+# every offline run 98 s of silence; `jaxart weights fetch vgg19` is patient.
+PROBE_TIMEOUT = 10.0
+
+
+def resolve_model(model: str, fetch: Callable[..., object], warn: Callable[[str], None]) -> Weights:
+    """Load `model`; "auto" means vgg19 if installed or downloadable (one short attempt), else
+    vgg16-hed with a warning. `fetch(name, **options)` takes `weights.fetch`'s timeout and attempts."""
     if model != "auto":
         if not weights.is_path(model):
             fetch(model)
         return weights.load_weights(model, download=False)
     try:
-        fetch("vgg19")
+        fetch("vgg19", timeout=PROBE_TIMEOUT, attempts=1)
         return weights.load_weights("vgg19", download=False)
     except WeightsError as e:
         why = str(e).split(";")[0]
@@ -73,7 +80,7 @@ def resolve_model(model: str, fetch: Callable[[str], object], warn: Callable[[st
         if str(e).split(";")[0] == why:  # the same cause for both (say, the weights folder)
             raise
         raise type(e)(f"neither vgg19 ({why}) nor vgg16-hed ({e}) is available") from None
-    warn(f"vgg19 weights unavailable ({why}); using vgg16-hed")
+    warn(f"vgg19 weights unavailable ({why}); using vgg16-hed (--model vgg16-hed skips this try)")
     return w
 
 

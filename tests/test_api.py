@@ -62,7 +62,7 @@ def weights_dir(tmp_path, monkeypatch):
     return tmp_path
 
 
-def _offline(name):
+def _offline(name, **options):
     if name == "vgg19":
         raise WeightsError("could not download vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 (offline); ...")
 
@@ -74,10 +74,35 @@ def test_auto_model_falls_back_to_hed_with_one_warning(weights_dir):
     assert len(warnings) == 1 and "vgg19 weights unavailable" in warnings[0] and "vgg16-hed" in warnings[0]
 
 
+def test_auto_model_gives_up_on_a_silent_server_after_one_short_try(weights_dir, monkeypatch):
+    """A firewall that drops packets: one connection, not fetch's three of 30 s each, on every run."""
+    import socket
+    import threading
+
+    import cli_common
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held = []  # accepted and never answered
+    threading.Thread(target=lambda: [held.append(server.accept()) for _ in range(3)], daemon=True).start()
+    monkeypatch.setenv("JAXART_WEIGHTS_URL_VGG19", f"http://127.0.0.1:{server.getsockname()[1]}/vgg19.h5")
+    monkeypatch.setattr(job, "PROBE_TIMEOUT", 0.5)
+    warnings = []
+    try:
+        w = job.resolve_model("auto", lambda name, **kw: cli_common.fetch(name, True, **kw), warnings.append)
+    finally:
+        server.close()
+    assert w.name == "vgg16-hed" and len(held) == 1
+    assert warnings == [f"vgg19 weights unavailable (could not download vgg19_weights_tf_dim_ordering_tf_kernels_"
+                        f"notop.h5 from {folder.os.environ['JAXART_WEIGHTS_URL_VGG19']} (timed out, after 1 attempt)); "
+                        "using vgg16-hed (--model vgg16-hed skips this try)"], warnings
+
+
 def test_auto_model_names_both_causes_when_the_fallback_fails_too(tmp_path, monkeypatch):
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))  # empty: no vgg16-hed either
 
-    def offline(name):
+    def offline(name, **options):
         raise WeightsError(f"could not download {name} (offline); check the connection")
 
     with pytest.raises(WeightsError) as e:

@@ -111,7 +111,7 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
             raise fail(e, "check --url or JAXART_WEIGHTS_URL_*, or ") from None
     kept = partial.stat().st_size if partial.exists() else 0
     hint = f"{kept:,} bytes are kept in {partial} and fetching again resumes there, or " if kept else "retry, or "
-    raise fail(f"{reason}, after {max(attempts, 1)} attempts", hint)
+    raise fail(f"{reason}, after {max(attempts, 1)} attempt{'' if attempts <= 1 else 's'}", hint)
 
 
 def _pip_download(source: Source, partial: Path, progress: Progress | None, timeout: float,
