@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli_common import csv as _csv, fetch as _fetch, given as _given, stop_if_interrupted as _stop_if_interrupted
+from cli_common import csv as _csv, fetch as _fetch, given as _given, home as _home, stop_if_interrupted as _stop_if_interrupted
 
 
 # bench options that only time to quality reads: refused without --quality-evals, not ignored.
@@ -29,12 +29,14 @@ def bench(
     quality_size: Annotated[int, typer.Option(help="Image size for the time-to-quality runs.")] = 512,
     coarse_steps: Annotated[Optional[int], typer.Option(help="Half-size steps of the coarse-to-fine run [default: N/2]; 0 leaves it out.")] = None,
     quality_limit: Annotated[float, typer.Option(help="Other runs give up after this many times N full-size steps.")] = 3.0,
-    model: Annotated[str, typer.Option(help="Weights for time to quality: random (VGG19) or a registered name.")] = "random",
-    content: Annotated[Optional[Path], typer.Option(help="Photo for time to quality [default: random pixels].", exists=True, dir_okay=False)] = None,
-    style: Annotated[Optional[Path], typer.Option(help="Painting for time to quality [default: random pixels].", exists=True, dir_okay=False)] = None,
-    quality_images: Annotated[Optional[Path], typer.Option(help="Write the time-to-quality runs' last images (PNG) to this folder.", file_okay=False)] = None,
+    # Paths get a quoted ~ expanded (home) and are checked after it, by bench_suite.check: Typer's
+    # exists=True would look for a folder named "~".
+    model: Annotated[str, typer.Option(help="Weights for time to quality: random (VGG19) or a registered name.", callback=_home)] = "random",
+    content: Annotated[Optional[Path], typer.Option(help="Photo for time to quality [default: random pixels].", callback=_home)] = None,
+    style: Annotated[Optional[Path], typer.Option(help="Painting for time to quality [default: random pixels].", callback=_home)] = None,
+    quality_images: Annotated[Optional[Path], typer.Option(help="Write the time-to-quality runs' last images (PNG) to this folder.", file_okay=False, callback=_home)] = None,
     sweep_settings: Annotated[int, typer.Option("--sweep", help="Also time an N-setting sweep at each size, batched against one by one (0: skip).")] = 0,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write results as JSON (with the date, options and machine).")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write results as JSON (with the date, options and machine).", callback=_home)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing --json file or --quality-images PNGs.")] = False,
 ) -> None:
     """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""

@@ -70,13 +70,31 @@ def test_a_quoted_tilde_means_the_home_folder_in_every_path(home, monkeypatch, c
     assert not list(Path.cwd().iterdir())  # no folder named ~
 
 
+_QUALITY = ["bench", "--sizes", "16", "--quality-evals", "2", "--quality-size", "32"]
+
+
 @pytest.mark.parametrize("args, said", [
     (["sweep", "~/photo.jpg", "~/paint.png", "-o", "~/s.jpg"], "the contact sheet {home}/s.jpg is a PNG"),
     (["weights", "convert", "~/vgg.h5", "--name", "x"], "{home}/vgg.h5 is not a file"),
-], ids=["sweep", "weights convert"])
-def test_sweep_and_weights_expand_a_tilde_too(home, args, said, monkeypatch, capsys):
+    # bench's paths were taken as typed: --json ~/b.json wrote ./~/b.json, --content ~/photo.jpg did not exist
+    (["bench", "--sizes", "16", "--json", "~/paint.png"], "--json {home}/paint.png already exists"),
+    ([*_QUALITY, "--content", "~/photo.jpg", "--json", "~/photo.jpg"], "{home}/photo.jpg is one of the inputs"),
+    ([*_QUALITY, "--style", "~/paint.png", "--json", "~/paint.png"], "{home}/paint.png is one of the inputs"),
+    ([*_QUALITY, "--model", "~/tiny.safetensors", "--json", "~/paint.png"], "--json {home}/paint.png already exists"),
+    ([*_QUALITY, "--quality-images", "~/paint.png"], "{home}/paint.png is a file, not a folder"),
+], ids=["sweep", "weights convert", "bench --json", "bench --content", "bench --style", "bench --model",
+        "bench --quality-images"])
+def test_sweep_weights_and_bench_expand_a_tilde_too(home, args, said, monkeypatch, capsys):
+    from jaxart import bench_machine, bench_suite
+
+    def measured(*args, **kwargs):
+        raise AssertionError("bench measured: it took a path with ~ for a new file or folder")
+
+    monkeypatch.setattr(bench_suite, "_rows", measured)
+    monkeypatch.setattr(bench_machine, "matmul_peak", measured)
     code, _, err = run_main(args, monkeypatch, capsys)
     assert code == 2 and said.format(home=home) in err, err
+    assert not list(Path.cwd().iterdir())  # no folder named ~
 
 
 def test_a_tif_output_is_written_as_tiff_without_format(files, tmp_path, monkeypatch, capsys):
