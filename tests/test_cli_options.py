@@ -154,3 +154,18 @@ def test_the_readmes_show_every_option_of_each_command_and_no_other(path, comman
     assert {o for o, _ in choices} <= options, help_text
     for option, listed in choices:
         assert shown[path][option] == set(listed.split("|")), f"{option}: the READMEs list other choices than {listed}"
+
+
+def test_the_config_fields_the_readme_names_exist():
+    """The README gives each option's StyleConfig field ("`--colors`, field `colors`"; `StyleConfig.conv`) for
+    library users: a field renamed in the code would leave it naming one that does not exist."""
+    import dataclasses
+
+    from conftest import ROOT
+    from jaxart import StyleConfig
+
+    text = (ROOT / "README.md").read_text()
+    groups = re.findall(r"\bfields?\s+((?:`\w+`(?:,\s+)?)+)", text)  # "fields `scales`, `start_size`, ..."
+    named = [n for group in groups for n in re.findall(r"`(\w+)`", group)] + re.findall(r"StyleConfig\.(\w+)", text)
+    fields = {f.name for f in dataclasses.fields(StyleConfig)} | {"to_json", "from_json"}
+    assert len(set(named)) >= 8 and sorted(set(named) - fields) == [], named
