@@ -28,7 +28,9 @@ LbfgsMemory = Annotated[int, typer.Option(
     help="L-BFGS history pairs: more reach a given loss in somewhat fewer steps, at 2 image-sized vectors of memory "
          "each (jcjohnson's default is 100).")]
 ColorsOption = Annotated[Colors, typer.Option(
-    help="Whose colours: style (the painting's); luminance (the photo's; strokes learnt from the painting's light and dark alone); match-pca|match-chol|match-sym (the photo's palette, painted: the painting recoloured to it first); keep (the photo's, put back on a style run). See README, Controls.")]
+    help="Whose colours: style (the painting's); luminance (the photo's; strokes learnt from the painting's light "
+         "and dark alone); match-pca|match-chol|match-sym (the photo's palette, painted: the painting recoloured to "
+         "it first); keep (the photo's, put back on a style run). See README, Controls.")]
 StyleScale = Annotated[float, typer.Option(
     help="Painting's size relative to the output: 0.5 gives finer brush strokes, 2 larger ones.")]
 Margin = Annotated[int, typer.Option(
