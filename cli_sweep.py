@@ -55,7 +55,7 @@ def sweep(
     All settings run as one batched program, split over all local devices; the other options hold for every tile,
     as they would for `jaxart stylize`.
     """
-    from jaxart import compile_cache, job, notes as _notes, progress, sheet, sweep as S, transfer
+    from jaxart import compile_cache, job, notes as _notes, progress, sheet, sweep as S, transfer, weights
     from jaxart.checkpoint import Interrupted
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
@@ -107,7 +107,8 @@ def sweep(
                   "background": list(rgb)}
         # The fields a stylize record has (job.record), with each tile's own loss, steps, config and seed.
         shared = job.record(config, w, transfer.Outcome(result.images[0], {}, config.steps, result.seconds), inputs,
-                            job.input_digests(content, styles, config))
+                            job.input_digests(content, styles, config),
+                            str(Path(model).resolve()) if weights.is_path(model) else None)
         record = {**{k: v for k, v in shared.items() if k != "seed"}, "loss": result.terms, "steps": result.steps}
         files = sheet.write(output, result.images, settings, config, record, columns, overwrite=overwrite,
                             ok=result.ok)

@@ -85,9 +85,10 @@ def resolve_model(model: str, fetch: Callable[..., object], warn: Callable[[str]
 
 
 def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: dict,
-           input_sha256: dict[str, str] | None = None) -> dict:
+           input_sha256: dict[str, str] | None = None, model: str | None = None) -> dict:
     """The run record a finished image carries (`jaxart info`): what made it and what it reached.
-    `input_sha256` maps each input file to its hash; several scales are listed as [size, steps]."""
+    `input_sha256` maps each input file to its hash; several scales are listed as [size, steps].
+    `model`, the --model given, is kept as "model_path" if a file (its "model" is the name inside)."""
     from jaxart import __version__, convs, margin
 
     widths = [w.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6)]
@@ -99,6 +100,7 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
         # conv="auto" chooses by the machine's CPU: say what it chose, so runs compare.
         "gradient_products": convs.run_gradient(config.conv, widths, seen, int(scales.deepest(config)[0][4])),
         "input_sha256": input_sha256 or {},
+        **({"model_path": model} if model and weights.is_path(model) else {}),
         **({"schedule": [list(s) for s in plan]} if len(plan := scales.schedule(config)) > 1 else {}),
     }
 
@@ -215,10 +217,10 @@ def stylize_files(
                                resume=resume)
     except NonFiniteLossError as e:
         failed = transfer.Outcome(e.image, {}, e.step, time.perf_counter() - start)
-        save_image(output, e.image, {**record(config, w, failed, inputs, meta["input_sha256"]), "error": str(e)}, fmt,
+        save_image(output, e.image, {**record(config, w, failed, inputs, meta["input_sha256"], model), "error": str(e)}, fmt,
                    overwrite=overwrite)
         raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step) from None
-    save_image(output, outcome.image, record(config, w, outcome, inputs, meta["input_sha256"]), fmt,
+    save_image(output, outcome.image, record(config, w, outcome, inputs, meta["input_sha256"], model), fmt,
                overwrite=overwrite)
     if animation is not None:
         animate.save_animation(animation, movie.images + [outcome.image], overwrite=animation_overwrite)

@@ -139,6 +139,15 @@ def _tiff16(pixels: np.ndarray, text: str | None) -> bytes:
     return head + ifd + struct.pack("<I", 0)
 
 
+def written_format(path: str | os.PathLike) -> str:
+    """The format jaxart wrote `path` in, by its first bytes: "tiff", "png16" (bit depth 16) or "png"."""
+    with open(path, "rb") as f:
+        head = f.read(25)
+    if head[:4] in (b"II*\0", b"MM\0*"):
+        return "tiff"
+    return "png16" if head[:8] == b"\x89PNG\r\n\x1a\n" and head[24:25] == b"\x10" else "png"
+
+
 def read_record(path: str | os.PathLike) -> dict:
     """The run record a jaxart PNG carries, as written by `save_png`.
 
