@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -16,6 +15,7 @@ import typer  # noqa: E402
 
 from jaxart import config as _config, memory as _memory, output as _output  # noqa: E402
 from cli_bench import bench  # noqa: E402
+from cli_info import info  # noqa: E402
 import cli_options as _o  # noqa: E402
 from cli_sweep import sweep  # noqa: E402
 from cli_common import (  # noqa: E402
@@ -202,13 +202,6 @@ def _only_with_resume(ctx: typer.Context, allowed) -> None:
     if given:
         raise typer.BadParameter(f"the checkpoint fixes the run's settings; drop {', '.join(given)} (or start a new "
                                  "run to change them)", param_hint="--resume")
-
-
-def info(image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by jaxart.", callback=_home)]) -> None:
-    """Print the run record embedded in a jaxart PNG or TIFF."""
-    from jaxart.output import read_record
-
-    typer.echo(json.dumps(read_record(image), indent=2, sort_keys=True))
 
 
 app.command()(sweep)  # after stylize: the order --help lists them in

@@ -1,0 +1,32 @@
+"""`jaxart info`: the run record a jaxart image carries, or the stylize command that makes it again."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli_common import home as _home, warn as _warn
+
+
+def info(
+    image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by jaxart.", callback=_home)],
+    command: Annotated[bool, typer.Option("--command", help="Print instead the `jaxart stylize` command that makes this image again (of a sweep's tile too); a warning names an input that is gone or changed.")] = False,
+) -> None:
+    """Print the run record embedded in a jaxart PNG or TIFF, or with --command the stylize command that remakes it."""
+    from jaxart.output import read_record, written_format
+
+    record = read_record(image)
+    if not command:
+        typer.echo(json.dumps(record, indent=2, sort_keys=True))
+        return
+    from jaxart import reproduce
+
+    argv = reproduce.command(record, image.resolve(), written_format(image))
+    for note in (*reproduce.caveats(record), reproduce.changed_inputs(record)):
+        if note:
+            _warn(note)
+    typer.echo(shlex.join(argv))

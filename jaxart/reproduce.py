@@ -1,0 +1,171 @@
+"""The `jaxart stylize` command that makes an image again, read from its run record (`jaxart info --command`).
+
+`command(record, output, fmt)` is pure: a record dict in, an argv list out. Every `StyleConfig` field
+is either set by the option `OPTIONS` names or listed in `NOT_NEEDED` with the reason leaving it out
+changes no pixel (a test holds every field to one of the two, so a new field cannot be left out
+silently). An option appears only where the recorded value differs from stylize's default
+(`StyleConfig()`'s, white for --background), so a default run gives a short command.
+
+Left out of the command, besides `NOT_NEEDED`: the record's results (loss, steps reached, seconds,
+gradient_products, schedule: what the run reached, not what it was asked), its checksums (checked
+by `changed_inputs` instead), and the options that change neither pixels nor the image file:
+--quiet, --overwrite, --save-every, --checkpoint-every, --animate (frames and checkpoints beside
+the image, which the record does not keep either). --learning-rate appears only with adam: L-BFGS
+ignores it (and stylize warns when it is given with lbfgs).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jaxart import image, output as _output
+from jaxart.config import StyleConfig
+from jaxart.errors import InputError
+
+DEFAULT = StyleConfig()
+
+# StyleConfig field -> the stylize option that sets it (scale_steps and steps share --steps).
+OPTIONS = {
+    "size": "--size", "steps": "--steps", "scale_steps": "--steps", "scales": "--scales",
+    "start_size": "--start-size", "seed": "--seed", "optimizer": "--optimizer", "linesearch": "--linesearch",
+    "lbfgs_memory": "--lbfgs-memory", "learning_rate": "--learning-rate", "init": "--init",
+    "content_weight": "--content-weight", "style_weight": "--style-weight", "tv_weight": "--tv-weight",
+    "content_layers": "--content-layers", "style_layers": "--style-layers",
+    "style_layer_weights": "--style-layer-weights", "style_blend": "--style-blend", "colors": "--colors",
+    "style_scale": "--style-scale", "margin": "--margin", "mask": "--mask", "region_colors": "--region-style",
+    "pooling": "--pooling", "loop": "--loop", "remat": "--remat", "conv": "--conv",
+}
+
+# StyleConfig fields no stylize option sets, and why the command needs none.
+NOT_NEEDED = {
+    "chunk": "no option sets it (stylize always runs the default); it is how many steps one XLA loop runs "
+             "before Python sees them, not what a step computes",
+}
+
+
+def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[str]:
+    """The argv (from "jaxart", "stylize") that makes the image `record` describes again, into `output`.
+
+    Args:
+      record: a run record as `jaxart.output.read_record` returns it: a stylize run's, a sweep
+        tile's, or an interrupted run's. Fields older versions lacked take stylize's defaults.
+      output: the image to write (paths are printed as given; the record's are absolute).
+      fmt: the format the image was written in ("png", "png16" or "tiff"); --format appears only
+        where `output`'s suffix would not choose it.
+
+    Raises:
+      InputError: a sweep's contact sheet (its tiles hold the runs), or a record without the
+        config or the input paths, or with config fields this version does not know.
+    """
+    if "tiles" in record:
+        tiles = record["tiles"] if isinstance(record["tiles"], list) else []
+        raise InputError(f"this is a sweep's contact sheet; each tile beside it ({', '.join(map(str, tiles[:2]))}"
+                         f"{', ...' if len(tiles) > 2 else ''}) is one run: give a tile to `info --command`")
+    config, content, styles = _config(record), *_inputs(record)
+    argv = ["jaxart", "stylize", content]
+    if config.mask is None:
+        argv += styles
+    argv += ["--output", str(output)]
+    model = record.get("model_path") or record.get("model")  # "auto" when a record names none
+    if isinstance(model, str) and model != "auto":
+        argv += ["--model", model]
+    argv += _config_options(config, styles)
+    background = (record.get("inputs") or {}).get("background")
+    if background is not None and tuple(background) != image.WHITE:
+        argv += ["--background", ",".join(str(int(c)) for c in background)]
+    try:
+        implied = _output.choose_format(None, output)
+    except InputError:  # a suffix that names no format
+        implied = None
+    if fmt != implied:
+        argv += ["--format", fmt]
+    return argv
+
+
+def _config_options(config: StyleConfig, styles: list[str]) -> list[str]:
+    """The options that give `config`, each where its value differs from the default."""
+    argv = []
+    for field, flag in OPTIONS.items():
+        value, default = getattr(config, field), getattr(DEFAULT, field)
+        if field == "size":
+            default = (config.scales or (DEFAULT.size,))[-1]  # stylize's --size default
+        elif field == "steps":
+            value = config.scale_steps or value
+            default = None if config.scale_steps else default
+        elif field in ("scale_steps", "mask") or (field == "learning_rate" and config.optimizer != "adam"):
+            continue  # --steps above; --mask with --region-style below; L-BFGS ignores a learning rate
+        elif field == "region_colors" and config.mask is not None:
+            argv += ["--mask", config.mask]
+            argv += [x for c, s in zip(value, styles) for x in ("--region-style", f"{c}={s}")]
+            continue
+        if value == default:
+            continue
+        if isinstance(value, bool):
+            argv.append(flag if value else f"--no-{flag[2:]}")
+        else:
+            argv += [flag, _text(value)]
+    return argv
+
+
+def _text(value) -> str:
+    """A number or list as stylize parses it back to the same value: 10.0 as 10, 0.1 as 0.1."""
+    if isinstance(value, (tuple, list)):
+        return ",".join(_text(v) for v in value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _config(record: dict) -> StyleConfig:
+    d = record.get("config")
+    if not isinstance(d, dict):
+        raise InputError("the run record has no config, so no command can be made from it; `jaxart info` "
+                         "without --command shows what it holds")
+    try:
+        return StyleConfig.from_dict(d)  # a field the record lacks (an older jaxart) takes its default
+    except ValueError as e:
+        raise InputError(f"the run record (jaxart {record.get('jaxart', '?')}) has "
+                         f"{str(e).partition(';')[0].replace('unknown', 'config')} this jaxart does not know; "
+                         "run the jaxart that wrote it, or read the record with `jaxart info`") from None
+
+
+def _inputs(record: dict) -> tuple[str, list[str]]:
+    inputs = record.get("inputs")
+    content, styles = (inputs.get("content"), inputs.get("styles")) if isinstance(inputs, dict) else (None, None)
+    if not (isinstance(content, str) and isinstance(styles, list) and styles
+            and all(isinstance(s, str) for s in styles)):
+        raise InputError("the run record names no content and style images (inputs.content, inputs.styles), "
+                         "so no command can be made from it; `jaxart info` without --command shows what it holds")
+    return content, styles
+
+
+def changed_inputs(record: dict) -> str | None:
+    """One line naming each file the command reads that is gone, or whose sha256 differs from the
+    record's (the command would not make the same image); None if all are as recorded."""
+    from jaxart.checkpoint import digests
+
+    config, (content, styles) = _config(record), _inputs(record)
+    files = [content, *styles, *(p for p in (config.mask, record.get("model_path")) if p)]
+    if config.init not in ("content", "random"):
+        files.append(config.init)
+    recorded = record.get("input_sha256") if isinstance(record.get("input_sha256"), dict) else {}
+    problems = []
+    for f in dict.fromkeys(files):
+        if not os.path.isfile(f):
+            problems.append(f"{f} is gone")
+        elif f in recorded and digests([f])[str(Path(f).resolve())] != recorded[f]:
+            problems.append(f"{f} has changed since the run (its sha256 differs from the record's)")
+    return f"{'; '.join(problems)}: the command will not make the same image" if problems else None
+
+
+def caveats(record: dict) -> list[str]:
+    """Why the command's image may differ from this one though every input is as recorded."""
+    notes = []
+    if "sheet" in record:
+        notes.append(f"this is a tile of sweep {record['sheet']}; stylize runs it alone, which gives close but not "
+                     "identical pixels (a batched run rounds differently, and L-BFGS amplifies it)")
+    if "interrupted" in record:
+        notes.append(f"this run was interrupted at step {record.get('step', '?')}; the command runs every step "
+                     "(`jaxart stylize --resume` continues its checkpoint instead)")
+    return notes

@@ -1,0 +1,158 @@
+"""`jaxart info --command`: the stylize command it prints makes the same image again, names every
+setting that differs from the defaults and only those, and warns when an input has changed."""
+
+import dataclasses
+import shlex
+
+import numpy as np
+import typer
+from PIL import Image
+
+import cli
+from jaxart import reproduce, transfer
+from jaxart.config import StyleConfig
+from jaxart.output import read_record, save_image
+
+from conftest import run_main, write_tiny_job
+
+# Non-default settings a user would vary, on the tiny job: two paintings, 8 px margin changed, ...
+RUN = ["--size", "32", "--steps", "3", "--seed", "5", "--init", "random", "--style-weight", "100",
+       "--tv-weight", "0.5", "--style-layers", "relu1_1,relu2_1", "--colors", "luminance", "--margin", "4",
+       "--style-blend", "1,3", "--conv", "direct", "--background", "#102030"]
+
+
+def stylize_options():
+    stylize = typer.main.get_command(cli.app).commands["stylize"]
+    return {opt for p in stylize.params for opt in p.opts + p.secondary_opts}
+
+
+def test_every_config_field_is_an_option_or_listed_as_not_needed():
+    fields = {f.name for f in dataclasses.fields(StyleConfig)}
+    assert set(reproduce.OPTIONS) | set(reproduce.NOT_NEEDED) == fields  # a new field must be placed
+    assert not set(reproduce.OPTIONS) & set(reproduce.NOT_NEEDED)
+    assert set(reproduce.OPTIONS.values()) <= stylize_options()  # each is a real stylize option
+
+
+def test_printed_command_makes_the_same_image(tmp_path, monkeypatch, capsys):
+    d, model = write_tiny_job(tmp_path)
+    Image.fromarray(np.random.default_rng(1).integers(0, 255, (24, 16, 3), np.uint8)).save(d / "paint2.png")
+    first, second = d / "first.png", d / "again.png"
+    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), str(d / "paint2.png"),
+                             "--model", model, "-o", str(first), "-q", *RUN], monkeypatch, capsys)
+    assert code == 0, err
+    code, out, err = run_main(["info", str(first), "--command"], monkeypatch, capsys)
+    assert code == 0 and err == "" and out.count("\n") == 1
+    argv = shlex.split(out)
+    assert argv[:2] == ["jaxart", "stylize"] and argv[argv.index("--model") + 1] == model
+    assert argv[argv.index("--background") + 1] == "16,32,48" and "--format" not in argv
+    argv[argv.index("--output") + 1] = str(second)
+    code, _, err = run_main([*argv[1:], "-q"], monkeypatch, capsys)
+    assert code == 0, err
+    a, b = read_record(first), read_record(second)
+    assert a["config"] == b["config"] and a["inputs"] == b["inputs"] and a["model_path"] == b["model_path"]
+    # One process, one machine, the same compiled programs: CPU runs repeat to the bit.
+    np.testing.assert_array_equal(np.asarray(Image.open(first)), np.asarray(Image.open(second)))
+
+
+def _record(config: StyleConfig, d, **extra) -> dict:
+    return {"jaxart": "0.2.0", "config": config.to_dict(), "model": "vgg19",
+            "inputs": {"content": str(d / "photo.jpg"), "styles": [str(d / "paint.png")], "background": [255] * 3},
+            **extra}
+
+
+def test_default_settings_give_a_short_command(tmp_path, monkeypatch, capsys):
+    d, _ = write_tiny_job(tmp_path)
+    save_image(d / "out.png", np.zeros((4, 4, 3)), _record(StyleConfig(), d))
+    code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
+    assert (code, err) == (0, "")
+    assert shlex.split(out) == ["jaxart", "stylize", str(d / "photo.jpg"), str(d / "paint.png"),
+                                "--output", str(d / "out.png"), "--model", "vgg19"]
+    save_image(d / "out16.png", np.zeros((4, 4, 3)), _record(StyleConfig(), d), "png16")
+    assert reproduce.command(read_record(d / "out16.png"), d / "out16.png", "png16")[-2:] == ["--format", "png16"]
+
+
+# Two configs that between them set every option of OPTIONS to something other than its default.
+def _configs(d, mask):
+    a = StyleConfig(size=48, scales=(32, 48), scale_steps=(2, 3), steps=5, optimizer="adam", learning_rate=0.07,
+                    content_layers=("relu2_2",), style_layers=("relu1_1", "relu2_1"), style_layer_weights=(1.0, 0.25),
+                    content_weight=2.0, style_weight=1e-5, tv_weight=0.0, mask=str(mask), region_colors=("red", "#0000ff"),
+                    colors="match-pca", style_scale=0.75, margin=0, pooling="avg", loop="scan", remat=True, conv="direct")
+    b = StyleConfig(size=48, start_size=24, steps=4, seed=9, init=str(d / "paint.png"), linesearch="zoom",
+                    lbfgs_memory=3, style_blend=(2.0, 1.0), style_layers=("relu1_1",), colors="keep")
+    return a, b
+
+
+def test_every_option_parses_back_to_the_recorded_config(tmp_path, monkeypatch, capsys):
+    d, model = write_tiny_job(tmp_path)
+    mask = np.zeros((30, 40, 3), np.uint8)
+    mask[:, :20, 0], mask[:, 20:, 2] = 255, 255
+    Image.fromarray(mask).save(d / "mask.png")
+    configs = _configs(d, d / "mask.png")
+    assert {f for f in reproduce.OPTIONS if any(getattr(c, f) != getattr(StyleConfig(), f) for c in configs)} \
+        == set(reproduce.OPTIONS)
+    seen = []
+    monkeypatch.setattr("jaxart.job.stylize_files", lambda content, styles, output, config, w, **kw: seen.append(
+        (content, styles, output, config, kw)) or transfer.Outcome(np.zeros((4, 4, 3)), dict.fromkeys(
+            ("total", "content", "style", "tv"), 0.0), config.steps, 0.0))
+    for config in configs:
+        record = _record(config, d, model_path=model)
+        record["inputs"]["styles"].append(str(d / "photo.jpg"))
+        argv = reproduce.command(record, d / "out.tif", "tiff")
+        code, _, err = run_main([*argv[1:], "-q"], monkeypatch, capsys)
+        assert code == 0, err
+        content, styles, output, got, kw = seen.pop()
+        assert got == config and kw["fmt"] == "tiff" and output == d / "out.tif" and kw["model"] == model
+        assert [str(content), *map(str, styles)] == [record["inputs"]["content"], *record["inputs"]["styles"]]
+    assert "--learning-rate" not in reproduce.command(_record(StyleConfig(learning_rate=0.5), d), "x.png")
+
+
+def test_a_gone_or_changed_input_is_named_in_one_warning(tmp_path, monkeypatch, capsys):
+    from jaxart.checkpoint import digests
+
+    d, _ = write_tiny_job(tmp_path)
+    sums = digests([d / "photo.jpg", d / "paint.png"])
+    save_image(d / "out.png", np.zeros((4, 4, 3)), _record(StyleConfig(), d, input_sha256=sums))
+    code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
+    assert (code, err) == (0, "")
+    (d / "paint.png").write_bytes((d / "paint.png").read_bytes() + b"\0")
+    (d / "photo.jpg").unlink()
+    code, again, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
+    assert code == 0 and again == out  # still printed, unchanged
+    assert err.count("\n") == 0 and err.startswith("warning: ")
+    assert f"{d / 'photo.jpg'} is gone" in err and f"{d / 'paint.png'} has changed since the run" in err
+
+
+def test_older_records_take_defaults_or_fail_in_one_line(tmp_path, monkeypatch, capsys):
+    d, _ = write_tiny_job(tmp_path)
+    old = _record(StyleConfig(), d)
+    del old["model"], old["inputs"]["background"]
+    old["config"] = {"size": 256, "steps": 100}  # fields added since take their defaults
+    save_image(d / "old.png", np.zeros((4, 4, 3)), old)
+    code, out, err = run_main(["info", str(d / "old.png"), "--command"], monkeypatch, capsys)
+    assert (code, err) == (0, "")
+    assert shlex.split(out)[4:] == ["--output", str(d / "old.png"), "--size", "256", "--steps", "100"]
+    for name, broken, says in [("gone.png", {**old, "config": {"size": 256, "gone_field": 1}}, "gone_field"),
+                               ("bare.png", {"jaxart": "0.1.0", "config": {}}, "names no content and style")]:
+        save_image(d / name, np.zeros((4, 4, 3)), broken)
+        code, out, err = run_main(["info", str(d / name), "--command"], monkeypatch, capsys)
+        assert code == 2 and out == "" and err.count("\n") == 0 and says in err
+
+
+def test_a_sweep_tile_gives_the_stylize_command_of_its_setting(tmp_path, monkeypatch, capsys):
+    d, model = write_tiny_job(tmp_path)
+    tile = 1  # style weight 100
+    sheet = d / "grid.png"
+    code, _, err = run_main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--style-weight", "1,100",
+                             "--size", "32", "--steps", "2", "--style-layers", "relu1_1,relu2_1", "--model", model,
+                             "-o", str(sheet), "-q"], monkeypatch, capsys)
+    assert code == 0, err
+    code, out, err = run_main(["info", str(d / f"grid-{tile:02d}.png"), "--command"], monkeypatch, capsys)
+    assert code == 0 and "a tile of sweep grid.png" in err and err.count("\n") == 0
+    argv = shlex.split(out)
+    assert argv[argv.index("--style-weight") + 1] == "100" and argv[argv.index("--size") + 1] == "32"
+    argv[argv.index("--output") + 1] = str(d / "alone.png")
+    code, _, err = run_main([*argv[1:], "-q"], monkeypatch, capsys)
+    assert code == 0, err
+    assert read_record(d / "alone.png")["config"] == read_record(d / f"grid-{tile:02d}.png")["config"]
+    code, out, err = run_main(["info", str(sheet), "--command"], monkeypatch, capsys)
+    assert code == 2 and out == "" and "contact sheet" in err and "grid-00.png" in err
