@@ -51,12 +51,12 @@ def parse_rgb(text: str) -> tuple[int, int, int]:
 
 
 def _floats(image: ArrayLike, what: str):
-    """`image` (a list as NumPy) and its float dtype. The matrices were cast to integer pixels' dtype:
+    """`image` (a list as NumPy), checked to hold floats. The matrices were cast to integer pixels' dtype:
     uint8 RGB became all-zero YIQ (and luminance), silently; integers are refused with the scale."""
     if not hasattr(image, "dtype"):
         image = np.asarray(image)
     check_pixels(image.dtype, what)
-    return image, image.dtype
+    return image
 
 
 def rgb_to_yiq(image: ArrayLike):
@@ -65,20 +65,20 @@ def rgb_to_yiq(image: ArrayLike):
     NumPy in, NumPy out (float64 stays float64); a JAX array in, a JAX array out (jittable), in
     the image's float dtype. Integer pixels are refused with the number to divide by.
     """
-    image, dtype = _floats(image, "rgb_to_yiq's image")
-    return image @ RGB_TO_YIQ.T.astype(dtype)
+    image = _floats(image, "rgb_to_yiq's image")
+    return image @ RGB_TO_YIQ.T.astype(image.dtype)
 
 
 def yiq_to_rgb(image: ArrayLike):
     """(..., 3) float YIQ to (..., 3) RGB, the exact inverse of `rgb_to_yiq` (not clipped)."""
-    image, dtype = _floats(image, "yiq_to_rgb's image")
-    return image @ YIQ_TO_RGB.T.astype(dtype)
+    image = _floats(image, "yiq_to_rgb's image")
+    return image @ YIQ_TO_RGB.T.astype(image.dtype)
 
 
 def luminance(image: ArrayLike):
     """(..., 3) float RGB in [0, 1] to (...,) luminance Y in [0, 1], in the image's dtype."""
-    image, dtype = _floats(image, "luminance's image")
-    return image @ RGB_TO_YIQ[0].astype(dtype)
+    image = _floats(image, "luminance's image")
+    return image @ RGB_TO_YIQ[0].astype(image.dtype)
 
 
 def grey(luma: ArrayLike) -> np.ndarray:
@@ -154,7 +154,7 @@ def recombine(luma: ArrayLike, chroma_from: ArrayLike):
       (H, W, 3) RGB in [0, 1]; a JAX array (jittable).
     """
     _floats(luma, "recombine's luma")
-    yiq = rgb_to_yiq(jnp.asarray(_floats(chroma_from, "recombine's chroma_from")[0], jnp.float32))
+    yiq = rgb_to_yiq(jnp.asarray(_floats(chroma_from, "recombine's chroma_from"), jnp.float32))
     offset = yiq_to_rgb(yiq.at[..., 0].set(0.0))  # RGB = Y + offset, since YIQ_TO_RGB[:, 0] = 1
     y = jnp.clip(jnp.asarray(luma, jnp.float32), -offset.min(-1), 1.0 - offset.max(-1))
     return jnp.clip(y[..., None] + offset, 0.0, 1.0)
