@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -161,7 +162,7 @@ def stylize(
                  _notes.style_scale_note(paintings, config), mixing):
         if note:
             _warn(note)
-    w = job.resolve_model(model, lambda name, **kw: _fetch(name, quiet, **kw), _warn)
+    w = job.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
     config.validate(w.arch)
     if note := _notes.random_init_note(w, config):
         _warn(note)

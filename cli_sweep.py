@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import signal
 from pathlib import Path
 from typing import Annotated, Optional
@@ -89,7 +90,7 @@ def sweep(
     S.check(config, settings, job.model_arch(model))
     S.check_memory(config, len(settings), job.model_arch(model), photo=photo.shape[:2],
                    paintings=[p.shape[:2] for p in paintings])
-    w = job.resolve_model(model, lambda name, **kw: _fetch(name, quiet, **kw), _warn)
+    w = job.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
     _stop_if_interrupted()
     # SIGINT and SIGTERM are only recorded while the sweep runs and its files are placed: the
     # next step ends it with one line, and never half-writes the files.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import urllib.parse
 from pathlib import Path
 from typing import Annotated, Optional
@@ -96,7 +97,7 @@ def weights_normalize(
     job.model_arch(name)
     files = N.image_files(images)
     batch = N.load_images(files, size)
-    base = job.resolve_model(name, lambda n, **kw: fetch(n, quiet=False, **kw), warn)
+    base = job.resolve_model(name, functools.partial(fetch, quiet=False), warn)
     result = N.normalize(base, batch, min_mean)
     path = N.save(result, new, base=base, images=files, size=size, min_mean=min_mean)
     typer.echo(f"wrote {path}: {base.name} normalized over {len(files)} images at {size} px; left as they were: "
