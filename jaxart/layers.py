@@ -19,8 +19,13 @@ def layer_names(arch: str) -> tuple[str, ...]:
     """All activation names of `arch` in forward order: conv1_1, relu1_1, ..., pool5."""
     if arch not in STAGES:
         raise ValueError(f"unknown architecture {arch!r}; use one of {', '.join(STAGES)}")
+    return stage_layer_names(STAGES[arch])
+
+
+def stage_layer_names(stage_sizes: Sequence[int]) -> tuple[str, ...]:
+    """The activation names of a VGG with `stage_sizes` convolutions per stage, in forward order."""
     names = []
-    for b, n in enumerate(STAGES[arch], 1):
+    for b, n in enumerate(stage_sizes, 1):
         for i in range(1, n + 1):
             names += [f"conv{b}_{i}", f"relu{b}_{i}"]
         names.append(f"pool{b}")

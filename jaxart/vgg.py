@@ -21,6 +21,7 @@ from jax.typing import ArrayLike
 from jaxart import convs
 from jaxart.layers import (  # noqa: F401 (re-exported: vgg.layer_names and the rest are used widely)
     CHANNELS, POOLINGS, STAGES, check_layers, check_params, check_pixels, check_reach, conv_names, layer_names,
+    stage_layer_names,
 )
 
 
@@ -95,11 +96,10 @@ class VGG(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> dict[str, jax.Array]:
-        names = [f"{k}{b}_{i}" for b, n in enumerate(self.stage_sizes, 1) for i in range(1, n + 1) for k in ("conv", "relu")]
-        if self.last not in names + [f"pool{b}" for b in range(1, len(self.stage_sizes) + 1)]:
+        if self.last not in (names := stage_layer_names(self.stage_sizes)):
             # Else the whole network ran and returned everything, an unknown name silently.
             raise ValueError(f"last {self.last!r} is not a layer of this VGG; it has {names[0]} ... "
-                             f"pool{len(self.stage_sizes)} (convB_I, reluB_I, poolB)")
+                             f"{names[-1]} (convB_I, reluB_I, poolB)")
         if self.pooling not in POOLINGS:  # else any other name pooled by the mean
             raise ValueError(f"pooling {self.pooling!r} is not supported; use 'max' or 'avg'")
         if x.ndim not in (3, 4):
