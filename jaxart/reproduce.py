@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from jaxart import image, output as _output
-from jaxart.config import StyleConfig
+from jaxart.config import INITS, StyleConfig
 from jaxart.errors import InputError
 
 DEFAULT = StyleConfig()
@@ -147,7 +147,7 @@ def changed_inputs(record: dict) -> str | None:
 
     config, (content, styles) = _config(record), _inputs(record)
     files = [content, *styles, *(p for p in (config.mask, record.get("model_path")) if p)]
-    if config.init not in ("content", "random"):
+    if config.init not in INITS:
         files.append(config.init)
     recorded = record.get("input_sha256") if isinstance(record.get("input_sha256"), dict) else {}
     problems = []
