@@ -191,7 +191,10 @@ def sweep(
     padded = settings + settings[-1:] * (-n % mesh.size)
     lw = objective.LossWeights(*(jnp.asarray([getattr(s, f"{k}_weight") for s in padded], jnp.float32)
                                 for k in objective.LossWeights._fields))
-    x0 = jnp.stack([transfer.starting_image(content, s.apply(config)) for s in padded])
+    # A start depends on the seed alone of a setting's values: one per seed, so an --init image is read
+    # once, not once per tile.
+    starts = {seed: transfer.starting_image(content, config.replace(seed=seed)) for seed in {s.seed for s in padded}}
+    x0 = jnp.stack([starts[s.seed] for s in padded])
     opt = transfer.optimizer(config)
     batch, shared = NamedSharding(mesh, PartitionSpec(AXIS)), NamedSharding(mesh, PartitionSpec())
     lw, x0 = jax.device_put((lw, x0), batch)
