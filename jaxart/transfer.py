@@ -89,7 +89,8 @@ def run(
     Returns:
       An `Outcome`: `image`, the (H', W', 3) float32 NumPy result in [0, 1] (H', W' the photo's
       shape at `config.size`); `terms`, the final "total", "content", "style" and "tv" losses as
-      floats; `steps` taken; `seconds` of wall time.
+      floats; `steps` taken; `seconds` of wall time; `pixels`, the optimized (H', W', 3) pixels
+      before `config.colors` finishes them (`finished`).
     """
     if every is not None and (not isinstance(every, numbers.Integral) or isinstance(every, bool) or every < 1):
         raise ValueError(f"every must be a whole number of steps >= 1, or None, got {every!r}")
