@@ -84,13 +84,16 @@ def sweep(
         _warn(note)
     sheet.check_outputs(output, len(settings), overwrite=overwrite, inputs=[content, *styles, init])
     photo, paintings = job.load_inputs(content, styles, rgb)
-    for note in (_notes.init_note(photo, config.init), _notes.style_scale_note(paintings, config)):
+    for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init),
+                 _notes.style_scale_note(paintings, config)):  # as stylize warns
         if note:
             _warn(note)
-    S.check(config, settings, job.model_arch(model))
-    S.check_memory(config, len(settings), job.model_arch(model), photo=photo.shape[:2],
-                   paintings=[p.shape[:2] for p in paintings])
+    arch = job.model_arch(model)
+    S.check(config, settings, arch)
+    S.check_memory(config, len(settings), arch, photo=photo.shape[:2], paintings=[p.shape[:2] for p in paintings])
     w = job.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
+    if note := _notes.random_init_note(w, config):
+        _warn(note)
     _stop_if_interrupted()
     # SIGINT and SIGTERM are only recorded while the sweep runs and its files are placed: the
     # next step ends it with one line, and never half-writes the files.

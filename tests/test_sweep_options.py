@@ -77,3 +77,21 @@ def test_the_line_search_reaches_every_tile_as_in_stylize(files, tmp_path, monke
                             monkeypatch, capsys)
     assert code == 2 and err == "error: stopped before the first step", err
     assert (seen[0].linesearch, seen[0].lbfgs_memory) == ("zoom", 4)  # sweep.sweep's optimizer: transfer.optimizer
+
+
+def test_a_sweep_warns_as_stylize_does_of_an_upsampled_photo_and_a_random_start_on_hed(files, tmp_path, monkeypatch,
+                                                                                         capsys):
+    """sweep gave neither note: a 40x30 photo at --size 48 is upsampled (blurred), and --init random
+    with vgg16-hed loses the scene. Both runs stop once the weights are in hand: no compiling."""
+    from jaxart import job
+
+    _, model = files
+    hed = jaxart.load_weights(model).replace(name="vgg16-hed")
+    monkeypatch.setattr(job, "resolve_model", lambda *a: hed)
+    monkeypatch.setattr(sweep, "sweep", lambda *a, **k: (_ for _ in ()).throw(SystemExit(3)))
+    for command in ("stylize", "sweep"):
+        args = _sweep_args(files, tmp_path / f"{command}.png", "--size", "48", "--init", "random", "--quiet")
+        code, _, err = run_main([command, *args[1:]], monkeypatch, capsys)
+        lines = err.splitlines()
+        assert any(line.startswith("warning: --size 48 is larger than the photo (40 px") for line in lines), err
+        assert any(line.startswith("warning: --init random with vgg16-hed") for line in lines), err
