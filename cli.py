@@ -81,7 +81,7 @@ def stylize(
     pooling: _o.PoolingOption = Pooling(_DEFAULT.pooling),
     loop: Annotated[Loop, typer.Option(help="Loop structure: auto, python (jitted step) or scan (XLA loop).")] = Loop(_DEFAULT.loop),
     save_every: Annotated[int, typer.Option(help="Write OUTPUT_NNNNN.png (or .tif) every N steps (0: never).")] = 0,
-    remat: Annotated[bool, typer.Option(help="Recompute VGG stages in the backward pass (jax.checkpoint, +33% FLOPs); on CPU it does not lower the peak.")] = _DEFAULT.remat,
+    remat: _o.Remat = _DEFAULT.remat,
     conv: _o.ConvOption = Conv(_DEFAULT.conv),
     animate: Annotated[Optional[Path], typer.Option(help="Also write the optimization as an animation (.gif or .webp), a frame every --save-every steps (or 24 frames; 201 at most).", callback=_home)] = None,
     background: _o.Background = "white",

@@ -40,6 +40,8 @@ ConvOption = Annotated[Conv, typer.Option(
     help="Convolutions: winograd (stages 2-5 by Winograd F(4x4,3x3): faster on CPU, a little more memory), "
          "winograd-bf16 (the same, the gradient's products in bfloat16: faster on CPUs with AMX or AVX512-BF16), "
          "direct (XLA's own) or auto (winograd on CPU, winograd-bf16 on those CPUs).")]
+Remat = Annotated[bool, typer.Option(
+    help="Recompute VGG stages in the backward pass (jax.checkpoint, +33% FLOPs); on CPU it does not lower the peak.")]
 Background = Annotated[str, typer.Option(
     help="Colour under transparent pixels: a name, #rrggbb, rgb(r,g,b) or r,g,b.")]
 

@@ -46,6 +46,7 @@ def sweep(
     margin: _o.Margin = _DEFAULT.margin,
     pooling: _o.PoolingOption = Pooling(_DEFAULT.pooling),
     conv: _o.ConvOption = Conv(_DEFAULT.conv),
+    remat: _o.Remat = _DEFAULT.remat,
     background: _o.Background = "white",
     columns: Annotated[Optional[int], typer.Option(help="Tiles per row of the sheet [default: one row per value of the slower-varying settings].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier, larger sweep to this --output.")] = False,
@@ -72,7 +73,7 @@ def sweep(
     if columns is not None and columns < 1:
         raise typer.BadParameter("must be 1 or more", param_hint="--columns")
     rgb = _parse_colour(background)
-    config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate,
+    config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate, remat=remat,
                          init=_path_or_word(init, _config.INITS), style_blend=_csv(style_blend, "--style-blend", float),
                          **_o.fixed(content_layers=content_layers, style_layers=style_layers,
                                     style_layer_weights=style_layer_weights, pooling=pooling, linesearch=linesearch,

@@ -29,7 +29,7 @@ def test_the_page_and_sheet_name_what_every_tile_holds_fixed():
 # What `jaxart sweep` holds fixed for every tile, as `jaxart stylize` takes it; sweep had none of these.
 FIXED = ["--content-layers", "relu2_1", "--style-layers", "relu1_1,relu2_1", "--style-layer-weights", "1,3",
          "--pooling", "avg", "--lbfgs-memory", "3", "--conv", "direct", "--colors", "luminance",
-         "--style-scale", "2", "--margin", "2", "--background", "black"]
+         "--style-scale", "2", "--margin", "2", "--remat", "--background", "black"]
 
 
 @pytest.mark.parametrize("fixed", [[], FIXED], ids=["defaults", "fixed"])
@@ -58,7 +58,7 @@ def test_a_tile_is_what_stylize_gives_with_the_same_settings(fixed, files, tmp_p
     assert np.abs(pixels[0] - pixels[1]).max() <= 1
     if fixed:  # and the sheet's page names what every tile shares, as the options do
         assert ("model tiny; size 24, steps 2, content-layers relu2_1, style-layers relu1_1,relu2_1, "
-                "style-layer-weights 1,3, pooling avg, lbfgs-memory 3, conv direct, colors luminance, "
+                "style-layer-weights 1,3, pooling avg, lbfgs-memory 3, remat, conv direct, colors luminance, "
                 "style-scale 2, margin 2, background 0,0,0</p>") in (tmp_path / "g.html").read_text()
         assert tile["inputs"]["background"] == [0, 0, 0] and tile["config"]["colors"] == "luminance"
 
