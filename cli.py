@@ -133,10 +133,10 @@ def stylize(
             mask=str(mask.resolve()) if mask else None, region_colors=region_colors,
             seed=seed, optimizer=optimizer.value, learning_rate=learning_rate, init=_path_or_word(init, _config.INITS),
             content_weight=content_weight, style_weight=style_weight, tv_weight=tv_weight, loop=loop.value,
-            remat=remat, style_blend=_csv(style_blend, "--style-blend", float),
+            style_blend=_csv(style_blend, "--style-blend", float),
             **_o.fixed(content_layers=content_layers, style_layers=style_layers, style_layer_weights=style_layer_weights,
                        pooling=pooling, linesearch=linesearch, lbfgs_memory=lbfgs_memory, colors=colors,
-                       style_scale=style_scale, margin=margin, conv=conv),
+                       style_scale=style_scale, margin=margin, conv=conv, remat=remat),
         ).validate()
         if note := _unused_learning_rate(ctx, config.optimizer):
             _warn(note)

@@ -48,7 +48,7 @@ Background = Annotated[str, typer.Option(
 
 def fixed(*, content_layers: str | None, style_layers: str | None, style_layer_weights: str | None,
           pooling: Pooling, linesearch: LineSearch, lbfgs_memory: int, colors: Colors, style_scale: float,
-          margin: int, conv: Conv) -> dict:
+          margin: int, conv: Conv, remat: bool) -> dict:
     """The `StyleConfig` fields these options give (a comma-separated list checked item by item,
     naming its option); `StyleConfig.validate` judges the values."""
     return dict(
@@ -56,5 +56,5 @@ def fixed(*, content_layers: str | None, style_layers: str | None, style_layer_w
         style_layers=csv(style_layers, "--style-layers") or DEFAULT.style_layers,
         style_layer_weights=csv(style_layer_weights, "--style-layer-weights", float),
         pooling=pooling.value, linesearch=linesearch.value, lbfgs_memory=lbfgs_memory, colors=colors.value,
-        style_scale=style_scale, margin=margin, conv=conv.value,
+        style_scale=style_scale, margin=margin, conv=conv.value, remat=remat,
     )

@@ -73,12 +73,12 @@ def sweep(
     if columns is not None and columns < 1:
         raise typer.BadParameter("must be 1 or more", param_hint="--columns")
     rgb = _parse_colour(background)
-    config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate, remat=remat,
+    config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate,
                          init=_path_or_word(init, _config.INITS), style_blend=_csv(style_blend, "--style-blend", float),
                          **_o.fixed(content_layers=content_layers, style_layers=style_layers,
                                     style_layer_weights=style_layer_weights, pooling=pooling, linesearch=linesearch,
                                     lbfgs_memory=lbfgs_memory, colors=colors, style_scale=style_scale, margin=margin,
-                                    conv=conv))
+                                    conv=conv, remat=remat))
     config.validate(paintings=len(styles))
     S.check(config, settings)
     if note := _unused_learning_rate(ctx, config.optimizer):
