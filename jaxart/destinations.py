@@ -16,6 +16,7 @@ from jaxart.output import SUFFIXES
 # Room a default output name leaves for the longest name derived from its stem: STEM_00100.png
 # frames (a digit more past each power of ten from 100000 steps on), STEM.ckpt.npz.
 _DERIVED = 16
+FRAME_SUFFIXES = tuple(dict.fromkeys(s[0] for s in SUFFIXES.values()))  # .png, .tif: what frame() ends in
 
 
 def default_output(content: Path, styles, fmt: str = "png", folder: Path = Path(".")) -> Path:
@@ -131,40 +132,53 @@ def frame(output: Path, step: int, fmt: str = "png") -> Path:
     return output.with_name(f"{output.stem}_{step:05d}{SUFFIXES[fmt][0]}")
 
 
-def _frames_there(output: Path, fmt: str) -> list[tuple[Path, int]]:
-    """The files beside `output` named like its `--save-every` frames, with their steps."""
-    pattern = re.compile(rf"{re.escape(output.stem)}_(\d{{5,}}){re.escape(SUFFIXES[fmt][0])}")
+def _frames_there(output: Path, suffixes) -> list[tuple[Path, int]]:
+    """The files beside `output` named like its `--save-every` frames, with one of `suffixes`, with their steps."""
+    pattern = re.compile(rf"{re.escape(output.stem)}_(\d{{5,}})({'|'.join(map(re.escape, suffixes))})")
     found = ((p, pattern.fullmatch(p.name)) for p in sorted(output.parent.glob(f"{glob.escape(output.stem)}_*")))
     return [(p, int(m[1])) for p, m in found if m]
 
 
-def stale_frames(output: Path, fmt: str, steps: int, save_every: int, own: tuple[int, int] = (0, 0)) -> list[Path]:
-    """The `--save-every` frames beside `output` that a run of `steps` steps, a frame every
-    `save_every` (0: none), does not write, and whose run record names `output`: an earlier run
-    to `output` wrote them. Frames without that record (written before it was kept) never count,
-    nor those a resumed run wrote before it stopped, `own` = (its step then, its frame interval)."""
+def _stale(output: Path, fmt: str, steps: int, save_every: int, own: tuple[int, int]) -> list[tuple[Path, str]]:
+    """`stale_frames`, each with the output its record names."""
     from jaxart.output import read_record
 
+    # OUT.png and OUT.tif share their frames' stem: OUT_00002.png of a run to OUT.png lies among
+    # OUT_00004.tif of a run to OUT.tif as one of its own would, and is stale as one would be.
+    mine = SUFFIXES[fmt][0]
+    siblings = {str(output.with_suffix(s).resolve()) for suffixes in SUFFIXES.values() for s in suffixes}
     stale = []
-    for path, step in _frames_there(output, fmt):
-        if save_every and step % save_every == 0 and step < steps or own[1] and step <= own[0] and step % own[1] == 0:
+    for path, step in _frames_there(output, FRAME_SUFFIXES):
+        if path.suffix == mine and (save_every and step % save_every == 0 and step < steps
+                                    or own[1] and step <= own[0] and step % own[1] == 0):
             continue
         try:
             record = read_record(path)
         except InputError:
             continue  # not a jaxart image: not ours to remove
-        if record.get("output") == str(output.resolve()):
-            stale.append(path)
+        if isinstance(record.get("output"), str) and record["output"] in siblings:
+            stale.append((path, record["output"]))
     return stale
 
 
+def stale_frames(output: Path, fmt: str, steps: int, save_every: int, own: tuple[int, int] = (0, 0)) -> list[Path]:
+    """The `--save-every` frames beside `output` that a run of `steps` steps, a frame every
+    `save_every` (0: none), does not write, and whose run record names `output` or another output
+    of its stem (OUT.png's frames beside OUT.tif's, of either suffix): an earlier run wrote them.
+    Frames without that record (written before it was kept) never count, nor those a resumed run
+    wrote before it stopped, `own` = (its step then, its frame interval)."""
+    return [path for path, _ in _stale(output, fmt, steps, save_every, own)]
+
+
 def mixing_note(output: Path, fmt: str, steps: int, save_every: int) -> str | None:
-    """A warning when an earlier run's `--save-every` frames to `output` would lie among this run's
-    (which `--overwrite` removes), else None."""
-    stale = stale_frames(output, fmt, steps, save_every) if save_every else []
+    """A warning when an earlier run's `--save-every` frames to `output` (or to another output of
+    its stem) would lie among this run's (which `--overwrite` removes), else None."""
+    stale = _stale(output, fmt, steps, save_every, (0, 0)) if save_every else []
     if not stale:
         return None
-    return (f"{len(stale)} frame{'s' * (len(stale) > 1)} of an earlier run to {output} ({stale[0].name}"
+    earlier = list(dict.fromkeys(str(output.with_name(Path(o).name)) for _, o in stale))
+    runs = "an earlier run" if len(earlier) == 1 else "earlier runs"
+    return (f"{len(stale)} frame{'s' * (len(stale) > 1)} of {runs} to {' and '.join(earlier)} ({stale[0][0].name}"
             f"{', ...' * (len(stale) > 1)}) will lie among this run's; pass --overwrite to remove them")
 
 
@@ -194,7 +208,7 @@ def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
 def _check_frames(output: Path, fmt: str, steps: int, save_every: int, sources: set[Path], overwrite: bool,
                   after: int) -> None:
     """`check_beside`'s frames: only the files already there are looked at, however many steps."""
-    for path, step in _frames_there(output, fmt):
+    for path, step in _frames_there(output, SUFFIXES[fmt][:1]):
         if not (path == frame(output, step, fmt) and after < step < steps and step % save_every == 0):
             continue
         if path.resolve() in sources:

@@ -179,3 +179,21 @@ def test_a_resumed_run_keeps_the_frames_it_wrote_before_it_stopped(files, tmp_pa
     assert (tmp_path / "a_00001.png").exists()
     code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "--save-every", "2", "-q"], monkeypatch, capsys)
     assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "a_00001.png", "a_00002.png"], err
+
+
+def test_frames_of_the_other_suffix_are_named_and_removed_as_those_of_the_same_one(files, tmp_path, monkeypatch,
+                                                                                   capsys):
+    """m_00001.png of a run to m.png lay among m_00001.tif of a later run to m.tif with no warning,
+    and --overwrite left them: frames of one stem look like one run's, whatever their suffix."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_main(["stylize", *_run(files, "-o", "m.png", "--save-every", "1")], monkeypatch, capsys)
+    assert code == 0, err
+    earlier = ["m.png", "m_00001.png", "m_00002.png"]
+    code, _, err = run_main(["stylize", *_run(files, "-o", "m.tif", "--save-every", "2")], monkeypatch, capsys)
+    assert code == 0 and err == ("warning: 2 frames of an earlier run to m.png (m_00001.png, ...) will lie among "
+                                 "this run's; pass --overwrite to remove them"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*earlier, "m.tif", "m_00002.tif"])
+    code, _, err = run_main(["stylize", *_run(files, "-o", "m.tif", "--save-every", "2", "--overwrite")],
+                            monkeypatch, capsys)
+    assert code == 0 and err == "", err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.png", "m.tif", "m_00002.tif"]
