@@ -41,7 +41,6 @@ app.add_typer(weights_app, name="weights")
 
 Optimizer, LineSearch, Pooling, Conv, Colors = _o.Optimizer, _o.LineSearch, _o.Pooling, _o.Conv, _o.Colors
 Loop = _choices("Loop", _config.LOOPS)
-Format = _choices("Format", _output.FORMATS)
 _DEFAULT = _o.DEFAULT
 
 
@@ -51,7 +50,7 @@ def stylize(
     content: Annotated[Optional[Path], typer.Argument(metavar="CONTENT", help="The photo (not with --resume).", show_default=False, callback=_home)] = None,
     styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings (not with --resume).", show_default=False, callback=_home)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image [default: CONTENT_STYLE.png, STYLE every painting's name joined by +; or the checkpoint's].", callback=_home)] = None,
-    fmt: Annotated[Optional[Format], typer.Option("--format", help="png (8-bit), png16 (16-bit PNG) or tiff (16-bit) [default: the one --output's suffix names (.png: png, .tif or .tiff: tiff), or the checkpoint's].", show_default=False)] = None,
+    fmt: _o.FormatOption = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
     resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this checkpoint (it names the content, styles, model and options).", callback=_home)] = None,
     checkpoint_every: Annotated[int, typer.Option(help="Write OUTPUT.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM).")] = 0,

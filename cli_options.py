@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from cli_common import choices, csv
-from jaxart import color, config, convs, vgg
+from jaxart import color, config, convs, output, vgg
 
 DEFAULT = config.StyleConfig()
 Optimizer = choices("Optimizer", config.OPTIMIZERS)
@@ -17,6 +17,7 @@ LineSearch = choices("LineSearch", config.LINESEARCHES)
 Pooling = choices("Pooling", vgg.POOLINGS)
 Conv = choices("Conv", convs.CONVS)
 Colors = choices("Colors", color.MODES)
+Format = choices("Format", output.FORMATS)
 
 ContentLayers = Annotated[Optional[str], typer.Option(help="Comma-separated, e.g. relu4_2.")]
 StyleLayers = Annotated[Optional[str], typer.Option(help="Comma-separated, e.g. relu1_1,relu2_1.")]
@@ -42,6 +43,10 @@ ConvOption = Annotated[Conv, typer.Option(
          "direct (XLA's own) or auto (winograd on CPU, winograd-bf16 on those CPUs).")]
 Remat = Annotated[bool, typer.Option(
     help="Recompute VGG stages in the backward pass (jax.checkpoint, +33% FLOPs); on CPU it does not lower the peak.")]
+_FORMATS = "png (8-bit), png16 (16-bit PNG) or tiff (16-bit)"
+FormatOption = Annotated[Optional[Format], typer.Option(
+    "--format", help=f"{_FORMATS} [default: the one --output's suffix names (.png: png, .tif or .tiff: tiff), or the "
+                     "checkpoint's].", show_default=False)]
 Background = Annotated[str, typer.Option(
     help="Colour under transparent pixels: a name, #rrggbb, rgb(r,g,b) or r,g,b.")]
 
