@@ -43,10 +43,15 @@ ConvOption = Annotated[Conv, typer.Option(
          "direct (XLA's own) or auto (winograd on CPU, winograd-bf16 on those CPUs).")]
 Remat = Annotated[bool, typer.Option(
     help="Recompute VGG stages in the backward pass (jax.checkpoint, +33% FLOPs); on CPU it does not lower the peak.")]
+# stylize's --output is the image, so its suffix may choose; a sweep's is the contact sheet, a PNG
+# whatever the tiles are.
 _FORMATS = "png (8-bit), png16 (16-bit PNG) or tiff (16-bit)"
 FormatOption = Annotated[Optional[Format], typer.Option(
     "--format", help=f"{_FORMATS} [default: the one --output's suffix names (.png: png, .tif or .tiff: tiff), or the "
                      "checkpoint's].", show_default=False)]
+TileFormat = Annotated[Format, typer.Option(
+    "--format", help=f"The single images': {_FORMATS}, each with its run record as stylize writes it; the contact "
+                     "sheet is an 8-bit PNG whatever this is.")]
 Background = Annotated[str, typer.Option(
     help="Colour under transparent pixels: a name, #rrggbb, rgb(r,g,b) or r,g,b.")]
 

@@ -25,6 +25,7 @@ def sweep(
     content: Annotated[Path, typer.Argument(metavar="CONTENT", help="The photo.", show_default=False, callback=_home)],
     styles: Annotated[list[Path], typer.Argument(metavar="STYLE", help="One or more paintings.", show_default=False, callback=_home)],
     output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.", callback=_home)] = Path("sweep.png"),
+    fmt: _o.TileFormat = _o.Format("png"),
     style_weight: Annotated[str, typer.Option(help="Comma-separated style weights.")] = f"{_DEFAULT.style_weight:g}",
     content_weight: Annotated[str, typer.Option(help="Comma-separated content weights.")] = f"{_DEFAULT.content_weight:g}",
     tv_weight: Annotated[str, typer.Option(help="Comma-separated TV weights.")] = f"{_DEFAULT.tv_weight:g}",
@@ -49,7 +50,7 @@ def sweep(
     remat: _o.Remat = _DEFAULT.remat,
     background: _o.Background = "white",
     columns: Annotated[Optional[int], typer.Option(help="Tiles per row of the sheet [default: one row per value of the slower-varying settings].", show_default=False)] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier, larger sweep to this --output.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier sweep to this --output that this one does not replace (a larger sweep's, or another --format's).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Stylize CONTENT for every combination of the weights and seeds; write a labelled contact sheet, single images and an HTML page.
@@ -83,7 +84,7 @@ def sweep(
     S.check(config, settings)
     if note := _unused_learning_rate(ctx, config.optimizer):
         _warn(note)
-    sheet.check_outputs(output, len(settings), overwrite=overwrite, inputs=[content, *styles, init])
+    sheet.check_outputs(output, len(settings), fmt.value, overwrite=overwrite, inputs=[content, *styles, init])
     photo, paintings = job.load_inputs(content, styles, rgb)
     for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init),
                  _notes.style_scale_note(paintings, config)):  # as stylize warns
@@ -116,7 +117,7 @@ def sweep(
                             str(Path(model).resolve()) if weights.is_path(model) else None)
         record = {**{k: v for k, v in shared.items() if k != "seed"}, "loss": result.terms, "steps": result.steps}
         files = sheet.write(output, result.images, settings, config, record, columns, overwrite=overwrite,
-                            ok=result.ok)
+                            ok=result.ok, fmt=fmt.value)
     if signum := stopped():  # it came during the last step, the final loss or the writing
         raise Interrupted(f"interrupted by {signal.Signals(signum).name} as the sweep finished; wrote {files[0]}, "
                           f"{files[1]} and {len(settings)} images", 128 + signum)
@@ -124,5 +125,5 @@ def sweep(
         n = len(settings)
         typer.echo(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {n} setting{'s' * (n != 1)} "
                    f"on {result.devices} device(s), {config.steps} steps, {result.seconds:.1f} s)")
-    if failed := sheet.nonfinite(output, settings, result.ok):
+    if failed := sheet.nonfinite(output, settings, result.ok, fmt.value):
         raise NonFiniteLossError(failed)

@@ -1,7 +1,8 @@
-"""A sweep's pictures: a labelled contact sheet PNG, one PNG per setting, and an HTML page.
+"""A sweep's pictures: a labelled contact sheet PNG, one image per setting, and an HTML page.
 
 `write(path, ...)` puts `path` (the sheet), `path.stem-NN.png` (each image with its full run
-record) and `path.with_suffix(".html")` side by side; every file is written atomically.
+record; `.tif` for fmt="tiff") and `path.with_suffix(".html")` side by side; every file is
+written atomically.
 """
 
 from __future__ import annotations
@@ -23,21 +24,22 @@ from jaxart import image
 from jaxart.captions import describe, held, labels, text as _text
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, all_or_nothing, replacing
-from jaxart.output import read_record, save_image
+from jaxart.output import SUFFIXES, read_record, save_image
 from jaxart.settings import Setting
 
 GAP = 4  # pixels between tiles
 FAILED = "the loss became NaN or inf; this is the last finite image"  # a failed tile's record
 INK, PAPER = (20, 20, 20), (250, 250, 248)
+TILE_SUFFIXES = tuple(dict.fromkeys(s[0] for s in SUFFIXES.values()))  # .png, .tif: what tiles end in
 
 
-def nonfinite(path: Path, settings: Sequence[Setting], ok: Sequence[bool]) -> str | None:
+def nonfinite(path: Path, settings: Sequence[Setting], ok: Sequence[bool], fmt: str = "png") -> str | None:
     """What to tell the user when some settings' losses became NaN or inf (None when none did):
     each failed tile by file name and setting, since indices mean nothing outside the code."""
     bad = [i for i, good in enumerate(ok) if not good]
     if not bad:
         return None
-    tiles = tile_paths(Path(path), len(settings))
+    tiles = tile_paths(Path(path), len(settings), fmt)
     named = "; ".join(f"{tiles[i].name} ({_text(settings[i])})" for i in bad)
     return (f"the loss became NaN or inf for {len(bad)} of {len(settings)} settings: {named}; each of those images "
             "is its last finite one; lower their weights (or --learning-rate with adam)")
@@ -53,15 +55,15 @@ def columns_for(settings: Sequence[Setting], most: int = 6) -> int:
     return len({getattr(s, varying[-1]) for s in settings})
 
 
-def tile_paths(path: Path, n: int) -> list[Path]:
-    """Where `write` puts the n single images: beside the sheet, numbered from 00."""
+def tile_paths(path: Path, n: int, fmt: str = "png") -> list[Path]:
+    """Where `write` puts the n single images in `fmt`: beside the sheet, numbered from 00."""
     digits = max(2, len(str(n - 1)))
-    return [path.with_name(f"{path.stem}-{i:0{digits}d}.png") for i in range(n)]
+    return [path.with_name(f"{path.stem}-{i:0{digits}d}{SUFFIXES[fmt][0]}") for i in range(n)]
 
 
-def outputs(path: Path, n: int) -> list[Path]:
+def outputs(path: Path, n: int, fmt: str = "png") -> list[Path]:
     """Every file `write` creates for n settings: the sheet, its HTML page, the single images."""
-    return [path, path.with_suffix(".html"), *tile_paths(path, n)]
+    return [path, path.with_suffix(".html"), *tile_paths(path, n, fmt)]
 
 
 def contact_sheet(
@@ -119,7 +121,7 @@ def _wrap(text: str, font: ImageFont.ImageFont, width: float, most: int = 3) -> 
 def write(
     path: str | os.PathLike, images: np.ndarray, settings: Sequence[Setting], config: StyleConfig,
     record: dict | None = None, columns: int | None = None, *, overwrite: bool = True,
-    ok: Sequence[bool] | None = None,
+    ok: Sequence[bool] | None = None, fmt: str = "png",
 ) -> list[Path]:
     """Write the contact sheet to `path`, each image beside it, and an HTML page listing them.
 
@@ -131,11 +133,14 @@ def write(
       record: extra run-record fields (model, inputs, ...); "loss" holds each term's (N,) values
         and "steps" the (N,) steps each setting took (or one count for all), given to each tile.
       columns: tiles per row (default `columns_for(settings)`).
-      overwrite: replace existing files, and remove the single images of an earlier, larger sweep
-        to `path` (`stale_tiles`), so that the folder holds one sweep; False keeps a file that
-        appeared since the caller checked, and then writes nothing (`errors.all_or_nothing`).
+      overwrite: replace existing files, and remove the single images of an earlier sweep to
+        `path` that this one does not replace (`stale_tiles`: a larger one's, or another format's),
+        so that the folder holds one sweep; False keeps a file that appeared since the caller
+        checked, and then writes nothing (`errors.all_or_nothing`).
       ok: per setting, whether its loss stayed finite (default: all did). A failed one's image is
         its last finite one: its record says so in "error", and its label ends in "(failed)".
+      fmt: the single images' format, as stylize's --format ("png", "png16" or "tiff"); the sheet
+        is an 8-bit PNG whatever it is.
 
     Returns:
       The files written (sheet, HTML, single images).
@@ -144,7 +149,7 @@ def write(
     record = dict(record or {})
     losses = record.pop("loss", None)
     steps = np.broadcast_to(record.pop("steps"), len(settings)) if "steps" in record else None
-    tiles = tile_paths(path, len(settings))
+    tiles = tile_paths(path, len(settings), fmt)
     configs = [s.apply(config).to_dict() for s in settings]
     rows = []
     tile_labels, title = labels(settings)
@@ -159,7 +164,7 @@ def write(
             extra.update({"steps": int(steps[i])} if steps is not None else {})
             tile_record = {**record, "config": cfg, "seed": cfg["seed"], "sheet": path.name, **extra,
                            **({"error": FAILED} if failed[i] else {})}
-            save_image(stage(tile, "image"), images[i], tile_record)
+            save_image(stage(tile, "image"), images[i], tile_record, fmt)
             rows.append((tile, tile_labels[i], {**cfg, **extra}))
         _write_text(stage(path.with_suffix(".html"), "page"), _page(path, title, rows, header))
         sheet = contact_sheet(images, tile_labels, title, columns or columns_for(settings), header)
@@ -167,18 +172,20 @@ def write(
                         "config": config.to_dict(), "sweep": [s._asdict() for s in settings],
                         "tiles": [t.name for t in tiles]}
         save_image(stage(path, "image"), np.asarray(sheet, np.float32) / 255.0, sweep_record)
-    for old in stale_tiles(path, len(settings)) if overwrite else ():
+    for old in stale_tiles(path, len(settings), fmt) if overwrite else ():
         old.unlink(missing_ok=True)
-    return outputs(path, len(settings))
+    return outputs(path, len(settings), fmt)
 
 
-def stale_tiles(path: Path, n: int) -> list[Path]:
-    """The single images beside sheet `path` that a sweep of `n` settings does not write: numbered
-    like its tiles and with a run record naming `path` as their sheet, so an earlier sweep to
-    `path` wrote them. Other files (a stylize run's `-o NAME-07.png`) are never counted."""
-    ours, pattern = set(tile_paths(path, n)), re.compile(rf"{re.escape(path.stem)}-\d{{2,}}\.png")
+def stale_tiles(path: Path, n: int, fmt: str = "png") -> list[Path]:
+    """The single images beside sheet `path` that a sweep of `n` settings in `fmt` does not write:
+    numbered like tiles, of any format (NAME-03.png beside a TIFF sweep's NAME-03.tif), and with a
+    run record naming `path` as their sheet, so an earlier sweep to `path` wrote them. Other files
+    (a stylize run's `-o NAME-07.png`) are never counted."""
+    suffixes = "|".join(map(re.escape, TILE_SUFFIXES))
+    ours, pattern = set(tile_paths(path, n, fmt)), re.compile(rf"{re.escape(path.stem)}-\d{{2,}}({suffixes})")
     stale = []
-    for p in sorted(path.parent.glob(f"{glob.escape(path.stem)}-*.png")):
+    for p in sorted(path.parent.glob(f"{glob.escape(path.stem)}-*")):
         if p in ours or not pattern.fullmatch(p.name):
             continue
         try:
@@ -193,7 +200,7 @@ def stale_tiles(path: Path, n: int) -> list[Path]:
 def _page(sheet: Path, title: str, rows: list[tuple[Path, str, dict]], header: str = "") -> str:
     esc = html.escape
     figures = "\n".join(
-        f'<figure><img src="{esc(quote(tile.name))}" alt="{esc(label)}"><figcaption>{esc(label)}</figcaption>'
+        f"<figure>{_picture(tile, label)}<figcaption>{esc(label)}</figcaption>"
         f"<pre>{esc(json.dumps(settings, indent=1, sort_keys=True))}</pre></figure>"
         for tile, label, settings in rows
     )
@@ -207,30 +214,44 @@ figcaption{{font-weight:bold}} pre{{font-size:11px;max-height:14em;overflow:auto
 """
 
 
+def _picture(tile: Path, label: str) -> str:
+    """A tile on the page: the image where browsers show it (PNG, 16-bit too), else a link (TIFF,
+    which only Safari shows): its pixels are on the sheet above, at the 8 bits a screen shows, not
+    in an 8-bit copy of each tile, as many files again to track and one more to take for the tile."""
+    esc, href = html.escape, html.escape(quote(tile.name))
+    if tile.suffix.lower() == ".png":
+        return f'<img src="{href}" alt="{esc(label)}">'
+    return f'<p><a href="{href}">{esc(tile.name)}</a> (16-bit TIFF, which browsers do not show; see the sheet)</p>'
+
+
 def _write_text(path: Path, text: str, overwrite: bool = True) -> Path:
     with replacing(path, "page", overwrite=overwrite) as tmp, open(tmp, "x", encoding="utf-8") as f:  # 0666 less the umask
         f.write(text)
     return path
 
 
-def check_outputs(path: Path, n: int, *, overwrite: bool = False, inputs=()) -> None:
+def check_outputs(path: Path, n: int, fmt: str = "png", *, overwrite: bool = False, inputs=()) -> None:
     """Fail before any work if the sheet, its page or a single image cannot be written, or would
     replace (or with `overwrite` remove as stale) one of the `inputs` (paths or None)."""
     from jaxart.destinations import check_names, check_not_input, check_output
 
-    mine = outputs(path, n) + (stale_tiles(path, n) if overwrite else [])
-    check_not_input(mine, inputs)
+    stale = stale_tiles(path, n, fmt)
+    check_not_input(outputs(path, n, fmt) + (stale if overwrite else []), inputs)
     if path.suffix.lower() != ".png":
-        raise InputError(f"the contact sheet {path} is a PNG; give an --output ending in .png")
+        raise InputError(f"the contact sheet {path} is a PNG (--format sets the single images' format); give an "
+                         "--output ending in .png")
     try:
         path.name.encode("utf-8")  # the page names the sheet and links its tiles
     except UnicodeEncodeError:
         raise InputError(f"the name {ascii(path.name)} is not valid UTF-8, which the HTML page needs for its "
                          "links; choose an --output with a UTF-8 name") from None
     check_output(path, "png", overwrite=overwrite)
-    check_names([("page", path.with_suffix(".html")), ("single image", outputs(path, n)[-1])])
-    for p in outputs(path, n)[1:]:
+    check_names([("page", path.with_suffix(".html")), ("single image", outputs(path, n, fmt)[-1])])
+    for p in outputs(path, n, fmt)[1:]:
         if p.is_dir():
             raise InputError(f"{p} is a folder where the sweep writes a file; move it or choose another --output")
         if os.path.lexists(p) and not overwrite:  # a dangling link too: writing there would fail at the end
             raise InputError(f"{p} already exists; pass --overwrite to replace it or choose another --output")
+    if stale and not overwrite:  # its record names this sheet: left beside this sweep's tiles, it passes for one
+        raise InputError(f"{stale[0]} is a single image of an earlier sweep to {path.name}, which this sweep would "
+                         "leave beside its own; pass --overwrite to remove it or choose another --output")
