@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import cli
 import jaxart
 from jaxart import output, sheet, sweep
 
@@ -43,8 +44,6 @@ def swept(files, tmp_path_factory):
             folders[fmt] = tmp_path_factory.mktemp(fmt)
             argv = _sweep_args(files, folders[fmt] / "g.png", "--format", fmt, *TWO)
             mp.setattr("sys.argv", ["cli.py", *argv])
-            import cli
-
             try:
                 cli.main()
             except SystemExit as e:
