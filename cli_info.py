@@ -14,7 +14,7 @@ from cli_common import home as _home, warn as _warn
 
 def info(
     image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by jaxart.", callback=_home)],
-    command: Annotated[bool, typer.Option("--command", help="Print instead the `jaxart stylize` command that makes this image again (of a sweep's tile too); a warning names an input that is gone or changed.")] = False,
+    command: Annotated[bool, typer.Option("--command", help="Print instead the `jaxart stylize` command that makes this image again (of a sweep's tile too); a warning names an input or the weights when gone or changed.")] = False,
 ) -> None:
     """Print the run record embedded in a jaxart PNG or TIFF, or with --command the stylize command that remakes it."""
     from jaxart.output import read_record, written_format
@@ -26,7 +26,8 @@ def info(
     from jaxart import reproduce
 
     argv = reproduce.command(record, image.resolve(), written_format(image))
-    for note in (*reproduce.caveats(record), reproduce.changed_inputs(record)):
+    for note in (*reproduce.caveats(record), reproduce.changed_inputs(record),
+                 reproduce.changed_weights(record)):
         if note:
             _warn(note)
     typer.echo(shlex.join(argv))

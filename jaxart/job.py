@@ -88,6 +88,8 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
            input_sha256: dict[str, str] | None = None, model: str | None = None) -> dict:
     """The run record a finished image carries (`jaxart info`): what made it and what it reached.
     `input_sha256` maps each input file to its hash; several scales are listed as [size, steps].
+    The weights are kept by file hash and by `content_sha256`, which any copy of them shares and a
+    header read gives (`jaxart info --command` compares it, as `--resume` does).
     `model`, the --model given, is kept as "model_path" if a file (its "model" is the name inside)."""
     from jaxart import __version__, convs, margin
 
@@ -95,7 +97,8 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
     seen = margin.padded_shape(np.shape(outcome.image), config.margin)
     return {
         "jaxart": __version__, "config": config.to_dict(), "seed": config.seed, "model": w.name,
-        "arch": w.arch, "weights_sha256": w.sha256, "loss": outcome.terms, "steps": outcome.steps,
+        "arch": w.arch, "weights_sha256": w.sha256, "weights_content_sha256": w.content_sha256,
+        "loss": outcome.terms, "steps": outcome.steps,
         "seconds": round(outcome.seconds, 3), "inputs": inputs,
         # conv="auto" chooses by the machine's CPU: say what it chose, so runs compare.
         "gradient_products": convs.run_gradient(config.conv, widths, seen, int(scales.deepest(config)[0][4])),

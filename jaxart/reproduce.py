@@ -8,7 +8,7 @@ silently). An option appears only where the recorded value differs from stylize'
 
 Left out of the command, besides `NOT_NEEDED`: the record's results (loss, steps reached, seconds,
 gradient_products, schedule: what the run reached, not what it was asked), its checksums (checked
-by `changed_inputs` instead), and the options that change neither pixels nor the image file:
+by `changed_inputs` and `changed_weights` instead), and the options that change neither pixels nor the image file:
 --quiet, --overwrite, --save-every, --checkpoint-every, --animate (frames and checkpoints beside
 the image, which the record does not keep either). --learning-rate appears only with adam: L-BFGS
 ignores it (and stylize warns when it is given with lbfgs).
@@ -146,7 +146,7 @@ def changed_inputs(record: dict) -> str | None:
     from jaxart.checkpoint import digests
 
     config, (content, styles) = _config(record), _inputs(record)
-    files = [content, *styles, *(p for p in (config.mask, record.get("model_path")) if p)]
+    files = [content, *styles, *(p for p in (config.mask, _model_file(record)) if p)]
     if config.init not in INITS:
         files.append(config.init)
     recorded = record.get("input_sha256") if isinstance(record.get("input_sha256"), dict) else {}
@@ -157,6 +157,50 @@ def changed_inputs(record: dict) -> str | None:
         elif f in recorded and digests([f])[str(Path(f).resolve())] != recorded[f]:
             problems.append(f"{f} has changed since the run (its sha256 differs from the record's)")
     return f"{'; '.join(problems)}: the command will not make the same image" if problems else None
+
+
+def changed_weights(record: dict) -> str | None:
+    """One line when the weights the command names are not the run's here: another file under the
+    name or at the path, a registered set the command must download first, or a name this machine
+    neither registers nor has installed; None if they are the recorded ones (or nothing says)."""
+    from jaxart import weights
+    from jaxart.errors import WeightsError
+
+    path, name = _model_file(record), record.get("model")
+    if path is not None:
+        if not os.path.isfile(path):
+            return None  # changed_inputs names it gone
+        where = path
+    elif not isinstance(name, str) or name == "auto":
+        return None
+    elif weights.path_for(name).is_file():
+        path = weights.path_for(name)
+        where = f"the installed {name} ({path})"
+    elif name in weights.SOURCES:
+        return f"{name} is not installed here: the command downloads it first (`jaxart weights fetch {name}` does so now)"
+    else:  # a run with --model FILE from before records kept the path names the weights by the name inside
+        digest = record.get("weights_sha256")
+        held = f" (sha256 {digest[:12]}...)" if isinstance(digest, str) and digest else ""
+        return (f"the record names weights {name!r}, neither registered nor installed here (a --model file, whose "
+                f"path older records did not keep): give that .safetensors file{held} to --model in place of {name}")
+    content, sha256 = record.get("weights_content_sha256"), record.get("weights_sha256")
+    try:
+        same = weights.store.matches(Path(path), content_sha256=content if isinstance(content, str) else "",
+                                     sha256=sha256 if isinstance(sha256, str) else "")
+    except WeightsError as e:
+        return f"{e}; the command will fail on it"
+    if same is False:
+        return f"{where} holds other weights than the run's (a hash differs from the record's): " \
+               "the command will not make the same image"
+    return None
+
+
+def _model_file(record: dict) -> str | None:
+    """The --model file the command names: a finished run's "model_path", an interrupted one's "model"."""
+    from jaxart.weights import is_path
+
+    path = record.get("model_path") or record.get("model")
+    return path if isinstance(path, str) and is_path(path) else None
 
 
 def caveats(record: dict) -> list[str]:

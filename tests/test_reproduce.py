@@ -60,8 +60,17 @@ def _record(config: StyleConfig, d, **extra) -> dict:
             **extra}
 
 
+def _install(d, monkeypatch, name="vgg19"):
+    """A weights folder in `d` holding the tiny weights as `name` (records of `_record` name vgg19)."""
+    (d / "weights").mkdir(exist_ok=True)
+    (d / "weights" / f"{name}.safetensors").write_bytes((d / "tiny.safetensors").read_bytes())
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(d / "weights"))
+    return d / "weights" / f"{name}.safetensors"
+
+
 def test_default_settings_give_a_short_command(tmp_path, monkeypatch, capsys):
     d, _ = write_tiny_job(tmp_path)
+    _install(d, monkeypatch)
     save_image(d / "out.png", np.zeros((4, 4, 3)), _record(StyleConfig(), d))
     code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
     assert (code, err) == (0, "")
@@ -110,6 +119,7 @@ def test_a_gone_or_changed_input_is_named_in_one_warning(tmp_path, monkeypatch, 
     from jaxart.checkpoint import digests
 
     d, _ = write_tiny_job(tmp_path)
+    _install(d, monkeypatch)
     sums = digests([d / "photo.jpg", d / "paint.png"])
     save_image(d / "out.png", np.zeros((4, 4, 3)), _record(StyleConfig(), d, input_sha256=sums))
     code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
@@ -156,3 +166,59 @@ def test_a_sweep_tile_gives_the_stylize_command_of_its_setting(tmp_path, monkeyp
     assert read_record(d / "alone.png")["config"] == read_record(d / f"grid-{tile:02d}.png")["config"]
     code, out, err = run_main(["info", str(sheet), "--command"], monkeypatch, capsys)
     assert code == 2 and out == "" and "contact sheet" in err and "grid-00.png" in err
+
+
+def test_other_weights_at_the_path_or_under_the_name_are_named_in_one_warning(tmp_path, monkeypatch, capsys):
+    import jax
+
+    import jaxart
+    from jaxart.weights import store
+
+    d, model = write_tiny_job(tmp_path)
+    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "-o",
+                             str(d / "out.png"), "-q", "--size", "32", "--steps", "1"], monkeypatch, capsys)
+    assert code == 0, err
+    tiny = store.load(model)
+    # The same weights written again (another header, so another file hash) are still the run's.
+    store.save(tiny.params, model, arch=tiny.arch, preprocess=tiny.preprocess, name="tiny", source="a copy")
+    code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
+    assert (code, err) == (0, "")
+    other = jaxart.random_weights(jax.random.PRNGKey(7), tiny.arch, widths=[w.shape[-1] for w in (
+        tiny.params[f"conv{b}_1"]["bias"] for b in range(1, 6))])
+    store.save(other.params, model, arch=tiny.arch, preprocess=tiny.preprocess, name="tiny")
+    code, again, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
+    assert code == 0 and again == out and err.count("\n") == 0
+    assert err.startswith(f"warning: {model} holds other weights than the run's") and "not make the same" in err
+    # An interrupted run's image names the file as "model", as its checkpoint does.
+    stopped = _record(StyleConfig(), d, model=model, interrupted="SIGINT", step=1,
+                      weights_content_sha256=tiny.content_sha256)
+    save_image(d / "stopped.png", np.zeros((4, 4, 3)), stopped)
+    code, out, err = run_main(["info", str(d / "stopped.png"), "--command"], monkeypatch, capsys)
+    assert code == 0 and f"warning: {model} holds other weights than the run's" in err.splitlines()[-1]
+    # A registered name whose installed file holds other weights than the recorded ones.
+    installed = _install(d, monkeypatch)
+    save_image(d / "named.png", np.zeros((4, 4, 3)), _record(StyleConfig(), d, weights_sha256=tiny.sha256,
+                                                             weights_content_sha256=tiny.content_sha256))
+    code, out, err = run_main(["info", str(d / "named.png"), "--command"], monkeypatch, capsys)
+    assert code == 0 and shlex.split(out)[-2:] == ["--model", "vgg19"] and err.count("\n") == 0
+    assert err.startswith(f"warning: the installed vgg19 ({installed}) holds other weights than the run's")
+
+
+def test_weights_not_installed_are_said_how_to_get(tmp_path, monkeypatch, capsys):
+    from jaxart.weights import store
+
+    d, model = write_tiny_job(tmp_path)
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(d / "weights"))  # none installed
+    save_image(d / "out.png", np.zeros((4, 4, 3)), _record(StyleConfig(), d))
+    code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
+    assert code == 0 and shlex.split(out)[-2:] == ["--model", "vgg19"] and err.count("\n") == 0
+    assert "vgg19 is not installed here: the command downloads it first" in err
+    # Before records kept a --model file's path, they named its weights by the name inside it:
+    # `--model tiny` finds nothing here, and the warning says which file to give instead.
+    old = _record(StyleConfig(), d, model="tiny", weights_sha256=store.load(model).sha256)
+    save_image(d / "old.png", np.zeros((4, 4, 3)), old)
+    code, out, err = run_main(["info", str(d / "old.png"), "--command"], monkeypatch, capsys)
+    assert code == 0 and shlex.split(out)[-2:] == ["--model", "tiny"] and err.count("\n") == 0
+    assert "'tiny', neither registered nor installed here" in err
+    assert f"give that .safetensors file (sha256 {store.load(model).sha256[:12]}...) to --model" in err
+

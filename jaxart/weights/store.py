@@ -183,6 +183,26 @@ def load(path: Path) -> vgg.Weights:
                        sha256=sha256, content_sha256=content_digest(meta))
 
 
+def matches(path: Path, *, content_sha256: str = "", sha256: str = "") -> bool | None:
+    """Whether the file at `path` holds the weights a record names by `content_sha256` (their
+    `content_digest`) or, failing that, by `sha256` (a file's hash); None if it names neither.
+
+    The content digest is read from the header, not recomputed: `load` refuses a file whose tensors
+    no longer match it. Only where the record or the file predates that digest is the file hashed.
+    """
+    if content_sha256:
+        here = content_digest(read_metadata(path))
+        if here:
+            return here == content_sha256
+    if not sha256:
+        return None
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest() == sha256
+    except OSError as e:
+        raise WeightsFileError(f"{path} cannot be read ({e.strerror or e}); check its permissions") from None
+
+
 def _check_shapes(path: Path, arch: str, params: dict) -> None:
     """Each layer a (3, 3, Cin, Cout) kernel and a (Cout,) bias, Cin the previous layer's Cout (3 first)."""
     cin = 3
