@@ -23,10 +23,14 @@ def info(
     if not command:
         typer.echo(json.dumps(record, indent=2, sort_keys=True))
         return
+    from PIL import Image
+
     from jaxart import reproduce
 
     argv = reproduce.command(record, image.resolve(), written_format(image))
-    for note in (*reproduce.caveats(record), reproduce.changed_inputs(record),
+    with Image.open(image) as im:  # the header only: the shape --conv auto chose by
+        shape = im.height, im.width
+    for note in (*reproduce.caveats(record, shape), reproduce.changed_inputs(record),
                  reproduce.changed_weights(record)):
         if note:
             _warn(note)

@@ -203,8 +203,9 @@ def _model_file(record: dict) -> str | None:
     return path if isinstance(path, str) and is_path(path) else None
 
 
-def caveats(record: dict) -> list[str]:
-    """Why the command's image may differ from this one though every input is as recorded."""
+def caveats(record: dict, shape: tuple[int, int] | None = None) -> list[str]:
+    """Why the command's image may differ from this one though every input is as recorded.
+    `shape`, the image's (height, width), lets it tell whether --conv auto computes here as it did."""
     notes = []
     if "sheet" in record:
         notes.append(f"this is a tile of sweep {record['sheet']}; stylize runs it alone, which gives close but not "
@@ -212,4 +213,34 @@ def caveats(record: dict) -> list[str]:
     if "interrupted" in record:
         notes.append(f"this run was interrupted at step {record.get('step', '?')}; the command runs every step "
                      "(`jaxart stylize --resume` continues its checkpoint instead)")
+    if (note := _conv_here(record, shape)) is not None:
+        notes.append(note)
     return notes
+
+
+def _conv_here(record: dict, shape: tuple[int, int] | None) -> str | None:
+    """A note when this machine would take the image gradient's Winograd products in another dtype.
+
+    The command keeps --conv as given, not as resolved. "auto" chooses Winograd layer by layer (by
+    channels and pixels) and bfloat16 products by the CPU's instructions; no other choice names that
+    set of layers, so pinning "winograd" or "direct" would change more than it keeps. Winograd and
+    XLA's own agree to ~1e-5, no closer than two CPUs' XLA code to each other, whereas bfloat16
+    products move the gradient by up to 1.5%, which L-BFGS carries into visible pixels: that one
+    difference is said, with the choice that avoids it where that choice is cheap here (pinning
+    winograd-bf16 on a CPU without bfloat16 instructions would be emulated, slowly).
+    """
+    from jaxart import convs, layers, margin, scales
+
+    recorded = record.get("gradient_products")
+    if shape is None or recorded not in ("float32", "bfloat16"):
+        return None
+    config = _config(record)
+    seen = margin.padded_shape((*shape, 3), config.margin)
+    here = convs.run_gradient(config.conv, layers.CHANNELS, seen, int(scales.deepest(config)[0][4]))
+    if here == recorded:
+        return None
+    if recorded == "bfloat16":
+        return ("this run took its image gradient's Winograd products in bfloat16 (--conv auto, on a CPU with "
+                "bfloat16 instructions); here they are float32: close but not identical pixels")
+    return ("this run took its image gradient's products in float32; here --conv auto takes them in bfloat16 "
+            "(this CPU has bfloat16 instructions): add --conv winograd to keep them float32, as the run did")

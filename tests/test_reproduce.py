@@ -222,3 +222,16 @@ def test_weights_not_installed_are_said_how_to_get(tmp_path, monkeypatch, capsys
     assert "'tiny', neither registered nor installed here" in err
     assert f"give that .safetensors file (sha256 {store.load(model).sha256[:12]}...) to --model" in err
 
+
+def test_conv_auto_computing_otherwise_here_is_said(tmp_path, monkeypatch, capsys):
+    d, _ = write_tiny_job(tmp_path)
+    _install(d, monkeypatch)
+    for recorded, bf16_here, says in [("bfloat16", False, "Winograd products in bfloat16"),
+                                      ("float32", True, "add --conv winograd"),
+                                      ("bfloat16", True, None), ("float32", False, None)]:
+        monkeypatch.setattr("jaxart.winograd.bfloat16_pays", lambda: bf16_here)
+        save_image(d / "out.png", np.zeros((256, 192, 3)), _record(StyleConfig(), d, gradient_products=recorded),
+                   overwrite=True)
+        code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
+        assert code == 0 and "--conv" not in out  # the command keeps auto: see reproduce._conv_here
+        assert (says in err and err.count("\n") == 0) if says else err == ""
