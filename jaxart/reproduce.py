@@ -178,11 +178,12 @@ def changed_weights(record: dict) -> str | None:
         where = f"the installed {name} ({path})"
     elif name in weights.SOURCES:
         return f"{name} is not installed here: the command downloads it first (`jaxart weights fetch {name}` does so now)"
-    else:  # a run with --model FILE from before records kept the path names the weights by the name inside
+    else:  # a name installed on the run's machine, or a --model file's inside name (before "model_path")
         digest = record.get("weights_sha256")
         held = f" (sha256 {digest[:12]}...)" if isinstance(digest, str) and digest else ""
-        return (f"the record names weights {name!r}, neither registered nor installed here (a --model file, whose "
-                f"path older records did not keep): give that .safetensors file{held} to --model in place of {name}")
+        return (f"weights {name!r} are neither registered nor installed here (the run's --model file, or a name "
+                f"installed where it ran): give that .safetensors file{held} to --model in place of {name}, or "
+                f"copy it to {weights.path_for(name)}")
     content, sha256 = record.get("weights_content_sha256"), record.get("weights_sha256")
     try:
         same = weights.store.matches(Path(path), content_sha256=content if isinstance(content, str) else "",

@@ -219,8 +219,11 @@ def test_weights_not_installed_are_said_how_to_get(tmp_path, monkeypatch, capsys
     save_image(d / "old.png", np.zeros((4, 4, 3)), old)
     code, out, err = run_main(["info", str(d / "old.png"), "--command"], monkeypatch, capsys)
     assert code == 0 and shlex.split(out)[-2:] == ["--model", "tiny"] and err.count("\n") == 0
-    assert "'tiny', neither registered nor installed here" in err
+    assert "weights 'tiny' are neither registered nor installed here" in err
     assert f"give that .safetensors file (sha256 {store.load(model).sha256[:12]}...) to --model" in err
+    assert f"or copy it to {d / 'weights' / 'tiny.safetensors'}" in err
+    _install(d, monkeypatch, "tiny")  # as the warning says: then the command runs, with the run's weights
+    assert run_main(["info", str(d / "old.png"), "--command"], monkeypatch, capsys) == (0, out, "")
 
 
 def test_conv_auto_computing_otherwise_here_is_said(tmp_path, monkeypatch, capsys):
