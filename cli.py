@@ -56,7 +56,7 @@ def stylize(
     checkpoint_every: Annotated[int, typer.Option(help="Write OUTPUT.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM).")] = 0,
     model: Annotated[str, typer.Option(help="auto (vgg19 if available, else vgg16-hed), a registered name or a .safetensors path.", callback=_home)] = "auto",
     size: Annotated[Optional[int], typer.Option(help="Long side of the output in pixels (default 512, or the last of --scales).", show_default=False)] = None,
-    steps: Annotated[str, typer.Option(help="Optimizer steps; with --scales or --start-size one number per scale (e.g. 500,200,100) or one for every scale.")] = str(_DEFAULT.steps),
+    steps: _o.Steps = str(_DEFAULT.steps),
     seed: Annotated[int, typer.Option(help="Seed for --init random.")] = _DEFAULT.seed,
     optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
     linesearch: _o.LineSearchOption = LineSearch(_DEFAULT.linesearch),
@@ -73,8 +73,8 @@ def stylize(
     colors: _o.ColorsOption = Colors(_DEFAULT.colors),
     style_scale: _o.StyleScale = _DEFAULT.style_scale,
     margin: _o.Margin = _DEFAULT.margin,
-    scales: Annotated[Optional[str], typer.Option(help="Coarse to fine: comma-separated long sides, increasing, e.g. 256,512,1024; each scale starts from the previous result, upsampled.")] = None,
-    start_size: Annotated[Optional[int], typer.Option(help="Coarse to fine from this long side, doubling up to --size.")] = None,
+    scales: _o.Scales = None,
+    start_size: _o.StartSize = None,
     mask: Annotated[Optional[Path], typer.Option(help="Spatial control: an image over the photo whose colours mark regions, one painting each (--region-style).", callback=_home)] = None,
     region_style: Annotated[Optional[list[str]], typer.Option(help="COLOUR=PAINTING for --mask, repeated: red=starry.jpg, '#0000ff'=scream.jpg (a name, #rrggbb, rgb(r,g,b) or r,g,b).")] = None,
     pooling: _o.PoolingOption = Pooling(_DEFAULT.pooling),
@@ -125,10 +125,8 @@ def stylize(
     elif content is None or not styles:
         raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")
     else:
-        step_counts, scale_list = _csv(steps, "--steps", int), _csv(scales, "--scales", int)
         config = StyleConfig(
-            size=size if size is not None else (scale_list or (_DEFAULT.size,))[-1], steps=sum(step_counts),
-            scales=scale_list, start_size=start_size, scale_steps=step_counts if len(step_counts) > 1 else None,
+            **_o.sizes(size=size, steps=steps, scales=scales, start_size=start_size, default_size=_DEFAULT.size),
             mask=str(mask.resolve()) if mask else None, region_colors=region_colors,
             seed=seed, optimizer=optimizer.value, learning_rate=learning_rate, init=_path_or_word(init, _config.INITS),
             content_weight=content_weight, style_weight=style_weight, tv_weight=tv_weight, loop=loop.value,

@@ -1,5 +1,5 @@
 """Options `jaxart stylize` and `jaxart sweep` share: each declared once (its help and choices) and parsed
-once (`fixed`), so a sweep holds fixed across its grid exactly what a stylize run sets. Each command
+once (`fixed`, `sizes`), so a sweep holds fixed across its grid exactly what a stylize run sets. Each command
 gives the defaults, `DEFAULT`'s, in its own signature, as Typer reads them from there."""
 
 from __future__ import annotations
@@ -54,6 +54,13 @@ TileFormat = Annotated[Format, typer.Option(
                      "sheet is an 8-bit PNG whatever this is.")]
 Background = Annotated[str, typer.Option(
     help="Colour under transparent pixels: a name, #rrggbb, rgb(r,g,b) or r,g,b.")]
+Steps = Annotated[str, typer.Option(
+    help="Optimizer steps; with --scales or --start-size one number per scale (e.g. 500,200,100) or one for every "
+         "scale.")]
+Scales = Annotated[Optional[str], typer.Option(
+    help="Coarse to fine: comma-separated long sides, increasing, e.g. 256,512,1024; each scale starts from the "
+         "previous result, upsampled.")]
+StartSize = Annotated[Optional[int], typer.Option(help="Coarse to fine from this long side, doubling up to --size.")]
 
 
 def fixed(*, content_layers: str | None, style_layers: str | None, style_layer_weights: str | None,
@@ -68,3 +75,11 @@ def fixed(*, content_layers: str | None, style_layers: str | None, style_layer_w
         pooling=pooling.value, linesearch=linesearch.value, lbfgs_memory=lbfgs_memory, colors=colors.value,
         style_scale=style_scale, margin=margin, conv=conv.value, remat=remat,
     )
+
+
+def sizes(*, size: int | None, steps: str, scales: str | None, start_size: int | None, default_size: int) -> dict:
+    """The `StyleConfig` fields --size, --steps, --scales and --start-size give: the size is the last of
+    --scales unless given (else `default_size`), and several --steps counts are one per scale (`scales.py`)."""
+    counts, sides = csv(steps, "--steps", int), csv(scales, "--scales", int)
+    return dict(size=size if size is not None else (sides or (default_size,))[-1], steps=sum(counts), scales=sides,
+                start_size=start_size, scale_steps=counts if len(counts) > 1 else None)
