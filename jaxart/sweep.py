@@ -5,12 +5,11 @@ one compiled step: `jax.vmap` turns N settings into one batch. With several loca
 batch is split over a 1-D `jax.sharding.Mesh` (axis "batch"); weights and targets are
 replicated. The step is driven from Python on every backend, as `optimize.minimize` does on CPU
 (where an XLA loop runs the VGG gradient ~2.4x slower, jax-ml/jax#12868); `callback` reports
-every step.
+every step. The batched programs are in batched.py.
 """
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -21,7 +20,8 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from jax.typing import ArrayLike
 
-from jaxart import margin, objective, optimize, transfer
+from jaxart import batched, margin, objective, optimize, transfer
+from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, repeated
 from jaxart.settings import MAX_SETTINGS, Setting, grid
@@ -107,46 +107,6 @@ def batch_mesh(devices: Sequence[jax.Device] | None = None) -> Mesh:
     return Mesh(np.asarray(devices if devices is not None else jax.local_devices()), (AXIS,))
 
 
-def make_batched_step(optimizer, config: StyleConfig) -> Callable:
-    """`step(carry, lw, weights, targets) -> carry`: one optimizer step of every setting at once.
-
-    `carry` and `lw` have a leading batch axis; weights and targets are shared inputs (not
-    constants), so one compilation serves any grid of the same size, and a later sweep with the
-    same layers and shapes (whatever its weights, steps or seeds) reuses it.
-    """
-    return _batched_step(optimizer, objective.loss_config(config))
-
-
-# Memoized, as optimize's constructors are: equal settings give the same jitted functions, so jax's
-# compile cache serves a second sweep in one process instead of tracing and compiling it again.
-@functools.lru_cache(maxsize=64)
-def _batched_step(optimizer, config: StyleConfig) -> Callable:
-    step = optimize.make_step(optimizer, project=transfer._clip)
-
-    def one(carry, lw, weights, targets):
-        return step(carry, objective.loss_function(weights, targets, config, lw))
-
-    return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)), donate_argnums=0,
-                   compiler_options=optimize.compiler_options())
-
-
-@functools.lru_cache(maxsize=64)
-def _batched_init(optimizer, config: StyleConfig, sharding: NamedSharding) -> Callable:
-    """`init(x0, lw, weights, targets) -> carry`: every setting's starting carry, placed by `sharding`."""
-    def one(x, lw, weights, targets):
-        return optimize.init_carry(objective.loss_function(weights, targets, config, lw), optimizer, x)
-
-    return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)), out_shardings=sharding,
-                   compiler_options=optimize.compiler_options())
-
-
-@functools.lru_cache(maxsize=64)
-def _batched_loss(config: StyleConfig) -> Callable:
-    """`loss(x, lw, weights, targets) -> (total, terms)` of every setting's image."""
-    one = lambda x, lw, weights, targets: objective.total_loss(weights, x, targets, config, lw)  # noqa: E731
-    return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)), compiler_options=optimize.compiler_options())
-
-
 def sweep(
     content: ArrayLike,
     style: ArrayLike | Sequence[ArrayLike],
@@ -199,10 +159,8 @@ def sweep(
     batch, shared = NamedSharding(mesh, PartitionSpec(AXIS)), NamedSharding(mesh, PartitionSpec())
     lw, x0 = jax.device_put((lw, x0), batch)
     weights, targets = jax.device_put((weights, targets), shared)
-    # Every program of the sweep gets the optimizer's compiler options: on CPU the memory-optimized
-    # scheduler, which the memory check's estimate assumes.
-    carry = _batched_init(opt, objective.loss_config(config), batch)(x0, lw, weights, targets)
-    step = make_batched_step(opt, config)
+    carry = batched.init(opt, objective.loss_config(config), batch)(x0, lw, weights, targets)
+    step = batched.make_batched_step(opt, config)
     for i in range(config.steps):
         carry = step(carry, lw, weights, targets)
         if callback is not None:
@@ -212,7 +170,7 @@ def sweep(
     devices_used = len(carry.params.sharding.device_set)
     # The final loss by XLA's own convolutions, as `transfer.run` takes it (once per run, so
     # Winograd's transforms would only cost compile time): a tile records the loss stylize would.
-    total, terms = _batched_loss(objective.loss_config(config).replace(conv="direct"))(carry.params, lw, weights, targets)
+    total, terms = batched.loss(objective.loss_config(config).replace(conv="direct"))(carry.params, lw, weights, targets)
     terms = {k: np.asarray(v)[:n] for k, v in {"total": total, **terms}.items()}
     images = jax.vmap(lambda x: transfer.finished(x, photo, config.colors))(carry.params)
     return SweepResult(np.asarray(images)[:n], terms, np.asarray(carry.ok)[:n], settings,

@@ -1,0 +1,61 @@
+"""The programs a sweep runs: one optimizer step, the starting carry and the loss of every setting at once.
+
+Each is a one-image function `jax.vmap`ped over a leading batch axis of the carry (or images) and of
+the traced loss weights (`objective.LossWeights`); the VGG weights and the targets are shared inputs,
+not constants, so one compilation serves any grid of the same shapes. Every program gets the
+optimizer's compiler options: on CPU the memory-optimized scheduler, which the memory check's
+estimate assumes.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import jax
+from jax.sharding import NamedSharding
+
+from jaxart import objective, optimize, transfer
+from jaxart.config import StyleConfig
+
+__all__ = ["init", "loss", "make_batched_step"]
+
+
+def make_batched_step(optimizer, config: StyleConfig) -> Callable:
+    """`step(carry, lw, weights, targets) -> carry`: one optimizer step of every setting at once.
+
+    `carry` and `lw` have a leading batch axis; weights and targets are shared inputs (not
+    constants), so one compilation serves any grid of the same size, and a later sweep with the
+    same layers and shapes (whatever its weights, steps or seeds) reuses it.
+    """
+    return _batched_step(optimizer, objective.loss_config(config))
+
+
+# Memoized, as optimize's constructors are: equal settings give the same jitted functions, so jax's
+# compile cache serves a second sweep in one process instead of tracing and compiling it again.
+@functools.lru_cache(maxsize=64)
+def _batched_step(optimizer, config: StyleConfig) -> Callable:
+    step = optimize.make_step(optimizer, project=transfer._clip)
+
+    def one(carry, lw, weights, targets):
+        return step(carry, objective.loss_function(weights, targets, config, lw))
+
+    return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)), donate_argnums=0,
+                   compiler_options=optimize.compiler_options())
+
+
+@functools.lru_cache(maxsize=64)
+def init(optimizer, config: StyleConfig, sharding: NamedSharding) -> Callable:
+    """`init(x0, lw, weights, targets) -> carry`: every setting's starting carry, placed by `sharding`."""
+    def one(x, lw, weights, targets):
+        return optimize.init_carry(objective.loss_function(weights, targets, config, lw), optimizer, x)
+
+    return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)), out_shardings=sharding,
+                   compiler_options=optimize.compiler_options())
+
+
+@functools.lru_cache(maxsize=64)
+def loss(config: StyleConfig) -> Callable:
+    """`loss(x, lw, weights, targets) -> (total, terms)` of every setting's image."""
+    one = lambda x, lw, weights, targets: objective.total_loss(weights, x, targets, config, lw)  # noqa: E731
+    return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)), compiler_options=optimize.compiler_options())
