@@ -18,6 +18,7 @@ from cli_options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart import config as _config
 
 _DEFAULT = _o.DEFAULT
+_SIZE = 256  # a sweep's default --size, below stylize's: it makes an image per setting
 
 
 def sweep(
@@ -31,8 +32,10 @@ def sweep(
     tv_weight: Annotated[str, typer.Option(help="Comma-separated TV weights.")] = f"{_DEFAULT.tv_weight:g}",
     seed: Annotated[str, typer.Option(help="Comma-separated seeds; more than one needs --init random (a seed only sets a random start).")] = f"{_DEFAULT.seed}",
     model: Annotated[str, typer.Option(help="auto, a registered name or a .safetensors path.", callback=_home)] = "auto",
-    size: Annotated[int, typer.Option(help="Long side of each image in pixels.")] = 256,
-    steps: Annotated[int, typer.Option(help="Optimizer steps.")] = 200,
+    size: Annotated[Optional[int], typer.Option(help=f"Long side of each image in pixels (default {_SIZE}, or the last of --scales).", show_default=False)] = None,
+    steps: _o.Steps = "200",
+    scales: _o.Scales = None,
+    start_size: _o.StartSize = None,
     optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
     linesearch: _o.LineSearchOption = LineSearch(_DEFAULT.linesearch),
     lbfgs_memory: _o.LbfgsMemory = _DEFAULT.lbfgs_memory,
@@ -58,7 +61,8 @@ def sweep(
     All settings run as one batched program, split over all local devices; the other options hold for every tile,
     as they would for `jaxart stylize`.
     """
-    from jaxart import compile_cache, job, notes as _notes, progress, sheet, sweep as S, transfer, weights
+    from jaxart import compile_cache, job, notes as _notes, progress, scales as _scales, sheet, sweep as S, transfer
+    from jaxart import weights
     from jaxart.checkpoint import Interrupted
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
@@ -74,7 +78,8 @@ def sweep(
     if columns is not None and columns < 1:
         raise typer.BadParameter("must be 1 or more", param_hint="--columns")
     rgb = _parse_colour(background)
-    config = StyleConfig(size=size, steps=steps, optimizer=optimizer.value, learning_rate=learning_rate,
+    config = StyleConfig(**_o.sizes(size=size, steps=steps, scales=scales, start_size=start_size, default_size=_SIZE),
+                         optimizer=optimizer.value, learning_rate=learning_rate,
                          init=_path_or_word(init, _config.INITS), style_blend=_csv(style_blend, "--style-blend", float),
                          **_o.fixed(content_layers=content_layers, style_layers=style_layers,
                                     style_layer_weights=style_layer_weights, pooling=pooling, linesearch=linesearch,
@@ -99,11 +104,12 @@ def sweep(
     _stop_if_interrupted()
     # SIGINT and SIGTERM are only recorded while the sweep runs and its files are placed: the
     # next step ends it with one line, and never half-writes the files.
+    total = _scales.total_steps(config)  # over every scale, as stylize's bar counts
     with compile_cache.use(_warn), job.stop_signals() as stopped, \
-            progress.steps_bar(config.steps, quiet, label="sweep") as update:
+            progress.steps_bar(total, quiet, scales=_scales.schedule(config), label="sweep") as update:
         def on_step(i, carry):
-            if (signum := stopped()) and i < config.steps:
-                raise Interrupted(f"interrupted by {signal.Signals(signum).name} at step {i} of {config.steps}; "
+            if (signum := stopped()) and i < total:
+                raise Interrupted(f"interrupted by {signal.Signals(signum).name} at step {i} of {total}; "
                                   "nothing was written (a sweep cannot be resumed); run the command again",
                                   128 + signum)
             update(i, *S.batch_mean(carry, len(settings)))
@@ -112,7 +118,7 @@ def sweep(
         inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
                   "background": list(rgb)}
         # The fields a stylize record has (job.record), with each tile's own loss, steps, config and seed.
-        shared = job.record(config, w, transfer.Outcome(result.images[0], {}, config.steps, result.seconds), inputs,
+        shared = job.record(config, w, transfer.Outcome(result.images[0], {}, total, result.seconds), inputs,
                             job.input_digests(content, styles, config),
                             str(Path(model).resolve()) if weights.is_path(model) else None)
         record = {**{k: v for k, v in shared.items() if k != "seed"}, "loss": result.terms, "steps": result.steps}
@@ -124,6 +130,6 @@ def sweep(
     if not quiet:
         n = len(settings)
         typer.echo(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {n} setting{'s' * (n != 1)} "
-                   f"on {result.devices} device(s), {config.steps} steps, {result.seconds:.1f} s)")
+                   f"on {result.devices} device(s), {total} steps, {result.seconds:.1f} s)")
     if failed := sheet.nonfinite(output, settings, result.ok, fmt.value):
         raise NonFiniteLossError(failed)

@@ -5,7 +5,8 @@ one compiled step: `jax.vmap` turns N settings into one batch. With several loca
 batch is split over a 1-D `jax.sharding.Mesh` (axis "batch"); weights and targets are
 replicated. The step is driven from Python on every backend, as `optimize.minimize` does on CPU
 (where an XLA loop runs the VGG gradient ~2.4x slower, jax-ml/jax#12868); `callback` reports
-every step. The batched programs are in batched.py.
+every step. The batched programs are in batched.py; coarse to fine runs the whole batch at each
+scale of `scales.schedule`, as `scales.run` runs one image.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from jax.typing import ArrayLike
 
-from jaxart import batched, margin, objective, optimize, transfer
+from jaxart import batched, margin, objective, optimize, scales, transfer
 from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, repeated
@@ -31,10 +32,10 @@ __all__ = ["AXIS", "MAX_SETTINGS", "UNSUPPORTED", "Setting", "SweepResult", "bat
            "check_memory", "grid", "make_batched_step", "repeated", "sweep"]  # the grid's names from settings.py too
 
 AXIS = "batch"
-# Settings `transfer.run` handles around the optimizer (coarse to fine, region masks) that a sweep
-# does not apply yet; `check` refuses them by name. Colours and the painting's scale are taken as a
-# run takes them (`transfer.prepared_inputs`, `starting_image`, `finished`).
-UNSUPPORTED = ("scales", "start_size", "scale_steps", "mask", "region_colors")
+# Settings `transfer.run` handles around the optimizer (region masks) that a sweep does not apply
+# yet; `check` refuses them by name. Colours, the painting's scale and coarse to fine are taken as a
+# run takes them (`transfer.prepared_inputs`, `starting_image`, `finished`; `scales.schedule`).
+UNSUPPORTED = ("mask", "region_colors")
 
 
 class SweepResult(NamedTuple):
@@ -80,14 +81,16 @@ def batch_mean(carry: optimize.Carry, n: int) -> tuple[float, dict[str, float]]:
 def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", available: int | None = None,
                  photo: tuple[int, int] | None = None, paintings: Sequence[tuple[int, int]] = (),
                  flag: str = "--size", count_flag: str | None = None) -> int:
-    """Raise an InputError if `settings` images at once will not fit in a device's memory; else
-    return the estimated peak bytes per device. `photo` and `paintings` are the (height, width)
+    """Raise an InputError if the photo is too small for the first scale (`scales.check_photo`), or
+    `settings` images at once will not fit in a device's memory at the largest scale, `config.size`;
+    else return the estimated peak bytes per device. `photo` and `paintings` are the (height, width)
     of the files as read (`memory.check`); the photo is a square of `config.size` if not known.
     `flag` is the option the advice names for the size; `count_flag`, if given, the one for the count."""
     from jaxart import memory
 
     per_device = -(-settings // jax.local_device_count())
     photo = photo or (config.size, config.size)
+    scales.check_photo(config, photo, flag)
     need = lambda n, c=config: memory.files_bytes(c, arch, photo, paintings, images=n)  # noqa: E731
     free = memory.available_bytes() if available is None else available
     if need(per_device) > free:
@@ -125,9 +128,10 @@ def sweep(
         `config.style_blend`).
       weights: a `Weights`.
       config: everything but the swept values (layers, size, steps, optimizer, init, colors,
-        style_scale, ...); not coarse to fine or masks (`UNSUPPORTED`).
+        style_scale, coarse to fine, ...); not masks (`UNSUPPORTED`).
       settings: the grid, e.g. from `grid(...)`; each overrides the loss weights and seed.
-      callback: called as `callback(step, carry)` after every step, batched carry on device.
+      callback: called as `callback(step, carry)` after every step, batched carry on device; steps
+        count over all scales, as a run's progress does.
       devices: split the batch over these (default: all local devices). The batch is padded
         to a multiple of their number by repeating the last setting.
 
@@ -135,43 +139,75 @@ def sweep(
       A `SweepResult` whose image i is `jaxart.run` for `settings[i].apply(config)` from the same
       start, but not to the pixel: batching changes float32 rounding, which L-BFGS amplifies, so
       tiles drift apart from a run (and with the other settings of the grid) as steps add up
-      (README, "Sweeps").
+      (README, "Sweeps"). Several scales run as `scales.run` runs them: the whole batch at each
+      size, every tile continuing from its own optimized pixels, upsampled.
     """
     start = time.perf_counter()
     settings = tuple(Setting(*s) for s in settings)
     check(config, settings, weights.arch)
     styles = list(style) if isinstance(style, (list, tuple)) else [style]  # paintings may differ in size
-    photo, content, styles = transfer.prepared_inputs(content, styles, config)  # as a run sizes and colours them
-    # As in transfer.run, each image is optimized inside a free margin (margin.py).
-    targets = objective.compute_targets(weights, margin.pad(content, config.margin), styles,
-                                        objective.loss_config(config))
+    content = transfer._checked_image(content, "photo")
+    scales.check_photo(config, content.shape)  # every scale, before any work, as transfer.run does
 
     mesh = batch_mesh(devices)
     n = len(settings)
     padded = settings + settings[-1:] * (-n % mesh.size)
     lw = objective.LossWeights(*(jnp.asarray([getattr(s, f"{k}_weight") for s in padded], jnp.float32)
                                 for k in objective.LossWeights._fields))
-    # A start depends on the seed alone of a setting's values: one per seed, so an --init image is read
-    # once, not once per tile.
-    starts = {seed: transfer.starting_image(content, config.replace(seed=seed)) for seed in {s.seed for s in padded}}
-    x0 = jnp.stack([starts[s.seed] for s in padded])
     opt = transfer.optimizer(config)
     batch, shared = NamedSharding(mesh, PartitionSpec(AXIS)), NamedSharding(mesh, PartitionSpec())
-    lw, x0 = jax.device_put((lw, x0), batch)
-    weights, targets = jax.device_put((weights, targets), shared)
-    carry = batched.init(opt, objective.loss_config(config), batch)(x0, lw, weights, targets)
-    step = batched.make_batched_step(opt, config)
-    for i in range(config.steps):
-        carry = step(carry, lw, weights, targets)
-        if callback is not None:
-            callback(i + 1, carry)
-        if not bool(jnp.any(carry.ok)):
-            break
+    lw, weights = jax.device_put(lw, batch), jax.device_put(weights, shared)
+    offset, before = 0, None
+    for size, count in scales.schedule(config):
+        carry = None  # the previous scale's state is not held while this one's is made
+        stage = scales.stage_config(config, size, count)
+        photo, prepared, paintings = transfer.prepared_inputs(content, styles, stage)  # as a run sizes and colours them
+        # As in transfer.run, each image is optimized inside a free margin (margin.py).
+        targets = jax.device_put(objective.compute_targets(weights, margin.pad(prepared, config.margin), paintings,
+                                                           objective.loss_config(stage)), shared)
+        x0 = jax.device_put(_starts(prepared, stage, padded, before), batch)
+        carry = batched.init(opt, objective.loss_config(stage), batch)(x0, lw, weights, targets)
+        carry = _continued(carry, before)
+        step = batched.make_batched_step(opt, stage)
+        for i in range(count):
+            if not bool(jnp.any(carry.ok)):
+                break
+            carry = step(carry, lw, weights, targets)
+            if callback is not None:
+                callback(offset + i + 1, carry)
+        offset += count
+        # What the next scale continues, as scales.run does: the optimized pixels (not the finished
+        # image) without the margin, and not the optimizer's state; the steps count over all scales.
+        before = carry._replace(params=margin.crop(carry.params, photo.shape), opt_state=None,
+                                count=carry.count + (0 if before is None else before.count))
     devices_used = len(carry.params.sharding.device_set)
     # The final loss by XLA's own convolutions, as `transfer.run` takes it (once per run, so
     # Winograd's transforms would only cost compile time): a tile records the loss stylize would.
-    total, terms = batched.loss(objective.loss_config(config).replace(conv="direct"))(carry.params, lw, weights, targets)
+    total, terms = batched.loss(objective.loss_config(stage).replace(conv="direct"))(carry.params, lw, weights, targets)
     terms = {k: np.asarray(v)[:n] for k, v in {"total": total, **terms}.items()}
     images = jax.vmap(lambda x: transfer.finished(x, photo, config.colors))(carry.params)
     return SweepResult(np.asarray(images)[:n], terms, np.asarray(carry.ok)[:n], settings,
-                       devices_used, time.perf_counter() - start, np.asarray(carry.count)[:n])
+                       devices_used, time.perf_counter() - start, np.asarray(before.count)[:n])
+
+
+def _starts(content: np.ndarray, config: StyleConfig, settings: Sequence[Setting],
+            before: optimize.Carry | None) -> jax.Array:
+    """(N, H + 2m, W + 2m, 3): every setting's start at this scale, inside its margin: `config.init` at
+    the first (one start per seed, so an --init image is read once, not once per tile), then the
+    previous scale's pixels (`before.params`) upsampled to the prepared `content`'s shape."""
+    if before is None:
+        starts = {seed: transfer.starting_image(content, config.replace(seed=seed))
+                  for seed in {s.seed for s in settings}}
+        return jnp.stack([starts[s.seed] for s in settings])
+    upsampled = lambda x: transfer.starting_image(content, config, scales.upsample(x, content.shape))  # noqa: E731
+    return jax.vmap(upsampled)(before.params)
+
+
+def _continued(carry: optimize.Carry, before: optimize.Carry | None) -> optimize.Carry:
+    """A scale's starting `carry`, the settings whose loss became NaN or inf at an earlier scale (`before`)
+    left as they ended: not stepped (ok False: the step keeps them), their loss the last finite one."""
+    if before is None:
+        return carry
+    keep = lambda new, old: jnp.where(before.ok, new, old)  # noqa: E731
+    value, aux = keep(carry.value, before.value), jax.tree.map(keep, carry.aux, before.aux)
+    return carry._replace(ok=before.ok, value=value, aux=aux)

@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from PIL import Image
 
 import jaxart
 from jaxart import losses, memory, optimize, sweep
@@ -179,10 +180,11 @@ def test_the_progress_of_a_padded_batch_leaves_the_padding_out():
     assert sweep.batch_mean(carry, 3) == (2.0, {"style": 3.0})
 
 
-def test_sweep_refuses_coarse_to_fine_and_masks_by_name():
+def test_sweep_refuses_masks_by_name(tmp_path):
     """What a sweep does not apply yet is refused by its option's name, not ignored."""
-    with pytest.raises(ValueError, match="sweeps do not support start-size yet; leave it at its default"):
-        sweep.check(jaxart.StyleConfig(start_size=128), GRID)
+    Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(tmp_path / "mask.png")
+    with pytest.raises(ValueError, match="sweeps do not support mask yet; leave it at its default"):
+        sweep.check(jaxart.StyleConfig(mask=str(tmp_path / "mask.png"), region_colors=("black",)), GRID)
     with pytest.raises(ValueError, match="grid is empty"):
         sweep.check(jaxart.StyleConfig(), [])
 
@@ -200,6 +202,21 @@ def test_a_sweep_takes_colours_and_the_paintings_scale_as_a_run_does(tiny_vgg16)
     chroma = lambda x: jaxart.color.rgb_to_yiq(np.asarray(x, np.float64))[..., 1:]  # noqa: E731
     np.testing.assert_allclose(chroma(got.images), np.broadcast_to(chroma(content), got.images.shape[:3] + (2,)),
                                atol=1e-3)
+
+
+def test_a_coarse_to_fine_sweep_gives_each_setting_its_coarse_to_fine_run(tiny_vgg16):
+    """Sweeps refused --scales: each scale now runs the whole batch at its size, every tile continuing
+    from its own optimized pixels as `jaxart.run` does (with colors "keep" the finished image, the
+    photo's colours put back, would start the next scale elsewhere); steps count over all scales."""
+    content, style = _inputs()
+    config = CONFIG.replace(size=24, scales=(16, 24), scale_steps=(2, 3), steps=5, colors="keep")
+    seen = []
+    got = sweep.sweep(content, style, tiny_vgg16, config, GRID[:2], callback=lambda i, carry: seen.append(i))
+    assert seen == [1, 2, 3, 4, 5] and got.steps.tolist() == [5, 5] and got.images.shape == (2, 18, 24, 3)
+    for i in range(2):
+        alone = jaxart.run(content, [style], weights=tiny_vgg16, config=GRID[i].apply(config))
+        np.testing.assert_allclose(got.images[i], alone.image, atol=2e-5)
+        np.testing.assert_allclose(got.terms["total"][i], alone.terms["total"], rtol=1e-4)
 
 
 def test_a_sweep_refuses_settings_that_give_identical_images():

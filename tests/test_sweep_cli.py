@@ -153,6 +153,14 @@ def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp
     (["--background", "rgba(0,0,0,0)"], "is not a colour name, #rrggbb or r,g,b"),
     (["--style-weight", ",".join(map(str, range(1, 201))), "--seed", ",".join(map(str, range(60)))],
      "a sweep of 12,000 settings is more than 10,000"),  # millions were checked one by one for minutes
+    # coarse to fine, checked as stylize checks it (--size 24 given)
+    (["--scales", "24,32"], "the last scale 32 differs from size 24; end --scales at --size"),
+    (["--scales", "32,24"], "scales [32, 24] must increase"),
+    (["--scales", "16,24"], "at --scales 16 the photo is 16x12 px, too small for layer relu5_1"),
+    (["--scales", "22,24", "--start-size", "22"], "give --scales or --start-size, not both"),
+    (["--scales", "22,24", "--steps", "1,2,3"], "3 step counts for 2 scales [22, 24]; give one --steps number per scale"),
+    (["--steps", "1,2"], "2 step counts need --scales or --start-size; give one --steps number"),
+    (["--scales", "22,x"], "--scales: '22,x' is not a comma-separated list of whole numbers"),
 ])
 def test_cli_sweep_bad_input_gives_one_line_and_no_output(extra, expected, files, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["cli.py", *_sweep_args(files, tmp_path / "g.png", *extra)])

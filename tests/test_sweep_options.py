@@ -95,3 +95,32 @@ def test_a_sweep_warns_as_stylize_does_of_an_upsampled_photo_and_a_random_start_
         lines = err.splitlines()
         assert any(line.startswith("warning: --size 48 is larger than the photo (40 px") for line in lines), err
         assert any(line.startswith("warning: --init random with vgg16-hed") for line in lines), err
+
+
+def test_a_coarse_to_fine_tile_is_stylize_coarse_to_fine_and_info_gives_its_command(files, tmp_path, monkeypatch,
+                                                                                     capsys):
+    """sweep refused --scales, --start-size and per-scale --steps. A tile is now stylize's run with the same
+    scales: its record (the schedule too) and its pixels; `info --command` names the scales, and the page does."""
+    import shlex
+
+    d, model = files
+    code, _, err = run_main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "g.png"),
+                             "--model", model, "--style-weight", "1,100", "--scales", "24,32", "--steps", "2,2",
+                             "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "size 32, steps 2,2, scales 24,32</p>" in (tmp_path / "g.html").read_text()
+    code, out, err = run_main(["info", str(tmp_path / "g-01.png"), "--command"], monkeypatch, capsys)
+    assert code == 0, err
+    argv = shlex.split(out)
+    assert argv[argv.index("--scales") + 1] == "24,32" and argv[argv.index("--steps") + 1] == "2,2", out
+    assert "--size" not in argv and argv[argv.index("--style-weight") + 1] == "100", out
+    argv[argv.index("--output") + 1] = str(tmp_path / "s.png")
+    code, _, err = run_main([*argv[1:], "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    tile, alone = jaxart.read_record(tmp_path / "g-01.png"), jaxart.read_record(tmp_path / "s.png")
+    assert set(tile) == set(alone) | {"sheet"} and tile["schedule"] == [[24, 2], [32, 2]] and tile["steps"] == 4
+    for key in set(alone) - {"seconds", "loss"}:
+        assert tile[key] == alone[key], key
+    assert tile["loss"] == pytest.approx(alone["loss"], rel=1e-4)
+    pixels = [np.asarray(Image.open(tmp_path / n), np.int16) for n in ("g-01.png", "s.png")]
+    assert pixels[0].shape == (24, 32, 3) and np.abs(pixels[0] - pixels[1]).max() <= 1
