@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from jaxart import image
+from jaxart import image, scales
 from jaxart.config import INITS, StyleConfig
 from jaxart.guided import ASPECT
 from jaxart.vgg import Weights
@@ -61,3 +61,15 @@ def init_note(photo: np.ndarray, init: str) -> str | None:
         return None
     return (f"--init {init} is {w}x{h} and the photo {W}x{H} (aspect {w / h:.2f} vs {W / H:.2f}); it is stretched to "
             "the photo's shape: crop it to that aspect to keep its proportions")
+
+
+def start_size_note(config: StyleConfig) -> str | None:
+    """A warning when `--start-size` leaves no scale below `--size` (it is within `scales.GROWTH` of
+    it, so `scales.sizes` drops it), which made the run single-scale without a word; else None."""
+    if not config.start_size or config.scales or len(scales.sizes(config)) > 1:
+        return None
+    least = int(config.size / scales.GROWTH)
+    fix = (f"use --start-size {least} or less for coarse to fine" if least >= 16 else
+           f"at --size {config.size} no coarser scale fits: drop --start-size")
+    return (f"--start-size {config.start_size} is within {scales.GROWTH:g}x of --size {config.size}, so that scale "
+            f"is dropped and the run has one scale, {config.size} px (no coarse to fine); {fix}")
