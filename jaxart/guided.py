@@ -128,9 +128,11 @@ def check_mask(config, shape: Sequence[int], n_styles: int) -> np.ndarray:
                          f"{W / H:.3f}); draw the mask over the photo, at its aspect ratio")
     colors = parse_colors(names)
     regions = np.asarray(region_masks(mask, colors))
-    for name, area in zip(names, regions.reshape(len(names), -1).mean(axis=1)):
+    for name, area, rgb in zip(names, regions.reshape(len(names), -1).mean(axis=1), colors):
         if area == 0:
-            raise InputError(f"mask colour {name!r} is not in {config.mask}; its colours are {_palette(mask)}")
+            value, instead = _named_as(name, rgb, np.asarray(mask)[regions.sum(axis=0) < 0.5])
+            raise InputError(f"mask colour {name!r} is not in {config.mask}{value}; its colours are "
+                             f"{_palette(mask)}{instead}")
     stray = 1.0 - regions.sum(axis=0).mean()
     if stray > STRAY:
         unmatched = np.asarray(mask)[regions.sum(axis=0) < 0.5]
@@ -197,6 +199,21 @@ def style_loss(
         area = jnp.sum(jnp.asarray(masks[n], jnp.float32), axis=(-2, -1))
         total = total + layer_weights[n] * jnp.sum(per_region * area) / (jnp.sum(area) + _EPS)
     return total
+
+
+def _named_as(name: str, rgb: np.ndarray, unmatched: np.ndarray) -> tuple[str, str]:
+    """Words for a colour given by name or r,g,b that matched nothing: what it is as #rrggbb and, when
+    some of the mask matches no listed colour, the commonest such colour to give instead ("green" is
+    #008000, which a mask painted in #00ff00, "lime", does not match); two "" for a #rrggbb."""
+    value = "#{:02x}{:02x}{:02x}".format(*rgb)
+    if name.strip().lower() == value:
+        return "", ""
+    if not len(unmatched):
+        return f" ({name} is {value})", ""
+    q = (unmatched.reshape(-1, 3) * 255 + 0.5).astype(np.uint8)
+    colors, counts = np.unique(q, axis=0, return_counts=True)
+    other = "#{:02x}{:02x}{:02x}".format(*colors[np.argmax(counts)])
+    return f" ({name} is {value})", f"; for its {other} give --region-style '{other}'=PAINTING"
 
 
 def _palette(mask: np.ndarray, top: int = 4) -> str:
