@@ -92,7 +92,7 @@ def sweep(
     sheet.check_outputs(output, len(settings), fmt.value, overwrite=overwrite, inputs=[content, *styles, init])
     photo, paintings = job.load_inputs(content, styles, rgb)
     for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init),
-                 _notes.style_scale_note(paintings, config)):  # as stylize warns
+                 _notes.style_scale_note(paintings, config), _notes.start_size_note(config)):  # as stylize warns
         if note:
             _warn(note)
     arch = job.model_arch(model)
