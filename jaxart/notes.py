@@ -73,3 +73,12 @@ def start_size_note(config: StyleConfig) -> str | None:
            f"at --size {config.size} no coarser scale fits: drop --start-size")
     return (f"--start-size {config.start_size} is within {scales.GROWTH:g}x of --size {config.size}, so that scale "
             f"is dropped and the run has one scale, {config.size} px (no coarse to fine); {fix}")
+
+
+def frames_note(save_every: int, steps: int) -> str | None:
+    """A warning when `--save-every` writes no frame: frames are taken before the last step (its
+    image is the output), so an interval of `steps` or more, over all scales, gives none; else None."""
+    if not save_every or save_every < steps:
+        return None
+    return (f"--save-every {save_every} writes no frames in a run of {steps} step{'s' * (steps != 1)} (the last "
+            f"step's image is the output); give a value below {steps} for frames")

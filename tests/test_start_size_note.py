@@ -26,15 +26,16 @@ def test_a_start_size_that_leaves_one_scale_is_warned_about_with_one_that_does_n
         StyleConfig(size=20, start_size=16))
 
 
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
 @pytest.mark.parametrize("start, warned", [("30", True), ("26", False)])
-def test_stylize_warns_before_any_weights_load(start, warned, tmp_path, monkeypatch, capsys):
+def test_stylize_and_sweep_warn_before_any_weights_load(command, start, warned, tmp_path, monkeypatch, capsys):
     d, model = write_tiny_job(tmp_path)  # a 40x30 photo
 
     def load(*args):
         raise Loaded
 
     monkeypatch.setattr("jaxart.job.resolve_model", load)
-    argv = ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "out.png"),
+    argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "out.png"),
             "--model", model, "--quiet", "--size", "40", "--start-size", start, "--steps", "1"]
     with pytest.raises(Loaded):
         run_main(argv, monkeypatch, capsys)
@@ -43,3 +44,27 @@ def test_stylize_warns_before_any_weights_load(start, warned, tmp_path, monkeypa
                 "one scale, 40 px (no coarse to fine); use --start-size 26 or less for coarse to fine")
     assert (expected in err) == warned, err
     assert "--start-size" not in err or warned, err
+
+
+@pytest.mark.parametrize("every, steps, warned", [("3", "3", True), ("5", "3", True), ("2", "3", False),
+                                                  ("2", "1,1", True), ("1", "1,1", False)])
+def test_a_save_every_that_writes_no_frame_is_warned_about(every, steps, warned, tmp_path, monkeypatch, capsys):
+    """Frames are taken before the last step, whose image is the output: --save-every 3 with 3 steps
+    (or 2 over two scales of 1 step) wrote nothing and said nothing."""
+    d, model = write_tiny_job(tmp_path)
+
+    def load(*args):
+        raise Loaded
+
+    monkeypatch.setattr("jaxart.job.resolve_model", load)
+    scales = ["--scales", "32,40"] if "," in steps else []
+    argv = ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "out.png"), "--model", model,
+            "--quiet", "--size", "40", *scales, "--steps", steps, "--save-every", every]
+    with pytest.raises(Loaded):
+        run_main(argv, monkeypatch, capsys)
+    err = capsys.readouterr().err
+    total = sum(map(int, steps.split(",")))
+    expected = (f"warning: --save-every {every} writes no frames in a run of {total} steps (the last step's image is "
+                f"the output); give a value below {total} for frames")
+    assert (expected in err) == warned, err
+    assert "--save-every" not in err or warned, err
