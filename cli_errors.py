@@ -52,6 +52,11 @@ def run(app: typer.Typer) -> None:
         sys.exit(1)
     except RuntimeError as e:
         text = " ".join(str(e).split())
+        if text.startswith("Symlink loop from "):  # pathlib's resolve() (Python < 3.13) on a link to itself
+            link = text.removeprefix("Symlink loop from ").strip("'")
+            typer.echo(f"error: {link} is a symbolic link that leads back to itself; remove or fix the link, or "
+                       "give another path", err=True)
+            sys.exit(2)
         if "RESOURCE_EXHAUSTED" in text or "out of memory" in text.lower():  # the memory check's estimate was low
             typer.echo(f"error: out of memory ({text[:200]}); use a smaller size, fewer settings or --remat where "
                        "the command has them, or close other programs", err=True)
