@@ -109,9 +109,11 @@ def _to_srgb(img: Image.Image) -> Image.Image:
     return out
 
 
-def _check_background(background: Sequence[int]) -> tuple[int, int, int]:
-    rgb = tuple(background)
-    if len(rgb) != 3 or not all(isinstance(v, (int, np.integer)) and 0 <= v <= 255 for v in rgb):
+def check_background(background: Sequence[int]) -> tuple[int, int, int]:
+    """`background` as (r, g, b) ints, or an InputError if it is not three integers 0..255."""
+    rgb = tuple(background) if isinstance(background, (list, tuple, np.ndarray)) else ()
+    if len(rgb) != 3 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v <= 255
+                                for v in rgb):
         raise InputError(f"background must be three integers 0..255 (r, g, b), got {background!r}")
     return tuple(int(v) for v in rgb)
 
@@ -189,7 +191,7 @@ def load_image(
         over Pillow's decompression-bomb limit, or smaller than 2x2 pixels. The message is
         one line.
     """
-    rgb = _decode(Path(path), _check_background(background), to_srgb)
+    rgb = _decode(Path(path), check_background(background), to_srgb)
     if size is not None:
         rgb = resize(rgb, size)
     return np.asarray(rgb, np.float32) / 255.0

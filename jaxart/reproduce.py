@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from jaxart import image, output as _output
+from jaxart import guided, image, output as _output, vgg
 from jaxart.config import INITS, StyleConfig
 from jaxart.errors import InputError
 
@@ -63,6 +63,7 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
         raise InputError(f"this is a sweep's contact sheet; each tile beside it ({', '.join(map(str, tiles[:2]))}"
                          f"{', ...' if len(tiles) > 2 else ''}) is one run: give a tile to `info --command`")
     config, content, styles = _config(record), *_inputs(record)
+    _check_settings(record, config, styles)
     argv = ["jaxart", "stylize", content]
     if config.mask is None:
         argv += styles
@@ -128,6 +129,27 @@ def _config(record: dict) -> StyleConfig:
         raise InputError(f"the run record (jaxart {record.get('jaxart', '?')}) has "
                          f"{str(e).partition(';')[0].replace('unknown', 'config')} this jaxart does not know; "
                          "run the jaxart that wrote it, or read the record with `jaxart info`") from None
+
+
+def _check_settings(record: dict, config: StyleConfig, styles: list[str]) -> None:
+    """Refuse a record whose settings stylize would refuse (an edited or damaged record), so no
+    command is printed that fails, or that reads a forged value (--size -5) as the run's. Files are
+    not checked here: `changed_inputs` warns of a gone --init or --mask."""
+    arch = record.get("arch") if record.get("arch") in vgg.STAGES else None
+    try:
+        checked = config.replace(init=config.init if config.init in INITS else "content", mask=None,
+                                 region_colors=None)
+        checked.validate(arch, paintings=None if config.mask else len(styles))
+        if config.region_colors is not None or config.mask is not None:
+            if config.mask is None or not config.region_colors or len(config.region_colors) != len(styles):
+                raise ValueError("region colours and mask do not pair up with the paintings")
+            guided.parse_colors(config.region_colors)
+        background = (record.get("inputs") or {}).get("background")
+        if background is not None:
+            image.check_background(background)
+    except ValueError as e:
+        raise InputError(f"the run record holds settings stylize refuses ({e}); it was edited or damaged, so no "
+                         "command can be made from it; `jaxart info` without --command shows what it holds") from None
 
 
 def _inputs(record: dict) -> tuple[str, list[str]]:

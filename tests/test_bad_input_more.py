@@ -40,3 +40,47 @@ def test_a_symlink_loop_anywhere_is_one_line_naming_it(where, files, tmp_path, m
     code, _, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and "leads back to itself" in err, err
     assert sorted(p.name for p in tmp_path.iterdir() if not p.is_symlink()) == []
+
+
+FORGED = {  # how a record was edited: (change, what the one line names)
+    "background a number": (lambda r: r["inputs"].update(background=5), "background must be three integers"),
+    "background infinite": (lambda r: r["inputs"].update(background=[1e400, 0, 0]), "got [inf, 0, 0]"),
+    "background out of range": (lambda r: r["inputs"].update(background=[300, -5, 0]), "background must be three"),
+    "negative size": (lambda r: r["config"].update(size=-5), "size must be a positive integer"),
+    "nan learning rate": (lambda r: r["config"].update(learning_rate=float("nan")), "learning-rate must be"),
+    "unknown optimizer": (lambda r: r["config"].update(optimizer="sgd"), "optimizer 'sgd' is not one of"),
+    "unknown layer": (lambda r: r["config"].update(style_layers=["relu9_9"]), "layer 'relu9_9' does not exist"),
+    "regions without a mask": (lambda r: r["config"].update(region_colors=["red"]), "do not pair up"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FORGED))
+def test_info_command_on_an_edited_record_is_one_line_and_no_command(case, tmp_path, monkeypatch, capsys):
+    """These printed a command stylize refuses (--size -5, --background 1), or a TypeError traceback."""
+    import numpy as np
+
+    from jaxart.config import StyleConfig
+    from jaxart.output import save_image
+
+    d, _ = write_tiny_job(tmp_path)
+    record = {"jaxart": "0.2.0", "arch": "vgg19", "model": "vgg19", "config": StyleConfig().to_dict(),
+              "inputs": {"content": str(d / "photo.jpg"), "styles": [str(d / "paint.png")]}}
+    change, says = FORGED[case]
+    change(record)
+    save_image(d / "out.png", np.zeros((4, 4, 3)), record)
+    code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and says in err and "edited or damaged" in err, err
+
+
+def test_a_warning_naming_a_file_with_a_line_break_stays_one_line(tmp_path, monkeypatch, capsys):
+    import numpy as np
+
+    from jaxart.config import StyleConfig
+    from jaxart.output import save_image
+
+    d, _ = write_tiny_job(tmp_path)
+    record = {"jaxart": "0.2.0", "config": StyleConfig().to_dict(),
+              "inputs": {"content": str(d / "gone\nphoto.jpg"), "styles": [str(d / "paint.png")]}}
+    save_image(d / "out.png", np.zeros((4, 4, 3)), record)
+    code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
+    assert code == 0 and len(err.splitlines()) == 1 and "is gone" in err, err
