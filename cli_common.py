@@ -109,7 +109,7 @@ def choices(name: str, values) -> type[Enum]:
 def warn(message: str) -> None:
     import typer
 
-    typer.echo(f"warning: {message}", err=True)
+    typer.echo(f"warning: {' '.join(str(message).splitlines())}", err=True)  # one line, as errors (a file name's newline)
 
 
 def fetch(name: str, quiet: bool, url: str | None = None, **options) -> Path:
