@@ -235,6 +235,8 @@ def check_outputs(path: Path, n: int, fmt: str = "png", *, overwrite: bool = Fal
     replace (or with `overwrite` remove as stale) one of the `inputs` (paths or None)."""
     from jaxart.destinations import check_names, check_not_input, check_output
 
+    if not path.name:  # ".", "/": no name to name the page and the tiles after
+        raise InputError(f"the contact sheet {path} is a folder, not a PNG; give an --output ending in .png")
     stale = stale_tiles(path, n, fmt)
     check_not_input(outputs(path, n, fmt) + (stale if overwrite else []), inputs)
     if path.suffix.lower() != ".png":
