@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import signal
 import sys
 
@@ -48,6 +49,9 @@ def run(app: typer.Typer) -> None:
         typer.echo(f"error: {e}", err=True)
         sys.exit(1)
     except OSError as e:  # not anticipated by the library: still one line
+        if e.errno in _BAD_PATH:  # the path given, not the machine, is at fault: pathlib's is_dir() and resolve() raise these
+            typer.echo(f"error: {e.filename or 'a path given'}: {_BAD_PATH[e.errno]}", err=True)
+            sys.exit(2)
         typer.echo(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}", err=True)
         sys.exit(1)
     except RuntimeError as e:
@@ -72,6 +76,12 @@ def run(app: typer.Typer) -> None:
         signal.signal(signal.SIGINT, previous)
         _forget_interrupts()  # this command's: a later main() in the same process starts afresh
 
+
+# An OSError that a path the user gave causes, and what to do about it.
+_BAD_PATH = {errno.ENAMETOOLONG: "a name in this path is longer than the file system allows (255 bytes on most); "
+                                 "give a shorter path",
+             errno.ELOOP: "this path goes through a symbolic link that leads back to itself; remove or fix the link, "
+                          "or give another path"}
 
 # Typer's own wording for a value of the wrong type, and what a user reads instead.
 _KINDS = {"Input should be a valid integer, unable to parse string as an integer": "a whole number",

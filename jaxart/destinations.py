@@ -119,12 +119,12 @@ def check_animation(path: Path, *, overwrite: bool = False, inputs=()) -> None:
     None), suffix, existing file, folder. Errors advise on --animate, not --output."""
     check_not_input([path], inputs, what="animation", flag="--animate")
     animate.check_suffix(path)
+    check_names([("animation", path)], "--animate")  # first: is_dir() raises on a name too long
     if path.is_dir():
         raise InputError(f"animation {path} is a folder; give a file name ending in {path.suffix}")
     if os.path.lexists(path) and not overwrite:
         raise InputError(f"animation {path} already exists; pass --overwrite to replace it or choose another --animate")
     check_folder(path.parent, "--animate", what="animation folder")
-    check_names([("animation", path)], "--animate")
 
 
 def frame(output: Path, step: int, fmt: str = "png") -> Path:

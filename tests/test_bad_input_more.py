@@ -95,3 +95,20 @@ def test_sweep_into_the_current_folder_says_to_give_a_png(output, files, tmp_pat
                              "--size", "32", "--steps", "2", "--quiet"], monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and "give an --output ending in .png" in err, err
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("where, says", [("animation", "choose a shorter --animate"),
+                                         ("output folder", "give a shorter path"),
+                                         ("photo", "give a shorter path"),
+                                         ("info", "give a shorter path")])
+def test_a_name_longer_than_the_file_system_allows_is_bad_input(where, says, files, tmp_path, monkeypatch, capsys):
+    """pathlib's is_dir() raised ENAMETOOLONG, which ended as "File name too long: ..." and exit 1."""
+    long = "z" * 300
+    out = tmp_path / "out.png"
+    argv = {"animation": lambda: _stylize(files, out, "--animate", str(tmp_path / f"{long}.gif")),
+            "output folder": lambda: _stylize(files, tmp_path / long / "out.png"),
+            "photo": lambda: ["stylize", str(tmp_path / f"{long}.jpg"), str(files[0] / "paint.png"), "-o", str(out)],
+            "info": lambda: ["info", str(tmp_path / f"{long}.png")]}[where]()
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and says in err, err
+    assert not list(tmp_path.iterdir())
