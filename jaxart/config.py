@@ -100,7 +100,8 @@ class StyleConfig:
         _choice(self, "colors", color.MODES)
         _style_scale(self)
         if self.init not in INITS and not os.path.isfile(self.init):
-            there = "is a folder" if os.path.isdir(self.init) else "does not exist"
+            there = ("is a folder" if os.path.isdir(self.init) else "is not a regular file" if os.path.exists(self.init)
+                     else "does not exist")
             raise ValueError(f"init {self.init!r} {there}; give {' or '.join(INITS)}, or the path of an image file "
                              "(check the path and the current folder)")
         if not self.content_layers and not self.style_layers:

@@ -51,7 +51,8 @@ def model_arch(model: str) -> str:
             known = ", ".join(sorted(set(weights.SOURCES) | set(weights.installed())))
             raise InputError(f"unknown model {model!r}; known models are {known}")
     if not path.is_file():
-        raise InputError(f"weights file {path} does not exist; check the path")
+        there = ("is a folder" if path.is_dir() else "is not a regular file" if path.exists() else "does not exist")
+        raise InputError(f"weights file {path} {there}; give the path of a .safetensors file `weights convert` wrote")
     return weights.store.read_metadata(path).get("arch", "vgg19")
 
 

@@ -112,3 +112,14 @@ def test_a_name_longer_than_the_file_system_allows_is_bad_input(where, says, fil
     code, _, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and says in err, err
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("option", ["--init", "--model"])
+def test_a_fifo_given_as_a_file_is_called_not_a_regular_file(option, files, tmp_path, monkeypatch, capsys):
+    """A FIFO (or /dev/null) given to --init or --model was said not to exist, which it does."""
+    fifo = tmp_path / "pipe.safetensors"
+    os.mkfifo(fifo)
+    out = tmp_path / "out.png"
+    code, _, err = run_main(_stylize(files, out, option, str(fifo)), monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and "is not a regular file" in err, err
+    assert not out.exists()
