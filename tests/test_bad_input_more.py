@@ -123,3 +123,17 @@ def test_a_fifo_given_as_a_file_is_called_not_a_regular_file(option, files, tmp_
     code, _, err = run_main(_stylize(files, out, option, str(fifo)), monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and "is not a regular file" in err, err
     assert not out.exists()
+
+
+def test_a_sweep_of_a_photo_whose_name_is_not_utf8_writes_its_page(files, tmp_path, monkeypatch, capsys):
+    """The page failed to encode the name after the whole sweep ran: "'utf-8' codec can't encode ...", exit 2."""
+    import shutil
+
+    d, model = files
+    photo = tmp_path / os.fsdecode(b"ph\xffoto.jpg")
+    shutil.copy(d / "photo.jpg", photo)
+    out = tmp_path / "out" / "sw.png"
+    code, _, err = run_main(["sweep", str(photo), str(d / "paint.png"), "-o", str(out), "--model", model,
+                             "--size", "32", "--steps", "2", "--quiet"], monkeypatch, capsys)
+    assert (code, err) == (0, "")
+    assert "ph?oto.jpg in the style of paint.png" in out.with_suffix(".html").read_text(encoding="utf-8")
