@@ -58,7 +58,13 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag:
 def check_folder(folder: Path, flag: str, what: str = "output folder") -> Path:
     """The nearest existing folder at or above `folder`, once a file could be created (and removed)
     there, which also catches read-only file systems that permission bits do not show. Creates
-    nothing, so a refused or failed run leaves nothing behind."""
+    nothing, so a refused or failed run leaves nothing behind. The folders it would create must
+    have names the file system allows, or the run fails at its end."""
+    here = nearest(folder)
+    for part in Path(folder).absolute().relative_to(here).parts:
+        if len(os.fsencode(part)) > name_limit(here):
+            raise InputError(f"{what} {folder}: the folder name {part[:32]}... would be {len(os.fsencode(part))} "
+                             f"bytes, more than the {name_limit(here)} its file system allows; choose a shorter {flag}")
     try:
         return probe_folder(folder)
     except NotADirectoryError as e:

@@ -47,6 +47,8 @@ BENCH = {  # refused before anything is measured (the matmul peak alone takes se
                                   "is where --quality-images writes a picture; choose another name"),
     "json is the coarse picture": (["--quality-evals", "5", "--quality-size", "32", "--quality-images", "{tmp}/q",
                                     "--json", "{tmp}/q/coarse_to_fine.png"], "is where --quality-images writes"),
+    "quality images name too long": (["--quality-evals", "5", "--quality-size", "32", "--quality-images",
+                                      "{tmp}/" + "q" * 300], "bytes, more than the 255 its file system allows"),
     "json under a file": (["--json", "/proc/version/b.json"], "/proc/version is a file, not a folder; choose another --json"),
     "json folder unwritable": (["--json", "/proc/jaxart/b.json"], "choose another --json"),
 }
