@@ -137,3 +137,24 @@ def test_a_sweep_of_a_photo_whose_name_is_not_utf8_writes_its_page(files, tmp_pa
                              "--size", "32", "--steps", "2", "--quiet"], monkeypatch, capsys)
     assert (code, err) == (0, "")
     assert "ph?oto.jpg in the style of paint.png" in out.with_suffix(".html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("dtype", ["int8", "bool"])
+def test_weights_of_integer_or_boolean_values_are_refused_as_convert_refuses_them(dtype, files, tmp_path, monkeypatch,
+                                                                                   capsys):
+    """A --model file whose kernel held int8 or bool values was cast to float and run, garbled."""
+    from safetensors import safe_open
+    from safetensors.numpy import load_file, save_file
+
+    d, model = files
+    with safe_open(model, "np") as f:
+        meta = {k: v for k, v in f.metadata().items() if k != "tensors_sha256"}  # as a file from before hashes
+    tensors = load_file(model)
+    tensors["conv1_1.kernel"] = tensors["conv1_1.kernel"].astype(dtype)
+    bad = tmp_path / "bad.safetensors"
+    save_file(tensors, str(bad), metadata=meta)
+    out = tmp_path / "out.png"
+    code, _, err = run_main([*_stylize(files, out)[:5], "--model", str(bad), "--size", "32", "--steps", "2"],
+                            monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and f"conv1_1 holds {dtype} values, not floating point" in err, err
+    assert not out.exists()

@@ -162,7 +162,12 @@ def load(path: Path) -> vgg.Weights:
     params: dict = {}
     for key, value in tensors.items():
         layer, _, part = key.rpartition(".")
-        if not np.isfinite(value).all():  # else reported later as a diverging loss, with the wrong advice
+        if not np.issubdtype(value.dtype, np.floating):  # a cast would garble it silently, as layouts.check_values says
+            raise WeightsFileError(f"{path}: layer {layer} holds {value.dtype} values, not floating point; "
+                                   f"{folder.redo(path)}")
+        with np.errstate(over="ignore"):  # a float64 beyond float32's range becomes inf: refused here
+            finite = np.isfinite(value.astype(np.float32)).all()
+        if not finite:  # else reported later as a diverging loss, with the wrong advice
             raise WeightsFileError(f"{path}: layer {layer} holds NaN or infinite values; {folder.redo(path)}")
         params.setdefault(layer, {})[part] = jnp.asarray(value)
     missing = [n for n in vgg.conv_names(meta["arch"]) if n not in params]
