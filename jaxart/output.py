@@ -168,9 +168,12 @@ def read_record(path: str | os.PathLike) -> dict:
                     text = getattr(img, "text", {}).get(RECORD_KEY)  # a chunk after the pixels: decodes them
                 if text is None and img.format == "TIFF":
                     text = _tiff_record(img.tag_v2)
-                kind = img.format
+                kind, animated = img.format, getattr(img, "is_animated", False)
     except Exception as e:  # noqa: BLE001 - any unreadable file is a bad input here
         raise InputError(f"{path} could not be read as an image ({describe(e)}); give a PNG or TIFF jaxart wrote") from None
+    if text is None and kind in ("GIF", "WEBP") and not animated:  # a still image, from any program
+        raise InputError(f"{path} has no jaxart run record: jaxart writes one into PNG and TIFF images, not {kind}; "
+                         "give the image a run wrote (its --output)")
     if text is None and kind in ("GIF", "WEBP"):
         raise InputError(f"{path} is an animation ({kind}), which carries no run record; the image the run "
                          f"wrote (its --output, a PNG or TIFF) holds it: give that")

@@ -158,3 +158,15 @@ def test_weights_of_integer_or_boolean_values_are_refused_as_convert_refuses_the
                             monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and f"conv1_1 holds {dtype} values, not floating point" in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("suffix", [".webp", ".gif"])
+def test_info_on_a_still_webp_or_gif_does_not_call_it_an_animation(suffix, tmp_path, monkeypatch, capsys):
+    """Any still WebP or GIF was said to be "an animation", which misleads about what the file is."""
+    from PIL import Image
+
+    still = tmp_path / f"photo{suffix}"
+    Image.new("RGB", (4, 4)).save(still)
+    code, out, err = run_main(["info", str(still)], monkeypatch, capsys)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1, err
+    assert "animation" not in err and "has no jaxart run record" in err and "PNG and TIFF" in err, err
