@@ -2,7 +2,9 @@
 
 Each is a one-image function `jax.vmap`ped over a leading batch axis of the carry (or images) and of
 the traced loss weights (`objective.LossWeights`); the VGG weights and the targets are shared inputs,
-not constants, so one compilation serves any grid of the same shapes. Every program gets the
+not constants, so one compilation serves any grid of the same shapes. A sweep over style scales gives
+each setting its own style Grams (`per_setting`: a leading batch axis on `targets.grams`, the same
+(C, C) shapes whatever the painting's size); the content target stays shared. Every program gets the
 optimizer's compiler options: on CPU the memory-optimized scheduler, which the memory check's
 estimate assumes.
 """
@@ -21,41 +23,47 @@ from jaxart.config import StyleConfig
 __all__ = ["init", "loss", "make_batched_step"]
 
 
-def make_batched_step(optimizer, config: StyleConfig) -> Callable:
+def make_batched_step(optimizer, config: StyleConfig, per_setting: bool = False) -> Callable:
     """`step(carry, lw, weights, targets) -> carry`: one optimizer step of every setting at once.
 
     `carry` and `lw` have a leading batch axis; weights and targets are shared inputs (not
     constants), so one compilation serves any grid of the same size, and a later sweep with the
-    same layers and shapes (whatever its weights, steps or seeds) reuses it.
+    same layers and shapes (whatever its weights, steps or seeds) reuses it. With `per_setting`
+    the targets' Grams have the batch axis too (one painting scale per setting).
     """
-    return _batched_step(optimizer, objective.loss_config(config))
+    return _batched_step(optimizer, objective.loss_config(config), per_setting)
+
+
+def _axes(per_setting: bool):
+    """vmap's in_axes of (carry or image, lw, weights, targets)."""
+    return 0, 0, None, objective.Targets(content=None, grams=0, masks=None) if per_setting else None
 
 
 # Memoized, as optimize's constructors are: equal settings give the same jitted functions, so jax's
 # compile cache serves a second sweep in one process instead of tracing and compiling it again.
 @functools.lru_cache(maxsize=64)
-def _batched_step(optimizer, config: StyleConfig) -> Callable:
+def _batched_step(optimizer, config: StyleConfig, per_setting: bool = False) -> Callable:
     step = optimize.make_step(optimizer, project=transfer._clip)
 
     def one(carry, lw, weights, targets):
         return step(carry, objective.loss_function(weights, targets, config, lw))
 
-    return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)), donate_argnums=0,
+    return jax.jit(jax.vmap(one, in_axes=_axes(per_setting)), donate_argnums=0,
                    compiler_options=optimize.compiler_options())
 
 
 @functools.lru_cache(maxsize=64)
-def init(optimizer, config: StyleConfig, sharding: NamedSharding) -> Callable:
+def init(optimizer, config: StyleConfig, sharding: NamedSharding, per_setting: bool = False) -> Callable:
     """`init(x0, lw, weights, targets) -> carry`: every setting's starting carry, placed by `sharding`."""
     def one(x, lw, weights, targets):
         return optimize.init_carry(objective.loss_function(weights, targets, config, lw), optimizer, x)
 
-    return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)), out_shardings=sharding,
+    return jax.jit(jax.vmap(one, in_axes=_axes(per_setting)), out_shardings=sharding,
                    compiler_options=optimize.compiler_options())
 
 
 @functools.lru_cache(maxsize=64)
-def loss(config: StyleConfig) -> Callable:
+def loss(config: StyleConfig, per_setting: bool = False) -> Callable:
     """`loss(x, lw, weights, targets) -> (total, terms)` of every setting's image."""
     one = lambda x, lw, weights, targets: objective.total_loss(weights, x, targets, config, lw)  # noqa: E731
-    return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)), compiler_options=optimize.compiler_options())
+    return jax.jit(jax.vmap(one, in_axes=_axes(per_setting)), compiler_options=optimize.compiler_options())

@@ -11,24 +11,27 @@ from jaxart.config import INITS, StyleConfig
 from jaxart.image import WHITE
 from jaxart.settings import Setting
 
-NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv", "seed": "seed"}
+NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv", "seed": "seed",
+         "style_scale": "style scale"}
 # Not named by `held`: the swept values (the labels and title name them), the blend (`describe`
 # does), and the loop and chunk, which a sweep does not use (it takes one batched step at a time).
-_UNNAMED = (*Setting._fields, "style_blend", "loop", "chunk")
+# The style scale is named by `held` where the settings leave it to the config (None), as before it was swept.
+_UNNAMED = (*(k for k in Setting._fields if k != "style_scale"), "style_blend", "loop", "chunk")
 _ALWAYS = ("size", "steps")  # a sheet says at what size and after how many steps, default or not
 
 
 def labels(settings: Sequence[Setting]) -> tuple[list[str], str]:
-    """Per-tile labels naming the settings that vary, and a title naming those that do not."""
+    """Per-tile labels naming the settings that vary, and a title naming those that do not (a style
+    scale of None, the config's, is left to `held`)."""
     varying = [k for k in Setting._fields if len({getattr(s, k) for s in settings}) > 1]
-    fixed = [k for k in Setting._fields if k not in varying]
+    fixed = [k for k in Setting._fields if k not in varying and getattr(settings[0], k) is not None]
     shared = text(settings[0], fixed)
     return [text(s, varying) or shared for s in settings], f"all tiles: {shared}" if varying and fixed else ""
 
 
 def text(setting: Setting, keys: Sequence[str] = Setting._fields) -> str:
-    """`setting`'s values of `keys`, as a label names them: "style 10  seed 0"."""
-    return "  ".join(f"{NAMES[k]} {number(getattr(setting, k))}" for k in keys)
+    """`setting`'s values of `keys` (but None), as a label names them: "style 10  seed 0"."""
+    return "  ".join(f"{NAMES[k]} {number(getattr(setting, k))}" for k in keys if getattr(setting, k) is not None)
 
 
 def number(v: float) -> str:

@@ -1,5 +1,5 @@
-"""The settings of a sweep: each a point of loss weights and a seed (`Setting`), and every
-combination of lists of them (`grid`), checked for what would make a useless or unreadable sweep."""
+"""The settings of a sweep: each a point of loss weights, a seed and the painting's scale (`Setting`), and
+every combination of lists of them (`grid`), checked for what would make a useless or unreadable sweep."""
 
 from __future__ import annotations
 
@@ -16,16 +16,18 @@ MAX_SETTINGS = 10_000  # a sheet of more is unreadable, and the batch would not 
 
 
 class Setting(NamedTuple):
-    """One point of a sweep: the three loss weights and the seed of a random start."""
+    """One point of a sweep: the three loss weights, the seed of a random start, and the painting's
+    size relative to the output (`StyleConfig.style_scale`; None: the config's, as before it was swept)."""
 
     style_weight: float
     content_weight: float
     tv_weight: float
     seed: int = 0
+    style_scale: float | None = None
 
     def apply(self, config: StyleConfig) -> StyleConfig:
-        """`config` with this setting's weights and seed."""
-        return config.replace(**self._asdict())
+        """`config` with this setting's weights, seed and style scale (where it has one)."""
+        return config.replace(**{k: v for k, v in self._asdict().items() if v is not None})
 
 
 def grid(
@@ -33,22 +35,25 @@ def grid(
     content_weights: Iterable[float] = (1.0,),
     tv_weights: Iterable[float] = (10.0,),
     seeds: Iterable[int] = (0,),
+    style_scales: Iterable[float] | None = None,
 ) -> list[Setting]:
-    """Every combination of the given values, style weight varying slowest; at most MAX_SETTINGS.
+    """Every combination of the given values, style weight varying slowest and style scale fastest;
+    at most MAX_SETTINGS. Without `style_scales` every setting keeps the config's (style_scale None).
 
     Raises:
       InputError: a value is not a list (or other iterable) of numbers, a seed not a whole number,
         or the grid has more than MAX_SETTINGS settings.
     """
-    values = [_listed(name, v) for name, v in zip(_GRID_NAMES, (style_weights, content_weights, tv_weights, seeds))]
+    given = (style_weights, content_weights, tv_weights, seeds, (None,) if style_scales is None else style_scales)
+    values = [_listed(name, v) for name, v in zip(_GRID_NAMES, given)]
     n = math.prod(map(len, values))  # before any list is built: range(10**9) is counted, not listed
     if n > MAX_SETTINGS:  # checking each of millions took minutes before the memory check refused them
         raise InputError(f"a sweep of {n:,} settings is more than {MAX_SETTINGS:,}; give fewer values, or split it")
-    *weights, seeds = ([_item(name, v) for v in vs] for name, vs in zip(_GRID_NAMES, values))
-    return [Setting(*p) for p in itertools.product(*weights, seeds)]
+    items = ([_item(name, v) for v in vs] for name, vs in zip(_GRID_NAMES, values))
+    return [Setting(*p) for p in itertools.product(*items)]
 
 
-_GRID_NAMES = ("style_weights", "content_weights", "tv_weights", "seeds")
+_GRID_NAMES = ("style_weights", "content_weights", "tv_weights", "seeds", "style_scales")
 
 
 def _listed(name: str, values) -> Sequence:
@@ -59,13 +64,16 @@ def _listed(name: str, values) -> Sequence:
     except TypeError:
         listed = False
     if not listed:
-        kind, example = ("whole numbers", "[0, 1]") if name == "seeds" else ("numbers", "[1, 10, 100]")
+        kind, example = {"seeds": ("whole numbers", "[0, 1]"), "style_scales": ("numbers", "[0.5, 1, 2]")}.get(
+            name, ("numbers", "[1, 10, 100]"))
         raise InputError(f"{name} must be a list of {kind}, e.g. {name}={example}; got {values!r}")
     return values if hasattr(values, "__len__") else list(values)
 
 
 def _item(name: str, v) -> float | int:
-    """A weight as a float, a seed as an int; a seed of 1.7 became seed 1."""
+    """A weight or scale as a float, a seed as an int; a seed of 1.7 became seed 1."""
+    if name == "style_scales" and v is None:  # grid's default: the config's
+        return None
     real = isinstance(v, numbers.Real) and not isinstance(v, bool)
     if name != "seeds" and real:
         return float(v)

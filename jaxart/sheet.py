@@ -153,7 +153,10 @@ def write(
     configs = [s.apply(config).to_dict() for s in settings]
     rows = []
     tile_labels, title = labels(settings)
-    header = "; ".join(t for t in (describe(record, config), held(config, record)) if t)
+    # A style scale the settings give is in the labels or title: the config's is not every tile's.
+    swept = any(s.style_scale is not None for s in settings)
+    shown = config.replace(style_scale=StyleConfig.style_scale) if swept else config
+    header = "; ".join(t for t in (describe(record, config), held(shown, record)) if t)
     failed = [ok is not None and not ok[i] for i in range(len(settings))]
     tile_labels = [f"{t} (failed)" if bad else t for t, bad in zip(tile_labels, failed)]
     # All or nothing: a failed write (a full disk, Ctrl-C) leaves the folder as it was, an earlier

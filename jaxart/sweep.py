@@ -62,8 +62,9 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
         try:
             s.apply(config).validate()
         except ValueError as e:  # which of the grid's settings: the others are fine
+            scale = "" if s.style_scale is None else f", style scale {s.style_scale:g}"
             raise InputError(f"the setting style {s.style_weight:g}, content {s.content_weight:g}, tv "
-                             f"{s.tv_weight:g}, seed {s.seed}: {e}") from None
+                             f"{s.tv_weight:g}, seed {s.seed}{scale}: {e}") from None
     if len(seeds := sorted({s.seed for s in settings})) > 1 and config.init != "random":
         raise InputError(f"seeds {', '.join(map(str, seeds))} would give identical images: a seed only sets a random "
                          f"start, and init is {config.init!r}; add --init random or give one seed")
@@ -129,7 +130,8 @@ def sweep(
       weights: a `Weights`.
       config: everything but the swept values (layers, size, steps, optimizer, init, colors,
         style_scale, coarse to fine, ...); not masks (`UNSUPPORTED`).
-      settings: the grid, e.g. from `grid(...)`; each overrides the loss weights and seed.
+      settings: the grid, e.g. from `grid(...)`; each overrides the loss weights and seed, and the
+        style scale where it has one (several scales give each setting its own style targets).
       callback: called as `callback(step, carry)` after every step, batched carry on device; steps
         count over all scales, as a run's progress does.
       devices: split the batch over these (default: all local devices). The batch is padded
@@ -152,6 +154,11 @@ def sweep(
     mesh = batch_mesh(devices)
     n = len(settings)
     padded = settings + settings[-1:] * (-n % mesh.size)
+    # The painting's scales: one (the common case) is the config's and shared targets, as before;
+    # several give each setting its own Grams, computed once per scale (`_targets`).
+    painted = tuple(dict.fromkeys(s.apply(config).style_scale for s in padded))
+    config, per_setting = config.replace(style_scale=painted[0]), len(painted) > 1
+    which = [painted.index(s.apply(config).style_scale) for s in padded] if per_setting else None
     lw = objective.LossWeights(*(jnp.asarray([getattr(s, f"{k}_weight") for s in padded], jnp.float32)
                                 for k in objective.LossWeights._fields))
     opt = transfer.optimizer(config)
@@ -161,14 +168,11 @@ def sweep(
     for size, count in scales.schedule(config):
         carry = None  # the previous scale's state is not held while this one's is made
         stage = scales.stage_config(config, size, count)
-        photo, prepared, paintings = transfer.prepared_inputs(content, styles, stage)  # as a run sizes and colours them
-        # As in transfer.run, each image is optimized inside a free margin (margin.py).
-        targets = jax.device_put(objective.compute_targets(weights, margin.pad(prepared, config.margin), paintings,
-                                                           objective.loss_config(stage)), shared)
+        photo, prepared, targets = _targets(weights, content, styles, stage, painted, which, batch, shared)
         x0 = jax.device_put(_starts(prepared, stage, padded, before), batch)
-        carry = batched.init(opt, objective.loss_config(stage), batch)(x0, lw, weights, targets)
+        carry = batched.init(opt, objective.loss_config(stage), batch, per_setting)(x0, lw, weights, targets)
         carry = _continued(carry, before)
-        step = batched.make_batched_step(opt, stage)
+        step = batched.make_batched_step(opt, stage, per_setting)
         for i in range(count):
             if not bool(jnp.any(carry.ok)):
                 break
@@ -183,11 +187,34 @@ def sweep(
     devices_used = len(carry.params.sharding.device_set)
     # The final loss by XLA's own convolutions, as `transfer.run` takes it (once per run, so
     # Winograd's transforms would only cost compile time): a tile records the loss stylize would.
-    total, terms = batched.loss(objective.loss_config(stage).replace(conv="direct"))(carry.params, lw, weights, targets)
+    total, terms = batched.loss(objective.loss_config(stage).replace(conv="direct"), per_setting)(
+        carry.params, lw, weights, targets)
     terms = {k: np.asarray(v)[:n] for k, v in {"total": total, **terms}.items()}
     images = jax.vmap(lambda x: transfer.finished(x, photo, config.colors))(carry.params)
     return SweepResult(np.asarray(images)[:n], terms, np.asarray(carry.ok)[:n], settings,
                        devices_used, time.perf_counter() - start, np.asarray(before.count)[:n])
+
+
+def _targets(weights: Weights, content: np.ndarray, styles: list, config: StyleConfig, painted: tuple[float, ...],
+             which: list[int] | None, batch: NamedSharding, shared: NamedSharding):
+    """(photo, prepared photo, targets) at this scale, as a run sizes and colours its inputs
+    (`transfer.prepared_inputs`) and computes its targets, each image inside its free margin
+    (margin.py): for one style scale the targets are shared; for several (`which`: each setting's
+    index into `painted`) the Grams are computed once per scale and gathered per setting, placed
+    on the batch axis, the content target still shared."""
+    loss_config = objective.loss_config(config)
+    photo, prepared, paintings = transfer.prepared_inputs(content, styles, config)
+    targets = objective.compute_targets(weights, margin.pad(prepared, config.margin), paintings, loss_config)
+    if which is None:
+        return photo, prepared, jax.device_put(targets, shared)
+    grams = [targets.grams] + [  # the photo's preparation does not depend on the painting's size
+        objective.compute_targets(weights, margin.pad(prepared, config.margin),
+                                  transfer.prepared_inputs(content, styles, config.replace(style_scale=k))[2],
+                                  loss_config).grams for k in painted[1:]]
+    index = np.asarray(which)
+    gathered = {layer: jnp.stack([g[layer] for g in grams])[index] for layer in targets.grams}
+    return photo, prepared, targets._replace(content=jax.device_put(targets.content, shared),
+                                             grams=jax.device_put(gathered, batch))
 
 
 def _starts(content: np.ndarray, config: StyleConfig, settings: Sequence[Setting],
