@@ -32,8 +32,10 @@ ColorsOption = Annotated[Colors, typer.Option(
     help="Whose colours: style (the painting's); luminance (the photo's; strokes learnt from the painting's light "
          "and dark alone); match-pca|match-chol|match-sym (the photo's palette, painted: the painting recoloured to "
          "it first); keep (the photo's, put back on a style run). See README, Controls.")]
-StyleScale = Annotated[float, typer.Option(
-    help="Painting's size relative to the output: 0.5 gives finer brush strokes, 2 larger ones.")]
+_STYLE_SCALE = "Painting's size relative to the output: 0.5 gives finer brush strokes, 2 larger ones"
+StyleScale = Annotated[float, typer.Option(help=f"{_STYLE_SCALE}.")]
+StyleScales = Annotated[str, typer.Option(help=f"Comma-separated style scales (the {_STYLE_SCALE[0].lower()}"
+                                               f"{_STYLE_SCALE[1:]}).")]
 Margin = Annotated[int, typer.Option(
     help="Free pixels optimized around the image (started from the photo mirrored outwards) and cut off at the end, "
          "so no line forms along the border; 0: the image alone, as the paper.")]

@@ -46,7 +46,7 @@ def sweep(
     style_layer_weights: _o.StyleLayerWeights = None,
     style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights of the paintings, one each, for every tile [default: equal].", show_default=False)] = None,
     colors: _o.ColorsOption = Colors(_DEFAULT.colors),
-    style_scale: _o.StyleScale = _DEFAULT.style_scale,
+    style_scale: _o.StyleScales = f"{_DEFAULT.style_scale:g}",
     margin: _o.Margin = _DEFAULT.margin,
     pooling: _o.PoolingOption = Pooling(_DEFAULT.pooling),
     conv: _o.ConvOption = Conv(_DEFAULT.conv),
@@ -69,12 +69,13 @@ def sweep(
 
     values = {flag: _csv(text, flag, cast) for flag, text, cast in (
         ("--style-weight", style_weight, float), ("--content-weight", content_weight, float),
-        ("--tv-weight", tv_weight, float), ("--seed", seed, int))}
+        ("--tv-weight", tv_weight, float), ("--seed", seed, int), ("--style-scale", style_scale, float))}
     for flag, vs in values.items():  # a value twice is two identical tiles, not a wider sweep
         if (twice := S.repeated(vs)) is not None:
             raise typer.BadParameter(f"{twice:g} is listed twice; each value makes its own tiles, so list each once",
                                      param_hint=flag)
-    settings = S.grid(*values.values())
+    *swept, painted = values.values()  # one style scale is the config's, as before it was swept (no batch axis)
+    settings = S.grid(*swept, style_scales=painted if len(painted) > 1 else None)
     if columns is not None and columns < 1:
         raise typer.BadParameter("must be 1 or more", param_hint="--columns")
     rgb = _parse_colour(background)
@@ -83,7 +84,7 @@ def sweep(
                          init=_path_or_word(init, _config.INITS), style_blend=_csv(style_blend, "--style-blend", float),
                          **_o.fixed(content_layers=content_layers, style_layers=style_layers,
                                     style_layer_weights=style_layer_weights, pooling=pooling, linesearch=linesearch,
-                                    lbfgs_memory=lbfgs_memory, colors=colors, style_scale=style_scale, margin=margin,
+                                    lbfgs_memory=lbfgs_memory, colors=colors, style_scale=painted[0], margin=margin,
                                     conv=conv, remat=remat))
     config.validate(paintings=len(styles))
     S.check(config, settings)
@@ -92,12 +93,14 @@ def sweep(
     sheet.check_outputs(output, len(settings), fmt.value, overwrite=overwrite, inputs=[content, *styles, init])
     photo, paintings = job.load_inputs(content, styles, rgb)
     for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init),
-                 _notes.style_scale_note(paintings, config), _notes.start_size_note(config)):  # as stylize warns
+                 _notes.style_scale_note(paintings, config.replace(style_scale=min(painted))),
+                 _notes.start_size_note(config)):  # as stylize warns, of the smallest painting
         if note:
             _warn(note)
     arch = job.model_arch(model)
     S.check(config, settings, arch)
-    S.check_memory(config, len(settings), arch, photo=photo.shape[:2], paintings=[p.shape[:2] for p in paintings])
+    S.check_memory(config.replace(style_scale=max(painted)), len(settings), arch, photo=photo.shape[:2],
+                   paintings=[p.shape[:2] for p in paintings])  # of the largest painting
     w = job.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
     if note := _notes.random_init_note(w, config):
         _warn(note)

@@ -1,12 +1,16 @@
 """Sweeping the painting's scale (--style-scale 0.5,1,2): each tile is a run at its own scale, says so in its
 record, its label and `info --command`; one scale is the config's, as before it was swept."""
 
+import shlex
+
 import numpy as np
 import pytest
+from PIL import Image
 
 import jaxart
 from jaxart import sheet, sweep
 
+from conftest import run_main, write_tiny_job
 from test_sweep import CONFIG, _inputs
 
 
@@ -44,3 +48,67 @@ def test_the_labels_name_the_swept_scale_and_the_title_a_fixed_one():
     assert title == "all tiles: content 1  tv 10  seed 0"
     labels, title = sheet.labels(sweep.grid([1.0, 100.0]))  # the config's scale: named by `held`, as before
     assert labels == ["style 1", "style 100"] and "scale" not in title
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("scales"), "vgg16")
+
+
+def test_cli_sweep_over_style_scales_gives_each_tile_stylize_at_its_scale(files, tmp_path, monkeypatch, capsys):
+    """--style-scale took one number. Each tile is now stylize's run at its own scale: record, pixels and
+    `info --command`; the page labels the tiles by scale and does not name one scale for all."""
+    d, model = files
+    common = [str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "24", "--steps", "2",
+              "--colors", "luminance", "--quiet"]
+    code, _, err = run_main(["sweep", *common, "-o", str(tmp_path / "g.png"), "--style-scale", "1,2"],
+                            monkeypatch, capsys)
+    assert code == 0, err
+    page = (tmp_path / "g.html").read_text()
+    assert "style scale 1" in page and "style scale 2" in page and "style-scale" not in page
+    for tile, scale in enumerate([1.0, 2.0]):
+        record = jaxart.read_record(tmp_path / f"g-{tile:02d}.png")
+        assert record["config"]["style_scale"] == scale
+        code, out, err = run_main(["info", str(tmp_path / f"g-{tile:02d}.png"), "--command"], monkeypatch, capsys)
+        assert code == 0, err
+        argv = shlex.split(out)
+        assert (argv[argv.index("--style-scale") + 1] == "2") if scale == 2 else "--style-scale" not in argv, out
+    code, _, err = run_main(["stylize", *common, "-o", str(tmp_path / "s.png"), "--style-scale", "2"],
+                            monkeypatch, capsys)
+    assert code == 0, err
+    tile, alone = jaxart.read_record(tmp_path / "g-01.png"), jaxart.read_record(tmp_path / "s.png")
+    assert tile["config"] == alone["config"] and tile["loss"] == pytest.approx(alone["loss"], rel=1e-4)
+    pixels = [np.asarray(Image.open(tmp_path / n), np.int16) for n in ("g-01.png", "s.png")]
+    assert np.abs(pixels[0] - pixels[1]).max() <= 1
+
+
+@pytest.mark.parametrize("scales, expected", [
+    ("0.5,,1", "--style-scale: '0.5,,1' has an empty item"),
+    ("0,1", "style-scale must be a finite number above 0, got 0"),
+    ("1,0.5", "style-scale 0.5 makes the painting 12 px at size 24"),
+    ("2,1,2", "--style-scale: 2 is listed twice"),
+])
+def test_a_bad_style_scale_list_gives_one_line_and_no_output(scales, expected, files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    code, out, err = run_main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "g.png"),
+                               "--model", model, "--size", "24", "--steps", "2", "--style-scale", scales],
+                              monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and expected in err, err
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_memory_check_is_of_the_largest_painting(files, tmp_path, monkeypatch, capsys):
+    """Memory that holds a sweep at --style-scale 1 does not hold one whose other tiles paint from a
+    painting four times the size: refused before any work, as one line."""
+    from jaxart import memory
+
+    d, model = files
+    config = jaxart.StyleConfig(size=24, steps=2)
+    need = [memory.files_bytes(config.replace(style_scale=k), "vgg16", (30, 40), [(20, 20)], images=2) for k in (1, 4)]
+    assert need[1] > need[0]
+    monkeypatch.setattr(memory, "available_bytes", lambda: need[0])
+    args = ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "g.png"), "--model", model,
+            "--size", "24", "--steps", "2"]
+    code, _, err = run_main([*args, "--style-scale", "1,4"], monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and "a sweep of 2 settings at 24 px needs about" in err, err
+    assert not list(tmp_path.iterdir())
