@@ -172,12 +172,17 @@ def write(
         _write_text(stage(path.with_suffix(".html"), "page"), _page(path, title, rows, header))
         sheet = contact_sheet(images, tile_labels, title, columns or columns_for(settings), header)
         sweep_record = {**record, **({"steps": int(steps.max())} if steps is not None else {}),
-                        "config": config.to_dict(), "sweep": [s._asdict() for s in settings],
+                        "config": config.to_dict(), "sweep": [_swept(s) for s in settings],
                         "tiles": [t.name for t in tiles]}
         save_image(stage(path, "image"), np.asarray(sheet, np.float32) / 255.0, sweep_record)
     for old in stale_tiles(path, len(settings), fmt) if overwrite else ():
         old.unlink(missing_ok=True)
     return outputs(path, len(settings), fmt)
+
+
+def _swept(setting: Setting) -> dict:
+    """A setting as the sheet's record lists it: a style scale of None (the config's) left out, as before."""
+    return {k: v for k, v in setting._asdict().items() if v is not None}
 
 
 def stale_tiles(path: Path, n: int, fmt: str = "png") -> list[Path]:

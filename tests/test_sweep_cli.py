@@ -83,6 +83,7 @@ def test_cli_sweep_writes_sheet_page_and_images(files, tmp_path):
     record = jaxart.read_record(out)
     assert [s["style_weight"] for s in record["sweep"]] == [1.0, 1.0, 100.0, 100.0]
     assert [s["tv_weight"] for s in record["sweep"]] == [0.0, 10.0, 0.0, 10.0]
+    assert set(record["sweep"][0]) == {"style_weight", "content_weight", "tv_weight", "seed"}  # no style_scale: one
     for tile, setting in zip(tiles, record["sweep"]):
         r = jaxart.read_record(tile)
         assert r["config"]["style_weight"] == setting["style_weight"] and r["config"]["seed"] == 3

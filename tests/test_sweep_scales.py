@@ -66,6 +66,7 @@ def test_cli_sweep_over_style_scales_gives_each_tile_stylize_at_its_scale(files,
     assert code == 0, err
     page = (tmp_path / "g.html").read_text()
     assert "style scale 1" in page and "style scale 2" in page and "style-scale" not in page
+    assert [s["style_scale"] for s in jaxart.read_record(tmp_path / "g.png")["sweep"]] == [1.0, 2.0]
     for tile, scale in enumerate([1.0, 2.0]):
         record = jaxart.read_record(tmp_path / f"g-{tile:02d}.png")
         assert record["config"]["style_scale"] == scale
