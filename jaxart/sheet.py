@@ -8,19 +8,16 @@ written atomically.
 from __future__ import annotations
 
 import glob
-import html
-import json
 import math
 import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import quote
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from jaxart import image
+from jaxart import image, page
 from jaxart.captions import describe, held, labels, text as _text
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, all_or_nothing, replacing
@@ -169,7 +166,7 @@ def write(
                            **({"error": FAILED} if failed[i] else {})}
             save_image(stage(tile, "image"), images[i], tile_record, fmt)
             rows.append((tile, tile_labels[i], {**cfg, **extra}))
-        _write_text(stage(path.with_suffix(".html"), "page"), _page(path, title, rows, header))
+        _write_text(stage(path.with_suffix(".html"), "page"), page.html(path, title, rows, header))
         sheet = contact_sheet(images, tile_labels, title, columns or columns_for(settings), header)
         sweep_record = {**record, **({"steps": int(steps.max())} if steps is not None else {}),
                         "config": config.to_dict(), "sweep": [_swept(s) for s in settings],
@@ -203,33 +200,6 @@ def stale_tiles(path: Path, n: int, fmt: str = "png") -> list[Path]:
         if record.get("sheet") == path.name:
             stale.append(p)
     return stale
-
-
-def _page(sheet: Path, title: str, rows: list[tuple[Path, str, dict]], header: str = "") -> str:
-    esc = html.escape
-    figures = "\n".join(
-        f"<figure>{_picture(tile, label)}<figcaption>{esc(label)}</figcaption>"
-        f"<pre>{esc(json.dumps(settings, indent=1, sort_keys=True))}</pre></figure>"
-        for tile, label, settings in rows
-    )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{esc(sheet.stem)}: jaxart sweep</title>
-<style>body{{font:14px sans-serif;margin:1em}} figure{{display:inline-block;vertical-align:top;margin:.5em}}
-figcaption{{font-weight:bold}} pre{{font-size:11px;max-height:14em;overflow:auto}}</style></head>
-<body><h1>{esc(sheet.stem)}</h1><p>{esc(header)}</p><p>{esc(title)}</p><p><img src="{esc(quote(sheet.name))}" alt="contact sheet"></p>
-{figures}
-</body></html>
-"""
-
-
-def _picture(tile: Path, label: str) -> str:
-    """A tile on the page: the image where browsers show it (PNG, 16-bit too), else a link (TIFF,
-    which only Safari shows): its pixels are on the sheet above, at the 8 bits a screen shows, not
-    in an 8-bit copy of each tile, as many files again to track and one more to take for the tile."""
-    esc, href = html.escape, html.escape(quote(tile.name))
-    if tile.suffix.lower() == ".png":
-        return f'<img src="{href}" alt="{esc(label)}">'
-    return f'<p><a href="{href}">{esc(tile.name)}</a> (16-bit TIFF, which browsers do not show; see the sheet)</p>'
 
 
 def _write_text(path: Path, text: str, overwrite: bool = True) -> Path:
