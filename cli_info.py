@@ -25,13 +25,12 @@ def info(
         return
     from PIL import Image
 
-    from jaxart import reproduce
+    from jaxart import reproduce, reproduce_checks as checks
 
     argv = reproduce.command(record, image.resolve(), written_format(image))
     with Image.open(image) as im:  # the header only: the shape --conv auto chose by
         shape = im.height, im.width
-    for note in (*reproduce.caveats(record, shape), reproduce.changed_inputs(record),
-                 reproduce.changed_weights(record)):
+    for note in (*checks.caveats(record, shape), checks.changed_inputs(record), checks.changed_weights(record)):
         if note:
             _warn(note)
     typer.echo(shlex.join(argv))

@@ -1,0 +1,118 @@
+"""Why the command `reproduce.command` prints may not make the same image again, each said in one line
+(`jaxart info --command` warns with them): an input gone or changed, other weights under the name or
+at the path, a sweep tile or an interrupted run, and --conv auto choosing another precision here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jaxart import reproduce
+from jaxart.config import INITS
+
+
+def changed_inputs(record: dict) -> str | None:
+    """One line naming each file the command reads that is gone, or whose sha256 differs from the
+    record's (the command would not make the same image); None if all are as recorded."""
+    from jaxart.checkpoint import digests
+
+    config, (content, styles) = reproduce.config_of(record), reproduce.inputs_of(record)
+    files = [content, *styles, *(p for p in (config.mask, _model_file(record)) if p)]
+    if config.init not in INITS:
+        files.append(config.init)
+    recorded = record.get("input_sha256") if isinstance(record.get("input_sha256"), dict) else {}
+    problems = []
+    for f in dict.fromkeys(files):
+        if not os.path.isfile(f):
+            problems.append(f"{f} is gone")
+        elif f in recorded and digests([f])[str(Path(f).resolve())] != recorded[f]:
+            problems.append(f"{f} has changed since the run (its sha256 differs from the record's)")
+    return f"{'; '.join(problems)}: the command will not make the same image" if problems else None
+
+
+def changed_weights(record: dict) -> str | None:
+    """One line when the weights the command names are not the run's here: another file under the
+    name or at the path, a registered set the command must download first, or a name this machine
+    neither registers nor has installed; None if they are the recorded ones (or nothing says)."""
+    from jaxart import weights
+    from jaxart.errors import WeightsError
+
+    path, name = _model_file(record), record.get("model")
+    if path is not None:
+        if not os.path.isfile(path):
+            return None  # changed_inputs names it gone
+        where = path
+    elif not isinstance(name, str) or name == "auto":
+        return None
+    elif weights.path_for(name).is_file():
+        path = weights.path_for(name)
+        where = f"the installed {name} ({path})"
+    elif name in weights.SOURCES:
+        return f"{name} is not installed here: the command downloads it first (`jaxart weights fetch {name}` does so now)"
+    else:  # a name installed on the run's machine, or a --model file's inside name (before "model_path")
+        digest = record.get("weights_sha256")
+        held = f" (sha256 {digest[:12]}...)" if isinstance(digest, str) and digest else ""
+        return (f"weights {name!r} are neither registered nor installed here (the run's --model file, or a name "
+                f"installed where it ran): give that .safetensors file{held} to --model in place of {name}, or "
+                f"copy it to {weights.path_for(name)}")
+    content, sha256 = record.get("weights_content_sha256"), record.get("weights_sha256")
+    try:
+        same = weights.store.matches(Path(path), content_sha256=content if isinstance(content, str) else "",
+                                     sha256=sha256 if isinstance(sha256, str) else "")
+    except WeightsError as e:
+        return f"{e}; the command will fail on it"
+    if same is False:
+        return f"{where} holds other weights than the run's (a hash differs from the record's): " \
+               "the command will not make the same image"
+    return None
+
+
+def _model_file(record: dict) -> str | None:
+    """The --model file the command names: a finished run's "model_path", an interrupted one's "model"."""
+    from jaxart.weights import is_path
+
+    path = record.get("model_path") or record.get("model")
+    return path if isinstance(path, str) and is_path(path) else None
+
+
+def caveats(record: dict, shape: tuple[int, int] | None = None) -> list[str]:
+    """Why the command's image may differ from this one though every input is as recorded.
+    `shape`, the image's (height, width), lets it tell whether --conv auto computes here as it did."""
+    notes = []
+    if "sheet" in record:
+        notes.append(f"this is a tile of sweep {record['sheet']}; stylize runs it alone, which gives close but not "
+                     "identical pixels (a batched run rounds differently, and L-BFGS amplifies it)")
+    if "interrupted" in record:
+        notes.append(f"this run was interrupted at step {record.get('step', '?')}; the command runs every step "
+                     "(`jaxart stylize --resume` continues its checkpoint instead)")
+    if (note := _conv_here(record, shape)) is not None:
+        notes.append(note)
+    return notes
+
+
+def _conv_here(record: dict, shape: tuple[int, int] | None) -> str | None:
+    """A note when this machine would take the image gradient's Winograd products in another dtype.
+
+    The command keeps --conv as given, not as resolved. "auto" chooses Winograd layer by layer (by
+    channels and pixels) and bfloat16 products by the CPU's instructions; no other choice names that
+    set of layers, so pinning "winograd" or "direct" would change more than it keeps. Winograd and
+    XLA's own agree to ~1e-5, no closer than two CPUs' XLA code to each other, whereas bfloat16
+    products move the gradient by up to 1.5%, which L-BFGS carries into visible pixels: that one
+    difference is said, with the choice that avoids it where that choice is cheap here (pinning
+    winograd-bf16 on a CPU without bfloat16 instructions would be emulated, slowly).
+    """
+    from jaxart import convs, layers, margin, scales
+
+    recorded = record.get("gradient_products")
+    if shape is None or recorded not in ("float32", "bfloat16"):
+        return None
+    config = reproduce.config_of(record)
+    seen = margin.padded_shape((*shape, 3), config.margin)
+    here = convs.run_gradient(config.conv, layers.CHANNELS, seen, int(scales.deepest(config)[0][4]))
+    if here == recorded:
+        return None
+    if recorded == "bfloat16":
+        return ("this run took its image gradient's Winograd products in bfloat16 (--conv auto, on a CPU with "
+                "bfloat16 instructions); here they are float32: close but not identical pixels")
+    return ("this run took its image gradient's products in float32; here --conv auto takes them in bfloat16 "
+            "(this CPU has bfloat16 instructions): add --conv winograd to keep them float32, as the run did")
