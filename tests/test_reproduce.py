@@ -236,5 +236,5 @@ def test_conv_auto_computing_otherwise_here_is_said(tmp_path, monkeypatch, capsy
         save_image(d / "out.png", np.zeros((256, 192, 3)), _record(StyleConfig(), d, gradient_products=recorded),
                    overwrite=True)
         code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
-        assert code == 0 and "--conv" not in out  # the command keeps auto: see reproduce._conv_here
+        assert code == 0 and "--conv" not in out  # the command keeps auto: see reproduce_checks._conv_here
         assert (says in err and err.count("\n") == 0) if says else err == ""
