@@ -63,6 +63,13 @@ def write_tiny_job(d: Path, arch: str = "vgg19") -> tuple[Path, str]:
     return d, str(model)
 
 
+def stylize_argv(files: tuple[Path, str], out, *extra) -> list[str]:
+    """`jaxart stylize` of `write_tiny_job`'s photo and painting into `out`, 32 px, 2 steps, quiet."""
+    d, model = files
+    return ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model,
+            "--size", "32", "--steps", "2", "--quiet", *extra]
+
+
 @pytest.fixture(scope="session", params=["vgg16", "vgg19"])
 def tiny_weights(request) -> jaxart.Weights:
     return jaxart.random_weights(jax.random.PRNGKey(0), request.param, widths=TINY)

@@ -13,7 +13,7 @@ import pytest
 
 from jaxart import checkpoint, errors
 
-from conftest import ROOT, run_main, write_tiny_job
+from conftest import ROOT, run_main, write_tiny_job, stylize_argv as _stylize
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +25,6 @@ def _main(argv, monkeypatch, capsys) -> tuple[int, str]:
     """Run the CLI as a process would: (exit code, stderr)."""
     code, _, err = run_main(argv, monkeypatch, capsys)
     return code, err
-
-
-def _stylize(files, out, *extra):
-    d, model = files
-    return ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model,
-            "--size", "32", "--steps", "2", "--quiet", *extra]
 
 
 def test_sweep_refuses_empty_items_and_writing_over_an_input(files, tmp_path, monkeypatch, capsys):

@@ -5,18 +5,12 @@ import os
 
 import pytest
 
-from conftest import run_main, write_tiny_job
+from conftest import run_main, write_tiny_job, stylize_argv as _stylize
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     return write_tiny_job(tmp_path_factory.mktemp("more"))
-
-
-def _stylize(files, out, *extra):
-    d, model = files
-    return ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model,
-            "--size", "32", "--steps", "2", "--quiet", *extra]
 
 
 def _loop(folder, name):

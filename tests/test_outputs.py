@@ -19,7 +19,7 @@ from jaxart import destinations, output, sheet, sweep
 from jaxart.errors import InputError, OutputError
 from jaxart.output import read_record, save_png
 
-from conftest import run_main, write_tiny_job
+from conftest import run_main, write_tiny_job, stylize_argv as _stylize
 
 PIXELS = np.linspace(0, 1, 5 * 6 * 3, dtype=np.float32).reshape(5, 6, 3)
 
@@ -27,12 +27,6 @@ PIXELS = np.linspace(0, 1, 5 * 6 * 3, dtype=np.float32).reshape(5, 6, 3)
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     return write_tiny_job(tmp_path_factory.mktemp("outputs"))
-
-
-def _stylize(files, out, *extra):
-    d, model = files
-    return ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model,
-            "--size", "32", "--steps", "2", "--quiet", *extra]
 
 
 def test_an_image_name_of_255_bytes_is_written(tmp_path):

@@ -17,7 +17,7 @@ import jaxart
 from jaxart import checkpoint, job, output
 from jaxart.weights import store
 
-from conftest import TINY, run_main, write_tiny_job
+from conftest import TINY, run_main, write_tiny_job, stylize_argv as _stylize
 
 
 def read_png16(path) -> np.ndarray:
@@ -52,12 +52,6 @@ def _rewrite_meta(path, **changes):
     meta = {**json.loads(str(arrays.pop("meta"))), **changes}
     with open(path, "wb") as f:
         np.savez(f, meta=np.array(json.dumps(meta)), **arrays)
-
-
-def _stylize(files, out, *extra):
-    d, model = files
-    return ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(out), "--model", model,
-            "--size", "32", "--steps", "2", "--quiet", *extra]
 
 
 def _existing(t):
