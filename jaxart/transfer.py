@@ -20,7 +20,7 @@ from jaxart import checkpoint, color, guided, margin, optimize, scales, vgg
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
 from jaxart.image import load_image, painting_side, resized
-from jaxart.objective import LossWeights, compute_targets, loss_config, loss_function, as_paintings
+from jaxart.objective import LossWeights, Targets, compute_targets, loss_config, loss_function, as_paintings
 from jaxart.vgg import Weights
 
 
@@ -105,6 +105,17 @@ def run(
                      resume=resume, x0=x0)
 
 
+def prepared_targets(weights: Weights, content: np.ndarray, styles: Sequence[np.ndarray],
+                     config: StyleConfig) -> Targets:
+    """The targets of a prepared photo and paintings (`prepared_inputs`), with `config.mask`'s region
+    masks at the photo's size where it has one: the image is optimized inside a free margin
+    (margin.py), so the photo and masks get it too."""
+    masks = None if config.mask is None else guided.load_masks(config, content.shape, len(styles))
+    m = config.margin
+    masks = None if masks is None else margin.pad(masks, m, axes=(-2, -1))
+    return compute_targets(weights, margin.pad(content, m), styles, loss_config(config), masks)
+
+
 def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Weights, config: StyleConfig,
               callback: Callable[[Progress], None] | None = None, every: int | None = None,
               resume: checkpoint.Checkpoint | None = None, x0: ArrayLike | None = None, offset: int = 0) -> Outcome:
@@ -113,11 +124,7 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     scales took `offset` steps)."""
     start = time.perf_counter()
     photo, content, styles = prepared_inputs(content, styles, config)
-    masks = None if config.mask is None else guided.load_masks(config, content.shape, len(styles))
-    # The image is optimized inside a free margin (margin.py): the photo and masks get it too.
-    m = config.margin
-    masks = None if masks is None else margin.pad(masks, m, axes=(-2, -1))
-    targets = compute_targets(weights, margin.pad(content, m), styles, loss_config(config), masks)
+    targets = prepared_targets(weights, content, styles, config)
     lw = LossWeights.of(config)
     fun = loss_function(weights, targets, config, lw)
     opt = optimizer(config)
