@@ -75,8 +75,8 @@ def stylize(
     margin: _o.Margin = _DEFAULT.margin,
     scales: _o.Scales = None,
     start_size: _o.StartSize = None,
-    mask: Annotated[Optional[Path], typer.Option(help="Spatial control: an image over the photo whose colours mark regions, one painting each (--region-style).", callback=_home)] = None,
-    region_style: Annotated[Optional[list[str]], typer.Option(help="COLOUR=PAINTING for --mask, repeated: red=starry.jpg, '#0000ff'=scream.jpg (a name, #rrggbb, rgb(r,g,b) or r,g,b).")] = None,
+    mask: _o.Mask = None,
+    region_style: _o.RegionStyle = None,
     pooling: _o.PoolingOption = Pooling(_DEFAULT.pooling),
     loop: Annotated[Loop, typer.Option(help="Loop structure: auto, python (jitted step) or scan (XLA loop).")] = Loop(_DEFAULT.loop),
     save_every: Annotated[int, typer.Option(help="Write OUTPUT_NNNNN.png (or .tif) every N steps (0: never).")] = 0,
@@ -100,12 +100,6 @@ def stylize(
         if value < 0:
             raise typer.BadParameter("must be 0 or positive", param_hint=flag)
     ckpt, rgb, own, frames = None, _parse_colour(background), False, None
-    region_colors, region_paths = guided.parse_region_styles(region_style) if region_style else (None, [])
-    if region_paths:
-        if styles:
-            raise typer.BadParameter("the paintings come from --region-style; give no STYLE arguments with it",
-                                     param_hint="--region-style")
-        styles = _home([Path(p) for p in region_paths])
     if resume is not None:
         if content is not None:
             raise typer.BadParameter("the checkpoint names the content, styles and model; give no CONTENT or STYLE with it",
@@ -118,16 +112,13 @@ def stylize(
         own, save_every, checkpoint_every, frames, animate = _resume.continuation(
             ckpt, output, animate, save_every if _given(ctx, "save_every") else None,
             checkpoint_every if _given(ctx, "checkpoint_every") else None, _warn)
-    elif mask is not None and not region_style:  # else the CONTENT/STYLE hint below, which misleads
-        raise typer.BadParameter("needs a --region-style COLOUR=PAINTING for each colour of the mask, e.g. "
-                                 "--region-style red=starry.jpg; the paintings come from --region-style, not STYLE "
-                                 "arguments", param_hint="--mask")
-    elif content is None or not styles:
-        raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")
     else:
+        mask_path, region_colors, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
+        if content is None or not styles:
+            raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")
         config = StyleConfig(
             **_o.sizes(size=size, steps=steps, scales=scales, start_size=start_size, default_size=_DEFAULT.size),
-            mask=str(mask.resolve()) if mask else None, region_colors=region_colors,
+            mask=mask_path, region_colors=region_colors,
             seed=seed, optimizer=optimizer.value, learning_rate=learning_rate, init=_path_or_word(init, _config.INITS),
             content_weight=content_weight, style_weight=style_weight, tv_weight=tv_weight, loop=loop.value,
             style_blend=_csv(style_blend, "--style-blend", float),

@@ -4,11 +4,12 @@ gives the defaults, `DEFAULT`'s, in its own signature, as Typer reads them from 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from cli_common import choices, csv
+from cli_common import choices, csv, home
 from jaxart import color, config, convs, output, vgg
 
 DEFAULT = config.StyleConfig()
@@ -63,6 +64,12 @@ Scales = Annotated[Optional[str], typer.Option(
     help="Coarse to fine: comma-separated long sides, increasing, e.g. 256,512,1024; each scale starts from the "
          "previous result, upsampled.")]
 StartSize = Annotated[Optional[int], typer.Option(help="Coarse to fine from this long side, doubling up to --size.")]
+Mask = Annotated[Optional[Path], typer.Option(
+    help="Spatial control: an image over the photo whose colours mark regions, one painting each (--region-style).",
+    callback=home)]
+RegionStyle = Annotated[Optional[list[str]], typer.Option(
+    help="COLOUR=PAINTING for --mask, repeated: red=starry.jpg, '#0000ff'=scream.jpg (a name, #rrggbb, rgb(r,g,b) "
+         "or r,g,b).")]
 
 
 def fixed(*, content_layers: str | None, style_layers: str | None, style_layer_weights: str | None,
@@ -85,3 +92,22 @@ def sizes(*, size: int | None, steps: str, scales: str | None, start_size: int |
     counts, sides = csv(steps, "--steps", int), csv(scales, "--scales", int)
     return dict(size=size if size is not None else (sides or (default_size,))[-1], steps=sum(counts), scales=sides,
                 start_size=start_size, scale_steps=counts if len(counts) > 1 else None)
+
+
+def regions(*, mask: Path | None, region_style: list[str] | None,
+            styles: list[Path] | None) -> tuple[str | None, tuple[str, ...] | None, list[Path] | None]:
+    """The `StyleConfig` mask (its resolved path) and region colours --mask and --region-style give, and
+    the paintings: those --region-style names, which take the place of STYLE arguments (refused with it)."""
+    from jaxart import guided
+
+    if mask is not None and not region_style:  # else a missing-STYLE hint, which misleads
+        raise typer.BadParameter("needs a --region-style COLOUR=PAINTING for each colour of the mask, e.g. "
+                                 "--region-style red=starry.jpg; the paintings come from --region-style, not STYLE "
+                                 "arguments", param_hint="--mask")
+    colors, paths = guided.parse_region_styles(region_style) if region_style else (None, [])
+    if paths:
+        if styles:
+            raise typer.BadParameter("the paintings come from --region-style; give no STYLE arguments with it",
+                                     param_hint="--region-style")
+        styles = home([Path(p) for p in paths])
+    return (str(mask.resolve()) if mask else None), colors, styles
