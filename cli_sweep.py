@@ -24,7 +24,7 @@ _SIZE = 256  # a sweep's default --size, below stylize's: it makes an image per 
 def sweep(
     ctx: typer.Context,
     content: Annotated[Path, typer.Argument(metavar="CONTENT", help="The photo.", show_default=False, callback=_home)],
-    styles: Annotated[list[Path], typer.Argument(metavar="STYLE", help="One or more paintings.", show_default=False, callback=_home)],
+    styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings (not with --region-style, which names them).", show_default=False, callback=_home)] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.", callback=_home)] = Path("sweep.png"),
     fmt: _o.TileFormat = _o.Format("png"),
     style_weight: Annotated[str, typer.Option(help="Comma-separated style weights.")] = f"{_DEFAULT.style_weight:g}",
@@ -48,6 +48,8 @@ def sweep(
     colors: _o.ColorsOption = Colors(_DEFAULT.colors),
     style_scale: _o.StyleScales = f"{_DEFAULT.style_scale:g}",
     margin: _o.Margin = _DEFAULT.margin,
+    mask: _o.Mask = None,
+    region_style: _o.RegionStyle = None,
     pooling: _o.PoolingOption = Pooling(_DEFAULT.pooling),
     conv: _o.ConvOption = Conv(_DEFAULT.conv),
     remat: _o.Remat = _DEFAULT.remat,
@@ -61,12 +63,16 @@ def sweep(
     All settings run as one batched program, split over all local devices; the other options hold for every tile,
     as they would for `jaxart stylize`.
     """
-    from jaxart import compile_cache, job, notes as _notes, progress, scales as _scales, sheet, sweep as S, transfer
+    from jaxart import compile_cache, guided, job, notes as _notes, progress, scales as _scales, sheet, sweep as S, transfer
     from jaxart import weights
     from jaxart.checkpoint import Interrupted
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
 
+    mask_path, region_colors, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
+    if not styles:
+        raise typer.BadParameter("give at least one STYLE painting, or --mask with a --region-style COLOUR=PAINTING "
+                                 "for each of its colours", param_hint="STYLE")
     values = {flag: _csv(text, flag, cast) for flag, text, cast in (
         ("--style-weight", style_weight, float), ("--content-weight", content_weight, float),
         ("--tv-weight", tv_weight, float), ("--seed", seed, int), ("--style-scale", style_scale, float))}
@@ -81,7 +87,8 @@ def sweep(
     rgb = _parse_colour(background)
     config = StyleConfig(**_o.sizes(size=size, steps=steps, scales=scales, start_size=start_size, default_size=_SIZE),
                          optimizer=optimizer.value, learning_rate=learning_rate,
-                         init=_path_or_word(init, _config.INITS), style_blend=_csv(style_blend, "--style-blend", float),
+                         init=_path_or_word(init, _config.INITS), mask=mask_path, region_colors=region_colors,
+                         style_blend=_csv(style_blend, "--style-blend", float),
                          **_o.fixed(content_layers=content_layers, style_layers=style_layers,
                                     style_layer_weights=style_layer_weights, pooling=pooling, linesearch=linesearch,
                                     lbfgs_memory=lbfgs_memory, colors=colors, style_scale=painted[0], margin=margin,
@@ -90,8 +97,10 @@ def sweep(
     S.check(config, settings)
     if note := _unused_learning_rate(ctx, config.optimizer):
         _warn(note)
-    sheet.check_outputs(output, len(settings), fmt.value, overwrite=overwrite, inputs=[content, *styles, init])
+    sheet.check_outputs(output, len(settings), fmt.value, overwrite=overwrite, inputs=[content, *styles, init, mask])
     photo, paintings = job.load_inputs(content, styles, rgb)
+    if config.mask is not None:  # readable, its colours present, the photo's aspect: before any weights load
+        guided.check_mask(config, photo.shape, len(styles))
     for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init),
                  _notes.style_scale_note(paintings, config.replace(style_scale=min(painted))),
                  _notes.start_size_note(config)):  # as stylize warns, of the smallest painting

@@ -13,10 +13,11 @@ from jaxart.settings import Setting
 
 NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv", "seed": "seed",
          "style_scale": "style scale"}
-# Not named by `held`: the swept values (the labels and title name them), the blend (`describe`
-# does), and the loop and chunk, which a sweep does not use (it takes one batched step at a time).
+# Not named by `held`: the swept values (the labels and title name them), the blend and region
+# mask (`describe` names them, with each region's painting), and the loop and chunk, which a sweep does not use (it takes one batched step at a time).
 # The style scale is named by `held` where the settings leave it to the config (None), as before it was swept.
-_UNNAMED = (*(k for k in Setting._fields if k != "style_scale"), "style_blend", "loop", "chunk")
+_UNNAMED = (*(k for k in Setting._fields if k != "style_scale"), "style_blend", "mask", "region_colors", "loop",
+            "chunk")
 _ALWAYS = ("size", "steps")  # a sheet says at what size and after how many steps, default or not
 
 
@@ -44,14 +45,21 @@ def number(v: float) -> str:
 
 def describe(record: dict, config: StyleConfig) -> str:
     """What a sweep painted with what: "photo.jpg in the style of a.jpg and b.jpg (blended
-    equally), model vgg19", from a run record's "inputs" and "model"; "" without them."""
+    equally), model vgg19", or with a region mask "photo.jpg in the style of a.jpg (red) and b.jpg
+    (blue) by the regions of mask.png, model vgg19", from a run record's "inputs" and "model"; ""
+    without them."""
     inputs = record.get("inputs") or {}
     if "content" not in inputs or not inputs.get("styles"):
         return ""
     names = [Path(p).name for p in inputs["styles"]]
+    regions = config.mask is not None and len(config.region_colors or ()) == len(names)
+    if regions:
+        names = [f"{name} ({colour})" for name, colour in zip(names, config.region_colors)]
     paintings = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     blend = config.style_blend
-    if len(names) > 1:
+    if regions:
+        paintings += f" by the regions of {Path(config.mask).name}"
+    elif len(names) > 1:
         paintings += (" (blended equally)" if blend is None or len(set(blend)) == 1
                       else f" (blended {':'.join(map(number, blend))})")
     model = f", model {record['model']}" if record.get("model") else ""

@@ -28,14 +28,12 @@ from jaxart.errors import InputError, repeated
 from jaxart.settings import MAX_SETTINGS, Setting, grid
 from jaxart.vgg import Weights
 
-__all__ = ["AXIS", "MAX_SETTINGS", "UNSUPPORTED", "Setting", "SweepResult", "batch_mean", "batch_mesh", "check",
+__all__ = ["AXIS", "MAX_SETTINGS", "Setting", "SweepResult", "batch_mean", "batch_mesh", "check",
            "check_memory", "grid", "make_batched_step", "repeated", "sweep"]  # the grid's names from settings.py too
 
 AXIS = "batch"
-# Settings `transfer.run` handles around the optimizer (region masks) that a sweep does not apply
-# yet; `check` refuses them by name. Colours, the painting's scale and coarse to fine are taken as a
-# run takes them (`transfer.prepared_inputs`, `starting_image`, `finished`; `scales.schedule`).
-UNSUPPORTED = ("mask", "region_colors")
+# Colours, the painting's scale, region masks and coarse to fine are taken as a run takes them
+# (`transfer.prepared_inputs`, `prepared_targets`, `starting_image`, `finished`; `scales.schedule`).
 
 
 class SweepResult(NamedTuple):
@@ -53,11 +51,6 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
     if not settings:
         raise InputError("the sweep grid is empty; give at least one value for each weight")
     config.validate(arch)
-    default = StyleConfig()
-    for name in UNSUPPORTED:
-        if getattr(config, name, None) != getattr(default, name, None):
-            raise InputError(f"sweeps do not support {name.replace('_', '-')} yet; leave it at its default "
-                             "or stylize each setting with `jaxart stylize`")
     for s in settings:
         try:
             s.apply(config).validate()
@@ -129,7 +122,7 @@ def sweep(
         `config.style_blend`).
       weights: a `Weights`.
       config: everything but the swept values (layers, size, steps, optimizer, init, colors,
-        style_scale, coarse to fine, ...); not masks (`UNSUPPORTED`).
+        style_scale, coarse to fine, region masks, ...).
       settings: the grid, e.g. from `grid(...)`; each overrides the loss weights and seed, and the
         style scale where it has one (several scales give each setting its own style targets).
       callback: called as `callback(step, carry)` after every step, batched carry on device; steps
@@ -198,23 +191,24 @@ def sweep(
 def _targets(weights: Weights, content: np.ndarray, styles: list, config: StyleConfig, painted: tuple[float, ...],
              which: list[int] | None, batch: NamedSharding, shared: NamedSharding):
     """(photo, prepared photo, targets) at this scale, as a run sizes and colours its inputs
-    (`transfer.prepared_inputs`) and computes its targets, each image inside its free margin
-    (margin.py): for one style scale the targets are shared; for several (`which`: each setting's
-    index into `painted`) the Grams are computed once per scale and gathered per setting, placed
-    on the batch axis, the content target still shared."""
-    loss_config = objective.loss_config(config)
+    (`transfer.prepared_inputs`) and computes its targets (`transfer.prepared_targets`: with region
+    masks, at this scale's size), each image inside its free margin (margin.py): for one style scale
+    the targets are shared; for several (`which`: each setting's index into `painted`) the Grams
+    ((C, C), or (R, C, C) with masks) are computed once per scale and gathered per setting, placed
+    on the batch axis, the content target and masks still shared."""
     photo, prepared, paintings = transfer.prepared_inputs(content, styles, config)
-    targets = objective.compute_targets(weights, margin.pad(prepared, config.margin), paintings, loss_config)
+    targets = transfer.prepared_targets(weights, prepared, paintings, config)
     if which is None:
         return photo, prepared, jax.device_put(targets, shared)
     grams = [targets.grams] + [  # the photo's preparation does not depend on the painting's size
-        objective.compute_targets(weights, margin.pad(prepared, config.margin),
+        transfer.prepared_targets(weights, prepared,
                                   transfer.prepared_inputs(content, styles, config.replace(style_scale=k))[2],
-                                  loss_config).grams for k in painted[1:]]
+                                  config).grams for k in painted[1:]]
     index = np.asarray(which)
     gathered = {layer: jnp.stack([g[layer] for g in grams])[index] for layer in targets.grams}
     return photo, prepared, targets._replace(content=jax.device_put(targets.content, shared),
-                                             grams=jax.device_put(gathered, batch))
+                                             grams=jax.device_put(gathered, batch),
+                                             masks=jax.device_put(targets.masks, shared))
 
 
 def _starts(content: np.ndarray, config: StyleConfig, settings: Sequence[Setting],

@@ -42,9 +42,9 @@ def test_a_learning_rate_lbfgs_ignores_is_warned_about(command, optimizer, warne
 
 
 @pytest.mark.parametrize("argv, expected", [
-    # click said "(Possible options: --style-weight)" for --scales: sweep had no scales (it has no mask), stylize does
-    (["sweep", "a.jpg", "b.jpg", "--mask", "m.png"],
-     "`jaxart sweep` has no option --mask (an option of `jaxart stylize`); see `jaxart sweep --help`"),
+    # click said "(Possible options: --style-weight)" for --scales: sweep had no scales (it has no --animate), stylize does
+    (["sweep", "a.jpg", "b.jpg", "--animate", "a.gif"],
+     "`jaxart sweep` has no option --animate (an option of `jaxart stylize`); see `jaxart sweep --help`"),
     (["sweep", "--steps-per", "3"], "`jaxart sweep` has no option --steps-per (did you mean --steps?); see"),
     # click said "(Possible options: --help)", and for stylize "--colors, --help, --loop"
     (["sweep", "--lr", "3"], "`jaxart sweep` has no option --lr; see `jaxart sweep --help` for its options"),

@@ -180,11 +180,13 @@ def test_the_progress_of_a_padded_batch_leaves_the_padding_out():
     assert sweep.batch_mean(carry, 3) == (2.0, {"style": 3.0})
 
 
-def test_sweep_refuses_masks_by_name(tmp_path):
-    """What a sweep does not apply yet is refused by its option's name, not ignored."""
+def test_sweep_checks_a_mask_as_a_run_does(tmp_path):
+    """A sweep refused every mask by name; it now takes one (test_sweep_mask.py) and refuses what a run
+    refuses of it, region colours without a mask here."""
     Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(tmp_path / "mask.png")
-    with pytest.raises(ValueError, match="sweeps do not support mask yet; leave it at its default"):
-        sweep.check(jaxart.StyleConfig(mask=str(tmp_path / "mask.png"), region_colors=("black",)), GRID)
+    sweep.check(CONFIG.replace(mask=str(tmp_path / "mask.png"), region_colors=("black",)), GRID)
+    with pytest.raises(ValueError, match="region styles need --mask"):
+        sweep.check(CONFIG.replace(region_colors=("black",)), GRID)
     with pytest.raises(ValueError, match="grid is empty"):
         sweep.check(jaxart.StyleConfig(), [])
 
