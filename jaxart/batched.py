@@ -4,7 +4,8 @@ Each is a one-image function `jax.vmap`ped over a leading batch axis of the carr
 the traced loss weights (`objective.LossWeights`); the VGG weights and the targets are shared inputs,
 not constants, so one compilation serves any grid of the same shapes. A sweep over style scales gives
 each setting its own style Grams (`per_setting`: a leading batch axis on `targets.grams`, the same
-(C, C) shapes whatever the painting's size); the content target stays shared. Every program gets the
+(C, C) shapes whatever the painting's size, (R, C, C) with region masks); the content target and the
+region masks stay shared. Every program gets the
 optimizer's compiler options: on CPU the memory-optimized scheduler, which the memory check's
 estimate assumes.
 """
