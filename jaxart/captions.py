@@ -14,7 +14,8 @@ from jaxart.settings import Setting
 NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv", "seed": "seed",
          "style_scale": "style scale"}
 # Not named by `held`: the swept values (the labels and title name them), the blend and region
-# mask (`describe` names them, with each region's painting), and the loop and chunk, which a sweep does not use (it takes one batched step at a time).
+# mask (`describe` names them, with each region's painting), and the loop and chunk, which a sweep
+# does not use (it takes one batched step at a time).
 # The style scale is named by `held` where the settings leave it to the config (None), as before it was swept.
 _UNNAMED = (*(k for k in Setting._fields if k != "style_scale"), "style_blend", "mask", "region_colors", "loop",
             "chunk")
