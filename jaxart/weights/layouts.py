@@ -66,12 +66,11 @@ def check_values(params: dict, path: str | os.PathLike) -> None:
     for name, layer in params.items():
         for part, value in layer.items():
             value = np.asarray(value)
-            if not np.issubdtype(value.dtype, np.floating):
+            problem = store.value_problem(value)
+            if problem == "dtype":
                 raise WeightsFileError(f"{path}: layer {name} holds {value.dtype} values in its {part}, not "
                                        "floating point; convert a file that holds the network's float weights")
-            with np.errstate(over="ignore"):  # a float64 beyond float32's range becomes inf: refused below
-                finite = np.isfinite(value.astype(np.float32)).all()
-            if not finite:
+            if problem == "nonfinite":
                 raise WeightsFileError(f"{path}: layer {name} holds NaN or infinite values in its {part}; the "
                                        "file is damaged, so download it again")
 

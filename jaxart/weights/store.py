@@ -147,6 +147,16 @@ def check_intact(path: Path) -> None:
         _check_digest(path, recorded, tensors)
 
 
+def value_problem(value: np.ndarray) -> str | None:
+    """Why a weights array cannot be used: "dtype" if it is not floating point (a float32 cast would
+    garble integers or booleans silently), "nonfinite" if it holds NaN or inf, also once cast to
+    float32 (a float64 beyond its range); None if it can. `load` and `layouts.check_values` ask it."""
+    if not np.issubdtype(value.dtype, np.floating):
+        return "dtype"
+    with np.errstate(over="ignore"):  # no copy of a float32 array, which every load checks
+        return None if np.isfinite(value.astype(np.float32, copy=False)).all() else "nonfinite"
+
+
 def load(path: Path) -> vgg.Weights:
     """A `vgg.Weights` from a converted file; `sha256` is the file's hash, `content_sha256` its
     `content_digest`."""
@@ -162,12 +172,11 @@ def load(path: Path) -> vgg.Weights:
     params: dict = {}
     for key, value in tensors.items():
         layer, _, part = key.rpartition(".")
-        if not np.issubdtype(value.dtype, np.floating):  # a cast would garble it silently, as layouts.check_values says
+        problem = value_problem(value)
+        if problem == "dtype":
             raise WeightsFileError(f"{path}: layer {layer} holds {value.dtype} values, not floating point; "
                                    f"{folder.redo(path)}")
-        with np.errstate(over="ignore"):  # a float64 beyond float32's range becomes inf: refused here
-            finite = np.isfinite(value.astype(np.float32)).all()
-        if not finite:  # else reported later as a diverging loss, with the wrong advice
+        if problem == "nonfinite":  # else reported later as a diverging loss, with the wrong advice
             raise WeightsFileError(f"{path}: layer {layer} holds NaN or infinite values; {folder.redo(path)}")
         params.setdefault(layer, {})[part] = jnp.asarray(value)
     missing = [n for n in vgg.conv_names(meta["arch"]) if n not in params]
