@@ -15,7 +15,8 @@ from jaxart.image import load_image
 from jaxart.output import read_record, save_image, save_png
 from jaxart.objective import LossWeights, Targets, loss_config, make_targets, total_loss
 from jaxart.transfer import run, stylize
-from jaxart.vgg import VGG, VGG16, VGG19, Preprocess, Weights, features, layer_names, random_weights
+from jaxart.vgg import VGG, VGG16, VGG19, Preprocess, Weights, features, layer_names
+from jaxart.weights.random_init import random_weights
 from jaxart.weights import load_weights
 from jaxart import sweep
 

@@ -15,12 +15,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxart import objective, optimize
+from jaxart import layers, objective, optimize
 from jaxart.bench_memory import device_peak_mb
 from jaxart.config import StyleConfig
 from jaxart.convs import run_gradient
 from jaxart.scales import deepest
-from jaxart.vgg import CHANNELS, random_weights
+from jaxart.weights.random_init import random_weights
 
 # The loss every benchmark times: the paper's, as the PyTorch baseline computes it, without the
 # mirrored margin that stylize adds by default (StyleConfig.margin; its cost is in BENCHMARKS.md).
@@ -105,7 +105,7 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
             times[name].append(_seconds(fn) / (repeats if name == "scan" else 1))
             faults[name] += (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / repeats
     eval_s = statistics.median(times["eval"])
-    gradient = run_gradient(convs[0], CHANNELS, (size, size), int(deepest(config)[0][4]))  # PAPER: no margin
+    gradient = run_gradient(convs[0], layers.CHANNELS, (size, size), int(deepest(config)[0][4]))  # PAPER: no margin
     row = {"size": size, "remat": remat, "conv": convs[0], "gradient": gradient,
            "compile_s": compile_s, "eval_s": eval_s,
            "gflop": flops / 1e9, "gflops": flops / 1e9 / eval_s, "faults_eval": faults["eval"]}

@@ -84,9 +84,9 @@ def test_a_large_style_scale_counts_and_the_hint_names_a_scale_that_fits():
 
 _TARGETS_CHILD = """
 import jax, numpy as np
-from jaxart import bench_memory, objective, vgg
+from jaxart import bench_memory, objective, random_weights
 from jaxart.config import StyleConfig
-w = vgg.random_weights(jax.random.PRNGKey(0), "vgg19")
+w = random_weights(jax.random.PRNGKey(0), "vgg19")
 painting = np.random.default_rng(0).random(({h}, {w}, 3), dtype=np.float32)
 photo = np.zeros((32, 32, 3), np.float32)
 config = StyleConfig(size=32)

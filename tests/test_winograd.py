@@ -7,6 +7,7 @@ import pytest
 from jax import lax
 
 from jaxart import convs, vgg, winograd
+from jaxart.weights.random_init import random_weights
 
 DIMS = ("NHWC", "HWIO", "NHWC")
 
@@ -53,7 +54,7 @@ def test_flax_hook_falls_back_to_xla_where_winograd_does_not_apply():
 
 def test_vgg_features_and_their_gradient_match_direct_convolutions():
     # A narrow VGG19: stages 2-5 run by Winograd, 1 by XLA, whatever the widths.
-    w = vgg.random_weights(jax.random.PRNGKey(0), "vgg19", widths=(4, 8, 8, 16, 16))
+    w = random_weights(jax.random.PRNGKey(0), "vgg19", widths=(4, 8, 8, 16, 16))
     image = jax.random.uniform(jax.random.PRNGKey(5), (44, 36, 3))
     layers = ("relu1_1", "relu3_1", "conv4_2", "relu5_1")
     xla_grad, xla = _gradient_and_features(w, image, layers, "direct")
@@ -84,7 +85,7 @@ def test_bfloat16_gradients_keep_the_values_exact_and_the_gradient_within_a_few_
 
 
 def test_vgg_with_bfloat16_gradients_gives_the_same_features_and_a_close_gradient():
-    w = vgg.random_weights(jax.random.PRNGKey(0), "vgg16", widths=(4, 8, 8, 16, 16))
+    w = random_weights(jax.random.PRNGKey(0), "vgg16", widths=(4, 8, 8, 16, 16))
     image = jax.random.uniform(jax.random.PRNGKey(8), (40, 32, 3))
     layers = ("relu2_1", "relu4_2", "relu5_1")
     (exact, f32), (rounded, bf16) = (_gradient_and_features(w, image, layers, c) for c in ("winograd", "winograd-bf16"))
