@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from jaxart import animate, checkpoint, destinations, image, scales, transfer, weights
+from jaxart.inputs import initial_image
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError, WeightsError
 from jaxart.output import save_image
@@ -174,7 +175,7 @@ def stylize_files(
     photo, paintings = inputs or load_inputs(content, styles, background)
     if animation is not None and resume is None:  # the animation starts from the starting pixels (the first scale's)
         first = image.resized(photo, scales.sizes(config)[0])
-        movie.offer(0, transfer.initial_image(first, config))
+        movie.offer(0, initial_image(first, config))
     if resume is not None:
         checkpoint.check(resume, version=__version__, weights=w)
     inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],

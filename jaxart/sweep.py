@@ -21,7 +21,7 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from jax.typing import ArrayLike
 
-from jaxart import batched, margin, objective, optimize, scales, transfer
+from jaxart import batched, inputs, margin, objective, optimize, scales, transfer
 from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, repeated
@@ -33,7 +33,7 @@ __all__ = ["AXIS", "MAX_SETTINGS", "Setting", "SweepResult", "batch_mean", "batc
 
 AXIS = "batch"
 # Colours, the painting's scale, region masks and coarse to fine are taken as a run takes them
-# (`transfer.prepared_inputs`, `prepared_targets`, `starting_image`, `finished`; `scales.schedule`).
+# (`inputs.prepared_inputs` and `starting_image`; `transfer.prepared_targets` and `finished`; `scales.schedule`).
 
 
 class SweepResult(NamedTuple):
@@ -141,7 +141,7 @@ def sweep(
     settings = tuple(Setting(*s) for s in settings)
     check(config, settings, weights.arch)
     styles = list(style) if isinstance(style, (list, tuple)) else [style]  # paintings may differ in size
-    content = transfer._checked_image(content, "photo")
+    content = inputs.checked_image(content, "photo")
     scales.check_photo(config, content.shape)  # every scale, before any work, as transfer.run does
 
     mesh = batch_mesh(devices)
@@ -191,18 +191,18 @@ def sweep(
 def _targets(weights: Weights, content: np.ndarray, styles: list, config: StyleConfig, painted: tuple[float, ...],
              which: list[int] | None, batch: NamedSharding, shared: NamedSharding):
     """(photo, prepared photo, targets) at this scale, as a run sizes and colours its inputs
-    (`transfer.prepared_inputs`) and computes its targets (`transfer.prepared_targets`: with region
+    (`inputs.prepared_inputs`) and computes its targets (`transfer.prepared_targets`: with region
     masks, at this scale's size), each image inside its free margin (margin.py): for one style scale
     the targets are shared; for several (`which`: each setting's index into `painted`) the Grams
     ((C, C), or (R, C, C) with masks) are computed once per scale and gathered per setting, placed
     on the batch axis, the content target and masks still shared."""
-    photo, prepared, paintings = transfer.prepared_inputs(content, styles, config)
+    photo, prepared, paintings = inputs.prepared_inputs(content, styles, config)
     targets = transfer.prepared_targets(weights, prepared, paintings, config)
     if which is None:
         return photo, prepared, jax.device_put(targets, shared)
     grams = [targets.grams] + [  # the photo's preparation does not depend on the painting's size
         transfer.prepared_targets(weights, prepared,
-                                  transfer.prepared_inputs(content, styles, config.replace(style_scale=k))[2],
+                                  inputs.prepared_inputs(content, styles, config.replace(style_scale=k))[2],
                                   config).grams for k in painted[1:]]
     index = np.asarray(which)
     gathered = {layer: jnp.stack([g[layer] for g in grams])[index] for layer in targets.grams}
@@ -217,10 +217,10 @@ def _starts(content: np.ndarray, config: StyleConfig, settings: Sequence[Setting
     the first (one start per seed, so an --init image is read once, not once per tile), then the
     previous scale's pixels (`before.params`) upsampled to the prepared `content`'s shape."""
     if before is None:
-        starts = {seed: transfer.starting_image(content, config.replace(seed=seed))
+        starts = {seed: inputs.starting_image(content, config.replace(seed=seed))
                   for seed in {s.seed for s in settings}}
         return jnp.stack([starts[s.seed] for s in settings])
-    upsampled = lambda x: transfer.starting_image(content, config, scales.upsample(x, content.shape))  # noqa: E731
+    upsampled = lambda x: inputs.starting_image(content, config, scales.upsample(x, content.shape))  # noqa: E731
     return jax.vmap(upsampled)(before.params)
 
 

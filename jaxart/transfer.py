@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import numbers
-import os
 import time
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -16,11 +15,10 @@ import numpy as np
 import optax
 from jax.typing import ArrayLike
 
-from jaxart import checkpoint, color, guided, margin, optimize, scales, vgg
+from jaxart import checkpoint, color, guided, inputs, margin, optimize, scales
 from jaxart.config import StyleConfig
-from jaxart.errors import InputError, NonFiniteLossError
-from jaxart.image import load_image, painting_side, resized
-from jaxart.objective import LossWeights, Targets, compute_targets, loss_config, loss_function, as_paintings
+from jaxart.errors import NonFiniteLossError
+from jaxart.objective import LossWeights, Targets, compute_targets, loss_config, loss_function
 from jaxart.vgg import Weights
 
 
@@ -41,22 +39,6 @@ class Outcome(NamedTuple):
     # The optimized pixels before `color.finish` (for "keep" and "luminance" not the image): what
     # the next scale of coarse to fine continues from.
     pixels: np.ndarray | None = None
-
-
-def seed_key(seed: int) -> jax.Array:
-    """A PRNG key for any seed of 64 bits, the key `jax.random.PRNGKey(seed)` gives for 0 <= seed < 2**32.
-    PRNGKey keeps only the low 32 bits when x64 is off: seed 2**32 started like 0, and -1 like 2**32 - 1."""
-    bits = int(seed) & 0xFFFF_FFFF_FFFF_FFFF
-    return jax.random.wrap_key_data(np.array([bits >> 32, bits & 0xFFFF_FFFF], np.uint32), impl="threefry2x32")
-
-
-def initial_image(content: np.ndarray, config: StyleConfig) -> jax.Array:
-    """The starting pixels: the photo, seeded uniform noise, or an image file resized to fit."""
-    if config.init == "content":
-        return jnp.asarray(content)
-    if config.init == "random":
-        return jax.random.uniform(seed_key(config.seed), content.shape, jnp.float32)
-    return jnp.asarray(resized(load_image(config.init), tuple(content.shape[:2])))
 
 
 def run(
@@ -94,9 +76,9 @@ def run(
     """
     if every is not None and (not isinstance(every, numbers.Integral) or isinstance(every, bool) or every < 1):
         raise ValueError(f"every must be a whole number of steps >= 1, or None, got {every!r}")
-    content, styles = _checked_image(content, "photo"), _checked_paintings(styles)
+    content, styles = inputs.checked_image(content, "photo"), inputs.checked_paintings(styles)
     config.validate(weights.arch, paintings=len(styles))
-    x0 = None if x0 is None else _checked_image(x0, "x0")
+    x0 = None if x0 is None else inputs.checked_image(x0, "x0")
     scales.check_photo(config, content.shape)  # every scale, before any work
     if len(scales.sizes(config)) > 1:  # scales.run calls run_scale once per scale
         return scales.run(content, styles, weights=weights, config=config, callback=callback, every=every,
@@ -107,8 +89,8 @@ def run(
 
 def prepared_targets(weights: Weights, content: np.ndarray, styles: Sequence[np.ndarray],
                      config: StyleConfig) -> Targets:
-    """The targets of a prepared photo and paintings (`prepared_inputs`), with `config.mask`'s region
-    masks at the photo's size where it has one: the image is optimized inside a free margin
+    """The targets of a prepared photo and paintings (`inputs.prepared_inputs`), with `config.mask`'s
+    region masks at the photo's size where it has one: the image is optimized inside a free margin
     (margin.py), so the photo and masks get it too."""
     masks = None if config.mask is None else guided.load_masks(config, content.shape, len(styles))
     m = config.margin
@@ -123,7 +105,7 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     `config` it has validated (for a scale of coarse to fine, as a whole: scales.run, whose earlier
     scales took `offset` steps)."""
     start = time.perf_counter()
-    photo, content, styles = prepared_inputs(content, styles, config)
+    photo, content, styles = inputs.prepared_inputs(content, styles, config)
     targets = prepared_targets(weights, content, styles, config)
     lw = LossWeights.of(config)
     fun = loss_function(weights, targets, config, lw)
@@ -135,7 +117,7 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
             shown = finished(carry.params, photo, config.colors)  # the output now
             callback(Progress(step, config.steps, float(carry.value), terms, shown, carry))
 
-    x0 = starting_image(content, config, x0)
+    x0 = inputs.starting_image(content, config, x0)
     start_carry = None if resume is None else checkpoint.restore(optimize.init_carry(fun, opt, x0), resume)
     result = optimize.minimize(
         fun, x0, opt, config.steps, project=_clip, loop=config.loop, chunk=config.chunk,
@@ -154,75 +136,10 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     return Outcome(image, terms, steps, time.perf_counter() - start, pixels)
 
 
-def sized_inputs(content: ArrayLike, styles: Sequence[ArrayLike],
-                 config: StyleConfig) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The photo at `config.size` and the paintings at `painting_side`, float32 in [0, 1].
-
-    Raises:
-      InputError: an input is not one (H, W, 3) float image (integer pixels included), or the resized
-        photo is too small for the deepest layer `config` uses.
-    """
-    content, styles = _checked_image(content, "photo"), _checked_paintings(styles)
-    scales.check_photo(config.replace(scales=None, start_size=None), content.shape)  # at config.size
-    return resized(content, config.size), [resized(s, painting_side(np.shape(s), config.size, config.style_scale))
-                                           for s in styles]
-
-
-def prepared_inputs(content: ArrayLike, styles: Sequence[ArrayLike],
-                    config: StyleConfig) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """(photo, content, styles): the photo as `sized_inputs` gives it, which the output's colours
-    may come from, and the photo and paintings the optimization sees under `config.colors`
-    (`color.prepare`). `sweep` takes them as a run does."""
-    photo, styles = sized_inputs(content, styles, config)
-    return (photo, *color.prepare(photo, styles, config.colors))
-
-
-def starting_image(content: np.ndarray, config: StyleConfig, x0: ArrayLike | None = None) -> jax.Array:
-    """The pixels the optimizer starts from: `x0` (the prepared `content`'s shape) or `config.init`,
-    under `config.colors` (`color.start`), inside the free margin (`margin.pad`)."""
-    x0 = initial_image(content, config) if x0 is None else jnp.asarray(x0, jnp.float32)
-    if x0.shape != content.shape:
-        raise ValueError(f"starting image is {x0.shape}, the resized photo {content.shape}; give x0 the photo's shape")
-    return margin.pad(color.start(x0, config.colors), config.margin)
-
-
 def finished(params: ArrayLike, photo: np.ndarray, colors: str) -> jax.Array:
     """The output of the optimized (H + 2m, W + 2m, 3) `params`: the margin cut off and the
     colours finished from the (H, W, 3) `photo` (`color.finish`); values in [0, 1]."""
     return color.finish(margin.crop(params, photo.shape), photo, colors)
-
-
-def _checked_image(image: ArrayLike, what: str) -> np.ndarray:
-    """`image` as an (H, W, 3) float32 array, or an InputError naming `what` and what to give.
-
-    Integer pixels, and floats on a 0..255 scale, are refused, not scaled: both 0..255 and
-    0..65535 occur, and clipping them to [0, 1] gave an almost white result with no error.
-    """
-    if isinstance(image, (str, bytes, os.PathLike)):
-        raise InputError(f"{what} is the path {str(image)!r}; give its pixels, jaxart.load_image(path)")
-    x = np.asarray(image)
-    if x.dtype == object:
-        raise InputError(f"{what} is not an array of numbers; give an (H, W, 3) float array in [0, 1]")
-    vgg.check_pixels(x.dtype, what)
-    if x.ndim != 3 or x.shape[-1] != 3:
-        hint = ("a grey image: repeat it, np.stack([x] * 3, -1)" if x.ndim == 2 else
-                "a batch: give one image, x[0]" if x.ndim == 4 and x.shape[-1] == 3 else
-                "with alpha: composite it or drop it, x[..., :3]" if x.ndim == 3 and x.shape[-1] == 4 else
-                "give an (H, W, 3) RGB array")
-        raise InputError(f"{what} has shape {x.shape}, not (H, W, 3); {hint}")
-    if x.size and np.nanmax(x) > 2.0:  # 0..255 as floats; a little over 1 is only overshoot
-        raise InputError(f"{what} has values up to {np.nanmax(x):g}; give floats in [0, 1] (divide by 255)")
-    return x.astype(np.float32)
-
-
-def _checked_paintings(styles: ArrayLike | Sequence[ArrayLike]) -> list[np.ndarray]:
-    """`styles` as a list of checked (h, w, 3) paintings; one painting alone is a list of one."""
-    styles = as_paintings(styles)
-    if not styles:
-        raise InputError("give at least one style image")
-    if len(styles) == 1:
-        return [_checked_image(styles[0], "painting")]
-    return [_checked_image(s, f"painting {i}") for i, s in enumerate(styles, 1)]
 
 
 @functools.cache

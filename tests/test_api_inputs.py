@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 import jaxart
-from jaxart import transfer
+from jaxart import inputs, transfer
 from jaxart.errors import InputError
 from jaxart.image import load_image
 
@@ -32,7 +32,7 @@ INTEGER = {  # pixels 0..255 once gave a white picture or activations 255 times 
     "uint16 painting": (lambda w: _stylize(w, styles=((PAINTING * 65535).astype(np.uint16),)), "painting is uint16",
                         65535),
     "int x0": (lambda w: _stylize(w, x0=np.zeros((24, 32, 3), np.int32)), "x0 is int32", 255),
-    "second painting": (lambda w: transfer.sized_inputs(PHOTO, [PAINTING, PAINTING > 0.5], CONFIG),
+    "second painting": (lambda w: inputs.sized_inputs(PHOTO, [PAINTING, PAINTING > 0.5], CONFIG),
                         "painting 2 is bool", None),
     "features uint8": (lambda w: jaxart.features(w, (PHOTO * 255).astype(np.uint8), ["relu1_1"]), "image is uint8",
                        255),
@@ -50,8 +50,8 @@ def test_integer_and_bool_pixels_are_refused_with_the_scale_to_divide_by(tiny_vg
 
 
 def test_float64_and_bfloat16_pixels_still_work(tiny_vgg16):
-    want_photo, [want_painting] = transfer.sized_inputs(PHOTO, [PAINTING], CONFIG)
-    photo, [painting] = transfer.sized_inputs(PHOTO.astype(np.float64), [jnp.asarray(PAINTING, jnp.bfloat16)], CONFIG)
+    want_photo, [want_painting] = inputs.sized_inputs(PHOTO, [PAINTING], CONFIG)
+    photo, [painting] = inputs.sized_inputs(PHOTO.astype(np.float64), [jnp.asarray(PAINTING, jnp.bfloat16)], CONFIG)
     np.testing.assert_array_equal(photo, want_photo)
     np.testing.assert_allclose(painting, want_painting, atol=1 / 255)
     f32 = jaxart.features(tiny_vgg16, PHOTO, ["relu2_1"])["relu2_1"]
@@ -103,15 +103,15 @@ def test_float_pixels_are_not_rounded_to_8_bits():
     """Inputs were resized through 8-bit Pillow images, even at their own size: a 16-bit source,
     or a finer float, lost its precision without a word."""
     fine = np.clip(PHOTO + 0.0013, 0.0, 1.0)
-    at_size, [painting] = transfer.sized_inputs(fine, [fine], CONFIG)  # already 32 px on its long side
+    at_size, [painting] = inputs.sized_inputs(fine, [fine], CONFIG)  # already 32 px on its long side
     np.testing.assert_array_equal(at_size, fine)
     np.testing.assert_array_equal(painting, fine)
     ramp = np.broadcast_to(np.linspace(0.2, 0.3, 64, dtype=np.float32)[None, :, None], (48, 64, 3))
-    half, _ = transfer.sized_inputs(ramp, [PAINTING], CONFIG)
+    half, _ = inputs.sized_inputs(ramp, [PAINTING], CONFIG)
     assert half.shape == (24, 32, 3) and half.dtype == np.float32
     np.testing.assert_allclose(half[0], np.linspace(0.2, 0.3, 32)[:, None].repeat(3, 1), atol=2e-3)
     assert np.abs(half * 255 - np.round(half * 255)).max() > 0.1  # between the 8-bit levels
-    over, _ = transfer.sized_inputs(np.clip(PHOTO * 1.05 - 0.02, -0.02, 1.03), [PAINTING], CONFIG)
+    over, _ = inputs.sized_inputs(np.clip(PHOTO * 1.05 - 0.02, -0.02, 1.03), [PAINTING], CONFIG)
     assert over.min() == 0.0 and over.max() == 1.0  # clipped at its own size as well as resized
     seen = []  # a NumPy count of steps is a count of steps
     w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=(4, 8, 8, 8, 8))
@@ -120,11 +120,11 @@ def test_float_pixels_are_not_rounded_to_8_bits():
 
 
 def test_one_painting_array_is_one_painting_and_a_stack_is_several(tiny_vgg16):
-    _, alone = transfer.sized_inputs(PHOTO, PAINTING, CONFIG)  # once each of its 24 rows was a "painting"
-    _, listed = transfer.sized_inputs(PHOTO, [PAINTING], CONFIG)
-    _, stacked = transfer.sized_inputs(PHOTO, np.stack([PAINTING, PHOTO]), CONFIG)
-    _, nested = transfer.sized_inputs(PHOTO, PAINTING.tolist(), CONFIG)  # nested lists: once its rows
-    _, several = transfer.sized_inputs(PHOTO, [PAINTING, PHOTO[:20]], CONFIG)  # of different sizes
+    _, alone = inputs.sized_inputs(PHOTO, PAINTING, CONFIG)  # once each of its 24 rows was a "painting"
+    _, listed = inputs.sized_inputs(PHOTO, [PAINTING], CONFIG)
+    _, stacked = inputs.sized_inputs(PHOTO, np.stack([PAINTING, PHOTO]), CONFIG)
+    _, nested = inputs.sized_inputs(PHOTO, PAINTING.tolist(), CONFIG)  # nested lists: once its rows
+    _, several = inputs.sized_inputs(PHOTO, [PAINTING, PHOTO[:20]], CONFIG)  # of different sizes
     assert len(alone) == len(nested) == 1 and len(stacked) == len(several) == 2
     np.testing.assert_array_equal(alone[0], listed[0])
     np.testing.assert_array_equal(nested[0], listed[0])

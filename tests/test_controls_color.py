@@ -177,7 +177,7 @@ def test_a_coarse_to_fine_animation_has_about_24_frames_in_all_and_starts_at_the
     with Image.open(tmp_path / "run.gif") as g:
         assert g.n_frames == 25  # steps 0, 2, ..., 46 of 48, and the result
     assert kept[0].shape == (18, 24, 3) and kept[-1].shape == (30, 40, 3)
-    start = jaxart.transfer.initial_image(np.zeros((18, 24, 3), np.float32), jaxart.StyleConfig(init="random"))
+    start = jaxart.inputs.initial_image(np.zeros((18, 24, 3), np.float32), jaxart.StyleConfig(init="random"))
     np.testing.assert_allclose(kept[0] / 255, np.asarray(start), atol=0.5 / 255 + 1e-6)
 
 

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 import cli
 import jaxart
-from jaxart import objective, scales, transfer
+from jaxart import inputs, objective, scales
 from jaxart.config import StyleConfig
 
 from conftest import shared_image
@@ -125,7 +125,7 @@ def test_coarse_to_fine_resumes_at_any_scale_to_the_same_pixels(tiny_vgg16, rng,
 
 def test_random_init_is_seeded_uniform_noise(tiny_vgg16, rng):
     photo = rng.random((18, 24, 3), dtype=np.float32)
-    start = lambda seed: np.asarray(transfer.initial_image(photo, StyleConfig(init="random", seed=seed)))
+    start = lambda seed: np.asarray(inputs.initial_image(photo, StyleConfig(init="random", seed=seed)))
     a, b, c = start(3), start(3), start(4)
     np.testing.assert_array_equal(a, b)
     assert a.shape == photo.shape and 0 <= a.min() and a.max() <= 1 and abs(a.mean() - 0.5) < 0.05
@@ -143,7 +143,7 @@ def test_random_init_is_seeded_uniform_noise(tiny_vgg16, rng):
 def test_init_path_starts_from_that_image_resized(tmp_path, rng):
     photo = rng.random((18, 24, 3), dtype=np.float32)
     Image.new("RGB", (80, 60), (255, 0, 0)).save(tmp_path / "red.png")
-    start = np.asarray(transfer.initial_image(photo, StyleConfig(init=str(tmp_path / "red.png"))))
+    start = np.asarray(inputs.initial_image(photo, StyleConfig(init=str(tmp_path / "red.png"))))
     assert start.shape == photo.shape
     np.testing.assert_allclose(start, np.broadcast_to(np.float32([1, 0, 0]), photo.shape), atol=1 / 255)
 
@@ -154,7 +154,7 @@ def test_init_image_is_resampled_once_in_float_not_rounded_to_8_bits(tmp_path):
     ramp = np.broadcast_to(np.linspace(0, 255, 90, dtype=np.float32)[None, :, None], (40, 90, 3))
     Image.fromarray(ramp.round().astype(np.uint8)).save(tmp_path / "ramp.png")
     photo = np.zeros((21, 37, 3), np.float32)
-    start = np.asarray(transfer.initial_image(photo, StyleConfig(init=str(tmp_path / "ramp.png"))))
+    start = np.asarray(inputs.initial_image(photo, StyleConfig(init=str(tmp_path / "ramp.png"))))
     assert start.shape == photo.shape
     assert np.abs(start * 255 - np.round(start * 255)).max() > 0.05
     np.testing.assert_allclose(start[10, :, 0], np.linspace(0, 1, 37), atol=0.02)

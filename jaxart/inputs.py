@@ -1,0 +1,99 @@
+"""A run's inputs: the photo and paintings checked and sized, and the pixels the optimizer starts from."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.typing import ArrayLike
+
+from jaxart import color, margin, scales
+from jaxart.config import StyleConfig
+from jaxart.errors import InputError
+from jaxart.image import load_image, painting_side, resized
+from jaxart.layers import check_pixels
+from jaxart.objective import as_paintings
+
+
+def checked_image(image: ArrayLike, what: str) -> np.ndarray:
+    """`image` as an (H, W, 3) float32 array, or an InputError naming `what` and what to give.
+
+    Integer pixels, and floats on a 0..255 scale, are refused, not scaled: both 0..255 and
+    0..65535 occur, and clipping them to [0, 1] gave an almost white result with no error.
+    """
+    if isinstance(image, (str, bytes, os.PathLike)):
+        raise InputError(f"{what} is the path {str(image)!r}; give its pixels, jaxart.load_image(path)")
+    x = np.asarray(image)
+    if x.dtype == object:
+        raise InputError(f"{what} is not an array of numbers; give an (H, W, 3) float array in [0, 1]")
+    check_pixels(x.dtype, what)
+    if x.ndim != 3 or x.shape[-1] != 3:
+        hint = ("a grey image: repeat it, np.stack([x] * 3, -1)" if x.ndim == 2 else
+                "a batch: give one image, x[0]" if x.ndim == 4 and x.shape[-1] == 3 else
+                "with alpha: composite it or drop it, x[..., :3]" if x.ndim == 3 and x.shape[-1] == 4 else
+                "give an (H, W, 3) RGB array")
+        raise InputError(f"{what} has shape {x.shape}, not (H, W, 3); {hint}")
+    if x.size and np.nanmax(x) > 2.0:  # 0..255 as floats; a little over 1 is only overshoot
+        raise InputError(f"{what} has values up to {np.nanmax(x):g}; give floats in [0, 1] (divide by 255)")
+    return x.astype(np.float32)
+
+
+def checked_paintings(styles: ArrayLike | Sequence[ArrayLike]) -> list[np.ndarray]:
+    """`styles` as a list of checked (h, w, 3) paintings; one painting alone is a list of one."""
+    styles = as_paintings(styles)
+    if not styles:
+        raise InputError("give at least one style image")
+    if len(styles) == 1:
+        return [checked_image(styles[0], "painting")]
+    return [checked_image(s, f"painting {i}") for i, s in enumerate(styles, 1)]
+
+
+def sized_inputs(content: ArrayLike, styles: Sequence[ArrayLike],
+                 config: StyleConfig) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The photo at `config.size` and the paintings at `painting_side`, float32 in [0, 1].
+
+    Raises:
+      InputError: an input is not one (H, W, 3) float image (integer pixels included), or the resized
+        photo is too small for the deepest layer `config` uses.
+    """
+    content, styles = checked_image(content, "photo"), checked_paintings(styles)
+    scales.check_photo(config.replace(scales=None, start_size=None), content.shape)  # at config.size
+    return resized(content, config.size), [resized(s, painting_side(np.shape(s), config.size, config.style_scale))
+                                           for s in styles]
+
+
+def prepared_inputs(content: ArrayLike, styles: Sequence[ArrayLike],
+                    config: StyleConfig) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """(photo, content, styles): the photo as `sized_inputs` gives it, which the output's colours
+    may come from, and the photo and paintings the optimization sees under `config.colors`
+    (`color.prepare`). `sweep` takes them as a run does."""
+    photo, styles = sized_inputs(content, styles, config)
+    return (photo, *color.prepare(photo, styles, config.colors))
+
+
+def starting_image(content: np.ndarray, config: StyleConfig, x0: ArrayLike | None = None) -> jax.Array:
+    """The pixels the optimizer starts from: `x0` (the prepared `content`'s shape) or `config.init`,
+    under `config.colors` (`color.start`), inside the free margin (`margin.pad`)."""
+    x0 = initial_image(content, config) if x0 is None else jnp.asarray(x0, jnp.float32)
+    if x0.shape != content.shape:
+        raise ValueError(f"starting image is {x0.shape}, the resized photo {content.shape}; give x0 the photo's shape")
+    return margin.pad(color.start(x0, config.colors), config.margin)
+
+
+def initial_image(content: np.ndarray, config: StyleConfig) -> jax.Array:
+    """The starting pixels: the photo, seeded uniform noise, or an image file resized to fit."""
+    if config.init == "content":
+        return jnp.asarray(content)
+    if config.init == "random":
+        return jax.random.uniform(seed_key(config.seed), content.shape, jnp.float32)
+    return jnp.asarray(resized(load_image(config.init), tuple(content.shape[:2])))
+
+
+def seed_key(seed: int) -> jax.Array:
+    """A PRNG key for any seed of 64 bits, the key `jax.random.PRNGKey(seed)` gives for 0 <= seed < 2**32.
+    PRNGKey keeps only the low 32 bits when x64 is off: seed 2**32 started like 0, and -1 like 2**32 - 1."""
+    bits = int(seed) & 0xFFFF_FFFF_FFFF_FFFF
+    return jax.random.wrap_key_data(np.array([bits >> 32, bits & 0xFFFF_FFFF], np.uint32), impl="threefry2x32")
