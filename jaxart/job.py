@@ -173,9 +173,11 @@ def stylize_files(
     if animation is not None:
         movie = frames if frames is not None else animate.Frames(animate.every(scales.total_steps(config), save_every))
     photo, paintings = inputs or load_inputs(content, styles, background)
-    if animation is not None and resume is None:  # the animation starts from the starting pixels (the first scale's)
-        first = image.resized(photo, scales.sizes(config)[0])
-        movie.offer(0, initial_image(first, config))
+    if animation is not None and resume is None:
+        # The animation opens on the start at the output's size, sharp: a coarse first scale starts
+        # from that image made smaller. Noise exists only at the size the run drew it.
+        side = scales.sizes(config)[0 if config.init == "random" else -1]
+        movie.offer(0, initial_image(image.resized(photo, side), config))
     if resume is not None:
         checkpoint.check(resume, version=__version__, weights=w)
     inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],

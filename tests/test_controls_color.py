@@ -181,6 +181,27 @@ def test_a_coarse_to_fine_animation_has_about_24_frames_in_all_and_starts_at_the
     np.testing.assert_allclose(kept[0] / 255, np.asarray(start), atol=0.5 / 255 + 1e-6)
 
 
+def test_a_coarse_to_fine_animation_opens_on_the_sharp_photo_at_the_output_size(tmp_path, monkeypatch):
+    """Frame 0 was the first scale's photo, enlarged to the output: a blurred photo where an artist
+    expects the sharp one the painting emerges from (the coarse start is that photo made smaller)."""
+    d, model = write_tiny_job(tmp_path, "vgg16")
+    kept = []
+    real = animate.save_animation
+    monkeypatch.setattr(animate, "save_animation", lambda path, images, **kw: kept.extend(images) or real(path, images, **kw))
+    args = ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--scales", "24,40", "--steps", "2",
+            "--style-layers", "relu1_1,relu2_1", "--content-layers", "relu2_1", "--quiet",
+            "--output", str(tmp_path / "out.png"), "--animate", str(tmp_path / "run.gif")]
+    result = CliRunner().invoke(cli.app, args)
+    assert result.exit_code == 0, result.output
+    photo = resized(jaxart.load_image(d / "photo.jpg"), 40)
+    assert kept[0].shape == photo.shape == kept[-1].shape
+    np.testing.assert_allclose(kept[0] / 255, photo, atol=0.5 / 255 + 1e-6)
+    with Image.open(tmp_path / "run.gif") as g:  # and so does the file, up to GIF's palette
+        first = np.asarray(g.convert("RGB"), np.float64) / 255
+    blurred = resized(resized(photo, 24), photo.shape[:2])
+    assert _rms(first, photo) < 0.5 * _rms(first, blurred), (_rms(first, photo), _rms(first, blurred))
+
+
 def test_animation_of_a_coarse_to_fine_run_grows_its_early_frames_to_the_result(tmp_path):
     frames = [np.zeros((12, 16, 3)), np.full((24, 32, 3), 0.5), np.ones((24, 32, 3))]
     path = animate.save_animation(tmp_path / "run.webp", frames)
