@@ -118,8 +118,10 @@ def sweep(
 
     Args:
       content: (H, W, 3) RGB photo in [0, 1], resized to `config.size` (long side).
-      style: one (h, w, 3) RGB painting in [0, 1], or a list of them (blended by
-        `config.style_blend`).
+      style: one (h, w, 3) RGB painting in [0, 1], or a list of them, each of its own size: blended
+        by `config.style_blend`, or with `config.mask` one per region, R of them in the order of
+        `config.region_colors` (painting r paints the mask's region r, as `jaxart.run` does); every
+        setting shares the (R, H, W) regions, the mask resized to the photo at each scale.
       weights: a `Weights`.
       config: everything but the swept values (layers, size, steps, optimizer, init, colors,
         style_scale, coarse to fine, region masks, ...).
