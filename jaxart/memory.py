@@ -11,7 +11,8 @@ one tensor per convolution (its ReLU output) and one per pooling, plus the worki
 the backward pass (`WORKING` of the largest tensor). With `remat` each stage is recomputed
 during backprop, so only stage boundaries and the layers a loss reads stay, plus one stage at a
 time. Winograd convolutions (convs.CONVS) add one layer's transformed kernel and half of its
-transformed output (`winograd_bytes`). `OVERHEAD` (XLA's temporaries, fitted at 64-512 px on
+transformed output (`winograd_bytes`); region masks their copies of the style layers
+(`regions_bytes`). `OVERHEAD` (XLA's temporaries, fitted at 64-512 px on
 CPU) scales the sum; BENCHMARKS.md compares the estimate with XLA's count. On CPU remat lowers
 that count only 5% (366 -> 346 MB at 512 px).
 """
@@ -49,6 +50,12 @@ WINOGRAD_COMPILE_BYTES = 100 * 2**20
 # and by 3.8 times where it did not (XLA's own count: 4); with a 10% margin.
 TARGETS = 7.5
 INPUT_BYTES = 12  # per pixel of each decoded input file, held for the whole run (float32 RGB)
+# Region masks (--mask): 3-step runs at 256 and 512 px (vgg16-hed, a 1024x768 mask of 1-3 regions)
+# peaked 72-73, 279 and 315-421 MiB higher with 1, 2 and 3 regions: each region's masked copies of
+# the style layers' activations held about half those layers' bytes more (XLA's count at 512 px:
+# +4, +64, +170 MiB), and matching the mask's colours at its own size about 120 bytes a pixel.
+MASKED = 0.5
+MASK_PIXEL_BYTES = 120
 
 
 def _shapes(height: int, width: int, names: Sequence[str]) -> dict[str, tuple[int, int, int]]:
@@ -126,7 +133,16 @@ def image_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19
     (height, width) output inside its margin (`StyleConfig.margin`, margin.py)."""
     h, w, _ = margin.padded_shape((height, width, 3), config.margin)
     layers = config.content_layers + config.style_layers
-    return optimizer_bytes(h, w, config) + evaluation_bytes(h, w, arch, layers, config.remat, config.conv)
+    evaluation = evaluation_bytes(h, w, arch, layers, config.remat, config.conv) + regions_bytes(h, w, config)
+    return optimizer_bytes(h, w, config) + evaluation
+
+
+def regions_bytes(height: int, width: int, config: StyleConfig) -> int:
+    """What `config.mask`'s regions add to an evaluation of an (height, width) image: per region,
+    its (C, C) Gram and (h, w) mask at each style layer, and `MASKED` of the layer's activation."""
+    regions = len(config.region_colors or ()) if config.mask else 0
+    shapes = _shapes(height, width, config.style_layers).values()
+    return regions * int(sum(4 * (c * c + h * w) + MASKED * 4 * h * w * c for h, w, c in shapes))
 
 
 def targets_bytes(height: int, width: int) -> int:
@@ -151,10 +167,12 @@ def run_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19",
 def files_bytes(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | None = None,
                 paintings: Sequence[tuple[int, int]] = (), images: int = 1) -> int:
     """`run_bytes` for files of these (height, width) shapes as read, resized as the run resizes
-    them, plus the decoded files; the photo is a square of `config.size` if not known."""
+    them, plus the decoded files and the matching of a mask's colours (drawn over the photo, at
+    its size); the photo is a square of `config.size` if not known."""
     photo = photo or (config.size, config.size)
     sides = [fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings]
     inputs = INPUT_BYTES * sum(h * w for h, w in [photo, *paintings])
+    inputs += MASK_PIXEL_BYTES * len(config.region_colors or ()) * math.prod(photo) if config.mask else 0
     return inputs + run_bytes(*fit(photo, config.size), config, arch, sides, images)
 
 

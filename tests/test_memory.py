@@ -1,6 +1,7 @@
 """The memory estimate against measured memory, the clear error before a run that cannot fit,
 and `remat` (per-stage jax.checkpoint) giving the same loss and gradient."""
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -175,6 +176,30 @@ def test_optimizer_state_is_what_the_estimate_counts(m):
     state = transfer.optimizer(config).init(x)
     held = sum(a.nbytes for a in jax.tree.leaves(state))
     assert 2 * m * x.nbytes <= held <= memory.optimizer_bytes(32, 48, config)
+
+
+def test_region_masks_count_in_the_estimate_per_region_as_their_arrays_do():
+    """--mask was left out: Tubingen at 512 px with a 1024x768 mask of 3 regions peaked at 1571-1627
+    MiB (vgg16-hed, 3 steps, /usr/bin/time -v), estimated 1236 MiB, so a run the check let through
+    could run out of memory."""
+    photo, paintings = (768, 1024), [(640, 1024)] * 3
+
+    def estimate(regions: int, size: int = 512) -> int:
+        config = StyleConfig(size=size, mask="mask.png" if regions else None,
+                             region_colors=("red", "lime", "blue")[:regions] or None)
+        return memory.files_bytes(config, "vgg16", photo, paintings)
+
+    added = [estimate(r) - estimate(0) for r in (1, 2, 3)]
+    assert added == [added[0], 2 * added[0], 3 * added[0]]  # each region its own Grams and masked features
+    layers = StyleConfig().style_layers
+    w = jax.eval_shape(lambda: vgg.random_weights(jax.random.PRNGKey(0), "vgg16"))
+    image = jax.ShapeDtypeStruct((400, 528, 3), jnp.float32)  # 512 px inside the 8 px margin
+    feats = jax.eval_shape(lambda w, x: vgg.features(w, x, layers), w, image).values()
+    grams, masks, masked = (sum(4 * n for n in each) for each in zip(*((f.shape[2] ** 2, f.shape[0] * f.shape[1],
+                                                                        math.prod(f.shape)) for f in feats)))
+    assert added[0] >= grams + masks + masked
+    assert estimate(1, 512) - estimate(1, 256) > (estimate(0, 512) - estimate(0, 256)) + masked / 4
+    assert 1627 * 2**20 <= estimate(3) <= 1.25 * 1627 * 2**20
 
 
 def test_cli_refuses_an_impossible_size_before_loading_weights(tmp_path):
