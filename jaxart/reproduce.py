@@ -63,9 +63,9 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
                          f"{', ...' if len(tiles) > 2 else ''}) is one run: give a tile to `info --command`")
     config, content, styles = config_of(record), *inputs_of(record)
     _check_settings(record, config, styles)
-    argv = ["jaxart", "stylize", content]
+    argv = ["jaxart", "stylize", _positional(content)]
     if config.mask is None:
-        argv += styles
+        argv += map(_positional, styles)
     argv += ["--output", str(output)]
     model = record.get("model_path") or record.get("model")  # "auto" when a record names none
     if isinstance(model, str) and model != "auto":
@@ -81,6 +81,13 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
     if fmt != implied:
         argv += ["--format", fmt]
     return argv
+
+
+def _positional(path: str) -> str:
+    """`path` as an argument stylize reads as a file: a relative `-x.png` (an edited record's) would be
+    parsed as an option, `./-x.png` is the same file. Option values need no such care: click takes
+    the word after an option as its value whatever it starts with."""
+    return f"./{path}" if path.startswith("-") else path
 
 
 def _config_options(config: StyleConfig, styles: list[str]) -> list[str]:

@@ -164,3 +164,31 @@ def test_info_on_a_still_webp_or_gif_does_not_call_it_an_animation(suffix, tmp_p
     code, out, err = run_main(["info", str(still)], monkeypatch, capsys)
     assert code == 2 and out == "" and len(err.splitlines()) == 1, err
     assert "animation" not in err and "has no jaxart run record" in err and "PNG and TIFF" in err, err
+
+
+def test_info_command_reads_an_edited_records_dash_named_inputs_back_as_files(tmp_path, monkeypatch, capsys):
+    """A record naming `-photo.jpg` printed `jaxart stylize -photo.jpg ...`, which stylize parses as an option."""
+    import shlex
+
+    import numpy as np
+
+    from jaxart import transfer
+    from jaxart.config import StyleConfig
+    from jaxart.output import save_image
+
+    d, model = write_tiny_job(tmp_path)
+    (d / "photo.jpg").rename(d / "-photo.jpg")
+    (d / "paint.png").rename(d / "-paint.png")
+    monkeypatch.chdir(d)
+    record = {"jaxart": "0.2.0", "arch": "vgg19", "model_path": model, "config": StyleConfig(size=32, steps=2).to_dict(),
+              "inputs": {"content": "-photo.jpg", "styles": ["-paint.png"]}}
+    save_image(d / "out.png", np.zeros((4, 4, 3)), record)
+    code, out, err = run_main(["info", "out.png", "--command"], monkeypatch, capsys)
+    assert code == 0, err
+    seen = []
+    monkeypatch.setattr("jaxart.job.stylize_files", lambda content, styles, *a, **kw: seen.append(
+        (content, styles)) or transfer.Outcome(np.zeros((4, 4, 3)), dict.fromkeys(
+            ("total", "content", "style", "tv"), 0.0), 2, 0.0))
+    code, _, err = run_main([*shlex.split(out)[1:], "--overwrite", "-q"], monkeypatch, capsys)
+    assert code == 0, err
+    assert [p.resolve() for p in (seen[0][0], *seen[0][1])] == [d / "-photo.jpg", d / "-paint.png"]
