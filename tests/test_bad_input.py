@@ -191,6 +191,17 @@ def test_a_mirror_that_is_not_a_url_is_one_line_before_any_download(url, tmp_pat
     assert not list(tmp_path.iterdir())  # no progress bar line, no partial file
 
 
+@pytest.mark.parametrize("url", ["notaurl", "ftp://mirror/vgg19.h5", "http://[::1"])
+def test_a_mirror_in_the_environment_that_is_not_a_url_is_bad_input_as_with_url(url, tmp_path, monkeypatch, capsys):
+    """--url ftp://... exited 2, the same URL in JAXART_WEIGHTS_URL_VGG19 exited 1 after trying it."""
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+    monkeypatch.setenv("JAXART_WEIGHTS_URL_VGG19", url)
+    code, err = _main(["weights", "fetch", "vgg19"], monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert f"JAXART_WEIGHTS_URL_VGG19 is {url!r}, not an http(s):// or file:// URL" in err and "unset it" in err, err
+    assert not list(tmp_path.iterdir())
+
+
 def test_a_weights_folder_that_is_a_file_is_one_line(files, tmp_path, monkeypatch, capsys):
     """--model auto falls back from vgg19 to vgg16-hed; when both fail for the same reason, one line."""
     (tmp_path / "weights").write_text("not a folder")

@@ -175,11 +175,11 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
         store.check_intact(target)
         return target
     folder.check_target(name)  # a folder in the way is found before the download, not after
+    url = url or source.resolved_url()
     with folder.lock(name):
         if target.is_file():  # another process fetched it while we waited
             return target
         partial = folder.partial_path(name)
-        url = url or source.resolved_url()
         if url:
             _download(source, url, partial, progress, timeout, attempts, backoff)
         else:

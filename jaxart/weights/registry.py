@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import urllib.parse
 
+from jaxart.errors import InputError
 from jaxart.vgg import Preprocess
 
 KERAS_MEAN_BGR = (103.939, 116.779, 123.68)
@@ -45,7 +47,16 @@ class Source:
     def resolved_url(self) -> str:
         """The URL, or the mirror in JAXART_WEIGHTS_URL_<NAME> (e.g. ..._VGG19) if set and not blank."""
         key = "JAXART_WEIGHTS_URL_" + self.name.upper().replace("-", "_")
-        return os.environ.get(key, "").strip() or self.url
+        mirror = os.environ.get(key, "").strip()
+        if mirror:  # as `weights fetch --url` checks its mirror: a mistyped one is bad input, not a failed download
+            try:
+                scheme = urllib.parse.urlsplit(mirror).scheme
+            except ValueError:  # "Invalid IPv6 URL", ...
+                scheme = None
+            if scheme not in ("http", "https", "file"):
+                raise InputError(f"{key} is {mirror!r}, not an http(s):// or file:// URL; set it to a mirror's URL, "
+                                 f"or unset it to download {self.name} from its usual source")
+        return mirror or self.url
 
     @property
     def filename(self) -> str:
