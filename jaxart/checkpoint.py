@@ -137,6 +137,8 @@ def restore(template: Any, ckpt: Checkpoint) -> Any:
         if tuple(t.shape) != a.shape or np.dtype(t.dtype) != a.dtype:
             raise InputError(f"checkpoint array {i} is {a.dtype}{list(a.shape)} where this run has "
                              f"{np.dtype(t.dtype)}{list(t.shape)}; it was made with another optimizer or image size")
+        if a.dtype.kind == "f" and np.isnan(a).any():  # the loop keeps the last finite state, so no run saves NaN
+            raise InputError(f"checkpoint array {i} holds NaN; it was edited or damaged, so start the run again")
     return jax.tree.unflatten(treedef, [jnp.array(a, dtype=t.dtype) for t, a in zip(t_leaves, leaves)])
 
 

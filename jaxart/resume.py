@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from jaxart import animate, checkpoint, image
+from jaxart import animate, checkpoint, image, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.output import read_record
@@ -26,6 +26,9 @@ def from_checkpoint(ckpt: checkpoint.Checkpoint) -> tuple[Path, list[Path], str,
     except InputError as e:  # a hand-edited or damaged file
         raise InputError(f"checkpoint {str(e).partition(';')[0]}; it was edited or damaged, so start the run "
                          "again") from None
+    if m["step"] > scales.total_steps(config):  # it would write the image as it is and call the run done
+        raise InputError(f"checkpoint is at step {m['step']} of a run of {scales.total_steps(config)} steps; it was "
+                         "edited or damaged, so start the run again")
     background = tuple(m["inputs"].get("background") or image.WHITE)  # null or absent: the default
     return Path(m["inputs"]["content"]), [Path(s) for s in m["inputs"]["styles"]], m["model"], config, background
 
