@@ -176,6 +176,24 @@ def test_real_process_reports_without_traceback(files, tmp_path):
     assert not (tmp_path / "o.png").exists()
 
 
+@pytest.mark.parametrize("argv", [["--help"], ["info", "RECORD"]], ids=["help", "info"])
+def test_output_into_a_closed_pipe_ends_quietly(argv, tmp_path):
+    """`jaxart info out.png | head -c1`: the reader gone, the command ends without a traceback or
+    "Exception ignored" on stderr (a guard: the audit's cases were already quiet)."""
+    import os
+
+    jaxart.output.save_image(tmp_path / "r.png", np.zeros((4, 4, 3)), {"config": {"size": 32}, "note": "x" * 100_000})
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    try:
+        proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *[str(tmp_path / "r.png") if a == "RECORD" else a
+                                                                         for a in argv]],
+                              stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert proc.returncode in (0, 1, 141) and proc.stderr == "", proc.stderr
+
+
 @pytest.mark.parametrize("case", sorted(test_image.BAD))
 def test_every_bad_image_file_fails_the_cli_cleanly(case, files, tmp_path, monkeypatch, capsys):
     build, fragments = test_image.BAD[case]
