@@ -55,7 +55,8 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
 
     Raises:
       InputError: a sweep's contact sheet (its tiles hold the runs), or a record without the
-        config or the input paths, or with config fields this version does not know.
+        config or the input paths, or with config fields this version does not know, or with
+        no content or style layers (which the API allows and no stylize option gives).
     """
     if "tiles" in record:
         tiles = record["tiles"] if isinstance(record["tiles"], list) else []
@@ -63,6 +64,10 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
                          f"{', ...' if len(tiles) > 2 else ''}) is one run: give a tile to `info --command`")
     config, content, styles = config_of(record), *inputs_of(record)
     _check_settings(record, config, styles)
+    for kind in ("content", "style"):
+        if not getattr(config, f"{kind}_layers"):  # the API's StyleConfig allows none; `--{kind}-layers ''` is refused
+            raise InputError(f"the run record has no {kind} layers, which no stylize option gives (a run of the Python "
+                             f"API); --{kind}-weight 0 has the same effect, or re-run it with the API")
     argv = ["jaxart", "stylize", _positional(content)]
     if config.mask is None:
         argv += map(_positional, styles)

@@ -46,11 +46,16 @@ FORGED = {  # how a record was edited: (change, what the one line names)
     "unknown layer": (lambda r: r["config"].update(style_layers=["relu9_9"]), "layer 'relu9_9' does not exist"),
     "regions without a mask": (lambda r: r["config"].update(region_colors=["red"]), "do not pair up"),
 }
+NO_LAYERS = {  # what the API allows and no stylize option gives: it printed --content-layers '', which stylize refuses
+    "no content layers": (lambda r: r["config"].update(content_layers=[]), "no content layers"),
+    "no style layers": (lambda r: r["config"].update(style_layers=[]), "no style layers"),
+}
 
 
-@pytest.mark.parametrize("case", sorted(FORGED))
+@pytest.mark.parametrize("case", sorted(FORGED) + sorted(NO_LAYERS))
 def test_info_command_on_an_edited_record_is_one_line_and_no_command(case, tmp_path, monkeypatch, capsys):
-    """These printed a command stylize refuses (--size -5, --background 1), or a TypeError traceback."""
+    """These printed a command stylize refuses (--size -5, --background 1, --content-layers ''), or a
+    TypeError traceback."""
     import numpy as np
 
     from jaxart.config import StyleConfig
@@ -59,11 +64,12 @@ def test_info_command_on_an_edited_record_is_one_line_and_no_command(case, tmp_p
     d, _ = write_tiny_job(tmp_path)
     record = {"jaxart": "0.2.0", "arch": "vgg19", "model": "vgg19", "config": StyleConfig().to_dict(),
               "inputs": {"content": str(d / "photo.jpg"), "styles": [str(d / "paint.png")]}}
-    change, says = FORGED[case]
+    change, says = {**FORGED, **NO_LAYERS}[case]
     change(record)
     save_image(d / "out.png", np.zeros((4, 4, 3)), record)
     code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
-    assert code == 2 and out == "" and len(err.splitlines()) == 1 and says in err and "edited or damaged" in err, err
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and says in err, err
+    assert ("edited or damaged" if case in FORGED else "-weight 0 has the same effect") in err, err
 
 
 def test_a_warning_naming_a_file_with_a_line_break_stays_one_line(tmp_path, monkeypatch, capsys):
