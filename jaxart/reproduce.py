@@ -152,6 +152,8 @@ def _check_settings(record: dict, config: StyleConfig, styles: list[str]) -> Non
         checked = config.replace(init=config.init if config.init in INITS else "content", mask=None,
                                  region_colors=None)
         checked.validate(arch, paintings=None if config.mask else len(styles))
+        if not config.init.strip():  # no file has that name: stylize refuses `--init ''`
+            raise ValueError("init is blank")
         if config.region_colors is not None or config.mask is not None:
             if config.mask is None or not config.region_colors or len(config.region_colors) != len(styles):
                 raise ValueError("region colours and mask do not pair up with the paintings")
