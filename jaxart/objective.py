@@ -151,9 +151,11 @@ def total_loss(
       targets: from `make_targets` (or `objective.compute_targets`) with this `config`'s layers.
       config: the layers, their weights, pooling and convolutions; its `*_weight` fields are not
         read here, `lw` gives them.
-      lw: the content, style and TV weights as arrays: `LossWeights.of(config)`, or a plain
-        (content, style, tv) tuple or list. There is no default: the config's weights are not
-        read here (`loss_config` resets them), so None is a TypeError, as is any other type.
+      lw: the content, style and TV weights, each a scalar (float or 0-d array, maybe traced):
+        `LossWeights.of(config)`, or a plain (content, style, tv) tuple or list. There is no
+        default: the config's weights are not read here (`loss_config` resets them), so None is
+        a TypeError, as is any other type; a (3,) array is unpacked by `LossWeights(*lw)`, and a
+        batch of weights is `jax.vmap`ped over, not passed whole (a ValueError).
 
     Returns:
       (total, terms): the weighted scalar, and a dict of the unweighted "content", "style" and
@@ -186,14 +188,21 @@ def total_loss(
 def _loss_weights(lw) -> LossWeights:
     """`lw` as LossWeights, from a plain 3-tuple or list in (content, style, tv) order; anything
     else, None too (the config's weights are not read here), is a TypeError naming LossWeights,
-    where both failed with an AttributeError on 'content'."""
-    if isinstance(lw, LossWeights):
-        return lw
-    if isinstance(lw, (tuple, list)) and len(lw) == 3:
-        return LossWeights(*lw)
-    got = type(lw).__name__ + (f" of length {len(lw)}" if isinstance(lw, (tuple, list)) else "")
-    raise TypeError(f"total_loss's lw must be a jaxart.LossWeights, e.g. jaxart.LossWeights.of(config), or a "
-                    f"(content, style, tv) tuple, got {got}; the config's *_weight fields are not read here")
+    where both failed with an AttributeError on 'content'. Each weight must be a scalar: a batch
+    of them broadcast the total to a batch that `jax.grad` then refused without naming `lw`."""
+    if not isinstance(lw, LossWeights):
+        if not (isinstance(lw, (tuple, list)) and len(lw) == 3):
+            got = (f"an array of shape {np.shape(lw)}, so unpack it: jaxart.LossWeights(*lw)"
+                   if hasattr(lw, "shape") and hasattr(lw, "dtype") else type(lw).__name__
+                   + (f" of length {len(lw)}" if isinstance(lw, (tuple, list)) else ""))
+            raise TypeError(f"total_loss's lw must be a jaxart.LossWeights, e.g. jaxart.LossWeights.of(config), or a "
+                            f"(content, style, tv) tuple, got {got}; the config's *_weight fields are not read here")
+        lw = LossWeights(*lw)
+    for name, v in zip(LossWeights._fields, lw):
+        if np.shape(v) != ():
+            raise ValueError(f"total_loss's {name} weight has shape {np.shape(v)}; each weight is a scalar, so "
+                             "jax.vmap the loss over a batch of weights")
+    return lw
 
 
 def _check_targets(targets: Targets, config: StyleConfig) -> None:

@@ -126,8 +126,9 @@ def test_loss_weights_may_be_a_plain_tuple_and_none_is_refused_by_name(setup):
     batch = (jnp.array([2.0, 1.0]), jnp.array([30.0, 30.0]), jnp.array([5.0, 5.0]))
     got = jax.vmap(lambda lw: jaxart.total_loss(w, photo, targets, c, lw)[0])(batch)
     np.testing.assert_allclose(got[0], want, rtol=1e-6)
+    unpack = r"got an array of shape \(3,\), so unpack it: jaxart.LossWeights\(\*lw\)"
     for bad, named in ((None, "got NoneType"), ((1.0, 10.0), "got tuple of length 2"), ({"style": 10.0}, "got dict"),
-                       (np.array([1.0, 10.0, 10.0]), "got ndarray")):
+                       (np.array([1.0, 10.0, 10.0]), unpack)):
         with pytest.raises(TypeError, match=f"lw must be a jaxart.LossWeights, e.g. .*, {named}; the config's"):
             jaxart.total_loss(w, photo, targets, c, bad)
 
@@ -138,3 +139,18 @@ def test_the_pixel_range_features_cannot_check_is_stated_where_a_user_reads():
     for fn in (jaxart.features, jaxart.total_loss):
         doc = " ".join(fn.__doc__.split())
         assert "[0, 1]" in doc and "0..255" in doc and "by 255" in doc, fn.__name__
+
+
+def test_a_batch_of_loss_weights_is_refused_at_trace_time_and_a_grid_vmaps_when_unpacked(setup):
+    """A (3,) array of style weights broadcast the "scalar" total to (3,) silently, and jax.grad then
+    failed without naming lw; vmapping over an (N, 3) grid named the tracer's class, not the fix."""
+    w, photo, _, targets = setup
+    loss = jax.jit(lambda x, lw: jaxart.total_loss(w, x, targets, CONFIG, lw)[0])
+    with pytest.raises(ValueError, match=r"^total_loss's style weight has shape \(3,\); each weight is a scalar, so "
+                                         "jax.vmap the loss over a batch of weights"):
+        jax.grad(loss)(photo, (1.0, jnp.array([1.0, 10.0, 100.0]), 1e-3))
+    grid = jnp.array([[1.0, 1.0, 1e-3], [1.0, 10.0, 1e-3], [1.0, 100.0, 1e-3]])
+    with pytest.raises(TypeError, match=r"got an array of shape \(3,\), so unpack it: jaxart.LossWeights\(\*lw\)"):
+        jax.vmap(loss, (None, 0))(photo, grid)
+    swept = jax.vmap(lambda lw: loss(photo, jaxart.LossWeights(*lw)))(grid)
+    np.testing.assert_allclose(swept[2], loss(photo, (1.0, 100.0, 1e-3)), rtol=1e-6)
