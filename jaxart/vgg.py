@@ -107,7 +107,7 @@ class VGG(nn.Module):
                              f"{names[-1]} (convB_I, reluB_I, poolB)")
         if self.pooling not in POOLINGS:  # else any other name pooled by the mean
             raise ValueError(f"pooling {self.pooling!r} is not supported; use 'max' or 'avg'")
-        if x.ndim not in (3, 4):
+        if x.ndim not in (3, 4) or x.shape[-1] != 3:  # else Flax's ScopeParamShapeError on conv1_1's kernel
             raise ValueError(f"VGG takes (N, H, W, 3) or (H, W, 3) pixels, got shape {x.shape}")
         out = {}
         for b, (n, ch) in enumerate(zip(self.stage_sizes, self.widths), 1):
@@ -161,10 +161,21 @@ def features(
     Returns:
       A dict from each name in `layers` to its activation, (h, w, C) or (N, h, w, C), in
       `compute_dtype(weights)`: float32 for loaded weights, whatever the pixels' float dtype.
+
+    Raises:
+      ValueError: at trace time, for an unknown layer, pooling or conv, an image of another
+        shape or too small for the deepest layer, or params that are not `weights.arch`'s;
+        an `InputError` (a ValueError) for integer or bool pixels.
+      TypeError: `weights` is not a `Weights` (its `params` alone, say), or `layers` is None.
     """
     if pooling not in POOLINGS:
         raise ValueError(f"pooling {pooling!r} is not supported; use 'max' or 'avg'")
     convs.check(conv)
+    if not isinstance(weights, Weights):  # weights.params alone, as Flax's apply takes, failed on .arch
+        raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), got "
+                        f"{type(weights).__name__}")
+    if layers is None:
+        raise TypeError("layers is None; name at least one, such as ['relu4_2']")
     layers = (layers,) if isinstance(layers, str) else tuple(layers)
     if not layers:
         raise ValueError("layers is empty; name at least one, such as ['relu4_2']")

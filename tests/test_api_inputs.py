@@ -146,6 +146,23 @@ def test_layers_may_be_one_name_but_not_none(tiny_vgg16):
         jax.jit(lambda x: jaxart.features(tiny_vgg16, x, ["relu1_1"]))(np.zeros((8, 8, 3), np.uint8))
 
 
+
+def test_params_alone_no_layers_and_rgba_into_the_flax_module_are_named(tiny_vgg16):
+    """Flax habits: `features(w.params, ...)` failed on "'dict' object has no attribute 'arch'", layers=None
+    on "'NoneType' object is not iterable", and an RGBA batch into `VGG16(...).apply` with Flax's
+    ScopeParamShapeError about conv1_1's kernel; each now says what to give, before any work."""
+    with pytest.raises(TypeError, match=r"^weights must be a jaxart.Weights \(load_weights or random_weights\), got dict"):
+        jaxart.features(tiny_vgg16.params, PHOTO, ["relu1_1"])
+    with pytest.raises(TypeError, match=r"^layers is None; name at least one, such as \['relu4_2'\]$"):
+        jaxart.features(tiny_vgg16, PHOTO, None)
+    module = jaxart.VGG16(widths=(4, 8, 8, 8, 8), last="relu1_1")
+    rgba = np.zeros((1, 24, 32, 4), np.float32)
+    with pytest.raises(ValueError, match=r"VGG takes \(N, H, W, 3\) or \(H, W, 3\) pixels, got shape \(1, 24, 32, 4\)"):
+        module.apply({"params": tiny_vgg16.params}, rgba)
+    out = module.apply({"params": tiny_vgg16.params}, tiny_vgg16.preprocess(jnp.asarray(PHOTO)[None]))
+    np.testing.assert_allclose(out["relu1_1"][0], jaxart.features(tiny_vgg16, PHOTO, "relu1_1")["relu1_1"],
+                               rtol=1e-5, atol=1e-5)
+
 def test_16_bit_grey_png_keeps_its_transparent_colour_key(tmp_path):
     grey = np.full((2, 2), 1000, np.uint16)
     grey[0, 0] = 30000  # the key: transparent; 30000 // 256 = 117 must not match it as well
