@@ -168,15 +168,18 @@ def stylize(
       callback: called with a `Progress` after every step (CPU) or chunk of steps.
 
     Returns:
-      The stylized (H', W', 3) float32 image in [0, 1].
+      The stylized (H', W', 3) float32 NumPy array in [0, 1] (H', W' the photo's shape at
+      `config.size`), on the host: `stylize` and `run` drive the optimization from Python and are
+      not jittable, unlike `features` and `total_loss`, which return `jax.Array`s; their result
+      goes to files (`save_image`), so it is fetched from the device once, here.
 
     Example:
       >>> import jax, numpy as np, jaxart
       >>> w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=(4, 8, 8, 8, 8))
       >>> img = np.random.default_rng(0).random((24, 32, 3), dtype=np.float32)
       >>> out = jaxart.stylize(img, [img[::-1]], weights=w, config=jaxart.StyleConfig(size=32, steps=2))
-      >>> out.shape, float(out.min()) >= 0.0, float(out.max()) <= 1.0
-      ((24, 32, 3), True, True)
+      >>> type(out).__name__, out.dtype, out.shape, float(out.min()) >= 0.0, float(out.max()) <= 1.0
+      ('ndarray', dtype('float32'), (24, 32, 3), True, True)
     """
     return run(content, styles, weights=weights, config=config, callback=callback).image
 
