@@ -50,13 +50,22 @@ def parse_rgb(text: str) -> tuple[int, int, int]:
     return tuple(int(v) for v in rgb)
 
 
-def _floats(image: ArrayLike, what: str):
-    """`image` (a list as NumPy), checked to hold floats. The matrices were cast to integer pixels' dtype:
-    uint8 RGB became all-zero YIQ (and luminance), silently; integers are refused with the scale."""
+def _floats(image: ArrayLike, what: str, channels: bool = True):
+    """`image` (a list as NumPy), checked to hold floats and, with `channels`, to end in 3 of them.
+    The matrices were cast to integer pixels' dtype: uint8 RGB became all-zero YIQ (and luminance),
+    silently; integers are refused with the scale."""
     if not hasattr(image, "dtype"):
         image = np.asarray(image)
     check_pixels(image.dtype, what)
+    if channels and image.shape[-1:] != (3,):  # else a matmul error about gufunc signatures, or a wrong broadcast
+        raise ValueError(f"{what} has shape {image.shape}; give an (..., 3) array, the three colour channels last")
     return image
+
+
+def _check_mode(mode: str) -> None:
+    # finish and start passed an unknown mode's image through unchanged: a typo silently kept the painting's colours.
+    if mode not in MODES:
+        raise ValueError(f"colors {mode!r} is not one of {', '.join(MODES)}")
 
 
 def rgb_to_yiq(image: ArrayLike):
@@ -153,7 +162,7 @@ def recombine(luma: ArrayLike, chroma_from: ArrayLike):
     Returns:
       (H, W, 3) RGB in [0, 1]; a JAX array (jittable).
     """
-    _floats(luma, "recombine's luma")
+    _floats(luma, "recombine's luma", channels=False)
     yiq = rgb_to_yiq(jnp.asarray(_floats(chroma_from, "recombine's chroma_from"), jnp.float32))
     offset = yiq_to_rgb(yiq.at[..., 0].set(0.0))  # RGB = Y + offset, since YIQ_TO_RGB[:, 0] = 1
     y = jnp.clip(jnp.asarray(luma, jnp.float32), -offset.min(-1), 1.0 - offset.max(-1))
@@ -173,8 +182,7 @@ def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str) -> tup
       to the photo's mean and deviation) for "luminance", recoloured paintings for "match-*",
       unchanged otherwise.
     """
-    if mode not in MODES:
-        raise ValueError(f"colors {mode!r} is not one of {', '.join(MODES)}")
+    _check_mode(mode)
     for what, x in (("the photo", content), *(("a painting", s) for s in styles)):
         _floats(x, what)
     f32 = lambda x: np.asarray(x, np.float32)
@@ -189,6 +197,7 @@ def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str) -> tup
 def finish(image: ArrayLike, content: ArrayLike, mode: str):
     """The output under colour `mode`: the optimized (H, W, 3) `image`, with the luminance of
     `image` and the chroma of the (H, W, 3) photo `content` for "luminance" and "keep"."""
+    _check_mode(mode)
     if mode in ("luminance", "keep"):
         return recombine(luminance(jnp.asarray(image, jnp.float32)), content)
     return image
@@ -202,6 +211,7 @@ def _sqrtm(cov: np.ndarray) -> np.ndarray:
 
 def start(image: ArrayLike, mode: str):
     """The starting (H, W, 3) pixels under `mode`: grey for "luminance" (the targets are grey)."""
+    _check_mode(mode)
     if mode == "luminance":
         return jnp.repeat(luminance(jnp.asarray(image, jnp.float32))[..., None], 3, axis=-1)
     return image
