@@ -23,9 +23,22 @@ def pad(x: ArrayLike, margin: int, axes: tuple[int, int] = (-3, -2)) -> jax.Arra
     """`x` with `margin` pixels mirrored out from each edge of its two spatial `axes`.
 
     The edge pixel itself is not repeated, and a side of n pixels gets at most n - 1 on each
-    end. Images are (..., H, W, C) (the default axes); give `axes=(-2, -1)` for (R, H, W) masks.
+    end. Under `jax.jit`, `margin` and `axes` set the shape, so they are static (`static_argnums=1`,
+    or close over them); `x` may be traced.
+
+    Args:
+      x: (..., H, W, C) image, any values and dtype; or with `axes=(-2, -1)`, (R, H, W) masks.
+      margin: a whole number of pixels >= 0.
+      axes: the two spatial axes.
+
+    Returns:
+      `x` as a jax.Array of `padded_shape(x.shape, margin, axes)`: (..., H + 2m, W + 2m, C) with
+      m = min(margin, side - 1) per axis, its values those of `x`.
     """
     x = jnp.asarray(x)
+    if isinstance(margin, jax.core.Tracer):
+        raise ValueError("margin is traced, but it sets the padded shape; make it static (static_argnums=1) or close "
+                         "over it")
     if not isinstance(margin, numbers.Integral) or isinstance(margin, bool) or margin < 0:
         raise ValueError(f"margin must be a whole number of pixels >= 0, got {margin!r}")
     _check_axes(x.shape, axes, "pad")
@@ -44,8 +57,21 @@ def padded_shape(shape: Sequence[int], margin: int, axes: tuple[int, int] = (-3,
 
 
 def crop(x: ArrayLike, shape: Sequence[int], axes: tuple[int, int] = (-3, -2)) -> jax.Array:
-    """The centred part of a padded `x` whose spatial `axes` have the sizes of `shape`'s."""
+    """The centred part of a padded `x` whose spatial `axes` have the sizes of `shape`'s.
+
+    Args:
+      x: (..., H + 2m, W + 2m, C) padded image (from `pad`), or (R, ...) masks with `axes=(-2, -1)`.
+      shape: the shape before `pad`, such as the photo's `(H, W, 3)`: Python ints, static under
+        `jax.jit` (close over it, or `static_argnums=1` with a tuple).
+      axes: the two spatial axes.
+
+    Returns:
+      A jax.Array of `x`'s shape with the spatial `axes` cut to `shape`'s, (..., H, W, C).
+    """
     x = jnp.asarray(x)
+    if any(isinstance(n, jax.core.Tracer) for n in shape):  # else a TracerBoolConversionError below
+        raise ValueError("crop's shape is traced, but it sets the output's shape; give a tuple of ints, static "
+                         "(static_argnums=1) or closed over, such as photo.shape")
     _check_axes(x.shape, axes, "crop")
     _check_axes(tuple(shape), axes, "crop's shape")
     if any(shape[a] > x.shape[a] for a in axes):  # else a slice of the wrong size, silently

@@ -154,3 +154,34 @@ def test_a_batch_of_loss_weights_is_refused_at_trace_time_and_a_grid_vmaps_when_
         jax.vmap(loss, (None, 0))(photo, grid)
     swept = jax.vmap(lambda lw: loss(photo, jaxart.LossWeights(*lw)))(grid)
     np.testing.assert_allclose(swept[2], loss(photo, (1.0, 100.0, 1e-3)), rtol=1e-6)
+
+
+def test_colour_functions_refuse_an_unknown_mode_or_channel_count_instead_of_passing_pixels_through():
+    """finish and start returned the image unchanged for a mistyped mode (the painting's colours kept,
+    silently); an RGBA or grey array failed inside a matmul, naming gufunc signatures."""
+    from jaxart import color
+
+    image = np.full((4, 5, 3), 0.5, np.float32)
+    for fn in (lambda m: color.finish(image, image, m), lambda m: color.start(image, m)):
+        with pytest.raises(ValueError, match=r"^colors 'keep-colors' is not one of style, luminance, .*, keep$"):
+            fn("keep-colors")
+    for fn, what in ((color.rgb_to_yiq, "rgb_to_yiq's image"), (color.luminance, "luminance's image"),
+                     (lambda x: color.match_colors(x, image), "match_colors' style")):
+        with pytest.raises(ValueError, match=rf"^{what} has shape \(4, 5, 4\); give an \(\.\.\., 3\) array"):
+            fn(np.ones((4, 5, 4), np.float32))
+    np.testing.assert_allclose(color.finish(image, image, "keep"), image, atol=1e-6)  # grey stays grey
+
+
+def test_margin_under_jit_names_the_static_arguments_it_needs():
+    """`jax.jit(margin.pad)(x, 8)` said "margin must be a whole number ..., got JitTracer(~int32[])",
+    and `jax.jit(margin.crop)(x, shape)` raised a TracerBoolConversionError; both set shapes."""
+    from jaxart import margin
+
+    photo = np.random.default_rng(0).random((6, 7, 3)).astype(np.float32)
+    with pytest.raises(ValueError, match=r"^margin is traced, but it sets the padded shape; make it static"):
+        jax.jit(margin.pad)(photo, 2)
+    padded = jax.jit(margin.pad, static_argnums=1)(photo, 2)
+    assert padded.shape == (10, 11, 3)
+    with pytest.raises(ValueError, match=r"^crop's shape is traced, but it sets the output's shape"):
+        jax.jit(margin.crop)(padded, photo.shape)
+    np.testing.assert_array_equal(jax.jit(margin.crop, static_argnums=1)(padded, photo.shape), photo)
