@@ -76,8 +76,8 @@ def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None =
     Args:
       path: the file to write (replaced if it exists, unless `overwrite` is False).
       image: an (H, W, 3) float array (NumPy, JAX or nested lists) in [0, 1]; values outside are
-        clipped, NaN is 0. Integer pixels are refused with the number to divide by: clipped to
-        [0, 1], 0..255 became a black-and-white image.
+        clipped, NaN is 0. Integer pixels, and floats above 2 (a 0..255 scale), are refused with
+        the number to divide by: clipped to [0, 1], 0..255 became a black-and-white or white image.
       record: JSON-serialisable run record, read back by `read_record`.
       fmt: "png", "png16" or "tiff".
 
@@ -90,6 +90,9 @@ def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None =
     if x.ndim != 3 or x.shape[-1] != 3 or 0 in x.shape:
         raise ValueError(f"save_image needs an (H, W, 3) image, got shape {x.shape}")
     check_pixels(x.dtype, "save_image's image")
+    # 0..255 as floats were clipped to an almost white image; a little over 1 is only overshoot.
+    if (top := np.max(x, where=np.isfinite(x), initial=0.0)) > 2.0:
+        raise InputError(f"save_image's image has values up to {top:g}; give floats in [0, 1] (divide by 255)")
     text = None if record is None else json.dumps(record, sort_keys=True)  # ASCII: fits tEXt
     if fmt == "png":
         info = PngImagePlugin.PngInfo()

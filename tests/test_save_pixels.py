@@ -28,3 +28,18 @@ def test_float_pixels_of_any_dtype_round_to_the_same_png(tmp_path):
     for i, pixels in enumerate([x, x.astype(np.float32), jnp.asarray(x, jnp.float32), x.tolist()]):
         jaxart.save_png(tmp_path / f"{i}.png", pixels)
         np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / f"{i}.png")), PIXELS)
+
+
+@pytest.mark.parametrize("fmt", ["png", "tiff"])
+def test_floats_on_a_0_to_255_scale_are_refused_not_saved_white(tmp_path, fmt):
+    """stylize refused them, save_image clipped them to [0, 1]: an almost white picture, no error.
+    Overshoot a little above 1, NaN and inf (as a diverged run leaves them) are still written, clipped."""
+    path = tmp_path / f"out.{fmt}"
+    for pixels in (PIXELS.astype(np.float32), jnp.asarray(PIXELS, jnp.bfloat16)):
+        with pytest.raises(ValueError, match=r"^save_image's image has values up to 255; give floats in \[0, 1\] "
+                                             r"\(divide by 255\)$"):
+            jaxart.save_image(path, pixels, fmt=fmt)
+    assert list(tmp_path.iterdir()) == []
+    odd = np.array([[[1.5, np.nan, np.inf]]], np.float32)
+    jaxart.save_png(tmp_path / "odd.png", odd)
+    np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "odd.png")), [[[255, 0, 255]]])
