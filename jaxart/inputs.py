@@ -26,6 +26,9 @@ def checked_image(image: ArrayLike, what: str) -> np.ndarray:
     """
     if isinstance(image, (str, bytes, os.PathLike)):
         raise InputError(f"{what} is the path {str(image)!r}; give its pixels, jaxart.load_image(path)")
+    if isinstance(image, jax.core.Tracer):  # else a TracerArrayConversionError from np.asarray below
+        raise TypeError(f"{what} is traced: stylize and run loop in Python over jitted steps and cannot be jitted "
+                        "or vmapped themselves; call them outside jax.jit, or jit total_loss")
     x = np.asarray(image)
     if x.dtype == object:
         raise InputError(f"{what} is not an array of numbers; give an (H, W, 3) float array in [0, 1]")

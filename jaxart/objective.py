@@ -20,7 +20,9 @@ from jaxart.vgg import Weights, check_pixels, compute_dtype, features
 
 
 class Targets(NamedTuple):
-    """What the output should match: content activations and (blended) style Grams."""
+    """What the output should match, from `make_targets`: `content` maps each content layer to its
+    (h, w, C) activation, `grams` each style layer to its (C, C) Gram, (R, C, C) with region
+    `masks` ((R, h, w) in [0, 1] per style layer; else None). A pytree: it passes through jit."""
 
     content: dict[str, jax.Array]
     grams: dict[str, jax.Array]  # (C, C) per layer; (R, C, C) with region masks
@@ -206,7 +208,11 @@ def _loss_weights(lw) -> LossWeights:
 
 
 def _check_targets(targets: Targets, config: StyleConfig) -> None:
-    """Targets of other layers than `config`'s gave a KeyError, or left a layer silently out."""
+    """Targets of other layers than `config`'s gave a KeyError, or left a layer silently out; a dict
+    or tuple failed on `.content`."""
+    if not isinstance(targets, Targets):
+        raise TypeError(f"targets must be a jaxart.Targets, from make_targets (or Targets(content, grams)), got "
+                        f"{type(targets).__name__}")
     for kind, held, named in (("content", targets.content, config.content_layers),
                               ("style", targets.grams, config.style_layers)):
         if set(held) != set(named):

@@ -92,3 +92,17 @@ def test_edge_cases_of_the_pure_functions_are_named(call, message):
     """Each was a NaN, an IndexError, a KeyError or JAX's own message about indices."""
     with pytest.raises(ValueError, match="^" + re.escape(message)):
         call()
+
+
+def test_targets_of_another_type_and_a_jitted_stylize_say_what_to_do(w):
+    """A dict or tuple of targets failed with "'dict' object has no attribute 'content'", and
+    stylize under jax.jit with a TracerArrayConversionError about __array__()."""
+    config = jaxart.StyleConfig(size=32, steps=1, conv="direct")
+    targets = jaxart.make_targets(w, IMAGE, PAINTING, config)
+    for bad, named in ((targets._asdict(), "dict"), (tuple(targets[:2]), "tuple")):
+        with pytest.raises(TypeError, match=rf"^targets must be a jaxart.Targets, from make_targets .*, got {named}$"):
+            jaxart.total_loss(w, IMAGE, bad, config, (1.0, 1.0, 1.0))
+    rebuilt = jaxart.Targets(*targets[:2])  # what examples/feedforward.py builds
+    assert jaxart.total_loss(w, IMAGE, rebuilt, config, (1.0, 1.0, 1.0))[0] >= 0
+    with pytest.raises(TypeError, match=r"^photo is traced: stylize and run loop in Python .* or jit total_loss"):
+        jax.jit(lambda x: jaxart.stylize(x, PAINTING, weights=w, config=config))(IMAGE)
