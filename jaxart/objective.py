@@ -79,6 +79,11 @@ def make_targets(
       style layer to the blended (C, C) Gram, or (R, C, C) with `masks`; `masks` maps each style
       layer to (R, h, w) masks at its resolution (None without `masks`). In
       `vgg.compute_dtype(weights)`.
+
+    Raises:
+      ValueError: at trace time, for a photo or painting that is not one (H, W, 3) float image
+        (a batch: `jax.vmap`) or is too small for the deepest layer, `masks` of another shape,
+        or a layer the weights' architecture lacks.
     """
     styles = as_paintings(styles)
     _check_inputs(content, styles, masks)
@@ -153,16 +158,20 @@ def total_loss(
       targets: from `make_targets` (or `objective.compute_targets`) with this `config`'s layers.
       config: the layers, their weights, pooling and convolutions; its `*_weight` fields are not
         read here, `lw` gives them.
-      lw: the content, style and TV weights, each a scalar (float or 0-d array, maybe traced):
-        `LossWeights.of(config)`, or a plain (content, style, tv) tuple or list. There is no
-        default: the config's weights are not read here (`loss_config` resets them), so None is
-        a TypeError, as is any other type; a (3,) array is unpacked by `LossWeights(*lw)`, and a
-        batch of weights is `jax.vmap`ped over, not passed whole (a ValueError).
+      lw: the content, style and TV weights, each a scalar (maybe traced): `LossWeights.of(config)`,
+        a (content, style, tv) tuple or list, or `LossWeights(*row)` of a (3,) array. No default:
+        the config's weights are not read here (`loss_config` resets them).
 
     Returns:
       (total, terms): the weighted scalar, and a dict of the unweighted "content", "style" and
       "tv" terms, all in `vgg.compute_dtype(weights)`: float32 for loaded weights, float64 for
       float64 weights (with `jax_enable_x64`), whatever the dtypes of `image` and `lw`.
+
+    Raises:
+      ValueError: at trace time, for an image that is not one (H, W, 3) float array (a batch:
+        `jax.vmap`), targets of other layers or shapes than `config`'s, or a weight in `lw` that
+        is not a scalar (to sweep weights, `jax.vmap` over them).
+      TypeError: `lw` or `targets` of another type, None included.
     """
     lw = _loss_weights(lw)
     _check_targets(targets, config)

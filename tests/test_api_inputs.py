@@ -163,6 +163,12 @@ def test_params_alone_no_layers_and_rgba_into_the_flax_module_are_named(tiny_vgg
     np.testing.assert_allclose(out["relu1_1"][0], jaxart.features(tiny_vgg16, PHOTO, "relu1_1")["relu1_1"],
                                rtol=1e-5, atol=1e-5)
 
+
+def test_random_weights_of_an_int_seed_names_the_key_to_give():
+    # JAX said "invalid PRNG key data: expected key_data.ndim >= 1; got ndim=0", from inside a jitted draw.
+    with pytest.raises(TypeError, match=r"^key is the int 0; give a PRNG key, jax.random.PRNGKey\(0\) or "):
+        jaxart.random_weights(0, "vgg16", widths=(4, 8, 8, 8, 8))
+
 def test_16_bit_grey_png_keeps_its_transparent_colour_key(tmp_path):
     grey = np.full((2, 2), 1000, np.uint16)
     grey[0, 0] = 30000  # the key: transparent; 30000 // 256 = 117 must not match it as well

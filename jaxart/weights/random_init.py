@@ -50,6 +50,8 @@ def random_weights(
       A `Weights` named "random-{arch}": float32 (3, 3, Cin, Cout) kernels drawn from
       N(0, 2 / (9 Cin)) and zero (Cout,) biases for every convolution.
     """
+    if isinstance(key, numbers.Integral):  # else JAX's "invalid PRNG key data: ... got ndim=0"
+        raise TypeError(f"key is the int {key}; give a PRNG key, jax.random.PRNGKey({key}) or jax.random.key({key})")
     check_layers(arch, ())  # names an unknown arch
     if len(widths) != len(CHANNELS) or not all(isinstance(c, numbers.Integral) and c >= 1 for c in widths):
         raise ValueError(f"widths must be {len(CHANNELS)} channel counts, one per stage, such as {CHANNELS}; "
