@@ -74,6 +74,8 @@ def _item(name: str, v) -> float | int:
     """A weight or scale as a float, a seed as an int; a seed of 1.7 became seed 1."""
     if name == "style_scales" and v is None:  # grid's default: the config's
         return None
+    if not isinstance(v, numbers.Number) and getattr(v, "shape", None) == () and hasattr(v, "item"):
+        v = v.item()  # an element of jnp.logspace(...) is a 0-d jax.Array, which is no numbers.Real
     real = isinstance(v, numbers.Real) and not isinstance(v, bool)
     if name != "seeds" and real:
         return float(v)

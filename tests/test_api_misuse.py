@@ -185,3 +185,15 @@ def test_margin_under_jit_names_the_static_arguments_it_needs():
     with pytest.raises(ValueError, match=r"^crop's shape is traced, but it sets the output's shape"):
         jax.jit(margin.crop)(padded, photo.shape)
     np.testing.assert_array_equal(jax.jit(margin.crop, static_argnums=1)(padded, photo.shape), photo)
+
+
+def test_a_sweep_grid_takes_jax_arrays_as_it_takes_numpy_ones():
+    """grid(np.logspace(0, 3, 4)) worked, grid(jnp.logspace(0, 3, 4)) said "style_weights must be numbers,
+    got Array(1., dtype=float32)": a 0-d jax.Array is no numbers.Real."""
+    got = jaxart.sweep.grid(jnp.logspace(0, 2, 3), seeds=jnp.arange(2))
+    assert got == jaxart.sweep.grid([1.0, 10.0, 100.0], seeds=[0, 1])
+    assert all(type(s.style_weight) is float and type(s.seed) is int for s in got)  # JSON in every tile's record
+    with pytest.raises(ValueError, match=r"^seeds must be whole numbers, got 1.5"):
+        jaxart.sweep.grid(seeds=jnp.array([1.5]))
+    with pytest.raises(ValueError, match=r"^content_weights must be numbers, got True"):
+        jaxart.sweep.grid(content_weights=jnp.array([True]))
