@@ -40,8 +40,14 @@ class LossWeights(NamedTuple):
 
     @classmethod
     def of(cls, config: StyleConfig) -> "LossWeights":
-        with np.errstate(over="ignore"):  # an overflow to inf is reported by name if it bites
-            return cls(*(jnp.asarray(np.float32(getattr(config, f"{n}_weight"))) for n in cls._fields))
+        """`config`'s three weights as float32 scalars; one traced (`config.replace(style_weight=s)`
+        under `jax.vmap`) stays traced, where np.float32 of it raised a TracerArrayConversionError."""
+        def weight(v):
+            if isinstance(v, jax.core.Tracer):
+                return jnp.asarray(v, jnp.float32)
+            with np.errstate(over="ignore"):  # an overflow to inf is reported by name if it bites
+                return jnp.asarray(np.float32(v))
+        return cls(*(weight(getattr(config, f"{n}_weight")) for n in cls._fields))
 
 
 def as_paintings(styles) -> list:

@@ -197,3 +197,15 @@ def test_a_sweep_grid_takes_jax_arrays_as_it_takes_numpy_ones():
         jaxart.sweep.grid(seeds=jnp.array([1.5]))
     with pytest.raises(ValueError, match=r"^content_weights must be numbers, got True"):
         jaxart.sweep.grid(content_weights=jnp.array([True]))
+
+
+def test_loss_weights_of_a_config_with_a_traced_weight_vmap_as_style_md_says(setup):
+    """STYLE.md: loss weights may be traced so sweeps can vmap over them. StyleConfig took a traced
+    style weight, but LossWeights.of converted it with np.float32: a TracerArrayConversionError."""
+    w, photo, _, targets = setup
+    weights = jnp.array([1.0, 10.0, 100.0])
+    loss = lambda s: jaxart.total_loss(w, photo, targets, CONFIG, jaxart.LossWeights.of(CONFIG.replace(style_weight=s)))
+    got = jax.jit(jax.vmap(lambda s: loss(s)[0]))(weights)
+    want = [jaxart.total_loss(w, photo, targets, CONFIG, jaxart.LossWeights.of(CONFIG.replace(style_weight=float(s))))[0]
+            for s in weights]
+    np.testing.assert_allclose(got, want, rtol=1e-6)
