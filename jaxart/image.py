@@ -184,7 +184,7 @@ def load_image(
         such as a region mask's colours).
 
     Returns:
-      An (H, W, 3) float32 array with values in [0, 1].
+      An (H, W, 3) float32 NumPy array with values in [0, 1] (a file is read on the host).
 
     Raises:
       InputError: the path is missing, a folder, empty, not an image, damaged or truncated,

@@ -38,10 +38,11 @@ def test_public_array_functions_document_their_arguments_and_what_they_return(na
     assert "\n    Args:\n" in doc and "\n    Returns:\n" in doc
 
 
-def test_the_drivers_state_their_numpy_return_which_the_example_shows():
+def test_the_host_functions_state_their_numpy_return_which_the_example_shows():
     """STYLE.md says jax.Array out; stylize and run are Python loops returning a host array for files,
-    which run's docstring said and stylize's did not ("float32 image"): a user assumed a jax.Array."""
-    for fn in (jaxart.stylize, jaxart.run):
+    which run's docstring said and stylize's and load_image's did not ("float32 image"): a user assumed
+    a jax.Array."""
+    for fn in (jaxart.stylize, jaxart.run, jaxart.load_image):
         returns = " ".join(fn.__doc__.split("Returns:")[1].split())
         assert "float32 NumPy" in returns and "[0, 1]" in returns, fn.__name__
     assert "('ndarray', dtype('float32'), (24, 32, 3)" in jaxart.stylize.__doc__  # doctested above
