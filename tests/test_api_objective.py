@@ -106,3 +106,14 @@ def test_targets_of_another_type_and_a_jitted_stylize_say_what_to_do(w):
     assert jaxart.total_loss(w, IMAGE, rebuilt, config, (1.0, 1.0, 1.0))[0] >= 0
     with pytest.raises(TypeError, match=r"^photo is traced: stylize and run loop in Python .* or jit total_loss"):
         jax.jit(lambda x: jaxart.stylize(x, PAINTING, weights=w, config=config))(IMAGE)
+
+
+def test_new_photos_paintings_and_their_targets_reuse_the_compiled_targets_and_loss(w):
+    """Targets are a pytree of arrays: other pixels of the same shapes must not compile anything anew."""
+    config = jaxart.loss_config(jaxart.StyleConfig(size=32, conv="direct"))
+    targets_of = jax.jit(jaxart.make_targets, static_argnums=3)
+    loss = jax.jit(jaxart.total_loss, static_argnums=3)
+    for scale in (1.0, 0.5, 0.25):
+        targets = targets_of(w, IMAGE * scale, [PAINTING * scale], config)
+        loss(w, IMAGE, targets, config, jaxart.LossWeights.of(config.replace(style_weight=scale)))
+    assert targets_of._cache_size() == 1 and loss._cache_size() == 1
