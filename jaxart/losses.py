@@ -162,6 +162,10 @@ def style_loss(
         layer_weights = {n: 1.0 / len(names) for n in names}
     elif unweighted := [n for n in names if n not in layer_weights]:
         raise ValueError(f"layer_weights lack layer {unweighted[0]}, which target_grams has; give a weight for each")
+    elif batched := [n for n in names if np.ndim(layer_weights[n]) != 0]:  # else a batch of losses, silently
+        n = batched[0]
+        raise ValueError(f"layer_weights[{n!r}] has shape {np.shape(layer_weights[n])}; each weight is a scalar, so "
+                         "jax.vmap the loss over a batch of weights")
     if not names:
         return jnp.zeros((), jnp.float32)
     # Summed from the first term, not from a float32 zero: float64 terms under strict promotion.

@@ -154,6 +154,9 @@ def test_a_batch_of_loss_weights_is_refused_at_trace_time_and_a_grid_vmaps_when_
         jax.vmap(loss, (None, 0))(photo, grid)
     swept = jax.vmap(lambda lw: loss(photo, jaxart.LossWeights(*lw)))(grid)
     np.testing.assert_allclose(swept[2], loss(photo, (1.0, 100.0, 1e-3)), rtol=1e-6)
+    f, grams = {"relu1_1": jnp.ones((4, 4, 2))}, {"relu1_1": jnp.eye(2)}  # the same for style_loss's layer weights
+    with pytest.raises(ValueError, match=r"^layer_weights\['relu1_1'\] has shape \(3,\); each weight is a scalar"):
+        losses.style_loss(f, grams, {"relu1_1": jnp.array([1.0, 2.0, 3.0])})
 
 
 def test_colour_functions_refuse_an_unknown_mode_or_channel_count_instead_of_passing_pixels_through():
