@@ -8,12 +8,13 @@ Example:
   ((32, 32, 4), (4, 4, 8))
 """
 
-from jaxart import color, losses, margin, objective
+from jaxart import color, losses, margin, objective, targets
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, JaxartError, NonFiniteLossError, WeightsError
 from jaxart.image import load_image
 from jaxart.output import read_record, save_image, save_png
-from jaxart.objective import LossWeights, Targets, loss_config, make_targets, total_loss
+from jaxart.objective import LossWeights, loss_config, total_loss
+from jaxart.targets import Targets, make_targets
 from jaxart.transfer import run, stylize
 from jaxart.vgg import VGG, VGG16, VGG19, Preprocess, Weights, features, layer_names
 from jaxart.weights.random_init import random_weights
@@ -26,5 +27,5 @@ __all__ = [
     "VGG", "VGG16", "VGG19", "InputError", "JaxartError", "LossWeights", "NonFiniteLossError", "Preprocess",
     "StyleConfig", "color", "Targets", "Weights", "WeightsError", "features", "layer_names", "load_image",
     "load_weights", "loss_config", "losses", "make_targets", "margin", "objective", "random_weights", "read_record", "run",
-    "save_image", "save_png", "stylize", "sweep", "total_loss",
+    "save_image", "save_png", "stylize", "sweep", "targets", "total_loss",
 ]

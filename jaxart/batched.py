@@ -20,6 +20,7 @@ from jax.sharding import NamedSharding
 
 from jaxart import objective, optimize, transfer
 from jaxart.config import StyleConfig
+from jaxart.targets import Targets
 
 __all__ = ["init", "loss", "make_batched_step"]
 
@@ -37,7 +38,7 @@ def make_batched_step(optimizer, config: StyleConfig, per_setting: bool = False)
 
 def _axes(per_setting: bool):
     """vmap's in_axes of (carry or image, lw, weights, targets)."""
-    return 0, 0, None, objective.Targets(content=None, grams=0, masks=None) if per_setting else None
+    return 0, 0, None, Targets(content=None, grams=0, masks=None) if per_setting else None
 
 
 # Memoized, as optimize's constructors are: equal settings give the same jitted functions, so jax's

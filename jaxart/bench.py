@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxart import layers, objective, optimize
+from jaxart import layers, objective, optimize, targets
 from jaxart.bench_memory import device_peak_mb
 from jaxart.config import StyleConfig
 from jaxart.convs import run_gradient
@@ -43,8 +43,8 @@ def setup(size: int, arch: str = "vgg19", config: StyleConfig | None = None):
     """A loss function over a size x size image, its starting point, and the config."""
     config = (config or PAPER).replace(size=size)
     w, content, style = inputs(size, arch)
-    targets = jax.jit(objective.make_targets, static_argnums=3)(w, content, [style], config)
-    fun = objective.loss_function(w, targets, config, objective.LossWeights.of(config))
+    aim = jax.jit(targets.make_targets, static_argnums=3)(w, content, [style], config)
+    fun = objective.loss_function(w, aim, config, objective.LossWeights.of(config))
     return fun, jnp.asarray(content), config
 
 

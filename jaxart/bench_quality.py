@@ -19,6 +19,7 @@ import numpy as np
 from jaxart import objective, optimize
 from jaxart.bench import PAPER
 from jaxart.config import StyleConfig
+from jaxart.targets import make_targets
 from jaxart.vgg import Weights
 
 
@@ -37,7 +38,7 @@ def quality_inputs(size: int, model: str = "random", content: str | None = None,
 
 
 def _loss(weights: Weights, content, style, config: StyleConfig):
-    targets = jax.jit(objective.make_targets, static_argnums=3)(weights, content, [style], config)
+    targets = jax.jit(make_targets, static_argnums=3)(weights, content, [style], config)
     return objective.loss_function(weights, targets, config, objective.LossWeights.of(config))
 
 

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 
 from jaxart import objective, optimize, sweep, transfer
 from jaxart.bench import PAPER, inputs
+from jaxart.targets import make_targets
 
 
 def _timed(fn, cpu: list | None = None) -> float:
@@ -43,7 +44,7 @@ def measure_sweep(size: int, settings: int = 4, steps: int = 3, repeats: int = 3
     """
     config = PAPER.replace(size=size)
     w, content, style = inputs(size, arch)
-    targets = jax.jit(objective.make_targets, static_argnums=3)(w, content, [style], config)
+    targets = jax.jit(make_targets, static_argnums=3)(w, content, [style], config)
     opt = optimize.make_optimizer("lbfgs")
     grid = [s.apply(config) for s in sweep.grid(style_weights=[10.0 ** (i % 8) for i in range(settings)])]
     lws = [objective.LossWeights.of(c) for c in grid]

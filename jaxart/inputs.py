@@ -15,7 +15,7 @@ from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import load_image, painting_side, resized
 from jaxart.layers import check_pixels
-from jaxart.objective import as_paintings
+from jaxart.targets import as_paintings
 
 
 def checked_image(image: ArrayLike, what: str) -> np.ndarray:

@@ -1,12 +1,11 @@
-"""The objective of a stylization (Gatys et al. 2015): the targets a photo and paintings give,
-and the weighted content + style + TV loss of an image against them. Pure and jittable; the
-driver that minimizes it is `jaxart.transfer`."""
+"""The objective of a stylization (Gatys et al. 2015): the weighted content + style + TV loss of
+an image against the targets a photo and paintings give (`jaxart.targets`). Pure and jittable;
+the driver that minimizes it is `jaxart.transfer`."""
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import jax
@@ -14,19 +13,14 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxart import guided, losses, optimize
+from jaxart import guided, losses
 from jaxart.config import StyleConfig
+# The targets were made here before they had a module of their own: `objective.make_targets`,
+# `objective.compute_targets` and `objective.Targets` still name them.
+from jaxart.targets import Targets, compute_targets, make_targets
 from jaxart.vgg import Weights, check_pixels, compute_dtype, features
 
-
-class Targets(NamedTuple):
-    """What the output should match, from `make_targets`: `content` maps each content layer to its
-    (h, w, C) activation, `grams` each style layer to its (C, C) Gram, (R, C, C) with region
-    `masks` ((R, h, w) in [0, 1] per style layer; else None). A pytree: it passes through jit."""
-
-    content: dict[str, jax.Array]
-    grams: dict[str, jax.Array]  # (C, C) per layer; (R, C, C) with region masks
-    masks: dict[str, jax.Array] | None = None  # (R, h, w) per style layer: spatial control (guided.py)
+__all__ = ["LossWeights", "Targets", "compute_targets", "loss_config", "loss_function", "make_targets", "total_loss"]
 
 
 class LossWeights(NamedTuple):
@@ -50,102 +44,6 @@ class LossWeights(NamedTuple):
         return cls(*(weight(getattr(config, f"{n}_weight")) for n in cls._fields))
 
 
-def as_paintings(styles) -> list:
-    """`styles` as a list of paintings: one painting alone (an array that is no (N, h, w, 3) stack,
-    or nested lists of numbers three deep) is a list of one; a list of arrays is several (np.ndim
-    would fail on ones of different sizes)."""
-    if not isinstance(styles, (list, tuple)):
-        return [styles] if np.ndim(styles) != 4 else list(styles)
-    depth, x = 0, styles
-    while isinstance(x, (list, tuple)) and x:
-        depth, x = depth + 1, x[0]
-    return [styles] if depth == 3 and np.ndim(x) == 0 else list(styles)
-
-
-def make_targets(
-    weights: Weights, content: ArrayLike, styles: Sequence[ArrayLike], config: StyleConfig,
-    masks: ArrayLike | None = None,
-) -> Targets:
-    """Content activations of `content` and the blended style Grams of `styles`, computed once.
-
-    With (R, H, W) region `masks` (one per style, at the content's H, W), each style's Grams are
-    kept apart, (R, C, C), for the guided style loss of its region. One painting may be given
-    alone, without a list. Pure and jittable (`config` static); `compute_targets` gives the same
-    in less memory (by XLA's convolutions).
-
-    Args:
-      weights: a `Weights`.
-      content: (H, W, 3) RGB photo, floats in [0, 1] (values are not checked: see `features`).
-      styles: (h, w, 3) RGB paintings in [0, 1], any sizes; or one painting alone.
-      config: its layers, pooling, convolutions and `style_blend` are read.
-      masks: optional (R, H, W) region masks in [0, 1], R = len(styles).
-
-    Returns:
-      A `Targets`: `content` maps each content layer to its (h, w, C) activation; `grams` each
-      style layer to the blended (C, C) Gram, or (R, C, C) with `masks`; `masks` maps each style
-      layer to (R, h, w) masks at its resolution (None without `masks`). In
-      `vgg.compute_dtype(weights)`.
-
-    Raises:
-      ValueError: at trace time, for a photo or painting that is not one (H, W, 3) float image
-        (a batch: `jax.vmap`) or is too small for the deepest layer, `masks` of another shape,
-        or a layer the weights' architecture lacks.
-    """
-    styles = as_paintings(styles)
-    _check_inputs(content, styles, masks)
-    grams = [_style_grams(weights, s, config) for s in styles] if config.style_layers else []
-    return _targets(weights, _content_features(weights, content, config), grams, config, masks)
-
-
-def compute_targets(
-    weights: Weights, content: ArrayLike, styles: Sequence[ArrayLike], config: StyleConfig,
-    masks: ArrayLike | None = None,
-) -> Targets:
-    """`make_targets`, one image per compiled program (compiled once per shape), so that its peak
-    memory is that of the largest image's VGG pass, not of all the images' at once.
-
-    These programs run once per run, so they take XLA's own convolutions whatever `config.conv`
-    says: Winograd's transforms made each compile 2-4 s longer at 256 px, more than they could
-    save (BENCHMARKS.md, "What a run compiles"). The values agree to float32 rounding (about 1e-5
-    relative)."""
-    config = config.replace(conv="direct")
-    styles = as_paintings(styles)
-    _check_inputs(content, styles, masks)
-    content_program, grams_program = _programs()
-    grams = [grams_program(weights, s, config) for s in styles] if config.style_layers else []
-    return _targets(weights, content_program(weights, content, config), grams, config, masks)
-
-
-def _check_inputs(content: ArrayLike, styles: Sequence[ArrayLike], masks: ArrayLike | None) -> None:
-    """A batch of photos or paintings gave a batch of losses, and masks of another count or shape
-    than the paintings and the photo were matched silently or failed deep inside."""
-    for what, image in (("content", content), *(("painting", s) for s in styles)):
-        if np.ndim(image) != 3:
-            raise ValueError(f"the {what} must be one (H, W, 3) image, got shape {np.shape(image)}; "
-                             "jax.vmap over a batch instead")
-    if masks is not None and (np.ndim(masks) != 3 or np.shape(masks) != (len(styles), *np.shape(content)[:2])):
-        raise ValueError(f"masks must be (R, H, W) = {(len(styles), *np.shape(content)[:2])}, one per painting "
-                         f"at the content's height and width, got shape {np.shape(masks)}")
-
-
-def _content_features(weights: Weights, content: ArrayLike, config: StyleConfig) -> dict[str, jax.Array]:
-    if not config.content_layers:
-        return {}
-    return features(weights, content, config.content_layers, config.pooling, conv=config.conv)
-
-
-def _style_grams(weights: Weights, style: ArrayLike, config: StyleConfig) -> dict[str, jax.Array]:
-    f = features(weights, style, config.style_layers, config.pooling, conv=config.conv)
-    return {k: losses.gram(v) for k, v in f.items()}
-
-
-def _targets(weights, content: dict, grams: list[dict], config: StyleConfig, masks) -> Targets:
-    if masks is not None and config.style_layers:
-        stacked = {k: jnp.stack([g[k] for g in grams]) for k in config.style_layers}
-        return Targets(content, stacked, guided.layer_masks(weights, masks, config.style_layers, config.pooling))
-    return Targets(content, losses.blend_grams(grams, config.style_blend) if config.style_layers else {})
-
-
 def total_loss(
     weights: Weights, image: ArrayLike, targets: Targets, config: StyleConfig,
     lw: LossWeights | Sequence[ArrayLike],
@@ -161,7 +59,7 @@ def total_loss(
       weights: a `Weights`.
       image: (H, W, 3) float RGB in [0, 1]; as in `features`, values are not checked (0..255
         floats give a wrong loss, not an error: divide by 255).
-      targets: from `make_targets` (or `objective.compute_targets`) with this `config`'s layers.
+      targets: from `make_targets` (or `targets.compute_targets`) with this `config`'s layers.
       config: the layers, their weights, pooling and convolutions; its `*_weight` fields are not
         read here, `lw` gives them.
       lw: the content, style and TV weights, each a scalar (maybe traced): `LossWeights.of(config)`,
@@ -267,14 +165,3 @@ def _style_loss(f, targets: Targets, config: StyleConfig) -> jax.Array:
     if targets.masks is not None:  # one style per mask region: guided Grams
         return guided.style_loss(f, targets.grams, targets.masks, config.layer_weights())
     return losses.style_loss(f, targets.grams, config.layer_weights())
-
-
-@functools.cache
-def _programs() -> tuple[Callable, Callable]:
-    # `compute_targets`' programs: the photo's content features and a painting's Grams. Made on
-    # first use (the options need the backend), compiled once per shape for every run, with the
-    # optimizer's options: on CPU the memory-optimized scheduler, without which they held a fifth
-    # more at once (BENCHMARKS.md, "Memory of a whole run").
-    options = optimize.compiler_options()
-    return (jax.jit(_content_features, static_argnums=2, compiler_options=options),
-            jax.jit(_style_grams, static_argnums=2, compiler_options=options))

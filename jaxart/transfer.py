@@ -18,7 +18,8 @@ from jax.typing import ArrayLike
 from jaxart import checkpoint, color, guided, inputs, margin, optimize, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import NonFiniteLossError
-from jaxart.objective import LossWeights, Targets, compute_targets, loss_config, loss_function
+from jaxart.objective import LossWeights, loss_config, loss_function
+from jaxart.targets import Targets, compute_targets
 from jaxart.vgg import Weights
 
 
@@ -130,7 +131,7 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     if not ok:
         raise NonFiniteLossError(f"the loss became NaN or inf after step {steps}; lower --style-weight or "
                                  "--learning-rate (the last finite image was kept)", image=image, step=steps)
-    # Once, so by XLA's own convolutions, like the targets (objective.compute_targets).
+    # Once, so by XLA's own convolutions, like the targets (targets.compute_targets).
     final, terms = _final_loss()(loss_function(weights, targets, config.replace(conv="direct"), lw), params)
     terms = {"total": float(final), **{k: float(v) for k, v in terms.items()}}
     return Outcome(image, terms, steps, time.perf_counter() - start, pixels)

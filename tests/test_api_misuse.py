@@ -40,7 +40,7 @@ def test_a_batched_photo_or_painting_is_refused_not_turned_into_a_batch_of_losse
     with pytest.raises(ValueError, match=r"the content must be one \(H, W, 3\) image, got shape \(2, 17, 23, 3\)"):
         jaxart.make_targets(w, np.stack([photo, photo]), [paint], CONFIG)
     with pytest.raises(ValueError, match="the painting must be one"):
-        jaxart.objective.compute_targets(w, photo, [paint[None]], CONFIG)
+        jaxart.targets.compute_targets(w, photo, [paint[None]], CONFIG)
     with pytest.raises(ValueError, match=r"total_loss takes one \(H, W, 3\) image.*jax.vmap"):
         jaxart.total_loss(w, np.stack([photo, photo]), targets, CONFIG, lw)
     batch = jax.vmap(lambda x: jaxart.total_loss(w, x, targets, CONFIG, lw)[0])(np.stack([photo, photo]))

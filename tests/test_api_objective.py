@@ -26,7 +26,7 @@ def test_one_painting_alone_is_one_painting_in_make_targets(w):
     """Iterated row by row, it failed with "got shape (32, 3)" although README allows it."""
     config = jaxart.StyleConfig(conv="direct")
     alone, listed = jaxart.make_targets(w, IMAGE, PAINTING, config), jaxart.make_targets(w, IMAGE, [PAINTING], config)
-    computed = jaxart.objective.compute_targets(w, IMAGE, PAINTING, config)
+    computed = jaxart.targets.compute_targets(w, IMAGE, PAINTING, config)
     for k, g in listed.grams.items():
         np.testing.assert_array_equal(alone.grams[k], g)
         np.testing.assert_allclose(computed.grams[k], g, rtol=1e-4, atol=1e-6)
@@ -118,3 +118,10 @@ def test_new_photos_paintings_and_their_targets_reuse_the_compiled_targets_and_l
         targets = targets_of(w, IMAGE * scale, [PAINTING * scale], config)
         loss(w, IMAGE, targets, config, jaxart.LossWeights.of(config.replace(style_weight=scale)))
     assert traces == ["targets", "loss"]
+
+
+def test_the_targets_keep_their_names_in_objective_where_they_were_made_before_targets_py():
+    """README and user code name `jaxart.objective.compute_targets`; the split into targets.py must not break them."""
+    for name in ("Targets", "make_targets", "compute_targets"):
+        assert getattr(jaxart.objective, name) is getattr(jaxart.targets, name), name
+    assert jaxart.make_targets is jaxart.targets.make_targets and jaxart.Targets is jaxart.targets.Targets

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 import cli
 from jaxart import bench, bench_machine, bench_memory, bench_quality, bench_torch, objective
 from jaxart.config import StyleConfig
+from jaxart.targets import make_targets
 
 needs_torch = pytest.mark.skipif(not bench_torch.available(), reason="the PyTorch baseline needs torch")
 
@@ -23,7 +24,7 @@ def test_torch_loss_and_gradient_equal_jaxart(tiny_weights, rng):
     content, x = rng.random((32, 24, 3), dtype=np.float32), rng.random((32, 24, 3), dtype=np.float32)
     styles = [rng.random((24, 32, 3), dtype=np.float32), rng.random((32, 24, 3), dtype=np.float32)]
     config = StyleConfig(size=32, pooling=pooling, style_blend=(1.0, 3.0), style_layer_weights=(1, 2, 3, 4, 5))
-    targets = objective.make_targets(tiny_weights, content, styles, config)
+    targets = make_targets(tiny_weights, content, styles, config)
     fun = objective.loss_function(tiny_weights, targets, config, objective.LossWeights.of(config))
     (value, terms), grad = jax.jit(jax.value_and_grad(fun, has_aux=True))(jnp.asarray(x))
     model = bench_torch.TorchStyle(tiny_weights, content, styles, config)

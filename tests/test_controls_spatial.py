@@ -10,6 +10,7 @@ import cli
 import jaxart
 from jaxart import inputs, objective, scales
 from jaxart.config import StyleConfig
+from jaxart.targets import make_targets
 
 from conftest import shared_image
 
@@ -94,7 +95,7 @@ def test_coarse_to_fine_ends_at_size_and_lowers_the_final_scale_loss(hed_weights
     assert [s for s, _, _ in seen] == list(range(1, 17)) and {t for _, t, _ in seen} == {16}
     assert seen[7][2].shape == (18, 24, 3) and seen[8][2].shape == (36, 48, 3)
     fine = scales.stage_config(config, SIZE, 8)  # the loss the last scale minimizes
-    targets = objective.make_targets(hed_weights, _at(photo), [_at(painting)], fine)
+    targets = make_targets(hed_weights, _at(photo), [_at(painting)], fine)
     total = jax.jit(lambda x: objective.total_loss(hed_weights, x, targets, fine, objective.LossWeights.of(fine))[0])
     loss = lambda x: float(total(x))
     upsampled = scales.upsample(seen[7][2], (36, 48, 3))  # where the last scale started
@@ -169,7 +170,7 @@ def test_avg_pooling_averages_where_max_pooling_takes_the_maximum(tiny_vgg16, rn
     np.testing.assert_allclose(f["avg"]["pool1"], blocks.mean(axis=(1, 3)), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(f["max"]["pool1"], blocks.max(axis=(1, 3)), rtol=1e-5, atol=1e-6)
     assert np.abs(np.asarray(f["avg"]["relu2_1"]) - np.asarray(f["max"]["relu2_1"])).mean() > 1e-3
-    targets = objective.make_targets(tiny_vgg16, image, [image], StyleConfig(pooling="avg"))
+    targets = make_targets(tiny_vgg16, image, [image], StyleConfig(pooling="avg"))
     np.testing.assert_allclose(targets.content["relu4_2"],
                                jaxart.features(tiny_vgg16, image, ["relu4_2"], "avg")["relu4_2"], rtol=1e-5)
 
@@ -178,7 +179,7 @@ def test_content_and_style_layers_choose_what_the_loss_compares(tiny_vgg16, rng)
     photo, painting = rng.random((16, 20, 3), dtype=np.float32), rng.random((16, 20, 3), dtype=np.float32)
     config = StyleConfig(content_layers=("relu2_2", "relu3_1"), style_layers=("relu1_1", "relu2_1"),
                          style_layer_weights=(1.0, 0.0))
-    targets = objective.make_targets(tiny_vgg16, photo, [painting], config)
+    targets = make_targets(tiny_vgg16, photo, [painting], config)
     assert set(targets.content) == {"relu2_2", "relu3_1"} and set(targets.grams) == {"relu1_1", "relu2_1"}
     lw = objective.LossWeights.of(config)
     at_photo = objective.total_loss(tiny_vgg16, photo, targets, config, lw)[1]

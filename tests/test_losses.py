@@ -8,7 +8,8 @@ from jax.test_util import check_grads
 
 import jaxart
 from jaxart import losses
-from jaxart.objective import LossWeights, loss_function, make_targets
+from jaxart.objective import LossWeights, loss_function
+from jaxart.targets import make_targets
 
 
 def _np_gram(f):

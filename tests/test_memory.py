@@ -17,6 +17,7 @@ from conftest import shared_image
 from jaxart import bench, memory, objective, transfer, vgg
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
+from jaxart.targets import compute_targets, make_targets
 
 
 @pytest.mark.parametrize("conv", ["direct", "winograd"])
@@ -85,15 +86,15 @@ def test_a_large_style_scale_counts_and_the_hint_names_a_scale_that_fits():
 
 _TARGETS_CHILD = """
 import jax, numpy as np
-from jaxart import bench_memory, objective, random_weights
+from jaxart import bench_memory, random_weights, targets
 from jaxart.config import StyleConfig
 w = random_weights(jax.random.PRNGKey(0), "vgg19")
 painting = np.random.default_rng(0).random(({h}, {w}, 3), dtype=np.float32)
 photo = np.zeros((32, 32, 3), np.float32)
 config = StyleConfig(size=32)
-objective.compute_targets(w, photo, [painting[:32, :32]], config)  # compiles everything small first
+targets.compute_targets(w, photo, [painting[:32, :32]], config)  # compiles everything small first
 bench_memory._release_free_memory()
-print(bench_memory.peak_growth(lambda: jax.block_until_ready(objective.compute_targets(w, photo, [painting], config))))
+print(bench_memory.peak_growth(lambda: jax.block_until_ready(targets.compute_targets(w, photo, [painting], config))))
 """
 
 
@@ -104,8 +105,8 @@ def test_targets_one_image_at_a_time_equal_the_pure_function(tiny_vgg16, rng, ma
     paintings = [rng.random(shape, dtype=np.float32) for shape in ((24, 24, 3), (16, 40, 3))]
     config = StyleConfig(size=28, style_blend=None if masked else (0.7, 0.3))
     masks = np.stack([np.tri(20, 28, 5), 1 - np.tri(20, 28, 5)]).astype(np.float32) if masked else None
-    pure = objective.make_targets(tiny_vgg16, photo, paintings, config, masks)
-    staged = objective.compute_targets(tiny_vgg16, photo, paintings, config, masks)
+    pure = make_targets(tiny_vgg16, photo, paintings, config, masks)
+    staged = compute_targets(tiny_vgg16, photo, paintings, config, masks)
     assert jax.tree.structure(staged) == jax.tree.structure(pure)
     for a, b in zip(jax.tree.leaves(staged), jax.tree.leaves(pure)):  # float32 rounding, on the Gram's scale
         b = np.asarray(b)
@@ -236,7 +237,7 @@ def test_remat_gives_the_same_loss_and_gradient(tiny_weights, rng):
     results = []
     for remat in (False, True):
         config = StyleConfig(size=32, pooling=pooling, remat=remat)
-        targets = objective.make_targets(tiny_weights, content, [style], config)
+        targets = make_targets(tiny_weights, content, [style], config)
         fun = objective.loss_function(tiny_weights, targets, config, objective.LossWeights.of(config))
         results.append(jax.jit(jax.value_and_grad(fun, has_aux=True))(jnp.asarray(x)))
     (v0, _), g0 = results[0]

@@ -9,6 +9,7 @@ import pytest
 import jaxart
 from jaxart import objective
 from jaxart.image import resized
+from jaxart.targets import make_targets
 
 from conftest import shared_image
 
@@ -35,7 +36,7 @@ def test_style_loss_falls_tenfold_and_colours_move_to_the_painting(hed_weights, 
     content, style = resized(photo, 128), resized(painting, 128)
     # The photo's own style loss, the start of the run (XLA's convolutions: the same value, quicker to compile).
     direct = config.replace(conv="direct")
-    targets = objective.make_targets(hed_weights, content, [style], direct)
+    targets = make_targets(hed_weights, content, [style], direct)
     fun = objective.loss_function(hed_weights, targets, direct, objective.LossWeights.of(direct))
     start = float(jax.jit(fun)(jnp.asarray(content))[1]["style"])
     assert outcome.terms["style"] < start / 10, (start, outcome.terms)

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import checkpoint, memory, objective, scales
+from jaxart import checkpoint, memory, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
+from jaxart.targets import compute_targets
 
 from conftest import run_main, write_tiny_job
 
@@ -106,7 +107,7 @@ def test_a_first_scale_too_small_for_the_deepest_layer_is_refused_before_weights
 
 def test_a_painting_below_16_px_at_a_small_scale_is_enlarged_as_readme_says(tiny_vgg16, monkeypatch):
     """--scales 32,64 --style-scale 0.25: 16 px at 64, 8 px at 32, which is taken at 16 px, not refused."""
-    seen, targets = [], objective.compute_targets
+    seen, targets = [], compute_targets
 
     def recording(weights, content, styles, *args):
         seen.append([np.shape(s) for s in styles])

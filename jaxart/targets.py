@@ -1,0 +1,135 @@
+"""The targets a photo and paintings give (Gatys et al. 2015): the photo's content activations
+and the paintings' blended style Grams, what `jaxart.objective`'s loss measures an image against.
+Pure and jittable; `compute_targets` is the same, one compiled program per image, for its memory."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.typing import ArrayLike
+
+from jaxart import guided, losses, optimize
+from jaxart.config import StyleConfig
+from jaxart.vgg import Weights, features
+
+
+class Targets(NamedTuple):
+    """What the output should match, from `make_targets`: `content` maps each content layer to its
+    (h, w, C) activation, `grams` each style layer to its (C, C) Gram, (R, C, C) with region
+    `masks` ((R, h, w) in [0, 1] per style layer; else None). A pytree: it passes through jit."""
+
+    content: dict[str, jax.Array]
+    grams: dict[str, jax.Array]  # (C, C) per layer; (R, C, C) with region masks
+    masks: dict[str, jax.Array] | None = None  # (R, h, w) per style layer: spatial control (guided.py)
+
+
+def as_paintings(styles) -> list:
+    """`styles` as a list of paintings: one painting alone (an array that is no (N, h, w, 3) stack,
+    or nested lists of numbers three deep) is a list of one; a list of arrays is several (np.ndim
+    would fail on ones of different sizes)."""
+    if not isinstance(styles, (list, tuple)):
+        return [styles] if np.ndim(styles) != 4 else list(styles)
+    depth, x = 0, styles
+    while isinstance(x, (list, tuple)) and x:
+        depth, x = depth + 1, x[0]
+    return [styles] if depth == 3 and np.ndim(x) == 0 else list(styles)
+
+
+def make_targets(
+    weights: Weights, content: ArrayLike, styles: Sequence[ArrayLike], config: StyleConfig,
+    masks: ArrayLike | None = None,
+) -> Targets:
+    """Content activations of `content` and the blended style Grams of `styles`, computed once.
+
+    With (R, H, W) region `masks` (one per style, at the content's H, W), each style's Grams are
+    kept apart, (R, C, C), for the guided style loss of its region. One painting may be given
+    alone, without a list. Pure and jittable (`config` static); `compute_targets` gives the same
+    in less memory (by XLA's convolutions).
+
+    Args:
+      weights: a `Weights`.
+      content: (H, W, 3) RGB photo, floats in [0, 1] (values are not checked: see `features`).
+      styles: (h, w, 3) RGB paintings in [0, 1], any sizes; or one painting alone.
+      config: its layers, pooling, convolutions and `style_blend` are read.
+      masks: optional (R, H, W) region masks in [0, 1], R = len(styles).
+
+    Returns:
+      A `Targets`: `content` maps each content layer to its (h, w, C) activation; `grams` each
+      style layer to the blended (C, C) Gram, or (R, C, C) with `masks`; `masks` maps each style
+      layer to (R, h, w) masks at its resolution (None without `masks`). In
+      `vgg.compute_dtype(weights)`.
+
+    Raises:
+      ValueError: at trace time, for a photo or painting that is not one (H, W, 3) float image
+        (a batch: `jax.vmap`) or is too small for the deepest layer, `masks` of another shape,
+        or a layer the weights' architecture lacks.
+    """
+    styles = as_paintings(styles)
+    _check_inputs(content, styles, masks)
+    grams = [_style_grams(weights, s, config) for s in styles] if config.style_layers else []
+    return _targets(weights, _content_features(weights, content, config), grams, config, masks)
+
+
+def compute_targets(
+    weights: Weights, content: ArrayLike, styles: Sequence[ArrayLike], config: StyleConfig,
+    masks: ArrayLike | None = None,
+) -> Targets:
+    """`make_targets`, one image per compiled program (compiled once per shape), so that its peak
+    memory is that of the largest image's VGG pass, not of all the images' at once.
+
+    These programs run once per run, so they take XLA's own convolutions whatever `config.conv`
+    says: Winograd's transforms made each compile 2-4 s longer at 256 px, more than they could
+    save (BENCHMARKS.md, "What a run compiles"). The values agree to float32 rounding (about 1e-5
+    relative)."""
+    config = config.replace(conv="direct")
+    styles = as_paintings(styles)
+    _check_inputs(content, styles, masks)
+    content_program, grams_program = _programs()
+    grams = [grams_program(weights, s, config) for s in styles] if config.style_layers else []
+    return _targets(weights, content_program(weights, content, config), grams, config, masks)
+
+
+def _check_inputs(content: ArrayLike, styles: Sequence[ArrayLike], masks: ArrayLike | None) -> None:
+    """A batch of photos or paintings gave a batch of losses, and masks of another count or shape
+    than the paintings and the photo were matched silently or failed deep inside."""
+    for what, image in (("content", content), *(("painting", s) for s in styles)):
+        if np.ndim(image) != 3:
+            raise ValueError(f"the {what} must be one (H, W, 3) image, got shape {np.shape(image)}; "
+                             "jax.vmap over a batch instead")
+    if masks is not None and (np.ndim(masks) != 3 or np.shape(masks) != (len(styles), *np.shape(content)[:2])):
+        raise ValueError(f"masks must be (R, H, W) = {(len(styles), *np.shape(content)[:2])}, one per painting "
+                         f"at the content's height and width, got shape {np.shape(masks)}")
+
+
+def _content_features(weights: Weights, content: ArrayLike, config: StyleConfig) -> dict[str, jax.Array]:
+    if not config.content_layers:
+        return {}
+    return features(weights, content, config.content_layers, config.pooling, conv=config.conv)
+
+
+def _style_grams(weights: Weights, style: ArrayLike, config: StyleConfig) -> dict[str, jax.Array]:
+    f = features(weights, style, config.style_layers, config.pooling, conv=config.conv)
+    return {k: losses.gram(v) for k, v in f.items()}
+
+
+def _targets(weights, content: dict, grams: list[dict], config: StyleConfig, masks) -> Targets:
+    if masks is not None and config.style_layers:
+        stacked = {k: jnp.stack([g[k] for g in grams]) for k in config.style_layers}
+        return Targets(content, stacked, guided.layer_masks(weights, masks, config.style_layers, config.pooling))
+    return Targets(content, losses.blend_grams(grams, config.style_blend) if config.style_layers else {})
+
+
+@functools.cache
+def _programs() -> tuple[Callable, Callable]:
+    # `compute_targets`' programs: the photo's content features and a painting's Grams. Made on
+    # first use (the options need the backend), compiled once per shape for every run, with the
+    # optimizer's options: on CPU the memory-optimized scheduler, without which they held a fifth
+    # more at once (BENCHMARKS.md, "Memory of a whole run").
+    options = optimize.compiler_options()
+    return (jax.jit(_content_features, static_argnums=2, compiler_options=options),
+            jax.jit(_style_grams, static_argnums=2, compiler_options=options))
