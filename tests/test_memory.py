@@ -18,6 +18,7 @@ from jaxart import bench, memory, objective, transfer, vgg
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.targets import compute_targets, make_targets
+from jaxart.weights.random_init import random_weights
 
 
 @pytest.mark.parametrize("conv", ["direct", "winograd"])
@@ -193,7 +194,7 @@ def test_region_masks_count_in_the_estimate_per_region_as_their_arrays_do():
     added = [estimate(r) - estimate(0) for r in (1, 2, 3)]
     assert added == [added[0], 2 * added[0], 3 * added[0]]  # each region its own Grams and masked features
     layers = StyleConfig().style_layers
-    w = jax.eval_shape(lambda: vgg.random_weights(jax.random.PRNGKey(0), "vgg16"))
+    w = jax.eval_shape(lambda: random_weights(jax.random.PRNGKey(0), "vgg16"))
     image = jax.ShapeDtypeStruct((400, 528, 3), jnp.float32)  # 512 px inside the 8 px margin
     feats = jax.eval_shape(lambda w, x: vgg.features(w, x, layers), w, image).values()
     grams, masks, masked = (sum(4 * n for n in each) for each in zip(*((f.shape[2] ** 2, f.shape[0] * f.shape[1],
