@@ -55,7 +55,7 @@ def memory_row(size: int, framework: str = "jax", remat: bool = False, conv: str
     Returns `peak_rss_mb` (sampled), `eval_growth_mb` (how far the first evaluation, after
     compilation, lifts resident memory, sampled) and, for jax, `xla_temp_mb` (XLA's count of the
     program's temporary buffers: jaxart's real figure, as its sampled growth misses buffers the
-    process already holds) and `estimate_mb` (`jaxart.memory.evaluation_bytes`). A fresh
+    process already holds) and `estimate_mb` (`jaxart.footprint.evaluation_bytes`). A fresh
     process, because a process's peak RSS never falls, so two frameworks in one cannot be told apart.
     """
     code = f"from jaxart import bench_memory; bench_memory._memory_child({size}, {framework!r}, {remat}, {conv!r})"
@@ -72,7 +72,7 @@ def memory_row(size: int, framework: str = "jax", remat: bool = False, conv: str
 
 
 def _memory_child(size: int, framework: str, remat: bool, conv: str = "auto") -> None:
-    from jaxart import memory
+    from jaxart import footprint
     from jaxart.bench import PAPER, compile_gradient, inputs, setup
 
     if framework == "torch":
@@ -85,7 +85,7 @@ def _memory_child(size: int, framework: str, remat: bool, conv: str = "auto") ->
         fun, x, _ = setup(size, config=PAPER.replace(remat=remat, conv=conv))
         compiled = compile_gradient(fun, x)
         evaluate = lambda: jax.block_until_ready(compiled(fun, x))
-        row = {"estimate_mb": memory.evaluation_bytes(size, size, remat=remat, conv=conv) / 2**20,
+        row = {"estimate_mb": footprint.evaluation_bytes(size, size, remat=remat, conv=conv) / 2**20,
                "xla_temp_mb": compiled.memory_analysis().temp_size_in_bytes / 2**20}
     # The first evaluation: later ones reuse memory the process already holds, so their
     # growth reads near zero (BENCHMARKS.md), while the peak they need is the same.

@@ -1,20 +1,5 @@
-"""Will a run fit? An estimate of a run's peak memory, made before any weights load, against
-the memory this machine (or accelerator) has free.
-
-A run's peak is the larger of two phases. First the targets: one VGG forward pass per image,
-each its own program, so the largest painting at its `--style-scale` size sets it
-(`targets_bytes`). Then the optimization: the optimizer's state and one loss+gradient
-evaluation per image being optimized (`image_bytes`).
-
-The evaluation counts the float32 activations a gradient w.r.t. the image keeps for backprop:
-one tensor per convolution (its ReLU output) and one per pooling, plus the working buffers of
-the backward pass (`WORKING` of the largest tensor). With `remat` each stage is recomputed
-during backprop, so only stage boundaries and the layers a loss reads stay, plus one stage at a
-time. Winograd convolutions (convs.CONVS) add one layer's transformed kernel and half of its
-transformed output (`winograd_bytes`); region masks their copies of the style layers
-(`regions_bytes`). `OVERHEAD` (XLA's temporaries, fitted at 64-512 px on
-CPU) scales the sum; BENCHMARKS.md compares the estimate with XLA's count. On CPU remat lowers
-that count only 5% (366 -> 346 MB at 512 px).
+"""Will a run fit? Its estimated peak memory (footprint.py) against the memory this machine (or
+accelerator) has free, and, where it will not fit, the options that would make it.
 """
 from __future__ import annotations
 
@@ -24,156 +9,10 @@ from collections.abc import Callable, Sequence
 
 import jax
 
-from jaxart import margin, scales
+from jaxart import footprint, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import fit, painting_side
-from jaxart.convs import uses_winograd
-from jaxart.vgg import CHANNELS, layer_names
-from jaxart.winograd import TILE
-
-WORKING = 0.5  # the backward pass holds about half of its largest tensor more
-# Fitted to XLA CPU's temporary buffers (compiled.memory_analysis()) with the memory-optimized
-# scheduler (optimize.compiler_options) and reshape pooling (vgg.pool2x2), VGG19 to relu5_1:
-# 16, 32, 98, 366 MB at 64, 128, 256, 512 px, with a 10% margin; see BENCHMARKS.md.
-OVERHEAD = 1.1
-FIXED_BYTES = 8 * 2**20
-WEIGHTS_BYTES = 4 * 20_024_384  # VGG19's convolution parameters, float32 (an upper bound for VGG16)
-RUNTIME_BYTES = 600 * 2**20  # Python, jaxlib and the compiled program
-# Compiling programs with Winograd convolutions (convs.CONVS) left peak RSS 154-166 MiB higher,
-# XLA's own convolutions 0-56 MiB (fresh processes, 256-512 px); real runs peaked 104-231 MiB
-# higher with them at 256-1024 px, 52-85 MiB more than `winograd_bytes` (BENCHMARKS.md, Winograd).
-WINOGRAD_COMPILE_BYTES = 100 * 2**20
-# A VGG pass for targets (one image, memory-optimized scheduler) lifted resident memory by up
-# to 6.7 times its largest activation (the first block's 64 channels at full size), paintings
-# of 768x512 to 2048x1280 px, where the kernel backed XLA's buffers with transparent huge pages,
-# and by 3.8 times where it did not (XLA's own count: 4); with a 10% margin.
-TARGETS = 7.5
-INPUT_BYTES = 12  # per pixel of each decoded input file, held for the whole run (float32 RGB)
-# Region masks (--mask): 3-step runs at 256 and 512 px (vgg16-hed, a 1024x768 mask of 1-3 regions)
-# peaked 72-73, 279 and 315-421 MiB higher with 1, 2 and 3 regions: each region's masked copies of
-# the style layers' activations held about half those layers' bytes more (XLA's count at 512 px:
-# +4, +64, +170 MiB), and matching the mask's colours at its own size about 120 bytes a pixel.
-MASKED = 0.5
-MASK_PIXEL_BYTES = 120
-
-
-def _shapes(height: int, width: int, names: Sequence[str]) -> dict[str, tuple[int, int, int]]:
-    """(h, w, C) of every activation in `names` for an (height, width) image."""
-    out = {}
-    for name in names:
-        b = int(name[4])
-        h, w = height >> (b - 1), width >> (b - 1)
-        out[name] = (h // 2, w // 2, CHANNELS[b - 1]) if name.startswith("pool") else (h, w, CHANNELS[b - 1])
-    return out
-
-
-def _network(arch: str, layers: Sequence[str]) -> tuple[str, ...]:
-    """The activations computed to reach `layers`: every one up to the deepest."""
-    order = layer_names(arch)
-    return order[: max(order.index(k) for k in layers) + 1]
-
-
-def evaluation_bytes(height: int, width: int, arch: str = "vgg19", layers: Sequence[str] = StyleConfig().style_layers
-                     + StyleConfig().content_layers, remat: bool = False, conv: str = StyleConfig.conv) -> int:
-    """Estimated peak bytes of one loss+gradient evaluation beyond weights and runtime.
-
-    Args:
-      height, width: the image size in pixels.
-      arch: "vgg16" or "vgg19".
-      layers: the activation names the loss reads; the network runs up to the deepest.
-      remat: whether each stage is checkpointed (`StyleConfig.remat`).
-      conv: how the convolutions are computed (`StyleConfig.conv`).
-
-    Returns:
-      Bytes, about the growth of peak resident memory that one evaluation causes.
-    """
-    names = _network(arch, layers)
-    shapes = _shapes(height, width, names)
-    nbytes = {k: 4 * h * w * c for k, (h, w, c) in shapes.items()}
-    stored = [k for k in names if not k.startswith("conv")]  # what backprop reads: ReLU and pool outputs
-    extra = winograd_bytes(shapes, conv)
-    if not remat:
-        return FIXED_BYTES + int(OVERHEAD * (sum(nbytes[k] for k in stored) + WORKING * max(nbytes.values()) + extra))
-    kept = sum(nbytes[k] for k in set(layers) | {k for k in names if k.startswith("pool")})
-    stage = max(
-        sum(nbytes[k] for k in stored if int(k[4]) == b) + WORKING * max(nbytes[k] for k in names if int(k[4]) == b)
-        for b in {int(k[4]) for k in names}
-    )
-    return FIXED_BYTES + int(OVERHEAD * (kept + stage + extra))
-
-
-def _winograd_convs(shapes: dict[str, tuple[int, int, int]], conv: str) -> list[str]:
-    """The convolutions among `shapes` that run by Winograd under `conv`."""
-    return [k for k, (h, w, c) in shapes.items() if k.startswith("conv") and uses_winograd(conv, int(k[4]), c, h * w)]
-
-
-def winograd_bytes(shapes: dict[str, tuple[int, int, int]], conv: str) -> int:
-    """What Winograd convolutions hold beyond XLA's own: the largest transformed kernel ((TILE + 2)**2
-    x Cin x Cout floats) and `WORKING` of the largest transformed output, (1 + 2 / TILE)**2 times
-    the layer's output (XLA's count: +41-45 MiB at 64-512 px, +146 MiB at 1024 px, VGG19)."""
-    convs = _winograd_convs(shapes, conv)
-    if not convs:
-        return 0
-    widths = [CHANNELS[int(k[4]) - 2] if k.endswith("_1") else CHANNELS[int(k[4]) - 1] for k in convs]
-    kernel = max(4 * (TILE + 2) ** 2 * cin * shapes[k][2] for k, cin in zip(convs, widths))
-    output = max(4 * (1 + 2 / TILE) ** 2 * math.prod(shapes[k]) for k in convs)
-    return int(kernel + WORKING * output)
-
-
-def optimizer_bytes(height: int, width: int, config: StyleConfig) -> int:
-    """The optimizer's state in bytes: image-sized float32 vectors, 2 per L-BFGS memory pair
-    (or Adam's two moments), plus the image, its gradient, the update and the last image."""
-    vectors = 2 * config.lbfgs_memory if config.optimizer == "lbfgs" else 2
-    return (vectors + 4) * 4 * height * width * 3
-
-
-def image_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19") -> int:
-    """What each image being optimized needs: its optimizer state and one evaluation, of an
-    (height, width) output inside its margin (`StyleConfig.margin`, margin.py)."""
-    h, w, _ = margin.padded_shape((height, width, 3), config.margin)
-    layers = config.content_layers + config.style_layers
-    evaluation = evaluation_bytes(h, w, arch, layers, config.remat, config.conv) + regions_bytes(h, w, config)
-    return optimizer_bytes(h, w, config) + evaluation
-
-
-def regions_bytes(height: int, width: int, config: StyleConfig) -> int:
-    """What `config.mask`'s regions add to an evaluation of an (height, width) image: per region,
-    its (C, C) Gram and (h, w) mask at each style layer, and `MASKED` of the layer's activation."""
-    regions = len(config.region_colors or ()) if config.mask else 0
-    shapes = _shapes(height, width, config.style_layers).values()
-    return regions * int(sum(4 * (c * c + h * w) + MASKED * 4 * h * w * c for h, w, c in shapes))
-
-
-def targets_bytes(height: int, width: int) -> int:
-    """Estimated peak bytes of one image's targets: a VGG forward pass of an (height, width) image."""
-    return FIXED_BYTES + int(TARGETS * 4 * height * width * CHANNELS[0])
-
-
-def run_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19",
-              paintings: Sequence[tuple[int, int]] = (), images: int = 1) -> int:
-    """Estimated peak bytes of a run with an (height, width) output: runtime, what compiling
-    leaves resident, weights, and the larger of the paintings' targets (each given as its
-    (height, width) at the run's size) and `images` images' `image_bytes` (a sweep optimizes
-    several). The photo's content features took 2.6-3.0 times its largest activation, less than
-    its gradient needs, so they never set it."""
-    targets = max((targets_bytes(*shape) for shape in paintings), default=0)
-    h, w, _ = margin.padded_shape((height, width, 3), config.margin)
-    shapes = _shapes(h, w, _network(arch, config.content_layers + config.style_layers))
-    compiling = WINOGRAD_COMPILE_BYTES if _winograd_convs(shapes, config.conv) else 0
-    return RUNTIME_BYTES + compiling + WEIGHTS_BYTES + max(targets, images * image_bytes(height, width, config, arch))
-
-
-def files_bytes(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | None = None,
-                paintings: Sequence[tuple[int, int]] = (), images: int = 1) -> int:
-    """`run_bytes` for files of these (height, width) shapes as read, resized as the run resizes
-    them, plus the decoded files and the matching of a mask's colours (drawn over the photo, at
-    its size); the photo is a square of `config.size` if not known."""
-    photo = photo or (config.size, config.size)
-    sides = [fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings]
-    inputs = INPUT_BYTES * sum(h * w for h, w in [photo, *paintings])
-    inputs += MASK_PIXEL_BYTES * len(config.region_colors or ()) * math.prod(photo) if config.mask else 0
-    return inputs + run_bytes(*fit(photo, config.size), config, arch, sides, images)
 
 
 def available_bytes() -> int:
@@ -229,7 +68,7 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
     photo = photo or (config.size, config.size)
     scales.check_photo(config, photo, flag)
     free = available_bytes() if available is None else available
-    need = lambda c: files_bytes(c, arch, photo, paintings)  # noqa: E731
+    need = lambda c: footprint.files_bytes(c, arch, photo, paintings)  # noqa: E731
     total = need(config)
     if total <= free:
         return total

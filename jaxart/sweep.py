@@ -80,12 +80,12 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
     else return the estimated peak bytes per device. `photo` and `paintings` are the (height, width)
     of the files as read (`memory.check`); the photo is a square of `config.size` if not known.
     `flag` is the option the advice names for the size; `count_flag`, if given, the one for the count."""
-    from jaxart import memory
+    from jaxart import footprint, memory
 
     per_device = -(-settings // jax.local_device_count())
     photo = photo or (config.size, config.size)
     scales.check_photo(config, photo, flag)
-    need = lambda n, c=config: memory.files_bytes(c, arch, photo, paintings, images=n)  # noqa: E731
+    need = lambda n, c=config: footprint.files_bytes(c, arch, photo, paintings, images=n)  # noqa: E731
     free = memory.available_bytes() if available is None else available
     if need(per_device) > free:
         fits = memory.largest(lambda n: need(n) <= free, 0, per_device)

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import cli
 from conftest import shared_image
-from jaxart import bench, memory, objective, transfer, vgg
+from jaxart import bench, footprint, memory, objective, transfer, vgg
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.targets import compute_targets, make_targets
@@ -30,24 +30,24 @@ def test_estimate_is_close_to_the_compiled_programs_peak(conv):
     for size in (64, 128) if conv == "direct" else (128,):
         fun, x, _ = bench.setup(size, config=bench.PAPER.replace(conv=conv))
         measured = bench.compile_gradient(fun, x).memory_analysis().temp_size_in_bytes
-        assert 0.8 <= memory.evaluation_bytes(size, size, conv=conv) / measured <= 1.5, (size, measured)
+        assert 0.8 <= footprint.evaluation_bytes(size, size, conv=conv) / measured <= 1.5, (size, measured)
 
 
 def test_estimate_grows_with_pixels_and_depth():
-    small, large = (memory.evaluation_bytes(s, s, conv="direct") for s in (256, 512))
-    assert 3.0 < (large - memory.FIXED_BYTES) / (small - memory.FIXED_BYTES) <= 4.0 + 1e-6
-    shallow = memory.evaluation_bytes(512, 512, layers=("relu1_1",), conv="direct")
+    small, large = (footprint.evaluation_bytes(s, s, conv="direct") for s in (256, 512))
+    assert 3.0 < (large - footprint.FIXED_BYTES) / (small - footprint.FIXED_BYTES) <= 4.0 + 1e-6
+    shallow = footprint.evaluation_bytes(512, 512, layers=("relu1_1",), conv="direct")
     assert shallow < large / 2
     # Winograd's transformed kernels are a fixed cost; its transforms grow with the pixels.
-    extra = [memory.evaluation_bytes(s, s, conv="winograd") - memory.evaluation_bytes(s, s, conv="direct")
+    extra = [footprint.evaluation_bytes(s, s, conv="winograd") - footprint.evaluation_bytes(s, s, conv="direct")
              for s in (64, 512, 1024)]
     assert 36 * 2**20 < extra[0] < extra[1] < extra[2] < 200 * 2**20
-    assert memory.evaluation_bytes(512, 512, layers=("relu1_2",), conv="winograd") == \
-        memory.evaluation_bytes(512, 512, layers=("relu1_2",), conv="direct")
+    assert footprint.evaluation_bytes(512, 512, layers=("relu1_2",), conv="winograd") == \
+        footprint.evaluation_bytes(512, 512, layers=("relu1_2",), conv="direct")
     # "auto" (on CPU) leaves a 32 px image's small deep layers to XLA and takes them all at 512 px.
     if jax.default_backend() == "cpu":
-        assert memory.evaluation_bytes(32, 32, conv="auto") == memory.evaluation_bytes(32, 32, conv="direct")
-        assert memory.evaluation_bytes(512, 512, conv="auto") == memory.evaluation_bytes(512, 512, conv="winograd")
+        assert footprint.evaluation_bytes(32, 32, conv="auto") == footprint.evaluation_bytes(32, 32, conv="direct")
+        assert footprint.evaluation_bytes(512, 512, conv="auto") == footprint.evaluation_bytes(512, 512, conv="winograd")
 
 
 def test_check_names_a_size_that_fits_the_photos_shape():
@@ -64,7 +64,7 @@ def test_check_names_a_size_that_fits_the_photos_shape():
     # Not known, the photo is a square of --size, the most it can be: a wide photo needs less.
     assert memory.check(config, available=10**12) > need
     with pytest.raises(InputError, match="more memory"):
-        memory.check(config, available=memory.RUNTIME_BYTES)
+        memory.check(config, available=footprint.RUNTIME_BYTES)
 
 
 def test_a_large_style_scale_counts_and_the_hint_names_a_scale_that_fits():
@@ -74,7 +74,7 @@ def test_a_large_style_scale_counts_and_the_hint_names_a_scale_that_fits():
     plain, large = StyleConfig(size=256), StyleConfig(size=256, style_scale=8.0)
     small = memory.check(plain, photo=photo, paintings=[painting], available=10**12)
     need = memory.check(large, photo=photo, paintings=[painting], available=10**12)
-    assert need > memory.targets_bytes(1280, 2048) > 4 * small
+    assert need > footprint.targets_bytes(1280, 2048) > 4 * small
     with pytest.raises(InputError, match=r"^a 256x192 px run with the painting at 2048x1280 px needs about .* "
                                          r"use --style-scale [\d.]+ or smaller$") as e:
         memory.check(large, photo=photo, paintings=[painting], available=need - 1)
@@ -122,7 +122,7 @@ def test_targets_estimate_covers_a_paintings_measured_peak():
     code = _TARGETS_CHILD.format(h=h, w=w)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
     measured = int(out.stdout.split()[-1])
-    assert measured <= memory.targets_bytes(h, w) <= 2.5 * measured, measured
+    assert measured <= footprint.targets_bytes(h, w) <= 2.5 * measured, measured
 
 
 _RUN_CHILD = """
@@ -154,21 +154,21 @@ def test_a_real_runs_peak_is_what_the_memory_check_estimates(tmp_path, hed_weigh
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=True)
     peak = int(out.stdout.split()[-1])
     shapes = [Image.open(p).size[::-1] for p in (photo, painting)]
-    estimate = memory.files_bytes(StyleConfig(size=512, conv=conv), "vgg16", shapes[0], shapes[1:])
+    estimate = footprint.files_bytes(StyleConfig(size=512, conv=conv), "vgg16", shapes[0], shapes[1:])
     assert peak <= estimate <= 1.3 * peak, (peak / 2**20, estimate / 2**20)
 
 
 def test_lbfgs_memory_counts_in_the_estimate_and_the_hint():
     default, long = StyleConfig(size=512), StyleConfig(size=512, lbfgs_memory=100)
     image = 528 * 528 * 3 * 4  # the state is of the image inside its 8 px margin
-    assert memory.run_bytes(512, 512, long) - memory.run_bytes(512, 512, default) == 2 * 90 * image
+    assert footprint.run_bytes(512, 512, long) - footprint.run_bytes(512, 512, default) == 2 * 90 * image
     with pytest.raises(InputError, match=r"use --lbfgs-memory 10$"):
         memory.check(long, available=memory.check(default, available=10**12))
 
 
 def test_the_estimate_counts_the_margin_the_image_is_optimized_in():
     plain, framed = StyleConfig(size=512, margin=0), StyleConfig(size=512, margin=8)
-    assert memory.run_bytes(512, 384, framed) == memory.run_bytes(528, 400, plain)
+    assert footprint.run_bytes(512, 384, framed) == footprint.run_bytes(528, 400, plain)
 
 
 @pytest.mark.parametrize("m", [3, 20])
@@ -177,7 +177,7 @@ def test_optimizer_state_is_what_the_estimate_counts(m):
     x = jnp.zeros((32, 48, 3))
     state = transfer.optimizer(config).init(x)
     held = sum(a.nbytes for a in jax.tree.leaves(state))
-    assert 2 * m * x.nbytes <= held <= memory.optimizer_bytes(32, 48, config)
+    assert 2 * m * x.nbytes <= held <= footprint.optimizer_bytes(32, 48, config)
 
 
 def test_region_masks_count_in_the_estimate_per_region_as_their_arrays_do():
@@ -189,7 +189,7 @@ def test_region_masks_count_in_the_estimate_per_region_as_their_arrays_do():
     def estimate(regions: int, size: int = 512) -> int:
         config = StyleConfig(size=size, mask="mask.png" if regions else None,
                              region_colors=("red", "lime", "blue")[:regions] or None)
-        return memory.files_bytes(config, "vgg16", photo, paintings)
+        return footprint.files_bytes(config, "vgg16", photo, paintings)
 
     added = [estimate(r) - estimate(0) for r in (1, 2, 3)]
     assert added == [added[0], 2 * added[0], 3 * added[0]]  # each region its own Grams and masked features

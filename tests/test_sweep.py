@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 import jaxart
-from jaxart import losses, memory, optimize, sweep
+from jaxart import footprint, losses, optimize, sweep
 from jaxart.objective import LossWeights
 
 from conftest import ROOT, TINY
@@ -242,7 +242,7 @@ def test_memory_check_scales_with_the_batch_and_names_what_fits():
     # activations and optimizer state (of each image inside its margin) grow with the images per
     # device; runtime and weights do not
     seen = 256 + 2 * config.margin
-    per_image = memory.evaluation_bytes(seen, seen) + memory.optimizer_bytes(seen, seen, config)
+    per_image = footprint.evaluation_bytes(seen, seen) + footprint.optimizer_bytes(seen, seen, config)
     assert four - one == (-(-4 // jax.local_device_count()) - 1) * per_image and four < 4 * one
     with pytest.raises(ValueError, match=r"sweep at most \d+ settings at a time, or use --size \d+ or smaller"):
         sweep.check_memory(config, 64, available=four)

@@ -101,11 +101,11 @@ def test_a_bad_style_scale_list_gives_one_line_and_no_output(scales, expected, f
 def test_the_memory_check_is_of_the_largest_painting(files, tmp_path, monkeypatch, capsys):
     """Memory that holds a sweep at --style-scale 1 does not hold one whose other tiles paint from a
     painting four times the size: refused before any work, as one line."""
-    from jaxart import memory
+    from jaxart import footprint, memory
 
     d, model = files
     config = jaxart.StyleConfig(size=24, steps=2)
-    need = [memory.files_bytes(config.replace(style_scale=k), "vgg16", (30, 40), [(20, 20)], images=2) for k in (1, 4)]
+    need = [footprint.files_bytes(config.replace(style_scale=k), "vgg16", (30, 40), [(20, 20)], images=2) for k in (1, 4)]
     assert need[1] > need[0]
     monkeypatch.setattr(memory, "available_bytes", lambda: need[0])
     args = ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "g.png"), "--model", model,
