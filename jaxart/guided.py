@@ -25,6 +25,7 @@ TOLERANCE = 60.0  # max RGB distance (0..255 units) of a mask pixel to its regio
 ASPECT = 0.02  # allowed relative difference between the mask's and the photo's aspect ratios
 STRAY = 0.01  # fraction of mask pixels allowed to match no colour nor a blend of two (3-colour corners)
 _EPS = 1e-12
+BLOCK = 2**16  # mask pixels matched at a time: about 100 bytes each of temporaries, so ~6 MiB
 
 
 def parse_colors(names: Sequence[str]) -> np.ndarray:
@@ -43,7 +44,7 @@ def parse_colors(names: Sequence[str]) -> np.ndarray:
     return np.asarray(rgb, np.uint8).reshape(-1, 3)
 
 
-def region_masks(mask: ArrayLike, colors: ArrayLike, tolerance: float = TOLERANCE) -> jax.Array:
+def region_masks(mask: ArrayLike, colors: ArrayLike, tolerance: float = TOLERANCE) -> np.ndarray:
     """Regions of a colour mask, soft where a brush blended two of its colours.
 
     A pixel within `tolerance` of a colour belongs to its nearest colour alone. One further from
@@ -59,26 +60,51 @@ def region_masks(mask: ArrayLike, colors: ArrayLike, tolerance: float = TOLERANC
     Returns:
       (R, H, W) float32 in [0, 1], summing over regions to 1 where a pixel matched and 0 where not.
     """
-    x = jnp.asarray(mask, jnp.float32) * 255.0
-    c = jnp.asarray(colors, jnp.float32)
-    d = jnp.linalg.norm(x[None] - c[:, None, None, :], axis=-1)  # (R, H, W)
-    r = jnp.arange(c.shape[0])[:, None, None]
-    nearest = jnp.argmin(d, axis=0)
-    hard = ((r == nearest[None]) & (d <= tolerance)).astype(jnp.float32)
-    if c.shape[0] < 2:
-        return hard
+    return _scan(np.asarray(mask), colors, None, tolerance)[0]
+
+
+def _scan(mask: np.ndarray, colors: ArrayLike, size: tuple[int, int] | None,
+          tolerance: float = TOLERANCE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`region_masks` of an (H, W, 3) mask `BLOCK` pixels at a time, as (R, h, w) regions at `size` (h, w)
+    (`jax.image.resize`, linear, antialiased; the mask's size if None), each region's (R,) share of the
+    pixels, and which (H, W) pixels matched. Masks are drawn at the photo's full size (12 megapixels
+    for a phone's), where matching it whole took 1.3 GiB (3 colours); resized, the regions never
+    exist at its size: each block is resized along its rows, then the (R, H, w) along its columns."""
+    c = np.asarray(colors, np.float32).reshape(-1, 3)
+    (H, W), R = mask.shape[:2], c.shape[0]
+    rows = max(1, BLOCK // W)
+    width = W if size is None else size[1]
+    out, area, matched = np.empty((R, H, width), np.float32), np.zeros(R), np.empty((H, W), bool)
+    for i in range(0, H, rows):
+        m = _matched(mask[i : i + rows], c, tolerance)
+        area += m.sum(axis=(1, 2), dtype=np.float64)
+        matched[i : i + rows] = m.sum(axis=0) >= 0.5
+        if width != W:  # one block shape, the last padded, so that the resize compiles once
+            pad = np.pad(m, ((0, 0), (0, rows - m.shape[1]), (0, 0)))
+            m = np.asarray(jax.image.resize(pad, (R, rows, width), "linear", antialias=True))[:, : m.shape[1]]
+        out[:, i : i + rows] = m
+    if size is not None and size[0] != H:
+        out = np.asarray(jax.image.resize(out, (R, *size), "linear", antialias=True))
+    return out, area / (H * W), matched
+
+
+def _matched(mask: np.ndarray, c: np.ndarray, tolerance: float) -> np.ndarray:
+    """`region_masks` of an (h, w, 3) piece of a mask, given (R, 3) float32 colours."""
+    x = np.asarray(mask, np.float32) * np.float32(255.0)
+    d = np.linalg.norm(x[None] - c[:, None, None, :], axis=-1)  # (R, h, w)
+    r = np.arange(c.shape[0])[:, None, None]
+    hard = ((r == np.argmin(d, axis=0)[None]) & (d <= tolerance)).astype(np.float32)
     # Each pixel's best blend of two colours: the pair whose line passes nearest, b's share t on it.
-    # A loop over pairs, not one (pairs, H, W, 3) array: masks are drawn at the photo's full size.
-    off, share = jnp.full(d.shape[1:], jnp.inf), jnp.zeros((c.shape[0], *d.shape[1:]))
+    off, share = np.full(d.shape[1:], np.inf, np.float32), np.zeros(d.shape, np.float32)
     for a, b in zip(*np.triu_indices(c.shape[0], 1)):
         ab = c[b] - c[a]
-        t = jnp.clip((x - c[a][None, None]) @ ab / (ab @ ab), 0.0, 1.0)
-        o = jnp.linalg.norm(x - c[a][None, None] - t[..., None] * ab[None, None], axis=-1)
+        t = np.clip((x - c[a]) @ ab / (ab @ ab), 0.0, 1.0)
+        o = np.linalg.norm(x - c[a] - t[..., None] * ab, axis=-1)
         closer = o < off
-        pair = (r == a) * (1.0 - t[None]) + (r == b) * t[None]
-        off, share = jnp.where(closer, o, off), jnp.where(closer[None], pair, share)
+        off[closer], share[:, closer] = o[closer], 0.0
+        share[a, closer], share[b, closer] = 1.0 - t[closer], t[closer]
     blend = (d.min(axis=0) > tolerance) & (off <= tolerance)
-    return jnp.where(blend[None], share, hard)
+    return np.where(blend[None], share, hard)
 
 
 def check_config(config) -> None:
@@ -106,13 +132,12 @@ def parse_region_styles(texts: Sequence[str]) -> tuple[tuple[str, ...], list[str
 
 
 def load_masks(config, shape: Sequence[int], n_styles: int) -> jax.Array:
-    """The (R, H, W) region masks of `config.mask` at the photo's (H, W), after `check_mask`."""
-    regions = check_mask(config, shape, n_styles)
-    return jax.image.resize(jnp.asarray(regions), (regions.shape[0], *tuple(shape)[:2]), "linear", antialias=True)
+    """The (R, H, W) region masks of `config.mask` at the photo's (H, W), checked by `check_mask`."""
+    return jnp.asarray(check_mask(config, shape, n_styles, tuple(shape)[:2]))
 
 
-def check_mask(config, shape: Sequence[int], n_styles: int) -> np.ndarray:
-    """The (R, h, w) regions of `config.mask` at its own size, checked against an (H, W, ...) photo.
+def check_mask(config, shape: Sequence[int], n_styles: int, size: tuple[int, int] | None = None) -> np.ndarray:
+    """The (R, h, w) regions of `config.mask` at `size` (its own if None), checked against an (H, W, ...) photo.
 
     Raises:
       InputError: the mask is unreadable, its aspect differs from the photo's, a colour is not
@@ -127,17 +152,16 @@ def check_mask(config, shape: Sequence[int], n_styles: int) -> np.ndarray:
         raise InputError(f"mask {config.mask} is {w}x{h} but the photo is {W}x{H} (aspect {w / h:.3f} vs "
                          f"{W / H:.3f}); draw the mask over the photo, at its aspect ratio")
     colors = parse_colors(names)
-    regions = np.asarray(region_masks(mask, colors))
-    for name, area, rgb in zip(names, regions.reshape(len(names), -1).mean(axis=1), colors):
+    regions, areas, matched = _scan(mask, colors, size)
+    for name, area, rgb in zip(names, areas, colors):
         if area == 0:
-            value, instead = _named_as(name, rgb, np.asarray(mask)[regions.sum(axis=0) < 0.5])
+            value, instead = _named_as(name, rgb, mask[~matched])
             raise InputError(f"mask colour {name!r} is not in {config.mask}{value}; its colours are "
                              f"{_palette(mask)}{instead}")
-    stray = 1.0 - regions.sum(axis=0).mean()
+    stray = 1.0 - areas.sum()
     if stray > STRAY:
-        unmatched = np.asarray(mask)[regions.sum(axis=0) < 0.5]
         raise InputError(f"{stray:.1%} of {config.mask} matches no --region-style colour nor a blend of two "
-                         f"(mostly {_palette(unmatched, 3)}); give a --region-style for each such colour, or "
+                         f"(mostly {_palette(mask[~matched], 3)}); give a --region-style for each such colour, or "
                          "paint the mask in the region colours alone")
     return regions
 

@@ -1,0 +1,85 @@
+"""A colour mask's regions: matched block by block to the same values as matched whole, in memory
+that does not grow with the mask beyond the result."""
+
+import subprocess
+import sys
+
+import jax
+import numpy as np
+import pytest
+from PIL import Image
+
+from jaxart import guided
+from jaxart.config import StyleConfig
+
+
+def _reference(mask: np.ndarray, colors: np.ndarray, tolerance: float = guided.TOLERANCE) -> np.ndarray:
+    """The regions in float64, as `region_masks` matched a whole mask before it went by blocks."""
+    x, c = np.asarray(mask, np.float64) * 255.0, np.asarray(colors, np.float64)
+    d = np.linalg.norm(x[None] - c[:, None, None], axis=-1)
+    r = np.arange(len(c))[:, None, None]
+    hard = ((r == d.argmin(0)[None]) & (d <= tolerance)).astype(np.float64)
+    off, share = np.full(d.shape[1:], np.inf), np.zeros(d.shape)
+    for a, b in zip(*np.triu_indices(len(c), 1)):
+        ab = c[b] - c[a]
+        t = np.clip((x - c[a]) @ ab / (ab @ ab), 0.0, 1.0)
+        o = np.linalg.norm(x - c[a] - t[..., None] * ab, axis=-1)
+        closer = o < off
+        pair = (r == a) * (1.0 - t[None]) + (r == b) * t[None]
+        off, share = np.where(closer, o, off), np.where(closer[None], pair, share)
+    blend = (d.min(0) > tolerance) & (off <= tolerance)
+    return np.where(blend[None], share, hard)
+
+
+def _soft_mask(lift=(0, 25, 50, 75, 0)) -> np.ndarray:
+    """(15, 16, 3) in [0, 1]: red fading to blue along the columns, lifted off that line by `lift` of
+    green along the rows (hard, blended and unmatched pixels, none within 2 of the tolerance)."""
+    k, g = np.meshgrid(np.arange(16), np.repeat(lift, 3), indexing="xy")
+    rgb = np.stack([255 - 17 * k, g, 17 * k], axis=-1)
+    rgb[-3:, -4:] = (0, 255, 0)  # a lime corner
+    return rgb.astype(np.float32) / 255.0
+
+
+@pytest.mark.parametrize("names", [("red",), ("red", "blue"), ("red", "blue", "lime")])
+@pytest.mark.parametrize("block", [guided.BLOCK, 40])  # whole, and 2 rows at a time with a short last block
+def test_regions_match_a_float64_reference_block_by_block(monkeypatch, names, block):
+    monkeypatch.setattr(guided, "BLOCK", block)
+    mask, colors = _soft_mask(), guided.parse_colors(names)
+    got, want = guided.region_masks(mask, colors), _reference(mask, colors)
+    assert got.shape == want.shape and got.dtype == np.float32
+    np.testing.assert_allclose(got, want, atol=1e-6)
+    kinds = [(want > 0) & (want < 1), want == 1, want.sum(0) == 0]  # blended, hard and unmatched pixels
+    assert kinds[1].any() and (kinds[0].any() or len(names) == 1) and (kinds[2].any() or len(names) == 3)
+
+
+def test_masks_resized_block_by_block_are_the_resized_regions(monkeypatch, tmp_path):
+    """load_masks resizes each block's rows as it matches it: the same as resizing the whole regions."""
+    path = tmp_path / "m.png"
+    Image.fromarray(np.round(_soft_mask((0, 25, 50, 0, 0)) * 255).astype(np.uint8)).save(path)
+    config = StyleConfig(mask=str(path), region_colors=("red", "blue", "lime"))
+    whole = guided.check_mask(config, (15, 16, 3), 3)
+    monkeypatch.setattr(guided, "BLOCK", 40)
+    for shape in [(13, 14), (14, 15), (15, 16), (29, 31), (45, 48)]:
+        want = jax.image.resize(whole, (3, *shape), "linear", antialias=True)
+        np.testing.assert_allclose(guided.load_masks(config, shape, 3), want, atol=1e-6)
+
+
+def test_matching_a_large_mask_holds_little_beyond_its_regions():
+    """A 4000x3000 mask over a phone photo took ~120 bytes a pixel to match (1.3 GiB with 3 colours):
+    here a 1600x1200 one may lift peak memory by its (3, H, W) float32 result and 32 MiB, not 220 MiB."""
+    code = """if True:
+        import resource
+        import numpy as np
+        from jaxart import guided
+        x = np.zeros((1200, 1600, 3), np.float32)
+        x[:, :500, 0] = x[:, 500:1000, 2] = x[:, 1000:, 1] = 1.0
+        x[:, 480:520] = np.linspace([1, 0, 0], [0, 0, 1], 40, dtype=np.float32)  # a soft edge
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        regions = guided.region_masks(x, guided.parse_colors(["red", "blue", "lime"]))
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        assert np.allclose(regions.sum(0), 1)
+        print((after - before) * 1024 - regions.nbytes)
+    """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) < 32 * 2**20
