@@ -204,3 +204,20 @@ def test_load_image_size_sets_long_side(tmp_path):
     assert rgb.shape == (24, 32, 3)
     with pytest.raises(InputError, match="size must be at least 1"):
         resize(_noise(), 0)
+
+
+def test_reading_holds_one_float_copy_of_the_pixels(tmp_path):
+    """A 12-megapixel photo or mask peaked at two float32 copies (the copy and its quotient by 255):
+    137 MiB more than the image it returns."""
+    import tracemalloc
+
+    path = tmp_path / "big.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (300, 400, 3), np.uint8)).save(path)
+    tracemalloc.start()
+    try:
+        x = load_image(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert x.dtype == np.float32 and peak < 1.6 * x.nbytes
+    np.testing.assert_array_equal(x, np.asarray(Image.open(path), np.float32) / 255.0)
