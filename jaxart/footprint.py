@@ -46,11 +46,16 @@ WINOGRAD_COMPILE_BYTES = 100 * 2**20
 TARGETS = 7.5
 INPUT_BYTES = 12  # per pixel of each decoded input file, held for the whole run (float32 RGB)
 # Region masks (--mask): 3-step runs at 256 and 512 px (vgg16-hed, a 1024x768 mask of 1-3 regions)
-# peaked 72-73, 279 and 315-421 MiB higher with 1, 2 and 3 regions: each region's masked copies of
-# the style layers' activations held about half those layers' bytes more (XLA's count at 512 px:
-# +4, +64, +170 MiB), and matching the mask's colours at its own size about 120 bytes a pixel.
-MASKED = 0.5
-MASK_PIXEL_BYTES = 120
+# peaked 72-73, 279 and 315-421 MiB higher with 1, 2 and 3 regions (XLA's count at 512 px: +4, +64,
+# +170 MiB), but then matching the mask's colours took ~120 bytes a pixel a region. Matched block by
+# block, the 512 px run with 3 regions peaked at 1470 MiB (1508 with a 4000x3000 mask), which each
+# region's masked copies of the style layers' activations, as large as those layers, cover.
+MASKED = 1.0
+# Checking a mask (guided.check_mask, block by block) lifted peak RSS by 215, 293 MiB for a
+# 4000x3000 mask of 1, 3 regions: the decoded file and its float32 copy, about 16 bytes a pixel,
+# and the (R, H, W) float32 regions at its size; the run's own matching resizes block by block.
+MASK_PIXEL_BYTES = 16
+REGION_PIXEL_BYTES = 4
 
 
 def _shapes(height: int, width: int, names: Sequence[str]) -> dict[str, tuple[int, int, int]]:
@@ -167,5 +172,6 @@ def files_bytes(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int]
     photo = photo or (config.size, config.size)
     sides = [fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings]
     inputs = INPUT_BYTES * sum(h * w for h, w in [photo, *paintings])
-    inputs += MASK_PIXEL_BYTES * len(config.region_colors or ()) * math.prod(photo) if config.mask else 0
+    regions = len(config.region_colors or ()) if config.mask else 0
+    inputs += (MASK_PIXEL_BYTES + REGION_PIXEL_BYTES * regions) * math.prod(photo) if regions else 0
     return inputs + run_bytes(*fit(photo, config.size), config, arch, sides, images)
