@@ -46,7 +46,10 @@ def csv(text: Optional[str], flag: str, cast=str):
         return None
     items = [t.strip() for t in text.split(",")]
     if not all(items):
-        raise BadParameter(f"{text!r} has an empty item; give comma-separated values, e.g. 1,2", param_hint=flag)
+        # The list without its empty items is the fix to offer: a fixed example ("1,2") misleads for layers.
+        kept = ",".join(filter(None, items))
+        fix = f"give {kept!r}" if kept else "give one or more comma-separated values"
+        raise BadParameter(f"{text!r} has an empty item; {fix}", param_hint=flag)
     try:
         return tuple(map(cast, items))
     except ValueError:
