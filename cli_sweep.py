@@ -140,8 +140,8 @@ def sweep(
         raise Interrupted(f"interrupted by {signal.Signals(signum).name} as the sweep finished; wrote {files[0]}, "
                           f"{files[1]} and {len(settings)} images", 128 + signum)
     if not quiet:
-        n = len(settings)
+        n, d = len(settings), result.devices
         typer.echo(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {n} setting{'s' * (n != 1)} "
-                   f"on {result.devices} device(s), {total} steps, {result.seconds:.1f} s)")
+                   f"on {d} device{'s' * (d != 1)}, {total} step{'s' * (total != 1)}, {result.seconds:.1f} s)")
     if failed := sheet.nonfinite(output, settings, result.ok, fmt.value):
         raise NonFiniteLossError(failed)

@@ -238,5 +238,5 @@ def stylize_files(
         ckpt_path.unlink(missing_ok=True)  # this run's, or one that --overwrite let it replace
     if signum := stopped() if stopped else None:  # it came during the last step or the final loss
         raise checkpoint.Interrupted(f"interrupted by {signal.Signals(signum).name} as the run finished; wrote {output} "
-                                     f"({outcome.steps} steps)", 128 + signum)
+                                     f"({outcome.steps} step{'s' * (outcome.steps != 1)})", 128 + signum)
     return outcome

@@ -90,23 +90,25 @@ def test_a_checkpoint_of_model_auto_names_the_weights_it_used(files, tmp_path, m
     assert checkpoint.load("a.ckpt.npz").meta["model"] == tiny.name != "auto"
 
 
-def test_ctrl_c_during_the_last_step_is_answered_once_the_image_is_written(files, tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("steps, said", [(3, "3 steps"), (1, "1 step")])
+def test_ctrl_c_during_the_last_step_is_answered_once_the_image_is_written(steps, said, files, tmp_path, monkeypatch,
+                                                                           capsys):
     # The last step's callback returned before looking at the signal: exit 0, as if none came.
     import jaxart
 
     monkeypatch.chdir(tmp_path)
     asked = []
 
-    def stopped():  # Ctrl-C arrives during step 3 of 3: steps 1 and 2 saw none
+    def stopped():  # Ctrl-C arrives during the last step: the steps before it saw none
         asked.append(len(asked))
-        return signal.SIGINT if len(asked) > 2 else None
+        return signal.SIGINT if len(asked) >= steps else None
 
     with monkeypatch.context() as m:
         m.setattr(job, "stop_signals", lambda: contextlib.nullcontext(stopped))
-        code, _, err = run_main(["stylize", *_run(files, "-o", "a.png")], monkeypatch, capsys)
-    assert code == 130 and err == "interrupted by SIGINT as the run finished; wrote a.png (3 steps)", err
+        code, _, err = run_main(["stylize", *_run(files, "-o", "a.png", "--steps", str(steps))], monkeypatch, capsys)
+    assert code == 130 and err == f"interrupted by SIGINT as the run finished; wrote a.png ({said})", err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
-    assert "interrupted" not in jaxart.read_record("a.png") and jaxart.read_record("a.png")["steps"] == 3
+    assert "interrupted" not in jaxart.read_record("a.png") and jaxart.read_record("a.png")["steps"] == steps
 
 
 def test_an_interrupted_overwrite_run_removes_the_earlier_frames_once_resumed(files, tmp_path, monkeypatch, capsys):

@@ -73,6 +73,14 @@ def _sweep_args(files, out, *extra):
             "--size", "24", "--steps", "2", *extra]
 
 
+def test_cli_sweep_summary_counts_in_words(files, tmp_path, monkeypatch, capsys):
+    # "1 settings on 1 device(s), 1 steps" read as a glitch in the one line a user reads
+    out = tmp_path / "one.png"
+    code, printed, err = run_main(_sweep_args(files, out, "--steps", "1"), monkeypatch, capsys)
+    assert code == 0, err
+    assert f"wrote {out}, {out.with_suffix('.html')} and 1 image (tiny, 1 setting on 1 device, 1 step, " in printed
+
+
 def test_cli_sweep_writes_sheet_page_and_images(files, tmp_path):
     out = tmp_path / "grid.png"
     args = _sweep_args(files, out, "--style-weight", "1,100", "--tv-weight", "0,10", "--seed", "3", "--quiet")
