@@ -157,6 +157,10 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool) ->
         raise InputError(f"{p} is damaged or truncated ({describe(e)}); re-export or re-download it") from None
     if min(img.size) < MIN_SIDE:
         raise InputError(f"{p} is {img.width}x{img.height} pixels; use an image at least {MIN_SIDE}x{MIN_SIDE}")
+    if img.mode == "F" and not (finite := np.isfinite(np.asarray(img))).all():
+        # Read as black, a NaN photo ran to a black result and exited 0.
+        raise InputError(f"{p} has NaN or infinite pixels ({finite.size - np.count_nonzero(finite)} of {finite.size}); "
+                         "re-export it with finite values")
     try:
         return _to_rgb(_to_srgb(img) if to_srgb else img, background)
     except (ValueError, OSError) as e:  # modes Pillow cannot convert, such as LAB
@@ -188,7 +192,8 @@ def load_image(
 
     Raises:
       InputError: the path is missing, a folder, empty, not an image, damaged or truncated,
-        over Pillow's decompression-bomb limit, or smaller than 2x2 pixels. The message is
+        over Pillow's decompression-bomb limit, smaller than 2x2 pixels, or has NaN or infinite
+        float pixels. The message is
         one line.
     """
     rgb = _decode(Path(path), check_background(background), to_srgb)

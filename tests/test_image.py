@@ -67,6 +67,11 @@ BAD = {
     # 10^8 pixels: Pillow only warns (over 1x its limit); 4 * 10^8: Pillow raises (over 2x).
     "bomb-warning": (_file("big.png", _png(10_000, 10_000, b"")), ["decompression bomb"]),
     "bomb-error": (_file("huge.png", _png(20_000, 20_000, b"")), ["decompression bomb"]),
+    # Read as black, these ran to a black result and exit 0.
+    "float-tiff-all-nan": (_file("nan.tif", Image.fromarray(np.full((4, 6), np.nan, np.float32), "F"), "TIFF"),
+                           ["NaN or infinite pixels (24 of 24)"]),
+    "float-tiff-some-inf": (_file("inf.tif", Image.fromarray(np.array([[0.5, np.inf]] * 2, np.float32), "F"), "TIFF"),
+                           ["NaN or infinite pixels (2 of 4)"]),
 }
 
 
@@ -115,7 +120,7 @@ LA = Image.fromarray(np.array([[[0, 255], [0, 0]]] * 2, np.uint8), "LA")
 CYAN = Image.new("CMYK", (8, 8), (255, 0, 0, 0))
 RGB16 = _png(2, 2, (b"\x00" + np.array([65535, 32768, 0, 0, 0, 65535], ">u2").tobytes()) * 2, bit_depth=16, color_type=2)
 PGM16 = b"P5\n2 2\n65535\n" + np.array([65535, 32768] * 2, ">u2").tobytes()
-FLOAT_01 = Image.fromarray(np.array([[0, 0.5], [1, np.nan]], np.float32))
+FLOAT_01 = Image.fromarray(np.array([[0, 0.5], [1, 0]], np.float32))
 FLOAT_255 = Image.fromarray(np.array([[0, 51], [255, 300]], np.float32))
 # Good inputs: (builder, expected (H, W, 3) RGB, tolerance).
 GOOD = {
