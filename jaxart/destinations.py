@@ -41,10 +41,10 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag:
     folder is made when the file is written."""
     suffixes = SUFFIXES[fmt]
     check_names([("output", path)], flag)  # first: a name too long is an OSError from any look at the path
+    if path.is_dir():  # first: a folder's name seldom has the suffix, and that is not what is wrong
+        raise InputError(f"output {path} is a folder; give a file name in it, such as {path / ('out' + suffixes[0])}")
     if path.suffix.lower() not in suffixes:
         raise InputError(f"output {path} must end in {' or '.join(suffixes)} for --format {fmt}")
-    if path.is_dir():
-        raise InputError(f"output {path} is a folder; give a file name ending in {suffixes[0]}")
     if os.path.lexists(path) and not overwrite:  # a dangling link too: the rename would not replace it
         ckpt = checkpoint.path_for(path)
         if resumable and ckpt.is_file():

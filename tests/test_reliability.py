@@ -69,12 +69,20 @@ def _read_only(t):
     return t / "ro" / "out.png"
 
 
+def _folder(t):
+    (t / "outdir").mkdir()
+    return t / "outdir"
+
+
 REFUSED = {  # case: (make the output path in tmp_path, extra options, expected message)
     "existing output": (_existing, [], "already exists; pass --overwrite"),
     "folder is a file": (_under_a_file, [], "is a file, not a folder"),
     "uncreatable folder": (lambda t: Path("/proc/jaxart-no/out.png"), [], "/proc/jaxart-no does not exist and cannot be created"),
     "unwritable folder": (_read_only, [], "is not writable"),
     "format mismatch": (lambda t: t / "out.png", ["--format", "tiff"], "must end in .tif or .tiff for --format tiff"),
+    # Not "ends in no suffix": -o somefolder/ names a folder to write into.
+    "output is a folder": (_folder, [], "outdir is a folder; give a file name in it, such as"),
+    "output is a folder, with --format": (_folder, ["--format", "tiff"], os.path.join("outdir", "out.tif")),
 }
 
 
