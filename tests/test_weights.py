@@ -129,10 +129,20 @@ def test_a_malformed_hdf5_layer_is_one_error_naming_it(case, tmp_path, weights_d
 def test_file_of_the_other_depth_is_refused(file_arch, asked, tmp_path):
     source = tmp_path / f"{file_arch}.h5"
     write_h5(source, layer_arrays(file_arch), "keras2")
-    expected = "no layer for conv3_4 of vgg19" if asked == "vgg19" else "conv3_4, conv4_4, conv5_4 that vgg16 lacks"
+    expected = ("looks like a vgg16 file \\(13 conv layers\\), not a vgg19; give --arch vgg16" if asked == "vgg19"
+                else "conv3_4, conv4_4, conv5_4 that vgg16 lacks")
     with pytest.raises(WeightsError, match=expected):
         convert(source, asked, "other")
     assert installed() == []
+
+
+def test_a_vgg19_file_missing_a_layer_is_not_called_a_vgg16(tmp_path):
+    source = tmp_path / "holed.h5"
+    params = layer_arrays("vgg19")
+    del params["conv3_4"]
+    write_h5(source, params, "keras2")
+    with pytest.raises(WeightsError, match="no layer for conv3_4 of vgg19; is it a vgg19 file"):
+        convert(source, "vgg19", "holed")
 
 
 def test_a_damaged_hdf5_file_is_one_error_never_a_traceback(tmp_path):

@@ -91,6 +91,13 @@ def _layer_group(f: h5py.File, layout: str, block: int, index: int) -> h5py.Grou
     return f.get(name) or f.get(f"layers/{name}")
 
 
+def _holds(f: h5py.File, layout: str, arch: str) -> bool:
+    """Whether the file has every conv layer of `arch` and none past them."""
+    stages = vgg.STAGES[arch]
+    return (all(_layer_group(f, layout, b, i) is not None for b, n in enumerate(stages, 1) for i in range(1, n + 1))
+            and all(_layer_group(f, layout, b, n + 1) is None for b, n in enumerate(stages, 1)))
+
+
 def read_hdf5(path: str | os.PathLike, arch: str, layout: str | None = None) -> dict:
     """Convolution parameters of `arch` from an HDF5 file.
 
@@ -121,6 +128,10 @@ def _read(path: str | os.PathLike, arch: str, layout: str | None) -> dict:
             block, index = int(name[4]), int(name[6:])
             group = _layer_group(f, found, block, index)
             if group is None:
+                other = next((a for a in vgg.STAGES if a != arch and _holds(f, found, a)), None)
+                if other is not None:
+                    raise WeightsFileError(f"{path} looks like a {other} file ({len(vgg.conv_names(other))} conv "
+                                           f"layers), not a {arch}; give --arch {other}")
                 raise WeightsFileError(f"{path} has no layer for {name} of {arch}; is it a {arch} file?")
             try:
                 arrays = _arrays(group)
