@@ -130,11 +130,14 @@ def time_to_quality(size: int, evals: int, *, weights: Weights, content: np.ndar
 
 
 def format_quality(row: dict) -> str:
-    lines = [f"time to quality at {row['size']} px: loss {row['target']:.4g} (= {row['evals']} single-scale steps)"]
+    n = row["evals"]
+    lines = [f"time to quality at {row['size']} px: loss {row['target']:.4g} (= {n} single-scale step{'s' * (n != 1)})"]
     for name in ("single", "coarse_to_fine", "torch"):
         if name in row:
             r = row[name]
-            got = "never reached" if r["seconds"] is None else f"{r['seconds']:.1f} s in {r['steps']} full-size steps"
-            extra = f" after {r['coarse_steps']} steps at {r['coarse_size']} px" if "coarse_steps" in r else ""
+            n, c = r["steps"], r.get("coarse_steps")
+            got = ("never reached" if r["seconds"] is None
+                   else f"{r['seconds']:.1f} s in {n} full-size step{'s' * (n != 1)}")
+            extra = f" after {c} step{'s' * (c != 1)} at {r['coarse_size']} px" if c is not None else ""
             lines.append(f"  {name:<15} {got}{extra} (final loss {r['final_loss']:.4g})")
     return "\n".join(lines)

@@ -64,6 +64,16 @@ def test_time_to_quality_rows_reach_the_single_scale_loss(tiny_vgg16, rng):
     assert "time to quality at 32 px" in bench_quality.format_quality(q)
 
 
+def test_time_to_quality_counts_one_step_in_words():
+    # "after 1 steps at 16 px" read as a glitch, as stylize's "1 steps" did
+    run = {"seconds": 0.5, "steps": 1, "final_loss": 0.25}
+    row = {"size": 32, "target": 0.5, "evals": 1, "single": run,
+           "coarse_to_fine": {**run, "coarse_steps": 1, "coarse_size": 16}}
+    text = bench_quality.format_quality(row)
+    assert "(= 1 single-scale step)" in text and "0.5 s in 1 full-size step after 1 step at 16 px" in text, text
+    assert "1 steps" not in text and "1 full-size steps" not in text, text
+
+
 @pytest.mark.parametrize("evals, limit", [(1, 0.5), (2, 1e308), (0, 3.0)])
 def test_time_to_quality_refuses_step_counts_that_record_no_loss(evals, limit, tiny_vgg16, rng):
     # limit * evals full-size steps: 0 left the runs without a loss to report (an IndexError
