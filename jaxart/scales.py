@@ -152,6 +152,20 @@ def stage_config(config: StyleConfig, size: int, steps: int) -> StyleConfig:
     return config.replace(size=size, steps=steps, scales=None, start_size=None, scale_steps=None)
 
 
+def resumed_scale(config: StyleConfig, photo: Sequence[int], ckpt: Checkpoint) -> int | None:
+    """The index in `schedule(config)` of the scale whose image (of a photo of shape `photo`) `ckpt`
+    holds, in its margin; None if none."""
+    held = tuple(ckpt.leaves[0].shape) if ckpt.leaves else ()  # a Carry flattens to its params first
+    framed = [margin.padded_shape((*fit(photo, s), 3), config.margin) for s, _ in schedule(config)]
+    return framed.index(held) if held in framed else None
+
+
+def held_image(ckpt: Checkpoint) -> str:
+    """What image `ckpt` holds, for messages: "a 32x24 image (margin included)"."""
+    held = tuple(ckpt.leaves[0].shape) if ckpt.leaves else ()
+    return f"a {held[1]}x{held[0]} image (margin included)" if len(held) == 3 else f"an array of shape {list(held)}"
+
+
 def run(
     content: ArrayLike,
     styles: Sequence[ArrayLike],
@@ -181,12 +195,10 @@ def run(
     shapes = [(*fit(content.shape, s), 3) for s, _ in plan]  # the shapes image.resized gives
     first = 0
     if resume is not None:
-        held = tuple(resume.leaves[0].shape)  # a Carry flattens to its params first: the image in its margin
-        framed = [margin.padded_shape(s, config.margin) for s in shapes]
-        if held not in framed:
-            raise InputError(f"checkpoint holds a {held[1]}x{held[0]} image (margin included), which is no scale of "
-                             f"{[s for s, _ in plan]}; resume with the options it was made with")
-        first = framed.index(held)
+        first = resumed_scale(config, content.shape, resume)
+        if first is None:
+            raise InputError(f"checkpoint holds {held_image(resume)}, which is no scale of {[s for s, _ in plan]}; "
+                             "resume with the options it was made with")
     offset = sum(n for _, n in plan[:first])
     image, steps = None, offset
     if x0 is not None and tuple(np.shape(x0)) != shapes[-1]:  # checked on resume too, as at one scale

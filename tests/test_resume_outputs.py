@@ -199,3 +199,25 @@ def test_frames_of_the_other_suffix_are_named_and_removed_as_those_of_the_same_o
                             monkeypatch, capsys)
     assert code == 0 and err == "", err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.png", "m.tif", "m_00002.tif"]
+
+
+def test_a_checkpoint_whose_size_was_edited_is_refused_in_one_line_before_any_warning(files, tmp_path, monkeypatch,
+                                                                                      capsys):
+    # The upsampling warning came first, then the refusal: two lines for one bad input.
+    import json
+
+    import numpy as np
+
+    monkeypatch.chdir(tmp_path)
+    _interrupted(files, monkeypatch, capsys)
+    with np.load("a.ckpt.npz") as z:
+        arrays = dict(z)
+    meta = json.loads(str(arrays["meta"]))
+    meta["config"]["size"] = 64  # the photo is 40 px wide: 64 would upsample it
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez("a.ckpt.npz", **arrays)
+    (tmp_path / "a.png").unlink()  # its record no longer matches: it would need --overwrite
+    code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "-q"], monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert err == ("error: checkpoint holds a 48x40 image (margin included), which is no scale of [64] for its photo; "
+                   "it was edited or damaged, so start the run again"), err
