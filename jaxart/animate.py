@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 from jaxart.errors import InputError, replacing
-from jaxart.image import to_uint8
+from jaxart.output import to_uint8
 
 FORMATS = {".gif": "GIF", ".webp": "WEBP"}
 DEFAULT_FRAMES = 24  # frames of an animation when no --save-every gives the interval

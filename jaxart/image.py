@@ -248,8 +248,3 @@ def painting_side(shape: Sequence[int], size: int, style_scale: float = 1.0) -> 
     long, short = max(shape[:2]), min(shape[:2])
     return max(round(size * style_scale), -(-16 * long // short))
 
-
-def to_uint8(image: np.ndarray) -> np.ndarray:
-    """Floats in [0, 1] to uint8 of the same shape, rounding and clipping; NaN becomes 0."""
-    x = np.nan_to_num(np.asarray(image, np.float32), nan=0.0)
-    return (np.clip(x, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)

@@ -14,13 +14,18 @@ import numpy as np
 from PIL import Image, PngImagePlugin
 
 from jaxart.errors import InputError, describe, replacing
-from jaxart.image import to_uint8
 from jaxart.layers import check_pixels
 
 RECORD_KEY = "jaxart"
 SOFTWARE = b"jaxart\0"  # a TIFF's Software tag: its ImageDescription is the run record
 FORMATS = ("png", "png16", "tiff")  # 8-bit PNG, 16-bit PNG, 16-bit TIFF
 SUFFIXES = {"png": (".png",), "png16": (".png",), "tiff": (".tif", ".tiff")}
+
+
+def to_uint8(image: np.ndarray) -> np.ndarray:
+    """Floats in [0, 1] to uint8 of the same shape, rounding and clipping; NaN becomes 0."""
+    x = np.nan_to_num(np.asarray(image, np.float32), nan=0.0)
+    return (np.clip(x, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
 def choose_format(fmt: str | None, path: str | os.PathLike | None, default: str = "png") -> str:

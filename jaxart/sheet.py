@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from jaxart import image, page
+from jaxart import page
 from jaxart.captions import describe, held, labels, text as _text
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, all_or_nothing, replacing
-from jaxart.output import SUFFIXES, read_record, save_image
+from jaxart.output import SUFFIXES, read_record, save_image, to_uint8
 from jaxart.settings import Setting
 
 GAP = 4  # pixels between tiles
@@ -97,7 +97,7 @@ def contact_sheet(
         draw.text((GAP + 2, row * strip + strip // 4), text, fill=INK, font=font)
     for i, (img, text) in enumerate(zip(images, tile_labels)):
         x, y = GAP + (i % columns) * (cell + GAP), top + GAP + (i // columns) * (h + strip + GAP)
-        sheet.paste(Image.fromarray(image.to_uint8(np.asarray(img))), (x + (cell - w) // 2, y))
+        sheet.paste(Image.fromarray(to_uint8(np.asarray(img))), (x + (cell - w) // 2, y))
         draw.text((x + 2, y + h + strip // 4), text, fill=INK, font=font)
     return sheet
 

@@ -34,7 +34,7 @@ import numpy as np
 from jax.typing import ArrayLike
 from PIL import Image
 
-from jaxart import image, vgg
+from jaxart import image, output, vgg
 from jaxart.errors import InputError
 from jaxart.weights import store
 from jaxart.weights.folder import check_name, path_for
@@ -156,7 +156,7 @@ def load_images(paths: Sequence[str | os.PathLike], size: int) -> np.ndarray:
         h, w = rgb.shape[:2]
         side = min(h, w)
         top, left = (h - side) // 2, (w - side) // 2
-        square = Image.fromarray(image.to_uint8(rgb[top:top + side, left:left + side]))
+        square = Image.fromarray(output.to_uint8(rgb[top:top + side, left:left + side]))
         out.append(np.asarray(square.resize((size, size), Image.Resampling.LANCZOS), np.float32) / 255.0)
     return np.stack(out)
 
