@@ -130,7 +130,7 @@ def test_file_of_the_other_depth_is_refused(file_arch, asked, tmp_path):
     source = tmp_path / f"{file_arch}.h5"
     write_h5(source, layer_arrays(file_arch), "keras2")
     expected = ("looks like a vgg16 file \\(13 conv layers\\), not a vgg19; give --arch vgg16" if asked == "vgg19"
-                else "conv3_4, conv4_4, conv5_4 that vgg16 lacks")
+                else "conv3_4, conv4_4, conv5_4 that vgg16 lacks; it looks like a vgg19 file, so give --arch vgg19")
     with pytest.raises(WeightsError, match=expected):
         convert(source, asked, "other")
     assert installed() == []

@@ -153,7 +153,8 @@ def _read(path: str | os.PathLike, arch: str, layout: str | None) -> dict:
         # "convert" as a VGG16 that silently skips conv3_4, conv4_4 and conv5_4.
         extra = [f"conv{b}_{n + 1}" for b, n in enumerate(vgg.STAGES[arch], 1) if _layer_group(f, found, b, n + 1)]
         if extra:
-            raise WeightsFileError(
-                f"{path} has layers {', '.join(extra)} that {arch} lacks; it is a deeper VGG, so give its --arch"
-            )
+            other = next((a for a in vgg.STAGES if a != arch and _holds(f, found, a)), None)
+            hint = (f"it looks like a {other} file, so give --arch {other}" if other
+                    else "it is a deeper VGG, so give its --arch")
+            raise WeightsFileError(f"{path} has layers {', '.join(extra)} that {arch} lacks; {hint}")
         return params
