@@ -152,17 +152,22 @@ def stage_config(config: StyleConfig, size: int, steps: int) -> StyleConfig:
     return config.replace(size=size, steps=steps, scales=None, start_size=None, scale_steps=None)
 
 
+def _held(ckpt: Checkpoint) -> tuple[int, ...]:
+    """The shape of the image `ckpt` holds in its margin: a Carry flattens to its params first."""
+    return tuple(ckpt.leaves[0].shape) if ckpt.leaves else ()
+
+
 def resumed_scale(config: StyleConfig, photo: Sequence[int], ckpt: Checkpoint) -> int | None:
     """The index in `schedule(config)` of the scale whose image (of a photo of shape `photo`) `ckpt`
     holds, in its margin; None if none."""
-    held = tuple(ckpt.leaves[0].shape) if ckpt.leaves else ()  # a Carry flattens to its params first
+    held = _held(ckpt)
     framed = [margin.padded_shape((*fit(photo, s), 3), config.margin) for s, _ in schedule(config)]
     return framed.index(held) if held in framed else None
 
 
 def held_image(ckpt: Checkpoint) -> str:
     """What image `ckpt` holds, for messages: "a 32x24 image (margin included)"."""
-    held = tuple(ckpt.leaves[0].shape) if ckpt.leaves else ()
+    held = _held(ckpt)
     return f"a {held[1]}x{held[0]} image (margin included)" if len(held) == 3 else f"an array of shape {list(held)}"
 
 
