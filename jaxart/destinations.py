@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jaxart import animate, checkpoint
 from jaxart.errors import InputError, nearest, probe_folder
-from jaxart.output import SUFFIXES
+from jaxart.output import SUFFIXES, check_not_folder
 
 # Room a default output name leaves for the longest name derived from its stem: STEM_00100.png
 # frames (a digit more past each power of ten from 100000 steps on), STEM.ckpt.npz.
@@ -41,8 +41,7 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag:
     folder is made when the file is written."""
     suffixes = SUFFIXES[fmt]
     check_names([("output", path)], flag)  # first: a name too long is an OSError from any look at the path
-    if path.is_dir():  # first: a folder's name seldom has the suffix, and that is not what is wrong
-        raise InputError(f"output {path} is a folder; give a file name in it, such as {path / ('out' + suffixes[0])}")
+    check_not_folder(path, fmt)
     if path.suffix.lower() not in suffixes:
         raise InputError(f"output {path} must end in {' or '.join(suffixes)} for --format {fmt}")
     if os.path.lexists(path) and not overwrite:  # a dangling link too: the rename would not replace it

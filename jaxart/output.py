@@ -34,19 +34,29 @@ def choose_format(fmt: str | None, path: str | os.PathLike | None, default: str 
     (.png: png, .tif or .tiff: tiff).
 
     Raises:
-      InputError: no `fmt`, and `path` is a folder or its suffix names none of the FORMATS.
+      InputError: no `fmt`, and `path` is a folder (`check_not_folder`) or its suffix names none of the FORMATS.
     """
     if fmt is not None or path is None:
         return fmt or default
+    check_not_folder(path, default)
     suffix = Path(path).suffix.lower()
     named = [f for f in (default, *FORMATS) if suffix in SUFFIXES[f]]
-    if not named and os.path.isdir(path):  # os.path's: False, not an OSError, for a name too long to look at
-        raise InputError(f"output {path} is a folder; give a file name in it, such as "
-                         f"{Path(path) / ('out' + SUFFIXES[default][0])}")
     if not named:
         raise InputError(f"output {path} ends in {suffix or 'no suffix'}; jaxart writes PNG (.png, --format png or "
                          "png16) and TIFF (.tif or .tiff, --format tiff): choose an --output ending in one of those")
     return named[0]
+
+
+def check_not_folder(path: str | os.PathLike, fmt: str = "png") -> None:
+    """Refuse an output `path` that is an existing folder, advising a file in it named for `fmt`.
+    Judged before its suffix: a folder's name seldom has one, and that is not what is wrong.
+
+    Raises:
+      InputError: `path` is a folder.
+    """
+    if os.path.isdir(path):  # os.path's: False, not an OSError, for a name too long to look at
+        raise InputError(f"output {path} is a folder; give a file name in it, such as "
+                         f"{Path(path) / ('out' + SUFFIXES[fmt][0])}")
 
 
 def to_uint16(image: np.ndarray) -> np.ndarray:

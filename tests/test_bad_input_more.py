@@ -99,7 +99,7 @@ def test_sweep_into_the_current_folder_says_to_give_a_png(output, files, tmp_pat
 
 
 @pytest.mark.parametrize("where, says", [("animation", "choose a shorter --animate"),
-                                         ("output folder", "give a shorter path"),
+                                         ("output folder", "300 bytes, more than the 255 its file system allows; choose a shorter --output"),
                                          ("photo", "give a shorter path"),
                                          ("info", "give a shorter path")])
 def test_a_name_longer_than_the_file_system_allows_is_bad_input(where, says, files, tmp_path, monkeypatch, capsys):
@@ -199,3 +199,16 @@ def test_info_command_reads_an_edited_records_dash_named_inputs_back_as_files(tm
     code, _, err = run_main([*shlex.split(out)[1:], "--overwrite", "-q"], monkeypatch, capsys)
     assert code == 0, err
     assert [p.resolve() for p in (seen[0][0], *seen[0][1])] == [d / "-photo.jpg", d / "-paint.png"]
+
+
+@pytest.mark.parametrize("extra", [[], ["--format", "tiff"]])
+def test_sweep_to_an_existing_folder_says_it_is_a_folder(extra, files, tmp_path, monkeypatch, capsys):
+    """`sweep -o somefolder` answered that the contact sheet is a PNG, as if the name lacked a suffix;
+    stylize says it is a folder and to give a file in it, whatever the --format."""
+    d, model = files
+    (tmp_path / "outdir").mkdir()
+    code, _, err = run_main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "outdir"),
+                             "--model", model, "--size", "32", "--steps", "2", "--quiet", *extra], monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert "outdir is a folder; give a file name in it, such as " + os.path.join(str(tmp_path), "outdir", "out.png") in err
+    assert [p.name for p in tmp_path.iterdir()] == ["outdir"] and not list((tmp_path / "outdir").iterdir())
