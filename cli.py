@@ -141,7 +141,7 @@ def stylize(
         destinations.check_animation(animate, overwrite=overwrite, inputs=[*sources, resume])
     photo, paintings = job.load_inputs(content, styles, rgb)
     if ckpt is not None:  # an edited size: refused before the warnings about it
-        _resume.check_image(ckpt, config, photo.shape)
+        _scales.resumed_scale(config, photo.shape, ckpt)
     if config.mask is not None:  # readable, its colours present, the photo's aspect: before any weights load
         guided.check_mask(config, photo.shape, len(styles))
     config.validate(job.model_arch(model), paintings=len(styles))

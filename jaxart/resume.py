@@ -33,15 +33,6 @@ def from_checkpoint(ckpt: checkpoint.Checkpoint) -> tuple[Path, list[Path], str,
     return Path(m["inputs"]["content"]), [Path(s) for s in m["inputs"]["styles"]], m["model"], config, background
 
 
-def check_image(ckpt: checkpoint.Checkpoint, config: StyleConfig, photo: tuple[int, ...]) -> None:
-    """Refuse a checkpoint whose image is of no scale of its config for a photo of shape `photo`
-    (its size was edited): before the warnings about that size, not after them, once restored."""
-    if scales.resumed_scale(config, photo, ckpt) is None:
-        raise InputError(f"checkpoint holds {scales.held_image(ckpt)}, which is no scale of "
-                         f"{list(scales.sizes(config))} for its photo; it was edited or damaged, so start the run "
-                         "again")
-
-
 def resumed_outputs(ckpt: checkpoint.Checkpoint) -> tuple[int, int, Path | None]:
     """The interrupted run's --save-every, --checkpoint-every and --animate (absent: 0, 0, None),
     which `--resume` continues unless given again."""

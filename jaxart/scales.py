@@ -157,18 +157,22 @@ def _held(ckpt: Checkpoint) -> tuple[int, ...]:
     return tuple(ckpt.leaves[0].shape) if ckpt.leaves else ()
 
 
-def resumed_scale(config: StyleConfig, photo: Sequence[int], ckpt: Checkpoint) -> int | None:
+def resumed_scale(config: StyleConfig, photo: Sequence[int], ckpt: Checkpoint) -> int:
     """The index in `schedule(config)` of the scale whose image (of a photo of shape `photo`) `ckpt`
-    holds, in its margin; None if none."""
+    holds, in its margin. The CLI asks before its warnings about the run's sizes, `run` as it starts.
+
+    Raises:
+      InputError: the image is of no scale: `config` is not the one `ckpt` was made with (the CLI's
+        is its own, so there the file was edited).
+    """
     held = _held(ckpt)
     framed = [margin.padded_shape((*fit(photo, s), 3), config.margin) for s, _ in schedule(config)]
-    return framed.index(held) if held in framed else None
-
-
-def held_image(ckpt: Checkpoint) -> str:
-    """What image `ckpt` holds, for messages: "a 32x24 image (margin included)"."""
-    held = _held(ckpt)
-    return f"a {held[1]}x{held[0]} image (margin included)" if len(held) == 3 else f"an array of shape {list(held)}"
+    if held not in framed:
+        shown = f"a {held[1]}x{held[0]} image (margin included)" if len(held) == 3 else f"an array of shape {list(held)}"
+        raise InputError(f"checkpoint holds {shown}, which is no scale of {list(sizes(config))} for this photo; it "
+                         "was made with another config, or edited or damaged: resume it with the config it was "
+                         "made with, or start the run again")
+    return framed.index(held)
 
 
 def run(
@@ -201,9 +205,6 @@ def run(
     first = 0
     if resume is not None:
         first = resumed_scale(config, content.shape, resume)
-        if first is None:
-            raise InputError(f"checkpoint holds {held_image(resume)}, which is no scale of {[s for s, _ in plan]}; "
-                             "resume with the options it was made with")
     offset = sum(n for _, n in plan[:first])
     image, steps = None, offset
     if x0 is not None and tuple(np.shape(x0)) != shapes[-1]:  # checked on resume too, as at one scale

@@ -10,6 +10,7 @@ import cli
 import jaxart
 from jaxart import inputs, objective, scales
 from jaxart.config import StyleConfig
+from jaxart.errors import InputError
 from jaxart.targets import make_targets
 
 from conftest import shared_image
@@ -120,6 +121,20 @@ def test_coarse_to_fine_resumes_at_any_scale_to_the_same_pixels(tiny_vgg16, rng,
         again = jaxart.run(photo, [painting], weights=tiny_vgg16, config=config, resume=ckpt)
         np.testing.assert_array_equal(again.image, whole)
         assert again.steps == 6
+
+
+def test_resuming_with_another_config_than_the_checkpoints_names_what_it_holds(tiny_vgg16, rng):
+    """The API user is told, in the words `stylize --resume` uses, what the checkpoint holds and what to do."""
+    from jaxart import checkpoint
+
+    photo, painting = rng.random((30, 40, 3), dtype=np.float32), rng.random((20, 20, 3), dtype=np.float32)
+    config = StyleConfig(size=48, scales=(24, 48), scale_steps=(3, 3))
+    held = checkpoint.Checkpoint({"step": 2}, [np.zeros((40, 48, 3), np.float32)])  # of 32 px: no scale of config
+    with pytest.raises(InputError) as e:
+        jaxart.run(photo, [painting], weights=tiny_vgg16, config=config, resume=held)
+    assert str(e.value) == ("checkpoint holds a 48x40 image (margin included), which is no scale of [24, 48] for "
+                            "this photo; it was made with another config, or edited or damaged: resume it with the "
+                            "config it was made with, or start the run again")
 
 
 # --- layers, pooling and init do what they say -------------------------------------------------
