@@ -6,7 +6,9 @@ batch is split over a 1-D `jax.sharding.Mesh` (axis "batch"); weights and target
 replicated. The step is driven from Python on every backend, as `optimize.minimize` does on CPU
 (where an XLA loop runs the VGG gradient ~2.4x slower, jax-ml/jax#12868); `callback` reports
 every step. The batched programs are in batched.py; coarse to fine runs the whole batch at each
-scale of `scales.schedule`, as `scales.run` runs one image.
+scale of `scales.schedule`, as `scales.run` runs one image. Every setting's inputs, targets and
+result are those of a run (`inputs.prepared_inputs` and `starting_image`, `transfer.prepared_targets`
+and `finished`), so colours, region masks and the painting's scale (swept or not) hold as they do there.
 """
 
 from __future__ import annotations
@@ -32,8 +34,6 @@ __all__ = ["AXIS", "MAX_SETTINGS", "Setting", "SweepResult", "batch_mean", "batc
            "check_memory", "grid", "make_batched_step", "repeated", "sweep"]  # the grid's names from settings.py too
 
 AXIS = "batch"
-# Colours, the painting's scale, region masks and coarse to fine are taken as a run takes them
-# (`inputs.prepared_inputs` and `starting_image`; `transfer.prepared_targets` and `finished`; `scales.schedule`).
 
 
 class SweepResult(NamedTuple):
