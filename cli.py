@@ -21,7 +21,7 @@ import cli_options as _o  # noqa: E402
 from cli_sweep import sweep  # noqa: E402
 from cli_common import (  # noqa: E402
     choices as _choices, csv as _csv, fetch as _fetch, given as _given, home as _home, parse_colour as _parse_colour,
-    path_or_word as _path_or_word, stop_if_interrupted as _stop_if_interrupted,
+    output_path as _output_path, path_or_word as _path_or_word, stop_if_interrupted as _stop_if_interrupted,
     unused_learning_rate as _unused_learning_rate, warn as _warn,
 )
 from cli_errors import run as _run  # noqa: E402
@@ -49,7 +49,7 @@ def stylize(
     ctx: typer.Context,
     content: Annotated[Optional[Path], typer.Argument(metavar="CONTENT", help="The photo (not with --resume).", show_default=False, callback=_home)] = None,
     styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings (not with --resume).", show_default=False, callback=_home)] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image [default: CONTENT_STYLE.png, STYLE every painting's name joined by +; or the checkpoint's].", callback=_home)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image [default: CONTENT_STYLE.png, STYLE every painting's name joined by +; or the checkpoint's].", parser=_output_path, metavar="<path>", callback=_home)] = None,
     fmt: _o.FormatOption = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
     resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this checkpoint (it names the content, styles, model and options).", callback=_home)] = None,

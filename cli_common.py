@@ -79,6 +79,21 @@ def home(value):
     return Path(expanded) if isinstance(value, Path) else expanded
 
 
+def output_path(raw) -> Path:
+    """A Typer parser for an output's path. Path() drops a trailing separator, after which `-o newdir/`
+    reads as a file without a suffix; here it is still seen, and a folder that does not exist is named
+    as one. An existing folder is left to the output checks, which say to give a file in it."""
+    import os
+
+    from typer import BadParameter
+
+    text = str(raw)
+    if text.endswith(("/", os.sep)) and not os.path.isdir(os.path.expanduser(text)):
+        raise BadParameter(f"{text} is a folder that does not exist; give a file name in it, such as "
+                           f"{Path(text) / 'out.png'} (the folder is created)")
+    return Path(text)
+
+
 def parse_colour(text: str) -> tuple[int, int, int]:
     """A colour name, #rrggbb, rgb(r, g, b) or "r,g,b" as an RGB triple of 0..255 (`color.parse_rgb`)."""
     from jaxart.color import parse_rgb

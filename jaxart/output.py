@@ -41,10 +41,20 @@ def choose_format(fmt: str | None, path: str | os.PathLike | None, default: str 
     check_not_folder(path, default)
     suffix = Path(path).suffix.lower()
     named = [f for f in (default, *FORMATS) if suffix in SUFFIXES[f]]
+    if not suffix:
+        raise InputError(f"output {path} has no suffix; {no_suffix_advice(path, SUFFIXES[default][0])} (jaxart "
+                         "writes PNG, .png, and TIFF, .tif or .tiff)")
     if not named:
-        raise InputError(f"output {path} ends in {suffix or 'no suffix'}; jaxart writes PNG (.png, --format png or "
-                         "png16) and TIFF (.tif or .tiff, --format tiff): choose an --output ending in one of those")
+        raise InputError(f"output {path} ends in {suffix}; jaxart writes PNG (.png, --format png or png16) and TIFF "
+                         "(.tif or .tiff, --format tiff): choose an --output ending in one of those")
     return named[0]
+
+
+def no_suffix_advice(path: str | os.PathLike, suffix: str, name: str = "out") -> str:
+    """What to give for an output `path` without a suffix, which is often a folder to write into
+    whose trailing slash Path() dropped (`-o newdir/`): "give a file name such as newdir.png, ..."."""
+    return (f"give a file name such as {path}{suffix}, or {Path(path) / (name + suffix)} to write into a folder "
+            f"{Path(path).name}")
 
 
 def check_not_folder(path: str | os.PathLike, fmt: str = "png") -> None:

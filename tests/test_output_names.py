@@ -160,3 +160,27 @@ def test_a_name_whose_frames_would_not_fit_says_how_long_it_may_be(files, tmp_pa
     assert code == 2 and len(err.splitlines()) == 1 and not list(tmp_path.iterdir()), err
     assert f"the output name {'f' * 24}... is too long: its --save-every frame name {'f' * 24}..._00002.png " \
            "would be 256 bytes" in err and "choose a shorter --output, of at most 249 bytes" in err, err
+
+
+
+GONE = "newdir/ is a folder that does not exist; give a file name in it, such as newdir/out.png"
+NO_SUFFIX = [  # (command, what -o was given, other options, what the one line says)
+    ("stylize", "newdir/", [], GONE),
+    ("stylize", "newdir/", ["--format", "tiff"], GONE),
+    ("sweep", "newdir/", [], GONE),
+    ("stylize", "newdir", [], "newdir has no suffix; give a file name such as newdir.png, or newdir/out.png to write "
+                              "into a folder newdir"),
+    ("stylize", "newdir", ["--format", "tiff"], "give a file name such as newdir.tif, or newdir/out.tif"),
+    ("sweep", "newdir", [], "the contact sheet newdir has no suffix; give a file name such as newdir.png, or "
+                            "newdir/sweep.png"),
+]
+
+
+@pytest.mark.parametrize("command, typed, extra, says", NO_SUFFIX)
+def test_an_output_without_a_suffix_says_to_give_a_file_name_in_the_folder(command, typed, extra, says, files,
+                                                                           tmp_path, monkeypatch, capsys):
+    """`-o newdir/`: Path() drops the slash, and the user was told that "newdir ends in no suffix"."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_main([command, *_stylize(files, "-o", typed, *extra)[1:]], monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and says in err, err
+    assert not list(tmp_path.iterdir()), "no folder is made"
