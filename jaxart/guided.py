@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from jaxart import palette
 from jaxart.color import parse_rgb
 from jaxart.errors import InputError
 from jaxart.image import load_image
@@ -155,13 +156,13 @@ def check_mask(config, shape: Sequence[int], n_styles: int, size: tuple[int, int
     regions, areas, matched = _scan(mask, colors, size)
     for name, area, rgb in zip(names, areas, colors):
         if area == 0:
-            value, instead = _named_as(name, rgb, mask[~matched])
+            value, instead = palette.named_as(name, rgb, palette.colour_counts(mask, matched, BLOCK))
             raise InputError(f"mask colour {name!r} is not in {config.mask}{value}; its colours are "
-                             f"{_palette(mask)}{instead}")
+                             f"{palette.commonest(palette.colour_counts(mask, None, BLOCK))}{instead}")
     stray = 1.0 - areas.sum()
     if stray > STRAY:
         raise InputError(f"{stray:.1%} of {config.mask} matches no --region-style colour nor a blend of two "
-                         f"(mostly {_palette(mask[~matched], 3)}); give a --region-style for each such colour, or "
+                         f"(mostly {palette.commonest(palette.colour_counts(mask, matched, BLOCK), 3)}); give a --region-style for each such colour, or "
                          "paint the mask in the region colours alone")
     return regions
 
@@ -223,27 +224,3 @@ def style_loss(
         area = jnp.sum(jnp.asarray(masks[n], jnp.float32), axis=(-2, -1))
         total = total + layer_weights[n] * jnp.sum(per_region * area) / (jnp.sum(area) + _EPS)
     return total
-
-
-def _named_as(name: str, rgb: np.ndarray, unmatched: np.ndarray) -> tuple[str, str]:
-    """Words for a colour given by name or r,g,b that matched nothing: what it is as #rrggbb and, when
-    some of the mask matches no listed colour, the commonest such colour to give instead ("green" is
-    #008000, which a mask painted in #00ff00, "lime", does not match); two "" for a #rrggbb."""
-    value = "#{:02x}{:02x}{:02x}".format(*rgb)
-    if name.strip().lower() == value:
-        return "", ""
-    if not len(unmatched):
-        return f" ({name} is {value})", ""
-    q = (unmatched.reshape(-1, 3) * 255 + 0.5).astype(np.uint8)
-    colors, counts = np.unique(q, axis=0, return_counts=True)
-    other = "#{:02x}{:02x}{:02x}".format(*colors[np.argmax(counts)])
-    return f" ({name} is {value})", f"; for its {other} give --region-style '{other}'=PAINTING"
-
-
-def _palette(mask: np.ndarray, top: int = 4) -> str:
-    """The most common colours of a mask, as #rrggbb with their share of pixels."""
-    q = (np.asarray(mask).reshape(-1, 3) * 255 + 0.5).astype(np.uint8)
-    colors, counts = np.unique(q, axis=0, return_counts=True)
-    order = np.argsort(-counts)[:top]
-    return ", ".join(f"#{c[0]:02x}{c[1]:02x}{c[2]:02x} ({counts[i] / len(q):.0%})"
-                     for i, c in ((i, colors[i]) for i in order))

@@ -2,6 +2,8 @@
 'green' is not in mask.png; its colours are ..., #00ff00 (50%)": the colour name green is #008000
 (#00ff00 is "lime"), which the message did not say, so it read as contradicting itself."""
 
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -40,3 +42,50 @@ def test_a_hex_colour_is_not_explained_and_a_fully_matched_mask_has_nothing_to_o
     assert _refusal(mask, "red", "lime", "blue") == (
         f"mask colour 'blue' is not in {mask} (blue is #0000ff); its colours are #00ff00 (50%), #ff0000 (50%)")
     guided.check_mask(SimpleNamespace(mask=mask, region_colors=("red", "lime")), (30, 40, 3), 2)  # accepted
+
+
+def _stray_mask(path, shape=(12, 16)):
+    """Red and lime halves with a band of stray colours, some of them as common as each other."""
+    m = np.zeros((*shape, 3), np.uint8)
+    m[:, : shape[1] // 2], m[:, shape[1] // 2 :] = (255, 0, 0), (0, 255, 0)
+    m[4:6] = np.random.default_rng(0).integers(0, 4, (2, shape[1], 3), np.uint8) * 40 + 20
+    m[4:6, :, 2] = 200  # none near green, nor a blend of it with red
+    Image.fromarray(m).save(path)
+    return str(path)
+
+
+@pytest.mark.parametrize("block", [guided.BLOCK, 7])  # whole, and under a row at a time
+def test_the_colours_a_refusal_names_are_counted_block_by_block_to_the_same_words(block, tmp_path, monkeypatch):
+    """The words np.unique over the whole mask gave, ties between stray colours included."""
+    monkeypatch.setattr(guided, "BLOCK", block)
+    mask = _stray_mask(tmp_path / "m.png")
+    assert _refusal(mask, "red", "green") == (
+        f"mask colour 'green' is not in {mask} (green is #008000); its colours are #00ff00 (42%), #ff0000 (42%), "
+        "#3c64c8 (4%), #8c64c8 (2%); for its #00ff00 give --region-style '#00ff00'=PAINTING")
+    assert _refusal(mask, "red") == (
+        f"58.3% of {mask} matches no --region-style colour nor a blend of two (mostly #00ff00 (71%), #3c64c8 (6%), "
+        "#8c64c8 (4%)); give a --region-style for each such colour, or paint the mask in the region colours alone")
+
+
+def test_naming_a_large_masks_colours_holds_little_beyond_matching_it(tmp_path):
+    """np.unique over a 4000x3000 mask's unmatched pixels, as rows, took ~300 MiB more than matching
+    the mask did: here a 1600x1200 one with a band of stray colours may take 16 MiB more, not 40."""
+    _stray_mask(tmp_path / "m.png", (1200, 1600))
+    code = f"""if True:
+        import resource
+        from types import SimpleNamespace
+        from jaxart import guided
+        from jaxart.errors import InputError
+        from jaxart.image import load_image
+        config = SimpleNamespace(mask={str(tmp_path / "m.png")!r}, region_colors=("red", "green"))
+        guided._scan(load_image(config.mask, to_srgb=False), guided.parse_colors(config.region_colors), None)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        try:
+            guided.check_mask(config, (1200, 1600, 3), 2)
+        except InputError as e:
+            print(e)
+        print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024)
+    """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "is not in" in done.stdout, done.stderr
+    assert int(done.stdout.split()[-1]) < 16 * 2**20
