@@ -1,5 +1,7 @@
 """Gram, content, style and TV losses against float64 NumPy; gradients; jit/vmap/grad."""
 
+import re
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -92,3 +94,20 @@ def test_total_loss_composes_with_jit_grad_vmap(tiny_vgg16, rng):
     for i, sw in enumerate(style_weights):
         want = jax.grad(loss, argnums=1)(sw, x)
         np.testing.assert_allclose(batched[i], want, rtol=1e-4, atol=1e-5 * float(jnp.abs(want).max()))
+
+
+@pytest.mark.parametrize("blend", [[2, -1], [0, 0], [float("nan"), 1], [float("inf"), 1]])
+def test_a_blend_that_is_negative_zero_or_not_finite_is_refused(blend):
+    """Each gives Grams no painting has (a negative share subtracts a style; a zero or infinite sum
+    divides to NaN), so the run would optimize towards nothing, or NaN, without a word."""
+    a, b = {"g": jnp.ones((2, 2))}, {"g": jnp.zeros((2, 2))}
+    with pytest.raises(ValueError, match=r"must be non-negative weights summing above 0"):
+        losses.blend_grams([a, b], blend)
+
+
+@pytest.mark.parametrize("shape", [(4, 4, 1), (1, 1, 3)])
+def test_a_feature_map_of_another_shape_than_its_content_target_is_refused(shape):
+    """One channel, or one position, broadcasts against an (h, w, C) target: a loss of the wrong
+    layer or image, silently."""
+    with pytest.raises(ValueError, match=re.escape(f"content feature {shape} and target (4, 4, 3) differ in shape")):
+        losses.content_loss(np.ones(shape, np.float32), np.ones((4, 4, 3), np.float32))
