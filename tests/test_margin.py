@@ -42,3 +42,12 @@ def test_pad_and_crop_under_jit_and_vmap_and_their_misuse_named():
     with pytest.raises(ValueError, match=r"^crop cannot cut \(5, 7, 3\) down to \(20, 20, 3\): .* give the shape "
                                          "of the image before `pad`"):
         margin.crop(x[0], (20, 20, 3))
+
+
+@pytest.mark.parametrize("axes", [(-3,), (-3, -2, -1)])
+def test_pad_and_crop_take_exactly_two_spatial_axes(axes):
+    """One axis padded the picture on two sides only; three mirrored the colour channels into new ones."""
+    x = np.zeros((5, 7, 3), np.float32)
+    for call in (lambda: margin.pad(x, 1, axes), lambda: margin.crop(x, x.shape, axes)):
+        with pytest.raises(ValueError, match=r"needs an \(\.\.\., H, W, C\) image .* got shape \(5, 7, 3\) and axes"):
+            call()
