@@ -169,3 +169,29 @@ def test_a_painting_given_alone_as_nested_lists_is_one_painting(w):
     alone = jaxart.make_targets(w, IMAGE, PAINTING.tolist(), config)
     for k, g in jaxart.make_targets(w, IMAGE, [PAINTING], config).grams.items():
         np.testing.assert_allclose(alone.grams[k], g, rtol=1e-6)
+
+
+def test_the_content_term_averages_its_layers_and_the_compiled_loss_keeps_every_setting_it_reads(w):
+    """Two content layers weigh as one (their mean, so the content weight means the same), and
+    `loss_function`, which compiles once for configs that differ in what the loss ignores, still
+    pools and weights the style layers as the config says."""
+    config = jaxart.StyleConfig(conv="direct", content_layers=("relu2_2", "relu3_1"), pooling="avg",
+                                style_layer_weights=(4.0, 0.0, 0.0, 1.0, 0.0))
+    targets, lw = jaxart.make_targets(w, IMAGE, PAINTING, config), jaxart.LossWeights.of(config)
+    x = IMAGE[::-1, ::-1]  # neither the photo nor the painting: every term counts
+    total, terms = jaxart.total_loss(w, x, targets, config, lw)
+    f = jaxart.features(w, x, config.content_layers, "avg")
+    want = np.mean([losses.content_loss(f[k], targets.content[k]) for k in config.content_layers])
+    np.testing.assert_allclose(terms["content"], want, rtol=1e-5)
+    np.testing.assert_allclose(jaxart.objective.loss_function(w, targets, config, lw)(x)[0], total, rtol=1e-5)
+
+
+def test_a_style_layer_weighted_zero_does_not_count_with_region_masks_either(w):
+    """With masks the style term is the guided one; its layers must weigh as `style_layer_weights` say."""
+    config = jaxart.StyleConfig(conv="direct", style_layer_weights=(1.0, 0.0, 0.0, 0.0, 1.0))
+    masks = np.ones((1, 32, 32), np.float32)
+    targets, lw = jaxart.make_targets(w, IMAGE, [PAINTING], config, masks=masks), jaxart.LossWeights.of(config)
+    style = lambda grams: jaxart.total_loss(w, IMAGE, targets._replace(grams=grams), config, lw)[1]["style"]
+    zeroed = lambda layer: {k: g * (k != layer) for k, g in targets.grams.items()}
+    np.testing.assert_allclose(style(zeroed("relu2_1")), style(targets.grams), rtol=1e-6)
+    assert abs(float(style(zeroed("relu1_1"))) - float(style(targets.grams))) > 0.1
