@@ -40,3 +40,43 @@ def test_float_pixels_convert_in_their_own_dtype_and_under_jit():
     assert got.dtype == jnp.bfloat16
     np.testing.assert_allclose(np.asarray(got, np.float32), y, atol=0.02)
     np.testing.assert_allclose(jax.jit(color.yiq_to_rgb)(jnp.asarray(y, jnp.float32)), x, atol=1e-6)
+
+
+def _photo_and_painting():
+    rng = np.random.default_rng(1)
+    a, b, c = (rng.random((12, 10)) for _ in range(3))
+    photo = np.stack([0.2 + 0.6 * a, 0.3 + 0.3 * a + 0.3 * b, 0.1 + 0.5 * c], axis=-1)
+    painting = np.stack([0.3 + 0.2 * b, 0.2 + 0.1 * b + 0.3 * c, 0.25 + 0.2 * a[::-1]], axis=-1)
+    return photo, painting
+
+
+def test_luminance_mode_starts_grey_and_gives_the_painting_the_photos_luminance_mean_and_spread():
+    """The photo's chroma returns at the end, so the run sees grey; a darker, flatter painting's
+    luminance is matched to the photo's, else its tone, not only its texture, goes into the output."""
+    photo, painting = _photo_and_painting()
+    content, [style] = color.prepare(photo, [painting], "luminance")
+    y, y_paint = color.luminance(photo), color.luminance(painting)
+    for grey in (content, style, np.asarray(color.start(photo, "luminance"))):
+        np.testing.assert_array_equal(grey[..., 0], grey[..., 1])
+        np.testing.assert_array_equal(grey[..., 0], grey[..., 2])
+    np.testing.assert_allclose(content[..., 0], y, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(color.start(photo, "luminance"))[..., 0], y, atol=1e-6)
+    assert abs(y_paint.mean() - y.mean()) > 0.05  # so the match had something to do
+    np.testing.assert_allclose([style[..., 0].mean(), style[..., 0].std()], [y.mean(), y.std()], atol=1e-5)
+    assert np.corrcoef(style[..., 0].ravel(), y_paint.ravel())[0, 1] > 0.9999  # the painting's pattern
+
+
+def test_each_match_mode_gives_the_painting_the_photos_colour_statistics_by_its_own_method():
+    photo, painting = _photo_and_painting()
+    got = {mode: color.prepare(photo, [painting], mode)[1][0] for mode in color.MATCHES}
+    for mode, method in color.MATCHES.items():
+        np.testing.assert_allclose(got[mode], color.match_colors(painting, photo, method), rtol=1e-5, atol=1e-6)
+    assert min(np.abs(got["match-pca"] - got[m]).max() for m in ("match-chol", "match-sym")) > 1e-2
+    # Without ../shared's photos (a fresh clone) this is the test of the match itself: the photo's
+    # colour mean and covariance, and the painting's pattern kept (not mirrored along an axis).
+    stats = lambda x: (x.reshape(-1, 3).mean(0), np.cov(x.reshape(-1, 3), rowvar=False, bias=True))
+    for method in ("pca", "chol", "sym"):
+        matched = color.match_colors(painting, photo, method)
+        for got_stat, want in zip(stats(matched), stats(photo)):
+            np.testing.assert_allclose(got_stat, want, atol=1e-6)
+        assert np.corrcoef(color.luminance(matched).ravel(), color.luminance(painting).ravel())[0, 1] > 0.5
