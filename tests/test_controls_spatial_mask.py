@@ -75,6 +75,7 @@ def test_a_speck_region_weighs_by_its_area_and_does_not_take_over(rng):
     ({"stray": (0, 255, 0)}, ("red", "blue"), 2, "matches no --region-style colour"),
     ({"size": (30, 30)}, ("red", "blue"), 2, "aspect"),
     ({}, ("red", "blue"), 1, "1 style images for 2 mask colours"),
+    ({}, ("red", "blue"), 3, "3 style images for 2 mask colours"),  # not the third painting dropped
 ])
 def test_bad_masks_are_named(tmp_path, mask_kw, colors, n_styles, message):
     config = StyleConfig(mask=_halves(tmp_path / "m.png", **mask_kw), region_colors=colors)
