@@ -78,6 +78,15 @@ def test_layer_names_follow_the_paper():
     assert "relu5_4" not in vgg.layer_names("vgg16") and len(vgg.conv_names("vgg16")) == 13
 
 
+def test_caffe_preprocessing_takes_the_imagenet_mean_colour_to_zero_in_bgr_order():
+    """Caffe's VGG (Keras' and vgg16-hed) was trained on BGR 0..255 pixels less the ImageNet mean,
+    given blue first; the mean in RGB order would shift every activation of the paper's network."""
+    mean_rgb = np.array([123.68, 116.779, 103.939], np.float32) / 255
+    np.testing.assert_allclose(jaxart.Preprocess()(jnp.asarray(mean_rgb)), 0, atol=1e-4)
+    np.testing.assert_allclose(jaxart.Preprocess()(jnp.asarray([1.0, 0.0, 0.0])), [-103.939, -116.779, 131.32],
+                               rtol=1e-5)
+
+
 def test_computes_only_up_to_the_deepest_layer(tiny_weights):
     image = np.zeros((32, 32, 3), np.float32)  # pool5 leaves it one pixel
 
