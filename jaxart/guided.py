@@ -20,6 +20,7 @@ from jaxart import palette
 from jaxart.color import parse_rgb
 from jaxart.errors import InputError
 from jaxart.image import load_image
+from jaxart.losses import _floats
 from jaxart.vgg import Weights, features, layer_names
 
 TOLERANCE = 60.0  # max RGB distance (0..255 units) of a mask pixel to its region's colour
@@ -195,7 +196,8 @@ def guided_gram(feature: ArrayLike, masks: ArrayLike) -> jax.Array:
       (R, C, C): sum_p m_r(p)^2 f_p f_p^T / sum_p m_r(p)^2, the features multiplied by the mask
       and normalized by its area; equal to `losses.gram` for a mask of ones.
     """
-    f, m = jnp.asarray(feature), jnp.asarray(masks)
+    f = _floats(feature, "guided_gram's feature")  # float16/bfloat16 widened: their sums would overflow or round
+    m = jnp.asarray(masks, f.dtype)  # float32 masks weighed float64 features: an error under strict promotion
     if f.ndim != 3 or m.ndim != 3 or f.shape[:2] != m.shape[1:]:
         raise ValueError(f"guided_gram needs an (h, w, C) feature and (R, h, w) masks, got {f.shape} and {m.shape}")
     m2 = m**2
@@ -217,10 +219,12 @@ def style_loss(
     stayed barely stylized. Weighted by area, every pixel pulls alike; two equal halves weigh 1/2
     each, as in the mean.
     """
-    total = jnp.zeros((), jnp.float32)
+    terms = []
     for n, t in target_grams.items():
-        g, t = guided_gram(feats[n], masks[n]), jnp.asarray(t)
+        g = guided_gram(feats[n], masks[n])
+        t = jnp.asarray(t, g.dtype)
         per_region = jnp.sum((g - t) ** 2, axis=(-2, -1)) / (jnp.sum(t**2, axis=(-2, -1)) + _EPS)
-        area = jnp.sum(jnp.asarray(masks[n], jnp.float32), axis=(-2, -1))
-        total = total + layer_weights[n] * jnp.sum(per_region * area) / (jnp.sum(area) + _EPS)
-    return total
+        area = jnp.sum(jnp.asarray(masks[n], g.dtype), axis=(-2, -1))
+        terms.append(layer_weights[n] * jnp.sum(per_region * area) / (jnp.sum(area) + _EPS))
+    # Summed from the first term, not from a float32 zero: float64 terms under strict promotion.
+    return sum(terms[1:], terms[0]) if terms else jnp.zeros((), jnp.float32)

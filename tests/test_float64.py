@@ -44,6 +44,20 @@ def test_total_loss_of_float64_weights_passes_check_grads_under_strict_promotion
         check_grads(lambda x: jaxart.total_loss(w64, x, targets, CONFIG, lw)[0], (x,), order=1, modes=["rev"])
 
 
+def test_total_loss_with_region_masks_stays_float64_under_strict_promotion(w, rng):
+    """The guided style loss summed onto a float32 zero and weighed float64 features by float32
+    masks: a TypePromotionError under strict promotion, where the loss without masks held."""
+    with jax.enable_x64(True), jax.numpy_dtype_promotion("strict"):
+        w64, x = _f64(w), jnp.asarray(rng.random((8, 8, 3)))
+        masks = np.zeros((2, 8, 8), np.float32)
+        masks[0, :, :4], masks[1, :, 4:] = 1, 1
+        targets = jaxart.make_targets(w64, x * 0.5, [x[::-1], x[:, ::-1]], CONFIG, masks=masks)
+        lw = jaxart.LossWeights.of(CONFIG)
+        total, terms = jaxart.total_loss(w64, x, targets, CONFIG, lw)
+        assert total.dtype == terms["style"].dtype == jnp.float64 and terms["style"] > 0
+        check_grads(lambda x: jaxart.total_loss(w64, x, targets, CONFIG, lw)[0], (x,), order=1, modes=["rev"])
+
+
 @pytest.mark.parametrize("dtype", [jnp.float64, jnp.bfloat16])
 def test_remat_takes_weights_of_any_float_dtype_as_the_plain_pass_does(w, rng, dtype):
     """remat=True fed the raw kernels to lax.conv_general_dilated: float64 or bfloat16 weights
