@@ -83,3 +83,11 @@ def test_matching_a_large_mask_holds_little_beyond_its_regions():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.split()[-1]) < 32 * 2**20
+
+
+def test_a_pixel_near_two_similar_colours_belongs_to_the_nearer_alone():
+    """Region colours 55 apart (red and a dark red) leave pixels within the tolerance of both: such a
+    pixel counted in both regions, so both paintings pulled at it and the regions summed to 2."""
+    mask = np.array([[[230, 0, 0], [210, 0, 0], [255, 0, 0]]], np.float32) / 255
+    regions = guided.region_masks(mask, [[255, 0, 0], [200, 0, 0]])
+    np.testing.assert_array_equal(regions[:, 0], [[1, 0, 1], [0, 1, 0]])
