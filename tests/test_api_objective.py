@@ -184,6 +184,8 @@ def test_the_content_term_averages_its_layers_and_the_compiled_loss_keeps_every_
     want = np.mean([losses.content_loss(f[k], targets.content[k]) for k in config.content_layers])
     np.testing.assert_allclose(terms["content"], want, rtol=1e-5)
     np.testing.assert_allclose(jaxart.objective.loss_function(w, targets, config, lw)(x)[0], total, rtol=1e-5)
+    total, terms = jaxart.total_loss(w, x, targets, config, (1.0, 2.0, 3.0))  # each weight on its own term
+    np.testing.assert_allclose(total, terms["content"] + 2 * terms["style"] + 3 * terms["tv"], rtol=1e-5)
 
 
 def test_a_style_layer_weighted_zero_does_not_count_with_region_masks_either(w):
