@@ -117,6 +117,15 @@ def test_mask_regions_follow_colours_and_shrink_to_each_layer(tmp_path, tiny_vgg
     np.testing.assert_allclose(per_layer["relu3_1"][1, :, :3], 0, atol=1e-6)
 
 
+def test_a_layer_cell_holds_the_share_of_its_pixels_a_region_covers(tiny_vgg16):
+    """A border inside a cell gives it the region's share of the cell, not the value of its first pixel."""
+    m = np.zeros((1, 16, 16), np.float32)
+    m[0, :, :13] = 1  # columns 12-15 pool into one relu3_1 cell, of which the region covers one column
+    per_layer = guided.layer_masks(tiny_vgg16, m, ("relu2_1", "relu3_1"))
+    np.testing.assert_allclose(per_layer["relu2_1"][0, 0], [1] * 6 + [0.5, 0])
+    np.testing.assert_allclose(per_layer["relu3_1"][0, 0], [1, 1, 1, 0.25])
+
+
 # --- spatial control on the real VGG16 ---------------------------------------------------------
 
 def test_each_mask_region_takes_its_own_style(hed_weights, tmp_path):
