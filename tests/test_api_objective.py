@@ -197,3 +197,11 @@ def test_a_style_layer_weighted_zero_does_not_count_with_region_masks_either(w):
     zeroed = lambda layer: {k: g * (k != layer) for k, g in targets.grams.items()}
     np.testing.assert_allclose(style(zeroed("relu2_1")), style(targets.grams), rtol=1e-6)
     assert abs(float(style(zeroed("relu1_1"))) - float(style(targets.grams))) > 0.1
+
+
+def test_total_loss_refuses_integer_pixels_it_would_take_as_255_times_too_bright(w):
+    config = jaxart.StyleConfig(conv="direct")
+    targets = jaxart.make_targets(w, IMAGE, PAINTING, config)
+    pixels = (IMAGE * 255).astype(np.uint8)
+    with pytest.raises(ValueError, match=re.escape("image is uint8; give floats in [0, 1] (divide by 255)")):
+        jaxart.total_loss(w, pixels, targets, config, (1.0, 1.0, 1.0))
