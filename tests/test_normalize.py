@@ -68,10 +68,12 @@ def test_min_mean_zero_rescales_every_filter_that_fires(tiny_vgg16):
 def test_rescale_matches_the_papers_formula_in_float64(tiny_vgg16, rng):
     means = {n: rng.uniform(0.5, 2.0, p["bias"].shape) for n, p in tiny_vgg16.params.items()}
     means["conv3_1"][1] = 0.0
-    out, dead = N.rescale(tiny_vgg16.params, means, "vgg16")
+    # Non-zero biases, as real weights have (random_weights' are zero): each is divided by its filter's mean too.
+    params = {n: {**p, "bias": rng.normal(0, 0.1, p["bias"].shape)} for n, p in tiny_vgg16.params.items()}
+    out, dead = N.rescale(params, means, "vgg16")
     prev = np.ones(3)
     for name in vgg.conv_names("vgg16"):
-        k, b = (np.asarray(tiny_vgg16.params[name][p], np.float64) for p in ("kernel", "bias"))
+        k, b = (np.asarray(params[name][p], np.float64) for p in ("kernel", "bias"))
         m = np.where(means[name] > 0, means[name], 1.0)
         np.testing.assert_allclose(out[name]["kernel"], k * prev[:, None] / m, rtol=1e-6, err_msg=name)
         np.testing.assert_allclose(out[name]["bias"], b / m, rtol=1e-6, err_msg=name)
