@@ -134,3 +134,17 @@ def test_normalize_refuses_a_taken_name_and_an_empty_folder_before_loading_weigh
     empty = runner.invoke(cli.app, ["weights", "normalize", "vgg19", "--images", str(tmp_path)])
     assert empty.exit_code != 0 and "holds no images" in str(empty.exception)
     assert not (tmp_path / "w").exists()  # nothing fetched, nothing written
+
+
+def test_images_are_centre_squares_and_a_size_or_min_mean_out_of_range_is_refused(tiny_vgg16, tmp_path):
+    """A corner square would measure the means over the wrong part of every wide photo; a size under
+    16 leaves pool4 no pixel, and min_mean 1 would leave every filter as it is."""
+    wide = np.zeros((10, 30, 3), np.uint8)
+    wide[:, :10, 0], wide[:, 10:20, 1], wide[:, 20:, 2] = 255, 255, 255  # red | green | blue
+    Image.fromarray(wide).save(tmp_path / "wide.png")
+    square = N.load_images([tmp_path / "wide.png"], 16)[0]
+    assert square.shape == (16, 16, 3) and square[:, 4:12, 1].min() > 0.9 and square[:, 4:12, ::2].max() < 0.1
+    with pytest.raises(jaxart.InputError, match="--size must be at least 16 pixels"):
+        N.load_images([tmp_path / "wide.png"], 15)
+    with pytest.raises(jaxart.InputError, match=r"min_mean must be in \[0, 1\), got 1.0"):
+        N.normalize(tiny_vgg16, square[None], min_mean=1.0)
