@@ -156,3 +156,11 @@ def test_palette_and_grey_alpha_images_are_converted_too(tmp_path):
     rgb = load_image(_save(tmp_path, "la.png", la, grey), background=(0, 255, 0))
     np.testing.assert_allclose(rgb[0, 0], srgb_encode(128 / 255), atol=2 / 255)
     np.testing.assert_allclose(rgb[0, 1], (0, 1, 0), atol=1 / 255)  # transparent: the background
+
+
+def test_transparent_palette_pixels_with_a_profile_still_show_the_background(tmp_path):
+    pal = Image.new("P", (2, 2), 0)
+    pal.putpalette([255, 0, 0, 0, 0, 0])
+    pal.putpixel((1, 0), 1)  # index 1 is fully transparent
+    rgb = load_image(_save(tmp_path, "pt.png", pal, SWAPPED, transparency=1), background=(0, 255, 0))
+    np.testing.assert_allclose(rgb[0], [(0, 0, 1), (0, 1, 0)], atol=2 / 255)  # opaque red means blue

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from jaxart.errors import InputError
-from jaxart.image import load_image, resize, resized
+from jaxart.image import check_background, fit, load_image, painting_side, resize, resized
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -196,7 +196,8 @@ def test_exif_orientation_6_turns_2x3_to_3x2_clockwise(tmp_path):
     np.testing.assert_array_equal(rgb[0, 0], (1, 1, 0))  # stored bottom-left ends up top-left
 
 
-@pytest.mark.parametrize("w, h, size", [(640, 480, 256), (480, 640, 256), (300, 7, 64), (5, 5, 12), (1000, 3, 10)])
+@pytest.mark.parametrize("w, h, size", [(640, 480, 256), (480, 640, 256), (300, 7, 64), (5, 5, 12), (1000, 3, 10),
+                                        (300, 200, 100)])
 def test_resize_keeps_long_side_and_aspect(w, h, size):
     for nw, nh in (resize(Image.new("RGB", (w, h)), size).size, resized(np.zeros((h, w, 3)), size).shape[1::-1]):
         assert max(nw, nh) == size
@@ -226,3 +227,46 @@ def test_reading_holds_one_float_copy_of_the_pixels(tmp_path):
         tracemalloc.stop()
     assert x.dtype == np.float32 and peak < 1.6 * x.nbytes
     np.testing.assert_array_equal(x, np.asarray(Image.open(path), np.float32) / 255.0)
+
+
+@pytest.mark.parametrize("bad", [(256, 0, 0), (0, -1, 0), (True, 0, 0), (0, 0), (0, 0, 0, 0)])
+def test_background_out_of_8_bit_range_or_a_bool_is_refused(bad):
+    with pytest.raises(InputError, match="background must be three integers 0..255"):
+        check_background(bad)
+    assert check_background(np.array([255, 0, 7])) == (255, 0, 7)
+
+
+def test_premultiplied_grey_alpha_tiff_loads_over_the_background(tmp_path):
+    """A TIFF whose alpha is associated (ExtraSamples 1) opens as Pillow's La, which converts to nothing but LA."""
+    la = Image.new("LA", (2, 2), (128, 255))
+    la.putpixel((1, 0), (0, 0))
+    unassociated = b"\x52\x01\x03\x00\x01\x00\x00\x00\x02\x00"  # tag 338, SHORT, 1 value: 2
+    data = _encode(la, "TIFF")
+    assert data.count(unassociated) == 1
+    path = _write(tmp_path, "la.tif", data.replace(unassociated, unassociated[:-2] + b"\x01\x00"))
+    assert Image.open(path).mode == "La"
+    rgb = load_image(path, background=(0, 255, 0))
+    np.testing.assert_allclose(rgb[1], 128 / 255)
+    np.testing.assert_array_equal(rgb[0, 1], (0, 1, 0))
+
+
+def test_resized_pixels_are_finite_and_in_range():
+    """Lanczos rings past 0 and 1 at a sharp edge; NaN pixels become 0 rather than spreading."""
+    edge = np.zeros((8, 8, 3), np.float32)
+    edge[:, 4:] = 1.0
+    for size in (8, 5, 13):
+        out = resized(edge, size)
+        assert out.min() >= 0.0 and out.max() <= 1.0, size
+    holed = edge.copy()
+    holed[0, 0] = np.nan
+    for size in (8, 5):
+        assert np.isfinite(resized(holed, size)).all(), size
+    assert resized(holed, 8)[0, 0, 0] == 0.0
+
+
+@pytest.mark.parametrize("shape", [(30, 31), (100, 30), (31, 30), (17, 16), (480, 640), (1000, 999)])
+def test_a_small_painting_keeps_a_16_px_short_side(shape):
+    """Below 16 px VGG's fifth block has no pixel left; `style_scale` may only make paintings bigger."""
+    for size, scale in ((8, 1.0), (16, 1.0), (4, 0.5)):
+        assert min(fit(shape, painting_side(shape, size, scale))) >= 16, (shape, size, scale)
+    assert painting_side(shape, 2000, 1.0) == 2000 and painting_side(shape, 2000, 0.5) == 1000
