@@ -5,6 +5,7 @@ import json
 import os
 import stat
 import tempfile
+import warnings
 from pathlib import Path
 from unittest import mock
 
@@ -293,3 +294,43 @@ def test_info_on_an_animation_points_to_the_image_holding_the_record(tmp_path, m
         code, out, err = run_main(["info", str(tmp_path / name)], monkeypatch, capsys)
         assert code == 2 and not out and len(err.splitlines()) == 1, err
         assert "is an animation" in err and "carries no run record" in err and "--output" in err, err
+
+
+@pytest.mark.parametrize("fmt", output.FORMATS)
+def test_a_record_naming_non_ascii_files_round_trips_in_every_format(fmt, tmp_path):
+    record = {"inputs": {"content": "café.jpg", "styles": ["東京.png"]}, "step": 2}
+    path = jaxart.save_image(tmp_path / ("out.tif" if fmt == "tiff" else "out.png"), PIXELS, record, fmt)
+    assert read_record(path) == record
+
+
+def test_a_record_that_is_not_a_json_object_is_refused(tmp_path):
+    info = PngImagePlugin.PngInfo()
+    info.add_text("jaxart", "[1, 2]")
+    with pytest.raises(InputError, match="not a JSON object"):
+        read_record(_png(tmp_path / "list.png", pnginfo=info))
+
+
+@pytest.mark.parametrize("fmt", output.FORMATS)
+def test_an_empty_image_is_refused_and_writes_nothing(fmt, tmp_path):
+    for shape in ((0, 4, 3), (4, 0, 3)):
+        with pytest.raises(ValueError, match=r"\(H, W, 3\)"):
+            jaxart.save_image(tmp_path / "out.png", np.zeros(shape), None, fmt)
+    assert os.listdir(tmp_path) == []
+
+
+def test_16_and_8_bit_levels_are_rounded_to_nearest_and_nan_is_black_without_a_warning():
+    x = np.array([0.0, 0.5, 1 / 3, 1.0, 1.2, -0.1, np.nan])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a cast of NaN to an integer warns: one line more on stderr
+        np.testing.assert_array_equal(output.to_uint16(x), [0, 32768, 21845, 65535, 65535, 0, 0])
+        np.testing.assert_array_equal(output.to_uint8(x), [0, 128, 85, 255, 255, 0, 0])
+    levels = np.arange(65536) / 65535  # every level a 16-bit file holds comes back as itself
+    np.testing.assert_array_equal(output.to_uint16(levels), np.arange(65536))
+
+
+@pytest.mark.parametrize("record", [None, {"a": 1}, {"ab": 1}])
+def test_a_tiffs_directory_starts_on_a_word_boundary_as_tiff_6_requires(record, tmp_path):
+    path = jaxart.save_image(tmp_path / "out.tif", PIXELS, record, "tiff")
+    assert int.from_bytes(path.read_bytes()[4:8], "little") % 2 == 0
+    with Image.open(path) as img:
+        assert img.size == (6, 5)
