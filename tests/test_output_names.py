@@ -6,6 +6,7 @@ import os
 import signal
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import jaxart
@@ -184,3 +185,80 @@ def test_an_output_without_a_suffix_says_to_give_a_file_name_in_the_folder(comma
     code, _, err = run_main([command, *_stylize(files, "-o", typed, *extra)[1:]], monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and says in err, err
     assert not list(tmp_path.iterdir()), "no folder is made"
+def test_a_default_name_of_few_characters_but_many_bytes_is_cut_too(tmp_path):
+    """The file system counts bytes: 130 "é" are 130 characters but 260 bytes."""
+    name = destinations.default_output(Path("é" * 130 + ".jpg"), [Path("b.png")], "png", tmp_path)
+    assert len(os.fsencode(name.name)) <= 255 - 16 + 4 and name.suffix == ".png"
+
+
+def test_an_upper_case_suffix_is_accepted_as_the_output_format(tmp_path):
+    for name, fmt in (("a.PNG", "png"), ("b.Png", "png16"), ("c.TIF", "tiff"), ("d.TIFF", "tiff")):
+        destinations.check_output(tmp_path / name, fmt)
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_name_of_exactly_the_limit_is_allowed_and_one_byte_more_refused(tmp_path):
+    limit = destinations.name_limit(tmp_path)
+    destinations.check_names([("output", tmp_path / ("a" * (limit - 4) + ".png"))])
+    with pytest.raises(jaxart.errors.InputError, match=f"would be {limit + 1} bytes, more than the {limit}"):
+        destinations.check_names([("output", tmp_path / ("a" * (limit - 3) + ".png"))])
+
+
+def test_an_output_naming_an_input_another_way_is_still_refused(tmp_path, monkeypatch):
+    (tmp_path / "photo.png").write_bytes(b"the photo")
+    (tmp_path / "link.png").symlink_to(tmp_path / "photo.png")
+    monkeypatch.chdir(tmp_path)
+    for out, given in ((tmp_path / "photo.png", "photo.png"), (Path("photo.png"), tmp_path / "link.png"),
+                       (tmp_path / "sub" / ".." / "photo.png", "./photo.png")):
+        with pytest.raises(jaxart.errors.InputError, match="is one of the inputs"):
+            destinations.check_not_input([out], [None, given])
+
+
+def test_stale_frames_are_those_of_an_earlier_run_to_this_output_that_this_run_does_not_write(tmp_path):
+    out = tmp_path / "out.png"
+    pixels = np.zeros((2, 2, 3))
+
+    def earlier(name, output):
+        jaxart.save_image(tmp_path / name, pixels, {"output": str(output)})
+
+    earlier("out_00005.png", out)  # this run writes it again: not stale
+    earlier("out_00010.png", out)  # the last step is the output itself, not a frame
+    earlier("out_00015.png", out)  # past this run's end
+    earlier("out_100000.png", out)  # six digits, from a run of 100000 steps or more
+    earlier("out_00003.png", tmp_path / "elsewhere.png")  # another run's: not ours to remove
+    (tmp_path / "out_00004.png").write_bytes(b"not a jaxart image")
+    stale = destinations.stale_frames(out, "png", steps=10, save_every=5)
+    assert sorted(p.name for p in stale) == ["out_00010.png", "out_00015.png", "out_100000.png"]
+
+
+def test_the_checkpoint_beside_an_output_may_replace_neither_an_input_nor_another_runs(tmp_path):
+    out, ckpt = tmp_path / "out.png", tmp_path / "out.ckpt.npz"
+    ckpt.write_bytes(b"a photo someone named so")
+    with pytest.raises(jaxart.errors.InputError, match="would replace one of the inputs"):
+        destinations.check_beside(out, "png", 10, 0, [ckpt], overwrite=True)
+    with pytest.raises(jaxart.errors.InputError, match="already exists where this run keeps its checkpoint"):
+        destinations.check_beside(out, "png", 10, 0, [])
+    destinations.check_beside(out, "png", 10, 0, [], resuming=ckpt)  # the run it continues
+    destinations.check_beside(out, "png", 10, 0, [], overwrite=True)
+
+
+def test_only_frames_this_run_would_write_are_refused_and_a_folder_even_with_overwrite(tmp_path):
+    out = tmp_path / "out.png"
+    for step in (5, 15):  # written before the resumed step 5; the last step is the output itself
+        (tmp_path / f"out_{step:05d}.png").write_bytes(b"x")
+    destinations.check_beside(out, "png", 15, 5, [], after=5)
+    (tmp_path / "out_00010.png").write_bytes(b"x")
+    with pytest.raises(jaxart.errors.InputError, match="out_00010.png already exists; pass --overwrite"):
+        destinations.check_beside(out, "png", 15, 5, [], after=5)
+    destinations.check_beside(out, "png", 15, 5, [], after=5, overwrite=True)
+    (tmp_path / "out_00010.png").unlink()
+    (tmp_path / "out_00010.png").mkdir()
+    with pytest.raises(jaxart.errors.InputError, match="out_00010.png already exists"):
+        destinations.check_beside(out, "png", 15, 5, [], after=5, overwrite=True)
+
+
+def test_an_animation_may_not_replace_an_input_even_with_overwrite(tmp_path):
+    movie = tmp_path / "loop.gif"
+    movie.write_bytes(b"GIF89a a painting")
+    with pytest.raises(jaxart.errors.InputError, match="animation .*loop.gif is one of the inputs; choose another --animate"):
+        destinations.check_animation(movie, overwrite=True, inputs=[movie])
