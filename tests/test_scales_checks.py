@@ -193,3 +193,36 @@ def test_a_photo_too_thin_for_any_practical_size_is_told_to_crop_it(tmp_path):
     with pytest.raises(InputError, match=r"crop the photo nearer to square \(it is 20000x3 px; use --size \d{6} or more\)"):
         scales.check_photo(config, (3, 20000))
     scales.check_photo(config, (48, 64))  # an ordinary photo passes
+
+
+@pytest.mark.parametrize("changes, says", [
+    ({"scales": (32, 32, 64), "size": 64}, "must increase"),
+    ({"scales": (15, 64), "size": 64}, "each at least 16"),
+    ({"scales": (32, 48), "size": 64}, "differs from size 64"),
+    ({"start_size": 65, "size": 64}, "start size 65 must be a whole number from 16 to size 64"),
+    ({"start_size": 15, "size": 64}, "start size 15"),
+    ({"scales": (32, 64), "size": 64, "scale_steps": (0, 5)}, "must be positive integers"),
+])
+def test_a_schedule_at_its_limits_is_refused(changes, says):
+    with pytest.raises(ValueError, match=says):
+        scales.check(StyleConfig(**changes))
+    scales.check(StyleConfig(scales=(16, 64), size=64, scale_steps=(1, 5)))  # the limits themselves pass
+    scales.check(StyleConfig(start_size=64, size=64))
+    scales.check(StyleConfig(start_size=16, size=64))
+
+
+def test_upsampling_a_scale_stays_in_range():
+    edge = np.zeros((8, 8, 3), np.float32)
+    edge[:, 4:] = 1.0  # bicubic rings past 0 and 1 beside a sharp edge
+    up = np.asarray(scales.upsample(edge, (16, 16, 3)))
+    assert up.shape == (16, 16, 3) and up.min() >= 0.0 and up.max() <= 1.0
+
+
+def test_a_checkpoint_resumes_at_the_scale_of_the_image_it_holds():
+    config = StyleConfig(size=64, scales=(32, 64), margin=0)
+    photo = (48, 64, 3)
+    at = lambda *shapes: checkpoint.Checkpoint({}, [np.zeros(s, np.float32) for s in shapes])  # noqa: E731
+    assert scales.resumed_scale(config, photo, at((24, 32, 3), (10,))) == 0  # the image is the first leaf
+    assert scales.resumed_scale(config, photo, at((48, 64, 3), (10,))) == 1
+    assert scales.resumed_scale(config, photo, at((40, 64, 3), (10,))) is None  # of no scale
+    assert scales.resumed_scale(config, photo, at()) is None
