@@ -141,3 +141,41 @@ def test_lbfgs_with_bfloat16_gradients_reaches_the_float32_loss(starry_64):
     # The same loss function (bfloat16 only in the backward pass); L-BFGS must not stall on it.
     # (Winograd's float32 loss is XLA's to within 0.1%: tests/test_winograd.py.)
     assert rounded.terms["total"] < 1.01 * exact.terms["total"], (rounded.terms, exact.terms)
+
+
+def test_a_finite_loss_with_a_non_finite_gradient_also_leaves_the_carry_as_it_was():
+    @jax.custom_jvp
+    def f(x):
+        return jnp.sum(-x)
+
+    @f.defjvp
+    def _(primals, tangents):  # finite value everywhere, NaN slope beyond x = 0.5
+        (x,), (t,) = primals, tangents
+        return f(x), jnp.sum(jnp.where(x < 0.5, -1.0, jnp.nan) * t)
+
+    fun = jax.tree_util.Partial(lambda x: (f(x), {}))
+    opt = optimize.make_optimizer("lbfgs")
+    step = jax.jit(optimize.make_step(opt))
+    good = step(optimize.init_carry(fun, opt, jnp.full(3, 0.2)), fun)
+    assert bool(good.ok) and float(good.params[0]) > 0.5
+    bad = step(good, fun)
+    assert not bool(bad.ok)
+    for a, b in zip(jax.tree.leaves(bad._replace(ok=good.ok)), jax.tree.leaves(good)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_projection_giving_nan_is_not_applied_and_no_report_counts_it():
+    calls = []
+    result = optimize.minimize(_quadratic, jnp.zeros(3), optimize.make_optimizer("lbfgs"), 5, loop="python",
+                               project=lambda y: jnp.where(y > 0.2, jnp.nan, y), callback=lambda s, c: calls.append(s))
+    assert not result.ok and np.isfinite(result.params).all() and calls == list(range(1, result.steps + 1))
+
+
+def test_a_continued_carry_runs_only_the_steps_left_and_memory_is_honoured():
+    opt = optimize.make_optimizer("lbfgs", memory=3)
+    assert (3, 4) in [a.shape for a in jax.tree.leaves(opt.init(jnp.zeros(4)))]  # 3 past steps of 4 pixels
+    assert np.isnan(optimize.init_carry(jax.tree_util.Partial(_quadratic), opt, jnp.zeros(4)).aux["mean"])
+    for loop in ("python", "scan"):
+        first = optimize.minimize(_quadratic, jnp.zeros(4), opt, 2, loop=loop)  # its carry is donated below
+        rest = optimize.minimize(_quadratic, None, opt, 5, carry=first.carry, loop=loop)
+        assert rest.steps == 5, loop
