@@ -185,6 +185,8 @@ def test_an_output_without_a_suffix_says_to_give_a_file_name_in_the_folder(comma
     code, _, err = run_main([command, *_stylize(files, "-o", typed, *extra)[1:]], monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and says in err, err
     assert not list(tmp_path.iterdir()), "no folder is made"
+
+
 def test_a_default_name_of_few_characters_but_many_bytes_is_cut_too(tmp_path):
     """The file system counts bytes: 130 "é" are 130 characters but 260 bytes."""
     name = destinations.default_output(Path("é" * 130 + ".jpg"), [Path("b.png")], "png", tmp_path)
