@@ -224,5 +224,6 @@ def test_a_checkpoint_resumes_at_the_scale_of_the_image_it_holds():
     at = lambda *shapes: checkpoint.Checkpoint({}, [np.zeros(s, np.float32) for s in shapes])  # noqa: E731
     assert scales.resumed_scale(config, photo, at((24, 32, 3), (10,))) == 0  # the image is the first leaf
     assert scales.resumed_scale(config, photo, at((48, 64, 3), (10,))) == 1
-    assert scales.resumed_scale(config, photo, at((40, 64, 3), (10,))) is None  # of no scale
-    assert scales.resumed_scale(config, photo, at()) is None
+    for held in (at((40, 64, 3), (10,)), at()):  # of no scale; holding nothing
+        with pytest.raises(InputError, match="which is no scale of \\[32, 64\\] for this photo"):
+            scales.resumed_scale(config, photo, held)
