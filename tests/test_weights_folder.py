@@ -121,6 +121,7 @@ def test_a_folder_that_appears_at_the_last_moment_gets_advice_about_that_folder(
     with pytest.raises(WeightsError, match=r"could not write .*late.safetensors \(Is a directory\); move that folder "
                                            r"away$"):
         install("late")
+    assert [p.name for p in weights_dir.iterdir()] == ["late.safetensors"]  # and no hidden temp file left
 
 
 def test_a_name_ending_in_safetensors_is_refused_saying_to_drop_the_suffix(monkeypatch, capsys, tmp_path):

@@ -44,6 +44,12 @@ DAMAGED = {  # a hand-edited or foreign file: one WeightsError naming the file, 
     "bias missing": (lambda t, m: t.pop("conv1_2.bias"), r"layer conv1_2 has kernel \(3, 3, 2, 2\) and bias None"),
     "a NaN in a kernel": (lambda t, m: t["conv2_1.kernel"].__setitem__((0, 0, 0, 0), np.nan),
                           "layer conv2_1 holds NaN or infinite values"),
+    "a layer missing": (lambda t, m: [t.pop(f"conv5_3.{p}") for p in ("kernel", "bias")], r"lacks layers \['conv5_3'\]"),
+    "bias of another width": (lambda t, m: t.update({"conv2_2.bias": np.zeros(5, np.float32)}),
+                              r"layer conv2_2 has kernel \(3, 3, 3, 3\) and bias \(5,\)"),
+    "two std values, in a file from before settings were hashed": (
+        lambda t, m: (m.pop("settings_sha256"), m.update(preprocess='{"kind": "torch", "mean": [0, 0, 0], "std": [1, 1]}')),
+        "damaged preprocessing metadata"),
     "a key without a part": (lambda t, m: t.update({"conv1_1": t.pop("conv1_1.bias")}), "layer conv1_1 has kernel"),
 }
 
@@ -141,3 +147,37 @@ def test_a_weights_folder_given_with_a_tilde_is_in_the_home_folder(tmp_path, mon
     path = store.save({}, folder.path_for("x"), arch="vgg16", preprocess=vgg.Preprocess())
     assert path == tmp_path / "home" / "weights" / "x.safetensors" and installed() == ["x"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]  # no ./~ folder
+
+
+def test_a_converted_file_is_readable_by_others_like_any_download():
+    """mkstemp makes 0600 files: a weights folder shared by a team would hold sets only their
+    converter could load."""
+    path = store.save(layer_arrays("vgg16", TINY), folder.path_for("shared"), arch="vgg16",
+                      preprocess=vgg.Preprocess())
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_tensor_reshaped_on_disk_with_the_same_bytes_is_refused_by_verify(tmp_path):
+    """The recorded digest covers shapes too: the same bytes read as another shape are other weights."""
+    path = tmp_path / "reshaped.safetensors"
+    _damaged(path, lambda t, m: t.update({"conv5_1.bias": t["conv5_1.bias"].reshape(2, 2)}))
+    with pytest.raises(WeightsError, match="its tensors hash to"):
+        store.verify(path)
+
+
+def test_the_same_weights_saved_twice_give_the_same_bytes(tmp_path):
+    """safetensors writes its metadata in a random hash order; a set's file hash, which records and
+    `weights list` show, must not change each time it is converted."""
+    params = layer_arrays("vgg16", TINY)
+    for fill in range(8):  # one of these fills the header to safetensors' 8-byte alignment exactly
+        meta = {f"key{i}": f"value {i}" for i in range(8)} | {"fill": "x" * fill}
+        paths = [store.save(params, tmp_path / f"{i}.safetensors", arch="vgg16", preprocess=vgg.Preprocess(), **meta)
+                 for i in range(2)]
+        assert paths[0].read_bytes() == paths[1].read_bytes(), fill
+
+
+def test_a_copied_set_keeps_the_name_it_was_saved_under():
+    """Run records name the weights by `Weights.name`: a set moved or copied elsewhere is still itself."""
+    path = store.save(layer_arrays("vgg16", TINY), folder.path_for("copy-of-hed"), arch="vgg16",
+                      preprocess=vgg.Preprocess(), name="vgg16-hed")
+    assert store.load(path).name == "vgg16-hed"
