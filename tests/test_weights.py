@@ -125,14 +125,26 @@ def test_a_malformed_hdf5_layer_is_one_error_naming_it(case, tmp_path, weights_d
     assert not weights_dir.exists() or not any(weights_dir.iterdir())
 
 
+def test_a_bias_of_another_width_is_refused_at_convert_not_at_the_first_run(tmp_path, weights_dir):
+    """Converted, it would be refused only when loaded, with advice to convert it again."""
+    params = layer_arrays("vgg16")
+    params["conv2_1"]["bias"] = np.zeros(64, np.float32)
+    source = tmp_path / "bad.h5"
+    write_h5(source, params, "keras2")
+    with pytest.raises(WeightsError, match=r"layer conv2_1 .* needs \(3, 3, 64, 128\) and \(128,\)"):
+        convert(source, "vgg16", "bad")
+    assert not weights_dir.exists() or not any(weights_dir.iterdir())
+
+
 @pytest.mark.parametrize("file_arch, asked", [("vgg16", "vgg19"), ("vgg19", "vgg16")])
 def test_file_of_the_other_depth_is_refused(file_arch, asked, tmp_path):
     source = tmp_path / f"{file_arch}.h5"
     write_h5(source, layer_arrays(file_arch), "keras2")
     expected = ("looks like a vgg16 file \\(13 conv layers\\), not a vgg19; give --arch vgg16" if asked == "vgg19"
                 else "conv3_4, conv4_4, conv5_4 that vgg16 lacks; it looks like a vgg19 file, so give --arch vgg19")
-    with pytest.raises(WeightsError, match=expected):
+    with pytest.raises(WeightsError, match=expected) as e:
         convert(source, asked, "other")
+    assert "damaged" not in str(e.value)  # a sound file of another depth, not one to download again
     assert installed() == []
 
 
