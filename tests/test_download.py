@@ -22,7 +22,7 @@ class Server:
     """A threaded HTTP server serving `body`; request k behaves as `modes[k]` (the last repeats).
 
     Modes: "ok" (honours Range), "no-range" (ignores it), "cut" (closes halfway), "stall" (sends
-    headers then waits), "slow" (waits 0.5 s first), "404", "short" (a whole 1000-byte file), "half206"
+    headers then waits), "slow" (waits 0.5 s first), "404" (or any status), "short" (a whole 1000-byte file), "half206"
     (answers a Range with half the rest), "elsewhere206" (answers a Range with bytes from 0). `ranges` records each GET's Range header.
     """
 
@@ -45,8 +45,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         srv = self.server.owner
         srv.ranges.append(self.headers.get("Range", ""))
         mode = srv.modes[min(len(srv.ranges), len(srv.modes)) - 1]
-        if mode == "404":
-            return self.send_error(404)
+        if mode.isdigit():  # an HTTP error status
+            return self.send_error(int(mode))
         asked = self.headers.get("Range", "")
         start = int(asked[len("bytes="):].rstrip("-")) if asked and mode != "no-range" else 0
         body = srv.body[start:] if mode != "short" else srv.body[:1000]  # short: another, smaller file, whole

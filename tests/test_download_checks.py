@@ -110,3 +110,51 @@ def test_cli_fetch_from_a_mirror_then_list_verify_remove_and_path(serve, served,
     assert "not installed" in line
     again = runner.invoke(cli.app, ["weights", "remove", "test"])
     assert again.exit_code != 0 and "test is not installed" in str(again.exception)
+
+
+@pytest.mark.parametrize("busy", ["429", "503"])
+def test_a_busy_server_is_asked_again_and_the_fetch_succeeds(serve, served, weights_dir, busy):
+    """429 (too many requests) and 5xx say "later", unlike a 404: giving up at once fails a fetch
+    that the next attempt would complete."""
+    server = serve([busy, "ok"])
+    assert_same_params(load(fetch("test", **FAST)), served.params)
+    assert server.ranges == ["", ""]
+
+
+def test_a_complete_download_left_unverified_is_verified_without_downloading_it_again(serve, served, weights_dir):
+    """A process that died between the last byte and the conversion left the whole file: the next
+    fetch checks and converts it instead of fetching hundreds of MB again."""
+    server = serve(["ok"])
+    (weights_dir / ".test.partial").write_bytes(served.body)
+    assert_same_params(load(fetch("test", **FAST)), served.params)
+    assert server.ranges == [] and not (weights_dir / ".test.partial").exists()
+
+
+def test_a_404_deletes_a_partial_kept_from_an_earlier_try(serve, weights_dir):
+    """Bytes of a file the server no longer has cannot be resumed; kept, they would only take space."""
+    serve(["cut"])
+    with pytest.raises(WeightsError, match="fetching again resumes there"):
+        fetch("test", **FAST)
+    assert (weights_dir / ".test.partial").exists()
+    serve(["404"])
+    with pytest.raises(WeightsError, match="HTTP 404"):
+        fetch("test", **FAST)
+    assert not (weights_dir / ".test.partial").exists()
+
+
+def test_no_dns_fails_at_once_without_asking_again(serve, weights_dir, monkeypatch):
+    """Offline, every retry fails the same way after a back-off: the user waits for nothing."""
+    import urllib.error
+    import urllib.request
+
+    calls = []
+
+    def offline(request, timeout):
+        calls.append(request)
+        raise urllib.error.URLError(socket.gaierror(socket.EAI_NONAME, "Name or service not known"))
+
+    serve(["ok"])
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    with pytest.raises(WeightsError, match=r"Name or service not known\); download vgg16_test.h5 by other"):
+        fetch("test", **{**FAST, "attempts": 3})
+    assert len(calls) == 1
