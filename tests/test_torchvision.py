@@ -80,6 +80,29 @@ def test_a_file_of_the_other_depth_or_with_batch_norm_is_refused(tmp_path):
     assert installed() == []
 
 
+@pytest.mark.parametrize("wrap", ["training checkpoint", "DataParallel"])
+def test_a_checkpoint_or_data_parallel_state_dict_converts_to_the_same_weights(wrap, tmp_path):
+    """Training scripts save {"state_dict": ..., "epoch": ...}, and nn.DataParallel prefixes every
+    key with "module."; both hold the same network."""
+    params = layer_arrays("vgg16")
+    state = torchvision_state(params, "vgg16")
+    state = ({"state_dict": state, "epoch": 90} if wrap == "training checkpoint"
+             else {f"module.{k}": v for k, v in state.items()})
+    source = tmp_path / "vgg16.pth"
+    torch.save(state, source)
+    assert_same_params(load(convert(source, None, "tv")), params)
+
+
+def test_a_bias_of_another_width_is_refused_at_convert_naming_the_layer(tmp_path):
+    params = layer_arrays("vgg16")
+    params["conv2_1"]["bias"] = np.zeros(64, np.float32)
+    source = tmp_path / "vgg16.pth"
+    torch.save(torchvision_state(params, "vgg16"), source)
+    with pytest.raises(WeightsError, match=r"features.5 \(conv2_1\) .* needs \(128, 64, 3, 3\) and \(128,\)"):
+        convert(source, None, "tv")
+    assert installed() == []
+
+
 @pytest.mark.parametrize("asked, found, flag", [("keras-h5", "PyTorch .pth file", "torchvision"),
                                                 ("torchvision", "Keras VGG HDF5 file", "keras-h5")])
 def test_cli_names_the_layout_a_file_looks_like(asked, found, flag, tmp_path):
