@@ -183,6 +183,9 @@ def test_non_hdf5_file_is_refused(tmp_path):
     source.write_text("<html>Not Found</html>")  # what a broken mirror sends
     with pytest.raises(WeightsError, match=r"weights.h5 is neither HDF5 nor a PyTorch file \(it starts with b'<html>"):
         convert(source, "vgg19", "mine")
+    source.write_bytes(b"")  # a download that never started, saved by a browser
+    with pytest.raises(WeightsError, match=r"weights.h5 is empty; download it again$"):
+        convert(source, "vgg19", "mine")
     assert installed() == []
 
 
