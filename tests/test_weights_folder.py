@@ -207,3 +207,18 @@ def test_a_weights_folder_that_is_a_broken_link_is_called_one(weights_dir, tmp_p
     with pytest.raises(WeightsError, match=rf"folder {weights_dir} \(it is a broken link to {tmp_path / 'gone'}\); "
                                            "create that folder"):
         fetch("test", attempts=1, backoff=0.0)
+
+
+def test_a_file_with_a_doubled_suffix_is_misnamed_not_installed(weights_dir):
+    """`--model tiny.safetensors` is taken for a path, so a set named so could never be loaded by name."""
+    path = install("tiny")
+    (weights_dir / "tiny.safetensors.safetensors").write_bytes(path.read_bytes())
+    assert installed() == ["tiny"]
+    assert [p.name for p in folder.misnamed()] == ["tiny.safetensors.safetensors"]
+
+
+def test_list_says_whether_a_sets_source_checksum_was_verified(weights_dir):
+    install("fetched", checksum="md5:253f8cb515780f3b799900260a226db6")
+    install("by-hand")
+    assert catalog.entry("fetched").checked == "source md5:253f8cb51578... verified"
+    assert catalog.entry("by-hand").checked == "unverified (converted by hand)"
