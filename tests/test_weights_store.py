@@ -78,6 +78,21 @@ def test_checksum_prefixes_match_only_their_own_hash():
     assert registry.checksum_matches(f"sha256:{full}", full)
     assert not registry.checksum_matches(f"sha256:{full[1:9]}", full)
     assert not registry.checksum_matches("sha256:" + full[:7], full)  # too short to mean anything
+    assert registry.checksum_matches(f"sha256:{full[:8].upper()}", full)  # as some pages print it
+
+
+def test_each_layout_is_registered_with_the_preprocessing_its_networks_were_trained_with():
+    """Published constants (keras.applications' "caffe" mode, torchvision's ImageNet transforms): a
+    wrong or reordered one shifts every result without an error."""
+    assert registry.PREPROCESS["keras-h5"] == vgg.Preprocess("caffe", (103.939, 116.779, 123.68))  # BGR
+    assert registry.PREPROCESS["hed"] == vgg.Preprocess("caffe", (104.00699, 116.66877, 122.67892))  # BGR
+    assert registry.PREPROCESS["torchvision"] == vgg.Preprocess("torch", (0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
+
+
+def test_a_mirror_for_a_name_with_a_dash_is_read_from_its_variable_with_an_underscore(monkeypatch):
+    """Shells cannot export JAXART_WEIGHTS_URL_VGG16-HED."""
+    monkeypatch.setenv("JAXART_WEIGHTS_URL_VGG16_HED", "https://mirror.example/hed_bsds500.weights.h5")
+    assert registry.SOURCES["vgg16-hed"].resolved_url() == "https://mirror.example/hed_bsds500.weights.h5"
 
 
 def test_verify_accepts_a_converted_file_and_names_one_without_a_recorded_hash():
