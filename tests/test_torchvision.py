@@ -27,8 +27,10 @@ def weights_dir(tmp_path, monkeypatch):
 
 # The state dicts are built here with real VGG shapes (the reader checks them) and written with
 # torch.save, so the files are what torchvision itself writes.
-def torchvision_state(params: dict, arch: str, batch_norm: bool = False) -> dict[str, torch.Tensor]:
-    """`params` as torchvision's VGG state dict: features.N (conv, ReLU[, BN], pools) + classifier."""
+def torchvision_state(params: dict, arch: str, batch_norm: bool = False,
+                      running_stats: bool = True) -> dict[str, torch.Tensor]:
+    """`params` as torchvision's VGG state dict: features.N (conv, [BN,] ReLU, pools) + classifier; a
+    BatchNorm2d made with track_running_stats=False keeps only its 1-D weight and bias."""
     state, index = {}, 0
     for b, n in enumerate(vgg.STAGES[arch], 1):
         for i in range(1, n + 1):
@@ -36,7 +38,11 @@ def torchvision_state(params: dict, arch: str, batch_norm: bool = False) -> dict
             state[f"features.{index}.weight"] = torch.from_numpy(np.ascontiguousarray(p["kernel"].transpose(3, 2, 0, 1)))
             state[f"features.{index}.bias"] = torch.from_numpy(p["bias"])
             if batch_norm:
-                state[f"features.{index + 1}.running_mean"] = torch.zeros(p["bias"].shape)
+                state[f"features.{index + 1}.weight"] = torch.ones(p["bias"].shape)
+                state[f"features.{index + 1}.bias"] = torch.zeros(p["bias"].shape)
+                if running_stats:
+                    state[f"features.{index + 1}.running_mean"] = torch.zeros(p["bias"].shape)
+                    state[f"features.{index + 1}.running_var"] = torch.ones(p["bias"].shape)
             index += 3 if batch_norm else 2
         index += 1  # the max pool
     state["classifier.0.weight"] = torch.zeros(8, 16)  # the classifier is dropped, whatever its shape
@@ -73,10 +79,11 @@ def test_a_file_of_the_other_depth_or_with_batch_norm_is_refused(tmp_path):
     torch.save(torchvision_state(layer_arrays("vgg16"), "vgg16"), source)
     with pytest.raises(WeightsError, match="has 13 convolutions, but vgg19 has 16; it is a vgg16"):
         convert(source, "vgg19", "tv")
-    bn = tmp_path / "vgg16_bn.pth"
-    torch.save(torchvision_state(layer_arrays("vgg16"), "vgg16", batch_norm=True), bn)
-    with pytest.raises(WeightsError, match="batch-norm VGG"):
-        convert(bn, None, "tv")
+    for running_stats in (True, False):  # without running stats, only its 1-D scales tell batch norm apart
+        bn = tmp_path / f"vgg16_bn_{running_stats}.pth"
+        torch.save(torchvision_state(layer_arrays("vgg16"), "vgg16", batch_norm=True, running_stats=running_stats), bn)
+        with pytest.raises(WeightsError, match="batch-norm VGG"):
+            convert(bn, None, "tv")
     assert installed() == []
 
 

@@ -125,7 +125,11 @@ def read_pth(path: str | os.PathLike, arch: str | None = None) -> tuple[str, dic
       tensor that is not floating point keeps its dtype, for `layouts.check_values` to refuse.
     """
     state = load_state_dict(path)
-    if any(_FEATURE.fullmatch(k) and k.endswith("running_mean") for k in state):
+    # Running statistics mark batch norm, but a BatchNorm2d made with track_running_stats=False keeps
+    # none: its 1-D scales (features.N.weight) do, which would otherwise be dropped without a word.
+    batch_norm = [k for k in state if (m := _FEATURE.fullmatch(k))
+                  and (m[2] == "running_mean" or m[2] == "weight" and state[k].ndim == 1)]
+    if batch_norm:
         raise WeightsFileError(f"{path} is a batch-norm VGG (vgg16_bn/vgg19_bn); convert the plain vgg16 or vgg19")
     indices = conv_indices(state)
     depth = {13: "vgg16", 16: "vgg19"}
