@@ -46,7 +46,10 @@ def _np_features(weights, image, pooling):
 @pytest.mark.parametrize("kind", ["caffe", "torch"])
 def test_features_match_numpy_reference(tiny_weights, pooling, kind, rng):
     pre = jaxart.Preprocess() if kind == "caffe" else jaxart.Preprocess("torch", (0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
-    weights = tiny_weights.replace(preprocess=pre)
+    # Non-zero biases, as real weights have: random_weights' are zero, which would hide a dropped bias.
+    params = {n: {**p, "bias": rng.normal(0, 0.1, p["bias"].shape).astype(np.float32)}
+              for n, p in tiny_weights.params.items()}
+    weights = tiny_weights.replace(preprocess=pre, params=params)
     image = rng.random((35, 34, 3)).astype(np.float32)  # odd sizes exercise floor pooling
     names = vgg.layer_names(weights.arch)
     got = jax.jit(jaxart.features, static_argnums=(2, 3))(weights, image, names, pooling)
