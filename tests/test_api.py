@@ -62,6 +62,25 @@ def test_config_json_round_trip_and_validation():
     jaxart.StyleConfig(style_layers=("relu5_4",)).validate("vgg19")
 
 
+def test_config_limits_are_inclusive_where_documented_and_exclusive_beyond():
+    """The ends of each range a setting may take: the largest margin and seed are allowed, one past refused."""
+    Config = jaxart.StyleConfig
+    Config(margin=64).validate()
+    Config(seed=2**63 - 1).validate()
+    Config(seed=-2**63).validate()
+    for bad, says in [({"margin": 65}, "margin must be"), ({"seed": 2**63}, "seed must be"),
+                      ({"learning_rate": 0}, "learning-rate must be above 0"),
+                      ({"content_layers": (), "style_layers": ()}, "at least one content or style layer")]:
+        with pytest.raises(ValueError, match=says):
+            Config(**bad).validate()
+
+
+def test_a_style_only_or_content_only_config_is_valid():
+    # Texture synthesis (no content layer) and a content-only reconstruction are both runs a user makes.
+    jaxart.StyleConfig(content_layers=(), content_weight=0).validate("vgg16")
+    jaxart.StyleConfig(style_layers=(), style_weight=0).validate("vgg16")
+
+
 @pytest.fixture
 def weights_dir(tmp_path, monkeypatch):
     """A weights dir holding a tiny VGG16 registered under the name vgg16-hed."""
