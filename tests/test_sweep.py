@@ -248,6 +248,26 @@ def test_memory_check_scales_with_the_batch_and_names_what_fits():
         sweep.check_memory(config, 64, available=four)
 
 
+def test_the_count_a_sweep_that_does_not_fit_is_told_to_use_fits_and_one_more_does_not():
+    import re
+
+    config = jaxart.StyleConfig(size=256)
+    four = sweep.check_memory(config, 4, available=2**50)
+    assert sweep.check_memory(config, 4, available=four) == four  # exactly the memory free fits
+    with pytest.raises(ValueError) as e:
+        sweep.check_memory(config, 64, available=four)
+    most = int(re.search(r"sweep at most (\d+) settings", str(e.value))[1])
+    sweep.check_memory(config, most, available=four)
+    with pytest.raises(ValueError):
+        sweep.check_memory(config, most + jax.local_device_count(), available=four)
+
+
+def test_a_grid_of_max_settings_is_allowed_and_one_more_refused():
+    assert len(sweep.grid(range(100), range(100))) == sweep.MAX_SETTINGS
+    with pytest.raises(ValueError, match="more than 10,000"):
+        sweep.grid(range(100), range(100), [1.0, 2.0])
+
+
 def test_the_size_a_sweep_that_does_not_fit_is_told_to_use_fits():
     """The advice was "use a smaller --size", naming none: the user had to guess until one fitted."""
     import re
