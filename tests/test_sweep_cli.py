@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 import cli
 import jaxart
-from jaxart import sheet, sweep
+from jaxart import captions, sheet, sweep
 
 from conftest import run_main, write_tiny_job
 from test_sweep import CONFIG, GRID
@@ -59,6 +59,21 @@ def test_the_sheet_and_page_name_the_inputs_and_give_numbers_in_one_format():
                     for h in ("", sheet.describe(record, config)))
     assert named.shape[1] == plain.shape[1] and named.shape[0] > plain.shape[0]  # wrapped, not widened
     assert (named[: named.shape[0] - plain.shape[0]].min(axis=2) < 100).any()
+
+
+def test_captions_keep_numbers_whole_and_name_regions_blends_and_per_scale_steps():
+    # A value :g would shorten to an exponent though it fits in 6 digits, and a seed, are written whole.
+    assert [captions.number(v) for v in (123450.0, 1000000)] == ["123450", "1000000"]
+    labels, title = sheet.labels(sweep.grid([10.0]))
+    assert labels == ["style 10  content 1  tv 10  seed 0"] and title == ""  # one tile: its label says it all
+    record = {"model": "vgg19", "inputs": {"content": "/p/photo.jpg", "styles": ["/s/a.png", "/s/b.png"]}}
+    config = jaxart.StyleConfig()
+    assert sheet.describe(record, config.replace(style_blend=(2.0, 2.0))).endswith("(blended equally), model vgg19")
+    regions = config.replace(mask="/m/mask.png", region_colors=("red", "blue"))
+    assert sheet.describe(record, regions) == ("photo.jpg in the style of a.png (red) and b.png (blue) by the regions "
+                                               "of mask.png, model vgg19")
+    coarse = jaxart.StyleConfig(size=256, scales=(128, 256), steps=70, scale_steps=(50, 20))
+    assert sheet.held(coarse) == "size 256, steps 50,20, scales 128,256"
 
 
 @pytest.fixture(scope="module")
