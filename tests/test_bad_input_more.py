@@ -45,6 +45,8 @@ FORGED = {  # how a record was edited: (change, what the one line names)
     "unknown optimizer": (lambda r: r["config"].update(optimizer="sgd"), "optimizer 'sgd' is not one of"),
     "unknown layer": (lambda r: r["config"].update(style_layers=["relu9_9"]), "layer 'relu9_9' does not exist"),
     "regions without a mask": (lambda r: r["config"].update(region_colors=["red"]), "do not pair up"),
+    "two regions for one painting": (lambda r: r["config"].update(mask="/m/mask.png", region_colors=["red", "blue"]),
+                                     "do not pair up"),
     "blank init": (lambda r: r["config"].update(init=""), "init is blank"),
 }
 NO_LAYERS = {  # what the API allows and no stylize option gives: it printed --content-layers '', which stylize refuses

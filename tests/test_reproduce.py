@@ -5,12 +5,14 @@ import dataclasses
 import shlex
 
 import numpy as np
+import pytest
 import typer
 from PIL import Image
 
 import cli
 from jaxart import reproduce, transfer
 from jaxart.config import StyleConfig
+from jaxart.errors import InputError
 from jaxart.output import read_record, save_image
 
 from conftest import run_main, write_tiny_job
@@ -238,3 +240,21 @@ def test_conv_auto_computing_otherwise_here_is_said(tmp_path, monkeypatch, capsy
         code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
         assert code == 0 and "--conv" not in out  # the command keeps auto: see reproduce_checks._conv_here
         assert (says in err and err.count("\n") == 0) if says else err == ""
+
+
+def test_the_command_keeps_every_digit_and_leaves_out_a_size_the_scales_give(tmp_path):
+    # `--size` defaults to the last scale, so a coarse-to-fine command needs none; a weight of 17
+    # digits printed as :g (6 digits) would make another image.
+    config = StyleConfig(size=48, scales=(32, 48), steps=5, scale_steps=(2, 3), style_weight=0.1 + 0.2)
+    argv = reproduce.command(_record(config, tmp_path), "x.png")
+    assert "--size" not in argv and argv[argv.index("--style-weight") + 1] == "0.30000000000000004"
+
+
+def test_a_sheets_record_or_one_naming_no_painting_gives_no_command(tmp_path):
+    # The command would have had no painting, which stylize refuses; a sheet's is not one run.
+    record = _record(StyleConfig(), tmp_path)
+    with pytest.raises(InputError, match="this is a sweep's contact sheet; each tile beside it"):
+        reproduce.command({**record, "tiles": ["g-00.png", "g-01.png"]}, "x.png")
+    record["inputs"]["styles"] = []
+    with pytest.raises(InputError, match="names no content and style images"):
+        reproduce.command(record, "x.png")
