@@ -107,6 +107,19 @@ def test_an_error_clears_the_bar_so_its_line_is_the_only_one():
         assert not _failed(make_bar, terminal=True, fail=False).endswith("\x1b[1A\x1b[2K")
 
 
+def test_after_a_failed_run_the_console_prints_again_and_a_long_eta_reads_in_minutes():
+    # The error's own line, and anything after it, goes to the same console the bar cleared.
+    out = io.StringIO()
+    console = Console(file=out, width=80, force_terminal=False, color_system=None)
+    try:
+        with progress.steps_bar(500, console=console):
+            raise ValueError("too small")
+    except ValueError:
+        console.print("error: too small")
+    assert out.getvalue() == "error: too small\n"
+    assert progress._hms(3 * 3600 + 4 * 60 + 5) == "3:04:05"
+
+
 def test_the_bar_ends_on_the_loss_of_the_image_written(tmp_path, monkeypatch, capsys):
     """It ended on the last step's loss before its update, which the 'wrote' line below contradicted."""
     from conftest import run_main, write_tiny_job
