@@ -139,6 +139,27 @@ def test_auto_model_names_both_causes_when_the_fallback_fails_too(tmp_path, monk
                                    "(could not download vgg16-hed (offline); check the connection)")
 
 
+def test_auto_model_gives_one_error_where_both_fail_for_the_same_reason(tmp_path, monkeypatch):
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+
+    def unwritable(name, **options):
+        raise WeightsError(f"weights folder {tmp_path} is not writable; give JAXART_WEIGHTS_DIR a folder you own")
+
+    with pytest.raises(WeightsError) as e:
+        job.resolve_model("auto", unwritable, pytest.fail)
+    assert str(e.value).startswith("weights folder") and "neither" not in str(e.value)
+
+
+def test_a_job_without_a_painting_is_refused_by_name(tmp_path):
+    with pytest.raises(jaxart.InputError, match="give at least one style image after the content image"):
+        job.load_inputs(tmp_path / "photo.jpg", [])
+
+
+def test_auto_model_is_checked_as_vgg19_before_weights_load():
+    # "auto" loads vgg19 where it can: its layers (relu5_4, which vgg16 lacks) must pass the early check.
+    assert job.model_arch("auto") == "vgg19"
+
+
 def test_explicit_model_never_falls_back(weights_dir):
     with pytest.raises(WeightsError, match="offline"):
         job.resolve_model("vgg19", _offline, pytest.fail)

@@ -55,6 +55,15 @@ def test_stylize_writes_png_with_run_record(files, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files left
 
 
+def test_frames_are_written_at_their_steps_whatever_the_checkpoint_interval(files, tmp_path):
+    # An XLA loop (scan) reports every gcd of the two intervals: at every 3rd step alone, frame 2 went missing.
+    out = tmp_path / "out.png"
+    result = CliRunner().invoke(cli.app, _args(files, out, "--steps", "5", "--save-every", "2", "--checkpoint-every", "3",
+                                               "--loop", "scan"))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png", "out_00002.png", "out_00004.png"]
+
+
 def test_size_above_the_photo_upsamples_with_one_warning(files, tmp_path):
     runner = CliRunner()
     big = runner.invoke(cli.app, _args(files, tmp_path / "big.png", "--size", "64"))  # photo is 40x30
