@@ -61,6 +61,36 @@ def test_the_sheet_and_page_name_the_inputs_and_give_numbers_in_one_format():
     assert (named[: named.shape[0] - plain.shape[0]].min(axis=2) < 100).any()
 
 
+def test_tile_numbers_have_the_digits_the_last_needs_and_a_long_header_is_cut_at_three_lines():
+    from pathlib import Path
+
+    from PIL import ImageFont
+
+    assert [sheet.tile_paths(Path("g.png"), n)[-1].name for n in (100, 101)] == ["g-99.png", "g-100.png"]
+    font = ImageFont.load_default(size=11)
+    lines = sheet._wrap(" ".join(f"painting-{i}.png" for i in range(40)), font, 200)
+    assert len(lines) == 3 and lines[-1].endswith(" ...")
+    assert all(font.getlength(line) <= 200 for line in lines[:2])
+
+
+def test_the_sheets_record_gives_the_most_steps_a_tile_took(tmp_path):
+    """A setting whose loss blew up stopped early; the sheet says how far the sweep went, each tile its own."""
+    sheet.write(tmp_path / "g.png", np.zeros((2, 16, 16, 3), np.float32), sweep.grid([1.0, 2.0]), jaxart.StyleConfig(),
+                {"steps": [5, 3]})
+    assert jaxart.read_record(tmp_path / "g.png")["steps"] == 5
+    assert [jaxart.read_record(p)["steps"] for p in sheet.tile_paths(tmp_path / "g.png", 2)] == [5, 3]
+
+
+def test_a_sheet_named_in_capitals_is_a_png(tmp_path):
+    sheet.check_outputs(tmp_path / "G.PNG", 2)  # as stylize takes OUT.PNG
+
+
+def test_a_swept_style_scale_is_not_named_as_held_by_every_tile(tmp_path):
+    settings = sweep.grid([1.0], style_scales=[0.5, 1.0])
+    sheet.write(tmp_path / "g.png", np.zeros((2, 16, 16, 3), np.float32), settings, jaxart.StyleConfig(style_scale=2.0))
+    assert "style-scale" not in (tmp_path / "g.html").read_text()
+
+
 def test_captions_keep_numbers_whole_and_name_regions_blends_and_per_scale_steps():
     # A value :g would shorten to an exponent though it fits in 6 digits, and a seed, are written whole.
     assert [captions.number(v) for v in (123450.0, 1000000)] == ["123450", "1000000"]
