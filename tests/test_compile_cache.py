@@ -56,6 +56,19 @@ def test_a_read_error_whose_entry_cannot_be_told_deletes_nothing(tmp_path):
     assert len(said) == 1 and "replaced" not in said[0] and f"delete {tmp_path}" in said[0], said
 
 
+def test_a_read_error_naming_a_path_removes_nothing_outside_the_cache(tmp_path):
+    import warnings
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (tmp_path / "notes-cache").write_bytes(b"someone's file")
+    said = []
+    with compile_cache._reporting(cache, said.append):
+        warnings.warn("Error reading persistent compilation cache entry for '../notes': ZlibError: bad")
+    assert (tmp_path / "notes-cache").read_bytes() == b"someone's file"
+    assert len(said) == 1 and "replaced" not in said[0], said
+
+
 @pytest.fixture(scope="module")
 def job(tmp_path_factory):
     d, model = write_tiny_job(tmp_path_factory.mktemp("cache"))
