@@ -23,6 +23,8 @@ def run(app: typer.Typer) -> None:
     try:
         code = app(standalone_mode=False)
         _stop_if_interrupted()  # a Ctrl-C that Python dropped (see _on_sigint) still ends in 130
+        if code == 130:  # typer turns a KeyboardInterrupt in a command into a silent Exit(130)
+            raise KeyboardInterrupt
         if isinstance(code, int) and code:  # not standalone, click returns typer.Exit(code)'s code
             sys.exit(code)
     except Exit as e:
