@@ -188,7 +188,15 @@ def test_verify_with_nothing_installed_says_so(weights_dir, monkeypatch, capsys)
     (["weights", "fetch", "test", "--url", "http://[::1"],
      "Invalid value for --url: 'http://[::1' is not a valid URL (Invalid IPv6 URL)"),
     (["weights", "verify", ""], "weights name '' must start"),  # verified every installed set
-], ids=["normalize-empty-name", "url-bad-ipv6", "verify-empty-name"])
+    # before any image is read or weights fetched: 1 would leave every filter as it was
+    (["weights", "normalize", "test", "--images", ".", "--min-mean", "1"], "Invalid value for --min-mean: must be in [0, 1)"),
+    (["weights", "normalize", "test", "--images", ".", "--size", "2048"],
+     "Invalid value for --size: must be from 16 to 1024 pixels, got 2048"),
+    # `--model test` would load the download, never this result
+    (["weights", "normalize", "test", "--images", "no-such-folder", "--name", "test"],
+     "test is the name of a registered weight set; give another --name"),
+], ids=["normalize-empty-name", "url-bad-ipv6", "verify-empty-name", "normalize-min-mean-1", "normalize-size-2048",
+        "normalize-registered-name"])
 def test_bad_options_are_one_line_naming_the_option(argv, message, weights_dir, monkeypatch, capsys):
     code, out, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and message in err, err
