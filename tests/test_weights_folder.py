@@ -230,3 +230,12 @@ def test_list_says_whether_a_sets_source_checksum_was_verified(weights_dir):
     install("by-hand")
     assert catalog.entry("fetched").checked == "source md5:253f8cb51578... verified"
     assert catalog.entry("by-hand").checked == "unverified (converted by hand)"
+
+
+def test_normalize_names_a_folder_in_the_way_before_reading_any_image(weights_dir, monkeypatch, capsys):
+    """Found only when the result is written, it would cost the whole pass over the images first."""
+    (weights_dir / "n.safetensors").mkdir(parents=True)
+    code, _, err = run_main(["weights", "normalize", "test", "--images", "no-such-folder", "--name", "n"],
+                            monkeypatch, capsys)
+    assert code != 0 and len(err.splitlines()) == 1, err
+    assert f"cannot write {weights_dir / 'n.safetensors'}: a folder is in the way" in err, err
