@@ -38,6 +38,14 @@ def test_sweep_refuses_empty_items_and_writing_over_an_input(files, tmp_path, mo
     assert not list(tmp_path.iterdir())
 
 
+def test_sweep_refuses_a_sheet_of_no_columns_before_any_run(files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    code, err = _main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "32", "--steps",
+                       "1", "-o", str(tmp_path / "s.png"), "--columns", "0"], monkeypatch, capsys)
+    assert code == 2 and err == "error: Invalid value for --columns: must be 1 or more", err
+    assert not list(tmp_path.iterdir())
+
+
 def test_a_full_disk_gives_one_line_and_no_partial_file(files, tmp_path, monkeypatch, capsys):
     def full(src, dst):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
