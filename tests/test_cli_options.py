@@ -41,6 +41,55 @@ def test_a_learning_rate_lbfgs_ignores_is_warned_about(command, optimizer, warne
     assert code == 2 and err == "error: stopped before the weights", err
 
 
+@pytest.mark.parametrize("command, size", [("stylize", 512), ("sweep", 256)])
+def test_a_sweep_defaults_to_a_smaller_size_than_stylize(command, size, files, tmp_path, monkeypatch, capsys):
+    """A sweep makes an image per setting; its --help and the README promise 256 px each, stylize's 512."""
+    d, model = files
+    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    code, _, err = run_main([command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png"),
+                             "--model", model], monkeypatch, capsys)
+    assert code == 2 and f"warning: --size {size} is larger than the photo (40 px" in err, err
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_without_size_the_last_of_scales_is_the_output_size(command, files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    code, _, err = run_main([command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png"),
+                             "--model", model, "--scales", "32,48", "--steps", "1"], monkeypatch, capsys)
+    assert code == 2 and "warning: --size 48 is larger than the photo (40 px" in err, err
+
+
+def test_steps_per_scale_add_up_to_the_runs_steps(files, tmp_path, monkeypatch, capsys):
+    """--steps 2,1 with two scales is three steps in all: the summary and the record count them all."""
+    import jaxart
+
+    d, model = files
+    out = tmp_path / "o.png"
+    code, stdout, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model",
+                                  model, "--scales", "32,40", "--steps", "2,1"], monkeypatch, capsys)
+    assert code == 0 and ", 3 steps," in stdout, err
+    assert jaxart.read_record(out)["config"]["steps"] == 3
+
+
+def test_region_style_paintings_come_with_no_style_argument_and_may_start_with_a_tilde(files, tmp_path, monkeypatch,
+                                                                                       capsys):
+    """A STYLE argument beside --region-style would be dropped unseen; `red=~/paint.png` is quoted past the shell."""
+    from PIL import Image
+
+    d, model = files
+    Image.new("RGB", (40, 30), "red").save(tmp_path / "mask.png")
+    monkeypatch.setenv("HOME", str(d))
+    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    argv = ["stylize", str(d / "photo.jpg"), "-o", str(tmp_path / "o.png"), "--model", model, "--size", "32",
+            "--mask", str(tmp_path / "mask.png"), "--region-style", "red=~/paint.png"]
+    code, _, err = run_main([*argv, str(d / "paint.png")], monkeypatch, capsys)
+    assert code == 2 and err == ("error: Invalid value for --region-style: the paintings come from --region-style; "
+                                 "give no STYLE arguments with it"), err
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and err == "error: stopped before the weights", err
+
+
 @pytest.mark.parametrize("argv, expected", [
     # click said "(Possible options: --style-weight)" for --scales: sweep had no scales (it has no --animate), stylize does
     (["sweep", "a.jpg", "b.jpg", "--animate", "a.gif"],
