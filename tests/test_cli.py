@@ -123,6 +123,9 @@ BAD = {
                                  "photo.jpg is one of the inputs; choose another --animate (--overwrite never"),
     "zoom with adam": (lambda d: ["--optimizer", "adam", "--linesearch", "zoom"], "linesearch zoom is L-BFGS's"),
     "output over the painting": (lambda d: ["--overwrite", "--output", str(d / "paint.png")], "is one of the inputs"),
+    "negative checkpoint interval": (lambda d: ["--checkpoint-every", "-1"], "--checkpoint-every: must be 0 or positive"),
+    "photo without a painting": (lambda d: ["stylize", str(d / "photo.jpg")],
+                                 "give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT"),
     "settings with --resume": (lambda d: ["stylize", "--resume", str(d / "x.ckpt.npz"), "--steps", "9"],
                                "the checkpoint fixes the run's settings; drop --model, --steps"),
 }
