@@ -126,6 +126,8 @@ BAD = {
     "negative checkpoint interval": (lambda d: ["--checkpoint-every", "-1"], "--checkpoint-every: must be 0 or positive"),
     "photo without a painting": (lambda d: ["stylize", str(d / "photo.jpg")],
                                  "give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT"),
+    "photo with --resume": (lambda d: ["stylize", str(d / "photo.jpg"), "--resume", str(d / "x.ckpt.npz")],
+                            "the checkpoint names the content, styles and model; give no CONTENT or STYLE with it"),
     "settings with --resume": (lambda d: ["stylize", "--resume", str(d / "x.ckpt.npz"), "--steps", "9"],
                                "the checkpoint fixes the run's settings; drop --model, --steps"),
 }
