@@ -2,6 +2,7 @@
 and `remat` (per-stage jax.checkpoint) giving the same loss and gradient."""
 
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -267,3 +268,26 @@ def test_remat_features_match_for_every_layer(tiny_vgg16, rng):
 def test_remat_must_be_a_bool():
     with pytest.raises(ValueError, match="remat must be true or false"):
         StyleConfig(remat="yes").validate()
+
+
+def test_a_run_that_needs_exactly_the_free_memory_is_allowed():
+    config = StyleConfig(size=256)
+    need = memory.check(config, available=10**12)
+    assert memory.check(config, available=need) == need
+
+
+def test_free_memory_on_an_accelerator_is_its_limit_less_what_is_in_use(monkeypatch):
+    class Device:
+        platform = "gpu"
+
+        def memory_stats(self):
+            return {"bytes_limit": 16 * 2**30, "bytes_in_use": 10 * 2**30}
+
+    monkeypatch.setattr(memory.jax, "devices", lambda: [Device()])
+    assert memory.available_bytes() == 6 * 2**30
+
+
+def test_free_memory_on_cpu_is_in_bytes_between_the_free_and_the_total_ram():
+    page = os.sysconf("SC_PAGE_SIZE")
+    free, total = os.sysconf("SC_AVPHYS_PAGES") * page, os.sysconf("SC_PHYS_PAGES") * page
+    assert 0.5 * free <= memory.available_bytes() <= total  # other processes move MemFree meanwhile
