@@ -252,3 +252,22 @@ def test_keep_over_several_scales_is_the_style_run_with_the_photos_chroma(tiny_v
     style = jaxart.stylize(photo, [painting], weights=tiny_vgg16, config=config)
     keep = jaxart.stylize(photo, [painting], weights=tiny_vgg16, config=config.replace(colors="keep"))
     np.testing.assert_allclose(keep, color.recombine(color.luminance(style), resized(photo, 48)), atol=2e-5)
+
+
+def test_an_animation_shows_each_frame_for_frame_ms_and_holds_the_result_for_hold_ms(tmp_path):
+    frames = [np.full((8, 8, 3), v) for v in (0.0, 0.5, 1.0)]
+    path = animate.save_animation(tmp_path / "RUN.GIF", frames, frame_ms=100, hold_ms=1500)  # suffix in any case
+    durations = []
+    with Image.open(path) as g:
+        assert g.format == "GIF" and g.n_frames == 3
+        for i in range(3):
+            g.seek(i)
+            durations.append(g.info["duration"])
+    assert durations == [100, 100, 1500]
+
+
+@pytest.mark.parametrize("steps, images", [([0, 1], [np.zeros((4, 4, 3), np.uint8)]),
+                                           ([-2], [np.zeros((4, 4, 3), np.uint8)])])
+def test_restored_frames_that_do_not_match_their_steps_are_refused(steps, images):
+    with pytest.raises(jaxart.errors.InputError, match="animation frames are damaged"):
+        animate.Frames.restored(1, steps, images)
