@@ -291,3 +291,11 @@ def test_free_memory_on_cpu_is_in_bytes_between_the_free_and_the_total_ram():
     page = os.sysconf("SC_PAGE_SIZE")
     free, total = os.sysconf("SC_AVPHYS_PAGES") * page, os.sysconf("SC_PHYS_PAGES") * page
     assert 0.5 * free <= memory.available_bytes() <= total  # other processes move MemFree meanwhile
+
+
+def test_the_size_advice_never_names_a_size_that_leaves_the_painting_under_16_px():
+    config = StyleConfig(size=4000, style_scale=1 / 161)  # at 2576 px the painting is 15.999... px
+    config.validate()
+    assert memory.size_hint(config, (4000, 4000), lambda c: c.size <= 2576, "--size") == "a machine with more memory"
+    hint = memory.size_hint(config, (4000, 4000), lambda c: c.size <= 2577, "--size")
+    config.replace(size=int(hint.split()[1])).validate()
