@@ -171,3 +171,13 @@ def test_the_flax_module_takes_one_image_and_names_an_unknown_last_layer(tiny_vg
             model(last=last).apply(variables, x)
     with pytest.raises(ValueError, match="^pooling 'min' is not supported; use 'max' or 'avg'"):
         model(last="pool1", pooling="min").apply(variables, x)
+
+
+def test_an_image_pool5_would_leave_no_pixel_and_a_misshapen_bias_are_named():
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=(4, 8, 8, 8, 8))
+    with pytest.raises(ValueError, match="image is 16x16 px, too small for layer pool5, which needs at least 32 px"):
+        jaxart.features(w, np.ones((16, 16, 3), np.float32), ["pool5"])
+    assert jaxart.features(w, np.ones((16, 16, 3), np.float32), ["relu5_1"])["relu5_1"].shape == (1, 1, 8)
+    bad = {**w.params, "conv1_1": {"kernel": np.zeros((3, 3, 3, 4)), "bias": np.zeros(5)}}
+    with pytest.raises(ValueError, match=re.escape("weights' conv1_1 has kernel (3, 3, 3, 4) and bias (5,)")):
+        jaxart.features(jaxart.Weights(bad, "vgg16"), np.ones((16, 16, 3), np.float32), ["relu1_1"])
