@@ -258,3 +258,17 @@ def test_a_sheets_record_or_one_naming_no_painting_gives_no_command(tmp_path):
     record["inputs"]["styles"] = []
     with pytest.raises(InputError, match="names no content and style images"):
         reproduce.command(record, "x.png")
+
+
+def test_a_gone_mask_or_model_file_is_named_once_and_an_interrupted_run_is_said(tmp_path):
+    from jaxart import reproduce_checks
+
+    d, _ = write_tiny_job(tmp_path)
+    config = StyleConfig(mask=str(d / "mask.png"), region_colors=("red",))
+    record = _record(config, d, model_path=str(d / "gone.safetensors"))
+    inputs = reproduce_checks.changed_inputs(record)
+    assert f"{d / 'mask.png'} is gone" in inputs and f"{d / 'gone.safetensors'} is gone" in inputs
+    assert reproduce_checks.changed_weights(record) is None  # said once, by changed_inputs
+    assert reproduce_checks.caveats(_record(StyleConfig(), d)) == []
+    notes = reproduce_checks.caveats(_record(StyleConfig(), d, interrupted="SIGINT", step=3))
+    assert len(notes) == 1 and "interrupted at step 3" in notes[0]
