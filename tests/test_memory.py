@@ -299,3 +299,12 @@ def test_the_size_advice_never_names_a_size_that_leaves_the_painting_under_16_px
     assert memory.size_hint(config, (4000, 4000), lambda c: c.size <= 2576, "--size") == "a machine with more memory"
     hint = memory.size_hint(config, (4000, 4000), lambda c: c.size <= 2577, "--size")
     config.replace(size=int(hint.split()[1])).validate()
+
+
+@pytest.mark.parametrize("size", [256, 512])
+def test_a_winograd_run_is_estimated_at_least_what_real_runs_took_more(size):
+    """Real runs peaked 104-231 MiB higher with Winograd convolutions at 256-1024 px (BENCHMARKS.md,
+    Winograd), most of it what compiling them left resident."""
+    extra = footprint.run_bytes(size, size, StyleConfig(conv="winograd")) - \
+        footprint.run_bytes(size, size, StyleConfig(conv="direct"))
+    assert extra >= 104 * 2**20
