@@ -146,3 +146,10 @@ def test_the_run_record_names_the_gradient_precision_the_run_used():
     assert convs.run_gradient("auto", widths, (384, 512), 1) == "float32"  # stage 1 only: never Winograd
     assert convs.run_gradient("winograd-bf16", (4, 8, 8, 8, 8), (24, 32), 2) == "bfloat16"  # forced, any size
     assert convs.run_gradient("direct", widths, (384, 512), 5) == "float32"
+
+
+def test_bfloat16_products_are_never_chosen_off_a_cpu_backend(monkeypatch):
+    monkeypatch.setattr(winograd, "_cpu_flags_line", lambda: "flags\t\t: avx512_bf16 amx_bf16")
+    assert winograd.bfloat16_pays()  # this process's CPU backend on an AMX CPU
+    monkeypatch.setattr(winograd.jax, "default_backend", lambda: "gpu")
+    assert not winograd.bfloat16_pays() and convs.gradient_products("auto") == "float32"
