@@ -308,3 +308,11 @@ def test_a_winograd_run_is_estimated_at_least_what_real_runs_took_more(size):
     extra = footprint.run_bytes(size, size, StyleConfig(conv="winograd")) - \
         footprint.run_bytes(size, size, StyleConfig(conv="direct"))
     assert extra >= 104 * 2**20
+
+
+def test_a_larger_painting_file_counts_at_least_its_decoded_pixels():
+    """The decoded files stay held for the whole run: a 12 MP painting resized to the same side as a
+    0.12 MP one still needs its float32 RGB pixels."""
+    config = StyleConfig(size=512)
+    small, large = (footprint.files_bytes(config, "vgg16", (384, 512), [p]) for p in [(300, 400), (3000, 4000)])
+    assert large - small >= 12 * (3000 * 4000 - 300 * 400)
