@@ -272,3 +272,16 @@ def test_a_gone_mask_or_model_file_is_named_once_and_an_interrupted_run_is_said(
     assert reproduce_checks.caveats(_record(StyleConfig(), d)) == []
     notes = reproduce_checks.caveats(_record(StyleConfig(), d, interrupted="SIGINT", step=3))
     assert len(notes) == 1 and "interrupted at step 3" in notes[0]
+
+
+def test_conv_auto_is_judged_at_the_size_the_network_saw_margin_included(tmp_path, monkeypatch):
+    """A 56 px image is optimized at 72 px inside its 8 px margin: there stage 2's 36x36 px reach
+    --conv auto's Winograd threshold (32x32), at 56 px its 28x28 would not."""
+    from jaxart import reproduce_checks
+
+    d, _ = write_tiny_job(tmp_path)
+    monkeypatch.setattr("jaxart.winograd.bfloat16_pays", lambda: True)
+    record = _record(StyleConfig(), d, gradient_products="bfloat16")
+    assert reproduce_checks.caveats(record, (56, 56)) == []
+    assert "here --conv auto takes them in bfloat16" in reproduce_checks.caveats(
+        _record(StyleConfig(), d, gradient_products="float32"), (56, 56))[0]
