@@ -153,3 +153,15 @@ def test_bfloat16_products_are_never_chosen_off_a_cpu_backend(monkeypatch):
     assert winograd.bfloat16_pays()  # this process's CPU backend on an AMX CPU
     monkeypatch.setattr(winograd.jax, "default_backend", lambda: "gpu")
     assert not winograd.bfloat16_pays() and convs.gradient_products("auto") == "float32"
+
+
+def test_flax_hook_leaves_grouped_convolutions_and_a_given_precision_to_xla():
+    x = jax.random.normal(jax.random.PRNGKey(3), (1, 12, 12, 4))
+    grouped = jax.random.normal(jax.random.PRNGKey(4), (3, 3, 2, 4))  # 2 groups of 2 channels
+    got = winograd.conv_general_dilated(x, grouped, (1, 1), "SAME", dimension_numbers=DIMS, feature_group_count=2)
+    close(got, lax.conv_general_dilated(x, grouped, (1, 1), "SAME", dimension_numbers=DIMS, feature_group_count=2))
+    k = jax.random.normal(jax.random.PRNGKey(5), (3, 3, 4, 4))
+    for precision in (lax.Precision.HIGHEST, lax.Precision.DEFAULT):  # XLA's own, as asked: bit for bit
+        got = winograd.conv_general_dilated(x, k, (1, 1), "SAME", dimension_numbers=DIMS, precision=precision)
+        want = lax.conv_general_dilated(x, k, (1, 1), "SAME", dimension_numbers=DIMS, precision=precision)
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
