@@ -271,3 +271,11 @@ def test_an_animation_shows_each_frame_for_frame_ms_and_holds_the_result_for_hol
 def test_restored_frames_that_do_not_match_their_steps_are_refused(steps, images):
     with pytest.raises(jaxart.errors.InputError, match="animation frames are damaged"):
         animate.Frames.restored(1, steps, images)
+
+
+def test_a_run_never_holds_more_than_max_frames():
+    frames, held = animate.Frames(every=1), 0
+    for step in range(3 * animate.MAX_FRAMES):
+        frames.offer(step, np.zeros((2, 2, 3)))
+        held = max(held, len(frames.images))
+    assert held == animate.MAX_FRAMES  # the result is the one more an animation gets
