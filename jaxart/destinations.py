@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jaxart import animate, checkpoint
 from jaxart.errors import InputError, nearest, probe_folder
-from jaxart.output import SUFFIXES, check_not_folder, no_suffix_advice
+from jaxart.output import SUFFIXES, check_file_name
 
 # Room a default output name leaves for the longest name derived from its stem: STEM_00100.png
 # frames (a digit more past each power of ten from 100000 steps on), STEM.ckpt.npz.
@@ -41,9 +41,7 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag:
     folder is made when the file is written."""
     suffixes = SUFFIXES[fmt]
     check_names([("output", path)], flag)  # first: a name too long is an OSError from any look at the path
-    check_not_folder(path, fmt)
-    if not path.suffix:
-        raise InputError(f"output {path} has no suffix; {no_suffix_advice(path, suffixes[0])}")
+    check_file_name(path, fmt)
     if path.suffix.lower() not in suffixes:
         raise InputError(f"output {path} must end in {' or '.join(suffixes)} for --format {fmt}")
     if os.path.lexists(path) and not overwrite:  # a dangling link too: the rename would not replace it

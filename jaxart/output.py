@@ -34,39 +34,36 @@ def choose_format(fmt: str | None, path: str | os.PathLike | None, default: str 
     (.png: png, .tif or .tiff: tiff).
 
     Raises:
-      InputError: no `fmt`, and `path` is a folder (`check_not_folder`) or its suffix names none of the FORMATS.
+      InputError: no `fmt`, and `path` is a folder or has no suffix (`check_file_name`), or its
+        suffix names none of the FORMATS.
     """
     if fmt is not None or path is None:
         return fmt or default
-    check_not_folder(path, default)
+    check_file_name(path, default, note=" (jaxart writes PNG, .png, and TIFF, .tif or .tiff)")
     suffix = Path(path).suffix.lower()
     named = [f for f in (default, *FORMATS) if suffix in SUFFIXES[f]]
-    if not suffix:
-        raise InputError(f"output {path} has no suffix; {no_suffix_advice(path, SUFFIXES[default][0])} (jaxart "
-                         "writes PNG, .png, and TIFF, .tif or .tiff)")
     if not named:
         raise InputError(f"output {path} ends in {suffix}; jaxart writes PNG (.png, --format png or png16) and TIFF "
                          "(.tif or .tiff, --format tiff): choose an --output ending in one of those")
     return named[0]
 
 
-def no_suffix_advice(path: str | os.PathLike, suffix: str, name: str = "out") -> str:
-    """What to give for an output `path` without a suffix, which is often a folder to write into
-    whose trailing slash Path() dropped (`-o newdir/`): "give a file name such as newdir.png, ..."."""
-    return (f"give a file name such as {path}{suffix}, or {Path(path) / (name + suffix)} to write into a folder "
-            f"{Path(path).name}")
-
-
-def check_not_folder(path: str | os.PathLike, fmt: str = "png") -> None:
-    """Refuse an output `path` that is an existing folder, advising a file in it named for `fmt`.
-    Judged before its suffix: a folder's name seldom has one, and that is not what is wrong.
+def check_file_name(path: str | os.PathLike, fmt: str = "png", *, what: str = "output", name: str = "out",
+                    note: str = "") -> None:
+    """Refuse an output `path` that is an existing folder or has no suffix, advising a file named for
+    `fmt` (`name` + its suffix) in it. The folder is judged first: a folder's name seldom has a
+    suffix, and that is not what is wrong. A name without a suffix is often a folder to write into
+    whose trailing slash Path() dropped (`-o newdir/`). `what` and `note` frame the no-suffix message.
 
     Raises:
-      InputError: `path` is a folder.
+      InputError: `path` is a folder or has no suffix.
     """
+    suffix = SUFFIXES[fmt][0]
     if os.path.isdir(path):  # os.path's: False, not an OSError, for a name too long to look at
-        raise InputError(f"output {path} is a folder; give a file name in it, such as "
-                         f"{Path(path) / ('out' + SUFFIXES[fmt][0])}")
+        raise InputError(f"output {path} is a folder; give a file name in it, such as {Path(path) / ('out' + suffix)}")
+    if not Path(path).suffix:
+        raise InputError(f"{what} {path} has no suffix; give a file name such as {path}{suffix}, or "
+                         f"{Path(path) / (name + suffix)} to write into a folder {Path(path).name}{note}")
 
 
 def to_uint16(image: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from jaxart import page
 from jaxart.captions import describe, held, labels, text as _text
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, all_or_nothing, replacing
-from jaxart.output import SUFFIXES, check_not_folder, no_suffix_advice, read_record, save_image, to_uint8
+from jaxart.output import SUFFIXES, check_file_name, read_record, save_image, to_uint8
 from jaxart.settings import Setting
 
 GAP = 4  # pixels between tiles
@@ -219,9 +219,7 @@ def check_outputs(path: Path, n: int, fmt: str = "png", *, overwrite: bool = Fal
         raise InputError(f"the contact sheet {path} is a folder, not a PNG; give an --output ending in .png")
     stale = stale_tiles(path, n, fmt)
     check_not_input(outputs(path, n, fmt) + (stale if overwrite else []), inputs)
-    check_not_folder(path, "png")  # before the suffix: a folder's seldom has one, and that is not what is wrong
-    if not path.suffix:
-        raise InputError(f"the contact sheet {path} has no suffix; {no_suffix_advice(path, '.png', 'sweep')}")
+    check_file_name(path, "png", what="the contact sheet", name="sweep")
     if path.suffix.lower() != ".png":
         raise InputError(f"the contact sheet {path} is a PNG (--format sets the single images' format); give an "
                          "--output ending in .png")
