@@ -50,7 +50,7 @@ def parse_rgb(text: str) -> tuple[int, int, int]:
     return tuple(int(v) for v in rgb)
 
 
-def _floats(image: ArrayLike, what: str, channels: bool = True):
+def _checked_pixels(image: ArrayLike, what: str, channels: bool = True):
     """`image` (a list as NumPy), checked to hold floats and, with `channels`, to end in 3 of them.
     The matrices were cast to integer pixels' dtype: uint8 RGB became all-zero YIQ (and luminance),
     silently; integers are refused with the scale."""
@@ -74,19 +74,19 @@ def rgb_to_yiq(image: ArrayLike):
     NumPy in, NumPy out (float64 stays float64); a JAX array in, a JAX array out (jittable), in
     the image's float dtype. Integer pixels are refused with the number to divide by.
     """
-    image = _floats(image, "rgb_to_yiq's image")
+    image = _checked_pixels(image, "rgb_to_yiq's image")
     return image @ RGB_TO_YIQ.T.astype(image.dtype)
 
 
 def yiq_to_rgb(image: ArrayLike):
     """(..., 3) float YIQ to (..., 3) RGB, the exact inverse of `rgb_to_yiq` (not clipped)."""
-    image = _floats(image, "yiq_to_rgb's image")
+    image = _checked_pixels(image, "yiq_to_rgb's image")
     return image @ YIQ_TO_RGB.T.astype(image.dtype)
 
 
 def luminance(image: ArrayLike):
     """(..., 3) float RGB in [0, 1] to (...,) luminance Y in [0, 1], in the image's dtype."""
-    image = _floats(image, "luminance's image")
+    image = _checked_pixels(image, "luminance's image")
     return image @ RGB_TO_YIQ[0].astype(image.dtype)
 
 
@@ -130,7 +130,7 @@ def match_colors(style: ArrayLike, content: ArrayLike, method: str = "pca", eps:
       may leave [0, 1] slightly; VGG takes them as they are.
     """
     for what, x in (("match_colors' style", style), ("match_colors' content", content)):
-        _floats(x, what)  # 0..255 integers were taken as they are
+        _checked_pixels(x, what)  # 0..255 integers were taken as they are
     s = np.asarray(style, np.float64).reshape(-1, 3)
     c = np.asarray(content, np.float64).reshape(-1, 3)
     mu_s, mu_c = s.mean(0), c.mean(0)
@@ -162,8 +162,8 @@ def recombine(luma: ArrayLike, chroma_from: ArrayLike):
     Returns:
       (H, W, 3) RGB in [0, 1]; a JAX array (jittable).
     """
-    _floats(luma, "recombine's luma", channels=False)
-    yiq = rgb_to_yiq(jnp.asarray(_floats(chroma_from, "recombine's chroma_from"), jnp.float32))
+    _checked_pixels(luma, "recombine's luma", channels=False)
+    yiq = rgb_to_yiq(jnp.asarray(_checked_pixels(chroma_from, "recombine's chroma_from"), jnp.float32))
     offset = yiq_to_rgb(yiq.at[..., 0].set(0.0))  # RGB = Y + offset, since YIQ_TO_RGB[:, 0] = 1
     y = jnp.clip(jnp.asarray(luma, jnp.float32), -offset.min(-1), 1.0 - offset.max(-1))
     return jnp.clip(y[..., None] + offset, 0.0, 1.0)
@@ -184,7 +184,7 @@ def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str) -> tup
     """
     _check_mode(mode)
     for what, x in (("the photo", content), *(("a painting", s) for s in styles)):
-        _floats(x, what)
+        _checked_pixels(x, what)
     f32 = lambda x: np.asarray(x, np.float32)
     if mode == "luminance":
         y = luminance(np.asarray(content, np.float64))

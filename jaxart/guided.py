@@ -20,7 +20,7 @@ from jaxart import palette
 from jaxart.color import parse_rgb
 from jaxart.errors import InputError
 from jaxart.image import load_image
-from jaxart.losses import _floats
+from jaxart.losses import widened
 from jaxart.vgg import Weights, features, layer_names
 
 TOLERANCE = 60.0  # max RGB distance (0..255 units) of a mask pixel to its region's colour
@@ -196,7 +196,7 @@ def guided_gram(feature: ArrayLike, masks: ArrayLike) -> jax.Array:
       (R, C, C): sum_p m_r(p)^2 f_p f_p^T / sum_p m_r(p)^2, the features multiplied by the mask
       and normalized by its area; equal to `losses.gram` for a mask of ones.
     """
-    f = _floats(feature, "guided_gram's feature")  # float16/bfloat16 widened: their sums would overflow or round
+    f = widened(feature, "guided_gram's feature")  # float16/bfloat16 sums would overflow or round
     m = jnp.asarray(masks, f.dtype)  # float32 masks weighed float64 features: an error under strict promotion
     if f.ndim != 3 or m.ndim != 3 or f.shape[:2] != m.shape[1:]:
         raise ValueError(f"guided_gram needs an (h, w, C) feature and (R, h, w) masks, got {f.shape} and {m.shape}")

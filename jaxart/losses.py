@@ -43,9 +43,11 @@ from jaxart.layers import check_pixels
 _EPS = 1e-12
 
 
-def _floats(x: ArrayLike, what: str) -> jax.Array:
-    """`x` as a float array of at least float32: integer pixels wrapped around (uint8 255**2 is 1),
-    and float16's sums of squares overflow (a VGG Gram is F^T F over thousands of positions)."""
+def widened(x: ArrayLike, what: str = "array") -> jax.Array:
+    """Any-shaped float `x` as float32 if it is float16 or bfloat16, else as it is (float32, float64),
+    for sums over many positions: float16's sums of squares overflow and bfloat16's round (a VGG Gram
+    is F^T F over thousands of them). Integers wrap around (uint8 255**2 is 1), so they are refused:
+    a ValueError naming `what` ("gram's feature")."""
     x = jnp.asarray(x)
     if not jnp.issubdtype(x.dtype, jnp.floating):
         raise ValueError(f"{what} is {x.dtype}; give a float array")
@@ -75,7 +77,7 @@ def gram(feature: ArrayLike) -> jax.Array:
       (..., C, C) array equal to F^T F / (h w), with F the (h w, C) reshaped feature; float32 (or
       float64) for float16 and bfloat16 features too, whose sums would overflow or round.
     """
-    f = _floats(feature, "gram's feature")
+    f = widened(feature, "gram's feature")
     if f.ndim < 3:
         raise ValueError(f"gram needs an (..., h, w, C) feature map, got shape {f.shape}")
     h, w, c = f.shape[-3:]
@@ -110,7 +112,7 @@ def content_loss(feature: ArrayLike, target: ArrayLike) -> jax.Array:
       (...) float32 (float64 for float64 inputs), >= 0: a scalar for unbatched maps; 1 for a zero
       `feature` against a non-zero target.
     """
-    f, t = _floats(feature, "content_loss's feature"), _floats(target, "content_loss's target")
+    f, t = widened(feature, "content_loss's feature"), widened(target, "content_loss's target")
     if f.ndim < 3 or t.ndim < 3:
         raise ValueError(f"content_loss needs (..., h, w, C) feature maps, got shapes {f.shape} and {t.shape}")
     if f.shape[-3:] != t.shape[-3:]:
@@ -131,7 +133,7 @@ def style_layer_loss(feature: ArrayLike, target_gram: ArrayLike) -> jax.Array:
     Returns:
       (...) float32 (float64 for float64 inputs), >= 0: a scalar for an unbatched map.
     """
-    g, t = gram(feature), _floats(target_gram, "style_layer_loss's target Gram")
+    g, t = gram(feature), widened(target_gram, "style_layer_loss's target Gram")
     if t.ndim < 2 or g.shape[-2:] != t.shape[-2:]:
         raise ValueError(f"Gram {g.shape} and target Gram {t.shape} differ in shape")
     energy = jnp.sum(t**2, axis=(-2, -1))
@@ -184,7 +186,7 @@ def tv_loss(image: ArrayLike) -> jax.Array:
     """
     x = jnp.asarray(image)
     check_pixels(x.dtype, "tv_loss's image")
-    x = _floats(x, "tv_loss's image")
+    x = widened(x, "tv_loss's image")
     if x.ndim < 3 or min(x.shape[-3:-1]) < 2:  # no neighbours: the means would be NaN
         raise ValueError(f"tv_loss needs an (..., H, W, C) image of at least 2x2 pixels, got shape {x.shape}")
     dy = x[..., 1:, :, :] - x[..., :-1, :, :]

@@ -111,3 +111,14 @@ def test_a_feature_map_of_another_shape_than_its_content_target_is_refused(shape
     layer or image, silently."""
     with pytest.raises(ValueError, match=re.escape(f"content feature {shape} and target (4, 4, 3) differ in shape")):
         losses.content_loss(np.ones(shape, np.float32), np.ones((4, 4, 3), np.float32))
+
+
+def test_widened_sums_half_precision_features_in_float32_and_refuses_integers():
+    """A float16 Gram of activations ~300 over positions overflowed to inf; `widened` is the public
+    widening the losses and guided.py share: float16/bfloat16 to float32, float32/float64 kept."""
+    f = losses.widened(jnp.full((2, 2, 1), 300.0, jnp.float16))
+    assert np.isfinite(np.asarray(jnp.einsum("hwi,hwj->ij", f, f))).all()  # 360000: inf in float16
+    assert [losses.widened(jnp.zeros(2, d)).dtype for d in (jnp.float16, jnp.bfloat16, jnp.float32)] == [jnp.float32] * 3
+    assert losses.widened(np.zeros(2, np.float64)).dtype == (jnp.float64 if jax.config.jax_enable_x64 else jnp.float32)
+    with pytest.raises(ValueError, match="gram's feature is uint8; give a float array"):
+        losses.widened(np.zeros(2, np.uint8), "gram's feature")
