@@ -20,7 +20,7 @@ from cli_info import info  # noqa: E402
 import cli_options as _o  # noqa: E402
 from cli_sweep import sweep  # noqa: E402
 from cli_common import (  # noqa: E402
-    choices as _choices, csv as _csv, fetch as _fetch, given as _given, home as _home, parse_colour as _parse_colour,
+    animation_path as _animation_path, choices as _choices, csv as _csv, fetch as _fetch, given as _given, home as _home, parse_colour as _parse_colour,
     output_path as _output_path, path_or_word as _path_or_word, stop_if_interrupted as _stop_if_interrupted,
     unused_learning_rate as _unused_learning_rate, warn as _warn,
 )
@@ -82,7 +82,7 @@ def stylize(
     save_every: Annotated[int, typer.Option(help="Write OUTPUT_NNNNN.png (or .tif) every N steps (0: never).")] = 0,
     remat: _o.Remat = _DEFAULT.remat,
     conv: _o.ConvOption = Conv(_DEFAULT.conv),
-    animate: Annotated[Optional[Path], typer.Option(help="Also write the optimization as an animation (.gif or .webp), a frame every --save-every steps (or 24 frames; 201 at most).", callback=_home)] = None,
+    animate: Annotated[Optional[Path], typer.Option(help="Also write the optimization as an animation (.gif or .webp), a frame every --save-every steps (or 24 frames; 201 at most).", parser=_animation_path, metavar="<path>", callback=_home)] = None,
     background: _o.Background = "white",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:

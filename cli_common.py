@@ -83,6 +83,16 @@ def output_path(raw) -> Path:
     """A Typer parser for an output's path. Path() drops a trailing separator, after which `-o newdir/`
     reads as a file without a suffix; here it is still seen, and a folder that does not exist is named
     as one. An existing folder is left to the output checks, which say to give a file in it."""
+    return _file_in_folder(raw, "out.png")
+
+
+def animation_path(raw) -> Path:
+    """`output_path` for `--animate`, whose example file is a GIF: `--animate newdir/` read as a file
+    `newdir` without .gif or .webp, and was refused for its suffix, not as the folder it names."""
+    return _file_in_folder(raw, "out.gif")
+
+
+def _file_in_folder(raw, example: str) -> Path:
     import os
 
     from typer import BadParameter
@@ -90,7 +100,7 @@ def output_path(raw) -> Path:
     text = str(raw)
     if text.endswith(("/", os.sep)) and not os.path.isdir(os.path.expanduser(text)):
         raise BadParameter(f"{text} is a folder that does not exist; give a file name in it, such as "
-                           f"{Path(text) / 'out.png'} (the folder is created)")
+                           f"{Path(text) / example} (the folder is created)")
     return Path(text)
 
 

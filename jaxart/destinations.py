@@ -121,12 +121,17 @@ def check_not_input(outputs, inputs, *, what: str = "output", flag: str = "outpu
 
 def check_animation(path: Path, *, overwrite: bool = False, inputs=()) -> None:
     """Fail before any work if the `--animate` file cannot be written: one of the `inputs` (paths or
-    None), suffix, existing file, folder. Errors advise on --animate, not --output."""
+    None), a folder, no or another suffix, an existing file, an unusable folder. Errors advise on --animate,
+    not --output."""
     check_not_input([path], inputs, what="animation", flag="--animate")
+    # The folder first, as output.check_file_name: a folder's name seldom has a suffix, and that is not what is wrong.
+    if os.path.isdir(path):  # os.path's: False, not an OSError, for a name too long to look at
+        raise InputError(f"animation {path} is a folder; give a file name in it, such as {Path(path) / 'out.gif'}")
+    if not Path(path).suffix:  # often a folder to write into, whose trailing slash Path() dropped
+        raise InputError(f"animation {path} has no suffix; give a file name such as {path}.gif, or "
+                         f"{Path(path) / 'out.gif'} to write into a folder {Path(path).name} (.gif or .webp)")
     animate.check_suffix(path)
-    check_names([("animation", path)], "--animate")  # first: is_dir() raises on a name too long
-    if path.is_dir():
-        raise InputError(f"animation {path} is a folder; give a file name ending in {path.suffix}")
+    check_names([("animation", path)], "--animate")
     if os.path.lexists(path) and not overwrite:
         raise InputError(f"animation {path} already exists; pass --overwrite to replace it or choose another --animate")
     check_folder(path.parent, "--animate", what="animation folder")

@@ -187,6 +187,28 @@ def test_an_output_without_a_suffix_says_to_give_a_file_name_in_the_folder(comma
     assert not list(tmp_path.iterdir()), "no folder is made"
 
 
+ANIMATIONS = [  # (what --animate was given, what the one line says)
+    ("newdir/", "newdir/ is a folder that does not exist; give a file name in it, such as newdir/out.gif"),
+    ("newdir", "animation newdir has no suffix; give a file name such as newdir.gif, or newdir/out.gif"),
+    ("made", "animation made is a folder; give a file name in it, such as made/out.gif"),
+    ("made/", "animation made is a folder; give a file name in it, such as made/out.gif"),
+    ("run.mp4", "animation run.mp4 must end in .gif or .webp"),
+]
+
+
+@pytest.mark.parametrize("typed, says", ANIMATIONS)
+def test_an_animation_that_is_a_folder_or_no_gif_is_one_line_before_any_work(typed, says, files, tmp_path,
+                                                                              monkeypatch, capsys):
+    """`--animate newdir/` was refused as "newdir must end in .gif or .webp", and an existing folder
+    for its suffix: neither said it was a folder, nor to give a file in it."""
+    (tmp_path / "made").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(job, "load_inputs", lambda *a: pytest.fail("a run started"))
+    code, _, err = run_main(_stylize(files, "-o", "out.png", "--animate", typed), monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and says in err, err
+    assert [p.name for p in tmp_path.rglob("*")] == ["made"], "nothing is written"
+
+
 def test_a_default_name_of_few_characters_but_many_bytes_is_cut_too(tmp_path):
     """The file system counts bytes: 130 "é" are 130 characters but 260 bytes."""
     name = destinations.default_output(Path("é" * 130 + ".jpg"), [Path("b.png")], "png", tmp_path)
