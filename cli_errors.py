@@ -106,6 +106,10 @@ def usage_message(e: TyperException) -> str:
     return text
 
 
+# The commands that write a weight set: into the weights folder, by name, so that --model finds it.
+_INSTALLING = ("jaxart weights fetch", "jaxart weights convert", "jaxart weights normalize")
+
+
 def unknown_option(e: TyperException) -> str:
     """Click's "No such option" as one line that names the command, says which other command takes
     the option, and points to the command's --help. Of click's guesses only close spellings: it
@@ -121,6 +125,11 @@ def unknown_option(e: TyperException) -> str:
     guesses = difflib.get_close_matches(name, [p for p in e.possibilities or () if p != "--help"], cutoff=0.7)
     if others:
         text += f" (an option of {' and '.join(f'`{group} {o}`' for o in others)})"
+    elif name in ("-o", "--output") and command in _INSTALLING:
+        from jaxart.weights import folder
+
+        text += (f": it installs weights by name in the weights folder, {folder.weights_dir()}, where --model NAME "
+                 "finds them (set JAXART_WEIGHTS_DIR for another folder)")
     elif guesses:
         text += f" (did you mean {' or '.join(guesses)}?)"
     return f"{text}; see `{command} --help` for its options"

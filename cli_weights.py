@@ -59,7 +59,11 @@ def weights_convert(
     layout: Annotated[Optional[Layout], typer.Option("--format", help="The file's layout [default: detected].", show_default=False)] = None,
     arch: Annotated[Optional[Arch], typer.Option(help="vgg16 or vgg19 [default: detected].", show_default=False)] = None,
 ) -> None:
-    """Convert a local weights file into the weights folder (a registered name verifies its checksum)."""
+    """Convert a local weights file into the weights folder (a registered name verifies its checksum).
+
+    It installs NAME.safetensors in the weights folder ($JAXART_WEIGHTS_DIR if set; no -o chooses it), where
+    --model NAME finds it and `jaxart weights path NAME` prints its path.
+    """
     from jaxart import weights as W
 
     if not path.is_file():

@@ -105,6 +105,21 @@ def test_an_unknown_option_points_to_the_commands_help(argv, expected, monkeypat
     assert code == 2 and out == "" and err.startswith(f"error: {expected}") and len(err.splitlines()) == 1, err
 
 
+@pytest.mark.parametrize("given", ["-o made", "--output newdir/"])
+def test_weights_convert_to_a_folder_says_where_it_installs_and_converts_nothing(given, tmp_path, monkeypatch, capsys):
+    """It installs by --name in the weights folder, which `-o` cannot choose: the refusal said only
+    that the option does not exist, not where the weights go nor how to put them elsewhere."""
+    (tmp_path / "made").mkdir()
+    (tmp_path / "vgg.h5").write_bytes(b"not read")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "weights"))
+    code, out, err = run_main(["weights", "convert", "vgg.h5", "--name", "mine", *given.split()], monkeypatch, capsys)
+    assert code == 2 and not out and len(err.splitlines()) == 1, err
+    assert (f"has no option {given.split()[0]}: it installs weights by name in the weights folder, {tmp_path / 'weights'}, "
+            "where --model NAME finds them (set JAXART_WEIGHTS_DIR for another folder)") in err, err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["made", "vgg.h5"], "nothing is written"
+
+
 @pytest.mark.parametrize("argv, said", [
     (["info"], "Missing argument 'image'; see `jaxart info --help`"),
     (["stylize", "a.jpg", "b.jpg", "--size", "abc"], "Invalid value for '--size': give a whole number"),
