@@ -233,3 +233,19 @@ def test_cli_runs_coarse_to_fine_and_regions_and_records_them(tmp_path):
     assert record["schedule"] == [[24, 2], [32, 3]]  # the sizes and steps run, also for --start-size
     assert record["config"]["scale_steps"] == [2, 3] and record["config"]["region_colors"] == ["red", "#0000ff"]
     assert record["inputs"]["styles"] == [str(tmp_path / "a.png"), str(tmp_path / "b.png")]
+
+
+def test_resuming_one_scale_at_another_size_names_what_it_holds_before_any_work(tiny_vgg16, rng, monkeypatch):
+    """At one scale checkpoint.restore refused it, once the targets were computed, in words about the
+    optimizer's arrays ("checkpoint array 0 is float32[24, 32, 3] where this run has ..."; here, without
+    a layout, "another optimizer state layout"); the words are those of `stylize --resume` and of several scales."""
+    from jaxart import checkpoint, transfer
+
+    photo, painting = rng.random((30, 40, 3), dtype=np.float32), rng.random((20, 20, 3), dtype=np.float32)
+    held = checkpoint.Checkpoint({"step": 2}, [np.zeros((24, 32, 3), np.float32)])  # of 32 px, not 48
+    monkeypatch.setattr(transfer, "prepared_targets", lambda *a: pytest.fail("targets computed"))
+    with pytest.raises(InputError) as e:
+        jaxart.run(photo, [painting], weights=tiny_vgg16, config=StyleConfig(size=48, steps=3), resume=held)
+    assert str(e.value) == ("checkpoint holds a 32x24 image (margin included), which is no scale of [48] for this "
+                            "photo; it was made with another config, or edited or damaged: resume it with the config "
+                            "it was made with, or start the run again")
