@@ -20,9 +20,9 @@ from cli_info import info  # noqa: E402
 import cli_options as _o  # noqa: E402
 from cli_sweep import sweep  # noqa: E402
 from cli_common import (  # noqa: E402
-    animation_path as _animation_path, choices as _choices, csv as _csv, fetch as _fetch, given as _given, home as _home, parse_colour as _parse_colour,
-    output_path as _output_path, path_or_word as _path_or_word, stop_if_interrupted as _stop_if_interrupted,
-    unused_learning_rate as _unused_learning_rate, warn as _warn,
+    animation_path as _animation_path, choices as _choices, csv as _csv, fetch as _fetch, given as _given,
+    home as _home, parse_colour as _parse_colour, output_path as _output_path, path_or_word as _path_or_word,
+    stop_if_interrupted as _stop_if_interrupted, unused_learning_rate as _unused_learning_rate, warn as _warn,
 )
 from cli_errors import run as _run  # noqa: E402
 from cli_weights import weights_app  # noqa: E402
