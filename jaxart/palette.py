@@ -1,7 +1,10 @@
-"""The colours a region mask holds, counted a block of pixels at a time, and the words guided.py's
-refusals use for them: #rrggbb, the commonest, the one to give instead of a colour that matched nothing."""
+"""The colours a region mask holds, counted or looked up a block of pixels at a time, and the words
+guided.py's refusals use for them: #rrggbb, the commonest, the one to give instead of a colour that
+matched nothing."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -46,3 +49,45 @@ def colour_counts(mask: np.ndarray, skip: np.ndarray | None, block: int) -> tupl
             counts = np.bincount(where, np.concatenate([counts, *(p[1] for p in pending)]), len(keys))
             counts, pending = counts.astype(np.int64), []
     return keys, counts
+
+
+def keys(mask: np.ndarray) -> np.ndarray:
+    """(h, w) uint64 keys of an (h, w, 3) mask's colours in [0, 1], 16 bits a channel: distinct for
+    every two colours an 8- or 16-bit file holds."""
+    q = (np.clip(mask, 0.0, 1.0) * 65535.0 + 0.5).astype(np.uint64)
+    return (q[..., 0] << 32) | (q[..., 1] << 16) | q[..., 2]
+
+
+def colour_table(mask: np.ndarray, block: int, limit: int = 2**16) -> tuple[np.ndarray, np.ndarray] | None:
+    """The distinct colours of an (H, W, 3) mask: their sorted `keys` and (K, 3) colours as the mask
+    holds them (each key's first pixel's), read `block` pixels at a time; None past `limit` colours
+    (a photo or noise given as a mask), where a table would take more room than matching each pixel."""
+    H, W = mask.shape[:2]
+    rows = max(1, block // W)
+    table, colours = np.zeros(0, np.uint64), np.zeros((0, 3), mask.dtype)
+    for i in range(0, H, rows):
+        piece = mask[i : i + rows].reshape(-1, 3)
+        new, first = np.unique(keys(piece), return_index=True)
+        table, pick = np.unique(np.concatenate([table, new]), return_index=True)
+        colours = np.concatenate([colours, piece[first]])[pick]
+        if len(table) > limit:
+            return None
+    return table, colours
+
+
+def by_colour(mask: np.ndarray, block: int,
+              match: Callable[[np.ndarray], np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
+    """Each block of `block` pixels' rows of an (H, W, 3) mask: its first row and `match` of it, an
+    (..., rows, W) function of each pixel's colour alone. Where the mask holds few colours
+    (`colour_table`), `match` runs once on them all and each pixel looks its colour up."""
+    H, W = mask.shape[:2]
+    rows = max(1, block // W)
+    table = colour_table(mask, block)
+    if table is not None:
+        known, colours = table
+        matched = match(colours[None])[..., 0, :]  # (..., K)
+    for i in range(0, H, rows):
+        piece = mask[i : i + rows]
+        at = None if table is None else np.searchsorted(known, keys(piece))
+        # A colour finer than its key (a float file's) is matched itself, not as its key's first pixel.
+        yield i, (matched[..., at] if at is not None and np.array_equal(colours[at], piece) else match(piece))

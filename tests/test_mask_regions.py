@@ -91,3 +91,13 @@ def test_a_pixel_near_two_similar_colours_belongs_to_the_nearer_alone():
     mask = np.array([[[230, 0, 0], [210, 0, 0], [255, 0, 0]]], np.float32) / 255
     regions = guided.region_masks(mask, [[255, 0, 0], [200, 0, 0]])
     np.testing.assert_array_equal(regions[:, 0], [[1, 0, 1], [0, 1, 0]])
+
+
+@pytest.mark.parametrize("mask", ["finer", "noise"])
+def test_masks_of_float_or_many_colours_match_the_reference_too(mask):
+    """Each distinct colour is matched once and looked up: a float mask's colours, finer than the
+    lookup's 16 bits a channel, and a mask of more colours than the lookup holds are matched pixel by pixel."""
+    x = (_soft_mask() + np.float32(3e-7) * np.arange(16, dtype=np.float32)[:, None] if mask == "finer" else
+         np.random.default_rng(0).random((300, 300, 3), np.float32))
+    colors = guided.parse_colors(["red", "blue", "lime"])
+    np.testing.assert_allclose(guided.region_masks(x, colors), _reference(x, colors), atol=1e-6)
