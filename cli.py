@@ -142,11 +142,11 @@ def stylize(
     photo, paintings = job.load_inputs(content, styles, rgb)
     if ckpt is not None:  # an edited size: refused before the warnings about it
         _scales.resumed_scale(config, photo.shape, ckpt)
-    if config.mask is not None:  # readable, its colours present, the photo's aspect: before any weights load
-        guided.check_mask(config, photo.shape, len(styles))
+    # The mask readable, its colours present, the photo's aspect: before any weights load.
+    mask_size = None if config.mask is None else guided.mask_size(config, photo.shape, len(styles))
     config.validate(job.model_arch(model), paintings=len(styles))
     # Will it fit? Before any weights load.
-    _memory.check(config, job.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings])
+    _memory.check(config, job.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings], mask=mask_size)
     mixing = None if overwrite or resume else destinations.mixing_note(output, fmt, _scales.total_steps(config), save_every)
     for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init),
                  _notes.style_scale_note(paintings, config), _notes.start_size_note(config), mixing,

@@ -99,8 +99,8 @@ def sweep(
         _warn(note)
     sheet.check_outputs(output, len(settings), fmt.value, overwrite=overwrite, inputs=[content, *styles, init, mask])
     photo, paintings = job.load_inputs(content, styles, rgb)
-    if config.mask is not None:  # readable, its colours present, the photo's aspect: before any weights load
-        guided.check_mask(config, photo.shape, len(styles))
+    # The mask readable, its colours present, the photo's aspect: before any weights load.
+    mask_size = None if config.mask is None else guided.mask_size(config, photo.shape, len(styles))
     for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init),
                  _notes.style_scale_note(paintings, config.replace(style_scale=min(painted))),
                  _notes.start_size_note(config)):  # as stylize warns, of the smallest painting
@@ -109,7 +109,7 @@ def sweep(
     arch = job.model_arch(model)
     S.check(config, settings, arch)
     S.check_memory(config.replace(style_scale=max(painted)), len(settings), arch, photo=photo.shape[:2],
-                   paintings=[p.shape[:2] for p in paintings])  # of the largest painting
+                   paintings=[p.shape[:2] for p in paintings], mask=mask_size)  # of the largest painting
     w = job.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
     if note := _notes.random_init_note(w, config):
         _warn(note)

@@ -53,7 +53,9 @@ INPUT_BYTES = 12  # per pixel of each decoded input file, held for the whole run
 MASKED = 1.0
 # Checking a mask (guided.check_mask, block by block) lifted peak RSS by 215, 293 MiB for a
 # 4000x3000 mask of 1, 3 regions: the decoded file and its float32 copy, about 16 bytes a pixel,
-# and the (R, H, W) float32 regions at its size; the run's own matching resizes block by block.
+# and the (R, H, W) float32 regions at its size. The CLI's check (guided.mask_size) now builds no
+# regions (223 MiB, 3 regions), and loading them at 384x512 px (guided.load_masks) 326-335 MiB
+# (BENCHMARKS.md, "Region masks"): the 4 bytes a pixel a region are kept for it.
 MASK_PIXEL_BYTES = 16
 REGION_PIXEL_BYTES = 4
 
@@ -165,13 +167,13 @@ def run_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19",
 
 
 def files_bytes(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | None = None,
-                paintings: Sequence[tuple[int, int]] = (), images: int = 1) -> int:
+                paintings: Sequence[tuple[int, int]] = (), images: int = 1, mask: tuple[int, int] | None = None) -> int:
     """`run_bytes` for files of these (height, width) shapes as read, resized as the run resizes
-    them, plus the decoded files and the matching of a mask's colours (drawn over the photo, at
-    its size); the photo is a square of `config.size` if not known."""
+    them, plus the decoded files and the matching of `config.mask`'s colours (`mask` its (height,
+    width) as read; the photo's if not known); the photo is a square of `config.size` if not known."""
     photo = photo or (config.size, config.size)
     sides = [fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings]
     inputs = INPUT_BYTES * sum(h * w for h, w in [photo, *paintings])
     regions = len(config.region_colors or ()) if config.mask else 0
-    inputs += (MASK_PIXEL_BYTES + REGION_PIXEL_BYTES * regions) * math.prod(photo) if regions else 0
+    inputs += (MASK_PIXEL_BYTES + REGION_PIXEL_BYTES * regions) * math.prod(mask or photo) if regions else 0
     return inputs + run_bytes(*fit(photo, config.size), config, arch, sides, images)

@@ -45,7 +45,8 @@ def gib(n: float) -> str:
 
 
 def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | None = None,
-          paintings: Sequence[tuple[int, int]] = (), available: int | None = None, flag: str = "--size") -> int:
+          paintings: Sequence[tuple[int, int]] = (), available: int | None = None, flag: str = "--size",
+          mask: tuple[int, int] | None = None) -> int:
     """Raise an InputError if a run will not fit in memory; else return the estimated bytes.
 
     First, as the photo's shape is known here, before any weights load: every scale must leave the
@@ -64,11 +65,12 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
       paintings: the (height, width) of each painting as read.
       available: bytes free (default `available_bytes()`).
       flag: the option the advice names for the size (bench's is --sizes).
+      mask: the (height, width) of `config.mask` as read; the photo's if not known.
     """
     photo = photo or (config.size, config.size)
     scales.check_photo(config, photo, flag)
     free = available_bytes() if available is None else available
-    need = lambda c: footprint.files_bytes(c, arch, photo, paintings)  # noqa: E731
+    need = lambda c: footprint.files_bytes(c, arch, photo, paintings, mask=mask)  # noqa: E731
     total = need(config)
     if total <= free:
         return total
