@@ -1,0 +1,174 @@
+"""A sweep's contact sheet and HTML page: tile labels, the header naming the inputs, captions, the records,
+and their files written whole or not at all."""
+
+import os
+
+import numpy as np
+import pytest
+
+import jaxart
+from jaxart import captions, sheet, sweep
+
+from test_sweep import CONFIG, GRID
+
+
+def test_contact_sheet_labels_every_tile(rng):
+    labels, title = sheet.labels(sweep.grid([1.0, 100.0], [1.0], [10.0], [0, 7]))
+    assert labels == ["style 1  seed 0", "style 1  seed 7", "style 100  seed 0", "style 100  seed 7"]
+    assert title == "all tiles: content 1  tv 10"
+    assert sheet.columns_for(sweep.grid([1.0, 10.0, 100.0], seeds=[0, 7])) == 2  # style down, seed across
+    assert sheet.columns_for(sweep.grid([1.0, 10.0, 100.0])) == 3  # one row
+    assert sheet.columns_for(sweep.grid([1.0, 2.0], seeds=range(7))) == 7  # capped at 6, row 2 mixed two styles
+    assert sheet.columns_for(sweep.grid([float(v) for v in range(1, 9)])) == 6  # a long 1-D sweep wraps
+    assert len(sweep.grid((w for w in (1.0, 2.0)), seeds=iter([0, 1]))) == 4  # generators are taken too
+    with pytest.raises(jaxart.InputError, match="a sweep of 1,000,000,000,000 settings"):
+        sweep.grid(range(10**6), seeds=range(10**6))  # counted, not listed (a GB, or out of memory)
+    # one number alone raised a TypeError, a string was taken digit by digit, seed 1.7 became seed 1
+    for bad, message in [({"style_weights": 10}, "style_weights must be a list of numbers, e.g. style_weights="),
+                         ({"tv_weights": "10"}, "tv_weights must be a list of numbers"),
+                         ({"seeds": [1.7]}, "seeds must be whole numbers, got 1.7"),
+                         ({"content_weights": [True]}, "content_weights must be numbers, got True")]:
+        with pytest.raises(ValueError, match=message):
+            sweep.grid(**bad)
+    assert [s.seed for s in sweep.grid(seeds=np.array([2, 3]))] == [2, 3] and sweep.grid(seeds=[4.0])[0].seed == 4
+    images = np.ones((4, 40, 60, 3), np.float32)  # white tiles on an off-white sheet
+    img = np.asarray(sheet.contact_sheet(images, labels, title))
+    ink = img.min(axis=2) < 100
+    strip = ink[sheet.GAP + 16 + 40: sheet.GAP + 16 + 40 + 16]  # below the first row of tiles
+    assert ink[:16].any() and strip[:, : img.shape[1] // 2].any() and strip[:, img.shape[1] // 2:].any()
+    assert not ink[16 + sheet.GAP: 16 + sheet.GAP + 40].any()  # nothing drawn over the tiles
+    with pytest.raises(ValueError, match="one label per image"):
+        sheet.contact_sheet(images, labels[:3])
+
+
+def test_the_sheet_and_page_name_the_inputs_and_give_numbers_in_one_format():
+    """Labels read "style 1e-05" beside "style 123456789.0"; neither sheet nor page said which photo,
+    paintings (blended equally) or model made the tiles."""
+    labels, _ = sheet.labels(sweep.grid([0.001, 1e-5, 123456789.0, 0.1 + 0.2]))
+    assert labels == ["style 0.001", "style 1e-05", "style 123456789", "style 0.30000000000000004"]
+    record = {"model": "vgg19", "inputs": {"content": "/p/photo.jpg", "styles": ["/s/a.png", "/s/b.png"]}}
+    config = jaxart.StyleConfig()
+    assert sheet.describe(record, config) == "photo.jpg in the style of a.png and b.png (blended equally), model vgg19"
+    assert sheet.describe(record, config.replace(style_blend=(3.0, 1.0))).endswith("(blended 3:1), model vgg19")
+    images = np.ones((2, 40, 60, 3), np.float32)
+    plain, named = (np.asarray(sheet.contact_sheet(images, labels[:2], "all tiles: tv 10", header=h))
+                    for h in ("", sheet.describe(record, config)))
+    assert named.shape[1] == plain.shape[1] and named.shape[0] > plain.shape[0]  # wrapped, not widened
+    assert (named[: named.shape[0] - plain.shape[0]].min(axis=2) < 100).any()
+
+
+def test_tile_numbers_have_the_digits_the_last_needs_and_a_long_header_is_cut_at_three_lines():
+    from pathlib import Path
+
+    from PIL import ImageFont
+
+    assert [sheet.tile_paths(Path("g.png"), n)[-1].name for n in (100, 101)] == ["g-99.png", "g-100.png"]
+    font = ImageFont.load_default(size=11)
+    lines = sheet._wrap(" ".join(f"painting-{i}.png" for i in range(40)), font, 200)
+    assert len(lines) == 3 and lines[-1].endswith(" ...")
+    assert all(font.getlength(line) <= 200 for line in lines[:2])
+
+
+def test_the_sheets_record_gives_the_most_steps_a_tile_took(tmp_path):
+    """A setting whose loss blew up stopped early; the sheet says how far the sweep went, each tile its own."""
+    sheet.write(tmp_path / "g.png", np.zeros((2, 16, 16, 3), np.float32), sweep.grid([1.0, 2.0]), jaxart.StyleConfig(),
+                {"steps": [5, 3]})
+    assert jaxart.read_record(tmp_path / "g.png")["steps"] == 5
+    assert [jaxart.read_record(p)["steps"] for p in sheet.tile_paths(tmp_path / "g.png", 2)] == [5, 3]
+
+
+def test_a_sheet_named_in_capitals_is_a_png(tmp_path):
+    sheet.check_outputs(tmp_path / "G.PNG", 2)  # as stylize takes OUT.PNG
+
+
+def test_a_swept_style_scale_is_not_named_as_held_by_every_tile(tmp_path):
+    settings = sweep.grid([1.0], style_scales=[0.5, 1.0])
+    sheet.write(tmp_path / "g.png", np.zeros((2, 16, 16, 3), np.float32), settings, jaxart.StyleConfig(style_scale=2.0))
+    assert "style-scale" not in (tmp_path / "g.html").read_text()
+
+
+def test_captions_keep_numbers_whole_and_name_regions_blends_and_per_scale_steps():
+    # A value :g would shorten to an exponent though it fits in 6 digits, and a seed, are written whole.
+    assert [captions.number(v) for v in (123450.0, 1000000)] == ["123450", "1000000"]
+    labels, title = sheet.labels(sweep.grid([10.0]))
+    assert labels == ["style 10  content 1  tv 10  seed 0"] and title == ""  # one tile: its label says it all
+    record = {"model": "vgg19", "inputs": {"content": "/p/photo.jpg", "styles": ["/s/a.png", "/s/b.png"]}}
+    config = jaxart.StyleConfig()
+    assert sheet.describe(record, config.replace(style_blend=(2.0, 2.0))).endswith("(blended equally), model vgg19")
+    regions = config.replace(mask="/m/mask.png", region_colors=("red", "blue"))
+    assert sheet.describe(record, regions) == ("photo.jpg in the style of a.png (red) and b.png (blue) by the regions "
+                                               "of mask.png, model vgg19")
+    coarse = jaxart.StyleConfig(size=256, scales=(128, 256), steps=70, scale_steps=(50, 20))
+    assert sheet.held(coarse) == "size 256, steps 50,20, scales 128,256"
+
+
+@pytest.mark.parametrize("failing", ["_write_text", "save_image"])
+def test_a_failed_write_leaves_the_folder_as_it_was(failing, tmp_path, monkeypatch):
+    """A full disk at the page or the sheet: the single images already written go too, so a rerun
+    is not refused for files of a sweep that never finished; and an earlier sweep that --overwrite
+    was replacing is kept whole (it lost its tiles and page, its sheet pointing at nothing)."""
+    import errno
+
+    from jaxart.errors import writing
+
+    images = np.random.default_rng(0).random((len(GRID), 16, 16, 3)).astype(np.float32)
+    real, calls = getattr(sheet, failing), []
+
+    def full_disk(path, *args, **kwargs):
+        calls.append(path)
+        if failing == "_write_text" or len(calls) == len(GRID) + 1:  # the page, or the sheet (after the tiles)
+            with writing(path, "file"):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(path, *args, **kwargs)
+
+    for folder, earlier in (("fresh", None), ("again", images[::-1])):
+        (tmp_path / folder).mkdir()
+        if earlier is not None:
+            sheet.write(tmp_path / folder / "sheet.png", earlier, GRID, CONFIG)
+        before = {p.name: p.read_bytes() for p in (tmp_path / folder).iterdir()}
+        calls.clear()
+        with monkeypatch.context() as m:
+            m.setattr(sheet, failing, full_disk)
+            with pytest.raises(jaxart.JaxartError, match="No space left on device"):
+                sheet.write(tmp_path / folder / "sheet.png", images, GRID, CONFIG, overwrite=True)
+        assert {p.name: p.read_bytes() for p in (tmp_path / folder).iterdir()} == before
+    assert not list((tmp_path / "fresh").iterdir())
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_ctrl_c_while_the_files_are_placed_leaves_the_folder_as_it_was(overwrite, tmp_path, monkeypatch):
+    """Placing is renames, one per file: a Ctrl-C between two left this sweep's first tile beside
+    the earlier sweep's page and sheet (or, without --overwrite, a tile that refused the rerun)."""
+    images = np.random.default_rng(0).random((len(GRID), 16, 16, 3)).astype(np.float32)
+    if overwrite:
+        sheet.write(tmp_path / "s.png", images[::-1], GRID, CONFIG)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    name = "replace" if overwrite else "link"
+    real, placed = getattr(os, name), []
+
+    def second_is_interrupted(src, dst, *args, **kwargs):
+        if not os.path.basename(dst).startswith(".jaxart-"):  # a file put in its place, not staged
+            placed.append(dst)
+            if len(placed) == 2:
+                raise KeyboardInterrupt
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, name, second_is_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        sheet.write(tmp_path / "s.png", images, GRID, CONFIG, overwrite=overwrite)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_a_file_that_appears_during_the_sweep_is_kept_and_nothing_is_placed(tmp_path, monkeypatch):
+    images = np.random.default_rng(0).random((len(GRID), 16, 16, 3)).astype(np.float32)
+    real = sheet.contact_sheet
+
+    def meanwhile(*args, **kwargs):  # another run writes the page while this one draws its sheet
+        (tmp_path / "sheet.html").write_text("theirs")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sheet, "contact_sheet", meanwhile)
+    with pytest.raises(jaxart.JaxartError, match=r"sheet.html was created by something else .* nothing else was written"):
+        sheet.write(tmp_path / "sheet.png", images, GRID, CONFIG, overwrite=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["sheet.html"]
+    assert (tmp_path / "sheet.html").read_text() == "theirs"
