@@ -63,10 +63,14 @@ def test_tile_numbers_have_the_digits_the_last_needs_and_a_long_header_is_cut_at
     from PIL import ImageFont
 
     assert [sheet.tile_paths(Path("g.png"), n)[-1].name for n in (100, 101)] == ["g-99.png", "g-100.png"]
-    font = ImageFont.load_default(size=11)
-    lines = sheet._wrap(" ".join(f"painting-{i}.png" for i in range(40)), font, 200)
-    assert len(lines) == 3 and lines[-1].endswith(" ...")
-    assert all(font.getlength(line) <= 200 for line in lines[:2])
+    images, long = np.ones((2, 40, 60, 3), np.float32), " ".join(f"painting-{i}.png" for i in range(40))
+    plain, one, cut = (np.asarray(sheet.contact_sheet(images, ["a", "b"], header=h)) for h in ("", "photo.jpg", long))
+    line = one.shape[0] - plain.shape[0]
+    assert cut.shape == (plain.shape[0] + 3 * line, plain.shape[1], 3)  # 40 names in three lines, no wider
+    ink = cut[: 3 * line].min(axis=2) < 100
+    assert ink[2 * line :].any() and not ink[: 2 * line, -sheet.GAP :].any()  # wrapped inside the sheet
+    # The cut shows only as drawn text: that the last line says so is read from the lines themselves.
+    assert sheet._wrap(long, ImageFont.load_default(size=11), 200)[-1].endswith(" ...")
 
 
 def test_the_sheets_record_gives_the_most_steps_a_tile_took(tmp_path):
