@@ -54,8 +54,9 @@ MASKED = 1.0
 # Checking a mask (guided.check_mask, block by block) lifted peak RSS by 215, 293 MiB for a
 # 4000x3000 mask of 1, 3 regions: the decoded file and its float32 copy, about 16 bytes a pixel,
 # and the (R, H, W) float32 regions at its size. The CLI's check (guided.mask_size) now builds no
-# regions (223 MiB, 3 regions), and loading them at 384x512 px (guided.load_masks) 326-335 MiB
-# (BENCHMARKS.md, "Region masks"): the 4 bytes a pixel a region are kept for it.
+# regions (218 MiB, 3 regions), but loading them in the run at 384x512 px (guided.load_masks, its
+# resize compiling) lifted 328-335 MiB, about the 320 that 16 + 4 bytes a pixel a region give
+# (BENCHMARKS.md, "Region masks matched once per colour"), so the 4 are kept.
 MASK_PIXEL_BYTES = 16
 REGION_PIXEL_BYTES = 4
 
