@@ -125,10 +125,11 @@ def winograd_bytes(shapes: dict[str, tuple[int, int, int]], conv: str) -> int:
 
 
 def optimizer_bytes(height: int, width: int, config: StyleConfig) -> int:
-    """The optimizer's state in bytes: image-sized float32 vectors, 2 per L-BFGS memory pair
-    (or Adam's two moments), plus the image, its gradient, the update and the last image."""
-    vectors = 2 * config.lbfgs_memory if config.optimizer == "lbfgs" else 2
-    return (vectors + 4) * 4 * height * width * 3
+    """The optimizer's state in bytes: the image-sized float32 vectors its state carries from step
+    to step (L-BFGS: 2 per memory pair, the last image and the update; Adam: its two moments),
+    plus the image and its gradient."""
+    vectors = 2 * config.lbfgs_memory + 2 if config.optimizer == "lbfgs" else 2
+    return (vectors + 2) * 4 * height * width * 3
 
 
 def image_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19") -> int:
