@@ -320,3 +320,14 @@ def test_a_larger_painting_file_counts_at_least_its_decoded_pixels():
     small, large = (footprint.files_bytes(config, "vgg16", (384, 512), [p]) for p in [(300, 400), (3000, 4000)])
     assert large - small >= 12 * (3000 * 4000 - 300 * 400)
 
+
+def test_the_hint_names_the_painting_that_sets_the_peak_not_the_smallest():
+    # Both paintings go to the same long side; the square one has more pixels, so its targets set
+    # the peak and the message must name its size for the user to know which file to shrink.
+    photo, wide, square = (768, 1024), (640, 1024), (800, 800)
+    config = StyleConfig(size=256, style_scale=8.0)
+    need = memory.check(config, photo=photo, paintings=[wide, square], available=10**12)
+    for paintings in ([wide, square], [square, wide]):
+        with pytest.raises(InputError, match=r"^a 256x192 px run with the painting at 2048x2048 px needs about .* "
+                                             r"use --style-scale [\d.]+ or smaller$"):
+            memory.check(config, photo=photo, paintings=paintings, available=need - 1)
