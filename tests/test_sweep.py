@@ -221,6 +221,31 @@ def test_a_coarse_to_fine_sweep_gives_each_setting_its_coarse_to_fine_run(tiny_v
         np.testing.assert_allclose(got.terms["total"][i], alone.terms["total"], rtol=1e-4)
 
 
+def test_a_setting_that_blew_up_at_a_coarse_scale_stays_stopped_and_the_bars_loss_a_number(tiny_vgg16, monkeypatch):
+    """A setting whose loss became NaN or inf at the first scale is not stepped at the next, and the
+    progress bar's mean loss and terms (`batch_mean`) keep its last finite ones: the next scale's
+    fresh start holds inf and NaN there, which the bar showed as its loss for the rest of the sweep."""
+    content, style = _inputs()
+    config = CONFIG.replace(size=24, scales=(16, 24), scale_steps=(2, 3), steps=5, colors="keep")
+    make_step = sweep.batched.make_batched_step
+
+    def blowing_up(*args):
+        step = make_step(*args)
+
+        def stepped(carry, *rest):  # setting 1's first step is its last finite one, as when its loss overflows next
+            carry = step(carry, *rest)
+            return carry._replace(ok=carry.ok.at[1].set(False))
+
+        return stepped
+
+    monkeypatch.setattr(sweep.batched, "make_batched_step", blowing_up)
+    means = []
+    got = sweep.sweep(content, style, tiny_vgg16, config, GRID[:2],
+                      callback=lambda i, carry: means.append(sweep.batch_mean(carry, 2)))
+    assert got.ok.tolist() == [True, False] and got.steps.tolist() == [5, 1]
+    assert len(means) == 5 and all(np.isfinite([loss, *terms.values()]).all() for loss, terms in means), means
+
+
 def test_a_sweep_refuses_settings_that_give_identical_images():
     with pytest.raises(ValueError, match="is listed twice, which would give two identical images"):
         sweep.check(CONFIG, [GRID[0], GRID[1], GRID[0]])
