@@ -10,7 +10,7 @@ one tensor per convolution (its ReLU output) and one per pooling, plus the worki
 the backward pass (`WORKING` of the largest tensor). With `remat` each stage is recomputed
 during backprop, so only stage boundaries and the layers a loss reads stay, plus one stage at a
 time. Winograd convolutions (convs.CONVS) add one layer's transformed kernel and half of its
-transformed output (`winograd_bytes`); region masks their copies of the style layers
+transformed output (`winograd_bytes`), twice that with remat; region masks their copies of the style layers
 (`regions_bytes`). `OVERHEAD` (XLA's temporaries, fitted at 64-512 px on
 CPU) scales the sum; BENCHMARKS.md compares the estimate with XLA's count. On CPU remat lowers
 that count only 5% (366 -> 346 MB at 512 px).
@@ -95,7 +95,9 @@ def evaluation_bytes(height: int, width: int, arch: str = "vgg19", layers: Seque
     shapes = _shapes(height, width, names)
     nbytes = {k: 4 * h * w * c for k, (h, w, c) in shapes.items()}
     stored = [k for k in names if not k.startswith("conv")]  # what backprop reads: ReLU and pool outputs
-    extra = winograd_bytes(shapes, conv)
+    # With remat XLA's count rose by 87-100 MiB over its own convolutions' at 64-512 px (VGG19,
+    # 2026-12-05), against 40-49 MiB without: about twice what Winograd adds to a plain pass.
+    extra = winograd_bytes(shapes, conv) * (1 + remat)
     if not remat:
         return FIXED_BYTES + int(OVERHEAD * (sum(nbytes[k] for k in stored) + WORKING * max(nbytes.values()) + extra))
     kept = sum(nbytes[k] for k in set(layers) | {k for k in names if k.startswith("pool")})

@@ -22,16 +22,20 @@ from jaxart.targets import compute_targets, make_targets
 from jaxart.weights.random_init import random_weights
 
 
-@pytest.mark.parametrize("conv", ["direct", "winograd"])
-def test_estimate_is_close_to_the_compiled_programs_peak(conv):
+@pytest.mark.parametrize("conv, remat", [("direct", False), ("winograd", False), ("winograd", True)])
+def test_estimate_is_close_to_the_compiled_programs_peak(conv, remat):
     # Real VGG19 widths, random weights. The measure is XLA's own count of the temporary
     # buffers the compiled gradient holds at its peak: sampled RSS growth is not usable here,
     # as the process keeps and reuses that memory across calls (BENCHMARKS.md). Winograd's extra
     # buffers are XLA's direct ones plus terms whose growth test_estimate_grows... checks: one size.
+    # With remat they were counted once, and the estimate was 0.58 of XLA's count at 128 px.
+    # Measured (jax 0.10.2, CPU, 64-512 px, max and avg pooling, remat or not): 0.83-1.29 of it, the
+    # least Winograd with remat at 64 px; here 0.92 (direct, 64 px) to 1.04, so ~10% lower slips through.
     for size in (64, 128) if conv == "direct" else (128,):
-        fun, x, _ = bench.setup(size, config=bench.PAPER.replace(conv=conv))
+        fun, x, _ = bench.setup(size, config=bench.PAPER.replace(conv=conv, remat=remat))
         measured = bench.compile_gradient(fun, x).memory_analysis().temp_size_in_bytes
-        assert 0.8 <= footprint.evaluation_bytes(size, size, conv=conv) / measured <= 1.5, (size, measured)
+        ratio = footprint.evaluation_bytes(size, size, remat=remat, conv=conv) / measured
+        assert 0.8 <= ratio <= 1.5, (size, measured)
 
 
 def test_estimate_grows_with_pixels_and_depth():
