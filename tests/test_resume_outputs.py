@@ -121,6 +121,32 @@ def test_an_interrupted_overwrite_run_removes_the_earlier_frames_once_resumed(fi
     assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "a_00002.png"], err
 
 
+@pytest.mark.parametrize("overwrite", [True, False])
+def test_a_run_interrupted_twice_keeps_its_overwrite_leave_and_finishes(overwrite, files, tmp_path, monkeypatch,
+                                                                       capsys):
+    """The leave --overwrite gave, or its absence, is kept through every checkpoint: the first
+    resume writes its own, which must say what the run was given (not that the resume may replace
+    its own image), or the last resume leaves the earlier run's a_00001.png among this run's
+    frames, or removes it unasked."""
+    import jaxart
+
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_main(["stylize", *_run(files, "-o", "a.png", "--save-every", "1")], monkeypatch, capsys)
+    assert code == 0, err
+    (tmp_path / "a.png").unlink()
+    (tmp_path / "a_00002.png").unlink()  # a_00001.png is left, at a step this run does not write
+    _interrupted(files, monkeypatch, capsys, "--save-every", "2", *["--overwrite"] * overwrite)  # at step 1 of 3
+    with monkeypatch.context() as m:
+        m.setattr(job, "stop_signals", _sigterm_at_once)
+        code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "-q"], monkeypatch, capsys)
+    assert code == 143 and jaxart.read_record("a.png")["step"] == 2, err  # stopped again, at step 2
+    code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "-q"], monkeypatch, capsys)
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", *["a_00001.png"] * (not overwrite), "a_00002.png"]
+    record = jaxart.read_record("a.png")
+    assert "interrupted" not in record and record["steps"] == 3
+
+
 def test_frames_of_an_earlier_run_that_would_mix_in_are_named(files, tmp_path, monkeypatch, capsys):
     """Without --overwrite they stay (not this run's to remove), but the run said nothing of them."""
     monkeypatch.chdir(tmp_path)
