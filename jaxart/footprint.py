@@ -120,7 +120,8 @@ def winograd_bytes(shapes: dict[str, tuple[int, int, int]], conv: str) -> int:
     convs = _winograd_convs(shapes, conv)
     if not convs:
         return 0
-    widths = [CHANNELS[int(k[4]) - 2] if k.endswith("_1") else CHANNELS[int(k[4]) - 1] for k in convs]
+    inputs = (3, *CHANNELS)  # a stage's first convolution reads the stage before's channels, stage 1's the image's
+    widths = [inputs[int(k[4]) - 1] if k.endswith("_1") else CHANNELS[int(k[4]) - 1] for k in convs]
     kernel = max(4 * (TILE + 2) ** 2 * cin * shapes[k][2] for k, cin in zip(convs, widths))
     output = max(4 * (1 + 2 / TILE) ** 2 * math.prod(shapes[k]) for k in convs)
     return int(kernel + WORKING * output)

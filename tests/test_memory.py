@@ -335,3 +335,12 @@ def test_the_hint_names_the_painting_that_sets_the_peak_not_the_smallest():
         with pytest.raises(InputError, match=r"^a 256x192 px run with the painting at 2048x2048 px needs about .* "
                                              r"use --style-scale [\d.]+ or smaller$"):
             memory.check(config, photo=photo, paintings=paintings, available=need - 1)
+
+
+def test_winograd_in_stage_1_would_count_the_images_three_channels_into_conv1_1(monkeypatch):
+    # Stage 1 runs XLA's convolutions (convs.FROM_STAGE), but were it Winograd's, conv1_1's kernel
+    # reads the image's 3 channels, not the 512 of the last stage: conv1_2's 64x64 is the largest.
+    monkeypatch.setattr(footprint, "uses_winograd", lambda *a: True)
+    shapes = footprint._shapes(64, 64, ("conv1_1", "relu1_1", "conv1_2"))
+    output = 4 * (1 + 2 / 4) ** 2 * 64 * 64 * 64
+    assert footprint.winograd_bytes(shapes, "winograd") == int(4 * 36 * 64 * 64 + footprint.WORKING * output)
