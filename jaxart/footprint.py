@@ -7,11 +7,12 @@ evaluation per image being optimized (`image_bytes`).
 
 The evaluation counts the float32 activations a gradient w.r.t. the image keeps for backprop:
 one tensor per convolution (its ReLU output) and one per pooling, plus the working buffers of
-the backward pass (`WORKING` of the largest tensor). With `remat` each stage is recomputed
-during backprop, so only stage boundaries and the layers a loss reads stay, plus one stage at a
-time. Winograd convolutions (convs.CONVS) add one layer's transformed kernel and half of its
-transformed output (`winograd_bytes`), twice that with remat; region masks their copies of the style layers
-(`regions_bytes`). `OVERHEAD` (XLA's temporaries, fitted at 64-512 px on
+the backward pass (`WORKING` of the largest tensor); or, where that is more (a loss of shallow
+layers only), the largest tensors' stage and two cotangents of their size. With `remat` each
+stage is recomputed during backprop, so only stage boundaries and the layers a loss reads stay,
+plus one stage at a time. Winograd convolutions (convs.CONVS) add one layer's transformed kernel
+and half of its transformed output (`winograd_bytes`), twice that with remat; region masks their
+copies of the style layers (`regions_bytes`). `OVERHEAD` (XLA's temporaries, fitted at 64-512 px on
 CPU) scales the sum; BENCHMARKS.md compares the estimate with XLA's count. On CPU remat lowers
 that count only 5% (366 -> 346 MB at 512 px).
 """
@@ -98,8 +99,14 @@ def evaluation_bytes(height: int, width: int, arch: str = "vgg19", layers: Seque
     # With remat XLA's count rose by 87-100 MiB over its own convolutions' at 64-512 px (VGG19,
     # 2026-12-05), against 40-49 MiB without: about twice what Winograd adds to a plain pass.
     extra = winograd_bytes(shapes, conv) * (1 + remat)
+    largest = max(nbytes.values())
     if not remat:
-        return FIXED_BYTES + int(OVERHEAD * (sum(nbytes[k] for k in stored) + WORKING * max(nbytes.values()) + extra))
+        # Backprop through the largest tensors' stage holds its activations and two cotangents of
+        # their size: more than the forward pass's where the loss reads only shallow layers (relu1_1
+        # alone: XLA counted 3 times its size, the forward pass 1.5 times).
+        first = int(max(nbytes, key=nbytes.get)[4])
+        backward = sum(nbytes[k] for k in stored if int(k[4]) <= first) + 2 * largest
+        return FIXED_BYTES + int(OVERHEAD * (max(sum(nbytes[k] for k in stored) + WORKING * largest, backward) + extra))
     kept = sum(nbytes[k] for k in set(layers) | {k for k in names if k.startswith("pool")})
     stage = max(
         sum(nbytes[k] for k in stored if int(k[4]) == b) + WORKING * max(nbytes[k] for k in names if int(k[4]) == b)

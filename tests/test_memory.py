@@ -38,11 +38,23 @@ def test_estimate_is_close_to_the_compiled_programs_peak(conv, remat):
         assert 0.8 <= ratio <= 1.5, (size, measured)
 
 
+@pytest.mark.parametrize("layer", ["relu1_1", "relu2_1"])
+def test_estimate_covers_a_loss_of_shallow_layers_only(layer):
+    # Backprop through stage 1 holds its activations and two cotangents of relu1_1's size, more
+    # than a shallow network's forward pass: the estimate was 0.72 (relu1_1) and 0.78 (relu2_1) of
+    # XLA's count at 256 px, 0.59 and 0.71 at 512 px, so a large run could pass the check and not fit.
+    config = bench.PAPER.replace(conv="direct", style_layers=(layer,), content_layers=(layer,))
+    fun, x, _ = bench.setup(256, config=config)
+    measured = bench.compile_gradient(fun, x).memory_analysis().temp_size_in_bytes
+    ratio = footprint.evaluation_bytes(256, 256, layers=(layer,), conv="direct") / measured
+    assert 0.8 <= ratio <= 1.5, measured
+
+
 def test_estimate_grows_with_pixels_and_depth():
     small, large = (footprint.evaluation_bytes(s, s, conv="direct") for s in (256, 512))
     assert 3.0 < (large - footprint.FIXED_BYTES) / (small - footprint.FIXED_BYTES) <= 4.0 + 1e-6
     shallow = footprint.evaluation_bytes(512, 512, layers=("relu1_1",), conv="direct")
-    assert shallow < large / 2
+    assert shallow < 0.6 * large  # XLA counted 192 and 349 MiB (VGG19, 2026-12-05)
     # Winograd's transformed kernels are a fixed cost; its transforms grow with the pixels.
     extra = [footprint.evaluation_bytes(s, s, conv="winograd") - footprint.evaluation_bytes(s, s, conv="direct")
              for s in (64, 512, 1024)]
