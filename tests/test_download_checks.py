@@ -158,3 +158,30 @@ def test_no_dns_fails_at_once_without_asking_again(serve, weights_dir, monkeypat
     with pytest.raises(WeightsError, match=r"Name or service not known\); download vgg16_test.h5 by other"):
         fetch("test", **{**FAST, "attempts": 3})
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize("bad", ["a folder in the way", "a file as the weights folder"])
+def test_a_bad_target_is_one_line_before_any_download_bar_is_drawn(bad, serve, weights_dir, monkeypatch, capsys):
+    """The bar would show, then vanish for the error: a download that was never going to happen."""
+    import contextlib
+
+    from jaxart import progress
+
+    from conftest import run_main
+
+    server, bars = serve(["ok"]), []
+
+    @contextlib.contextmanager
+    def bar(name, quiet=False, console=None):
+        bars.append(name)
+        yield None
+
+    monkeypatch.setattr(progress, "download_bar", bar)
+    if bad == "a folder in the way":
+        (weights_dir / "test.safetensors").mkdir()
+    else:
+        monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(weights_dir / "file"))
+        (weights_dir / "file").write_text("not a folder")
+    code, _, err = run_main(["weights", "fetch", "test"], monkeypatch, capsys)
+    assert code == 1 and len(err.splitlines()) == 1 and err.startswith("error: cannot write"), err
+    assert bars == [] and server.ranges == []
