@@ -27,6 +27,41 @@ def test_the_folder_is_per_machine_and_follows_the_environment(tmp_path):
     assert compile_cache.folder({"JAX_COMPILATION_CACHE_DIR": "x", "JAXART_CACHE_DIR": str(tmp_path)}) == tmp_path / tag
 
 
+CPUINFO = ("processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Some CPU\nflags\t\t: fpu sse2 avx2{}\n"
+           "bogomips\t: {}\n\nprocessor\t: 1\n")
+
+
+@pytest.mark.parametrize("other, shared", [(("", "4800.00"), True), ((" avx512f", "4000.00"), False)])
+def test_machines_share_a_folder_only_when_their_instruction_sets_match(other, shared, monkeypatch):
+    """XLA:CPU compiles for every CPU feature it finds, and jaxlib runs a program made for another
+    machine's features after only logging it: a home folder shared by two machines must keep them apart.
+    What varies between boots of one machine (its measured speed) must not split its programs."""
+    import io
+
+    def tag(cpuinfo):
+        monkeypatch.setattr(compile_cache, "open", lambda *a, **k: io.StringIO(cpuinfo), raising=False)
+        return compile_cache.machine_tag()
+
+    assert (tag(CPUINFO.format("", "4000.00")) == tag(CPUINFO.format(*other))) == shared
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc, where no file can be created")
+def test_a_cache_folder_that_takes_no_file_is_one_warning_and_no_cache(monkeypatch):
+    """A folder that exists but cannot be written (a read-only mount; /proc here, which even root
+    cannot write in) was enabled all the same: JAX then warned about each program it failed to keep."""
+    import jax
+
+    from pathlib import Path
+
+    before = jax.config.jax_compilation_cache_dir
+    monkeypatch.setattr(compile_cache, "folder", lambda environ: Path("/proc"))
+    said = []
+    with compile_cache.use(said.append, {}) as path:
+        assert path is None and jax.config.jax_compilation_cache_dir == before
+    assert len(said) == 1 and said[0].startswith("cannot keep compiled programs in /proc (") and \
+        "every run compiles afresh. Set JAXART_CACHE_DIR to a writable folder, or to 'off'" in said[0], said
+
+
 def test_off_writes_nothing_and_leaves_jax_alone(tmp_path):
     import jax
 
@@ -207,3 +242,29 @@ def test_use_keeps_programs_within_and_puts_jax_back_after(tmp_path, monkeypatch
             **before, "jax_persistent_cache_min_compile_time_secs": 0}
     finally:
         jax.config.update("jax_persistent_cache_min_compile_time_secs", minimum)
+
+
+def test_use_keeps_programs_in_its_folder_after_the_process_used_another(tmp_path, monkeypatch):
+    """JAX opens its cache once, at the first compile after a folder is set: without opening it
+    afresh, a process (a notebook, say) that had its own folder kept writing jaxart's programs there."""
+    import jax
+    import jax.numpy as jnp
+    from jax.experimental.compilation_cache import compilation_cache
+
+    monkeypatch.setenv("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+    saved = {name: getattr(jax.config, name) for name in compile_cache._SETTINGS}
+    theirs = tmp_path / "theirs"
+    try:
+        jax.config.update("jax_compilation_cache_dir", str(theirs))
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+        compilation_cache.reset_cache()
+        jax.jit(lambda x: x - 2.0)(jnp.ones(4))
+        before = sorted(p.name for p in theirs.iterdir())
+        with compile_cache.use(pytest.fail, {"JAXART_CACHE_DIR": str(tmp_path / "ours")}) as path:
+            jax.jit(lambda x: x * 4.0 + 2.0)(jnp.ones(7))
+        assert any(p.name.startswith("jit__lambda") for p in path.iterdir())
+        assert sorted(p.name for p in theirs.iterdir()) == before
+    finally:
+        for name, value in saved.items():
+            jax.config.update(name, value)
+        compilation_cache.reset_cache()
