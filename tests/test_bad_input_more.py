@@ -1,9 +1,13 @@
 """More bad input found by trying every command with odd paths and forged files: one line on stderr,
 the exit code of bad input, and nothing written."""
 
+import errno
 import os
 
 import pytest
+
+from jaxart.checkpoint import Interrupted
+from jaxart.errors import InputError, NonFiniteLossError, WeightsError
 
 from conftest import run_main, write_tiny_job, stylize_argv as _stylize
 
@@ -214,3 +218,44 @@ def test_sweep_to_an_existing_folder_says_it_is_a_folder(extra, files, tmp_path,
     assert code == 2 and len(err.splitlines()) == 1, err
     assert "outdir is a folder; give a file name in it, such as " + os.path.join(str(tmp_path), "outdir", "out.png") in err
     assert [p.name for p in tmp_path.iterdir()] == ["outdir"] and not list((tmp_path / "outdir").iterdir())
+
+
+def _raising(error):
+    import typer
+
+    app = typer.Typer()
+
+    @app.command()
+    def run():
+        raise error
+
+    @app.command()
+    def other():  # two commands, as jaxart has: `run` is named on the command line
+        pass
+
+    return app
+
+
+@pytest.mark.parametrize("error, code, line", [
+    (InputError("photo.png is empty"), 2, "error: photo.png is empty"),
+    (ValueError("size must be 16 or more"), 2, "error: size must be 16 or more"),
+    (WeightsError("could not download"), 1, "error: could not download"),
+    (NonFiniteLossError("the loss became NaN"), 1, "error: the loss became NaN"),
+    (OSError(errno.EIO, "Input/output error", "/disk/out.png"), 1, "error: Input/output error: /disk/out.png"),
+    (OSError(errno.ENAMETOOLONG, "File name too long", "/a/b"), 2, "error: /a/b: a name in this path is longer"),
+    (KeyboardInterrupt(), 130, "error: interrupted"),
+    (EOFError(), 130, "error: interrupted"),  # click makes it an Abort, as it does Ctrl-C at a prompt
+    (Interrupted("interrupted; the image is in out.png", 143), 143, "interrupted; the image is in out.png"),
+], ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else None)
+def test_each_kind_of_failure_ends_with_its_exit_code_and_one_line(error, code, line, monkeypatch, capsys):
+    """2 for bad input (fix the command line), 1 for a failed run or machine, 128 + N for signal N:
+    scripts tell them apart by the code alone."""
+    import sys
+
+    import cli_errors
+
+    monkeypatch.setattr(sys, "argv", ["jaxart", "run"])
+    with pytest.raises(SystemExit) as e:
+        cli_errors.run(_raising(error))
+    err = capsys.readouterr().err.strip()
+    assert e.value.code == code and err.startswith(line) and len(err.splitlines()) == 1, (e.value.code, err)
