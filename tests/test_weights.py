@@ -105,11 +105,18 @@ def _dataset_for_a_group(f):
     f.create_dataset("block1_conv1", data=np.zeros(3))
 
 
+def _petabytes_declared(f):
+    """A damaged or forged shape: h5py allocated all of it before reading, a MemoryError traceback."""
+    del f["block1_conv1/block1_conv1/bias:0"]
+    f["block1_conv1"].create_dataset("block1_conv1/bias:0", shape=(2 ** 50,), dtype="f4")
+
+
 MALFORMED_H5 = {  # what an edited or foreign .h5 holds where a layer should be
     "a dataset where the group should be": ("keras2", _dataset_for_a_group),
     "weight_names of a missing array": ("keras2", lambda f: f["block1_conv1"].attrs.__setitem__("weight_names", [b"gone:0"])),
     "weight_names as numbers": ("keras2", lambda f: f["block1_conv1"].attrs.__setitem__("weight_names", [1, 2])),
     "vars that are not numbered": ("keras3", lambda f: f["layers/block1_conv1/vars"].move("0", "a")),
+    "an array declared petabytes large": ("keras2", _petabytes_declared),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import os
 
 import h5py
@@ -71,15 +72,28 @@ def detect_arch(path: str | os.PathLike) -> str:
         return "vgg19" if _layer_group(f, found, 3, 4) is not None else "vgg16"
 
 
+# The most values a VGG layer's array holds (a 3x3 kernel from 512 to 512 channels). h5py allocates a
+# dataset's declared shape before reading it: a damaged or forged one would ask for terabytes.
+_MOST = 3 * 3 * max(vgg.CHANNELS) ** 2
+
+
+def _array(obj) -> np.ndarray:
+    """The values of dataset `obj`; a ValueError if it declares more than any VGG layer holds."""
+    shape = getattr(obj, "shape", None)
+    if isinstance(obj, h5py.Dataset) and shape is not None and math.prod(shape) > _MOST:
+        raise ValueError(f"an array of shape {shape} is larger than any VGG layer's")
+    return np.asarray(obj)
+
+
 def _arrays(group: h5py.Group) -> list[np.ndarray]:
     """The weight arrays of one layer group, in the order the file declares."""
     if "weight_names" in group.attrs:  # Keras 2 (legacy) files
         names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
-        return [np.asarray(group[n]) for n in names]
+        return [_array(group[n]) for n in names]
     if "vars" in group:  # Keras 3 .weights.h5 files
-        return [np.asarray(group["vars"][k]) for k in sorted(group["vars"], key=int)]
+        return [_array(group["vars"][k]) for k in sorted(group["vars"], key=int)]
     found = []
-    group.visititems(lambda _, obj: found.append(np.asarray(obj)) if isinstance(obj, h5py.Dataset) else None)
+    group.visititems(lambda _, obj: found.append(_array(obj)) if isinstance(obj, h5py.Dataset) else None)
     return found
 
 
