@@ -132,6 +132,18 @@ def test_a_malformed_hdf5_layer_is_one_error_naming_it(case, tmp_path, weights_d
     assert not weights_dir.exists() or not any(weights_dir.iterdir())
 
 
+def test_an_array_one_value_larger_than_any_vgg_layers_is_refused_before_it_is_read(tmp_path, weights_dir):
+    """conv5's 3x3x512x512 kernel is the largest VGG array, which every full file holds (test_download)."""
+    source = tmp_path / "edited.h5"
+    write_h5(source, layer_arrays("vgg16"), "keras2")
+    with h5py.File(source, "a") as f:
+        del f["block1_conv1/block1_conv1/bias:0"]
+        f["block1_conv1"].create_dataset("block1_conv1/bias:0", shape=(3 * 3 * 512 * 512 + 1,), dtype="f4")
+    with pytest.raises(WeightsError, match=r"layer conv1_1 .* is malformed \(ValueError: an array of shape "
+                                           r"\(2359297,\) is larger than any VGG layer's\)"):
+        convert(source, "vgg16", "edited")
+
+
 def test_a_bias_of_another_width_is_refused_at_convert_not_at_the_first_run(tmp_path, weights_dir):
     """Converted, it would be refused only when loaded, with advice to convert it again."""
     params = layer_arrays("vgg16")
