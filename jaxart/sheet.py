@@ -111,7 +111,13 @@ def _wrap(text: str, font: ImageFont.ImageFont, width: float, most: int = 3) -> 
         else:
             lines.append(word)
     if len(lines) > most:
-        lines = lines[:most - 1] + [lines[most - 1] + " ..."]
+        # The cut line filled the width before its " ..." was added, which then ran past the sheet's edge.
+        last = lines[most - 1]
+        while " " in last and font.getlength(f"{last} ...") > width:
+            last = last.rsplit(" ", 1)[0]
+        while len(last) > 1 and font.getlength(f"{last} ...") > width:  # one word alone: cut inside it
+            last = last[:-1]
+        lines = lines[:most - 1] + [f"{last} ..."]
     return lines
 
 

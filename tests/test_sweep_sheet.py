@@ -73,6 +73,22 @@ def test_tile_numbers_have_the_digits_the_last_needs_and_a_long_header_is_cut_at
     assert sheet._wrap(long, ImageFont.load_default(size=11), 200)[-1].endswith(" ...")
 
 
+def test_a_cut_header_line_stays_inside_the_sheet_with_its_dots():
+    """The third line got its " ..." after it was wrapped to the sheet's width, so a full one ran past the edge."""
+    from PIL import ImageFont
+
+    images = np.ones((2, 40, 60, 3), np.float32)  # 132 px wide: 120 px for the header's lines, in an 11 px font
+    font, n = ImageFont.load_default(size=11), 1
+    while font.getlength("w" * (n + 1)) <= 120:
+        n += 1
+    plain = np.asarray(sheet.contact_sheet(images, ["a", "b"]))
+    for words in (["w" * n] * 5, ["w" * (n // 3)] * 20):  # a line a word (cut inside it), and several words a line
+        cut = np.asarray(sheet.contact_sheet(images, ["a", "b"], header=" ".join(words)))
+        ink = cut[: cut.shape[0] - plain.shape[0]].min(axis=2) < 100
+        assert ink.shape[0] > 0 and ink[-ink.shape[0] // 3 :].any()  # three lines, the last drawn
+        assert not ink[:, -sheet.GAP :].any()  # every line ends inside the sheet
+
+
 def test_the_sheets_record_gives_the_most_steps_a_tile_took(tmp_path):
     """A setting whose loss blew up stopped early; the sheet says how far the sweep went, each tile its own."""
     sheet.write(tmp_path / "g.png", np.zeros((2, 16, 16, 3), np.float32), sweep.grid([1.0, 2.0]), jaxart.StyleConfig(),
