@@ -63,53 +63,37 @@ def region_masks(mask: ArrayLike, colors: ArrayLike, tolerance: float = TOLERANC
       (R, H, W) float32 in [0, 1], summing over regions to 1 where a pixel matched and 0 where not.
     """
     mask = np.asarray(mask)
-    return _scan(mask, colors, mask.shape[:2], tolerance)[0]
+    return _scan(mask, colors, [mask.shape[:2]], tolerance)[0][0]
 
 
-def _scan(mask: np.ndarray, colors: ArrayLike, size: tuple[int, int] | None,
-          tolerance: float = TOLERANCE) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """`region_masks` of an (H, W, 3) mask `BLOCK` pixels at a time, as (R, h, w) regions at `size` (h, w)
-    (`jax.image.resize`, linear, antialiased; None: no regions, for a check), each region's (R,) share of
-    the pixels, and which (H, W) pixels matched. Masks are drawn at the photo's full size (12 megapixels
-    for a phone's), where matching it whole took 1.3 GiB (3 colours); resized, the regions never
-    exist at its size: each block is resized along its rows, then the (R, H, w) along its columns.
-    Each of its distinct colours is matched once (`palette.by_colour`): matching every pixel took 2.9 of
-    the 3.5 s a 4000x3000 mask's check took (3 colours, 2-core CPU)."""
+def _scan(mask: np.ndarray, colors: ArrayLike, sizes: Sequence[tuple[int, int]],
+          tolerance: float = TOLERANCE) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """`region_masks` of an (H, W, 3) mask `BLOCK` pixels at a time, as (R, h, w) regions at each of `sizes`
+    (`jax.image.resize`, linear, antialiased; none for a check), each region's (R,) share of the pixels,
+    and which (H, W) pixels matched. Masks are drawn at the photo's full size (12 megapixels for a
+    phone's), where matching it whole took 1.3 GiB (3 colours); resized, the regions never exist at
+    its size: each block is resized along its rows, then the (R, H, w) along its columns. Every scale
+    of a run takes its regions from one scan: reading and matching a 4000x3000 mask took 1.2-1.7 s
+    and about 300 MiB each time. Each of its distinct colours is matched once (`palette.by_colour`):
+    matching every pixel took 2.9 of the 3.5 s a 4000x3000 mask's check took (3 colours, 2-core CPU)."""
     c = np.asarray(colors, np.float32).reshape(-1, 3)
     (H, W), R = mask.shape[:2], c.shape[0]
     rows = max(1, BLOCK // W)
-    out = None if size is None else np.empty((R, H, size[1]), np.float32)
+    outs = [np.empty((R, H, w), np.float32) for _, w in sizes]
     area, matched = np.zeros(R), np.empty((H, W), bool)
-    for i, m in palette.by_colour(mask, BLOCK, lambda x: _matched(x, c, tolerance)):
+    for i, m in palette.by_colour(mask, BLOCK, lambda x: palette.shares(x, c, tolerance)):
         area += m.sum(axis=(1, 2), dtype=np.float64)
         matched[i : i + rows] = m.sum(axis=0) >= 0.5
-        if out is not None and size[1] != W:  # one block shape, the last padded, so that the resize compiles once
-            pad = np.pad(m, ((0, 0), (0, rows - m.shape[1]), (0, 0)))
-            m = np.asarray(jax.image.resize(pad, (R, rows, size[1]), "linear", antialias=True))[:, : m.shape[1]]
-        if out is not None:
-            out[:, i : i + rows] = m
-    if out is not None and size[0] != H:
-        out = np.asarray(jax.image.resize(out, (R, *size), "linear", antialias=True))
-    return out, area / (H * W), matched
-
-
-def _matched(mask: np.ndarray, c: np.ndarray, tolerance: float) -> np.ndarray:
-    """`region_masks` of an (h, w, 3) piece of a mask, given (R, 3) float32 colours."""
-    x = np.asarray(mask, np.float32) * np.float32(255.0)
-    d = np.linalg.norm(x[None] - c[:, None, None, :], axis=-1)  # (R, h, w)
-    r = np.arange(c.shape[0])[:, None, None]
-    hard = ((r == np.argmin(d, axis=0)[None]) & (d <= tolerance)).astype(np.float32)
-    # Each pixel's best blend of two colours: the pair whose line passes nearest, b's share t on it.
-    off, share = np.full(d.shape[1:], np.inf, np.float32), np.zeros(d.shape, np.float32)
-    for a, b in zip(*np.triu_indices(c.shape[0], 1)):
-        ab = c[b] - c[a]
-        t = np.clip((x - c[a]) @ ab / (ab @ ab), 0.0, 1.0)
-        o = np.linalg.norm(x - c[a] - t[..., None] * ab, axis=-1)
-        closer = o < off
-        off[closer], share[:, closer] = o[closer], 0.0
-        share[a, closer], share[b, closer] = 1.0 - t[closer], t[closer]
-    blend = (d.min(axis=0) > tolerance) & (off <= tolerance)
-    return np.where(blend[None], share, hard)
+        for out in outs:
+            if out.shape[2] == W:
+                out[:, i : i + rows] = m
+            else:  # one block shape, the last padded, so that each width's resize compiles once
+                pad = np.pad(m, ((0, 0), (0, rows - m.shape[1]), (0, 0)))
+                resized = jax.image.resize(pad, (R, rows, out.shape[2]), "linear", antialias=True)
+                out[:, i : i + rows] = np.asarray(resized)[:, : m.shape[1]]
+    outs = [out if h == H else np.asarray(jax.image.resize(out, (R, h, out.shape[2]), "linear", antialias=True))
+            for out, (h, _) in zip(outs, sizes)]
+    return outs, area / (H * W), matched
 
 
 def check_config(config) -> None:
@@ -138,7 +122,13 @@ def parse_region_styles(texts: Sequence[str]) -> tuple[tuple[str, ...], list[str
 
 def load_masks(config, shape: Sequence[int], n_styles: int) -> jax.Array:
     """The (R, H, W) region masks of `config.mask` at the photo's (H, W), checked by `check_mask`."""
-    return jnp.asarray(check_mask(config, shape, n_styles, tuple(shape)[:2]))
+    return scaled_masks(config, [shape], n_styles)[0]
+
+
+def scaled_masks(config, shapes: Sequence[Sequence[int]], n_styles: int) -> list[jax.Array]:
+    """`load_masks` at each photo shape (H, W, ...) of `shapes` (a run's scales), from one read of the file."""
+    sizes = [tuple(s)[:2] for s in shapes]
+    return [jnp.asarray(m) for m in _checked(config, sizes, n_styles, sizes)[1]]
 
 
 def check_mask(config, shape: Sequence[int], n_styles: int, size: tuple[int, int] | None = None) -> np.ndarray:
@@ -148,28 +138,30 @@ def check_mask(config, shape: Sequence[int], n_styles: int, size: tuple[int, int
       InputError: the mask is unreadable, its aspect differs from the photo's, a colour is not
         in it, a large part of it has no colour's style, or the style count differs from the colours'.
     """
-    return _checked(config, shape, n_styles, size, regions=True)[1]
+    return _checked(config, [shape], n_styles, [size])[1][0]
 
 
 def mask_size(config, shape: Sequence[int], n_styles: int) -> tuple[int, int]:
     """The (height, width) of `config.mask`, checked as `check_mask` checks it, without its regions:
     a check before any weights load built a 12-megapixel mask's regions only to drop them, 46 MiB a colour."""
-    return _checked(config, shape, n_styles, None, regions=False)[0].shape[:2]
+    return _checked(config, [shape], n_styles, [])[0].shape[:2]
 
 
-def _checked(config, shape: Sequence[int], n_styles: int, size: tuple[int, int] | None,
-             regions: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    """`config.mask` as read and, with `regions`, its regions at `size` (its own if None), checked."""
+def _checked(config, shapes: Sequence[Sequence[int]], n_styles: int,
+             sizes: Sequence[tuple[int, int] | None]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """`config.mask` as read and its regions at each of `sizes` (its own for None), checked against
+    photos of each of `shapes` (H, W, ...)."""
     names = tuple(config.region_colors or ())
     if n_styles != len(names):
         raise InputError(f"{n_styles} style images for {len(names)} mask colours; give one --region-style per colour")
     mask = load_image(config.mask, to_srgb=False)  # its colours are labels
-    (h, w), (H, W) = mask.shape[:2], tuple(shape)[:2]
-    if abs((w / h) / (W / H) - 1.0) > ASPECT:
-        raise InputError(f"mask {config.mask} is {w}x{h} but the photo is {W}x{H} (aspect {w / h:.3f} vs "
-                         f"{W / H:.3f}); draw the mask over the photo, at its aspect ratio")
+    h, w = mask.shape[:2]
+    for H, W in (tuple(s)[:2] for s in shapes):
+        if abs((w / h) / (W / H) - 1.0) > ASPECT:
+            raise InputError(f"mask {config.mask} is {w}x{h} but the photo is {W}x{H} (aspect {w / h:.3f} vs "
+                             f"{W / H:.3f}); draw the mask over the photo, at its aspect ratio")
     colors = parse_colors(names)
-    out, areas, matched = _scan(mask, colors, (size or (h, w)) if regions else None)
+    out, areas, matched = _scan(mask, colors, [s or (h, w) for s in sizes])
     for name, area, rgb in zip(names, areas, colors):
         if area == 0:
             value, instead = palette.named_as(name, rgb, palette.colour_counts(mask, matched, BLOCK))

@@ -1,6 +1,6 @@
-"""The colours a region mask holds, counted or looked up a block of pixels at a time, and the words
-guided.py's refusals use for them: #rrggbb, the commonest, the one to give instead of a colour that
-matched nothing."""
+"""The colours a region mask holds, counted or looked up a block of pixels at a time, each pixel's
+share in each region's colour (`shares`), and the words guided.py's refusals use for them: #rrggbb,
+the commonest, the one to give instead of a colour that matched nothing."""
 
 from __future__ import annotations
 
@@ -91,3 +91,23 @@ def by_colour(mask: np.ndarray, block: int,
         at = None if table is None else np.searchsorted(known, keys(piece))
         # A colour finer than its key (a float file's) is matched itself, not as its key's first pixel.
         yield i, (matched[..., at] if at is not None and np.array_equal(colours[at], piece) else match(piece))
+
+
+def shares(mask: np.ndarray, c: np.ndarray, tolerance: float) -> np.ndarray:
+    """(R, h, w) share of each region in each pixel of an (h, w, 3) piece of a mask in [0, 1], given
+    (R, 3) float32 colours in 0..255: `guided.region_masks`, a piece at a time."""
+    x = np.asarray(mask, np.float32) * np.float32(255.0)
+    d = np.linalg.norm(x[None] - c[:, None, None, :], axis=-1)  # (R, h, w)
+    r = np.arange(c.shape[0])[:, None, None]
+    hard = ((r == np.argmin(d, axis=0)[None]) & (d <= tolerance)).astype(np.float32)
+    # Each pixel's best blend of two colours: the pair whose line passes nearest, b's share t on it.
+    off, share = np.full(d.shape[1:], np.inf, np.float32), np.zeros(d.shape, np.float32)
+    for a, b in zip(*np.triu_indices(c.shape[0], 1)):
+        ab = c[b] - c[a]
+        t = np.clip((x - c[a]) @ ab / (ab @ ab), 0.0, 1.0)
+        o = np.linalg.norm(x - c[a] - t[..., None] * ab, axis=-1)
+        closer = o < off
+        off[closer], share[:, closer] = o[closer], 0.0
+        share[a, closer], share[b, closer] = 1.0 - t[closer], t[closer]
+    blend = (d.min(axis=0) > tolerance) & (off <= tolerance)
+    return np.where(blend[None], share, hard)

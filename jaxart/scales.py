@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxart import margin
+from jaxart import guided, margin
 from jaxart.checkpoint import Checkpoint
 from jaxart.config import INT32_MAX, StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
@@ -212,6 +212,9 @@ def run(
                          "give x0 the photo's shape at the last scale")
     if x0 is not None and resume is None:
         image = jnp.asarray(x0, jnp.float32)
+    masks = [None] * len(plan)
+    if config.mask is not None:  # read once, not at every scale: 1.2-1.7 s and ~300 MiB each for 12 megapixels
+        masks[first:] = guided.scaled_masks(config, shapes[first:], len(styles))
     for i in range(first, len(plan)):
         size, n = plan[i]
         report = None
@@ -221,7 +224,7 @@ def run(
         try:
             outcome = transfer.run_scale(content, styles, weights=weights, config=stage_config(config, size, n),
                                          callback=report, every=every, resume=resume if i == first else None, x0=x0,
-                                         offset=offset)
+                                         offset=offset, masks=masks[i])
         except NonFiniteLossError as e:
             raise NonFiniteLossError(f"{e} (scale {size} px)", image=e.image, step=e.step + offset) from None
         # The next scale continues the optimized pixels, not the image the colour mode finishes

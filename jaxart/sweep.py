@@ -23,10 +23,11 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from jax.typing import ArrayLike
 
-from jaxart import batched, inputs, margin, objective, optimize, scales, transfer
+from jaxart import batched, guided, inputs, margin, objective, optimize, scales, transfer
 from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, repeated
+from jaxart.image import fit
 from jaxart.settings import MAX_SETTINGS, Setting, grid
 from jaxart.vgg import Weights
 
@@ -159,11 +160,14 @@ def sweep(
     opt = transfer.optimizer(config)
     batch, shared = NamedSharding(mesh, PartitionSpec(AXIS)), NamedSharding(mesh, PartitionSpec())
     lw, weights = jax.device_put(lw, batch), jax.device_put(weights, shared)
-    offset, before = 0, None
-    for size, count in scales.schedule(config):
+    offset, before, plan = 0, None, scales.schedule(config)
+    masks = [None] * len(plan)  # every scale's region masks from one read of the file, as scales.run takes them
+    if config.mask is not None:
+        masks = guided.scaled_masks(config, [fit(content.shape, size) for size, _ in plan], len(styles))
+    for (size, count), regions in zip(plan, masks):
         carry = None  # the previous scale's state is not held while this one's is made
         stage = scales.stage_config(config, size, count)
-        photo, prepared, targets = _targets(weights, content, styles, stage, painted, which, batch, shared)
+        photo, prepared, targets = _targets(weights, content, styles, stage, painted, which, batch, shared, regions)
         x0 = jax.device_put(_starts(prepared, stage, padded, before), batch)
         carry = batched.init(opt, objective.loss_config(stage), batch, per_setting)(x0, lw, weights, targets)
         carry = _continued(carry, before)
@@ -191,21 +195,21 @@ def sweep(
 
 
 def _targets(weights: Weights, content: np.ndarray, styles: list, config: StyleConfig, painted: tuple[float, ...],
-             which: list[int] | None, batch: NamedSharding, shared: NamedSharding):
+             which: list[int] | None, batch: NamedSharding, shared: NamedSharding, masks: jax.Array | None):
     """(photo, prepared photo, targets) at this scale, as a run sizes and colours its inputs
-    (`inputs.prepared_inputs`) and computes its targets (`transfer.prepared_targets`: with region
-    masks, at this scale's size), each image inside its free margin (margin.py): for one style scale
+    (`inputs.prepared_inputs`) and computes its targets (`transfer.prepared_targets`: with the region
+    `masks` at this scale's size), each image inside its free margin (margin.py): for one style scale
     the targets are shared; for several (`which`: each setting's index into `painted`) the Grams
     ((C, C), or (R, C, C) with masks) are computed once per scale and gathered per setting, placed
     on the batch axis, the content target and masks still shared."""
     photo, prepared, paintings = inputs.prepared_inputs(content, styles, config)
-    targets = transfer.prepared_targets(weights, prepared, paintings, config)
+    targets = transfer.prepared_targets(weights, prepared, paintings, config, masks)
     if which is None:
         return photo, prepared, jax.device_put(targets, shared)
     grams = [targets.grams] + [  # the photo's preparation does not depend on the painting's size
         transfer.prepared_targets(weights, prepared,
                                   inputs.prepared_inputs(content, styles, config.replace(style_scale=k))[2],
-                                  config).grams for k in painted[1:]]
+                                  config, masks).grams for k in painted[1:]]
     index = np.asarray(which)
     gathered = {layer: jnp.stack([g[layer] for g in grams])[index] for layer in targets.grams}
     return photo, prepared, targets._replace(content=jax.device_put(targets.content, shared),

@@ -91,11 +91,13 @@ def run(
 
 
 def prepared_targets(weights: Weights, content: np.ndarray, styles: Sequence[np.ndarray],
-                     config: StyleConfig) -> Targets:
+                     config: StyleConfig, masks: ArrayLike | None = None) -> Targets:
     """The targets of a prepared photo and paintings (`inputs.prepared_inputs`), with `config.mask`'s
     region masks at the photo's size where it has one: the image is optimized inside a free margin
-    (margin.py), so the photo and masks get it too."""
-    masks = None if config.mask is None else guided.load_masks(config, content.shape, len(styles))
+    (margin.py), so the photo and masks get it too. `masks`, the (R, H, W) regions at the photo's
+    size already read (`guided.scaled_masks`, once for every scale), else they are read here."""
+    if masks is None and config.mask is not None:
+        masks = guided.load_masks(config, content.shape, len(styles))
     m = config.margin
     masks = None if masks is None else margin.pad(masks, m, axes=(-2, -1))
     return compute_targets(weights, margin.pad(content, m), styles, loss_config(config), masks)
@@ -103,13 +105,14 @@ def prepared_targets(weights: Weights, content: np.ndarray, styles: Sequence[np.
 
 def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Weights, config: StyleConfig,
               callback: Callable[[Progress], None] | None = None, every: int | None = None,
-              resume: checkpoint.Checkpoint | None = None, x0: ArrayLike | None = None, offset: int = 0) -> Outcome:
+              resume: checkpoint.Checkpoint | None = None, x0: ArrayLike | None = None, offset: int = 0,
+              masks: ArrayLike | None = None) -> Outcome:
     """`run` at the single size `config.size`, of a photo and paintings `run` has checked, with a
     `config` it has validated (for a scale of coarse to fine, as a whole: scales.run, whose earlier
-    scales took `offset` steps)."""
+    scales took `offset` steps, and which reads the region `masks` of every scale at once)."""
     start = time.perf_counter()
     photo, content, styles = inputs.prepared_inputs(content, styles, config)
-    targets = prepared_targets(weights, content, styles, config)
+    targets = prepared_targets(weights, content, styles, config, masks)
     lw = LossWeights.of(config)
     fun = loss_function(weights, targets, config, lw)
     opt = optimizer(config)

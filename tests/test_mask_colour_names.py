@@ -78,7 +78,7 @@ def test_naming_a_large_masks_colours_holds_little_beyond_matching_it(tmp_path):
         from jaxart.errors import InputError
         from jaxart.image import load_image
         config = SimpleNamespace(mask={str(tmp_path / "m.png")!r}, region_colors=("red", "green"))
-        guided._scan(load_image(config.mask, to_srgb=False), guided.parse_colors(config.region_colors), None)
+        guided._scan(load_image(config.mask, to_srgb=False), guided.parse_colors(config.region_colors), [])
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         try:
             guided.check_mask(config, (1200, 1600, 3), 2)
