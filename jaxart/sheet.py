@@ -103,21 +103,24 @@ def contact_sheet(
 
 
 def _wrap(text: str, font: ImageFont.ImageFont, width: float, most: int = 3) -> list[str]:
-    """`text` in lines of at most `width` pixels, broken between words; at most `most`, the last cut with "..."."""
+    """`text` in lines of at most `width` pixels, broken between words; at most `most`, the last cut with "...".
+    A word wider than a line (a long file name) gives up its middle for "...", keeping twice as much of its end."""
+    def fit(word: str, room: float) -> str:
+        kept = (f"{word[:n // 3]}...{word[len(word) - n + n // 3:]}" for n in range(len(word) - 1, -1, -1))
+        return word if font.getlength(word) <= room else next((k for k in kept if font.getlength(k) <= room), "...")
+
     lines: list[str] = []
     for word in text.split():
         if lines and font.getlength(f"{lines[-1]} {word}") <= width:
             lines[-1] += f" {word}"
         else:
-            lines.append(word)
+            lines.append(fit(word, width))
     if len(lines) > most:
         # The cut line filled the width before its " ..." was added, which then ran past the sheet's edge.
         last = lines[most - 1]
         while " " in last and font.getlength(f"{last} ...") > width:
             last = last.rsplit(" ", 1)[0]
-        while len(last) > 1 and font.getlength(f"{last} ...") > width:  # one word alone: cut inside it
-            last = last[:-1]
-        lines = lines[:most - 1] + [f"{last} ..."]
+        lines = lines[:most - 1] + [f"{fit(last, width - font.getlength(' ...'))} ..."]
     return lines
 
 

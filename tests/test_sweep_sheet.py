@@ -192,3 +192,21 @@ def test_a_file_that_appears_during_the_sweep_is_kept_and_nothing_is_placed(tmp_
         sheet.write(tmp_path / "sheet.png", images, GRID, CONFIG, overwrite=False)
     assert [p.name for p in tmp_path.iterdir()] == ["sheet.html"]
     assert (tmp_path / "sheet.html").read_text() == "theirs"
+
+
+def test_a_header_word_wider_than_the_sheet_keeps_its_end_inside_the_sheet():
+    """A long path on the header's first lines was drawn past the sheet's right edge, its file name cut off."""
+    images = np.ones((2, 40, 60, 3), np.float32)
+    plain = np.asarray(sheet.contact_sheet(images, ["a", "b"]))
+
+    def header_ink(*paths):
+        drawn = np.asarray(sheet.contact_sheet(images, ["a", "b"], header=" ".join(paths)))
+        return drawn[: drawn.shape[0] - plain.shape[0]].min(axis=2) < 100
+
+    folders = "/home/user/" + "very/long/" * 20
+    ink = header_ink(f"{folders}painting_one.jpg", f"{folders}painting_two.jpg", "model vgg19")
+    assert not ink[:, -sheet.GAP :].any()  # every line ends inside the sheet
+    # What shows of a path is its end, the file name: another name changes the header, other folders do not.
+    assert (ink != header_ink(f"{folders}painting_one.jpg", f"{folders}painting_six.jpg", "model vgg19")).any()
+    other = "/home/user/" + "other/dirs/" * 20
+    assert (ink == header_ink(f"{other}painting_one.jpg", f"{other}painting_two.jpg", "model vgg19")).all()
