@@ -117,3 +117,31 @@ def test_without_torch_a_pth_gives_one_error_naming_the_extra(tmp_path, monkeypa
     monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
     with pytest.raises(WeightsError, match=r"needs torch; run `pip install 'jaxart\[torch\]'`"):
         convert(source, "vgg16", "tv")
+
+
+def test_a_pth_declaring_a_tensor_larger_than_any_vgg_layer_is_refused_before_it_is_allocated(tmp_path):
+    """One float16 value saved with zero strides is a tensor of 2**40 values in a small file: widening it to
+    float32 asked the allocator for all 4 TiB (a forged shape of a few GiB was allocated and filled)."""
+    source = tmp_path / "forged.pth"
+    state = torchvision_state(layer_arrays("vgg16", TINY), "vgg16")
+    state["features.0.weight"] = torch.zeros((), dtype=torch.float16).expand(2**10, 2**10, 2**10, 2**10)
+    torch.save(state, source)
+    with pytest.raises(WeightsFileError, match=r"forged.pth: features.0.weight declares a tensor of shape \(1024, "
+                                               r"1024, 1024, 1024\), larger than any VGG layer's; .* download it again"):
+        convert(source, None, "tv")
+    assert installed() == []
+
+
+def test_a_pth_whose_records_unpack_to_more_than_any_vgg_holds_is_refused_before_torch_reads_them(tmp_path):
+    """A compressed record unpacks to what its zip entry declares: 2 GiB from a file of kilobytes (a zip bomb)."""
+    whole, source = tmp_path / "whole.pth", tmp_path / "bomb.pth"
+    torch.save(torchvision_state(layer_arrays("vgg16", TINY), "vgg16"), whole)
+    with zipfile.ZipFile(whole) as old, zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            new.writestr(item.filename, old.read(item))
+        bomb = next(item for item in new.infolist() if "/data/" in item.filename)
+        bomb.file_size = 2**31 - 1  # what the central directory declares, as a forger would write it
+    with pytest.raises(WeightsFileError, match=r"bomb.pth declares 2.0 GiB of tensors, more than any VGG state dict "
+                                               r"holds; .* download it again"):
+        convert(source, None, "tv")
+    assert installed() == []

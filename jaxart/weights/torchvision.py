@@ -25,6 +25,12 @@ _FEATURE = re.compile(r"(?:module\.)?features\.(\d+)\.(weight|bias|running_mean)
 _TORCH_RECORD = re.compile(r".+/(data\.pkl|version|byteorder|\.format_version|\.storage_alignment|data/\d+|\.data/.+)")
 # What the unpickler says when a pickle names a function or class: code, not damage.
 _CODE = re.compile(r"GLOBAL ([\w.]+)|unrecognized function|Can only (?:create|build)")
+# The most values one tensor of a torchvision VGG holds (the classifier's first layer, 25088 to 4096),
+# and the most bytes a whole state dict unpacks to (a VGG19_bn's 144M values, as float64). A forged
+# shape over a one-value storage, or a compressed record, would otherwise have torch allocate
+# gigabytes from a file of a few kilobytes.
+_MOST = 512 * 7 * 7 * 4096
+_MOST_BYTES = 8 * 145_000_000
 
 
 def _first_record(head: bytes) -> str | None:
@@ -57,12 +63,24 @@ def _gist(e: Exception) -> str:
     return gist[:120] or type(e).__name__
 
 
+def _unpacked_bytes(path: str | os.PathLike) -> int:
+    """What the records of a torch zip declare they unpack to; 0 for anything else (torch.load says what it is)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return sum(item.file_size for item in z.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return 0
+
+
 def _damaged(path: str | os.PathLike, e: Exception) -> WeightsFileError:
     return WeightsFileError(f"{path} is a damaged or truncated PyTorch file ({_gist(e)}); download it again")
 
 
 def _array(path: str | os.PathLike, key: str, tensor) -> np.ndarray:
     """A tensor as NumPy: floating point as float32 (NumPy has no bfloat16), other dtypes as they are."""
+    if tensor.numel() > _MOST:
+        raise WeightsFileError(f"{path}: {key} declares a tensor of shape {tuple(tensor.shape)}, larger than any VGG "
+                               "layer's; the file is damaged or forged, so download it again")
     try:
         t = tensor.detach()
         return t.float().numpy() if t.is_floating_point() else t.resolve_conj().numpy()
@@ -76,7 +94,8 @@ def load_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
 
     Raises:
       WeightsError: torch is not installed, the pickle holds anything but tensors and containers
-        (it would run code if fully unpickled), or the file is damaged or truncated.
+        (it would run code if fully unpickled), or the file is damaged or truncated, or declares
+        tensors larger than any VGG's (refused before torch allocates them).
     """
     try:
         import torch
@@ -84,6 +103,9 @@ def load_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
         raise WeightsError(
             f"reading {path} (a PyTorch .pth file) needs torch; run `pip install 'jaxart[torch]'`"
         ) from None
+    if (size := _unpacked_bytes(path)) > _MOST_BYTES:
+        raise WeightsFileError(f"{path} declares {size / 2**30:.1f} GiB of tensors, more than any VGG state dict "
+                               "holds; the file is damaged or forged, so download it again")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. "Detected pickle protocol 49": the error below says it better
         try:
