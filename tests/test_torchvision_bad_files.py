@@ -132,7 +132,7 @@ def test_a_pth_declaring_a_tensor_larger_than_any_vgg_layer_is_refused_before_it
     assert installed() == []
 
 
-def test_a_pth_whose_records_unpack_to_more_than_any_vgg_holds_is_refused_before_torch_reads_them(tmp_path):
+def test_a_pth_whose_records_inflate_to_more_than_any_vgg_holds_is_refused_before_torch_reads_them(tmp_path):
     """A compressed record unpacks to what its zip entry declares: 2 GiB from a file of kilobytes (a zip bomb)."""
     whole, source = tmp_path / "whole.pth", tmp_path / "bomb.pth"
     torch.save(torchvision_state(layer_arrays("vgg16", TINY), "vgg16"), whole)
@@ -141,7 +141,7 @@ def test_a_pth_whose_records_unpack_to_more_than_any_vgg_holds_is_refused_before
             new.writestr(item.filename, old.read(item))
         bomb = next(item for item in new.infolist() if "/data/" in item.filename)
         bomb.file_size = 2**31 - 1  # what the central directory declares, as a forger would write it
-    with pytest.raises(WeightsFileError, match=r"bomb.pth declares 2.0 GiB of tensors, more than any VGG state dict "
-                                               r"holds; .* download it again"):
+    with pytest.raises(WeightsFileError, match=r"bomb.pth declares 2.0 GiB of compressed tensors, more than any VGG "
+                                               r"state dict holds; .* download it again"):
         convert(source, None, "tv")
     assert installed() == []

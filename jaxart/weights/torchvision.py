@@ -26,9 +26,9 @@ _TORCH_RECORD = re.compile(r".+/(data\.pkl|version|byteorder|\.format_version|\.
 # What the unpickler says when a pickle names a function or class: code, not damage.
 _CODE = re.compile(r"GLOBAL ([\w.]+)|unrecognized function|Can only (?:create|build)")
 # The most values one tensor of a torchvision VGG holds (the classifier's first layer, 25088 to 4096),
-# and the most bytes a whole state dict unpacks to (a VGG19_bn's 144M values, as float64). A forged
-# shape over a one-value storage, or a compressed record, would otherwise have torch allocate
-# gigabytes from a file of a few kilobytes.
+# and the most bytes a whole state dict inflates to (a VGG19_bn's 144M values, as float64). A forged
+# shape over a one-value storage, or a compressed record (a zip bomb), would otherwise have torch
+# allocate gigabytes from a file of a few kilobytes.
 _MOST = 512 * 7 * 7 * 4096
 _MOST_BYTES = 8 * 145_000_000
 
@@ -63,11 +63,13 @@ def _gist(e: Exception) -> str:
     return gist[:120] or type(e).__name__
 
 
-def _unpacked_bytes(path: str | os.PathLike) -> int:
-    """What the records of a torch zip declare they unpack to; 0 for anything else (torch.load says what it is)."""
+def _inflated_bytes(path: str | os.PathLike) -> int:
+    """What the compressed records of a zip declare they inflate to; 0 for anything else (torch.load says
+    what it is). torch.save stores records as they are, so a stored one is no larger than the file, and a
+    training checkpoint's optimizer state may add up to more than the model's."""
     try:
         with zipfile.ZipFile(path) as z:
-            return sum(item.file_size for item in z.infolist())
+            return sum(item.file_size for item in z.infolist() if item.compress_type != zipfile.ZIP_STORED)
     except (zipfile.BadZipFile, OSError):
         return 0
 
@@ -103,9 +105,9 @@ def load_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
         raise WeightsError(
             f"reading {path} (a PyTorch .pth file) needs torch; run `pip install 'jaxart[torch]'`"
         ) from None
-    if (size := _unpacked_bytes(path)) > _MOST_BYTES:
-        raise WeightsFileError(f"{path} declares {size / 2**30:.1f} GiB of tensors, more than any VGG state dict "
-                               "holds; the file is damaged or forged, so download it again")
+    if (size := _inflated_bytes(path)) > _MOST_BYTES:
+        raise WeightsFileError(f"{path} declares {size / 2**30:.1f} GiB of compressed tensors, more than any VGG "
+                               "state dict holds; the file is damaged or forged, so download it again")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. "Detected pickle protocol 49": the error below says it better
         try:
