@@ -86,10 +86,11 @@ def _array(obj) -> np.ndarray:
 
 
 def _arrays(group: h5py.Group) -> list[np.ndarray]:
-    """The weight arrays of one layer group, in the order the file declares."""
-    if "weight_names" in group.attrs:  # Keras 2 (legacy) files
-        names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
-        return [_array(group[n]) for n in names]
+    """The weight arrays of one layer group; the caller tells kernel from bias by their shapes."""
+    # Keras 2 also lists a layer's arrays in a `weight_names` attribute, whose strings may be of variable
+    # length, kept in the file's global heap: reading them where that heap is damaged loops forever in
+    # HDF5's C code (2.0.0), deaf to Ctrl-C. The arrays are the group's datasets, so walking the group
+    # finds them, and that attribute is never read.
     if "vars" in group:  # Keras 3 .weights.h5 files
         return [_array(group["vars"][k]) for k in sorted(group["vars"], key=int)]
     found = []
