@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 
+import jax
 import numpy as np
 import pytest
 
@@ -64,3 +66,48 @@ def test_every_jaxart_name_the_section_gives_exists(title):
                 break
             obj = getattr(obj, part)
     assert not missing, f"README's {title!r} names {missing}, which jaxart does not have"
+
+
+def _inline_calls(title: str) -> list[tuple[str, set[str]]]:
+    """The section's `inline code` that is a Python call expression (with the names it uses), leaving out
+    elided ones (`...`)."""
+    calls = []
+    for span in re.findall(r"`([^`\n]+)`", _section(title)):
+        try:
+            tree = ast.parse(span, mode="eval")
+        except SyntaxError:
+            continue
+        if "(" in span and "..." not in span:
+            calls.append((span, {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}))
+    return calls
+
+
+def test_the_inline_calls_run_with_tiny_inputs(tiny_vgg16, rng):
+    """Each call the prose shows, evaluated where every name it uses means what the prose says."""
+    photo = rng.random((30, 40, 3), dtype=np.float32)
+    painting = rng.random((20, 20, 3), dtype=np.float32)
+    config = jaxart.StyleConfig(size=32, steps=2, init="random")  # random: the sweep's seeds differ
+    x = jaxart.margin.pad(photo, 8)
+    scope = {"jax": jax, "jaxart": jaxart, "weights": tiny_vgg16, "photo": photo, "content": photo,
+             "style": painting, "config": config, "image": x, "x": x, "i": 1, "total_loss": jaxart.total_loss,
+             "targets": jaxart.make_targets(tiny_vgg16, x, [painting], config),
+             "settings": jaxart.sweep.grid([1, 10]), "grid": jaxart.sweep.grid([1, 10])}
+    ran = {}
+    for title in ["Library", "Research use"]:
+        for span, names in _inline_calls(title):
+            if names <= scope.keys() and span != "jax.distributed.initialize()":  # that one needs a cluster
+                ran[span] = eval(span, dict(scope))
+    assert len(ran) >= 8, sorted(ran)
+
+    def one(start):  # the span's result, found by how it starts, so an edited argument is run, not missed
+        (value,) = [v for k, v in ran.items() if k.startswith(start)]
+        return value
+
+    assert one("jaxart.margin.crop(").shape == photo.shape
+    feats = one("jax.jit(jaxart.features,")(tiny_vgg16, photo, layers=("relu1_1",))
+    assert feats["relu1_1"].shape == (30, 40, 4)
+    loss = one("jax.jit(jaxart.total_loss,")
+    assert np.isfinite(loss(tiny_vgg16, x, scope["targets"], config, jaxart.LossWeights.of(config))[0])
+    assert np.isfinite(one("total_loss(")[0])
+    swept = one("jaxart.sweep.sweep(")
+    assert swept.images.shape == (6, 24, 32, 3) and swept.devices >= 1 and set(swept.terms) >= {"total", "style"}
