@@ -1,12 +1,9 @@
 """Options that would do nothing or were misread: a warning naming the option that applies, and an
-unknown option answered with the command's own options, not click's loose guesses; and the READMEs'
-command lines, which name every option of each command, no other, and the choices --help lists."""
-
-import re
+unknown option answered with the command's own options, not click's loose guesses (the READMEs' command
+lines against the options: test_readme_cli.py)."""
 
 import pytest
 
-import cli
 from jaxart import job
 from jaxart.errors import InputError
 
@@ -133,103 +130,3 @@ def test_a_usage_error_says_what_to_give(argv, said, monkeypatch, capsys):
     code, out, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and not out and len(err.splitlines()) == 1 and said in err, err
     assert "Input should be" not in err and "Value error" not in err
-
-
-# What the READMEs show of each command, against what the command declares: names and choices, not text.
-READMES = ("README.md", "weights/README.md")
-
-
-def _readme_command_lines() -> list[str]:
-    """Every `jaxart ...` (or `python cli.py ...`) command line in the READMEs: the indented blocks' lines with
-    their continuation lines (`[...`, `| ...`, `--...`), comments dropped, and inline code spans of prose."""
-    from conftest import ROOT
-
-    found = []
-    for name in READMES:
-        text = re.sub(r"```.*?```", "", (ROOT / name).read_text(), flags=re.S)
-        entry = None
-        for line in text.splitlines():
-            words = re.sub(r"\s#\s.*", "", line).strip()
-            if line.startswith("    ") and re.match(r"(jaxart|python cli\.py) ", words):
-                entry = [words]
-                found.append(entry)
-            elif entry is not None and line.startswith("     ") and words[:1] in ("[", "|", "-"):
-                entry.append(words)
-            else:
-                entry = None
-        prose = "\n".join(line for line in text.splitlines() if not line.startswith("    "))
-        found += [[span] for span in re.findall(r"`([^`]+)`", prose)]
-    return [" ".join(" ".join(entry).split()) for entry in found]
-
-
-def _readme_options() -> dict[tuple[str, ...], dict[str, set[str]]]:
-    """{command path: {option: the choices shown with it (a|b|c), if any}} over every README command line."""
-    import typer.main
-
-    shown: dict[tuple[str, ...], dict[str, set[str]]] = {}
-    for line in _readme_command_lines():
-        words = line.split()
-        while words and re.fullmatch(r"[A-Z][A-Z_]*=\S*", words[0]):  # XLA_FLAGS=... jaxart sweep ...
-            words.pop(0)
-        if words[:2] == ["python", "cli.py"]:
-            words = ["jaxart", *words[2:]]
-        if words[:1] != ["jaxart"]:
-            continue
-        parent, command, path = None, typer.main.get_command(cli.app), ()
-        for i, word in enumerate(words[1:], 1):
-            if hasattr(command, "commands") and word in command.commands:
-                parent, command, path = command, command.commands[word], (*path, word)
-            elif word == "|" and parent is not None and i + 1 < len(words) and words[i + 1] in parent.commands:
-                command = None  # `weights list | fetch NAME | ...`: the next word names a sibling
-            elif command is None and parent is not None and word in parent.commands:
-                command, path = parent.commands[word], (*path[:-1], word)
-            elif re.fullmatch(r"--[a-z][a-z0-9-]*", option := word.strip("[](),:")):
-                value = re.sub(r"\[,\.\.$", "", words[i + 1].rstrip("]")).strip("[") if i + 1 < len(words) else ""
-                choices = value.split("|") if re.fullmatch(r"[a-z0-9-]+(\|[a-z0-9-]+)+", value) else []
-                shown.setdefault(path, {}).setdefault(option, set()).update(choices)
-        shown.setdefault(path, {})
-    return shown
-
-
-def _leaf_commands(command=None, path=()):
-    import typer.main
-
-    command = command or typer.main.get_command(cli.app)
-    if not hasattr(command, "commands"):
-        return [(path, command)]
-    return [leaf for name, sub in command.commands.items() for leaf in _leaf_commands(sub, (*path, name))]
-
-
-@pytest.mark.parametrize("path, command", _leaf_commands(), ids=[" ".join(p) for p, _ in _leaf_commands()])
-def test_the_readmes_show_every_option_of_each_command_and_no_other(path, command):
-    """The README's synopses are its users' reference: an option it names must exist, with the choices it
-    lists, and every option --help has must be in it with the choices --help lists."""
-    from typer.testing import CliRunner
-
-    shown = _readme_options()
-    assert path in shown, f"the READMEs show no `jaxart {' '.join(path)}` command line"
-    name = f"`jaxart {' '.join(path)}`"
-    options = {o for p in command.params for o in p.opts if o.startswith("--")}  # --no-overwrite need not show
-    negations = {o for p in command.params for o in p.secondary_opts}
-    assert sorted(set(shown[path]) - options - negations) == [], f"{name} has no such options"
-    assert sorted(options - set(shown[path])) == [], f"the READMEs never show these options of {name}"
-    help_text = CliRunner().invoke(cli.app, [*path, "--help"], env={"COLUMNS": "200"}).output
-    choices = re.findall(r"(--[a-z][a-z0-9-]*) <([a-z0-9-]+(?:\|[a-z0-9-]+)+)>", help_text)
-    assert {o for o, _ in choices} <= options, help_text
-    for option, listed in choices:
-        assert shown[path][option] == set(listed.split("|")), f"{option}: the READMEs list other choices than {listed}"
-
-
-def test_the_config_fields_the_readme_names_exist():
-    """The README gives each option's StyleConfig field ("`--colors`, field `colors`"; `StyleConfig.conv`) for
-    library users: a field renamed in the code would leave it naming one that does not exist."""
-    import dataclasses
-
-    from conftest import ROOT
-    from jaxart import StyleConfig
-
-    text = (ROOT / "README.md").read_text()
-    groups = re.findall(r"\bfields?\s+((?:`\w+`(?:,\s+)?)+)", text)  # "fields `scales`, `start_size`, ..."
-    named = [n for group in groups for n in re.findall(r"`(\w+)`", group)] + re.findall(r"StyleConfig\.(\w+)", text)
-    fields = {f.name for f in dataclasses.fields(StyleConfig)} | {"to_json", "from_json"}
-    assert len(set(named)) >= 8 and sorted(set(named) - fields) == [], named
