@@ -10,7 +10,8 @@ Left out of the command, besides `NOT_NEEDED`: the record's results (loss, steps
 gradient_products, schedule: what the run reached, not what it was asked), its checksums (checked
 by `reproduce_checks` instead), and the options that change neither pixels nor the image file:
 --quiet, --overwrite, --save-every, --checkpoint-every, --animate (frames and checkpoints beside
-the image, which the record does not keep either). --learning-rate appears only with adam: L-BFGS
+the image, which the record does not keep either), except --save-every for a frame's record: its
+command is the run's, to the run's output, which writes the frame again at its own name. --learning-rate appears only with adam: L-BFGS
 ignores it (and stylize warns when it is given with lbfgs).
 """
 
@@ -71,7 +72,12 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
     argv = ["jaxart", "stylize", _positional(content)]
     if config.mask is None:
         argv += map(_positional, styles)
+    step = frame_step(record)
+    if step is not None:  # the frame's own path would get the run's last image: the run writes it again beside that
+        output = record["output"]
     argv += ["--output", str(output)]
+    if step is not None:
+        argv += ["--save-every", str(record["save_every"])]
     model = record.get("model_path") or record.get("model")  # "auto" when a record names none
     if isinstance(model, str) and model != "auto":
         argv += ["--model", model]
@@ -86,6 +92,17 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
     if fmt != implied:
         argv += ["--format", fmt]
     return argv
+
+
+def frame_step(record: dict) -> int | None:
+    """The step of a `--save-every` frame's record (it keeps the run's output and interval), else None:
+    a finished image's record has no step, an interrupted one's says it was interrupted."""
+    step, every, output = record.get("step"), record.get("save_every"), record.get("output")
+    if "interrupted" in record or not isinstance(output, str) or not output:
+        return None
+    if isinstance(step, int) and isinstance(every, int) and every > 0 and step > 0:
+        return step
+    return None
 
 
 def _positional(path: str) -> str:

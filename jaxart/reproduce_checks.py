@@ -85,6 +85,9 @@ def caveats(record: dict, shape: tuple[int, int] | None = None) -> list[str]:
     if "interrupted" in record:
         notes.append(f"this run was interrupted at step {record.get('step', '?')}; the command runs every step "
                      "(`jaxart stylize --resume` continues its checkpoint instead)")
+    if (step := reproduce.frame_step(record)) is not None:
+        notes.append(f"this is the frame at step {step} of the run that wrote {record['output']}; the command makes "
+                     f"that run, which writes this frame again beside it (--save-every {record['save_every']})")
     if (note := _conv_here(record, shape)) is not None:
         notes.append(note)
     return notes
