@@ -11,8 +11,9 @@ gradient_products, schedule: what the run reached, not what it was asked), its c
 by `reproduce_checks` instead), and the options that change neither pixels nor the image file:
 --quiet, --overwrite, --save-every, --checkpoint-every, --animate (frames and checkpoints beside
 the image, which the record does not keep either), except --save-every for a frame's record: its
-command is the run's, to the run's output, which writes the frame again at its own name. --learning-rate appears only with adam: L-BFGS
-ignores it (and stylize warns when it is given with lbfgs).
+command is the run's, to the run's output, which writes the frame again at its own name.
+--learning-rate appears only with adam: L-BFGS ignores it (and stylize warns when it is given with
+lbfgs).
 """
 
 from __future__ import annotations
