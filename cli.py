@@ -125,7 +125,9 @@ def stylize(
             **_o.fixed(content_layers=content_layers, style_layers=style_layers, style_layer_weights=style_layer_weights,
                        pooling=pooling, linesearch=linesearch, lbfgs_memory=lbfgs_memory, colors=colors,
                        style_scale=style_scale, margin=margin, conv=conv, remat=remat),
-        ).validate()
+        )
+        job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
+        config.validate()
         if note := _unused_learning_rate(ctx, config.optimizer):
             _warn(note)
         if weights.is_path(model):

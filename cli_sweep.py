@@ -93,6 +93,7 @@ def sweep(
                                     style_layer_weights=style_layer_weights, pooling=pooling, linesearch=linesearch,
                                     lbfgs_memory=lbfgs_memory, colors=colors, style_scale=painted[0], margin=margin,
                                     conv=conv, remat=remat))
+    job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
     config.validate(paintings=len(styles))
     S.check(config, settings)
     if note := _unused_learning_rate(ctx, config.optimizer):

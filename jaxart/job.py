@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxart import animate, checkpoint, destinations, image, scales, transfer, weights
+from jaxart import animate, checkpoint, destinations, image, inputs, scales, transfer, weights
 from jaxart.inputs import initial_image
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError, WeightsError
@@ -122,6 +122,12 @@ def load_inputs(content: Path, styles: list[Path], background=image.WHITE) -> tu
         raise InputError("give at least one style image after the content image")
     load = lambda p: image.load_image(p, background=background)
     return load(content), [load(s) for s in styles]
+
+
+def check_small(config: StyleConfig, content: Path, background=image.WHITE) -> None:
+    """`inputs.check_small` before `config.validate`, reading the photo only where a size is below 16 px."""
+    if inputs.below_smallest(config):
+        inputs.check_small(config, image.load_image(content, background=background).shape)
 
 
 def stylize_files(

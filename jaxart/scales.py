@@ -89,6 +89,7 @@ def deepest(config: StyleConfig) -> tuple[str, int]:
 
 
 LARGE = 8192  # long sides beyond which size advice is no help: the image would not fit in memory
+SMALLEST = 16  # the least size, start size or scale `StyleConfig.validate` takes, for any photo
 
 
 def least_size(photo: Sequence[int], short: int) -> int:
@@ -109,7 +110,7 @@ def check_photo(config: StyleConfig, photo: Sequence[int], flag: str = "--size")
     h, w = fit(photo, first)
     if min(h, w) >= need:
         return
-    least = least_size(photo, need)
+    least = max(SMALLEST, least_size(photo, need))
     if config.scales:
         at, fix = f"--scales {first}", f"give --scales values of {least} or more"
     elif first < config.size:  # the first of --start-size's doublings

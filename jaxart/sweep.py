@@ -142,9 +142,10 @@ def sweep(
     """
     start = time.perf_counter()
     settings = tuple(Setting(*s) for s in settings)
+    content = inputs.checked_image(content, "photo")
+    inputs.check_small(config, content.shape)  # a size below 16 px: the least that works for this photo
     check(config, settings, weights.arch)
     styles = list(style) if isinstance(style, (list, tuple)) else [style]  # paintings may differ in size
-    content = inputs.checked_image(content, "photo")
     scales.check_photo(config, content.shape)  # every scale, before any work, as transfer.run does
 
     mesh = batch_mesh(devices)

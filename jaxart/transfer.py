@@ -78,6 +78,7 @@ def run(
     if every is not None and (not isinstance(every, numbers.Integral) or isinstance(every, bool) or every < 1):
         raise ValueError(f"every must be a whole number of steps >= 1, or None, got {every!r}")
     content, styles = inputs.checked_image(content, "photo"), inputs.checked_paintings(styles)
+    inputs.check_small(config, content.shape)  # a size below 16 px: the least that works for this photo
     config.validate(weights.arch, paintings=len(styles))
     x0 = None if x0 is None else inputs.checked_image(x0, "x0")
     scales.check_photo(config, content.shape)  # every scale, before any work

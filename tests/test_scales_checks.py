@@ -105,6 +105,34 @@ def test_a_first_scale_too_small_for_the_deepest_layer_is_refused_before_weights
     assert stylize(*fixed)[0] == "loaded"
 
 
+@pytest.mark.parametrize("given, at, option, at_value", [
+    (["--scales", "8,64", "--steps", "1,1"], "--scales 8", "give --scales values of",
+     lambda n: StyleConfig(size=64, scales=(n, 64), scale_steps=(1, 1))),
+    (["--start-size", "8", "--size", "64"], "--start-size 8", "use --start-size",
+     lambda n: StyleConfig(size=64, start_size=n)),
+    (["--size", "8"], "--size 8", "use --size", lambda n: StyleConfig(size=n)),
+], ids=["scales", "start-size", "size"])
+def test_a_size_below_16_is_refused_with_the_least_that_works_for_the_photo(stylize, given, at, option, at_value):
+    """README: a size too small for VGG is refused with the least value that works; the settings
+    check alone said "at least 16", which the 40x30 photo fails too (16x12 px)."""
+    code, err = stylize(*given)
+    match = re.fullmatch(rf"error: at {at} the photo is 8x6 px, too small for layer relu5_1, which needs at least 16 "
+                         rf"px on the short side; {option} (\d+) or more, or shallower layers", err)
+    assert code == 2 and match, err
+    least = int(match[1])
+    scales.check_photo(at_value(least).validate(), (30, 40))  # the value it names works
+    with pytest.raises(InputError):  # and is the least that does
+        scales.check_photo(at_value(least - 1).validate(), (30, 40))
+
+
+def test_the_library_names_the_least_size_for_its_photo_too(tiny_vgg16):
+    photo = np.random.default_rng(0).random((30, 40, 3), dtype=np.float32)
+    with pytest.raises(InputError, match=r"at --size 8 the photo is 8x6 px, .* use --size 21 or more"):
+        jaxart.run(photo, [photo], weights=tiny_vgg16, config=StyleConfig(size=8, steps=1))
+    with pytest.raises(ValueError, match="at least 16"):  # no photo known: the settings check stays as it was
+        StyleConfig(size=8).validate()
+
+
 def test_a_painting_below_16_px_at_a_small_scale_is_enlarged_as_readme_says(tiny_vgg16, monkeypatch):
     """--scales 32,64 --style-scale 0.25: 16 px at 64, 8 px at 32, which is taken at 16 px, not refused."""
     seen, targets = [], compute_targets
