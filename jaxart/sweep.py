@@ -61,7 +61,7 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
                              f"{s.tv_weight:g}, seed {s.seed}{scale}: {e}") from None
     if len(seeds := sorted({s.seed for s in settings})) > 1 and config.init != "random":
         raise InputError(f"seeds {', '.join(map(str, seeds))} would give identical images: a seed only sets a random "
-                         f"start, and init is {config.init!r}; add --init random or give one seed")
+                         f"start, and init is {config.init!r}; use init='random' (--init random), or give one seed")
     if (twice := repeated(settings)) is not None:
         raise InputError(f"the setting {twice} is listed twice, which would give two identical images; "
                          "list each setting once")

@@ -108,7 +108,7 @@ def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp
     (["--style-weight", "1,1"], "--style-weight: 1 is listed twice"),
     (["--tv-weight", "10,1e1"], "--tv-weight: 10 is listed twice"),
     (["--seed", "0,1"], "seeds 0, 1 would give identical images: a seed only sets a random start, and init is "
-                        "'content'; add --init random"),
+                        "'content'; use init='random' (--init random)"),
     (["--style-blend", "1,2"], "style blend gives 2 weights for 1 painting; give one weight per painting"),
     (["--style-layer-weights", "1,2"], "2 style layer weights for 5 style layers"),
     (["--style-layers", "relu1_1,,relu2_1"], "--style-layers: 'relu1_1,,relu2_1' has an empty item; give "
