@@ -144,3 +144,26 @@ def test_the_config_fields_the_readme_names_exist():
     named = [n for group in groups for n in re.findall(r"`(\w+)`", group)] + re.findall(r"StyleConfig\.(\w+)", text)
     fields = {f.name for f in dataclasses.fields(StyleConfig)} | {"to_json", "from_json"}
     assert len(set(named)) >= 8 and sorted(set(named) - fields) == [], named
+
+
+def test_the_synopsis_brackets_every_option_a_command_does_not_require():
+    """`sweep ... --style-weight 1,10,100` read as required though it defaults to 10: outside brackets an
+    option is one the command requires, unless it alone makes a form of the command (`stylize --resume
+    OUT.ckpt.npz`, `info OUT.png --command`)."""
+    import typer.main
+
+    bare = []
+    for line in _synopsis_lines():
+        words, depth, parent, command, given = line.split()[1:], 0, None, typer.main.get_command(cli.app), []
+        for word in words:
+            if hasattr(command, "commands") and word in command.commands:
+                parent, command = command, command.commands[word]
+            elif word == "|" and depth == 0 and parent is not None:  # `weights list | fetch NAME | ...`
+                command = parent
+            elif depth == 0 and re.fullmatch(r"--[a-z][a-z0-9-]*", word):
+                given.append((command, word))
+            depth += word.count("[") - word.count("]")
+        if sum(bool(re.fullmatch(r"\[?--[a-z][a-z0-9-]*", w)) for w in words) > 1:
+            bare += [f"{c.name} {o}" for c, o in given
+                     if not next(p for p in c.params if o in p.opts + p.secondary_opts).required]
+    assert bare == [], f"the synopsis shows these options without brackets, though they have defaults: {bare}"
