@@ -17,6 +17,7 @@ OPTIMIZERS = ("lbfgs", "adam")
 LINESEARCHES = ("none", "zoom")
 LOOPS = ("auto", "python", "scan")
 INITS = ("content", "random")
+SMALLEST = 16  # the least size, start size, scale or painting side in pixels VGG is given, for any photo
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,8 +82,8 @@ class StyleConfig:
         _positive_int(self, "size", "steps", "chunk", "lbfgs_memory")
         if not isinstance(self.margin, int) or isinstance(self.margin, bool) or not 0 <= self.margin <= 64:
             raise ValueError(f"margin must be a whole number of pixels from 0 to 64, got {self.margin!r}")
-        if self.size < 16:
-            raise ValueError(f"size {self.size} is too small; use at least 16 pixels")
+        if self.size < SMALLEST:
+            raise ValueError(f"size {self.size} is too small; use at least {SMALLEST} pixels")
         _weights("learning-rate", (self.learning_rate,))
         if self.learning_rate == 0:
             raise ValueError("learning-rate must be above 0")
@@ -240,10 +241,10 @@ def _style_scale(config):
         raise ValueError(f"style-scale must be a finite number above 0, got {s}")
     # At `size` only: at a smaller scale of coarse to fine the painting is enlarged to 16 px
     # instead (image.painting_side, README "Style scale").
-    if config.size * s < 16:
-        least = 16 / config.size
+    if config.size * s < SMALLEST:
+        least = SMALLEST / config.size
         digits = 2 - math.floor(math.log10(least))  # three significant digits, rounded up
         least = math.ceil(least * 10**digits) / 10**digits
-        least += (config.size * least < 16) / 10**digits
+        least += (config.size * least < SMALLEST) / 10**digits
         raise ValueError(f"style-scale {s:g} makes the painting {config.size * s:.0f} px at size {config.size}; "
-                         f"VGG needs at least 16, so use style-scale >= {least:g}")
+                         f"VGG needs at least {SMALLEST}, so use style-scale >= {least:g}")

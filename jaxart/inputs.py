@@ -11,7 +11,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart import color, margin, scales
-from jaxart.config import StyleConfig
+from jaxart.config import SMALLEST, StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import load_image, painting_side, resized
 from jaxart.layers import check_pixels
@@ -112,7 +112,7 @@ def below_smallest(config: StyleConfig) -> bool:
         return False
     whole = all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in sides)
     ordered = not given or (start is None and given[-1] == size and given == sorted(set(given)))
-    return whole and ordered and min(sides) < scales.SMALLEST
+    return whole and ordered and min(sides) < SMALLEST
 
 
 def check_small(config: StyleConfig, photo: Sequence[int], flag: str = "--size") -> None:
@@ -125,5 +125,4 @@ def check_small(config: StyleConfig, photo: Sequence[int], flag: str = "--size")
     option, value = (("--scales", config.scales[0]) if config.scales else ("--start-size", config.start_size)
                      if scales.sizes(config)[0] < config.size else (flag, config.size))
     fix = "give --scales values of" if config.scales else f"use {option}"
-    least = scales.SMALLEST
-    raise InputError(f"{option} {value} is below {least} px, the least jaxart takes; {fix} {least} or more")
+    raise InputError(f"{option} {value} is below {SMALLEST} px, the least jaxart takes; {fix} {SMALLEST} or more")

@@ -18,7 +18,7 @@ from jax.typing import ArrayLike
 
 from jaxart import guided, margin
 from jaxart.checkpoint import Checkpoint
-from jaxart.config import INT32_MAX, StyleConfig
+from jaxart.config import INT32_MAX, SMALLEST, StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
 from jaxart.image import fit
 from jaxart.vgg import Weights
@@ -49,14 +49,14 @@ def check(config: StyleConfig) -> None:
     if scales is not None and start is not None:
         raise ValueError("give --scales or --start-size, not both")
     if scales is not None:
-        if not scales or not all(isinstance(s, int) and s >= 16 for s in scales):
-            raise ValueError(f"scales {list(scales)} must be whole numbers of pixels, each at least 16")
+        if not scales or not all(isinstance(s, int) and s >= SMALLEST for s in scales):
+            raise ValueError(f"scales {list(scales)} must be whole numbers of pixels, each at least {SMALLEST}")
         if any(a >= b for a, b in zip(scales, scales[1:])):
             raise ValueError(f"scales {list(scales)} must increase, e.g. 256,512,1024")
         if scales[-1] != config.size:
             raise ValueError(f"the last scale {scales[-1]} differs from size {config.size}; end --scales at --size")
-    if start is not None and (not isinstance(start, int) or not 16 <= start <= config.size):
-        raise ValueError(f"start size {start!r} must be a whole number from 16 to size {config.size}")
+    if start is not None and (not isinstance(start, int) or not SMALLEST <= start <= config.size):
+        raise ValueError(f"start size {start!r} must be a whole number from {SMALLEST} to size {config.size}")
     if steps is not None:
         if not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= INT32_MAX for n in steps):
             raise ValueError(f"steps {list(steps)} must be positive integers up to {INT32_MAX}")
@@ -89,7 +89,6 @@ def deepest(config: StyleConfig) -> tuple[str, int]:
 
 
 LARGE = 8192  # long sides beyond which size advice is no help: the image would not fit in memory
-SMALLEST = 16  # the least size, start size or scale `StyleConfig.validate` takes, for any photo
 
 
 def least_size(photo: Sequence[int], short: int) -> int:
