@@ -82,11 +82,11 @@ def run(
     config.validate(weights.arch, paintings=len(styles))
     x0 = None if x0 is None else inputs.checked_image(x0, "x0")
     scales.check_photo(config, content.shape)  # every scale, before any work
-    if resume is not None:  # another size: checkpoint.restore's shapes, after the targets, were all it said
-        scales.resumed_scale(config, content.shape, resume)
-    if len(scales.sizes(config)) > 1:  # scales.run calls run_scale once per scale
+    if len(scales.sizes(config)) > 1:  # scales.run calls run_scale once per scale, and resumed_scale first
         return scales.run(content, styles, weights=weights, config=config, callback=callback, every=every,
                           resume=resume, x0=x0)
+    if resume is not None:  # another size: checkpoint.restore's shapes, after the targets, were all it said
+        scales.resumed_scale(config, content.shape, resume)
     return run_scale(content, styles, weights=weights, config=config, callback=callback, every=every,
                      resume=resume, x0=x0)
 
