@@ -39,23 +39,22 @@ def colour_counts(mask: np.ndarray, skip: np.ndarray | None, block: int) -> tupl
     they take the room of the mask's distinct colours and a block's."""
     H, W = mask.shape[:2]
     rows = max(1, block // W)
-    keys, counts, pending = np.zeros(0, np.uint32), np.zeros(0, np.int64), []
+    known, counts, pending = np.zeros(0, np.uint64), np.zeros(0, np.int64), []
     for i in range(0, H, rows):
-        q = (mask[i : i + rows] * 255 + 0.5).astype(np.uint8).astype(np.uint32)
-        k = (q[..., 0] << 16) | (q[..., 1] << 8) | q[..., 2]
+        k = keys(mask[i : i + rows], bits=8)
         pending.append(np.unique(k if skip is None else k[~skip[i : i + rows]], return_counts=True))
         if sum(len(p[0]) for p in pending) > block or i + rows >= H:
-            keys, where = np.unique(np.concatenate([keys, *(p[0] for p in pending)]), return_inverse=True)
-            counts = np.bincount(where, np.concatenate([counts, *(p[1] for p in pending)]), len(keys))
+            known, where = np.unique(np.concatenate([known, *(p[0] for p in pending)]), return_inverse=True)
+            counts = np.bincount(where, np.concatenate([counts, *(p[1] for p in pending)]), len(known))
             counts, pending = counts.astype(np.int64), []
-    return keys, counts
+    return known, counts
 
 
-def keys(mask: np.ndarray) -> np.ndarray:
-    """(h, w) uint64 keys of an (h, w, 3) mask's colours in [0, 1], 16 bits a channel: distinct for
-    every two colours an 8- or 16-bit file holds."""
-    q = (np.clip(mask, 0.0, 1.0) * 65535.0 + 0.5).astype(np.uint64)
-    return (q[..., 0] << 32) | (q[..., 1] << 16) | q[..., 2]
+def keys(mask: np.ndarray, bits: int = 16) -> np.ndarray:
+    """(h, w) uint64 keys of an (h, w, 3) mask's colours in [0, 1], `bits` a channel: with 16, distinct
+    for every two colours an 8- or 16-bit file holds; with 8, 0xRRGGBB."""
+    q = (np.clip(mask, 0.0, 1.0) * float((1 << bits) - 1) + 0.5).astype(np.uint64)
+    return (q[..., 0] << 2 * bits) | (q[..., 1] << bits) | q[..., 2]
 
 
 def colour_table(mask: np.ndarray, block: int, limit: int = 2**16) -> tuple[np.ndarray, np.ndarray] | None:
