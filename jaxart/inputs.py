@@ -22,7 +22,8 @@ def checked_image(image: ArrayLike, what: str) -> np.ndarray:
     """`image` as an (H, W, 3) float32 array, or an InputError naming `what` and what to give.
 
     Integer pixels, and floats on a 0..255 scale, are refused, not scaled: both 0..255 and
-    0..65535 occur, and clipping them to [0, 1] gave an almost white result with no error.
+    0..65535 occur, and clipping them to [0, 1] gave an almost white result with no error. So are
+    NaN and inf, which came out as black and white pixels of a finite loss.
     """
     if isinstance(image, (str, bytes, os.PathLike)):
         raise InputError(f"{what} is the path {str(image)!r}; give its pixels, jaxart.load_image(path)")
@@ -39,8 +40,11 @@ def checked_image(image: ArrayLike, what: str) -> np.ndarray:
                 "with alpha: composite it or drop it, x[..., :3]" if x.ndim == 3 and x.shape[-1] == 4 else
                 "give an (H, W, 3) RGB array")
         raise InputError(f"{what} has shape {x.shape}, not (H, W, 3); {hint}")
-    if x.size and np.nanmax(x) > 2.0:  # 0..255 as floats; a little over 1 is only overshoot
-        raise InputError(f"{what} has values up to {np.nanmax(x):g}; give floats in [0, 1] (divide by 255)")
+    if not np.isfinite(x).all():  # resizing turned NaN into 0 and inf into 1: a finite, wrong result
+        bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
+        raise InputError(f"{what} has {bad} NaN or infinite value{'s' * (bad != 1)}; give finite floats in [0, 1]")
+    if x.size and x.max() > 2.0:  # 0..255 as floats; a little over 1 is only overshoot
+        raise InputError(f"{what} has values up to {x.max():g}; give floats in [0, 1] (divide by 255)")
     return x.astype(np.float32)
 
 

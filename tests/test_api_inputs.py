@@ -59,6 +59,13 @@ def test_float64_and_bfloat16_pixels_still_work(tiny_vgg16):
     np.testing.assert_array_equal(f64, f32)
 
 
+def _spoilt(x, value):
+    """`x` with two pixels' red set to `value`."""
+    x = x.copy()
+    x[0, :2, 0] = value
+    return x
+
+
 SHAPES = {
     "grey photo": (dict(photo=PHOTO[..., 0]), "photo has shape (24, 32), not (H, W, 3); a grey image: repeat it"),
     "batched photo": (dict(photo=PHOTO[None]), "photo has shape (1, 24, 32, 3), not (H, W, 3); a batch: give one"),
@@ -68,6 +75,11 @@ SHAPES = {
     "grey painting alone": (dict(styles=PAINTING[..., 0]), "painting has shape (24, 32), not (H, W, 3)"),
     "no painting": (dict(styles=[]), "give at least one style image"),
     "photo as floats 0..255": (dict(photo=PHOTO * 255), "photo has values up to 25"),
+    # Resizing made NaN black and inf white: a finite loss of a photo that was not the one given.
+    "NaN in the photo": (dict(photo=_spoilt(PHOTO, np.nan)),
+                         "photo has 2 NaN or infinite values; give finite floats in [0, 1]"),
+    "inf in a painting": (dict(styles=[PAINTING, _spoilt(PAINTING, np.inf)]),
+                          "painting 2 has 2 NaN or infinite values; give finite floats in [0, 1]"),
 }
 
 
