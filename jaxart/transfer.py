@@ -75,6 +75,7 @@ def run(
       floats; `steps` taken; `seconds` of wall time; `pixels`, the optimized (H', W', 3) pixels
       before `config.colors` finishes them (`finished`).
     """
+    _check_arguments(weights, config, callback)
     if every is not None and (not isinstance(every, numbers.Integral) or isinstance(every, bool) or every < 1):
         raise ValueError(f"every must be a whole number of steps >= 1, or None, got {every!r}")
     content, styles = inputs.checked_image(content, "photo"), inputs.checked_paintings(styles)
@@ -89,6 +90,19 @@ def run(
         scales.resumed_scale(config, content.shape, resume)
     return run_scale(content, styles, weights=weights, config=config, callback=callback, every=every,
                      resume=resume, x0=x0)
+
+
+def _check_arguments(weights: Weights, config: StyleConfig, callback) -> None:
+    """Weights' params alone, a config as a dict, or None for either failed with an AttributeError deep
+    inside; a callback that cannot be called failed only after the targets and the first step."""
+    if not isinstance(weights, Weights):
+        raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), got "
+                        f"{type(weights).__name__}")
+    if not isinstance(config, StyleConfig):
+        raise TypeError(f"config must be a jaxart.StyleConfig, got {type(config).__name__}; for a dict of "
+                        "settings, StyleConfig.from_dict(d)")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function of a Progress, or None, got {type(callback).__name__}")
 
 
 def prepared_targets(weights: Weights, content: np.ndarray, styles: Sequence[np.ndarray],

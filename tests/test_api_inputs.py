@@ -205,3 +205,17 @@ def test_jpeg_with_corrupt_exif_loads_without_a_raw_warning(tmp_path):
     assert [str(w.message) for w in caught] == []
     assert rgb.shape == (6, 4, 3)  # the orientation is unreadable, so none is applied
     np.testing.assert_allclose(rgb, np.broadcast_to(np.array((200, 100, 50)) / 255, rgb.shape), atol=3 / 255)
+
+
+@pytest.mark.parametrize("kw, message", [
+    (lambda w: dict(weights=w.params), "weights must be a jaxart.Weights (load_weights or random_weights), got dict"),
+    (lambda w: dict(config={"size": 32}),
+     "config must be a jaxart.StyleConfig, got dict; for a dict of settings, StyleConfig.from_dict(d)"),
+    (lambda w: dict(config=None), "config must be a jaxart.StyleConfig, got NoneType"),
+    (lambda w: dict(callback="print"), "callback must be a function of a Progress, or None, got str"),
+], ids=["params alone", "config dict", "config None", "callback a string"])
+def test_run_names_weights_config_or_callback_of_the_wrong_type_before_any_work(tiny_vgg16, kw, message):
+    """Each was an AttributeError from deep inside (a callback's TypeError came only after the first step)."""
+    kw = {"weights": tiny_vgg16, "config": CONFIG, **kw(tiny_vgg16)}
+    with pytest.raises(TypeError, match="^" + re.escape(message)):
+        transfer.run(PHOTO, [PAINTING], **kw)
