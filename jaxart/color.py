@@ -162,8 +162,12 @@ def recombine(luma: ArrayLike, chroma_from: ArrayLike):
     Returns:
       (H, W, 3) RGB in [0, 1]; a JAX array (jittable).
     """
-    _checked_pixels(luma, "recombine's luma", channels=False)
-    yiq = rgb_to_yiq(jnp.asarray(_checked_pixels(chroma_from, "recombine's chroma_from"), jnp.float32))
+    luma = _checked_pixels(luma, "recombine's luma", channels=False)
+    chroma_from = _checked_pixels(chroma_from, "recombine's chroma_from")
+    if luma.shape != chroma_from.shape[:-1]:  # else a broadcasting error from inside jnp.clip
+        raise ValueError(f"recombine's luma has shape {luma.shape}, chroma_from {chroma_from.shape}; give the "
+                         f"{chroma_from.shape[:-1]} luminance of an image of chroma_from's size (color.luminance)")
+    yiq = rgb_to_yiq(jnp.asarray(chroma_from, jnp.float32))
     offset = yiq_to_rgb(yiq.at[..., 0].set(0.0))  # RGB = Y + offset, since YIQ_TO_RGB[:, 0] = 1
     y = jnp.clip(jnp.asarray(luma, jnp.float32), -offset.min(-1), 1.0 - offset.max(-1))
     return jnp.clip(y[..., None] + offset, 0.0, 1.0)
@@ -198,6 +202,7 @@ def finish(image: ArrayLike, content: ArrayLike, mode: str):
     """The output under colour `mode`: the optimized (H, W, 3) `image`, with the luminance of
     `image` and the chroma of the (H, W, 3) photo `content` for "luminance" and "keep"."""
     _check_mode(mode)
+    image = _checked_pixels(image, "finish's image")  # uint8 0..255 came out white, as if 0..1
     if mode in ("luminance", "keep"):
         return recombine(luminance(jnp.asarray(image, jnp.float32)), content)
     return image
@@ -212,6 +217,7 @@ def _sqrtm(cov: np.ndarray) -> np.ndarray:
 def start(image: ArrayLike, mode: str):
     """The starting (H, W, 3) pixels under `mode`: grey for "luminance" (the targets are grey)."""
     _check_mode(mode)
+    image = _checked_pixels(image, "start's image")  # uint8 0..255 started as 0..255 floats
     if mode == "luminance":
         return jnp.repeat(luminance(jnp.asarray(image, jnp.float32))[..., None], 3, axis=-1)
     return image

@@ -21,6 +21,9 @@ CALLS = {
     "match_colors": (lambda x: color.match_colors(x, x / 255), "match_colors' style is uint8; give floats in [0, 1]"),
     "recombine": (lambda x: color.recombine(x[..., 0] / 255, x), "recombine's chroma_from is uint8; give floats"),
     "prepare": (lambda x: color.prepare(x / 255, [x], "match-pca"), "a painting is uint8; give floats in [0, 1]"),
+    # These two took 0..255 as 0..1: a white output, a start 255 times too bright.
+    "finish": (lambda x: color.finish(x, x / 255, "keep"), "finish's image is uint8; give floats in [0, 1]"),
+    "start": (lambda x: color.start(x, "luminance"), "start's image is uint8; give floats in [0, 1]"),
 }
 
 
@@ -40,6 +43,17 @@ def test_float_pixels_convert_in_their_own_dtype_and_under_jit():
     assert got.dtype == jnp.bfloat16
     np.testing.assert_allclose(np.asarray(got, np.float32), y, atol=0.02)
     np.testing.assert_allclose(jax.jit(color.yiq_to_rgb)(jnp.asarray(y, jnp.float32)), x, atol=1e-6)
+
+
+def test_recombine_names_a_luminance_of_another_shape_than_the_photo_and_still_vmaps():
+    """An (H, W, 3) or smaller luma failed inside jnp.clip with a broadcasting error naming neither argument."""
+    photo = RGB / 255.0
+    for luma in (photo, photo[:, :1, 0]):
+        with pytest.raises(ValueError, match=re.escape(f"recombine's luma has shape {luma.shape}, chroma_from (1, 2, 3)")):
+            color.recombine(luma, photo)
+    batch = jnp.stack([photo, photo[:, ::-1]])
+    got = jax.vmap(color.recombine)(jax.vmap(color.luminance)(batch), batch)
+    np.testing.assert_allclose(got, batch, atol=1e-6)
 
 
 def _photo_and_painting():
