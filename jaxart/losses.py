@@ -156,6 +156,10 @@ def style_loss(
     Returns:
       (...) float32 (float64 for float64 inputs): 0 without target layers.
     """
+    for what, d in (("features", features), ("target_grams", target_grams), ("layer_weights", layer_weights)):
+        if d is not None and not isinstance(d, Mapping):  # a list was told it lacked a layer, an array failed inside
+            raise TypeError(f"style_loss's {what} is of type {type(d).__name__}; give a dict from layer name to "
+                            f"{'weight' if what == 'layer_weights' else 'array'}, such as {{'relu1_1': ...}}")
     names = list(target_grams)
     if missing := [n for n in names if n not in features]:
         raise ValueError(f"features lack layer {missing[0]}, which target_grams has; compute features of "
@@ -207,6 +211,8 @@ def blend_grams(
     Returns:
       Layer name -> (C, C) Gram, in the Grams' dtype.
     """
+    if isinstance(grams, Mapping):  # one painting's dict failed with a KeyError on 0
+        raise TypeError("blend_grams takes a list of dicts of Grams, one per painting; for one painting, [grams]")
     if not grams:
         raise ValueError("at least one style is needed")
     _check_same_layers(grams)

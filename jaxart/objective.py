@@ -17,7 +17,7 @@ from jaxart import guided, losses
 from jaxart.config import StyleConfig
 # The targets were made here before they had a module of their own: `objective.make_targets`,
 # `objective.compute_targets` and `objective.Targets` still name them.
-from jaxart.targets import Targets, compute_targets, make_targets
+from jaxart.targets import Targets, check_config, compute_targets, make_targets
 from jaxart.vgg import Weights, check_pixels, compute_dtype, features
 
 __all__ = ["LossWeights", "Targets", "compute_targets", "loss_config", "loss_function", "make_targets", "total_loss"]
@@ -36,6 +36,7 @@ class LossWeights(NamedTuple):
     def of(cls, config: StyleConfig) -> "LossWeights":
         """`config`'s three weights as float32 scalars; one traced (`config.replace(style_weight=s)`
         under `jax.vmap`) stays traced, where np.float32 of it raised a TracerArrayConversionError."""
+        check_config(config)
         def weight(v):
             if isinstance(v, jax.core.Tracer):
                 return jnp.asarray(v, jnp.float32)
@@ -78,6 +79,7 @@ def total_loss(
       TypeError: `lw` or `targets` of another type, None included.
     """
     lw = _loss_weights(lw)
+    check_config(config)
     _check_targets(targets, config)
     image = jnp.asarray(image)
     check_pixels(image.dtype)
@@ -142,6 +144,7 @@ def loss_function(weights: Weights, targets: Targets, config: StyleConfig, lw: L
 def loss_config(config: StyleConfig) -> StyleConfig:
     """`config` with the settings the loss never reads (or reads as the traced `lw`) reset, so
     runs that differ only in them share one compiled step and one compiled target computation."""
+    check_config(config)
     return config.replace(**{f: getattr(_DEFAULTS, f) for f in _NOT_IN_LOSS})
 
 

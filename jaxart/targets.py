@@ -28,6 +28,13 @@ class Targets(NamedTuple):
     masks: dict[str, jax.Array] | None = None  # (R, h, w) per style layer: spatial control (guided.py)
 
 
+def check_config(config: StyleConfig) -> None:
+    """A dict of settings, or None, for a config failed with an AttributeError deep inside."""
+    if not isinstance(config, StyleConfig):
+        raise TypeError(f"config must be a jaxart.StyleConfig, got {type(config).__name__}; for a dict of "
+                        "settings, StyleConfig.from_dict(d)")
+
+
 def as_paintings(styles) -> list:
     """`styles` as a list of paintings: one painting alone (an array that is no (N, h, w, 3) stack,
     or nested lists of numbers three deep) is a list of one; a list of arrays is several (np.ndim
@@ -69,6 +76,7 @@ def make_targets(
         (a batch: `jax.vmap`) or is too small for the deepest layer, `masks` of another shape,
         or a layer the weights' architecture lacks.
     """
+    check_config(config)
     styles = as_paintings(styles)
     _check_inputs(content, styles, masks)
     grams = [_style_grams(weights, s, config) for s in styles] if config.style_layers else []
@@ -86,6 +94,7 @@ def compute_targets(
     says: Winograd's transforms made each compile 2-4 s longer at 256 px, more than they could
     save (BENCHMARKS.md, "What a run compiles"). The values agree to float32 rounding (about 1e-5
     relative)."""
+    check_config(config)
     config = config.replace(conv="direct")
     styles = as_paintings(styles)
     _check_inputs(content, styles, masks)

@@ -19,7 +19,7 @@ from jaxart import checkpoint, color, guided, inputs, margin, optimize, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import NonFiniteLossError
 from jaxart.objective import LossWeights, loss_config, loss_function
-from jaxart.targets import Targets, compute_targets
+from jaxart.targets import Targets, check_config, compute_targets
 from jaxart.vgg import Weights
 
 
@@ -75,9 +75,9 @@ def run(
       floats; `steps` taken; `seconds` of wall time; `pixels`, the optimized (H', W', 3) pixels
       before `config.colors` finishes them (`finished`).
     """
-    _check_arguments(weights, config, callback)
     if every is not None and (not isinstance(every, numbers.Integral) or isinstance(every, bool) or every < 1):
         raise ValueError(f"every must be a whole number of steps >= 1, or None, got {every!r}")
+    _check_arguments(weights, config, callback)
     content, styles = inputs.checked_image(content, "photo"), inputs.checked_paintings(styles)
     inputs.check_small(config, content.shape)  # a size below 16 px: the least that works for this photo
     config.validate(weights.arch, paintings=len(styles))
@@ -98,9 +98,7 @@ def _check_arguments(weights: Weights, config: StyleConfig, callback) -> None:
     if not isinstance(weights, Weights):
         raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), got "
                         f"{type(weights).__name__}")
-    if not isinstance(config, StyleConfig):
-        raise TypeError(f"config must be a jaxart.StyleConfig, got {type(config).__name__}; for a dict of "
-                        "settings, StyleConfig.from_dict(d)")
+    check_config(config)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function of a Progress, or None, got {type(callback).__name__}")
 

@@ -94,6 +94,23 @@ def test_edge_cases_of_the_pure_functions_are_named(call, message):
         call()
 
 
+@pytest.mark.parametrize("call, message", [
+    (lambda w: losses.style_loss({"a": jnp.ones((2, 2, 3))}, {"a": jnp.eye(3)}, [1.0]),  # was "lack layer a"
+     "style_loss's layer_weights is of type list; give a dict from layer name to weight"),
+    (lambda w: losses.style_loss([jnp.ones((2, 2, 3))], {"a": jnp.eye(3)}), "style_loss's features is of type list"),
+    (lambda w: losses.blend_grams({"a": jnp.eye(3)}), "blend_grams takes a list of dicts of Grams, one per painting"),
+    (lambda w: jaxart.make_targets(w, IMAGE, PAINTING, None), "config must be a jaxart.StyleConfig, got NoneType"),
+    (lambda w: jaxart.total_loss(w, IMAGE, jaxart.Targets({}, {}), {"size": 32}, (1, 1, 1)),
+     "config must be a jaxart.StyleConfig, got dict; for a dict of settings, StyleConfig.from_dict(d)"),
+    (lambda w: jaxart.loss_config(None), "config must be a jaxart.StyleConfig, got NoneType"),
+], ids=["style_loss weights list", "style_loss features list", "blend_grams dict", "make_targets None",
+        "total_loss dict", "loss_config None"])
+def test_arguments_of_another_type_are_named_not_an_attribute_or_key_error(w, call, message):
+    """Each was an AttributeError, a KeyError, JAX's message about `in` on an array, or a wrong hint."""
+    with pytest.raises(TypeError, match="^" + re.escape(message)):
+        call(w)
+
+
 def test_targets_of_another_type_and_a_jitted_stylize_say_what_to_do(w):
     """A dict or tuple of targets failed with "'dict' object has no attribute 'content'", and
     stylize under jax.jit with a TracerArrayConversionError about __array__()."""
