@@ -77,7 +77,7 @@ def run(
     """
     if every is not None and (not isinstance(every, numbers.Integral) or isinstance(every, bool) or every < 1):
         raise ValueError(f"every must be a whole number of steps >= 1, or None, got {every!r}")
-    _check_arguments(weights, config, callback)
+    _check_arguments(weights, config, callback, resume)
     content, styles = inputs.checked_image(content, "photo"), inputs.checked_paintings(styles)
     inputs.check_small(config, content.shape)  # a size below 16 px: the least that works for this photo
     config.validate(weights.arch, paintings=len(styles))
@@ -92,15 +92,19 @@ def run(
                      resume=resume, x0=x0)
 
 
-def _check_arguments(weights: Weights, config: StyleConfig, callback) -> None:
-    """Weights' params alone, a config as a dict, or None for either failed with an AttributeError deep
-    inside; a callback that cannot be called failed only after the targets and the first step."""
+def _check_arguments(weights: Weights, config: StyleConfig, callback, resume) -> None:
+    """Weights' params alone, a config as a dict, None for either, or a checkpoint's path for `resume`
+    failed with an AttributeError deep inside; a callback that cannot be called failed only after the
+    targets and the first step."""
     if not isinstance(weights, Weights):
         raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), got "
                         f"{type(weights).__name__}")
     check_config(config)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function of a Progress, or None, got {type(callback).__name__}")
+    if resume is not None and not isinstance(resume, checkpoint.Checkpoint):
+        raise TypeError(f"resume must be a checkpoint.Checkpoint, got {type(resume).__name__}; for a file, "
+                        "jaxart.checkpoint.load(path)")
 
 
 def prepared_targets(weights: Weights, content: np.ndarray, styles: Sequence[np.ndarray],

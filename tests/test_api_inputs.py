@@ -213,7 +213,9 @@ def test_jpeg_with_corrupt_exif_loads_without_a_raw_warning(tmp_path):
      "config must be a jaxart.StyleConfig, got dict; for a dict of settings, StyleConfig.from_dict(d)"),
     (lambda w: dict(config=None), "config must be a jaxart.StyleConfig, got NoneType"),
     (lambda w: dict(callback="print"), "callback must be a function of a Progress, or None, got str"),
-], ids=["params alone", "config dict", "config None", "callback a string"])
+    (lambda w: dict(resume="out.ckpt.npz"), "resume must be a checkpoint.Checkpoint, got str; for a file, "
+                                            "jaxart.checkpoint.load(path)"),
+], ids=["params alone", "config dict", "config None", "callback a string", "resume a path"])
 def test_run_names_weights_config_or_callback_of_the_wrong_type_before_any_work(tiny_vgg16, kw, message):
     """Each was an AttributeError from deep inside (a callback's TypeError came only after the first step)."""
     kw = {"weights": tiny_vgg16, "config": CONFIG, **kw(tiny_vgg16)}
