@@ -239,3 +239,19 @@ def test_normalize_names_a_folder_in_the_way_before_reading_any_image(weights_di
                             monkeypatch, capsys)
     assert code != 0 and len(err.splitlines()) == 1, err
     assert f"cannot write {weights_dir / 'n.safetensors'}: a folder is in the way" in err, err
+
+
+@pytest.mark.parametrize("xdg", ["", None])
+def test_an_installed_package_keeps_weights_in_the_home_cache_when_xdg_cache_home_is_empty_or_unset(
+        xdg, tmp_path, monkeypatch):
+    # Not a checkout (no pyproject.toml two folders up), as a non-editable install is.
+    monkeypatch.setattr(folder, "__file__", str(tmp_path / "site-packages" / "jaxart" / "weights" / "folder.py"))
+    monkeypatch.delenv("JAXART_WEIGHTS_DIR")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)  # empty means unset: never a folder relative to the current one
+    assert folder.weights_dir() == tmp_path / "home" / ".cache" / "jaxart" / "weights"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert folder.weights_dir() == tmp_path / "xdg" / "jaxart" / "weights"

@@ -46,7 +46,8 @@ def weights_dir() -> Path:
     checkout = Path(__file__).resolve().parents[2]
     if (checkout / "pyproject.toml").is_file():
         return checkout / "weights"
-    return Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "jaxart" / "weights"
+    # An empty XDG_CACHE_HOME counts as unset (XDG base directory spec), as in compile_cache.folder.
+    return Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser() / "jaxart" / "weights"
 
 
 def _advice(e: Exception) -> str:
