@@ -1,0 +1,61 @@
+"""The defaults README.md states in prose, against the ones the code uses: a user who leaves an option out
+gets what the README says."""
+
+import re
+
+import pytest
+import typer
+
+import cli
+
+
+def _readme() -> str:
+    from conftest import ROOT
+
+    return " ".join((ROOT / "README.md").read_text().split())
+
+
+def _default(path: str, option: str):
+    """The default click holds for `option` of the command `path` ("weights normalize")."""
+    command = typer.main.get_command(cli.app)
+    for name in path.split():
+        command = command.commands[name]
+    return next(p.default for p in command.params if option in p.opts)
+
+
+def _config():
+    from jaxart import StyleConfig
+
+    return StyleConfig()
+
+
+def test_the_loss_defaults_the_readme_states_are_stylize_s():
+    c = _config()
+    found = re.search(r"Defaults: content layer `(\w+)`; style layers `([\w, ]+)` \(equal weights\); content weight "
+                      r"([\d.]+), style weight ([\d.]+), TV weight ([\d.]+);", _readme())
+    assert found, "README's 'Defaults:' sentence changed shape; update this test with it"
+    layer, layers, content, style, tv = found.groups()
+    assert (layer,) == c.content_layers and tuple(layers.split(", ")) == c.style_layers
+    assert c.style_layer_weights is None  # equal weights
+    assert (float(content), float(style), float(tv)) == (c.content_weight, c.style_weight, c.tv_weight)
+
+
+@pytest.mark.parametrize("pattern, actual", [
+    (r"stylize's are (\d+) px and \d+ steps", lambda: _config().size),
+    (r"stylize's are \d+ px and (\d+) steps", lambda: _default("stylize", "--steps")),
+    (r"(\d+) px \(the default size\)", lambda: _config().size),
+    (r"defaults: --size (\d+), --steps \d+", lambda: __import__("cli_sweep")._SIZE),
+    (r"defaults: --size \d+, --steps (\d+)", lambda: int(_default("sweep", "--steps"))),
+    (r"--output (\S+\.png) \(stylize's", lambda: str(_default("sweep", "--output"))),
+    (r"`--margin PX`, field `margin`, default (\d+)", lambda: _default("stylize", "--margin")),
+    (r"`--lbfgs-memory N` \(default (\d+)\)", lambda: _default("stylize", "--lbfgs-memory")),
+    (r"resized to `--size` \((\d+) by default\)", lambda: _default("weights normalize", "--size")),
+    (r"So, by default, is a filter whose mean is below \S+ of its layer's average \(`--min-mean ([\d.]+)`\)",
+     lambda: _default("weights normalize", "--min-mean")),
+    (r"composited over `--background`, (\w+) by default", lambda: _default("stylize", "--background")),
+])
+def test_a_default_the_readme_states_is_the_one_the_cli_uses(pattern, actual):
+    found = re.search(pattern, _readme())
+    assert found, f"README no longer says {pattern!r}; update this test with it"
+    expected = actual()
+    assert type(expected)(found.group(1)) == expected, f"README says {found.group(0)!r}, the code {expected!r}"
