@@ -35,7 +35,9 @@ def run(app: typer.Typer) -> None:
     except TyperException as e:
         if hasattr(e, "possibilities"):  # click's NoSuchOption, which typer does not export
             typer.echo(f"error: {unknown_option(e)}", err=True)
-        elif e.format_message():  # else it is the help `jaxart` alone prints
+        elif type(e).__name__ == "NoArgsIsHelpError":  # `jaxart` or `jaxart weights` alone: the help, no error
+            typer.echo(e.format_message(), err=True)
+        elif e.format_message():
             typer.echo(f"error: {usage_message(e)}", err=True)
         sys.exit(2)
     except NonFiniteLossError as e:

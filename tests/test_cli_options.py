@@ -130,3 +130,9 @@ def test_a_usage_error_says_what_to_give(argv, said, monkeypatch, capsys):
     code, out, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and not out and len(err.splitlines()) == 1 and said in err, err
     assert "Input should be" not in err and "Value error" not in err
+
+
+@pytest.mark.parametrize("argv", [[], ["weights"]], ids=["jaxart", "weights"])
+def test_a_command_given_alone_shows_its_help_not_an_error(argv, monkeypatch, capsys):
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and err.startswith("Usage: ") and "Commands:" in err and "error" not in err.lower(), err
