@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-from cli_common import SIGINTS as _SIGINTS  # first, and light: see cli_common
+from cli_common import SIGINTS as _SIGINTS, STOPS as _STOPS  # first, and light: see cli_common
 
-_previous = signal.signal(signal.SIGINT, lambda signum, frame: _SIGINTS.append(signum))
+_previous = {s: signal.signal(s, lambda signum, frame: _SIGINTS.append(signum)) for s in _STOPS}
 import typer  # noqa: E402
 
 from jaxart import config as _config, memory as _memory, output as _output  # noqa: E402
@@ -27,10 +27,13 @@ from cli_common import (  # noqa: E402
 from cli_errors import run as _run  # noqa: E402
 from cli_weights import weights_app  # noqa: E402
 
-signal.signal(signal.SIGINT, _previous)
+for _s, _handler in _previous.items():
+    signal.signal(_s, _handler)
 if _SIGINTS:  # while the libraries loaded: nothing has been written
-    sys.stderr.write("error: interrupted\n")
-    sys.exit(130)
+    from cli_common import interrupted_code, interrupted_line
+
+    sys.stderr.write(interrupted_line() + "\n")
+    sys.exit(interrupted_code())
 
 # Plain help (rich_markup_mode=None): rich's option table cut the names of the longer options
 # (--checkpoint-eve…) and ran to 244 lines in 80 columns; plain help wraps whole, in 107.
@@ -209,7 +212,7 @@ def main() -> None:
 
 
 def entry() -> None:
-    """The console entry point: `main`; after a Ctrl-C, an exit that skips the interpreter's teardown,
+    """The console entry point: `main`; after a Ctrl-C or SIGTERM, an exit that skips the interpreter's teardown,
     which crashed (SIGSEGV, exit 139) in about half of interrupted `bench` runs while XLA's threads
     were still computing. Whatever the command was writing has been cleaned up by then. Once the
     command is done, Ctrl-C and SIGTERM are ignored: in JAX's teardown they only broke a finished
@@ -217,13 +220,13 @@ def entry() -> None:
     try:
         main()
     except SystemExit as e:
-        if e.code != 130:
+        if e.code not in [128 + s for s in _STOPS]:
             raise
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(130)
+        os._exit(e.code)
     finally:
-        for s in (signal.SIGINT, signal.SIGTERM):
+        for s in _STOPS:
             signal.signal(s, signal.SIG_IGN)
 
 

@@ -5,6 +5,7 @@ at the top: cli.py imports this before the libraries, to record a Ctrl-C while t
 from __future__ import annotations
 
 import gc
+import signal
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -14,6 +15,9 @@ from typing import Optional
 # or becomes an ImportError (numpy). Later Python drops one raised in a garbage-collection callback
 # (JAX has one), a __del__ or a weakref callback with an "Exception ignored" traceback and goes on;
 # there too it is only recorded, and `stop_if_interrupted` ends the command at the next check.
+# SIGTERM (`kill`, `timeout`, a batch scheduler) is answered the same way, with its own exit code:
+# its default action killed the process silently, leaving a file being written half done.
+STOPS = (signal.SIGINT, signal.SIGTERM)
 SIGINTS: list[int] = []
 
 
@@ -36,6 +40,17 @@ def stop_if_interrupted() -> None:
 
 def forget_interrupts() -> None:
     SIGINTS.clear()
+
+
+def interrupted_code() -> int:
+    """128 + the signal that interrupted the command: 130 for Ctrl-C (or none recorded), 143 for SIGTERM."""
+    return 128 + (SIGINTS[0] if SIGINTS else signal.SIGINT)
+
+
+def interrupted_line() -> str:
+    """The one line an interrupted command ends with; it names a signal other than Ctrl-C."""
+    signum = SIGINTS[0] if SIGINTS else signal.SIGINT
+    return "error: interrupted" + ("" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}")
 
 
 def csv(text: Optional[str], flag: str, cast=str):
@@ -161,4 +176,5 @@ def fetch(name: str, quiet: bool, url: str | None = None, **options) -> Path:
         if not kept or weights.folder.busy(name):  # nothing kept, or another fetch's (this one waited)
             raise
         raise Interrupted(f"interrupted; the {kept:,} bytes of {name} downloaded so far are kept in {partial}: "
-                          f"fetching again resumes there, `jaxart weights remove {name}` deletes them", 130) from None
+                          f"fetching again resumes there, `jaxart weights remove {name}` deletes them",
+                          interrupted_code()) from None

@@ -11,7 +11,11 @@ import sys
 import typer
 from typer.exceptions import Abort, Exit, TyperException
 
-from cli_common import forget_interrupts as _forget_interrupts, on_sigint as _on_sigint, stop_if_interrupted as _stop_if_interrupted
+from cli_common import (
+    STOPS as _STOPS, forget_interrupts as _forget_interrupts,
+    interrupted_code as _interrupted_code, interrupted_line as _interrupted_line, on_sigint as _on_sigint,
+    stop_if_interrupted as _stop_if_interrupted,
+)
 
 
 def run(app: typer.Typer) -> None:
@@ -19,19 +23,19 @@ def run(app: typer.Typer) -> None:
     from jaxart.checkpoint import Interrupted
     from jaxart.errors import InputError, JaxartError, NonFiniteLossError
 
-    previous = signal.signal(signal.SIGINT, _on_sigint)
+    previous = {s: signal.signal(s, _on_sigint) for s in _STOPS}
     try:
         code = app(standalone_mode=False)
-        _stop_if_interrupted()  # a Ctrl-C that Python dropped (see _on_sigint) still ends in 130
         if code == 130:  # typer turns a KeyboardInterrupt in a command into a silent Exit(130)
             raise KeyboardInterrupt
+        _stop_if_interrupted()  # a signal that Python dropped (see _on_sigint) still ends in 128 + the signal
         if isinstance(code, int) and code:  # not standalone, click returns typer.Exit(code)'s code
             sys.exit(code)
     except Exit as e:
         sys.exit(e.exit_code)
     except Abort:
-        typer.echo("error: interrupted", err=True)
-        sys.exit(130)
+        typer.echo(_interrupted_line(), err=True)
+        sys.exit(_interrupted_code())
     except TyperException as e:
         if hasattr(e, "possibilities"):  # click's NoSuchOption, which typer does not export
             typer.echo(f"error: {unknown_option(e)}", err=True)
@@ -74,10 +78,11 @@ def run(app: typer.Typer) -> None:
         typer.echo(f"error: {text}", err=True)  # says what JAX_PLATFORMS to set
         sys.exit(2)
     except KeyboardInterrupt:
-        typer.echo("error: interrupted", err=True)
-        sys.exit(130)
+        typer.echo(_interrupted_line(), err=True)
+        sys.exit(_interrupted_code())
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
         _forget_interrupts()  # this command's: a later main() in the same process starts afresh
 
 

@@ -1,0 +1,72 @@
+"""SIGTERM (`kill`, `timeout`, a batch scheduler) at moments outside a run's steps: one line, exit 143, no
+stray file.
+
+Each SIGTERM case runs the CLI in a fresh process that sends itself the signal at a chosen moment, through
+a hook (an import, a patched library function), so the moment is the same every time.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, write_tiny_job, stylize_argv
+
+# Sends SIGTERM to this process the first time `module.function` is called, then calls it.
+_KILL_IN = """
+import functools, importlib, os, signal
+def _kill_in(module, function):
+    m = importlib.import_module(module)
+    original = getattr(m, function)
+    @functools.wraps(original)
+    def wrapper(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return original(*args, **kwargs)
+    setattr(m, function, wrapper)
+"""
+
+
+def _cli(argv, tmp_path, before_import: str = "", after_import: str = "") -> subprocess.CompletedProcess:
+    code = f"{_KILL_IN}\n{before_import}\nimport sys, cli\n{after_import}\nsys.argv = ['jaxart', *{argv!r}]\ncli.entry()"
+    env = {**os.environ, "JAXART_WEIGHTS_DIR": str(tmp_path / "weights"), "JAXART_CACHE_DIR": "off"}
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("signals"))
+
+
+def test_sigterm_while_the_libraries_load_is_one_line_and_exit_143(files, tmp_path):
+    """It killed the process silently (exit -15): the libraries load for seconds before any command runs."""
+    typer_import = ("import importlib.abc, sys\n"
+                    "class Finder(importlib.abc.MetaPathFinder):\n"
+                    "    def find_spec(self, name, path, target=None):\n"
+                    "        if name == 'typer':\n"
+                    "            sys.meta_path.remove(self)\n"
+                    "            os.kill(os.getpid(), signal.SIGTERM)\n"
+                    "sys.meta_path.insert(0, Finder())")
+    done = _cli(stylize_argv(files, tmp_path / "o.png"), tmp_path, before_import=typer_import)
+    assert done.returncode == 143 and done.stderr == "error: interrupted by SIGTERM\n", (done.returncode, done.stderr)
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_sigterm_while_the_inputs_load_is_one_line_and_exit_143(files, tmp_path):
+    done = _cli(stylize_argv(files, tmp_path / "o.png"), tmp_path, after_import="_kill_in('jaxart.job', 'load_inputs')")
+    assert done.returncode == 143 and done.stderr == "error: interrupted by SIGTERM\n", (done.returncode, done.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sigterm_while_weights_convert_writes_leaves_no_temporary_file(tmp_path):
+    """The half-written `.mine.safetensors.*.tmp` stayed in the weights folder, hidden, once per SIGTERM."""
+    from test_weights import layer_arrays, write_h5
+
+    source = tmp_path / "vgg16.h5"
+    write_h5(source, layer_arrays("vgg16"), "keras2", compression="gzip")
+    (tmp_path / "weights").mkdir()
+    done = _cli(["weights", "convert", str(source), "--name", "mine"], tmp_path,
+                after_import="_kill_in('jaxart.weights.store', '_sort_header')")
+    assert done.returncode == 143 and done.stderr == "error: interrupted by SIGTERM\n", (done.returncode, done.stderr)
+    assert list((tmp_path / "weights").iterdir()) == []
+
