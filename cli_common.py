@@ -33,6 +33,10 @@ def on_sigint(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def interrupted() -> bool:
+    return bool(SIGINTS)
+
+
 def stop_if_interrupted() -> None:
     if SIGINTS:
         raise KeyboardInterrupt

@@ -12,7 +12,7 @@ import typer
 from typer.exceptions import Abort, Exit, TyperException
 
 from cli_common import (
-    STOPS as _STOPS, forget_interrupts as _forget_interrupts,
+    STOPS as _STOPS, forget_interrupts as _forget_interrupts, interrupted as _interrupted,
     interrupted_code as _interrupted_code, interrupted_line as _interrupted_line, on_sigint as _on_sigint,
     stop_if_interrupted as _stop_if_interrupted,
 )
@@ -28,7 +28,10 @@ def run(app: typer.Typer) -> None:
         code = app(standalone_mode=False)
         if code == 130:  # typer turns a KeyboardInterrupt in a command into a silent Exit(130)
             raise KeyboardInterrupt
-        _stop_if_interrupted()  # a signal that Python dropped (see _on_sigint) still ends in 128 + the signal
+        if _interrupted() and not code:  # one Python dropped (see _on_sigint): the command went on to finish its work
+            typer.echo(f"{_interrupted_line()} as the command finished; it completed all the same", err=True)
+            sys.exit(_interrupted_code())
+        _stop_if_interrupted()  # the same, in a command that failed: it ends in 128 + the signal
         if isinstance(code, int) and code:  # not standalone, click returns typer.Exit(code)'s code
             sys.exit(code)
     except Exit as e:
