@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-from cli_common import SIGINTS as _SIGINTS, STOPS as _STOPS  # first, and light: see cli_common
+from cli_common import SIGINTS as _SIGINTS, STOPS as _STOPS, catch as _catch  # first, and light: see cli_common
 
-_previous = {s: signal.signal(s, lambda signum, frame: _SIGINTS.append(signum)) for s in _STOPS}
+_previous = _catch(lambda signum, frame: _SIGINTS.append(signum))
 import typer  # noqa: E402
 
 from jaxart import config as _config, memory as _memory, output as _output  # noqa: E402
@@ -56,7 +56,7 @@ def stylize(
     fmt: _o.FormatOption = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
     resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this checkpoint (it names the content, styles, model and options).", callback=_home)] = None,
-    checkpoint_every: Annotated[int, typer.Option(help="Write OUTPUT.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM).")] = 0,
+    checkpoint_every: Annotated[int, typer.Option(help="Write OUTPUT.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM/SIGHUP).")] = 0,
     model: Annotated[str, typer.Option(help="auto (vgg19 if available, else vgg16-hed), a registered name or a .safetensors path.", callback=_home)] = "auto",
     size: Annotated[Optional[int], typer.Option(help="Long side of the output in pixels (default 512, or the last of --scales).", show_default=False)] = None,
     steps: _o.Steps = str(_DEFAULT.steps),
@@ -91,7 +91,7 @@ def stylize(
 ) -> None:
     """Paint CONTENT in the style of STYLES and write an image with its run record.
 
-    Ctrl-C or SIGTERM stops after the current step, writes the image and OUTPUT.ckpt.npz, and exits 130 / 143; `stylize --resume OUTPUT.ckpt.npz` continues it to the same pixels.
+    Ctrl-C, SIGTERM or SIGHUP stops after the current step, writes the image and OUTPUT.ckpt.npz, and exits 130 / 143 / 129; `stylize --resume OUTPUT.ckpt.npz` continues it to the same pixels.
 
     Compiled programs are kept in ~/.cache/jaxart/xla for later runs (JAXART_CACHE_DIR=off: not).
     """
@@ -212,10 +212,10 @@ def main() -> None:
 
 
 def entry() -> None:
-    """The console entry point: `main`; after a Ctrl-C or SIGTERM, an exit that skips the interpreter's teardown,
+    """The console entry point: `main`; after a Ctrl-C or another signal, an exit that skips the interpreter's teardown,
     which crashed (SIGSEGV, exit 139) in about half of interrupted `bench` runs while XLA's threads
     were still computing. Whatever the command was writing has been cleaned up by then. Once the
-    command is done, Ctrl-C and SIGTERM are ignored: in JAX's teardown they only broke a finished
+    command is done, these signals are ignored: in JAX's teardown they only broke a finished
     run's exit (killed by the signal, or an atexit traceback with exit 0)."""
     try:
         main()

@@ -15,10 +15,17 @@ from typing import Optional
 # or becomes an ImportError (numpy). Later Python drops one raised in a garbage-collection callback
 # (JAX has one), a __del__ or a weakref callback with an "Exception ignored" traceback and goes on;
 # there too it is only recorded, and `stop_if_interrupted` ends the command at the next check.
-# SIGTERM (`kill`, `timeout`, a batch scheduler) is answered the same way, with its own exit code:
-# its default action killed the process silently, leaving a file being written half done.
-STOPS = (signal.SIGINT, signal.SIGTERM)
+# SIGTERM (`kill`, `timeout`, a batch scheduler) and SIGHUP (the terminal closed, an ssh session
+# dropped) are answered the same way, with their own exit codes: their default action killed the
+# process silently, leaving a file being written half done. A SIGHUP that is ignored (`nohup`) stays so.
+STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 SIGINTS: list[int] = []
+
+
+def catch(handler) -> dict:
+    """Set `handler` for each of STOPS (not a SIGHUP that `nohup` ignores); returns the handlers it replaced."""
+    return {s: signal.signal(s, handler) for s in STOPS
+            if s != signal.SIGHUP or signal.getsignal(s) is not signal.SIG_IGN}
 
 
 def on_sigint(signum, frame) -> None:
@@ -47,7 +54,7 @@ def forget_interrupts() -> None:
 
 
 def interrupted_code() -> int:
-    """128 + the signal that interrupted the command: 130 for Ctrl-C (or none recorded), 143 for SIGTERM."""
+    """128 + the signal that interrupted the command: 130 for Ctrl-C (or none recorded), 143 SIGTERM, 129 SIGHUP."""
     return 128 + (SIGINTS[0] if SIGINTS else signal.SIGINT)
 
 

@@ -12,7 +12,7 @@ import typer
 from typer.exceptions import Abort, Exit, TyperException
 
 from cli_common import (
-    STOPS as _STOPS, forget_interrupts as _forget_interrupts, interrupted as _interrupted,
+    catch as _catch, forget_interrupts as _forget_interrupts, interrupted as _interrupted,
     interrupted_code as _interrupted_code, interrupted_line as _interrupted_line, on_sigint as _on_sigint,
     stop_if_interrupted as _stop_if_interrupted,
 )
@@ -23,7 +23,7 @@ def run(app: typer.Typer) -> None:
     from jaxart.checkpoint import Interrupted
     from jaxart.errors import InputError, JaxartError, NonFiniteLossError
 
-    previous = {s: signal.signal(s, _on_sigint) for s in _STOPS}
+    previous = _catch(_on_sigint)
     try:
         code = app(standalone_mode=False)
         if code == 130:  # typer turns a KeyboardInterrupt in a command into a silent Exit(130)

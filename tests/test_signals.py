@@ -1,7 +1,7 @@
-"""SIGTERM (`kill`, `timeout`, a batch scheduler) and Ctrl-C at moments outside a run's steps: one true
-line, exit 128 + the signal, no stray file.
+"""SIGTERM (`kill`, `timeout`, a batch scheduler), SIGHUP (a closed terminal) and Ctrl-C at moments outside
+a run's steps: one true line, exit 128 + the signal, no stray file.
 
-Each SIGTERM case runs the CLI in a fresh process that sends itself the signal at a chosen moment, through
+Each SIGTERM or SIGHUP case runs the CLI in a fresh process that sends itself the signal at a chosen moment, through
 a hook (an import, a patched library function), so the moment is the same every time.
 """
 
@@ -15,15 +15,15 @@ import pytest
 
 from conftest import ROOT, run_main, write_tiny_job, stylize_argv
 
-# Sends SIGTERM to this process the first time `module.function` is called, then calls it.
+# Sends `signum` to this process each time `module.function` is called, then calls it.
 _KILL_IN = """
 import functools, importlib, os, signal
-def _kill_in(module, function):
+def _kill_in(module, function, signum=signal.SIGTERM):
     m = importlib.import_module(module)
     original = getattr(m, function)
     @functools.wraps(original)
     def wrapper(*args, **kwargs):
-        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signum)
         return original(*args, **kwargs)
     setattr(m, function, wrapper)
 """
@@ -104,3 +104,21 @@ def test_a_ctrl_c_python_dropped_while_weights_convert_worked_says_the_weights_a
     installed = tmp_path / "weights" / "mine.safetensors"
     assert code == 130 and installed.is_file() and out.strip() == str(installed), (code, out)
     assert err == "error: interrupted as the command finished; it completed all the same", err
+
+
+def test_sighup_stops_a_run_with_a_checkpoint_to_resume(files, tmp_path):
+    """A closed terminal or dropped ssh session killed the run (exit -1) and lost every step done."""
+    out = tmp_path / "o.png"
+    done = _cli(stylize_argv(files, out), tmp_path, after_import="_kill_in('jaxart.transfer', 'run', signal.SIGHUP)")
+    assert done.returncode == 129, (done.returncode, done.stderr)
+    assert done.stderr.startswith("interrupted by SIGHUP at step 1 of 2; wrote"), done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.ckpt.npz", "o.png"]
+
+
+def test_under_nohup_sighup_stays_ignored(files, tmp_path):
+    out = tmp_path / "o.png"
+    done = _cli(stylize_argv(files, out), tmp_path, before_import="signal.signal(signal.SIGHUP, signal.SIG_IGN)",
+                after_import="_kill_in('jaxart.job', 'load_inputs', signal.SIGHUP); "
+                             "_kill_in('jaxart.transfer', 'run', signal.SIGHUP)")
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.png"]
