@@ -22,13 +22,14 @@ class Server:
     """A threaded HTTP server serving `body`; request k behaves as `modes[k]` (the last repeats).
 
     Modes: "ok" (honours Range), "no-range" (ignores it), "cut" (closes halfway), "stall" (sends
-    headers then waits), "slow" (waits 0.5 s first), "404" (or any status), "short" (a whole 1000-byte file), "half206"
+    headers then waits), "pause" (sends half, sets `paused`, waits up to 10 s, sends the rest), "slow" (waits 0.5 s first), "404" (or any status), "short" (a whole 1000-byte file), "half206"
     (answers a Range with half the rest), "elsewhere206" (answers a Range with bytes from 0). `ranges` records each GET's Range header.
     """
 
     def __init__(self, body: bytes, modes: list[str]):
         self.body, self.modes, self.ranges = body, modes, []
         self.stop = threading.Event()  # bounds every wait, so the server always winds down
+        self.paused = threading.Event()
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.owner = self
         self.url = f"http://127.0.0.1:{self.httpd.server_port}/files/vgg16_test.h5"
@@ -71,6 +72,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if mode == "slow":
             srv.stop.wait(0.5)
+        if mode == "pause":
+            self.wfile.write(body[: len(body) // 2])
+            srv.paused.set()
+            srv.stop.wait(10)
+            body = body[len(body) // 2:]
         self.wfile.write(body[: len(body) // 2] if mode == "cut" else body)
 
     def log_message(self, *args):

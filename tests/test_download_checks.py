@@ -5,8 +5,11 @@ from __future__ import annotations
 import errno
 import hashlib
 import re
+import signal
 import socket
 import tempfile
+import threading
+import time
 
 import pytest
 from typer.testing import CliRunner
@@ -14,7 +17,7 @@ from typer.testing import CliRunner
 import cli
 import test_download
 from jaxart.errors import WeightsError
-from jaxart.weights import check_writable, fetch, installed, load
+from jaxart.weights import check_writable, fetch, folder, installed, load
 from test_download import FAST, visible_files
 from test_weights import assert_same_params
 
@@ -185,3 +188,20 @@ def test_a_bad_target_is_one_line_before_any_download_bar_is_drawn(bad, serve, w
     code, _, err = run_main(["weights", "fetch", "test"], monkeypatch, capsys)
     assert code == 1 and len(err.splitlines()) == 1 and err.startswith("error: cannot write"), err
     assert bars == [] and server.ranges == []
+
+
+def test_ctrl_c_while_the_server_is_slow_keeps_the_bytes_that_arrived(serve, served, weights_dir):
+    """The download read a whole MB before writing it: a Ctrl-C on a slow link lost up to a MB (all of this
+    file's half), and the bar stood still meanwhile."""
+    server = serve(["pause"])
+    main = threading.get_ident()
+
+    def ctrl_c_once_half_is_sent():
+        if server.paused.wait(10):
+            time.sleep(0.3)
+            signal.pthread_kill(main, signal.SIGINT)  # to the main thread, as a terminal's Ctrl-C reaches it
+
+    threading.Thread(target=ctrl_c_once_half_is_sent, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        fetch("test", **FAST)
+    assert folder.partial_path("test").stat().st_size == len(served.body) // 2

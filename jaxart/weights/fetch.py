@@ -70,8 +70,9 @@ def _get(url: str, partial: Path, size: int, progress: Progress | None, timeout:
             raise _WrongFile(f"the server sends {int(length):,} bytes, and {size:,} were expected")
         done = offset
         with open(partial, "ab" if offset else "wb") as out:
-            # Read one byte past `size`, so an oversized body is noticed instead of trusted.
-            while done <= size and (block := response.read(min(_CHUNK, size + 1 - done))):
+            # Read one byte past `size`, so an oversized body is noticed instead of trusted. read1 takes
+            # what has arrived, up to a chunk: read waited for a whole MB, which Ctrl-C then lost.
+            while done <= size and (block := response.read1(min(_CHUNK, size + 1 - done))):
                 out.write(block)
                 done += len(block)
                 if progress:
