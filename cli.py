@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import functools
-import os
-import signal
-import sys
-from pathlib import Path
-from typing import Annotated, Optional
-
-from cli_common import SIGINTS as _SIGINTS, STOPS as _STOPS, catch as _catch  # first, and light: see cli_common
+# First, before any slower import (typing): a Ctrl-C from here on is recorded, not a KeyboardInterrupt
+# traceback. See cli_common.
+from cli_common import SIGINTS as _SIGINTS, STOPS as _STOPS, catch as _catch
 
 _previous = _catch(lambda signum, frame: _SIGINTS.append(signum))
+import functools  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Annotated, Optional  # noqa: E402
+
 import typer  # noqa: E402
 
 from jaxart import config as _config, memory as _memory, output as _output  # noqa: E402

@@ -8,7 +8,6 @@ import gc
 import signal
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 # Ctrl-C outside a run (whose own handler is job.stop_signals). While the libraries load it is only
 # recorded: a KeyboardInterrupt inside a native module's initialisation aborts the process (jaxlib)
@@ -64,7 +63,7 @@ def interrupted_line() -> str:
     return "error: interrupted" + ("" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}")
 
 
-def csv(text: Optional[str], flag: str, cast=str):
+def csv(text: str | None, flag: str, cast=str):
     """The items of option `flag`'s comma-separated `text`, each cast; None stays None."""
     from typer import BadParameter
 

@@ -40,17 +40,22 @@ def files(tmp_path_factory):
     return write_tiny_job(tmp_path_factory.mktemp("signals"))
 
 
-def test_sigterm_while_the_libraries_load_is_one_line_and_exit_143(files, tmp_path):
-    """It killed the process silently (exit -15): the libraries load for seconds before any command runs."""
-    typer_import = ("import importlib.abc, sys\n"
-                    "class Finder(importlib.abc.MetaPathFinder):\n"
-                    "    def find_spec(self, name, path, target=None):\n"
-                    "        if name == 'typer':\n"
-                    "            sys.meta_path.remove(self)\n"
-                    "            os.kill(os.getpid(), signal.SIGTERM)\n"
-                    "sys.meta_path.insert(0, Finder())")
-    done = _cli(stylize_argv(files, tmp_path / "o.png"), tmp_path, before_import=typer_import)
-    assert done.returncode == 143 and done.stderr == "error: interrupted by SIGTERM\n", (done.returncode, done.stderr)
+@pytest.mark.parametrize("module, signum", [("typer", signal.SIGTERM), ("typing", signal.SIGINT)])
+def test_a_signal_while_the_libraries_load_is_one_line(module, signum, files, tmp_path):
+    """SIGTERM killed the process silently (exit -15): the libraries load for seconds before any command
+    runs. A Ctrl-C while cli.py imported `typing`, before it set its handler, was a KeyboardInterrupt traceback."""
+    signal_on_import = ("class Finder:  # not importlib.abc's: that imports typing\n"
+                        "    def find_spec(self, name, path, target=None):\n"
+                        f"        if name == {module!r}:\n"
+                        "            sys.meta_path.remove(self)\n"
+                        "            print('sent', flush=True)\n"
+                        f"            os.kill(os.getpid(), {int(signum)})\n"
+                        "import sys\n"
+                        "sys.meta_path.insert(0, Finder())")
+    done = _cli(stylize_argv(files, tmp_path / "o.png"), tmp_path, before_import=signal_on_import)
+    said = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"
+    assert done.stdout == "sent\n" and done.returncode == 128 + signum, (done.returncode, done.stderr)
+    assert done.stderr == f"error: interrupted{said}\n", done.stderr
     assert not (tmp_path / "o.png").exists()
 
 
