@@ -80,5 +80,7 @@ def frames_note(save_every: int, steps: int) -> str | None:
     image is the output), so an interval of `steps` or more, over all scales, gives none; else None."""
     if not save_every or save_every < steps:
         return None
+    # Below 1 is no interval: a one-step run has no frame to take, whatever --save-every is.
+    fix = f"give a value below {steps} for frames" if steps > 1 else "frames need a run of 2 steps or more"
     return (f"--save-every {save_every} writes no frames in a run of {steps} step{'s' * (steps != 1)} (the last "
-            f"step's image is the output); give a value below {steps} for frames")
+            f"step's image is the output); {fix}")

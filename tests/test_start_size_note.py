@@ -68,3 +68,11 @@ def test_a_save_every_that_writes_no_frame_is_warned_about(every, steps, warned,
                 f"the output); give a value below {total} for frames")
     assert (expected in err) == warned, err
     assert "--save-every" not in err or warned, err
+
+
+@pytest.mark.parametrize("every", [1, 2, 1000])
+def test_a_one_step_run_is_not_told_to_save_every_below_1(every):
+    """--save-every N with --steps 1 was told to "give a value below 1 for frames": no interval is."""
+    note = notes.frames_note(every, 1)
+    assert "below 1" not in note
+    assert note.endswith("frames need a run of 2 steps or more")
