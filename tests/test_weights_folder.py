@@ -16,7 +16,7 @@ from jaxart.errors import WeightsError, WeightsFileError
 from jaxart.weights import catalog, convert, fetch, folder, installed, load, registry, store
 from jaxart.weights.registry import Source
 
-from conftest import TINY, run_main
+from conftest import TINY, run_main, write_tiny_job
 
 DEAD_URL = "http://127.0.0.1:9/dead.h5"  # nothing listens: a download would fail, never hang
 
@@ -208,6 +208,16 @@ def test_normalizing_a_source_file_says_to_convert_it_first(weights_dir, tmp_pat
     code, _, err = run_main(["weights", "normalize", str(tmp_path / "src.h5"), "--images", str(tmp_path), "--name", "n"],
                             monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and f"convert it first: jaxart weights convert {tmp_path / 'src.h5'}" in err, err
+
+
+def test_an_image_given_as_the_model_is_not_to_be_converted(weights_dir, tmp_path, monkeypatch, capsys):
+    """`--model painting.jpg` said to run `jaxart weights convert painting.jpg`, which refuses an image."""
+    d, _ = write_tiny_job(tmp_path)
+    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", str(d / "paint.png"),
+                             "--size", "32", "--steps", "1", "-o", str(tmp_path / "out.png")], monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert "weights convert" not in err and "it is an image, not weights: give a weight set's name" in err, err
+    assert not (tmp_path / "out.png").exists()
 
 
 def test_a_weights_folder_that_is_a_broken_link_is_called_one(weights_dir, tmp_path):

@@ -122,6 +122,10 @@ def redo(path: Path) -> str:
     path = Path(path)
     if valid_name(path.stem) and path.suffix == ".safetensors" and path.parent.resolve() == weights_dir().resolve():
         return f"run `jaxart weights remove {path.stem}`, then fetch or convert it again"
+    from jaxart.weights.normalize import IMAGE_SUFFIXES  # here: normalize imports this module
+
+    if path.suffix.lower() in IMAGE_SUFFIXES:  # `--model painting.jpg`: convert would refuse it too
+        return "it is an image, not weights: give a weight set's name (`jaxart weights list`) or a .safetensors file"
     if path.suffix != ".safetensors":  # a source file (.h5, .pth) given where converted weights go
         return f"convert it first: jaxart weights convert {path}"
     return "convert the weights again"
