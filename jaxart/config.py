@@ -237,8 +237,9 @@ def _choice(config, name, allowed):
 
 def _style_scale(config):
     s = config.style_scale
-    if not (isinstance(s, (int, float)) and math.isfinite(s) and s > 0):
-        raise ValueError(f"style-scale must be a finite number above 0, got {s}")
+    # Above _MAX_WEIGHT the memory estimate's pixel counts overflow floats, a traceback, not a refusal.
+    if not (isinstance(s, (int, float)) and math.isfinite(s) and 0 < s <= _MAX_WEIGHT):
+        raise ValueError(f"style-scale must be a finite number above 0 (at most 1e30), got {s}")
     # At `size` only: at a smaller scale of coarse to fine the painting is enlarged to 16 px
     # instead (image.painting_side, README "Style scale").
     if config.size * s < SMALLEST:

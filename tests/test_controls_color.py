@@ -221,6 +221,8 @@ def test_animation_of_a_coarse_to_fine_run_grows_its_early_frames_to_the_result(
 BAD = {
     "unknown colour mode": (["--colors", "sepia"], "'sepia' is not one of"),
     "zero style scale": (["--style-scale", "0"], "style-scale must be a finite number above 0"),
+    # the memory estimate's pixel counts overflowed: a traceback (OverflowError)
+    "huge style scale": (["--style-scale", "1e300"], "style-scale must be a finite number above 0 (at most 1e30)"),
     "tiny painting": (["--style-scale", "0.1"], "makes the painting 5 px"),
     "animation suffix": (["--animate", "ANIM/run.mp4"], "must end in .gif or .webp"),
 }
