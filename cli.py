@@ -197,10 +197,16 @@ _RESUME_OPTIONS = ("resume", "output", "fmt", "overwrite", "checkpoint_every", "
 
 def _only_with_resume(ctx: typer.Context, allowed) -> None:
     """Refuse options the checkpoint overrides, rather than ignore them."""
-    given = [max(p.opts, key=len) for p in ctx.command.params if p.name not in allowed and _given(ctx, p.name)]
+    given = [_as_typed(ctx, p) for p in ctx.command.params if p.name not in allowed and _given(ctx, p.name)]
     if given:
         raise typer.BadParameter(f"the checkpoint fixes the run's settings; drop {', '.join(given)} (or start a new "
                                  "run to change them)", param_hint="--resume")
+
+
+def _as_typed(ctx: typer.Context, param) -> str:
+    """An option's long name as given: a flag's off switch is --no-remat, which "drop --remat" misnames."""
+    off = getattr(param, "secondary_opts", None) and ctx.params.get(param.name) is False
+    return max(param.secondary_opts if off else param.opts, key=len)
 
 
 app.command()(sweep)  # after stylize: the order --help lists them in

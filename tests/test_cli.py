@@ -130,6 +130,8 @@ BAD = {
                             "the checkpoint names the content, styles and model; give no CONTENT or STYLE with it"),
     "settings with --resume": (lambda d: ["stylize", "--resume", str(d / "x.ckpt.npz"), "--steps", "9"],
                                "the checkpoint fixes the run's settings; drop --model, --steps"),
+    "off switch with --resume": (lambda d: ["stylize", "--resume", str(d / "x.ckpt.npz"), "--no-remat"],
+                                 "drop --model, --no-remat (or"),  # was "drop --model, --remat"
 }
 
 
