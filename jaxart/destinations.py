@@ -127,6 +127,9 @@ def check_animation(path: Path, *, overwrite: bool = False, inputs=()) -> None:
     # The folder first, as output.check_file_name: a folder's name seldom has a suffix, and that is not what is wrong.
     if os.path.isdir(path):  # os.path's: False, not an OSError, for a name too long to look at
         raise InputError(f"animation {path} is a folder; give a file name in it, such as {Path(path) / 'out.gif'}")
+    if Path(path).name.lower() in animate.FORMATS:  # `--animate "$NAME.gif"`, NAME empty: not ".gif.gif"
+        raise InputError(f"animation {path} is a suffix without a name; give a file name such as "
+                         f"{Path(path).with_name('out' + Path(path).name)}")
     if not Path(path).suffix:  # often a folder to write into, whose trailing slash Path() dropped
         raise InputError(f"animation {path} has no suffix; give a file name such as {path}.gif, or "
                          f"{Path(path) / 'out.gif'} to write into a folder {Path(path).name} (.gif or .webp)")

@@ -174,6 +174,10 @@ NO_SUFFIX = [  # (command, what -o was given, other options, what the one line s
     ("stylize", "newdir", ["--format", "tiff"], "give a file name such as newdir.tif, or newdir/out.tif"),
     ("sweep", "newdir", [], "the contact sheet newdir has no suffix; give a file name such as newdir.png, or "
                             "newdir/sweep.png"),
+    # a name that is only a suffix (`-o "$NAME.png"` with NAME empty) was told to give .png.png
+    ("stylize", ".png", [], "output .png is a suffix without a name; give a file name such as out.png"),
+    ("stylize", "sub/.TIF", [], "output sub/.TIF is a suffix without a name; give a file name such as sub/out.TIF"),
+    ("sweep", ".png", [], "the contact sheet .png is a suffix without a name; give a file name such as sweep.png"),
 ]
 
 
@@ -193,6 +197,7 @@ ANIMATIONS = [  # (what --animate was given, what the one line says)
     ("made", "animation made is a folder; give a file name in it, such as made/out.gif"),
     ("made/", "animation made is a folder; give a file name in it, such as made/out.gif"),
     ("run.mp4", "animation run.mp4 must end in .gif or .webp"),
+    (".gif", "animation .gif is a suffix without a name; give a file name such as out.gif"),  # was ".gif.gif"
 ]
 
 
