@@ -155,6 +155,9 @@ def config_of(record: dict) -> StyleConfig:
                          "without --command shows what it holds")
     try:
         return StyleConfig.from_dict(d)  # a field the record lacks (an older jaxart) takes its default
+    except InputError as e:  # a field of the wrong type: not another version's, which the next message suspects
+        raise InputError(f"the run record's {str(e).partition(';')[0]}; it was edited or damaged, so no command can "
+                         "be made from it; `jaxart info` without --command shows what it holds") from None
     except ValueError as e:
         raise InputError(f"the run record (jaxart {record.get('jaxart', '?')}) has "
                          f"{str(e).partition(';')[0].replace('unknown', 'config')} this jaxart does not know; "

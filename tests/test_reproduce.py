@@ -144,7 +144,10 @@ def test_older_records_take_defaults_or_fail_in_one_line(tmp_path, monkeypatch, 
     assert (code, err) == (0, "")
     assert shlex.split(out)[4:] == ["--output", str(d / "old.png"), "--size", "256", "--steps", "100"]
     for name, broken, says in [("gone.png", {**old, "config": {"size": 256, "gone_field": 1}}, "gone_field"),
-                               ("bare.png", {"jaxart": "0.1.0", "config": {}}, "names no content and style")]:
+                               ("bare.png", {"jaxart": "0.1.0", "config": {}}, "names no content and style"),
+                               # was "has field config.scales has the wrong type this jaxart does not know"
+                               ("typed.png", {**old, "config": {"size": 256, "scales": "abc"}},
+                                "the run record's field config.scales has the wrong type; it was edited or damaged")]:
         save_image(d / name, np.zeros((4, 4, 3)), broken)
         code, out, err = run_main(["info", str(d / name), "--command"], monkeypatch, capsys)
         assert code == 2 and out == "" and err.count("\n") == 0 and says in err
