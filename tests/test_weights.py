@@ -16,6 +16,8 @@ from jaxart import vgg
 from jaxart.errors import WeightsError, WeightsFileError
 from jaxart.weights import convert, folder, hdf5, installed, load, registry, store
 
+from conftest import write_tiny_job
+
 LAYOUTS = ("keras1", "keras2", "keras3", "hed")  # keras-h5 legacy (two naming styles), Keras 3, HED
 
 
@@ -237,6 +239,14 @@ def test_non_hdf5_file_is_refused(tmp_path):
     source.write_bytes(b"")  # a download that never started, saved by a browser
     with pytest.raises(WeightsError, match=r"weights.h5 is empty; download it again$"):
         convert(source, "vgg19", "mine")
+    assert installed() == []
+
+
+def test_converted_weights_given_to_convert_are_said_to_need_none(tmp_path):
+    """A .safetensors file was "neither HDF5 nor a PyTorch file; give a .h5 or .pth": it needs no converting."""
+    _, model = write_tiny_job(tmp_path)
+    with pytest.raises(WeightsError, match=r"tiny.safetensors is already converted \(safetensors\): give it to --model"):
+        convert(model, None, "mine")
     assert installed() == []
 
 

