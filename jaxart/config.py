@@ -240,8 +240,7 @@ def _style_scale(config):
     # Above _MAX_WEIGHT the memory estimate's pixel counts overflow floats, a traceback, not a refusal.
     if not (isinstance(s, (int, float)) and math.isfinite(s) and 0 < s <= _MAX_WEIGHT):
         raise ValueError(f"style-scale must be a finite number above 0 (at most 1e30), got {s}")
-    # At `size` only: at a smaller scale of coarse to fine the painting is enlarged to 16 px
-    # instead (image.painting_side, README "Style scale").
+    # At `size` only: at a coarser scale the painting is enlarged to 16 px instead (image.painting_side).
     if config.size * s < SMALLEST:
         least = SMALLEST / config.size
         digits = 2 - math.floor(math.log10(least))  # three significant digits, rounded up
