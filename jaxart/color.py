@@ -91,8 +91,14 @@ def luminance(image: ArrayLike):
 
 
 def grey(luma: ArrayLike) -> np.ndarray:
-    """(H, W) luminance to an (H, W, 3) grey image for VGG, which needs three channels."""
+    """(H, W) luminance to an (H, W, 3) grey image for VGG, which needs three channels.
+
+    Raises ValueError for anything but a 2-D array, an RGB image included: repeating its last
+    axis made an (H, W, 3, 3) array that `features` refused only later, by shape.
+    """
     y = np.asarray(luma)
+    if y.ndim != 2:
+        raise ValueError(f"grey's luma has shape {y.shape}; give (H, W) luminance, e.g. grey(luminance(rgb)) for an RGB image")
     return np.repeat(y[..., None], 3, axis=-1)
 
 

@@ -56,6 +56,16 @@ def test_recombine_names_a_luminance_of_another_shape_than_the_photo_and_still_v
     np.testing.assert_allclose(got, batch, atol=1e-6)
 
 
+def test_grey_of_an_rgb_image_is_refused_with_what_to_give_and_of_luminance_is_three_equal_channels():
+    """An (H, W, 3) image became an (H, W, 3, 3) array that `features` refused later, by shape."""
+    photo = RGB / 255.0
+    with pytest.raises(ValueError, match=re.escape("grey's luma has shape (1, 2, 3); give (H, W) luminance, e.g. grey(luminance(rgb))")):
+        color.grey(photo)
+    got = color.grey(color.luminance(photo))
+    assert got.shape == (1, 2, 3)
+    np.testing.assert_array_equal(got, np.repeat(color.luminance(photo)[..., None], 3, axis=-1))
+
+
 def _photo_and_painting():
     rng = np.random.default_rng(1)
     a, b, c = (rng.random((12, 10)) for _ in range(3))
