@@ -58,12 +58,12 @@ def check_pixels(dtype, what: str = "image") -> None:
         raise InputError(f"{what} is {jnp.dtype(dtype)}; give a float array with values in [0, 1]")
 
 
-def check_reach(hw: tuple[int, ...], last: str) -> None:
-    """Raise a ValueError when an (h, w) image is too small for layer `last`: pooling left it no
-    pixel, which gave empty activations and NaN losses."""
+def check_reach(hw: tuple[int, ...], last: str, what: str = "image") -> None:
+    """Raise a ValueError when an (h, w) image, called `what`, is too small for layer `last`:
+    pooling left it no pixel, which gave empty activations and NaN losses."""
     need = 2 ** (int(last[4]) - 1 + last.startswith("pool"))
     if min(hw) < need:
-        raise ValueError(f"image is {hw[1]}x{hw[0]} px, too small for layer {last}, which needs at least {need} px "
+        raise ValueError(f"{what} is {hw[1]}x{hw[0]} px, too small for layer {last}, which needs at least {need} px "
                          "on each side; give a larger image or shallower layers")
 
 

@@ -15,7 +15,10 @@ from jax.typing import ArrayLike
 
 from jaxart import guided, losses, optimize
 from jaxart.config import StyleConfig
+from jaxart.layers import check_reach, layer_names
 from jaxart.vgg import Weights, features
+
+ORDER = layer_names("vgg19")  # VGG16's names, and their order, are a subset of these
 
 
 class Targets(NamedTuple):
@@ -78,7 +81,7 @@ def make_targets(
     """
     check_config(config)
     styles = as_paintings(styles)
-    _check_inputs(content, styles, masks)
+    _check_inputs(content, styles, masks, config)
     grams = [_style_grams(weights, s, config) for s in styles] if config.style_layers else []
     return _targets(weights, _content_features(weights, content, config), grams, config, masks)
 
@@ -97,19 +100,26 @@ def compute_targets(
     check_config(config)
     config = config.replace(conv="direct")
     styles = as_paintings(styles)
-    _check_inputs(content, styles, masks)
+    _check_inputs(content, styles, masks, config)
     content_program, grams_program = _programs()
     grams = [grams_program(weights, s, config) for s in styles] if config.style_layers else []
     return _targets(weights, content_program(weights, content, config), grams, config, masks)
 
 
-def _check_inputs(content: ArrayLike, styles: Sequence[ArrayLike], masks: ArrayLike | None) -> None:
+def _check_inputs(content: ArrayLike, styles: Sequence[ArrayLike], masks: ArrayLike | None,
+                  config: StyleConfig) -> None:
     """A batch of photos or paintings gave a batch of losses, and masks of another count or shape
-    than the paintings and the photo were matched silently or failed deep inside."""
+    than the paintings and the photo were matched silently or failed deep inside. A painting too
+    small for the deepest style layer was called an "image", whichever of several it was."""
     for what, image in (("content", content), *(("painting", s) for s in styles)):
         if np.ndim(image) != 3:
             raise ValueError(f"the {what} must be one (H, W, 3) image, got shape {np.shape(image)}; "
                              "jax.vmap over a batch instead")
+    names = [f"painting {i} of {len(styles)}" if len(styles) > 1 else "the painting" for i in range(1, len(styles) + 1)]
+    for layers, named in ((config.content_layers, [("the photo", content)]), (config.style_layers, zip(names, styles))):
+        known = [n for n in layers if n in ORDER]  # an unknown name is for `features` to refuse
+        for what, image in named if known else ():
+            check_reach(np.shape(image)[:2], max(known, key=ORDER.index), what)
     if masks is not None and (np.ndim(masks) != 3 or np.shape(masks) != (len(styles), *np.shape(content)[:2])):
         raise ValueError(f"masks must be (R, H, W) = {(len(styles), *np.shape(content)[:2])}, one per painting "
                          f"at the content's height and width, got shape {np.shape(masks)}")

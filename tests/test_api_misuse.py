@@ -47,6 +47,19 @@ def test_a_batched_photo_or_painting_is_refused_not_turned_into_a_batch_of_losse
     assert batch.shape == (2,)  # the way to a batch of losses
 
 
+def test_a_painting_too_small_for_the_deepest_layer_is_named_as_the_painting_and_which_one(setup):
+    """It was called "image", so a user with a photo and three paintings could not tell which."""
+    w, photo, paint, _ = setup
+    small = paint[:12, :10]
+    for make in (jaxart.make_targets, jaxart.targets.compute_targets):
+        with pytest.raises(ValueError, match=r"^painting 2 of 3 is 10x12 px, too small for layer relu5_1, which needs at least 16"):
+            make(w, photo, [paint, small, paint], CONFIG)
+        with pytest.raises(ValueError, match=r"^the painting is 10x12 px, too small for layer relu5_1"):
+            make(w, photo, small, CONFIG)
+        with pytest.raises(ValueError, match=r"^the photo is 5x6 px, too small for layer relu4_2"):
+            make(w, small[:6, :5], [paint], CONFIG)
+
+
 @pytest.mark.parametrize("shape", [(2, 17, 23), (1, 17, 10), (1, 34, 46)])
 def test_masks_of_another_count_or_shape_than_the_paintings_and_photo_are_refused(setup, shape):
     # 2 masks for 1 painting matched both regions to it silently; others failed deep inside.
