@@ -7,6 +7,7 @@ from __future__ import annotations
 from cli_common import SIGINTS as _SIGINTS, STOPS as _STOPS, catch as _catch
 
 _previous = _catch(lambda signum, frame: _SIGINTS.append(signum))
+import contextlib  # noqa: E402
 import functools  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
@@ -230,8 +231,9 @@ def entry() -> None:
     except SystemExit as e:
         if e.code not in [128 + s for s in _STOPS]:
             raise
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError):  # the terminal gone (SIGHUP): the exit code is what is left to say
+                stream.flush()
         os._exit(e.code)
     finally:
         for s in _STOPS:

@@ -29,7 +29,7 @@ def run(app: typer.Typer) -> None:
         if code == 130:  # typer turns a KeyboardInterrupt in a command into a silent Exit(130)
             raise KeyboardInterrupt
         if _interrupted() and not code:  # one Python dropped (see _on_sigint): the command went on to finish its work
-            typer.echo(f"{_interrupted_line()} as the command finished; it completed all the same", err=True)
+            _say(f"{_interrupted_line()} as the command finished; it completed all the same")
             sys.exit(_interrupted_code())
         _stop_if_interrupted()  # the same, in a command that failed: it ends in 128 + the signal
         if isinstance(code, int) and code:  # not standalone, click returns typer.Exit(code)'s code
@@ -37,56 +37,65 @@ def run(app: typer.Typer) -> None:
     except Exit as e:
         sys.exit(e.exit_code)
     except Abort:
-        typer.echo(_interrupted_line(), err=True)
+        _say(_interrupted_line())
         sys.exit(_interrupted_code())
     except TyperException as e:
         if hasattr(e, "possibilities"):  # click's NoSuchOption, which typer does not export
-            typer.echo(f"error: {unknown_option(e)}", err=True)
+            _say(f"error: {unknown_option(e)}")
         elif type(e).__name__ == "NoArgsIsHelpError":  # `jaxart` or `jaxart weights` alone: the help, no error
-            typer.echo(e.format_message(), err=True)
+            _say(e.format_message())
         elif e.format_message():
-            typer.echo(f"error: {usage_message(e)}", err=True)
+            _say(f"error: {usage_message(e)}")
         sys.exit(2)
     except NonFiniteLossError as e:
-        typer.echo(f"error: {e}", err=True)
+        _say(f"error: {e}")
         sys.exit(1)
     except Interrupted as e:
-        typer.echo(str(e), err=True)
+        _say(str(e))
         sys.exit(e.code)
     except (InputError, ValueError, FileNotFoundError) as e:
-        typer.echo(f"error: {e}", err=True)
+        _say(f"error: {e}")
         sys.exit(2)
     except JaxartError as e:
-        typer.echo(f"error: {e}", err=True)
+        _say(f"error: {e}")
         sys.exit(1)
     except OSError as e:  # not anticipated by the library: still one line
         if e.errno in _BAD_PATH:  # the path given, not the machine, is at fault: pathlib's is_dir() and resolve() raise these
-            typer.echo(f"error: {e.filename or 'a path given'}: {_BAD_PATH[e.errno]}", err=True)
+            _say(f"error: {e.filename or 'a path given'}: {_BAD_PATH[e.errno]}")
             sys.exit(2)
-        typer.echo(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}", err=True)
+        _say(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}")
         sys.exit(1)
     except RuntimeError as e:
         text = " ".join(str(e).split())
         if text.startswith("Symlink loop from "):  # pathlib's resolve() (Python < 3.13) on a link to itself
             link = text.removeprefix("Symlink loop from ").strip("'")
-            typer.echo(f"error: {link} is a symbolic link that leads back to itself; remove or fix the link, or "
-                       "give another path", err=True)
+            _say(f"error: {link} is a symbolic link that leads back to itself; remove or fix the link, or "
+                 "give another path")
             sys.exit(2)
         if "RESOURCE_EXHAUSTED" in text or "out of memory" in text.lower():  # the memory check's estimate was low
-            typer.echo(f"error: out of memory ({text[:200]}); use a smaller size, fewer settings or --remat where "
-                       "the command has them, or close other programs", err=True)
+            _say(f"error: out of memory ({text[:200]}); use a smaller size, fewer settings or --remat where "
+                 "the command has them, or close other programs")
             sys.exit(1)
         if "Unable to initialize backend" not in text:
             raise
-        typer.echo(f"error: {text}", err=True)  # says what JAX_PLATFORMS to set
+        _say(f"error: {text}")  # says what JAX_PLATFORMS to set
         sys.exit(2)
     except KeyboardInterrupt:
-        typer.echo(_interrupted_line(), err=True)
+        _say(_interrupted_line())
         sys.exit(_interrupted_code())
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
         _forget_interrupts()  # this command's: a later main() in the same process starts afresh
+
+
+def _say(line: str) -> None:
+    """`line` on stderr, if stderr is still there: with the terminal gone (SIGHUP) writing fails with
+    EIO or EPIPE, which turned the exit code, 128 + the signal or 2, into 1; the code is what is left."""
+    try:
+        typer.echo(line, err=True)
+    except OSError:
+        pass
 
 
 # An OSError that a path the user gave causes, and what to do about it.

@@ -120,6 +120,31 @@ def test_sighup_stops_a_run_with_a_checkpoint_to_resume(files, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.ckpt.npz", "o.png"]
 
 
+# The terminal gone: stderr's pipe loses its reader (writes fail with EPIPE), then the signal comes.
+_STDERR_GONE_IN_RUN = """
+import jaxart.transfer
+_run = jaxart.transfer.run
+def _gone(*args, **kwargs):
+    r, w = os.pipe()
+    os.dup2(w, 2)
+    os.close(r), os.close(w)
+    os.kill(os.getpid(), {signum})
+    return _run(*args, **kwargs)
+jaxart.transfer.run = _gone
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM, signal.SIGINT])
+def test_a_signal_after_stderr_is_gone_still_exits_128_plus_it_with_the_checkpoint_written(signum, files, tmp_path):
+    """The checkpoint and image were written, then the line saying so failed (EPIPE, or EIO from a closed
+    terminal) and the exit code became 1, which a script reads as a failed run rather than an interrupted one."""
+    out = tmp_path / "o.png"
+    done = _cli(stylize_argv(files, out), tmp_path, after_import=_STDERR_GONE_IN_RUN.format(signum=int(signum)))
+    assert done.returncode == 128 + signum, (done.returncode, done.stderr)
+    assert done.stderr == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.ckpt.npz", "o.png"]
+
+
 def test_under_nohup_sighup_stays_ignored(files, tmp_path):
     out = tmp_path / "o.png"
     done = _cli(stylize_argv(files, out), tmp_path, before_import="signal.signal(signal.SIGHUP, signal.SIG_IGN)",
