@@ -112,7 +112,7 @@ _KINDS = {"Input should be a valid integer, unable to parse string as an integer
 def usage_message(e: TyperException) -> str:
     """Click's usage error in words that say what to give: "not a whole number; e.g. --size 512"
     for "Input should be a valid integer, unable to parse string as an integer", no "Value error, "
-    before the library's own message, and the command's --help after a missing argument."""
+    before the library's own message, and the command's --help after a missing or an extra argument."""
     text = e.format_message().replace("Value error, ", "")
     param, ctx = getattr(e, "param", None), getattr(e, "ctx", None)
     for said, kind in _KINDS.items():
@@ -122,6 +122,12 @@ def usage_message(e: TyperException) -> str:
             text = text.replace(said, f"give {kind}{example}")
     if type(e).__name__ == "MissingParameter" and ctx is not None:
         text = f"{text.rstrip('.')}; see `{_command_path(ctx)} --help`"
+    extra = text.removeprefix("Got unexpected extra argument(s) (")
+    if extra != text and ctx is not None:  # click said only that, with no hint of what the command takes
+        takes = " ".join((p.metavar or p.name.upper()) for p in ctx.command.params if p.param_type_name == "argument")
+        command, extra = _command_path(ctx), extra.removesuffix(")")
+        text = (f"`{command}` takes {f'only {takes}, but was also' if takes else 'no arguments, but was'} given "
+                f"{extra!r}; see `{command} --help`")
     return text
 
 

@@ -102,6 +102,20 @@ def test_an_unknown_option_points_to_the_commands_help(argv, expected, monkeypat
     assert code == 2 and out == "" and err.startswith(f"error: {expected}") and len(err.splitlines()) == 1, err
 
 
+@pytest.mark.parametrize("argv, expected", [
+    (["weights", "list", "extra"], "`jaxart weights list` takes no arguments, but was given 'extra'; see "
+                                   "`jaxart weights list --help`"),
+    (["weights", "fetch", "vgg16", "x", "y"], "`jaxart weights fetch` takes only NAME, but was also given 'x y'; see "
+                                              "`jaxart weights fetch --help`"),
+    (["info", "a.png", "b.png"], "`jaxart info` takes only IMAGE, but was also given 'b.png'; see `jaxart info --help`"),
+    (["bench", "x"], "`jaxart bench` takes no arguments, but was given 'x'; see `jaxart bench --help`"),
+])
+def test_an_extra_argument_says_what_the_command_takes_and_points_to_its_help(argv, expected, monkeypatch, capsys):
+    """Click said only "Got unexpected extra argument(s) (extra)", with no hint of what to give instead."""
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and out == "" and err == f"error: {expected}", err
+
+
 @pytest.mark.parametrize("given", ["-o made", "--output newdir/"])
 def test_weights_convert_to_a_folder_says_where_it_installs_and_converts_nothing(given, tmp_path, monkeypatch, capsys):
     """It installs by --name in the weights folder, which `-o` cannot choose: the refusal said only
