@@ -114,8 +114,8 @@ class StyleConfig:
                 raise ValueError(f"style blend {list(self.style_blend)} has no weight above 0, which leaves no "
                                  "style; give at least one painting a weight above 0")
             if paintings is not None and len(self.style_blend) != paintings:
-                raise ValueError(f"style blend gives {len(self.style_blend)} weights for {paintings} "
-                                 f"painting{'s' * (paintings != 1)}; give one weight per painting")
+                raise ValueError(f"style blend gives {len(self.style_blend)} weight{'s' * (len(self.style_blend) != 1)} "
+                                 f"for {paintings} painting{'s' * (paintings != 1)}; give one weight per painting")
         from jaxart import guided, scales  # they import this module
 
         scales.check(self)
@@ -211,8 +211,8 @@ def _loss_weights(config):
     weights, layers = config.style_layer_weights, config.style_layers
     if weights is not None:
         if len(weights) != len(layers):
-            raise ValueError(f"{len(weights)} style layer weights for {len(layers)} style layers "
-                             f"({', '.join(layers)}); give one weight per style layer, in that order")
+            raise ValueError(f"{len(weights)} style layer weight{'s' * (len(weights) != 1)} for {len(layers)} style "
+                             f"layer{'s' * (len(layers) != 1)} ({', '.join(layers)}); give one weight per style layer, in that order")
         _weights("style layer weights", weights)
         if weights and not any(weights):
             raise ValueError("style layer weights are all 0, which leaves no style; give at least one style layer "

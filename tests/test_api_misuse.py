@@ -116,6 +116,9 @@ def test_a_region_mask_is_averaged_over_the_pixels_each_cell_pools():
     ({"content_weight": 0, "style_weight": 0.0, "tv_weight": 0}, "are all 0, so nothing would change"),
     ({"style_layer_weights": (0, 0.0, 0, 0, 0)}, "style layer weights are all 0, which leaves no style"),
     ({"style_layer_weights": (1, 2)}, r"for 5 style layers \(relu1_1, .*, relu5_1\); give one weight per style layer"),
+    # "1 style layer weights for 5 style layers", and "1 weights for 2 paintings": one weight is singular
+    ({"style_layer_weights": (1,)}, r"^1 style layer weight for 5 style layers \(relu1_1"),
+    ({"style_layer_weights": (1, 2), "style_layers": ("relu1_1",)}, r"^2 style layer weights for 1 style layer \(relu1_1\)"),
 ])
 def test_settings_that_drop_or_split_a_loss_term_are_refused(changes, message, setup):
     w, photo, paint, _ = setup
@@ -123,6 +126,13 @@ def test_settings_that_drop_or_split_a_loss_term_are_refused(changes, message, s
         CONFIG.replace(**changes).validate()
     with pytest.raises(ValueError, match=message):  # before any work
         jaxart.stylize(photo, [paint], weights=w, config=CONFIG.replace(**changes))
+
+
+def test_a_style_blend_of_one_weight_for_two_paintings_says_one_weight():
+    with pytest.raises(ValueError, match=r"^style blend gives 1 weight for 2 paintings; give one weight per painting"):
+        CONFIG.replace(style_blend=(1.0,)).validate(paintings=2)
+    with pytest.raises(ValueError, match=r"^style blend gives 1 weight for 2 styles; give one per style"):
+        losses.blend_grams([{}, {}], [1.0])
 
 
 def test_loss_weights_may_be_a_plain_tuple_and_none_is_refused_by_name(setup):
