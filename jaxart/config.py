@@ -79,6 +79,9 @@ class StyleConfig:
         if (self.scale_steps and isinstance(self.steps, int) and self.steps > INT32_MAX  # the sum of fine counts
                 and all(isinstance(n, int) and n <= INT32_MAX for n in self.scale_steps)):
             raise ValueError(f"steps {list(self.scale_steps)} add up to {self.steps}, more than {INT32_MAX}")
+        from jaxart import guided, scales  # they import this module
+        if self.scales and self.scales[-1] == self.size:  # the size is the last scale (--scales alone): name them
+            scales.check_sides(self.scales)
         _positive_int(self, "size", "steps", "chunk", "lbfgs_memory")
         if not isinstance(self.margin, int) or isinstance(self.margin, bool) or not 0 <= self.margin <= 64:
             raise ValueError(f"margin must be a whole number of pixels from 0 to 64, got {self.margin!r}")
@@ -116,8 +119,6 @@ class StyleConfig:
             if paintings is not None and len(self.style_blend) != paintings:
                 raise ValueError(f"style blend gives {len(self.style_blend)} weight{'s' * (len(self.style_blend) != 1)} "
                                  f"for {paintings} painting{'s' * (paintings != 1)}; give one weight per painting")
-        from jaxart import guided, scales  # they import this module
-
         scales.check(self)
         guided.check_config(self)
         if arch is not None:

@@ -49,8 +49,7 @@ def check(config: StyleConfig) -> None:
     if scales is not None and start is not None:
         raise ValueError("give --scales or --start-size, not both")
     if scales is not None:
-        if not scales or not all(isinstance(s, int) and s >= SMALLEST for s in scales):
-            raise ValueError(f"scales {list(scales)} must be whole numbers of pixels, each at least {SMALLEST}")
+        check_sides(scales)
         if any(a >= b for a, b in zip(scales, scales[1:])):
             raise ValueError(f"scales {list(scales)} must increase, e.g. 256,512,1024")
         if scales[-1] != config.size:
@@ -63,6 +62,15 @@ def check(config: StyleConfig) -> None:
         if scales is None and start is None:
             raise ValueError(f"{len(steps)} step counts need --scales or --start-size; give one --steps number")
         schedule(config)  # it checks that the counts match the scales
+
+
+def check_sides(scales: Sequence[int]) -> None:
+    """Raise a ValueError unless `scales` are whole numbers of pixels from SMALLEST to INT32_MAX. StyleConfig.validate
+    asks first when the size is the last scale (--scales without --size), so its refusal names --scales, not size."""
+    bad = [s for s in scales if not isinstance(s, int) or isinstance(s, bool) or not SMALLEST <= s <= INT32_MAX]
+    if bad or not scales:
+        raise ValueError(f"scales {list(scales)} must be whole numbers of pixels from {SMALLEST} to {INT32_MAX}"
+                         + f"; {bad[0]!r} is not" * bool(bad))
 
 
 def schedule(config: StyleConfig) -> tuple[tuple[int, int], ...]:
