@@ -78,8 +78,10 @@ def sweep(
         ("--tv-weight", tv_weight, float), ("--seed", seed, int), ("--style-scale", style_scale, float))}
     for flag, vs in values.items():  # a value twice is two identical tiles, not a wider sweep
         if (twice := S.repeated(vs)) is not None:
-            raise typer.BadParameter(f"{twice:g} is listed twice; each value makes its own tiles, so list each once",
-                                     param_hint=flag)
+            first = vs[vs.index(twice)]  # 0 and -0 (or 1 and 1.0) are one value written two ways
+            said = f"{twice:g} is listed twice" if f"{first:g}" == f"{twice:g}" else (
+                f"{first:g} and {twice:g} are the same value")
+            raise typer.BadParameter(f"{said}; each value makes its own tiles, so list each once", param_hint=flag)
     *swept, painted = values.values()  # one style scale is the config's, as before it was swept (no batch axis)
     settings = S.grid(*swept, style_scales=painted if len(painted) > 1 else None)
     if columns is not None and columns < 1:
