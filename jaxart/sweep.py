@@ -63,8 +63,10 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
         raise InputError(f"seeds {', '.join(map(str, seeds))} would give identical images: a seed only sets a random "
                          f"start, and init is {config.init!r}; use init='random' (--init random), or give one seed")
     if (twice := repeated(settings)) is not None:
-        raise InputError(f"the setting {twice} is listed twice, which would give two identical images; "
-                         "list each setting once")
+        first = settings[list(settings).index(twice)]  # a weight of 0 and one of -0 are one value written two ways
+        said = (f"the setting {twice} is listed twice" if repr(first) == repr(twice)
+                else f"the settings {first} and {twice} are the same")
+        raise InputError(f"{said}, which would give two identical images; list each setting once")
 
 
 def batch_mean(carry: optimize.Carry, n: int) -> tuple[float, dict[str, float]]:

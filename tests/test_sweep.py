@@ -249,6 +249,9 @@ def test_a_setting_that_blew_up_at_a_coarse_scale_stays_stopped_and_the_bars_los
 def test_a_sweep_refuses_settings_that_give_identical_images():
     with pytest.raises(ValueError, match="is listed twice, which would give two identical images"):
         sweep.check(CONFIG, [GRID[0], GRID[1], GRID[0]])
+    zero, negative_zero = GRID[0]._replace(tv_weight=0.0), GRID[0]._replace(tv_weight=-0.0)
+    with pytest.raises(ValueError, match=r"^the settings .*tv_weight=0\.0.* and .*tv_weight=-0\.0.* are the same, which"):
+        sweep.check(CONFIG, [zero, negative_zero])  # not "tv_weight=-0.0 is listed twice"
     with pytest.raises(ValueError) as e:  # from Python: the config field to change, and the flag for the CLI
         sweep.check(CONFIG.replace(init="content"), GRID)
     assert str(e.value).startswith("seeds 0, 1 would give identical images: a seed only sets a random start, and init "
