@@ -69,8 +69,8 @@ def check_sides(scales: Sequence[int]) -> None:
     asks first when the size is the last scale (--scales without --size), so its refusal names --scales, not size."""
     bad = [s for s in scales if not isinstance(s, int) or isinstance(s, bool) or not SMALLEST <= s <= INT32_MAX]
     if bad or not scales:
-        raise ValueError(f"scales {list(scales)} must be whole numbers of pixels from {SMALLEST} to {INT32_MAX}"
-                         + f"; {bad[0]!r} is not" * bool(bad))
+        raise ValueError(f"scales {list(scales)} must be whole numbers of pixels, each at least {SMALLEST} and at "
+                         f"most {INT32_MAX}" + f"; {bad[0]!r} is not" * bool(bad))
 
 
 def schedule(config: StyleConfig) -> tuple[tuple[int, int], ...]:

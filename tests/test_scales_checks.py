@@ -225,7 +225,7 @@ def test_a_photo_too_thin_for_any_practical_size_is_told_to_crop_it(tmp_path):
 
 @pytest.mark.parametrize("changes, says", [
     ({"scales": (32, 32, 64), "size": 64}, "must increase"),
-    ({"scales": (15, 64), "size": 64}, "whole numbers of pixels from 16 to 2147483647; 15 is not"),
+    ({"scales": (15, 64), "size": 64}, "each at least 16 and at most 2147483647; 15 is not"),
     ({"scales": (32, 48), "size": 64}, "differs from size 64"),
     ({"start_size": 65, "size": 64}, "start size 65 must be a whole number from 16 to size 64"),
     ({"start_size": 15, "size": 64}, "start size 15"),
@@ -267,6 +267,6 @@ def test_a_bad_last_scale_without_size_is_refused_as_a_scale_not_as_size(command
     argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "out.png"), "--model", model,
             "--scales", given]
     code, _, err = run_main(argv, monkeypatch, capsys)
-    assert code == 2 and err == (f"error: scales [{given.replace(',', ', ')}] must be whole numbers of pixels from 16 "
-                                 f"to 2147483647; {given.split(',')[-1]} is not"), err
+    assert code == 2 and err == (f"error: scales [{given.replace(',', ', ')}] must be whole numbers of pixels, each at "
+                                 f"least 16 and at most 2147483647; {given.split(',')[-1]} is not"), err
     assert not list(tmp_path.iterdir())
