@@ -61,8 +61,7 @@ class StyleConfig:
     scales: tuple[int, ...] | None = None
     start_size: int | None = None
     scale_steps: tuple[int, ...] | None = None
-    # Spatial control (jaxart/guided.py): a mask image and the colour of each style's region,
-    # in the order of the style images.
+    # Spatial control (jaxart/guided.py): a mask image and each style's region colour, in style order.
     mask: str | None = None
     region_colors: tuple[str, ...] | None = None
 
