@@ -93,7 +93,7 @@ def save_png(path: str | os.PathLike, image: np.ndarray, record: dict | None = N
 
 
 def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None = None,
-               fmt: str = "png", *, overwrite: bool = True) -> Path:
+               fmt: str | None = None, *, overwrite: bool = True) -> Path:
     """Write an image atomically as `fmt` (see FORMATS), with `record` embedded as JSON.
 
     "png" is 8-bit with a text chunk; "png16" a 16-bit PNG with a text chunk; "tiff" an
@@ -107,11 +107,17 @@ def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None =
         clipped, NaN is 0. Integer pixels, and floats above 2 (a 0..255 scale), are refused with
         the number to divide by: clipped to [0, 1], 0..255 became a black-and-white or white image.
       record: JSON-serialisable run record, read back by `read_record`.
-      fmt: "png", "png16" or "tiff".
+      fmt: "png", "png16" or "tiff"; None: the one `path`'s suffix names (.png: png, .tif or
+        .tiff: tiff). Given, it is written whatever the suffix.
 
     Returns:
       `path` as a Path.
+
+    Raises:
+      InputError: no `fmt`, and `path` has no suffix or one naming another format (.jpg): a PNG
+        was written under it.
     """
+    fmt = choose_format(fmt, path)
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
     path, x = Path(path), np.asarray(image)

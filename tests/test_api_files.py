@@ -1,0 +1,32 @@
+"""The library's file and setup functions given what a user may pass by mistake: the right file,
+or one exception saying what was wrong, with nothing written."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import jaxart
+from jaxart.errors import InputError
+
+PIXELS = np.linspace(0.0, 1.0, 4 * 5 * 3, dtype=np.float32).reshape(4, 5, 3)
+
+
+@pytest.mark.parametrize("name, head", [("out.png", b"\x89PNG"), ("out.tif", b"II*\0"), ("out.TIFF", b"II*\0")])
+def test_save_image_writes_the_format_its_suffix_names(tmp_path, name, head):
+    """A .tif held a PNG: TIFF readers refused it, and the 16 bits asked for were 8."""
+    path = jaxart.save_image(tmp_path / name, PIXELS)
+    assert path.read_bytes()[:4] == head
+    assert np.abs(jaxart.load_image(path) - PIXELS).max() <= 1 / 255  # Pillow reads 16-bit RGB as its high byte
+
+
+@pytest.mark.parametrize("name, says", [("out.jpg", "ends in .jpg"), ("out", "has no suffix")])
+def test_save_image_refuses_a_suffix_it_does_not_write_before_writing(tmp_path, name, says):
+    """A PNG was written under the name out.jpg (or out): a file whose name misstates its format."""
+    with pytest.raises(InputError, match=says):
+        jaxart.save_image(tmp_path / name, PIXELS)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_image_with_a_format_writes_it_whatever_the_suffix(tmp_path):
+    assert jaxart.save_image(tmp_path / "out.dat", PIXELS, fmt="tiff").read_bytes()[:4] == b"II*\0"
