@@ -9,6 +9,7 @@ wrong and what to do; nothing else escapes `load_image` for a bad file.
 from __future__ import annotations
 
 import io
+import numbers
 import os
 import warnings
 from collections.abc import Sequence
@@ -209,8 +210,7 @@ def resize(img: Image.Image, size: int) -> Image.Image:
     aspect ratio; `img` itself when it has that size already. Arrays: `resized`."""
     if not isinstance(img, Image.Image):
         raise TypeError(f"resize takes a Pillow image, got {type(img).__name__}; resize arrays with `resized`")
-    if size < 1:
-        raise InputError(f"size must be at least 1 pixel, got {size}")
+    _check_size(size)
     new = fit((img.height, img.width), size)[::-1]
     return img if new == img.size else img.resize(new, Image.Resampling.LANCZOS)
 
@@ -224,15 +224,21 @@ def resized(image: np.ndarray, size: int | tuple[int, int]) -> np.ndarray:
         h, w = size
         if min(h, w) < 1:
             raise InputError(f"shape must be at least 1x1 pixels, got {w}x{h}")
-    elif size < 1:
-        raise InputError(f"size must be at least 1 pixel, got {size}")
     else:
+        _check_size(size)
         h, w = fit(x.shape, size)
     if (h, w) == x.shape[:2]:
         return np.clip(x, 0.0, 1.0)  # as resized ones are (the library takes pixels a little over 1)
     channels = [np.asarray(Image.fromarray(np.ascontiguousarray(x[..., c])).resize((w, h), Image.Resampling.LANCZOS))
                 for c in range(x.shape[2])]
     return np.clip(np.stack(channels, axis=-1), 0.0, 1.0)  # Lanczos overshoots at edges
+
+
+def _check_size(size) -> None:
+    """Refuse a long side that is not a whole number of pixels >= 1: 2.5 gave a 2 px image, "8" a
+    TypeError from inside, and True a 1 px one."""
+    if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size < 1:
+        raise InputError(f"size must be at least 1 pixel and a whole number, got {size!r}")
 
 
 def fit(shape: Sequence[int], size: int) -> tuple[int, int]:

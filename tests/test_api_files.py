@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import jaxart
 from jaxart.errors import InputError
@@ -30,3 +31,11 @@ def test_save_image_refuses_a_suffix_it_does_not_write_before_writing(tmp_path, 
 
 def test_save_image_with_a_format_writes_it_whatever_the_suffix(tmp_path):
     assert jaxart.save_image(tmp_path / "out.dat", PIXELS, fmt="tiff").read_bytes()[:4] == b"II*\0"
+
+
+@pytest.mark.parametrize("size", [2.5, "8", True])
+def test_load_image_size_must_be_a_whole_number_of_pixels(tmp_path, size):
+    """2.5 gave a 2 px image, True a 1 px one, and "8" a TypeError from inside."""
+    Image.fromarray((PIXELS * 255).astype(np.uint8)).save(tmp_path / "a.png")
+    with pytest.raises(InputError, match=f"^size must be at least 1 pixel and a whole number, got {size!r}$"):
+        jaxart.load_image(tmp_path / "a.png", size)
