@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 import jaxart
-from jaxart.errors import InputError
+from jaxart.errors import InputError, WeightsFileError
 
 PIXELS = np.linspace(0.0, 1.0, 4 * 5 * 3, dtype=np.float32).reshape(4, 5, 3)
 
@@ -39,3 +39,15 @@ def test_load_image_size_must_be_a_whole_number_of_pixels(tmp_path, size):
     Image.fromarray((PIXELS * 255).astype(np.uint8)).save(tmp_path / "a.png")
     with pytest.raises(InputError, match=f"^size must be at least 1 pixel and a whole number, got {size!r}$"):
         jaxart.load_image(tmp_path / "a.png", size)
+
+
+def test_load_weights_of_a_folder_says_it_is_a_folder(tmp_path):
+    """It said the folder did not exist."""
+    with pytest.raises(WeightsFileError, match="is a folder; give a .safetensors file in it"):
+        jaxart.load_weights(tmp_path)
+
+
+def test_load_weights_of_a_name_with_its_suffix_says_to_give_the_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(WeightsFileError, match="for the weight set 'vgg19' give its name alone, without .safetensors"):
+        jaxart.load_weights("vgg19.safetensors")
