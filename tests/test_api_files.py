@@ -3,6 +3,7 @@ or one exception saying what was wrong, with nothing written."""
 
 from __future__ import annotations
 
+import jax
 import numpy as np
 import pytest
 from PIL import Image
@@ -51,3 +52,13 @@ def test_load_weights_of_a_name_with_its_suffix_says_to_give_the_name(tmp_path, 
     monkeypatch.chdir(tmp_path)
     with pytest.raises(WeightsFileError, match="for the weight set 'vgg19' give its name alone, without .safetensors"):
         jaxart.load_weights("vgg19.safetensors")
+
+
+@pytest.mark.parametrize("kwargs, error, says", [
+    ({"widths": 4}, ValueError, "widths must be 5 channel counts, one per stage, .*; got 4$"),
+    ({"preprocess": "caffe"}, TypeError, "preprocess must be a jaxart.Preprocess"),
+])
+def test_random_weights_misuse_is_one_clear_error(kwargs, error, says):
+    """widths=4 was "object of type 'int' has no len()"; a preprocess name gave weights that failed in `features`."""
+    with pytest.raises(error, match=says):
+        jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", **kwargs)

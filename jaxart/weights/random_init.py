@@ -53,8 +53,11 @@ def random_weights(
     if isinstance(key, numbers.Integral):  # else JAX's "invalid PRNG key data: ... got ndim=0"
         raise TypeError(f"key is the int {key}; give a PRNG key, jax.random.PRNGKey({key}) or jax.random.key({key})")
     check_layers(arch, ())  # names an unknown arch
-    if len(widths) != len(CHANNELS) or not all(isinstance(c, numbers.Integral) and c >= 1 for c in widths):
+    if not isinstance(preprocess, Preprocess):  # a name such as "caffe" failed inside `features`
+        raise TypeError(f"preprocess must be a jaxart.Preprocess, such as Preprocess() (caffe's), got {preprocess!r}")
+    if (not hasattr(widths, "__len__") or len(widths) != len(CHANNELS)
+            or not all(isinstance(c, numbers.Integral) and c >= 1 for c in widths)):
         raise ValueError(f"widths must be {len(CHANNELS)} channel counts, one per stage, such as {CHANNELS}; "
-                         f"got {tuple(widths)}")
+                         f"got {widths!r}")
     params = _he_params(key, arch, tuple(widths))
     return Weights(params=params, arch=arch, preprocess=preprocess, name=f"random-{arch}")
