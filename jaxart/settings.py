@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+import reprlib
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -28,6 +29,16 @@ class Setting(NamedTuple):
     def apply(self, config: StyleConfig) -> StyleConfig:
         """`config` with this setting's weights, seed and style scale (where it has one)."""
         return config.replace(**{k: v for k, v in self._asdict().items() if v is not None})
+
+
+def as_settings(settings) -> tuple[Setting, ...]:
+    """`settings` as Settings (tuples are taken as their fields). Plain weights ([10, 100]), `grid`
+    itself or None failed inside with Setting's own TypeError, which named no fix."""
+    try:
+        return tuple(s if isinstance(s, Setting) else Setting(*s) for s in settings)
+    except TypeError:
+        raise TypeError(f"settings must be a list of jaxart.sweep.Setting (style, content and tv weights, seed, "
+                        f"style scale), such as jaxart.sweep.grid([1, 10, 100]); got {reprlib.repr(settings)}") from None
 
 
 def grid(

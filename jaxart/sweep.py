@@ -28,7 +28,8 @@ from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, repeated
 from jaxart.image import fit
-from jaxart.settings import MAX_SETTINGS, Setting, grid
+from jaxart.settings import MAX_SETTINGS, Setting, as_settings, grid
+from jaxart.targets import check_config
 from jaxart.vgg import Weights
 
 __all__ = ["AXIS", "MAX_SETTINGS", "Setting", "SweepResult", "batch_mean", "batch_mesh", "check",
@@ -143,7 +144,12 @@ def sweep(
       size, every tile continuing from its own optimized pixels, upsampled.
     """
     start = time.perf_counter()
-    settings = tuple(Setting(*s) for s in settings)
+    if not isinstance(weights, Weights):  # a name, such as "vgg16", failed on .arch
+        raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), got {type(weights).__name__}")
+    check_config(config)
+    if callback is not None and not callable(callback):  # else refused only after the first step compiled
+        raise TypeError(f"callback must be a function of (step, carry), or None, got {type(callback).__name__}")
+    settings = as_settings(settings)
     content = inputs.checked_image(content, "photo")
     inputs.check_small(config, content.shape)  # a size below 16 px: the least that works for this photo
     check(config, settings, weights.arch)
