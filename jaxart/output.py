@@ -106,7 +106,7 @@ def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None =
       image: an (H, W, 3) float array (NumPy, JAX or nested lists) in [0, 1]; values outside are
         clipped, NaN is 0. Integer pixels, and floats above 2 (a 0..255 scale), are refused with
         the number to divide by: clipped to [0, 1], 0..255 became a black-and-white or white image.
-      record: JSON-serialisable run record, read back by `read_record`.
+      record: JSON-serialisable dict, the run record `read_record` reads back.
       fmt: "png", "png16" or "tiff"; None: the one `path`'s suffix names (.png: png, .tif or
         .tiff: tiff). Given, it is written whatever the suffix.
 
@@ -127,6 +127,8 @@ def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None =
     # 0..255 as floats were clipped to an almost white image; a little over 1 is only overshoot.
     if (top := np.max(x, where=np.isfinite(x), initial=0.0)) > 2.0:
         raise InputError(f"save_image's image has values up to {top:g}; give floats in [0, 1] (divide by 255)")
+    if not isinstance(record, (dict, type(None))):  # written, but read_record refuses it
+        raise TypeError(f"record must be a dict (a JSON object) or None, got {type(record).__name__}")
     text = None if record is None else json.dumps(record, sort_keys=True)  # ASCII: fits tEXt
     if fmt == "png":
         info = PngImagePlugin.PngInfo()

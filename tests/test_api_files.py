@@ -62,3 +62,12 @@ def test_random_weights_misuse_is_one_clear_error(kwargs, error, says):
     """widths=4 was "object of type 'int' has no len()"; a preprocess name gave weights that failed in `features`."""
     with pytest.raises(error, match=says):
         jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", **kwargs)
+
+
+@pytest.mark.parametrize("record", [[1, 2], "a run"])
+def test_save_image_refuses_a_record_read_record_could_not_read_back(tmp_path, record):
+    """It was written, and `read_record` then called the file's record damaged."""
+    with pytest.raises(TypeError, match=f"^record must be a dict \\(a JSON object\\) or None, got {type(record).__name__}$"):
+        jaxart.save_image(tmp_path / "out.png", PIXELS, record)
+    assert list(tmp_path.iterdir()) == []
+
