@@ -17,6 +17,9 @@ POOLINGS = ("max", "avg")
 
 def layer_names(arch: str) -> tuple[str, ...]:
     """All activation names of `arch` in forward order: conv1_1, relu1_1, ..., pool5."""
+    if not isinstance(arch, (str, type(None))):  # a Weights failed with "unhashable type: 'dict'"
+        raise TypeError(f"arch must be a name, {' or '.join(map(repr, STAGES))}, got {type(arch).__name__}; "
+                        "for a Weights, give weights.arch")
     if arch not in STAGES:
         raise ValueError(f"unknown architecture {arch!r}; use one of {', '.join(STAGES)}")
     return stage_layer_names(STAGES[arch])

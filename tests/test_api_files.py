@@ -71,3 +71,9 @@ def test_save_image_refuses_a_record_read_record_could_not_read_back(tmp_path, r
         jaxart.save_image(tmp_path / "out.png", PIXELS, record)
     assert list(tmp_path.iterdir()) == []
 
+
+def test_layer_names_of_weights_says_to_give_their_arch(tiny_vgg16):
+    """It was "unhashable type: 'dict'"."""
+    with pytest.raises(TypeError, match="arch must be a name, 'vgg16' or 'vgg19', got Weights; for a Weights, give weights.arch"):
+        jaxart.layer_names(tiny_vgg16)
+    assert jaxart.layer_names(tiny_vgg16.arch)[-1] == "pool5"
