@@ -147,7 +147,7 @@ class StyleConfig:
         if not isinstance(d, dict):
             raise InputError(f"config {damaged}")
         fields = {f.name: f.type for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - set(fields))
+        unknown = sorted(set(d) - set(fields), key=str)  # a key that is no string, too
         if unknown:
             raise ValueError(f"unknown config fields {unknown}; known fields are {sorted(fields)}")
         wrong = [f"config.{k}" for k, v in d.items() if not _typed(fields[k], v)]

@@ -235,3 +235,9 @@ def test_loss_weights_of_a_config_with_a_traced_weight_vmap_as_style_md_says(set
     want = [jaxart.total_loss(w, photo, targets, CONFIG, jaxart.LossWeights.of(CONFIG.replace(style_weight=float(s))))[0]
             for s in weights]
     np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_config_keys_of_several_types_are_named_unknown():
+    """Sorting them for the message raised "'<' not supported between instances of 'str' and 'int'"."""
+    with pytest.raises(ValueError, match=r"^unknown config fields \[1, 'a'\]"):
+        jaxart.StyleConfig.from_dict({1: 2, "a": 3})
