@@ -74,6 +74,9 @@ def crop(x: ArrayLike, shape: Sequence[int], axes: tuple[int, int] = (-3, -2)) -
                          "(static_argnums=1) or closed over, such as photo.shape")
     _check_axes(x.shape, axes, "crop")
     _check_axes(tuple(shape), axes, "crop's shape")
+    if not all(isinstance(shape[a], numbers.Integral) and shape[a] >= 1 for a in axes):  # -1 gave an empty image
+        raise ValueError(f"crop's shape {tuple(shape)} needs whole numbers of pixels >= 1 on its axes {axes}; give "
+                         "the shape of the image before `pad`")
     if any(shape[a] > x.shape[a] for a in axes):  # else a slice of the wrong size, silently
         raise ValueError(f"crop cannot cut {x.shape} down to {tuple(shape)}: its axes {axes} are smaller; give "
                          "the shape of the image before `pad`")

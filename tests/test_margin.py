@@ -51,3 +51,10 @@ def test_pad_and_crop_take_exactly_two_spatial_axes(axes):
     for call in (lambda: margin.pad(x, 1, axes), lambda: margin.crop(x, x.shape, axes)):
         with pytest.raises(ValueError, match=r"needs an \(\.\.\., H, W, C\) image .* got shape \(5, 7, 3\) and axes"):
             call()
+
+
+@pytest.mark.parametrize("shape", [(-1, 4, 3), (0, 4, 3), (3, 2.5, 3)])
+def test_crop_to_no_pixels_or_part_of_one_is_refused(shape):
+    """-1 and 0 gave an empty image, silently; 2.5 a TypeError about slice indices from inside."""
+    with pytest.raises(ValueError, match=r"^crop's shape .* needs whole numbers of pixels >= 1 on its axes"):
+        margin.crop(np.zeros((8, 9, 3)), shape)
