@@ -79,8 +79,8 @@ def load(path: str | os.PathLike) -> Checkpoint:
       InputError: the file is missing or is not a jaxart checkpoint (one-line message).
     """
     path = Path(path)
-    if not os.path.isfile(path):  # os.path's: False, not an OSError, for a name too long to look at
-        state = "is not a file" if os.path.exists(path) else "does not exist"
+    if not path.is_file():
+        state = "is not a file" if path.exists() else "does not exist"
         raise InputError(f"checkpoint {path} {state}; give the .ckpt.npz an interrupted run wrote")
     try:
         with np.load(path, allow_pickle=False) as z:

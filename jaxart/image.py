@@ -132,7 +132,7 @@ def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True) -> 
 
 
 def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool) -> Image.Image:
-    if not os.path.exists(p):  # os.path's: False, not an OSError, for a name too long to look at
+    if not p.exists():
         raise InputError(f"{p} does not exist; check the path and the current folder")
     if p.is_dir():
         raise InputError(f"{p} is a folder, not an image; give the path of an image file")

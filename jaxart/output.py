@@ -193,8 +193,8 @@ def read_record(path: str | os.PathLike) -> dict:
     Raises:
       InputError: the file is missing or unreadable, or holds no valid jaxart record.
     """
-    if not os.path.isfile(path):  # a FIFO or device would block Image.open; os.path's: no OSError for a long name
-        why = "not a file" if os.path.exists(path) else "no such file"
+    if not Path(path).is_file():  # a FIFO or device would block Image.open
+        why = "not a file" if Path(path).exists() else "no such file"
         raise InputError(f"{path} could not be read ({why}); give a PNG or TIFF jaxart wrote")
     try:
         with warnings.catch_warnings():

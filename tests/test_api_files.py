@@ -9,7 +9,6 @@ import pytest
 from PIL import Image
 
 import jaxart
-from jaxart import checkpoint
 from jaxart.errors import InputError, WeightsFileError
 
 PIXELS = np.linspace(0.0, 1.0, 4 * 5 * 3, dtype=np.float32).reshape(4, 5, 3)
@@ -78,17 +77,3 @@ def test_layer_names_of_weights_says_to_give_their_arch(tiny_vgg16):
     with pytest.raises(TypeError, match="arch must be a name, 'vgg16' or 'vgg19', got Weights; for a Weights, give weights.arch"):
         jaxart.layer_names(tiny_vgg16)
     assert jaxart.layer_names(tiny_vgg16.arch)[-1] == "pool5"
-
-
-@pytest.mark.parametrize("read, error", [(jaxart.load_image, InputError), (jaxart.read_record, InputError),
-                                         (checkpoint.load, InputError), (jaxart.load_weights, WeightsFileError)])
-def test_a_file_name_too_long_to_look_at_is_the_readers_own_error(tmp_path, read, error):
-    """Each raised the OSError "File name too long" from the check that the file exists."""
-    with pytest.raises(error, match="does not exist|no such file"):
-        read(str(tmp_path / ("a" * 300 + ".safetensors")))
-
-
-@pytest.mark.parametrize("name, error", [("a" * 300, ValueError), ("a" * 300 + ".safetensors", WeightsFileError)])
-def test_load_weights_of_a_name_too_long_to_look_at_is_its_own_error(name, error):
-    with pytest.raises(error, match="unknown model|does not exist"):
-        jaxart.load_weights(name)

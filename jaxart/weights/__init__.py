@@ -42,11 +42,11 @@ def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, prog
     text = str(name_or_path)
     if is_path(text):
         stem, bare = Path(text).stem, os.sep not in text
-        if bare and not os.path.exists(text) and (stem in SOURCES or os.path.isfile(path_for(stem))):
+        if bare and not Path(text).exists() and (stem in SOURCES or path_for(stem).is_file()):
             raise WeightsFileError(f"weights file {text} does not exist; for the weight set {stem!r} give its name "
                                    "alone, without .safetensors")
         return load(Path(text))
-    if not os.path.isfile(path_for(text)):  # os.path's: no OSError for a name too long to look at
+    if not path_for(text).is_file():
         if text not in SOURCES:
             raise ValueError(
                 f"unknown model {text!r}; known models are {', '.join(sorted(set(SOURCES) | set(installed())))}"

@@ -161,10 +161,10 @@ def load(path: Path) -> vgg.Weights:
     """A `vgg.Weights` from a converted file; `sha256` is the file's hash, `content_sha256` its
     `content_digest`."""
     path = Path(path)
-    if os.path.isdir(path):  # "does not exist" sent the user looking for a folder that is there
+    if path.is_dir():  # "does not exist" sent the user looking for a folder that is there
         raise WeightsFileError(f"weights file {path} is a folder; give a .safetensors file in it, or a weight "
                                "set's name (`jaxart weights list`)")
-    if not os.path.isfile(path):  # os.path's: False, not an OSError, for a name too long to look at
+    if not path.is_file():
         raise WeightsFileError(f"weights file {path} does not exist")
     meta = read_metadata(path)
     if meta.get("arch") not in vgg.STAGES or "preprocess" not in meta:
