@@ -210,7 +210,6 @@ def resize(img: Image.Image, size: int) -> Image.Image:
     aspect ratio; `img` itself when it has that size already. Arrays: `resized`."""
     if not isinstance(img, Image.Image):
         raise TypeError(f"resize takes a Pillow image, got {type(img).__name__}; resize arrays with `resized`")
-    _check_size(size)
     new = fit((img.height, img.width), size)[::-1]
     return img if new == img.size else img.resize(new, Image.Resampling.LANCZOS)
 
@@ -225,7 +224,6 @@ def resized(image: np.ndarray, size: int | tuple[int, int]) -> np.ndarray:
         if min(h, w) < 1:
             raise InputError(f"shape must be at least 1x1 pixels, got {w}x{h}")
     else:
-        _check_size(size)
         h, w = fit(x.shape, size)
     if (h, w) == x.shape[:2]:
         return np.clip(x, 0.0, 1.0)  # as resized ones are (the library takes pixels a little over 1)
@@ -234,15 +232,10 @@ def resized(image: np.ndarray, size: int | tuple[int, int]) -> np.ndarray:
     return np.clip(np.stack(channels, axis=-1), 0.0, 1.0)  # Lanczos overshoots at edges
 
 
-def _check_size(size) -> None:
-    """Refuse a long side that is not a whole number of pixels >= 1: 2.5 gave a 2 px image, "8" a
-    TypeError from inside, and True a 1 px one."""
-    if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size < 1:
-        raise InputError(f"size must be at least 1 pixel and a whole number, got {size!r}")
-
-
 def fit(shape: Sequence[int], size: int) -> tuple[int, int]:
     """The (height, width) that `resize` gives an image of `shape` (height, width, ...)."""
+    if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size < 1:  # 2.5 gave 2 px, True 1 px
+        raise InputError(f"size must be at least 1 pixel and a whole number, got {size!r}")
     h, w = shape[:2]
     scale = size / max(h, w)
     return max(1, round(h * scale)), max(1, round(w * scale))
