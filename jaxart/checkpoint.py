@@ -59,15 +59,17 @@ def path_for(output: str | os.PathLike) -> Path:
     return output.with_name(f"{output.stem}.ckpt.npz")
 
 
-def save(path: str | os.PathLike, carry: Any, meta: dict[str, Any], frames: Sequence[np.ndarray] = ()) -> Path:
-    """Write `carry` (any pytree of arrays), JSON `meta` and animation `frames` to `path` atomically."""
+def save(path: str | os.PathLike, carry: Any, meta: dict[str, Any], frames: Sequence[np.ndarray] = (), *,
+         overwrite: bool = True) -> Path:
+    """Write `carry` (any pytree of arrays), JSON `meta` and animation `frames` to `path` atomically;
+    without `overwrite`, a file there is kept and this one goes beside it (`errors.replacing`)."""
     path = Path(path)
     leaves, treedef = jax.tree.flatten(carry)
     arrays = {f"leaf_{i:04d}": np.array(x, copy=True) for i, x in enumerate(leaves)}
     arrays |= {f"frame_{i:04d}": np.asarray(f) for i, f in enumerate(frames)}
     meta = {**meta, "checkpoint_format": FORMAT, "structure": str(treedef), "leaves": len(leaves),
             "frames": len(frames)}
-    with replacing(path, "checkpoint") as tmp, open(tmp, "xb") as f:
+    with replacing(path, "checkpoint", overwrite=overwrite) as tmp, open(tmp, "xb") as f:
         np.savez(f, meta=np.array(json.dumps(meta, sort_keys=True)), **arrays)
     return path
 

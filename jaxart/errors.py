@@ -36,6 +36,10 @@ class OutputError(JaxartError, OSError):
     """A file could not be written: a full disk, a folder in the way, no permission."""
 
 
+class OutputTakenError(OutputError):
+    """Another run wrote the path first; this run's file was kept under another name, which the message gives."""
+
+
 _ADVICE = {errno.ENOSPC: "free some space", errno.EDQUOT: "free some space", errno.EISDIR: "move that folder away",
            errno.EACCES: "check its permissions", errno.EPERM: "check its permissions"}
 
@@ -93,7 +97,7 @@ def _place_new(tmp: Path, path: Path, what: str) -> None:
     if len(os.fsencode(kept.name)) > 255:  # the name was near the limit: any name will do
         kept = path.with_name(f"jaxart-{secrets.token_hex(3)}{path.suffix}")
     os.replace(tmp, kept)
-    raise OutputError(f"{path} was created by something else (another run?) while this one worked, and was left "
+    raise OutputTakenError(f"{path} was created by something else (another run?) while this one worked, and was left "
                       f"as it is; this {what} is in {kept}")
 
 

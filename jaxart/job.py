@@ -16,7 +16,7 @@ import numpy as np
 from jaxart import animate, checkpoint, destinations, image, inputs, scales, transfer, weights
 from jaxart.inputs import initial_image
 from jaxart.config import StyleConfig
-from jaxart.errors import InputError, NonFiniteLossError, WeightsError
+from jaxart.errors import InputError, NonFiniteLossError, OutputTakenError, WeightsError
 from jaxart.output import save_image
 from jaxart.vgg import Weights
 
@@ -203,6 +203,8 @@ def stylize_files(
             "animation": str(animation.resolve()) if animation else None,
             "input_sha256": input_digests(content, styles, config), "overwrite": asked}
 
+    wrote: list[int] = []  # the steps this run checkpointed; until then, a checkpoint there is another run's
+
     def callback(p: transfer.Progress) -> None:
         if on_step:
             on_step(p.step, p.loss, p.terms)
@@ -216,7 +218,9 @@ def stylize_files(
         signum = stopped() if stopped else None
         if signum or (checkpoint_every and p.step % checkpoint_every == 0):
             kept = {"frame_every": movie.every, "frame_steps": movie.steps} if movie is not None else {}
-            checkpoint.save(ckpt_path, p.carry, {**meta, **kept, "step": p.step}, movie.images if movie else ())
+            checkpoint.save(ckpt_path, p.carry, {**meta, **kept, "step": p.step}, movie.images if movie else (),
+                            overwrite=overwrite or same or bool(wrote))
+            wrote.append(p.step)
         if signum:
             name = signal.Signals(signum).name
             save_image(output, np.asarray(p.image), {**meta, "step": p.step, "interrupted": name}, fmt,
@@ -235,8 +239,13 @@ def stylize_files(
         save_image(output, e.image, {**record(config, w, failed, inputs, meta["input_sha256"], model), "error": str(e)}, fmt,
                    overwrite=overwrite)
         raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step) from None
-    save_image(output, outcome.image, record(config, w, outcome, inputs, meta["input_sha256"], model), fmt,
-               overwrite=overwrite)
+    try:
+        save_image(output, outcome.image, record(config, w, outcome, inputs, meta["input_sha256"], model), fmt,
+                   overwrite=overwrite)
+    except OutputTakenError:  # finished, beside another run's image: this run's checkpoint must not stay beside it
+        if wrote or same:
+            ckpt_path.unlink(missing_ok=True)
+        raise
     if animation is not None:
         animate.save_animation(animation, movie.images + [outcome.image], overwrite=animation_overwrite)
     if asked:  # an earlier run's frames, at steps this one did not write, would mix in
