@@ -71,7 +71,7 @@ def weights_convert(
     if W.path_for(W.folder.check_name(name)).is_file():
         raise typer.BadParameter(f"{name} is already installed; choose another --name or "
                                  f"`jaxart weights remove {name}` first", param_hint="--name")
-    typer.echo(W.convert(path, arch and arch.value, name, layout and layout.value))
+    typer.echo(W.convert(path, arch and arch.value, name, layout and layout.value, replace=False))
 
 
 @weights_app.command("normalize")

@@ -265,3 +265,22 @@ def test_an_installed_package_keeps_weights_in_the_home_cache_when_xdg_cache_hom
     assert folder.weights_dir() == tmp_path / "home" / ".cache" / "jaxart" / "weights"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert folder.weights_dir() == tmp_path / "xdg" / "jaxart" / "weights"
+
+
+def test_a_set_installed_by_another_process_while_convert_works_is_kept(weights_dir, tmp_path, monkeypatch, capsys):
+    # Two `weights convert ... --name mine` at once: both found no "mine", and the later rename replaced the other's.
+    from jaxart.weights import layouts
+
+    mine = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+
+    def read_while_the_other_installs(path, layout, arch):
+        install("mine", source="the other process")
+        return "vgg16", mine.params
+
+    monkeypatch.setattr(layouts, "check_layout", lambda path, layout: "keras-h5")
+    monkeypatch.setattr(layouts, "read", read_while_the_other_installs)
+    (tmp_path / "mine.h5").write_bytes(b"read by the stub above")
+    code, _, err = run_main(["weights", "convert", str(tmp_path / "mine.h5"), "--name", "mine"], monkeypatch, capsys)
+    assert code == 1 and len(err.splitlines()) == 1 and "written by another jaxart process" in err, err
+    assert store.read_metadata(folder.path_for("mine"))["source"] == "the other process"
+    assert [p.name for p in weights_dir.iterdir() if not p.name.endswith(".lock")] == ["mine.safetensors"]

@@ -110,7 +110,8 @@ def _check_registered(path: str | os.PathLike, name: str, layout: str) -> str:
     return source.checksum
 
 
-def convert(path: str | os.PathLike, arch: str | None, name: str, layout: str | None = None, **meta: str) -> Path:
+def convert(path: str | os.PathLike, arch: str | None, name: str, layout: str | None = None, *, replace: bool = True,
+            **meta: str) -> Path:
     """Convert a local weights file to `<weights dir>/<name>.safetensors`.
 
     Args:
@@ -120,6 +121,8 @@ def convert(path: str | os.PathLike, arch: str | None, name: str, layout: str | 
         (e.g. "vgg19" for a file downloaded by hand) requires that source's exact file: its
         checksum is verified here, unless `meta` carries a "checksum" that `fetch` verified.
       layout: "keras-h5", "hed" or "torchvision", or None to detect it.
+      replace: whether an installed `name` may be replaced; if not, one installed while this converts
+        (another process) is kept, and a WeightsError says so.
       **meta: extra strings stored in the file's metadata.
 
     Returns:
@@ -139,4 +142,5 @@ def convert(path: str | os.PathLike, arch: str | None, name: str, layout: str | 
     meta.setdefault("source", os.path.basename(str(path)))
     meta.setdefault("layout", layout)
     preprocess = registry.preprocess_for(name, layout)
-    return store.save(params, folder.path_for(name), arch=arch, preprocess=preprocess, name=name, **meta)
+    return store.save(params, folder.path_for(name), arch=arch, preprocess=preprocess, name=name, replace=replace,
+                      **meta)

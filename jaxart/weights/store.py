@@ -70,8 +70,10 @@ def _check_settings(path: Path, meta: dict[str, str]) -> None:
                                f"it was written; {folder.redo(path)}")
 
 
-def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, **meta: str) -> Path:
-    """Write `params` and metadata to `path` atomically (temp file in the same folder, rename).
+def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, replace: bool = True,
+         **meta: str) -> Path:
+    """Write `params` and metadata to `path` atomically (temp file in the same folder, rename); without
+    `replace`, a file that appeared there meanwhile (another conversion) is kept, with a WeightsError.
 
     The metadata records `tensors_sha256` (see `tensors_digest`) and `settings_sha256` (of arch and
     preprocessing), which `verify` and `load` check.
@@ -97,7 +99,10 @@ def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, **m
         save_file(tensors, tmp, metadata=metadata)
         _sort_header(tmp)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        (os.replace if replace else os.link)(tmp, path)  # a link fails where a file is; a rename replaces it
+    except FileExistsError:
+        raise WeightsError(f"{path} was written by another jaxart process while this one worked, and was left as "
+                           f"it is; check it with `jaxart weights verify {path.stem}`, or give another name") from None
     except (OSError, SafetensorError) as e:  # safetensors reports a full disk as its own error
         reason = getattr(e, "strerror", None) or e
         raise WeightsError(f"could not write {path} ({reason}); {folder._advice(e)}") from None
