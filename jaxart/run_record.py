@@ -1,0 +1,43 @@
+"""The run record a finished image carries (`jaxart info`), and the input digests it and a checkpoint keep."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from jaxart import checkpoint, scales, transfer, weights
+from jaxart.config import StyleConfig
+from jaxart.vgg import Weights
+
+
+def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: dict,
+           input_sha256: dict[str, str] | None = None, model: str | None = None) -> dict:
+    """The run record a finished image carries (`jaxart info`): what made it and what it reached.
+    `input_sha256` maps each input file to its hash; several scales are listed as [size, steps].
+    The weights are kept by file hash and by `content_sha256`, which any copy of them shares and a
+    header read gives (`jaxart info --command` compares it, as `--resume` does).
+    `model`, the --model given, is kept as "model_path" if a file (its "model" is the name inside)."""
+    from jaxart import __version__, convs, margin
+
+    widths = [w.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6)]
+    seen = margin.padded_shape(np.shape(outcome.image), config.margin)
+    return {
+        "jaxart": __version__, "config": config.to_dict(), "seed": config.seed, "model": w.name,
+        "arch": w.arch, "weights_sha256": w.sha256, "weights_content_sha256": w.content_sha256,
+        "loss": outcome.terms, "steps": outcome.steps,
+        "seconds": round(outcome.seconds, 3), "inputs": inputs,
+        # conv="auto" chooses by the machine's CPU: say what it chose, so runs compare.
+        "gradient_products": convs.run_gradient(config.conv, widths, seen, int(scales.deepest(config)[0][4])),
+        "input_sha256": input_sha256 or {},
+        **({"model_path": model} if model and weights.is_path(model) else {}),
+        **({"schedule": [list(s) for s in plan]} if len(plan := scales.schedule(config)) > 1 else {}),
+    }
+
+
+def input_digests(content: Path, styles: Sequence[Path], config: StyleConfig) -> dict[str, str]:
+    """The sha256 of every file a run reads: photo, paintings, and an --init image or mask."""
+    extra = [p for p in (config.init, config.mask) if p and os.path.isfile(p)]
+    return checkpoint.digests([content, *styles, *extra])
