@@ -169,7 +169,10 @@ def _reporting(path: Path, warn: Callable[[str], None]) -> Iterator[None]:
             if match is None:
                 return shown(message, category, filename, lineno, file, line)
             verb, name, detail = match["verb"], match["module"], " ".join(match["detail"].split())[:200]
-            if verb == "writing":
+            if verb == "writing" and not path.is_dir():  # `rm -rf` of the cache while this run worked
+                kind, text = "removed", (f"compile cache {path} was removed while this run worked; its programs are "
+                                         "not kept this time, and the next run creates the folder again")
+            elif verb == "writing":
                 kind, text = verb, (f"compile cache {path}: could not write an entry ({detail}); compiled programs "
                                     f"are not kept. Free space there, or set {ENV} to another folder or to 'off'")
             elif (entry := _unreadable_entry(path, name)) is None:

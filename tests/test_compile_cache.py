@@ -268,3 +268,14 @@ def test_use_keeps_programs_in_its_folder_after_the_process_used_another(tmp_pat
         for name, value in saved.items():
             jax.config.update(name, value)
         compilation_cache.reset_cache()
+
+
+def test_a_cache_folder_removed_while_a_run_works_is_said_so_not_called_full(tmp_path):
+    import warnings
+
+    gone = tmp_path / "xla" / "x86_64-abc"  # another terminal ran `rm -rf ~/.cache/jaxart` meanwhile
+    said = []
+    with compile_cache._reporting(gone, said.append):
+        warnings.warn(f"Error writing persistent compilation cache entry for 'jit_step': FileNotFoundError: "
+                      f"[Errno 2] No such file or directory: '{gone}/jit_step-aaa-cache'")
+    assert len(said) == 1 and "was removed while this run worked" in said[0] and "Free space" not in said[0], said
