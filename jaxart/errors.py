@@ -81,18 +81,24 @@ def replacing(path, what: str = "file", *, overwrite: bool = True):
             tmp.unlink(missing_ok=True)
 
 
-def _place_new(tmp: Path, path: Path, what: str) -> None:
-    """Rename `tmp` to `path` unless a file is there (a hard link fails if so; where the file
-    system has none, the check and the rename are two steps)."""
+def place_if_free(tmp: str | os.PathLike, path: str | os.PathLike) -> bool:
+    """Give `tmp`'s file the name `path` unless a file is there (then False). A hard link fails if one
+    is; where the file system has none, the check and the rename are two steps. The caller removes `tmp`."""
     try:
         os.link(tmp, path)
-        return
     except FileExistsError:
-        pass
+        return False
     except OSError:  # no hard links here (FAT, some network file systems)
-        if not os.path.lexists(path):
-            os.replace(tmp, path)
-            return
+        if os.path.lexists(path):
+            return False
+        os.replace(tmp, path)
+    return True
+
+
+def _place_new(tmp: Path, path: Path, what: str) -> None:
+    """`place_if_free`; if a file is there, `tmp` is kept beside it, and an OutputTakenError says so."""
+    if place_if_free(tmp, path):
+        return
     kept = path.with_name(f"{path.stem}-{secrets.token_hex(3)}{path.suffix}")
     if len(os.fsencode(kept.name)) > 255:  # the name was near the limit: any name will do
         kept = path.with_name(f"jaxart-{secrets.token_hex(3)}{path.suffix}")
@@ -142,21 +148,14 @@ def all_or_nothing(*, overwrite: bool = True):
 
 def _place(tmp: Path, path: Path, aside: Path | None) -> None:
     """Rename `tmp` to `path`, moving a file there to `aside` first (a folder stays, and the rename
-    fails); without `aside`, only if no file is there (a hard link fails if one is)."""
+    fails); without `aside`, only if no file is there (`place_if_free`)."""
     if aside is not None:
         if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path)):
             os.replace(path, aside)
         os.replace(tmp, path)
-        return
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
+    elif not place_if_free(tmp, path):
         raise OutputError(f"{path} was created by something else (another run?) while this one worked, and was "
-                          "left as it is; nothing else was written") from None
-    except OSError:
-        if os.path.lexists(path):
-            raise
-        os.replace(tmp, path)  # no hard links on this file system: check, then rename
+                          "left as it is; nothing else was written")
 
 
 def _put_back(staged) -> None:

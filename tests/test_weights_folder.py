@@ -284,3 +284,23 @@ def test_a_set_installed_by_another_process_while_convert_works_is_kept(weights_
     assert code == 1 and len(err.splitlines()) == 1 and "written by another jaxart process" in err, err
     assert store.read_metadata(folder.path_for("mine"))["source"] == "the other process"
     assert [p.name for p in weights_dir.iterdir() if not p.name.endswith(".lock")] == ["mine.safetensors"]
+
+
+def test_convert_installs_where_the_file_system_has_no_hard_links(weights_dir, tmp_path, monkeypatch, capsys):
+    # FAT and some network shares refuse os.link: the check for another process's set is then a
+    # separate step, and the conversion must still install (it said "could not write").
+    from jaxart.weights import layouts
+
+    mine = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    monkeypatch.setattr(layouts, "check_layout", lambda path, layout: "keras-h5")
+    monkeypatch.setattr(layouts, "read", lambda path, layout, arch: ("vgg16", mine.params))
+
+    def no_links(src, dst):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    (tmp_path / "mine.h5").write_bytes(b"read by the stub above")
+    code, _, err = run_main(["weights", "convert", str(tmp_path / "mine.h5"), "--name", "mine"], monkeypatch, capsys)
+    assert code == 0, err
+    assert store.read_metadata(folder.path_for("mine"))["arch"] == "vgg16"
+    assert [p.name for p in weights_dir.iterdir() if not p.name.endswith(".lock")] == ["mine.safetensors"]

@@ -16,7 +16,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.numpy import load_file, save_file
 
 from jaxart import vgg
-from jaxart.errors import WeightsError, WeightsFileError
+from jaxart.errors import WeightsError, WeightsFileError, place_if_free
 from jaxart.weights import folder
 
 FORMAT_VERSION = "1"
@@ -70,18 +70,14 @@ def _check_settings(path: Path, meta: dict[str, str]) -> None:
                                f"it was written; {folder.redo(path)}")
 
 
-def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, replace: bool = True,
-         **meta: str) -> Path:
+def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, replace: bool = True, **meta: str) -> Path:
     """Write `params` and metadata to `path` atomically (temp file in the same folder, rename); without
     `replace`, a file that appeared there meanwhile (another conversion) is kept, with a WeightsError.
-
     The metadata records `tensors_sha256` (see `tensors_digest`) and `settings_sha256` (of arch and
-    preprocessing), which `verify` and `load` check.
-    """
+    preprocessing), which `verify` and `load` check."""
     tensors = {f"{k}.{p}": np.ascontiguousarray(v, np.float32) for k, d in params.items() for p, v in d.items()}
     metadata = {
-        "format": FORMAT_VERSION,
-        "arch": arch,
+        "format": FORMAT_VERSION, "arch": arch,
         "preprocess": json.dumps(preprocess.to_dict()),
         **{k: str(v) for k, v in meta.items()},
         "tensors_sha256": tensors_digest(tensors),
@@ -99,10 +95,11 @@ def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, rep
         save_file(tensors, tmp, metadata=metadata)
         _sort_header(tmp)
         os.chmod(tmp, 0o644)
-        (os.replace if replace else os.link)(tmp, path)  # a link fails where a file is; a rename replaces it
-    except FileExistsError:
-        raise WeightsError(f"{path} was written by another jaxart process while this one worked, and was left as "
-                           f"it is; check it with `jaxart weights verify {path.stem}`, or give another name") from None
+        if replace:
+            os.replace(tmp, path)
+        elif not place_if_free(tmp, path):  # another conversion installed this name meanwhile
+            raise WeightsError(f"{path} was written by another jaxart process while this one worked, and was left "
+                               f"as it is; check it with `jaxart weights verify {path.stem}`, or give another name")
     except (OSError, SafetensorError) as e:  # safetensors reports a full disk as its own error
         reason = getattr(e, "strerror", None) or e
         raise WeightsError(f"could not write {path} ({reason}); {folder._advice(e)}") from None
