@@ -30,7 +30,7 @@ from jaxart.errors import InputError, repeated
 from jaxart.image import fit
 from jaxart.settings import MAX_SETTINGS, Setting, as_settings, grid
 from jaxart.targets import check_config
-from jaxart.vgg import Weights
+from jaxart.vgg import Weights, check_weights
 
 __all__ = ["AXIS", "MAX_SETTINGS", "Setting", "SweepResult", "batch_mean", "batch_mesh", "check",
            "check_memory", "grid", "make_batched_step", "repeated", "sweep"]  # the grid's names from settings.py too
@@ -144,8 +144,7 @@ def sweep(
       size, every tile continuing from its own optimized pixels, upsampled.
     """
     start = time.perf_counter()
-    if not isinstance(weights, Weights):  # a name, such as "vgg16", failed on .arch
-        raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), got {type(weights).__name__}")
+    check_weights(weights)  # a name, such as "vgg16", failed on .arch
     check_config(config)
     if callback is not None and not callable(callback):  # else refused only after the first step compiled
         raise TypeError(f"callback must be a function of (step, carry), or None, got {type(callback).__name__}")

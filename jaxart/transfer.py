@@ -20,7 +20,7 @@ from jaxart.config import StyleConfig
 from jaxart.errors import NonFiniteLossError
 from jaxart.objective import LossWeights, loss_config, loss_function
 from jaxart.targets import Targets, check_config, compute_targets
-from jaxart.vgg import Weights
+from jaxart.vgg import Weights, check_weights
 
 
 class Progress(NamedTuple):
@@ -96,9 +96,7 @@ def _check_arguments(weights: Weights, config: StyleConfig, callback, resume) ->
     """Weights' params alone, a config as a dict, None for either, or a checkpoint's path for `resume`
     failed with an AttributeError deep inside; a callback that cannot be called failed only after the
     targets and the first step."""
-    if not isinstance(weights, Weights):
-        raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), got "
-                        f"{type(weights).__name__}")
+    check_weights(weights)
     check_config(config)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function of a Progress, or None, got {type(callback).__name__}")

@@ -171,9 +171,7 @@ def features(
     if pooling not in POOLINGS:
         raise ValueError(f"pooling {pooling!r} is not supported; use 'max' or 'avg'")
     convs.check(conv)
-    if not isinstance(weights, Weights):  # weights.params alone, as Flax's apply takes, failed on .arch
-        raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), got "
-                        f"{type(weights).__name__}")
+    check_weights(weights)
     if layers is None:
         raise TypeError("layers is None; name at least one, such as ['relu4_2']")
     layers = (layers,) if isinstance(layers, str) else tuple(layers)
@@ -198,6 +196,12 @@ def features(
         model = VGG(stage_sizes=STAGES[weights.arch], widths=widths, pooling=pooling, last=last, conv=conv)
         out = model.apply({"params": weights.params}, weights.preprocess(batched))
     return {k: out[k] if image.ndim == 4 else out[k][0] for k in layers}
+
+
+def check_weights(weights) -> None:
+    """Refuse anything but a Weights: its params alone (as Flax's apply takes) or a name failed on .arch inside."""
+    if not isinstance(weights, Weights):
+        raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), got {type(weights).__name__}")
 
 
 def compute_dtype(weights: Weights) -> jnp.dtype:
