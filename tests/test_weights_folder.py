@@ -286,6 +286,26 @@ def test_a_set_installed_by_another_process_while_convert_works_is_kept(weights_
     assert [p.name for p in weights_dir.iterdir() if not p.name.endswith(".lock")] == ["mine.safetensors"]
 
 
+def test_a_set_installed_by_another_process_while_normalize_works_is_kept(weights_dir, tmp_path, monkeypatch, capsys):
+    # As for convert: both found no "mine", and normalize's rename replaced the other process's set.
+    from PIL import Image
+    from jaxart.weights import normalize as N
+
+    install("base")
+    real = N.normalize
+
+    def normalize_while_the_other_installs(*args, **kwargs):
+        install("mine", source="the other process")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(N, "normalize", normalize_while_the_other_installs)
+    (tmp_path / "imgs").mkdir()
+    Image.new("RGB", (20, 16), (200, 120, 40)).save(tmp_path / "imgs" / "a.png")
+    code, _, err = run_main(["weights", "normalize", "base", "--images", str(tmp_path / "imgs"), "--size", "16",
+                             "--name", "mine"], monkeypatch, capsys)
+    assert code == 1 and len(err.splitlines()) == 1 and "written by another jaxart process" in err, err
+    assert store.read_metadata(folder.path_for("mine"))["source"] == "the other process"
+
 def test_convert_installs_where_the_file_system_has_no_hard_links(weights_dir, tmp_path, monkeypatch, capsys):
     # FAT and some network shares refuse os.link: the check for another process's set is then a
     # separate step, and the conversion must still install (it said "could not write").

@@ -162,12 +162,12 @@ def load_images(paths: Sequence[str | os.PathLike], size: int) -> np.ndarray:
 
 
 def save(result: Normalized, name: str, *, base: vgg.Weights, images: Sequence[str | os.PathLike],
-         size: int, min_mean: float = MIN_MEAN) -> Path:
+         size: int, min_mean: float = MIN_MEAN, replace: bool = True) -> Path:
     """Install `result` as weight set `name`, recording what it was normalized from and over which
-    images (a JSON list of their names: a name may hold a comma)."""
+    images (a JSON list of their names: a name may hold a comma); without `replace`, as `store.save`."""
     w = result.weights
     return store.save(
-        w.params, path_for(check_name(name)), arch=w.arch, preprocess=w.preprocess, name=name,
+        w.params, path_for(check_name(name)), arch=w.arch, preprocess=w.preprocess, name=name, replace=replace,
         source=f"normalized {base.name}", normalized_from=base.name, normalized_from_sha256=base.sha256,
         normalized_images=json.dumps([Path(p).name for p in images]), normalized_size=str(size),
         dead_filters=str(result.dead_total), rare_filters=str(result.rare_total), min_mean=str(min_mean),
