@@ -52,14 +52,19 @@ def forget_interrupts() -> None:
     SIGINTS.clear()
 
 
+def _first_signal() -> int:
+    """The signal that interrupted the command: the first recorded, else Ctrl-C's."""
+    return SIGINTS[0] if SIGINTS else signal.SIGINT
+
+
 def interrupted_code() -> int:
     """128 + the signal that interrupted the command: 130 for Ctrl-C (or none recorded), 143 SIGTERM, 129 SIGHUP."""
-    return 128 + (SIGINTS[0] if SIGINTS else signal.SIGINT)
+    return 128 + _first_signal()
 
 
 def interrupted_line() -> str:
     """The one line an interrupted command ends with; it names a signal other than Ctrl-C."""
-    signum = SIGINTS[0] if SIGINTS else signal.SIGINT
+    signum = _first_signal()
     return "error: interrupted" + ("" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}")
 
 
