@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import re
 from pathlib import Path
 
+from jaxart import locks
 from jaxart.errors import InputError, WeightsError, WeightsFileError, probe_folder
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -151,43 +151,29 @@ def misnamed() -> list[Path]:
 
 @contextlib.contextmanager
 def lock(name: str, *, wait: bool = True):
-    """Hold the exclusive per-name file lock that fetch and remove take, so a second fetch
-    waits for the first and `remove` never deletes a download in progress.
+    """Hold the exclusive per-name lock (`locks.hold` of the hidden `.NAME.lock`) that fetch and remove
+    take, so a second fetch waits for the first and `remove` never deletes a download in progress.
 
     Raises:
       WeightsError: the weights folder cannot be written (see `check_writable`).
       InputError: `wait` is False and another process holds the lock.
     """
     d = check_writable()
-    try:
-        d.mkdir(parents=True, exist_ok=True)
-        f = open(d / f".{name}.lock", "w")
-    except OSError as e:
-        raise folder_error(d, e) from None
-    with f:
+    with contextlib.ExitStack() as held:
         try:
-            fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            d.mkdir(parents=True, exist_ok=True)
+            held.enter_context(locks.hold(d / f".{name}.lock", wait=wait))
         except BlockingIOError:
             raise InputError(f"{name} is being fetched by another jaxart process; wait for it to finish, "
                              "or stop it, then run this again") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+        except OSError as e:
+            raise folder_error(d, e) from None
+        yield
 
 
 def busy(name: str) -> bool:
     """Whether another process holds `lock(name)` now (a fetch in progress); creates nothing."""
-    try:
-        with open(weights_dir() / f".{name}.lock") as f:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(f, fcntl.LOCK_UN)
-    except OSError:  # no lock file: never fetched here
-        pass
-    return False
+    return locks.busy(weights_dir() / f".{name}.lock")
 
 
 def remove(name: str) -> list[Path]:

@@ -1,0 +1,139 @@
+"""Locks between jaxart processes: a hidden file held with `fcntl.flock`, removed by its holder as it lets go.
+
+The kernel releases a flock when its holder exits, even by SIGKILL, so a lock file a killed process left
+blocks nothing; and a holder removes the file before it lets go, so a finished run leaves none. A process
+that opened the file just before that removal would lock a file no name leads to any more: having locked,
+it checks that the name still leads to the file it holds, and else opens the name again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+
+from jaxart.errors import InputError
+
+
+def _acquire(path: Path, wait: bool) -> int:
+    """A descriptor of the file `path` names, locked by this process.
+
+    Raises:
+      BlockingIOError: `wait` is False and another process holds it.
+      OSError: the file cannot be created.
+    """
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            held = os.fstat(fd)
+            with contextlib.suppress(FileNotFoundError):
+                now = os.stat(path)
+                if (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
+                    return fd
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # its holder removed it as it let go: lock the file the name leads to now
+
+
+def _release(fd: int, path: Path) -> None:
+    with contextlib.suppress(OSError):  # removed under the lock: see the module's docstring
+        path.unlink()
+    os.close(fd)  # which lets go of the lock
+
+
+@contextlib.contextmanager
+def hold(path: Path, *, wait: bool = True):
+    """Hold the exclusive lock that the file `path` stands for; the file is gone again on exit.
+
+    Raises:
+      BlockingIOError: `wait` is False and another process holds it.
+      OSError: the lock file cannot be created.
+    """
+    fd = _acquire(Path(path), wait)
+    try:
+        yield
+    finally:
+        _release(fd, Path(path))
+
+
+def busy(path: Path) -> bool:
+    """Whether another process holds `hold(path)` now; creates nothing."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:  # no lock file: nobody holds it
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def output_lock(output: Path) -> Path:
+    """The lock file of the run (stylize or sweep) that writes `output`: one per folder and stem, as
+    OUT.png and OUT.tif share OUT.ckpt.npz. Its name is no longer than the checkpoint's, which
+    `destinations.check_beside` keeps within the folder's limit."""
+    return output.parent / f".{output.stem}.lock"
+
+
+@contextlib.contextmanager
+def writing(output: Path, flag: str = "--output"):
+    """Hold `output_lock(output)` while the run checks, writes and removes the files named after `output`,
+    so a second run to it is refused at once, before it touches any of them. A missing output
+    folder is created for the lock, and removed again if nothing else was put in it.
+
+    Where no lock file can be made or locked (a read-only folder, a file in the way, a file system
+    without flock), the run goes on unlocked: its checks say why it cannot write there, if it cannot.
+
+    Raises:
+      InputError: another jaxart run writes `output` now.
+    """
+    lock, made, fd = output_lock(Path(output)), [], None
+    try:
+        for _ in range(3):  # a run that made the folder and failed at once may remove it before this one locks
+            made += _make_folder(lock.parent)
+            try:
+                fd = _acquire(lock, wait=False)
+                break
+            except BlockingIOError:
+                raise InputError(f"{output} is being written by another jaxart run; wait for it to finish or "
+                                 f"choose another {flag}") from None
+            except FileNotFoundError:
+                continue
+            except OSError:
+                break
+        try:
+            yield
+        finally:
+            if fd is not None:
+                _release(fd, lock)
+    finally:
+        for folder in reversed(made):
+            try:
+                folder.rmdir()  # only an empty one: a file written there since keeps it
+            except OSError:
+                break
+
+
+def _make_folder(folder: Path) -> list[Path]:
+    """The folders created, outermost first, so that `folder` exists; none where one cannot be."""
+    missing = []
+    here = folder.absolute()
+    while not os.path.lexists(here) and here != here.parent:
+        missing.append(here)
+        here = here.parent
+    made = []
+    for f in reversed(missing):
+        try:
+            f.mkdir()
+        except FileExistsError:  # another run made it meanwhile: its, not ours to remove
+            continue
+        except OSError:
+            break
+        made.append(f)
+    return made
