@@ -98,7 +98,7 @@ def stylize(
 
     Compiled programs are kept in ~/.cache/jaxart/xla for later runs (JAXART_CACHE_DIR=off: not).
     """
-    from jaxart import checkpoint, compile_cache, destinations, job, progress
+    from jaxart import checkpoint, compile_cache, destinations, job, locks, progress
     from jaxart import guided, notes as _notes, resume as _resume, scales as _scales, weights
     from jaxart.config import StyleConfig
 
@@ -140,6 +140,7 @@ def stylize(
             model = str(Path(model).resolve())  # so --resume finds it from any folder
     fmt = _output.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
     output = output or destinations.default_output(content, styles, fmt)
+    ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
     sources = [content, *styles, config.init, config.mask]
     destinations.check_not_input([output], [*sources, resume])
     destinations.check_output(output, fmt, overwrite=overwrite or own, resumable=resume is None)

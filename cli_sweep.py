@@ -63,7 +63,7 @@ def sweep(
     All settings run as one batched program, split over all local devices; the other options hold for every tile,
     as they would for `jaxart stylize`.
     """
-    from jaxart import compile_cache, guided, job, notes as _notes, progress, scales as _scales, sheet, sweep as S, transfer
+    from jaxart import compile_cache, guided, job, locks, notes as _notes, progress, scales as _scales, sheet, sweep as S, transfer
     from jaxart import weights
     from jaxart.checkpoint import Interrupted
     from jaxart.config import StyleConfig
@@ -100,6 +100,7 @@ def sweep(
     S.check(config, settings)
     if note := _unused_learning_rate(ctx, config.optimizer):
         _warn(note)
+    ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
     sheet.check_outputs(output, len(settings), fmt.value, overwrite=overwrite, inputs=[content, *styles, init, mask])
     photo, paintings = job.load_inputs(content, styles, rgb)
     # The mask readable, its colours present, the photo's aspect: before any weights load.
