@@ -139,6 +139,8 @@ def stylize_files(
     --overwrite, which also removes an earlier run's frames of `output` (a resumed run's `overwrite`
     may be only its leave to replace its own files). On a non-finite loss the last finite image is written to `output`
     before re-raising. A signal during the last step is answered once the image is written.
+    The caller holds `locks.writing(output)` from before its checks of these files (the CLI does), so
+    no other jaxart run writes or removes them meanwhile.
     """
     from jaxart import __version__
 
