@@ -16,15 +16,15 @@ from pathlib import Path
 # there too it is only recorded, and `stop_if_interrupted` ends the command at the next check.
 # SIGTERM (`kill`, `timeout`, a batch scheduler) and SIGHUP (the terminal closed, an ssh session
 # dropped) are answered the same way, with their own exit codes: their default action killed the
-# process silently, leaving a file being written half done. A SIGHUP that is ignored (`nohup`) stays so.
+# process silently, leaving a file being written half done. A signal ignored at start stays ignored (POSIX
+# convention): `nohup` ignores SIGHUP, and a shell starts a background job (`jaxart ... &`) with SIGINT ignored.
 STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 SIGINTS: list[int] = []
 
 
 def catch(handler) -> dict:
-    """Set `handler` for each of STOPS (not a SIGHUP that `nohup` ignores); returns the handlers it replaced."""
-    return {s: signal.signal(s, handler) for s in STOPS
-            if s != signal.SIGHUP or signal.getsignal(s) is not signal.SIG_IGN}
+    """Set `handler` for each of STOPS not ignored (`nohup`, a background job); returns the handlers it replaced."""
+    return {s: signal.signal(s, handler) for s in STOPS if signal.getsignal(s) is not signal.SIG_IGN}
 
 
 def on_sigint(signum, frame) -> None:

@@ -24,7 +24,7 @@ from jaxart.vgg import Weights
 @contextlib.contextmanager
 def stop_signals():
     """Yields `stopped() -> signal number or None`: SIGINT, SIGTERM and SIGHUP set it instead of killing
-    (a SIGHUP that is ignored, as under `nohup`, stays ignored).
+    (one ignored at start, as SIGHUP under `nohup` or SIGINT in a background job, stays ignored).
 
     The run checks it after every step (python loop) or chunk, so a signal never interrupts
     JAX mid-computation; the previous handlers come back on exit.
@@ -32,7 +32,7 @@ def stop_signals():
     caught: list[int] = []  # cli_common.catch sets the same three for the CLI: it may not import this (JAX) early
     handler = lambda signum, frame: caught.append(signum)
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-                if s != signal.SIGHUP or signal.getsignal(s) is not signal.SIG_IGN}
+                if signal.getsignal(s) is not signal.SIG_IGN}
     try:
         yield lambda: caught[0] if caught else None
     finally:

@@ -15,24 +15,46 @@ import pytest
 
 from conftest import ROOT, run_main, write_tiny_job, stylize_argv
 
-# Sends `signum` to this process each time `module.function` is called, then calls it.
+# Sends `signums` (SIGTERM if none) to this process each time `module.function` is called, then calls it.
 _KILL_IN = """
 import functools, importlib, os, signal
-def _kill_in(module, function, signum=signal.SIGTERM):
+def _kill_in(module, function, *signums):
     m = importlib.import_module(module)
     original = getattr(m, function)
     @functools.wraps(original)
     def wrapper(*args, **kwargs):
-        os.kill(os.getpid(), signum)
+        for signum in signums or [signal.SIGTERM]:
+            os.kill(os.getpid(), signum)
         return original(*args, **kwargs)
     setattr(m, function, wrapper)
 """
+# Ignores the signals in argv[1] (comma-separated numbers), then becomes the command after it, which inherits that.
+_IGNORING = ("import os, signal, sys\n"
+             "for s in sys.argv[1].split(','):\n"
+             "    signal.signal(int(s), signal.SIG_IGN)\n"
+             "os.execv(sys.argv[2], sys.argv[2:])")
 
 
-def _cli(argv, tmp_path, before_import: str = "", after_import: str = "") -> subprocess.CompletedProcess:
+def _cli(argv, tmp_path, before_import: str = "", after_import: str = "", ignored=()) -> subprocess.CompletedProcess:
+    """The CLI run with `argv` in a fresh process, which starts with the signals `ignored` ignored."""
     code = f"{_KILL_IN}\n{before_import}\nimport sys, cli\n{after_import}\nsys.argv = ['jaxart', *{argv!r}]\ncli.entry()"
     env = {**os.environ, "JAXART_WEIGHTS_DIR": str(tmp_path / "weights"), "JAXART_CACHE_DIR": "off"}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    ignoring = [sys.executable, "-c", _IGNORING, ",".join(str(int(s)) for s in ignored)] if ignored else []
+    return subprocess.run([*ignoring, sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def _signal_on_import(module: str, *signums) -> str:
+    """Code that prints 'sent' and sends this process `signums` as `module` is first imported."""
+    return ("class Finder:  # not importlib.abc's: that imports typing\n"
+            "    def find_spec(self, name, path, target=None):\n"
+            f"        if name == {module!r}:\n"
+            "            sys.meta_path.remove(self)\n"
+            "            print('sent', flush=True)\n"
+            f"            for signum in {[int(s) for s in signums]}:\n"
+            "                os.kill(os.getpid(), signum)\n"
+            "import sys\n"
+            "sys.meta_path.insert(0, Finder())")
 
 
 @pytest.fixture(scope="module")
@@ -44,15 +66,7 @@ def files(tmp_path_factory):
 def test_a_signal_while_the_libraries_load_is_one_line(module, signum, files, tmp_path):
     """SIGTERM killed the process silently (exit -15): the libraries load for seconds before any command
     runs. A Ctrl-C while cli.py imported `typing`, before it set its handler, was a KeyboardInterrupt traceback."""
-    signal_on_import = ("class Finder:  # not importlib.abc's: that imports typing\n"
-                        "    def find_spec(self, name, path, target=None):\n"
-                        f"        if name == {module!r}:\n"
-                        "            sys.meta_path.remove(self)\n"
-                        "            print('sent', flush=True)\n"
-                        f"            os.kill(os.getpid(), {int(signum)})\n"
-                        "import sys\n"
-                        "sys.meta_path.insert(0, Finder())")
-    done = _cli(stylize_argv(files, tmp_path / "o.png"), tmp_path, before_import=signal_on_import)
+    done = _cli(stylize_argv(files, tmp_path / "o.png"), tmp_path, before_import=_signal_on_import(module, signum))
     said = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"
     assert done.stdout == "sent\n" and done.returncode == 128 + signum, (done.returncode, done.stderr)
     assert done.stderr == f"error: interrupted{said}\n", done.stderr
@@ -145,10 +159,14 @@ def test_a_signal_after_stderr_is_gone_still_exits_128_plus_it_with_the_checkpoi
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.ckpt.npz", "o.png"]
 
 
-def test_under_nohup_sighup_stays_ignored(files, tmp_path):
+def test_signals_ignored_at_start_stay_ignored(files, tmp_path):
+    """`nohup` ignores SIGHUP, a shell starts `jaxart ... &` with SIGINT ignored, and a supervisor may ignore
+    SIGTERM: a Ctrl-C meant for the foreground job, or an ignored SIGTERM, stopped the run (exit 130 or 143)."""
     out = tmp_path / "o.png"
-    done = _cli(stylize_argv(files, out), tmp_path, before_import="signal.signal(signal.SIGHUP, signal.SIG_IGN)",
-                after_import="_kill_in('jaxart.job', 'load_inputs', signal.SIGHUP); "
-                             "_kill_in('jaxart.transfer', 'run', signal.SIGHUP)")
-    assert done.returncode == 0 and done.stderr == "", done.stderr
+    stops = [int(s) for s in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM)]
+    done = _cli(stylize_argv(files, out), tmp_path, ignored=stops, before_import=_signal_on_import("typer", *stops),
+                after_import=f"_kill_in('jaxart.job', 'load_inputs', *{stops})\n"
+                             f"_kill_in('jaxart.transfer', 'run', *{stops})")
+    assert done.stdout == "sent\n" and done.returncode == 0 and done.stderr == "", (done.returncode, done.stderr)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.png"]
+
