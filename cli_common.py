@@ -64,8 +64,13 @@ def interrupted_code() -> int:
 
 def interrupted_line() -> str:
     """The one line an interrupted command ends with; it names a signal other than Ctrl-C."""
+    return f"error: {_interrupted_by()}"
+
+
+def _interrupted_by() -> str:
+    """"interrupted", with " by SIGTERM" (or SIGHUP) where that, not Ctrl-C, was the signal."""
     signum = _first_signal()
-    return "error: interrupted" + ("" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}")
+    return "interrupted" + ("" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}")
 
 
 def csv(text: str | None, flag: str, cast=str):
@@ -190,6 +195,6 @@ def fetch(name: str, quiet: bool, url: str | None = None, **options) -> Path:
         kept = partial.stat().st_size if partial.is_file() else 0
         if not kept or weights.folder.busy(name):  # nothing kept, or another fetch's (this one waited)
             raise
-        raise Interrupted(f"interrupted; the {kept:,} bytes of {name} downloaded so far are kept in {partial}: "
+        raise Interrupted(f"{_interrupted_by()}; the {kept:,} bytes of {name} downloaded so far are kept in {partial}: "
                           f"fetching again resumes there, `jaxart weights remove {name}` deletes them",
                           interrupted_code()) from None

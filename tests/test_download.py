@@ -21,9 +21,10 @@ REMEDY = "jaxart weights convert vgg16_test.h5 --arch vgg16 --name test`"
 class Server:
     """A threaded HTTP server serving `body`; request k behaves as `modes[k]` (the last repeats).
 
-    Modes: "ok" (honours Range), "no-range" (ignores it), "cut" (closes halfway), "stall" (sends
-    headers then waits), "pause" (sends half, sets `paused`, waits up to 10 s, sends the rest), "slow" (waits 0.5 s first), "404" (or any status), "short" (a whole 1000-byte file), "half206"
-    (answers a Range with half the rest), "elsewhere206" (answers a Range with bytes from 0). `ranges` records each GET's Range header.
+    Modes: "ok" (honours Range), "no-range" (ignores it), "cut" (closes halfway), "stall" (sends headers then waits),
+    "pause" (sends half, sets `paused`, waits up to 10 s, sends the rest), "hold" (the same, with no half first), "slow"
+    (waits 0.5 s first), "404" (or any status), "short" (a whole 1000-byte file), "half206" (answers a Range with half
+    the rest), "elsewhere206" (with bytes from 0). `ranges` records each GET's Range.
     """
 
     def __init__(self, body: bytes, modes: list[str]):
@@ -72,8 +73,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if mode == "slow":
             srv.stop.wait(0.5)
-        if mode == "pause":
-            self.wfile.write(body[: len(body) // 2])
+        if mode in ("pause", "hold"):
+            self.wfile.write(body[: len(body) // 2 * (mode == "pause")])
             srv.paused.set()
             srv.stop.wait(10)
             body = body[len(body) // 2:]
@@ -175,7 +176,6 @@ def test_ctrl_c_during_a_fetch_says_what_is_kept_and_how_to_go_on(serve, weights
     def cut(name, progress=None, url=None):
         jaxart.weights.folder.partial_path(name).write_bytes(bytes(1234))
         cli_common.on_sigint(signal.SIGINT, None)  # as a Ctrl-C arrives: recorded, then raised
-
 
     monkeypatch.setattr(jaxart.weights, "fetch", cut)
     code, _, err = run_main(["weights", "fetch", "test"], monkeypatch, capsys)

