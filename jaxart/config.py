@@ -141,27 +141,27 @@ class StyleConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "StyleConfig":
-        """The config of a dict from `to_dict` (or JSON); an unknown field is a ValueError, one of the
-        wrong type an InputError naming it (`validate` judges the values)."""
-        damaged = "has the wrong type; give a config as to_dict writes it"
+        """The config of a dict from `to_dict` (or the JSON of `to_json`); another type, or a field of the
+        wrong type, is an InputError naming it, an unknown field a ValueError (`validate` judges values)."""
         if not isinstance(d, dict):
-            raise InputError(f"config {damaged}")
+            raise InputError(f"config is a {type(d).__name__}, not an object of fields; give what to_dict or to_json writes")
         fields = {f.name: f.type for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - set(fields), key=str)  # a key that is no string, too
-        if unknown:
+        if unknown := sorted(set(d) - set(fields), key=str):  # a key that is no string, too
             raise ValueError(f"unknown config fields {unknown}; known fields are {sorted(fields)}")
-        wrong = [f"config.{k}" for k, v in d.items() if not _typed(fields[k], v)]
-        if wrong:
-            raise InputError(f"field {', '.join(wrong)} {damaged}")
+        if wrong := [f"config.{k}" for k, v in d.items() if not _typed(fields[k], v)]:
+            raise InputError(f"field {', '.join(wrong)} has the wrong type; give a config as to_dict writes it")
         return cls(**d)
 
     @classmethod
     def from_json(cls, text: str) -> "StyleConfig":
-        return cls.from_dict(json.loads(text))
+        try:
+            d = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as e:  # RecursionError: nested too deep to be a config
+            raise InputError(f"config text is not valid JSON ({e}); give the text to_json writes") from None
+        return cls.from_dict(d)
 
 
-_TUPLES = ("content_layers", "style_layers", "style_layer_weights", "style_blend", "scales", "scale_steps",
-           "region_colors")
+_TUPLES = ("content_layers", "style_layers", "style_layer_weights", "style_blend", "scales", "scale_steps", "region_colors")
 
 
 def _plain(value):

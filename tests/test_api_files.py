@@ -77,3 +77,15 @@ def test_layer_names_of_weights_says_to_give_their_arch(tiny_vgg16):
     with pytest.raises(TypeError, match="arch must be a name, 'vgg16' or 'vgg19', got Weights; for a Weights, give weights.arch"):
         jaxart.layer_names(tiny_vgg16)
     assert jaxart.layer_names(tiny_vgg16.arch)[-1] == "pool5"
+
+
+@pytest.mark.parametrize("text, says", [
+    ("{", r"^config text is not valid JSON \(Expecting property name .*: line 1 column 2 \(char 1\)\); give the text "
+          "to_json writes$"),
+    ("[1]", "^config is a list, not an object of fields; give what to_dict or to_json writes$"),
+    ("[" * 100_000, "^config text is not valid JSON"),  # nested too deep: was a RecursionError
+])
+def test_from_json_of_text_that_is_no_config_says_so_where(text, says):
+    """'{' was a bare JSONDecodeError that never said a config was being read, '[1]' a config 'of the wrong type'."""
+    with pytest.raises(InputError, match=says):
+        jaxart.StyleConfig.from_json(text)
