@@ -12,7 +12,7 @@ content target taken from the same mirrored photo, and cuts the margin off at th
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -69,6 +69,9 @@ def crop(x: ArrayLike, shape: Sequence[int], axes: tuple[int, int] = (-3, -2)) -
       A jax.Array of `x`'s shape with the spatial `axes` cut to `shape`'s, (..., H, W, C).
     """
     x = jnp.asarray(x)
+    if not isinstance(shape, Iterable) or isinstance(shape, str):  # 4, a margin: "'int' object is not iterable"
+        raise ValueError(f"crop's shape must be the shape before `pad`, a tuple such as photo.shape, got {shape!r}; "
+                         "crop takes that shape, not the margin")
     if any(isinstance(n, jax.core.Tracer) for n in shape):  # else a TracerBoolConversionError below
         raise ValueError("crop's shape is traced, but it sets the output's shape; give a tuple of ints, static "
                          "(static_argnums=1) or closed over, such as photo.shape")

@@ -58,3 +58,11 @@ def test_crop_to_no_pixels_or_part_of_one_is_refused(shape):
     """-1 and 0 gave an empty image, silently; 2.5 a TypeError about slice indices from inside."""
     with pytest.raises(ValueError, match=r"^crop's shape .* needs whole numbers of pixels >= 1 on its axes"):
         margin.crop(np.zeros((8, 9, 3)), shape)
+
+
+@pytest.mark.parametrize("shape", [4, None, "8x9"])
+def test_crop_given_a_margin_or_no_shape_says_it_takes_the_shape_before_pad(shape):
+    """crop(x, 4), the margin where the shape belongs, was "'int' object is not iterable" from inside."""
+    with pytest.raises(ValueError, match=rf"^crop's shape must be the shape before `pad`, a tuple such as photo.shape, "
+                                         rf"got {shape!r}; crop takes that shape, not the margin$"):
+        margin.crop(np.zeros((8, 9, 3)), shape)
