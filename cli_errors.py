@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import difflib
-import errno
 import signal
 import sys
 
@@ -21,7 +20,7 @@ from cli_common import (
 def run(app: typer.Typer) -> None:
     """Run `app`; every anticipated failure becomes one line on stderr and a non-zero exit (sys.exit)."""
     from jaxart.checkpoint import Interrupted
-    from jaxart.errors import InputError, JaxartError, NonFiniteLossError
+    from jaxart.errors import BAD_PATH, InputError, JaxartError, NonFiniteLossError
 
     previous = _catch(_on_sigint)
     try:
@@ -60,8 +59,8 @@ def run(app: typer.Typer) -> None:
         _say(f"error: {e}")
         sys.exit(1)
     except OSError as e:  # not anticipated by the library: still one line
-        if e.errno in _BAD_PATH:  # the path given, not the machine, is at fault: pathlib's is_dir() and resolve() raise these
-            _say(f"error: {e.filename or 'a path given'}: {_BAD_PATH[e.errno]}")
+        if e.errno in BAD_PATH:  # the path given, not the machine, is at fault: pathlib's is_dir() and resolve() raise these
+            _say(f"error: {e.filename or 'a path given'}: {BAD_PATH[e.errno]}")
             sys.exit(2)
         _say(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}")
         sys.exit(1)
@@ -97,12 +96,6 @@ def _say(line: str) -> None:
     except OSError:
         pass
 
-
-# An OSError that a path the user gave causes, and what to do about it.
-_BAD_PATH = {errno.ENAMETOOLONG: "a name in this path is longer than the file system allows (255 bytes on most); "
-                                 "give a shorter path",
-             errno.ELOOP: "this path goes through a symbolic link that leads back to itself; remove or fix the link, "
-                          "or give another path"}
 
 # Typer's own wording for a value of the wrong type, and what a user reads instead.
 _KINDS = {"Input should be a valid integer, unable to parse string as an integer": "a whole number",

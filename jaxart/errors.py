@@ -1,5 +1,4 @@
-"""The project's exceptions: each message says what was wrong and what to do; and the file-system
-helpers that raise them (writing a file whole, probing a folder)."""
+"""The project's exceptions, each saying what was wrong and what to do; the file helpers that raise them."""
 
 import contextlib
 import errno
@@ -42,6 +41,9 @@ class OutputTakenError(OutputError):
 
 _ADVICE = {errno.ENOSPC: "free some space", errno.EDQUOT: "free some space", errno.EISDIR: "move that folder away",
            errno.EACCES: "check its permissions", errno.EPERM: "check its permissions"}
+# An OSError that the path itself causes, whatever the disk, and what to do; the CLI says it of any path.
+BAD_PATH = {errno.ENAMETOOLONG: "a name in this path is longer than the file system allows (255 bytes on most); give a shorter path",
+            errno.ELOOP: "this path goes through a symbolic link that leads back to itself; remove or fix the link, or give another path"}
 
 
 @contextlib.contextmanager
@@ -52,9 +54,8 @@ def writing(path, what: str = "file"):
     except OutputError:
         raise
     except OSError as e:
-        advice = _ADVICE.get(e.errno, "check the disk")
-        raise OutputError(f"could not write {what} {path} ({e.strerror or describe(e)}); {advice} or choose "
-                          "another output") from None
+        advice = BAD_PATH.get(e.errno) or _ADVICE.get(e.errno, "check the disk") + " or choose another output"
+        raise OutputError(f"could not write {what} {path} ({e.strerror or describe(e)}); {advice}") from None
 
 
 @contextlib.contextmanager

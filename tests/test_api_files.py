@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 import jaxart
-from jaxart.errors import InputError, WeightsFileError
+from jaxart.errors import InputError, OutputError, WeightsFileError
 
 PIXELS = np.linspace(0.0, 1.0, 4 * 5 * 3, dtype=np.float32).reshape(4, 5, 3)
 
@@ -89,3 +89,12 @@ def test_from_json_of_text_that_is_no_config_says_so_where(text, says):
     """'{' was a bare JSONDecodeError that never said a config was being read, '[1]' a config 'of the wrong type'."""
     with pytest.raises(InputError, match=says):
         jaxart.StyleConfig.from_json(text)
+
+
+@pytest.mark.parametrize("name", ["a" * 300 + ".png", "b" * 300 + "/out.png"])
+def test_saving_under_a_name_too_long_says_to_give_a_shorter_path_as_the_cli_does(tmp_path, name):
+    """It said "(File name too long); check the disk", which sent the user looking at a healthy disk."""
+    with pytest.raises(OutputError, match=r"\(File name too long\); a name in this path is longer than the file system "
+                                          r"allows \(255 bytes on most\); give a shorter path$"):
+        jaxart.save_png(tmp_path / name, PIXELS)
+    assert list(tmp_path.iterdir()) == []
