@@ -135,9 +135,14 @@ def _check_targets(targets: Targets, config: StyleConfig) -> None:
                              "make the targets with this config (make_targets)")
 
 
-def loss_function(weights: Weights, targets: Targets, config: StyleConfig, lw: LossWeights):
+def loss_function(weights: Weights, targets: Targets, config: StyleConfig,
+                  lw: LossWeights | Sequence[ArrayLike]):
     """`image -> (total, terms)` as a `jax.tree_util.Partial`: its arrays are pytree leaves, so
-    jitted code that takes it as an argument gets weights and targets as inputs, not constants."""
+    jitted code that takes it as an argument gets weights and targets as inputs, not constants.
+    `lw` as `total_loss` takes it; equal weights give one compiled step however they are given."""
+    # A tuple of Python floats was another pytree, of weakly typed leaves, than LossWeights.of's
+    # float32 arrays: jit compiled the step once more for the same weights.
+    lw = LossWeights(*(jnp.asarray(v, jnp.float32) if isinstance(v, (int, float)) else v for v in _loss_weights(lw)))
     return jax.tree_util.Partial(_LossOfImage(loss_config(config)), weights, targets, lw)
 
 

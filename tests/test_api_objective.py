@@ -231,3 +231,14 @@ def test_an_image_of_another_size_than_the_photo_says_to_give_the_photos_size(w)
     with pytest.raises(ValueError, match=re.escape("content feature (8, 8, 8) and target (16, 16, 8) differ in shape; "
                                                    "give an image of the photo's size")):
         jaxart.total_loss(w, IMAGE[:16, :16], targets, config, (1.0, 1.0, 1.0))
+
+
+def test_equal_loss_weights_make_one_compiled_step_however_they_are_given(w):
+    """Through `loss_function`, a (content, style, tv) tuple of floats was another pytree, of weakly
+    typed leaves, than LossWeights.of's arrays: the same weights compiled the step once more."""
+    config = jaxart.StyleConfig(conv="direct", content_layers=("relu2_2",), style_layers=("relu1_1",))
+    targets, traces = jaxart.make_targets(w, IMAGE, PAINTING, config), []
+    step = jax.jit(lambda fun, x: (traces.append(1), fun(x)[0])[1])
+    got = [float(step(jaxart.objective.loss_function(w, targets, config, lw), IMAGE[::-1]))
+           for lw in (jaxart.LossWeights.of(config), (1.0, 10.0, 10.0), [1, 10, 10])]
+    assert len(traces) == 1 and got[0] == got[1] == got[2]
