@@ -13,7 +13,7 @@ from jax.typing import ArrayLike
 from jaxart import color, margin, scales
 from jaxart.config import SMALLEST, StyleConfig
 from jaxart.errors import InputError
-from jaxart.image import load_image, painting_side, resized
+from jaxart.image import MIN_SIDE, load_image, painting_side, resized
 from jaxart.layers import check_pixels
 from jaxart.targets import as_paintings
 
@@ -23,7 +23,8 @@ def checked_image(image: ArrayLike, what: str) -> np.ndarray:
 
     Integer pixels, and floats on a 0..255 scale, are refused, not scaled: both 0..255 and
     0..65535 occur, and clipping them to [0, 1] gave an almost white result with no error. So are
-    NaN and inf, which came out as black and white pixels of a finite loss.
+    NaN and inf, which came out as black and white pixels of a finite loss, and a side below 2
+    pixels, as `load_image` refuses such a file.
     """
     if isinstance(image, (str, bytes, os.PathLike)):
         raise InputError(f"{what} is the path {str(image)!r}; give its pixels, jaxart.load_image(path)")
@@ -40,6 +41,8 @@ def checked_image(image: ArrayLike, what: str) -> np.ndarray:
                 "with alpha: composite it or drop it, x[..., :3]" if x.ndim == 3 and x.shape[-1] == 4 else
                 "give an (H, W, 3) RGB array")
         raise InputError(f"{what} has shape {x.shape}, not (H, W, 3); {hint}")
+    if min(x.shape[:2]) < MIN_SIDE:  # a 1x1 photo, silently enlarged, ran on one flat colour
+        raise InputError(f"{what} is {x.shape[1]}x{x.shape[0]} pixels; use an image at least {MIN_SIDE}x{MIN_SIDE}")
     if not np.isfinite(x).all():  # resizing turned NaN into 0 and inf into 1: a finite, wrong result
         bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
         raise InputError(f"{what} has {bad} NaN or infinite value{'s' * (bad != 1)}; give finite floats in [0, 1]")

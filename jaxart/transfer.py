@@ -181,7 +181,8 @@ def stylize(
     """Paint `content` in the style of `styles` (Gatys et al. 2015).
 
     Args:
-      content: (H, W, 3) RGB photo with values in [0, 1]; resized to `config.size` (long side).
+      content: (H, W, 3) RGB photo with values in [0, 1], at least 2x2 pixels; resized to
+        `config.size` (long side), so a smaller photo is enlarged, and blurred.
       styles: a list of one or more (h, w, 3) RGB paintings in [0, 1] (or one painting alone),
         resized to the same long side and blended by `config.style_blend`.
       weights: a `Weights` from `jaxart.load_weights`.

@@ -80,6 +80,9 @@ SHAPES = {
                          "photo has 2 NaN or infinite values; give finite floats in [0, 1]"),
     "inf in a painting": (dict(styles=[PAINTING, _spoilt(PAINTING, np.inf)]),
                           "painting 2 has 2 NaN or infinite values; give finite floats in [0, 1]"),
+    # Enlarged to `size` without a word, as the CLI refuses such a file (load_image): one flat colour.
+    "1x1 photo": (dict(photo=PHOTO[:1, :1]), "photo is 1x1 pixels; use an image at least 2x2"),
+    "1-pixel-wide painting": (dict(styles=[PAINTING[:, :1]]), "painting is 1x24 pixels; use an image at least 2x2"),
 }
 
 
