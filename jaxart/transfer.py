@@ -58,7 +58,7 @@ def run(
     `callback(progress)` is called at least every `every` steps (after every step with the Python
     loop, the default on CPU; else every `config.chunk`) and at the end, with the step, loss
     terms, the image so far and the carry to checkpoint; to stop early, raise from it (the
-    exception reaches the caller). `resume` continues a checkpointed run from its step (same
+    exception reaches the caller; what it returns is ignored). `resume` continues a checkpointed run from its step (same
     inputs, config and weights give the same pixels as an uninterrupted run).
     `x0`, an (H', W', 3) image in [0, 1] of the resized photo's shape (at `config.size`), replaces
     `config.init`; with several scales it is resized to the first.
