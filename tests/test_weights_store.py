@@ -196,3 +196,41 @@ def test_a_copied_set_keeps_the_name_it_was_saved_under():
     path = store.save(layer_arrays("vgg16", TINY), folder.path_for("copy-of-hed"), arch="vgg16",
                       preprocess=vgg.Preprocess(), name="vgg16-hed")
     assert store.load(path).name == "vgg16-hed"
+
+
+def test_a_set_removed_and_converted_again_while_it_loads_is_read_whole_old_or_new(tmp_path):
+    """`load` opened the file three times (header, file hash, tensors): a set removed and converted again
+    in between was called corrupt, or gave one file's hash with the other's tensors."""
+    import os
+    import threading
+    import time
+
+    sets = {}
+    for shift in (0.0, 1.0):
+        params = {k: {p: v + shift for p, v in d.items()} for k, d in layer_arrays("vgg16", TINY).items()}
+        path = store.save(params, tmp_path / f"{shift}.safetensors", arch="vgg16", preprocess=vgg.Preprocess())
+        sets[hashlib.sha256(path.read_bytes()).hexdigest()] = (path, params)
+    target, stop = tmp_path / "set.safetensors", threading.Event()
+
+    def remove_and_convert_again():
+        while not stop.is_set():
+            for path, _ in sets.values():
+                target.unlink(missing_ok=True)  # `weights remove`, then the rename that installs a set
+                os.link(path, tmp_path / "new")
+                os.replace(tmp_path / "new", target)
+                time.sleep(0.001)  # installed most of the time, as a set is (on the old code 1 load in 6 failed)
+
+    os.link(next(iter(sets.values()))[0], target)
+    other = threading.Thread(target=remove_and_convert_again)
+    other.start()
+    try:
+        for _ in range(300):
+            try:
+                w = store.load(target)
+            except WeightsError as e:  # removed before it could be opened: that is all it may say
+                assert "does not exist" in str(e), e
+                continue
+            test_weights.assert_same_params(w, sets[w.sha256][1])
+    finally:
+        stop.set()
+        other.join()

@@ -13,7 +13,7 @@ from pathlib import Path
 import jax.numpy as jnp
 import numpy as np
 from safetensors import SafetensorError, safe_open
-from safetensors.numpy import load_file, save_file
+from safetensors.numpy import load as load_bytes, save_file
 
 from jaxart import vgg
 from jaxart.errors import WeightsError, WeightsFileError, place_if_free
@@ -118,19 +118,24 @@ def read_metadata(path: Path) -> dict[str, str]:
         raise WeightsFileError(f"{path} is not a readable safetensors file ({e}); {folder.redo(path)}") from None
 
 
-def _tensors(path: Path) -> dict[str, np.ndarray]:
-    """Every tensor of a safetensors file whose header was read; a WeightsFileError if the rest is damaged."""
+def _read(path: Path) -> tuple[dict[str, str], dict[str, np.ndarray], bytes]:
+    """Metadata, tensors and bytes of a safetensors file by one handle: a set replaced meanwhile is read whole."""
     try:
-        return load_file(str(path))
+        with open(path, "rb", buffering=0) as f:  # unbuffered: read() is then one read of the whole file
+            n = int.from_bytes(f.read(8), "little")
+            f.seek(0)  # a header longer than the file: no safetensors (an .h5, a .pth), so read no more of it
+            data = f.read() if n < os.fstat(f.fileno()).st_size else f.read(8)
+        tensors = load_bytes(data)  # safetensors reads a file only by its path, so from these bytes
+    except FileNotFoundError:
+        raise WeightsFileError(f"weights file {path} does not exist") from None
     except (SafetensorError, OSError) as e:
-        raise WeightsFileError(f"{path} is damaged ({e}); {folder.redo(path)}") from None
+        raise WeightsFileError(f"{path} is not a readable safetensors file ({e}); {folder.redo(path)}") from None
+    return json.loads(data[8:8 + n]).get("__metadata__") or {}, tensors, data
 
 
 def _check_digest(path: Path, recorded: str, tensors: dict[str, np.ndarray]) -> str:
-    """The digest of `tensors`, if it is the `recorded` one; else a WeightsFileError.
-
-    Values changed on disk yet still finite would otherwise be used without a word.
-    """
+    """The digest of `tensors`, if it is the `recorded` one; else a WeightsFileError (values changed on
+    disk yet still finite would otherwise be used without a word)."""
     got = tensors_digest(tensors)
     if got != recorded:
         raise WeightsFileError(f"{path} is corrupt: its tensors hash to sha256:{got[:16]}..., but sha256:"
@@ -141,12 +146,10 @@ def _check_digest(path: Path, recorded: str, tensors: dict[str, np.ndarray]) -> 
 def check_intact(path: Path) -> None:
     """Refuse (WeightsFileError) a file that is unreadable or whose tensors no longer match its
     recorded `tensors_sha256`; one written before jaxart recorded that hash passes if readable."""
-    meta = read_metadata(path)
+    meta, tensors, _ = _read(path)
     _check_settings(path, meta)
-    recorded = meta.get("tensors_sha256")
-    tensors = _tensors(path)
-    if recorded is not None:
-        _check_digest(path, recorded, tensors)
+    if "tensors_sha256" in meta:
+        _check_digest(path, meta["tensors_sha256"], tensors)
 
 
 def value_problem(value: np.ndarray) -> str | None:
@@ -160,20 +163,18 @@ def value_problem(value: np.ndarray) -> str | None:
 
 
 def load(path: Path) -> vgg.Weights:
-    """A `vgg.Weights` from a converted file; `sha256` is the file's hash, `content_sha256` its
-    `content_digest`."""
+    """A `vgg.Weights` from a converted file; `sha256` is the file's hash, `content_sha256` its `content_digest`."""
     path = Path(path)
     if path.is_dir():  # "does not exist" sent the user looking for a folder that is there
         raise WeightsFileError(f"weights file {path} is a folder; give a .safetensors file in it, or a weight "
                                "set's name (`jaxart weights list`)")
     if not path.is_file():
         raise WeightsFileError(f"weights file {path} does not exist")
-    meta = read_metadata(path)
+    meta, tensors, data = _read(path)
     if meta.get("arch") not in vgg.STAGES or "preprocess" not in meta:
         raise WeightsFileError(f"{path} lacks jaxart metadata (arch, preprocess); convert it with `weights convert`")
-    with open(path, "rb") as f:
-        sha256 = hashlib.file_digest(f, "sha256").hexdigest()
-    tensors = _tensors(path)
+    sha256 = hashlib.sha256(data).hexdigest()
+    del data  # the tensors are copies: a file's worth of memory less while they go to the device
     params: dict = {}
     for key, value in tensors.items():
         layer, _, part = key.rpartition(".")
@@ -242,9 +243,8 @@ def verify(path: Path) -> str:
     Raises:
       WeightsError: the file is unreadable, records no digest, or its tensors changed since.
     """
-    meta = read_metadata(path)
+    meta, tensors, _ = _read(path)
     _check_settings(path, meta)
-    recorded = meta.get("tensors_sha256")
-    if recorded is None:
+    if "tensors_sha256" not in meta:
         raise WeightsError(f"{path} records no tensors_sha256 (an older jaxart wrote it); {folder.redo(path)}")
-    return _check_digest(path, recorded, _tensors(path))
+    return _check_digest(path, meta["tensors_sha256"], tensors)
