@@ -161,6 +161,16 @@ def test_remove_leaves_a_download_in_progress_alone_and_says_so(weights_dir, mon
     assert code == 0 and not partial.exists(), err
 
 
+def test_remove_of_a_set_whose_fetch_has_not_written_a_byte_yet_says_it_is_being_fetched(weights_dir, monkeypatch,
+                                                                                          capsys):
+    """It said "not installed ...; nothing was removed", and a moment later the set was installed."""
+    with folder.lock("test"):  # a `weights fetch test` still connecting: no partial file yet
+        code, out, err = run_main(["weights", "remove", "test"], monkeypatch, capsys)
+    assert code == 2 and not out and err.startswith("error: test is being fetched by another jaxart process"), err
+    code, _, err = run_main(["weights", "remove", "test"], monkeypatch, capsys)
+    assert code == 2 and "test is not installed and has no partial download" in err, err
+
+
 def test_list_counts_normalized_images_whose_names_hold_commas(weights_dir):
     names = ["a, b.jpg", "c.png", "d,e,f.JPEG"]
     install("new", normalized_from="vgg16", normalized_images=json.dumps(names))

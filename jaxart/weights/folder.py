@@ -182,12 +182,17 @@ def remove(name: str) -> list[Path]:
     def present() -> list[Path]:
         return [p for p in (path_for(check_name(name)), partial_path(name)) if p.is_file()]
 
-    if not present():
+    def absent() -> InputError:
         known = ", ".join(installed()) or "none"
-        raise InputError(f"{name} is not installed and has no partial download (installed: {known}); "
-                         "nothing was removed")
+        return InputError(f"{name} is not installed and has no partial download (installed: {known}); "
+                          "nothing was removed")
+
+    if not present() and not busy(name):  # a fetch that has not written its first byte yet is still one
+        raise absent()
     with lock(name, wait=False):
         paths = present()  # what a fetch that just ended left
+        if not paths:
+            raise absent()
         for p in paths:
             try:
                 p.unlink()
