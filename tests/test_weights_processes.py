@@ -77,7 +77,8 @@ def server(served):
 
 def test_a_second_fetch_and_a_remove_while_a_fetch_downloads_then_that_fetch_killed(server, served, tmp_path):
     """The remove refuses and keeps the bytes; the second fetch waits, then takes over from the killed
-    one's bytes (a Range request); one verified set is installed, with nothing but the lock beside it."""
+    one's bytes (a Range request); one verified set is installed, with nothing beside it (a lock file
+    goes with its holder)."""
     env = {**os.environ, "JAXART_WEIGHTS_DIR": str(tmp_path), "JAXART_CACHE_DIR": "off",
            "TEST_URL": f"http://127.0.0.1:{server.server_port}/vgg16_test.h5", "TEST_SIZE": str(len(served.body)),
            "TEST_SHA": "sha256:" + hashlib.sha256(served.body).hexdigest()}
@@ -106,4 +107,4 @@ def test_a_second_fetch_and_a_remove_while_a_fetch_downloads_then_that_fetch_kil
     assert second.returncode == 0 and out.strip() == str(tmp_path / "test.safetensors"), err
     assert server.ranges == ["", f"bytes={kept}-"] and kept > 0
     assert_same_params(load(tmp_path / "test.safetensors"), served.params)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".test.lock", "test.safetensors"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["test.safetensors"]
