@@ -121,6 +121,12 @@ def output_path(raw) -> Path:
     return _file_in_folder(raw, "out.png")
 
 
+def sheet_path(raw) -> Path:
+    """`output_path` for a sweep's --output, the contact sheet: the file it suggests is named as the default,
+    sweep.png, as in the sheet's other refusals (`sheet.check_sheet_path`), not out.png."""
+    return _file_in_folder(raw, "sweep.png")
+
+
 def animation_path(raw) -> Path:
     """`output_path` for `--animate`, whose example file is a GIF: `--animate newdir/` read as a file
     `newdir` without .gif or .webp, and was refused for its suffix, not as the folder it names."""

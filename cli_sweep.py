@@ -11,7 +11,7 @@ import typer
 
 import cli_options as _o
 from cli_common import (
-    csv as _csv, fetch as _fetch, home as _home, output_path as _output_path, parse_colour as _parse_colour, path_or_word as _path_or_word,
+    csv as _csv, fetch as _fetch, home as _home, sheet_path as _sheet_path, parse_colour as _parse_colour, path_or_word as _path_or_word,
     stop_if_interrupted as _stop_if_interrupted, unused_learning_rate as _unused_learning_rate, warn as _warn,
 )
 from cli_options import Colors, Conv, LineSearch, Optimizer, Pooling
@@ -25,7 +25,7 @@ def sweep(
     ctx: typer.Context,
     content: Annotated[Path, typer.Argument(metavar="CONTENT", help="The photo.", show_default=False, callback=_home)],
     styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings (not with --region-style, which names them).", show_default=False, callback=_home)] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.", parser=_output_path, metavar="<path>", callback=_home)] = Path("sweep.png"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.", parser=_sheet_path, metavar="<path>", callback=_home)] = Path("sweep.png"),
     fmt: _o.TileFormat = _o.Format("png"),
     style_weight: Annotated[str, typer.Option(help="Comma-separated style weights.")] = f"{_DEFAULT.style_weight:g}",
     content_weight: Annotated[str, typer.Option(help="Comma-separated content weights.")] = f"{_DEFAULT.content_weight:g}",

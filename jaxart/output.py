@@ -60,7 +60,7 @@ def check_file_name(path: str | os.PathLike, fmt: str = "png", *, what: str = "o
     """
     suffix = SUFFIXES[fmt][0]
     if os.path.isdir(path):  # os.path's: False, not an OSError, for a name too long to look at
-        raise InputError(f"output {path} is a folder; give a file name in it, such as {Path(path) / ('out' + suffix)}")
+        raise InputError(f"{what} {path} is a folder; give a file name in it, such as {Path(path) / (name + suffix)}")
     if Path(path).name.lower() in {s for f in FORMATS for s in SUFFIXES[f]}:  # `-o "$NAME.png"`, NAME empty
         raise InputError(f"{what} {path} is a suffix without a name; give a file name such as "
                          f"{Path(path).with_name(name + Path(path).name)}")

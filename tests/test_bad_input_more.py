@@ -210,13 +210,15 @@ def test_info_command_reads_an_edited_records_dash_named_inputs_back_as_files(tm
 @pytest.mark.parametrize("extra", [[], ["--format", "tiff"]])
 def test_sweep_to_an_existing_folder_says_it_is_a_folder(extra, files, tmp_path, monkeypatch, capsys):
     """`sweep -o somefolder` answered that the contact sheet is a PNG, as if the name lacked a suffix;
-    stylize says it is a folder and to give a file in it, whatever the --format."""
+    stylize says it is a folder and to give a file in it, whatever the --format: here one named as the sheet's
+    default, sweep.png, as `-o newdir/` and `-o name` are answered."""
     d, model = files
     (tmp_path / "outdir").mkdir()
     code, _, err = run_main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "outdir"),
                              "--model", model, "--size", "32", "--steps", "2", "--quiet", *extra], monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1, err
-    assert "outdir is a folder; give a file name in it, such as " + os.path.join(str(tmp_path), "outdir", "out.png") in err
+    assert "the contact sheet " + os.path.join(str(tmp_path), "outdir") + " is a folder; give a file name in it, such " \
+           "as " + os.path.join(str(tmp_path), "outdir", "sweep.png") in err
     assert [p.name for p in tmp_path.iterdir()] == ["outdir"] and not list((tmp_path / "outdir").iterdir())
 
 

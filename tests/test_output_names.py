@@ -168,7 +168,7 @@ GONE = "newdir/ is a folder that does not exist; give a file name in it, such as
 NO_SUFFIX = [  # (command, what -o was given, other options, what the one line says)
     ("stylize", "newdir/", [], GONE),
     ("stylize", "newdir/", ["--format", "tiff"], GONE),
-    ("sweep", "newdir/", [], GONE),
+    ("sweep", "newdir/", [], GONE.replace("out.png", "sweep.png")),  # the contact sheet's own name, as below
     ("stylize", "newdir", [], "newdir has no suffix; give a file name such as newdir.png, or newdir/out.png to write "
                               "into a folder newdir"),
     ("stylize", "newdir", ["--format", "tiff"], "give a file name such as newdir.tif, or newdir/out.tif"),
