@@ -97,6 +97,15 @@ def load(path: str | os.PathLike) -> Checkpoint:
     return Checkpoint(meta, leaves, frames)
 
 
+def read_meta(path: str | os.PathLike) -> dict[str, Any] | None:
+    """The metadata of the checkpoint at `path`, its arrays unread; None where there is none to read."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return json.loads(str(z["meta"]))
+    except Exception:  # noqa: BLE001 - missing, not a zip, no meta, not JSON: no checkpoint there
+        return None
+
+
 def check(ckpt: Checkpoint, *, version: str | None = None, weights: Any = None) -> None:
     """Refuse a checkpoint from another jaxart version, made with other `weights` (a `vgg.Weights`:
     the same file, or a file holding the same tensors and settings, as a re-fetch writes), or lacking

@@ -84,13 +84,29 @@ def caveats(record: dict, shape: tuple[int, int] | None = None) -> list[str]:
                      "identical pixels (a batched run rounds differently, and L-BFGS amplifies it)")
     if "interrupted" in record:
         notes.append(f"this run was interrupted at step {record.get('step', '?')}; the command runs every step "
-                     "(`jaxart stylize --resume` continues its checkpoint instead)")
+                     f"({_resume_note(record)})")
     if (step := reproduce.frame_step(record)) is not None:
         notes.append(f"this is the frame at step {step} of the run that wrote {record['output']}; the command makes "
                      f"that run, which writes this frame again beside it (--save-every {record['save_every']})")
     if (note := _conv_here(record, shape)) is not None:
         notes.append(note)
     return notes
+
+
+def _resume_note(record: dict) -> str:
+    """How else the interrupted run of `record` goes on: by its checkpoint, while that is still beside the
+    image it wrote and still its own; a resumed run that finished, to this output or another, removed it."""
+    from jaxart import checkpoint
+
+    output = record.get("output")
+    if not isinstance(output, str) or not output:
+        return "`jaxart stylize --resume` continues its checkpoint, if kept, instead"
+    path = checkpoint.path_for(output)
+    meta = checkpoint.read_meta(path)
+    if meta is not None and all(meta.get(k) == record.get(k) for k in ("output", "config", "inputs")):
+        return f"`jaxart stylize --resume {path}` continues its checkpoint instead"
+    return f"its checkpoint is no longer at {path}, so it cannot be resumed (a run resumed from it removes it " \
+           "once finished)"
 
 
 def _conv_here(record: dict, shape: tuple[int, int] | None) -> str | None:

@@ -1,10 +1,14 @@
 """`jaxart info --command` on a `--save-every` frame: the command makes that frame again, not the run's
-last image under the frame's name."""
+last image under the frame's name; on an interrupted image it names the checkpoint only while that is there."""
 
+import contextlib
 import shlex
+import signal
 
 import numpy as np
 from PIL import Image
+
+from jaxart import job
 
 from conftest import run_main, write_tiny_job
 
@@ -24,3 +28,23 @@ def test_a_frames_command_writes_that_frame_again(tmp_path, monkeypatch, capsys)
     assert code == 0, err
     np.testing.assert_array_equal(np.asarray(Image.open(d / "first_00001.png")),
                                   np.asarray(Image.open(d / "again_00001.png")))
+
+
+def test_an_interrupted_images_note_names_its_checkpoint_only_while_it_is_there(tmp_path, monkeypatch, capsys):
+    """a.tif and a.png share a.ckpt.npz: continued into a.png, it is removed, and a.tif's note still
+    said that `jaxart stylize --resume` continues it."""
+    d, model = write_tiny_job(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    with monkeypatch.context() as m:
+        m.setattr(job, "stop_signals", lambda: contextlib.nullcontext(lambda: signal.SIGTERM))
+        code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", "a.tif", "--model",
+                                 model, "--size", "32", "--steps", "3", "-q"], monkeypatch, capsys)
+    assert code == 143, err
+    ckpt = tmp_path / "a.ckpt.npz"
+    code, _, err = run_main(["info", "a.tif", "--command"], monkeypatch, capsys)
+    assert code == 0 and f"(`jaxart stylize --resume {ckpt}` continues its checkpoint instead)" in err, err
+    code, _, err = run_main(["stylize", "--resume", str(ckpt), "-o", "a.png", "-q"], monkeypatch, capsys)
+    assert code == 0 and not ckpt.exists(), err
+    code, _, err = run_main(["info", "a.tif", "--command"], monkeypatch, capsys)
+    assert code == 0 and len(err.splitlines()) == 1 and "--resume" not in err, err
+    assert f"its checkpoint is no longer at {ckpt}, so it cannot be resumed" in err, err
