@@ -11,9 +11,9 @@ import typer
 from typer.exceptions import Abort, Exit, TyperException
 
 from cli_common import (
-    catch as _catch, forget_interrupts as _forget_interrupts, interrupted as _interrupted,
-    interrupted_code as _interrupted_code, interrupted_line as _interrupted_line, on_sigint as _on_sigint,
-    stop_if_interrupted as _stop_if_interrupted,
+    NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE, catch as _catch, forget_interrupts as _forget_interrupts,
+    interrupted as _interrupted, interrupted_code as _interrupted_code, interrupted_line as _interrupted_line,
+    on_sigint as _on_sigint, stop_if_interrupted as _stop_if_interrupted,
 )
 
 
@@ -98,8 +98,7 @@ def _say(line: str) -> None:
 
 
 # Typer's own wording for a value of the wrong type, and what a user reads instead.
-_KINDS = {"Input should be a valid integer, unable to parse string as an integer": "a whole number",
-          "Input should be a valid number, unable to parse string as a number": "a number"}
+_KINDS = {_NOT_WHOLE: "a whole number", _NOT_NUMBER: "a number"}
 
 
 def usage_message(e: TyperException) -> str:

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli_common import choices, csv, home
+from cli_common import choices, csv, home, number, whole
 from jaxart import color, config, convs, output, vgg
 
 DEFAULT = config.StyleConfig()
@@ -26,7 +26,7 @@ StyleLayerWeights = Annotated[Optional[str], typer.Option(help="Comma-separated 
 PoolingOption = Annotated[Pooling, typer.Option(help="max or avg pooling.")]
 LineSearchOption = Annotated[LineSearch, typer.Option(
     help="L-BFGS line search: none (unit step, fastest on CPU) or zoom.")]
-LbfgsMemory = Annotated[int, typer.Option(
+LbfgsMemory = Annotated[int, typer.Option(parser=whole,
     help="L-BFGS history pairs: more reach a given loss in somewhat fewer steps, at 2 image-sized vectors of memory "
          "each (jcjohnson's default is 100).")]
 ColorsOption = Annotated[Colors, typer.Option(
@@ -34,10 +34,10 @@ ColorsOption = Annotated[Colors, typer.Option(
          "and dark alone); match-pca|match-chol|match-sym (the photo's palette, painted: the painting recoloured to "
          "it first); keep (the photo's, put back on a style run). See README, Controls.")]
 _STYLE_SCALE = "Painting's size relative to the output: 0.5 gives finer brush strokes, 2 larger ones"
-StyleScale = Annotated[float, typer.Option(help=f"{_STYLE_SCALE}.")]
+StyleScale = Annotated[float, typer.Option(parser=number, help=f"{_STYLE_SCALE}.")]
 StyleScales = Annotated[str, typer.Option(help=f"Comma-separated style scales (the {_STYLE_SCALE[0].lower()}"
                                                f"{_STYLE_SCALE[1:]}).")]
-Margin = Annotated[int, typer.Option(
+Margin = Annotated[int, typer.Option(parser=whole,
     help="Free pixels optimized around the image (started from the photo mirrored outwards) and cut off at the end, "
          "so no line forms along the border; 0: the image alone, as the paper.")]
 ConvOption = Annotated[Conv, typer.Option(
@@ -63,7 +63,7 @@ Steps = Annotated[str, typer.Option(
 Scales = Annotated[Optional[str], typer.Option(
     help="Coarse to fine: comma-separated long sides, increasing, e.g. 256,512,1024; each scale starts from the "
          "previous result, upsampled.")]
-StartSize = Annotated[Optional[int], typer.Option(help="Coarse to fine from this long side, doubling up to --size.")]
+StartSize = Annotated[Optional[int], typer.Option(parser=whole, help="Coarse to fine from this long side, doubling up to --size.")]
 Mask = Annotated[Optional[Path], typer.Option(
     help="Spatial control: an image over the photo whose colours mark regions, one painting each (--region-style).",
     callback=home)]

@@ -13,6 +13,7 @@ import cli_options as _o
 from cli_common import (
     csv as _csv, fetch as _fetch, home as _home, sheet_path as _sheet_path, parse_colour as _parse_colour, path_or_word as _path_or_word,
     stop_if_interrupted as _stop_if_interrupted, unused_learning_rate as _unused_learning_rate, warn as _warn,
+    number as _number, whole as _whole,
 )
 from cli_options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart import config as _config
@@ -32,14 +33,14 @@ def sweep(
     tv_weight: Annotated[str, typer.Option(help="Comma-separated TV weights.")] = f"{_DEFAULT.tv_weight:g}",
     seed: Annotated[str, typer.Option(help="Comma-separated seeds; more than one needs --init random (a seed only sets a random start).")] = f"{_DEFAULT.seed}",
     model: Annotated[str, typer.Option(help="auto, a registered name or a .safetensors path.", callback=_home)] = "auto",
-    size: Annotated[Optional[int], typer.Option(help=f"Long side of each image in pixels (default {_SIZE}, or the last of --scales).", show_default=False)] = None,
+    size: Annotated[Optional[int], typer.Option(parser=_whole, help=f"Long side of each image in pixels (default {_SIZE}, or the last of --scales).", show_default=False)] = None,
     steps: _o.Steps = "200",
     scales: _o.Scales = None,
     start_size: _o.StartSize = None,
     optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
     linesearch: _o.LineSearchOption = LineSearch(_DEFAULT.linesearch),
     lbfgs_memory: _o.LbfgsMemory = _DEFAULT.lbfgs_memory,
-    learning_rate: Annotated[float, typer.Option(help="Adam's step size (L-BFGS ignores it).")] = _DEFAULT.learning_rate,
+    learning_rate: Annotated[float, typer.Option(parser=_number, help="Adam's step size (L-BFGS ignores it).")] = _DEFAULT.learning_rate,
     init: Annotated[str, typer.Option(help="content, random, or the path of an image.", callback=_home)] = _DEFAULT.init,
     content_layers: _o.ContentLayers = None,
     style_layers: _o.StyleLayers = None,
@@ -54,7 +55,7 @@ def sweep(
     conv: _o.ConvOption = Conv(_DEFAULT.conv),
     remat: _o.Remat = _DEFAULT.remat,
     background: _o.Background = "white",
-    columns: Annotated[Optional[int], typer.Option(help="Tiles per row of the sheet [default: one row per value of the slower-varying settings].", show_default=False)] = None,
+    columns: Annotated[Optional[int], typer.Option(parser=_whole, help="Tiles per row of the sheet [default: one row per value of the slower-varying settings].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier sweep to this --output that this one does not replace (a larger sweep's, or another --format's).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli_common import choices, fetch, home, warn
+from cli_common import choices, fetch, home, number, whole, warn
 from jaxart import vgg as _vgg
 from jaxart.weights import layouts as _layouts, normalize as _normalize
 
@@ -79,8 +79,8 @@ def weights_normalize(
     name: Annotated[str, typer.Argument(help="The weight set to normalize (registered, installed or a .safetensors path).", callback=home)],
     images: Annotated[Path, typer.Option(help="Folder of images (searched recursively) to average activations over.", callback=home)],
     new: Annotated[Optional[str], typer.Option("--name", help="Name of the result [default: NAME-normalized].", show_default=False)] = None,
-    size: Annotated[int, typer.Option(help="Side of the square centre crop each image is resized to.")] = 224,
-    min_mean: Annotated[float, typer.Option(help="Leave filters whose mean is below this fraction of their layer's average (0: the paper's rule).")] = _normalize.MIN_MEAN,
+    size: Annotated[int, typer.Option(parser=whole, help="Side of the square centre crop each image is resized to.")] = 224,
+    min_mean: Annotated[float, typer.Option(parser=number, help="Leave filters whose mean is below this fraction of their layer's average (0: the paper's rule).")] = _normalize.MIN_MEAN,
 ) -> None:
     """Gatys' normalized VGG: rescale each filter so its mean activation over IMAGES is 1."""
     from jaxart import job, weights as W

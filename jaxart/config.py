@@ -75,10 +75,9 @@ class StyleConfig:
     def validate(self, arch: str | None = None, paintings: int | None = None) -> "StyleConfig":
         """Raise a ValueError naming the first bad setting; check layers against `arch` and the
         style blend against the number of `paintings` if given."""
-        if (self.scale_steps and isinstance(self.steps, int) and self.steps > INT32_MAX  # the sum of fine counts
-                and all(isinstance(n, int) and n <= INT32_MAX for n in self.scale_steps)):
-            raise ValueError(f"steps {list(self.scale_steps)} add up to {self.steps}, more than {INT32_MAX}")
         from jaxart import guided, scales  # they import this module
+        if self.scale_steps and isinstance(self.steps, int):  # steps is their sum: name the count at fault first
+            scales.check_counts(self.scale_steps, self.steps)
         if self.scales and self.scales[-1] == self.size:  # the size is the last scale (--scales alone): name them
             scales.check_sides(self.scales)
         _positive_int(self, "size", "steps", "chunk", "lbfgs_memory")

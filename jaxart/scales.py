@@ -57,11 +57,20 @@ def check(config: StyleConfig) -> None:
     if start is not None and (not isinstance(start, int) or not SMALLEST <= start <= config.size):
         raise ValueError(f"start size {start!r} must be a whole number from {SMALLEST} to size {config.size}")
     if steps is not None:
-        if not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= INT32_MAX for n in steps):
-            raise ValueError(f"steps {list(steps)} must be positive integers up to {INT32_MAX}")
+        check_counts(steps)
         if scales is None and start is None:
             raise ValueError(f"{len(steps)} step counts need --scales or --start-size; give one --steps number")
         schedule(config)  # it checks that the counts match the scales
+
+
+def check_counts(steps: Sequence[int], total: int | None = None) -> None:
+    """Raise a ValueError naming the first of `steps` (counts per scale) that is not a positive integer up to
+    INT32_MAX, or their `total` beyond it."""
+    bad = [n for n in steps if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= INT32_MAX]
+    if bad:
+        raise ValueError(f"steps {list(steps)}: {bad[0]!r} is not a positive integer up to {INT32_MAX}")
+    if total is not None and total > INT32_MAX:
+        raise ValueError(f"steps {list(steps)} add up to {total}, more than {INT32_MAX}")
 
 
 def check_sides(scales: Sequence[int]) -> None:

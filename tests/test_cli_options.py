@@ -137,6 +137,13 @@ def test_weights_convert_to_a_folder_says_where_it_installs_and_converts_nothing
     (["stylize", "a.jpg", "b.jpg", "--style-weight", "x"], "give a number (e.g. --style-weight 10.0)"),
     (["bench", "--repeats", "x"], "give a whole number (e.g. --repeats 3)"),
     (["stylize", "a.jpg", "b.jpg", "--colors", "sepia"], "'--colors': 'sepia' is not one of 'style', "),
+    # int() and float() read 1_0 as 10: a slip taken as a number, run with the size or weight it happened to make
+    (["stylize", "a.jpg", "b.jpg", "--size", "1_0"], "Invalid value for '--size': give a whole number"),
+    (["stylize", "a.jpg", "b.jpg", "--style-weight", "1_0"], "give a number (e.g. --style-weight 10.0)"),
+    (["sweep", "a.jpg", "b.jpg", "--margin", "1_0"], "give a whole number (e.g. --margin 8)"),
+    (["bench", "--sweep", "1_0", "--sizes", "x"], "give a whole number (e.g. --sweep 0)"),  # x: no bench on old code
+    (["stylize", "a.jpg", "b.jpg", "--steps", "1_0"], "--steps: '1_0' is not a comma-separated list of whole numbers"),
+    (["sweep", "a.jpg", "b.jpg", "--tv-weight", "1,1_0"], "'1,1_0' is not a comma-separated list of numbers"),
 ])
 def test_a_usage_error_says_what_to_give(argv, said, monkeypatch, capsys):
     """Typer's words were "Input should be a valid integer, unable to parse string as an integer",
@@ -150,3 +157,19 @@ def test_a_usage_error_says_what_to_give(argv, said, monkeypatch, capsys):
 def test_a_command_given_alone_shows_its_help_not_an_error(argv, monkeypatch, capsys):
     code, out, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and err.startswith("Usage: ") and "Commands:" in err and "error" not in err.lower(), err
+
+
+@pytest.mark.parametrize("extra, said", [
+    # it offered '1,1,1,1' (the list without the empty item): one weight short of the five meant
+    (["--style-layer-weights", "1,,1,1,1"], "Invalid value for --style-layer-weights: '1,,1,1,1' has an empty item "
+                                            "(item 2 of 5); put a number there or drop a comma"),
+    # it named the sum, 100000000000000000001, which no one typed
+    (["--steps", f"{10**20},1", "--scales", "32,40"], f"steps [{10**20}, 1]: {10**20} is not a positive integer up "
+                                                      "to 2147483647"),
+])
+def test_a_bad_list_item_is_named_as_given(extra, said, files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png"),
+                             "--model", model, *extra], monkeypatch, capsys)
+    assert code == 2 and err == f"error: {said}", err

@@ -229,7 +229,7 @@ def test_a_photo_too_thin_for_any_practical_size_is_told_to_crop_it(tmp_path):
     ({"scales": (32, 48), "size": 64}, "differs from size 64"),
     ({"start_size": 65, "size": 64}, "start size 65 must be a whole number from 16 to size 64"),
     ({"start_size": 15, "size": 64}, "start size 15"),
-    ({"scales": (32, 64), "size": 64, "scale_steps": (0, 5)}, "must be positive integers"),
+    ({"scales": (32, 64), "size": 64, "scale_steps": (0, 5)}, r"steps \[0, 5\]: 0 is not a positive integer"),
 ])
 def test_a_schedule_at_its_limits_is_refused(changes, says):
     with pytest.raises(ValueError, match=says):

@@ -112,8 +112,8 @@ def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp
                         "'content'; use init='random' (--init random)"),
     (["--style-blend", "1,2"], "style blend gives 2 weights for 1 painting; give one weight per painting"),
     (["--style-layer-weights", "1,2"], "2 style layer weights for 5 style layers"),
-    (["--style-layers", "relu1_1,,relu2_1"], "--style-layers: 'relu1_1,,relu2_1' has an empty item; give "
-                                              "'relu1_1,relu2_1'"),  # the list as meant, not a numeric example
+    (["--style-layers", "relu1_1,,relu2_1"], "--style-layers: 'relu1_1,,relu2_1' has an empty item (item 2 of 3); "
+                                              "put a name there or drop a comma"),  # not a numeric example
     (["--style-scale", "0.5"], "style-scale 0.5 makes the painting 12 px at size 24"),
     (["--colors", "sepia"], "'--colors': 'sepia' is not one of 'style', "),
     (["--background", "rgba(0,0,0,0)"], "is not a colour name, #rrggbb or r,g,b"),
