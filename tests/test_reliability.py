@@ -98,6 +98,29 @@ def test_bad_output_is_refused_before_any_work(case, files, tmp_path, monkeypatc
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before, "nothing written"
 
 
+@pytest.mark.parametrize("kind, said", [("+i", "it is immutable (chattr +i)"), ("+a", "it is append-only (chattr +a)"),
+                                        ("sticky", "it belongs to another user, in a folder (sticky, as /tmp) where "
+                                                   "only its owner may replace it")])
+def test_overwrite_onto_a_file_that_cannot_be_replaced_is_refused_before_any_work(kind, said, files, tmp_path,
+                                                                                   monkeypatch, capsys):
+    """The whole run went by, then the rename failed (exit 1): a flag even root's rename obeys, or
+    another user's file in a sticky folder such as /tmp."""
+    import subprocess
+
+    out = _existing(tmp_path)
+    if kind == "sticky":
+        tmp_path.chmod(0o1777)
+        monkeypatch.setattr(os, "geteuid", lambda: out.stat().st_uid + 1)  # the file another user's
+    elif subprocess.run(["chattr", kind, str(out)], capture_output=True).returncode:
+        pytest.skip("chattr needs root and a file system with these flags")
+    try:
+        code, _, err = _main(_stylize(files, out, "--overwrite"), monkeypatch, capsys)
+    finally:
+        subprocess.run(["chattr", "-ia", str(out)], capture_output=True)  # so that the folder can be removed
+    assert code == 2 and err == f"error: output {out} cannot be replaced: {said}; choose another --output", err
+    assert out.read_bytes() == b"old" and sorted(tmp_path.iterdir()) == [out]
+
+
 def test_overwrite_replaces_and_missing_folders_are_created(files, tmp_path, monkeypatch, capsys):
     out = tmp_path / "new" / "deeper" / "out.png"
     assert _main(_stylize(files, out), monkeypatch, capsys)[0] == 0
