@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from jaxart.errors import InputError, replacing
+from jaxart.errors import InputError
+from jaxart.files import replacing
 from jaxart.output import to_uint8
 
 FORMATS = {".gif": "GIF", ".webp": "WEBP"}
@@ -78,7 +79,7 @@ def save_animation(
         shape than the last (the coarse scales of a coarse-to-fine run) are resized to it.
       frame_ms: how long each frame shows, in milliseconds.
       hold_ms: how long the last frame (the result) shows before the loop restarts.
-      overwrite: False keeps a file that appeared at `path` since the caller checked (`errors.replacing`).
+      overwrite: False keeps a file that appeared at `path` since the caller checked (`files.replacing`).
 
     Returns:
       `path` as a Path.

@@ -28,8 +28,8 @@ def _finite(x):
 
 def write_json(path: Path, result: dict, *, overwrite: bool = True) -> None:
     """`result` as strict JSON at `path`, atomically, as an output image is written; `overwrite`
-    False keeps a file that appeared there meanwhile (see `errors.replacing`)."""
-    from jaxart.errors import replacing
+    False keeps a file that appeared there meanwhile (see `files.replacing`)."""
+    from jaxart.files import replacing
 
     with replacing(path, "results file", overwrite=overwrite) as tmp:  # creates the folder check left to now
         tmp.write_text(json.dumps(_finite({**result, "units": UNITS}), indent=2, allow_nan=False))

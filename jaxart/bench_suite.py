@@ -13,7 +13,8 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from jaxart.errors import InputError, repeated
+from jaxart.duplicates import repeated
+from jaxart.errors import InputError
 
 # Bounds that keep a benchmark finite: --repeats 10 and --quality-evals 500 are the most BENCHMARKS.md used.
 MAX_REPEATS = 100  # "scan" runs a chunk of `repeats` steps per repeat: repeats**2 steps in all

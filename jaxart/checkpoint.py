@@ -21,7 +21,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxart.errors import InputError, JaxartError, replacing
+from jaxart.errors import InputError, JaxartError
+from jaxart.files import replacing
 from jaxart.output import FORMATS
 
 FORMAT = 1
@@ -62,7 +63,7 @@ def path_for(output: str | os.PathLike) -> Path:
 def save(path: str | os.PathLike, carry: Any, meta: dict[str, Any], frames: Sequence[np.ndarray] = (), *,
          overwrite: bool = True) -> Path:
     """Write `carry` (any pytree of arrays), JSON `meta` and animation `frames` to `path` atomically;
-    without `overwrite`, a file there is kept and this one goes beside it (`errors.replacing`)."""
+    without `overwrite`, a file there is kept and this one goes beside it (`files.replacing`)."""
     path = Path(path)
     leaves, treedef = jax.tree.flatten(carry)
     arrays = {f"leaf_{i:04d}": np.array(x, copy=True) for i, x in enumerate(leaves)}

@@ -11,7 +11,8 @@ import jax
 import numpy as np
 
 from jaxart import color, convs, vgg
-from jaxart.errors import InputError, repeated
+from jaxart.duplicates import repeated
+from jaxart.errors import InputError
 
 OPTIMIZERS = ("lbfgs", "adam")
 LINESEARCHES = ("none", "zoom")

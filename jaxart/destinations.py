@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from jaxart import animate, checkpoint
-from jaxart.errors import InputError, nearest, probe_folder
+from jaxart.errors import InputError
+from jaxart.files import nearest, probe_folder
 from jaxart.output import SUFFIXES, check_file_name
 
 # Room a default output name leaves for the longest name derived from its stem: STEM_00100.png

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, PngImagePlugin
 
-from jaxart.errors import InputError, describe, replacing
+from jaxart.errors import InputError, describe
+from jaxart.files import replacing
 from jaxart.layers import check_pixels
 
 RECORD_KEY = "jaxart"
@@ -99,7 +100,7 @@ def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None =
     "png" is 8-bit with a text chunk; "png16" a 16-bit PNG with a text chunk; "tiff" an
     uncompressed 16-bit TIFF with the record in its ImageDescription tag. Pillow writes no
     16-bit RGB, so those two are encoded here; Pillow reads both (as 8-bit RGB). Without
-    `overwrite`, a file that appeared at `path` since the caller checked is kept (`errors.replacing`).
+    `overwrite`, a file that appeared at `path` since the caller checked is kept (`files.replacing`).
 
     Args:
       path: the file to write (replaced if it exists, unless `overwrite` is False).

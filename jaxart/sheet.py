@@ -20,7 +20,8 @@ from PIL import Image, ImageDraw, ImageFont
 from jaxart import page
 from jaxart.captions import describe, held, labels, text as _text
 from jaxart.config import StyleConfig
-from jaxart.errors import InputError, all_or_nothing, replacing
+from jaxart.errors import InputError
+from jaxart.files import all_or_nothing, replacing
 from jaxart.output import SUFFIXES, check_file_name, read_record, save_image, to_uint8
 from jaxart.settings import Setting
 
@@ -142,7 +143,7 @@ def write(
       overwrite: replace existing files, and remove the single images of an earlier sweep to
         `path` that this one does not replace (`stale_tiles`: a larger one's, or another format's),
         so that the folder holds one sweep; False keeps a file that appeared since the caller
-        checked, and then writes nothing (`errors.all_or_nothing`).
+        checked, and then writes nothing (`files.all_or_nothing`).
       ok: per setting, whether its loss stayed finite (default: all did). A failed one's image is
         its last finite one: its record says so in "error", and its label ends in "(failed)".
       fmt: the single images' format, as stylize's --format ("png", "png16" or "tiff"); the sheet

@@ -26,7 +26,8 @@ from jax.typing import ArrayLike
 from jaxart import batched, guided, inputs, margin, objective, optimize, scales, transfer
 from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
-from jaxart.errors import InputError, repeated
+from jaxart.duplicates import repeated
+from jaxart.errors import InputError
 from jaxart.image import fit
 from jaxart.settings import MAX_SETTINGS, Setting, as_settings, grid
 from jaxart.targets import check_config

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from jaxart import checkpoint, errors
+from jaxart import checkpoint
 
 from conftest import ROOT, run_main, write_tiny_job, stylize_argv as _stylize
 
@@ -50,8 +50,8 @@ def test_a_full_disk_gives_one_line_and_no_partial_file(files, tmp_path, monkeyp
     def full(src, dst):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    for rename in ("replace", "link"):  # every atomic write (errors.replacing) fails at its rename
-        monkeypatch.setattr(errors.os, rename, full)
+    for rename in ("replace", "link"):  # every atomic write (files.replacing) fails at its rename
+        monkeypatch.setattr(os, rename, full)
     out = tmp_path / "out.png"
     code, err = _main(_stylize(files, out), monkeypatch, capsys)
     assert code == 1 and len(err.splitlines()) == 1, err

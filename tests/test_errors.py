@@ -1,4 +1,4 @@
-"""Writing a file whole or not at all, and what a user reads when it fails (jaxart.errors)."""
+"""Writing a file whole or not at all, and what a user reads when it fails (jaxart.files, jaxart.errors)."""
 
 import errno
 import os
@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from jaxart import destinations, errors
-from jaxart.errors import OutputError, all_or_nothing, describe, probe_folder, replacing, writing
+from jaxart import destinations, files
+from jaxart.errors import InputError, OutputError, describe
+from jaxart.files import all_or_nothing, probe_folder, replacing, writing
 
 
 @pytest.mark.parametrize("code, advice", [(errno.ENOSPC, "free some space"), (errno.EDQUOT, "free some space"),
@@ -53,7 +54,7 @@ def test_without_hard_links_a_file_that_appeared_is_still_kept(there, tmp_path, 
     def no_links(src, dst):
         raise OSError(errno.EPERM, os.strerror(errno.EPERM))
 
-    monkeypatch.setattr(errors.os, "link", no_links)
+    monkeypatch.setattr(files.os, "link", no_links)
     path = tmp_path / "out.txt"
     if there:
         path.write_text("theirs")
@@ -113,7 +114,7 @@ def test_an_unwritable_folder_is_named_as_such_not_as_the_probe_file(tmp_path):
     with pytest.raises(OSError) as e:
         probe_folder("/proc/no-such/folder")
     assert e.value.filename == "/proc"
-    with pytest.raises(errors.InputError, match=r"^output folder /proc is not writable \(.+\); choose another -o$"):
+    with pytest.raises(InputError, match=r"^output folder /proc is not writable \(.+\); choose another -o$"):
         destinations.check_folder(Path("/proc"), "-o")
     (tmp_path / "file").write_text("")
     with pytest.raises(NotADirectoryError) as e:

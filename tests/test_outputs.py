@@ -213,14 +213,14 @@ def test_an_animation_under_a_file_names_the_animation_folder(tmp_path):
         destinations.check_animation(tmp_path / "file" / "x.gif")
 
 
-# --- several files as one (errors.all_or_nothing, which a sweep's files go through) -------------
+# --- several files as one (files.all_or_nothing, which a sweep's files go through) -------------
 
 def _files(folder: Path) -> dict[str, bytes | str]:
     return {p.name: p.read_bytes() if p.is_file() else "folder" for p in sorted(folder.iterdir())}
 
 
 def _write_all(folder: Path, names, overwrite=True):
-    from jaxart.errors import all_or_nothing
+    from jaxart.files import all_or_nothing
 
     with all_or_nothing(overwrite=overwrite) as stage:
         for name in names:

@@ -129,7 +129,7 @@ def test_a_failed_write_leaves_the_folder_as_it_was(failing, tmp_path, monkeypat
     was replacing is kept whole (it lost its tiles and page, its sheet pointing at nothing)."""
     import errno
 
-    from jaxart.errors import writing
+    from jaxart.files import writing
 
     images = np.random.default_rng(0).random((len(GRID), 16, 16, 3)).astype(np.float32)
     real, calls = getattr(sheet, failing), []

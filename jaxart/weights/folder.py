@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 
 from jaxart import locks
-from jaxart.errors import InputError, WeightsError, WeightsFileError, probe_folder
+from jaxart.errors import InputError, WeightsError, WeightsFileError
+from jaxart.files import probe_folder
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 

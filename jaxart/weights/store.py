@@ -16,7 +16,8 @@ from safetensors import SafetensorError, safe_open
 from safetensors.numpy import load as load_bytes, save_file
 
 from jaxart import vgg
-from jaxart.errors import WeightsError, WeightsFileError, place_if_free
+from jaxart.errors import WeightsError, WeightsFileError
+from jaxart.files import place_if_free
 from jaxart.weights import folder
 
 FORMAT_VERSION = "1"
