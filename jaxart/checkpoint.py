@@ -22,7 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxart.errors import InputError, JaxartError
-from jaxart.files import replacing
+from jaxart.files import check_path, replacing
 from jaxart.output import FORMATS
 
 FORMAT = 1
@@ -82,6 +82,7 @@ def load(path: str | os.PathLike) -> Checkpoint:
       InputError: the file is missing or is not a jaxart checkpoint (one-line message).
     """
     path = Path(path)
+    check_path(path, "checkpoint")
     if not path.is_file():
         state = "is not a file" if path.exists() else "does not exist"
         raise InputError(f"checkpoint {path} {state}; give the .ckpt.npz an interrupted run wrote")

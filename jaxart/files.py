@@ -1,5 +1,5 @@
-"""Writing a file whole or not at all, and probing a folder before any work: file-system steps whose
-failures become one line of jaxart.errors (`OutputError`, saying what to do)."""
+"""Writing a file whole or not at all, probing a folder before any work, and refusing a path no reader
+can open: file-system steps whose failures become one line of jaxart.errors, saying what to do."""
 
 import contextlib
 import errno
@@ -8,7 +8,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from jaxart.errors import BAD_PATH, OutputError, OutputTakenError, describe
+from jaxart.errors import BAD_PATH, InputError, OutputError, OutputTakenError, describe
 
 _ADVICE = {errno.ENOSPC: "free some space", errno.EDQUOT: "free some space", errno.EISDIR: "move that folder away",
            errno.EACCES: "check its permissions", errno.EPERM: "check its permissions"}
@@ -24,6 +24,17 @@ def writing(path, what: str = "file"):
     except OSError as e:
         advice = BAD_PATH.get(e.errno) or _ADVICE.get(e.errno, "check the disk") + " or choose another output"
         raise OutputError(f"could not write {what} {path} ({e.strerror or describe(e)}); {advice}") from None
+
+
+def check_path(path: str | os.PathLike, what: str = "file", error: type[InputError] = InputError) -> None:
+    """Refuse a path no reader can open (`BAD_PATH`: a name too long, a link loop) with the advice
+    `writing` gives. A reader's own checks missed these: pathlib's exists() reads a loop as "does not
+    exist", and its is_file() raised a bare OSError for a name too long. Other errors are the reader's."""
+    try:
+        os.stat(path)
+    except OSError as e:
+        if e.errno in BAD_PATH:
+            raise error(f"could not read {what} {path} ({e.strerror}); {BAD_PATH[e.errno]}") from None
 
 
 @contextlib.contextmanager

@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from jaxart.errors import InputError, describe
+from jaxart.files import check_path
 
 MIN_SIDE = 2  # one pixel has no texture to match, and VGG's pooling needs something to pool
 WHITE = (255, 255, 255)
@@ -132,6 +133,7 @@ def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True) -> 
 
 
 def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool) -> Image.Image:
+    check_path(p, "image")
     if not p.exists():
         raise InputError(f"{p} does not exist; check the path and the current folder")
     if p.is_dir():
@@ -192,10 +194,9 @@ def load_image(
       An (H, W, 3) float32 NumPy array with values in [0, 1] (a file is read on the host).
 
     Raises:
-      InputError: the path is missing, a folder, empty, not an image, damaged or truncated,
-        over Pillow's decompression-bomb limit, smaller than 2x2 pixels, or has NaN or infinite
-        float pixels. The message is
-        one line.
+      InputError: the path is missing, too long or a link loop, a folder, empty, not an image, damaged
+        or truncated, over Pillow's decompression-bomb limit, smaller than 2x2 pixels, or has NaN or
+        infinite float pixels. The message is one line.
     """
     rgb = _decode(Path(path), check_background(background), to_srgb)
     if size is not None:

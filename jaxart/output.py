@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image, PngImagePlugin
 
 from jaxart.errors import InputError, describe
-from jaxart.files import replacing
+from jaxart.files import check_path, replacing
 from jaxart.layers import check_pixels
 
 RECORD_KEY = "jaxart"
@@ -194,6 +194,7 @@ def read_record(path: str | os.PathLike) -> dict:
     Raises:
       InputError: the file is missing or unreadable, or holds no valid jaxart record.
     """
+    check_path(path, "image")
     if not Path(path).is_file():  # a FIFO or device would block Image.open
         why = "not a file" if Path(path).exists() else "no such file"
         raise InputError(f"{path} could not be read ({why}); give a PNG or TIFF jaxart wrote")

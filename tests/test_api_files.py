@@ -3,12 +3,15 @@ or one exception saying what was wrong, with nothing written."""
 
 from __future__ import annotations
 
+import os
+
 import jax
 import numpy as np
 import pytest
 from PIL import Image
 
 import jaxart
+from jaxart import checkpoint
 from jaxart.errors import InputError, OutputError, WeightsFileError
 
 PIXELS = np.linspace(0.0, 1.0, 4 * 5 * 3, dtype=np.float32).reshape(4, 5, 3)
@@ -98,3 +101,19 @@ def test_saving_under_a_name_too_long_says_to_give_a_shorter_path_as_the_cli_doe
                                           r"allows \(255 bytes on most\); give a shorter path$"):
         jaxart.save_png(tmp_path / name, PIXELS)
     assert list(tmp_path.iterdir()) == []
+
+
+READERS = {"load_image": jaxart.load_image, "read_record": jaxart.read_record, "checkpoint.load": checkpoint.load,
+           "load_weights": jaxart.load_weights}
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("name, says", [("a" * 300 + ".png", "give a shorter path"),
+                                        ("b" * 300 + "/in.png", "give a shorter path"),
+                                        ("loop.png", "leads back to itself; remove or fix the link, or give another path")])
+def test_reading_a_name_too_long_or_a_link_loop_says_what_to_do_as_saving_does(tmp_path, reader, name, says):
+    """A name too long was a bare OSError ("File name too long"), and a link loop "does not exist",
+    which sent the user looking for a file where a link was the fault."""
+    os.symlink("loop.png", tmp_path / "loop.png")
+    with pytest.raises(InputError, match=f"^could not read .*{says}$"):
+        READERS[reader](tmp_path / name)

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from jaxart.errors import WeightsFileError
+from jaxart.files import check_path
 from jaxart.vgg import Weights
 from jaxart.weights.fetch import fetch
 from jaxart.weights.layouts import LAYOUTS, convert, detect
@@ -41,6 +42,7 @@ def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, prog
     """
     text = str(name_or_path)
     if is_path(text):
+        check_path(text, "weights file", WeightsFileError)
         stem, bare = Path(text).stem, os.sep not in text
         if bare and not Path(text).exists() and (stem in SOURCES or path_for(stem).is_file()):
             raise WeightsFileError(f"weights file {text} does not exist; for the weight set {stem!r} give its name "
