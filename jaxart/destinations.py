@@ -7,12 +7,11 @@ import glob
 import hashlib
 import os
 import re
-import sys
 from pathlib import Path
 
 from jaxart import animate, checkpoint
 from jaxart.errors import InputError
-from jaxart.files import nearest, probe_folder
+from jaxart.files import nearest, probe_folder, unreplaceable
 from jaxart.output import SUFFIXES, check_file_name
 
 # Room a default output name leaves for the longest name derived from its stem: STEM_00100.png
@@ -54,24 +53,8 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag:
                              "to start again (which discards the checkpoint)")
         raise InputError(f"output {path} already exists; pass --overwrite to replace it or choose another {flag}")
     check_folder(path.parent, flag)
-    if os.path.isfile(path) and (why := _unreplaceable(path)):  # else the run fails at its end, its work lost
+    if os.path.isfile(path) and (why := unreplaceable(path)):  # else the run fails at its end, its work lost
         raise InputError(f"output {path} cannot be replaced: {why}; choose another {flag}")
-
-
-def _unreplaceable(path: Path) -> str | None:
-    """Why renaming a file onto the existing `path` would fail (for root too), as far as stat and lsattr's flags tell."""
-    import fcntl
-    import stat
-
-    folder, st = path.parent.absolute().stat(), path.stat()
-    if folder.st_mode & stat.S_ISVTX and os.geteuid() not in (0, st.st_uid, folder.st_uid):
-        return "it belongs to another user, in a folder (sticky, as /tmp) where only its owner may replace it"
-    try:
-        with open(path, "rb") as f:
-            flags = int.from_bytes(fcntl.ioctl(f, 0x80086601, bytes(8))[:4], sys.byteorder)  # the kernel writes an int
-    except OSError:  # unreadable, or a file system without the flags: the write will tell
-        return None
-    return "it is immutable (chattr +i)" if flags & 0x10 else "it is append-only (chattr +a)" if flags & 0x20 else None
 
 
 def check_folder(folder: Path, flag: str, what: str = "output folder") -> Path:

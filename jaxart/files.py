@@ -3,13 +3,18 @@ can open: file-system steps whose failures become one line of jaxart.errors, say
 
 import contextlib
 import errno
+import fcntl
 import os
 import secrets
+import stat
+import sys
 import tempfile
 from pathlib import Path
 
 from jaxart.errors import BAD_PATH, InputError, OutputError, OutputTakenError, describe
 
+# lsattr's flags, as the FS_IOC_GETFLAGS ioctl reads them (linux/fs.h); root cannot replace such a file either.
+_GETFLAGS, _IMMUTABLE, _APPEND_ONLY = 0x80086601, 0x10, 0x20
 _ADVICE = {errno.ENOSPC: "free some space", errno.EDQUOT: "free some space", errno.EISDIR: "move that folder away",
            errno.EACCES: "check its permissions", errno.EPERM: "check its permissions"}
 
@@ -35,6 +40,20 @@ def check_path(path: str | os.PathLike, what: str = "file", error: type[InputErr
     except OSError as e:
         if e.errno in BAD_PATH:
             raise error(f"could not read {what} {path} ({e.strerror}); {BAD_PATH[e.errno]}") from None
+
+
+def unreplaceable(path: Path) -> str | None:
+    """Why renaming a file onto the existing `path` would fail, as far as stat and lsattr's flags tell."""
+    folder, st = Path(path).parent.absolute().stat(), Path(path).stat()
+    if folder.st_mode & stat.S_ISVTX and os.geteuid() not in (0, st.st_uid, folder.st_uid):
+        return "it belongs to another user, in a folder (sticky, as /tmp) where only its owner may replace it"
+    try:
+        with open(path, "rb") as f:
+            flags = int.from_bytes(fcntl.ioctl(f, _GETFLAGS, bytes(8))[:4], sys.byteorder)  # the kernel writes an int
+    except OSError:  # unreadable, or a file system without the flags (not Linux): the write will tell
+        return None
+    return ("it is immutable (chattr +i)" if flags & _IMMUTABLE else
+            "it is append-only (chattr +a)" if flags & _APPEND_ONLY else None)
 
 
 @contextlib.contextmanager
