@@ -23,10 +23,13 @@ Layout = choices("Layout", _layouts.LAYOUTS)
 
 @weights_app.command("list")
 def weights_list() -> None:
-    """Registered, installed and partly downloaded weight sets: size, how each was verified, where it came from."""
+    """Registered, installed and partly downloaded weight sets: size, how each was verified, where it came from.
+
+    What interrupted writes left in the weights folder (hidden temporaries) is removed, and said so.
+    """
     from jaxart.weights import catalog
 
-    for line in catalog.format_entries(catalog.entries()):
+    for line in catalog.format_entries(catalog.entries()) + catalog.remove_leftovers():
         typer.echo(line)
 
 
@@ -139,11 +142,12 @@ def weights_verify(
 
 @weights_app.command("remove")
 def weights_remove(name: Annotated[str, typer.Argument(help="An installed or partly downloaded weight set.")]) -> None:
-    """Delete an installed weight set (and any partial download of it)."""
+    """Delete an installed weight set (and any partial download of it, or what an interrupted write of it left)."""
     from jaxart import weights as W
 
     for path in W.remove(name):
-        typer.echo(f"removed the partial download {path}" if path == W.folder.partial_path(name) else f"removed {path}")
+        typer.echo(f"removed the partial download {path}" if path == W.folder.partial_path(name) else
+                   f"removed {path}, which an interrupted write left" if path.suffix == ".tmp" else f"removed {path}")
 
 
 @weights_app.command("path")

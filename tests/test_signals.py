@@ -93,7 +93,7 @@ def test_sigterm_while_weights_convert_writes_leaves_no_temporary_file(tmp_path)
     write_h5(source, layer_arrays("vgg16"), "keras2", compression="gzip")
     (tmp_path / "weights").mkdir()
     done = _cli(["weights", "convert", str(source), "--name", "mine"], tmp_path,
-                after_import="_kill_in('jaxart.weights.store', '_sort_header')")
+                after_import="_kill_in('jaxart.weights.staging', 'place_if_free')")
     assert done.returncode == 143 and done.stderr == "error: interrupted by SIGTERM\n", (done.returncode, done.stderr)
     assert list((tmp_path / "weights").iterdir()) == []
 

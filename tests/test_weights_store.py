@@ -13,7 +13,7 @@ from safetensors.numpy import save_file
 
 import jaxart
 import test_weights
-from jaxart import vgg
+from jaxart import locks, vgg
 from jaxart.errors import WeightsError
 from jaxart.weights import check_writable, convert, folder, installed, registry, store
 from test_weights import layer_arrays
@@ -145,7 +145,7 @@ def test_an_unwritable_weights_folder_is_refused_before_the_file_is_read_with_ad
 def test_saving_or_removing_in_a_read_only_folder_says_to_change_it_not_to_free_space(monkeypatch, weights_dir):
     path = store.save({}, folder.path_for("x"), arch="vgg16", preprocess=vgg.Preprocess())
     with monkeypatch.context() as m:
-        m.setattr(tempfile, "mkstemp", _fails(errno.EROFS))
+        m.setattr(locks, "_acquire", _fails(errno.EROFS))  # the temporary `store.save` writes, locked
         with pytest.raises(WeightsError, match=r"\(EROFS\); set JAXART_WEIGHTS_DIR to a writable folder$"):
             store.save({}, folder.path_for("y"), arch="vgg16", preprocess=vgg.Preprocess())
     with monkeypatch.context() as m:

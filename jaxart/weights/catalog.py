@@ -7,7 +7,7 @@ import json
 import re
 
 from jaxart.errors import WeightsError
-from jaxart.weights import folder, registry, store
+from jaxart.weights import folder, registry, staging, store
 from jaxart.weights.normalize import IMAGE_SUFFIXES
 
 
@@ -94,6 +94,13 @@ def entries() -> list[Entry]:
     misnamed = [Entry(p.name, True, p.stat().st_size, "rename it (letters, digits, '.', '_' or '-') to use it",
                       "not a valid weights name", "misnamed") for p in folder.misnamed()]
     return [entry(n) for n in names()] + misnamed
+
+
+def remove_leftovers() -> list[str]:
+    """Remove the temporaries that killed writes left in the weights folder (see `staging`), so that no
+    hidden file holds its disk space for ever; a line for each, saying so."""
+    return [f"removed {path} ({_mb(size)}), which an interrupted write left"
+            for path, size in staging.sweep(folder.weights_dir())]
 
 
 def _mb(size: int) -> str:

@@ -1,7 +1,7 @@
 """The weights folder: where weight sets live, what they may be called, and which are installed.
 
 A weight set named NAME is the file `NAME.safetensors` in `weights_dir()`; a download of it in
-progress is the hidden `.NAME.partial` beside it. `store` reads and writes the files themselves.
+progress is the hidden `.NAME.partial` beside it, a write of the file the hidden `staging` temporaries. `store` reads and writes the files themselves.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from jaxart import locks
 from jaxart.errors import InputError, WeightsError, WeightsFileError
 from jaxart.files import probe_folder
+from jaxart.weights import staging
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -178,21 +179,25 @@ def busy(name: str) -> bool:
 
 
 def remove(name: str) -> list[Path]:
-    """Delete installed weight set `name` and any partial download of it (there may be only that);
-    the paths removed. A fetch of `name` in progress is left alone, with an InputError."""
+    """Delete installed weight set `name`, any partial download of it and the temporaries that killed
+    writes of it left (there may be only those); the paths removed. A fetch of `name` in progress is left
+    alone, with an InputError, and so is a temporary a live conversion writes."""
+    path = path_for(check_name(name))
+
     def present() -> list[Path]:
-        return [p for p in (path_for(check_name(name)), partial_path(name)) if p.is_file()]
+        return [p for p in (path, partial_path(name)) if p.is_file()]
 
     def absent() -> InputError:
         known = ", ".join(installed()) or "none"
         return InputError(f"{name} is not installed and has no partial download (installed: {known}); "
                           "nothing was removed")
 
-    if not present() and not busy(name):  # a fetch that has not written its first byte yet is still one
-        raise absent()
+    if not present() and not staging.temporaries(path.parent, path.name) and not busy(name):
+        raise absent()  # (a fetch that has not written its first byte yet is still one)
     with lock(name, wait=False):
+        left = [tmp for tmp, _ in staging.sweep(path.parent, path.name)]
         paths = present()  # what a fetch that just ended left
-        if not paths:
+        if not paths and not left:
             raise absent()
         for p in paths:
             try:
@@ -200,4 +205,4 @@ def remove(name: str) -> list[Path]:
             except OSError as e:
                 raise WeightsError(f"could not remove {p} ({e.strerror or e}); make {p.parent} writable, or "
                                    "remove the file as its owner") from None
-    return paths
+    return paths + left

@@ -7,18 +7,16 @@ import hashlib
 import json
 import os
 import struct
-import tempfile
 from pathlib import Path
 
 import jax.numpy as jnp
 import numpy as np
 from safetensors import SafetensorError, safe_open
-from safetensors.numpy import load as load_bytes, save_file
+from safetensors.numpy import load as load_bytes, save as save_bytes
 
 from jaxart import vgg
 from jaxart.errors import WeightsError, WeightsFileError
-from jaxart.files import place_if_free
-from jaxart.weights import folder
+from jaxart.weights import folder, staging
 
 FORMAT_VERSION = "1"
 
@@ -49,18 +47,19 @@ def content_digest(meta: dict[str, str]) -> str:
     return hashlib.sha256(f"{meta['tensors_sha256']}|{meta['settings_sha256']}".encode()).hexdigest()
 
 
-def _sort_header(path: str) -> None:
-    """Rewrite a safetensors file's JSON header in place with sorted keys, padded with spaces to its
-    length, so the same weights always give the same bytes (safetensors writes the metadata in hash
-    order, which changes from run to run). The tensors' offsets are relative to the header's end."""
-    with open(path, "r+b") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-        header["__metadata__"] = dict(sorted(header.get("__metadata__", {}).items()))
-        text = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-        if len(text) <= n:  # the same escapes as safetensors' own (serde_json), so always
-            f.seek(8)
-            f.write(text.ljust(n))
+def _serialize(tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> bytes:
+    """The safetensors bytes of `tensors` and `metadata`, the JSON header's keys sorted and padded with
+    spaces to its length, so the same weights always give the same bytes (safetensors writes the
+    metadata in hash order, which changes from run to run). The tensors' offsets are relative to the
+    header's end."""
+    data = bytearray(save_bytes(tensors, metadata=metadata))
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    header["__metadata__"] = dict(sorted(header.get("__metadata__", {}).items()))
+    text = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    if len(text) <= n:  # the same escapes as safetensors' own (serde_json), so always
+        data[8:8 + n] = text.ljust(n)
+    return bytes(data)
 
 
 def _check_settings(path: Path, meta: dict[str, str]) -> None:
@@ -72,7 +71,7 @@ def _check_settings(path: Path, meta: dict[str, str]) -> None:
 
 
 def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, replace: bool = True, **meta: str) -> Path:
-    """Write `params` and metadata to `path` atomically (temp file in the same folder, rename); without
+    """Write `params` and metadata to `path` atomically (`staging.place`: a temporary beside it, renamed); without
     `replace`, a file that appeared there meanwhile (another conversion) is kept, with a WeightsError.
     The metadata records `tensors_sha256` (see `tensors_digest`) and `settings_sha256` (of arch and
     preprocessing), which `verify` and `load` check."""
@@ -85,28 +84,18 @@ def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, rep
     }
     metadata["settings_sha256"] = settings_digest(metadata)
     path = Path(path)
-    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise folder.folder_error(path.parent, e) from None
+    data = _serialize(tensors, metadata)
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        save_file(tensors, tmp, metadata=metadata)
-        _sort_header(tmp)
-        os.chmod(tmp, 0o644)
-        if replace:
-            os.replace(tmp, path)
-        elif not place_if_free(tmp, path):  # another conversion installed this name meanwhile
-            raise WeightsError(f"{path} was written by another jaxart process while this one worked, and was left "
-                               f"as it is; check it with `jaxart weights verify {path.stem}`, or give another name")
-    except (OSError, SafetensorError) as e:  # safetensors reports a full disk as its own error
-        reason = getattr(e, "strerror", None) or e
-        raise WeightsError(f"could not write {path} ({reason}); {folder._advice(e)}") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+        placed = staging.place(data, path, replace=replace)
+    except OSError as e:
+        raise WeightsError(f"could not write {path} ({e.strerror or e}); {folder._advice(e)}") from None
+    if not placed:  # another conversion installed this name meanwhile
+        raise WeightsError(f"{path} was written by another jaxart process while this one worked, and was left "
+                           f"as it is; check it with `jaxart weights verify {path.stem}`, or give another name")
     return path
 
 

@@ -1,0 +1,70 @@
+"""How a weight set's file is written: its bytes go into one hidden temporary beside it,
+`.NAME.safetensors.<random>.tmp`, locked (`locks.hold`) by its writer, which renames it into place.
+
+A writer killed meanwhile (SIGKILL, a power loss: no handler runs) leaves its temporary behind, and
+the kernel lets go of its lock; so a temporary nobody holds is an orphan, which the next write of that
+file, `weights remove` or `weights list` removes. One a live writer holds is never touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+from pathlib import Path
+
+from jaxart import locks
+from jaxart.files import place_if_free
+
+# Also the names that tempfile.mkstemp gave before jaxart locked its temporaries (8 letters, digits or "_").
+_TEMPORARY = re.compile(r"\.(.+)\.([^.]+)\.tmp")
+
+
+def temporaries(folder: Path, target: str | None = None) -> list[Path]:
+    """The temporaries in `folder` of writes to the file named `target` (of any `.safetensors` if None),
+    whether their writer is alive or not."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:  # no folder yet, or none readable: nothing was written there
+        return []
+    found = (_TEMPORARY.fullmatch(n) for n in names)
+    return [Path(folder) / m[0] for m in found
+            if m and (m[1] == target if target else m[1].endswith(".safetensors"))]
+
+
+def sweep(folder: Path, target: str | None = None) -> list[tuple[Path, int]]:
+    """Remove the orphaned `temporaries(folder, target)`; each one removed, with its size in bytes."""
+    removed = []
+    for tmp in temporaries(folder, target):
+        with contextlib.suppress(OSError):  # BlockingIOError: a live writer holds it; or it is gone already
+            size = tmp.stat().st_size
+            with locks.hold(tmp, wait=False):  # which, letting go, removes the file it held, if it can
+                pass
+            if not tmp.exists():  # a read-only folder keeps it
+                removed.append((tmp, size))
+    return removed
+
+
+def place(data: bytes, path: Path, *, replace: bool = True) -> bool:
+    """Write `data` to `path` through a temporary held locked beside it, removed whatever happens; the
+    orphans an earlier, killed write of `path` left are removed first.
+
+    Returns:
+      Whether `path` now holds `data`: False where not `replace` and a file was there (it is kept).
+
+    Raises:
+      OSError: writing or renaming failed (a full disk, a folder in the way).
+    """
+    path = Path(path)
+    sweep(path.parent, path.name)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with locks.hold(tmp):
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())  # the bytes on disk before the name leads to them
+        if replace:
+            os.replace(tmp, path)
+            return True
+        return place_if_free(tmp, path)
