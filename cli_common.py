@@ -212,16 +212,30 @@ def warn(message: str) -> None:
 def fetch(name: str, quiet: bool, url: str | None = None, **options) -> Path:
     """The file of weight set `name`, downloaded (from `url` if given; with a progress bar unless
     `quiet`; `options`: `weights.fetch`'s timeout and attempts) if registered and missing."""
+    import typer
+
     from jaxart import progress, weights
 
     if weights.path_for(name).is_file() or name not in weights.SOURCES:
         return weights.path_for(name)
     weights.folder.check_target(name)  # before the bar is drawn: a bad folder is one line
-    if weights.folder.busy(name):  # fetch waits for it (up to its timeouts): not in silence
+    waited = weights.folder.busy(name)
+    if waited:  # fetch waits for it (up to its timeouts): not in silence
         warn(f"another jaxart is fetching {name}; waiting for it to finish")
+    came = []  # bytes for this process: none where the fetch it waited for installed the set
+
+    def update(done: int, total: int) -> None:
+        came.append(done)
+        if bar:
+            bar(done, total)
+
     try:
-        with progress.download_bar(name, quiet) as update:
-            return weights.fetch(name, update, url=url, **options)
+        with progress.download_bar(name, quiet) as bar:
+            path = weights.fetch(name, update, url=url, **options)
+        if waited and not came:  # its bar is gone: say why nothing was downloaded
+            typer.echo(f"the other jaxart fetched {name} while this one waited, so this one downloaded nothing",
+                       err=True)
+        return path
     except KeyboardInterrupt:
         from jaxart.checkpoint import Interrupted
 

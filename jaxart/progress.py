@@ -105,7 +105,8 @@ def _left(scales: Sequence[tuple[int, int]], step: int) -> float:
 
 @contextlib.contextmanager
 def download_bar(name: str, quiet: bool = False, console: Console | None = None):
-    """Yields `update(done, total)` in bytes; shows bytes, rate and ETA on stderr."""
+    """Yields `update(done, total)` in bytes; shows bytes, rate and ETA on stderr. A bar no byte reached
+    (another process fetched the file meanwhile) is cleared when it ends: its `0/? bytes` said nothing happened."""
     if quiet:
         yield None
         return
@@ -114,6 +115,8 @@ def download_bar(name: str, quiet: bool = False, console: Console | None = None)
     with _cleared_on_error(Progress(*columns, console=console or Console(stderr=True))) as bar:
         task = bar.add_task(name, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
+        if bar.tasks[0].total is None:
+            _clear(bar)
 
 
 @contextlib.contextmanager
@@ -126,8 +129,13 @@ def _cleared_on_error(bar: Progress):
             try:
                 yield bar
             except BaseException:
-                bar.live.transient = True
-                console.quiet = quiet or not console.is_terminal
+                _clear(bar)
                 raise
     finally:
         console.quiet = quiet
+
+
+def _clear(bar: Progress) -> None:
+    """Have `bar`, as it stops, erase itself from a terminal, and write nothing to a log."""
+    bar.live.transient = True
+    bar.console.quiet = bar.console.quiet or not bar.console.is_terminal

@@ -129,8 +129,10 @@ def test_a_complete_download_left_unverified_is_verified_without_downloading_it_
     fetch checks and converts it instead of fetching hundreds of MB again."""
     server = serve(["ok"])
     (weights_dir / ".test.partial").write_bytes(served.body)
-    assert_same_params(load(fetch("test", **FAST)), served.params)
+    reports = []
+    assert_same_params(load(fetch("test", lambda *report: reports.append(report), **FAST)), served.params)
     assert server.ranges == [] and not (weights_dir / ".test.partial").exists()
+    assert reports == [(len(served.body), len(served.body))]  # a full bar, not `0/? bytes` as if nothing came
 
 
 def test_a_404_deletes_a_partial_kept_from_an_earlier_try(serve, weights_dir):

@@ -1,5 +1,6 @@
 """The CLI's progress bar in a narrow terminal: the step count, time and ETA always show."""
 
+import contextlib
 import io
 import re
 
@@ -97,14 +98,31 @@ def _failed(make_bar, terminal: bool, fail: bool) -> str:
     return out.getvalue()
 
 
+@contextlib.contextmanager
+def _downloading(console):
+    """A download bar that bytes reached."""
+    with progress.download_bar("vgg19", console=console) as update:
+        update(1_000_000, 59_000_000)
+        yield
+
+
 def test_an_error_clears_the_bar_so_its_line_is_the_only_one():
     """A run or a download that fails leaves one line on stderr, the error's, in a log or a terminal."""
-    for make_bar in (lambda c: progress.steps_bar(500, console=c), lambda c: progress.download_bar("vgg19", console=c)):
+    for make_bar in (lambda c: progress.steps_bar(500, console=c), _downloading):
         assert _failed(make_bar, terminal=False, fail=False).strip()  # a log keeps a finished bar
         assert _failed(make_bar, terminal=False, fail=True) == ""  # not even an empty line
         # A terminal has drawn it: rich goes back up over it and erases the line.
         assert _failed(make_bar, terminal=True, fail=True).endswith("\x1b[1A\x1b[2K")
         assert not _failed(make_bar, terminal=True, fail=False).endswith("\x1b[1A\x1b[2K")
+
+
+def test_a_download_bar_no_byte_reached_is_cleared_as_it_ends():
+    """Another process fetched the set meanwhile: a bar ending on `0/? bytes ?` said the fetch never started."""
+    def make_bar(console):
+        return progress.download_bar("vgg19", console=console)
+
+    assert _failed(make_bar, terminal=False, fail=False) == ""
+    assert _failed(make_bar, terminal=True, fail=False).endswith("\x1b[1A\x1b[2K")
 
 
 def test_after_a_failed_run_the_console_prints_again_and_a_long_eta_reads_in_minutes():

@@ -75,18 +75,24 @@ def server(served):
     srv.server_close()
 
 
-def test_a_second_fetch_and_a_remove_while_a_fetch_downloads_then_that_fetch_killed(server, served, tmp_path):
-    """The remove refuses and keeps the bytes; the second fetch waits, then takes over from the killed
-    one's bytes (a Range request); one verified set is installed, with nothing beside it (a lock file
-    goes with its holder)."""
+@pytest.fixture
+def jaxart(server, served, tmp_path):
+    """jaxart(*argv) -> Popen: the CLI in a process of its own, "test" the server's file, tmp_path the weights folder."""
     env = {**os.environ, "JAXART_WEIGHTS_DIR": str(tmp_path), "JAXART_CACHE_DIR": "off",
            "TEST_URL": f"http://127.0.0.1:{server.server_port}/vgg16_test.h5", "TEST_SIZE": str(len(served.body)),
            "TEST_SHA": "sha256:" + hashlib.sha256(served.body).hexdigest()}
 
-    def jaxart(*argv: str) -> subprocess.Popen:
+    def start(*argv: str) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-c", LAUNCH, *argv], env=env, cwd=tmp_path, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
+    return start
+
+
+def test_a_second_fetch_and_a_remove_while_a_fetch_downloads_then_that_fetch_killed(jaxart, server, served, tmp_path):
+    """The remove refuses and keeps the bytes; the second fetch waits, then takes over from the killed
+    one's bytes (a Range request); one verified set is installed, with nothing beside it (a lock file
+    goes with its holder)."""
     first = jaxart("weights", "fetch", "test")
     try:
         assert server.halfway.wait(60), first.communicate()
@@ -108,3 +114,21 @@ def test_a_second_fetch_and_a_remove_while_a_fetch_downloads_then_that_fetch_kil
     assert server.ranges == ["", f"bytes={kept}-"] and kept > 0
     assert_same_params(load(tmp_path / "test.safetensors"), served.params)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["test.safetensors"]
+
+
+def test_a_fetch_that_waited_for_another_which_installed_the_set_says_so_instead_of_an_empty_bar(
+        jaxart, server, tmp_path):
+    """Its bar ended on `0/? bytes ?`, as if the fetch had failed to start."""
+    first = jaxart("weights", "fetch", "test")
+    try:
+        assert server.halfway.wait(60), first.communicate()
+        second = jaxart("weights", "fetch", "test")
+        waiting = "warning: another jaxart is fetching test; waiting for it to finish\n"
+        assert waiting in iter(second.stderr.readline, "")
+    finally:
+        server.go.set()
+    assert first.wait(60) == 0
+    out, err = second.communicate(timeout=60)
+    assert second.returncode == 0 and out.strip() == str(tmp_path / "test.safetensors"), err
+    assert err == "the other jaxart fetched test while this one waited, so this one downloaded nothing\n"
+    assert server.ranges == [""]  # one download, the first fetch's

@@ -54,6 +54,8 @@ def _get(url: str, partial: Path, size: int, progress: Progress | None, timeout:
     """One GET that appends the rest of the file to `partial`; raises _Interrupted if cut short."""
     offset = partial.stat().st_size if partial.exists() else 0
     if offset == size:  # complete but never verified (the previous process died): verify it
+        if progress:  # all bytes are here, not none
+            progress(size, size)
         return
     request = urllib.request.Request(url, headers={"Range": f"bytes={offset}-"} if 0 < offset < size else {})
     # `timeout` bounds the connect and every read, so a stalled server fails rather than hangs.
