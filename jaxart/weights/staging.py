@@ -12,6 +12,7 @@ import contextlib
 import os
 import re
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 
 from jaxart import locks
@@ -46,12 +47,12 @@ def sweep(folder: Path, target: str | None = None) -> list[tuple[Path, int]]:
     return removed
 
 
-def place(data: bytes, path: Path, *, replace: bool = True) -> bool:
-    """Write `data` to `path` through a temporary held locked beside it, removed whatever happens; the
-    orphans an earlier, killed write of `path` left are removed first.
+def place(parts: Iterable[bytes | memoryview], path: Path, *, replace: bool = True) -> bool:
+    """Write `parts`, one after another, to `path` through a temporary held locked beside it, removed
+    whatever happens; the orphans an earlier, killed write of `path` left are removed first.
 
     Returns:
-      Whether `path` now holds `data`: False where not `replace` and a file was there (it is kept).
+      Whether `path` now holds them: False where not `replace` and a file was there (it is kept).
 
     Raises:
       OSError: writing or renaming failed (a full disk, a folder in the way).
@@ -61,7 +62,7 @@ def place(data: bytes, path: Path, *, replace: bool = True) -> bool:
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     with locks.hold(tmp):
         with open(tmp, "wb") as f:
-            f.write(data)
+            f.writelines(parts)
             f.flush()
             os.fsync(f.fileno())  # the bytes on disk before the name leads to them
         if replace:

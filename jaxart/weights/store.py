@@ -47,19 +47,19 @@ def content_digest(meta: dict[str, str]) -> str:
     return hashlib.sha256(f"{meta['tensors_sha256']}|{meta['settings_sha256']}".encode()).hexdigest()
 
 
-def _serialize(tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> bytes:
-    """The safetensors bytes of `tensors` and `metadata`, the JSON header's keys sorted and padded with
-    spaces to its length, so the same weights always give the same bytes (safetensors writes the
-    metadata in hash order, which changes from run to run). The tensors' offsets are relative to the
-    header's end."""
-    data = bytearray(save_bytes(tensors, metadata=metadata))
+def _serialize(tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> list[bytes | memoryview]:
+    """The safetensors file of `tensors` and `metadata`, in parts to write one after another: its JSON
+    header's keys sorted and padded with spaces to its length, so the same weights always give the same
+    bytes (safetensors writes the metadata in hash order, which changes from run to run). The tensors'
+    offsets are relative to the header's end. The tensors' part is a view: no second copy of them."""
+    data = save_bytes(tensors, metadata=metadata)
     (n,) = struct.unpack("<Q", data[:8])
     header = json.loads(data[8:8 + n])
     header["__metadata__"] = dict(sorted(header.get("__metadata__", {}).items()))
     text = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    if len(text) <= n:  # the same escapes as safetensors' own (serde_json), so always
-        data[8:8 + n] = text.ljust(n)
-    return bytes(data)
+    if len(text) > n:  # never: the same escapes as safetensors' own (serde_json)
+        return [data]
+    return [data[:8], text.ljust(n), memoryview(data)[8 + n:]]
 
 
 def _check_settings(path: Path, meta: dict[str, str]) -> None:
@@ -88,9 +88,9 @@ def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, rep
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise folder.folder_error(path.parent, e) from None
-    data = _serialize(tensors, metadata)
+    parts = _serialize(tensors, metadata)
     try:
-        placed = staging.place(data, path, replace=replace)
+        placed = staging.place(parts, path, replace=replace)
     except OSError as e:
         raise WeightsError(f"could not write {path} ({e.strerror or e}); {folder._advice(e)}") from None
     if not placed:  # another conversion installed this name meanwhile
