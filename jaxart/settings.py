@@ -31,6 +31,19 @@ class Setting(NamedTuple):
         return config.replace(**{k: v for k, v in self._asdict().items() if v is not None})
 
 
+def same_run(settings: Sequence[Setting], config: StyleConfig) -> tuple[Setting, Setting] | None:
+    """The first two of `settings` that make the same run of `config` (two identical images), else None:
+    0 and -0 or 1 and 1.0 are one value, and a style scale of None is the config's, so
+    Setting(10, 1, 10) and Setting(10, 1, 10, 0, 1.0) are one run under the default style scale 1."""
+    seen: dict[Setting, Setting] = {}
+    for s in settings:
+        run = s._replace(style_scale=s.apply(config).style_scale)
+        if run in seen:
+            return seen[run], s
+        seen[run] = s
+    return None
+
+
 def as_settings(settings) -> tuple[Setting, ...]:
     """`settings` as Settings (tuples are taken as their fields). Plain weights ([10, 100]), `grid`
     itself or None failed inside with Setting's own TypeError, which named no fix."""

@@ -29,7 +29,7 @@ from jaxart.config import StyleConfig
 from jaxart.duplicates import repeated
 from jaxart.errors import InputError
 from jaxart.image import fit
-from jaxart.settings import MAX_SETTINGS, Setting, as_settings, grid
+from jaxart.settings import MAX_SETTINGS, Setting, as_settings, grid, same_run
 from jaxart.targets import check_config
 from jaxart.vgg import Weights, check_weights
 
@@ -64,8 +64,8 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
     if len(seeds := sorted({s.seed for s in settings})) > 1 and config.init != "random":
         raise InputError(f"seeds {', '.join(map(str, seeds))} would give identical images: a seed only sets a random "
                          f"start, and init is {config.init!r}; use init='random' (--init random), or give one seed")
-    if (twice := repeated(settings)) is not None:
-        first = settings[list(settings).index(twice)]  # a weight of 0 and one of -0 are one value written two ways
+    if (pair := same_run(settings, config)) is not None:
+        first, twice = pair  # a weight of 0 and one of -0 are one value written two ways
         said = (f"the setting {twice} is listed twice" if repr(first) == repr(twice)
                 else f"the settings {first} and {twice} are the same")
         raise InputError(f"{said}, which would give two identical images; list each setting once")

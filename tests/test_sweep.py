@@ -252,6 +252,11 @@ def test_a_sweep_refuses_settings_that_give_identical_images():
     zero, negative_zero = GRID[0]._replace(tv_weight=0.0), GRID[0]._replace(tv_weight=-0.0)
     with pytest.raises(ValueError, match=r"^the settings .*tv_weight=0\.0.* and .*tv_weight=-0\.0.* are the same, which"):
         sweep.check(CONFIG, [zero, negative_zero])  # not "tv_weight=-0.0 is listed twice"
+    # A style scale of None is the config's: the same run as the config's scale given (two identical tiles).
+    left, given = sweep.Setting(10.0, 1.0, 10.0), sweep.Setting(10.0, 1.0, 10.0, 0, CONFIG.style_scale)
+    with pytest.raises(ValueError, match=r"^the settings .*style_scale=None.* and .*style_scale=1\.0.* are the same"):
+        sweep.check(CONFIG, [left, given])
+    sweep.check(CONFIG.replace(style_scale=2.0), [left, given])  # there None is 2: two paintings' sizes
     with pytest.raises(ValueError) as e:  # from Python: the config field to change, and the flag for the CLI
         sweep.check(CONFIG.replace(init="content"), GRID)
     assert str(e.value).startswith("seeds 0, 1 would give identical images: a seed only sets a random start, and init "
