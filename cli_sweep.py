@@ -25,7 +25,7 @@ _SIZE = 256  # a sweep's default --size, below stylize's: it makes an image per 
 def sweep(
     ctx: typer.Context,
     content: Annotated[Path, typer.Argument(metavar="CONTENT", help="The photo.", show_default=False, callback=_home)],
-    styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings (not with --region-style, which names them).", show_default=False, callback=_home)] = None,
+    styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings, blended into one style for every tile (--style-blend weighs them); to compare paintings, sweep each to its own --output. Not with --region-style, which names them.", show_default=False, callback=_home)] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.", parser=_sheet_path, metavar="<path>", callback=_home)] = Path("sweep.png"),
     fmt: _o.TileFormat = _o.Format("png"),
     style_weight: Annotated[str, typer.Option(help="Comma-separated style weights.")] = f"{_DEFAULT.style_weight:g}",
@@ -59,7 +59,7 @@ def sweep(
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier sweep to this --output that this one does not replace (a larger sweep's, or another --format's).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
-    """Stylize CONTENT for every combination of the weights and seeds; write a labelled contact sheet, single images and an HTML page.
+    """Stylize CONTENT for every combination of the weights, seeds and style scales; write a labelled contact sheet, single images and an HTML page.
 
     All settings run as one batched program, split over all local devices; the other options hold for every tile,
     as they would for `jaxart stylize`.

@@ -36,6 +36,16 @@ def test_cli_sweep_summary_counts_in_words(files, tmp_path, monkeypatch, capsys)
     assert f"wrote {out}, {out.with_suffix('.html')} and 1 image (tiny, 1 setting on 1 device, 1 step, " in printed
 
 
+def test_the_help_says_several_paintings_are_blended_not_swept(monkeypatch):
+    """It said "One or more paintings" and "every combination of the weights and seeds": `sweep C A B`
+    read as a sweep over the paintings, and a sweep over style scales was not named."""
+    monkeypatch.setenv("COLUMNS", "200")
+    shown = " ".join(CliRunner().invoke(cli.app, ["sweep", "--help"]).output.split())
+    assert "every combination of the weights, seeds and style scales" in shown
+    assert "One or more paintings, blended into one style for every tile" in shown
+    assert "to compare paintings, sweep each to its own --output" in shown
+
+
 def test_cli_sweep_writes_sheet_page_and_images(files, tmp_path):
     out = tmp_path / "grid.png"
     args = _sweep_args(files, out, "--style-weight", "1,100", "--tv-weight", "0,10", "--seed", "3", "--quiet")
