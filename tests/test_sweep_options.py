@@ -24,6 +24,10 @@ def test_the_page_and_sheet_name_what_every_tile_holds_fixed():
     assert sheet.held(config, {"inputs": {"background": [0, 0, 0]}}) == (
         "size 64, steps 5, style-layers relu1_1, style-layer-weights 2, init start.png, remat, background 0,0,0")
     assert sheet.held(jaxart.StyleConfig(), {"inputs": {"background": [255, 255, 255]}}) == "size 512, steps 500"
+    # A learning rate is named only where it had an effect: L-BFGS ignores it (the CLI warns so).
+    assert sheet.held(jaxart.StyleConfig(learning_rate=0.5)) == "size 512, steps 500"
+    assert sheet.held(jaxart.StyleConfig(learning_rate=0.5, optimizer="adam")) == (
+        "size 512, steps 500, optimizer adam, learning-rate 0.5")
 
 
 # What `jaxart sweep` holds fixed for every tile, as `jaxart stylize` takes it; sweep had none of these.
