@@ -35,8 +35,7 @@ ColorsOption = Annotated[Colors, typer.Option(
          "it first); keep (the photo's, put back on a style run). See README, Controls.")]
 _STYLE_SCALE = "Painting's size relative to the output: 0.5 gives finer brush strokes, 2 larger ones"
 StyleScale = Annotated[float, typer.Option(parser=number, help=f"{_STYLE_SCALE}.")]
-StyleScales = Annotated[str, typer.Option(help=f"Comma-separated style scales (the {_STYLE_SCALE[0].lower()}"
-                                               f"{_STYLE_SCALE[1:]}).")]
+STYLE_SCALES = f"Comma-separated style scales (the {_STYLE_SCALE[0].lower()}{_STYLE_SCALE[1:]})"  # a sweep's
 Margin = Annotated[int, typer.Option(parser=whole,
     help="Free pixels optimized around the image (started from the photo mirrored outwards) and cut off at the end, "
          "so no line forms along the border; 0: the image alone, as the paper.")]

@@ -22,16 +22,28 @@ _DEFAULT = _o.DEFAULT
 _SIZE = 256  # a sweep's default --size, below stylize's: it makes an image per setting
 
 
+def _swept(help: str, default) -> typer.models.OptionInfo:
+    """A swept option: comma-separated values, or the option repeated (`--seed 0 --seed 1` is `--seed 0,1`)."""
+    return typer.Option(help=f"{help}; repeated, its values add up [default: {default:g}].", metavar="<str>",
+                        show_default=False)
+
+
+def _listed(texts: list[str] | None, flag: str, default, cast) -> tuple:
+    """A swept option's values, from each time it is given; `default` if never. Only the last of
+    `--style-weight 1 --style-weight 10` was kept: silently one tile, not the two meant."""
+    return tuple(v for text in texts or [f"{default:g}"] for v in _csv(text, flag, cast))
+
+
 def sweep(
     ctx: typer.Context,
     content: Annotated[Path, typer.Argument(metavar="CONTENT", help="The photo.", show_default=False, callback=_home)],
     styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings, blended into one style for every tile (--style-blend weighs them); to compare paintings, sweep each to its own --output. Not with --region-style, which names them.", show_default=False, callback=_home)] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.", parser=_sheet_path, metavar="<path>", callback=_home)] = Path("sweep.png"),
     fmt: _o.TileFormat = _o.Format("png"),
-    style_weight: Annotated[str, typer.Option(help="Comma-separated style weights.")] = f"{_DEFAULT.style_weight:g}",
-    content_weight: Annotated[str, typer.Option(help="Comma-separated content weights.")] = f"{_DEFAULT.content_weight:g}",
-    tv_weight: Annotated[str, typer.Option(help="Comma-separated TV weights.")] = f"{_DEFAULT.tv_weight:g}",
-    seed: Annotated[str, typer.Option(help="Comma-separated seeds; more than one needs --init random (a seed only sets a random start).")] = f"{_DEFAULT.seed}",
+    style_weight: Annotated[Optional[list[str]], _swept("Comma-separated style weights", _DEFAULT.style_weight)] = None,
+    content_weight: Annotated[Optional[list[str]], _swept("Comma-separated content weights", _DEFAULT.content_weight)] = None,
+    tv_weight: Annotated[Optional[list[str]], _swept("Comma-separated TV weights", _DEFAULT.tv_weight)] = None,
+    seed: Annotated[Optional[list[str]], _swept("Comma-separated seeds; more than one needs --init random (a seed only sets a random start)", _DEFAULT.seed)] = None,
     model: Annotated[str, typer.Option(help="auto, a registered name or a .safetensors path.", callback=_home)] = "auto",
     size: Annotated[Optional[int], typer.Option(parser=_whole, help=f"Long side of each image in pixels (default {_SIZE}, or the last of --scales).", show_default=False)] = None,
     steps: _o.Steps = "200",
@@ -47,7 +59,7 @@ def sweep(
     style_layer_weights: _o.StyleLayerWeights = None,
     style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights of the paintings, one each, for every tile [default: equal].", show_default=False)] = None,
     colors: _o.ColorsOption = Colors(_DEFAULT.colors),
-    style_scale: _o.StyleScales = f"{_DEFAULT.style_scale:g}",
+    style_scale: Annotated[Optional[list[str]], _swept(_o.STYLE_SCALES, _DEFAULT.style_scale)] = None,
     margin: _o.Margin = _DEFAULT.margin,
     mask: _o.Mask = None,
     region_style: _o.RegionStyle = None,
@@ -74,9 +86,11 @@ def sweep(
     if not styles:
         raise typer.BadParameter("give at least one STYLE painting, or --mask with a --region-style COLOUR=PAINTING "
                                  "for each of its colours", param_hint="STYLE")
-    values = {flag: _csv(text, flag, cast) for flag, text, cast in (
-        ("--style-weight", style_weight, float), ("--content-weight", content_weight, float),
-        ("--tv-weight", tv_weight, float), ("--seed", seed, int), ("--style-scale", style_scale, float))}
+    values = {flag: _listed(texts, flag, default, cast) for flag, texts, default, cast in (
+        ("--style-weight", style_weight, _DEFAULT.style_weight, float),
+        ("--content-weight", content_weight, _DEFAULT.content_weight, float),
+        ("--tv-weight", tv_weight, _DEFAULT.tv_weight, float), ("--seed", seed, _DEFAULT.seed, int),
+        ("--style-scale", style_scale, _DEFAULT.style_scale, float))}
     for flag, vs in values.items():  # a value twice is two identical tiles, not a wider sweep
         if (twice := S.repeated(vs)) is not None:
             first = vs[vs.index(twice)]  # 0 and -0 (or 1 and 1.0) are one value written two ways

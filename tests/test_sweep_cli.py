@@ -46,6 +46,19 @@ def test_the_help_says_several_paintings_are_blended_not_swept(monkeypatch):
     assert "to compare paintings, sweep each to its own --output" in shown
 
 
+def test_a_swept_option_given_twice_sweeps_both_values(files, tmp_path, monkeypatch, capsys):
+    """`--style-weight 1 --style-weight 100` kept the last alone: silently one tile, not the two meant."""
+    out = tmp_path / "g.png"
+    code, _, err = run_main(_sweep_args(files, out, "--style-weight", "1", "--style-weight", "100,1000", "--quiet"),
+                            monkeypatch, capsys)
+    assert code == 0, err
+    swept = jaxart.read_record(out)["sweep"]
+    assert [s["style_weight"] for s in swept] == [1.0, 100.0, 1000.0]
+    code, _, err = run_main(_sweep_args(files, tmp_path / "h.png", "--seed", "1", "--seed", "1", "--init", "random"),
+                            monkeypatch, capsys)
+    assert code == 2 and err.endswith("--seed: 1 is listed twice; each value makes its own tiles, so list each once")
+
+
 def test_cli_sweep_writes_sheet_page_and_images(files, tmp_path):
     out = tmp_path / "grid.png"
     args = _sweep_args(files, out, "--style-weight", "1,100", "--tv-weight", "0,10", "--seed", "3", "--quiet")
