@@ -19,7 +19,7 @@ from jaxart.transfer import run, stylize
 from jaxart.vgg import VGG, VGG16, VGG19, Preprocess, Weights, features, layer_names
 from jaxart.weights.random_init import random_weights
 from jaxart.weights import load_weights
-from jaxart import sweep
+from jaxart import sheet, sweep  # sheet: a sweep's contact sheet, page and tiles, as the command writes them
 
 __version__ = "0.2.0"
 
@@ -27,5 +27,5 @@ __all__ = [
     "VGG", "VGG16", "VGG19", "InputError", "JaxartError", "LossWeights", "NonFiniteLossError", "Preprocess",
     "StyleConfig", "color", "Targets", "Weights", "WeightsError", "features", "layer_names", "load_image",
     "load_weights", "loss_config", "losses", "make_targets", "margin", "objective", "random_weights", "read_record", "run",
-    "save_image", "save_png", "stylize", "sweep", "targets", "total_loss",
+    "save_image", "save_png", "sheet", "stylize", "sweep", "targets", "total_loss",
 ]

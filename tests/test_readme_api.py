@@ -111,3 +111,16 @@ def test_the_inline_calls_run_with_tiny_inputs(tiny_vgg16, rng):
     assert np.isfinite(one("total_loss(")[0])
     swept = one("jaxart.sweep.sweep(")
     assert swept.images.shape == (6, 24, 32, 3) and swept.devices >= 1 and set(swept.terms) >= {"total", "style"}
+
+
+def test_the_sheet_call_research_use_shows_writes_what_the_command_writes(tiny_vgg16, rng, tmp_path):
+    """Run as written: `import jaxart` gave no `jaxart.sheet` (an AttributeError)."""
+    (span,) = [span for span, _ in _inline_calls("Research use") if span.startswith("jaxart.sheet.write(")]
+    config = jaxart.StyleConfig(size=16, steps=1, margin=0)
+    photo, painting = rng.random((16, 16, 3), dtype=np.float32), rng.random((16, 16, 3), dtype=np.float32)
+    result = jaxart.sweep.sweep(photo, painting, tiny_vgg16, config, jaxart.sweep.grid([1, 10]))
+    files = eval(span, {"jaxart": jaxart, "path": tmp_path / "grid.png", "result": result, "config": config})
+    assert [p.name for p in files] == ["grid.png", "grid.html", "grid-00.png", "grid-01.png"]
+    tile = jaxart.read_record(tmp_path / "grid-01.png")
+    assert tile["config"]["style_weight"] == 10 and tile["steps"] == 1 and tile["sheet"] == "grid.png"
+    assert tile["loss"]["total"] == pytest.approx(float(result.terms["total"][1]))
