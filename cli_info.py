@@ -14,7 +14,7 @@ from cli_common import home as _home, warn as _warn
 
 def info(
     image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by jaxart.", callback=_home)],
-    command: Annotated[bool, typer.Option("--command", help="Print instead the `jaxart stylize` command that makes this image again (of a sweep's tile too); a warning names an input or the weights when gone or changed.")] = False,
+    command: Annotated[bool, typer.Option("--command", help="Print instead the `jaxart stylize` command that makes this image again (of a sweep's tile too; of its contact sheet, the `jaxart sweep` command); a warning names an input or the weights when gone or changed.")] = False,
 ) -> None:
     """Print the run record embedded in a jaxart PNG or TIFF, or with --command the stylize command that remakes it."""
     from jaxart.output import read_record, written_format
@@ -27,9 +27,16 @@ def info(
 
     from jaxart import reproduce, reproduce_checks as checks
 
-    argv = reproduce.command(record, image.resolve(), written_format(image))
-    with Image.open(image) as im:  # the header only: the shape --conv auto chose by
-        shape = im.height, im.width
+    if "tiles" in record:  # a sweep's contact sheet: the sweep command, and its tiles' shape
+        from jaxart import reproduce_sweep
+
+        argv, shaped = reproduce_sweep.command(record, image.resolve()), reproduce_sweep.tile(image, record)
+    else:
+        argv, shaped = reproduce.command(record, image.resolve(), written_format(image)), image
+    shape = None
+    if shaped is not None:
+        with Image.open(shaped) as im:  # the header only: the shape --conv auto chose by
+            shape = im.height, im.width
     for note in (*checks.caveats(record, shape), checks.changed_inputs(record), checks.changed_weights(record)):
         if note:
             _warn(note)

@@ -169,8 +169,8 @@ def test_a_sweep_tile_gives_the_stylize_command_of_its_setting(tmp_path, monkeyp
     code, _, err = run_main([*argv[1:], "-q"], monkeypatch, capsys)
     assert code == 0, err
     assert read_record(d / "alone.png")["config"] == read_record(d / f"grid-{tile:02d}.png")["config"]
-    code, out, err = run_main(["info", str(sheet), "--command"], monkeypatch, capsys)
-    assert code == 2 and out == "" and "contact sheet" in err and "grid-00.png" in err
+    code, out, err = run_main(["info", str(sheet), "--command"], monkeypatch, capsys)  # the sheet: the sweep's
+    assert code == 0 and shlex.split(out)[:2] == ["jaxart", "sweep"] and "--style-weight 1,100" in out, err
 
 
 def test_other_weights_at_the_path_or_under_the_name_are_named_in_one_warning(tmp_path, monkeypatch, capsys):

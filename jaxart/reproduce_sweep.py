@@ -1,0 +1,85 @@
+"""The `jaxart sweep` command that makes a contact sheet again, read from its record (`jaxart info --command SHEET`).
+
+The sheet's record holds what every tile shares (config, inputs, model) and the swept settings in grid
+order; the command is the stylize command of the shared config (`reproduce.command`) run as a sweep, each
+swept option given its values in the order they first appear, which `grid` turns back into that order.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jaxart import reproduce
+from jaxart.errors import InputError
+from jaxart.output import written_format
+from jaxart.settings import Setting, grid
+
+# Setting field -> its sweep option; the settings override the config's, so the config's are left out.
+SWEPT = {"style_weight": "--style-weight", "content_weight": "--content-weight", "tv_weight": "--tv-weight",
+         "seed": "--seed", "style_scale": "--style-scale"}
+# Besides them, stylize's options that the sweep gives otherwise (--size and --steps always, as a sweep's
+# defaults are not stylize's; the tiles' --format below) or has not (--loop: a sweep steps one at a time).
+_REDONE = {"--size", "--steps", "--format", "--loop"}
+
+
+def tile(sheet: str | os.PathLike, record: dict) -> Path | None:
+    """The sheet's first tile, where it still is beside the sheet: its format and shape are the sweep's."""
+    tiles = record.get("tiles")
+    first = Path(sheet).parent / tiles[0] if isinstance(tiles, list) and tiles and isinstance(tiles[0], str) else None
+    return first if first is not None and first.is_file() else None
+
+
+def command(record: dict, sheet: str | os.PathLike) -> list[str]:
+    """The argv (from "jaxart", "sweep") that writes the sheet `record` describes again, to `sheet`.
+
+    Raises:
+      InputError: the record holds no settings, or settings that are not every combination of their
+        values (a sweep of chosen settings from Python): no sweep option lists them, and each tile's
+        `info --command` remakes that tile alone.
+    """
+    settings = _settings(record)
+    config = reproduce.config_of(record)
+    scales = any(s.style_scale is not None for s in settings)
+    values = {k: list(dict.fromkeys(getattr(s, k) for s in settings)) for k in SWEPT if k != "style_scale" or scales}
+    scaled = values.get("style_scale")
+    rebuilt = grid(*(values[k] for k in SWEPT if k != "style_scale"), style_scales=scaled)
+    if rebuilt != settings or None in (scaled or ()):  # None: some keep the config's scale, some give one
+        raise InputError("this sweep's settings are not every combination of their values (a sweep of chosen "
+                         "settings from Python), which no `jaxart sweep` options give; `info --command` on each "
+                         "tile remakes that tile")
+    shared = {k: v for k, v in record.items() if k not in ("tiles", "sweep")}
+    dropped = {*(f for k, f in SWEPT.items() if k in values), *_REDONE}
+    argv, given = ["jaxart", "sweep"], reproduce.command(shared, sheet)[2:]
+    while given:
+        word, *given = given
+        if word in dropped:
+            given = given[1:]  # its value
+        else:
+            argv.append(word)
+    argv += ["--size", str(config.size), "--steps", reproduce._text(config.scale_steps or config.steps)]
+    for k, vs in values.items():  # one value at stylize's default (a sweep's too) goes without saying
+        if k == "style_scale" or vs != [getattr(reproduce.DEFAULT, k)]:
+            argv += [SWEPT[k], ",".join(map(reproduce._text, vs))]
+    first = tile(sheet, record)
+    named = record["tiles"][0] if isinstance(record["tiles"], list) and record["tiles"] else ""  # an edited record's
+    fmt = written_format(first) if first else "tiff" if str(named).endswith(".tif") else "png"
+    if fmt != "png":
+        argv += ["--format", fmt]
+    if isinstance(record.get("columns"), int):
+        argv += ["--columns", str(record["columns"])]
+    return argv
+
+
+def _settings(record: dict) -> list[Setting]:
+    """The record's swept settings, in grid order, or an InputError saying why it holds none."""
+    try:
+        settings = [Setting(**s) for s in record["sweep"]]
+    except (KeyError, TypeError) as e:
+        settings, why = [], f" ({e})"
+    else:
+        why = ""
+    if not settings:
+        raise InputError(f"the sheet's record holds no readable sweep settings{why}; it was edited or damaged, so "
+                         "no command can be made from it; `info --command` on a tile remakes that tile")
+    return settings

@@ -1,0 +1,56 @@
+"""`jaxart info --command` on a sweep's contact sheet: the `jaxart sweep` command that writes it again."""
+
+import shlex
+
+import numpy as np
+import pytest
+
+import jaxart
+from jaxart import reproduce_sweep
+
+from conftest import run_main, write_tiny_job
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("again"), "vgg16")
+
+
+def test_the_sheets_command_writes_the_same_sweep_again(files, tmp_path, monkeypatch, capsys):
+    """It said "give a tile": a sweep could be remade only tile by tile, each by stylize, not to the pixel."""
+    d, model = files
+    out = tmp_path / "g.png"
+    code, _, err = run_main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model,
+                             "--size", "24", "--steps", "2", "--style-weight", "1,100", "--seed", "0,1", "--init",
+                             "random", "--columns", "1", "--format", "png16", "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    code, printed, err = run_main(["info", str(out), "--command"], monkeypatch, capsys)
+    assert code == 0 and err == "", err
+    argv = shlex.split(printed)
+    assert argv[:2] == ["jaxart", "sweep"] and argv[argv.index("--style-weight") + 1] == "1,100", printed
+    assert argv[argv.index("--columns") + 1] == "1" and argv[argv.index("--format") + 1] == "png16", printed
+    argv[argv.index("--output") + 1] = str(tmp_path / "again.png")
+    code, _, err = run_main([*argv[1:], "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    first, again = jaxart.read_record(out), jaxart.read_record(tmp_path / "again.png")
+    assert again["sweep"] == first["sweep"] and again["config"] == first["config"]
+    for i in range(4):  # the same batch, so the same pixels
+        a, b = (jaxart.load_image(tmp_path / f"{stem}-{i:02d}.png") for stem in ("g", "again"))
+        assert np.array_equal(a, b), i
+
+
+def test_settings_that_are_no_grid_are_refused_with_the_tiles_as_the_way():
+    record = {"config": jaxart.StyleConfig().to_dict(), "inputs": {"content": "/p.jpg", "styles": ["/s.jpg"]},
+              "tiles": ["g-00.png", "g-01.png"],
+              "sweep": [{"style_weight": 1.0, "content_weight": 1.0, "tv_weight": 10.0, "seed": 0},
+                        {"style_weight": 10.0, "content_weight": 5.0, "tv_weight": 10.0, "seed": 0}]}
+    with pytest.raises(jaxart.InputError, match="not every combination of their values .* `info --command` on each "
+                                                "tile remakes that tile"):
+        reproduce_sweep.command(record, "/x/g.png")
+    record["sweep"][1] = {**record["sweep"][0], "style_scale": 2.0}  # the first keeps the config's: no --style-scale
+    with pytest.raises(jaxart.InputError, match="not every combination of their values"):
+        reproduce_sweep.command(record, "/x/g.png")
+    record["sweep"][1] = {**record["sweep"][0], "style_weight": 10.0}
+    assert reproduce_sweep.command(record, "/x/g.png") == [
+        "jaxart", "sweep", "/p.jpg", "/s.jpg", "--output", "/x/g.png", "--size", "512", "--steps", "500",
+        "--style-weight", "1,10"]
