@@ -80,8 +80,9 @@ def caveats(record: dict, shape: tuple[int, int] | None = None) -> list[str]:
     `shape`, the image's (height, width), lets it tell whether --conv auto computes here as it did."""
     notes = []
     if "sheet" in record:
+        grows = "L-BFGS amplifies it" if reproduce.config_of(record).optimizer == "lbfgs" else "each Adam step carries it on"
         notes.append(f"this is a tile of sweep {record['sheet']}; stylize runs it alone, which gives close but not "
-                     "identical pixels (a batched run rounds differently, and L-BFGS amplifies it)")
+                     f"identical pixels (a batched run rounds differently, and {grows})")
     if "interrupted" in record:
         notes.append(f"this run was interrupted at step {record.get('step', '?')}; the command runs every step "
                      f"({_resume_note(record)})")

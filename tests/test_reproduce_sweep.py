@@ -54,3 +54,13 @@ def test_settings_that_are_no_grid_are_refused_with_the_tiles_as_the_way():
     assert reproduce_sweep.command(record, "/x/g.png") == [
         "jaxart", "sweep", "/p.jpg", "/s.jpg", "--output", "/x/g.png", "--size", "512", "--steps", "500",
         "--style-weight", "1,10"]
+
+
+@pytest.mark.parametrize("optimizer, named", [("lbfgs", "L-BFGS"), ("adam", "Adam")])
+def test_a_tiles_caveat_names_the_optimizer_the_sweep_ran(optimizer, named):
+    from jaxart import reproduce_checks
+    from jaxart.config import StyleConfig
+
+    record = {"sheet": "g.png", "config": StyleConfig(optimizer=optimizer).to_dict()}
+    (note,) = reproduce_checks.caveats(record)
+    assert named in note and ({"L-BFGS", "Adam"} - {named}).pop() not in note
