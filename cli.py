@@ -25,7 +25,7 @@ from cli_sweep import sweep  # noqa: E402
 from cli_common import (  # noqa: E402
     animation_path as _animation_path, choices as _choices, csv as _csv, fetch as _fetch, given as _given,
     home as _home, parse_colour as _parse_colour, output_path as _output_path, path_or_word as _path_or_word,
-    stop_if_interrupted as _stop_if_interrupted, unused_learning_rate as _unused_learning_rate, warn as _warn,
+    stop_if_interrupted as _stop_if_interrupted, unused_option as _unused_option, warn as _warn,
     number as _number, whole as _whole,
 )
 from cli_errors import run as _run  # noqa: E402
@@ -135,7 +135,7 @@ def stylize(
         )
         job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
         config.validate()
-        if note := _unused_learning_rate(ctx, config.optimizer):
+        if note := _unused_option(ctx, config.optimizer):
             _warn(note)
         if weights.is_path(model):
             model = str(Path(model).resolve())  # so --resume finds it from any folder

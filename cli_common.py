@@ -189,13 +189,15 @@ def given(ctx, name: str) -> bool:
     return getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"
 
 
-def unused_learning_rate(ctx, optimizer: str) -> str | None:
-    """A warning when --learning-rate is given to an optimizer that ignores it, else None. L-BFGS
-    (optimize.make_optimizer) takes a unit step or its line search's; --learning-rate is Adam's."""
-    if optimizer == "adam" or not given(ctx, "learning_rate"):
-        return None
-    return (f"--learning-rate has no effect with --optimizer {optimizer}, which takes its step sizes from its "
-            "curvature estimates; it is the step size of --optimizer adam")
+def unused_option(ctx, optimizer: str) -> str | None:
+    """A warning when an option is given that `optimizer` ignores (optimize.IGNORES), else None."""
+    if optimizer != "adam" and given(ctx, "learning_rate"):
+        return (f"--learning-rate has no effect with --optimizer {optimizer}, which takes its step sizes from its "
+                "curvature estimates; it is the step size of --optimizer adam")
+    if optimizer == "adam" and given(ctx, "lbfgs_memory"):
+        return ("--lbfgs-memory has no effect with --optimizer adam, which keeps no history of past steps; it is "
+                "how many steps --optimizer lbfgs remembers")
+    return None
 
 
 def choices(name: str, values) -> type[Enum]:

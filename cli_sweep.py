@@ -12,7 +12,7 @@ import typer
 import cli_options as _o
 from cli_common import (
     csv as _csv, fetch as _fetch, home as _home, sheet_path as _sheet_path, parse_colour as _parse_colour, path_or_word as _path_or_word,
-    stop_if_interrupted as _stop_if_interrupted, unused_learning_rate as _unused_learning_rate, warn as _warn,
+    stop_if_interrupted as _stop_if_interrupted, unused_option as _unused_option, warn as _warn,
     number as _number, whole as _whole,
 )
 from cli_options import Colors, Conv, LineSearch, Optimizer, Pooling
@@ -113,7 +113,7 @@ def sweep(
     job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
     config.validate(paintings=len(styles))
     S.check(config, settings)
-    if note := _unused_learning_rate(ctx, config.optimizer):
+    if note := _unused_option(ctx, config.optimizer):
         _warn(note)
     ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
     sheet.check_outputs(output, len(settings), fmt.value, overwrite=overwrite, inputs=[content, *styles, init, mask])

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from jaxart.config import INITS, StyleConfig
 from jaxart.image import WHITE
+from jaxart.optimize import IGNORES
 from jaxart.settings import Setting
 
 NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv", "seed": "seed",
@@ -71,14 +72,15 @@ def held(config: StyleConfig, record: dict | None = None) -> str:
     """The settings every tile shares besides its swept values, named as their options are:
     "size 256, steps 200, colors luminance, style-layers relu1_1,relu2_1" (coarse to fine: "size 256,
     steps 50,20, scales 128,256"). Size and steps always, the others where they differ from
-    `StyleConfig`'s defaults (the learning rate only with adam, which uses it); an --init image by its file name, and the record's "inputs"
+    `StyleConfig`'s defaults, but those the optimizer ignores (`optimize.IGNORES`); an --init image by
+    its file name, and the record's "inputs"
     "background" where it is not white."""
     default, named = StyleConfig(), []
     for field in dataclasses.fields(config):
         k, v = field.name, getattr(config, field.name)
         if k in _UNNAMED or k == "scale_steps" or (k not in _ALWAYS and v == getattr(default, k)):
             continue
-        if k == "learning_rate" and config.optimizer != "adam":  # L-BFGS ignores it, as `info --command` leaves it out
+        if k in IGNORES.get(config.optimizer, ()):  # as `info --command` leaves it out
             continue
         if k == "steps":  # one count per scale where coarse to fine has them, as --steps gives them
             v = config.scale_steps or v

@@ -23,6 +23,7 @@ import os
 from jaxart import guided, image, output as _output, vgg
 from jaxart.config import INITS, StyleConfig
 from jaxart.errors import InputError
+from jaxart.optimize import IGNORES
 
 DEFAULT = StyleConfig()
 
@@ -123,8 +124,8 @@ def _config_options(config: StyleConfig, styles: list[str]) -> list[str]:
         elif field == "steps":
             value = config.scale_steps or value
             default = None if config.scale_steps else default
-        elif field in ("scale_steps", "mask") or (field == "learning_rate" and config.optimizer != "adam"):
-            continue  # --steps above; --mask with --region-style below; L-BFGS ignores a learning rate
+        elif field in ("scale_steps", "mask") or field in IGNORES.get(config.optimizer, ()):
+            continue  # --steps above; --mask with --region-style below; one the optimizer ignores
         elif field == "region_colors" and config.mask is not None:
             argv += ["--mask", config.mask]
             argv += [x for c, s in zip(value, styles) for x in ("--region-style", f"{c}={s}")]

@@ -38,6 +38,19 @@ def test_a_learning_rate_lbfgs_ignores_is_warned_about(command, optimizer, warne
     assert code == 2 and err == "error: stopped before the weights", err
 
 
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_an_lbfgs_memory_adam_ignores_is_warned_about(command, files, tmp_path, monkeypatch, capsys):
+    """Adam keeps no L-BFGS history: --lbfgs-memory 3 with it ran exactly as without it, and said nothing."""
+    d, model = files
+    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png"), "--model", model,
+            "--size", "32", "--optimizer", "adam", "--lbfgs-memory", "3"]
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and err.splitlines() == [
+        "warning: --lbfgs-memory has no effect with --optimizer adam, which keeps no history of past steps; it is "
+        "how many steps --optimizer lbfgs remembers", "error: stopped before the weights"], err
+
+
 @pytest.mark.parametrize("command, size", [("stylize", 512), ("sweep", 256)])
 def test_a_sweep_defaults_to_a_smaller_size_than_stylize(command, size, files, tmp_path, monkeypatch, capsys):
     """A sweep makes an image per setting; its --help and the README promise 256 px each, stylize's 512."""

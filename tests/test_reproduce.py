@@ -115,6 +115,7 @@ def test_every_option_parses_back_to_the_recorded_config(tmp_path, monkeypatch, 
         assert got == config and kw["fmt"] == "tiff" and output == d / "out.tif" and kw["model"] == model
         assert [str(content), *map(str, styles)] == [record["inputs"]["content"], *record["inputs"]["styles"]]
     assert "--learning-rate" not in reproduce.command(_record(StyleConfig(learning_rate=0.5), d), "x.png")
+    assert "--lbfgs-memory" not in reproduce.command(_record(StyleConfig(lbfgs_memory=3, optimizer="adam"), d), "x.png")
 
 
 def test_a_gone_or_changed_input_is_named_in_one_warning(tmp_path, monkeypatch, capsys):

@@ -28,6 +28,9 @@ def test_the_page_and_sheet_name_what_every_tile_holds_fixed():
     assert sheet.held(jaxart.StyleConfig(learning_rate=0.5)) == "size 512, steps 500"
     assert sheet.held(jaxart.StyleConfig(learning_rate=0.5, optimizer="adam")) == (
         "size 512, steps 500, optimizer adam, learning-rate 0.5")
+    # Nor an L-BFGS history length under adam, which keeps none.
+    assert sheet.held(jaxart.StyleConfig(lbfgs_memory=3, optimizer="adam")) == "size 512, steps 500, optimizer adam"
+    assert sheet.held(jaxart.StyleConfig(lbfgs_memory=3)) == "size 512, steps 500, lbfgs-memory 3"
 
 
 # What `jaxart sweep` holds fixed for every tile, as `jaxart stylize` takes it; sweep had none of these.
