@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jaxart import animate, checkpoint
 from jaxart.errors import InputError
-from jaxart.files import nearest, probe_folder, unreplaceable
+from jaxart.files import check_path, nearest, probe_folder, unreplaceable
 from jaxart.output import SUFFIXES, check_file_name
 
 # Room a default output name leaves for the longest name derived from its stem: STEM_00100.png
@@ -108,7 +108,10 @@ def _check_derived(output: Path, named) -> None:
 
 
 def _existing(paths) -> set[Path]:
-    """The resolved paths of those of `paths` (paths or None) that exist."""
+    """The resolved paths of those of `paths` (paths or None, input files) that exist."""
+    for p in paths:  # exists() raised a bare OSError for a name too long, and took a link loop for no file
+        if p is not None:
+            check_path(p, "input file")
     return {Path(p).resolve() for p in paths if p is not None and Path(p).exists()}
 
 

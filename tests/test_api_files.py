@@ -117,3 +117,19 @@ def test_reading_a_name_too_long_or_a_link_loop_says_what_to_do_as_saving_does(t
     os.symlink("loop.png", tmp_path / "loop.png")
     with pytest.raises(InputError, match=f"^could not read .*{says}$"):
         READERS[reader](tmp_path / name)
+
+
+@pytest.mark.parametrize("inputs", [["a" * 300 + ".png"], ["loop.png"]])
+def test_checking_outputs_against_an_input_named_too_long_or_a_link_loop_says_what_to_do(tmp_path, inputs):
+    """A name too long was a bare OSError from pathlib's exists(); a link loop passed as no file at all."""
+    from jaxart import destinations
+
+    os.symlink("loop.png", tmp_path / "loop.png")
+    with pytest.raises(InputError, match="^could not read input file .*(give a shorter path|or give another path)$"):
+        destinations.check_not_input([tmp_path / "out.png"], [tmp_path / p for p in inputs])
+
+
+def test_loading_weights_by_a_name_too_long_says_what_to_do():
+    """A bare name (no separator, no .safetensors) is looked up in the weights folder: a bare OSError."""
+    with pytest.raises(WeightsFileError, match="^could not read installed weights .*give a shorter path$"):
+        jaxart.load_weights("x" * 300)

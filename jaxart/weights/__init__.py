@@ -48,6 +48,7 @@ def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, prog
             raise WeightsFileError(f"weights file {text} does not exist; for the weight set {stem!r} give its name "
                                    "alone, without .safetensors")
         return load(Path(text))
+    check_path(path_for(text), "installed weights", WeightsFileError)  # is_file(): a bare OSError, too long
     if not path_for(text).is_file():
         if text not in SOURCES:
             raise ValueError(
