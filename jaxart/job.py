@@ -51,8 +51,7 @@ def model_arch(model: str) -> str:
     else:
         path = weights.path_for(model)
         if not path.is_file():
-            known = ", ".join(sorted(set(weights.SOURCES) | set(weights.installed())))
-            raise InputError(f"unknown model {model!r}; known models are {known}")
+            raise InputError(weights.unknown_model(model))
     if not path.is_file():
         there = ("is a folder" if path.is_dir() else "is not a regular file" if path.exists() else "does not exist")
         raise InputError(f"weights file {path} {there}; give the path of a .safetensors file `weights convert` wrote")

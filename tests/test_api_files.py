@@ -133,3 +133,11 @@ def test_loading_weights_by_a_name_too_long_says_what_to_do():
     """A bare name (no separator, no .safetensors) is looked up in the weights folder: a bare OSError."""
     with pytest.raises(WeightsFileError, match="^could not read installed weights .*give a shorter path$"):
         jaxart.load_weights("x" * 300)
+
+
+def test_loading_weights_by_an_image_or_a_keras_files_name_says_it_is_no_weight_set():
+    with pytest.raises(InputError, match=r"^junk.png is an image, not weights: give a weight set's name \(.*\) or a "
+                                         r"\.safetensors file; a \.h5 or \.pth file goes through `jaxart weights convert` first$"):
+        jaxart.load_weights("junk.png")
+    with pytest.raises(InputError, match=r"^x.pth is not converted weights; convert it first: jaxart weights convert x.pth$"):
+        jaxart.load_weights("x.pth")

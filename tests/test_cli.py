@@ -89,6 +89,10 @@ BAD = {
     "not an image": (lambda d: ["stylize", str(d / "notes.jpg"), str(d / "paint.png")], "not in an image format"),
     "unknown layer": (lambda d: ["--style-layers", "relu9_1"], "'relu9_1' does not exist"),
     "unknown model": (lambda d: ["--model", "vgg99"], "unknown model 'vgg99'"),
+    # A file's name, not a weight set's: it said "unknown model 'junk.png'" and listed names.
+    "image as model": (lambda d: ["--model", "junk.png"], "junk.png is an image, not weights: give a weight set's name"),
+    "text file as model": (lambda d: ["--model", "notes.txt"], "notes.txt is not a weights file: give a weight set's "),
+    "keras file as model": (lambda d: ["--model", "vgg19.h5"], "vgg19.h5 is not converted weights; convert it first"),
     "negative weight": (lambda d: ["--style-weight", "-1"], "style-weight must be a finite number >= 0"),
     "zero steps": (lambda d: ["--steps", "0"], "steps must be a positive integer"),
     "zero L-BFGS memory": (lambda d: ["--lbfgs-memory", "0"], "lbfgs-memory must be a positive integer"),

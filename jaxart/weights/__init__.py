@@ -5,17 +5,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from jaxart.errors import WeightsFileError
+from jaxart.errors import InputError, WeightsFileError
 from jaxart.files import check_path
 from jaxart.vgg import Weights
 from jaxart.weights.fetch import fetch
 from jaxart.weights.layouts import LAYOUTS, convert, detect
+from jaxart.weights.normalize import IMAGE_SUFFIXES
 from jaxart.weights.registry import SOURCES, Source, get_source
 from jaxart.weights.folder import check_writable, installed, path_for, remove, weights_dir
 from jaxart.weights.store import load, read_metadata, verify
 
 __all__ = ["LAYOUTS", "SOURCES", "Source", "check_writable", "convert", "detect", "fetch", "get_source", "installed",
-           "is_path", "load", "load_weights", "path_for", "read_metadata", "remove", "verify", "weights_dir"]
+           "is_path", "unknown_model", "load", "load_weights", "path_for", "read_metadata", "remove", "verify", "weights_dir"]
 
 
 def is_path(model: str) -> bool:
@@ -36,7 +37,8 @@ def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, prog
       A `Weights` pytree usable with `jaxart.features`.
 
     Raises:
-      ValueError: the name is neither registered nor installed (the message lists those that are).
+      InputError (a ValueError): the name is neither registered nor installed (the message lists those
+        that are), or is a file's name (an image, a .h5 or .pth to convert first).
       FileNotFoundError: a registered name is not installed and `download` is False.
       WeightsError: fetching, converting or reading the file failed.
     """
@@ -51,10 +53,22 @@ def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, prog
     check_path(path_for(text), "installed weights", WeightsFileError)  # is_file(): a bare OSError, too long
     if not path_for(text).is_file():
         if text not in SOURCES:
-            raise ValueError(
-                f"unknown model {text!r}; known models are {', '.join(sorted(set(SOURCES) | set(installed())))}"
-            )
+            raise InputError(unknown_model(text))
         if not download:
             raise FileNotFoundError(f"{text} is not installed; run `jaxart weights fetch {text}`")
         fetch(text, progress)
     return load(path_for(text))
+
+
+def unknown_model(name: str) -> str:
+    """Why `name`, neither registered nor installed, names no weights. One that looks like a file (a
+    suffix, or a file of that name here: `--model painting.jpg`) is no weight set: say what is taken."""
+    known = ", ".join(sorted(set(SOURCES) | set(installed())))
+    if not Path(name).suffix and not os.path.isfile(name):
+        return f"unknown model {name!r}; known models are {known}"
+    suffix = Path(name).suffix.lower()
+    if suffix in (".h5", ".pth"):  # as `folder.redo` says of such a path
+        return f"{name} is not converted weights; convert it first: jaxart weights convert {name}"
+    what = "an image, not weights" if suffix in IMAGE_SUFFIXES else "not a weights file"
+    return (f"{name} is {what}: give a weight set's name ({known}; `jaxart weights list`) or a .safetensors "
+            "file; a .h5 or .pth file goes through `jaxart weights convert` first")
