@@ -17,7 +17,7 @@ from typing import Annotated, Optional  # noqa: E402
 
 import typer  # noqa: E402
 
-from jaxart import config as _config, memory as _memory, output as _output  # noqa: E402
+from jaxart import config as _config, files as _files, memory as _memory, output as _output  # noqa: E402
 from cli_bench import bench  # noqa: E402
 from cli_info import info  # noqa: E402
 import cli_options as _o  # noqa: E402
@@ -138,7 +138,7 @@ def stylize(
         if note := _unused_option(ctx, config.optimizer):
             _warn(note)
         if weights.is_path(model):
-            model = str(Path(model).resolve())  # so --resume finds it from any folder
+            model = str(_files.resolved(model))  # so --resume finds it from any folder
     fmt = _output.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
     output = output or destinations.default_output(content, styles, fmt)
     ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends

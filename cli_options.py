@@ -11,6 +11,7 @@ import typer
 
 from cli_common import choices, csv, home, number, whole
 from jaxart import color, config, convs, output, vgg
+from jaxart.files import resolved
 
 DEFAULT = config.StyleConfig()
 Optimizer = choices("Optimizer", config.OPTIMIZERS)
@@ -109,4 +110,4 @@ def regions(*, mask: Path | None, region_style: list[str] | None,
             raise typer.BadParameter("the paintings come from --region-style; give no STYLE arguments with it",
                                      param_hint="--region-style")
         styles = home([Path(p) for p in paths])
-    return (str(mask.resolve()) if mask else None), colors, styles
+    return (str(resolved(mask)) if mask else None), colors, styles

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jaxart import animate, checkpoint
 from jaxart.errors import InputError
-from jaxart.files import check_path, nearest, probe_folder, unreplaceable
+from jaxart.files import check_path, nearest, probe_folder, resolved, unreplaceable
 from jaxart.output import SUFFIXES, check_file_name
 
 # Room a default output name leaves for the longest name derived from its stem: STEM_00100.png
@@ -120,7 +120,7 @@ def check_not_input(outputs, inputs, *, what: str = "output", flag: str = "outpu
     the error calls it `what` and advises on `flag`."""
     sources = _existing(inputs)
     for out in outputs:
-        if out is not None and Path(out).resolve() in sources:
+        if out is not None and resolved(out) in sources:
             raise InputError(f"{what} {out} is one of the inputs; choose another {flag} (--overwrite never "
                              "replaces an input)")
 

@@ -42,6 +42,18 @@ def check_path(path: str | os.PathLike, what: str = "file", error: type[InputErr
             raise error(f"could not read {what} {path} ({e.strerror}); {BAD_PATH[e.errno]}") from None
 
 
+def resolved(path: str | os.PathLike) -> Path:
+    """`Path(path).resolve()`, refusing a symbolic link loop on every Python as an OSError (ELOOP) naming
+    `path`, which the CLI reports as bad input. Python 3.13's resolve() passes a loop silently, so the
+    checks after it said "already exists" or "does not exist"; earlier ones raise a RuntimeError."""
+    try:
+        os.stat(path)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise
+    return Path(path).resolve()
+
+
 def unreplaceable(path: Path) -> str | None:
     """Why renaming a file onto the existing `path` would fail, as far as stat and lsattr's flags tell."""
     folder, st = Path(path).parent.absolute().stat(), Path(path).stat()
