@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import types
 from pathlib import Path
 
@@ -21,6 +22,12 @@ jax.config.update("jax_numpy_rank_promotion", "raise")
 # The CLI keeps compiled programs in ~/.cache/jaxart; tests compile afresh and write nothing there,
 # except test_compile_cache, which points it at its own folders.
 os.environ["JAXART_CACHE_DIR"] = "off"
+# The tests interrupt the CLI as a terminal's Ctrl-C, `kill` or a closed terminal would. jaxart keeps a
+# signal ignored at its start (a script's `jaxart ... &`), and children inherit an ignored signal: so
+# a test run started that way (CI in the background) would start every child deaf to them.
+for _sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    if signal.getsignal(_sig) == signal.SIG_IGN:
+        signal.signal(_sig, signal.default_int_handler if _sig == signal.SIGINT else signal.SIG_DFL)
 
 
 def run_main(argv, monkeypatch, capsys) -> tuple[int, str, str]:
