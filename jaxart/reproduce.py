@@ -135,14 +135,14 @@ def _config_options(config: StyleConfig, styles: list[str]) -> list[str]:
         if isinstance(value, bool):
             argv.append(flag if value else f"--no-{flag[2:]}")
         else:
-            argv += [flag, _text(value)]
+            argv += [flag, option_text(value)]
     return argv
 
 
-def _text(value) -> str:
+def option_text(value) -> str:
     """A number or list as stylize parses it back to the same value: 10.0 as 10, 0.1 as 0.1."""
     if isinstance(value, (tuple, list)):
-        return ",".join(_text(v) for v in value)
+        return ",".join(option_text(v) for v in value)
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value) if isinstance(value, float) else str(value)

@@ -57,10 +57,10 @@ def command(record: dict, sheet: str | os.PathLike) -> list[str]:
             given = given[1:]  # its value
         else:
             argv.append(word)
-    argv += ["--size", str(config.size), "--steps", reproduce._text(config.scale_steps or config.steps)]
+    argv += ["--size", str(config.size), "--steps", reproduce.option_text(config.scale_steps or config.steps)]
     for k, vs in values.items():  # one value at stylize's default (a sweep's too) goes without saying
         if k == "style_scale" or vs != [getattr(reproduce.DEFAULT, k)]:
-            argv += [SWEPT[k], ",".join(map(reproduce._text, vs))]
+            argv += [SWEPT[k], reproduce.option_text(vs)]
     first = tile(sheet, record)
     named = record["tiles"][0] if isinstance(record["tiles"], list) and record["tiles"] else ""  # an edited record's
     fmt = written_format(first) if first else "tiff" if str(named).endswith(".tif") else "png"
