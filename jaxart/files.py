@@ -31,26 +31,30 @@ def writing(path, what: str = "file"):
         raise OutputError(f"could not write {what} {path} ({e.strerror or describe(e)}); {advice}") from None
 
 
-def check_path(path: str | os.PathLike, what: str = "file", error: type[InputError] = InputError) -> None:
-    """Refuse a path no reader can open (`BAD_PATH`: a name too long, a link loop) with the advice
-    `writing` gives. A reader's own checks missed these: pathlib's exists() reads a loop as "does not
-    exist", and its is_file() raised a bare OSError for a name too long. Other errors are the reader's."""
+def _bad_path(path: str | os.PathLike) -> OSError | None:
+    """The error statting `path` gives, where the path itself is at fault (`BAD_PATH`: too long, a link loop)."""
     try:
         os.stat(path)
     except OSError as e:
         if e.errno in BAD_PATH:
-            raise error(f"could not read {what} {path} ({e.strerror}); {BAD_PATH[e.errno]}") from None
+            return e
+    return None
+
+
+def check_path(path: str | os.PathLike, what: str = "file", error: type[InputError] = InputError) -> None:
+    """Refuse a path no reader can open (`BAD_PATH`: a name too long, a link loop) with the advice
+    `writing` gives. A reader's own checks missed these: pathlib's exists() reads a loop as "does not
+    exist", and its is_file() raised a bare OSError for a name too long. Other errors are the reader's."""
+    if e := _bad_path(path):
+        raise error(f"could not read {what} {path} ({e.strerror}); {BAD_PATH[e.errno]}")
 
 
 def resolved(path: str | os.PathLike) -> Path:
     """`Path(path).resolve()`, refusing a symbolic link loop on every Python as an OSError (ELOOP) naming
     `path`, which the CLI reports as bad input. Python 3.13's resolve() passes a loop silently, so the
     checks after it said "already exists" or "does not exist"; earlier ones raise a RuntimeError."""
-    try:
-        os.stat(path)
-    except OSError as e:
-        if e.errno == errno.ELOOP:
-            raise
+    if (e := _bad_path(path)) and e.errno == errno.ELOOP:
+        raise e
     return Path(path).resolve()
 
 
