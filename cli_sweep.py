@@ -37,7 +37,7 @@ def _listed(texts: list[str] | None, flag: str, default, cast) -> tuple:
 def sweep(
     ctx: typer.Context,
     content: Annotated[Path, typer.Argument(metavar="CONTENT", help="The photo.", show_default=False, callback=_home)],
-    styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings, blended into one style for every tile (--style-blend weighs them); to compare paintings, sweep each to its own --output. Not with --region-style, which names them.", show_default=False, callback=_home)] = None,
+    styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings: blended into one style for every tile (--style-blend weighs them), or with --each-painting compared, each painting its own tiles. Not with --region-style, which names them.", show_default=False, callback=_home)] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.", parser=_sheet_path, metavar="<path>", callback=_home)] = Path("sweep.png"),
     fmt: _o.TileFormat = _o.Format("png"),
     style_weight: Annotated[Optional[list[str]], _swept("Comma-separated style weights", _DEFAULT.style_weight)] = None,
@@ -58,6 +58,7 @@ def sweep(
     style_layers: _o.StyleLayers = None,
     style_layer_weights: _o.StyleLayerWeights = None,
     style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights of the paintings, one each, for every tile [default: equal].", show_default=False)] = None,
+    each_painting: Annotated[bool, typer.Option("--each-painting", help="Compare the paintings: each STYLE paints its own tiles alone (one per combination of the other swept values, the paintings side by side in each row) instead of all blended into every tile. Not with --style-blend, --mask or --region-style.")] = False,
     colors: _o.ColorsOption = Colors(_DEFAULT.colors),
     style_scale: Annotated[Optional[list[str]], _swept(_o.STYLE_SCALES, _DEFAULT.style_scale)] = None,
     margin: _o.Margin = _DEFAULT.margin,
@@ -71,12 +72,12 @@ def sweep(
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier sweep to this --output that this one does not replace (a larger sweep's, or another --format's).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
-    """Stylize CONTENT for every combination of the weights, seeds and style scales; write a labelled contact sheet, single images and an HTML page.
+    """Stylize CONTENT for every combination of the weights, seeds, style scales (and with --each-painting paintings); write a labelled contact sheet, single images and an HTML page.
 
     All settings run as one batched program, split over all local devices; the other options hold for every tile,
     as they would for `jaxart stylize`.
     """
-    from jaxart import compile_cache, guided, job, locks, notes as _notes, progress, scales as _scales, sheet, sweep as S, transfer
+    from jaxart import captions, compile_cache, guided, job, locks, notes as _notes, progress, scales as _scales, sheet, sweep as S, transfer
     from jaxart import weights
     from jaxart.checkpoint import Interrupted
     from jaxart.config import StyleConfig
@@ -98,7 +99,8 @@ def sweep(
                 f"{first:g} and {twice:g} are the same value")
             raise typer.BadParameter(f"{said}; each value makes its own tiles, so list each once", param_hint=flag)
     *swept, painted = values.values()  # one style scale is the config's, as before it was swept (no batch axis)
-    settings = S.grid(*swept, style_scales=painted if len(painted) > 1 else None)
+    settings = S.grid(*swept, style_scales=painted if len(painted) > 1 else None,
+                      paintings=range(len(styles)) if each_painting else None)
     if columns is not None and columns < 1:
         raise typer.BadParameter("must be 1 or more", param_hint="--columns")
     rgb = _parse_colour(background)
@@ -112,7 +114,10 @@ def sweep(
                                     conv=conv, remat=remat))
     job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
     config.validate(paintings=len(styles))
-    S.check(config, settings)
+    S.check(config, settings, paintings=len(styles))
+    if each_painting and (twice := S.repeated([str(s.resolve()) for s in styles])) is not None:
+        raise typer.BadParameter(f"{twice} is given twice, which would give identical tiles; with --each-painting "
+                                 "each painting makes its own tiles, so give each once", param_hint="STYLE")
     if note := _unused_option(ctx, config.optimizer):
         _warn(note)
     ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
@@ -162,5 +167,5 @@ def sweep(
         n, d = len(settings), result.devices
         typer.echo(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {n} setting{'s' * (n != 1)} "
                    f"on {d} device{'s' * (d != 1)}, {total} step{'s' * (total != 1)}, {result.seconds:.1f} s)")
-    if failed := sheet.nonfinite(output, settings, result.ok, fmt.value):
+    if failed := sheet.nonfinite(output, settings, result.ok, fmt.value, captions.painting_names(record)):
         raise NonFiniteLossError(failed)

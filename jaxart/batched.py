@@ -2,9 +2,9 @@
 
 Each is a one-image function `jax.vmap`ped over a leading batch axis of the carry (or images) and of
 the traced loss weights (`objective.LossWeights`); the VGG weights and the targets are shared inputs,
-not constants, so one compilation serves any grid of the same shapes. A sweep over style scales gives
-each setting its own style Grams (`per_setting`: a leading batch axis on `targets.grams`, the same
-(C, C) shapes whatever the painting's size, (R, C, C) with region masks); the content target and the
+not constants, so one compilation serves any grid of the same shapes. A sweep over style scales or
+paintings gives each setting its own style Grams (`per_setting`: a leading batch axis on `targets.grams`,
+the same (C, C) shapes whatever the painting or its size, (R, C, C) with region masks); the content target and the
 region masks stay shared. Every program gets the
 optimizer's compiler options: on CPU the memory-optimized scheduler, which the memory check's
 estimate assumes.
@@ -31,7 +31,7 @@ def make_batched_step(optimizer, config: StyleConfig, per_setting: bool = False)
     `carry` and `lw` have a leading batch axis; weights and targets are shared inputs (not
     constants), so one compilation serves any grid of the same size, and a later sweep with the
     same layers and shapes (whatever its weights, steps or seeds) reuses it. With `per_setting`
-    the targets' Grams have the batch axis too (one painting scale per setting).
+    the targets' Grams have the batch axis too (one painting and scale per setting).
     """
     return _batched_step(optimizer, objective.loss_config(config), per_setting)
 

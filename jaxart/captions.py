@@ -13,7 +13,7 @@ from jaxart.optimize import IGNORES
 from jaxart.settings import Setting
 
 NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv", "seed": "seed",
-         "style_scale": "style scale"}
+         "style_scale": "style scale", "painting": "painting"}
 # Not named by `held`: the swept values (the labels and title name them), the blend and region
 # mask (`describe` names them, with each region's painting), and the loop and chunk, which a sweep
 # does not use (it takes one batched step at a time).
@@ -23,18 +23,34 @@ _UNNAMED = (*(k for k in Setting._fields if k != "style_scale"), "style_blend", 
 _ALWAYS = ("size", "steps")  # a sheet says at what size and after how many steps, default or not
 
 
-def labels(settings: Sequence[Setting]) -> tuple[list[str], str]:
+def labels(settings: Sequence[Setting], paintings: Sequence[str] = ()) -> tuple[list[str], str]:
     """Per-tile labels naming the settings that vary, and a title naming those that do not (a style
-    scale of None, the config's, is left to `held`)."""
+    scale of None, the config's, is left to `held`); a painting by its name in `paintings`."""
     varying = [k for k in Setting._fields if len({getattr(s, k) for s in settings}) > 1]
     fixed = [k for k in Setting._fields if k not in varying and getattr(settings[0], k) is not None]
-    shared = text(settings[0], fixed)
-    return [text(s, varying) or shared for s in settings], f"all tiles: {shared}" if varying and fixed else ""
+    shared = text(settings[0], fixed, paintings)
+    return ([text(s, varying, paintings) or shared for s in settings],
+            f"all tiles: {shared}" if varying and fixed else "")
 
 
-def text(setting: Setting, keys: Sequence[str] = Setting._fields) -> str:
-    """`setting`'s values of `keys` (but None), as a label names them: "style 10  seed 0"."""
-    return "  ".join(f"{NAMES[k]} {number(getattr(setting, k))}" for k in keys if getattr(setting, k) is not None)
+def text(setting: Setting, keys: Sequence[str] = Setting._fields, paintings: Sequence[str] = ()) -> str:
+    """`setting`'s values of `keys` (but None), as a label names them: "style 10  seed 0"; its painting
+    by its name in `paintings` (`painting_names`), else by its index: "style 10  painting starry"."""
+    def value(k):
+        v = getattr(setting, k)
+        return paintings[v] if k == "painting" and 0 <= v < len(paintings) else number(v)
+
+    return "  ".join(f"{NAMES[k]} {value(k)}" for k in keys if getattr(setting, k) is not None)
+
+
+def painting_names(record: dict) -> list[str]:
+    """The paintings of a record's "inputs" as a label names them: by file stem, or where two share
+    one (a/starry.jpg, b/starry.png) by file name, or else by path."""
+    paths = [str(p) for p in (record.get("inputs") or {}).get("styles") or ()]
+    for name in (lambda p: Path(p).stem, lambda p: Path(p).name, str):
+        if len(set(names := [name(p) for p in paths])) == len(names):
+            return names
+    return paths
 
 
 def number(v: float) -> str:
@@ -45,11 +61,11 @@ def number(v: float) -> str:
     return next((t for digits in range(6, 18) if float(t := f"{v:.{digits}g}") == v), repr(v))
 
 
-def describe(record: dict, config: StyleConfig) -> str:
+def describe(record: dict, config: StyleConfig, each: bool = False) -> str:
     """What a sweep painted with what: "photo.jpg in the style of a.jpg and b.jpg (blended
-    equally), model vgg19", or with a region mask "photo.jpg in the style of a.jpg (red) and b.jpg
-    (blue) by the regions of mask.png, model vgg19", from a run record's "inputs" and "model"; ""
-    without them."""
+    equally), model vgg19", with `each` "... of a.jpg and b.jpg (one painting per tile) ...", or with
+    a region mask "photo.jpg in the style of a.jpg (red) and b.jpg (blue) by the regions of mask.png,
+    model vgg19", from a run record's "inputs" and "model"; "" without them."""
     inputs = record.get("inputs") or {}
     if "content" not in inputs or not inputs.get("styles"):
         return ""
@@ -61,6 +77,8 @@ def describe(record: dict, config: StyleConfig) -> str:
     blend = config.style_blend
     if regions:
         paintings += f" by the regions of {Path(config.mask).name}"
+    elif each and len(names) > 1:
+        paintings += " (one painting per tile)"
     elif len(names) > 1:
         paintings += (" (blended equally)" if blend is None or len(set(blend)) == 1
                       else f" (blended {':'.join(map(number, blend))})")

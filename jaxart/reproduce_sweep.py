@@ -2,7 +2,8 @@
 
 The sheet's record holds what every tile shares (config, inputs, model) and the swept settings in grid
 order; the command is the stylize command of the shared config (`reproduce.command`) run as a sweep, each
-swept option given its values in the order they first appear, which `grid` turns back into that order.
+swept option given its values in the order they first appear, which `grid` turns back into that order, and
+--each-painting where each tile painted with one of the paintings, in the order the record lists them.
 """
 
 from __future__ import annotations
@@ -40,10 +41,12 @@ def command(record: dict, sheet: str | os.PathLike) -> list[str]:
     """
     settings = _settings(record)
     config = reproduce.config_of(record)
-    scales = any(s.style_scale is not None for s in settings)
+    scales, each = (any(getattr(s, k) is not None for s in settings) for k in ("style_scale", "painting"))
     values = {k: list(dict.fromkeys(getattr(s, k) for s in settings)) for k in SWEPT if k != "style_scale" or scales}
     scaled = values.get("style_scale")
-    rebuilt = grid(*(values[k] for k in SWEPT if k != "style_scale"), style_scales=scaled)
+    # --each-painting gives every painting given, in the order given: painting 0, 1, ...
+    paintings = list(range(len((record.get("inputs") or {}).get("styles") or ()))) if each else None
+    rebuilt = grid(*(values[k] for k in SWEPT if k != "style_scale"), style_scales=scaled, paintings=paintings)
     if rebuilt != settings or None in (scaled or ()):  # None: some keep the config's scale, some give one
         raise InputError("this sweep's settings are not every combination of their values (a sweep of chosen "
                          "settings from Python), which no `jaxart sweep` options give; `info --command` on each "
@@ -61,6 +64,7 @@ def command(record: dict, sheet: str | os.PathLike) -> list[str]:
     for k, vs in values.items():  # one value at stylize's default (a sweep's too) goes without saying
         if k == "style_scale" or vs != [getattr(reproduce.DEFAULT, k)]:
             argv += [SWEPT[k], reproduce.option_text(vs)]
+    argv += ["--each-painting"] * each
     first = tile(sheet, record)
     named = record["tiles"][0] if isinstance(record["tiles"], list) and record["tiles"] else ""  # an edited record's
     fmt = written_format(first) if first else "tiff" if str(named).endswith(".tif") else "png"

@@ -41,3 +41,16 @@ def input_digests(content: Path, styles: Sequence[Path], config: StyleConfig) ->
     """The sha256 of every file a run reads: photo, paintings, and an --init image or mask."""
     extra = [p for p in (config.init, config.mask) if p and os.path.isfile(p)]
     return checkpoint.digests([content, *styles, *extra])
+
+
+def one_painting(record: dict, painting: int | None) -> dict:
+    """A record of a run of all its paintings as the record of the run of painting `painting` alone
+    (as a sweep tile painted with it; None: `record` as it is): its "inputs" and the digests name no other,
+    so `info --command` remakes the tile with that painting and checks only the files the tile read."""
+    inputs = record.get("inputs") or {}
+    styles = list(inputs.get("styles") or ())
+    if painting is None or not 0 <= painting < len(styles):
+        return record
+    others = set(styles) - {styles[painting], inputs.get("content")}
+    digests = {k: v for k, v in (record.get("input_sha256") or {}).items() if k not in others}
+    return {**record, "inputs": {**inputs, "styles": [styles[painting]]}, "input_sha256": digests}

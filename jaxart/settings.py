@@ -1,5 +1,6 @@
-"""The settings of a sweep: each a point of loss weights, a seed and the painting's scale (`Setting`), and
-every combination of lists of them (`grid`), checked for what would make a useless or unreadable sweep."""
+"""The settings of a sweep: each a point of loss weights, a seed, the painting's scale and which painting
+(`Setting`), and every combination of lists of them (`grid`), checked for what would make a useless or
+unreadable sweep."""
 
 from __future__ import annotations
 
@@ -17,18 +18,48 @@ MAX_SETTINGS = 10_000  # a sheet of more is unreadable, and the batch would not 
 
 
 class Setting(NamedTuple):
-    """One point of a sweep: the three loss weights, the seed of a random start, and the painting's
-    size relative to the output (`StyleConfig.style_scale`; None: the config's, as before it was swept)."""
+    """One point of a sweep: the three loss weights, the seed of a random start, the painting's
+    size relative to the output (`StyleConfig.style_scale`; None: the config's, as before it was swept),
+    and which of the sweep's paintings alone it paints with (an index; None: all of them, blended)."""
 
     style_weight: float
     content_weight: float
     tv_weight: float
     seed: int = 0
     style_scale: float | None = None
+    painting: int | None = None
 
     def apply(self, config: StyleConfig) -> StyleConfig:
-        """`config` with this setting's weights, seed and style scale (where it has one)."""
-        return config.replace(**{k: v for k, v in self._asdict().items() if v is not None})
+        """`config` with this setting's weights, seed and style scale (where it has one); the painting
+        is an input, not a config field (its run has that painting alone, so no blend)."""
+        return config.replace(**{k: v for k, v in self._asdict().items() if v is not None and k != "painting"})
+
+
+def gram_sets(settings: Sequence[Setting], config: StyleConfig) -> tuple[list[tuple[int | None, float]], list[int]]:
+    """The style targets the settings need, each (painting, style scale) once in order of first use, and
+    each setting's index into them: Grams have the same (C, C) shapes whatever the painting or its
+    size, so one compiled program takes a set per setting."""
+    keys = [(s.painting, s.apply(config).style_scale) for s in settings]
+    sets = list(dict.fromkeys(keys))
+    return sets, [sets.index(k) for k in keys]
+
+
+def check_paintings(config: StyleConfig, settings: Sequence[Setting], paintings: int | None = None) -> None:
+    """Refuse settings that paint with one painting each where the config combines them all: a blend
+    weighs them into one style, a region mask gives each its region; or an index with no painting."""
+    chosen = sorted({s.painting for s in settings if s.painting is not None})
+    if not chosen:
+        return
+    if config.style_blend is not None:
+        raise InputError("a style blend (--style-blend) weighs the paintings into one style, and each painting its "
+                         "own tiles (--each-painting) leaves none to blend; give one or the other")
+    if config.mask is not None:
+        raise InputError("a region mask (--mask, --region-style) paints each region with its own painting, and each "
+                         "painting its own tiles (--each-painting) paints the whole photo; give one or the other")
+    bad = [i for i in chosen if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < (paintings or 1e30)]
+    if bad:
+        raise InputError(f"painting {bad[0]!r} is not one of the {paintings or ''} paintings given; a setting's "
+                         "painting is its index in the list of paintings, from 0")
 
 
 def same_run(settings: Sequence[Setting], config: StyleConfig) -> tuple[Setting, Setting] | None:
@@ -60,15 +91,19 @@ def grid(
     tv_weights: Iterable[float] = (10.0,),
     seeds: Iterable[int] = (0,),
     style_scales: Iterable[float] | None = None,
+    paintings: Iterable[int] | None = None,
 ) -> list[Setting]:
-    """Every combination of the given values, style weight varying slowest and style scale fastest;
-    at most MAX_SETTINGS. Without `style_scales` every setting keeps the config's (style_scale None).
+    """Every combination of the given values, style weight varying slowest and painting fastest (so
+    a sheet's rows compare the paintings side by side); at most MAX_SETTINGS. Without `style_scales`
+    every setting keeps the config's (style_scale None); without `paintings` every setting blends all
+    the paintings (painting None), with them each paints with that one (indices, from 0) alone.
 
     Raises:
       InputError: a value is not a list (or other iterable) of numbers, a seed not a whole number,
         or the grid has more than MAX_SETTINGS settings.
     """
-    given = (style_weights, content_weights, tv_weights, seeds, (None,) if style_scales is None else style_scales)
+    given = (style_weights, content_weights, tv_weights, seeds, (None,) if style_scales is None else style_scales,
+             (None,) if paintings is None else paintings)
     values = [_listed(name, v) for name, v in zip(_GRID_NAMES, given)]
     n = math.prod(map(len, values))  # before any list is built: range(10**9) is counted, not listed
     if n > MAX_SETTINGS:  # checking each of millions took minutes before the memory check refused them
@@ -77,7 +112,7 @@ def grid(
     return [Setting(*p) for p in itertools.product(*items)]
 
 
-_GRID_NAMES = ("style_weights", "content_weights", "tv_weights", "seeds", "style_scales")
+_GRID_NAMES = ("style_weights", "content_weights", "tv_weights", "seeds", "style_scales", "paintings")
 
 
 def _listed(name: str, values) -> Sequence:
@@ -88,21 +123,23 @@ def _listed(name: str, values) -> Sequence:
     except TypeError:
         listed = False
     if not listed:
-        kind, example = {"seeds": ("whole numbers", "[0, 1]"), "style_scales": ("numbers", "[0.5, 1, 2]")}.get(
+        kind, example = {"seeds": ("whole numbers", "[0, 1]"), "style_scales": ("numbers", "[0.5, 1, 2]"),
+                         "paintings": ("indices", "[0, 1]")}.get(
             name, ("numbers", "[1, 10, 100]"))
         raise InputError(f"{name} must be a list of {kind}, e.g. {name}={example}; got {values!r}")
     return values if hasattr(values, "__len__") else list(values)
 
 
 def _item(name: str, v) -> float | int:
-    """A weight or scale as a float, a seed as an int; a seed of 1.7 became seed 1."""
-    if name == "style_scales" and v is None:  # grid's default: the config's
+    """A weight or scale as a float, a seed or painting as an int; a seed of 1.7 became seed 1."""
+    if name in ("style_scales", "paintings") and v is None:  # grid's default: the config's, or all paintings
         return None
     if not isinstance(v, numbers.Number) and getattr(v, "shape", None) == () and hasattr(v, "item"):
         v = v.item()  # an element of jnp.logspace(...) is a 0-d jax.Array, which is no numbers.Real
     real = isinstance(v, numbers.Real) and not isinstance(v, bool)
-    if name != "seeds" and real:
+    whole = name in ("seeds", "paintings")
+    if not whole and real:
         return float(v)
-    if name == "seeds" and real and (isinstance(v, numbers.Integral) or math.isfinite(v) and float(v).is_integer()):
+    if whole and real and (isinstance(v, numbers.Integral) or math.isfinite(v) and float(v).is_integer()):
         return int(v)
-    raise InputError(f"{name} must be {'whole numbers' if name == 'seeds' else 'numbers'}, got {v!r}")
+    raise InputError(f"{name} must be {'whole numbers' if whole else 'numbers'}, got {v!r}")

@@ -18,11 +18,12 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from jaxart import page
-from jaxart.captions import describe, held, labels, text as _text
+from jaxart.captions import describe, held, labels, painting_names, text as _text
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.files import all_or_nothing, replacing
 from jaxart.output import SUFFIXES, check_file_name, read_record, save_image, to_uint8
+from jaxart.run_record import one_painting
 from jaxart.settings import Setting
 
 GAP = 4  # pixels between tiles
@@ -31,14 +32,15 @@ INK, PAPER = (20, 20, 20), (250, 250, 248)
 TILE_SUFFIXES = tuple(dict.fromkeys(s[0] for s in SUFFIXES.values()))  # .png, .tif: what tiles end in
 
 
-def nonfinite(path: Path, settings: Sequence[Setting], ok: Sequence[bool], fmt: str = "png") -> str | None:
-    """What to tell the user when some settings' losses became NaN or inf (None when none did):
-    each failed tile by file name and setting, since indices mean nothing outside the code."""
+def nonfinite(path: Path, settings: Sequence[Setting], ok: Sequence[bool], fmt: str = "png",
+              paintings: Sequence[str] = ()) -> str | None:
+    """What to tell the user when some settings' losses became NaN or inf (None when none did): each
+    failed tile by file name and setting (a painting by its name), as indices mean nothing to a user."""
     bad = [i for i, good in enumerate(ok) if not good]
     if not bad:
         return None
     tiles = tile_paths(Path(path), len(settings), fmt)
-    named = "; ".join(f"{tiles[i].name} ({_text(settings[i])})" for i in bad)
+    named = "; ".join(f"{tiles[i].name} ({_text(settings[i], paintings=paintings)})" for i in bad)
     return (f"the loss became NaN or inf for {len(bad)} of {len(settings)} settings: {named}; each of those images "
             "is its last finite one; lower their weights (or --learning-rate with adam)")
 
@@ -55,8 +57,7 @@ def columns_for(settings: Sequence[Setting], most: int = 6) -> int:
 
 def tile_paths(path: Path, n: int, fmt: str = "png") -> list[Path]:
     """Where `write` puts the n single images in `fmt`: beside the sheet, numbered from 00."""
-    digits = max(2, len(str(n - 1)))
-    return [path.with_name(f"{path.stem}-{i:0{digits}d}{SUFFIXES[fmt][0]}") for i in range(n)]
+    return [path.with_name(f"{path.stem}-{i:0{max(2, len(str(n - 1)))}d}{SUFFIXES[fmt][0]}") for i in range(n)]
 
 
 def outputs(path: Path, n: int, fmt: str = "png") -> list[Path]:
@@ -135,19 +136,19 @@ def write(
     Args:
       path: the sheet, a .png file.
       images: (N, H, W, 3) in [0, 1], one per setting.
-      settings: the N settings; each image's full config is `settings[i].apply(config)`.
+      settings: the N settings; each image's full config is `settings[i].apply(config)` (a setting's
+        painting: its tile's record names that one alone, `run_record.one_painting`).
       config: the configuration the settings override.
       record: extra run-record fields (model, inputs, ...); "loss" holds each term's (N,) values
         and "steps" the (N,) steps each setting took (or one count for all), given to each tile.
       columns: tiles per row (default `columns_for(settings)`).
-      overwrite: replace existing files, and remove the single images of an earlier sweep to
-        `path` that this one does not replace (`stale_tiles`: a larger one's, or another format's),
-        so that the folder holds one sweep; False keeps a file that appeared since the caller
-        checked, and then writes nothing (`files.all_or_nothing`).
+      overwrite: replace existing files, and remove the single images of an earlier sweep to `path`
+        that this one does not replace (`stale_tiles`: a larger one's, or another format's), so the
+        folder holds one sweep; False keeps a file that appeared since the caller checked, and then
+        writes nothing (`files.all_or_nothing`).
       ok: per setting, whether its loss stayed finite (default: all did). A failed one's image is
         its last finite one: its record says so in "error", and its label ends in "(failed)".
-      fmt: the single images' format, as stylize's --format ("png", "png16" or "tiff"); the sheet
-        is an 8-bit PNG whatever it is.
+      fmt: the single images' format, as stylize's --format ("png", "png16" or "tiff"); the sheet an 8-bit PNG.
 
     Returns:
       The files written (sheet, HTML, single images).
@@ -158,22 +159,21 @@ def write(
     steps = np.broadcast_to(record.pop("steps"), len(settings)) if "steps" in record else None
     tiles = tile_paths(path, len(settings), fmt)
     configs = [s.apply(config).to_dict() for s in settings]
-    rows = []
-    tile_labels, title = labels(settings)
+    rows, names, each = [], painting_names(record), any(s.painting is not None for s in settings)
+    tile_labels, title = labels(settings, names)
     # A style scale the settings give is in the labels or title: the config's is not every tile's.
     swept = any(s.style_scale is not None for s in settings)
     shown = config.replace(style_scale=StyleConfig.style_scale) if swept else config
-    header = "; ".join(t for t in (describe(record, config), held(shown, record)) if t)
+    header = "; ".join(t for t in (describe(record, config, each), held(shown, record)) if t)
     failed = [ok is not None and not ok[i] for i in range(len(settings))]
     tile_labels = [f"{t} (failed)" if bad else t for t, bad in zip(tile_labels, failed)]
-    # All or nothing: a failed write (a full disk, Ctrl-C) leaves the folder as it was, an earlier
-    # sweep to `path` included.
+    # All or nothing: a failed write (a full disk, Ctrl-C) leaves the folder as it was, an earlier sweep's included.
     with all_or_nothing(overwrite=overwrite) as stage:
         for i, (tile, cfg) in enumerate(zip(tiles, configs)):
             extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
             extra.update({"steps": int(steps[i])} if steps is not None else {})
-            tile_record = {**record, "config": cfg, "seed": cfg["seed"], "sheet": path.name, **extra,
-                           **({"error": FAILED} if failed[i] else {})}
+            tile_record = {**one_painting(record, settings[i].painting), "config": cfg, "seed": cfg["seed"],
+                           "sheet": path.name, **extra, **({"error": FAILED} if failed[i] else {})}
             save_image(stage(tile, "image"), images[i], tile_record, fmt)
             rows.append((tile, tile_labels[i], {**cfg, **extra}))
         _write_text(stage(path.with_suffix(".html"), "page"), page.html(path, title, rows, header))
@@ -188,7 +188,7 @@ def write(
 
 
 def _swept(setting: Setting) -> dict:
-    """A setting as the sheet's record lists it: a style scale of None (the config's) left out, as before."""
+    """A setting as the sheet's record lists it: a style scale or painting of None left out, as before."""
     return {k: v for k, v in setting._asdict().items() if v is not None}
 
 

@@ -29,7 +29,7 @@ from jaxart.config import StyleConfig
 from jaxart.duplicates import repeated
 from jaxart.errors import InputError
 from jaxart.image import fit
-from jaxart.settings import MAX_SETTINGS, Setting, as_settings, grid, same_run
+from jaxart.settings import MAX_SETTINGS, Setting, as_settings, check_paintings, gram_sets, grid, same_run
 from jaxart.targets import check_config
 from jaxart.vgg import Weights, check_weights
 
@@ -49,11 +49,13 @@ class SweepResult(NamedTuple):
     steps: np.ndarray  # (N,) int: the steps each setting took (fewer where its loss became NaN/inf)
 
 
-def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = None) -> None:
-    """Raise a ValueError naming the first bad setting, before any work."""
+def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = None,
+          paintings: int | None = None) -> None:
+    """Raise a ValueError naming the first bad setting, before any work; `paintings`, their count where known."""
     if not settings:
         raise InputError("the sweep grid is empty; give at least one value for each weight")
     config.validate(arch)
+    check_paintings(config, settings, paintings)
     for s in settings:
         try:
             s.apply(config).validate()
@@ -123,26 +125,23 @@ def sweep(
 
     Args:
       content: (H, W, 3) RGB photo in [0, 1], resized to `config.size` (long side).
-      style: one (h, w, 3) RGB painting in [0, 1], or a list of them, each of its own size: blended
-        by `config.style_blend`, or with `config.mask` one per region, R of them in the order of
-        `config.region_colors` (painting r paints the mask's region r, as `jaxart.run` does); every
-        setting shares the (R, H, W) regions, the mask resized to the photo at each scale.
+      style: one (h, w, 3) RGB painting in [0, 1], or a list of them, each of its own size: blended by
+        `config.style_blend` (a setting's `painting`: that one alone), or with `config.mask` one per
+        region, R of them in the order of `config.region_colors` (painting r paints region r, as
+        `jaxart.run` does); every setting shares the (R, H, W) regions, resized at each scale.
       weights: a `Weights`.
-      config: everything but the swept values (layers, size, steps, optimizer, init, colors,
-        style_scale, coarse to fine, region masks, ...).
+      config: everything but the swept values (layers, size, steps, optimizer, init, colors, ...).
       settings: the grid, e.g. from `grid(...)`; each overrides the loss weights and seed, and the
-        style scale where it has one (several scales give each setting its own style targets).
-      callback: called as `callback(step, carry)` after every step, batched carry on device; steps
-        count over all scales, as a run's progress does.
-      devices: split the batch over these (default: all local devices). The batch is padded
-        to a multiple of their number by repeating the last setting.
+        style scale and painting where it has them (several give each setting its own style targets).
+      callback: `callback(step, carry)` after every step, batched carry on device; steps count over all scales.
+      devices: split the batch over these (default: all local devices), padded to a multiple of
+        their number by repeating the last setting.
 
     Returns:
-      A `SweepResult` whose image i is `jaxart.run` for `settings[i].apply(config)` from the same
-      start, but not to the pixel: batching changes float32 rounding, which L-BFGS amplifies, so
-      tiles drift apart from a run (and with the other settings of the grid) as steps add up
-      (README, "Sweeps"). Several scales run as `scales.run` runs them: the whole batch at each
-      size, every tile continuing from its own optimized pixels, upsampled.
+      A `SweepResult` whose image i is `jaxart.run` of `settings[i].apply(config)` (and its painting)
+      from the same start, but not to the pixel: batching changes float32 rounding, which L-BFGS
+      amplifies, so tiles drift apart from a run as steps add up (README, "Sweeps"). Several scales
+      run as `scales.run` runs them: the whole batch at each size, each tile from its own pixels, upsampled.
     """
     start = time.perf_counter()
     check_weights(weights)  # a name, such as "vgg16", failed on .arch
@@ -152,18 +151,16 @@ def sweep(
     settings = as_settings(settings)
     content = inputs.checked_image(content, "photo")
     inputs.check_small(config, content.shape)  # a size below 16 px: the least that works for this photo
-    check(config, settings, weights.arch)
     styles = list(style) if isinstance(style, (list, tuple)) else [style]  # paintings may differ in size
+    check(config, settings, weights.arch, len(styles))
     scales.check_photo(config, content.shape)  # every scale, before any work, as transfer.run does
-
     mesh = batch_mesh(devices)
     n = len(settings)
     padded = settings + settings[-1:] * (-n % mesh.size)
-    # The painting's scales: one (the common case) is the config's and shared targets, as before;
-    # several give each setting its own Grams, computed once per scale (`_targets`).
-    painted = tuple(dict.fromkeys(s.apply(config).style_scale for s in padded))
-    config, per_setting = config.replace(style_scale=painted[0]), len(painted) > 1
-    which = [painted.index(s.apply(config).style_scale) for s in padded] if per_setting else None
+    # The paintings and their scales: one (the common case) is the config's and shared targets, as
+    # before; several give each setting its own Grams, computed once per (painting, scale) (`_targets`).
+    painted, which = gram_sets(padded, config)
+    config, per_setting = config.replace(style_scale=painted[0][1]), len(painted) > 1
     lw = objective.LossWeights(*(jnp.asarray([getattr(s, f"{k}_weight") for s in padded], jnp.float32)
                                 for k in objective.LossWeights._fields))
     opt = transfer.optimizer(config)
@@ -176,7 +173,8 @@ def sweep(
     for (size, count), regions in zip(plan, masks):
         carry = None  # the previous scale's state is not held while this one's is made
         stage = scales.stage_config(config, size, count)
-        photo, prepared, targets = _targets(weights, content, styles, stage, painted, which, batch, shared, regions)
+        photo, prepared, targets = _targets(weights, content, styles, stage, painted, which if per_setting else None,
+                                            batch, shared, regions)
         x0 = jax.device_put(_starts(prepared, stage, padded, before), batch)
         carry = batched.init(opt, objective.loss_config(stage), batch, per_setting)(x0, lw, weights, targets)
         carry = _continued(carry, before)
@@ -203,22 +201,25 @@ def sweep(
                        devices_used, time.perf_counter() - start, np.asarray(before.count)[:n])
 
 
-def _targets(weights: Weights, content: np.ndarray, styles: list, config: StyleConfig, painted: tuple[float, ...],
-             which: list[int] | None, batch: NamedSharding, shared: NamedSharding, masks: jax.Array | None):
-    """(photo, prepared photo, targets) at this scale, as a run sizes and colours its inputs
-    (`inputs.prepared_inputs`) and computes its targets (`transfer.prepared_targets`: with the region
-    `masks` at this scale's size), each image inside its free margin (margin.py): for one style scale
-    the targets are shared; for several (`which`: each setting's index into `painted`) the Grams
-    ((C, C), or (R, C, C) with masks) are computed once per scale and gathered per setting, placed
-    on the batch axis, the content target and masks still shared."""
-    photo, prepared, paintings = inputs.prepared_inputs(content, styles, config)
-    targets = transfer.prepared_targets(weights, prepared, paintings, config, masks)
+def _targets(weights: Weights, content: np.ndarray, styles: list, config: StyleConfig,
+             painted: list[tuple[int | None, float]], which: list[int] | None, batch: NamedSharding,
+             shared: NamedSharding, masks: jax.Array | None):
+    """(photo, prepared photo, targets) at this scale, as a run prepares them (`inputs.prepared_inputs`,
+    `transfer.prepared_targets` with the region `masks` at this size), inside the margin (margin.py).
+    One (painting, style scale) set of `painted` (painting None: all) gives shared targets; several
+    (`which`: each setting's index) their Grams ((C, C), or (R, C, C) with masks) once per set, gathered
+    per setting on the batch axis, the content target and masks still shared."""
+    photo, prepared, _ = inputs.prepared_inputs(content, styles, config)
+
+    def of(painting: int | None, scale: float):  # the photo's preparation depends on neither
+        sized = inputs.prepared_inputs(content, styles, config.replace(style_scale=scale))[2]
+        return transfer.prepared_targets(weights, prepared, sized if painting is None else [sized[painting]],
+                                         config, masks)
+
+    targets = of(*painted[0])
     if which is None:
         return photo, prepared, jax.device_put(targets, shared)
-    grams = [targets.grams] + [  # the photo's preparation does not depend on the painting's size
-        transfer.prepared_targets(weights, prepared,
-                                  inputs.prepared_inputs(content, styles, config.replace(style_scale=k))[2],
-                                  config, masks).grams for k in painted[1:]]
+    grams = [targets.grams] + [of(*key).grams for key in painted[1:]]
     index = np.asarray(which)
     gathered = {layer: jnp.stack([g[layer] for g in grams])[index] for layer in targets.grams}
     return photo, prepared, targets._replace(content=jax.device_put(targets.content, shared),

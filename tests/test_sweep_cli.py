@@ -36,14 +36,15 @@ def test_cli_sweep_summary_counts_in_words(files, tmp_path, monkeypatch, capsys)
     assert f"wrote {out}, {out.with_suffix('.html')} and 1 image (tiny, 1 setting on 1 device, 1 step, " in printed
 
 
-def test_the_help_says_several_paintings_are_blended_not_swept(monkeypatch):
+def test_the_help_says_several_paintings_are_blended_unless_compared(monkeypatch):
     """It said "One or more paintings" and "every combination of the weights and seeds": `sweep C A B`
-    read as a sweep over the paintings, and a sweep over style scales was not named."""
+    read as a sweep over the paintings, and a sweep over style scales was not named; it now names the
+    option that does compare paintings (it said to sweep each to its own --output)."""
     monkeypatch.setenv("COLUMNS", "200")
     shown = " ".join(CliRunner().invoke(cli.app, ["sweep", "--help"]).output.split())
-    assert "every combination of the weights, seeds and style scales" in shown
-    assert "One or more paintings, blended into one style for every tile" in shown
-    assert "to compare paintings, sweep each to its own --output" in shown
+    assert "every combination of the weights, seeds, style scales (and with --each-painting paintings)" in shown
+    assert "One or more paintings: blended into one style for every tile" in shown
+    assert "or with --each-painting compared, each painting its own tiles" in shown
 
 
 def test_a_swept_option_given_twice_sweeps_both_values(files, tmp_path, monkeypatch, capsys):

@@ -1,0 +1,160 @@
+"""Comparing paintings (--each-painting): each painting its own tiles on one sheet, each tile a run of that
+painting alone (pixels, record, `info --command`), one compiled program whatever the painting."""
+
+import shlex
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import jaxart
+from jaxart import losses, sheet, sweep
+
+from conftest import run_main, write_tiny_job
+from test_sweep import CONFIG, _inputs
+
+
+def _paintings(size: int = 16) -> list[np.ndarray]:
+    """Two paintings nothing alike: red stripes on white, and blue dots on black."""
+    y, x = np.mgrid[:size, :size]
+    red = np.ones((size, size, 3), np.float32)
+    red[y % 4 < 2] = (0.9, 0.05, 0.05)
+    blue = np.zeros((size, size, 3), np.float32)
+    blue[(y % 5 == 2) & (x % 5 == 2)] = (0.1, 0.2, 1.0)
+    return [red, blue]
+
+
+def _style_distance(weights, image, painting, layers) -> float:
+    """How far apart the image's and the painting's Grams are, summed over `layers`; not the style loss,
+    which divides by the painting's own Grams, small for a dark painting (the blue one's)."""
+    grams = [{k: losses.gram(v) for k, v in jaxart.features(weights, x, layers).items()} for x in (image, painting)]
+    return sum(float(np.abs(grams[0][k] - grams[1][k]).sum()) for k in layers)
+
+
+def test_each_painting_gets_its_own_tiles_each_a_run_of_that_painting_alone(tiny_vgg16):
+    """A sweep blended its paintings into every tile. With a painting per setting (one Gram set per
+    painting: same shapes, one program) each tile is stylize's run of that painting, and is closer in
+    style to its own painting than to the other."""
+    content, _ = _inputs()
+    paintings = _paintings()
+    grid = sweep.grid(style_weights=[1000.0], paintings=[0, 1])
+    assert [s.painting for s in grid] == [0, 1]
+    result = sweep.sweep(content, paintings, tiny_vgg16, CONFIG, grid)
+    for i, setting in enumerate(grid):
+        alone = jaxart.run(content, [paintings[i]], weights=tiny_vgg16, config=setting.apply(CONFIG))
+        np.testing.assert_allclose(result.images[i], alone.image, atol=2e-5)
+    assert np.abs(result.images[0] - result.images[1]).mean() > 0.01
+    for i in (0, 1):
+        own, other = (_style_distance(tiny_vgg16, result.images[i], paintings[j], CONFIG.style_layers) for j in (i, 1 - i))
+        assert own < other, (i, own, other)
+
+
+def test_paintings_cross_style_scales_in_one_batch(tiny_vgg16):
+    """Every (painting, style scale) pair gets its own Grams, not one per scale of a blend."""
+    content, _ = _inputs()
+    paintings = _paintings()
+    grid = sweep.grid(style_weights=[1000.0], style_scales=[1, 2], paintings=[0, 1])
+    assert [(s.style_scale, s.painting) for s in grid] == [(1, 0), (1, 1), (2, 0), (2, 1)]
+    result = sweep.sweep(content, paintings, tiny_vgg16, CONFIG, grid)
+    alone = jaxart.run(content, [paintings[1]], weights=tiny_vgg16, config=grid[3].apply(CONFIG))
+    np.testing.assert_allclose(result.images[3], alone.image, atol=2e-5)
+    assert len({np.round(im, 3).tobytes() for im in result.images}) == 4
+
+
+def test_the_sheet_puts_the_paintings_side_by_side_and_names_them():
+    grid = sweep.grid(style_weights=[1.0, 100.0], paintings=[0, 1])
+    assert sheet.columns_for(grid) == 2  # a row per style weight, a column per painting
+    labels, title = sheet.labels(grid, ["red", "blue"])
+    assert labels == ["style 1  painting red", "style 1  painting blue", "style 100  painting red",
+                      "style 100  painting blue"]
+    assert sheet.labels(sweep.grid(paintings=[0, 1]), ["red", "blue"])[0] == ["painting red", "painting blue"]
+
+
+@pytest.mark.parametrize("fixed, expected", [
+    ({"style_blend": (1.0, 2.0)}, "a style blend (--style-blend) weighs the paintings into one style"),
+    ({"mask": "MASK", "region_colors": ("red", "blue")}, "a region mask (--mask, --region-style)"),
+])
+def test_a_painting_per_setting_is_refused_with_a_blend_or_regions(fixed, expected, tmp_path):
+    Image.new("RGB", (16, 12), "red").save(tmp_path / "mask.png")
+    config = CONFIG.replace(**{k: str(tmp_path / "mask.png") if v == "MASK" else v for k, v in fixed.items()})
+    with pytest.raises(jaxart.InputError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        sweep.check(config, sweep.grid(paintings=[0, 1]), paintings=2)
+    sweep.check(config, sweep.grid())  # blended, as before
+    with pytest.raises(jaxart.InputError, match="painting 2 is not one of the 2 paintings given"):
+        sweep.check(CONFIG, sweep.grid(paintings=[0, 2]), paintings=2)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d, model = write_tiny_job(tmp_path_factory.mktemp("paintings"), "vgg16")
+    for name, painting in zip(("red.png", "blue.png"), _paintings(20)):
+        Image.fromarray(np.uint8(painting * 255)).save(d / name)
+    return d, model
+
+
+def _common(files):
+    d, model = files
+    return [str(d / "photo.jpg"), str(d / "red.png"), str(d / "blue.png"), "--model", model, "--size", "24",
+            "--steps", "2", "--quiet"]
+
+
+def test_cli_each_painting_tiles_are_stylize_runs_of_their_painting(files, tmp_path, monkeypatch, capsys):
+    """`sweep PHOTO A B` blended A and B in every tile; --each-painting gives A and B their own tiles:
+    labelled by painting, each record naming its painting alone, `info --command` of a tile its stylize
+    run (same pixels), of the sheet the sweep with --each-painting."""
+    d, _ = files
+    out = tmp_path / "g.png"
+    code, _, err = run_main(["sweep", *_common(files), "-o", str(out), "--style-weight", "1,100", "--each-painting"],
+                            monkeypatch, capsys)
+    assert code == 0, err
+    page = (tmp_path / "g.html").read_text()
+    assert "style 100  painting red" in page and "style 100  painting blue" in page
+    assert "red.png and blue.png (one painting per tile)" in page and "blended" not in page
+    assert [s["painting"] for s in jaxart.read_record(out)["sweep"]] == [0, 1, 0, 1]
+    for tile, name in enumerate(["red.png", "blue.png"] * 2):
+        record = jaxart.read_record(tmp_path / f"g-{tile:02d}.png")
+        assert [p.rsplit("/", 1)[-1] for p in record["inputs"]["styles"]] == [name]
+        assert sorted(p.rsplit("/", 1)[-1] for p in record["input_sha256"]) == sorted(["photo.jpg", name])
+    code, out_text, err = run_main(["info", str(tmp_path / "g-03.png"), "--command"], monkeypatch, capsys)
+    assert code == 0, err
+    argv = shlex.split(out_text)
+    assert argv[:2] == ["jaxart", "stylize"] and str(d / "blue.png") in argv and str(d / "red.png") not in argv
+    argv[argv.index("--output") + 1] = str(tmp_path / "alone.png")
+    code, _, err = run_main([*argv[1:], "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    tile, alone = jaxart.read_record(tmp_path / "g-03.png"), jaxart.read_record(tmp_path / "alone.png")
+    assert tile["config"] == alone["config"] and tile["loss"] == pytest.approx(alone["loss"], rel=1e-4)
+    pixels = [np.asarray(Image.open(tmp_path / n), np.int16) for n in ("g-03.png", "alone.png")]
+    assert np.abs(pixels[0] - pixels[1]).max() <= 1
+    code, out_text, err = run_main(["info", str(out), "--command"], monkeypatch, capsys)
+    assert code == 0, err
+    argv = shlex.split(out_text)
+    assert argv[:2] == ["jaxart", "sweep"] and "--each-painting" in argv
+    assert argv.index(str(d / "red.png")) < argv.index(str(d / "blue.png"))
+    argv[argv.index("--output") + 1] = str(tmp_path / "again.png")
+    code, _, err = run_main([*argv[1:], "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    assert jaxart.read_record(tmp_path / "again.png")["sweep"] == jaxart.read_record(out)["sweep"]
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("blend", "a style blend (--style-blend) weighs the paintings into one style"),
+    ("regions", "a region mask (--mask, --region-style) paints each region with its own painting"),
+    ("twice", "blue.png is given twice"),
+])
+def test_cli_each_painting_refusals_are_one_line_and_write_nothing(case, expected, files, tmp_path, monkeypatch,
+                                                                    capsys):
+    d, model = files
+    mask = Image.new("RGB", (40, 30), (255, 0, 0))
+    mask.paste((0, 0, 255), (20, 0, 40, 30))
+    mask.save(d / "mask.png")
+    photo, red, blue, *options = _common(files)
+    argv = {"blend": [photo, red, blue, "--style-blend", "1,2"],
+            "regions": [photo, "--mask", str(d / "mask.png"), "--region-style", f"red={red}",
+                        "--region-style", f"blue={blue}"],
+            "twice": [photo, red, blue, blue]}[case]
+    out = tmp_path / "out"
+    out.mkdir()
+    code, _, err = run_main(["sweep", *argv, *options, "--each-painting", "-o", str(out / "g.png")], monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and expected in err, err
+    assert not list(out.iterdir())
