@@ -81,8 +81,8 @@ def as_settings(settings) -> tuple[Setting, ...]:
     try:
         return tuple(s if isinstance(s, Setting) else Setting(*s) for s in settings)
     except TypeError:
-        raise TypeError(f"settings must be a list of jaxart.sweep.Setting (style, content and tv weights, seed, "
-                        f"style scale), such as jaxart.sweep.grid([1, 10, 100]); got {reprlib.repr(settings)}") from None
+        raise TypeError(f"settings must be a list of jaxart.sweep.Setting (style, content and tv weights, seed, style "
+                        f"scale, painting), such as jaxart.sweep.grid([1, 10, 100]); got {reprlib.repr(settings)}") from None
 
 
 def grid(

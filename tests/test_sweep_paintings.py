@@ -68,6 +68,9 @@ def test_the_sheet_puts_the_paintings_side_by_side_and_names_them():
     assert labels == ["style 1  painting red", "style 1  painting blue", "style 100  painting red",
                       "style 100  painting blue"]
     assert sheet.labels(sweep.grid(paintings=[0, 1]), ["red", "blue"])[0] == ["painting red", "painting blue"]
+    # One painting (--each-painting with one STYLE): the tiles of a sweep without it, the title naming it.
+    assert sheet.labels(sweep.grid([1.0, 10.0], paintings=[0]), ["red"]) == (
+        ["style 1", "style 10"], "all tiles: content 1  tv 10  seed 0  painting red")
 
 
 @pytest.mark.parametrize("fixed, expected", [
