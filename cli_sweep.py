@@ -37,7 +37,7 @@ def _listed(texts: list[str] | None, flag: str, default, cast) -> tuple:
 def sweep(
     ctx: typer.Context,
     content: Annotated[Path, typer.Argument(metavar="CONTENT", help="The photo.", show_default=False, callback=_home)],
-    styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings: blended into one style for every tile (--style-blend weighs them), or with --each-painting compared, each painting its own tiles. Not with --region-style, which names them.", show_default=False, callback=_home)] = None,
+    styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings: blended into one style for every tile (--style-blend weighs them), or, with --each-painting, compared: each painting its own tiles. Not with --region-style, which names them.", show_default=False, callback=_home)] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.", parser=_sheet_path, metavar="<path>", callback=_home)] = Path("sweep.png"),
     fmt: _o.TileFormat = _o.Format("png"),
     style_weight: Annotated[Optional[list[str]], _swept("Comma-separated style weights", _DEFAULT.style_weight)] = None,
@@ -72,7 +72,7 @@ def sweep(
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier sweep to this --output that this one does not replace (a larger sweep's, or another --format's).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
-    """Stylize CONTENT for every combination of the weights, seeds, style scales (and with --each-painting paintings); write a labelled contact sheet, single images and an HTML page.
+    """Stylize CONTENT for every combination of the weights, seeds, style scales and (with --each-painting) paintings; write a labelled contact sheet, single images and an HTML page.
 
     All settings run as one batched program, split over all local devices; the other options hold for every tile,
     as they would for `jaxart stylize`.

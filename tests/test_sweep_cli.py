@@ -42,9 +42,9 @@ def test_the_help_says_several_paintings_are_blended_unless_compared(monkeypatch
     option that does compare paintings (it said to sweep each to its own --output)."""
     monkeypatch.setenv("COLUMNS", "200")
     shown = " ".join(CliRunner().invoke(cli.app, ["sweep", "--help"]).output.split())
-    assert "every combination of the weights, seeds, style scales (and with --each-painting paintings)" in shown
+    assert "every combination of the weights, seeds, style scales and (with --each-painting) paintings" in shown
     assert "One or more paintings: blended into one style for every tile" in shown
-    assert "or with --each-painting compared, each painting its own tiles" in shown
+    assert "compared: each painting its own tiles" in shown and "--each-painting Compare the paintings" in shown
 
 
 def test_a_swept_option_given_twice_sweeps_both_values(files, tmp_path, monkeypatch, capsys):
