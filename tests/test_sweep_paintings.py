@@ -3,6 +3,7 @@ painting alone (pixels, record, `info --command`), one compiled program whatever
 
 import shlex
 
+import jax
 import numpy as np
 import pytest
 from PIL import Image
@@ -50,7 +51,8 @@ def test_each_painting_gets_its_own_tiles_each_a_run_of_that_painting_alone(tiny
 
 
 def test_paintings_cross_style_scales_in_one_batch(tiny_vgg16):
-    """Every (painting, style scale) pair gets its own Grams, not one per scale of a blend."""
+    """Every (painting, style scale) pair gets its own Grams, not one per scale of a blend; they are
+    inputs of one compiled program, so a grid of as many settings with other paintings compiles nothing."""
     content, _ = _inputs()
     paintings = _paintings()
     grid = sweep.grid(style_weights=[1000.0], style_scales=[1, 2], paintings=[0, 1])
@@ -59,6 +61,15 @@ def test_paintings_cross_style_scales_in_one_batch(tiny_vgg16):
     alone = jaxart.run(content, [paintings[1]], weights=tiny_vgg16, config=grid[3].apply(CONFIG))
     np.testing.assert_allclose(result.images[3], alone.image, atol=2e-5)
     assert len({np.round(im, 3).tobytes() for im in result.images}) == 4
+    compiles = []  # the Gram sets are inputs of one program: other paintings and weights compile nothing
+    listener = lambda event, secs, **kw: compiles.append(event) if event.endswith("backend_compile_duration") else None  # noqa: E731
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    try:
+        sweep.sweep(content, paintings[::-1], tiny_vgg16, CONFIG, sweep.grid([10.0], style_scales=[1, 2],
+                                                                                paintings=[1, 0]))
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listener)
+    assert compiles == []
 
 
 def test_the_sheet_puts_the_paintings_side_by_side_and_names_them():
