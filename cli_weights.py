@@ -41,7 +41,7 @@ def weights_fetch(
     """Download, verify and convert a registered weight set."""
     from jaxart import weights as W
 
-    W.get_source(name)
+    W.get_source(_named(name, "fetch", "a registered weight set's name", list(W.SOURCES)))
     if url is not None:
         try:
             scheme = urllib.parse.urlsplit(url).scheme
@@ -120,7 +120,8 @@ def weights_verify(
     from jaxart.errors import WeightsError
 
     names = [name] if name is not None else W.installed()
-    if name is not None and not W.path_for(W.folder.check_name(name)).is_file():
+    if name is not None and not W.path_for(W.folder.check_name(_named(name, "verify", "an installed weight set's name",
+                                                                       W.installed()))).is_file():
         raise typer.BadParameter(f"{name} is not installed (installed: {', '.join(W.installed()) or 'none'})",
                                  param_hint="NAME")
     for path in [] if name is not None else W.folder.misnamed():  # as `weights list` shows them
@@ -155,8 +156,20 @@ def weights_path(name: Annotated[str, typer.Argument(help="A registered or insta
     """Print where a weight set is stored; exit 1 (path still printed) if it is registered but not installed."""
     from jaxart.weights import catalog
 
-    entry = catalog.entry(name)
+    entry = catalog.entry(_named(name, "path", "a registered or installed weight set's name", catalog.names()))
     typer.echo(catalog.folder.path_for(name))
     if not entry.installed:
         typer.echo(f"{name} is not installed; run `jaxart weights fetch {name}`", err=True)
         raise typer.Exit(1)
+
+
+def _named(name: str, command: str, takes: str, known: list[str]) -> str:
+    """`name`, unless it is none of `known` and looks like a file: then the line saying what `command`
+    takes instead, and where such a file goes."""
+    from jaxart.errors import InputError
+    from jaxart.weights import folder
+
+    why = folder.not_a_name(name, command, takes, known)
+    if why:
+        raise InputError(why)
+    return name

@@ -139,5 +139,5 @@ def test_loading_weights_by_an_image_or_a_keras_files_name_says_it_is_no_weight_
     with pytest.raises(InputError, match=r"^junk.png is an image, not weights: give a weight set's name \(.*\) or a "
                                          r"\.safetensors file; a \.h5 or \.pth file goes through `jaxart weights convert` first$"):
         jaxart.load_weights("junk.png")
-    with pytest.raises(InputError, match=r"^x.pth is not converted weights; convert it first: jaxart weights convert x.pth$"):
+    with pytest.raises(InputError, match=r"^x.pth is not converted weights; convert it first: jaxart weights convert x.pth --name NAME$"):
         jaxart.load_weights("x.pth")

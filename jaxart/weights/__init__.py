@@ -10,9 +10,8 @@ from jaxart.files import check_path
 from jaxart.vgg import Weights
 from jaxart.weights.fetch import fetch
 from jaxart.weights.layouts import LAYOUTS, convert, detect
-from jaxart.weights.normalize import IMAGE_SUFFIXES
 from jaxart.weights.registry import SOURCES, Source, get_source
-from jaxart.weights.folder import check_writable, installed, path_for, remove, weights_dir
+from jaxart.weights.folder import check_writable, file_kind, installed, path_for, remove, weights_dir
 from jaxart.weights.store import load, read_metadata, verify
 
 __all__ = ["LAYOUTS", "SOURCES", "Source", "check_writable", "convert", "detect", "fetch", "get_source", "installed",
@@ -64,11 +63,10 @@ def unknown_model(name: str) -> str:
     """Why `name`, neither registered nor installed, names no weights. One that looks like a file (a
     suffix, or a file of that name here: `--model painting.jpg`) is no weight set: say what is taken."""
     known = ", ".join(sorted(set(SOURCES) | set(installed())))
-    if not Path(name).suffix and not os.path.isfile(name):
+    what = file_kind(name)
+    if what is None:
         return f"unknown model {name!r}; known models are {known}"
-    suffix = Path(name).suffix.lower()
-    if suffix in (".h5", ".pth"):  # as `folder.redo` says of such a path
-        return f"{name} is not converted weights; convert it first: jaxart weights convert {name}"
-    what = "an image, not weights" if suffix in IMAGE_SUFFIXES else "not a weights file"
+    if Path(name).suffix.lower() in (".h5", ".pth"):  # as `folder.redo` says of such a path
+        return f"{name} is {what}; convert it first: jaxart weights convert {name} --name NAME"
     return (f"{name} is {what}: give a weight set's name ({known}; `jaxart weights list`) or a .safetensors "
             "file; a .h5 or .pth file goes through `jaxart weights convert` first")

@@ -129,8 +129,42 @@ def redo(path: Path) -> str:
     if path.suffix.lower() in IMAGE_SUFFIXES:  # `--model painting.jpg`: convert would refuse it too
         return "it is an image, not weights: give a weight set's name (`jaxart weights list`) or a .safetensors file"
     if path.suffix != ".safetensors":  # a source file (.h5, .pth) given where converted weights go
-        return f"convert it first: jaxart weights convert {path}"
+        return f"convert it first: jaxart weights convert {path} --name NAME"
     return "convert the weights again"
+
+
+def file_kind(name: str) -> str | None:
+    """What `name`, which names no weight set, is if it looks like a file's name or path instead
+    (`--model painting.jpg`, `weights fetch vgg19.h5`); None if it looks like a weight set's name."""
+    suffix = Path(name).suffix.lower()
+    if not suffix and os.sep not in name and not os.path.isfile(name):
+        return None
+    from jaxart.weights.normalize import IMAGE_SUFFIXES  # here: normalize imports this module
+
+    if suffix in (".h5", ".pth"):
+        return "not converted weights"
+    if suffix == ".safetensors":
+        return "a weights file, not a weight set's name"
+    return "an image, not weights" if suffix in IMAGE_SUFFIXES else "not a weights file"
+
+
+def not_a_name(name: str, command: str, takes: str, known: list[str]) -> str | None:
+    """Why `jaxart weights COMMAND` cannot take `name`, which is none of the `known` names it takes
+    (`takes` says which) and looks like a file (see `file_kind`), and what to do; None otherwise."""
+    what = None if name in known else file_kind(name)
+    if what is None:
+        return None
+    path = Path(name)
+    if path.suffix.lower() in (".h5", ".pth"):
+        then = f"convert it first: jaxart weights convert {name} --name NAME"
+    elif path.suffix == ".safetensors" and path.stem in known and os.sep not in name:
+        then = f"give the name alone: jaxart weights {command} {path.stem}"
+    elif path.suffix.lower() == ".safetensors":
+        then = f"`jaxart stylize --model {name}` uses the file as it is"
+    else:
+        then = ("a .safetensors file goes to `stylize --model` as it is, a .h5 or .pth file through "
+                "`jaxart weights convert` first")
+    return f"{name} is {what}: `jaxart weights {command}` takes {takes} ({', '.join(known) or 'none'}); {then}"
 
 
 def _files() -> list[Path]:
@@ -182,15 +216,18 @@ def remove(name: str) -> list[Path]:
     """Delete installed weight set `name`, any partial download of it and the temporaries that killed
     writes of it left (there may be only those); the paths removed. A fetch of `name` in progress is left
     alone, with an InputError, and so is a temporary a live conversion writes."""
+    def absent() -> InputError:
+        known = installed()
+        return InputError(not_a_name(name, "remove", "an installed weight set's name", known) or
+                          f"{name} is not installed and has no partial download (installed: "
+                          f"{', '.join(known) or 'none'}); nothing was removed")
+
+    if not valid_name(name) and file_kind(name):  # a path: nothing of it can be in the weights folder
+        raise absent()
     path = path_for(check_name(name))
 
     def present() -> list[Path]:
         return [p for p in (path, partial_path(name)) if p.is_file()]
-
-    def absent() -> InputError:
-        known = ", ".join(installed()) or "none"
-        return InputError(f"{name} is not installed and has no partial download (installed: {known}); "
-                          "nothing was removed")
 
     if not present() and not staging.temporaries(path.parent, path.name) and not busy(name):
         raise absent()  # (a fetch that has not written its first byte yet is still one)
