@@ -14,7 +14,7 @@ from cli_common import home as _home, warn as _warn
 
 def info(
     image: Annotated[Path, typer.Argument(help="A PNG or TIFF written by jaxart.", callback=_home)],
-    command: Annotated[bool, typer.Option("--command", help="Print instead the `jaxart stylize` command that makes this image again (of a sweep's tile too; of its contact sheet, the `jaxart sweep` command); a warning names an input or the weights when gone or changed.")] = False,
+    command: Annotated[bool, typer.Option("--command", help="Print instead the `jaxart stylize` command that makes this image again (of a sweep's tile too; of its contact sheet, the `jaxart sweep` command), to a new name beside it (IMAGE-2.png, else the first free of IMAGE-3.png, ...); a warning names an input or the weights when gone or changed.")] = False,
 ) -> None:
     """Print the run record embedded in a jaxart PNG or TIFF, or with --command the stylize command that remakes it."""
     from jaxart.output import read_record, written_format
@@ -27,12 +27,13 @@ def info(
 
     from jaxart import reproduce, reproduce_checks as checks
 
+    output = reproduce.destination(record, image)  # a new name: the command runs as printed, the image stays
     if "tiles" in record:  # a sweep's contact sheet: the sweep command, and its tiles' shape
         from jaxart import reproduce_sweep
 
-        argv, shaped = reproduce_sweep.command(record, image.resolve()), reproduce_sweep.tile(image, record)
+        argv, shaped = reproduce_sweep.command(record, image.resolve(), output), reproduce_sweep.tile(image, record)
     else:
-        argv, shaped = reproduce.command(record, image.resolve(), written_format(image)), image
+        argv, shaped = reproduce.command(record, output, written_format(image)), image
     shape = None
     if shaped is not None:
         with Image.open(shaped) as im:  # the header only: the shape --conv auto chose by

@@ -11,7 +11,7 @@ gradient_products, schedule: what the run reached, not what it was asked), its c
 by `reproduce_checks` instead), and the options that change neither pixels nor the image file:
 --quiet, --overwrite, --save-every, --checkpoint-every, --animate (frames and checkpoints beside
 the image, which the record does not keep either), except --save-every for a frame's record: its
-command is the run's, to the run's output, which writes the frame again at its own name.
+command is the run's, which writes the frame again beside its output (`destination`).
 --learning-rate appears only with adam: L-BFGS ignores it (and stylize warns when it is given with
 lbfgs).
 """
@@ -19,6 +19,7 @@ lbfgs).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from jaxart import guided, image, output as _output, vgg
 from jaxart.config import INITS, StyleConfig
@@ -52,7 +53,8 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
     Args:
       record: a run record as `jaxart.output.read_record` returns it: a stylize run's, a sweep
         tile's, or an interrupted run's. Fields older versions lacked take stylize's defaults.
-      output: the image to write (paths are printed as given; the record's are absolute).
+      output: the image to write (paths are printed as given; the record's are absolute); for a
+        `--save-every` frame's record, the run's output, beside which the run writes the frame again.
       fmt: the format the image was written in ("png", "png16" or "tiff"); --format appears only
         where `output`'s suffix would not choose it.
 
@@ -74,11 +76,8 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
     argv = ["jaxart", "stylize", _positional(content)]
     if config.mask is None:
         argv += map(_positional, styles)
-    step = frame_step(record)
-    if step is not None:  # the frame's own path would get the run's last image: the run writes it again beside that
-        output = record["output"]
     argv += ["--output", str(output)]
-    if step is not None:
+    if frame_step(record) is not None:
         argv += ["--save-every", str(record["save_every"])]
     model = record.get("model_path") or record.get("model")  # "auto" when a record names none
     if isinstance(model, str) and model != "auto":
@@ -94,6 +93,23 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
     if fmt != implied:
         argv += ["--format", fmt]
     return argv
+
+
+def destination(record: dict, image: str | os.PathLike) -> Path:
+    """Where `info --command IMAGE` has its command write, so that it runs as printed and leaves IMAGE as
+    it is: OUT-2.png beside IMAGE = OUT.png, or the first of OUT-3.png, OUT-4.png, ... where no file
+    yet starts with that name and ".", "_" or "-" (a run's checkpoint and frames, a sweep's page and
+    tiles). A frame's command is its run's (its own name would get the run's last image), so that
+    run's output is named so instead, and the frame comes again beside it."""
+    run = Path(record["output"]) if frame_step(record) is not None else Path(image).resolve()
+    try:
+        taken = [p.name for p in run.parent.iterdir()]
+    except OSError:  # no such folder (any more): nothing is in the way
+        taken = []
+    n = 2
+    while any(t.startswith(tuple(f"{run.stem}-{n}{c}" for c in "._-")) for t in taken):
+        n += 1
+    return run.with_name(f"{run.stem}-{n}{run.suffix}")
 
 
 def frame_step(record: dict) -> int | None:

@@ -31,8 +31,9 @@ def tile(sheet: str | os.PathLike, record: dict) -> Path | None:
     return first if first is not None and first.is_file() else None
 
 
-def command(record: dict, sheet: str | os.PathLike) -> list[str]:
-    """The argv (from "jaxart", "sweep") that writes the sheet `record` describes again, to `sheet`.
+def command(record: dict, sheet: str | os.PathLike, output: str | os.PathLike | None = None) -> list[str]:
+    """The argv (from "jaxart", "sweep") that writes the sheet `record` describes, `sheet`, again to
+    `output` (default: `sheet`); the tiles beside `sheet` give their format.
 
     Raises:
       InputError: the record holds no settings, or settings that are not every combination of their
@@ -53,7 +54,7 @@ def command(record: dict, sheet: str | os.PathLike) -> list[str]:
                          "tile remakes that tile")
     shared = {k: v for k, v in record.items() if k not in ("tiles", "sweep")}
     dropped = {*(f for k, f in SWEPT.items() if k in values), *_REDONE}
-    argv, given = ["jaxart", "sweep"], reproduce.command(shared, sheet)[2:]
+    argv, given = ["jaxart", "sweep"], reproduce.command(shared, sheet if output is None else output)[2:]
     while given:
         word, *given = given
         if word in dropped:

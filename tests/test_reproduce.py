@@ -38,7 +38,7 @@ def test_every_config_field_is_an_option_or_listed_as_not_needed():
 def test_printed_command_makes_the_same_image(tmp_path, monkeypatch, capsys):
     d, model = write_tiny_job(tmp_path)
     Image.fromarray(np.random.default_rng(1).integers(0, 255, (24, 16, 3), np.uint8)).save(d / "paint2.png")
-    first, second = d / "first.png", d / "again.png"
+    first, second = d / "first.png", d / "first-2.png"
     code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), str(d / "paint2.png"),
                              "--model", model, "-o", str(first), "-q", *RUN], monkeypatch, capsys)
     assert code == 0, err
@@ -47,7 +47,8 @@ def test_printed_command_makes_the_same_image(tmp_path, monkeypatch, capsys):
     argv = shlex.split(out)
     assert argv[:2] == ["jaxart", "stylize"] and argv[argv.index("--model") + 1] == model
     assert argv[argv.index("--background") + 1] == "16,32,48" and "--format" not in argv
-    argv[argv.index("--output") + 1] = str(second)
+    # It printed first.png, where the command, run as printed, was refused: "already exists".
+    assert argv[argv.index("--output") + 1] == str(second), out
     code, _, err = run_main([*argv[1:], "-q"], monkeypatch, capsys)
     assert code == 0, err
     a, b = read_record(first), read_record(second)
@@ -77,7 +78,7 @@ def test_default_settings_give_a_short_command(tmp_path, monkeypatch, capsys):
     code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
     assert (code, err) == (0, "")
     assert shlex.split(out) == ["jaxart", "stylize", str(d / "photo.jpg"), str(d / "paint.png"),
-                                "--output", str(d / "out.png"), "--model", "vgg19"]
+                                "--output", str(d / "out-2.png"), "--model", "vgg19"]
     save_image(d / "out16.png", np.zeros((4, 4, 3)), _record(StyleConfig(), d), "png16")
     assert reproduce.command(read_record(d / "out16.png"), d / "out16.png", "png16")[-2:] == ["--format", "png16"]
 
@@ -143,7 +144,7 @@ def test_older_records_take_defaults_or_fail_in_one_line(tmp_path, monkeypatch, 
     save_image(d / "old.png", np.zeros((4, 4, 3)), old)
     code, out, err = run_main(["info", str(d / "old.png"), "--command"], monkeypatch, capsys)
     assert (code, err) == (0, "")
-    assert shlex.split(out)[4:] == ["--output", str(d / "old.png"), "--size", "256", "--steps", "100"]
+    assert shlex.split(out)[4:] == ["--output", str(d / "old-2.png"), "--size", "256", "--steps", "100"]
     for name, broken, says in [("gone.png", {**old, "config": {"size": 256, "gone_field": 1}}, "gone_field"),
                                ("bare.png", {"jaxart": "0.1.0", "config": {}}, "names no content and style"),
                                # was "has field config.scales has the wrong type this jaxart does not know"
@@ -166,10 +167,10 @@ def test_a_sweep_tile_gives_the_stylize_command_of_its_setting(tmp_path, monkeyp
     assert code == 0 and "a tile of sweep grid.png" in err and err.count("\n") == 0
     argv = shlex.split(out)
     assert argv[argv.index("--style-weight") + 1] == "100" and argv[argv.index("--size") + 1] == "32"
-    argv[argv.index("--output") + 1] = str(d / "alone.png")
-    code, _, err = run_main([*argv[1:], "-q"], monkeypatch, capsys)
+    assert argv[argv.index("--output") + 1] == str(d / f"grid-{tile:02d}-2.png"), out
+    code, _, err = run_main([*argv[1:], "-q"], monkeypatch, capsys)  # as printed
     assert code == 0, err
-    assert read_record(d / "alone.png")["config"] == read_record(d / f"grid-{tile:02d}.png")["config"]
+    assert read_record(d / "grid-01-2.png")["config"] == read_record(d / f"grid-{tile:02d}.png")["config"]
     code, out, err = run_main(["info", str(sheet), "--command"], monkeypatch, capsys)  # the sheet: the sweep's
     assert code == 0 and shlex.split(out)[:2] == ["jaxart", "sweep"] and "--style-weight 1,100" in out, err
 

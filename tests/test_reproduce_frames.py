@@ -8,7 +8,7 @@ import signal
 import numpy as np
 from PIL import Image
 
-from jaxart import job
+from jaxart import job, reproduce
 
 from conftest import run_main, write_tiny_job
 
@@ -22,12 +22,12 @@ def test_a_frames_command_writes_that_frame_again(tmp_path, monkeypatch, capsys)
     code, out, err = run_main(["info", str(d / "first_00001.png"), "--command"], monkeypatch, capsys)
     assert code == 0 and "frame at step 1 of the run that wrote" in err and len(err.splitlines()) == 1, err
     argv = shlex.split(out)
-    assert argv[argv.index("--output") + 1] == str(d / "first.png"), out  # the frame's name is the run's to give
-    argv[argv.index("--output") + 1] = str(d / "again.png")
+    # The frame's name is the run's to give; first.png, which is there, refused the command as printed.
+    assert argv[argv.index("--output") + 1] == str(d / "first-2.png"), out
     code, _, err = run_main([*argv[1:], "-q"], monkeypatch, capsys)
     assert code == 0, err
     np.testing.assert_array_equal(np.asarray(Image.open(d / "first_00001.png")),
-                                  np.asarray(Image.open(d / "again_00001.png")))
+                                  np.asarray(Image.open(d / "first-2_00001.png")))
 
 
 def test_an_interrupted_images_note_names_its_checkpoint_only_while_it_is_there(tmp_path, monkeypatch, capsys):
@@ -48,3 +48,15 @@ def test_an_interrupted_images_note_names_its_checkpoint_only_while_it_is_there(
     code, _, err = run_main(["info", "a.tif", "--command"], monkeypatch, capsys)
     assert code == 0 and len(err.splitlines()) == 1 and "--resume" not in err, err
     assert f"its checkpoint is no longer at {ckpt}, so it cannot be resumed" in err, err
+
+
+def test_the_command_writes_to_the_first_name_beside_the_image_that_nothing_holds(tmp_path):
+    """OUT-2.png, unless a file there starts with it (an earlier remake, its checkpoint or frames, a sweep's
+    page or tiles): then OUT-3.png, ...; OUT-20.png is another name. A frame's is its run's output's."""
+    for name in ["out.png", "out-2.png", "out-3.ckpt.npz", "out-4_00001.png", "out-5-00.png", "out-6.html",
+                 "out-20.png", "out-7x.png"]:
+        (tmp_path / name).write_bytes(b"")
+    assert reproduce.destination({}, tmp_path / "out.png") == tmp_path / "out-7.png"
+    frame = {"output": str(tmp_path / "out.png"), "step": 2, "save_every": 2}
+    assert reproduce.destination(frame, tmp_path / "out_00002.png") == tmp_path / "out-7.png"
+    assert reproduce.destination({}, tmp_path / "out.tif") == tmp_path / "out-7.tif"

@@ -29,13 +29,13 @@ def test_the_sheets_command_writes_the_same_sweep_again(files, tmp_path, monkeyp
     argv = shlex.split(printed)
     assert argv[:2] == ["jaxart", "sweep"] and argv[argv.index("--style-weight") + 1] == "1,100", printed
     assert argv[argv.index("--columns") + 1] == "1" and argv[argv.index("--format") + 1] == "png16", printed
-    argv[argv.index("--output") + 1] = str(tmp_path / "again.png")
-    code, _, err = run_main([*argv[1:], "--quiet"], monkeypatch, capsys)
+    assert argv[argv.index("--output") + 1] == str(tmp_path / "g-2.png"), printed  # g.png was refused: it exists
+    code, _, err = run_main([*argv[1:], "--quiet"], monkeypatch, capsys)  # as printed
     assert code == 0, err
-    first, again = jaxart.read_record(out), jaxart.read_record(tmp_path / "again.png")
+    first, again = jaxart.read_record(out), jaxart.read_record(tmp_path / "g-2.png")
     assert again["sweep"] == first["sweep"] and again["config"] == first["config"]
     for i in range(4):  # the same batch, so the same pixels
-        a, b = (jaxart.load_image(tmp_path / f"{stem}-{i:02d}.png") for stem in ("g", "again"))
+        a, b = (jaxart.load_image(tmp_path / f"{stem}-{i:02d}.png") for stem in ("g", "g-2"))
         assert np.array_equal(a, b), i
 
 
