@@ -210,7 +210,7 @@ def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
     sources, ckpt = _existing(inputs), checkpoint.path_for(output)
     frames = [("--save-every frame", frame(output, steps, fmt))] if save_every else []
     _check_derived(output, [("checkpoint", ckpt), *frames])
-    if ckpt.resolve() in sources:
+    if resolved(ckpt) in sources:  # on every Python, a link loop is refused as such (`resolved`)
         raise InputError(f"the checkpoint {ckpt} would replace one of the inputs; choose another --output")
     if ckpt.is_dir():
         raise InputError(f"a folder, {ckpt}, is where this run keeps its checkpoint; move that folder away or "
@@ -218,7 +218,7 @@ def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
     if save_every:
         _check_frames(output, fmt, steps, save_every, sources, overwrite, after)
     # Outputs of one stem share it (OUT.png, OUT.tif): this run would replace or remove the other's.
-    if os.path.lexists(ckpt) and not overwrite and not (resuming and ckpt.resolve() == Path(resuming).resolve()):
+    if os.path.lexists(ckpt) and not overwrite and not (resuming and resolved(ckpt) == Path(resuming).resolve()):
         raise InputError(f"{ckpt} already exists where this run keeps its checkpoint; if an interrupted run left it, "
                          f"continue that run with `jaxart stylize --resume {ckpt}`; else pass --overwrite to replace "
                          "it, or choose another --output")
@@ -230,7 +230,7 @@ def _check_frames(output: Path, fmt: str, steps: int, save_every: int, sources: 
     for path, step in _frames_there(output, SUFFIXES[fmt][:1]):
         if not (path == frame(output, step, fmt) and after < step < steps and step % save_every == 0):
             continue
-        if path.resolve() in sources:
+        if resolved(path) in sources:
             raise InputError(f"the --save-every frame {path} would replace one of the inputs; choose another --output")
         if path.is_dir() or not overwrite:
             raise InputError(f"the --save-every frame {path} already exists; pass --overwrite to replace it "

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from jaxart.checkpoint import Interrupted
-from jaxart.errors import InputError, NonFiniteLossError, WeightsError
+from jaxart.errors import BAD_PATH, InputError, NonFiniteLossError, WeightsError
 
 from conftest import run_main, write_tiny_job, stylize_argv as _stylize
 
@@ -25,11 +25,16 @@ def _loop(folder, name):
     return a
 
 
-@pytest.mark.parametrize("where", ["output", "folder", "mask", "animation", "weights"])
+@pytest.mark.parametrize("where", ["output", "folder", "mask", "animation", "weights", "checkpoint"])
 def test_a_symlink_loop_anywhere_is_one_line_naming_it(where, files, tmp_path, monkeypatch, capsys):
-    """pathlib's resolve() raised RuntimeError("Symlink loop from ...") out of the CLI as a traceback."""
+    """pathlib's resolve() raised RuntimeError("Symlink loop from ...") out of the CLI as a traceback. The
+    checkpoint beside the output (OUT.ckpt.npz) said "already exists" on Python 3.13, and on 3.11 not
+    what the other paths say."""
     out = tmp_path / "out.png"
+    if where == "checkpoint":  # where a run to out.png keeps its checkpoint
+        _loop(tmp_path, "out.ckpt.npz")
     argv = {"output": lambda: _stylize(files, _loop(tmp_path, "out.png")),
+            "checkpoint": lambda: _stylize(files, out),
             "folder": lambda: _stylize(files, _loop(tmp_path, "dir") / "out.png"),
             "mask": lambda: [*_stylize(files, out)[:2], "-o", str(out), "--model", files[1], "--mask",
                              str(_loop(tmp_path, "mask.png")), "--region-style", f"red={files[0] / 'paint.png'}"],
@@ -38,6 +43,8 @@ def test_a_symlink_loop_anywhere_is_one_line_naming_it(where, files, tmp_path, m
     code, _, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and "leads back to itself" in err, err
     assert sorted(p.name for p in tmp_path.iterdir() if not p.is_symlink()) == []
+    if where == "checkpoint":
+        assert err == f"error: {tmp_path / 'out.ckpt.npz'}: {BAD_PATH[errno.ELOOP]}", err
 
 
 FORGED = {  # how a record was edited: (change, what the one line names)
