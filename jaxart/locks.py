@@ -16,15 +16,16 @@ from pathlib import Path
 from jaxart.errors import InputError
 
 
-def _acquire(path: Path, wait: bool) -> int:
+def _acquire(path: Path, wait: bool, create: bool = True) -> int:
     """A descriptor of the file `path` names, locked by this process.
 
     Raises:
       BlockingIOError: `wait` is False and another process holds it.
+      FileNotFoundError: not `create`, and no file is there (any more).
       OSError: the file cannot be created.
     """
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        fd = os.open(path, os.O_RDWR | (os.O_CREAT if create else 0) | os.O_CLOEXEC, 0o666)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
             held = os.fstat(fd)
@@ -45,14 +46,16 @@ def _release(fd: int, path: Path) -> None:
 
 
 @contextlib.contextmanager
-def hold(path: Path, *, wait: bool = True):
-    """Hold the exclusive lock that the file `path` stands for; the file is gone again on exit.
+def hold(path: Path, *, wait: bool = True, create: bool = True):
+    """Hold the exclusive lock that the file `path` stands for; the file is gone again on exit. Without
+    `create`, only a file that is there is locked: one whose holder removed it is not made again.
 
     Raises:
       BlockingIOError: `wait` is False and another process holds it.
+      FileNotFoundError: not `create`, and no file is there (any more).
       OSError: the lock file cannot be created.
     """
-    fd = _acquire(Path(path), wait)
+    fd = _acquire(Path(path), wait, create)
     try:
         yield
     finally:

@@ -40,7 +40,9 @@ def sweep(folder: Path, target: str | None = None) -> list[tuple[Path, int]]:
     for tmp in temporaries(folder, target):
         with contextlib.suppress(OSError):  # BlockingIOError: a live writer holds it; or it is gone already
             size = tmp.stat().st_size
-            with locks.hold(tmp, wait=False):  # which, letting go, removes the file it held, if it can
+            # Not `create`: a writer that renamed it into place meanwhile was no interrupted one, and
+            # locking would make an empty file of that name, only to remove it and say so.
+            with locks.hold(tmp, wait=False, create=False):  # which, letting go, removes the file it held, if it can
                 pass
             if not tmp.exists():  # a read-only folder keeps it
                 removed.append((tmp, size))
