@@ -75,18 +75,18 @@ def test_a_16_bit_tile_holds_the_8_bit_tiles_pixels_in_16_bits_and_its_record(fm
         assert all(f'<a href="{t}">{t}</a>' in page and f'src="{t}"' not in page for t in tiles)
 
 
-def test_info_command_of_a_tiff_tile_remakes_it_as_tiff(swept, tmp_path, monkeypatch, capsys):
+def test_info_command_of_a_tiff_tile_remakes_it_as_tiff(swept, monkeypatch, capsys):
     tile = swept["tiff"] / "g-01.tif"
     code, printed, err = run_main(["info", str(tile), "--command"], monkeypatch, capsys)
     argv = shlex.split(printed)
     assert code == 0 and err.startswith("warning: this is a tile of sweep g.png;") and len(err.splitlines()) == 1, err
-    assert argv[:2] == ["jaxart", "stylize"] and argv[argv.index("--output") + 1] == str(tile)
+    again = tile.with_name("g-01-2.tif")  # beside the tile, which stays as it is
+    assert argv[:2] == ["jaxart", "stylize"] and argv[argv.index("--output") + 1] == str(again)
     assert "--format" not in argv and argv[argv.index("--style-weight") + 1] == "100"  # .tif says tiff
-    argv[argv.index("--output") + 1] = str(tmp_path / "again.tif")
-    code, _, err = run_main([*argv[1:], "--quiet"], monkeypatch, capsys)
+    code, _, err = run_main([*argv[1:], "--quiet"], monkeypatch, capsys)  # as printed
     assert code == 0, err
-    assert output.written_format(tmp_path / "again.tif") == "tiff"
-    again, tiled = (read_tiff16(p).astype(np.float64) / 257 for p in (tmp_path / "again.tif", tile))
+    assert output.written_format(again) == "tiff"
+    again, tiled = (read_tiff16(p).astype(np.float64) / 257 for p in (again, tile))
     assert np.abs(again - tiled).max() <= 2  # close, not identical: a batched run rounds differently
 
 
