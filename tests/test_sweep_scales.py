@@ -3,6 +3,7 @@ record, its label and `info --command`; one scale is the config's, as before it 
 
 import shlex
 
+import jax
 import numpy as np
 import pytest
 from PIL import Image
@@ -29,6 +30,22 @@ def test_a_tile_of_a_style_scale_sweep_is_a_run_at_its_scale(fixed, tiny_vgg16):
         np.testing.assert_allclose(result.images[i], alone.image, atol=2e-5)
         np.testing.assert_allclose(result.terms["total"][i], alone.terms["total"], rtol=1e-4)
     assert np.abs(result.images[0] - result.images[1]).mean() > 0.005  # the scale changes the strokes
+
+
+def test_the_first_style_scale_is_not_part_of_the_compiled_program(tiny_vgg16):
+    """The loss reads the painting's Grams, never the scale that sized it: a sweep whose scales come in
+    another order (the config's scale is the first) reuses the compiled programs instead of compiling
+    them all again."""
+    content, style = _inputs()
+    sweep.sweep(content, style, tiny_vgg16, CONFIG, sweep.grid([1000.0], style_scales=[1, 2]))
+    compiles = []
+    listener = lambda event, secs, **kw: compiles.append(event) if event.endswith("backend_compile_duration") else None  # noqa: E731
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    try:
+        sweep.sweep(content, style, tiny_vgg16, CONFIG, sweep.grid([10.0], style_scales=[2, 1]))
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listener)
+    assert compiles == []
 
 
 def test_a_setting_without_a_scale_keeps_the_configs():
