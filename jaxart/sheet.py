@@ -1,4 +1,5 @@
-"""A sweep's pictures: a labelled contact sheet PNG, one image per setting, and an HTML page.
+"""A sweep's files: the contact sheet PNG (sheet_draw.py draws it), one image per setting with its
+run record, and an HTML page (page.py), each checked before any work and written all or nothing.
 
 `write(path, ...)` puts `path` (the sheet), `path.stem-NN.png` (each image with its full run
 record; `.tif` for fmt="tiff") and `path.with_suffix(".html")` side by side; every file is
@@ -8,27 +9,27 @@ written atomically.
 from __future__ import annotations
 
 import glob
-import math
 import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
 
 from jaxart import page
 from jaxart.captions import describe, held, labels, painting_names, text as _text
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.files import all_or_nothing, replacing
-from jaxart.output import SUFFIXES, check_file_name, read_record, save_image, to_uint8
+from jaxart.output import SUFFIXES, check_file_name, read_record, save_image
 from jaxart.run_record import one_painting
 from jaxart.settings import Setting
+from jaxart.sheet_draw import GAP, columns_for, contact_sheet
 
-GAP = 4  # pixels between tiles
+__all__ = ["FAILED", "GAP", "TILE_SUFFIXES", "check_outputs", "columns_for", "contact_sheet", "describe", "held",
+           "labels", "nonfinite", "outputs", "stale_tiles", "tile_paths", "write"]  # drawing from sheet_draw.py too
+
 FAILED = "the loss became NaN or inf; this is the last finite image"  # a failed tile's record
-INK, PAPER = (20, 20, 20), (250, 250, 248)
 TILE_SUFFIXES = tuple(dict.fromkeys(s[0] for s in SUFFIXES.values()))  # .png, .tif: what tiles end in
 
 
@@ -45,16 +46,6 @@ def nonfinite(path: Path, settings: Sequence[Setting], ok: Sequence[bool], fmt: 
             "is its last finite one; lower their weights (or --learning-rate with adam)")
 
 
-def columns_for(settings: Sequence[Setting], most: int = 6) -> int:
-    """Tiles per row: one row per value of the slower-varying settings, so a style-weight x seed
-    grid reads as style down, seed across, however many seeds (pass `columns` to wrap a long row);
-    a one-dimensional sweep is rows of at most `most`."""
-    varying = [k for k in Setting._fields if len({getattr(s, k) for s in settings}) > 1]
-    if len(varying) <= 1:
-        return min(len(settings), most)
-    return len({getattr(s, varying[-1]) for s in settings})
-
-
 def tile_paths(path: Path, n: int, fmt: str = "png") -> list[Path]:
     """Where `write` puts the n single images in `fmt`: beside the sheet, numbered from 00."""
     return [path.with_name(f"{path.stem}-{i:0{max(2, len(str(n - 1)))}d}{SUFFIXES[fmt][0]}") for i in range(n)]
@@ -63,67 +54,6 @@ def tile_paths(path: Path, n: int, fmt: str = "png") -> list[Path]:
 def outputs(path: Path, n: int, fmt: str = "png") -> list[Path]:
     """Every file `write` creates for n settings: the sheet, its HTML page, the single images."""
     return [path, path.with_suffix(".html"), *tile_paths(path, n, fmt)]
-
-
-def contact_sheet(
-    images: Sequence[np.ndarray] | np.ndarray, tile_labels: Sequence[str], title: str = "",
-    columns: int | None = None, header: str = "",
-) -> Image.Image:
-    """Tiles in a grid, each with its label underneath, and an optional title on top.
-
-    Args:
-      images: N arrays (H, W, 3) in [0, 1], all the same shape.
-      tile_labels: N one-line labels; a cell widens to fit its label under small tiles.
-      title: a line above the grid (e.g. the settings all tiles share).
-      columns: tiles per row (default: about square).
-      header: first lines (e.g. the inputs, `describe`), wrapped to the sheet's width.
-
-    Returns:
-      An RGB Pillow image.
-    """
-    n = len(images)
-    if n == 0 or len(tile_labels) != n:
-        raise ValueError(f"a contact sheet needs one label per image, got {n} images and {len(tile_labels)} labels")
-    h, w = np.shape(images[0])[:2]
-    columns = min(n, columns or math.ceil(math.sqrt(n)))
-    rows = math.ceil(n / columns)
-    font = ImageFont.load_default(size=max(11, min(16, w // 14)))
-    strip = round(font.size * 1.5)
-    cell = max(w, *(math.ceil(font.getlength(t)) + 4 for t in tile_labels))
-    width = max(columns * (cell + GAP) + GAP, math.ceil(font.getlength(title)) + 2 * GAP + 4)
-    lines = _wrap(header, font, width - 2 * GAP - 4) + [title] * bool(title)
-    top = strip * len(lines)
-    sheet = Image.new("RGB", (width, top + rows * (h + strip + GAP) + GAP), PAPER)
-    draw = ImageDraw.Draw(sheet)
-    for row, text in enumerate(lines):
-        draw.text((GAP + 2, row * strip + strip // 4), text, fill=INK, font=font)
-    for i, (img, text) in enumerate(zip(images, tile_labels)):
-        x, y = GAP + (i % columns) * (cell + GAP), top + GAP + (i // columns) * (h + strip + GAP)
-        sheet.paste(Image.fromarray(to_uint8(np.asarray(img))), (x + (cell - w) // 2, y))
-        draw.text((x + 2, y + h + strip // 4), text, fill=INK, font=font)
-    return sheet
-
-
-def _wrap(text: str, font: ImageFont.ImageFont, width: float, most: int = 3) -> list[str]:
-    """`text` in lines of at most `width` pixels, broken between words; at most `most`, the last cut with "...".
-    A word wider than a line (a long file name) gives up its middle for "...", keeping twice as much of its end."""
-    def fit(word: str, room: float) -> str:
-        kept = (f"{word[:n // 3]}...{word[len(word) - n + n // 3:]}" for n in range(len(word) - 1, -1, -1))
-        return word if font.getlength(word) <= room else next((k for k in kept if font.getlength(k) <= room), "...")
-
-    lines: list[str] = []
-    for word in text.split():
-        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
-            lines[-1] += f" {word}"
-        else:
-            lines.append(fit(word, width))
-    if len(lines) > most:
-        # The cut line filled the width before its " ..." was added, which then ran past the sheet's edge.
-        last = lines[most - 1]
-        while " " in last and font.getlength(f"{last} ...") > width:
-            last = last.rsplit(" ", 1)[0]
-        lines = lines[:most - 1] + [f"{fit(last, width - font.getlength(' ...'))} ..."]
-    return lines
 
 
 def write(

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import captions, sheet, sweep
+from jaxart import captions, sheet, sheet_draw, sweep
 
 from test_sweep import CONFIG, GRID
 
@@ -70,7 +70,7 @@ def test_tile_numbers_have_the_digits_the_last_needs_and_a_long_header_is_cut_at
     ink = cut[: 3 * line].min(axis=2) < 100
     assert ink[2 * line :].any() and not ink[: 2 * line, -sheet.GAP :].any()  # wrapped inside the sheet
     # The cut shows only as drawn text: that the last line says so is read from the lines themselves.
-    assert sheet._wrap(long, ImageFont.load_default(size=11), 200)[-1].endswith(" ...")
+    assert sheet_draw._wrap(long, ImageFont.load_default(size=11), 200)[-1].endswith(" ...")
 
 
 def test_a_cut_header_line_stays_inside_the_sheet_with_its_dots():

@@ -1,0 +1,109 @@
+"""A sweep's inputs: the grid and the memory it needs checked before any work, and at each scale
+the photo, targets and starting pixels every setting is run from, as a run prepares its own
+(`inputs.prepared_inputs` and `starting_image`, `transfer.prepared_targets`); sweep.py runs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.sharding import NamedSharding
+
+from jaxart import inputs, optimize, scales, transfer
+from jaxart.config import StyleConfig
+from jaxart.errors import InputError
+from jaxart.settings import Setting, check_paintings, same_run
+from jaxart.vgg import Weights
+
+
+def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = None,
+          paintings: int | None = None) -> None:
+    """Raise a ValueError naming the first bad setting, before any work; `paintings`, their count where known."""
+    if not settings:
+        raise InputError("the sweep grid is empty; give at least one value for each weight")
+    config.validate(arch)
+    check_paintings(config, settings, paintings)
+    for s in settings:
+        try:
+            s.apply(config).validate()
+        except ValueError as e:  # which of the grid's settings: the others are fine
+            scale = "" if s.style_scale is None else f", style scale {s.style_scale:g}"
+            raise InputError(f"the setting style {s.style_weight:g}, content {s.content_weight:g}, tv "
+                             f"{s.tv_weight:g}, seed {s.seed}{scale}: {e}") from None
+    if len(seeds := sorted({s.seed for s in settings})) > 1 and config.init != "random":
+        raise InputError(f"seeds {', '.join(map(str, seeds))} would give identical images: a seed only sets a random "
+                         f"start, and init is {config.init!r}; use init='random' (--init random), or give one seed")
+    if (pair := same_run(settings, config)) is not None:
+        first, twice = pair  # a weight of 0 and one of -0 are one value written two ways
+        said = (f"the setting {twice} is listed twice" if repr(first) == repr(twice)
+                else f"the settings {first} and {twice} are the same")
+        raise InputError(f"{said}, which would give two identical images; list each setting once")
+
+
+def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", available: int | None = None,
+                 photo: tuple[int, int] | None = None, paintings: Sequence[tuple[int, int]] = (),
+                 flag: str = "--size", count_flag: str | None = None, mask: tuple[int, int] | None = None) -> int:
+    """Raise an InputError if the photo is too small for the first scale (`scales.check_photo`), or
+    `settings` images at once will not fit in a device's memory at the largest scale, `config.size`;
+    else return the estimated peak bytes per device. `photo` and `paintings` are the (height, width)
+    of the files as read, and `mask` the mask's (`memory.check`); the photo is a square of `config.size` if not known.
+    `flag` is the option the advice names for the size; `count_flag`, if given, the one for the count."""
+    from jaxart import footprint, memory
+
+    per_device = -(-settings // jax.local_device_count())
+    photo = photo or (config.size, config.size)
+    scales.check_photo(config, photo, flag)
+    need = lambda n, c=config: footprint.files_bytes(c, arch, photo, paintings, images=n, mask=mask)  # noqa: E731
+    free = memory.available_bytes() if available is None else available
+    if need(per_device) > free:
+        fits = memory.largest(lambda n: need(n) <= free, 0, per_device)
+        most = jax.local_device_count() * fits
+        size = memory.size_hint(config, photo, lambda c: need(per_device, c) <= free, flag)
+        advice = (f"even one setting does not fit; use {size}" if not fits
+                  else f"use {count_flag} {most} or less, or {size}" if count_flag
+                  else f"sweep at most {most} setting{'s' * (most > 1)} at a time, or use {size}")
+        raise InputError(f"a sweep of {settings} setting{'s' * (settings != 1)} at {config.size} px needs about "
+                         f"{memory.gib(need(per_device))} but only {memory.gib(free)} is free; {advice}")
+    return need(per_device)
+
+
+def at_scale(weights: Weights, content: np.ndarray, styles: list, config: StyleConfig,
+             painted: list[tuple[int | None, float]], which: list[int] | None, batch: NamedSharding,
+             shared: NamedSharding, masks: jax.Array | None):
+    """(photo, prepared photo, targets) at this scale, as a run prepares them (`inputs.prepared_inputs`,
+    `transfer.prepared_targets` with the region `masks` at this size), inside the margin (margin.py).
+    One (painting, style scale) set of `painted` (painting None: all) gives shared targets; several
+    (`which`: each setting's index) their Grams ((C, C), or (R, C, C) with masks) once per set, gathered
+    per setting on the batch axis, the content target and masks still shared."""
+    photo, prepared, _ = inputs.prepared_inputs(content, styles, config)
+
+    def of(painting: int | None, scale: float):  # the photo's preparation depends on neither
+        sized = inputs.prepared_inputs(content, styles, config.replace(style_scale=scale))[2]
+        return transfer.prepared_targets(weights, prepared, sized if painting is None else [sized[painting]],
+                                         config, masks)
+
+    targets = of(*painted[0])
+    if which is None:
+        return photo, prepared, jax.device_put(targets, shared)
+    grams = [targets.grams] + [of(*key).grams for key in painted[1:]]
+    index = np.asarray(which)
+    gathered = {layer: jnp.stack([g[layer] for g in grams])[index] for layer in targets.grams}
+    return photo, prepared, targets._replace(content=jax.device_put(targets.content, shared),
+                                             grams=jax.device_put(gathered, batch),
+                                             masks=jax.device_put(targets.masks, shared))
+
+
+def starts(content: np.ndarray, config: StyleConfig, settings: Sequence[Setting],
+           before: optimize.Carry | None) -> jax.Array:
+    """(N, H + 2m, W + 2m, 3): every setting's start at this scale, inside its margin: `config.init` at
+    the first (one start per seed, so an --init image is read once, not once per tile), then the
+    previous scale's pixels (`before.params`) upsampled to the prepared `content`'s shape."""
+    if before is None:
+        by_seed = {seed: inputs.starting_image(content, config.replace(seed=seed))
+                   for seed in {s.seed for s in settings}}
+        return jnp.stack([by_seed[s.seed] for s in settings])
+    upsampled = lambda x: inputs.starting_image(content, config, scales.upsample(x, content.shape))  # noqa: E731
+    return jax.vmap(upsampled)(before.params)
