@@ -38,7 +38,7 @@ def text(setting: Setting, keys: Sequence[str] = Setting._fields, paintings: Seq
     by its name in `paintings` (`painting_names`), else by its index: "style 10  painting starry"."""
     def value(k):
         v = getattr(setting, k)
-        return paintings[v] if k == "painting" and 0 <= v < len(paintings) else number(v)
+        return str(painting_name(v, paintings)) if k == "painting" else number(v)
 
     return "  ".join(f"{NAMES[k]} {value(k)}" for k in keys if getattr(setting, k) is not None)
 
@@ -51,6 +51,11 @@ def painting_names(record: dict) -> list[str]:
         if len(set(names := [name(p) for p in paths])) == len(names):
             return names
     return paths
+
+
+def painting_name(index: int, paintings: Sequence[str]) -> str | int:
+    """A setting's painting by its name in `paintings` (`painting_names`), else (no names known) by its index."""
+    return paintings[index] if 0 <= index < len(paintings) else index
 
 
 def number(v: float) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from jaxart import page
-from jaxart.captions import describe, held, labels, painting_names, text as _text
+from jaxart.captions import describe, held, labels, painting_name, painting_names, text as _text
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.files import all_or_nothing, replacing
@@ -105,7 +105,9 @@ def write(
             tile_record = {**one_painting(record, settings[i].painting), "config": cfg, "seed": cfg["seed"],
                            "sheet": path.name, **extra, **({"error": FAILED} if failed[i] else {})}
             save_image(stage(tile, "image"), images[i], tile_record, fmt)
-            rows.append((tile, tile_labels[i], {**cfg, **extra}))
+            # A painting is an input, not a config field: named as its caption names it, not left to the label.
+            painting = {} if settings[i].painting is None else {"painting": painting_name(settings[i].painting, names)}
+            rows.append((tile, tile_labels[i], {**cfg, **painting, **extra}))
         _write_text(stage(path.with_suffix(".html"), "page"), page.html(path, title, rows, header))
         sheet = contact_sheet(images, tile_labels, title, columns or columns_for(settings), header)
         sweep_record = {**record, **({"steps": int(steps.max())} if steps is not None else {}),

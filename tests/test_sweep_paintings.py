@@ -1,6 +1,9 @@
 """Comparing paintings (--each-painting): each painting its own tiles on one sheet, each tile a run of that
 painting alone (pixels, record, `info --command`), one compiled program whatever the painting."""
 
+import html
+import json
+import re
 import shlex
 
 import jax
@@ -82,6 +85,18 @@ def test_the_sheet_puts_the_paintings_side_by_side_and_names_them():
     # One painting (--each-painting with one STYLE): the tiles of a sweep without it, the title naming it.
     assert sheet.labels(sweep.grid([1.0, 10.0], paintings=[0]), ["red"]) == (
         ["style 1", "style 10"], "all tiles: content 1  tv 10  seed 0  painting red")
+
+
+def test_the_page_names_each_tiles_painting_in_its_settings(tmp_path):
+    """The settings under each tile gave its weights and seed but not its painting, which only the caption
+    named: copied from the page, they made a run of neither painting."""
+    record = {"inputs": {"content": "photo.jpg", "styles": ["art/red.png", "art/blue.png"]}}
+    sheet.write(tmp_path / "g.png", np.zeros((4, 8, 8, 3), np.float32),
+                sweep.grid([1.0, 100.0], paintings=[0, 1]), CONFIG, record)
+    blocks = re.findall(r"<pre>(.*?)</pre>", (tmp_path / "g.html").read_text(), re.S)
+    assert [json.loads(html.unescape(b)).get("painting") for b in blocks] == ["red", "blue", "red", "blue"]
+    sheet.write(tmp_path / "one.png", np.zeros((2, 8, 8, 3), np.float32), sweep.grid([1.0, 100.0]), CONFIG, record)
+    assert "painting" not in (tmp_path / "one.html").read_text()  # blended, as before: no tile has a painting
 
 
 @pytest.mark.parametrize("fixed, expected", [
