@@ -117,13 +117,15 @@ def weights_verify(
 ) -> None:
     """Re-hash installed weights against the hash recorded at conversion; exit 1 if any differ."""
     from jaxart import weights as W
-    from jaxart.errors import WeightsError
+    from jaxart.errors import InputError, WeightsError
 
     names = [name] if name is not None else W.installed()
     if name is not None and not W.path_for(W.folder.check_name(_named(name, "verify", "an installed weight set's name",
                                                                        W.installed()))).is_file():
-        raise typer.BadParameter(f"{name} is not installed (installed: {', '.join(W.installed()) or 'none'})",
-                                 param_hint="NAME")
+        # A plain line, as `weights remove` and `fetch` say of a name they do not know, not Click's "Invalid value".
+        fetch_it = f"; fetch it with `jaxart weights fetch {name}`" if name in W.SOURCES else ""
+        raise InputError(f"{name} is not installed (installed: {', '.join(W.installed()) or 'none'}), so nothing "
+                         f"was verified{fetch_it}")
     for path in [] if name is not None else W.folder.misnamed():  # as `weights list` shows them
         typer.echo(f"{path.name}: skipped, not a valid weights name; rename it (letters, digits, '.', '_' or '-') "
                    "to use it")

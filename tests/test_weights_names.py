@@ -66,3 +66,17 @@ def test_a_set_named_with_a_suffix_is_still_found_by_name(weights_dir, monkeypat
     assert code == 0 and out.startswith("style.v2: ok"), err
     code, out, err = run_main(["weights", "remove", "style.v2"], monkeypatch, capsys)
     assert code == 0 and folder.installed() == [], err
+
+
+@pytest.mark.parametrize("command", NAMES)
+def test_an_unknown_plain_name_is_one_plain_line_whichever_the_command(command, monkeypatch, capsys):
+    """`weights verify junk` began "error: Invalid value for NAME: ..." (Click's wording), where fetch, remove
+    and path say a plain line of what is wrong."""
+    install("mine")
+    code, out, err = run_main(["weights", command, "junk"], monkeypatch, capsys)
+    assert code == 2 and not out and len(err.splitlines()) == 1, err
+    assert err.startswith("error: ") and "Invalid value" not in err and "junk" in err, err
+    if command == "verify":
+        assert "junk is not installed (installed: mine), so nothing was verified" in err, err
+        code, _, err = run_main(["weights", command, "vgg19"], monkeypatch, capsys)  # registered: how to get it
+        assert code == 2 and err.rstrip().endswith("fetch it with `jaxart weights fetch vgg19`"), err
