@@ -151,7 +151,7 @@ def output_path(raw) -> Path:
 
 def sheet_path(raw) -> Path:
     """`output_path` for a sweep's --output, the contact sheet: the file it suggests is named as the default,
-    sweep.png, as in the sheet's other refusals (`sheet.check_sheet_path`), not out.png."""
+    sweep.png (its default), not out.png."""
     return _file_in_folder(raw, "sweep.png")
 
 
