@@ -120,12 +120,12 @@ def stylize(
             ckpt, output, animate, save_every if _given(ctx, "save_every") else None,
             checkpoint_every if _given(ctx, "checkpoint_every") else None, _warn)
     else:
-        mask_path, region_colors, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
+        regions, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
         if content is None or not styles:
             raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")
         config = StyleConfig(
             **_o.sizes(size=size, steps=steps, scales=scales, start_size=start_size, default_size=_DEFAULT.size),
-            mask=mask_path, region_colors=region_colors,
+            **regions,
             seed=seed, optimizer=optimizer.value, learning_rate=learning_rate, init=_path_or_word(init, _config.INITS),
             content_weight=content_weight, style_weight=style_weight, tv_weight=tv_weight, loop=loop.value,
             style_blend=_csv(style_blend, "--style-blend", float),

@@ -69,7 +69,7 @@ Mask = Annotated[Optional[Path], typer.Option(
     callback=home)]
 RegionStyle = Annotated[Optional[list[str]], typer.Option(
     help="COLOUR=PAINTING for --mask, repeated: red=starry.jpg, '#0000ff'=scream.jpg (a name, #rrggbb, rgb(r,g,b) "
-         "or r,g,b).")]
+         "or r,g,b). COLOUR=photo paints nothing there and keeps the photo (a painting file named photo: ./photo).")]
 
 
 def fixed(*, content_layers: str | None, style_layers: str | None, style_layer_weights: str | None,
@@ -95,19 +95,24 @@ def sizes(*, size: int | None, steps: str, scales: str | None, start_size: int |
 
 
 def regions(*, mask: Path | None, region_style: list[str] | None,
-            styles: list[Path] | None) -> tuple[str | None, tuple[str, ...] | None, list[Path] | None]:
-    """The `StyleConfig` mask (its resolved path) and region colours --mask and --region-style give, and
-    the paintings: those --region-style names, which take the place of STYLE arguments (refused with it)."""
+            styles: list[Path] | None) -> tuple[dict, list[Path] | None]:
+    """The `StyleConfig` fields --mask and --region-style give (the mask's resolved path, the painted and
+    the kept region colours), and the paintings: those --region-style names, which take the place of
+    STYLE arguments (refused with it). COLOUR=photo keeps the photo there (`guided.KEEP`)."""
     from jaxart import guided
 
     if mask is not None and not region_style:  # else a missing-STYLE hint, which misleads
         raise typer.BadParameter("needs a --region-style COLOUR=PAINTING for each colour of the mask, e.g. "
                                  "--region-style red=starry.jpg; the paintings come from --region-style, not STYLE "
                                  "arguments", param_hint="--mask")
-    colors, paths = guided.parse_region_styles(region_style) if region_style else (None, [])
+    colors, paths, keep = guided.parse_region_styles(region_style) if region_style else (None, [], None)
+    if keep and not colors:  # else the missing-STYLE line, which misleads
+        raise typer.BadParameter(f"every region is {guided.KEEP}, so nothing would be painted; give at least one "
+                                 "region a painting, e.g. --region-style red=starry.jpg", param_hint="--region-style")
     if paths:
         if styles:
             raise typer.BadParameter("the paintings come from --region-style; give no STYLE arguments with it",
                                      param_hint="--region-style")
         styles = home([Path(p) for p in paths])
-    return (str(resolved(mask)) if mask else None), colors, styles
+    fields = dict(mask=str(resolved(mask)) if mask else None, region_colors=colors, keep_colors=keep or None)
+    return fields, styles

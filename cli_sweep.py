@@ -83,7 +83,7 @@ def sweep(
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
 
-    mask_path, region_colors, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
+    regions, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
     if not styles:
         raise typer.BadParameter("give at least one STYLE painting, or --mask with a --region-style COLOUR=PAINTING "
                                  "for each of its colours", param_hint="STYLE")
@@ -106,7 +106,7 @@ def sweep(
     rgb = _parse_colour(background)
     config = StyleConfig(**_o.sizes(size=size, steps=steps, scales=scales, start_size=start_size, default_size=_SIZE),
                          optimizer=optimizer.value, learning_rate=learning_rate,
-                         init=_path_or_word(init, _config.INITS), mask=mask_path, region_colors=region_colors,
+                         init=_path_or_word(init, _config.INITS), **regions,
                          style_blend=_csv(style_blend, "--style-blend", float),
                          **_o.fixed(content_layers=content_layers, style_layers=style_layers,
                                     style_layer_weights=style_layer_weights, pooling=pooling, linesearch=linesearch,

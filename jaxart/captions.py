@@ -18,8 +18,8 @@ NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv"
 # mask (`describe` names them, with each region's painting), and the loop and chunk, which a sweep
 # does not use (it takes one batched step at a time).
 # The style scale is named by `held` where the settings leave it to the config (None), as before it was swept.
-_UNNAMED = (*(k for k in Setting._fields if k != "style_scale"), "style_blend", "mask", "region_colors", "loop",
-            "chunk")
+_UNNAMED = (*(k for k in Setting._fields if k != "style_scale"), "style_blend", "mask", "region_colors",
+            "keep_colors", "loop", "chunk")
 _ALWAYS = ("size", "steps")  # a sheet says at what size and after how many steps, default or not
 
 
@@ -70,7 +70,7 @@ def describe(record: dict, config: StyleConfig, each: bool = False) -> str:
     """What a sweep painted with what: "photo.jpg in the style of a.jpg and b.jpg (blended
     equally), model vgg19", with `each` "... of a.jpg and b.jpg (one painting per tile) ...", or with
     a region mask "photo.jpg in the style of a.jpg (red) and b.jpg (blue) by the regions of mask.png,
-    model vgg19", from a run record's "inputs" and "model"; "" without them."""
+    model vgg19" (", the photo kept in green" before the model where a region keeps it), from a run record's "inputs" and "model"; "" without them."""
     inputs = record.get("inputs") or {}
     if "content" not in inputs or not inputs.get("styles"):
         return ""
@@ -82,6 +82,7 @@ def describe(record: dict, config: StyleConfig, each: bool = False) -> str:
     blend = config.style_blend
     if regions:
         paintings += f" by the regions of {Path(config.mask).name}"
+        paintings += f", the photo kept in {' and '.join(config.keep_colors)}" if config.keep_colors else ""
     elif each and len(names) > 1:
         paintings += " (one painting per tile)"
     elif len(names) > 1:

@@ -62,9 +62,10 @@ class StyleConfig:
     scales: tuple[int, ...] | None = None
     start_size: int | None = None
     scale_steps: tuple[int, ...] | None = None
-    # Spatial control (jaxart/guided.py): a mask image and each style's region colour, in style order.
+    # Spatial control (guided.py): a mask, each style's region colour in style order, and `keep_colors`, regions kept as photographed.
     mask: str | None = None
     region_colors: tuple[str, ...] | None = None
+    keep_colors: tuple[str, ...] | None = None
 
     def __post_init__(self):
         for f in dataclasses.fields(self):
@@ -127,8 +128,7 @@ class StyleConfig:
     def layer_weights(self) -> dict[str, float]:
         """Per-style-layer weights, normalized to sum to 1."""
         w = self.style_layer_weights or (1.0,) * len(self.style_layers)
-        total = sum(w) or 1.0
-        return {n: x / total for n, x in zip(self.style_layers, w)}
+        return {n: x / (sum(w) or 1.0) for n, x in zip(self.style_layers, w)}
 
     def replace(self, **changes) -> "StyleConfig":
         return dataclasses.replace(self, **changes)
@@ -161,7 +161,7 @@ class StyleConfig:
         return cls.from_dict(d)
 
 
-_TUPLES = ("content_layers", "style_layers", "style_layer_weights", "style_blend", "scales", "scale_steps", "region_colors")
+_TUPLES = ("content_layers", "style_layers", "style_layer_weights", "style_blend", "scales", "scale_steps", "region_colors", "keep_colors")
 
 
 def _plain(value):

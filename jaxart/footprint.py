@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from jaxart import margin
+from jaxart import guided, margin
 from jaxart.config import StyleConfig
 from jaxart.convs import uses_winograd
 from jaxart.image import fit, painting_side
@@ -186,6 +186,6 @@ def files_bytes(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int]
     photo = photo or (config.size, config.size)
     sides = [fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings]
     inputs = INPUT_BYTES * sum(h * w for h, w in [photo, *paintings])
-    regions = len(config.region_colors or ()) if config.mask else 0
+    regions = len(guided.colors_of(config)) if config.mask else 0  # the kept regions are matched too
     inputs += (MASK_PIXEL_BYTES + REGION_PIXEL_BYTES * regions) * math.prod(mask or photo) if regions else 0
     return inputs + run_bytes(*fit(photo, config.size), config, arch, sides, images)

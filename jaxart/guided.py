@@ -4,6 +4,7 @@ A mask image drawn over the photo marks each region with a colour; each region g
 painting. The style loss of region r compares the *guided* Gram matrix of the output (features
 weighted by the region's mask, downsampled to each layer, normalized by the mask's area) with
 the ordinary Gram matrix of painting r. Masks are (R, H, W) float arrays in [0, 1], one per region.
+A region may have no painting and keep the photo (`keep_colors`, kept.py): it has no style loss.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ TOLERANCE = 60.0  # max RGB distance (0..255 units) of a mask pixel to its regio
 ASPECT = 0.02  # allowed relative difference between the mask's and the photo's aspect ratios
 STRAY = 0.01  # fraction of mask pixels allowed to match no colour nor a blend of two (3-colour corners)
 _EPS = 1e-12
+KEEP = "photo"  # --region-style COLOUR=photo: the word in any case, never a file so named (that is ./photo)
 BLOCK = 2**16  # mask pixels matched at a time: about 100 bytes each of temporaries, so ~6 MiB
 
 
@@ -99,29 +101,40 @@ def _scan(mask: np.ndarray, colors: ArrayLike, sizes: Sequence[tuple[int, int]],
 def check_config(config) -> None:
     """Raise a ValueError naming a bad `mask` / `region_colors` pairing of a StyleConfig."""
     if config.mask is None:
-        if config.region_colors is not None:
+        if config.region_colors is not None or config.keep_colors is not None:
             raise ValueError("region styles need --mask, the image whose colours mark the regions")
         return
     if not os.path.isfile(config.mask):
         raise ValueError(f"mask {config.mask!r} is not a file; give the path of a mask image")
     if not config.region_colors:
-        raise ValueError("--mask needs a --region-style COLOUR=PAINTING for each colour of the mask")
+        raise ValueError("every region keeps the photo, so nothing would be painted; give a region a painting, e.g. "
+                         "--region-style red=starry.jpg" if config.keep_colors else "--mask needs a --region-style "
+                         "COLOUR=PAINTING for each colour of the mask")
     if config.style_blend is not None:
         raise ValueError("--style-blend mixes styles over the whole image; with --mask each region has one style")
-    parse_colors(config.region_colors)
+    parse_colors(colors_of(config))
 
 
-def parse_region_styles(texts: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
-    """Split "COLOUR=PAINTING" options into colours and painting paths; raises ValueError."""
+def colors_of(config) -> tuple[str, ...]:
+    """Every region colour of `config`'s mask, in the order of `scaled_masks`' regions: painted, then kept."""
+    return (*(config.region_colors or ()), *(getattr(config, "keep_colors", None) or ()))  # tests' namespaces have none
+
+
+def parse_region_styles(texts: Sequence[str]) -> tuple[tuple[str, ...], list[str], tuple[str, ...]]:
+    """Split "COLOUR=PAINTING" options: painted colours, their paintings, kept colours (COLOUR=photo); a ValueError."""
     pairs = [t.split("=", 1) for t in texts]
     for t, pair in zip(texts, pairs):
         if len(pair) != 2 or not pair[0].strip() or not pair[1].strip():
-            raise ValueError(f"--region-style {t!r} is not COLOUR=PAINTING, e.g. red=starry.jpg or '#0000ff'=scream.jpg")
-    return tuple(c.strip() for c, _ in pairs), [p.strip() for _, p in pairs]
+            raise ValueError(f"--region-style {t!r} is not COLOUR=PAINTING, e.g. red=starry.jpg, '#0000ff'=scream.jpg, "
+                             f"or blue={KEEP} to keep the photo there")
+    pairs = [(c.strip(), p.strip()) for c, p in pairs]
+    painted = [(c, p) for c, p in pairs if p.lower() != KEEP]
+    return tuple(c for c, _ in painted), [p for _, p in painted], tuple(c for c, p in pairs if p.lower() == KEEP)
 
 
 def load_masks(config, shape: Sequence[int], n_styles: int) -> jax.Array:
-    """The (R, H, W) region masks of `config.mask` at the photo's (H, W), checked by `check_mask`."""
+    """The (R, H, W) region masks of `config.mask` at the photo's (H, W), checked by `check_mask`: the
+    n_styles painted ones, then those kept as photographed (`colors_of`; `kept.photo_mask` sums these)."""
     return scaled_masks(config, [shape], n_styles)[0]
 
 
@@ -150,10 +163,10 @@ def mask_size(config, shape: Sequence[int], n_styles: int) -> tuple[int, int]:
 def _checked(config, shapes: Sequence[Sequence[int]], n_styles: int,
              sizes: Sequence[tuple[int, int] | None]) -> tuple[np.ndarray, list[np.ndarray]]:
     """`config.mask` as read and its regions at each of `sizes` (its own for None), checked against
-    photos of each of `shapes` (H, W, ...)."""
-    names = tuple(config.region_colors or ())
-    if n_styles != len(names):
-        raise InputError(f"{n_styles} style images for {len(names)} mask colours; give one --region-style per colour")
+    photos of each of `shapes` (H, W, ...); the regions in `colors_of` order, the kept ones last."""
+    names, painted = colors_of(config), len(config.region_colors or ())
+    if n_styles != painted:
+        raise InputError(f"{n_styles} style images for {painted} mask colours; give one --region-style per colour")
     mask = load_image(config.mask, to_srgb=False)  # its colours are labels
     h, w = mask.shape[:2]
     for H, W in (tuple(s)[:2] for s in shapes):

@@ -37,6 +37,7 @@ OPTIONS = {
     "content_layers": "--content-layers", "style_layers": "--style-layers",
     "style_layer_weights": "--style-layer-weights", "style_blend": "--style-blend", "colors": "--colors",
     "style_scale": "--style-scale", "margin": "--margin", "mask": "--mask", "region_colors": "--region-style",
+    "keep_colors": "--region-style",
     "pooling": "--pooling", "loop": "--loop", "remat": "--remat", "conv": "--conv",
 }
 
@@ -123,6 +124,11 @@ def frame_step(record: dict) -> int | None:
     return None
 
 
+def _painting(path: str) -> str:
+    """A region's painting as --region-style reads it back as a file: a painting named `photo` is ./photo."""
+    return f"./{path}" if path.lower() == guided.KEEP else path
+
+
 def _positional(path: str) -> str:
     """`path` as an argument stylize reads as a file: a relative `-x.png` (an edited record's) would be
     parsed as an option, `./-x.png` is the same file. Option values need no such care: click takes
@@ -140,11 +146,12 @@ def _config_options(config: StyleConfig, styles: list[str]) -> list[str]:
         elif field == "steps":
             value = config.scale_steps or value
             default = None if config.scale_steps else default
-        elif field in ("scale_steps", "mask") or field in IGNORES.get(config.optimizer, ()):
-            continue  # --steps above; --mask with --region-style below; one the optimizer ignores
+        elif field in ("scale_steps", "mask", "keep_colors") or field in IGNORES.get(config.optimizer, ()):
+            continue  # --steps above; --mask, kept regions with --region-style below; one the optimizer ignores
         elif field == "region_colors" and config.mask is not None:
             argv += ["--mask", config.mask]
-            argv += [x for c, s in zip(value, styles) for x in ("--region-style", f"{c}={s}")]
+            argv += [x for c, s in zip(value, styles) for x in ("--region-style", f"{c}={_painting(s)}")]
+            argv += [x for c in config.keep_colors or () for x in ("--region-style", f"{c}={guided.KEEP}")]
             continue
         if value == default:
             continue
@@ -188,14 +195,14 @@ def _check_settings(record: dict, config: StyleConfig, styles: list[str]) -> Non
     arch = record.get("arch") if record.get("arch") in vgg.STAGES else None
     try:
         checked = config.replace(init=config.init if config.init in INITS else "content", mask=None,
-                                 region_colors=None)
+                                 region_colors=None, keep_colors=None)
         checked.validate(arch, paintings=None if config.mask else len(styles))
         if not config.init.strip():  # no file has that name: stylize refuses `--init ''`
             raise ValueError("init is blank")
-        if config.region_colors is not None or config.mask is not None:
+        if config.region_colors is not None or config.keep_colors is not None or config.mask is not None:
             if config.mask is None or not config.region_colors or len(config.region_colors) != len(styles):
                 raise ValueError("region colours and mask do not pair up with the paintings")
-            guided.parse_colors(config.region_colors)
+            guided.parse_colors(guided.colors_of(config))
         background = (record.get("inputs") or {}).get("background")
         if background is not None:
             image.check_background(background)

@@ -24,7 +24,7 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from jax.typing import ArrayLike
 
-from jaxart import batched, guided, inputs, margin, objective, optimize, scales, sweep_inputs, transfer
+from jaxart import batched, guided, inputs, kept, margin, objective, optimize, scales, sweep_inputs, transfer
 from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
 from jaxart.duplicates import repeated
@@ -146,7 +146,7 @@ def sweep(
     total, terms = batched.loss(objective.loss_config(stage).replace(conv="direct"), per_setting)(
         carry.params, lw, weights, targets)
     terms = {k: np.asarray(v)[:n] for k, v in {"total": total, **terms}.items()}
-    images = jax.vmap(lambda x: transfer.finished(x, photo, config.colors))(carry.params)
+    images = jax.vmap(lambda x: transfer.finished(x, photo, config.colors, kept.photo_mask(regions, len(styles))))(carry.params)
     return SweepResult(np.asarray(images)[:n], terms, np.asarray(carry.ok)[:n], settings,
                        devices_used, time.perf_counter() - start, np.asarray(before.count)[:n])
 

@@ -15,7 +15,7 @@ import numpy as np
 import optax
 from jax.typing import ArrayLike
 
-from jaxart import checkpoint, color, guided, inputs, margin, optimize, scales
+from jaxart import checkpoint, color, guided, inputs, kept, margin, optimize, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import NonFiniteLossError
 from jaxart.objective import LossWeights, loss_config, loss_function
@@ -110,11 +110,12 @@ def prepared_targets(weights: Weights, content: np.ndarray, styles: Sequence[np.
     """The targets of a prepared photo and paintings (`inputs.prepared_inputs`), with `config.mask`'s
     region masks at the photo's size where it has one: the image is optimized inside a free margin
     (margin.py), so the photo and masks get it too. `masks`, the (R, H, W) regions at the photo's
-    size already read (`guided.scaled_masks`, once for every scale), else they are read here."""
+    size already read (`guided.scaled_masks`, once for every scale), else they are read here; regions
+    that keep the photo, after the painted ones, have no style loss (kept.py)."""
     if masks is None and config.mask is not None:
         masks = guided.load_masks(config, content.shape, len(styles))
     m = config.margin
-    masks = None if masks is None else margin.pad(masks, m, axes=(-2, -1))
+    masks = None if masks is None else margin.pad(kept.painted(masks, len(styles)), m, axes=(-2, -1))
     return compute_targets(weights, margin.pad(content, m), styles, loss_config(config), masks)
 
 
@@ -127,7 +128,10 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     scales took `offset` steps, and which reads the region `masks` of every scale at once)."""
     start = time.perf_counter()
     photo, content, styles = inputs.prepared_inputs(content, styles, config)
+    if masks is None and config.mask is not None:
+        masks = guided.load_masks(config, photo.shape, len(styles))
     targets = prepared_targets(weights, content, styles, config, masks)
+    keep = kept.photo_mask(masks, len(styles))
     lw = LossWeights.of(config)
     fun = loss_function(weights, targets, config, lw)
     opt = optimizer(config)
@@ -135,7 +139,7 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     def report(step, carry):
         if callback is not None:
             terms = {k: float(v) for k, v in carry.aux.items()}
-            shown = finished(carry.params, photo, config.colors)  # the output now
+            shown = finished(carry.params, photo, config.colors, keep)  # the output now
             callback(Progress(step, config.steps, float(carry.value), terms, shown, carry))
 
     x0 = inputs.starting_image(content, config, x0)
@@ -147,7 +151,7 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     params, steps, ok = result.params, result.steps, result.ok
     del result, start_carry  # the optimizer's state is not held while the final loss is taken
     pixels = np.asarray(margin.crop(params, photo.shape))
-    image = np.asarray(color.finish(pixels, photo, config.colors))
+    image = np.asarray(kept.put_back(color.finish(pixels, photo, config.colors), photo, keep))
     if not ok:
         raise NonFiniteLossError(f"the loss became NaN or inf after step {steps}; lower --style-weight or "
                                  "--learning-rate (the last finite image was kept)", image=image, step=steps)
@@ -157,10 +161,11 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     return Outcome(image, terms, steps, time.perf_counter() - start, pixels)
 
 
-def finished(params: ArrayLike, photo: np.ndarray, colors: str) -> jax.Array:
-    """The output of the optimized (H + 2m, W + 2m, 3) `params`: the margin cut off and the
-    colours finished from the (H, W, 3) `photo` (`color.finish`); values in [0, 1]."""
-    return color.finish(margin.crop(params, photo.shape), photo, colors)
+def finished(params: ArrayLike, photo: np.ndarray, colors: str, keep: ArrayLike | None = None) -> jax.Array:
+    """The output of the optimized (H + 2m, W + 2m, 3) `params`: the margin cut off, the colours
+    finished from the (H, W, 3) `photo` (`color.finish`), and the photo put back where the (H, W)
+    `keep` share (`kept.photo_mask`) says; values in [0, 1]."""
+    return kept.put_back(color.finish(margin.crop(params, photo.shape), photo, colors), photo, keep)
 
 
 @functools.cache

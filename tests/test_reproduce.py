@@ -88,7 +88,7 @@ def _configs(d, mask):
     a = StyleConfig(size=48, scales=(32, 48), scale_steps=(2, 3), steps=5, optimizer="adam", learning_rate=0.07,
                     content_layers=("relu2_2",), style_layers=("relu1_1", "relu2_1"), style_layer_weights=(1.0, 0.25),
                     content_weight=2.0, style_weight=1e-5, tv_weight=0.0, mask=str(mask), region_colors=("red", "#0000ff"),
-                    colors="match-pca", style_scale=0.75, margin=0, pooling="avg", loop="scan", remat=True, conv="direct")
+                    keep_colors=("lime",), colors="match-pca", style_scale=0.75, margin=0, pooling="avg", loop="scan", remat=True, conv="direct")
     b = StyleConfig(size=48, start_size=24, steps=4, seed=9, init=str(d / "paint.png"), linesearch="zoom",
                     lbfgs_memory=3, style_blend=(2.0, 1.0), style_layers=("relu1_1",), colors="keep")
     return a, b
@@ -98,6 +98,7 @@ def test_every_option_parses_back_to_the_recorded_config(tmp_path, monkeypatch, 
     d, model = write_tiny_job(tmp_path)
     mask = np.zeros((30, 40, 3), np.uint8)
     mask[:, :20, 0], mask[:, 20:, 2] = 255, 255
+    mask[:5] = (0, 255, 0)  # a lime stripe keeps the photo
     Image.fromarray(mask).save(d / "mask.png")
     configs = _configs(d, d / "mask.png")
     assert {f for f in reproduce.OPTIONS if any(getattr(c, f) != getattr(StyleConfig(), f) for c in configs)} \
