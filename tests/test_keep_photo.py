@@ -1,6 +1,8 @@
 """A mask region that keeps the photo (--region-style COLOUR=photo, `keep_colors`): no painting there."""
 
+import contextlib
 import shlex
+import signal
 
 import jax
 import numpy as np
@@ -74,7 +76,10 @@ def test_every_region_kept_is_refused_in_one_line_and_nothing_is_written(tmp_pat
         StyleConfig(mask=mask, keep_colors=("red", "blue")).validate()
 
 
-def test_the_record_gives_back_the_kept_region_and_a_painting_named_photo_is_a_file(tmp_path, monkeypatch, capsys):
+def test_the_record_and_a_resumed_run_give_back_the_kept_region_and_a_painting_named_photo_is_a_file(tmp_path, monkeypatch, capsys):
+    """info --command's run, interrupted and resumed, gives the same config and pixels as the run it was made from."""
+    from jaxart import job
+
     d, model = write_tiny_job(tmp_path, "vgg16")
     mask = _halves(d / "m.png")
     monkeypatch.chdir(d)
@@ -90,9 +95,13 @@ def test_the_record_gives_back_the_kept_region_and_a_painting_named_photo_is_a_f
     assert code == 0, err
     argv = shlex.split(out)
     assert [argv[i + 1] for i, a in enumerate(argv) if a == "--region-style"] == [f"red={d / 'photo'}", "blue=photo"]
-    code, _, err = run_main([*argv[1:], "--quiet"], monkeypatch, capsys)
-    assert code == 0, err
-    again = jaxart.read_record(d / argv[argv.index("--output") + 1])
+    with monkeypatch.context() as m:  # the command as printed, stopped by SIGTERM, then resumed from its checkpoint
+        m.setattr(job, "stop_signals", contextlib.contextmanager(lambda: (yield lambda: signal.SIGTERM)))
+        code, _, err = run_main([*argv[1:], "--quiet"], monkeypatch, capsys)
+    assert code == 143, err
+    code, _, err = run_main(["stylize", "--resume", str(d / "out-2.ckpt.npz"), "--quiet"], monkeypatch, capsys)
+    assert code == 0 and argv[argv.index("--output") + 1] == str(d / "out-2.png"), err
+    again = jaxart.read_record(d / "out-2.png")
     assert again["config"] == record["config"] and again["inputs"]["styles"] == record["inputs"]["styles"]
-    pixels = [np.asarray(Image.open(d / n), np.int16) for n in ("out.png", argv[argv.index("--output") + 1])]
+    pixels = [np.asarray(Image.open(d / n), np.int16) for n in ("out.png", "out-2.png")]
     np.testing.assert_array_equal(*pixels)
