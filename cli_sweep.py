@@ -115,9 +115,8 @@ def sweep(
     job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
     config.validate(paintings=len(styles))
     S.check(config, settings, paintings=len(styles))
-    if each_painting and (twice := S.repeated([str(s.resolve()) for s in styles])) is not None:
-        raise typer.BadParameter(f"{twice} is given twice, which would give identical tiles; with --each-painting "
-                                 "each painting makes its own tiles, so give each once", param_hint="STYLE")
+    if each_painting:
+        S.check_distinct(styles)
     if note := _unused_option(ctx, config.optimizer):
         _warn(note)
     ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends

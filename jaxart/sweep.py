@@ -30,12 +30,12 @@ from jaxart.config import StyleConfig
 from jaxart.duplicates import repeated
 from jaxart.image import fit
 from jaxart.settings import MAX_SETTINGS, Setting, as_settings, gram_sets, grid
-from jaxart.sweep_inputs import check, check_memory
+from jaxart.sweep_inputs import check, check_distinct, check_memory
 from jaxart.targets import check_config
 from jaxart.vgg import Weights, check_weights
 
 __all__ = ["AXIS", "MAX_SETTINGS", "Setting", "SweepResult", "batch_mean", "batch_mesh", "check",
-           "check_memory", "grid", "make_batched_step", "repeated", "sweep"]  # some from settings.py, sweep_inputs.py
+           "check_distinct", "check_memory", "grid", "make_batched_step", "repeated", "sweep"]  # some from settings.py, sweep_inputs.py
 
 AXIS = "batch"
 

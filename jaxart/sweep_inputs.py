@@ -5,6 +5,7 @@ the photo, targets and starting pixels every setting is run from, as a run prepa
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import jax
@@ -41,6 +42,25 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
         said = (f"the setting {twice} is listed twice" if repr(first) == repr(twice)
                 else f"the settings {first} and {twice} are the same")
         raise InputError(f"{said}, which would give two identical images; list each setting once")
+
+
+def check_distinct(paintings: Sequence[str | os.PathLike]) -> None:
+    """Refuse a painting file given twice to a sweep that paints each alone (--each-painting): its tiles
+    would be identical. Under another name (a symlink, a copy) it is found by its contents, as the record's
+    sha256 would name it; a copy passed before as two paintings, two columns of identical tiles."""
+    from jaxart.checkpoint import digests
+
+    seen: dict[str, str] = {}
+    for path in map(str, paintings):
+        if not os.path.isfile(path):  # the loader says what is wrong with it
+            continue
+        digest = next(iter(digests([path]).values()))
+        if digest in seen:
+            first = seen[digest]
+            said = f"{path} is given twice" if first == path else f"{path} is the same painting as {first} (the same contents)"
+            raise InputError(f"{said}, which would give identical tiles; with --each-painting each painting makes its "
+                             "own tiles, so give each once")
+        seen[digest] = path
 
 
 def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", available: int | None = None,

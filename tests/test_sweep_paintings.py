@@ -170,6 +170,9 @@ def test_cli_each_painting_tiles_are_stylize_runs_of_their_painting(files, tmp_p
     ("blend", "a style blend (--style-blend) weighs the paintings into one style"),
     ("regions", "a region mask (--mask, --region-style) paints each region with its own painting"),
     ("twice", "blue.png is given twice"),
+    # Under another name it made a second column of the same tiles: found by its contents.
+    ("copy", "copy.png is the same painting as"),
+    ("link", "link.png is the same painting as"),
 ])
 def test_cli_each_painting_refusals_are_one_line_and_write_nothing(case, expected, files, tmp_path, monkeypatch,
                                                                     capsys):
@@ -177,11 +180,15 @@ def test_cli_each_painting_refusals_are_one_line_and_write_nothing(case, expecte
     mask = Image.new("RGB", (40, 30), (255, 0, 0))
     mask.paste((0, 0, 255), (20, 0, 40, 30))
     mask.save(d / "mask.png")
+    (d / "copy.png").write_bytes((d / "blue.png").read_bytes())
+    if not (d / "link.png").exists():
+        (d / "link.png").symlink_to(d / "blue.png")
     photo, red, blue, *options = _common(files)
     argv = {"blend": [photo, red, blue, "--style-blend", "1,2"],
             "regions": [photo, "--mask", str(d / "mask.png"), "--region-style", f"red={red}",
                         "--region-style", f"blue={blue}"],
-            "twice": [photo, red, blue, blue]}[case]
+            "twice": [photo, red, blue, blue], "copy": [photo, red, blue, str(d / "copy.png")],
+            "link": [photo, red, blue, str(d / "link.png")]}[case]
     out = tmp_path / "out"
     out.mkdir()
     code, _, err = run_main(["sweep", *argv, *options, "--each-painting", "-o", str(out / "g.png")], monkeypatch, capsys)
