@@ -76,22 +76,33 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
         return total
     height, width = fit(photo, config.size)
     remat, short = config.replace(remat=True), config.replace(lbfgs_memory=StyleConfig.lbfgs_memory)
-    scale = lambda k: config.replace(style_scale=k / 100)  # noqa: E731
     if not config.remat and jax.default_backend() != "cpu" and need(remat) <= free:
         hint = "--remat"
     elif config.lbfgs_memory > short.lbfgs_memory and need(short) <= free:
         hint = f"--lbfgs-memory {short.lbfgs_memory}"
-    elif paintings and need(scale(1)) <= free:  # the paintings set the peak: the largest scale that fits
-        percent = largest(lambda k: need(scale(k)) <= free, 1, math.floor(100 * config.style_scale))
-        hint = f"--style-scale {percent / 100:g} or smaller"
+    elif paintings and (hint := scale_hint(config, lambda c: need(c) <= free)):  # the paintings set the peak
+        pass
     else:
         hint = size_hint(config, photo, lambda c: need(c) <= free, flag)
-    run = f"a {width}x{height} px run"
-    if hint.startswith("--style-scale"):
-        h, w = max((fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings),
-                   key=lambda hw: hw[0] * hw[1])
-        run += f" with the painting at {w}x{h} px"
+    run = f"a {width}x{height} px run" + (painting_at(config, paintings) if hint.startswith("--style-scale") else "")
     raise InputError(f"{run} needs about {gib(total)} but only {gib(free)} is free; use {hint}")
+
+
+def scale_hint(config: StyleConfig, fits: Callable[[StyleConfig], bool]) -> str | None:
+    """The largest --style-scale that `fits`, where the paintings' targets set the peak (a smaller
+    scale alone makes the run fit), as the option to give; else None."""
+    scale = lambda k: config.replace(style_scale=k / 100)  # noqa: E731
+    if not fits(scale(1)):
+        return None
+    percent = largest(lambda k: fits(scale(k)), 1, math.floor(100 * config.style_scale))
+    return f"--style-scale {percent / 100:g} or smaller"
+
+
+def painting_at(config: StyleConfig, paintings: Sequence[tuple[int, int]]) -> str:
+    """" with the painting at WxH px": the largest of `paintings` (as read) at `config`'s style scale."""
+    h, w = max((fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings),
+               key=lambda hw: hw[0] * hw[1])
+    return f" with the painting at {w}x{h} px"
 
 
 def size_hint(config: StyleConfig, photo: tuple[int, int], fits: Callable[[StyleConfig], bool], flag: str) -> str:

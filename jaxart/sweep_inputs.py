@@ -82,10 +82,13 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
         fits = memory.largest(lambda n: need(n) <= free, 0, per_device)
         most = jax.local_device_count() * fits
         size = memory.size_hint(config, photo, lambda c: need(per_device, c) <= free, flag)
-        advice = (f"even one setting does not fit; use {size}" if not fits
+        # The paintings' targets set the peak, whatever the count: a smaller --style-scale is the fix, as stylize's.
+        scale = not fits and paintings and memory.scale_hint(config, lambda c: need(per_device, c) <= free)
+        advice = (f"use {scale}" if scale else f"even one setting does not fit; use {size}" if not fits
                   else f"use {count_flag} {most} or less, or {size}" if count_flag
                   else f"sweep at most {most} setting{'s' * (most > 1)} at a time, or use {size}")
-        raise InputError(f"a sweep of {settings} setting{'s' * (settings != 1)} at {config.size} px needs about "
+        at = memory.painting_at(config, paintings) if scale else ""
+        raise InputError(f"a sweep of {settings} setting{'s' * (settings != 1)} at {config.size} px{at} needs about "
                          f"{memory.gib(need(per_device))} but only {memory.gib(free)} is free; {advice}")
     return need(per_device)
 

@@ -194,3 +194,16 @@ def test_cli_each_painting_refusals_are_one_line_and_write_nothing(case, expecte
     code, _, err = run_main(["sweep", *argv, *options, "--each-painting", "-o", str(out / "g.png")], monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and expected in err, err
     assert not list(out.iterdir())
+
+
+def test_a_sweep_whose_paintings_set_the_peak_is_told_a_style_scale_that_fits():
+    """Large paintings at a large --style-scale: their targets set the peak whatever the count, yet a sweep
+    was told "even one setting does not fit; use --size N", where stylize names the --style-scale that fits."""
+    config, shapes = CONFIG.replace(size=256, style_scale=8.0), [(640, 1024), (1024, 640)]
+    need = sweep.check_memory(config, 2, photo=(768, 1024), paintings=shapes, available=2**50)
+    with pytest.raises(jaxart.InputError, match=r"^a sweep of 2 settings at 256 px with the painting at 2048x1280 px "
+                                                r"needs about .* use --style-scale [\d.]+ or smaller$") as e:
+        sweep.check_memory(config, 2, photo=(768, 1024), paintings=shapes, available=need - 1)
+    scale = float(str(e.value).split("--style-scale ")[1].split()[0])
+    assert 1.0 < scale < 8.0
+    sweep.check_memory(config.replace(style_scale=scale), 2, photo=(768, 1024), paintings=shapes, available=need - 1)
