@@ -1,6 +1,7 @@
 """Sweeping the painting's scale (--style-scale 0.5,1,2): each tile is a run at its own scale, says so in its
 record, its label and `info --command`; one scale is the config's, as before it was swept."""
 
+import re
 import shlex
 
 import jax
@@ -129,5 +130,7 @@ def test_the_memory_check_is_of_the_largest_painting(files, tmp_path, monkeypatc
     args = ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "g.png"), "--model", model,
             "--size", "24", "--steps", "2"]
     code, _, err = run_main([*args, "--style-scale", "1,4"], monkeypatch, capsys)
-    assert code == 2 and len(err.splitlines()) == 1 and "a sweep of 2 settings at 24 px needs about" in err, err
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert "a sweep of 2 settings at 24 px with the painting at 96x96 px needs about" in err  # its targets set the peak
+    assert re.search(r"use --style-scale [\d.]+ or smaller$", err), err
     assert not list(tmp_path.iterdir())
