@@ -132,7 +132,8 @@ def sweep(
     arch = job.model_arch(model)
     S.check(config, settings, arch)
     S.check_memory(config.replace(style_scale=max(painted)), len(settings), arch, photo=photo.shape[:2],
-                   paintings=[p.shape[:2] for p in paintings], mask=mask_size)  # of the largest painting
+                   paintings=[p.shape[:2] for p in paintings], mask=mask_size,  # of the largest painting
+                   own_grams=each_painting or len(painted) > 1)
     w = job.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
     if note := _notes.random_init_note(w, config):
         _warn(note)

@@ -65,18 +65,21 @@ def check_distinct(paintings: Sequence[str | os.PathLike]) -> None:
 
 def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", available: int | None = None,
                  photo: tuple[int, int] | None = None, paintings: Sequence[tuple[int, int]] = (),
-                 flag: str = "--size", count_flag: str | None = None, mask: tuple[int, int] | None = None) -> int:
+                 flag: str = "--size", count_flag: str | None = None, mask: tuple[int, int] | None = None,
+                 own_grams: bool = False) -> int:
     """Raise an InputError if the photo is too small for the first scale (`scales.check_photo`), or
     `settings` images at once will not fit in a device's memory at the largest scale, `config.size`;
     else return the estimated peak bytes per device. `photo` and `paintings` are the (height, width)
     of the files as read, and `mask` the mask's (`memory.check`); the photo is a square of `config.size` if not known.
-    `flag` is the option the advice names for the size; `count_flag`, if given, the one for the count."""
+    `flag` is the option the advice names for the size; `count_flag`, if given, the one for the count;
+    `own_grams`, whether each setting holds its own style targets (several paintings or style scales)."""
     from jaxart import footprint, memory
 
     per_device = -(-settings // jax.local_device_count())
     photo = photo or (config.size, config.size)
     scales.check_photo(config, photo, flag)
-    need = lambda n, c=config: footprint.files_bytes(c, arch, photo, paintings, images=n, mask=mask)  # noqa: E731
+    need = lambda n, c=config: (footprint.files_bytes(c, arch, photo, paintings, images=n, mask=mask)  # noqa: E731
+                                + own_grams * n * footprint.grams_bytes(c))
     free = memory.available_bytes() if available is None else available
     if need(per_device) > free:
         fits = memory.largest(lambda n: need(n) <= free, 0, per_device)

@@ -221,3 +221,20 @@ def test_a_sweep_whose_paintings_set_the_peak_is_told_a_style_scale_that_fits():
     scale = float(str(e.value).split("--style-scale ")[1].split()[0])
     assert 1.0 < scale < 8.0
     sweep.check_memory(config.replace(style_scale=scale), 2, photo=(768, 1024), paintings=shapes, available=need - 1)
+
+
+def test_the_memory_check_counts_each_settings_own_grams(files, tmp_path, monkeypatch, capsys):
+    """Each painting's tiles hold their own Grams (2.3 MiB a setting at the default layers, a tenth of a
+    64 px image's need), which the check left out: memory that held the images alone passed."""
+    from jaxart import footprint, memory
+
+    config = jaxart.StyleConfig(size=24, steps=2)
+    alone = footprint.files_bytes(config, "vgg16", (30, 40), [(20, 20)] * 2, images=2)
+    own = sweep.check_memory(config, 2, "vgg16", available=2**50, photo=(30, 40), paintings=[(20, 20)] * 2,
+                             own_grams=True)
+    assert own == alone + 2 * footprint.grams_bytes(config) and footprint.grams_bytes(config) > 2 * 2**20
+    monkeypatch.setattr(memory, "available_bytes", lambda: alone)
+    code, _, err = run_main(["sweep", *_common(files), "-o", str(tmp_path / "g.png"), "--each-painting"],
+                            monkeypatch, capsys)
+    assert code == 2 and "a sweep of 2 settings at 24 px needs about" in err, err
+    assert not list(tmp_path.iterdir())

@@ -124,7 +124,8 @@ def test_the_memory_check_is_of_the_largest_painting(files, tmp_path, monkeypatc
 
     d, model = files
     config = jaxart.StyleConfig(size=24, steps=2)
-    need = [footprint.files_bytes(config.replace(style_scale=k), "vgg16", (30, 40), [(20, 20)], images=2) for k in (1, 4)]
+    need = [footprint.files_bytes(config.replace(style_scale=k), "vgg16", (30, 40), [(20, 20)], images=2)
+            + 2 * footprint.grams_bytes(config) for k in (1, 4)]  # each tile its own Grams
     assert need[1] > need[0]
     monkeypatch.setattr(memory, "available_bytes", lambda: need[0])
     args = ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "g.png"), "--model", model,
