@@ -51,6 +51,8 @@ def one_painting(record: dict, painting: int | None) -> dict:
     styles = list(inputs.get("styles") or ())
     if painting is None or not 0 <= painting < len(styles):
         return record
-    others = set(styles) - {styles[painting], inputs.get("content")}
+    config = record.get("config") or {}  # an --init image or mask that is also a painting: the tile read it too
+    read = {str(Path(p).resolve()) for p in (config.get("init"), config.get("mask")) if isinstance(p, str)}
+    others = set(styles) - {styles[painting], inputs.get("content")} - read
     digests = {k: v for k, v in (record.get("input_sha256") or {}).items() if k not in others}
     return {**record, "inputs": {**inputs, "styles": [styles[painting]]}, "input_sha256": digests}

@@ -238,3 +238,12 @@ def test_the_memory_check_counts_each_settings_own_grams(files, tmp_path, monkey
                             monkeypatch, capsys)
     assert code == 2 and "a sweep of 2 settings at 24 px needs about" in err, err
     assert not list(tmp_path.iterdir())
+
+
+def test_a_tiles_record_keeps_the_digest_of_an_init_image_that_is_another_painting():
+    from jaxart.run_record import one_painting
+
+    record = {"inputs": {"content": "/p.jpg", "styles": ["/a.png", "/b.png"]}, "config": {"init": "/b.png"},
+              "input_sha256": {"/p.jpg": "1", "/a.png": "2", "/b.png": "3"}}
+    assert one_painting(record, 0)["input_sha256"] == {"/p.jpg": "1", "/a.png": "2", "/b.png": "3"}  # --init read it
+    assert one_painting({**record, "config": {"init": "content"}}, 0)["input_sha256"] == {"/p.jpg": "1", "/a.png": "2"}
