@@ -14,7 +14,7 @@ from jaxart import color, margin, scales
 from jaxart.config import SMALLEST, StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import MIN_SIDE, load_image, painting_side, resized
-from jaxart.layers import check_pixels
+from jaxart.layers import check_pixels, rgb_hint
 from jaxart.targets import as_paintings
 
 
@@ -35,11 +35,7 @@ def checked_image(image: ArrayLike, what: str) -> np.ndarray:
     if x.dtype == object:
         raise InputError(f"{what} is not an array of numbers; give an (H, W, 3) float array in [0, 1]")
     check_pixels(x.dtype, what)
-    if x.ndim != 3 or x.shape[-1] != 3:
-        hint = ("a grey image: repeat it, np.stack([x] * 3, -1)" if x.ndim == 2 else
-                "a batch: give one image, x[0]" if x.ndim == 4 and x.shape[-1] == 3 else
-                "with alpha: composite it or drop it, x[..., :3]" if x.ndim == 3 and x.shape[-1] == 4 else
-                "give an (H, W, 3) RGB array")
+    if (hint := rgb_hint(x.shape, batch="a batch: give one image, x[0]")) is not None:
         raise InputError(f"{what} has shape {x.shape}, not (H, W, 3); {hint}")
     if min(x.shape[:2]) < MIN_SIDE:  # a 1x1 photo, silently enlarged, ran on one flat colour
         raise InputError(f"{what} is {x.shape[1]}x{x.shape[0]} pixels; use an image at least {MIN_SIDE}x{MIN_SIDE}")

@@ -1,5 +1,5 @@
 """VGG's layer names, and what `vgg.features` checks before it runs: the layers asked for, the
-pixels' type, the image's size, and the parameters against the architecture. Shapes and names
+pixels' type, the image's shape and size, and the parameters against the architecture. Shapes and names
 only, so the checks hold under jit at no cost."""
 
 from __future__ import annotations
@@ -59,6 +59,28 @@ def check_pixels(dtype, what: str = "image") -> None:
         raise InputError(f"{what} is {jnp.dtype(dtype)}; give floats in [0, 1] (divide by {scale})")
     if not jnp.issubdtype(dtype, jnp.floating):
         raise InputError(f"{what} is {jnp.dtype(dtype)}; give a float array with values in [0, 1]")
+
+
+def rgb_hint(shape: tuple[int, ...], batch: str | None = None) -> str | None:
+    """None for an (H, W, 3) `shape` (or an (N, H, W, 3) one where `batch` is None); else how to make an
+    RGB image of what the shape looks like, `batch` for such a batch ("jax.vmap ..."). A bare shape
+    left a user with a channels-first array told to give a larger image, or with nothing to go on."""
+    shape = tuple(shape)
+    if len(shape) in ((3,) if batch else (3, 4)) and shape[-1] == 3:
+        return None
+    if len(shape) == 4 and shape[-1] == 3:
+        return batch
+    if len(shape) == 2 and shape[-1] == 3:  # an (H, W, 3) image that jax.vmap mapped over its rows
+        return "one row of an image: jax.vmap maps over an (N, H, W, 3) batch, not over one image"
+    if len(shape) == 2:
+        return "a grey image: repeat it, np.stack([x] * 3, -1)"
+    if len(shape) in (3, 4) and shape[-3] == 3:
+        return "channels first: move them last, np.moveaxis(x, -3, -1)"
+    if len(shape) in (3, 4) and shape[-1] == 4:
+        return "with alpha: composite it or drop it, x[..., :3]"
+    if len(shape) in (3, 4) and shape[-1] == 1:
+        return "one channel: repeat it, np.repeat(x, 3, -1)"
+    return "give RGB pixels, channels last"
 
 
 def check_reach(hw: tuple[int, ...], last: str, what: str = "image") -> None:

@@ -15,6 +15,7 @@ from jax.typing import ArrayLike
 
 from jaxart import guided, losses
 from jaxart.config import StyleConfig
+from jaxart.layers import rgb_hint
 # The targets were made here before they had a module of their own: `objective.make_targets`,
 # `objective.compute_targets` and `objective.Targets` still name them.
 from jaxart.targets import Targets, check_config, compute_targets, make_targets
@@ -83,8 +84,8 @@ def total_loss(
     _check_targets(targets, config)
     image = jnp.asarray(image)
     check_pixels(image.dtype)
-    if image.ndim != 3:
-        raise ValueError(f"total_loss takes one (H, W, 3) image, got shape {image.shape}; jax.vmap it over a batch")
+    if (hint := rgb_hint(image.shape, batch="jax.vmap it over a batch")) is not None:
+        raise ValueError(f"total_loss takes one (H, W, 3) image, got shape {image.shape}; {hint}")
     dtype = compute_dtype(weights)
     image = image.astype(dtype)  # as features computes: float64 or bfloat16 pixels stay in step
     layers = tuple(dict.fromkeys(config.content_layers + config.style_layers))

@@ -19,7 +19,7 @@ from jax.typing import ArrayLike
 from jaxart import convs
 from jaxart.layers import (
     CHANNELS, POOLINGS, STAGES, check_layers, check_params, check_pixels, check_reach, conv_names, layer_names,
-    stage_layer_names,
+    rgb_hint, stage_layer_names,
 )
 
 # layers.py's names are re-exported: vgg.layer_names, vgg.conv_names and the rest are used widely.
@@ -180,8 +180,8 @@ def features(
     check_layers(weights.arch, layers)
     image = jnp.asarray(image)
     check_pixels(image.dtype)
-    if image.ndim not in (3, 4) or image.shape[-1] != 3:
-        raise ValueError(f"image must be (H, W, 3) or (N, H, W, 3), got shape {image.shape}")
+    if (hint := rgb_hint(image.shape)) is not None:
+        raise ValueError(f"image must be (H, W, 3) or (N, H, W, 3), got shape {image.shape}; {hint}")
     order = layer_names(weights.arch)
     last = max(layers, key=order.index)
     check_reach(image.shape[-3:-1], last)

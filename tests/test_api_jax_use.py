@@ -1,0 +1,83 @@
+"""The pure functions as a JAX user's own jitted code calls them: vmapped and differentiated in float32
+and bfloat16, and a misshapen or integer image told what it looks like and what to do, at trace time."""
+
+import re
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxart
+from jaxart import losses
+
+IMAGE = np.random.default_rng(0).random((32, 32, 3), dtype=np.float32)
+CONFIG = jaxart.loss_config(jaxart.StyleConfig(size=32, conv="direct"))
+LW = jaxart.LossWeights.of(CONFIG)
+
+
+@pytest.fixture(scope="module")
+def targets(tiny_vgg16):
+    return jaxart.make_targets(tiny_vgg16, IMAGE, [IMAGE[::-1]], CONFIG)
+
+
+def _calls(w, targets):
+    """Each public function that takes an image, by name, as a function of that image."""
+    return {
+        "features": lambda x: jaxart.features(w, x, ["relu1_1"]),
+        "total_loss": lambda x: jaxart.total_loss(w, x, targets, CONFIG, LW),
+        "make_targets' photo": lambda x: jaxart.make_targets(w, x, [IMAGE], CONFIG),
+        "make_targets' painting": lambda x: jaxart.make_targets(w, IMAGE, [x], CONFIG),
+    }
+
+
+@pytest.mark.parametrize("bad, hint", [
+    (np.moveaxis(IMAGE, -1, 0), "channels first: move them last, np.moveaxis(x, -3, -1)"),
+    (np.dstack([IMAGE, IMAGE[..., :1]]), "with alpha: composite it or drop it, x[..., :3]"),
+    (IMAGE[..., :1], "one channel: repeat it, np.repeat(x, 3, -1)"),
+    (IMAGE[..., 0], "a grey image: repeat it, np.stack([x] * 3, -1)"),
+], ids=["CHW", "RGBA", "HW1", "HW"])
+def test_a_misshapen_image_is_told_how_to_make_it_rgb_under_jit(tiny_vgg16, targets, bad, hint):
+    """A channels-first photo was "too small for layer relu4_2" to make_targets (so a user would enlarge
+    it), and every function gave a bare shape for the others."""
+    for name, call in _calls(tiny_vgg16, targets).items():
+        with pytest.raises(ValueError, match=re.escape(hint)):
+            jax.jit(call)(bad)
+
+
+def test_vmapping_over_one_image_instead_of_a_batch_says_so(tiny_vgg16, targets):
+    """vmap over an (H, W, 3) image hands each function one (W, 3) row, which total_loss answered with
+    "jax.vmap it over a batch", to a user doing just that."""
+    for name, call in _calls(tiny_vgg16, targets).items():
+        with pytest.raises(ValueError, match=r"got shape \(32, 3\); one row of an image: jax.vmap maps over an "
+                                             r"\(N, H, W, 3\) batch, not over one image"):
+            jax.vmap(call)(IMAGE)
+
+
+def test_make_targets_names_which_input_has_integer_pixels(tiny_vgg16):
+    """It said "image is uint8" of a photo and several paintings alike."""
+    pixels = (IMAGE * 255).astype(np.uint8)
+    with pytest.raises(ValueError, match=r"^painting 2 of 2 is uint8; give floats in \[0, 1\] \(divide by 255\)$"):
+        jaxart.make_targets(tiny_vgg16, IMAGE, [IMAGE, pixels], CONFIG)
+    with pytest.raises(ValueError, match=r"^the content is uint8; give floats in \[0, 1\] \(divide by 255\)"):
+        jax.jit(jaxart.make_targets, static_argnums=3)(tiny_vgg16, pixels, [IMAGE], CONFIG)
+
+
+def test_bfloat16_batches_give_the_float32_loss_of_the_same_pixels_and_bfloat16_gradients(tiny_vgg16, targets):
+    """vmapped over a batch and differentiated, as a training loop uses the loss: each image's loss is
+    the one total_loss gives it alone in float32, and the gradient comes back in the pixels' dtype."""
+    batch = jnp.asarray(np.stack([IMAGE, IMAGE[:, ::-1]]), jnp.bfloat16)
+    loss = lambda x: jaxart.total_loss(tiny_vgg16, x, targets, CONFIG, LW)[0]  # noqa: E731
+    values = jax.jit(jax.vmap(loss))(batch)
+    grads = jax.jit(jax.grad(lambda b: jax.vmap(loss)(b).sum()))(batch)
+    assert values.dtype == jnp.float32 and grads.dtype == jnp.bfloat16 and grads.shape == batch.shape
+    for i in range(2):
+        alone = batch[i].astype(jnp.float32)
+        np.testing.assert_allclose(values[i], loss(alone), rtol=1e-5)
+        want = jax.grad(loss)(alone)
+        np.testing.assert_allclose(grads[i].astype(np.float32), want, rtol=2e-2, atol=2e-2 * float(jnp.abs(want).max()))
+    feats = jaxart.features(tiny_vgg16, batch, ["relu2_1"])["relu2_1"]  # an (N, H, W, 3) batch directly
+    grams = jax.vmap(losses.gram)(feats)
+    assert grams.dtype == jnp.float32
+    np.testing.assert_allclose(grams[1], losses.gram(jaxart.features(tiny_vgg16, batch[1], ["relu2_1"])["relu2_1"]),
+                               rtol=1e-5, atol=1e-6)
