@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 
@@ -33,6 +34,7 @@ class Result(NamedTuple):
     steps: int
     ok: bool
     carry: Carry
+    stopped: bool = False  # the callback asked to stop (`asks_stop`)
 
 
 # The StyleConfig settings each optimizer leaves unused (make_optimizer): L-BFGS takes a unit step
@@ -187,7 +189,8 @@ def minimize(
       every: call `callback(step, carry)` at least every `every` steps and at the end;
         in python mode it is called after every step. With an `offset` (this run's step 0 is
         step `offset` of a longer schedule, such as coarse to fine's), the calls fall where the
-        schedule's step count is a multiple of `every`.
+        schedule's step count is a multiple of `every`. A callback that returns True
+        (`asks_stop`) ends the run there: the result is the carry it was given, `stopped` True.
     """
     loop = default_loop() if loop == "auto" else loop
     if not isinstance(fun, jax.tree_util.Partial):
@@ -196,21 +199,25 @@ def minimize(
     carry = init_carry(fun, optimizer, x0) if carry is None else carry
     done = int(carry.count)
     every = every or chunk
-    if loop == "python":
-        jstep = _jit_step(step)
-        while done < steps and bool(carry.ok):
-            carry = jstep(carry, fun)
-            done += 1
-            if callback is not None and bool(carry.ok):
-                callback(done, carry)
-    elif loop == "scan":
-        run = make_chunk(step, chunk)
-        while done < steps and bool(carry.ok):
-            n = min(chunk, steps - done, every - (offset + done) % every)
-            carry = run(carry, jnp.int32(n), fun)
-            done = int(carry.count)
-            if callback is not None and bool(carry.ok):
-                callback(done, carry)
-    else:
+    if loop not in ("python", "scan"):
         raise ValueError(f"loop {loop!r} is not one of auto, python, scan")
-    return Result(carry.params, float(carry.value), int(carry.count), bool(carry.ok), carry)
+    advance = _jit_step(step) if loop == "python" else make_chunk(step, chunk)
+    stopped = False
+    while done < steps and bool(carry.ok) and not stopped:
+        if loop == "python":
+            carry, done = advance(carry, fun), done + 1
+        else:
+            carry = advance(carry, jnp.int32(min(chunk, steps - done, every - (offset + done) % every)), fun)
+            done = int(carry.count)
+        if callback is not None and bool(carry.ok):
+            stopped = asks_stop(callback(done, carry))
+    return Result(carry.params, float(carry.value), int(carry.count), bool(carry.ok), carry, stopped)
+
+
+def asks_stop(answer: Any) -> bool:
+    """Whether a progress callback's return value asks the run to stop: True, as a bool or a NumPy or
+    JAX boolean scalar (`p.loss < 0.1`, `jnp.abs(d).max() < 1e-3`). Anything else, None included,
+    goes on: a value never meant as an answer (a lambda's last expression: a number, an array) stops nothing."""
+    if isinstance(answer, (np.ndarray, jax.Array)) and answer.shape == () and answer.dtype == np.bool_:
+        answer = bool(answer)
+    return isinstance(answer, (bool, np.bool_)) and bool(answer)

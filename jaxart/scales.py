@@ -203,10 +203,10 @@ def run(
     resume: Checkpoint | None = None,
     x0: ArrayLike | None = None,
 ):
-    """`transfer.run` over every scale of `schedule(config)`; returns the last scale's `Outcome`
-    with the steps and seconds of all scales. `config` is validated as a whole (`transfer.run`), not
-    each scale: a painting that `style_scale` takes below 16 px at a small scale is enlarged to that
-    (`image.painting_side`), as README says, not refused.
+    """`transfer.run` over every scale of `schedule(config)`; returns the last scale's `Outcome` (or that
+    of the scale whose callback asked to stop) with the steps and seconds of all scales. `config` is validated
+    as a whole (`transfer.run`), not each scale: a painting that `style_scale` takes below 16 px at a small
+    scale is enlarged to that (`image.painting_side`), as README says, not refused.
 
     `resume` continues a checkpoint taken at any scale: the scale is the one whose image shape
     the checkpoint holds; earlier scales are skipped. `x0`, of the last scale's shape, is resized
@@ -234,9 +234,7 @@ def run(
         masks[first:] = guided.scaled_masks(config, shapes[first:], len(styles))
     for i in range(first, len(plan)):
         size, n = plan[i]
-        report = None
-        if callback is not None:
-            report = lambda p, o=offset: callback(p._replace(step=p.step + o, steps=total))
+        report = None if callback is None else lambda p, o=offset: callback(p._replace(step=p.step + o, steps=total))
         x0 = None if image is None else upsample(image, shapes[i])
         try:
             outcome = transfer.run_scale(content, styles, weights=weights, config=stage_config(config, size, n),
@@ -247,4 +245,6 @@ def run(
         # The next scale continues the optimized pixels, not the image the colour mode finishes
         # them to: "keep" would restart from the photo's chroma, "luminance" from a clamped luminance.
         image, steps, offset = outcome.pixels, offset + outcome.steps, offset + n
+        if outcome.stopped:  # the callback's answer: no later scale runs, the image is this one's
+            break
     return outcome._replace(steps=steps, seconds=time.perf_counter() - start)

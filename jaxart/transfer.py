@@ -40,6 +40,7 @@ class Outcome(NamedTuple):
     # The optimized pixels before `color.finish` (for "keep" and "luminance" not the image): what
     # the next scale of coarse to fine continues from.
     pixels: np.ndarray | None = None
+    stopped: bool = False  # the callback asked to stop (`run`)
 
 
 def run(
@@ -48,7 +49,7 @@ def run(
     *,
     weights: Weights,
     config: StyleConfig = StyleConfig(),
-    callback: Callable[[Progress], None] | None = None,
+    callback: Callable[[Progress], bool | None] | None = None,
     every: int | None = None,
     resume: checkpoint.Checkpoint | None = None,
     x0: ArrayLike | None = None,
@@ -57,8 +58,11 @@ def run(
 
     `callback(progress)` is called at least every `every` steps (after every step with the Python
     loop, the default on CPU; else every `config.chunk`) and at the end, with the step, loss
-    terms, the image so far and the carry to checkpoint; to stop early, raise from it (the
-    exception reaches the caller; what it returns is ignored). `resume` continues a checkpointed run from its step (same
+    terms, the image so far and the carry to checkpoint. To stop early, it returns True (a bool,
+    or a NumPy or JAX boolean scalar; None or anything else goes on): the run ends at that report
+    and returns that image, the loss terms of it, the steps taken and `stopped=True`; coarse to
+    fine runs no later scale, so the image is of the scale it stopped at. An exception it raises
+    ends the run too, and reaches the caller. `resume` continues a checkpointed run from its step (same
     inputs, config and weights give the same pixels as an uninterrupted run).
     `x0`, an (H', W', 3) image in [0, 1] of the resized photo's shape (at `config.size`), replaces
     `config.init`; with several scales it is resized to the first.
@@ -71,9 +75,10 @@ def run(
 
     Returns:
       An `Outcome`: `image`, the (H', W', 3) float32 NumPy result in [0, 1] (H', W' the photo's
-      shape at `config.size`); `terms`, the final "total", "content", "style" and "tv" losses as
-      floats; `steps` taken; `seconds` of wall time; `pixels`, the optimized (H', W', 3) pixels
-      before `config.colors` finishes them (`finished`).
+      shape at `config.size`, or at the scale a callback stopped); `terms`, the final "total",
+      "content", "style" and "tv" losses as floats; `steps` taken; `seconds` of wall time; `pixels`,
+      the optimized (H', W', 3) pixels before `config.colors` finishes them (`finished`); `stopped`,
+      whether the callback asked to stop.
     """
     if every is not None and (not isinstance(every, numbers.Integral) or isinstance(every, bool) or every < 1):
         raise ValueError(f"every must be a whole number of steps >= 1, or None, got {every!r}")
@@ -120,7 +125,7 @@ def prepared_targets(weights: Weights, content: np.ndarray, styles: Sequence[np.
 
 
 def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Weights, config: StyleConfig,
-              callback: Callable[[Progress], None] | None = None, every: int | None = None,
+              callback: Callable[[Progress], bool | None] | None = None, every: int | None = None,
               resume: checkpoint.Checkpoint | None = None, x0: ArrayLike | None = None, offset: int = 0,
               masks: ArrayLike | None = None) -> Outcome:
     """`run` at the single size `config.size`, of a photo and paintings `run` has checked, with a
@@ -140,7 +145,7 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
         if callback is not None:
             terms = {k: float(v) for k, v in carry.aux.items()}
             shown = finished(carry.params, photo, config.colors, keep)  # the output now
-            callback(Progress(step, config.steps, float(carry.value), terms, shown, carry))
+            return callback(Progress(step, config.steps, float(carry.value), terms, shown, carry))
 
     x0 = inputs.starting_image(content, config, x0)
     start_carry = None if resume is None else checkpoint.restore(optimize.init_carry(fun, opt, x0), resume)
@@ -148,7 +153,7 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
         fun, x0, opt, config.steps, project=_clip, loop=config.loop, chunk=config.chunk,
         every=every, callback=report, carry=start_carry, offset=offset,
     )
-    params, steps, ok = result.params, result.steps, result.ok
+    params, steps, ok, stopped = result.params, result.steps, result.ok, result.stopped
     del result, start_carry  # the optimizer's state is not held while the final loss is taken
     pixels = np.asarray(margin.crop(params, photo.shape))
     image = np.asarray(kept.put_back(color.finish(pixels, photo, config.colors), photo, keep))
@@ -158,7 +163,7 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     # Once, so by XLA's own convolutions, like the targets (targets.compute_targets).
     final, terms = _final_loss()(loss_function(weights, targets, config.replace(conv="direct"), lw), params)
     terms = {"total": float(final), **{k: float(v) for k, v in terms.items()}}
-    return Outcome(image, terms, steps, time.perf_counter() - start, pixels)
+    return Outcome(image, terms, steps, time.perf_counter() - start, pixels, stopped)
 
 
 def finished(params: ArrayLike, photo: np.ndarray, colors: str, keep: ArrayLike | None = None) -> jax.Array:
@@ -181,7 +186,7 @@ def stylize(
     *,
     weights: Weights,
     config: StyleConfig = StyleConfig(),
-    callback: Callable[[Progress], None] | None = None,
+    callback: Callable[[Progress], bool | None] | None = None,
 ) -> np.ndarray:
     """Paint `content` in the style of `styles` (Gatys et al. 2015).
 
@@ -192,7 +197,8 @@ def stylize(
         resized to the same long side and blended by `config.style_blend`.
       weights: a `Weights` from `jaxart.load_weights`.
       config: a `StyleConfig`.
-      callback: called with a `Progress` after every step (CPU) or chunk of steps.
+      callback: called with a `Progress` after every step (CPU) or chunk of steps; returning True
+        stops the run there, with that image (`run`).
 
     Returns:
       The stylized (H', W', 3) float32 NumPy array in [0, 1] (H', W' the photo's shape at

@@ -89,7 +89,8 @@ def test_the_inline_calls_run_with_tiny_inputs(tiny_vgg16, rng):
     config = jaxart.StyleConfig(size=32, steps=2, init="random")  # random: the sweep's seeds differ
     x = jaxart.margin.pad(photo, 8)
     scope = {"jax": jax, "jaxart": jaxart, "weights": tiny_vgg16, "photo": photo, "content": photo,
-             "style": painting, "config": config, "image": x, "x": x, "i": 1, "total_loss": jaxart.total_loss,
+             "style": painting, "painting": painting, "config": config, "image": x, "x": x, "i": 1,
+             "total_loss": jaxart.total_loss, "lw": jaxart.LossWeights.of(config), "p": None,  # a lambda parameter
              "targets": jaxart.make_targets(tiny_vgg16, x, [painting], config),
              "settings": jaxart.sweep.grid([1, 10]), "grid": jaxart.sweep.grid([1, 10])}
     ran = {}
@@ -97,7 +98,7 @@ def test_the_inline_calls_run_with_tiny_inputs(tiny_vgg16, rng):
         for span, names in _inline_calls(title):
             if names <= scope.keys() and span != "jax.distributed.initialize()":  # that one needs a cluster
                 ran[span] = eval(span, dict(scope))
-    assert len(ran) >= 8, sorted(ran)
+    assert len(ran) >= 10, sorted(ran)
 
     def one(start):  # the span's result, found by how it starts, so an edited argument is run, not missed
         (value,) = [v for k, v in ran.items() if k.startswith(start)]
@@ -109,6 +110,10 @@ def test_the_inline_calls_run_with_tiny_inputs(tiny_vgg16, rng):
     loss = one("jax.jit(jaxart.total_loss,")
     assert np.isfinite(loss(tiny_vgg16, x, scope["targets"], config, jaxart.LossWeights.of(config))[0])
     assert np.isfinite(one("total_loss(")[0])
+    fun = one("jaxart.objective.loss_function(")
+    assert float(jax.jit(lambda f, x: f(x)[0])(fun, x)) == pytest.approx(float(one("total_loss(")[0]), rel=1e-6)
+    outcome = one("jaxart.run(")  # its callback asks to stop at step 50; this config has 2
+    assert outcome.steps == 2 and not outcome.stopped and outcome.image.shape == (24, 32, 3)
     swept = one("jaxart.sweep.sweep(")
     assert swept.images.shape == (6, 24, 32, 3) and swept.devices >= 1 and set(swept.terms) >= {"total", "style"}
 
