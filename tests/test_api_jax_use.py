@@ -64,18 +64,19 @@ def test_make_targets_names_which_input_has_integer_pixels(tiny_vgg16):
 
 
 def test_bfloat16_batches_give_the_float32_loss_of_the_same_pixels_and_bfloat16_gradients(tiny_vgg16, targets):
-    """vmapped over a batch and differentiated, as a training loop uses the loss: each image's loss is
-    the one total_loss gives it alone in float32, and the gradient comes back in the pixels' dtype."""
+    """vmapped over a batch and differentiated, as a training loop uses the loss: each image's loss is the
+    float32 one of the same pixels, and the gradient comes back in the pixels' dtype, close to float32's."""
+    def batch_loss(b):  # (N, H, W, 3) -> (sum, each image's loss), as a training step takes it
+        each = jax.vmap(lambda x: jaxart.total_loss(tiny_vgg16, x, targets, CONFIG, LW)[0])(b)
+        return each.sum(), each
+
+    step = jax.jit(jax.value_and_grad(batch_loss, has_aux=True))
     batch = jnp.asarray(np.stack([IMAGE, IMAGE[:, ::-1]]), jnp.bfloat16)
-    loss = lambda x: jaxart.total_loss(tiny_vgg16, x, targets, CONFIG, LW)[0]  # noqa: E731
-    values = jax.jit(jax.vmap(loss))(batch)
-    grads = jax.jit(jax.grad(lambda b: jax.vmap(loss)(b).sum()))(batch)
+    (_, values), grads = step(batch)
+    (_, want_values), want = step(batch.astype(jnp.float32))
     assert values.dtype == jnp.float32 and grads.dtype == jnp.bfloat16 and grads.shape == batch.shape
-    for i in range(2):
-        alone = batch[i].astype(jnp.float32)
-        np.testing.assert_allclose(values[i], loss(alone), rtol=1e-5)
-        want = jax.grad(loss)(alone)
-        np.testing.assert_allclose(grads[i].astype(np.float32), want, rtol=2e-2, atol=2e-2 * float(jnp.abs(want).max()))
+    np.testing.assert_allclose(values, want_values, rtol=1e-6)
+    np.testing.assert_allclose(grads.astype(np.float32), want, rtol=2e-2, atol=2e-2 * float(jnp.abs(want).max()))
     feats = jaxart.features(tiny_vgg16, batch, ["relu2_1"])["relu2_1"]  # an (N, H, W, 3) batch directly
     grams = jax.vmap(losses.gram)(feats)
     assert grams.dtype == jnp.float32
