@@ -65,19 +65,43 @@ def sized_inputs(content: ArrayLike, styles: Sequence[ArrayLike],
       InputError: an input is not one (H, W, 3) float image (integer pixels included), or the resized
         photo is too small for the deepest layer `config` uses.
     """
-    content, styles = checked_image(content, "photo"), checked_paintings(styles)
-    scales.check_photo(config.replace(scales=None, start_size=None), content.shape)  # at config.size
-    return resized(content, config.size), [resized(s, painting_side(np.shape(s), config.size, config.style_scale))
-                                           for s in styles]
+    content, styles = _checked(content, styles, config)
+    return resized(content, config.size), [_sized_painting(s, config) for s in styles]
 
 
 def prepared_inputs(content: ArrayLike, styles: Sequence[ArrayLike],
                     config: StyleConfig) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     """(photo, content, styles): the photo as `sized_inputs` gives it, which the output's colours
     may come from, and the photo and paintings the optimization sees under `config.colors`
-    (`color.prepare`). `sweep` takes them as a run does."""
-    photo, styles = sized_inputs(content, styles, config)
-    return (photo, *color.prepare(photo, styles, config.colors))
+    (`color.prepare`, the paintings by `prepared_paintings`). `sweep` takes them as a run does."""
+    content, styles = _checked(content, styles, config)
+    photo, seen = prepared_photo(content, config)
+    return photo, seen, prepared_paintings(photo, styles, config)
+
+
+def prepared_photo(content: np.ndarray, config: StyleConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(photo, content) as `prepared_inputs` gives them, of a photo checked (`checked_image`) and large
+    enough for `config.size` (`scales.check_photo`): a sweep prepares it once per scale, not per painting."""
+    photo = resized(content, config.size)
+    return photo, color.prepare(photo, [], config.colors)[0]
+
+
+def prepared_paintings(photo: np.ndarray, styles: Sequence[np.ndarray], config: StyleConfig) -> list[np.ndarray]:
+    """The paintings the optimization sees beside `photo` (the photo as `sized_inputs` gives it), as
+    `prepared_inputs` gives them: each (h, w, 3) painting, checked (`checked_paintings`), at `painting_side`
+    for `config.style_scale`, under `config.colors`. A sweep sizes its photo once per scale, and
+    calls this for each (painting, style scale) it takes Grams of."""
+    return color.prepare(photo, [_sized_painting(s, config) for s in styles], config.colors)[1]
+
+
+def _checked(content: ArrayLike, styles: Sequence[ArrayLike], config: StyleConfig) -> tuple[np.ndarray, list]:
+    content, styles = checked_image(content, "photo"), checked_paintings(styles)
+    scales.check_photo(config.replace(scales=None, start_size=None), content.shape)  # at config.size
+    return content, styles
+
+
+def _sized_painting(painting: np.ndarray, config: StyleConfig) -> np.ndarray:
+    return resized(painting, painting_side(np.shape(painting), config.size, config.style_scale))
 
 
 def starting_image(content: np.ndarray, config: StyleConfig, x0: ArrayLike | None = None) -> jax.Array:

@@ -120,6 +120,7 @@ def sweep(
     masks = [None] * len(plan)  # every scale's region masks from one read of the file, as scales.run takes them
     if config.mask is not None:
         masks = guided.scaled_masks(config, [fit(content.shape, size) for size, _ in plan], len(styles))
+    styles = inputs.checked_paintings(styles)  # once, not at every scale for every (painting, style scale)
     for (size, count), regions in zip(plan, masks):
         carry = None  # the previous scale's state is not held while this one's is made
         stage = scales.stage_config(config, size, count)

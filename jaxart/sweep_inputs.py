@@ -99,18 +99,19 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
 def at_scale(weights: Weights, content: np.ndarray, styles: list, config: StyleConfig,
              painted: list[tuple[int | None, float]], which: list[int] | None, batch: NamedSharding,
              shared: NamedSharding, masks: jax.Array | None):
-    """(photo, prepared photo, targets) at this scale, as a run prepares them (`inputs.prepared_inputs`,
-    `transfer.prepared_targets` with the region `masks` at this size), inside the margin (margin.py).
+    """(photo, prepared photo, targets) at this scale of the checked `content` and `styles`, as a run
+    prepares them (`inputs.prepared_inputs`, `transfer.prepared_targets` with the region `masks` at
+    this size), inside the margin (margin.py).
     One (painting, style scale) set of `painted` (painting None: all) gives shared targets; several
     (`which`: each setting's index) their Grams ((C, C), or (R, C, C) with masks) once per set, gathered
     per setting on the batch axis, the content target and masks still shared."""
-    # The photo's preparation depends on no painting; each set resizes (and recolours) only its own:
-    # all of them for each set took 8 paintings of 3000x2000 px to 1.6 GB and 36 s at --size 64.
-    photo, prepared, _ = inputs.prepared_inputs(content, styles[:1], config)
+    # The photo's preparation depends on no painting: it is sized and recoloured once, each set its own
+    # paintings only (all of them for each set took 8 paintings of 3000x2000 px to 1.6 GB and 36 s at --size 64).
+    photo, prepared = inputs.prepared_photo(content, config)
 
     def of(painting: int | None, scale: float):
         chosen = styles if painting is None else [styles[painting]]
-        sized = inputs.prepared_inputs(content, chosen, config.replace(style_scale=scale))[2]
+        sized = inputs.prepared_paintings(photo, chosen, config.replace(style_scale=scale))
         return transfer.prepared_targets(weights, prepared, sized, config, masks)
 
     targets = of(*painted[0])
