@@ -34,6 +34,14 @@ def _listed(texts: list[str] | None, flag: str, default, cast) -> tuple:
     return tuple(v for text in texts or [f"{default:g}"] for v in _csv(text, flag, cast))
 
 
+def _made(settings) -> str:
+    """What the summary says the tiles are: "4 settings", or with --each-painting "2 settings for each of
+    3 paintings", not "6 settings" for a sweep of two weights (its paintings are no setting a user gave)."""
+    paintings = len({s.painting for s in settings})
+    each = len(settings) // paintings
+    return f"{each} setting{'s' * (each != 1)}" + (f" for each of {paintings} paintings" if paintings > 1 else "")
+
+
 def sweep(
     ctx: typer.Context,
     content: Annotated[Path, typer.Argument(metavar="CONTENT", help="The photo.", show_default=False, callback=_home)],
@@ -165,7 +173,7 @@ def sweep(
                           f"{files[1]} and {len(settings)} images", 128 + signum)
     if not quiet:
         n, d = len(settings), result.devices
-        typer.echo(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {n} setting{'s' * (n != 1)} "
+        typer.echo(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {_made(settings)} "
                    f"on {d} device{'s' * (d != 1)}, {total} step{'s' * (total != 1)}, {result.seconds:.1f} s)")
     if failed := sheet.nonfinite(output, settings, result.ok, fmt.value, captions.painting_names(record)):
         raise NonFiniteLossError(failed)
