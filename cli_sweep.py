@@ -123,8 +123,7 @@ def sweep(
     job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
     config.validate(paintings=len(styles))
     S.check(config, settings, paintings=len(styles))
-    if each_painting:
-        S.check_distinct(styles)
+    hashed = S.check_distinct(styles) if each_painting else {}  # the record takes these digests, not reading again
     if note := _unused_option(ctx, config.optimizer):
         _warn(note)
     ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
@@ -163,7 +162,7 @@ def sweep(
                   "background": list(rgb)}
         # The fields a stylize record has (job.record), with each tile's own loss, steps, config and seed.
         shared = job.record(config, w, transfer.Outcome(result.images[0], {}, total, result.seconds), inputs,
-                            job.input_digests(content, styles, config),
+                            job.input_digests(content, styles, config, hashed),
                             str(Path(model).resolve()) if weights.is_path(model) else None)
         record = {**{k: v for k, v in shared.items() if k != "seed"}, "loss": result.terms, "steps": result.steps}
         files = sheet.write(output, result.images, settings, config, record, columns, overwrite=overwrite,

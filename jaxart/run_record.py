@@ -37,10 +37,14 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
     }
 
 
-def input_digests(content: Path, styles: Sequence[Path], config: StyleConfig) -> dict[str, str]:
-    """The sha256 of every file a run reads: photo, paintings, and an --init image or mask."""
+def input_digests(content: Path, styles: Sequence[Path], config: StyleConfig,
+                  known: dict[str, str] | None = None) -> dict[str, str]:
+    """The sha256 of every file a run reads: photo, paintings, and an --init image or mask; those
+    `known` by absolute path (a sweep's `check_distinct` took the paintings') are not read again."""
     extra = [p for p in (config.init, config.mask) if p and os.path.isfile(p)]
-    return checkpoint.digests([content, *styles, *extra])
+    paths, known = [str(Path(p).resolve()) for p in (content, *styles, *extra)], known or {}
+    taken = {**checkpoint.digests(list(dict.fromkeys(p for p in paths if p not in known))), **known}
+    return {p: taken[p] for p in paths}
 
 
 def one_painting(record: dict, painting: int | None) -> dict:

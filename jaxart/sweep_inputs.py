@@ -44,23 +44,26 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
         raise InputError(f"{said}, which would give two identical images; list each setting once")
 
 
-def check_distinct(paintings: Sequence[str | os.PathLike]) -> None:
+def check_distinct(paintings: Sequence[str | os.PathLike]) -> dict[str, str]:
     """Refuse a painting file given twice to a sweep that paints each alone (--each-painting): its tiles
     would be identical. Under another name (a symlink, a copy) it is found by its contents, as the record's
-    sha256 would name it; a copy passed before as two paintings, two columns of identical tiles."""
+    sha256 would name it; a copy passed before as two paintings, two columns of identical tiles.
+    Returns the sha256 of each painting file by absolute path, for the record (`run_record.input_digests`):
+    each file is read once."""
     from jaxart.checkpoint import digests
 
-    seen: dict[str, str] = {}
+    seen, taken = {}, {}  # path by digest; digest by absolute path, as the record keys them
     for path in map(str, paintings):
         if not os.path.isfile(path):  # the loader says what is wrong with it
             continue
-        digest = next(iter(digests([path]).values()))
+        [(absolute, digest)] = digests([path]).items()
         if digest in seen:
             first = seen[digest]
             said = f"{path} is given twice" if first == path else f"{path} is the same painting as {first} (the same contents)"
             raise InputError(f"{said}, which would give identical tiles; with --each-painting each painting makes its "
                              "own tiles, so give each once")
-        seen[digest] = path
+        seen[digest], taken[absolute] = path, digest
+    return taken
 
 
 def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", available: int | None = None,
