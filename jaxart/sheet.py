@@ -70,7 +70,9 @@ def write(
         painting: its tile's record names that one alone, `run_record.one_painting`).
       config: the configuration the settings override.
       record: extra run-record fields (model, inputs, ...); "loss" holds each term's (N,) values
-        and "steps" the (N,) steps each setting took (or one count for all), given to each tile.
+        and "steps" the (N,) steps each setting took (or one count for all), given to each tile;
+        "seconds", the whole sweep's, kept by the sheet and by each tile as "sweep_seconds", its
+        "seconds" its share (the sweep's over N).
       columns: tiles per row (default `columns_for(settings)`).
       overwrite: replace existing files, and remove the single images of an earlier sweep to `path`
         that this one does not replace (`stale_tiles`: a larger one's, or another format's), so the
@@ -87,6 +89,10 @@ def write(
     record = dict(record or {})
     losses = record.pop("loss", None)
     steps = np.broadcast_to(record.pop("steps"), len(settings)) if "steps" in record else None
+    # The whole sweep's time, all tiles in one batch: a tile's own "seconds" is its share of it, as
+    # stylize's is the run's; it was the whole, which `info TILE` showed as that one image's time.
+    took = {} if "seconds" not in record else {"seconds": round(record["seconds"] / len(settings), 3),
+                                                 "sweep_seconds": record["seconds"]}
     tiles = tile_paths(path, len(settings), fmt)
     configs = [s.apply(config).to_dict() for s in settings]
     rows, names, each = [], painting_names(record), any(s.painting is not None for s in settings)
@@ -103,7 +109,7 @@ def write(
             extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
             extra.update({"steps": int(steps[i])} if steps is not None else {})
             tile_record = {**one_painting(record, settings[i].painting), "config": cfg, "seed": cfg["seed"],
-                           "sheet": path.name, **extra, **({"error": FAILED} if failed[i] else {})}
+                           "sheet": path.name, **took, **extra, **({"error": FAILED} if failed[i] else {})}
             save_image(stage(tile, "image"), images[i], tile_record, fmt)
             # A painting is an input, not a config field: named as its caption names it, not left to the label.
             painting = {} if settings[i].painting is None else {"painting": painting_name(settings[i].painting, names)}

@@ -57,7 +57,7 @@ def test_a_tile_is_what_stylize_gives_with_the_same_settings(fixed, files, tmp_p
                              "--steps", "2", "--quiet", *fixed], monkeypatch, capsys)
     assert code == 0, err
     tile, alone = jaxart.read_record(tmp_path / "g-00.png"), jaxart.read_record(tmp_path / "s.png")
-    assert set(tile) == set(alone) | {"sheet"}
+    assert set(tile) == set(alone) | {"sheet", "sweep_seconds"}
     for key in set(alone) - {"seconds", "loss"}:
         assert tile[key] == alone[key], key
     assert tile["loss"] == pytest.approx(alone["loss"], rel=1e-4)
@@ -125,7 +125,8 @@ def test_a_coarse_to_fine_tile_is_stylize_coarse_to_fine_and_info_gives_its_comm
     code, _, err = run_main([*argv[1:], "--quiet"], monkeypatch, capsys)
     assert code == 0, err
     tile, alone = jaxart.read_record(tmp_path / "g-01.png"), jaxart.read_record(tmp_path / "s.png")
-    assert set(tile) == set(alone) | {"sheet"} and tile["schedule"] == [[24, 2], [32, 2]] and tile["steps"] == 4
+    assert set(tile) == set(alone) | {"sheet", "sweep_seconds"}
+    assert tile["schedule"] == [[24, 2], [32, 2]] and tile["steps"] == 4
     for key in set(alone) - {"seconds", "loss"}:
         assert tile[key] == alone[key], key
     assert tile["loss"] == pytest.approx(alone["loss"], rel=1e-4)
