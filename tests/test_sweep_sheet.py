@@ -73,12 +73,23 @@ def test_tile_numbers_have_the_digits_the_last_needs_and_a_long_header_is_cut_at
     assert sheet_draw._wrap(long, ImageFont.load_default(size=11), 200)[-1].endswith(" ...")
 
 
+def test_a_space_on_the_sheet_is_wider_than_the_gaps_inside_a_word():
+    """Small tiles were labelled in an 11 px font whose space was 2 px, no wider than the room around its
+    tabular "1": "vgg16" read as "vgg 16", "per tile" as "pertile" and "content 1 tv 10" as "content 1tv 10"."""
+    def widest_gap(label: str, width: int) -> int:
+        drawn = np.asarray(sheet.contact_sheet(np.ones((1, 8, width, 3), np.float32), [label]))[sheet.GAP + 8:]
+        ink = np.flatnonzero((drawn.min(axis=2) < 100).any(axis=0))
+        return int(np.diff(ink).max()) - 1
+
+    for width in (16, 128, 168, 182, 210, 224):  # the smallest font, and each size above it
+        assert widest_gap("1 tv", width) > widest_gap("vgg16", width), width
+        assert widest_gap("per tile", width) > widest_gap("pertile", width), width
+
+
 def test_a_cut_header_line_stays_inside_the_sheet_with_its_dots():
     """The third line got its " ..." after it was wrapped to the sheet's width, so a full one ran past the edge."""
-    from PIL import ImageFont
-
-    images = np.ones((2, 40, 60, 3), np.float32)  # 132 px wide: 120 px for the header's lines, in an 11 px font
-    font, n = ImageFont.load_default(size=11), 1
+    images = np.ones((2, 40, 60, 3), np.float32)  # 132 px wide: 120 px for the header's lines
+    font, n = sheet_draw.label_font(60), 1
     while font.getlength("w" * (n + 1)) <= 120:
         n += 1
     plain = np.asarray(sheet.contact_sheet(images, ["a", "b"]))
