@@ -84,6 +84,7 @@ def stylize(
     start_size: _o.StartSize = None,
     mask: _o.Mask = None,
     region_style: _o.RegionStyle = None,
+    tolerance: _o.Tolerance = 0.0,
     pooling: _o.PoolingOption = Pooling(_DEFAULT.pooling),
     loop: Annotated[Loop, typer.Option(help="Loop structure: auto, python (jitted step) or scan (XLA loop).")] = Loop(_DEFAULT.loop),
     save_every: Annotated[int, typer.Option(parser=_whole, help="Write OUTPUT_NNNNN.png (or .tif) every N steps (0: never).")] = 0,
@@ -99,7 +100,7 @@ def stylize(
 
     Compiled programs are kept in ~/.cache/jaxart/xla for later runs (JAXART_CACHE_DIR=off: not).
     """
-    from jaxart import checkpoint, compile_cache, destinations, job, locks, progress
+    from jaxart import checkpoint, compile_cache, destinations, job, locks, plateau, progress
     from jaxart import guided, notes as _notes, resume as _resume, scales as _scales, weights
     from jaxart.config import StyleConfig
 
@@ -114,6 +115,7 @@ def stylize(
         _only_with_resume(ctx, _RESUME_OPTIONS)
         ckpt = checkpoint.load(resume)
         content, styles, model, config, rgb = _resume.from_checkpoint(ckpt)
+        tolerance = ckpt.meta.get("tolerance", 0.0)  # stylize_files judges it, as the option's
         output = output or Path(ckpt.meta["output"])
         # Its own interrupted image, and its frames, are the run's: resuming may replace them.
         own, save_every, checkpoint_every, frames, animate = _resume.continuation(
@@ -176,11 +178,11 @@ def stylize(
                                     fmt=fmt, overwrite=overwrite or own, checkpoint_every=checkpoint_every,
                                     stopped=stopped, resume=ckpt, model=w.name if model == "auto" else model,
                                     background=rgb, animation=animate, animation_overwrite=overwrite, frames=frames,
-                                    inputs=(photo, paintings), asked_overwrite=overwrite)
+                                    inputs=(photo, paintings), asked_overwrite=overwrite, tolerance=tolerance)
         # The bar showed each step's loss before its update; it ends on the finished image's, as below.
         on_step(outcome.steps, outcome.terms["total"], {k: v for k, v in outcome.terms.items() if k != "total"})
     if not quiet:
-        steps_text = f"{outcome.steps} step{'s' * (outcome.steps != 1)}"
+        steps_text = plateau.steps_text(outcome.steps, _scales.total_steps(config), outcome.stopped)
         typer.echo(f"wrote {output} ({w.name}, {steps_text}, {outcome.seconds:.1f} s; {_loss_sum(outcome.terms, config)})")
 
 

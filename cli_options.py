@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from cli_common import choices, csv, home, number, whole
-from jaxart import color, config, convs, output, vgg
+from jaxart import color, config, convs, output, plateau as _plateau, vgg
 from jaxart.files import resolved
 
 DEFAULT = config.StyleConfig()
@@ -67,6 +67,10 @@ StartSize = Annotated[Optional[int], typer.Option(parser=whole, help="Coarse to 
 Mask = Annotated[Optional[Path], typer.Option(
     help="Spatial control: an image over the photo whose colours mark regions, one painting each (--region-style).",
     callback=home)]
+Tolerance = Annotated[float, typer.Option(
+    parser=lambda raw: _plateau.check_tolerance(number(raw)),
+    help="Stop once the picture has converged: when the total loss fell by less than this fraction over the last "
+         f"{_plateau.WINDOW} steps (tested every {_plateau.WINDOW} steps, in the last scale), e.g. 0.001; 0: run every step.")]
 RegionStyle = Annotated[Optional[list[str]], typer.Option(
     help="COLOUR=PAINTING for --mask, repeated: red=starry.jpg, '#0000ff'=scream.jpg (a name, #rrggbb, rgb(r,g,b) "
          "or r,g,b). COLOUR=photo paints nothing there and keeps the photo (a painting file named photo: ./photo).")]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxart import animate, checkpoint, destinations, image, inputs, scales, transfer, weights
+from jaxart import animate, checkpoint, destinations, image, inputs, plateau, scales, transfer, weights
 from jaxart.inputs import initial_image
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError, OutputTakenError, WeightsError
@@ -122,6 +122,7 @@ def stylize_files(
     frames: animate.Frames | None = None,
     inputs: tuple[np.ndarray, list[np.ndarray]] | None = None,
     asked_overwrite: bool | None = None,
+    tolerance: float = 0.0,
 ) -> transfer.Outcome:
     """Stylize image files into `output` (written atomically as `fmt`); frames every `save_every` steps.
 
@@ -138,12 +139,14 @@ def stylize_files(
     --overwrite, which also removes an earlier run's frames of `output` (a resumed run's `overwrite`
     may be only its leave to replace its own files). On a non-finite loss the last finite image is written to `output`
     before re-raising. A signal during the last step is answered once the image is written.
+    `tolerance` (0: off) stops the run once its loss has converged (plateau.py): the outcome is `stopped`.
     The caller holds `locks.writing(output)` from before its checks of these files (the CLI does), so
     no other jaxart run writes or removes them meanwhile.
     """
     from jaxart import __version__
 
     config.validate(w.arch, paintings=len(styles))
+    tolerance = plateau.check_tolerance(tolerance)
     destinations.check_output(output, fmt, overwrite=overwrite)
     animation_overwrite = overwrite if animation_overwrite is None else animation_overwrite
     if animation is not None:
@@ -172,7 +175,11 @@ def stylize_files(
             "output": str(output.resolve()), "format": fmt,
             "save_every": save_every, "checkpoint_every": checkpoint_every,
             "animation": str(animation.resolve()) if animation else None,
-            "input_sha256": input_digests(content, styles, config), "overwrite": asked}
+            "input_sha256": input_digests(content, styles, config), "overwrite": asked,
+            **({"tolerance": tolerance} if tolerance else {})}
+    # The tested losses, from the checkpoint this run continues: a test after it compares with one before.
+    losses = {int(k): v for k, v in (resume.meta.get("losses") or {}).items()} if resume else {}
+    since = plateau.first_step(config)
 
     wrote: list[int] = []  # the steps this run checkpointed; until then, a checkpoint there is another run's
 
@@ -186,9 +193,15 @@ def stylize_files(
                        overwrite=overwrite)
         if p.step == p.steps:
             return  # the finished image is written below, whatever arrives now
+        if tolerance and plateau.tested(p.step, since):
+            losses[p.step] = p.loss
+            if plateau.converged(losses, p.step, tolerance):
+                return True  # before a signal's checkpoint: that run, resumed, would test this step no more
         signum = stopped() if stopped else None
         if signum or (checkpoint_every and p.step % checkpoint_every == 0):
             kept = {"frame_every": movie.every, "frame_steps": movie.steps} if movie is not None else {}
+            if tolerance:  # those a later test compares with
+                kept["losses"] = {str(k): v for k, v in losses.items() if k > p.step - plateau.WINDOW}
             checkpoint.save(ckpt_path, p.carry, {**meta, **kept, "step": p.step}, movie.images if movie else (),
                             overwrite=overwrite or same or bool(wrote))
             wrote.append(p.step)
@@ -200,19 +213,20 @@ def stylize_files(
                 f"interrupted by {name} at step {p.step} of {p.steps}; wrote {output} and checkpoint "
                 f"{ckpt_path}; continue with: jaxart stylize --resume {ckpt_path}", 128 + signum)
 
-    every = math.gcd(save_every, checkpoint_every, movie.every if movie is not None else 0)
+    every = math.gcd(save_every, checkpoint_every, movie.every if movie is not None else 0,
+                     plateau.WINDOW if tolerance else 0)
     start = time.perf_counter()
     try:
         outcome = transfer.run(photo, paintings, weights=w, config=config, callback=callback, every=every or None,
                                resume=resume)
     except NonFiniteLossError as e:
         failed = transfer.Outcome(e.image, {}, e.step, time.perf_counter() - start)
-        save_image(output, e.image, {**record(config, w, failed, inputs, meta["input_sha256"], model), "error": str(e)}, fmt,
-                   overwrite=overwrite)
+        made = record(config, w, failed, inputs, meta["input_sha256"], model, tolerance)
+        save_image(output, e.image, {**made, "error": str(e)}, fmt, overwrite=overwrite)
         raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step) from None
     try:
-        save_image(output, outcome.image, record(config, w, outcome, inputs, meta["input_sha256"], model), fmt,
-                   overwrite=overwrite)
+        made = record(config, w, outcome, inputs, meta["input_sha256"], model, tolerance)
+        save_image(output, outcome.image, made, fmt, overwrite=overwrite)
     except OutputTakenError:  # finished, beside another run's image: this run's checkpoint must not stay beside it
         if wrote or same:
             ckpt_path.unlink(missing_ok=True)

@@ -12,6 +12,8 @@ by `reproduce_checks` instead), and the options that change neither pixels nor t
 --quiet, --overwrite, --save-every, --checkpoint-every, --animate (frames and checkpoints beside
 the image, which the record does not keep either), except --save-every for a frame's record: its
 command is the run's, which writes the frame again beside its output (`destination`).
+A run stopped early is made again as it ran: with its --tolerance, which stops the rerun at the same
+step, or, stopped by a library callback (`transfer.run`), as a run of the steps it took (`plateau.taken`).
 --learning-rate appears only with adam: L-BFGS ignores it (and stylize warns when it is given with
 lbfgs).
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from jaxart import guided, image, output as _output, vgg
+from jaxart import guided, image, output as _output, plateau, scales, vgg
 from jaxart.config import INITS, StyleConfig
 from jaxart.errors import InputError
 from jaxart.optimize import IGNORES
@@ -70,6 +72,7 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
                          f"{', ...' if len(tiles) > 2 else ''}) is one run: give a tile to `info --command`")
     config, content, styles = config_of(record), *inputs_of(record)
     _check_settings(record, config, styles)
+    tolerance, config = _stop(record, config)
     for kind in ("content", "style"):
         if not getattr(config, f"{kind}_layers"):  # the API's StyleConfig allows none; `--{kind}-layers ''` is refused
             raise InputError(f"the run record has no {kind} layers, which no stylize option gives (a run of the Python "
@@ -84,6 +87,8 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
     if isinstance(model, str) and model != "auto":
         argv += ["--model", model]
     argv += _config_options(config, styles)
+    if tolerance:
+        argv += ["--tolerance", option_text(tolerance)]
     background = (record.get("inputs") or {}).get("background")
     if background is not None and tuple(background) != image.WHITE:
         argv += ["--background", ",".join(str(int(c)) for c in background)]
@@ -209,6 +214,20 @@ def _check_settings(record: dict, config: StyleConfig, styles: list[str]) -> Non
     except ValueError as e:
         raise InputError(f"the run record holds settings stylize refuses ({e}); it was edited or damaged, so no "
                          "command can be made from it; `jaxart info` without --command shows what it holds") from None
+
+
+def _stop(record: dict, config: StyleConfig) -> tuple[float, StyleConfig]:
+    """The record's --tolerance (0: none) and the config to run: a run a callback stopped at step N
+    ("stopped_at", no tolerance) as the run of those N steps."""
+    tolerance, at = record.get("tolerance", 0.0), record.get("stopped_at")
+    try:
+        tolerance = plateau.check_tolerance(tolerance)
+        if at is not None and not (isinstance(at, int) and 0 < at <= scales.total_steps(config)):
+            raise ValueError(f"stopped at step {at!r} of {scales.total_steps(config)}")
+    except ValueError as e:
+        raise InputError(f"the run record holds settings stylize refuses ({e}); it was edited or damaged, so no "
+                         "command can be made from it; `jaxart info` without --command shows what it holds") from None
+    return tolerance, config if tolerance or at is None else plateau.taken(config, at)
 
 
 def inputs_of(record: dict) -> tuple[str, list[str]]:

@@ -14,12 +14,15 @@ from jaxart.vgg import Weights
 
 
 def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: dict,
-           input_sha256: dict[str, str] | None = None, model: str | None = None) -> dict:
+           input_sha256: dict[str, str] | None = None, model: str | None = None, tolerance: float = 0.0) -> dict:
     """The run record a finished image carries (`jaxart info`): what made it and what it reached.
     `input_sha256` maps each input file to its hash; several scales are listed as [size, steps].
     The weights are kept by file hash and by `content_sha256`, which any copy of them shares and a
     header read gives (`jaxart info --command` compares it, as `--resume` does).
-    `model`, the --model given, is kept as "model_path" if a file (its "model" is the name inside)."""
+    `model`, the --model given, is kept as "model_path" if a file (its "model" is the name inside).
+    A run stopped early (`outcome.stopped`) says at which step, "stopped_at" (its "steps"), and the
+    `tolerance` (`stylize --tolerance`) that stopped it, if any: without one a callback stopped it, and
+    its command is a run of that many steps (`plateau.taken`)."""
     from jaxart import __version__, convs, margin
 
     widths = [w.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6)]
@@ -34,6 +37,7 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
         "input_sha256": input_sha256 or {},
         **({"model_path": model} if model and weights.is_path(model) else {}),
         **({"schedule": [list(s) for s in plan]} if len(plan := scales.schedule(config)) > 1 else {}),
+        **({"tolerance": tolerance} if tolerance else {}), **({"stopped_at": outcome.steps} if outcome.stopped else {}),
     }
 
 

@@ -1,0 +1,69 @@
+"""Stopping a run once its picture no longer changes (`stylize --tolerance`), and what a run that stopped
+early took, so that its command makes it again.
+
+The test is on the total loss of the final scale, every `WINDOW` steps: at a step that is a multiple of
+it, the run has converged when the loss fell by less than `tolerance` (relative) since `WINDOW` steps
+before. The CLI's progress callback (job.py) asks it and answers True, which stops the run
+(`transfer.run`). The same steps are tested whatever the loop (the scan loop reports at least every
+`WINDOW` steps for it), so a run and its `jaxart info --command` stop at the same step.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from jaxart import scales
+from jaxart.config import StyleConfig
+
+WINDOW = 10  # steps; the scan loop's default chunk, so it reports no more often for it than without
+
+
+def check_tolerance(tolerance) -> float:
+    """`tolerance` as a float, or a ValueError naming what a tolerance may be: 0 (off) up to below 1."""
+    good = isinstance(tolerance, numbers.Real) and not isinstance(tolerance, bool) and math.isfinite(tolerance)
+    if not good or not 0 <= tolerance < 1:
+        why = "is not a finite number" if not good else "is negative" if tolerance < 0 else "stops every run at once"
+        raise ValueError(f"tolerance {tolerance!r} {why}: give a relative fall of the loss per {WINDOW} steps from "
+                         "0 (off) to below 1, e.g. --tolerance 0.001 (stop once it falls by less than 0.1%)")
+    return float(tolerance)
+
+
+def first_step(config: StyleConfig) -> int:
+    """The steps before the final scale (0 for one scale): an earlier scale's loss, at another size,
+    is not compared, and no plateau there stops the run with a small image."""
+    return scales.total_steps(config) - scales.schedule(config)[-1][1]
+
+
+def tested(step: int, since: int) -> bool:
+    """Whether the loss at `step` is kept for the test: a multiple of `WINDOW` within the final scale,
+    which begins after step `since`."""
+    return step > since and step % WINDOW == 0
+
+
+def converged(losses: dict[int, float], step: int, tolerance: float) -> bool:
+    """Whether the total loss at `step` fell by less than `tolerance` of its value `WINDOW` steps before
+    (`losses` maps tested steps to their loss). A loss that rose is not converged: an L-BFGS step
+    without a line search sometimes overshoots, and the next ones fall again."""
+    before, now = losses.get(step - WINDOW), losses.get(step)
+    return tolerance > 0 and before is not None and now is not None and 0 <= before - now < tolerance * before
+
+
+def steps_text(steps: int, total: int, stopped: bool) -> str:
+    """The summary's "500 steps", or "converged at step 143 of 500" for a run its test stopped."""
+    return f"converged at step {steps} of {total}" if stopped else f"{steps} step{'s' * (steps != 1)}"
+
+
+def taken(config: StyleConfig, steps: int) -> StyleConfig:
+    """The config of the run that `config`'s run was, stopped after `steps` steps: its schedule cut
+    there (coarse to fine stopped in an earlier scale ends at that scale's size, as its image did)."""
+    done = []
+    for size, n in scales.schedule(config):
+        if steps <= 0:
+            break
+        done.append((size, min(n, steps)))
+        steps -= n
+    if len(done) == 1:
+        return scales.stage_config(config, *done[0])
+    sides, counts = zip(*done)
+    return config.replace(size=sides[-1], steps=sum(counts), scales=sides, start_size=None, scale_steps=counts)

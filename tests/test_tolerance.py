@@ -1,0 +1,125 @@
+"""`stylize --tolerance`: a run stops once its loss stops falling, says so, and its record's command
+stops again at the same step; a run a library callback stopped is made again as a run of its steps."""
+
+import shlex
+import signal
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import jaxart
+from jaxart import checkpoint, image, job, weights
+from jaxart.output import read_record, save_image
+from jaxart.run_record import record
+
+from conftest import run_main, stylize_argv, write_tiny_job
+
+# On the tiny job at 32 px the loss falls by 12%, 9%, 10%, 8%, 7%, 10%, 7%, 3% per 10 steps to step 90:
+# a tolerance of 5% stops it at step 90 of 100, well clear of either side.
+STEPS = ["--steps", "100", "--tolerance", "0.05"]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("tolerance"))
+
+
+def _stylize(files, out, monkeypatch, capsys, *extra):
+    argv = [a for a in stylize_argv(files, out, *extra) if a != "--quiet"]
+    code, stdout, err = run_main(argv, monkeypatch, capsys)
+    assert code == 0, err
+    return stdout, read_record(out)
+
+
+@pytest.mark.parametrize("loop", ["python", "scan"])
+def test_a_plateau_stops_the_run_and_the_summary_says_where(loop, files, tmp_path, monkeypatch, capsys):
+    """--tolerance did not exist: a run went on to --steps however little its last steps changed."""
+    summary, made = _stylize(files, tmp_path / "out.png", monkeypatch, capsys, *STEPS, "--loop", loop)
+    assert "converged at step 90 of 100" in summary, summary
+    assert (made["steps"], made["stopped_at"], made["tolerance"]) == (90, 90, 0.05)
+    # Off, by default or as 0, the run takes every step and its record is as before.
+    for off in ([], ["--tolerance", "0"]):
+        summary, made = _stylize(files, tmp_path / f"off{len(off)}.png", monkeypatch, capsys, "--steps", "100",
+                                 "--loop", loop, *off)
+        assert "100 steps" in summary and made["steps"] == 100
+        assert "tolerance" not in made and "stopped_at" not in made
+
+
+def test_coarse_to_fine_tests_only_the_last_scale_so_the_image_is_full_size(files, tmp_path, monkeypatch, capsys):
+    """A plateau of the 24 px scale (a 7% fall by step 30) would have ended the run with a 24 px image."""
+    out = tmp_path / "out.png"
+    summary, made = _stylize(files, out, monkeypatch, capsys, "--size", "48", "--scales", "24,48", "--steps", "40,60",
+                             "--tolerance", "0.15")
+    assert "converged at step 70 of 100" in summary and made["stopped_at"] == 70, summary
+    assert Image.open(out).size == (48, 36)
+
+
+def _command(image_path, monkeypatch, capsys) -> list[str]:
+    code, out, err = run_main(["info", str(image_path), "--command"], monkeypatch, capsys)
+    assert code == 0, err
+    return shlex.split(out)
+
+
+def _pixels(path):
+    return np.asarray(Image.open(path))
+
+
+def test_info_command_keeps_the_tolerance_and_stops_at_the_same_step(files, tmp_path, monkeypatch, capsys):
+    """The record kept no tolerance: its command ran all 100 steps, another picture."""
+    first = tmp_path / "first.png"
+    _stylize(files, first, monkeypatch, capsys, *STEPS)
+    argv = _command(first, monkeypatch, capsys)
+    assert argv[argv.index("--tolerance") + 1] == "0.05" and argv[argv.index("--steps") + 1] == "100"
+    code, _, err = run_main([*argv[1:], "-q"], monkeypatch, capsys)
+    assert code == 0, err
+    again = read_record(tmp_path / "first-2.png")
+    assert again["stopped_at"] == 90
+    np.testing.assert_array_equal(_pixels(first), _pixels(tmp_path / "first-2.png"))
+
+
+@pytest.mark.parametrize("config, stop, size", [
+    (jaxart.StyleConfig(size=32, steps=6), 3, "32"),
+    (jaxart.StyleConfig(size=48, scales=(24, 48), scale_steps=(2, 3)), 2, "24"),  # stopped in the coarse scale
+], ids=["one scale", "coarse to fine"])
+def test_a_run_a_callback_stopped_is_made_again_with_the_steps_it_took(config, stop, size, files, tmp_path,
+                                                                      monkeypatch, capsys):
+    """Its record said the steps asked for, so the command ran them all (at the last scale's size)."""
+    d, model = files
+    w = weights.load_weights(model, download=False)
+    photo, painting = image.load_image(d / "photo.jpg"), image.load_image(d / "paint.png")
+    outcome = jaxart.run(photo, [painting], weights=w, config=config, callback=lambda p: p.step >= stop)
+    inputs = {"content": str(d / "photo.jpg"), "styles": [str(d / "paint.png")], "background": [255] * 3}
+    out = tmp_path / "stopped.png"
+    save_image(out, outcome.image, record(config, w, outcome, inputs, model=model))
+    assert read_record(out)["stopped_at"] == stop
+    argv = _command(out, monkeypatch, capsys)
+    assert argv[argv.index("--steps") + 1] == str(stop) and argv[argv.index("--size") + 1] == size
+    assert "--scales" not in argv and "--tolerance" not in argv
+    code, _, err = run_main([*argv[1:], "-q"], monkeypatch, capsys)
+    assert code == 0, err
+    np.testing.assert_array_equal(_pixels(out), _pixels(tmp_path / "stopped-2.png"))
+
+
+def test_a_resumed_run_stops_where_the_uninterrupted_one_did(files, tmp_path, monkeypatch, capsys):
+    """The checkpoint kept neither the tolerance nor the loss the next test compares with."""
+    d, model = files
+    w = weights.load_weights(model, download=False)
+    config = jaxart.StyleConfig(size=32, steps=100)
+    out = tmp_path / "cut.png"
+    calls = iter(range(1000))
+    with pytest.raises(checkpoint.Interrupted):  # SIGTERM after step 85: the test at 90 compares with step 80's loss
+        job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, config, w, model=model, tolerance=0.05,
+                          stopped=lambda: signal.SIGTERM if next(calls) >= 84 else None)
+    code, _, err = run_main(["stylize", "--resume", str(checkpoint.path_for(out)), "-q"], monkeypatch, capsys)
+    assert code == 0, err
+    assert read_record(out)["stopped_at"] == 90
+
+
+@pytest.mark.parametrize("value, says", [("-0.01", "negative"), ("nan", "not a finite number"),
+                                         ("inf", "not a finite number"), ("1", "stops every run at once")])
+def test_a_bad_tolerance_is_one_line_and_writes_nothing(value, says, files, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out.png"
+    code, _, err = run_main(stylize_argv(files, out, "--tolerance", value), monkeypatch, capsys)
+    assert code == 2 and err.count("\n") == 0 and says in err and "--tolerance 0.001" in err, err
+    assert list(tmp_path.iterdir()) == []
