@@ -123,3 +123,19 @@ def test_a_bad_tolerance_is_one_line_and_writes_nothing(value, says, files, tmp_
     code, _, err = run_main(stylize_argv(files, out, "--tolerance", value), monkeypatch, capsys)
     assert code == 2 and err.count("\n") == 0 and says in err and "--tolerance 0.001" in err, err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("field, value, says", [("tolerance", -1, "negative"), ("tolerance", "0.1", "not a finite"),
+                                                ("stopped_at", 0, "stopped at step 0 of 2"),
+                                                ("stopped_at", 7, "stopped at step 7 of 2")])
+def test_info_command_of_a_record_with_an_edited_stop_is_one_line_and_no_command(field, value, says, files, tmp_path,
+                                                                                 monkeypatch, capsys):
+    """It printed --tolerance -1, which stylize refuses, or a command of more steps than the run took."""
+    d, model = files
+    config = jaxart.StyleConfig(size=32, steps=2)
+    inputs = {"content": str(d / "photo.jpg"), "styles": [str(d / "paint.png")], "background": [255] * 3}
+    made = {"jaxart": "0.2.0", "model": "tiny", "model_path": model, "config": config.to_dict(), "inputs": inputs,
+            field: value}
+    save_image(tmp_path / "out.png", np.zeros((4, 4, 3)), made)
+    code, out, err = run_main(["info", str(tmp_path / "out.png"), "--command"], monkeypatch, capsys)
+    assert code == 2 and out == "" and err.count("\n") == 0 and says in err and "edited or damaged" in err, err
