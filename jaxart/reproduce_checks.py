@@ -84,7 +84,8 @@ def caveats(record: dict, shape: tuple[int, int] | None = None) -> list[str]:
         notes.append(f"this is a tile of sweep {record['sheet']}; stylize runs it alone, which gives close but not "
                      f"identical pixels (a batched run rounds differently, and {grows})")
     if "interrupted" in record:
-        notes.append(f"this run was interrupted at step {record.get('step', '?')}; the command runs every step "
+        runs = "until it converges or its last step" if record.get("tolerance") else "every step"
+        notes.append(f"this run was interrupted at step {record.get('step', '?')}; the command runs {runs} "
                      f"({_resume_note(record)})")
     if (step := reproduce.frame_step(record)) is not None:
         notes.append(f"this is the frame at step {step} of the run that wrote {record['output']}; the command makes "

@@ -277,7 +277,10 @@ def test_a_gone_mask_or_model_file_is_named_once_and_an_interrupted_run_is_said(
     assert reproduce_checks.changed_weights(record) is None  # said once, by changed_inputs
     assert reproduce_checks.caveats(_record(StyleConfig(), d)) == []
     notes = reproduce_checks.caveats(_record(StyleConfig(), d, interrupted="SIGINT", step=3))
-    assert len(notes) == 1 and "interrupted at step 3" in notes[0]
+    assert len(notes) == 1 and "interrupted at step 3" in notes[0] and "runs every step" in notes[0]
+    # with --tolerance the printed command stops where it converges, as the note says
+    notes = reproduce_checks.caveats(_record(StyleConfig(), d, interrupted="SIGINT", step=3, tolerance=0.01))
+    assert "runs until it converges or its last step" in notes[0]
 
 
 def test_conv_auto_is_judged_at_the_size_the_network_saw_margin_included(tmp_path, monkeypatch):
