@@ -55,8 +55,9 @@ class StyleConfig:
     style_scale: float = 1.0  # painting's long side / output's long side
     # Free pixels around the image while it is optimized (margin.py: started from the photo
     # mirrored outwards, cut off at the end), so that the convolutions' zero padding does not
-    # draw a line along the output's border; 0 optimizes the image alone, as the paper.
-    margin: int = 8
+    # draw a line along the output's border; 0 optimizes the image alone, as the paper. 8 px left
+    # a bright line over a sky, +5 to +13 grey levels (README, Controls, Border).
+    margin: int = 16
     # Coarse to fine (jaxart/scales.py): long sides ending at `size`, or doubling from `start_size`;
     # `scale_steps` gives the steps of each scale (else `steps` at every scale).
     scales: tuple[int, ...] | None = None

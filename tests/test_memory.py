@@ -177,7 +177,7 @@ def test_a_real_runs_peak_is_what_the_memory_check_estimates(tmp_path, hed_weigh
 
 def test_lbfgs_memory_counts_in_the_estimate_and_the_hint():
     default, long = StyleConfig(size=512), StyleConfig(size=512, lbfgs_memory=100)
-    image = 528 * 528 * 3 * 4  # the state is of the image inside its 8 px margin
+    image = 544 * 544 * 3 * 4  # the state is of the image inside its 16 px margin
     assert footprint.run_bytes(512, 512, long) - footprint.run_bytes(512, 512, default) == 2 * 90 * image
     with pytest.raises(InputError, match=r"use --lbfgs-memory 10$"):
         memory.check(long, available=memory.check(default, available=10**12))
@@ -221,7 +221,7 @@ def test_region_masks_count_in_the_estimate_per_region_as_their_arrays_do():
     assert 15 * math.prod(photo) <= added[0] - region <= 20 * math.prod(photo)
     layers = StyleConfig().style_layers
     w = jax.eval_shape(lambda: random_weights(jax.random.PRNGKey(0), "vgg16"))
-    image = jax.ShapeDtypeStruct((400, 528, 3), jnp.float32)  # 512 px inside the 8 px margin
+    image = jax.ShapeDtypeStruct((416, 544, 3), jnp.float32)  # 512 px inside the 16 px margin
     feats = jax.eval_shape(lambda w, x: vgg.features(w, x, layers), w, image).values()
     grams, masks, masked = (sum(4 * n for n in each) for each in zip(*((f.shape[2] ** 2, f.shape[0] * f.shape[1],
                                                                         math.prod(f.shape)) for f in feats)))

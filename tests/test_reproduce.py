@@ -284,7 +284,7 @@ def test_a_gone_mask_or_model_file_is_named_once_and_an_interrupted_run_is_said(
 
 
 def test_conv_auto_is_judged_at_the_size_the_network_saw_margin_included(tmp_path, monkeypatch):
-    """A 56 px image is optimized at 72 px inside its 8 px margin: there stage 2's 36x36 px reach
+    """A 56 px image is optimized at 88 px inside its 16 px margin: there stage 2's 44x44 px reach
     --conv auto's Winograd threshold (32x32), at 56 px its 28x28 would not."""
     from jaxart import reproduce_checks
 

@@ -245,6 +245,6 @@ def test_a_checkpoint_whose_size_was_edited_is_refused_in_one_line_before_any_wa
     (tmp_path / "a.png").unlink()  # its record no longer matches: it would need --overwrite
     code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "-q"], monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1, err
-    assert err == ("error: checkpoint holds a 48x40 image (margin included), which is no scale of [64] for this "
+    assert err == ("error: checkpoint holds a 64x56 image (margin included), which is no scale of [64] for this "
                    "photo; it was made with another config, or edited or damaged: resume it with the config it was "
                    "made with, or start the run again"), err

@@ -132,19 +132,19 @@ def test_a_bad_style_scale_list_gives_one_line_and_no_output(scales, expected, f
 
 def test_the_memory_check_is_of_the_largest_painting(files, tmp_path, monkeypatch, capsys):
     """Memory that holds a sweep at --style-scale 1 does not hold one whose other tiles paint from a
-    painting four times the size: refused before any work, as one line."""
+    painting eight times the size: refused before any work, as one line."""
     from jaxart import footprint, memory
 
     d, model = files
     config = jaxart.StyleConfig(size=24, steps=2)
     need = [footprint.files_bytes(config.replace(style_scale=k), "vgg16", (30, 40), [(20, 20)], images=2)
-            + 2 * footprint.grams_bytes(config) for k in (1, 4)]  # each tile its own Grams
+            + 2 * footprint.grams_bytes(config) for k in (1, 8)]  # each tile its own Grams
     assert need[1] > need[0]
     monkeypatch.setattr(memory, "available_bytes", lambda: need[0])
     args = ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "g.png"), "--model", model,
             "--size", "24", "--steps", "2"]
-    code, _, err = run_main([*args, "--style-scale", "1,4"], monkeypatch, capsys)
+    code, _, err = run_main([*args, "--style-scale", "1,8"], monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1, err
-    assert "a sweep of 2 settings at 24 px with the painting at 96x96 px needs about" in err  # its targets set the peak
+    assert "a sweep of 2 settings at 24 px with the painting at 192x192 px needs about" in err  # its targets set the peak
     assert re.search(r"use --style-scale [\d.]+ or smaller$", err), err
     assert not list(tmp_path.iterdir())
