@@ -55,7 +55,7 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
 
     Args:
       record: a run record as `jaxart.output.read_record` returns it: a stylize run's, a sweep
-        tile's, or an interrupted run's. Fields older versions lacked take stylize's defaults.
+        tile's, or an interrupted run's. Fields older versions lacked take stylize's defaults (the margin 0, as 0.1 ran).
       output: the image to write (paths are printed as given; the record's are absolute); for a
         `--save-every` frame's record, the run's output, beside which the run writes the frame again.
       fmt: the format the image was written in ("png", "png16" or "tiff"); --format appears only
@@ -182,8 +182,10 @@ def config_of(record: dict) -> StyleConfig:
     if not isinstance(d, dict):
         raise InputError("the run record has no config, so no command can be made from it; `jaxart info` "
                          "without --command shows what it holds")
+    if "margin" not in d:  # jaxart 0.1, before the field: its runs optimized the image alone, not in the default margin
+        d = {**d, "margin": 0}
     try:
-        return StyleConfig.from_dict(d)  # a field the record lacks (an older jaxart) takes its default
+        return StyleConfig.from_dict(d)  # another field the record lacks (an older jaxart) takes its default
     except InputError as e:  # a field of the wrong type: not another version's, which the next message suspects
         raise InputError(f"the run record's {str(e).partition(';')[0]}; it was edited or damaged, so no command can "
                          "be made from it; `jaxart info` without --command shows what it holds") from None

@@ -141,11 +141,11 @@ def test_older_records_take_defaults_or_fail_in_one_line(tmp_path, monkeypatch, 
     d, _ = write_tiny_job(tmp_path)
     old = _record(StyleConfig(), d)
     del old["model"], old["inputs"]["background"]
-    old["config"] = {"size": 256, "steps": 100}  # fields added since take their defaults
-    save_image(d / "old.png", np.zeros((4, 4, 3)), old)
+    old["config"] = {"size": 256, "steps": 100}  # fields added since take their defaults, but for the margin:
+    save_image(d / "old.png", np.zeros((4, 4, 3)), old)  # 0.1 optimized the image alone, so --margin 0 remakes it
     code, out, err = run_main(["info", str(d / "old.png"), "--command"], monkeypatch, capsys)
     assert (code, err) == (0, "")
-    assert shlex.split(out)[4:] == ["--output", str(d / "old-2.png"), "--size", "256", "--steps", "100"]
+    assert shlex.split(out)[4:] == ["--output", str(d / "old-2.png"), "--size", "256", "--steps", "100", "--margin", "0"]
     for name, broken, says in [("gone.png", {**old, "config": {"size": 256, "gone_field": 1}}, "gone_field"),
                                ("bare.png", {"jaxart": "0.1.0", "config": {}}, "names no content and style"),
                                # was "has field config.scales has the wrong type this jaxart does not know"
