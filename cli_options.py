@@ -34,7 +34,7 @@ ColorsOption = Annotated[Colors, typer.Option(
     help="Whose colours: style (the painting's); luminance (the photo's; strokes learnt from the painting's light "
          "and dark alone); match-pca|match-chol|match-sym (the photo's palette, painted: the painting recoloured to "
          "it first); keep (the photo's, put back on a style run). See README, Controls.")]
-_STYLE_SCALE = "Painting's size relative to the output: 0.5 gives finer brush strokes, 2 larger ones"
+_STYLE_SCALE = "Painting's size relative to the output: 0.5 gives finer, fainter strokes, 2 bolder ones"
 StyleScale = Annotated[float, typer.Option(parser=number, help=f"{_STYLE_SCALE}.")]
 STYLE_SCALES = f"Comma-separated style scales (the {_STYLE_SCALE[0].lower()}{_STYLE_SCALE[1:]})"  # a sweep's
 Margin = Annotated[int, typer.Option(parser=whole,
