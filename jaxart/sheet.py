@@ -24,9 +24,9 @@ from jaxart.files import all_or_nothing, replacing
 from jaxart.output import SUFFIXES, check_file_name, read_record, save_image
 from jaxart.run_record import one_painting
 from jaxart.settings import Setting
-from jaxart.sheet_draw import GAP, columns_for, contact_sheet
+from jaxart.sheet_draw import GAP, MAX_WIDTH, columns_for, contact_sheet
 
-__all__ = ["FAILED", "GAP", "TILE_SUFFIXES", "check_outputs", "columns_for", "contact_sheet", "describe", "held",
+__all__ = ["FAILED", "GAP", "MAX_WIDTH", "TILE_SUFFIXES", "check_outputs", "columns_for", "contact_sheet", "describe", "held",
            "labels", "nonfinite", "outputs", "stale_tiles", "tile_paths", "write"]  # drawing from sheet_draw.py too
 
 FAILED = "the loss became NaN or inf; this is the last finite image"  # a failed tile's record
@@ -73,7 +73,8 @@ def write(
         and "steps" the (N,) steps each setting took (or one count for all), given to each tile;
         "seconds", the whole sweep's, kept by the sheet and by each tile as "sweep_seconds", its
         "seconds" its share (the sweep's over N).
-      columns: tiles per row (default `columns_for(settings)`).
+      columns: tiles per row, kept however wide (default `columns_for(settings)`, each row split evenly
+        into rows of at most `MAX_WIDTH` pixels, 1600).
       overwrite: replace existing files, and remove the single images of an earlier sweep to `path`
         that this one does not replace (`stale_tiles`: a larger one's, or another format's), so the
         folder holds one sweep; False keeps a file that appeared since the caller checked, and then
@@ -102,6 +103,8 @@ def write(
     shown = config.replace(style_scale=StyleConfig.style_scale) if swept else config
     header = "; ".join(t for t in (describe(record, config, each), held(shown, record)) if t)
     failed = [ok is not None and not ok[i] for i in range(len(settings))]
+    # "(failed)" a field of its own on the sheet, where a long painting's name cut to the tile's width would cut it too.
+    drawn = [f"{t}  (failed)" if bad else t for t, bad in zip(tile_labels, failed)]
     tile_labels = [f"{t} (failed)" if bad else t for t, bad in zip(tile_labels, failed)]
     # All or nothing: a failed write (a full disk, Ctrl-C) leaves the folder as it was, an earlier sweep's included.
     with all_or_nothing(overwrite=overwrite) as stage:
@@ -115,7 +118,8 @@ def write(
             painting = {} if settings[i].painting is None else {"painting": painting_name(settings[i].painting, names)}
             rows.append((tile, tile_labels[i], {**cfg, **painting, **extra}))
         _write_text(stage(path.with_suffix(".html"), "page"), page.html(path, title, rows, header))
-        sheet = contact_sheet(images, tile_labels, title, columns or columns_for(settings), header)
+        sheet = contact_sheet(images, drawn, title, columns or columns_for(settings), header,
+                              widest=None if columns else MAX_WIDTH)
         sweep_record = {**record, **({"steps": int(steps.max())} if steps is not None else {}),
                         "config": config.to_dict(), "sweep": [_swept(s) for s in settings],
                         "tiles": [t.name for t in tiles], **({"columns": columns} if columns else {})}

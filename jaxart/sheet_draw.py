@@ -9,17 +9,20 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from jaxart.captions import NAMES
 from jaxart.output import to_uint8
 from jaxart.settings import Setting
 
 GAP = 4  # pixels between tiles
+MAX_WIDTH = 1600  # pixels: a sheet a screen shows whole; `sheet.write` splits a wider default row
+NARROWEST = 64  # pixels of label room under a tile narrower than this: "style 10", not "st…"
 INK, PAPER = (20, 20, 20), (250, 250, 248)
 
 
 def columns_for(settings: Sequence[Setting], most: int = 6) -> int:
     """Tiles per row: one row per value of the slower-varying settings, so a style-weight x seed
-    grid reads as style down, seed across, however many seeds (pass `columns` to wrap a long row);
-    a one-dimensional sweep is rows of at most `most`."""
+    grid reads as style down, seed across, however many seeds (`contact_sheet`'s `widest` splits a
+    row too wide for a screen); a one-dimensional sweep is rows of at most `most`."""
     varying = [k for k in Setting._fields if len({getattr(s, k) for s in settings}) > 1]
     if len(varying) <= 1:
         return min(len(settings), most)
@@ -28,16 +31,19 @@ def columns_for(settings: Sequence[Setting], most: int = 6) -> int:
 
 def contact_sheet(
     images: Sequence[np.ndarray] | np.ndarray, tile_labels: Sequence[str], title: str = "",
-    columns: int | None = None, header: str = "",
+    columns: int | None = None, header: str = "", widest: int | None = None,
 ) -> Image.Image:
-    """Tiles in a grid, each with its label underneath, and an optional title on top.
+    """Tiles in a grid, each with its label centred underneath, and an optional title on top.
 
     Args:
       images: N arrays (H, W, 3) in [0, 1], all the same shape.
-      tile_labels: N one-line labels; a cell widens to fit its label under small tiles.
+      tile_labels: N labels, their fields two spaces apart ("style 10  painting starry"): a line per
+        field where one is wider than the tile (`label_lines`), a field wider still cut with "…".
       title: a line above the grid (e.g. the settings all tiles share).
       columns: tiles per row (default: about square).
       header: first lines (e.g. the inputs, `describe`), wrapped to the sheet's width.
+      widest: the most pixels the grid may span: a wider row is split evenly into as few as fit
+        (`per_row`), with more space between rows than inside one; None: rows of `columns`.
 
     Returns:
       An RGB Pillow image.
@@ -47,22 +53,59 @@ def contact_sheet(
         raise ValueError(f"a contact sheet needs one label per image, got {n} images and {len(tile_labels)} labels")
     h, w = np.shape(images[0])[:2]
     columns = min(n, columns or math.ceil(math.sqrt(n)))
-    rows = math.ceil(n / columns)
     font = label_font(w)
-    strip = round(font.size * 1.5)
-    cell = max(w, *(math.ceil(font.getlength(t)) + 4 for t in tile_labels))
-    width = max(columns * (cell + GAP) + GAP, math.ceil(font.getlength(title)) + 2 * GAP + 4)
+    strip, line = round(font.size * 1.5), round(font.size * 1.25)
+    cell = max(w, NARROWEST)  # a tiny tile's label gets room for a word, centred under it all the same
+    texts = label_lines(tile_labels, font, cell - 2)
+    below = strip + line * (max(map(len, texts)) - 1)
+    per = columns if widest is None else per_row(columns, (widest - GAP) // (cell + GAP))
+    parts = math.ceil(columns / per)  # drawn rows per row of `columns`
+    apart = strip if parts > 1 else 0  # so the rows a row was split into read as one
+    width = max(per * (cell + GAP) + GAP, math.ceil(font.getlength(title)) + 2 * GAP + 4)
     lines = _wrap(header, font, width - 2 * GAP - 4) + [title] * bool(title)
     top = strip * len(lines)
-    sheet = Image.new("RGB", (width, top + rows * (h + strip + GAP) + GAP), PAPER)
+    places = [((i // columns) * parts + i % columns // per, i % columns % per, i // columns) for i in range(n)]
+    drawn = places[-1][0] + 1
+    sheet = Image.new("RGB", (width, top + drawn * (h + below + GAP) + places[-1][2] * apart + GAP), PAPER)
     draw = ImageDraw.Draw(sheet)
     for row, text in enumerate(lines):
         draw.text((GAP + 2, row * strip + strip // 4), text, fill=INK, font=font)
-    for i, (img, text) in enumerate(zip(images, tile_labels)):
-        x, y = GAP + (i % columns) * (cell + GAP), top + GAP + (i // columns) * (h + strip + GAP)
-        sheet.paste(Image.fromarray(to_uint8(np.asarray(img))), (x + (cell - w) // 2, y))
-        draw.text((x + 2, y + h + strip // 4), text, fill=INK, font=font)
+    for img, text, (row, column, band) in zip(images, texts, places):
+        x, y = GAP + column * (cell + GAP) + (cell - w) // 2, top + GAP + row * (h + below + GAP) + band * apart
+        sheet.paste(Image.fromarray(to_uint8(np.asarray(img))), (x, y))
+        for k, part in enumerate(text):
+            draw.text((x + w / 2, y + h + strip // 4 + k * line), part, fill=INK, font=font, anchor="ma")
     return sheet
+
+
+def per_row(columns: int, fit: int) -> int:
+    """Tiles per drawn row when a row of `columns` must split into rows of at most `fit`: evenly, so a
+    painting (or seed) keeps its place in each (8 in 4 and 4, not 6 and 2, whose second row sits shifted)."""
+    parts = math.ceil(columns / max(1, fit))
+    return math.ceil(columns / parts)
+
+
+def label_lines(tile_labels: Sequence[str], font: ImageFont.FreeTypeFont, width: float) -> list[list[str]]:
+    """Each label as the lines drawn under its tile, at most `width` pixels each: the label on one line
+    where every label fits on one, else a line per field (two spaces apart, as `captions.text` joins
+    them), the same fields on the same lines under every tile. A painting too long to fit with its
+    "painting" is named alone (under every tile); a field wider than a line is cut with "…" (the
+    page and the tile's record give it whole)."""
+    if all(font.getlength(t) <= width for t in tile_labels):
+        return [[t] for t in tile_labels]
+    fields, key = [t.split("  ") for t in tile_labels], f"{NAMES['painting']} "
+    if any(f.startswith(key) and font.getlength(f) > width for fs in fields for f in fs):
+        # A name needs no "painting" before it (the header says one painting per tile): "starry_night",
+        # not "painting starr…".
+        fields = [[f.removeprefix(key) for f in fs] for fs in fields]
+    return [[_cut(f, font, width) for f in fs] for fs in fields]
+
+
+def _cut(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
+    if font.getlength(text) <= width:
+        return text
+    kept = next((k for k in range(len(text) - 1, 0, -1) if font.getlength(text[:k] + "…") <= width), 0)
+    return text[:kept].rstrip() + "…"
 
 
 def label_font(width: int) -> ImageFont.FreeTypeFont:
