@@ -77,6 +77,24 @@ def busy(path: Path) -> bool:
     return False
 
 
+@contextlib.contextmanager
+def on_folder(folder: Path, *, shared: bool):
+    """Hold a flock on `folder` itself, shared or exclusive; creates nothing. Where the folder cannot be
+    opened or locked (none yet, a file system without flock), the block runs unlocked."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        fd = None
+    try:
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
 def output_lock(output: Path) -> Path:
     """The lock file of the run (stylize or sweep) that writes `output`: one per folder and stem, as
     OUT.png and OUT.tif share OUT.ckpt.npz. Its name is no longer than the checkpoint's, which

@@ -4,6 +4,9 @@
 A writer killed meanwhile (SIGKILL, a power loss: no handler runs) leaves its temporary behind, and
 the kernel lets go of its lock; so a temporary nobody holds is an orphan, which the next write of that
 file, `weights remove` or `weights list` removes. One a live writer holds is never touched.
+
+A temporary exists, empty, for a moment before its writer locks it: writers create and lock theirs under
+a shared lock on the folder (`locks.on_folder`), which a sweep holds exclusively, so no sweep sees one then.
 """
 
 from __future__ import annotations
@@ -37,15 +40,16 @@ def temporaries(folder: Path, target: str | None = None) -> list[Path]:
 def sweep(folder: Path, target: str | None = None) -> list[tuple[Path, int]]:
     """Remove the orphaned `temporaries(folder, target)`; each one removed, with its size in bytes."""
     removed = []
-    for tmp in temporaries(folder, target):
-        with contextlib.suppress(OSError):  # BlockingIOError: a live writer holds it; or it is gone already
-            size = tmp.stat().st_size
-            # Not `create`: a writer that renamed it into place meanwhile was no interrupted one, and
-            # locking would make an empty file of that name, only to remove it and say so.
-            with locks.hold(tmp, wait=False, create=False):  # which, letting go, removes the file it held, if it can
-                pass
-            if not tmp.exists():  # a read-only folder keeps it
-                removed.append((tmp, size))
+    with locks.on_folder(folder, shared=False):  # no writer is between creating its temporary and locking it
+        for tmp in temporaries(folder, target):
+            with contextlib.suppress(OSError):  # BlockingIOError: a live writer holds it; or it is gone already
+                size = tmp.stat().st_size
+                # Not `create`: a writer that renamed it into place meanwhile was no interrupted one, and
+                # locking would make an empty file of that name, only to remove it and say so.
+                with locks.hold(tmp, wait=False, create=False):  # letting go removes the file it held, if it can
+                    pass
+                if not tmp.exists():  # a read-only folder keeps it
+                    removed.append((tmp, size))
     return removed
 
 
@@ -62,7 +66,9 @@ def place(parts: Iterable[bytes | memoryview], path: Path, *, replace: bool = Tr
     path = Path(path)
     sweep(path.parent, path.name)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    with locks.hold(tmp):
+    with contextlib.ExitStack() as held:
+        with locks.on_folder(path.parent, shared=True):  # see the module's docstring
+            held.enter_context(locks.hold(tmp))
         with open(tmp, "wb") as f:
             f.writelines(parts)
             f.flush()
