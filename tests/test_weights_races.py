@@ -1,25 +1,35 @@
-"""`weights list` and `remove` while another process writes weights at that moment: they never take a
-live write for an interrupted one, and still remove and report what killed writes left."""
+"""`weights list`, `remove` and `verify` while another process writes or removes weights at that moment:
+what they say is true of the folder as it was or as it is, never an interrupted write that was none,
+nor a traceback for a file gone between a look at the folder and the next step."""
 
 from __future__ import annotations
 
 import fcntl
 import os
+import pathlib
 import signal
 import stat
 import subprocess
 import sys
 import threading
 
+import numpy as np
 import pytest
 
+import jaxart.weights
 import test_weights
 from conftest import run_main
+from jaxart import vgg
 from jaxart.errors import InputError
-from jaxart.weights import catalog, folder, staging
+from jaxart.weights import catalog, folder, staging, store
 from test_weights_interrupted import _WRITER
 
 weights_dir = test_weights.weights_dir  # the same autouse fixture: an empty weights folder per test
+
+
+def _save(name: str) -> pathlib.Path:
+    params = {"conv1_1": {"kernel": np.ones((3, 3, 3, 4), np.float32), "bias": np.zeros(4, np.float32)}}
+    return store.save(params, folder.path_for(name), arch="vgg16", preprocess=vgg.Preprocess())
 
 
 def _removed(name: str) -> list[str]:
@@ -83,3 +93,64 @@ def test_list_still_removes_and_reports_what_killed_writers_left(weights_dir, mo
     assert f"removed {held} (4 kB), which an interrupted write left" in out
     assert f"removed {empty} (0 kB), which an interrupted write left" in out
     assert list(weights_dir.iterdir()) == []
+
+
+def _removed_after_listing(monkeypatch) -> None:
+    listing = folder.installed
+
+    def then_removed():
+        names = listing()
+        for name in names:
+            folder.path_for(name).unlink()
+        return names
+
+    monkeypatch.setattr(folder, "installed", then_removed)
+
+
+def _removed_as_read(monkeypatch) -> None:
+    read = store.read_metadata
+
+    def removed_first(path):
+        path.unlink(missing_ok=True)
+        return read(path)
+
+    monkeypatch.setattr(store, "read_metadata", removed_first)
+
+
+def _partial_gone_after_look(monkeypatch) -> None:  # a fetch finished between the look at its partial and its size
+    partial, is_file = folder.partial_path("vgg19"), pathlib.Path.is_file
+    monkeypatch.setattr(pathlib.Path, "is_file", lambda p: p == partial or is_file(p))
+    for name in ("vgg19", "gone"):
+        folder.path_for(name).unlink()
+
+
+@pytest.mark.parametrize("race", [_removed_after_listing, _removed_as_read, _partial_gone_after_look])
+def test_list_shows_a_set_removed_as_it_looked_as_not_installed_without_a_traceback(
+        race, weights_dir, monkeypatch, capsys):
+    """`weights remove` in another process between list's look at the folder and its reading of a set, or a
+    fetch done with its partial download: a traceback (FileNotFoundError, or "unknown model 'gone'")."""
+    for name in ("vgg19", "gone"):
+        _save(name)
+    race(monkeypatch)
+    code, out, err = run_main(["weights", "list"], monkeypatch, capsys)
+    assert code == 0, err
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert "gone" not in lines
+    assert "not installed (80 MB download)" in lines["vgg19"]
+
+
+def test_verify_of_all_skips_a_set_removed_while_it_ran_and_still_passes(weights_dir, monkeypatch, capsys):
+    """It said "b: FAILED: weights file ... does not exist" and exited 1, as if b's bytes were damaged."""
+    for name in ("a", "b"):
+        _save(name)
+    verify = jaxart.weights.verify
+
+    def removing_b(path):  # another process runs `weights remove b` as a is hashed
+        folder.path_for("b").unlink(missing_ok=True)
+        return verify(path)
+
+    monkeypatch.setattr(jaxart.weights, "verify", removing_b)
+    code, out, err = run_main(["weights", "verify"], monkeypatch, capsys)
+    assert code == 0 and not err, err
+    assert out.splitlines()[0].startswith("a: ok")
+    assert out.splitlines()[1] == "b: skipped, removed while this verified the others"

