@@ -14,7 +14,7 @@ from jaxart import color, margin, scales
 from jaxart.config import SMALLEST, StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import MIN_SIDE, load_image, painting_side, resized
-from jaxart.layers import check_pixels, rgb_hint
+from jaxart.layers import check_pixels, host_array, rgb_hint
 from jaxart.targets import as_paintings
 
 
@@ -31,9 +31,7 @@ def checked_image(image: ArrayLike, what: str) -> np.ndarray:
     if isinstance(image, jax.core.Tracer):  # else a TracerArrayConversionError from np.asarray below
         raise TypeError(f"{what} is traced: stylize and run loop in Python over jitted steps and cannot be jitted "
                         "or vmapped themselves; call them outside jax.jit, or jit total_loss")
-    x = np.asarray(image)
-    if x.dtype == object:
-        raise InputError(f"{what} is not an array of numbers; give an (H, W, 3) float array in [0, 1]")
+    x = host_array(image, what)
     check_pixels(x.dtype, what)
     if (hint := rgb_hint(x.shape, batch="a batch: give one image, x[0]")) is not None:
         raise InputError(f"{what} has shape {x.shape}, not (H, W, 3); {hint}")

@@ -6,13 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import jax
 import jax.numpy as jnp
+import numpy as np
+from jax.typing import ArrayLike
 
-from jaxart.errors import InputError
+from jaxart.errors import InputError, describe
 
 CHANNELS = (64, 128, 256, 512, 512)
 STAGES = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
 POOLINGS = ("max", "avg")
+IMAGE = "an (H, W, 3) float array in [0, 1]"  # what an image argument should be
+# dtype kinds that hold no numbers: what they hold, and how a user may have come by them
+NOT_NUMBERS = {"O": ("Python objects", "if they are numbers, x.astype(np.float32)"),
+               "U": ("strings", "for an image file, jaxart.load_image(path)"),
+               "S": ("bytes", "for an image file, jaxart.load_image(path)"),
+               "M": ("dates", ""), "m": ("time spans", ""), "V": ("records", "")}
 
 
 def layer_names(arch: str) -> tuple[str, ...]:
@@ -53,12 +62,51 @@ def check_layers(arch: str, layers: Sequence[str]) -> None:
 
 def check_pixels(dtype, what: str = "image") -> None:
     """Raise an InputError (a ValueError) for integer or bool pixels: they are 0..255 (or 0..65535), which
-    silently gives activations 255 times too large or, resized, a white image; floats pass."""
+    silently gives activations 255 times too large or, resized, a white image; floats pass. So do
+    strings, objects and dates (`check_numbers`)."""
+    check_numbers(dtype, what, IMAGE)
     if jnp.issubdtype(dtype, jnp.integer):
         scale = 65535 if jnp.dtype(dtype).itemsize == 2 else 255
         raise InputError(f"{what} is {jnp.dtype(dtype)}; give floats in [0, 1] (divide by {scale})")
     if not jnp.issubdtype(dtype, jnp.floating):
         raise InputError(f"{what} is {jnp.dtype(dtype)}; give a float array with values in [0, 1]")
+
+
+def check_numbers(dtype, what: str, want: str) -> None:
+    """Raise an InputError naming `what` and `want` for a dtype of no numbers (strings, objects, dates,
+    records), which `jnp.asarray` refused with a TypeError naming neither."""
+    dtype = np.dtype(dtype)
+    if dtype.kind in NOT_NUMBERS and not jnp.issubdtype(dtype, jnp.number):  # bfloat16's kind is "V" too
+        words, hint = NOT_NUMBERS[dtype.kind]
+        raise InputError(f"{what} holds {words}, not numbers (dtype {dtype}); give {want}" + (f" ({hint})" * bool(hint)))
+
+
+def host_array(x: ArrayLike, what: str, want: str = IMAGE) -> np.ndarray:
+    """`x` as a NumPy array (no copy of one), or an InputError naming `what` and `want` if it holds no numbers
+    or is ragged."""
+    try:
+        a = np.asarray(x)
+    except ValueError as e:  # nested lists of different lengths
+        raise InputError(f"{what} is no array ({describe(e)}); give {want}") from None
+    check_numbers(a.dtype, what, want)
+    return a
+
+
+def as_numbers(x: ArrayLike, what: str, want: str = IMAGE) -> jax.Array:
+    """`x` as a JAX array, checked as `host_array` checks it; a JAX array or tracer holds numbers already."""
+    if not isinstance(x, jax.Array):
+        try:
+            host_array(x, what, want)
+        except TypeError:  # a list of tracers, say: jnp.asarray takes it
+            pass
+    return jnp.asarray(x)
+
+
+def as_pixels(x: ArrayLike, what: str = "image") -> jax.Array:
+    """`x` as a JAX array of float pixels (`as_numbers`, `check_pixels`); shapes and dtypes only, so jittable."""
+    x = as_numbers(x, what)
+    check_pixels(x.dtype, what)
+    return x
 
 
 def rgb_hint(shape: tuple[int, ...], batch: str | None = None) -> str | None:

@@ -38,7 +38,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxart.layers import check_pixels
+from jaxart.layers import as_numbers, as_pixels
 
 _EPS = 1e-12
 
@@ -48,7 +48,7 @@ def widened(x: ArrayLike, what: str = "array") -> jax.Array:
     for sums over many positions: float16's sums of squares overflow and bfloat16's round (a VGG Gram
     is F^T F over thousands of them). Integers wrap around (uint8 255**2 is 1), so they are refused:
     a ValueError naming `what` ("gram's feature")."""
-    x = jnp.asarray(x)
+    x = as_numbers(x, what, "a float array")
     if not jnp.issubdtype(x.dtype, jnp.floating):
         raise ValueError(f"{what} is {x.dtype}; give a float array")
     # Widened by hand, not promote_types(x, float32): that is a TypePromotionError for float64 under
@@ -188,9 +188,7 @@ def tv_loss(image: ArrayLike) -> jax.Array:
     Returns:
       (...) float32 (float64 for float64 images), >= 0: the vertical plus the horizontal mean.
     """
-    x = jnp.asarray(image)
-    check_pixels(x.dtype, "tv_loss's image")
-    x = widened(x, "tv_loss's image")
+    x = widened(as_pixels(image, "tv_loss's image"), "tv_loss's image")
     if x.ndim < 3 or min(x.shape[-3:-1]) < 2:  # no neighbours: the means would be NaN
         raise ValueError(f"tv_loss needs an (..., H, W, C) image of at least 2x2 pixels, got shape {x.shape}")
     dy = x[..., 1:, :, :] - x[..., :-1, :, :]

@@ -15,11 +15,11 @@ from jax.typing import ArrayLike
 
 from jaxart import guided, losses
 from jaxart.config import StyleConfig
-from jaxart.layers import rgb_hint
+from jaxart.layers import as_pixels, rgb_hint
 # The targets were made here before they had a module of their own: `objective.make_targets`,
 # `objective.compute_targets` and `objective.Targets` still name them.
 from jaxart.targets import Targets, check_config, compute_targets, make_targets
-from jaxart.vgg import Weights, check_pixels, compute_dtype, features
+from jaxart.vgg import Weights, compute_dtype, features
 
 __all__ = ["LossWeights", "Targets", "compute_targets", "loss_config", "loss_function", "make_targets", "total_loss"]
 
@@ -82,8 +82,7 @@ def total_loss(
     lw = _loss_weights(lw)
     check_config(config)
     _check_targets(targets, config)
-    image = jnp.asarray(image)
-    check_pixels(image.dtype)
+    image = as_pixels(image)
     if (hint := rgb_hint(image.shape, batch="jax.vmap it over a batch")) is not None:
         raise ValueError(f"total_loss takes one (H, W, 3) image, got shape {image.shape}; {hint}")
     dtype = compute_dtype(weights)

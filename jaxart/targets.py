@@ -15,7 +15,7 @@ from jax.typing import ArrayLike
 
 from jaxart import guided, losses, optimize
 from jaxart.config import StyleConfig
-from jaxart.layers import check_pixels, check_reach, layer_names, rgb_hint
+from jaxart.layers import check_pixels, check_reach, host_array, layer_names, rgb_hint
 from jaxart.vgg import Weights, features
 
 ORDER = layer_names("vgg19")  # VGG16's names, and their order, are a subset of these
@@ -113,7 +113,7 @@ def _check_inputs(content: ArrayLike, styles: Sequence[ArrayLike], masks: ArrayL
     small for the deepest style layer was called an "image", whichever of several it was."""
     names = [f"painting {i} of {len(styles)}" if len(styles) > 1 else "the painting" for i in range(1, len(styles) + 1)]
     for what, image in (("the content", content), *zip(names, styles)):
-        check_pixels(image.dtype if hasattr(image, "dtype") else np.asarray(image).dtype, what)
+        check_pixels(image.dtype if hasattr(image, "dtype") else host_array(image, what).dtype, what)
         if (hint := rgb_hint(np.shape(image), batch="jax.vmap over a batch instead")) is not None:
             raise ValueError(f"{what} must be one (H, W, 3) image, got shape {np.shape(image)}; {hint}")
     for layers, named in ((config.content_layers, [("the photo", content)]), (config.style_layers, zip(names, styles))):

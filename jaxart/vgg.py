@@ -18,8 +18,8 @@ from jax.typing import ArrayLike
 
 from jaxart import convs
 from jaxart.layers import (
-    CHANNELS, POOLINGS, STAGES, check_layers, check_params, check_pixels, check_reach, conv_names, layer_names,
-    rgb_hint, stage_layer_names,
+    CHANNELS, POOLINGS, STAGES, as_pixels, check_layers, check_params, check_pixels, check_reach, conv_names,
+    layer_names, rgb_hint, stage_layer_names,
 )
 
 # layers.py's names are re-exported: vgg.layer_names, vgg.conv_names and the rest are used widely.
@@ -178,8 +178,7 @@ def features(
     if not layers:
         raise ValueError("layers is empty; name at least one, such as ['relu4_2']")
     check_layers(weights.arch, layers)
-    image = jnp.asarray(image)
-    check_pixels(image.dtype)
+    image = as_pixels(image)
     if (hint := rgb_hint(image.shape)) is not None:
         raise ValueError(f"image must be (H, W, 3) or (N, H, W, 3), got shape {image.shape}; {hint}")
     order = layer_names(weights.arch)
