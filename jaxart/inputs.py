@@ -45,14 +45,16 @@ def checked_image(image: ArrayLike, what: str) -> np.ndarray:
     return x.astype(np.float32)
 
 
-def checked_paintings(styles: ArrayLike | Sequence[ArrayLike]) -> list[np.ndarray]:
-    """`styles` as a list of checked (h, w, 3) paintings; one painting alone is a list of one."""
+def checked_paintings(styles: ArrayLike | Sequence[ArrayLike], indexed: bool = False) -> list[np.ndarray]:
+    """`styles` as a list of checked (h, w, 3) paintings; one painting alone is a list of one. A bad one
+    of several is "painting 2", counted from 1 as the command line's STYLE arguments are, and `indexed`
+    adds its index from 0, as a sweep's settings give it (`Setting.painting`): "painting 2 (index 1)"."""
     styles = as_paintings(styles)
     if not styles:
         raise InputError("give at least one style image")
     if len(styles) == 1:
         return [checked_image(styles[0], "painting")]
-    return [checked_image(s, f"painting {i}") for i, s in enumerate(styles, 1)]
+    return [checked_image(s, f"painting {i}" + f" (index {i - 1})" * indexed) for i, s in enumerate(styles, 1)]
 
 
 def sized_inputs(content: ArrayLike, styles: Sequence[ArrayLike],

@@ -31,7 +31,7 @@ from jaxart.duplicates import repeated
 from jaxart.image import fit
 from jaxart.settings import MAX_SETTINGS, Setting, as_settings, gram_sets, grid
 from jaxart.sweep_inputs import check, check_distinct, check_memory
-from jaxart.targets import check_config
+from jaxart.targets import as_paintings, check_config
 from jaxart.vgg import Weights, check_weights
 
 __all__ = ["AXIS", "MAX_SETTINGS", "Setting", "SweepResult", "batch_mean", "batch_mesh", "check",
@@ -75,7 +75,8 @@ def sweep(
 
     Args:
       content: (H, W, 3) RGB photo in [0, 1], resized to `config.size` (long side).
-      style: one (h, w, 3) RGB painting in [0, 1], or a list of them, each of its own size: blended by
+      style: one (h, w, 3) RGB painting in [0, 1], or a list of them, each of its own size (or an (N, h, w, 3)
+        stack), as `jaxart.run` takes them; a bad one is named "painting k (index k-1)": blended by
         `config.style_blend` (a setting's `painting`: that one alone), or with `config.mask` one per
         region, R of them in the order of `config.region_colors` (painting r paints region r, as
         `jaxart.run` does); every setting shares the (R, H, W) regions, resized at each scale.
@@ -101,7 +102,9 @@ def sweep(
     settings = as_settings(settings)
     content = inputs.checked_image(content, "photo")
     inputs.check_small(config, content.shape)  # a size below 16 px: the least that works for this photo
-    styles = list(style) if isinstance(style, (list, tuple)) else [style]  # paintings may differ in size
+    # As run takes them: an (N, h, w, 3) stack is N paintings (it was one, refused as "a batch"), a list may
+    # hold paintings of different sizes, and nested lists three deep are one painting (their rows were paintings).
+    styles = as_paintings(style)
     check(config, settings, weights.arch, len(styles))
     scales.check_photo(config, content.shape)  # every scale, before any work, as transfer.run does
     mesh = batch_mesh(devices)
@@ -120,7 +123,7 @@ def sweep(
     masks = [None] * len(plan)  # every scale's region masks from one read of the file, as scales.run takes them
     if config.mask is not None:
         masks = guided.scaled_masks(config, [fit(content.shape, size) for size, _ in plan], len(styles))
-    styles = inputs.checked_paintings(styles)  # once, not at every scale for every (painting, style scale)
+    styles = inputs.checked_paintings(styles, indexed=True)  # once, not at every scale for every (painting, style scale)
     for (size, count), regions in zip(plan, masks):
         carry = None  # the previous scale's state is not held while this one's is made
         stage = scales.stage_config(config, size, count)

@@ -34,3 +34,41 @@ def test_a_name_a_dict_or_a_number_in_place_of_weights_config_or_callback_is_one
         tiny, weights, config, callback, says):
     with pytest.raises(TypeError, match=says):
         sweep(PHOTO, PHOTO, weights or tiny, config, grid([1.0]), callback=callback)
+
+
+def _bad(kind: str) -> np.ndarray:
+    """A painting with one defect that `jaxart.run` refuses, naming it."""
+    nan = PAINTING.copy()
+    nan[0, 0] = np.nan
+    return {"grey": PAINTING[..., 0], "uint8": (PAINTING * 255).astype(np.uint8), "NaN": nan,
+            "objects": PAINTING.astype(object), "1x1": PAINTING[:1, :1]}[kind]
+
+
+PAINTING = np.random.default_rng(0).random((16, 16, 3), dtype=np.float32)
+
+
+@pytest.mark.parametrize("kind", ["grey", "uint8", "NaN", "objects", "1x1"])
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_a_bad_painting_k_of_n_is_named_as_run_names_it_with_its_index(tiny, k, kind):
+    """What `run` says of painting k, with the index a setting's `painting` gives it (from 0)."""
+    paintings = [PAINTING, PAINTING[::-1].copy(), PAINTING[:, ::-1].copy()]
+    paintings[k - 1] = _bad(kind)
+    with pytest.raises(jaxart.InputError) as ran:
+        jaxart.run(PHOTO, paintings, weights=tiny, config=CONFIG)
+    assert str(ran.value).startswith(f"painting {k} ")
+    for settings in (grid([1.0]), grid([1.0], paintings=[0, 1, 2])):
+        with pytest.raises(jaxart.InputError) as swept:
+            sweep(PHOTO, paintings, tiny, CONFIG, settings)
+        assert str(swept.value) == str(ran.value).replace(f"painting {k} ", f"painting {k} (index {k - 1}) ", 1)
+
+
+def test_a_stack_of_paintings_is_several_as_run_takes_it(tiny):
+    """An (N, h, w, 3) stack was one painting: refused as "a batch", or with a NaN in its second painting
+    "painting 1 is not one of the 1 paintings given" of a grid over paintings 0..2."""
+    paintings = [PAINTING, PAINTING[::-1].copy(), PAINTING[:, ::-1].copy()]
+    settings = grid([1.0], paintings=[0, 1, 2])
+    listed, stacked = (sweep(PHOTO, p, tiny, CONFIG, settings) for p in (paintings, np.stack(paintings)))
+    np.testing.assert_array_equal(stacked.images, listed.images)
+    paintings[1] = _bad("NaN")
+    with pytest.raises(jaxart.InputError, match=r"^painting 2 \(index 1\) has 3 NaN or infinite values; "):
+        sweep(PHOTO, np.stack(paintings), tiny, CONFIG, settings)
