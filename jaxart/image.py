@@ -8,7 +8,6 @@ wrong and what to do; nothing else escapes `load_image` for a bad file.
 
 from __future__ import annotations
 
-import io
 import numbers
 import os
 import warnings
@@ -16,99 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
+from jaxart import modes
 from jaxart.errors import InputError, describe
 from jaxart.files import check_path
 
 MIN_SIDE = 2  # one pixel has no texture to match, and VGG's pooling needs something to pool
 WHITE = (255, 255, 255)
-
-
-def _deep(img: Image.Image) -> bool:
-    """Whether `img` holds 32-bit int, 16-bit or float grey samples, which 8-bit conversions clip."""
-    return img.mode in ("I", "F") or img.mode.startswith("I;")
-
-
-def _grey(img: Image.Image, dtype: type = np.uint8) -> tuple[Image.Image, Image.Image | None]:
-    """32-bit int, 16-bit and float grey pixels as `dtype` grey (uint8: L, uint16: I;16) with
-    their full range kept, and the L alpha their tRNS colour key gives (None without one)."""
-    raw = np.asarray(img)
-    a = raw.astype(np.float64)
-    if img.mode == "F":
-        # Float files are conventionally [0, 1]; Pillow's own F images are [0, 255].
-        finite = a[np.isfinite(a)]
-        top = 1.0 if finite.size == 0 or finite.max() <= 1.0 else 255.0
-    else:
-        # Pillow puts 16-bit samples (PNG, TIFF, PGM) in I;16* and I, always scaled to 0..65535;
-        # its own I -> L conversion clips at 255 instead, which turns them white.
-        top = 65535.0
-    a = np.nan_to_num(a / top, nan=0.0, posinf=1.0, neginf=0.0)
-    grey = Image.fromarray((np.clip(a, 0.0, 1.0) * np.iinfo(dtype).max + 0.5).astype(dtype))
-    # A PNG's key names one raw 16-bit sample, so it is matched before any rounding.
-    key = img.info.get("transparency")
-    if not isinstance(key, (int, np.integer)):
-        return grey, None
-    return grey, Image.fromarray(np.where(raw == key, 0, 255).astype(np.uint8))
-
-
-def _to_l(img: Image.Image) -> Image.Image:
-    """32-bit int, 16-bit and float grey pixels as 8-bit L, or LA where a tRNS key marks some transparent."""
-    grey, alpha = _grey(img)
-    return grey if alpha is None else Image.merge("LA", (grey, alpha))
-
-
-def _to_rgb(img: Image.Image, background: tuple[int, int, int]) -> Image.Image:
-    """Any Pillow mode as 8-bit RGB, transparency composited over `background`."""
-    if _deep(img):
-        img = _to_l(img)
-    elif img.mode == "La":  # premultiplied; Pillow converts it to nothing but LA
-        img = img.convert("LA")
-    if img.has_transparency_data:  # alpha band, palette alpha, or a tRNS colour key
-        rgba = img.convert("RGBA")
-        base = Image.new("RGBA", rgba.size, (*background, 255))
-        return Image.alpha_composite(base, rgba).convert("RGB")
-    return img.convert("RGB")  # also inverts CMYK and converts YCbCr, 1, L, P
-
-
-def _to_srgb(img: Image.Image) -> Image.Image:
-    """Pixels tagged with an ICC profile (Display P3 from phones, Adobe RGB, a CMYK or grey
-    profile) converted to sRGB, the space VGG was trained in and PNG viewers assume.
-
-    Untagged pixels are sRGB already; a profile that lcms cannot read or apply is ignored, as
-    browsers do. Palette images are converted through their RGB colours; grey with alpha through
-    its grey; 16-bit, 32-bit and float grey as 16-bit grey, so that a linear profile's shadows keep
-    their levels. Every mode is converted but LAB and HSV, which have no RGB profile.
-    """
-    icc = img.info.get("icc_profile")
-    if not icc:
-        return img
-    pixels, alpha = img, None
-    if img.mode in ("P", "PA"):  # the palette holds the profile's RGB colours
-        pixels = img.convert("RGBA" if img.mode == "PA" or "transparency" in img.info else "RGB")
-    elif img.mode in ("LA", "La"):  # lcms has no grey-with-alpha mode
-        la = img.convert("LA")
-        pixels, alpha = la.getchannel("L"), la.getchannel("A")
-    elif _deep(img):
-        pixels, alpha = _grey(img, np.uint16)
-    elif img.mode in ("1", "RGBX", "RGBa", "YCbCr"):
-        pixels = img.convert({"1": "L", "RGBa": "RGBA"}.get(img.mode, "RGB"))
-    if pixels.mode not in ("RGB", "RGBA", "CMYK", "L", "I;16"):
-        return img
-    try:
-        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        srgb = ImageCms.createProfile("sRGB")
-        # lcms's optimized transform tabulates grey input coarsely: a linear profile's deep shadows
-        # came out at half to two thirds of their level (19 for 29 of 255 from 16 bits, 6 for 13 from
-        # 8). The exact one costs 8x, 0.13 s/Mpx (BENCHMARKS.md); RGB's optimized one is within 1/255.
-        flags = ImageCms.Flags.NOOPTIMIZE if pixels.mode in ("I;16", "L") else ImageCms.Flags.NONE
-        out = ImageCms.profileToProfile(pixels, source, srgb, outputMode="RGBA" if pixels.mode == "RGBA" else "RGB",
-                                        flags=flags)
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        return img
-    if alpha is not None:
-        out.putalpha(alpha)
-    return out
 
 
 def check_background(background: Sequence[int]) -> tuple[int, int, int]:
@@ -145,6 +59,8 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool) ->
     try:
         with Image.open(p) as opened:
             img = ImageOps.exif_transpose(opened)  # decodes the first frame
+            if opened.format == "PNG":  # a 16-bit one's colour key, of other samples than Pillow decodes
+                img = modes.png_key_in_8_bits(img, modes.png_depth(p))
     except PermissionError as e:
         raise InputError(f"{p} cannot be read ({e.strerror}); check its permissions") from None
     except UnidentifiedImageError:
@@ -165,7 +81,7 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool) ->
         raise InputError(f"{p} has NaN or infinite pixels ({finite.size - np.count_nonzero(finite)} of {finite.size}); "
                          "re-export it with finite values")
     try:
-        return _to_rgb(_to_srgb(img) if to_srgb else img, background)
+        return modes.to_rgb(modes.to_srgb(img) if to_srgb else img, background)
     except (ValueError, OSError) as e:  # modes Pillow cannot convert, such as LAB
         raise InputError(
             f"{p} has {img.mode} pixels, which cannot be converted to RGB ({describe(e)}); "

@@ -164,3 +164,16 @@ def test_transparent_palette_pixels_with_a_profile_still_show_the_background(tmp
     pal.putpixel((1, 0), 1)  # index 1 is fully transparent
     rgb = load_image(_save(tmp_path, "pt.png", pal, SWAPPED, transparency=1), background=(0, 255, 0))
     np.testing.assert_allclose(rgb[0], [(0, 0, 1), (0, 1, 0)], atol=2 / 255)  # opaque red means blue
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_a_colour_key_with_a_profile_still_shows_the_background(tmp_path, mode):
+    """lcms's output lacked the tRNS key, so the transparent pixels were drawn opaque."""
+    red, key = ((255, 0, 0), (10, 20, 30)) if mode == "RGB" else (200, 9)
+    img = Image.new(mode, (2, 2), red)
+    img.putpixel((1, 0), key)
+    profile = SWAPPED if mode == "RGB" else icc(b"GRAY", {b"wtpt": _xyz(D50), b"kTRC": _gamma(1.0)})
+    rgb = load_image(_save(tmp_path, "k.png", img, profile, transparency=key), background=(0, 255, 0))
+    np.testing.assert_array_equal(rgb[0, 1], (0, 1, 0))
+    opaque = (0, 0, 1) if mode == "RGB" else (srgb_encode(200 / 255),) * 3  # swapped: opaque red means blue
+    np.testing.assert_allclose(rgb[1], [opaque] * 2, atol=2 / 255)
