@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxart.layers import check_pixels
+from jaxart.layers import check_pixels, host_array
 
 MODES = ("style", "luminance", "match-pca", "match-chol", "match-sym", "keep")
 MATCHES = {"match-pca": "pca", "match-chol": "chol", "match-sym": "sym"}
@@ -55,7 +55,7 @@ def _checked_pixels(image: ArrayLike, what: str, channels: bool = True):
     The matrices were cast to integer pixels' dtype: uint8 RGB became all-zero YIQ (and luminance),
     silently; integers are refused with the scale."""
     if not hasattr(image, "dtype"):
-        image = np.asarray(image)
+        image = host_array(image, what)
     check_pixels(image.dtype, what)
     if channels and image.shape[-1:] != (3,):  # else a matmul error about gufunc signatures, or a wrong broadcast
         raise ValueError(f"{what} has shape {image.shape}; give an (..., 3) array, the three colour channels last")

@@ -15,7 +15,7 @@ from PIL import Image, PngImagePlugin
 
 from jaxart.errors import InputError, describe
 from jaxart.files import check_path, replacing
-from jaxart.layers import check_pixels
+from jaxart.layers import check_pixels, host_array
 
 RECORD_KEY = "jaxart"
 SOFTWARE = b"jaxart\0"  # a TIFF's Software tag: its ImageDescription is the run record
@@ -121,7 +121,7 @@ def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None =
     fmt = choose_format(fmt, path)
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
-    path, x = Path(path), np.asarray(image)
+    path, x = Path(path), host_array(image, "save_image's image")
     if x.ndim != 3 or x.shape[-1] != 3 or 0 in x.shape:
         raise ValueError(f"save_image needs an (H, W, 3) image, got shape {x.shape}")
     check_pixels(x.dtype, "save_image's image")

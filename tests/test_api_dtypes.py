@@ -73,3 +73,14 @@ def test_numbers_still_pass_as_lists_and_under_jit(tiny_vgg16):
     np.testing.assert_allclose(listed, losses.tv_loss(np.stack([PHOTO[..., 0]] * 2)), rtol=1e-6)
     jitted = jax.jit(lambda x: jaxart.features(tiny_vgg16, x, "relu1_1")["relu1_1"])(PHOTO)
     np.testing.assert_allclose(jitted, jaxart.features(tiny_vgg16, PHOTO, "relu1_1")["relu1_1"], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("odd", ["objects", "ragged"])
+def test_save_image_and_the_colour_functions_name_them_too_and_write_nothing(tmp_path, odd):
+    """A ragged list was NumPy's ValueError about "an inhomogeneous shape", naming no argument."""
+    x, holds = ODD[odd]
+    with pytest.raises(InputError, match=f"^save_image's image {holds}.*; {IMAGE}"):
+        jaxart.save_image(tmp_path / "out.png", x)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(InputError, match=f"^rgb_to_yiq's image {holds}.*; {IMAGE}"):
+        jaxart.color.rgb_to_yiq(x)
