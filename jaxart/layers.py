@@ -62,8 +62,8 @@ def check_layers(arch: str, layers: Sequence[str]) -> None:
 
 def check_pixels(dtype, what: str = "image") -> None:
     """Raise an InputError (a ValueError) for integer or bool pixels: they are 0..255 (or 0..65535), which
-    silently gives activations 255 times too large or, resized, a white image; floats pass. So do
-    strings, objects and dates (`check_numbers`)."""
+    silently gives activations 255 times too large or, resized, a white image; floats pass. Arrays of
+    strings, objects or dates are refused too, naming what they hold (`check_numbers`)."""
     check_numbers(dtype, what, IMAGE)
     if jnp.issubdtype(dtype, jnp.integer):
         scale = 65535 if jnp.dtype(dtype).itemsize == 2 else 255

@@ -165,7 +165,8 @@ def features(
     Raises:
       ValueError: at trace time, for an unknown layer, pooling or conv, an image of another
         shape or too small for the deepest layer, or params that are not `weights.arch`'s;
-        an `InputError` (a ValueError) for integer or bool pixels.
+        an `InputError` (a ValueError) for integer or bool pixels, or an array of no numbers (objects,
+        strings, dates) or a ragged list, naming what it holds.
       TypeError: `weights` is not a `Weights` (its `params` alone, say), or `layers` is None.
     """
     if pooling not in POOLINGS:
