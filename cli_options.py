@@ -67,10 +67,16 @@ StartSize = Annotated[Optional[int], typer.Option(parser=whole, help="Coarse to 
 Mask = Annotated[Optional[Path], typer.Option(
     help="Spatial control: an image over the photo whose colours mark regions, one painting each (--region-style).",
     callback=home)]
+_CONVERGED = (f"the total loss fell by less than this fraction over the last {_plateau.WINDOW} steps (tested every "
+              f"{_plateau.WINDOW} steps, in the last scale), e.g. 0.001; 0: run every step")
 Tolerance = Annotated[float, typer.Option(
     parser=lambda raw: _plateau.check_tolerance(number(raw)),
-    help="Stop once the picture has converged: when the total loss fell by less than this fraction over the last "
-         f"{_plateau.WINDOW} steps (tested every {_plateau.WINDOW} steps, in the last scale), e.g. 0.001; 0: run every step.")]
+    help=f"Stop once the picture has converged: when {_CONVERGED}.")]
+SweepTolerance = Annotated[float, typer.Option(
+    "--tolerance", parser=lambda raw: _plateau.check_tolerance(number(raw)),
+    help=f"Stop each tile on its own once its picture has converged, as stylize --tolerance stops a run: when "
+         f"{_CONVERGED}. A converged tile keeps that step's image while the others go on; the sweep ends once "
+         "every tile has stopped.")]
 RegionStyle = Annotated[Optional[list[str]], typer.Option(
     help="COLOUR=PAINTING for --mask, repeated: red=starry.jpg, '#0000ff'=scream.jpg (a name, #rrggbb, rgb(r,g,b) "
          "or r,g,b). COLOUR=photo paints nothing there and keeps the photo (a painting file named photo: ./photo).")]

@@ -75,6 +75,7 @@ def sweep(
     pooling: _o.PoolingOption = Pooling(_DEFAULT.pooling),
     conv: _o.ConvOption = Conv(_DEFAULT.conv),
     remat: _o.Remat = _DEFAULT.remat,
+    tolerance: _o.SweepTolerance = 0.0,
     background: _o.Background = "white",
     columns: Annotated[Optional[int], typer.Option(parser=_whole, help="Tiles per row of the sheet, kept however wide [default: one row per value of the slower-varying settings, split evenly into rows that fit 1600 px].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier sweep to this --output that this one does not replace (a larger sweep's, or another --format's).")] = False,
@@ -85,7 +86,8 @@ def sweep(
     All settings run as one batched program, split over all local devices; the other options hold for every tile,
     as they would for `jaxart stylize`.
     """
-    from jaxart import captions, compile_cache, guided, job, locks, notes as _notes, progress, scales as _scales, sheet, sweep as S, transfer
+    from jaxart import captions, compile_cache, guided, job, locks, notes as _notes, plateau, progress, scales as _scales, sheet
+    from jaxart import sweep as S, transfer
     from jaxart import weights
     from jaxart.checkpoint import Interrupted
     from jaxart.config import StyleConfig
@@ -157,22 +159,23 @@ def sweep(
                                   128 + signum)
             update(i, *S.batch_mean(carry, len(settings)))
 
-        result = S.sweep(photo, paintings, w, config, settings, callback=on_step)
+        result = S.sweep(photo, paintings, w, config, settings, callback=on_step, tolerance=tolerance)
         inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
                   "background": list(rgb)}
         # The fields a stylize record has (job.record), with each tile's own loss, steps, config and seed.
         shared = job.record(config, w, transfer.Outcome(result.images[0], {}, total, result.seconds), inputs,
                             job.input_digests(content, styles, config, hashed),
-                            str(Path(model).resolve()) if weights.is_path(model) else None)
+                            str(Path(model).resolve()) if weights.is_path(model) else None, tolerance)
         record = {**{k: v for k, v in shared.items() if k != "seed"}, "loss": result.terms, "steps": result.steps}
         files = sheet.write(output, result.images, settings, config, record, columns, overwrite=overwrite,
-                            ok=result.ok, fmt=fmt.value)
+                            ok=result.ok, fmt=fmt.value, stopped=result.stopped)
     if signum := stopped():  # it came during the last step, the final loss or the writing
         raise Interrupted(f"interrupted by {signal.Signals(signum).name} as the sweep finished; wrote {files[0]}, "
                           f"{files[1]} and {len(settings)} images", 128 + signum)
     if not quiet:
         n, d = len(settings), result.devices
         typer.echo(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {_made(settings)} "
-                   f"on {d} device{'s' * (d != 1)}, {total} step{'s' * (total != 1)}, {result.seconds:.1f} s)")
+                   f"on {d} device{'s' * (d != 1)}, {plateau.tiles_text(result.steps, result.stopped, total)}, "
+                   f"{result.seconds:.1f} s)")
     if failed := sheet.nonfinite(output, settings, result.ok, fmt.value, captions.painting_names(record)):
         raise NonFiniteLossError(failed)

@@ -97,7 +97,7 @@ def held(config: StyleConfig, record: dict | None = None) -> str:
     "size 256, steps 200, colors luminance, style-layers relu1_1,relu2_1" (coarse to fine: "size 256,
     steps 50,20, scales 128,256"). Size and steps always, the others where they differ from
     `StyleConfig`'s defaults, but those the optimizer ignores (`optimize.IGNORES`); an --init image by
-    its file name, and the record's "inputs"
+    its file name, the record's "tolerance" where it has one, and its "inputs"
     "background" where it is not white."""
     default, named = StyleConfig(), []
     for field in dataclasses.fields(config):
@@ -114,6 +114,8 @@ def held(config: StyleConfig, record: dict | None = None) -> str:
         shown = (",".join(map(_value, v)) if isinstance(v, tuple)
                  else Path(v).name if k == "init" and v not in INITS else _value(v))
         named.append(f"{k.replace('_', '-')} {shown}")
+    if tolerance := (record or {}).get("tolerance"):  # each tile's steps are on the page
+        named.append(f"tolerance {_value(tolerance)}")
     background = ((record or {}).get("inputs") or {}).get("background")
     if background is not None and tuple(background) != WHITE:
         named.append(f"background {','.join(map(str, background))}")

@@ -1,5 +1,5 @@
-"""Stopping a run once its picture no longer changes (`stylize --tolerance`), and what a run that stopped
-early took, so that its command makes it again.
+"""Stopping a run once its picture no longer changes (`stylize --tolerance`; `sweep --tolerance` stops each
+tile so, sweep.py), and what a run that stopped early took, so that its command makes it again.
 
 The test is on the total loss of the final scale, every `WINDOW` steps: at a step that is a multiple of
 it, the run has converged when the loss fell by less than `tolerance` (relative) since `WINDOW` steps
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 
 from jaxart import scales
 from jaxart.config import StyleConfig
@@ -52,6 +53,17 @@ def converged(losses: dict[int, float], step: int, tolerance: float) -> bool:
 def steps_text(steps: int, total: int, stopped: bool) -> str:
     """The summary's "500 steps", or "converged at step 143 of 500" for a run its test stopped."""
     return f"converged at step {steps} of {total}" if stopped else f"{steps} step{'s' * (steps != 1)}"
+
+
+def tiles_text(steps: Sequence[int], stopped: Sequence[bool], total: int) -> str:
+    """A sweep summary's "200 steps", or which of its tiles the test stopped and where: "3 of 4 converged at
+    steps 60-90 of 200", "all 4 converged at step 90 of 200", one tile alone as `steps_text` says of a run."""
+    at = sorted({int(s) for s, stop in zip(steps, stopped) if stop})
+    if not at:
+        return steps_text(total, total, False)
+    n, k = len(steps), sum(map(bool, stopped))
+    who = "converged" if n == 1 else f"all {n} converged" if k == n else f"{k} of {n} converged"
+    return f"{who} at step{f's {at[0]}-' if len(at) > 1 else ' '}{at[-1]} of {total}"
 
 
 def taken(config: StyleConfig, steps: int) -> StyleConfig:

@@ -81,8 +81,9 @@ def caveats(record: dict, shape: tuple[int, int] | None = None) -> list[str]:
     notes = []
     if "sheet" in record:
         grows = "L-BFGS amplifies it" if reproduce.config_of(record).optimizer == "lbfgs" else "each Adam step carries it on"
+        stop = "; --tolerance may then stop it at another step" if record.get("tolerance") else ""
         notes.append(f"this is a tile of sweep {record['sheet']}; stylize runs it alone, which gives close but not "
-                     f"identical pixels (a batched run rounds differently, and {grows})")
+                     f"identical pixels (a batched run rounds differently, and {grows}){stop}")
     if "interrupted" in record:
         runs = "until it converges or its last step" if record.get("tolerance") else "every step"
         notes.append(f"this run was interrupted at step {record.get('step', '?')}; the command runs {runs} "

@@ -59,7 +59,7 @@ def outputs(path: Path, n: int, fmt: str = "png") -> list[Path]:
 def write(
     path: str | os.PathLike, images: np.ndarray, settings: Sequence[Setting], config: StyleConfig,
     record: dict | None = None, columns: int | None = None, *, overwrite: bool = True,
-    ok: Sequence[bool] | None = None, fmt: str = "png",
+    ok: Sequence[bool] | None = None, fmt: str = "png", stopped: Sequence[bool] | None = None,
 ) -> list[Path]:
     """Write the contact sheet to `path`, each image beside it, and an HTML page listing them.
 
@@ -82,6 +82,8 @@ def write(
       ok: per setting, whether its loss stayed finite (default: all did). A failed one's image is
         its last finite one: its record says so in "error", and its label ends in "(failed)".
       fmt: the single images' format, as stylize's --format ("png", "png16" or "tiff"); the sheet an 8-bit PNG.
+      stopped: per setting, whether the record's "tolerance" stopped it (`SweepResult.stopped`): its record
+        says at which step, "stopped_at" (its "steps"), as a stylize run's does.
 
     Returns:
       The files written (sheet, HTML, single images).
@@ -111,6 +113,8 @@ def write(
         for i, (tile, cfg) in enumerate(zip(tiles, configs)):
             extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
             extra.update({"steps": int(steps[i])} if steps is not None else {})
+            if steps is not None and stopped is not None and stopped[i]:
+                extra["stopped_at"] = int(steps[i])
             tile_record = {**one_painting(record, settings[i].painting), "config": cfg, "seed": cfg["seed"],
                            "sheet": path.name, **took, **extra, **({"error": FAILED} if failed[i] else {})}
             save_image(stage(tile, "image"), images[i], tile_record, fmt)

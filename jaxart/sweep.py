@@ -5,11 +5,14 @@ one compiled step: `jax.vmap` turns N settings into one batch. With several loca
 batch is split over a 1-D `jax.sharding.Mesh` (axis "batch"); weights and targets are
 replicated. The step is driven from Python on every backend, as `optimize.minimize` does on CPU
 (where an XLA loop runs the VGG gradient ~2.4x slower, jax-ml/jax#12868); `callback` reports
-every step. The batched programs are in batched.py, the checks and each scale's inputs in
-sweep_inputs.py; coarse to fine runs the whole batch at each scale of `scales.schedule`, as
-`scales.run` runs one image. Every setting's inputs, targets and result are those of a run
-(`inputs.prepared_inputs` and `starting_image`, `transfer.prepared_targets` and `finished`), so
-colours, region masks and the painting's scale (swept or not) hold as they do there.
+every step. With a `tolerance` (plateau.py) each setting stops on its own once its loss converged, as
+`stylize --tolerance` stops a run: its tile keeps that step's image while the others go on (the batch
+still computes it, so it saves time only once every setting has stopped, which ends the sweep). The
+batched programs are in batched.py, the checks and each scale's inputs in sweep_inputs.py; coarse to
+fine runs the whole batch at each scale of `scales.schedule`, as `scales.run` runs one image. Every
+setting's inputs, targets and result are those of a run (`inputs.prepared_inputs` and `starting_image`,
+`transfer.prepared_targets` and `finished`), so colours, region masks and the painting's scale (swept
+or not) hold as they do there.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from jax.typing import ArrayLike
 
-from jaxart import batched, guided, inputs, kept, margin, objective, optimize, scales, sweep_inputs, transfer
+from jaxart import batched, guided, inputs, kept, margin, objective, optimize, plateau, scales, sweep_inputs, transfer
 from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
 from jaxart.duplicates import repeated
@@ -47,7 +50,8 @@ class SweepResult(NamedTuple):
     settings: tuple[Setting, ...]
     devices: int  # how many devices the batch was split over
     seconds: float
-    steps: np.ndarray  # (N,) int: the steps each setting took (fewer where its loss became NaN/inf)
+    steps: np.ndarray  # (N,) int: the steps each setting took (fewer where its loss became NaN/inf or converged)
+    stopped: np.ndarray  # (N,) bool: the tolerance stopped it at its `steps` (`sweep`'s `tolerance`)
 
 
 def batch_mean(carry: optimize.Carry, n: int) -> tuple[float, dict[str, float]]:
@@ -70,6 +74,7 @@ def sweep(
     *,
     callback: Callable[[int, optimize.Carry], None] | None = None,
     devices: Sequence[jax.Device] | None = None,
+    tolerance: float = 0.0,
 ) -> SweepResult:
     """Stylize `content` once per setting, all settings as one batched program.
 
@@ -87,6 +92,9 @@ def sweep(
       callback: `callback(step, carry)` after every step, batched carry on device; steps count over all scales.
       devices: split the batch over these (default: all local devices), padded to a multiple of
         their number by repeating the last setting.
+      tolerance: 0 (off), or stop each setting once its total loss fell by less than this fraction over the
+        last `plateau.WINDOW` steps of the last scale, as `jaxart.run` with `stylize --tolerance` stops;
+        the sweep ends once every setting has stopped (no more callbacks).
 
     Returns:
       A `SweepResult` whose image i is `jaxart.run` of `settings[i].apply(config)` (and its painting)
@@ -97,6 +105,7 @@ def sweep(
     start = time.perf_counter()
     check_weights(weights)  # a name, such as "vgg16", failed on .arch
     check_config(config)
+    tolerance = plateau.check_tolerance(tolerance)
     if callback is not None and not callable(callback):  # else refused only after the first step compiled
         raise TypeError(f"callback must be a function of (step, carry), or None, got {type(callback).__name__}")
     settings = as_settings(settings)
@@ -120,6 +129,8 @@ def sweep(
     batch, shared = NamedSharding(mesh, PartitionSpec(AXIS)), NamedSharding(mesh, PartitionSpec())
     lw, weights = jax.device_put(lw, batch), jax.device_put(weights, shared)
     offset, before, plan = 0, None, scales.schedule(config)
+    since, end = plateau.first_step(config), scales.total_steps(config)
+    losses, stopped = [{} for _ in settings], np.zeros(len(padded), bool)  # each setting's tested losses
     masks = [None] * len(plan)  # every scale's region masks from one read of the file, as scales.run takes them
     if config.mask is not None:
         masks = guided.scaled_masks(config, [fit(content.shape, size) for size, _ in plan], len(styles))
@@ -139,6 +150,8 @@ def sweep(
             carry = step(carry, lw, weights, targets)
             if callback is not None:
                 callback(offset + i + 1, carry)
+            if tolerance and plateau.tested(offset + i + 1, since) and offset + i + 1 < end:
+                carry, stopped = _stop_converged(carry, losses, offset + i + 1, tolerance, stopped)
         offset += count
         # What the next scale continues, as scales.run does: the optimized pixels (not the finished
         # image) without the margin, and not the optimizer's state; the steps count over all scales.
@@ -151,8 +164,25 @@ def sweep(
         carry.params, lw, weights, targets)
     terms = {k: np.asarray(v)[:n] for k, v in {"total": total, **terms}.items()}
     images = jax.vmap(lambda x: transfer.finished(x, photo, config.colors, kept.photo_mask(regions, len(styles))))(carry.params)
-    return SweepResult(np.asarray(images)[:n], terms, np.asarray(carry.ok)[:n], settings,
-                       devices_used, time.perf_counter() - start, np.asarray(before.count)[:n])
+    return SweepResult(np.asarray(images)[:n], terms, np.asarray(carry.ok)[:n] | stopped[:n], settings,
+                       devices_used, time.perf_counter() - start, np.asarray(before.count)[:n], stopped[:n])
+
+
+def _stop_converged(carry: optimize.Carry, losses: list[dict[int, float]], step: int, tolerance: float,
+                    stopped: np.ndarray) -> tuple[optimize.Carry, np.ndarray]:
+    """`carry` with the settings whose loss converged at `step` (`plateau.converged` of each one's `losses`,
+    which this adds to) stopped, and `stopped` marking them: ok False, which the step keeps as they are,
+    so their image and step count stay this step's (the sweep gives their ok back at the end). The
+    padding repeats the last setting's answer. The new ok keeps the old one's placement: another would
+    compile the step again."""
+    ok, values = np.asarray(carry.ok), np.asarray(carry.value)
+    for value, tested in zip(values, losses):
+        tested[step] = float(value)
+    now = np.array([plateau.converged(tested, step, tolerance) for tested in losses])
+    now = now[np.minimum(np.arange(len(ok)), len(losses) - 1)] & ok  # not one whose loss became NaN or inf
+    if not now.any():
+        return carry, stopped
+    return carry._replace(ok=jax.device_put(ok & ~now, carry.ok.sharding)), stopped | now
 
 
 def _continued(carry: optimize.Carry, before: optimize.Carry | None) -> optimize.Carry:
