@@ -104,9 +104,15 @@ _KINDS = {_NOT_WHOLE: "a whole number", _NOT_NUMBER: "a number"}
 def usage_message(e: TyperException) -> str:
     """Click's usage error in words that say what to give: "not a whole number; e.g. --size 512"
     for "Input should be a valid integer, unable to parse string as an integer", no "Value error, "
-    before the library's own message, and the command's --help after a missing or an extra argument."""
-    text = e.format_message().replace("Value error, ", "")
+    before the library's own message, and the command's --help after a missing or an extra argument or a file
+    where the command goes. "Invalid value: " is dropped before a refusal that names no option: it says what to give."""
+    text = e.format_message().replace("Value error, ", "").removeprefix("Invalid value: ")
     param, ctx = getattr(e, "param", None), getattr(e, "ctx", None)
+    stray = text.removeprefix("No such command '").removesuffix("'.")
+    if stray != text and ("." in stray or "/" in stray):  # a file where the command goes: `jaxart photo.jpg ...`
+        group = _command_path(ctx) if ctx is not None else "jaxart"
+        hint = f"; to paint a photo: `jaxart stylize {stray} PAINTING`" if group == "jaxart" else ""
+        return f"`{group}` has no command {stray}: give a command before the files{hint}; see `{group} --help`"
     for said, kind in _KINDS.items():
         if param is not None and said in text:
             flag = max(param.opts, key=len)

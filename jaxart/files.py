@@ -5,6 +5,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
 import secrets
 import stat
 import sys
@@ -47,6 +48,13 @@ def check_path(path: str | os.PathLike, what: str = "file", error: type[InputErr
     exist", and its is_file() raised a bare OSError for a name too long. Other errors are the reader's."""
     if e := _bad_path(path):
         raise error(f"could not read {what} {path} ({e.strerror}); {BAD_PATH[e.errno]}")
+
+
+def missing(path: str | os.PathLike) -> str:
+    """Why `path`, which does not exist, cannot be read: a web address (that Path() made `https:/...`) is not a file."""
+    if url := re.match(r"(https?|ftp):/+(.*)", str(path)):
+        return f"{url[1]}://{url[2]} is a web address; jaxart reads files: download it and give the file's path"
+    return f"{path} does not exist; check the path and the current folder"
 
 
 def resolved(path: str | os.PathLike) -> Path:

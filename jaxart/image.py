@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from jaxart import modes
 from jaxart.errors import InputError, describe
-from jaxart.files import check_path
+from jaxart.files import check_path, missing
 
 MIN_SIDE = 2  # one pixel has no texture to match, and VGG's pooling needs something to pool
 WHITE = (255, 255, 255)
@@ -49,7 +49,7 @@ def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True) -> 
 def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool) -> Image.Image:
     check_path(p, "image")
     if not p.exists():
-        raise InputError(f"{p} does not exist; check the path and the current folder")
+        raise InputError(missing(p))
     if p.is_dir():
         raise InputError(f"{p} is a folder, not an image; give the path of an image file")
     if not p.is_file():  # a FIFO or device would block or stream forever

@@ -1,0 +1,51 @@
+"""A newcomer's first mistakes, from the README's first lines: each is one line on stderr that says what to
+type instead, exit 2, and nothing written."""
+
+import pytest
+
+from jaxart import job
+
+from conftest import run_main, write_tiny_job, stylize_argv
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("newcomer"))
+
+
+@pytest.fixture(autouse=True)
+def no_weights(monkeypatch):
+    """Every mistake here is found before any weights load (or download)."""
+    monkeypatch.setattr(job, "resolve_model", lambda *a, **k: pytest.fail("the weights were loaded"))
+
+
+def _refused(argv, tmp_path, monkeypatch, capsys) -> str:
+    """The one line `argv` ends with, checked to be a refusal that leaves `tmp_path` empty."""
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and err.startswith("error: "), (code, err)
+    assert not list(tmp_path.iterdir())
+    return err
+
+
+def test_files_without_the_stylize_command_say_to_give_it(files, tmp_path, monkeypatch, capsys):
+    d, _ = files
+    err = _refused([str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png")],
+                   tmp_path, monkeypatch, capsys)
+    # was "No such command '.../photo.jpg'."
+    assert f"to paint a photo: `jaxart stylize {d / 'photo.jpg'} PAINTING`" in err, err
+
+
+def test_a_painting_given_by_its_web_address_says_to_download_it(files, tmp_path, monkeypatch, capsys):
+    url = "https://upload.wikimedia.org/wikipedia/commons/starry_night.jpg"
+    err = _refused([*stylize_argv(files, tmp_path / "o.png")[:2], url, *stylize_argv(files, tmp_path / "o.png")[3:]],
+                   tmp_path, monkeypatch, capsys)
+    # was "https:/upload.wikimedia.org/... does not exist; check the path": the address mangled, the advice wrong
+    assert err == f"error: {url} is a web address; jaxart reads files: download it and give the file's path", err
+
+
+def test_a_photo_alone_is_told_what_to_add_without_click_s_preamble(files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    err = _refused(["stylize", str(d / "photo.jpg"), "-o", str(tmp_path / "o.png"), "--model", model],
+                   tmp_path, monkeypatch, capsys)
+    # was "error: Invalid value: give the CONTENT ...", as if some value had been given wrong
+    assert err == "error: give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT", err
