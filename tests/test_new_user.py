@@ -49,3 +49,28 @@ def test_a_photo_alone_is_told_what_to_add_without_click_s_preamble(files, tmp_p
                    tmp_path, monkeypatch, capsys)
     # was "error: Invalid value: give the CONTENT ...", as if some value had been given wrong
     assert err == "error: give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT", err
+
+
+def _help(*command: str) -> str:
+    from typer.testing import CliRunner
+
+    import cli
+
+    return CliRunner().invoke(cli.app, [*command, "--help"], env={"COLUMNS": "80"}).output
+
+
+def test_help_says_what_the_layer_options_default_to_and_no_python_types():
+    text = " ".join(_help("stylize").split())  # the help wraps long lines
+    assert "[default: relu4_2]" in text and "[default: relu1_1,relu2_1,relu3_1,relu4_1,relu5_1]" in text, text
+    assert "--region-style <COLOUR=PAINTING>" in text and "<list[str]>" not in text, text  # was <list[str]>
+
+
+@pytest.mark.parametrize("command, usage", [
+    (["info"], "info [OPTIONS] {IMAGE}"), (["weights", "fetch"], "fetch [OPTIONS] {NAME}"),
+    (["weights", "convert"], "convert [OPTIONS] {FILE}"), (["weights", "normalize"], "normalize [OPTIONS] {NAME}"),
+    (["weights", "verify"], "verify [OPTIONS] [NAME]"), (["weights", "remove"], "remove [OPTIONS] {NAME}"),
+    (["weights", "path"], "path [OPTIONS] {NAME}"),
+])
+def test_usage_lines_name_the_arguments_as_the_readme_does(command, usage):
+    """`jaxart info OUT.png`, `weights fetch NAME`, `weights convert FILE --name NAME`: was {image}, {name}, {path}."""
+    assert usage in _help(*command).splitlines()[0], _help(*command)
