@@ -134,15 +134,17 @@ def _check(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("style")
-    p.add_argument("photos", nargs="+")
-    p.add_argument("--model", default="vgg16-hed")
-    p.add_argument("--steps", type=int, default=300)
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    # The painting first (unlike `jaxart stylize`): any number of photos follow it.
+    p.add_argument("style", metavar="STYLE", help="the painting whose style the network learns")
+    p.add_argument("photos", metavar="PHOTO", nargs="+", help="photos to train on (random crops of them)")
+    p.add_argument("--model", default="vgg16-hed", help="a weight set's name or a .safetensors path")
+    p.add_argument("--steps", type=int, default=300, help="Adam training steps")
     p.add_argument("--size", type=int, default=128, help="training crop size in pixels (at least 32)")
-    p.add_argument("--batch", type=int, default=4)
-    p.add_argument("--learning-rate", type=float, default=1e-3)
-    p.add_argument("--style-weight", type=float, default=10.0)
+    p.add_argument("--batch", type=int, default=4, help="crops per training step")
+    p.add_argument("--learning-rate", type=float, default=1e-3, help="Adam's step size")
+    p.add_argument("--style-weight", type=float, default=10.0, help="weight of the style loss (content's is 1)")
     p.add_argument("--output", default="/tmp/feedforward.png",
                    help="the first photo, painted by the trained net at 2 x --size on its long side (more for a panorama)")
     args = p.parse_args(argv)

@@ -74,3 +74,24 @@ def test_help_says_what_the_layer_options_default_to_and_no_python_types():
 def test_usage_lines_name_the_arguments_as_the_readme_does(command, usage):
     """`jaxart info OUT.png`, `weights fetch NAME`, `weights convert FILE --name NAME`: was {image}, {name}, {path}."""
     assert usage in _help(*command).splitlines()[0], _help(*command)
+
+
+def test_the_feedforward_example_says_its_painting_comes_first(capsys):
+    """`examples/feedforward.py STYLE.jpg PHOTO.jpg ...` takes the painting first, unlike `jaxart stylize`: its
+    help said only "style photos", and most options nothing, not even their defaults."""
+    import re
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        import feedforward
+    finally:
+        sys.path.remove(str(ROOT / "examples"))
+    with pytest.raises(SystemExit):
+        feedforward.main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "STYLE PHOTO [PHOTO ...]" in text and "STYLE the painting whose style the network learns" in text, text
+    for option in ("--model", "--steps", "--size", "--batch", "--learning-rate", "--style-weight", "--output"):
+        assert re.search(rf"{option} [A-Z_]+ ((?! --[a-z-]+ [A-Z_]+ ).)*?\(default: ", text), option  # before the next
