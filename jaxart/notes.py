@@ -42,6 +42,21 @@ def style_scale_note(paintings, config) -> str | None:
             f"grid: {fix}a larger --size")
 
 
+# Enlarged more than this many times, a painting's strokes are blurred away before its Grams are taken (a 2x2
+# one ran to a flat wash without a word). A judgement, not a measurement: a mild enlargement passes unremarked.
+ENLARGED = 4
+
+
+def enlarged_painting_note(names, paintings, config) -> str | None:
+    """A warning when a painting (file `names[i]`) is enlarged over `ENLARGED` times for the run, else None."""
+    for name, painting in zip(names, paintings):
+        own, side = max(np.shape(painting)[:2]), image.painting_side(np.shape(painting), config.size, config.style_scale)
+        if side > ENLARGED * own:
+            return (f"painting {name} is {own} px on its long side and is enlarged {side / own:.1f}x to {side} px "
+                    f"(--size x --style-scale), which blurs its strokes away: use a copy of it {side} px or larger")
+    return None
+
+
 def random_init_note(w: Weights, config: StyleConfig) -> str | None:
     """A warning for `--init random` with vgg16-hed, whose relu4_2 keeps a scene's edges but not its
     light and dark layout (README, "Weights"), else None."""

@@ -13,7 +13,7 @@ def files(tmp_path_factory):
     return write_tiny_job(tmp_path_factory.mktemp("newcomer"))
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def no_weights(monkeypatch):
     """Every mistake here is found before any weights load (or download)."""
     monkeypatch.setattr(job, "resolve_model", lambda *a, **k: pytest.fail("the weights were loaded"))
@@ -27,7 +27,7 @@ def _refused(argv, tmp_path, monkeypatch, capsys) -> str:
     return err
 
 
-def test_files_without_the_stylize_command_say_to_give_it(files, tmp_path, monkeypatch, capsys):
+def test_files_without_the_stylize_command_say_to_give_it(files, no_weights, tmp_path, monkeypatch, capsys):
     d, _ = files
     err = _refused([str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png")],
                    tmp_path, monkeypatch, capsys)
@@ -35,7 +35,7 @@ def test_files_without_the_stylize_command_say_to_give_it(files, tmp_path, monke
     assert f"to paint a photo: `jaxart stylize {d / 'photo.jpg'} PAINTING`" in err, err
 
 
-def test_a_painting_given_by_its_web_address_says_to_download_it(files, tmp_path, monkeypatch, capsys):
+def test_a_painting_given_by_its_web_address_says_to_download_it(files, no_weights, tmp_path, monkeypatch, capsys):
     url = "https://upload.wikimedia.org/wikipedia/commons/starry_night.jpg"
     err = _refused([*stylize_argv(files, tmp_path / "o.png")[:2], url, *stylize_argv(files, tmp_path / "o.png")[3:]],
                    tmp_path, monkeypatch, capsys)
@@ -43,7 +43,7 @@ def test_a_painting_given_by_its_web_address_says_to_download_it(files, tmp_path
     assert err == f"error: {url} is a web address; jaxart reads files: download it and give the file's path", err
 
 
-def test_a_photo_alone_is_told_what_to_add_without_click_s_preamble(files, tmp_path, monkeypatch, capsys):
+def test_a_photo_alone_is_told_what_to_add_without_click_s_preamble(files, no_weights, tmp_path, monkeypatch, capsys):
     d, model = files
     err = _refused(["stylize", str(d / "photo.jpg"), "-o", str(tmp_path / "o.png"), "--model", model],
                    tmp_path, monkeypatch, capsys)
@@ -95,3 +95,18 @@ def test_the_feedforward_example_says_its_painting_comes_first(capsys):
     assert "STYLE PHOTO [PHOTO ...]" in text and "STYLE the painting whose style the network learns" in text, text
     for option in ("--model", "--steps", "--size", "--batch", "--learning-rate", "--style-weight", "--output"):
         assert re.search(rf"{option} [A-Z_]+ ((?! --[a-z-]+ [A-Z_]+ ).)*?\(default: ", text), option  # before the next
+
+
+def test_a_thumbnail_painting_is_warned_of_once(files, tmp_path, monkeypatch, capsys):
+    """A 4x4 painting enlarged 8x to the output's 32 px gives a flat wash, not strokes: it ran without a word."""
+    from PIL import Image
+
+    thumb = tmp_path / "thumb.png"
+    Image.new("RGB", (4, 4), (200, 120, 40)).save(thumb)
+    argv = stylize_argv(files, tmp_path / "o.png")
+    code, _, err = run_main([*argv[:2], str(thumb), *argv[3:]], monkeypatch, capsys)
+    assert code == 0 and err == (f"warning: painting {thumb} is 4 px on its long side and is enlarged 8.0x to 32 px "
+                                 "(--size x --style-scale), which blurs its strokes away: use a copy of it 32 px or "
+                                 "larger"), err
+    code, _, err = run_main(stylize_argv(files, tmp_path / "p.png"), monkeypatch, capsys)  # 20 px to 32: no word
+    assert code == 0 and err == "", err
