@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-# First, before any slower import (typing): a Ctrl-C from here on is recorded, not a KeyboardInterrupt
-# traceback. See cli_common.
-from cli_common import SIGINTS as _SIGINTS, STOPS as _STOPS, catch as _catch
+# First, before any slower import (typing): a Ctrl-C from here on ends the command at once with one line, not a
+# KeyboardInterrupt traceback, nor seconds later once JAX has loaded. See cli_common.
+from cli_common import SIGINTS as _SIGINTS, STOPS as _STOPS, catch as _catch, stop_loading as _stop_loading
 
-_previous = _catch(lambda signum, frame: _SIGINTS.append(signum))
+_previous = _catch(_stop_loading)
 import contextlib  # noqa: E402
 import functools  # noqa: E402
 import os  # noqa: E402
@@ -33,7 +33,7 @@ from cli_weights import weights_app  # noqa: E402
 
 for _s, _handler in _previous.items():
     signal.signal(_s, _handler)
-if _SIGINTS:  # while the libraries loaded: nothing has been written
+if _SIGINTS:  # one that came as Python wrote a .pyc (see stop_loading): nothing else has been written
     from cli_common import interrupted_code, interrupted_line
 
     sys.stderr.write(interrupted_line() + "\n")

@@ -1,23 +1,22 @@
 """What the CLI's modules share: Ctrl-C outside a run, comma-separated options and colours, `~` in paths,
 which options were given, choices, warnings, and a download with its progress bar. Nothing heavy is imported
-at the top: cli.py imports this before the libraries, to record a Ctrl-C while they load."""
+at the top: cli.py imports this before the libraries, to answer a Ctrl-C while they load."""
 
 from __future__ import annotations
 
 import gc
+import os
 import signal
 from enum import Enum
 from pathlib import Path
 
-# Ctrl-C outside a run (whose own handler is job.stop_signals). While the libraries load it is only
-# recorded: a KeyboardInterrupt inside a native module's initialisation aborts the process (jaxlib)
-# or becomes an ImportError (numpy). Later Python drops one raised in a garbage-collection callback
-# (JAX has one), a __del__ or a weakref callback with an "Exception ignored" traceback and goes on;
-# there too it is only recorded, and `stop_if_interrupted` ends the command at the next check.
-# SIGTERM (`kill`, `timeout`, a batch scheduler) and SIGHUP (the terminal closed, an ssh session
-# dropped) are answered the same way, with their own exit codes: their default action killed the
-# process silently, leaving a file being written half done. A signal ignored at start stays ignored (POSIX
-# convention): `nohup` ignores SIGHUP, and a shell starts a background job (`jaxart ... &`) with SIGINT ignored.
+# Ctrl-C outside a run (a run's: job.stop_signals). While the libraries load it ends the command at once (see
+# `stop_loading`), not as a KeyboardInterrupt: in a native module's initialisation that aborts the process (jaxlib) or
+# is an ImportError (numpy). Later Python drops one raised in a garbage-collection callback (JAX has one), a __del__
+# or a weakref callback ("Exception ignored" and a traceback) and goes on; there it is only recorded, and
+# `stop_if_interrupted` ends the command at the next check. SIGTERM (`kill`, `timeout`, a batch scheduler) and SIGHUP
+# (a closed terminal) are answered the same way, with their own exit codes: their default action killed the process
+# silently, leaving a file half written. One ignored at start stays so (POSIX): `nohup`'s SIGHUP, a `&` job's SIGINT.
 STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 SIGINTS: list[int] = []
 
@@ -25,6 +24,18 @@ SIGINTS: list[int] = []
 def catch(handler) -> dict:
     """Set `handler` for each of STOPS not ignored (`nohup`, a background job); returns the handlers it replaced."""
     return {s: signal.signal(s, handler) for s in STOPS if signal.getsignal(s) is not signal.SIG_IGN}
+
+
+def stop_loading(signum, frame) -> None:
+    """While cli.py imports the libraries nothing is written yet: end now, not once JAX has loaded (seconds later)."""
+    SIGINTS.append(signum)
+    while frame is not None and frame.f_code.co_name != "_write_atomic":  # a .pyc being written: cli.py ends after it
+        frame = frame.f_back
+    if frame is None:
+        try:
+            os.write(2, f"{interrupted_line()}\n".encode())
+        finally:  # stderr gone (SIGHUP) or not: the exit code says it
+            os._exit(interrupted_code())
 
 
 def on_sigint(signum, frame) -> None:
@@ -52,14 +63,9 @@ def forget_interrupts() -> None:
     SIGINTS.clear()
 
 
-def _first_signal() -> int:
-    """The signal that interrupted the command: the first recorded, else Ctrl-C's."""
-    return SIGINTS[0] if SIGINTS else signal.SIGINT
-
-
 def interrupted_code() -> int:
     """128 + the signal that interrupted the command: 130 for Ctrl-C (or none recorded), 143 SIGTERM, 129 SIGHUP."""
-    return 128 + _first_signal()
+    return 128 + (SIGINTS[0] if SIGINTS else signal.SIGINT)
 
 
 def interrupted_line() -> str:
@@ -69,7 +75,7 @@ def interrupted_line() -> str:
 
 def _interrupted_by() -> str:
     """"interrupted", with " by SIGTERM" (or SIGHUP) where that, not Ctrl-C, was the signal."""
-    signum = _first_signal()
+    signum = interrupted_code() - 128
     return "interrupted" + ("" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}")
 
 
@@ -123,8 +129,6 @@ def number(raw) -> float:
 def path_or_word(text: str, words) -> str:
     """An existing file made absolute, so that a record or `--resume` finds it from any folder; one of
     `words` (or anything else) as given."""
-    import os
-
     return str(Path(text).resolve()) if text not in words and os.path.isfile(text) else text
 
 
@@ -132,8 +136,6 @@ def home(value):
     """A Typer callback: a leading `~` or `~user` expanded in a path option's value (a Path, a str or a
     list of them; None stays None), as the shell does for it unquoted. One it cannot expand (no
     such user) stays as typed, so the error names it."""
-    import os
-
     if isinstance(value, (list, tuple)):
         return [home(v) for v in value]
     if value is None or not str(value).startswith("~"):
@@ -162,8 +164,6 @@ def animation_path(raw) -> Path:
 
 
 def _file_in_folder(raw, example: str) -> Path:
-    import os
-
     from typer import BadParameter
 
     text = str(raw)
