@@ -231,6 +231,7 @@ def entry() -> None:
     were still computing. Whatever the command was writing has been cleaned up by then. Once the
     command is done, these signals are ignored: in JAX's teardown they only broke a finished
     run's exit (killed by the signal, or an atexit traceback with exit 0)."""
+    _catch(lambda signum, frame: None)  # what main() hands them back to: Python's own raised a traceback there
     try:
         main()
     except SystemExit as e:

@@ -22,7 +22,7 @@ def run(app: typer.Typer) -> None:
     from jaxart.checkpoint import Interrupted
     from jaxart.errors import BAD_PATH, InputError, JaxartError, NonFiniteLossError
 
-    previous = _catch(_on_sigint)
+    previous = _catch(_on_signal)
     try:
         code = app(standalone_mode=False)
         if code == 130:  # typer turns a KeyboardInterrupt in a command into a silent Exit(130)
@@ -86,6 +86,15 @@ def run(app: typer.Typer) -> None:
         for s, handler in previous.items():
             signal.signal(s, handler)
         _forget_interrupts()  # this command's: a later main() in the same process starts afresh
+
+
+def _on_signal(signum, frame) -> None:
+    """`on_sigint`, except while the command ends after a signal (its clean-up, its one line, its exit): there a
+    second Ctrl-C raised a KeyboardInterrupt of its own, a traceback in place of the first one's line."""
+    from jaxart.checkpoint import Interrupted
+
+    if not isinstance(sys.exc_info()[1], (KeyboardInterrupt, SystemExit, Interrupted)):
+        _on_sigint(signum, frame)
 
 
 def _say(line: str) -> None:

@@ -93,6 +93,18 @@ def test_a_ctrl_c_while_jax_loads_ends_the_command_at_once(files, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("first, second, said", [
+    ("load_inputs", "_say", "error: interrupted"),  # the second as the first's line is said
+    ("record", "_forget_interrupts", "interrupted by SIGINT as the run finished; wrote {out} (2 steps)"),  # as it ends
+])
+def test_a_second_ctrl_c_as_the_first_is_answered_changes_nothing(first, second, said, files, tmp_path):
+    """It raised a KeyboardInterrupt of its own: a traceback after, or in place of, the first one's line, exit -2."""
+    out = tmp_path / "o.png"
+    hooks = f"_kill_in('jaxart.job', {first!r}, signal.SIGINT); _kill_in('cli_errors', {second!r}, signal.SIGINT)"
+    done = _cli(stylize_argv(files, out), tmp_path, after_import=hooks)
+    assert (done.returncode, done.stderr) == (130, said.format(out=out) + "\n")
+
+
 def test_a_ctrl_c_while_python_writes_a_pyc_lets_it_finish():
     """Exiting at once inside importlib's _write_atomic would leave its temporary .pyc.NNN behind; cli.py ends the
     command once its imports are done instead."""
