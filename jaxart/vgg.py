@@ -98,6 +98,7 @@ class VGG(nn.Module):
     pooling: str = "max"
     last: str = "pool5"
     conv: str = "direct"  # a convs.CONVS choice, per layer by convs.uses_winograd
+    dtype: jnp.dtype | None = None  # the convolutions' (None: pixels' and kernels' promoted, as nn.Conv's)
 
     @nn.compact
     def __call__(self, x: jax.Array) -> dict[str, jax.Array]:
@@ -113,7 +114,7 @@ class VGG(nn.Module):
         for b, (n, ch) in enumerate(zip(self.stage_sizes, self.widths), 1):
             for i in range(1, n + 1):
                 fn = convs.conv_for(self.conv, b, ch, x.shape[-3] * x.shape[-2])
-                x = nn.Conv(ch, (3, 3), padding="SAME", name=f"conv{b}_{i}", conv_general_dilated=fn)(x)
+                x = nn.Conv(ch, (3, 3), padding="SAME", name=f"conv{b}_{i}", conv_general_dilated=fn, dtype=self.dtype)(x)
                 out[f"conv{b}_{i}"] = x
                 if self.last == f"conv{b}_{i}":
                     return out
@@ -193,7 +194,9 @@ def features(
         out = _remat_forward(weights.params, weights.preprocess(batched), names, pooling, layers, conv)
     else:
         widths = tuple(weights.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6))
-        model = VGG(stage_sizes=STAGES[weights.arch], widths=widths, pooling=pooling, last=last, conv=conv)
+        # dtype: half-precision kernels met float32 pixels by implicit promotion, an error under strict promotion.
+        model = VGG(stage_sizes=STAGES[weights.arch], widths=widths, pooling=pooling, last=last, conv=conv,
+                    dtype=image.dtype)
         out = model.apply({"params": weights.params}, weights.preprocess(batched))
     return {k: out[k] if image.ndim == 4 else out[k][0] for k in layers}
 

@@ -77,3 +77,19 @@ def test_loaded_float32_weights_keep_float32_for_any_float_pixels(w, rng):
             got = jaxart.features(w, pixels, ["relu2_1"])["relu2_1"]
             assert got.dtype == jnp.float32
     np.testing.assert_array_equal(jaxart.features(w, x, ["relu2_1"])["relu2_1"], want)
+
+
+@pytest.mark.parametrize("dtype", [jnp.bfloat16, jnp.float16])
+def test_half_precision_weights_compute_in_float32_under_strict_promotion(w, rng, dtype):
+    """nn.Conv promoted float32 pixels against bfloat16 or float16 kernels implicitly: a TypePromotionError
+    under strict promotion, for features, total_loss and a gradient w.r.t. the weights (fine-tuning)."""
+    wd, x = jax.tree.map(lambda a: jnp.asarray(a, dtype), w), rng.random((8, 8, 3), dtype=np.float32)
+    want = jaxart.features(jax.tree.map(lambda a: jnp.asarray(a, jnp.float32), wd), x, ["relu2_1"])["relu2_1"]
+    with jax.numpy_dtype_promotion("strict"):
+        for remat in (False, True):
+            got = jaxart.features(wd, x, ["relu2_1"], remat=remat)["relu2_1"]
+            assert got.dtype == jnp.float32
+            np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+        targets = jaxart.make_targets(wd, x * 0.5, [x[::-1]], CONFIG)
+        grads = jax.grad(lambda v: jaxart.total_loss(v, x, targets, CONFIG, jaxart.LossWeights.of(CONFIG))[0])(wd)
+    assert {g.dtype for g in jax.tree.leaves(grads)} == {jnp.dtype(dtype)}
