@@ -189,7 +189,11 @@ def written_format(path: str | os.PathLike) -> str:
 
 
 def read_record(path: str | os.PathLike) -> dict:
-    """The run record a jaxart PNG carries, as written by `save_png`.
+    """The run record the image at `path` carries, a PNG (8- or 16-bit) or TIFF that `save_image` or
+    `save_png` wrote; only the record is read, not the pixels.
+
+    Returns:
+      The record given to `save_image`, a dict of JSON values.
 
     Raises:
       InputError: the file is missing or unreadable, or holds no valid jaxart record.

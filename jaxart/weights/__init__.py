@@ -33,7 +33,9 @@ def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, prog
       progress: called as `progress(bytes_done, bytes_total)` while downloading.
 
     Returns:
-      A `Weights` pytree usable with `jaxart.features`.
+      A `Weights` pytree usable with `jaxart.features`: `params` maps each `convB_I` to its
+      (3, 3, Cin, Cout) kernel and (Cout,) bias, jax.Arrays on the default device (float32 in the
+      files jaxart writes), `preprocess` what `features` applies to RGB in [0, 1].
 
     Raises:
       InputError (a ValueError): the name is neither registered nor installed (the message lists those
