@@ -94,20 +94,21 @@ def train(
     rng = np.random.default_rng(seed)
     feats = jaxart.features(weights, style, config.style_layers, config.pooling)
     grams = {k: jaxart.losses.gram(v) for k, v in feats.items()}
-    loss = perceptual_loss(weights, grams, config, LossWeights.of(config))
+    lw = LossWeights.of(config)
     variables = net.init(jax.random.PRNGKey(seed), jnp.zeros((1, size, size, 3)))
     opt = optax.adam(learning_rate)
     state = opt.init(variables)
 
     @jax.jit
-    def step(variables, state, photos):
+    def step(weights, grams, variables, state, photos):  # VGG's weights closed over were compiled in as constants
+        loss = perceptual_loss(weights, grams, config, lw)
         value, grad = jax.value_and_grad(lambda v: loss(net.apply(v, photos), photos))(variables)
         updates, state = opt.update(grad, state, variables)
         return optax.apply_updates(variables, updates), state, value
 
     history = []
     for i in range(steps):
-        variables, state, value = step(variables, state, crops(photos, size, batch, rng))
+        variables, state, value = step(weights, grams, variables, state, crops(photos, size, batch, rng))
         history.append(float(value))
         if callback is not None:
             callback(i + 1, history[-1])
