@@ -90,20 +90,23 @@ def compute_targets(
     weights: Weights, content: ArrayLike, styles: Sequence[ArrayLike], config: StyleConfig,
     masks: ArrayLike | None = None,
 ) -> Targets:
-    """`make_targets`, one image per compiled program (compiled once per shape), so that its peak
-    memory is that of the largest image's VGG pass, not of all the images' at once.
+    """`make_targets`, one image per compiled program (compiled once per shape, layers and pooling,
+    whatever the config's other settings), so that its peak memory is that of the largest image's
+    VGG pass, not of all the images' at once.
 
     These programs run once per run, so they take XLA's own convolutions whatever `config.conv`
     says: Winograd's transforms made each compile 2-4 s longer at 256 px, more than they could
     save (BENCHMARKS.md, "What a run compiles"). The values agree to float32 rounding (about 1e-5
     relative)."""
     check_config(config)
-    config = config.replace(conv="direct")
     styles = as_paintings(styles)
     _check_inputs(content, styles, masks, config)
+    # Only what the programs read is static: another style weight, step count or seed compiled them again.
+    read = StyleConfig(content_layers=config.content_layers, style_layers=config.style_layers,
+                       pooling=config.pooling, conv="direct")
     content_program, grams_program = _programs()
-    grams = [grams_program(weights, s, config) for s in styles] if config.style_layers else []
-    return _targets(weights, content_program(weights, content, config), grams, config, masks)
+    grams = [grams_program(weights, s, read) for s in styles] if config.style_layers else []
+    return _targets(weights, content_program(weights, content, read), grams, config, masks)
 
 
 def _check_inputs(content: ArrayLike, styles: Sequence[ArrayLike], masks: ArrayLike | None,

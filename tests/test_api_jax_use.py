@@ -82,3 +82,18 @@ def test_bfloat16_batches_give_the_float32_loss_of_the_same_pixels_and_bfloat16_
     assert grams.dtype == jnp.float32
     np.testing.assert_allclose(grams[1], losses.gram(jaxart.features(tiny_vgg16, batch[1], ["relu2_1"])["relu2_1"]),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_compute_targets_compiles_once_for_configs_that_differ_only_in_what_it_does_not_read(tiny_vgg16, monkeypatch):
+    """Its programs took the whole config as a static argument: another style weight, step count or seed traced and
+    compiled both again, so a sweep made by hand paid VGG's compile time for every setting."""
+    from jaxart import targets
+
+    traced, real = [], targets.features
+    monkeypatch.setattr(targets, "features", lambda *a, **k: (traced.append(a[2]), real(*a, **k))[1])
+    first = targets.compute_targets(tiny_vgg16, IMAGE, [IMAGE[::-1]], CONFIG)
+    count = len(traced)  # 2, or 0 where an earlier test compiled these programs already
+    other = targets.compute_targets(tiny_vgg16, IMAGE, [IMAGE[::-1]], CONFIG.replace(style_weight=1e3, steps=7, seed=3))
+    assert len(traced) == count
+    for a, b in zip(jax.tree.leaves(first), jax.tree.leaves(other)):
+        np.testing.assert_array_equal(a, b)
