@@ -55,7 +55,8 @@ def total_loss(
     Under `jax.jit`, pass `config` as static (`static_argnums=3`, or close over it): it is a
     dataclass of layer names and settings, not arrays; pass `loss_config(config)`, so that configs
     differing only in loss weights, steps or seed share one compiled loss. `weights`, `image`, `targets` and `lw`
-    may all be traced, and `jax.vmap` can map over `image` or `lw`.
+    may all be traced, and `jax.vmap` can map over `image`, `lw` or `targets` (each image against its
+    own photo's content, as in examples/feedforward.py).
 
     Args:
       weights: a `Weights`.

@@ -43,6 +43,7 @@ class Preprocess:
     std: tuple[float, float, float] = (1.0, 1.0, 1.0)
 
     def __call__(self, x: jax.Array) -> jax.Array:
+        """(..., 3) RGB in [0, 1] to the (..., 3) input the weights were trained on, in `x`'s float dtype."""
         channel = lambda v: jnp.asarray(v, x.dtype).reshape((1,) * (x.ndim - 1) + (3,))
         if self.kind == "caffe":
             return x[..., ::-1] * 255.0 - channel(self.mean)
