@@ -40,6 +40,9 @@ def test_second_order_reverse_mode_matches_xla():
     norm = lambda conv: lambda x: jnp.sum(jax.grad(lambda y: jnp.sum(jnp.tanh(conv(y, k))))(x) ** 2)
     hvp = lambda conv: jax.jit(jax.grad(norm(conv)))(x)
     close(hvp(winograd.conv3x3), hvp(direct), tol=1e-4)
+    # Forward over reverse, as README says (jax.hessian): a Hessian-vector product without a forward-mode rule.
+    fwd = lambda conv: jax.jvp(jax.grad(lambda y: jnp.sum(jnp.tanh(conv(y, k)))), (x,), (jnp.cos(x),))[1]
+    close(fwd(winograd.conv3x3), fwd(direct), tol=1e-4)
 
 
 def test_flax_hook_falls_back_to_xla_where_winograd_does_not_apply():
