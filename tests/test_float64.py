@@ -1,6 +1,6 @@
 """float64 through VGG: float64 weights give a float64 pass, so `check_grads` holds at its
 float64 tolerances for features and total_loss, with remat too; loaded (float32) weights keep
-float32 whatever the pixels' float dtype."""
+float32 whatever the pixels' float dtype, and bfloat16 or float16 weights compute in float32."""
 
 import jax
 import jax.numpy as jnp
