@@ -17,10 +17,8 @@ from flax import struct
 from jax.typing import ArrayLike
 
 from jaxart import convs
-from jaxart.layers import (
-    CHANNELS, POOLINGS, STAGES, as_pixels, check_layers, check_params, check_pixels, check_reach, conv_names,
-    layer_names, rgb_hint, stage_layer_names,
-)
+from jaxart.layers import (CHANNELS, POOLINGS, STAGES, as_pixels, check_layers, check_params, check_pixels,
+                           check_reach, conv_names, layer_names, rgb_hint, stage_layer_names)
 
 # layers.py's names are re-exported: vgg.layer_names, vgg.conv_names and the rest are used widely.
 __all__ = [
