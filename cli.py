@@ -151,7 +151,7 @@ def stylize(
                               after=ckpt.meta["step"] if ckpt else 0, resuming=resume)
     if animate is not None:
         destinations.check_animation(animate, overwrite=overwrite, inputs=[*sources, resume])
-    photo, paintings = job.load_inputs(content, styles, rgb)
+    photo, paintings = job.load_inputs(content, styles, rgb, config)
     if ckpt is not None:  # an edited size: refused before the warnings about it
         _scales.resumed_scale(config, photo.shape, ckpt)
     # The mask readable, its colours present, the photo's aspect: before any weights load.

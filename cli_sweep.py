@@ -130,7 +130,7 @@ def sweep(
         _warn(note)
     ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
     sheet.check_outputs(output, len(settings), fmt.value, overwrite=overwrite, inputs=[content, *styles, init, mask])
-    photo, paintings = job.load_inputs(content, styles, rgb)
+    photo, paintings = job.load_inputs(content, styles, rgb, config.replace(style_scale=max(painted)))
     # The mask readable, its colours present, the photo's aspect: before any weights load.
     mask_size = None if config.mask is None else guided.mask_size(config, photo.shape, len(styles))
     for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init),

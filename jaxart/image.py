@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from jaxart import modes
+from jaxart import modes, pixel_limit
 from jaxart.errors import InputError, describe
 from jaxart.files import check_path, missing
 
@@ -34,7 +34,7 @@ def check_background(background: Sequence[int]) -> tuple[int, int, int]:
     return tuple(int(v) for v in rgb)
 
 
-def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True) -> Image.Image:
+def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True, least: int | None = None) -> Image.Image:
     """Open, decode, orient and convert one file to (s)RGB, or raise a one-line InputError."""
     with warnings.catch_warnings():
         # Pillow warns of damage it works around, such as a corrupt EXIF block (the orientation
@@ -43,10 +43,10 @@ def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True) -> 
         warnings.simplefilter("ignore", RuntimeWarning)  # numpy's, on the samples of a damaged file
         # Pillow only warns between 1x and 2x its pixel limit; either way it is not a photo.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        return _decode_quietly(p, background, to_srgb)
+        return _decode_quietly(p, background, to_srgb, least)
 
 
-def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool) -> Image.Image:
+def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, least: int | None) -> Image.Image:
     check_path(p, "image")
     if not p.exists():
         raise InputError(missing(p))
@@ -57,21 +57,18 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool) ->
     if p.stat().st_size == 0:
         raise InputError(f"{p} is empty (0 bytes); re-export or re-download the image")
     try:
-        with Image.open(p) as opened:
-            img = ImageOps.exif_transpose(opened)  # decodes the first frame
-            if opened.format == "PNG":  # a 16-bit one's colour key, of other samples than Pillow decodes
-                img = modes.png_key_in_8_bits(img, modes.png_depth(p))
+        img = _first_frame(p, least)
     except PermissionError as e:
         raise InputError(f"{p} cannot be read ({e.strerror}); check its permissions") from None
     except UnidentifiedImageError:
         raise InputError(f"{p} is not in an image format Pillow can read; convert it to PNG or JPEG") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InputError(
-            f"{p} has more than {Image.MAX_IMAGE_PIXELS} pixels, Pillow's limit against "
-            "decompression bombs; downscale it first"
+            f"{p} has a frame or tile of more than {Image.MAX_IMAGE_PIXELS} pixels, Pillow's limit against "
+            "decompression bombs; save its first frame as a PNG or JPEG"
         ) from None
     except MemoryError:
-        raise InputError(f"{p} is too large to decode in the memory available; downscale it first") from None
+        raise InputError(f"{p} is too large to decode in the memory available; save a smaller copy") from None
     except Exception as e:  # noqa: BLE001 - format plugins raise OSError, SyntaxError, struct.error, ...
         raise InputError(f"{p} is damaged or truncated ({describe(e)}); re-export or re-download it") from None
     if min(img.size) < MIN_SIDE:
@@ -89,8 +86,30 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool) ->
         ) from None
 
 
+def _first_frame(p: Path, least: int | None) -> Image.Image:
+    """The first frame, decoded and oriented; one over Pillow's pixel limit as `pixel_limit.bound` allows."""
+    limit = Image.MAX_IMAGE_PIXELS
+    try:
+        with Image.open(p) as opened:
+            return _oriented(opened, p)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        with pixel_limit.lifted(), Image.open(p) as opened:
+            if limit is None or opened.width * opened.height <= limit:  # a frame or tile over it: a bomb
+                raise
+            pixel_limit.bound(opened, p, least, limit)
+            return _oriented(opened, p)
+
+
+def _oriented(opened: Image.Image, p: Path) -> Image.Image:
+    img = ImageOps.exif_transpose(opened)  # decodes the first frame
+    if opened.format == "PNG":  # a 16-bit one's colour key, of other samples than Pillow decodes
+        img = modes.png_key_in_8_bits(img, modes.png_depth(p))
+    return img
+
+
 def load_image(
-    path: str | os.PathLike, size: int | None = None, *, background: Sequence[int] = WHITE, to_srgb: bool = True
+    path: str | os.PathLike, size: int | None = None, *, background: Sequence[int] = WHITE, to_srgb: bool = True,
+    least: int | None = None,
 ) -> np.ndarray:
     """Read an image file as an (H, W, 3) float32 RGB array in [0, 1].
 
@@ -105,16 +124,21 @@ def load_image(
       background: the 8-bit (r, g, b) colour behind transparent pixels.
       to_srgb: apply the file's ICC profile; False reads the stored values as they are (labels,
         such as a region mask's colours).
+      least: the long side the caller will resize the image to (default `size`). A picture over
+        Pillow's pixel limit (`Image.MAX_IMAGE_PIXELS`, 89 megapixels) is read at bounded memory
+        (`jaxart.pixel_limit`): a JPEG decoded at 1/2, 1/4 or 1/8 scale, its long side no shorter
+        than `least` (without one, the largest under the limit); another format whole, where the
+        memory free holds it. Pictures under the limit are read whole, whatever `least`.
 
     Returns:
       An (H, W, 3) float32 NumPy array with values in [0, 1] (a file is read on the host).
 
     Raises:
       InputError: the path is missing, too long or a link loop, a folder, empty, not an image, damaged
-        or truncated, over Pillow's decompression-bomb limit, smaller than 2x2 pixels, or has NaN or
-        infinite float pixels. The message is one line.
+        or truncated, over Pillow's pixel limit and not a JPEG, larger than the memory free can decode,
+        smaller than 2x2 pixels, or has NaN or infinite float pixels. The message is one line.
     """
-    rgb = _decode(Path(path), check_background(background), to_srgb)
+    rgb = _decode(Path(path), check_background(background), to_srgb, size if least is None else least)
     if size is not None:
         rgb = resize(rgb, size)
     x = np.array(rgb, np.float32)

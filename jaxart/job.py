@@ -87,12 +87,16 @@ def resolve_model(model: str, fetch: Callable[..., object], warn: Callable[[str]
     return w
 
 
-def load_inputs(content: Path, styles: list[Path], background=image.WHITE) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Decode the photo and paintings (transparency over `background`), so a bad file fails before any weights load."""
+def load_inputs(content: Path, styles: list[Path], background=image.WHITE,
+                config: StyleConfig | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Decode the photo and paintings (transparency over `background`), so a bad file fails before any weights load.
+    With `config`, one over Pillow's pixel limit may decode smaller, down to the run's size for it (`load_image`'s
+    `least`: `config.size`, and `config.style_scale` times that for a painting)."""
     if not styles:
         raise InputError("give at least one style image after the content image")
-    load = lambda p: image.load_image(p, background=background)
-    return load(content), [load(s) for s in styles]
+    size, painted = (None, None) if config is None else (config.size, max(1, round(config.size * config.style_scale)))
+    load = lambda p, least: image.load_image(p, background=background, least=least)  # noqa: E731
+    return load(content, size), [load(s, painted) for s in styles]
 
 
 def check_small(config: StyleConfig, content: Path, background=image.WHITE) -> None:
@@ -154,7 +158,7 @@ def stylize_files(
     movie = None
     if animation is not None:
         movie = frames if frames is not None else animate.Frames(animate.every(scales.total_steps(config), save_every))
-    photo, paintings = inputs or load_inputs(content, styles, background)
+    photo, paintings = inputs or load_inputs(content, styles, background, config)
     if animation is not None and resume is None:
         # The animation opens on the start at the output's size, sharp: a coarse first scale starts
         # from that image made smaller. Noise exists only at the size the run drew it.

@@ -4,7 +4,6 @@ accelerator) has free, and, where it will not fit, the options that would make i
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Sequence
 
 import jax
@@ -13,6 +12,7 @@ from jaxart import footprint, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import fit, painting_side
+from jaxart.pixel_limit import gib, host_bytes
 
 
 def available_bytes() -> int:
@@ -21,12 +21,7 @@ def available_bytes() -> int:
     stats = device.memory_stats() if device.platform != "cpu" else None
     if stats and "bytes_limit" in stats:
         return int(stats["bytes_limit"] - stats.get("bytes_in_use", 0))
-    try:
-        with open("/proc/meminfo") as f:
-            info = dict(line.split(":", 1) for line in f)
-        return int(info["MemAvailable"].split()[0]) * 1024
-    except (OSError, KeyError, ValueError):
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return host_bytes()
 
 
 def largest(fits: Callable[[int], bool], lo: int, hi: int) -> int:
@@ -36,12 +31,6 @@ def largest(fits: Callable[[int], bool], lo: int, hi: int) -> int:
         mid = (lo + hi + 1) // 2
         lo, hi = (mid, hi) if fits(mid) else (lo, mid - 1)
     return lo
-
-
-def gib(n: float) -> str:
-    """Bytes as "12.3 GiB", or "1.9e+16 GiB" where the figure would run to many digits."""
-    n /= 2**30
-    return f"{n:.1f} GiB" if n < 10_000 else f"{n:.2g} GiB"
 
 
 def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | None = None,

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from jaxart import pixel_limit
 from jaxart.errors import InputError
 from jaxart.image import load_image
 
@@ -69,9 +70,9 @@ def _load_bytes(data: bytes) -> np.ndarray:
 
 
 def _assert_rgb_or_input_error(data: bytes) -> None:
-    # A mutated header could ask for hundreds of MB below Pillow's real limit; a low limit keeps
-    # the test fast and sends those files down the decompression-bomb path instead.
-    with mock.patch.object(Image, "MAX_IMAGE_PIXELS", 4096):
+    # A mutated header could ask for hundreds of MB below Pillow's real limit; a low limit, and too
+    # little memory to decode more whole, keep the test fast and refuse those files instead.
+    with mock.patch.object(Image, "MAX_IMAGE_PIXELS", 4096), mock.patch.object(pixel_limit, "host_bytes", lambda: 2**20):
         try:
             rgb = _load_bytes(data)
         except InputError as e:

@@ -1,0 +1,87 @@
+"""Pictures over Pillow's pixel limit (89 megapixels; paintings' scans run to 700): read at bounded memory,
+not refused. A 400x300 file over a limit lowered to 100 000 pixels stands for a 20000x15000 scan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from jaxart import job, pixel_limit
+from jaxart.config import StyleConfig
+from jaxart.errors import InputError
+from jaxart.image import load_image, resized
+
+LIMIT = 100_000  # pixels; the files below have 120 000
+
+
+def _ramps() -> np.ndarray:
+    """400x300 pixels of smooth colour ramps, as a painting's scan is at 1/50 of its size."""
+    y, x = np.mgrid[0:300, 0:400]
+    return np.stack([x * 0.6 % 256, y * 0.8 % 256, (x + y) * 0.3 % 256], -1).astype(np.uint8)
+
+
+def _picture(tmp_path: Path, name: str, **kw) -> Path:
+    path = tmp_path / name
+    Image.fromarray(_ramps()).save(path, **kw)
+    return path
+
+
+@pytest.fixture
+def low_limit(monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", LIMIT)
+
+
+def test_a_jpeg_over_the_limit_decodes_at_reduced_scale_close_to_a_whole_decode(tmp_path, low_limit, monkeypatch):
+    path = _picture(tmp_path, "scan.jpg", quality=95)
+    monkeypatch.setattr(pixel_limit, "host_bytes", lambda: 2**20)  # too little to decode it whole
+    drafted = load_image(path, least=64)
+    assert drafted.shape == (75, 100, 3), "1/4 scale: the smallest whose long side is still 64 px or more"
+    assert load_image(path, least=101).shape == (150, 200, 3), "never shorter than the side asked for"
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)
+    whole = load_image(path)
+    ours, exact = resized(drafted, 64), resized(whole, 64)
+    assert ours.shape == exact.shape == (48, 64, 3)
+    assert np.abs(ours - exact).max() < 0.02 and np.abs(ours - exact).mean() < 0.003
+    assert Image.MAX_IMAGE_PIXELS is None  # the limit set aside while decoding came back
+
+
+def test_a_jpeg_over_the_limit_without_a_size_decodes_at_the_largest_scale_under_it(tmp_path, low_limit):
+    rgb = load_image(_picture(tmp_path, "scan.jpg"))
+    assert rgb.shape == (150, 200, 3) and Image.MAX_IMAGE_PIXELS == LIMIT
+
+
+def test_pictures_under_the_limit_are_read_whole_and_unchanged(tmp_path):
+    path = _picture(tmp_path, "photo.jpg", quality=95)
+    with Image.open(path) as img:
+        pixels = np.asarray(img.convert("RGB"), np.float32) / 255
+    np.testing.assert_array_equal(load_image(path, least=16), pixels)
+    np.testing.assert_array_equal(load_image(path, 64), load_image(path, 64, least=None))
+
+
+def test_a_png_over_the_limit_loads_whole_where_the_memory_free_holds_it(tmp_path, low_limit):
+    np.testing.assert_array_equal(load_image(_picture(tmp_path, "scan.png")), _ramps() / np.float32(255))
+
+
+def test_a_picture_the_memory_free_cannot_decode_is_refused_with_its_size_and_what_to_do(tmp_path, low_limit,
+                                                                                          monkeypatch):
+    monkeypatch.setattr(pixel_limit, "host_bytes", lambda: 2**20)
+    path = _picture(tmp_path, "scan.png")
+    with pytest.raises(InputError) as info:
+        load_image(path, 64)
+    message = str(info.value)
+    assert message.splitlines() == [message] and str(path) in message
+    for fragment in ("400x300 pixels", f"takes about {pixel_limit.gib(120_000 * pixel_limit.DECODE_BYTES)}",
+                     "only 0.0 GiB is free", "save a smaller copy, as a JPEG"):
+        assert fragment in message
+    assert Image.MAX_IMAGE_PIXELS == LIMIT
+
+
+def test_a_run_decodes_its_files_no_smaller_than_its_size_and_painting_size(tmp_path, low_limit):
+    photo, painting = _picture(tmp_path, "photo.jpg"), _picture(tmp_path, "painting.jpg")
+    config = StyleConfig(size=64, style_scale=0.5)
+    content, (style,) = job.load_inputs(photo, [painting], config=config)
+    assert content.shape == (75, 100, 3), "the photo at 1/4 scale, 100 px for a 64 px run"
+    assert style.shape == (38, 50, 3), "the painting at 1/8 scale, 50 px for its 32 px"
