@@ -53,10 +53,9 @@ class StyleConfig:
     conv: str = "auto"  # how convolutions are computed (convs.CONVS): auto: Winograd on CPU, bf16 gradients where it pays
     colors: str = "style"  # see jaxart.color.MODES
     style_scale: float = 1.0  # painting's long side / output's long side
-    # Free pixels around the image while it is optimized (margin.py: started from the photo
-    # mirrored outwards, cut off at the end), so that the convolutions' zero padding does not
-    # draw a line along the output's border; 0 optimizes the image alone, as the paper. 8 px left
-    # a bright line over a sky, +5 to +13 grey levels (README, Controls, Border).
+    # Free pixels around the image while it is optimized (margin.py: the photo mirrored outwards, cut off at
+    # the end), so that the convolutions' zero padding draws no line along the border; 0: the image alone, as
+    # the paper. 8 px left a bright line over a sky, +5 to +13 grey levels (README, Controls, Border).
     margin: int = 16
     # Coarse to fine (jaxart/scales.py): long sides ending at `size`, or doubling from `start_size`;
     # `scale_steps` gives the steps of each scale (else `steps` at every scale).
