@@ -25,15 +25,17 @@ from jaxart.targets import Targets
 __all__ = ["init", "loss", "make_batched_step"]
 
 
-def make_batched_step(optimizer, config: StyleConfig, per_setting: bool = False) -> Callable:
+def make_batched_step(optimizer, config: StyleConfig, per_setting: bool = False,
+                      sharding: NamedSharding | None = None) -> Callable:
     """`step(carry, lw, weights, targets) -> carry`: one optimizer step of every setting at once.
 
     `carry` and `lw` have a leading batch axis; weights and targets are shared inputs (not
     constants), so one compilation serves any grid of the same size, and a later sweep with the
     same layers and shapes (whatever its weights, steps or seeds) reuses it. With `per_setting`
-    the targets' Grams have the batch axis too (one painting and scale per setting).
+    the targets' Grams have the batch axis too (one painting and scale per setting). With a
+    `sharding` (`init`'s) every leaf of the carry comes back placed by it, as it went in.
     """
-    return _batched_step(optimizer, objective.loss_config(config), per_setting)
+    return _batched_step(optimizer, objective.loss_config(config), per_setting, sharding)
 
 
 def _axes(per_setting: bool):
@@ -44,13 +46,18 @@ def _axes(per_setting: bool):
 # Memoized, as optimize's constructors are: equal settings give the same jitted functions, so jax's
 # compile cache serves a second sweep in one process instead of tracing and compiling it again.
 @functools.lru_cache(maxsize=64)
-def _batched_step(optimizer, config: StyleConfig, per_setting: bool = False) -> Callable:
+def _batched_step(optimizer, config: StyleConfig, per_setting: bool = False,
+                  sharding: NamedSharding | None = None) -> Callable:
     step = optimize.make_step(optimizer, project=transfer._clip)
 
     def one(carry, lw, weights, targets):
         return step(carry, objective.loss_function(weights, targets, config, lw))
 
-    return jax.jit(jax.vmap(one, in_axes=_axes(per_setting)), donate_argnums=0,
+    # The carry comes back placed as `init` placed it. Left to XLA, a one-device mesh gave the loss, the
+    # step counts and L-BFGS's history back replicated (P()), so the second step's inputs had other
+    # shardings: XLA compiled nothing again (on one device they lower alike), but jit's dispatch cache
+    # took a second entry through its slow path (~8 ms, once per shape; `_cache_size()` 2, 3 at a second scale).
+    return jax.jit(jax.vmap(one, in_axes=_axes(per_setting)), donate_argnums=0, out_shardings=sharding,
                    compiler_options=optimize.compiler_options())
 
 

@@ -143,7 +143,7 @@ def sweep(
         x0 = jax.device_put(sweep_inputs.starts(prepared, stage, padded, before), batch)
         carry = batched.init(opt, objective.loss_config(stage), batch, per_setting)(x0, lw, weights, targets)
         carry = _continued(carry, before)
-        step = batched.make_batched_step(opt, stage, per_setting)
+        step = batched.make_batched_step(opt, stage, per_setting, batch)
         for i in range(count):
             if not bool(jnp.any(carry.ok)):
                 break

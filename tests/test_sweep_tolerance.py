@@ -5,12 +5,13 @@ import shlex
 
 import numpy as np
 import pytest
+from jax.sharding import NamedSharding, PartitionSpec
 from PIL import Image
 from typer.testing import CliRunner
 
 import cli
 import jaxart
-from jaxart import batched, image, objective, plateau, sweep, transfer, weights
+from jaxart import batched, image, plateau, sweep, transfer, weights
 from jaxart.output import read_record
 
 from conftest import run_main, write_tiny_job
@@ -42,8 +43,10 @@ def _sweep(inputs, config=CONFIG, style_weights=(1.0, 10.0), **kwargs):
 def test_a_converged_tile_keeps_the_image_of_its_step_and_the_others_go_on(inputs):
     """sweep had no tolerance: every tile ran to --steps however little its last steps changed it."""
     plain = _sweep(inputs)
-    step = batched._batched_step(transfer.optimizer(CONFIG), objective.loss_config(CONFIG), False)
+    placed = NamedSharding(sweep.batch_mesh(), PartitionSpec(sweep.AXIS))
+    step = batched.make_batched_step(transfer.optimizer(CONFIG), CONFIG, False, placed)  # the sweep's own
     compiled = step._cache_size()
+    assert compiled == 1
     stopped = _sweep(inputs, tolerance=TOLERANCE)
     assert step._cache_size() == compiled  # stopping a tile changes no input's placement, so nothing compiles again
     assert stopped.steps.tolist() == [20, 40] and stopped.stopped.tolist() == [True, False] and stopped.ok.all()
