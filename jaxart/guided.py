@@ -20,7 +20,7 @@ from jax.typing import ArrayLike
 from jaxart import palette
 from jaxart.color import parse_rgb
 from jaxart.errors import InputError
-from jaxart.image import load_image
+from jaxart.image import covering, load_image
 from jaxart.losses import widened
 from jaxart.vgg import Weights, features, layer_names
 
@@ -167,7 +167,7 @@ def _checked(config, shapes: Sequence[Sequence[int]], n_styles: int,
     names, painted = colors_of(config), len(config.region_colors or ())
     if n_styles != painted:
         raise InputError(f"{n_styles} style images for {painted} mask colours; give one --region-style per colour")
-    mask = load_image(config.mask, to_srgb=False)  # its colours are labels
+    mask = load_image(config.mask, to_srgb=False, least=None if None in sizes else covering(max(sizes or shapes)))  # labels
     h, w = mask.shape[:2]
     for H, W in (tuple(s)[:2] for s in shapes):
         if abs((w / h) / (W / H) - 1.0) > ASPECT:

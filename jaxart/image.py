@@ -8,10 +8,11 @@ wrong and what to do; nothing else escapes `load_image` for a bad file.
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,8 @@ def check_background(background: Sequence[int]) -> tuple[int, int, int]:
     return tuple(int(v) for v in rgb)
 
 
-def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True, least: int | None = None) -> Image.Image:
+def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True,
+            least: pixel_limit.Least = None) -> Image.Image:
     """Open, decode, orient and convert one file to (s)RGB, or raise a one-line InputError."""
     with warnings.catch_warnings():
         # Pillow warns of damage it works around, such as a corrupt EXIF block (the orientation
@@ -46,7 +48,7 @@ def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True, lea
         return _decode_quietly(p, background, to_srgb, least)
 
 
-def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, least: int | None) -> Image.Image:
+def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, least: pixel_limit.Least) -> Image.Image:
     check_path(p, "image")
     if not p.exists():
         raise InputError(missing(p))
@@ -86,7 +88,7 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
         ) from None
 
 
-def _first_frame(p: Path, least: int | None) -> Image.Image:
+def _first_frame(p: Path, least: pixel_limit.Least) -> Image.Image:
     """The first frame, decoded and oriented; one over Pillow's pixel limit as `pixel_limit.bound` allows."""
     limit = Image.MAX_IMAGE_PIXELS
     try:
@@ -109,7 +111,7 @@ def _oriented(opened: Image.Image, p: Path) -> Image.Image:
 
 def load_image(
     path: str | os.PathLike, size: int | None = None, *, background: Sequence[int] = WHITE, to_srgb: bool = True,
-    least: int | None = None,
+    least: pixel_limit.Least = None,
 ) -> np.ndarray:
     """Read an image file as an (H, W, 3) float32 RGB array in [0, 1].
 
@@ -124,7 +126,8 @@ def load_image(
       background: the 8-bit (r, g, b) colour behind transparent pixels.
       to_srgb: apply the file's ICC profile; False reads the stored values as they are (labels,
         such as a region mask's colours).
-      least: the long side the caller will resize the image to (default `size`). A picture over
+      least: the long side the caller will resize the image to (default `size`), or a function of
+        the (height, width) it decodes to giving that (as `painting_side`, `covering`). A picture over
         Pillow's pixel limit (`Image.MAX_IMAGE_PIXELS`, 89 megapixels) is read at bounded memory
         (`jaxart.pixel_limit`): a JPEG decoded at 1/2, 1/4 or 1/8 scale, its long side no shorter
         than `least` (without one, the largest under the limit); another format whole, where the
@@ -188,3 +191,9 @@ def painting_side(shape: Sequence[int], size: int, style_scale: float = 1.0) -> 
     long, short = max(shape[:2]), min(shape[:2])
     return max(round(size * style_scale), -(-16 * long // short))
 
+
+def covering(shape: Sequence[int]) -> Callable[[tuple[int, int]], int]:
+    """`load_image`'s `least` for a picture stretched to the (height, width) `shape[:2]` (an `--init` image, a
+    mask): the long side at which neither of its own sides, (height, width) `own`, is shorter than that."""
+    H, W = shape[:2]
+    return lambda own: math.ceil(max(own) * max(H / own[0], W / own[1]))

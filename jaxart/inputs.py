@@ -13,7 +13,7 @@ from jax.typing import ArrayLike
 from jaxart import color, margin, scales
 from jaxart.config import SMALLEST, StyleConfig
 from jaxart.errors import InputError
-from jaxart.image import MIN_SIDE, load_image, painting_side, resized
+from jaxart.image import MIN_SIDE, covering, load_image, painting_side, resized
 from jaxart.layers import check_pixels, host_array, rgb_hint
 from jaxart.targets import as_paintings
 
@@ -119,7 +119,7 @@ def initial_image(content: np.ndarray, config: StyleConfig) -> jax.Array:
         return jnp.asarray(content)
     if config.init == "random":
         return jax.random.uniform(seed_key(config.seed), content.shape, jnp.float32)
-    return jnp.asarray(resized(load_image(config.init), tuple(content.shape[:2])))
+    return jnp.asarray(resized(load_image(config.init, least=covering(content.shape)), tuple(content.shape[:2])))
 
 
 def seed_key(seed: int) -> jax.Array:

@@ -71,7 +71,7 @@ def init_note(photo: np.ndarray, init: str) -> str | None:
     photo's shape), else None; an unreadable one fails now, before any weights load."""
     if init in INITS:
         return None
-    (h, w), (H, W) = image.load_image(init).shape[:2], photo.shape[:2]
+    (h, w), (H, W) = image.load_image(init, least=image.covering(photo.shape)).shape[:2], photo.shape[:2]
     if abs((w / h) / (W / H) - 1.0) <= ASPECT:
         return None
     return (f"--init {init} is {w}x{h} and the photo {W}x{H} (aspect {w / h:.2f} vs {W / H:.2f}); it is stretched to "

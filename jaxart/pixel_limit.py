@@ -13,10 +13,10 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from PIL import Image
+from PIL import ExifTags, Image
 
 from jaxart.errors import InputError
 
@@ -24,6 +24,9 @@ from jaxart.errors import InputError
 # 28 for RGBA (composited over the background), 33 for 16-bit grey (scaled through float64); each
 # ends as the 12 of the float32 RGB it returns. 36 bounds them.
 DECODE_BYTES = 36
+
+# The long side a picture will be resized to, or a function giving it for the (height, width) it decodes to.
+Least = int | Callable[[tuple[int, int]], int] | None
 
 
 def host_bytes() -> int:
@@ -54,16 +57,18 @@ def lifted() -> Iterator[None]:
         Image.MAX_IMAGE_PIXELS = limit
 
 
-def bound(img: Image.Image, path: Path, least: int | None, limit: int) -> None:
+def bound(img: Image.Image, path: Path, least: Least, limit: int) -> None:
     """Make `img`, opened but not decoded, over `limit` pixels, safe to decode, or raise an InputError.
 
-    A JPEG is set to decode at the smallest of 1/2, 1/4, 1/8 scale whose long side is still `least`
-    pixels or more, or, with `least` None, the largest under `limit`. What is still over `limit`
-    decodes whole if `DECODE_BYTES` a pixel fit in the memory free (`host_bytes`).
+    A JPEG is set to decode at the smallest of 1/2, 1/4, 1/8 scale whose long side is still `least` pixels or
+    more (`least` may be a function of the (height, width) it would decode to, EXIF orientation applied), or,
+    with `least` None, the largest under `limit`. What is still over `limit` decodes whole if `DECODE_BYTES` a
+    pixel fit in the memory free (`host_bytes`).
     """
     w, h = img.size
     if img.format == "JPEG":
-        img.draft(img.mode, _draft_request(w, h, least, limit))
+        s = _draft_scale(img, least, limit)
+        img.draft(img.mode, (max(1, w // s), max(1, h // s)))  # which Pillow takes as scale s
         w, h = img.size
     if w * h <= limit:
         return
@@ -76,10 +81,15 @@ def bound(img: Image.Image, path: Path, least: int | None, limit: int) -> None:
             f"scale) or with at most {side}x{side} pixels")
 
 
-def _draft_request(w: int, h: int, least: int | None, limit: int) -> tuple[int, int]:
-    """The (width, height) to ask `Image.draft` for, which takes the largest scale that stays above it."""
-    if least is not None:
-        long = max(w, h)
-        return max(1, math.ceil(w * least / long)), max(1, math.ceil(h * least / long))
-    s = next((s for s in (2, 4, 8) if -(-w // s) * -(-h // s) <= limit), 8)
-    return w // s, h // s
+def _draft_scale(img: Image.Image, least: Least, limit: int) -> int:
+    """1, 2, 4 or 8: how much `bound` shrinks a JPEG (libjpeg decodes it at ceil(w / s) x ceil(h / s))."""
+    w, h = img.size
+    shrunk = lambda s: (-(-w // s), -(-h // s))  # noqa: E731
+    if least is None:
+        return next((s for s in (2, 4, 8) if math.prod(shrunk(s)) <= limit), 8)
+    need = least if callable(least) else lambda shape: least  # noqa: E731
+    turned = img.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)  # a quarter turn swaps the sides
+    # Asked of the very shape each scale decodes to, which is what the caller will resize: a panorama's
+    # painting needs a longer side than `--size x --style-scale` (image.painting_side), and a shape rounded up.
+    enough = lambda sw, sh: max(sw, sh) >= need((sw, sh) if turned else (sh, sw))  # noqa: E731
+    return next((s for s in (8, 4, 2) if enough(*shrunk(s))), 1)

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from jaxart import job, pixel_limit
+from jaxart import guided, inputs, job, pixel_limit
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
-from jaxart.image import load_image, resized
+from jaxart.image import load_image, painting_side, resized
 
 LIMIT = 100_000  # pixels; the files below have 120 000
 
@@ -85,3 +85,29 @@ def test_a_run_decodes_its_files_no_smaller_than_its_size_and_painting_size(tmp_
     content, (style,) = job.load_inputs(photo, [painting], config=config)
     assert content.shape == (75, 100, 3), "the photo at 1/4 scale, 100 px for a 64 px run"
     assert style.shape == (38, 50, 3), "the painting at 1/8 scale, 50 px for its 32 px"
+
+
+def test_a_panorama_over_the_limit_decodes_no_smaller_than_the_run_needs_nor_a_scale_larger(tmp_path, low_limit):
+    """At --size 64 and --style-scale 0.5 a painting is 32 px long, but a 12:1 one needs 16 px on its short side
+    (image.painting_side): decoded for 32 px (1/8 scale, 150x13) it was then enlarged to 185 px."""
+    painting = tmp_path / "panorama.jpg"
+    Image.fromarray(np.tile(_ramps()[:100], (1, 3, 1))).save(painting)  # 1200x100
+    config = StyleConfig(size=64, style_scale=0.5)
+    _, (style,) = job.load_inputs(_picture(tmp_path, "photo.jpg"), [painting], config=config)
+    assert painting_side(style.shape, 64, 0.5) <= max(style.shape), "never enlarged after decoding"
+    assert style.shape == (25, 300, 3), "1/4 scale: at 1/8 (150x13) it would be enlarged to 185 px"
+
+
+def test_an_init_image_and_a_mask_over_the_limit_decode_no_larger_than_the_photo_needs(tmp_path, low_limit, monkeypatch):
+    """They were read at the largest scale under the limit (1/2 here; about 1.5 GiB for a 700-megapixel JPEG), whatever
+    the run's size; both are stretched to the photo's shape, so neither side may come out shorter than its."""
+    photo = np.zeros((48, 64, 3), np.float32)  # a 400x300 photo at --size 64
+    init, decoded = _picture(tmp_path, "init.jpg"), []
+    monkeypatch.setattr(inputs, "load_image", lambda *a, **kw: decoded.append(load_image(*a, **kw).shape) or photo)
+    inputs.initial_image(photo, StyleConfig(size=64, init=str(init)))
+    assert decoded == [(75, 100, 3)], "1/4 scale: at 1/8 (50x38) it would be enlarged to 64x48"
+    halves, mask = np.zeros((300, 400, 3), np.uint8), tmp_path / "mask.jpg"
+    halves[:, :200, 0] = halves[:, 200:, 2] = 255
+    Image.fromarray(halves).save(mask)
+    config = StyleConfig(size=64, mask=str(mask), region_colors=("red", "blue"))
+    assert guided.mask_size(config, photo.shape, 2) == (75, 100)
