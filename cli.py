@@ -163,7 +163,7 @@ def stylize(
     for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init),
                  _notes.style_scale_note(paintings, config), _notes.start_size_note(config), mixing,
                  _notes.frames_note(save_every, _scales.total_steps(config)),
-                 _notes.enlarged_painting_note(styles, paintings, config)):
+                 *_notes.enlarged_painting_notes(styles, paintings, config)):
         if note:
             _warn(note)
     w = job.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)

@@ -135,7 +135,8 @@ def sweep(
     mask_size = None if config.mask is None else guided.mask_size(config, photo.shape, len(styles))
     for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init),
                  _notes.style_scale_note(paintings, config.replace(style_scale=min(painted))),
-                 _notes.start_size_note(config)):  # as stylize warns, of the smallest painting
+                 _notes.start_size_note(config),  # as stylize warns, of the smallest painting and the most enlarged
+                 *_notes.enlarged_painting_notes(styles, paintings, config.replace(style_scale=max(painted)))):
         if note:
             _warn(note)
     arch = job.model_arch(model)

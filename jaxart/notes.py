@@ -47,14 +47,16 @@ def style_scale_note(paintings, config) -> str | None:
 ENLARGED = 4
 
 
-def enlarged_painting_note(names, paintings, config) -> str | None:
-    """A warning when a painting (file `names[i]`) is enlarged over `ENLARGED` times for the run, else None."""
+def enlarged_painting_notes(names, paintings, config) -> list[str]:
+    """A warning for each painting (file `names[i]`) enlarged over `ENLARGED` times for the run (a sweep's at its
+    largest style scale)."""
+    notes = []
     for name, painting in zip(names, paintings):
         own, side = max(np.shape(painting)[:2]), image.painting_side(np.shape(painting), config.size, config.style_scale)
         if side > ENLARGED * own:
-            return (f"painting {name} is {own} px on its long side and is enlarged {side / own:.1f}x to {side} px "
-                    f"(--size x --style-scale), which blurs its strokes away: use a copy of it {side} px or larger")
-    return None
+            notes.append(f"painting {name} is {own} px on its long side and is enlarged {side / own:.1f}x to {side} px "
+                         f"(--size x --style-scale), which blurs its strokes away: use a copy of it {side} px or larger")
+    return notes
 
 
 def random_init_note(w: Weights, config: StyleConfig) -> str | None:

@@ -104,6 +104,22 @@ def test_a_sweep_warns_as_stylize_does_of_an_upsampled_photo_and_a_random_start_
         assert any(line.startswith("warning: --init random with vgg16-hed") for line in lines), err
 
 
+def test_a_sweep_warns_once_of_each_thumbnail_painting_at_its_largest_style_scale(files, tmp_path, monkeypatch, capsys):
+    """stylize warned of a painting enlarged over 4x (its strokes blurred away), sweep ran on without a word."""
+    thumbs = [tmp_path / f"thumb{side}.png" for side in (4, 5)]
+    for thumb, side in zip(thumbs, (4, 5)):
+        Image.new("RGB", (side, side), (200, 120, 40)).save(thumb)
+    monkeypatch.setattr(sweep, "sweep", lambda *a, **k: (_ for _ in ()).throw(SystemExit(3)))
+    args = _sweep_args(files, tmp_path / "s.png", "--style-scale", "1,2", "--quiet")
+    code, _, err = run_main([*args[:3], *map(str, thumbs), *args[3:]], monkeypatch, capsys)
+    enlarged = [line for line in err.splitlines() if "is enlarged" in line]
+    assert code == 3 and enlarged == [  # 24 px x 2; paint.png, 20 px to 48, is not a thumbnail
+        f"warning: painting {thumbs[0]} is 4 px on its long side and is enlarged 12.0x to 48 px (--size x --style-scale), "
+        "which blurs its strokes away: use a copy of it 48 px or larger",
+        f"warning: painting {thumbs[1]} is 5 px on its long side and is enlarged 9.6x to 48 px (--size x --style-scale), "
+        "which blurs its strokes away: use a copy of it 48 px or larger"], err
+
+
 def test_a_coarse_to_fine_tile_is_stylize_coarse_to_fine_and_info_gives_its_command(files, tmp_path, monkeypatch,
                                                                                      capsys):
     """sweep refused --scales, --start-size and per-scale --steps. A tile is now stylize's run with the same
