@@ -90,6 +90,6 @@ def _draft_scale(img: Image.Image, least: Least, limit: int) -> int:
     need = least if callable(least) else lambda shape: least  # noqa: E731
     turned = img.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)  # a quarter turn swaps the sides
     # Asked of the very shape each scale decodes to, which is what the caller will resize: a panorama's
-    # painting needs a longer side than `--size x --style-scale` (image.painting_side), and a shape rounded up.
+    # painting needs a longer side than `--size x --style-scale` (image.painting_side), and a scale rounds sides up.
     enough = lambda sw, sh: max(sw, sh) >= need((sw, sh) if turned else (sh, sw))  # noqa: E731
     return next((s for s in (8, 4, 2) if enough(*shrunk(s))), 1)
