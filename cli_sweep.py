@@ -77,7 +77,7 @@ def sweep(
     remat: _o.Remat = _DEFAULT.remat,
     tolerance: _o.SweepTolerance = 0.0,
     background: _o.Background = "white",
-    columns: Annotated[Optional[int], typer.Option(parser=_whole, help="Tiles per row of the sheet, kept however wide [default: one row per value of the slower-varying settings, split evenly into rows that fit 1600 px].", show_default=False)] = None,
+    columns: Annotated[Optional[int], typer.Option(parser=_whole, help="Tiles per row of the sheet, kept however wide [default: one row for each value of the settings that vary slowest, split evenly into rows that fit 1600 px].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier sweep to this --output that this one does not replace (a larger sweep's, or another --format's).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
