@@ -23,8 +23,8 @@ def checked_image(image: ArrayLike, what: str) -> np.ndarray:
 
     Integer pixels, and floats on a 0..255 scale, are refused, not scaled: both 0..255 and
     0..65535 occur, and clipping them to [0, 1] gave an almost white result with no error. So are
-    NaN and inf, which came out as black and white pixels of a finite loss, and a side below 2
-    pixels, as `load_image` refuses such a file.
+    NaN and inf, which came out as black and white pixels of a finite loss, values below -0.25 (a centred
+    or normalised image, clipped dark), and a side below 2 pixels, as `load_image` refuses such a file.
     """
     if isinstance(image, (str, bytes, os.PathLike)):
         raise InputError(f"{what} is the path {str(image)!r}; give its pixels, jaxart.load_image(path)")
@@ -42,6 +42,9 @@ def checked_image(image: ArrayLike, what: str) -> np.ndarray:
         raise InputError(f"{what} has {bad} NaN or infinite value{'s' * (bad != 1)}; give finite floats in [0, 1]")
     if x.size and x.max() > 2.0:  # 0..255 as floats; a little over 1 is only overshoot
         raise InputError(f"{what} has values up to {x.max():g}; give floats in [0, 1] (divide by 255)")
+    if x.size and x.min() < -0.25:  # centred (x - 0.5), in [-1, 1] or mean/std normalised: clipped to a dark wash
+        raise InputError(f"{what} has values down to {x.min():g}; give floats in [0, 1], not centred or normalised "
+                         "(undo it: (x + 1) / 2 for [-1, 1], x * std + mean)")
     return x.astype(np.float32)
 
 

@@ -75,6 +75,9 @@ SHAPES = {
     "grey painting alone": (dict(styles=PAINTING[..., 0]), "painting has shape (24, 32), not (H, W, 3)"),
     "no painting": (dict(styles=[]), "give at least one style image"),
     "photo as floats 0..255": (dict(photo=PHOTO * 255), "photo has values up to 25"),
+    # Centred or in [-1, 1] (as many models take images) was clipped to a dark wash without a word.
+    "centred photo": (dict(photo=PHOTO - 0.5), "photo has values down to -0."),
+    "painting in [-1, 1]": (dict(styles=[PAINTING * 2 - 1]), "painting has values down to -"),
     # Resizing made NaN black and inf white: a finite loss of a photo that was not the one given.
     "NaN in the photo": (dict(photo=_spoilt(PHOTO, np.nan)),
                          "photo has 2 NaN or infinite values; give finite floats in [0, 1]"),
