@@ -228,6 +228,8 @@ def blend_grams(
         shares = [float(b) for b in given / given.sum()]  # Python floats: weak, so any Gram dtype
     else:
         shares = list(given / given.sum())
+    if len(grams) == 1 and isinstance(given, np.ndarray):  # 1 x G + 0 op by op compiled 2 programs a layer
+        return {k: jnp.asarray(g) for k, g in grams[0].items()}
     out = {}
     for k in grams[0]:
         gs = [jnp.asarray(g[k]) for g in grams]

@@ -9,7 +9,7 @@ import os
 import struct
 from pathlib import Path
 
-import jax.numpy as jnp
+import jax
 import numpy as np
 from safetensors import SafetensorError, safe_open
 from safetensors.numpy import load as load_bytes, save as save_bytes
@@ -174,7 +174,7 @@ def load(path: Path) -> vgg.Weights:
                                    f"{folder.redo(path)}")
         if problem == "nonfinite":  # else reported later as a diverging loss, with the wrong advice
             raise WeightsFileError(f"{path}: layer {layer} holds NaN or infinite values; {folder.redo(path)}")
-        params.setdefault(layer, {})[part] = jnp.asarray(value)
+        params.setdefault(layer, {})[part] = jax.device_put(value)  # jnp.asarray compiled a program per shape
     missing = [n for n in vgg.conv_names(meta["arch"]) if n not in params]
     if missing:
         raise WeightsFileError(f"{path} lacks layers {missing}; {folder.redo(path)}")
