@@ -127,8 +127,7 @@ def number(raw) -> float:
 
 
 def path_or_word(text: str, words) -> str:
-    """An existing file made absolute, so that a record or `--resume` finds it from any folder; one of
-    `words` (or anything else) as given."""
+    """An existing file made absolute, so that a record or `--resume` finds it from any folder; else as given."""
     return str(Path(text).resolve()) if text not in words and os.path.isfile(text) else text
 
 
@@ -152,14 +151,13 @@ def output_path(raw) -> Path:
 
 
 def sheet_path(raw) -> Path:
-    """`output_path` for a sweep's --output, the contact sheet: the file it suggests is named as the default,
-    sweep.png (its default), not out.png."""
+    """`output_path` for a sweep's --output, the contact sheet: the file it suggests is sweep.png, not out.png."""
     return _file_in_folder(raw, "sweep.png")
 
 
 def animation_path(raw) -> Path:
-    """`output_path` for `--animate`, whose example file is a GIF: `--animate newdir/` read as a file
-    `newdir` without .gif or .webp, and was refused for its suffix, not as the folder it names."""
+    """`output_path` for `--animate`, whose example file is a GIF: `--animate newdir/` read as a file `newdir`
+    without .gif or .webp, and was refused for its suffix, not as the folder it names."""
     return _file_in_folder(raw, "out.gif")
 
 
@@ -167,6 +165,8 @@ def _file_in_folder(raw, example: str) -> Path:
     from typer import BadParameter
 
     text = str(raw)
+    if not text:  # Path("") is ".", the current folder
+        raise BadParameter(f"the path is empty; give a file name, such as {example}")
     if text.endswith(("/", os.sep)) and not os.path.isdir(os.path.expanduser(text)):
         raise BadParameter(f"{text} is a folder that does not exist; give a file name in it, such as "
                            f"{Path(text) / example} (the folder is created)")

@@ -4,6 +4,7 @@ gives the defaults, `DEFAULT`'s, in its own signature, as Typer reads them from 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,9 +12,36 @@ import typer
 
 from cli_common import choices, csv, home, number, whole
 from jaxart import color, config, convs, output, plateau as _plateau, vgg
-from jaxart.files import resolved
+from jaxart.files import resolved, web_address
 
 DEFAULT = config.StyleConfig()
+
+
+def _refuse_unreadable(raw: str, what: str) -> None:
+    """Refuse an empty path (which Path() makes ".", read after as "a folder") and a web address (which
+    Path() makes `https:/...`, read after as "does not exist"), naming what to give instead."""
+    if not raw:
+        raise typer.BadParameter(f"the path is empty; give {what}")
+    if not os.path.exists(raw) and (url := web_address(raw)):
+        raise typer.BadParameter(url)
+
+
+def to_read(what: str):
+    """A Typer parser for a file to read (`_refuse_unreadable`)."""
+    def parse(raw: str) -> Path:
+        _refuse_unreadable(raw, what)
+        return Path(raw)
+    return parse
+
+
+def word_or_file(what: str):
+    """A Typer parser for an option that takes a word or a file's path (`_refuse_unreadable`)."""
+    def parse(raw: str) -> str:
+        _refuse_unreadable(raw, what)
+        return raw
+    return parse
+
+
 Optimizer = choices("Optimizer", config.OPTIMIZERS)
 LineSearch = choices("LineSearch", config.LINESEARCHES)
 Pooling = choices("Pooling", vgg.POOLINGS)
@@ -68,7 +96,7 @@ Scales = Annotated[Optional[str], typer.Option(
 StartSize = Annotated[Optional[int], typer.Option(parser=whole, help="Coarse to fine from this long side, doubling up to --size.")]
 Mask = Annotated[Optional[Path], typer.Option(
     help="Spatial control: an image over the photo whose colours mark regions, one painting each (--region-style).",
-    callback=home)]
+    parser=to_read("the path of a mask image"), metavar="<path>", callback=home)]
 _CONVERGED = (f"the total loss fell by less than this fraction over the last {_plateau.WINDOW} steps (tested every "
               f"{_plateau.WINDOW} steps, in the last scale), e.g. 0.001; 0: run every step")
 Tolerance = Annotated[float, typer.Option(

@@ -50,11 +50,15 @@ def check_path(path: str | os.PathLike, what: str = "file", error: type[InputErr
         raise error(f"could not read {what} {path} ({e.strerror}); {BAD_PATH[e.errno]}")
 
 
+def web_address(path: str | os.PathLike) -> str | None:
+    """Why `path` cannot be read if it is a web address (that Path() made `https:/...`): jaxart reads files."""
+    url = re.match(r"(https?|ftp):/+(.*)", str(path))
+    return url and f"{url[1]}://{url[2]} is a web address; jaxart reads files: download it and give the file's path"
+
+
 def missing(path: str | os.PathLike) -> str:
-    """Why `path`, which does not exist, cannot be read: a web address (that Path() made `https:/...`) is not a file."""
-    if url := re.match(r"(https?|ftp):/+(.*)", str(path)):
-        return f"{url[1]}://{url[2]} is a web address; jaxart reads files: download it and give the file's path"
-    return f"{path} does not exist; check the path and the current folder"
+    """Why `path`, which does not exist, cannot be read."""
+    return web_address(path) or f"{path} does not exist; check the path and the current folder"
 
 
 def resolved(path: str | os.PathLike) -> Path:
@@ -132,11 +136,10 @@ def _place_new(tmp: Path, path: Path, what: str) -> None:
 
 @contextlib.contextmanager
 def all_or_nothing(*, overwrite: bool = True):
-    """Write several files as one: yields `stage(path, what)`, which returns a temporary path beside
-    `path` for the caller to write. When the block ends, each becomes its `path`; if anything fails
-    first or while they are placed (a full disk, Ctrl-C), none does, and the files already there
-    are as they were (those an overwrite replaces are moved aside until all are placed). A Ctrl-C
-    while files are put back or cleaned up is answered once that is done.
+    """Write several files as one: yields `stage(path, what)`, which returns a temporary path beside `path` for the
+    caller to write. When the block ends, each becomes its `path`; if anything fails first or while they are placed (a
+    full disk, Ctrl-C), none does, and the files already there are as they were (those an overwrite replaces are moved
+    aside until all are placed). A Ctrl-C while files are put back or cleaned up is answered once that is done.
 
     Without `overwrite`, a file that appeared at one of the paths since the caller checked (another
     run) is left as it is, and none of these files is placed: an OutputError says so.

@@ -40,7 +40,29 @@ def test_a_painting_given_by_its_web_address_says_to_download_it(files, no_weigh
     err = _refused([*stylize_argv(files, tmp_path / "o.png")[:2], url, *stylize_argv(files, tmp_path / "o.png")[3:]],
                    tmp_path, monkeypatch, capsys)
     # was "https:/upload.wikimedia.org/... does not exist; check the path": the address mangled, the advice wrong
-    assert err == f"error: {url} is a web address; jaxart reads files: download it and give the file's path", err
+    assert err == (f"error: Invalid value for 'STYLE': {url} is a web address; jaxart reads files: download it and "
+                   "give the file's path"), err
+
+
+@pytest.mark.parametrize("option", ["--init", "--mask", "--model"])
+def test_any_file_given_by_its_web_address_says_to_download_it(option, files, no_weights, tmp_path, monkeypatch,
+                                                               capsys):
+    url = "https://upload.wikimedia.org/wikipedia/commons/init.png"
+    err = _refused(stylize_argv(files, tmp_path / "o.png", option, url), tmp_path, monkeypatch, capsys)
+    # was "init 'https://...' does not exist", "mask '.../https:/...' is not a file", "weights file ... does not exist"
+    assert err.endswith(f"{url} is a web address; jaxart reads files: download it and give the file's path"), err
+
+
+@pytest.mark.parametrize("where", ["CONTENT", "STYLE", "-o", "--animate", "--init", "--mask", "--resume"])
+def test_an_empty_path_says_it_is_empty(where, files, no_weights, tmp_path, monkeypatch, capsys):
+    argv = stylize_argv(files, tmp_path / "o.png")
+    if where in ("CONTENT", "STYLE", "-o"):
+        argv[{"CONTENT": 1, "STYLE": 2, "-o": 4}[where]] = ""
+    else:
+        argv += [where, ""]
+    err = _refused(argv, tmp_path, monkeypatch, capsys)
+    # was ". is a folder, not an image" (Path("") is "."), "output . is a folder", "init '' does not exist"
+    assert "the path is empty; give " in err and ". is a folder" not in err, err
 
 
 def test_a_photo_alone_is_told_what_to_add_without_click_s_preamble(files, no_weights, tmp_path, monkeypatch, capsys):
