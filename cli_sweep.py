@@ -133,17 +133,17 @@ def sweep(
     photo, paintings = job.load_inputs(content, styles, rgb, config.replace(style_scale=max(painted)))
     # The mask readable, its colours present, the photo's aspect: before any weights load.
     mask_size = None if config.mask is None else guided.mask_size(config, photo.shape, len(styles))
+    arch = job.model_arch(model)  # refused first, as stylize does: a refused sweep gets one line, no warnings
+    S.check(config, settings, arch)
+    S.check_memory(config.replace(style_scale=max(painted)), len(settings), arch, photo=photo.shape[:2],
+                   paintings=[p.shape[:2] for p in paintings], mask=mask_size,  # of the largest painting
+                   own_grams=each_painting or len(painted) > 1)
     for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init),
                  _notes.style_scale_note(paintings, config.replace(style_scale=min(painted))),
                  _notes.start_size_note(config),  # as stylize warns, of the smallest painting and the most enlarged
                  *_notes.enlarged_painting_notes(styles, paintings, config.replace(style_scale=max(painted)))):
         if note:
             _warn(note)
-    arch = job.model_arch(model)
-    S.check(config, settings, arch)
-    S.check_memory(config.replace(style_scale=max(painted)), len(settings), arch, photo=photo.shape[:2],
-                   paintings=[p.shape[:2] for p in paintings], mask=mask_size,  # of the largest painting
-                   own_grams=each_painting or len(painted) > 1)
     w = job.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
     if note := _notes.random_init_note(w, config):
         _warn(note)

@@ -33,6 +33,7 @@ def step_entries(weights, config=CONFIG) -> tuple[list[int], list[int]]:
     """A sweep's jit cache entries of each scale's step, and after every step how many placements its carry's
     leaves had (1: all as `init` placed them)."""
     made, placements = [], []
+    jax.clear_caches()  # the step is memoized: other tests' sweeps of other shapes left their entries in it
     undo = _recorded(batched, "make_batched_step", made)
     try:
         sweep.sweep(*_inputs(), weights, config, GRID[:3],
@@ -74,6 +75,7 @@ def test_a_runs_step_is_dispatched_from_one_entry_whatever_its_reports(loop, nam
     content, style = _inputs()
     config = COARSE_TO_FINE.replace(loop=loop, chunk=3, scale_steps=(4, 7), steps=11)
     made, steps = [], []
+    jax.clear_caches()  # as in step_entries
     undo = _recorded(optimize, name, made)
     try:
         out = jaxart.run(content, [style], weights=tiny_vgg16, config=config, every=2,
