@@ -6,72 +6,25 @@ needs travels with it in `Weights.preprocess` and is applied inside `features`.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Sequence
 
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
-from flax import struct
 from jax.typing import ArrayLike
 
 from jaxart import convs
 from jaxart.layers import (CHANNELS, POOLINGS, STAGES, as_pixels, check_layers, check_params, check_pixels,
                            check_reach, conv_names, layer_names, rgb_hint, stage_layer_names)
+from jaxart.weightset import Preprocess, Weights
 
-# layers.py's names are re-exported: vgg.layer_names, vgg.conv_names and the rest are used widely.
+# layers.py's and weightset.py's names are re-exported: vgg.layer_names, vgg.conv_names and the rest are used widely.
 __all__ = [
     "CHANNELS", "POOLINGS", "STAGES", "VGG", "VGG16", "VGG19", "Preprocess", "Weights", "check_layers", "check_params",
     "check_pixels", "check_reach", "compute_dtype", "conv_names", "features", "layer_names", "pool2x2",
     "stage_layer_names",
 ]
-
-
-@dataclasses.dataclass(frozen=True)
-class Preprocess:
-    """How a weight set expects its input, from RGB in [0, 1].
-
-    `caffe`: scale to [0, 255], reorder to BGR, subtract `mean` (given in BGR order).
-    `torch`: subtract `mean` and divide by `std` (RGB order, [0, 1] scale).
-    """
-
-    kind: str = "caffe"
-    mean: tuple[float, float, float] = (103.939, 116.779, 123.68)
-    std: tuple[float, float, float] = (1.0, 1.0, 1.0)
-
-    def __call__(self, x: jax.Array) -> jax.Array:
-        """(..., 3) RGB in [0, 1] to the (..., 3) input the weights were trained on, in `x`'s float dtype."""
-        channel = lambda v: jnp.asarray(v, x.dtype).reshape((1,) * (x.ndim - 1) + (3,))
-        if self.kind == "caffe":
-            return x[..., ::-1] * 255.0 - channel(self.mean)
-        if self.kind == "torch":
-            return (x - channel(self.mean)) / channel(self.std)
-        raise ValueError(f"unknown preprocessing {self.kind!r}; use 'caffe' or 'torch'")
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Preprocess":
-        return cls(kind=d["kind"], mean=tuple(d["mean"]), std=tuple(d["std"]))
-
-
-@struct.dataclass
-class Weights:
-    """A VGG parameter tree plus what is needed to use it; a pytree, so it passes through jit.
-
-    `params` maps `conv{b}_{i}` to `{"kernel": (3, 3, Cin, Cout), "bias": (Cout,)}`. `sha256` is the
-    file's hash; `content_sha256` that of its tensors and settings (arch, preprocessing) as its header
-    records them, the same for any file holding these weights (see `weights.store.content_digest`).
-    """
-
-    params: dict
-    arch: str = struct.field(pytree_node=False, default="vgg19")
-    preprocess: Preprocess = struct.field(pytree_node=False, default=Preprocess())
-    name: str = struct.field(pytree_node=False, default="")
-    sha256: str = struct.field(pytree_node=False, default="")
-    content_sha256: str = struct.field(pytree_node=False, default="")
 
 
 def pool2x2(x: jax.Array, kind: str = "max") -> jax.Array:
