@@ -78,6 +78,7 @@ def check_numbers(dtype, what: str, want: str) -> None:
     dtype = np.dtype(dtype)
     if dtype.kind in NOT_NUMBERS and not jnp.issubdtype(dtype, jnp.number):  # bfloat16's kind is "V" too
         words, hint = NOT_NUMBERS[dtype.kind]
+        hint = "" if dtype.kind in "US" and want != IMAGE else hint  # a file's name: an image's, or none to load
         raise InputError(f"{what} holds {words}, not numbers (dtype {dtype}); give {want}" + (f" ({hint})" * bool(hint)))
 
 

@@ -31,13 +31,14 @@ jitted function (closed over, they are constants compiled into it: VGG16's 58 MB
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from jaxart import blend
 from jaxart.layers import as_numbers, as_pixels
 
 _EPS = 1e-12
@@ -196,55 +197,4 @@ def tv_loss(image: ArrayLike) -> jax.Array:
     return jnp.mean(dy**2, axis=(-3, -2, -1)) + jnp.mean(dx**2, axis=(-3, -2, -1))
 
 
-def blend_grams(
-    grams: Sequence[Mapping[str, ArrayLike]], blend: ArrayLike | Sequence[float] | None = None
-) -> dict[str, jax.Array]:
-    """Weighted average of several styles' Gram targets, the weights normalized to sum to 1.
-
-    Args:
-      grams: one dict per painting, layer name -> (C, C) Gram; the same layers and shapes in each.
-      blend: one weight per painting (default: equal). Concrete weights must be >= 0 with a
-        positive sum; an array may be traced (`jax.vmap` over blends), and is then not checked.
-
-    Returns:
-      Layer name -> (C, C) Gram, in the Grams' dtype.
-    """
-    if isinstance(grams, Mapping):  # one painting's dict failed with a KeyError on 0
-        raise TypeError("blend_grams takes a list of dicts of Grams, one per painting; for one painting, [grams]")
-    if not grams:
-        raise ValueError("at least one style is needed")
-    _check_same_layers(grams)
-    try:
-        given = np.ones(len(grams)) if blend is None else np.asarray(blend, np.float64)
-    except jax.errors.TracerArrayConversionError:  # traced (a vmapped blend): shapes checked, values not
-        given = jnp.asarray(blend)
-    if np.shape(given) != (len(grams),):
-        count = f"{len(blend)} weight{'s' * (len(blend) != 1)}" if np.ndim(blend) == 1 else f"weights of shape {np.shape(blend)}"
-        raise ValueError(f"style blend gives {count} for {len(grams)} style{'s' * (len(grams) != 1)}; "
-                         "give one per style")
-    if isinstance(given, np.ndarray):
-        if not np.isfinite(given).all() or given.min() < 0 or given.sum() <= 0:
-            raise ValueError(f"style blend {given.tolist()} must be non-negative weights summing above 0")
-        shares = [float(b) for b in given / given.sum()]  # Python floats: weak, so any Gram dtype
-    else:
-        shares = list(given / given.sum())
-    if len(grams) == 1 and isinstance(given, np.ndarray):  # 1 x G + 0 op by op compiled 2 programs a layer
-        return {k: jnp.asarray(g) for k, g in grams[0].items()}
-    out = {}
-    for k in grams[0]:
-        gs = [jnp.asarray(g[k]) for g in grams]
-        out[k] = sum(jnp.asarray(s, g.dtype) * g for s, g in zip(shares, gs))
-    return out
-
-
-def _check_same_layers(grams: Sequence[Mapping[str, ArrayLike]]) -> None:
-    """Grams of other layers or shapes than the first painting's: a KeyError or a broadcasting error."""
-    first = grams[0]
-    for i, g in enumerate(grams[1:], 2):
-        if set(g) != set(first):
-            raise ValueError(f"painting {i}'s Grams have layers {sorted(g)}, painting 1's {sorted(first)}; "
-                             "compute every painting's Grams at the same layers")
-        for k in first:
-            if jnp.shape(g[k]) != jnp.shape(first[k]):
-                raise ValueError(f"painting {i}'s {k} Gram is {jnp.shape(g[k])}, painting 1's {jnp.shape(first[k])}; "
-                                 "compute them with the same weights")
+blend_grams = blend.blend_grams  # jaxart.losses.blend_grams, as it was before blend.py

@@ -15,10 +15,12 @@ from jax.typing import ArrayLike
 
 from jaxart import guided, losses, optimize
 from jaxart.config import StyleConfig
-from jaxart.layers import check_pixels, check_reach, host_array, layer_names, rgb_hint
+from jaxart.errors import InputError
+from jaxart.layers import as_numbers, check_pixels, check_reach, host_array, layer_names, rgb_hint
 from jaxart.vgg import Weights, features
 
 ORDER = layer_names("vgg19")  # VGG16's names, and their order, are a subset of these
+MASKS = "(R, H, W) region masks in [0, 1], one per painting"
 
 
 class Targets(NamedTuple):
@@ -111,9 +113,10 @@ def compute_targets(
 
 def _check_inputs(content: ArrayLike, styles: Sequence[ArrayLike], masks: ArrayLike | None,
                   config: StyleConfig) -> None:
-    """A batch of photos or paintings gave a batch of losses, and masks of another count or shape
-    than the paintings and the photo were matched silently or failed deep inside. A painting too
-    small for the deepest style layer was called an "image", whichever of several it was."""
+    """A batch of photos or paintings gave a batch of losses, and masks of another count or shape than
+    the paintings and the photo were matched silently or failed deep inside (those of objects, strings
+    or a ragged list, naming no argument). A painting too small for the deepest style layer was called
+    an "image", whichever of several it was."""
     names = [f"painting {i} of {len(styles)}" if len(styles) > 1 else "the painting" for i in range(1, len(styles) + 1)]
     for what, image in (("the content", content), *zip(names, styles)):
         check_pixels(image.dtype if hasattr(image, "dtype") else host_array(image, what).dtype, what)
@@ -123,9 +126,13 @@ def _check_inputs(content: ArrayLike, styles: Sequence[ArrayLike], masks: ArrayL
         known = [n for n in layers if n in ORDER]  # an unknown name is for `features` to refuse
         for what, image in named if known else ():
             check_reach(np.shape(image)[:2], max(known, key=ORDER.index), what)
-    if masks is not None and (np.ndim(masks) != 3 or np.shape(masks) != (len(styles), *np.shape(content)[:2])):
+    if masks is None:
+        return
+    if jnp.issubdtype((m := as_numbers(masks, "masks", MASKS)).dtype, jnp.complexfloating):
+        raise InputError(f"masks are {m.dtype}; give real {MASKS}")
+    if m.shape != (len(styles), *np.shape(content)[:2]):
         raise ValueError(f"masks must be (R, H, W) = {(len(styles), *np.shape(content)[:2])}, one per painting "
-                         f"at the content's height and width, got shape {np.shape(masks)}")
+                         f"at the content's height and width, got shape {m.shape}")
 
 
 def _content_features(weights: Weights, content: ArrayLike, config: StyleConfig) -> dict[str, jax.Array]:
