@@ -5,12 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import os
 
 import jax
 import numpy as np
 
-from jaxart import color, convs, vgg
+from jaxart import color, convs, paths, vgg
 from jaxart.duplicates import repeated
 from jaxart.errors import InputError
 
@@ -103,11 +102,8 @@ class StyleConfig:
             raise ValueError(f"remat must be true or false, got {self.remat!r}")
         _choice(self, "colors", color.MODES)
         _style_scale(self)
-        if self.init not in INITS and not os.path.isfile(self.init):
-            there = ("is a folder" if os.path.isdir(self.init) else "is not a regular file" if os.path.exists(self.init)
-                     else "does not exist")
-            raise ValueError(f"init {self.init!r} {there}; give {' or '.join(INITS)}, or the path of an image file "
-                             "(check the path and the current folder)")
+        paths.file_setting("init", self.init, f"{' or '.join(INITS)}, or the path of an image file",
+                           "to start from pixels of your own, give them to jaxart.run as x0", INITS)
         if not self.content_layers and not self.style_layers:
             raise ValueError("give at least one content or style layer")
         _loss_weights(self)

@@ -9,7 +9,6 @@ A region may have no painting and keep the photo (`keep_colors`, kept.py): it ha
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 
 import jax
@@ -17,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxart import palette
+from jaxart import palette, paths
 from jaxart.color import parse_rgb
 from jaxart.errors import InputError
 from jaxart.image import covering, load_image
@@ -104,8 +103,8 @@ def check_config(config) -> None:
         if config.region_colors is not None or config.keep_colors is not None:
             raise ValueError("region styles need --mask, the image whose colours mark the regions")
         return
-    if not os.path.isfile(config.mask):
-        raise ValueError(f"mask {config.mask!r} is not a file; give the path of a mask image")
+    paths.file_setting("mask", config.mask, "the path of a mask image", "for masks as an array, give them to "
+                       "jaxart.make_targets as masks")
     if not config.region_colors:
         raise ValueError("every region keeps the photo, so nothing would be painted; give a region a painting, e.g. "
                          "--region-style red=starry.jpg" if config.keep_colors else "--mask needs a --region-style "

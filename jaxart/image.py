@@ -21,6 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from jaxart import modes, pixel_limit
 from jaxart.errors import InputError, describe
 from jaxart.files import check_path, missing
+from jaxart.paths import as_path
 
 MIN_SIDE = 2  # one pixel has no texture to match, and VGG's pooling needs something to pool
 WHITE = (255, 255, 255)
@@ -141,6 +142,8 @@ def load_image(
         or truncated, over Pillow's pixel limit and not a JPEG, larger than the memory free can decode,
         smaller than 2x2 pixels, or has NaN or infinite float pixels. The message is one line.
     """
+    path = as_path(path, "load_image's path", "an image file's path", "pixels are read already: give jaxart an (H, W, 3) "
+                   "float array in [0, 1], np.asarray(picture, np.float32) / 255")
     rgb = _decode(Path(path), check_background(background), to_srgb, size if least is None else least)
     if size is not None:
         rgb = resize(rgb, size)

@@ -16,6 +16,7 @@ from PIL import Image, PngImagePlugin
 from jaxart.errors import InputError, describe
 from jaxart.files import check_path, replacing
 from jaxart.layers import check_pixels, host_array
+from jaxart.paths import as_path
 
 RECORD_KEY = "jaxart"
 SOFTWARE = b"jaxart\0"  # a TIFF's Software tag: its ImageDescription is the run record
@@ -198,7 +199,7 @@ def read_record(path: str | os.PathLike) -> dict:
     Raises:
       InputError: the file is missing or unreadable, or holds no valid jaxart record.
     """
-    check_path(path, "image")
+    check_path(as_path(path, "read_record's path", "the path of a PNG or TIFF jaxart wrote"), "image")
     if not Path(path).is_file():  # a FIFO or device would block Image.open
         why = "not a file" if Path(path).exists() else "no such file"
         raise InputError(f"{path} could not be read ({why}); give a PNG or TIFF jaxart wrote")

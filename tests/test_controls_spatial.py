@@ -29,7 +29,7 @@ SIZE = 48  # every real-image run here is 48 px (36 x 48 for tubingen), so shape
     ({"scale_steps": (5, 5)}, "need --scales or --start-size"),
     ({"start_size": 1024}, "start size 1024"),
     ({"region_colors": ("red",)}, "need --mask"),
-    ({"mask": "/nonexistent/mask.png", "region_colors": ("red",)}, "is not a file"),
+    ({"mask": "/nonexistent/mask.png", "region_colors": ("red",)}, "mask '/nonexistent/mask.png' does not exist"),
     ({"mask": __file__, "region_colors": ("red", "blue"), "style_blend": (1.0, 1.0)}, "each region has one style"),
 ])
 def test_bad_scales_and_regions_are_named(changes, message):

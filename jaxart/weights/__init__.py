@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jaxart.errors import InputError, WeightsFileError
 from jaxart.files import check_path
+from jaxart.paths import as_path
 from jaxart.vgg import Weights
 from jaxart.weights.fetch import fetch
 from jaxart.weights.layouts import LAYOUTS, convert, detect
@@ -43,7 +44,8 @@ def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, prog
       FileNotFoundError: a registered name is not installed and `download` is False.
       WeightsError: fetching, converting or reading the file failed.
     """
-    text = str(name_or_path)
+    text = str(as_path(name_or_path, "load_weights' name_or_path", "a weight set's name, such as 'vgg16-hed', or a "
+                       ".safetensors file's path"))
     if is_path(text):
         check_path(text, "weights file", WeightsFileError)
         stem, bare = Path(text).stem, os.sep not in text

@@ -1,0 +1,33 @@
+"""What a path argument must be before anything opens it: a str or `os.PathLike`, not pixels, a PIL image or
+None, which reached pathlib or `os.stat`, whose TypeError ("expected str, bytes or os.PathLike object, not
+ndarray") named no argument; and a setting that names a file to read (`init`, `mask`): a file here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from jaxart.files import web_address
+
+
+def as_path(value, what: str, want: str, hint: str = "") -> str | os.PathLike:
+    """`value` if it is a path, else a TypeError naming `what`, what it got, `want` and `hint` (how to do
+    what the caller may have meant)."""
+    if isinstance(value, (str, os.PathLike)):
+        return value
+    got = "None" if value is None else type(value).__name__
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        got = f"an array of shape {tuple(value.shape)}"
+    raise TypeError(f"{what} must be {want}, got {got}" + f"; {hint}" * bool(hint))
+
+
+def file_setting(name: str, value, want: str, hint: str, words: Sequence[str] = ()) -> None:
+    """Raise for setting `name`, one of `words` or the path of a file to read, when its `value` is neither: no
+    path at all (`as_path`), a web address (which no reader fetches: it was "does not exist"), a folder, or
+    nothing there; each naming `want`."""
+    if isinstance(value, str) and value in words or os.path.isfile(as_path(value, name, want, hint)):
+        return
+    if url := web_address(value):
+        raise ValueError(f"{name} {url}")
+    there = "is a folder" if os.path.isdir(value) else "is not a regular file" if os.path.exists(value) else "does not exist"
+    raise ValueError(f"{name} {str(value)!r} {there}; give {want} (check the path and the current folder)")
