@@ -18,6 +18,10 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from jaxart.layers import as_numbers
+
+PADDED = "an (..., H, W, C) image, or (R, H, W) masks with axes=(-2, -1)"  # what pad and crop take
+
 
 def pad(x: ArrayLike, margin: int, axes: tuple[int, int] = (-3, -2)) -> jax.Array:
     """`x` with `margin` pixels mirrored out from each edge of its two spatial `axes`.
@@ -35,7 +39,7 @@ def pad(x: ArrayLike, margin: int, axes: tuple[int, int] = (-3, -2)) -> jax.Arra
       `x` as a jax.Array of `padded_shape(x.shape, margin, axes)`: (..., H + 2m, W + 2m, C) with
       m = min(margin, side - 1) per axis, its values those of `x`.
     """
-    x = jnp.asarray(x)
+    x = as_numbers(x, "pad's x", PADDED)
     if isinstance(margin, jax.core.Tracer):
         raise ValueError("margin is traced, but it sets the padded shape; make it static (static_argnums=1) or close "
                          "over it")
@@ -68,7 +72,7 @@ def crop(x: ArrayLike, shape: Sequence[int], axes: tuple[int, int] = (-3, -2)) -
     Returns:
       A jax.Array of `x`'s shape with the spatial `axes` cut to `shape`'s, (..., H, W, C).
     """
-    x = jnp.asarray(x)
+    x = as_numbers(x, "crop's x", PADDED)
     if not isinstance(shape, Iterable) or isinstance(shape, str):  # 4, a margin: "'int' object is not iterable"
         raise ValueError(f"crop's shape must be the shape before `pad`, a tuple such as photo.shape, got {shape!r}; "
                          "crop takes that shape, not the margin")

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from jaxart.layers import CHANNELS, check_layers, conv_names
 from jaxart.vgg import Preprocess, Weights
@@ -52,6 +53,9 @@ def random_weights(
     """
     if isinstance(key, numbers.Integral):  # else JAX's "invalid PRNG key data: ... got ndim=0"
         raise TypeError(f"key is the int {key}; give a PRNG key, jax.random.PRNGKey({key}) or jax.random.key({key})")
+    if not isinstance(key, (jax.Array, np.ndarray)):  # None or a list was JAX's "unexpected PRNG key type"
+        raise TypeError(f"key is {'None' if key is None else 'a ' + type(key).__name__}; give a PRNG key, "
+                        "jax.random.PRNGKey(0) or jax.random.key(0)")
     check_layers(arch, ())  # names an unknown arch
     if not isinstance(preprocess, Preprocess):  # a name such as "caffe" failed inside `features`
         raise TypeError(f"preprocess must be a jaxart.Preprocess, such as Preprocess() (caffe's), got {preprocess!r}")
