@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import difflib
+import shlex
 import signal
 import sys
 
@@ -110,6 +111,15 @@ def _say(line: str) -> None:
 _KINDS = {_NOT_WHOLE: "a whole number", _NOT_NUMBER: "a number"}
 
 
+def _typed_again(stray: str) -> str:
+    """What followed `jaxart` on the command line, quoted for the shell, when it starts with the file `stray` and a
+    painting (the app reads sys.argv); else `stray` and a placeholder for the painting."""
+    typed = sys.argv[1:]
+    if typed[:1] == [stray] and typed[1:2] and not typed[1].startswith("-"):
+        return shlex.join(typed)
+    return f"{shlex.quote(stray)} PAINTING"
+
+
 def usage_message(e: TyperException) -> str:
     """Click's usage error in words that say what to give: "not a whole number; e.g. --size 512"
     for "Input should be a valid integer, unable to parse string as an integer", no "Value error, "
@@ -120,7 +130,7 @@ def usage_message(e: TyperException) -> str:
     stray = text.removeprefix("No such command '").removesuffix("'.")
     if stray != text and ("." in stray or "/" in stray):  # a file where the command goes: `jaxart photo.jpg ...`
         group = _command_path(ctx) if ctx is not None else "jaxart"
-        hint = f"; to paint a photo: `jaxart stylize {stray} PAINTING`" if group == "jaxart" else ""
+        hint = f"; to paint a photo: `jaxart stylize {_typed_again(stray)}`" if group == "jaxart" else ""
         return f"`{group}` has no command {stray}: give a command before the files{hint}; see `{group} --help`"
     for said, kind in _KINDS.items():
         if param is not None and said in text:

@@ -1,6 +1,8 @@
 """A newcomer's first mistakes, from the README's first lines: each is one line on stderr that says what to
 type instead, exit 2, and nothing written."""
 
+import shlex
+
 import pytest
 
 from jaxart import job
@@ -29,10 +31,17 @@ def _refused(argv, tmp_path, monkeypatch, capsys) -> str:
 
 def test_files_without_the_stylize_command_say_to_give_it(files, no_weights, tmp_path, monkeypatch, capsys):
     d, _ = files
-    err = _refused([str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png")],
-                   tmp_path, monkeypatch, capsys)
-    # was "No such command '.../photo.jpg'."
-    assert f"to paint a photo: `jaxart stylize {d / 'photo.jpg'} PAINTING`" in err, err
+    argv = [str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png")]
+    err = _refused(argv, tmp_path, monkeypatch, capsys)
+    # was "No such command '.../photo.jpg'.", then `jaxart stylize .../photo.jpg PAINTING`: the painting given dropped
+    assert f"to paint a photo: `jaxart stylize {shlex.join(argv)}`" in err, err
+
+
+def test_the_stylize_to_type_quotes_a_path_with_a_space(tmp_path, no_weights, monkeypatch, capsys):
+    photo = tmp_path / "my photo.jpg"
+    err = _refused([str(photo)], tmp_path, monkeypatch, capsys)
+    # was `jaxart stylize .../my photo.jpg PAINTING`, which the shell splits into two files
+    assert f"to paint a photo: `jaxart stylize {shlex.quote(str(photo))} PAINTING`" in err, err
 
 
 def test_a_painting_given_by_its_web_address_says_to_download_it(files, no_weights, tmp_path, monkeypatch, capsys):
