@@ -29,6 +29,7 @@ from cli_common import (  # noqa: E402
     number as _number, whole as _whole,
 )
 from cli_errors import run as _run  # noqa: E402
+from cli_help import Command as _Command, Group as _Group  # noqa: E402
 from cli_weights import weights_app  # noqa: E402
 
 for _s, _handler in _previous.items():
@@ -40,8 +41,8 @@ if _SIGINTS:  # one that came as Python wrote a .pyc (see stop_loading): nothing
     sys.exit(interrupted_code())
 
 # Plain help (rich_markup_mode=None): rich's option table cut the names of the longer options
-# (--checkpoint-eve…) and ran to 244 lines in 80 columns; plain help wraps whole, in 107.
-app = typer.Typer(help="Neural style transfer (Gatys et al. 2015) in JAX.", no_args_is_help=True,
+# (--checkpoint-eve…) and ran to 244 lines in 80 columns; plain help wraps whole (cli_help), in 107.
+app = typer.Typer(help="Neural style transfer (Gatys et al. 2015) in JAX.", no_args_is_help=True, cls=_Group,
                   rich_markup_mode=None, pretty_exceptions_enable=False, add_completion=False)
 app.add_typer(weights_app, name="weights")
 
@@ -51,7 +52,7 @@ Loop = _choices("Loop", _config.LOOPS)
 _DEFAULT = _o.DEFAULT
 
 
-@app.command()
+@app.command(cls=_Command)
 def stylize(
     ctx: typer.Context,
     content: Annotated[Optional[Path], typer.Argument(metavar="CONTENT", help="The photo (not with --resume).", show_default=False, parser=_o.to_read("the path of an image file"), callback=_home)] = None,
@@ -215,9 +216,8 @@ def _as_typed(ctx: typer.Context, param) -> str:
     return max(param.secondary_opts if off else param.opts, key=len)
 
 
-app.command()(sweep)  # after stylize: the order --help lists them in
-app.command()(info)
-app.command()(bench)
+for _command in (sweep, info, bench):  # after stylize: the order --help lists them in
+    app.command(cls=_Command)(_command)
 
 
 def main() -> None:

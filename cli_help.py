@@ -1,0 +1,64 @@
+"""How `--help` reads: every command and group is made with these classes (`cls=`), so its arguments show a value
+as its options do (`CONTENT <path>`, `STYLE <path>...`, beside `--mask <path>`), and its text wraps at spaces only."""
+
+from __future__ import annotations
+
+import re
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+# Held in place of "-" while a text wraps: a non-breaking hyphen, one column wide as "-" is, which the wrapper
+# never breaks after. It goes back to "-" as the text is written, so what is shown can be copied.
+_HELD = "\u2011"
+
+
+class _Formatter(typer.Context.formatter_class):
+    """Click wraps at hyphens too: "--each-" ended one line and "painting" began the next, an option no one can
+    type as shown, and "[default: no-" / "overwrite]" another. Words wrap whole here."""
+
+    def write(self, string: str) -> None:
+        super().write(string.replace(_HELD, "-"))
+
+    def write_text(self, text: str) -> None:
+        super().write_text(text.replace("-", _HELD))
+
+    def write_dl(self, rows, *args, **kwargs) -> None:
+        super().write_dl([(first, second.replace("-", _HELD)) for first, second in rows], *args, **kwargs)
+
+
+class _Context(typer.Context):
+    formatter_class = _Formatter
+
+
+def _as_value(name: str) -> str:
+    """An argument's help name with its value shown as an option's: Typer shows the Python type an argument's
+    parser returns (`CONTENT <Path>`, `STYLE <list[Path]>`), where an option shows `<path>`."""
+    return re.sub(r" <(?:list\[(\w+)\]|(\w+))>$",
+                  lambda m: f" <{(m[1] or m[2]).lower()}>{'...' if m[1] else ''}", name)
+
+
+class Command(TyperCommand):
+    """A command whose --help shows its arguments' values as its options' are, and wraps words whole."""
+
+    context_class = _Context
+
+    def format_options(self, ctx: typer.Context, formatter) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            if (record := param.get_help_record(ctx)) is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((_as_value(record[0]), record[1]))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+class Group(TyperGroup):
+    """A group (`jaxart`, `jaxart weights`) whose --help wraps words whole."""
+
+    context_class = _Context
