@@ -71,9 +71,9 @@ def weights_convert(
     from jaxart import weights as W
 
     if not path.is_file():
-        raise typer.BadParameter(f"{path} is not a file", param_hint="PATH")
+        raise typer.BadParameter(f"{path} is not a file", param_hint="FILE")
     if W.path_for(W.folder.check_name(name)).is_file():
-        raise typer.BadParameter(f"{name} is already installed; choose another --name or "
+        raise typer.BadParameter(f"{name!r} is already installed; choose another --name or "
                                  f"`jaxart weights remove {name}` first", param_hint="--name")
     typer.echo(W.convert(path, arch and arch.value, name, layout and layout.value, replace=False))
 
@@ -125,7 +125,7 @@ def weights_verify(
                                                                        W.installed()))).is_file():
         # A plain line, as `weights remove` and `fetch` say of a name they do not know, not Click's "Invalid value".
         fetch_it = f"; fetch it with `jaxart weights fetch {name}`" if name in W.SOURCES else ""
-        raise InputError(f"{name} is not installed (installed: {', '.join(W.installed()) or 'none'}), so nothing "
+        raise InputError(f"{name!r} is not installed (installed: {', '.join(W.installed()) or 'none'}), so nothing "
                          f"was verified{fetch_it}")
     for path in [] if name is not None else W.folder.misnamed():  # as `weights list` shows them
         typer.echo(f"{path.name}: skipped, not a valid weights name; rename it (letters, digits, '.', '_' or '-') "
@@ -165,7 +165,7 @@ def weights_path(name: Annotated[str, typer.Argument(metavar="NAME", help="A reg
     entry = catalog.entry(_named(name, "path", "a registered or installed weight set's name", catalog.names()))
     typer.echo(catalog.folder.path_for(name))
     if not entry.installed:
-        typer.echo(f"{name} is not installed; run `jaxart weights fetch {name}`", err=True)
+        typer.echo(f"{name!r} is not installed; run `jaxart weights fetch {name}`", err=True)
         raise typer.Exit(1)
 
 

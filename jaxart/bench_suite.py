@@ -33,14 +33,14 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
 
     def choose(flag, given, allowed):
         if not given or not set(given) <= set(allowed):
-            raise InputError(f"{flag} {','.join(given)} is not a list of {', '.join(allowed)}")
+            raise InputError(f"{flag} {','.join(given)!r} is not a list of {', '.join(allowed)}")
 
     for flag, given in (("--sizes", sizes), ("--loops", loops), ("--conv", convs)):
         _once(flag, given)
     choose("--loops", loops, B.LOOPS)
     choose("--conv", convs, CONVS)
     if baseline not in (None, *B.BASELINES):
-        raise InputError(f"--baseline {baseline} is not one of {', '.join(B.BASELINES)}")
+        raise InputError(f"--baseline {baseline!r} is not one of {', '.join(B.BASELINES)}")
     if baseline == "torch":
         from jaxart import bench_torch
 

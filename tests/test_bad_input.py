@@ -177,7 +177,7 @@ def test_weights_convert_keeps_an_installed_set_and_list_skips_a_folder(files, t
                                    preprocess=weights.load_weights(files[1]).preprocess)
     before = installed.read_bytes()
     code, err = _main(["weights", "convert", files[1], "--name", "mine"], monkeypatch, capsys)
-    assert code == 2 and "mine is already installed; choose another --name" in err and installed.read_bytes() == before
+    assert code == 2 and "'mine' is already installed; choose another --name" in err and installed.read_bytes() == before
     (tmp_path / "odd.safetensors").mkdir()
     code, err = _main(["weights", "list"], monkeypatch, capsys)
     assert code == 0 and weights.installed() == ["mine"], err

@@ -20,8 +20,8 @@ BENCH = {  # refused before anything is measured (the matmul peak alone takes se
     "huge sweep": (["--sizes", "16", "--sweep", "10000000"], "a sweep of 10000000 settings at 16 px needs about"),
     "sweep advice": (["--sizes", "1024", "--sweep", "100000"], "use --sweep "),  # --sweep N, not --count
     "empty loops": (["--loops", ","], "--loops: ',' has an empty item"),
-    "unknown baseline": (["--baseline", "tensorflow"], "--baseline tensorflow is not one of torch"),
-    "unknown conv": (["--conv", "fft"], "--conv fft is not a list of auto, direct"),
+    "unknown baseline": (["--baseline", "tensorflow"], "--baseline 'tensorflow' is not one of torch"),
+    "unknown conv": (["--conv", "fft"], "--conv 'fft' is not a list of auto, direct"),
     # A conv timed against itself read as a comparison (eval[direct] 1.31x); a loop or size listed twice was
     # measured once or twice and reported once.
     "conv twice": (["--sizes", "32", "--conv", "direct,direct"], "--conv lists direct twice; give each value once"),

@@ -145,13 +145,13 @@ def test_weights_convert_to_a_folder_says_where_it_installs_and_converts_nothing
 
 
 @pytest.mark.parametrize("argv, said", [
-    (["info"], "Missing argument 'IMAGE'; see `jaxart info --help`"),
-    (["stylize", "a.jpg", "b.jpg", "--size", "abc"], "Invalid value for '--size': give a whole number"),
+    (["info"], "Missing argument IMAGE; see `jaxart info --help`"),
+    (["stylize", "a.jpg", "b.jpg", "--size", "abc"], "Invalid value for --size: give a whole number"),
     (["stylize", "a.jpg", "b.jpg", "--style-weight", "x"], "give a number (e.g. --style-weight 10.0)"),
     (["bench", "--repeats", "x"], "give a whole number (e.g. --repeats 3)"),
-    (["stylize", "a.jpg", "b.jpg", "--colors", "sepia"], "'--colors': 'sepia' is not one of 'style', "),
+    (["stylize", "a.jpg", "b.jpg", "--colors", "sepia"], "--colors: 'sepia' is not one of style, "),
     # int() and float() read 1_0 as 10: a slip taken as a number, run with the size or weight it happened to make
-    (["stylize", "a.jpg", "b.jpg", "--size", "1_0"], "Invalid value for '--size': give a whole number"),
+    (["stylize", "a.jpg", "b.jpg", "--size", "1_0"], "Invalid value for --size: give a whole number"),
     (["stylize", "a.jpg", "b.jpg", "--style-weight", "1_0"], "give a number (e.g. --style-weight 10.0)"),
     (["sweep", "a.jpg", "b.jpg", "--margin", "1_0"], "give a whole number (e.g. --margin 16)"),
     (["bench", "--sweep", "1_0", "--sizes", "x"], "give a whole number (e.g. --sweep 0)"),  # x: no bench on old code

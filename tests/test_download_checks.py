@@ -112,7 +112,7 @@ def test_cli_fetch_from_a_mirror_then_list_verify_remove_and_path(serve, served,
     line = next(x for x in runner.invoke(cli.app, ["weights", "list"]).output.splitlines() if x.startswith("test "))
     assert "not installed" in line
     again = runner.invoke(cli.app, ["weights", "remove", "test"])
-    assert again.exit_code != 0 and "test is not installed" in str(again.exception)
+    assert again.exit_code != 0 and "'test' is not installed" in str(again.exception)
 
 
 @pytest.mark.parametrize("busy", ["429", "503"])

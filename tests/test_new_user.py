@@ -49,7 +49,7 @@ def test_a_painting_given_by_its_web_address_says_to_download_it(files, no_weigh
     err = _refused([*stylize_argv(files, tmp_path / "o.png")[:2], url, *stylize_argv(files, tmp_path / "o.png")[3:]],
                    tmp_path, monkeypatch, capsys)
     # was "https:/upload.wikimedia.org/... does not exist; check the path": the address mangled, the advice wrong
-    assert err == (f"error: Invalid value for 'STYLE': {url} is a web address; jaxart reads files: download it and "
+    assert err == (f"error: Invalid value for STYLE: {url} is a web address; jaxart reads files: download it and "
                    "give the file's path"), err
 
 

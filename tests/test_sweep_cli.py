@@ -139,7 +139,7 @@ def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp
     (["--style-layers", "relu1_1,,relu2_1"], "--style-layers: 'relu1_1,,relu2_1' has an empty item (item 2 of 3); "
                                               "put a name there or drop a comma"),  # not a numeric example
     (["--style-scale", "0.5"], "style-scale 0.5 makes the painting 12 px at size 24"),
-    (["--colors", "sepia"], "'--colors': 'sepia' is not one of 'style', "),
+    (["--colors", "sepia"], "--colors: 'sepia' is not one of style, "),
     (["--background", "rgba(0,0,0,0)"], "is not a colour name, #rrggbb or r,g,b"),
     (["--style-weight", ",".join(map(str, range(1, 201))), "--seed", ",".join(map(str, range(60)))],
      "a sweep of 12,000 settings is more than 10,000"),  # millions were checked one by one for minutes

@@ -124,7 +124,7 @@ def test_tiles_of_the_other_format_are_refused_without_overwrite_and_removed_wit
 
 
 @pytest.mark.parametrize("extra, expected", [
-    (["--format", "jpeg"], "Invalid value for '--format': 'jpeg' is not one of 'png', 'png16', 'tiff'."),
+    (["--format", "jpeg"], "Invalid value for --format: 'jpeg' is not one of png, png16, tiff"),
     (["--format", "tiff", "-o", "g.tif"], "the contact sheet g.tif is a PNG (--format sets the single images' "
                                           "format); give an --output ending in .png"),
 ])

@@ -143,7 +143,7 @@ def test_remove_deletes_a_kept_partial_download_that_list_shows(weights_dir, mon
     code, out, err = run_main(["weights", "remove", "test"], monkeypatch, capsys)
     assert code == 0 and out.strip() == f"removed the partial download {partial}" and not partial.exists(), err
     code, _, err = run_main(["weights", "remove", "test"], monkeypatch, capsys)
-    assert code == 2 and "test is not installed and has no partial download" in err
+    assert code == 2 and "'test' is not installed and has no partial download" in err
 
 
 def test_remove_leaves_a_download_in_progress_alone_and_says_so(weights_dir, monkeypatch, capsys):
@@ -168,7 +168,7 @@ def test_remove_of_a_set_whose_fetch_has_not_written_a_byte_yet_says_it_is_being
         code, out, err = run_main(["weights", "remove", "test"], monkeypatch, capsys)
     assert code == 2 and not out and err.startswith("error: test is being fetched by another jaxart process"), err
     code, _, err = run_main(["weights", "remove", "test"], monkeypatch, capsys)
-    assert code == 2 and "test is not installed and has no partial download" in err, err
+    assert code == 2 and "'test' is not installed and has no partial download" in err, err
 
 
 def test_list_counts_normalized_images_whose_names_hold_commas(weights_dir):

@@ -77,6 +77,6 @@ def test_an_unknown_plain_name_is_one_plain_line_whichever_the_command(command, 
     assert code == 2 and not out and len(err.splitlines()) == 1, err
     assert err.startswith("error: ") and "Invalid value" not in err and "junk" in err, err
     if command == "verify":
-        assert "junk is not installed (installed: mine), so nothing was verified" in err, err
+        assert "'junk' is not installed (installed: mine), so nothing was verified" in err, err
         code, _, err = run_main(["weights", command, "vgg19"], monkeypatch, capsys)  # registered: how to get it
         assert code == 2 and err.rstrip().endswith("fetch it with `jaxart weights fetch vgg19`"), err

@@ -58,7 +58,7 @@ def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, prog
         if text not in SOURCES:
             raise InputError(unknown_model(text))
         if not download:
-            raise FileNotFoundError(f"{text} is not installed; run `jaxart weights fetch {text}`")
+            raise FileNotFoundError(f"{text!r} is not installed; run `jaxart weights fetch {text}`")
         fetch(text, progress)
     return load(path_for(text))
 

@@ -219,7 +219,7 @@ def remove(name: str) -> list[Path]:
     def absent() -> InputError:
         known = installed()
         return InputError(not_a_name(name, "remove", "an installed weight set's name", known) or
-                          f"{name} is not installed and has no partial download (installed: "
+                          f"{name!r} is not installed and has no partial download (installed: "
                           f"{', '.join(known) or 'none'}); nothing was removed")
 
     if not valid_name(name) and file_kind(name):  # a path: nothing of it can be in the weights folder
