@@ -89,8 +89,8 @@ def label_lines(tile_labels: Sequence[str], font: ImageFont.FreeTypeFont, width:
     """Each label as the lines drawn under its tile, at most `width` pixels each: the label on one line
     where every label fits on one, else a line per field (two spaces apart, as `captions.text` joins
     them), the same fields on the same lines under every tile. A painting too long to fit with its
-    "painting" is named alone (under every tile); a field wider than a line is cut with "…" (the
-    page and the tile's record give it whole)."""
+    "painting" is named alone (under every tile); a field wider than a line takes two (`fit`), and the
+    fields after it start below them under every tile."""
     if all(font.getlength(t) <= width for t in tile_labels):
         return [[t] for t in tile_labels]
     fields, key = [t.split("  ") for t in tile_labels], f"{NAMES['painting']} "
@@ -98,14 +98,31 @@ def label_lines(tile_labels: Sequence[str], font: ImageFont.FreeTypeFont, width:
         # A name needs no "painting" before it (the header says one painting per tile): "starry_night",
         # not "painting starr…".
         fields = [[f.removeprefix(key) for f in fs] for fs in fields]
-    return [[_cut(f, font, width) for f in fs] for fs in fields]
+    fitted = [[fit(f, font, width) for f in fs] for fs in fields]
+    tall = [max(len(fs[k]) for fs in fitted if k < len(fs)) for k in range(max(map(len, fitted)))]
+    lines = [[line for k, f in enumerate(fs) for line in f + [""] * (tall[k] - len(f))] for fs in fitted]
+    return [ls[:max((i + 1 for i, t in enumerate(ls) if t), default=0)] for ls in lines]  # no empty line last
 
 
-def _cut(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
+def fit(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+    """`text` in one line of at most `width` pixels, else two: broken after a "-", "_" or space, as late as
+    fits ("woman-with-hat-" over "matisse": cut to one line at 96 px it read "woman-with-h…", which named
+    neither the picture nor the painter), and a second line still too wide cut in its middle, keeping its
+    start and its end, where a file name says most ("off_the_c…hokusai"). The page and the tile's record
+    give it whole."""
     if font.getlength(text) <= width:
-        return text
-    kept = next((k for k in range(len(text) - 1, 0, -1) if font.getlength(text[:k] + "…") <= width), 0)
-    return text[:kept].rstrip() + "…"
+        return [text]
+    breaks = [i for i in range(1, len(text)) if text[i - 1] in "-_ " and font.getlength(text[:i].rstrip()) <= width]
+    if not breaks:
+        return [_middle(text, font, width)]
+    return [text[:breaks[-1]].rstrip(), _middle(text[breaks[-1]:], font, width, ends=2)]
+
+
+def _middle(text: str, font: ImageFont.FreeTypeFont, width: float, ends: int = 1) -> str:
+    """`text`, or as much of its start and end as fits `width` with "…" between them, `ends` times as much end."""
+    cuts = (f"{text[:n - n * ends // (ends + 1)]}…{text[len(text) - n * ends // (ends + 1):]}"
+            for n in range(len(text) - 1, -1, -1))
+    return text if font.getlength(text) <= width else next(c for c in cuts if font.getlength(c) <= width or c == "…")
 
 
 def label_font(width: int) -> ImageFont.FreeTypeFont:
