@@ -112,7 +112,7 @@ def _say(line: str) -> None:
 _KINDS = {_NOT_WHOLE: "a whole number", _NOT_NUMBER: "a number"}
 # Typer quotes the name of an option or argument ('--size', 'CONTENT') and each choice it lists ('lbfgs', 'adam');
 # jaxart's own lines name them bare and quote only the value given: "--optimizer: 'sgd' is not one of lbfgs, adam".
-_QUOTED_NAME = re.compile(r"^(Invalid value for|Missing argument|Missing option|Option) '([^']+)'")
+_QUOTED_NAME = re.compile(r"^(Invalid value for|Missing argument|Missing option|Option) ('[^']+'(?: / '[^']+')*)")
 _QUOTED_CHOICES = re.compile(r"is not one of ((?:'[^']*', )*'[^']*')\.$")
 
 
@@ -131,7 +131,7 @@ def usage_message(e: TyperException) -> str:
     before the library's own message, and the command's --help after a missing or an extra argument or a file
     where the command goes. "Invalid value: " is dropped before a refusal that names no option: it says what to give."""
     text = e.format_message().replace("Value error, ", "").removeprefix("Invalid value: ")
-    text = _QUOTED_NAME.sub(r"\1 \2", text)
+    text = _QUOTED_NAME.sub(lambda m: f"{m[1]} {m[2]}".replace("'", ""), text)
     text = _QUOTED_CHOICES.sub(lambda m: "is not one of " + m[1].replace("'", ""), text)
     if text.startswith("Option "):  # "Option --size requires an argument.": no full stop, as jaxart's lines end
         text = text.removesuffix(".")
