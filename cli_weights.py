@@ -41,8 +41,13 @@ def weights_fetch(
 ) -> None:
     """Download, verify and convert a registered weight set."""
     from jaxart import weights as W
+    from jaxart.errors import InputError
 
-    W.get_source(_named(name, "fetch", "a registered weight set's name", list(W.SOURCES)))
+    _named(name, "fetch", "a registered weight set's name", list(W.SOURCES))
+    if name not in W.SOURCES and name in W.installed():  # converted by hand: there is nowhere to fetch it from
+        raise InputError(f"{name} is installed, and not a registered weight set, so there is nothing to fetch: "
+                         f"`jaxart stylize --model {name}` uses it; `jaxart weights fetch` takes {', '.join(W.SOURCES)}")
+    W.get_source(name)
     if url is not None:
         try:
             scheme = urllib.parse.urlsplit(url).scheme

@@ -80,3 +80,12 @@ def test_an_unknown_plain_name_is_one_plain_line_whichever_the_command(command, 
         assert "'junk' is not installed (installed: mine), so nothing was verified" in err, err
         code, _, err = run_main(["weights", command, "vgg19"], monkeypatch, capsys)  # registered: how to get it
         assert code == 2 and err.rstrip().endswith("fetch it with `jaxart weights fetch vgg19`"), err
+
+
+def test_fetch_of_a_set_converted_by_hand_says_it_is_installed_and_how_to_use_it(monkeypatch, capsys):
+    """`weights fetch mine`, with `weights list` showing mine installed, said "unknown model 'mine'"."""
+    install("mine")
+    code, out, err = run_main(["weights", "fetch", "mine"], monkeypatch, capsys)
+    assert code == 2 and not out and len(err.splitlines()) == 1, err
+    assert "unknown model" not in err and "mine is installed" in err and "--model mine" in err, err
+    assert "vgg19" in err and folder.installed() == ["mine"], err
