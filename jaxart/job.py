@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxart import animate, checkpoint, destinations, image, inputs, plateau, scales, transfer, weights
+from jaxart import animate, checkpoint, destinations, image, inputs, locks, plateau, scales, transfer, weights
+from jaxart.input_files import load_inputs
 from jaxart.inputs import initial_image
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError, OutputTakenError, WeightsError
@@ -87,19 +88,6 @@ def resolve_model(model: str, fetch: Callable[..., object], warn: Callable[[str]
     return w
 
 
-def load_inputs(content: Path, styles: list[Path], background=image.WHITE,
-                config: StyleConfig | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Decode the photo and paintings (transparency over `background`), so a bad file fails before any weights load.
-    With `config`, one over Pillow's pixel limit may decode smaller, down to the run's size for it (`load_image`'s
-    `least`: `config.size`, and `image.painting_side` of its own shape for a painting, longer for a panorama)."""
-    if not styles:
-        raise InputError("give at least one style image after the content image")
-    size, painted = (None, None) if config is None else (
-        config.size, lambda own: image.painting_side(own, config.size, config.style_scale))
-    load = lambda p, least: image.load_image(p, background=background, least=least)  # noqa: E731
-    return load(content, size), [load(s, painted) for s in styles]
-
-
 def check_small(config: StyleConfig, content: Path, background=image.WHITE) -> None:
     """`inputs.check_small` before `config.validate`, reading the photo only where a size is below 16 px."""
     if inputs.below_smallest(config):
@@ -145,105 +133,108 @@ def stylize_files(
     may be only its leave to replace its own files). On a non-finite loss the last finite image is written to `output`
     before re-raising. A signal during the last step is answered once the image is written.
     `tolerance` (0: off) stops the run once its loss has converged (plateau.py): the outcome is `stopped`.
-    The caller holds `locks.writing(output)` from before its checks of these files (the CLI does), so
-    no other jaxart run writes or removes them meanwhile.
+    It holds `locks.writing(output)` throughout, so no other jaxart run writes or removes these files
+    meanwhile: a run to `output` (or another file of its stem) in another process or thread is an
+    InputError at once, before this one touches any file. A caller that holds the lock already (the CLI,
+    from before its own checks of these files) keeps it.
     """
     from jaxart import __version__
 
-    config.validate(w.arch, paintings=len(styles))
-    tolerance = plateau.check_tolerance(tolerance)
-    destinations.check_output(output, fmt, overwrite=overwrite)
-    animation_overwrite = overwrite if animation_overwrite is None else animation_overwrite
-    if animation is not None:
-        destinations.check_animation(animation, overwrite=animation_overwrite)
-    movie = None
-    if animation is not None:
-        movie = frames if frames is not None else animate.Frames(animate.every(scales.total_steps(config), save_every))
-    photo, paintings = inputs or load_inputs(content, styles, background, config)
-    if animation is not None and resume is None:
-        # The animation opens on the start at the output's size, sharp: a coarse first scale starts
-        # from that image made smaller. Noise exists only at the size the run drew it.
-        side = scales.sizes(config)[0 if config.init == "random" else -1]
-        movie.offer(0, initial_image(image.resized(photo, side), config))
-    if resume is not None:
-        checkpoint.check(resume, version=__version__, weights=w)
-    inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
-              "background": list(background)}
-    ckpt_path = checkpoint.path_for(output)
-    # --overwrite, now or, for the same output, by the run this one resumes; the frames that run
-    # wrote before it stopped are this run's own, and stay.
-    same = resume is not None and resume.meta.get("output") == str(output.resolve())
-    asked = (overwrite if asked_overwrite is None else asked_overwrite) or (same and bool(resume.meta.get("overwrite")))
-    own = (resume.meta.get("step", 0), resume.meta.get("save_every") or 0) if same else (0, 0)
-    meta = {"jaxart": __version__, "weights_sha256": w.sha256, "weights_content_sha256": w.content_sha256,
-            "model": model or w.name, "seed": config.seed, "config": config.to_dict(), "inputs": inputs,
-            "output": str(output.resolve()), "format": fmt,
-            "save_every": save_every, "checkpoint_every": checkpoint_every,
-            "animation": str(animation.resolve()) if animation else None,
-            "input_sha256": input_digests(content, styles, config), "overwrite": asked,
-            **({"tolerance": tolerance} if tolerance else {})}
-    # The tested losses, from the checkpoint this run continues: a test after it compares with one before.
-    losses = {int(k): v for k, v in (resume.meta.get("losses") or {}).items()} if resume else {}
-    since = plateau.first_step(config)
+    with locks.writing(output, "output"):
+        config.validate(w.arch, paintings=len(styles))
+        tolerance = plateau.check_tolerance(tolerance)
+        destinations.check_output(output, fmt, overwrite=overwrite)
+        animation_overwrite = overwrite if animation_overwrite is None else animation_overwrite
+        if animation is not None:
+            destinations.check_animation(animation, overwrite=animation_overwrite)
+        movie = None
+        if animation is not None:
+            movie = frames if frames is not None else animate.Frames(animate.every(scales.total_steps(config), save_every))
+        photo, paintings = inputs or load_inputs(content, styles, background, config)
+        if animation is not None and resume is None:
+            # The animation opens on the start at the output's size, sharp: a coarse first scale starts
+            # from that image made smaller. Noise exists only at the size the run drew it.
+            side = scales.sizes(config)[0 if config.init == "random" else -1]
+            movie.offer(0, initial_image(image.resized(photo, side), config))
+        if resume is not None:
+            checkpoint.check(resume, version=__version__, weights=w)
+        inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
+                  "background": list(background)}
+        ckpt_path = checkpoint.path_for(output)
+        # --overwrite, now or, for the same output, by the run this one resumes; the frames that run
+        # wrote before it stopped are this run's own, and stay.
+        same = resume is not None and resume.meta.get("output") == str(output.resolve())
+        asked = (overwrite if asked_overwrite is None else asked_overwrite) or (same and bool(resume.meta.get("overwrite")))
+        own = (resume.meta.get("step", 0), resume.meta.get("save_every") or 0) if same else (0, 0)
+        meta = {"jaxart": __version__, "weights_sha256": w.sha256, "weights_content_sha256": w.content_sha256,
+                "model": model or w.name, "seed": config.seed, "config": config.to_dict(), "inputs": inputs,
+                "output": str(output.resolve()), "format": fmt,
+                "save_every": save_every, "checkpoint_every": checkpoint_every,
+                "animation": str(animation.resolve()) if animation else None,
+                "input_sha256": input_digests(content, styles, config), "overwrite": asked,
+                **({"tolerance": tolerance} if tolerance else {})}
+        # The tested losses, from the checkpoint this run continues: a test after it compares with one before.
+        losses = {int(k): v for k, v in (resume.meta.get("losses") or {}).items()} if resume else {}
+        since = plateau.first_step(config)
 
-    wrote: list[int] = []  # the steps this run checkpointed; until then, a checkpoint there is another run's
+        wrote: list[int] = []  # the steps this run checkpointed; until then, a checkpoint there is another run's
 
-    def callback(p: transfer.Progress) -> None:
-        if on_step:
-            on_step(p.step, p.loss, p.terms)
-        if movie is not None and p.step < p.steps:
-            movie.offer(p.step, p.image)
-        if save_every and p.step % save_every == 0 and p.step < p.steps:
-            save_image(destinations.frame(output, p.step, fmt), np.asarray(p.image), {**meta, "step": p.step}, fmt,
-                       overwrite=overwrite)
-        if p.step == p.steps:
-            return  # the finished image is written below, whatever arrives now
-        if tolerance and plateau.tested(p.step, since):
-            losses[p.step] = p.loss
-            if plateau.converged(losses, p.step, tolerance):
-                return True  # before a signal's checkpoint: that run, resumed, would test this step no more
-        signum = stopped() if stopped else None
-        if signum or (checkpoint_every and p.step % checkpoint_every == 0):
-            kept = {"frame_every": movie.every, "frame_steps": movie.steps} if movie is not None else {}
-            if tolerance:  # those a later test compares with
-                kept["losses"] = {str(k): v for k, v in losses.items() if k > p.step - plateau.WINDOW}
-            checkpoint.save(ckpt_path, p.carry, {**meta, **kept, "step": p.step}, movie.images if movie else (),
-                            overwrite=overwrite or same or bool(wrote))
-            wrote.append(p.step)
-        if signum:
-            name = signal.Signals(signum).name
-            save_image(output, np.asarray(p.image), {**meta, "step": p.step, "interrupted": name}, fmt,
-                       overwrite=overwrite)
-            raise checkpoint.Interrupted(
-                f"interrupted by {name} at step {p.step} of {p.steps}; wrote {output} and checkpoint "
-                f"{ckpt_path}; continue with: jaxart stylize --resume {ckpt_path}", 128 + signum)
+        def callback(p: transfer.Progress) -> None:
+            if on_step:
+                on_step(p.step, p.loss, p.terms)
+            if movie is not None and p.step < p.steps:
+                movie.offer(p.step, p.image)
+            if save_every and p.step % save_every == 0 and p.step < p.steps:
+                save_image(destinations.frame(output, p.step, fmt), np.asarray(p.image), {**meta, "step": p.step}, fmt,
+                           overwrite=overwrite)
+            if p.step == p.steps:
+                return  # the finished image is written below, whatever arrives now
+            if tolerance and plateau.tested(p.step, since):
+                losses[p.step] = p.loss
+                if plateau.converged(losses, p.step, tolerance):
+                    return True  # before a signal's checkpoint: that run, resumed, would test this step no more
+            signum = stopped() if stopped else None
+            if signum or (checkpoint_every and p.step % checkpoint_every == 0):
+                kept = {"frame_every": movie.every, "frame_steps": movie.steps} if movie is not None else {}
+                if tolerance:  # those a later test compares with
+                    kept["losses"] = {str(k): v for k, v in losses.items() if k > p.step - plateau.WINDOW}
+                checkpoint.save(ckpt_path, p.carry, {**meta, **kept, "step": p.step}, movie.images if movie else (),
+                                overwrite=overwrite or same or bool(wrote))
+                wrote.append(p.step)
+            if signum:
+                name = signal.Signals(signum).name
+                save_image(output, np.asarray(p.image), {**meta, "step": p.step, "interrupted": name}, fmt,
+                           overwrite=overwrite)
+                raise checkpoint.Interrupted(
+                    f"interrupted by {name} at step {p.step} of {p.steps}; wrote {output} and checkpoint "
+                    f"{ckpt_path}; continue with: jaxart stylize --resume {ckpt_path}", 128 + signum)
 
-    every = math.gcd(save_every, checkpoint_every, movie.every if movie is not None else 0,
-                     plateau.WINDOW if tolerance else 0)
-    start = time.perf_counter()
-    try:
-        outcome = transfer.run(photo, paintings, weights=w, config=config, callback=callback, every=every or None,
-                               resume=resume)
-    except NonFiniteLossError as e:
-        failed = transfer.Outcome(e.image, {}, e.step, time.perf_counter() - start)
-        made = record(config, w, failed, inputs, meta["input_sha256"], model, tolerance)
-        save_image(output, e.image, {**made, "error": str(e)}, fmt, overwrite=overwrite)
-        raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step) from None
-    try:
-        made = record(config, w, outcome, inputs, meta["input_sha256"], model, tolerance)
-        save_image(output, outcome.image, made, fmt, overwrite=overwrite)
-    except OutputTakenError:  # finished, beside another run's image: this run's checkpoint must not stay beside it
-        if wrote or same:
-            ckpt_path.unlink(missing_ok=True)
-        raise
-    if animation is not None:
-        animate.save_animation(animation, movie.images + [outcome.image], overwrite=animation_overwrite)
-    if asked:  # an earlier run's frames, at steps this one did not write, would mix in
-        for path in destinations.stale_frames(output, fmt, outcome.steps, save_every, own=own):
-            path.unlink(missing_ok=True)
-    if checkpoint_every or resume is not None or overwrite:  # the finished image supersedes the checkpoint:
-        ckpt_path.unlink(missing_ok=True)  # this run's, or one that --overwrite let it replace
-    if signum := stopped() if stopped else None:  # it came during the last step or the final loss
-        raise checkpoint.Interrupted(f"interrupted by {signal.Signals(signum).name} as the run finished; wrote {output} "
-                                     f"({outcome.steps} step{'s' * (outcome.steps != 1)})", 128 + signum)
-    return outcome
+        every = math.gcd(save_every, checkpoint_every, movie.every if movie is not None else 0,
+                         plateau.WINDOW if tolerance else 0)
+        start = time.perf_counter()
+        try:
+            outcome = transfer.run(photo, paintings, weights=w, config=config, callback=callback, every=every or None,
+                                   resume=resume)
+        except NonFiniteLossError as e:
+            failed = transfer.Outcome(e.image, {}, e.step, time.perf_counter() - start)
+            made = record(config, w, failed, inputs, meta["input_sha256"], model, tolerance)
+            save_image(output, e.image, {**made, "error": str(e)}, fmt, overwrite=overwrite)
+            raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step) from None
+        try:
+            made = record(config, w, outcome, inputs, meta["input_sha256"], model, tolerance)
+            save_image(output, outcome.image, made, fmt, overwrite=overwrite)
+        except OutputTakenError:  # finished, beside another run's image: this run's checkpoint must not stay beside it
+            if wrote or same:
+                ckpt_path.unlink(missing_ok=True)
+            raise
+        if animation is not None:
+            animate.save_animation(animation, movie.images + [outcome.image], overwrite=animation_overwrite)
+        if asked:  # an earlier run's frames, at steps this one did not write, would mix in
+            for path in destinations.stale_frames(output, fmt, outcome.steps, save_every, own=own):
+                path.unlink(missing_ok=True)
+        if checkpoint_every or resume is not None or overwrite:  # the finished image supersedes the checkpoint:
+            ckpt_path.unlink(missing_ok=True)  # this run's, or one that --overwrite let it replace
+        if signum := stopped() if stopped else None:  # it came during the last step or the final loss
+            raise checkpoint.Interrupted(f"interrupted by {signal.Signals(signum).name} as the run finished; wrote {output} "
+                                         f"({outcome.steps} step{'s' * (outcome.steps != 1)})", 128 + signum)
+        return outcome

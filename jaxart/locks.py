@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import threading
 from pathlib import Path
 
 from jaxart.errors import InputError
@@ -102,11 +103,27 @@ def output_lock(output: Path) -> Path:
     return output.parent / f".{output.stem}.lock"
 
 
+# The output locks held here: (device, inode) of each lock file -> (process, thread) holding it. A forked child
+# inherits this and the descriptor, but not the lock's ownership: it is another process, so it locks anew.
+_HELD: dict[tuple[int, int], tuple[int, int]] = {}
+
+
+def _held_here(lock: Path) -> bool:
+    """Whether this thread of this process holds `writing`'s lock file `lock` now."""
+    try:
+        now = os.stat(lock)
+    except OSError:
+        return False
+    return _HELD.get((now.st_dev, now.st_ino)) == (os.getpid(), threading.get_ident())
+
+
 @contextlib.contextmanager
 def writing(output: Path, flag: str = "--output"):
     """Hold `output_lock(output)` while the run checks, writes and removes the files named after `output`,
     so a second run to it is refused at once, before it touches any of them. A missing output
-    folder is created for the lock, and removed again if nothing else was put in it.
+    folder is created for the lock, and removed again if nothing else was put in it. Re-entrant: in
+    the thread that holds it, `writing(output)` again (as `job.stylize_files` under the CLI's) does nothing;
+    another thread or process, a forked child too, is refused.
 
     Where no lock file can be made or locked (a read-only folder, a file in the way, a file system
     without flock), the run goes on unlocked: its checks say why it cannot write there, if it cannot.
@@ -115,6 +132,9 @@ def writing(output: Path, flag: str = "--output"):
       InputError: another jaxart run writes `output` now.
     """
     lock, made, fd = output_lock(Path(output)), [], None
+    if _held_here(lock):
+        yield
+        return
     try:
         for _ in range(3):  # a run that made the folder and failed at once may remove it before this one locks
             made += _make_folder(lock.parent)
@@ -128,10 +148,14 @@ def writing(output: Path, flag: str = "--output"):
                 continue
             except OSError:
                 break
+        held = None if fd is None else (os.fstat(fd).st_dev, os.fstat(fd).st_ino)
+        if held:
+            _HELD[held] = (os.getpid(), threading.get_ident())
         try:
             yield
         finally:
-            if fd is not None:
+            if held:
+                del _HELD[held]
                 _release(fd, lock)
     finally:
         for folder in reversed(made):

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -131,10 +132,19 @@ def test_a_lock_file_its_holder_removed_as_this_run_opened_it_is_not_taken_for_t
             return fd
         return real(path, flags, mode)
 
+    def this_run():  # in another thread: in the third run's own, `writing` is re-entrant
+        try:
+            with locks.writing(out):
+                refused.append(None)
+        except jaxart.InputError as e:
+            refused.append(str(e))
+
+    refused = []
     with locks.writing(out):  # the third run
         monkeypatch.setattr(os, "open", opening)
-        with pytest.raises(jaxart.InputError, match="being written by another jaxart run"):
-            with locks.writing(out):
-                pass
+        thread = threading.Thread(target=this_run)
+        thread.start()
+        thread.join(timeout=30)
         monkeypatch.undo()
+    assert refused == [f"{out} {BUSY}"]
     assert len(opened) == 2 and not any(tmp_path.iterdir())
