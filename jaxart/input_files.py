@@ -1,10 +1,13 @@
-"""A run's input files: the photo and paintings decoded, checked before any weights load."""
+"""A run's input files: the photo and paintings decoded, checked before any weights load; the photo's
+shape read from its header where that is all a check needs."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
+from PIL import ExifTags, Image
 
 from jaxart import image
 from jaxart.config import StyleConfig
@@ -23,3 +26,29 @@ def load_inputs(content: Path, styles: list[Path], background=image.WHITE,
     load = lambda p, least: image.load_image(p, background=background, least=least)  # noqa: E731
     return load(content, size), [load(s, painted) for s in styles]
 
+
+# Formats whose header has the shape load_image decodes: as stored, for exif_transpose to turn, or for TIFF as
+# turned already (Pillow's TIFF plugin orients it as it opens and loads it). Any other is decoded to know.
+_AS_STORED, _TURNED = frozenset({"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP"}), frozenset({"TIFF"})
+
+
+def photo_shape(path: Path, background=image.WHITE) -> tuple[int, int]:
+    """The (height, width) that `image.load_image(path)` gives, from the file's header where Pillow has it there
+    (EXIF orientation applied, as load_image applies it); else decoded, a bad file raising load_image's
+    InputError. A file over Pillow's pixel limit is decoded as load_image decodes it (a JPEG at reduced scale)."""
+    path = Path(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # a damaged EXIF block, as load_image ignores it
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            if path.is_file():  # a FIFO would block Image.open
+                with Image.open(path) as opened:
+                    w, h = opened.size
+                    # exif_transpose's test (a PNG without EXIF before its pixels is decoded to look for it after)
+                    if opened.format in _AS_STORED and opened.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8):
+                        w, h = h, w  # a quarter turn
+                    if opened.format in _AS_STORED | _TURNED and min(w, h) >= image.MIN_SIDE:
+                        return h, w
+    except Exception:  # noqa: BLE001 - whatever it is, load_image names it in its one line
+        pass
+    return image.load_image(path, background=background).shape[:2]

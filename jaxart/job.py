@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from jaxart import animate, checkpoint, destinations, image, inputs, locks, plateau, scales, transfer, weights
-from jaxart.input_files import load_inputs
+from jaxart.input_files import load_inputs, photo_shape
 from jaxart.inputs import initial_image
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError, OutputTakenError, WeightsError
@@ -89,9 +89,9 @@ def resolve_model(model: str, fetch: Callable[..., object], warn: Callable[[str]
 
 
 def check_small(config: StyleConfig, content: Path, background=image.WHITE) -> None:
-    """`inputs.check_small` before `config.validate`, reading the photo only where a size is below 16 px."""
+    """`inputs.check_small` before `config.validate`, reading the photo's header only where a size is below 16 px."""
     if inputs.below_smallest(config):
-        inputs.check_small(config, image.load_image(content, background=background).shape)
+        inputs.check_small(config, photo_shape(content, background))
 
 
 def stylize_files(
