@@ -12,13 +12,15 @@ chroma channels I, Q. Modes (the `colors` setting):
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxart.layers import check_pixels, host_array
+from jaxart.errors import InputError
+from jaxart.layers import IMAGE, check_numbers, check_pixels, host_array
 
 MODES = ("style", "luminance", "match-pca", "match-chol", "match-sym", "keep")
 MATCHES = {"match-pca": "pca", "match-chol": "chol", "match-sym": "sym"}
@@ -29,14 +31,18 @@ RGB_TO_YIQ = np.array([  # FCC NTSC; the I and Q rows sum to 0, so grey has no c
     [0.211456, -0.522591, 0.311135],
 ])
 YIQ_TO_RGB = np.linalg.inv(RGB_TO_YIQ)
+LUMA = "an (H, W) float array of luminance in [0, 1], color.luminance of an image"  # what a luma argument should be
 
 
 def parse_rgb(text: str) -> tuple[int, int, int]:
     """An RGB triple of 0..255 from a colour name ("red"), #rrggbb, rgb(r, g, b) or "r,g,b".
 
-    Raises ValueError for anything else, alpha included (#rrggbbaa, rgba(...)).
+    Raises ValueError for anything else, alpha included (#rrggbbaa, rgba(...)); TypeError for no str.
     """
     from PIL import ImageColor
+
+    if not isinstance(text, str):  # None or a tuple was "'NoneType' object has no attribute 'strip'"
+        raise TypeError(f"a colour must be a str such as 'red', '#ff0000' or '255,0,0', got {text!r}")
 
     try:
         rgb = ImageColor.getrgb(text.strip())
@@ -53,18 +59,30 @@ def parse_rgb(text: str) -> tuple[int, int, int]:
 def _checked_pixels(image: ArrayLike, what: str, channels: bool = True):
     """`image` (a list as NumPy), checked to hold floats and, with `channels`, to end in 3 of them.
     The matrices were cast to integer pixels' dtype: uint8 RGB became all-zero YIQ (and luminance),
-    silently; integers are refused with the scale."""
+    silently; integers are refused with the scale. Without `channels`, it is luminance (`LUMA`)."""
+    want = IMAGE if channels else LUMA
     if not hasattr(image, "dtype"):
-        image = host_array(image, what)
+        image = host_array(image, what, want)
+    check_numbers(image.dtype, what, want)
     check_pixels(image.dtype, what)
     if channels and image.shape[-1:] != (3,):  # else a matmul error about gufunc signatures, or a wrong broadcast
         raise ValueError(f"{what} has shape {image.shape}; give an (..., 3) array, the three colour channels last")
     return image
 
 
+def _finite(x: ArrayLike, what: str, channels: bool = True) -> np.ndarray:
+    """`_checked_pixels` as float64, some and all finite: NaN was "Eigenvalues did not converge" (eigh's)."""
+    x = np.asarray(_checked_pixels(x, what, channels), np.float64)
+    bad = int(x.size - np.count_nonzero(np.isfinite(x)))
+    if bad or not x.size:
+        raise InputError(f"{what} has {f'{bad} NaN or infinite value' + 's' * (bad != 1) if bad else 'no pixels'}; "
+                         "give finite floats in [0, 1]")
+    return x
+
+
 def _check_mode(mode: str) -> None:
     # finish and start passed an unknown mode's image through unchanged: a typo silently kept the painting's colours.
-    if mode not in MODES:
+    if not isinstance(mode, str) or mode not in MODES:  # an array was NumPy's "truth value ... is ambiguous"
         raise ValueError(f"colors {mode!r} is not one of {', '.join(MODES)}")
 
 
@@ -96,7 +114,7 @@ def grey(luma: ArrayLike) -> np.ndarray:
     Raises ValueError for anything but a 2-D array, an RGB image included: repeating its last
     axis made an (H, W, 3, 3) array that `features` refused only later, by shape.
     """
-    y = np.asarray(luma)
+    y = _checked_pixels(luma, "grey's luma", channels=False)  # strings or objects came back as grey strings
     if y.ndim != 2:
         raise ValueError(f"grey's luma has shape {y.shape}; give (H, W) luminance, e.g. grey(luminance(rgb)) for an RGB image")
     return np.repeat(y[..., None], 3, axis=-1)
@@ -110,9 +128,10 @@ def match_luminance(luma: ArrayLike, reference: ArrayLike) -> np.ndarray:
       reference: (H, W) luminance of the photo, in [0, 1].
 
     Returns:
-      (h, w) float64, (luma - mean) * std_ref / std + mean_ref, clipped to [0, 1].
+      (h, w) float64, (luma - mean) * std_ref / std + mean_ref, clipped to [0, 1]. An InputError for
+      either of no float numbers (None was NaN, a string a number), or with a NaN or inf (all NaN).
     """
-    y, r = np.asarray(luma, np.float64), np.asarray(reference, np.float64)
+    y, r = (_finite(x, f"match_luminance's {what}", False) for what, x in (("luma", luma), ("reference", reference)))
     return np.clip((y - y.mean()) * r.std() / max(y.std(), 1e-8) + r.mean(), 0.0, 1.0)
 
 
@@ -133,12 +152,14 @@ def match_colors(style: ArrayLike, content: ArrayLike, method: str = "pca", eps:
 
     Returns:
       (h, w, 3) float64, not clipped: its colour mean and covariance equal the photo's. Values
-      may leave [0, 1] slightly; VGG takes them as they are.
+      may leave [0, 1] slightly; VGG takes them as they are. An InputError for an image of no float
+      pixels (0..255 integers were taken as they are), none, or a NaN or inf; ValueError for a bad method or eps.
     """
-    for what, x in (("match_colors' style", style), ("match_colors' content", content)):
-        _checked_pixels(x, what)  # 0..255 integers were taken as they are
-    s = np.asarray(style, np.float64).reshape(-1, 3)
-    c = np.asarray(content, np.float64).reshape(-1, 3)
+    if not isinstance(method, str) or method not in ("pca", "chol", "sym"):
+        raise ValueError(f"colour match method {method!r} is not one of pca, chol, sym")
+    if not isinstance(eps, numbers.Real) or not 0 <= eps < np.inf:  # a negative one made NaN from sqrt
+        raise ValueError(f"match_colors' eps is {eps!r:.60}; give a small number >= 0, such as 1e-8")
+    s, c = (_finite(x, f"match_colors' {what}").reshape(-1, 3) for what, x in (("style", style), ("content", content)))
     mu_s, mu_c = s.mean(0), c.mean(0)
     cov_s = np.cov(s, rowvar=False, bias=True) + eps * np.eye(3)
     cov_c = np.cov(c, rowvar=False, bias=True) + eps * np.eye(3)
@@ -148,10 +169,8 @@ def match_colors(style: ArrayLike, content: ArrayLike, method: str = "pca", eps:
         a = uc @ np.diag(np.sqrt(lc / ls)) @ us.T
     elif method == "chol":
         a = np.linalg.cholesky(cov_c) @ np.linalg.inv(np.linalg.cholesky(cov_s))
-    elif method == "sym":
-        a = _sqrtm(cov_c) @ np.linalg.inv(_sqrtm(cov_s))
     else:
-        raise ValueError(f"colour match method {method!r} is not one of pca, chol, sym")
+        a = _sqrtm(cov_c) @ np.linalg.inv(_sqrtm(cov_s))
     return ((s - mu_s) @ a.T + mu_c).reshape(np.shape(style))
 
 
@@ -193,6 +212,8 @@ def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str) -> tup
       unchanged otherwise.
     """
     _check_mode(mode)
+    if getattr(styles, "ndim", 0) == 3:  # one painting's rows were taken as paintings
+        raise TypeError("prepare's styles is one (h, w, 3) painting; give a list of them, [painting]")
     for what, x in (("the photo", content), *(("a painting", s) for s in styles)):
         _checked_pixels(x, what)
     f32 = lambda x: np.asarray(x, np.float32)
