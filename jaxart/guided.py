@@ -17,10 +17,11 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart import palette, paths
-from jaxart.color import parse_rgb
 from jaxart.errors import InputError
 from jaxart.image import covering, load_image
+from jaxart.layers import as_numbers
 from jaxart.losses import widened
+from jaxart.palette import parse_colors
 from jaxart.vgg import Weights, features, layer_names
 
 TOLERANCE = 60.0  # max RGB distance (0..255 units) of a mask pixel to its region's colour
@@ -29,22 +30,6 @@ STRAY = 0.01  # fraction of mask pixels allowed to match no colour nor a blend o
 _EPS = 1e-12
 KEEP = "photo"  # --region-style COLOUR=photo: the word in any case, never a file so named (that is ./photo)
 BLOCK = 2**16  # mask pixels matched at a time: about 100 bytes each of temporaries, so ~6 MiB
-
-
-def parse_colors(names: Sequence[str]) -> np.ndarray:
-    """(R, 3) uint8 RGB of colour names ("red"), #rrggbb or r,g,b (`color.parse_rgb`); raises ValueError."""
-    rgb = []
-    for name in names:
-        try:
-            rgb.append(parse_rgb(name))
-        except ValueError as e:
-            raise ValueError(f"mask colour {e}") from None
-    seen = {}
-    for name, c in zip(names, rgb):
-        if c in seen:
-            raise ValueError(f"mask colours {seen[c]!r} and {name!r} are the same colour; give each region one style")
-        seen[c] = name
-    return np.asarray(rgb, np.uint8).reshape(-1, 3)
 
 
 def region_masks(mask: ArrayLike, colors: ArrayLike, tolerance: float = TOLERANCE) -> np.ndarray:
@@ -63,7 +48,7 @@ def region_masks(mask: ArrayLike, colors: ArrayLike, tolerance: float = TOLERANC
     Returns:
       (R, H, W) float32 in [0, 1], summing over regions to 1 where a pixel matched and 0 where not.
     """
-    mask = np.asarray(mask)
+    mask, colors = palette.checked(mask, colors, tolerance)
     return _scan(mask, colors, [mask.shape[:2]], tolerance)[0][0]
 
 
@@ -216,7 +201,7 @@ def guided_gram(feature: ArrayLike, masks: ArrayLike) -> jax.Array:
       and normalized by its area; equal to `losses.gram` for a mask of ones.
     """
     f = widened(feature, "guided_gram's feature")  # float16/bfloat16 sums would overflow or round
-    m = jnp.asarray(masks, f.dtype)  # float32 masks weighed float64 features: an error under strict promotion
+    m = as_numbers(masks, "guided_gram's masks", "(R, h, w) weights in [0, 1]").astype(f.dtype)  # strict promotion
     if f.ndim != 3 or m.ndim != 3 or f.shape[:2] != m.shape[1:]:
         raise ValueError(f"guided_gram needs an (h, w, C) feature and (R, h, w) masks, got {f.shape} and {m.shape}")
     m2 = m**2

@@ -1,12 +1,57 @@
 """The colours a region mask holds, counted or looked up a block of pixels at a time, each pixel's
 share in each region's colour (`shares`), and the words guided.py's refusals use for them: #rrggbb,
-the commonest, the one to give instead of a colour that matched nothing."""
+the commonest, the one to give instead of a colour that matched nothing; the region colours parsed,
+and `guided.region_masks`' arguments checked."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import numbers
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
+
+from jaxart.color import parse_rgb
+from jaxart.errors import InputError
+from jaxart.layers import check_pixels, host_array
+
+MASK = "an (H, W, 3) float array in [0, 1], as jaxart.load_image reads a mask"
+COLORS = "an (R, 3) array of RGB in 0..255, one per region, such as guided.parse_colors(['red', 'blue'])"
+
+
+def parse_colors(names: Sequence[str]) -> np.ndarray:
+    """(R, 3) uint8 RGB of colour names ("red"), #rrggbb or r,g,b (`color.parse_rgb`); raises ValueError."""
+    if isinstance(names, str) or not isinstance(names, Sequence):  # "red" was the colours r, e, d
+        raise TypeError(f"mask colours must be a list of names such as ['red', 'blue'], got {names!r:.60}")
+    rgb = []
+    for name in names:
+        try:
+            rgb.append(parse_rgb(name))
+        except ValueError as e:
+            raise ValueError(f"mask colour {e}") from None
+    seen = {}
+    for name, c in zip(names, rgb):
+        if c in seen:
+            raise ValueError(f"mask colours {seen[c]!r} and {name!r} are the same colour; give each region one style")
+        seen[c] = name
+    return np.asarray(rgb, np.uint8).reshape(-1, 3)
+
+
+def checked(mask, colors, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """`region_masks`' mask and colours as NumPy, or an error naming which and what to give: NumPy's own
+    ("inhomogeneous shape", "could not convert string to float: 'red'", "not enough values to unpack")
+    named neither; None and objects passed to a wrong result, 0..255 integers to white, NaN to no region."""
+    m = host_array(mask, "region_masks' mask", MASK)
+    check_pixels(m.dtype, "region_masks' mask")
+    if m.ndim != 3 or m.shape[-1] != 3 or not m.size:
+        raise ValueError(f"region_masks' mask has shape {m.shape}; give {MASK}")
+    if bad := int(m.size - np.count_nonzero(np.isfinite(m))):
+        raise InputError(f"region_masks' mask has {bad} NaN or infinite value{'s' * (bad != 1)}; give {MASK}")
+    c = host_array(colors, "region_masks' colors", COLORS)
+    if c.ndim != 2 or c.shape[-1] != 3 or not len(c) or c.dtype.kind not in "biuf":
+        raise ValueError(f"region_masks' colors are {c.dtype} of shape {c.shape}; give {COLORS}")
+    if not isinstance(tolerance, numbers.Real) or not 0 <= tolerance < np.inf:  # a str was NumPy's TypeError
+        raise ValueError(f"region_masks' tolerance is {tolerance!r:.60}; give an RGB distance >= 0 in 0..255 units")
+    return m, c
 
 
 def named_as(name: str, rgb: np.ndarray, unmatched: tuple[np.ndarray, np.ndarray]) -> tuple[str, str]:
