@@ -56,6 +56,14 @@ def random_weights(
     if not isinstance(key, (jax.Array, np.ndarray)):  # None or a list was JAX's "unexpected PRNG key type"
         raise TypeError(f"key is {'None' if key is None else 'a ' + type(key).__name__}; give a PRNG key, "
                         "jax.random.PRNGKey(0) or jax.random.key(0)")
+    try:  # objects, strings, floats or a shape of no key were "Error interpreting argument to _he_params"
+        typed = jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key)
+        one = key if typed else jax.eval_shape(jax.random.wrap_key_data, key)  # shapes only: nothing compiled
+    except TypeError:
+        one = None
+    if one is None or one.shape != ():
+        raise TypeError(f"key is an array of {key.dtype} of shape {key.shape}, not one PRNG key; give one, "
+                        "jax.random.PRNGKey(0) or jax.random.key(0) (for several, jax.vmap random_weights over a split key)")
     check_layers(arch, ())  # names an unknown arch
     if not isinstance(preprocess, Preprocess):  # a name such as "caffe" failed inside `features`
         raise TypeError(f"preprocess must be a jaxart.Preprocess, such as Preprocess() (caffe's), got {preprocess!r}")
