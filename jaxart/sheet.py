@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxart import page
+from jaxart import locks, page
 from jaxart.captions import describe, held, labels, painting_name, painting_names, text as _text
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
@@ -87,6 +87,12 @@ def write(
 
     Returns:
       The files written (sheet, HTML, single images).
+
+    Raises:
+      InputError: another jaxart run, in another process or thread, writes `path` (or another file of its
+        stem) now: `locks.writing(path)`, held while these files are written, refuses this one at once, and
+        it writes and removes nothing. A caller holding that lock already (the CLI, from before its checks)
+        keeps it.
     """
     path = Path(path)
     record = dict(record or {})
@@ -108,28 +114,32 @@ def write(
     # "(failed)" a field of its own on the sheet, where a long painting's name cut to the tile's width would cut it too.
     drawn = [f"{t}  (failed)" if bad else t for t, bad in zip(tile_labels, failed)]
     tile_labels = [f"{t} (failed)" if bad else t for t, bad in zip(tile_labels, failed)]
-    # All or nothing: a failed write (a full disk, Ctrl-C) leaves the folder as it was, an earlier sweep's included.
-    with all_or_nothing(overwrite=overwrite) as stage:
-        for i, (tile, cfg) in enumerate(zip(tiles, configs)):
-            extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
-            extra.update({"steps": int(steps[i])} if steps is not None else {})
-            if steps is not None and stopped is not None and stopped[i]:
-                extra["stopped_at"] = int(steps[i])
-            tile_record = {**one_painting(record, settings[i].painting), "config": cfg, "seed": cfg["seed"],
-                           "sheet": path.name, **took, **extra, **({"error": FAILED} if failed[i] else {})}
-            save_image(stage(tile, "image"), images[i], tile_record, fmt)
-            # A painting is an input, not a config field: named as its caption names it, not left to the label.
-            painting = {} if settings[i].painting is None else {"painting": painting_name(settings[i].painting, names)}
-            rows.append((tile, tile_labels[i], {**cfg, **painting, **extra}))
-        _write_text(stage(path.with_suffix(".html"), "page"), page.html(path, title, rows, header))
-        sheet = contact_sheet(images, drawn, title, columns or columns_for(settings), header,
-                              widest=None if columns else MAX_WIDTH)
-        sweep_record = {**record, **({"steps": int(steps.max())} if steps is not None else {}),
-                        "config": config.to_dict(), "sweep": [_swept(s) for s in settings],
-                        "tiles": [t.name for t in tiles], **({"columns": columns} if columns else {})}
-        save_image(stage(path, "image"), np.asarray(sheet, np.float32) / 255.0, sweep_record, "png")
-    for old in stale_tiles(path, len(settings), fmt) if overwrite else ():
-        old.unlink(missing_ok=True)
+    # Held from before its first file is touched to after the last: another run to `path` (or its stem) is refused
+    # at once, touching nothing; the CLI, which holds it from before its checks, keeps it.
+    with locks.writing(path, "output"):
+        # All or nothing: a failed write (a full disk, Ctrl-C) leaves the folder as it was, an earlier sweep's included.
+        with all_or_nothing(overwrite=overwrite) as stage:
+            for i, (tile, cfg) in enumerate(zip(tiles, configs)):
+                extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
+                extra.update({"steps": int(steps[i])} if steps is not None else {})
+                if steps is not None and stopped is not None and stopped[i]:
+                    extra["stopped_at"] = int(steps[i])
+                tile_record = {**one_painting(record, settings[i].painting), "config": cfg, "seed": cfg["seed"],
+                               "sheet": path.name, **took, **extra, **({"error": FAILED} if failed[i] else {})}
+                save_image(stage(tile, "image"), images[i], tile_record, fmt)
+                # A painting is an input, not a config field: named as its caption names it, not left to the label.
+                painting = {} if settings[i].painting is None else {
+                    "painting": painting_name(settings[i].painting, names)}
+                rows.append((tile, tile_labels[i], {**cfg, **painting, **extra}))
+            _write_text(stage(path.with_suffix(".html"), "page"), page.html(path, title, rows, header))
+            sheet = contact_sheet(images, drawn, title, columns or columns_for(settings), header,
+                                  widest=None if columns else MAX_WIDTH)
+            sweep_record = {**record, **({"steps": int(steps.max())} if steps is not None else {}),
+                            "config": config.to_dict(), "sweep": [_swept(s) for s in settings],
+                            "tiles": [t.name for t in tiles], **({"columns": columns} if columns else {})}
+            save_image(stage(path, "image"), np.asarray(sheet, np.float32) / 255.0, sweep_record, "png")
+        for old in stale_tiles(path, len(settings), fmt) if overwrite else ():
+            old.unlink(missing_ok=True)
     return outputs(path, len(settings), fmt)
 
 
