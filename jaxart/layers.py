@@ -49,9 +49,41 @@ def conv_names(arch: str) -> tuple[str, ...]:
     return tuple(n for n in layer_names(arch) if n.startswith("conv"))
 
 
+def as_layers(layers: str | Sequence[str]) -> tuple[str, ...]:
+    """`features`' `layers` as a tuple of names: one name (a str) is that layer; a list, tuple or 1-D NumPy array
+    of names is those, each a plain str. A TypeError names anything else (None, a number, a 0-D or 2-D array,
+    whose rows NumPy could not compare with a name: "truth value of an array ... is ambiguous"), a ValueError
+    an empty one; `check_layers` checks the names against an architecture."""
+    if layers is None:
+        raise TypeError("layers is None; name at least one, such as ['relu4_2']")
+    if isinstance(layers, str):
+        return (str(layers),)
+    if isinstance(layers, np.ndarray) and layers.ndim != 1:
+        raise TypeError(f"layers is a {layers.ndim}-D NumPy array, shape {layers.shape}; give the layer names as "
+                        "a list, tuple or 1-D array, such as ['relu4_2']")
+    try:
+        names = tuple(layers)
+    except TypeError:
+        raise TypeError(f"layers ({type(layers).__name__}) are not layer names; give them as a list, tuple or "
+                        "1-D array, such as ['relu4_2']") from None
+    if not names:
+        raise ValueError("layers is empty; name at least one, such as ['relu4_2']")
+    _check_names(names)
+    return tuple(map(str, names))
+
+
+def _check_names(layers: Sequence) -> None:
+    """Raise a ValueError naming the first of `layers` that is no str: a row of a 2-D array, a number, bytes."""
+    for layer in layers:
+        if not isinstance(layer, str):
+            kind = f"{type(layer).__module__}.{type(layer).__name__}".removeprefix("builtins.")
+            raise ValueError(f"layer {layer!r} ({kind}) is not a layer name; give names (str) such as 'relu4_2'")
+
+
 def check_layers(arch: str, layers: Sequence[str]) -> None:
-    """Raise a ValueError naming the first layer that `arch` does not have."""
+    """Raise a ValueError naming the first layer that `arch` does not have, or that is no name (a str)."""
     valid = layer_names(arch)
+    _check_names(layers)
     for layer in layers:
         if layer not in valid:
             raise ValueError(

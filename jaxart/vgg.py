@@ -15,7 +15,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jaxart import convs
-from jaxart.layers import (CHANNELS, POOLINGS, STAGES, as_pixels, check_layers, check_params, check_pixels,
+from jaxart.layers import (CHANNELS, POOLINGS, STAGES, as_layers, as_pixels, check_layers, check_params, check_pixels,
                            check_reach, conv_names, layer_names, rgb_hint, stage_layer_names)
 from jaxart.weightset import Preprocess, Weights
 
@@ -98,8 +98,8 @@ def features(
         never its values, which may be traced: floats on a 0..255 scale give activations 255
         times too large without an error, so divide them by 255 first (`stylize` and `run`,
         given concrete pixels, refuse them).
-      layers: activation names such as ["relu4_2"] (a single name is one layer); only layers up
-        to the deepest are computed.
+      layers: activation names such as ["relu4_2"] (a single name is one layer; a 1-D NumPy array of
+        names is a sequence of them); only layers up to the deepest are computed.
       pooling: "max" (as trained) or "avg" (Gatys' choice for smoother results).
       remat: checkpoint each VGG stage (`jax.checkpoint`): a gradient then keeps only stage
         boundaries and the `layers` asked for, recomputing one stage at a time (one more
@@ -120,17 +120,14 @@ def features(
         shape or too small for the deepest layer, or params that are not `weights.arch`'s;
         an `InputError` (a ValueError) for integer or bool pixels, or an array of no numbers (objects,
         strings, dates) or a ragged list, naming what it holds.
-      TypeError: `weights` is not a `Weights` (its `params` alone, say), or `layers` is None.
+      TypeError: `weights` is not a `Weights` (its `params` alone, say), or `layers` is None or no sequence of
+        names (a number, a 0-D or 2-D array).
     """
     if pooling not in POOLINGS:
         raise ValueError(f"pooling {pooling!r} is not supported; use 'max' or 'avg'")
     convs.check(conv)
     check_weights(weights)
-    if layers is None:
-        raise TypeError("layers is None; name at least one, such as ['relu4_2']")
-    layers = (layers,) if isinstance(layers, str) else tuple(layers)
-    if not layers:
-        raise ValueError("layers is empty; name at least one, such as ['relu4_2']")
+    layers = as_layers(layers)
     check_layers(weights.arch, layers)
     image = as_pixels(image)
     if (hint := rgb_hint(image.shape)) is not None:

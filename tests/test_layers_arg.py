@@ -1,0 +1,49 @@
+"""`features`' `layers` given as a NumPy array: a 1-D array of names is those names, as a list of them is; any
+other array, or a number, is refused naming what it is, where a 2-D one failed on NumPy's "truth value of an
+array with more than one element is ambiguous" and a 0-D one on "iteration over a 0-d array"."""
+
+import numpy as np
+import pytest
+
+import jaxart
+from jaxart import layers
+
+PHOTO = np.linspace(0, 1, 16 * 12 * 3, dtype=np.float32).reshape(16, 12, 3)
+SEQUENCE = r"give (them|the layer names) as a list, tuple or 1-D array, such as \['relu4_2'\]$"
+
+
+def test_a_1d_array_of_names_gives_what_the_list_gives_keyed_by_plain_names(tiny_vgg16):
+    names = ["relu1_1", "relu2_1"]
+    listed = jaxart.features(tiny_vgg16, PHOTO, names)
+    arrayed = jaxart.features(tiny_vgg16, PHOTO, np.array(names))
+    assert list(arrayed) == names and all(type(k) is str for k in arrayed), "keys of np.str_, printed as such"
+    for name in names:
+        np.testing.assert_array_equal(arrayed[name], listed[name])
+    assert layers.as_layers(np.array(names, dtype=object)) == tuple(names)
+    layers.check_layers("vgg16", np.array(names))  # accepted as the sequence it is
+
+
+@pytest.mark.parametrize("given, said", [
+    (np.array([["relu1_1", "relu2_1"]]), r"^layers is a 2-D NumPy array, shape \(1, 2\); "),  # was: ambiguous
+    (np.array([["relu1_1"], ["relu2_1"]]), r"^layers is a 2-D NumPy array, shape \(2, 1\); "),  # was: IndexError
+    (np.array("relu1_1"), r"^layers is a 0-D NumPy array, shape \(\); "),
+    (3, "^layers \\(int\\) are not layer names; "),
+])
+def test_any_other_array_or_a_number_is_refused_by_name(tiny_vgg16, given, said):
+    with pytest.raises(TypeError, match=said + SEQUENCE):
+        jaxart.features(tiny_vgg16, PHOTO, given)
+
+
+@pytest.mark.parametrize("given, said", [
+    ([3], r"layer 3 \(int\)"),  # was: "layer 3 does not exist"
+    (np.array([1, 2]), r"layer np.int64\(1\) \(numpy.int64\)"),
+    ([b"relu1_1"], r"layer b'relu1_1' \(bytes\)"),
+])
+def test_an_entry_that_is_no_name_is_refused_as_such(tiny_vgg16, given, said):
+    with pytest.raises(ValueError, match=rf"^{said} is not a layer name; give names \(str\) such as 'relu4_2'$"):
+        jaxart.features(tiny_vgg16, PHOTO, given)
+
+
+def test_a_config_with_a_number_for_a_layer_says_so():
+    with pytest.raises(ValueError, match=r"^layer 3 \(int\) is not a layer name; give names \(str\) such as 'relu4_2'"):
+        jaxart.StyleConfig(content_layers=("relu1_1",), style_layers=(3,)).validate("vgg16")
