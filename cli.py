@@ -30,6 +30,7 @@ from cli_common import (  # noqa: E402
 )
 from cli_errors import run as _run  # noqa: E402
 from cli_help import Command as _Command, Group as _Group  # noqa: E402
+from cli_resume import only_with_resume as _only_with_resume  # noqa: E402
 from cli_weights import weights_app  # noqa: E402
 
 for _s, _handler in _previous.items():
@@ -40,11 +41,18 @@ if _SIGINTS:  # one that came as Python wrote a .pyc (see stop_loading): nothing
     sys.stderr.write(interrupted_line() + "\n")
     sys.exit(interrupted_code())
 
+# Each command's line in `jaxart --help`, a whole sentence: click cut the docstring's first one to the room left
+# ("Paint CONTENT in the style of STYLES and write an image with...").
+_SUMMARIES = {
+    "stylize": "Paint a photo in the style of paintings.", "sweep": "Compare settings on a contact sheet.",
+    "info": "Print an image's run record or its command.", "bench": "Time evaluations, compilation and memory.",
+    "weights": "List, fetch, convert and check VGG weights.",
+}
 # Plain help (rich_markup_mode=None): rich's option table cut the names of the longer options
 # (--checkpoint-eve…) and ran to 244 lines in 80 columns; plain help wraps whole (cli_help), in 107.
 app = typer.Typer(help="Neural style transfer (Gatys et al. 2015) in JAX.", no_args_is_help=True, cls=_Group,
                   rich_markup_mode=None, pretty_exceptions_enable=False, add_completion=False)
-app.add_typer(weights_app, name="weights")
+app.add_typer(weights_app, name="weights", short_help=_SUMMARIES["weights"])
 
 
 Optimizer, LineSearch, Pooling, Conv, Colors = _o.Optimizer, _o.LineSearch, _o.Pooling, _o.Conv, _o.Colors
@@ -52,7 +60,7 @@ Loop = _choices("Loop", _config.LOOPS)
 _DEFAULT = _o.DEFAULT
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, short_help=_SUMMARIES["stylize"])
 def stylize(
     ctx: typer.Context,
     content: Annotated[Optional[Path], typer.Argument(metavar="CONTENT", help="The photo (not with --resume).", show_default=False, parser=_o.to_read("the path of an image file"), callback=_home)] = None,
@@ -113,7 +121,7 @@ def stylize(
         if content is not None:
             raise typer.BadParameter("the checkpoint names the content, styles and model; give no CONTENT or STYLE with it",
                                      param_hint="--resume")
-        _only_with_resume(ctx, _RESUME_OPTIONS)
+        _only_with_resume(ctx)
         ckpt = checkpoint.load(resume)
         content, styles, model, config, rgb = _resume.from_checkpoint(ckpt)
         tolerance = ckpt.meta.get("tolerance", 0.0)  # stylize_files judges it, as the option's
@@ -198,26 +206,8 @@ def _loss_sum(terms: dict[str, float], config: _config.StyleConfig) -> str:
     return f"total {terms['total']:.4g} = " + " + ".join(parts)
 
 
-# What `stylize --resume` takes from the command line; the checkpoint fixes everything else.
-_RESUME_OPTIONS = ("resume", "output", "fmt", "overwrite", "checkpoint_every", "save_every", "animate", "quiet")
-
-
-def _only_with_resume(ctx: typer.Context, allowed) -> None:
-    """Refuse options the checkpoint overrides, rather than ignore them."""
-    given = [_as_typed(ctx, p) for p in ctx.command.params if p.name not in allowed and _given(ctx, p.name)]
-    if given:
-        raise typer.BadParameter(f"the checkpoint fixes the run's settings; drop {', '.join(given)} (or start a new "
-                                 "run to change them)", param_hint="--resume")
-
-
-def _as_typed(ctx: typer.Context, param) -> str:
-    """An option's long name as given: a flag's off switch is --no-remat, which "drop --remat" misnames."""
-    off = getattr(param, "secondary_opts", None) and ctx.params.get(param.name) is False
-    return max(param.secondary_opts if off else param.opts, key=len)
-
-
 for _command in (sweep, info, bench):  # after stylize: the order --help lists them in
-    app.command(cls=_Command)(_command)
+    app.command(cls=_Command, short_help=_SUMMARIES[_command.__name__])(_command)
 
 
 def main() -> None:
