@@ -170,6 +170,9 @@ def unknown_option(e: TyperException) -> str:
         return e.format_message()
     group = _command_path(ctx.parent) if ctx.parent else "jaxart"
     command = _command_path(ctx)
+    if name[1:] == "=" and (flag := _flag_given_a_value(ctx)):  # `-q=1`: click took -q, then "=" as an option
+        switch = next(max(p.opts, key=len) for p in ctx.command.params if flag in p.opts)
+        return f"Option {flag} ({switch}) does not take a value; give {flag} alone, or leave it out"
     text = f"`{command}` has no option {name}"
     siblings = getattr(ctx.parent.command, "commands", {}) if ctx.parent else {}
     others = [n for n, c in sorted(siblings.items()) if c is not ctx.command and any(name in p.opts for p in c.params)]
@@ -184,6 +187,17 @@ def unknown_option(e: TyperException) -> str:
     elif guesses:
         text += f" (did you mean {' or '.join(guesses)}?)"
     return f"{text}; see `{command} --help` for its options"
+
+
+def _flag_given_a_value(ctx) -> str | None:
+    """The command's short switch typed with "=" and a value (`-q=1`), as the command line has it: click reads
+    each letter after "-" as an option, so it took -q and said "has no option -=", which names nothing typed."""
+    for arg in sys.argv[1:]:
+        if re.fullmatch(r"-[^-=]+=.*", arg, re.S):
+            flag = f"-{arg.split('=')[0][-1]}"
+            if any(flag in p.opts for p in ctx.command.params):
+                return flag
+    return None
 
 
 def _command_path(ctx) -> str:
