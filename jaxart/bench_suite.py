@@ -68,9 +68,10 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
 
 def _once(flag: str, given: Sequence) -> None:
     """Refuse a value listed twice: a conv timed against itself, or a size or loop measured twice
-    and reported once, would pass for a comparison."""
+    and reported once, would pass for a comparison. The value quoted as other lines quote one
+    ('direct'; it was bare), a size bare as numbers are."""
     if (twice := repeated(given)) is not None:
-        raise InputError(f"{flag} lists {twice} twice; give each value once")
+        raise InputError(f"{flag} lists {twice!r} twice; give each value once")
 
 
 def _check_quality(*, evals: int, coarse_steps: int | None, limit: float, model: str, content: Path | None,

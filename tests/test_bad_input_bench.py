@@ -24,8 +24,8 @@ BENCH = {  # refused before anything is measured (the matmul peak alone takes se
     "unknown conv": (["--conv", "fft"], "--conv 'fft' is not a list of auto, direct"),
     # A conv timed against itself read as a comparison (eval[direct] 1.31x); a loop or size listed twice was
     # measured once or twice and reported once.
-    "conv twice": (["--sizes", "32", "--conv", "direct,direct"], "--conv lists direct twice; give each value once"),
-    "loop twice": (["--sizes", "32", "--loops", "python,scan,python"], "--loops lists python twice; give each value"),
+    "conv twice": (["--sizes", "32", "--conv", "direct,direct"], "--conv lists 'direct' twice; give each value once"),
+    "loop twice": (["--sizes", "32", "--loops", "python,scan,python"], "--loops lists 'python' twice; give each value"),
     "size twice": (["--sizes", "32,48,032"], "--sizes lists 32 twice; give each value once"),
     "nan limit": (["--quality-evals", "5", "--quality-limit", "nan"], "--quality-limit must be a finite number"),
     "limit of no step": (["--sizes", "32", "--quality-size", "32", "--quality-evals", "1", "--quality-limit", "0.5",
