@@ -17,6 +17,9 @@ GAP = 4  # pixels between tiles
 MAX_WIDTH = 1600  # pixels: a sheet a screen shows whole; `sheet.write` splits a wider default row
 NARROWEST = 64  # pixels of label room under a tile narrower than this: "style 10", not "st…"
 INK, PAPER = (20, 20, 20), (250, 250, 248)
+# Pixels of header text a sheet shows before its "...": 3 lines of a 600 px sheet, more of a narrower one (8 at
+# most, over one row of tiles). Three lines cut a 96 px two-tile sheet's at "(one painting per tile), model ...".
+HEADER_TEXT, HEADER_LINES = 1800, 8
 
 
 def columns_for(settings: Sequence[Setting], most: int = 6) -> int:
@@ -62,7 +65,7 @@ def contact_sheet(
     parts = math.ceil(columns / per)  # drawn rows per row of `columns`
     apart = strip if parts > 1 else 0  # so the rows a row was split into read as one
     width = max(per * (cell + GAP) + GAP, math.ceil(font.getlength(title)) + 2 * GAP + 4)
-    lines = _wrap(header, font, width - 2 * GAP - 4) + [title] * bool(title)
+    lines = header_lines(header, font, width - 2 * GAP - 4) + [title] * bool(title)
     top = strip * len(lines)
     places = [((i // columns) * parts + i % columns // per, i % columns % per, i // columns) for i in range(n)]
     drawn = places[-1][0] + 1
@@ -130,6 +133,12 @@ def label_font(width: int) -> ImageFont.FreeTypeFont:
     space came out 2 px wide, narrower than the room its tabular digits leave: "vgg16" read as "vgg 16",
     "per tile" as "pertile"."""
     return ImageFont.load_default(size=max(12, min(16, width // 14)))
+
+
+def header_lines(header: str, font: ImageFont.ImageFont, width: float) -> list[str]:
+    """The header in lines of at most `width` pixels: as many as `HEADER_TEXT` fills, from 3 to `HEADER_LINES`, so a
+    narrow sheet says about as much as a wide one, in more lines."""
+    return _wrap(header, font, width, most=min(HEADER_LINES, max(3, math.ceil(HEADER_TEXT / width))))
 
 
 def _wrap(text: str, font: ImageFont.ImageFont, width: float, most: int = 3) -> list[str]:

@@ -57,7 +57,7 @@ def test_the_sheet_and_page_name_the_inputs_and_give_numbers_in_one_format():
     assert (named[: named.shape[0] - plain.shape[0]].min(axis=2) < 100).any()
 
 
-def test_tile_numbers_have_the_digits_the_last_needs_and_a_long_header_is_cut_at_three_lines():
+def test_tile_numbers_have_the_digits_the_last_needs_and_a_long_header_is_cut_at_its_most_lines():
     from pathlib import Path
 
     from PIL import ImageFont
@@ -66,9 +66,10 @@ def test_tile_numbers_have_the_digits_the_last_needs_and_a_long_header_is_cut_at
     images, long = np.ones((2, 40, 60, 3), np.float32), " ".join(f"painting-{i}.png" for i in range(40))
     plain, one, cut = (np.asarray(sheet.contact_sheet(images, ["a", "b"], header=h)) for h in ("", "photo.jpg", long))
     line = one.shape[0] - plain.shape[0]
-    assert cut.shape == (plain.shape[0] + 3 * line, plain.shape[1], 3)  # 40 names in three lines, no wider
-    ink = cut[: 3 * line].min(axis=2) < 100
-    assert ink[2 * line :].any() and not ink[: 2 * line, -sheet.GAP :].any()  # wrapped inside the sheet
+    most = sheet_draw.HEADER_LINES  # a 140 px sheet's (a wide one's: 3)
+    assert cut.shape == (plain.shape[0] + most * line, plain.shape[1], 3)  # 40 names in `most` lines, no wider
+    ink = cut[: most * line].min(axis=2) < 100
+    assert ink[(most - 1) * line :].any() and not ink[: (most - 1) * line, -sheet.GAP :].any()  # inside the sheet
     # The cut shows only as drawn text: that the last line says so is read from the lines themselves.
     assert sheet_draw._wrap(long, ImageFont.load_default(size=11), 200)[-1].endswith(" ...")
 
@@ -93,10 +94,10 @@ def test_a_cut_header_line_stays_inside_the_sheet_with_its_dots():
     while font.getlength("w" * (n + 1)) <= 120:
         n += 1
     plain = np.asarray(sheet.contact_sheet(images, ["a", "b"]))
-    for words in (["w" * n] * 5, ["w" * (n // 3)] * 20):  # a line a word (cut inside it), and several words a line
+    for words in (["w" * n] * 12, ["w" * (n // 3)] * 40):  # a line a word (cut inside it), and several words a line
         cut = np.asarray(sheet.contact_sheet(images, ["a", "b"], header=" ".join(words)))
         ink = cut[: cut.shape[0] - plain.shape[0]].min(axis=2) < 100
-        assert ink.shape[0] > 0 and ink[-ink.shape[0] // 3 :].any()  # three lines, the last drawn
+        assert ink.shape[0] > 0 and ink[-ink.shape[0] // sheet_draw.HEADER_LINES :].any()  # all lines, the last drawn
         assert not ink[:, -sheet.GAP :].any()  # every line ends inside the sheet
 
 
