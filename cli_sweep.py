@@ -34,6 +34,34 @@ def _listed(texts: list[str] | None, flag: str, default, cast) -> tuple:
     return tuple(v for text in texts or [f"{default:g}"] for v in _csv(text, flag, cast))
 
 
+def _layer_weights(texts: list[str] | None, layers: tuple[str, ...]) -> tuple[tuple[float, ...], ...]:
+    """--style-layer-weights' alternatives, `;` between them or the option repeated, each one weight per
+    style layer: a wrong count is named by its alternative, before any work; so is one that weighs the
+    layers as another does (2,2 as 1,1: a run scales them to sum to 1), which would be a second identical tile."""
+    flag, texts = "--style-layer-weights", [t for text in texts or () for t in text.split(";")]
+    if not all(t.strip() for t in texts):
+        where = f" (alternative {[t.strip() for t in texts].index('') + 1} of {len(texts)})" if len(texts) > 1 else ""
+        raise typer.BadParameter(f"an alternative is empty{where}; give one weight per style layer, comma-separated, "
+                                 "and ';' only between alternatives", param_hint=flag)
+    alternatives = tuple(_csv(t, flag, float) for t in texts)
+    for i, (t, ws) in enumerate(zip(texts, alternatives)):
+        if len(ws) != len(layers):
+            which = f"alternative {i + 1} of {len(texts)}, {t.strip()!r}," if len(texts) > 1 else repr(t.strip())
+            raise typer.BadParameter(
+                f"{which} gives {len(ws)} weight{'s' * (len(ws) != 1)} for {len(layers)} style layer"
+                f"{'s' * (len(layers) != 1)} ({', '.join(layers)}); give one weight per style layer, in that order"
+                + ", and ';' between alternatives" * (len(texts) > 1), param_hint=flag)
+    seen: dict[tuple[float, ...], str] = {}  # each alternative as a run weighs the layers: scaled to sum to 1
+    for t, ws in zip(texts, alternatives):
+        scaled = tuple(w / (sum(ws) or 1) for w in ws)
+        if scaled in seen:
+            said = (f"{t.strip()!r} is listed twice" if seen[scaled] == t.strip()
+                    else f"{t.strip()!r} weighs the layers as {seen[scaled]!r} does (a run scales them to sum to 1)")
+            raise typer.BadParameter(f"{said}; each alternative makes its own tiles, so list each once", param_hint=flag)
+        seen[scaled] = t.strip()
+    return alternatives
+
+
 def _made(settings) -> str:
     """What the summary says the tiles are: "4 settings", or with --each-painting "2 settings for each of
     3 paintings", not "6 settings" for a sweep of two weights (its paintings are no setting a user gave)."""
@@ -64,7 +92,7 @@ def sweep(
     init: Annotated[str, typer.Option(help="content, random, or the path of an image.", parser=_o.word_or_file("content, random or an image file's path"), callback=_home)] = _DEFAULT.init,
     content_layers: _o.ContentLayers = None,
     style_layers: _o.StyleLayers = None,
-    style_layer_weights: _o.StyleLayerWeights = None,
+    style_layer_weights: Annotated[Optional[list[str]], typer.Option(help="Comma-separated weights, one per style layer (0 turns one off); ';' between alternatives, each its own tiles (\"1,1,1,1,1;1,0,0,0,0;0,0,0,0,1\": all, the first alone, the last alone); repeated, its alternatives add up [default: equal].", metavar="<str>", show_default=False)] = None,
     style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights of the paintings, one each, for every tile [default: equal].", show_default=False)] = None,
     each_painting: Annotated[bool, typer.Option("--each-painting", help="Compare the paintings: each STYLE paints its own tiles alone (one per combination of the other swept values, the paintings side by side in each row) instead of all blended into every tile. Not with --style-blend, --mask or --region-style.")] = False,
     colors: _o.ColorsOption = Colors(_DEFAULT.colors),
@@ -109,8 +137,13 @@ def sweep(
                 f"{first:g} and {twice:g} are the same value")
             raise typer.BadParameter(f"{said}; each value makes its own tiles, so list each once", param_hint=flag)
     *swept, painted = values.values()  # one style scale is the config's, as before it was swept (no batch axis)
+    fixed = _o.fixed(content_layers=content_layers, style_layers=style_layers, style_layer_weights=None,
+                     pooling=pooling, linesearch=linesearch, lbfgs_memory=lbfgs_memory, colors=colors,
+                     style_scale=painted[0], margin=margin, conv=conv, remat=remat)
+    weighed = _layer_weights(style_layer_weights, fixed["style_layers"])  # one is the config's, as before they were swept
     settings = S.grid(*swept, style_scales=painted if len(painted) > 1 else None,
-                      paintings=range(len(styles)) if each_painting else None)
+                      paintings=range(len(styles)) if each_painting else None,
+                      style_layer_weights=weighed if len(weighed) > 1 else None)
     if columns is not None and columns < 1:
         raise typer.BadParameter("must be 1 or more", param_hint="--columns")
     rgb = _parse_colour(background)
@@ -118,10 +151,7 @@ def sweep(
                          optimizer=optimizer.value, learning_rate=learning_rate,
                          init=_path_or_word(init, _config.INITS), **regions,
                          style_blend=_csv(style_blend, "--style-blend", float),
-                         **_o.fixed(content_layers=content_layers, style_layers=style_layers,
-                                    style_layer_weights=style_layer_weights, pooling=pooling, linesearch=linesearch,
-                                    lbfgs_memory=lbfgs_memory, colors=colors, style_scale=painted[0], margin=margin,
-                                    conv=conv, remat=remat))
+                         **{**fixed, "style_layer_weights": weighed[0] if len(weighed) == 1 else None})
     job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
     config.validate(paintings=len(styles))
     S.check(config, settings, paintings=len(styles))

@@ -5,7 +5,8 @@ the traced loss weights (`objective.LossWeights`); the VGG weights and the targe
 not constants, so one compilation serves any grid of the same shapes. A sweep over style scales or
 paintings gives each setting its own style Grams (`per_setting`: a leading batch axis on `targets.grams`,
 the same (C, C) shapes whatever the painting or its size, (R, C, C) with region masks); the content target and the
-region masks stay shared. Every program gets the
+region masks stay shared. A sweep of style layer weights gives each setting its own as a traced value, next to its
+loss weights: `lw` is then (LossWeights, {style layer: (N,) weights}) (`_split`). Every program gets the
 optimizer's compiler options: on CPU the memory-optimized scheduler, which the memory check's
 estimate assumes.
 """
@@ -38,6 +39,12 @@ def make_batched_step(optimizer, config: StyleConfig, per_setting: bool = False,
     return _batched_step(optimizer, objective.loss_config(config), per_setting, sharding)
 
 
+def _split(lw) -> tuple[objective.LossWeights, dict | None]:
+    """One setting's (loss weights, style layer weights or None: the config's), from its `lw`: LossWeights,
+    or (LossWeights, {style layer: weight}) where the sweep gives each setting its own layer weights."""
+    return (lw, None) if isinstance(lw, objective.LossWeights) else tuple(lw)
+
+
 def _axes(per_setting: bool):
     """vmap's in_axes of (carry or image, lw, weights, targets)."""
     return 0, 0, None, Targets(content=None, grams=0, masks=None) if per_setting else None
@@ -51,7 +58,7 @@ def _batched_step(optimizer, config: StyleConfig, per_setting: bool = False,
     step = optimize.make_step(optimizer, project=transfer._clip)
 
     def one(carry, lw, weights, targets):
-        return step(carry, objective.loss_function(weights, targets, config, lw))
+        return step(carry, objective.loss_function(weights, targets, config, *_split(lw)))
 
     # The carry comes back placed as `init` placed it. Left to XLA, a one-device mesh gave the loss, the
     # step counts and L-BFGS's history back replicated (P()), so the second step's inputs had other
@@ -65,7 +72,7 @@ def _batched_step(optimizer, config: StyleConfig, per_setting: bool = False,
 def init(optimizer, config: StyleConfig, sharding: NamedSharding, per_setting: bool = False) -> Callable:
     """`init(x0, lw, weights, targets) -> carry`: every setting's starting carry, placed by `sharding`."""
     def one(x, lw, weights, targets):
-        return optimize.init_carry(objective.loss_function(weights, targets, config, lw), optimizer, x)
+        return optimize.init_carry(objective.loss_function(weights, targets, config, *_split(lw)), optimizer, x)
 
     return jax.jit(jax.vmap(one, in_axes=_axes(per_setting)), out_shardings=sharding,
                    compiler_options=optimize.compiler_options())
@@ -74,5 +81,5 @@ def init(optimizer, config: StyleConfig, sharding: NamedSharding, per_setting: b
 @functools.lru_cache(maxsize=64)
 def loss(config: StyleConfig, per_setting: bool = False) -> Callable:
     """`loss(x, lw, weights, targets) -> (total, terms)` of every setting's image."""
-    one = lambda x, lw, weights, targets: objective.total_loss(weights, x, targets, config, lw)  # noqa: E731
+    one = lambda x, lw, weights, targets: objective.total_loss(weights, x, targets, config, *_split(lw))  # noqa: E731
     return jax.jit(jax.vmap(one, in_axes=_axes(per_setting)), compiler_options=optimize.compiler_options())

@@ -13,34 +13,50 @@ from jaxart.optimize import IGNORES
 from jaxart.settings import Setting
 
 NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv", "seed": "seed",
-         "style_scale": "style scale", "painting": "painting"}
+         "style_scale": "style scale", "painting": "painting", "style_layer_weights": "layers"}
 # Not named by `held`: the swept values (the labels and title name them), the blend and region
 # mask (`describe` names them, with each region's painting), and the loop and chunk, which a sweep
 # does not use (it takes one batched step at a time).
-# The style scale is named by `held` where the settings leave it to the config (None), as before it was swept.
-_UNNAMED = (*(k for k in Setting._fields if k != "style_scale"), "style_blend", "mask", "region_colors",
+# The style scale and layer weights are named by `held` where the settings leave them to the config (None),
+# as before they were swept.
+_UNNAMED = (*(k for k in Setting._fields if k not in ("style_scale", "style_layer_weights")), "style_blend", "mask", "region_colors",
             "keep_colors", "loop", "chunk")
 _ALWAYS = ("size", "steps")  # a sheet says at what size and after how many steps, default or not
 
 
-def labels(settings: Sequence[Setting], paintings: Sequence[str] = ()) -> tuple[list[str], str]:
+def labels(settings: Sequence[Setting], paintings: Sequence[str] = (),
+           layers: Sequence[str] = ()) -> tuple[list[str], str]:
     """Per-tile labels naming the settings that vary, and a title naming those that do not (a style
-    scale of None, the config's, is left to `held`); a painting by its name in `paintings`."""
+    scale of None, the config's, is left to `held`); a painting by its name in `paintings`, layer
+    weights by the config's style `layers` they weigh (`layer_text`)."""
     varying = [k for k in Setting._fields if len({getattr(s, k) for s in settings}) > 1]
     fixed = [k for k in Setting._fields if k not in varying and getattr(settings[0], k) is not None]
-    shared = text(settings[0], fixed, paintings)
-    return ([text(s, varying, paintings) or shared for s in settings],
+    shared = text(settings[0], fixed, paintings, layers)
+    return ([text(s, varying, paintings, layers) or shared for s in settings],
             f"all tiles: {shared}" if varying and fixed else "")
 
 
-def text(setting: Setting, keys: Sequence[str] = Setting._fields, paintings: Sequence[str] = ()) -> str:
+def text(setting: Setting, keys: Sequence[str] = Setting._fields, paintings: Sequence[str] = (),
+         layers: Sequence[str] = ()) -> str:
     """`setting`'s values of `keys` (but None), as a label names them: "style 10  seed 0"; its painting
-    by its name in `paintings` (`painting_names`), else by its index: "style 10  painting starry"."""
+    by its name in `paintings` (`painting_names`), else by its index: "style 10  painting starry"; its
+    layer weights as `layer_text` of `layers` says them: "style 10  layers relu5_1"."""
     def value(k):
         v = getattr(setting, k)
-        return str(painting_name(v, paintings)) if k == "painting" else number(v)
+        return (str(painting_name(v, paintings)) if k == "painting"
+                else layer_text(v, layers) if k == "style_layer_weights" else number(v))
 
     return "  ".join(f"{NAMES[k]} {value(k)}" for k in keys if getattr(setting, k) is not None)
+
+
+def layer_text(weights: Sequence[float], layers: Sequence[str] = ()) -> str:
+    """Style layer weights as a label says them: the layers that are on where they weigh alike
+    ("relu5_1", "relu1_1,relu2_1"; "all" where every one is on), else the weights ("1,0.5,0,0,0"),
+    as where the `layers` they weigh are not known."""
+    on = [name for name, w in zip(layers, weights) if w]
+    if len(layers) != len(weights) or len({w for w in weights if w}) != 1:
+        return ",".join(map(number, weights))
+    return "all" if len(on) == len(layers) > 1 else ",".join(on)
 
 
 def painting_names(record: dict) -> list[str]:

@@ -48,7 +48,7 @@ class LossWeights(NamedTuple):
 
 def total_loss(
     weights: Weights, image: ArrayLike, targets: Targets, config: StyleConfig,
-    lw: LossWeights | Sequence[ArrayLike],
+    lw: LossWeights | Sequence[ArrayLike], layer_weights: dict[str, ArrayLike] | None = None,
 ) -> tuple[jax.Array, dict[str, jax.Array]]:
     """Weighted content + style + TV loss of an image against `targets` (Gatys et al. 2015).
 
@@ -68,6 +68,8 @@ def total_loss(
       lw: the content, style and TV weights, each a scalar (maybe traced): `LossWeights.of(config)`,
         a (content, style, tv) tuple or list, or `LossWeights(*row)` of a (3,) array. No default:
         the config's weights are not read here (`loss_config` resets them).
+      layer_weights: style layer -> weight, each a scalar (maybe traced), in place of the config's
+        `layer_weights()`: a sweep gives each setting its own, under one compiled loss.
 
     Returns:
       (total, terms): the weighted scalar, and a dict of the unweighted "content", "style" and
@@ -94,7 +96,7 @@ def total_loss(
     terms = {
         "content": sum((losses.content_loss(f[k], t) for k, t in targets.content.items()), zero)
         / max(1, len(targets.content)),
-        "style": _style_loss(f, targets, config) if targets.grams else zero,
+        "style": _style_loss(f, targets, config.layer_weights() if layer_weights is None else layer_weights) if targets.grams else zero,
         "tv": losses.tv_loss(image),
     }
     # In the loss's dtype: float32 LossWeights.of against a float64 loss, under strict promotion.
@@ -137,14 +139,15 @@ def _check_targets(targets: Targets, config: StyleConfig) -> None:
 
 
 def loss_function(weights: Weights, targets: Targets, config: StyleConfig,
-                  lw: LossWeights | Sequence[ArrayLike]):
+                  lw: LossWeights | Sequence[ArrayLike], layer_weights: dict[str, ArrayLike] | None = None):
     """`image -> (total, terms)` as a `jax.tree_util.Partial`: its arrays are pytree leaves, so
     jitted code that takes it as an argument gets weights and targets as inputs, not constants.
-    `lw` as `total_loss` takes it; equal weights give one compiled step however they are given."""
+    `lw` and `layer_weights` as `total_loss` takes them; equal weights give one compiled step however they are given."""
     # A tuple of Python floats was another pytree, of weakly typed leaves, than LossWeights.of's
     # float32 arrays: jit compiled the step once more for the same weights.
     lw = LossWeights(*(jnp.asarray(v, jnp.float32) if isinstance(v, (int, float)) else v for v in _loss_weights(lw)))
-    return jax.tree_util.Partial(_LossOfImage(loss_config(config)), weights, targets, lw)
+    given = {} if layer_weights is None else {"layer_weights": layer_weights}  # without: the same pytree as before
+    return jax.tree_util.Partial(_LossOfImage(loss_config(config)), weights, targets, lw, **given)
 
 
 def loss_config(config: StyleConfig) -> StyleConfig:
@@ -166,11 +169,11 @@ class _LossOfImage:
     # settings and shapes reuses the compiled step instead of compiling it again.
     config: StyleConfig
 
-    def __call__(self, weights, targets, lw, image):
-        return total_loss(weights, image, targets, self.config, lw)
+    def __call__(self, weights, targets, lw, image, layer_weights=None):
+        return total_loss(weights, image, targets, self.config, lw, layer_weights)
 
 
-def _style_loss(f, targets: Targets, config: StyleConfig) -> jax.Array:
+def _style_loss(f, targets: Targets, layer_weights: dict[str, ArrayLike]) -> jax.Array:
     if targets.masks is not None:  # one style per mask region: guided Grams
-        return guided.style_loss(f, targets.grams, targets.masks, config.layer_weights())
-    return losses.style_loss(f, targets.grams, config.layer_weights())
+        return guided.style_loss(f, targets.grams, targets.masks, layer_weights)
+    return losses.style_loss(f, targets.grams, layer_weights)

@@ -14,11 +14,12 @@ from pathlib import Path
 from jaxart import reproduce
 from jaxart.errors import InputError
 from jaxart.output import written_format
-from jaxart.settings import Setting, grid
+from jaxart.settings import Setting, as_settings, grid
 
 # Setting field -> its sweep option; the settings override the config's, so the config's are left out.
 SWEPT = {"style_weight": "--style-weight", "content_weight": "--content-weight", "tv_weight": "--tv-weight",
-         "seed": "--seed", "style_scale": "--style-scale"}
+         "seed": "--seed", "style_scale": "--style-scale", "style_layer_weights": "--style-layer-weights"}
+_OWN = ("style_scale", "style_layer_weights")  # None keeps the config's: given only where the settings give them
 # Besides them, stylize's options that the sweep gives otherwise (--size and --steps always, as a sweep's
 # defaults are not stylize's; the tiles' --format below) or has not (--loop: a sweep steps one at a time).
 _REDONE = {"--size", "--steps", "--format", "--loop"}
@@ -42,13 +43,15 @@ def command(record: dict, sheet: str | os.PathLike, output: str | os.PathLike | 
     """
     settings = _settings(record)
     config = reproduce.config_of(record)
-    scales, each = (any(getattr(s, k) is not None for s in settings) for k in ("style_scale", "painting"))
-    values = {k: list(dict.fromkeys(getattr(s, k) for s in settings)) for k in SWEPT if k != "style_scale" or scales}
-    scaled = values.get("style_scale")
+    each = any(s.painting is not None for s in settings)
+    values = {k: list(dict.fromkeys(getattr(s, k) for s in settings)) for k in SWEPT
+              if k not in _OWN or any(getattr(s, k) is not None for s in settings)}
+    own = {k: values.get(k) for k in _OWN}
     # --each-painting gives every painting given, in the order given: painting 0, 1, ...
     paintings = list(range(len((record.get("inputs") or {}).get("styles") or ()))) if each else None
-    rebuilt = grid(*(values[k] for k in SWEPT if k != "style_scale"), style_scales=scaled, paintings=paintings)
-    if rebuilt != settings or None in (scaled or ()):  # None: some keep the config's scale, some give one
+    rebuilt = grid(*(values[k] for k in SWEPT if k not in _OWN), style_scales=own["style_scale"], paintings=paintings,
+                   style_layer_weights=own["style_layer_weights"])
+    if rebuilt != settings or any(None in (v or ()) for v in own.values()):  # None: some keep the config's, some give one
         raise InputError("this sweep's settings are not every combination of their values (a sweep of chosen "
                          "settings from Python), which no `jaxart sweep` options give; `info --command` on each "
                          "tile remakes that tile")
@@ -63,8 +66,9 @@ def command(record: dict, sheet: str | os.PathLike, output: str | os.PathLike | 
             argv.append(word)
     argv += ["--size", str(config.size), "--steps", reproduce.option_text(config.scale_steps or config.steps)]
     for k, vs in values.items():  # one value at stylize's default (a sweep's too) goes without saying
-        if k == "style_scale" or vs != [getattr(reproduce.DEFAULT, k)]:
-            argv += [SWEPT[k], reproduce.option_text(vs)]
+        if k in _OWN or vs != [getattr(reproduce.DEFAULT, k)]:
+            argv += [SWEPT[k], ";".join(map(reproduce.option_text, vs)) if k == "style_layer_weights"
+                     else reproduce.option_text(vs)]
     argv += ["--each-painting"] * each
     first = tile(sheet, record)
     named = record["tiles"][0] if isinstance(record["tiles"], list) and record["tiles"] else ""  # an edited record's
@@ -79,8 +83,8 @@ def command(record: dict, sheet: str | os.PathLike, output: str | os.PathLike | 
 def _settings(record: dict) -> list[Setting]:
     """The record's swept settings, in grid order, or an InputError saying why it holds none."""
     try:
-        settings = [Setting(**s) for s in record["sweep"]]
-    except (KeyError, TypeError) as e:
+        settings = list(as_settings([Setting(**s) for s in record["sweep"]]))  # JSON's lists of layer weights: tuples
+    except (KeyError, TypeError, InputError) as e:
         settings, why = [], f" ({e})"
     else:
         why = ""

@@ -1,6 +1,6 @@
-"""The settings of a sweep: each a point of loss weights, a seed, the painting's scale and which painting
-(`Setting`), and every combination of lists of them (`grid`), checked for what would make a useless or
-unreadable sweep."""
+"""The settings of a sweep: each a point of loss weights, a seed, the painting's scale, which painting
+and how its style layers weigh (`Setting`), and every combination of lists of them (`grid`), checked
+for what would make a useless or unreadable sweep."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import reprlib
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+import numpy as np
+
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 
@@ -20,7 +22,9 @@ MAX_SETTINGS = 10_000  # a sheet of more is unreadable, and the batch would not 
 class Setting(NamedTuple):
     """One point of a sweep: the three loss weights, the seed of a random start, the painting's
     size relative to the output (`StyleConfig.style_scale`; None: the config's, as before it was swept),
-    and which of the sweep's paintings alone it paints with (an index; None: all of them, blended)."""
+    which of the sweep's paintings alone it paints with (an index; None: all of them, blended), and
+    the weight of each of the config's style layers (`StyleConfig.style_layer_weights`, 0 turns one
+    off; None: the config's)."""
 
     style_weight: float
     content_weight: float
@@ -28,9 +32,10 @@ class Setting(NamedTuple):
     seed: int = 0
     style_scale: float | None = None
     painting: int | None = None
+    style_layer_weights: tuple[float, ...] | None = None
 
     def apply(self, config: StyleConfig) -> StyleConfig:
-        """`config` with this setting's weights, seed and style scale (where it has one); the painting
+        """`config` with this setting's weights, seed, style scale and layer weights (where it has them); the painting
         is an input, not a config field (its run has that painting alone, so no blend)."""
         return config.replace(**{k: v for k, v in self._asdict().items() if v is not None and k != "painting"})
 
@@ -42,6 +47,14 @@ def gram_sets(settings: Sequence[Setting], config: StyleConfig) -> tuple[list[tu
     keys = [(s.painting, s.apply(config).style_scale) for s in settings]
     sets = list(dict.fromkeys(keys))
     return sets, [sets.index(k) for k in keys]
+
+
+def layer_weight_sets(settings: Sequence[Setting], config: StyleConfig) -> np.ndarray | None:
+    """(N, L) float32: each setting's weight of each of the config's L style layers, scaled to sum to 1
+    as a run's are (`StyleConfig.layer_weights`), where the settings weigh the layers differently: one
+    compiled loss takes them as a traced value per setting. None where all weigh them alike (the config's)."""
+    sets = [tuple(s.apply(config).layer_weights().values()) for s in settings]
+    return np.asarray(sets, np.float32) if len(set(sets)) > 1 else None
 
 
 def check_paintings(config: StyleConfig, settings: Sequence[Setting], paintings: int | None = None) -> None:
@@ -65,10 +78,12 @@ def check_paintings(config: StyleConfig, settings: Sequence[Setting], paintings:
 def same_run(settings: Sequence[Setting], config: StyleConfig) -> tuple[Setting, Setting] | None:
     """The first two of `settings` that make the same run of `config` (two identical images), else None:
     0 and -0 or 1 and 1.0 are one value, and a style scale of None is the config's, so
-    Setting(10, 1, 10) and Setting(10, 1, 10, 0, 1.0) are one run under the default style scale 1."""
+    Setting(10, 1, 10) and Setting(10, 1, 10, 0, 1.0) are one run under the default style scale 1;
+    style layer weights of 1,1 and 2,2 are one run too (a run scales them to sum to 1)."""
     seen: dict[Setting, Setting] = {}
     for s in settings:
-        run = s._replace(style_scale=s.apply(config).style_scale)
+        applied = s.apply(config)
+        run = s._replace(style_scale=applied.style_scale, style_layer_weights=tuple(applied.layer_weights().values()))
         if run in seen:
             return seen[run], s
         seen[run] = s
@@ -79,10 +94,13 @@ def as_settings(settings) -> tuple[Setting, ...]:
     """`settings` as Settings (tuples are taken as their fields). Plain weights ([10, 100]), `grid`
     itself or None failed inside with Setting's own TypeError, which named no fix."""
     try:
-        return tuple(s if isinstance(s, Setting) else Setting(*s) for s in settings)
+        settings = tuple(s if isinstance(s, Setting) else Setting(*s) for s in settings)
     except TypeError:
         raise TypeError(f"settings must be a list of jaxart.sweep.Setting (style, content and tv weights, seed, style "
-                        f"scale, painting), such as jaxart.sweep.grid([1, 10, 100]); got {reprlib.repr(settings)}") from None
+                        f"scale, painting, style layer weights), such as jaxart.sweep.grid([1, 10, 100]); got "
+                        f"{reprlib.repr(settings)}") from None
+    # Layer weights as a tuple, however given: a list (a record's JSON) is unhashable, which the checks need.
+    return tuple(s._replace(style_layer_weights=_item("style_layer_weights", s.style_layer_weights)) for s in settings)
 
 
 def grid(
@@ -92,18 +110,22 @@ def grid(
     seeds: Iterable[int] = (0,),
     style_scales: Iterable[float] | None = None,
     paintings: Iterable[int] | None = None,
+    style_layer_weights: Iterable[Sequence[float]] | None = None,
 ) -> list[Setting]:
-    """Every combination of the given values, style weight varying slowest and painting fastest (so
-    a sheet's rows compare the paintings side by side); at most MAX_SETTINGS. Without `style_scales`
-    every setting keeps the config's (style_scale None); without `paintings` every setting blends all
-    the paintings (painting None), with them each paints with that one (indices, from 0) alone.
+    """Every combination of the given values, style weight varying slowest and style layer weights
+    fastest, then painting (so a sheet's rows compare the layer weights, else the paintings, side by
+    side); at most MAX_SETTINGS. Without `style_scales` every setting keeps the config's (style_scale
+    None); without `paintings` every setting blends all the paintings (painting None), with them each
+    paints with that one (indices, from 0) alone; without `style_layer_weights` every setting keeps
+    the config's, with them (each one weight per style layer: [[1, 1, 1, 1, 1], [1, 0, 0, 0, 0]])
+    each weighs the layers so.
 
     Raises:
       InputError: a value is not a list (or other iterable) of numbers, a seed not a whole number,
         or the grid has more than MAX_SETTINGS settings.
     """
     given = (style_weights, content_weights, tv_weights, seeds, (None,) if style_scales is None else style_scales,
-             (None,) if paintings is None else paintings)
+             (None,) if paintings is None else paintings, (None,) if style_layer_weights is None else style_layer_weights)
     values = [_listed(name, v) for name, v in zip(_GRID_NAMES, given)]
     n = math.prod(map(len, values))  # before any list is built: range(10**9) is counted, not listed
     if n > MAX_SETTINGS:  # checking each of millions took minutes before the memory check refused them
@@ -112,7 +134,7 @@ def grid(
     return [Setting(*p) for p in itertools.product(*items)]
 
 
-_GRID_NAMES = ("style_weights", "content_weights", "tv_weights", "seeds", "style_scales", "paintings")
+_GRID_NAMES = ("style_weights", "content_weights", "tv_weights", "seeds", "style_scales", "paintings", "style_layer_weights")
 
 
 def _listed(name: str, values) -> Sequence:
@@ -124,15 +146,19 @@ def _listed(name: str, values) -> Sequence:
         listed = False
     if not listed:
         kind, example = {"seeds": ("whole numbers", "[0, 1]"), "style_scales": ("numbers", "[0.5, 1, 2]"),
-                         "paintings": ("indices", "[0, 1]")}.get(
+                         "paintings": ("indices", "[0, 1]"),
+                         "style_layer_weights": ("lists of numbers", "[[1, 1, 1, 1, 1], [0, 0, 0, 0, 1]]")}.get(
             name, ("numbers", "[1, 10, 100]"))
         raise InputError(f"{name} must be a list of {kind}, e.g. {name}={example}; got {values!r}")
     return values if hasattr(values, "__len__") else list(values)
 
 
 def _item(name: str, v) -> float | int:
-    """A weight or scale as a float, a seed or painting as an int; a seed of 1.7 became seed 1."""
-    if name in ("style_scales", "paintings") and v is None:  # grid's default: the config's, or all paintings
+    """A weight or scale as a float, a seed or painting as an int, layer weights as a tuple of floats;
+    a seed of 1.7 became seed 1."""
+    if name == "style_layer_weights" and v is not None:
+        return tuple(_item("style layer weights", w) for w in _listed("style_layer_weights", v))
+    if name in ("style_scales", "paintings", "style_layer_weights") and v is None:  # grid's default: the config's, or all paintings
         return None
     if not isinstance(v, numbers.Number) and getattr(v, "shape", None) == () and hasattr(v, "item"):
         v = v.item()  # an element of jnp.logspace(...) is a 0-d jax.Array, which is no numbers.Real

@@ -105,7 +105,7 @@ def write(
     tiles = tile_paths(path, len(settings), fmt)
     configs = [s.apply(config).to_dict() for s in settings]
     rows, names, each = [], painting_names(record), any(s.painting is not None for s in settings)
-    tile_labels, title = labels(settings, names)
+    tile_labels, title = labels(settings, names, config.style_layers)
     # A style scale the settings give is in the labels or title: the config's is not every tile's.
     swept = any(s.style_scale is not None for s in settings)
     shown = config.replace(style_scale=StyleConfig.style_scale) if swept else config

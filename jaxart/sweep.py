@@ -1,7 +1,7 @@
 """Sweeps: a grid of loss weights and seeds run as one vmapped, compiled program, over all devices.
 
-The loss weights are traced values (`objective.LossWeights`), so every setting of a grid shares
-one compiled step: `jax.vmap` turns N settings into one batch. With several local devices the
+The loss weights are traced values (`objective.LossWeights`, and where the settings weigh the style
+layers differently, each layer's weight too), so every setting of a grid shares one compiled step: `jax.vmap` turns N settings into one batch. With several local devices the
 batch is split over a 1-D `jax.sharding.Mesh` (axis "batch"); weights and targets are
 replicated. The step is driven from Python on every backend, as `optimize.minimize` does on CPU
 (where an XLA loop runs the VGG gradient ~2.4x slower, jax-ml/jax#12868); `callback` reports
@@ -32,7 +32,7 @@ from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
 from jaxart.duplicates import repeated
 from jaxart.image import fit
-from jaxart.settings import MAX_SETTINGS, Setting, as_settings, gram_sets, grid
+from jaxart.settings import MAX_SETTINGS, Setting, as_settings, gram_sets, grid, layer_weight_sets
 from jaxart.sweep_inputs import check, check_distinct, check_memory
 from jaxart.targets import as_paintings, check_config
 from jaxart.vgg import Weights, check_weights
@@ -88,7 +88,8 @@ def sweep(
       weights: a `Weights`.
       config: everything but the swept values (layers, size, steps, optimizer, init, colors, ...).
       settings: the grid, e.g. from `grid(...)`; each overrides the loss weights and seed, and the
-        style scale and painting where it has them (several give each setting its own style targets).
+        style scale and painting where it has them (several give each setting its own style targets),
+        and the weights of `config.style_layers` (0 turns a layer off; one program takes them all).
       callback: `callback(step, carry)` after every step, batched carry on device; steps count over all scales.
       devices: split the batch over these (default: all local devices), padded to a multiple of
         their number by repeating the last setting.
@@ -125,6 +126,12 @@ def sweep(
     config, per_setting = config.replace(style_scale=painted[0][1]), len(painted) > 1
     lw = objective.LossWeights(*(jnp.asarray([getattr(s, f"{k}_weight") for s in padded], jnp.float32)
                                 for k in objective.LossWeights._fields))
+    # Style layer weights: all alike are the config's, as before they were swept; else each setting's
+    # are a traced value beside its loss weights, over the config's layers (0: a layer off), in one program.
+    if (layered := layer_weight_sets(padded, config)) is None:
+        config = config.replace(style_layer_weights=padded[0].apply(config).style_layer_weights)
+    else:
+        lw = lw, dict(zip(config.style_layers, jnp.asarray(layered.T)))
     opt = transfer.optimizer(config)
     batch, shared = NamedSharding(mesh, PartitionSpec(AXIS)), NamedSharding(mesh, PartitionSpec())
     lw, weights = jax.device_put(lw, batch), jax.device_put(weights, shared)
