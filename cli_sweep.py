@@ -36,21 +36,21 @@ def _listed(texts: list[str] | None, flag: str, default, cast) -> tuple:
 
 def _layer_weights(texts: list[str] | None, layers: tuple[str, ...]) -> tuple[tuple[float, ...], ...]:
     """--style-layer-weights' alternatives, `;` between them or the option repeated, each one weight per
-    style layer: a wrong count is named by its alternative, before any work; so is one that weighs the
-    layers as another does (2,2 as 1,1: a run scales them to sum to 1), which would be a second identical tile."""
+    style layer. Of several, an empty one or a wrong count is named by its place, before any work (one
+    alone is checked as stylize checks it), and so is one that weighs the layers as another does (2,2
+    as 1,1: a run scales them to sum to 1), which would be a second identical tile."""
     flag, texts = "--style-layer-weights", [t for text in texts or () for t in text.split(";")]
-    if not all(t.strip() for t in texts):
-        where = f" (alternative {[t.strip() for t in texts].index('') + 1} of {len(texts)})" if len(texts) > 1 else ""
-        raise typer.BadParameter(f"an alternative is empty{where}; give one weight per style layer, comma-separated, "
-                                 "and ';' only between alternatives", param_hint=flag)
+    if len(texts) > 1 and not all(t.strip() for t in texts):
+        where = [t.strip() for t in texts].index("") + 1
+        raise typer.BadParameter(f"alternative {where} of {len(texts)} is empty; give one weight per style layer, "
+                                 "comma-separated, and ';' only between alternatives", param_hint=flag)
     alternatives = tuple(_csv(t, flag, float) for t in texts)
     for i, (t, ws) in enumerate(zip(texts, alternatives)):
-        if len(ws) != len(layers):
-            which = f"alternative {i + 1} of {len(texts)}, {t.strip()!r}," if len(texts) > 1 else repr(t.strip())
+        if len(ws) != len(layers) and len(texts) > 1:
             raise typer.BadParameter(
-                f"{which} gives {len(ws)} weight{'s' * (len(ws) != 1)} for {len(layers)} style layer"
-                f"{'s' * (len(layers) != 1)} ({', '.join(layers)}); give one weight per style layer, in that order"
-                + ", and ';' between alternatives" * (len(texts) > 1), param_hint=flag)
+                f"alternative {i + 1} of {len(texts)}, {t.strip()!r}, gives {len(ws)} weight{'s' * (len(ws) != 1)} "
+                f"for {len(layers)} style layer{'s' * (len(layers) != 1)} ({', '.join(layers)}); give one weight per "
+                "style layer, in that order, and ';' between alternatives", param_hint=flag)
     seen: dict[tuple[float, ...], str] = {}  # each alternative as a run weighs the layers: scaled to sum to 1
     for t, ws in zip(texts, alternatives):
         scaled = tuple(w / (sum(ws) or 1) for w in ws)
@@ -94,7 +94,7 @@ def sweep(
     style_layers: _o.StyleLayers = None,
     style_layer_weights: Annotated[Optional[list[str]], typer.Option(help="Comma-separated weights, one per style layer (0 turns one off); ';' between alternatives, each its own tiles (\"1,1,1,1,1;1,0,0,0,0;0,0,0,0,1\": all, the first alone, the last alone); repeated, its alternatives add up [default: equal].", metavar="<str>", show_default=False)] = None,
     style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights of the paintings, one each, for every tile [default: equal].", show_default=False)] = None,
-    each_painting: Annotated[bool, typer.Option("--each-painting", help="Compare the paintings: each STYLE paints its own tiles alone (one per combination of the other swept values, the paintings side by side in each row) instead of all blended into every tile. Not with --style-blend, --mask or --region-style.")] = False,
+    each_painting: Annotated[bool, typer.Option("--each-painting", help="Compare the paintings: each STYLE paints its own tiles alone (one per combination of the other swept values, the paintings side by side in each row, or the --style-layer-weights alternatives where several are given) instead of all blended into every tile. Not with --style-blend, --mask or --region-style.")] = False,
     colors: _o.ColorsOption = Colors(_DEFAULT.colors),
     style_scale: Annotated[Optional[list[str]], _swept(_o.STYLE_SCALES, _DEFAULT.style_scale)] = None,
     margin: _o.Margin = _DEFAULT.margin,

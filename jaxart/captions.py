@@ -19,8 +19,8 @@ NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv"
 # does not use (it takes one batched step at a time).
 # The style scale and layer weights are named by `held` where the settings leave them to the config (None),
 # as before they were swept.
-_UNNAMED = (*(k for k in Setting._fields if k not in ("style_scale", "style_layer_weights")), "style_blend", "mask", "region_colors",
-            "keep_colors", "loop", "chunk")
+_UNNAMED = (*(k for k in Setting._fields if k not in ("style_scale", "style_layer_weights")), "style_blend", "mask",
+            "region_colors", "keep_colors", "loop", "chunk")
 _ALWAYS = ("size", "steps")  # a sheet says at what size and after how many steps, default or not
 
 

@@ -93,10 +93,11 @@ def total_loss(
     layers = tuple(dict.fromkeys(config.content_layers + config.style_layers))
     f = features(weights, image, layers, config.pooling, remat=config.remat, conv=config.conv)
     zero = jnp.zeros((), dtype)
+    layer_weights = config.layer_weights() if layer_weights is None else layer_weights
     terms = {
         "content": sum((losses.content_loss(f[k], t) for k, t in targets.content.items()), zero)
         / max(1, len(targets.content)),
-        "style": _style_loss(f, targets, config.layer_weights() if layer_weights is None else layer_weights) if targets.grams else zero,
+        "style": _style_loss(f, targets, layer_weights) if targets.grams else zero,
         "tv": losses.tv_loss(image),
     }
     # In the loss's dtype: float32 LossWeights.of against a float64 loss, under strict promotion.
@@ -142,7 +143,8 @@ def loss_function(weights: Weights, targets: Targets, config: StyleConfig,
                   lw: LossWeights | Sequence[ArrayLike], layer_weights: dict[str, ArrayLike] | None = None):
     """`image -> (total, terms)` as a `jax.tree_util.Partial`: its arrays are pytree leaves, so
     jitted code that takes it as an argument gets weights and targets as inputs, not constants.
-    `lw` and `layer_weights` as `total_loss` takes them; equal weights give one compiled step however they are given."""
+    `lw` and `layer_weights` as `total_loss` takes them; equal weights give one compiled step however
+    they are given."""
     # A tuple of Python floats was another pytree, of weakly typed leaves, than LossWeights.of's
     # float32 arrays: jit compiled the step once more for the same weights.
     lw = LossWeights(*(jnp.asarray(v, jnp.float32) if isinstance(v, (int, float)) else v for v in _loss_weights(lw)))

@@ -51,7 +51,7 @@ def command(record: dict, sheet: str | os.PathLike, output: str | os.PathLike | 
     paintings = list(range(len((record.get("inputs") or {}).get("styles") or ()))) if each else None
     rebuilt = grid(*(values[k] for k in SWEPT if k not in _OWN), style_scales=own["style_scale"], paintings=paintings,
                    style_layer_weights=own["style_layer_weights"])
-    if rebuilt != settings or any(None in (v or ()) for v in own.values()):  # None: some keep the config's, some give one
+    if rebuilt != settings or any(None in (v or ()) for v in own.values()):  # some keep the config's, some give one
         raise InputError("this sweep's settings are not every combination of their values (a sweep of chosen "
                          "settings from Python), which no `jaxart sweep` options give; `info --command` on each "
                          "tile remakes that tile")

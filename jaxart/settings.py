@@ -35,8 +35,8 @@ class Setting(NamedTuple):
     style_layer_weights: tuple[float, ...] | None = None
 
     def apply(self, config: StyleConfig) -> StyleConfig:
-        """`config` with this setting's weights, seed, style scale and layer weights (where it has them); the painting
-        is an input, not a config field (its run has that painting alone, so no blend)."""
+        """`config` with this setting's weights, seed, style scale and layer weights (where it has them);
+        the painting is an input, not a config field (its run has that painting alone, so no blend)."""
         return config.replace(**{k: v for k, v in self._asdict().items() if v is not None and k != "painting"})
 
 

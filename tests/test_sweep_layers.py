@@ -25,7 +25,8 @@ CONFIG = CONFIG.replace(style_weight=1000.0)  # enough style that the layers' di
     (["1,1;1,0;0,1"], ((1.0, 1.0), (1.0, 0.0), (0.0, 1.0))),
     (["1,1;1,0", "0,1"], ((1.0, 1.0), (1.0, 0.0), (0.0, 1.0))),  # repeated: its alternatives add up
     ([" 1, 2 ; 0,1 "], ((1.0, 2.0), (0.0, 1.0))),
-    (["3,1"], ((3.0, 1.0),)),  # one: the config's, as before it was swept
+    (["3,1"], ((3.0, 1.0),)),  # one: the config's, as before it was swept (and checked as the config's)
+    (["1"], ((1.0,),)),
     (None, ()),
 ])
 def test_alternatives_are_parsed_from_semicolons_and_repeats(texts, want):
@@ -35,8 +36,7 @@ def test_alternatives_are_parsed_from_semicolons_and_repeats(texts, want):
 @pytest.mark.parametrize("texts, says", [
     (["1,1;1,0,0"], "alternative 2 of 2, '1,0,0', gives 3 weights for 2 style layers (relu1_1, relu2_1); give one "
                     "weight per style layer, in that order, and ';' between alternatives"),
-    (["1"], "'1' gives 1 weight for 2 style layers (relu1_1, relu2_1); give one weight per style layer, in that order"),
-    (["1,1;"], "an alternative is empty (alternative 2 of 2)"),
+    (["1,1;"], "alternative 2 of 2 is empty; give one weight per style layer, comma-separated, and ';' only"),
     (["1,1;2,2"], "'2,2' weighs the layers as '1,1' does (a run scales them to sum to 1); each alternative"),
     (["1,0", "1,0"], "'1,0' is listed twice"),
 ])
