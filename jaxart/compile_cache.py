@@ -32,8 +32,11 @@ import jax
 
 ENV = "JAXART_CACHE_DIR"
 OFF = ("off", "0", "no", "none", "")
-# Only the programs that take long to compile (the step, the targets), not the small helpers.
-MIN_COMPILE_SECONDS = 0.5
+# Every program, the small ones too: at 0.5 s, 17 of a 256 px run's 20 programs (the margin's, the
+# photo's features, the optimizer's starting state: 0.005-0.2 s each) were compiled again by every
+# run, 0.28 s of CPU, where loading one takes about 0.01 s; they add about 45 KB per size and
+# settings (BENCHMARKS.md, "A run outside its steps").
+MIN_COMPILE_SECONDS = 0.0
 _SETTINGS = ("jax_compilation_cache_dir", "jax_persistent_cache_min_compile_time_secs",
              "jax_persistent_cache_enable_xla_caches")  # what `enable` sets, and `use` restores
 _JAX_WARNING = re.compile(r"Error (?P<verb>reading|writing) persistent compilation cache entry for "
