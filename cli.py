@@ -29,7 +29,7 @@ from cli_common import (  # noqa: E402
     number as _number, whole as _whole,
 )
 from cli_errors import run as _run  # noqa: E402
-from cli_help import Command as _Command, Group as _Group  # noqa: E402
+from cli_help import Group as _Group, commands as _commands  # noqa: E402
 from cli_resume import only_with_resume as _only_with_resume  # noqa: E402
 from cli_weights import weights_app  # noqa: E402
 
@@ -41,8 +41,7 @@ if _SIGINTS:  # one that came as Python wrote a .pyc (see stop_loading): nothing
     sys.stderr.write(interrupted_line() + "\n")
     sys.exit(interrupted_code())
 
-# Each command's line in `jaxart --help`, a whole sentence: click cut the docstring's first one to the room left
-# ("Paint CONTENT in the style of STYLES and write an image with...").
+# Each command's line in `jaxart --help`, a whole sentence (cli_help.commands).
 _SUMMARIES = {
     "stylize": "Paint a photo in the style of paintings.", "sweep": "Compare settings on a contact sheet.",
     "info": "Print an image's run record or its command.", "bench": "Time evaluations, compilation and memory.",
@@ -53,6 +52,7 @@ _SUMMARIES = {
 app = typer.Typer(help="Neural style transfer (Gatys et al. 2015) in JAX.", no_args_is_help=True, cls=_Group,
                   rich_markup_mode=None, pretty_exceptions_enable=False, add_completion=False)
 app.add_typer(weights_app, name="weights", short_help=_SUMMARIES["weights"])
+_command = _commands(app, _SUMMARIES)
 
 
 Optimizer, LineSearch, Pooling, Conv, Colors = _o.Optimizer, _o.LineSearch, _o.Pooling, _o.Conv, _o.Colors
@@ -60,7 +60,7 @@ Loop = _choices("Loop", _config.LOOPS)
 _DEFAULT = _o.DEFAULT
 
 
-@app.command(cls=_Command, short_help=_SUMMARIES["stylize"])
+@_command("stylize")
 def stylize(
     ctx: typer.Context,
     content: Annotated[Optional[Path], typer.Argument(metavar="CONTENT", help="The photo (not with --resume).", show_default=False, parser=_o.to_read("the path of an image file"), callback=_home)] = None,
@@ -206,8 +206,8 @@ def _loss_sum(terms: dict[str, float], config: _config.StyleConfig) -> str:
     return f"total {terms['total']:.4g} = " + " + ".join(parts)
 
 
-for _command in (sweep, info, bench):  # after stylize: the order --help lists them in
-    app.command(cls=_Command, short_help=_SUMMARIES[_command.__name__])(_command)
+for _function in (sweep, info, bench):  # after stylize: the order --help lists them in
+    _command(_function.__name__)(_function)
 
 
 def main() -> None:

@@ -62,3 +62,15 @@ class Group(TyperGroup):
     """A group (`jaxart`, `jaxart weights`) whose --help wraps words whole."""
 
     context_class = _Context
+
+
+def commands(app: typer.Typer, summaries: dict[str, str]):
+    """`app.command` as every command is made here: a Command, and its line in the group's --help the whole
+    sentence `summaries` gives its name. Click cut the docstring's first sentence to the room left ("Paint CONTENT
+    in the style of STYLES and write an image with...", "Registered, installed and partly downloaded weight
+    sets:..."); each summary is kept to 45 characters, the room a group's 60-column --help leaves."""
+
+    def command(name: str):
+        return app.command(name, cls=Command, short_help=summaries[name])
+
+    return command

