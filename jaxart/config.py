@@ -92,7 +92,7 @@ class StyleConfig:
         if not isinstance(self.seed, int) or not -2**63 <= self.seed < 2**63:
             raise ValueError(f"seed must be a whole number that fits in 64 bits, got {self.seed!r}")
         if self.optimizer != "lbfgs" and self.linesearch != "none":
-            raise ValueError(f"linesearch {self.linesearch} is L-BFGS's; {self.optimizer} takes none")
+            raise ValueError(f"linesearch {self.linesearch!r} is L-BFGS's; {self.optimizer!r} takes none")
         _choice(self, "optimizer", OPTIMIZERS)
         _choice(self, "linesearch", LINESEARCHES)
         _choice(self, "loop", LOOPS)
@@ -202,7 +202,7 @@ def _loss_weights(config):
                          "starting image; give style-weight above 0 (default 10)")
     for kind, layers in (("content", config.content_layers), ("style", config.style_layers)):
         if (twice := repeated(layers)) is not None:
-            raise ValueError(f"{kind} layer {twice} is listed twice in {', '.join(layers)}; list each layer once"
+            raise ValueError(f"{kind} layer {twice!r} is listed twice in {', '.join(layers)}; list each layer once"
                              + " (style-layer-weights weights a layer more)" * (kind == "style"))
     weights, layers = config.style_layer_weights, config.style_layers
     if weights is not None:

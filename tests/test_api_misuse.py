@@ -112,8 +112,8 @@ def test_a_region_mask_is_averaged_over_the_pixels_each_cell_pools():
 
 @pytest.mark.parametrize("changes, message", [
     # layer_weights() keyed them by name: relu1_1 got 1/2 of the style, not 2/3 as listed twice
-    ({"style_layers": ("relu1_1", "relu2_1", "relu1_1")}, "style layer relu1_1 is listed twice"),
-    ({"content_layers": ("relu4_2", "relu4_2")}, "content layer relu4_2 is listed twice"),
+    ({"style_layers": ("relu1_1", "relu2_1", "relu1_1")}, "style layer 'relu1_1' is listed twice"),
+    ({"content_layers": ("relu4_2", "relu4_2")}, "content layer 'relu4_2' is listed twice"),
     # a full run returned the starting image, or the photo without a trace of the painting
     ({"content_weight": 0, "style_weight": 0.0, "tv_weight": 0}, "are all 0, so nothing would change"),
     ({"style_layer_weights": (0, 0.0, 0, 0, 0)}, "style layer weights are all 0, which leaves no style"),
