@@ -189,21 +189,11 @@ def stylize(
                                     stopped=stopped, resume=ckpt, model=w.name if model == "auto" else model,
                                     background=rgb, animation=animate, animation_overwrite=overwrite, frames=frames,
                                     inputs=(photo, paintings), asked_overwrite=overwrite, tolerance=tolerance)
-        # The bar showed each step's loss before its update; it ends on the finished image's, as below.
+        # The bar showed each step's loss before its update; it ends on the optimizer's final one.
         on_step(outcome.steps, outcome.terms["total"], {k: v for k, v in outcome.terms.items() if k != "total"})
     if not quiet:
         steps_text = plateau.steps_text(outcome.steps, _scales.total_steps(config), outcome.stopped)
-        typer.echo(f"wrote {output} ({w.name}, {steps_text}, {outcome.seconds:.1f} s; {_loss_sum(outcome.terms, config)})")
-
-
-def _loss_sum(terms: dict[str, float], config: _config.StyleConfig) -> str:
-    """`total 0.8513 = content 0.5057 + 10 x style 0.02126 + 10 x tv 0.0133`: the terms are unweighted,
-    so listed bare beside the total they read as if content outweighed style 25 to 1, not 2.4 to 1."""
-    parts = []
-    for name in ("content", "style", "tv"):
-        weight = getattr(config, f"{name}_weight")
-        parts.append(f"{'' if weight == 1 else f'{weight:g} x '}{name} {terms[name]:.4g}")
-    return f"total {terms['total']:.4g} = " + " + ".join(parts)
+        typer.echo(f"wrote {output} ({w.name}, {steps_text}, {outcome.seconds:.1f} s; {progress.loss_sum(outcome.terms, config, outcome.image_terms)})")
 
 
 for _function in (sweep, info, bench):  # after stylize: the order --help lists them in

@@ -139,3 +139,18 @@ def _clear(bar: Progress) -> None:
     """Have `bar`, as it stops, erase itself from a terminal, and write nothing to a log."""
     bar.live.transient = True
     bar.console.quiet = bar.console.quiet or not bar.console.is_terminal
+
+
+def loss_sum(terms: dict[str, float], config, written: dict[str, float] | None = None) -> str:
+    """`total 0.8513 = content 0.5057 + 10 x style 0.02126 + 10 x tv 0.0133`, the loss of the image written:
+    the terms are unweighted, so listed bare beside the total they read as if content outweighed style 25
+    to 1, not 2.4 to 1. Where the image's loss, `written`, differs from the optimizer's `terms` (a kept
+    region or --colors keep/luminance put the photo or its chroma back), both, each labelled."""
+    def text(terms):
+        parts = [f"{'' if (w := getattr(config, f'{k}_weight')) == 1 else f'{w:g} x '}{k} {terms[k]:.4g}"
+                 for k in ("content", "style", "tv")]
+        return f"total {terms['total']:.4g} = " + " + ".join(parts)
+    if written is None or written == terms:
+        return text(terms)
+    back = "the photo" if getattr(config, "keep_colors", ()) else "the photo's chroma"
+    return f"image written: {text(written)}; optimized pixels, before {back} was put back: total {terms['total']:.4g}"

@@ -6,7 +6,7 @@ changes no pixel (a test holds every field to one of the two, so a new field can
 silently). An option appears only where the recorded value differs from stylize's default
 (`StyleConfig()`'s, white for --background), so a default run gives a short command.
 
-Left out of the command, besides `NOT_NEEDED`: the record's results (loss, steps reached, seconds,
+Left out of the command, besides `NOT_NEEDED`: the record's results (loss, image_loss, steps reached, seconds,
 gradient_products, schedule: what the run reached, not what it was asked), its checksums (checked
 by `reproduce_checks` instead), and the options that change neither pixels nor the image file:
 --quiet, --overwrite, --save-every, --checkpoint-every, --animate (frames and checkpoints beside

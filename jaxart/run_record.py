@@ -22,7 +22,9 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
     `model`, the --model given, is kept as "model_path" if a file (its "model" is the name inside).
     A run stopped early (`outcome.stopped`) says at which step, "stopped_at" (its "steps"), and the
     `tolerance` (`stylize --tolerance`) that stopped it, if any: without one a callback stopped it, and
-    its command is a run of that many steps (`plateau.taken`)."""
+    its command is a run of that many steps (`plateau.taken`).
+    "loss" is the optimizer's, of the optimized pixels (`outcome.terms`); where a kept region or --colors
+    keep/luminance put the photo or its chroma back, "image_loss" is the loss of the image written."""
     from jaxart import __version__, convs, margin
 
     widths = [w.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6)]
@@ -30,7 +32,8 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
     return {
         "jaxart": __version__, "config": config.to_dict(), "seed": config.seed, "model": w.name,
         "arch": w.arch, "weights_sha256": w.sha256, "weights_content_sha256": w.content_sha256,
-        "loss": outcome.terms, "steps": outcome.steps,
+        "loss": outcome.terms, **({"image_loss": written} if (written := outcome.image_terms) not in (None, outcome.terms) else {}),
+        "steps": outcome.steps,
         "seconds": round(outcome.seconds, 3), "inputs": inputs,
         # conv="auto" chooses by the machine's CPU: say what it chose, so runs compare.
         "gradient_products": convs.run_gradient(config.conv, widths, seen, int(scales.deepest(config)[0][4])),

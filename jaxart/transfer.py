@@ -34,6 +34,8 @@ class Progress(NamedTuple):
 
 class Outcome(NamedTuple):
     image: np.ndarray
+    # The optimizer's final loss terms: of the optimized pixels in their margin (`pixels`), what the
+    # steps lowered, which a progress bar and --tolerance follow and a sweep's tile records too.
     terms: dict[str, float]
     steps: int
     seconds: float
@@ -41,6 +43,9 @@ class Outcome(NamedTuple):
     # the next scale of coarse to fine continues from.
     pixels: np.ndarray | None = None
     stopped: bool = False  # the callback asked to stop (`run`)
+    # The loss terms of `image` itself, in the optimized margin (grey for "luminance", as the loss sees it,
+    # `in_margin`): `terms` unless a kept region or `color.finish` changed the pixels.
+    image_terms: dict[str, float] | None = None
 
 
 def run(
@@ -76,9 +81,10 @@ def run(
     Returns:
       An `Outcome`: `image`, the (H', W', 3) float32 NumPy result in [0, 1] (H', W' the photo's
       shape at `config.size`, or at the scale a callback stopped); `terms`, the final "total",
-      "content", "style" and "tv" losses as floats; `steps` taken; `seconds` of wall time; `pixels`,
-      the optimized (H', W', 3) pixels before `config.colors` finishes them (`finished`); `stopped`,
-      whether the callback asked to stop.
+      "content", "style" and "tv" losses of the optimized pixels as floats; `steps` taken; `seconds`
+      of wall time; `pixels`, the optimized (H', W', 3) pixels before `config.colors` finishes them
+      and a kept region gets the photo back (`finished`); `stopped`, whether the callback asked to
+      stop; `image_terms`, the loss terms of `image` (those of `terms` unless it differs from `pixels`).
     """
     if every is not None and (not isinstance(every, numbers.Integral) or isinstance(every, bool) or every < 1):
         raise ValueError(f"every must be a whole number of steps >= 1, or None, got {every!r}")
@@ -160,10 +166,24 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     if not ok:
         raise NonFiniteLossError(f"the loss became NaN or inf after step {steps}; lower --style-weight or "
                                  "--learning-rate (the last finite image was kept)", image=image, step=steps)
-    # Once, so by XLA's own convolutions, like the targets (targets.compute_targets).
-    final, terms = _final_loss()(loss_function(weights, targets, config.replace(conv="direct"), lw), params)
-    terms = {"total": float(final), **{k: float(v) for k, v in terms.items()}}
-    return Outcome(image, terms, steps, time.perf_counter() - start, pixels, stopped)
+    # Once, so by XLA's own convolutions, like the targets (targets.compute_targets); where the photo or its
+    # chroma was put back, once more of the image written (the same compiled loss: one more evaluation).
+    final = loss_function(weights, targets, config.replace(conv="direct"), lw)
+    terms = _terms(*_final_loss()(final, params))
+    written = terms if np.array_equal(image, pixels) else _terms(*_final_loss()(final, in_margin(params, image, config.colors)))
+    return Outcome(image, terms, steps, time.perf_counter() - start, pixels, stopped, written)
+
+
+def in_margin(params: ArrayLike, image: ArrayLike, colors: str) -> jax.Array:
+    """The optimized (H + 2m, W + 2m, 3) `params` with the (H, W, 3) output `image` as the loss sees it
+    (`color.start`: grey for "luminance", as its targets) in place of their centre (margin.py)."""
+    h, w = np.shape(image)[:2]
+    top, left = (jnp.shape(params)[0] - h) // 2, (jnp.shape(params)[1] - w) // 2
+    return jnp.asarray(params).at[top:top + h, left:left + w].set(color.start(jnp.asarray(image, jnp.float32), colors))
+
+
+def _terms(total, terms) -> dict[str, float]:  # the loss's (total, terms) as floats
+    return {"total": float(total), **{k: float(v) for k, v in terms.items()}}
 
 
 def finished(params: ArrayLike, photo: np.ndarray, colors: str, keep: ArrayLike | None = None) -> jax.Array:

@@ -1,0 +1,69 @@
+"""The loss a run reports of the image it wrote: where a kept region (--region-style COLOUR=photo) or
+--colors keep/luminance put the photo or its chroma back after optimizing, the optimizer's loss of the
+pixels before that is not the image's, so both are reported, each labelled."""
+
+import json
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxart
+from jaxart import color, guided, inputs, transfer
+from jaxart.config import StyleConfig
+from jaxart.objective import LossWeights, total_loss
+
+from conftest import run_main, write_tiny_job
+from test_controls_spatial import _halves
+
+
+def _loss_of(weights, photo, painting, config, image):
+    """The loss of `image` (no margin), from targets made here as a run makes them."""
+    config = config.replace(conv="direct")
+    small, content, styles = inputs.prepared_inputs(photo, [painting], config)
+    masks = None if config.mask is None else guided.load_masks(config, small.shape, 1)
+    targets = transfer.prepared_targets(weights, content, styles, config, masks)
+    total, terms = total_loss(weights, jnp.asarray(image), targets, config, LossWeights.of(config))
+    return {"total": float(total), **{k: float(v) for k, v in terms.items()}}
+
+
+@pytest.mark.parametrize("colors, kept", [("style", True), ("keep", False), ("luminance", True)])
+def test_the_image_terms_are_the_loss_of_the_image_returned_not_of_the_optimized_pixels(tiny_vgg16, rng, tmp_path,
+                                                                                         colors, kept):
+    y, x = np.mgrid[0:30, 0:40] / 40.0
+    photo = np.stack([0.2 + 0.5 * x, 0.3 + 0.4 * y, 0.6 - 0.3 * x], -1).astype(np.float32)
+    painting = rng.random((20, 20, 3), dtype=np.float32)
+    config = StyleConfig(size=32, steps=2, optimizer="adam", learning_rate=0.05, margin=0, colors=colors)
+    if kept:
+        config = config.replace(mask=_halves(tmp_path / "m.png"), region_colors=("red",), keep_colors=("blue",))
+    out = jaxart.run(photo, [painting], weights=tiny_vgg16, config=config)
+    seen = color.start(out.image, colors)  # grey for luminance, as its targets
+    want = _loss_of(tiny_vgg16, photo, painting, config, seen)
+    assert out.image_terms == pytest.approx(want, rel=1e-4)
+    assert out.terms == pytest.approx(_loss_of(tiny_vgg16, photo, painting, config, out.pixels), rel=1e-4)
+    assert out.image_terms["total"] != pytest.approx(out.terms["total"], rel=1e-3)  # the two do differ here
+
+
+def test_the_record_line_and_info_label_the_image_loss_apart_from_the_optimizers(tmp_path, monkeypatch, capsys):
+    d, model = write_tiny_job(tmp_path, "vgg16")
+    mask = _halves(d / "m.png")
+    code, out, err = run_main(["stylize", str(d / "photo.jpg"), "--mask", mask, "--region-style", f"red={d / 'paint.png'}",
+                               "--region-style", "blue=photo", "-o", str(d / "out.png"), "--model", model,
+                               "--size", "32", "--steps", "3"], monkeypatch, capsys)
+    assert code == 0, err
+    record = jaxart.read_record(d / "out.png")
+    optimized, written = record["loss"], record["image_loss"]
+    assert set(written) == {"total", "content", "style", "tv"} and written["total"] != optimized["total"]
+    line = out.strip().splitlines()[-1]
+    assert f"image written: total {written['total']:.4g} = content {written['content']:.4g}" in line, line
+    assert f"optimized pixels, before the photo was put back: total {optimized['total']:.4g})" in line, line
+    code, shown, err = run_main(["info", str(d / "out.png")], monkeypatch, capsys)
+    assert code == 0 and json.loads(shown)["image_loss"] == written, err
+    code, command, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
+    assert code == 0 and err == "" and "image_loss" not in command and "--region-style" in command, err
+    # Without anything put back the image is the optimized pixels (`image_terms` is `terms`): one loss, as before.
+    code, out, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(d / "plain.png"),
+                               "--model", model, "--size", "32", "--steps", "2"], monkeypatch, capsys)
+    plain = jaxart.read_record(d / "plain.png")
+    assert code == 0 and "image_loss" not in plain and "image written" not in out, err
+    assert f"s; total {plain['loss']['total']:.4g} = " in out.strip().splitlines()[-1]
