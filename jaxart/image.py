@@ -72,6 +72,8 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
         ) from None
     except MemoryError:
         raise InputError(f"{p} is too large to decode in the memory available; save a smaller copy") from None
+    except InputError:  # `pixel_limit.bound`'s own line: the file is whole, only too large to decode here
+        raise
     except Exception as e:  # noqa: BLE001 - format plugins raise OSError, SyntaxError, struct.error, ...
         raise InputError(f"{p} is damaged or truncated ({describe(e)}); re-export or re-download it") from None
     if min(img.size) < MIN_SIDE:
