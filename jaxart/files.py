@@ -18,6 +18,7 @@ from jaxart.errors import BAD_PATH, InputError, OutputError, OutputTakenError, d
 _GETFLAGS, _IMMUTABLE, _APPEND_ONLY = 0x80086601, 0x10, 0x20
 _ADVICE = {errno.ENOSPC: "free some space", errno.EDQUOT: "free some space", errno.EISDIR: "move that folder away",
            errno.EACCES: "check its permissions", errno.EPERM: "check its permissions"}
+_STAGED: dict[Path, Path] = {}  # all_or_nothing's temporaries -> the path each becomes, which an error names
 
 
 @contextlib.contextmanager
@@ -29,6 +30,7 @@ def writing(path, what: str = "file"):
         raise
     except OSError as e:
         advice = BAD_PATH.get(e.errno) or _ADVICE.get(e.errno, "check the disk") + " or choose another output"
+        path = _STAGED.get(Path(path), path)  # the user's file, not the hidden temporary it is written as
         raise OutputError(f"could not write {what} {path} ({e.strerror or describe(e)}); {advice}") from None
 
 
@@ -86,14 +88,11 @@ def unreplaceable(path: Path) -> str | None:
 
 @contextlib.contextmanager
 def replacing(path, what: str = "file", *, overwrite: bool = True):
-    """Write `path` whole or not at all: yields a temporary path beside it for the caller to write,
-    which becomes `path` when the block ends and is removed if anything failed. Creates a missing
-    folder; an OSError becomes one OutputError line (`writing`).
-
-    The temporary name is short, so any name the folder allows for `path` works. Without
-    `overwrite`, a file that appeared at `path` after the caller checked (another run writing the
-    same output) is kept: the new file is then kept under another name, which the error gives.
-    """
+    """Write `path` whole or not at all: yields a temporary path beside it for the caller to write, which becomes
+    `path` when the block ends and is removed if anything failed. Creates a missing folder; an OSError becomes one
+    OutputError line (`writing`). The temporary name is short, so any name the folder allows for `path` works.
+    Without `overwrite`, a file that appeared at `path` after the caller checked (another run writing the same
+    output) is kept: the new file is then kept under another name, which the error gives."""
     path = Path(path)
     tmp = path.with_name(f".jaxart-{secrets.token_hex(6)}.tmp")
     with writing(path, what):
@@ -140,10 +139,8 @@ def all_or_nothing(*, overwrite: bool = True):
     caller to write. When the block ends, each becomes its `path`; if anything fails first or while they are placed (a
     full disk, Ctrl-C), none does, and the files already there are as they were (those an overwrite replaces are moved
     aside until all are placed). A Ctrl-C while files are put back or cleaned up is answered once that is done.
-
-    Without `overwrite`, a file that appeared at one of the paths since the caller checked (another
-    run) is left as it is, and none of these files is placed: an OutputError says so.
-    """
+    Without `overwrite`, a file that appeared at one of the paths since the caller checked (another run) is left as
+    it is, and none of these files is placed: an OutputError says so. An error writing a temporary names its path."""
     staged: list[list] = []  # [temporary, path, what, where its old file goes, the temporary's identity]
     done = False
 
@@ -153,6 +150,7 @@ def all_or_nothing(*, overwrite: bool = True):
             path.parent.mkdir(parents=True, exist_ok=True)
         tmp, aside = (path.with_name(f".jaxart-{secrets.token_hex(6)}{end}") for end in (".tmp", ".old"))
         staged.append([tmp, path, what, aside, None])
+        _STAGED[tmp] = path
         return tmp
 
     try:
@@ -206,6 +204,7 @@ def _identity(path: Path) -> tuple[int, ...]:
 def _clean(staged, placed: bool) -> None:
     """Remove the temporaries left, and once all are placed, the old files moved aside."""
     for tmp, *_, aside, _ in staged:
+        _STAGED.pop(tmp, None)
         for p in (tmp, aside) if placed else (tmp,):
             with contextlib.suppress(OSError):
                 p.unlink(missing_ok=True)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import struct
 import zlib
 
+import numpy as np
 import pytest
 
 from jaxart import pixel_limit
-from jaxart.errors import InputError
+from jaxart.errors import InputError, OutputError
+from jaxart.files import all_or_nothing
 from jaxart.image import load_image
+from jaxart.output import save_image
 
 
 def _png_header_only(path, width, height):
@@ -32,3 +37,17 @@ def test_a_png_too_large_to_decode_is_called_that_not_damaged(tmp_path, monkeypa
     assert message.splitlines() == [message] and message.count(str(path)) == 1
     assert "100000x100000 pixels" in message and "save a smaller copy" in message
     assert "damaged" not in message and "re-download" not in message and "InputError" not in message
+
+
+def test_a_full_disk_during_a_sweeps_files_names_the_file_not_its_hidden_temporary(tmp_path, monkeypatch):
+    """`sweep` onto a full file system said 'could not write image DIR/.jaxart-09b79d04b0c0.tmp'."""
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    sheet = tmp_path / "sheet.png"
+    monkeypatch.setattr(os, "replace", full)  # every atomic write (files.replacing) fails at its rename
+    with pytest.raises(OutputError) as info, all_or_nothing() as stage:
+        save_image(stage(sheet, "image"), np.zeros((4, 4, 3)), {"jaxart": "test"}, "png")
+    message = str(info.value)
+    assert message.startswith(f"could not write image {sheet} (No space left on device); free some space"), message
+    assert ".jaxart-" not in message and not list(tmp_path.iterdir()), "nothing is left behind"
