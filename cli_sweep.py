@@ -197,7 +197,8 @@ def sweep(
         shared = job.record(config, w, transfer.Outcome(result.images[0], {}, total, result.seconds), inputs,
                             job.input_digests(content, styles, config, hashed),
                             str(Path(model).resolve()) if weights.is_path(model) else None, tolerance)
-        record = {**{k: v for k, v in shared.items() if k != "seed"}, "loss": result.terms, "steps": result.steps}
+        record = {**{k: v for k, v in shared.items() if k != "seed"}, "loss": result.terms, "steps": result.steps,
+                  **({} if result.image_terms is None else {"image_loss": result.image_terms})}
         files = sheet.write(output, result.images, settings, config, record, columns, overwrite=overwrite,
                             ok=result.ok, fmt=fmt.value, stopped=result.stopped)
     if signum := stopped():  # it came during the last step, the final loss or the writing

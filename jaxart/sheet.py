@@ -70,6 +70,7 @@ def write(
         painting: its tile's record names that one alone, `run_record.one_painting`).
       config: the configuration the settings override.
       record: extra run-record fields (model, inputs, ...); "loss" holds each term's (N,) values
+        ("image_loss", where given, those of the images written: `SweepResult.image_terms`)
         and "steps" the (N,) steps each setting took (or one count for all), given to each tile;
         "seconds", the whole sweep's, kept by the sheet and by each tile as "sweep_seconds", its
         "seconds" its share (the sweep's over N).
@@ -96,7 +97,7 @@ def write(
     """
     path = Path(path)
     record = dict(record or {})
-    losses = record.pop("loss", None)
+    losses, written = record.pop("loss", None), record.pop("image_loss", None)
     steps = np.broadcast_to(record.pop("steps"), len(settings)) if "steps" in record else None
     # The whole sweep's time, all tiles in one batch: a tile's own "seconds" is its share of it, as
     # stylize's is the run's; it was the whole, which `info TILE` showed as that one image's time.
@@ -121,6 +122,8 @@ def write(
         with all_or_nothing(overwrite=overwrite) as stage:
             for i, (tile, cfg) in enumerate(zip(tiles, configs)):
                 extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
+                if written and (image := {k: float(v[i]) for k, v in written.items()}) != extra.get("loss"):
+                    extra["image_loss"] = image  # the image written, as a stylize record has it (run_record)
                 extra.update({"steps": int(steps[i])} if steps is not None else {})
                 if steps is not None and stopped is not None and stopped[i]:
                     extra["stopped_at"] = int(steps[i])

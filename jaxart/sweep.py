@@ -52,6 +52,9 @@ class SweepResult(NamedTuple):
     seconds: float
     steps: np.ndarray  # (N,) int: the steps each setting took (fewer where its loss became NaN/inf or converged)
     stopped: np.ndarray  # (N,) bool: the tolerance stopped it at its `steps` (`sweep`'s `tolerance`)
+    # Like `terms`, of each image written (`transfer.Outcome.image_terms`), where a kept region or
+    # --colors keep/luminance changed it from the optimized pixels; None where nothing did.
+    image_terms: dict[str, np.ndarray] | None = None
 
 
 def batch_mean(carry: optimize.Carry, n: int) -> tuple[float, dict[str, float]]:
@@ -167,12 +170,22 @@ def sweep(
     devices_used = len(carry.params.sharding.device_set)
     # The final loss by XLA's own convolutions, as `transfer.run` takes it (once per run, so
     # Winograd's transforms would only cost compile time): a tile records the loss stylize would.
-    total, terms = batched.loss(objective.loss_config(stage).replace(conv="direct"), per_setting)(
-        carry.params, lw, weights, targets)
-    terms = {k: np.asarray(v)[:n] for k, v in {"total": total, **terms}.items()}
+    final = batched.loss(objective.loss_config(stage).replace(conv="direct"), per_setting)
+    terms = _terms(*final(carry.params, lw, weights, targets), n)
     images = jax.vmap(lambda x: transfer.finished(x, photo, config.colors, kept.photo_mask(regions, len(styles))))(carry.params)
+    # Where a kept region or keep/luminance put the photo or its chroma back, the loss of each image written
+    # too, as a run's record has it (transfer.run_scale): one more evaluation of the same compiled batch.
+    written = None
+    if not np.array_equal(images, before.params):
+        within = jax.vmap(lambda x, image: transfer.in_margin(x, image, config.colors))(carry.params, images)
+        written = _terms(*final(jax.device_put(within, batch), lw, weights, targets), n)
     return SweepResult(np.asarray(images)[:n], terms, np.asarray(carry.ok)[:n] | stopped[:n], settings,
-                       devices_used, time.perf_counter() - start, np.asarray(before.count)[:n], stopped[:n])
+                       devices_used, time.perf_counter() - start, np.asarray(before.count)[:n], stopped[:n], written)
+
+
+def _terms(total: jax.Array, terms: dict[str, jax.Array], n: int) -> dict[str, np.ndarray]:
+    """A batched loss's (total, terms) as (n,) arrays, without the padding."""
+    return {k: np.asarray(v)[:n] for k, v in {"total": total, **terms}.items()}
 
 
 def _stop_converged(carry: optimize.Carry, losses: list[dict[int, float]], step: int, tolerance: float,
