@@ -40,7 +40,9 @@ _DIMENSIONS = ("NHWC", "HWIO", "NHWC")
 
 def _apply(matrix: np.ndarray, parts: list[jax.Array]) -> jax.Array:
     """`matrix @ stack(parts)` for a small constant matrix, as sums of the parts (zeros skipped)
-    stacked in one array: XLA emits one elementwise loop for it, not a dot with a tiny inner size."""
+    stacked in one array: XLA emits one elementwise loop for it, not a dot with a tiny inner size.
+    It traces to many operations (423 per layer and gradient), but a `tensordot` or a broadcast sum
+    made a 256 px evaluation 1.2-36x slower (BENCHMARKS.md, "Tracing the Winograd convolution")."""
     rows = []
     for row in matrix:
         terms = [p if c == 1 else -p if c == -1 else p * float(c) for c, p in zip(row, parts) if c]
