@@ -12,6 +12,7 @@ import numpy as np
 from jaxart import color, convs, paths, vgg
 from jaxart.duplicates import repeated
 from jaxart.errors import InputError
+from jaxart.layers import as_layers
 
 OPTIMIZERS = ("lbfgs", "adam")
 LINESEARCHES = ("none", "zoom")
@@ -24,11 +25,10 @@ SMALLEST = 16  # the least size, start size, scale or painting side in pixels VG
 class StyleConfig:
     """Settings of one stylization.
 
-    Shapes and control flow (layers, size, steps, optimizer, loop) are static; the three loss
-    weights are plain numbers the loss takes as traced arguments, so sweeps can vmap over them.
-    `init` is "content", "random" (seeded by `seed`) or the path of an image. `colors` is one of
-    `jaxart.color.MODES`; `style_scale` sizes the painting relative to the output (README, Controls).
-    """
+    Shapes and control flow (layers, size, steps, optimizer, loop) are static; the three loss weights are plain numbers
+    the loss takes as traced arguments, so sweeps can vmap over them. `init` is "content", "random" (seeded by `seed`)
+    or the path of an image. `colors` is one of `jaxart.color.MODES`; `style_scale` sizes the painting relative to the
+    output (README, Controls). Layers are as `jaxart.features` takes them, or none (that loss left out)."""
 
     size: int = 512
     steps: int = 500
@@ -69,13 +69,14 @@ class StyleConfig:
     def __post_init__(self):
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name in _TUPLES and value is not None:  # one name alone is one layer, as in features
+            if f.name in ("content_layers", "style_layers"):
+                value = _layers(f.name.split("_")[0], value)
+            elif f.name in _TUPLES and value is not None:
                 value = (value,) if isinstance(value, str) else tuple(_plain(v) for v in value)
             object.__setattr__(self, f.name, _plain(value))
 
     def validate(self, arch: str | None = None, paintings: int | None = None) -> "StyleConfig":
-        """Raise a ValueError naming the first bad setting; check layers against `arch` and the
-        style blend against the number of `paintings` if given."""
+        """Raise a ValueError naming the first bad setting; check layers against `arch`, the style blend against `paintings`."""
         from jaxart import guided, scales  # they import this module
         if self.scale_steps and isinstance(self.steps, int):  # steps is their sum: name the count at fault first
             scales.check_counts(self.scale_steps, self.steps)
@@ -93,14 +94,9 @@ class StyleConfig:
             raise ValueError(f"seed must be a whole number that fits in 64 bits, got {self.seed!r}")
         if self.optimizer != "lbfgs" and self.linesearch != "none":
             raise ValueError(f"linesearch {self.linesearch!r} is L-BFGS's; {self.optimizer!r} takes none")
-        _choice(self, "optimizer", OPTIMIZERS)
-        _choice(self, "linesearch", LINESEARCHES)
-        _choice(self, "loop", LOOPS)
-        _choice(self, "pooling", vgg.POOLINGS)
-        _choice(self, "conv", convs.CONVS)
+        _choice(self, optimizer=OPTIMIZERS, linesearch=LINESEARCHES, loop=LOOPS, pooling=vgg.POOLINGS, conv=convs.CONVS, colors=color.MODES)
         if not isinstance(self.remat, bool):
             raise ValueError(f"remat must be true or false, got {self.remat!r}")
-        _choice(self, "colors", color.MODES)
         _style_scale(self)
         paths.file_setting("init", self.init, f"{' or '.join(INITS)}, or the path of an image file",
                            "to start from pixels of your own, give them to jaxart.run as x0", INITS)
@@ -151,13 +147,20 @@ class StyleConfig:
     @classmethod
     def from_json(cls, text: str) -> "StyleConfig":
         try:
-            d = json.loads(text)
+            return cls.from_dict(json.loads(text))  # from_dict raises neither of these
         except (json.JSONDecodeError, RecursionError) as e:  # RecursionError: nested too deep to be a config
             raise InputError(f"config text is not valid JSON ({e}); give the text to_json writes") from None
-        return cls.from_dict(d)
 
 
 _TUPLES = ("content_layers", "style_layers", "style_layer_weights", "style_blend", "scales", "scale_steps", "region_colors", "keep_colors")
+
+
+def _layers(kind: str, value) -> tuple[str, ...]:
+    """`as_layers`' tuple, or () for none; errors name their `kind` (a 2-D array was "unhashable type")."""
+    try:
+        return () if isinstance(value, (tuple, list)) and not value else as_layers(value)
+    except (TypeError, ValueError) as e:
+        raise type(e)(str(e).replace("layer", f"{kind} layer", 1)) from None
 
 
 def _plain(value):
@@ -226,9 +229,10 @@ def _positive_int(config, *names):
             raise ValueError(f"{name.replace('_', '-')} must be a positive integer up to {INT32_MAX}, got {value!r}")
 
 
-def _choice(config, name, allowed):
-    if getattr(config, name) not in allowed:
-        raise ValueError(f"{name} {getattr(config, name)!r} is not one of {', '.join(allowed)}")
+def _choice(config, **allowed):
+    for name, choices in allowed.items():
+        if getattr(config, name) not in choices:
+            raise ValueError(f"{name} {getattr(config, name)!r} is not one of {', '.join(choices)}")
 
 
 def _style_scale(config):

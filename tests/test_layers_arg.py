@@ -45,5 +45,5 @@ def test_an_entry_that_is_no_name_is_refused_as_such(tiny_vgg16, given, said):
 
 
 def test_a_config_with_a_number_for_a_layer_says_so():
-    with pytest.raises(ValueError, match=r"^layer 3 \(int\) is not a layer name; give names \(str\) such as 'relu4_2'"):
+    with pytest.raises(ValueError, match=r"^style layer 3 \(int\) is not a layer name; give names \(str\) such as 'relu4_2'"):
         jaxart.StyleConfig(content_layers=("relu1_1",), style_layers=(3,)).validate("vgg16")
