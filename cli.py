@@ -26,7 +26,7 @@ from cli_common import (  # noqa: E402
     animation_path as _animation_path, choices as _choices, csv as _csv, fetch as _fetch, given as _given,
     home as _home, parse_colour as _parse_colour, output_path as _output_path, path_or_word as _path_or_word,
     stop_if_interrupted as _stop_if_interrupted, unused_option as _unused_option, warn as _warn,
-    number as _number, whole as _whole,
+    number as _number, say as _say, whole as _whole,
 )
 from cli_errors import run as _run  # noqa: E402
 from cli_help import Group as _Group, commands as _commands  # noqa: E402
@@ -193,7 +193,7 @@ def stylize(
         on_step(outcome.steps, outcome.terms["total"], {k: v for k, v in outcome.terms.items() if k != "total"})
     if not quiet:
         steps_text = plateau.steps_text(outcome.steps, _scales.total_steps(config), outcome.stopped)
-        typer.echo(f"wrote {output} ({w.name}, {steps_text}, {outcome.seconds:.1f} s; {progress.loss_sum(outcome.terms, config, outcome.image_terms)})")
+        _say(f"wrote {output} ({w.name}, {steps_text}, {outcome.seconds:.1f} s; {progress.loss_sum(outcome.terms, config, outcome.image_terms)})")
 
 
 for _function in (sweep, info, bench):  # after stylize: the order --help lists them in

@@ -206,23 +206,24 @@ def choices(name: str, values) -> type[Enum]:
 
 
 def warn(message: str) -> None:
-    import typer
+    say(f"warning: {message}", err=True)
 
-    typer.echo(f"warning: {' '.join(str(message).splitlines())}", err=True)  # one line, as errors (a file name's newline)
+
+def say(line: str, err: bool = False) -> None:
+    """`line` on stdout (stderr with `err`) as one line, as errors are (JaxartError): a file name's newline split it."""
+    import typer
+    typer.echo(" ".join(str(line).splitlines()), err=err)
 
 
 def fetch(name: str, quiet: bool, url: str | None = None, **options) -> Path:
     """The file of weight set `name`, downloaded (from `url` if given; with a progress bar unless
     `quiet`; `options`: `weights.fetch`'s timeout and attempts) if registered and missing."""
-    import typer
-
     from jaxart import progress, weights
 
     if weights.path_for(name).is_file() or name not in weights.SOURCES:
         return weights.path_for(name)
     weights.folder.check_target(name)  # before the bar is drawn: a bad folder is one line
-    waited = weights.folder.busy(name)
-    if waited:  # fetch waits for it (up to its timeouts): not in silence
+    if waited := weights.folder.busy(name):  # fetch waits for it (up to its timeouts): not in silence
         warn(f"another jaxart is fetching {name}; waiting for it to finish")
     came = []  # bytes for this process: none where the fetch it waited for installed the set
 
@@ -235,8 +236,7 @@ def fetch(name: str, quiet: bool, url: str | None = None, **options) -> Path:
         with progress.download_bar(name, quiet) as bar:
             path = weights.fetch(name, update, url=url, **options)
         if waited and not came:  # its bar is gone: say why nothing was downloaded
-            typer.echo(f"the other jaxart fetched {name} while this one waited, so this one downloaded nothing",
-                       err=True)
+            say(f"the other jaxart fetched {name} while this one waited, so this one downloaded nothing", err=True)
         return path
     except KeyboardInterrupt:
         from jaxart.checkpoint import Interrupted

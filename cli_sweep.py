@@ -13,7 +13,7 @@ import cli_options as _o
 from cli_common import (
     csv as _csv, fetch as _fetch, home as _home, sheet_path as _sheet_path, parse_colour as _parse_colour, path_or_word as _path_or_word,
     stop_if_interrupted as _stop_if_interrupted, unused_option as _unused_option, warn as _warn,
-    number as _number, whole as _whole,
+    number as _number, say as _say, whole as _whole,
 )
 from cli_options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart import config as _config
@@ -206,7 +206,7 @@ def sweep(
                           f"{files[1]} and {len(settings)} images", 128 + signum)
     if not quiet:
         n, d = len(settings), result.devices
-        typer.echo(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {_made(settings)} "
+        _say(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {_made(settings)} "
                    f"on {d} device{'s' * (d != 1)}, {plateau.tiles_text(result.steps, result.stopped, total)}, "
                    f"{result.seconds:.1f} s)")
     if failed := sheet.nonfinite(output, settings, result.ok, fmt.value, captions.painting_names(record)):

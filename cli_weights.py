@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli_common import choices, fetch, home, number, whole, warn
+from cli_common import choices, fetch, home, number, say, whole, warn
 from cli_help import Group, commands
 from jaxart import vgg as _vgg
 from jaxart.weights import layouts as _layouts, normalize as _normalize
@@ -121,7 +121,7 @@ def weights_normalize(
     base = job.resolve_model(name, functools.partial(fetch, quiet=False), warn)
     result = N.normalize(base, batch, min_mean)
     path = N.save(result, new, base=base, images=files, size=size, min_mean=min_mean, replace=False)
-    typer.echo(f"wrote {path}: {base.name} normalized over {len(files)} images at {size} px; left as they were: "
+    say(f"wrote {path}: {base.name} normalized over {len(files)} images at {size} px; left as they were: "
                f"{result.dead_total} dead filters, {result.rare_total} below {min_mean:g} of their layer's mean")
 
 
