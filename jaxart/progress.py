@@ -152,5 +152,7 @@ def loss_sum(terms: dict[str, float], config, written: dict[str, float] | None =
         return f"total {terms['total']:.4g} = " + " + ".join(parts)
     if written is None or written == terms:
         return text(terms)
-    back = "the photo" if getattr(config, "keep_colors", ()) else "the photo's chroma"
-    return f"image written: {text(written)}; optimized pixels, before {back} was put back: total {terms['total']:.4g}"
+    kept, chroma = bool(getattr(config, "keep_colors", None)), getattr(config, "colors", None) in ("keep", "luminance")
+    back = ("the photo's chroma and, in the kept regions, the photo were" if kept and chroma
+            else "the photo was" if kept else "the photo's chroma was")
+    return f"image written: {text(written)}; optimized pixels, before {back} put back: total {terms['total']:.4g}"
