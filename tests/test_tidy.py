@@ -34,6 +34,11 @@ def test_the_wrote_line_is_one_line_when_the_output_name_holds_a_newline(tmp_pat
     code, said, err = run_main([a for a in stylize_argv(files, out) if a != "--quiet"], monkeypatch, capsys)
     assert code == 0 and out.is_file(), err
     assert said.count("\n") == 1 and said.startswith(f"wrote {tmp_path}/two lines.png (tiny, "), said
+    sheet = tmp_path / "a\nsheet.png"
+    code, said, err = run_main(["sweep", str(tmp_path / "photo.jpg"), str(tmp_path / "paint.png"), "--output", str(sheet),
+                                "--model", files[1], "--size", "24", "--steps", "1"], monkeypatch, capsys)
+    assert code == 0 and sheet.is_file(), err
+    assert said.count("\n") == 1 and said.startswith(f"wrote {tmp_path}/a sheet.png, {tmp_path}/a sheet.html and 1 image"), said
 
 
 LOSS = {"total": 1.0, "content": 0.5, "style": 0.04, "tv": 0.01}
