@@ -12,7 +12,7 @@ import numpy as np
 from jaxart import color, convs, paths, vgg
 from jaxart.duplicates import repeated
 from jaxart.errors import InputError
-from jaxart.layers import as_layers
+from jaxart.layers import config_layers
 
 OPTIMIZERS = ("lbfgs", "adam")
 LINESEARCHES = ("none", "zoom")
@@ -70,7 +70,7 @@ class StyleConfig:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if f.name in ("content_layers", "style_layers"):
-                value = _layers(f.name.split("_")[0], value)
+                value = config_layers(f.name.split("_")[0], value)
             elif f.name in _TUPLES and value is not None:
                 value = (value,) if isinstance(value, str) else tuple(_plain(v) for v in value)
             object.__setattr__(self, f.name, _plain(value))
@@ -153,14 +153,6 @@ class StyleConfig:
 
 
 _TUPLES = ("content_layers", "style_layers", "style_layer_weights", "style_blend", "scales", "scale_steps", "region_colors", "keep_colors")
-
-
-def _layers(kind: str, value) -> tuple[str, ...]:
-    """`as_layers`' tuple, or () for none; errors name their `kind` (a 2-D array was "unhashable type")."""
-    try:
-        return () if isinstance(value, (tuple, list)) and not value else as_layers(value)
-    except (TypeError, ValueError) as e:
-        raise type(e)(str(e).replace("layer", f"{kind} layer", 1)) from None
 
 
 def _plain(value):

@@ -196,3 +196,14 @@ def check_params(params: dict, arch: str, names: Sequence[str]) -> None:
         if len(k) != 4 or k[:3] != (3, 3, cin) or b != k[3:]:
             raise ValueError(f"weights' {name} has kernel {k} and bias {b}; {arch} needs (3, 3, {cin}, C) and (C,)")
         cin = k[3]
+
+
+def config_layers(kind: str, value) -> tuple[str, ...]:
+    """A StyleConfig's `kind` ("content", "style") layers: `as_layers`' tuple, or () for none; errors name their
+    `kind` (a 2-D array was "unhashable type" as the config was built)."""
+    if value is None:  # as_layers says "name at least one": a config may have none
+        raise TypeError(f"{kind} layers is None; give layer names such as ('relu4_2',), or () to leave that loss out")
+    try:
+        return () if isinstance(value, (tuple, list)) and not value else as_layers(value)
+    except (TypeError, ValueError) as e:
+        raise type(e)(str(e).replace("layer", f"{kind} layer", 1)) from None
