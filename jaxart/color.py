@@ -13,7 +13,7 @@ chroma channels I, Q. Modes (the `colors` setting):
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import jax.numpy as jnp
 import numpy as np
@@ -21,6 +21,10 @@ from jax.typing import ArrayLike
 
 from jaxart.errors import InputError
 from jaxart.layers import IMAGE, check_numbers, check_pixels, host_array
+from jaxart.palette import parse_rgb  # re-exported: color.parse_rgb, as before palette.py took it
+
+__all__ = ["LUMA", "MATCHES", "MODES", "RGB_TO_YIQ", "YIQ_TO_RGB", "finish", "grey", "luminance", "match_colors",
+           "match_luminance", "parse_rgb", "prepare", "recombine", "rgb_to_yiq", "start", "yiq_to_rgb"]
 
 MODES = ("style", "luminance", "match-pca", "match-chol", "match-sym", "keep")
 MATCHES = {"match-pca": "pca", "match-chol": "chol", "match-sym": "sym"}
@@ -32,28 +36,6 @@ RGB_TO_YIQ = np.array([  # FCC NTSC; the I and Q rows sum to 0, so grey has no c
 ])
 YIQ_TO_RGB = np.linalg.inv(RGB_TO_YIQ)
 LUMA = "an (H, W) float array of luminance in [0, 1], color.luminance of an image"  # what a luma argument should be
-
-
-def parse_rgb(text: str) -> tuple[int, int, int]:
-    """An RGB triple of 0..255 from a colour name ("red"), #rrggbb, rgb(r, g, b) or "r,g,b".
-
-    Raises ValueError for anything else, alpha included (#rrggbbaa, rgba(...)); TypeError for no str.
-    """
-    from PIL import ImageColor
-
-    if not isinstance(text, str):  # None or a tuple was "'NoneType' object has no attribute 'strip'"
-        raise TypeError(f"a colour must be a str such as 'red', '#ff0000' or '255,0,0', got {text!r}")
-
-    try:
-        rgb = ImageColor.getrgb(text.strip())
-    except ValueError:
-        try:
-            rgb = tuple(int(v) for v in text.split(","))
-        except ValueError:
-            rgb = ()
-    if len(rgb) != 3 or not all(0 <= v <= 255 for v in rgb):  # Pillow passes rgb(300,0,0) through
-        raise ValueError(f"{text!r} is not a colour name, #rrggbb or r,g,b with values 0..255 (and no alpha)")
-    return tuple(int(v) for v in rgb)
 
 
 def _checked_pixels(image: ArrayLike, what: str, channels: bool = True):
@@ -129,9 +111,14 @@ def match_luminance(luma: ArrayLike, reference: ArrayLike) -> np.ndarray:
 
     Returns:
       (h, w) float64, (luma - mean) * std_ref / std + mean_ref, clipped to [0, 1]. An InputError for
-      either of no float numbers (None was NaN, a string a number), or with a NaN or inf (all NaN).
+      either of no float numbers (None was NaN, a string a number), or with a NaN or inf (all NaN); a
+      ValueError for either not 2-D: an RGB image's statistics pooled its channels, a batch's its images.
     """
     y, r = (_finite(x, f"match_luminance's {what}", False) for what, x in (("luma", luma), ("reference", reference)))
+    for what, x in (("luma", y), ("reference", r)):
+        if x.ndim != 2:
+            raise ValueError(f"match_luminance's {what} has shape {x.shape}; give (h, w) luminance, color.luminance(rgb) "
+                             "of one RGB image (of a batch, match each image alone)")
     return np.clip((y - y.mean()) * r.std() / max(y.std(), 1e-8) + r.mean(), 0.0, 1.0)
 
 
@@ -203,7 +190,7 @@ def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str) -> tup
 
     Args:
       content: (H, W, 3) RGB photo in [0, 1], at the output size.
-      styles: (h, w, 3) RGB paintings in [0, 1].
+      styles: (h, w, 3) RGB paintings in [0, 1], a list or any iterable (a TypeError for None or one painting).
       mode: one of MODES.
 
     Returns:
@@ -214,6 +201,9 @@ def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str) -> tup
     _check_mode(mode)
     if getattr(styles, "ndim", 0) == 3:  # one painting's rows were taken as paintings
         raise TypeError("prepare's styles is one (h, w, 3) painting; give a list of them, [painting]")
+    if isinstance(styles, (str, bytes)) or not isinstance(styles, Iterable):  # None was "not iterable", naming nothing
+        raise TypeError(f"prepare's styles is {styles!r:.40}; give a list of (h, w, 3) paintings, [painting]")
+    styles = list(styles)  # a generator was spent by the checks below: no paintings, silently
     for what, x in (("the photo", content), *(("a painting", s) for s in styles)):
         _checked_pixels(x, what)
     f32 = lambda x: np.asarray(x, np.float32)

@@ -1,7 +1,7 @@
 """The colours a region mask holds, counted or looked up a block of pixels at a time, each pixel's
 share in each region's colour (`shares`), and the words guided.py's refusals use for them: #rrggbb,
-the commonest, the one to give instead of a colour that matched nothing; the region colours parsed,
-and `guided.region_masks`' arguments checked."""
+the commonest, the one to give instead of a colour that matched nothing; a colour's text as RGB
+(`parse_rgb`, also `color.parse_rgb`), the region colours parsed, and `guided.region_masks`' arguments checked."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from jaxart.color import parse_rgb
 from jaxart.errors import InputError
 from jaxart.layers import check_pixels, host_array
 
@@ -18,8 +17,30 @@ MASK = "an (H, W, 3) float array in [0, 1], as jaxart.load_image reads a mask"
 COLORS = "an (R, 3) array of RGB in 0..255, one per region, such as guided.parse_colors(['red', 'blue'])"
 
 
+def parse_rgb(text: str) -> tuple[int, int, int]:
+    """An RGB triple of 0..255 from a colour name ("red"), #rrggbb, rgb(r, g, b) or "r,g,b".
+
+    Raises ValueError for anything else, alpha included (#rrggbbaa, rgba(...)); TypeError for no str.
+    """
+    from PIL import ImageColor
+
+    if not isinstance(text, str):  # None or a tuple was "'NoneType' object has no attribute 'strip'"
+        raise TypeError(f"a colour must be a str such as 'red', '#ff0000' or '255,0,0', got {text!r}")
+
+    try:
+        rgb = ImageColor.getrgb(text.strip())
+    except ValueError:
+        try:
+            rgb = tuple(int(v) for v in text.split(","))
+        except ValueError:
+            rgb = ()
+    if len(rgb) != 3 or not all(0 <= v <= 255 for v in rgb):  # Pillow passes rgb(300,0,0) through
+        raise ValueError(f"{text!r} is not a colour name, #rrggbb or r,g,b with values 0..255 (and no alpha)")
+    return tuple(int(v) for v in rgb)
+
+
 def parse_colors(names: Sequence[str]) -> np.ndarray:
-    """(R, 3) uint8 RGB of colour names ("red"), #rrggbb or r,g,b (`color.parse_rgb`); raises ValueError."""
+    """(R, 3) uint8 RGB of colour names ("red"), #rrggbb or r,g,b (`parse_rgb`); raises ValueError."""
     if isinstance(names, str) or not isinstance(names, Sequence):  # "red" was the colours r, e, d
         raise TypeError(f"mask colours must be a list of names such as ['red', 'blue'], got {names!r:.60}")
     rgb = []
