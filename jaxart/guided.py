@@ -29,6 +29,7 @@ ASPECT = 0.02  # allowed relative difference between the mask's and the photo's 
 STRAY = 0.01  # fraction of mask pixels allowed to match no colour nor a blend of two (3-colour corners)
 _EPS = 1e-12
 KEEP = "photo"  # --region-style COLOUR=photo: the word in any case, never a file so named (that is ./photo)
+MASKS = "(R, h, w) weights in [0, 1]"  # what guided_gram's masks should be
 BLOCK = 2**16  # mask pixels matched at a time: about 100 bytes each of temporaries, so ~6 MiB
 
 
@@ -194,14 +195,25 @@ def guided_gram(feature: ArrayLike, masks: ArrayLike) -> jax.Array:
 
     Args:
       feature: (h, w, C) activation.
-      masks: (R, h, w) weights in [0, 1].
+      masks: (R, h, w) real weights in [0, 1]. A region's scale cancels (0..255 gives 0..1's Grams); one of
+        zeros has a zero Gram, which `style_loss` weighs by its area, 0. Concrete masks below 0 or NaN are
+        refused (squared, -1 weighed as 1, and `style_loss` pushed away from the painting); traced, not checked.
 
     Returns:
       (R, C, C): sum_p m_r(p)^2 f_p f_p^T / sum_p m_r(p)^2, the features multiplied by the mask
       and normalized by its area; equal to `losses.gram` for a mask of ones.
     """
     f = widened(feature, "guided_gram's feature")  # float16/bfloat16 sums would overflow or round
-    m = as_numbers(masks, "guided_gram's masks", "(R, h, w) weights in [0, 1]").astype(f.dtype)  # strict promotion
+    m = as_numbers(masks, "guided_gram's masks", MASKS)
+    if jnp.issubdtype(m.dtype, jnp.complexfloating):  # the cast below dropped the imaginary part, silently
+        raise InputError(f"guided_gram's masks are {m.dtype}; give real {MASKS}")
+    try:  # concrete masks are checked, closed over in jit too; traced ones cannot be
+        low = float(np.min(np.asarray(masks))) if m.size else 0.0
+    except jax.errors.TracerArrayConversionError:
+        low = 0.0
+    if not low >= 0:
+        raise InputError(f"guided_gram's masks hold {'NaN' if np.isnan(low) else low}; give {MASKS} (jnp.clip(masks, 0, 1))")
+    m = m.astype(f.dtype)  # strict promotion
     if f.ndim != 3 or m.ndim != 3 or f.shape[:2] != m.shape[1:]:
         raise ValueError(f"guided_gram needs an (h, w, C) feature and (R, h, w) masks, got {f.shape} and {m.shape}")
     m2 = m**2
