@@ -99,7 +99,9 @@ def features(
         times too large without an error, so divide them by 255 first (`stylize` and `run`,
         given concrete pixels, refuse them).
       layers: activation names such as ["relu4_2"] (a single name is one layer; a 1-D NumPy array of
-        names is a sequence of them); only layers up to the deepest are computed.
+        names is a sequence of them); only layers up to the deepest are computed. Under `jax.jit`, give
+        them static as a tuple (`static_argnames="layers"`) or close over them: JAX hashes a static
+        argument before `features` runs, so a list is JAX's own "Non-hashable static arguments" error.
       pooling: "max" (as trained) or "avg" (Gatys' choice for smoother results).
       remat: checkpoint each VGG stage (`jax.checkpoint`): a gradient then keeps only stage
         boundaries and the `layers` asked for, recomputing one stage at a time (one more

@@ -4,7 +4,10 @@
 the computation, so they are part of its tree structure (a jitted function compiles once per
 pair); the name and hashes ride along in the structure too, but never compare unequal, so a second
 file of the same shapes (a `jaxart weights normalize`d copy, another fine-tune) reuses every
-compiled program, and each call still computes from its own parameters. The preprocessing's mean
+compiled program, and each call still computes from its own parameters. The price: a `Weights` a
+jitted function returns (a jitted cast, say) is labelled as the first weights it compiled for, so its
+`name` printed, or its hashes in a run record, would name the wrong file; return `w.params` from jit and
+`w.replace(params=...)` outside, which keeps each weight set's own. The preprocessing's mean
 and std could be traced at no cost in time (a 128 px vgg16-hed loss+gradient compiled and ran
 alike), but as leaves an optimizer would update them and `jax.tree.map` cast them with the kernels.
 """
@@ -60,7 +63,8 @@ class Weights:
     `params` are the leaves; `arch` and `preprocess` are static (another of either compiles again).
     `name`, `sha256` and `content_sha256` are not jit's business: weights that differ only in them
     share a compiled program. Read them outside jit: a `Weights` a jitted function returns carries
-    the name and hashes of the weights that function was first compiled for.
+    the name and hashes of the weights that function was first compiled for (`w.replace(params=` its
+    `.params)` keeps `w`'s).
     """
 
     params: dict
