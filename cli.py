@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-# First, before any slower import (typing): a Ctrl-C from here on ends the command at once with one line, not a
-# KeyboardInterrupt traceback, nor seconds later once JAX has loaded. See cli_common.
-from cli_common import SIGINTS as _SIGINTS, STOPS as _STOPS, catch as _catch, stop_loading as _stop_loading
+# First of all, a Ctrl-C is only recorded: cli_common took 3-25 ms to load (pathlib; compiled afresh or not) under
+# Python's own handler, whose KeyboardInterrupt was a traceback. What runs before this line (the interpreter, site,
+# a console script's imports) is not jaxart's: a Ctrl-C there can still be a traceback, or end Python silently.
+import signal
 
-_previous = _catch(_stop_loading)
+_early: list[int] = []
+_before = {s: signal.signal(s, lambda signum, frame: _early.append(signum))
+           for s in [signal.SIGINT] if signal.getsignal(s) is not signal.SIG_IGN}  # a `&` job's stays ignored
+# Then, before any slower import (typing), until the app is built: a Ctrl-C ends the command at once with one line,
+# not a KeyboardInterrupt traceback, nor seconds later once JAX has loaded. See cli_common.
+from cli_common import SIGINTS as _SIGINTS, STOPS as _STOPS, catch as _catch, stop_loading as _stop_loading  # noqa: E402
+
+_previous = {**_catch(_stop_loading), **_before}
+for _s in _early:  # nothing has been written yet
+    _stop_loading(_s, None)
 import contextlib  # noqa: E402
 import functools  # noqa: E402
 import os  # noqa: E402
-import signal  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Annotated, Optional  # noqa: E402
@@ -32,14 +41,6 @@ from cli_errors import run as _run  # noqa: E402
 from cli_help import Group as _Group, commands as _commands  # noqa: E402
 from cli_resume import only_with_resume as _only_with_resume  # noqa: E402
 from cli_weights import weights_app  # noqa: E402
-
-for _s, _handler in _previous.items():
-    signal.signal(_s, _handler)
-if _SIGINTS:  # one that came as Python wrote a .pyc (see stop_loading): nothing else has been written
-    from cli_common import interrupted_code, interrupted_line
-
-    sys.stderr.write(interrupted_line() + "\n")
-    sys.exit(interrupted_code())
 
 # Each command's line in `jaxart --help`, a whole sentence (cli_help.commands).
 _SUMMARIES = {
@@ -198,6 +199,16 @@ def stylize(
 
 for _function in (sweep, info, bench):  # after stylize: the order --help lists them in
     _command(_function.__name__)(_function)
+
+
+# The app is built: Python's handlers back, as an `import cli` (the tests') found them.
+for _s, _handler in _previous.items():
+    signal.signal(_s, _handler)
+if _SIGINTS:  # one that came as Python wrote a .pyc (see stop_loading): nothing else has been written
+    from cli_common import interrupted_code, interrupted_line
+
+    sys.stderr.write(interrupted_line() + "\n")
+    sys.exit(interrupted_code())
 
 
 def main() -> None:

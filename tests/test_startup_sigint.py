@@ -1,0 +1,44 @@
+"""Ctrl-C as the CLI starts, before cli.py's imports and after them: one line, exit 130, never a traceback.
+
+Each case starts the CLI in a fresh process that sends itself SIGINT at a chosen moment (test_signals' hooks).
+What runs before cli.py's first line (the interpreter's start, site, the console script's own imports) is not
+jaxart's and is not tested here.
+"""
+
+import signal
+
+from test_signals import _cli, _signal_on_import
+
+# Sends SIGINT as cli.py builds its app, after its imports: the `commands` call that names the stylize command.
+_SIGNAL_AS_THE_APP_IS_BUILT = """
+import cli_help
+_commands = cli_help.commands
+def commands(app, summaries):
+    if 'stylize' in summaries:
+        print('sent', flush=True)
+        os.kill(os.getpid(), signal.SIGINT)
+    return _commands(app, summaries)
+cli_help.commands = commands
+"""
+
+
+def test_a_ctrl_c_as_cli_py_starts_is_one_line_and_exit_130(tmp_path):
+    """cli_common, cli.py's first import (10-25 ms of a 2-core machine's start-up with pathlib and enum), loaded with
+    Python's own handler: a KeyboardInterrupt traceback through `from cli_common import ...`, in 1 start of 4 when
+    Ctrl-C came 20-70 ms after `jaxart` started."""
+    done = _cli(["--help"], tmp_path, before_import=_signal_on_import("cli_common", signal.SIGINT))
+    assert (done.stdout, done.returncode, done.stderr) == ("sent\n", 130, "error: interrupted\n")
+
+
+def test_a_ctrl_c_as_cli_py_builds_its_app_is_one_line_and_exit_130(tmp_path):
+    """cli.py handed Ctrl-C back to Python right after its imports, before its commands were made: a traceback."""
+    done = _cli(["--help"], tmp_path, before_import=_SIGNAL_AS_THE_APP_IS_BUILT)
+    assert (done.stdout, done.returncode, done.stderr) == ("sent\n", 130, "error: interrupted\n")
+
+
+def test_a_ctrl_c_ignored_at_start_stays_ignored_from_cli_py_first_line(tmp_path):
+    """A `jaxart ... &` job starts with SIGINT ignored: the Ctrl-C meant for the foreground job must not stop it."""
+    done = _cli(["--help"], tmp_path, ignored=[signal.SIGINT],
+                before_import=_signal_on_import("cli_common", signal.SIGINT))
+    assert done.returncode == 0 and done.stderr == "", (done.returncode, done.stderr)
+    assert done.stdout.startswith("sent\nUsage: jaxart"), done.stdout
