@@ -1,4 +1,7 @@
-"""`jaxart weights ...`: list, fetch, convert, normalize, verify, remove and locate weight sets."""
+"""`jaxart weights ...`: list, fetch, convert, normalize, verify, remove and locate weight sets.
+
+Each message is one line (`say`), whatever line breaks a file's name holds; a path printed alone (`fetch`,
+`convert`, `path`) is printed whole, for a script's `$(...)`."""
 
 from __future__ import annotations
 
@@ -39,7 +42,7 @@ def weights_list() -> None:
     from jaxart.weights import catalog
 
     for line in catalog.format_entries(catalog.entries()) + catalog.remove_leftovers():
-        typer.echo(line)
+        say(line)
 
 
 @_command("fetch")
@@ -83,8 +86,8 @@ def weights_convert(
     """
     from jaxart import weights as W
 
-    if not path.is_file():
-        raise typer.BadParameter(f"{path} is not a file", param_hint="FILE")
+    if not path.is_file():  # one line, as `say` writes it: a line break in the name split it
+        raise typer.BadParameter(" ".join(f"{path} is not a file".splitlines()), param_hint="FILE")
     if W.path_for(W.folder.check_name(name)).is_file():
         raise typer.BadParameter(f"{name!r} is already installed; choose another --name or "
                                  f"`jaxart weights remove {name}` first", param_hint="--name")
@@ -141,21 +144,20 @@ def weights_verify(
         raise InputError(f"{name!r} is not installed (installed: {', '.join(W.installed()) or 'none'}), so nothing "
                          f"was verified{fetch_it}")
     for path in [] if name is not None else W.folder.misnamed():  # as `weights list` shows them
-        typer.echo(f"{path.name}: skipped, not a valid weights name; rename it (letters, digits, '.', '_' or '-') "
-                   "to use it")
+        say(f"{path.name}: skipped, not a valid weights name; rename it (letters, digits, '.', '_' or '-') to use it")
     if not names:
-        typer.echo(f"no weights are installed in {W.weights_dir()}; nothing to verify")
+        say(f"no weights are installed in {W.weights_dir()}; nothing to verify")
         return
     failed = 0
     for n in names:
         try:
-            typer.echo(f"{n}: ok (tensors sha256 {W.verify(W.path_for(n))[:16]}...)")
+            say(f"{n}: ok (tensors sha256 {W.verify(W.path_for(n))[:16]}...)")
         except WeightsError as e:
             if name is None and not W.path_for(n).exists():  # `weights remove` in another process, since listed
-                typer.echo(f"{n}: skipped, removed while this verified the others")
+                say(f"{n}: skipped, removed while this verified the others")
                 continue
             failed += 1
-            typer.echo(f"{n}: FAILED: {e}", err=True)
+            say(f"{n}: FAILED: {e}", err=True)
     if failed:
         raise typer.Exit(1)
 
@@ -166,8 +168,8 @@ def weights_remove(name: Annotated[str, typer.Argument(metavar="NAME", help="An 
     from jaxart import weights as W
 
     for path in W.remove(name):
-        typer.echo(f"removed the partial download {path}" if path == W.folder.partial_path(name) else
-                   f"removed {path}, which an interrupted write left" if path.suffix == ".tmp" else f"removed {path}")
+        say(f"removed the partial download {path}" if path == W.folder.partial_path(name) else
+            f"removed {path}, which an interrupted write left" if path.suffix == ".tmp" else f"removed {path}")
 
 
 @_command("path")
@@ -178,7 +180,7 @@ def weights_path(name: Annotated[str, typer.Argument(metavar="NAME", help="A reg
     entry = catalog.entry(_named(name, "path", "a registered or installed weight set's name", catalog.names()))
     typer.echo(catalog.folder.path_for(name))
     if not entry.installed:
-        typer.echo(f"{name!r} is not installed; run `jaxart weights fetch {name}`", err=True)
+        say(f"{name!r} is not installed; run `jaxart weights fetch {name}`", err=True)
         raise typer.Exit(1)
 
 
