@@ -181,7 +181,7 @@ def parse_colour(text: str) -> tuple[int, int, int]:
     try:
         return parse_rgb(text)
     except ValueError as e:
-        raise InputError(f"colour {e}") from None
+        raise InputError(f"--background {e}") from None
 
 
 def given(ctx, name: str) -> bool:

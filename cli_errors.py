@@ -55,7 +55,9 @@ def run(app: typer.Typer) -> None:
         _say(str(e))
         sys.exit(e.code)
     except (InputError, ValueError, FileNotFoundError) as e:
-        _say(f"error: {e}")
+        from cli_options import FLAGS
+
+        _say(f"error: {e.naming(FLAGS) if isinstance(e, InputError) else e}")  # the settings it names as flags
         sys.exit(2)
     except JaxartError as e:
         _say(f"error: {e}")

@@ -17,6 +17,15 @@ from jaxart.files import resolved, web_address
 DEFAULT = config.StyleConfig()
 
 
+# The flag of each setting a library refusal may name (`InputError.settings`), which the CLI's line names instead
+# (`cli_errors.run`), by StyleConfig field: most are the field with dashes.
+FLAGS = {**{f: f"--{f.replace('_', '-')}" for f in (
+    "size", "steps", "content_layers", "style_layers", "style_layer_weights", "content_weight", "style_weight",
+    "tv_weight", "style_blend", "pooling", "optimizer", "linesearch", "lbfgs_memory", "learning_rate", "loop", "init",
+    "seed", "conv", "colors", "style_scale", "margin", "scales", "start_size", "mask")},
+    "scale_steps": "--steps", "region_colors": "--region-style", "keep_colors": "--region-style"}
+
+
 def _refuse_unreadable(raw: str, what: str) -> None:
     """Refuse an empty path (which Path() makes ".", read after as "a folder") and a web address (which
     Path() makes `https:/...`, read after as "does not exist"), naming what to give instead."""

@@ -12,7 +12,7 @@ import numpy as np
 from jaxart import color, convs, paths, vgg
 from jaxart.duplicates import repeated
 from jaxart.errors import InputError
-from jaxart.layers import config_layers
+from jaxart.layers import check_config_layers, config_layers
 
 OPTIMIZERS = ("lbfgs", "adam")
 LINESEARCHES = ("none", "zoom")
@@ -84,16 +84,16 @@ class StyleConfig:
             scales.check_sides(self.scales)
         _positive_int(self, "size", "steps", "chunk", "lbfgs_memory")
         if not isinstance(self.margin, int) or isinstance(self.margin, bool) or not 0 <= self.margin <= 64:
-            raise ValueError(f"margin must be a whole number of pixels from 0 to 64, got {self.margin!r}")
+            raise InputError(f"margin must be a whole number of pixels from 0 to 64, got {self.margin!r}", settings=["margin"])
         if self.size < SMALLEST:
-            raise ValueError(f"size {self.size} is too small; use at least {SMALLEST} pixels")
+            raise InputError(f"size {self.size} is too small; use at least {SMALLEST} pixels", settings=["size"])
         _weights("learning-rate", (self.learning_rate,))
         if self.learning_rate == 0:
-            raise ValueError("learning-rate must be above 0")
+            raise InputError("learning-rate must be above 0", settings=["learning_rate"])
         if not isinstance(self.seed, int) or not -2**63 <= self.seed < 2**63:
-            raise ValueError(f"seed must be a whole number that fits in 64 bits, got {self.seed!r}")
+            raise InputError(f"seed must be a whole number that fits in 64 bits, got {self.seed!r}", settings=["seed"])
         if self.optimizer != "lbfgs" and self.linesearch != "none":
-            raise ValueError(f"linesearch {self.linesearch!r} is L-BFGS's; {self.optimizer!r} takes none")
+            raise InputError(f"linesearch {self.linesearch!r} is L-BFGS's; {self.optimizer!r} takes none", settings=["linesearch"])
         _choice(self, optimizer=OPTIMIZERS, linesearch=LINESEARCHES, loop=LOOPS, pooling=vgg.POOLINGS, conv=convs.CONVS, colors=color.MODES)
         if not isinstance(self.remat, bool):
             raise ValueError(f"remat must be true or false, got {self.remat!r}")
@@ -106,15 +106,16 @@ class StyleConfig:
         if self.style_blend is not None:
             _weights("style blend", self.style_blend)
             if not self.style_blend or sum(self.style_blend) <= 0:
-                raise ValueError(f"style blend {list(self.style_blend)} has no weight above 0, which leaves no "
-                                 "style; give at least one painting a weight above 0")
+                raise InputError(f"style blend {list(self.style_blend)} has no weight above 0, which leaves no "
+                                 "style; give at least one painting a weight above 0", settings=["style_blend"])
             if paintings is not None and len(self.style_blend) != paintings:
-                raise ValueError(f"style blend gives {len(self.style_blend)} weight{'s' * (len(self.style_blend) != 1)} "
-                                 f"for {paintings} painting{'s' * (paintings != 1)}; give one weight per painting")
+                raise InputError(f"style blend gives {len(self.style_blend)} weight{'s' * (len(self.style_blend) != 1)} "
+                                 f"for {paintings} painting{'s' * (paintings != 1)}; give one weight per painting",
+                                 settings=["style_blend"])
         scales.check(self)
         guided.check_config(self)
         if arch is not None:
-            vgg.check_layers(arch, self.content_layers + self.style_layers)
+            check_config_layers(arch, self)
         return self
 
     def layer_weights(self) -> dict[str, float]:
@@ -184,7 +185,8 @@ _MAX_WEIGHT = 1e30
 
 def _weights(name, values):
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= _MAX_WEIGHT for v in values):
-        raise ValueError(f"{name} must be a finite number >= 0 (at most 1e30), got {', '.join(map(str, values))}")
+        raise InputError(f"{name} must be a finite number >= 0 (at most 1e30), got {', '.join(map(str, values))}",
+                         settings=[name])
 
 
 def _loss_weights(config):
@@ -193,21 +195,24 @@ def _loss_weights(config):
     for name in ("content_weight", "style_weight", "tv_weight"):
         _weights(name.replace("_", "-"), (getattr(config, name),))
     if not (config.content_weight or config.style_weight or config.tv_weight):
-        raise ValueError("content-weight, style-weight and tv-weight are all 0, so nothing would change the "
-                         "starting image; give style-weight above 0 (default 10)")
+        raise InputError("content-weight, style-weight and tv-weight are all 0, so nothing would change the "
+                         "starting image; give style-weight above 0 (default 10)",
+                         settings=["content_weight", "style_weight", "tv_weight"])
     for kind, layers in (("content", config.content_layers), ("style", config.style_layers)):
         if (twice := repeated(layers)) is not None:
-            raise ValueError(f"{kind} layer {twice!r} is listed twice in {', '.join(layers)}; list each layer once"
-                             + " (style-layer-weights weights a layer more)" * (kind == "style"))
+            raise InputError(f"{kind}-layers lists {twice!r} twice ({', '.join(layers)}); list each layer once"
+                             + " (style-layer-weights weights a layer more)" * (kind == "style"),
+                             settings=[f"{kind}_layers", "style_layer_weights"])
     weights, layers = config.style_layer_weights, config.style_layers
     if weights is not None:
         if len(weights) != len(layers):
-            raise ValueError(f"{len(weights)} style layer weight{'s' * (len(weights) != 1)} for {len(layers)} style "
-                             f"layer{'s' * (len(layers) != 1)} ({', '.join(layers)}); give one weight per style layer, in that order")
+            raise InputError(f"style-layer-weights has {len(weights)} weight{'s' * (len(weights) != 1)} for {len(layers)} "
+                             f"style layer{'s' * (len(layers) != 1)} ({', '.join(layers)}); give one weight per style layer, in "
+                             "that order", settings=["style_layer_weights"])
         _weights("style layer weights", weights)
         if weights and not any(weights):
-            raise ValueError("style layer weights are all 0, which leaves no style; give at least one style layer "
-                             "a weight above 0 (or style-weight 0 for no style)")
+            raise InputError("style layer weights are all 0, which leaves no style; give at least one style layer "
+                             "a weight above 0 (or style-weight 0 for no style)", settings=["style_layer_weights", "style_weight"])
 
 
 # XLA counts steps and indexes pixels in int32: a count beyond it would wrap, not just take long.
@@ -218,25 +223,26 @@ def _positive_int(config, *names):
     for name in names:
         value = getattr(config, name)
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= INT32_MAX:
-            raise ValueError(f"{name.replace('_', '-')} must be a positive integer up to {INT32_MAX}, got {value!r}")
+            raise InputError(f"{name.replace('_', '-')} must be a positive integer up to {INT32_MAX}, got {value!r}",
+                             settings=[name])
 
 
 def _choice(config, **allowed):
     for name, choices in allowed.items():
         if getattr(config, name) not in choices:
-            raise ValueError(f"{name} {getattr(config, name)!r} is not one of {', '.join(choices)}")
+            raise InputError(f"{name} {getattr(config, name)!r} is not one of {', '.join(choices)}", settings=[name])
 
 
 def _style_scale(config):
     s = config.style_scale
     # Above _MAX_WEIGHT the memory estimate's pixel counts overflow floats, a traceback, not a refusal.
     if not (isinstance(s, (int, float)) and math.isfinite(s) and 0 < s <= _MAX_WEIGHT):
-        raise ValueError(f"style-scale must be a finite number above 0 (at most 1e30), got {s}")
+        raise InputError(f"style-scale must be a finite number above 0 (at most 1e30), got {s}", settings=["style_scale"])
     # At `size` only: at a coarser scale the painting is enlarged to 16 px instead (image.painting_side).
     if config.size * s < SMALLEST:
         least = SMALLEST / config.size
         digits = 2 - math.floor(math.log10(least))  # three significant digits, rounded up
         least = math.ceil(least * 10**digits) / 10**digits
         least += (config.size * least < SMALLEST) / 10**digits
-        raise ValueError(f"style-scale {s:g} makes the painting {config.size * s:.0f} px at size {config.size}; "
-                         f"VGG needs at least {SMALLEST}, so use style-scale >= {least:g}")
+        raise InputError(f"style-scale {s:g} makes the painting {config.size * s:.0f} px at size {config.size}; "
+                         f"VGG needs at least {SMALLEST}, so use style-scale >= {least:g}", settings=["style_scale", "size"])

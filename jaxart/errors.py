@@ -1,6 +1,8 @@
 """The project's exceptions, each saying what was wrong and what to do."""
 
 import errno
+import re
+from collections.abc import Mapping, Sequence
 
 
 class JaxartError(Exception):
@@ -14,7 +16,24 @@ class JaxartError(Exception):
 
 
 class InputError(JaxartError, ValueError):
-    """An input file or option is unusable."""
+    """An input file or option is unusable.
+
+    `settings` are the settings the message names (StyleConfig's fields, `style_blend`; a grid's, `seeds`), which
+    it may write with "_", "-" or " " between the words ("style blend must be ..."); `naming` writes them as a
+    front end names them instead (the CLI: its flags, "--style-blend must be ...").
+    """
+
+    def __init__(self, message: object = "", *args: object, settings: Sequence[str] = ()):
+        super().__init__(message, *args)
+        self.settings = tuple(re.sub(r"[- ]", "_", s) for s in settings)
+
+    def naming(self, words: Mapping[str, str]) -> str:
+        """The message with each of its settings that `words` has (by field name) written as `words` writes it."""
+        text = str(self)
+        for setting in (s for s in self.settings if s in words):
+            spelt = r"[_\- ]".join(map(re.escape, setting.split("_")))
+            text = re.sub(rf"(?<![\w-]){spelt}(?![\w-])", lambda _: words[setting], text)
+        return text
 
 
 class WeightsError(JaxartError):

@@ -89,7 +89,7 @@ def check_config(config) -> None:
         if config.region_colors is not None or config.keep_colors is not None:
             raise ValueError("region styles need --mask, the image whose colours mark the regions")
         return
-    paths.file_setting("mask", config.mask, "the path of a mask image", "for masks as an array, give them to "
+    paths.file_setting("mask", config.mask, "the path of an image file", "for masks as an array, give them to "
                        "jaxart.make_targets as masks")
     if not config.region_colors:
         raise ValueError("every region keeps the photo, so nothing would be painted; give a region a painting, e.g. "

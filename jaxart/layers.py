@@ -92,6 +92,16 @@ def check_layers(arch: str, layers: Sequence[str]) -> None:
             )
 
 
+def check_config_layers(arch: str, config) -> None:
+    """`check_layers` of a StyleConfig's content and style layers, each refusal an InputError naming its setting."""
+    layer_names(arch)  # an unknown architecture is no layer's fault
+    for name in ("content_layers", "style_layers"):
+        try:
+            check_layers(arch, getattr(config, name))
+        except ValueError as e:
+            raise InputError(f"{name.replace('_', '-')}: {e}", settings=[name]) from None
+
+
 def check_pixels(dtype, what: str = "image") -> None:
     """Raise an InputError (a ValueError) for integer or bool pixels: they are 0..255 (or 0..65535), which
     silently gives activations 255 times too large or, resized, a white image; floats pass. Arrays of

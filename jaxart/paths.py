@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from jaxart.errors import InputError
 from jaxart.files import web_address
 
 
@@ -28,6 +29,6 @@ def file_setting(name: str, value, want: str, hint: str, words: Sequence[str] = 
     if isinstance(value, str) and value in words or os.path.isfile(as_path(value, name, want, hint)):
         return
     if url := web_address(value):
-        raise ValueError(f"{name} {url}")
+        raise InputError(f"{name} {url}", settings=[name])
     there = "is a folder" if os.path.isdir(value) else "is not a regular file" if os.path.exists(value) else "does not exist"
-    raise ValueError(f"{name} {str(value)!r} {there}; give {want} (check the path and the current folder)")
+    raise InputError(f"{name} {str(value)!r} {there}; give {want} (check the path and the current folder)", settings=[name])

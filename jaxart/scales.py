@@ -51,11 +51,11 @@ def check(config: StyleConfig) -> None:
     if scales is not None:
         check_sides(scales)
         if any(a >= b for a, b in zip(scales, scales[1:])):
-            raise ValueError(f"scales {list(scales)} must increase, e.g. 256,512,1024")
+            raise InputError(f"scales {list(scales)} must increase, e.g. 256,512,1024", settings=["scales"])
         if scales[-1] != config.size:
-            raise ValueError(f"the last scale {scales[-1]} differs from size {config.size}; end --scales at --size")
+            raise InputError(f"the last scale {scales[-1]} differs from size {config.size}; end --scales at --size", settings=["size"])
     if start is not None and (not isinstance(start, int) or not SMALLEST <= start <= config.size):
-        raise ValueError(f"start size {start!r} must be a whole number from {SMALLEST} to size {config.size}")
+        raise InputError(f"start size {start!r} must be a whole number from {SMALLEST} to size {config.size}", settings=["start_size", "size"])
     if steps is not None:
         check_counts(steps)
         if scales is None and start is None:
@@ -68,9 +68,9 @@ def check_counts(steps: Sequence[int], total: int | None = None) -> None:
     INT32_MAX, or their `total` beyond it."""
     bad = [n for n in steps if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= INT32_MAX]
     if bad:
-        raise ValueError(f"steps {list(steps)}: {bad[0]!r} is not a positive integer up to {INT32_MAX}")
+        raise InputError(f"steps {list(steps)}: {bad[0]!r} is not a positive integer up to {INT32_MAX}", settings=["steps"])
     if total is not None and total > INT32_MAX:
-        raise ValueError(f"steps {list(steps)} add up to {total}, more than {INT32_MAX}")
+        raise InputError(f"steps {list(steps)} add up to {total}, more than {INT32_MAX}", settings=["steps"])
 
 
 def check_sides(scales: Sequence[int]) -> None:
@@ -78,8 +78,8 @@ def check_sides(scales: Sequence[int]) -> None:
     asks first when the size is the last scale (--scales without --size), so its refusal names --scales, not size."""
     bad = [s for s in scales if not isinstance(s, int) or isinstance(s, bool) or not SMALLEST <= s <= INT32_MAX]
     if bad or not scales:
-        raise ValueError(f"scales {list(scales)} must be whole numbers of pixels, each at least {SMALLEST} and at "
-                         f"most {INT32_MAX}" + f"; {bad[0]!r} is not" * bool(bad))
+        raise InputError(f"scales {list(scales)} must be whole numbers of pixels, each at least {SMALLEST} and at "
+                         f"most {INT32_MAX}" + f"; {bad[0]!r} is not" * bool(bad), settings=["scales"])
 
 
 def schedule(config: StyleConfig) -> tuple[tuple[int, int], ...]:

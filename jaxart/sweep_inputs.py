@@ -35,7 +35,7 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
             layers = ("" if s.style_layer_weights is None
                       else f", style layer weights {','.join(f'{w:g}' for w in s.style_layer_weights)}")
             raise InputError(f"the setting style {s.style_weight:g}, content {s.content_weight:g}, tv "
-                             f"{s.tv_weight:g}, seed {s.seed}{scale}{layers}: {e}") from None
+                             f"{s.tv_weight:g}, seed {s.seed}{scale}{layers}: {e}", settings=getattr(e, "settings", ())) from None
     if len(seeds := sorted({s.seed for s in settings})) > 1 and config.init != "random":
         raise InputError(f"seeds {', '.join(map(str, seeds))} would give identical images: a seed only sets a random "
                          f"start, and init is {config.init!r}; use init='random' (--init random), or give one seed")

@@ -57,7 +57,7 @@ def test_config_json_round_trip_and_validation():
         config.size = 3
     with pytest.raises(ValueError, match="unknown config fields \\['colour'\\]"):
         jaxart.StyleConfig.from_dict({"colour": 1})
-    with pytest.raises(ValueError, match="2 style layer weights for 5 style layers"):
+    with pytest.raises(ValueError, match="style-layer-weights has 2 weights for 5 style layers"):
         jaxart.StyleConfig(style_layer_weights=(1.0, 2.0)).validate()
     with pytest.raises(ValueError, match="'relu5_4' does not exist; VGG16"):
         jaxart.StyleConfig(style_layers=("relu5_4",)).validate("vgg16")

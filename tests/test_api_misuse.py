@@ -112,15 +112,15 @@ def test_a_region_mask_is_averaged_over_the_pixels_each_cell_pools():
 
 @pytest.mark.parametrize("changes, message", [
     # layer_weights() keyed them by name: relu1_1 got 1/2 of the style, not 2/3 as listed twice
-    ({"style_layers": ("relu1_1", "relu2_1", "relu1_1")}, "style layer 'relu1_1' is listed twice"),
-    ({"content_layers": ("relu4_2", "relu4_2")}, "content layer 'relu4_2' is listed twice"),
+    ({"style_layers": ("relu1_1", "relu2_1", "relu1_1")}, "style-layers lists 'relu1_1' twice"),
+    ({"content_layers": ("relu4_2", "relu4_2")}, "content-layers lists 'relu4_2' twice"),
     # a full run returned the starting image, or the photo without a trace of the painting
     ({"content_weight": 0, "style_weight": 0.0, "tv_weight": 0}, "are all 0, so nothing would change"),
     ({"style_layer_weights": (0, 0.0, 0, 0, 0)}, "style layer weights are all 0, which leaves no style"),
     ({"style_layer_weights": (1, 2)}, r"for 5 style layers \(relu1_1, .*, relu5_1\); give one weight per style layer"),
-    # "1 style layer weights for 5 style layers", and "1 weights for 2 paintings": one weight is singular
-    ({"style_layer_weights": (1,)}, r"^1 style layer weight for 5 style layers \(relu1_1"),
-    ({"style_layer_weights": (1, 2), "style_layers": ("relu1_1",)}, r"^2 style layer weights for 1 style layer \(relu1_1\)"),
+    # "has 1 weights for 5 style layers", and "1 weights for 2 paintings": one weight is singular
+    ({"style_layer_weights": (1,)}, r"^style-layer-weights has 1 weight for 5 style layers \(relu1_1"),
+    ({"style_layer_weights": (1, 2), "style_layers": ("relu1_1",)}, r"^style-layer-weights has 2 weights for 1 style layer \(relu1_1\)"),
 ])
 def test_settings_that_drop_or_split_a_loss_term_are_refused(changes, message, setup):
     w, photo, paint, _ = setup

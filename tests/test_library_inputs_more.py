@@ -163,5 +163,5 @@ def test_an_init_or_mask_of_pixels_says_where_pixels_go(field, extra, hint, held
 
 
 def test_a_folder_as_mask_is_called_a_folder(tmp_path):
-    with pytest.raises(ValueError, match=f"^mask '{re.escape(str(tmp_path))}' is a folder; give the path of a mask image"):
+    with pytest.raises(ValueError, match=f"^mask '{re.escape(str(tmp_path))}' is a folder; give the path of an image file"):
         jaxart.StyleConfig(mask=str(tmp_path), region_colors=("red",)).validate()

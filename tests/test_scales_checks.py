@@ -267,6 +267,6 @@ def test_a_bad_last_scale_without_size_is_refused_as_a_scale_not_as_size(command
     argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "out.png"), "--model", model,
             "--scales", given]
     code, _, err = run_main(argv, monkeypatch, capsys)
-    assert code == 2 and err == (f"error: scales [{given.replace(',', ', ')}] must be whole numbers of pixels, each at "
+    assert code == 2 and err == (f"error: --scales [{given.replace(',', ', ')}] must be whole numbers of pixels, each at "
                                  f"least 16 and at most 2147483647; {given.split(',')[-1]} is not"), err
     assert not list(tmp_path.iterdir())

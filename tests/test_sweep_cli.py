@@ -134,17 +134,17 @@ def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp
     (["--tv-weight", "0,-0"], "--tv-weight: 0 and -0 are the same value; each value makes its own tiles"),  # "-0 is listed twice"
     (["--seed", "0,1"], "seeds 0, 1 would give identical images: a seed only sets a random start, and init is "
                         "'content'; use init='random' (--init random)"),
-    (["--style-blend", "1,2"], "style blend gives 2 weights for 1 painting; give one weight per painting"),
-    (["--style-layer-weights", "1,2"], "2 style layer weights for 5 style layers"),
+    (["--style-blend", "1,2"], "--style-blend gives 2 weights for 1 painting; give one weight per painting"),
+    (["--style-layer-weights", "1,2"], "--style-layer-weights has 2 weights for 5 style layers"),
     (["--style-layers", "relu1_1,,relu2_1"], "--style-layers: 'relu1_1,,relu2_1' has an empty item (item 2 of 3); "
                                               "put a name there or drop a comma"),  # not a numeric example
-    (["--style-scale", "0.5"], "style-scale 0.5 makes the painting 12 px at size 24"),
+    (["--style-scale", "0.5"], "--style-scale 0.5 makes the painting 12 px at --size 24"),
     (["--colors", "sepia"], "--colors: 'sepia' is not one of style, "),
     (["--background", "rgba(0,0,0,0)"], "is not a colour name, #rrggbb or r,g,b"),
     (["--style-weight", ",".join(map(str, range(1, 201))), "--seed", ",".join(map(str, range(60)))],
      "a sweep of 12,000 settings is more than 10,000"),  # millions were checked one by one for minutes
     # coarse to fine, checked as stylize checks it (--size 24 given)
-    (["--scales", "24,32"], "the last scale 32 differs from size 24; end --scales at --size"),
+    (["--scales", "24,32"], "the last scale 32 differs from --size 24; end --scales at --size"),
     (["--scales", "32,24"], "scales [32, 24] must increase"),
     (["--scales", "16,24"], "at --scales 16 the photo is 16x12 px, too small for layer relu5_1"),
     (["--scales", "8,24"], "at --scales 8 the photo is 8x6 px, too small for layer relu5_1, which needs at least 16 "

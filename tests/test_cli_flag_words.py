@@ -1,0 +1,134 @@
+"""A library refusal of a value a CLI user typed names the flag they typed (`--style-layer-weights`), not the
+setting's library word (`style layer weights`, `content-weight`): the refusal carries the settings it names
+(`InputError.settings`) and the CLI writes each as its flag (`cli_options.FLAGS`); the library keeps its words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cli_options import FLAGS
+from conftest import run_main, write_tiny_job
+from jaxart import StyleConfig, job
+from jaxart.errors import InputError
+
+# Each (options after the tiny job's 32 px, 1 step stylize; the whole line, or its start where it ends "...").
+STYLIZE = {
+    "unknown content layer": (["--content-layers", "relu9_1"], "--content-layers: layer 'relu9_1' does not exist; "
+                              "VGG19 has conv1_1 ... pool5 (convB_I, reluB_I, poolB)"),
+    "unknown style layer": (["--style-layers", "relu1_1,conv9_9"], "--style-layers: layer 'conv9_9' does not exist; ..."),
+    "style layer twice": (["--style-layers", "relu1_1,relu1_1"], "--style-layers lists 'relu1_1' twice (relu1_1, "
+                          "relu1_1); list each layer once (--style-layer-weights weights a layer more)"),
+    "layer weights miscounted": (["--style-layer-weights", "1,2"], "--style-layer-weights has 2 weights for 5 style "
+                                 "layers (relu1_1, relu2_1, relu3_1, relu4_1, relu5_1); give one weight per style "
+                                 "layer, in that order"),
+    "layer weight negative": (["--style-layer-weights", "-1,1,1,1,1"], "--style-layer-weights must be a finite "
+                              "number >= 0 (at most 1e30), got -1.0, 1.0, 1.0, 1.0, 1.0"),
+    "layer weights all 0": (["--style-layer-weights", "0,0,0,0,0"], "--style-layer-weights are all 0, which leaves no "
+                            "style; give at least one style layer a weight above 0 (or --style-weight 0 for no style)"),
+    "blend all 0": (["--style-blend", "0"], "--style-blend [0.0] has no weight above 0, ..."),
+    "blend miscounted": (["--style-blend", "1,1"], "--style-blend gives 2 weights for 1 painting; give one weight per "
+                         "painting"),
+    "tv weight nan": (["--tv-weight", "nan"], "--tv-weight must be a finite number >= 0 (at most 1e30), got nan"),
+    "all weights 0": (["--content-weight", "0", "--style-weight", "0", "--tv-weight", "0"], "--content-weight, "
+                      "--style-weight and --tv-weight are all 0, so nothing would change the starting image; give "
+                      "--style-weight above 0 (default 10)"),
+    "learning rate 0": (["--optimizer", "adam", "--learning-rate", "0"], "--learning-rate must be above 0"),
+    "lbfgs memory 0": (["--lbfgs-memory", "0"], "--lbfgs-memory must be a positive integer up to 2147483647, got 0"),
+    "margin too wide": (["--margin", "65"], "--margin must be a whole number of pixels from 0 to 64, got 65"),
+    "seed too large": (["--seed", str(2**64)], f"--seed must be a whole number that fits in 64 bits, got {2**64}"),
+    "size 0": (["--size", "0"], "--size must be a positive integer up to 2147483647, got 0"),
+    "style scale too small": (["--style-scale", "0.1"], "--style-scale 0.1 makes the painting 3 px at --size 32; VGG "
+                              "needs at least 16, so use --style-scale >= 0.5"),
+    "scales decrease": (["--scales", "32,16"], "--scales [32, 16] must increase, e.g. 256,512,1024"),
+    "a scale's steps 0": (["--scales", "16,32", "--steps", "0,1"], "--steps [0, 1]: 0 is not a positive integer up "
+                          "to 2147483647"),
+    "start size above size": (["--start-size", "64"], "--start-size 64 must be a whole number from 16 to --size 32"),
+    "init missing": (["--init", "nosuch.png"], "--init 'nosuch.png' does not exist; give content or random, or the "
+                     "path of an image file (check the path and the current folder)"),
+    "background unknown": (["--background", "octarine"], "--background 'octarine' is not a colour name, ..."),
+}
+SWEEP = {
+    "style weight negative": (["--style-weight", "-1"], "the setting style -1, content 1, tv 10, seed 0: "
+                              "--style-weight must be a finite number >= 0 (at most 1e30), got -1.0"),
+    "style scale 0": (["--style-scale", "0,1"], "--style-scale must be a finite number above 0 (at most 1e30), got 0.0"),
+    "layer weights all 0": (["--style-layer-weights", "0,0,0,0,0"], "--style-layer-weights are all 0, ..."),
+}
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("flags"))
+
+
+def _stop_before_weights(*args):
+    raise AssertionError("the refusal should come before the weights load")
+
+
+def _refusal(command, options, files, tmp_path, monkeypatch, capsys) -> str:
+    d, model = files
+    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    out = tmp_path / "o.png"
+    code, stdout, err = run_main([command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model,
+                                  "--size", "32", "--steps", "1", "--quiet", *options], monkeypatch, capsys)
+    assert (code, stdout, out.exists()) == (2, "", False), err
+    return err.splitlines()[-1]
+
+
+def _check(line: str, expected: str) -> None:
+    if expected.endswith(", ..."):
+        assert line.startswith(f"error: {expected[:-5]},"), line
+    elif expected.endswith("; ..."):
+        assert line.startswith(f"error: {expected[:-5]};"), line
+    else:
+        assert line == f"error: {expected}"
+    for setting in (s for s in FLAGS if "_" in s):  # none spelt as the library does, with - or _, bare of the flag's --
+        spelt = "[_-]".join(setting.split("_"))
+        assert not re.search(rf"(?<![\w-]){spelt}(?![\w-])", line), (setting, line)
+
+
+@pytest.mark.parametrize("case", sorted(STYLIZE))
+def test_stylize_names_the_flag_a_library_refusal_is_about(case, files, tmp_path, monkeypatch, capsys):
+    options, expected = STYLIZE[case]
+    _check(_refusal("stylize", options, files, tmp_path, monkeypatch, capsys), expected)
+
+
+@pytest.mark.parametrize("case", sorted(SWEEP))
+def test_sweep_names_the_flag_a_library_refusal_is_about(case, files, tmp_path, monkeypatch, capsys):
+    options, expected = SWEEP[case]
+    _check(_refusal("sweep", options, files, tmp_path, monkeypatch, capsys), expected)
+
+
+@pytest.mark.parametrize("changes, line, settings", [
+    ({"style_blend": (0,)}, "style blend [0] has no weight above 0", ("style_blend",)),
+    ({"style_layer_weights": (1, 2)}, "style-layer-weights has 2 weights for 5 style layers", ("style_layer_weights",)),
+    ({"content_weight": 0, "style_weight": 0, "tv_weight": 0}, "content-weight, style-weight and tv-weight are all 0",
+     ("content_weight", "style_weight", "tv_weight")),
+])
+def test_the_library_keeps_its_words_and_says_which_settings_they_are(changes, line, settings):
+    with pytest.raises(ValueError) as e:  # an InputError is a ValueError, as these were
+        StyleConfig(**changes).validate()
+    assert isinstance(e.value, InputError) and str(e.value).startswith(line) and e.value.settings == settings
+
+
+def test_naming_rewrites_only_the_settings_named_and_no_flag_already_written():
+    e = InputError("style blend 0 leaves no style; --style-blend weighs paintings, style layers weigh nothing",
+                   settings=["style-blend"])
+    assert e.settings == ("style_blend",)
+    assert e.naming({"style_blend": "--style-blend", "style_layers": "--style-layers"}) == (
+        "--style-blend 0 leaves no style; --style-blend weighs paintings, style layers weigh nothing")
+    assert e.naming({}) == str(e)
+
+
+def test_every_setting_the_cli_renames_is_a_config_field_and_its_flag_an_option():
+    import dataclasses
+
+    import typer
+
+    import cli
+
+    commands = typer.main.get_command(cli.app).commands
+    options = {o for name in ("stylize", "sweep") for p in commands[name].params for o in p.opts}
+    fields = {f.name for f in dataclasses.fields(StyleConfig)}
+    assert set(FLAGS) <= fields and set(FLAGS.values()) <= options, (set(FLAGS) - fields, set(FLAGS.values()) - options)
