@@ -7,6 +7,7 @@ import glob
 import hashlib
 import os
 import re
+import stat
 from pathlib import Path
 
 from jaxart import animate, checkpoint
@@ -45,6 +46,7 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag:
     check_file_name(path, fmt)
     if path.suffix.lower() not in suffixes:
         raise InputError(f"output {path} must end in {' or '.join(suffixes)} for --format {fmt}")
+    check_not_special(path, "output", flag)
     if os.path.lexists(path) and not overwrite:  # a dangling link too: the rename would not replace it
         ckpt = checkpoint.path_for(path)
         if resumable and ckpt.is_file():
@@ -55,6 +57,16 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag:
     check_folder(path.parent, flag)
     if os.path.isfile(path) and (why := unreplaceable(path)):  # else the run fails at its end, its work lost
         raise InputError(f"output {path} cannot be replaced: {why}; choose another {flag}")
+
+
+def check_not_special(path: Path, what: str = "output", flag: str = "--output") -> None:
+    """Refuse, with --overwrite too, to write over a device, FIFO or socket (or a link to one): the rename at
+    the end put the image in its place, so that as root `-o /dev/null --overwrite` replaced /dev/null."""
+    mode = os.stat(path).st_mode if os.path.exists(path) else stat.S_IFREG
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a folder has its own message
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        raise InputError(f"{what} {path} is {kind}, not a file; jaxart writes image files and never replaces one "
+                         f"(--overwrite neither): choose another {flag}")
 
 
 def check_folder(folder: Path, flag: str, what: str = "output folder") -> Path:
@@ -141,6 +153,7 @@ def check_animation(path: Path, *, overwrite: bool = False, inputs=()) -> None:
                          f"{Path(path) / 'out.gif'} to write into a folder {Path(path).name} (.gif or .webp)")
     animate.check_suffix(path)
     check_names([("animation", path)], "--animate")
+    check_not_special(path, "animation", "--animate")
     if os.path.lexists(path) and not overwrite:
         raise InputError(f"animation {path} already exists; pass --overwrite to replace it or choose another --animate")
     check_folder(path.parent, "--animate", what="animation folder")

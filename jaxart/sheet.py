@@ -182,7 +182,7 @@ def _write_text(path: Path, text: str, overwrite: bool = True) -> Path:
 def check_outputs(path: Path, n: int, fmt: str = "png", *, overwrite: bool = False, inputs=()) -> None:
     """Fail before any work if the sheet, its page or a single image cannot be written, or would
     replace (or with `overwrite` remove as stale) one of the `inputs` (paths or None)."""
-    from jaxart.destinations import check_names, check_not_input, check_output
+    from jaxart.destinations import check_names, check_not_input, check_not_special, check_output
 
     if not path.name:  # ".", "/": no name to name the page and the tiles after
         raise InputError(f"the contact sheet {path} is a folder, not a PNG; give an --output ending in .png")
@@ -200,6 +200,7 @@ def check_outputs(path: Path, n: int, fmt: str = "png", *, overwrite: bool = Fal
     check_output(path, "png", overwrite=overwrite)
     check_names([("page", path.with_suffix(".html")), ("single image", outputs(path, n, fmt)[-1])])
     for p in outputs(path, n, fmt)[1:]:
+        check_not_special(p, "the sweep's file")
         if p.is_dir():
             raise InputError(f"{p} is a folder where the sweep writes a file; move it or choose another --output")
         if os.path.lexists(p) and not overwrite:  # a dangling link too: writing there would fail at the end
