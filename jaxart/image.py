@@ -64,6 +64,9 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
     except PermissionError as e:
         raise InputError(f"{p} cannot be read ({e.strerror}); check its permissions") from None
     except UnidentifiedImageError:
+        if kind := _signed(p):  # "convert it to PNG" told the owner of a PNG with a damaged header to convert it
+            raise InputError(f"{p} starts as a {kind} file but its header is damaged; re-export or re-download "
+                             "it") from None
         raise InputError(f"{p} is not in an image format Pillow can read; convert it to PNG or JPEG") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InputError(
@@ -89,6 +92,19 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
             f"{p} has {img.mode} pixels, which cannot be converted to RGB ({describe(e)}); "
             "save it as an 8-bit RGB PNG or JPEG"
         ) from None
+
+
+_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF",
+               b"II*\0": "TIFF", b"MM\0*": "TIFF"}
+
+
+def _signed(p: Path) -> str | None:
+    """The image format whose signature `p` starts with, if any (a WebP's is RIFF, its size, WEBP)."""
+    with open(p, "rb") as f:
+        head = f.read(12)
+    if head[:4] == b"RIFF" and head[8:] == b"WEBP":
+        return "WebP"
+    return next((kind for sig, kind in _SIGNATURES.items() if head.startswith(sig)), None)
 
 
 def _first_frame(p: Path, least: pixel_limit.Least) -> Image.Image:
