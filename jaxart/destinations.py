@@ -65,8 +65,7 @@ def check_not_special(path: Path, what: str = "output", flag: str = "--output") 
     mode = os.stat(path).st_mode if os.path.exists(path) else stat.S_IFREG
     if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a folder has its own message
         kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
-        raise InputError(f"{what} {path} is {kind}, not a file; jaxart writes image files and never replaces one "
-                         f"(--overwrite neither): choose another {flag}")
+        raise InputError(f"{what} {path} is {kind}, not a file; jaxart never replaces one: choose another {flag}")
 
 
 def check_folder(folder: Path, flag: str, what: str = "output folder") -> Path:
@@ -81,8 +80,9 @@ def check_folder(folder: Path, flag: str, what: str = "output folder") -> Path:
                              f"bytes, more than the {name_limit(here)} its file system allows; choose a shorter {flag}")
     try:
         return probe_folder(folder)
-    except NotADirectoryError as e:
-        raise InputError(f"{what} {folder}: {e.filename} is a file, not a folder; choose another {flag}") from None
+    except NotADirectoryError as e:  # a link to nothing was "a file": mkdir fails there as it does on one
+        thing = "a link to nothing" if os.path.islink(e.filename) and not os.path.exists(e.filename) else "a file"
+        raise InputError(f"{what} {folder}: {e.filename} is {thing}, not a folder; choose another {flag}") from None
     except OSError as e:
         if Path(e.filename) == Path(folder).absolute():
             raise InputError(f"{what} {folder} is not writable ({e.strerror}); choose another {flag}") from None

@@ -130,3 +130,13 @@ def test_the_cli_says_a_damaged_photo_is_damaged_in_one_line_and_writes_nothing(
     assert code == 2 and err == f"error: {photo} starts as a PNG file but its header is damaged; re-export or " \
                                  "re-download it", err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("below", ["out.png", "new/out.png"])
+def test_an_output_below_a_link_to_nothing_says_so_not_that_it_is_a_file(below, files, tmp_path, monkeypatch, capsys):
+    """`-o gone/out.png`, `gone` a dangling link (to an unmounted disk, say), was refused as "gone is a file"."""
+    gone = tmp_path / "gone"
+    gone.symlink_to(tmp_path / "unmounted" / "photos")
+    code, _, err = run_main(stylize_argv(files, gone / below), monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and f"{gone} is a link to nothing, not a folder" in err, err
+    assert [p.name for p in tmp_path.iterdir()] == ["gone"] and gone.is_symlink()
