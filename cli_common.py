@@ -164,9 +164,9 @@ def animation_path(raw) -> Path:
 def _file_in_folder(raw, example: str) -> Path:
     from typer import BadParameter
 
-    text = str(raw)
-    if not text:  # Path("") is ".", the current folder
-        raise BadParameter(f"the path is empty; give a file name, such as {example}")
+    if (text := str(raw)) in ("", "-"):  # Path("") is ".", the current folder; "-" was "no suffix: give a name such as -.png"
+        raise BadParameter(f"{text and '- is not standard output here' or 'the path is empty'}; give a file name, "
+                           f"such as {example}")
     if text.endswith(("/", os.sep)) and not os.path.isdir(os.path.expanduser(text)):
         raise BadParameter(f"{text} is a folder that does not exist; give a file name in it, such as "
                            f"{Path(text) / example} (the folder is created)")

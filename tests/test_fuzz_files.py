@@ -1,7 +1,7 @@
 """Odd files found by a fuzz pass over the CLI's file handling: an output that is a device, FIFO or socket
 is refused with --overwrite too (the rename put a PNG in its place: as root, `-o /dev/null --overwrite`
-replaced /dev/null), and a PNG, JPEG or GIF whose header is damaged is called damaged, not a format
-to convert from."""
+replaced /dev/null); a PNG, JPEG or GIF whose header is damaged is called damaged, not a format to
+convert from; an output below a dangling link, and `-o -`, are named for what they are."""
 
 import os
 import socket
@@ -140,3 +140,16 @@ def test_an_output_below_a_link_to_nothing_says_so_not_that_it_is_a_file(below, 
     code, _, err = run_main(stylize_argv(files, gone / below), monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and f"{gone} is a link to nothing, not a folder" in err, err
     assert [p.name for p in tmp_path.iterdir()] == ["gone"] and gone.is_symlink()
+
+
+@pytest.mark.parametrize("command, option, example", [("stylize", "-o", "out.png"), ("sweep", "-o", "sweep.png"),
+                                                      ("stylize", "--animate", "out.gif")])
+def test_a_dash_for_an_output_says_it_is_not_standard_output(command, option, example, files, tmp_path, monkeypatch,
+                                                             capsys):
+    """`-o -` said "- has no suffix; give a file name such as -.png, or -/out.png to write into a folder -"."""
+    d, model = files
+    argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, option, "-"]
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and err.endswith(f": - is not standard output here; give a file name, such as {example}"), err
+    assert not list(tmp_path.iterdir())
