@@ -61,7 +61,7 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag:
 
 def check_not_special(path: Path, what: str = "output", flag: str = "--output") -> None:
     """Refuse, with --overwrite too, to write over a device, FIFO or socket (or a link to one): the rename at
-    the end put the image in its place, so that as root `-o /dev/null --overwrite` replaced /dev/null."""
+    the end put the image in its place (`mkfifo out.png`, or a device node so named, as root)."""
     mode = os.stat(path).st_mode if os.path.exists(path) else stat.S_IFREG
     if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a folder has its own message
         kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"

@@ -1,6 +1,6 @@
 """Odd files found by a fuzz pass over the CLI's file handling: an output that is a device, FIFO or socket
-is refused with --overwrite too (the rename put a PNG in its place: as root, `-o /dev/null --overwrite`
-replaced /dev/null); a PNG, JPEG or GIF whose header is damaged is called damaged, not a format to
+is refused with --overwrite too (the rename put a PNG in its place; `-o /dev/null` itself is refused
+for its lack of a suffix, a node named out.png was not); a PNG, JPEG or GIF whose header is damaged is called damaged, not a format to
 convert from; an output below a dangling link, and `-o -`, are named for what they are."""
 
 import os
