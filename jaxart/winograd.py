@@ -38,33 +38,51 @@ AT = np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0,
 _DIMENSIONS = ("NHWC", "HWIO", "NHWC")
 
 
-def _apply(matrix: np.ndarray, parts: list[jax.Array]) -> jax.Array:
-    """`matrix @ stack(parts)` for a small constant matrix, as sums of the parts (zeros skipped)
-    stacked in one array: XLA emits one elementwise loop for it, not a dot with a tiny inner size.
-    It traces to many operations (423 per layer and gradient), but a `tensordot` or a broadcast sum
-    made a 256 px evaluation 1.2-36x slower (BENCHMARKS.md, "Tracing the Winograd convolution")."""
-    rows = []
-    for row in matrix:
-        terms = [p if c == 1 else -p if c == -1 else p * float(c) for c, p in zip(row, parts) if c]
-        rows.append(functools.reduce(jnp.add, terms))
-    return jnp.stack(rows)
+def _bt(d: list[jax.Array]) -> list[jax.Array]:
+    """`BT @ stack(d)` for the six rows `d` of a tile, as in NNPACK's transforms: the rows that
+    share their nonzero columns (1 and 2, 3 and 4) are the sum and difference of two shared terms.
+    17 operations instead of the 31 of the matrix's nonzero terms, and exact for small integers."""
+    d0, d1, d2, d3, d4, d5 = d
+    a, b, c, e = d4 - 4 * d2, d3 - 4 * d1, d4 - d2, 2 * (d3 - d1)
+    return [c + 4 * (d0 - d2), a + b, a - b, c + e, c - e, d5 - d3 - 2 * e]
+
+
+def _g(g: list[jax.Array]) -> list[jax.Array]:
+    """`G @ stack(g)` for the three rows `g` of a kernel, the same way: 12 operations instead of 21."""
+    g0, g1, g2 = g
+    s, t, u = g0 + g2, g0 * (1 / 24) + g2 * (1 / 6), g1 * (1 / 12)
+    return [g0 * (1 / 4), (s + g1) * (-1 / 6), (s - g1) * (-1 / 6), t + u, t - u, g2]
+
+
+def _at(m: list[jax.Array]) -> list[jax.Array]:
+    """`AT @ stack(m)` for the six rows `m` of a tile's products: 13 operations instead of 22."""
+    m0, m1, m2, m3, m4, m5 = m
+    a, b, c, d = m1 + m2, m1 - m2, m3 + m4, m3 - m4
+    return [m0 + a + c, b + 2 * d, a + 4 * c, b + 8 * d + m5]
+
+
+def _apply(transform, x: jax.Array, axis: int) -> jax.Array:
+    """`transform` (`_g` or `_at`) of `x`'s rows along `axis`, in place of them. Elementwise
+    operations on slices, which XLA fuses into one loop: a `tensordot` or a broadcast sum with
+    the matrix traced to fewer operations but made a 256 px evaluation 1.2-36x slower
+    (BENCHMARKS.md, "Tracing the Winograd convolution")."""
+    return jnp.concatenate(transform(jnp.split(x, x.shape[axis], axis)), axis)
 
 
 def transform_kernel(kernel: jax.Array) -> jax.Array:
     """(3, 3, Cin, Cout) HWIO kernel -> (36, Cin, Cout): `G g G^T` for every channel pair, in the
-    (column, row) order of `_tiles`."""
-    rows = _apply(G, [kernel[i] for i in range(3)])  # (6, 3, Cin, Cout)
-    return _apply(G, [rows[:, j] for j in range(3)]).reshape((-1,) + kernel.shape[2:])
+    (row, column) order of `_tiles`."""
+    return _apply(_g, _apply(_g, kernel, 0), 1).reshape((-1,) + kernel.shape[2:])
 
 
 def _tiles(x: jax.Array) -> jax.Array:
     """(N, H, W, C) -> (36, N * th * tw, C): `BT d B` of every 6x6 tile of the zero-padded image,
-    at a stride of 4 (th, tw = H / 4, W / 4 rounded up)."""
+    at a stride of 4 (th, tw = H / 4, W / 4 rounded up), in (row, column) order."""
     n, h, w, c = x.shape
     th, tw, a = -(-h // TILE), -(-w // TILE), TILE + 2
     x = jnp.pad(x, ((0, 0), (1, TILE * th + 1 - h), (1, TILE * tw + 1 - w), (0, 0)))
-    rows = _apply(BT, [x[:, i : i + TILE * th : TILE] for i in range(a)])  # (6, N, th, W + 2, C)
-    v = _apply(BT, [rows[:, :, :, j : j + TILE * tw : TILE] for j in range(a)])  # (6, 6, N, th, tw, C)
+    rows = jnp.stack(_bt([x[:, i : i + TILE * th : TILE] for i in range(a)]))  # (6, N, th, W + 2, C)
+    v = jnp.stack(_bt([rows[:, :, :, j : j + TILE * tw : TILE] for j in range(a)]), 1)  # (6, 6, N, th, tw, C)
     return v.reshape(a * a, n * th * tw, c)
 
 
@@ -72,10 +90,9 @@ def _untile(m: jax.Array, shape: tuple[int, int, int, int]) -> jax.Array:
     """(36, N * th * tw, Cout) products -> (N, H, W, Cout): `AT m A` of each tile, put in place."""
     n, h, w, cout = shape
     th, tw, a = -(-h // TILE), -(-w // TILE), TILE + 2
-    m = m.reshape(a, a, n, th, tw, cout)  # (column, row, ...)
-    rows = _apply(AT, [m[:, i] for i in range(a)])  # (4 rows, 6 columns, N, th, tw, Cout)
-    y = _apply(AT, [rows[:, j] for j in range(a)])  # (4 columns, 4 rows, N, th, tw, Cout)
-    y = y.transpose(2, 3, 1, 4, 0, 5).reshape(n, TILE * th, TILE * tw, cout)
+    m = m.reshape(a, a, n, th, tw, cout)  # (row, column, ...)
+    y = _apply(_at, _apply(_at, m, 0), 1)  # (4 rows, 4 columns, N, th, tw, Cout)
+    y = y.transpose(2, 3, 0, 4, 1, 5).reshape(n, TILE * th, TILE * tw, cout)
     return y[:, :h, :w]
 
 

@@ -34,6 +34,25 @@ def test_values_and_both_gradients_match_xla(shape):
         close(ours, xla)
 
 
+def test_factorised_transforms_are_the_matrix_products():
+    # `_tiles`, `transform_kernel` and `_untile` compute BT d B, G g G^T and AT m A with shared
+    # sums instead of the matrices' rows: exact on small integers, which float32 holds exactly.
+    rng = np.random.default_rng(0)
+    x = rng.integers(-16, 17, (2, 7, 10, 3)).astype(np.float32)  # 2 x 3 tiles of 4, zero-padded
+    padded = np.pad(x, ((0, 0), (1, 2), (1, 3), (0, 0)))
+    d = np.array([[padded[:, 4 * i : 4 * i + 6, 4 * j : 4 * j + 6] for j in range(3)] for i in range(2)])
+    d = d.transpose(2, 0, 1, 3, 4, 5)  # (N, th, tw, 6, 6, C)
+    want = np.einsum("ak,nijklc,bl->abnijc", winograd.BT, d, winograd.BT)  # (6, 6, N, th, tw, C)
+    np.testing.assert_array_equal(winograd._tiles(jnp.asarray(x)), want.reshape(36, 12, 3))
+    m = rng.integers(-16, 17, (6, 6, 2, 2, 3, 5))
+    y = np.einsum("ak,klnijc,bl->niajbc", winograd.AT, m, winograd.AT).reshape(2, 8, 12, 5)
+    got = winograd._untile(jnp.asarray(m.reshape(36, 12, 5), jnp.float32), (2, 7, 10, 5))
+    np.testing.assert_array_equal(got, y[:, :7, :10])
+    g = rng.normal(size=(3, 3, 4, 5))
+    want = np.einsum("ak,klio,bl->abio", winograd.G, g, winograd.G).reshape(36, 4, 5)
+    np.testing.assert_allclose(winograd.transform_kernel(jnp.asarray(g, jnp.float32)), want, rtol=0, atol=1e-6 * np.abs(want).max())
+
+
 def test_second_order_reverse_mode_matches_xla():
     x = jax.random.normal(jax.random.PRNGKey(1), (1, 9, 10, 3))
     k = jax.random.normal(jax.random.PRNGKey(2), (3, 3, 3, 4))
