@@ -30,6 +30,7 @@ import numpy as np
 from jax import lax
 
 TILE = 4  # outputs per tile side; each reads a (TILE + 2)-pixel input tile
+# The transforms' matrices, for reference: `_bt`, `_g` and `_at` apply them (tests/test_winograd.py).
 BT = np.array([[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
                [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]], np.float64)
 G = np.array([[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6],
@@ -62,10 +63,11 @@ def _at(m: list[jax.Array]) -> list[jax.Array]:
 
 
 def _apply(transform, x: jax.Array, axis: int) -> jax.Array:
-    """`transform` (`_g` or `_at`) of `x`'s rows along `axis`, in place of them. Elementwise
-    operations on slices, which XLA fuses into one loop: a `tensordot` or a broadcast sum with
-    the matrix traced to fewer operations but made a 256 px evaluation 1.2-36x slower
-    (BENCHMARKS.md, "Tracing the Winograd convolution")."""
+    """`transform` (`_g` or `_at`) of `x`'s rows along `axis`, in place of them: elementwise
+    operations on slices, which XLA fuses into one loop. A layer's value and gradient trace to 234
+    operations (426 with one sum per matrix row); a `tensordot` or a broadcast sum with the matrix
+    traced to fewer but made a 256 px evaluation 1.2-36x slower (BENCHMARKS.md, "Tracing the
+    Winograd convolution")."""
     return jnp.concatenate(transform(jnp.split(x, x.shape[axis], axis)), axis)
 
 
