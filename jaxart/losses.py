@@ -175,9 +175,14 @@ def style_loss(
                          "jax.vmap the loss over a batch of weights")
     if not names:
         return jnp.zeros((), jnp.float32)
-    # Summed from the first term, not from a float32 zero: float64 terms under strict promotion.
-    terms = [layer_weights[n] * style_layer_loss(features[n], target_grams[n]) for n in names]
+    # Summed from the first term, not from a float32 zero: float64 terms under strict promotion; each weight
+    # in its term's dtype (a float32 array against float64 terms was a TypePromotionError under it too).
+    terms = [_weighted(layer_weights[n], style_layer_loss(features[n], target_grams[n])) for n in names]
     return sum(terms[1:], terms[0])
+
+
+def _weighted(weight: ArrayLike, term: jax.Array) -> jax.Array:
+    return (weight if isinstance(weight, (int, float)) else jnp.asarray(weight, term.dtype)) * term
 
 
 def tv_loss(image: ArrayLike) -> jax.Array:

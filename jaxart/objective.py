@@ -74,7 +74,7 @@ def total_loss(
     Returns:
       (total, terms): the weighted scalar, and a dict of the unweighted "content", "style" and
       "tv" terms, all in `vgg.compute_dtype(weights)`: float32 for loaded weights, float64 for
-      float64 weights (with `jax_enable_x64`), whatever the dtypes of `image` and `lw`.
+      float64 weights (with `jax_enable_x64`), whatever the dtypes of `image`, `lw` and `layer_weights`.
 
     Raises:
       ValueError: at trace time, for an image that is not one (H, W, 3) float array (a batch:
@@ -94,6 +94,8 @@ def total_loss(
     f = features(weights, image, layers, config.pooling, remat=config.remat, conv=config.conv)
     zero = jnp.zeros((), dtype)
     layer_weights = config.layer_weights() if layer_weights is None else layer_weights
+    # In the loss's dtype, as lw: float32 arrays (a sweep's) against a float64 loss, under strict promotion.
+    layer_weights = {k: v if isinstance(v, (int, float)) else jnp.asarray(v, dtype) for k, v in layer_weights.items()}
     terms = {
         "content": sum((losses.content_loss(f[k], t) for k, t in targets.content.items()), zero)
         / max(1, len(targets.content)),
@@ -143,13 +145,18 @@ def loss_function(weights: Weights, targets: Targets, config: StyleConfig,
                   lw: LossWeights | Sequence[ArrayLike], layer_weights: dict[str, ArrayLike] | None = None):
     """`image -> (total, terms)` as a `jax.tree_util.Partial`: its arrays are pytree leaves, so
     jitted code that takes it as an argument gets weights and targets as inputs, not constants.
-    `lw` and `layer_weights` as `total_loss` takes them; equal weights give one compiled step however
-    they are given."""
+    `lw` and `layer_weights` (default: `config.layer_weights()`) as `total_loss` takes them; equal
+    weights give one compiled step however they are given, and other weights (those of the style
+    layers too) or another `style_blend` compile nothing again."""
     # A tuple of Python floats was another pytree, of weakly typed leaves, than LossWeights.of's
     # float32 arrays: jit compiled the step once more for the same weights.
     lw = LossWeights(*(jnp.asarray(v, jnp.float32) if isinstance(v, (int, float)) else v for v in _loss_weights(lw)))
-    given = {} if layer_weights is None else {"layer_weights": layer_weights}  # without: the same pytree as before
-    return jax.tree_util.Partial(_LossOfImage(loss_config(config)), weights, targets, lw, **given)
+    # The config's style layer weights as arrays, and its blend (the targets', not the loss's) reset:
+    # as static settings, each value compiled a run's step and final loss again.
+    if layer_weights is None:
+        layer_weights = {k: jnp.asarray(v, jnp.float32) for k, v in config.layer_weights().items()}
+    static = loss_config(config).replace(style_layer_weights=None, style_blend=None)
+    return jax.tree_util.Partial(_LossOfImage(static), weights, targets, lw, layer_weights=layer_weights)
 
 
 def loss_config(config: StyleConfig) -> StyleConfig:

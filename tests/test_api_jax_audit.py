@@ -1,0 +1,51 @@
+"""The public functions as a JAX researcher's own code uses them: one compiled step for any weights,
+the style layers' included, and float32 layer weights in a float64 loss under strict promotion."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import jaxart
+from jaxart import losses
+
+from conftest import TINY
+
+IMAGE = np.random.default_rng(0).random((16, 16, 3), dtype=np.float32)
+PAINTING = IMAGE[::-1].copy()
+CONFIG = jaxart.StyleConfig(conv="direct", content_layers=("relu2_2",), style_layers=("relu1_1", "relu2_1"))
+
+
+def test_other_style_layer_weights_or_blend_compile_no_other_step():
+    """`run` keeps the step `loss_function` makes compiled across runs; the style layers' weights and the
+    blend were static settings of it, so each value (a sweep by hand) traced and compiled the step again."""
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    targets, traces = jaxart.make_targets(w, IMAGE, [PAINTING], CONFIG), []
+    step = jax.jit(lambda fun, x: (traces.append(1), fun(x)[0])[1])
+    configs = [CONFIG, CONFIG.replace(style_layer_weights=(3.0, 1.0)), CONFIG.replace(style_layer_weights=(0.0, 1.0)),
+               CONFIG.replace(style_blend=(2.0,))]
+    x = IMAGE[:, ::-1]
+    for config in configs:
+        lw = jaxart.LossWeights.of(config)
+        got = step(jaxart.objective.loss_function(w, targets, config, lw), x)
+        np.testing.assert_allclose(got, jaxart.total_loss(w, x, targets, config, lw)[0], rtol=1e-5)
+    assert len(traces) == 1
+
+
+def test_float32_layer_weights_weigh_a_float64_loss_under_strict_promotion():
+    """A sweep's layer weights are float32 arrays; against float64 weights (for check_grads) they were a
+    TypePromotionError deep inside style_loss, where the float32 LossWeights were already cast."""
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    with jax.enable_x64(True), jax.numpy_dtype_promotion("strict"):
+        w64 = jax.tree.map(lambda a: a.astype(jnp.float64), w)
+        x = IMAGE.astype(np.float64)
+        targets = jaxart.make_targets(w64, x, [PAINTING.astype(np.float64)], CONFIG)
+        lw = jaxart.LossWeights.of(CONFIG)
+        f32 = {"relu1_1": jnp.float32(0.25), "relu2_1": jnp.float32(0.75)}
+        total, terms = jaxart.total_loss(w64, x[::-1], targets, CONFIG, lw, f32)
+        want = jaxart.total_loss(w64, x[::-1], targets, CONFIG, lw, {"relu1_1": 0.25, "relu2_1": 0.75})[0]
+        assert total.dtype == jnp.float64 and terms["style"].dtype == jnp.float64
+        np.testing.assert_allclose(total, want, rtol=1e-12)
+        feats = {"a": jnp.ones((4, 4, 2), jnp.float64)}
+        style = losses.style_loss(feats, {"a": 2 * jnp.eye(2, dtype=jnp.float64)}, {"a": jnp.float32(0.5)})
+        assert style.dtype == jnp.float64
+        np.testing.assert_allclose(style, 0.5 * losses.style_layer_loss(feats["a"], 2 * jnp.eye(2)), rtol=1e-12)
