@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import types
+from collections.abc import Callable
 from pathlib import Path
 
 import jax
@@ -44,6 +46,30 @@ def run_main(argv, monkeypatch, capsys) -> tuple[int, str, str]:
         code = e.code
     captured = capsys.readouterr()
     return code, captured.out, captured.err.strip()
+
+
+def refusal_in_another_thread(act: Callable[[], object], timeout: float = 60) -> str | None:
+    """The message of the InputError that `act()` raises in another thread of this process; None if it ran through.
+
+    For the output locks: one held by this thread must refuse every other (it is re-entrant in its own alone)."""
+    said: list = []
+
+    def other():
+        try:
+            act()
+            said.append(None)
+        except jaxart.InputError as e:
+            said.append(str(e))
+        except BaseException as e:  # noqa: BLE001 - raised again in the test's own thread
+            said.append(e)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), f"another thread's {act} still runs after {timeout} s"
+    if isinstance(said[0], BaseException):
+        raise said[0]
+    return said[0]
 
 
 def shared_image(relative: str) -> Path:

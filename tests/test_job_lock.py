@@ -5,7 +5,6 @@ first's files; a caller that holds the lock already (the CLI) keeps it."""
 import os
 import subprocess
 import sys
-import threading
 import warnings
 
 import pytest
@@ -15,7 +14,7 @@ from jaxart import job, locks
 from jaxart.errors import InputError
 from jaxart.output import read_record
 
-from conftest import ROOT, write_tiny_job
+from conftest import ROOT, refusal_in_another_thread, write_tiny_job
 
 BUSY = "is being written by another jaxart run; wait for it to finish or choose another output"
 
@@ -47,6 +46,11 @@ def _run(files, out, seed, **options):
     config = jaxart.StyleConfig(size=32, steps=3, init="random", seed=seed)
     return job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, config, jaxart.load_weights(model),
                              save_every=1, overwrite=True, **options)
+
+
+def _take(out):
+    with locks.writing(out, "output"):
+        pass
 
 
 def _files_of(folder):
@@ -92,19 +96,8 @@ def test_the_lock_is_reentrant_in_its_thread_alone(tmp_path):
         with locks.writing(tmp_path / "." / "a.tif"):  # the same stem, spelt another way
             pass
         assert locks.busy(locks.output_lock(out)), "the inner block let go of the outer's lock"
-        refused = []
-
-        def other():
-            try:
-                with locks.writing(out, "output"):
-                    refused.append(None)
-            except InputError as e:
-                refused.append(str(e))
-
-        thread = threading.Thread(target=other)
-        thread.start()
-        thread.join(timeout=30)
-        assert refused == [f"{out} {BUSY}"], "another thread of this process took the lock too"
+        refused = refusal_in_another_thread(lambda: _take(out))
+        assert refused == f"{out} {BUSY}", "another thread of this process took the lock too"
     assert not any(tmp_path.iterdir())
 
 

@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 import jaxart
 from jaxart import checkpoint, job
 
-from conftest import ROOT, run_main, stylize_argv, write_tiny_job
+from conftest import ROOT, refusal_in_another_thread, run_main, stylize_argv, write_tiny_job
 
 BUSY = "is being written by another jaxart run; wait for it to finish or choose another --output"
 
@@ -133,18 +132,12 @@ def test_a_lock_file_its_holder_removed_as_this_run_opened_it_is_not_taken_for_t
         return real(path, flags, mode)
 
     def this_run():  # in another thread: in the third run's own, `writing` is re-entrant
-        try:
-            with locks.writing(out):
-                refused.append(None)
-        except jaxart.InputError as e:
-            refused.append(str(e))
+        with locks.writing(out):
+            pass
 
-    refused = []
     with locks.writing(out):  # the third run
         monkeypatch.setattr(os, "open", opening)
-        thread = threading.Thread(target=this_run)
-        thread.start()
-        thread.join(timeout=30)
+        refused = refusal_in_another_thread(this_run, timeout=30)
         monkeypatch.undo()
-    assert refused == [f"{out} {BUSY}"]
+    assert refused == f"{out} {BUSY}"
     assert len(opened) == 2 and not any(tmp_path.iterdir())

@@ -5,7 +5,6 @@ of the first's files; a caller that holds the lock already (the CLI) keeps it.""
 import os
 import subprocess
 import sys
-import threading
 
 import numpy as np
 import pytest
@@ -15,7 +14,7 @@ from jaxart import locks, sheet, sweep
 from jaxart.errors import InputError
 from jaxart.output import read_record
 
-from conftest import ROOT
+from conftest import ROOT, refusal_in_another_thread
 
 BUSY = "is being written by another jaxart run; wait for it to finish or choose another output"
 CONFIG = jaxart.StyleConfig(size=16, steps=2, init="random")
@@ -82,18 +81,8 @@ def test_a_caller_holding_the_lock_writes_and_keeps_it_and_another_thread_is_ref
     with locks.writing(out):  # as `jaxart sweep` holds it, from before its own checks
         files = _write(out, (1.0, 2.0, 3.0))
         assert locks.busy(locks.output_lock(out)), "the sweep let go of its caller's lock"
-        refused = []
-
-        def other():
-            try:
-                _write(out)
-            except InputError as e:
-                refused.append(str(e))
-
-        thread = threading.Thread(target=other)
-        thread.start()
-        thread.join(timeout=60)
-        assert refused == [f"{out} {BUSY}"], "another thread of this process wrote the sheet too"
+        refused = refusal_in_another_thread(lambda: _write(out))
+        assert refused == f"{out} {BUSY}", "another thread of this process wrote the sheet too"
     assert files == [out, out.with_suffix(".html"), *sheet.tile_paths(out, 3)]
     assert [read_record(p)["config"]["style_weight"] for p in files[2:]] == [1.0, 2.0, 3.0]
     assert not locks.output_lock(out).exists()
