@@ -4,6 +4,7 @@ pixels before that is not the image's, so both are reported, each labelled."""
 
 import json
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -11,10 +12,14 @@ import pytest
 import jaxart
 from jaxart import color, guided, inputs, transfer
 from jaxart.config import StyleConfig
-from jaxart.objective import LossWeights, total_loss
+from jaxart.objective import LossWeights, loss_config, total_loss
 
 from conftest import run_main, write_tiny_job
 from test_controls_spatial import _halves
+
+# Compiled, not op by op (eager, its first call took 20 s under load); with `loss_config`, settings that differ
+# in loss weights alone (a sweep's tiles) share one program.
+_LOSS = jax.jit(total_loss, static_argnums=3)
 
 
 def _loss_of(weights, photo, painting, config, image):
@@ -23,7 +28,7 @@ def _loss_of(weights, photo, painting, config, image):
     small, content, styles = inputs.prepared_inputs(photo, [painting], config)
     masks = None if config.mask is None else guided.load_masks(config, small.shape, 1)
     targets = transfer.prepared_targets(weights, content, styles, config, masks)
-    total, terms = total_loss(weights, jnp.asarray(image), targets, config, LossWeights.of(config))
+    total, terms = _LOSS(weights, jnp.asarray(image), targets, loss_config(config), LossWeights.of(config))
     return {"total": float(total), **{k: float(v) for k, v in terms.items()}}
 
 
@@ -33,7 +38,7 @@ def test_the_image_terms_are_the_loss_of_the_image_returned_not_of_the_optimized
     y, x = np.mgrid[0:30, 0:40] / 40.0
     photo = np.stack([0.2 + 0.5 * x, 0.3 + 0.4 * y, 0.6 - 0.3 * x], -1).astype(np.float32)
     painting = rng.random((20, 20, 3), dtype=np.float32)
-    config = StyleConfig(size=32, steps=2, optimizer="adam", learning_rate=0.05, margin=0, colors=colors)
+    config = StyleConfig(size=32, steps=2, optimizer="adam", learning_rate=0.05, margin=0, colors=colors, conv="direct")
     if kept:
         config = config.replace(mask=_halves(tmp_path / "m.png"), region_colors=("red",), keep_colors=("blue",))
     out = jaxart.run(photo, [painting], weights=tiny_vgg16, config=config)
@@ -44,12 +49,17 @@ def test_the_image_terms_are_the_loss_of_the_image_returned_not_of_the_optimized
     assert out.image_terms["total"] != pytest.approx(out.terms["total"], rel=1e-3)  # the two do differ here
 
 
+# The settings of the runs above (`StyleConfig` at 32 px): each CLI run below reuses one of their compiled programs.
+_AS_ABOVE = ["--size", "32", "--steps", "2", "--optimizer", "adam", "--learning-rate", "0.05", "--margin", "0",
+             "--conv", "direct"]
+
+
 def test_the_record_line_and_info_label_the_image_loss_apart_from_the_optimizers(tmp_path, monkeypatch, capsys):
     d, model = write_tiny_job(tmp_path, "vgg16")
     mask = _halves(d / "m.png")
     code, out, err = run_main(["stylize", str(d / "photo.jpg"), "--mask", mask, "--region-style", f"red={d / 'paint.png'}",
                                "--region-style", "blue=photo", "-o", str(d / "out.png"), "--model", model,
-                               "--size", "32", "--steps", "3"], monkeypatch, capsys)
+                               *_AS_ABOVE], monkeypatch, capsys)
     assert code == 0, err
     record = jaxart.read_record(d / "out.png")
     optimized, written = record["loss"], record["image_loss"]
@@ -63,7 +73,7 @@ def test_the_record_line_and_info_label_the_image_loss_apart_from_the_optimizers
     assert code == 0 and err == "" and "image_loss" not in command and "--region-style" in command, err
     # Without anything put back the image is the optimized pixels (`image_terms` is `terms`): one loss, as before.
     code, out, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(d / "plain.png"),
-                               "--model", model, "--size", "32", "--steps", "2"], monkeypatch, capsys)
+                               "--model", model, *_AS_ABOVE], monkeypatch, capsys)
     plain = jaxart.read_record(d / "plain.png")
     assert code == 0 and "image_loss" not in plain and "image written" not in out, err
     assert f"s; total {plain['loss']['total']:.4g} = " in out.strip().splitlines()[-1]
