@@ -115,12 +115,17 @@ def test_tiles_labels_and_records_say_their_layer_weights(layered, tmp_path):
     assert jaxart.read_record(paths[0])["sweep"][2]["style_layer_weights"] == [0.0, 1.0]
 
 
+# CONFIG as options: the sweeps and the tile's run below reuse `layered`'s programs and the runs of the first test.
+_AS_CONFIG = ["--size", "16", "--steps", "4", "--init", "random", "--content-layers", "relu2_1",
+              "--style-layers", "relu1_1,relu2_1", "--style-weight", "1000"]
+
+
 def test_info_command_remakes_a_tile_and_the_sheet(tmp_path, monkeypatch, capsys):
     d, model = write_tiny_job(tmp_path, "vgg16")
     out = d / "g.png"
     code, _, err = run_main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "-o", str(out),
-                             "--size", "24", "--steps", "2", "--style-layers", "relu1_1,relu2_1", "-q",
-                             "--style-layer-weights", "1,1;0,1", "--style-layer-weights", "1,0"], monkeypatch, capsys)
+                             *_AS_CONFIG, "-q", "--style-layer-weights", "1,1;0,1", "--style-layer-weights", "1,0"],
+                            monkeypatch, capsys)
     assert code == 0, err
     code, printed, err = run_main(["info", str(d / "g-01.png"), "--command"], monkeypatch, capsys)
     argv = shlex.split(printed)
