@@ -23,7 +23,7 @@ def _photo():
 def test_each_tiles_image_terms_are_the_loss_of_its_image_under_its_setting(tiny_vgg16, rng, tmp_path):
     """--colors luminance (grey, as its targets) and a kept region at once: both put pixels back."""
     photo, painting, colors = _photo(), rng.random((20, 20, 3), dtype=np.float32), "luminance"
-    config = StyleConfig(size=32, steps=2, optimizer="adam", learning_rate=0.05, margin=0, colors=colors,
+    config = StyleConfig(size=32, steps=2, optimizer="adam", learning_rate=0.05, margin=0, colors=colors, conv="direct",
                          mask=_halves(tmp_path / "m.png"), region_colors=("red",), keep_colors=("blue",))
     settings = grid(style_weights=(1.0, 100.0))
     result = sweep(photo, painting, tiny_vgg16, config, settings)
@@ -36,7 +36,7 @@ def test_each_tiles_image_terms_are_the_loss_of_its_image_under_its_setting(tiny
 
 
 def test_a_sweep_that_puts_nothing_back_has_no_image_terms(tiny_vgg16, rng):
-    config = StyleConfig(size=32, steps=1, optimizer="adam", margin=0)
+    config = StyleConfig(size=32, steps=2, optimizer="adam", margin=0, conv="direct")  # as the CLI's sweep below
     result = sweep(_photo(), rng.random((20, 20, 3), dtype=np.float32), tiny_vgg16, config, grid((1.0, 10.0)))
     assert result.image_terms is None
 
@@ -44,8 +44,9 @@ def test_a_sweep_that_puts_nothing_back_has_no_image_terms(tiny_vgg16, rng):
 def test_each_tiles_record_has_image_loss_with_colors_keep(tmp_path, monkeypatch, capsys):
     d, model = write_tiny_job(tmp_path, "vgg16")
     code, _, err = run_main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(d / "keep.png"),
-                             "--model", model, "--size", "24", "--steps", "2", "--style-weight", "1,100",
-                             "--colors", "keep", "--quiet"], monkeypatch, capsys)
+                             "--model", model, "--size", "32", "--steps", "2", "--style-weight", "1,100",
+                             "--colors", "keep", "--quiet", "--optimizer", "adam", "--margin", "0", "--conv", "direct"],
+                            monkeypatch, capsys)  # the sweep above's step program
     assert code == 0, err
     for tile in ("keep-00.png", "keep-01.png"):
         record = jaxart.read_record(d / tile)
