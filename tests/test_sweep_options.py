@@ -97,10 +97,12 @@ def test_a_sweep_warns_as_stylize_does_of_an_upsampled_photo_and_a_random_start_
     hed = jaxart.load_weights(model).replace(name="vgg16-hed")
     monkeypatch.setattr(job, "resolve_model", lambda *a: hed)
     monkeypatch.setattr(sweep, "sweep", lambda *a, **k: (_ for _ in ()).throw(SystemExit(3)))
+    monkeypatch.setattr(job, "stylize_files", lambda *a, **k: (_ for _ in ()).throw(SystemExit(3)))
     for command in ("stylize", "sweep"):
         args = _sweep_args(files, tmp_path / f"{command}.png", "--size", "48", "--init", "random", "--quiet")
         code, _, err = run_main([command, *args[1:]], monkeypatch, capsys)
         lines = err.splitlines()
+        assert code == 3, err  # stopped where the run would start, its warnings given
         assert any(line.startswith("warning: --size 48 is larger than the photo (40 px") for line in lines), err
         assert any(line.startswith("warning: --init random with vgg16-hed") for line in lines), err
 
