@@ -32,7 +32,7 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
     return {
         "jaxart": __version__, "config": config.to_dict(), "seed": config.seed, "model": w.name,
         "arch": w.arch, "weights_sha256": w.sha256, "weights_content_sha256": w.content_sha256,
-        "loss": outcome.terms, **({"image_loss": written} if (written := outcome.image_terms) not in (None, outcome.terms) else {}),
+        "loss": outcome.terms, **({"image_loss": outcome.image_terms} if put_back(outcome) else {}),
         "steps": outcome.steps,
         "seconds": round(outcome.seconds, 3), "inputs": inputs,
         # conv="auto" chooses by the machine's CPU: say what it chose, so runs compare.
@@ -67,3 +67,11 @@ def one_painting(record: dict, painting: int | None) -> dict:
     others = set(styles) - {styles[painting], inputs.get("content")} - read
     digests = {k: v for k, v in (record.get("input_sha256") or {}).items() if k not in others}
     return {**record, "inputs": {**inputs, "styles": [styles[painting]]}, "input_sha256": digests}
+
+
+def put_back(outcome: transfer.Outcome) -> bool:
+    """Whether the image written is not the optimized pixels (a kept region or --colors keep/luminance put
+    the photo or its chroma back) and its loss was taken: then the record holds it, "image_loss", even where
+    the two losses agree to the last digit (luminance's grey is the optimized one), so a record's keys
+    depend on the settings alone, never on the values."""
+    return outcome.image_terms is not None and outcome.pixels is not None and not np.array_equal(outcome.image, outcome.pixels)

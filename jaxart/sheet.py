@@ -122,8 +122,8 @@ def write(
         with all_or_nothing(overwrite=overwrite) as stage:
             for i, (tile, cfg) in enumerate(zip(tiles, configs)):
                 extra = {"loss": {k: float(v[i]) for k, v in losses.items()}} if losses else {}
-                if written and (image := {k: float(v[i]) for k, v in written.items()}) != extra.get("loss"):
-                    extra["image_loss"] = image  # the image written, as a stylize record has it (run_record)
+                if written:  # the image written, as a stylize record has it (run_record.put_back), equal or not
+                    extra["image_loss"] = {k: float(v[i]) for k, v in written.items()}
                 extra.update({"steps": int(steps[i])} if steps is not None else {})
                 if steps is not None and stopped is not None and stopped[i]:
                     extra["stopped_at"] = int(steps[i])

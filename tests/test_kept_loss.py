@@ -77,3 +77,22 @@ def test_the_record_line_and_info_label_the_image_loss_apart_from_the_optimizers
     plain = jaxart.read_record(d / "plain.png")
     assert code == 0 and "image_loss" not in plain and "image written" not in out, err
     assert f"s; total {plain['loss']['total']:.4g} = " in out.strip().splitlines()[-1]
+
+
+def test_a_put_back_image_records_its_loss_even_when_it_equals_the_optimizers(tiny_vgg16, tmp_path):
+    """--colors luminance writes the optimized grey with the photo's chroma, so the two losses often agree to
+    the last digit: "image_loss" was left out of the record then, and a sweep tile's record and the same
+    setting stylized had different keys by chance (a flaky test). Its presence follows the settings now."""
+    from jaxart import sheet
+    from jaxart.run_record import record
+    from jaxart.sweep import grid
+
+    image, pixels = np.full((4, 4, 3), 0.5, np.float32), np.full((4, 4, 3), 0.4, np.float32)
+    terms = {"total": 1.0, "content": 0.5, "style": 0.05, "tv": 0.0}
+    config = StyleConfig(size=4, steps=1, colors="luminance")
+    put_back = transfer.Outcome(image, terms, 1, 0.1, pixels, False, dict(terms))
+    assert record(config, tiny_vgg16, put_back, {})["image_loss"] == terms
+    assert "image_loss" not in record(config, tiny_vgg16, put_back._replace(pixels=image), {})
+    same = {k: np.array([v]) for k, v in terms.items()}
+    sheet.write(tmp_path / "g.png", image[None], grid(), config, {"loss": same, "image_loss": same})
+    assert jaxart.read_record(tmp_path / "g-00.png")["image_loss"] == terms
