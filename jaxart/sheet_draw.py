@@ -148,8 +148,14 @@ def _wrap(text: str, font: ImageFont.ImageFont, width: float, most: int = 3) -> 
         kept = (f"{word[:n // 3]}...{word[len(word) - n + n // 3:]}" for n in range(len(word) - 1, -1, -1))
         return word if font.getlength(word) <= room else next((k for k in kept if font.getlength(k) <= room), "...")
 
+    words: list[str] = []
+    for word in text.split():  # a number stays with the word it belongs to: "size" over "256, steps 100" read badly
+        if words and word[:1].isdigit() and font.getlength(f"{words[-1]} {word}") <= width:
+            words[-1] += f" {word}"
+        else:
+            words.append(word)
     lines: list[str] = []
-    for word in text.split():
+    for word in words:
         if lines and font.getlength(f"{lines[-1]} {word}") <= width:
             lines[-1] += f" {word}"
         else:

@@ -113,3 +113,14 @@ def test_a_long_name_is_cut_to_its_tile_and_a_failed_tile_still_says_so(tmp_path
     assert all(font.getlength(t) <= 94 for t in lines[2])
     assert sheet_draw.label_lines(["style 10  seed 0", "style 1  seed 7"], font, 94) == [["style 10  seed 0"],
                                                                                         ["style 1  seed 7"]]
+
+
+def test_a_header_keeps_each_setting_with_its_value():
+    # The sheet of a 2-tile sweep at 256 px read "...; size" over "256, steps 100" (2026-12-05).
+    header = "tubingen.jpg in the style of starry_night.jpg, model vgg16-hed; size 256, steps 100"
+    font = sheet_draw.label_font(256)
+    width = font.getlength("tubingen.jpg in the style of starry_night.jpg, model vgg16-hed; size") + 1
+    lines = sheet_draw.header_lines(header, font, width)
+    assert " ".join(lines) == header
+    assert not any(line.endswith(("size", "steps")) for line in lines), lines
+    assert all(font.getlength(line) <= width for line in lines)
