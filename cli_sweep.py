@@ -182,7 +182,8 @@ def sweep(
     # next step ends it with one line, and never half-writes the files.
     total = _scales.total_steps(config)  # over every scale, as stylize's bar counts
     with compile_cache.use(_warn), job.stop_signals() as stopped, \
-            progress.steps_bar(total, quiet, scales=_scales.schedule(config), label="sweep") as update:
+            progress.steps_bar(total, quiet, scales=_scales.schedule(config), label="sweep",
+                               mean=len(settings) > 1) as update:
         def on_step(i, carry):
             if (signum := stopped()) and i < total:
                 raise Interrupted(f"interrupted by {signal.Signals(signum).name} at step {i} of {total}; "

@@ -15,14 +15,15 @@ from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progre
 @contextlib.contextmanager
 def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
               scales: Sequence[tuple[int, int]] = (), clock: Callable[[], float] = time.monotonic,
-              label: str = "stylize"):
+              label: str = "stylize", mean: bool = False):
     """Yields `update(step, loss, terms)`; shows step, time, ETA, steps/s and loss terms on stderr.
 
     Below `COMPACT_BELOW` columns the command's name and the bar give way (the step count shows
     the progress) and the terms are abbreviated, so that in 80 columns the loss and every term
     show after the step count, elapsed time and ETA; only beyond that are the terms, being last,
     cut short. `scales`, a coarse-to-fine run's `(size, steps)` schedule, puts the current size
-    before the loss and says which size compiles between scales; `label` names the command.
+    before the loss and says which size compiles between scales; `label` names the command. `mean`: the
+    loss is a sweep's mean over its tiles, shown as "mean loss" ("mean" where compact, which fits 80 columns).
     Steps/s counts from the current scale's first step, so compiling is not in it, and the ETA
     weights a later scale's steps by its size (`AREA_EXPONENT`).
     """
@@ -46,7 +47,7 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
         since = {}  # size -> (step, time) of its scale's first report
 
         def update(step: int, loss: float, terms: dict[str, float]) -> None:
-            text = _loss_text(loss, terms, compact)
+            text = _loss_text(loss, terms, compact, ("mean" if compact else "mean loss") if mean else "loss")
             size, following = _scale_at(plan, step)
             if multi:  # after a scale's last step the next one computes its targets and compiles
                 text = f"compiling {following} px" if following else f"{size} px {text}"
@@ -67,10 +68,10 @@ COMPACT_BELOW = 128
 _SHORT = {"content": "c", "style": "s"}
 
 
-def _loss_text(loss: float, terms: dict[str, float], compact: bool) -> str:
+def _loss_text(loss: float, terms: dict[str, float], compact: bool, name: str = "loss") -> str:
     """The bar's `loss 1.235 (content 0.439 style 0.0773 tv 0.0124)`, compact `... (c 0.44 s 0.077 tv 0.012)`."""
     names, digits = (_SHORT, 2) if compact else ({}, 3)
-    return f"loss {loss:.4g} (" + " ".join(f"{names.get(k, k)} {v:.{digits}g}" for k, v in terms.items()) + ")"
+    return f"{name} {loss:.4g} (" + " ".join(f"{names.get(k, k)} {v:.{digits}g}" for k, v in terms.items()) + ")"
 
 
 def _hms(seconds: float) -> str:

@@ -9,10 +9,10 @@ from rich.console import Console
 from jaxart import progress
 
 
-def _render(width: int, quiet: bool = False, steps: int = 120, scales=()) -> list[str]:
+def _render(width: int, quiet: bool = False, steps: int = 120, scales=(), mean: bool = False) -> list[str]:
     out = io.StringIO()
     console = Console(file=out, width=width, force_terminal=True, color_system=None)
-    with progress.steps_bar(500, quiet=quiet, console=console, scales=scales) as update:
+    with progress.steps_bar(500, quiet=quiet, console=console, scales=scales, mean=mean) as update:
         if steps:
             update(steps, 1.23456, {"content": 0.4391, "style": 0.07731, "tv": 0.01242})
     text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", out.getvalue())
@@ -31,6 +31,13 @@ def test_an_80_column_terminal_shows_the_step_time_eta_and_every_loss_term():
     plan = ((128, 300), (256, 300), (512, 399))  # and a scale's size
     last = _timed([(1, 0.0), (900, 9.0), (999, 19.0)], plan, total=999, width=80)
     assert "999/999" in last and "ETA 0:00:00 9.90/s 512 px loss 1.235 (c 0.44 s 0.077 tv 0.012)" in last, last
+
+
+def test_a_sweeps_bar_says_its_loss_is_the_tiles_mean():
+    """A sweep's bar showed the mean of its tiles' losses as "loss", as if it were one image's."""
+    assert "mean loss 1.235 (content 0.439 style 0.0773 tv 0.0124)" in _render(160, mean=True)[-1]
+    last = _render(80, mean=True)[-1]
+    assert len(last) <= 80 and "120/500" in last and "mean 1.235 (c 0.44 s 0.077 tv 0.012)" in last, last
 
 
 def test_a_wide_terminal_shows_every_loss_term_in_full():
