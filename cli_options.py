@@ -11,19 +11,15 @@ from typing import Annotated, Optional
 import typer
 
 from cli_common import choices, csv, home, number, whole
-from jaxart import color, config, convs, output, plateau as _plateau, vgg
+from jaxart import color, config, convs, output, plateau as _plateau, reproduce, vgg
 from jaxart.files import resolved, web_address
 
 DEFAULT = config.StyleConfig()
 
 
 # The flag of each setting a library refusal may name (`InputError.settings`), which the CLI's line names instead
-# (`cli_errors.run`), by StyleConfig field: most are the field with dashes.
-FLAGS = {**{f: f"--{f.replace('_', '-')}" for f in (
-    "size", "steps", "content_layers", "style_layers", "style_layer_weights", "content_weight", "style_weight",
-    "tv_weight", "style_blend", "pooling", "optimizer", "linesearch", "lbfgs_memory", "learning_rate", "loop", "init",
-    "seed", "conv", "colors", "style_scale", "margin", "scales", "start_size", "mask")},
-    "scale_steps": "--steps", "region_colors": "--region-style", "keep_colors": "--region-style"}
+# (`cli_errors.run`), by StyleConfig field: the stylize option that sets it, as `jaxart info --command` writes it.
+FLAGS = reproduce.OPTIONS
 
 
 def _refuse_unreadable(raw: str, what: str) -> None:
