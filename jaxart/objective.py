@@ -178,7 +178,7 @@ class _LossOfImage:
     # settings and shapes reuses the compiled step instead of compiling it again.
     config: StyleConfig
 
-    def __call__(self, weights, targets, lw, image, layer_weights=None):
+    def __call__(self, weights, targets, lw, image, layer_weights):
         return total_loss(weights, image, targets, self.config, lw, layer_weights)
 
 
