@@ -94,7 +94,8 @@ def total_loss(
     f = features(weights, image, layers, config.pooling, remat=config.remat, conv=config.conv)
     zero = jnp.zeros((), dtype)
     layer_weights = config.layer_weights() if layer_weights is None else layer_weights
-    # In the loss's dtype, as lw: float32 arrays (a sweep's) against a float64 loss, under strict promotion.
+    # In the loss's dtype, as lw: float32 arrays (loss_function's, a run's or a sweep's) against a float64 loss,
+    # under strict promotion (losses.style_loss casts its own, guided.style_loss does not).
     layer_weights = {k: v if isinstance(v, (int, float)) else jnp.asarray(v, dtype) for k, v in layer_weights.items()}
     terms = {
         "content": sum((losses.content_loss(f[k], t) for k, t in targets.content.items()), zero)
