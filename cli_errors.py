@@ -15,7 +15,7 @@ from typer.exceptions import Abort, Exit, TyperException
 from cli_common import (
     NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE, catch as _catch, forget_interrupts as _forget_interrupts,
     interrupted as _interrupted, interrupted_code as _interrupted_code, interrupted_line as _interrupted_line,
-    on_sigint as _on_sigint, stop_if_interrupted as _stop_if_interrupted,
+    on_sigint as _on_sigint, say as _one_line, stop_if_interrupted as _stop_if_interrupted,
 )
 
 
@@ -44,7 +44,7 @@ def run(app: typer.Typer) -> None:
         if hasattr(e, "possibilities"):  # click's NoSuchOption, which typer does not export
             _say(f"error: {unknown_option(e)}")
         elif type(e).__name__ == "NoArgsIsHelpError":  # `jaxart` or `jaxart weights` alone: the help, no error
-            _say(e.format_message())
+            _say(e.format_message(), flat=False)
         elif e.format_message():
             _say(f"error: {usage_message(e)}")
         sys.exit(2)
@@ -101,11 +101,12 @@ def _on_signal(signum, frame) -> None:
         _on_sigint(signum, frame)
 
 
-def _say(line: str) -> None:
-    """`line` on stderr, if stderr is still there: with the terminal gone (SIGHUP) writing fails with
-    EIO or EPIPE, which turned the exit code, 128 + the signal or 2, into 1; the code is what is left."""
+def _say(line: str, flat: bool = True) -> None:
+    """`line` on stderr, as one line unless not `flat` (the help's lines): a newline typed in a value split a usage
+    error (`cli_common.say`). Only if stderr is still there: with the terminal gone (SIGHUP) writing fails with EIO
+    or EPIPE, which turned the exit code, 128 + the signal or 2, into 1; the code is what is left."""
     try:
-        typer.echo(line, err=True)
+        (_one_line if flat else typer.echo)(line, err=True)
     except OSError:
         pass
 
