@@ -97,7 +97,11 @@ def check_config(config) -> None:
                          "COLOUR=PAINTING for each colour of the mask")
     if config.style_blend is not None:
         raise ValueError("--style-blend mixes styles over the whole image; with --mask each region has one style")
-    parse_colors(colors_of(config))
+    try:
+        parse_colors(colors_of(config))
+    except ValueError as e:  # "mask colour 'x' is not ...": name the setting that holds it, as the CLI does its flag
+        field = "region" if any(repr(n) in str(e) for n in config.region_colors) or not config.keep_colors else "keep"
+        raise InputError(f"{field} colors: {e}", settings=["keep_colors", "region_colors"]) from None
 
 
 def colors_of(config) -> tuple[str, ...]:
