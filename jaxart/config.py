@@ -93,7 +93,8 @@ class StyleConfig:
         if not isinstance(self.seed, int) or not -2**63 <= self.seed < 2**63:
             raise InputError(f"seed must be a whole number that fits in 64 bits, got {self.seed!r}", settings=["seed"])
         if self.optimizer != "lbfgs" and self.linesearch != "none":
-            raise InputError(f"linesearch {self.linesearch!r} is L-BFGS's; {self.optimizer!r} takes none", settings=["linesearch"])
+            raise InputError(f"linesearch {self.linesearch!r} is L-BFGS's; optimizer {self.optimizer!r} takes none",
+                             settings=["linesearch", "optimizer"])
         _choice(self, optimizer=OPTIMIZERS, linesearch=LINESEARCHES, loop=LOOPS, pooling=vgg.POOLINGS, conv=convs.CONVS, colors=color.MODES)
         if not isinstance(self.remat, bool):
             raise ValueError(f"remat must be true or false, got {self.remat!r}")

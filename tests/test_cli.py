@@ -125,7 +125,7 @@ BAD = {
                                    "--mask: needs a --region-style COLOUR=PAINTING for each colour of the mask"),
     "animation over the photo": (lambda d: ["--overwrite", "--animate", str(d / "photo.jpg")],
                                  "photo.jpg is one of the inputs; choose another --animate (--overwrite never"),
-    "zoom with adam": (lambda d: ["--optimizer", "adam", "--linesearch", "zoom"], "linesearch 'zoom' is L-BFGS's; 'adam' takes none"),
+    "zoom with adam": (lambda d: ["--optimizer", "adam", "--linesearch", "zoom"], "--linesearch 'zoom' is L-BFGS's; --optimizer 'adam' takes none"),
     "output over the painting": (lambda d: ["--overwrite", "--output", str(d / "paint.png")], "is one of the inputs"),
     "negative checkpoint interval": (lambda d: ["--checkpoint-every", "-1"], "--checkpoint-every: must be 0 or positive"),
     "photo without a painting": (lambda d: ["stylize", str(d / "photo.jpg")],

@@ -8,14 +8,14 @@ import pytest
 from conftest import run_main
 from jaxart import StyleConfig
 
-# Each read with the value bare: "style layer relu1_1 is listed twice", "linesearch zoom is L-BFGS's; adam takes none".
+# Each read with the value bare: "style layer relu1_1 is listed twice", "linesearch zoom is L-BFGS's; optimizer adam takes none".
 TYPED = {
     "style layer twice": (["--style-layers", "relu1_1,relu2_1,relu1_1"],
                           "--style-layers lists 'relu1_1' twice (relu1_1, relu2_1, relu1_1); list each layer once "
                           "(--style-layer-weights weights a layer more)"),
     "content layer twice": (["--content-layers", "relu4_2,relu4_2"],
                             "--content-layers lists 'relu4_2' twice (relu4_2, relu4_2); list each layer once"),
-    "zoom with adam": (["--optimizer", "adam", "--linesearch", "zoom"], "--linesearch 'zoom' is L-BFGS's; 'adam' takes none"),
+    "zoom with adam": (["--optimizer", "adam", "--linesearch", "zoom"], "--linesearch 'zoom' is L-BFGS's; --optimizer 'adam' takes none"),
 }
 
 
@@ -30,7 +30,7 @@ def test_the_cli_quotes_the_value_typed_in_a_config_refusal(case, tmp_path, monk
 
 @pytest.mark.parametrize("changes, start", [
     ({"style_layers": ("relu1_1", "relu2_1", "relu1_1")}, "style-layers lists 'relu1_1' twice"),
-    ({"optimizer": "adam", "linesearch": "zoom"}, "linesearch 'zoom' is L-BFGS's; 'adam' takes none"),
+    ({"optimizer": "adam", "linesearch": "zoom"}, "linesearch 'zoom' is L-BFGS's; optimizer 'adam' takes none"),
 ])
 def test_the_library_quotes_the_value_given_as_the_cli_does(changes, start):
     with pytest.raises(ValueError) as e:
