@@ -216,13 +216,13 @@ def mixing_note(output: Path, fmt: str, steps: int, save_every: int) -> str | No
 
 def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
                  overwrite: bool = False, after: int = 0, resuming: Path | None = None) -> None:
-    """Fail before any work if a `--save-every` frame (of the steps after `after`) or the
-    checkpoint beside `output` would replace an input, or a frame an existing file without
-    `overwrite`; and if another run's checkpoint is where this run's goes (`resuming`: the one
-    this run continues), which it would replace and then remove."""
+    """Fail before any work if a `--save-every` frame (of the steps after `after`) or the checkpoint beside `output`
+    would replace an input or a FIFO or device, or a frame an existing file without `overwrite`; and if another run's
+    checkpoint is where this run's goes (`resuming`: the one this run continues), which it would replace and remove."""
     sources, ckpt = _existing(inputs), checkpoint.path_for(output)
     frames = [("--save-every frame", frame(output, steps, fmt))] if save_every else []
     _check_derived(output, [("checkpoint", ckpt), *frames])
+    check_not_special(ckpt, "checkpoint")  # --overwrite or not: the run put its checkpoint in a FIFO's place
     if resolved(ckpt) in sources:  # on every Python, a link loop is refused as such (`resolved`)
         raise InputError(f"the checkpoint {ckpt} would replace one of the inputs; choose another --output")
     if ckpt.is_dir():
@@ -237,14 +237,14 @@ def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
                          "it, or choose another --output")
 
 
-def _check_frames(output: Path, fmt: str, steps: int, save_every: int, sources: set[Path], overwrite: bool,
-                  after: int) -> None:
+def _check_frames(output: Path, fmt: str, steps: int, every: int, sources: set[Path], overwrite: bool, after: int) -> None:
     """`check_beside`'s frames: only the files already there are looked at, however many steps."""
     for path, step in _frames_there(output, SUFFIXES[fmt][:1]):
-        if not (path == frame(output, step, fmt) and after < step < steps and step % save_every == 0):
+        if not (path == frame(output, step, fmt) and after < step < steps and step % every == 0):
             continue
         if resolved(path) in sources:
             raise InputError(f"the --save-every frame {path} would replace one of the inputs; choose another --output")
+        check_not_special(path, "the --save-every frame")
         if path.is_dir() or not overwrite:
             raise InputError(f"the --save-every frame {path} already exists; pass --overwrite to replace it "
                              "or choose another --output")
