@@ -1,6 +1,7 @@
 """The project's exceptions, each saying what was wrong and what to do."""
 
 import errno
+import os
 import re
 from collections.abc import Mapping, Sequence
 
@@ -66,6 +67,8 @@ class NonFiniteLossError(JaxartError):
         self.step = step
 
 
-def describe(e: BaseException) -> str:
-    """`Type: message` of an exception from a library, for the parenthesis of a one-line error."""
-    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+def describe(e: BaseException, path: str | os.PathLike | None = None) -> str:
+    """`Type: message` of an exception from a library, for the parenthesis of a one-line error; the quoted `path`,
+    which that line names already, left out (Pillow's "cannot identify image file 'x.png'")."""
+    text = str(e).replace(f" {os.fspath(path)!r}", "") if path is not None else str(e)
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__

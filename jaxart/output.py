@@ -216,7 +216,7 @@ def read_record(path: str | os.PathLike) -> dict:
                     text = _tiff_record(img.tag_v2)
                 kind, animated = img.format, getattr(img, "is_animated", False)
     except Exception as e:  # noqa: BLE001 - any unreadable file is a bad input here
-        raise InputError(f"{path} could not be read as an image ({describe(e)}); give a PNG or TIFF jaxart wrote") from None
+        raise InputError(f"{path} could not be read as an image ({describe(e, path)}); give a PNG or TIFF jaxart wrote") from None
     if text is None and kind in ("GIF", "WEBP") and not animated:  # a still image, from any program
         raise InputError(f"{path} has no jaxart run record: jaxart writes one into PNG and TIFF images, not {kind}; "
                          "give the image a run wrote (its --output)")
