@@ -165,7 +165,7 @@ def _file_in_folder(raw, example: str) -> Path:
     from typer import BadParameter
 
     if (text := str(raw)) in ("", "-"):  # Path("") is ".", the current folder; "-" was "no suffix: give a name such as -.png"
-        raise BadParameter(f"{text and '- is not standard output here' or 'the path is empty'}; give a file name, "
+        raise BadParameter(f"{'- is not standard output here' if text else 'the path is empty'}; give a file name, "
                            f"such as {example}")
     if text.endswith(("/", os.sep)) and not os.path.isdir(os.path.expanduser(text)):
         raise BadParameter(f"{text} is a folder that does not exist; give a file name in it, such as "
@@ -175,7 +175,7 @@ def _file_in_folder(raw, example: str) -> Path:
 
 def parse_colour(text: str) -> tuple[int, int, int]:
     """A colour name, #rrggbb, rgb(r, g, b) or "r,g,b" as an RGB triple of 0..255 (`color.parse_rgb`)."""
-    from jaxart.color import parse_rgb
+    from jaxart.palette import parse_rgb
     from jaxart.errors import InputError
 
     try:

@@ -86,8 +86,8 @@ def weights_convert(
     """
     from jaxart import weights as W
 
-    if not path.is_file():  # one line, as `say` writes it: a line break in the name split it
-        raise typer.BadParameter(" ".join(f"{path} is not a file".splitlines()), param_hint="FILE")
+    if not path.is_file():  # one line whatever the name holds: cli_errors prints every error line so
+        raise typer.BadParameter(f"{path} is not a file", param_hint="FILE")
     if W.path_for(W.folder.check_name(name)).is_file():
         raise typer.BadParameter(f"{name!r} is already installed; choose another --name or "
                                  f"`jaxart weights remove {name}` first", param_hint="--name")
