@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxart import guided, losses
+from jaxart import color, guided, losses
 from jaxart.config import StyleConfig
 from jaxart.layers import as_pixels, rgb_hint
 # The targets were made here before they had a module of their own: `objective.make_targets`,
@@ -64,7 +64,8 @@ def total_loss(
         floats give a wrong loss, not an error: divide by 255).
       targets: from `make_targets` (or `targets.compute_targets`) with this `config`'s layers.
       config: the layers, their weights, pooling and convolutions; its `*_weight` fields are not
-        read here, `lw` gives them.
+        read here, `lw` gives them. With `colors="luminance"` the loss is that of the image's
+        luminance as grey (`color.start`): what `color.finish` writes, whatever chroma the pixels hold.
       lw: the content, style and TV weights, each a scalar (maybe traced): `LossWeights.of(config)`,
         a (content, style, tv) tuple or list, or `LossWeights(*row)` of a (3,) array. No default:
         the config's weights are not read here (`loss_config` resets them).
@@ -90,6 +91,8 @@ def total_loss(
         raise ValueError(f"total_loss takes one (H, W, 3) image, got shape {image.shape}; {hint}")
     dtype = compute_dtype(weights)
     image = image.astype(dtype)  # as features computes: float64 or bfloat16 pixels stay in step
+    if config.colors == "luminance":  # the written image keeps only the luminance: the chroma was optimized for nothing
+        image = jnp.repeat(color.luminance(image)[..., None], 3, axis=-1)
     layers = tuple(dict.fromkeys(config.content_layers + config.style_layers))
     f = features(weights, image, layers, config.pooling, remat=config.remat, conv=config.conv)
     zero = jnp.zeros((), dtype)
@@ -164,13 +167,16 @@ def loss_config(config: StyleConfig) -> StyleConfig:
     """`config` with the settings the loss never reads (or reads as the traced `lw`) reset, so
     runs that differ only in them share one compiled step and one compiled target computation."""
     check_config(config)
-    return config.replace(**{f: getattr(_DEFAULTS, f) for f in _NOT_IN_LOSS})
+    reset = {f: getattr(_DEFAULTS, f) for f in _NOT_IN_LOSS}
+    if config.colors != "luminance":  # the loss sees only the luminance under it; every other mode, the image
+        reset["colors"] = _DEFAULTS.colors
+    return config.replace(**reset)
 
 
 _DEFAULTS = StyleConfig()
 _NOT_IN_LOSS = ("steps", "seed", "init", "content_weight", "style_weight", "tv_weight", "optimizer",
                 "linesearch", "lbfgs_memory", "margin", "learning_rate", "loop", "chunk", "scales", "start_size",
-                "scale_steps", "mask", "region_colors", "keep_colors", "style_scale", "colors")  # style_scale, colors: the inputs'
+                "scale_steps", "mask", "region_colors", "keep_colors", "style_scale")  # style_scale: the inputs'
 
 
 @dataclasses.dataclass(frozen=True)

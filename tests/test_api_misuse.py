@@ -27,9 +27,10 @@ def test_one_compiled_loss_serves_any_loss_weights_given_loss_config(setup):
     w, photo, _, targets = setup
     traces = []
     loss = jax.jit(lambda w, x, t, c, lw: (traces.append(c), jaxart.total_loss(w, x, t, c, lw))[1], static_argnums=3)
-    # Nor do the painting's scale and the colour mode (they change the inputs, not the loss) compile anew.
+    # Nor do the painting's scale and the colour mode (they change the inputs, not the loss) compile anew;
+    # "luminance" alone does: its loss is of the image's luminance (test_luminance_loss.py).
     for style_weight, steps, colors, scale in ((1.0, 10, "style", 1.0), (10.0, 20, "keep", 2.0),
-                                               (100.0, 30, "luminance", 0.5)):
+                                               (100.0, 30, "match-pca", 0.5)):
         c = CONFIG.replace(style_weight=style_weight, steps=steps, colors=colors, style_scale=scale)
         got = loss(w, photo, targets, jaxart.loss_config(c), jaxart.LossWeights.of(c))[0]
         np.testing.assert_allclose(got, jaxart.total_loss(w, photo, targets, c, jaxart.LossWeights.of(c))[0], rtol=1e-6)
