@@ -22,7 +22,7 @@ def _photo():  # mid-grey with a little colour: the photo's chroma fits at every
 def test_the_optimizers_loss_is_the_loss_of_the_image_written(tiny_vgg16, rng):
     config = StyleConfig(size=24, steps=3, margin=2, colors="luminance", conv="direct", style_weight=1e4)
     out = jaxart.run(_photo(), [rng.random((20, 20, 3), dtype=np.float32)], weights=tiny_vgg16, config=config)
-    assert out.image_terms == pytest.approx(out.terms, rel=1e-4)  # was 1.5 to 3 times the optimizer's
+    assert out.image_terms == pytest.approx(out.terms, rel=1e-4)  # before: 4848 written, 4084 optimized
 
 
 def test_a_colour_only_change_of_the_pixels_does_not_change_the_loss(tiny_vgg16, rng):
