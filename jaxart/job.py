@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import signal
 import time
 from collections.abc import Callable
@@ -143,10 +144,20 @@ def stylize_files(
     with locks.writing(output, "output"):
         config.validate(w.arch, paintings=len(styles))
         tolerance = plateau.check_tolerance(tolerance)
+        # The CLI's checks, for any caller: no file of this run replaces an input, a FIFO or another run's checkpoint.
+        sources = [content, *styles, config.init, config.mask]
+        destinations.check_not_input([output], sources)
         destinations.check_output(output, fmt, overwrite=overwrite)
+        ckpt_path = checkpoint.path_for(output)
+        same = resume is not None and resume.meta.get("output") == str(output.resolve())
+        # The checkpoint there is this run's to replace if it is the one `resume` read (as `--resume` named it).
+        ours = same or (resume is not None and os.path.isfile(ckpt_path)
+                        and checkpoint.read_meta(ckpt_path) == resume.meta)
+        destinations.check_beside(output, fmt, scales.total_steps(config), save_every, sources, overwrite=overwrite,
+                                  after=resume.meta.get("step", 0) if resume else 0, resuming=ckpt_path if ours else None)
         animation_overwrite = overwrite if animation_overwrite is None else animation_overwrite
         if animation is not None:
-            destinations.check_animation(animation, overwrite=animation_overwrite)
+            destinations.check_animation(animation, overwrite=animation_overwrite, inputs=sources)
         movie = None
         if animation is not None:
             movie = frames if frames is not None else animate.Frames(animate.every(scales.total_steps(config), save_every))
@@ -160,10 +171,8 @@ def stylize_files(
             checkpoint.check(resume, version=__version__, weights=w)
         inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
                   "background": list(background)}
-        ckpt_path = checkpoint.path_for(output)
         # --overwrite, now or, for the same output, by the run this one resumes; the frames that run
         # wrote before it stopped are this run's own, and stay.
-        same = resume is not None and resume.meta.get("output") == str(output.resolve())
         asked = (overwrite if asked_overwrite is None else asked_overwrite) or (same and bool(resume.meta.get("overwrite")))
         own = (resume.meta.get("step", 0), resume.meta.get("save_every") or 0) if same else (0, 0)
         meta = {"jaxart": __version__, "weights_sha256": w.sha256, "weights_content_sha256": w.content_sha256,
@@ -199,7 +208,7 @@ def stylize_files(
                 if tolerance:  # those a later test compares with
                     kept["losses"] = {str(k): v for k, v in losses.items() if k > p.step - plateau.WINDOW}
                 checkpoint.save(ckpt_path, p.carry, {**meta, **kept, "step": p.step}, movie.images if movie else (),
-                                overwrite=overwrite or same or bool(wrote))
+                                overwrite=overwrite or ours or bool(wrote))
                 wrote.append(p.step)
             if signum:
                 name = signal.Signals(signum).name
