@@ -157,7 +157,7 @@ def stylize(
     fmt = _output.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
     output = output or destinations.default_output(content, styles, fmt)
     ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
-    sources = [content, *styles, config.init, config.mask]
+    sources = [content, *styles, config.init, config.mask]  # stylize_files checks again; here, before weights load
     destinations.check_not_input([output], [*sources, resume])
     destinations.check_output(output, fmt, overwrite=overwrite or own, resumable=resume is None)
     destinations.check_beside(output, fmt, _scales.total_steps(config), save_every, sources, overwrite=overwrite or own,
