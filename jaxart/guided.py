@@ -87,7 +87,7 @@ def check_config(config) -> None:
     """Raise a ValueError naming a bad `mask` / `region_colors` pairing of a StyleConfig."""
     if config.mask is None:
         if config.region_colors is not None or config.keep_colors is not None:
-            raise ValueError("region styles need --mask, the image whose colours mark the regions")
+            raise InputError("region styles need mask, the image whose colours mark the regions", settings=["mask"])
         return
     paths.file_setting("mask", config.mask, "the path of an image file", "for masks as an array, give them to "
                        "jaxart.make_targets as masks")
@@ -96,7 +96,7 @@ def check_config(config) -> None:
                          "--region-style red=starry.jpg" if config.keep_colors else "--mask needs a --region-style "
                          "COLOUR=PAINTING for each colour of the mask")
     if config.style_blend is not None:
-        raise ValueError("--style-blend mixes styles over the whole image; with --mask each region has one style")
+        raise InputError("style blend mixes styles over the whole image; with mask each region has one style", settings=["style_blend", "mask"])
     try:
         parse_colors(colors_of(config))
     except ValueError as e:  # "mask colour 'x' is not ...": name the setting that holds it, as the CLI does its flag

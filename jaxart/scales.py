@@ -44,10 +44,10 @@ def sizes(config: StyleConfig) -> tuple[int, ...]:
 
 
 def check(config: StyleConfig) -> None:
-    """Raise a ValueError naming a bad `scales`, `start_size` or `scale_steps` of `config`."""
+    """Raise an InputError naming a bad `scales`, `start_size` or `scale_steps` of `config`."""
     scales, start, steps = config.scales, config.start_size, config.scale_steps
     if scales is not None and start is not None:
-        raise ValueError("give --scales or --start-size, not both")
+        raise InputError("give scales or start size, not both", settings=["scales", "start_size"])
     if scales is not None:
         check_sides(scales)
         if any(a >= b for a, b in zip(scales, scales[1:])):
@@ -59,7 +59,7 @@ def check(config: StyleConfig) -> None:
     if steps is not None:
         check_counts(steps)
         if scales is None and start is None:
-            raise ValueError(f"{len(steps)} step counts need --scales or --start-size; give one --steps number")
+            raise InputError(f"{len(steps)} step counts need scales or start size; give one steps number", settings=["scales", "start_size", "steps"])
         schedule(config)  # it checks that the counts match the scales
 
 

@@ -26,9 +26,9 @@ SIZE = 48  # every real-image run here is 48 px (36 x 48 for tubingen), so shape
     ({"scales": (8, 64), "size": 64}, "at least 16"),
     ({"scales": (128, 256), "start_size": 128, "size": 256}, "not both"),
     ({"scales": (128, 256), "size": 256, "scale_steps": (5, 5, 5)}, "3 step counts for 2 scales"),
-    ({"scale_steps": (5, 5)}, "need --scales or --start-size"),
+    ({"scale_steps": (5, 5)}, "need scales or start size"),
     ({"start_size": 1024}, "start size 1024"),
-    ({"region_colors": ("red",)}, "need --mask"),
+    ({"region_colors": ("red",)}, "need mask"),
     ({"mask": "/nonexistent/mask.png", "region_colors": ("red",)}, "mask '/nonexistent/mask.png' does not exist"),
     ({"mask": __file__, "region_colors": ("red", "blue"), "style_blend": (1.0, 1.0)}, "each region has one style"),
 ])

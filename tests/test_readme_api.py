@@ -129,3 +129,20 @@ def test_the_sheet_call_research_use_shows_writes_what_the_command_writes(tiny_v
     tile = jaxart.read_record(tmp_path / "grid-01.png")
     assert tile["config"]["style_weight"] == 10 and tile["steps"] == 1 and tile["sheet"] == "grid.png"
     assert tile["loss"]["total"] == pytest.approx(float(result.terms["total"][1]))
+
+
+@pytest.mark.parametrize("changes, flags", [
+    ({"scales": (32, 64), "start_size": 32, "size": 64}, "give --scales or --start-size, not both"),
+    ({"scale_steps": (5, 5)}, "2 step counts need --scales or --start-size; give one --steps number"),
+    ({"region_colors": ("red",)}, "region styles need --mask, the image whose colours mark the regions"),
+    ({"mask": __file__, "region_colors": ("red", "blue"), "style_blend": (1.0, 1.0)},
+     "--style-blend mixes styles over the whole image; with --mask each region has one style"),
+])
+def test_validate_refuses_with_an_input_error_naming_its_settings_not_flags(changes, flags):
+    """README: validate's checks are InputErrors that name settings in words or dashes and list their fields in
+    `settings`; the command line's line names each by its flag (cli_errors: `naming(FLAGS)`)."""
+    from cli_options import FLAGS
+    with pytest.raises(jaxart.InputError) as caught:
+        jaxart.StyleConfig(**changes).validate()
+    assert "--" not in str(caught.value) and caught.value.settings
+    assert caught.value.naming(FLAGS) == flags

@@ -185,7 +185,7 @@ def test_sweep_checks_a_mask_as_a_run_does(tmp_path):
     refuses of it, region colours without a mask here."""
     Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(tmp_path / "mask.png")
     sweep.check(CONFIG.replace(mask=str(tmp_path / "mask.png"), region_colors=("black",)), GRID)
-    with pytest.raises(ValueError, match="region styles need --mask"):
+    with pytest.raises(ValueError, match="region styles need mask"):
         sweep.check(CONFIG.replace(region_colors=("black",)), GRID)
     with pytest.raises(ValueError, match="grid is empty"):
         sweep.check(jaxart.StyleConfig(), [])
