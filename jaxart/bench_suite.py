@@ -55,6 +55,8 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
     for size, flag in [(s, "--sizes") for s in sizes] + ([(quality["size"], "--quality-size")] if quality else []):
         _check_memory(B.PAPER.replace(size=size, conv=convs[0], remat=remat), flag, sweep if flag == "--sizes" else 0)
     if json_out is not None:
+        if str(json_out) == "-":  # it wrote a file named '-', where stylize's -o - is refused
+            raise InputError("--json - is not standard output here; give a file name, such as bench.json")
         check_names([("results", json_out)], "--json")  # first: a name too long fails is_dir()
         if json_out.is_dir():
             raise InputError(f"--json {json_out} is a folder; give a file name, e.g. bench.json")

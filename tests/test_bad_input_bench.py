@@ -42,6 +42,7 @@ BENCH = {  # refused before anything is measured (the matmul peak alone takes se
     "quality images unwritable": (["--quality-evals", "5", "--quality-size", "32", "--quality-images",
                                    "/proc/jaxart/q"], "/proc/jaxart/q does not exist and cannot be created in /proc"),
     "json is a folder": (["--json", "{tmp}"], "is a folder; give a file name"),
+    "json is standard output": (["--json", "-"], "--json - is not standard output here; give a file name, such as"),
     "json is a quality picture": (["--quality-evals", "5", "--quality-size", "32", "--coarse-steps", "0",
                                    "--quality-images", "{tmp}/q", "--json", "{tmp}/q/single.png"],
                                   "is where --quality-images writes a picture; choose another name"),
