@@ -8,6 +8,7 @@ wrong and what to do; nothing else escapes `load_image` for a bad file.
 
 from __future__ import annotations
 
+import io
 import math
 import numbers
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from jaxart import modes, pixel_limit
+from jaxart import jpeg_end, modes, pixel_limit
 from jaxart.errors import InputError, describe
 from jaxart.files import check_path, missing
 from jaxart.paths import as_path
@@ -108,13 +109,23 @@ def _signed(p: Path) -> str | None:
 
 
 def _first_frame(p: Path, least: pixel_limit.Least) -> Image.Image:
-    """The first frame, decoded and oriented; one over Pillow's pixel limit as `pixel_limit.bound` allows."""
+    """The first frame, decoded and oriented; one over Pillow's pixel limit as `pixel_limit.bound` allows; a JPEG
+    whole but for its end marker (`jpeg_end`) as it would be with it."""
+    try:
+        return _frame(p, p, least)
+    except OSError as e:
+        if not str(e).startswith("image file is truncated") or (whole := jpeg_end.completed(p)) is None:
+            raise
+    return _frame(io.BytesIO(whole), p, least)
+
+
+def _frame(source: Path | io.BytesIO, p: Path, least: pixel_limit.Least) -> Image.Image:
     limit = Image.MAX_IMAGE_PIXELS
     try:
-        with Image.open(p) as opened:
+        with Image.open(source) as opened:
             return _oriented(opened, p)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        with pixel_limit.lifted(), Image.open(p) as opened:
+        with pixel_limit.lifted(), Image.open(source) as opened:
             if limit is None or opened.width * opened.height <= limit:  # a frame or tile over it: a bomb
                 raise
             pixel_limit.bound(opened, p, least, limit)
