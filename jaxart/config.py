@@ -11,7 +11,7 @@ import numpy as np
 
 from jaxart import color, convs, paths, vgg
 from jaxart.duplicates import repeated
-from jaxart.errors import InputError
+from jaxart.errors import InputError, listed
 from jaxart.layers import check_config_layers, config_layers
 
 OPTIMIZERS = ("lbfgs", "adam")
@@ -107,7 +107,7 @@ class StyleConfig:
         if self.style_blend is not None:
             _weights("style blend", self.style_blend)
             if not self.style_blend or sum(self.style_blend) <= 0:
-                raise InputError(f"style blend {list(self.style_blend)} has no weight above 0, which leaves no "
+                raise InputError(f"style blend {listed(self.style_blend)} has no weight above 0, which leaves no "
                                  "style; give at least one painting a weight above 0", settings=["style_blend"])
             if paintings is not None and len(self.style_blend) != paintings:
                 raise InputError(f"style blend gives {len(self.style_blend)} weight{'s' * (len(self.style_blend) != 1)} "
@@ -186,7 +186,7 @@ _MAX_WEIGHT = 1e30
 
 def _weights(name, values):
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= _MAX_WEIGHT for v in values):
-        raise InputError(f"{name} must be a finite number >= 0 (at most 1e30), got {', '.join(map(str, values))}",
+        raise InputError(f"{name} must be a finite number >= 0 (at most 1e30), got {listed(values)}",
                          settings=[name])
 
 
@@ -238,7 +238,7 @@ def _style_scale(config):
     s = config.style_scale
     # Above _MAX_WEIGHT the memory estimate's pixel counts overflow floats, a traceback, not a refusal.
     if not (isinstance(s, (int, float)) and math.isfinite(s) and 0 < s <= _MAX_WEIGHT):
-        raise InputError(f"style-scale must be a finite number above 0 (at most 1e30), got {s}", settings=["style_scale"])
+        raise InputError(f"style-scale must be a finite number above 0 (at most 1e30), got {listed([s])}", settings=["style_scale"])
     # At `size` only: at a coarser scale the painting is enlarged to 16 px instead (image.painting_side).
     if config.size * s < SMALLEST:
         least = SMALLEST / config.size

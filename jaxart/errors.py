@@ -1,6 +1,7 @@
 """The project's exceptions, each saying what was wrong and what to do."""
 
 import errno
+import numbers
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -21,7 +22,8 @@ class InputError(JaxartError, ValueError):
 
     `settings` are the settings the message names (StyleConfig's fields, `style_blend`; a grid's, `seeds`), which
     it may write with "_", "-" or " " between the words ("style blend must be ..."); `naming` writes them as a
-    front end names them instead (the CLI: its flags, "--style-blend must be ...").
+    front end names them instead (the CLI: its flags, "--style-blend must be ..."); a switch written as Python passes
+    it, "pass overwrite=True", as the flag alone ("pass --overwrite").
     """
 
     def __init__(self, message: object = "", *args: object, settings: Sequence[str] = ()):
@@ -33,8 +35,18 @@ class InputError(JaxartError, ValueError):
         text = str(self)
         for setting in (s for s in self.settings if s in words):
             spelt = r"[_\- ]".join(map(re.escape, setting.split("_")))
-            text = re.sub(rf"(?<![\w-]){spelt}(?![\w-])", lambda _: words[setting], text)
+            text = re.sub(rf"(?<![\w-]){spelt}(?:=True)?(?![\w-])", lambda _: words[setting], text)
         return text
+
+
+def listed(values: Sequence[object]) -> str:
+    """Values as a user types them on the command line, `0,0.5,1e+31`, for a message to echo: not Python's
+    `[0.0, 0.5, 1e+31]`, nor `np.float64(0.5)`; what is not a number as its repr."""
+    def typed(v):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            return repr(v)
+        return str(int(v)) if isinstance(v, numbers.Integral) else repr(float(v)).removesuffix(".0")
+    return ",".join(map(typed, values))
 
 
 class WeightsError(JaxartError):

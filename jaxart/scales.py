@@ -19,7 +19,7 @@ from jax.typing import ArrayLike
 from jaxart import guided, margin
 from jaxart.checkpoint import Checkpoint
 from jaxart.config import INT32_MAX, SMALLEST, StyleConfig
-from jaxart.errors import InputError, NonFiniteLossError
+from jaxart.errors import InputError, NonFiniteLossError, listed
 from jaxart.image import fit
 from jaxart.vgg import Weights
 
@@ -51,7 +51,7 @@ def check(config: StyleConfig) -> None:
     if scales is not None:
         check_sides(scales)
         if any(a >= b for a, b in zip(scales, scales[1:])):
-            raise InputError(f"scales {list(scales)} must increase, e.g. 256,512,1024", settings=["scales"])
+            raise InputError(f"scales {listed(scales)} must increase, e.g. 256,512,1024", settings=["scales"])
         if scales[-1] != config.size:
             raise InputError(f"the last scale {scales[-1]} differs from size {config.size}; end --scales at --size", settings=["size"])
     if start is not None and (not isinstance(start, int) or not SMALLEST <= start <= config.size):
@@ -68,9 +68,9 @@ def check_counts(steps: Sequence[int], total: int | None = None) -> None:
     INT32_MAX, or their `total` beyond it."""
     bad = [n for n in steps if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= INT32_MAX]
     if bad:
-        raise InputError(f"steps {list(steps)}: {bad[0]!r} is not a positive integer up to {INT32_MAX}", settings=["steps"])
+        raise InputError(f"steps {listed(steps)}: {bad[0]!r} is not a positive integer up to {INT32_MAX}", settings=["steps"])
     if total is not None and total > INT32_MAX:
-        raise InputError(f"steps {list(steps)} add up to {total}, more than {INT32_MAX}", settings=["steps"])
+        raise InputError(f"steps {listed(steps)} add up to {total}, more than {INT32_MAX}", settings=["steps"])
 
 
 def check_sides(scales: Sequence[int]) -> None:
@@ -78,7 +78,7 @@ def check_sides(scales: Sequence[int]) -> None:
     asks first when the size is the last scale (--scales without --size), so its refusal names --scales, not size."""
     bad = [s for s in scales if not isinstance(s, int) or isinstance(s, bool) or not SMALLEST <= s <= INT32_MAX]
     if bad or not scales:
-        raise InputError(f"scales {list(scales)} must be whole numbers of pixels, each at least {SMALLEST} and at "
+        raise InputError(f"scales {listed(scales)} must be whole numbers of pixels, each at least {SMALLEST} and at "
                          f"most {INT32_MAX}" + f"; {bad[0]!r} is not" * bool(bad), settings=["scales"])
 
 
@@ -87,7 +87,7 @@ def schedule(config: StyleConfig) -> tuple[tuple[int, int], ...]:
     scales = sizes(config)
     steps = config.scale_steps or (config.steps,) * len(scales)
     if len(steps) != len(scales):
-        raise ValueError(f"{len(steps)} step counts for {len(scales)} scales {list(scales)}; "
+        raise ValueError(f"{len(steps)} step counts for {len(scales)} scales {listed(scales)}; "
                          "give one --steps number per scale, or a single one for all")
     return tuple(zip(scales, steps))
 

@@ -31,11 +31,16 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
         try:
             s.apply(config).validate()
         except ValueError as e:  # which of the grid's settings: the others are fine
-            scale = "" if s.style_scale is None else f", style scale {s.style_scale:g}"
-            layers = ("" if s.style_layer_weights is None
-                      else f", style layer weights {','.join(f'{w:g}' for w in s.style_layer_weights)}")
-            raise InputError(f"the setting style {s.style_weight:g}, content {s.content_weight:g}, tv "
-                             f"{s.tv_weight:g}, seed {s.seed}{scale}{layers}: {e}", settings=getattr(e, "settings", ())) from None
+            named = getattr(e, "settings", ())
+            parts = {"style_weight": f"style {s.style_weight:g}", "content_weight": f"content {s.content_weight:g}",
+                     "tv_weight": f"tv {s.tv_weight:g}", "seed": f"seed {s.seed}",
+                     "style_scale": None if s.style_scale is None else f"style scale {s.style_scale:g}",
+                     "style_layer_weights": None if s.style_layer_weights is None
+                     else f"style layer weights {','.join(f'{w:g}' for w in s.style_layer_weights)}"}
+            # Not one the refusal names, in the same words ("seed must be ..., got 9"): the CLI said "--seed 9: --seed".
+            said = [text for field, text in parts.items() if text and not (field in named and
+                                                                           text.startswith(field.replace("_", " ")))]
+            raise InputError(f"the setting {', '.join(said)}: {e}", settings=named) from None
     if len(seeds := sorted({s.seed for s in settings})) > 1 and config.init != "random":
         raise InputError(f"seeds {', '.join(map(str, seeds))} would give identical images: a seed only sets a random "
                          f"start, and init is {config.init!r}; use init='random' (--init random), or give one seed")

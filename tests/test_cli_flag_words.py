@@ -24,10 +24,10 @@ STYLIZE = {
                                  "layers (relu1_1, relu2_1, relu3_1, relu4_1, relu5_1); give one weight per style "
                                  "layer, in that order"),
     "layer weight negative": (["--style-layer-weights", "-1,1,1,1,1"], "--style-layer-weights must be a finite "
-                              "number >= 0 (at most 1e30), got -1.0, 1.0, 1.0, 1.0, 1.0"),
+                              "number >= 0 (at most 1e30), got -1,1,1,1,1"),
     "layer weights all 0": (["--style-layer-weights", "0,0,0,0,0"], "--style-layer-weights are all 0, which leaves no "
                             "style; give at least one style layer a weight above 0 (or --style-weight 0 for no style)"),
-    "blend all 0": (["--style-blend", "0"], "--style-blend [0.0] has no weight above 0, ..."),
+    "blend all 0": (["--style-blend", "0"], "--style-blend 0 has no weight above 0, ..."),
     "blend miscounted": (["--style-blend", "1,1"], "--style-blend gives 2 weights for 1 painting; give one weight per "
                          "painting"),
     "tv weight nan": (["--tv-weight", "nan"], "--tv-weight must be a finite number >= 0 (at most 1e30), got nan"),
@@ -41,8 +41,8 @@ STYLIZE = {
     "size 0": (["--size", "0"], "--size must be a positive integer up to 2147483647, got 0"),
     "style scale too small": (["--style-scale", "0.1"], "--style-scale 0.1 makes the painting 3 px at --size 32; VGG "
                               "needs at least 16, so use --style-scale >= 0.5"),
-    "scales decrease": (["--scales", "32,16"], "--scales [32, 16] must increase, e.g. 256,512,1024"),
-    "a scale's steps 0": (["--scales", "16,32", "--steps", "0,1"], "--steps [0, 1]: 0 is not a positive integer up "
+    "scales decrease": (["--scales", "32,16"], "--scales 32,16 must increase, e.g. 256,512,1024"),
+    "a scale's steps 0": (["--scales", "16,32", "--steps", "0,1"], "--steps 0,1: 0 is not a positive integer up "
                           "to 2147483647"),
     "start size above size": (["--start-size", "64"], "--start-size 64 must be a whole number from 16 to --size 32"),
     "init missing": (["--init", "nosuch.png"], "--init 'nosuch.png' does not exist; give content or random, or the "
@@ -51,8 +51,8 @@ STYLIZE = {
 }
 SWEEP = {
     "style weight negative": (["--style-weight", "-1"], "the setting style -1, content 1, tv 10, seed 0: "
-                              "--style-weight must be a finite number >= 0 (at most 1e30), got -1.0"),
-    "style scale 0": (["--style-scale", "0,1"], "--style-scale must be a finite number above 0 (at most 1e30), got 0.0"),
+                              "--style-weight must be a finite number >= 0 (at most 1e30), got -1"),
+    "style scale 0": (["--style-scale", "0,1"], "--style-scale must be a finite number above 0 (at most 1e30), got 0"),
     "layer weights all 0": (["--style-layer-weights", "0,0,0,0,0"], "--style-layer-weights are all 0, ..."),
 }
 
@@ -101,7 +101,7 @@ def test_sweep_names_the_flag_a_library_refusal_is_about(case, files, tmp_path, 
 
 
 @pytest.mark.parametrize("changes, line, settings", [
-    ({"style_blend": (0,)}, "style blend [0] has no weight above 0", ("style_blend",)),
+    ({"style_blend": (0,)}, "style blend 0 has no weight above 0", ("style_blend",)),
     ({"style_layer_weights": (1, 2)}, "style-layer-weights has 2 weights for 5 style layers", ("style_layer_weights",)),
     ({"content_weight": 0, "style_weight": 0, "tv_weight": 0}, "content-weight, style-weight and tv-weight are all 0",
      ("content_weight", "style_weight", "tv_weight")),

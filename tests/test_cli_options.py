@@ -177,7 +177,7 @@ def test_a_command_given_alone_shows_its_help_not_an_error(argv, monkeypatch, ca
     (["--style-layer-weights", "1,,1,1,1"], "Invalid value for --style-layer-weights: '1,,1,1,1' has an empty item "
                                             "(item 2 of 5); put a number there or drop a comma"),
     # it named the sum, 100000000000000000001, which no one typed
-    (["--steps", f"{10**20},1", "--scales", "32,40"], f"--steps [{10**20}, 1]: {10**20} is not a positive integer up "
+    (["--steps", f"{10**20},1", "--scales", "32,40"], f"--steps {10**20},1: {10**20} is not a positive integer up "
                                                       "to 2147483647"),
 ])
 def test_a_bad_list_item_is_named_as_given(extra, said, files, tmp_path, monkeypatch, capsys):

@@ -161,7 +161,7 @@ def test_the_style_scale_advice_is_one_that_validates():
 def test_step_counts_that_overflow_together_are_named_as_given():
     with pytest.raises(ValueError) as e:
         StyleConfig(size=64, scales=(32, 64), steps=4_000_000_000, scale_steps=(2_000_000_000,) * 2).validate()
-    assert str(e.value) == "steps [2000000000, 2000000000] add up to 4000000000, more than 2147483647"
+    assert str(e.value) == "steps 2000000000,2000000000 add up to 4000000000, more than 2147483647"
 
 
 @pytest.mark.parametrize("field, value", [
@@ -229,7 +229,7 @@ def test_a_photo_too_thin_for_any_practical_size_is_told_to_crop_it(tmp_path):
     ({"scales": (32, 48), "size": 64}, "differs from size 64"),
     ({"start_size": 65, "size": 64}, "start size 65 must be a whole number from 16 to size 64"),
     ({"start_size": 15, "size": 64}, "start size 15"),
-    ({"scales": (32, 64), "size": 64, "scale_steps": (0, 5)}, r"steps \[0, 5\]: 0 is not a positive integer"),
+    ({"scales": (32, 64), "size": 64, "scale_steps": (0, 5)}, r"steps 0,5: 0 is not a positive integer"),
 ])
 def test_a_schedule_at_its_limits_is_refused(changes, says):
     with pytest.raises(ValueError, match=says):
@@ -267,6 +267,6 @@ def test_a_bad_last_scale_without_size_is_refused_as_a_scale_not_as_size(command
     argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "out.png"), "--model", model,
             "--scales", given]
     code, _, err = run_main(argv, monkeypatch, capsys)
-    assert code == 2 and err == (f"error: --scales [{given.replace(',', ', ')}] must be whole numbers of pixels, each at "
+    assert code == 2 and err == (f"error: --scales {given} must be whole numbers of pixels, each at "
                                  f"least 16 and at most 2147483647; {given.split(',')[-1]} is not"), err
     assert not list(tmp_path.iterdir())

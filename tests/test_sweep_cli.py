@@ -145,12 +145,12 @@ def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp
      "a sweep of 12,000 settings is more than 10,000"),  # millions were checked one by one for minutes
     # coarse to fine, checked as stylize checks it (--size 24 given)
     (["--scales", "24,32"], "the last scale 32 differs from --size 24; end --scales at --size"),
-    (["--scales", "32,24"], "scales [32, 24] must increase"),
+    (["--scales", "32,24"], "--scales 32,24 must increase"),
     (["--scales", "16,24"], "at --scales 16 the photo is 16x12 px, too small for layer relu5_1"),
     (["--scales", "8,24"], "at --scales 8 the photo is 8x6 px, too small for layer relu5_1, which needs at least 16 "
                            "px on the short side; give --scales values of 21 or more"),  # not "at least 16"
     (["--scales", "22,24", "--start-size", "22"], "give --scales or --start-size, not both"),
-    (["--scales", "22,24", "--steps", "1,2,3"], "3 step counts for 2 scales [22, 24]; give one --steps number per scale"),
+    (["--scales", "22,24", "--steps", "1,2,3"], "3 step counts for 2 scales 22,24; give one --steps number per scale"),
     (["--steps", "1,2"], "2 step counts need --scales or --start-size; give one --steps number"),
     (["--scales", "22,x"], "--scales: '22,x' is not a comma-separated list of whole numbers"),
 ])
