@@ -277,7 +277,7 @@ def test_only_frames_this_run_would_write_are_refused_and_a_folder_even_with_ove
         (tmp_path / f"out_{step:05d}.png").write_bytes(b"x")
     destinations.check_beside(out, "png", 15, 5, [], after=5)
     (tmp_path / "out_00010.png").write_bytes(b"x")
-    with pytest.raises(jaxart.errors.InputError, match="out_00010.png already exists; pass --overwrite"):
+    with pytest.raises(jaxart.errors.InputError, match="out_00010.png already exists; pass overwrite=True"):
         destinations.check_beside(out, "png", 15, 5, [], after=5)
     destinations.check_beside(out, "png", 15, 5, [], after=5, overwrite=True)
     (tmp_path / "out_00010.png").unlink()
@@ -289,5 +289,5 @@ def test_only_frames_this_run_would_write_are_refused_and_a_folder_even_with_ove
 def test_an_animation_may_not_replace_an_input_even_with_overwrite(tmp_path):
     movie = tmp_path / "loop.gif"
     movie.write_bytes(b"GIF89a a painting")
-    with pytest.raises(jaxart.errors.InputError, match="animation .*loop.gif is one of the inputs; choose another --animate"):
+    with pytest.raises(jaxart.errors.InputError, match="animation .*loop.gif is one of the inputs; choose another animation path"):
         destinations.check_animation(movie, overwrite=True, inputs=[movie])

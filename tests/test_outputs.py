@@ -209,7 +209,7 @@ def test_read_record_errors_are_input_errors(tmp_path):
 def test_an_animation_under_a_file_names_the_animation_folder(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(InputError, match=rf"^animation folder {tmp_path}/file: {tmp_path}/file is a file, not a "
-                                         r"folder; choose another --animate$"):
+                                         r"folder; choose another animation path$"):
         destinations.check_animation(tmp_path / "file" / "x.gif")
 
 

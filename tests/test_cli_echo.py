@@ -1,0 +1,119 @@
+"""A refusal echoes a value as the user typed it (`--style-blend 0,0`, not Python's `[0.0, 0.0]`) and names each flag
+once; a library caller reads its own words (overwrite=True), the CLI its flags (--overwrite), from the same refusal.
+The CLI runs through `cli_errors.run` (`run_main`), which writes a refusal's settings as flags."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import run_main, write_tiny_job
+from jaxart import StyleConfig, job, sweep
+from jaxart.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("echo"))
+
+
+def _stop_before_weights(*args):
+    raise AssertionError("the refusal should come before the weights load")
+
+
+def _line(command, options, files, tmp_path, monkeypatch, capsys, paintings=1) -> str:
+    d, model = files
+    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    out = tmp_path / "o.png"
+    code, stdout, err = run_main([command, str(d / "photo.jpg"), *[str(d / "paint.png")] * paintings, "-o", str(out),
+                                  "--model", model, "--size", "32", "--steps", "1", "--quiet", *options],
+                                 monkeypatch, capsys)
+    assert (code, stdout, out.exists(), len(err.splitlines())) == (2, "", False, 1), err
+    return err
+
+
+# (options, paintings, the start of the line: the flag and what was typed after it, as typed)
+TYPED = {
+    "blend all 0": (["--style-blend", "0,0"], 2, "error: --style-blend 0,0 has no weight above 0, which leaves no style"),
+    "blend negative": (["--style-blend", "1,-1"], 2, "error: --style-blend must be a finite number >= 0 (at most 1e30), "
+                       "got 1,-1"),
+    "layer weights nan": (["--style-layer-weights", "1,nan,1,1,1"], 1, "error: --style-layer-weights must be a finite "
+                          "number >= 0 (at most 1e30), got 1,nan,1,1,1"),
+    "scales decrease": (["--scales", "32,16"], 1, "error: --scales 32,16 must increase, e.g. 256,512,1024"),
+    "a scale's steps 0": (["--scales", "16,32", "--steps", "10,0"], 1, "error: --steps 10,0: 0 is not a positive "
+                          "integer up to 2147483647"),
+    "style scale 0": (["--style-scale", "0"], 1, "error: --style-scale must be a finite number above 0 (at most 1e30), "
+                      "got 0"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TYPED))
+def test_stylize_echoes_a_value_as_it_was_typed(case, files, tmp_path, monkeypatch, capsys):
+    options, paintings, start = TYPED[case]
+    line = _line("stylize", options, files, tmp_path, monkeypatch, capsys, paintings)
+    assert line.startswith(start) and "[" not in line and ".0" not in line, line
+
+
+def test_listed_writes_numbers_as_a_command_line_lists_them():
+    from jaxart.errors import listed
+
+    assert listed([0.0, 0.5, 1e31, float("nan"), -1.0, np.float32(2.0), np.int64(3), 7]) == "0,0.5,1e+31,nan,-1,2,3,7"
+    assert listed(["a", True]) == "'a',True"  # not numbers: as Python writes them, for a library caller
+
+
+@pytest.mark.parametrize("options, flag, value", [
+    (["--seed", "99999999999999999999"], "--seed", "99999999999999999999"),
+    (["--seed", "1,-99999999999999999999", "--init", "random"], "--seed", "-99999999999999999999"),
+    (["--style-layer-weights", "1,1,1,1,1;0,0,0,0,0"], "--style-layer-weights", None),
+    (["--style-scale", "0.5,1e31"], "--style-scale", "1e+31"),
+])
+def test_sweep_names_the_flag_of_a_bad_grid_value_once(options, flag, value, files, tmp_path, monkeypatch, capsys):
+    """It read "the setting style 10, content 1, tv 10, --seed 999...: --seed must be ... got 999...": the flag twice."""
+    line = _line("sweep", options, files, tmp_path, monkeypatch, capsys)
+    assert line.count(flag) == 1 and (value is None or line.count(value) == 1), line
+    assert line.startswith("error: ") and "[" not in line, line
+
+
+def test_a_library_grid_refusal_names_the_setting_once_in_its_own_words():
+    with pytest.raises(InputError) as e:
+        sweep.check(StyleConfig(init="random"), sweep.grid([10.0], seeds=[0, 2**64]))
+    assert str(e.value) == ("the setting style 10, content 1, tv 10: seed must be a whole number that fits in 64 bits, "
+                            f"got {2**64}")
+    assert e.value.naming({"seed": "--seed"}).count("--seed") == 1
+
+
+def test_a_library_caller_reads_overwrite_true_and_the_cli_reads_its_flags(tiny_vgg16, tmp_path, monkeypatch, capsys):
+    d, model = write_tiny_job(tmp_path, "vgg16")
+    out = tmp_path / "taken.png"
+    out.write_bytes(b"an earlier image")
+    with pytest.raises(InputError) as e:  # from Python: the argument to pass, no flag
+        job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, StyleConfig(size=32, steps=1), tiny_vgg16)
+    assert str(e.value) == f"output {out} already exists; pass overwrite=True to replace it or choose another output path"
+    assert out.read_bytes() == b"an earlier image"
+    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model,
+                             "--size", "32", "--steps", "1", "--quiet"], monkeypatch, capsys)
+    assert (code, err) == (2, f"error: output {out} already exists; pass --overwrite to replace it or choose another "
+                              "--output"), err
+
+
+def test_every_destination_refusal_from_python_is_free_of_flags(tmp_path):
+    from cli_errors import ARGUMENTS
+    from jaxart import destinations
+
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(b"x")
+    (tmp_path / "o_00002.png").write_bytes(b"x")
+    (tmp_path / "o.png").write_bytes(b"x")
+    (tmp_path / "m.gif").write_bytes(b"x")
+    refusals = [lambda: destinations.check_output(tmp_path / "o.png", "tiff"),
+                lambda: destinations.check_output(tmp_path / "o.png"),
+                lambda: destinations.check_animation(tmp_path / "m.gif"),
+                lambda: destinations.check_animation(photo, inputs=[photo]),
+                lambda: destinations.check_beside(tmp_path / "o.png", "png", 4, 2, []),
+                lambda: destinations.check_names([("output", tmp_path / ("f" * 300 + ".png"))])]
+    for refuse in refusals:
+        with pytest.raises(InputError) as e:
+            refuse()
+        assert "--" not in str(e.value), e.value  # library words: overwrite=True, output path, save_every, format
+        assert "--" in e.value.naming(ARGUMENTS), e.value  # which the CLI writes as its flags
