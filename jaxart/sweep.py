@@ -27,7 +27,8 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from jax.typing import ArrayLike
 
-from jaxart import batched, guided, inputs, kept, margin, objective, optimize, plateau, scales, sweep_inputs, transfer
+from jaxart import (batched, guided, inputs, kept, margin, objective, optimize, plateau, scales, shrink, sweep_inputs,
+                    transfer)
 from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
 from jaxart.duplicates import repeated
@@ -78,6 +79,7 @@ def sweep(
     callback: Callable[[int, optimize.Carry], None] | None = None,
     devices: Sequence[jax.Device] | None = None,
     tolerance: float = 0.0,
+    shrink_batch: bool = True,
 ) -> SweepResult:
     """Stylize `content` once per setting, all settings as one batched program.
 
@@ -99,6 +101,9 @@ def sweep(
       tolerance: 0 (off), or stop each setting once its total loss fell by less than this fraction over the
         last `plateau.WINDOW` steps of the last scale, as `jaxart.run` with `stylize --tolerance` stops;
         the sweep ends once every setting has stopped (no more callbacks).
+      shrink_batch: once at least half the batch has stopped (`tolerance`, or a NaN/inf loss), step the
+        others in a batch of their own (shrink.py): each tile's result is the same, a stopped one is not
+        computed again, and each smaller batch compiles the step once more. False: the whole batch to the end.
 
     Returns:
       A `SweepResult` whose image i is `jaxart.run` of `settings[i].apply(config)` (and its painting)
@@ -110,6 +115,7 @@ def sweep(
     check_weights(weights)  # a name, such as "vgg16", failed on .arch
     check_config(config)
     tolerance = plateau.check_tolerance(tolerance)
+    shrinking = bool(shrink_batch)
     if callback is not None and not callable(callback):  # else refused only after the first step compiled
         raise TypeError(f"callback must be a function of (step, carry), or None, got {type(callback).__name__}")
     settings = as_settings(settings)
@@ -153,16 +159,18 @@ def sweep(
         x0 = jax.device_put(sweep_inputs.starts(prepared, stage, padded, before), batch)
         carry = batched.init(opt, objective.loss_config(stage), batch, per_setting)(x0, lw, weights, targets)
         carry = _continued(carry, before)
-        step = batched.make_batched_step(opt, stage, per_setting, batch)
+        step, run = batched.make_batched_step(opt, stage, per_setting, batch), shrink.Running(carry, lw, targets)
         for i in range(count):
-            if not bool(jnp.any(carry.ok)):
+            run = shrink.shrunk(run, n, mesh.size, batch, per_setting) if shrinking else run
+            if not bool(jnp.any(run.carry.ok)):
                 break
-            carry = step(carry, lw, weights, targets)
+            run = run._replace(carry=step(run.carry, run.lw, weights, run.targets))
             if callback is not None:
-                callback(offset + i + 1, carry)
+                run = shrink.merged(run)  # the callback sees every tile, the stopped ones where they stopped
+                callback(offset + i + 1, shrink.whole_carry(run))
             if tolerance and plateau.tested(offset + i + 1, since) and offset + i + 1 < end:
-                carry, stopped = _stop_converged(carry, losses, offset + i + 1, tolerance, stopped)
-        offset += count
+                run, stopped = _stop_converged(run, losses, offset + i + 1, tolerance, stopped, n)
+        carry, offset = shrink.whole_carry(shrink.merged(run)), offset + count
         # What the next scale continues, as scales.run does: the optimized pixels (not the finished
         # image) without the margin, and not the optimizer's state; the steps count over all scales.
         before = carry._replace(params=margin.crop(carry.params, photo.shape), opt_state=None,
@@ -188,21 +196,25 @@ def _terms(total: jax.Array, terms: dict[str, jax.Array], n: int) -> dict[str, n
     return {k: np.asarray(v)[:n] for k, v in {"total": total, **terms}.items()}
 
 
-def _stop_converged(carry: optimize.Carry, losses: list[dict[int, float]], step: int, tolerance: float,
-                    stopped: np.ndarray) -> tuple[optimize.Carry, np.ndarray]:
-    """`carry` with the settings whose loss converged at `step` (`plateau.converged` of each one's `losses`,
-    which this adds to) stopped, and `stopped` marking them: ok False, which the step keeps as they are,
-    so their image and step count stay this step's (the sweep gives their ok back at the end). The
-    padding repeats the last setting's answer. The new ok keeps the old one's placement: another would
-    compile the step again."""
+def _stop_converged(run: shrink.Running, losses: list[dict[int, float]], step: int, tolerance: float,
+                    stopped: np.ndarray, n: int) -> tuple[shrink.Running, np.ndarray]:
+    """`run` with the settings whose loss converged at `step` (`plateau.converged` of each one's `losses`,
+    which this adds to) stopped, and `stopped` (over the whole padded batch) marking them: ok False, which
+    the step keeps as they are, so their image and step count stay this step's (the sweep gives their ok
+    back at the end). The padding repeats the last setting's answer. The new ok keeps the old one's
+    placement: another would compile the step again."""
+    carry, rows = run.carry, np.arange(len(run.carry.ok)) if run.rows is None else run.rows
     ok, values = np.asarray(carry.ok), np.asarray(carry.value)
-    for value, tested in zip(values, losses):
-        tested[step] = float(value)
+    for row, value in zip(rows, values):
+        if row < n:
+            losses[row][step] = float(value)
     now = np.array([plateau.converged(tested, step, tolerance) for tested in losses])
-    now = now[np.minimum(np.arange(len(ok)), len(losses) - 1)] & ok  # not one whose loss became NaN or inf
+    now = now[np.minimum(rows, n - 1)] & ok  # not one whose loss became NaN or inf
     if not now.any():
-        return carry, stopped
-    return carry._replace(ok=jax.device_put(ok & ~now, carry.ok.sharding)), stopped | now
+        return run, stopped
+    stopped = stopped.copy()
+    stopped[rows[now]] = True
+    return run._replace(carry=carry._replace(ok=jax.device_put(ok & ~now, carry.ok.sharding))), stopped
 
 
 def _continued(carry: optimize.Carry, before: optimize.Carry | None) -> optimize.Carry:
