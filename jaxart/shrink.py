@@ -3,10 +3,11 @@ converged them, or their loss became NaN/inf), the others go on in a batch of th
 costs no more evaluations. The whole batch's carry keeps every tile where it stopped.
 
 Each distinct batch size compiles the step once more, and halving bounds them: a sweep of N settings
-compiles at most log2(N) more. A batch never shrinks below two rows: XLA lowers a batch of one otherwise
-(it drops the unit axis), which changed a tile's float32 rounding, while from two rows up a tile's pixels
-come out the same whatever its batch (measured on CPU; tests/test_sweep_shrink.py). A batch split over
-several devices keeps a multiple of their number, the last running tile repeated, as `sweep` pads it.
+compiles at most log2(N) more. A batch never shrinks below two rows a device: XLA lowers a batch of one
+otherwise (it drops the unit axis), which changed a tile's float32 rounding, while from two rows up a tile's
+pixels come out the same whatever its batch (measured on CPU, one device and two; tests/test_sweep_shrink.py).
+A batch split over several devices keeps a multiple of their number, the last running tile repeated, as
+`sweep` pads it.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def smaller_rows(ok: np.ndarray, rows: np.ndarray, n: int, multiple: int) -> np.
       multiple: the batch is a multiple of this (the devices it is split over).
     """
     running = np.unique(rows[ok & (rows < n)])
-    size = -(-max(len(running), 2) // multiple) * multiple
+    size = -(-max(len(running), 2 * multiple) // multiple) * multiple
     if not len(running) or 2 * size > len(rows):
         return None
     return np.concatenate([running, np.full(size - len(running), running[-1])])

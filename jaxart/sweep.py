@@ -7,7 +7,7 @@ replicated. The step is driven from Python on every backend, as `optimize.minimi
 (where an XLA loop runs the VGG gradient ~2.4x slower, jax-ml/jax#12868); `callback` reports
 every step. With a `tolerance` (plateau.py) each setting stops on its own once its loss converged, as
 `stylize --tolerance` stops a run: its tile keeps that step's image while the others go on (the batch
-still computes it, so it saves time only once every setting has stopped, which ends the sweep). The
+still computes it until half the batch has stopped, when the others go on in a smaller one: shrink.py). The
 batched programs are in batched.py, the checks and each scale's inputs in sweep_inputs.py; coarse to
 fine runs the whole batch at each scale of `scales.schedule`, as `scales.run` runs one image. Every
 setting's inputs, targets and result are those of a run (`inputs.prepared_inputs` and `starting_image`,
@@ -115,7 +115,6 @@ def sweep(
     check_weights(weights)  # a name, such as "vgg16", failed on .arch
     check_config(config)
     tolerance = plateau.check_tolerance(tolerance)
-    shrinking = bool(shrink_batch)
     if callback is not None and not callable(callback):  # else refused only after the first step compiled
         raise TypeError(f"callback must be a function of (step, carry), or None, got {type(callback).__name__}")
     settings = as_settings(settings)
@@ -161,7 +160,7 @@ def sweep(
         carry = _continued(carry, before)
         step, run = batched.make_batched_step(opt, stage, per_setting, batch), shrink.Running(carry, lw, targets)
         for i in range(count):
-            run = shrink.shrunk(run, n, mesh.size, batch, per_setting) if shrinking else run
+            run = shrink.shrunk(run, n, mesh.size, batch, per_setting) if shrink_batch else run
             if not bool(jnp.any(run.carry.ok)):
                 break
             run = run._replace(carry=step(run.carry, run.lw, weights, run.targets))

@@ -94,7 +94,8 @@ def test_a_sweep_of_style_scales_takes_each_running_tiles_own_targets(inputs):
     ([1, 1, 1, 0], [0, 1, 2, 3], 4, 1, None),  # one of four: not worth another program
     ([0, 0, 0, 1], [0, 1, 2, 3], 4, 1, [3, 3]),  # never one row: XLA rounds a batch of one otherwise
     ([0, 1], [0, 1], 2, 1, None),
-    ([1, 0, 0, 0, 1, 1], [0, 1, 2, 3, 4, 5], 5, 2, [0, 4]),  # row 5 repeats setting 4 (two devices' padding)
+    ([1, 0, 0, 0, 1, 1], [0, 1, 2, 3, 4, 5], 5, 2, None),  # two devices: two rows each at least
+    ([1, 0, 0, 0, 0, 0, 0, 1, 1, 1], list(range(10)), 9, 2, [0, 7, 8, 8]),  # row 9 repeats setting 8 (padding)
     ([0, 0, 0, 0, 0, 0], [0, 1, 2, 3, 4, 5], 6, 1, None),
 ])
 def test_a_smaller_batch_only_once_half_has_stopped(ok, rows, n, multiple, want):
