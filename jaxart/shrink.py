@@ -1,11 +1,13 @@
-"""A sweep's batch of the tiles still running: once at least half of its rows have stopped (the tolerance
-converged them, or their loss became NaN/inf), the others go on in a batch of their own, so a stopped tile
-costs no more evaluations. The whole batch's carry keeps every tile where it stopped.
+"""A sweep's batch of the tiles still running (`sweep(..., shrink_batch=True)`): once at least half of its rows
+have stopped (the tolerance converged them, or their loss became NaN/inf), the others go on in a batch of their
+own, so a stopped tile costs no more evaluations. The whole batch's carry keeps every tile where it stopped.
 
 Each distinct batch size compiles the step once more, and halving bounds them: a sweep of N settings
 compiles at most log2(N) more. A batch never shrinks below two rows a device: XLA lowers a batch of one
-otherwise (it drops the unit axis), which changed a tile's float32 rounding, while from two rows up a tile's
-pixels come out the same whatever its batch (measured on CPU, one device and two; tests/test_sweep_shrink.py).
+otherwise (it drops the unit axis), which changed a tile's float32 rounding at every size tried. From two
+rows up the tiles came out bit for bit those of the whole batch on the tiny test VGGs and vgg16-hed at 64 px,
+but not at 128 px, where XLA's CPU convolutions round a batch of 2 and one of 4 differently: after 30 more
+steps a running tile's loss was 0.08% and 0.47% off (BENCHMARKS.md, "Sweeps that stop tiles"); hence opt-in.
 A batch split over several devices keeps a multiple of their number, the last running tile repeated, as
 `sweep` pads it.
 """

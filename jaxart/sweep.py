@@ -7,7 +7,7 @@ replicated. The step is driven from Python on every backend, as `optimize.minimi
 (where an XLA loop runs the VGG gradient ~2.4x slower, jax-ml/jax#12868); `callback` reports
 every step. With a `tolerance` (plateau.py) each setting stops on its own once its loss converged, as
 `stylize --tolerance` stops a run: its tile keeps that step's image while the others go on (the batch
-still computes it until half the batch has stopped, when the others go on in a smaller one: shrink.py). The
+still computes it, unless `shrink_batch` steps the others in a smaller one once half have stopped). The
 batched programs are in batched.py, the checks and each scale's inputs in sweep_inputs.py; coarse to
 fine runs the whole batch at each scale of `scales.schedule`, as `scales.run` runs one image. Every
 setting's inputs, targets and result are those of a run (`inputs.prepared_inputs` and `starting_image`,
@@ -79,7 +79,7 @@ def sweep(
     callback: Callable[[int, optimize.Carry], None] | None = None,
     devices: Sequence[jax.Device] | None = None,
     tolerance: float = 0.0,
-    shrink_batch: bool = True,
+    shrink_batch: bool = False,
 ) -> SweepResult:
     """Stylize `content` once per setting, all settings as one batched program.
 
@@ -102,8 +102,9 @@ def sweep(
         last `plateau.WINDOW` steps of the last scale, as `jaxart.run` with `stylize --tolerance` stops;
         the sweep ends once every setting has stopped (no more callbacks).
       shrink_batch: once at least half the batch has stopped (`tolerance`, or a NaN/inf loss), step the
-        others in a batch of their own (shrink.py): each tile's result is the same, a stopped one is not
-        computed again, and each smaller batch compiles the step once more. False: the whole batch to the end.
+        others in a batch of their own (shrink.py): a stopped tile is not computed again, each smaller batch
+        compiles the step once more, and the running tiles' float32 rounding may change as a batch's does
+        (README, "Sweeps"). False (the default): the whole batch to the end.
 
     Returns:
       A `SweepResult` whose image i is `jaxart.run` of `settings[i].apply(config)` (and its painting)

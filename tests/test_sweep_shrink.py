@@ -1,6 +1,6 @@
-"""`sweep --tolerance` with tiles that stop at different steps: once half the batch has stopped, the others go on
-in a smaller batch (shrink.py), so a stopped tile is not computed again, and every tile's image, loss and step
-count stay those of the whole batch."""
+"""`sweep(..., tolerance=..., shrink_batch=True)` with tiles that stop at different steps: once half the batch has
+stopped, the others go on in a smaller batch (shrink.py), so a stopped tile is not computed again; at these
+shapes every tile's image, loss and step count stay those of the whole batch, bit for bit."""
 
 import jax
 import numpy as np
@@ -44,7 +44,7 @@ def _counted(inputs, config=CONFIG, settings=None, **kwargs):
 
 @pytest.fixture(scope="module")
 def stopped(inputs):
-    return _counted(inputs, tolerance=TOLERANCE)
+    return _counted(inputs, tolerance=TOLERANCE, shrink_batch=True)
 
 
 def test_stopped_tiles_are_not_evaluated_once_half_the_batch_has_stopped(stopped):
@@ -82,7 +82,7 @@ def test_the_callback_sees_every_tile_where_it_stopped(inputs):
 def test_a_sweep_of_style_scales_takes_each_running_tiles_own_targets(inputs):
     """Per-setting Grams follow their tiles into the smaller batch: the tiles equal the whole batch's."""
     settings = sweep.grid(style_weights=[1.0, 2.0], style_scales=[1.0, 2.0])
-    result, rows = _counted(inputs, settings=settings, tolerance=TOLERANCE)
+    result, rows = _counted(inputs, settings=settings, tolerance=TOLERANCE, shrink_batch=True)
     assert sorted(result.stopped.tolist()) == [False, False, True, True] and rows[-1] == 2 and sum(rows) < 160
     whole = sweep.sweep(*inputs[:2], inputs[2], CONFIG, settings, tolerance=TOLERANCE, shrink_batch=False)
     np.testing.assert_array_equal(result.images, whole.images)
@@ -113,7 +113,8 @@ def test_stopping_one_tile_at_a_time_compiles_at_most_log2_more_batches():
     assert sizes == [8, 4, 2]
 
 
-def test_without_shrinking_the_whole_batch_runs_to_the_end(inputs):
-    result, rows = _counted(inputs, tolerance=TOLERANCE, shrink_batch=False)
+def test_by_default_the_whole_batch_runs_to_the_end(inputs):
+    """Shrinking may change the running tiles' rounding at larger sizes, so a sweep keeps the whole batch unless asked."""
+    result, rows = _counted(inputs, tolerance=TOLERANCE)
     assert rows == [4] * 40 and result.steps.tolist() == [20, 30, 40, 40]
     jax.clear_caches()
