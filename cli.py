@@ -91,6 +91,7 @@ def stylize(
     style_layer_weights: _o.StyleLayerWeights = None,
     style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights of the paintings, one each, e.g. 0.7,0.3 [default: equal].")] = None,
     colors: _o.ColorsOption = Colors(_DEFAULT.colors),
+    match_luminance: _o.MatchLuminance = _DEFAULT.match_luminance,
     style_scale: _o.StyleScale = _DEFAULT.style_scale,
     margin: _o.Margin = _DEFAULT.margin,
     scales: _o.Scales = None,
@@ -146,7 +147,7 @@ def stylize(
             style_blend=_csv(style_blend, "--style-blend", float),
             **_o.fixed(content_layers=content_layers, style_layers=style_layers, style_layer_weights=style_layer_weights,
                        pooling=pooling, linesearch=linesearch, lbfgs_memory=lbfgs_memory, colors=colors,
-                       style_scale=style_scale, margin=margin, conv=conv, remat=remat),
+                       match_luminance=match_luminance, style_scale=style_scale, margin=margin, conv=conv, remat=remat),
         )
         job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
         config.validate()

@@ -69,6 +69,9 @@ ColorsOption = Annotated[Colors, typer.Option(
     help="Whose colours: style (the painting's); luminance (the photo's; strokes learnt from the painting's light "
          "and dark alone); match-pca|match-chol|match-sym (the photo's palette, painted: the painting recoloured to "
          "it first); keep (the photo's, put back on a style run). See README, Controls.")]
+MatchLuminance = Annotated[bool, typer.Option(
+    help="With --colors luminance: scale the painting's luminance to the photo's mean and deviation first (Gatys et "
+         "al.); --no-match-luminance keeps the painting's own stroke contrast.")]
 _STYLE_SCALE = "Painting's size relative to the output: 0.5 gives finer, fainter strokes, 2 bolder ones"
 StyleScale = Annotated[float, typer.Option(parser=number, help=f"{_STYLE_SCALE}.")]
 STYLE_SCALES = f"Comma-separated style scales (the {_STYLE_SCALE[0].lower()}{_STYLE_SCALE[1:]})"  # a sweep's
@@ -118,8 +121,8 @@ RegionStyle = Annotated[Optional[list[str]], typer.Option(metavar="<COLOUR=PAINT
 
 
 def fixed(*, content_layers: str | None, style_layers: str | None, style_layer_weights: str | None,
-          pooling: Pooling, linesearch: LineSearch, lbfgs_memory: int, colors: Colors, style_scale: float,
-          margin: int, conv: Conv, remat: bool) -> dict:
+          pooling: Pooling, linesearch: LineSearch, lbfgs_memory: int, colors: Colors, match_luminance: bool,
+          style_scale: float, margin: int, conv: Conv, remat: bool) -> dict:
     """The `StyleConfig` fields these options give (a comma-separated list checked item by item,
     naming its option); `StyleConfig.validate` judges the values."""
     return dict(
@@ -127,7 +130,7 @@ def fixed(*, content_layers: str | None, style_layers: str | None, style_layer_w
         style_layers=csv(style_layers, "--style-layers") or DEFAULT.style_layers,
         style_layer_weights=csv(style_layer_weights, "--style-layer-weights", float),
         pooling=pooling.value, linesearch=linesearch.value, lbfgs_memory=lbfgs_memory, colors=colors.value,
-        style_scale=style_scale, margin=margin, conv=conv.value, remat=remat,
+        match_luminance=match_luminance, style_scale=style_scale, margin=margin, conv=conv.value, remat=remat,
     )
 
 

@@ -96,6 +96,7 @@ def sweep(
     style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights of the paintings, one each, for every tile [default: equal].", show_default=False)] = None,
     each_painting: Annotated[bool, typer.Option("--each-painting", help="Compare the paintings: each STYLE paints its own tiles alone (one per combination of the other swept values, the paintings side by side in each row, or the --style-layer-weights alternatives where several are given) instead of all blended into every tile. Not with --style-blend, --mask or --region-style.")] = False,
     colors: _o.ColorsOption = Colors(_DEFAULT.colors),
+    match_luminance: _o.MatchLuminance = _DEFAULT.match_luminance,
     style_scale: Annotated[Optional[list[str]], _swept(_o.STYLE_SCALES, _DEFAULT.style_scale)] = None,
     margin: _o.Margin = _DEFAULT.margin,
     mask: _o.Mask = None,
@@ -139,7 +140,7 @@ def sweep(
     *swept, painted = values.values()  # one style scale is the config's, as before it was swept (no batch axis)
     fixed = _o.fixed(content_layers=content_layers, style_layers=style_layers, style_layer_weights=None,
                      pooling=pooling, linesearch=linesearch, lbfgs_memory=lbfgs_memory, colors=colors,
-                     style_scale=painted[0], margin=margin, conv=conv, remat=remat)
+                     match_luminance=match_luminance, style_scale=painted[0], margin=margin, conv=conv, remat=remat)
     weighed = _layer_weights(style_layer_weights, fixed["style_layers"])  # one is the config's, as before they were swept
     settings = S.grid(*swept, style_scales=painted if len(painted) > 1 else None,
                       paintings=range(len(styles)) if each_painting else None,

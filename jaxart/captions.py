@@ -125,7 +125,7 @@ def held(config: StyleConfig, record: dict | None = None) -> str:
         if k == "steps":  # one count per scale where coarse to fine has them, as --steps gives them
             v = config.scale_steps or v
         if isinstance(v, bool):
-            named.append(k if v else f"no-{k}")
+            named.append(k.replace("_", "-") if v else f"no-{k.replace('_', '-')}")
             continue
         shown = (",".join(map(_value, v)) if isinstance(v, tuple)
                  else Path(v).name if k == "init" and v not in INITS else _value(v))

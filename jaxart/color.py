@@ -4,7 +4,8 @@ Images are (H, W, 3) RGB in [0, 1]. YIQ (NTSC 1953) splits a pixel into luminanc
 chroma channels I, Q. Modes (the `colors` setting):
 
 - style: the painting's colours, as in Gatys et al. 2015;
-- luminance: transfer on luminance only, then the photo's chroma put back (`prepare` + `finish`);
+- luminance: transfer on luminance only, then the photo's chroma put back (`prepare` + `finish`), the
+  painting's luminance matched to the photo's first (Gatys et al. 2016) unless `match_luma` is off;
 - match-pca, match-chol, match-sym: the painting recoloured to the photo's colour mean and
   covariance before its Grams are taken (`match_colors`);
 - keep: a normal run whose output gets the photo's chroma (jcjohnson's `-original_colors`).
@@ -185,20 +186,24 @@ def recombine(luma: ArrayLike, chroma_from: ArrayLike):
     return jnp.clip(y[..., None] + offset, 0.0, 1.0)
 
 
-def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str) -> tuple[np.ndarray, list[np.ndarray]]:
+def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str,
+            match_luma: bool = True) -> tuple[np.ndarray, list[np.ndarray]]:
     """The photo and paintings the optimization sees under colour `mode` (see MODES).
 
     Args:
       content: (H, W, 3) RGB photo in [0, 1], at the output size.
       styles: (h, w, 3) RGB paintings in [0, 1], a list or any iterable (a TypeError for None or one painting).
       mode: one of MODES.
+      match_luma: for "luminance" only (else a ValueError when False): False leaves each painting's Y as it is.
 
     Returns:
       (content, styles) as float32: grey (Y replicated to RGB, each painting's luminance matched
-      to the photo's mean and deviation) for "luminance", recoloured paintings for "match-*",
-      unchanged otherwise.
+      to the photo's mean and deviation unless `match_luma` is False) for "luminance", recoloured
+      paintings for "match-*", unchanged otherwise.
     """
     _check_mode(mode)
+    if match_luma is not True and (match_luma is not False or mode != "luminance"):
+        raise ValueError(f"prepare's match_luma is {match_luma!r} with colors {mode!r}; give True, or False with luminance only")
     if getattr(styles, "ndim", 0) == 3:  # one painting's rows were taken as paintings
         raise TypeError("prepare's styles is one (h, w, 3) painting; give a list of them, [painting]")
     if isinstance(styles, (str, bytes)) or not isinstance(styles, Iterable):  # None was "not iterable", naming nothing
@@ -209,7 +214,8 @@ def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str) -> tup
     f32 = lambda x: np.asarray(x, np.float32)
     if mode == "luminance":
         y = luminance(np.asarray(content, np.float64))
-        return f32(grey(y)), [f32(grey(match_luminance(luminance(np.asarray(s, np.float64)), y))) for s in styles]
+        ys = (luminance(np.asarray(s, np.float64)) for s in styles)
+        return f32(grey(y)), [f32(grey(match_luminance(s, y) if match_luma else s)) for s in ys]
     if mode in MATCHES:
         return f32(content), [f32(match_colors(s, content, MATCHES[mode])) for s in styles]
     return f32(content), [f32(s) for s in styles]

@@ -12,6 +12,7 @@ import numpy as np
 from jaxart import color, convs, paths, vgg
 from jaxart.duplicates import repeated
 from jaxart.errors import InputError, listed
+from jaxart.field_types import typed
 from jaxart.layers import check_config_layers, config_layers
 
 OPTIMIZERS = ("lbfgs", "adam")
@@ -51,6 +52,7 @@ class StyleConfig:
     remat: bool = False  # jax.checkpoint each VGG stage: less memory, one more forward pass
     conv: str = "auto"  # how convolutions are computed (convs.CONVS): auto: Winograd on CPU, bf16 gradients where it pays
     colors: str = "style"  # see jaxart.color.MODES
+    match_luminance: bool = True  # "luminance" only: the painting's Y scaled to the photo's mean and std (Gatys et al.)
     style_scale: float = 1.0  # painting's long side / output's long side
     # Free pixels around the image while it is optimized (margin.py: the photo mirrored outwards, cut off at
     # the end), so that the convolutions' zero padding draws no line along the border; 0: the image alone, as
@@ -96,8 +98,12 @@ class StyleConfig:
             raise InputError(f"linesearch {self.linesearch!r} is L-BFGS's; optimizer {self.optimizer!r} takes none",
                              settings=["linesearch", "optimizer"])
         _choice(self, optimizer=OPTIMIZERS, linesearch=LINESEARCHES, loop=LOOPS, pooling=vgg.POOLINGS, conv=convs.CONVS, colors=color.MODES)
-        if not isinstance(self.remat, bool):
-            raise ValueError(f"remat must be true or false, got {self.remat!r}")
+        for name in ("remat", "match_luminance"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
+        if not self.match_luminance and self.colors != "luminance":
+            raise InputError(f"match-luminance off is for colors luminance only (its painting's luminance left unscaled); "
+                             f"colors {self.colors!r} matches no luminance, so leave it on", settings=["match_luminance", "colors"])
         _style_scale(self)
         paths.file_setting("init", self.init, f"{' or '.join(INITS)}, or the path of an image file",
                            "to start from pixels of your own, give them to jaxart.run as x0", INITS)
@@ -142,7 +148,7 @@ class StyleConfig:
         fields = {f.name: f.type for f in dataclasses.fields(cls)}
         if unknown := sorted(set(d) - set(fields), key=str):  # a key that is no string, too
             raise ValueError(f"unknown config fields {unknown}; known fields are {sorted(fields)}")
-        if wrong := [f"config.{k}" for k, v in d.items() if not _typed(fields[k], v)]:
+        if wrong := [f"config.{k}" for k, v in d.items() if not typed(fields[k], v)]:
             raise InputError(f"field {', '.join(wrong)} has the wrong type; give a config as to_dict writes it")
         return cls(**d)
 
@@ -163,21 +169,6 @@ def _plain(value):
                                          and not isinstance(value, jax.core.Tracer)):
         return value.item()
     return value
-
-
-_TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,)}
-
-
-def _typed(annotation: str, value) -> bool:
-    """Whether `value` (as JSON gives it: a list for a tuple) fits a field annotated `annotation`,
-    e.g. "int", "str | None", "tuple[float, ...] | None"."""
-    kind, optional = annotation.removesuffix(" | None"), annotation.endswith(" | None")
-    if value is None:
-        return optional
-    is_a = lambda v, types: isinstance(v, types) and (isinstance(v, bool) == (bool in types))  # noqa: E731
-    if kind.startswith("tuple["):
-        return isinstance(value, (list, tuple)) and all(is_a(v, _TYPES[kind[6:].split(",")[0]]) for v in value)
-    return is_a(value, _TYPES[kind])
 
 
 # Weights multiply float32 losses: beyond this they overflow to inf before the first step.

@@ -94,7 +94,7 @@ def prepared_paintings(photo: np.ndarray, styles: Sequence[np.ndarray], config: 
     `prepared_inputs` gives them: each (h, w, 3) painting, checked (`checked_paintings`), at `painting_side`
     for `config.style_scale`, under `config.colors`. A sweep sizes its photo once per scale, and
     calls this for each (painting, style scale) it takes Grams of."""
-    return color.prepare(photo, [_sized_painting(s, config) for s in styles], config.colors)[1]
+    return color.prepare(photo, [_sized_painting(s, config) for s in styles], config.colors, config.match_luminance)[1]
 
 
 def _checked(content: ArrayLike, styles: Sequence[ArrayLike], config: StyleConfig) -> tuple[np.ndarray, list]:

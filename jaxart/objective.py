@@ -176,7 +176,8 @@ def loss_config(config: StyleConfig) -> StyleConfig:
 _DEFAULTS = StyleConfig()
 _NOT_IN_LOSS = ("steps", "seed", "init", "content_weight", "style_weight", "tv_weight", "optimizer",
                 "linesearch", "lbfgs_memory", "margin", "learning_rate", "loop", "chunk", "scales", "start_size",
-                "scale_steps", "mask", "region_colors", "keep_colors", "style_scale")  # style_scale: the inputs'
+                "scale_steps", "mask", "region_colors", "keep_colors", "style_scale",
+                "match_luminance")  # style_scale, match_luminance: the inputs'
 
 
 @dataclasses.dataclass(frozen=True)
