@@ -90,7 +90,8 @@ def _configs(d, mask):
                     content_weight=2.0, style_weight=1e-5, tv_weight=0.0, mask=str(mask), region_colors=("red", "#0000ff"),
                     keep_colors=("lime",), colors="match-pca", style_scale=0.75, margin=0, pooling="avg", loop="scan", remat=True, conv="direct")
     b = StyleConfig(size=48, start_size=24, steps=4, seed=9, init=str(d / "paint.png"), linesearch="zoom",
-                    lbfgs_memory=3, style_blend=(2.0, 1.0), style_layers=("relu1_1",), colors="keep")
+                    lbfgs_memory=3, style_blend=(2.0, 1.0), style_layers=("relu1_1",), colors="luminance",
+                    match_luminance=False)
     return a, b
 
 

@@ -1,0 +1,96 @@
+"""--colors luminance --no-match-luminance (field `match_luminance=False`): the painting's style targets are taken
+from its own luminance, not one scaled to the photo's mean and deviation (Gatys et al. 2016), so its strokes keep
+the painting's contrast; refused with any other mode, recorded, and given back by `jaxart info --command`."""
+
+import shlex
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import jaxart
+from jaxart import color, inputs, reproduce
+from jaxart.config import StyleConfig
+from jaxart.objective import loss_config
+from jaxart.output import read_record
+
+from conftest import run_main, stylize_argv, write_tiny_job
+
+
+def _raw(**changes) -> StyleConfig:  # a function, not a constant: on a jaxart without the field each test fails alone
+    return StyleConfig(**{"size": 24, "steps": 2, "colors": "luminance", "match_luminance": False, "conv": "direct",
+                          **changes})
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("raw"), "vgg16")
+
+
+def _pair(rng):
+    """A lively photo and a low-contrast painting: matching would stretch the painting's Y about 5-fold."""
+    photo = rng.random((18, 24, 3)).astype(np.float32)
+    painting = (0.55 + 0.1 * rng.random((20, 20, 3))).astype(np.float32)
+    return photo, painting
+
+
+def test_the_paintings_targets_come_from_its_own_luminance(rng):
+    photo, painting = _pair(rng)
+    sized_photo, (sized,) = inputs.sized_inputs(photo, [painting], _raw())
+    y, photo_y = (color.luminance(x.astype(np.float64)) for x in (sized, sized_photo))
+    for config, want in ((_raw(), y), (_raw(match_luminance=True), color.match_luminance(y, photo_y))):
+        _, seen, (style,) = inputs.prepared_inputs(photo, [painting], config.validate())
+        np.testing.assert_allclose(style, color.grey(want), atol=1e-6)
+        np.testing.assert_allclose(seen, color.grey(photo_y), atol=1e-6)  # the photo as before
+    assert y.std() < 0.05 < 0.15 < photo_y.std()  # so the two are far apart, not equal by chance
+
+
+def test_a_raw_run_differs_from_a_matched_one_and_shares_its_compiled_loss(tiny_vgg16, rng):
+    photo, painting = _pair(rng)
+    raw, matched = (jaxart.run(photo, [painting], weights=tiny_vgg16, config=c)
+                    for c in (_raw(style_weight=1e4), _raw(style_weight=1e4, match_luminance=True)))
+    assert np.abs(np.asarray(raw.image) - np.asarray(matched.image)).max() > 1e-3
+    assert loss_config(_raw()) == loss_config(_raw(match_luminance=True))  # only the targets differ
+
+
+@pytest.mark.parametrize("mode", [m for m in color.MODES if m != "luminance"])
+def test_it_is_refused_outside_luminance(mode, files, tmp_path, monkeypatch, capsys):
+    with pytest.raises(jaxart.InputError, match="match-luminance off is for colors luminance only"):
+        _raw(colors=mode).validate()
+    with pytest.raises(ValueError, match="match_luma"):
+        color.prepare(np.zeros((4, 4, 3)), [np.zeros((4, 4, 3))], mode, match_luma=False)
+    out = tmp_path / "out.png"
+    extra = ["--colors", mode] * (mode != "style")
+    code, _, err = run_main(stylize_argv(files, out, *extra, "--no-match-luminance"), monkeypatch, capsys)
+    assert code == 2 and "\n" not in err and not out.exists(), err
+    assert err.startswith("error: --match-luminance off is for --colors luminance only") and f"'{mode}'" in err, err
+
+
+def test_it_round_trips_through_the_record_and_info_command(files, tmp_path, monkeypatch, capsys):
+    first, second = tmp_path / "a.png", tmp_path / "a-2.png"
+    code, _, err = run_main(stylize_argv(files, first, "--colors", "luminance", "--no-match-luminance"), monkeypatch, capsys)
+    assert code == 0, err
+    assert read_record(first)["config"]["match_luminance"] is False
+    code, out, err = run_main(["info", str(first), "--command"], monkeypatch, capsys)
+    assert code == 0 and "--no-match-luminance" in shlex.split(out), out
+    code, _, err = run_main([*shlex.split(out)[1:], "-q"], monkeypatch, capsys)
+    assert code == 0, err
+    assert read_record(second)["config"] == read_record(first)["config"]
+    np.testing.assert_array_equal(np.asarray(Image.open(first)), np.asarray(Image.open(second)))
+    # A matched run's command names nothing new; a record from before the field is a matched run.
+    record = {"config": _raw(match_luminance=True).to_dict(), "inputs": {"content": "p.jpg", "styles": ["s.png"]}}
+    assert "--no-match-luminance" not in reproduce.command(record, "x.png")
+    del record["config"]["match_luminance"]
+    assert reproduce.config_of(record).match_luminance is True
+
+
+def test_a_sweep_tile_is_the_raw_stylize_run(files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    args = [str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "24", "--steps", "2", "--quiet",
+            "--colors", "luminance", "--no-match-luminance", "--conv", "direct"]
+    assert run_main(["sweep", *args, "-o", str(tmp_path / "g.png")], monkeypatch, capsys)[0] == 0
+    assert run_main(["stylize", *args, "-o", str(tmp_path / "s.png")], monkeypatch, capsys)[0] == 0
+    assert read_record(tmp_path / "g-00.png")["config"] == read_record(tmp_path / "s.png")["config"]
+    pixels = [np.asarray(Image.open(tmp_path / n), np.int16) for n in ("g-00.png", "s.png")]
+    assert np.abs(pixels[0] - pixels[1]).max() <= 1
+    assert "colors luminance, no-match-luminance" in (tmp_path / "g.html").read_text()
