@@ -103,7 +103,7 @@ class StyleConfig:
                 raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
         if not self.match_luminance and self.colors != "luminance":
             raise InputError(f"match-luminance off is for colors luminance only (its painting's luminance left unscaled); "
-                             f"colors {self.colors!r} matches no luminance, so leave it on", settings=["match_luminance", "colors"])
+                             f"colors {self.colors} matches no luminance, so leave it on", settings=["match_luminance", "colors"])
         _style_scale(self)
         paths.file_setting("init", self.init, f"{' or '.join(INITS)}, or the path of an image file",
                            "to start from pixels of your own, give them to jaxart.run as x0", INITS)
