@@ -105,6 +105,7 @@ def sweep(
     conv: _o.ConvOption = Conv(_DEFAULT.conv),
     remat: _o.Remat = _DEFAULT.remat,
     tolerance: _o.SweepTolerance = 0.0,
+    shrink_batch: Annotated[bool, typer.Option("--shrink-batch", help="Once at least half the tiles have stopped (--tolerance, or a loss that became NaN or inf: without --tolerance only those), step the others in a batch of their own, so a stopped tile is not computed again. Each smaller batch compiles once more, and the running tiles round as a smaller batch does: their loss may differ by ~0.1-0.5%.")] = False,
     background: _o.Background = "white",
     columns: Annotated[Optional[int], typer.Option(parser=_whole, help="Tiles per row of the sheet, kept however wide [default: one row for each value of the settings that vary slowest, split evenly into rows that fit 1600 px].", show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier sweep to this --output that this one does not replace (a larger sweep's, or another --format's).")] = False,
@@ -192,7 +193,8 @@ def sweep(
                                   128 + signum)
             update(i, *S.batch_mean(carry, len(settings)))
 
-        result = S.sweep(photo, paintings, w, config, settings, callback=on_step, tolerance=tolerance)
+        result = S.sweep(photo, paintings, w, config, settings, callback=on_step, tolerance=tolerance,
+                          shrink_batch=shrink_batch)
         inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
                   "background": list(rgb)}
         # The fields a stylize record has (job.record), with each tile's own loss, steps, config and seed.
@@ -200,6 +202,7 @@ def sweep(
                             job.input_digests(content, styles, config, hashed),
                             str(Path(model).resolve()) if weights.is_path(model) else None, tolerance)
         record = {**{k: v for k, v in shared.items() if k != "seed"}, "loss": result.terms, "steps": result.steps,
+                  **({"shrink_batch": True} if shrink_batch else {}),  # for `info --command`: the batch rounds so
                   **({} if result.image_terms is None else {"image_loss": result.image_terms})}
         files = sheet.write(output, result.images, settings, config, record, columns, overwrite=overwrite,
                             ok=result.ok, fmt=fmt.value, stopped=result.stopped)

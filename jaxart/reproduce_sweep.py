@@ -70,6 +70,7 @@ def command(record: dict, sheet: str | os.PathLike, output: str | os.PathLike | 
             argv += [SWEPT[k], ";".join(map(reproduce.option_text, vs)) if k == "style_layer_weights"
                      else reproduce.option_text(vs)]
     argv += ["--each-painting"] * each
+    argv += ["--shrink-batch"] * (record.get("shrink_batch") is True)  # its running tiles rounded as a smaller batch
     first = tile(sheet, record)
     named = record["tiles"][0] if isinstance(record["tiles"], list) and record["tiles"] else ""  # an edited record's
     fmt = written_format(first) if first else "tiff" if str(named).endswith(".tif") else "png"

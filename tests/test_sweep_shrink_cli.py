@@ -1,0 +1,69 @@
+"""`jaxart sweep --shrink-batch`: the CLI asks `sweep(..., shrink_batch=True)` for a batch of the running tiles
+once half have stopped (shrink.py), records it, and `info --command` gives it again; without it the whole batch
+runs to the end, as before (a smaller batch rounds the running tiles differently)."""
+
+import shlex
+
+import pytest
+
+from jaxart import batched
+from jaxart.output import read_record
+
+from conftest import run_main, write_tiny_job
+
+# test_sweep_shrink's tiny VGG16 job at 24 px: with a tolerance of 5% style weight 1 stops at step 20, 2 at
+# step 30, 10 and 20 run all 40 steps.
+STOPS = ["--style-weight", "1,2,10,20", "--tolerance", "0.05"]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("sweep_shrink_cli"), "vgg16")
+
+
+@pytest.fixture
+def rows(monkeypatch):
+    """The rows each step of the sweep evaluated (the batch the step was called with)."""
+    counted, make = [], batched.make_batched_step
+
+    def counting(*a, **k):
+        step = make(*a, **k)
+        return lambda carry, *rest: counted.append(carry.params.shape[0]) or step(carry, *rest)
+
+    monkeypatch.setattr(batched, "make_batched_step", counting)
+    return counted
+
+
+def _sweep(files, out, *extra):
+    d, model = files
+    return ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(out), "--model", model,
+            "--size", "24", "--steps", "40", "--quiet", *extra]
+
+
+def test_shrink_batch_steps_the_running_tiles_alone_and_info_command_gives_it_again(files, rows, tmp_path,
+                                                                                     monkeypatch, capsys):
+    """The CLI had no way to ask: every sweep stepped all four tiles 40 times, 160 tile-steps for 130."""
+    out = tmp_path / "g.png"
+    code, _, err = run_main(_sweep(files, out, *STOPS, "--shrink-batch"), monkeypatch, capsys)
+    assert code == 0, err
+    assert rows == [4] * 30 + [2] * 10  # two stopped at step 30: the last 10 steps step the other two alone
+    assert read_record(out)["shrink_batch"] is True
+    assert [read_record(tmp_path / f"g-0{i}.png")["steps"] for i in range(4)] == [20, 30, 40, 40]
+    code, command, err = run_main(["info", str(out), "--command"], monkeypatch, capsys)
+    assert code == 0 and "--shrink-batch" in shlex.split(command), err
+    rows.clear()
+    code, _, err = run_main([*shlex.split(command)[1:], "--quiet"], monkeypatch, capsys)
+    assert code == 0 and rows == [4] * 30 + [2] * 10, err
+
+
+@pytest.mark.parametrize("extra", [STOPS, ["--style-weight", "1,2,10,20", "--shrink-batch"]],
+                         ids=["default off", "without --tolerance no tile stops"])
+def test_otherwise_the_whole_batch_runs_every_step(extra, files, rows, tmp_path, monkeypatch, capsys):
+    """Off by default; without --tolerance it is accepted and only a loss that became NaN or inf stops a tile."""
+    out = tmp_path / "g.png"
+    code, _, err = run_main(_sweep(files, out, *extra), monkeypatch, capsys)
+    assert code == 0 and err == "", err
+    assert rows == [4] * 40
+    assert read_record(out).get("shrink_batch") is ("--shrink-batch" in extra or None)
+    code, command, err = run_main(["info", str(out), "--command"], monkeypatch, capsys)
+    assert code == 0 and ("--shrink-batch" in shlex.split(command)) == ("--shrink-batch" in extra), err
