@@ -111,12 +111,10 @@ def _signed(p: Path) -> str | None:
 def _first_frame(p: Path, least: pixel_limit.Least) -> Image.Image:
     """The first frame, decoded and oriented; one over Pillow's pixel limit as `pixel_limit.bound` allows; a JPEG
     whole but for its end marker (`jpeg_end`) as it would be with it."""
-    try:
-        return _frame(p, p, least)
-    except OSError as e:
-        if not str(e).startswith("image file is truncated") or (whole := jpeg_end.completed(p)) is None:
-            raise
-    return _frame(io.BytesIO(whole), p, least)
+    if (whole := jpeg_end.completed(p)) is not None:
+        with whole:
+            return _oriented(whole, p)
+    return _frame(p, p, least)
 
 
 def _frame(source: Path | io.BytesIO, p: Path, least: pixel_limit.Least) -> Image.Image:
