@@ -100,7 +100,7 @@ class StyleConfig:
         _choice(self, optimizer=OPTIMIZERS, linesearch=LINESEARCHES, loop=LOOPS, pooling=vgg.POOLINGS, conv=convs.CONVS, colors=color.MODES)
         for name in ("remat", "match_luminance"):
             if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
+                raise InputError(f"{name} must be true or false, got {getattr(self, name)!r}", settings=[name])
         if not self.match_luminance and self.colors != "luminance":
             raise InputError(f"match-luminance off is for colors luminance only (its painting's luminance left unscaled); "
                              f"colors {self.colors} matches no luminance, so leave it on", settings=["match_luminance", "colors"])

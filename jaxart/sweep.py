@@ -32,6 +32,7 @@ from jaxart import (batched, guided, inputs, kept, margin, objective, optimize, 
 from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
 from jaxart.duplicates import repeated
+from jaxart.errors import InputError
 from jaxart.image import fit
 from jaxart.settings import MAX_SETTINGS, Setting, as_settings, gram_sets, grid, layer_weight_sets
 from jaxart.sweep_inputs import check, check_distinct, check_memory
@@ -116,6 +117,8 @@ def sweep(
     check_weights(weights)  # a name, such as "vgg16", failed on .arch
     check_config(config)
     tolerance = plateau.check_tolerance(tolerance)
+    if not isinstance(shrink_batch, (bool, np.bool_)):  # "no" and other strings were true, so shrank
+        raise InputError(f"shrink_batch must be True or False, got {shrink_batch!r}", settings=["shrink_batch"])
     if callback is not None and not callable(callback):  # else refused only after the first step compiled
         raise TypeError(f"callback must be a function of (step, carry), or None, got {type(callback).__name__}")
     settings = as_settings(settings)
