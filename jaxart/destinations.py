@@ -217,16 +217,16 @@ def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
                  overwrite: bool = False, after: int = 0, resuming: Path | None = None) -> None:
     """Fail before any work if a frame (after step `after`) or the checkpoint beside `output` would replace an input,
     FIFO or device, or a frame a file without `overwrite`; or another run's checkpoint (not `resuming`'s, continued)."""
+    if not hasattr(save_every, "__index__") or isinstance(save_every, bool) or save_every < 0:  # -1, True: every step
+        raise _refusal(f"save_every must be a whole number of steps, 0 (no frames) or more, got {save_every!r}", "save_every")
     sources, ckpt = _existing(inputs), checkpoint.path_for(output)
     frames = [("save_every frame", frame(output, steps, fmt))] if save_every else []
     _check_derived(output, [("checkpoint", ckpt), *frames])
     check_not_special(ckpt, "checkpoint")  # --overwrite or not: the run put its checkpoint in a FIFO's place
     if resolved(ckpt) in sources:  # on every Python, a link loop is refused as such (`resolved`)
-        raise _refusal(f"the checkpoint {ckpt} would replace one of the inputs; choose another output path",
-                       "output path")
+        raise _refusal(f"the checkpoint {ckpt} would replace one of the inputs; choose another output path", "output path")
     if ckpt.is_dir():
-        raise _refusal(f"a folder, {ckpt}, is where this run keeps its checkpoint; move that folder away or "
-                       "choose another output path", "output path")
+        raise _refusal(f"a folder, {ckpt}, is where this run keeps its checkpoint; move that folder away or choose another output path", "output path")
     if save_every:
         _check_frames(output, fmt, steps, save_every, sources, overwrite, after)
     # Outputs of one stem share it (OUT.png, OUT.tif): this run would replace or remove the other's.
