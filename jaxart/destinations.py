@@ -214,11 +214,12 @@ def mixing_note(output: Path, fmt: str, steps: int, save_every: int) -> str | No
 
 
 def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
-                 overwrite: bool = False, after: int = 0, resuming: Path | None = None) -> None:
+                 overwrite: bool = False, after: int = 0, resuming: Path | None = None, checkpoint_every: int = 0) -> None:
     """Fail before any work if a frame (after step `after`) or the checkpoint beside `output` would replace an input,
     FIFO or device, or a frame a file without `overwrite`; or another run's checkpoint (not `resuming`'s, continued)."""
-    if not hasattr(save_every, "__index__") or isinstance(save_every, bool) or save_every < 0:  # -1, True: every step
-        raise _refusal(f"save_every must be a whole number of steps, 0 (no frames) or more, got {save_every!r}", "save_every")
+    for name, every in (("save_every", save_every), ("checkpoint_every", checkpoint_every)):  # -1, True: every step
+        if not hasattr(every, "__index__") or isinstance(every, bool) or every < 0:
+            raise _refusal(f"{name} must be a whole number of steps, 0 (never) or more, got {every!r}", name)
     sources, ckpt = _existing(inputs), checkpoint.path_for(output)
     frames = [("save_every frame", frame(output, steps, fmt))] if save_every else []
     _check_derived(output, [("checkpoint", ckpt), *frames])
@@ -231,9 +232,8 @@ def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
         _check_frames(output, fmt, steps, save_every, sources, overwrite, after)
     # Outputs of one stem share it (OUT.png, OUT.tif): this run would replace or remove the other's.
     if os.path.lexists(ckpt) and not overwrite and not (resuming and resolved(ckpt) == Path(resuming).resolve()):
-        raise _refusal(f"{ckpt} already exists where this run keeps its checkpoint; if an interrupted run left it, "
-                       f"continue that run with `jaxart stylize --resume {ckpt}`; else pass overwrite=True to replace "
-                       "it, or choose another output path", "overwrite", "output path")
+        raise _refusal(f"{ckpt} already exists where this run keeps its checkpoint; if an interrupted run left it, continue that run "
+                       f"with `jaxart stylize --resume {ckpt}`; else pass overwrite=True to replace it, or choose another output path", "overwrite", "output path")
 
 
 def _check_frames(output: Path, fmt: str, steps: int, every: int, sources: set[Path], overwrite: bool, after: int) -> None:

@@ -154,7 +154,8 @@ def stylize_files(
         ours = same or (resume is not None and os.path.isfile(ckpt_path)
                         and checkpoint.read_meta(ckpt_path) == resume.meta)
         destinations.check_beside(output, fmt, scales.total_steps(config), save_every, sources, overwrite=overwrite,
-                                  after=resume.meta.get("step", 0) if resume else 0, resuming=ckpt_path if ours else None)
+                                  after=resume.meta.get("step", 0) if resume else 0, resuming=ckpt_path if ours else None,
+                                  checkpoint_every=checkpoint_every)
         animation_overwrite = overwrite if animation_overwrite is None else animation_overwrite
         if animation is not None:
             destinations.check_animation(animation, overwrite=animation_overwrite, inputs=sources)

@@ -63,15 +63,17 @@ def test_a_raw_luminance_run_compiles_nothing_the_matched_one_did_not():
     assert np.abs(np.asarray(runs[0].image) - np.asarray(runs[1].image)).max() > 1e-4  # it did change the run
 
 
+@pytest.mark.parametrize("name", ["save_every", "checkpoint_every"])
 @pytest.mark.parametrize("value", [-1, True, 2.5, "2", None])
-def test_stylize_files_refuses_a_save_every_that_is_no_step_count(value, tmp_path):
-    """-1 and True wrote a frame every step; 2.5, "2" and None were a TypeError naming nothing."""
+def test_stylize_files_refuses_a_frame_or_checkpoint_interval_that_is_no_step_count(name, value, tmp_path):
+    """save_every -1 and True wrote a frame every step (checkpoint_every: a checkpoint, or never); 2.5, "2" and None
+    were a TypeError naming nothing."""
     from jaxart import job
 
     from conftest import write_tiny_job
     d, model = write_tiny_job(tmp_path, "vgg16")
     w = jaxart.load_weights(model, download=False)
-    with pytest.raises(jaxart.InputError, match=rf"^save_every must be a whole number of steps, 0 \(no frames\) or more, got {value!r}$"):
+    with pytest.raises(jaxart.InputError, match=rf"^{name} must be a whole number of steps, 0 \(never\) or more, got {value!r}$"):
         job.stylize_files(d / "photo.jpg", [d / "paint.png"], d / "out.png", jaxart.StyleConfig(size=24, steps=3), w,
-                          save_every=value)
+                          **{name: value})
     assert sorted(p.name for p in d.iterdir()) == ["paint.png", "photo.jpg", "tiny.safetensors"]  # nothing written
