@@ -15,7 +15,7 @@ from jax.sharding import NamedSharding
 
 from jaxart import inputs, optimize, scales, transfer
 from jaxart.config import StyleConfig
-from jaxart.errors import InputError
+from jaxart.errors import InputError, listed
 from jaxart.settings import Setting, check_paintings, same_run
 from jaxart.vgg import Weights
 
@@ -42,8 +42,8 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
                                                                            text.startswith(field.replace("_", " ")))]
             raise InputError(f"the setting {', '.join(said)}: {e}", settings=named) from None
     if len(seeds := sorted({s.seed for s in settings})) > 1 and config.init != "random":
-        raise InputError(f"seeds {', '.join(map(str, seeds))} would give identical images: a seed only sets a random "
-                         f"start, and init is {config.init!r}; use init='random' (--init random), or give one seed")
+        raise InputError(f"seeds {listed(seeds)} would give identical images: a seed only sets a random start, and "
+                         f"init is {config.init!r}; use init 'random', or give one seed", settings=["seeds", "init"])
     if (pair := same_run(settings, config)) is not None:
         first, twice = pair  # a weight of 0 and one of -0 are one value written two ways
         said = (f"the setting {twice} is listed twice" if repr(first) == repr(twice)

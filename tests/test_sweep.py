@@ -259,8 +259,8 @@ def test_a_sweep_refuses_settings_that_give_identical_images():
     sweep.check(CONFIG.replace(style_scale=2.0), [left, given])  # there None is 2: two paintings' sizes
     with pytest.raises(ValueError) as e:  # from Python: the config field to change, and the flag for the CLI
         sweep.check(CONFIG.replace(init="content"), GRID)
-    assert str(e.value).startswith("seeds 0, 1 would give identical images: a seed only sets a random start, and init "
-                                   "is 'content'; use init='random' (--init random)"), e.value
+    assert str(e.value).startswith("seeds 0,1 would give identical images: a seed only sets a random start, and init "
+                                   "is 'content'; use init 'random'"), e.value
     sweep.check(CONFIG, GRID)  # with a random start each seed is its own image
 
 
