@@ -113,7 +113,7 @@ def held(config: StyleConfig, record: dict | None = None) -> str:
     "size 256, steps 200, colors luminance, style-layers relu1_1,relu2_1" (coarse to fine: "size 256,
     steps 50,20, scales 128,256"). Size and steps always, the others where they differ from
     `StyleConfig`'s defaults, but those the optimizer ignores (`optimize.IGNORES`); an --init image by
-    its file name, the record's "tolerance" where it has one, and its "inputs"
+    its file name, the record's "tolerance" where it has one, "shrink-batch" where it asked for it, and its "inputs"
     "background" where it is not white."""
     default, named = StyleConfig(), []
     for field in dataclasses.fields(config):
@@ -132,6 +132,8 @@ def held(config: StyleConfig, record: dict | None = None) -> str:
         named.append(f"{k.replace('_', '-')} {shown}")
     if tolerance := (record or {}).get("tolerance"):  # each tile's steps are on the page
         named.append(f"tolerance {_value(tolerance)}")
+    if (record or {}).get("shrink_batch") is True:  # the running tiles rounded as a smaller batch
+        named.append("shrink-batch")
     background = ((record or {}).get("inputs") or {}).get("background")
     if background is not None and tuple(background) != WHITE:
         named.append(f"background {','.join(map(str, background))}")
