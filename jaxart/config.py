@@ -102,8 +102,9 @@ class StyleConfig:
             if not isinstance(getattr(self, name), bool):
                 raise InputError(f"{name} must be true or false, got {getattr(self, name)!r}", settings=[name])
         if not self.match_luminance and self.colors != "luminance":
-            raise InputError(f"match-luminance off is for colors luminance only (its painting's luminance left unscaled); "
-                             f"colors {self.colors} matches no luminance, so leave it on", settings=["match_luminance", "colors"])
+            raise InputError(f"match_luminance=False is for colors luminance only (the painting's luminance left unscaled); "
+                             f"colors {self.colors} matches no luminance, so drop match_luminance=False",
+                             settings=["match_luminance", "colors"])
         _style_scale(self)
         paths.file_setting("init", self.init, f"{' or '.join(INITS)}, or the path of an image file",
                            "to start from pixels of your own, give them to jaxart.run as x0", INITS)

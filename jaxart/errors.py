@@ -23,7 +23,8 @@ class InputError(JaxartError, ValueError):
     `settings` are the settings the message names (StyleConfig's fields, `style_blend`; a grid's, `seeds`), which
     it may write with "_", "-" or " " between the words ("style blend must be ..."); `naming` writes them as a
     front end names them instead (the CLI: its flags, "--style-blend must be ..."); a switch written as Python passes
-    it, "pass overwrite=True", as the flag alone ("pass --overwrite").
+    it, "pass overwrite=True", as the flag alone ("pass --overwrite"), and "match_luminance=False" as its
+    "--no-match-luminance".
     """
 
     def __init__(self, message: object = "", *args: object, settings: Sequence[str] = ()):
@@ -35,7 +36,8 @@ class InputError(JaxartError, ValueError):
         text = str(self)
         for setting in (s for s in self.settings if s in words):
             spelt = r"[_\- ]".join(map(re.escape, setting.split("_")))
-            text = re.sub(rf"(?<![\w-]){spelt}(?:=True)?(?![\w-])", lambda _: words[setting], text)
+            text = re.sub(rf"(?<![\w-]){spelt}(=True|=False)?(?![\w-])", lambda m, w=words[setting]:
+                          f"--no-{w[2:]}" if m[1] == "=False" and w.startswith("--") else w, text)
         return text
 
 

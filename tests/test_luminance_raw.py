@@ -55,7 +55,7 @@ def test_a_raw_run_differs_from_a_matched_one_and_shares_its_compiled_loss(tiny_
 
 @pytest.mark.parametrize("mode", [m for m in color.MODES if m != "luminance"])
 def test_it_is_refused_outside_luminance(mode, files, tmp_path, monkeypatch, capsys):
-    with pytest.raises(jaxart.InputError, match="match-luminance off is for colors luminance only"):
+    with pytest.raises(jaxart.InputError, match="match_luminance=False is for colors luminance only"):
         _raw(colors=mode).validate()
     with pytest.raises(ValueError, match="match_luma"):
         color.prepare(np.zeros((4, 4, 3)), [np.zeros((4, 4, 3))], mode, match_luma=False)
@@ -63,7 +63,7 @@ def test_it_is_refused_outside_luminance(mode, files, tmp_path, monkeypatch, cap
     extra = ["--colors", mode] * (mode != "style")
     code, _, err = run_main(stylize_argv(files, out, *extra, "--no-match-luminance"), monkeypatch, capsys)
     assert code == 2 and "\n" not in err and not out.exists(), err
-    assert err.startswith("error: --match-luminance off is for --colors luminance only") and f"--colors {mode} matches" in err, err
+    assert err.startswith("error: --no-match-luminance is for --colors luminance only") and f"--colors {mode} matches" in err, err
 
 
 def test_it_round_trips_through_the_record_and_info_command(files, tmp_path, monkeypatch, capsys):
