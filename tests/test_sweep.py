@@ -250,11 +250,13 @@ def test_a_sweep_refuses_settings_that_give_identical_images():
     with pytest.raises(ValueError, match="is listed twice, which would give two identical images"):
         sweep.check(CONFIG, [GRID[0], GRID[1], GRID[0]])
     zero, negative_zero = GRID[0]._replace(tv_weight=0.0), GRID[0]._replace(tv_weight=-0.0)
-    with pytest.raises(ValueError, match=r"^the settings .*tv_weight=0\.0.* and .*tv_weight=-0\.0.* are the same, which"):
-        sweep.check(CONFIG, [zero, negative_zero])  # not "tv_weight=-0.0 is listed twice"
+    with pytest.raises(ValueError, match=r"^the setting style 1, content 1, tv -0 is the same as the setting style 1, "
+                                         r"content 1, tv 0, which"):
+        sweep.check(CONFIG, [zero, negative_zero])  # not "tv -0 is listed twice"
     # A style scale of None is the config's: the same run as the config's scale given (two identical tiles).
     left, given = sweep.Setting(10.0, 1.0, 10.0), sweep.Setting(10.0, 1.0, 10.0, 0, CONFIG.style_scale)
-    with pytest.raises(ValueError, match=r"^the settings .*style_scale=None.* and .*style_scale=1\.0.* are the same"):
+    with pytest.raises(ValueError, match=r"^the setting style 10, content 1, tv 10, style scale 1 is the same as the "
+                                         r"setting style 10, content 1, tv 10, which"):
         sweep.check(CONFIG, [left, given])
     sweep.check(CONFIG.replace(style_scale=2.0), [left, given])  # there None is 2: two paintings' sizes
     with pytest.raises(ValueError) as e:  # from Python: the config field to change, and the flag for the CLI
@@ -267,7 +269,7 @@ def test_a_sweep_refuses_settings_that_give_identical_images():
 def test_a_bad_setting_of_a_grid_is_named():
     """An all-zero setting refused the grid without saying which of its settings it was."""
     grid = sweep.grid([0.0, 1.0], [0.0, 1.0], [0.0])
-    with pytest.raises(ValueError, match=r"^the setting style 0, content 0, tv 0, seed 0: .*are all 0"):
+    with pytest.raises(ValueError, match=r"^the setting style 0, content 0, tv 0: .*are all 0"):
         sweep.check(CONFIG, grid)
 
 
