@@ -4,6 +4,7 @@ import pytest
 
 import jaxart
 from jaxart import sweep
+from conftest import run_main, write_tiny_job
 
 CONFIG = jaxart.StyleConfig(size=16, steps=4, init="random")
 
@@ -24,3 +25,15 @@ def test_a_refused_setting_names_a_seed_only_where_one_was_swept():
         sweep.check(CONFIG, [sweep.Setting(-1, 1, 10)])
     with pytest.raises(jaxart.InputError, match=r"^the setting style -1, content 1, tv 10, seed 0: style-weight must"):
         sweep.check(CONFIG, [sweep.Setting(-1, 1, 10), sweep.Setting(-1, 1, 10, 1)])
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_a_damaged_init_image_is_named_as_typed(command, tmp_path, monkeypatch, capsys):
+    """It named the absolute path the CLI records (/tmp/.../bad.png), where a damaged photo's names it as typed."""
+    d, model = write_tiny_job(tmp_path)
+    monkeypatch.chdir(d)
+    (d / "bad.png").write_bytes(b"not a png")
+    code, _, err = run_main([command, "photo.jpg", "paint.png", "-o", "out.png", "--model", model, "--size", "32",
+                             "--steps", "1", "--init", "bad.png"], monkeypatch, capsys)
+    assert code == 2 and err == "error: bad.png is not in an image format Pillow can read; convert it to PNG or JPEG"
+    assert not (d / "out.png").exists()
