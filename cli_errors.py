@@ -92,10 +92,11 @@ def run(app: typer.Typer) -> None:
         _forget_interrupts()  # this command's: a later main() in the same process starts afresh
 
 
-# The words a library refusal uses for `job.stylize_files`' arguments (`jaxart.destinations`) and a sweep grid's
-# (`sweep_inputs.check`), as the CLI's flags.
+# The words a library refusal uses for `job.stylize_files`' arguments (`jaxart.destinations`), a sweep grid's
+# (`sweep_inputs.check`) and a run's tolerance (`plateau.check_tolerance`), as the CLI's flags.
 ARGUMENTS = {"overwrite": "--overwrite", "output_path": "--output", "animation_path": "--animate",
-             "save_every": "--save-every", "format": "--format", "seeds": "--seed"}
+             "save_every": "--save-every", "format": "--format", "seeds": "--seed",
+             "tolerance": "--tolerance"}
 
 
 def _on_signal(signum, frame) -> None:

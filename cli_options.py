@@ -107,11 +107,25 @@ Mask = Annotated[Optional[Path], typer.Option(
     parser=to_read("the path of a mask image"), metavar="<path>", callback=home)]
 _CONVERGED = (f"the total loss fell by less than this fraction over the last {_plateau.WINDOW} steps (tested every "
               f"{_plateau.WINDOW} steps, in the last scale), e.g. 0.001; 0: run every step")
+
+
+def tolerance(raw) -> float:
+    """A Typer parser for --tolerance: `plateau.check_tolerance`, its refusal in the flag's words
+    ("Invalid value for --tolerance: 2.0 stops every run at once: ..., e.g. --tolerance 0.001")."""
+    from cli_errors import ARGUMENTS
+    from jaxart.errors import InputError
+
+    try:
+        return _plateau.check_tolerance(number(raw))
+    except InputError as e:
+        raise ValueError(e.naming(ARGUMENTS).removeprefix("--tolerance ")) from None
+
+
 Tolerance = Annotated[float, typer.Option(
-    parser=lambda raw: _plateau.check_tolerance(number(raw)),
+    parser=tolerance,
     help=f"Stop once the picture has converged: when {_CONVERGED}.")]
 SweepTolerance = Annotated[float, typer.Option(
-    "--tolerance", parser=lambda raw: _plateau.check_tolerance(number(raw)),
+    "--tolerance", parser=tolerance,
     help=f"Stop each tile on its own once its picture has converged, as stylize --tolerance stops a run: when "
          f"{_CONVERGED}. A converged tile keeps that step's image while the others go on; the sweep ends once "
          "every tile has stopped.")]

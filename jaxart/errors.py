@@ -23,8 +23,8 @@ class InputError(JaxartError, ValueError):
     `settings` are the settings the message names (StyleConfig's fields, `style_blend`; a grid's, `seeds`), which
     it may write with "_", "-" or " " between the words ("style blend must be ..."); `naming` writes them as a
     front end names them instead (the CLI: its flags, "--style-blend must be ..."); a switch written as Python passes
-    it, "pass overwrite=True", as the flag alone ("pass --overwrite"), and "match_luminance=False" as its
-    "--no-match-luminance".
+    it, "pass overwrite=True", as the flag alone ("pass --overwrite"), "match_luminance=False" as its
+    "--no-match-luminance", and a value, "tolerance=0.001", as the flag's ("--tolerance 0.001").
     """
 
     def __init__(self, message: object = "", *args: object, settings: Sequence[str] = ()):
@@ -36,8 +36,9 @@ class InputError(JaxartError, ValueError):
         text = str(self)
         for setting in (s for s in self.settings if s in words):
             spelt = r"[_\- ]".join(map(re.escape, setting.split("_")))
-            text = re.sub(rf"(?<![\w-]){spelt}(=True|=False)?(?![\w-])", lambda m, w=words[setting]:
-                          f"--no-{w[2:]}" if m[1] == "=False" and w.startswith("--") else w, text)
+            text = re.sub(rf"(?<![\w-]){spelt}(?:(=True|=False)(?![\w-])|(=)(?=[^\s=])|(?![\w-]))",
+                          lambda m, w=words[setting]: f"--no-{w[2:]}" if m[1] == "=False" and w.startswith("--")
+                          else f"{w} " if m[2] and w.startswith("--") else w + (m[2] or ""), text)
         return text
 
 

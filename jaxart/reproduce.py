@@ -229,7 +229,8 @@ def _stop(record: dict, config: StyleConfig) -> tuple[float, StyleConfig]:
             raise ValueError(f"stopped at step {at!r} of {scales.total_steps(config)}")
     except ValueError as e:
         raise InputError(f"the run record holds settings stylize refuses ({e}); it was edited or damaged, so no "
-                         "command can be made from it; `jaxart info` without --command shows what it holds") from None
+                         "command can be made from it; `jaxart info` without --command shows what it holds",
+                         settings=getattr(e, "settings", ())) from None
     return tolerance, config if tolerance or at is None else plateau.taken(config, at)
 
 

@@ -1,5 +1,6 @@
 """Small refusals an audit found saying more, or less, than the user typed."""
 
+import numpy as np
 import pytest
 
 import jaxart
@@ -37,3 +38,16 @@ def test_a_damaged_init_image_is_named_as_typed(command, tmp_path, monkeypatch, 
                              "--steps", "1", "--init", "bad.png"], monkeypatch, capsys)
     assert code == 2 and err == "error: bad.png is not in an image format Pillow can read; convert it to PNG or JPEG"
     assert not (d / "out.png").exists()
+
+
+def test_a_bad_tolerance_says_library_words_to_a_library_caller(tiny_vgg16):
+    """It told a caller of jaxart.sweep (or stylize_files) "e.g. --tolerance 0.001", a flag it has no use for;
+    the CLI's line names the flag (cli_errors: `naming`), as test_tolerance checks of stylize."""
+    from cli_errors import ARGUMENTS
+
+    image = np.zeros((16, 16, 3), np.float32)
+    with pytest.raises(jaxart.InputError) as e:
+        sweep.sweep(image, image, tiny_vgg16, CONFIG, [sweep.Setting(10, 1, 10)], tolerance=-1)
+    assert "e.g. tolerance=0.001 (stop" in str(e.value) and "--" not in str(e.value), e.value
+    assert e.value.naming(ARGUMENTS).startswith("--tolerance -1 is negative: ")
+    assert "e.g. --tolerance 0.001 (stop" in e.value.naming(ARGUMENTS)
