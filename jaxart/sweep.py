@@ -53,7 +53,7 @@ class SweepResult(NamedTuple):
     devices: int  # how many devices the batch was split over
     seconds: float
     steps: np.ndarray  # (N,) int: the steps each setting took (fewer where its loss became NaN/inf or converged)
-    stopped: np.ndarray  # (N,) bool: the tolerance stopped it at its `steps` (`sweep`'s `tolerance`)
+    stopped: np.ndarray  # (N,) bool: the tolerance, or the callback, stopped it at its `steps` (`sweep`'s `tolerance`)
     # Like `terms`, of each image written (`transfer.Outcome.image_terms`), where a kept region or
     # --colors keep/luminance changed it from the optimized pixels; None where nothing did.
     image_terms: dict[str, np.ndarray] | None = None
@@ -77,7 +77,7 @@ def sweep(
     config: StyleConfig,
     settings: Sequence[Setting],
     *,
-    callback: Callable[[int, optimize.Carry], None] | None = None,
+    callback: Callable[[int, optimize.Carry], bool | None] | None = None,
     devices: Sequence[jax.Device] | None = None,
     tolerance: float = 0.0,
     shrink_batch: bool = False,
@@ -97,6 +97,8 @@ def sweep(
         style scale and painting where it has them (several give each setting its own style targets),
         and the weights of `config.style_layers` (0 turns a layer off; one program takes them all).
       callback: `callback(step, carry)` after every step, batched carry on device; steps count over all scales.
+        Returning True (`optimize.asks_stop`) ends the sweep there, as it ends `jaxart.run`: each tile is
+        that step's image (of that scale), its running settings `stopped`.
       devices: split the batch over these (default: all local devices), padded to a multiple of
         their number by repeating the last setting.
       tolerance: 0 (off), or stop each setting once its total loss fell by less than this fraction over the
@@ -154,7 +156,10 @@ def sweep(
     if config.mask is not None:
         masks = guided.scaled_masks(config, [fit(content.shape, size) for size, _ in plan], len(styles))
     styles = inputs.checked_paintings(styles, indexed=True)  # once, not at every scale for every (painting, style scale)
+    halted = False  # the callback asked to stop: no more steps, nor scales
     for (size, count), regions in zip(plan, masks):
+        if halted:
+            break
         carry = None  # the previous scale's state is not held while this one's is made
         stage = scales.stage_config(config, size, count)
         photo, prepared, targets = sweep_inputs.at_scale(weights, content, styles, stage, painted,
@@ -170,7 +175,10 @@ def sweep(
             run = run._replace(carry=step(run.carry, run.lw, weights, run.targets))
             if callback is not None:
                 run = shrink.merged(run)  # the callback sees every tile, the stopped ones where they stopped
-                callback(offset + i + 1, shrink.whole_carry(run))
+                whole = shrink.whole_carry(run)
+                if halted := optimize.asks_stop(callback(offset + i + 1, whole)):
+                    stopped |= np.asarray(whole.ok)  # as run's stopped: not one whose loss became NaN or inf
+                    break
             if tolerance and plateau.tested(offset + i + 1, since) and offset + i + 1 < end:
                 run, stopped = _stop_converged(run, losses, offset + i + 1, tolerance, stopped, n)
         carry, offset = shrink.whole_carry(shrink.merged(run)), offset + count

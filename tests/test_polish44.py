@@ -51,3 +51,17 @@ def test_a_bad_tolerance_says_library_words_to_a_library_caller(tiny_vgg16):
     assert "e.g. tolerance=0.001 (stop" in str(e.value) and "--" not in str(e.value), e.value
     assert e.value.naming(ARGUMENTS).startswith("--tolerance -1 is negative: ")
     assert "e.g. --tolerance 0.001 (stop" in e.value.naming(ARGUMENTS)
+
+
+def test_a_sweep_callback_returning_true_stops_the_sweep_there(tiny_vgg16):
+    """As `jaxart.run`'s callback does (README API): it went on to the last step of the last scale."""
+    rng = np.random.default_rng(0)
+    photo, painting = rng.random((20, 20, 3), np.float32), rng.random((16, 16, 3), np.float32)
+    config = CONFIG.replace(scales=(16, 24), size=24, steps=3)
+    seen = []
+    got = sweep.sweep(photo, painting, tiny_vgg16, config, sweep.grid([1.0, 10.0]),
+                      callback=lambda i, carry: seen.append(i) or np.bool_(i == 2))
+    assert seen == [1, 2] and got.steps.tolist() == [2, 2] and got.stopped.tolist() == [True, True]
+    assert got.images.shape[1:3] == (16, 16) and got.ok.all()  # the first scale's image, as run's
+    got = sweep.sweep(photo, painting, tiny_vgg16, config, sweep.grid([1.0]), callback=lambda i, carry: 1)
+    assert got.steps.tolist() == [6] and not got.stopped.any()  # not True: it goes on, as run's
