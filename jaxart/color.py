@@ -202,8 +202,7 @@ def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str,
       paintings for "match-*", unchanged otherwise.
     """
     _check_mode(mode)
-    match_luma = bool(match_luma) if isinstance(match_luma, np.bool_) else match_luma  # as StyleConfig takes it
-    if match_luma is not True and (match_luma is not False or mode != "luminance"):
+    if not isinstance(match_luma, (bool, np.bool_)) or (not match_luma and mode != "luminance"):  # np.bool_ as StyleConfig
         raise ValueError(f"prepare's match_luma is {match_luma!r} with colors {mode!r}; give True, or False with luminance only")
     if getattr(styles, "ndim", 0) == 3:  # one painting's rows were taken as paintings
         raise TypeError("prepare's styles is one (h, w, 3) painting; give a list of them, [painting]")

@@ -1,6 +1,7 @@
 """The project's exceptions, each saying what was wrong and what to do."""
 
 import errno
+import functools
 import numbers
 import os
 import re
@@ -36,10 +37,20 @@ class InputError(JaxartError, ValueError):
         text = str(self)
         for setting in (s for s in self.settings if s in words):
             spelt = r"[_\- ]".join(map(re.escape, setting.split("_")))
-            text = re.sub(rf"(?<![\w-]){spelt}(?:(=True|=False)(?![\w-])|(=)(?=[^\s=])|(?![\w-]))",
-                          lambda m, w=words[setting]: f"--no-{w[2:]}" if m[1] == "=False" and w.startswith("--")
-                          else f"{w} " if m[2] and w.startswith("--") else w + (m[2] or ""), text)
+            found = rf"(?<![\w-]){spelt}(?:(=True|=False)(?![\w-])|(=)(?=[^\s=])|(?![\w-]))"
+            text = re.sub(found, functools.partial(_written, words[setting]), text)
         return text
+
+
+def _written(word: str, found: re.Match) -> str:
+    """A setting `naming` found, as `word`: a flag's "=True" as the flag alone, "=False" as its --no- form,
+    "=value" as "flag value"; another word keeps the "=" and drops "=True"/"=False"."""
+    switch, assigned = found[1], found[2]
+    if word.startswith("--") and switch == "=False":
+        return f"--no-{word[2:]}"
+    if word.startswith("--") and assigned:
+        return f"{word} "
+    return word + (assigned or "")
 
 
 def listed(values: Sequence[object]) -> str:
