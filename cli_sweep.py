@@ -17,6 +17,7 @@ from cli_common import (
 )
 from cli_options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart import config as _config
+from jaxart.duplicates import repeated
 
 _DEFAULT = _o.DEFAULT
 _SIZE = 256  # a sweep's default --size, below stylize's: it makes an image per setting
@@ -34,9 +35,19 @@ def _listed(texts: list[str] | None, flag: str, default, cast) -> tuple:
     return tuple(v for text in texts or [f"{default:g}"] for v in _csv(text, flag, cast))
 
 
+def _once(flag: str, values: tuple, texts: list[str] | None) -> None:
+    """Refuse a value given twice, as typed: two identical tiles, not a wider sweep. 1 and 1.0, or 0 and
+    -0, are one value written two ways: "1 is listed twice" read as if the 1.0 typed beside it was not seen."""
+    if (twice := repeated(values)) is not None:
+        typed = [t.strip() for text in texts or () for t in text.split(",")]  # as `_listed` read them, in order
+        first, second = [t for t, v in zip(typed, values) if v == twice][:2]
+        said = f"{first} is listed twice" if first == second else f"{first} and {second} are the same value"
+        raise typer.BadParameter(f"{said}; each value makes its own tiles, so list each once", param_hint=flag)
+
+
 def _layer_weights(texts: list[str] | None, layers: tuple[str, ...]) -> tuple[tuple[float, ...], ...]:
     """--style-layer-weights' alternatives, `;` between them or the option repeated, each one weight per
-    style layer. Of several, an empty one or a wrong count is named by its place, before any work (one
+    style layer. Of several, an empty one, a wrong count or all zeros is named by its place, before any work (one
     alone is checked as stylize checks it), and so is one that weighs the layers as another does (2,2
     as 1,1: a run scales them to sum to 1), which would be a second identical tile."""
     flag, texts = "--style-layer-weights", [t for text in texts or () for t in text.split(";")]
@@ -51,6 +62,11 @@ def _layer_weights(texts: list[str] | None, layers: tuple[str, ...]) -> tuple[tu
                 f"alternative {i + 1} of {len(texts)}, {t.strip()!r}, gives {len(ws)} weight{'s' * (len(ws) != 1)} "
                 f"for {len(layers)} style layer{'s' * (len(layers) != 1)} ({', '.join(layers)}); give one weight per "
                 "style layer, in that order, and ';' between alternatives", param_hint=flag)
+        if len(texts) > 1 and not any(ws):  # "the setting style 10, ...: are all 0" named no alternative
+            raise typer.BadParameter(
+                f"alternative {i + 1} of {len(texts)}, {t.strip()!r}, weighs every style layer 0, which leaves no "
+                "style; give at least one style layer a weight above 0 in each alternative (or --style-weight 0 "
+                "for no style)", param_hint=flag)
     seen: dict[tuple[float, ...], str] = {}  # each alternative as a run weighs the layers: scaled to sum to 1
     for t, ws in zip(texts, alternatives):
         scaled = tuple(w / (sum(ws) or 1) for w in ws)
@@ -132,12 +148,8 @@ def sweep(
         ("--content-weight", content_weight, _DEFAULT.content_weight, float),
         ("--tv-weight", tv_weight, _DEFAULT.tv_weight, float), ("--seed", seed, _DEFAULT.seed, int),
         ("--style-scale", style_scale, _DEFAULT.style_scale, float))}
-    for flag, vs in values.items():  # a value twice is two identical tiles, not a wider sweep
-        if (twice := S.repeated(vs)) is not None:
-            first = vs[vs.index(twice)]  # 0 and -0 (or 1 and 1.0) are one value written two ways
-            said = f"{twice:g} is listed twice" if f"{first:g}" == f"{twice:g}" else (
-                f"{first:g} and {twice:g} are the same value")
-            raise typer.BadParameter(f"{said}; each value makes its own tiles, so list each once", param_hint=flag)
+    for (flag, vs), texts in zip(values.items(), (style_weight, content_weight, tv_weight, seed, style_scale)):
+        _once(flag, vs, texts)
     *swept, painted = values.values()  # one style scale is the config's, as before it was swept (no batch axis)
     fixed = _o.fixed(content_layers=content_layers, style_layers=style_layers, style_layer_weights=None,
                      pooling=pooling, linesearch=linesearch, lbfgs_memory=lbfgs_memory, colors=colors,

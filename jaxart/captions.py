@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from jaxart.config import INITS, StyleConfig
+from jaxart.errors import as_typed
 from jaxart.image import WHITE
 from jaxart.optimize import IGNORES
 from jaxart.settings import Setting
@@ -75,11 +76,9 @@ def painting_name(index: int, paintings: Sequence[str]) -> str | int:
 
 
 def number(v: float) -> str:
-    """One format for every value, `:g`, with more than its 6 digits only where they are needed to
-    tell values apart (10.00001, not 10; 123456789, not 1.23457e+08); seeds as whole numbers."""
-    if isinstance(v, int):
-        return str(v)
-    return next((t for digits in range(6, 18) if float(t := f"{v:.{digits}g}") == v), repr(v))
+    """One format for every value, `errors.as_typed`'s (shortest `:g`, 1e-5 not 1e-05), as a refusal echoes it;
+    seeds as whole numbers."""
+    return as_typed(v)
 
 
 def describe(record: dict, config: StyleConfig, each: bool = False) -> str:

@@ -237,5 +237,5 @@ def _style_scale(config):
         digits = 2 - math.floor(math.log10(least))  # three significant digits, rounded up
         least = math.ceil(least * 10**digits) / 10**digits
         least += (config.size * least < SMALLEST) / 10**digits
-        raise InputError(f"style-scale {s:g} makes the painting {config.size * s:.0f} px at size {config.size}; "
+        raise InputError(f"style-scale {listed([s])} makes the painting {config.size * s:.0f} px at size {config.size}; "
                          f"VGG needs at least {SMALLEST}, so use style-scale >= {least:g}", settings=["style_scale", "size"])

@@ -53,14 +53,24 @@ def _written(word: str, found: re.Match) -> str:
     return word + (assigned or "")
 
 
+def as_typed(v: object) -> str:
+    """A value as a user types it on the command line, for a message or a label to echo: a number in its
+    shortest `:g` form that reads back as the same value (10, 0.5, 1e6, 10.00001, 123456789), with the exponent
+    as typed, 1e31 and 1e-5 (not Python's 1e+31 and 1e-05), nor 10.0 or np.float64(0.5); a whole number whole;
+    what is not a number as its repr."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        return repr(v)
+    if isinstance(v, numbers.Integral):
+        return str(int(v))
+    v = float(v)
+    text = next((t for digits in range(6, 18) if float(t := f"{v:.{digits}g}") == v), repr(v))  # nan: its repr
+    mantissa, e, exponent = text.partition("e")
+    return mantissa + e + (str(int(exponent)) if e else "")
+
+
 def listed(values: Sequence[object]) -> str:
-    """Values as a user types them on the command line, `0,0.5,1e+31`, for a message to echo: not Python's
-    `[0.0, 0.5, 1e+31]`, nor `np.float64(0.5)`; what is not a number as its repr."""
-    def typed(v):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            return repr(v)
-        return str(int(v)) if isinstance(v, numbers.Integral) else repr(float(v)).removesuffix(".0")
-    return ",".join(map(typed, values))
+    """Values as a command line lists them, `0,0.5,1e31` (`as_typed`): not Python's `[0.0, 0.5, 1e+31]`."""
+    return ",".join(map(as_typed, values))
 
 
 class WeightsError(JaxartError):

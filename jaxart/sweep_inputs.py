@@ -15,7 +15,7 @@ from jax.sharding import NamedSharding
 
 from jaxart import inputs, optimize, scales, transfer
 from jaxart.config import StyleConfig
-from jaxart.errors import InputError, listed
+from jaxart.errors import InputError, as_typed, listed
 from jaxart.settings import Setting, check_paintings, same_run
 from jaxart.vgg import Weights
 
@@ -27,34 +27,37 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
         raise InputError("the sweep grid is empty; give at least one value for each weight")
     config.validate(arch)
     check_paintings(config, settings, paintings)
-    typed = {s.seed for s in settings} != {Setting._field_defaults["seed"]}  # else a seed the user never typed
+    seeded = {s.seed for s in settings} != {Setting._field_defaults["seed"]}  # else a seed the user never typed
     for s in settings:
         try:
             s.apply(config).validate()
         except ValueError as e:  # which of the grid's settings: the others are fine
             named = getattr(e, "settings", ())
-            raise InputError(f"the setting {words(s, typed, named)}: {e}", settings=named) from None
+            raise InputError(f"the setting {words(s, seeded, named, str(e))}: {e}", settings=named) from None
     if len(seeds := sorted({s.seed for s in settings})) > 1 and config.init != "random":
         raise InputError(f"seeds {listed(seeds)} would give identical images: a seed only sets a random start, and "
                          f"init is {config.init!r}; use init 'random', or give one seed", settings=["seeds", "init"])
     if (pair := same_run(settings, config)) is not None:
-        first, twice = (words(s, typed) for s in pair)  # 0 and -0 are one value written two ways: "tv -0"
+        first, twice = (words(s, seeded) for s in pair)  # 0 and -0 are one value written two ways: "tv -0"
         said = (f"the setting {twice} is listed twice" if first == twice
                 else f"the setting {twice} is the same as the setting {first}")
         raise InputError(f"{said}, which would give two identical images; list each setting once")
 
 
-def words(s: Setting, seed: bool = True, named: Sequence[str] = ()) -> str:
-    """`s` as a refusal names it: "style 10, content 1, tv 10, seed 0"; its seed only where `seed`, and
-    not a value the refusal names itself in the same words (`named`: "seed must be ..., got 9")."""
-    parts = {"style_weight": f"style {s.style_weight:g}", "content_weight": f"content {s.content_weight:g}",
-             "tv_weight": f"tv {s.tv_weight:g}", "seed": f"seed {s.seed}" if seed else None,
-             "style_scale": None if s.style_scale is None else f"style scale {s.style_scale:g}",
-             "style_layer_weights": None if s.style_layer_weights is None
-             else f"style layer weights {','.join(f'{w:g}' for w in s.style_layer_weights)}"}
+def words(s: Setting, seed: bool = True, named: Sequence[str] = (), said: str = "") -> str:
+    """`s` as a refusal names it: "style 10, content 1, tv 10, seed 0", each value as typed (`errors.as_typed`);
+    its seed only where `seed`, and not a value the refusal `said` names itself in the same words (`named`:
+    "seed must be ..., got 9"). Layer weights it names but does not echo ("are all 0") stay: they tell the
+    setting from the others."""
+    values = {"style_weight": ("style", s.style_weight), "content_weight": ("content", s.content_weight),
+              "tv_weight": ("tv", s.tv_weight), "seed": ("seed", s.seed if seed else None),
+              "style_scale": ("style scale", s.style_scale),
+              "style_layer_weights": ("style layer weights", s.style_layer_weights)}
     # The CLI said "--seed 9: --seed" where the refusal names it too.
-    return ", ".join(text for field, text in parts.items()
-                     if text and not (field in named and text.startswith(field.replace("_", " "))))
+    parts = ((field, label, listed(v) if isinstance(v, tuple) else as_typed(v))
+             for field, (label, v) in values.items() if v is not None)
+    return ", ".join(f"{label} {text}" for field, label, text in parts
+                     if not (field in named and label == field.replace("_", " ") and f" {text}" in said))
 
 
 def check_distinct(paintings: Sequence[str | os.PathLike]) -> dict[str, str]:

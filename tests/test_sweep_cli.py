@@ -130,7 +130,7 @@ def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp
     (["--tv-weight", ""], "--tv-weight: '' has an empty item"),
     # two identical tiles, silently: a value twice, or seeds that only set a random start
     (["--style-weight", "1,1"], "--style-weight: 1 is listed twice"),
-    (["--tv-weight", "10,1e1"], "--tv-weight: 10 is listed twice"),
+    (["--tv-weight", "10,1e1"], "--tv-weight: 10 and 1e1 are the same value"),
     (["--tv-weight", "0,-0"], "--tv-weight: 0 and -0 are the same value; each value makes its own tiles"),  # "-0 is listed twice"
     (["--seed", "0,1"], "--seed 0,1 would give identical images: a seed only sets a random start, and --init is "
                         "'content'; use --init 'random'"),

@@ -42,10 +42,10 @@ def test_contact_sheet_labels_every_tile(rng):
 
 
 def test_the_sheet_and_page_name_the_inputs_and_give_numbers_in_one_format():
-    """Labels read "style 1e-05" beside "style 123456789.0"; neither sheet nor page said which photo,
-    paintings (blended equally) or model made the tiles."""
+    """Labels read "style 1e-05" (as a refusal now echoes it: 1e-5) beside "style 123456789.0"; neither sheet nor
+    page said which photo, paintings (blended equally) or model made the tiles."""
     labels, _ = sheet.labels(sweep.grid([0.001, 1e-5, 123456789.0, 0.1 + 0.2]))
-    assert labels == ["style 0.001", "style 1e-05", "style 123456789", "style 0.30000000000000004"]
+    assert labels == ["style 0.001", "style 1e-5", "style 123456789", "style 0.30000000000000004"]
     record = {"model": "vgg19", "inputs": {"content": "/p/photo.jpg", "styles": ["/s/a.png", "/s/b.png"]}}
     config = jaxart.StyleConfig()
     assert sheet.describe(record, config) == "photo.jpg in the style of a.png and b.png (blended equally), model vgg19"
