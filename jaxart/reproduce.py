@@ -214,9 +214,10 @@ def _check_settings(record: dict, config: StyleConfig, styles: list[str]) -> Non
         background = (record.get("inputs") or {}).get("background")
         if background is not None:
             image.check_background(background)
-    except ValueError as e:
+    except ValueError as e:  # its settings as the command's options, as `_stop` names them ("--size must be ...")
         raise InputError(f"the run record holds settings stylize refuses ({e}); it was edited or damaged, so no "
-                         "command can be made from it; `jaxart info` without --command shows what it holds") from None
+                         "command can be made from it; `jaxart info` without --command shows what it holds",
+                         settings=getattr(e, "settings", ())) from None
 
 
 def _stop(record: dict, config: StyleConfig) -> tuple[float, StyleConfig]:

@@ -10,6 +10,7 @@ import pytest
 from conftest import run_main, write_tiny_job
 from jaxart import StyleConfig, job, sweep
 from jaxart.errors import InputError, listed
+from jaxart.output import save_image
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +80,16 @@ def test_a_library_grid_names_the_all_zero_layer_weights_it_refuses():
     with pytest.raises(InputError) as e:  # the values it echoes itself are said once
         sweep.check(StyleConfig(), sweep.grid([10.0], style_layer_weights=[[1, 1, 1, 1, 1], [-1, 1, 1, 1, 1]]))
     assert str(e.value).count("-1,1,1,1,1") == 1, e.value
+
+
+@pytest.mark.parametrize("field, value, says", [("size", -5, "(--size must be a positive integer"),
+                                                ("learning_rate", float("nan"), "(--learning-rate must be a finite number")])
+def test_info_command_names_an_edited_records_setting_by_its_option(field, value, says, files, tmp_path,
+                                                                     monkeypatch, capsys):
+    """It said "size must be ..." where the tolerance beside it read "--tolerance 0.001": the command's words."""
+    d, _ = files
+    record = {"jaxart": "0.2.0", "arch": "vgg19", "model": "vgg19", "config": {**StyleConfig().to_dict(), field: value},
+              "inputs": {"content": str(d / "photo.jpg"), "styles": [str(d / "paint.png")]}}
+    save_image(tmp_path / "out.png", np.zeros((4, 4, 3)), record)
+    code, out, err = run_main(["info", str(tmp_path / "out.png"), "--command"], monkeypatch, capsys)
+    assert code == 2 and out == "" and says in err and "edited or damaged" in err, err
