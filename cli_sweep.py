@@ -214,7 +214,8 @@ def sweep(
                             job.input_digests(content, styles, config, hashed),
                             str(Path(model).resolve()) if weights.is_path(model) else None, tolerance)
         record = {**{k: v for k, v in shared.items() if k != "seed"}, "loss": result.terms, "steps": result.steps,
-                  **({"shrink_batch": True} if shrink_batch else {}),  # for `info --command`: the batch rounds so
+                  # For `info --command`: the batch rounds so; and for the sheet's header, whether it shrank.
+                  **({"shrink_batch": True, "shrank": [list(at) for at in result.shrank]} if shrink_batch else {}),
                   **({} if result.image_terms is None else {"image_loss": result.image_terms})}
         files = sheet.write(output, result.images, settings, config, record, columns, overwrite=overwrite,
                             ok=result.ok, fmt=fmt.value, stopped=result.stopped)

@@ -112,8 +112,8 @@ def held(config: StyleConfig, record: dict | None = None) -> str:
     "size 256, steps 200, colors luminance, style-layers relu1_1,relu2_1" (coarse to fine: "size 256,
     steps 50,20, scales 128,256"). Size and steps always, the others where they differ from
     `StyleConfig`'s defaults, but those the optimizer ignores (`optimize.IGNORES`); an --init image by
-    its file name, the record's "tolerance" where it has one, "shrink-batch" where it asked for it, and its "inputs"
-    "background" where it is not white."""
+    its file name, the record's "tolerance" where it has one, "shrink-batch" where it asked for it (and whether the
+    batch shrank), and its "inputs" "background" where it is not white."""
     default, named = StyleConfig(), []
     for field in dataclasses.fields(config):
         k, v = field.name, getattr(config, field.name)
@@ -132,11 +132,22 @@ def held(config: StyleConfig, record: dict | None = None) -> str:
     if tolerance := (record or {}).get("tolerance"):  # each tile's steps are on the page
         named.append(f"tolerance {_value(tolerance)}")
     if (record or {}).get("shrink_batch") is True:  # the running tiles rounded as a smaller batch
-        named.append("shrink-batch")
+        named.append(f"shrink-batch{_shrank(record.get('shrank'))}")
     background = ((record or {}).get("inputs") or {}).get("background")
     if background is not None and tuple(background) != WHITE:
         named.append(f"background {','.join(map(str, background))}")
     return ", ".join(named)
+
+
+def _shrank(shrank) -> str:
+    """Whether a --shrink-batch sweep's batch shrank, from its record's "shrank" (`SweepResult.shrank`):
+    " (shrank to a batch of 2 after step 30)", " (did not shrink)"; "" for a record without it (an older
+    jaxart's, or edited)."""
+    if not isinstance(shrank, list) or not all(isinstance(at, list) and len(at) == 2 for at in shrank):
+        return ""
+    if not shrank:
+        return " (did not shrink)"
+    return f" (shrank to a batch of {', '.join(f'{rows} after step {step}' for step, rows in shrank)})"
 
 
 def _value(v) -> str:

@@ -57,6 +57,9 @@ class SweepResult(NamedTuple):
     # Like `terms`, of each image written (`transfer.Outcome.image_terms`), where a kept region or
     # --colors keep/luminance changed it from the optimized pixels; None where nothing did.
     image_terms: dict[str, np.ndarray] | None = None
+    # With `shrink_batch`: each (steps taken, rows) where the running tiles went on in a smaller batch of that many
+    # rows (padding included; each scale starts whole again); () where none did.
+    shrank: tuple[tuple[int, int], ...] = ()
 
 
 def batch_mean(carry: optimize.Carry, n: int) -> tuple[float, dict[str, float]]:
@@ -107,7 +110,7 @@ def sweep(
       shrink_batch: once at least half the batch has stopped (`tolerance`, or a NaN/inf loss), step the
         others in a batch of their own (shrink.py): a stopped tile is not computed again, each smaller batch
         compiles the step once more, and the running tiles' float32 rounding may change as a batch's does
-        (README, "Sweeps"). False (the default): the whole batch to the end.
+        (README, "Sweeps"); the result's `shrank` says where. False (the default): the whole batch to the end.
 
     Returns:
       A `SweepResult` whose image i is `jaxart.run` of `settings[i].apply(config)` (and its painting)
@@ -156,7 +159,7 @@ def sweep(
     if config.mask is not None:
         masks = guided.scaled_masks(config, [fit(content.shape, size) for size, _ in plan], len(styles))
     styles = inputs.checked_paintings(styles, indexed=True)  # once, not at every scale for every (painting, style scale)
-    halted = False  # the callback asked to stop: no more steps, nor scales
+    halted, shrank = False, []  # the callback asked to stop: no more steps, nor scales; the smaller batches
     for (size, count), regions in zip(plan, masks):
         if halted:
             break
@@ -169,7 +172,10 @@ def sweep(
         carry = _continued(carry, before)
         step, run = batched.make_batched_step(opt, stage, per_setting, batch), shrink.Running(carry, lw, targets)
         for i in range(count):
-            run = shrink.shrunk(run, n, mesh.size, batch, per_setting) if shrink_batch else run
+            if shrink_batch:
+                was, run = len(run.carry.ok), shrink.shrunk(run, n, mesh.size, batch, per_setting)
+                if len(run.carry.ok) < was:
+                    shrank.append((offset + i, len(run.carry.ok)))
             if not bool(jnp.any(run.carry.ok)):
                 break
             run = run._replace(carry=step(run.carry, run.lw, weights, run.targets))
@@ -199,7 +205,8 @@ def sweep(
         within = jax.vmap(lambda x, image: transfer.in_margin(x, image, config.colors))(carry.params, images)
         written = _terms(*final(jax.device_put(within, batch), lw, weights, targets), n)
     return SweepResult(np.asarray(images)[:n], terms, np.asarray(carry.ok)[:n] | stopped[:n], settings,
-                       devices_used, time.perf_counter() - start, np.asarray(before.count)[:n], stopped[:n], written)
+                       devices_used, time.perf_counter() - start, np.asarray(before.count)[:n], stopped[:n], written,
+                       tuple(shrank))
 
 
 def _terms(total: jax.Array, terms: dict[str, jax.Array], n: int) -> dict[str, np.ndarray]:

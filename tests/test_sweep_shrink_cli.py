@@ -47,7 +47,9 @@ def test_shrink_batch_steps_the_running_tiles_alone_and_info_command_gives_it_ag
     code, _, err = run_main(_sweep(files, out, *STOPS, "--shrink-batch"), monkeypatch, capsys)
     assert code == 0, err
     assert rows == [4] * 30 + [2] * 10  # two stopped at step 30: the last 10 steps step the other two alone
-    assert read_record(out)["shrink_batch"] is True
+    assert read_record(out)["shrink_batch"] is True and read_record(out)["shrank"] == [[30, 2]]
+    # The header said "shrink-batch" whether the batch shrank or not.
+    assert "shrink-batch (shrank to a batch of 2 after step 30)" in out.with_suffix(".html").read_text()
     assert [read_record(tmp_path / f"g-0{i}.png")["steps"] for i in range(4)] == [20, 30, 40, 40]
     code, command, err = run_main(["info", str(out), "--command"], monkeypatch, capsys)
     assert code == 0 and "--shrink-batch" in shlex.split(command), err
@@ -65,5 +67,7 @@ def test_otherwise_the_whole_batch_runs_every_step(extra, files, rows, tmp_path,
     assert code == 0 and err == "", err
     assert rows == [4] * 40
     assert read_record(out).get("shrink_batch") is ("--shrink-batch" in extra or None)
+    said = "shrink-batch (did not shrink)" in out.with_suffix(".html").read_text()
+    assert said == ("--shrink-batch" in extra)
     code, command, err = run_main(["info", str(out), "--command"], monkeypatch, capsys)
     assert code == 0 and ("--shrink-batch" in shlex.split(command)) == ("--shrink-batch" in extra), err
