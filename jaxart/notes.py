@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from jaxart import image, scales
+from jaxart.errors import as_typed
 from jaxart.config import INITS, StyleConfig
 from jaxart.guided import ASPECT
 from jaxart.vgg import Weights
@@ -37,8 +38,8 @@ def style_scale_note(paintings, config) -> str | None:
         return None
     least = math.ceil(SMALL_PAINTING / config.size * 100) / 100
     fix = f"use --style-scale {least:g} or more, or " if least < 1 else "use "
-    return (f"--style-scale {config.style_scale:g} paints from the painting at {side} px on its long side; below "
-            f"{SMALL_PAINTING} px VGG's deep layers see only a few cells of it and the strokes turn into a blocky "
+    return (f"--style-scale {as_typed(config.style_scale)} paints from the painting at {side} px on its long "
+            f"side; below {SMALL_PAINTING} px VGG's deep layers see only a few cells of it and the strokes turn into a blocky "
             f"grid: {fix}a larger --size")
 
 

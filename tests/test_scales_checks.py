@@ -203,6 +203,9 @@ def test_a_style_scale_that_shrinks_the_painting_to_a_few_cells_is_warned_about(
     assert notes.style_scale_note([painting], StyleConfig(size=160, style_scale=0.6)) is None
     assert notes.style_scale_note([painting], StyleConfig(size=64)) is None  # a small run, not a small scale
     assert "use a larger --size" in notes.style_scale_note([painting], StyleConfig(size=64, style_scale=0.5))
+    # the scale as typed, not rounded to six digits by :g (0.333333)
+    assert notes.style_scale_note([painting], StyleConfig(size=160, style_scale=0.3333333)).startswith(
+        "--style-scale 0.3333333 paints")
 
 
 def test_a_random_start_with_the_edge_network_is_warned_about():
