@@ -57,7 +57,7 @@ def run(app: typer.Typer) -> None:
     except (InputError, ValueError, FileNotFoundError) as e:
         from cli_options import FLAGS
 
-        _say(f"error: {e.naming({**FLAGS, **ARGUMENTS}) if isinstance(e, InputError) else e}")  # its settings as flags
+        _say(f"error: {e.naming(FLAGS) if isinstance(e, InputError) else e}")  # its settings as flags
         sys.exit(2)
     except JaxartError as e:
         _say(f"error: {e}")
@@ -90,13 +90,6 @@ def run(app: typer.Typer) -> None:
         for s, handler in previous.items():
             signal.signal(s, handler)
         _forget_interrupts()  # this command's: a later main() in the same process starts afresh
-
-
-# The words a library refusal uses for `job.stylize_files`' arguments (`jaxart.destinations`), a sweep grid's
-# (`sweep_inputs.check`) and a run's tolerance (`plateau.check_tolerance`), as the CLI's flags.
-ARGUMENTS = {"overwrite": "--overwrite", "output_path": "--output", "animation_path": "--animate",
-             "save_every": "--save-every", "format": "--format", "seeds": "--seed",
-             "tolerance": "--tolerance"}
 
 
 def _on_signal(signum, frame) -> None:

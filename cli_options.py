@@ -17,9 +17,14 @@ from jaxart.files import resolved, web_address
 DEFAULT = config.StyleConfig()
 
 
-# The flag of each setting a library refusal may name (`InputError.settings`), which the CLI's line names instead
-# (`cli_errors.run`), by StyleConfig field: the stylize option that sets it, as `jaxart info --command` writes it.
-FLAGS = reproduce.OPTIONS
+# The flag a user types for each word a library refusal names (`InputError.settings`), which the CLI's line writes
+# instead (`cli_errors.run`, `tolerance`): the one table of them. A StyleConfig field's is the library's
+# `reproduce.OPTIONS` (it rebuilds a stylize command from a run record: `jaxart info --command`); the words for a
+# run's arguments (`job.stylize_files`, judged by `destinations`), a sweep's and a tolerance are the CLI's alone.
+# tests/test_cli_flag_table.py holds every word a refusal names to an entry here, and each entry to a real option.
+FLAGS = {**reproduce.OPTIONS, "overwrite": "--overwrite", "output_path": "--output", "animation_path": "--animate",
+         "save_every": "--save-every", "checkpoint_every": "--checkpoint-every", "format": "--format",
+         "seeds": "--seed", "shrink_batch": "--shrink-batch", "tolerance": "--tolerance"}
 
 
 def _refuse_unreadable(raw: str, what: str) -> None:
@@ -112,13 +117,12 @@ _CONVERGED = (f"the total loss fell by less than this fraction over the last {_p
 def tolerance(raw) -> float:
     """A Typer parser for --tolerance: `plateau.check_tolerance`, its refusal in the flag's words
     ("Invalid value for --tolerance: 2.0 stops every run at once: ..., e.g. --tolerance 0.001")."""
-    from cli_errors import ARGUMENTS
     from jaxart.errors import InputError
 
     try:
         return _plateau.check_tolerance(number(raw))
     except InputError as e:
-        raise ValueError(e.naming(ARGUMENTS).removeprefix("--tolerance ")) from None
+        raise ValueError(e.naming(FLAGS).removeprefix("--tolerance ")) from None
 
 
 Tolerance = Annotated[float, typer.Option(

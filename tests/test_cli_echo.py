@@ -98,7 +98,7 @@ def test_a_library_caller_reads_overwrite_true_and_the_cli_reads_its_flags(tiny_
 
 
 def test_every_destination_refusal_from_python_is_free_of_flags(tmp_path):
-    from cli_errors import ARGUMENTS
+    from cli_options import FLAGS
     from jaxart import destinations
 
     photo = tmp_path / "photo.png"
@@ -116,4 +116,4 @@ def test_every_destination_refusal_from_python_is_free_of_flags(tmp_path):
         with pytest.raises(InputError) as e:
             refuse()
         assert "--" not in str(e.value), e.value  # library words: overwrite=True, output path, save_every, format
-        assert "--" in e.value.naming(ARGUMENTS), e.value  # which the CLI writes as its flags
+        assert "--" in e.value.naming(FLAGS), e.value  # which the CLI writes as its flags

@@ -120,15 +120,3 @@ def test_naming_rewrites_only_the_settings_named_and_no_flag_already_written():
         "--style-blend 0 leaves no style; --style-blend weighs paintings, style layers weigh nothing")
     assert e.naming({}) == str(e)
 
-
-def test_every_setting_the_cli_renames_is_a_config_field_and_its_flag_an_option():
-    import dataclasses
-
-    import typer
-
-    import cli
-
-    commands = typer.main.get_command(cli.app).commands
-    options = {o for name in ("stylize", "sweep") for p in commands[name].params for o in p.opts}
-    fields = {f.name for f in dataclasses.fields(StyleConfig)}
-    assert set(FLAGS) <= fields and set(FLAGS.values()) <= options, (set(FLAGS) - fields, set(FLAGS.values()) - options)

@@ -43,14 +43,14 @@ def test_a_damaged_init_image_is_named_as_typed(command, tmp_path, monkeypatch, 
 def test_a_bad_tolerance_says_library_words_to_a_library_caller(tiny_vgg16):
     """It told a caller of jaxart.sweep (or stylize_files) "e.g. --tolerance 0.001", a flag it has no use for;
     the CLI's line names the flag (cli_errors: `naming`), as test_tolerance checks of stylize."""
-    from cli_errors import ARGUMENTS
+    from cli_options import FLAGS
 
     image = np.zeros((16, 16, 3), np.float32)
     with pytest.raises(jaxart.InputError) as e:
         sweep.sweep(image, image, tiny_vgg16, CONFIG, [sweep.Setting(10, 1, 10)], tolerance=-1)
     assert "e.g. tolerance=0.001 (stop" in str(e.value) and "--" not in str(e.value), e.value
-    assert e.value.naming(ARGUMENTS).startswith("--tolerance -1 is negative: ")
-    assert "e.g. --tolerance 0.001 (stop" in e.value.naming(ARGUMENTS)
+    assert e.value.naming(FLAGS).startswith("--tolerance -1 is negative: ")
+    assert "e.g. --tolerance 0.001 (stop" in e.value.naming(FLAGS)
 
 
 def test_a_sweep_callback_returning_true_stops_the_sweep_there(tiny_vgg16):
