@@ -14,7 +14,8 @@ if _signal.getsignal(_signal.SIGINT) != _signal.SIG_IGN:
     _before[_signal.SIGINT] = _signal.signal(_signal.SIGINT, lambda signum, frame: _early.append(signum))
 # Then, before any slower import (typing), until the app is built: a Ctrl-C ends the command at once with one line,
 # not a KeyboardInterrupt traceback, nor seconds later once JAX has loaded. See cli_common.
-from cli_common import SIGINTS as _SIGINTS, STOPS as _STOPS, catch as _catch, stop_loading as _stop_loading  # noqa: E402
+from cli_common import SIGINTS as _SIGINTS, STOPS as _STOPS  # noqa: E402
+from cli_common import catch as _catch, stop_loading as _stop_loading  # noqa: E402
 
 _previous = {**_catch(_stop_loading), **_before}
 for _s in _early:  # nothing has been written yet
@@ -110,7 +111,8 @@ def stylize(
 ) -> None:
     """Paint CONTENT in the style of STYLES and write an image with its run record.
 
-    Ctrl-C, SIGTERM or SIGHUP stops after the current step, writes the image and OUTPUT.ckpt.npz, and exits 130 / 143 / 129; `stylize --resume OUTPUT.ckpt.npz` continues it to the same pixels.
+    Ctrl-C, SIGTERM or SIGHUP stops after the current step, writes the image and OUTPUT.ckpt.npz, and exits
+    130 / 143 / 129; `stylize --resume OUTPUT.ckpt.npz` continues it to the same pixels.
 
     Compiled programs are kept in ~/.cache/jaxart/xla for later runs (JAXART_CACHE_DIR=off: not).
     """
@@ -124,8 +126,8 @@ def stylize(
     ckpt, rgb, own, frames = None, _parse_colour(background), False, None
     if resume is not None:
         if content is not None:
-            raise typer.BadParameter("the checkpoint names the content, styles and model; give no CONTENT or STYLE with it",
-                                     param_hint="--resume")
+            raise typer.BadParameter("the checkpoint names the content, styles and model; give no CONTENT or STYLE "
+                                     "with it", param_hint="--resume")
         _only_with_resume(ctx)
         ckpt = checkpoint.load(resume)
         content, styles, model, config, rgb = _resume.from_checkpoint(ckpt)
@@ -145,9 +147,10 @@ def stylize(
             seed=seed, optimizer=optimizer.value, learning_rate=learning_rate, init=_path_or_word(init, _config.INITS),
             content_weight=content_weight, style_weight=style_weight, tv_weight=tv_weight, loop=loop.value,
             style_blend=_csv(style_blend, "--style-blend", float),
-            **_o.fixed(content_layers=content_layers, style_layers=style_layers, style_layer_weights=style_layer_weights,
-                       pooling=pooling, linesearch=linesearch, lbfgs_memory=lbfgs_memory, colors=colors,
-                       match_luminance=match_luminance, style_scale=style_scale, margin=margin, conv=conv, remat=remat),
+            **_o.fixed(content_layers=content_layers, style_layers=style_layers,
+                       style_layer_weights=style_layer_weights, pooling=pooling, linesearch=linesearch,
+                       lbfgs_memory=lbfgs_memory, colors=colors, match_luminance=match_luminance,
+                       style_scale=style_scale, margin=margin, conv=conv, remat=remat),
         )
         job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
         config.validate()
@@ -173,7 +176,8 @@ def stylize(
     config.validate(job.model_arch(model), paintings=len(styles))
     # Will it fit? Before any weights load.
     _memory.check(config, job.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings], mask=mask_size)
-    mixing = None if overwrite or resume else destinations.mixing_note(output, fmt, _scales.total_steps(config), save_every)
+    mixing = (None if overwrite or resume
+              else destinations.mixing_note(output, fmt, _scales.total_steps(config), save_every))
     for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init if resume else init),
                  _notes.style_scale_note(paintings, config), _notes.start_size_note(config), mixing,
                  _notes.frames_note(save_every, _scales.total_steps(config)),
@@ -198,7 +202,8 @@ def stylize(
         on_step(outcome.steps, outcome.terms["total"], {k: v for k, v in outcome.terms.items() if k != "total"})
     if not quiet:
         steps_text = plateau.steps_text(outcome.steps, _scales.total_steps(config), outcome.stopped)
-        _say(f"wrote {output} ({w.name}, {steps_text}, {outcome.seconds:.1f} s; {progress.loss_sum(outcome.terms, config, outcome.image_terms)})")
+        losses = progress.loss_sum(outcome.terms, config, outcome.image_terms)
+        _say(f"wrote {output} ({w.name}, {steps_text}, {outcome.seconds:.1f} s; {losses})")
 
 
 for _function in (sweep, info, bench):  # after stylize: the order --help lists them in
