@@ -30,7 +30,7 @@ import numpy as np
 from jax import lax
 
 TILE = 4  # outputs per tile side; each reads a (TILE + 2)-pixel input tile
-# The transforms' matrices, for reference: `_bt`, `_g` and `_at` apply them (tests/test_winograd.py).
+# The transforms' matrices: `_bt` applies BT by shared sums, `_times` the others (tests/test_winograd.py).
 BT = np.array([[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
                [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]], np.float64)
 G = np.array([[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6],
@@ -48,33 +48,25 @@ def _bt(d: list[jax.Array]) -> list[jax.Array]:
     return [c + 4 * (d0 - d2), a + b, a - b, c + e, c - e, d5 - d3 - 2 * e]
 
 
-def _g(g: list[jax.Array]) -> list[jax.Array]:
-    """`G @ stack(g)` for the three rows `g` of a kernel, the same way: 12 operations instead of 21."""
-    g0, g1, g2 = g
-    s, t, u = g0 + g2, g0 * (1 / 24) + g2 * (1 / 6), g1 * (1 / 12)
-    return [g0 * (1 / 4), (s + g1) * (-1 / 6), (s - g1) * (-1 / 6), t + u, t - u, g2]
+# `G g G^T` and `AT m A` of every kernel and tile at once, each one matrix product over the 3x3
+# kernel or 6x6 products flattened in (row, column) order. Against the factorised sums (17 and 13
+# operations per pass, as `_bt`) they halved a layer's compile time at the same evaluation time and
+# float32 rounding (BENCHMARKS.md, "Compiling the Winograd convolution"). Not so the input's
+# transform: 36 strided slices and one product compiled and ran slower than `_bt`'s two passes.
+_GG, _AA = np.kron(G, G), np.kron(AT, AT)  # (36, 9), (16, 36)
 
 
-def _at(m: list[jax.Array]) -> list[jax.Array]:
-    """`AT @ stack(m)` for the six rows `m` of a tile's products: 13 operations instead of 22."""
-    m0, m1, m2, m3, m4, m5 = m
-    a, b, c, d = m1 + m2, m1 - m2, m3 + m4, m3 - m4
-    return [m0 + a + c, b + 2 * d, a + 4 * c, b + 8 * d + m5]
-
-
-def _apply(transform, x: jax.Array, axis: int) -> jax.Array:
-    """`transform` (`_g` or `_at`) of `x`'s rows along `axis`, in place of them: elementwise
-    operations on slices, which XLA fuses into one loop. A layer's value and gradient trace to 234
-    operations (426 with one sum per matrix row); a `tensordot` or a broadcast sum with the matrix
-    traced to fewer but made a 256 px evaluation 1.2-36x slower (BENCHMARKS.md, "Tracing the
-    Winograd convolution")."""
-    return jnp.concatenate(transform(jnp.split(x, x.shape[axis], axis)), axis)
+def _times(matrix: np.ndarray, x: jax.Array) -> jax.Array:
+    """`matrix @ x.reshape(len(matrix[0]), -1)` in float32 (or `x`'s wider dtype), `x`'s dtype out."""
+    wide = jnp.promote_types(x.dtype, jnp.float32)
+    y = jnp.dot(jnp.asarray(matrix, wide), x.reshape(matrix.shape[1], -1).astype(wide), precision=lax.Precision.HIGHEST)
+    return y.astype(x.dtype)
 
 
 def transform_kernel(kernel: jax.Array) -> jax.Array:
     """(3, 3, Cin, Cout) HWIO kernel -> (36, Cin, Cout): `G g G^T` for every channel pair, in the
     (row, column) order of `_tiles`."""
-    return _apply(_g, _apply(_g, kernel, 0), 1).reshape((-1,) + kernel.shape[2:])
+    return _times(_GG, kernel).reshape((-1,) + kernel.shape[2:])
 
 
 def _tiles(x: jax.Array) -> jax.Array:
@@ -91,9 +83,8 @@ def _tiles(x: jax.Array) -> jax.Array:
 def _untile(m: jax.Array, shape: tuple[int, int, int, int]) -> jax.Array:
     """(36, N * th * tw, Cout) products -> (N, H, W, Cout): `AT m A` of each tile, put in place."""
     n, h, w, cout = shape
-    th, tw, a = -(-h // TILE), -(-w // TILE), TILE + 2
-    m = m.reshape(a, a, n, th, tw, cout)  # (row, column, ...)
-    y = _apply(_at, _apply(_at, m, 0), 1)  # (4 rows, 4 columns, N, th, tw, Cout)
+    th, tw = -(-h // TILE), -(-w // TILE)
+    y = _times(_AA, m).reshape(TILE, TILE, n, th, tw, cout)  # (row, column, ...)
     y = y.transpose(2, 3, 0, 4, 1, 5).reshape(n, TILE * th, TILE * tw, cout)
     return y[:, :h, :w]
 

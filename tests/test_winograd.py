@@ -34,9 +34,10 @@ def test_values_and_both_gradients_match_xla(shape):
         close(ours, xla)
 
 
-def test_factorised_transforms_are_the_matrix_products():
-    # `_tiles`, `transform_kernel` and `_untile` compute BT d B, G g G^T and AT m A with shared
-    # sums instead of the matrices' rows: exact on small integers, which float32 holds exactly.
+def test_the_transforms_are_the_matrix_products():
+    # `_tiles` computes BT d B with shared sums, `transform_kernel` and `_untile` G g G^T and
+    # AT m A as products with kron(G, G) and kron(AT, AT): exact on small integers, which float32
+    # holds exactly, where the product is in float32 (not rounded to bfloat16 on an AMX CPU).
     rng = np.random.default_rng(0)
     x = rng.integers(-16, 17, (2, 7, 10, 3)).astype(np.float32)  # 2 x 3 tiles of 4, zero-padded
     padded = np.pad(x, ((0, 0), (1, 2), (1, 3), (0, 0)))
@@ -51,6 +52,22 @@ def test_factorised_transforms_are_the_matrix_products():
     g = rng.normal(size=(3, 3, 4, 5))
     want = np.einsum("ak,klio,bl->abio", winograd.G, g, winograd.G).reshape(36, 4, 5)
     np.testing.assert_allclose(winograd.transform_kernel(jnp.asarray(g, jnp.float32)), want, rtol=0, atol=1e-6 * np.abs(want).max())
+
+
+def _equations(jaxpr) -> int:
+    """Equations of `jaxpr`, those of the jaxprs inside its equations (jit, custom_vjp) included."""
+    inner = lambda p: [q.jaxpr if hasattr(q, "jaxpr") else q for q in (p if isinstance(p, (list, tuple)) else [p])]
+    return sum(1 + sum(_equations(q) for p in e.params.values() for q in inner(p) if hasattr(q, "eqns"))
+               for e in jaxpr.eqns)
+
+
+def test_a_layers_value_and_gradient_trace_to_few_equations():
+    # What XLA compiles grows with the trace: the kernel's and the output's transforms are one
+    # matrix product each, not 2 x 12 and 2 x 13 sums, which halved a layer's compile time
+    # (BENCHMARKS.md, "Compiling the Winograd convolution"). 131 here; 239 with the sums.
+    x, k = jnp.ones((1, 32, 32, 8)), jnp.ones((3, 3, 8, 8))
+    loss = lambda x: jnp.sum(winograd.conv3x3(x, k) ** 2)
+    assert _equations(jax.make_jaxpr(jax.grad(loss))(x).jaxpr) <= 150
 
 
 def test_second_order_reverse_mode_matches_xla():
