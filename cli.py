@@ -21,29 +21,18 @@ _previous = {**_catch(_stop_loading), **_before}
 for _s in _early:  # nothing has been written yet
     _stop_loading(_s, None)
 import contextlib  # noqa: E402
-import functools  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Annotated, Optional  # noqa: E402
 
 import typer  # noqa: E402
 
-from jaxart import config as _config, files as _files, memory as _memory, output as _output  # noqa: E402
 from cli_bench import bench  # noqa: E402
 from cli_info import info  # noqa: E402
-import cli_options as _o  # noqa: E402
+from cli_stylize import stylize  # noqa: E402
 from cli_sweep import sweep  # noqa: E402
-from cli_common import (  # noqa: E402
-    animation_path as _animation_path, choices as _choices, csv as _csv, fetch as _fetch, given as _given,
-    home as _home, parse_colour as _parse_colour, output_path as _output_path, path_or_word as _path_or_word,
-    stop_if_interrupted as _stop_if_interrupted, unused_option as _unused_option, warn as _warn,
-    number as _number, say as _say, whole as _whole,
-)
 from cli_errors import run as _run  # noqa: E402
 from cli_help import Group as _Group, commands as _commands  # noqa: E402
-from cli_resume import only_with_resume as _only_with_resume  # noqa: E402
 from cli_weights import weights_app  # noqa: E402
 
 # Each command's line in `jaxart --help`, a whole sentence (cli_help.commands).
@@ -58,155 +47,7 @@ app = typer.Typer(help="Neural style transfer (Gatys et al. 2015) in JAX.", no_a
                   rich_markup_mode=None, pretty_exceptions_enable=False, add_completion=False)
 app.add_typer(weights_app, name="weights", short_help=_SUMMARIES["weights"])
 _command = _commands(app, _SUMMARIES)
-
-
-Optimizer, LineSearch, Pooling, Conv, Colors = _o.Optimizer, _o.LineSearch, _o.Pooling, _o.Conv, _o.Colors
-Loop = _choices("Loop", _config.LOOPS)
-_DEFAULT = _o.DEFAULT
-
-
-@_command("stylize")
-def stylize(
-    ctx: typer.Context,
-    content: Annotated[Optional[Path], typer.Argument(metavar="CONTENT", help="The photo (not with --resume).", show_default=False, parser=_o.to_read("the path of an image file"), callback=_home)] = None,
-    styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings (not with --resume).", show_default=False, parser=_o.to_read("the path of an image file"), callback=_home)] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output image [default: CONTENT_STYLE.png, STYLE every painting's name joined by +; or the checkpoint's].", parser=_output_path, metavar="<path>", callback=_home)] = None,
-    fmt: _o.FormatOption = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
-    resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this checkpoint (it names the content, styles, model and options).", parser=_o.to_read("the path of a checkpoint"), metavar="<path>", callback=_home)] = None,
-    checkpoint_every: Annotated[int, typer.Option(parser=_whole, help="Write OUTPUT.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM/SIGHUP).")] = 0,
-    model: Annotated[str, typer.Option(help="auto (vgg19 if available, else vgg16-hed), a registered name or a .safetensors path.", parser=_o.word_or_file("auto, a model name or a .safetensors path"), callback=_home)] = "auto",
-    size: Annotated[Optional[int], typer.Option(parser=_whole, help="Long side of the output in pixels (default 512, or the last of --scales).", show_default=False)] = None,
-    steps: _o.Steps = str(_DEFAULT.steps),
-    seed: Annotated[int, typer.Option(parser=_whole, help="Seed for --init random.")] = _DEFAULT.seed,
-    optimizer: Annotated[Optimizer, typer.Option(help="lbfgs (L-BFGS, the paper's) or adam (takes --learning-rate).")] = Optimizer(_DEFAULT.optimizer),
-    linesearch: _o.LineSearchOption = LineSearch(_DEFAULT.linesearch),
-    lbfgs_memory: _o.LbfgsMemory = _DEFAULT.lbfgs_memory,
-    learning_rate: Annotated[float, typer.Option(parser=_number, help="Adam's step size (L-BFGS ignores it).")] = _DEFAULT.learning_rate,
-    init: Annotated[str, typer.Option(help="Starting pixels: content (the photo), random (noise from --seed) or an image's path.", parser=_o.word_or_file("content, random or an image file's path"), callback=_home)] = _DEFAULT.init,
-    content_weight: Annotated[float, typer.Option(parser=_number, help="Weight of the content loss.")] = _DEFAULT.content_weight,
-    style_weight: Annotated[float, typer.Option(parser=_number, help="Weight of the style loss: higher paints more of the painting over the photo (at 256 px, 150 steps: 1 a light texture on the photo, 100 strongly painted, the scene still clear).")] = _DEFAULT.style_weight,
-    tv_weight: Annotated[float, typer.Option(parser=_number, help="Weight of the total-variation (smoothness) loss; 0 gives crisper, grainier pixels.")] = _DEFAULT.tv_weight,
-    content_layers: _o.ContentLayers = None,
-    style_layers: _o.StyleLayers = None,
-    style_layer_weights: _o.StyleLayerWeights = None,
-    style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights of the paintings, one each, e.g. 0.7,0.3 [default: equal].")] = None,
-    colors: _o.ColorsOption = Colors(_DEFAULT.colors),
-    match_luminance: _o.MatchLuminance = _DEFAULT.match_luminance,
-    style_scale: _o.StyleScale = _DEFAULT.style_scale,
-    margin: _o.Margin = _DEFAULT.margin,
-    scales: _o.Scales = None,
-    start_size: _o.StartSize = None,
-    mask: _o.Mask = None,
-    region_style: _o.RegionStyle = None,
-    tolerance: _o.Tolerance = 0.0,
-    pooling: _o.PoolingOption = Pooling(_DEFAULT.pooling),
-    loop: Annotated[Loop, typer.Option(help="How steps run: python (one jitted step at a time), scan (chunks of steps in one XLA loop) or auto (python on CPU, scan elsewhere).")] = Loop(_DEFAULT.loop),
-    save_every: Annotated[int, typer.Option(parser=_whole, help="Write OUTPUT_NNNNN.png (or .tif) every N steps (0: never).")] = 0,
-    remat: _o.Remat = _DEFAULT.remat,
-    conv: _o.ConvOption = Conv(_DEFAULT.conv),
-    animate: Annotated[Optional[Path], typer.Option(help="Also write the optimization as an animation (.gif or .webp), a frame every --save-every steps (or 24 frames; 201 at most).", parser=_animation_path, metavar="<path>", callback=_home)] = None,
-    background: _o.Background = "white",
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
-) -> None:
-    """Paint CONTENT in the style of STYLES and write an image with its run record.
-
-    Ctrl-C, SIGTERM or SIGHUP stops after the current step, writes the image and OUTPUT.ckpt.npz, and exits
-    130 / 143 / 129; `stylize --resume OUTPUT.ckpt.npz` continues it to the same pixels.
-
-    Compiled programs are kept in ~/.cache/jaxart/xla for later runs (JAXART_CACHE_DIR=off: not).
-    """
-    from jaxart import checkpoint, compile_cache, destinations, job, locks, plateau, progress
-    from jaxart import guided, notes as _notes, resume as _resume, scales as _scales, weights
-    from jaxart.config import StyleConfig
-
-    for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
-        if value < 0:
-            raise typer.BadParameter("must be 0 or positive", param_hint=flag)
-    ckpt, rgb, own, frames = None, _parse_colour(background), False, None
-    if resume is not None:
-        if content is not None:
-            raise typer.BadParameter("the checkpoint names the content, styles and model; give no CONTENT or STYLE "
-                                     "with it", param_hint="--resume")
-        _only_with_resume(ctx)
-        ckpt = checkpoint.load(resume)
-        content, styles, model, config, rgb = _resume.from_checkpoint(ckpt)
-        tolerance = ckpt.meta.get("tolerance", 0.0)  # stylize_files judges it, as the option's
-        output = output or Path(ckpt.meta["output"])
-        # Its own interrupted image, and its frames, are the run's: resuming may replace them.
-        own, save_every, checkpoint_every, frames, animate = _resume.continuation(
-            ckpt, output, animate, save_every if _given(ctx, "save_every") else None,
-            checkpoint_every if _given(ctx, "checkpoint_every") else None, _warn)
-    else:
-        regions, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
-        if content is None or not styles:
-            raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")
-        config = StyleConfig(
-            **_o.sizes(size=size, steps=steps, scales=scales, start_size=start_size, default_size=_DEFAULT.size),
-            **regions,
-            seed=seed, optimizer=optimizer.value, learning_rate=learning_rate, init=_path_or_word(init, _config.INITS),
-            content_weight=content_weight, style_weight=style_weight, tv_weight=tv_weight, loop=loop.value,
-            style_blend=_csv(style_blend, "--style-blend", float),
-            **_o.fixed(content_layers=content_layers, style_layers=style_layers,
-                       style_layer_weights=style_layer_weights, pooling=pooling, linesearch=linesearch,
-                       lbfgs_memory=lbfgs_memory, colors=colors, match_luminance=match_luminance,
-                       style_scale=style_scale, margin=margin, conv=conv, remat=remat),
-        )
-        job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
-        config.validate()
-        if note := _unused_option(ctx, config.optimizer):
-            _warn(note)
-        if weights.is_path(model):
-            model = str(_files.resolved(model))  # so --resume finds it from any folder
-    fmt = _output.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
-    output = output or destinations.default_output(content, styles, fmt)
-    ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
-    sources = [content, *styles, config.init, config.mask]  # stylize_files checks again; here, before weights load
-    destinations.check_not_input([output], [*sources, resume])
-    destinations.check_output(output, fmt, overwrite=overwrite or own, resumable=resume is None)
-    destinations.check_beside(output, fmt, _scales.total_steps(config), save_every, sources, overwrite=overwrite or own,
-                              after=ckpt.meta["step"] if ckpt else 0, resuming=resume)
-    if animate is not None:
-        destinations.check_animation(animate, overwrite=overwrite, inputs=[*sources, resume])
-    photo, paintings = job.load_inputs(content, styles, rgb, config)
-    if ckpt is not None:  # an edited size: refused before the warnings about it
-        _scales.resumed_scale(config, photo.shape, ckpt)
-    # The mask readable, its colours present, the photo's aspect: before any weights load.
-    mask_size = None if config.mask is None else guided.mask_size(config, photo.shape, len(styles))
-    config.validate(job.model_arch(model), paintings=len(styles))
-    # Will it fit? Before any weights load.
-    _memory.check(config, job.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings], mask=mask_size)
-    mixing = (None if overwrite or resume
-              else destinations.mixing_note(output, fmt, _scales.total_steps(config), save_every))
-    for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init if resume else init),
-                 _notes.style_scale_note(paintings, config), _notes.start_size_note(config), mixing,
-                 _notes.frames_note(save_every, _scales.total_steps(config)),
-                 *_notes.enlarged_painting_notes(styles, paintings, config)):
-        if note:
-            _warn(note)
-    w = job.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
-    config.validate(w.arch)
-    if note := _notes.random_init_note(w, config):
-        _warn(note)
-    if ckpt is not None:
-        checkpoint.check(ckpt, weights=w)
-    _stop_if_interrupted()
-    with compile_cache.use(_warn), job.stop_signals() as stopped, \
-            progress.steps_bar(_scales.total_steps(config), quiet, scales=_scales.schedule(config)) as on_step:
-        outcome = job.stylize_files(content, styles, output, config, w, save_every=save_every, on_step=on_step,
-                                    fmt=fmt, overwrite=overwrite or own, checkpoint_every=checkpoint_every,
-                                    stopped=stopped, resume=ckpt, model=w.name if model == "auto" else model,
-                                    background=rgb, animation=animate, animation_overwrite=overwrite, frames=frames,
-                                    inputs=(photo, paintings), asked_overwrite=overwrite, tolerance=tolerance)
-        # The bar showed each step's loss before its update; it ends on the optimizer's final one.
-        on_step(outcome.steps, outcome.terms["total"], {k: v for k, v in outcome.terms.items() if k != "total"})
-    if not quiet:
-        steps_text = plateau.steps_text(outcome.steps, _scales.total_steps(config), outcome.stopped)
-        losses = progress.loss_sum(outcome.terms, config, outcome.image_terms)
-        _say(f"wrote {output} ({w.name}, {steps_text}, {outcome.seconds:.1f} s; {losses})")
-
-
-for _function in (sweep, info, bench):  # after stylize: the order --help lists them in
+for _function in (stylize, sweep, info, bench):  # the order --help lists them in
     _command(_function.__name__)(_function)
 
 
