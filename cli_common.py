@@ -10,7 +10,7 @@ import signal
 from enum import Enum
 from pathlib import Path
 
-# Ctrl-C outside a run (a run's: job.stop_signals). While the libraries load it ends the command at once (see
+# Ctrl-C outside a run (a run's: signals.stop_signals). While the libraries load it ends the command at once (see
 # `stop_loading`), not as a KeyboardInterrupt: in a native module's initialisation that aborts the process (jaxlib) or
 # is an ImportError (numpy). Later Python drops one raised in a garbage-collection callback (JAX has one), a __del__
 # or a weakref callback ("Exception ignored" and a traceback) and goes on; there it is only recorded, and

@@ -164,17 +164,18 @@ def regions(*, mask: Path | None, region_style: list[str] | None,
             styles: list[Path] | None) -> tuple[dict, list[Path] | None]:
     """The `StyleConfig` fields --mask and --region-style give (the mask's resolved path, the painted and
     the kept region colours), and the paintings: those --region-style names, which take the place of
-    STYLE arguments (refused with it). COLOUR=photo keeps the photo there (`guided.KEEP`)."""
-    from jaxart import guided
+    STYLE arguments (refused with it). COLOUR=photo keeps the photo there (`region_styles.KEEP`)."""
+    from jaxart import region_styles
 
     if mask is not None and not region_style:  # else a missing-STYLE hint, which misleads
         raise typer.BadParameter("needs a --region-style COLOUR=PAINTING for each colour of the mask, e.g. "
                                  "--region-style red=starry.jpg; the paintings come from --region-style, not STYLE "
                                  "arguments", param_hint="--mask")
-    colors, paths, keep = guided.parse_region_styles(region_style) if region_style else (None, [], None)
+    colors, paths, keep = region_styles.parse_region_styles(region_style) if region_style else (None, [], None)
     if keep and not colors:  # else the missing-STYLE line, which misleads
-        raise typer.BadParameter(f"every region is {guided.KEEP}, so nothing would be painted; give at least one "
-                                 "region a painting, e.g. --region-style red=starry.jpg", param_hint="--region-style")
+        raise typer.BadParameter(f"every region is {region_styles.KEEP}, so nothing would be painted; give at least "
+                                 "one region a painting, e.g. --region-style red=starry.jpg",
+                                 param_hint="--region-style")
     if paths:
         if styles:
             raise typer.BadParameter("the paintings come from --region-style; give no STYLE arguments with it",

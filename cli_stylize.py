@@ -103,8 +103,8 @@ def stylize(
 
     Compiled programs are kept in ~/.cache/jaxart/xla for later runs (JAXART_CACHE_DIR=off: not).
     """
-    from jaxart import checkpoint, compile_cache, destinations, job, locks, plateau, progress
-    from jaxart import guided, notes as _notes, resume as _resume, scales as _scales, weights
+    from jaxart import checkpoint, coarse_to_fine, compile_cache, destinations, job, locks, mask_regions, model_choice
+    from jaxart import notes as _notes, plateau, progress, resume as _resume, scales as _scales, signals, weights
     from jaxart.config import StyleConfig
 
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
@@ -157,12 +157,13 @@ def stylize(
         destinations.check_animation(animate, overwrite=overwrite, inputs=[*sources, resume])
     photo, paintings = job.load_inputs(content, styles, rgb, config)
     if ckpt is not None:  # an edited size: refused before the warnings about it
-        _scales.resumed_scale(config, photo.shape, ckpt)
+        coarse_to_fine.resumed_scale(config, photo.shape, ckpt)
     # The mask readable, its colours present, the photo's aspect: before any weights load.
-    mask_size = None if config.mask is None else guided.mask_size(config, photo.shape, len(styles))
-    config.validate(job.model_arch(model), paintings=len(styles))
+    mask_size = None if config.mask is None else mask_regions.mask_size(config, photo.shape, len(styles))
+    config.validate(model_choice.model_arch(model), paintings=len(styles))
     # Will it fit? Before any weights load.
-    _memory.check(config, job.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings], mask=mask_size)
+    _memory.check(config, model_choice.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings],
+                  mask=mask_size)
     mixing = (None if overwrite or resume
               else destinations.mixing_note(output, fmt, _scales.total_steps(config), save_every))
     for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init if resume else init),
@@ -171,14 +172,14 @@ def stylize(
                  *_notes.enlarged_painting_notes(styles, paintings, config)):
         if note:
             _warn(note)
-    w = job.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
+    w = model_choice.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
     config.validate(w.arch)
     if note := _notes.random_init_note(w, config):
         _warn(note)
     if ckpt is not None:
         checkpoint.check(ckpt, weights=w)
     _stop_if_interrupted()
-    with compile_cache.use(_warn), job.stop_signals() as stopped, \
+    with compile_cache.use(_warn), signals.stop_signals() as stopped, \
             progress.steps_bar(_scales.total_steps(config), quiet, scales=_scales.schedule(config)) as on_step:
         outcome = job.stylize_files(content, styles, output, config, w, save_every=save_every, on_step=on_step,
                                     fmt=fmt, overwrite=overwrite or own, checkpoint_every=checkpoint_every,

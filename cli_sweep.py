@@ -132,7 +132,8 @@ def sweep(
     All settings run as one batched program, split over all local devices; the other options hold for every tile,
     as they would for `jaxart stylize`.
     """
-    from jaxart import captions, compile_cache, guided, job, locks, notes as _notes, plateau, progress, scales as _scales, sheet
+    from jaxart import captions, compile_cache, job, locks, mask_regions, model_choice, notes as _notes, plateau
+    from jaxart import progress, scales as _scales, sheet, signals
     from jaxart import sweep as S, transfer
     from jaxart import weights
     from jaxart.checkpoint import Interrupted
@@ -176,8 +177,8 @@ def sweep(
     sheet.check_outputs(output, len(settings), fmt.value, overwrite=overwrite, inputs=[content, *styles, init, mask])
     photo, paintings = job.load_inputs(content, styles, rgb, config.replace(style_scale=max(painted)))
     # The mask readable, its colours present, the photo's aspect: before any weights load.
-    mask_size = None if config.mask is None else guided.mask_size(config, photo.shape, len(styles))
-    arch = job.model_arch(model)  # refused first, as stylize does: a refused sweep gets one line, no warnings
+    mask_size = None if config.mask is None else mask_regions.mask_size(config, photo.shape, len(styles))
+    arch = model_choice.model_arch(model)  # refused first, as stylize does: a refused sweep gets one line, no warnings
     S.check(config, settings, arch)
     S.check_memory(config.replace(style_scale=max(painted)), len(settings), arch, photo=photo.shape[:2],
                    paintings=[p.shape[:2] for p in paintings], mask=mask_size,  # of the largest painting
@@ -188,14 +189,14 @@ def sweep(
                  *_notes.enlarged_painting_notes(styles, paintings, config.replace(style_scale=max(painted)))):
         if note:
             _warn(note)
-    w = job.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
+    w = model_choice.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
     if note := _notes.random_init_note(w, config):
         _warn(note)
     _stop_if_interrupted()
     # SIGINT and SIGTERM are only recorded while the sweep runs and its files are placed: the
     # next step ends it with one line, and never half-writes the files.
     total = _scales.total_steps(config)  # over every scale, as stylize's bar counts
-    with compile_cache.use(_warn), job.stop_signals() as stopped, \
+    with compile_cache.use(_warn), signals.stop_signals() as stopped, \
             progress.steps_bar(total, quiet, scales=_scales.schedule(config), label="sweep",
                                mean=len(settings) > 1) as update:
         def on_step(i, carry):

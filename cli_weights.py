@@ -103,7 +103,7 @@ def weights_normalize(
     min_mean: Annotated[float, typer.Option(parser=number, help="Leave filters whose mean is below this fraction of their layer's average (0: the paper's rule).")] = _normalize.MIN_MEAN,
 ) -> None:
     """Gatys' normalized VGG: rescale each filter so its mean activation over IMAGES is 1."""
-    from jaxart import job, weights as W
+    from jaxart import model_choice, weights as W
     from jaxart.weights import normalize as N
 
     if not 0.0 <= min_mean < 1.0:
@@ -118,10 +118,10 @@ def weights_normalize(
         raise typer.BadParameter(f"{new} is the name of a registered weight set; give another --name",
                                  param_hint="--name")
     W.folder.check_target(new)  # before the images are read and the means computed
-    job.model_arch(name)
+    model_choice.model_arch(name)
     files = N.image_files(images)
     batch = N.load_images(files, size)
-    base = job.resolve_model(name, functools.partial(fetch, quiet=False), warn)
+    base = model_choice.resolve_model(name, functools.partial(fetch, quiet=False), warn)
     result = N.normalize(base, batch, min_mean)
     path = N.save(result, new, base=base, images=files, size=size, min_mean=min_mean, replace=False)
     say(f"wrote {path}: {base.name} normalized over {len(files)} images at {size} px; left as they were: "

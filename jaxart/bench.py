@@ -19,7 +19,7 @@ from jaxart import layers, objective, optimize, targets
 from jaxart.bench_memory import device_peak_mb
 from jaxart.config import StyleConfig
 from jaxart.convs import run_gradient
-from jaxart.scales import deepest
+from jaxart.photo_size import deepest
 from jaxart.weights.random_init import random_weights
 
 # The loss every benchmark times: the paper's, as the PyTorch baseline computes it, without the

@@ -102,14 +102,14 @@ def time_to_quality(size: int, evals: int, *, weights: Weights, content: np.ndar
     cap = int(limit * evals)
     coarse_steps = evals // 2 if coarse_steps is None else coarse_steps
     if coarse_steps:
-        from jaxart import scales
+        from jaxart import coarse_to_fine
 
         halve = lambda a: np.asarray(
             jax.image.resize(a, (max(16, a.shape[0] // 2), max(16, a.shape[1] // 2), 3), "linear"))
         small = [halve(content), halve(style)]
         half = max(small[0].shape[:2])
         coarse = lbfgs_trace(_loss(weights, *small, config.replace(size=half)), jnp.asarray(small[0]), coarse_steps)
-        fine = lbfgs_trace(fun, scales.upsample(coarse["image"], content.shape), cap, target)
+        fine = lbfgs_trace(fun, coarse_to_fine.upsample(coarse["image"], content.shape), cap, target)
         row = _reached(fine, target)
         if row["seconds"] is not None:
             row["seconds"] += coarse["seconds"][-1]

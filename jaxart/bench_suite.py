@@ -80,7 +80,7 @@ def _check_quality(*, evals: int, coarse_steps: int | None, limit: float, model:
                    style: Path | None, images: Path | None, overwrite: bool = False, **_) -> None:
     """Time to quality's step counts (each at most MAX_STEPS), weights, pictures and images' folder
     (whose PNGs replace an existing file only with `overwrite`, and never an input)."""
-    from jaxart import image, job, weights
+    from jaxart import image, model_choice, weights
     from jaxart.destinations import check_folder, check_not_input
 
     for flag, steps in (("--quality-evals", evals), ("--coarse-steps", coarse_steps or 0)):
@@ -100,7 +100,7 @@ def _check_quality(*, evals: int, coarse_steps: int | None, limit: float, model:
         raise InputError(f"--model auto may fall back to vgg16-hed, which would change what bench times; give "
                          f"random (VGG19) or one of {', '.join(sorted(weights.SOURCES))}")
     if model != "random":
-        job.model_arch(model)
+        model_choice.model_arch(model)
     for picture in (content, style):
         if picture is not None:
             image.load_image(picture, 16)  # a bad file fails now, not after the other rows

@@ -79,7 +79,7 @@ class StyleConfig:
 
     def validate(self, arch: str | None = None, paintings: int | None = None) -> "StyleConfig":
         """Raise a ValueError naming the first bad setting; check layers against `arch`, the style blend against `paintings`."""
-        from jaxart import guided, scales  # they import this module
+        from jaxart import region_styles, scales  # they import this module
         if self.scale_steps and isinstance(self.steps, int):  # steps is their sum: name the count at fault first
             scales.check_counts(self.scale_steps, self.steps)
         if self.scales and self.scales[-1] == self.size:  # the size is the last scale (--scales alone): name them
@@ -121,7 +121,7 @@ class StyleConfig:
                                  f"for {paintings} painting{'s' * (paintings != 1)}; give one weight per painting",
                                  settings=["style_blend"])
         scales.check(self)
-        guided.check_config(self)
+        region_styles.check_config(self)
         if arch is not None:
             check_config_layers(arch, self)
         return self

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from jaxart import guided, margin
+from jaxart import margin, region_styles
 from jaxart.config import StyleConfig
 from jaxart.convs import uses_winograd
 from jaxart.image import fit, painting_side
@@ -52,10 +52,10 @@ INPUT_BYTES = 12  # per pixel of each decoded input file, held for the whole run
 # block, the 512 px run with 3 regions peaked at 1470 MiB (1508 with a 4000x3000 mask), which each
 # region's masked copies of the style layers' activations, as large as those layers, cover.
 MASKED = 1.0
-# Checking a mask (guided.check_mask, block by block) lifted peak RSS by 215, 293 MiB for a
+# Checking a mask (mask_regions.check_mask, block by block) lifted peak RSS by 215, 293 MiB for a
 # 4000x3000 mask of 1, 3 regions: the decoded file and its float32 copy, about 16 bytes a pixel,
-# and the (R, H, W) float32 regions at its size. The CLI's check (guided.mask_size) now builds no
-# regions (218 MiB, 3 regions), but loading them in the run at 384x512 px (guided.load_masks, its
+# and the (R, H, W) float32 regions at its size. The CLI's check (mask_regions.mask_size) now builds no
+# regions (218 MiB, 3 regions), but loading them in the run at 384x512 px (mask_regions.load_masks, its
 # resize compiling) lifted 328-335 MiB, about the 320 that 16 + 4 bytes a pixel a region give
 # (BENCHMARKS.md, "Region masks matched once per colour"), so the 4 are kept.
 MASK_PIXEL_BYTES = 16
@@ -193,6 +193,6 @@ def files_bytes(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int]
     photo = photo or (config.size, config.size)
     sides = [fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings]
     inputs = INPUT_BYTES * sum(h * w for h, w in [photo, *paintings])
-    regions = len(guided.colors_of(config)) if config.mask else 0  # the kept regions are matched too
+    regions = len(region_styles.colors_of(config)) if config.mask else 0  # the kept regions are matched too
     inputs += (MASK_PIXEL_BYTES + REGION_PIXEL_BYTES * regions) * math.prod(mask or photo) if regions else 0
     return inputs + run_bytes(*fit(photo, config.size), config, arch, sides, images)

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxart import color, margin, scales
+from jaxart import color, margin, photo_size, scales
 from jaxart.config import SMALLEST, StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import MIN_SIDE, covering, load_image, painting_side, resized
@@ -84,7 +84,7 @@ def prepared_inputs(content: ArrayLike, styles: Sequence[ArrayLike],
 
 def prepared_photo(content: np.ndarray, config: StyleConfig) -> tuple[np.ndarray, np.ndarray]:
     """(photo, content) as `prepared_inputs` gives them, of a photo checked (`checked_image`) and large
-    enough for `config.size` (`scales.check_photo`): a sweep prepares it once per scale, not per painting."""
+    enough for `config.size` (`photo_size.check_photo`): a sweep prepares it once per scale, not per painting."""
     photo = resized(content, config.size)
     return photo, color.prepare(photo, [], config.colors)[0]
 
@@ -99,7 +99,7 @@ def prepared_paintings(photo: np.ndarray, styles: Sequence[np.ndarray], config: 
 
 def _checked(content: ArrayLike, styles: Sequence[ArrayLike], config: StyleConfig) -> tuple[np.ndarray, list]:
     content, styles = checked_image(content, "photo"), checked_paintings(styles)
-    scales.check_photo(config.replace(scales=None, start_size=None), content.shape)  # at config.size
+    photo_size.check_photo(config.replace(scales=None, start_size=None), content.shape)  # at config.size
     return content, styles
 
 
@@ -137,7 +137,7 @@ def below_smallest(config: StyleConfig) -> bool:
     size, start, given = config.size, config.start_size, list(config.scales or ())
     sides = (size, start or size, *given)
     try:  # else `validate` names what is wrong: sides that are no whole numbers, unordered scales, bad layer names
-        scales.deepest(config)
+        photo_size.deepest(config)
     except (ValueError, TypeError, IndexError):
         return False
     whole = all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in sides)
@@ -151,7 +151,7 @@ def check_small(config: StyleConfig, photo: Sequence[int], flag: str = "--size")
     photo fails too at relu5_1 (it needs 21). Where the photo is known, call it before `validate`."""
     if not below_smallest(config):
         return
-    scales.check_photo(config, photo, flag)  # too small for the deepest layer: the least is the photo's
+    photo_size.check_photo(config, photo, flag)  # too small for the deepest layer: the least is the photo's
     option, value = (("--scales", config.scales[0]) if config.scales else ("--start-size", config.start_size)
                      if scales.sizes(config)[0] < config.size else (flag, config.size))
     fix = "give --scales values of" if config.scales else f"use {option}"

@@ -3,7 +3,6 @@ interrupted runs leave a checkpoint that `--resume` continues."""
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import signal
@@ -13,80 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxart import animate, checkpoint, destinations, image, inputs, locks, plateau, scales, transfer, weights
+from jaxart import animate, checkpoint, destinations, image, inputs, locks, plateau, scales, transfer
 from jaxart.input_files import load_inputs, photo_shape
 from jaxart.inputs import initial_image
 from jaxart.config import StyleConfig
-from jaxart.errors import InputError, NonFiniteLossError, OutputTakenError, WeightsError
+from jaxart.errors import NonFiniteLossError, OutputTakenError
 from jaxart.output import save_image
 from jaxart.run_record import input_digests, record
 from jaxart.vgg import Weights
-
-
-@contextlib.contextmanager
-def stop_signals():
-    """Yields `stopped() -> signal number or None`: SIGINT, SIGTERM and SIGHUP set it instead of killing
-    (one ignored at start, as SIGHUP under `nohup` or SIGINT in a background job, stays ignored).
-
-    The run checks it after every step (python loop) or chunk, so a signal never interrupts
-    JAX mid-computation; the previous handlers come back on exit.
-    """
-    caught: list[int] = []  # cli_common.catch sets the same three for the CLI: it may not import this (JAX) early
-    handler = lambda signum, frame: caught.append(signum)
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-                if signal.getsignal(s) is not signal.SIG_IGN}
-    try:
-        yield lambda: caught[0] if caught else None
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
-
-
-def model_arch(model: str) -> str:
-    """The architecture `model` will have, known before any weights load ("auto" -> vgg19)."""
-    if model == "auto":
-        return "vgg19"
-    if weights.is_path(model):
-        path = Path(model)
-    elif model in weights.SOURCES:
-        return weights.SOURCES[model].arch
-    else:
-        path = weights.path_for(model)
-        if not path.is_file():
-            raise InputError(weights.unknown_model(model))
-    if not path.is_file():
-        there = ("is a folder" if path.is_dir() else "is not a regular file" if path.exists() else "does not exist")
-        raise InputError(f"weights file {path} {there}; give the path of a .safetensors file `weights convert` wrote")
-    return weights.store.read_metadata(path).get("arch", "vgg19")
-
-
-# How long "auto" tries to download vgg19 before it takes vgg16-hed: one attempt, this many seconds
-# to connect and for each read. Behind a firewall that drops packets, fetch's own 3 x 30 s cost
-# every offline run 98 s of silence; `jaxart weights fetch vgg19` is patient.
-PROBE_TIMEOUT = 10.0
-
-
-def resolve_model(model: str, fetch: Callable[..., object], warn: Callable[[str], None]) -> Weights:
-    """Load `model`; "auto" means vgg19 if installed or downloadable (one short attempt), else
-    vgg16-hed with a warning. `fetch(name, **options)` takes `weights.fetch`'s timeout and attempts."""
-    if model != "auto":
-        if not weights.is_path(model):
-            fetch(model)
-        return weights.load_weights(model, download=False)
-    try:
-        fetch("vgg19", timeout=PROBE_TIMEOUT, attempts=1)
-        return weights.load_weights("vgg19", download=False)
-    except WeightsError as e:
-        why = str(e).split(";")[0]
-    try:  # warn only once the fallback is in hand: a failure is then one line, naming both causes
-        fetch("vgg16-hed")
-        w = weights.load_weights("vgg16-hed", download=False)
-    except WeightsError as e:
-        if str(e).split(";")[0] == why:  # the same cause for both (say, the weights folder)
-            raise
-        raise type(e)(f"neither vgg19 ({why}) nor vgg16-hed ({e}) is available") from None
-    warn(f"vgg19 weights unavailable ({why}); using vgg16-hed (--model vgg16-hed skips this try)")
-    return w
 
 
 def check_small(config: StyleConfig, content: Path, background=image.WHITE) -> None:
@@ -154,14 +87,14 @@ def stylize_files(
         ours = same or (resume is not None and os.path.isfile(ckpt_path)
                         and checkpoint.read_meta(ckpt_path) == resume.meta)
         destinations.check_beside(output, fmt, scales.total_steps(config), save_every, sources, overwrite=overwrite,
-                                  after=resume.meta.get("step", 0) if resume else 0, resuming=ckpt_path if ours else None,
-                                  checkpoint_every=checkpoint_every)
+                                  after=resume.meta.get("step", 0) if resume else 0,
+                                  resuming=ckpt_path if ours else None, checkpoint_every=checkpoint_every)
         animation_overwrite = overwrite if animation_overwrite is None else animation_overwrite
         if animation is not None:
             destinations.check_animation(animation, overwrite=animation_overwrite, inputs=sources)
-        movie = None
-        if animation is not None:
-            movie = frames if frames is not None else animate.Frames(animate.every(scales.total_steps(config), save_every))
+        movie = frames if animation is not None else None
+        if animation is not None and frames is None:
+            movie = animate.Frames(animate.every(scales.total_steps(config), save_every))
         photo, paintings = inputs or load_inputs(content, styles, background, config)
         if animation is not None and resume is None:
             # The animation opens on the start at the output's size, sharp: a coarse first scale starts
@@ -174,7 +107,8 @@ def stylize_files(
                   "background": list(background)}
         # --overwrite, now or, for the same output, by the run this one resumes; the frames that run
         # wrote before it stopped are this run's own, and stay.
-        asked = (overwrite if asked_overwrite is None else asked_overwrite) or (same and bool(resume.meta.get("overwrite")))
+        asked = ((overwrite if asked_overwrite is None else asked_overwrite)
+                 or (same and bool(resume.meta.get("overwrite"))))
         own = (resume.meta.get("step", 0), resume.meta.get("save_every") or 0) if same else (0, 0)
         meta = {"jaxart": __version__, "weights_sha256": w.sha256, "weights_content_sha256": w.content_sha256,
                 "model": model or w.name, "seed": config.seed, "config": config.to_dict(), "inputs": inputs,
@@ -245,6 +179,7 @@ def stylize_files(
         if checkpoint_every or resume is not None or overwrite:  # the finished image supersedes the checkpoint:
             ckpt_path.unlink(missing_ok=True)  # this run's, or one that --overwrite let it replace
         if signum := stopped() if stopped else None:  # it came during the last step or the final loss
-            raise checkpoint.Interrupted(f"interrupted by {signal.Signals(signum).name} as the run finished; wrote {output} "
+            name = signal.Signals(signum).name
+            raise checkpoint.Interrupted(f"interrupted by {name} as the run finished; wrote {output} "
                                          f"({outcome.steps} step{'s' * (outcome.steps != 1)})", 128 + signum)
         return outcome

@@ -15,7 +15,7 @@ from jax.typing import ArrayLike
 
 def photo_mask(masks: ArrayLike | None, painted: int) -> jax.Array | None:
     """The (H, W) share in [0, 1] of the photo in each pixel: the sum of the (R, H, W) regions after the
-    first `painted` (`guided.scaled_masks` puts the kept ones last); None if no region keeps it."""
+    first `painted` (`mask_regions.scaled_masks` puts the kept ones last); None if no region keeps it."""
     if masks is None or jnp.shape(masks)[0] <= painted:
         return None
     return jnp.clip(jnp.sum(jnp.asarray(masks)[painted:], axis=0), 0.0, 1.0)

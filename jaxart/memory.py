@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import jax
 
-from jaxart import footprint, scales
+from jaxart import footprint, photo_size
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import fit, painting_side
@@ -39,7 +39,7 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
     """Raise an InputError if a run will not fit in memory; else return the estimated bytes.
 
     First, as the photo's shape is known here, before any weights load: every scale must leave the
-    photo deep enough for the deepest layer (`scales.check_photo`). Then the error names what would
+    photo deep enough for the deepest layer (`photo_size.check_photo`). Then the error names what would
     make the run fit: `--remat` or the default `--lbfgs-memory` where that alone does (not
     `--remat` on CPU: XLA's CPU scheduler keeps its peak with remat, BENCHMARKS.md), a smaller
     `--style-scale` where the paintings' targets set the peak, else the largest size that fits for
@@ -57,7 +57,7 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
       mask: the (height, width) of `config.mask` as read; the photo's if not known.
     """
     photo = photo or (config.size, config.size)
-    scales.check_photo(config, photo, flag)
+    photo_size.check_photo(config, photo, flag)
     free = available_bytes() if available is None else available
     need = lambda c: footprint.files_bytes(c, arch, photo, paintings, mask=mask)  # noqa: E731
     total = need(config)
@@ -95,15 +95,15 @@ def painting_at(config: StyleConfig, paintings: Sequence[tuple[int, int]]) -> st
 
 
 def size_hint(config: StyleConfig, photo: tuple[int, int], fits: Callable[[StyleConfig], bool], flag: str) -> str:
-    """The largest size that `fits`, as the options to give (`scales.size_options`): one that leaves
+    """The largest size that `fits`, as the options to give (`photo_size.size_options`): one that leaves
     the photo deep enough for the layers and the painting 16 px (`StyleConfig.validate`), with the
     default --lbfgs-memory where the size alone cannot fit."""
-    least = max(16, scales.least_size(photo, scales.deepest(config)[1]), math.ceil(16 / config.style_scale))
+    least = max(16, photo_size.least_size(photo, photo_size.deepest(config)[1]), math.ceil(16 / config.style_scale))
     least += least * config.style_scale < 16  # rounding
     short = config.replace(lbfgs_memory=StyleConfig.lbfgs_memory)
     for base in [config] + [short] * (config.lbfgs_memory > short.lbfgs_memory):
         if fits(base.replace(size=least)):
             side = largest(lambda n: fits(base.replace(size=n)), least, config.size)
             also = f"--lbfgs-memory {short.lbfgs_memory} and " if base is short else ""
-            return also + scales.size_options(config, side, flag)
+            return also + photo_size.size_options(config, side, flag)
     return "a machine with more memory"

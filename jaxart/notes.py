@@ -10,7 +10,7 @@ import numpy as np
 from jaxart import image, scales
 from jaxart.errors import as_typed
 from jaxart.config import INITS, StyleConfig
-from jaxart.guided import ASPECT
+from jaxart.mask_regions import ASPECT
 from jaxart.vgg import Weights
 
 

@@ -1,5 +1,5 @@
 """The colours a region mask holds, counted or looked up a block of pixels at a time, each pixel's
-share in each region's colour (`shares`), and the words guided.py's refusals use for them: #rrggbb,
+share in each region's colour (`shares`), and the words mask_regions.py's refusals use for them: #rrggbb,
 the commonest, the one to give instead of a colour that matched nothing; a colour's text as RGB
 (`parse_rgb`, also `color.parse_rgb`), the region colours parsed, and `guided.region_masks`' arguments checked."""
 
@@ -100,7 +100,7 @@ def commonest(colours: tuple[np.ndarray, np.ndarray], top: int = 4) -> str:
 def colour_counts(mask: np.ndarray, skip: np.ndarray | None, block: int) -> tuple[np.ndarray, np.ndarray]:
     """The colours of an (H, W, 3) mask in [0, 1], as sorted 0xRRGGBB keys, and how many pixels have
     each, leaving out the (H, W) `skip` pixels (None: none). Counted `block` pixels at a time, as
-    guided.py matches a mask: np.unique of a 12-megapixel mask's unmatched pixels, as rows, took
+    mask_regions.py matches a mask: np.unique of a 12-megapixel mask's unmatched pixels, as rows, took
     about 300 MiB more. The blocks' counts are merged once they hold more than a block's worth, so
     they take the room of the mask's distinct colours and a block's."""
     H, W = mask.shape[:2]

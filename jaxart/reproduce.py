@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from jaxart import guided, image, output as _output, plateau, scales, vgg
+from jaxart import guided, image, output as _output, plateau, region_styles, scales, vgg
 from jaxart.config import INITS, StyleConfig
 from jaxart.errors import InputError
 from jaxart.optimize import IGNORES
@@ -132,7 +132,7 @@ def frame_step(record: dict) -> int | None:
 
 def _painting(path: str) -> str:
     """A region's painting as --region-style reads it back as a file: a painting named `photo` is ./photo."""
-    return f"./{path}" if path.lower() == guided.KEEP else path
+    return f"./{path}" if path.lower() == region_styles.KEEP else path
 
 
 def _positional(path: str) -> str:
@@ -157,7 +157,7 @@ def _config_options(config: StyleConfig, styles: list[str]) -> list[str]:
         elif field == "region_colors" and config.mask is not None:
             argv += ["--mask", config.mask]
             argv += [x for c, s in zip(value, styles) for x in ("--region-style", f"{c}={_painting(s)}")]
-            argv += [x for c in config.keep_colors or () for x in ("--region-style", f"{c}={guided.KEEP}")]
+            argv += [x for c in config.keep_colors or () for x in ("--region-style", f"{c}={region_styles.KEEP}")]
             continue
         if value == default:
             continue
@@ -210,7 +210,7 @@ def _check_settings(record: dict, config: StyleConfig, styles: list[str]) -> Non
         if config.region_colors is not None or config.keep_colors is not None or config.mask is not None:
             if config.mask is None or not config.region_colors or len(config.region_colors) != len(styles):
                 raise ValueError("region colours and mask do not pair up with the paintings")
-            guided.parse_colors(guided.colors_of(config))
+            guided.parse_colors(region_styles.colors_of(config))
         background = (record.get("inputs") or {}).get("background")
         if background is not None:
             image.check_background(background)

@@ -123,14 +123,14 @@ def _conv_here(record: dict, shape: tuple[int, int] | None) -> str | None:
     difference is said, with the choice that avoids it where that choice is cheap here (pinning
     winograd-bf16 on a CPU without bfloat16 instructions would be emulated, slowly).
     """
-    from jaxart import convs, layers, margin, scales
+    from jaxart import convs, layers, margin, photo_size
 
     recorded = record.get("gradient_products")
     if shape is None or recorded not in ("float32", "bfloat16"):
         return None
     config = reproduce.config_of(record)
     seen = margin.padded_shape((*shape, 3), config.margin)
-    here = convs.run_gradient(config.conv, layers.CHANNELS, seen, int(scales.deepest(config)[0][4]))
+    here = convs.run_gradient(config.conv, layers.CHANNELS, seen, int(photo_size.deepest(config)[0][4]))
     if here == recorded:
         return None
     if recorded == "bfloat16":

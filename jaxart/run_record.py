@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxart import checkpoint, scales, transfer, weights
+from jaxart import checkpoint, photo_size, scales, transfer, weights
 from jaxart.config import StyleConfig
 from jaxart.vgg import Weights
 
@@ -36,7 +36,7 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
         "steps": outcome.steps,
         "seconds": round(outcome.seconds, 3), "inputs": inputs,
         # conv="auto" chooses by the machine's CPU: say what it chose, so runs compare.
-        "gradient_products": convs.run_gradient(config.conv, widths, seen, int(scales.deepest(config)[0][4])),
+        "gradient_products": convs.run_gradient(config.conv, widths, seen, int(photo_size.deepest(config)[0][4])),
         "input_sha256": input_sha256 or {},
         **({"model_path": model} if model and weights.is_path(model) else {}),
         **({"schedule": [list(s) for s in plan]} if len(plan := scales.schedule(config)) > 1 else {}),

@@ -9,7 +9,7 @@ every step. With a `tolerance` (plateau.py) each setting stops on its own once i
 `stylize --tolerance` stops a run: its tile keeps that step's image while the others go on (the batch
 still computes it, unless `shrink_batch` steps the others in a smaller one once half have stopped). The
 batched programs are in batched.py, the checks and each scale's inputs in sweep_inputs.py; coarse to
-fine runs the whole batch at each scale of `scales.schedule`, as `scales.run` runs one image. Every
+fine runs the whole batch at each scale of `scales.schedule`, as `coarse_to_fine.run` runs one image. Every
 setting's inputs, targets and result are those of a run (`inputs.prepared_inputs` and `starting_image`,
 `transfer.prepared_targets` and `finished`), so colours, region masks and the painting's scale (swept
 or not) hold as they do there.
@@ -27,8 +27,8 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from jax.typing import ArrayLike
 
-from jaxart import (batched, guided, inputs, kept, margin, objective, optimize, plateau, scales, shrink, sweep_inputs,
-                    transfer)
+from jaxart import (batched, inputs, kept, margin, mask_regions, objective, optimize, photo_size, plateau, scales,
+                    shrink, sweep_inputs, transfer)
 from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
 from jaxart.duplicates import repeated
@@ -116,7 +116,7 @@ def sweep(
       A `SweepResult` whose image i is `jaxart.run` of `settings[i].apply(config)` (and its painting)
       from the same start, but not to the pixel: batching changes float32 rounding, which L-BFGS
       amplifies, so tiles drift apart from a run as steps add up (README, "Sweeps"). Several scales
-      run as `scales.run` runs them: the whole batch at each size, each tile from its own pixels, upsampled.
+      run as `coarse_to_fine.run` runs them: the whole batch at each size, each tile from its own pixels, upsampled.
     """
     start = time.perf_counter()
     check_weights(weights)  # a name, such as "vgg16", failed on .arch
@@ -133,7 +133,7 @@ def sweep(
     # hold paintings of different sizes, and nested lists three deep are one painting (their rows were paintings).
     styles = as_paintings(style)
     check(config, settings, weights.arch, len(styles))
-    scales.check_photo(config, content.shape)  # every scale, before any work, as transfer.run does
+    photo_size.check_photo(config, content.shape)  # every scale, before any work, as transfer.run does
     mesh = batch_mesh(devices)
     n = len(settings)
     padded = settings + settings[-1:] * (-n % mesh.size)
@@ -155,9 +155,9 @@ def sweep(
     offset, before, plan = 0, None, scales.schedule(config)
     since, end = plateau.first_step(config), scales.total_steps(config)
     losses, stopped = [{} for _ in settings], np.zeros(len(padded), bool)  # each setting's tested losses
-    masks = [None] * len(plan)  # every scale's region masks from one read of the file, as scales.run takes them
+    masks = [None] * len(plan)  # every scale's region masks from one read of the file, as coarse_to_fine.run takes them
     if config.mask is not None:
-        masks = guided.scaled_masks(config, [fit(content.shape, size) for size, _ in plan], len(styles))
+        masks = mask_regions.scaled_masks(config, [fit(content.shape, size) for size, _ in plan], len(styles))
     styles = inputs.checked_paintings(styles, indexed=True)  # once, not at every scale for every (painting, style scale)
     halted, shrank = False, []  # the callback asked to stop: no more steps, nor scales; the smaller batches
     for (size, count), regions in zip(plan, masks):
@@ -188,7 +188,7 @@ def sweep(
             if tolerance and plateau.tested(offset + i + 1, since) and offset + i + 1 < end:
                 run, stopped = _stop_converged(run, losses, offset + i + 1, tolerance, stopped, n)
         carry, offset = shrink.whole_carry(shrink.merged(run)), offset + count
-        # What the next scale continues, as scales.run does: the optimized pixels (not the finished
+        # What the next scale continues, as coarse_to_fine.run does: the optimized pixels (not the finished
         # image) without the margin, and not the optimizer's state; the steps count over all scales.
         before = carry._replace(params=margin.crop(carry.params, photo.shape), opt_state=None,
                                 count=carry.count + (0 if before is None else before.count))

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import NamedSharding
 
-from jaxart import inputs, optimize, scales, transfer
+from jaxart import coarse_to_fine, inputs, optimize, photo_size, transfer
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, as_typed, listed
 from jaxart.settings import Setting, check_paintings, same_run
@@ -86,7 +86,7 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
                  photo: tuple[int, int] | None = None, paintings: Sequence[tuple[int, int]] = (),
                  flag: str = "--size", count_flag: str | None = None, mask: tuple[int, int] | None = None,
                  own_grams: bool = False) -> int:
-    """Raise an InputError if the photo is too small for the first scale (`scales.check_photo`), or
+    """Raise an InputError if the photo is too small for the first scale (`photo_size.check_photo`), or
     `settings` images at once will not fit in a device's memory at the largest scale, `config.size`;
     else return the estimated peak bytes per device. `photo` and `paintings` are the (height, width)
     of the files as read, and `mask` the mask's (`memory.check`); the photo is a square of `config.size` if not known.
@@ -96,7 +96,7 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
 
     per_device = -(-settings // jax.local_device_count())
     photo = photo or (config.size, config.size)
-    scales.check_photo(config, photo, flag)
+    photo_size.check_photo(config, photo, flag)
     need = lambda n, c=config: (footprint.files_bytes(c, arch, photo, paintings, images=n, mask=mask)  # noqa: E731
                                 + own_grams * n * footprint.grams_bytes(c))
     free = memory.available_bytes() if available is None else available
@@ -153,5 +153,6 @@ def starts(content: np.ndarray, config: StyleConfig, settings: Sequence[Setting]
         by_seed = {seed: inputs.starting_image(content, config.replace(seed=seed))
                    for seed in {s.seed for s in settings}}
         return jnp.stack([by_seed[s.seed] for s in settings])
-    upsampled = lambda x: inputs.starting_image(content, config, scales.upsample(x, content.shape))  # noqa: E731
+    upsampled = lambda x: inputs.starting_image(  # noqa: E731
+        content, config, coarse_to_fine.upsample(x, content.shape))
     return jax.vmap(upsampled)(before.params)

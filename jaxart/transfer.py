@@ -15,7 +15,8 @@ import numpy as np
 import optax
 from jax.typing import ArrayLike
 
-from jaxart import checkpoint, color, guided, inputs, kept, margin, optimize, scales
+from jaxart import (checkpoint, coarse_to_fine, color, inputs, kept, margin, mask_regions, optimize, photo_size,
+                    scales)
 from jaxart.config import StyleConfig
 from jaxart.errors import NonFiniteLossError
 from jaxart.objective import LossWeights, loss_config, loss_function
@@ -93,12 +94,12 @@ def run(
     inputs.check_small(config, content.shape)  # a size below 16 px: the least that works for this photo
     config.validate(weights.arch, paintings=len(styles))
     x0 = None if x0 is None else inputs.checked_image(x0, "x0")
-    scales.check_photo(config, content.shape)  # every scale, before any work
-    if len(scales.sizes(config)) > 1:  # scales.run calls run_scale once per scale, and resumed_scale first
-        return scales.run(content, styles, weights=weights, config=config, callback=callback, every=every,
+    photo_size.check_photo(config, content.shape)  # every scale, before any work
+    if len(scales.sizes(config)) > 1:  # coarse_to_fine.run calls run_scale once per scale, and resumed_scale first
+        return coarse_to_fine.run(content, styles, weights=weights, config=config, callback=callback, every=every,
                           resume=resume, x0=x0)
     if resume is not None:  # another size: checkpoint.restore's shapes, after the targets, were all it said
-        scales.resumed_scale(config, content.shape, resume)
+        coarse_to_fine.resumed_scale(config, content.shape, resume)
     return run_scale(content, styles, weights=weights, config=config, callback=callback, every=every,
                      resume=resume, x0=x0)
 
@@ -121,10 +122,10 @@ def prepared_targets(weights: Weights, content: np.ndarray, styles: Sequence[np.
     """The targets of a prepared photo and paintings (`inputs.prepared_inputs`), with `config.mask`'s
     region masks at the photo's size where it has one: the image is optimized inside a free margin
     (margin.py), so the photo and masks get it too. `masks`, the (R, H, W) regions at the photo's
-    size already read (`guided.scaled_masks`, once for every scale), else they are read here; regions
+    size already read (`mask_regions.scaled_masks`, once for every scale), else they are read here; regions
     that keep the photo, after the painted ones, have no style loss (kept.py)."""
     if masks is None and config.mask is not None:
-        masks = guided.load_masks(config, content.shape, len(styles))
+        masks = mask_regions.load_masks(config, content.shape, len(styles))
     m = config.margin
     masks = None if masks is None else margin.pad(kept.painted(masks, len(styles)), m, axes=(-2, -1))
     return compute_targets(weights, margin.pad(content, m), styles, loss_config(config), masks)
@@ -135,12 +136,12 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
               resume: checkpoint.Checkpoint | None = None, x0: ArrayLike | None = None, offset: int = 0,
               masks: ArrayLike | None = None) -> Outcome:
     """`run` at the single size `config.size`, of a photo and paintings `run` has checked, with a
-    `config` it has validated (for a scale of coarse to fine, as a whole: scales.run, whose earlier
+    `config` it has validated (for a scale of coarse to fine, as a whole: coarse_to_fine.run, whose earlier
     scales took `offset` steps, and which reads the region `masks` of every scale at once)."""
     start = time.perf_counter()
     photo, content, styles = inputs.prepared_inputs(content, styles, config)
     if masks is None and config.mask is not None:
-        masks = guided.load_masks(config, photo.shape, len(styles))
+        masks = mask_regions.load_masks(config, photo.shape, len(styles))
     targets = prepared_targets(weights, content, styles, config, masks)
     keep = kept.photo_mask(masks, len(styles))
     lw = LossWeights.of(config)

@@ -12,7 +12,7 @@ import pytest
 import cli
 import jaxart
 import jaxart.transfer
-from jaxart import job
+from jaxart import job, model_choice
 from jaxart.errors import WeightsError
 from jaxart.weights import folder, store
 
@@ -99,7 +99,7 @@ def _offline(name, **options):
 
 def test_auto_model_falls_back_to_hed_with_one_warning(weights_dir):
     warnings = []
-    w = job.resolve_model("auto", _offline, warnings.append)
+    w = model_choice.resolve_model("auto", _offline, warnings.append)
     assert w.name == "vgg16-hed" and w.arch == "vgg16"
     assert len(warnings) == 1 and "vgg19 weights unavailable" in warnings[0] and "vgg16-hed" in warnings[0]
 
@@ -117,10 +117,10 @@ def test_auto_model_gives_up_on_a_silent_server_after_one_short_try(weights_dir,
     held = []  # accepted and never answered
     threading.Thread(target=lambda: [held.append(server.accept()) for _ in range(3)], daemon=True).start()
     monkeypatch.setenv("JAXART_WEIGHTS_URL_VGG19", f"http://127.0.0.1:{server.getsockname()[1]}/vgg19.h5")
-    monkeypatch.setattr(job, "PROBE_TIMEOUT", 0.5)
+    monkeypatch.setattr(model_choice, "PROBE_TIMEOUT", 0.5)
     warnings = []
     try:
-        w = job.resolve_model("auto", lambda name, **kw: cli_common.fetch(name, True, **kw), warnings.append)
+        w = model_choice.resolve_model("auto", lambda name, **kw: cli_common.fetch(name, True, **kw), warnings.append)
     finally:
         server.close()
     assert w.name == "vgg16-hed" and len(held) == 1
@@ -136,7 +136,7 @@ def test_auto_model_names_both_causes_when_the_fallback_fails_too(tmp_path, monk
         raise WeightsError(f"could not download {name} (offline); check the connection")
 
     with pytest.raises(WeightsError) as e:
-        job.resolve_model("auto", offline, pytest.fail)  # no warning before the error
+        model_choice.resolve_model("auto", offline, pytest.fail)  # no warning before the error
     assert str(e.value).startswith("neither vgg19 (could not download vgg19 (offline)) nor vgg16-hed "
                                    "(could not download vgg16-hed (offline); check the connection)")
 
@@ -148,7 +148,7 @@ def test_auto_model_gives_one_error_where_both_fail_for_the_same_reason(tmp_path
         raise WeightsError(f"weights folder {tmp_path} is not writable; give JAXART_WEIGHTS_DIR a folder you own")
 
     with pytest.raises(WeightsError) as e:
-        job.resolve_model("auto", unwritable, pytest.fail)
+        model_choice.resolve_model("auto", unwritable, pytest.fail)
     assert str(e.value).startswith("weights folder") and "neither" not in str(e.value)
 
 
@@ -159,12 +159,12 @@ def test_a_job_without_a_painting_is_refused_by_name(tmp_path):
 
 def test_auto_model_is_checked_as_vgg19_before_weights_load():
     # "auto" loads vgg19 where it can: its layers (relu5_4, which vgg16 lacks) must pass the early check.
-    assert job.model_arch("auto") == "vgg19"
+    assert model_choice.model_arch("auto") == "vgg19"
 
 
 def test_explicit_model_never_falls_back(weights_dir):
     with pytest.raises(WeightsError, match="offline"):
-        job.resolve_model("vgg19", _offline, pytest.fail)
+        model_choice.resolve_model("vgg19", _offline, pytest.fail)
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import cli
 import jaxart
-from jaxart import checkpoint, job
+from jaxart import checkpoint, model_choice
 import test_image
 
 from conftest import ROOT, write_tiny_job
@@ -151,7 +151,7 @@ def test_bad_input_gives_one_line_and_no_output(case, files, tmp_path, monkeypat
     def loaded(*args):  # not an error cli.main reports: it fails the test
         raise AssertionError("the weights were loaded (or fetched) before the bad input was found")
 
-    monkeypatch.setattr(job, "resolve_model", loaded)
+    monkeypatch.setattr(model_choice, "resolve_model", loaded)
     with pytest.raises(SystemExit) as exit_info:
         cli.main()
     err = capsys.readouterr().err.strip()

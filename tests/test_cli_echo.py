@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import run_main, write_tiny_job
-from jaxart import StyleConfig, job, sweep
+from jaxart import StyleConfig, job, model_choice, sweep
 from jaxart.errors import InputError
 
 
@@ -23,7 +23,7 @@ def _stop_before_weights(*args):
 
 def _line(command, options, files, tmp_path, monkeypatch, capsys, paintings=1) -> str:
     d, model = files
-    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    monkeypatch.setattr(model_choice, "resolve_model", _stop_before_weights)
     out = tmp_path / "o.png"
     code, stdout, err = run_main([command, str(d / "photo.jpg"), *[str(d / "paint.png")] * paintings, "-o", str(out),
                                   "--model", model, "--size", "32", "--steps", "1", "--quiet", *options],
@@ -90,7 +90,7 @@ def test_a_library_caller_reads_overwrite_true_and_the_cli_reads_its_flags(tiny_
         job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, StyleConfig(size=32, steps=1), tiny_vgg16)
     assert str(e.value) == f"output {out} already exists; pass overwrite=True to replace it or choose another output path"
     assert out.read_bytes() == b"an earlier image"
-    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    monkeypatch.setattr(model_choice, "resolve_model", _stop_before_weights)
     code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model,
                              "--size", "32", "--steps", "1", "--quiet"], monkeypatch, capsys)
     assert (code, err) == (2, f"error: output {out} already exists; pass --overwrite to replace it or choose another "

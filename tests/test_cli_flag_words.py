@@ -10,7 +10,7 @@ import pytest
 
 from cli_options import FLAGS
 from conftest import run_main, write_tiny_job
-from jaxart import StyleConfig, job
+from jaxart import StyleConfig, model_choice
 from jaxart.errors import InputError
 
 # Each (options after the tiny job's 32 px, 1 step stylize; the whole line, or its start where it ends "...").
@@ -68,7 +68,7 @@ def _stop_before_weights(*args):
 
 def _refusal(command, options, files, tmp_path, monkeypatch, capsys) -> str:
     d, model = files
-    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    monkeypatch.setattr(model_choice, "resolve_model", _stop_before_weights)
     out = tmp_path / "o.png"
     code, stdout, err = run_main([command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model,
                                   "--size", "32", "--steps", "1", "--quiet", *options], monkeypatch, capsys)

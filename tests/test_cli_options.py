@@ -4,7 +4,7 @@ lines against the options: test_readme_cli.py)."""
 
 import pytest
 
-from jaxart import job
+from jaxart import model_choice
 from jaxart.errors import InputError
 
 from conftest import run_main, write_tiny_job
@@ -26,7 +26,7 @@ def test_a_learning_rate_lbfgs_ignores_is_warned_about(command, optimizer, warne
                                                        capsys):
     """optimize.make_optimizer's L-BFGS never reads it: --learning-rate 0.5 ran exactly as without it."""
     d, model = files
-    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)  # the check comes first; no run
+    monkeypatch.setattr(model_choice, "resolve_model", _stop_before_weights)  # the check comes first; no run
     argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png"), "--model", model,
             "--size", "32", "--learning-rate", "0.5", *optimizer]
     code, _, err = run_main(argv, monkeypatch, capsys)
@@ -42,7 +42,7 @@ def test_a_learning_rate_lbfgs_ignores_is_warned_about(command, optimizer, warne
 def test_an_lbfgs_memory_adam_ignores_is_warned_about(command, files, tmp_path, monkeypatch, capsys):
     """Adam keeps no L-BFGS history: --lbfgs-memory 3 with it ran exactly as without it, and said nothing."""
     d, model = files
-    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    monkeypatch.setattr(model_choice, "resolve_model", _stop_before_weights)
     argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png"), "--model", model,
             "--size", "32", "--optimizer", "adam", "--lbfgs-memory", "3"]
     code, _, err = run_main(argv, monkeypatch, capsys)
@@ -55,7 +55,7 @@ def test_an_lbfgs_memory_adam_ignores_is_warned_about(command, files, tmp_path, 
 def test_a_sweep_defaults_to_a_smaller_size_than_stylize(command, size, files, tmp_path, monkeypatch, capsys):
     """A sweep makes an image per setting; its --help and the README promise 256 px each, stylize's 512."""
     d, model = files
-    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    monkeypatch.setattr(model_choice, "resolve_model", _stop_before_weights)
     code, _, err = run_main([command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png"),
                              "--model", model], monkeypatch, capsys)
     assert code == 2 and f"warning: --size {size} is larger than the photo (40 px" in err, err
@@ -64,7 +64,7 @@ def test_a_sweep_defaults_to_a_smaller_size_than_stylize(command, size, files, t
 @pytest.mark.parametrize("command", ["stylize", "sweep"])
 def test_without_size_the_last_of_scales_is_the_output_size(command, files, tmp_path, monkeypatch, capsys):
     d, model = files
-    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    monkeypatch.setattr(model_choice, "resolve_model", _stop_before_weights)
     code, _, err = run_main([command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png"),
                              "--model", model, "--scales", "32,48", "--steps", "1"], monkeypatch, capsys)
     assert code == 2 and "warning: --size 48 is larger than the photo (40 px" in err, err
@@ -90,7 +90,7 @@ def test_region_style_paintings_come_with_no_style_argument_and_may_start_with_a
     d, model = files
     Image.new("RGB", (40, 30), "red").save(tmp_path / "mask.png")
     monkeypatch.setenv("HOME", str(d))
-    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    monkeypatch.setattr(model_choice, "resolve_model", _stop_before_weights)
     argv = ["stylize", str(d / "photo.jpg"), "-o", str(tmp_path / "o.png"), "--model", model, "--size", "32",
             "--mask", str(tmp_path / "mask.png"), "--region-style", "red=~/paint.png"]
     code, _, err = run_main([*argv, str(d / "paint.png")], monkeypatch, capsys)
@@ -182,7 +182,7 @@ def test_a_command_given_alone_shows_its_help_not_an_error(argv, monkeypatch, ca
 ])
 def test_a_bad_list_item_is_named_as_given(extra, said, files, tmp_path, monkeypatch, capsys):
     d, model = files
-    monkeypatch.setattr(job, "resolve_model", _stop_before_weights)
+    monkeypatch.setattr(model_choice, "resolve_model", _stop_before_weights)
     code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png"),
                              "--model", model, *extra], monkeypatch, capsys)
     assert code == 2 and err == f"error: {said}", err

@@ -232,7 +232,7 @@ BAD = {
 def test_bad_control_fails_before_weights_load_and_writes_nothing(case, tmp_path, monkeypatch, capsys):
     extra, expected = BAD[case]
     extra = [a.replace("ANIM", str(tmp_path)) for a in extra]
-    monkeypatch.setattr("jaxart.job.resolve_model", lambda *a: pytest.fail("weights loaded before validation"))
+    monkeypatch.setattr("jaxart.model_choice.resolve_model", lambda *a: pytest.fail("weights loaded before validation"))
     monkeypatch.setattr(sys, "argv", ["cli.py", "stylize", str(shared_image("content/tubingen.jpg")),
                                       str(shared_image("style/starry_night.jpg")), "--size", str(SIZE),
                                       "--output", str(tmp_path / "out.png"), *extra])

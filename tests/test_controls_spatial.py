@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 import cli
 import jaxart
-from jaxart import inputs, objective, scales
+from jaxart import coarse_to_fine, inputs, objective, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.targets import make_targets
@@ -100,7 +100,7 @@ def test_coarse_to_fine_ends_at_size_and_lowers_the_final_scale_loss(hed_weights
     targets = make_targets(hed_weights, _at(photo), [_at(painting)], fine)
     total = jax.jit(lambda x: objective.total_loss(hed_weights, x, targets, fine, objective.LossWeights.of(fine))[0])
     loss = lambda x: float(total(x))
-    upsampled = scales.upsample(seen[7][2], (36, 48, 3))  # where the last scale started
+    upsampled = coarse_to_fine.upsample(seen[7][2], (36, 48, 3))  # where the last scale started
     final, start, photo_loss = loss(out.image), loss(upsampled), loss(_at(photo))
     assert final < start and final < photo_loss, (final, start, photo_loss)
 

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 import jaxart
-from jaxart import guided, inputs, objective
+from jaxart import inputs, mask_regions, objective
 from jaxart.config import StyleConfig
 from jaxart.targets import make_targets
 
@@ -43,7 +43,7 @@ def test_a_kept_region_stays_the_photo_and_the_painted_one_still_moves_to_its_pa
     assert kept_off < 0.01 and painted_off > 0.05, (kept_off, painted_off)
     # The red region's guided style loss against its painting falls from the photo's, as when all is painted.
     red = base.replace(region_colors=("red",))
-    masks = guided.load_masks(red.replace(keep_colors=("blue",)), small.shape, 1)[:1]
+    masks = mask_regions.load_masks(red.replace(keep_colors=("blue",)), small.shape, 1)[:1]
     targets = make_targets(tiny_vgg16, small, [inputs.sized_inputs(photo, [painting], base)[1][0]], red, masks)
     style = jax.jit(lambda x: objective.total_loss(tiny_vgg16, x, targets, red, objective.LossWeights.of(red))[1]["style"])
     assert float(style(kept.image)) < 0.8 * float(style(small)), (float(style(kept.image)), float(style(small)))
@@ -61,11 +61,11 @@ def test_sweep_keeps_the_photo_in_the_region_as_a_run_does(tiny_vgg16, rng, tmp_
 
 
 def test_every_region_kept_is_refused_in_one_line_and_nothing_is_written(tmp_path, monkeypatch, capsys):
-    from jaxart import job
+    from jaxart import model_choice
 
     d, model = write_tiny_job(tmp_path, "vgg16")
     mask = _halves(d / "m.png")
-    monkeypatch.setattr(job, "resolve_model", lambda *a, **k: pytest.fail("weights loaded"))
+    monkeypatch.setattr(model_choice, "resolve_model", lambda *a, **k: pytest.fail("weights loaded"))
     for command in ("stylize", "sweep"):
         code, _, err = run_main([command, str(d / "photo.jpg"), "--mask", mask, "--region-style", "red=photo",
                                  "--region-style", "blue=PHOTO", "-o", str(d / "out.png"), "--model", model],
@@ -78,7 +78,7 @@ def test_every_region_kept_is_refused_in_one_line_and_nothing_is_written(tmp_pat
 
 def test_the_record_and_a_resumed_run_give_back_the_kept_region_and_a_painting_named_photo_is_a_file(tmp_path, monkeypatch, capsys):
     """info --command's run, interrupted and resumed, gives the same config and pixels as the run it was made from."""
-    from jaxart import job
+    from jaxart import signals
 
     d, model = write_tiny_job(tmp_path, "vgg16")
     mask = _halves(d / "m.png")
@@ -96,7 +96,7 @@ def test_the_record_and_a_resumed_run_give_back_the_kept_region_and_a_painting_n
     argv = shlex.split(out)
     assert [argv[i + 1] for i, a in enumerate(argv) if a == "--region-style"] == [f"red={d / 'photo'}", "blue=photo"]
     with monkeypatch.context() as m:  # the command as printed, stopped by SIGTERM, then resumed from its checkpoint
-        m.setattr(job, "stop_signals", contextlib.contextmanager(lambda: (yield lambda: signal.SIGTERM)))
+        m.setattr(signals, "stop_signals", contextlib.contextmanager(lambda: (yield lambda: signal.SIGTERM)))
         code, _, err = run_main([*argv[1:], "--quiet"], monkeypatch, capsys)
     assert code == 143, err
     code, _, err = run_main(["stylize", "--resume", str(d / "out-2.ckpt.npz"), "--quiet"], monkeypatch, capsys)

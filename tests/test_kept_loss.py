@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import color, guided, inputs, transfer
+from jaxart import color, inputs, mask_regions, transfer
 from jaxart.config import StyleConfig
 from jaxart.objective import LossWeights, loss_config, total_loss
 
@@ -26,7 +26,7 @@ def _loss_of(weights, photo, painting, config, image):
     """The loss of `image` (no margin), from targets made here as a run makes them."""
     config = config.replace(conv="direct")
     small, content, styles = inputs.prepared_inputs(photo, [painting], config)
-    masks = None if config.mask is None else guided.load_masks(config, small.shape, 1)
+    masks = None if config.mask is None else mask_regions.load_masks(config, small.shape, 1)
     targets = transfer.prepared_targets(weights, content, styles, config, masks)
     total, terms = _LOSS(weights, jnp.asarray(image), targets, loss_config(config), LossWeights.of(config))
     return {"total": float(total), **{k: float(v) for k, v in terms.items()}}

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from jaxart import guided, inputs, job, pixel_limit
+from jaxart import inputs, job, mask_regions, pixel_limit
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import load_image, painting_side, resized
@@ -111,4 +111,4 @@ def test_an_init_image_and_a_mask_over_the_limit_decode_no_larger_than_the_photo
     halves[:, :200, 0] = halves[:, 200:, 2] = 255
     Image.fromarray(halves).save(mask)
     config = StyleConfig(size=64, mask=str(mask), region_colors=("red", "blue"))
-    assert guided.mask_size(config, photo.shape, 2) == (75, 100)
+    assert mask_regions.mask_size(config, photo.shape, 2) == (75, 100)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from jaxart import guided
+from jaxart import mask_regions
 from jaxart.errors import InputError
 
 
@@ -25,7 +25,7 @@ def mask(tmp_path):
 
 def _refusal(mask, *colours):
     with pytest.raises(InputError) as e:
-        guided.check_mask(SimpleNamespace(mask=mask, region_colors=colours), (30, 40, 3), len(colours))
+        mask_regions.check_mask(SimpleNamespace(mask=mask, region_colors=colours), (30, 40, 3), len(colours))
     return str(e.value)
 
 
@@ -41,7 +41,7 @@ def test_a_hex_colour_is_not_explained_and_a_fully_matched_mask_has_nothing_to_o
         f"mask colour '#008000' is not in {mask}; its colours are #00ff00 (50%), #ff0000 (50%)")
     assert _refusal(mask, "red", "lime", "blue") == (
         f"mask colour 'blue' is not in {mask} (blue is #0000ff); its colours are #00ff00 (50%), #ff0000 (50%)")
-    guided.check_mask(SimpleNamespace(mask=mask, region_colors=("red", "lime")), (30, 40, 3), 2)  # accepted
+    mask_regions.check_mask(SimpleNamespace(mask=mask, region_colors=("red", "lime")), (30, 40, 3), 2)  # accepted
 
 
 def _stray_mask(path, shape=(12, 16)):
@@ -54,10 +54,10 @@ def _stray_mask(path, shape=(12, 16)):
     return str(path)
 
 
-@pytest.mark.parametrize("block", [guided.BLOCK, 7])  # whole, and under a row at a time
+@pytest.mark.parametrize("block", [mask_regions.BLOCK, 7])  # whole, and under a row at a time
 def test_the_colours_a_refusal_names_are_counted_block_by_block_to_the_same_words(block, tmp_path, monkeypatch):
     """The words np.unique over the whole mask gave, ties between stray colours included."""
-    monkeypatch.setattr(guided, "BLOCK", block)
+    monkeypatch.setattr(mask_regions, "BLOCK", block)
     mask = _stray_mask(tmp_path / "m.png")
     assert _refusal(mask, "red", "green") == (
         f"mask colour 'green' is not in {mask} (green is #008000); its colours are #00ff00 (42%), #ff0000 (42%), "
@@ -74,14 +74,14 @@ def test_naming_a_large_masks_colours_holds_little_beyond_matching_it(tmp_path):
     code = f"""if True:
         import resource
         from types import SimpleNamespace
-        from jaxart import guided
+        from jaxart import guided, mask_regions
         from jaxart.errors import InputError
         from jaxart.image import load_image
         config = SimpleNamespace(mask={str(tmp_path / "m.png")!r}, region_colors=("red", "green"))
-        guided._scan(load_image(config.mask, to_srgb=False), guided.parse_colors(config.region_colors), [])
+        mask_regions._scan(load_image(config.mask, to_srgb=False), guided.parse_colors(config.region_colors), [])
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         try:
-            guided.check_mask(config, (1200, 1600, 3), 2)
+            mask_regions.check_mask(config, (1200, 1600, 3), 2)
         except InputError as e:
             print(e)
         print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024)

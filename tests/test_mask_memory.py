@@ -2,7 +2,7 @@
 
 
 
-from jaxart import footprint, job, memory
+from jaxart import footprint, memory, model_choice
 from jaxart.config import StyleConfig
 
 from conftest import run_main, stylize_argv, write_tiny_job
@@ -26,7 +26,7 @@ def test_the_cli_refuses_a_run_that_fits_only_if_the_mask_were_the_photos_size(t
     d, model = write_tiny_job(tmp_path)
     _halves(d / "m.png", size=(1600, 1200))  # the photo's 40x30, 1600 times the pixels
     config = StyleConfig(size=32, mask=str(d / "m.png"), region_colors=("red", "blue"))
-    photo_sized = footprint.files_bytes(config, job.model_arch(model), (30, 40), [(20, 20)] * 2)
+    photo_sized = footprint.files_bytes(config, model_choice.model_arch(model), (30, 40), [(20, 20)] * 2)
     monkeypatch.setattr(memory, "available_bytes", lambda: photo_sized + 8 * 2**20)
     argv = stylize_argv((d, model), tmp_path / "out.png")
     argv = [a for a in argv if a != str(d / "paint.png")]

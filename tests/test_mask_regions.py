@@ -10,11 +10,11 @@ import pytest
 from PIL import Image
 
 import jaxart
-from jaxart import guided
+from jaxart import guided, mask_regions
 from jaxart.config import StyleConfig
 
 
-def _reference(mask: np.ndarray, colors: np.ndarray, tolerance: float = guided.TOLERANCE) -> np.ndarray:
+def _reference(mask: np.ndarray, colors: np.ndarray, tolerance: float = mask_regions.TOLERANCE) -> np.ndarray:
     """The regions in float64, as `region_masks` matched a whole mask before it went by blocks."""
     x, c = np.asarray(mask, np.float64) * 255.0, np.asarray(colors, np.float64)
     d = np.linalg.norm(x[None] - c[:, None, None], axis=-1)
@@ -42,9 +42,9 @@ def _soft_mask(lift=(0, 25, 50, 75, 0)) -> np.ndarray:
 
 
 @pytest.mark.parametrize("names", [("red",), ("red", "blue"), ("red", "blue", "lime")])
-@pytest.mark.parametrize("block", [guided.BLOCK, 40])  # whole, and 2 rows at a time with a short last block
+@pytest.mark.parametrize("block", [mask_regions.BLOCK, 40])  # whole, and 2 rows at a time with a short last block
 def test_regions_match_a_float64_reference_block_by_block(monkeypatch, names, block):
-    monkeypatch.setattr(guided, "BLOCK", block)
+    monkeypatch.setattr(mask_regions, "BLOCK", block)
     mask, colors = _soft_mask(), guided.parse_colors(names)
     got, want = guided.region_masks(mask, colors), _reference(mask, colors)
     assert got.shape == want.shape and got.dtype == np.float32
@@ -58,11 +58,11 @@ def test_masks_resized_block_by_block_are_the_resized_regions(monkeypatch, tmp_p
     path = tmp_path / "m.png"
     Image.fromarray(np.round(_soft_mask((0, 25, 50, 0, 0)) * 255).astype(np.uint8)).save(path)
     config = StyleConfig(mask=str(path), region_colors=("red", "blue", "lime"))
-    whole = guided.check_mask(config, (15, 16, 3), 3)
-    monkeypatch.setattr(guided, "BLOCK", 40)
+    whole = mask_regions.check_mask(config, (15, 16, 3), 3)
+    monkeypatch.setattr(mask_regions, "BLOCK", 40)
     for shape in [(13, 14), (14, 15), (15, 16), (29, 31), (45, 48)]:
         want = jax.image.resize(whole, (3, *shape), "linear", antialias=True)
-        np.testing.assert_allclose(guided.load_masks(config, shape, 3), want, atol=1e-6)
+        np.testing.assert_allclose(mask_regions.load_masks(config, shape, 3), want, atol=1e-6)
 
 
 def test_matching_a_large_mask_holds_little_beyond_its_regions():
@@ -112,8 +112,8 @@ def test_every_scale_of_a_run_or_a_sweep_takes_its_regions_from_one_read_of_the_
     path = tmp_path / "m.png"
     Image.fromarray(np.round(_soft_mask((0, 25, 50, 0, 0)) * 255).astype(np.uint8)).save(path)
     config = StyleConfig(mask=str(path), region_colors=("red", "blue", "lime"))
-    reads, load_image = [], guided.load_image
-    monkeypatch.setattr(guided, "load_image", lambda *a, **k: reads.append(a[0]) or load_image(*a, **k))
+    reads, load_image = [], mask_regions.load_image
+    monkeypatch.setattr(mask_regions, "load_image", lambda *a, **k: reads.append(a[0]) or load_image(*a, **k))
     rng = np.random.default_rng(0)
     photo, paintings = rng.random((30, 32, 3), np.float32), list(rng.random((3, 8, 8, 3), np.float32))
     config = config.replace(size=32, scales=(16, 32), steps=1, optimizer="adam", content_layers=("relu1_1",),
@@ -123,5 +123,6 @@ def test_every_scale_of_a_run_or_a_sweep_takes_its_regions_from_one_read_of_the_
     jaxart.sweep.sweep(photo, paintings, tiny_vgg16, config, jaxart.sweep.grid(style_scales=(1.0, 2.0)))
     assert reads == [str(path)] * 2
     shapes = [(13, 14), (29, 31), (45, 48, 3)]
-    for once, alone in zip(guided.scaled_masks(config, shapes, 3), [guided.load_masks(config, s, 3) for s in shapes]):
+    each = [mask_regions.load_masks(config, s, 3) for s in shapes]
+    for once, alone in zip(mask_regions.scaled_masks(config, shapes, 3), each):
         np.testing.assert_array_equal(once, alone)

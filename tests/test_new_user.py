@@ -5,7 +5,7 @@ import shlex
 
 import pytest
 
-from jaxart import job
+from jaxart import model_choice
 
 from conftest import run_main, write_tiny_job, stylize_argv
 
@@ -18,7 +18,7 @@ def files(tmp_path_factory):
 @pytest.fixture
 def no_weights(monkeypatch):
     """Every mistake here is found before any weights load (or download)."""
-    monkeypatch.setattr(job, "resolve_model", lambda *a, **k: pytest.fail("the weights were loaded"))
+    monkeypatch.setattr(model_choice, "resolve_model", lambda *a, **k: pytest.fail("the weights were loaded"))
 
 
 def _refused(argv, tmp_path, monkeypatch, capsys) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import destinations, job, output
+from jaxart import destinations, job, output, signals
 
 from conftest import run_main, write_tiny_job
 
@@ -34,7 +34,7 @@ def _sigterm_at_once():
 def test_rerunning_an_interrupted_command_says_to_resume_it(files, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     with monkeypatch.context() as m:
-        m.setattr(job, "stop_signals", _sigterm_at_once)
+        m.setattr(signals, "stop_signals", _sigterm_at_once)
         code, _, err = run_main(_stylize(files, "-o", "a.png"), monkeypatch, capsys)
     assert code == 143 and (tmp_path / "a.ckpt.npz").is_file(), err
     code, _, err = run_main(_stylize(files, "-o", "a.png"), monkeypatch, capsys)
@@ -63,7 +63,7 @@ def test_a_quoted_tilde_means_the_home_folder_in_every_path(home, monkeypatch, c
     args = ["stylize", "~/photo.jpg", "~/paint.png", "--model", "~/tiny.safetensors", "--init", "~/photo.jpg",
             "-o", "~/out/a.png", "--animate", "~/a.gif", "--size", "32", "--steps", "2", "-q"]
     with monkeypatch.context() as m:
-        m.setattr(job, "stop_signals", _sigterm_at_once)
+        m.setattr(signals, "stop_signals", _sigterm_at_once)
         code, _, err = run_main(args, monkeypatch, capsys)
     assert code == 143 and (home / "out" / "a.ckpt.npz").is_file(), err
     code, _, err = run_main(["stylize", "--resume", "~/out/a.ckpt.npz", "-q"], monkeypatch, capsys)

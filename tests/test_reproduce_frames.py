@@ -8,7 +8,7 @@ import signal
 import numpy as np
 from PIL import Image
 
-from jaxart import job, reproduce
+from jaxart import reproduce, signals
 
 from conftest import run_main, write_tiny_job
 
@@ -36,7 +36,7 @@ def test_an_interrupted_images_note_names_its_checkpoint_only_while_it_is_there(
     d, model = write_tiny_job(tmp_path)
     monkeypatch.chdir(tmp_path)
     with monkeypatch.context() as m:
-        m.setattr(job, "stop_signals", lambda: contextlib.nullcontext(lambda: signal.SIGTERM))
+        m.setattr(signals, "stop_signals", lambda: contextlib.nullcontext(lambda: signal.SIGTERM))
         code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", "a.tif", "--model",
                                  model, "--size", "32", "--steps", "3", "-q"], monkeypatch, capsys)
     assert code == 143, err

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import checkpoint, job, optimize
+from jaxart import checkpoint, job, optimize, signals
 from jaxart.errors import InputError
 
 from conftest import ROOT, run_main, write_tiny_job
@@ -87,7 +87,7 @@ def _interrupted_with_relative_init(files, tmp_path, monkeypatch, capsys):
     shutil.copy(d / "photo.jpg", tmp_path / "job" / "init.jpg")
     monkeypatch.chdir(tmp_path / "job")
     with monkeypatch.context() as m:
-        m.setattr(job, "stop_signals", _sigterm_at_once)
+        m.setattr(signals, "stop_signals", _sigterm_at_once)
         code, _, err = run_main(["stylize", "photo.jpg", str(d / "paint.png"), "-o", "out.png", "--init", "init.jpg",
                                  "--model", model, "--size", "32", "--steps", "3", "-q"], monkeypatch, capsys)
     assert code == 143, err
@@ -116,7 +116,7 @@ def test_resume_refuses_an_input_edited_since_the_checkpoint(edited, files, tmp_
 
 def test_stop_signals_catches_sigint_and_restores_handlers():
     before = signal.getsignal(signal.SIGINT)
-    with job.stop_signals() as stopped:
+    with signals.stop_signals() as stopped:
         assert stopped() is None
         os.kill(os.getpid(), signal.SIGINT)
         assert stopped() == signal.SIGINT  # recorded, not raised: the current step finishes
@@ -196,7 +196,7 @@ def test_resume_continues_the_frames_and_the_animation_from_step_0(files, tmp_pa
     assert code == 0, err
     (tmp_path / "cut").mkdir()
     with monkeypatch.context() as m:
-        m.setattr(job, "stop_signals", _sigterm_at_once)  # stops after step 1, having taken its frame
+        m.setattr(signals, "stop_signals", _sigterm_at_once)  # stops after step 1, having taken its frame
         code, _, err = run_main(["stylize", *args, "-o", "cut/out.png", "--animate", "cut/a.gif"], monkeypatch, capsys)
     assert code == 143 and sorted(p.name for p in (tmp_path / "cut").iterdir()) == [
         "out.ckpt.npz", "out.png", "out_00001.png"]
@@ -213,7 +213,7 @@ def test_a_checkpoint_whose_frames_were_damaged_is_refused_in_one_line(files, tm
     d, model = files
     monkeypatch.chdir(tmp_path)
     with monkeypatch.context() as m:
-        m.setattr(job, "stop_signals", _sigterm_at_once)
+        m.setattr(signals, "stop_signals", _sigterm_at_once)
         code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", "out.png", "--model",
                                  model, "--size", "32", "--steps", "3", "--animate", "a.gif", "-q"], monkeypatch, capsys)
     assert code == 143, err
@@ -244,7 +244,7 @@ def test_an_edited_checkpoints_state_is_refused_before_any_step(edit, says, file
     d, model = files
     monkeypatch.chdir(tmp_path)
     with monkeypatch.context() as m:
-        m.setattr(job, "stop_signals", _sigterm_at_once)
+        m.setattr(signals, "stop_signals", _sigterm_at_once)
         code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", "out.png", "--model",
                                  model, "--size", "32", "--steps", "3", "-q"], monkeypatch, capsys)
     assert code == 143, err

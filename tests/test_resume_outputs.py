@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from jaxart import checkpoint, job
+from jaxart import checkpoint, model_choice, signals
 
 from conftest import run_main, write_tiny_job
 
@@ -28,7 +28,7 @@ def _run(files, *extra):
 def _interrupted(files, monkeypatch, capsys, *extra) -> None:
     """A run to a.png stopped after its first step: a.png and a.ckpt.npz in the current folder."""
     with monkeypatch.context() as m:
-        m.setattr(job, "stop_signals", _sigterm_at_once)
+        m.setattr(signals, "stop_signals", _sigterm_at_once)
         code, _, err = run_main(["stylize", *_run(files, "-o", "a.png", *extra)], monkeypatch, capsys)
     assert code == 143, err
 
@@ -78,12 +78,12 @@ def test_a_checkpoint_of_model_auto_names_the_weights_it_used(files, tmp_path, m
     import jaxart
 
     tiny = jaxart.load_weights(files[1])
-    monkeypatch.setattr(job, "resolve_model", lambda model, fetch, warn: tiny)
-    monkeypatch.setattr(job, "model_arch", lambda model: tiny.arch)
+    monkeypatch.setattr(model_choice, "resolve_model", lambda model, fetch, warn: tiny)
+    monkeypatch.setattr(model_choice, "model_arch", lambda model: tiny.arch)
     monkeypatch.chdir(tmp_path)
     d, _ = files
     with monkeypatch.context() as m:
-        m.setattr(job, "stop_signals", _sigterm_at_once)
+        m.setattr(signals, "stop_signals", _sigterm_at_once)
         code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", "auto", "--size",
                                  "32", "--steps", "3", "-o", "a.png", "-q"], monkeypatch, capsys)
     assert code == 143, err
@@ -104,7 +104,7 @@ def test_ctrl_c_during_the_last_step_is_answered_once_the_image_is_written(steps
         return signal.SIGINT if len(asked) >= steps else None
 
     with monkeypatch.context() as m:
-        m.setattr(job, "stop_signals", lambda: contextlib.nullcontext(stopped))
+        m.setattr(signals, "stop_signals", lambda: contextlib.nullcontext(stopped))
         code, _, err = run_main(["stylize", *_run(files, "-o", "a.png", "--steps", str(steps))], monkeypatch, capsys)
     assert code == 130 and err == f"interrupted by SIGINT as the run finished; wrote a.png ({said})", err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
@@ -137,7 +137,7 @@ def test_a_run_interrupted_twice_keeps_its_overwrite_leave_and_finishes(overwrit
     (tmp_path / "a_00002.png").unlink()  # a_00001.png is left, at a step this run does not write
     _interrupted(files, monkeypatch, capsys, "--save-every", "2", *["--overwrite"] * overwrite)  # at step 1 of 3
     with monkeypatch.context() as m:
-        m.setattr(job, "stop_signals", _sigterm_at_once)
+        m.setattr(signals, "stop_signals", _sigterm_at_once)
         code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "-q"], monkeypatch, capsys)
     assert code == 143 and jaxart.read_record("a.png")["step"] == 2, err  # stopped again, at step 2
     code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "-q"], monkeypatch, capsys)

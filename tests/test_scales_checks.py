@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import checkpoint, memory, scales
+from jaxart import checkpoint, coarse_to_fine, memory, photo_size, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.targets import compute_targets
@@ -34,7 +34,7 @@ def stylize(files, tmp_path, monkeypatch, capsys):
         raise Loaded
 
     monkeypatch.setattr(memory, "available_bytes", lambda: FREE)
-    monkeypatch.setattr("jaxart.job.resolve_model", load)
+    monkeypatch.setattr("jaxart.model_choice.resolve_model", load)
     d, model = files
 
     def run(*extra):
@@ -120,9 +120,9 @@ def test_a_size_below_16_is_refused_with_the_least_that_works_for_the_photo(styl
                          rf"px on the short side; {option} (\d+) or more, or shallower layers", err)
     assert code == 2 and match, err
     least = int(match[1])
-    scales.check_photo(at_value(least).validate(), (30, 40))  # the value it names works
+    photo_size.check_photo(at_value(least).validate(), (30, 40))  # the value it names works
     with pytest.raises(InputError):  # and is the least that does
-        scales.check_photo(at_value(least - 1).validate(), (30, 40))
+        photo_size.check_photo(at_value(least - 1).validate(), (30, 40))
 
 
 def test_the_library_names_the_least_size_for_its_photo_too(tiny_vgg16):
@@ -186,7 +186,7 @@ def test_resuming_a_checkpoint_with_a_damaged_config_is_one_line(files, tmp_path
             "output": str(tmp_path / "o.png"), "format": "png", "step": 1,
             "inputs": {"content": str(d / "photo.jpg"), "styles": [str(d / "paint.png")]}}
     path = checkpoint.save(tmp_path / "c.ckpt.npz", {"x": np.zeros(2)}, meta)
-    monkeypatch.setattr("jaxart.job.resolve_model", lambda *a: pytest.fail("weights loaded"))
+    monkeypatch.setattr("jaxart.model_choice.resolve_model", lambda *a: pytest.fail("weights loaded"))
     code, _, err = run_main(["stylize", "--resume", str(path)], monkeypatch, capsys)
     assert code == 2 and err == ("error: checkpoint field config.content_layers has the wrong type; it was edited or "
                                  "damaged, so start the run again"), err
@@ -222,8 +222,8 @@ def test_a_photo_too_thin_for_any_practical_size_is_told_to_crop_it(tmp_path):
     """A 3-px-high strip needs a long side of over 100,000 px: crop advice, not only --size."""
     config = StyleConfig(size=64)
     with pytest.raises(InputError, match=r"crop the photo nearer to square \(it is 20000x3 px; use --size \d{6} or more\)"):
-        scales.check_photo(config, (3, 20000))
-    scales.check_photo(config, (48, 64))  # an ordinary photo passes
+        photo_size.check_photo(config, (3, 20000))
+    photo_size.check_photo(config, (48, 64))  # an ordinary photo passes
 
 
 @pytest.mark.parametrize("changes, says", [
@@ -245,7 +245,7 @@ def test_a_schedule_at_its_limits_is_refused(changes, says):
 def test_upsampling_a_scale_stays_in_range():
     edge = np.zeros((8, 8, 3), np.float32)
     edge[:, 4:] = 1.0  # bicubic rings past 0 and 1 beside a sharp edge
-    up = np.asarray(scales.upsample(edge, (16, 16, 3)))
+    up = np.asarray(coarse_to_fine.upsample(edge, (16, 16, 3)))
     assert up.shape == (16, 16, 3) and up.min() >= 0.0 and up.max() <= 1.0
 
 
@@ -253,11 +253,11 @@ def test_a_checkpoint_resumes_at_the_scale_of_the_image_it_holds():
     config = StyleConfig(size=64, scales=(32, 64), margin=0)
     photo = (48, 64, 3)
     at = lambda *shapes: checkpoint.Checkpoint({}, [np.zeros(s, np.float32) for s in shapes])  # noqa: E731
-    assert scales.resumed_scale(config, photo, at((24, 32, 3), (10,))) == 0  # the image is the first leaf
-    assert scales.resumed_scale(config, photo, at((48, 64, 3), (10,))) == 1
+    assert coarse_to_fine.resumed_scale(config, photo, at((24, 32, 3), (10,))) == 0  # the image is the first leaf
+    assert coarse_to_fine.resumed_scale(config, photo, at((48, 64, 3), (10,))) == 1
     for held in (at((40, 64, 3), (10,)), at()):  # of no scale; holding nothing
         with pytest.raises(InputError, match="which is no scale of \\[32, 64\\] for this photo"):
-            scales.resumed_scale(config, photo, held)
+            coarse_to_fine.resumed_scale(config, photo, held)
 
 
 @pytest.mark.parametrize("command", ["stylize", "sweep"])

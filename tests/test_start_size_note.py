@@ -34,7 +34,7 @@ def test_stylize_and_sweep_warn_before_any_weights_load(command, start, warned, 
     def load(*args):
         raise Loaded
 
-    monkeypatch.setattr("jaxart.job.resolve_model", load)
+    monkeypatch.setattr("jaxart.model_choice.resolve_model", load)
     argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "out.png"),
             "--model", model, "--quiet", "--size", "40", "--start-size", start, "--steps", "1"]
     with pytest.raises(Loaded):
@@ -56,7 +56,7 @@ def test_a_save_every_that_writes_no_frame_is_warned_about(every, steps, warned,
     def load(*args):
         raise Loaded
 
-    monkeypatch.setattr("jaxart.job.resolve_model", load)
+    monkeypatch.setattr("jaxart.model_choice.resolve_model", load)
     scales = ["--scales", "32,40"] if "," in steps else []
     argv = ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "out.png"), "--model", model,
             "--quiet", "--size", "40", *scales, "--steps", steps, "--save-every", every]

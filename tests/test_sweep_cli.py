@@ -195,7 +195,7 @@ def test_an_interrupted_sweep_says_so_in_one_line(signum, after, files, tmp_path
     import contextlib
     import signal
 
-    from jaxart import job
+    from jaxart import signals
 
     calls = []
 
@@ -203,7 +203,7 @@ def test_an_interrupted_sweep_says_so_in_one_line(signum, after, files, tmp_path
     def signal_from_check():
         yield lambda: (calls.append(1), signum if len(calls) >= after else None)[1]
 
-    monkeypatch.setattr(job, "stop_signals", signal_from_check)
+    monkeypatch.setattr(signals, "stop_signals", signal_from_check)
     out = tmp_path / "g.png"
     code, _, err = run_main(_sweep_args(files, out, "--style-weight", "1,100", "--quiet"), monkeypatch, capsys)
     name = signal.Signals(signum).name

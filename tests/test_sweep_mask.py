@@ -72,11 +72,11 @@ def test_a_masked_tile_is_stylize_with_the_mask_and_info_gives_its_command(swept
 ], ids=["no-regions", "style-args", "not-a-pair", "absent-colour", "aspect", "no-mask-file", "no-mask", "no-style"])
 def test_a_bad_mask_is_one_line_before_any_weights_load_and_nothing_is_written(args, message, files, tmp_path,
                                                                               monkeypatch, capsys):
-    from jaxart import job
+    from jaxart import model_choice
 
     d, model = files
     _halves(d / "wide.png", size=(40, 10))
-    monkeypatch.setattr(job, "resolve_model", lambda *a, **k: pytest.fail("weights loaded"))
+    monkeypatch.setattr(model_choice, "resolve_model", lambda *a, **k: pytest.fail("weights loaded"))
     out = tmp_path / "out"
     out.mkdir()
     code, _, err = run_main(["sweep", str(d / "photo.jpg"), *args(d), "-o", str(out / "g.png"), "--model", model,

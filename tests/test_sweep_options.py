@@ -91,11 +91,11 @@ def test_a_sweep_warns_as_stylize_does_of_an_upsampled_photo_and_a_random_start_
                                                                                          capsys):
     """sweep gave neither note: a 40x30 photo at --size 48 is upsampled (blurred), and --init random
     with vgg16-hed loses the scene. Both runs stop once the weights are in hand: no compiling."""
-    from jaxart import job
+    from jaxart import job, model_choice
 
     _, model = files
     hed = jaxart.load_weights(model).replace(name="vgg16-hed")
-    monkeypatch.setattr(job, "resolve_model", lambda *a: hed)
+    monkeypatch.setattr(model_choice, "resolve_model", lambda *a: hed)
     monkeypatch.setattr(sweep, "sweep", lambda *a, **k: (_ for _ in ()).throw(SystemExit(3)))
     monkeypatch.setattr(job, "stylize_files", lambda *a, **k: (_ for _ in ()).throw(SystemExit(3)))
     for command in ("stylize", "sweep"):

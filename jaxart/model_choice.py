@@ -1,0 +1,58 @@
+"""The weights a `--model` names: its architecture, known before any weights load, and the set loaded,
+"auto" trying vgg19 once before it takes vgg16-hed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from jaxart import weights
+from jaxart.errors import InputError, WeightsError
+from jaxart.vgg import Weights
+
+
+def model_arch(model: str) -> str:
+    """The architecture `model` will have, known before any weights load ("auto" -> vgg19)."""
+    if model == "auto":
+        return "vgg19"
+    if weights.is_path(model):
+        path = Path(model)
+    elif model in weights.SOURCES:
+        return weights.SOURCES[model].arch
+    else:
+        path = weights.path_for(model)
+        if not path.is_file():
+            raise InputError(weights.unknown_model(model))
+    if not path.is_file():
+        there = ("is a folder" if path.is_dir() else "is not a regular file" if path.exists() else "does not exist")
+        raise InputError(f"weights file {path} {there}; give the path of a .safetensors file `weights convert` wrote")
+    return weights.store.read_metadata(path).get("arch", "vgg19")
+
+
+# How long "auto" tries to download vgg19 before it takes vgg16-hed: one attempt, this many seconds
+# to connect and for each read. Behind a firewall that drops packets, fetch's own 3 x 30 s cost
+# every offline run 98 s of silence; `jaxart weights fetch vgg19` is patient.
+PROBE_TIMEOUT = 10.0
+
+
+def resolve_model(model: str, fetch: Callable[..., object], warn: Callable[[str], None]) -> Weights:
+    """Load `model`; "auto" means vgg19 if installed or downloadable (one short attempt), else
+    vgg16-hed with a warning. `fetch(name, **options)` takes `weights.fetch`'s timeout and attempts."""
+    if model != "auto":
+        if not weights.is_path(model):
+            fetch(model)
+        return weights.load_weights(model, download=False)
+    try:
+        fetch("vgg19", timeout=PROBE_TIMEOUT, attempts=1)
+        return weights.load_weights("vgg19", download=False)
+    except WeightsError as e:
+        why = str(e).split(";")[0]
+    try:  # warn only once the fallback is in hand: a failure is then one line, naming both causes
+        fetch("vgg16-hed")
+        w = weights.load_weights("vgg16-hed", download=False)
+    except WeightsError as e:
+        if str(e).split(";")[0] == why:  # the same cause for both (say, the weights folder)
+            raise
+        raise type(e)(f"neither vgg19 ({why}) nor vgg16-hed ({e}) is available") from None
+    warn(f"vgg19 weights unavailable ({why}); using vgg16-hed (--model vgg16-hed skips this try)")
+    return w

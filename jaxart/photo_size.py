@@ -1,0 +1,71 @@
+"""Whether a photo is large enough for the deepest layer the loss reads at a run's first (smallest)
+scale, and the options that would make it so, or set another size, as advice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from jaxart.config import SMALLEST, StyleConfig
+from jaxart.errors import InputError
+from jaxart.image import fit
+from jaxart.scales import sizes
+
+LARGE = 8192  # long sides beyond which size advice is no help: the image would not fit in memory
+
+
+def deepest(config: StyleConfig) -> tuple[str, int]:
+    """The deepest layer the loss reads and the short side it needs: after k poolings a side
+    shorter than 2**k px is empty, and the loss NaN."""
+    pools = lambda n: int(n[4]) - (not n.startswith("pool"))  # noqa: E731
+    layer = max(config.content_layers + config.style_layers, key=pools)
+    return layer, 2 ** pools(layer)
+
+
+def least_size(photo: Sequence[int], short: int) -> int:
+    """The smallest long side at which a photo of (height, width) `photo` is `short` px or more on
+    its short side, as `image.resized` sizes it."""
+    n = max(1, int((short - 0.5) * max(photo[:2]) / min(photo[:2])) - 1)
+    while min(fit(photo, n)) < short:
+        n += 1
+    return n
+
+
+def check_photo(config: StyleConfig, photo: Sequence[int], flag: str = "--size") -> None:
+    """Refuse a photo of (height, width) `photo` that the first (smallest) scale would make too small
+    for the deepest layer, naming the option that sets that scale (`flag` for the size) and the
+    least value that works; later scales are larger, so they pass if it does."""
+    layer, need = deepest(config)
+    first = sizes(config)[0]
+    h, w = fit(photo, first)
+    if min(h, w) >= need:
+        return
+    least = max(SMALLEST, least_size(photo, need))
+    if config.scales:
+        at, fix = f"--scales {first}", f"give --scales values of {least} or more"
+    elif first < config.size:  # the first of --start-size's doublings
+        at = f"--start-size {first}"
+        fix = f"use --start-size{'' if least <= config.size else f' and {flag}'} {least} or more"
+    else:
+        at, fix = f"{flag} {first}", f"use {flag} {least} or more"
+    if least > LARGE:  # a strip of a photo: no size that would fit it in memory helps
+        fix = f"crop the photo nearer to square (it is {photo[1]}x{photo[0]} px; {fix})"
+    raise InputError(f"at {at} the photo is {w}x{h} px, too small for layer {layer}, which needs at least {need} px "
+                     f"on the short side; {fix}, or shallower layers")
+
+
+def size_options(config: StyleConfig, side: int, flag: str = "--size") -> str:
+    """The options that make `config`'s last scale `side` px, as advice: the last of --scales
+    (dropping any scale not below it), or `flag`, with --start-size and --steps where they must
+    change too (one count per scale left: the last scale keeps its own)."""
+    if config.scales:
+        new = config.replace(size=side, scales=(*[s for s in config.scales[:-1] if s < side], side))
+        options = f"--scales {','.join(map(str, new.scales))}"
+    else:
+        new = config.replace(size=side, start_size=config.start_size and min(config.start_size, side))
+        options = f"{flag} {side}" + (f" --start-size {side}" if new.start_size != config.start_size else "")
+    count = len(sizes(new))
+    if config.scale_steps and count != len(config.scale_steps):
+        return options + f" --steps {','.join(map(str, config.scale_steps[:count - 1] + config.scale_steps[-1:]))}"
+    if config.scales:
+        return options + " or a smaller last scale (and --size to match, if given)"
+    return options + (" or smaller" if not (config.start_size or config.scale_steps) else "")
