@@ -17,7 +17,7 @@ from cli_common import (
 )
 from cli_options import Colors, Conv, LineSearch, Optimizer, Pooling
 from cli_resume import only_with_resume as _only_with_resume
-from jaxart import config as _config, files as _files, memory as _memory, output as _output
+from jaxart import config as _config, files as _files, formats as _formats, memory as _memory
 
 Loop = _choices("Loop", _config.LOOPS)
 _DEFAULT = _o.DEFAULT
@@ -104,7 +104,8 @@ def stylize(
     Compiled programs are kept in ~/.cache/jaxart/xla for later runs (JAXART_CACHE_DIR=off: not).
     """
     from jaxart import checkpoint, coarse_to_fine, compile_cache, destinations, job, locks, mask_regions, model_choice
-    from jaxart import notes as _notes, plateau, progress, resume as _resume, scales as _scales, signals, weights
+    from jaxart import frames as _frames, notes as _notes, output_names, plateau, progress, resume as _resume
+    from jaxart import scales as _scales, signals, weights
     from jaxart.config import StyleConfig
 
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
@@ -145,8 +146,8 @@ def stylize(
             _warn(note)
         if weights.is_path(model):
             model = str(_files.resolved(model))  # so --resume finds it from any folder
-    fmt = _output.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
-    output = output or destinations.default_output(content, styles, fmt)
+    fmt = _formats.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
+    output = output or output_names.default_output(content, styles, fmt)
     ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
     sources = [content, *styles, config.init, config.mask]  # stylize_files checks again; here, before weights load
     destinations.check_not_input([output], [*sources, resume])
@@ -165,7 +166,7 @@ def stylize(
     _memory.check(config, model_choice.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings],
                   mask=mask_size)
     mixing = (None if overwrite or resume
-              else destinations.mixing_note(output, fmt, _scales.total_steps(config), save_every))
+              else _frames.mixing_note(output, fmt, _scales.total_steps(config), save_every))
     for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init if resume else init),
                  _notes.style_scale_note(paintings, config), _notes.start_size_note(config), mixing,
                  _notes.frames_note(save_every, _scales.total_steps(config)),

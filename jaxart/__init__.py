@@ -12,7 +12,8 @@ from jaxart import color, losses, margin, objective, targets
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, JaxartError, NonFiniteLossError, WeightsError
 from jaxart.image import load_image
-from jaxart.output import read_record, save_image, save_png
+from jaxart.image_record import read_record
+from jaxart.output import save_image, save_png
 from jaxart.objective import LossWeights, loss_config, total_loss
 from jaxart.targets import Targets, make_targets
 from jaxart.transfer import run, stylize

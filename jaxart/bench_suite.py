@@ -29,7 +29,8 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
     only when their files are written."""
     from jaxart import bench as B
     from jaxart.convs import CONVS
-    from jaxart.destinations import check_folder, check_names, check_not_input
+    from jaxart.destinations import check_folder, check_not_input
+    from jaxart.output_names import check_names
 
     def choose(flag, given, allowed):
         if not given or not set(given) <= set(allowed):

@@ -23,7 +23,7 @@ import numpy as np
 
 from jaxart.errors import InputError, JaxartError
 from jaxart.files import check_path, replacing
-from jaxart.output import FORMATS
+from jaxart.formats import FORMATS
 
 FORMAT = 1
 RESUME_KEYS = ("jaxart", "weights_sha256", "model", "config", "inputs", "output", "format", "step")

@@ -11,7 +11,7 @@ from typing import NamedTuple
 from jaxart import animate, checkpoint, image, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
-from jaxart.output import read_record
+from jaxart.image_record import read_record
 
 
 def from_checkpoint(ckpt: checkpoint.Checkpoint) -> tuple[Path, list[Path], str, StyleConfig, tuple[int, int, int]]:

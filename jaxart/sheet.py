@@ -21,7 +21,9 @@ from jaxart.captions import describe, held, labels, painting_name, painting_name
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.files import all_or_nothing, replacing
-from jaxart.output import SUFFIXES, check_file_name, read_record, save_image
+from jaxart.formats import SUFFIXES, check_file_name
+from jaxart.image_record import read_record
+from jaxart.output import save_image
 from jaxart.run_record import one_painting
 from jaxart.settings import Setting
 from jaxart.sheet_draw import GAP, MAX_WIDTH, columns_for, contact_sheet
@@ -182,7 +184,8 @@ def _write_text(path: Path, text: str, overwrite: bool = True) -> Path:
 def check_outputs(path: Path, n: int, fmt: str = "png", *, overwrite: bool = False, inputs=()) -> None:
     """Fail before any work if the sheet, its page or a single image cannot be written, or would
     replace (or with `overwrite` remove as stale) one of the `inputs` (paths or None)."""
-    from jaxart.destinations import check_names, check_not_input, check_not_special, check_output
+    from jaxart.destinations import check_not_input, check_not_special, check_output
+    from jaxart.output_names import check_names
 
     if not path.name:  # ".", "/": no name to name the page and the tiles after
         raise InputError(f"the contact sheet {path} is a folder, not a PNG; give an --output ending in .png")

@@ -99,7 +99,7 @@ def test_a_library_caller_reads_overwrite_true_and_the_cli_reads_its_flags(tiny_
 
 def test_every_destination_refusal_from_python_is_free_of_flags(tmp_path):
     from cli_options import FLAGS
-    from jaxart import destinations
+    from jaxart import destinations, output_names
 
     photo = tmp_path / "photo.png"
     photo.write_bytes(b"x")
@@ -111,7 +111,7 @@ def test_every_destination_refusal_from_python_is_free_of_flags(tmp_path):
                 lambda: destinations.check_animation(tmp_path / "m.gif"),
                 lambda: destinations.check_animation(photo, inputs=[photo]),
                 lambda: destinations.check_beside(tmp_path / "o.png", "png", 4, 2, []),
-                lambda: destinations.check_names([("output", tmp_path / ("f" * 300 + ".png"))])]
+                lambda: output_names.check_names([("output", tmp_path / ("f" * 300 + ".png"))])]
     for refuse in refusals:
         with pytest.raises(InputError) as e:
             refuse()

@@ -12,7 +12,7 @@ import pytest
 import jaxart
 from jaxart import job, locks
 from jaxart.errors import InputError
-from jaxart.output import read_record
+from jaxart.image_record import read_record
 
 from conftest import ROOT, refusal_in_another_thread, write_tiny_job
 

@@ -11,8 +11,8 @@ from PIL import Image
 import jaxart
 from jaxart import color, inputs, reproduce
 from jaxart.config import StyleConfig
+from jaxart.image_record import read_record
 from jaxart.objective import loss_config
-from jaxart.output import read_record
 
 from conftest import run_main, stylize_argv, write_tiny_job
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import destinations, job, output, signals
+from jaxart import destinations, formats, frames, job, output_names, signals
 
 from conftest import run_main, write_tiny_job
 
@@ -110,12 +110,12 @@ def test_a_tif_output_is_written_as_tiff_without_format(files, tmp_path, monkeyp
     ("png16", "a.png", "png16"), ("tiff", "a.png", "tiff"),  # an explicit --format rules; check_output refuses
 ])
 def test_the_format_is_the_one_the_suffix_names_unless_given(fmt, name, chosen):
-    assert output.choose_format(fmt, name) == chosen
+    assert formats.choose_format(fmt, name) == chosen
 
 
 def test_a_resumed_run_keeps_its_format_while_the_suffix_fits_it():
-    assert output.choose_format(None, "a.png", "png16") == "png16"
-    assert output.choose_format(None, "a.tif", "png16") == "tiff"
+    assert formats.choose_format(None, "a.png", "png16") == "png16"
+    assert formats.choose_format(None, "a.tif", "png16") == "tiff"
 
 
 def test_an_output_suffix_naming_no_format_is_one_line_naming_those_there_are(files, tmp_path, monkeypatch, capsys):
@@ -137,11 +137,11 @@ def test_the_default_name_of_a_blend_names_every_painting(files, tmp_path, monke
 
 def test_a_long_default_name_is_cut_to_fit_with_room_for_its_checkpoint_and_frames(tmp_path):
     styles = [Path("s" * 100 + ".jpg"), Path("t" * 100 + ".jpg")]
-    name = destinations.default_output(Path("é" * 60 + ".jpg"), styles, "tiff", tmp_path)
-    other = destinations.default_output(Path("é" * 60 + ".jpg"), styles[::-1], "tiff", tmp_path)
+    name = output_names.default_output(Path("é" * 60 + ".jpg"), styles, "tiff", tmp_path)
+    other = output_names.default_output(Path("é" * 60 + ".jpg"), styles[::-1], "tiff", tmp_path)
     assert len(os.fsencode(name.name)) <= 255 - 16 + 4 and name.suffix == ".tif" and name != other
     name.stem.encode("utf-8")  # cut between characters, never inside one
-    assert destinations.default_output(Path("a.jpg"), [Path("b.png")], "tiff") == Path("a_b.tif")
+    assert output_names.default_output(Path("a.jpg"), [Path("b.png")], "tiff") == Path("a_b.tif")
 
 
 @pytest.mark.parametrize("command", ["stylize", "sweep"])
@@ -216,7 +216,7 @@ def test_an_animation_that_is_a_folder_or_no_gif_is_one_line_before_any_work(typ
 
 def test_a_default_name_of_few_characters_but_many_bytes_is_cut_too(tmp_path):
     """The file system counts bytes: 130 "é" are 130 characters but 260 bytes."""
-    name = destinations.default_output(Path("é" * 130 + ".jpg"), [Path("b.png")], "png", tmp_path)
+    name = output_names.default_output(Path("é" * 130 + ".jpg"), [Path("b.png")], "png", tmp_path)
     assert len(os.fsencode(name.name)) <= 255 - 16 + 4 and name.suffix == ".png"
 
 
@@ -227,10 +227,10 @@ def test_an_upper_case_suffix_is_accepted_as_the_output_format(tmp_path):
 
 
 def test_a_name_of_exactly_the_limit_is_allowed_and_one_byte_more_refused(tmp_path):
-    limit = destinations.name_limit(tmp_path)
-    destinations.check_names([("output", tmp_path / ("a" * (limit - 4) + ".png"))])
+    limit = output_names.name_limit(tmp_path)
+    output_names.check_names([("output", tmp_path / ("a" * (limit - 4) + ".png"))])
     with pytest.raises(jaxart.errors.InputError, match=f"would be {limit + 1} bytes, more than the {limit}"):
-        destinations.check_names([("output", tmp_path / ("a" * (limit - 3) + ".png"))])
+        output_names.check_names([("output", tmp_path / ("a" * (limit - 3) + ".png"))])
 
 
 def test_an_output_naming_an_input_another_way_is_still_refused(tmp_path, monkeypatch):
@@ -256,7 +256,7 @@ def test_stale_frames_are_those_of_an_earlier_run_to_this_output_that_this_run_d
     earlier("out_100000.png", out)  # six digits, from a run of 100000 steps or more
     earlier("out_00003.png", tmp_path / "elsewhere.png")  # another run's: not ours to remove
     (tmp_path / "out_00004.png").write_bytes(b"not a jaxart image")
-    stale = destinations.stale_frames(out, "png", steps=10, save_every=5)
+    stale = frames.stale_frames(out, "png", steps=10, save_every=5)
     assert sorted(p.name for p in stale) == ["out_00010.png", "out_00015.png", "out_100000.png"]
 
 

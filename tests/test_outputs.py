@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from PIL import Image, PngImagePlugin
 
 import jaxart
-from jaxart import destinations, output, sheet, sweep
+from jaxart import destinations, formats, output, sheet, sweep
 from jaxart.errors import InputError, OutputError
-from jaxart.output import read_record, save_png
+from jaxart.image_record import read_record
+from jaxart.output import save_png
 
 from conftest import run_main, write_tiny_job, stylize_argv as _stylize
 
@@ -296,7 +297,7 @@ def test_info_on_an_animation_points_to_the_image_holding_the_record(tmp_path, m
         assert "is an animation" in err and "carries no run record" in err and "--output" in err, err
 
 
-@pytest.mark.parametrize("fmt", output.FORMATS)
+@pytest.mark.parametrize("fmt", formats.FORMATS)
 def test_a_record_naming_non_ascii_files_round_trips_in_every_format(fmt, tmp_path):
     record = {"inputs": {"content": "café.jpg", "styles": ["東京.png"]}, "step": 2}
     path = jaxart.save_image(tmp_path / ("out.tif" if fmt == "tiff" else "out.png"), PIXELS, record, fmt)
@@ -310,7 +311,7 @@ def test_a_record_that_is_not_a_json_object_is_refused(tmp_path):
         read_record(_png(tmp_path / "list.png", pnginfo=info))
 
 
-@pytest.mark.parametrize("fmt", output.FORMATS)
+@pytest.mark.parametrize("fmt", formats.FORMATS)
 def test_an_empty_image_is_refused_and_writes_nothing(fmt, tmp_path):
     for shape in ((0, 4, 3), (4, 0, 3)):
         with pytest.raises(ValueError, match=r"\(H, W, 3\)"):

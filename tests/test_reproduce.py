@@ -13,7 +13,8 @@ import cli
 from jaxart import reproduce, transfer
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
-from jaxart.output import read_record, save_image
+from jaxart.image_record import read_record
+from jaxart.output import save_image
 
 from conftest import run_main, write_tiny_job
 

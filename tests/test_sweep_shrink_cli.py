@@ -7,7 +7,7 @@ import shlex
 import pytest
 
 from jaxart import batched
-from jaxart.output import read_record
+from jaxart.image_record import read_record
 
 from conftest import run_main, write_tiny_job
 

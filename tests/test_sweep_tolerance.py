@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import cli
 import jaxart
 from jaxart import batched, image, plateau, sweep, transfer, weights
-from jaxart.output import read_record
+from jaxart.image_record import read_record
 
 from conftest import run_main, write_tiny_job
 

@@ -10,7 +10,8 @@ from PIL import Image
 
 import jaxart
 from jaxart import checkpoint, image, job, weights
-from jaxart.output import read_record, save_image
+from jaxart.image_record import read_record
+from jaxart.output import save_image
 from jaxart.run_record import record
 
 from conftest import run_main, stylize_argv, write_tiny_job

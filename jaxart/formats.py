@@ -1,0 +1,53 @@
+"""The formats jaxart writes results in, their suffixes, and the one an output path names."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jaxart.errors import InputError
+
+FORMATS = ("png", "png16", "tiff")  # 8-bit PNG, 16-bit PNG, 16-bit TIFF
+SUFFIXES = {"png": (".png",), "png16": (".png",), "tiff": (".tif", ".tiff")}
+
+
+def choose_format(fmt: str | None, path: str | os.PathLike | None, default: str = "png") -> str:
+    """The format to write `path` in: `fmt` (an explicit --format) if given; else `default` if
+    `path` is None or its suffix fits it (.png for png16 too); else the one its suffix names
+    (.png: png, .tif or .tiff: tiff).
+
+    Raises:
+      InputError: no `fmt`, and `path` is a folder or has no suffix (`check_file_name`), or its
+        suffix names none of the FORMATS.
+    """
+    if fmt is not None or path is None:
+        return fmt or default
+    check_file_name(path, default, note=" (jaxart writes PNG, .png, and TIFF, .tif or .tiff)")
+    suffix = Path(path).suffix.lower()
+    named = [f for f in (default, *FORMATS) if suffix in SUFFIXES[f]]
+    if not named:
+        raise InputError(f"output {path} ends in {suffix}; jaxart writes PNG (.png, --format png or png16) "
+                         "and TIFF (.tif or .tiff, --format tiff): choose an --output ending in one of those")
+    return named[0]
+
+
+def check_file_name(path: str | os.PathLike, fmt: str = "png", *, what: str = "output", name: str = "out",
+                    note: str = "") -> None:
+    """Refuse an output `path` that is an existing folder or has no suffix, advising a file named for
+    `fmt` (`name` + its suffix) in it. The folder is judged first: a folder's name seldom has a
+    suffix, and that is not what is wrong. A name without a suffix is often a folder to write into
+    whose trailing slash Path() dropped (`-o newdir/`). `what` and `note` frame the no-suffix message.
+
+    Raises:
+      InputError: `path` is a folder or has no suffix.
+    """
+    suffix = SUFFIXES[fmt][0]
+    if os.path.isdir(path):  # os.path's: False, not an OSError, for a name too long to look at
+        raise InputError(f"{what} {path} is a folder; give a file name in it, such as "
+                         f"{Path(path) / (name + suffix)}")
+    if Path(path).name.lower() in {s for f in FORMATS for s in SUFFIXES[f]}:  # `-o "$NAME.png"`, NAME empty
+        raise InputError(f"{what} {path} is a suffix without a name; give a file name such as "
+                         f"{Path(path).with_name(name + Path(path).name)}")
+    if not Path(path).suffix:
+        raise InputError(f"{what} {path} has no suffix; give a file name such as {path}{suffix}, or "
+                         f"{Path(path) / (name + suffix)} to write into a folder {Path(path).name}{note}")

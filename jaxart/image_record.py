@@ -1,0 +1,80 @@
+"""The run record an image jaxart wrote carries: where it is kept in a PNG or TIFF, and reading it back
+(`jaxart info`). `output.save_image` writes it."""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+
+from PIL import Image
+
+from jaxart.errors import InputError, describe
+from jaxart.files import check_path
+from jaxart.paths import as_path
+
+RECORD_KEY = "jaxart"
+SOFTWARE = b"jaxart\0"  # a TIFF's Software tag: its ImageDescription is the run record
+
+
+def read_record(path: str | os.PathLike) -> dict:
+    """The run record the image at `path` carries, a PNG (8- or 16-bit) or TIFF that `save_image` or
+    `save_png` wrote; only the record is read, not the pixels.
+
+    Returns:
+      The record given to `save_image`, a dict of JSON values.
+
+    Raises:
+      InputError: the file is missing or unreadable, or holds no valid jaxart record.
+    """
+    check_path(as_path(path, "read_record's path", "the path of a PNG or TIFF jaxart wrote"), "image")
+    if not Path(path).is_file():  # a FIFO or device would block Image.open
+        why = "not a file" if Path(path).exists() else "no such file"
+        raise InputError(f"{path} could not be read ({why}); give a PNG or TIFF jaxart wrote")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's (a large image, odd chunks, a cut TIFF): only the record is read
+            with Image.open(path) as img:
+                # A PNG's text chunks before its pixels (where jaxart writes the record) are read on open:
+                # the pixels are not decoded, so a truncated image with its record whole still has one.
+                text = img.info.get(RECORD_KEY) if img.format == "PNG" else None
+                if not isinstance(text, str):
+                    text = getattr(img, "text", {}).get(RECORD_KEY)  # a chunk after the pixels: decodes them
+                if text is None and img.format == "TIFF":
+                    text = _tiff_record(img.tag_v2)
+                kind, animated = img.format, getattr(img, "is_animated", False)
+    except Exception as e:  # noqa: BLE001 - any unreadable file is a bad input here
+        raise InputError(f"{path} could not be read as an image ({describe(e, path)}); "
+                         "give a PNG or TIFF jaxart wrote") from None
+    if text is None and kind in ("GIF", "WEBP") and not animated:  # a still image, from any program
+        raise InputError(f"{path} has no jaxart run record: jaxart writes one into PNG and TIFF images, "
+                         f"not {kind}; give the image a run wrote (its --output)")
+    if text is None and kind in ("GIF", "WEBP"):
+        raise InputError(f"{path} is an animation ({kind}), which carries no run record; the image the run "
+                         f"wrote (its --output, a PNG or TIFF) holds it: give that")
+    if text is None:
+        raise InputError(f"{path} has no jaxart run record; was it written by jaxart?")
+    try:
+        record = json.loads(text)
+    except (ValueError, RecursionError) as e:  # RecursionError: nesting too deep to be a record
+        raise InputError(f"{path} has a damaged jaxart run record ({e}); re-run to write a new one") from None
+    if not isinstance(record, dict):
+        raise InputError(f"{path} has a jaxart run record that is not a JSON object; re-run to write a new one")
+    return record
+
+
+def _tiff_record(tags) -> str | None:
+    """A TIFF's ImageDescription if it is a jaxart record, else None: scanners, cameras and other
+    programs write their own text or JSON there. jaxart's TIFFs say so in their Software tag;
+    older ones (without it) have a JSON object naming the jaxart version."""
+    text = tags.get(270)
+    if not isinstance(text, str):
+        return None
+    if str(tags.get(305, "")).rstrip("\0") == SOFTWARE.rstrip(b"\0").decode():
+        return text
+    try:
+        record = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return text if isinstance(record, dict) and RECORD_KEY in record else None
