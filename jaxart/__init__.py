@@ -27,6 +27,6 @@ __version__ = "0.2.0"
 __all__ = [
     "VGG", "VGG16", "VGG19", "InputError", "JaxartError", "LossWeights", "NonFiniteLossError", "Preprocess",
     "StyleConfig", "color", "Targets", "Weights", "WeightsError", "features", "layer_names", "load_image",
-    "load_weights", "loss_config", "losses", "make_targets", "margin", "objective", "random_weights", "read_record", "run",
-    "save_image", "save_png", "sheet", "stylize", "sweep", "targets", "total_loss",
+    "load_weights", "loss_config", "losses", "make_targets", "margin", "objective", "random_weights", "read_record",
+    "run", "save_image", "save_png", "sheet", "stylize", "sweep", "targets", "total_loss",
 ]

@@ -46,7 +46,8 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
         from jaxart import bench_torch
 
         if not bench_torch.available():
-            raise InputError("--baseline torch needs PyTorch: pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu")
+            raise InputError("--baseline torch needs PyTorch: "
+                             "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu")
     if not 1 <= repeats <= MAX_REPEATS:
         raise InputError(f"--repeats must be 1 to {MAX_REPEATS}, got {repeats}; the median of 5-10 is steady")
     if sweep < 0:
@@ -62,7 +63,8 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
         if json_out.is_dir():
             raise InputError(f"--json {json_out} is a folder; give a file name, e.g. bench.json")
         check_not_input([json_out], [quality.get("content"), quality.get("style")] if quality else [])
-        if quality and quality_images and os.path.abspath(json_out) in map(os.path.abspath, quality_pictures(quality_images, 1)):
+        if quality and quality_images and (
+                os.path.abspath(json_out) in map(os.path.abspath, quality_pictures(quality_images, 1))):
             raise InputError(f"--json {json_out} is where --quality-images writes a picture; choose another name")
         if os.path.lexists(json_out) and not overwrite:
             raise InputError(f"--json {json_out} already exists; pass --overwrite to replace it or choose another name")
@@ -185,8 +187,8 @@ def _rows(sizes, repeats, loops, baseline, remat, convs, memory, sweep, quality,
     from jaxart import bench as B, bench_machine, bench_memory
 
     peaks = {dtype: bench_machine.matmul_peak(dtype=dtype) for dtype in ("float32", "bfloat16")}
-    echo(f"{bench_machine.format_machine(bench_machine.machine())}; matmul peak {peaks['float32']:.0f} GFLOP/s (float32), "
-         f"{peaks['bfloat16']:.0f} (bfloat16)")
+    echo(f"{bench_machine.format_machine(bench_machine.machine())}; "
+         f"matmul peak {peaks['float32']:.0f} GFLOP/s (float32), {peaks['bfloat16']:.0f} (bfloat16)")
     rows, memory_rows, sweep_rows, reached = [], [], [], None
     for size in sizes:
         rows.append(B.measure(size, repeats=repeats, loops=tuple(loops), baseline=baseline, remat=remat,

@@ -126,7 +126,8 @@ def check(ckpt: Checkpoint, *, version: str | None = None, weights: Any = None) 
         raise InputError(f"checkpoint was made by jaxart {made}, this is jaxart {version}; "
                          "resume it with that version or start the run again")
     if weights is not None and not _same_weights(ckpt.meta, weights):
-        raise InputError(f"checkpoint was made with other weights (sha256 {str(ckpt.meta.get('weights_sha256'))[:12]}..., "
+        raise InputError("checkpoint was made with other weights "
+                         f"(sha256 {str(ckpt.meta.get('weights_sha256'))[:12]}..., "
                          f"these are {weights.sha256[:12]}...); resume with the same weights file")
 
 

@@ -28,8 +28,9 @@ from jaxart.run_record import one_painting
 from jaxart.settings import Setting
 from jaxart.sheet_draw import GAP, MAX_WIDTH, columns_for, contact_sheet
 
-__all__ = ["FAILED", "GAP", "MAX_WIDTH", "TILE_SUFFIXES", "check_outputs", "columns_for", "contact_sheet", "describe", "held",
-           "labels", "nonfinite", "outputs", "stale_tiles", "tile_paths", "write"]  # drawing from sheet_draw.py too
+# The drawing from sheet_draw.py too.
+__all__ = ["FAILED", "GAP", "MAX_WIDTH", "TILE_SUFFIXES", "check_outputs", "columns_for", "contact_sheet", "describe",
+           "held", "labels", "nonfinite", "outputs", "stale_tiles", "tile_paths", "write"]
 
 FAILED = "the loss became NaN or inf; this is the last finite image"  # a failed tile's record
 TILE_SUFFIXES = tuple(dict.fromkeys(s[0] for s in SUFFIXES.values()))  # .png, .tif: what tiles end in

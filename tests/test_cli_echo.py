@@ -34,9 +34,10 @@ def _line(command, options, files, tmp_path, monkeypatch, capsys, paintings=1) -
 
 # (options, paintings, the start of the line: the flag and what was typed after it, as typed)
 TYPED = {
-    "blend all 0": (["--style-blend", "0,0"], 2, "error: --style-blend 0,0 has no weight above 0, which leaves no style"),
-    "blend negative": (["--style-blend", "1,-1"], 2, "error: --style-blend must be a finite number >= 0 (at most 1e30), "
-                       "got 1,-1"),
+    "blend all 0": (["--style-blend", "0,0"], 2,
+                    "error: --style-blend 0,0 has no weight above 0, which leaves no style"),
+    "blend negative": (["--style-blend", "1,-1"], 2,
+                       "error: --style-blend must be a finite number >= 0 (at most 1e30), got 1,-1"),
     "layer weights nan": (["--style-layer-weights", "1,nan,1,1,1"], 1, "error: --style-layer-weights must be a finite "
                           "number >= 0 (at most 1e30), got 1,nan,1,1,1"),
     "scales decrease": (["--scales", "32,16"], 1, "error: --scales 32,16 must increase, e.g. 256,512,1024"),
@@ -68,7 +69,8 @@ def test_listed_writes_numbers_as_a_command_line_lists_them():
     (["--style-scale", "0.5,1e31"], "--style-scale", "1e31"),
 ])
 def test_sweep_names_the_flag_of_a_bad_grid_value_once(options, flag, value, files, tmp_path, monkeypatch, capsys):
-    """It read "the setting style 10, content 1, tv 10, --seed 999...: --seed must be ... got 999...": the flag twice."""
+    """It read "the setting style 10, content 1, tv 10, --seed 999...: --seed must be ... got 999...": the flag
+    twice."""
     line = _line("sweep", options, files, tmp_path, monkeypatch, capsys)
     assert line.count(flag) == 1 and (value is None or line.count(value) == 1), line
     assert line.startswith("error: ") and "[" not in line, line
@@ -88,7 +90,8 @@ def test_a_library_caller_reads_overwrite_true_and_the_cli_reads_its_flags(tiny_
     out.write_bytes(b"an earlier image")
     with pytest.raises(InputError) as e:  # from Python: the argument to pass, no flag
         job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, StyleConfig(size=32, steps=1), tiny_vgg16)
-    assert str(e.value) == f"output {out} already exists; pass overwrite=True to replace it or choose another output path"
+    assert str(e.value) == (f"output {out} already exists; pass overwrite=True to replace it or choose another "
+                            "output path")
     assert out.read_bytes() == b"an earlier image"
     monkeypatch.setattr(model_choice, "resolve_model", _stop_before_weights)
     code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model,

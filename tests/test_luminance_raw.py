@@ -63,12 +63,14 @@ def test_it_is_refused_outside_luminance(mode, files, tmp_path, monkeypatch, cap
     extra = ["--colors", mode] * (mode != "style")
     code, _, err = run_main(stylize_argv(files, out, *extra, "--no-match-luminance"), monkeypatch, capsys)
     assert code == 2 and "\n" not in err and not out.exists(), err
-    assert err.startswith("error: --no-match-luminance is for --colors luminance only") and f"--colors {mode} matches" in err, err
+    assert err.startswith("error: --no-match-luminance is for --colors luminance only"), err
+    assert f"--colors {mode} matches" in err, err
 
 
 def test_it_round_trips_through_the_record_and_info_command(files, tmp_path, monkeypatch, capsys):
     first, second = tmp_path / "a.png", tmp_path / "a-2.png"
-    code, _, err = run_main(stylize_argv(files, first, "--colors", "luminance", "--no-match-luminance"), monkeypatch, capsys)
+    argv = stylize_argv(files, first, "--colors", "luminance", "--no-match-luminance")
+    code, _, err = run_main(argv, monkeypatch, capsys)
     assert code == 0, err
     assert read_record(first)["config"]["match_luminance"] is False
     code, out, err = run_main(["info", str(first), "--command"], monkeypatch, capsys)

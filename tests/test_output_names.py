@@ -289,5 +289,6 @@ def test_only_frames_this_run_would_write_are_refused_and_a_folder_even_with_ove
 def test_an_animation_may_not_replace_an_input_even_with_overwrite(tmp_path):
     movie = tmp_path / "loop.gif"
     movie.write_bytes(b"GIF89a a painting")
-    with pytest.raises(jaxart.errors.InputError, match="animation .*loop.gif is one of the inputs; choose another animation path"):
+    with pytest.raises(jaxart.errors.InputError,
+                       match="animation .*loop.gif is one of the inputs; choose another animation path"):
         destinations.check_animation(movie, overwrite=True, inputs=[movie])

@@ -88,8 +88,9 @@ def test_default_settings_give_a_short_command(tmp_path, monkeypatch, capsys):
 def _configs(d, mask):
     a = StyleConfig(size=48, scales=(32, 48), scale_steps=(2, 3), steps=5, optimizer="adam", learning_rate=0.07,
                     content_layers=("relu2_2",), style_layers=("relu1_1", "relu2_1"), style_layer_weights=(1.0, 0.25),
-                    content_weight=2.0, style_weight=1e-5, tv_weight=0.0, mask=str(mask), region_colors=("red", "#0000ff"),
-                    keep_colors=("lime",), colors="match-pca", style_scale=0.75, margin=0, pooling="avg", loop="scan", remat=True, conv="direct")
+                    content_weight=2.0, style_weight=1e-5, tv_weight=0.0, mask=str(mask),
+                    region_colors=("red", "#0000ff"), keep_colors=("lime",), colors="match-pca", style_scale=0.75,
+                    margin=0, pooling="avg", loop="scan", remat=True, conv="direct")
     b = StyleConfig(size=48, start_size=24, steps=4, seed=9, init=str(d / "paint.png"), linesearch="zoom",
                     lbfgs_memory=3, style_blend=(2.0, 1.0), style_layers=("relu1_1",), colors="luminance",
                     match_luminance=False)
@@ -147,7 +148,8 @@ def test_older_records_take_defaults_or_fail_in_one_line(tmp_path, monkeypatch, 
     save_image(d / "old.png", np.zeros((4, 4, 3)), old)  # 0.1 optimized the image alone, so --margin 0 remakes it
     code, out, err = run_main(["info", str(d / "old.png"), "--command"], monkeypatch, capsys)
     assert (code, err) == (0, "")
-    assert shlex.split(out)[4:] == ["--output", str(d / "old-2.png"), "--size", "256", "--steps", "100", "--margin", "0"]
+    assert shlex.split(out)[4:] == ["--output", str(d / "old-2.png"), "--size", "256", "--steps", "100",
+                                    "--margin", "0"]
     for name, broken, says in [("gone.png", {**old, "config": {"size": 256, "gone_field": 1}}, "gone_field"),
                                ("bare.png", {"jaxart": "0.1.0", "config": {}}, "names no content and style"),
                                # was "has field config.scales has the wrong type this jaxart does not know"
