@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from cli_common import choices, csv, home, number, whole
-from jaxart import color, config, convs, output, plateau as _plateau, reproduce, vgg
+from jaxart import color, config, convs, formats, plateau as _plateau, reproduce, vgg
 from jaxart.files import resolved, web_address
 
 DEFAULT = config.StyleConfig()
@@ -57,7 +57,7 @@ LineSearch = choices("LineSearch", config.LINESEARCHES)
 Pooling = choices("Pooling", vgg.POOLINGS)
 Conv = choices("Conv", convs.CONVS)
 Colors = choices("Colors", color.MODES)
-Format = choices("Format", output.FORMATS)
+Format = choices("Format", formats.FORMATS)
 
 ContentLayers = Annotated[Optional[str], typer.Option(
     help=f"VGG layers that keep the photo's content, comma-separated [default: {','.join(DEFAULT.content_layers)}].")]

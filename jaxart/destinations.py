@@ -12,12 +12,8 @@ from jaxart import animate, checkpoint
 from jaxart.errors import InputError
 from jaxart.files import check_path, nearest, probe_folder, resolved, unreplaceable
 from jaxart.formats import SUFFIXES, check_file_name
-from jaxart.frames import frame, frames_there, stale_frames
+from jaxart.frames import frame, frames_there
 from jaxart.output_names import check_derived, check_names, name_limit
-
-# `frame` and `stale_frames` are frames.py's; job.stylize_files reaches them here too.
-__all__ = ["check_animation", "check_beside", "check_folder", "check_not_input", "check_not_special",
-           "check_output", "frame", "stale_frames"]
 
 
 def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag: str = "output path",

@@ -17,6 +17,7 @@ from jaxart.input_files import load_inputs, photo_shape
 from jaxart.inputs import initial_image
 from jaxart.config import StyleConfig
 from jaxart.errors import NonFiniteLossError, OutputTakenError
+from jaxart.frames import frame, stale_frames
 from jaxart.output import save_image
 from jaxart.run_record import input_digests, record
 from jaxart.vgg import Weights
@@ -129,7 +130,7 @@ def stylize_files(
             if movie is not None and p.step < p.steps:
                 movie.offer(p.step, p.image)
             if save_every and p.step % save_every == 0 and p.step < p.steps:
-                save_image(destinations.frame(output, p.step, fmt), np.asarray(p.image), {**meta, "step": p.step}, fmt,
+                save_image(frame(output, p.step, fmt), np.asarray(p.image), {**meta, "step": p.step}, fmt,
                            overwrite=overwrite)
             if p.step == p.steps:
                 return  # the finished image is written below, whatever arrives now
@@ -174,7 +175,7 @@ def stylize_files(
         if animation is not None:
             animate.save_animation(animation, movie.images + [outcome.image], overwrite=animation_overwrite)
         if asked:  # an earlier run's frames, at steps this one did not write, would mix in
-            for path in destinations.stale_frames(output, fmt, outcome.steps, save_every, own=own):
+            for path in stale_frames(output, fmt, outcome.steps, save_every, own=own):
                 path.unlink(missing_ok=True)
         if checkpoint_every or resume is not None or overwrite:  # the finished image supersedes the checkpoint:
             ckpt_path.unlink(missing_ok=True)  # this run's, or one that --overwrite let it replace

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from jaxart import guided, image, output as _output, plateau, region_styles, scales, vgg
+from jaxart import formats, guided, image, plateau, region_styles, scales, vgg
 from jaxart.config import INITS, StyleConfig
 from jaxart.errors import InputError
 from jaxart.optimize import IGNORES
@@ -55,7 +55,7 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
     """The argv (from "jaxart", "stylize") that makes the image `record` describes again, into `output`.
 
     Args:
-      record: a run record as `jaxart.output.read_record` returns it: a stylize run's, a sweep
+      record: a run record as `jaxart.image_record.read_record` returns it: a stylize run's, a sweep
         tile's, or an interrupted run's. Fields older versions lacked take stylize's defaults (the margin 0, as 0.1 ran).
       output: the image to write (paths are printed as given; the record's are absolute); for a
         `--save-every` frame's record, the run's output, beside which the run writes the frame again.
@@ -94,7 +94,7 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
     if background is not None and tuple(background) != image.WHITE:
         argv += ["--background", ",".join(str(int(c)) for c in background)]
     try:
-        implied = _output.choose_format(None, output)
+        implied = formats.choose_format(None, output)
     except InputError:  # a suffix that names no format
         implied = None
     if fmt != implied:
