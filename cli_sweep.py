@@ -11,71 +11,16 @@ import typer
 
 import cli_options as _o
 from cli_common import (
-    csv as _csv, fetch as _fetch, home as _home, sheet_path as _sheet_path, parse_colour as _parse_colour, path_or_word as _path_or_word,
-    stop_if_interrupted as _stop_if_interrupted, unused_option as _unused_option, warn as _warn,
-    number as _number, say as _say, whole as _whole,
+    csv as _csv, fetch as _fetch, home as _home, sheet_path as _sheet_path, parse_colour as _parse_colour,
+    path_or_word as _path_or_word, stop_if_interrupted as _stop_if_interrupted, unused_option as _unused_option,
+    warn as _warn, number as _number, say as _say, whole as _whole,
 )
 from cli_options import Colors, Conv, LineSearch, Optimizer, Pooling
+from cli_sweep_values import layer_weights as _layer_weights, listed as _listed, once as _once, swept as _swept
 from jaxart import config as _config
-from jaxart.duplicates import repeated
 
 _DEFAULT = _o.DEFAULT
 _SIZE = 256  # a sweep's default --size, below stylize's: it makes an image per setting
-
-
-def _swept(help: str, default) -> typer.models.OptionInfo:
-    """A swept option: comma-separated values, or the option repeated (`--seed 0 --seed 1` is `--seed 0,1`)."""
-    return typer.Option(help=f"{help}; repeated, its values add up [default: {default:g}].", metavar="<str>",
-                        show_default=False)
-
-
-def _listed(texts: list[str] | None, flag: str, default, cast) -> tuple:
-    """A swept option's values, from each time it is given; `default` if never. Only the last of
-    `--style-weight 1 --style-weight 10` was kept: silently one tile, not the two meant."""
-    return tuple(v for text in texts or [f"{default:g}"] for v in _csv(text, flag, cast))
-
-
-def _once(flag: str, values: tuple, texts: list[str] | None) -> None:
-    """Refuse a value given twice, as typed: two identical tiles, not a wider sweep. 1 and 1.0, or 0 and
-    -0, are one value written two ways: "1 is listed twice" read as if the 1.0 typed beside it was not seen."""
-    if (twice := repeated(values)) is not None:
-        typed = [t.strip() for text in texts or () for t in text.split(",")]  # as `_listed` read them, in order
-        first, second = [t for t, v in zip(typed, values) if v == twice][:2]
-        said = f"{first} is listed twice" if first == second else f"{first} and {second} are the same value"
-        raise typer.BadParameter(f"{said}; each value makes its own tiles, so list each once", param_hint=flag)
-
-
-def _layer_weights(texts: list[str] | None, layers: tuple[str, ...]) -> tuple[tuple[float, ...], ...]:
-    """--style-layer-weights' alternatives, `;` between them or the option repeated, each one weight per
-    style layer. Of several, an empty one, a wrong count or all zeros is named by its place, before any work (one
-    alone is checked as stylize checks it), and so is one that weighs the layers as another does (2,2
-    as 1,1: a run scales them to sum to 1), which would be a second identical tile."""
-    flag, texts = "--style-layer-weights", [t for text in texts or () for t in text.split(";")]
-    if len(texts) > 1 and not all(t.strip() for t in texts):
-        where = [t.strip() for t in texts].index("") + 1
-        raise typer.BadParameter(f"alternative {where} of {len(texts)} is empty; give one weight per style layer, "
-                                 "comma-separated, and ';' only between alternatives", param_hint=flag)
-    alternatives = tuple(_csv(t, flag, float) for t in texts)
-    for i, (t, ws) in enumerate(zip(texts, alternatives)):
-        if len(ws) != len(layers) and len(texts) > 1:
-            raise typer.BadParameter(
-                f"alternative {i + 1} of {len(texts)}, {t.strip()!r}, gives {len(ws)} weight{'s' * (len(ws) != 1)} "
-                f"for {len(layers)} style layer{'s' * (len(layers) != 1)} ({', '.join(layers)}); give one weight per "
-                "style layer, in that order, and ';' between alternatives", param_hint=flag)
-        if len(texts) > 1 and not any(ws):  # "the setting style 10, ...: are all 0" named no alternative
-            raise typer.BadParameter(
-                f"alternative {i + 1} of {len(texts)}, {t.strip()!r}, weighs every style layer 0, which leaves no "
-                "style; give at least one style layer a weight above 0 in each alternative (or --style-weight 0 "
-                "for no style)", param_hint=flag)
-    seen: dict[tuple[float, ...], str] = {}  # each alternative as a run weighs the layers: scaled to sum to 1
-    for t, ws in zip(texts, alternatives):
-        scaled = tuple(w / (sum(ws) or 1) for w in ws)
-        if scaled in seen:
-            said = (f"{t.strip()!r} is listed twice" if seen[scaled] == t.strip()
-                    else f"{t.strip()!r} weighs the layers as {seen[scaled]!r} does (a run scales them to sum to 1)")
-            raise typer.BadParameter(f"{said}; each alternative makes its own tiles, so list each once", param_hint=flag)
-        seen[scaled] = t.strip()
-    return alternatives
 
 
 def _made(settings) -> str:
@@ -88,29 +33,58 @@ def _made(settings) -> str:
 
 def sweep(
     ctx: typer.Context,
-    content: Annotated[Path, typer.Argument(metavar="CONTENT", help="The photo.", show_default=False, parser=_o.to_read("the path of an image file"), callback=_home)],
-    styles: Annotated[Optional[list[Path]], typer.Argument(metavar="STYLE", help="One or more paintings: blended into one style for every tile (--style-blend weighs them), or, with --each-painting, compared: each painting its own tiles. Not with --region-style, which names them.", show_default=False, parser=_o.to_read("the path of an image file"), callback=_home)] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.", parser=_sheet_path, metavar="<path>", callback=_home)] = Path("sweep.png"),
+    content: Annotated[Path, typer.Argument(
+        metavar="CONTENT", help="The photo.", show_default=False, parser=_o.to_read("the path of an image file"),
+        callback=_home)],
+    styles: Annotated[Optional[list[Path]], typer.Argument(
+        metavar="STYLE",
+        help="One or more paintings: blended into one style for every tile (--style-blend weighs them), or, with "
+             "--each-painting, compared: each painting its own tiles. Not with --region-style, which names them.",
+        show_default=False, parser=_o.to_read("the path of an image file"), callback=_home)] = None,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.",
+        parser=_sheet_path, metavar="<path>", callback=_home)] = Path("sweep.png"),
     fmt: _o.TileFormat = _o.Format("png"),
-    style_weight: Annotated[Optional[list[str]], _swept("Comma-separated style weights", _DEFAULT.style_weight)] = None,
-    content_weight: Annotated[Optional[list[str]], _swept("Comma-separated content weights", _DEFAULT.content_weight)] = None,
+    style_weight: Annotated[Optional[list[str]], _swept(
+        "Comma-separated style weights", _DEFAULT.style_weight)] = None,
+    content_weight: Annotated[Optional[list[str]], _swept(
+        "Comma-separated content weights", _DEFAULT.content_weight)] = None,
     tv_weight: Annotated[Optional[list[str]], _swept("Comma-separated TV weights", _DEFAULT.tv_weight)] = None,
-    seed: Annotated[Optional[list[str]], _swept("Comma-separated seeds; more than one needs --init random (a seed only sets a random start)", _DEFAULT.seed)] = None,
-    model: Annotated[str, typer.Option(help="auto, a registered name or a .safetensors path.", parser=_o.word_or_file("auto, a model name or a .safetensors path"), callback=_home)] = "auto",
-    size: Annotated[Optional[int], typer.Option(parser=_whole, help=f"Long side of each image in pixels (default {_SIZE}, or the last of --scales).", show_default=False)] = None,
+    seed: Annotated[Optional[list[str]], _swept(
+        "Comma-separated seeds; more than one needs --init random (a seed only sets a random start)",
+        _DEFAULT.seed)] = None,
+    model: Annotated[str, typer.Option(
+        help="auto, a registered name or a .safetensors path.",
+        parser=_o.word_or_file("auto, a model name or a .safetensors path"), callback=_home)] = "auto",
+    size: Annotated[Optional[int], typer.Option(
+        parser=_whole, help=f"Long side of each image in pixels (default {_SIZE}, or the last of --scales).",
+        show_default=False)] = None,
     steps: _o.Steps = "200",
     scales: _o.Scales = None,
     start_size: _o.StartSize = None,
     optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
     linesearch: _o.LineSearchOption = LineSearch(_DEFAULT.linesearch),
     lbfgs_memory: _o.LbfgsMemory = _DEFAULT.lbfgs_memory,
-    learning_rate: Annotated[float, typer.Option(parser=_number, help="Adam's step size (L-BFGS ignores it).")] = _DEFAULT.learning_rate,
-    init: Annotated[str, typer.Option(help="content, random, or the path of an image.", parser=_o.word_or_file("content, random or an image file's path"), callback=_home)] = _DEFAULT.init,
+    learning_rate: Annotated[float, typer.Option(
+        parser=_number, help="Adam's step size (L-BFGS ignores it).")] = _DEFAULT.learning_rate,
+    init: Annotated[str, typer.Option(
+        help="content, random, or the path of an image.",
+        parser=_o.word_or_file("content, random or an image file's path"), callback=_home)] = _DEFAULT.init,
     content_layers: _o.ContentLayers = None,
     style_layers: _o.StyleLayers = None,
-    style_layer_weights: Annotated[Optional[list[str]], typer.Option(help="Comma-separated weights, one per style layer (0 turns one off); ';' between alternatives, each its own tiles (\"1,1,1,1,1;1,0,0,0,0;0,0,0,0,1\": all, the first alone, the last alone); repeated, its alternatives add up [default: equal].", metavar="<str>", show_default=False)] = None,
-    style_blend: Annotated[Optional[str], typer.Option(help="Comma-separated weights of the paintings, one each, for every tile [default: equal].", show_default=False)] = None,
-    each_painting: Annotated[bool, typer.Option("--each-painting", help="Compare the paintings: each STYLE paints its own tiles alone (one per combination of the other swept values, the paintings side by side in each row, or the --style-layer-weights alternatives where several are given) instead of all blended into every tile. Not with --style-blend, --mask or --region-style.")] = False,
+    style_layer_weights: Annotated[Optional[list[str]], typer.Option(
+        help="Comma-separated weights, one per style layer (0 turns one off); ';' between alternatives, each its own "
+             "tiles (\"1,1,1,1,1;1,0,0,0,0;0,0,0,0,1\": all, the first alone, the last alone); repeated, its "
+             "alternatives add up [default: equal].", metavar="<str>", show_default=False)] = None,
+    style_blend: Annotated[Optional[str], typer.Option(
+        help="Comma-separated weights of the paintings, one each, for every tile [default: equal].",
+        show_default=False)] = None,
+    each_painting: Annotated[bool, typer.Option(
+        "--each-painting",
+        help="Compare the paintings: each STYLE paints its own tiles alone (one per combination of the other swept "
+             "values, the paintings side by side in each row, or the --style-layer-weights alternatives where "
+             "several are given) instead of all blended into every tile. Not with --style-blend, --mask or "
+             "--region-style.")] = False,
     colors: _o.ColorsOption = Colors(_DEFAULT.colors),
     match_luminance: _o.MatchLuminance = _DEFAULT.match_luminance,
     style_scale: Annotated[Optional[list[str]], _swept(_o.STYLE_SCALES, _DEFAULT.style_scale)] = None,
@@ -121,21 +95,30 @@ def sweep(
     conv: _o.ConvOption = Conv(_DEFAULT.conv),
     remat: _o.Remat = _DEFAULT.remat,
     tolerance: _o.SweepTolerance = 0.0,
-    shrink_batch: Annotated[bool, typer.Option("--shrink-batch", help="Once at least half the tiles have stopped (--tolerance, or a loss that became NaN or inf: without --tolerance only those), step the others in a batch of their own, so a stopped tile is not computed again. Each smaller batch compiles once more, and the running tiles round as a smaller batch does: their loss may differ by ~0.1-0.5%.")] = False,
+    shrink_batch: Annotated[bool, typer.Option(
+        "--shrink-batch",
+        help="Once at least half the tiles have stopped (--tolerance, or a loss that became NaN or inf: without "
+             "--tolerance only those), step the others in a batch of their own, so a stopped tile is not computed "
+             "again. Each smaller batch compiles once more, and the running tiles round as a smaller batch does: "
+             "their loss may differ by ~0.1-0.5%.")] = False,
     background: _o.Background = "white",
-    columns: Annotated[Optional[int], typer.Option(parser=_whole, help="Tiles per row of the sheet, kept however wide [default: one row for each value of the settings that vary slowest, split evenly into rows that fit 1600 px].", show_default=False)] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace existing outputs, and remove the single images of an earlier sweep to this --output that this one does not replace (a larger sweep's, or another --format's).")] = False,
+    columns: Annotated[Optional[int], typer.Option(
+        parser=_whole,
+        help="Tiles per row of the sheet, kept however wide [default: one row for each value of the settings that "
+             "vary slowest, split evenly into rows that fit 1600 px].", show_default=False)] = None,
+    overwrite: Annotated[bool, typer.Option(
+        help="Replace existing outputs, and remove the single images of an earlier sweep to this --output that this "
+             "one does not replace (a larger sweep's, or another --format's).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
-    """Stylize CONTENT for every combination of the weights, seeds, style scales and (with --each-painting) paintings; write a labelled contact sheet, single images and an HTML page.
+    """Stylize CONTENT for every combination of the weights, seeds, style scales and (with --each-painting)
+    paintings; write a labelled contact sheet, single images and an HTML page.
 
     All settings run as one batched program, split over all local devices; the other options hold for every tile,
     as they would for `jaxart stylize`.
     """
     from jaxart import captions, compile_cache, job, locks, mask_regions, model_choice, notes as _notes, plateau
-    from jaxart import progress, scales as _scales, sheet, signals
-    from jaxart import sweep as S, transfer
-    from jaxart import weights
+    from jaxart import progress, scales as _scales, sheet, signals, sweep as S, transfer, weights
     from jaxart.checkpoint import Interrupted
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
@@ -155,7 +138,8 @@ def sweep(
     fixed = _o.fixed(content_layers=content_layers, style_layers=style_layers, style_layer_weights=None,
                      pooling=pooling, linesearch=linesearch, lbfgs_memory=lbfgs_memory, colors=colors,
                      match_luminance=match_luminance, style_scale=painted[0], margin=margin, conv=conv, remat=remat)
-    weighed = _layer_weights(style_layer_weights, fixed["style_layers"])  # one is the config's, as before they were swept
+    # One alternative alone is the config's, as before they were swept.
+    weighed = _layer_weights(style_layer_weights, fixed["style_layers"])
     settings = S.grid(*swept, style_scales=painted if len(painted) > 1 else None,
                       paintings=range(len(styles)) if each_painting else None,
                       style_layer_weights=weighed if len(weighed) > 1 else None)

