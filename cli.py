@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# First of all, a Ctrl-C is only recorded: cli_common took 3-25 ms to load (pathlib; compiled afresh or not) under
+# First of all, a Ctrl-C is only recorded: cli_signals takes 2-30 ms to load (compiled afresh or not) under
 # Python's own handler, whose KeyboardInterrupt was a traceback. _signal, the C module under `signal`, is loaded
 # already; `signal` makes its enums (0.5 ms). What runs before this line (the interpreter, site, the console
 # script's imports, reading cli.py) is not jaxart's: a Ctrl-C there can still be a traceback or end Python silently.
@@ -13,9 +13,9 @@ _before = {}  # Python's handler, restored once the app is built; none for a `&`
 if _signal.getsignal(_signal.SIGINT) != _signal.SIG_IGN:
     _before[_signal.SIGINT] = _signal.signal(_signal.SIGINT, lambda signum, frame: _early.append(signum))
 # Then, before any slower import (typing), until the app is built: a Ctrl-C ends the command at once with one line,
-# not a KeyboardInterrupt traceback, nor seconds later once JAX has loaded. See cli_common.
-from cli_common import SIGINTS as _SIGINTS, STOPS as _STOPS  # noqa: E402
-from cli_common import catch as _catch, stop_loading as _stop_loading  # noqa: E402
+# not a KeyboardInterrupt traceback, nor seconds later once JAX has loaded. See cli_signals.
+from cli_signals import SIGINTS as _SIGINTS, STOPS as _STOPS  # noqa: E402
+from cli_signals import catch as _catch, stop_loading as _stop_loading  # noqa: E402
 
 _previous = {**_catch(_stop_loading), **_before}
 for _s in _early:  # nothing has been written yet
@@ -55,7 +55,7 @@ for _function in (stylize, sweep, info, bench):  # the order --help lists them i
 for _s, _handler in _previous.items():
     signal.signal(_s, _handler)
 if _SIGINTS:  # one that came as Python wrote a .pyc (see stop_loading): nothing else has been written
-    from cli_common import interrupted_code, interrupted_line
+    from cli_signals import interrupted_code, interrupted_line
 
     sys.stderr.write(interrupted_line() + "\n")
     sys.exit(interrupted_code())

@@ -12,11 +12,13 @@ import sys
 import typer
 from typer.exceptions import Abort, Exit, TyperException
 
-from cli_common import (
-    NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE, catch as _catch, forget_interrupts as _forget_interrupts,
-    interrupted as _interrupted, interrupted_code as _interrupted_code, interrupted_line as _interrupted_line,
-    on_sigint as _on_sigint, say as _one_line, stop_if_interrupted as _stop_if_interrupted,
+from cli_common import say as _one_line
+from cli_signals import (
+    catch as _catch, forget_interrupts as _forget_interrupts, interrupted as _interrupted,
+    interrupted_code as _interrupted_code, interrupted_line as _interrupted_line, on_sigint as _on_sigint,
+    stop_if_interrupted as _stop_if_interrupted,
 )
+from cli_values import NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE
 
 
 def run(app: typer.Typer) -> None:

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from cli_common import home as _home, warn as _warn
+from cli_common import warn as _warn
+from cli_paths import home as _home
 
 
 def info(

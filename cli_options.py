@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli_common import choices, csv, home, number, whole
+from cli_paths import home
+from cli_values import choices, csv, number, whole
 from jaxart import color, config, convs, formats, plateau as _plateau, reproduce, vgg
 from jaxart.files import resolved, web_address
 

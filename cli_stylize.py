@@ -9,11 +9,14 @@ from typing import Annotated, Optional
 import typer
 
 import cli_options as _o
-from cli_common import (
-    animation_path as _animation_path, choices as _choices, csv as _csv, fetch as _fetch, given as _given,
-    home as _home, parse_colour as _parse_colour, output_path as _output_path, path_or_word as _path_or_word,
-    stop_if_interrupted as _stop_if_interrupted, unused_option as _unused_option, warn as _warn,
-    number as _number, say as _say, whole as _whole,
+from cli_common import given as _given, say as _say, unused_option as _unused_option, warn as _warn
+from cli_fetch import fetch as _fetch
+from cli_paths import (
+    animation_path as _animation_path, home as _home, output_path as _output_path, path_or_word as _path_or_word,
+)
+from cli_signals import stop_if_interrupted as _stop_if_interrupted
+from cli_values import (
+    choices as _choices, csv as _csv, number as _number, parse_colour as _parse_colour, whole as _whole,
 )
 from cli_options import Colors, Conv, LineSearch, Optimizer, Pooling
 from cli_resume import only_with_resume as _only_with_resume

@@ -12,7 +12,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli_common import choices, fetch, home, number, say, whole, warn
+from cli_common import say, warn
+from cli_fetch import fetch
+from cli_paths import home
+from cli_values import choices, number, whole
 from cli_help import Group, commands
 from jaxart import vgg as _vgg
 from jaxart.weights import layouts as _layouts, normalize as _normalize

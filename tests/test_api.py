@@ -109,7 +109,7 @@ def test_auto_model_gives_up_on_a_silent_server_after_one_short_try(weights_dir,
     import socket
     import threading
 
-    import cli_common
+    import cli_fetch
 
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -120,7 +120,7 @@ def test_auto_model_gives_up_on_a_silent_server_after_one_short_try(weights_dir,
     monkeypatch.setattr(model_choice, "PROBE_TIMEOUT", 0.5)
     warnings = []
     try:
-        w = model_choice.resolve_model("auto", lambda name, **kw: cli_common.fetch(name, True, **kw), warnings.append)
+        w = model_choice.resolve_model("auto", lambda name, **kw: cli_fetch.fetch(name, True, **kw), warnings.append)
     finally:
         server.close()
     assert w.name == "vgg16-hed" and len(held) == 1

@@ -120,14 +120,14 @@ def test_ctrl_c_python_would_drop_is_recorded_and_ends_the_command(files, tmp_pa
     """Python ignores an exception raised in a gc callback (JAX registers one, so Ctrl-C lands there
     during compilation): the handler records it instead, and the command stops at its next check."""
     __import__("cli")  # loaded first: a recorded Ctrl-C while it loads exits at once
-    import cli_common
+    import cli_signals
 
-    monkeypatch.setattr(cli_common, "SIGINTS", [])
+    monkeypatch.setattr(cli_signals, "SIGINTS", [])
     raised = []
 
     def collecting(phase, info):
         try:
-            cli_common.on_sigint(signal.SIGINT, sys._getframe())
+            cli_signals.on_sigint(signal.SIGINT, sys._getframe())
         except KeyboardInterrupt:
             raised.append(phase)
 
@@ -136,7 +136,7 @@ def test_ctrl_c_python_would_drop_is_recorded_and_ends_the_command(files, tmp_pa
         collecting("start", {})
     finally:
         gc.callbacks.remove(collecting)
-    assert raised == [] and cli_common.SIGINTS == [signal.SIGINT]
+    assert raised == [] and cli_signals.SIGINTS == [signal.SIGINT]
     import weakref  # a weakref callback drops it as well ("Exception ignored in: ...remove"; 1 Ctrl-C in 37)
 
     class Anything:
@@ -144,13 +144,13 @@ def test_ctrl_c_python_would_drop_is_recorded_and_ends_the_command(files, tmp_pa
 
     thing = Anything()
     weakref.finalize(thing, collecting, "weakref", {})()  # called from weakref.py, as its callbacks are
-    assert raised == [] and cli_common.SIGINTS == [signal.SIGINT] * 2
+    assert raised == [] and cli_signals.SIGINTS == [signal.SIGINT] * 2
     with pytest.raises(KeyboardInterrupt):  # anywhere else it interrupts at once
-        cli_common.on_sigint(signal.SIGINT, sys._getframe())
+        cli_signals.on_sigint(signal.SIGINT, sys._getframe())
     out = tmp_path / "out.png"
     code, err = _main(_stylize(files, out), monkeypatch, capsys)
     assert code == 130 and err == "error: interrupted" and not out.exists()
-    assert cli_common.SIGINTS == []  # once left there, it ended every later command in the process
+    assert cli_signals.SIGINTS == []  # once left there, it ended every later command in the process
 
 
 @pytest.mark.parametrize("delay", [0.3, 0.9, 1.6])

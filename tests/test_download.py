@@ -166,7 +166,7 @@ def test_ctrl_c_during_a_fetch_says_what_is_kept_and_how_to_go_on(serve, weights
     """It said only "error: interrupted", leaving a hidden partial file nobody was told of."""
     import signal
 
-    import cli_common
+    import cli_signals
     import jaxart.weights
 
     from conftest import run_main
@@ -175,7 +175,7 @@ def test_ctrl_c_during_a_fetch_says_what_is_kept_and_how_to_go_on(serve, weights
 
     def cut(name, progress=None, url=None):
         jaxart.weights.folder.partial_path(name).write_bytes(bytes(1234))
-        cli_common.on_sigint(signal.SIGINT, None)  # as a Ctrl-C arrives: recorded, then raised
+        cli_signals.on_sigint(signal.SIGINT, None)  # as a Ctrl-C arrives: recorded, then raised
 
     monkeypatch.setattr(jaxart.weights, "fetch", cut)
     code, _, err = run_main(["weights", "fetch", "test"], monkeypatch, capsys)

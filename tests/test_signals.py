@@ -108,11 +108,11 @@ def test_a_second_ctrl_c_as_the_first_is_answered_changes_nothing(first, second,
 def test_a_ctrl_c_while_python_writes_a_pyc_lets_it_finish():
     """Exiting at once inside importlib's _write_atomic would leave its temporary .pyc.NNN behind; cli.py ends the
     command once its imports are done instead."""
-    code = ("import signal, sys, cli_common\n"
+    code = ("import signal, sys, cli_signals\n"
             "def _write_atomic():\n"
-            "    cli_common.stop_loading(signal.SIGINT, sys._getframe())\n"
+            "    cli_signals.stop_loading(signal.SIGINT, sys._getframe())\n"
             "_write_atomic()\n"
-            "print(len(cli_common.SIGINTS))")
+            "print(len(cli_signals.SIGINTS))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout, done.stderr) == (0, "1\n", "")
 
@@ -141,7 +141,7 @@ def test_a_ctrl_c_python_dropped_while_weights_convert_worked_says_the_weights_a
     """Ctrl-C while `import torch` initialises its native module reaches Python in JAX's gc callback, which
     drops what it raises (1 in 3 interrupted .pth conversions): the conversion went on and installed the
     weights, then said only "error: interrupted", and converting again was refused as already installed."""
-    import cli_common
+    import cli_signals
     from test_weights import layer_arrays, write_h5
 
     from jaxart.weights import layouts
@@ -153,7 +153,7 @@ def test_a_ctrl_c_python_dropped_while_weights_convert_worked_says_the_weights_a
 
     def read_after_a_dropped_ctrl_c(*args, **kwargs):
         def callback(phase, info):
-            cli_common.on_sigint(signal.SIGINT, sys._getframe())
+            cli_signals.on_sigint(signal.SIGINT, sys._getframe())
 
         gc.callbacks.append(callback)
         try:

@@ -1,0 +1,55 @@
+"""Paths as the CLI reads them: `~` expanded, an existing input made absolute, and an output's path whose trailing
+separator still says it is a folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def path_or_word(text: str, words) -> str:
+    """An existing file made absolute, so that a record or `--resume` finds it from any folder; else as given."""
+    return str(Path(text).resolve()) if text not in words and os.path.isfile(text) else text
+
+
+def home(value):
+    """A Typer callback: a leading `~` or `~user` expanded in a path option's value (a Path, a str or a
+    list of them; None stays None), as the shell does for it unquoted. One it cannot expand (no
+    such user) stays as typed, so the error names it."""
+    if isinstance(value, (list, tuple)):
+        return [home(v) for v in value]
+    if value is None or not str(value).startswith("~"):
+        return value
+    expanded = os.path.expanduser(str(value))
+    return Path(expanded) if isinstance(value, Path) else expanded
+
+
+def output_path(raw) -> Path:
+    """A Typer parser for an output's path. Path() drops a trailing separator, after which `-o newdir/`
+    reads as a file without a suffix; here it is still seen, and a folder that does not exist is named
+    as one. An existing folder is left to the output checks, which say to give a file in it."""
+    return _file_in_folder(raw, "out.png")
+
+
+def sheet_path(raw) -> Path:
+    """`output_path` for a sweep's --output, the contact sheet: the file it suggests is sweep.png, not out.png."""
+    return _file_in_folder(raw, "sweep.png")
+
+
+def animation_path(raw) -> Path:
+    """`output_path` for `--animate`, whose example file is a GIF: `--animate newdir/` read as a file `newdir`
+    without .gif or .webp, and was refused for its suffix, not as the folder it names."""
+    return _file_in_folder(raw, "out.gif")
+
+
+def _file_in_folder(raw, example: str) -> Path:
+    from typer import BadParameter
+
+    # Path("") is ".", the current folder; "-" was "no suffix: give a name such as -.png"
+    if (text := str(raw)) in ("", "-"):
+        raise BadParameter(f"{'- is not standard output here' if text else 'the path is empty'}; give a file name, "
+                           f"such as {example}")
+    if text.endswith(("/", os.sep)) and not os.path.isdir(os.path.expanduser(text)):
+        raise BadParameter(f"{text} is a folder that does not exist; give a file name in it, such as "
+                           f"{Path(text) / example} (the folder is created)")
+    return Path(text)

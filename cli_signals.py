@@ -1,0 +1,79 @@
+"""Ctrl-C, SIGTERM and SIGHUP outside a run: recorded, or the command ended at once while the libraries load.
+Only `gc`, `os` and `signal` are imported: cli.py imports this first, before anything slower, to answer a Ctrl-C
+while the rest loads."""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+
+# Ctrl-C outside a run (a run's: signals.stop_signals). While the libraries load it ends the command at once (see
+# `stop_loading`), not as a KeyboardInterrupt: in a native module's initialisation that aborts the process (jaxlib) or
+# is an ImportError (numpy). Later Python drops one raised in a garbage-collection callback (JAX has one), a __del__
+# or a weakref callback ("Exception ignored" and a traceback) and goes on; there it is only recorded, and
+# `stop_if_interrupted` ends the command at the next check. SIGTERM (`kill`, `timeout`, a batch scheduler) and SIGHUP
+# (a closed terminal) are answered the same way, with their own exit codes: their default action killed the process
+# silently, leaving a file half written. One ignored at start stays so (POSIX): `nohup`'s SIGHUP, a `&` job's SIGINT.
+STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+SIGINTS: list[int] = []
+
+
+def catch(handler) -> dict:
+    """Set `handler` for each of STOPS not ignored (`nohup`, a background job); returns the handlers it replaced."""
+    return {s: signal.signal(s, handler) for s in STOPS if signal.getsignal(s) is not signal.SIG_IGN}
+
+
+def stop_loading(signum, frame) -> None:
+    """While cli.py imports the libraries nothing is written yet: end now, not once JAX has loaded (seconds later)."""
+    SIGINTS.append(signum)
+    while frame is not None and frame.f_code.co_name != "_write_atomic":  # a .pyc being written: cli.py ends after it
+        frame = frame.f_back
+    if frame is None:
+        try:
+            os.write(2, f"{interrupted_line()}\n".encode())
+        finally:  # stderr gone (SIGHUP) or not: the exit code says it
+            os._exit(interrupted_code())
+
+
+def on_sigint(signum, frame) -> None:
+    """Once the libraries have loaded: a KeyboardInterrupt, or only recorded where Python would drop one."""
+    SIGINTS.append(signum)
+    dropped = {getattr(cb, "__code__", None) for cb in gc.callbacks}
+    while frame is not None:
+        code = frame.f_code
+        # A weakref's callback (WeakKeyDictionary's `remove`, ...) drops what it raises, as __del__ does.
+        weakref = code.co_filename.endswith(("/weakref.py", "/_weakrefset.py"))
+        if code in dropped or code.co_name == "__del__" or weakref:
+            return
+        frame = frame.f_back
+    raise KeyboardInterrupt
+
+
+def interrupted() -> bool:
+    return bool(SIGINTS)
+
+
+def stop_if_interrupted() -> None:
+    if SIGINTS:
+        raise KeyboardInterrupt
+
+
+def forget_interrupts() -> None:
+    SIGINTS.clear()
+
+
+def interrupted_code() -> int:
+    """128 + the signal that interrupted the command: 130 for Ctrl-C (or none recorded), 143 SIGTERM, 129 SIGHUP."""
+    return 128 + (SIGINTS[0] if SIGINTS else signal.SIGINT)
+
+
+def interrupted_line() -> str:
+    """The one line an interrupted command ends with; it names a signal other than Ctrl-C."""
+    return f"error: {interrupted_by()}"
+
+
+def interrupted_by() -> str:
+    """"interrupted", with " by SIGTERM" (or SIGHUP) where that, not Ctrl-C, was the signal."""
+    signum = interrupted_code() - 128
+    return "interrupted" + ("" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}")

@@ -1,0 +1,69 @@
+"""How the CLI reads option values: comma-separated lists, whole numbers and numbers (never `1_0`), colours, and
+the library's choices as an Enum."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+def csv(text: str | None, flag: str, cast=str):
+    """The items of option `flag`'s comma-separated `text`, each cast; None stays None."""
+    from typer import BadParameter
+
+    if text is None:
+        return None
+    items = [t.strip() for t in text.split(",")]
+    kind = {int: "whole number", float: "number"}.get(cast, "name")
+    if not all(items):
+        # Where, not the list without it: '1,1,1,1' offered for '1,,1,1,1' was one weight short of the five meant.
+        fix = (f" (item {items.index('') + 1} of {len(items)}); put a {kind} there or drop a comma" if any(items)
+               else f"; give one or more comma-separated {kind}s")
+        raise BadParameter(f"{text!r} has an empty item{fix}", param_hint=flag)
+    try:
+        return tuple(_plain(t, cast) if cast in (int, float) else cast(t) for t in items)
+    except ValueError:
+        raise BadParameter(f"{text!r} is not a comma-separated list of {kind}s", param_hint=flag) from None
+
+
+# Typer's words for a value that is not a number, which cli_errors.usage_message rewrites as advice.
+NOT_WHOLE = "Input should be a valid integer, unable to parse string as an integer"
+NOT_NUMBER = "Input should be a valid number, unable to parse string as a number"
+
+
+def _plain(text: str, cast):
+    """`text` as an int or a float; int() and float() also read `1_0` as 10, a slip more likely than meant."""
+    if "_" in text:
+        raise ValueError(text)
+    return cast(text)
+
+
+def whole(raw) -> int:
+    """A Typer parser for an integer option: Typer's (pydantic's), but `1_0` is not a whole number."""
+    try:
+        return _plain(str(raw).strip(), int)
+    except ValueError:
+        raise ValueError(NOT_WHOLE) from None
+
+
+def number(raw) -> float:
+    """A Typer parser for a float option: Typer's (pydantic's), but `1_0` is not a number."""
+    try:
+        return _plain(str(raw).strip(), float)
+    except ValueError:
+        raise ValueError(NOT_NUMBER) from None
+
+
+def parse_colour(text: str) -> tuple[int, int, int]:
+    """A colour name, #rrggbb, rgb(r, g, b) or "r,g,b" as an RGB triple of 0..255 (`color.parse_rgb`)."""
+    from jaxart.palette import parse_rgb
+    from jaxart.errors import InputError
+
+    try:
+        return parse_rgb(text)
+    except ValueError as e:
+        raise InputError(f"--background {e}") from None
+
+
+def choices(name: str, values) -> type[Enum]:
+    """A `str` Enum of the library's own choices, so the CLI never lists its own copy."""
+    return Enum(name, {v: v for v in values}, type=str)
