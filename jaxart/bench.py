@@ -1,7 +1,9 @@
-"""Benchmarks: loss+gradient time, compile time, GFLOP/s, page faults and optimizer overhead (VGG19).
+"""Benchmarks: loss+gradient time, compile time, GFLOP/s, page faults and optimizer overhead (VGG19),
+measured side by side (`measure`) and printed as a row (`format_row`).
 
-Random weights are used: timing does not depend on the values. Figures belong in
-BENCHMARKS.md next to the command that produced them, never in timed unit tests.
+Random weights are used: timing does not depend on the values (bench_setup.py; what is timed beside
+an evaluation: bench_steppers.py). Figures belong in BENCHMARKS.md next to the command that
+produced them, never in timed unit tests.
 """
 
 from __future__ import annotations
@@ -9,50 +11,15 @@ from __future__ import annotations
 import resource
 import statistics
 import time
-from collections.abc import Callable
 
 import jax
-import jax.numpy as jnp
-import numpy as np
 
-from jaxart import layers, objective, optimize, targets
+from jaxart import layers
 from jaxart.bench_memory import device_peak_mb
-from jaxart.config import StyleConfig
+from jaxart.bench_setup import PAPER, compile_gradient, setup
+from jaxart.bench_steppers import evaluator, optimizer_only, stepper, torch_steppers
 from jaxart.convs import run_gradient
 from jaxart.photo_size import deepest
-from jaxart.weights.random_init import random_weights
-
-# The loss every benchmark times: the paper's, as the PyTorch baseline computes it, without the
-# mirrored margin that stylize adds by default (StyleConfig.margin; its cost is in BENCHMARKS.md).
-PAPER = StyleConfig(margin=0)
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def inputs(size: int, arch: str = "vgg19"):
-    """Random weights and a random size x size (content, style) pair: what every row times."""
-    w = random_weights(jax.random.PRNGKey(0), arch)
-    rng = np.random.default_rng(0)
-    content, style = (rng.random((size, size, 3), dtype=np.float32) for _ in range(2))
-    return w, content, style
-
-
-def setup(size: int, arch: str = "vgg19", config: StyleConfig | None = None):
-    """A loss function over a size x size image, its starting point, and the config."""
-    config = (config or PAPER).replace(size=size)
-    w, content, style = inputs(size, arch)
-    aim = jax.jit(targets.make_targets, static_argnums=3)(w, content, [style], config)
-    fun = objective.loss_function(w, aim, config, objective.LossWeights.of(config))
-    return fun, jnp.asarray(content), config
-
-
-def compile_gradient(fun, x):
-    """The loss+gradient of `fun` at `x`'s shape, compiled as the optimizer compiles it; call it
-    as `compiled(fun, x)`."""
-    vg = jax.jit(lambda f, x: jax.value_and_grad(f, has_aux=True)(x), compiler_options=optimize.compiler_options())
-    return vg.lower(fun, x).compile()
 
 
 LOOPS = ("python", "scan", "zoom")
@@ -88,13 +55,13 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
     evaluate()
     steppers, carries = {}, {}
     for loop in loops:
-        steppers[loop], carries[loop] = _stepper(fun, x, loop, repeats)
+        steppers[loop], carries[loop] = stepper(fun, x, loop, repeats)
     if "python" in loops:  # from the state the python row reached, before it steps on
-        steppers["optimizer"] = _optimizer_only(fun, carries["python"], compiled(fun, x))
+        steppers["optimizer"] = optimizer_only(fun, carries["python"], compiled(fun, x))
     for conv in convs[1:]:
-        steppers[f"conv_{conv}"] = _evaluator(size, config.replace(conv=conv))
+        steppers[f"conv_{conv}"] = evaluator(size, config.replace(conv=conv))
     if baseline == "torch":
-        steppers.update(_torch_steppers(size))
+        steppers.update(torch_steppers(size))
     # Interleave evaluations and steps: this machine is shared and noisy, so only ratios
     # of timings taken side by side mean anything.
     times: dict[str, list[float]] = {"eval": [], **{loop: [] for loop in steppers}}
@@ -140,32 +107,11 @@ def _direct_flops(fun, x) -> float:
     return (lowered.cost_analysis() or {}).get("flops", float("nan"))
 
 
-def _evaluator(size: int, config: StyleConfig):
-    """A compiled, warmed-up zero-argument loss+gradient for `config` at `size`."""
-    fun, x, _ = setup(size, config=config)
-    compiled = compile_gradient(fun, x)
-    evaluate = lambda: jax.block_until_ready(compiled(fun, x))
-    evaluate()
-    return evaluate
-
-
 def _ratios(times: dict, ours: str, theirs: str, name: str) -> dict:
     """Median seconds of both and the median and minimum of the per-repeat ratio ours/theirs."""
     ratios = [a / b for a, b in zip(times[ours], times[theirs])]
     return {f"torch_{name}_s": statistics.median(times[theirs]), f"ratio_{name}_median": statistics.median(ratios),
             f"ratio_{name}_min": min(ratios)}
-
-
-def _torch_steppers(size: int) -> dict:
-    """Warmed-up PyTorch loss+gradient and L-BFGS step on the same weights and images."""
-    from jaxart.bench_torch import TorchStyle
-
-    w, content, style = inputs(size)
-    model = TorchStyle(w, content, [style], StyleConfig(size=size))
-    evaluate = model.evaluator(content)
-    step = model.lbfgs(content)[0]
-    evaluate(), step(), step()
-    return {"torch_eval": evaluate, "torch_step": step}
 
 
 def _seconds(fn) -> float:
@@ -175,44 +121,8 @@ def _seconds(fn) -> float:
     return own if isinstance(own, float) else time.perf_counter() - t
 
 
-def _optimizer_only(fun, carry: optimize.Carry, evaluation) -> Callable[[], float]:
-    """A warmed-up timer of the optimizer's own work in a unit-step L-BFGS step (`make_advance`)
-    from `carry`, given `evaluation`'s ((value, aux), grad); returns seconds, without the copy of
-    the state each call consumes."""
-    opt = optimize.make_optimizer("lbfgs")
-    advance = jax.jit(optimize.make_advance(opt, lambda y: jnp.clip(y, 0, 1)), donate_argnums=0,
-                      compiler_options=optimize.compiler_options())
-    (value, aux), grad = evaluation
-    copy = lambda c: jax.block_until_ready(jax.tree.map(lambda a: jnp.array(a, copy=True), c))
-    carry = copy(carry)  # its stepper will donate the original
-
-    def one() -> float:
-        fresh = copy(carry)
-        t = time.perf_counter()
-        jax.block_until_ready(advance(fresh, fun, value, aux, grad))
-        return time.perf_counter() - t
-
-    one()
-    return one
-
-
-def _stepper(fun, x, loop: str, chunk: int):
-    """A compiled, warmed-up zero-argument function running one step (a chunk for "scan")."""
-    opt = optimize.make_optimizer("lbfgs", linesearch="zoom" if loop == "zoom" else "none")
-    step = optimize.make_step(opt, lambda y: jnp.clip(y, 0, 1))
-    state = {"carry": optimize.init_carry(fun, opt, x)}
-    if loop == "scan":
-        run = optimize.make_chunk(step, chunk)
-        call = lambda c: run(c, jnp.int32(chunk), fun)
-    else:
-        jstep = jax.jit(step, donate_argnums=0, compiler_options=optimize.compiler_options())
-        call = lambda c: jstep(c, fun)
-
-    def one():
-        state["carry"] = jax.block_until_ready(call(state["carry"]))
-
-    one(), one()  # compile, and fill L-BFGS's memory
-    return one, state["carry"]
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _count(n: float) -> str:
@@ -227,6 +137,7 @@ def _spread(row: dict, key: str) -> str:
 
 
 def format_row(row: dict) -> str:
+    """`measure`'s row as `jaxart bench` prints it: one line, then one per other convolution and torch figure."""
     loops = " ".join(f"step[{k[7:]}] {v:.3f} s{_spread(row, k)} ({row['overhead_' + k[7:]]:+.1%})"
                      for k, v in row.items() if k.startswith("step_s_"))
     if "optimizer_s" in row:
@@ -246,5 +157,6 @@ def format_row(row: dict) -> str:
                     for k, v in row.items() if k.startswith("eval_s_"))
     device = f"device peak {row['device_peak_mb']:.0f} MiB, " if "device_peak_mb" in row else ""
     return (f"{row['size']:>5} px{label}  eval {row['eval_s']:.3f} s{_spread(row, 'eval_s')}  "
-            f"{row['gflops']:.0f} GFLOP/s ({row['gflop']:.3g} GFLOP)  compile {row['compile_s']:.1f} s  {device}process peak {row['process_peak_rss_mb']:.0f} MiB  "
+            f"{row['gflops']:.0f} GFLOP/s ({row['gflop']:.3g} GFLOP)  compile {row['compile_s']:.1f} s  "
+            f"{device}process peak {row['process_peak_rss_mb']:.0f} MiB  "
             f"{loops}{faults}{convs}{torch}")

@@ -73,7 +73,7 @@ def memory_row(size: int, framework: str = "jax", remat: bool = False, conv: str
 
 def _memory_child(size: int, framework: str, remat: bool, conv: str = "auto") -> None:
     from jaxart import footprint
-    from jaxart.bench import PAPER, compile_gradient, inputs, setup
+    from jaxart.bench_setup import PAPER, compile_gradient, inputs, setup
 
     if framework == "torch":
         from jaxart.bench_torch import TorchStyle

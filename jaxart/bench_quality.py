@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxart import objective, optimize
-from jaxart.bench import PAPER
+from jaxart.bench_setup import PAPER
 from jaxart.config import StyleConfig
 from jaxart.targets import make_targets
 from jaxart.vgg import Weights
@@ -26,10 +26,10 @@ from jaxart.vgg import Weights
 def quality_inputs(size: int, model: str = "random", content: str | None = None, style: str | None = None):
     """`(weights, content, style)`: random VGG19 or a registered weight set, and the two images
     ((H, W, 3) in [0, 1], long side `size`) read from files or, without one, random pixels."""
-    from jaxart import bench, load_weights
+    from jaxart import bench_setup, load_weights
     from jaxart.image import load_image
 
-    w, *noise = bench.inputs(size)
+    w, *noise = bench_setup.inputs(size)
     if model != "random":
         w = load_weights(model)
     pictures = [noise[i] if p is None else np.asarray(load_image(p, size), np.float32)

@@ -28,6 +28,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
     arguments; `overwrite` lets `json_out` replace a file). Nothing is created: folders are made
     only when their files are written."""
     from jaxart import bench as B
+    from jaxart.bench_setup import PAPER
     from jaxart.convs import CONVS
     from jaxart.destinations import check_folder, check_not_input
     from jaxart.output_names import check_names
@@ -55,7 +56,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
     if quality:
         _check_quality(**quality, images=quality_images, overwrite=overwrite)
     for size, flag in [(s, "--sizes") for s in sizes] + ([(quality["size"], "--quality-size")] if quality else []):
-        _check_memory(B.PAPER.replace(size=size, conv=convs[0], remat=remat), flag, sweep if flag == "--sizes" else 0)
+        _check_memory(PAPER.replace(size=size, conv=convs[0], remat=remat), flag, sweep if flag == "--sizes" else 0)
     if json_out is not None:
         if str(json_out) == "-":  # it wrote a file named '-', where stylize's -o - is refused
             raise InputError("--json - is not standard output here; give a file name, such as bench.json")

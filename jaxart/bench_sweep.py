@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from jaxart import objective, optimize, sweep, transfer
-from jaxart.bench import PAPER, inputs
+from jaxart.bench_setup import PAPER, inputs
 from jaxart.targets import make_targets
 
 
@@ -91,5 +91,6 @@ def measure_sweep(size: int, settings: int = 4, steps: int = 3, repeats: int = 3
 def format_sweep(row: dict) -> str:
     return (f"{row['size']:>5} px  sweep of {row['settings']}: batched {row['step_s_batched']:.3f} s/step, "
             f"one by one {row['step_s_single']:.3f} s/step -> {row['speedup']:.2f}x (CPU time "
-            f"{row['cpu_s_batched']:.2f} vs {row['cpu_s_single']:.2f} s/step -> {row['cpu_speedup']:.2f}x); images/min at "
+            f"{row['cpu_s_batched']:.2f} vs {row['cpu_s_single']:.2f} s/step -> {row['cpu_speedup']:.2f}x); "
+            f"images/min at "
             f"{row['run_steps']} steps: {row['images_per_min_batched']:.2f} vs {row['images_per_min_single']:.2f}")

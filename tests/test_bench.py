@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-from jaxart import bench, bench_machine, bench_memory, bench_quality, bench_torch, objective
+from jaxart import bench, bench_machine, bench_memory, bench_quality, bench_steppers, bench_torch, objective
 from jaxart.config import StyleConfig
 from jaxart.targets import make_targets
 
@@ -143,7 +143,7 @@ def test_the_optimizers_own_work_is_timed_without_consuming_the_state_it_starts_
     carry = optimize.init_carry(fun, opt, jnp.asarray(rng.random((8, 8, 3)), jnp.float32))
     carry = jax.jit(optimize.make_step(opt))(carry, fun)
     before = [np.array(a) for a in jax.tree.leaves(carry)]
-    timer = bench._optimizer_only(fun, carry, jax.value_and_grad(fun, has_aux=True)(carry.params))
+    timer = bench_steppers.optimizer_only(fun, carry, jax.value_and_grad(fun, has_aux=True)(carry.params))
     seconds = [timer() for _ in range(3)]
     assert all(isinstance(s, float) and 0 < s < 5 for s in seconds)
     for a, b in zip(jax.tree.leaves(carry), before):

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import cli
 from conftest import shared_image
-from jaxart import bench, footprint, memory, objective, optimize, transfer, vgg
+from jaxart import bench_setup, footprint, memory, objective, optimize, transfer, vgg
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.targets import compute_targets, make_targets
@@ -32,8 +32,8 @@ def test_estimate_is_close_to_the_compiled_programs_peak(conv, remat):
     # Measured (jax 0.10.2, CPU, 64-512 px, max and avg pooling, remat or not): 0.83-1.29 of it, the
     # least Winograd with remat at 64 px; here 0.92 (direct, 64 px) to 1.04, so ~10% lower slips through.
     for size in (64, 128) if conv == "direct" else (128,):
-        fun, x, _ = bench.setup(size, config=bench.PAPER.replace(conv=conv, remat=remat))
-        measured = bench.compile_gradient(fun, x).memory_analysis().temp_size_in_bytes
+        fun, x, _ = bench_setup.setup(size, config=bench_setup.PAPER.replace(conv=conv, remat=remat))
+        measured = bench_setup.compile_gradient(fun, x).memory_analysis().temp_size_in_bytes
         ratio = footprint.evaluation_bytes(size, size, remat=remat, conv=conv) / measured
         assert 0.8 <= ratio <= 1.5, (size, measured)
 
@@ -43,9 +43,9 @@ def test_estimate_covers_a_loss_of_shallow_layers_only(layer):
     # Backprop through stage 1 holds its activations and two cotangents of relu1_1's size, more
     # than a shallow network's forward pass: the estimate was 0.72 (relu1_1) and 0.78 (relu2_1) of
     # XLA's count at 256 px, 0.59 and 0.71 at 512 px, so a large run could pass the check and not fit.
-    config = bench.PAPER.replace(conv="direct", style_layers=(layer,), content_layers=(layer,))
-    fun, x, _ = bench.setup(256, config=config)
-    measured = bench.compile_gradient(fun, x).memory_analysis().temp_size_in_bytes
+    config = bench_setup.PAPER.replace(conv="direct", style_layers=(layer,), content_layers=(layer,))
+    fun, x, _ = bench_setup.setup(256, config=config)
+    measured = bench_setup.compile_gradient(fun, x).memory_analysis().temp_size_in_bytes
     ratio = footprint.evaluation_bytes(256, 256, layers=(layer,), conv="direct") / measured
     assert 0.8 <= ratio <= 1.5, measured
 

@@ -1,0 +1,43 @@
+"""What every benchmark times: the paper's loss on random VGG19 weights and a random (content, style)
+pair, and its loss+gradient compiled as the optimizer compiles it.
+
+Random weights are used: timing does not depend on the values.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jaxart import objective, optimize, targets
+from jaxart.config import StyleConfig
+from jaxart.weights.random_init import random_weights
+
+# The loss every benchmark times: the paper's, as the PyTorch baseline computes it, without the
+# mirrored margin that stylize adds by default (StyleConfig.margin; its cost is in BENCHMARKS.md).
+PAPER = StyleConfig(margin=0)
+
+
+def inputs(size: int, arch: str = "vgg19"):
+    """Random weights and a random size x size (content, style) pair: what every row times."""
+    w = random_weights(jax.random.PRNGKey(0), arch)
+    rng = np.random.default_rng(0)
+    content, style = (rng.random((size, size, 3), dtype=np.float32) for _ in range(2))
+    return w, content, style
+
+
+def setup(size: int, arch: str = "vgg19", config: StyleConfig | None = None):
+    """A loss function over a size x size image, its starting point, and the config."""
+    config = (config or PAPER).replace(size=size)
+    w, content, style = inputs(size, arch)
+    aim = jax.jit(targets.make_targets, static_argnums=3)(w, content, [style], config)
+    fun = objective.loss_function(w, aim, config, objective.LossWeights.of(config))
+    return fun, jnp.asarray(content), config
+
+
+def compile_gradient(fun, x):
+    """The loss+gradient of `fun` at `x`'s shape, compiled as the optimizer compiles it; call it
+    as `compiled(fun, x)`."""
+    vg = jax.jit(lambda f, x: jax.value_and_grad(f, has_aux=True)(x), compiler_options=optimize.compiler_options())
+    return vg.lower(fun, x).compile()
