@@ -1,9 +1,10 @@
 """Sweeps: a grid of loss weights and seeds run as one vmapped, compiled program, over all devices.
 
 The loss weights are traced values (`objective.LossWeights`, and where the settings weigh the style
-layers differently, each layer's weight too), so every setting of a grid shares one compiled step: `jax.vmap` turns N settings into one batch. With several local devices the
-batch is split over a 1-D `jax.sharding.Mesh` (axis "batch"); weights and targets are
-replicated. The step is driven from Python on every backend, as `optimize.minimize` does on CPU
+layers differently, each layer's weight too), so every setting of a grid shares one compiled step:
+`jax.vmap` turns N settings into one batch. With several local devices the batch is split over a 1-D
+`jax.sharding.Mesh` (axis "batch"); weights and targets are replicated. The step is driven from
+Python on every backend, as `optimize.minimize` does on CPU
 (where an XLA loop runs the VGG gradient ~2.4x slower, jax-ml/jax#12868); `callback` reports
 every step. With a `tolerance` (plateau.py) each setting stops on its own once its loss converged, as
 `stylize --tolerance` stops a run: its tile keeps that step's image while the others go on (the batch
@@ -11,7 +12,7 @@ still computes it, unless `shrink_batch` steps the others in a smaller one once 
 batched programs are in batched.py, the checks and each scale's inputs in sweep_inputs.py; coarse to
 fine runs the whole batch at each scale of `scales.schedule`, as `coarse_to_fine.run` runs one image. Every
 setting's inputs, targets and result are those of a run (`inputs.prepared_inputs` and `starting_image`,
-`transfer.prepared_targets` and `finished`), so colours, region masks and the painting's scale (swept
+`transfer.prepared_targets` and `finished_image.finished`), so colours, region masks and the painting's scale (swept
 or not) hold as they do there.
 """
 
@@ -27,8 +28,8 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from jax.typing import ArrayLike
 
-from jaxart import (batched, inputs, kept, margin, mask_regions, objective, optimize, photo_size, plateau, scales,
-                    shrink, sweep_inputs, transfer)
+from jaxart import (batched, finished_image, inputs, kept, margin, mask_regions, objective, optimize, photo_size,
+                    plateau, scales, shrink, sweep_inputs, transfer)
 from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
 from jaxart.duplicates import repeated
@@ -40,7 +41,8 @@ from jaxart.targets import as_paintings, check_config
 from jaxart.vgg import Weights, check_weights
 
 __all__ = ["AXIS", "MAX_SETTINGS", "Setting", "SweepResult", "batch_mean", "batch_mesh", "check",
-           "check_distinct", "check_memory", "grid", "make_batched_step", "repeated", "sweep"]  # some from settings.py, sweep_inputs.py
+           "check_distinct", "check_memory", "grid", "make_batched_step", "repeated",
+           "sweep"]  # some from settings.py, sweep_inputs.py
 
 AXIS = "batch"
 
@@ -158,7 +160,8 @@ def sweep(
     masks = [None] * len(plan)  # every scale's region masks from one read of the file, as coarse_to_fine.run takes them
     if config.mask is not None:
         masks = mask_regions.scaled_masks(config, [fit(content.shape, size) for size, _ in plan], len(styles))
-    styles = inputs.checked_paintings(styles, indexed=True)  # once, not at every scale for every (painting, style scale)
+    # Once, not at every scale for every (painting, style scale).
+    styles = inputs.checked_paintings(styles, indexed=True)
     halted, shrank = False, []  # the callback asked to stop: no more steps, nor scales; the smaller batches
     for (size, count), regions in zip(plan, masks):
         if halted:
@@ -197,12 +200,13 @@ def sweep(
     # Winograd's transforms would only cost compile time): a tile records the loss stylize would.
     final = batched.loss(objective.loss_config(stage).replace(conv="direct"), per_setting)
     terms = _terms(*final(carry.params, lw, weights, targets), n)
-    images = jax.vmap(lambda x: transfer.finished(x, photo, config.colors, kept.photo_mask(regions, len(styles))))(carry.params)
+    images = jax.vmap(lambda x: finished_image.finished(x, photo, config.colors,
+                                                       kept.photo_mask(regions, len(styles))))(carry.params)
     # Where a kept region or keep/luminance put the photo or its chroma back, the loss of each image written
     # too, as a run's record has it (transfer.run_scale): one more evaluation of the same compiled batch.
     written = None
     if not np.array_equal(images, before.params):
-        within = jax.vmap(lambda x, image: transfer.in_margin(x, image, config.colors))(carry.params, images)
+        within = jax.vmap(lambda x, image: finished_image.in_margin(x, image, config.colors))(carry.params, images)
         written = _terms(*final(jax.device_put(within, batch), lw, weights, targets), n)
     return SweepResult(np.asarray(images)[:n], terms, np.asarray(carry.ok)[:n] | stopped[:n], settings,
                        devices_used, time.perf_counter() - start, np.asarray(before.count)[:n], stopped[:n], written,

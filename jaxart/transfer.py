@@ -19,6 +19,7 @@ from jaxart import (checkpoint, coarse_to_fine, color, inputs, kept, margin, mas
                     scales)
 from jaxart.config import StyleConfig
 from jaxart.errors import NonFiniteLossError
+from jaxart.finished_image import finished, in_margin
 from jaxart.objective import LossWeights, loss_config, loss_function
 from jaxart.targets import Targets, check_config, compute_targets
 from jaxart.vgg import Weights, check_weights
@@ -171,27 +172,13 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     # chroma was put back, once more of the image written (the same compiled loss: one more evaluation).
     final = loss_function(weights, targets, config.replace(conv="direct"), lw)
     terms = _terms(*_final_loss()(final, params))
-    written = terms if np.array_equal(image, pixels) else _terms(*_final_loss()(final, in_margin(params, image, config.colors)))
+    written = (terms if np.array_equal(image, pixels)
+               else _terms(*_final_loss()(final, in_margin(params, image, config.colors))))
     return Outcome(image, terms, steps, time.perf_counter() - start, pixels, stopped, written)
-
-
-def in_margin(params: ArrayLike, image: ArrayLike, colors: str) -> jax.Array:
-    """The optimized (H + 2m, W + 2m, 3) `params` with the (H, W, 3) output `image` as the loss sees it
-    (`color.start`: grey for "luminance", as its targets) in place of their centre (margin.py)."""
-    h, w = np.shape(image)[:2]
-    top, left = (jnp.shape(params)[0] - h) // 2, (jnp.shape(params)[1] - w) // 2
-    return jnp.asarray(params).at[top:top + h, left:left + w].set(color.start(jnp.asarray(image, jnp.float32), colors))
 
 
 def _terms(total, terms) -> dict[str, float]:  # the loss's (total, terms) as floats
     return {"total": float(total), **{k: float(v) for k, v in terms.items()}}
-
-
-def finished(params: ArrayLike, photo: np.ndarray, colors: str, keep: ArrayLike | None = None) -> jax.Array:
-    """The output of the optimized (H + 2m, W + 2m, 3) `params`: the margin cut off, the colours
-    finished from the (H, W, 3) `photo` (`color.finish`), and the photo put back where the (H, W)
-    `keep` share (`kept.photo_mask`) says; values in [0, 1]."""
-    return kept.put_back(color.finish(margin.crop(params, photo.shape), photo, colors), photo, keep)
 
 
 @functools.cache
