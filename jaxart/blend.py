@@ -45,7 +45,8 @@ def blend_grams(
     except jax.errors.TracerArrayConversionError:  # traced (a vmapped blend): shapes checked, values not
         given = jnp.asarray(blend)
     if np.shape(given) != (len(grams),):
-        count = f"{len(blend)} weight{'s' * (len(blend) != 1)}" if np.ndim(blend) == 1 else f"weights of shape {np.shape(blend)}"
+        count = (f"{len(blend)} weight{'s' * (len(blend) != 1)}" if np.ndim(blend) == 1
+                 else f"weights of shape {np.shape(blend)}")
         raise ValueError(f"style blend gives {count} for {len(grams)} style{'s' * (len(grams) != 1)}; "
                          "give one per style")
     if isinstance(given, np.ndarray):

@@ -85,7 +85,8 @@ def describe(record: dict, config: StyleConfig, each: bool = False) -> str:
     """What a sweep painted with what: "photo.jpg in the style of a.jpg and b.jpg (blended
     equally), model vgg19", with `each` "... of a.jpg and b.jpg (one painting per tile) ...", or with
     a region mask "photo.jpg in the style of a.jpg (red) and b.jpg (blue) by the regions of mask.png,
-    model vgg19" (", the photo kept in green" before the model where a region keeps it), from a run record's "inputs" and "model"; "" without them."""
+    model vgg19" (", the photo kept in green" before the model where a region keeps it), from a run
+    record's "inputs" and "model"; "" without them."""
     inputs = record.get("inputs") or {}
     if "content" not in inputs or not inputs.get("styles"):
         return ""

@@ -99,7 +99,8 @@ def grey(luma: ArrayLike) -> np.ndarray:
     """
     y = _checked_pixels(luma, "grey's luma", channels=False)  # strings or objects came back as grey strings
     if y.ndim != 2:
-        raise ValueError(f"grey's luma has shape {y.shape}; give (H, W) luminance, e.g. grey(luminance(rgb)) for an RGB image")
+        raise ValueError(f"grey's luma has shape {y.shape}; "
+                         "give (H, W) luminance, e.g. grey(luminance(rgb)) for an RGB image")
     return np.repeat(y[..., None], 3, axis=-1)
 
 
@@ -118,8 +119,8 @@ def match_luminance(luma: ArrayLike, reference: ArrayLike) -> np.ndarray:
     y, r = (_finite(x, f"match_luminance's {what}", False) for what, x in (("luma", luma), ("reference", reference)))
     for what, x in (("luma", y), ("reference", r)):
         if x.ndim != 2:
-            raise ValueError(f"match_luminance's {what} has shape {x.shape}; give (h, w) luminance, color.luminance(rgb) "
-                             "of one RGB image (of a batch, match each image alone)")
+            raise ValueError(f"match_luminance's {what} has shape {x.shape}; give (h, w) luminance, "
+                             "color.luminance(rgb) of one RGB image (of a batch, match each image alone)")
     return np.clip((y - y.mean()) * r.std() / max(y.std(), 1e-8) + r.mean(), 0.0, 1.0)
 
 
@@ -202,8 +203,10 @@ def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str,
       paintings for "match-*", unchanged otherwise.
     """
     _check_mode(mode)
-    if not isinstance(match_luma, (bool, np.bool_)) or (not match_luma and mode != "luminance"):  # np.bool_ as StyleConfig
-        raise ValueError(f"prepare's match_luma is {match_luma!r} with colors {mode!r}; give True, or False with luminance only")
+    # np.bool_ as StyleConfig holds it.
+    if not isinstance(match_luma, (bool, np.bool_)) or (not match_luma and mode != "luminance"):
+        raise ValueError(f"prepare's match_luma is {match_luma!r} with colors {mode!r}; "
+                         "give True, or False with luminance only")
     if getattr(styles, "ndim", 0) == 3:  # one painting's rows were taken as paintings
         raise TypeError("prepare's styles is one (h, w, 3) painting; give a list of them, [painting]")
     if isinstance(styles, (str, bytes)) or not isinstance(styles, Iterable):  # None was "not iterable", naming nothing

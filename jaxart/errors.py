@@ -90,8 +90,10 @@ class OutputTakenError(OutputError):
 
 
 # An OSError that the path itself causes, whatever the disk, and what to do; the CLI says it of any path.
-BAD_PATH = {errno.ENAMETOOLONG: "a name in this path is longer than the file system allows (255 bytes on most); give a shorter path",
-            errno.ELOOP: "this path goes through a symbolic link that leads back to itself; remove or fix the link, or give another path"}
+BAD_PATH = {errno.ENAMETOOLONG: "a name in this path is longer than the file system allows (255 bytes on most); "
+                                "give a shorter path",
+            errno.ELOOP: "this path goes through a symbolic link that leads back to itself; "
+                         "remove or fix the link, or give another path"}
 
 
 class NonFiniteLossError(JaxartError):

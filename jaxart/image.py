@@ -169,7 +169,8 @@ def load_image(
         or truncated, over Pillow's pixel limit and not a JPEG, larger than the memory free can decode,
         smaller than 2x2 pixels, or has NaN or infinite float pixels. The message is one line.
     """
-    path = as_path(path, "load_image's path", "an image file's path", "pixels are read already: give jaxart an (H, W, 3) "
+    path = as_path(path, "load_image's path", "an image file's path",
+                   "pixels are read already: give jaxart an (H, W, 3) "
                    "float array in [0, 1], np.asarray(picture, np.float32) / 255")
     rgb = _decode(Path(path), check_background(background), to_srgb, size if least is None else least)
     if size is not None:

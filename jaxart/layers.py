@@ -121,7 +121,8 @@ def check_numbers(dtype, what: str, want: str) -> None:
     if dtype.kind in NOT_NUMBERS and not jnp.issubdtype(dtype, jnp.number):  # bfloat16's kind is "V" too
         words, hint = NOT_NUMBERS[dtype.kind]
         hint = "" if dtype.kind in "US" and want != IMAGE else hint  # a file's name: an image's, or none to load
-        raise InputError(f"{what} holds {words}, not numbers (dtype {dtype}); give {want}" + (f" ({hint})" * bool(hint)))
+        raise InputError(f"{what} holds {words}, not numbers (dtype {dtype}); give {want}"
+                         + (f" ({hint})" * bool(hint)))
 
 
 def host_array(x: ArrayLike, what: str, want: str = IMAGE) -> np.ndarray:
@@ -188,7 +189,8 @@ def check_params(params: dict, arch: str, names: Sequence[str]) -> None:
     misshapen, or a layer `arch` lacks: params of another architecture ran the wrong network
     silently, and a missing or misshapen layer failed inside Flax. Shapes only, so free under jit."""
     if not isinstance(params, Mapping):
-        raise ValueError(f"weights.params is a {type(params).__name__}; give a dict of conv layers, as load_weights does")
+        raise ValueError(f"weights.params is a {type(params).__name__}; "
+                         "give a dict of conv layers, as load_weights does")
     # Other entries (a classifier's fc6, say) are not read; another architecture's conv layers are a mix-up.
     other = sorted(set(params) & set().union(*map(conv_names, STAGES)) - set(conv_names(arch)))
     if other:

@@ -117,7 +117,8 @@ def content_loss(feature: ArrayLike, target: ArrayLike) -> jax.Array:
     if f.ndim < 3 or t.ndim < 3:
         raise ValueError(f"content_loss needs (..., h, w, C) feature maps, got shapes {f.shape} and {t.shape}")
     if f.shape[-3:] != t.shape[-3:]:
-        raise ValueError(f"content feature {f.shape} and target {t.shape} differ in shape; give an image of the photo's size")
+        raise ValueError(f"content feature {f.shape} and target {t.shape} differ in shape; "
+                         "give an image of the photo's size")
     axes = (-3, -2, -1)
     energy = jnp.mean(t**2, axis=axes)
     f, t, batch = _broadcast(f, t, 3, "content_loss")

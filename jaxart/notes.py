@@ -39,8 +39,8 @@ def style_scale_note(paintings, config) -> str | None:
     least = math.ceil(SMALL_PAINTING / config.size * 100) / 100
     fix = f"use --style-scale {least:g} or more, or " if least < 1 else "use "
     return (f"--style-scale {as_typed(config.style_scale)} paints from the painting at {side} px on its long "
-            f"side; below {SMALL_PAINTING} px VGG's deep layers see only a few cells of it and the strokes turn into a blocky "
-            f"grid: {fix}a larger --size")
+            f"side; below {SMALL_PAINTING} px VGG's deep layers see only a few cells of it and the strokes "
+            f"turn into a blocky grid: {fix}a larger --size")
 
 
 # Enlarged more than this many times, a painting's strokes are blurred away before its Grams are taken (a 2x2
@@ -53,10 +53,12 @@ def enlarged_painting_notes(names, paintings, config) -> list[str]:
     largest style scale)."""
     notes = []
     for name, painting in zip(names, paintings):
-        own, side = max(np.shape(painting)[:2]), image.painting_side(np.shape(painting), config.size, config.style_scale)
+        own, side = (max(np.shape(painting)[:2]),
+                     image.painting_side(np.shape(painting), config.size, config.style_scale))
         if side > ENLARGED * own:
-            notes.append(f"painting {name} is {own} px on its long side and is enlarged {side / own:.1f}x to {side} px "
-                         f"(--size x --style-scale), which blurs its strokes away: use a copy of it {side} px or larger")
+            notes.append(f"painting {name} is {own} px on its long side and is enlarged {side / own:.1f}x "
+                         f"to {side} px (--size x --style-scale), which blurs its strokes away: "
+                         f"use a copy of it {side} px or larger")
     return notes
 
 

@@ -21,7 +21,8 @@ def html(sheet: Path, title: str, rows: list[tuple[Path, str, dict]], header: st
 <html lang="en"><head><meta charset="utf-8"><title>{esc(sheet.stem)}: jaxart sweep</title>
 <style>body{{font:14px sans-serif;margin:1em}} figure{{display:inline-block;vertical-align:top;margin:.5em}}
 figcaption{{font-weight:bold}} pre{{font-size:11px;max-height:14em;overflow:auto}}</style></head>
-<body><h1>{esc(sheet.stem)}</h1><p>{esc(header)}</p><p>{esc(title)}</p><p><img src="{esc(quote(sheet.name))}" alt="contact sheet"></p>
+<body><h1>{esc(sheet.stem)}</h1><p>{esc(header)}</p><p>{esc(title)}</p>\
+<p><img src="{esc(quote(sheet.name))}" alt="contact sheet"></p>
 {figures}
 </body></html>
 """

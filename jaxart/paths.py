@@ -30,5 +30,7 @@ def file_setting(name: str, value, want: str, hint: str, words: Sequence[str] = 
         return
     if url := web_address(value):
         raise InputError(f"{name} {url}", settings=[name])
-    there = "is a folder" if os.path.isdir(value) else "is not a regular file" if os.path.exists(value) else "does not exist"
-    raise InputError(f"{name} {str(value)!r} {there}; give {want} (check the path and the current folder)", settings=[name])
+    there = ("is a folder" if os.path.isdir(value) else "is not a regular file" if os.path.exists(value)
+             else "does not exist")
+    raise InputError(f"{name} {str(value)!r} {there}; give {want} (check the path and the current folder)",
+                     settings=[name])

@@ -56,7 +56,8 @@ def command(record: dict, output: str | os.PathLike, fmt: str = "png") -> list[s
 
     Args:
       record: a run record as `jaxart.image_record.read_record` returns it: a stylize run's, a sweep
-        tile's, or an interrupted run's. Fields older versions lacked take stylize's defaults (the margin 0, as 0.1 ran).
+        tile's, or an interrupted run's. Fields older versions lacked take stylize's defaults (the
+        margin 0, as 0.1 ran).
       output: the image to write (paths are printed as given; the record's are absolute); for a
         `--save-every` frame's record, the run's output, beside which the run writes the frame again.
       fmt: the format the image was written in ("png", "png16" or "tiff"); --format appears only

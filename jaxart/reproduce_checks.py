@@ -48,7 +48,8 @@ def changed_weights(record: dict) -> str | None:
         path = weights.path_for(name)
         where = f"the installed {name} ({path})"
     elif name in weights.SOURCES:
-        return f"{name} is not installed here: the command downloads it first (`jaxart weights fetch {name}` does so now)"
+        return (f"{name} is not installed here: the command downloads it first "
+                f"(`jaxart weights fetch {name}` does so now)")
     else:  # a name installed on the run's machine, or a --model file's inside name (before "model_path")
         digest = record.get("weights_sha256")
         held = f" (sha256 {digest[:12]}...)" if isinstance(digest, str) and digest else ""
@@ -80,7 +81,8 @@ def caveats(record: dict, shape: tuple[int, int] | None = None) -> list[str]:
     `shape`, the image's (height, width), lets it tell whether --conv auto computes here as it did."""
     notes = []
     if "sheet" in record:
-        grows = "L-BFGS amplifies it" if reproduce.config_of(record).optimizer == "lbfgs" else "each Adam step carries it on"
+        grows = ("L-BFGS amplifies it" if reproduce.config_of(record).optimizer == "lbfgs"
+                 else "each Adam step carries it on")
         stop = "; --tolerance may then stop it at another step" if record.get("tolerance") else ""
         notes.append(f"this is a tile of sweep {record['sheet']}; stylize runs it alone, which gives close but not "
                      f"identical pixels (a batched run rounds differently, and {grows}){stop}")

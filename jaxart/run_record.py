@@ -74,4 +74,5 @@ def put_back(outcome: transfer.Outcome) -> bool:
     the photo or its chroma back) and its loss was taken: then the record holds it, "image_loss", even where
     the two losses agree to the last digit (luminance's grey is the optimized one), so a record's keys
     depend on the settings alone, never on the values."""
-    return outcome.image_terms is not None and outcome.pixels is not None and not np.array_equal(outcome.image, outcome.pixels)
+    return (outcome.image_terms is not None and outcome.pixels is not None
+            and not np.array_equal(outcome.image, outcome.pixels))

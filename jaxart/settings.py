@@ -125,7 +125,8 @@ def grid(
         or the grid has more than MAX_SETTINGS settings.
     """
     given = (style_weights, content_weights, tv_weights, seeds, (None,) if style_scales is None else style_scales,
-             (None,) if paintings is None else paintings, (None,) if style_layer_weights is None else style_layer_weights)
+             (None,) if paintings is None else paintings,
+             (None,) if style_layer_weights is None else style_layer_weights)
     values = [_listed(name, v) for name, v in zip(_GRID_NAMES, given)]
     n = math.prod(map(len, values))  # before any list is built: range(10**9) is counted, not listed
     if n > MAX_SETTINGS:  # checking each of millions took minutes before the memory check refused them
@@ -134,7 +135,8 @@ def grid(
     return [Setting(*p) for p in itertools.product(*items)]
 
 
-_GRID_NAMES = ("style_weights", "content_weights", "tv_weights", "seeds", "style_scales", "paintings", "style_layer_weights")
+_GRID_NAMES = ("style_weights", "content_weights", "tv_weights", "seeds", "style_scales", "paintings",
+               "style_layer_weights")
 
 
 def _listed(name: str, values) -> Sequence:
@@ -158,7 +160,8 @@ def _item(name: str, v) -> float | int:
     a seed of 1.7 became seed 1."""
     if name == "style_layer_weights" and v is not None:
         return tuple(_item("style layer weights", w) for w in _listed("style_layer_weights", v))
-    if name in ("style_scales", "paintings", "style_layer_weights") and v is None:  # grid's default: the config's, or all paintings
+    # The grid's default: the config's, or all paintings.
+    if name in ("style_scales", "paintings", "style_layer_weights") and v is None:
         return None
     if not isinstance(v, numbers.Number) and getattr(v, "shape", None) == () and hasattr(v, "item"):
         v = v.item()  # an element of jnp.logspace(...) is a 0-d jax.Array, which is no numbers.Real

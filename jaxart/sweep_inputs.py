@@ -75,7 +75,8 @@ def check_distinct(paintings: Sequence[str | os.PathLike]) -> dict[str, str]:
         [(absolute, digest)] = digests([path]).items()
         if digest in seen:
             first = seen[digest]
-            said = f"{path} is given twice" if first == path else f"{path} is the same painting as {first} (the same contents)"
+            said = (f"{path} is given twice" if first == path
+                    else f"{path} is the same painting as {first} (the same contents)")
             raise InputError(f"{said}, which would give identical tiles; with --each-painting each painting makes its "
                              "own tiles, so give each once")
         seen[digest], taken[absolute] = path, digest

@@ -66,7 +66,8 @@ class VGG(nn.Module):
         for b, (n, ch) in enumerate(zip(self.stage_sizes, self.widths), 1):
             for i in range(1, n + 1):
                 fn = convs.conv_for(self.conv, b, ch, x.shape[-3] * x.shape[-2])
-                x = nn.Conv(ch, (3, 3), padding="SAME", name=f"conv{b}_{i}", conv_general_dilated=fn, dtype=self.dtype)(x)
+                x = nn.Conv(ch, (3, 3), padding="SAME", name=f"conv{b}_{i}", conv_general_dilated=fn,
+                            dtype=self.dtype)(x)
                 out[f"conv{b}_{i}"] = x
                 if self.last == f"conv{b}_{i}":
                     return out
@@ -155,7 +156,8 @@ def features(
 def check_weights(weights) -> None:
     """Refuse anything but a Weights: its params alone (as Flax's apply takes) or a name failed on .arch inside."""
     if not isinstance(weights, Weights):
-        raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), got {type(weights).__name__}")
+        raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), "
+                        f"got {type(weights).__name__}")
 
 
 def compute_dtype(weights: Weights) -> jnp.dtype:
@@ -187,7 +189,8 @@ def _remat_forward(params: dict, x: jax.Array, names: Sequence[str], pooling: st
                 if name.startswith("conv"):
                     # In x's dtype, as nn.Conv promotes: float64 or bfloat16 weights failed here.
                     kernel, bias = (jnp.asarray(p[name][k], x.dtype) for k in ("kernel", "bias"))
-                    fn = convs.conv_for(conv, b, kernel.shape[-1], x.shape[1] * x.shape[2]) or jax.lax.conv_general_dilated
+                    fn = (convs.conv_for(conv, b, kernel.shape[-1], x.shape[1] * x.shape[2])
+                          or jax.lax.conv_general_dilated)
                     x = fn(x, kernel, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
                     x = x + bias.reshape(1, 1, 1, -1)
                 elif name.startswith("relu"):

@@ -118,7 +118,8 @@ def entries() -> list[Entry]:
     """An `Entry` for each registered or installed weight set, by name, then one for each file that
     no name can load (see `folder.misnamed`), saying to rename it."""
     misnamed = [Entry(p.name, True, size, "rename it (letters, digits, '.', '_' or '-') to use it",
-                      "not a valid weights name", "misnamed") for p in folder.misnamed() if (size := _size(p)) is not None]
+                      "not a valid weights name", "misnamed")
+                for p in folder.misnamed() if (size := _size(p)) is not None]
     return [e for n in names() if (e := _entry(n))] + misnamed  # none for a set removed as this looked
 
 

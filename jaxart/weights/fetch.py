@@ -32,7 +32,8 @@ Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 _CHUNK = 1 << 20
 
 
-_CHECK_URL = "check the URL (--url or JAXART_WEIGHTS_URL_* override it), or "  # the hint when asking again will not help
+# The hint when asking again will not help.
+_CHECK_URL = "check the URL (--url or JAXART_WEIGHTS_URL_* override it), or "
 
 
 class _Interrupted(Exception):

@@ -1,7 +1,8 @@
 """The weights folder: where weight sets live, what they may be called, and which are installed.
 
 A weight set named NAME is the file `NAME.safetensors` in `weights_dir()`; a download of it in
-progress is the hidden `.NAME.partial` beside it, a write of the file the hidden `staging` temporaries. `store` reads and writes the files themselves.
+progress is the hidden `.NAME.partial` beside it, a write of the file the hidden `staging` temporaries.
+`store` reads and writes the files themselves.
 """
 
 from __future__ import annotations

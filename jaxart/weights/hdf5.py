@@ -35,7 +35,8 @@ def _damage_named(read):
         except WeightsError:
             raise
         except (OSError, RuntimeError, KeyError, ValueError, TypeError) as e:
-            raise WeightsFileError(f"{path} is a damaged HDF5 file ({describe(e)}); download or export it again") from None
+            raise WeightsFileError(f"{path} is a damaged HDF5 file ({describe(e)}); "
+                                   "download or export it again") from None
 
     return reading
 

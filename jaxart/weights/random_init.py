@@ -63,7 +63,8 @@ def random_weights(
         one = None
     if one is None or one.shape != ():
         raise TypeError(f"key is an array of {key.dtype} of shape {key.shape}, not one PRNG key; give one, "
-                        "jax.random.PRNGKey(0) or jax.random.key(0) (for several, jax.vmap random_weights over a split key)")
+                        "jax.random.PRNGKey(0) or jax.random.key(0) "
+                        "(for several, jax.vmap random_weights over a split key)")
     check_layers(arch, ())  # names an unknown arch
     if not isinstance(preprocess, Preprocess):  # a name such as "caffe" failed inside `features`
         raise TypeError(f"preprocess must be a jaxart.Preprocess, such as Preprocess() (caffe's), got {preprocess!r}")
