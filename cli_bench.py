@@ -23,25 +23,45 @@ _QUALITY_OPTIONS = ("quality_size", "coarse_steps", "quality_limit", "model", "c
 def bench(
     ctx: typer.Context,
     sizes: Annotated[str, typer.Option(help="Comma-separated image sizes.")] = "256,512",
-    repeats: Annotated[int, typer.Option(parser=_whole, help="Timed evaluations per size (at most 100); also the steps of a scan chunk and the sweep's blocks.")] = 3,
+    repeats: Annotated[int, typer.Option(
+        parser=_whole,
+        help="Timed evaluations per size (at most 100); also the steps of a scan chunk and the sweep's blocks.")] = 3,
     loops: Annotated[str, typer.Option(help="L-BFGS step variants to time: python, scan, zoom.")] = "python",
-    baseline: Annotated[Optional[str], typer.Option(help="torch: time the same loss and L-BFGS in PyTorch, interleaved, as ratios.")] = None,
-    remat: Annotated[bool, typer.Option(help="Checkpoint each VGG stage (one more forward pass; lowers the peak on GPU, on CPU it does not).")] = False,
-    conv: Annotated[str, typer.Option(help="Convolutions: auto, direct, winograd or winograd-bf16; a list (winograd,direct) times the others' evaluations beside the first.")] = "auto",
-    memory: Annotated[bool, typer.Option(help="Measure the peak memory of one evaluation in a fresh process (and torch's with --baseline).")] = False,
-    quality_evals: Annotated[int, typer.Option(parser=_whole, help="Time to the loss that N single-scale L-BFGS steps reach (0: skip; at most 10000).")] = 0,
+    baseline: Annotated[Optional[str], typer.Option(
+        help="torch: time the same loss and L-BFGS in PyTorch, interleaved, as ratios.")] = None,
+    remat: Annotated[bool, typer.Option(
+        help="Checkpoint each VGG stage (one more forward pass; lowers the peak on GPU, on CPU it does not).")] = False,
+    conv: Annotated[str, typer.Option(
+        help="Convolutions: auto, direct, winograd or winograd-bf16; a list (winograd,direct) times the others' "
+             "evaluations beside the first.")] = "auto",
+    memory: Annotated[bool, typer.Option(
+        help="Measure the peak memory of one evaluation in a fresh process (and torch's with --baseline).")] = False,
+    quality_evals: Annotated[int, typer.Option(
+        parser=_whole,
+        help="Time to the loss that N single-scale L-BFGS steps reach (0: skip; at most 10000).")] = 0,
     quality_size: Annotated[int, typer.Option(parser=_whole, help="Image size for the time-to-quality runs.")] = 512,
-    coarse_steps: Annotated[Optional[int], typer.Option(parser=_whole, help="Half-size steps of the coarse-to-fine run [default: N/2]; 0 leaves it out.")] = None,
-    quality_limit: Annotated[float, typer.Option(parser=_number, help="Other runs give up after this many times N full-size steps.")] = 3.0,
+    coarse_steps: Annotated[Optional[int], typer.Option(
+        parser=_whole, help="Half-size steps of the coarse-to-fine run [default: N/2]; 0 leaves it out.")] = None,
+    quality_limit: Annotated[float, typer.Option(
+        parser=_number, help="Other runs give up after this many times N full-size steps.")] = 3.0,
     # Paths get a quoted ~ expanded (home) and are checked after it, by bench_suite.check: Typer's
     # exists=True would look for a folder named "~".
-    model: Annotated[str, typer.Option(help="Weights for time to quality: random (VGG19) or a registered name.", callback=_home)] = "random",
-    content: Annotated[Optional[Path], typer.Option(help="Photo for time to quality [default: random pixels].", callback=_home)] = None,
-    style: Annotated[Optional[Path], typer.Option(help="Painting for time to quality [default: random pixels].", callback=_home)] = None,
-    quality_images: Annotated[Optional[Path], typer.Option(help="Write the time-to-quality runs' last images (PNG) to this folder.", file_okay=False, callback=_home)] = None,
-    sweep_settings: Annotated[int, typer.Option("--sweep", parser=_whole, help="Also time an N-setting sweep at each size, batched against one by one (0: skip).")] = 0,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write results as JSON (with the date, options and machine).", callback=_home)] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing --json file or --quality-images PNGs.")] = False,
+    model: Annotated[str, typer.Option(
+        help="Weights for time to quality: random (VGG19) or a registered name.", callback=_home)] = "random",
+    content: Annotated[Optional[Path], typer.Option(
+        help="Photo for time to quality [default: random pixels].", callback=_home)] = None,
+    style: Annotated[Optional[Path], typer.Option(
+        help="Painting for time to quality [default: random pixels].", callback=_home)] = None,
+    quality_images: Annotated[Optional[Path], typer.Option(
+        help="Write the time-to-quality runs' last images (PNG) to this folder.", file_okay=False,
+        callback=_home)] = None,
+    sweep_settings: Annotated[int, typer.Option(
+        "--sweep", parser=_whole,
+        help="Also time an N-setting sweep at each size, batched against one by one (0: skip).")] = 0,
+    json_out: Annotated[Optional[Path], typer.Option(
+        "--json", help="Also write results as JSON (with the date, options and machine).", callback=_home)] = None,
+    overwrite: Annotated[bool, typer.Option(
+        help="Replace an existing --json file or --quality-images PNGs.")] = False,
 ) -> None:
     """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""
     from jaxart import bench_json, bench_suite

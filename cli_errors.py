@@ -65,7 +65,8 @@ def run(app: typer.Typer) -> None:
         _say(f"error: {e}")
         sys.exit(1)
     except OSError as e:  # not anticipated by the library: still one line
-        if e.errno in BAD_PATH:  # the path given, not the machine, is at fault: pathlib's is_dir() and resolve() raise these
+        # The path given, not the machine, is at fault: pathlib's is_dir() and resolve() raise these.
+        if e.errno in BAD_PATH:
             _say(f"error: {e.filename or 'a path given'}: {BAD_PATH[e.errno]}")
             sys.exit(2)
         _say(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}")

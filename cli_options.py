@@ -63,9 +63,12 @@ Format = choices("Format", formats.FORMATS)
 ContentLayers = Annotated[Optional[str], typer.Option(
     help=f"VGG layers that keep the photo's content, comma-separated [default: {','.join(DEFAULT.content_layers)}].")]
 StyleLayers = Annotated[Optional[str], typer.Option(
-    help=f"VGG layers whose Gram matrices carry the style, comma-separated [default: {','.join(DEFAULT.style_layers)}].")]
-StyleLayerWeights = Annotated[Optional[str], typer.Option(help="Comma-separated weights, one per style layer [default: equal].")]
-PoolingOption = Annotated[Pooling, typer.Option(help="VGG's pooling: max (as trained) or avg (the paper's, which it found slightly more appealing).")]
+    help="VGG layers whose Gram matrices carry the style, comma-separated "
+         f"[default: {','.join(DEFAULT.style_layers)}].")]
+StyleLayerWeights = Annotated[Optional[str], typer.Option(
+    help="Comma-separated weights, one per style layer [default: equal].")]
+PoolingOption = Annotated[Pooling, typer.Option(
+    help="VGG's pooling: max (as trained) or avg (the paper's, which it found slightly more appealing).")]
 LineSearchOption = Annotated[LineSearch, typer.Option(
     help="L-BFGS line search: none (unit step, fastest on CPU) or zoom.")]
 LbfgsMemory = Annotated[int, typer.Option(parser=whole,
@@ -107,7 +110,8 @@ Steps = Annotated[str, typer.Option(
 Scales = Annotated[Optional[str], typer.Option(
     help="Coarse to fine: comma-separated long sides, increasing, e.g. 256,512,1024; each scale starts from the "
          "previous result, upsampled.")]
-StartSize = Annotated[Optional[int], typer.Option(parser=whole, help="Coarse to fine from this long side, doubling up to --size.")]
+StartSize = Annotated[Optional[int], typer.Option(
+    parser=whole, help="Coarse to fine from this long side, doubling up to --size.")]
 Mask = Annotated[Optional[Path], typer.Option(
     help="Spatial control: an image over the photo whose colours mark regions, one painting each (--region-style).",
     parser=to_read("the path of a mask image"), metavar="<path>", callback=home)]
