@@ -125,7 +125,7 @@ def quality_pictures(folder: Path, coarse_steps: int) -> list[Path]:
 def _check_memory(config, flag: str, sweep: int = 0) -> None:
     """Refuse a benchmark size (and a batched sweep at it) that will not fit, advising on `flag`."""
     from jaxart import memory, sweep as S
-    from jaxart.config import INT32_MAX
+    from jaxart.config_checks import INT32_MAX
 
     size = config.size
     if not 16 <= size <= INT32_MAX:

@@ -9,8 +9,7 @@ import math
 import jax
 import numpy as np
 
-from jaxart import color, convs, paths, vgg
-from jaxart.duplicates import repeated
+from jaxart import color, config_checks, convs, paths, vgg
 from jaxart.errors import InputError, listed
 from jaxart.field_types import typed
 from jaxart.layers import check_config_layers, config_layers
@@ -26,10 +25,11 @@ SMALLEST = 16  # the least size, start size, scale or painting side in pixels VG
 class StyleConfig:
     """Settings of one stylization.
 
-    Shapes and control flow (layers, size, steps, optimizer, loop) are static; the three loss weights are plain numbers
-    the loss takes as traced arguments, so sweeps can vmap over them. `init` is "content", "random" (seeded by `seed`)
-    or the path of an image. `colors` is one of `jaxart.color.MODES`; `style_scale` sizes the painting relative to the
-    output (README, Controls). Layers are as `jaxart.features` takes them, or none (that loss left out)."""
+    Shapes and control flow (layers, size, steps, optimizer, loop) are static; the three loss weights are plain
+    numbers the loss takes as traced arguments, so sweeps can vmap over them. `init` is "content", "random" (seeded
+    by `seed`) or the path of an image. `colors` is one of `jaxart.color.MODES`; `style_scale` sizes the painting
+    relative to the output (README, Controls). Layers are as `jaxart.features` takes them, or none (that loss left
+    out)."""
 
     size: int = 512
     steps: int = 500
@@ -50,9 +50,11 @@ class StyleConfig:
     init: str = "content"
     seed: int = 0
     remat: bool = False  # jax.checkpoint each VGG stage: less memory, one more forward pass
-    conv: str = "auto"  # how convolutions are computed (convs.CONVS): auto: Winograd on CPU, bf16 gradients where it pays
+    # How convolutions are computed (convs.CONVS): auto: Winograd on CPU, bf16 gradients where it pays.
+    conv: str = "auto"
     colors: str = "style"  # see jaxart.color.MODES
-    match_luminance: bool = True  # "luminance" only: the painting's Y scaled to the photo's mean and std (Gatys et al.)
+    # "luminance" only: the painting's Y scaled to the photo's mean and std (Gatys et al.).
+    match_luminance: bool = True
     style_scale: float = 1.0  # painting's long side / output's long side
     # Free pixels around the image while it is optimized (margin.py: the photo mirrored outwards, cut off at
     # the end), so that the convolutions' zero padding draws no line along the border; 0: the image alone, as
@@ -63,7 +65,8 @@ class StyleConfig:
     scales: tuple[int, ...] | None = None
     start_size: int | None = None
     scale_steps: tuple[int, ...] | None = None
-    # Spatial control (guided.py): a mask, each style's region colour in style order, and `keep_colors`, regions kept as photographed.
+    # Spatial control (guided.py): a mask, each style's region colour in style order, and `keep_colors`, regions
+    # kept as photographed.
     mask: str | None = None
     region_colors: tuple[str, ...] | None = None
     keep_colors: tuple[str, ...] | None = None
@@ -78,47 +81,52 @@ class StyleConfig:
             object.__setattr__(self, f.name, _plain(value))
 
     def validate(self, arch: str | None = None, paintings: int | None = None) -> "StyleConfig":
-        """Raise a ValueError naming the first bad setting; check layers against `arch`, the style blend against `paintings`."""
+        """Raise a ValueError naming the first bad setting; check layers against `arch`, the style blend against
+        `paintings`."""
         from jaxart import region_styles, scales  # they import this module
         if self.scale_steps and isinstance(self.steps, int):  # steps is their sum: name the count at fault first
             scales.check_counts(self.scale_steps, self.steps)
         if self.scales and self.scales[-1] == self.size:  # the size is the last scale (--scales alone): name them
             scales.check_sides(self.scales)
-        _positive_int(self, "size", "steps", "chunk", "lbfgs_memory")
+        config_checks.positive_ints(self, "size", "steps", "chunk", "lbfgs_memory")
         if not isinstance(self.margin, int) or isinstance(self.margin, bool) or not 0 <= self.margin <= 64:
-            raise InputError(f"margin must be a whole number of pixels from 0 to 64, got {self.margin!r}", settings=["margin"])
+            raise InputError(f"margin must be a whole number of pixels from 0 to 64, got {self.margin!r}",
+                             settings=["margin"])
         if self.size < SMALLEST:
             raise InputError(f"size {self.size} is too small; use at least {SMALLEST} pixels", settings=["size"])
-        _weights("learning-rate", (self.learning_rate,))
+        config_checks.weights("learning-rate", (self.learning_rate,))
         if self.learning_rate == 0:
             raise InputError("learning-rate must be above 0", settings=["learning_rate"])
         if not isinstance(self.seed, int) or not -2**63 <= self.seed < 2**63:
-            raise InputError(f"seed must be a whole number that fits in 64 bits, got {self.seed!r}", settings=["seed"])
+            raise InputError(f"seed must be a whole number that fits in 64 bits, got {self.seed!r}",
+                             settings=["seed"])
         if self.optimizer != "lbfgs" and self.linesearch != "none":
             raise InputError(f"linesearch {self.linesearch!r} is L-BFGS's; optimizer {self.optimizer!r} takes none",
                              settings=["linesearch", "optimizer"])
-        _choice(self, optimizer=OPTIMIZERS, linesearch=LINESEARCHES, loop=LOOPS, pooling=vgg.POOLINGS, conv=convs.CONVS, colors=color.MODES)
+        config_checks.choices(self, optimizer=OPTIMIZERS, linesearch=LINESEARCHES, loop=LOOPS, pooling=vgg.POOLINGS,
+                              conv=convs.CONVS, colors=color.MODES)
         for name in ("remat", "match_luminance"):
             if not isinstance(getattr(self, name), bool):
                 raise InputError(f"{name} must be true or false, got {getattr(self, name)!r}", settings=[name])
         if not self.match_luminance and self.colors != "luminance":
-            raise InputError(f"match_luminance=False is for colors luminance only (the painting's luminance left unscaled); "
-                             f"colors {self.colors} matches no luminance, so drop match_luminance=False",
+            raise InputError("match_luminance=False is for colors luminance only (the painting's luminance left "
+                             f"unscaled); colors {self.colors} matches no luminance, so drop match_luminance=False",
                              settings=["match_luminance", "colors"])
         _style_scale(self)
         paths.file_setting("init", self.init, f"{' or '.join(INITS)}, or the path of an image file",
                            "to start from pixels of your own, give them to jaxart.run as x0", INITS)
         if not self.content_layers and not self.style_layers:
             raise ValueError("give at least one content or style layer")
-        _loss_weights(self)
+        config_checks.loss_weights(self)
         if self.style_blend is not None:
-            _weights("style blend", self.style_blend)
+            config_checks.weights("style blend", self.style_blend)
             if not self.style_blend or sum(self.style_blend) <= 0:
                 raise InputError(f"style blend {listed(self.style_blend)} has no weight above 0, which leaves no "
                                  "style; give at least one painting a weight above 0", settings=["style_blend"])
             if paintings is not None and len(self.style_blend) != paintings:
-                raise InputError(f"style blend gives {len(self.style_blend)} weight{'s' * (len(self.style_blend) != 1)} "
-                                 f"for {paintings} painting{'s' * (paintings != 1)}; give one weight per painting",
+                raise InputError(f"style blend gives {len(self.style_blend)} "
+                                 f"weight{'s' * (len(self.style_blend) != 1)} for {paintings} "
+                                 f"painting{'s' * (paintings != 1)}; give one weight per painting",
                                  settings=["style_blend"])
         scales.check(self)
         region_styles.check_config(self)
@@ -145,7 +153,8 @@ class StyleConfig:
         """The config of a dict from `to_dict` (or the JSON of `to_json`); another type, or a field of the
         wrong type, is an InputError naming it, an unknown field a ValueError (`validate` judges values)."""
         if not isinstance(d, dict):
-            raise InputError(f"config is a {type(d).__name__}, not an object of fields; give what to_dict or to_json writes")
+            raise InputError(f"config is a {type(d).__name__}, not an object of fields; give what to_dict or "
+                             "to_json writes")
         fields = {f.name: f.type for f in dataclasses.fields(cls)}
         if unknown := sorted(set(d) - set(fields), key=str):  # a key that is no string, too
             raise ValueError(f"unknown config fields {unknown}; known fields are {sorted(fields)}")
@@ -161,7 +170,10 @@ class StyleConfig:
             raise InputError(f"config text is not valid JSON ({e}); give the text to_json writes") from None
 
 
-_TUPLES = ("content_layers", "style_layers", "style_layer_weights", "style_blend", "scales", "scale_steps", "region_colors", "keep_colors")
+_TUPLES = (
+    "content_layers", "style_layers", "style_layer_weights", "style_blend", "scales", "scale_steps", "region_colors",
+    "keep_colors",
+)
 
 
 def _plain(value):
@@ -172,70 +184,18 @@ def _plain(value):
     return value
 
 
-# Weights multiply float32 losses: beyond this they overflow to inf before the first step.
-_MAX_WEIGHT = 1e30
-
-
-def _weights(name, values):
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= _MAX_WEIGHT for v in values):
-        raise InputError(f"{name} must be a finite number >= 0 (at most 1e30), got {listed(values)}",
-                         settings=[name])
-
-
-def _loss_weights(config):
-    """Refuse loss weights that are negative or too large, a layer listed twice (its weight would be
-    split, not doubled), and zeros that silently remove a term or make the run a no-op."""
-    for name in ("content_weight", "style_weight", "tv_weight"):
-        _weights(name.replace("_", "-"), (getattr(config, name),))
-    if not (config.content_weight or config.style_weight or config.tv_weight):
-        raise InputError("content-weight, style-weight and tv-weight are all 0, so nothing would change the "
-                         "starting image; give style-weight above 0 (default 10)",
-                         settings=["content_weight", "style_weight", "tv_weight"])
-    for kind, layers in (("content", config.content_layers), ("style", config.style_layers)):
-        if (twice := repeated(layers)) is not None:
-            raise InputError(f"{kind}-layers lists {twice!r} twice ({', '.join(layers)}); list each layer once"
-                             + " (style-layer-weights weights a layer more)" * (kind == "style"),
-                             settings=[f"{kind}_layers", "style_layer_weights"])
-    weights, layers = config.style_layer_weights, config.style_layers
-    if weights is not None:
-        if len(weights) != len(layers):
-            raise InputError(f"style-layer-weights has {len(weights)} weight{'s' * (len(weights) != 1)} for {len(layers)} "
-                             f"style layer{'s' * (len(layers) != 1)} ({', '.join(layers)}); give one weight per style layer, in "
-                             "that order", settings=["style_layer_weights"])
-        _weights("style layer weights", weights)
-        if weights and not any(weights):
-            raise InputError("style layer weights are all 0, which leaves no style; give at least one style layer "
-                             "a weight above 0 (or style-weight 0 for no style)", settings=["style_layer_weights", "style_weight"])
-
-
-# XLA counts steps and indexes pixels in int32: a count beyond it would wrap, not just take long.
-INT32_MAX = 2**31 - 1
-
-
-def _positive_int(config, *names):
-    for name in names:
-        value = getattr(config, name)
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= INT32_MAX:
-            raise InputError(f"{name.replace('_', '-')} must be a positive integer up to {INT32_MAX}, got {value!r}",
-                             settings=[name])
-
-
-def _choice(config, **allowed):
-    for name, choices in allowed.items():
-        if getattr(config, name) not in choices:
-            raise InputError(f"{name} {getattr(config, name)!r} is not one of {', '.join(choices)}", settings=[name])
-
-
 def _style_scale(config):
     s = config.style_scale
-    # Above _MAX_WEIGHT the memory estimate's pixel counts overflow floats, a traceback, not a refusal.
-    if not (isinstance(s, (int, float)) and math.isfinite(s) and 0 < s <= _MAX_WEIGHT):
-        raise InputError(f"style-scale must be a finite number above 0 (at most 1e30), got {listed([s])}", settings=["style_scale"])
+    # Above MAX_WEIGHT the memory estimate's pixel counts overflow floats, a traceback, not a refusal.
+    if not (isinstance(s, (int, float)) and math.isfinite(s) and 0 < s <= config_checks.MAX_WEIGHT):
+        raise InputError(f"style-scale must be a finite number above 0 (at most 1e30), got {listed([s])}",
+                         settings=["style_scale"])
     # At `size` only: at a coarser scale the painting is enlarged to 16 px instead (image.painting_side).
     if config.size * s < SMALLEST:
         least = SMALLEST / config.size
         digits = 2 - math.floor(math.log10(least))  # three significant digits, rounded up
         least = math.ceil(least * 10**digits) / 10**digits
         least += (config.size * least < SMALLEST) / 10**digits
-        raise InputError(f"style-scale {listed([s])} makes the painting {config.size * s:.0f} px at size {config.size}; "
-                         f"VGG needs at least {SMALLEST}, so use style-scale >= {least:g}", settings=["style_scale", "size"])
+        raise InputError(f"style-scale {listed([s])} makes the painting {config.size * s:.0f} px at size "
+                         f"{config.size}; VGG needs at least {SMALLEST}, so use style-scale >= {least:g}",
+                         settings=["style_scale", "size"])

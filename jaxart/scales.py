@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from jaxart.config import INT32_MAX, SMALLEST, StyleConfig
+from jaxart.config import SMALLEST, StyleConfig
+from jaxart.config_checks import INT32_MAX
 from jaxart.errors import InputError, listed
 
 GROWTH = 1.5  # `start_size` doubles up to the size; a scale within this factor of it is skipped

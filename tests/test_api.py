@@ -11,6 +11,7 @@ import pytest
 
 import cli
 import jaxart
+import jaxart.config_checks
 import jaxart.transfer
 from jaxart import job, model_choice
 from jaxart.errors import WeightsError
@@ -173,7 +174,7 @@ def test_overflowing_style_weight_stops_and_keeps_last_finite_image(tmp_path, mo
     lifts that limit to reach the late path (a loss that diverges by itself)."""
     from PIL import Image
 
-    monkeypatch.setattr(jaxart.config, "_MAX_WEIGHT", float("inf"))
+    monkeypatch.setattr(jaxart.config_checks, "MAX_WEIGHT", float("inf"))
     w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
     model = store.save(w.params, tmp_path / "tiny.safetensors", arch="vgg16", preprocess=w.preprocess, name="t")
     photo = rng.integers(0, 255, (24, 24, 3), np.uint8)

@@ -1,0 +1,62 @@
+"""Checks of `StyleConfig` settings (jaxart/config.py): numbers in range, choices, loss weights that leave a loss.
+
+Each raises an InputError naming the setting at fault and what to give instead."""
+
+from __future__ import annotations
+
+from jaxart.duplicates import repeated
+from jaxart.errors import InputError, listed
+
+# Weights multiply float32 losses: beyond this they overflow to inf before the first step.
+MAX_WEIGHT = 1e30
+
+# XLA counts steps and indexes pixels in int32: a count beyond it would wrap, not just take long.
+INT32_MAX = 2**31 - 1
+
+
+def weights(name, values):
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= MAX_WEIGHT for v in values):
+        raise InputError(f"{name} must be a finite number >= 0 (at most 1e30), got {listed(values)}",
+                         settings=[name])
+
+
+def loss_weights(config):
+    """Refuse loss weights that are negative or too large, a layer listed twice (its weight would be
+    split, not doubled), and zeros that silently remove a term or make the run a no-op."""
+    for name in ("content_weight", "style_weight", "tv_weight"):
+        weights(name.replace("_", "-"), (getattr(config, name),))
+    if not (config.content_weight or config.style_weight or config.tv_weight):
+        raise InputError("content-weight, style-weight and tv-weight are all 0, so nothing would change the "
+                         "starting image; give style-weight above 0 (default 10)",
+                         settings=["content_weight", "style_weight", "tv_weight"])
+    for kind, layers in (("content", config.content_layers), ("style", config.style_layers)):
+        if (twice := repeated(layers)) is not None:
+            raise InputError(f"{kind}-layers lists {twice!r} twice ({', '.join(layers)}); list each layer once"
+                             + " (style-layer-weights weights a layer more)" * (kind == "style"),
+                             settings=[f"{kind}_layers", "style_layer_weights"])
+    style_weights, layers = config.style_layer_weights, config.style_layers
+    if style_weights is not None:
+        if len(style_weights) != len(layers):
+            raise InputError(f"style-layer-weights has {len(style_weights)} weight{'s' * (len(style_weights) != 1)} "
+                             f"for {len(layers)} style layer{'s' * (len(layers) != 1)} ({', '.join(layers)}); give "
+                             "one weight per style layer, in that order", settings=["style_layer_weights"])
+        weights("style layer weights", style_weights)
+        if style_weights and not any(style_weights):
+            raise InputError("style layer weights are all 0, which leaves no style; give at least one style layer "
+                             "a weight above 0 (or style-weight 0 for no style)",
+                             settings=["style_layer_weights", "style_weight"])
+
+
+def positive_ints(config, *names):
+    for name in names:
+        value = getattr(config, name)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= INT32_MAX:
+            raise InputError(f"{name.replace('_', '-')} must be a positive integer up to {INT32_MAX}, got {value!r}",
+                             settings=[name])
+
+
+def choices(config, **allowed):
+    for name, options in allowed.items():
+        if getattr(config, name) not in options:
+            raise InputError(f"{name} {getattr(config, name)!r} is not one of {', '.join(options)}",
+                             settings=[name])
