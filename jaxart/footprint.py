@@ -11,7 +11,7 @@ the backward pass (`WORKING` of the largest tensor); or, where that is more (a l
 layers only), the largest tensors' stage and two cotangents of their size. With `remat` each
 stage is recomputed during backprop, so only stage boundaries and the layers a loss reads stay,
 plus one stage at a time. Winograd convolutions (convs.CONVS) add one layer's transformed kernel
-and half of its transformed output (`winograd_bytes`), twice that with remat; region masks their
+and half of its transformed output (`winograd_bytes`), with remat or not; region masks their
 copies of the style layers (`regions_bytes`). `OVERHEAD` (XLA's temporaries, fitted at 64-512 px on
 CPU) scales the sum; BENCHMARKS.md compares the estimate with XLA's count. On CPU remat lowers
 that count only 5% (366 -> 346 MB at 512 px).
@@ -96,9 +96,9 @@ def evaluation_bytes(height: int, width: int, arch: str = "vgg19", layers: Seque
     shapes = _shapes(height, width, names)
     nbytes = {k: 4 * h * w * c for k, (h, w, c) in shapes.items()}
     stored = [k for k in names if not k.startswith("conv")]  # what backprop reads: ReLU and pool outputs
-    # With remat XLA's count rose by 87-100 MiB over its own convolutions' at 64-512 px (VGG19,
-    # 2026-12-05), against 40-49 MiB without: about twice what Winograd adds to a plain pass.
-    extra = winograd_bytes(shapes, conv) * (1 + remat)
+    # With remat or without, XLA's count rises by 34-37 MiB over its own convolutions' at 64-256 px (VGG19,
+    # 2026-12-06, the transforms as one product each); the factorised transforms before held twice that with remat.
+    extra = winograd_bytes(shapes, conv)
     largest = max(nbytes.values())
     if not remat:
         # Backprop through the largest tensors' stage holds its activations and two cotangents of
@@ -123,7 +123,8 @@ def _winograd_convs(shapes: dict[str, tuple[int, int, int]], conv: str) -> list[
 def winograd_bytes(shapes: dict[str, tuple[int, int, int]], conv: str) -> int:
     """What Winograd convolutions hold beyond XLA's own: the largest transformed kernel ((TILE + 2)**2
     x Cin x Cout floats) and `WORKING` of the largest transformed output, (1 + 2 / TILE)**2 times
-    the layer's output (XLA's count: +41-45 MiB at 64-512 px, +146 MiB at 1024 px, VGG19)."""
+    the layer's output (XLA's count: +41-45 MiB at 64-512 px, +146 MiB at 1024 px, VGG19, 2026-12-05; +34-37 MiB at
+    64-256 px since the transforms of 2026-12-06)."""
     convs = _winograd_convs(shapes, conv)
     if not convs:
         return 0

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import run_main, write_tiny_job
-from jaxart import StyleConfig, job, sweep
+from jaxart import StyleConfig, model_choice, sweep
 from jaxart.errors import InputError, listed
 from jaxart.output import save_image
 
@@ -20,7 +20,7 @@ def files(tmp_path_factory):
 
 def _refused(command, options, files, tmp_path, monkeypatch, capsys) -> str:
     d, model = files
-    monkeypatch.setattr(job, "resolve_model", lambda *a: pytest.fail("refused only after the weights loaded"))
+    monkeypatch.setattr(model_choice, "resolve_model", lambda *a: pytest.fail("refused only after the weights loaded"))
     out = tmp_path / "o.png"
     code, stdout, err = run_main([command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model",
                                   model, "--size", "32", "--steps", "1", "--quiet", *options], monkeypatch, capsys)
