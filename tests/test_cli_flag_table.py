@@ -2,9 +2,9 @@
 the CLI's one table (`cli_options.FLAGS`), and that flag is an option of one of `cli.app`'s commands: a renamed
 field, argument or flag cannot leave a CLI line naming a library word, or a flag that does not exist.
 
-The words are read from the source, not from refusals made one by one: each `settings=` (and so each refusal of
-`destinations`, whose `_refusal(text, *words)` passes its words on) is followed back to the string literals that
-reach it: through a parameter to its callers' arguments and its default, through a loop to what it loops over."""
+The words are read from the source, not from refusals made one by one: each `settings=` is followed back to the
+string literals that reach it: through a parameter to its callers' arguments and its default, through a loop to what
+it loops over."""
 
 from __future__ import annotations
 
