@@ -74,6 +74,7 @@ LineSearchOption = Annotated[LineSearch, typer.Option(
 LbfgsMemory = Annotated[int, typer.Option(parser=whole,
     help="L-BFGS history pairs: more reach a given loss in somewhat fewer steps, at 2 image-sized vectors of memory "
          "each (jcjohnson's default is 100).")]
+LearningRate = Annotated[float, typer.Option(parser=number, help="Adam's step size (L-BFGS ignores it).")]
 ColorsOption = Annotated[Colors, typer.Option(
     help="Whose colours: style (the painting's); luminance (the photo's; strokes learnt from the painting's light "
          "and dark alone); match-pca|match-chol|match-sym (the photo's palette, painted: the painting recoloured to "

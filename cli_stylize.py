@@ -57,8 +57,7 @@ def stylize(
         help="lbfgs (L-BFGS, the paper's) or adam (takes --learning-rate).")] = Optimizer(_DEFAULT.optimizer),
     linesearch: _o.LineSearchOption = LineSearch(_DEFAULT.linesearch),
     lbfgs_memory: _o.LbfgsMemory = _DEFAULT.lbfgs_memory,
-    learning_rate: Annotated[float, typer.Option(
-        parser=_number, help="Adam's step size (L-BFGS ignores it).")] = _DEFAULT.learning_rate,
+    learning_rate: _o.LearningRate = _DEFAULT.learning_rate,
     init: Annotated[str, typer.Option(
         help="Starting pixels: content (the photo), random (noise from --seed) or an image's path.",
         parser=_o.word_or_file("content, random or an image file's path"), callback=_home)] = _DEFAULT.init,

@@ -14,7 +14,7 @@ from cli_common import say as _say, unused_option as _unused_option, warn as _wa
 from cli_fetch import fetch as _fetch
 from cli_paths import home as _home, path_or_word as _path_or_word, sheet_path as _sheet_path
 from cli_signals import stop_if_interrupted as _stop_if_interrupted
-from cli_values import csv as _csv, number as _number, parse_colour as _parse_colour, whole as _whole
+from cli_values import csv as _csv, parse_colour as _parse_colour, whole as _whole
 from cli_options import Colors, Conv, LineSearch, Optimizer, Pooling
 from cli_sweep_values import layer_weights as _layer_weights, listed as _listed, once as _once, swept as _swept
 from jaxart import config as _config
@@ -65,8 +65,7 @@ def sweep(
     optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
     linesearch: _o.LineSearchOption = LineSearch(_DEFAULT.linesearch),
     lbfgs_memory: _o.LbfgsMemory = _DEFAULT.lbfgs_memory,
-    learning_rate: Annotated[float, typer.Option(
-        parser=_number, help="Adam's step size (L-BFGS ignores it).")] = _DEFAULT.learning_rate,
+    learning_rate: _o.LearningRate = _DEFAULT.learning_rate,
     init: Annotated[str, typer.Option(
         help="content, random, or the path of an image.",
         parser=_o.word_or_file("content, random or an image file's path"), callback=_home)] = _DEFAULT.init,
