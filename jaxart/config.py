@@ -10,7 +10,7 @@ import jax
 import numpy as np
 
 from jaxart import color, config_checks, convs, paths, vgg
-from jaxart.errors import InputError, listed
+from jaxart.errors import InputError, as_typed, listed
 from jaxart.field_types import typed
 from jaxart.layers import check_config_layers, config_layers
 
@@ -188,7 +188,7 @@ def _style_scale(config):
     s = config.style_scale
     # Above MAX_WEIGHT the memory estimate's pixel counts overflow floats, a traceback, not a refusal.
     if not (isinstance(s, (int, float)) and math.isfinite(s) and 0 < s <= config_checks.MAX_WEIGHT):
-        raise InputError(f"style-scale must be a finite number above 0 (at most 1e30), got {listed([s])}",
+        raise InputError(f"style-scale must be a finite number above 0 (at most 1e30), got {as_typed(s)}",
                          settings=["style_scale"])
     # At `size` only: at a coarser scale the painting is enlarged to 16 px instead (image.painting_side).
     if config.size * s < SMALLEST:
@@ -196,6 +196,6 @@ def _style_scale(config):
         digits = 2 - math.floor(math.log10(least))  # three significant digits, rounded up
         least = math.ceil(least * 10**digits) / 10**digits
         least += (config.size * least < SMALLEST) / 10**digits
-        raise InputError(f"style-scale {listed([s])} makes the painting {config.size * s:.0f} px at size "
+        raise InputError(f"style-scale {as_typed(s)} makes the painting {config.size * s:.0f} px at size "
                          f"{config.size}; VGG needs at least {SMALLEST}, so use style-scale >= {least:g}",
                          settings=["style_scale", "size"])
