@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# First of all, a Ctrl-C is only recorded: cli_signals takes 2-30 ms to load (compiled afresh or not) under
+# First of all, a Ctrl-C is only recorded: jaxart_cli.signals takes 2-30 ms to load (compiled afresh or not) under
 # Python's own handler, whose KeyboardInterrupt was a traceback. _signal, the C module under `signal`, is loaded
 # already; `signal` makes its enums (0.5 ms). What runs before this line (the interpreter, site, the console
 # script's imports, reading cli.py) is not jaxart's: a Ctrl-C there can still be a traceback or end Python silently.
@@ -13,9 +13,9 @@ _before = {}  # Python's handler, restored once the app is built; none for a `&`
 if _signal.getsignal(_signal.SIGINT) != _signal.SIG_IGN:
     _before[_signal.SIGINT] = _signal.signal(_signal.SIGINT, lambda signum, frame: _early.append(signum))
 # Then, before any slower import (typing), until the app is built: a Ctrl-C ends the command at once with one line,
-# not a KeyboardInterrupt traceback, nor seconds later once JAX has loaded. See cli_signals.
-from cli_signals import SIGINTS as _SIGINTS, STOPS as _STOPS  # noqa: E402
-from cli_signals import catch as _catch, stop_loading as _stop_loading  # noqa: E402
+# not a KeyboardInterrupt traceback, nor seconds later once JAX has loaded. See jaxart_cli.signals.
+from jaxart_cli.signals import SIGINTS as _SIGINTS, STOPS as _STOPS  # noqa: E402
+from jaxart_cli.signals import catch as _catch, stop_loading as _stop_loading  # noqa: E402
 
 _previous = {**_catch(_stop_loading), **_before}
 for _s in _early:  # nothing has been written yet
@@ -27,22 +27,22 @@ import sys  # noqa: E402
 
 import typer  # noqa: E402
 
-from cli_bench import bench  # noqa: E402
-from cli_info import info  # noqa: E402
-from cli_stylize import stylize  # noqa: E402
-from cli_sweep import sweep  # noqa: E402
-from cli_errors import run as _run  # noqa: E402
-from cli_help import Group as _Group, commands as _commands  # noqa: E402
-from cli_weights import weights_app  # noqa: E402
+from jaxart_cli.bench import bench  # noqa: E402
+from jaxart_cli.info import info  # noqa: E402
+from jaxart_cli.stylize import stylize  # noqa: E402
+from jaxart_cli.sweep import sweep  # noqa: E402
+from jaxart_cli.errors import run as _run  # noqa: E402
+from jaxart_cli.help import Group as _Group, commands as _commands  # noqa: E402
+from jaxart_cli.weights import weights_app  # noqa: E402
 
-# Each command's line in `jaxart --help`, a whole sentence (cli_help.commands).
+# Each command's line in `jaxart --help`, a whole sentence (jaxart_cli.help.commands).
 _SUMMARIES = {
     "stylize": "Paint a photo in the style of paintings.", "sweep": "Compare settings on a contact sheet.",
     "info": "Print an image's run record or its command.", "bench": "Time evaluations, compilation and memory.",
     "weights": "List, fetch, convert and check VGG weights.",
 }
 # Plain help (rich_markup_mode=None): rich's option table cut the names of the longer options
-# (--checkpoint-eve…) and ran to 244 lines in 80 columns; plain help wraps whole (cli_help), in 107.
+# (--checkpoint-eve…) and ran to 244 lines in 80 columns; plain help wraps whole (jaxart_cli.help), in 107.
 app = typer.Typer(help="Neural style transfer (Gatys et al. 2015) in JAX.", no_args_is_help=True, cls=_Group,
                   rich_markup_mode=None, pretty_exceptions_enable=False, add_completion=False)
 app.add_typer(weights_app, name="weights", short_help=_SUMMARIES["weights"])
@@ -55,7 +55,7 @@ for _function in (stylize, sweep, info, bench):  # the order --help lists them i
 for _s, _handler in _previous.items():
     signal.signal(_s, _handler)
 if _SIGINTS:  # one that came as Python wrote a .pyc (see stop_loading): nothing else has been written
-    from cli_signals import interrupted_code, interrupted_line
+    from jaxart_cli.signals import interrupted_code, interrupted_line
 
     sys.stderr.write(interrupted_line() + "\n")
     sys.exit(interrupted_code())

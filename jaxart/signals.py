@@ -14,7 +14,8 @@ def stop_signals():
     The run checks it after every step (python loop) or chunk, so a signal never interrupts
     JAX mid-computation; the previous handlers come back on exit.
     """
-    caught: list[int] = []  # cli_signals.catch sets the same three for the CLI: it may not import jaxart (JAX) early
+    # jaxart_cli.signals.catch sets the same three for the CLI: it may not import jaxart (JAX) early
+    caught: list[int] = []
     handler = lambda signum, frame: caught.append(signum)
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
                 if signal.getsignal(s) is not signal.SIG_IGN}

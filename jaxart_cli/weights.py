@@ -12,17 +12,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli_common import say, warn
-from cli_fetch import fetch
-from cli_paths import home
-from cli_values import choices, number, whole
-from cli_help import Group, commands
+from jaxart_cli.common import say, warn
+from jaxart_cli.fetch import fetch
+from jaxart_cli.paths import home
+from jaxart_cli.values import choices, number, whole
+from jaxart_cli.help import Group, commands
 from jaxart import vgg as _vgg
 from jaxart.weights import layouts as _layouts, normalize as _normalize
 
 weights_app = typer.Typer(help="List, fetch, convert, normalize, verify, remove and locate VGG weights.",
                           no_args_is_help=True, rich_markup_mode=None, cls=Group)
-# Each subcommand's line in `jaxart weights --help`, a whole sentence (cli_help.commands).
+# Each subcommand's line in `jaxart weights --help`, a whole sentence (jaxart_cli.help.commands).
 _SUMMARIES = {
     "list": "Show registered and installed weight sets.", "fetch": "Download and install a registered weight set.",
     "convert": "Install a local .h5 or .pth weights file.", "normalize": "Make Gatys' normalized VGG over images.",
@@ -95,7 +95,7 @@ def weights_convert(
     """
     from jaxart import weights as W
 
-    if not path.is_file():  # one line whatever the name holds: cli_errors prints every error line so
+    if not path.is_file():  # one line whatever the name holds: jaxart_cli.errors prints every error line so
         raise typer.BadParameter(f"{path} is not a file", param_hint="FILE")
     if W.path_for(W.folder.check_name(name)).is_file():
         raise typer.BadParameter(f"{name!r} is already installed; choose another --name or "

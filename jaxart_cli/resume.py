@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from cli_common import given as _given
+from jaxart_cli.common import given as _given
 
 # The options a resumed run still takes.
 RESUME_OPTIONS = ("resume", "output", "fmt", "overwrite", "checkpoint_every", "save_every", "animate", "quiet")

@@ -8,18 +8,18 @@ from typing import Annotated, Optional
 
 import typer
 
-import cli_options as _o
-from cli_common import given as _given, say as _say, unused_option as _unused_option, warn as _warn
-from cli_fetch import fetch as _fetch
-from cli_paths import (
+from jaxart_cli import options as _o
+from jaxart_cli.common import given as _given, say as _say, unused_option as _unused_option, warn as _warn
+from jaxart_cli.fetch import fetch as _fetch
+from jaxart_cli.paths import (
     animation_path as _animation_path, home as _home, output_path as _output_path, path_or_word as _path_or_word,
 )
-from cli_signals import stop_if_interrupted as _stop_if_interrupted
-from cli_values import (
+from jaxart_cli.signals import stop_if_interrupted as _stop_if_interrupted
+from jaxart_cli.values import (
     choices as _choices, csv as _csv, number as _number, parse_colour as _parse_colour, whole as _whole,
 )
-from cli_options import Colors, Conv, LineSearch, Optimizer, Pooling
-from cli_resume import only_with_resume as _only_with_resume
+from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
+from jaxart_cli.resume import only_with_resume as _only_with_resume
 from jaxart import config as _config, files as _files, formats as _formats, memory as _memory
 
 Loop = _choices("Loop", _config.LOOPS)

@@ -9,14 +9,14 @@ from typing import Annotated, Optional
 
 import typer
 
-import cli_options as _o
-from cli_common import say as _say, unused_option as _unused_option, warn as _warn
-from cli_fetch import fetch as _fetch
-from cli_paths import home as _home, path_or_word as _path_or_word, sheet_path as _sheet_path
-from cli_signals import stop_if_interrupted as _stop_if_interrupted
-from cli_values import csv as _csv, parse_colour as _parse_colour, whole as _whole
-from cli_options import Colors, Conv, LineSearch, Optimizer, Pooling
-from cli_sweep_values import layer_weights as _layer_weights, listed as _listed, once as _once, swept as _swept
+from jaxart_cli import options as _o
+from jaxart_cli.common import say as _say, unused_option as _unused_option, warn as _warn
+from jaxart_cli.fetch import fetch as _fetch
+from jaxart_cli.paths import home as _home, path_or_word as _path_or_word, sheet_path as _sheet_path
+from jaxart_cli.signals import stop_if_interrupted as _stop_if_interrupted
+from jaxart_cli.values import csv as _csv, parse_colour as _parse_colour, whole as _whole
+from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
+from jaxart_cli.sweep_values import layer_weights as _layer_weights, listed as _listed, once as _once, swept as _swept
 from jaxart import config as _config
 
 _DEFAULT = _o.DEFAULT

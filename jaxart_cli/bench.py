@@ -9,11 +9,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli_common import given as _given
-from cli_fetch import fetch as _fetch
-from cli_paths import home as _home
-from cli_signals import stop_if_interrupted as _stop_if_interrupted
-from cli_values import csv as _csv, number as _number, whole as _whole
+from jaxart_cli.common import given as _given
+from jaxart_cli.fetch import fetch as _fetch
+from jaxart_cli.paths import home as _home
+from jaxart_cli.signals import stop_if_interrupted as _stop_if_interrupted
+from jaxart_cli.values import csv as _csv, number as _number, whole as _whole
 
 
 # bench options that only time to quality reads: refused without --quality-evals, not ignored.

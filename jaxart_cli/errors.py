@@ -12,13 +12,13 @@ import sys
 import typer
 from typer.exceptions import Abort, Exit, TyperException
 
-from cli_common import say as _one_line
-from cli_signals import (
+from jaxart_cli.common import say as _one_line
+from jaxart_cli.signals import (
     catch as _catch, forget_interrupts as _forget_interrupts, interrupted as _interrupted,
     interrupted_code as _interrupted_code, interrupted_line as _interrupted_line, on_sigint as _on_sigint,
     stop_if_interrupted as _stop_if_interrupted,
 )
-from cli_values import NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE
+from jaxart_cli.values import NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE
 
 
 def run(app: typer.Typer) -> None:
@@ -57,7 +57,7 @@ def run(app: typer.Typer) -> None:
         _say(str(e))
         sys.exit(e.code)
     except (InputError, ValueError, FileNotFoundError) as e:
-        from cli_options import FLAGS
+        from jaxart_cli.options import FLAGS
 
         _say(f"error: {e.naming(FLAGS) if isinstance(e, InputError) else e}")  # its settings as flags
         sys.exit(2)
@@ -106,8 +106,8 @@ def _on_signal(signum, frame) -> None:
 
 def _say(line: str, flat: bool = True) -> None:
     """`line` on stderr, as one line unless not `flat` (the help's lines): a newline typed in a value split a usage
-    error (`cli_common.say`). Only if stderr is still there: with the terminal gone (SIGHUP) writing fails with EIO
-    or EPIPE, which turned the exit code, 128 + the signal or 2, into 1; the code is what is left."""
+    error (`jaxart_cli.common.say`). Only if stderr is still there: with the terminal gone (SIGHUP) writing fails with
+    EIO or EPIPE, which turned the exit code, 128 + the signal or 2, into 1; the code is what is left."""
     try:
         (_one_line if flat else typer.echo)(line, err=True)
     except OSError:

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from cli_common import warn as _warn
-from cli_paths import home as _home
+from jaxart_cli.common import warn as _warn
+from jaxart_cli.paths import home as _home
 
 
 def info(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cli_common import say, warn
-from cli_signals import interrupted_by, interrupted_code
+from jaxart_cli.common import say, warn
+from jaxart_cli.signals import interrupted_by, interrupted_code
 
 
 def fetch(name: str, quiet: bool, url: str | None = None, **options) -> Path:

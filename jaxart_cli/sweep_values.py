@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli_values import csv
+from jaxart_cli.values import csv
 from jaxart.duplicates import repeated
 
 

@@ -25,7 +25,7 @@ def csv(text: str | None, flag: str, cast=str):
         raise BadParameter(f"{text!r} is not a comma-separated list of {kind}s", param_hint=flag) from None
 
 
-# Typer's words for a value that is not a number, which cli_errors.usage_message rewrites as advice.
+# Typer's words for a value that is not a number, which jaxart_cli.errors.usage_message rewrites as advice.
 NOT_WHOLE = "Input should be a valid integer, unable to parse string as an integer"
 NOT_NUMBER = "Input should be a valid number, unable to parse string as a number"
 

@@ -10,8 +10,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli_paths import home
-from cli_values import choices, csv, number, whole
+from jaxart_cli.paths import home
+from jaxart_cli.values import choices, csv, number, whole
 from jaxart import color, config, convs, formats, plateau as _plateau, reproduce, vgg
 from jaxart.files import resolved, web_address
 
@@ -19,7 +19,7 @@ DEFAULT = config.StyleConfig()
 
 
 # The flag a user types for each word a library refusal names (`InputError.settings`), which the CLI's line writes
-# instead (`cli_errors.run`, `tolerance`): the one table of them. A StyleConfig field's is the library's
+# instead (`jaxart_cli.errors.run`, `tolerance`): the one table of them. A StyleConfig field's is the library's
 # `reproduce.OPTIONS` (it rebuilds a stylize command from a run record: `jaxart info --command`); the words for a
 # run's arguments (`job.stylize_files`, judged by `destinations`), a sweep's and a tolerance are the CLI's alone.
 # tests/test_cli_flag_table.py holds every word a refusal names to an entry here, and each entry to a real option.
