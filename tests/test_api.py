@@ -110,7 +110,7 @@ def test_auto_model_gives_up_on_a_silent_server_after_one_short_try(weights_dir,
     import socket
     import threading
 
-    import cli_fetch
+    from jaxart_cli import fetch as cli_fetch
 
     server = socket.socket()
     server.bind(("127.0.0.1", 0))

@@ -120,7 +120,7 @@ def test_ctrl_c_python_would_drop_is_recorded_and_ends_the_command(files, tmp_pa
     """Python ignores an exception raised in a gc callback (JAX registers one, so Ctrl-C lands there
     during compilation): the handler records it instead, and the command stops at its next check."""
     __import__("cli")  # loaded first: a recorded Ctrl-C while it loads exits at once
-    import cli_signals
+    from jaxart_cli import signals as cli_signals
 
     monkeypatch.setattr(cli_signals, "SIGINTS", [])
     raised = []

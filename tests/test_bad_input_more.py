@@ -262,7 +262,7 @@ def test_each_kind_of_failure_ends_with_its_exit_code_and_one_line(error, code, 
     scripts tell them apart by the code alone."""
     import sys
 
-    import cli_errors
+    from jaxart_cli import errors as cli_errors
 
     monkeypatch.setattr(sys, "argv", ["jaxart", "run"])
     with pytest.raises(SystemExit) as e:

@@ -1,6 +1,6 @@
 """A refusal echoes a value as the user typed it (`--style-blend 0,0`, not Python's `[0.0, 0.0]`) and names each flag
 once; a library caller reads its own words (overwrite=True), the CLI its flags (--overwrite), from the same refusal.
-The CLI runs through `cli_errors.run` (`run_main`), which writes a refusal's settings as flags."""
+The CLI runs through `jaxart_cli.errors.run` (`run_main`), which writes a refusal's settings as flags."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ def test_a_library_caller_reads_overwrite_true_and_the_cli_reads_its_flags(tiny_
 
 
 def test_every_destination_refusal_from_python_is_free_of_flags(tmp_path):
-    from cli_options import FLAGS
+    from jaxart_cli.options import FLAGS
     from jaxart import destinations, output_names
 
     photo = tmp_path / "photo.png"

@@ -1,5 +1,5 @@
 """Every word a library refusal names as a setting (`InputError(..., settings=...)` anywhere in jaxart/) has a flag in
-the CLI's one table (`cli_options.FLAGS`), and that flag is an option of one of `cli.app`'s commands: a renamed
+the CLI's one table (`jaxart_cli.options.FLAGS`), and that flag is an option of one of `cli.app`'s commands: a renamed
 field, argument or flag cannot leave a CLI line naming a library word, or a flag that does not exist.
 
 The words are read from the source, not from refusals made one by one: each `settings=` is followed back to the
@@ -16,9 +16,9 @@ from pathlib import Path
 import typer
 
 import cli
-from cli_options import FLAGS
 from jaxart import reproduce
 from jaxart.config import StyleConfig
+from jaxart_cli.options import FLAGS
 
 LIBRARY = Path(__file__).resolve().parents[1] / "jaxart"
 # Words no flag stands for, and why the CLI's line may keep them.

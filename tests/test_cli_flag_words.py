@@ -1,6 +1,7 @@
 """A library refusal of a value a CLI user typed names the flag they typed (`--style-layer-weights`), not the
 setting's library word (`style layer weights`, `content-weight`): the refusal carries the settings it names
-(`InputError.settings`) and the CLI writes each as its flag (`cli_options.FLAGS`); the library keeps its words."""
+(`InputError.settings`) and the CLI writes each as its flag (`jaxart_cli.options.FLAGS`); the library keeps its
+words."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import re
 
 import pytest
 
-from cli_options import FLAGS
 from conftest import run_main, write_tiny_job
 from jaxart import StyleConfig, model_choice
 from jaxart.errors import InputError
+from jaxart_cli.options import FLAGS
 
 # Each (options after the tiny job's 32 px, 1 step stylize; the whole line, or its start where it ends "...").
 STYLIZE = {

@@ -50,7 +50,7 @@ def test_arguments_read_like_the_options_values(path, rows):
 
 def test_a_narrow_help_never_breaks_an_option_at_its_hyphen():
     """Click's own wrapping, at any width the help gets."""
-    from cli_help import Command
+    from jaxart_cli.help import Command
 
     formatter = Command.context_class.formatter_class(width=60)
     formatter.write_dl([("STYLE <path>...", "blended, or, with --each-painting, compared; --style-blend weighs "

@@ -58,7 +58,7 @@ def _halves(path, size=(40, 30), colors=((255, 0, 0), (0, 0, 255)), stray=None):
 
 @pytest.mark.parametrize("extra, message", [
     (["--scales", "64,32"], "must increase"),
-    (["--steps", "5,5"], "need scales or start size"),  # the library's words: CliRunner skips cli_errors' flag names
+    (["--steps", "5,5"], "need scales or start size"),  # the library's words: CliRunner skips jaxart_cli.errors' flag names
     (["--scales", "24,48", "--steps", "1,2,3"], "3 step counts for 2 scales"),
     (["--mask", "MASK", "--region-style", "red"], "not COLOUR=PAINTING"),
     (["--mask", "MASK", "--region-style", "green=PAINT"], "colour 'green' is not in"),

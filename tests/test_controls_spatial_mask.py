@@ -30,7 +30,7 @@ def test_bad_region_colours_are_named(tmp_path, colors, message):
 @pytest.mark.parametrize("text", ["blue", "#0000ff", "rgb(0, 0, 255)", "0,0,255", " 0, 0, 255 "])
 def test_a_colour_is_spelled_alike_for_a_mask_and_for_the_background(text):
     # Masks took no r,g,b and --background no rgb(r, g, b): one spelling worked in one place only.
-    import cli_values
+    from jaxart_cli import values as cli_values
 
     assert guided.parse_colors([text]).tolist() == [[0, 0, 255]] and cli_values.parse_colour(text) == (0, 0, 255)
 

@@ -166,7 +166,7 @@ def test_ctrl_c_during_a_fetch_says_what_is_kept_and_how_to_go_on(serve, weights
     """It said only "error: interrupted", leaving a hidden partial file nobody was told of."""
     import signal
 
-    import cli_signals
+    from jaxart_cli import signals as cli_signals
     import jaxart.weights
 
     from conftest import run_main

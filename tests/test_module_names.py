@@ -1,7 +1,7 @@
-"""Every `module.name` that jaxart/, cli*.py and the tests reach through an imported jaxart or CLI module exists:
-a name moved to another module (the splits of 2026-12-06 moved dozens) fails here, not in the one code path that runs
-it, nor silently in a test's monkeypatch (`monkeypatch.setattr(module, "name", ...)` of a missing name raises, but
-a `module.name` read in a rarely run branch would not). pyflakes checks bare names only."""
+"""Every `module.name` that jaxart/, jaxart_cli/, cli.py and the tests reach through an imported jaxart or CLI module
+exists: a name moved to another module (the splits of 2026-12-06 moved dozens) fails here, not in the one code path
+that runs it, nor silently in a test's monkeypatch (`monkeypatch.setattr(module, "name", ...)` of a missing name
+raises, but a `module.name` read in a rarely run branch would not). pyflakes checks bare names only."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import importlib
 
 from conftest import ROOT
 
-FILES = sorted([*ROOT.glob("cli*.py"), *ROOT.glob("jaxart/**/*.py"), *ROOT.glob("tests/*.py")])
+FILES = sorted([ROOT / "cli.py", *ROOT.glob("jaxart/**/*.py"), *ROOT.glob("jaxart_cli/*.py"), *ROOT.glob("tests/*.py")])
 OURS = ("jaxart", "cli")
 
 
@@ -24,7 +24,7 @@ def _bound_otherwise(tree: ast.AST) -> set[str]:
 
 
 def _modules(tree: ast.AST, package: str) -> dict[str, str]:
-    """The file's names for our modules: `import jaxart.x as y`, `from jaxart import x`, `import cli_values`."""
+    """The file's names for our modules: `import jaxart.x as y`, `from jaxart_cli import values as cli_values`."""
     found = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -60,5 +60,5 @@ def _missing(path) -> list[str]:
 
 
 def test_every_module_attribute_exists():
-    assert len(FILES) > 200  # the globs found the code
+    assert len(FILES) > 200 and ROOT / "jaxart_cli" / "values.py" in FILES  # the globs found the code
     assert [m for path in FILES for m in _missing(path)] == []

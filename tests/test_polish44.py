@@ -42,8 +42,8 @@ def test_a_damaged_init_image_is_named_as_typed(command, tmp_path, monkeypatch, 
 
 def test_a_bad_tolerance_says_library_words_to_a_library_caller(tiny_vgg16):
     """It told a caller of jaxart.sweep (or stylize_files) "e.g. --tolerance 0.001", a flag it has no use for;
-    the CLI's line names the flag (cli_errors: `naming`), as test_tolerance checks of stylize."""
-    from cli_options import FLAGS
+    the CLI's line names the flag (jaxart_cli.errors: `naming`), as test_tolerance checks of stylize."""
+    from jaxart_cli.options import FLAGS
 
     image = np.zeros((16, 16, 3), np.float32)
     with pytest.raises(jaxart.InputError) as e:

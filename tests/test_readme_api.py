@@ -140,8 +140,8 @@ def test_the_sheet_call_research_use_shows_writes_what_the_command_writes(tiny_v
 ])
 def test_validate_refuses_with_an_input_error_naming_its_settings_not_flags(changes, flags):
     """README: validate's checks are InputErrors that name settings in words or dashes and list their fields in
-    `settings`; the command line's line names each by its flag (cli_errors: `naming(FLAGS)`)."""
-    from cli_options import FLAGS
+    `settings`; the command line's line names each by its flag (jaxart_cli.errors: `naming(FLAGS)`)."""
+    from jaxart_cli.options import FLAGS
     with pytest.raises(jaxart.InputError) as caught:
         jaxart.StyleConfig(**changes).validate()
     assert "--" not in str(caught.value) and caught.value.settings

@@ -1,6 +1,7 @@
 """The defaults README.md states in prose, against the ones the code uses: a user who leaves an option out
 gets what the README says."""
 
+import importlib
 import re
 
 import pytest
@@ -44,7 +45,7 @@ def test_the_loss_defaults_the_readme_states_are_stylize_s():
     (r"stylize's are (\d+) px and \d+ steps", lambda: _config().size),
     (r"stylize's are \d+ px and (\d+) steps", lambda: _default("stylize", "--steps")),
     (r"(\d+) px \(the default size\)", lambda: _config().size),
-    (r"defaults: --size (\d+), --steps \d+", lambda: __import__("cli_sweep")._SIZE),
+    (r"defaults: --size (\d+), --steps \d+", lambda: importlib.import_module("jaxart_cli.sweep")._SIZE),
     (r"defaults: --size \d+, --steps (\d+)", lambda: int(_default("sweep", "--steps"))),
     (r"--output (\S+\.png) \(stylize's", lambda: str(_default("sweep", "--output"))),
     (r"`--margin PX`, field `margin`, default (\d+)", lambda: _default("stylize", "--margin")),

@@ -100,7 +100,8 @@ def test_a_ctrl_c_while_jax_loads_ends_the_command_at_once(files, tmp_path):
 def test_a_second_ctrl_c_as_the_first_is_answered_changes_nothing(first, second, said, files, tmp_path):
     """It raised a KeyboardInterrupt of its own: a traceback after, or in place of, the first one's line, exit -2."""
     out = tmp_path / "o.png"
-    hooks = f"_kill_in('jaxart.job', {first!r}, signal.SIGINT); _kill_in('cli_errors', {second!r}, signal.SIGINT)"
+    hooks = (f"_kill_in('jaxart.job', {first!r}, signal.SIGINT); "
+             f"_kill_in('jaxart_cli.errors', {second!r}, signal.SIGINT)")
     done = _cli(stylize_argv(files, out), tmp_path, after_import=hooks)
     assert (done.returncode, done.stderr) == (130, said.format(out=out) + "\n")
 
@@ -108,7 +109,7 @@ def test_a_second_ctrl_c_as_the_first_is_answered_changes_nothing(first, second,
 def test_a_ctrl_c_while_python_writes_a_pyc_lets_it_finish():
     """Exiting at once inside importlib's _write_atomic would leave its temporary .pyc.NNN behind; cli.py ends the
     command once its imports are done instead."""
-    code = ("import signal, sys, cli_signals\n"
+    code = ("import signal, sys\nfrom jaxart_cli import signals as cli_signals\n"
             "def _write_atomic():\n"
             "    cli_signals.stop_loading(signal.SIGINT, sys._getframe())\n"
             "_write_atomic()\n"
@@ -141,7 +142,7 @@ def test_a_ctrl_c_python_dropped_while_weights_convert_worked_says_the_weights_a
     """Ctrl-C while `import torch` initialises its native module reaches Python in JAX's gc callback, which
     drops what it raises (1 in 3 interrupted .pth conversions): the conversion went on and installed the
     weights, then said only "error: interrupted", and converting again was refused as already installed."""
-    import cli_signals
+    from jaxart_cli import signals as cli_signals
     from test_weights import layer_arrays, write_h5
 
     from jaxart.weights import layouts

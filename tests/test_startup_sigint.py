@@ -11,7 +11,7 @@ from test_signals import _cli, _signal_on_import
 
 # Sends SIGINT as cli.py builds its app, after its imports: the `commands` call that names the stylize command.
 _SIGNAL_AS_THE_APP_IS_BUILT = """
-import cli_help
+from jaxart_cli import help as cli_help
 _commands = cli_help.commands
 def commands(app, summaries):
     if 'stylize' in summaries:
@@ -24,9 +24,9 @@ cli_help.commands = commands
 
 def test_a_ctrl_c_as_cli_py_starts_is_one_line_and_exit_130(tmp_path):
     """cli.py's first import (then cli_common, 10-25 ms of a 2-core machine's start-up with pathlib and enum; now
-    cli_signals), loaded with Python's own handler: a KeyboardInterrupt traceback through `from cli_common import ...`,
-    in 1 start of 4 when Ctrl-C came 20-70 ms after `jaxart` started."""
-    done = _cli(["--help"], tmp_path, before_import=_signal_on_import("cli_signals", signal.SIGINT))
+    jaxart_cli.signals), loaded with Python's own handler: a KeyboardInterrupt traceback through
+    `from cli_common import ...`, in 1 start of 4 when Ctrl-C came 20-70 ms after `jaxart` started."""
+    done = _cli(["--help"], tmp_path, before_import=_signal_on_import("jaxart_cli.signals", signal.SIGINT))
     assert (done.stdout, done.returncode, done.stderr) == ("sent\n", 130, "error: interrupted\n")
 
 
@@ -39,6 +39,6 @@ def test_a_ctrl_c_as_cli_py_builds_its_app_is_one_line_and_exit_130(tmp_path):
 def test_a_ctrl_c_ignored_at_start_stays_ignored_from_cli_py_first_line(tmp_path):
     """A `jaxart ... &` job starts with SIGINT ignored: the Ctrl-C meant for the foreground job must not stop it."""
     done = _cli(["--help"], tmp_path, ignored=[signal.SIGINT],
-                before_import=_signal_on_import("cli_signals", signal.SIGINT))
+                before_import=_signal_on_import("jaxart_cli.signals", signal.SIGINT))
     assert done.returncode == 0 and done.stderr == "", (done.returncode, done.stderr)
     assert done.stdout.startswith("sent\nUsage: jaxart"), done.stdout

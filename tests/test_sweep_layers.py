@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import typer
 
-import cli_sweep_values
 import jaxart
 from jaxart import batched, captions, sheet, sweep
+from jaxart_cli import sweep_values as cli_sweep_values
 
 from conftest import run_main, write_tiny_job
 from test_sweep import CONFIG, _inputs
