@@ -6,7 +6,7 @@ the photo, targets and starting pixels every setting is run from, as a run prepa
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -33,7 +33,8 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
             s.apply(config).validate()
         except ValueError as e:  # which of the grid's settings: the others are fine
             named = getattr(e, "settings", ())
-            raise InputError(f"the setting {words(s, seeded, named, str(e))}: {e}", settings=named) from None
+            label = at_fault(s, settings, named, str(e))
+            raise InputError(f"the setting {label}: {e}" if label else str(e), settings=named) from None
     if len(seeds := sorted({s.seed for s in settings})) > 1 and config.init != "random":
         raise InputError(f"seeds {listed(seeds)} would give identical images: a seed only sets a random start, and "
                          f"init is {config.init!r}; use init 'random', or give one seed", settings=["seeds", "init"])
@@ -44,20 +45,36 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
         raise InputError(f"{said}, which would give two identical images; list each setting once")
 
 
-def words(s: Setting, seed: bool = True, named: Sequence[str] = (), said: str = "") -> str:
+def words(s: Setting, seed: bool = True, fields: Collection[str] | None = None) -> str:
     """`s` as a refusal names it: "style 10, content 1, tv 10, seed 0", each value as typed (`errors.as_typed`);
-    its seed only where `seed`, and not a value the refusal `said` names itself in the same words (`named`:
-    "seed must be ..., got 9"). Layer weights it names but does not echo ("are all 0") stay: they tell the
-    setting from the others."""
+    its seed only where `seed`; only its `fields` where given."""
     values = {"style_weight": ("style", s.style_weight), "content_weight": ("content", s.content_weight),
               "tv_weight": ("tv", s.tv_weight), "seed": ("seed", s.seed if seed else None),
               "style_scale": ("style scale", s.style_scale),
               "style_layer_weights": ("style layer weights", s.style_layer_weights)}
-    # The CLI said "--seed 9: --seed" where the refusal names it too.
-    parts = ((field, label, listed(v) if isinstance(v, tuple) else as_typed(v))
-             for field, (label, v) in values.items() if v is not None)
-    return ", ".join(f"{label} {text}" for field, label, text in parts
-                     if not (field in named and label == field.replace("_", " ") and f" {text}" in said))
+    return ", ".join(f"{label} {_typed(v)}" for field, (label, v) in values.items()
+                     if v is not None and (fields is None or field in fields))
+
+
+def at_fault(s: Setting, settings: Sequence[Setting], named: Sequence[str] = (), said: str = "") -> str:
+    """What tells the refused setting `s` from the rest of `settings` (`words`): of the fields the refusal
+    names (`named`; all where it names none) those the grid varies, but a value it `said` itself ("style-weight
+    must be ..., got 1e31"; "content-weight, style-weight and tv-weight are all 0"). "" where nothing is left:
+    "the setting style 1e31, content 1, tv 10: --style-weight ..., got 1e31" said the value twice, and named
+    the content and tv weights that every setting shares and the refusal is not about."""
+    said_words = {w.strip(",;:()'") for w in said.split()}
+    varying = [k for k in Setting._fields if len({getattr(t, k) for t in settings}) > 1]
+    return words(s, fields=[k for k in varying if (k in named or not named) and not _says(said_words, getattr(s, k))])
+
+
+def _typed(v) -> str:
+    return listed(v) if isinstance(v, tuple) else as_typed(v)
+
+
+def _says(said_words: set[str], v) -> bool:
+    """Whether a refusal's words give the value `v`: as typed ("got 1,nan,0,0,0"), or weights that are one
+    value by that value ("are all 0")."""
+    return _typed(v) in said_words or (isinstance(v, tuple) and len(set(v)) == 1 and as_typed(v[0]) in said_words)
 
 
 def check_distinct(paintings: Sequence[str | os.PathLike]) -> dict[str, str]:

@@ -41,11 +41,10 @@ def test_a_number_is_echoed_as_a_command_line_writes_it():
 
 @pytest.mark.parametrize("command, options, expected", [
     ("stylize", ["--style-weight", "1e31"], "error: --style-weight must be a finite number >= 0 (at most 1e30), got 1e31"),
-    ("sweep", ["--style-weight", "1,1e31"], "error: the setting style 1e31, content 1, tv 10: --style-weight must be "
-                                            "a finite number >= 0 (at most 1e30), got 1e31"),
+    ("sweep", ["--style-weight", "1,1e31"], "error: --style-weight must be a finite number >= 0 (at most 1e30), got 1e31"),
     ("sweep", ["--style-blend", "1e31"], "error: --style-blend must be a finite number >= 0 (at most 1e30), got 1e31"),
-    ("sweep", ["--style-scale", "1,1e-5"], "error: the setting style 10, content 1, tv 10: --style-scale 1e-5 makes the "
-                                           "painting 0 px at --size 32; VGG needs at least 16, so use --style-scale >= 0.5"),
+    ("sweep", ["--style-scale", "1,1e-5"], "error: --style-scale 1e-5 makes the painting 0 px at --size 32; VGG needs "
+                                           "at least 16, so use --style-scale >= 0.5"),
 ])
 def test_the_cli_echoes_an_exponent_as_typed(command, options, expected, files, tmp_path, monkeypatch, capsys):
     assert _refused(command, options, files, tmp_path, monkeypatch, capsys) == expected
@@ -75,8 +74,7 @@ def test_an_all_zero_layer_weights_alternative_is_named_by_its_place(alternative
 def test_a_library_grid_names_the_all_zero_layer_weights_it_refuses():
     with pytest.raises(InputError) as e:
         sweep.check(StyleConfig(), sweep.grid([10.0], style_layer_weights=[[1, 1, 1, 1, 1], [0, 0, 0, 0, 0]]))
-    assert str(e.value).startswith("the setting style 10, content 1, tv 10, style layer weights 0,0,0,0,0: style "
-                                   "layer weights are all 0"), e.value
+    assert str(e.value).startswith("style layer weights are all 0"), e.value  # which of them: the one all 0
     with pytest.raises(InputError) as e:  # the values it echoes itself are said once
         sweep.check(StyleConfig(), sweep.grid([10.0], style_layer_weights=[[1, 1, 1, 1, 1], [-1, 1, 1, 1, 1]]))
     assert str(e.value).count("-1,1,1,1,1") == 1, e.value

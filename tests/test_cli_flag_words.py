@@ -51,8 +51,8 @@ STYLIZE = {
     "background unknown": (["--background", "octarine"], "--background 'octarine' is not a colour name, ..."),
 }
 SWEEP = {
-    "style weight negative": (["--style-weight", "-1"], "the setting style -1, content 1, tv 10: "
-                              "--style-weight must be a finite number >= 0 (at most 1e30), got -1"),
+    "style weight negative": (["--style-weight", "-1"], "--style-weight must be a finite number >= 0 (at most 1e30), "
+                              "got -1"),
     "style scale 0": (["--style-scale", "0,1"], "--style-scale must be a finite number above 0 (at most 1e30), got 0"),
     "layer weights all 0": (["--style-layer-weights", "0,0,0,0,0"], "--style-layer-weights are all 0, ..."),
 }

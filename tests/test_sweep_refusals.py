@@ -1,0 +1,61 @@
+"""A sweep's refusal of one of its settings says each value once: the value the line is about names the setting
+("--style-weight must be ..., got 1e31"), and "the setting ..." before it only names what else tells that setting
+from the others (`sweep_inputs.at_fault`). It read "the setting style 1e31, content 1, tv 10: --style-weight must
+be ..., got 1e31": the value twice, and weights every setting shares."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import run_main, write_tiny_job
+from jaxart import StyleConfig, model_choice, sweep
+from jaxart.errors import InputError
+
+FINITE = "must be a finite number >= 0 (at most 1e30), got"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("refusals"))
+
+
+def _refused(options, files, tmp_path, monkeypatch, capsys) -> str:
+    d, model = files
+    monkeypatch.setattr(model_choice, "resolve_model", lambda *a: pytest.fail("refused only after the weights loaded"))
+    out = tmp_path / "o.png"
+    code, stdout, err = run_main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model",
+                                  model, "--size", "32", "--steps", "1", "--quiet", *options], monkeypatch, capsys)
+    assert (code, stdout, out.exists(), len(err.splitlines())) == (2, "", False, 1), err
+    return err.strip()
+
+
+@pytest.mark.parametrize("options, expected", [
+    (["--style-weight", "1e31"], f"--style-weight {FINITE} 1e31"),
+    (["--style-weight", "1,1e31"], f"--style-weight {FINITE} 1e31"),
+    (["--style-weight", "1e31", "--content-weight", "1,2"], f"--style-weight {FINITE} 1e31"),
+    (["--content-weight", "-1,1"], f"--content-weight {FINITE} -1"),
+    (["--style-weight", "1e31", "--content-weight", "-1,1"], f"--content-weight {FINITE} -1"),
+    (["--tv-weight", "nan", "--style-weight", "1,10"], f"--tv-weight {FINITE} nan"),
+    (["--seed", "0,99999999999999999999", "--init", "random"],
+     "--seed must be a whole number that fits in 64 bits, got 99999999999999999999"),
+    (["--style-scale", "1,1e31"], "--style-scale must be a finite number above 0 (at most 1e30), got 1e31"),
+    (["--style-weight", "1,1e31", "--style-scale", "0.5,1"], f"--style-weight {FINITE} 1e31"),
+    (["--style-weight", "0,1", "--content-weight", "0", "--tv-weight", "0"],
+     "--content-weight, --style-weight and --tv-weight are all 0, so nothing would change the starting image; give "
+     "--style-weight above 0 (default 10)"),
+])
+def test_a_refused_setting_is_named_once(options, expected, files, tmp_path, monkeypatch, capsys):
+    assert _refused(options, files, tmp_path, monkeypatch, capsys) == f"error: {expected}"
+
+
+def test_the_setting_is_named_by_what_tells_it_from_the_others():
+    """Where the refusal does not say the value at fault, the setting is named by it, and by the swept values that
+    the refusal is about: not the weights every setting shares."""
+    with pytest.raises(InputError) as e:  # which of the alternatives: the one of 4 weights
+        sweep.check(StyleConfig(), sweep.grid([10.0], style_layer_weights=[[1] * 5, [1] * 4]))
+    assert str(e.value).startswith("the setting style layer weights 1,1,1,1: style-layer-weights has 4 weights for "
+                                   "5 style layers"), e.value
+    with pytest.raises(InputError) as e:  # the style weight is part of the refusal's advice, and swept
+        sweep.check(StyleConfig(), sweep.grid([1.0, 10.0], style_layer_weights=[[1] * 5, [0] * 5]))
+    assert str(e.value).startswith("the setting style 1: style layer weights are all 0, which leaves no style"), e.value
+    assert e.value.settings == ("style_layer_weights", "style_weight")
