@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
+from jaxart import scales
 from jaxart.config import INITS, StyleConfig
 from jaxart.errors import as_typed
 from jaxart.image import WHITE
@@ -133,22 +134,25 @@ def held(config: StyleConfig, record: dict | None = None) -> str:
     if tolerance := (record or {}).get("tolerance"):  # each tile's steps are on the page
         named.append(f"tolerance {_value(tolerance)}")
     if (record or {}).get("shrink_batch") is True:  # the running tiles rounded as a smaller batch
-        named.append(f"shrink-batch{_shrank(record.get('shrank'))}")
+        named.append(f"shrink-batch{_shrank(record.get('shrank'), len(scales.sizes(config)) > 1)}")
     background = ((record or {}).get("inputs") or {}).get("background")
     if background is not None and tuple(background) != WHITE:
         named.append(f"background {','.join(map(str, background))}")
     return ", ".join(named)
 
 
-def _shrank(shrank) -> str:
+def _shrank(shrank, scaled: bool = False) -> str:
     """Whether a --shrink-batch sweep's batch shrank, from its record's "shrank" (`SweepResult.shrank`):
-    " (shrank to a batch of 2 after step 30)", " (did not shrink)"; "" for a record without it (an older
-    jaxart's, or edited)."""
-    if not isinstance(shrank, list) or not all(isinstance(at, list) and len(at) == 2 for at in shrank):
+    " (shrank to a batch of 2 after step 30)", " (did not shrink)"; coarse to fine (`scaled`), at which scale,
+    as each starts with the whole batch: " (shrank to a batch of 2 after step 40 at 128 px, 1 after step 70
+    at 256 px)". "" for a record without it (an older jaxart's, or edited); an older jaxart's [step, rows]
+    names no scale."""
+    if not isinstance(shrank, list) or not all(isinstance(at, list) and len(at) in (2, 3) for at in shrank):
         return ""
     if not shrank:
         return " (did not shrink)"
-    return f" (shrank to a batch of {', '.join(f'{rows} after step {step}' for step, rows in shrank)})"
+    at = [f"{at[1]} after step {at[0]}{f' at {at[2]} px' if scaled and len(at) == 3 else ''}" for at in shrank]
+    return f" (shrank to a batch of {', '.join(at)})"
 
 
 def _value(v) -> str:

@@ -59,9 +59,9 @@ class SweepResult(NamedTuple):
     # Like `terms`, of each image written (`transfer.Outcome.image_terms`), where a kept region or
     # --colors keep/luminance changed it from the optimized pixels; None where nothing did.
     image_terms: dict[str, np.ndarray] | None = None
-    # With `shrink_batch`: each (steps taken, rows) where the running tiles went on in a smaller batch of that many
-    # rows (padding included; each scale starts whole again); () where none did.
-    shrank: tuple[tuple[int, int], ...] = ()
+    # With `shrink_batch`: each (steps taken, rows, size) where the running tiles went on in a smaller batch of that
+    # many rows (padding included) at the scale of that long side (each scale starts whole again); () where none did.
+    shrank: tuple[tuple[int, int, int], ...] = ()
 
 
 def batch_mean(carry: optimize.Carry, n: int) -> tuple[float, dict[str, float]]:
@@ -178,7 +178,7 @@ def sweep(
             if shrink_batch:
                 was, run = len(run.carry.ok), shrink.shrunk(run, n, mesh.size, batch, per_setting)
                 if len(run.carry.ok) < was:
-                    shrank.append((offset + i, len(run.carry.ok)))
+                    shrank.append((offset + i, len(run.carry.ok), size))
             if not bool(jnp.any(run.carry.ok)):
                 break
             run = run._replace(carry=step(run.carry, run.lw, weights, run.targets))

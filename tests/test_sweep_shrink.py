@@ -53,7 +53,7 @@ def test_stopped_tiles_are_not_evaluated_once_half_the_batch_has_stopped(stopped
     assert result.steps.tolist() == [20, 30, 40, 40] and result.stopped.tolist() == [True, True, False, False]
     assert rows == [4] * 30 + [2] * 10  # two stopped at step 30: the last 10 steps step the other two alone
     assert sum(rows) == 140 and int(result.steps.sum()) == 130  # 160 before; 130 needed
-    assert result.shrank == ((30, 2),)  # what the result says of it: the caller could not tell it shrank
+    assert result.shrank == ((30, 2, 24),)  # what the result says of it (at 24 px): the caller could not tell it shrank
 
 
 def test_each_tile_is_what_the_whole_batch_made_of_it(stopped, inputs):

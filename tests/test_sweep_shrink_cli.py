@@ -47,7 +47,7 @@ def test_shrink_batch_steps_the_running_tiles_alone_and_info_command_gives_it_ag
     code, _, err = run_main(_sweep(files, out, *STOPS, "--shrink-batch"), monkeypatch, capsys)
     assert code == 0, err
     assert rows == [4] * 30 + [2] * 10  # two stopped at step 30: the last 10 steps step the other two alone
-    assert read_record(out)["shrink_batch"] is True and read_record(out)["shrank"] == [[30, 2]]
+    assert read_record(out)["shrink_batch"] is True and read_record(out)["shrank"] == [[30, 2, 24]]
     # The header said "shrink-batch" whether the batch shrank or not.
     assert "shrink-batch (shrank to a batch of 2 after step 30)" in out.with_suffix(".html").read_text()
     assert [read_record(tmp_path / f"g-0{i}.png")["steps"] for i in range(4)] == [20, 30, 40, 40]
