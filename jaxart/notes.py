@@ -7,20 +7,27 @@ import math
 
 import numpy as np
 
-from jaxart import image, scales
+from jaxart import image, photo_size, scales
 from jaxart.errors import as_typed
-from jaxart.config import INITS, StyleConfig
+from jaxart.config import INITS, SMALLEST, StyleConfig
 from jaxart.mask_regions import ASPECT
 from jaxart.vgg import Weights
 
 
-def upsampling_note(photo: np.ndarray, size: int) -> str | None:
-    """A warning when `size` would enlarge the photo (upsampling blurs it), else None."""
+def upsampling_note(photo: np.ndarray, size: int, config: StyleConfig | None = None) -> str | None:
+    """A warning when `size` would enlarge the photo (upsampling blurs it), else None. Its advice, a
+    --size no larger than the photo, only where that size runs: `config`'s deepest layer (the default
+    layers' without one) needs a short side that a small photo may not have at its own size."""
     side = max(photo.shape[:2])
     if size <= side:
         return None
+    layer, need = photo_size.deepest(config or StyleConfig())
+    least = max(SMALLEST, photo_size.least_size(photo.shape[:2], need))
+    fix = (f"use --size {side} or less for full sharpness" if least <= side else
+           f"it is too small to run at its own size (layer {layer} needs --size {least} or more): "
+           "use a larger photo for full sharpness")
     return (f"--size {size} is larger than the photo ({side} px on its long side); it is upsampled, "
-            f"which blurs it: use --size {side} or less for full sharpness")
+            f"which blurs it: {fix}")
 
 
 # Below this long side a painting's deep-layer Grams come from a few cells, and a small
