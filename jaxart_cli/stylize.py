@@ -169,7 +169,8 @@ def stylize(
                   mask=mask_size)
     mixing = (None if overwrite or resume
               else _frames.mixing_note(output, fmt, _scales.total_steps(config), save_every))
-    for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, config.init if resume else init),
+    for note in (_notes.upsampling_note(photo, config.size, config),
+                 _notes.init_note(photo, config.init if resume else init),
                  _notes.style_scale_note(paintings, config), _notes.start_size_note(config), mixing,
                  _notes.frames_note(save_every, _scales.total_steps(config)),
                  *_notes.enlarged_painting_notes(styles, paintings, config)):

@@ -166,7 +166,7 @@ def sweep(
     S.check_memory(config.replace(style_scale=max(painted)), len(settings), arch, photo=photo.shape[:2],
                    paintings=[p.shape[:2] for p in paintings], mask=mask_size,  # of the largest painting
                    own_grams=each_painting or len(painted) > 1)
-    for note in (_notes.upsampling_note(photo, config.size), _notes.init_note(photo, init),  # as typed
+    for note in (_notes.upsampling_note(photo, config.size, config), _notes.init_note(photo, init),  # as typed
                  _notes.style_scale_note(paintings, config.replace(style_scale=min(painted))),
                  _notes.start_size_note(config),  # as stylize warns, of the smallest painting and the most enlarged
                  *_notes.enlarged_painting_notes(styles, paintings, config.replace(style_scale=max(painted)))):

@@ -47,3 +47,21 @@ def test_stylize_and_sweep_advise_no_size_they_refuse(command, tmp_path, monkeyp
     err = capsys.readouterr().err
     assert "warning: --size 48 is larger than the photo (20 px on its long side)" in err, err
     assert "--size 20 or less" not in err and "needs --size 31 or more" in err, err
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_shallow_layers_are_advised_the_photo_size(command, tmp_path, monkeypatch, capsys):
+    """With layers that need 2 px, the 20x10 photo runs at --size 20: that is the advice."""
+    d, model = write_tiny_job(tmp_path)
+    Image.new("RGB", (20, 10), (90, 140, 200)).save(d / "small.png")
+
+    def load(*args):
+        raise Loaded
+
+    monkeypatch.setattr("jaxart.model_choice.resolve_model", load)
+    argv = [command, str(d / "small.png"), str(d / "paint.png"), "-o", str(tmp_path / "out.png"),
+            "--model", model, "--quiet", "--size", "48", "--steps", "1",
+            "--content-layers", "relu2_2", "--style-layers", "relu1_1,relu2_1"]
+    with pytest.raises(Loaded):
+        run_main(argv, monkeypatch, capsys)
+    assert "use --size 20 or less for full sharpness" in capsys.readouterr().err
