@@ -110,6 +110,18 @@ def test_a_bias_of_another_width_is_refused_at_convert_naming_the_layer(tmp_path
     assert installed() == []
 
 
+@pytest.mark.parametrize("shape", [(64, 27), (64, 3, 9), (64, 3, 3, 3, 1)], ids=["2-D", "3-D", "5-D"])
+def test_a_kernel_of_another_rank_is_refused_at_convert_naming_the_layer(shape, tmp_path):
+    """A flattened conv1_1 kernel was left out of the count: "has 12 convolutions; a VGG16 has 13"."""
+    state = torchvision_state(layer_arrays("vgg16"), "vgg16")
+    state["features.0.weight"] = torch.zeros(shape)
+    source = tmp_path / "vgg16.pth"
+    torch.save(state, source)
+    with pytest.raises(WeightsError, match=r"features.0 \(conv1_1\) has shapes \[\(" + ", ".join(map(str, shape))):
+        convert(source, None, "tv")
+    assert installed() == []
+
+
 @pytest.mark.parametrize("asked, found, flag", [("keras-h5", "PyTorch .pth file", "torchvision"),
                                                 ("torchvision", "Keras VGG HDF5 file", "keras-h5")])
 def test_cli_names_the_layout_a_file_looks_like(asked, found, flag, tmp_path):

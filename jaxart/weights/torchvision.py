@@ -132,8 +132,9 @@ def load_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
 
 
 def conv_indices(state: dict[str, np.ndarray]) -> list[int]:
-    """The `features.N` indices that hold convolution kernels, ascending."""
-    found = {int(m[1]) for k in state if (m := _FEATURE.fullmatch(k)) and m[2] == "weight" and state[k].ndim == 4}
+    """The `features.N` indices that hold convolution kernels, ascending: every weight but batch norm's 1-D
+    scales, so a kernel of the wrong rank (flattened, say) is named by its layer, not dropped from the count."""
+    found = {int(m[1]) for k in state if (m := _FEATURE.fullmatch(k)) and m[2] == "weight" and state[k].ndim != 1}
     return sorted(found)
 
 
