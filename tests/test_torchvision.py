@@ -122,6 +122,13 @@ def test_a_kernel_of_another_rank_is_refused_at_convert_naming_the_layer(shape, 
     assert installed() == []
 
 
+def test_a_pth_of_one_convolution_says_so_in_the_singular(tmp_path):
+    source = tmp_path / "one.pth"
+    torch.save({"features.0.weight": torch.zeros(64, 3, 3, 3), "features.0.bias": torch.zeros(64)}, source)
+    with pytest.raises(WeightsError, match=r"one.pth has 1 convolution; a VGG16 has 13"):
+        convert(source, None, "tv")
+
+
 @pytest.mark.parametrize("asked, found, flag", [("keras-h5", "PyTorch .pth file", "torchvision"),
                                                 ("torchvision", "Keras VGG HDF5 file", "keras-h5")])
 def test_cli_names_the_layout_a_file_looks_like(asked, found, flag, tmp_path):

@@ -138,6 +138,10 @@ def conv_indices(state: dict[str, np.ndarray]) -> list[int]:
     return sorted(found)
 
 
+def _convolutions(n: int) -> str:
+    return f"{n} convolution{'s' * (n != 1)}"
+
+
 def read_pth(path: str | os.PathLike, arch: str | None = None) -> tuple[str, dict]:
     """Convolution parameters of a torchvision VGG16/19 state dict; the classifier is dropped.
 
@@ -162,12 +166,12 @@ def read_pth(path: str | os.PathLike, arch: str | None = None) -> tuple[str, dic
         raise WeightsFileError(f"{path} has no features.N.weight convolutions; it is not a torchvision VGG state dict")
     if arch is None:
         if len(indices) not in depth:
-            raise WeightsFileError(f"{path} has {len(indices)} convolutions; a VGG16 has 13 and a VGG19 16")
+            raise WeightsFileError(f"{path} has {_convolutions(len(indices))}; a VGG16 has 13 and a VGG19 16")
         arch = depth[len(indices)]
     names = vgg.conv_names(arch)
     if len(indices) != len(names):
         raise WeightsFileError(
-            f"{path} has {len(indices)} convolutions, but {arch} has {len(names)}; it is a "
+            f"{path} has {_convolutions(len(indices))}, but {arch} has {len(names)}; it is a "
             f"{depth.get(len(indices), 'different network')}, so give that --arch"
         )
     prefix = "module." if any(k.startswith("module.") for k in state) else ""
