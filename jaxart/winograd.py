@@ -58,7 +58,8 @@ _GG, _AA = np.kron(G, G), np.kron(AT, AT)  # (36, 9), (16, 36)
 
 def _times(matrix: np.ndarray, x: jax.Array) -> jax.Array:
     """`matrix @ x.reshape(len(matrix[0]), -1)` in float32 (or `x`'s wider dtype), `x`'s dtype out."""
-    wide = jnp.promote_types(x.dtype, jnp.float32)
+    # Widened by hand, not promote_types(x, float32): a TypePromotionError for float64 under strict promotion.
+    wide = x.dtype if jnp.finfo(x.dtype).bits >= 32 else jnp.dtype(jnp.float32)
     y = jnp.dot(jnp.asarray(matrix, wide), x.reshape(matrix.shape[1], -1).astype(wide), precision=lax.Precision.HIGHEST)
     return y.astype(x.dtype)
 

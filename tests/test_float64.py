@@ -93,3 +93,20 @@ def test_half_precision_weights_compute_in_float32_under_strict_promotion(w, rng
         targets = jaxart.make_targets(wd, x * 0.5, [x[::-1]], CONFIG)
         grads = jax.grad(lambda v: jaxart.total_loss(v, x, targets, CONFIG, jaxart.LossWeights.of(CONFIG))[0])(wd)
     assert {g.dtype for g in jax.tree.leaves(grads)} == {jnp.dtype(dtype)}
+
+
+@pytest.mark.parametrize("conv", ["winograd", "winograd-bf16"])
+def test_winograd_of_float64_weights_stays_float64_under_strict_promotion(w, rng, conv):
+    """Winograd's transforms widened with promote_types(x, float32): a TypePromotionError for float64 under
+    strict promotion, so total_loss with float64 weights failed with conv="auto" (Winograd on CPU)."""
+    with jax.enable_x64(True), jax.numpy_dtype_promotion("strict"):
+        w64, x = _f64(w), jnp.asarray(rng.random((8, 8, 3)))
+        fun = lambda x, conv: jaxart.features(w64, x, ["relu2_2"], conv=conv)["relu2_2"].sum()
+        got, want = jax.value_and_grad(fun)(x, conv), jax.value_and_grad(fun)(x, "direct")
+        assert got[0].dtype == got[1].dtype == jnp.float64
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-12)
+        error = np.linalg.norm(got[1] - want[1]) / np.linalg.norm(want[1])  # bfloat16 products: ~1.5% (README)
+        assert error < (1e-12 if conv == "winograd" else 3e-2), error
+        config = CONFIG.replace(conv=conv)
+        targets = jaxart.make_targets(w64, x * 0.5, [x[::-1]], config)
+        assert jaxart.total_loss(w64, x, targets, config, jaxart.LossWeights.of(config))[0].dtype == jnp.float64
