@@ -39,7 +39,8 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart import blend
-from jaxart.layers import as_numbers, as_pixels
+from jaxart.errors import InputError
+from jaxart.layers import as_numbers, as_pixels, host_array
 
 _EPS = 1e-12
 
@@ -153,10 +154,15 @@ def style_loss(
     Args:
       features: layer name -> (..., h, w, C) activation; layers the targets lack are ignored.
       target_grams: layer name -> (..., C, C) Gram matrix (`gram` of a painting's activation).
-      layer_weights: layer name -> weight (a number or a traced scalar); default 1/len(layers).
+      layer_weights: layer name -> weight (a real number or a traced scalar, one for each target layer);
+        default 1/len(layers).
 
     Returns:
       (...) float32 (float64 for float64 inputs): 0 without target layers.
+
+    Raises:
+      TypeError: an argument that is no dict. ValueError: a layer the features or weights lack, a weight
+        that is no scalar (`jax.vmap` over a batch of them), or (an `InputError`) no real number.
     """
     for what, d in (("features", features), ("target_grams", target_grams), ("layer_weights", layer_weights)):
         if d is not None and not isinstance(d, Mapping):  # a list was told it lacked a layer, an array failed inside
@@ -168,18 +174,40 @@ def style_loss(
                          f"{names}")
     if layer_weights is None:
         layer_weights = {n: 1.0 / len(names) for n in names}
-    elif unweighted := [n for n in names if n not in layer_weights]:
-        raise ValueError(f"layer_weights lack layer {unweighted[0]}, which target_grams has; give a weight for each")
-    elif batched := [n for n in names if np.ndim(layer_weights[n]) != 0]:  # else a batch of losses, silently
-        n = batched[0]
-        raise ValueError(f"layer_weights[{n!r}] has shape {np.shape(layer_weights[n])}; each weight is a scalar, so "
-                         "jax.vmap the loss over a batch of weights")
+    check_layer_weights(layer_weights, names)
     if not names:
         return jnp.zeros((), jnp.float32)
     # Summed from the first term, not from a float32 zero: float64 terms under strict promotion; each weight
     # in its term's dtype (a float32 array against float64 terms was a TypePromotionError under it too).
     terms = [_weighted(layer_weights[n], style_layer_loss(features[n], target_grams[n])) for n in names]
     return sum(terms[1:], terms[0])
+
+
+def check_layer_weights(layer_weights: Mapping[str, ArrayLike], names, what: str = "layer_weights",
+                        source: str = "target_grams has") -> None:
+    """Refuse `layer_weights` unless it maps each of `names` to a real scalar (maybe traced): a list failed
+    with an AttributeError, a batch of weights silently gave a batch of losses, and a string ("0.5") was
+    read as its number or, as None, refused by `jnp.asarray` without naming the weight."""
+    if not isinstance(layer_weights, Mapping):
+        raise TypeError(f"{what} is of type {type(layer_weights).__name__}; give a dict from style layer to weight, "
+                        f"such as {{{', '.join(f'{n!r}: 1.0' for n in list(names)[:2])}}}")
+    if unweighted := [n for n in names if n not in layer_weights]:
+        raise ValueError(f"{what} lack layer {unweighted[0]}, which {source}; give a weight for each")
+    for n in names:
+        check_weight(layer_weights[n], f"{what}[{n!r}]")
+
+
+def check_weight(weight: ArrayLike, what: str) -> None:
+    """Refuse a loss weight that is not one real number (a Python number or a scalar array, maybe traced),
+    naming `what`: a batch of weights (jax.vmap over them instead), None, a string or a complex number."""
+    if weight is None:
+        raise InputError(f"{what} is None; give a number")
+    dtype = weight.dtype if isinstance(weight, jax.Array) else host_array(weight, what, "a number").dtype
+    if np.ndim(weight) != 0:  # else a batch of losses, silently
+        raise ValueError(f"{what} has shape {np.shape(weight)}; each weight is a scalar, so jax.vmap the loss over "
+                         "a batch of weights")
+    if not (jnp.issubdtype(dtype, jnp.integer) or jnp.issubdtype(dtype, jnp.floating) or dtype == np.bool_):
+        raise InputError(f"{what} is {dtype}; give a real number")
 
 
 def _weighted(weight: ArrayLike, term: jax.Array) -> jax.Array:

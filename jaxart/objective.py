@@ -80,8 +80,9 @@ def total_loss(
     Raises:
       ValueError: at trace time, for an image that is not one (H, W, 3) float array (a batch:
         `jax.vmap`), targets of other layers or shapes than `config`'s, or a weight in `lw` that
-        is not a scalar (to sweep weights, `jax.vmap` over them).
-      TypeError: `lw` or `targets` of another type, None included.
+        is not a scalar (to sweep weights, `jax.vmap` over them); an `InputError` (a ValueError) for
+        a weight that is no real number (None, a string, a complex number), in `lw` or `layer_weights`.
+      TypeError: `lw`, `layer_weights` or `targets` of another type, None included.
     """
     lw = _loss_weights(lw)
     check_config(config)
@@ -97,6 +98,8 @@ def total_loss(
     f = features(weights, image, layers, config.pooling, remat=config.remat, conv=config.conv)
     zero = jnp.zeros((), dtype)
     layer_weights = config.layer_weights() if layer_weights is None else layer_weights
+    losses.check_layer_weights(layer_weights, config.style_layers, "total_loss's layer_weights", "the config's "
+                               "style_layers name")
     # In the loss's dtype, as lw: float32 arrays (loss_function's, a run's or a sweep's) against a float64 loss,
     # under strict promotion (losses.style_loss casts its own, guided.style_loss does not).
     layer_weights = {k: v if isinstance(v, (int, float)) else jnp.asarray(v, dtype) for k, v in layer_weights.items()}
@@ -126,9 +129,7 @@ def _loss_weights(lw) -> LossWeights:
                             f"(content, style, tv) tuple, got {got}; the config's *_weight fields are not read here")
         lw = LossWeights(*lw)
     for name, v in zip(LossWeights._fields, lw):
-        if np.shape(v) != ():
-            raise ValueError(f"total_loss's {name} weight has shape {np.shape(v)}; each weight is a scalar, so "
-                             "jax.vmap the loss over a batch of weights")
+        losses.check_weight(v, f"total_loss's {name} weight")
     return lw
 
 

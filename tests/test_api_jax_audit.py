@@ -1,9 +1,12 @@
 """The public functions as a JAX researcher's own code uses them: one compiled step for any weights,
 the style layers' included, and float32 layer weights in a float64 loss under strict promotion."""
 
+import re
+
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 import jaxart
 from jaxart import losses
@@ -49,3 +52,29 @@ def test_float32_layer_weights_weigh_a_float64_loss_under_strict_promotion():
         style = losses.style_loss(feats, {"a": 2 * jnp.eye(2, dtype=jnp.float64)}, {"a": jnp.float32(0.5)})
         assert style.dtype == jnp.float64
         np.testing.assert_allclose(style, 0.5 * losses.style_layer_loss(feats["a"], 2 * jnp.eye(2)), rtol=1e-12)
+
+
+def test_loss_weights_that_are_no_real_scalars_are_refused_naming_the_weight():
+    """A string weight ("10", as read from a file) was read as its number, None or "a" failed in jnp.asarray
+    naming no weight, layer_weights as a list was an AttributeError ('items'), and with region masks a batch of
+    layer weights silently gave a batch of losses."""
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    targets, x = jaxart.make_targets(w, IMAGE, [PAINTING], CONFIG), IMAGE[:, ::-1]
+    cases = [((1.0, "10", 1.0), None, ValueError, "total_loss's style weight holds strings"),
+             ((None, 1.0, 1.0), None, ValueError, "total_loss's content weight is None"),
+             ((1.0, 1.0, 2j), None, ValueError, "total_loss's tv weight is complex128"),
+             ((1.0, 1.0, 1.0), [0.5, 0.5], TypeError, "total_loss's layer_weights is of type list"),
+             ((1.0, 1.0, 1.0), {"relu1_1": "0.5", "relu2_1": 0.5}, ValueError, "layer_weights['relu1_1'] holds strings"),
+             ((1.0, 1.0, 1.0), {"relu1_1": 0.5}, ValueError, "lack layer relu2_1, which the config's style_layers")]
+    for lw, layer_weights, error, said in cases:
+        with pytest.raises(error, match=re.escape(said)):
+            jaxart.total_loss(w, x, targets, CONFIG, lw, layer_weights)
+    with pytest.raises(ValueError, match=re.escape("layer_weights['a'] holds strings")):
+        losses.style_loss({"a": jnp.ones((4, 4, 2))}, {"a": jnp.eye(2)}, {"a": "0.5"})
+    masks = np.ones((1, 16, 16), np.float32)
+    guided = jaxart.make_targets(w, IMAGE, [PAINTING], CONFIG, masks=masks)
+    with pytest.raises(ValueError, match=re.escape("layer_weights['relu1_1'] has shape (2,)")):
+        jaxart.total_loss(w, x, guided, CONFIG, (1.0, 1.0, 1.0), {"relu1_1": jnp.ones(2), "relu2_1": 1.0})
+    weights = jnp.array([0.25, 0.75], jnp.float32)  # traced weights pass, vmapped
+    got = jax.vmap(lambda a: jaxart.total_loss(w, x, guided, CONFIG, (1.0, 1.0, 1.0), {"relu1_1": a, "relu2_1": a})[0])
+    assert got(weights).shape == (2,)
