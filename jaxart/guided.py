@@ -18,7 +18,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart.errors import InputError
-from jaxart.layers import host_array
+from jaxart.layers import as_numbers, host_array
 from jaxart.losses import widened
 from jaxart.mask_regions import region_masks  # public here, as README names it
 from jaxart.palette import parse_colors  # public here: palette.COLORS's refusal names guided.parse_colors
@@ -34,8 +34,13 @@ def layer_masks(
     weights: Weights, masks: ArrayLike, layers: Sequence[str], pooling: str = "max"
 ) -> dict[str, jax.Array]:
     """(R, H, W) masks averaged down to each layer's (R, h, w) feature grid: each cell is the mean
-    of the stride x stride pixels it pools (the last odd rows and columns, which pooling drops, none)."""
-    m = jnp.asarray(masks, jnp.float32)
+    of the stride x stride pixels it pools (the last odd rows and columns, which pooling drops, none).
+    Float32 (float64 masks too); an (H, W) mask or one of no numbers is a ValueError naming `masks`."""
+    m = as_numbers(masks, "layer_masks' masks", MASKS.replace("h, w", "H, W"))
+    if m.ndim != 3:  # an (H, W) mask was told it was "one row of an image" by features
+        raise ValueError(f"layer_masks needs (R, H, W) masks, one per region, got shape {m.shape}"
+                         + ("; for one region, masks[None]" if m.ndim == 2 else ""))
+    m = m.astype(jnp.float32)
     image = jax.ShapeDtypeStruct((*m.shape[1:], 3), jnp.float32)
     shapes = jax.eval_shape(lambda x: features(weights, x, layers, pooling), image)
     order = layer_names(weights.arch)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import losses
+from jaxart import guided, losses
 
 from conftest import TINY
 
@@ -72,9 +72,22 @@ def test_loss_weights_that_are_no_real_scalars_are_refused_naming_the_weight():
     with pytest.raises(ValueError, match=re.escape("layer_weights['a'] holds strings")):
         losses.style_loss({"a": jnp.ones((4, 4, 2))}, {"a": jnp.eye(2)}, {"a": "0.5"})
     masks = np.ones((1, 16, 16), np.float32)
-    guided = jaxart.make_targets(w, IMAGE, [PAINTING], CONFIG, masks=masks)
+    regions = jaxart.make_targets(w, IMAGE, [PAINTING], CONFIG, masks=masks)
     with pytest.raises(ValueError, match=re.escape("layer_weights['relu1_1'] has shape (2,)")):
-        jaxart.total_loss(w, x, guided, CONFIG, (1.0, 1.0, 1.0), {"relu1_1": jnp.ones(2), "relu2_1": 1.0})
+        jaxart.total_loss(w, x, regions, CONFIG, (1.0, 1.0, 1.0), {"relu1_1": jnp.ones(2), "relu2_1": 1.0})
     weights = jnp.array([0.25, 0.75], jnp.float32)  # traced weights pass, vmapped
-    got = jax.vmap(lambda a: jaxart.total_loss(w, x, guided, CONFIG, (1.0, 1.0, 1.0), {"relu1_1": a, "relu2_1": a})[0])
+    got = jax.vmap(lambda a: jaxart.total_loss(w, x, regions, CONFIG, (1.0, 1.0, 1.0), {"relu1_1": a, "relu2_1": a})[0])
     assert got(weights).shape == (2,)
+
+
+def test_layer_masks_refuses_an_hw_mask_or_strings_naming_its_masks():
+    """An (H, W) mask reached `features` as an image and was told it was "one row of an image"; strings were
+    NumPy's "could not convert string to float"."""
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    with pytest.raises(ValueError, match=re.escape("layer_masks needs (R, H, W) masks, one per region, got shape "
+                                                   "(16, 16); for one region, masks[None]")):
+        guided.layer_masks(w, np.ones((16, 16)), ["relu2_1"])
+    with pytest.raises(ValueError, match="layer_masks' masks holds strings"):
+        guided.layer_masks(w, np.full((1, 4, 4), "a"), ["relu2_1"])
+    got = guided.layer_masks(w, np.ones((2, 16, 16)), ["relu1_1", "relu2_1"])
+    assert {k: v.shape for k, v in got.items()} == {"relu1_1": (2, 16, 16), "relu2_1": (2, 8, 8)}
