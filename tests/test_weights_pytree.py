@@ -5,6 +5,7 @@ tensors, and the results computed from them, are its own."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import jax
 import jax.numpy as jnp
@@ -115,3 +116,22 @@ def test_name_and_hashes_survive_tree_operations_outside_jit():
     for w in (b, jax.device_put(b), jax.tree.map(lambda x: x.astype(jnp.float16), b)):
         assert (w.name, w.sha256, w.content_sha256, w.arch) == ("tiny-b", "b" * 64, "d" * 64, "vgg16")
     assert dataclasses.replace(b, name="x").params is b.params
+
+
+@pytest.mark.parametrize("settings, said", [
+    (dict(kind="torchvision"), "unknown preprocessing 'torchvision'; use 'caffe' or 'torch'"),
+    (dict(kind="torch", mean=(0.5, 0.5), std=(1, 1, 1)), "Preprocess mean must be 3 finite numbers, one per channel"),
+    (dict(kind="torch", mean=(0.5, 0.5, 0.5), std=(0.2, 0, 0.2)), "Preprocess std must be 3 finite numbers, one per "
+                                                                  "channel, none 0"),
+    (dict(mean=None), "Preprocess mean must be 3 finite numbers")])
+def test_a_preprocess_that_cannot_run_is_refused_when_made(settings, said):
+    """Each was accepted, then failed at the first trace (a NumPy reshape error for a mean of two values) or,
+    for a std of 0, gave NaN activations without an error."""
+    with pytest.raises(ValueError, match=re.escape(said)):
+        jaxart.Preprocess(**settings)
+
+
+def test_a_preprocess_of_numpy_or_list_values_holds_tuples_of_floats():
+    made = jaxart.Preprocess("torch", np.array([0.485, 0.456, 0.406], np.float32), [0.229, 0.224, 0.225])
+    assert all(type(v) is float for v in made.mean + made.std) and isinstance(made.std, tuple)
+    assert jaxart.Preprocess.from_dict(made.to_dict()) == made
