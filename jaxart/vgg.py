@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart import convs
@@ -123,11 +124,15 @@ def features(
         shape or too small for the deepest layer, or params that are not `weights.arch`'s;
         an `InputError` (a ValueError) for integer or bool pixels, or an array of no numbers (objects,
         strings, dates) or a ragged list, naming what it holds.
-      TypeError: `weights` is not a `Weights` (its `params` alone, say), or `layers` is None or no sequence of
-        names (a number, a 0-D or 2-D array).
+      TypeError: `weights` is not a `Weights` (its `params` alone, say), `layers` is None or no sequence of
+        names (a number, a 0-D or 2-D array), or `remat` is no bool (a traced one: make it static).
     """
     if pooling not in POOLINGS:
         raise ValueError(f"pooling {pooling!r} is not supported; use 'max' or 'avg'")
+    if not isinstance(remat, (bool, np.bool_)):  # traced: a TracerBoolConversionError; "no": remat on
+        raise TypeError(f"remat must be True or False, got {_described(remat)}"
+                        + ("; it chooses the program, so make it static (static_argnames='remat') or close over it"
+                           if isinstance(remat, jax.core.Tracer) else ""))
     convs.check(conv)
     check_weights(weights)
     layers = as_layers(layers)
@@ -151,6 +156,10 @@ def features(
                     dtype=image.dtype)
         out = model.apply({"params": weights.params}, weights.preprocess(batched))
     return {k: out[k] if image.ndim == 4 else out[k][0] for k in layers}
+
+
+def _described(value) -> str:
+    return f"a traced {value.dtype}" if isinstance(value, jax.core.Tracer) else repr(value)
 
 
 def check_weights(weights) -> None:

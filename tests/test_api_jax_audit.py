@@ -91,3 +91,16 @@ def test_layer_masks_refuses_an_hw_mask_or_strings_naming_its_masks():
         guided.layer_masks(w, np.full((1, 4, 4), "a"), ["relu2_1"])
     got = guided.layer_masks(w, np.ones((2, 16, 16)), ["relu1_1", "relu2_1"])
     assert {k: v.shape for k, v in got.items()} == {"relu1_1": (2, 16, 16), "relu2_1": (2, 8, 8)}
+
+
+def test_features_refuses_a_traced_or_non_bool_remat_saying_to_make_it_static():
+    """A traced remat was JAX's TracerBoolConversionError naming no argument; remat="no" turned remat on."""
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    with pytest.raises(TypeError, match=re.escape("remat must be True or False, got a traced bool; it chooses the "
+                                                  "program, so make it static (static_argnames='remat')")):
+        jax.jit(lambda remat: jaxart.features(w, IMAGE, ("relu1_1",), remat=remat))(True)
+    with pytest.raises(TypeError, match="remat must be True or False, got 'no'"):
+        jaxart.features(w, IMAGE, ("relu1_1",), remat="no")
+    jitted = jax.jit(jaxart.features, static_argnames=("layers", "remat"))
+    np.testing.assert_allclose(jitted(w, IMAGE, layers=("relu1_1",), remat=True)["relu1_1"],
+                               jaxart.features(w, IMAGE, ("relu1_1",))["relu1_1"], rtol=1e-5, atol=1e-5)
