@@ -148,7 +148,8 @@ def _check_targets(targets: Targets, config: StyleConfig) -> None:
 
 def loss_function(weights: Weights, targets: Targets, config: StyleConfig,
                   lw: LossWeights | Sequence[ArrayLike], layer_weights: dict[str, ArrayLike] | None = None):
-    """`image -> (total, terms)` as a `jax.tree_util.Partial`: its arrays are pytree leaves, so
+    """`image -> (total, terms)`, `total_loss` of one (H, W, 3) image in [0, 1] the shape of the photo the targets
+    were made of, as a `jax.tree_util.Partial`: its arrays are pytree leaves, so
     jitted code that takes it as an argument gets weights and targets as inputs, not constants.
     `lw` and `layer_weights` (default: `config.layer_weights()`) as `total_loss` takes them; equal
     weights give one compiled step however they are given, and other weights (those of the style
