@@ -43,7 +43,9 @@ def check_config(config: StyleConfig) -> None:
 def as_paintings(styles) -> list:
     """`styles` as a list of paintings: one painting alone (an array that is no (N, h, w, 3) stack,
     or nested lists of numbers three deep) is a list of one; a list of arrays is several (np.ndim
-    would fail on ones of different sizes)."""
+    would fail on ones of different sizes). None is a TypeError (it was "painting holds Python objects")."""
+    if styles is None:
+        raise TypeError("the paintings are None; give one (h, w, 3) float array in [0, 1] or a list of them")
     if not isinstance(styles, (list, tuple)):
         return [styles] if np.ndim(styles) != 4 else list(styles)
     depth, x = 0, styles

@@ -104,3 +104,14 @@ def test_features_refuses_a_traced_or_non_bool_remat_saying_to_make_it_static():
     jitted = jax.jit(jaxart.features, static_argnames=("layers", "remat"))
     np.testing.assert_allclose(jitted(w, IMAGE, layers=("relu1_1",), remat=True)["relu1_1"],
                                jaxart.features(w, IMAGE, ("relu1_1",))["relu1_1"], rtol=1e-5, atol=1e-5)
+
+
+def test_paintings_of_none_are_a_type_error_saying_what_to_give():
+    """make_targets, compute_targets and run took None for one painting: "painting holds Python objects"."""
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    said = re.escape("the paintings are None; give one (h, w, 3) float array in [0, 1] or a list of them")
+    for call in (jaxart.make_targets, jaxart.targets.compute_targets):
+        with pytest.raises(TypeError, match=said):
+            call(w, IMAGE, None, CONFIG)
+    with pytest.raises(TypeError, match=said):
+        jaxart.run(IMAGE, None, weights=w, config=CONFIG.replace(size=16, steps=1))
