@@ -50,16 +50,41 @@ IGNORES = {"lbfgs": ("learning_rate",), "adam": ("lbfgs_memory", "linesearch")}
 def make_optimizer(
     name: str = "lbfgs", *, learning_rate: float = 0.02, linesearch: str = "none", memory: int = 10
 ) -> optax.GradientTransformationExtraArgs:
-    """L-BFGS (with optax's zoom line search or a fixed unit step, as jcjohnson's tool) or Adam."""
+    """L-BFGS (with optax's zoom line search or a fixed unit step, as jcjohnson's tool) or Adam; usable
+    under strict dtype promotion (`_standard_inside`)."""
     if name == "adam":
-        return optax.adam(learning_rate)
+        return _standard_inside(optax.adam(learning_rate))
     if name != "lbfgs":
         raise ValueError(f"optimizer {name!r} is not one of lbfgs, adam")
     if linesearch == "zoom":
-        return optax.lbfgs(memory_size=memory)
+        return _standard_inside(optax.lbfgs(memory_size=memory))
     if linesearch == "none":
-        return optax.lbfgs(learning_rate=1.0, memory_size=memory, linesearch=None)
+        return _standard_inside(optax.lbfgs(learning_rate=1.0, memory_size=memory, linesearch=None))
     raise ValueError(f"linesearch {linesearch!r} is not one of none, zoom")
+
+
+def _standard_inside(opt: optax.GradientTransformationExtraArgs) -> optax.GradientTransformationExtraArgs:
+    """`opt` traced under standard dtype promotion, and the loss it calls (the line search's `value_fn`)
+    under the caller's: optax's Adam bias correction (float ** int32) and, under jax_enable_x64, L-BFGS's
+    memory index (int64 + int32) were TypePromotionErrors under jax.numpy_dtype_promotion("strict"). The
+    same dtypes, so the same program, as before under standard promotion."""
+    def init(params):
+        with jax.numpy_dtype_promotion("standard"):
+            return opt.init(params)
+
+    def update(updates, state, params=None, **extra):
+        mode = jax.config.jax_numpy_dtype_promotion
+        if "value_fn" in extra:
+            value_fn = extra["value_fn"]
+
+            def callers(*args, **kwargs):
+                with jax.numpy_dtype_promotion(mode):
+                    return value_fn(*args, **kwargs)
+            extra["value_fn"] = callers
+        with jax.numpy_dtype_promotion("standard"):
+            return opt.update(updates, state, params, **extra)
+
+    return optax.GradientTransformationExtraArgs(init, update)
 
 
 @functools.lru_cache(maxsize=64)

@@ -179,3 +179,18 @@ def test_a_continued_carry_runs_only_the_steps_left_and_memory_is_honoured():
         first = optimize.minimize(_quadratic, jnp.zeros(4), opt, 2, loop=loop)  # its carry is donated below
         rest = optimize.minimize(_quadratic, None, opt, 5, carry=first.carry, loop=loop)
         assert rest.steps == 5, loop
+
+
+@pytest.mark.parametrize("x64", [False, True], ids=["float32", "float64"])
+@pytest.mark.parametrize("name, linesearch", [("adam", "none"), ("lbfgs", "none"), ("lbfgs", "zoom")])
+def test_the_optimizers_step_under_strict_dtype_promotion_as_under_standard(name, linesearch, x64):
+    """optax's Adam bias correction (float ** int32), and L-BFGS's memory index under jax_enable_x64 (int64 +
+    int32), were TypePromotionErrors for a caller under jax.numpy_dtype_promotion("strict")."""
+    opt = optimize.make_optimizer(name, linesearch=linesearch)
+    with jax.enable_x64(x64):
+        x0 = jnp.linspace(0.0, 1.0, 12, dtype=jnp.float64 if x64 else jnp.float32).reshape(2, 2, 3)
+        want = optimize.minimize(_quadratic, x0, opt, 3, loop="python")
+        with jax.numpy_dtype_promotion("strict"):
+            got = optimize.minimize(_quadratic, x0, opt, 3, loop="python")
+    assert got.params.dtype == x0.dtype and got.steps == 3
+    np.testing.assert_array_equal(got.params, want.params)
