@@ -22,7 +22,8 @@ def weights(name, values):
 
 def loss_weights(config):
     """Refuse loss weights that are negative or too large, a layer listed twice (its weight would be
-    split, not doubled), and zeros that silently remove a term or make the run a no-op."""
+    split, not doubled), and zeros that silently remove a term or make the run a no-op: all-zero style layer
+    weights only where style-weight is above 0 (at 0 the style term is off, as asked, and they change nothing)."""
     for name in ("content_weight", "style_weight", "tv_weight"):
         weights(name.replace("_", "-"), (getattr(config, name),))
     if not (config.content_weight or config.style_weight or config.tv_weight):
@@ -41,7 +42,7 @@ def loss_weights(config):
                              f"for {len(layers)} style layer{'s' * (len(layers) != 1)} ({', '.join(layers)}); give "
                              "one weight per style layer, in that order", settings=["style_layer_weights"])
         weights("style layer weights", style_weights)
-        if style_weights and not any(style_weights):
+        if style_weights and not any(style_weights) and config.style_weight:
             raise InputError("style layer weights are all 0, which leaves no style; give at least one style layer "
                              "a weight above 0 (or style-weight 0 for no style)",
                              settings=["style_layer_weights", "style_weight"])

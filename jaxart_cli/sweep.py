@@ -138,7 +138,7 @@ def sweep(
                      pooling=pooling, linesearch=linesearch, lbfgs_memory=lbfgs_memory, colors=colors,
                      match_luminance=match_luminance, style_scale=painted[0], margin=margin, conv=conv, remat=remat)
     # One alternative alone is the config's, as before they were swept.
-    weighed = _layer_weights(style_layer_weights, fixed["style_layers"])
+    weighed = _layer_weights(style_layer_weights, fixed["style_layers"], swept[0])
     settings = S.grid(*swept, style_scales=painted if len(painted) > 1 else None,
                       paintings=range(len(styles)) if each_painting else None,
                       style_layer_weights=weighed if len(weighed) > 1 else None)
@@ -151,8 +151,8 @@ def sweep(
                          style_blend=_csv(style_blend, "--style-blend", float),
                          **{**fixed, "style_layer_weights": weighed[0] if len(weighed) == 1 else None})
     job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
-    config.validate(paintings=len(styles))
     S.check(config, settings, paintings=len(styles))
+    settings[0].apply(config).validate(paintings=len(styles))  # its weights are the run's, not the config's
     hashed = S.check_distinct(styles) if each_painting else {}  # the record takes these digests, not reading again
     if note := _unused_option(ctx, config.optimizer):
         _warn(note)

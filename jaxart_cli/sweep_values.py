@@ -30,17 +30,23 @@ def once(flag: str, values: tuple, texts: list[str] | None) -> None:
         raise typer.BadParameter(f"{said}; each value makes its own tiles, so list each once", param_hint=flag)
 
 
-def layer_weights(texts: list[str] | None, layers: tuple[str, ...]) -> tuple[tuple[float, ...], ...]:
+def layer_weights(texts: list[str] | None, layers: tuple[str, ...],
+                  style_weights: tuple[float, ...] = (1.0,)) -> tuple[tuple[float, ...], ...]:
     """--style-layer-weights' alternatives, `;` between them or the option repeated, each one weight per
     style layer. Of several, an empty one, a wrong count or all zeros is named by its place, before any work (one
     alone is checked as stylize checks it), and so is one that weighs the layers as another does (2,2
-    as 1,1: a run scales them to sum to 1), which would be a second identical tile."""
+    as 1,1: a run scales them to sum to 1), which would be a second identical tile. Where every `style_weights`
+    is 0 the style term is off and the layer weights change nothing: several alternatives are identical tiles."""
     flag, texts = "--style-layer-weights", [t for text in texts or () for t in text.split(";")]
     if len(texts) > 1 and not all(t.strip() for t in texts):
         where = [t.strip() for t in texts].index("") + 1
         raise typer.BadParameter(f"alternative {where} of {len(texts)} is empty; give one weight per style layer, "
                                  "comma-separated, and ';' only between alternatives", param_hint=flag)
     alternatives = tuple(csv(t, flag, float) for t in texts)
+    if len(texts) > 1 and not any(style_weights):
+        raise typer.BadParameter(f"at --style-weight 0 the style layer weights change nothing, so its {len(texts)} "
+                                 "alternatives would give identical tiles; give one, or a --style-weight above 0",
+                                 param_hint=flag)
     for i, (t, ws) in enumerate(zip(texts, alternatives)):
         if len(ws) != len(layers) and len(texts) > 1:
             raise typer.BadParameter(
