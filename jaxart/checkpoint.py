@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -92,11 +94,34 @@ def load(path: str | os.PathLike) -> Checkpoint:
             leaves = [z[f"leaf_{i:04d}"] for i in range(int(meta["leaves"]))]
             frames = [z[f"frame_{i:04d}"] for i in range(int(meta.get("frames", 0)))]  # none before they were kept
     except Exception as e:  # noqa: BLE001 - zip, JSON and key errors all mean "not a checkpoint"
-        raise InputError(f"{path} is not a jaxart checkpoint ({type(e).__name__}); "
+        raise InputError(f"{path} is not a jaxart checkpoint: {_fault(path, e)}; "
                          "give the .ckpt.npz an interrupted run wrote") from None
     if meta.get("checkpoint_format") != FORMAT:
         raise InputError(f"{path} has checkpoint format {meta.get('checkpoint_format')}, not {FORMAT}")
     return Checkpoint(meta, leaves, frames)
+
+
+def _fault(path: Path, e: Exception) -> str:
+    """What is wrong with a file `np.load` or its fields failed on (`e`), in words a user reads."""
+    has_meta = False
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+        if isinstance(e, KeyError):  # np.load opened it as a zip archive: is it one with jaxart's metadata?
+            with zipfile.ZipFile(path) as z:
+                has_meta = "meta.npy" in z.namelist()
+    except (OSError, zipfile.BadZipFile) as err:  # changed since np.load read it
+        return f"it cannot be read ({getattr(err, 'strerror', None) or err})"
+    if not head:
+        return "the file is empty"
+    if head[:2] != b"PK":  # a .npz is a zip archive; a PNG, a .npy or random bytes is not
+        return "it is not an .npz archive"
+    if isinstance(e, (zipfile.BadZipFile, EOFError, OSError, zlib.error)):
+        return "the .npz archive is cut short or damaged"
+    if isinstance(e, KeyError):
+        return ("it lacks some of its saved arrays (it was edited or damaged)" if has_meta
+                else "it is an .npz archive without jaxart's checkpoint fields")
+    return "its metadata is not jaxart's (it was edited or damaged)"
 
 
 def read_meta(path: str | os.PathLike) -> dict[str, Any] | None:
