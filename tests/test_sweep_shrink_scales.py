@@ -37,12 +37,14 @@ def files(tmp_path_factory):
 
 
 def test_a_coarse_to_fine_sweep_records_the_scale_and_info_reads_an_older_record(files, tmp_path, monkeypatch, capsys):
-    """The tiny VGG16 job at 22 then 24 px, tolerance 10%: style weights 1 and 2 stop at step 20, in the last scale."""
+    """The tiny VGG16 job at 22 then 24 px, tolerance 30%: style weights 1 and 2 stop at step 20, in the last scale
+    (from 20% to beyond 45% the same two do). Up to relu2_1 only: a smaller network to compile, 12 s, not 24."""
     d, model = files
     out = tmp_path / "g.png"
     code, _, err = run_main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(out), "--model",
                              model, "--size", "24", "--scales", "22,24", "--steps", "1,24", "--style-weight",
-                             "1,2,10,20", "--tolerance", "0.1", "--shrink-batch", "--quiet"], monkeypatch, capsys)
+                             "1,2,100,200", "--tolerance", "0.3", "--style-layers", "relu1_1,relu2_1",
+                             "--content-layers", "relu2_1", "--shrink-batch", "--quiet"], monkeypatch, capsys)
     assert code == 0, err
     record = read_record(out)
     assert record["shrank"] == [[20, 2, 24]]
