@@ -44,7 +44,7 @@ def layer_weights(texts: list[str] | None, layers: tuple[str, ...],
                                  "comma-separated, and ';' only between alternatives", param_hint=flag)
     alternatives = tuple(csv(t, flag, float) for t in texts)
     if len(texts) > 1 and not any(style_weights):
-        raise typer.BadParameter(f"at --style-weight 0 the style layer weights change nothing, so its {len(texts)} "
+        raise typer.BadParameter(f"at --style-weight 0 the style layer weights change nothing, so the {len(texts)} "
                                  "alternatives would give identical tiles; give one, or a --style-weight above 0",
                                  param_hint=flag)
     for i, (t, ws) in enumerate(zip(texts, alternatives)):
