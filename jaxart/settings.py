@@ -75,19 +75,38 @@ def check_paintings(config: StyleConfig, settings: Sequence[Setting], paintings:
                          "painting is its index in the list of paintings, from 0")
 
 
+STYLE_ONLY = ("style_scale", "painting", "style_layer_weights")  # what a run at style weight 0 paints the same with
+
+
 def same_run(settings: Sequence[Setting], config: StyleConfig) -> tuple[Setting, Setting] | None:
     """The first two of `settings` that make the same run of `config` (two identical images), else None:
     0 and -0 or 1 and 1.0 are one value, and a style scale of None is the config's, so
     Setting(10, 1, 10) and Setting(10, 1, 10, 0, 1.0) are one run under the default style scale 1;
-    style layer weights of 1,1 and 2,2 are one run too (a run scales them to sum to 1)."""
+    style layer weights of 1,1 and 2,2 are one run too (a run scales them to sum to 1). At style weight 0
+    the style term is off, so settings apart only in `STYLE_ONLY` (`style_apart`) are one run."""
     seen: dict[Setting, Setting] = {}
     for s in settings:
-        applied = s.apply(config)
-        run = s._replace(style_scale=applied.style_scale, style_layer_weights=tuple(applied.layer_weights().values()))
+        style = _style(s, config)
+        run = s._replace(**(style if s.style_weight else dict.fromkeys(style)))
         if run in seen:
             return seen[run], s
         seen[run] = s
     return None
+
+
+def style_apart(a: Setting, b: Setting, config: StyleConfig) -> list[str]:
+    """Which of `STYLE_ONLY` tell the runs of settings `a` and `b` apart (of `same_run`'s pair: none
+    where they are one run at any style weight)."""
+    x, y = _style(a, config), _style(b, config)
+    return [k for k in STYLE_ONLY if x[k] != y[k]]
+
+
+def _style(s: Setting, config: StyleConfig) -> dict:
+    """`s`'s `STYLE_ONLY` fields as its run takes them: the config's style scale where None, the layer
+    weights scaled to sum to 1."""
+    applied = s.apply(config)
+    return {"style_scale": applied.style_scale, "painting": s.painting,
+            "style_layer_weights": tuple(applied.layer_weights().values())}
 
 
 def as_settings(settings) -> tuple[Setting, ...]:

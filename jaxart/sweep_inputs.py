@@ -16,7 +16,7 @@ from jax.sharding import NamedSharding
 from jaxart import coarse_to_fine, inputs, optimize, photo_size, transfer
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, as_typed, listed
-from jaxart.settings import Setting, check_paintings, same_run
+from jaxart.settings import Setting, check_paintings, same_run, style_apart
 from jaxart.vgg import Weights
 
 
@@ -41,10 +41,32 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
         raise InputError(f"seeds {listed(seeds)} would give identical images: a seed only sets a random start, and "
                          f"init is {config.init!r}; use init 'random', or give one seed", settings=["seeds", "init"])
     if (pair := same_run(settings, config)) is not None:
+        if apart := style_apart(*pair, config):
+            raise _style_off(config, settings, pair, apart)
         first, twice = (words(s, seeded) for s in pair)  # 0 and -0 are one value written two ways: "tv -0"
         said = (f"the setting {twice} is listed twice" if first == twice
                 else f"the setting {twice} is the same as the setting {first}")
         raise InputError(f"{said}, which would give two identical images; list each setting once")
+
+
+def _style_off(config: StyleConfig, settings: Sequence[Setting], pair: tuple[Setting, Setting],
+               apart: list[str]) -> InputError:
+    """The refusal of two settings at style weight 0 that only the style term would tell apart (`apart`, of
+    `settings.STYLE_ONLY`): at 0 it is off, so their tiles are identical. Where other settings have a style
+    weight above 0 the grid sweeps those values there, and weight 0 wants a run of its own."""
+    nouns = {"style_scale": "style scale", "painting": "painting", "style_layer_weights": "set of style layer weights"}
+    what = " and the ".join(nouns[k].removeprefix("set of ") for k in apart)
+    named = [", ".join(filter(None, (words(s._replace(style_scale=s.apply(config).style_scale),  # None: the config's
+                                            fields=["style_weight", *apart]),
+                                      ("all paintings" if s.painting is None else f"painting {s.painting}")
+                                      * ("painting" in apart)))) for s in pair]
+    one = " and one ".join(nouns[k] for k in apart)
+    advice = (f"leave style weight 0 out of this sweep and run it apart, with one {one}"
+              if any(s.style_weight for s in settings) else f"give one {one}, or a style weight above 0")
+    verb = "changes" if apart in (["style_scale"], ["painting"]) else "change"
+    return InputError(f"at style weight 0 the style term is off and the {what} {verb} "
+                      f"nothing, so the settings {named[0]} and {named[1]} would give identical images; {advice}",
+                      settings=["style_weight", *(k for k in apart if k != "painting")])
 
 
 def words(s: Setting, seed: bool = True, fields: Collection[str] | None = None) -> str:

@@ -67,3 +67,53 @@ def test_a_library_sweep_checks_the_config_s_layer_weights_with_each_setting_s_s
     sweep.check(config, sweep.grid([0.0], [1.0, 2.0]))
     with pytest.raises(InputError, match=r"^the setting style 10: style layer weights are all 0, which leaves no"):
         sweep.check(config, sweep.grid([0.0, 10.0]))
+
+
+@pytest.mark.parametrize("grid, apart", [
+    (dict(style_weights=[0.0], style_scales=[0.5, 1.0]), "the style scale changes nothing, so the settings style 0, "
+     "style scale 0.5 and style 0, style scale 1 would give identical images; give one style scale, or a style "
+     "weight above 0"),
+    (dict(style_weights=[0.0], paintings=[0, 1]), "the painting changes nothing, so the settings style 0, painting 0 "
+     "and style 0, painting 1 would give identical images; give one painting"),
+    (dict(style_weights=[0.0], style_layer_weights=[[1] * 5, [1, 0, 0, 0, 0]]), "the style layer weights change "
+     "nothing, so the settings style 0, style layer weights 1,1,1,1,1 and style 0, style layer weights 1,0,0,0,0"),
+    # Mixed: the two tiles at style 10 differ, the two at 0 would not; weight 0 wants a run of its own.
+    (dict(style_weights=[0.0, 10.0], style_scales=[0.5, 1.0]), "style scale 1 would give identical images; leave "
+     "style weight 0 out of this sweep and run it apart, with one style scale"),
+])
+def test_a_library_sweep_at_style_weight_0_refuses_settings_only_the_style_term_tells_apart(tiny_vgg16, grid, apart):
+    """Their tiles were pixel-identical (32 px, 2 steps, vgg16-hed: a style scale 0.5,1, two paintings, two sets of
+    layer weights), run without a word."""
+    from jaxart import StyleConfig, sweep
+    from jaxart.errors import InputError
+
+    photo, paintings = np.full((24, 32, 3), 0.5, np.float32), [np.zeros((16, 16, 3), np.float32)] * 2
+    with pytest.raises(InputError, match=r"^at style weight 0 the style term is off and ") as e:
+        sweep.sweep(photo, paintings, tiny_vgg16, StyleConfig(size=32, steps=1), sweep.grid(**grid))
+    assert apart in str(e.value), e.value
+
+
+def test_style_weight_0_once_beside_a_swept_style_scale_is_one_run_each():
+    """The way the refusal gives to sweep it: style weight 0 once, the style scales only above 0."""
+    from jaxart import StyleConfig, sweep
+
+    sweep.check(StyleConfig(size=32), sweep.grid([10.0], style_scales=[0.5, 1.0]) + sweep.grid([0.0]))
+
+
+@pytest.mark.parametrize("extra, said", [
+    (["--style-weight", "0,10", "--style-scale", "0.5,1"], "the settings style 0, --style-scale 0.5 and style 0, "
+     "--style-scale 1 would give identical images; leave --style-weight 0 out of this sweep"),
+    (["--style-weight", "0", "--each-painting"], "the painting changes nothing, so the settings style 0, painting 0 "
+     "and style 0, painting 1 would give identical images; give one painting, or a --style-weight above 0"),
+])
+def test_a_cli_sweep_at_style_weight_0_refuses_tiles_only_the_style_term_tells_apart(files, tmp_path, monkeypatch,
+                                                                                    capsys, extra, said):
+    d, _ = files
+    other = tmp_path / "other.png"
+    Image.fromarray(np.full((20, 20, 3), 200, np.uint8)).save(other)
+    out = tmp_path / "sheet.png"
+    argv = _sweep(files, out, *extra)
+    argv.insert(argv.index(str(d / "paint.png")) + 1, str(other))  # a second painting
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert (code, out.exists(), len(err.splitlines())) == (2, False, 1), err
+    assert err.startswith("error: at --style-weight 0 the style term is off and ") and said in err, err
