@@ -31,8 +31,8 @@ def test_the_advice_is_a_size_that_runs():
     assert notes.upsampling_note(small, 20) is None
 
 
-@pytest.mark.parametrize("command", ["stylize", "sweep"])
-def test_stylize_and_sweep_advise_no_size_they_refuse(command, tmp_path, monkeypatch, capsys):
+def _warnings(command, tmp_path, monkeypatch, capsys, *options) -> str:
+    """stderr of `command` on a 20x10 photo at --size 48, stopped where the weights would load."""
     d, model = write_tiny_job(tmp_path)
     Image.new("RGB", (20, 10), (90, 140, 200)).save(d / "small.png")
 
@@ -41,10 +41,15 @@ def test_stylize_and_sweep_advise_no_size_they_refuse(command, tmp_path, monkeyp
 
     monkeypatch.setattr("jaxart.model_choice.resolve_model", load)
     argv = [command, str(d / "small.png"), str(d / "paint.png"), "-o", str(tmp_path / "out.png"),
-            "--model", model, "--quiet", "--size", "48", "--steps", "1"]
+            "--model", model, "--quiet", "--size", "48", "--steps", "1", *options]
     with pytest.raises(Loaded):
         run_main(argv, monkeypatch, capsys)
-    err = capsys.readouterr().err
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_stylize_and_sweep_advise_no_size_they_refuse(command, tmp_path, monkeypatch, capsys):
+    err = _warnings(command, tmp_path, monkeypatch, capsys)
     assert "warning: --size 48 is larger than the photo (20 px on its long side)" in err, err
     assert "--size 20 or less" not in err and "needs --size 31 or more" in err, err
 
@@ -52,16 +57,6 @@ def test_stylize_and_sweep_advise_no_size_they_refuse(command, tmp_path, monkeyp
 @pytest.mark.parametrize("command", ["stylize", "sweep"])
 def test_shallow_layers_are_advised_the_photo_size(command, tmp_path, monkeypatch, capsys):
     """With layers that need 2 px, the 20x10 photo runs at --size 20: that is the advice."""
-    d, model = write_tiny_job(tmp_path)
-    Image.new("RGB", (20, 10), (90, 140, 200)).save(d / "small.png")
-
-    def load(*args):
-        raise Loaded
-
-    monkeypatch.setattr("jaxart.model_choice.resolve_model", load)
-    argv = [command, str(d / "small.png"), str(d / "paint.png"), "-o", str(tmp_path / "out.png"),
-            "--model", model, "--quiet", "--size", "48", "--steps", "1",
-            "--content-layers", "relu2_2", "--style-layers", "relu1_1,relu2_1"]
-    with pytest.raises(Loaded):
-        run_main(argv, monkeypatch, capsys)
-    assert "use --size 20 or less for full sharpness" in capsys.readouterr().err
+    err = _warnings(command, tmp_path, monkeypatch, capsys,
+                    "--content-layers", "relu2_2", "--style-layers", "relu1_1,relu2_1")
+    assert "use --size 20 or less for full sharpness" in err, err
