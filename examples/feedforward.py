@@ -103,7 +103,8 @@ def train(
     def step(weights, grams, variables, state, photos):  # VGG's weights closed over were compiled in as constants
         loss = perceptual_loss(weights, grams, config, lw)
         value, grad = jax.value_and_grad(lambda v: loss(net.apply(v, photos), photos))(variables)
-        updates, state = opt.update(grad, state, variables)
+        with jax.numpy_dtype_promotion("standard"):  # optax's Adam bias correction is float ** int32
+            updates, state = opt.update(grad, state, variables)
         return optax.apply_updates(variables, updates), state, value
 
     history = []
