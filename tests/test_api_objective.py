@@ -211,7 +211,7 @@ def test_a_style_layer_weighted_zero_does_not_count_with_region_masks_either(w):
     masks = np.ones((1, 32, 32), np.float32)
     targets, lw = jaxart.make_targets(w, IMAGE, [PAINTING], config, masks=masks), jaxart.LossWeights.of(config)
     style = lambda grams: jaxart.total_loss(w, IMAGE, targets._replace(grams=grams), config, lw)[1]["style"]
-    zeroed = lambda layer: {k: g * (k != layer) for k, g in targets.grams.items()}
+    zeroed = lambda layer: {k: g * float(k != layer) for k, g in targets.grams.items()}
     np.testing.assert_allclose(style(zeroed("relu2_1")), style(targets.grams), rtol=1e-6)
     assert abs(float(style(zeroed("relu1_1"))) - float(style(targets.grams))) > 0.1
 
