@@ -20,7 +20,8 @@ SHARED = ROOT.parent / "shared" / "images"
 TINY = (4, 8, 8, 8, 8)  # channel widths of the tiny VGG used by unit tests
 
 jax.config.update("jax_numpy_rank_promotion", "raise")
-# Not strict dtype promotion (STYLE.md): optax.adam's bias correction (float ** int32) fails under it.
+# Strict dtype promotion (STYLE.md), as users who set it call jaxart: optax runs under standard inside optimize.
+jax.config.update("jax_numpy_dtype_promotion", "strict")
 # The CLI keeps compiled programs in ~/.cache/jaxart; tests compile afresh and write nothing there,
 # except test_compile_cache, which points it at its own folders.
 os.environ["JAXART_CACHE_DIR"] = "off"
