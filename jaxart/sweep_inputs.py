@@ -14,6 +14,7 @@ import numpy as np
 from jax.sharding import NamedSharding
 
 from jaxart import coarse_to_fine, inputs, optimize, photo_size, transfer
+from jaxart.captions import painting_name
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, as_typed, listed
 from jaxart.settings import Setting, check_paintings, same_run, style_apart
@@ -21,8 +22,10 @@ from jaxart.vgg import Weights
 
 
 def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = None,
-          paintings: int | None = None) -> None:
-    """Raise a ValueError naming the first bad setting, before any work; `paintings`, their count where known."""
+          paintings: int | None = None, names: Sequence[str] = ()) -> None:
+    """Raise a ValueError naming the first bad setting, before any work; `paintings`, their count where known;
+    `names`, the command line's paintings as its tiles label them (`captions.painting_names`), to name a
+    setting's painting by (the option that gave it, --each-painting, too): else it is named by its index."""
     if not settings:
         raise InputError("the sweep grid is empty; give at least one value for each weight")
     # Every setting's three weights replace the config's, which are checked in each setting below: all-zero style
@@ -42,7 +45,7 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
                          f"init is {config.init!r}; use init 'random', or give one seed", settings=["seeds", "init"])
     if (pair := same_run(settings, config)) is not None:
         if apart := style_apart(*pair, config):
-            raise _style_off(config, settings, pair, apart)
+            raise _style_off(config, settings, pair, apart, names)
         first, twice = (words(s, seeded) for s in pair)  # 0 and -0 are one value written two ways: "tv -0"
         said = (f"the setting {twice} is listed twice" if first == twice
                 else f"the setting {twice} is the same as the setting {first}")
@@ -50,16 +53,19 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
 
 
 def _style_off(config: StyleConfig, settings: Sequence[Setting], pair: tuple[Setting, Setting],
-               apart: list[str]) -> InputError:
+               apart: list[str], names: Sequence[str] = ()) -> InputError:
     """The refusal of two settings at style weight 0 that only the style term would tell apart (`apart`, of
     `settings.STYLE_ONLY`): at 0 it is off, so their tiles are identical. Where other settings have a style
-    weight above 0 the grid sweeps those values there, and weight 0 wants a run of its own."""
+    weight above 0 the grid sweeps those values there, and weight 0 wants a run of its own. A painting by
+    its name in `names` ("painting starry"), as a tile's label has it, not "painting 0", which no one typed."""
     nouns = {"style_scale": "style scale", "painting": "painting", "style_layer_weights": "set of style layer weights"}
-    what = " and the ".join(nouns[k].removeprefix("set of ") for k in apart)
+    each = " of each tile (--each-painting)" if names else ""  # the command line's option that gave the paintings
+    what = " and the ".join(nouns[k].removeprefix("set of ") + each * (k == "painting") for k in apart)
     named = [", ".join(filter(None, (words(s._replace(style_scale=s.apply(config).style_scale),  # None: the config's
                                             fields=["style_weight", *apart]),
-                                      ("all paintings" if s.painting is None else f"painting {s.painting}")
-                                      * ("painting" in apart)))) for s in pair]
+                                      ("all paintings" if s.painting is None
+                                       else f"painting {painting_name(s.painting, names)}") * ("painting" in apart))))
+             for s in pair]
     one = " and one ".join(nouns[k] for k in apart)
     advice = (f"leave style weight 0 out of this sweep and run it apart, with one {one}"
               if any(s.style_weight for s in settings) else f"give one {one}, or a style weight above 0")

@@ -151,7 +151,7 @@ def sweep(
                          style_blend=_csv(style_blend, "--style-blend", float),
                          **{**fixed, "style_layer_weights": weighed[0] if len(weighed) == 1 else None})
     job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
-    S.check(config, settings, paintings=len(styles))
+    S.check(config, settings, paintings=len(styles), names=captions.painting_names({"inputs": {"styles": styles}}))
     settings[0].apply(config).validate(paintings=len(styles))  # its weights are the run's, not the config's
     hashed = S.check_distinct(styles) if each_painting else {}  # the record takes these digests, not reading again
     if note := _unused_option(ctx, config.optimizer):

@@ -103,8 +103,12 @@ def test_style_weight_0_once_beside_a_swept_style_scale_is_one_run_each():
 @pytest.mark.parametrize("extra, said", [
     (["--style-weight", "0,10", "--style-scale", "0.5,1"], "the settings style 0, --style-scale 0.5 and style 0, "
      "--style-scale 1 would give identical images; leave --style-weight 0 out of this sweep"),
-    (["--style-weight", "0", "--each-painting"], "the painting changes nothing, so the settings style 0, painting 0 "
-     "and style 0, painting 1 would give identical images; give one painting, or a --style-weight above 0"),
+    # The paintings as typed files, by the names their tiles' labels give them, not "painting 0", no one typed.
+    (["--style-weight", "0", "--each-painting"], "the painting of each tile (--each-painting) changes nothing, so "
+     "the settings style 0, painting paint and style 0, painting other would give identical images; give one "
+     "painting, or a --style-weight above 0"),
+    (["--style-weight", "0,10", "--each-painting"], "the settings style 0, painting paint and style 0, painting "
+     "other would give identical images; leave --style-weight 0 out of this sweep and run it apart, with one painting"),
 ])
 def test_a_cli_sweep_at_style_weight_0_refuses_tiles_only_the_style_term_tells_apart(files, tmp_path, monkeypatch,
                                                                                     capsys, extra, said):
