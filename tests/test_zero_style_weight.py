@@ -121,3 +121,15 @@ def test_a_cli_sweep_at_style_weight_0_refuses_tiles_only_the_style_term_tells_a
     code, _, err = run_main(argv, monkeypatch, capsys)
     assert (code, out.exists(), len(err.splitlines())) == (2, False, 1), err
     assert err.startswith("error: at --style-weight 0 the style term is off and ") and said in err, err
+
+
+def test_an_each_painting_refusal_tells_two_paintings_of_one_name_apart_as_their_labels_do(files, tmp_path,
+                                                                                           monkeypatch, capsys):
+    """Two folders' paint.png: by name both "painting paint", which says nothing; by path, as the tiles' labels."""
+    d, _ = files
+    other = tmp_path / "paint.png"
+    Image.fromarray(np.full((20, 20, 3), 200, np.uint8)).save(other)
+    argv = _sweep(files, tmp_path / "sheet.png", "--style-weight", "0", "--each-painting")
+    argv.insert(argv.index(str(d / "paint.png")) + 1, str(other))
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and f"painting {d / 'paint.png'} and style 0, painting {other} would give" in err, err
