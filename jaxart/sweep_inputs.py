@@ -72,7 +72,8 @@ def _style_off(config: StyleConfig, settings: Sequence[Setting], pair: tuple[Set
     verb = "changes" if apart in (["style_scale"], ["painting"]) else "change"
     return InputError(f"at style weight 0 the style term is off and the {what} {verb} "
                       f"nothing, so the settings {named[0]} and {named[1]} would give identical images; {advice}",
-                      settings=["style_weight", *(k for k in apart if k != "painting")])
+                      # Every flag it may name: the text holds the words of `apart`'s alone (a painting is no flag)
+                      settings=["style_weight", "style_scale", "style_layer_weights"])
 
 
 def words(s: Setting, seed: bool = True, fields: Collection[str] | None = None) -> str:
