@@ -61,11 +61,15 @@ def _style_off(config: StyleConfig, settings: Sequence[Setting], pair: tuple[Set
     nouns = {"style_scale": "style scale", "painting": "painting", "style_layer_weights": "set of style layer weights"}
     each = " of each tile (--each-painting)" if names else ""  # the command line's option that gave the paintings
     what = " and the ".join(nouns[k].removeprefix("set of ") + each * (k == "painting") for k in apart)
-    named = [", ".join(filter(None, (words(s._replace(style_scale=s.apply(config).style_scale),  # None: the config's
-                                            fields=["style_weight", *apart]),
-                                      ("all paintings" if s.painting is None
-                                       else f"painting {painting_name(s.painting, names)}") * ("painting" in apart))))
-             for s in pair]
+
+    def label(s: Setting) -> str:
+        parts = [words(s._replace(style_scale=s.apply(config).style_scale),  # None: the config's
+                       fields=["style_weight", *apart])]
+        if "painting" in apart:
+            parts.append("all paintings" if s.painting is None else f"painting {painting_name(s.painting, names)}")
+        return ", ".join(p for p in parts if p)
+
+    named = [label(s) for s in pair]
     one = " and one ".join(nouns[k] for k in apart)
     advice = (f"leave style weight 0 out of this sweep and run it apart, with one {one}"
               if any(s.style_weight for s in settings) else f"give one {one}, or a style weight above 0")
