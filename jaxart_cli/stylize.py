@@ -14,7 +14,7 @@ from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.paths import (
     animation_path as _animation_path, home as _home, output_path as _output_path, path_or_word as _path_or_word,
 )
-from jaxart_cli.signals import stop_if_interrupted as _stop_if_interrupted
+from jaxart_cli.signals import deferred as _deferred, stop_if_interrupted as _stop_if_interrupted
 from jaxart_cli.values import (
     choices as _choices, csv as _csv, number as _number, parse_colour as _parse_colour, whole as _whole,
 )
@@ -150,7 +150,8 @@ def stylize(
             model = str(_files.resolved(model))  # so --resume finds it from any folder
     fmt = _formats.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
     output = output or output_names.default_output(content, styles, fmt)
-    ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
+    with _deferred():  # a signal as the lock is taken is answered once ctx will release it
+        ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
     sources = [content, *styles, config.init, config.mask]  # stylize_files checks again; here, before weights load
     destinations.check_not_input([output], [*sources, resume])
     destinations.check_output(output, fmt, overwrite=overwrite or own, resumable=resume is None)

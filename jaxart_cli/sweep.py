@@ -13,7 +13,7 @@ from jaxart_cli import options as _o
 from jaxart_cli.common import say as _say, unused_option as _unused_option, warn as _warn
 from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.paths import home as _home, path_or_word as _path_or_word, sheet_path as _sheet_path
-from jaxart_cli.signals import stop_if_interrupted as _stop_if_interrupted
+from jaxart_cli.signals import deferred as _deferred, stop_if_interrupted as _stop_if_interrupted
 from jaxart_cli.values import csv as _csv, parse_colour as _parse_colour, whole as _whole
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart_cli.sweep_values import layer_weights as _layer_weights, listed as _listed, once as _once, swept as _swept
@@ -156,7 +156,8 @@ def sweep(
     hashed = S.check_distinct(styles) if each_painting else {}  # the record takes these digests, not reading again
     if note := _unused_option(ctx, config.optimizer):
         _warn(note)
-    ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
+    with _deferred():  # a signal as the lock is taken is answered once ctx will release it
+        ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
     sheet.check_outputs(output, len(settings), fmt.value, overwrite=overwrite, inputs=[content, *styles, init, mask])
     photo, paintings = job.load_inputs(content, styles, rgb, config.replace(style_scale=max(painted)))
     # The mask readable, its colours present, the photo's aspect: before any weights load.
