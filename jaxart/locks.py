@@ -4,6 +4,10 @@ The kernel releases a flock when its holder exits, even by SIGKILL, so a lock fi
 blocks nothing; and a holder removes the file before it lets go, so a finished run leaves none. A process
 that opened the file just before that removal would lock a file no name leads to any more: having locked,
 it checks that the name still leads to the file it holds, and else opens the name again.
+
+A holder makes its lock file and registers its removal with the signals that stop a run deferred
+(`signals_deferred`): a Ctrl-C between the two left the file behind. It waits for another holder with
+them answered at once, so a Ctrl-C stops the wait.
 """
 
 from __future__ import annotations
@@ -11,24 +15,25 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import signal
 import threading
 from pathlib import Path
 
 from jaxart.errors import InputError
 
 
-def _acquire(path: Path, wait: bool, create: bool = True) -> int:
-    """A descriptor of the file `path` names, locked by this process.
+def _acquire(path: Path, create: bool = True) -> int:
+    """A descriptor of the file `path` names, locked by this process; it does not wait.
 
     Raises:
-      BlockingIOError: `wait` is False and another process holds it.
+      BlockingIOError: another process holds it.
       FileNotFoundError: not `create`, and no file is there (any more).
       OSError: the file cannot be created.
     """
     while True:
         fd = os.open(path, os.O_RDWR | (os.O_CREAT if create else 0) | os.O_CLOEXEC, 0o666)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             held = os.fstat(fd)
             with contextlib.suppress(FileNotFoundError):
                 now = os.stat(path)
@@ -40,10 +45,57 @@ def _acquire(path: Path, wait: bool, create: bool = True) -> int:
         os.close(fd)  # its holder removed it as it let go: lock the file the name leads to now
 
 
+def _wait_for(path: Path) -> None:
+    """Until the process that holds the lock file `path` lets go of it; creates nothing, holds nothing."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:  # let go of already
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    finally:
+        os.close(fd)
+
+
 def _release(fd: int, path: Path) -> None:
     with contextlib.suppress(OSError):  # removed under the lock: see the module's docstring
         path.unlink()
     os.close(fd)  # which lets go of the lock
+
+
+# What stops a run: Ctrl-C, and the SIGTERM and SIGHUP a caller (jaxart's CLI) may answer with a handler.
+STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def signals_deferred():
+    """The block's STOPS answered once it has ended, as the handlers it found would (by default a KeyboardInterrupt),
+    each once; in a nested block, at the outer one's end. Handlers run in the main thread alone: elsewhere nothing is
+    deferred, nor need be. They are swapped, not the signals blocked (`pthread_sigmask`): the kernel hands a signal the
+    main thread blocks to another thread (JAX starts a dozen), and Python still runs its handler in the main one."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    deferring, got, found = True, [], {}
+
+    def later(signum, frame):
+        if deferring:
+            got.append(signum)
+        else:  # over, but a signal stopped the handlers found from all being put back: answer as they would
+            found[signum](signum, frame)
+
+    try:
+        for s in STOPS:
+            if callable(handler := signal.getsignal(s)):  # not SIG_DFL, SIG_IGN, or one set outside Python
+                found[s] = handler
+                signal.signal(s, later)
+        yield
+    finally:
+        deferring = False
+        for s, handler in found.items():
+            signal.signal(s, handler)
+        for s in dict.fromkeys(got):
+            signal.raise_signal(s)
 
 
 @contextlib.contextmanager
@@ -56,11 +108,18 @@ def hold(path: Path, *, wait: bool = True, create: bool = True):
       FileNotFoundError: not `create`, and no file is there (any more).
       OSError: the lock file cannot be created.
     """
-    fd = _acquire(Path(path), wait, create)
-    try:
+    path = Path(path)
+    with contextlib.ExitStack() as held:
+        while True:
+            try:
+                with signals_deferred():  # the file made and its removal registered, or neither
+                    held.callback(_release, _acquire(path, create), path)
+                break
+            except BlockingIOError:
+                if not wait:
+                    raise
+            _wait_for(path)  # outside: a Ctrl-C stops the wait
         yield
-    finally:
-        _release(fd, Path(path))
 
 
 def busy(path: Path) -> bool:
@@ -131,15 +190,21 @@ def writing(output: Path, flag: str = "--output"):
     Raises:
       InputError: another jaxart run writes `output` now.
     """
-    lock, made, fd = output_lock(Path(output)), [], None
+    lock = output_lock(Path(output))
     if _held_here(lock):
         yield
         return
-    try:
+    with contextlib.ExitStack() as held:
+        made: list[Path] = []
+        held.callback(_remove_empty, made)
         for _ in range(3):  # a run that made the folder and failed at once may remove it before this one locks
-            made += _make_folder(lock.parent)
             try:
-                fd = _acquire(lock, wait=False)
+                with signals_deferred():  # the folders and the file made and their removal registered, or none
+                    made += _make_folder(lock.parent)
+                    fd = _acquire(lock)
+                    key = (os.fstat(fd).st_dev, os.fstat(fd).st_ino)
+                    _HELD[key] = (os.getpid(), threading.get_ident())
+                    held.callback(_let_go, key, fd, lock)
                 break
             except BlockingIOError:
                 raise InputError(f"{output} is being written by another jaxart run; wait for it to finish or "
@@ -148,21 +213,21 @@ def writing(output: Path, flag: str = "--output"):
                 continue
             except OSError:
                 break
-        held = None if fd is None else (os.fstat(fd).st_dev, os.fstat(fd).st_ino)
-        if held:
-            _HELD[held] = (os.getpid(), threading.get_ident())
+        yield
+
+
+def _let_go(key: tuple[int, int], fd: int, lock: Path) -> None:
+    del _HELD[key]
+    _release(fd, lock)
+
+
+def _remove_empty(made: list[Path]) -> None:
+    """Remove the folders `made`, innermost first, while they are empty: a file written there since keeps one."""
+    for folder in reversed(made):
         try:
-            yield
-        finally:
-            if held:
-                del _HELD[held]
-                _release(fd, lock)
-    finally:
-        for folder in reversed(made):
-            try:
-                folder.rmdir()  # only an empty one: a file written there since keeps it
-            except OSError:
-                break
+            folder.rmdir()
+        except OSError:
+            break
 
 
 def _make_folder(folder: Path) -> list[Path]:

@@ -1,0 +1,107 @@
+"""The library's locks leave no file behind when a signal arrives as one is taken: it is answered once the lock's
+release is registered (a KeyboardInterrupt right after `locks._acquire` left `.o.lock`, a `.NAME.lock` or a weights
+write's `.tmp` in the user's folder, whoever called it), and it is not lost."""
+
+import signal
+import threading
+import time
+
+import pytest
+
+from jaxart import locks
+from jaxart.weights import staging
+
+
+def _signal_as_the_lock_is_taken(monkeypatch, signum=signal.SIGINT):
+    """Raise `signum` just after `locks._acquire` has made and locked the file, before its release is set up;
+    returns what the handler had done by then, once the signal was raised."""
+    acquire, fired = locks._acquire, []
+
+    def acquire_then_a_signal(path, *args, **kwargs):
+        fd = acquire(path, *args, **kwargs)
+        if not fired:
+            fired.append(path)
+            signal.raise_signal(signum)
+            for _ in range(3):  # Python calls: the handler runs at the next check
+                (lambda: None)()
+        return fd
+
+    monkeypatch.setattr(locks, "_acquire", acquire_then_a_signal)
+    return fired
+
+
+TAKES = {
+    "hold": lambda folder: locks.hold(folder / ".x.lock").__enter__(),
+    "writing": lambda folder: locks.writing(folder / "new" / "o.png").__enter__(),  # makes the folder `new` too
+    "staging.place": lambda folder: staging.place([b"weights"], folder / "w.safetensors"),
+}
+
+
+@pytest.mark.parametrize("take", TAKES)
+def test_ctrl_c_as_a_lock_is_taken_is_raised_and_leaves_no_file(take, tmp_path, monkeypatch):
+    fired = _signal_as_the_lock_is_taken(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        TAKES[take](tmp_path)
+    assert fired, "the lock was never taken"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_signal_as_a_lock_is_taken_is_answered_by_the_callers_handler_once_the_lock_is(tmp_path, monkeypatch):
+    acquire, log = locks._acquire, []
+
+    def acquire_then_sigterm(path, *args, **kwargs):
+        fd = acquire(path, *args, **kwargs)
+        signal.raise_signal(signal.SIGTERM)
+        for _ in range(3):  # Python calls: the handler runs at the next check
+            (lambda: None)()
+        log.append("taken")
+        return fd
+
+    def handler(signum, frame):
+        log.append(signal.Signals(signum).name)
+
+    monkeypatch.setattr(locks, "_acquire", acquire_then_sigterm)
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        with locks.hold(tmp_path / ".x.lock"):
+            log.append("the block")
+        assert signal.getsignal(signal.SIGTERM) is handler
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert log == ["taken", "SIGTERM", "the block"]  # neither lost nor answered twice, and after the lock was taken
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_while_waiting_for_another_holder_stops_the_wait_at_once(tmp_path):
+    """The signals are deferred only while the file is made and locked: not while another process holds it."""
+    lock = tmp_path / ".x.lock"
+    other = locks._acquire(lock)  # another open file: the kernel's flock sees another holder
+    threading.Timer(0.2, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT)).start()
+    letting_go = threading.Timer(5, locks._release, (other, lock))  # so that a wait that is not stopped ends
+    letting_go.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with locks.hold(lock):
+                pytest.fail("took the lock another holds")
+    finally:
+        letting_go.cancel()
+    assert time.monotonic() - started < 4, "the Ctrl-C waited until the other holder let go"
+    assert lock.exists()  # the other holder's, untouched
+    locks._release(other, lock)
+
+
+def test_a_lock_taken_in_another_thread_is_let_go_and_leaves_the_main_threads_handlers(tmp_path):
+    handlers = {s: signal.getsignal(s) for s in locks.STOPS}
+    done = []
+
+    def take():
+        with locks.hold(tmp_path / ".x.lock"), locks.writing(tmp_path / "o.png"):
+            done.append(sorted(p.name for p in tmp_path.iterdir()))
+
+    thread = threading.Thread(target=take)
+    thread.start()
+    thread.join(10)
+    assert done == [[".o.lock", ".x.lock"]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    assert {s: signal.getsignal(s) for s in locks.STOPS} == handlers
