@@ -2,6 +2,7 @@
 release is registered (a KeyboardInterrupt right after `locks._acquire` left `.o.lock`, a `.NAME.lock` or a weights
 write's `.tmp` in the user's folder, whoever called it), and it is not lost."""
 
+import contextlib
 import signal
 import threading
 import time
@@ -44,6 +45,26 @@ def test_ctrl_c_as_a_lock_is_taken_is_raised_and_leaves_no_file(take, tmp_path, 
         TAKES[take](tmp_path)
     assert fired, "the lock was never taken"
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_as_a_weights_write_registers_its_temporary_leaves_no_file_while_it_is_raised(tmp_path, monkeypatch):
+    """After `locks.hold` returns and before the write's ExitStack has registered its exit: there the temporary was
+    removed only once the KeyboardInterrupt was dropped (a notebook keeps the last one), which closed the generator."""
+    push = contextlib.ExitStack._push_cm_exit
+
+    def a_signal_then_push(self, *args):
+        monkeypatch.setattr(contextlib.ExitStack, "_push_cm_exit", push)
+        signal.raise_signal(signal.SIGINT)
+        for _ in range(3):  # Python calls: the handler runs at the next check
+            (lambda: None)()
+        return push(self, *args)
+
+    monkeypatch.setattr(contextlib.ExitStack, "_push_cm_exit", a_signal_then_push)
+    try:
+        staging.place([b"weights"], tmp_path / "w.safetensors")
+        pytest.fail("the Ctrl-C was lost")
+    except KeyboardInterrupt:
+        assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_a_signal_as_a_lock_is_taken_is_answered_by_the_callers_handler_once_the_lock_is(tmp_path, monkeypatch):

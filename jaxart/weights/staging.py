@@ -67,7 +67,9 @@ def place(parts: Iterable[bytes | memoryview], path: Path, *, replace: bool = Tr
     sweep(path.parent, path.name)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     with contextlib.ExitStack() as held:
-        with locks.on_folder(path.parent, shared=True):  # see the module's docstring
+        # Under the folder's lock (see the module's docstring); and a signal as `held` is about to register the
+        # temporary's release, answered once it has.
+        with locks.on_folder(path.parent, shared=True), locks.signals_deferred():
             held.enter_context(locks.hold(tmp))
         with open(tmp, "wb") as f:
             f.writelines(parts)
