@@ -81,8 +81,9 @@ def interrupted_by() -> str:
 
 class deferred:
     """`with deferred():` the block's signals recorded, then answered as the handlers it found would, once it has
-    ended: a KeyboardInterrupt raised inside `ctx.with_resource(locks.writing(out))`, after the lock file was made
-    but before its release was set up, left the file behind (a Ctrl-C 1.6 s into a run, tests/test_lock_interrupt)."""
+    ended: around `ctx.with_resource(locks.writing(out))`, whose ExitStack registers the lock's release only once
+    `writing` has taken it (which it does with signals deferred: `locks.signals_deferred`, a library's; this module
+    imports no jaxart). A KeyboardInterrupt between the two left the lock file until the generator was collected."""
 
     def __enter__(self):
         self.got: list[int] = []
