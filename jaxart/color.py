@@ -164,17 +164,18 @@ def match_colors(style: ArrayLike, content: ArrayLike, method: str = "pca", eps:
 
 
 def recombine(luma: ArrayLike, chroma_from: ArrayLike):
-    """RGB with luminance `luma` and the I, Q chroma of `chroma_from`, inside [0, 1].
+    """RGB with luminance `luma` and the hue of `chroma_from`'s I, Q chroma, inside [0, 1].
 
-    Where the photo's chroma at that luminance would leave [0, 1], the luminance is clamped to
-    the range where it fits (it contains the photo's own), so the chroma is kept exactly.
+    Where the photo's chroma at that luminance would leave [0, 1], the chroma (I, Q) is scaled toward
+    grey just enough to fit (hue kept, saturation lowered there alone), so the luminance, the strokes
+    drawn, is kept exactly (BENCHMARKS.md, "`--colors luminance`: the chroma fitted, not the luminance").
 
     Args:
-      luma: (H, W) luminance in [0, 1].
+      luma: (H, W) luminance in [0, 1] (clipped to it).
       chroma_from: (H, W, 3) RGB photo in [0, 1].
 
     Returns:
-      (H, W, 3) RGB in [0, 1]; a JAX array (jittable).
+      (H, W, 3) RGB in [0, 1] of luminance `luma`; a JAX array (jittable).
     """
     luma = _checked_pixels(luma, "recombine's luma", channels=False)
     chroma_from = _checked_pixels(chroma_from, "recombine's chroma_from")
@@ -183,8 +184,12 @@ def recombine(luma: ArrayLike, chroma_from: ArrayLike):
                          f"{chroma_from.shape[:-1]} luminance of an image of chroma_from's size (color.luminance)")
     yiq = rgb_to_yiq(jnp.asarray(chroma_from, jnp.float32))
     offset = yiq_to_rgb(yiq.at[..., 0].set(0.0))  # RGB = Y + offset, since YIQ_TO_RGB[:, 0] = 1
-    y = jnp.clip(jnp.asarray(luma, jnp.float32), -offset.min(-1), 1.0 - offset.max(-1))
-    return jnp.clip(y[..., None] + offset, 0.0, 1.0)
+    y = jnp.clip(jnp.asarray(luma, jnp.float32), 0.0, 1.0)
+    # offset's channels weigh to Y 0, so chroma puts one above 0 and one below: the share of it that fits
+    # is min(1, (1 - y) / max, y / -min) (a grey pixel's offset is 0 whatever the share).
+    up, down, tiny = offset.max(-1), -offset.min(-1), jnp.finfo(jnp.float32).tiny
+    share = jnp.minimum(1.0, jnp.minimum((1.0 - y) / jnp.maximum(up, tiny), y / jnp.maximum(down, tiny)))
+    return jnp.clip(y[..., None] + share[..., None] * offset, 0.0, 1.0)  # the clip: float32 rounding alone
 
 
 def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str,
