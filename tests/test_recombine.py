@@ -1,6 +1,6 @@
 """`color.recombine`, which `--colors luminance` and `keep` write: the given luminance with the photo's chroma,
 scaled toward grey where it would not fit in [0, 1]. It clamped the luminance there instead, flattening the strokes
-the style loss paid for (8.6% of golden_gate + the_scream's pixels; BENCHMARKS.md, "`--colors luminance`: the
+the style loss paid for (7.9% of golden_gate + the_scream's pixels; BENCHMARKS.md, "`--colors luminance`: the
 chroma fitted, not the luminance")."""
 
 import jax
