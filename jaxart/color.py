@@ -164,18 +164,12 @@ def match_colors(style: ArrayLike, content: ArrayLike, method: str = "pca", eps:
 
 
 def recombine(luma: ArrayLike, chroma_from: ArrayLike):
-    """RGB with luminance `luma` and the hue of `chroma_from`'s I, Q chroma, inside [0, 1].
+    """(H, W, 3) RGB in [0, 1] (a JAX array, jittable) of the (H, W) luminance `luma` in [0, 1] (clipped to it)
+    and the I, Q chroma of the (H, W, 3) RGB photo `chroma_from` in [0, 1].
 
-    Where the photo's chroma at that luminance would leave [0, 1], the chroma (I, Q) is scaled toward
-    grey just enough to fit (hue kept, saturation lowered there alone), so the luminance, the strokes
-    drawn, is kept exactly (BENCHMARKS.md, "`--colors luminance`: the chroma fitted, not the luminance").
-
-    Args:
-      luma: (H, W) luminance in [0, 1] (clipped to it).
-      chroma_from: (H, W, 3) RGB photo in [0, 1].
-
-    Returns:
-      (H, W, 3) RGB in [0, 1] of luminance `luma`; a JAX array (jittable).
+    Where the photo's chroma at that luminance would leave [0, 1], it is scaled toward grey just enough
+    to fit (hue kept, saturation lowered there alone), so the luminance, the strokes drawn, is kept
+    exactly (BENCHMARKS.md, "`--colors luminance`: the chroma fitted, not the luminance").
     """
     luma = _checked_pixels(luma, "recombine's luma", channels=False)
     chroma_from = _checked_pixels(chroma_from, "recombine's chroma_from")
