@@ -106,7 +106,7 @@ def run(
         except NonFiniteLossError as e:
             raise NonFiniteLossError(f"{e} (scale {size} px)", image=e.image, step=e.step + offset) from None
         # The next scale continues the optimized pixels, not the image the colour mode finishes
-        # them to: "keep" would restart from the photo's chroma, "luminance" from a clamped luminance.
+        # them to: under "keep" and "luminance" the next scale would restart from the photo's chroma.
         image, steps, offset = outcome.pixels, offset + outcome.steps, offset + n
         if outcome.stopped:  # the callback's answer: no later scale runs, the image is this one's
             break
