@@ -135,13 +135,14 @@ def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
     if ckpt.is_dir():
         raise InputError(f"a folder, {ckpt}, is where this run keeps its checkpoint; move that folder away or "
                          "choose another output path", settings=["output path"])
-    if save_every:
-        _check_frames(output, fmt, steps, save_every, sources, overwrite, after)
-    # Outputs of one stem share it (OUT.png, OUT.tif): this run would replace or remove the other's.
+    # Outputs of one stem share it (OUT.png, OUT.tif): this run would replace or remove the other's. Before the
+    # frames: a SIGKILL leaves them beside the checkpoint, and `--resume`, not overwrite, is what to advise.
     if os.path.lexists(ckpt) and not overwrite and not (resuming and resolved(ckpt) == Path(resuming).resolve()):
         raise InputError(f"{ckpt} already exists where this run keeps its checkpoint; if an interrupted run left "
                          f"it, continue that run with `jaxart stylize --resume {ckpt}`; else pass overwrite=True "
                          "to replace it, or choose another output path", settings=["overwrite", "output path"])
+    if save_every:
+        _check_frames(output, fmt, steps, save_every, sources, overwrite, after)
 
 
 def _check_frames(output: Path, fmt: str, steps: int, every: int, sources: set[Path], overwrite: bool,
