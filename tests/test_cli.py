@@ -169,13 +169,13 @@ def test_frames_and_checkpoint_never_replace_an_input_nor_an_existing_frame(file
     painting = tmp_path / "o.ckpt.npz"  # the name of its checkpoint: Pillow reads a PNG by its content
     shutil.copy(d / "photo.jpg", photo)
     shutil.copy(d / "paint.png", painting)
-    kept = tmp_path / "o_00002.png"
+    kept = tmp_path / "k_00002.png"  # another stem than o.png's: o.ckpt.npz there is refused first, with --resume
     kept.write_bytes(b"an earlier frame")
     cases = [([str(photo), str(d / "paint.png"), "-o", str(tmp_path / "fr.png"), "--overwrite"],
               f"the --save-every frame {photo} would replace one of the inputs"),
              ([str(d / "photo.jpg"), str(painting), "-o", str(tmp_path / "o.png"), "--overwrite"],
               f"the checkpoint {painting} would replace one of the inputs"),
-             ([str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png")],
+             ([str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "k.png")],
               f"the --save-every frame {kept} already exists; pass --overwrite")]
     before = {p: p.read_bytes() for p in tmp_path.iterdir()}
     for argv, expected in cases:
