@@ -46,15 +46,10 @@ def _acquire(path: Path, create: bool = True) -> int:
 
 
 def _wait_for(path: Path) -> None:
-    """Until the process that holds the lock file `path` lets go of it; creates nothing, holds nothing."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except FileNotFoundError:  # let go of already
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH)
-    finally:
-        os.close(fd)
+    """Until the process that holds the lock file `path` lets go of it; creates nothing, holds nothing. A file
+    object, not a bare descriptor: a signal as it is opened drops it, which closes it."""
+    with contextlib.suppress(FileNotFoundError), open(path, "rb", buffering=0) as f:  # none: let go of already
+        fcntl.flock(f, fcntl.LOCK_SH)
 
 
 def _release(fd: int, path: Path) -> None:

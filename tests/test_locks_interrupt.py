@@ -3,7 +3,9 @@ release is registered (a KeyboardInterrupt right after `locks._acquire` left `.o
 write's `.tmp` in the user's folder, whoever called it), and it is not lost."""
 
 import contextlib
+import os
 import signal
+import sys
 import threading
 import time
 
@@ -126,3 +128,28 @@ def test_a_lock_taken_in_another_thread_is_let_go_and_leaves_the_main_threads_ha
     assert done == [[".o.lock", ".x.lock"]]
     assert sorted(p.name for p in tmp_path.iterdir()) == []
     assert {s: signal.getsignal(s) for s in locks.STOPS} == handlers
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="lists descriptors through /proc")
+def test_ctrl_c_as_a_wait_opens_the_other_holders_lock_file_leaves_no_descriptor_of_it(tmp_path):
+    """Raised where the call that opens it returns, as Python answers a signal that came during the call."""
+    lock = tmp_path / ".x.lock"
+    lock.touch()
+    fired = []
+
+    def ctrl_c_as_the_first_call_returns(frame, event, arg):
+        if event == "c_return" and frame.f_code is locks._wait_for.__code__ and not fired:
+            fired.append(arg)
+            raise KeyboardInterrupt
+
+    sys.setprofile(ctrl_c_as_the_first_call_returns)
+    try:
+        locks._wait_for(lock)
+        pytest.fail("the Ctrl-C was lost")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sys.setprofile(None)
+    assert fired, "nothing was opened"
+    opened = [n for n in os.listdir("/proc/self/fd") if os.path.realpath(f"/proc/self/fd/{n}") == str(lock)]
+    assert opened == [], f"{fired[0].__name__} left descriptor {opened[0]} of {lock} open"
