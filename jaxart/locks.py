@@ -103,18 +103,24 @@ def hold(path: Path, *, wait: bool = True, create: bool = True):
       FileNotFoundError: not `create`, and no file is there (any more).
       OSError: the lock file cannot be created.
     """
-    path = Path(path)
     with contextlib.ExitStack() as held:
-        while True:
-            try:
-                with signals_deferred():  # the file made and its removal registered, or neither
-                    held.callback(_release, _acquire(path, create), path)
-                break
-            except BlockingIOError:
-                if not wait:
-                    raise
-            _wait_for(path)  # outside: a Ctrl-C stops the wait
+        take(held, path, wait=wait, create=create)
         yield
+
+
+def take(held: contextlib.ExitStack, path: Path, *, wait: bool = True, create: bool = True) -> None:
+    """`hold(path)` entered into `held`, to let go as it exits; raises as `hold` does. Unlike `enter_context(hold())`,
+    a signal as the lock is taken is answered once its release is registered there (one while it waits, at once)."""
+    path = Path(path)
+    while True:
+        try:
+            with signals_deferred():  # the file made and its removal registered, or neither
+                held.callback(_release, _acquire(path, create), path)
+            return
+        except BlockingIOError:
+            if not wait:
+                raise
+        _wait_for(path)  # outside: a Ctrl-C stops the wait
 
 
 def busy(path: Path) -> bool:

@@ -3,6 +3,8 @@ release is registered (a KeyboardInterrupt right after `locks._acquire` left `.o
 write's `.tmp` in the user's folder, whoever called it), and it is not lost."""
 
 import contextlib
+import inspect
+import itertools
 import os
 import signal
 import sys
@@ -12,7 +14,7 @@ import time
 import pytest
 
 from jaxart import locks
-from jaxart.weights import staging
+from jaxart.weights import folder, staging
 
 
 def _signal_as_the_lock_is_taken(monkeypatch, signum=signal.SIGINT):
@@ -128,6 +130,76 @@ def test_a_lock_taken_in_another_thread_is_let_go_and_leaves_the_main_threads_ha
     assert done == [[".o.lock", ".x.lock"]]
     assert sorted(p.name for p in tmp_path.iterdir()) == []
     assert {s: signal.getsignal(s) for s in locks.STOPS} == handlers
+
+
+@pytest.fixture
+def weights_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+    return tmp_path
+
+
+def _enter_with_ctrl_c_at(taking, k: int, fired: list, watch):
+    """`taking.__enter__()`, with SIGINT raised at the k-th point (from 0) where Python may answer it: a line
+    starting in any function it runs, or one of them returning (where the call that made it ends). Not as a
+    generator yields: Python answers no signal between the yield and the `next` that resumed it returning. Nor
+    as `taking.__enter__` itself returns: there every @contextmanager leaves its generator to be collected."""
+    points, here = itertools.count(), sys._getframe()
+
+    def trace(frame, event, arg):
+        point = event == "line" or event == "return" and not frame.f_code.co_flags & inspect.CO_GENERATOR
+        if point and frame.f_back is not here and not fired and next(points) == k:
+            fired.append((f"{frame.f_code.co_name} line {frame.f_lineno} ({event})", watch.exists()))
+            signal.raise_signal(signal.SIGINT)  # its handler (or signals_deferred's) runs before this returns
+        return trace
+
+    sys.settrace(trace)  # the functions called from here on: not this one
+    try:
+        return taking.__enter__()
+    finally:
+        sys.settrace(None)
+
+
+def test_ctrl_c_anywhere_as_a_weights_name_is_locked_leaves_no_lock_file_while_it_is_raised(weights_dir):
+    """`folder.lock` entered `hold` into its ExitStack: a Ctrl-C from `hold`'s yield to the stack registering its
+    exit left `.test.lock` until the KeyboardInterrupt was dropped (a notebook keeps the last one); so would a plain
+    `with hold(...)`, whose `__enter__` runs on after the generator yields."""
+    handlers, with_the_file = {s: signal.getsignal(s) for s in locks.STOPS}, 0
+    for k in itertools.count():
+        taking, fired = folder.lock("test"), []
+        try:
+            _enter_with_ctrl_c_at(taking, k, fired, weights_dir / ".test.lock")
+        except KeyboardInterrupt:
+            assert sorted(p.name for p in weights_dir.iterdir()) == [], f"a Ctrl-C at {fired}"
+            with_the_file += fired[0][1]
+            continue
+        finally:
+            for s, handler in handlers.items():  # one in signals_deferred's own exit may leave its handler
+                signal.signal(s, handler)
+        break
+    assert not fired, f"the Ctrl-C at {fired} was lost"
+    assert [p.name for p in weights_dir.iterdir()] == [".test.lock"]
+    taking.__exit__(None, None, None)
+    assert with_the_file > 10  # Ctrl-Cs came with the lock file there, not only before it was made
+
+
+def test_ctrl_c_while_a_weights_name_waits_for_another_fetch_stops_the_wait_at_once(weights_dir):
+    other = locks._acquire(weights_dir / ".test.lock")  # another fetch of it, in progress
+    threading.Timer(0.2, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT)).start()
+    letting_go = threading.Timer(5, locks._release, (other, weights_dir / ".test.lock"))  # a wait not stopped ends
+    letting_go.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with folder.lock("test"):
+                pytest.fail("took the lock another fetch holds")
+    finally:
+        letting_go.cancel()
+    assert time.monotonic() - started < 4, "the Ctrl-C waited until the other fetch let go"
+    assert [p.name for p in weights_dir.iterdir()] == [".test.lock"]  # the other fetch's, untouched
+    threading.Timer(0.2, locks._release, (other, weights_dir / ".test.lock")).start()
+    with folder.lock("test"):  # and without one, the wait ends as the other fetch lets go
+        assert [p.name for p in weights_dir.iterdir()] == [".test.lock"]
+    assert list(weights_dir.iterdir()) == []
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="lists descriptors through /proc")

@@ -199,7 +199,7 @@ def lock(name: str, *, wait: bool = True):
     with contextlib.ExitStack() as held:
         try:
             d.mkdir(parents=True, exist_ok=True)
-            held.enter_context(locks.hold(d / f".{name}.lock", wait=wait))
+            locks.take(held, d / f".{name}.lock", wait=wait)  # see locks.take: not enter_context(hold(...))
         except BlockingIOError:
             raise InputError(f"{name} is being fetched by another jaxart process; wait for it to finish, "
                              "or stop it, then run this again") from None
