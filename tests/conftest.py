@@ -25,6 +25,10 @@ jax.config.update("jax_numpy_dtype_promotion", "strict")
 # The CLI keeps compiled programs in ~/.cache/jaxart; tests compile afresh and write nothing there,
 # except test_compile_cache, which points it at its own folders.
 os.environ["JAXART_CACHE_DIR"] = "off"
+# The same promotion rules for the CLI run as a child (`python cli.py ...`, `python -c ...`): JAX reads them from
+# the environment, which every test's subprocess inherits or extends, so code only the CLI reaches is checked too.
+os.environ["JAX_NUMPY_DTYPE_PROMOTION"] = "strict"
+os.environ["JAX_NUMPY_RANK_PROMOTION"] = "raise"
 # The tests interrupt the CLI as a terminal's Ctrl-C, `kill` or a closed terminal would. jaxart keeps a
 # signal ignored at its start (a script's `jaxart ... &`), and children inherit an ignored signal: so
 # a test run started that way (CI in the background) would start every child deaf to them.
