@@ -1,0 +1,114 @@
+"""The run record inside an image: it round-trips in every format, is read from a truncated file, and
+anything else (other programs' TIFFs, animations, damaged or foreign records) is one clear error."""
+
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image, PngImagePlugin
+
+import jaxart
+from jaxart import formats, output
+from jaxart.errors import InputError
+from jaxart.image_record import read_record
+from jaxart.output import save_png
+
+from conftest import run_main
+from test_outputs import PIXELS
+
+
+def test_info_refuses_another_programs_tiff_description(tmp_path, monkeypatch, capsys):
+    """tifffile writes {"shape": ...} there, scanners plain text: neither is a run record."""
+    for i, text in enumerate([json.dumps({"shape": [5, 6, 3]}), "Scanned with EPSON"]):
+        Image.fromarray(np.zeros((5, 6, 3), np.uint8)).save(tmp_path / f"{i}.tif", description=text)
+        code, out, err = run_main(["info", str(tmp_path / f"{i}.tif")], monkeypatch, capsys)
+        assert code == 2 and not out and "has no jaxart run record" in err, err
+    output.save_image(tmp_path / "ours.tif", PIXELS, {"shape": "ours"}, "tiff")
+    assert jaxart.read_record(tmp_path / "ours.tif") == {"shape": "ours"}
+
+
+def _png(path, **kw):
+    Image.new("RGB", (2, 2)).save(path, "PNG", **kw)
+    return path
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.dictionaries(st.text(), JSON, max_size=4))
+def test_record_round_trips(record):
+    with tempfile.TemporaryDirectory() as d:
+        path = save_png(Path(d) / "out.png", np.zeros((2, 2, 3)), record)
+        assert read_record(path) == record
+
+
+@pytest.mark.parametrize("fmt", ["png", "png16"])
+def test_the_record_of_a_truncated_image_is_still_read(fmt, tmp_path):
+    """`jaxart info` decoded the pixels to reach the record: an image cut short (a copy that stopped)
+    said "image file is truncated" though its record, written before the pixels, was whole."""
+    noise = np.random.default_rng(0).random((64, 64, 3))
+    path = jaxart.save_image(tmp_path / "out.png", noise, {"step": 3}, fmt)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    assert read_record(path) == {"step": 3}
+
+
+def test_read_record_errors_are_input_errors(tmp_path):
+    plain = _png(tmp_path / "plain.png")
+    info = PngImagePlugin.PngInfo()
+    info.add_text("jaxart", "{oops")
+    bad_json = _png(tmp_path / "bad.png", pnginfo=info)
+    deep = PngImagePlugin.PngInfo()
+    deep.add_text("jaxart", "[" * 100_000 + "]" * 100_000)  # valid JSON, nested past Python's recursion limit
+    too_deep = _png(tmp_path / "deep.png", pnginfo=deep)
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"hello")
+    for path, fragment in [(plain, "no jaxart run record"), (bad_json, "damaged jaxart run record"),
+                           (too_deep, "damaged jaxart run record"),
+                           (notes, "could not be read"), (tmp_path / "gone.png", "could not be read")]:
+        with pytest.raises(InputError, match=fragment):
+            read_record(path)
+
+
+def test_a_truncated_tiff_is_one_error_without_pillows_warning(tmp_path):
+    import warnings
+
+    path = jaxart.save_image(tmp_path / "t.tif", np.random.default_rng(0).random((64, 64, 3)), {"a": 1}, "tiff")
+    path.write_bytes(path.read_bytes()[:3000])
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with pytest.raises(InputError, match="give a PNG or TIFF jaxart wrote"):
+            read_record(path)
+    assert not seen, [str(w.message) for w in seen]  # `jaxart info` printed it above its error line
+
+
+def test_info_on_an_animation_points_to_the_image_holding_the_record(tmp_path, monkeypatch, capsys):
+    """It said "was it written by jaxart?" of the GIF jaxart's own --animate wrote."""
+    for name in ("run.gif", "run.webp"):
+        frames = [Image.fromarray(np.full((8, 8, 3), v, np.uint8)) for v in (0, 255)]
+        frames[0].save(tmp_path / name, save_all=True, append_images=frames[1:])
+        code, out, err = run_main(["info", str(tmp_path / name)], monkeypatch, capsys)
+        assert code == 2 and not out and len(err.splitlines()) == 1, err
+        assert "is an animation" in err and "carries no run record" in err and "--output" in err, err
+
+
+@pytest.mark.parametrize("fmt", formats.FORMATS)
+def test_a_record_naming_non_ascii_files_round_trips_in_every_format(fmt, tmp_path):
+    record = {"inputs": {"content": "café.jpg", "styles": ["東京.png"]}, "step": 2}
+    path = jaxart.save_image(tmp_path / ("out.tif" if fmt == "tiff" else "out.png"), PIXELS, record, fmt)
+    assert read_record(path) == record
+
+
+def test_a_record_that_is_not_a_json_object_is_refused(tmp_path):
+    info = PngImagePlugin.PngInfo()
+    info.add_text("jaxart", "[1, 2]")
+    with pytest.raises(InputError, match="not a JSON object"):
+        read_record(_png(tmp_path / "list.png", pnginfo=info))
