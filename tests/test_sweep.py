@@ -1,4 +1,5 @@
-"""Sweeps in code: losses in jit/vmap/grad, batches equal to separate runs, two devices; the feed-forward example."""
+"""Sweeps in code: losses in jit/vmap/grad, batches equal to separate runs (colours, scales, coarse to fine,
+several paintings), one compilation for every grid, two devices."""
 
 import os
 import subprocess
@@ -8,13 +9,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from PIL import Image
 
 import jaxart
-from jaxart import footprint, losses, optimize, sweep
+from jaxart import losses, optimize, sweep
 from jaxart.objective import LossWeights
 
 from conftest import ROOT, TINY
+
 
 __all__ = ["CONFIG", "GRID", "TINY", "_inputs"]  # what SHARDED's subprocess and test_sweep_cli import from here
 
@@ -134,61 +135,11 @@ def test_sweep_sharded_over_two_devices_gives_the_same_images(result, tmp_path):
     np.testing.assert_allclose(two["images"], result.images[:3], atol=2e-5)
 
 
-def test_feedforward_example_loss_falls(tiny_vgg16):
-    sys.path.insert(0, str(ROOT / "examples"))
-    try:
-        import feedforward
-    finally:
-        sys.path.remove(str(ROOT / "examples"))
-    rng = np.random.default_rng(0)
-    style = rng.random((16, 16, 3), dtype=np.float32)
-    ramp = np.linspace(0, 1, 24, dtype=np.float32)[:, None, None] * np.ones((24, 32, 3), np.float32)
-    photos = [np.clip(ramp + 0.1 * rng.standard_normal(ramp.shape), 0, 1).astype(np.float32)]
-    _, history = feedforward.train(tiny_vgg16, style, photos, config=CONFIG, steps=20, size=16, batch=2,
-                                   learning_rate=1e-2, net=feedforward.StyleNet(widths=(8, 8), blocks=1))
-    assert len(history) == 20 and np.isfinite(history).all()
-    assert np.mean(history[-5:]) < 0.5 * np.mean(history[:3])
-
-
-@pytest.mark.parametrize("extra, message", [
-    (["--steps", "0"], "--steps must be at least 1"),  # wrote an untrained net's picture
-    (["--learning-rate", "nan"], "--learning-rate must be a finite number above 0"),
-    (["--size", "8"], "--size must be at least 32"),
-])
-def test_feedforward_example_refuses_bad_settings_in_one_line(extra, message, tmp_path, capsys):
-    sys.path.insert(0, str(ROOT / "examples"))
-    try:
-        import feedforward
-    finally:
-        sys.path.remove(str(ROOT / "examples"))
-    with pytest.raises(SystemExit) as e:
-        feedforward.main(["style.png", "photo.png", "--output", str(tmp_path / "out.png"), *extra])
-    err = capsys.readouterr().err
-    assert e.value.code == 2 and err.startswith(f"error: {message}") and len(err.splitlines()) == 1, err
-    assert not list(tmp_path.iterdir())
-    if extra[0] == "--steps":  # and a panorama's crops fit: its short side was under --size (a traceback)
-        from PIL import Image
-
-        Image.new("RGB", (400, 60)).save(tmp_path / "wide.png")
-        assert min(feedforward._photo(str(tmp_path / "wide.png"), 64).shape[:2]) >= 64
-
-
 def test_the_progress_of_a_padded_batch_leaves_the_padding_out():
     """Three settings on two devices run as four, the last repeated: the bar's mean counted it twice."""
     carry = optimize.Carry(params=None, opt_state=None, value=jnp.array([1.0, 2.0, 3.0, 3.0]), count=None, ok=None,
                            aux={"style": jnp.array([0.0, 0.0, 9.0, 9.0])})
     assert sweep.batch_mean(carry, 3) == (2.0, {"style": 3.0})
-
-
-def test_sweep_checks_a_mask_as_a_run_does(tmp_path):
-    """A sweep refused every mask by name; it now takes one (test_sweep_mask.py) and refuses what a run
-    refuses of it, region colours without a mask here."""
-    Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(tmp_path / "mask.png")
-    sweep.check(CONFIG.replace(mask=str(tmp_path / "mask.png"), region_colors=("black",)), GRID)
-    with pytest.raises(ValueError, match="region styles need mask"):
-        sweep.check(CONFIG.replace(region_colors=("black",)), GRID)
-    with pytest.raises(ValueError, match="grid is empty"):
-        sweep.check(jaxart.StyleConfig(), [])
 
 
 def test_a_sweep_takes_colours_and_the_paintings_scale_as_a_run_does(tiny_vgg16):
@@ -244,78 +195,6 @@ def test_a_setting_that_blew_up_at_a_coarse_scale_stays_stopped_and_the_bars_los
                       callback=lambda i, carry: means.append(sweep.batch_mean(carry, 2)))
     assert got.ok.tolist() == [True, False] and got.steps.tolist() == [5, 1]
     assert len(means) == 5 and all(np.isfinite([loss, *terms.values()]).all() for loss, terms in means), means
-
-
-def test_a_sweep_refuses_settings_that_give_identical_images():
-    with pytest.raises(ValueError, match="is listed twice, which would give two identical images"):
-        sweep.check(CONFIG, [GRID[0], GRID[1], GRID[0]])
-    zero, negative_zero = GRID[0]._replace(tv_weight=0.0), GRID[0]._replace(tv_weight=-0.0)
-    with pytest.raises(ValueError, match=r"^the setting style 1, content 1, tv -0 is the same as the setting style 1, "
-                                         r"content 1, tv 0, which"):
-        sweep.check(CONFIG, [zero, negative_zero])  # not "tv -0 is listed twice"
-    # A style scale of None is the config's: the same run as the config's scale given (two identical tiles).
-    left, given = sweep.Setting(10.0, 1.0, 10.0), sweep.Setting(10.0, 1.0, 10.0, 0, CONFIG.style_scale)
-    with pytest.raises(ValueError, match=r"^the setting style 10, content 1, tv 10, style scale 1 is the same as the "
-                                         r"setting style 10, content 1, tv 10, which"):
-        sweep.check(CONFIG, [left, given])
-    sweep.check(CONFIG.replace(style_scale=2.0), [left, given])  # there None is 2: two paintings' sizes
-    with pytest.raises(ValueError) as e:  # from Python: the config field to change, and the flag for the CLI
-        sweep.check(CONFIG.replace(init="content"), GRID)
-    assert str(e.value).startswith("seeds 0,1 would give identical images: a seed only sets a random start, and init "
-                                   "is 'content'; use init 'random'"), e.value
-    sweep.check(CONFIG, GRID)  # with a random start each seed is its own image
-
-
-def test_a_bad_setting_of_a_grid_is_named():
-    """An all-zero setting refused the grid without saying which of its settings it was."""
-    grid = sweep.grid([0.0, 1.0], [0.0, 1.0], [0.0])
-    with pytest.raises(ValueError, match=r"^content-weight, style-weight and tv-weight are all 0"):
-        sweep.check(CONFIG, grid)
-
-
-def test_memory_check_scales_with_the_batch_and_names_what_fits():
-    config = jaxart.StyleConfig(size=256)
-    one, four = (sweep.check_memory(config, n, available=2**50) for n in (1, 4))
-    # activations and optimizer state (of each image inside its margin) grow with the images per
-    # device; runtime and weights do not
-    seen = 256 + 2 * config.margin
-    per_image = footprint.evaluation_bytes(seen, seen) + footprint.optimizer_bytes(seen, seen, config)
-    assert four - one == (-(-4 // jax.local_device_count()) - 1) * per_image and four < 4 * one
-    with pytest.raises(ValueError, match=r"sweep at most \d+ settings at a time, or use --size \d+ or smaller"):
-        sweep.check_memory(config, 64, available=four)
-
-
-def test_the_count_a_sweep_that_does_not_fit_is_told_to_use_fits_and_one_more_does_not():
-    import re
-
-    config = jaxart.StyleConfig(size=256)
-    four = sweep.check_memory(config, 4, available=2**50)
-    assert sweep.check_memory(config, 4, available=four) == four  # exactly the memory free fits
-    with pytest.raises(ValueError) as e:
-        sweep.check_memory(config, 64, available=four)
-    most = int(re.search(r"sweep at most (\d+) settings", str(e.value))[1])
-    sweep.check_memory(config, most, available=four)
-    with pytest.raises(ValueError):
-        sweep.check_memory(config, most + jax.local_device_count(), available=four)
-
-
-def test_a_grid_of_max_settings_is_allowed_and_one_more_refused():
-    assert len(sweep.grid(range(100), range(100))) == sweep.MAX_SETTINGS
-    with pytest.raises(ValueError, match="more than 10,000"):
-        sweep.grid(range(100), range(100), [1.0, 2.0])
-
-
-def test_the_size_a_sweep_that_does_not_fit_is_told_to_use_fits():
-    """The advice was "use a smaller --size", naming none: the user had to guess until one fitted."""
-    import re
-
-    config, free = jaxart.StyleConfig(size=256), 3 * 2**30
-    with pytest.raises(ValueError, match=r"use --size \d+ or smaller$") as e:
-        sweep.check_memory(config, 64, available=free, photo=(300, 400))
-    side = int(re.search(r"--size (\d+) or smaller", str(e.value))[1])
-    assert sweep.check_memory(config.replace(size=side), 64, available=free, photo=(300, 400)) <= free
-    with pytest.raises(ValueError):
-        sweep.check_memory(config.replace(size=side + 1), 64, available=free, photo=(300, 400))
 
 
 def test_a_sweep_blends_paintings_of_different_sizes_as_a_run_does(tiny_vgg16):
