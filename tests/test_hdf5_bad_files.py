@@ -1,0 +1,187 @@
+"""HDF5 files `weights convert` refuses, each in one error naming what is wrong and with nothing half-written:
+wrong shapes and widths, malformed or damaged layers and heaps, values a load would refuse, other files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+from jaxart.errors import WeightsError, WeightsFileError
+from jaxart.weights import convert, hdf5, installed
+
+from conftest import write_tiny_job
+import test_weights
+from test_weights import layer_arrays, write_h5
+
+weights_dir = test_weights.weights_dir  # its autouse fixture: every test converts into its own empty folder
+
+
+def test_wrong_shape_is_refused_naming_the_layer_and_expected_shape(tmp_path, weights_dir):
+    params = layer_arrays("vgg16")
+    params["conv4_2"]["kernel"] = np.zeros((3, 3, 512, 256), np.float32)
+    source = tmp_path / "bad.h5"
+    write_h5(source, params, "hed")
+
+    with pytest.raises(WeightsError, match=r"conv4_2 .*\(3, 3, 512, 256\).*needs \(3, 3, 512, 512\)"):
+        convert(source, "vgg16", "bad")
+    assert not weights_dir.exists() or not any(weights_dir.iterdir())  # nothing half-written
+
+
+def _dataset_for_a_group(f):
+    del f["block1_conv1"]
+    f.create_dataset("block1_conv1", data=np.zeros(3))
+
+
+def _petabytes_declared(f):
+    """A damaged or forged shape: h5py allocated all of it before reading, a MemoryError traceback."""
+    del f["block1_conv1/block1_conv1/bias:0"]
+    f["block1_conv1"].create_dataset("block1_conv1/bias:0", shape=(2 ** 50,), dtype="f4")
+
+
+MALFORMED_H5 = {  # what an edited or foreign .h5 holds where a layer should be
+    "a dataset where the group should be": ("keras2", _dataset_for_a_group),
+    "vars that are not numbered": ("keras3", lambda f: f["layers/block1_conv1/vars"].move("0", "a")),
+    "an array declared petabytes large": ("keras2", _petabytes_declared),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED_H5))
+def test_a_malformed_hdf5_layer_is_one_error_naming_it(case, tmp_path, weights_dir):
+    layout, damage = MALFORMED_H5[case]
+    source = tmp_path / "edited.h5"
+    write_h5(source, layer_arrays("vgg16"), layout)
+    with h5py.File(source, "a") as f:
+        damage(f)
+    with pytest.raises(WeightsError, match=rf"{source}: layer conv1_1 .* is malformed .*give a Keras or HED VGG"):
+        convert(source, "vgg16", "edited")
+    assert not weights_dir.exists() or not any(weights_dir.iterdir())
+
+
+def test_an_array_one_value_larger_than_any_vgg_layers_is_refused_before_it_is_read(tmp_path, weights_dir):
+    """conv5's 3x3x512x512 kernel is the largest VGG array, which every full file holds (test_download)."""
+    source = tmp_path / "edited.h5"
+    write_h5(source, layer_arrays("vgg16"), "keras2")
+    with h5py.File(source, "a") as f:
+        del f["block1_conv1/block1_conv1/bias:0"]
+        f["block1_conv1"].create_dataset("block1_conv1/bias:0", shape=(3 * 3 * 512 * 512 + 1,), dtype="f4")
+    with pytest.raises(WeightsError, match=r"layer conv1_1 .* is malformed \(ValueError: an array of shape "
+                                           r"\(2359297,\) is larger than any VGG layer's\)"):
+        convert(source, "vgg16", "edited")
+
+
+def test_a_bias_of_another_width_is_refused_at_convert_not_at_the_first_run(tmp_path, weights_dir):
+    """Converted, it would be refused only when loaded, with advice to convert it again."""
+    params = layer_arrays("vgg16")
+    params["conv2_1"]["bias"] = np.zeros(64, np.float32)
+    source = tmp_path / "bad.h5"
+    write_h5(source, params, "keras2")
+    with pytest.raises(WeightsError, match=r"layer conv2_1 .* needs \(3, 3, 64, 128\) and \(128,\)"):
+        convert(source, "vgg16", "bad")
+    assert not weights_dir.exists() or not any(weights_dir.iterdir())
+
+
+def test_a_vgg19_file_missing_a_layer_is_not_called_a_vgg16(tmp_path):
+    source = tmp_path / "holed.h5"
+    params = layer_arrays("vgg19")
+    del params["conv3_4"]
+    write_h5(source, params, "keras2")
+    with pytest.raises(WeightsError, match="no layer for conv3_4 of vgg19; is it a vgg19 file"):
+        convert(source, "vgg19", "holed")
+
+
+def test_a_damaged_hdf5_file_is_one_error_never_a_traceback(tmp_path):
+    """HDF5's C library reports a damaged header, heap or link as an OSError, RuntimeError or KeyError
+    at whatever access meets it; some got through convert as a traceback. Each of hundreds of
+    corruptions (8 zero bytes at every 16th offset of the file's metadata) is a WeightsFileError."""
+    source = tmp_path / "good.h5"
+    write_h5(source, layer_arrays("vgg16", widths=(4, 8, 8, 8, 8)), "keras2")
+    raw, damaged, seen = source.read_bytes(), tmp_path / "bad.h5", set()
+    for offset in range(0, min(len(raw), 12_000), 16):
+        damaged.write_bytes(raw[:offset] + bytes(8) + raw[offset + 8:])
+        for read in (hdf5.detect, hdf5.detect_arch, lambda p: hdf5.read_hdf5(p, "vgg16")):
+            try:
+                read(damaged)
+            except WeightsFileError as e:
+                assert "\n" not in str(e)
+                seen.add("damaged HDF5" in str(e))
+    assert True in seen  # some corruptions are only met past the file's opening
+    with pytest.raises(ValueError, match="VGG16") as e:  # the caller's mistake, not a damaged file
+        hdf5.read_hdf5(source, "VGG16")
+    assert not isinstance(e.value, WeightsError)
+
+
+def test_a_damaged_hdf5_heap_never_hangs_a_convert(tmp_path):
+    """HDF5 looped forever, deaf to Ctrl-C, reading Keras 2's `weight_names` strings from a damaged
+    global heap (8 zero bytes at offset 3108 of this file). 8 zero or 0xff bytes at every 4th offset
+    up to the end of the heap's objects must each end in a result or one WeightsFileError line; they
+    are read in a child process, because only its time limit can stop a hang."""
+    source = tmp_path / "good.h5"
+    write_h5(source, layer_arrays("vgg16", widths=(4, 8, 8, 8, 8)), "keras2")
+    raw = source.read_bytes()
+    heap = raw.index(b"GCOL")  # the global heap, of the size that follows; its objects end with
+    size = int.from_bytes(raw[heap + 8:heap + 16], "little")  # the last name, then the free space's header
+    end = raw.rindex(b":0", heap, heap + size) + 32
+    code = f"""if True:
+        from pathlib import Path
+        from jaxart.errors import WeightsFileError
+        from jaxart.weights import hdf5
+        raw, damaged = Path({str(source)!r}).read_bytes(), Path({str(tmp_path / "bad.h5")!r})
+        for offset in range(0, {end}, 4):
+            for fill in (bytes(8), bytes([255]) * 8):
+                damaged.write_bytes(raw[:offset] + fill + raw[offset + 8:])
+                for read in (hdf5.detect_arch, lambda p: hdf5.read_hdf5(p, "vgg16")):
+                    try:
+                        read(damaged)
+                    except WeightsFileError as e:
+                        assert "\\n" not in str(e), e
+    """
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("reading a damaged HDF5 file hung")
+    assert done.returncode == 0, done.stderr
+
+
+def test_non_hdf5_file_is_refused(tmp_path):
+    source = tmp_path / "weights.h5"
+    source.write_text("<html>Not Found</html>")  # what a broken mirror sends
+    with pytest.raises(WeightsError, match=r"weights.h5 is neither HDF5 nor a PyTorch file \(it starts with b'<html>"):
+        convert(source, "vgg19", "mine")
+    source.write_bytes(b"")  # a download that never started, saved by a browser
+    with pytest.raises(WeightsError, match=r"weights.h5 is empty; download it again$"):
+        convert(source, "vgg19", "mine")
+    assert installed() == []
+
+
+def test_converted_weights_given_to_convert_are_said_to_need_none(tmp_path):
+    """A .safetensors file was "neither HDF5 nor a PyTorch file; give a .h5 or .pth": it needs no converting."""
+    _, model = write_tiny_job(tmp_path)
+    with pytest.raises(WeightsError, match=r"tiny.safetensors is already converted \(safetensors\): give it to --model"):
+        convert(model, None, "mine")
+    assert installed() == []
+
+
+def test_hdf5_of_another_layout_is_refused(tmp_path):
+    source = tmp_path / "resnet.h5"
+    with h5py.File(source, "w") as f:
+        f.create_dataset("model_weights/conv1/kernel:0", data=np.zeros((7, 7, 3, 64), np.float32))
+    with pytest.raises(WeightsError, match="neither the Keras VGG layout .* nor the HED layout"):
+        convert(source, "vgg16", "mine")
+
+
+@pytest.mark.parametrize("value, message", [(np.nan, "holds NaN or infinite values in its bias"),
+                                            (1e39, "holds NaN or infinite values in its bias"),  # inf as float32
+                                            (7, "holds int64 values in its bias, not floating point")],
+                         ids=["nan", "beyond-float32", "int64"])
+def test_an_h5_of_values_a_load_would_refuse_is_refused_at_convert_naming_the_layer(value, message, tmp_path):
+    params = layer_arrays("vgg16")
+    params["conv2_2"]["bias"] = np.full(128, value, np.int64 if isinstance(value, int) else np.float64)
+    source = tmp_path / "odd.h5"
+    write_h5(source, params, "keras2")
+    with pytest.raises(WeightsError, match=f"odd.h5: layer conv2_2 {message}"):
+        convert(source, "vgg16", "odd")
+    assert installed() == []
