@@ -1,5 +1,5 @@
-"""`jaxart info --command`: the stylize command it prints makes the same image again, names every
-setting that differs from the defaults and only those, and warns when an input has changed."""
+"""`jaxart info --command`: the stylize command it prints makes the same image again and names every
+setting that differs from the defaults and only those (its warnings: test_reproduce_warnings.py)."""
 
 import dataclasses
 import shlex
@@ -17,6 +17,7 @@ from jaxart.image_record import read_record
 from jaxart.output import save_image
 
 from conftest import run_main, write_tiny_job
+
 
 # Non-default settings a user would vary, on the tiny job: two paintings, 8 px margin changed, ...
 RUN = ["--size", "32", "--steps", "3", "--seed", "5", "--init", "random", "--style-weight", "100",
@@ -123,23 +124,6 @@ def test_every_option_parses_back_to_the_recorded_config(tmp_path, monkeypatch, 
     assert "--lbfgs-memory" not in reproduce.command(_record(StyleConfig(lbfgs_memory=3, optimizer="adam"), d), "x.png")
 
 
-def test_a_gone_or_changed_input_is_named_in_one_warning(tmp_path, monkeypatch, capsys):
-    from jaxart.checkpoint import digests
-
-    d, _ = write_tiny_job(tmp_path)
-    _install(d, monkeypatch)
-    sums = digests([d / "photo.jpg", d / "paint.png"])
-    save_image(d / "out.png", np.zeros((4, 4, 3)), _record(StyleConfig(), d, input_sha256=sums))
-    code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
-    assert (code, err) == (0, "")
-    (d / "paint.png").write_bytes((d / "paint.png").read_bytes() + b"\0")
-    (d / "photo.jpg").unlink()
-    code, again, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
-    assert code == 0 and again == out  # still printed, unchanged
-    assert err.count("\n") == 0 and err.startswith("warning: ")
-    assert f"{d / 'photo.jpg'} is gone" in err and f"{d / 'paint.png'} has changed since the run" in err
-
-
 def test_older_records_take_defaults_or_fail_in_one_line(tmp_path, monkeypatch, capsys):
     d, _ = write_tiny_job(tmp_path)
     old = _record(StyleConfig(), d)
@@ -217,42 +201,6 @@ def test_other_weights_at_the_path_or_under_the_name_are_named_in_one_warning(tm
     assert err.startswith(f"warning: the installed vgg19 ({installed}) holds other weights than the run's")
 
 
-def test_weights_not_installed_are_said_how_to_get(tmp_path, monkeypatch, capsys):
-    from jaxart.weights import store
-
-    d, model = write_tiny_job(tmp_path)
-    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(d / "weights"))  # none installed
-    save_image(d / "out.png", np.zeros((4, 4, 3)), _record(StyleConfig(), d))
-    code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
-    assert code == 0 and shlex.split(out)[-2:] == ["--model", "vgg19"] and err.count("\n") == 0
-    assert "vgg19 is not installed here: the command downloads it first" in err
-    # Before records kept a --model file's path, they named its weights by the name inside it:
-    # `--model tiny` finds nothing here, and the warning says which file to give instead.
-    old = _record(StyleConfig(), d, model="tiny", weights_sha256=store.load(model).sha256)
-    save_image(d / "old.png", np.zeros((4, 4, 3)), old)
-    code, out, err = run_main(["info", str(d / "old.png"), "--command"], monkeypatch, capsys)
-    assert code == 0 and shlex.split(out)[-2:] == ["--model", "tiny"] and err.count("\n") == 0
-    assert "weights 'tiny' are neither registered nor installed here" in err
-    assert f"give that .safetensors file (sha256 {store.load(model).sha256[:12]}...) to --model" in err
-    assert f"or copy it to {d / 'weights' / 'tiny.safetensors'}" in err
-    _install(d, monkeypatch, "tiny")  # as the warning says: then the command runs, with the run's weights
-    assert run_main(["info", str(d / "old.png"), "--command"], monkeypatch, capsys) == (0, out, "")
-
-
-def test_conv_auto_computing_otherwise_here_is_said(tmp_path, monkeypatch, capsys):
-    d, _ = write_tiny_job(tmp_path)
-    _install(d, monkeypatch)
-    for recorded, bf16_here, says in [("bfloat16", False, "Winograd products in bfloat16"),
-                                      ("float32", True, "add --conv winograd"),
-                                      ("bfloat16", True, None), ("float32", False, None)]:
-        monkeypatch.setattr("jaxart.winograd.bfloat16_pays", lambda: bf16_here)
-        save_image(d / "out.png", np.zeros((256, 192, 3)), _record(StyleConfig(), d, gradient_products=recorded),
-                   overwrite=True)
-        code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
-        assert code == 0 and "--conv" not in out  # the command keeps auto: see reproduce_checks._conv_here
-        assert (says in err and err.count("\n") == 0) if says else err == ""
-
-
 def test_the_command_keeps_every_digit_and_leaves_out_a_size_the_scales_give(tmp_path):
     # `--size` defaults to the last scale, so a coarse-to-fine command needs none; a weight of 17
     # digits printed as :g (6 digits) would make another image.
@@ -269,33 +217,3 @@ def test_a_sheets_record_or_one_naming_no_painting_gives_no_command(tmp_path):
     record["inputs"]["styles"] = []
     with pytest.raises(InputError, match="names no content and style images"):
         reproduce.command(record, "x.png")
-
-
-def test_a_gone_mask_or_model_file_is_named_once_and_an_interrupted_run_is_said(tmp_path):
-    from jaxart import reproduce_checks
-
-    d, _ = write_tiny_job(tmp_path)
-    config = StyleConfig(mask=str(d / "mask.png"), region_colors=("red",))
-    record = _record(config, d, model_path=str(d / "gone.safetensors"))
-    inputs = reproduce_checks.changed_inputs(record)
-    assert f"{d / 'mask.png'} is gone" in inputs and f"{d / 'gone.safetensors'} is gone" in inputs
-    assert reproduce_checks.changed_weights(record) is None  # said once, by changed_inputs
-    assert reproduce_checks.caveats(_record(StyleConfig(), d)) == []
-    notes = reproduce_checks.caveats(_record(StyleConfig(), d, interrupted="SIGINT", step=3))
-    assert len(notes) == 1 and "interrupted at step 3" in notes[0] and "runs every step" in notes[0]
-    # with --tolerance the printed command stops where it converges, as the note says
-    notes = reproduce_checks.caveats(_record(StyleConfig(), d, interrupted="SIGINT", step=3, tolerance=0.01))
-    assert "runs until it converges or its last step" in notes[0]
-
-
-def test_conv_auto_is_judged_at_the_size_the_network_saw_margin_included(tmp_path, monkeypatch):
-    """A 56 px image is optimized at 88 px inside its 16 px margin: there stage 2's 44x44 px reach
-    --conv auto's Winograd threshold (32x32), at 56 px its 28x28 would not."""
-    from jaxart import reproduce_checks
-
-    d, _ = write_tiny_job(tmp_path)
-    monkeypatch.setattr("jaxart.winograd.bfloat16_pays", lambda: True)
-    record = _record(StyleConfig(), d, gradient_products="bfloat16")
-    assert reproduce_checks.caveats(record, (56, 56)) == []
-    assert "here --conv auto takes them in bfloat16" in reproduce_checks.caveats(
-        _record(StyleConfig(), d, gradient_products="float32"), (56, 56))[0]
