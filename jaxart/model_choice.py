@@ -21,7 +21,7 @@ def model_arch(model: str) -> str:
         return weights.SOURCES[model].arch
     else:
         path = weights.path_for(model)
-        if not path.is_file():
+        if not weights.is_installed(model):
             raise InputError(weights.unknown_model(model))
     if not path.is_file():
         there = ("is a folder" if path.is_dir() else "is not a regular file" if path.exists() else "does not exist")

@@ -12,11 +12,11 @@ from jaxart.vgg import Weights
 from jaxart.weights.fetch import fetch
 from jaxart.weights.layouts import LAYOUTS, convert, detect
 from jaxart.weights.registry import SOURCES, Source, get_source
-from jaxart.weights.folder import check_writable, file_kind, installed, path_for, remove, weights_dir
+from jaxart.weights.folder import check_writable, file_kind, installed, path_for, remove, valid_name, weights_dir
 from jaxart.weights.store import load, read_metadata, verify
 
 __all__ = ["LAYOUTS", "SOURCES", "Source", "check_writable", "convert", "detect", "fetch", "get_source", "installed",
-           "is_path", "unknown_model", "load", "load_weights", "path_for", "read_metadata", "remove", "verify",
+           "is_installed", "is_path", "unknown_model", "load", "load_weights", "path_for", "read_metadata", "remove", "verify",
            "weights_dir"]
 
 
@@ -55,7 +55,7 @@ def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, prog
                                    "alone, without .safetensors")
         return load(Path(text))
     check_path(path_for(text), "installed weights", WeightsFileError)  # is_file(): a bare OSError, too long
-    if not path_for(text).is_file():
+    if not is_installed(text):
         if text not in SOURCES:
             raise InputError(unknown_model(text))
         if not download:
@@ -64,11 +64,20 @@ def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, prog
     return load(path_for(text))
 
 
+def is_installed(name: str) -> bool:
+    """Whether `name` is an installed weight set: a valid name whose file is in the weights folder (a file there
+    named otherwise, such as a browser's "vgg16-hed (1).safetensors", is listed to rename, never loaded)."""
+    return valid_name(name) and path_for(name).is_file()
+
+
 def unknown_model(name: str) -> str:
     """Why `name`, neither registered nor installed, names no weights. One that looks like a file (a
     suffix, or a file of that name here: `--model painting.jpg`) is no weight set: say what is taken."""
     known = ", ".join(sorted(set(SOURCES) | set(installed())))
     what = file_kind(name)
+    if not valid_name(name) and path_for(name).is_file():
+        return (f"{name!r} is not a valid weights name, so {path_for(name)} is not loaded: rename it (letters, "
+                f"digits, '.', '_' or '-') to use it; known models are {known}")
     if what is None:
         return f"unknown model {name!r}; known models are {known}"
     if Path(name).suffix.lower() in (".h5", ".pth"):  # as `folder.redo` says of such a path
