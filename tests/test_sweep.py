@@ -144,7 +144,8 @@ def test_the_progress_of_a_padded_batch_leaves_the_padding_out():
 
 def test_a_sweep_takes_colours_and_the_paintings_scale_as_a_run_does(tiny_vgg16):
     """Sweeps refused colors and style_scale: each tile is now the run of its setting, its
-    painting resized and its colours handled as `jaxart.run` does (here: the photo's chroma)."""
+    painting resized and its colours handled as `jaxart.run` does (here: the photo's chroma, scaled
+    toward grey only where it does not fit the tile's luminance: `color.recombine`)."""
     content, style = _inputs()
     config = CONFIG.replace(steps=2, colors="luminance", style_scale=2.0)
     got = sweep.sweep(content, style, tiny_vgg16, config, GRID[:2])
@@ -153,8 +154,10 @@ def test_a_sweep_takes_colours_and_the_paintings_scale_as_a_run_does(tiny_vgg16)
         np.testing.assert_allclose(got.images[i], alone.image, atol=2e-5)
         np.testing.assert_allclose(got.terms["total"][i], alone.terms["total"], rtol=1e-4)
     chroma = lambda x: jaxart.color.rgb_to_yiq(np.asarray(x, np.float64))[..., 1:]  # noqa: E731
-    np.testing.assert_allclose(chroma(got.images), np.broadcast_to(chroma(content), got.images.shape[:3] + (2,)),
-                               atol=1e-3)
+    photo = np.broadcast_to(chroma(content), got.images.shape[:3] + (2,))
+    share = (chroma(got.images) * photo).sum(-1) / np.maximum((photo * photo).sum(-1), 1e-12)
+    assert share.min() >= -1e-3 and share.max() <= 1 + 1e-3 and np.median(share) > 0.99, share
+    np.testing.assert_allclose(chroma(got.images), share[..., None] * photo, atol=1e-3)  # the photo's hue
 
 
 def test_a_coarse_to_fine_sweep_gives_each_setting_its_coarse_to_fine_run(tiny_vgg16):
