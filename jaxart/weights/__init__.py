@@ -16,8 +16,8 @@ from jaxart.weights.folder import check_writable, file_kind, installed, path_for
 from jaxart.weights.store import load, read_metadata, verify
 
 __all__ = ["LAYOUTS", "SOURCES", "Source", "check_writable", "convert", "detect", "fetch", "get_source", "installed",
-           "is_installed", "is_path", "unknown_model", "load", "load_weights", "path_for", "read_metadata", "remove", "verify",
-           "weights_dir"]
+           "is_installed", "is_path", "unknown_model", "load", "load_weights", "path_for", "read_metadata", "remove",
+           "verify", "weights_dir"]
 
 
 def is_path(model: str) -> bool:
