@@ -6,7 +6,7 @@ that opened the file just before that removal would lock a file no name leads to
 it checks that the name still leads to the file it holds, and else opens the name again.
 
 A holder makes its lock file and registers its removal with the signals that stop a run deferred
-(`signals_deferred`): a Ctrl-C between the two left the file behind. It waits for another holder with
+(`deferral.signals_deferred`): a Ctrl-C between the two left the file behind. It waits for another holder with
 them answered at once, so a Ctrl-C stops the wait.
 """
 
@@ -15,10 +15,10 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import signal
 import threading
 from pathlib import Path
 
+from jaxart.deferral import signals_deferred
 from jaxart.errors import InputError
 
 
@@ -58,45 +58,14 @@ def _release(fd: int, path: Path) -> None:
     os.close(fd)  # which lets go of the lock
 
 
-# What stops a run: Ctrl-C, and the SIGTERM and SIGHUP a caller (jaxart's CLI) may answer with a handler.
-STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-@contextlib.contextmanager
-def signals_deferred():
-    """The block's STOPS answered once it has ended, as the handlers it found would (by default a KeyboardInterrupt),
-    each once; in a nested block, at the outer one's end. Handlers run in the main thread alone: elsewhere nothing is
-    deferred, nor need be. They are swapped, not the signals blocked (`pthread_sigmask`): the kernel hands a signal the
-    main thread blocks to another thread (JAX starts a dozen), and Python still runs its handler in the main one."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    deferring, got, found = True, [], {}
-
-    def later(signum, frame):
-        if deferring:
-            got.append(signum)
-        else:  # over, but a signal stopped the handlers found from all being put back: answer as they would
-            found[signum](signum, frame)
-
-    try:
-        for s in STOPS:
-            if callable(handler := signal.getsignal(s)):  # not SIG_DFL, SIG_IGN, or one set outside Python
-                found[s] = handler
-                signal.signal(s, later)
-        yield
-    finally:
-        deferring = False
-        for s, handler in found.items():
-            signal.signal(s, handler)
-        for s in dict.fromkeys(got):
-            signal.raise_signal(s)
-
-
 @contextlib.contextmanager
 def hold(path: Path, *, wait: bool = True, create: bool = True):
     """Hold the exclusive lock that the file `path` stands for; the file is gone again on exit. Without
     `create`, only a file that is there is locked: one whose holder removed it is not made again.
+
+    A signal as `with hold(...)` is entered, once the lock is taken and before the `with` has registered its exit,
+    leaves the file (held) until the KeyboardInterrupt is dropped (a notebook keeps the last one): where that
+    matters, `take` it into an ExitStack. (`staging.sweep` holds with `create=False` an orphan it then removes.)
 
     Raises:
       BlockingIOError: `wait` is False and another process holds it.
@@ -124,17 +93,15 @@ def take(held: contextlib.ExitStack, path: Path, *, wait: bool = True, create: b
 
 
 def busy(path: Path) -> bool:
-    """Whether another process holds `hold(path)` now; creates nothing."""
+    """Whether another process holds `hold(path)` now; creates nothing. False where no file is there (nobody
+    holds it) or it cannot be locked. A file object, as in `_wait_for`: a signal as it is opened closes it."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:  # no lock file: nobody holds it
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with open(path, "rb", buffering=0) as f:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return True
-    finally:
-        os.close(fd)
+    except OSError:
+        return False
     return False
 
 
@@ -142,18 +109,18 @@ def busy(path: Path) -> bool:
 def on_folder(folder: Path, *, shared: bool):
     """Hold a flock on `folder` itself, shared or exclusive; creates nothing. Where the folder cannot be
     opened or locked (none yet, a file system without flock), the block runs unlocked."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError:
-        fd = None
-    try:
+    with contextlib.ExitStack() as held:
+        with signals_deferred():  # a directory, which no file object opens: its closing registered as it is opened
+            try:
+                fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            except OSError:
+                fd = None
+            else:
+                held.callback(os.close, fd)
         if fd is not None:
             with contextlib.suppress(OSError):
                 fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
-    finally:
-        if fd is not None:
-            os.close(fd)
 
 
 def output_lock(output: Path) -> Path:

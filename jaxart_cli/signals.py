@@ -82,7 +82,7 @@ def interrupted_by() -> str:
 class deferred:
     """`with deferred():` the block's signals recorded, then answered as the handlers it found would, once it has
     ended: around `ctx.with_resource(locks.writing(out))`, whose ExitStack registers the lock's release only once
-    `writing` has taken it (which it does with signals deferred: `locks.signals_deferred`, a library's; this module
+    `writing` has taken it (which it does with signals deferred: `deferral.signals_deferred`, a library's; this module
     imports no jaxart). A KeyboardInterrupt between the two left the lock file until the generator was collected."""
 
     def __enter__(self):

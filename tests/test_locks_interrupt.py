@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from jaxart import locks
+from jaxart import deferral, locks
 from jaxart.weights import folder, staging
 
 
@@ -52,23 +52,26 @@ def test_ctrl_c_as_a_lock_is_taken_is_raised_and_leaves_no_file(take, tmp_path, 
 
 
 def test_ctrl_c_as_a_weights_write_registers_its_temporary_leaves_no_file_while_it_is_raised(tmp_path, monkeypatch):
-    """After `locks.hold` returns and before the write's ExitStack has registered its exit: there the temporary was
-    removed only once the KeyboardInterrupt was dropped (a notebook keeps the last one), which closed the generator."""
-    push = contextlib.ExitStack._push_cm_exit
+    """Just before the write's ExitStack registers the temporary's release: where `held.enter_context(hold(...))`
+    had it registered, the temporary was removed only once the KeyboardInterrupt was dropped (a notebook keeps the
+    last one), which closed the generator, unless a `signals_deferred` block was around it (now `locks.take`)."""
+    callback = contextlib.ExitStack.callback
 
-    def a_signal_then_push(self, *args):
-        monkeypatch.setattr(contextlib.ExitStack, "_push_cm_exit", push)
-        signal.raise_signal(signal.SIGINT)
-        for _ in range(3):  # Python calls: the handler runs at the next check
-            (lambda: None)()
-        return push(self, *args)
+    def a_signal_then_callback(self, fn, *args, **kwargs):
+        if fn is locks._release:
+            monkeypatch.setattr(contextlib.ExitStack, "callback", callback)
+            signal.raise_signal(signal.SIGINT)
+            for _ in range(3):  # Python calls: the handler runs at the next check
+                (lambda: None)()
+        return callback(self, fn, *args, **kwargs)
 
-    monkeypatch.setattr(contextlib.ExitStack, "_push_cm_exit", a_signal_then_push)
+    monkeypatch.setattr(contextlib.ExitStack, "callback", a_signal_then_callback)
     try:
         staging.place([b"weights"], tmp_path / "w.safetensors")
         pytest.fail("the Ctrl-C was lost")
     except KeyboardInterrupt:
         assert sorted(p.name for p in tmp_path.iterdir()) == []
+    assert contextlib.ExitStack.callback is callback, "no release was registered"
 
 
 def test_a_signal_as_a_lock_is_taken_is_answered_by_the_callers_handler_once_the_lock_is(tmp_path, monkeypatch):
@@ -117,7 +120,7 @@ def test_ctrl_c_while_waiting_for_another_holder_stops_the_wait_at_once(tmp_path
 
 
 def test_a_lock_taken_in_another_thread_is_let_go_and_leaves_the_main_threads_handlers(tmp_path):
-    handlers = {s: signal.getsignal(s) for s in locks.STOPS}
+    handlers = {s: signal.getsignal(s) for s in deferral.STOPS}
     done = []
 
     def take():
@@ -129,7 +132,7 @@ def test_a_lock_taken_in_another_thread_is_let_go_and_leaves_the_main_threads_ha
     thread.join(10)
     assert done == [[".o.lock", ".x.lock"]]
     assert sorted(p.name for p in tmp_path.iterdir()) == []
-    assert {s: signal.getsignal(s) for s in locks.STOPS} == handlers
+    assert {s: signal.getsignal(s) for s in deferral.STOPS} == handlers
 
 
 @pytest.fixture
@@ -163,7 +166,7 @@ def test_ctrl_c_anywhere_as_a_weights_name_is_locked_leaves_no_lock_file_while_i
     """`folder.lock` entered `hold` into its ExitStack: a Ctrl-C from `hold`'s yield to the stack registering its
     exit left `.test.lock` until the KeyboardInterrupt was dropped (a notebook keeps the last one); so would a plain
     `with hold(...)`, whose `__enter__` runs on after the generator yields."""
-    handlers, with_the_file = {s: signal.getsignal(s) for s in locks.STOPS}, 0
+    handlers, with_the_file = {s: signal.getsignal(s) for s in deferral.STOPS}, 0
     for k in itertools.count():
         taking, fired = folder.lock("test"), []
         try:
@@ -173,8 +176,10 @@ def test_ctrl_c_anywhere_as_a_weights_name_is_locked_leaves_no_lock_file_while_i
             with_the_file += fired[0][1]
             continue
         finally:
-            for s, handler in handlers.items():  # one in signals_deferred's own exit may leave its handler
+            left = {s: h for s, h in handlers.items() if signal.getsignal(s) is not h}
+            for s, handler in handlers.items():
                 signal.signal(s, handler)
+            assert not left, f"a Ctrl-C at {fired} left handlers {left} (in signals_deferred's own exit?)"
         break
     assert not fired, f"the Ctrl-C at {fired} was lost"
     assert [p.name for p in weights_dir.iterdir()] == [".test.lock"]

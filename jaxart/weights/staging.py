@@ -1,5 +1,5 @@
 """How a weight set's file is written: its bytes go into one hidden temporary beside it,
-`.NAME.safetensors.<random>.tmp`, locked (`locks.hold`) by its writer, which renames it into place.
+`.NAME.safetensors.<random>.tmp`, locked (`locks.take`) by its writer, which renames it into place.
 
 A writer killed meanwhile (SIGKILL, a power loss: no handler runs) leaves its temporary behind, and
 the kernel lets go of its lock; so a temporary nobody holds is an orphan, which the next write of that
@@ -67,10 +67,8 @@ def place(parts: Iterable[bytes | memoryview], path: Path, *, replace: bool = Tr
     sweep(path.parent, path.name)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     with contextlib.ExitStack() as held:
-        # Under the folder's lock (see the module's docstring); and a signal as `held` is about to register the
-        # temporary's release, answered once it has.
-        with locks.on_folder(path.parent, shared=True), locks.signals_deferred():
-            held.enter_context(locks.hold(tmp))
+        with locks.on_folder(path.parent, shared=True):  # see the module's docstring
+            locks.take(held, tmp)  # not enter_context(hold(...)): a signal as it is taken is answered once `held` has it
         with open(tmp, "wb") as f:
             f.writelines(parts)
             f.flush()

@@ -1,0 +1,65 @@
+"""The signals that stop a run, deferred over a block: what makes a file and registers its removal (`locks`) is
+not stopped between the two, and a stop that came meanwhile is answered once the block has ended."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+
+# What stops a run: Ctrl-C, and the SIGTERM and SIGHUP a caller (jaxart's CLI) may answer with a handler.
+STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def signals_deferred():
+    """The block's STOPS answered once it has ended, as the handlers it found would (by default a KeyboardInterrupt),
+    each once; in a nested block, at the outer one's end. Handlers run in the main thread alone: elsewhere nothing is
+    deferred, nor need be.
+
+    The handlers are swapped, not the signals blocked up front: the kernel hands a signal the main thread blocks to
+    another thread (JAX starts a dozen), and Python still runs its handler in the main one. One that comes is kept
+    pending by the kernel instead (blocked in the main thread and raised again), so that putting the handlers back
+    and answering it is one step that no other signal can split: a list of those to answer was lost where one came
+    just before it was answered. A signal as the handlers are put back leaves none of this block's installed. A
+    thread or process started in the block after a signal came would inherit its blocking: the block only makes a
+    file or folder and registers its removal or closing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    deferring, found, blocked = True, {}, set()
+
+    def later(signum, frame):
+        if not deferring:  # over, but two signals stopped the handlers found from all being put back
+            found[signum](signum, frame)
+            return
+        if signum not in signal.pthread_sigmask(signal.SIG_BLOCK, {signum}):  # not the caller's: unblocked at the end
+            blocked.add(signum)
+        signal.raise_signal(signum)  # pending until then; twice, it is answered once
+
+    try:
+        for s in STOPS:
+            if callable(handler := signal.getsignal(s)):  # not SIG_DFL, SIG_IGN, or one set outside Python
+                found[s] = handler
+                signal.signal(s, later)
+        yield
+    finally:
+        try:
+            _end(found, blocked)
+        finally:
+            deferring = False
+
+
+def _end(found: dict, blocked: set) -> None:
+    """Set each of the handlers `found` again, then let the kernel deliver the signals `blocked` (pending): Python
+    answers each by the handler put back, and one that raises leaves the others due. Where a signal comes meanwhile
+    and a handler put back already answers it by raising (a KeyboardInterrupt), all this is done again first: until
+    the first is put back, one that comes is deferred still."""
+    try:
+        for s, handler in found.items():
+            signal.signal(s, handler)
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
+    except BaseException:
+        _end(found, blocked)
+        raise
