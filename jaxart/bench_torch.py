@@ -10,11 +10,13 @@ normalizes it. Images are (H, W, 3) float32 in [0, 1], as in jaxart; torch works
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from jaxart.config import StyleConfig
-from jaxart.vgg import Weights, layer_names
+if TYPE_CHECKING:  # only for the annotations: bench_memory runs this file alone, where importing jaxart (JAX) would
+    from jaxart.config import StyleConfig  # add JAX's runtime to PyTorch's memory figure
+    from jaxart.vgg import Weights
 
 _EPS = 1e-12
 
@@ -36,6 +38,18 @@ def _torch():
     return torch
 
 
+def _layer_order(params: dict) -> tuple[str, ...]:
+    """VGG's activation names in forward order (as `jaxart.vgg.layer_names`), from its "convB_I" parameter keys."""
+    convs = sorted(params, key=lambda k: tuple(map(int, k[4:].split("_"))))
+    order = []
+    for i, name in enumerate(convs):
+        stage = name[4:].split("_")[0]
+        order += [name, f"relu{name[4:]}"]
+        if i + 1 == len(convs) or convs[i + 1][4:].split("_")[0] != stage:
+            order.append(f"pool{stage}")
+    return tuple(order)
+
+
 class TorchStyle:
     """`loss_and_grad(x)` of jaxart's total loss in PyTorch, for one content and style set.
 
@@ -55,7 +69,7 @@ class TorchStyle:
                 torch.from_numpy(np.asarray(v["bias"]).copy()))
             for k, v in weights.params.items()
         }
-        self.order = layer_names(weights.arch)
+        self.order = _layer_order(self.params)
         self.layers = tuple(dict.fromkeys(config.content_layers + config.style_layers))
         with torch.no_grad():
             self.content = self.features(self.image(content), config.content_layers)

@@ -1,0 +1,33 @@
+"""`bench --memory`'s rows: PyTorch's process holds PyTorch alone, and each row tells its evaluation's peak from
+the process's."""
+
+import pytest
+
+from jaxart import bench_memory, bench_torch
+
+needs_torch = pytest.mark.skipif(not bench_torch.available(), reason="the PyTorch baseline needs torch")
+
+
+@needs_torch
+def test_torch_memory_is_measured_in_a_process_without_jax(tmp_path, monkeypatch):
+    """Its process imported jaxart, so JAX's runtime and weights (~300 MiB at 64-128 px) counted as PyTorch's:
+    655 against 357 MiB for the same model in PyTorch alone at 64 px. A `jax` that cannot be imported shows it."""
+    (tmp_path / "jax").mkdir()
+    (tmp_path / "jax" / "__init__.py").write_text("raise ImportError('JAX imported in PyTorch memory process')\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    row = bench_memory.memory_row(16, "torch")
+    assert row["framework"] == "torch" and row["size"] == 16
+    assert 0 < row["eval_growth_mb"] < row["peak_rss_mb"] <= row["process_peak_rss_mb"]
+    line = bench_memory.format_memory(row)
+    assert f"resident at its peak {row['peak_rss_mb']:.0f} MiB" in line
+    assert f"process peak {row['process_peak_rss_mb']:.0f} MiB, its setup included" in line
+
+
+def test_a_jax_row_prints_the_process_peak_apart_from_the_evaluations():
+    """The evaluation's peak (after compiling, malloc trimmed) was printed as the "process peak RSS": 433 MiB for a
+    64 px process that peaked at 687 MiB while compiling."""
+    row = {"framework": "jax", "size": 64, "remat": False, "eval_growth_mb": 29.0, "peak_rss_mb": 433.0,
+           "process_peak_rss_mb": 687.0, "xla_temp_mb": 15.0, "estimate_mb": 17.0}
+    line = bench_memory.format_memory(row)
+    assert "resident at its peak 433 MiB (process peak 687 MiB, its setup and compiling included)" in line
+    assert "process peak RSS 433" not in line
