@@ -158,9 +158,9 @@ def _first_evaluation(evaluate, row: dict, framework: str, size: int, remat: boo
     _release_free_memory()
     before = _rss_now()  # not ru_maxrss: a process started by another inherits its peak
     growth = peak_growth(evaluate)
+    peak = (before + growth) / 2**20
     return row | {"framework": framework, "size": size, "remat": remat, "eval_growth_mb": growth / 2**20,
-                  "peak_rss_mb": (before + growth) / 2**20,
-                  "process_peak_rss_mb": _peak_rss_mb()}
+                  "peak_rss_mb": peak, "process_peak_rss_mb": max(peak, _peak_rss_mb())}  # VmHWM lags a little
 
 
 def _peak_rss_mb() -> float:
