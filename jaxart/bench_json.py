@@ -12,7 +12,11 @@ UNITS = {"_s": "seconds (keys ending in _s, or with _s_ in them)", "_mb": "MiB (
          "overhead_": "keys starting so: fraction of one evaluation's time", "ratio_": "keys starting so: jaxart time "
          "/ PyTorch time; conv_ratio_*: that conv's time / the first conv's", "speedup": "sweep: one-by-one time / "
          "batched time", "images_per_min": "sweep: images finished per minute",
-         "repeats_s": "seconds of each repeat behind a median figure, by its key; sweep's all_*: the same"}
+         "repeats_s": "seconds of each repeat behind a median figure, by its key; sweep's all_*: the same",
+         "seconds": "time to quality: wall seconds until the loss first reached the target, compiling excluded",
+         "target": "time to quality: a total loss (no unit), as final_loss", "size": "pixels: an image's long side "
+         "(coarse_size: the coarse-to-fine run's half size)", "steps": "L-BFGS steps, one loss+gradient each (evals, "
+         "coarse_steps: the same)"}
 
 
 def _finite(x):
