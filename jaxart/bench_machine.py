@@ -21,9 +21,11 @@ def machine() -> dict:
     """What ran the benchmark: devices, CPU, versions, and the environment's settings that move
     timings (`environment`, TIMING_ENV's; `malloc`, glibc's: they change how often large buffers
     are page-faulted in, which moved PyTorch's time at 512 px by ~20% and jaxart's by 3-9%,
-    BENCHMARKS.md, Issue 5, "Third pass: the allocator")."""
+    BENCHMARKS.md, Issue 5, "Third pass: the allocator"), and `load_average` (1, 5 and 15 minutes;
+    None where unknown): on a busy machine PyTorch's OpenMP threads slow far more than XLA's, so
+    that its ratios favour jaxart (64 px, load 8 on 2 cores: 0.30 s with 2 threads, 0.094 s with 1)."""
     malloc = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_") or k == "GLIBC_TUNABLES"}
-    return {"backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()],
+    return {"load_average": _load(), "backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()],
             "cpu": _cpu_model(), "cpus": os.cpu_count(), "jax": jax.__version__, "jaxlib": jaxlib.__version__,
             "python": platform.python_version(), "malloc": malloc or "default",
             "environment": {k: v for k, v in sorted(os.environ.items()) if k.startswith(TIMING_ENV)}}
@@ -35,8 +37,18 @@ def format_machine(m: dict) -> str:
     devices = ", ".join(m["devices"]) if len(m["devices"]) <= 4 else f"{len(m['devices'])} devices"
     settings = {**({} if m["malloc"] == "default" else m["malloc"]), **m["environment"]}
     env = " ".join(f"{k}={v}" for k, v in settings.items()) or "default"
-    return (f"{m['backend']} ({devices}), {m['cpu']}, {m['cpus']} cores; jax {m['jax']}, jaxlib {m['jaxlib']}, "
+    load = m.get("load_average")
+    load = f"; load average {' '.join(f'{x:.2f}' for x in load)}" if load else ""
+    return (f"{m['backend']} ({devices}), {m['cpu']}, {m['cpus']} cores{load}; jax {m['jax']}, jaxlib {m['jaxlib']}, "
             f"Python {m['python']}; environment: {env}")
+
+
+def _load() -> list[float] | None:
+    """The system's load average over 1, 5 and 15 minutes, or None where the OS keeps none."""
+    try:
+        return list(os.getloadavg())
+    except (OSError, AttributeError):
+        return None
 
 
 def _cpu_model() -> str:

@@ -70,10 +70,12 @@ def memory_row(size: int, framework: str = "jax", remat: bool = False, conv: str
 
     with tempfile.TemporaryDirectory(prefix="jaxart-bench-") as folder:
         if framework == "torch":  # the same inputs as jaxart's, handed over as arrays: no JAX in its process
+            inputs = _torch_inputs(size, folder)
             code = (f"import importlib.util as u; s = u.spec_from_file_location('bench_memory', {__file__!r}); "
-                    f"m = u.module_from_spec(s); s.loader.exec_module(m); m._torch_child({_torch_inputs(size, folder)!r})")
+                    f"m = u.module_from_spec(s); s.loader.exec_module(m); m._torch_child({inputs!r})")
         else:
-            code = f"from jaxart import bench_memory; bench_memory._memory_child({size}, {framework!r}, {remat}, {conv!r})"
+            code = (f"from jaxart import bench_memory; "
+                    f"bench_memory._memory_child({size}, {framework!r}, {remat}, {conv!r})")
         # On a GPU the parent already holds JAX's preallocated pool (75% of the device): the child
         # allocates on demand instead, which also makes its peak the evaluation's own.
         # A program loaded from JAX's persistent cache would skip compilation's memory: compile afresh.

@@ -170,25 +170,27 @@ def run(
     if quality:
         _fetch_model(quality["model"], fetch, echo)
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    machine = bench_machine.machine()  # its load average before bench's own work adds to it
     # The figures are compile and run times: a program taken from JAX's persistent cache
     # (JAX_COMPILATION_CACHE_DIR) would report its load time as the compile time.
     cache = jax.config.jax_enable_compilation_cache
     jax.config.update("jax_enable_compilation_cache", False)
     try:
-        result = _rows(sizes, repeats, loops, baseline, remat, convs, memory, sweep, quality, quality_images, echo)
+        result = _rows(sizes, repeats, loops, baseline, remat, convs, memory, sweep, quality, quality_images, echo,
+                       machine)
     finally:
         jax.config.update("jax_enable_compilation_cache", cache)
     options = {"sizes": list(sizes), "repeats": repeats, "loops": list(loops), "baseline": baseline, "remat": remat,
                "conv": list(convs), "memory": memory, "sweep": sweep,
                "quality": quality and {k: str(v) if isinstance(v, Path) else v for k, v in quality.items()}}
-    return {"jaxart": __version__, "started": started, "options": options, "machine": bench_machine.machine(), **result}
+    return {"jaxart": __version__, "started": started, "options": options, "machine": machine, **result}
 
 
-def _rows(sizes, repeats, loops, baseline, remat, convs, memory, sweep, quality, quality_images, echo) -> dict:
+def _rows(sizes, repeats, loops, baseline, remat, convs, memory, sweep, quality, quality_images, echo, machine) -> dict:
     from jaxart import bench as B, bench_machine, bench_memory
 
     peaks = {dtype: bench_machine.matmul_peak(dtype=dtype) for dtype in ("float32", "bfloat16")}
-    echo(f"{bench_machine.format_machine(bench_machine.machine())}; "
+    echo(f"{bench_machine.format_machine(machine)}; "
          f"matmul peak {peaks['float32']:.0f} GFLOP/s (float32), {peaks['bfloat16']:.0f} (bfloat16)")
     rows, memory_rows, sweep_rows, reached = [], [], [], None
     for size in sizes:

@@ -26,3 +26,13 @@ def test_time_to_quality_figures_have_units_in_the_json(tiny_vgg16, rng, tmp_pat
                for k, v in row.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
     assert {"seconds", "target", "size", "steps"} <= {k for k, _ in numbers}
     assert [k for k, _ in numbers if not _explained(k, written["units"])] == []
+
+
+def test_the_machine_line_and_json_record_the_load_average(monkeypatch):
+    """On a busy machine PyTorch's OpenMP threads slow far more than XLA's: a ratio means little without the load."""
+    from jaxart import bench_machine
+
+    monkeypatch.setattr(bench_machine.os, "getloadavg", lambda: (7.58, 8.53, 7.38))
+    m = bench_machine.machine()
+    assert m["load_average"] == [7.58, 8.53, 7.38] and json.loads(json.dumps(m)) == m
+    assert f"{m['cpus']} cores; load average 7.58 8.53 7.38; jax " in bench_machine.format_machine(m)
