@@ -1,7 +1,9 @@
 """Time to quality: wall time until the total loss reaches what N single-scale L-BFGS steps reach.
 
 The target is the lowest loss that `evals` single-scale jaxart L-BFGS steps reach at the full
-size (each step is one loss+gradient evaluation: unit step, no line search). Then, on the same
+size (each step is one loss+gradient evaluation: unit step, no line search). A step's loss is the
+one it evaluated, before its update, so the target is the lowest of the iterates after 0 to
+`evals` - 1 updates; every run's `steps` counts the same way (PyTorch's closure too). Then, on the same
 weights, images and loss, we time how long a coarse-to-fine run (`jaxart.scales`: half size
 first, upsampled) and PyTorch's `torch.optim.LBFGS` take to reach that loss at the full size.
 Compilation is reported apart from the wall times, which exclude it.
