@@ -1,0 +1,93 @@
+"""What an output may not replace: an interrupted run's checkpoint (the re-run says to resume it), an input named
+another way, another run's frames or checkpoint; and which earlier frames are stale."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import jaxart
+from jaxart import destinations, frames, signals
+
+from conftest import run_main, write_tiny_job
+from test_output_names import _sigterm_at_once, _stylize
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("output-destinations"))
+
+
+def test_rerunning_an_interrupted_command_says_to_resume_it(files, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with monkeypatch.context() as m:
+        m.setattr(signals, "stop_signals", _sigterm_at_once)
+        code, _, err = run_main(_stylize(files, "-o", "a.png"), monkeypatch, capsys)
+    assert code == 143 and (tmp_path / "a.ckpt.npz").is_file(), err
+    code, _, err = run_main(_stylize(files, "-o", "a.png"), monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert "continue that run with `jaxart stylize --resume a.ckpt.npz`" in err, err
+    assert "--overwrite to start again (which discards the checkpoint)" in err, err
+    code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "-q"], monkeypatch, capsys)
+    assert code == 0 and not (tmp_path / "a.ckpt.npz").exists(), err
+
+
+def test_an_output_naming_an_input_another_way_is_still_refused(tmp_path, monkeypatch):
+    (tmp_path / "photo.png").write_bytes(b"the photo")
+    (tmp_path / "link.png").symlink_to(tmp_path / "photo.png")
+    monkeypatch.chdir(tmp_path)
+    for out, given in ((tmp_path / "photo.png", "photo.png"), (Path("photo.png"), tmp_path / "link.png"),
+                       (tmp_path / "sub" / ".." / "photo.png", "./photo.png")):
+        with pytest.raises(jaxart.errors.InputError, match="is one of the inputs"):
+            destinations.check_not_input([out], [None, given])
+
+
+def test_stale_frames_are_those_of_an_earlier_run_to_this_output_that_this_run_does_not_write(tmp_path):
+    out = tmp_path / "out.png"
+    pixels = np.zeros((2, 2, 3))
+
+    def earlier(name, output):
+        jaxart.save_image(tmp_path / name, pixels, {"output": str(output)})
+
+    earlier("out_00005.png", out)  # this run writes it again: not stale
+    earlier("out_00010.png", out)  # the last step is the output itself, not a frame
+    earlier("out_00015.png", out)  # past this run's end
+    earlier("out_100000.png", out)  # six digits, from a run of 100000 steps or more
+    earlier("out_00003.png", tmp_path / "elsewhere.png")  # another run's: not ours to remove
+    (tmp_path / "out_00004.png").write_bytes(b"not a jaxart image")
+    stale = frames.stale_frames(out, "png", steps=10, save_every=5)
+    assert sorted(p.name for p in stale) == ["out_00010.png", "out_00015.png", "out_100000.png"]
+
+
+def test_the_checkpoint_beside_an_output_may_replace_neither_an_input_nor_another_runs(tmp_path):
+    out, ckpt = tmp_path / "out.png", tmp_path / "out.ckpt.npz"
+    ckpt.write_bytes(b"a photo someone named so")
+    with pytest.raises(jaxart.errors.InputError, match="would replace one of the inputs"):
+        destinations.check_beside(out, "png", 10, 0, [ckpt], overwrite=True)
+    with pytest.raises(jaxart.errors.InputError, match="already exists where this run keeps its checkpoint"):
+        destinations.check_beside(out, "png", 10, 0, [])
+    destinations.check_beside(out, "png", 10, 0, [], resuming=ckpt)  # the run it continues
+    destinations.check_beside(out, "png", 10, 0, [], overwrite=True)
+
+
+def test_only_frames_this_run_would_write_are_refused_and_a_folder_even_with_overwrite(tmp_path):
+    out = tmp_path / "out.png"
+    for step in (5, 15):  # written before the resumed step 5; the last step is the output itself
+        (tmp_path / f"out_{step:05d}.png").write_bytes(b"x")
+    destinations.check_beside(out, "png", 15, 5, [], after=5)
+    (tmp_path / "out_00010.png").write_bytes(b"x")
+    with pytest.raises(jaxart.errors.InputError, match="out_00010.png already exists; pass overwrite=True"):
+        destinations.check_beside(out, "png", 15, 5, [], after=5)
+    destinations.check_beside(out, "png", 15, 5, [], after=5, overwrite=True)
+    (tmp_path / "out_00010.png").unlink()
+    (tmp_path / "out_00010.png").mkdir()
+    with pytest.raises(jaxart.errors.InputError, match="out_00010.png already exists"):
+        destinations.check_beside(out, "png", 15, 5, [], after=5, overwrite=True)
+
+
+def test_an_animation_may_not_replace_an_input_even_with_overwrite(tmp_path):
+    movie = tmp_path / "loop.gif"
+    movie.write_bytes(b"GIF89a a painting")
+    with pytest.raises(jaxart.errors.InputError,
+                       match="animation .*loop.gif is one of the inputs; choose another animation path"):
+        destinations.check_animation(movie, overwrite=True, inputs=[movie])
