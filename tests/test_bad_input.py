@@ -1,4 +1,6 @@
-"""Bad options and a hostile environment (Ctrl-C, a full disk, odd files): one line on stderr, no stray file."""
+"""A hostile environment (Ctrl-C at any moment, a full disk, no device memory, an unknown JAX platform) and each
+kind of failure: its own exit code, one line on stderr, no stray file. Bad input by kind is in
+test_bad_input_{paths,records,sweep,weights,bench}.py."""
 
 import errno
 import gc
@@ -8,10 +10,10 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 import pytest
 
-from jaxart import checkpoint
+from jaxart.checkpoint import Interrupted
+from jaxart.errors import InputError, NonFiniteLossError, WeightsError
 
 from conftest import ROOT, run_main, write_tiny_job, stylize_argv as _stylize
 
@@ -27,25 +29,6 @@ def _main(argv, monkeypatch, capsys) -> tuple[int, str]:
     return code, err
 
 
-def test_sweep_refuses_empty_items_and_writing_over_an_input(files, tmp_path, monkeypatch, capsys):
-    d, model = files
-    sweep = ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "32", "--steps", "1"]
-    code, err = _main([*sweep, "-o", str(tmp_path / "s.png"), "--style-weight", "1,,2"], monkeypatch, capsys)
-    assert code == 2 and "--style-weight: '1,,2' has an empty item" in err, err
-    before = (d / "paint.png").read_bytes()
-    code, err = _main([*sweep, "-o", str(d / "paint.png"), "--overwrite"], monkeypatch, capsys)
-    assert code == 2 and "is one of the inputs" in err and (d / "paint.png").read_bytes() == before, err
-    assert not list(tmp_path.iterdir())
-
-
-def test_sweep_refuses_a_sheet_of_no_columns_before_any_run(files, tmp_path, monkeypatch, capsys):
-    d, model = files
-    code, err = _main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "32", "--steps",
-                       "1", "-o", str(tmp_path / "s.png"), "--columns", "0"], monkeypatch, capsys)
-    assert code == 2 and err == "error: Invalid value for --columns: must be 1 or more", err
-    assert not list(tmp_path.iterdir())
-
-
 def test_a_full_disk_gives_one_line_and_no_partial_file(files, tmp_path, monkeypatch, capsys):
     def full(src, dst):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -57,54 +40,6 @@ def test_a_full_disk_gives_one_line_and_no_partial_file(files, tmp_path, monkeyp
     assert code == 1 and len(err.splitlines()) == 1, err
     assert f"could not write image {out} (No space left on device); free some space" in err
     assert not list(tmp_path.iterdir()), "the temporary file was left behind"
-
-
-def test_a_folder_where_a_checkpoint_goes_gives_one_line(files, tmp_path, monkeypatch, capsys):
-    out = tmp_path / "out.png"
-    checkpoint.path_for(out).mkdir()
-    code, err = _main(_stylize(files, out, "--checkpoint-every", "1"), monkeypatch, capsys)
-    assert code == 2 and err == (f"error: a folder, {checkpoint.path_for(out)}, is where this run keeps its "
-                                 "checkpoint; move that folder away or choose another --output"), err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ckpt.npz"]  # before the run: no image
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ckpt.npz"]
-
-
-def test_an_edited_checkpoint_missing_what_resume_reads_is_refused(files, tmp_path, monkeypatch, capsys):
-    path = checkpoint.save(tmp_path / "c.ckpt.npz", {"x": np.zeros(2)}, {"jaxart": "any", "output": "o.png"})
-    code, err = _main(["stylize", "--resume", str(path)], monkeypatch, capsys)
-    assert code == 2 and len(err.splitlines()) == 1, err
-    assert "checkpoint lacks weights_sha256, model, config, inputs, format, step" in err
-    code, err = _main(["stylize", "--resume", str(tmp_path)], monkeypatch, capsys)
-    assert code == 2 and f"checkpoint {tmp_path} is not a file" in err
-
-
-@pytest.mark.parametrize("field, value", [("model", 5), ("output", 7), ("format", "jpeg"), ("config", "hello"),
-                                          ("inputs.content", 123), ("inputs.styles", "/a/path"),
-                                          ("inputs.background", 5), ("step", "3")])
-def test_an_edited_checkpoint_with_a_field_of_the_wrong_type_is_refused(field, value, tmp_path, monkeypatch, capsys):
-    meta = {"jaxart": "any", "weights_sha256": "0", "model": "m", "config": {}, "output": "o.png", "format": "png",
-            "step": 1, "inputs": {"content": "c.jpg", "styles": ["s.jpg"], "background": [255, 255, 255]}}
-    where, _, key = field.rpartition(".")
-    (meta[where] if where else meta)[key] = value
-    path = checkpoint.save(tmp_path / "c.ckpt.npz", {"x": np.zeros(2)}, meta)
-    code, err = _main(["stylize", "--resume", str(path)], monkeypatch, capsys)
-    assert code == 2 and len(err.splitlines()) == 1, err
-    assert f"checkpoint field {field} has the wrong type or value; it was edited or damaged" in err, err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.ckpt.npz"]
-
-
-def test_a_corrupt_weights_file_is_bad_input(files, tmp_path, monkeypatch, capsys):
-    bad = tmp_path / "cut.safetensors"
-    bad.write_bytes(open(files[1], "rb").read()[:1000])
-    code, err = _main(_stylize(files, tmp_path / "out.png", "--model", str(bad)), monkeypatch, capsys)
-    assert code == 2 and len(err.splitlines()) == 1 and "is not a readable safetensors file" in err, err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.safetensors"]
-
-
-def test_info_on_a_fifo_does_not_hang(tmp_path, monkeypatch, capsys):
-    os.mkfifo(tmp_path / "pipe.png")
-    code, err = _main(["info", str(tmp_path / "pipe.png")], monkeypatch, capsys)
-    assert code == 2 and "could not be read (not a file)" in err
 
 
 def test_an_unknown_jax_platform_gives_one_line(files, tmp_path):
@@ -169,80 +104,12 @@ def test_ctrl_c_at_any_moment_gives_one_line_and_exit_130(delay, files, tmp_path
         assert err.startswith("interrupted by SIGINT at step") and written == ["o.ckpt.npz", "o.png"], err
 
 
-def test_weights_convert_keeps_an_installed_set_and_list_skips_a_folder(files, tmp_path, monkeypatch, capsys):
-    from jaxart import weights
-
-    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
-    installed = weights.store.save({}, tmp_path / "mine.safetensors", arch="vgg19",
-                                   preprocess=weights.load_weights(files[1]).preprocess)
-    before = installed.read_bytes()
-    code, err = _main(["weights", "convert", files[1], "--name", "mine"], monkeypatch, capsys)
-    assert code == 2 and "'mine' is already installed; choose another --name" in err and installed.read_bytes() == before
-    (tmp_path / "odd.safetensors").mkdir()
-    code, err = _main(["weights", "list"], monkeypatch, capsys)
-    assert code == 0 and weights.installed() == ["mine"], err
-
-
-def test_sweep_sheet_must_be_a_png(files, tmp_path, monkeypatch, capsys):
-    d, model = files
-    code, err = _main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "s.jpg")],
-                      monkeypatch, capsys)
-    # sweep's --format sets the single images' format, never the sheet's: the line says which it is
-    assert code == 2 and "give an --output ending in .png" in err and "--format sets the single images'" in err, err
-
-
-@pytest.mark.parametrize("url", ["notaurl", "", "ftp://mirror/vgg19.h5"])
-def test_a_mirror_that_is_not_a_url_is_one_line_before_any_download(url, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
-    code, err = _main(["weights", "fetch", "vgg19", "--url", url], monkeypatch, capsys)
-    assert code == 2 and err == f"error: Invalid value for --url: {url!r} is not an http(s):// or file:// URL", err
-    assert not list(tmp_path.iterdir())  # no progress bar line, no partial file
-
-
-@pytest.mark.parametrize("url", ["notaurl", "ftp://mirror/vgg19.h5", "http://[::1"])
-def test_a_mirror_in_the_environment_that_is_not_a_url_is_bad_input_as_with_url(url, tmp_path, monkeypatch, capsys):
-    """--url ftp://... exited 2, the same URL in JAXART_WEIGHTS_URL_VGG19 exited 1 after trying it."""
-    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
-    monkeypatch.setenv("JAXART_WEIGHTS_URL_VGG19", url)
-    code, err = _main(["weights", "fetch", "vgg19"], monkeypatch, capsys)
-    assert code == 2 and len(err.splitlines()) == 1, err
-    assert f"JAXART_WEIGHTS_URL_VGG19 is {url!r}, not an http(s):// or file:// URL" in err and "unset it" in err, err
-    assert not list(tmp_path.iterdir())
-
-
-def test_a_weights_folder_that_is_a_file_is_one_line(files, tmp_path, monkeypatch, capsys):
-    """--model auto falls back from vgg19 to vgg16-hed; when both fail for the same reason, one line."""
-    (tmp_path / "weights").write_text("not a folder")
-    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "weights"))
-    argv = _stylize(files, tmp_path / "out.png")
-    code, err = _main(argv[:argv.index("--model")] + argv[argv.index("--model") + 2:], monkeypatch, capsys)
-    assert code == 1 and len(err.splitlines()) == 1 and "set JAXART_WEIGHTS_DIR to a writable folder" in err, err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["weights"]
-
-
-@pytest.mark.parametrize("url", [[], ["--url", "http://127.0.0.1:9/vgg19.h5"]])
-def test_fetch_into_a_weights_folder_that_is_a_file_is_one_line_and_no_bar(url, tmp_path, monkeypatch, capsys):
-    (tmp_path / "weights").write_text("not a folder")
-    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "weights"))
-    code, err = _main(["weights", "fetch", "vgg19", *url], monkeypatch, capsys)
-    assert code == 1 and len(err.splitlines()) == 1 and "set JAXART_WEIGHTS_DIR to a writable folder" in err, err
-
-
 def test_ctrl_c_once_the_command_is_done_does_not_break_its_exit():
     """In JAX's teardown a Ctrl-C killed a finished run (exit -2) or printed an atexit traceback."""
     code = ("import os, signal, cli; cli.main = lambda: None; cli.entry(); "
             "os.kill(os.getpid(), signal.SIGINT); os.kill(os.getpid(), signal.SIGTERM); print('exited cleanly')")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout == "exited cleanly\n" and not done.stderr, done.stderr
-
-
-def test_a_checkpoint_with_a_null_background_resumes_on_white():
-    from jaxart import __version__, image, resume
-
-    meta = {"jaxart": __version__, "weights_sha256": "0", "model": "m", "config": {}, "output": "o.png",
-            "format": "png", "step": 1,  # null passes the field check, and was a traceback here
-            "inputs": {"content": "c.jpg", "styles": ["s.jpg"], "background": None}}
-    assert resume.from_checkpoint(checkpoint.Checkpoint(meta, []))[4] == image.WHITE
 
 
 def test_running_out_of_device_memory_is_one_line_and_no_output(files, tmp_path, monkeypatch, capsys):
@@ -271,3 +138,44 @@ def test_ctrl_c_while_the_inputs_load_is_one_line_and_exit_130(files, tmp_path, 
     code, err = _main(_stylize(files, tmp_path / "out.png"), monkeypatch, capsys)
     assert code == 130 and err.strip() == "error: interrupted", err
     assert list(tmp_path.iterdir()) == []
+
+
+def _raising(error):
+    import typer
+
+    app = typer.Typer()
+
+    @app.command()
+    def run():
+        raise error
+
+    @app.command()
+    def other():  # two commands, as jaxart has: `run` is named on the command line
+        pass
+
+    return app
+
+
+@pytest.mark.parametrize("error, code, line", [
+    (InputError("photo.png is empty"), 2, "error: photo.png is empty"),
+    (ValueError("size must be 16 or more"), 2, "error: size must be 16 or more"),
+    (WeightsError("could not download"), 1, "error: could not download"),
+    (NonFiniteLossError("the loss became NaN"), 1, "error: the loss became NaN"),
+    (OSError(errno.EIO, "Input/output error", "/disk/out.png"), 1, "error: Input/output error: /disk/out.png"),
+    (OSError(errno.ENAMETOOLONG, "File name too long", "/a/b"), 2, "error: /a/b: a name in this path is longer"),
+    (KeyboardInterrupt(), 130, "error: interrupted"),
+    (EOFError(), 130, "error: interrupted"),  # click makes it an Abort, as it does Ctrl-C at a prompt
+    (Interrupted("interrupted; the image is in out.png", 143), 143, "interrupted; the image is in out.png"),
+], ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else None)
+def test_each_kind_of_failure_ends_with_its_exit_code_and_one_line(error, code, line, monkeypatch, capsys):
+    """2 for bad input (fix the command line), 1 for a failed run or machine, 128 + N for signal N:
+    scripts tell them apart by the code alone."""
+    import sys
+
+    from jaxart_cli import errors as cli_errors
+
+    monkeypatch.setattr(sys, "argv", ["jaxart", "run"])
+    with pytest.raises(SystemExit) as e:
+        cli_errors.run(_raising(error))
+    err = capsys.readouterr().err.strip()
+    assert e.value.code == code and err.startswith(line) and len(err.splitlines()) == 1, (e.value.code, err)

@@ -1,0 +1,92 @@
+"""Odd paths anywhere a command takes one: a symbolic link loop, a name longer than the file system allows, a
+FIFO given as a file, a folder where the checkpoint goes. One line on stderr, nothing written."""
+
+import errno
+import os
+
+import pytest
+
+from jaxart import checkpoint
+from jaxart.errors import BAD_PATH
+
+from conftest import run_main, write_tiny_job, stylize_argv as _stylize
+from test_bad_input import _main
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("bad-paths"))
+
+
+def test_a_folder_where_a_checkpoint_goes_gives_one_line(files, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out.png"
+    checkpoint.path_for(out).mkdir()
+    code, err = _main(_stylize(files, out, "--checkpoint-every", "1"), monkeypatch, capsys)
+    assert code == 2 and err == (f"error: a folder, {checkpoint.path_for(out)}, is where this run keeps its "
+                                 "checkpoint; move that folder away or choose another --output"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ckpt.npz"]  # before the run: no image
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ckpt.npz"]
+
+
+def test_info_on_a_fifo_does_not_hang(tmp_path, monkeypatch, capsys):
+    os.mkfifo(tmp_path / "pipe.png")
+    code, err = _main(["info", str(tmp_path / "pipe.png")], monkeypatch, capsys)
+    assert code == 2 and "could not be read (not a file)" in err
+
+
+def _loop(folder, name):
+    """A symbolic link `name` in `folder` that leads back to itself through a second link."""
+    a, b = folder / name, folder / f"other-{name}"
+    os.symlink(b.name, a)
+    os.symlink(a.name, b)
+    return a
+
+
+@pytest.mark.parametrize("where", ["output", "folder", "mask", "animation", "weights", "checkpoint"])
+def test_a_symlink_loop_anywhere_is_one_line_naming_it(where, files, tmp_path, monkeypatch, capsys):
+    """pathlib's resolve() raised RuntimeError("Symlink loop from ...") out of the CLI as a traceback. The
+    checkpoint beside the output (OUT.ckpt.npz) said "already exists" on Python 3.13, and on 3.11 not
+    what the other paths say."""
+    out = tmp_path / "out.png"
+    if where == "checkpoint":  # where a run to out.png keeps its checkpoint
+        _loop(tmp_path, "out.ckpt.npz")
+    argv = {"output": lambda: _stylize(files, _loop(tmp_path, "out.png")),
+            "checkpoint": lambda: _stylize(files, out),
+            "folder": lambda: _stylize(files, _loop(tmp_path, "dir") / "out.png"),
+            "mask": lambda: [*_stylize(files, out)[:2], "-o", str(out), "--model", files[1], "--mask",
+                             str(_loop(tmp_path, "mask.png")), "--region-style", f"red={files[0] / 'paint.png'}"],
+            "animation": lambda: _stylize(files, out, "--animate", str(_loop(tmp_path, "a.gif"))),
+            "weights": lambda: [*_stylize(files, out)[:5], "--model", str(_loop(tmp_path, "w.safetensors"))]}[where]()
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and "leads back to itself" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.is_symlink()) == []
+    if where == "checkpoint":
+        assert err == f"error: {tmp_path / 'out.ckpt.npz'}: {BAD_PATH[errno.ELOOP]}", err
+
+
+@pytest.mark.parametrize("where, says", [("animation", "choose a shorter --animate"),
+                                         ("output folder", "300 bytes, more than the 255 its file system allows; choose a shorter --output"),
+                                         ("photo", "give a shorter path"),
+                                         ("info", "give a shorter path")])
+def test_a_name_longer_than_the_file_system_allows_is_bad_input(where, says, files, tmp_path, monkeypatch, capsys):
+    """pathlib's is_dir() raised ENAMETOOLONG, which ended as "File name too long: ..." and exit 1."""
+    long = "z" * 300
+    out = tmp_path / "out.png"
+    argv = {"animation": lambda: _stylize(files, out, "--animate", str(tmp_path / f"{long}.gif")),
+            "output folder": lambda: _stylize(files, tmp_path / long / "out.png"),
+            "photo": lambda: ["stylize", str(tmp_path / f"{long}.jpg"), str(files[0] / "paint.png"), "-o", str(out)],
+            "info": lambda: ["info", str(tmp_path / f"{long}.png")]}[where]()
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and says in err, err
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("option", ["--init", "--model"])
+def test_a_fifo_given_as_a_file_is_called_not_a_regular_file(option, files, tmp_path, monkeypatch, capsys):
+    """A FIFO (or /dev/null) given to --init or --model was said not to exist, which it does."""
+    fifo = tmp_path / "pipe.safetensors"
+    os.mkfifo(fifo)
+    out = tmp_path / "out.png"
+    code, _, err = run_main(_stylize(files, out, option, str(fifo)), monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and "is not a regular file" in err, err
+    assert not out.exists()

@@ -1,0 +1,92 @@
+"""Bad weights and weights settings: a corrupt or integer-valued file, a name already installed, a mirror that
+is not a URL, a weights folder that is a file. One line on stderr, nothing written."""
+
+import pytest
+
+from conftest import run_main, write_tiny_job, stylize_argv as _stylize
+from test_bad_input import _main
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("bad-weights"))
+
+
+def test_a_corrupt_weights_file_is_bad_input(files, tmp_path, monkeypatch, capsys):
+    bad = tmp_path / "cut.safetensors"
+    bad.write_bytes(open(files[1], "rb").read()[:1000])
+    code, err = _main(_stylize(files, tmp_path / "out.png", "--model", str(bad)), monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and "is not a readable safetensors file" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.safetensors"]
+
+
+def test_weights_convert_keeps_an_installed_set_and_list_skips_a_folder(files, tmp_path, monkeypatch, capsys):
+    from jaxart import weights
+
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+    installed = weights.store.save({}, tmp_path / "mine.safetensors", arch="vgg19",
+                                   preprocess=weights.load_weights(files[1]).preprocess)
+    before = installed.read_bytes()
+    code, err = _main(["weights", "convert", files[1], "--name", "mine"], monkeypatch, capsys)
+    assert code == 2 and "'mine' is already installed; choose another --name" in err and installed.read_bytes() == before
+    (tmp_path / "odd.safetensors").mkdir()
+    code, err = _main(["weights", "list"], monkeypatch, capsys)
+    assert code == 0 and weights.installed() == ["mine"], err
+
+
+@pytest.mark.parametrize("url", ["notaurl", "", "ftp://mirror/vgg19.h5"])
+def test_a_mirror_that_is_not_a_url_is_one_line_before_any_download(url, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+    code, err = _main(["weights", "fetch", "vgg19", "--url", url], monkeypatch, capsys)
+    assert code == 2 and err == f"error: Invalid value for --url: {url!r} is not an http(s):// or file:// URL", err
+    assert not list(tmp_path.iterdir())  # no progress bar line, no partial file
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://mirror/vgg19.h5", "http://[::1"])
+def test_a_mirror_in_the_environment_that_is_not_a_url_is_bad_input_as_with_url(url, tmp_path, monkeypatch, capsys):
+    """--url ftp://... exited 2, the same URL in JAXART_WEIGHTS_URL_VGG19 exited 1 after trying it."""
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+    monkeypatch.setenv("JAXART_WEIGHTS_URL_VGG19", url)
+    code, err = _main(["weights", "fetch", "vgg19"], monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert f"JAXART_WEIGHTS_URL_VGG19 is {url!r}, not an http(s):// or file:// URL" in err and "unset it" in err, err
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_weights_folder_that_is_a_file_is_one_line(files, tmp_path, monkeypatch, capsys):
+    """--model auto falls back from vgg19 to vgg16-hed; when both fail for the same reason, one line."""
+    (tmp_path / "weights").write_text("not a folder")
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "weights"))
+    argv = _stylize(files, tmp_path / "out.png")
+    code, err = _main(argv[:argv.index("--model")] + argv[argv.index("--model") + 2:], monkeypatch, capsys)
+    assert code == 1 and len(err.splitlines()) == 1 and "set JAXART_WEIGHTS_DIR to a writable folder" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["weights"]
+
+
+@pytest.mark.parametrize("url", [[], ["--url", "http://127.0.0.1:9/vgg19.h5"]])
+def test_fetch_into_a_weights_folder_that_is_a_file_is_one_line_and_no_bar(url, tmp_path, monkeypatch, capsys):
+    (tmp_path / "weights").write_text("not a folder")
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "weights"))
+    code, err = _main(["weights", "fetch", "vgg19", *url], monkeypatch, capsys)
+    assert code == 1 and len(err.splitlines()) == 1 and "set JAXART_WEIGHTS_DIR to a writable folder" in err, err
+
+
+@pytest.mark.parametrize("dtype", ["int8", "bool"])
+def test_weights_of_integer_or_boolean_values_are_refused_as_convert_refuses_them(dtype, files, tmp_path, monkeypatch,
+                                                                                   capsys):
+    """A --model file whose kernel held int8 or bool values was cast to float and run, garbled."""
+    from safetensors import safe_open
+    from safetensors.numpy import load_file, save_file
+
+    d, model = files
+    with safe_open(model, "np") as f:
+        meta = {k: v for k, v in f.metadata().items() if k != "tensors_sha256"}  # as a file from before hashes
+    tensors = load_file(model)
+    tensors["conv1_1.kernel"] = tensors["conv1_1.kernel"].astype(dtype)
+    bad = tmp_path / "bad.safetensors"
+    save_file(tensors, str(bad), metadata=meta)
+    out = tmp_path / "out.png"
+    code, _, err = run_main([*_stylize(files, out)[:5], "--model", str(bad), "--size", "32", "--steps", "2"],
+                            monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and f"conv1_1 holds {dtype} values, not floating point" in err, err
+    assert not out.exists()
