@@ -1,4 +1,5 @@
-"""`fetch` against a real HTTP server on 127.0.0.1 that misbehaves on request: cut off, stalled, 404, slow."""
+"""`fetch` against a real HTTP server on 127.0.0.1 that misbehaves on request: cut off, stalled, 404, slow.
+The server and its fixtures serve test_download_resume.py and test_download_checks.py too."""
 
 from __future__ import annotations
 
@@ -123,21 +124,6 @@ def test_clean_download_converts_and_loads_identical_params(serve, served, weigh
     assert not (weights_dir / ".test.partial").exists()
 
 
-def test_truncated_body_fails_clearly_and_the_next_fetch_resumes(serve, served, weights_dir):
-    serve(["cut"])  # every request is cut off halfway
-    with pytest.raises(WeightsError) as error:
-        fetch("test", **FAST)
-    message = str(error.value)
-    assert "could not download vgg16_test.h5" in message and "connection closed after" in message
-    assert ".test.partial and fetching again resumes there" in message and REMEDY in message
-    assert visible_files(weights_dir) == [] and installed() == []
-
-    kept = (weights_dir / ".test.partial").stat().st_size
-    server = serve(["ok"])
-    assert_same_params(load(fetch("test", **FAST)), served.params)
-    assert server.ranges == [f"bytes={kept}-"]
-
-
 def test_http_404_fails_at_once_with_a_clear_error(serve, weights_dir):
     server = serve(["404"])
     with pytest.raises(WeightsError, match="could not download vgg16_test.h5 from .* \\(HTTP 404 Not Found\\)"):
@@ -162,46 +148,6 @@ def test_a_server_sending_a_file_of_another_size_fails_at_once_and_keeps_nothing
     assert registry.SOURCES["test"].resolved_url() == server.url
 
 
-def test_ctrl_c_during_a_fetch_says_what_is_kept_and_how_to_go_on(serve, weights_dir, monkeypatch, capsys):
-    """It said only "error: interrupted", leaving a hidden partial file nobody was told of."""
-    import signal
-
-    from jaxart_cli import signals as cli_signals
-    import jaxart.weights
-
-    from conftest import run_main
-
-    serve(["ok"])
-
-    def cut(name, progress=None, url=None):
-        jaxart.weights.folder.partial_path(name).write_bytes(bytes(1234))
-        cli_signals.on_sigint(signal.SIGINT, None)  # as a Ctrl-C arrives: recorded, then raised
-
-    monkeypatch.setattr(jaxart.weights, "fetch", cut)
-    code, _, err = run_main(["weights", "fetch", "test"], monkeypatch, capsys)
-    assert code == 130 and len(err.splitlines()) == 1, err
-    assert f"the 1,234 bytes of test downloaded so far are kept in {weights_dir / '.test.partial'}" in err
-    assert "fetching again resumes there, `jaxart weights remove test` deletes them" in err
-    with jaxart.weights.folder.lock("test"):  # Ctrl-C while waiting for another fetch: its bytes, not ours
-        code, _, err = run_main(["weights", "fetch", "test"], monkeypatch, capsys)
-    assert code == 130 and err.splitlines()[-1] == "error: interrupted", err
-
-
-def test_a_206_with_less_than_the_rest_is_resumed_not_refused(serve, served, weights_dir):
-    server = serve(["cut", "half206", "ok"])
-    assert_same_params(load(fetch("test", **{**FAST, "attempts": 3})), served.params)
-    assert len(server.ranges) == 3 and server.ranges[0] == "" and server.ranges[1] != server.ranges[2] != ""
-    (weights_dir / "test.safetensors").unlink()
-    server = serve(["cut", "elsewhere206", "ok"])  # its bytes were written from 0 into the kept part
-    assert_same_params(load(fetch("test", **{**FAST, "attempts": 3})), served.params)
-    assert server.ranges[0] == server.ranges[2] == "" and server.ranges[1].startswith("bytes=")  # afresh
-    (weights_dir / "test.safetensors").unlink()
-    wrong = weights_dir / "wrong.h5"
-    wrong.write_bytes(served.body[:3000])  # a file:// URL of another size: refused, not "resumed" forever
-    with pytest.raises(WeightsError, match=r"the server sends 3,000 bytes, and [\d,]+ were expected"):
-        fetch("test", **FAST, url=wrong.as_uri())
-
-
 def test_a_fetch_waiting_for_another_says_so(serve, weights_dir, monkeypatch, capsys):
     import jaxart.weights
 
@@ -221,14 +167,6 @@ def test_stalled_server_times_out_within_seconds(serve, weights_dir):
         fetch("test", attempts=2, backoff=0.0, timeout=0.5)
     assert time.monotonic() - began < 5
     assert visible_files(weights_dir) == [] and installed() == []
-
-
-@pytest.mark.parametrize("second", ["ok", "no-range"])
-def test_interrupted_download_resumes_or_restarts_on_retry(serve, served, second):
-    server = serve(["cut", second])
-    assert_same_params(load(fetch("test", **FAST)), served.params)
-    half = len(served.body) // 2
-    assert server.ranges == ["", f"bytes={half}-"]
 
 
 def test_concurrent_fetches_download_once(serve, served):
