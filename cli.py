@@ -15,7 +15,7 @@ if _signal.getsignal(_signal.SIGINT) != _signal.SIG_IGN:
 # Then, before any slower import (typing), until the app is built: a Ctrl-C ends the command at once with one line,
 # not a KeyboardInterrupt traceback, nor seconds later once JAX has loaded. See jaxart_cli.signals.
 from jaxart_cli.signals import SIGINTS as _SIGINTS, STOPS as _STOPS  # noqa: E402
-from jaxart_cli.signals import catch as _catch, stop_loading as _stop_loading  # noqa: E402
+from jaxart_cli.signals import catch as _catch, put_back as _put_back, stop_loading as _stop_loading  # noqa: E402
 
 _previous = {**_catch(_stop_loading), **_before}
 for _s in _early:  # nothing has been written yet
@@ -51,9 +51,9 @@ for _function in (stylize, sweep, info, bench):  # the order --help lists them i
     _command(_function.__name__)(_function)
 
 
-# The app is built: Python's handlers back, as an `import cli` (the tests') found them.
-for _s, _handler in _previous.items():
-    signal.signal(_s, _handler)
+# The app is built: Python's handlers back, as an `import cli` (the tests') found them; all, also where a Ctrl-C comes
+# as they are put back.
+_put_back(_previous)
 if _SIGINTS:  # one that came as Python wrote a .pyc (see stop_loading): nothing else has been written
     from jaxart_cli.signals import interrupted_code, interrupted_line
 

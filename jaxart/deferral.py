@@ -45,21 +45,23 @@ def signals_deferred():
         yield
     finally:
         try:
-            _end(found, blocked)
+            put_back(found, blocked)
         finally:
             deferring = False
 
 
-def _end(found: dict, blocked: set) -> None:
+def put_back(found: dict, blocked: set = frozenset()) -> None:
     """Set each of the handlers `found` again, then let the kernel deliver the signals `blocked` (pending): Python
     answers each by the handler put back, and one that raises leaves the others due. Where a signal comes meanwhile
     and a handler put back already answers it by raising (a KeyboardInterrupt), all this is done again first: until
-    the first is put back, one that comes is deferred still."""
+    the first is put back, one that comes is deferred still (`signals_deferred`) or caught (`signals.stop_signals`).
+    One already set is left: outside the main thread, where none can be set, none was swapped."""
     try:
         for s, handler in found.items():
-            signal.signal(s, handler)
+            if signal.getsignal(s) is not handler:
+                signal.signal(s, handler)
         if blocked:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
     except BaseException:
-        _end(found, blocked)
+        put_back(found, blocked)
         raise

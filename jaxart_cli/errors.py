@@ -6,7 +6,6 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
-import signal
 import sys
 
 import typer
@@ -16,7 +15,7 @@ from jaxart_cli.common import say as _one_line
 from jaxart_cli.signals import (
     catch as _catch, forget_interrupts as _forget_interrupts, interrupted as _interrupted,
     interrupted_code as _interrupted_code, interrupted_line as _interrupted_line, on_sigint as _on_sigint,
-    stop_if_interrupted as _stop_if_interrupted,
+    put_back as _put_back, stop_if_interrupted as _stop_if_interrupted,
 )
 from jaxart_cli.values import NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE
 
@@ -26,8 +25,9 @@ def run(app: typer.Typer) -> None:
     from jaxart.checkpoint import Interrupted
     from jaxart.errors import BAD_PATH, InputError, JaxartError, NonFiniteLossError
 
-    previous = _catch(_on_signal)
+    previous = {}  # filled as they are replaced: a signal as _on_signal is set is answered below, and all put back
     try:
+        _catch(_on_signal, previous)
         code = app(standalone_mode=False)
         if code == 130:  # typer turns a KeyboardInterrupt in a command into a silent Exit(130)
             raise KeyboardInterrupt
@@ -90,8 +90,7 @@ def run(app: typer.Typer) -> None:
         _say(_interrupted_line())
         sys.exit(_interrupted_code())
     finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+        _put_back(previous)
         _forget_interrupts()  # this command's: a later main() in the same process starts afresh
 
 

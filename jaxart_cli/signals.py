@@ -19,9 +19,31 @@ STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 SIGINTS: list[int] = []
 
 
-def catch(handler) -> dict:
-    """Set `handler` for each of STOPS not ignored (`nohup`, a background job); returns the handlers it replaced."""
-    return {s: signal.signal(s, handler) for s in STOPS if signal.getsignal(s) is not signal.SIG_IGN}
+def catch(handler, previous: dict | None = None) -> dict:
+    """Set `handler` for each of STOPS not ignored (`nohup`, a background job) nor set outside Python (None: it cannot
+    be put back); returns the handlers it replaced, in `previous` where given. Each is recorded there before it is
+    replaced: where a handler not yet replaced (or `handler`) answers a signal by raising as this runs, `previous`
+    holds all that were, for `put_back`. A comprehension lost them."""
+    previous = {} if previous is None else previous
+    for s in STOPS:
+        if (found := signal.getsignal(s)) not in (signal.SIG_IGN, None):
+            previous[s] = found
+            signal.signal(s, handler)
+    return previous
+
+
+def put_back(previous: dict) -> None:
+    """Set each of the handlers `previous` again, all of them also where a signal comes meanwhile and one put back
+    already answers it by raising (a KeyboardInterrupt): they are set again first, then it is raised. A loop stopped
+    there, leaving the others' caught by a handler nobody read (a later `kill` ignored). The library's twin:
+    jaxart.deferral.put_back. One already set is left: outside the main thread, where none can be set."""
+    try:
+        for s, handler in previous.items():
+            if signal.getsignal(s) is not handler:
+                signal.signal(s, handler)
+    except BaseException:
+        put_back(previous)
+        raise
 
 
 def stop_loading(signum, frame) -> None:
@@ -87,11 +109,15 @@ class deferred:
 
     def __enter__(self):
         self.got: list[int] = []
-        self.previous = catch(lambda signum, frame: self.got.append(signum))
+        self.previous: dict = {}
+        try:  # a handler not yet replaced may raise: __exit__ is not called then
+            catch(lambda signum, frame: self.got.append(signum), self.previous)
+        except BaseException:
+            put_back(self.previous)
+            raise
 
     def __exit__(self, kind, value, traceback) -> bool:
-        for s, handler in self.previous.items():
-            signal.signal(s, handler)
+        put_back(self.previous)
         if self.got and kind is None and callable(answer := self.previous.get(self.got[0])):
             answer(self.got[0], None)  # errors.run's: a KeyboardInterrupt, now that the lock will be released
         return False
