@@ -13,6 +13,7 @@ from pathlib import Path
 
 from jaxart import reproduce
 from jaxart.errors import InputError
+from jaxart.formats import SUFFIXES
 from jaxart.output import written_format
 from jaxart.settings import Setting, as_settings, grid
 
@@ -71,14 +72,22 @@ def command(record: dict, sheet: str | os.PathLike, output: str | os.PathLike | 
                      else reproduce.option_text(vs)]
     argv += ["--each-painting"] * each
     argv += ["--shrink-batch"] * (record.get("shrink_batch") is True)  # its running tiles rounded as a smaller batch
-    first = tile(sheet, record)
-    named = record["tiles"][0] if isinstance(record["tiles"], list) and record["tiles"] else ""  # an edited record's
-    fmt = written_format(first) if first else "tiff" if str(named).endswith(".tif") else "png"
+    fmt = _tile_format(sheet, record)
     if fmt != "png":
         argv += ["--format", fmt]
     if isinstance(record.get("columns"), int):
         argv += ["--columns", str(record["columns"])]
     return argv
+
+
+def _tile_format(sheet: str | os.PathLike, record: dict) -> str:
+    """The tiles' format: the sheet's record's, else (an older record's) the first tile's, else its name's. A png16
+    tile is named .png as an 8-bit one is, so a sheet kept or moved without its tiles gave 8-bit tiles again."""
+    if record.get("tile_format") in SUFFIXES:
+        return record["tile_format"]
+    first = tile(sheet, record)
+    named = record["tiles"][0] if isinstance(record["tiles"], list) and record["tiles"] else ""  # an edited record's
+    return written_format(first) if first else "tiff" if str(named).endswith(".tif") else "png"
 
 
 def _settings(record: dict) -> list[Setting]:

@@ -142,7 +142,8 @@ def write(
                                   widest=None if columns else MAX_WIDTH)
             sweep_record = {**record, **({"steps": int(steps.max())} if steps is not None else {}),
                             "config": config.to_dict(), "sweep": [_swept(s) for s in settings],
-                            "tiles": [t.name for t in tiles], **({"columns": columns} if columns else {})}
+                            "tiles": [t.name for t in tiles], "tile_format": fmt,  # a moved sheet's command needs it
+                            **({"columns": columns} if columns else {})}
             save_image(stage(path, "image"), np.asarray(sheet, np.float32) / 255.0, sweep_record, "png")
         for old in stale_tiles(path, len(settings), fmt) if overwrite else ():
             old.unlink(missing_ok=True)

@@ -64,3 +64,19 @@ def test_a_tiles_caveat_names_the_optimizer_the_sweep_ran(optimizer, named):
     record = {"sheet": "g.png", "config": StyleConfig(optimizer=optimizer).to_dict()}
     (note,) = reproduce_checks.caveats(record)
     assert named in note and ({"L-BFGS", "Adam"} - {named}).pop() not in note
+
+
+@pytest.mark.parametrize("fmt", ["png16", "tiff"])
+def test_a_sheet_kept_without_its_tiles_gives_their_format(fmt, tmp_path):
+    """A png16 tile is named .png as an 8-bit one is: the command read the format from the first tile, so a sheet
+    moved or kept alone gave a sweep that writes 8-bit tiles, not the 16-bit ones it wrote."""
+    from jaxart import sheet, sweep
+
+    record = {"inputs": {"content": "/p.jpg", "styles": ["/s.jpg"]}, "model": "vgg16-hed"}
+    sheet.write(tmp_path / "g.png", np.zeros((2, 16, 16, 3), np.float32), sweep.grid([1.0, 2.0]),
+                jaxart.StyleConfig(size=16, steps=2), record, fmt=fmt)
+    kept = tmp_path / "paper"
+    kept.mkdir()
+    (tmp_path / "g.png").rename(kept / "g.png")  # the sheet alone, its tiles left behind
+    argv = reproduce_sweep.command(jaxart.read_record(kept / "g.png"), kept / "g.png")
+    assert argv[argv.index("--format") + 1] == fmt, argv
