@@ -83,7 +83,7 @@ def command(record: dict, sheet: str | os.PathLike, output: str | os.PathLike | 
 def _tile_format(sheet: str | os.PathLike, record: dict) -> str:
     """The tiles' format: the sheet's record's, else (an older record's) the first tile's, else its name's. A png16
     tile is named .png as an 8-bit one is, so a sheet kept or moved without its tiles gave 8-bit tiles again."""
-    if record.get("tile_format") in SUFFIXES:
+    if isinstance(record.get("tile_format"), str) and record["tile_format"] in SUFFIXES:
         return record["tile_format"]
     first = tile(sheet, record)
     named = record["tiles"][0] if isinstance(record["tiles"], list) and record["tiles"] else ""  # an edited record's

@@ -78,5 +78,8 @@ def test_a_sheet_kept_without_its_tiles_gives_their_format(fmt, tmp_path):
     kept = tmp_path / "paper"
     kept.mkdir()
     (tmp_path / "g.png").rename(kept / "g.png")  # the sheet alone, its tiles left behind
-    argv = reproduce_sweep.command(jaxart.read_record(kept / "g.png"), kept / "g.png")
+    record = jaxart.read_record(kept / "g.png")
+    argv = reproduce_sweep.command(record, kept / "g.png")
     assert argv[argv.index("--format") + 1] == fmt, argv
+    edited = reproduce_sweep.command({**record, "tile_format": [fmt]}, kept / "g.png")  # read as an older record's
+    assert ("--format" in edited) == (fmt == "tiff"), edited
