@@ -166,20 +166,26 @@ def loss_function(weights: Weights, targets: Targets, config: StyleConfig,
 
 
 def loss_config(config: StyleConfig) -> StyleConfig:
-    """`config` with the settings the loss never reads (or reads as the traced `lw`) reset, so
+    """`config` with the settings the loss never reads (`NOT_IN_LOSS`, or reads as the traced `lw`) reset, so
     runs that differ only in them share one compiled step and one compiled target computation."""
     check_config(config)
-    reset = {f: getattr(_DEFAULTS, f) for f in _NOT_IN_LOSS}
+    reset = {f: getattr(_DEFAULTS, f) for f in NOT_IN_LOSS}
     if config.colors != "luminance":  # the loss sees only the luminance under it; every other mode, the image
         reset["colors"] = _DEFAULTS.colors
     return config.replace(**reset)
 
 
 _DEFAULTS = StyleConfig()
-_NOT_IN_LOSS = ("steps", "seed", "init", "content_weight", "style_weight", "tv_weight", "optimizer",
-                "linesearch", "lbfgs_memory", "margin", "learning_rate", "loop", "chunk", "scales", "start_size",
-                "scale_steps", "mask", "region_colors", "keep_colors", "style_scale",
-                "match_luminance")  # style_scale, match_luminance: the inputs'
+# Every StyleConfig field is in exactly one of these (tests/test_config_fields.py fails on one in neither): one
+# wrongly in NOT_IN_LOSS would make the loss read its default, one wrongly in IN_LOSS only compiles more.
+# IN_LOSS: what the loss or its targets read ("colors": "luminance" only), and `size`, which they do not (the
+# image's shape is theirs) but which gives each scale of a sweep its own step.
+IN_LOSS = ("size", "content_layers", "style_layers", "style_layer_weights", "style_blend", "pooling", "remat", "conv",
+           "colors")
+NOT_IN_LOSS = ("steps", "seed", "init", "content_weight", "style_weight", "tv_weight", "optimizer",
+               "linesearch", "lbfgs_memory", "margin", "learning_rate", "loop", "chunk", "scales", "start_size",
+               "scale_steps", "mask", "region_colors", "keep_colors", "style_scale",
+               "match_luminance")  # style_scale, match_luminance: the inputs'
 
 
 @dataclasses.dataclass(frozen=True)
