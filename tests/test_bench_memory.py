@@ -31,3 +31,23 @@ def test_a_jax_row_prints_the_process_peak_apart_from_the_evaluations():
     line = bench_memory.format_memory(row)
     assert "resident at its peak 433 MiB (process peak 687 MiB, its setup and compiling included)" in line
     assert "process peak RSS 433" not in line
+
+
+def test_bench_makes_its_targets_as_a_run_does():
+    """bench's setup made both images' targets in one program at the loss's convolutions (Winograd), which held
+    1211 MiB at once at 512 px: `bench --memory`'s jax process peak (1169-1228 MiB) was that program's, above the
+    loss+gradient's compile and first evaluation (906 MiB), where `jaxart stylize` makes them one image per
+    program with XLA's convolutions (`targets.compute_targets`)."""
+    import jax
+    import numpy as np
+
+    from jaxart import bench_setup, targets
+
+    config = bench_setup.PAPER.replace(conv="winograd", size=48)
+    fun, _, _ = bench_setup.setup(48, config=config)
+    w, content, style = bench_setup.inputs(48)
+    run = targets.compute_targets(w, content, [style], config)
+    got = fun.args[1]  # the Partial's arrays: weights, targets, loss weights
+    assert jax.tree.structure(got) == jax.tree.structure(run)
+    for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(run), strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
