@@ -30,6 +30,8 @@ from pathlib import Path
 
 import jax
 
+from jaxart import compile_memory
+
 ENV = "JAXART_CACHE_DIR"
 OFF = ("off", "0", "no", "none", "")
 # Every program, the small ones too: at 0.5 s, 17 of a 256 px run's 20 programs (the margin's, the
@@ -206,8 +208,8 @@ def use(warn: Callable[[str], None], environ: Mapping[str, str] = os.environ) ->
     A folder that cannot be written is one warning, and the run goes on without a cache.
     """
     saved = {name: getattr(jax.config, name) for name in _SETTINGS}
-    try:
-        with _enabled(warn, environ) as path:
+    try:  # a compile's freed memory is handed back too (compile_memory): a loaded program leaves none
+        with _enabled(warn, environ) as path, compile_memory.trimming():
             yield path
     finally:
         if any(getattr(jax.config, name) != value for name, value in saved.items()):
