@@ -5,8 +5,8 @@ keeps what was freed, in pieces too small for an evaluation's large buffers, so 
 its loss+gradient held ~180 MiB more through its steps than one that loaded it from the compile
 cache: `jaxart stylize --model vgg16-hed --size 512 --steps 3` peaked at 1094 MiB compiling, 912
 MiB loading, and 919 MiB compiling with one `malloc_trim` after the step's compile, which took 19 ms
-(BENCHMARKS.md, "Process peak at 512 px, compiling included"). JAX reports each compile's duration when it ends, before
-the program first runs: that is when `trimming` trims.
+(BENCHMARKS.md, "Process peak at 512 px, compiling included"). JAX reports each compile's duration
+when it ends, before the program first runs: that is when `trimming` trims.
 
 Global state (a JAX listener), so the library never turns it on by itself: the CLI runs within
 `compile_cache.use`, which is within `trimming`.

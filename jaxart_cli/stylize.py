@@ -93,8 +93,9 @@ def stylize(
     remat: _o.Remat = _DEFAULT.remat,
     conv: _o.ConvOption = Conv(_DEFAULT.conv),
     animate: Annotated[Optional[Path], typer.Option(
-        help="Also write the optimization as an animation (.gif or .webp), a frame every --save-every steps (else every "
-             "steps/24 steps: 24 frames or more; 201 at most).", parser=_animation_path, metavar="<path>", callback=_home)] = None,
+        help="Also write the optimization as an animation (.gif or .webp), a frame every --save-every steps "
+             "(else every steps/24 steps: 24 frames or more; 201 at most).",
+        parser=_animation_path, metavar="<path>", callback=_home)] = None,
     background: _o.Background = "white",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
