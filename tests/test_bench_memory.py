@@ -51,3 +51,15 @@ def test_bench_makes_its_targets_as_a_run_does():
     assert jax.tree.structure(got) == jax.tree.structure(run)
     for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(run), strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+@pytest.mark.parametrize("arch", ["vgg16", "vgg19"])
+def test_torch_baseline_orders_the_layers_as_jaxart_does(arch):
+    """bench_torch no longer imports jaxart (its memory process holds PyTorch alone), so it orders VGG's layers from
+    the parameter keys itself: in any key order, the same forward order as `jaxart.vgg.layer_names`, or PyTorch's
+    loss would be another network's."""
+    from jaxart.vgg import conv_names, layer_names
+
+    keys = conv_names(arch)
+    for params in (dict.fromkeys(keys), dict.fromkeys(reversed(keys)), dict.fromkeys(sorted(keys))):
+        assert bench_torch._layer_order(params) == layer_names(arch)
