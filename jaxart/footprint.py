@@ -13,8 +13,8 @@ stage is recomputed during backprop, so only stage boundaries and the layers a l
 plus one stage at a time. Winograd convolutions (convs.CONVS) add one layer's transformed kernel
 and half of its transformed output (`winograd_bytes`), with remat or not; region masks their
 copies of the style layers (`regions_bytes`). `OVERHEAD` (XLA's temporaries, fitted at 64-512 px on
-CPU) scales the sum; BENCHMARKS.md compares the estimate with XLA's count. On CPU remat lowers
-that count only 5% (366 -> 346 MB at 512 px).
+CPU, and real runs' peaks to 2048 px) scales the sum; BENCHMARKS.md compares the estimate with XLA's
+count. On CPU remat lowers that count only 5% (366 -> 346 MB at 512 px).
 """
 from __future__ import annotations
 
@@ -31,15 +31,20 @@ from jaxart.winograd import TILE
 WORKING = 0.5  # the backward pass holds about half of its largest tensor more
 # Fitted to XLA CPU's temporary buffers (compiled.memory_analysis()) with the memory-optimized
 # scheduler (optimize.compiler_options) and reshape pooling (vgg.pool2x2), VGG19 to relu5_1:
-# 16, 32, 98, 366 MB at 64, 128, 256, 512 px, with a 10% margin; see BENCHMARKS.md.
-OVERHEAD = 1.1
+# 16, 32, 98, 366 MB at 64, 128, 256, 512 px, with a 10% margin; see BENCHMARKS.md. Real runs with XLA's
+# own convolutions grew ~4.5% of the evaluation more (a 2048 px --conv direct run peaked 6154 MiB, 2%
+# over the 1.1's estimate; 2026-12-06, "The memory estimate re-fitted"), so 20%.
+OVERHEAD = 1.2
 FIXED_BYTES = 8 * 2**20
 WEIGHTS_BYTES = 4 * 20_024_384  # VGG19's convolution parameters, float32 (an upper bound for VGG16)
-RUNTIME_BYTES = 600 * 2**20  # Python, jaxlib and the compiled program
-# Compiling programs with Winograd convolutions (convs.CONVS) left peak RSS 154-166 MiB higher,
-# XLA's own convolutions 0-56 MiB (fresh processes, 256-512 px); real runs peaked 104-231 MiB
-# higher with them at 256-1024 px, 52-85 MiB more than `winograd_bytes` (BENCHMARKS.md, Winograd).
-WINOGRAD_COMPILE_BYTES = 100 * 2**20
+# Python, jaxlib and the compiled programs: 3-step vgg16-hed runs at 256-2048 px with compile_memory's
+# malloc_trim peaked up to 416 MiB above the rest of the estimate (2026-12-06, BENCHMARKS.md).
+RUNTIME_BYTES = 460 * 2**20
+# Compiling Winograd's programs leaves more resident than `winograd_bytes` counts at small sizes: at 256 px real
+# runs peaked 51 MiB (auto) and 58 MiB (--conv winograd) higher than with XLA's convolutions, 30 and 4 MiB more
+# than `winograd_bytes` (with OVERHEAD); at 512-1536 px 20-198 MiB higher, less than it (BENCHMARKS.md, "The
+# memory estimate re-fitted"). Before compile_memory's malloc_trim, compiling them left 154-166 MiB.
+WINOGRAD_COMPILE_BYTES = 32 * 2**20
 # A VGG pass for targets (one image, memory-optimized scheduler) lifted resident memory by up
 # to 6.7 times its largest activation (the first block's 64 channels at full size), paintings
 # of 768x512 to 2048x1280 px, where the kernel backed XLA's buffers with transparent huge pages,
