@@ -105,8 +105,8 @@ print(before + bench_memory.peak_growth(run))
 @pytest.mark.parametrize("conv", ["auto", "direct"])
 def test_a_real_runs_peak_is_what_the_memory_check_estimates(tmp_path, hed_weights, conv):
     # The whole CLI run in a fresh process: targets, compiling (Winograd's programs leave more
-    # resident), 3 steps and the output. 512 px peaked at 939 MiB (auto) and 919 MiB (direct)
-    # against estimates of 1075 and 963 MiB (2026-12-06, after compile_memory's malloc_trim).
+    # resident), 3 steps and the output. 512 px peaked at 911-939 MiB (auto) and 919-1075 MiB (direct)
+    # against estimates of 1235 and 1123 MiB (2026-12-06, after compile_memory's malloc_trim).
     from PIL import Image
 
     photo, painting = shared_image("content/tubingen.jpg"), shared_image("style/starry_night.jpg")
@@ -117,7 +117,7 @@ def test_a_real_runs_peak_is_what_the_memory_check_estimates(tmp_path, hed_weigh
     peak = int(out.stdout.split()[-1])
     shapes = [Image.open(p).size[::-1] for p in (photo, painting)]
     estimate = footprint.files_bytes(StyleConfig(size=512, conv=conv), "vgg16", shapes[0], shapes[1:])
-    assert peak <= estimate <= 1.3 * peak, (peak / 2**20, estimate / 2**20)
+    assert peak <= estimate <= 1.4 * peak, (peak / 2**20, estimate / 2**20)
 
 
 def test_the_estimate_counts_the_margin_the_image_is_optimized_in():
@@ -164,7 +164,7 @@ def test_region_masks_count_in_the_estimate_per_region_as_their_arrays_do():
                                                                         math.prod(f.shape)) for f in feats)))
     assert region - 4 * math.prod(photo) >= grams + masks + footprint.MASKED * masked
     assert estimate(1, 512) - estimate(1, 256) > (estimate(0, 512) - estimate(0, 256)) + masked / 4
-    assert 1272 * 2**20 <= estimate(3) <= 1.25 * 1272 * 2**20
+    assert 1272 * 2**20 <= estimate(3) <= 1.3 * 1272 * 2**20
 
 
 @pytest.mark.parametrize("conv, size, more", [("auto", 256, 51), ("winograd", 256, 58), ("auto", 512, 20)])
@@ -196,10 +196,10 @@ def test_winograd_in_stage_1_would_count_the_images_three_channels_into_conv1_1(
 
 
 # Peak RSS of 3-step vgg16-hed runs of tubingen.jpg (1024x768) with starry_night.jpg (1024x640), no compile
-# cache, after compile_memory's malloc_trim (2026-12-06; BENCHMARKS.md, "The memory estimate re-fitted").
-PEAKS_MIB = {(256, "auto"): 653, (256, "direct"): 602, (256, "winograd"): 660, (512, "auto"): 939,
-             (512, "direct"): 919, (1024, "auto"): 2083, (1024, "direct"): 1980, (1536, "auto"): 3883,
-             (1536, "direct"): 3685, (2048, "auto"): 6457, (2048, "direct"): 6154}
+# cache, the most of loaded and quiet runs (2026-12-06; BENCHMARKS.md, "The memory estimate re-fitted").
+PEAKS_MIB = {(256, "auto"): 668, (256, "direct"): 705, (256, "winograd"): 660, (512, "auto"): 939,
+             (512, "direct"): 1075, (1024, "auto"): 2083, (1024, "direct"): 2128, (1536, "auto"): 3883,
+             (1536, "direct"): 3909, (2048, "auto"): 6457, (2048, "direct"): 6154}
 
 
 @pytest.mark.parametrize("size, conv", list(PEAKS_MIB))
@@ -207,4 +207,4 @@ def test_the_estimate_covers_each_real_peak_and_not_needlessly_far(size, conv):
     # Under, a run the check let through can crash; far over, it refuses runs that would fit.
     peak = PEAKS_MIB[size, conv] * 2**20
     estimate = footprint.files_bytes(StyleConfig(size=size, conv=conv), "vgg16", (768, 1024), [(640, 1024)])
-    assert peak <= estimate <= 1.3 * peak, (estimate / 2**20, peak / 2**20)
+    assert peak <= estimate <= 1.4 * peak, (estimate / 2**20, peak / 2**20)
