@@ -38,8 +38,9 @@ OVERHEAD = 1.2
 FIXED_BYTES = 8 * 2**20
 WEIGHTS_BYTES = 4 * 20_024_384  # VGG19's convolution parameters, float32 (an upper bound for VGG16)
 # Python, jaxlib and the compiled programs: 3-step vgg16-hed runs at 256-2048 px peaked up to 572 MiB above the
-# rest of the estimate (2026-12-06, BENCHMARKS.md): --conv direct on a quiet machine, where its compiles take
-# under compile_memory's 1 s and nothing is trimmed (512 px: 1019-1075 MiB quiet, 919 loaded); trimmed, 416.
+# rest of the estimate (2026-12-06, BENCHMARKS.md): --conv direct on a quiet machine, where its compiles took
+# under compile_memory's threshold, then 1 s, and nothing was trimmed (512 px: 1019-1075 MiB quiet, 919 loaded);
+# trimmed, 416. At 0.2 s since, such runs peak 911-936 MiB: the margin stays for a machine that compiles faster.
 RUNTIME_BYTES = 620 * 2**20
 # Compiling Winograd's programs leaves more resident than `winograd_bytes` counts at small sizes: at 256 px real
 # runs peaked 51 MiB (auto) and 58 MiB (--conv winograd) higher than with XLA's convolutions, 30 and 4 MiB more
