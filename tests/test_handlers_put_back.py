@@ -6,6 +6,7 @@ recorded) or the loop that put them back (SIGTERM stayed caught by a handler nob
 Each case raises one signal at the k-th point (a line starting, or a function returning) of the code swapping and
 putting back handlers, for every k, as tests/test_deferral.py does."""
 
+import gc
 import itertools
 import signal
 import subprocess
@@ -54,11 +55,13 @@ def _signal_at(k: int, signum: int, files: tuple, block, fired: list, where=lamb
             signal.raise_signal(signum)  # its handler runs before this returns
         return trace
 
+    gc.disable()  # a collection's callbacks (hypothesis registers one) would be traced too, and swallow the signal
     sys.settrace(trace)
     try:
         block(fired)
     finally:
         sys.settrace(None)
+        gc.enable()
 
 
 def _sweep(signum: int, files: tuple, block, check, where=lambda code: True) -> int:

@@ -3,6 +3,7 @@ release is registered (a KeyboardInterrupt right after `locks._acquire` left `.o
 write's `.tmp` in the user's folder, whoever called it), and it is not lost."""
 
 import contextlib
+import gc
 import inspect
 import itertools
 import os
@@ -155,11 +156,13 @@ def _enter_with_ctrl_c_at(taking, k: int, fired: list, watch):
             signal.raise_signal(signal.SIGINT)  # its handler (or signals_deferred's) runs before this returns
         return trace
 
+    gc.disable()  # a collection's callbacks (hypothesis registers one) would be traced too, and swallow the signal
     sys.settrace(trace)  # the functions called from here on: not this one
     try:
         return taking.__enter__()
     finally:
         sys.settrace(None)
+        gc.enable()
 
 
 def test_ctrl_c_anywhere_as_a_weights_name_is_locked_leaves_no_lock_file_while_it_is_raised(weights_dir):
