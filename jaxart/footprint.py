@@ -1,9 +1,10 @@
 """A run's peak memory, estimated from its settings and its files' shapes before any weights load.
 
-A run's peak is the larger of two phases. First the targets: one VGG forward pass per image,
-each its own program, so the largest painting at its `--style-scale` size sets it
-(`targets_bytes`). Then the optimization: the optimizer's state and one loss+gradient
-evaluation per image being optimized (`image_bytes`).
+A run's peak is the largest of its phases. With a region mask, first reading it and matching its
+colours, before anything compiles (`mask_bytes`): a large mask, drawn at a camera's size, can set it.
+Then the targets: one VGG forward pass per image, each its own program, so the largest painting at its
+`--style-scale` size sets it (`targets_bytes`). Then the optimization: the optimizer's state and one
+loss+gradient evaluation per image being optimized (`image_bytes`).
 
 The evaluation counts the float32 activations a gradient w.r.t. the image keeps for backprop:
 one tensor per convolution (its ReLU output) and one per pooling, plus the working buffers of
@@ -59,14 +60,17 @@ INPUT_BYTES = 12  # per pixel of each decoded input file, held for the whole run
 # block, the 512 px run with 3 regions peaked at 1470 MiB (1508 with a 4000x3000 mask), which each
 # region's masked copies of the style layers' activations, as large as those layers, cover.
 MASKED = 1.0
-# Checking a mask (mask_regions.check_mask, block by block) lifted peak RSS by 215, 293 MiB for a
-# 4000x3000 mask of 1, 3 regions: the decoded file and its float32 copy, about 16 bytes a pixel,
-# and the (R, H, W) float32 regions at its size. The CLI's check (mask_regions.mask_size) now builds no
-# regions (218 MiB, 3 regions), but loading them in the run at 384x512 px (mask_regions.load_masks, its
-# resize compiling) lifted 328-335 MiB, about the 320 that 16 + 4 bytes a pixel a region give
-# (BENCHMARKS.md, "Region masks matched once per colour"), so the 4 are kept.
-MASK_PIXEL_BYTES = 16
-REGION_PIXEL_BYTES = 4
+# Reading a mask and matching its colours (mask_regions.scaled_masks, block by block) comes before anything
+# compiles, and what it holds is freed before the targets: the run's peak is the larger, not the sum (the sum was
+# 1.5-1.6 times the peak of runs with a 4000x3000 mask, 1.7-2.0 times with a 6000x4500 one at 256 px). It lifted peak RSS by
+# 16-21 bytes a mask pixel (3-step vgg16-hed runs at 256-512 px, masks of 0.8-27 megapixels, 2-3 regions;
+# BENCHMARKS.md, "Region masks in the memory estimate"): Pillow's decoded file (4 bytes, RGB) and NumPy's (3)
+# beside its float32 copy (12), then which pixels matched (1). The regions come out at the mask's height and the
+# run's width, float32, and jax.image.resize copies them: 8 bytes a region a pixel of that. Python, jaxlib, the
+# weights and what the CLI's check of the mask left took 331-458 MiB beside the decoded photo and paintings then.
+MASK_PIXEL_BYTES = 22
+REGION_PIXEL_BYTES = 8
+LOADED_BYTES = 480 * 2**20
 
 
 def _shapes(height: int, width: int, names: Sequence[str]) -> dict[str, tuple[int, int, int]]:
@@ -195,12 +199,21 @@ def run_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19",
 
 def files_bytes(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | None = None,
                 paintings: Sequence[tuple[int, int]] = (), images: int = 1, mask: tuple[int, int] | None = None) -> int:
-    """`run_bytes` for files of these (height, width) shapes as read, resized as the run resizes
-    them, plus the decoded files and the matching of `config.mask`'s colours (`mask` its (height,
-    width) as read; the photo's if not known); the photo is a square of `config.size` if not known."""
+    """The decoded files of these (height, width) shapes as read, held for the whole run, plus the larger of
+    `run_bytes` (resized as the run resizes them) and reading `config.mask` (`mask_bytes`; `mask` its (height,
+    width) as read, the photo's if not known); the photo is a square of `config.size` if not known."""
     photo = photo or (config.size, config.size)
     sides = [fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings]
     inputs = INPUT_BYTES * sum(h * w for h, w in [photo, *paintings])
-    regions = len(region_styles.colors_of(config)) if config.mask else 0  # the kept regions are matched too
-    inputs += (MASK_PIXEL_BYTES + REGION_PIXEL_BYTES * regions) * math.prod(mask or photo) if regions else 0
-    return inputs + run_bytes(*fit(photo, config.size), config, arch, sides, images)
+    height, width = fit(photo, config.size)
+    return inputs + max(run_bytes(height, width, config, arch, sides, images), mask_bytes(config, mask or photo, width))
+
+
+def mask_bytes(config: StyleConfig, mask: tuple[int, int], width: int) -> int:
+    """Peak bytes, the decoded files aside, as a run reads `config.mask` of (height, width) `mask` and matches its
+    colours: Python, jaxlib and the weights loaded, nothing compiled yet; the regions (kept ones too) at the mask's
+    height and the run's `width`. 0 without a mask."""
+    regions = len(region_styles.colors_of(config)) if config.mask else 0
+    if not regions:
+        return 0
+    return LOADED_BYTES + MASK_PIXEL_BYTES * math.prod(mask) + REGION_PIXEL_BYTES * regions * mask[0] * width
