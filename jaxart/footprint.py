@@ -62,13 +62,13 @@ INPUT_BYTES = 12  # per pixel of each decoded input file, held for the whole run
 MASKED = 1.0
 # Reading a mask and matching its colours (mask_regions.scaled_masks, block by block) comes before anything
 # compiles, and what it holds is freed before the targets: the run's peak is the larger, not the sum (the sum was
-# 1.5-1.6 times the peak of 256-512 px runs with a 4000x3000 mask, 1.7-2.0 times at 256 px with a 6000x4500 one).
-# It lifted peak RSS by 16-21 bytes a mask pixel (3-step vgg16-hed runs at 256-512 px, masks of 0.8-27 megapixels,
-# 2-3 regions; BENCHMARKS.md, "Region masks in the memory estimate"): Pillow's decoded file (4 bytes, RGB) and
-# NumPy's (3) beside its float32 copy (12), then which pixels matched (1). The regions come out at the mask's
-# height and the run's width, float32, and jax.image.resize copies them: 8 bytes a region a pixel of that.
-# Python, jaxlib, the weights and what the CLI's check of the mask left took 331-458 MiB beside the decoded photo
-# and paintings then.
+# 1.5-1.7 times the peak of 256-512 px runs with a 4000x3000 mask, 1.7-2.0 times with a 6000x4500 one).
+# It lifted peak RSS by 16-22 bytes a mask pixel (3-step vgg16-hed runs at 256-512 px, masks of 0.8-27 megapixels,
+# 2-3 regions, and a fresh process's first check; BENCHMARKS.md, "Region masks in the memory estimate"): the float32
+# copy (12) beside the 8-bit array it came from (3), tracemalloc's 15, and Pillow's decoded file (4, RGB) on its
+# own heap. The regions come out at the mask's height and the run's width, float32, and jax.image.resize copies
+# them: 8 bytes a region a pixel of that. Python, jaxlib, the weights and what the CLI's check of the mask left
+# took 331-458 MiB beside the decoded photo and paintings then (421 with a warm compile cache).
 MASK_PIXEL_BYTES = 22
 REGION_PIXEL_BYTES = 8
 LOADED_BYTES = 480 * 2**20
