@@ -3,6 +3,7 @@ wrong shapes and widths, malformed or damaged layers and heaps, values a load wo
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -11,7 +12,8 @@ import numpy as np
 import pytest
 
 from jaxart.errors import WeightsError, WeightsFileError
-from jaxart.weights import convert, hdf5, installed
+from jaxart import vgg
+from jaxart.weights import convert, hdf5, hdf5_child, installed
 
 from conftest import write_tiny_job
 import test_weights
@@ -95,30 +97,31 @@ def test_a_vgg19_file_missing_a_layer_is_not_called_a_vgg16(tmp_path):
 
 def test_a_damaged_hdf5_file_is_one_error_never_a_traceback(tmp_path):
     """HDF5's C library reports a damaged header, heap or link as an OSError, RuntimeError or KeyError
-    at whatever access meets it; some got through convert as a traceback. Each of hundreds of
-    corruptions (8 zero bytes at every 16th offset of the file's metadata) is a WeightsFileError."""
+    at whatever access meets it; some got through convert as a traceback. The child that reads the file
+    names each of hundreds of corruptions (8 zero bytes at every 16th offset of the file's metadata) as
+    damaged, malformed or of another layout, and a damaged file is one WeightsFileError line."""
     source = tmp_path / "good.h5"
     write_h5(source, layer_arrays("vgg16", widths=(4, 8, 8, 8, 8)), "keras2")
-    raw, damaged, seen = source.read_bytes(), tmp_path / "bad.h5", set()
+    raw, damaged, seen = source.read_bytes(), tmp_path / "bad.h5", {}
+    layers = [(int(name[4]), int(name[6:])) for name in vgg.conv_names("vgg16")]
     for offset in range(0, min(len(raw), 12_000), 16):
         damaged.write_bytes(raw[:offset] + bytes(8) + raw[offset + 8:])
-        for read in (hdf5.detect, hdf5.detect_arch, lambda p: hdf5.read_hdf5(p, "vgg16")):
-            try:
-                read(damaged)
-            except WeightsFileError as e:
-                assert "\n" not in str(e)
-                seen.add("damaged HDF5" in str(e))
-    assert True in seen  # some corruptions are only met past the file's opening
+        facts, _ = hdf5_child.contents(str(damaged), 10 ** 6, layers)
+        seen.setdefault("read" if facts.get("read") else next(iter(facts)), offset)
+    assert {"unreadable", "damaged", "read"} <= set(seen)  # some corruptions are only met past the file's opening
+    damaged.write_bytes(raw[:seen["damaged"]] + bytes(8) + raw[seen["damaged"] + 8:])
+    with pytest.raises(WeightsFileError, match=r"^\S+bad.h5 is a damaged HDF5 file \(.*\); download .* again$"):
+        hdf5.read_hdf5(damaged, "vgg16")
     with pytest.raises(ValueError, match="VGG16") as e:  # the caller's mistake, not a damaged file
         hdf5.read_hdf5(source, "VGG16")
     assert not isinstance(e.value, WeightsError)
 
 
-def test_a_damaged_hdf5_heap_never_hangs_a_convert(tmp_path):
+def test_a_damaged_hdf5_heap_never_hangs_a_read(tmp_path):
     """HDF5 looped forever, deaf to Ctrl-C, reading Keras 2's `weight_names` strings from a damaged
     global heap (8 zero bytes at offset 3108 of this file). 8 zero or 0xff bytes at every 4th offset
-    up to the end of the heap's objects must each end in a result or one WeightsFileError line; they
-    are read in a child process, because only its time limit can stop a hang."""
+    up to the end of the heap's objects must each end in facts about the file; they are read in a child
+    process, because only its time limit can stop a hang."""
     source = tmp_path / "good.h5"
     write_h5(source, layer_arrays("vgg16", widths=(4, 8, 8, 8, 8)), "keras2")
     raw = source.read_bytes()
@@ -127,23 +130,54 @@ def test_a_damaged_hdf5_heap_never_hangs_a_convert(tmp_path):
     end = raw.rindex(b":0", heap, heap + size) + 32
     code = f"""if True:
         from pathlib import Path
-        from jaxart.errors import WeightsFileError
-        from jaxart.weights import hdf5
+        from jaxart.weights import hdf5_child
         raw, damaged = Path({str(source)!r}).read_bytes(), Path({str(tmp_path / "bad.h5")!r})
         for offset in range(0, {end}, 4):
             for fill in (bytes(8), bytes([255]) * 8):
                 damaged.write_bytes(raw[:offset] + fill + raw[offset + 8:])
-                for read in (hdf5.detect_arch, lambda p: hdf5.read_hdf5(p, "vgg16")):
-                    try:
-                        read(damaged)
-                    except WeightsFileError as e:
-                        assert "\\n" not in str(e), e
+                hdf5_child.contents(str(damaged), 10 ** 6, [(1, 1), (1, 2)])
     """
     try:
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     except subprocess.TimeoutExpired:
         pytest.fail("reading a damaged HDF5 file hung")
     assert done.returncode == 0, done.stderr
+
+
+def _b_tree_cycle(raw: bytes, group: int, field: str) -> bytes:
+    """`raw` with the B-tree node ("TREE") of the group whose header is at `group` pointing to itself: as its
+    right sibling, or as its first child (made a level-1 node)."""
+    tree = raw.index(b"TREE", group)
+    at, level = {"right sibling": (tree + 16, raw[tree + 5]), "first child": (tree + 32, 1)}[field]
+    return raw[:tree + 5] + bytes([level]) + raw[tree + 6:at] + tree.to_bytes(8, "little") + raw[at + 8:]
+
+
+@pytest.mark.parametrize("field", ["right sibling", "first child"])
+def test_a_b_tree_that_points_to_itself_is_one_error_not_a_hang_or_crash(field, tmp_path):
+    """Listing a layer's arrays walked its group's B-tree in HDF5's C code: a node that is its own right
+    sibling looped there forever, deaf to Ctrl-C; one that is its own child recursed until a segfault."""
+    source = tmp_path / "good.h5"
+    write_h5(source, layer_arrays("vgg16", widths=(4, 8, 8, 8, 8)), "keras2")
+    with h5py.File(source, "r") as f:
+        group = h5py.h5o.get_info(f["block1_conv1"].id).addr
+    damaged = tmp_path / "cycle.h5"
+    damaged.write_bytes(_b_tree_cycle(source.read_bytes(), group, field))
+    code = f"""if True:
+        from jaxart.errors import WeightsFileError
+        from jaxart.weights import hdf5
+        hdf5._SECONDS = 5  # the real HED file takes 0.3 s
+        try:
+            hdf5.read_hdf5({str(damaged)!r}, "vgg16")
+        except WeightsFileError as e:
+            print(e)
+    """
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("reading a B-tree that points to itself hung")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert re.fullmatch(rf"{damaged} is a damaged HDF5 file \(HDF5 (was still reading it after 5 s|crashed reading it, "
+                        r"signal \d+)\); download or export it again\n", done.stdout), done.stdout
 
 
 def test_non_hdf5_file_is_refused(tmp_path):

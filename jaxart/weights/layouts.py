@@ -80,8 +80,7 @@ def read(path: str | os.PathLike, layout: str, arch: str | None = None) -> tuple
     """(arch, parameter tree) of a file in `layout`; `arch` None means infer it from the file."""
     if layout == "torchvision":
         return torchvision.read_pth(path, arch)
-    arch = arch or hdf5.detect_arch(path)
-    return arch, hdf5.read_hdf5(path, arch, layout)
+    return hdf5.read_vgg(path, arch, layout)
 
 
 def check_values(params: dict, path: str | os.PathLike) -> None:
