@@ -44,8 +44,17 @@ def _petabytes_declared(f):
     f["block1_conv1"].create_dataset("block1_conv1/bias:0", shape=(2 ** 50,), dtype="f4")
 
 
+def _values_in_another_file(f):
+    """A forged file: h5py read them from any path it names, and from a FIFO there it never returned."""
+    del f["block1_conv1/block1_conv1/bias:0"]
+    other = f.filename + ".raw"
+    np.zeros(64, np.float32).tofile(other)
+    f["block1_conv1"].create_dataset("block1_conv1/bias:0", shape=(64,), dtype="f4", external=[(other, 0, 256)])
+
+
 MALFORMED_H5 = {  # what an edited or foreign .h5 holds where a layer should be
     "a dataset where the group should be": ("keras2", _dataset_for_a_group),
+    "values kept in another file": ("keras2", _values_in_another_file),
     "vars that are not numbered": ("keras3", lambda f: f["layers/block1_conv1/vars"].move("0", "a")),
     "an array declared petabytes large": ("keras2", _petabytes_declared),
 }

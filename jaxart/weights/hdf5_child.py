@@ -39,6 +39,8 @@ def layer_group(f, layout, block, index):
 
 def array(obj, most):
     """h5py allocates a dataset's declared shape before reading it: a damaged one could ask for terabytes."""
+    if isinstance(obj, h5py.Dataset) and (obj.external or obj.is_virtual):  # a FIFO there blocks forever
+        raise ValueError("its values are kept in another file, which a weights file never does")
     shape = getattr(obj, "shape", None)
     if isinstance(obj, h5py.Dataset) and shape is not None and math.prod(shape) > most:
         raise ValueError(f"an array of shape {shape} is larger than any VGG layer's")
