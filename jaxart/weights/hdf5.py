@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -11,7 +12,7 @@ import tempfile
 import numpy as np
 
 from jaxart import vgg
-from jaxart.errors import WeightsFileError
+from jaxart.errors import WeightsError, WeightsFileError
 
 FORMATS = ("keras-h5", "hed")
 
@@ -23,11 +24,27 @@ _CHILD = os.path.join(os.path.dirname(__file__), "hdf5_child.py")
 _SECONDS = 60
 
 
+def _no_room(reason: str) -> WeightsError:
+    return WeightsError(f"no room to hand the weights' arrays over in {tempfile.gettempdir()} ({reason}); "
+                        "free space there or set TMPDIR to a folder with room")
+
+
+@contextlib.contextmanager
+def _handover():
+    """A private temporary folder, where the child saves the arrays it read (a VGG19's 548 MB)."""
+    try:
+        folder = tempfile.TemporaryDirectory(prefix="jaxart-hdf5-")
+    except OSError as e:
+        raise _no_room(str(e)) from None
+    with folder as out:
+        yield out
+
+
 def _contents(path: str | os.PathLike, layers=()) -> tuple[dict, dict]:
     """hdf5_child.contents of the file at `path`, read in a child process that a loop or crash in HDF5's C
     code cannot take the caller down with (hdf5_child.py says why); a WeightsFileError where it did."""
     damaged = f"{path} is a damaged HDF5 file ({{}}); download or export it again"
-    with tempfile.TemporaryDirectory(prefix="jaxart-hdf5-") as out:
+    with _handover() as out:
         command = [sys.executable, "-I", _CHILD, os.fspath(path), out, str(_MOST), json.dumps(layers)]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=_SECONDS)
@@ -39,6 +56,8 @@ def _contents(path: str | os.PathLike, layers=()) -> tuple[dict, dict]:
             last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
             raise WeightsFileError(damaged.format(last))
         facts = json.loads(done.stdout)
+        if "unsaved" in facts:
+            raise _no_room(facts["unsaved"])
         if "unreadable" in facts:
             raise WeightsFileError(f"{path} is not a readable HDF5 file ({facts['unreadable']}); "
                                    "give a Keras or HED VGG .h5 file")

@@ -100,6 +100,9 @@ def contents(path, most, layers):
 if __name__ == "__main__":
     path, out, most, layers = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
     facts, saved = contents(path, most, layers)
-    for key, a in saved.items():
-        np.save(f"{out}/{key}.npy", a, allow_pickle=False)
+    try:
+        for key, a in saved.items():
+            np.save(f"{out}/{key}.npy", a, allow_pickle=False)
+    except OSError as e:  # the temporary folder full or gone: the file itself was read
+        facts = {"unsaved": str(e)}
     print(json.dumps(facts))
