@@ -14,8 +14,6 @@ import numpy as np
 from jaxart import vgg
 from jaxart.errors import WeightsError, WeightsFileError
 
-FORMATS = ("keras-h5", "hed")
-
 # The most values a VGG layer's array holds (a 3x3 kernel from 512 to 512 channels): the child refuses a
 # dataset declaring more before h5py allocates it, as a damaged or forged shape would ask for terabytes.
 _MOST = 3 * 3 * max(vgg.CHANNELS) ** 2
@@ -80,11 +78,6 @@ def detect(path: str | os.PathLike) -> str:
     return _contents(path)[0]["layout"]
 
 
-def detect_arch(path: str | os.PathLike) -> str:
-    """"vgg19" if the HDF5 file at `path` has a conv3_4 layer, else "vgg16"."""
-    return "vgg19" if "3_4" in _contents(path)[0]["groups"] else "vgg16"
-
-
 def _holds(groups: dict, arch: str) -> bool:
     """Whether the file has every conv layer of `arch` and none past them."""
     stages = vgg.STAGES[arch]
@@ -112,13 +105,14 @@ def read_vgg(path: str | os.PathLike, arch: str | None, layout: str | None = Non
       ValueError: `arch` is not a VGG architecture.
       WeightsFileError: the file is damaged, not HDF5, or not a VGG of `arch` in this layout.
     """
-    names = vgg.conv_names(arch or "vgg19")  # an unknown arch is the caller's ValueError, not a damaged file
-    facts, saved = _contents(path, [(int(name[4]), int(name[6:])) for name in names])
+    def blocks(arch):  # (block, index) of each conv layer: "conv3_4" -> (3, 4)
+        names = vgg.conv_names(arch)  # an unknown arch is the caller's ValueError, not a damaged file
+        return names, [(int(name[4]), int(name[6:])) for name in names]
+
+    facts, saved = _contents(path, blocks(arch or "vgg19")[1])
     found, groups = facts["layout"], facts["groups"]
-    if arch is None:
-        arch = "vgg19" if "3_4" in groups else "vgg16"
-        names = vgg.conv_names(arch)
-    layers = [(int(name[4]), int(name[6:])) for name in names]
+    arch = arch or ("vgg19" if "3_4" in groups else "vgg16")
+    names, layers = blocks(arch)
     if layout is not None and layout != found:
         raise WeightsFileError(f"{path} is a {found} file, not {layout}; convert it as a {found} file")
     params, cin = {}, 3
