@@ -78,11 +78,11 @@ def test_a_set_installed_by_another_process_while_convert_works_is_kept(weights_
 
     mine = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
 
-    def read_while_the_other_installs(path, layout, arch):
+    def read_while_the_other_installs(path, layout, arch, contents):
         install("mine", source="the other process")
         return "vgg16", mine.params
 
-    monkeypatch.setattr(layouts, "check_layout", lambda path, layout: "keras-h5")
+    monkeypatch.setattr(layouts, "check_layout", lambda path, layout, arch: ("keras-h5", None))
     monkeypatch.setattr(layouts, "read", read_while_the_other_installs)
     (tmp_path / "mine.h5").write_bytes(b"read by the stub above")
     code, _, err = run_main(["weights", "convert", str(tmp_path / "mine.h5"), "--name", "mine"], monkeypatch, capsys)
@@ -117,8 +117,8 @@ def test_convert_installs_where_the_file_system_has_no_hard_links(weights_dir, t
     from jaxart.weights import layouts
 
     mine = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
-    monkeypatch.setattr(layouts, "check_layout", lambda path, layout: "keras-h5")
-    monkeypatch.setattr(layouts, "read", lambda path, layout, arch: ("vgg16", mine.params))
+    monkeypatch.setattr(layouts, "check_layout", lambda path, layout, arch: ("keras-h5", None))
+    monkeypatch.setattr(layouts, "read", lambda path, layout, arch, contents: ("vgg16", mine.params))
 
     def no_links(src, dst):
         raise PermissionError(1, "Operation not permitted")

