@@ -119,3 +119,24 @@ def test_every_destination_refusal_from_python_is_free_of_flags(tmp_path):
             refuse()
         assert "--" not in str(e.value), e.value  # library words: overwrite=True, output path, save_every, format
         assert "--" in e.value.naming(FLAGS), e.value  # which the CLI writes as its flags
+
+
+@pytest.mark.parametrize("argv, line", [
+    # Typer quoted the option and each choice ('--optimizer', 'lbfgs', 'adam'.); jaxart quotes the value given
+    (["stylize", "a.jpg", "b.jpg", "--optimizer", "sgd"],
+     "error: Invalid value for --optimizer: 'sgd' is not one of lbfgs, adam"),
+    (["stylize", "a.jpg", "b.jpg", "--size"], "error: Option --size requires an argument"),
+    (["stylize", "a.jpg", "b.jpg", "-o", ""], "error: Invalid value for --output / -o: the path is empty; give a file "
+                                              "name, such as out.png"),
+    (["sweep"], "error: Missing argument CONTENT; see `jaxart sweep --help`"),
+    (["bench", "--loops", "fast"], "error: --loops 'fast' is not a list of python, scan, zoom"),  # were bare
+    (["bench", "--baseline", "tf"], "error: --baseline 'tf' is not one of torch"),
+    (["weights", "remove", "mine"], "error: 'mine' is not installed and has no partial download (installed: none); "
+                                    "nothing was removed"),
+    (["weights", "convert", "gone.h5", "--name", "x"], "error: Invalid value for FILE: gone.h5 is not a file"),  # PATH
+])
+def test_error_lines_quote_the_value_given_and_name_options_bare(argv, line, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "w"))
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and not out and err == line, err

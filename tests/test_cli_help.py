@@ -1,7 +1,10 @@
-"""`--help`: every default written in the text shows, every option whole in 80 columns, and --colors says
-whose colours each mode gives."""
+"""`--help`: every default written in the text shows, every option whole in 80 columns, words wrapped whole (never
+at an option's hyphen), arguments shown as options' values are, and --colors says whose colours each mode gives."""
+
+from __future__ import annotations
 
 import pytest
+import typer.main
 from typer.testing import CliRunner
 
 import cli
@@ -57,3 +60,51 @@ def test_help_says_whose_colours_each_colour_mode_gives():
     assert whose["style"].startswith("the painting's"), whose
     for mode in ("luminance", "keep", "match-pca", "match-chol", "match-sym"):
         assert whose[mode].startswith("the photo's"), (mode, whose[mode])
+
+
+def _commands(group=None, path=()):
+    """Every command and group, `jaxart` itself included, as its argv path."""
+    group = group or typer.main.get_command(cli.app)
+    yield path, group
+    for name, command in getattr(group, "commands", {}).items():
+        yield from _commands(command, (*path, name))
+
+COMMANDS = list(_commands())
+
+
+def _help(path) -> str:
+    return CliRunner().invoke(cli.app, [*path, "--help"], env={"COLUMNS": "80"}).output
+
+
+@pytest.mark.parametrize("path, command", COMMANDS, ids=[" ".join(p) or "jaxart" for p, _ in COMMANDS])
+def test_help_shows_values_as_options_do_and_wraps_words_whole(path, command):
+    """Arguments read `CONTENT <Path>`, `STYLE <list[Path]>` (Python types) beside `--mask <path>`; and click
+    wrapped at hyphens: "--each-" ending a line and "painting" the next, an option no one can type as shown."""
+    text = _help(path)
+    assert "<Path>" not in text and "list[" not in text, text
+    shown = set(text.split())
+    helps = [command.help or "", *(p.help or "" for p in command.params)]
+    assert [w for h in helps for w in h.split() if w not in shown] == [], text
+    assert max(map(len, text.splitlines())) <= 80, text
+
+
+@pytest.mark.parametrize("path, rows", [
+    (["stylize"], ["CONTENT <path>", "STYLE <path>..."]), (["sweep"], ["CONTENT <path>", "STYLE <path>..."]),
+    (["info"], ["IMAGE <path>"]), (["weights", "convert"], ["FILE <path>"]), (["weights", "fetch"], ["NAME <str>"]),
+])
+def test_arguments_read_like_the_options_values(path, rows):
+    text = _help(path)
+    arguments = text.split("Arguments:\n")[1].split("\n\n")[0]
+    assert [line.strip().split("  ")[0] for line in arguments.splitlines() if line[2] != " "] == rows, text
+
+
+def test_a_narrow_help_never_breaks_an_option_at_its_hyphen():
+    """Click's own wrapping, at any width the help gets."""
+    from jaxart_cli.help import Command
+
+    formatter = Command.context_class.formatter_class(width=60)
+    formatter.write_dl([("STYLE <path>...", "blended, or, with --each-painting, compared; --style-blend weighs "
+                                            "them, [default: no-overwrite]")])
+    words = formatter.getvalue().split()
+    assert {"--each-painting,", "--style-blend", "no-overwrite]"} <= set(words), formatter.getvalue()
+    assert "\u2011" not in formatter.getvalue()  # the held hyphen is a plain one again, to copy

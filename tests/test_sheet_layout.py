@@ -1,7 +1,9 @@
-"""Where a contact sheet puts its tiles and labels: each label under its own tile and no wider, and a
-sweep of many paintings wrapped to a sheet a screen shows whole, still read as a grid."""
+"""Where a contact sheet puts its tiles and labels: each label under its own tile and no wider, a long painting
+name or a header cut to keep what tells it apart, and a sweep of many paintings wrapped to a sheet a screen shows
+whole, still read as a grid."""
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from jaxart import sheet, sheet_draw, sweep
@@ -93,8 +95,8 @@ def test_eight_paintings_wrap_to_a_sheet_no_wider_than_a_screen(tmp_path):
 
 def test_a_long_name_is_cut_to_its_tile_and_a_failed_tile_still_says_so(tmp_path):
     """Long names spread the tiles apart (a cell as wide as its label); now a name is fitted to its tile's
-    width, dropping the word "painting" first (then over two lines, test_cli_polish), and "(failed)" is a
-    line of its own, not cut away with the name."""
+    width, dropping the word "painting" first (then over two lines, as the test of a long painting name below
+    checks), and "(failed)" is a line of its own, not cut away with the name."""
     grid = sweep.grid([10.0], paintings=range(4))
     ok, failed = (sheet.write(tmp_path / f"{name}.png", tiles(4, 20, 96), grid, CONFIG, RECORD, ok=good)[0]
                   for name, good in (("ok", None), ("failed", [True, True, True, False])))
@@ -124,3 +126,17 @@ def test_a_header_keeps_each_setting_with_its_value():
     assert " ".join(lines) == header
     assert not any(line.endswith(("size", "steps")) for line in lines), lines
     assert all(font.getlength(line) <= width for line in lines)
+
+
+@pytest.mark.parametrize("px", [96, 128])
+def test_a_long_painting_name_under_a_small_tile_keeps_its_start_and_end(px):
+    """At 96 px "woman-with-hat-matisse" read "woman-with-ha…": neither the picture nor the painter."""
+    from jaxart import sheet_draw
+
+    font, room = sheet_draw.label_font(px), px - 2
+    labels = ["style 10  painting starry_night", "style 10  painting woman-with-hat-matisse  (failed)",
+              "style 10  painting the_great_wave_off_kanagawa_by_katsushika_hokusai"]
+    short, matisse, wave = sheet_draw.label_lines(labels, font, room)
+    assert short == ["style 10", "starry_night"] and all(font.getlength(t) <= room for t in matisse + wave)
+    assert "".join(matisse[1:3]) == "woman-with-hat-matisse" and matisse[3] == "(failed)", matisse
+    assert wave[1].startswith("the_great_") and wave[2].endswith("_hokusai") and "…" in wave[2], wave
