@@ -140,3 +140,49 @@ def test_error_lines_quote_the_value_given_and_name_options_bare(argv, line, tmp
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "w"))
     code, out, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and not out and err == line, err
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_a_short_switch_given_a_value_is_named_as_typed(command, tmp_path, monkeypatch, capsys):
+    """`-q=1` said "has no option -=": click took -q, then read "=" as an option of its own."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main([command, "-q=1", "a.jpg", "b.jpg"], monkeypatch, capsys)
+    assert code == 2 and not out, err
+    assert err == "error: Option -q (--quiet) does not take a value; give -q alone, or leave it out", err
+
+
+def test_a_conv_listed_twice_is_quoted_as_other_values_are(tmp_path, monkeypatch, capsys):
+    """It read "--conv lists direct twice", the value bare, beside "--conv 'fft' is not a list of ..."."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(["bench", "--sizes", "32", "--conv", "direct,direct"], monkeypatch, capsys)
+    assert (code, out, err) == (2, "", "error: --conv lists 'direct' twice; give each value once")
+
+
+# Each read with the value bare: "style layer relu1_1 is listed twice", "linesearch zoom is L-BFGS's; optimizer adam takes none".
+IN_CONFIG = {
+    "style layer twice": (["--style-layers", "relu1_1,relu2_1,relu1_1"],
+                          "--style-layers lists 'relu1_1' twice (relu1_1, relu2_1, relu1_1); list each layer once "
+                          "(--style-layer-weights weights a layer more)"),
+    "content layer twice": (["--content-layers", "relu4_2,relu4_2"],
+                            "--content-layers lists 'relu4_2' twice (relu4_2, relu4_2); list each layer once"),
+    "zoom with adam": (["--optimizer", "adam", "--linesearch", "zoom"], "--linesearch 'zoom' is L-BFGS's; --optimizer 'adam' takes none"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(IN_CONFIG))
+def test_the_cli_quotes_the_value_typed_in_a_config_refusal(case, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    options, line = IN_CONFIG[case]
+    code, out, err = run_main(["stylize", "a.jpg", "b.jpg", *options], monkeypatch, capsys)
+    assert (code, out, err) == (2, "", f"error: {line}")
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("changes, start", [
+    ({"style_layers": ("relu1_1", "relu2_1", "relu1_1")}, "style-layers lists 'relu1_1' twice"),
+    ({"optimizer": "adam", "linesearch": "zoom"}, "linesearch 'zoom' is L-BFGS's; optimizer 'adam' takes none"),
+])
+def test_the_library_quotes_the_value_given_as_the_cli_does(changes, start):
+    with pytest.raises(ValueError) as e:
+        StyleConfig(**changes).validate()
+    assert str(e.value).startswith(start), e.value

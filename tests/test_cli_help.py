@@ -108,3 +108,19 @@ def test_a_narrow_help_never_breaks_an_option_at_its_hyphen():
     words = formatter.getvalue().split()
     assert {"--each-painting,", "--style-blend", "no-overwrite]"} <= set(words), formatter.getvalue()
     assert "\u2011" not in formatter.getvalue()  # the held hyphen is a plain one again, to copy
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+@pytest.mark.parametrize("group, names", [
+    ([], ["stylize", "sweep", "info", "bench", "weights"]),
+    (["weights"], ["list", "fetch", "convert", "normalize", "verify", "remove", "path"]),
+], ids=["jaxart", "weights"])
+def test_every_command_in_jaxart_help_has_a_whole_sentence_on_one_line(columns, group, names):
+    """Click cut each summary to the room left: "Paint CONTENT in the style of STYLES and write an image with...",
+    and in `jaxart weights --help` "Registered, installed and partly downloaded weight sets:..."."""
+    text = CliRunner().invoke(cli.app, [*group, "--help"], env={"COLUMNS": str(columns)}).output
+    rows = text.split("Commands:\n")[1].splitlines()
+    assert [row.split()[0] for row in rows] == names, text
+    for row in rows:
+        summary = row.split(maxsplit=1)[1]
+        assert summary.endswith(".") and not summary.endswith("...") and len(row) <= columns, text

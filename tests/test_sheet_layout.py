@@ -140,3 +140,40 @@ def test_a_long_painting_name_under_a_small_tile_keeps_its_start_and_end(px):
     assert short == ["style 10", "starry_night"] and all(font.getlength(t) <= room for t in matisse + wave)
     assert "".join(matisse[1:3]) == "woman-with-hat-matisse" and matisse[3] == "(failed)", matisse
     assert wave[1].startswith("the_great_") and wave[2].endswith("_hokusai") and "…" in wave[2], wave
+
+
+def test_a_narrow_sheet_shows_its_whole_header(monkeypatch):
+    """Two 96 px tiles: three lines at most cut the header at "(one painting per tile), model ...", leaving out
+    the model, the size and the steps."""
+    from PIL import ImageDraw
+
+    from jaxart import sheet_draw
+
+    header = ("tubingen.jpg in the style of starry_night.jpg and the_scream.jpg (one painting per tile), model "
+              "vgg16-hed; size 96, steps 5")
+    drawn, original = [], ImageDraw.ImageDraw.text
+
+    def text(self, xy, text, *args, **kwargs):
+        drawn.append((xy, text))
+        return original(self, xy, text, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", text)
+    tiles = np.full((2, 72, 96, 3), 0.5, np.float32)
+    sheet = sheet_draw.contact_sheet(tiles, ["painting starry_night", "painting the_scream"],
+                                     "all tiles: style 10  content 1  tv 10  seed 0", columns=2, header=header)
+    font = sheet_draw.label_font(96)
+    lines = [text for (x, y), text in drawn if x == sheet_draw.GAP + 2]  # the header's and the title's, left-aligned
+    assert " ".join(lines[:-1]) == header and lines[-1].startswith("all tiles"), lines
+    assert all(font.getlength(t) <= sheet.width - 2 * sheet_draw.GAP for t in lines), lines
+
+
+def test_a_narrow_sheet_still_cuts_a_header_of_many_paintings():
+    """More lines for a narrow sheet, not without end: fifty paintings' names end in "...", on one tile's width too."""
+    from jaxart import sheet_draw
+
+    font = sheet_draw.label_font(96)
+    header = "photo.jpg in the style of " + ", ".join(f"painting_number_{i}.jpg" for i in range(50))
+    for width in (224, 90):
+        lines = sheet_draw.header_lines(header, font, width)
+        assert len(lines) == sheet_draw.HEADER_LINES and lines[-1].endswith(" ..."), lines
+        assert all(font.getlength(t) <= width for t in lines), lines
