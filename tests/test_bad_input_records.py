@@ -1,10 +1,12 @@
 """Edited or damaged checkpoints and run records: `stylize --resume` and `info --command` say which field, in one
-line, and print no command that stylize would refuse; an image without a record is named as such."""
+line (a record's bad setting by the option the command would print), and print no command that stylize would
+refuse; an image without a record is named as such."""
 
 import numpy as np
 import pytest
 
-from jaxart import checkpoint
+from jaxart import StyleConfig, checkpoint
+from jaxart.output import save_image
 
 from conftest import run_main, write_tiny_job
 from test_bad_input import _main
@@ -139,3 +141,16 @@ def test_info_command_reads_an_edited_records_dash_named_inputs_back_as_files(tm
     code, _, err = run_main([*shlex.split(out)[1:], "--overwrite", "-q"], monkeypatch, capsys)
     assert code == 0, err
     assert [p.resolve() for p in (seen[0][0], *seen[0][1])] == [d / "-photo.jpg", d / "-paint.png"]
+
+
+@pytest.mark.parametrize("field, value, says", [("size", -5, "(--size must be a positive integer"),
+                                                ("learning_rate", float("nan"), "(--learning-rate must be a finite number")])
+def test_info_command_names_an_edited_records_setting_by_its_option(field, value, says, files, tmp_path,
+                                                                     monkeypatch, capsys):
+    """It said "size must be ..." where the tolerance beside it read "--tolerance 0.001": the command's words."""
+    d, _ = files
+    record = {"jaxart": "0.2.0", "arch": "vgg19", "model": "vgg19", "config": {**StyleConfig().to_dict(), field: value},
+              "inputs": {"content": str(d / "photo.jpg"), "styles": [str(d / "paint.png")]}}
+    save_image(tmp_path / "out.png", np.zeros((4, 4, 3)), record)
+    code, out, err = run_main(["info", str(tmp_path / "out.png"), "--command"], monkeypatch, capsys)
+    assert code == 2 and out == "" and says in err and "edited or damaged" in err, err

@@ -1,6 +1,8 @@
-"""A refusal echoes a value as the user typed it (`--style-blend 0,0`, not Python's `[0.0, 0.0]`) and names each flag
-once; a library caller reads its own words (overwrite=True), the CLI its flags (--overwrite), from the same refusal.
-The CLI runs through `jaxart_cli.errors.run` (`run_main`), which writes a refusal's settings as flags."""
+"""A refusal echoes a value as the user typed it (`--style-blend 0,0`, not Python's `[0.0, 0.0]`; 1e31, not 1e+31; a
+sweep value given twice as both were typed, 1 and 1.0), quotes it ('sgd', 'direct') where the option's name stays bare,
+in click's lines and the config's alike, and names each flag once; a library caller reads its own words
+(overwrite=True), the CLI its flags (--overwrite), from the same refusal. The CLI runs through
+`jaxart_cli.errors.run` (`run_main`), which writes a refusal's settings as flags."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import pytest
 
 from conftest import run_main, write_tiny_job
 from jaxart import StyleConfig, job, model_choice, sweep
-from jaxart.errors import InputError
+from jaxart.errors import InputError, listed
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +188,37 @@ def test_the_library_quotes_the_value_given_as_the_cli_does(changes, start):
     with pytest.raises(ValueError) as e:
         StyleConfig(**changes).validate()
     assert str(e.value).startswith(start), e.value
+
+
+def test_a_number_is_echoed_as_a_command_line_writes_it():
+    """Python's repr: 1e+31 for the 1e31 typed, 1e-05 for 1e-5."""
+    from jaxart.errors import as_typed
+
+    assert [as_typed(v) for v in (1e31, -1e31, 1e-5, 2.5e-7, 1.5e300, 10.0, -0.0, 0.5)] == [
+        "1e31", "-1e31", "1e-5", "2.5e-7", "1.5e300", "10", "-0", "0.5"]
+    assert listed([0.0, 0.5, 1e31, float("nan"), np.float32(2.0)]) == "0,0.5,1e31,nan,2"
+    for v in (1e31, 1e-5, 2.5e-7, 0.1 + 0.2, 123456789.0):  # exact: the value the user gave, read back
+        assert float(as_typed(v)) == v
+
+
+@pytest.mark.parametrize("command, options, expected", [
+    ("stylize", ["--style-weight", "1e31"], "error: --style-weight must be a finite number >= 0 (at most 1e30), got 1e31"),
+    ("sweep", ["--style-weight", "1,1e31"], "error: --style-weight must be a finite number >= 0 (at most 1e30), got 1e31"),
+    ("sweep", ["--style-blend", "1e31"], "error: --style-blend must be a finite number >= 0 (at most 1e30), got 1e31"),
+    ("sweep", ["--style-scale", "1,1e-5"], "error: --style-scale 1e-5 makes the painting 0 px at --size 32; VGG needs "
+                                           "at least 16, so use --style-scale >= 0.5"),
+])
+def test_the_cli_echoes_an_exponent_as_typed(command, options, expected, files, tmp_path, monkeypatch, capsys):
+    assert _line(command, options, files, tmp_path, monkeypatch, capsys) == expected
+
+
+@pytest.mark.parametrize("options, said", [
+    (["--style-weight", "1,1.0"], "1 and 1.0 are the same value"),  # "1 is listed twice": the 1.0 typed unseen
+    (["--style-weight", "1", "--style-weight", "1.0"], "1 and 1.0 are the same value"),
+    (["--tv-weight", "10,1e1"], "10 and 1e1 are the same value"),
+    (["--seed", "1,01"], "1 and 01 are the same value"),
+    (["--seed", "1,2,1"], "1 is listed twice"),
+])
+def test_a_sweep_value_given_twice_is_named_as_typed(options, said, files, tmp_path, monkeypatch, capsys):
+    line = _line("sweep", options, files, tmp_path, monkeypatch, capsys)
+    assert line.endswith(f"{options[0]}: {said}; each value makes its own tiles, so list each once"), line

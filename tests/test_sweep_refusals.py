@@ -1,7 +1,8 @@
 """A sweep's refusal of one of its settings says each value once: the value the line is about names the setting
 ("--style-weight must be ..., got 1e31"), and "the setting ..." before it only names what else tells that setting
 from the others (`sweep_inputs.at_fault`). It read "the setting style 1e31, content 1, tv 10: --style-weight must
-be ..., got 1e31": the value twice, and weights every setting shares."""
+be ..., got 1e31": the value twice, and weights every setting shares. An all-zero --style-layer-weights alternative
+is named by its place."""
 
 from __future__ import annotations
 
@@ -59,3 +60,21 @@ def test_the_setting_is_named_by_what_tells_it_from_the_others():
         sweep.check(StyleConfig(), sweep.grid([1.0, 10.0], style_layer_weights=[[1] * 5, [0] * 5]))
     assert str(e.value).startswith("the setting style 1: style layer weights are all 0, which leaves no style"), e.value
     assert e.value.settings == ("style_layer_weights", "style_weight")
+
+
+@pytest.mark.parametrize("alternatives, where", [("1,1,1,1,1;0,0,0,0,0", "alternative 2 of 2, '0,0,0,0,0'"),
+                                                 ("0, 0,0,0,0;1,1,1,1,1", "alternative 1 of 2, '0, 0,0,0,0'")])
+def test_an_all_zero_layer_weights_alternative_is_named_by_its_place(alternatives, where, files, tmp_path,
+                                                                      monkeypatch, capsys):
+    """It read "the setting style 10, content 1, tv 10: --style-layer-weights are all 0": which of them?"""
+    line = _refused(["--style-layer-weights", alternatives], files, tmp_path, monkeypatch, capsys)
+    assert f"--style-layer-weights: {where}, weighs every style layer 0, which leaves no style" in line, line
+
+
+def test_a_library_grid_names_the_all_zero_layer_weights_it_refuses():
+    with pytest.raises(InputError) as e:
+        sweep.check(StyleConfig(), sweep.grid([10.0], style_layer_weights=[[1, 1, 1, 1, 1], [0, 0, 0, 0, 0]]))
+    assert str(e.value).startswith("style layer weights are all 0"), e.value  # which of them: the one all 0
+    with pytest.raises(InputError) as e:  # the values it echoes itself are said once
+        sweep.check(StyleConfig(), sweep.grid([10.0], style_layer_weights=[[1, 1, 1, 1, 1], [-1, 1, 1, 1, 1]]))
+    assert str(e.value).count("-1,1,1,1,1") == 1, e.value
