@@ -10,7 +10,7 @@ import re
 import pytest
 
 from conftest import run_main, write_tiny_job
-from jaxart import StyleConfig, model_choice
+from jaxart import StyleConfig, model_choice, sweep
 from jaxart.errors import InputError
 from jaxart_cli.options import FLAGS
 
@@ -121,3 +121,21 @@ def test_naming_rewrites_only_the_settings_named_and_no_flag_already_written():
         "--style-blend 0 leaves no style; --style-blend weighs paintings, style layers weigh nothing")
     assert e.naming({}) == str(e)
 
+
+def test_seeds_without_a_random_start_are_refused_with_the_flags_as_typed(files, tmp_path, monkeypatch, capsys):
+    """It said "seeds 0, 1 ... use init='random' (--init random)": Python's words and list on the command line."""
+    d, model = files
+    argv = ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(tmp_path / "g.png"),
+            "--model", model, "--size", "24", "--steps", "2", "--seed", "0,1"]
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and err.strip() == ("error: --seed 0,1 would give identical images: a seed only sets a random "
+                                         "start, and --init is 'content'; use --init 'random', or give one seed"), err
+    assert not list(tmp_path.iterdir())
+
+
+def test_seeds_without_a_random_start_are_refused_in_library_words():
+    with pytest.raises(ValueError) as e:
+        sweep.check(StyleConfig(size=32), sweep.grid([1.0], [1.0], [1.0], seeds=[0, 1]))
+    assert str(e.value) == ("seeds 0,1 would give identical images: a seed only sets a random start, and init is "
+                            "'content'; use init 'random', or give one seed")
+    assert "--" not in str(e.value)

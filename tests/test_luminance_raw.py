@@ -96,3 +96,20 @@ def test_a_sweep_tile_is_the_raw_stylize_run(files, tmp_path, monkeypatch, capsy
     pixels = [np.asarray(Image.open(tmp_path / n), np.int16) for n in ("g-00.png", "s.png")]
     assert np.abs(pixels[0] - pixels[1]).max() <= 1
     assert "colors luminance, no-match-luminance" in (tmp_path / "g.html").read_text()
+
+
+@pytest.mark.parametrize("colors", ["style", "keep"])
+def test_no_match_luminance_with_another_mode_is_refused_naming_the_flag_typed(colors, files, tmp_path, monkeypatch,
+                                                                              capsys):
+    """It said "--match-luminance off ..., so leave it on" to a user who typed --no-match-luminance."""
+    d, model = files
+    argv = ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(tmp_path / "o.png"),
+            "--model", model, "--size", "24", "--steps", "2", "--colors", colors, "--no-match-luminance"]
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and err.strip() == (f"error: --no-match-luminance is for --colors luminance only (the painting's "
+                                         f"luminance left unscaled); --colors {colors} matches no luminance, so drop "
+                                         "--no-match-luminance"), err
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(ValueError, match=r"^match_luminance=False is for colors luminance only .* so drop "
+                                         r"match_luminance=False$"):
+        StyleConfig(colors=colors, match_luminance=False).validate()

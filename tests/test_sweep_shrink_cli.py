@@ -1,12 +1,12 @@
 """`jaxart sweep --shrink-batch`: the CLI asks `sweep(..., shrink_batch=True)` for a batch of the running tiles
-once half have stopped (shrink.py), records it, and `info --command` gives it again; without it the whole batch
-runs to the end, as before (a smaller batch rounds the running tiles differently)."""
+once half have stopped (shrink.py), records it, names it in the sheet's header, and `info --command` gives it
+again; without it the whole batch runs to the end, as before (a smaller batch rounds the running tiles differently)."""
 
 import shlex
 
 import pytest
 
-from jaxart import batched
+from jaxart import StyleConfig, batched, captions
 from jaxart.image_record import read_record
 
 from conftest import run_main, write_tiny_job
@@ -71,3 +71,11 @@ def test_otherwise_the_whole_batch_runs_every_step(extra, files, rows, tmp_path,
     assert said == ("--shrink-batch" in extra)
     code, command, err = run_main(["info", str(out), "--command"], monkeypatch, capsys)
     assert code == 0 and ("--shrink-batch" in shlex.split(command)) == ("--shrink-batch" in extra), err
+
+
+def test_the_sheet_header_names_shrink_batch_as_it_names_tolerance():
+    """`info grid.png --command` gives --shrink-batch back, and it changes the running tiles' rounding, but the
+    header that lists the settings every tile shares left it out."""
+    config = StyleConfig(size=64, steps=5)
+    assert captions.held(config, {"tolerance": 0.05, "shrink_batch": True}).endswith("tolerance 0.05, shrink-batch")
+    assert "shrink" not in captions.held(config, {"tolerance": 0.05})
