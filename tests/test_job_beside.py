@@ -1,6 +1,7 @@
 """`job.stylize_files` called from Python checks the files it writes beside its output as `jaxart stylize` does,
 before any work: its checkpoint and `save_every` frames never replace an input, a FIFO or (without `overwrite`)
-another run's checkpoint; a resumed run still replaces its own checkpoint and frames."""
+another run's checkpoint, and their intervals are step counts; a resumed run still replaces its own checkpoint and
+frames."""
 
 import os
 import signal
@@ -86,3 +87,16 @@ def test_a_checkpoint_moved_to_a_new_outputs_name_is_resumed_there(files, tmp_pa
     moved = checkpoint.path_for(tmp_path / "old.png").rename(checkpoint.path_for(tmp_path / "new.png"))
     outcome = _stylize(files, tmp_path / "new.png", steps=3, checkpoint_every=1, resume=checkpoint.load(moved))
     assert outcome.steps == 3 and sorted(p.name for p in tmp_path.iterdir()) == ["new.png", "old.png"]
+
+
+@pytest.mark.parametrize("name", ["save_every", "checkpoint_every"])
+@pytest.mark.parametrize("value", [-1, True, 2.5, "2", None])
+def test_stylize_files_refuses_a_frame_or_checkpoint_interval_that_is_no_step_count(name, value, tmp_path):
+    """save_every -1 and True wrote a frame every step (checkpoint_every: a checkpoint, or never); 2.5, "2" and None
+    were a TypeError naming nothing."""
+    d, model = write_tiny_job(tmp_path, "vgg16")
+    w = jaxart.load_weights(model, download=False)
+    with pytest.raises(jaxart.InputError, match=rf"^{name} must be a whole number of steps, 0 \(never\) or more, got {value!r}$"):
+        job.stylize_files(d / "photo.jpg", [d / "paint.png"], d / "out.png", jaxart.StyleConfig(size=24, steps=3), w,
+                          **{name: value})
+    assert sorted(p.name for p in d.iterdir()) == ["paint.png", "photo.jpg", "tiny.safetensors"]  # nothing written

@@ -1,9 +1,11 @@
 """--colors luminance --no-match-luminance (field `match_luminance=False`): the painting's style targets are taken
 from its own luminance, not one scaled to the photo's mean and deviation (Gatys et al. 2016), so its strokes keep
-the painting's contrast; refused with any other mode, recorded, and given back by `jaxart info --command`."""
+the painting's contrast; refused with any other mode (naming the flag as typed), recorded, and given back by
+`jaxart info --command`. The field takes a bool (a NumPy one too), and a raw run compiles nothing a matched one did not."""
 
 import shlex
 
+import jax
 import numpy as np
 import pytest
 from PIL import Image
@@ -14,7 +16,12 @@ from jaxart.config import StyleConfig
 from jaxart.image_record import read_record
 from jaxart.objective import loss_config
 
-from conftest import run_main, stylize_argv, write_tiny_job
+from conftest import TINY, run_main, stylize_argv, write_tiny_job
+
+RNG = np.random.default_rng(0)
+PHOTO = RNG.random((16, 16, 3), dtype=np.float32)
+PAINTING = RNG.random((12, 12, 3), dtype=np.float32)
+LUMINANCE = jaxart.StyleConfig(size=16, steps=2, conv="direct", colors="luminance")
 
 
 def _raw(**changes) -> StyleConfig:  # a function, not a constant: on a jaxart without the field each test fails alone
@@ -113,3 +120,40 @@ def test_no_match_luminance_with_another_mode_is_refused_naming_the_flag_typed(c
     with pytest.raises(ValueError, match=r"^match_luminance=False is for colors luminance only .* so drop "
                                          r"match_luminance=False$"):
         StyleConfig(colors=colors, match_luminance=False).validate()
+
+
+@pytest.mark.parametrize("value", ["no", 0, 1, None])
+def test_match_luminance_of_another_type_is_an_input_error_naming_it(value):
+    """It was a bare ValueError with no `settings`, unlike every other check of `validate` (README)."""
+    with pytest.raises(jaxart.InputError, match=rf"match_luminance must be true or false, got {value!r}") as e:
+        LUMINANCE.replace(match_luminance=value).validate()
+    assert e.value.settings == ("match_luminance",)
+    assert "--match-luminance must be" in e.value.naming({"match_luminance": "--match-luminance"})
+
+
+def test_prepare_takes_a_numpy_bool_as_the_config_does():
+    """StyleConfig(match_luminance=np.False_) is False; prepare(..., match_luma=np.False_) was refused ("give True")."""
+    assert LUMINANCE.replace(match_luminance=np.False_).match_luminance is False
+    for flag in (False, True):
+        got = color.prepare(PHOTO, [PAINTING], "luminance", match_luma=np.bool_(flag))
+        want = color.prepare(PHOTO, [PAINTING], "luminance", match_luma=flag)
+        np.testing.assert_array_equal(got[1][0], want[1][0])
+    assert not np.array_equal(*(color.prepare(PHOTO, [PAINTING], "luminance", match_luma=f)[1][0] for f in (0 < 1, 0 > 1)))
+
+
+def test_a_raw_luminance_run_compiles_nothing_the_matched_one_did_not():
+    """Only the painting's targets differ, so the second run (and a third, matched again) reuse every program."""
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    compiles = []
+    listener = lambda event, secs, **kw: compiles.append(event) if event.endswith("backend_compile_duration") else None  # noqa: E731
+    runs = []
+    for match in (True, False, True):
+        jax.monitoring.register_event_duration_secs_listener(listener)
+        try:
+            runs.append(jaxart.run(PHOTO, [PAINTING], weights=w, config=LUMINANCE.replace(match_luminance=match)))
+        finally:
+            jax.monitoring.unregister_event_duration_listener(listener)
+        compiles.append(f"run {match}")
+    assert compiles.index("run True") > 0 and compiles[compiles.index("run True") + 1:] == ["run False", "run True"]
+    np.testing.assert_array_equal(runs[0].image, runs[2].image)
+    assert np.abs(np.asarray(runs[0].image) - np.asarray(runs[1].image)).max() > 1e-4  # it did change the run

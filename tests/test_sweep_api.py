@@ -1,5 +1,6 @@
-"""`jaxart.sweep.sweep` given the wrong kind of argument: one TypeError naming it and the fix, before
-any work (no AttributeError or Setting's own TypeError from inside)."""
+"""`jaxart.sweep.sweep` given the wrong kind of argument: one TypeError (an InputError naming it for a
+`shrink_batch` that is no bool) naming it and the fix, before any work (no AttributeError or Setting's own
+TypeError from inside)."""
 
 from __future__ import annotations
 
@@ -72,3 +73,11 @@ def test_a_stack_of_paintings_is_several_as_run_takes_it(tiny):
     paintings[1] = _bad("NaN")
     with pytest.raises(jaxart.InputError, match=r"^painting 2 \(index 1\) has 3 NaN or infinite values; "):
         sweep(PHOTO, np.stack(paintings), tiny, CONFIG, settings)
+
+
+@pytest.mark.parametrize("value", ["no", "yes", None, 0, 1])
+def test_shrink_batch_takes_a_bool_only(tiny, value):
+    """A string was truthy: shrink_batch="no" shrank the batch, None and 0 quietly did not."""
+    with pytest.raises(jaxart.InputError, match=rf"shrink_batch must be True or False, got {value!r}") as e:
+        sweep(PHOTO, [PAINTING], tiny, CONFIG, grid(style_weights=[1.0, 2.0]), shrink_batch=value)
+    assert e.value.settings == ("shrink_batch",)
