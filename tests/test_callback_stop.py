@@ -1,13 +1,16 @@
 """A library user's callback ends a run early by returning True (a loss plateau, a time budget): the
-run stops at that report and returns that image, with the loss and steps of it, on every loop."""
+run stops at that report and returns that image, with the loss and steps of it, on every loop; a sweep's
+callback stops the sweep there too."""
 
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
 import jaxart
+from jaxart import sweep
 from jaxart.optimize import asks_stop
 
+CONFIG = jaxart.StyleConfig(size=16, steps=4, init="random")
 PHOTO = np.random.default_rng(0).random((32, 32, 3), dtype=np.float32)
 PAINTING = np.random.default_rng(1).random((24, 24, 3), dtype=np.float32)
 
@@ -54,3 +57,17 @@ def test_coarse_to_fine_stopped_at_a_scales_last_step_runs_no_later_scale(tiny_v
 def test_only_a_true_boolean_asks_to_stop(answer, stops):
     """A value never meant as an answer (a lambda's last expression: a number, an array) must not end a run."""
     assert asks_stop(answer) is stops
+
+
+def test_a_sweep_callback_returning_true_stops_the_sweep_there(tiny_vgg16):
+    """As `jaxart.run`'s callback does (README API): it went on to the last step of the last scale."""
+    rng = np.random.default_rng(0)
+    photo, painting = rng.random((20, 20, 3), np.float32), rng.random((16, 16, 3), np.float32)
+    config = CONFIG.replace(scales=(16, 24), size=24, steps=3)
+    seen = []
+    got = sweep.sweep(photo, painting, tiny_vgg16, config, sweep.grid([1.0, 10.0]),
+                      callback=lambda i, carry: seen.append(i) or np.bool_(i == 2))
+    assert seen == [1, 2] and got.steps.tolist() == [2, 2] and got.stopped.tolist() == [True, True]
+    assert got.images.shape[1:3] == (16, 16) and got.ok.all()  # the first scale's image, as run's
+    got = sweep.sweep(photo, painting, tiny_vgg16, config, sweep.grid([1.0]), callback=lambda i, carry: 1)
+    assert got.steps.tolist() == [6] and not got.stopped.any()  # not True: it goes on, as run's

@@ -1,5 +1,6 @@
 """One clear line for every bad input to `jaxart stylize`, before the weights are loaded and with nothing
-written; no input or frame replaced; no traceback from a real process or into a closed pipe."""
+written, naming a file as typed (a damaged --init image too, and to `jaxart sweep`); no input or frame replaced; no
+traceback from a real process or into a closed pipe."""
 
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ import jaxart
 from jaxart import model_choice
 import test_image
 
-from conftest import ROOT
+from conftest import ROOT, run_main, write_tiny_job
 import test_cli
 from test_cli import _args
 
@@ -166,3 +167,15 @@ def test_every_bad_image_file_fails_the_cli_cleanly(case, files, tmp_path, monke
         err = capsys.readouterr().err.strip()
         assert exit_info.value.code == 2 and len(err.splitlines()) == 1 and fragments[0] in err, err
         assert not list(out.parent.iterdir())
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_a_damaged_init_image_is_named_as_typed(command, tmp_path, monkeypatch, capsys):
+    """It named the absolute path the CLI records (/tmp/.../bad.png), where a damaged photo's names it as typed."""
+    d, model = write_tiny_job(tmp_path)
+    monkeypatch.chdir(d)
+    (d / "bad.png").write_bytes(b"not a png")
+    code, _, err = run_main([command, "photo.jpg", "paint.png", "-o", "out.png", "--model", model, "--size", "32",
+                             "--steps", "1", "--init", "bad.png"], monkeypatch, capsys)
+    assert code == 2 and err == "error: bad.png is not in an image format Pillow can read; convert it to PNG or JPEG"
+    assert not (d / "out.png").exists()

@@ -1,17 +1,22 @@
 """A sweep's refusal of one of its settings says each value once: the value the line is about names the setting
 ("--style-weight must be ..., got 1e31"), and "the setting ..." before it only names what else tells that setting
 from the others (`sweep_inputs.at_fault`). It read "the setting style 1e31, content 1, tv 10: --style-weight must
-be ..., got 1e31": the value twice, and weights every setting shares. An all-zero --style-layer-weights alternative
-is named by its place."""
+be ..., got 1e31": the value twice, and weights every setting shares (or a seed none was swept). A setting listed
+twice, or an all-zero --style-layer-weights alternative, is named in words or by its place; a library caller's
+bad tolerance is told in library words."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+
+import jaxart
 
 from conftest import run_main, write_tiny_job
 from jaxart import StyleConfig, model_choice, sweep
 from jaxart.errors import InputError
 
+CONFIG = StyleConfig(size=16, steps=4, init="random")
 FINITE = "must be a finite number >= 0 (at most 1e30), got"
 
 
@@ -78,3 +83,34 @@ def test_a_library_grid_names_the_all_zero_layer_weights_it_refuses():
     with pytest.raises(InputError) as e:  # the values it echoes itself are said once
         sweep.check(StyleConfig(), sweep.grid([10.0], style_layer_weights=[[1, 1, 1, 1, 1], [-1, 1, 1, 1, 1]]))
     assert str(e.value).count("-1,1,1,1,1") == 1, e.value
+
+
+def test_a_setting_listed_twice_is_named_in_words():
+    """It read "the setting Setting(style_weight=10, ...) is listed twice": Python's repr, not the words the other
+    sweep refusals use."""
+    twice = [sweep.Setting(10, 1, 10), sweep.Setting(1, 1, 10), sweep.Setting(10, 1, 10)]
+    with pytest.raises(jaxart.InputError) as e:
+        sweep.check(CONFIG, twice)
+    assert str(e.value) == ("the setting style 10, content 1, tv 10 is listed twice, which would give two identical "
+                            "images; list each setting once")
+
+
+def test_a_refused_setting_names_a_seed_only_where_one_was_swept():
+    """It read "the setting style -1, content 1, tv 10, seed 0: ...": a seed the user never gave."""
+    with pytest.raises(jaxart.InputError, match=r"^style-weight must"):  # the value it says names the setting
+        sweep.check(CONFIG, [sweep.Setting(-1, 1, 10)])
+    with pytest.raises(jaxart.InputError, match=r"^style-weight must"):
+        sweep.check(CONFIG, [sweep.Setting(-1, 1, 10), sweep.Setting(-1, 1, 10, 1)])
+
+
+def test_a_bad_tolerance_says_library_words_to_a_library_caller(tiny_vgg16):
+    """It told a caller of jaxart.sweep (or stylize_files) "e.g. --tolerance 0.001", a flag it has no use for;
+    the CLI's line names the flag (jaxart_cli.errors: `naming`), as test_tolerance checks of stylize."""
+    from jaxart_cli.options import FLAGS
+
+    image = np.zeros((16, 16, 3), np.float32)
+    with pytest.raises(jaxart.InputError) as e:
+        sweep.sweep(image, image, tiny_vgg16, CONFIG, [sweep.Setting(10, 1, 10)], tolerance=-1)
+    assert "e.g. tolerance=0.001 (stop" in str(e.value) and "--" not in str(e.value), e.value
+    assert e.value.naming(FLAGS).startswith("--tolerance -1 is negative: ")
+    assert "e.g. --tolerance 0.001 (stop" in e.value.naming(FLAGS)
