@@ -1,5 +1,6 @@
 """Odd paths anywhere a command takes one: a symbolic link loop, a name longer than the file system allows, a
-FIFO given as a file, a folder where the checkpoint goes. One line on stderr, nothing written."""
+FIFO given as a file or where a checkpoint or frame goes, a folder where the checkpoint goes. One line on stderr,
+nothing written."""
 
 import errno
 import os
@@ -90,3 +91,20 @@ def test_a_fifo_given_as_a_file_is_called_not_a_regular_file(option, files, tmp_
     code, _, err = run_main(_stylize(files, out, option, str(fifo)), monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and "is not a regular file" in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("name, what, extra", [
+    ("o.ckpt.npz", "checkpoint", ["--checkpoint-every", "1"]),
+    ("o_00001.png", "the --save-every frame", ["--save-every", "1"]),
+])
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_fifo_where_a_checkpoint_or_frame_goes_is_refused_before_any_work(
+        files, tmp_path, monkeypatch, capsys, name, what, extra, overwrite):
+    # With --overwrite the run put its file in the FIFO's place; without, it said to --resume the FIFO or overwrite it.
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    argv = _stylize(files, tmp_path / "o.png", *extra, *(["--overwrite"] if overwrite else []))
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert (code, out) == (2, "") and err == (f"error: {what} {fifo} is a FIFO, not a file; jaxart never replaces "
+                                              "one: choose another --output"), err
+    assert [p.name for p in tmp_path.iterdir()] == [name] and fifo.is_fifo()

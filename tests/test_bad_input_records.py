@@ -1,6 +1,6 @@
 """Edited or damaged checkpoints and run records: `stylize --resume` and `info --command` say which field, in one
 line (a record's bad setting by the option the command would print), and print no command that stylize would
-refuse; an image without a record is named as such."""
+refuse; an image without a record is named as such, and one Pillow cannot identify is named once."""
 
 import numpy as np
 import pytest
@@ -154,3 +154,11 @@ def test_info_command_names_an_edited_records_setting_by_its_option(field, value
     save_image(tmp_path / "out.png", np.zeros((4, 4, 3)), record)
     code, out, err = run_main(["info", str(tmp_path / "out.png"), "--command"], monkeypatch, capsys)
     assert code == 2 and out == "" and says in err and "edited or damaged" in err, err
+
+
+def test_info_on_an_image_pillow_cannot_identify_names_it_once(tmp_path, monkeypatch, capsys):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 12 + b"xxxx" + b"\0" * 40)  # a PNG whose header chunk is damaged
+    code, out, err = run_main(["info", str(bad)], monkeypatch, capsys)
+    assert (code, out) == (2, "") and err.count("bad.png") == 1, err
+    assert err.startswith(f"error: {bad} could not be read as an image"), err

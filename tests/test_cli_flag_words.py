@@ -1,7 +1,7 @@
 """A library refusal of a value a CLI user typed names the flag they typed (`--style-layer-weights`), not the
 setting's library word (`style layer weights`, `content-weight`): the refusal carries the settings it names
 (`InputError.settings`) and the CLI writes each as its flag (`jaxart_cli.options.FLAGS`); the library keeps its
-words."""
+words (a seed without a random start: `--seed 0,1` and `--init` on the CLI, `seeds 0,1` and `init` from Python)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from conftest import run_main, write_tiny_job
+from conftest import run_main, stylize_argv, write_tiny_job
 from jaxart import StyleConfig, model_choice, sweep
 from jaxart.errors import InputError
 from jaxart_cli.options import FLAGS
@@ -139,3 +139,9 @@ def test_seeds_without_a_random_start_are_refused_in_library_words():
     assert str(e.value) == ("seeds 0,1 would give identical images: a seed only sets a random start, and init is "
                             "'content'; use init 'random', or give one seed")
     assert "--" not in str(e.value)
+
+
+def test_a_line_search_adam_does_not_take_names_both_flags(files, tmp_path, monkeypatch, capsys):
+    argv = stylize_argv(files, tmp_path / "o.png", "--optimizer", "adam", "--linesearch", "zoom")
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert (code, out, err) == (2, "", "error: --linesearch 'zoom' is L-BFGS's; --optimizer 'adam' takes none")

@@ -1,5 +1,6 @@
 """`--help`: every default written in the text shows, every option whole in 80 columns, words wrapped whole (never
-at an option's hyphen), arguments shown as options' values are, and --colors says whose colours each mode gives."""
+at an option's hyphen), arguments shown as options' values are, each command's summary whole, --colors saying whose
+colours each mode gives, and `jaxart` alone answered with its usage."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import typer.main
 from typer.testing import CliRunner
 
 import cli
+from conftest import run_main
 
 
 @pytest.mark.parametrize("command", [["stylize"], ["sweep"], ["bench"], ["weights", "convert"],
@@ -124,3 +126,9 @@ def test_every_command_in_jaxart_help_has_a_whole_sentence_on_one_line(columns, 
     for row in rows:
         summary = row.split(maxsplit=1)[1]
         assert summary.endswith(".") and not summary.endswith("...") and len(row) <= columns, text
+
+
+def test_the_help_without_a_command_keeps_its_lines(monkeypatch, capsys):
+    code, out, err = run_main([], monkeypatch, capsys)
+    lines = err.splitlines()
+    assert lines[0].startswith("Usage: ") and "Commands:" in lines and not err.startswith("error"), err

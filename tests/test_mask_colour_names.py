@@ -1,6 +1,7 @@
-"""A mask painted in pure green (#00ff00) with `--region-style green=...` was refused as "mask colour
-'green' is not in mask.png; its colours are ..., #00ff00 (50%)": the colour name green is #008000
-(#00ff00 is "lime"), which the message did not say, so it read as contradicting itself."""
+"""The colours a mask's regions are named by. A mask painted in pure green (#00ff00) with `--region-style green=...`
+was refused as "mask colour 'green' is not in mask.png; its colours are ..., #00ff00 (50%)": the colour name green
+is #008000 (#00ff00 is "lime"), which the message did not say, so it read as contradicting itself. A colour that is
+no name, or two names of one colour, is refused naming the flag (CLI) or the field (library) that holds it."""
 
 import subprocess
 import sys
@@ -10,8 +11,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from jaxart import mask_regions
+from conftest import run_main, write_tiny_job
+from jaxart import StyleConfig, mask_regions
 from jaxart.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("colour-names"), "vgg16")
 
 
 @pytest.fixture
@@ -89,3 +96,30 @@ def test_naming_a_large_masks_colours_holds_little_beyond_matching_it(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "is not in" in done.stdout, done.stderr
     assert int(done.stdout.split()[-1]) < 16 * 2**20
+
+
+@pytest.mark.parametrize("styles, line", [
+    (["x=PAINT"], "--region-style: mask colour 'x' is not a colour name"),
+    (["red=PAINT", "#ff0000=photo"], "--region-style: mask colours 'red' and '#ff0000' are the same colour"),
+])
+def test_a_bad_region_colour_names_the_flag_it_was_typed_with(files, tmp_path, monkeypatch, capsys, styles, line):
+    d, model = files
+    mask = tmp_path / "m.png"
+    Image.new("RGB", (40, 30), (255, 0, 0)).save(mask)
+    regions = [a for s in styles for a in ("--region-style", s.replace("PAINT", str(d / "paint.png")))]
+    argv = ["stylize", str(d / "photo.jpg"), "--mask", str(mask), *regions, "-o", str(tmp_path / "o.png"),
+            "--model", model, "--size", "32", "--steps", "1", "--quiet"]
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert (code, out) == (2, "") and err.startswith(f"error: {line}"), err
+    assert [p.name for p in tmp_path.iterdir()] == ["m.png"]
+
+
+@pytest.mark.parametrize("fields, start", [
+    (dict(region_colors=("red", "x")), "region colors: mask colour 'x' is not a colour name"),
+    (dict(region_colors=("red",), keep_colors=("y",)), "keep colors: mask colour 'y' is not a colour name"),
+])
+def test_the_library_names_the_field_that_holds_a_bad_colour(tmp_path, fields, start):
+    Image.new("RGB", (8, 8)).save(tmp_path / "m.png")
+    with pytest.raises(InputError) as e:
+        StyleConfig(mask=str(tmp_path / "m.png"), **fields).validate()
+    assert str(e.value).startswith(start) and e.value.settings == ("keep_colors", "region_colors"), e.value

@@ -1,5 +1,5 @@
 """The names jaxart chooses for an output and the paths a user types for one: `~` in quoted paths, the default
-name of a blend, names near the file system's limit."""
+name of a blend, names near the file system's limit, a line break typed in one (one error line)."""
 
 import contextlib
 import os
@@ -11,7 +11,7 @@ import pytest
 import jaxart
 from jaxart import output_names, signals
 
-from conftest import run_main, write_tiny_job
+from conftest import run_main, stylize_argv, write_tiny_job
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +133,11 @@ def test_a_name_of_exactly_the_limit_is_allowed_and_one_byte_more_refused(tmp_pa
     output_names.check_names([("output", tmp_path / ("a" * (limit - 4) + ".png"))])
     with pytest.raises(jaxart.errors.InputError, match=f"would be {limit + 1} bytes, more than the {limit}"):
         output_names.check_names([("output", tmp_path / ("a" * (limit - 3) + ".png"))])
+
+
+def test_a_newline_typed_in_a_value_stays_on_the_error_line(files, tmp_path, monkeypatch, capsys):
+    # Typer's usage error quoted the value with its newline: three lines, the last "dir/out.png (the folder is created)".
+    code, out, err = run_main(stylize_argv(files, f"{tmp_path}/nope\ndir/"), monkeypatch, capsys)
+    assert (code, out) == (2, "") and "\n" not in err, err
+    assert err.startswith("error: Invalid value for --output / -o: ") and "is a folder that does not exist" in err
+    assert not list(tmp_path.iterdir())
