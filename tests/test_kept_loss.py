@@ -1,6 +1,7 @@
 """The loss a run reports of the image it wrote: where a kept region (--region-style COLOUR=photo) or
 --colors keep/luminance put the photo or its chroma back after optimizing, the optimizer's loss of the
-pixels before that is not the image's, so both are reported, each labelled."""
+pixels before that is not the image's, so both are reported, each labelled, the optimizer's line naming all that
+was put back."""
 
 import json
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import color, inputs, mask_regions, transfer
+from jaxart import color, inputs, mask_regions, progress, transfer
 from jaxart.config import StyleConfig
 from jaxart.objective import LossWeights, loss_config, total_loss
 
@@ -96,3 +97,17 @@ def test_a_put_back_image_records_its_loss_even_when_it_equals_the_optimizers(ti
     same = {k: np.array([v]) for k, v in terms.items()}
     sheet.write(tmp_path / "g.png", image[None], grid(), config, {"loss": same, "image_loss": same})
     assert jaxart.read_record(tmp_path / "g-00.png")["image_loss"] == terms
+
+LOSS = {"total": 1.0, "content": 0.5, "style": 0.04, "tv": 0.01}
+
+
+@pytest.mark.parametrize("colors, keep, back", [
+    ("keep", ("blue",), "the photo's chroma and, in the kept regions, the photo were"),
+    ("luminance", ("blue",), "the photo's chroma and, in the kept regions, the photo were"),
+    ("style", ("blue",), "the photo was"),
+    ("keep", None, "the photo's chroma was"),
+])
+def test_the_loss_line_names_all_that_was_put_back(colors, keep, back):
+    config = StyleConfig(colors=colors, keep_colors=keep)
+    line = progress.loss_sum(LOSS, config, {**LOSS, "total": 2.0})
+    assert line.endswith(f"; optimized pixels, before {back} put back: total 1"), line

@@ -1,12 +1,14 @@
 """`features`' `layers` given as a NumPy array: a 1-D array of names is those names, as a list of them is; any
 other array, or a number, is refused naming what it is, where a 2-D one failed on NumPy's "truth value of an
-array with more than one element is ambiguous" and a 0-D one on "iteration over a 0-d array"."""
+array with more than one element is ambiguous" and a 0-D one on "iteration over a 0-d array". StyleConfig takes
+its layers as `features` does, as plain str, and names what else it is given."""
 
 import numpy as np
 import pytest
 
 import jaxart
 from jaxart import layers
+from jaxart.config import StyleConfig
 
 PHOTO = np.linspace(0, 1, 16 * 12 * 3, dtype=np.float32).reshape(16, 12, 3)
 SEQUENCE = r"give (them|the layer names) as a list, tuple or 1-D array, such as \['relu4_2'\]$"
@@ -47,3 +49,20 @@ def test_an_entry_that_is_no_name_is_refused_as_such(tiny_vgg16, given, said):
 def test_a_config_with_a_number_for_a_layer_says_so():
     with pytest.raises(ValueError, match=r"^style layer 3 \(int\) is not a layer name; give names \(str\) such as 'relu4_2'"):
         jaxart.StyleConfig(content_layers=("relu1_1",), style_layers=(3,)).validate("vgg16")
+
+
+def test_config_takes_layers_as_features_does_and_names_the_rest(tiny_vgg16):
+    names = np.array(["relu1_1", "relu2_1"])  # a 1-D array of names, as features takes it
+    config = StyleConfig(content_layers=np.array(["relu2_2"]), style_layers=names).validate("vgg16")
+    assert config.content_layers == ("relu2_2",) and config.style_layers == ("relu1_1", "relu2_1")
+    assert all(type(n) is str for n in config.style_layers)  # plain str: hashable, JSON round-trips
+    assert StyleConfig.from_json(config.to_json()) == config and hash(config) == hash(config.replace())
+    assert set(config.style_layers) <= set(jaxart.features(tiny_vgg16, np.zeros((16, 16, 3), np.float32), names))
+    assert StyleConfig(content_layers=(), content_weight=0).content_layers == ()  # none: no content loss, as before
+    for field, kind in (("content_layers", "content"), ("style_layers", "style")):
+        with pytest.raises(TypeError, match=f"^{kind} layers is a 2-D NumPy array, shape \\(1, 1\\); give the layer names"):
+            StyleConfig(**{field: np.array([["relu4_2"]])})  # was "unhashable type: 'numpy.ndarray'" in validate
+        with pytest.raises(ValueError, match=f"^{kind} layer b'relu4_2' \\(bytes\\) is not a layer name"):
+            StyleConfig(**{field: [b"relu4_2"]})
+        with pytest.raises(TypeError, match=f"^{kind} layers is None; .* or \\(\\) to leave that loss out$"):
+            StyleConfig(**{field: None})
