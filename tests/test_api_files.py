@@ -1,9 +1,11 @@
-"""The library's file and setup functions given what a user may pass by mistake: the right file,
-or one exception saying what was wrong, with nothing written."""
+"""The library's file and setup functions given what a user may pass by mistake (pixels or None for a path, a web
+address or pixels as the config's init or mask): the right file, or one exception saying what was wrong, with
+nothing written."""
 
 from __future__ import annotations
 
 import os
+import re
 
 import jax
 import numpy as np
@@ -141,3 +143,57 @@ def test_loading_weights_by_an_image_or_a_keras_files_name_says_it_is_no_weight_
         jaxart.load_weights("junk.png")
     with pytest.raises(InputError, match=r"^x.pth is not converted weights; convert it first: jaxart weights convert x.pth --name NAME$"):
         jaxart.load_weights("x.pth")
+
+
+PHOTO = np.random.default_rng(0).random((16, 16, 3), dtype=np.float32)
+HELD = {"array": (PHOTO, r"an array of shape \(16, 16, 3\)"), "PIL image": (Image.new("RGB", (4, 4)), "Image"),
+        "None": (None, "None")}  # what a path argument may be handed instead, and the words the line says of it
+
+
+@pytest.mark.parametrize("held", HELD, ids=list(HELD))
+def test_load_image_of_pixels_says_they_are_read_already(held):
+    """Was pathlib's "expected str, bytes or os.PathLike object, not ndarray", naming no argument."""
+    x, got = HELD[held]
+    with pytest.raises(TypeError, match=rf"^load_image's path must be an image file's path, got {got}; pixels are "
+                                        r"read already: give jaxart an \(H, W, 3\) float array in \[0, 1\]"):
+        jaxart.load_image(x)
+
+
+@pytest.mark.parametrize("held", ["array", "None"])
+def test_read_record_and_load_weights_name_a_path_that_is_none(held):
+    """read_record said "stat: embedded null character in path"; load_weights printed the whole array
+    as a weight set's file name."""
+    x, got = HELD[held]
+    with pytest.raises(TypeError, match=f"^read_record's path must be the path of a PNG or TIFF jaxart wrote, got {got}$"):
+        jaxart.read_record(x)
+    with pytest.raises(TypeError, match=f"^load_weights' name_or_path must be a weight set's name, .*, got {got}$"):
+        jaxart.load_weights(x)
+
+
+@pytest.mark.parametrize("field, extra", [("init", {}), ("mask", {"region_colors": ("red",)})])
+@pytest.mark.parametrize("url", ["https://example.com/a.jpg", "http:/example.com/a.jpg"])
+def test_a_web_address_setting_says_jaxart_reads_files(field, extra, url):
+    """Was "init 'https://...' does not exist" and "mask 'https://...' is not a file", as the CLI once said."""
+    config = jaxart.StyleConfig(**{field: url}, **extra)
+    want = f"{field} {url.replace(':/e', '://e')} is a web address; jaxart reads files: download it and give the file's path"
+    with pytest.raises(ValueError, match=f"^{re.escape(want)}$"):
+        config.validate()
+
+
+INIT = ("init", {}, "to start from pixels of your own, give them to jaxart.run as x0")
+MASK = ("mask", {"region_colors": ("red",)}, "for masks as an array, give them to jaxart.make_targets as masks")
+
+
+@pytest.mark.parametrize("field, extra, hint, held", [(*INIT, "array"), (*INIT, "None"), (*MASK, "array")],
+                         ids=["init array", "init None", "mask array"])  # mask None is no mask (test_controls_spatial)
+def test_an_init_or_mask_of_pixels_says_where_pixels_go(field, extra, hint, held):
+    """An array was NumPy's "truth value of an array ... is ambiguous" (init) or its whole repr (mask);
+    an init of None was os.stat's "path should be string"."""
+    x, got = HELD[held]
+    with pytest.raises(TypeError, match=rf"^{field} must be .*, got {got}; {re.escape(hint)}$"):
+        jaxart.StyleConfig(**{field: x}, **extra).validate()
+
+
+def test_a_folder_as_mask_is_called_a_folder(tmp_path):
+    with pytest.raises(ValueError, match=f"^mask '{re.escape(str(tmp_path))}' is a folder; give the path of an image file"):
+        jaxart.StyleConfig(mask=str(tmp_path), region_colors=("red",)).validate()

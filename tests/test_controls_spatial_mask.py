@@ -1,4 +1,7 @@
-"""Spatial control by a colour mask: region colours, guided Gram matrices, and each region taking its own style."""
+"""Spatial control by a colour mask: region colours, guided Gram matrices, each region taking its own style, and
+masks of no real numbers named."""
+
+import re
 
 import jax
 import numpy as np
@@ -6,7 +9,7 @@ import pytest
 from PIL import Image
 
 import jaxart
-from jaxart import guided, losses, mask_regions
+from jaxart import guided, losses, mask_regions, targets
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 
@@ -155,3 +158,23 @@ def test_each_mask_region_takes_its_own_style(hed_weights, tmp_path):
     assert before[1, 0] < before[1, 1]  # the photo's right half starts nearer Starry Night than The Scream
     assert after[0, 0] < after[0, 1] and after[1, 1] < after[1, 0], after  # own style nearer than the other
     assert after[0, 0] < before[0, 0] and after[1, 1] < before[1, 1], (before, after)
+
+
+PHOTO = np.random.default_rng(0).random((16, 16, 3), dtype=np.float32)
+CONFIG = jaxart.StyleConfig(size=16, steps=1, content_layers=("relu1_2",), style_layers=("relu1_1",))
+MASKS = {
+    "objects": (np.ones((1, 16, 16), object), r"masks holds Python objects, not numbers"),
+    "strings": (np.full((1, 16, 16), "1.0"), r"masks holds strings, not numbers"),
+    "ragged": ([[[1.0] * 16] * 15 + [[1.0] * 15]], r"masks is no array \(ValueError: .*inhomogeneous"),
+    "complex": (np.ones((1, 16, 16), np.complex64), r"masks are complex64"),
+}
+
+
+@pytest.mark.parametrize("odd", MASKS, ids=list(MASKS))
+@pytest.mark.parametrize("make", [jaxart.make_targets, targets.compute_targets], ids=["make", "compute"])
+def test_masks_of_no_real_numbers_are_named(tiny_vgg16, make, odd):
+    """A ragged list was NumPy's "inhomogeneous shape"; strings of numbers and complex masks (their
+    imaginary part dropped with a ComplexWarning) were taken silently."""
+    masks, message = MASKS[odd]
+    with pytest.raises(InputError, match=f"^{message}.*; give (real )?" + re.escape("(R, H, W) region masks in [0, 1]")):
+        make(tiny_vgg16, PHOTO, [PHOTO], CONFIG, masks=masks)

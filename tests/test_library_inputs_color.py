@@ -176,3 +176,10 @@ def test_random_weights_names_a_key_of_no_prng_key(key):
     raw = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=(2, 2, 2, 2, 2))
     typed = jaxart.random_weights(jax.random.key(0), "vgg16", widths=(2, 2, 2, 2, 2))
     np.testing.assert_array_equal(raw.params["conv5_3"]["kernel"], typed.params["conv5_3"]["kernel"])
+
+
+@pytest.mark.parametrize("key, got", [(None, "None"), ([0, 0], "a list")])
+def test_random_weights_names_a_key_that_is_none(key, got):
+    """Was JAX's "unexpected PRNG key type"."""
+    with pytest.raises(TypeError, match=rf"^key is {got}; give a PRNG key, jax.random.PRNGKey\(0\)"):
+        jaxart.random_weights(key, "vgg16", widths=(4, 8, 8, 8, 8))

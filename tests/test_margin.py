@@ -1,10 +1,14 @@
-"""The free margin around the optimized image (its effect on a real run: test_quality.py)."""
+"""The free margin around the optimized image (its effect on a real run: test_quality.py), and `pad` / `crop`
+given an image of no numbers."""
 
 import numpy as np
 import pytest
 
 import jaxart
 from jaxart import margin
+from jaxart.errors import InputError
+
+PHOTO = np.random.default_rng(0).random((16, 16, 3), dtype=np.float32)
 
 
 def test_pad_mirrors_each_edge_and_crop_undoes_it():
@@ -66,3 +70,11 @@ def test_crop_given_a_margin_or_no_shape_says_it_takes_the_shape_before_pad(shap
     with pytest.raises(ValueError, match=rf"^crop's shape must be the shape before `pad`, a tuple such as photo.shape, "
                                          rf"got {shape!r}; crop takes that shape, not the margin$"):
         margin.crop(np.zeros((8, 9, 3)), shape)
+
+
+@pytest.mark.parametrize("call", [lambda x: margin.pad(x, 2), lambda x: margin.crop(x, (12, 12, 3))], ids=["pad", "crop"])
+@pytest.mark.parametrize("odd", ["objects", "ragged", "None"])
+def test_margin_names_an_image_of_no_numbers(call, odd):
+    x = {"objects": PHOTO.astype(object), "ragged": [[[0.5] * 3] * 16] * 15 + [[[0.5] * 3] * 15], "None": None}[odd]
+    with pytest.raises(InputError, match=r"^(pad|crop)'s x (holds|is no array).*; give an \(\.\.\., H, W, C\) image"):
+        call(x)
