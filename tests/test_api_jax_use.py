@@ -1,5 +1,7 @@
 """The pure functions as a JAX user's own jitted code calls them: vmapped and differentiated in float32
-and bfloat16, and a misshapen or integer image told what it looks like and what to do, at trace time."""
+and bfloat16, and a misshapen or integer image told what it looks like and what to do, at trace time; one
+compiled step for any loss weights, the style layers' included, float32 layer weights in a float64 loss under
+strict promotion, and weights, masks, `remat` or paintings of the wrong kind refused naming the argument."""
 
 import re
 
@@ -9,11 +11,17 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import losses
+from jaxart import guided, losses
+
+from conftest import TINY
 
 IMAGE = np.random.default_rng(0).random((32, 32, 3), dtype=np.float32)
 CONFIG = jaxart.loss_config(jaxart.StyleConfig(size=32, conv="direct"))
 LW = jaxart.LossWeights.of(CONFIG)
+# For the tests of loss weights, masks, remat and paintings below: a 16 px photo and painting, two style layers.
+SMALL = np.random.default_rng(0).random((16, 16, 3), dtype=np.float32)
+SMALL_PAINTING = SMALL[::-1].copy()
+TWO_LAYERS = jaxart.StyleConfig(conv="direct", content_layers=("relu2_2",), style_layers=("relu1_1", "relu2_1"))
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +105,103 @@ def test_compute_targets_compiles_once_for_configs_that_differ_only_in_what_it_d
     assert len(traced) == count
     for a, b in zip(jax.tree.leaves(first), jax.tree.leaves(other)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_other_style_layer_weights_or_blend_compile_no_other_step():
+    """`run` keeps the step `loss_function` makes compiled across runs; the style layers' weights and the
+    blend were static settings of it, so each value (a sweep by hand) traced and compiled the step again."""
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    targets, traces = jaxart.make_targets(w, SMALL, [SMALL_PAINTING], TWO_LAYERS), []
+    step = jax.jit(lambda fun, x: (traces.append(1), fun(x)[0])[1])
+    configs = [TWO_LAYERS, TWO_LAYERS.replace(style_layer_weights=(3.0, 1.0)),
+               TWO_LAYERS.replace(style_layer_weights=(0.0, 1.0)), TWO_LAYERS.replace(style_blend=(2.0,))]
+    x = SMALL[:, ::-1]
+    for config in configs:
+        lw = jaxart.LossWeights.of(config)
+        got = step(jaxart.objective.loss_function(w, targets, config, lw), x)
+        np.testing.assert_allclose(got, jaxart.total_loss(w, x, targets, config, lw)[0], rtol=1e-5)
+    assert len(traces) == 1
+
+
+def test_float32_layer_weights_weigh_a_float64_loss_under_strict_promotion():
+    """A sweep's layer weights are float32 arrays; against float64 weights (for check_grads) they were a
+    TypePromotionError deep inside style_loss, where the float32 LossWeights were already cast."""
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    with jax.enable_x64(True), jax.numpy_dtype_promotion("strict"):
+        w64 = jax.tree.map(lambda a: a.astype(jnp.float64), w)
+        x = SMALL.astype(np.float64)
+        targets = jaxart.make_targets(w64, x, [SMALL_PAINTING.astype(np.float64)], TWO_LAYERS)
+        lw = jaxart.LossWeights.of(TWO_LAYERS)
+        f32 = {"relu1_1": jnp.float32(0.25), "relu2_1": jnp.float32(0.75)}
+        total, terms = jaxart.total_loss(w64, x[::-1], targets, TWO_LAYERS, lw, f32)
+        want = jaxart.total_loss(w64, x[::-1], targets, TWO_LAYERS, lw, {"relu1_1": 0.25, "relu2_1": 0.75})[0]
+        assert total.dtype == jnp.float64 and terms["style"].dtype == jnp.float64
+        np.testing.assert_allclose(total, want, rtol=1e-12)
+        feats = {"a": jnp.ones((4, 4, 2), jnp.float64)}
+        style = losses.style_loss(feats, {"a": 2 * jnp.eye(2, dtype=jnp.float64)}, {"a": jnp.float32(0.5)})
+        assert style.dtype == jnp.float64
+        np.testing.assert_allclose(style, 0.5 * losses.style_layer_loss(feats["a"], 2 * jnp.eye(2)), rtol=1e-12)
+
+
+def test_loss_weights_that_are_no_real_scalars_are_refused_naming_the_weight():
+    """A string weight ("10", as read from a file) was read as its number, None or "a" failed in jnp.asarray
+    naming no weight, layer_weights as a list was an AttributeError ('items'), and with region masks a batch of
+    layer weights silently gave a batch of losses."""
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    targets, x = jaxart.make_targets(w, SMALL, [SMALL_PAINTING], TWO_LAYERS), SMALL[:, ::-1]
+    cases = [((1.0, "10", 1.0), None, ValueError, "total_loss's style weight holds strings"),
+             ((None, 1.0, 1.0), None, ValueError, "total_loss's content weight is None"),
+             ((1.0, 1.0, 2j), None, ValueError, "total_loss's tv weight is complex128"),
+             ((1.0, 1.0, 1.0), [0.5, 0.5], TypeError, "total_loss's layer_weights is of type list"),
+             ((1.0, 1.0, 1.0), {"relu1_1": "0.5", "relu2_1": 0.5}, ValueError, "layer_weights['relu1_1'] holds strings"),
+             ((1.0, 1.0, 1.0), {"relu1_1": 0.5}, ValueError, "lack layer relu2_1, which the config's style_layers")]
+    for lw, layer_weights, error, said in cases:
+        with pytest.raises(error, match=re.escape(said)):
+            jaxart.total_loss(w, x, targets, TWO_LAYERS, lw, layer_weights)
+    with pytest.raises(ValueError, match=re.escape("layer_weights['a'] holds strings")):
+        losses.style_loss({"a": jnp.ones((4, 4, 2))}, {"a": jnp.eye(2)}, {"a": "0.5"})
+    masks = np.ones((1, 16, 16), np.float32)
+    regions = jaxart.make_targets(w, SMALL, [SMALL_PAINTING], TWO_LAYERS, masks=masks)
+    with pytest.raises(ValueError, match=re.escape("layer_weights['relu1_1'] has shape (2,)")):
+        jaxart.total_loss(w, x, regions, TWO_LAYERS, (1.0, 1.0, 1.0), {"relu1_1": jnp.ones(2), "relu2_1": 1.0})
+    weights = jnp.array([0.25, 0.75], jnp.float32)  # traced weights pass, vmapped
+    got = jax.vmap(lambda a: jaxart.total_loss(w, x, regions, TWO_LAYERS, (1.0, 1.0, 1.0),
+                                               {"relu1_1": a, "relu2_1": a})[0])
+    assert got(weights).shape == (2,)
+
+
+def test_layer_masks_refuses_an_hw_mask_or_strings_naming_its_masks():
+    """An (H, W) mask reached `features` as an image and was told it was "one row of an image"; strings were
+    NumPy's "could not convert string to float"."""
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    with pytest.raises(ValueError, match=re.escape("layer_masks needs (R, H, W) masks, one per region, got shape "
+                                                   "(16, 16); for one region, masks[None]")):
+        guided.layer_masks(w, np.ones((16, 16)), ["relu2_1"])
+    with pytest.raises(ValueError, match="layer_masks' masks holds strings"):
+        guided.layer_masks(w, np.full((1, 4, 4), "a"), ["relu2_1"])
+    got = guided.layer_masks(w, np.ones((2, 16, 16)), ["relu1_1", "relu2_1"])
+    assert {k: v.shape for k, v in got.items()} == {"relu1_1": (2, 16, 16), "relu2_1": (2, 8, 8)}
+
+
+def test_features_refuses_a_traced_or_non_bool_remat_saying_to_make_it_static():
+    """A traced remat was JAX's TracerBoolConversionError naming no argument; remat="no" turned remat on."""
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    with pytest.raises(TypeError, match=re.escape("remat must be True or False, got a traced bool; it chooses the "
+                                                  "program, so make it static (static_argnames='remat')")):
+        jax.jit(lambda remat: jaxart.features(w, SMALL, ("relu1_1",), remat=remat))(True)
+    with pytest.raises(TypeError, match="remat must be True or False, got 'no'"):
+        jaxart.features(w, SMALL, ("relu1_1",), remat="no")
+    jitted = jax.jit(jaxart.features, static_argnames=("layers", "remat"))
+    np.testing.assert_allclose(jitted(w, SMALL, layers=("relu1_1",), remat=True)["relu1_1"],
+                               jaxart.features(w, SMALL, ("relu1_1",))["relu1_1"], rtol=1e-5, atol=1e-5)
+
+
+def test_paintings_of_none_are_a_type_error_saying_what_to_give():
+    """make_targets, compute_targets and run took None for one painting: "painting holds Python objects"."""
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    said = re.escape("the paintings are None; give one (h, w, 3) float array in [0, 1] or a list of them")
+    for call in (jaxart.make_targets, jaxart.targets.compute_targets):
+        with pytest.raises(TypeError, match=said):
+            call(w, SMALL, None, TWO_LAYERS)
+    with pytest.raises(TypeError, match=said):
+        jaxart.run(SMALL, None, weights=w, config=TWO_LAYERS.replace(size=16, steps=1))
