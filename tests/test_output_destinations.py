@@ -1,5 +1,6 @@
-"""What an output may not replace: an interrupted run's checkpoint (the re-run says to resume it), an input named
-another way, another run's frames or checkpoint; and which earlier frames are stale."""
+"""What an output may not replace: an interrupted run's checkpoint (the re-run says to resume it, also after a
+SIGKILL left it and its frames), an input named another way, another run's frames or checkpoint; and which earlier
+frames are stale."""
 
 from pathlib import Path
 
@@ -7,9 +8,9 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import destinations, frames, signals
+from jaxart import checkpoint, destinations, frames, signals
 
-from conftest import run_main, write_tiny_job
+from conftest import run_main, stylize_argv, write_tiny_job
 from test_output_names import _sigterm_at_once, _stylize
 
 
@@ -91,3 +92,27 @@ def test_an_animation_may_not_replace_an_input_even_with_overwrite(tmp_path):
     with pytest.raises(jaxart.errors.InputError,
                        match="animation .*loop.gif is one of the inputs; choose another animation path"):
         destinations.check_animation(movie, overwrite=True, inputs=[movie])
+
+
+def test_a_rerun_after_a_sigkill_names_the_resume_not_the_frames(files, tmp_path, monkeypatch, capsys):
+    """A SIGKILL (the OOM killer, a lost machine) after a `--checkpoint-every` checkpoint leaves it and the frames
+    so far, but no image. Running the command again said only that frame o_00005.png exists, with `--overwrite`
+    (which discards the checkpoint) as the remedy; it is refused with the `--resume` to give, as after Ctrl-C."""
+    out = tmp_path / "o.png"
+    argv = stylize_argv(files, out, "--steps", "4", "--save-every", "1", "--checkpoint-every", "1")
+    with monkeypatch.context() as m:  # a run stopped after its first step: its frame, checkpoint and image
+        m.setattr(signals, "stop_signals", _sigterm_at_once)
+        code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 143, err
+    out.unlink()  # what the kill leaves: the checkpoint and frame written before it, not the image
+    ckpt = checkpoint.path_for(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.ckpt.npz", "o_00001.png"]
+
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert f"jaxart stylize --resume {ckpt}" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.ckpt.npz", "o_00001.png"]  # touched nothing
+
+    code, _, err = run_main(["stylize", "--resume", str(ckpt), "-q"], monkeypatch, capsys)
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.png", "o_00001.png", "o_00002.png", "o_00003.png"]
