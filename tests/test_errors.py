@@ -1,14 +1,17 @@
-"""Writing a file whole or not at all, and what a user reads when it fails (jaxart.files, jaxart.errors)."""
+"""Writing a file whole or not at all, and what a user reads when it fails (jaxart.files, jaxart.errors): the file
+named, never its hidden temporary."""
 
 import errno
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from jaxart import destinations, files
 from jaxart.errors import InputError, OutputError, describe
 from jaxart.files import all_or_nothing, probe_folder, replacing, writing
+from jaxart.output import save_image
 
 
 @pytest.mark.parametrize("code, advice", [(errno.ENOSPC, "free some space"), (errno.EDQUOT, "free some space"),
@@ -120,3 +123,17 @@ def test_an_unwritable_folder_is_named_as_such_not_as_the_probe_file(tmp_path):
     with pytest.raises(NotADirectoryError) as e:
         probe_folder(tmp_path / "file" / "sub")
     assert e.value.filename == str(tmp_path / "file")
+
+
+def test_a_full_disk_during_a_sweeps_files_names_the_file_not_its_hidden_temporary(tmp_path, monkeypatch):
+    """`sweep` onto a full file system said 'could not write image DIR/.jaxart-09b79d04b0c0.tmp'."""
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    sheet = tmp_path / "sheet.png"
+    monkeypatch.setattr(os, "replace", full)  # every atomic write (files.replacing) fails at its rename
+    with pytest.raises(OutputError) as info, all_or_nothing() as stage:
+        save_image(stage(sheet, "image"), np.zeros((4, 4, 3)), {"jaxart": "test"}, "png")
+    message = str(info.value)
+    assert message.startswith(f"could not write image {sheet} (No space left on device); free some space"), message
+    assert ".jaxart-" not in message and not list(tmp_path.iterdir()), "nothing is left behind"
