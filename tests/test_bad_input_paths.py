@@ -1,9 +1,13 @@
 """Odd paths anywhere a command takes one: a symbolic link loop, a name longer than the file system allows, a
-FIFO given as a file or where a checkpoint or frame goes, a folder where the checkpoint goes. One line on stderr,
-nothing written."""
+FIFO given as a file or where a checkpoint or frame goes, a folder where the checkpoint goes; an output (image,
+animation or a sweep's sheet, page or tile) that is a device, FIFO or socket, or a link to one, refused with
+--overwrite too (the rename put a PNG in its place); an output below a link to nothing, and `-o -`. One line on
+stderr, nothing written."""
 
 import errno
 import os
+import socket
+import stat
 
 import pytest
 
@@ -108,3 +112,87 @@ def test_a_fifo_where_a_checkpoint_or_frame_goes_is_refused_before_any_work(
     assert (code, out) == (2, "") and err == (f"error: {what} {fifo} is a FIFO, not a file; jaxart never replaces "
                                               "one: choose another --output"), err
     assert [p.name for p in tmp_path.iterdir()] == [name] and fifo.is_fifo()
+
+
+def _special(kind: str, path) -> None:
+    """Make a FIFO, a socket or (as root) a character device like /dev/null at `path`."""
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "socket":
+        with socket.socket(socket.AF_UNIX) as s:
+            s.bind(str(path))
+    elif os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    else:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+
+
+def _is(kind: str, path) -> bool:
+    mode = os.lstat(path).st_mode
+    return {"fifo": stat.S_ISFIFO, "socket": stat.S_ISSOCK, "device": stat.S_ISCHR}[kind](mode)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "socket", "device"])
+@pytest.mark.parametrize("overwrite", [True, False])
+def test_an_output_that_is_a_device_fifo_or_socket_is_kept_and_refused(kind, overwrite, files, tmp_path,
+                                                                       monkeypatch, capsys):
+    out = tmp_path / "out.png"
+    _special(kind, out)
+    argv = _stylize(files, out, *(["--overwrite"] if overwrite else []))
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and "not a file" in err, err
+    assert "pass --overwrite" not in err  # the old advice, which would have replaced it
+    assert _is(kind, out) and sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]
+
+
+def test_a_link_to_a_device_is_refused_as_the_device_is(files, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out.png"
+    out.symlink_to("/dev/null")
+    code, _, err = run_main(_stylize(files, out, "--overwrite"), monkeypatch, capsys)
+    assert code == 2 and "is a device, not a file" in err, err
+    assert out.is_symlink() and os.readlink(out) == "/dev/null"
+
+
+def test_an_animation_that_is_a_fifo_is_refused_with_overwrite_too(files, tmp_path, monkeypatch, capsys):
+    anim = tmp_path / "a.gif"
+    os.mkfifo(anim)
+    argv = _stylize(files, tmp_path / "out.png", "--animate", str(anim), "--save-every", "1", "--overwrite")
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and "animation" in err and "is a FIFO" in err, err
+    assert stat.S_ISFIFO(os.lstat(anim).st_mode) and not (tmp_path / "out.png").exists()
+
+
+@pytest.mark.parametrize("which", ["sheet", "page", "tile"])
+def test_a_sweeps_file_that_is_a_fifo_is_refused_with_overwrite_too(which, files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    sheet = tmp_path / "s.png"
+    fifo = {"sheet": sheet, "page": tmp_path / "s.html", "tile": tmp_path / "s-01.png"}[which]
+    os.mkfifo(fifo)
+    argv = ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(sheet), "--model", model, "--size", "32",
+            "--steps", "1", "--style-weight", "1,2", "--overwrite", "--quiet"]
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and "is a FIFO, not a file" in err, err
+    assert [p.name for p in tmp_path.iterdir()] == [fifo.name] and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.parametrize("below", ["out.png", "new/out.png"])
+def test_an_output_below_a_link_to_nothing_says_so_not_that_it_is_a_file(below, files, tmp_path, monkeypatch, capsys):
+    """`-o gone/out.png`, `gone` a dangling link (to an unmounted disk, say), was refused as "gone is a file"."""
+    gone = tmp_path / "gone"
+    gone.symlink_to(tmp_path / "unmounted" / "photos")
+    code, _, err = run_main(_stylize(files, gone / below), monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and f"{gone} is a link to nothing, not a folder" in err, err
+    assert [p.name for p in tmp_path.iterdir()] == ["gone"] and gone.is_symlink()
+
+
+@pytest.mark.parametrize("command, option, example", [("stylize", "-o", "out.png"), ("sweep", "-o", "sweep.png"),
+                                                      ("stylize", "--animate", "out.gif")])
+def test_a_dash_for_an_output_says_it_is_not_standard_output(command, option, example, files, tmp_path, monkeypatch,
+                                                             capsys):
+    """`-o -` said "- has no suffix; give a file name such as -.png, or -/out.png to write into a folder -"."""
+    d, model = files
+    argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, option, "-"]
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and err.endswith(f": - is not standard output here; give a file name, such as {example}"), err
+    assert not list(tmp_path.iterdir())

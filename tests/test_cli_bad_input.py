@@ -18,6 +18,7 @@ import test_image
 from conftest import ROOT, run_main, write_tiny_job
 import test_cli
 from test_cli import _args
+from test_image_formats import _png
 
 files = test_cli.files  # its module fixture: tiny weights, a photo, a painting and a file that is not an image
 
@@ -179,3 +180,15 @@ def test_a_damaged_init_image_is_named_as_typed(command, tmp_path, monkeypatch, 
                              "--steps", "1", "--init", "bad.png"], monkeypatch, capsys)
     assert code == 2 and err == "error: bad.png is not in an image format Pillow can read; convert it to PNG or JPEG"
     assert not (d / "out.png").exists()
+
+
+def test_the_cli_says_a_damaged_photo_is_damaged_in_one_line_and_writes_nothing(files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(_png(False))
+    out = tmp_path / "out.png"
+    argv = ["stylize", str(photo), str(d / "paint.png"), "-o", str(out), "--model", model, "--size", "32"]
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and err == f"error: {photo} starts as a PNG file but its header is damaged; re-export or " \
+                                 "re-download it", err
+    assert not out.exists()

@@ -1,11 +1,14 @@
 """Image files of every mode and format Pillow writes, and random or damaged bytes: each loads as
-RGB in [0, 1] or fails with one clear line, and Pillow's warnings stay out of the output."""
+RGB in [0, 1] or fails with one clear line, and Pillow's warnings stay out of the output. A PNG, JPEG or GIF whose
+header is damaged is called damaged, not a format to convert from."""
 
 from __future__ import annotations
 
 import io
+import struct
 import tempfile
 import warnings
+import zlib
 from pathlib import Path
 from unittest import mock
 
@@ -114,3 +117,40 @@ def test_damaged_files_give_rgb_or_input_error(image, data):
         for _ in range(data.draw(st.integers(1, 4), "flips")):
             raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
     _assert_rgb_or_input_error(bytes(raw))
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png(ihdr_crc_ok: bool) -> bytes:
+    ihdr = _chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 3, 8, 2, 0, 0, 0))
+    if not ihdr_crc_ok:
+        ihdr = ihdr[:-4] + bytes(b ^ 0xFF for b in ihdr[-4:])
+    return b"\x89PNG\r\n\x1a\n" + ihdr + _chunk(b"IDAT", zlib.compress((b"\0" + b"\x80" * 12) * 3)) + _chunk(b"IEND", b"")
+
+
+DAMAGED = {"png": (_png(False), "PNG"), "jpg": (b"\xff\xd8\xff\xd9", "JPEG"),
+           "gif": (b"GIF89a\x10\x00\x10\x00\x00\x00\x00;", "GIF")}
+
+
+@pytest.mark.parametrize("suffix", sorted(DAMAGED))
+def test_a_file_whose_header_is_damaged_is_called_damaged_not_another_format(suffix, tmp_path):
+    """Such a file was "not in an image format Pillow can read; convert it to PNG or JPEG", a PNG's owner told to
+    convert it to PNG."""
+    data, kind = DAMAGED[suffix]
+    path = tmp_path / f"photo.{suffix}"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as e:
+        load_image(path)
+    assert f"starts as a {kind} file but its header is damaged; re-export or re-download it" in str(e.value)
+    assert "convert" not in str(e.value)
+
+
+def test_the_undamaged_png_loads_and_a_text_file_is_still_not_an_image(tmp_path):
+    """The control: the same PNG with its checksum right loads, and a file of no image format is still told to convert."""
+    (tmp_path / "ok.png").write_bytes(_png(True))
+    assert load_image(tmp_path / "ok.png").shape == (3, 4, 3)
+    (tmp_path / "notes.png").write_text("<html>404 Not Found</html>\n")
+    with pytest.raises(InputError, match="not in an image format Pillow can read; convert it to PNG or JPEG"):
+        load_image(tmp_path / "notes.png")
