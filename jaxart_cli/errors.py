@@ -119,6 +119,8 @@ _KINDS = {_NOT_WHOLE: "a whole number", _NOT_NUMBER: "a number"}
 # jaxart's own lines name them bare and quote only the value given: "--optimizer: 'sgd' is not one of lbfgs, adam".
 _QUOTED_NAME = re.compile(r"^(Invalid value for|Missing argument|Missing option|Option) ('[^']+'(?: / '[^']+')*)")
 _QUOTED_CHOICES = re.compile(r"is not one of ((?:'[^']*', )*'[^']*')\.$")
+# Click's "No such command 'stylise'. Did you mean 'stylize'?", the guess only for a close spelling.
+_NO_SUCH_COMMAND = re.compile(r"No such command '(?P<name>.*)'\.(?: Did you mean '(?P<guess>[^']*)'\?)?", re.S)
 
 
 def _typed_again(stray: str) -> str:
@@ -141,11 +143,15 @@ def usage_message(e: TyperException) -> str:
     if text.startswith("Option "):  # "Option --size requires an argument.": no full stop, as jaxart's lines end
         text = text.removesuffix(".")
     param, ctx = getattr(e, "param", None), getattr(e, "ctx", None)
-    stray = text.removeprefix("No such command '").removesuffix("'.")
-    if stray != text and ("." in stray or "/" in stray):  # a file where the command goes: `jaxart photo.jpg ...`
+    if no_command := _NO_SUCH_COMMAND.fullmatch(text):
         group = _command_path(ctx) if ctx is not None else "jaxart"
-        hint = f"; to paint a photo: `jaxart stylize {_typed_again(stray)}`" if group == "jaxart" else ""
-        return f"`{group}` has no command {stray}: give a command before the files{hint}; see `{group} --help`"
+        stray, guess = no_command["name"], no_command["guess"]
+        if "." in stray or "/" in stray:  # a file where the command goes: `jaxart photo.jpg ...`
+            hint = f"; to paint a photo: `jaxart stylize {_typed_again(stray)}`" if group == "jaxart" else ""
+            return f"`{group}` has no command {stray}: give a command before the files{hint}; see `{group} --help`"
+        if guess:  # a misspelt command (`jaxart stylise`): click's guess, which it put around the name given
+            return f"`{group}` has no command {stray} (did you mean {guess}?); see `{group} --help`"
+        return f"`{group}` has no command {stray}; see `{group} --help` for its commands"
     for said, kind in _KINDS.items():
         if param is not None and said in text:
             flag = max(param.opts, key=len)
