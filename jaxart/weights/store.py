@@ -99,13 +99,21 @@ def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, rep
     return path
 
 
+def _unreadable(path: Path, e: Exception) -> WeightsFileError:
+    """Why `path` gives no weights. A Keras .h5 or torchvision .pth given as converted weights is what it is, not
+    a damaged safetensors file ("header too large" told a user nothing they could act on)."""
+    if path.suffix.lower() in (".h5", ".pth"):
+        return WeightsFileError(f"{path} is a {path.suffix} file, not converted weights; {folder.redo(path)}")
+    return WeightsFileError(f"{path} is not a readable safetensors file ({e}); {folder.redo(path)}")
+
+
 def read_metadata(path: Path) -> dict[str, str]:
     """The string metadata in a safetensors header (arch, preprocess, name, source, ...)."""
     try:
         with safe_open(str(path), "np") as f:
             return dict(f.metadata() or {})
     except (SafetensorError, OSError) as e:
-        raise WeightsFileError(f"{path} is not a readable safetensors file ({e}); {folder.redo(path)}") from None
+        raise _unreadable(path, e) from None
 
 
 def _read(path: Path) -> tuple[dict[str, str], dict[str, np.ndarray], bytes]:
@@ -119,7 +127,7 @@ def _read(path: Path) -> tuple[dict[str, str], dict[str, np.ndarray], bytes]:
     except FileNotFoundError:
         raise WeightsFileError(f"weights file {path} does not exist") from None
     except (SafetensorError, OSError) as e:
-        raise WeightsFileError(f"{path} is not a readable safetensors file ({e}); {folder.redo(path)}") from None
+        raise _unreadable(path, e) from None
     return json.loads(data[8:8 + n]).get("__metadata__") or {}, tensors, data
 
 
