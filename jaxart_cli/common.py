@@ -20,6 +20,16 @@ def unused_option(ctx, optimizer: str) -> str | None:
     return None
 
 
+def unused_seed(ctx, init: str) -> str | None:
+    """A warning for a given --seed that `init` does not use (only --init random draws noise), else None: a
+    `--seed 5` from the photo gave the very pixels of seed 0 without a word."""
+    if init == "random" or not given(ctx, "seed"):
+        return None
+    start = "the photo" if init == "content" else init
+    return (f"--seed has no effect with --init {init}: the run starts from {start}, with nothing random, so every "
+            "seed gives the same picture; a seed sets the noise of --init random")
+
+
 def warn(message: str) -> None:
     say(f"warning: {message}", err=True)
 

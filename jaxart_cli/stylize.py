@@ -9,7 +9,9 @@ from typing import Annotated, Optional
 import typer
 
 from jaxart_cli import options as _o
-from jaxart_cli.common import given as _given, say as _say, unused_option as _unused_option, warn as _warn
+from jaxart_cli.common import (
+    given as _given, say as _say, unused_option as _unused_option, unused_seed as _unused_seed, warn as _warn,
+)
 from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.paths import (
     animation_path as _animation_path, home as _home, output_path as _output_path, path_or_word as _path_or_word,
@@ -145,8 +147,9 @@ def stylize(
         )
         job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
         config.validate()
-        if note := _unused_option(ctx, config.optimizer):
-            _warn(note)
+        for note in (_unused_option(ctx, config.optimizer), _unused_seed(ctx, config.init)):
+            if note:
+                _warn(note)
         if weights.is_path(model):
             model = str(_files.resolved(model))  # so --resume finds it from any folder
     fmt = _formats.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")

@@ -46,3 +46,34 @@ def test_a_downloaded_h5_or_pth_given_to_model_says_to_convert_it(name, start, t
     assert (code, err) == (2, f"error: {source} is a {source.suffix} file, not converted weights; convert it first: "
                               f"jaxart weights convert {source} --name NAME"), err
     assert not (tmp_path / "o.png").exists()
+
+
+SEED_NOTE = ("warning: --seed has no effect with --init content: the run starts from the photo, with nothing random, "
+             "so every seed gives the same picture; a seed sets the noise of --init random")
+
+
+def test_a_seed_that_changes_nothing_is_said_to(tmp_path, monkeypatch, capsys):
+    from PIL import Image
+    import numpy as np
+
+    from conftest import stylize_argv, write_tiny_job
+
+    files = write_tiny_job(tmp_path / "job")
+    code, _, err = run_main(stylize_argv(files, tmp_path / "s5.png", "--seed", "5"), monkeypatch, capsys)
+    # was no word: an artist's `--seed 5` for a variation gave the very pixels of seed 0
+    assert (code, err) == (0, SEED_NOTE), err
+    code, _, err = run_main(stylize_argv(files, tmp_path / "s0.png"), monkeypatch, capsys)
+    assert (code, err) == (0, "")
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "s5.png")), np.asarray(Image.open(tmp_path / "s0.png")))
+    code, _, err = run_main(stylize_argv(files, tmp_path / "r.png", "--seed", "5", "--init", "random"), monkeypatch,
+                            capsys)
+    assert code == 0 and "--seed" not in err, err
+
+
+def test_a_sweep_of_one_seed_from_the_photo_is_warned_of_too(tmp_path, monkeypatch, capsys):
+    from conftest import stylize_argv, write_tiny_job
+
+    files = write_tiny_job(tmp_path / "job")
+    argv = ["sweep", *stylize_argv(files, tmp_path / "g.png", "--seed", "3", "--style-weight", "1,10")[1:]]
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert (code, err) == (0, SEED_NOTE), err
