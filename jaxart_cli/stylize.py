@@ -18,7 +18,8 @@ from jaxart_cli.paths import (
 )
 from jaxart_cli.signals import deferred as _deferred, stop_if_interrupted as _stop_if_interrupted
 from jaxart_cli.values import (
-    choices as _choices, csv as _csv, number as _number, parse_colour as _parse_colour, whole as _whole,
+    choices as _choices, csv as _csv, number as _number, parse_colour as _parse_colour, spaced_list as _spaced_list,
+    whole as _whole,
 )
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart_cli.resume import only_with_resume as _only_with_resume
@@ -131,6 +132,7 @@ def stylize(
             ckpt, output, animate, save_every if _given(ctx, "save_every") else None,
             checkpoint_every if _given(ctx, "checkpoint_every") else None, _warn)
     else:
+        _spaced_list(ctx, [content, *(styles or ())])  # `--scales 64 128`: 128 is no painting
         regions, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
         if content is None or not styles:
             raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")

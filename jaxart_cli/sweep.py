@@ -14,7 +14,10 @@ from jaxart_cli.common import say as _say, unused_option as _unused_option, unus
 from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.paths import home as _home, path_or_word as _path_or_word, sheet_path as _sheet_path
 from jaxart_cli.signals import deferred as _deferred, stop_if_interrupted as _stop_if_interrupted
-from jaxart_cli.values import csv as _csv, parse_colour as _parse_colour, whole as _whole
+from jaxart_cli.values import (
+    LISTS as _LISTS, SWEPT as _SWEPT, csv as _csv, parse_colour as _parse_colour, spaced_list as _spaced_list,
+    whole as _whole,
+)
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart_cli.sweep_values import layer_weights as _layer_weights, listed as _listed, once as _once, swept as _swept
 from jaxart import config as _config
@@ -122,6 +125,7 @@ def sweep(
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
 
+    _spaced_list(ctx, [content, *(styles or ())], _LISTS + _SWEPT)  # `--style-weight 1 10 100`: 10 is no painting
     regions, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
     if not styles:
         raise typer.BadParameter("give at least one STYLE painting, or --mask with a --region-style COLOUR=PAINTING "

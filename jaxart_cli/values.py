@@ -3,6 +3,8 @@ the library's choices as an Enum."""
 
 from __future__ import annotations
 
+import os
+import re
 from enum import Enum
 
 
@@ -67,3 +69,44 @@ def parse_colour(text: str) -> tuple[int, int, int]:
 def choices(name: str, values) -> type[Enum]:
     """A `str` Enum of the library's own choices, so the CLI never lists its own copy."""
     return Enum(name, {v: v for v in values}, type=str)
+
+
+# Options whose value is a comma-separated list, in every command; `jaxart sweep` adds its swept ones.
+LISTS = ("--style-blend", "--scales", "--steps", "--style-layers", "--content-layers", "--style-layer-weights")
+SWEPT = ("--style-weight", "--content-weight", "--tv-weight", "--seed", "--style-scale")
+# What a list's item typed after a space looks like: numbers, or VGG layer names; never a file's name.
+_ITEMS = re.compile(r"(?:[-+.\deE]*\d[-+.\deE]*|(?:relu|conv)\d_\d|pool\d)(?:,(?:[-+.\deE]*\d[-+.\deE]*|"
+                    r"(?:relu|conv)\d_\d|pool\d))*")
+
+
+def spaced_list(ctx, inputs, lists=LISTS) -> None:
+    """Refuse a list typed with spaces (`--style-weight 1 10 100`): its later items were taken for input files and
+    were "10 does not exist; check the path", advice about a file never meant. Reads the command line (sys.argv),
+    the order of which click does not keep; a missing input that is no such stray is left to the file checks."""
+    import sys
+
+    from typer import BadParameter
+
+    named = {str(p) for p in inputs if p is not None and not os.path.exists(p)}
+    takes = {o: p for p in ctx.command.params if getattr(p, "param_type_name", "") == "option" and not p.is_flag
+             for o in p.opts}
+    typed = sys.argv[1:]
+    for i, word in enumerate(typed):
+        flag, _, inline = word.partition("=")
+        if flag not in takes or not word.startswith("--"):
+            continue
+        start = i + 1 if inline else i + 2
+        value = inline or (typed[i + 1] if i + 1 < len(typed) else "")
+        strays = []
+        for later in typed[start:]:
+            if later not in named or not _ITEMS.fullmatch(later):
+                break
+            strays.append(later)
+        if strays:
+            taken = (f"{' '.join(strays)} after {flag} {value} "
+                     f"{'were taken for files' if len(strays) > 1 else 'was taken for a file'}")
+            if flag in lists:
+                raise BadParameter(f"{taken}; a list's items are separated by commas, without spaces: "
+                                   f"{flag} {','.join([value, *strays])}")
+            raise BadParameter(f"{taken}; {flag} takes one value" + (
+                " (`jaxart sweep` compares several, comma-separated)" if flag in SWEPT else ""))

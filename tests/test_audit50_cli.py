@@ -77,3 +77,37 @@ def test_a_sweep_of_one_seed_from_the_photo_is_warned_of_too(tmp_path, monkeypat
     argv = ["sweep", *stylize_argv(files, tmp_path / "g.png", "--seed", "3", "--style-weight", "1,10")[1:]]
     code, _, err = run_main(argv, monkeypatch, capsys)
     assert (code, err) == (0, SEED_NOTE), err
+
+
+@pytest.mark.parametrize(("command", "typed", "line"), [
+    ("sweep", ["--style-weight", "1", "10", "100"], "10 100 after --style-weight 1 were taken for files; a list's "
+     "items are separated by commas, without spaces: --style-weight 1,10,100"),
+    ("sweep", ["--seed=1", "2", "--init", "random"], "2 after --seed 1 was taken for a file; a list's items are "
+     "separated by commas, without spaces: --seed 1,2"),
+    ("stylize", ["--scales", "24", "32"], "32 after --scales 24 was taken for a file; a list's items are separated "
+     "by commas, without spaces: --scales 24,32"),
+    ("stylize", ["--style-layers", "relu1_1", "relu2_1"], "relu2_1 after --style-layers relu1_1 was taken for a file; "
+     "a list's items are separated by commas, without spaces: --style-layers relu1_1,relu2_1"),
+    ("stylize", ["--style-weight", "1", "10"], "10 after --style-weight 1 was taken for a file; --style-weight takes "
+     "one value (`jaxart sweep` compares several, comma-separated)"),
+])
+def test_a_list_typed_with_spaces_is_named_as_such(command, typed, line, tmp_path, monkeypatch, capsys):
+    from conftest import stylize_argv, write_tiny_job
+
+    files = write_tiny_job(tmp_path / "job")
+    monkeypatch.chdir(tmp_path)
+    argv = [command, *stylize_argv(files, tmp_path / "o.png")[1:3], *typed, *stylize_argv(files, "o.png")[3:]]
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    # was "error: 10 does not exist; check the path and the current folder": advice about a file never meant
+    assert (code, err) == (2, f"error: {line}"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["job"]
+
+
+def test_a_missing_painting_is_still_called_missing(tmp_path, monkeypatch, capsys):
+    from conftest import stylize_argv, write_tiny_job
+
+    files = write_tiny_job(tmp_path / "job")
+    monkeypatch.chdir(tmp_path)
+    argv = stylize_argv(files, "o.png", "--scales", "24,32")
+    code, _, err = run_main([*argv[:3], "2.jpg", *argv[3:]], monkeypatch, capsys)
+    assert (code, err) == (2, "error: 2.jpg does not exist; check the path and the current folder"), err
