@@ -59,7 +59,11 @@ def web_address(path: str | os.PathLike) -> str | None:
 
 
 def missing(path: str | os.PathLike) -> str:
-    """Why `path`, which does not exist, cannot be read."""
+    """Why `path`, which does not exist, cannot be read. A space at either end (pasted with the name, or a quoted
+    drag-and-drop) is said: printed bare it is invisible, and the path looked right."""
+    text = str(path)
+    if text != text.strip() and os.path.exists(text.strip()):
+        return f"{text!r} does not exist: it has a space at its start or end, and {text.strip()} exists; drop the space"
     return web_address(path) or f"{path} does not exist; check the path and the current folder"
 
 

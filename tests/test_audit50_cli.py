@@ -111,3 +111,16 @@ def test_a_missing_painting_is_still_called_missing(tmp_path, monkeypatch, capsy
     argv = stylize_argv(files, "o.png", "--scales", "24,32")
     code, _, err = run_main([*argv[:3], "2.jpg", *argv[3:]], monkeypatch, capsys)
     assert (code, err) == (2, "error: 2.jpg does not exist; check the path and the current folder"), err
+
+
+def test_a_painting_named_with_a_trailing_space_says_so(tmp_path, monkeypatch, capsys):
+    from conftest import stylize_argv, write_tiny_job
+
+    files = write_tiny_job(tmp_path / "job")
+    argv = stylize_argv(files, tmp_path / "o.png")
+    spaced = f"{argv[2]} "
+    code, _, err = run_main([*argv[:2], spaced, *argv[3:]], monkeypatch, capsys)
+    # was "error: .../paint.png  does not exist; check the path": the space invisible, the path looking right
+    assert (code, err) == (2, f"error: {spaced!r} does not exist: it has a space at its start or end, and {argv[2]} "
+                              "exists; drop the space"), err
+    assert not (tmp_path / "o.png").exists()
