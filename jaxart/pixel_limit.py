@@ -18,6 +18,7 @@ from pathlib import Path
 
 from PIL import ExifTags, Image
 
+from jaxart import cgroup_memory
 from jaxart.errors import InputError
 
 # Peak RSS of load_image on a 12-megapixel PNG, above what it started from: 19 bytes a pixel for RGB,
@@ -30,13 +31,16 @@ Least = int | Callable[[tuple[int, int]], int] | None
 
 
 def host_bytes() -> int:
-    """Memory free on this machine (MemAvailable), where files are decoded."""
+    """Memory free on this machine (MemAvailable), where files are decoded; less where a container's memory limit
+    leaves less (`cgroup_memory`)."""
     try:
         with open("/proc/meminfo") as f:
             info = dict(line.split(":", 1) for line in f)
-        return int(info["MemAvailable"].split()[0]) * 1024
+        machine = int(info["MemAvailable"].split()[0]) * 1024
     except (OSError, KeyError, ValueError):
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        machine = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    contained = cgroup_memory.free_bytes()
+    return machine if contained is None else min(machine, contained)
 
 
 def gib(n: float) -> str:
