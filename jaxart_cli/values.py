@@ -93,7 +93,7 @@ def spaced_list(ctx, inputs, lists=LISTS) -> None:
     typed = sys.argv[1:]
     for i, word in enumerate(typed):
         flag, _, inline = word.partition("=")
-        if flag not in takes or not word.startswith("--"):
+        if flag not in takes:
             continue
         start = i + 1 if inline else i + 2
         value = inline or (typed[i + 1] if i + 1 < len(typed) else "")
