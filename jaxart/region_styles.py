@@ -3,12 +3,17 @@ and a StyleConfig's `mask`, `region_colors` and `keep_colors` checked as a whole
 
 from __future__ import annotations
 
+import os
+import re
+import shlex
 from collections.abc import Sequence
 
 from jaxart import paths
 from jaxart.errors import InputError
 from jaxart.palette import parse_colors
 
+# A comma that starts another COLOUR=PAINTING: a name, #rrggbb or rgb(r,g,b) before its "=".
+_SEVERAL = re.compile(r",\s*(?=(?:rgb\([^)]*\)|[^,=()]+)=)")
 KEEP = "photo"  # --region-style COLOUR=photo: the word in any case, never a file so named (that is ./photo)
 
 
@@ -51,5 +56,10 @@ def parse_region_styles(texts: Sequence[str]) -> tuple[tuple[str, ...], list[str
             raise ValueError(f"--region-style {t!r} is not COLOUR=PAINTING, e.g. red=starry.jpg, "
                              f"'#0000ff'=scream.jpg, or blue={KEEP} to keep the photo there")
     pairs = [(c.strip(), p.strip()) for c, p in pairs]
+    for t, (_, p) in zip(texts, pairs):  # `red=a.jpg,blue=b.jpg`: "a.jpg,blue=b.jpg does not exist" named no slip
+        if re.search(r",\s*[^,=]+=", p) and not os.path.exists(p):
+            each = " ".join(f"--region-style {shlex.quote(one.strip())}" for one in _SEVERAL.split(t))
+            raise ValueError(f"--region-style {t!r} gives several regions in one; give --region-style once per "
+                             f"colour: {each}")
     painted = [(c, p) for c, p in pairs if p.lower() != KEEP]
     return tuple(c for c, _ in painted), [p for _, p in painted], tuple(c for c, p in pairs if p.lower() == KEEP)

@@ -124,3 +124,17 @@ def test_a_painting_named_with_a_trailing_space_says_so(tmp_path, monkeypatch, c
     assert (code, err) == (2, f"error: {spaced!r} does not exist: it has a space at its start or end, and {argv[2]} "
                               "exists; drop the space"), err
     assert not (tmp_path / "o.png").exists()
+
+
+def test_several_regions_in_one_region_style_say_to_give_one_each(tmp_path, monkeypatch, capsys):
+    from conftest import stylize_argv, write_tiny_job
+
+    files = write_tiny_job(tmp_path / "job")
+    paint = str(files[0] / "paint.png")
+    argv = stylize_argv(files, tmp_path / "o.png")
+    typed = f"red={paint},rgb(0,0,255)=photo"
+    code, _, err = run_main([*argv[:2], *argv[3:], "--mask", paint, "--region-style", typed], monkeypatch, capsys)
+    # was "error: .../paint.png,rgb(0,0,255)=photo does not exist; check the path and the current folder"
+    assert (code, err) == (2, f"error: --region-style {typed!r} gives several regions in one; give --region-style "
+                              f"once per colour: --region-style red={paint} --region-style 'rgb(0,0,255)=photo'"), err
+    assert not (tmp_path / "o.png").exists()
