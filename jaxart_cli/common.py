@@ -20,14 +20,18 @@ def unused_option(ctx, optimizer: str) -> str | None:
     return None
 
 
-def unused_seed(ctx, init: str) -> str | None:
-    """A warning for a given --seed that `init` does not use (only --init random draws noise), else None: a
-    `--seed 5` from the photo gave the very pixels of seed 0 without a word."""
-    if init == "random" or not given(ctx, "seed"):
-        return None
-    start = "the photo" if init == "content" else init
-    return (f"--seed has no effect with --init {init}: the run starts from {start}, with nothing random, so every "
-            "seed gives the same picture; a seed sets the noise of --init random")
+def unused_settings(ctx, config) -> list[str]:
+    """Warnings for given options `config` does not use: --seed without --init random (a `--seed 5` from the photo
+    gave the very pixels of seed 0 without a word), --match-luminance without --colors luminance."""
+    notes = []
+    if config.init != "random" and given(ctx, "seed"):
+        start = "the photo" if config.init == "content" else config.init
+        notes.append(f"--seed has no effect with --init {config.init}: the run starts from {start}, with nothing "
+                     "random, so every seed gives the same picture; a seed sets the noise of --init random")
+    if config.colors != "luminance" and given(ctx, "match_luminance") and config.match_luminance:
+        notes.append(f"--match-luminance has no effect with --colors {config.colors}; it scales the painting's "
+                     "luminance to the photo's for --colors luminance")
+    return notes
 
 
 def warn(message: str) -> None:

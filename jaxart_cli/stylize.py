@@ -10,7 +10,7 @@ import typer
 
 from jaxart_cli import options as _o
 from jaxart_cli.common import (
-    given as _given, say as _say, unused_option as _unused_option, unused_seed as _unused_seed, warn as _warn,
+    given as _given, say as _say, unused_option as _unused_option, unused_settings as _unused_settings, warn as _warn,
 )
 from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.paths import (
@@ -149,7 +149,7 @@ def stylize(
         )
         job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
         config.validate()
-        for note in (_unused_option(ctx, config.optimizer), _unused_seed(ctx, config.init)):
+        for note in (_unused_option(ctx, config.optimizer), *_unused_settings(ctx, config)):
             if note:
                 _warn(note)
         if weights.is_path(model):

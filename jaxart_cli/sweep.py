@@ -10,7 +10,9 @@ from typing import Annotated, Optional
 import typer
 
 from jaxart_cli import options as _o
-from jaxart_cli.common import say as _say, unused_option as _unused_option, unused_seed as _unused_seed, warn as _warn
+from jaxart_cli.common import (
+    say as _say, unused_option as _unused_option, unused_settings as _unused_settings, warn as _warn,
+)
 from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.paths import home as _home, path_or_word as _path_or_word, sheet_path as _sheet_path
 from jaxart_cli.signals import deferred as _deferred, stop_if_interrupted as _stop_if_interrupted
@@ -158,7 +160,7 @@ def sweep(
     S.check(config, settings, paintings=len(styles), names=captions.painting_names({"inputs": {"styles": styles}}))
     settings[0].apply(config).validate(paintings=len(styles))  # its weights are the run's, not the config's
     hashed = S.check_distinct(styles) if each_painting else {}  # the record takes these digests, not reading again
-    for note in (_unused_option(ctx, config.optimizer), _unused_seed(ctx, config.init)):
+    for note in (_unused_option(ctx, config.optimizer), *_unused_settings(ctx, config)):
         if note:
             _warn(note)
     with _deferred():  # a signal as the lock is taken is answered once ctx will release it

@@ -138,3 +138,17 @@ def test_several_regions_in_one_region_style_say_to_give_one_each(tmp_path, monk
     assert (code, err) == (2, f"error: --region-style {typed!r} gives several regions in one; give --region-style "
                               f"once per colour: --region-style red={paint} --region-style 'rgb(0,0,255)=photo'"), err
     assert not (tmp_path / "o.png").exists()
+
+
+def test_match_luminance_given_with_another_colour_mode_is_said_to_do_nothing(tmp_path, monkeypatch, capsys):
+    from conftest import stylize_argv, write_tiny_job
+
+    files = write_tiny_job(tmp_path / "job")
+    code, _, err = run_main(stylize_argv(files, tmp_path / "k.png", "--colors", "keep", "--match-luminance"),
+                            monkeypatch, capsys)
+    # was no word, where --no-match-luminance with keep is refused: the flag looked like it matched keep's luminance
+    assert (code, err) == (0, "warning: --match-luminance has no effect with --colors keep; it scales the painting's "
+                              "luminance to the photo's for --colors luminance"), err
+    code, _, err = run_main(stylize_argv(files, tmp_path / "l.png", "--colors", "luminance", "--match-luminance"),
+                            monkeypatch, capsys)
+    assert (code, err) == (0, "")
