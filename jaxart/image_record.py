@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import warnings
 from pathlib import Path
 
@@ -45,6 +46,12 @@ def read_record(path: str | os.PathLike) -> dict:
                     text = _tiff_record(img.tag_v2)
                 kind, animated = img.format, getattr(img, "is_animated", False)
     except Exception as e:  # noqa: BLE001 - any unreadable file is a bad input here
+        from jaxart.checkpoint import read_meta  # here: it imports JAX, which `info` of an image never needs
+
+        if isinstance(meta := read_meta(path), dict):  # `info OUT.ckpt.npz`: "could not be read as an image"
+            beside = f"; its image so far, {meta['output']}, holds the run record" if meta.get("output") else ""
+            raise InputError(f"{path} is a checkpoint of an interrupted run, not an image: continue the run with "
+                             f"`jaxart stylize --resume {shlex.quote(str(path))}`{beside}") from None
         raise InputError(f"{path} could not be read as an image ({describe(e, path)}); "
                          "give a PNG or TIFF jaxart wrote") from None
     if text is None and kind in ("GIF", "WEBP") and not animated:  # a still image, from any program

@@ -152,3 +152,19 @@ def test_match_luminance_given_with_another_colour_mode_is_said_to_do_nothing(tm
     code, _, err = run_main(stylize_argv(files, tmp_path / "l.png", "--colors", "luminance", "--match-luminance"),
                             monkeypatch, capsys)
     assert (code, err) == (0, "")
+
+
+def test_info_of_a_checkpoint_says_what_it_is_and_how_to_continue(tmp_path, monkeypatch, capsys):
+    import json
+
+    import numpy as np
+
+    ckpt = tmp_path / "my run.ckpt.npz"
+    with open(ckpt, "wb") as f:  # the field `info` reads of a checkpoint: its JSON metadata
+        np.savez(f, meta=np.array(json.dumps({"output": str(tmp_path / "my run.png"), "step": 40})))
+    for argv in (["info", str(ckpt)], ["info", str(ckpt), "--command"]):
+        code, out, err = run_main(argv, monkeypatch, capsys)
+        # was "could not be read as an image (UnidentifiedImageError: cannot identify image file); give a PNG ..."
+        assert (code, out, err) == (2, "", f"error: {ckpt} is a checkpoint of an interrupted run, not an image: "
+                                           f"continue the run with `jaxart stylize --resume '{ckpt}'`; its image so "
+                                           f"far, {tmp_path / 'my run.png'}, holds the run record"), err
