@@ -25,7 +25,7 @@ import numpy as np
 
 from jaxart.errors import InputError, JaxartError
 from jaxart.files import check_path, replacing
-from jaxart.formats import FORMATS
+from jaxart.formats import FORMATS, SUFFIXES
 
 FORMAT = 1
 RESUME_KEYS = ("jaxart", "weights_sha256", "model", "config", "inputs", "output", "format", "step")
@@ -87,18 +87,28 @@ def load(path: str | os.PathLike) -> Checkpoint:
     check_path(path, "checkpoint")
     if not path.is_file():
         state = "is not a file" if path.exists() else "does not exist"
-        raise InputError(f"checkpoint {path} {state}; give the .ckpt.npz an interrupted run wrote")
+        raise InputError(f"checkpoint {path} {state}; {_give(path)}")
     try:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
             leaves = [z[f"leaf_{i:04d}"] for i in range(int(meta["leaves"]))]
             frames = [z[f"frame_{i:04d}"] for i in range(int(meta.get("frames", 0)))]  # none before they were kept
     except Exception as e:  # noqa: BLE001 - zip, JSON and key errors all mean "not a checkpoint"
-        raise InputError(f"{path} is not a jaxart checkpoint: {_fault(path, e)}; "
-                         "give the .ckpt.npz an interrupted run wrote") from None
+        raise InputError(f"{path} is not a jaxart checkpoint: {_fault(path, e)}; {_give(path)}") from None
     if meta.get("checkpoint_format") != FORMAT:
         raise InputError(f"{path} has checkpoint format {meta.get('checkpoint_format')}, not {FORMAT}")
     return Checkpoint(meta, leaves, frames)
+
+
+def _give(path: Path) -> str:
+    """What to give instead of `path`: the checkpoint beside it of the same stem where there is one (`--resume
+    out.png`, `out`, `out.ckpt` for out.ckpt.npz, a name the interrupted line gave), else what a checkpoint is."""
+    stem = path.name.removesuffix(".ckpt.npz").removesuffix(".ckpt").removesuffix(".npz")
+    stem = Path(stem).stem if Path(stem).suffix.lower() in {x for xs in SUFFIXES.values() for x in xs} else stem
+    beside = path.with_name(f"{stem}.ckpt.npz")
+    if beside != path and beside.is_file():
+        return f"give {beside}, the checkpoint of that name there"
+    return "give the .ckpt.npz an interrupted run wrote"
 
 
 def _fault(path: Path, e: Exception) -> str:

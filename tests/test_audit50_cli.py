@@ -168,3 +168,16 @@ def test_info_of_a_checkpoint_says_what_it_is_and_how_to_continue(tmp_path, monk
         assert (code, out, err) == (2, "", f"error: {ckpt} is a checkpoint of an interrupted run, not an image: "
                                            f"continue the run with `jaxart stylize --resume '{ckpt}'`; its image so "
                                            f"far, {tmp_path / 'my run.png'}, holds the run record"), err
+
+
+@pytest.mark.parametrize("typed", ["run.png", "run", "run.ckpt"])
+def test_resume_given_the_image_or_a_shortened_name_points_to_the_checkpoint_beside(typed, tmp_path, monkeypatch,
+                                                                                     capsys):
+    import numpy as np
+
+    monkeypatch.chdir(tmp_path)
+    np.savez(tmp_path / "run.ckpt.npz", meta=np.array("{}"))
+    (tmp_path / "run.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    code, _, err = run_main(["stylize", "--resume", typed], monkeypatch, capsys)
+    # was "...; give the .ckpt.npz an interrupted run wrote", with run.ckpt.npz right there
+    assert code == 2 and err.endswith("; give run.ckpt.npz, the checkpoint of that name there"), err
