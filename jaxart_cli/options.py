@@ -125,6 +125,9 @@ def tolerance(raw) -> float:
     ("Invalid value for --tolerance: 2.0 stops every run at once: ..., e.g. --tolerance 0.001")."""
     from jaxart.errors import InputError
 
+    text = str(raw).strip()
+    if text.endswith("%") and text[:-1].replace(".", "", 1).isdigit():  # as the help's "0.1%" reads
+        raise ValueError(f"{text} is a percentage; give it as a fraction: --tolerance {float(text[:-1]) / 100:g}")
     try:
         return _plateau.check_tolerance(number(raw))
     except InputError as e:

@@ -181,3 +181,16 @@ def test_resume_given_the_image_or_a_shortened_name_points_to_the_checkpoint_bes
     code, _, err = run_main(["stylize", "--resume", typed], monkeypatch, capsys)
     # was "...; give the .ckpt.npz an interrupted run wrote", with run.ckpt.npz right there
     assert code == 2 and err.endswith("; give run.ckpt.npz, the checkpoint of that name there"), err
+
+
+@pytest.mark.parametrize(("command", "typed", "fraction"), [("stylize", "0.2%", "0.002"), ("sweep", "1%", "0.01")])
+def test_a_tolerance_typed_as_a_percentage_is_given_as_the_fraction(command, typed, fraction, tmp_path, monkeypatch,
+                                                                     capsys):
+    from conftest import stylize_argv, write_tiny_job
+
+    files = write_tiny_job(tmp_path / "job")
+    argv = [command, *stylize_argv(files, tmp_path / "o.png", "--tolerance", typed)[1:]]
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    # was "give a number (e.g. --tolerance 0.0)": the help says "less than 0.1%", and 0.0 is off
+    assert (code, err) == (2, f"error: Invalid value for --tolerance: {typed} is a percentage; give it as a "
+                              f"fraction: --tolerance {fraction}"), err
