@@ -47,6 +47,17 @@ def weights_list() -> None:
 
     for line in catalog.format_entries(catalog.entries()) + catalog.remove_leftovers():
         say(line)
+    _folder_is_a_file()
+
+
+def _folder_is_a_file() -> None:
+    """Warn where the weights folder is a file (a JAXART_WEIGHTS_DIR mistyped onto one): every set then read as
+    not installed, without a word of why, until a fetch or a run failed."""
+    from jaxart.weights import folder
+
+    if (where := folder.weights_dir()).exists() and not where.is_dir():
+        warn(f"the weights folder {where} is a file, so nothing is installed there nor can be; set "
+             "JAXART_WEIGHTS_DIR to a folder")
 
 
 @_command("fetch")
@@ -170,6 +181,7 @@ def weights_verify(
             "rename it (letters, digits, '.', '_' or '-') to use it")
     if not names:
         say(f"no weights are installed in {W.weights_dir()}; nothing to verify")
+        _folder_is_a_file()
         return
     failed = 0
     for n in names:

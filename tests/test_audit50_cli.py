@@ -194,3 +194,14 @@ def test_a_tolerance_typed_as_a_percentage_is_given_as_the_fraction(command, typ
     # was "give a number (e.g. --tolerance 0.0)": the help says "less than 0.1%", and 0.0 is off
     assert (code, err) == (2, f"error: Invalid value for --tolerance: {typed} is a percentage; give it as a "
                               f"fraction: --tolerance {fraction}"), err
+
+
+@pytest.mark.parametrize("command", ["list", "verify"])
+def test_a_weights_folder_that_is_a_file_is_warned_of(command, tmp_path, monkeypatch, capsys):
+    mistyped = tmp_path / "notes.txt"
+    mistyped.write_text("not a folder")
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(mistyped))
+    code, _, err = run_main(["weights", command], monkeypatch, capsys)
+    # was no word: every set "not installed", until a fetch or a run failed on it
+    assert (code, err) == (0, f"warning: the weights folder {mistyped} is a file, so nothing is installed there nor "
+                              "can be; set JAXART_WEIGHTS_DIR to a folder"), err
