@@ -1,5 +1,6 @@
-"""An artist's first hour (audit of stop 50): the slips a newcomer makes, each answered with one line that says
-what to type instead, exit 2, nothing written."""
+"""A newcomer's slips in the first hour, past the README's first lines (test_new_user.py has those): a refused
+one is answered with one line that says what to type instead, exit 2, nothing written; a setting that would
+change nothing is warned of and the run goes on."""
 
 import pytest
 
