@@ -26,6 +26,8 @@ def test_estimate_is_close_to_the_compiled_programs_peak(conv, remat):
     # With remat they were counted once, and the estimate was 0.58 of XLA's count at 128 px.
     # Measured (jax 0.10.2, CPU, 64-512 px, max and avg pooling, remat or not): 0.83-1.29 of it, the
     # least Winograd with remat at 64 px; here 0.92 (direct, 64 px) to 1.04, so ~10% lower slips through.
+    # jax 0.11.2 held every transformed kernel of a checkpointed stage at once (0.30 at 128 px), until
+    # winograd._forward's barrier; since then 0.96-1.34 here, under 0.10.2 0.96-1.21 (BENCHMARKS.md, "jax 0.11.2").
     for size in (64, 128) if conv == "direct" else (128,):
         fun, x, _ = bench_setup.setup(size, config=bench_setup.PAPER.replace(conv=conv, remat=remat))
         measured = bench_setup.compile_gradient(fun, x).memory_analysis().temp_size_in_bytes
