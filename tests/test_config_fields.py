@@ -80,4 +80,7 @@ def test_compute_targets_reads_what_make_targets_reads(field, tiny_vgg16):
     config = BASE.replace(**{field: OTHER[field]})
     want = make_targets(tiny_vgg16, PHOTO, PAINTINGS, config)
     got = compute_targets(tiny_vgg16, PHOTO, PAINTINGS, config)
-    jax.tree.map(lambda g, w: np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-6), got, want)
+    # Two programs sum in different orders: under jaxlib 0.11.2 a 0.044 of `pooling` was 5.6e-6 (1.3e-4) off.
+    # A dropped field's default targets are far off: with BASE's as `got`, the same 4 fields fail at atol 1e-5
+    # as at 1e-6.
+    jax.tree.map(lambda g, w: np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5), got, want)
