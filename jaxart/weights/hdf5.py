@@ -99,11 +99,6 @@ def load(path: str | os.PathLike, arch: str | None = None, *, arrays: bool = Tru
     return Contents(*_contents(path, _layers(arch or "vgg19")[1] if arrays else []))
 
 
-def detect(path: str | os.PathLike) -> str:
-    """The layout of the HDF5 file at `path`: "keras-h5" or "hed"; a WeightsError otherwise."""
-    return load(path, arrays=False).layout
-
-
 def _holds(groups: dict, arch: str) -> bool:
     """Whether the file has every conv layer of `arch` and none past them."""
     stages = vgg.STAGES[arch]
