@@ -138,7 +138,7 @@ def test_real_process_reports_without_traceback(files, tmp_path):
 @pytest.mark.parametrize("argv", [["--help"], ["info", "RECORD"]], ids=["help", "info"])
 def test_output_into_a_closed_pipe_ends_quietly(argv, tmp_path):
     """`jaxart info out.png | head -c1`: the reader gone, the command ends without a traceback or
-    "Exception ignored" on stderr (a guard: the audit's cases were already quiet)."""
+    "Exception ignored" on stderr (a guard: both were quiet when it was written)."""
     import os
 
     jaxart.output.save_image(tmp_path / "r.png", np.zeros((4, 4, 3)), {"config": {"size": 32}, "note": "x" * 100_000})
