@@ -104,6 +104,19 @@ def test_a_list_typed_with_spaces_is_named_as_such(command, typed, line, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["job"]
 
 
+def test_the_swept_flags_named_for_a_spaced_list_are_sweeps_own():
+    """values.SWEPT is written out for stylize's hint; a flag `jaxart sweep` swept without being in it would get
+    "takes one value" where it takes a list, one in it no longer swept a hint to a sweep that cannot do it."""
+    import typer
+
+    import cli
+    from jaxart_cli.values import SWEPT
+
+    sweep = typer.main.get_command(cli.app).commands["sweep"]
+    swept = {max(p.opts, key=len) for p in sweep.params if "its values add up" in (getattr(p, "help", "") or "")}
+    assert swept == set(SWEPT)
+
+
 def test_a_missing_painting_is_still_called_missing(tmp_path, monkeypatch, capsys):
     from conftest import stylize_argv, write_tiny_job
 
