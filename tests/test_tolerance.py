@@ -149,6 +149,13 @@ def test_a_bad_tolerance_is_one_line_and_writes_nothing(value, says, files, tmp_
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("value, echoed", [("5", "5"), ("2.50", "2.5"), ("1e3", "1000")])
+def test_a_bad_tolerance_is_echoed_as_typed_not_as_a_float(value, echoed, files, tmp_path, monkeypatch, capsys):
+    """`--tolerance 5` was refused as "Invalid value for --tolerance: 5.0 stops every run at once"."""
+    code, _, err = run_main(stylize_argv(files, tmp_path / "out.png", "--tolerance", value), monkeypatch, capsys)
+    assert code == 2 and f"--tolerance: {echoed} stops every run at once:" in err, err
+
+
 @pytest.mark.parametrize("field, value, says", [("tolerance", -1, "negative"), ("tolerance", "0.1", "not a finite"),
                                                 ("stopped_at", 0, "stopped at step 0 of 2"),
                                                 ("stopped_at", 7, "stopped at step 7 of 2")])
