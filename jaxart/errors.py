@@ -1,5 +1,6 @@
 """The project's exceptions, each saying what was wrong and what to do."""
 
+import difflib
 import errno
 import functools
 import numbers
@@ -66,6 +67,14 @@ def as_typed(v: object) -> str:
     text = next((t for digits in range(6, 18) if float(t := f"{v:.{digits}g}") == v), repr(v))  # nan: its repr
     mantissa, e, exponent = text.partition("e")
     return mantissa + e + (str(int(exponent)) if e else "")
+
+
+def nearest_name(name: str, known: Sequence[str]) -> str:
+    """" (did you mean vgg19?)" for the one of `known` nearest `name` (any case), as click guesses a mistyped
+    command; "" when none is near."""
+    lower = {k.lower(): k for k in known}
+    near = difflib.get_close_matches(name.lower(), lower, n=1)
+    return f" (did you mean {lower[near[0]]}?)" if near else ""
 
 
 def listed(values: Sequence[object]) -> str:

@@ -67,9 +67,32 @@ def test_a_damaged_weights_file_is_one_error_naming_it(case, tmp_path):
 def test_load_weights_of_an_unknown_name_lists_known_names():
     tiny = layer_arrays("vgg16", widths=(4, 8, 8, 8, 8))
     store.save(tiny, folder.path_for("my-style"), arch="vgg16", preprocess=vgg.Preprocess())
-    with pytest.raises(ValueError, match=r"unknown model 'vgg91'; known models are my-style, vgg16, vgg16-hed, "
-                       r"vgg16-torchvision, vgg19, vgg19-torchvision"):
+    with pytest.raises(ValueError, match=r"unknown model 'vgg91' \(did you mean vgg19\?\); known models are my-style, "
+                       r"vgg16, vgg16-hed, vgg16-torchvision, vgg19, vgg19-torchvision; `jaxart weights list` says "
+                       r"what each is$"):
         jaxart.load_weights("vgg91")
+
+
+@pytest.mark.parametrize("typed, guess", [("mystyle", "my-style"), ("VGG16-HED", "vgg16-hed"),
+                                          ("vgg16-torch", "vgg16-torchvision"), ("mien", None)])
+def test_an_unknown_name_suggests_the_nearest_known_one_if_any_is_near(typed, guess):
+    """It said "unknown model 'mystyle'" and left the user to spot my-style in the list; a name like none of them
+    gets no guess (as click guesses commands), and every refusal says how to list the weight sets."""
+    store.save(layer_arrays("vgg16", widths=(4, 8, 8, 8, 8)), folder.path_for("my-style"), arch="vgg16",
+               preprocess=vgg.Preprocess())
+    with pytest.raises(ValueError) as e:
+        jaxart.load_weights(typed)
+    said = str(e.value)
+    assert said.startswith(f"unknown model {typed!r}" + (f" (did you mean {guess}?);" if guess else ";")), said
+    assert "did you mean" in said if guess else "did you mean" not in said
+    assert said.endswith("; `jaxart weights list` says what each is"), said
+
+
+def test_fetch_of_an_unknown_name_suggests_the_nearest_registered_one():
+    """`jaxart weights fetch vgg91` (registry.get_source) listed the names and guessed none."""
+    with pytest.raises(ValueError, match=r"^unknown model 'vgg91' \(did you mean vgg19\?\); known models are .+; "
+                                         r"`jaxart weights list` says what each is$"):
+        registry.get_source("vgg91")
 
 
 def test_checksum_prefixes_match_only_their_own_hash():

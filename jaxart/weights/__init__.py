@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from jaxart.errors import InputError, WeightsFileError
+from jaxart.errors import InputError, WeightsFileError, nearest_name
 from jaxart.files import check_path
 from jaxart.paths import as_path
 from jaxart.vgg import Weights
@@ -73,14 +73,17 @@ def is_installed(name: str) -> bool:
 def unknown_model(name: str) -> str:
     """Why `name`, neither registered nor installed, names no weights. One that looks like a file (a
     suffix, or a file of that name here: `--model painting.jpg`) is no weight set: say what is taken."""
-    known = ", ".join(sorted(set(SOURCES) | set(installed())))
+    names = sorted(set(SOURCES) | set(installed()))
+    known = ", ".join(names)
     what = file_kind(name)
     if not valid_name(name) and path_for(name).is_file():
         return (f"{name!r} is not a valid weights name, so {path_for(name)} is not loaded: rename it (letters, "
                 f"digits, '.', '_' or '-') to use it; known models are {known}")
     if what is None:
-        return f"unknown model {name!r}; known models are {known}"
+        return f"unknown model {name!r}{nearest_name(name, names)}; known models are {known}; " \
+               "`jaxart weights list` says what each is"
     if Path(name).suffix.lower() in (".h5", ".pth"):  # as `folder.redo` says of such a path
         return f"{name} is {what}; convert it first: jaxart weights convert {name} --name NAME"
     return (f"{name} is {what}: give a weight set's name ({known}; `jaxart weights list`) or a .safetensors "
             "file; a .h5 or .pth file goes through `jaxart weights convert` first")
+

@@ -6,7 +6,7 @@ import dataclasses
 import os
 import urllib.parse
 
-from jaxart.errors import InputError
+from jaxart.errors import InputError, nearest_name
 from jaxart.vgg import Preprocess
 
 KERAS_MEAN_BGR = (103.939, 116.779, 123.68)
@@ -125,7 +125,8 @@ SOURCES = {
 def get_source(name: str) -> Source:
     """The registered source called `name`; a ValueError listing the known names otherwise."""
     if name not in SOURCES:
-        raise ValueError(f"unknown model {name!r}; known models are {', '.join(SOURCES)}")
+        raise ValueError(f"unknown model {name!r}{nearest_name(name, list(SOURCES))}; known models are "
+                         f"{', '.join(SOURCES)}; `jaxart weights list` says what each is")
     return SOURCES[name]
 
 
