@@ -4,6 +4,7 @@ advises on (`InputError.settings`: "overwrite", "output path"), which the CLI's 
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -67,11 +68,20 @@ def check_folder(folder: Path, flag: str, what: str = "output folder") -> Path:
         raise InputError(f"{what} {folder}: {e.filename} is {thing}, not a folder; choose another {flag}",
                          settings=[flag]) from None
     except OSError as e:
+        why = _why_not(e)
         if Path(e.filename) == Path(folder).absolute():
-            raise InputError(f"{what} {folder} is not writable ({e.strerror}); choose another {flag}",
+            raise InputError(f"{what} {folder} is not writable ({why}); choose another {flag}",
                              settings=[flag]) from None
-        raise InputError(f"{what} {folder} does not exist and cannot be created in {e.filename} ({e.strerror}); "
+        raise InputError(f"{what} {folder} does not exist and cannot be created in {e.filename} ({why}); "
                          f"choose another {flag}", settings=[flag]) from None
+
+
+def _why_not(e: OSError) -> str:
+    """Why no file could be made in the folder `e.filename`. A folder there that answers ENOENT is no missing one:
+    a virtual file system's, such as /proc or /sys, which holds no files but its own."""
+    if e.errno == errno.ENOENT and os.path.isdir(e.filename):
+        return "no file can be created in it: its file system, as /proc's, holds only its own files"
+    return e.strerror
 
 
 def _existing(paths) -> set[Path]:

@@ -125,6 +125,19 @@ def test_an_unwritable_folder_is_named_as_such_not_as_the_probe_file(tmp_path):
     assert e.value.filename == str(tmp_path / "file")
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc, where no file can be created")
+@pytest.mark.parametrize("folder, says", [("/proc", "output folder /proc is not writable ("),
+                                          ("/proc/no-such", "output folder /proc/no-such does not exist and cannot be "
+                                                            "created in /proc (")])
+def test_a_folder_that_holds_no_files_is_not_said_to_be_missing(folder, says):
+    """`-o /proc/x.png` said "output folder /proc is not writable (No such file or directory)": the errno of a file
+    /proc would not create, read as if /proc itself were missing."""
+    with pytest.raises(InputError) as e:
+        destinations.check_folder(Path(folder), "-o")
+    assert str(e.value) == f"{says}no file can be created in it: its file system, as /proc's, holds only its own " \
+                           "files); choose another -o", str(e.value)
+
+
 def test_a_full_disk_during_a_sweeps_files_names_the_file_not_its_hidden_temporary(tmp_path, monkeypatch):
     """`sweep` onto a full file system said 'could not write image DIR/.jaxart-09b79d04b0c0.tmp'."""
     def full(src, dst):
