@@ -52,3 +52,16 @@ def photo_shape(path: Path, background=image.WHITE) -> tuple[int, int]:
     except Exception:  # noqa: BLE001 - whatever it is, load_image names it in its one line
         pass
     return image.load_image(path, background=background).shape[:2]
+
+
+def transparent(path: Path) -> bool:
+    """Whether the file's first frame may have transparent pixels, which `load_image` composites over its
+    background: an alpha band, a palette's alpha or a colour key, from the header (nothing decoded). True for a
+    file Pillow cannot open: load_image is the one to refuse it, and nothing is claimed of it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as opened:
+                return opened.has_transparency_data
+    except Exception:  # noqa: BLE001 - as photo_shape: load_image names what is wrong
+        return True

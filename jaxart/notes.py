@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from jaxart import image, photo_size, scales
+from jaxart import image, input_files, photo_size, scales
 from jaxart.errors import as_typed
 from jaxart.config import INITS, SMALLEST, StyleConfig
 from jaxart.mask_regions import ASPECT
@@ -111,3 +111,13 @@ def frames_note(save_every: int, steps: int) -> str | None:
     fix = f"give a value below {steps} for frames" if steps > 1 else "frames need a run of 2 steps or more"
     return (f"--save-every {save_every} writes no frames in a run of {steps} step{'s' * (steps != 1)} (the last "
             f"step's image is the output); {fix}")
+
+
+def background_note(background: str, content, styles) -> str | None:
+    """A warning for a given `--background` (as typed) when neither the photo nor any painting (files) can have a
+    transparent pixel, so that every colour gives the same picture; else None."""
+    if any(input_files.transparent(p) for p in (content, *styles)):
+        return None
+    files = "the photo and painting have" if len(styles) == 1 else "the photo and paintings have"
+    return (f"--background {background} has no effect: {files} no transparency (no alpha band, nor a transparent "
+            "colour), so every background gives the same picture; it is the colour under transparent pixels")

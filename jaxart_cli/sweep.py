@@ -11,7 +11,7 @@ import typer
 
 from jaxart_cli import options as _o
 from jaxart_cli.common import (
-    say as _say, unused_option as _unused_option, unused_settings as _unused_settings, warn as _warn,
+    given as _given, say as _say, unused_option as _unused_option, unused_settings as _unused_settings, warn as _warn,
 )
 from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.paths import home as _home, path_or_word as _path_or_word, sheet_path as _sheet_path
@@ -177,6 +177,7 @@ def sweep(
     for note in (_notes.upsampling_note(photo, config.size, config), _notes.init_note(photo, init),  # as typed
                  _notes.style_scale_note(paintings, config.replace(style_scale=min(painted))),
                  _notes.start_size_note(config),  # as stylize warns, of the smallest painting and the most enlarged
+                 _notes.background_note(background, content, styles) if _given(ctx, "background") else None,
                  *_notes.enlarged_painting_notes(styles, paintings, config.replace(style_scale=max(painted)))):
         if note:
             _warn(note)
