@@ -1,4 +1,4 @@
-"""The `--save-every` frames beside an output: their names, and those an earlier run left there."""
+"""The `--save-every` frames beside an output: their names, those a run wrote, and those an earlier run left there."""
 
 from __future__ import annotations
 
@@ -16,6 +16,17 @@ FRAME_SUFFIXES = tuple(dict.fromkeys(s[0] for s in SUFFIXES.values()))  # .png, 
 def frame(output: Path, step: int, fmt: str = "png") -> Path:
     """Where `--save-every` writes the image at `step`: OUT.png -> OUT_00100.png."""
     return output.with_name(f"{output.stem}_{step:05d}{SUFFIXES[fmt][0]}")
+
+
+def written(output: Path, fmt: str, steps: int, total: int, save_every: int = 0, animation: Path | None = None) -> str:
+    """The files a run of `steps` of its `total` steps wrote, each named once, as its summary says them: "out.png",
+    or "out.png, 3 frames out_00100.png to out_00300.png and out.gif". The frames are those `--save-every` takes
+    before the last step, up to the step the run stopped at."""
+    taken = range(save_every, min(steps, total - 1) + 1, save_every) if save_every > 0 else range(0)
+    first, last = (frame(output, taken[0], fmt), frame(output, taken[-1], fmt)) if taken else (None, None)
+    frames = None if not taken else f"frame {first}" if len(taken) == 1 else f"{len(taken)} frames {first} to {last.name}"
+    names = [str(n) for n in (output, frames, animation) if n]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def frames_there(output: Path, suffixes) -> list[tuple[Path, int]]:

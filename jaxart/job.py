@@ -17,7 +17,7 @@ from jaxart.input_files import load_inputs, photo_shape
 from jaxart.inputs import initial_image
 from jaxart.config import StyleConfig
 from jaxart.errors import NonFiniteLossError, OutputTakenError
-from jaxart.frames import frame, stale_frames
+from jaxart.frames import frame, stale_frames, written
 from jaxart.output import save_image
 from jaxart.run_record import input_digests, record
 from jaxart.vgg import Weights
@@ -181,6 +181,7 @@ def stylize_files(
             ckpt_path.unlink(missing_ok=True)  # this run's, or one that --overwrite let it replace
         if signum := stopped() if stopped else None:  # it came during the last step or the final loss
             name = signal.Signals(signum).name
-            raise checkpoint.Interrupted(f"interrupted by {name} as the run finished; wrote {output} "
+            files = written(output, fmt, outcome.steps, scales.total_steps(config), save_every, animation)
+            raise checkpoint.Interrupted(f"interrupted by {name} as the run finished; wrote {files} "
                                          f"({outcome.steps} step{'s' * (outcome.steps != 1)})", 128 + signum)
         return outcome

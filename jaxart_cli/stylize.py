@@ -203,4 +203,5 @@ def stylize(
     if not quiet:
         steps_text = plateau.steps_text(outcome.steps, _scales.total_steps(config), outcome.stopped)
         losses = progress.loss_sum(outcome.terms, config, outcome.image_terms)
-        _say(f"wrote {output} ({w.name}, {steps_text}, {outcome.seconds:.1f} s; {losses})")
+        files = _frames.written(output, fmt, outcome.steps, _scales.total_steps(config), save_every, animate)
+        _say(f"wrote {files} ({w.name}, {steps_text}, {outcome.seconds:.1f} s; {losses})")

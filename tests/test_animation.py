@@ -1,6 +1,8 @@
 """The animation of a run (--animate): its frames in order, one every few steps with memory bounded, the start of a
 coarse to fine run, frame timing; on real images and weights (vgg16-hed, 48 px) and a tiny VGG."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -8,7 +10,7 @@ from typer.testing import CliRunner
 
 import cli
 import jaxart
-from jaxart import animate
+from jaxart import animate, frames
 from jaxart.image import resized
 
 from conftest import shared_image, write_tiny_job
@@ -35,6 +37,32 @@ def test_animate_writes_the_optimization_in_order_and_keep_restores_colours(tmp_
     assert _rms(pngs[1], pngs[3]) > 2 * distances[1, 1]  # frames differ by more than GIF's palette error
     assert _rms(_chroma(pngs[3]), _chroma(pngs[0])) < 1 / 255  # --colors keep
     assert jaxart.read_record(out)["config"]["colors"] == "keep"
+
+
+@pytest.mark.parametrize("extra, named, there", [
+    (["--save-every", "2", "--animate", "{d}/run.gif"], "{d}/out.png, 3 frames {d}/out_00002.png to out_00006.png and "
+     "{d}/run.gif", ["out.png", "out_00002.png", "out_00004.png", "out_00006.png", "run.gif"]),
+    (["--animate", "{d}/run.gif"], "{d}/out.png and {d}/run.gif", ["out.png", "run.gif"]),
+    (["--save-every", "4"], "{d}/out.png and frame {d}/out_00004.png", ["out.png", "out_00004.png"]),
+])
+def test_the_summary_names_every_file_the_run_wrote(extra, named, there, tmp_path, monkeypatch, capsys):
+    """`--save-every 2 --animate run.gif` ended on "wrote out.png (...)": the animation and the frames unnamed."""
+    from conftest import run_main, stylize_argv
+
+    files = write_tiny_job(tmp_path / "job")
+    d = tmp_path / "o"
+    argv = [a for a in stylize_argv(files, d / "out.png", "--steps", "7", *(e.format(d=d) for e in extra))
+            if a != "--quiet"]
+    code, said, err = run_main(argv, monkeypatch, capsys)
+    assert code == 0 and said.startswith(f"wrote {named.format(d=d)} (tiny, 7 steps, "), (said, err)
+    assert sorted(p.name for p in d.iterdir()) == there
+
+
+def test_the_frames_named_are_those_a_run_stopped_early_wrote():
+    out = Path("/x/out.png")
+    assert frames.written(out, "png", 20, 100, 10) == "/x/out.png and 2 frames /x/out_00010.png to out_00020.png"
+    assert frames.written(out, "tiff", 9, 9, 3) == "/x/out.png and 2 frames /x/out_00003.tif to out_00006.tif"
+    assert frames.written(out, "png", 1, 1, 1, Path("a.webp")) == "/x/out.png and a.webp"
 
 
 def test_a_frame_every_step_of_a_long_run_keeps_memory_bounded_and_frames_evenly_spaced(tmp_path, monkeypatch):
