@@ -24,7 +24,8 @@ def written(output: Path, fmt: str, steps: int, total: int, save_every: int = 0,
     before the last step, up to the step the run stopped at."""
     taken = range(save_every, min(steps, total - 1) + 1, save_every) if save_every > 0 else range(0)
     first, last = (frame(output, taken[0], fmt), frame(output, taken[-1], fmt)) if taken else (None, None)
-    frames = None if not taken else f"frame {first}" if len(taken) == 1 else f"{len(taken)} frames {first} to {last.name}"
+    frames = (None if not taken else f"frame {first}" if len(taken) == 1
+              else f"{len(taken)} frames {first} to {last.name}")
     names = [str(n) for n in (output, frames, animation) if n]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 

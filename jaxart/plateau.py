@@ -26,8 +26,8 @@ def check_tolerance(tolerance) -> float:
     good = isinstance(tolerance, numbers.Real) and not isinstance(tolerance, bool) and math.isfinite(tolerance)
     if not good or not 0 <= tolerance < 1:
         why = "is not a finite number" if not good else "is negative" if tolerance < 0 else "stops every run at once"
-        raise InputError(f"tolerance {as_typed(tolerance)} {why}: give a relative fall of the loss per {WINDOW} steps from "
-                         "0 (off) to below 1, e.g. tolerance=0.001 (stop once it falls by less than 0.1%)",
+        raise InputError(f"tolerance {as_typed(tolerance)} {why}: give a relative fall of the loss per {WINDOW} "
+                         "steps from 0 (off) to below 1, e.g. tolerance=0.001 (stop once it falls by less than 0.1%)",
                          settings=["tolerance"])
     return float(tolerance)
 
