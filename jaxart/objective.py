@@ -75,7 +75,8 @@ def total_loss(
     Returns:
       (total, terms): the weighted scalar, and a dict of the unweighted "content", "style" and
       "tv" terms, all in `vgg.compute_dtype(weights)`: float32 for loaded weights, float64 for
-      float64 weights (with `jax_enable_x64`), whatever the dtypes of `image`, `lw` and `layer_weights`.
+      float64 weights (with `jax_enable_x64`), whatever the dtypes of `image`, `targets`, `lw` and
+      `layer_weights`.
 
     Raises:
       ValueError: at trace time, for an image that is not one (H, W, 3) float array (a batch:
@@ -92,6 +93,9 @@ def total_loss(
         raise ValueError(f"total_loss takes one (H, W, 3) image, got shape {image.shape}; {hint}")
     dtype = compute_dtype(weights)
     image = image.astype(dtype)  # as features computes: float64 or bfloat16 pixels stay in step
+    # The targets too: made with other weights' dtype, float64 ones made a float32 loss float64 but its TV term,
+    # and float32 ones against float64 weights were a TypePromotionError under strict promotion.
+    targets = jax.tree.map(lambda a: jnp.asarray(a, dtype), targets)
     if config.colors == "luminance":  # the written image keeps only the luminance: the chroma was optimized for nothing
         image = jnp.repeat(color.luminance(image)[..., None], 3, axis=-1)
     layers = tuple(dict.fromkeys(config.content_layers + config.style_layers))

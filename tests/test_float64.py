@@ -110,3 +110,20 @@ def test_winograd_of_float64_weights_stays_float64_under_strict_promotion(w, rng
         config = CONFIG.replace(conv=conv)
         targets = jaxart.make_targets(w64, x * 0.5, [x[::-1]], config)
         assert jaxart.total_loss(w64, x, targets, config, jaxart.LossWeights.of(config))[0].dtype == jnp.float64
+
+
+def test_total_loss_computes_in_the_weights_dtype_whatever_the_targets_dtype(w, rng):
+    """Targets made with float64 weights made a float32 loss float64 (its TV term alone float32), and
+    float32 targets (a run's, compute_targets') against float64 weights were a TypePromotionError."""
+    with jax.enable_x64(True):
+        w64, x = _f64(w), jnp.asarray(rng.random((8, 8, 3)))
+        lw = jaxart.LossWeights.of(CONFIG)
+        t32 = jaxart.make_targets(w, x * 0.5, [x[::-1]], CONFIG)
+        t64 = jaxart.make_targets(w64, x * 0.5, [x[::-1]], CONFIG)
+        with jax.numpy_dtype_promotion("standard"):  # under strict (the suite's), an error too
+            total, terms = jaxart.total_loss(w, x, t64, CONFIG, lw)
+        assert {total.dtype, *(t.dtype for t in terms.values())} == {jnp.dtype(jnp.float32)}
+        np.testing.assert_allclose(total, jaxart.total_loss(w, x, t32, CONFIG, lw)[0], rtol=1e-5)
+        total, terms = jaxart.total_loss(w64, x, t32, CONFIG, lw)
+        assert {total.dtype, *(t.dtype for t in terms.values())} == {jnp.dtype(jnp.float64)}
+        np.testing.assert_allclose(total, jaxart.total_loss(w64, x, t64, CONFIG, lw)[0], rtol=1e-5)
