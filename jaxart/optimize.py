@@ -16,16 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-
-class Carry(NamedTuple):
-    """Loop state: the iterate, the optimizer state, the last finite value (and aux) and step count."""
-
-    params: jax.Array
-    opt_state: Any
-    value: jax.Array
-    aux: Any
-    count: jax.Array
-    ok: jax.Array
+from jaxart.carry import Carry, init_carry, untraced  # the loop's state and its start: optimize.Carry, optimize.init_carry
 
 
 class Result(NamedTuple):
@@ -147,15 +138,6 @@ def make_step(
     return step
 
 
-def init_carry(fun, optimizer, x0: jax.Array) -> Carry:
-    x0 = jnp.asarray(x0)
-    aux = jax.tree.map(lambda s: jnp.full(s.shape, jnp.nan, s.dtype), jax.eval_shape(fun, x0)[1])
-    inf = jnp.asarray(jnp.inf, x0.dtype)
-    carry = Carry(x0, optimizer.init(x0), inf, aux, jnp.int32(0), jnp.bool_(True))
-    # Fresh buffers for every leaf: the loop donates the carry, and init may alias arrays.
-    return jax.tree.map(lambda a: jnp.array(a, copy=True), carry)
-
-
 @functools.lru_cache(maxsize=64)
 def make_chunk(step: Callable[[Carry, Callable], Carry], size: int) -> Callable:
     """`chunk(carry, n, fun)`: up to `size` steps in one XLA loop, `n` (traced) of them run,
@@ -204,11 +186,17 @@ def minimize(
     carry: Carry | None = None,
     offset: int = 0,
 ) -> Result:
-    """Run `steps` optimizer steps from `x0` (or from `carry`, to continue a run).
+    """Run `steps` optimizer steps from `x0` (or from `carry`, to continue a run, up to `steps` in all).
+
+    A Python loop over jitted steps, so not itself jittable: inside your own `jax.jit`, `jax.lax.scan`
+    `make_step(optimizer)` from `init_carry(fun, optimizer, x0)`.
 
     Args:
-      fun: `x -> (scalar, aux)` to minimize; it is jitted here. `aux` (e.g. loss terms) is
+      fun: `x -> (scalar, aux)` to minimize; it is jitted here. `aux` (e.g. loss terms, or None) is
         kept in the carry for progress reports.
+      x0: the starting point, one concrete float array (`init_carry`).
+      optimizer: from `make_optimizer`, or any optax transformation.
+      project: applied to the iterate after every update, such as `lambda x: jnp.clip(x, 0, 1)`.
       loop: "python" (a jitted step called from Python), "scan" (jitted chunks of `chunk`
         steps in one XLA loop) or "auto" (python on CPU, scan elsewhere).
       every: call `callback(step, carry)` at least every `every` steps and at the end;
@@ -216,7 +204,13 @@ def minimize(
         step `offset` of a longer schedule, such as coarse to fine's), the calls fall where the
         schedule's step count is a multiple of `every`. A callback that returns True
         (`asks_stop`) ends the run there: the result is the carry it was given, `stopped` True.
+
+    Returns:
+      A `Result`: the last finite iterate (`x0`'s shape and dtype) and its value, the steps taken,
+      `ok` (False where a value or gradient was not finite), the carry and `stopped`.
     """
+    if carry is None:
+        untraced(x0)
     loop = default_loop() if loop == "auto" else loop
     if not isinstance(fun, jax.tree_util.Partial):
         fun = jax.tree_util.Partial(fun)  # a pytree, so the jitted step can take it as input

@@ -194,3 +194,33 @@ def test_the_optimizers_step_under_strict_dtype_promotion_as_under_standard(name
             got = optimize.minimize(_quadratic, x0, opt, 3, loop="python")
     assert got.params.dtype == x0.dtype and got.steps == 3
     np.testing.assert_array_equal(got.params, want.params)
+
+
+def test_a_bare_loss_an_integer_or_tree_x0_and_a_jitted_minimize_are_named():
+    """A loss returned alone was "'ShapeDtypeStruct' object is not subscriptable", integer x0 "cannot convert float
+    infinity to integer", a dict "entry not a 2- or 3- tuple", and minimize under jit a ConcretizationTypeError."""
+    opt = optimize.make_optimizer("lbfgs")
+    with pytest.raises(TypeError, match=r"fun returned one array of shape \(\); .*lambda x: \(loss\(x\), None\)"):
+        optimize.minimize(lambda x: jnp.sum(x**2), jnp.ones(4), opt, 2)
+    with pytest.raises(ValueError, match=r"fun's value is float32 of shape \(4,\); .*one float scalar"):
+        optimize.minimize(lambda x: (x**2, None), jnp.ones(4), opt, 2)
+    with pytest.raises(ValueError, match="x0 is int32; give a float array"):
+        optimize.minimize(_quadratic, jnp.zeros(4, jnp.int32), opt, 2)
+    with pytest.raises(TypeError, match="x0 is dict, not one array; .*ravel_pytree"):
+        optimize.minimize(lambda p: _quadratic(p["a"]), {"a": jnp.zeros(4)}, opt, 2)
+    with pytest.raises(TypeError, match="x0 is traced: .*jax.lax.scan optimize.make_step"):
+        jax.jit(lambda x: optimize.minimize(_quadratic, x, opt, 2).params)(jnp.zeros(4))
+
+
+def test_the_scan_the_traced_x0_error_points_to_reaches_what_minimize_reaches():
+    opt = optimize.make_optimizer("lbfgs")
+    fun = jax.tree_util.Partial(_quadratic)
+
+    @jax.jit
+    def scanned(x0):
+        step = optimize.make_step(opt)
+        return jax.lax.scan(lambda c, _: (step(c, fun), None), optimize.init_carry(fun, opt, x0), length=6)[0]
+
+    carry, result = scanned(jnp.zeros(4)), optimize.minimize(fun, jnp.zeros(4), opt, 6, loop="python")
+    assert int(carry.count) == result.steps == 6
+    np.testing.assert_allclose(carry.params, result.params, atol=1e-6)

@@ -1,0 +1,89 @@
+"""The optimizer loop's state (`Carry`) and how it starts (`init_carry`), with what starting it takes: one float
+array `x0` (concrete for `optimize.minimize`, a Python loop) and a `fun` that returns `(value, aux)`.
+
+Shapes and dtypes only, so `init_carry` stays jittable: a sweep starts its carries under `jax.vmap`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from jaxart.errors import InputError
+
+FUN = "fun(x) -> (value, aux): the scalar to minimize and anything to report (None for nothing)"
+
+
+class Carry(NamedTuple):
+    """Loop state: the iterate, the optimizer state, the last finite value (and aux) and step count."""
+
+    params: jax.Array
+    opt_state: Any
+    value: jax.Array
+    aux: Any
+    count: jax.Array
+    ok: jax.Array
+
+
+def init_carry(fun, optimizer: optax.GradientTransformation, x0: jax.Array) -> Carry:
+    """The carry `optimize.make_step`'s steps start from. Jittable: `x0` may be traced.
+
+    Args:
+      fun: `x -> (value, aux)`, `value` a float scalar; traced once here for `aux`'s shapes.
+      optimizer: an optax transformation, such as `optimize.make_optimizer("lbfgs")`.
+      x0: the starting point, one float array of any shape (a tree of them: ravel it with
+        `jax.flatten_util.ravel_pytree`).
+
+    Returns:
+      A `Carry`: `x0`, the optimizer's initial state, an infinite value, NaN aux of `fun`'s shapes,
+      count 0 and ok True.
+
+    Raises:
+      TypeError: `x0` is no array, or `fun` does not return a pair. ValueError: `x0` holds no floats (an
+        `InputError`), or `fun`'s value is no float scalar.
+    """
+    x0 = start(x0)
+    aux = jax.tree.map(lambda s: jnp.full(s.shape, jnp.nan, s.dtype), _aux(jax.eval_shape(fun, x0)))
+    inf = jnp.asarray(jnp.inf, x0.dtype)
+    carry = Carry(x0, optimizer.init(x0), inf, aux, jnp.int32(0), jnp.bool_(True))
+    # Fresh buffers for every leaf: the loop donates the carry, and init may alias arrays.
+    return jax.tree.map(lambda a: jnp.array(a, copy=True), carry)
+
+
+def start(x0) -> jax.Array:
+    """`x0` as one float JAX array: integers made the infinite starting value an OverflowError, a dict JAX's "entry
+    not a 2- or 3- tuple"."""
+    try:
+        x = jnp.asarray(x0)
+    except (TypeError, ValueError):
+        raise TypeError(f"x0 is {type(x0).__name__}, not one array; the optimizer takes one float array (for a tree "
+                        "of them, jax.flatten_util.ravel_pytree(x0) gives one and the function that unravels it "
+                        "inside fun)") from None
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        raise InputError(f"x0 is {x.dtype}; give a float array, such as x0.astype(jnp.float32): the optimizer's "
+                         "steps are fractions")
+    return x
+
+
+def untraced(x0) -> None:
+    """Refuse a traced `x0`: `minimize` runs a Python loop, which failed inside jit with a ConcretizationTypeError."""
+    if isinstance(x0, jax.core.Tracer):
+        raise TypeError("minimize's x0 is traced: minimize is a Python loop over jitted steps, so it runs outside "
+                        "jax.jit and jax.vmap. Inside them, jax.lax.scan optimize.make_step(optimizer) from "
+                        "optimize.init_carry(fun, optimizer, x0)")
+
+
+def _aux(out):
+    """The aux of `fun`'s `out` (shapes): a bare loss was "'ShapeDtypeStruct' object is not subscriptable"."""
+    if not (isinstance(out, tuple) and len(out) == 2):
+        got = (f"one array of shape {out.shape}" if isinstance(out, jax.ShapeDtypeStruct) else type(out).__name__
+               + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
+        raise TypeError(f"fun returned {got}; give {FUN}, such as lambda x: (loss(x), None)")
+    value = out[0]
+    if not (isinstance(value, jax.ShapeDtypeStruct) and value.shape == () and jnp.issubdtype(value.dtype, jnp.floating)):
+        got = f"{value.dtype} of shape {value.shape}" if isinstance(value, jax.ShapeDtypeStruct) else type(value).__name__
+        raise ValueError(f"fun's value is {got}; give {FUN}, the value one float scalar (a sum or mean)")
+    return out[1]
