@@ -162,6 +162,9 @@ def rgb_hint(shape: tuple[int, ...], batch: str | None = None) -> str | None:
         return None
     if len(shape) == 4 and shape[-1] == 3:
         return batch
+    if len(shape) > 4 and shape[-1] == 3:  # was told "give RGB pixels, channels last", which they are
+        return batch or (f"{len(shape) - 3} batch axes, where one goes: merge them, x.reshape(-1, *x.shape[-3:]), "
+                         "or jax.vmap over the others")
     if len(shape) == 2 and shape[-1] == 3:  # an (H, W, 3) image that jax.vmap mapped over its rows
         return "one row of an image: jax.vmap maps over an (N, H, W, 3) batch, not over one image"
     if len(shape) == 2:

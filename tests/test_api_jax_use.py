@@ -62,6 +62,16 @@ def test_vmapping_over_one_image_instead_of_a_batch_says_so(tiny_vgg16, targets)
             jax.vmap(call)(IMAGE)
 
 
+def test_a_batch_of_batches_is_told_to_merge_its_axes_not_to_put_channels_last(tiny_vgg16, targets):
+    """A (2, 2, H, W, 3) grid of images was told "give RGB pixels, channels last", which its pixels were."""
+    grid = np.broadcast_to(IMAGE, (2, 2, *IMAGE.shape))
+    with pytest.raises(ValueError, match=re.escape("2 batch axes, where one goes: merge them, x.reshape(-1, ")):
+        jax.jit(_calls(tiny_vgg16, targets)["features"])(grid)
+    for name, call in _calls(tiny_vgg16, targets).items():
+        with pytest.raises(ValueError, match="jax.vmap|batch axes"):
+            call(grid)
+
+
 def test_make_targets_names_which_input_has_integer_pixels(tiny_vgg16):
     """It said "image is uint8" of a photo and several paintings alike."""
     pixels = (IMAGE * 255).astype(np.uint8)
