@@ -204,5 +204,9 @@ class _LossOfImage:
 
 def _style_loss(f, targets: Targets, layer_weights: dict[str, ArrayLike]) -> jax.Array:
     if targets.masks is not None:  # one style per mask region: guided Grams
+        for k, m in targets.masks.items():  # else guided_gram's shapes, in a style-only config with no content check
+            if (hw := f[k].shape[-3:-1]) != m.shape[-2:]:
+                raise ValueError(f"the image's {k} is {hw[1]}x{hw[0]}, its region masks' {m.shape[-1]}x{m.shape[-2]}; "
+                                 "give an image of the photo's size, as make_targets was given with the masks")
         return guided.style_loss(f, targets.grams, targets.masks, layer_weights)
     return losses.style_loss(f, targets.grams, layer_weights)

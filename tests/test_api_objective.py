@@ -233,6 +233,17 @@ def test_an_image_of_another_size_than_the_photo_says_to_give_the_photos_size(w)
         jaxart.total_loss(w, IMAGE[:16, :16], targets, config, (1.0, 1.0, 1.0))
 
 
+def test_an_image_of_another_size_than_the_region_masks_says_to_give_the_photos_size(w):
+    """Style only, no content target checked the size: total_loss answered with guided_gram's shapes."""
+    config = jaxart.StyleConfig(content_layers=(), style_layers=("relu1_1", "relu2_1"))
+    masks = np.zeros((2, 32, 32), np.float32)
+    masks[0, :, :16], masks[1, :, 16:] = 1, 1
+    targets = jaxart.make_targets(w, IMAGE, [PAINTING, IMAGE], config, masks)
+    with pytest.raises(ValueError, match=re.escape("the image's relu1_1 is 24x16, its region masks' 32x32; give an "
+                                                   "image of the photo's size")):
+        jax.jit(lambda x: jaxart.total_loss(w, x, targets, config, (1.0, 1.0, 1.0)))(IMAGE[:16, :24])
+
+
 def test_equal_loss_weights_make_one_compiled_step_however_they_are_given(w):
     """Through `loss_function`, a (content, style, tv) tuple of floats was another pytree, of weakly
     typed leaves, than LossWeights.of's arrays: the same weights compiled the step once more."""
