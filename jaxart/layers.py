@@ -209,7 +209,9 @@ def check_params(params: dict, arch: str, names: Sequence[str]) -> None:
                              + (f": they are {theirs}'s, so give arch={theirs!r}" if theirs else ""))
         k, b = jnp.shape(layer["kernel"]), jnp.shape(layer["bias"])
         if len(k) != 4 or k[:3] != (3, 3, cin) or b != k[3:]:
-            raise ValueError(f"weights' {name} has kernel {k} and bias {b}; {arch} needs (3, 3, {cin}, C) and (C,)")
+            stacked = len(k) > 4 and k[-4:-1] == (3, 3, cin) and b[-1:] == k[-1:]  # random_weights vmapped, say
+            raise ValueError(f"weights' {name} has kernel {k} and bias {b}; {arch} needs (3, 3, {cin}, C) and (C,)"
+                             + (f": these are a stack of {k[0]} weight sets, so jax.vmap over them" * stacked))
         cin = k[3]
 
 

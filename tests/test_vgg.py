@@ -188,3 +188,15 @@ def test_an_image_pool5_would_leave_no_pixel_and_a_misshapen_bias_are_named():
 def test_params_that_are_not_a_dict_of_layers_are_named():
     with pytest.raises(ValueError, match="^weights.params is a list; give a dict of conv layers, as load_weights does$"):
         jaxart.features(jaxart.Weights([np.zeros((3, 3, 3, 4))], "vgg16"), np.ones((16, 16, 3), np.float32), ["relu1_1"])
+
+
+def test_a_stack_of_weight_sets_given_whole_is_told_to_vmap_over_it():
+    """random_weights vmapped over split keys (as its own error advises) gives stacked kernels: features of the
+    stack named the shapes alone, and jax.vmap over it is what works."""
+    keys = jax.random.split(jax.random.PRNGKey(0), 2)
+    stack = jax.vmap(lambda k: jaxart.random_weights(k, "vgg16", widths=(4, 8, 8, 8, 8)))(keys)
+    image = np.ones((8, 8, 3), np.float32)
+    with pytest.raises(ValueError, match=re.escape("(3, 3, 3, C) and (C,): these are a stack of 2 weight sets, so "
+                                                   "jax.vmap over them")):
+        jaxart.features(stack, image, ["relu1_1"])
+    assert jax.vmap(lambda w: jaxart.features(w, image, ["relu1_1"]))(stack)["relu1_1"].shape == (2, 8, 8, 4)
