@@ -65,7 +65,8 @@ def total_loss(
       targets: from `make_targets` (or `targets.compute_targets`) with this `config`'s layers.
       config: the layers, their weights, pooling and convolutions; its `*_weight` fields are not
         read here, `lw` gives them. With `colors="luminance"` the loss is that of the image's
-        luminance as grey (`color.start`): what `color.finish` writes, whatever chroma the pixels hold.
+        luminance as grey (`color.start`): what `color.finish` writes, whatever chroma the pixels hold;
+        the targets must then be of grey inputs, `color.prepare`'s (see `make_targets`).
       lw: the content, style and TV weights, each a scalar (maybe traced): `LossWeights.of(config)`,
         a (content, style, tv) tuple or list, or `LossWeights(*row)` of a (3,) array. No default:
         the config's weights are not read here (`loss_config` resets them).

@@ -69,7 +69,10 @@ def make_targets(
       weights: a `Weights`.
       content: (H, W, 3) RGB photo, floats in [0, 1] (values are not checked: see `features`).
       styles: (h, w, 3) RGB paintings in [0, 1], any sizes; or one painting alone.
-      config: its layers, pooling, convolutions and `style_blend` are read.
+      config: its layers, pooling, convolutions and `style_blend` are read; its `colors` is not: give the
+        photo and paintings `color.prepare(content, styles, config.colors)` returns, as `run` does. With
+        "luminance", `total_loss` sees only the image's grey, so targets of the colour photo would
+        leave even the photo itself a content loss above 0.
       masks: optional (R, H, W) region masks in [0, 1], R = len(styles).
 
     Returns:

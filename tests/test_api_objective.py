@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import losses, margin
+from jaxart import color, losses, margin
 
 from conftest import TINY
 
@@ -242,6 +242,20 @@ def test_an_image_of_another_size_than_the_region_masks_says_to_give_the_photos_
     with pytest.raises(ValueError, match=re.escape("the image's relu1_1 is 24x16, its region masks' 32x32; give an "
                                                    "image of the photo's size")):
         jax.jit(lambda x: jaxart.total_loss(w, x, targets, config, (1.0, 1.0, 1.0)))(IMAGE[:16, :24])
+
+
+def test_luminance_targets_are_of_the_inputs_color_prepare_gives_as_make_targets_says(w):
+    """total_loss greys the image under colors="luminance", make_targets takes its inputs as given: targets of the
+    colour photo left the photo itself a content loss, silently, and no docstring said to prepare the inputs."""
+    config = jaxart.StyleConfig(colors="luminance", content_layers=("relu2_2",), style_layers=("relu1_1",))
+    doc = " ".join(jaxart.make_targets.__doc__.split())
+    assert "its `colors` is not: give the photo and paintings `color.prepare(content, styles, config.colors)`" in doc
+    assert "`color.prepare`'s (see `make_targets`)" in " ".join(jaxart.total_loss.__doc__.split())
+    lw = jaxart.LossWeights.of(config)
+    colour = jaxart.make_targets(w, IMAGE, PAINTING, config)
+    prepared = jaxart.make_targets(w, *color.prepare(IMAGE, [PAINTING], config.colors), config)
+    assert jaxart.total_loss(w, IMAGE, colour, config, lw)[1]["content"] > 0.05
+    assert jaxart.total_loss(w, IMAGE, prepared, config, lw)[1]["content"] < 1e-6
 
 
 def test_equal_loss_weights_make_one_compiled_step_however_they_are_given(w):
