@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import color, losses, margin
+from jaxart import losses, margin
 
 from conftest import TINY
 
@@ -231,31 +231,6 @@ def test_an_image_of_another_size_than_the_photo_says_to_give_the_photos_size(w)
     with pytest.raises(ValueError, match=re.escape("content feature (8, 8, 8) and target (16, 16, 8) differ in shape; "
                                                    "give an image of the photo's size")):
         jaxart.total_loss(w, IMAGE[:16, :16], targets, config, (1.0, 1.0, 1.0))
-
-
-def test_an_image_of_another_size_than_the_region_masks_says_to_give_the_photos_size(w):
-    """Style only, no content target checked the size: total_loss answered with guided_gram's shapes."""
-    config = jaxart.StyleConfig(content_layers=(), style_layers=("relu1_1", "relu2_1"))
-    masks = np.zeros((2, 32, 32), np.float32)
-    masks[0, :, :16], masks[1, :, 16:] = 1, 1
-    targets = jaxart.make_targets(w, IMAGE, [PAINTING, IMAGE], config, masks)
-    with pytest.raises(ValueError, match=re.escape("the image's relu1_1 is 24x16, its region masks' 32x32; give an "
-                                                   "image of the photo's size")):
-        jax.jit(lambda x: jaxart.total_loss(w, x, targets, config, (1.0, 1.0, 1.0)))(IMAGE[:16, :24])
-
-
-def test_luminance_targets_are_of_the_inputs_color_prepare_gives_as_make_targets_says(w):
-    """total_loss greys the image under colors="luminance", make_targets takes its inputs as given: targets of the
-    colour photo left the photo itself a content loss, silently, and no docstring said to prepare the inputs."""
-    config = jaxart.StyleConfig(colors="luminance", content_layers=("relu2_2",), style_layers=("relu1_1",))
-    doc = " ".join(jaxart.make_targets.__doc__.split())
-    assert "its `colors` is not: give the photo and paintings `color.prepare(content, styles, config.colors)`" in doc
-    assert "`color.prepare`'s (see `make_targets`)" in " ".join(jaxart.total_loss.__doc__.split())
-    lw = jaxart.LossWeights.of(config)
-    colour = jaxart.make_targets(w, IMAGE, PAINTING, config)
-    prepared = jaxart.make_targets(w, *color.prepare(IMAGE, [PAINTING], config.colors), config)
-    assert jaxart.total_loss(w, IMAGE, colour, config, lw)[1]["content"] > 0.05
-    assert jaxart.total_loss(w, IMAGE, prepared, config, lw)[1]["content"] < 1e-6
 
 
 def test_equal_loss_weights_make_one_compiled_step_however_they_are_given(w):

@@ -1,6 +1,7 @@
 """Edge cases of `color.prepare`, `color.match_luminance` and `guided_gram` for a JAX developer reusing them:
 arguments that gave Python's "not iterable", silently no paintings, statistics pooled over channels or
-images, or a Gram from masks that were complex or negative. Each is now refused, naming the argument."""
+images, or a Gram from masks that were complex or negative; total_loss against region targets of another size.
+Each is now refused, naming the argument."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+import jaxart
 from jaxart import color, guided
 from jaxart.errors import InputError
 
@@ -89,3 +91,15 @@ def test_a_masks_scale_cancels_and_an_empty_region_weighs_nothing():
     one = guided.style_loss({"l": FEATURE}, {"l": target}, {"l": HALF}, {"l": 1.0})
     two = guided.style_loss({"l": FEATURE}, {"l": np.concatenate([target, target])}, {"l": both}, {"l": 1.0})
     np.testing.assert_allclose(two, one, rtol=1e-6)
+
+
+def test_an_image_of_another_size_than_the_region_masks_says_to_give_the_photos_size(tiny_vgg16):
+    """Style only, no content target checked the size: total_loss answered with guided_gram's shapes."""
+    w, image = tiny_vgg16, RNG.random((32, 32, 3), dtype=np.float32)
+    config = jaxart.StyleConfig(content_layers=(), style_layers=("relu1_1", "relu2_1"))
+    masks = np.zeros((2, 32, 32), np.float32)
+    masks[0, :, :16], masks[1, :, 16:] = 1, 1
+    targets = jaxart.make_targets(w, image, [image[::-1], image], config, masks)
+    with pytest.raises(ValueError, match=re.escape("the image's relu1_1 is 24x16, its region masks' 32x32; give an "
+                                                   "image of the photo's size")):
+        jax.jit(lambda x: jaxart.total_loss(w, x, targets, config, (1.0, 1.0, 1.0)))(image[:16, :24])

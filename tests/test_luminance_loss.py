@@ -47,3 +47,17 @@ def test_only_luminance_gets_a_loss_of_its_own():
     base = StyleConfig(size=24)
     assert len({loss_config(base.replace(colors=m)) for m in color.MODES if m != "luminance"}) == 1
     assert loss_config(base.replace(colors="luminance")) != loss_config(base)
+
+
+def test_luminance_targets_are_of_the_inputs_color_prepare_gives_as_make_targets_says(tiny_vgg16, rng):
+    """total_loss greys the image under colors="luminance", make_targets takes its inputs as given: targets of the
+    colour photo left the photo itself a content loss, silently, and no docstring said to prepare the inputs."""
+    photo, painting = rng.random((16, 16, 3), dtype=np.float32), rng.random((12, 12, 3), dtype=np.float32)
+    config = StyleConfig(colors="luminance", conv="direct", content_layers=("relu2_2",), style_layers=("relu1_1",))
+    doc = " ".join(jaxart.make_targets.__doc__.split())
+    assert "its `colors` is not: give the photo and paintings `color.prepare(content, styles, config.colors)`" in doc
+    assert "`color.prepare`'s (see `make_targets`)" in " ".join(jaxart.total_loss.__doc__.split())
+    colour = jaxart.make_targets(tiny_vgg16, photo, painting, config)
+    prepared = jaxart.make_targets(tiny_vgg16, *color.prepare(photo, [painting], config.colors), config)
+    content = lambda targets: jaxart.total_loss(tiny_vgg16, photo, targets, config, LossWeights.of(config))[1]["content"]
+    assert content(colour) > 0.05 and content(prepared) < 1e-6
