@@ -3,6 +3,7 @@ afresh where the server cannot send it); a Ctrl-C says what is kept and how to g
 
 from __future__ import annotations
 
+import errno
 import os
 
 import pytest
@@ -90,3 +91,21 @@ def test_a_full_disk_fails_at_once_saying_to_free_space_not_to_retry(serve, weig
         fetch("test", **{**FAST, "attempts": 3})
     assert server.ranges == [""]
 
+
+def test_a_conversion_that_fails_keeps_the_verified_download_for_the_next_fetch(serve, served, weights_dir,
+                                                                                monkeypatch):
+    """A full disk as the set was written deleted the verified download too: once space was freed, the next fetch
+    downloaded it all again (575 MB for vgg19-torchvision)."""
+    from jaxart.weights import staging
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    server = serve(["ok"])
+    with monkeypatch.context() as disk, pytest.raises(WeightsError, match=(
+            r"\(No space left on device\); free some space .*; the verified download is kept in \S+\.test\.partial, "
+            r"so fetching again converts it without downloading it \(`jaxart weights remove test` deletes it\)$")):
+        disk.setattr(staging, "place", full)
+        fetch("test", **FAST)
+    assert_same_params(load(fetch("test", **FAST)), served.params)
+    assert server.ranges == [""] and not (weights_dir / ".test.partial").exists()

