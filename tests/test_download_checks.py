@@ -10,6 +10,7 @@ import socket
 import tempfile
 import threading
 import time
+import urllib.request
 
 import pytest
 from typer.testing import CliRunner
@@ -207,3 +208,29 @@ def test_ctrl_c_while_the_server_is_slow_keeps_the_bytes_that_arrived(serve, ser
     with pytest.raises(KeyboardInterrupt):
         fetch("test", **FAST)
     assert folder.partial_path("test").stat().st_size == len(served.body) // 2
+
+
+@pytest.mark.parametrize("scheme, variable", [("http", "HTTP_PROXY"), ("https", "https_proxy")])
+def test_a_proxy_that_is_down_is_named_with_the_variable_to_check(serve, weights_dir, monkeypatch, request, scheme,
+                                                                  variable):
+    """It read "Connection refused", as if the server were down, and said to retry: not a word of the proxy."""
+    for name in ("http_proxy", "https_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    with socket.socket() as s:  # a port that was just free, so nothing listens there
+        s.bind(("127.0.0.1", 0))
+        proxy = f"http://127.0.0.1:{s.getsockname()[1]}"
+    server = serve(["ok"])
+    monkeypatch.setenv(variable, proxy)
+    urllib.request.install_opener(None)  # urlopen reads the proxies once, as it first builds its opener: anew
+    request.addfinalizer(lambda: urllib.request.install_opener(None))  # and without this proxy for the next test
+    url = server.url if scheme == "http" else "https://weights.example/vgg16_test.h5"  # the proxy resolves its name
+    with pytest.raises(WeightsError, match=rf" through the proxy {re.escape(proxy)} that {variable} names "
+                                           rf"\(.*Connection refused, after 1 attempt\); check {variable}, or unset "
+                                           r"it to connect directly, or retry"):
+        fetch("test", **{**FAST, "attempts": 1}, url=url)
+    assert server.ranges == []
+    monkeypatch.setenv("no_proxy", "127.0.0.1")  # the proxy bypassed: nothing said of it
+    if scheme == "http":
+        fetch("test", **FAST)
+        assert server.ranges == [""]

@@ -13,6 +13,7 @@ convert; the converted `.safetensors` appears by an atomic rename, never half-wr
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import socket
 import subprocess
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Callable
@@ -111,13 +113,27 @@ def _get(url: str, partial: Path, size: int, progress: Progress | None, timeout:
         raise _Interrupted(f"the connection closed after {done:,} of {size:,} bytes")
 
 
+def _proxy(url: str) -> tuple[str, str] | None:
+    """The proxy urllib sends `url` through, from the environment, and the variable naming it; None if none."""
+    scheme, host = (parts := urllib.parse.urlsplit(url)).scheme, parts.hostname or ""
+    proxy = urllib.request.getproxies().get(scheme)
+    if not proxy or urllib.request.proxy_bypass(host):
+        return None
+    return proxy, f"{scheme}_proxy" if os.environ.get(f"{scheme}_proxy") else f"{scheme.upper()}_PROXY"
+
+
 def _download(source: Source, url: str, partial: Path, progress: Progress | None, timeout: float,
               attempts: int, backoff: float) -> None:
     """Download `source` from `url` into `partial`, resuming across up to `attempts` tries."""
+    via = _proxy(url)
+    # A proxy that is down or misspelt failed as if the server were ("Connection refused") or the machine offline.
+    unproxied = f"check {via[1]}, or unset it to connect directly, or " if via else ""
 
     def fail(reason: object, hint: str) -> WeightsError:
-        what = f"could not download {source.filename} from {url} ({reason})"
-        return WeightsError(f"{what}; {hint}{_remedy(source)}")
+        what = f"could not download {source.filename} from {url}"
+        if via:
+            what += f" through the proxy {via[0]} that {via[1]} names"
+        return WeightsError(f"{what} ({reason}); {hint}{_remedy(source)}")
 
     def kept() -> int:
         return partial.stat().st_size if partial.is_file() else 0
@@ -146,13 +162,13 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
         except (_Interrupted, urllib.error.URLError, http.client.HTTPException, OSError) as e:
             reason = getattr(e, "reason", None) or e
             if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help
-                raise fail(reason, "") from None
+                raise fail(reason, unproxied) from None
             if isinstance(reason, FileNotFoundError):  # a file:// URL of no file
                 raise fail(reason, _CHECK_URL) from None
         except ValueError as e:  # a malformed URL
             raise fail(e, "check --url or JAXART_WEIGHTS_URL_*, or ") from None
     hint = f"{kept():,} bytes are kept in {partial} and fetching again resumes there, or " if kept() else "retry, or "
-    raise fail(f"{reason}, after {max(attempts, 1)} attempt{'' if attempts <= 1 else 's'}", hint)
+    raise fail(f"{reason}, after {max(attempts, 1)} attempt{'' if attempts <= 1 else 's'}", unproxied + hint)
 
 
 def _pip_download(source: Source, partial: Path, progress: Progress | None, timeout: float,
