@@ -146,10 +146,12 @@ def test_a_server_sending_a_file_of_another_size_fails_at_once_and_keeps_nothing
         fetch("test", **FAST)
     assert server.ranges == [""] and visible_files(weights_dir) == []
     assert not (weights_dir / ".test.partial").exists()
-    began = time.monotonic()
-    with pytest.raises(WeightsError, match=r"No such file or directory.*check the URL"):
-        fetch("test", **{**FAST, "backoff": 5.0}, url=(weights_dir / "nowhere.h5").as_uri())
-    assert time.monotonic() - began < 5  # not retried after a back-off
+    for url, error in [((weights_dir / "nowhere.h5").as_uri(), "No such file or directory"),
+                       (weights_dir.as_uri() + "/", "Is a directory")]:
+        began = time.monotonic()
+        with pytest.raises(WeightsError, match=rf"\(\[Errno \d+\] {error}: [^,]+\); check the URL"):
+            fetch("test", **{**FAST, "backoff": 5.0}, url=url)
+        assert time.monotonic() - began < 5  # not retried after a back-off
     monkeypatch.setenv("JAXART_WEIGHTS_URL_TEST", " ")  # blank: the registry's URL, not pip with ''
     assert registry.SOURCES["test"].resolved_url() == server.url
 

@@ -163,7 +163,7 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
             reason = getattr(e, "reason", None) or e
             if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help
                 raise fail(reason, unproxied) from None
-            if isinstance(reason, FileNotFoundError):  # a file:// URL of no file
+            if isinstance(reason, OSError) and url.lower().startswith("file:"):  # no file, a folder: not the network
                 raise fail(reason, _CHECK_URL) from None
         except ValueError as e:  # a malformed URL
             raise fail(e, "check --url or JAXART_WEIGHTS_URL_*, or ") from None
