@@ -36,3 +36,15 @@ def test_the_machine_line_and_json_record_the_load_average(monkeypatch):
     m = bench_machine.machine()
     assert m["load_average"] == [7.58, 8.53, 7.38] and json.loads(json.dumps(m)) == m
     assert f"{m['cpus']} cores; load average 7.58 8.53 7.38; jax " in bench_machine.format_machine(m)
+
+
+def test_the_json_names_the_commit_it_was_measured_at(monkeypatch):
+    """Comparing two commits' --json files needs more than `jaxart` 0.2.0, which every commit between releases has."""
+    from jaxart import bench_suite
+
+    monkeypatch.setattr(bench_suite, "_rows", lambda *a: {"results": []})
+    monkeypatch.setattr("jaxart.source.source", lambda: {"commit": "c" * 40, "modified": True})
+    report = bench_suite.run([32], echo=lambda line: None)
+    assert report["source"] == {"commit": "c" * 40, "modified": True} and report["jaxart"]
+    monkeypatch.setattr("jaxart.source.source", lambda: None)  # an installed wheel: no key, as before
+    assert "source" not in bench_suite.run([32], echo=lambda line: None)
