@@ -11,6 +11,8 @@ import jax
 import jax.numpy as jnp
 import jaxlib
 
+from jaxart import provenance
+
 # Environment variables that change what is compiled or how many threads run it: XLA's and JAX's
 # settings (XLA_FLAGS, JAX_ENABLE_X64, ...), OpenMP's and the BLAS libraries' (the PyTorch
 # baseline's threads), and which accelerators are visible.
@@ -26,8 +28,8 @@ def machine() -> dict:
     that its ratios favour jaxart (64 px, load 8 on 2 cores: 0.30 s with 2 threads, 0.094 s with 1)."""
     malloc = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_") or k == "GLIBC_TUNABLES"}
     return {"load_average": _load(), "backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()],
-            "cpu": _cpu_model(), "cpus": os.cpu_count(), "jax": jax.__version__, "jaxlib": jaxlib.__version__,
-            "python": platform.python_version(), "malloc": malloc or "default",
+            "cpu": provenance.cpu_model(), "cpus": os.cpu_count(), "jax": jax.__version__,
+            "jaxlib": jaxlib.__version__, "python": platform.python_version(), "malloc": malloc or "default",
             "environment": {k: v for k, v in sorted(os.environ.items()) if k.startswith(TIMING_ENV)}}
 
 
@@ -49,16 +51,6 @@ def _load() -> list[float] | None:
         return list(os.getloadavg())
     except (OSError, AttributeError):
         return None
-
-
-def _cpu_model() -> str:
-    """The CPU's model name (Linux's /proc/cpuinfo), else what `platform` knows."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            found = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
-    except OSError:
-        found = ""
-    return found or platform.processor() or platform.machine()
 
 
 def matmul_peak(n: int = 2048, repeats: int = 5, dtype: str = "float32") -> float:

@@ -165,7 +165,7 @@ def run(
 
     import jax
 
-    from jaxart import __version__, bench_machine, source
+    from jaxart import __version__, bench_machine, provenance
 
     if quality:
         _fetch_model(quality["model"], fetch, echo)
@@ -183,8 +183,8 @@ def run(
     options = {"sizes": list(sizes), "repeats": repeats, "loops": list(loops), "baseline": baseline, "remat": remat,
                "conv": list(convs), "memory": memory, "sweep": sweep,
                "quality": quality and {k: str(v) if isinstance(v, Path) else v for k, v in quality.items()}}
-    return {"jaxart": __version__, **({"source": src} if (src := source.source()) else {}), "started": started,
-            "options": options, "machine": machine, **result}
+    return {"jaxart": __version__, **({"source": src} if (src := provenance.source()) else {}),
+            "started": started, "options": options, "machine": machine, **result}
 
 
 def _rows(sizes, repeats, loops, baseline, remat, convs, memory, sweep, quality, quality_images, echo, machine) -> dict:

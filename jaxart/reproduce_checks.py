@@ -1,7 +1,7 @@
 """Why the command `reproduce.command` prints may not make the same image again, each said in one line
 (`jaxart info --command` warns with them): an input gone or changed, other weights under the name or
 at the path, a sweep tile or an interrupted run, --conv auto choosing another precision here, and another
-commit of jaxart running the command."""
+commit of jaxart, jax or CPU running the command."""
 
 from __future__ import annotations
 
@@ -96,23 +96,21 @@ def caveats(record: dict, shape: tuple[int, int] | None = None) -> list[str]:
                      f"that run, which writes this frame again beside it (--save-every {record['save_every']})")
     if (note := _conv_here(record, shape)) is not None:
         notes.append(note)
-    if (note := _source_here(record)) is not None:
+    if (note := _made_here(record)) is not None:
         notes.append(note)
     return notes
 
 
-def _source_here(record: dict) -> str | None:
-    """A note when the record names the commit it was made at (`jaxart.source`) and this jaxart runs from
-    another: any change to the code may move the pixels, and the version number would not say so."""
-    from jaxart import source
+def _made_here(record: dict) -> str | None:
+    """A note when the record names the commit, jax or CPU that made it (`jaxart.provenance`) and this
+    process differs: a change to the code, another jax or XLA's code for another CPU may move the pixels,
+    and neither the version number nor the settings would say so."""
+    from jaxart import provenance
 
-    made, here = record.get("source"), source.source()
-    if not isinstance(made, dict) or not isinstance(made.get("commit"), str) or here is None:
+    told = provenance.differences(record, {"source": provenance.source(), "machine": provenance.machine()})
+    if told is None:
         return None
-    if made["commit"] == here["commit"]:
-        return None
-    return (f"this image was made by jaxart at {source.describe(made)}; this is {source.describe(here)}, "
-            "whose changes may give other pixels")
+    return f"this image was made with {told[0]}; here it is {told[1]}, which may give other pixels"
 
 
 def _resume_note(record: dict) -> str:

@@ -25,8 +25,9 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
     its command is a run of that many steps (`plateau.taken`).
     "loss" is the optimizer's, of the optimized pixels (`outcome.terms`); where a kept region or --colors
     keep/luminance put the photo or its chroma back, "image_loss" is the loss of the image written.
-    Run from a git checkout, "source" names its commit and whether it was modified (`jaxart.source`)."""
-    from jaxart import __version__, convs, margin, source
+    "machine" names the jax, jaxlib and CPU that computed it; run from a git checkout, "source" names its
+    commit and whether it was modified (`jaxart.provenance`)."""
+    from jaxart import __version__, convs, margin, provenance
 
     widths = [w.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6)]
     seen = margin.padded_shape(np.shape(outcome.image), config.margin)
@@ -42,7 +43,7 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
         **({"model_path": model} if model and weights.is_path(model) else {}),
         **({"schedule": [list(s) for s in plan]} if len(plan := scales.schedule(config)) > 1 else {}),
         **({"tolerance": tolerance} if tolerance else {}), **({"stopped_at": outcome.steps} if outcome.stopped else {}),
-        **({"source": src} if (src := source.source()) else {}),
+        "machine": provenance.machine(), **({"source": src} if (src := provenance.source()) else {}),
     }
 
 

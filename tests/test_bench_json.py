@@ -43,8 +43,8 @@ def test_the_json_names_the_commit_it_was_measured_at(monkeypatch):
     from jaxart import bench_suite
 
     monkeypatch.setattr(bench_suite, "_rows", lambda *a: {"results": []})
-    monkeypatch.setattr("jaxart.source.source", lambda: {"commit": "c" * 40, "modified": True})
+    monkeypatch.setattr("jaxart.provenance.source", lambda: {"commit": "c" * 40, "modified": True})
     report = bench_suite.run([32], echo=lambda line: None)
     assert report["source"] == {"commit": "c" * 40, "modified": True} and report["jaxart"]
-    monkeypatch.setattr("jaxart.source.source", lambda: None)  # an installed wheel: no key, as before
+    monkeypatch.setattr("jaxart.provenance.source", lambda: None)  # an installed wheel: no key, as before
     assert "source" not in bench_suite.run([32], echo=lambda line: None)

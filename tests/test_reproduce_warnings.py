@@ -96,20 +96,22 @@ def test_conv_auto_is_judged_at_the_size_the_network_saw_margin_included(tmp_pat
         _record(StyleConfig(), d, gradient_products="float32"), (56, 56))[0]
 
 
+
 def _git(folder, *args) -> str:
     import subprocess
 
     return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=True).stdout.strip()
 
 
-def test_a_record_names_the_commit_of_the_checkout_that_made_it(tmp_path, tiny_vgg16):
+def test_a_record_names_the_commit_jax_and_cpu_that_made_it(tmp_path, tiny_vgg16):
     """`jaxart.__version__` is the same at every commit: two sweeps of a checkout could not be told apart."""
     import shutil
     from pathlib import Path
 
+    import jax
     import pytest
 
-    from jaxart import run_record, source, transfer
+    from jaxart import provenance, run_record, transfer
 
     if shutil.which("git") is None:
         pytest.skip("no git here")
@@ -117,33 +119,40 @@ def test_a_record_names_the_commit_of_the_checkout_that_made_it(tmp_path, tiny_v
     (repo / "jaxart").mkdir(parents=True)
     (repo / "jaxart" / "m.py").write_text("x = 1\n")
     (repo / "other").mkdir()
-    assert source.source(repo / "jaxart") is None  # no repository yet
+    assert provenance.source(repo / "jaxart") is None  # no repository yet
     _git(repo, "init", "-q")
-    assert source.source(repo / "jaxart") is None  # no commit yet
+    assert provenance.source(repo / "jaxart") is None  # no commit yet
     _git(repo, "add", ".")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "one")
     head = _git(repo, "rev-parse", "HEAD")
-    assert source.source(repo / "jaxart") == {"commit": head, "modified": False}
+    assert provenance.source(repo / "jaxart") == {"commit": head, "modified": False}
     (repo / "jaxart" / "m.py").write_text("x = 2\n")
-    assert source.source(repo / "jaxart") == {"commit": head, "modified": True}
+    assert provenance.source(repo / "jaxart") == {"commit": head, "modified": True}
     (repo / "other" / "jaxart").mkdir()
-    assert source.source(repo / "other" / "jaxart") is None  # vendored below another project's top
+    assert provenance.source(repo / "other" / "jaxart") is None  # vendored below another project's top
     outcome = transfer.Outcome(np.zeros((32, 32, 3)), {"total": 1.0}, 1, 0.5)
     record = run_record.record(StyleConfig(size=32, steps=1), tiny_vgg16, outcome, {})
-    here = source.source(Path(run_record.__file__).resolve().parent)
-    assert record.get("source") == here and (here is None or here["commit"] == _git(
-        Path(run_record.__file__).parent, "rev-parse", "HEAD"))
+    package = Path(run_record.__file__).resolve().parent
+    here = provenance.source(package)
+    assert record.get("source") == here and (here is None or here["commit"] == _git(package, "rev-parse", "HEAD"))
+    assert record["machine"]["jax"] == jax.__version__ and record["machine"]["backend"] == jax.default_backend()
 
 
-def test_info_command_says_when_another_commit_runs_it(tmp_path, monkeypatch, capsys):
+def test_info_command_says_when_another_commit_jax_or_cpu_runs_it(tmp_path, monkeypatch, capsys):
     d, _ = write_tiny_job(tmp_path)
     _install(d, monkeypatch)
-    monkeypatch.setattr("jaxart.source.source", lambda: {"commit": "b" * 40, "modified": False})
-    for made, says in [({"commit": "a" * 40, "modified": True}, "made by jaxart at commit aaaaaaa (modified); "
-                                                                 "this is commit bbbbbbb"),
-                       ({"commit": "b" * 40, "modified": False}, None), (None, None)]:
-        record = _record(StyleConfig(), d, **({"source": made} if made else {}))
-        save_image(d / "out.png", np.zeros((4, 4, 3)), record, overwrite=True)
+    monkeypatch.setattr("jaxart.provenance.source", lambda: {"commit": "b" * 40, "modified": False})
+    here = {"backend": "cpu", "cpu": "Intel Xeon", "jax": "0.11.2", "jaxlib": "0.11.2", "python": "3.12.1"}
+    monkeypatch.setattr("jaxart.provenance.machine", lambda: here)
+    old = {**here, "jax": "0.10.2", "jaxlib": "0.10.2"}
+    for made, says in [({"source": {"commit": "a" * 40, "modified": True}},
+                        "made with commit aaaaaaa (modified); here it is commit bbbbbbb, which may"),
+                       ({"source": {"commit": "a" * 40}, "machine": {**old, "cpu": "AMD EPYC"}},
+                        "made with commit aaaaaaa, jax 0.10.2, AMD EPYC; here it is commit bbbbbbb, jax 0.11.2, "
+                        "Intel Xeon, which may give other pixels"),
+                       ({"machine": {**here, "jaxlib": "0.11.1"}}, "made with jaxlib 0.11.1; here it is jaxlib 0.11.2"),
+                       ({"source": {"commit": "b" * 40, "modified": True}, "machine": here}, None), ({}, None)]:
+        save_image(d / "out.png", np.zeros((4, 4, 3)), _record(StyleConfig(), d, **made), overwrite=True)
         code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
         assert code == 0 and out.startswith("jaxart stylize ")
-        assert (says in err and err.count("\n") == 0) if says else err == ""
+        assert (says in err and err.count("\n") == 0) if says else err == "", err
