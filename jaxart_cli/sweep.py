@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import signal
 from pathlib import Path
 from typing import Annotated, Optional
@@ -34,6 +35,23 @@ def _made(settings) -> str:
     paintings = len({s.painting for s in settings})
     each = len(settings) // paintings
     return f"{each} setting{'s' * (each != 1)}" + (f" for each of {paintings} paintings" if paintings > 1 else "")
+
+
+def _dry_run(output: Path, settings, config, fmt: str, need: int, overwrite: bool) -> str:
+    """What `--dry-run` says: "dry run: 6 settings for each of 2 paintings, 64 px, 10 steps, about 1.1 GiB;
+    would write g.png, g.html and 12 images (replacing 10 files, removing 4 of an earlier sweep); nothing ran"."""
+    import jax
+
+    from jaxart import scales, sheet
+    from jaxart.pixel_limit import gib
+
+    n, files = len(settings), sheet.outputs(output, len(settings), fmt)
+    replaced, removed = sum(map(os.path.lexists, files)), len(sheet.stale_tiles(output, n, fmt)) if overwrite else 0
+    changes = ", ".join([f"replacing {replaced} file{'s' * (replaced != 1)}"] * bool(replaced)
+                        + [f"removing {removed} of an earlier sweep"] * bool(removed))
+    return (f"dry run: {_made(settings)}, {config.size} px, {scales.total_steps(config)} steps, about {gib(need)}"
+            f"{' a device' if jax.local_device_count() > 1 else ''}; would write {files[0]}, {files[1]} and {n} "
+            f"image{'s' * (n != 1)}{f' ({changes})' if changes else ''}; nothing ran")
 
 
 def sweep(
@@ -114,6 +132,10 @@ def sweep(
         help="Replace existing outputs, and remove the single images of an earlier sweep to this --output that this "
              "one does not replace (a larger sweep's, or another --format's).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run",
+        help="Check everything and say how many settings the sweep has, its memory and the files it would write, "
+             "then stop: no weights load, nothing runs or is written.")] = False,
 ) -> None:
     """Stylize CONTENT for every combination of the weights, seeds, style scales and (with --each-painting)
     paintings; write a labelled contact sheet, single images and an HTML page.
@@ -171,9 +193,9 @@ def sweep(
     mask_size = None if config.mask is None else mask_regions.mask_size(config, photo.shape, len(styles))
     arch = model_choice.model_arch(model)  # refused first, as stylize does: a refused sweep gets one line, no warnings
     S.check(config, settings, arch)
-    S.check_memory(config.replace(style_scale=max(painted)), len(settings), arch, photo=photo.shape[:2],
-                   paintings=[p.shape[:2] for p in paintings], mask=mask_size,  # of the largest painting
-                   own_grams=each_painting or len(painted) > 1)
+    need = S.check_memory(config.replace(style_scale=max(painted)), len(settings), arch, photo=photo.shape[:2],
+                          paintings=[p.shape[:2] for p in paintings], mask=mask_size,  # of the largest painting
+                          own_grams=each_painting or len(painted) > 1)
     for note in (_notes.upsampling_note(photo, config.size, config), _notes.init_note(photo, init),  # as typed
                  _notes.style_scale_note(paintings, config.replace(style_scale=min(painted))),
                  _notes.start_size_note(config),  # as stylize warns, of the smallest painting and the most enlarged
@@ -181,6 +203,9 @@ def sweep(
                  *_notes.enlarged_painting_notes(styles, paintings, config.replace(style_scale=max(painted)))):
         if note:
             _warn(note)
+    if dry_run:
+        _say(_dry_run(output, settings, config, fmt.value, need, overwrite))
+        return
     w = model_choice.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
     if note := _notes.random_init_note(w, config):
         _warn(note)

@@ -36,6 +36,24 @@ def test_cli_sweep_summary_counts_in_words(files, tmp_path, monkeypatch, capsys)
     assert f"wrote {out}, {out.with_suffix('.html')} and 1 image (tiny, 1 setting on 1 device, 1 step, " in printed
 
 
+def test_a_dry_run_says_the_count_memory_and_files_and_runs_nothing(files, tmp_path, monkeypatch, capsys):
+    """A grid's size was said only once it had run (a typo in a value list can make it 100 times larger): --dry-run
+    says it, with what the files would replace, after every check and before any weights load."""
+    monkeypatch.setattr("jaxart.model_choice.resolve_model", lambda *a, **k: pytest.fail("weights loaded"))
+    out, grid = tmp_path / "new" / "g.png", ("--style-weight", "1,10", "--tv-weight", "0,1,10", "--dry-run")
+    code, printed, err = run_main(_sweep_args(files, out, *grid), monkeypatch, capsys)
+    assert (code, err) == (0, "") and printed.startswith("dry run: 6 settings, 24 px, 2 steps, about ")
+    assert printed.endswith(f"would write {out}, {out.with_suffix('.html')} and 6 images; nothing ran\n")
+    assert not list(tmp_path.iterdir())  # not even the folder it would make
+    out.parent.mkdir()
+    out.with_suffix(".html").write_text("mine")
+    code, _, err = run_main(_sweep_args(files, out, *grid), monkeypatch, capsys)
+    assert code == 2 and "already exists; pass --overwrite" in err  # refused as the sweep would be
+    code, printed, err = run_main(_sweep_args(files, out, *grid, "--overwrite"), monkeypatch, capsys)
+    assert code == 0 and "and 6 images (replacing 1 file); nothing ran" in printed, err
+    assert os.listdir(out.parent) == ["g.html"] and out.with_suffix(".html").read_text() == "mine"
+
+
 def test_the_help_says_several_paintings_are_blended_unless_compared(monkeypatch):
     """It said "One or more paintings" and "every combination of the weights and seeds": `sweep C A B`
     read as a sweep over the paintings, and a sweep over style scales was not named; it now names the
