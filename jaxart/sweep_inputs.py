@@ -163,7 +163,7 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
                   else f"use {count_flag} {most} or less, or {size}" if count_flag
                   else f"sweep at most {most} setting{'s' * (most > 1)} at a time, or use {size}")
         at = memory.painting_at(config, paintings) if scale else ""
-        raise InputError(f"a sweep of {settings} setting{'s' * (settings != 1)} at {config.size} px{at} needs about "
+        raise InputError(f"a sweep of {settings:,} setting{'s' * (settings != 1)} at {config.size} px{at} needs about "
                          f"{memory.gib(need(per_device))} but only {memory.gib(free)} is free; {advice}")
     return need(per_device)
 

@@ -17,7 +17,7 @@ BENCH = {  # refused before anything is measured (the matmul peak alone takes se
     "huge quality size": (["--quality-evals", "5", "--quality-size", "99999999"], "use --quality-size "),
     "no repeats": (["--repeats", "0"], "--repeats must be 1 to 100, got 0"),
     "huge repeats": (["--sizes", "32", "--repeats", "3000000000", "--loops", "scan"], "--repeats must be 1 to 100"),
-    "huge sweep": (["--sizes", "16", "--sweep", "10000000"], "a sweep of 10000000 settings at 16 px needs about"),
+    "huge sweep": (["--sizes", "16", "--sweep", "10000000"], "a sweep of 10,000,000 settings at 16 px needs about"),
     "sweep advice": (["--sizes", "1024", "--sweep", "100000"], "use --sweep "),  # --sweep N, not --count
     "empty loops": (["--loops", ","], "--loops: ',' has an empty item"),
     "unknown baseline": (["--baseline", "tensorflow"], "--baseline 'tensorflow' is not one of torch"),

@@ -60,6 +60,9 @@ def test_memory_check_scales_with_the_batch_and_names_what_fits():
     assert four - one == (-(-4 // jax.local_device_count()) - 1) * per_image and four < 4 * one
     with pytest.raises(ValueError, match=r"sweep at most \d+ settings at a time, or use --size \d+ or smaller"):
         sweep.check_memory(config, 64, available=four)
+    # as the 10,000-setting limit names its counts: "a sweep of 10000 settings" beside "10,100 ... more than 10,000"
+    with pytest.raises(ValueError, match=r"^a sweep of 10,000 settings at 256 px needs about "):
+        sweep.check_memory(config, 10_000, available=four)
 
 
 def test_the_count_a_sweep_that_does_not_fit_is_told_to_use_fits_and_one_more_does_not():
