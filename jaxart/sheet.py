@@ -89,6 +89,9 @@ def write(
       stopped: per setting, whether the record's "tolerance" stopped it (`SweepResult.stopped`): its record
         says at which step, "stopped_at" (its "steps"), as a stylize run's does.
 
+    The sheet's record lists each tile's "loss", "image_loss", "steps", "stopped_at" and "error" (those its own
+    record has) as "tile_results", in the order of its "tiles" and "sweep" (the settings).
+
     Returns:
       The files written (sheet, HTML, single images).
 
@@ -120,6 +123,7 @@ def write(
     tile_labels = [f"{t} (failed)" if bad else t for t, bad in zip(tile_labels, failed)]
     # Held from before its first file is touched to after the last: another run to `path` (or its stem) is refused
     # at once, touching nothing; the CLI, which holds it from before its checks, keeps it.
+    results = []  # each tile's outcome, in the sheet's record too: a sweep's results are read from one file
     with locks.writing(path, "output"):
         # All or nothing: a failed write (a full disk, Ctrl-C) leaves the folder as it was, an earlier sweep's included.
         with all_or_nothing(overwrite=overwrite) as stage:
@@ -133,6 +137,7 @@ def write(
                 tile_record = {**one_painting(record, settings[i].painting), "config": cfg, "seed": cfg["seed"],
                                "sheet": path.name, **took, **extra, **({"error": FAILED} if failed[i] else {})}
                 save_image(stage(tile, "image"), images[i], tile_record, fmt)
+                results.append({**extra, **({"error": FAILED} if failed[i] else {})})
                 # A painting is an input, not a config field: named as its caption names it, not left to the label.
                 painting = {} if settings[i].painting is None else {
                     "painting": painting_name(settings[i].painting, names)}
@@ -143,6 +148,7 @@ def write(
             sweep_record = {**record, **({"steps": int(steps.max())} if steps is not None else {}),
                             "config": config.to_dict(), "sweep": [_swept(s) for s in settings],
                             "tiles": [t.name for t in tiles], "tile_format": fmt,  # a moved sheet's command needs it
+                            **({"tile_results": results} if any(results) else {}),
                             **({"columns": columns} if columns else {})}
             save_image(stage(path, "image"), np.asarray(sheet, np.float32) / 255.0, sweep_record, "png")
         for old in stale_tiles(path, len(settings), fmt) if overwrite else ():

@@ -109,6 +109,22 @@ def test_the_sheets_record_gives_the_most_steps_a_tile_took(tmp_path):
     assert [jaxart.read_record(p)["steps"] for p in sheet.tile_paths(tmp_path / "g.png", 2)] == [5, 3]
 
 
+def test_the_sheets_record_lists_each_tiles_loss_beside_its_setting(tmp_path):
+    """Picking the best tile by its loss took reading every tile's record: the sheet's has them, in its tiles' order."""
+    loss = {"content": np.array([0.5, 0.25]), "style": np.array([0.125, np.nan]), "total": np.array([0.75, np.nan])}
+    sheet.write(tmp_path / "g.png", np.zeros((2, 16, 16, 3), np.float32), sweep.grid([1.0, 2.0]), jaxart.StyleConfig(),
+                {"loss": loss, "steps": [5, 3]}, ok=[True, False], stopped=[True, False])
+    record = jaxart.read_record(tmp_path / "g.png")
+    tiles = [jaxart.read_record(tmp_path / name) for name in record["tiles"]]
+    assert [r["loss"] for r in record["tile_results"]] == [t["loss"] for t in tiles]
+    assert record["tile_results"][0] == {"loss": {"content": 0.5, "style": 0.125, "total": 0.75}, "steps": 5,
+                                         "stopped_at": 5}
+    assert record["tile_results"][1]["steps"] == 3 and record["tile_results"][1]["error"] == tiles[1]["error"]
+    assert [s["style_weight"] for s in record["sweep"]] == [1.0, 2.0]
+    sheet.write(tmp_path / "h.png", np.zeros((1, 16, 16, 3), np.float32), sweep.grid([1.0]), jaxart.StyleConfig())
+    assert "tile_results" not in jaxart.read_record(tmp_path / "h.png")  # nothing known of its tiles
+
+
 def test_a_sheet_named_in_capitals_is_a_png(tmp_path):
     sheet.check_outputs(tmp_path / "G.PNG", 2)  # as stylize takes OUT.PNG
 
