@@ -21,10 +21,14 @@ def csv(text: str | None, flag: str, cast=str):
         fix = (f" (item {items.index('') + 1} of {len(items)}); put a {kind} there or drop a comma" if any(items)
                else f"; give one or more comma-separated {kind}s")
         raise BadParameter(f"{text!r} has an empty item{fix}", param_hint=flag)
-    try:
-        return tuple(_plain(t, cast) if cast in (int, float) else cast(t) for t in items)
-    except ValueError:
-        raise BadParameter(f"{text!r} is not a comma-separated list of {kind}s", param_hint=flag) from None
+    values = []
+    for i, t in enumerate(items):
+        try:
+            values.append(_plain(t, cast) if cast in (int, float) else cast(t))
+        except ValueError:  # which one: '1,1O' at a glance reads as two numbers
+            where = f" (item {i + 1} of {len(items)}, {t!r}, is not a {kind})" if len(items) > 1 else ""
+            raise BadParameter(f"{text!r} is not a comma-separated list of {kind}s{where}", param_hint=flag) from None
+    return tuple(values)
 
 
 # Typer's words for a value that is not a number, which jaxart_cli.errors.usage_message rewrites as advice.

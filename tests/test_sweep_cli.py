@@ -170,7 +170,9 @@ def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp
     (["--scales", "22,24", "--start-size", "22"], "give --scales or --start-size, not both"),
     (["--scales", "22,24", "--steps", "1,2,3"], "3 step counts for 2 scales 22,24; give one --steps number per scale"),
     (["--steps", "1,2"], "2 step counts need --scales or --start-size; give one --steps number"),
-    (["--scales", "22,x"], "--scales: '22,x' is not a comma-separated list of whole numbers"),
+    (["--scales", "22,x"], "--scales: '22,x' is not a comma-separated list of whole numbers (item 2 of 2, 'x', is"),
+    (["--style-weight", "1,1O,100"], "--style-weight: '1,1O,100' is not a comma-separated list of numbers (item 2 of "
+                                     "3, '1O', is not a number)"),  # which: 1O reads as 10 at a glance
 ])
 def test_cli_sweep_bad_input_gives_one_line_and_no_output(extra, expected, files, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["cli.py", *_sweep_args(files, tmp_path / "g.png", *extra)])
