@@ -37,12 +37,15 @@ def source(package: Path = _PACKAGE) -> dict | None:
 
 def machine() -> dict:
     """What computed a result: {"backend": "cpu", "cpu": "AMD EPYC", "jax": ..., "jaxlib": ..., "python": ...},
-    named as `jaxart bench --json`'s "machine" names them."""
+    named as `jaxart bench --json`'s "machine" names them, and on an accelerator its kind ("device":
+    "NVIDIA H100 80GB HBM3"), which the host's CPU does not tell."""
     import jax
     import jaxlib
 
+    device = jax.devices()[0]
     return {"backend": jax.default_backend(), "cpu": cpu_model(), "jax": jax.__version__,
-            "jaxlib": jaxlib.__version__, "python": platform.python_version()}
+            "jaxlib": jaxlib.__version__, "python": platform.python_version(),
+            **({"device": device.device_kind} if device.platform != "cpu" else {})}
 
 
 def cpu_model() -> str:
@@ -66,9 +69,9 @@ def differences(made: dict, here: dict) -> tuple[str, str] | None:
             words.append(f"commit {s['commit'][:7]}" + " (modified)" * bool(s.get("modified")))
     m, h = made.get("machine"), here.get("machine")
     if isinstance(m, dict) and h:
-        keys = ("jax" if m.get("jax") != h["jax"] else "jaxlib", "backend", "cpu")  # jaxlib goes with jax
+        keys = ("jax" if m.get("jax") != h["jax"] else "jaxlib", "backend", "device", "cpu")  # jaxlib goes with jax
         for key in keys:
-            if isinstance(m.get(key), str) and m[key] != h[key]:
+            if isinstance(m.get(key), str) and key in h and m[key] != h[key]:
                 for words, s in zip(sides, (m, h)):
                     words.append(f"{key} {s[key]}" if key.startswith("jax") else s[key])
     return (", ".join(sides[0]), ", ".join(sides[1])) if sides[0] else None

@@ -151,6 +151,7 @@ def test_info_command_says_when_another_commit_jax_or_cpu_runs_it(tmp_path, monk
                         "made with commit aaaaaaa, jax 0.10.2, AMD EPYC; here it is commit bbbbbbb, jax 0.11.2, "
                         "Intel Xeon, which may give other pixels"),
                        ({"machine": {**here, "jaxlib": "0.11.1"}}, "made with jaxlib 0.11.1; here it is jaxlib 0.11.2"),
+                       ({"machine": {**here, "backend": "gpu", "device": "NVIDIA H100"}}, "made with gpu; here it is cpu"),
                        ({"source": {"commit": "b" * 40, "modified": True}, "machine": here}, None), ({}, None)]:
         save_image(d / "out.png", np.zeros((4, 4, 3)), _record(StyleConfig(), d, **made), overwrite=True)
         code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
