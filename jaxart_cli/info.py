@@ -21,7 +21,8 @@ def info(
     command: Annotated[bool, typer.Option("--command", help=(
         "Print instead the `jaxart stylize` command that makes this image again (of a sweep's tile too; of its "
         "contact sheet, the `jaxart sweep` command), to a new name beside it (IMAGE-2.png, else the first free of "
-        "IMAGE-3.png, ...); a warning names an input or the weights when gone or changed."))] = False,
+        "IMAGE-3.png, ...); a warning names an input or the weights when gone or changed, or another commit, jax "
+        "or CPU running it."))] = False,
 ) -> None:
     """Print the run record embedded in a jaxart PNG or TIFF, or with --command the stylize command that remakes it."""
     from jaxart.image_record import read_record
