@@ -74,8 +74,13 @@ def _scan(mask: np.ndarray, colors: ArrayLike, sizes: Sequence[tuple[int, int]],
 
 
 def load_masks(config, shape: Sequence[int], n_styles: int) -> jax.Array:
-    """The (R, H, W) region masks of `config.mask` at the photo's (H, W), checked by `check_mask`: the
-    n_styles painted ones, then those kept as photographed (`colors_of`; `kept.photo_mask` sums these)."""
+    """The (R, H, W) region masks of `config.mask` at the photo's (H, W), the n_styles painted ones, then
+    those kept as photographed (`colors_of`; `kept.photo_mask` sums these).
+
+    Raises:
+      InputError: the mask is unreadable, its aspect differs from the photo's, a colour is not
+        in it, a large part of it has no colour's style, or the style count differs from the colours'.
+    """
     return scaled_masks(config, [shape], n_styles)[0]
 
 
@@ -85,30 +90,20 @@ def scaled_masks(config, shapes: Sequence[Sequence[int]], n_styles: int) -> list
     return [jnp.asarray(m) for m in _checked(config, sizes, n_styles, sizes)[1]]
 
 
-def check_mask(config, shape: Sequence[int], n_styles: int, size: tuple[int, int] | None = None) -> np.ndarray:
-    """The (R, h, w) regions of `config.mask` at `size` (its own if None), checked against an (H, W, ...) photo.
-
-    Raises:
-      InputError: the mask is unreadable, its aspect differs from the photo's, a colour is not
-        in it, a large part of it has no colour's style, or the style count differs from the colours'.
-    """
-    return _checked(config, [shape], n_styles, [size])[1][0]
-
-
 def mask_size(config, shape: Sequence[int], n_styles: int) -> tuple[int, int]:
-    """The (height, width) of `config.mask`, checked as `check_mask` checks it, without its regions: a
+    """The (height, width) of `config.mask`, checked as `load_masks` checks it, without its regions: a
     check before any weights load built a 12-megapixel mask's regions only to drop them, 46 MiB a colour."""
     return _checked(config, [shape], n_styles, [])[0].shape[:2]
 
 
 def _checked(config, shapes: Sequence[Sequence[int]], n_styles: int,
-             sizes: Sequence[tuple[int, int] | None]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """`config.mask` as read and its regions at each of `sizes` (its own for None), checked against
+             sizes: Sequence[tuple[int, int]]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """`config.mask` as read and its regions at each of `sizes` (none for a check), checked against
     photos of each of `shapes` (H, W, ...); the regions in `colors_of` order, the kept ones last."""
     names, painted = colors_of(config), len(config.region_colors or ())
     if n_styles != painted:
         raise InputError(f"{n_styles} style images for {painted} mask colours; give one --region-style per colour")
-    least = None if None in sizes else covering(max(sizes or shapes))
+    least = covering(max(sizes or shapes))
     mask = load_image(config.mask, to_srgb=False, least=least)  # labels
     h, w = mask.shape[:2]
     for H, W in (tuple(s)[:2] for s in shapes):
@@ -116,7 +111,7 @@ def _checked(config, shapes: Sequence[Sequence[int]], n_styles: int,
             raise InputError(f"mask {config.mask} is {w}x{h} but the photo is {W}x{H} (aspect {w / h:.3f} vs "
                              f"{W / H:.3f}); draw the mask over the photo, at its aspect ratio")
     colors = parse_colors(names)
-    out, areas, matched = _scan(mask, colors, [s or (h, w) for s in sizes])
+    out, areas, matched = _scan(mask, colors, sizes)
     for name, area, rgb in zip(names, areas, colors):
         if area == 0:
             value, instead = palette.named_as(name, rgb, palette.colour_counts(mask, matched, BLOCK))

@@ -83,7 +83,7 @@ def test_a_speck_region_weighs_by_its_area_and_does_not_take_over(rng):
 def test_bad_masks_are_named(tmp_path, mask_kw, colors, n_styles, message):
     config = StyleConfig(mask=_halves(tmp_path / "m.png", **mask_kw), region_colors=colors)
     with pytest.raises(InputError, match=message):
-        mask_regions.check_mask(config, (300, 400, 3), n_styles)
+        mask_regions.load_masks(config, (300, 400, 3), n_styles)
 
 
 def test_a_soft_brushed_mask_gives_soft_borders(tmp_path):
@@ -94,7 +94,7 @@ def test_a_soft_brushed_mask_gives_soft_borders(tmp_path):
     path = tmp_path / "soft.png"
     Image.open(_halves(tmp_path / "m.png", size=(64, 48))).filter(ImageFilter.GaussianBlur(6)).save(path)
     config = StyleConfig(mask=str(path), region_colors=("red", "blue"))
-    regions = mask_regions.check_mask(config, (48, 64, 3), 2)
+    regions = mask_regions.load_masks(config, (48, 64, 3), 2)
     np.testing.assert_allclose(regions.sum(0), 1, atol=1e-5)  # every pixel in the regions, shared at the border
     border = regions[0, 24]  # one row across the border: red's share falls from 1 to 0
     assert border[0] == 1 and border[-1] == 0 and np.all(np.diff(border) <= 1e-6)
@@ -104,7 +104,7 @@ def test_a_soft_brushed_mask_gives_soft_borders(tmp_path):
 def test_a_colour_no_region_names_is_named_with_its_share(tmp_path):
     config = StyleConfig(mask=_halves(tmp_path / "m.png", stray=(0, 255, 0)), region_colors=("red", "blue"))
     with pytest.raises(InputError, match=r"matches no --region-style colour nor a blend of two \(mostly #00ff00 \(100%\)\)"):
-        mask_regions.check_mask(config, (30, 40, 3), 2)
+        mask_regions.load_masks(config, (30, 40, 3), 2)
 
 
 def test_mask_regions_follow_colours_and_shrink_to_each_layer(tmp_path, tiny_vgg16):

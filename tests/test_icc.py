@@ -131,7 +131,7 @@ def test_region_mask_colours_are_labels_and_skip_the_profile(tmp_path):
     mask[:, 2:] = (0, 0, 255)
     path = _save(tmp_path, "m.png", Image.fromarray(mask), SWAPPED)
     config = SimpleNamespace(mask=path, region_colors=("red", "blue"))
-    regions = mask_regions.check_mask(config, (4, 4, 3), 2)
+    regions = mask_regions.load_masks(config, (4, 4, 3), 2)
     np.testing.assert_array_equal(regions[0][:, :2], 1)  # red is where red was drawn
     np.testing.assert_array_equal(regions[1][:, 2:], 1)
 

@@ -32,7 +32,7 @@ def mask(tmp_path):
 
 def _refusal(mask, *colours):
     with pytest.raises(InputError) as e:
-        mask_regions.check_mask(SimpleNamespace(mask=mask, region_colors=colours), (30, 40, 3), len(colours))
+        mask_regions.load_masks(SimpleNamespace(mask=mask, region_colors=colours), (30, 40, 3), len(colours))
     return str(e.value)
 
 
@@ -48,7 +48,7 @@ def test_a_hex_colour_is_not_explained_and_a_fully_matched_mask_has_nothing_to_o
         f"mask colour '#008000' is not in {mask}; its colours are #00ff00 (50%), #ff0000 (50%)")
     assert _refusal(mask, "red", "lime", "blue") == (
         f"mask colour 'blue' is not in {mask} (blue is #0000ff); its colours are #00ff00 (50%), #ff0000 (50%)")
-    mask_regions.check_mask(SimpleNamespace(mask=mask, region_colors=("red", "lime")), (30, 40, 3), 2)  # accepted
+    mask_regions.load_masks(SimpleNamespace(mask=mask, region_colors=("red", "lime")), (30, 40, 3), 2)  # accepted
 
 
 def _stray_mask(path, shape=(12, 16)):
@@ -88,7 +88,7 @@ def test_naming_a_large_masks_colours_holds_little_beyond_matching_it(tmp_path):
         mask_regions._scan(load_image(config.mask, to_srgb=False), guided.parse_colors(config.region_colors), [])
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         try:
-            mask_regions.check_mask(config, (1200, 1600, 3), 2)
+            mask_regions.load_masks(config, (1200, 1600, 3), 2)
         except InputError as e:
             print(e)
         print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024)

@@ -58,7 +58,7 @@ def test_masks_resized_block_by_block_are_the_resized_regions(monkeypatch, tmp_p
     path = tmp_path / "m.png"
     Image.fromarray(np.round(_soft_mask((0, 25, 50, 0, 0)) * 255).astype(np.uint8)).save(path)
     config = StyleConfig(mask=str(path), region_colors=("red", "blue", "lime"))
-    whole = mask_regions.check_mask(config, (15, 16, 3), 3)
+    whole = mask_regions.load_masks(config, (15, 16, 3), 3)
     monkeypatch.setattr(mask_regions, "BLOCK", 40)
     for shape in [(13, 14), (14, 15), (15, 16), (29, 31), (45, 48)]:
         want = jax.image.resize(whole, (3, *shape), "linear", antialias=True)
