@@ -165,7 +165,7 @@ def style_loss(
         that is no scalar (`jax.vmap` over a batch of them), or (an `InputError`) no real number.
     """
     for what, d in (("features", features), ("target_grams", target_grams), ("layer_weights", layer_weights)):
-        if d is not None and not isinstance(d, Mapping):  # a list was told it lacked a layer, an array failed inside
+        if d is not None and not isinstance(d, Mapping):  # else a list lacks every layer, an array fails inside
             raise TypeError(f"style_loss's {what} is of type {type(d).__name__}; give a dict from layer name to "
                             f"{'weight' if what == 'layer_weights' else 'array'}, such as {{'relu1_1': ...}}")
     names = list(target_grams)
@@ -177,17 +177,17 @@ def style_loss(
     check_layer_weights(layer_weights, names)
     if not names:
         return jnp.zeros((), jnp.float32)
-    # Summed from the first term, not from a float32 zero: float64 terms under strict promotion; each weight
-    # in its term's dtype (a float32 array against float64 terms was a TypePromotionError under it too).
+    # Summed from the first term, not from a float32 zero, and each weight in its term's dtype: under strict
+    # promotion float32 against float64 terms is a TypePromotionError.
     terms = [_weighted(layer_weights[n], style_layer_loss(features[n], target_grams[n])) for n in names]
     return sum(terms[1:], terms[0])
 
 
 def check_layer_weights(layer_weights: Mapping[str, ArrayLike], names, what: str = "layer_weights",
                         source: str = "target_grams has") -> None:
-    """Refuse `layer_weights` unless it maps each of `names` to a real scalar (maybe traced): a list failed
-    with an AttributeError, a batch of weights silently gave a batch of losses, and a string ("0.5") was
-    read as its number or, as None, refused by `jnp.asarray` without naming the weight."""
+    """Refuse `layer_weights` unless it maps each of `names` to a real scalar (maybe traced), naming the
+    weight: unchecked, a list fails with an AttributeError, a batch of weights silently gives a batch of
+    losses, and a string ("0.5") is read as its number."""
     if not isinstance(layer_weights, Mapping):
         raise TypeError(f"{what} is of type {type(layer_weights).__name__}; give a dict from style layer to weight, "
                         f"such as {{{', '.join(f'{n!r}: 1.0' for n in list(names)[:2])}}}")
@@ -231,4 +231,4 @@ def tv_loss(image: ArrayLike) -> jax.Array:
     return jnp.mean(dy**2, axis=(-3, -2, -1)) + jnp.mean(dx**2, axis=(-3, -2, -1))
 
 
-blend_grams = blend.blend_grams  # jaxart.losses.blend_grams, as it was before blend.py
+blend_grams = blend.blend_grams  # public as jaxart.losses.blend_grams: the Grams a style loss compares

@@ -16,8 +16,8 @@ from jax.typing import ArrayLike
 from jaxart import color, guided, losses
 from jaxart.config import StyleConfig
 from jaxart.layers import as_pixels, rgb_hint
-# The targets were made here before they had a module of their own: `objective.make_targets`,
-# `objective.compute_targets` and `objective.Targets` still name them.
+# Re-exported: the objective's public names include what it is measured against (`objective.make_targets`,
+# `objective.compute_targets`, `objective.Targets`).
 from jaxart.targets import Targets, check_config, compute_targets, make_targets
 from jaxart.vgg import Weights, compute_dtype, features
 
@@ -36,7 +36,7 @@ class LossWeights(NamedTuple):
     @classmethod
     def of(cls, config: StyleConfig) -> "LossWeights":
         """`config`'s three weights as float32 scalars; one traced (`config.replace(style_weight=s)`
-        under `jax.vmap`) stays traced, where np.float32 of it raised a TracerArrayConversionError."""
+        under `jax.vmap`) stays traced (np.float32 of it is a TracerArrayConversionError)."""
         check_config(config)
         def weight(v):
             if isinstance(v, jax.core.Tracer):
@@ -94,10 +94,10 @@ def total_loss(
         raise ValueError(f"total_loss takes one (H, W, 3) image, got shape {image.shape}; {hint}")
     dtype = compute_dtype(weights)
     image = image.astype(dtype)  # as features computes: float64 or bfloat16 pixels stay in step
-    # The targets too: made with other weights' dtype, float64 ones made a float32 loss float64 but its TV term,
-    # and float32 ones against float64 weights were a TypePromotionError under strict promotion.
+    # The targets too, which other weights may have made: float64 ones would make a float32 loss float64 but its
+    # TV term, and float32 ones against float64 weights are a TypePromotionError under strict promotion.
     targets = jax.tree.map(lambda a: jnp.asarray(a, dtype), targets)
-    if config.colors == "luminance":  # the written image keeps only the luminance: the chroma was optimized for nothing
+    if config.colors == "luminance":  # the written image keeps only the luminance: optimizing chroma is wasted
         image = jnp.repeat(color.luminance(image)[..., None], 3, axis=-1)
     layers = tuple(dict.fromkeys(config.content_layers + config.style_layers))
     f = features(weights, image, layers, config.pooling, remat=config.remat, conv=config.conv)
@@ -123,8 +123,8 @@ def total_loss(
 def _loss_weights(lw) -> LossWeights:
     """`lw` as LossWeights, from a plain 3-tuple or list in (content, style, tv) order; anything
     else, None too (the config's weights are not read here), is a TypeError naming LossWeights,
-    where both failed with an AttributeError on 'content'. Each weight must be a scalar: a batch
-    of them broadcast the total to a batch that `jax.grad` then refused without naming `lw`."""
+    not an AttributeError on 'content'. Each weight must be a scalar: a batch of them would
+    broadcast the total to a batch that `jax.grad` refuses without naming `lw`."""
     if not isinstance(lw, LossWeights):
         if not (isinstance(lw, (tuple, list)) and len(lw) == 3):
             got = (f"an array of shape {np.shape(lw)}, so unpack it: jaxart.LossWeights(*lw)"
@@ -139,8 +139,8 @@ def _loss_weights(lw) -> LossWeights:
 
 
 def _check_targets(targets: Targets, config: StyleConfig) -> None:
-    """Targets of other layers than `config`'s gave a KeyError, or left a layer silently out; a dict
-    or tuple failed on `.content`."""
+    """Refuse targets that are no `Targets` of `config`'s layers: other layers would be a KeyError or
+    silently left out, and a dict or tuple fails on `.content`."""
     if not isinstance(targets, Targets):
         raise TypeError(f"targets must be a jaxart.Targets, from make_targets (or Targets(content, grams)), got "
                         f"{type(targets).__name__}")
@@ -159,11 +159,11 @@ def loss_function(weights: Weights, targets: Targets, config: StyleConfig,
     `lw` and `layer_weights` (default: `config.layer_weights()`) as `total_loss` takes them; equal
     weights give one compiled step however they are given, and other weights (those of the style
     layers too) or another `style_blend` compile nothing again."""
-    # A tuple of Python floats was another pytree, of weakly typed leaves, than LossWeights.of's
-    # float32 arrays: jit compiled the step once more for the same weights.
+    # Python floats are another pytree, of weakly typed leaves, than LossWeights.of's float32
+    # arrays: jit would compile the step once more for the same weights.
     lw = LossWeights(*(jnp.asarray(v, jnp.float32) if isinstance(v, (int, float)) else v for v in _loss_weights(lw)))
     # The config's style layer weights as arrays, and its blend (the targets', not the loss's) reset:
-    # as static settings, each value compiled a run's step and final loss again.
+    # as static settings, each value would compile a run's step and final loss again.
     if layer_weights is None:
         layer_weights = {k: jnp.asarray(v, jnp.float32) for k, v in config.layer_weights().items()}
     static = loss_config(config).replace(style_layer_weights=None, style_blend=None)

@@ -57,8 +57,8 @@ def make_optimizer(
 def _standard_inside(opt: optax.GradientTransformationExtraArgs) -> optax.GradientTransformationExtraArgs:
     """`opt` traced under standard dtype promotion, and the loss it calls (the line search's `value_fn`)
     under the caller's: optax's Adam bias correction (float ** int32) and, under jax_enable_x64, L-BFGS's
-    memory index (int64 + int32) were TypePromotionErrors under jax.numpy_dtype_promotion("strict"). The
-    same dtypes, so the same program, as before under standard promotion."""
+    memory index (int64 + int32) are TypePromotionErrors under jax.numpy_dtype_promotion("strict"). Under
+    standard promotion the dtypes, so the program, are unchanged."""
     def init(params):
         with jax.numpy_dtype_promotion("standard"):
             return opt.init(params)

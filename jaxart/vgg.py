@@ -173,7 +173,7 @@ def compute_dtype(weights: Weights) -> jnp.dtype:
     """The dtype `features` and `total_loss` compute in: that of the weights' first kernel, at least
     float32 (float32 for `load_weights` and `random_weights`). Float64 weights (say
     `jax.tree.map(lambda a: a.astype(jnp.float64), w)` under `jax_enable_x64`) give a float64 pass,
-    for `jax.test_util.check_grads`; the pixels were cast to float32 whatever the weights."""
+    for `jax.test_util.check_grads`; `features` casts the pixels to this dtype too."""
     try:
         dtype = jnp.dtype(jnp.result_type(weights.params["conv1_1"]["kernel"]))
     except (KeyError, TypeError):  # no such layer: check_params names it
@@ -196,7 +196,7 @@ def _remat_forward(params: dict, x: jax.Array, names: Sequence[str], pooling: st
             acts = {}
             for name in stage:
                 if name.startswith("conv"):
-                    # In x's dtype, as nn.Conv promotes: float64 or bfloat16 weights failed here.
+                    # In x's dtype, as `VGG` computes: other weights' dtypes fail under strict promotion.
                     kernel, bias = (jnp.asarray(p[name][k], x.dtype) for k in ("kernel", "bias"))
                     fn = (convs.conv_for(conv, b, kernel.shape[-1], x.shape[1] * x.shape[2])
                           or jax.lax.conv_general_dilated)
