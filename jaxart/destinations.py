@@ -17,12 +17,11 @@ from jaxart.frames import frame, frames_there
 from jaxart.output_names import check_derived, check_names, name_limit
 
 
-def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, flag: str = "output path",
-                 resumable: bool = False) -> None:
-    """Fail before any work if `path` cannot be written as `fmt`. Errors advise on `flag`, what names the
-    path (a bench option's flag); with `resumable` (a new stylize run), an existing `path` beside its
-    checkpoint is advised on as an interrupted run to continue. Creates nothing: a missing folder is made
-    when the file is written."""
+def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, resumable: bool = False) -> None:
+    """Fail before any work if `path` cannot be written as `fmt`; errors advise choosing another "output path".
+    With `resumable` (a new stylize run), an existing `path` beside its checkpoint is advised on as an
+    interrupted run to continue. Creates nothing: a missing folder is made when the file is written."""
+    flag = "output path"
     suffixes = SUFFIXES[fmt]
     check_names([("output", path)], flag)  # first: a name too long is an OSError from any look at the path
     check_file_name(path, fmt)

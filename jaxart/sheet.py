@@ -181,10 +181,10 @@ def stale_tiles(path: Path, n: int, fmt: str = "png") -> list[Path]:
     return stale
 
 
-def _write_text(path: Path, text: str, overwrite: bool = True) -> Path:
+def _write_text(path: Path, text: str) -> Path:
     # errors="replace": an input whose file name is not UTF-8 (its bytes kept as surrogates) is named
     # in the header; "?" stands for those bytes rather than the page failing after the whole sweep ran.
-    with replacing(path, "page", overwrite=overwrite) as tmp, open(tmp, "x", encoding="utf-8", errors="replace") as f:
+    with replacing(path, "page") as tmp, open(tmp, "x", encoding="utf-8", errors="replace") as f:
         f.write(text)  # 0666 less the umask
     return path
 
