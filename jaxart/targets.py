@@ -43,7 +43,7 @@ def check_config(config: StyleConfig) -> None:
 def as_paintings(styles) -> list:
     """`styles` as a list of paintings: one painting alone (an array that is no (N, h, w, 3) stack,
     or nested lists of numbers three deep) is a list of one; a list of arrays is several (np.ndim
-    would fail on ones of different sizes). None is a TypeError (it was "painting holds Python objects")."""
+    would fail on ones of different sizes). None is a TypeError saying so."""
     if styles is None:
         raise TypeError("the paintings are None; give one (h, w, 3) float array in [0, 1] or a list of them")
     if not isinstance(styles, (list, tuple)):
@@ -108,7 +108,7 @@ def compute_targets(
     check_config(config)
     styles = as_paintings(styles)
     _check_inputs(content, styles, masks, config)
-    # Only what the programs read is static: another style weight, step count or seed compiled them again.
+    # Only what the programs read is static: another style weight, step count or seed would compile them again.
     read = StyleConfig(content_layers=config.content_layers, style_layers=config.style_layers,
                        pooling=config.pooling, conv="direct")
     content_program, grams_program = _programs()
@@ -118,10 +118,10 @@ def compute_targets(
 
 def _check_inputs(content: ArrayLike, styles: Sequence[ArrayLike], masks: ArrayLike | None,
                   config: StyleConfig) -> None:
-    """A batch of photos or paintings gave a batch of losses, and masks of another count or shape than
-    the paintings and the photo were matched silently or failed deep inside (those of objects, strings
-    or a ragged list, naming no argument). A painting too small for the deepest style layer was called
-    an "image", whichever of several it was."""
+    """Refuse, naming the argument: a batch of photos or paintings (it would give a batch of losses), masks
+    of another count or shape than the paintings and the photo (matched silently or failing deep inside), or
+    of objects, strings or a ragged list; and a photo or painting too small for its deepest layer, saying
+    which of several paintings."""
     names = [f"painting {i} of {len(styles)}" if len(styles) > 1 else "the painting" for i in range(1, len(styles) + 1)]
     for what, image in (("the content", content), *zip(names, styles)):
         check_pixels(image.dtype if hasattr(image, "dtype") else host_array(image, what).dtype, what)

@@ -73,7 +73,7 @@ def run(
     inputs, config and weights give the same pixels as an uninterrupted run).
     `x0`, an (H', W', 3) image in [0, 1] of the resized photo's shape (at `config.size`), replaces
     `config.init`; with several scales it is resized to the first.
-    Several scales (`config.scales`, `config.start_size`) run coarse to fine (scales.py).
+    Several scales (`config.scales`, `config.start_size`) run coarse to fine (coarse_to_fine.py).
 
     Args:
       content, styles, weights, config: as for `stylize`: an (H, W, 3) photo and (h, w, 3)
@@ -106,9 +106,9 @@ def run(
 
 
 def _check_arguments(weights: Weights, config: StyleConfig, callback, resume) -> None:
-    """Weights' params alone, a config as a dict, None for either, or a checkpoint's path for `resume`
-    failed with an AttributeError deep inside; a callback that cannot be called failed only after the
-    targets and the first step."""
+    """Refuse, before any work, what would fail late: weights' params alone, a config as a dict, None for
+    either, or a checkpoint's path for `resume` (an AttributeError deep inside), and a callback that
+    cannot be called (an error only after the targets and the first step)."""
     check_weights(weights)
     check_config(config)
     if callback is not None and not callable(callback):
