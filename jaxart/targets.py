@@ -34,7 +34,7 @@ class Targets(NamedTuple):
 
 
 def check_config(config: StyleConfig) -> None:
-    """A dict of settings, or None, for a config failed with an AttributeError deep inside."""
+    """Refuse anything but a StyleConfig: a dict of settings, or None, would be an AttributeError deep inside."""
     if not isinstance(config, StyleConfig):
         raise TypeError(f"config must be a jaxart.StyleConfig, got {type(config).__name__}; for a dict of "
                         "settings, StyleConfig.from_dict(d)")

@@ -99,7 +99,7 @@ def run(
     if len(scales.sizes(config)) > 1:  # coarse_to_fine.run calls run_scale once per scale, and resumed_scale first
         return coarse_to_fine.run(content, styles, weights=weights, config=config, callback=callback, every=every,
                           resume=resume, x0=x0)
-    if resume is not None:  # another size: checkpoint.restore's shapes, after the targets, were all it said
+    if resume is not None:  # another size, named now: else only checkpoint.restore's shapes, after the targets
         coarse_to_fine.resumed_scale(config, content.shape, resume)
     return run_scale(content, styles, weights=weights, config=config, callback=callback, every=every,
                      resume=resume, x0=x0)

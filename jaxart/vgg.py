@@ -163,7 +163,8 @@ def _described(value) -> str:
 
 
 def check_weights(weights) -> None:
-    """Refuse anything but a Weights: its params alone (as Flax's apply takes) or a name failed on .arch inside."""
+    """Refuse anything but a Weights, naming it: its params alone (as Flax's apply takes) or a name would fail on
+    .arch inside."""
     if not isinstance(weights, Weights):
         raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), "
                         f"got {type(weights).__name__}")
