@@ -196,13 +196,16 @@ def minimize(
         kept in the carry for progress reports.
       x0: the starting point, one concrete float array (`init_carry`).
       optimizer: from `make_optimizer`, or any optax transformation.
+      steps: the steps in all, those of a given `carry` included (its `count`).
       project: applied to the iterate after every update, such as `lambda x: jnp.clip(x, 0, 1)`.
       loop: "python" (a jitted step called from Python), "scan" (jitted chunks of `chunk`
         steps in one XLA loop) or "auto" (python on CPU, scan elsewhere).
-      every: call `callback(step, carry)` at least every `every` steps and at the end;
-        in python mode it is called after every step. With an `offset` (this run's step 0 is
-        step `offset` of a longer schedule, such as coarse to fine's), the calls fall where the
-        schedule's step count is a multiple of `every`. A callback that returns True
+      chunk: steps per compiled chunk in scan mode, and `every`'s default.
+      carry: a `Carry` to continue from (a checkpoint's), instead of starting at `x0`.
+      offset: the schedule's step count at this run's step 0, for `every` (see below).
+      every, callback: call `callback(step, carry)` at least every `every` steps and at the end;
+        in python mode it is called after every step. With an `offset` (coarse to fine's later
+        scales), the calls fall where the schedule's step count is a multiple of `every`. A callback that returns True
         (`asks_stop`) ends the run there: the result is the carry it was given, `stopped` True.
 
     Returns:
