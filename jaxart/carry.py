@@ -83,7 +83,8 @@ def _aux(out):
                + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
         raise TypeError(f"fun returned {got}; give {FUN}, such as lambda x: (loss(x), None)")
     value = out[0]
-    if not (isinstance(value, jax.ShapeDtypeStruct) and value.shape == () and jnp.issubdtype(value.dtype, jnp.floating)):
-        got = f"{value.dtype} of shape {value.shape}" if isinstance(value, jax.ShapeDtypeStruct) else type(value).__name__
+    shaped = isinstance(value, jax.ShapeDtypeStruct)
+    if not (shaped and value.shape == () and jnp.issubdtype(value.dtype, jnp.floating)):
+        got = f"{value.dtype} of shape {value.shape}" if shaped else type(value).__name__
         raise ValueError(f"fun's value is {got}; give {FUN}, the value one float scalar (a sum or mean)")
     return out[1]

@@ -16,7 +16,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from jaxart.carry import Carry, init_carry, untraced  # the loop's state and its start: optimize.Carry, optimize.init_carry
+# The loop's state and its start, also reached as optimize.Carry and optimize.init_carry.
+from jaxart.carry import Carry, init_carry, untraced
 
 
 class Result(NamedTuple):
