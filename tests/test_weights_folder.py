@@ -153,3 +153,14 @@ def test_an_installed_package_keeps_weights_in_the_home_cache_when_xdg_cache_hom
     assert folder.weights_dir() == tmp_path / "home" / ".cache" / "jaxart" / "weights"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert folder.weights_dir() == tmp_path / "xdg" / "jaxart" / "weights"
+
+
+def test_a_relative_weights_folder_is_named_whole_in_weights_path_and_messages(tmp_path, monkeypatch, capsys):
+    # Taken from the current folder once: a path printed and pasted elsewhere still names the set.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", "rel")
+    install("mine")
+    code, out, err = run_main(["weights", "path", "mine"], monkeypatch, capsys)
+    assert code == 0 and out == f"{tmp_path / 'rel' / 'mine.safetensors'}\n", (out, err)
+    code, out, err = run_main(["weights", "path", "test"], monkeypatch, capsys)
+    assert code == 1 and out == f"{tmp_path / 'rel' / 'test.safetensors'}\n", (out, err)

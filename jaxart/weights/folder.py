@@ -42,10 +42,11 @@ def check_name(name: str) -> str:
 
 def weights_dir() -> Path:
     """Where converted weights live: $JAXART_WEIGHTS_DIR; else the checkout's weights/ folder;
-    else (an installed, non-editable package) ~/.cache/jaxart/weights."""
+    else (an installed, non-editable package) ~/.cache/jaxart/weights. Absolute: a relative
+    $JAXART_WEIGHTS_DIR is taken from the current folder once, so messages and `weights path` name it whole."""
     env = os.environ.get("JAXART_WEIGHTS_DIR")
     if env:
-        return Path(env).expanduser()
+        return Path(os.path.abspath(Path(env).expanduser()))
     checkout = Path(__file__).resolve().parents[2]
     if (checkout / "pyproject.toml").is_file():
         return checkout / "weights"
