@@ -6,17 +6,21 @@ import json
 import math
 from pathlib import Path
 
-# What the JSON's figures count, by the part of the key named (also written into the file).
+# What the JSON's figures count, by the part of the key named (also written into the file): a key is one of
+# these, ends with one starting "_" (or has it followed by "_": "_s_"), starts with one ending "_" or with
+# one and "_" (images_per_min_batched), or is named in a text here (conv_ratio_* for conv_ratio_winograd).
 UNITS = {"_s": "seconds (keys ending in _s, or with _s_ in them)", "_mb": "MiB (2**20 bytes)", "gflop": "10**9 FLOPs",
-         "gflops": "10**9 FLOPs per second", "faults_eval": "minor page faults per call",
-         "overhead_": "keys starting so: fraction of one evaluation's time", "ratio_": "keys starting so: jaxart time "
-         "/ PyTorch time; conv_ratio_*: that conv's time / the first conv's", "speedup": "sweep: one-by-one time / "
-         "batched time", "images_per_min": "sweep: images finished per minute",
+         "gflops": "10**9 FLOPs per second", "faults_eval": "minor page faults per call (torch_faults_eval: "
+         "PyTorch's)", "overhead_": "keys starting so: fraction of one evaluation's time", "ratio_": "keys starting "
+         "so: jaxart time / PyTorch time; conv_ratio_*: that conv's time / the first conv's", "speedup": "sweep: "
+         "one-by-one time / batched time (cpu_speedup: of CPU seconds, all threads)", "images_per_min": "sweep: "
+         "images finished per minute, were each run run_steps long",
          "repeats_s": "seconds of each repeat behind a median figure, by its key; sweep's all_*: the same",
          "seconds": "time to quality: wall seconds until the loss first reached the target, compiling excluded",
          "target": "time to quality: a total loss (no unit), as final_loss", "size": "pixels: an image's long side "
          "(coarse_size: the coarse-to-fine run's half size)", "steps": "L-BFGS steps, one loss+gradient each (evals, "
-         "coarse_steps: the same)"}
+         "coarse_steps: the same; run_steps: the length of a run images_per_min assumes)",
+         "settings": "sweep: images in the batch (a count)", "repeats": "timed blocks behind each median (a count)"}
 
 
 def _finite(x):

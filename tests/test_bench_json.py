@@ -1,18 +1,43 @@
 """`bench --json`: every figure the table prints is in the file with a unit the file's `units` names."""
 
+import functools
 import json
+import re
 
 import numpy as np
 
-from jaxart import bench_json, bench_quality
+from jaxart import bench, bench_json, bench_quality, bench_setup, bench_sweep
+from jaxart.weights.random_init import random_weights
+
+from conftest import TINY
 
 
 def _explained(key: str, units: dict) -> bool:
-    """Whether `units` (bench_json.UNITS, as written) names what `key` counts, by the parts its entries describe."""
-    return (key in units or key.endswith(("_s", "_mb", "_size", "_steps")) or "_s_" in key or "gflop" in key
-            or key.startswith(("overhead_", "ratio_", "conv_ratio_", "all_")) or "speedup" in key
-            or "images_per_min" in key or "faults_eval" in key or key == "final_loss" and "target" in units
-            or key == "evals" and "steps" in units)
+    """Whether `units` (bench_json.UNITS, as written) names what `key` counts, by its own rule: a key of it, one
+    it ends with ("_s", and "_s_" inside), starts with ("overhead_", "images_per_min" and "_"), or a text names."""
+    named = {w.rstrip("*") for text in units.values() for w in re.findall(r"[a-z][a-z0-9_]*\*?", text)}
+    return any(key == u or (u.startswith("_") and (key.endswith(u) or f"{u}_" in key))
+               or key.startswith(u if u.endswith("_") else f"{u}_") for u in units) \
+        or key in named or any(n.endswith("_") and key.startswith(n) for n in named)
+
+
+def _numbers(row: dict) -> list[str]:
+    """The keys of `row` (and of the dicts in it) that hold a number or a list of numbers."""
+    def number(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool) or isinstance(v, list) and all(map(number, v))
+    return [k for k, v in row.items() if number(v)] + [k for v in row.values() if isinstance(v, dict) for k in _numbers(v)]
+
+
+def test_every_number_of_the_timing_and_sweep_rows_has_its_unit_in_the_json(tmp_path, monkeypatch):
+    """The sweep row's `run_steps` was in no entry: "steps" names L-BFGS steps taken, not a run's assumed length."""
+    monkeypatch.setattr(bench_setup, "random_weights", functools.partial(random_weights, widths=TINY))  # the keys alone
+    rows = {"results": [bench.measure(16, repeats=1, loops=("python",), convs=("direct", "winograd"))],
+            "sweep": [bench_sweep.measure_sweep(16, settings=2, steps=1, repeats=1, arch="vgg16")]}
+    bench_json.write_json(tmp_path / "b.json", rows)
+    written = json.loads((tmp_path / "b.json").read_text())
+    keys = [k for row in written["results"] + written["sweep"] for k in _numbers(row)]
+    assert {"run_steps", "conv_ratio_winograd", "all_batched", "cpu_speedup", "settings"} <= set(keys)
+    assert [k for k in keys if not _explained(k, written["units"])] == []
 
 
 def test_time_to_quality_figures_have_units_in_the_json(tiny_vgg16, rng, tmp_path):
