@@ -33,6 +33,9 @@ def read_record(path: str | os.PathLike) -> dict:
     if not Path(path).is_file():  # a FIFO or device would block Image.open
         why = "not a file" if Path(path).exists() else "no such file"
         raise InputError(f"{path} could not be read ({why}); give a PNG or TIFF jaxart wrote")
+    if name := _downloading(Path(path)):  # an HDF5 one was "no jaxart run record; was it written by jaxart?"
+        raise InputError(f"{path} is the partial download of weight set {name}, not an image: `jaxart weights fetch "
+                         f"{name}` finishes it, `jaxart weights remove {name}` deletes it")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's (a large image, odd chunks, a cut TIFF): only the record is read
@@ -69,6 +72,16 @@ def read_record(path: str | os.PathLike) -> dict:
     if not isinstance(record, dict):
         raise InputError(f"{path} has a jaxart run record that is not a JSON object; re-run to write a new one")
     return record
+
+
+def _downloading(path: Path) -> str | None:
+    """The registered weight set whose download `path` is, `.NAME.partial` in the weights folder; else None."""
+    if not (path.name.startswith(".") and path.name.endswith(".partial")):
+        return None
+    from jaxart.weights import SOURCES, folder  # here: the package imports JAX, which `info` of an image never needs
+
+    name = path.name[1:-len(".partial")]
+    return name if name in SOURCES and path.resolve() == folder.partial_path(name).resolve() else None
 
 
 def _tiff_record(tags) -> str | None:

@@ -100,6 +100,21 @@ def test_info_on_an_animation_points_to_the_image_holding_the_record(tmp_path, m
         assert "is an animation" in err and "carries no run record" in err and "--output" in err, err
 
 
+def test_info_on_a_partial_weights_download_says_what_it_is_and_what_finishes_it(tmp_path, monkeypatch, capsys):
+    """Of vgg19's (HDF5, which Pillow identifies) it said "no jaxart run record; was it written by jaxart?"."""
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "w"))
+    (tmp_path / "w").mkdir()
+    partial, elsewhere = tmp_path / "w" / ".vgg19.partial", tmp_path / ".vgg19.partial"
+    for path in (partial, elsewhere):
+        path.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(2000))  # the head of a cut-off .h5
+    code, out, err = run_main(["info", str(partial)], monkeypatch, capsys)
+    assert code == 2 and not out and err == (
+        f"error: {partial} is the partial download of weight set vgg19, not an image: `jaxart weights fetch vgg19` "
+        "finishes it, `jaxart weights remove vgg19` deletes it"), err
+    code, out, err = run_main(["info", str(elsewhere)], monkeypatch, capsys)  # not where a fetch keeps it
+    assert code == 2 and err.endswith("has no jaxart run record; was it written by jaxart?"), err
+
+
 @pytest.mark.parametrize("fmt", formats.FORMATS)
 def test_a_record_naming_non_ascii_files_round_trips_in_every_format(fmt, tmp_path):
     record = {"inputs": {"content": "café.jpg", "styles": ["東京.png"]}, "step": 2}
