@@ -219,3 +219,19 @@ def check_outputs(path: Path, n: int, fmt: str = "png", *, overwrite: bool = Fal
     if stale and not overwrite:  # its record names this sheet: left beside this sweep's tiles, it passes for one
         raise InputError(f"{stale[0]} is a single image of an earlier sweep to {path.name}, which this sweep would "
                          "leave beside its own; pass --overwrite to remove it or choose another --output")
+    for p in [path, *tile_paths(path, n, fmt)]:  # the page goes with its sheet
+        _check_not_others(p, path)
+
+
+def _check_not_others(p: Path, path: Path) -> None:
+    """Refuse, even with --overwrite, to replace a file of another sweep whose page links it: `-o g-00.png`
+    replaced a tile of `g.png`, and `-o g.png` the sheet of an earlier `-o g-00.png`, so that page showed this one's."""
+    try:
+        record = read_record(p) if p.suffix.lower() in TILE_SUFFIXES and p.is_file() else {}
+    except InputError:
+        return  # not a jaxart image
+    sheet = p.with_name(record["sheet"]) if isinstance(record.get("sheet"), str) else p if "tiles" in record else None
+    if sheet is not None and sheet != path and sheet.with_suffix(".html").is_file() and sheet.is_file():
+        what = f"a single image of the sweep {sheet}" if sheet != p else "the contact sheet of another sweep"
+        raise InputError(f"{p} is {what}, whose page {sheet.with_suffix('.html').name} shows it; choose another "
+                         f"--output, or remove {p} first to replace it")

@@ -11,7 +11,7 @@ from PIL import Image
 
 import jaxart
 from jaxart import output, sheet, sweep
-from jaxart.errors import OutputError
+from jaxart.errors import InputError, OutputError
 
 from conftest import run_main
 import test_outputs
@@ -46,6 +46,26 @@ def test_overwriting_with_a_smaller_sweep_removes_the_earlier_tiles_and_nothing_
     sheet.write(path, np.stack([PIXELS] * 2), SETTINGS[:2], CONFIG)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["grid-00.png", "grid-01.png", "grid-08.png", "grid-09.png",
                                                           "grid.html", "grid.png"]
+
+
+def test_overwrite_never_replaces_a_file_another_sweeps_page_shows(files, tmp_path, monkeypatch, capsys):
+    """`-o grid-00.png --overwrite` replaced a tile of grid.png with its own sheet: grid.html showed that sheet."""
+    sheet.write(tmp_path / "grid.png", np.stack([PIXELS] * 4), SETTINGS, CONFIG)
+    d, model = files
+    args = ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "grid-00.png"), "--overwrite",
+            "--model", model, "--size", "24", "--steps", "1", "--style-weight", "1,10"]
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    code, out, err = run_main(args, monkeypatch, capsys)
+    assert code == 2 and not out and err == (f"error: {tmp_path / 'grid-00.png'} is a single image of the sweep "
+                                             f"{tmp_path / 'grid.png'}, whose page grid.html shows it; choose another "
+                                             f"--output, or remove {tmp_path / 'grid-00.png'} first to replace it"), err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    sheet.write(tmp_path / "g-00.png", np.stack([PIXELS] * 2), SETTINGS[:2], CONFIG)  # a sheet named like a tile
+    with pytest.raises(InputError, match="g-00.png is the contact sheet of another sweep, whose page g-00.html"):
+        sheet.check_outputs(tmp_path / "g.png", 2, overwrite=True)
+    sheet.check_outputs(tmp_path / "grid.png", 4, overwrite=True)  # a sweep's own files: replaced, as before
+    (tmp_path / "grid.html").unlink()  # no page shows it any more: it may go
+    sheet.check_outputs(tmp_path / "grid-00.png", 2, overwrite=True)
 
 
 def test_a_sweep_will_not_remove_an_earlier_tile_given_as_its_painting(files, tmp_path, monkeypatch, capsys):
