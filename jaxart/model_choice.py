@@ -56,3 +56,18 @@ def resolve_model(model: str, fetch: Callable[..., object], warn: Callable[[str]
         raise type(e)(f"neither vgg19 ({why}) nor vgg16-hed ({e}) is available") from None
     warn(f"vgg19 weights unavailable ({why}); using vgg16-hed (--model vgg16-hed skips this try)")
     return w
+
+
+def first_download(model: str) -> str | None:
+    """What a run of `model` would download before it starts, from the weights folder alone (nothing loaded or
+    fetched; for a dry run): "vgg19 is not installed, so a run would first download it (548 MiB)". None: nothing."""
+    def size(name: str) -> str:
+        return f"{weights.SOURCES[name].size / 2**20:.0f} MiB"
+
+    if model == "auto" and not weights.is_installed("vgg19"):
+        hed = ("take the installed vgg16-hed" if weights.is_installed("vgg16-hed")
+               else f"download vgg16-hed ({size('vgg16-hed')})")
+        return f"vgg19 is not installed, so a run would first try to download it ({size('vgg19')}), else {hed}"
+    if model in weights.SOURCES and not weights.is_path(model) and not weights.is_installed(model):
+        return f"{model} is not installed, so a run would first download it ({size(model)})"
+    return None

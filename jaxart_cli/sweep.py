@@ -37,12 +37,12 @@ def _made(settings) -> str:
     return f"{each} setting{'s' * (each != 1)}" + (f" for each of {paintings} paintings" if paintings > 1 else "")
 
 
-def _dry_run(output: Path, settings, config, fmt: str, need: int, overwrite: bool) -> str:
+def _dry_run(output: Path, settings, config, fmt: str, need: int, overwrite: bool, model: str) -> str:
     """What `--dry-run` says: "dry run: 6 settings for each of 2 paintings, 64 px, 10 steps, about 1.1 GiB;
     would write g.png, g.html and 12 images (replacing 10 files, removing 4 of an earlier sweep); nothing ran"."""
     import jax
 
-    from jaxart import scales, sheet
+    from jaxart import model_choice, scales, sheet
     from jaxart.pixel_limit import gib
 
     n, files = len(settings), sheet.outputs(output, len(settings), fmt)
@@ -51,7 +51,8 @@ def _dry_run(output: Path, settings, config, fmt: str, need: int, overwrite: boo
                         + [f"removing {removed} of an earlier sweep"] * bool(removed))
     return (f"dry run: {_made(settings)}, {config.size} px, {scales.total_steps(config)} steps, about {gib(need)}"
             f"{' a device' if jax.local_device_count() > 1 else ''}; would write {files[0]}, {files[1]} and {n} "
-            f"image{'s' * (n != 1)}{f' ({changes})' if changes else ''}; nothing ran")
+            f"image{'s' * (n != 1)}{f' ({changes})' if changes else ''}; "
+            f"{f'{fetch}; ' if (fetch := model_choice.first_download(model)) else ''}nothing ran")
 
 
 def sweep(
@@ -204,7 +205,7 @@ def sweep(
         if note:
             _warn(note)
     if dry_run:
-        _say(_dry_run(output, settings, config, fmt.value, need, overwrite))
+        _say(_dry_run(output, settings, config, fmt.value, need, overwrite, model))
         return
     w = model_choice.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
     if note := _notes.random_init_note(w, config):

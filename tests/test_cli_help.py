@@ -132,3 +132,14 @@ def test_the_help_without_a_command_keeps_its_lines(monkeypatch, capsys):
     code, out, err = run_main([], monkeypatch, capsys)
     lines = err.splitlines()
     assert lines[0].startswith("Usage: ") and "Commands:" in lines and not err.startswith("error"), err
+
+
+def test_the_help_says_several_paintings_are_blended_unless_compared(monkeypatch):
+    """It said "One or more paintings" and "every combination of the weights and seeds": `sweep C A B`
+    read as a sweep over the paintings, and a sweep over style scales was not named; it now names the
+    option that does compare paintings (it said to sweep each to its own --output)."""
+    monkeypatch.setenv("COLUMNS", "200")
+    shown = " ".join(CliRunner().invoke(cli.app, ["sweep", "--help"]).output.split())
+    assert "every combination of the weights, seeds, style scales and (with --each-painting) paintings" in shown
+    assert "One or more paintings: blended into one style for every tile" in shown
+    assert "compared: each painting its own tiles" in shown and "--each-painting Compare the paintings" in shown

@@ -54,15 +54,24 @@ def test_a_dry_run_says_the_count_memory_and_files_and_runs_nothing(files, tmp_p
     assert os.listdir(out.parent) == ["g.html"] and out.with_suffix(".html").read_text() == "mine"
 
 
-def test_the_help_says_several_paintings_are_blended_unless_compared(monkeypatch):
-    """It said "One or more paintings" and "every combination of the weights and seeds": `sweep C A B`
-    read as a sweep over the paintings, and a sweep over style scales was not named; it now names the
-    option that does compare paintings (it said to sweep each to its own --output)."""
-    monkeypatch.setenv("COLUMNS", "200")
-    shown = " ".join(CliRunner().invoke(cli.app, ["sweep", "--help"]).output.split())
-    assert "every combination of the weights, seeds, style scales and (with --each-painting) paintings" in shown
-    assert "One or more paintings: blended into one style for every tile" in shown
-    assert "compared: each painting its own tiles" in shown and "--each-painting Compare the paintings" in shown
+def test_a_dry_run_says_which_weights_a_run_would_download_first(files, tmp_path, monkeypatch, capsys):
+    """It said nothing of weights: a sweep that looked ready first downloaded vgg19. The folder alone tells."""
+    from jaxart.weights import SOURCES
+
+    monkeypatch.setattr("jaxart.model_choice.resolve_model", lambda *a, **k: pytest.fail("weights loaded"))
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "w"))  # empty
+    mib = {name: f"{SOURCES[name].size / 2**20:.0f} MiB" for name in ("vgg19", "vgg16-hed")}
+    said = {}
+    for model in ("auto", "vgg16-hed", files[1]):
+        code, printed, err = run_main(_sweep_args(files, tmp_path / "g.png", "--dry-run", "--model", model),
+                                      monkeypatch, capsys)
+        assert code == 0 and printed.startswith("dry run: ") and printed.endswith("; nothing ran\n"), err
+        said[model] = printed.split(" and 1 image; ")[1][:-len("nothing ran\n")]
+    assert said == {"auto": f"vgg19 is not installed, so a run would first try to download it ({mib['vgg19']}), "
+                            f"else download vgg16-hed ({mib['vgg16-hed']}); ",
+                    "vgg16-hed": f"vgg16-hed is not installed, so a run would first download it ({mib['vgg16-hed']}); ",
+                    files[1]: ""}  # a file: nothing to download
+    assert not (tmp_path / "w").exists()
 
 
 def test_a_swept_option_given_twice_sweeps_both_values(files, tmp_path, monkeypatch, capsys):
