@@ -11,7 +11,8 @@ from pathlib import Path
 
 from jaxart import animate, checkpoint
 from jaxart.errors import InputError
-from jaxart.files import check_path, nearest, probe_folder, resolved, unreplaceable
+from jaxart.files import check_path, resolved, unreplaceable
+from jaxart.probe import nearest, probe_folder
 from jaxart.formats import SUFFIXES, check_file_name
 from jaxart.frames import frame, frames_there
 from jaxart.output_names import check_derived, check_names, name_limit

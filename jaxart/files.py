@@ -1,5 +1,5 @@
-"""Writing a file whole or not at all, probing a folder before any work, and refusing a path no reader
-can open: file-system steps whose failures become one line of jaxart.errors, saying what to do."""
+"""Writing a file whole or not at all, and refusing a path no reader can open: file-system steps whose
+failures become one line of jaxart.errors, saying what to do (probing a folder before any work: probe.py)."""
 
 import contextlib
 import errno
@@ -9,7 +9,6 @@ import re
 import secrets
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from jaxart.errors import BAD_PATH, InputError, OutputError, OutputTakenError, describe
@@ -225,29 +224,3 @@ def _to_the_end(step) -> None:
             interrupted = True
     if interrupted:
         raise KeyboardInterrupt
-
-
-def nearest(path: str | os.PathLike) -> Path:
-    """`path` made absolute, or the nearest path above it that exists (a dangling link counts)."""
-    here = Path(path).absolute()
-    while not os.path.lexists(here) and here != here.parent:
-        here = here.parent
-    return here
-
-
-def probe_folder(folder: str | os.PathLike) -> Path:
-    """The nearest existing folder at or above `folder`, once a file was created (and removed)
-    there: creates nothing, and catches read-only file systems that permission bits do not show.
-
-    Raises:
-      OSError (its filename that folder): NotADirectoryError if a file is in the way, else why
-        no file could be created there.
-    """
-    here = nearest(folder)
-    if not here.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(here))
-    try:
-        with tempfile.TemporaryFile(dir=here):
-            return here
-    except OSError as e:
-        raise type(e)(e.errno, e.strerror, str(here)) from None

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from jaxart.errors import InputError
-from jaxart.files import nearest
+from jaxart.probe import nearest
 from jaxart.formats import SUFFIXES
 
 # Room a default output name leaves for the longest name derived from its stem: STEM_00100.png

@@ -10,7 +10,8 @@ import pytest
 
 from jaxart import destinations, files
 from jaxart.errors import InputError, OutputError, describe
-from jaxart.files import all_or_nothing, probe_folder, replacing, writing
+from jaxart.files import all_or_nothing, replacing, writing
+from jaxart.probe import probe_folder
 from jaxart.output import save_image
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jaxart import locks
 from jaxart.errors import InputError, WeightsError, WeightsFileError
-from jaxart.files import probe_folder
+from jaxart.probe import probe_folder
 from jaxart.weights import staging
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
