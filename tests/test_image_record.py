@@ -100,6 +100,22 @@ def test_info_on_an_animation_points_to_the_image_holding_the_record(tmp_path, m
         assert "is an animation" in err and "carries no run record" in err and "--output" in err, err
 
 
+def test_info_of_a_checkpoint_says_what_it_is_and_how_to_continue(tmp_path, monkeypatch, capsys):
+    import json
+
+    import numpy as np
+
+    ckpt = tmp_path / "my run.ckpt.npz"
+    with open(ckpt, "wb") as f:  # the field `info` reads of a checkpoint: its JSON metadata
+        np.savez(f, meta=np.array(json.dumps({"output": str(tmp_path / "my run.png"), "step": 40})))
+    for argv in (["info", str(ckpt)], ["info", str(ckpt), "--command"]):
+        code, out, err = run_main(argv, monkeypatch, capsys)
+        # was "could not be read as an image (UnidentifiedImageError: cannot identify image file); give a PNG ..."
+        assert (code, out, err) == (2, "", f"error: {ckpt} is a checkpoint of an interrupted run, not an image: "
+                                           f"continue the run with `jaxart stylize --resume '{ckpt}'`; its image so "
+                                           f"far, {tmp_path / 'my run.png'}, holds the run record"), err
+
+
 def test_info_on_a_partial_weights_download_says_what_it_is_and_what_finishes_it(tmp_path, monkeypatch, capsys):
     """Of vgg19's (HDF5, which Pillow identifies) it said "no jaxart run record; was it written by jaxart?"."""
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "w"))

@@ -210,22 +210,6 @@ def test_match_luminance_given_with_another_colour_mode_is_said_to_do_nothing(tm
     assert (code, err) == (0, "")
 
 
-def test_info_of_a_checkpoint_says_what_it_is_and_how_to_continue(tmp_path, monkeypatch, capsys):
-    import json
-
-    import numpy as np
-
-    ckpt = tmp_path / "my run.ckpt.npz"
-    with open(ckpt, "wb") as f:  # the field `info` reads of a checkpoint: its JSON metadata
-        np.savez(f, meta=np.array(json.dumps({"output": str(tmp_path / "my run.png"), "step": 40})))
-    for argv in (["info", str(ckpt)], ["info", str(ckpt), "--command"]):
-        code, out, err = run_main(argv, monkeypatch, capsys)
-        # was "could not be read as an image (UnidentifiedImageError: cannot identify image file); give a PNG ..."
-        assert (code, out, err) == (2, "", f"error: {ckpt} is a checkpoint of an interrupted run, not an image: "
-                                           f"continue the run with `jaxart stylize --resume '{ckpt}'`; its image so "
-                                           f"far, {tmp_path / 'my run.png'}, holds the run record"), err
-
-
 @pytest.mark.parametrize("typed", ["run.png", "run", "run.ckpt"])
 def test_resume_given_the_image_or_a_shortened_name_points_to_the_checkpoint_beside(typed, tmp_path, monkeypatch,
                                                                                      capsys):
@@ -250,14 +234,3 @@ def test_a_tolerance_typed_as_a_percentage_is_given_as_the_fraction(command, typ
     # was "give a number (e.g. --tolerance 0.0)": the help says "less than 0.1%", and 0.0 is off
     assert (code, err) == (2, f"error: Invalid value for --tolerance: {typed} is a percentage; give it as a "
                               f"fraction: --tolerance {fraction}"), err
-
-
-@pytest.mark.parametrize("command", ["list", "verify"])
-def test_a_weights_folder_that_is_a_file_is_warned_of(command, tmp_path, monkeypatch, capsys):
-    mistyped = tmp_path / "notes.txt"
-    mistyped.write_text("not a folder")
-    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(mistyped))
-    code, _, err = run_main(["weights", command], monkeypatch, capsys)
-    # was no word: every set "not installed", until a fetch or a run failed on it
-    assert (code, err) == (0, f"warning: the weights folder {mistyped} is a file, so nothing is installed there nor "
-                              "can be; set JAXART_WEIGHTS_DIR to a folder"), err

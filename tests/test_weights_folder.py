@@ -155,6 +155,15 @@ def test_an_installed_package_keeps_weights_in_the_home_cache_when_xdg_cache_hom
     assert folder.weights_dir() == tmp_path / "xdg" / "jaxart" / "weights"
 
 
+def test_a_weights_folder_given_with_a_tilde_is_in_the_home_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", "~/weights")
+    monkeypatch.chdir(tmp_path)
+    path = store.save({}, folder.path_for("x"), arch="vgg16", preprocess=vgg.Preprocess())
+    assert path == tmp_path / "home" / "weights" / "x.safetensors" and installed() == ["x"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]  # no ./~ folder
+
+
 def test_a_relative_weights_folder_is_named_whole_in_weights_path_and_messages(tmp_path, monkeypatch, capsys):
     # Taken from the current folder once: a path printed and pasted elsewhere still names the set.
     monkeypatch.chdir(tmp_path)
@@ -164,3 +173,14 @@ def test_a_relative_weights_folder_is_named_whole_in_weights_path_and_messages(t
     assert code == 0 and out == f"{tmp_path / 'rel' / 'mine.safetensors'}\n", (out, err)
     code, out, err = run_main(["weights", "path", "test"], monkeypatch, capsys)
     assert code == 1 and out == f"{tmp_path / 'rel' / 'test.safetensors'}\n", (out, err)
+
+
+@pytest.mark.parametrize("command", ["list", "verify"])
+def test_a_weights_folder_that_is_a_file_is_warned_of(command, tmp_path, monkeypatch, capsys):
+    mistyped = tmp_path / "notes.txt"
+    mistyped.write_text("not a folder")
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(mistyped))
+    code, _, err = run_main(["weights", command], monkeypatch, capsys)
+    # was no word: every set "not installed", until a fetch or a run failed on it
+    assert (code, err) == (0, f"warning: the weights folder {mistyped} is a file, so nothing is installed there nor "
+                              "can be; set JAXART_WEIGHTS_DIR to a folder"), err

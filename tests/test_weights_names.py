@@ -1,6 +1,6 @@
 """A file's name or path given to a `weights` subcommand that takes a weight set's name: one line saying
 what the command takes and where such a file goes, as `stylize --model` says; a set named with a dot
-is still a name."""
+is still a name; an unknown name to fetch gets the nearest registered one."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import jax
 import pytest
 
 import jaxart
-from jaxart.weights import folder, store
+from jaxart.weights import folder, registry, store
 
 from conftest import TINY, run_main
 
@@ -89,3 +89,10 @@ def test_fetch_of_a_set_converted_by_hand_says_it_is_installed_and_how_to_use_it
     assert code == 2 and not out and len(err.splitlines()) == 1, err
     assert "unknown model" not in err and "mine is installed" in err and "--model mine" in err, err
     assert "vgg19" in err and folder.installed() == ["mine"], err
+
+
+def test_fetch_of_an_unknown_name_suggests_the_nearest_registered_one():
+    """`jaxart weights fetch vgg91` (registry.get_source) listed the names and guessed none."""
+    with pytest.raises(ValueError, match=r"^unknown model 'vgg91' \(did you mean vgg19\?\); known models are .+; "
+                                         r"`jaxart weights list` says what each is$"):
+        registry.get_source("vgg91")
