@@ -20,7 +20,7 @@ from jaxart import margin, mask_regions
 from jaxart.checkpoint import Checkpoint
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, NonFiniteLossError
-from jaxart.image import fit
+from jaxart.image import WHITE, fit
 from jaxart.scales import schedule, sizes, stage_config
 from jaxart.vgg import Weights
 
@@ -65,6 +65,7 @@ def run(
     every: int | None = None,
     resume: Checkpoint | None = None,
     x0: ArrayLike | None = None,
+    background: Sequence[int] = WHITE,
 ):
     """`transfer.run` over every scale of `schedule(config)`; returns the last scale's `Outcome` (or that
     of the scale whose callback asked to stop) with the steps and seconds of all scales. `config` is validated
@@ -73,7 +74,7 @@ def run(
 
     `resume` continues a checkpoint taken at any scale: the scale is the one whose image shape
     the checkpoint holds; earlier scales are skipped. `x0`, of the last scale's shape, is resized
-    to the first scale's to start it.
+    to the first scale's to start it; `background` is laid under a `config.init` image's transparency.
     """
     from jaxart import transfer  # transfer.run hands multi-scale configs to this function
 
@@ -102,7 +103,7 @@ def run(
         try:
             outcome = transfer.run_scale(content, styles, weights=weights, config=stage_config(config, size, n),
                                          callback=report, every=every, resume=resume if i == first else None, x0=x0,
-                                         offset=offset, masks=masks[i])
+                                         offset=offset, masks=masks[i], background=background)
         except NonFiniteLossError as e:
             raise NonFiniteLossError(f"{e} (scale {size} px)", image=e.image, step=e.step + offset) from None
         # The next scale continues the optimized pixels, not the image the colour mode finishes

@@ -13,7 +13,7 @@ from jax.typing import ArrayLike
 from jaxart import color, margin, photo_size, scales
 from jaxart.config import SMALLEST, StyleConfig
 from jaxart.errors import InputError
-from jaxart.image import MIN_SIDE, covering, load_image, painting_side, resized
+from jaxart.image import MIN_SIDE, WHITE, covering, load_image, painting_side, resized
 from jaxart.layers import check_pixels, host_array, rgb_hint
 from jaxart.targets import as_paintings
 
@@ -107,22 +107,26 @@ def _sized_painting(painting: np.ndarray, config: StyleConfig) -> np.ndarray:
     return resized(painting, painting_side(np.shape(painting), config.size, config.style_scale))
 
 
-def starting_image(content: np.ndarray, config: StyleConfig, x0: ArrayLike | None = None) -> jax.Array:
-    """The pixels the optimizer starts from: `x0` (the prepared `content`'s shape) or `config.init`,
-    under `config.colors` (`color.start`), inside the free margin (`margin.pad`)."""
-    x0 = initial_image(content, config) if x0 is None else jnp.asarray(x0, jnp.float32)
+def starting_image(content: np.ndarray, config: StyleConfig, x0: ArrayLike | None = None,
+                   background: Sequence[int] = WHITE) -> jax.Array:
+    """The pixels the optimizer starts from: `x0` (the prepared `content`'s shape) or `config.init`
+    (an image file's transparency over `background`), under `config.colors` (`color.start`), inside the
+    free margin (`margin.pad`)."""
+    x0 = initial_image(content, config, background) if x0 is None else jnp.asarray(x0, jnp.float32)
     if x0.shape != content.shape:
         raise ValueError(f"starting image is {x0.shape}, the resized photo {content.shape}; give x0 the photo's shape")
     return margin.pad(color.start(x0, config.colors), config.margin)
 
 
-def initial_image(content: np.ndarray, config: StyleConfig) -> jax.Array:
-    """The starting pixels: the photo, seeded uniform noise, or an image file resized to fit."""
+def initial_image(content: np.ndarray, config: StyleConfig, background: Sequence[int] = WHITE) -> jax.Array:
+    """The starting pixels: the photo, seeded uniform noise, or an image file resized to fit, its transparent
+    pixels laid over `background` (8-bit r, g, b), as the photo's and the paintings' are (`load_inputs`)."""
     if config.init == "content":
         return jnp.asarray(content)
     if config.init == "random":
         return jax.random.uniform(seed_key(config.seed), content.shape, jnp.float32)
-    return jnp.asarray(resized(load_image(config.init, least=covering(content.shape)), tuple(content.shape[:2])))
+    return jnp.asarray(resized(load_image(config.init, background=background, least=covering(content.shape)),
+                               tuple(content.shape[:2])))
 
 
 def seed_key(seed: int) -> jax.Array:

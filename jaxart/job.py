@@ -101,7 +101,7 @@ def stylize_files(
             # The animation opens on the start at the output's size, sharp: a coarse first scale starts
             # from that image made smaller. Noise exists only at the size the run drew it.
             side = scales.sizes(config)[0 if config.init == "random" else -1]
-            movie.offer(0, initial_image(image.resized(photo, side), config))
+            movie.offer(0, initial_image(image.resized(photo, side), config, background))
         if resume is not None:
             checkpoint.check(resume, version=__version__, weights=w)
         inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
@@ -159,7 +159,7 @@ def stylize_files(
         start = time.perf_counter()
         try:
             outcome = transfer.run(photo, paintings, weights=w, config=config, callback=callback, every=every or None,
-                                   resume=resume)
+                                   resume=resume, background=background)
         except NonFiniteLossError as e:
             failed = transfer.Outcome(e.image, {}, e.step, time.perf_counter() - start)
             made = record(config, w, failed, inputs, meta["input_sha256"], model, tolerance)

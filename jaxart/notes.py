@@ -113,11 +113,13 @@ def frames_note(save_every: int, steps: int) -> str | None:
             f"step's image is the output); {fix}")
 
 
-def background_note(background: str, content, styles) -> str | None:
-    """A warning for a given `--background` (as typed) when neither the photo nor any painting (files) can have a
-    transparent pixel, so that every colour gives the same picture; else None."""
-    if any(input_files.transparent(p) for p in (content, *styles)):
+def background_note(background: str, content, styles, init: str = "content") -> str | None:
+    """A warning for a given `--background` (as typed) when neither the photo nor any painting (files), nor an
+    `init` image file, can have a transparent pixel, so that every colour gives the same picture; else None."""
+    started = [] if init in INITS else [init]
+    if any(input_files.transparent(p) for p in (content, *styles, *started)):
         return None
-    files = "the photo and painting have" if len(styles) == 1 else "the photo and paintings have"
+    files = ("the photo, " if started else "the photo and ") + ("painting" if len(styles) == 1 else "paintings")
+    files += " and --init image have" if started else " have"
     return (f"--background {background} has no effect: {files} no transparency (no alpha band, nor a transparent "
             "colour), so every background gives the same picture; it is the colour under transparent pixels")

@@ -21,7 +21,7 @@ import jax
 import numpy as np
 from jax.sharding import NamedSharding
 
-from jaxart import optimize
+from jaxart import optimize, plateau
 from jaxart.targets import Targets
 
 
@@ -97,3 +97,24 @@ def _merged(sharding: NamedSharding):
         return jax.tree.map(lambda w, p: w.at[at].set(p[src]), whole, part)
 
     return jax.jit(merge, donate_argnums=0, out_shardings=sharding)
+
+
+def stop_converged(run: Running, losses: list[dict[int, float]], step: int, tolerance: float,
+                    stopped: np.ndarray, n: int) -> tuple[Running, np.ndarray]:
+    """`run` with the settings whose loss converged at `step` (`plateau.converged` of each one's `losses`,
+    which this adds to) stopped, and `stopped` (over the whole padded batch) marking them: ok False, which
+    the step keeps as they are, so their image and step count stay this step's (the sweep gives their ok
+    back at the end). The padding repeats the last setting's answer. The new ok keeps the old one's
+    placement: another would compile the step again."""
+    carry, rows = run.carry, np.arange(len(run.carry.ok)) if run.rows is None else run.rows
+    ok, values = np.asarray(carry.ok), np.asarray(carry.value)
+    for row, value in zip(rows, values):
+        if row < n:
+            losses[row][step] = float(value)
+    now = np.array([plateau.converged(tested, step, tolerance) for tested in losses])
+    now = now[np.minimum(rows, n - 1)] & ok  # not one whose loss became NaN or inf
+    if not now.any():
+        return run, stopped
+    stopped = stopped.copy()
+    stopped[rows[now]] = True
+    return run._replace(carry=carry._replace(ok=jax.device_put(ok & ~now, carry.ok.sharding))), stopped

@@ -34,7 +34,7 @@ from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
 from jaxart.duplicates import repeated
 from jaxart.errors import InputError
-from jaxart.image import fit
+from jaxart.image import WHITE, fit
 from jaxart.settings import MAX_SETTINGS, Setting, as_settings, gram_sets, grid, layer_weight_sets
 from jaxart.sweep_inputs import check, check_distinct, check_memory
 from jaxart.targets import as_paintings, check_config
@@ -86,6 +86,7 @@ def sweep(
     devices: Sequence[jax.Device] | None = None,
     tolerance: float = 0.0,
     shrink_batch: bool = False,
+    background: Sequence[int] = WHITE,
 ) -> SweepResult:
     """Stylize `content` once per setting, all settings as one batched program.
 
@@ -113,6 +114,7 @@ def sweep(
         others in a batch of their own (shrink.py): a stopped tile is not computed again, each smaller batch
         compiles the step once more, and the running tiles' float32 rounding may change as a batch's does
         (README, "Sweeps"); the result's `shrank` says where. False (the default): the whole batch to the end.
+      background: 8-bit (r, g, b) under the transparent pixels of a `config.init` image file, as `jaxart.run` takes it.
 
     Returns:
       A `SweepResult` whose image i is `jaxart.run` of `settings[i].apply(config)` (and its painting)
@@ -170,7 +172,7 @@ def sweep(
         stage = scales.stage_config(config, size, count)
         photo, prepared, targets = sweep_inputs.at_scale(weights, content, styles, stage, painted,
                                                          which if per_setting else None, batch, shared, regions)
-        x0 = jax.device_put(sweep_inputs.starts(prepared, stage, padded, before), batch)
+        x0 = jax.device_put(sweep_inputs.starts(prepared, stage, padded, before, background), batch)
         carry = batched.init(opt, objective.loss_config(stage), batch, per_setting)(x0, lw, weights, targets)
         carry = _continued(carry, before)
         step, run = batched.make_batched_step(opt, stage, per_setting, batch), shrink.Running(carry, lw, targets)
@@ -189,7 +191,7 @@ def sweep(
                     stopped |= np.asarray(whole.ok)  # as run's stopped: not one whose loss became NaN or inf
                     break
             if tolerance and plateau.tested(offset + i + 1, since) and offset + i + 1 < end:
-                run, stopped = _stop_converged(run, losses, offset + i + 1, tolerance, stopped, n)
+                run, stopped = shrink.stop_converged(run, losses, offset + i + 1, tolerance, stopped, n)
         carry, offset = shrink.whole_carry(shrink.merged(run)), offset + count
         # What the next scale continues, as coarse_to_fine.run does: the optimized pixels (not the finished
         # image) without the margin, and not the optimizer's state; the steps count over all scales.
@@ -216,27 +218,6 @@ def sweep(
 def _terms(total: jax.Array, terms: dict[str, jax.Array], n: int) -> dict[str, np.ndarray]:
     """A batched loss's (total, terms) as (n,) arrays, without the padding."""
     return {k: np.asarray(v)[:n] for k, v in {"total": total, **terms}.items()}
-
-
-def _stop_converged(run: shrink.Running, losses: list[dict[int, float]], step: int, tolerance: float,
-                    stopped: np.ndarray, n: int) -> tuple[shrink.Running, np.ndarray]:
-    """`run` with the settings whose loss converged at `step` (`plateau.converged` of each one's `losses`,
-    which this adds to) stopped, and `stopped` (over the whole padded batch) marking them: ok False, which
-    the step keeps as they are, so their image and step count stay this step's (the sweep gives their ok
-    back at the end). The padding repeats the last setting's answer. The new ok keeps the old one's
-    placement: another would compile the step again."""
-    carry, rows = run.carry, np.arange(len(run.carry.ok)) if run.rows is None else run.rows
-    ok, values = np.asarray(carry.ok), np.asarray(carry.value)
-    for row, value in zip(rows, values):
-        if row < n:
-            losses[row][step] = float(value)
-    now = np.array([plateau.converged(tested, step, tolerance) for tested in losses])
-    now = now[np.minimum(rows, n - 1)] & ok  # not one whose loss became NaN or inf
-    if not now.any():
-        return run, stopped
-    stopped = stopped.copy()
-    stopped[rows[now]] = True
-    return run._replace(carry=carry._replace(ok=jax.device_put(ok & ~now, carry.ok.sharding))), stopped
 
 
 def _continued(carry: optimize.Carry, before: optimize.Carry | None) -> optimize.Carry:

@@ -17,6 +17,7 @@ from jaxart import coarse_to_fine, inputs, optimize, photo_size, transfer
 from jaxart.captions import painting_name
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, as_typed, listed
+from jaxart.image import WHITE
 from jaxart.settings import Setting, check_paintings, same_run, style_apart
 from jaxart.vgg import Weights
 
@@ -198,12 +199,12 @@ def at_scale(weights: Weights, content: np.ndarray, styles: list, config: StyleC
 
 
 def starts(content: np.ndarray, config: StyleConfig, settings: Sequence[Setting],
-           before: optimize.Carry | None) -> jax.Array:
+           before: optimize.Carry | None, background: Sequence[int] = WHITE) -> jax.Array:
     """(N, H + 2m, W + 2m, 3): every setting's start at this scale, inside its margin: `config.init` at
-    the first (one start per seed, so an --init image is read once, not once per tile), then the
-    previous scale's pixels (`before.params`) upsampled to the prepared `content`'s shape."""
+    the first (one start per seed, so an --init image is read once, not once per tile; its transparency over
+    `background`), then the previous scale's pixels (`before.params`) upsampled to the prepared `content`'s shape."""
     if before is None:
-        by_seed = {seed: inputs.starting_image(content, config.replace(seed=seed))
+        by_seed = {seed: inputs.starting_image(content, config.replace(seed=seed), background=background)
                    for seed in {s.seed for s in settings}}
         return jnp.stack([by_seed[s.seed] for s in settings])
     upsampled = lambda x: inputs.starting_image(  # noqa: E731

@@ -20,6 +20,7 @@ from jaxart import (checkpoint, coarse_to_fine, color, inputs, kept, margin, mas
 from jaxart.config import StyleConfig
 from jaxart.errors import NonFiniteLossError
 from jaxart.finished_image import finished, in_margin
+from jaxart.image import WHITE
 from jaxart.objective import LossWeights, loss_config, loss_function
 from jaxart.targets import Targets, check_config, compute_targets
 from jaxart.vgg import Weights, check_weights
@@ -60,6 +61,7 @@ def run(
     every: int | None = None,
     resume: checkpoint.Checkpoint | None = None,
     x0: ArrayLike | None = None,
+    background: Sequence[int] = WHITE,
 ) -> Outcome:
     """`stylize`, returning the final loss terms, step count and wall time too.
 
@@ -72,13 +74,14 @@ def run(
     ends the run too, and reaches the caller. `resume` continues a checkpointed run from its step (same
     inputs, config and weights give the same pixels as an uninterrupted run).
     `x0`, an (H', W', 3) image in [0, 1] of the resized photo's shape (at `config.size`), replaces
-    `config.init`; with several scales it is resized to the first.
+    `config.init`; with several scales it is resized to the first. `background`, 8-bit (r, g, b), is laid
+    under a `config.init` image file's transparent pixels, as `load_image` lays it under the photo's.
     Several scales (`config.scales`, `config.start_size`) run coarse to fine (coarse_to_fine.py).
 
     Args:
       content, styles, weights, config: as for `stylize`: an (H, W, 3) photo and (h, w, 3)
         paintings, RGB floats in [0, 1].
-      callback, every, resume, x0: as above.
+      callback, every, resume, x0, background: as above.
 
     Returns:
       An `Outcome`: `image`, the (H', W', 3) float32 NumPy result in [0, 1] (H', W' the photo's
@@ -98,11 +101,11 @@ def run(
     photo_size.check_photo(config, content.shape)  # every scale, before any work
     if len(scales.sizes(config)) > 1:  # coarse_to_fine.run calls run_scale once per scale, and resumed_scale first
         return coarse_to_fine.run(content, styles, weights=weights, config=config, callback=callback, every=every,
-                          resume=resume, x0=x0)
+                                   resume=resume, x0=x0, background=background)
     if resume is not None:  # another size, named now: else only checkpoint.restore's shapes, after the targets
         coarse_to_fine.resumed_scale(config, content.shape, resume)
     return run_scale(content, styles, weights=weights, config=config, callback=callback, every=every,
-                     resume=resume, x0=x0)
+                     resume=resume, x0=x0, background=background)
 
 
 def _check_arguments(weights: Weights, config: StyleConfig, callback, resume) -> None:
@@ -135,7 +138,7 @@ def prepared_targets(weights: Weights, content: np.ndarray, styles: Sequence[np.
 def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Weights, config: StyleConfig,
               callback: Callable[[Progress], bool | None] | None = None, every: int | None = None,
               resume: checkpoint.Checkpoint | None = None, x0: ArrayLike | None = None, offset: int = 0,
-              masks: ArrayLike | None = None) -> Outcome:
+              masks: ArrayLike | None = None, background: Sequence[int] = WHITE) -> Outcome:
     """`run` at the single size `config.size`, of a photo and paintings `run` has checked, with a
     `config` it has validated (for a scale of coarse to fine, as a whole: coarse_to_fine.run, whose earlier
     scales took `offset` steps, and which reads the region `masks` of every scale at once)."""
@@ -155,7 +158,7 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
             shown = finished(carry.params, photo, config.colors, keep)  # the output now
             return callback(Progress(step, config.steps, float(carry.value), terms, shown, carry))
 
-    x0 = inputs.starting_image(content, config, x0)
+    x0 = inputs.starting_image(content, config, x0, background)
     start_carry = None if resume is None else checkpoint.restore(optimize.init_carry(fun, opt, x0), resume)
     result = optimize.minimize(
         fun, x0, opt, config.steps, project=_clip, loop=config.loop, chunk=config.chunk,

@@ -200,7 +200,7 @@ def sweep(
     for note in (_notes.upsampling_note(photo, config.size, config), _notes.init_note(photo, init),  # as typed
                  _notes.style_scale_note(paintings, config.replace(style_scale=min(painted))),
                  _notes.start_size_note(config),  # as stylize warns, of the smallest painting and the most enlarged
-                 _notes.background_note(background, content, styles) if _given(ctx, "background") else None,
+                 _notes.background_note(background, content, styles, config.init) if _given(ctx, "background") else None,
                  *_notes.enlarged_painting_notes(styles, paintings, config.replace(style_scale=max(painted)))):
         if note:
             _warn(note)
@@ -225,7 +225,7 @@ def sweep(
             update(i, *S.batch_mean(carry, len(settings)))
 
         result = S.sweep(photo, paintings, w, config, settings, callback=on_step, tolerance=tolerance,
-                          shrink_batch=shrink_batch)
+                          shrink_batch=shrink_batch, background=rgb)
         inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
                   "background": list(rgb)}
         # The fields a stylize record has (job.record), with each tile's own loss, steps, config and seed.

@@ -51,6 +51,29 @@ def test_init_image_is_resampled_once_in_float_not_rounded_to_8_bits(tmp_path):
         jaxart.image.resized(ramp, (0, 5))
 
 
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_a_transparent_init_image_lies_over_the_background_as_the_photo_does(command, tmp_path, monkeypatch, capsys):
+    """--init laid its transparent pixels over white whatever --background said, which the photo and paintings took."""
+    from conftest import run_main, stylize_argv, write_tiny_job
+
+    half = np.zeros((30, 40, 4), np.uint8)
+    half[:, :20] = (255, 0, 0, 255)  # the left half red, the right half transparent
+    Image.fromarray(half, "RGBA").save(tmp_path / "init.png")
+    config = StyleConfig(init=str(tmp_path / "init.png"))
+    np.testing.assert_allclose(inputs.initial_image(np.zeros((24, 32, 3), np.float32), config, (0, 0, 255))[:, 20:],
+                               np.broadcast_to(np.float32([0, 0, 1]), (24, 12, 3)), atol=1 / 255)
+    assert np.asarray(inputs.initial_image(np.zeros((24, 32, 3), np.float32), config))[:, 20:].min() > 0.99  # white
+    starts, real = [], inputs.starting_image
+    monkeypatch.setattr(inputs, "starting_image", lambda *a, **k: starts.append(real(*a, **k)) or starts[-1])
+    argv = stylize_argv(write_tiny_job(tmp_path / "job"), tmp_path / "o.png", "--init", str(tmp_path / "init.png"),
+                        "--background", "blue", "--steps", "1")
+    code, _, err = run_main([command, *argv[1:]], monkeypatch, capsys)
+    assert code == 0 and "has no effect" not in err, err  # the photo and painting are opaque; the init is not
+    start = np.asarray(jaxart.margin.crop(starts[0], (24, 32, 3)))  # the run's start, as the optimizer takes it
+    np.testing.assert_allclose(start[:, 20:], np.broadcast_to(np.float32([0, 0, 1]), (24, 12, 3)), atol=1 / 255)
+    np.testing.assert_allclose(start[:, :12], np.broadcast_to(np.float32([1, 0, 0]), (24, 12, 3)), atol=1 / 255)
+
+
 def test_avg_pooling_averages_where_max_pooling_takes_the_maximum(tiny_vgg16, rng):
     image = rng.random((16, 20, 3), dtype=np.float32)
     f = {p: jaxart.features(tiny_vgg16, image, ["relu1_2", "pool1", "relu2_1"], p) for p in ("max", "avg")}
