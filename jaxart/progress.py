@@ -146,12 +146,13 @@ def loss_sum(terms: dict[str, float], config, written: dict[str, float] | None =
     """`total 0.8513 = content 0.5057 + 10 x style 0.02126 + 10 x tv 0.0133`, the loss of the image written:
     the terms are unweighted, so listed bare beside the total they read as if content outweighed style 25
     to 1, not 2.4 to 1. Where the image's loss, `written`, differs from the optimizer's `terms` (a kept
-    region or --colors keep/luminance put the photo or its chroma back), both, each labelled."""
+    region or --colors keep/luminance put the photo or its chroma back), both, each labelled; where they
+    differ only past the digits shown (--colors luminance alone: the chroma round trip moves the 8th), one."""
     def text(terms):
         parts = [f"{'' if (w := getattr(config, f'{k}_weight')) == 1 else f'{w:g} x '}{k} {terms[k]:.4g}"
                  for k in ("content", "style", "tv")]
         return f"total {terms['total']:.4g} = " + " + ".join(parts)
-    if written is None or written == terms:
+    if written is None or text(written) == text(terms):
         return text(terms)
     kept, chroma = bool(getattr(config, "keep_colors", None)), getattr(config, "colors", None) in ("keep", "luminance")
     back = ("the photo's chroma and, in the kept regions, the photo were" if kept and chroma
