@@ -15,8 +15,11 @@ def only_with_resume(ctx: typer.Context, allowed=RESUME_OPTIONS) -> None:
     """Refuse options the checkpoint overrides, rather than ignore them."""
     given = [_as_typed(ctx, p) for p in ctx.command.params if p.name not in allowed and _given(ctx, p.name)]
     if given:
+        # Most often --steps: more steps for a picture that was stopped to look at. A new run from the
+        # interrupted image keeps its painting (L-BFGS's memory alone restarts).
         raise typer.BadParameter(f"the checkpoint fixes the run's settings; drop {', '.join(given)} (or start a new "
-                                 "run to change them)", param_hint="--resume")
+                                 "run to change them, with --init IMAGE to go on from the interrupted image)",
+                                 param_hint="--resume")
 
 
 def _as_typed(ctx: typer.Context, param) -> str:

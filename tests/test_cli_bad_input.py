@@ -72,7 +72,8 @@ BAD = {
     "photo with --resume": (lambda d: ["stylize", str(d / "photo.jpg"), "--resume", str(d / "x.ckpt.npz")],
                             "the checkpoint names the content, styles and model; give no CONTENT or STYLE with it"),
     "settings with --resume": (lambda d: ["stylize", "--resume", str(d / "x.ckpt.npz"), "--steps", "9"],
-                               "the checkpoint fixes the run's settings; drop --model, --steps"),
+                               "the checkpoint fixes the run's settings; drop --model, --steps (or start a new run "
+                               "to change them, with --init IMAGE to go on from the interrupted image)"),
     "off switch with --resume": (lambda d: ["stylize", "--resume", str(d / "x.ckpt.npz"), "--no-remat"],
                                  "drop --model, --no-remat (or"),  # was "drop --model, --remat"
 }
