@@ -120,6 +120,8 @@ def stylize_files(
                 **({"tolerance": tolerance} if tolerance else {})}
         # The tested losses, from the checkpoint this run continues: a test after it compares with one before.
         losses = {int(k): v for k, v in (resume.meta.get("losses") or {}).items()} if resume else {}
+        # The seconds the run it continues had taken: a resumed run's record and summary give the whole run's.
+        earlier = float(resume.meta.get("seconds", 0.0)) if resume else 0.0
         since = plateau.first_step(config)
 
         wrote: list[int] = []  # the steps this run checkpointed; until then, a checkpoint there is another run's
@@ -143,6 +145,7 @@ def stylize_files(
                 kept = {"frame_every": movie.every, "frame_steps": movie.steps} if movie is not None else {}
                 if tolerance:  # those a later test compares with
                     kept["losses"] = {str(k): v for k, v in losses.items() if k > p.step - plateau.WINDOW}
+                kept["seconds"] = earlier + time.perf_counter() - start
                 checkpoint.save(ckpt_path, p.carry, {**meta, **kept, "step": p.step}, movie.images if movie else (),
                                 overwrite=overwrite or ours or bool(wrote))
                 wrote.append(p.step)
@@ -161,10 +164,11 @@ def stylize_files(
             outcome = transfer.run(photo, paintings, weights=w, config=config, callback=callback, every=every or None,
                                    resume=resume, background=background)
         except NonFiniteLossError as e:
-            failed = transfer.Outcome(e.image, {}, e.step, time.perf_counter() - start)
+            failed = transfer.Outcome(e.image, {}, e.step, earlier + time.perf_counter() - start)
             made = record(config, w, failed, inputs, meta["input_sha256"], model, tolerance)
             save_image(output, e.image, {**made, "error": str(e)}, fmt, overwrite=overwrite)
             raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step) from None
+        outcome = outcome._replace(seconds=earlier + outcome.seconds)
         try:
             made = record(config, w, outcome, inputs, meta["input_sha256"], model, tolerance)
             save_image(output, outcome.image, made, fmt, overwrite=overwrite)

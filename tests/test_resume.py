@@ -133,6 +133,21 @@ def test_interrupt_exits_130_for_sigint(files, tmp_path):
     assert checkpoint.load(checkpoint.path_for(out)).meta["format"] == "tiff"
 
 
+def test_a_resumed_runs_record_and_summary_count_the_seconds_before_the_interruption(files, tmp_path, monkeypatch):
+    """A 60-step run stopped at step 47 after 75 s and resumed for 20 s recorded "60 steps, 20.3 s"."""
+    d, model = files
+    out, w, config = tmp_path / "out.png", jaxart.load_weights(model), jaxart.StyleConfig(size=32, steps=3)
+    ticks = iter(range(0, 10**6, 1000))  # job's clock: 1000 s from the start to the checkpoint at step 1
+    monkeypatch.setattr(job, "time", type("Clock", (), {"perf_counter": staticmethod(lambda: next(ticks))}))
+    with pytest.raises(checkpoint.Interrupted):
+        job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, config, w, stopped=lambda: signal.SIGTERM)
+    ckpt = checkpoint.load(checkpoint.path_for(out))
+    assert ckpt.meta["seconds"] == 1000
+    outcome = job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, config, w, resume=ckpt, overwrite=True)
+    assert 1000 < outcome.seconds < 1000 + 300  # the resumed steps' own seconds are transfer's real clock
+    assert jaxart.read_record(out)["seconds"] == round(outcome.seconds, 3)
+
+
 @pytest.mark.slow
 def test_fifty_runs_in_one_process_do_not_grow_memory(files, tmp_path):
     """Soak: 50 short runs back to back; resident memory grows < 5% between run 10 and run 50."""
