@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import zipfile
 import zlib
@@ -39,6 +40,8 @@ _FIELDS = {
     "inputs.styles": lambda v: isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v),
     "inputs.background": lambda v: v is None or (isinstance(v, list) and len(v) == 3 and all(
         isinstance(x, int) and 0 <= x <= 255 for x in v)),
+    # The seconds the run had taken; absent from checkpoints made before a resumed run counted them.
+    "seconds": lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < math.inf),
 }
 
 
@@ -152,7 +155,8 @@ def check(ckpt: Checkpoint, *, version: str | None = None, weights: Any = None) 
         f"inputs.{k}" for k in ("content", "styles") if not isinstance(inputs, dict) or k not in inputs]
     if missing:
         raise InputError(f"checkpoint lacks {', '.join(missing)}; it was edited or damaged, so start the run again")
-    wrong = [k for k, ok in _FIELDS.items() if not ok(inputs.get(k[7:]) if k.startswith("inputs.") else ckpt.meta[k])]
+    wrong = [k for k, ok in _FIELDS.items()
+             if not ok(inputs.get(k[7:]) if k.startswith("inputs.") else ckpt.meta.get(k))]
     if wrong:
         raise InputError(f"checkpoint field {', '.join(wrong)} has the wrong type or value; it was edited or damaged, "
                          "so start the run again")
