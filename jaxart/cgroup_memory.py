@@ -5,6 +5,10 @@ memory alone passed the check and was killed by the kernel part-way, without a w
 cgroup v2 keeps the limit in `memory.max` and the use in `memory.current`; v1 in `memory.limit_in_bytes` and
 `memory.usage_in_bytes`. The use counts the page cache, which the kernel gives back before it kills anything, so
 its inactive part (`inactive_file` in `memory.stat`, v1's `total_inactive_file`) is free, as `docker stats` counts it.
+
+A limit binds every cgroup below the one that sets it, so each folder from the process's own up to the root is read:
+Slurm sets `--mem` on the job's cgroup and runs the process in a task cgroup below it, and a systemd slice's
+MemoryMax binds the session scopes inside it; a run checked against its own cgroup alone was killed by the kernel.
 """
 
 from __future__ import annotations
@@ -20,14 +24,15 @@ _FILES = {"v2": ("memory.max", "memory.current", "inactive_file"),
 
 
 def free_bytes() -> int | None:
-    """The least memory free under any cgroup limit on this process (its own cgroup's and the container's root),
-    or None where none applies or none can be read."""
+    """The least memory free under any cgroup limit on this process (its own cgroup's, each one above it, and the
+    container's root), or None where none applies or none can be read."""
     free = [f for folder, kind in _folders() if (f := _free(folder, kind)) is not None]
     return min(free) if free else None
 
 
 def _folders() -> list[tuple[Path, str]]:
-    """The cgroup folders that may hold this process's memory limit, each with its version."""
+    """The cgroup folders that may hold this process's memory limit, each with its version: its own and every
+    one above it to the root (a folder not there, as in a container that sees only its own, is passed over)."""
     found = []
     try:
         lines = MEMBERSHIP.read_text().splitlines()
@@ -36,9 +41,13 @@ def _folders() -> list[tuple[Path, str]]:
     for line in lines:
         _, controllers, path = (line.split(":", 2) + ["", ""])[:3]
         if controllers == "" and line.startswith("0::"):
-            found += [(ROOT / path.lstrip("/"), "v2"), (ROOT, "v2")]
+            base, kind = ROOT, "v2"
         elif "memory" in controllers.split(","):
-            found += [(ROOT / "memory" / path.lstrip("/"), "v1"), (ROOT / "memory", "v1")]
+            base, kind = ROOT / "memory", "v1"
+        else:
+            continue
+        parts = [p for p in path.split("/") if p]
+        found += [(base.joinpath(*parts[:n]), kind) for n in range(len(parts), -1, -1)]
     return list(dict.fromkeys(found))
 
 

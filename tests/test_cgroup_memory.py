@@ -36,6 +36,31 @@ def test_v1_the_least_of_the_process_cgroup_and_the_container_root(tmp_path, mon
     assert cgroup_memory.free_bytes() == 412 * MiB
 
 
+NONE_V1 = "9223372036854771712"
+
+
+@pytest.mark.parametrize("membership, files", [
+    # as a real v1 tree read: the limit on a parent (Slurm's job, here jaxart-pressure), the process in a child
+    # with none; the kernel killed a run the check let through (exit 137, no line)
+    ("4:memory:/jaxart-pressure/run\n", {
+        "memory/jaxart-pressure/run/memory.limit_in_bytes": NONE_V1,
+        "memory/jaxart-pressure/run/memory.usage_in_bytes": f"{100 * MiB}",
+        "memory/jaxart-pressure/memory.limit_in_bytes": f"{600 * MiB}",
+        "memory/jaxart-pressure/memory.usage_in_bytes": f"{150 * MiB}",
+        "memory/memory.limit_in_bytes": NONE_V1, "memory/memory.usage_in_bytes": f"{9000 * MiB}"}),
+    # v2: a systemd slice's MemoryMax over the session scope the process runs in
+    ("0::/user.slice/user-0.slice/session-1.scope\n", {
+        "user.slice/user-0.slice/session-1.scope/memory.max": "max\n",
+        "user.slice/user-0.slice/session-1.scope/memory.current": f"{100 * MiB}\n",
+        "user.slice/user-0.slice/memory.max": "max\n", "user.slice/user-0.slice/memory.current": f"{120 * MiB}\n",
+        "user.slice/memory.max": f"{600 * MiB}\n", "user.slice/memory.current": f"{150 * MiB}\n"}),
+])
+def test_a_limit_set_above_the_process_cgroup_binds_it(membership, files, tmp_path, monkeypatch):
+    _container(tmp_path, monkeypatch, membership, files)
+    assert cgroup_memory.free_bytes() == 450 * MiB
+    assert pixel_limit.host_bytes() == 450 * MiB
+
+
 @pytest.mark.parametrize("files", [{"memory.max": "max\n", "memory.current": "5"},
                                    {"memory/memory.limit_in_bytes": "9223372036854771712",
                                     "memory/memory.usage_in_bytes": "5"},
