@@ -113,13 +113,13 @@ def _in_the_way(path: Path) -> Path | None:
     return None
 
 
-def _unreadable_entry(path: Path, name: str) -> Path | None:
-    """The entry in `path` that JAX has just failed to read, or None when that cannot be told.
+def _failed_entry(path: Path, name: str) -> Path | None:
+    """The entry in `path` that JAX has just failed to read or write, or None when that cannot be told.
 
     JAX's usual warning names only the program ('jit_step'), which every size and setting of it
     shares, so deleting by that name would delete valid entries too. The entry's key is found
-    instead in the JAX frame that was reading it (jaxlib 0.10.2: `compiler._cache_read`, whose
-    warning this is); a key of another program, or one with no entry here, is not taken.
+    instead in the JAX frame that was reading or writing it (jaxlib 0.10.2: `compiler._cache_read` or
+    `_cache_write`, whose warning this is); a key of another program, or one with no entry here, is not taken.
     """
     keys = [name]  # JAX's other read warning (PGLE's `_is_executable_in_cache`) names the key itself
     frame = sys._getframe(1)
@@ -159,8 +159,8 @@ def _reporting(path: Path, warn: Callable[[str], None]) -> Iterator[None]:
     An entry that cannot be read (truncated by a killed process, say) is deleted when JAX reports
     it, so the program JAX compiles instead is written in its place; otherwise JAX would keep the
     broken entry and warn on every run. Only that entry: the program's other sizes and settings
-    are valid. One that cannot be deleted (a folder with files in it) is left, and said so. Other
-    warnings pass through unchanged.
+    are valid. One that cannot be deleted (a folder with files in it) is left, and said so. An entry that could not
+    be written whole (a full disk) is deleted too. Other warnings pass through unchanged.
     """
     said: set[str] = set()
     with warnings.catch_warnings():
@@ -178,9 +178,11 @@ def _reporting(path: Path, warn: Callable[[str], None]) -> Iterator[None]:
                 kind, text = "removed", (f"compile cache {path} was removed while this run worked; its programs are "
                                          "not kept this time, and the next run creates the folder again")
             elif verb == "writing":
+                if (entry := _failed_entry(path, name)) is not None:
+                    _remove(entry)  # JAX writes in place: a full disk leaves a truncated entry the next run reads
                 kind, text = verb, (f"compile cache {path}: could not write an entry ({detail}); compiled programs "
                                     f"are not kept. Free space there, or set {ENV} to another folder or to 'off'")
-            elif (entry := _unreadable_entry(path, name)) is None:
+            elif (entry := _failed_entry(path, name)) is None:
                 kind, text = "unknown", (f"compile cache {path}: an entry of '{name}' could not be read ({detail}); "
                                          f"it was compiled again. If this is said on every run, delete {path}")
             elif (error := _remove(entry)) is None:

@@ -41,6 +41,24 @@ def test_a_read_error_naming_a_path_removes_nothing_outside_the_cache(tmp_path):
     assert len(said) == 1 and "replaced" not in said[0], said
 
 
+def test_an_entry_a_full_disk_cut_short_is_deleted_and_no_other(tmp_path):
+    """JAX writes an entry in place (jaxlib 0.10.2, `lru_cache.put`): on a full 200 KiB tmpfs it left 0-byte
+    entries, which the next run read, failed on and replaced with a warning. Here JAX's frame is stood in for."""
+    import warnings
+
+    (tmp_path / "jit_step-aaa-cache").write_bytes(b"a whole entry")
+    namespace = {"__name__": "jax._src.compiler", "warnings": warnings}
+    exec("def _cache_write(cache_key, folder):\n"
+         "    (folder / f'{cache_key}-cache').write_bytes(b'')\n"
+         "    warnings.warn(\"Error writing persistent compilation cache entry for 'jit_step': OSError: \"\n"
+         "                  '[Errno 28] No space left on device')\n", namespace)
+    said = []
+    with compile_cache._reporting(tmp_path, said.append):
+        namespace["_cache_write"]("jit_step-bbb", tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["jit_step-aaa-cache"]
+    assert len(said) == 1 and "could not write an entry" in said[0] and "Free space there" in said[0], said
+
+
 @pytest.fixture(scope="module")
 def job(tmp_path_factory):
     d, model = write_tiny_job(tmp_path_factory.mktemp("cache"))
