@@ -6,6 +6,7 @@ import functools
 import numbers
 import os
 import re
+import resource
 from collections.abc import Mapping, Sequence
 
 
@@ -103,6 +104,19 @@ BAD_PATH = {errno.ENAMETOOLONG: "a name in this path is longer than the file sys
                                 "give a shorter path",
             errno.ELOOP: "this path goes through a symbolic link that leads back to itself; "
                          "remove or fix the link, or give another path"}
+
+
+def limit_advice(code: int | None) -> str | None:
+    """What to do where an OSError's `code` (its errno) comes from a limit on open files, not from the file it names
+    (which "give a readable file" or "check the disk" would blame): under `ulimit -n 8` a good .h5 was called
+    unreadable."""
+    if code == errno.EMFILE:
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        return (f"this process may hold only {soft} files open at once (ulimit -n); "
+                "raise that limit (ulimit -n 1024) and run again")
+    if code == errno.ENFILE:
+        return "the system holds as many open files as it allows; close some programs and run again"
+    return None
 
 
 class NonFiniteLossError(JaxartError):

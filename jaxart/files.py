@@ -11,7 +11,7 @@ import stat
 import sys
 from pathlib import Path
 
-from jaxart.errors import BAD_PATH, InputError, OutputError, OutputTakenError, describe
+from jaxart.errors import BAD_PATH, InputError, OutputError, OutputTakenError, describe, limit_advice
 
 # lsattr's flags, as the FS_IOC_GETFLAGS ioctl reads them (linux/fs.h); root cannot replace such a file either.
 _GETFLAGS, _IMMUTABLE, _APPEND_ONLY = 0x80086601, 0x10, 0x20
@@ -28,7 +28,8 @@ def writing(path, what: str = "file"):
     except OutputError:
         raise
     except OSError as e:
-        advice = BAD_PATH.get(e.errno) or _ADVICE.get(e.errno, "check the disk") + " or choose another output"
+        advice = (BAD_PATH.get(e.errno) or limit_advice(e.errno)
+                  or _ADVICE.get(e.errno, "check the disk") + " or choose another output")
         path = _STAGED.get(Path(path), path)  # the user's file, not the hidden temporary it is written as
         raise OutputError(f"could not write {what} {path} ({e.strerror or describe(e)}); {advice}") from None
 

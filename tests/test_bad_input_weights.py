@@ -20,6 +20,25 @@ def test_a_corrupt_weights_file_is_bad_input(files, tmp_path, monkeypatch, capsy
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.safetensors"]
 
 
+def test_convert_under_a_low_open_files_limit_says_to_raise_it_not_that_the_file_is_unreadable(
+        files, tmp_path, monkeypatch, capsys):
+    """Under a real `ulimit -n 8`, `weights convert` of a good VGG16 .h5 said "give a readable weights file"."""
+    import errno
+    import os
+
+    import h5py
+
+    def limited(path):
+        raise OSError(errno.EMFILE, os.strerror(errno.EMFILE))
+
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+    monkeypatch.setattr(h5py, "is_hdf5", limited)
+    code, err = _main(["weights", "convert", files[1], "--name", "mine"], monkeypatch, capsys)
+    assert code == 1 and len(err.splitlines()) == 1, err
+    assert "(Too many open files); this process may hold only" in err and "readable" not in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_weights_convert_keeps_an_installed_set_and_list_skips_a_folder(files, tmp_path, monkeypatch, capsys):
     from jaxart import weights
 

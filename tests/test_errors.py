@@ -27,6 +27,17 @@ def test_a_failed_write_names_the_file_and_the_advice_that_fits_the_failure(code
     assert str(e.value) == f"could not write image {path} ({os.strerror(code)}); {advice} or choose another output"
 
 
+def test_a_write_that_hit_the_open_files_limit_says_to_raise_it_not_to_check_the_disk(tmp_path):
+    import resource
+
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    with pytest.raises(OutputError) as e:
+        with writing(tmp_path / "out.png", "image"):
+            raise OSError(errno.EMFILE, os.strerror(errno.EMFILE))
+    assert f"may hold only {soft} files open at once (ulimit -n); raise that limit" in str(e.value), e.value
+    assert "check the disk" not in str(e.value)
+
+
 def test_a_file_that_appeared_meanwhile_is_reported_as_that_not_as_a_disk_fault(tmp_path):
     path = tmp_path / "out.txt"
     with pytest.raises(OutputError) as e:

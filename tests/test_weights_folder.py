@@ -3,6 +3,7 @@ where a set or the folder should be, and where the folder is when none is given.
 
 from __future__ import annotations
 
+import errno
 import os
 
 import jax
@@ -184,3 +185,10 @@ def test_a_weights_folder_that_is_a_file_is_warned_of(command, tmp_path, monkeyp
     # was no word: every set "not installed", until a fetch or a run failed on it
     assert (code, err) == (0, f"warning: the weights folder {mistyped} is a file, so nothing is installed there nor "
                               "can be; set JAXART_WEIGHTS_DIR to a folder"), err
+
+
+@pytest.mark.parametrize("error", [OSError(errno.EMFILE, "Too many open files"),
+                                   Exception("I/O error: Too many open files (os error 24)")])  # safetensors' own
+def test_a_write_into_the_folder_under_a_low_open_files_limit_says_to_raise_it(error):
+    advice = folder._advice(error)
+    assert "files open at once (ulimit -n); raise that limit" in advice and "writable folder" not in advice, advice

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from jaxart import locks
-from jaxart.errors import InputError, WeightsError, WeightsFileError
+from jaxart.errors import InputError, WeightsError, WeightsFileError, limit_advice
 from jaxart.probe import probe_folder
 from jaxart.weights import staging
 
@@ -61,6 +61,8 @@ def _advice(e: Exception) -> str:
         code = int(found[1])
     if code in (errno.ENOSPC, errno.EDQUOT):
         return "free some space or set JAXART_WEIGHTS_DIR to a folder on another disk"
+    if advice := limit_advice(code):
+        return advice
     if code == errno.EISDIR:  # the folder is writable: a folder stands where the file goes
         return "move that folder away"
     return "set JAXART_WEIGHTS_DIR to a writable folder"

@@ -15,7 +15,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from jaxart.errors import WeightsFileError
+from jaxart.errors import WeightsError, WeightsFileError, limit_advice
 from jaxart.weights import folder, hdf5, registry, store, torchvision
 
 LAYOUTS = ("keras-h5", "hed", "torchvision")
@@ -39,6 +39,8 @@ def _examine(path: str | os.PathLike, arch: str | None, *, arrays: bool) -> tupl
         with open(path, "rb") as f:
             head = f.read(16)
     except OSError as e:
+        if advice := limit_advice(e.errno):  # the file is not at fault, so not bad input
+            raise WeightsError(f"cannot read {path} ({e.strerror or e}); {advice}") from None
         raise WeightsFileError(f"cannot read {path} ({e.strerror or e}); give a readable weights file") from None
     if not head:
         raise WeightsFileError(f"{path} is empty; download it again")
