@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +27,8 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
     "loss" is the optimizer's, of the optimized pixels (`outcome.terms`); where a kept region or --colors
     keep/luminance put the photo or its chroma back, "image_loss" is the loss of the image written.
     "machine" names the jax, jaxlib and CPU that computed it; run from a git checkout, "source" names its
-    commit and whether it was modified (`jaxart.provenance`)."""
+    commit and whether it was modified (`jaxart.provenance`). "finished" is when the record was made, UTC to
+    the second ("2026-12-06T16:50:12+00:00"), so results of one day or commit compare."""
     from jaxart import __version__, convs, margin, provenance
 
     widths = [w.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6)]
@@ -44,6 +46,7 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
         **({"schedule": [list(s) for s in plan]} if len(plan := scales.schedule(config)) > 1 else {}),
         **({"tolerance": tolerance} if tolerance else {}), **({"stopped_at": outcome.steps} if outcome.stopped else {}),
         "machine": provenance.machine(), **({"source": src} if (src := provenance.source()) else {}),
+        "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
 
 

@@ -138,6 +138,19 @@ def test_a_record_names_the_commit_jax_and_cpu_that_made_it(tmp_path, tiny_vgg16
     assert record["machine"]["jax"] == jax.__version__ and record["machine"]["backend"] == jax.default_backend()
 
 
+def test_a_record_says_when_it_was_made_in_utc(tiny_vgg16):
+    """Records carried no date: results of one afternoon could not be told from a week-old sweep's."""
+    import datetime
+
+    from jaxart import run_record, transfer
+
+    outcome = transfer.Outcome(np.zeros((32, 32, 3)), {"total": 1.0}, 1, 0.5)
+    before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    made = datetime.datetime.fromisoformat(run_record.record(StyleConfig(size=32, steps=1), tiny_vgg16, outcome, {})
+                                           ["finished"])
+    assert made.utcoffset() == datetime.timedelta(0) and before <= made <= datetime.datetime.now(datetime.timezone.utc)
+
+
 def test_info_command_says_when_another_commit_jax_or_cpu_runs_it(tmp_path, monkeypatch, capsys):
     d, _ = write_tiny_job(tmp_path)
     _install(d, monkeypatch)

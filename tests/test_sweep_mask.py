@@ -51,7 +51,7 @@ def test_a_masked_tile_is_stylize_with_the_mask_and_info_gives_its_command(swept
     tile, alone = jaxart.read_record(tmp_path / "g-01.png"), jaxart.read_record(tmp_path / "s.png")
     assert tile["config"]["mask"] == str(d / "m.png") and tile["config"]["region_colors"] == ["red", "blue"]
     assert set(tile) == set(alone) | {"sheet", "sweep_seconds"}
-    for key in set(alone) - {"seconds", "loss"}:
+    for key in set(alone) - {"seconds", "finished", "loss"}:
         assert tile[key] == alone[key], key
     assert tile["loss"] == pytest.approx(alone["loss"], rel=1e-4)
     pixels = [np.asarray(Image.open(tmp_path / n), np.int16) for n in ("g-01.png", "s.png")]
