@@ -24,8 +24,9 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
     cut short. `scales`, a coarse-to-fine run's `(size, steps)` schedule, puts the current size
     before the loss and says which size compiles between scales; `label` names the command. `mean`: the
     loss is a sweep's mean over its tiles, shown as "mean loss" ("mean" where compact, which fits 80 columns).
-    Steps/s counts from the current scale's first step, so compiling is not in it, and the ETA
-    weights a later scale's steps by its size (`AREA_EXPONENT`).
+    Steps/s counts from the current scale's first step, so compiling is not in it; the ETA
+    (`seconds_left`) weights a later scale's steps by their cost at its size and adds its targets and compile.
+    `clock` times the steps and pauses.
     """
     if quiet:
         yield lambda *a, **k: None
@@ -44,7 +45,8 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
         multi = len(plan) > 1
         first = f"compiling {plan[0][0]} px" if multi else "preparing (compiling)"
         task = bar.add_task(label, total=total, terms=first, rate="", eta="-:--:--")
-        since = {}  # size -> (step, time) of its scale's first report
+        since = {}  # size -> (step, time) of its scale's first report, and the pause before it
+        last = [clock()]  # the time of the latest report, or the bar's start
 
         def update(step: int, loss: float, terms: dict[str, float]) -> None:
             text = _loss_text(loss, terms, compact, ("mean" if compact else "mean loss") if mean else "loss")
@@ -52,9 +54,10 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
             if multi:  # after a scale's last step the next one computes its targets and compiles
                 text = f"compiling {following} px" if following else f"{size} px {text}"
             now = clock()
-            start, t0 = since.setdefault(size, (step, now))
+            start, t0, pause = since.setdefault(size, (step, now, now - last[0]))
+            last[0] = now
             rate = (step - start) / (now - t0) if step > start and now > t0 else None
-            eta = _left(plan, step) / rate if rate else None
+            eta = seconds_left(plan, step, 1 / rate, pause) if rate else None
             per_second = f"{rate:.2f}{'/s' if compact else ' steps/s'}" if rate else ""
             bar.update(task, completed=step, terms=text, rate=per_second, eta="-:--:--" if eta is None else _hms(eta))
 
@@ -90,16 +93,47 @@ def _scale_at(scales: Sequence[tuple[int, int]], step: int) -> tuple[int, int | 
     return scales[-1][0], None
 
 
-# A step's time grows slower than its pixels: 2.3-3.7x per doubling of the side at 128-512 px
-# (BENCHMARKS.md, "What a run compiles"), not 4x; so a scale's steps weigh its area ** 0.75.
-AREA_EXPONENT = 0.75
+# A step's time at side s goes as s**2 + FIXED_SIDE**2: a part that does not grow with the image (with `--conv auto`,
+# likely Winograd's kernel transforms, done in every evaluation) weighs at small sides, so a doubling of the side
+# costs 2.5x at 128 -> 256 px, 3.4x at 256 -> 512, 3.7x at 384 -> 768 and 3.8x at 512 -> 1024 (area ** 0.75, the
+# model before, said 2.8x throughout; an artist's `jaxart bench --sizes 384,768` on the AMD EPYC, load 7-8,
+# 2026-12-06: 4.27x).
+# Fitted to `--conv auto`'s times per evaluation in BENCHMARKS.md; every ratio of two sizes below is within
+# 0.87-1.24x of the model's. AMD EPYC: 0.192 / 0.444 / 1.647 s at 128 / 256 / 512 px ("Winograd in stage 2 too"),
+# 0.184 / 0.487 / 1.756 s ("Winograd convolutions"), 512 -> 1024 px 3.8-4.2x ("Optimizer overhead, measured
+# alone": its optimizer's ms and share of an evaluation), 256 -> 512 px 3.0-3.8x ("Issue 5 re-checked at today's
+# code"). Xeon with AMX: 0.271 / 0.628 / 1.881 s at 128 / 256 / 512 px ("What a run compiles"), 256 -> 512 px
+# 3.0-3.4x ("Issue 5's targets at today's code", "Compile and first-run times, re-checked", "bfloat16 gradients on
+# CPUs with AMX"). `--conv direct` has almost no fixed part (64:128:256 px steps as 0.35:1:3.7, "Coarse to fine with
+# the L-BFGS memory carried across scales"), so from a 64-128 px scale its ETA is low.
+FIXED_SIDE = 128
+
+# Before its first step a scale computes its targets (a VGG pass of the photo and of each painting, with the
+# previous scale's final loss about a step's work) and compiles its step. The compile grows 1.3-1.7x per doubling
+# of the side: 2.5 -> 3.2-3.6 s at 256 -> 512 px on the Xeon ("Compile and first-run times, re-checked"), 3.0 ->
+# 5.0 s on the AMD EPYC ("CPU: 2 cores (AMD EPYC, shared)"), a whole first 1-step run 1.35x ("What a run compiles").
+# The run knows its own: the pause before its current scale's first step, less that step and a step of targets.
+# A warm compile cache shortens it there and at the later scales alike.
+COMPILE_EXPONENT = 0.5
 
 
-def _left(scales: Sequence[tuple[int, int]], step: int) -> float:
-    """Steps left after `step`, in steps of its scale: a later scale's weighted by its size."""
-    size, done, left = _scale_at(scales, step)[0], 0, 0.0
+def step_cost(side: float) -> float:
+    """A step's time at `side` px, in units that only a ratio of two sizes' gives meaning to."""
+    return side * side + FIXED_SIDE * FIXED_SIDE
+
+
+def seconds_left(scales: Sequence[tuple[int, int]], step: int, per_step: float, pause: float = 0.0) -> float:
+    """Seconds a run of `scales` ((size, steps) each) has left after `step`, its current scale's steps taking
+    `per_step` s: a later scale's steps cost `step_cost` of its size, and its targets and compile add the current
+    scale's, from `pause` (s from the report before this scale's first one, or the bar's start, to that one)."""
+    size = _scale_at(scales, step)[0]
+    compiling = max(0.0, pause - 2 * per_step)  # the pause less its first step and a step's work of targets
+    done, left = 0, 0.0
     for s, n in scales:
-        left += max(0, min(n, done + n - step)) * (s / size) ** (2 * AREA_EXPONENT)
+        weight = per_step * step_cost(s) / step_cost(size)
+        left += max(0, min(n, done + n - step)) * weight
+        if done >= step:  # a later scale: its targets and compile first
+            left += weight + compiling * (s / size) ** COMPILE_EXPONENT
         done += n
     return left
 
