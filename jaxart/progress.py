@@ -96,10 +96,10 @@ def _scale_at(scales: Sequence[tuple[int, int]], step: int) -> tuple[int, int | 
 # A step's time at side s goes as s**2 + FIXED_SIDE**2: a part that does not grow with the image (with `--conv auto`,
 # likely Winograd's kernel transforms, done in every evaluation) weighs at small sides, so a doubling of the side
 # costs 2.5x at 128 -> 256 px, 3.4x at 256 -> 512, 3.7x at 384 -> 768 and 3.8x at 512 -> 1024 (area ** 0.75, the
-# model before, said 2.8x throughout; an artist's `jaxart bench --sizes 384,768` on the AMD EPYC, load 7-8,
-# 2026-12-06: 4.27x).
+# model before, said 2.8x throughout; on the AMD EPYC an artist's `jaxart bench --sizes 384,768`, load 7-8, gave
+# 4.27x, and a real 384 -> 768 px run 3.3x: BENCHMARKS.md, "The progress bar's ETA at print sizes").
 # Fitted to `--conv auto`'s times per evaluation in BENCHMARKS.md; every ratio of two sizes below is within
-# 0.87-1.24x of the model's. AMD EPYC: 0.192 / 0.444 / 1.647 s at 128 / 256 / 512 px ("Winograd in stage 2 too"),
+# 0.89-1.22x of the model's. AMD EPYC: 0.192 / 0.444 / 1.647 s at 128 / 256 / 512 px ("Winograd in stage 2 too"),
 # 0.184 / 0.487 / 1.756 s ("Winograd convolutions"), 512 -> 1024 px 3.8-4.2x ("Optimizer overhead, measured
 # alone": its optimizer's ms and share of an evaluation), 256 -> 512 px 3.0-3.8x ("Issue 5 re-checked at today's
 # code"). Xeon with AMX: 0.271 / 0.628 / 1.881 s at 128 / 256 / 512 px ("What a run compiles"), 256 -> 512 px
