@@ -150,3 +150,16 @@ def test_a_checksum_mismatch_says_fetching_again_helps_only_after_a_resumed_down
     assert ("its first 1,000 bytes came from an earlier fetch, so fetch again to download it whole; if that "
             f"mismatches too, {server.url} sends another file") in str(error.value)
     assert visible_files(weights_dir) == [] and not folder.partial_path("test").exists()
+
+
+def test_a_checksum_mismatch_after_a_server_ignored_the_range_says_the_file_was_sent_whole(serve, served,
+                                                                                          weights_dir):
+    """A server that ignores Range sends the file from its start, replacing the kept bytes: the message said its
+    first bytes came from an earlier fetch, and to fetch again, which would get the same wrong file."""
+    server = serve(["no-range"], checksum="sha256:" + "0" * 64)
+    folder.partial_path("test").write_bytes(served.body[:1000])
+    with pytest.raises(WeightsError) as error:
+        fetch("test", **FAST)
+    message = str(error.value)
+    assert server.ranges == ["bytes=1000-"] and "earlier fetch" not in message and "fetch again" not in message
+    assert f"deleted: {server.url} sends another file than the one registered: give --url a mirror" in message

@@ -53,8 +53,14 @@ def _proxy(url: str) -> tuple[str, str] | None:
 
 
 def _download(source: Source, url: str, partial: Path, progress: Progress | None, timeout: float,
-              attempts: int, backoff: float) -> None:
-    """Download `source` from `url` into `partial`, resuming across up to `attempts` tries."""
+              attempts: int, backoff: float) -> int:
+    """Download `source` from `url` into `partial`, resuming across up to `attempts` tries. Returns how many of its
+    first bytes an earlier fetch wrote: 0 where a server that ignored the Range request sent the file whole."""
+    earlier = partial.stat().st_size if partial.is_file() else 0
+
+    def restarted() -> None:
+        nonlocal earlier
+        earlier = 0
     via = _proxy(url)
     # A proxy that is down or misspelt failed as if the server were ("Connection refused") or the machine offline.
     unproxied = f"check {via[1]}, or unset it to connect directly, or " if via else ""
@@ -72,7 +78,8 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
         if attempt:
             time.sleep(backoff * 2 ** (attempt - 1))
         try:
-            return range_get.get(url, partial, source.size, progress, timeout)
+            range_get.get(url, partial, source.size, progress, timeout, restarted)
+            return earlier
         except urllib.error.HTTPError as e:
             reason = f"HTTP {e.code} {e.reason}"
             if e.code not in (408, 429) and e.code < 500:  # 404, 403, ...: asking again will not help
@@ -170,10 +177,10 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
         if target.is_file():  # another process fetched it while we waited
             return target
         partial = folder.partial_path(name)
-        resumed = partial.stat().st_size if url and partial.is_file() else 0
+        resumed = 0  # the bytes of an earlier fetch that this one continued
         try:
             if url:
-                _download(source, url, partial, progress, timeout, attempts, backoff)
+                resumed = _download(source, url, partial, progress, timeout, attempts, backoff)
             else:
                 _pip_download(source, partial, progress, timeout, attempts)
         except BaseException:  # a Ctrl-C or failure before the first byte: an empty partial resumes nothing

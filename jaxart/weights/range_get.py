@@ -41,8 +41,10 @@ def _write(out, block: bytes) -> None:
         raise Unwritable(e) from None
 
 
-def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: float) -> None:
-    """One GET that appends the rest of the file to `partial`; raises Interrupted if cut short."""
+def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: float,
+        restarted: Callable[[], None] | None = None) -> None:
+    """One GET that appends the rest of the file to `partial`; raises Interrupted if cut short. `restarted` is
+    called where the bytes already in `partial` are dropped (the server sent the file from its start)."""
     offset = partial.stat().st_size if partial.exists() else 0
     if offset == size:  # complete but never verified (the previous process died): verify it
         if progress:  # all bytes are here, not none
@@ -56,6 +58,8 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
             raise Page("the server sent a web page (text/html), not the file")
         start = re.match(r"bytes (\d+)-\d*(?:/(\d+|\*))?", response.headers.get("Content-Range", ""))
         whole = response.status != 206  # 200, or None from a file:// URL
+        if offset and (whole or start is None or int(start[1]) != offset) and restarted:
+            restarted()
         if not whole and (start is None or int(start[1]) != offset):  # bytes from elsewhere: start afresh
             partial.unlink(missing_ok=True)
             raise Interrupted(f"the server answered a request from byte {offset:,} with bytes from elsewhere")
