@@ -220,12 +220,13 @@ def check_outputs(path: Path, n: int, fmt: str = "png", *, overwrite: bool = Fal
         raise InputError(f"{stale[0]} is a single image of an earlier sweep to {path.name}, which this sweep would "
                          "leave beside its own; pass --overwrite to remove it or choose another --output")
     for p in [path, *tile_paths(path, n, fmt)]:  # the page goes with its sheet
-        _check_not_others(p, path)
+        check_not_others(p, path)
 
 
-def _check_not_others(p: Path, path: Path) -> None:
-    """Refuse, even with --overwrite, to replace a file of another sweep whose page links it: `-o g-00.png`
-    replaced a tile of `g.png`, and `-o g.png` the sheet of an earlier `-o g-00.png`, so that page showed this one's."""
+def check_not_others(p: Path, path: Path | None = None) -> None:
+    """Refuse, even with --overwrite, to replace a file of a sweep (other than the one to `path`) whose page links
+    it: `-o g-00.png` (a sweep's or a stylize's) replaced a tile of `g.png`, and `-o g.png` the sheet of an earlier
+    `-o g-00.png`, so that page showed this one's."""
     try:
         record = read_record(p) if p.suffix.lower() in TILE_SUFFIXES and p.is_file() else {}
     except InputError:

@@ -111,7 +111,7 @@ def stylize(
     """
     from jaxart import checkpoint, coarse_to_fine, compile_cache, destinations, job, locks, mask_regions, model_choice
     from jaxart import frames as _frames, notes as _notes, output_names, plateau, progress, resume as _resume
-    from jaxart import scales as _scales, signals, weights
+    from jaxart import scales as _scales, sheet, signals, weights
     from jaxart.config import StyleConfig
 
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
@@ -161,6 +161,7 @@ def stylize(
     sources = [content, *styles, config.init, config.mask]  # stylize_files checks again; here, before weights load
     destinations.check_not_input([output], [*sources, resume])
     destinations.check_output(output, fmt, overwrite=overwrite or own, resumable=resume is None)
+    sheet.check_not_others(output)  # --overwrite or not: a sweep's page would show this run's image as its tile
     destinations.check_beside(output, fmt, _scales.total_steps(config), save_every, sources, overwrite=overwrite or own,
                               after=ckpt.meta["step"] if ckpt else 0, resuming=resume)
     if animate is not None:

@@ -135,3 +135,19 @@ def test_putting_back_never_removes_a_file_another_run_wrote_since(tmp_path, mon
     assert (tmp_path / "a").read_text() == "theirs" and not (tmp_path / "b").exists()
     kept = [p for p in tmp_path.iterdir() if p.name.endswith(".old")]
     assert [p.read_text() for p in kept] == ["old a"]  # ours, hidden rather than over theirs
+
+
+def test_stylize_overwrite_never_replaces_a_file_a_sweeps_page_shows(files, tmp_path, monkeypatch, capsys):
+    """`stylize -o grid-00.png --overwrite` replaced a tile of grid.png: grid.html showed a changed tile."""
+    sheet.write(tmp_path / "grid.png", np.stack([PIXELS] * 4), SETTINGS, CONFIG)
+    d, model = files
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    for name, what in (("grid-00.png", f"a single image of the sweep {tmp_path / 'grid.png'}"),
+                       ("grid.png", "the contact sheet of another sweep")):
+        args = ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / name), "--overwrite",
+                "--model", model, "--size", "24", "--steps", "1"]
+        code, out, err = run_main(args, monkeypatch, capsys)
+        assert code == 2 and not out and err == (f"error: {tmp_path / name} is {what}, whose page grid.html shows "
+                                                 f"it; choose another --output, or remove {tmp_path / name} first "
+                                                 "to replace it"), err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
