@@ -18,7 +18,8 @@ def frame(output: Path, step: int, fmt: str = "png") -> Path:
     return output.with_name(f"{output.stem}_{step:05d}{SUFFIXES[fmt][0]}")
 
 
-def written(output: Path, fmt: str, steps: int, total: int, save_every: int = 0, animation: Path | None = None) -> str:
+def written(output: Path, fmt: str, steps: int, total: int, save_every: int = 0, animation: Path | None = None,
+            checkpoint: Path | None = None) -> str:
     """The files a run of `steps` of its `total` steps wrote, each named once, as its summary says them: "out.png",
     or "out.png, 3 frames out_00100.png to out_00300.png and out.gif". The frames are those `--save-every` takes
     before the last step, up to the step the run stopped at."""
@@ -26,7 +27,7 @@ def written(output: Path, fmt: str, steps: int, total: int, save_every: int = 0,
     first, last = (frame(output, taken[0], fmt), frame(output, taken[-1], fmt)) if taken else (None, None)
     frames = (None if not taken else f"frame {first}" if len(taken) == 1
               else f"{len(taken)} frames {first} to {last.name}")
-    names = [str(n) for n in (output, frames, animation) if n]
+    names = [str(n) for n in (output, frames, animation, checkpoint) if n]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 

@@ -12,6 +12,7 @@ from jaxart_cli import options as _o
 from jaxart_cli.common import (
     given as _given, say as _say, unused_option as _unused_option, unused_settings as _unused_settings, warn as _warn,
 )
+from jaxart_cli.dry_run import stylize_line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.paths import (
     animation_path as _animation_path, home as _home, output_path as _output_path, path_or_word as _path_or_word,
@@ -101,6 +102,11 @@ def stylize(
         parser=_animation_path, metavar="<path>", callback=_home)] = None,
     background: _o.Background = "white",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run",
+        help="Check everything and say the run's size, steps, memory against what is free, the files it would write "
+             "or replace and the weights it would download, then stop: no weights load, nothing runs or is "
+             "written.")] = False,
 ) -> None:
     """Paint CONTENT in the style of STYLES and write an image with its run record.
 
@@ -173,8 +179,9 @@ def stylize(
     mask_size = None if config.mask is None else mask_regions.mask_size(config, photo.shape, len(styles))
     config.validate(model_choice.model_arch(model), paintings=len(styles))
     # Will it fit? Before any weights load.
-    _memory.check(config, model_choice.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings],
-                  mask=mask_size)
+    free = _memory.available_bytes()
+    need = _memory.check(config, model_choice.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings],
+                         available=free, mask=mask_size)
     mixing = (None if overwrite or resume
               else _frames.mixing_note(output, fmt, _scales.total_steps(config), save_every))
     for note in (_notes.upsampling_note(photo, config.size, config),
@@ -186,6 +193,10 @@ def stylize(
                  *_notes.enlarged_painting_notes(styles, paintings, config)):
         if note:
             _warn(note)
+    if dry_run:
+        _say(_dry_line(config, photo.shape[:2], output, fmt, need, free, model, save_every=save_every,
+                       animation=animate, checkpoint_every=checkpoint_every, overwrite=overwrite or own))
+        return
     w = model_choice.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
     config.validate(w.arch)
     if note := _notes.random_init_note(w, config):

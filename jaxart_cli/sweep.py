@@ -14,6 +14,7 @@ from jaxart_cli import options as _o
 from jaxart_cli.common import (
     given as _given, say as _say, unused_option as _unused_option, unused_settings as _unused_settings, warn as _warn,
 )
+from jaxart_cli.dry_run import line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.paths import home as _home, path_or_word as _path_or_word, sheet_path as _sheet_path
 from jaxart_cli.signals import deferred as _deferred, stop_if_interrupted as _stop_if_interrupted
@@ -42,17 +43,15 @@ def _dry_run(output: Path, settings, config, fmt: str, need: int, overwrite: boo
     would write g.png, g.html and 12 images (replacing 10 files, removing 4 of an earlier sweep); nothing ran"."""
     import jax
 
-    from jaxart import model_choice, scales, sheet
-    from jaxart.pixel_limit import gib
+    from jaxart import scales, sheet
 
     n, files = len(settings), sheet.outputs(output, len(settings), fmt)
     replaced, removed = sum(map(os.path.lexists, files)), len(sheet.stale_tiles(output, n, fmt)) if overwrite else 0
-    changes = ", ".join([f"replacing {replaced} file{'s' * (replaced != 1)}"] * bool(replaced)
-                        + [f"removing {removed} of an earlier sweep"] * bool(removed))
-    return (f"dry run: {_made(settings)}, {config.size} px, {scales.total_steps(config)} steps, about {gib(need)}"
-            f"{' a device' if jax.local_device_count() > 1 else ''}; would write {files[0]}, {files[1]} and {n} "
-            f"image{'s' * (n != 1)}{f' ({changes})' if changes else ''}; "
-            f"{f'{fetch}; ' if (fetch := model_choice.first_download(model)) else ''}nothing ran")
+    changes = ([f"replacing {replaced} file{'s' * (replaced != 1)}"] * bool(replaced)
+               + [f"removing {removed} of an earlier sweep"] * bool(removed))
+    return _dry_line(f"{_made(settings)}, {config.size} px, {scales.total_steps(config)} steps", need,
+                     f"{files[0]}, {files[1]} and {n} image{'s' * (n != 1)}", model, changes=changes,
+                     per_device=jax.local_device_count() > 1)
 
 
 def sweep(

@@ -1,0 +1,51 @@
+"""What `--dry-run` says, stylize's and sweep's in one wording: the run, its memory, the files it would write or
+replace, the weights it would download first; then that nothing ran."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int | None = None,
+         per_device: bool = False) -> str:
+    """"dry run: RUN, about 1.7 GiB[ a device][ of 20.1 GiB free]; would write WRITES[ (CHANGES)]; [what a run would
+    download first; ]nothing ran", `need` and `free` in bytes, `changes` phrases such as "replacing out.png"."""
+    from jaxart import model_choice
+    from jaxart.pixel_limit import gib
+
+    memory = f"about {gib(need)}{' a device' * per_device}" + (f" of {gib(free)} free" if free is not None else "")
+    changed = f" ({', '.join(changes)})" if changes else ""
+    fetch = model_choice.first_download(model)
+    return f"dry run: {run}, {memory}; would write {writes}{changed}; {f'{fetch}; ' if fetch else ''}nothing ran"
+
+
+def _listed(names) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: int, free: int, model: str, *,
+                 save_every: int = 0, animation: Path | None = None, checkpoint_every: int = 0,
+                 overwrite: bool = False) -> str:
+    """`line` for a stylize run of `config` on a photo of `photo` = (height, width) as read: "dry run: 768x576 px,
+    45 steps (384 px then 768 px), about 1.7 GiB of 20.1 GiB free; would write out.png and out.gif (replacing
+    out.png); nothing ran"."""
+    from jaxart import checkpoint, frames, scales
+    from jaxart.image import fit
+
+    height, width = fit(photo, config.size)
+    schedule, total = scales.schedule(config), scales.total_steps(config)
+    sizes = f" ({' then '.join(f'{s} px' for s, _ in schedule)})" if len(schedule) > 1 else ""
+    ckpt = checkpoint.path_for(output) if checkpoint_every else None
+    writes = frames.written(output, fmt, total, total, save_every, animation, ckpt)
+    replaced = [str(p) for p in (output, animation, ckpt) if p is not None and os.path.lexists(p)]
+    taken = set(range(save_every, total, save_every)) if save_every else set()
+    frames_replaced = sum(step in taken and p == frames.frame(output, step, fmt)
+                          for p, step in frames.frames_there(output, (frames.frame(output, 0, fmt).suffix,)))
+    if frames_replaced:
+        replaced.append(f"{frames_replaced} frame{'s' * (frames_replaced != 1)}")
+    removed = len(frames.stale_frames(output, fmt, total, save_every)) if overwrite else 0
+    changes = ([f"replacing {_listed(replaced)}"] if replaced else []) + (
+        [f"removing {removed} frame{'s' * (removed != 1)} of an earlier run"] if removed else [])
+    return line(f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}", need, writes, model,
+                changes=changes, free=free)

@@ -1,0 +1,68 @@
+"""`stylize --dry-run`: every check a run makes before its weights load, then one line of what it would do (size,
+steps, memory against what is free, the files written or replaced, the weights downloaded first), and nothing run."""
+
+from __future__ import annotations
+
+import logging
+
+import jax
+import pytest
+
+from conftest import run_main, stylize_argv, write_tiny_job
+
+GIB = 2**30
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("dry"))
+
+
+@pytest.fixture
+def no_run(monkeypatch):
+    """Weights that load, or a program that compiles, fail the test; memory free is a fixed 20 GiB."""
+    monkeypatch.setattr("jaxart.model_choice.resolve_model", lambda *a, **k: pytest.fail("weights loaded"))
+    monkeypatch.setattr("jaxart.memory.available_bytes", lambda: 20 * GIB)
+
+
+def test_a_dry_run_says_size_steps_memory_and_files_and_compiles_loads_and_writes_nothing(files, tmp_path, no_run,
+                                                                                         monkeypatch, capsys, caplog):
+    """A print-sized run said whether it fit only by starting: --dry-run says it, and what it would write."""
+    out = tmp_path / "new" / "out.png"
+    argv = stylize_argv(files, out, "--scales", "24,32", "--steps", "3,4", "--save-every", "2", "--animate",
+                        str(tmp_path / "new" / "out.gif"), "--checkpoint-every", "5", "--dry-run")
+    with jax.log_compiles(True), caplog.at_level(logging.DEBUG):
+        code, printed, err = run_main(argv, monkeypatch, capsys)
+        assert (code, err) == (0, "") and not [r for r in caplog.records if "Compiling" in r.getMessage()]
+        jax.jit(lambda x: x * 3.5)(1.0)  # the check itself sees a compile
+        assert [r for r in caplog.records if "Compiling" in r.getMessage()]
+    assert printed.startswith("dry run: 32x24 px, 7 steps (24 px then 32 px), about ")  # the 40x30 photo
+    assert printed.endswith(f" GiB of 20.0 GiB free; would write {out}, 3 frames {out.parent / 'out_00002.png'} to "
+                            f"out_00006.png, {out.parent / 'out.gif'} and {out.parent / 'out.ckpt.npz'}; nothing ran\n")
+    assert not list(tmp_path.iterdir())  # not even the folder it would make
+
+
+def test_a_dry_run_names_what_it_would_replace_and_download(files, tmp_path, no_run, monkeypatch, capsys):
+    from jaxart.weights import SOURCES
+
+    out = tmp_path / "out.png"
+    out.write_bytes(b"mine")
+    code, _, err = run_main(stylize_argv(files, out, "--dry-run"), monkeypatch, capsys)
+    assert code == 2 and "already exists; pass --overwrite" in err  # refused as the run would be
+    code, printed, err = run_main(stylize_argv(files, out, "--overwrite", "--dry-run"), monkeypatch, capsys)
+    assert code == 0 and printed.endswith(f"; would write {out} (replacing {out}); nothing ran\n"), err
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "w"))  # empty
+    argv = stylize_argv(files, tmp_path / "b.png", "--dry-run")
+    code, printed, err = run_main([*argv, "--model", "vgg16-hed"], monkeypatch, capsys)
+    assert code == 0 and printed.endswith(  # sweep's wording (jaxart_cli.dry_run.line)
+        f"; would write {tmp_path / 'b.png'}; vgg16-hed is not installed, so a run would first download it "
+        f"({SOURCES['vgg16-hed'].size / 2**20:.0f} MiB); nothing ran\n"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png"] and out.read_bytes() == b"mine"
+
+
+def test_a_run_too_large_is_refused_under_dry_run_with_the_same_line(files, tmp_path, no_run, monkeypatch, capsys):
+    monkeypatch.setattr("jaxart.memory.available_bytes", lambda: 2**20)  # 1 MiB free
+    said = [run_main(stylize_argv(files, tmp_path / "out.png", *extra), monkeypatch, capsys)
+            for extra in ((), ("--dry-run",))]
+    assert said[0] == said[1] and said[0][0] == 2 and "needs about" in said[0][2] and "is free; use" in said[0][2]
+    assert not list(tmp_path.iterdir())
