@@ -195,7 +195,7 @@ def stylize(
             _warn(note)
     if dry_run:
         _say(_dry_line(config, photo.shape[:2], output, fmt, need, free, model, save_every=save_every,
-                       animation=animate, checkpoint_every=checkpoint_every, overwrite=overwrite or own))
+                       animation=animate, checkpoint_every=checkpoint_every, overwrite=overwrite))
         return
     w = model_choice.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
     config.validate(w.arch)

@@ -66,3 +66,19 @@ def test_a_run_too_large_is_refused_under_dry_run_with_the_same_line(files, tmp_
             for extra in ((), ("--dry-run",))]
     assert said[0] == said[1] and said[0][0] == 2 and "needs about" in said[0][2] and "is free; use" in said[0][2]
     assert not list(tmp_path.iterdir())
+
+
+def test_a_dry_run_counts_the_frames_it_would_replace_and_remove(files, tmp_path, no_run, monkeypatch, capsys):
+    from jaxart import output
+    from test_outputs import PIXELS
+
+    out = tmp_path / "out.png"
+    for step in (2, 6):  # 2 this run writes again; 6 an earlier, longer run's, which --overwrite removes
+        output.save_png(tmp_path / f"out_0000{step}.png", PIXELS, {"jaxart": "test", "output": str(out.resolve())})
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    code, printed, err = run_main(stylize_argv(files, out, "--steps", "5", "--save-every", "2", "--overwrite",
+                                               "--dry-run"), monkeypatch, capsys)
+    assert code == 0 and printed.endswith(
+        f"would write {out} and 2 frames {tmp_path / 'out_00002.png'} to out_00004.png (replacing 1 frame, removing "
+        "1 frame of an earlier run); nothing ran\n"), err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
