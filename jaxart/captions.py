@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from jaxart import scales
-from jaxart.config import INITS, StyleConfig
+from jaxart.config import IGNORES, INITS, StyleConfig
 from jaxart.errors import as_typed
 from jaxart.image import WHITE
-from jaxart.optimize import IGNORES
 from jaxart.settings import Setting
 
 NAMES = {"style_weight": "style", "content_weight": "content", "tv_weight": "tv", "seed": "seed",
@@ -113,7 +112,7 @@ def held(config: StyleConfig, record: dict | None = None) -> str:
     """The settings every tile shares besides its swept values, named as their options are:
     "size 256, steps 200, colors luminance, style-layers relu1_1,relu2_1" (coarse to fine: "size 256,
     steps 50,20, scales 128,256"). Size and steps always, the others where they differ from
-    `StyleConfig`'s defaults, but those the optimizer ignores (`optimize.IGNORES`); an --init image by
+    `StyleConfig`'s defaults, but those the optimizer ignores (`config.IGNORES`); an --init image by
     its file name, the record's "tolerance" where it has one, "shrink-batch" where it asked for it (and whether the
     batch shrank), and its "inputs" "background" where it is not white."""
     default, named = StyleConfig(), []

@@ -24,7 +24,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxart.errors import InputError, JaxartError
+from jaxart import errors
+from jaxart.errors import InputError
 from jaxart.files import check_path, replacing
 from jaxart.formats import FORMATS, SUFFIXES
 
@@ -45,18 +46,13 @@ _FIELDS = {
 }
 
 
+Interrupted = errors.Interrupted  # also reached here, where it was defined before the command line needed it JAX-free
+
+
 class Checkpoint(NamedTuple):
     meta: dict[str, Any]
     leaves: list[np.ndarray]  # the flattened carry, in jax.tree.flatten order
     frames: Sequence[np.ndarray] = ()  # the animation's frames so far, so a resumed run continues it
-
-
-class Interrupted(JaxartError):
-    """A run stopped by a signal after writing its image and checkpoint; `code` is 128 + signal."""
-
-    def __init__(self, message: str, code: int):
-        super().__init__(message)
-        self.code = code
 
 
 def path_for(output: str | os.PathLike) -> Path:

@@ -16,13 +16,16 @@ from __future__ import annotations
 import numbers
 from collections.abc import Iterable, Sequence
 
-import jax.numpy as jnp
+from typing import TYPE_CHECKING
+
 import numpy as np
-from jax.typing import ArrayLike
 
 from jaxart.errors import InputError
 from jaxart.layers import IMAGE, check_numbers, check_pixels, host_array
 from jaxart.palette import parse_rgb  # re-exported: color.parse_rgb, as before palette.py took it
+
+if TYPE_CHECKING:
+    from jax.typing import ArrayLike
 
 __all__ = ["LUMA", "MATCHES", "MODES", "RGB_TO_YIQ", "YIQ_TO_RGB", "finish", "grey", "luminance", "match_colors",
            "match_luminance", "parse_rgb", "prepare", "recombine", "rgb_to_yiq", "start", "yiq_to_rgb"]
@@ -176,6 +179,8 @@ def recombine(luma: ArrayLike, chroma_from: ArrayLike):
     if luma.shape != chroma_from.shape[:-1]:  # else a broadcasting error from inside jnp.clip
         raise ValueError(f"recombine's luma has shape {luma.shape}, chroma_from {chroma_from.shape}; give the "
                          f"{chroma_from.shape[:-1]} luminance of an image of chroma_from's size (color.luminance)")
+    import jax.numpy as jnp  # here, not above: config and the command line read MODES without loading JAX
+
     yiq = rgb_to_yiq(jnp.asarray(chroma_from, jnp.float32))
     offset = yiq_to_rgb(yiq.at[..., 0].set(0.0))  # RGB = Y + offset, since YIQ_TO_RGB[:, 0] = 1
     y = jnp.clip(jnp.asarray(luma, jnp.float32), 0.0, 1.0)
@@ -229,6 +234,8 @@ def finish(image: ArrayLike, content: ArrayLike, mode: str):
     _check_mode(mode)
     image = _checked_pixels(image, "finish's image")  # uint8 0..255 came out white, as if 0..1
     if mode in ("luminance", "keep"):
+        import jax.numpy as jnp
+
         return recombine(luminance(jnp.asarray(image, jnp.float32)), content)
     return image
 
@@ -244,5 +251,7 @@ def start(image: ArrayLike, mode: str):
     _check_mode(mode)
     image = _checked_pixels(image, "start's image")  # uint8 0..255 started as 0..255 floats
     if mode == "luminance":
+        import jax.numpy as jnp
+
         return jnp.repeat(luminance(jnp.asarray(image, jnp.float32))[..., None], 3, axis=-1)
     return image

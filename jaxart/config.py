@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import sys
 
-import jax
 import numpy as np
 
-from jaxart import color, config_checks, convs, paths, vgg
+from jaxart import color, config_checks, convs, layers, paths
 from jaxart.errors import InputError, as_typed, listed
 from jaxart.field_types import typed
 from jaxart.layers import check_config_layers, config_layers
@@ -18,6 +18,11 @@ OPTIMIZERS = ("lbfgs", "adam")
 LINESEARCHES = ("none", "zoom")
 LOOPS = ("auto", "python", "scan")
 INITS = ("content", "random")
+# The settings each optimizer leaves unused (optimize.make_optimizer): L-BFGS takes a unit step
+# or its line search's, Adam keeps no history of past steps. A command names them only where used
+# (the CLI warns when one is given; StyleConfig.validate refuses a line search with adam). Here, not in
+# optimize.py, so that `info --command` (reproduce.py) rebuilds a command without loading JAX.
+IGNORES = {"lbfgs": ("learning_rate",), "adam": ("lbfgs_memory", "linesearch")}
 SMALLEST = 16  # the least size, start size, scale or painting side in pixels VGG is given, for any photo
 
 
@@ -103,7 +108,7 @@ class StyleConfig:
         if self.optimizer != "lbfgs" and self.linesearch != "none":
             raise InputError(f"linesearch {self.linesearch!r} is L-BFGS's; optimizer {self.optimizer!r} takes none",
                              settings=["linesearch", "optimizer"])
-        config_checks.choices(self, optimizer=OPTIMIZERS, linesearch=LINESEARCHES, loop=LOOPS, pooling=vgg.POOLINGS,
+        config_checks.choices(self, optimizer=OPTIMIZERS, linesearch=LINESEARCHES, loop=LOOPS, pooling=layers.POOLINGS,
                               conv=convs.CONVS, colors=color.MODES)
         for name in ("remat", "match_luminance"):
             if not isinstance(getattr(self, name), bool):
@@ -178,8 +183,11 @@ _TUPLES = (
 
 def _plain(value):
     """NumPy and concrete JAX scalars as the Python numbers they hold (`np.arange` sweeps, JSON)."""
-    if isinstance(value, np.generic) or (isinstance(value, (np.ndarray, jax.Array)) and value.ndim == 0
-                                         and not isinstance(value, jax.core.Tracer)):
+    # No JAX value exists before jax is imported, so config (and the command line's defaults) loads without it.
+    jax = sys.modules.get("jax")
+    arrays = (np.ndarray, jax.Array) if jax else np.ndarray
+    if isinstance(value, np.generic) or (isinstance(value, arrays) and value.ndim == 0
+                                         and not (jax and isinstance(value, jax.core.Tracer))):
         return value.item()
     return value
 

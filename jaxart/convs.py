@@ -5,10 +5,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-import jax
-
-from jaxart import winograd
-
 # The choices (`uses_winograd` applies them): XLA's own ("direct"), Winograd
 # F(4x4, 3x3) (winograd.py) in every layer from stage FROM_STAGE on ("winograd"; with the
 # gradient's products in bfloat16: "winograd-bf16"), or "auto": Winograd where it was measured to
@@ -26,6 +22,8 @@ def uses_winograd(conv: str, stage: int, channels: int, pixels: int) -> bool:
     transform, done in every evaluation, costs more than the products save."""
     check(conv)
     if conv == "auto":
+        import jax  # here, not above: config and the command line read CONVS without loading JAX
+
         return jax.default_backend() == "cpu" and channels >= AUTO_FROM[0] and pixels >= AUTO_FROM[1]
     return conv != "direct" and stage >= FROM_STAGE
 
@@ -33,6 +31,8 @@ def uses_winograd(conv: str, stage: int, channels: int, pixels: int) -> bool:
 def gradient_products(conv: str) -> str:
     """The dtype of the Winograd layers' products in the image gradient under the `CONVS` choice
     `conv`: "bfloat16" for "winograd-bf16", and for "auto" where `winograd.bfloat16_pays()`."""
+    from jaxart import winograd
+
     check(conv)
     fast = conv == "winograd-bf16" or conv == "auto" and winograd.bfloat16_pays()
     return "bfloat16" if fast else "float32"
@@ -59,4 +59,6 @@ def conv_for(conv: str, stage: int, channels: int, pixels: int):
     """The convolution such a layer uses (None: flax's default, XLA's own)."""
     if not uses_winograd(conv, stage, channels, pixels):
         return None
+    from jaxart import winograd
+
     return functools.partial(winograd.conv_general_dilated, gradient=gradient_products(conv))

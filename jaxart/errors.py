@@ -128,6 +128,15 @@ class NonFiniteLossError(JaxartError):
         self.step = step
 
 
+class Interrupted(JaxartError):
+    """A run stopped by a signal after writing its image and checkpoint (here, not in checkpoint.py, so
+    the command line catches it without loading JAX); `code` is 128 + signal."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
 def describe(e: BaseException, path: str | os.PathLike | None = None) -> str:
     """`Type: message` of an exception from a library, for the parenthesis of a one-line error; the quoted `path`,
     which that line names already, left out (Pillow's "cannot identify image file 'x.png'")."""

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import jax
-import jax.numpy as jnp
+from typing import TYPE_CHECKING
+
 import numpy as np
-from jax.typing import ArrayLike
 
 from jaxart.errors import InputError, describe
+
+if TYPE_CHECKING:
+    import jax
+    from jax.typing import ArrayLike
 
 CHANNELS = (64, 128, 256, 512, 512)
 STAGES = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
@@ -106,6 +109,8 @@ def check_pixels(dtype, what: str = "image") -> None:
     """Raise an InputError (a ValueError) for integer or bool pixels: they are 0..255 (or 0..65535), which
     silently gives activations 255 times too large or, resized, a white image; floats pass. Arrays of
     strings, objects or dates are refused too, naming what they hold (`check_numbers`)."""
+    import jax.numpy as jnp  # here, not above: the command line reads STAGES and POOLINGS without loading JAX
+
     check_numbers(dtype, what, IMAGE)
     if jnp.issubdtype(dtype, jnp.integer):
         scale = 65535 if jnp.dtype(dtype).itemsize == 2 else 255
@@ -117,6 +122,8 @@ def check_pixels(dtype, what: str = "image") -> None:
 def check_numbers(dtype, what: str, want: str) -> None:
     """Raise an InputError naming `what` and `want` for a dtype of no numbers (strings, objects, dates,
     records), which `jnp.asarray` refused with a TypeError naming neither."""
+    import jax.numpy as jnp
+
     dtype = np.dtype(dtype)
     if dtype.kind in NOT_NUMBERS and not jnp.issubdtype(dtype, jnp.number):  # bfloat16's kind is "V" too
         words, hint = NOT_NUMBERS[dtype.kind]
@@ -138,6 +145,9 @@ def host_array(x: ArrayLike, what: str, want: str = IMAGE) -> np.ndarray:
 
 def as_numbers(x: ArrayLike, what: str, want: str = IMAGE) -> jax.Array:
     """`x` as a JAX array, checked as `host_array` checks it; a JAX array or tracer holds numbers already."""
+    import jax
+    import jax.numpy as jnp
+
     if not isinstance(x, jax.Array):
         try:
             host_array(x, what, want)
@@ -207,7 +217,7 @@ def check_params(params: dict, arch: str, names: Sequence[str]) -> None:
             theirs = next((a for a in STAGES if a != arch and set(params) == set(conv_names(a))), None)
             raise ValueError(f"weights lack {name}'s kernel and bias, which {names[-1]} needs"
                              + (f": they are {theirs}'s, so give arch={theirs!r}" if theirs else ""))
-        k, b = jnp.shape(layer["kernel"]), jnp.shape(layer["bias"])
+        k, b = np.shape(layer["kernel"]), np.shape(layer["bias"])  # .shape, also of a tracer
         if len(k) != 4 or k[:3] != (3, 3, cin) or b != k[3:]:
             stacked = len(k) > 4 and k[-4:-1] == (3, 3, cin) and b[-1:] == k[-1:]  # random_weights vmapped, say
             raise ValueError(f"weights' {name} has kernel {k} and bias {b}; {arch} needs (3, 3, {cin}, C) and (C,)"

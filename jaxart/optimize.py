@@ -29,12 +29,6 @@ class Result(NamedTuple):
     stopped: bool = False  # the callback asked to stop (`asks_stop`)
 
 
-# The StyleConfig settings each optimizer leaves unused (make_optimizer): L-BFGS takes a unit step
-# or its line search's, Adam keeps no history of past steps. A command names them only where used
-# (the CLI warns when one is given; StyleConfig.validate refuses a line search with adam).
-IGNORES = {"lbfgs": ("learning_rate",), "adam": ("lbfgs_memory", "linesearch")}
-
-
 # The constructors below are memoized: equal settings give the same optimizer and step
 # functions, so jax's compile cache serves later runs in one process (a sweep, a server, the
 # soak test) instead of tracing and compiling every run again, and memory does not grow.

@@ -23,10 +23,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from jaxart import formats, guided, image, plateau, region_styles, scales, vgg
-from jaxart.config import INITS, StyleConfig
+from jaxart import formats, image, layers, plateau, region_styles, scales
+from jaxart.config import IGNORES, INITS, StyleConfig
 from jaxart.errors import InputError
-from jaxart.optimize import IGNORES
+from jaxart.palette import parse_colors
 
 DEFAULT = StyleConfig()
 
@@ -201,7 +201,7 @@ def _check_settings(record: dict, config: StyleConfig, styles: list[str]) -> Non
     """Refuse a record whose settings stylize would refuse (an edited or damaged record), so no
     command is printed that fails, or that reads a forged value (--size -5) as the run's. Files are
     not checked here: `reproduce_checks.changed_inputs` warns of a gone --init or --mask."""
-    arch = record.get("arch") if record.get("arch") in vgg.STAGES else None
+    arch = record.get("arch") if record.get("arch") in layers.STAGES else None
     try:
         checked = config.replace(init=config.init if config.init in INITS else "content", mask=None,
                                  region_colors=None, keep_colors=None)
@@ -211,7 +211,7 @@ def _check_settings(record: dict, config: StyleConfig, styles: list[str]) -> Non
         if config.region_colors is not None or config.keep_colors is not None or config.mask is not None:
             if config.mask is None or not config.region_colors or len(config.region_colors) != len(styles):
                 raise ValueError("region colours and mask do not pair up with the paintings")
-            guided.parse_colors(region_styles.colors_of(config))
+            parse_colors(region_styles.colors_of(config))
         background = (record.get("inputs") or {}).get("background")
         if background is not None:
             image.check_background(background)

@@ -15,61 +15,13 @@ alike), but as leaves an optimizer would update them and `jax.tree.map` cast the
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import jax
-import jax.numpy as jnp
 from flax import serialization
 
+from jaxart.preprocess import Preprocess  # re-exported: weightset.Preprocess, vgg.Preprocess
+
 __all__ = ["Preprocess", "Weights"]
-
-
-@dataclasses.dataclass(frozen=True)
-class Preprocess:
-    """How a weight set expects its input, from RGB in [0, 1].
-
-    `caffe`: scale to [0, 255], reorder to BGR, subtract `mean` (given in BGR order).
-    `torch`: subtract `mean` and divide by `std` (RGB order, [0, 1] scale).
-    `mean` and `std` are 3 finite numbers each (std none 0), kept as tuples of floats; another `kind`, count
-    or value is a ValueError here, not at the first trace.
-    """
-
-    kind: str = "caffe"
-    mean: tuple[float, float, float] = (103.939, 116.779, 123.68)
-    std: tuple[float, float, float] = (1.0, 1.0, 1.0)
-
-    def __post_init__(self):
-        # Checked here, not at the first trace: "torchvision" or a mean of two values failed inside jit (a
-        # NumPy reshape error), a std of 0 gave NaN activations silently; a NumPy mean is kept as a tuple.
-        if self.kind not in ("caffe", "torch"):
-            raise ValueError(f"unknown preprocessing {self.kind!r}; use 'caffe' or 'torch' (torchvision's weights: "
-                             "Preprocess('torch', mean, std), RGB on a [0, 1] scale)")
-        for field in ("mean", "std"):
-            v = getattr(self, field)
-            try:
-                values = tuple(x if type(x) in (int, float) else float(x) for x in v)
-            except (TypeError, ValueError):
-                values = ()
-            if len(values) != 3 or not all(math.isfinite(x) for x in values) or (field == "std" and 0 in values):
-                raise ValueError(f"Preprocess {field} must be 3 finite numbers, one per channel"
-                                 f"{', none 0' if field == 'std' else ''}; got {v!r}")
-            object.__setattr__(self, field, values)
-
-    def __call__(self, x: jax.Array) -> jax.Array:
-        """(..., 3) RGB in [0, 1] to the (..., 3) input the weights were trained on, in `x`'s float dtype."""
-        channel = lambda v: jnp.asarray(v, x.dtype).reshape((1,) * (x.ndim - 1) + (3,))
-        if self.kind == "caffe":
-            return x[..., ::-1] * 255.0 - channel(self.mean)
-        if self.kind == "torch":
-            return (x - channel(self.mean)) / channel(self.std)
-        raise ValueError(f"unknown preprocessing {self.kind!r}; use 'caffe' or 'torch'")
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Preprocess":
-        return cls(kind=d["kind"], mean=tuple(d["mean"]), std=tuple(d["std"]))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,7 +10,7 @@ def given(ctx, name: str) -> bool:
 
 
 def unused_option(ctx, optimizer: str) -> str | None:
-    """A warning for a given option `optimizer` ignores (optimize.IGNORES's, not imported: it loads JAX), else None."""
+    """A warning for a given option `optimizer` ignores (config.IGNORES's), else None."""
     if optimizer != "adam" and given(ctx, "learning_rate"):
         return (f"--learning-rate has no effect with --optimizer {optimizer}, which takes its step sizes from its "
                 "curvature estimates; it is the step size of --optimizer adam")

@@ -22,7 +22,7 @@ from jaxart_cli.values import NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE
 
 def run(app: typer.Typer) -> None:
     """Run `app`; every anticipated failure becomes one line on stderr and a non-zero exit (sys.exit)."""
-    from jaxart.checkpoint import Interrupted
+    from jaxart.errors import Interrupted
     from jaxart.errors import BAD_PATH, InputError, JaxartError, NonFiniteLossError
 
     previous = {}  # filled as they are replaced: a signal as _on_signal is set is answered below, and all put back
@@ -97,7 +97,7 @@ def run(app: typer.Typer) -> None:
 def _on_signal(signum, frame) -> None:
     """`on_sigint`, except while the command ends after a signal (its clean-up, its one line, its exit): there a
     second Ctrl-C raised a KeyboardInterrupt of its own, a traceback in place of the first one's line."""
-    from jaxart.checkpoint import Interrupted
+    from jaxart.errors import Interrupted
 
     if not isinstance(sys.exc_info()[1], (KeyboardInterrupt, SystemExit, Interrupted)):
         _on_sigint(signum, frame)

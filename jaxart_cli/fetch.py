@@ -33,7 +33,7 @@ def fetch(name: str, quiet: bool, url: str | None = None, **options) -> Path:
             say(f"the other jaxart fetched {name} while this one waited, so this one downloaded nothing", err=True)
         return path
     except KeyboardInterrupt:
-        from jaxart.checkpoint import Interrupted
+        from jaxart.errors import Interrupted
 
         partial = weights.folder.partial_path(name)
         kept = partial.stat().st_size if partial.is_file() else 0

@@ -12,7 +12,7 @@ import typer
 
 from jaxart_cli.paths import home
 from jaxart_cli.values import choices, csv, number, whole
-from jaxart import color, config, convs, formats, plateau as _plateau, reproduce, vgg
+from jaxart import color, config, convs, formats, layers, plateau as _plateau, reproduce
 from jaxart.files import resolved, web_address
 
 DEFAULT = config.StyleConfig()
@@ -55,7 +55,7 @@ def word_or_file(what: str):
 
 Optimizer = choices("Optimizer", config.OPTIMIZERS)
 LineSearch = choices("LineSearch", config.LINESEARCHES)
-Pooling = choices("Pooling", vgg.POOLINGS)
+Pooling = choices("Pooling", layers.POOLINGS)
 Conv = choices("Conv", convs.CONVS)
 Colors = choices("Colors", color.MODES)
 Format = choices("Format", formats.FORMATS)

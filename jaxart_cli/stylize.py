@@ -24,7 +24,7 @@ from jaxart_cli.values import (
 )
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart_cli.resume import only_with_resume as _only_with_resume
-from jaxart import config as _config, files as _files, formats as _formats, memory as _memory
+from jaxart import config as _config, files as _files, formats as _formats
 
 Loop = _choices("Loop", _config.LOOPS)
 _DEFAULT = _o.DEFAULT
@@ -117,7 +117,7 @@ def stylize(
     """
     from jaxart import checkpoint, coarse_to_fine, compile_cache, destinations, job, locks, mask_regions, model_choice
     from jaxart import frames as _frames, notes as _notes, output_names, plateau, progress, resume as _resume
-    from jaxart import scales as _scales, sheet, signals, weights
+    from jaxart import memory as _memory, scales as _scales, sheet, signals, weights
     from jaxart.config import StyleConfig
 
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):

@@ -145,7 +145,7 @@ def sweep(
     """
     from jaxart import captions, compile_cache, job, locks, mask_regions, model_choice, notes as _notes, plateau
     from jaxart import progress, scales as _scales, sheet, signals, sweep as S, transfer, weights
-    from jaxart.checkpoint import Interrupted
+    from jaxart.errors import Interrupted
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
 

@@ -18,7 +18,7 @@ from jaxart_cli.options import to_read
 from jaxart_cli.paths import home
 from jaxart_cli.values import choices, number, whole
 from jaxart_cli.help import Group, commands
-from jaxart import vgg as _vgg
+from jaxart import layers as _layers
 from jaxart.weights import layouts as _layouts, normalize as _normalize
 
 weights_app = typer.Typer(help="List, fetch, convert, normalize, verify, remove and locate VGG weights.",
@@ -33,7 +33,7 @@ _SUMMARIES = {
 _command = commands(weights_app, _SUMMARIES)
 
 
-Arch = choices("Arch", _vgg.STAGES)
+Arch = choices("Arch", _layers.STAGES)
 Layout = choices("Layout", _layouts.LAYOUTS)
 
 

@@ -12,12 +12,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from jaxart import vgg
+from jaxart.layers import CHANNELS, STAGES, conv_names
 from jaxart.errors import WeightsError, WeightsFileError
 
 # The most values a VGG layer's array holds (a 3x3 kernel from 512 to 512 channels): the child refuses a
 # dataset declaring more before h5py allocates it, as a damaged or forged shape would ask for terabytes.
-_MOST = 3 * 3 * max(vgg.CHANNELS) ** 2
+_MOST = 3 * 3 * max(CHANNELS) ** 2
 _CHILD = os.path.join(os.path.dirname(__file__), "hdf5_child.py")
 # Reading the 59 MB HED file takes about 0.3 s; a file still being read after this long is looping in HDF5.
 _SECONDS = 60
@@ -89,7 +89,7 @@ class Contents(NamedTuple):
 
 def _layers(arch: str) -> tuple[list[str], list[tuple[int, int]]]:
     """`arch`'s conv layer names and their (block, index): "conv3_4" -> (3, 4)."""
-    names = vgg.conv_names(arch)  # an unknown arch is the caller's ValueError, not a damaged file
+    names = conv_names(arch)  # an unknown arch is the caller's ValueError, not a damaged file
     return names, [(int(name[4]), int(name[6:])) for name in names]
 
 
@@ -101,7 +101,7 @@ def load(path: str | os.PathLike, arch: str | None = None, *, arrays: bool = Tru
 
 def _holds(groups: dict, arch: str) -> bool:
     """Whether the file has every conv layer of `arch` and none past them."""
-    stages = vgg.STAGES[arch]
+    stages = STAGES[arch]
     return (all(f"{b}_{i}" in groups for b, n in enumerate(stages, 1) for i in range(1, n + 1))
             and all(f"{b}_{n + 1}" not in groups for b, n in enumerate(stages, 1)))
 
@@ -138,9 +138,9 @@ def read_vgg(path: str | os.PathLike, arch: str | None, layout: str | None = Non
     for name, (block, index) in zip(names, layers):
         key = f"{block}_{index}"
         if key not in groups:
-            other = next((a for a in vgg.STAGES if a != arch and _holds(groups, a)), None)
+            other = next((a for a in STAGES if a != arch and _holds(groups, a)), None)
             if other is not None:
-                raise WeightsFileError(f"{path} looks like a {other} file ({len(vgg.conv_names(other))} conv "
+                raise WeightsFileError(f"{path} looks like a {other} file ({len(conv_names(other))} conv "
                                        f"layers), not a {arch}; give --arch {other}")
             raise WeightsFileError(f"{path} has no layer for {name} of {arch}; is it a {arch} file?")
         if facts["malformed"] is not None and facts["malformed"][:2] == [block, index]:
@@ -149,7 +149,7 @@ def read_vgg(path: str | os.PathLike, arch: str | None, layout: str | None = Non
         arrays = saved[key]
         kernel = next((a for a in arrays if a.ndim == 4), None)
         bias = next((a for a in arrays if a.ndim == 1), None)
-        cout = vgg.CHANNELS[block - 1]
+        cout = CHANNELS[block - 1]
         if kernel is None or bias is None or kernel.shape != (3, 3, cin, cout) or bias.shape != (cout,):
             shapes = [a.shape for a in arrays]
             raise WeightsFileError(
@@ -160,9 +160,9 @@ def read_vgg(path: str | os.PathLike, arch: str | None, layout: str | None = Non
         cin = cout
     # A VGG19 file holds every VGG16 layer with the same shapes, so without this check it would
     # "convert" as a VGG16 that silently skips conv3_4, conv4_4 and conv5_4.
-    extra = [f"conv{b}_{n + 1}" for b, n in enumerate(vgg.STAGES[arch], 1) if f"{b}_{n + 1}" in groups]
+    extra = [f"conv{b}_{n + 1}" for b, n in enumerate(STAGES[arch], 1) if f"{b}_{n + 1}" in groups]
     if extra:
-        other = next((a for a in vgg.STAGES if a != arch and _holds(groups, a)), None)
+        other = next((a for a in STAGES if a != arch and _holds(groups, a)), None)
         hint = (f"it looks like a {other} file, so give --arch {other}" if other
                 else "it is a deeper VGG, so give its --arch")
         raise WeightsFileError(f"{path} has layers {', '.join(extra)} that {arch} lacks; {hint}")

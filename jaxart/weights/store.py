@@ -8,15 +8,19 @@ import json
 import os
 import struct
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jax
 import numpy as np
 from safetensors import SafetensorError, safe_open
 from safetensors.numpy import load as load_bytes, save as save_bytes
 
-from jaxart import vgg
+from jaxart import layers
+from jaxart.preprocess import Preprocess
 from jaxart.errors import WeightsError, WeightsFileError
 from jaxart.weights import folder, staging
+
+if TYPE_CHECKING:
+    from jaxart.weightset import Weights
 
 FORMAT_VERSION = "1"
 
@@ -70,7 +74,7 @@ def _check_settings(path: Path, meta: dict[str, str]) -> None:
                                f"it was written; {folder.redo(path)}")
 
 
-def save(params: dict, path: Path, *, arch: str, preprocess: vgg.Preprocess, replace: bool = True, **meta: str) -> Path:
+def save(params: dict, path: Path, *, arch: str, preprocess: Preprocess, replace: bool = True, **meta: str) -> Path:
     """Write `params` and metadata to `path` atomically (`staging.place`: a temporary beside it, renamed); without
     `replace`, a file that appeared there meanwhile (another conversion) is kept, with a WeightsError.
     The metadata records `tensors_sha256` (see `tensors_digest`) and `settings_sha256` (of arch and
@@ -160,8 +164,12 @@ def value_problem(value: np.ndarray) -> str | None:
         return None if np.isfinite(value.astype(np.float32, copy=False)).all() else "nonfinite"
 
 
-def load(path: Path) -> vgg.Weights:
+def load(path: Path) -> Weights:
     """A `vgg.Weights` from a converted file; `sha256` is the file's hash, `content_sha256` its `content_digest`."""
+    import jax  # here, not above: `weights list` and `path` read the folder and metadata without loading JAX
+
+    from jaxart.weightset import Weights  # noqa: F811 (above for type checkers only)
+
     path = Path(path)
     if path.is_dir():  # "does not exist" sent the user looking for a folder that is there
         raise WeightsFileError(f"weights file {path} is a folder; give a .safetensors file in it, or a weight "
@@ -169,7 +177,7 @@ def load(path: Path) -> vgg.Weights:
     if not path.is_file():
         raise WeightsFileError(f"weights file {path} does not exist")
     meta, tensors, data = _read(path)
-    if meta.get("arch") not in vgg.STAGES or "preprocess" not in meta:
+    if meta.get("arch") not in layers.STAGES or "preprocess" not in meta:
         raise WeightsFileError(f"{path} lacks jaxart metadata (arch, preprocess); convert it with `weights convert`")
     sha256 = hashlib.sha256(data).hexdigest()
     del data  # the tensors are copies: a file's worth of memory less while they go to the device
@@ -183,21 +191,21 @@ def load(path: Path) -> vgg.Weights:
         if problem == "nonfinite":  # else reported later as a diverging loss, with the wrong advice
             raise WeightsFileError(f"{path}: layer {layer} holds NaN or infinite values; {folder.redo(path)}")
         params.setdefault(layer, {})[part] = jax.device_put(value)  # jnp.asarray compiled a program per shape
-    missing = [n for n in vgg.conv_names(meta["arch"]) if n not in params]
+    missing = [n for n in layers.conv_names(meta["arch"]) if n not in params]
     if missing:
         raise WeightsFileError(f"{path} lacks layers {missing}; {folder.redo(path)}")
     _check_shapes(path, meta["arch"], params)
     if "tensors_sha256" in meta:  # after the checks above, whose messages say more; older files have none
         _check_digest(path, meta["tensors_sha256"], tensors)
     try:
-        preprocess = vgg.Preprocess.from_dict(json.loads(meta["preprocess"]))
+        preprocess = Preprocess.from_dict(json.loads(meta["preprocess"]))
         if preprocess.kind not in ("caffe", "torch") or len(preprocess.mean) != 3 or len(preprocess.std) != 3:
             raise ValueError(f"{preprocess}")
     except (ValueError, KeyError, TypeError) as e:
         raise WeightsFileError(f"{path} has damaged preprocessing metadata ({type(e).__name__}: {e}); "
                                f"{folder.redo(path)}") from None
     _check_settings(path, meta)  # last: the checks above say more about a damaged header
-    return vgg.Weights(params=params, arch=meta["arch"], preprocess=preprocess, name=meta.get("name", path.stem),
+    return Weights(params=params, arch=meta["arch"], preprocess=preprocess, name=meta.get("name", path.stem),
                        sha256=sha256, content_sha256=content_digest(meta))
 
 
@@ -224,7 +232,7 @@ def matches(path: Path, *, content_sha256: str = "", sha256: str = "") -> bool |
 def _check_shapes(path: Path, arch: str, params: dict) -> None:
     """Each layer a (3, 3, Cin, Cout) kernel and a (Cout,) bias, Cin the previous layer's Cout (3 first)."""
     cin = 3
-    for name in vgg.conv_names(arch):
+    for name in layers.conv_names(arch):
         kernel, bias = (getattr(params[name].get(k), "shape", None) for k in ("kernel", "bias"))
         if kernel is None or bias is None or len(kernel) != 4 or kernel[:3] != (3, 3, cin) or bias != kernel[3:]:
             raise WeightsFileError(f"{path}: layer {name} has kernel {kernel} and bias {bias}, not (3, 3, {cin}, C) "

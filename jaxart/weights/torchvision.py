@@ -15,7 +15,7 @@ import zipfile
 
 import numpy as np
 
-from jaxart import vgg
+from jaxart.layers import CHANNELS, conv_names
 from jaxart.errors import WeightsError, WeightsFileError
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -168,7 +168,7 @@ def read_pth(path: str | os.PathLike, arch: str | None = None) -> tuple[str, dic
         if len(indices) not in depth:
             raise WeightsFileError(f"{path} has {_convolutions(len(indices))}; a VGG16 has 13 and a VGG19 16")
         arch = depth[len(indices)]
-    names = vgg.conv_names(arch)
+    names = conv_names(arch)
     if len(indices) != len(names):
         raise WeightsFileError(
             f"{path} has {_convolutions(len(indices))}, but {arch} has {len(names)}; it is a "
@@ -177,7 +177,7 @@ def read_pth(path: str | os.PathLike, arch: str | None = None) -> tuple[str, dic
     prefix = "module." if any(k.startswith("module.") for k in state) else ""
     params, cin = {}, 3
     for name, index in zip(names, indices):
-        cout = vgg.CHANNELS[int(name[4]) - 1]
+        cout = CHANNELS[int(name[4]) - 1]
         kernel = state[f"{prefix}features.{index}.weight"]
         bias = state.get(f"{prefix}features.{index}.bias")
         if kernel.shape != (cout, cin, 3, 3) or bias is None or bias.shape != (cout,):
