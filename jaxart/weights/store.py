@@ -168,7 +168,7 @@ def load(path: Path) -> Weights:
     """A `vgg.Weights` from a converted file; `sha256` is the file's hash, `content_sha256` its `content_digest`."""
     import jax  # here, not above: `weights list` and `path` read the folder and metadata without loading JAX
 
-    from jaxart.weightset import Weights  # noqa: F811 (above for type checkers only)
+    from jaxart.weightset import Weights  # above, for type checkers only
 
     path = Path(path)
     if path.is_dir():  # "does not exist" sent the user looking for a folder that is there
