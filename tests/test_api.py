@@ -234,32 +234,3 @@ def test_a_photo_too_small_for_the_deepest_layer_is_refused_by_name(tiny_vgg16, 
     photo = rng.random((30, 40, 3)).astype(np.float32)
     with pytest.raises(jaxart.errors.InputError, match="too small for layer relu5_1, which needs at least 16 px"):
         jaxart.run(photo, [photo], weights=tiny_vgg16, config=jaxart.StyleConfig(size=16, steps=1))
-
-
-def _imports_in_fresh_python(code: str) -> set[str]:
-    """The top-level packages a fresh interpreter has loaded after running `code`."""
-    import subprocess
-
-    out = subprocess.run([sys.executable, "-c", f"{code}\nimport sys; print(' '.join(sys.modules))"],
-                         capture_output=True, text=True, check=True, cwd=str(cli.__file__).rpartition("/")[0])
-    return {name.split(".")[0] for name in out.stdout.split()}
-
-
-@pytest.mark.parametrize("code", ["import jaxart", "import jaxart; jaxart.__version__",
-                                  "from jaxart import InputError, read_record"])
-def test_importing_jaxart_loads_no_jax_until_a_name_needs_it(code):
-    """`import jaxart` loaded jax, flax and optax (~2.3 s on 2 cores) before any name was used."""
-    assert not _imports_in_fresh_python(code) & {"jax", "flax", "optax"}
-
-
-def test_every_public_name_is_there_lazily_as_before():
-    """The lazy package still gives each name of `__all__` through `jaxart.X`, `from jaxart import *` and `dir()`,
-    and `jaxart.run` is the library's function; an unknown name is an AttributeError, as before."""
-    names: dict = {}
-    exec("from jaxart import *", names)
-    assert set(jaxart.__all__) <= set(names) and set(jaxart.__all__) <= set(dir(jaxart))
-    assert all(getattr(jaxart, n) is names[n] for n in jaxart.__all__)
-    assert jaxart.run is jaxart.transfer.run and jaxart.StyleConfig is jaxart.config.StyleConfig
-    with pytest.raises(AttributeError, match="no attribute 'nonesuch'"):
-        getattr(jaxart, "nonesuch")
-    assert "jax" in _imports_in_fresh_python("import jaxart; jaxart.run")
