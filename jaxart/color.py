@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Sequence
-
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from jaxart.errors import InputError
-from jaxart.layers import IMAGE, check_numbers, check_pixels, host_array
+from jaxart.color_checks import LUMA, checked_pixels, finite_pixels
 from jaxart.palette import parse_rgb  # re-exported: color.parse_rgb, as before palette.py took it
 
 if TYPE_CHECKING:
@@ -39,31 +37,6 @@ RGB_TO_YIQ = np.array([  # FCC NTSC; the I and Q rows sum to 0, so grey has no c
     [0.211456, -0.522591, 0.311135],
 ])
 YIQ_TO_RGB = np.linalg.inv(RGB_TO_YIQ)
-LUMA = "an (H, W) float array of luminance in [0, 1], color.luminance of an image"  # what a luma argument should be
-
-
-def _checked_pixels(image: ArrayLike, what: str, channels: bool = True):
-    """`image` (a list as NumPy), checked to hold floats and, with `channels`, to end in 3 of them.
-    The matrices were cast to integer pixels' dtype: uint8 RGB became all-zero YIQ (and luminance),
-    silently; integers are refused with the scale. Without `channels`, it is luminance (`LUMA`)."""
-    want = IMAGE if channels else LUMA
-    if not hasattr(image, "dtype"):
-        image = host_array(image, what, want)
-    check_numbers(image.dtype, what, want)
-    check_pixels(image.dtype, what)
-    if channels and image.shape[-1:] != (3,):  # else a matmul error about gufunc signatures, or a wrong broadcast
-        raise ValueError(f"{what} has shape {image.shape}; give an (..., 3) array, the three colour channels last")
-    return image
-
-
-def _finite(x: ArrayLike, what: str, channels: bool = True) -> np.ndarray:
-    """`_checked_pixels` as float64, some and all finite: NaN was "Eigenvalues did not converge" (eigh's)."""
-    x = np.asarray(_checked_pixels(x, what, channels), np.float64)
-    bad = int(x.size - np.count_nonzero(np.isfinite(x)))
-    if bad or not x.size:
-        raise InputError(f"{what} has {f'{bad} NaN or infinite value' + 's' * (bad != 1) if bad else 'no pixels'}; "
-                         "give finite floats in [0, 1]")
-    return x
 
 
 def _check_mode(mode: str) -> None:
@@ -78,19 +51,19 @@ def rgb_to_yiq(image: ArrayLike):
     NumPy in, NumPy out (float64 stays float64); a JAX array in, a JAX array out (jittable), in
     the image's float dtype. Integer pixels are refused with the number to divide by.
     """
-    image = _checked_pixels(image, "rgb_to_yiq's image")
+    image = checked_pixels(image, "rgb_to_yiq's image")
     return image @ RGB_TO_YIQ.T.astype(image.dtype)
 
 
 def yiq_to_rgb(image: ArrayLike):
     """(..., 3) float YIQ to (..., 3) RGB, the exact inverse of `rgb_to_yiq` (not clipped)."""
-    image = _checked_pixels(image, "yiq_to_rgb's image")
+    image = checked_pixels(image, "yiq_to_rgb's image")
     return image @ YIQ_TO_RGB.T.astype(image.dtype)
 
 
 def luminance(image: ArrayLike):
     """(..., 3) float RGB in [0, 1] to (...,) luminance Y in [0, 1], in the image's dtype."""
-    image = _checked_pixels(image, "luminance's image")
+    image = checked_pixels(image, "luminance's image")
     return image @ RGB_TO_YIQ[0].astype(image.dtype)
 
 
@@ -100,7 +73,7 @@ def grey(luma: ArrayLike) -> np.ndarray:
     Raises ValueError for anything but a 2-D array, an RGB image included: repeating its last
     axis made an (H, W, 3, 3) array that `features` refused only later, by shape.
     """
-    y = _checked_pixels(luma, "grey's luma", channels=False)  # strings or objects came back as grey strings
+    y = checked_pixels(luma, "grey's luma", channels=False)  # strings or objects came back as grey strings
     if y.ndim != 2:
         raise ValueError(f"grey's luma has shape {y.shape}; "
                          "give (H, W) luminance, e.g. grey(luminance(rgb)) for an RGB image")
@@ -119,7 +92,8 @@ def match_luminance(luma: ArrayLike, reference: ArrayLike) -> np.ndarray:
       either of no float numbers (None was NaN, a string a number), or with a NaN or inf (all NaN); a
       ValueError for either not 2-D: an RGB image's statistics pooled its channels, a batch's its images.
     """
-    y, r = (_finite(x, f"match_luminance's {what}", False) for what, x in (("luma", luma), ("reference", reference)))
+    y, r = (finite_pixels(x, f"match_luminance's {what}", False)
+            for what, x in (("luma", luma), ("reference", reference)))
     for what, x in (("luma", y), ("reference", r)):
         if x.ndim != 2:
             raise ValueError(f"match_luminance's {what} has shape {x.shape}; give (h, w) luminance, "
@@ -151,7 +125,8 @@ def match_colors(style: ArrayLike, content: ArrayLike, method: str = "pca", eps:
         raise ValueError(f"colour match method {method!r} is not one of pca, chol, sym")
     if not isinstance(eps, numbers.Real) or not 0 <= eps < np.inf:  # a negative one made NaN from sqrt
         raise ValueError(f"match_colors' eps is {eps!r:.60}; give a small number >= 0, such as 1e-8")
-    s, c = (_finite(x, f"match_colors' {what}").reshape(-1, 3) for what, x in (("style", style), ("content", content)))
+    s, c = (finite_pixels(x, f"match_colors' {what}").reshape(-1, 3)
+            for what, x in (("style", style), ("content", content)))
     mu_s, mu_c = s.mean(0), c.mean(0)
     cov_s = np.cov(s, rowvar=False, bias=True) + eps * np.eye(3)
     cov_c = np.cov(c, rowvar=False, bias=True) + eps * np.eye(3)
@@ -174,8 +149,8 @@ def recombine(luma: ArrayLike, chroma_from: ArrayLike):
     to fit (hue kept, saturation lowered there alone), so the luminance, the strokes drawn, is kept
     exactly (BENCHMARKS.md, "`--colors luminance`: the chroma fitted, not the luminance").
     """
-    luma = _checked_pixels(luma, "recombine's luma", channels=False)
-    chroma_from = _checked_pixels(chroma_from, "recombine's chroma_from")
+    luma = checked_pixels(luma, "recombine's luma", channels=False)
+    chroma_from = checked_pixels(chroma_from, "recombine's chroma_from")
     if luma.shape != chroma_from.shape[:-1]:  # else a broadcasting error from inside jnp.clip
         raise ValueError(f"recombine's luma has shape {luma.shape}, chroma_from {chroma_from.shape}; give the "
                          f"{chroma_from.shape[:-1]} luminance of an image of chroma_from's size (color.luminance)")
@@ -217,7 +192,7 @@ def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str,
         raise TypeError(f"prepare's styles is {styles!r:.40}; give a list of (h, w, 3) paintings, [painting]")
     styles = list(styles)  # a generator was spent by the checks below: no paintings, silently
     for what, x in (("the photo", content), *(("a painting", s) for s in styles)):
-        _checked_pixels(x, what)
+        checked_pixels(x, what)
     f32 = lambda x: np.asarray(x, np.float32)
     if mode == "luminance":
         y = luminance(np.asarray(content, np.float64))
@@ -232,7 +207,7 @@ def finish(image: ArrayLike, content: ArrayLike, mode: str):
     """The output under colour `mode`: the optimized (H, W, 3) `image`, with the luminance of
     `image` and the chroma of the (H, W, 3) photo `content` for "luminance" and "keep"."""
     _check_mode(mode)
-    image = _checked_pixels(image, "finish's image")  # uint8 0..255 came out white, as if 0..1
+    image = checked_pixels(image, "finish's image")  # uint8 0..255 came out white, as if 0..1
     if mode in ("luminance", "keep"):
         import jax.numpy as jnp
 
@@ -249,7 +224,7 @@ def _sqrtm(cov: np.ndarray) -> np.ndarray:
 def start(image: ArrayLike, mode: str):
     """The starting (H, W, 3) pixels under `mode`: grey for "luminance" (the targets are grey)."""
     _check_mode(mode)
-    image = _checked_pixels(image, "start's image")  # uint8 0..255 started as 0..255 floats
+    image = checked_pixels(image, "start's image")  # uint8 0..255 started as 0..255 floats
     if mode == "luminance":
         import jax.numpy as jnp
 
