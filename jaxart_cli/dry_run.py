@@ -49,3 +49,20 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
         [f"removing {removed} frame{'s' * (removed != 1)} of an earlier run"] if removed else [])
     return line(f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}", need, writes, model,
                 changes=changes, free=free)
+
+
+def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, overwrite: bool, model: str) -> str:
+    """`line` for a sweep of `n` tiles (`made`, as its summary names them: "6 settings for each of 2 paintings"):
+    "dry run: 6 settings for each of 2 paintings, 64 px, 10 steps, about 1.1 GiB; would write g.png, g.html and
+    12 images (replacing 10 files, removing 4 of an earlier sweep); nothing ran"."""
+    import jax
+
+    from jaxart import scales, sheet
+
+    files = sheet.outputs(output, n, fmt)
+    replaced, removed = sum(map(os.path.lexists, files)), len(sheet.stale_tiles(output, n, fmt)) if overwrite else 0
+    changes = ([f"replacing {replaced} file{'s' * (replaced != 1)}"] * bool(replaced)
+               + [f"removing {removed} of an earlier sweep"] * bool(removed))
+    return line(f"{made}, {config.size} px, {scales.total_steps(config)} steps", need,
+                f"{files[0]}, {files[1]} and {n} image{'s' * (n != 1)}", model, changes=changes,
+                per_device=jax.local_device_count() > 1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import signal
 from pathlib import Path
 from typing import Annotated, Optional
@@ -14,7 +13,7 @@ from jaxart_cli import options as _o
 from jaxart_cli.common import (
     given as _given, say as _say, unused_option as _unused_option, unused_settings as _unused_settings, warn as _warn,
 )
-from jaxart_cli.dry_run import line as _dry_line
+from jaxart_cli.dry_run import sweep_line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.paths import home as _home, path_or_word as _path_or_word, sheet_path as _sheet_path
 from jaxart_cli.signals import deferred as _deferred, stop_if_interrupted as _stop_if_interrupted
@@ -36,22 +35,6 @@ def _made(settings) -> str:
     paintings = len({s.painting for s in settings})
     each = len(settings) // paintings
     return f"{each} setting{'s' * (each != 1)}" + (f" for each of {paintings} paintings" if paintings > 1 else "")
-
-
-def _dry_run(output: Path, settings, config, fmt: str, need: int, overwrite: bool, model: str) -> str:
-    """What `--dry-run` says: "dry run: 6 settings for each of 2 paintings, 64 px, 10 steps, about 1.1 GiB;
-    would write g.png, g.html and 12 images (replacing 10 files, removing 4 of an earlier sweep); nothing ran"."""
-    import jax
-
-    from jaxart import scales, sheet
-
-    n, files = len(settings), sheet.outputs(output, len(settings), fmt)
-    replaced, removed = sum(map(os.path.lexists, files)), len(sheet.stale_tiles(output, n, fmt)) if overwrite else 0
-    changes = ([f"replacing {replaced} file{'s' * (replaced != 1)}"] * bool(replaced)
-               + [f"removing {removed} of an earlier sweep"] * bool(removed))
-    return _dry_line(f"{_made(settings)}, {config.size} px, {scales.total_steps(config)} steps", need,
-                     f"{files[0]}, {files[1]} and {n} image{'s' * (n != 1)}", model, changes=changes,
-                     per_device=jax.local_device_count() > 1)
 
 
 def sweep(
@@ -204,7 +187,7 @@ def sweep(
         if note:
             _warn(note)
     if dry_run:
-        _say(_dry_run(output, settings, config, fmt.value, need, overwrite, model))
+        _say(_dry_line(output, len(settings), _made(settings), config, fmt.value, need, overwrite, model))
         return
     w = model_choice.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
     if note := _notes.random_init_note(w, config):
