@@ -29,13 +29,15 @@ class Server:
     each GET's Range.
     """
 
-    def __init__(self, body: bytes, modes: list[str]):
+    def __init__(self, body: bytes, modes: list[str], handler=None, tls=None):
         self.body, self.modes, self.ranges = body, modes, []
         self.stop = threading.Event()  # bounds every wait, so the server always winds down
         self.paused = threading.Event()
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler or _Handler)
+        if tls:  # an ssl.SSLContext: HTTPS
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.httpd.owner = self
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/files/vgg16_test.h5"
+        self.url = f"http{'s' if tls else ''}://127.0.0.1:{self.httpd.server_port}/files/vgg16_test.h5"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def close(self) -> None:
@@ -99,11 +101,11 @@ def weights_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def serve(served, weights_dir, monkeypatch):
-    """serve(modes, **source_changes) -> Server, registered as weight set "test"."""
+    """serve(modes, handler=None, tls=None, **source_changes) -> Server, registered as weight set "test"."""
     servers = []
 
-    def start(modes, **changes):
-        server = Server(served.body, modes)
+    def start(modes, handler=None, tls=None, **changes):
+        server = Server(served.body, modes, handler, tls)
         servers.append(server)
         fields = dict(name="test", arch="vgg16", format="keras-h5", url=server.url, size=len(served.body),
                       checksum="sha256:" + hashlib.sha256(served.body).hexdigest(),

