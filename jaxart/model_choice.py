@@ -9,6 +9,7 @@ from pathlib import Path
 from jaxart import weights
 from jaxart.errors import InputError, WeightsError
 from jaxart.vgg import Weights
+from jaxart.weights.range_get import Speed
 
 
 def model_arch(model: str) -> str:
@@ -30,8 +31,9 @@ def model_arch(model: str) -> str:
 
 
 # How long "auto" tries to download vgg19 before it takes vgg16-hed: one attempt, this many seconds
-# to connect and for each read. Behind a firewall that drops packets, fetch's own 3 x 30 s cost
-# every offline run 98 s of silence; `jaxart weights fetch vgg19` is patient.
+# to connect and for each read, and as long at under 1 KB/s. Behind a firewall that drops packets,
+# fetch's own 3 x 30 s cost every offline run 98 s of silence, and a server that trickled held it
+# for as long as it trickled; `jaxart weights fetch vgg19` is patient.
 PROBE_TIMEOUT = 10.0
 
 
@@ -43,7 +45,7 @@ def resolve_model(model: str, fetch: Callable[..., object], warn: Callable[[str]
             fetch(model)
         return weights.load_weights(model, download=False)
     try:
-        fetch("vgg19", timeout=PROBE_TIMEOUT, attempts=1)
+        fetch("vgg19", timeout=PROBE_TIMEOUT, attempts=1, speed=Speed(window=PROBE_TIMEOUT))
         return weights.load_weights("vgg19", download=False)
     except WeightsError as e:
         why = str(e).split(";")[0]

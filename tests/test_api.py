@@ -130,6 +130,43 @@ def test_auto_model_gives_up_on_a_silent_server_after_one_short_try(weights_dir,
                         "using vgg16-hed (--model vgg16-hed skips this try)"], warnings
 
 
+def test_auto_model_gives_up_on_a_trickling_server_after_one_short_window(weights_dir, monkeypatch):
+    """A byte every 50 ms never trips the read timeout: `stylize` waited as long as the server trickled (for 80 MB
+    of vgg19, forever) before it took vgg16-hed."""
+    import socket
+    import threading
+    import time
+
+    from jaxart_cli import fetch as cli_fetch
+
+    server, stop, size = socket.socket(), threading.Event(), jaxart.weights.SOURCES["vgg19"].size
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+
+    def trickle():
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(4096)
+            connection.sendall(f"HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n\r\n".encode())
+            while not stop.wait(0.05):  # 100 bytes in 5 s at most
+                connection.sendall(b"x")
+                if time.monotonic() - began > 5:
+                    return
+
+    began = time.monotonic()
+    threading.Thread(target=trickle, daemon=True).start()
+    monkeypatch.setenv("JAXART_WEIGHTS_URL_VGG19", f"http://127.0.0.1:{server.getsockname()[1]}/vgg19.h5")
+    monkeypatch.setattr(model_choice, "PROBE_TIMEOUT", 0.5)
+    warnings = []
+    try:
+        w = model_choice.resolve_model("auto", lambda name, **kw: cli_fetch.fetch(name, True, **kw), warnings.append)
+    finally:
+        stop.set()
+        server.close()
+    assert w.name == "vgg16-hed" and time.monotonic() - began < 3
+    assert len(warnings) == 1 and "(the server is too slow: " in warnings[0], warnings
+
+
 def test_auto_model_names_both_causes_when_the_fallback_fails_too(tmp_path, monkeypatch):
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))  # empty: no vgg16-hed either
 
