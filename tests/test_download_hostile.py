@@ -26,16 +26,21 @@ serve, weights_dir = test_download.serve, test_download.weights_dir  # its fixtu
 class _Hostile(test_download._Handler):
     """test_download's modes, and: "trickle" (a byte every 20 ms, for up to 5 s), "steady" (32 kB every 50 ms),
     "gzip" (the file compressed, with its compressed length, or a range of it as a 206), "gzip-chunked" (the same,
-    with no length), "busy-N" (503 with Retry-After N; "busy-date" 2 s ahead as an HTTP date). `times` records when
+    with no length), "busy-N" (503 with Retry-After N; "busy-date" 2 s ahead as an HTTP date), "loop" (a redirect to itself). `times` records when
     each GET came."""
 
     def do_GET(self):
         srv = self.server.owner
         srv.times = [*getattr(srv, "times", []), time.monotonic()]
         mode = srv.modes[min(len(srv.ranges) + 1, len(srv.modes)) - 1]
-        if not mode.startswith(("trickle", "steady", "gzip", "busy")):
+        if not mode.startswith(("trickle", "steady", "gzip", "busy", "loop")):
             return super().do_GET()
         srv.ranges.append(asked := self.headers.get("Range", ""))
+        if mode == "loop":
+            self.send_response(302)
+            self.send_header("Location", "/files/again.h5")
+            self.send_header("Content-Length", "0")
+            return self.end_headers()
         if mode.startswith("busy"):
             when = mode[len("busy-"):]
             self.send_response(503)
@@ -121,6 +126,16 @@ def test_a_file_compressed_unasked_is_decompressed(serve, served, weights_dir, m
     server = serve(modes, _Hostile)
     assert_same_params(load(fetch("test", **{**FAST, "attempts": 3})), served.params)
     assert server.ranges == (["", f"bytes={len(served.body) // 2}-", ""] if "cut" in modes else [""])
+
+
+def test_a_redirect_loop_fails_at_once_in_one_plain_line(serve, weights_dir):
+    """It read "HTTP 302 The HTTP server returned a redirect error that would lead to an infinite loop. The last 30x
+    error message was: Found": urllib's two sentences, and no word of where the loop went."""
+    server = serve(["loop"], _Hostile)
+    with pytest.raises(WeightsError, match=r"\(redirected in a loop, or more than 10 times: HTTP 302 to "
+                                           r"http://127.0.0.1:\d+/files/again.h5\); check the URL"):
+        fetch("test", **{**FAST, "attempts": 3})
+    assert len(server.ranges) == 5 and visible_files(weights_dir) == []  # 4 visits of the loop, then no retry
 
 
 @pytest.fixture

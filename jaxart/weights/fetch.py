@@ -107,6 +107,9 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
             return earlier
         except urllib.error.HTTPError as e:
             reason = f"HTTP {e.code} {e.reason}"
+            if str(e.reason).startswith(urllib.request.HTTPRedirectHandler.inf_msg):  # urllib's two-sentence line
+                to = urllib.parse.urljoin(e.url, e.headers.get("Location", ""))
+                reason = f"redirected in a loop, or more than 10 times: HTTP {e.code} to {to}"
             if e.code not in (408, 429) and e.code < 500:  # 404, 403, ...: asking again will not help
                 partial.unlink(missing_ok=True)
                 raise fail(reason, _CHECK_URL) from None
