@@ -9,7 +9,6 @@ from pathlib import Path
 from jaxart import weights
 from jaxart.errors import InputError, WeightsError
 from jaxart.vgg import Weights
-from jaxart.weights.range_get import Speed
 
 
 def model_arch(model: str) -> str:
@@ -45,7 +44,7 @@ def resolve_model(model: str, fetch: Callable[..., object], warn: Callable[[str]
             fetch(model)
         return weights.load_weights(model, download=False)
     try:
-        fetch("vgg19", timeout=PROBE_TIMEOUT, attempts=1, speed=Speed(window=PROBE_TIMEOUT))
+        fetch("vgg19", timeout=PROBE_TIMEOUT, attempts=1, speed=weights.Speed(window=PROBE_TIMEOUT))
         return weights.load_weights("vgg19", download=False)
     except WeightsError as e:
         why = str(e).split(";")[0]

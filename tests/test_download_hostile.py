@@ -15,8 +15,7 @@ import pytest
 
 import test_download
 from jaxart.errors import WeightsError
-from jaxart.weights import fetch, load
-from jaxart.weights.range_get import Speed
+from jaxart.weights import Speed, fetch, load
 from test_download import FAST, REMEDY, visible_files
 from test_weights import assert_same_params
 

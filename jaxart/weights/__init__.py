@@ -11,6 +11,7 @@ from jaxart.files import check_path
 from jaxart.paths import as_path
 from jaxart.weights.fetch import fetch
 from jaxart.weights.layouts import LAYOUTS, convert, detect
+from jaxart.weights.range_get import Speed
 from jaxart.weights.registry import SOURCES, Source, get_source
 from jaxart.weights.folder import check_writable, file_kind, installed, path_for, remove, valid_name, weights_dir
 from jaxart.weights.store import load, read_metadata, verify
@@ -18,9 +19,9 @@ from jaxart.weights.store import load, read_metadata, verify
 if TYPE_CHECKING:
     from jaxart.weightset import Weights
 
-__all__ = ["LAYOUTS", "SOURCES", "Source", "check_writable", "convert", "detect", "fetch", "get_source", "installed",
-           "is_installed", "is_path", "unknown_model", "load", "load_weights", "path_for", "read_metadata", "remove",
-           "verify", "weights_dir"]
+__all__ = ["LAYOUTS", "SOURCES", "Source", "Speed", "check_writable", "convert", "detect", "fetch", "get_source",
+           "installed", "is_installed", "is_path", "unknown_model", "load", "load_weights", "path_for", "read_metadata",
+           "remove", "verify", "weights_dir"]
 
 
 def is_path(model: str) -> bool:
