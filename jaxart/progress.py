@@ -50,7 +50,7 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
 
         def update(step: int, loss: float, terms: dict[str, float]) -> None:
             text = _loss_text(loss, terms, compact, ("mean" if compact else "mean loss") if mean else "loss")
-            size, following = _scale_at(plan, step)
+            size, following = scale_at(plan, step)
             if multi:  # after a scale's last step the next one computes its targets and compiles
                 text = f"compiling {following} px" if following else f"{size} px {text}"
             now = clock()
@@ -83,7 +83,7 @@ def _hms(seconds: float) -> str:
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
-def _scale_at(scales: Sequence[tuple[int, int]], step: int) -> tuple[int, int | None]:
+def scale_at(scales: Sequence[tuple[int, int]], step: int) -> tuple[int, int | None]:
     """The size of the scale that `step` belongs to, and the next scale's size if it is its last step."""
     done = 0
     for i, (size, n) in enumerate(scales):
@@ -126,7 +126,7 @@ def seconds_left(scales: Sequence[tuple[int, int]], step: int, per_step: float, 
     """Seconds a run of `scales` ((size, steps) each) has left after `step`, its current scale's steps taking
     `per_step` s: a later scale's steps cost `step_cost` of its size, and its targets and compile add the current
     scale's, from `pause` (s from the report before this scale's first one, or the bar's start, to that one)."""
-    size = _scale_at(scales, step)[0]
+    size = scale_at(scales, step)[0]
     compiling = max(0.0, pause - 2 * per_step)  # the pause less its first step and a step's work of targets
     done, left = 0, 0.0
     for s, n in scales:

@@ -42,3 +42,8 @@ def say(line: str, err: bool = False) -> None:
     """`line` on stdout (stderr with `err`) as one line, as errors are (JaxartError): a file name's newline split it."""
     import typer
     typer.echo(" ".join(str(line).splitlines()), err=err)
+
+
+def said(label: str):
+    """`say(f"{label}: {line}")` on stderr, beside the progress bar: "stylize: about 4 min (from your runs ...)"."""
+    return lambda line: say(f"{label}: {line}", err=True)

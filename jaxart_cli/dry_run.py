@@ -1,5 +1,6 @@
-"""What `--dry-run` says, stylize's and sweep's in one wording: the run, its memory, the files it would write or
-replace, the weights it would download first; then that nothing ran."""
+"""What `--dry-run` says, stylize's and sweep's in one wording: the run, its memory, how long it would take (from
+this machine's earlier runs, jaxart/duration.py), the files it would write or replace, the weights it would download
+first; then that nothing ran."""
 
 from __future__ import annotations
 
@@ -8,16 +9,34 @@ from pathlib import Path
 
 
 def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int | None = None,
-         per_device: bool = False) -> str:
-    """"dry run: RUN, about 1.7 GiB[ a device][ of 20.1 GiB free]; would write WRITES[ (CHANGES)]; [what a run would
-    download first; ]nothing ran", `need` and `free` in bytes, `changes` phrases such as "replacing out.png"."""
+         per_device: bool = False, timing: str | None = None) -> str:
+    """"dry run: RUN, about 1.7 GiB[ a device][ of 20.1 GiB free][; TIMING]; would write WRITES[ (CHANGES)]; [what a
+    run would download first; ]nothing ran", `need` and `free` in bytes, `changes` phrases such as "replacing
+    out.png", `timing` `estimated`'s."""
     from jaxart import model_choice
     from jaxart.pixel_limit import gib
 
     memory = f"about {gib(need)}{' a device' * per_device}" + (f" of {gib(free)} free" if free is not None else "")
     changed = f" ({', '.join(changes)})" if changes else ""
     fetch = model_choice.first_download(model)
-    return f"dry run: {run}, {memory}; would write {writes}{changed}; {f'{fetch}; ' if fetch else ''}nothing ran"
+    timed = f"; {timing}" if timing else ""
+    return f"dry run: {run}, {memory}{timed}; would write {writes}{changed}; {f'{fetch}; ' if fetch else ''}nothing ran"
+
+
+def estimated(config, model: str, rows: int = 1) -> str | None:
+    """"about 4 min (from your runs on this machine)" for a run of `config` with `model` (`--model`'s) in `rows`
+    batch rows, or "no timing yet of such a run on this machine"; None where none are kept (JAXART_CACHE_DIR=off)
+    or "auto" cannot yet tell its weights. A damaged timings file is one warning, and nothing said."""
+    from jaxart import duration, scales, timings
+    from jaxart_cli.common import warn
+
+    where, name = timings.path(), duration.model_key(model)
+    if where is None or name is None:
+        return None
+    store = timings.Store(where, warn)
+    seconds = duration.estimate(store.runs(), scales.schedule(config), host=duration.host(), model=name,
+                                conv=config.conv, optimizer=config.optimizer, rows=rows)
+    return None if store.failed else duration.words(seconds) or "no timing yet of such a run on this machine"
 
 
 def _listed(names) -> str:
@@ -48,7 +67,7 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     changes = ([f"replacing {_listed(replaced)}"] if replaced else []) + (
         [f"removing {removed} frame{'s' * (removed != 1)} of an earlier run"] if removed else [])
     return line(f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}", need, writes, model,
-                changes=changes, free=free)
+                changes=changes, free=free, timing=estimated(config, model))
 
 
 def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, overwrite: bool, model: str) -> str:
@@ -57,7 +76,7 @@ def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, ove
     12 images (replacing 10 files, removing 4 of an earlier sweep); nothing ran"."""
     import jax
 
-    from jaxart import scales, sheet
+    from jaxart import duration, scales, sheet
 
     files = sheet.outputs(output, n, fmt)
     replaced, removed = sum(map(os.path.lexists, files)), len(sheet.stale_tiles(output, n, fmt)) if overwrite else 0
@@ -65,4 +84,4 @@ def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, ove
                + [f"removing {removed} of an earlier sweep"] * bool(removed))
     return line(f"{made}, {config.size} px, {scales.total_steps(config)} steps", need,
                 f"{files[0]}, {files[1]} and {n} image{'s' * (n != 1)}", model, changes=changes,
-                per_device=jax.local_device_count() > 1)
+                per_device=jax.local_device_count() > 1, timing=estimated(config, model, duration.rows(n)))

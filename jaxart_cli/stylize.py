@@ -10,7 +10,8 @@ import typer
 
 from jaxart_cli import options as _o
 from jaxart_cli.common import (
-    given as _given, say as _say, unused_option as _unused_option, unused_settings as _unused_settings, warn as _warn,
+    given as _given, said as _said, say as _say, unused_option as _unused_option, unused_settings as _unused_settings,
+    warn as _warn,
 )
 from jaxart_cli.dry_run import stylize_line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
@@ -117,7 +118,7 @@ def stylize(
     """
     from jaxart import checkpoint, coarse_to_fine, compile_cache, destinations, job, locks, mask_regions, model_choice
     from jaxart import frames as _frames, notes as _notes, output_names, plateau, progress, resume as _resume
-    from jaxart import memory as _memory, scales as _scales, sheet, signals, weights
+    from jaxart import duration, memory as _memory, scales as _scales, sheet, signals, weights
     from jaxart.config import StyleConfig
 
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
@@ -205,7 +206,11 @@ def stylize(
         checkpoint.check(ckpt, weights=w)
     _stop_if_interrupted()
     with compile_cache.use(_warn), signals.stop_signals() as stopped, \
-            progress.steps_bar(_scales.total_steps(config), quiet, scales=_scales.schedule(config)) as on_step:
+            duration.timed(_scales.schedule(config), model=model, loaded=w.name, conv=config.conv,
+                          optimizer=config.optimizer, warn=_warn,  # a resumed run's estimate would be the whole run's
+                          say=None if quiet or ckpt is not None else _said("stylize")) as watch, \
+            progress.steps_bar(_scales.total_steps(config), quiet, scales=_scales.schedule(config)) as bar:
+        on_step = watch.also(bar)
         outcome = job.stylize_files(content, styles, output, config, w, save_every=save_every, on_step=on_step,
                                     fmt=fmt, overwrite=overwrite or own, checkpoint_every=checkpoint_every,
                                     stopped=stopped, resume=ckpt, model=w.name if model == "auto" else model,

@@ -11,7 +11,8 @@ import typer
 
 from jaxart_cli import options as _o
 from jaxart_cli.common import (
-    given as _given, say as _say, unused_option as _unused_option, unused_settings as _unused_settings, warn as _warn,
+    given as _given, said as _said, say as _say, unused_option as _unused_option, unused_settings as _unused_settings,
+    warn as _warn,
 )
 from jaxart_cli.dry_run import sweep_line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
@@ -127,7 +128,7 @@ def sweep(
     as they would for `jaxart stylize`.
     """
     from jaxart import captions, compile_cache, job, locks, mask_regions, model_choice, notes as _notes, plateau
-    from jaxart import progress, scales as _scales, sheet, signals, sweep as S, transfer, weights
+    from jaxart import duration, progress, scales as _scales, sheet, signals, sweep as S, transfer, weights
     from jaxart.errors import Interrupted
     from jaxart.config import StyleConfig
     from jaxart.errors import NonFiniteLossError
@@ -197,8 +198,13 @@ def sweep(
     # next step ends it with one line, and never half-writes the files.
     total = _scales.total_steps(config)  # over every scale, as stylize's bar counts
     with compile_cache.use(_warn), signals.stop_signals() as stopped, \
+            duration.timed(_scales.schedule(config), model=model, loaded=w.name, conv=config.conv,
+                          optimizer=config.optimizer, tiles=len(settings), warn=_warn,
+                          say=None if quiet else _said("sweep")) as watch, \
             progress.steps_bar(total, quiet, scales=_scales.schedule(config), label="sweep",
-                               mean=len(settings) > 1) as update:
+                               mean=len(settings) > 1) as bar:
+        update = watch.also(bar)
+
         def on_step(i, carry):
             if (signum := stopped()) and i < total:
                 raise Interrupted(f"interrupted by {signal.Signals(signum).name} at step {i} of {total}; "

@@ -1,0 +1,144 @@
+"""How long a run will take, before it runs: measured by each run, estimated for the next from this machine's.
+
+A run's `Watch` notes each report's time: each scale's steady seconds a step (from its first step to its last, so
+not the compiled first one), and the first scale's compile before it. They are kept (timings.py), keyed by the
+machine (CPU model and cores, or the accelerator), the model, `--conv`, the optimizer and a sweep's batch rows. A
+dry run, and a run as it starts, scale the nearest size's seconds to their own sizes and steps with the progress
+bar's model (`progress.step_cost`, `progress.seconds_left`): one model for both. JAX is imported only where a run,
+which has it loaded, asks what it runs on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from jaxart import progress, provenance, timings
+
+
+def host() -> str:
+    """This machine as its CPU's speed depends on it: "AMD EPYC 9R14, 2 cores" (the cores this process may use)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return f"{provenance.cpu_model()}, {cores} core{'s' * (cores != 1)}"
+
+
+def device() -> str:
+    """What computes the steps: "cpu", or an accelerator's platform and kind ("gpu NVIDIA H100 80GB HBM3")."""
+    import jax
+
+    d = jax.devices()[0]
+    return "cpu" if d.platform == "cpu" else f"{d.platform} {d.device_kind}"
+
+
+def rows(tiles: int) -> int:
+    """A sweep's batch rows on each device: its `tiles` split over the local devices, the last padded."""
+    import jax
+
+    return -(-tiles // jax.local_device_count())
+
+
+def model_key(model: str, loaded: str | None = None) -> str | None:
+    """The weights `--model` names, as timings are kept: a file by its absolute path, "auto" as `loaded` (the
+    name of the set it loaded), or before any loaded as "vgg19" where installed; None where it cannot be told
+    (vgg19 not installed: a run would try to download it, else fall back to vgg16-hed)."""
+    from jaxart import weights
+
+    if model == "auto":
+        return loaded or ("vgg19" if weights.is_installed("vgg19") else None)
+    return str(Path(model).resolve()) if weights.is_path(model) else model
+
+
+class Watch:
+    """`watch(step, ...)` at each report of a run of `scales` ((size, steps) each) notes when it came;
+    `measured()` then gives each scale's steady seconds a step and the first scale's compile."""
+
+    def __init__(self, scales: Sequence[tuple[int, int]], clock: Callable[[], float] = time.monotonic):
+        self._plan, self._clock, self._start = tuple(scales) or ((0, 0),), clock, clock()
+        self._seen: dict[int, list] = {}  # size -> [first step, its time, last step, its time]
+        self._pause: float | None = None  # from the start to the first report
+
+    def __call__(self, step: int, *_) -> None:
+        now, size = self._clock(), progress.scale_at(self._plan, step)[0]
+        if self._pause is None:
+            self._pause = now - self._start
+        seen = self._seen.setdefault(size, [step, now, step, now])
+        if step > seen[2]:  # a report of a step already seen (the bar's closing one) is not a step
+            seen[2:] = step, now
+
+    def also(self, update: Callable) -> Callable:
+        """`update` (the bar's), and this watch after it."""
+        def both(step, *args):
+            update(step, *args)
+            self(step)
+        return both
+
+    def measured(self) -> list[dict]:
+        """[{"size", "per_step", "steps", and on the first scale "compile"}], for the scales with a steady step."""
+        found = []
+        for i, (size, (first, t0, last, t1)) in enumerate(self._seen.items()):
+            if last > first and t1 > t0 and size > 0:
+                per_step = (t1 - t0) / (last - first)
+                compiled = {"compile": round(max(0.0, self._pause - 2 * per_step), 3)} if i == 0 else {}
+                found.append({"size": size, "per_step": round(per_step, 5), "steps": last - first, **compiled})
+        return found
+
+
+def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: str, model: str, conv: str,
+             optimizer: str, rows: int = 1, device: str | None = None) -> float | None:
+    """Seconds a run of `scales` would take, from the `runs` (`timings.Store.runs()`) of this `host` with this model, conv
+    and optimizer; None where there are none. `device` None: the device of the latest such run (a dry run has not
+    asked JAX). The measurement nearest the last scale's size (then in batch rows) (the median of the newest three at its size) gives the seconds a step,
+    on a CPU per batch row (a batch of B costs about B tiles there: BENCHMARKS.md, "Sweeps: batched vs one by
+    one"); elsewhere only a batch of the same rows counts."""
+    mine = [r for r in runs if (r["host"], r["model"], r["conv"], r["optimizer"]) == (host, model, conv, optimizer)]
+    device = device or (mine[-1]["device"] if mine else None)
+    mine = [r for r in mine if r["device"] == device and (device == "cpu" or r["rows"] == rows)]
+    if not mine or not scales:
+        return None
+    first, last = scales[0][0], scales[-1][0]
+
+    def nearest(found):  # the newest of the nearest in size, then in rows
+        return min(reversed(found), key=lambda r: (round(abs(math.log(r["size"] / last)), 3),
+                                                   round(abs(math.log(r["rows"] / rows)), 3)))
+
+    near = nearest(mine)  # the median of its size's newest three, which a busy minute moves less than one
+    alike = [r["per_step"] for r in mine if (r["size"], r["rows"]) == (near["size"], near["rows"])][-3:]
+    per_step = (statistics.median(alike) * progress.step_cost(first) / progress.step_cost(near["size"])
+                * rows / near["rows"])
+    compiled = [r for r in mine if "compile" in r]
+    compile_s = 0.0
+    if compiled:
+        c = nearest(compiled)
+        compile_s = c["compile"] * (first / c["size"]) ** progress.COMPILE_EXPONENT
+    return progress.seconds_left(scales, 0, per_step, compile_s + 2 * per_step)
+
+
+@contextlib.contextmanager
+def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, conv: str, optimizer: str, tiles: int = 1,
+          warn: Callable[[str], None], say: Callable[[str], None] | None = None) -> Iterator[Watch]:
+    """Within: a run of `scales` with `--model` `model` (`loaded`: the set it loaded) and `tiles` batched, whose
+    reports go to the `Watch` yielded. First `say`s (None: quiet) how long it should take, where this machine has
+    timed such runs; at the end, unless an exception ends it, keeps what it measured (`path()`; `warn`: trouble)."""
+    store = timings.Store(timings.path(), warn)
+    key = {"host": host(), "device": device(), "model": model_key(model, loaded), "conv": conv,
+           "optimizer": optimizer, "rows": rows(tiles)}
+    if say is not None and (text := words(estimate(store.runs(), scales, **key))):
+        say(text)
+    watch = Watch(scales)
+    yield watch
+    store.add(watch.measured(), **key)
+
+
+def words(seconds: float | None) -> str | None:
+    """"about 4 min (from your runs on this machine)", "about 40 s (...)"; None for None."""
+    if seconds is None:
+        return None
+    amount = f"{max(5, round(seconds / 5) * 5)} s" if seconds < 90 else f"{round(seconds / 60)} min"
+    return f"about {amount} (from your runs on this machine)"
+
+

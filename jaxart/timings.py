@@ -1,0 +1,132 @@
+"""Timings kept: what runs took on this machine, in a small file that the next run's estimate reads (duration.py).
+
+The file is `timings.json` beside the compiled programs' folder (`~/.cache/jaxart`, `$XDG_CACHE_HOME/jaxart`, or
+`$JAXART_CACHE_DIR`; `off` keeps none): the newest `KEEP` measurements, one a line, replaced whole under a lock,
+so two runs that end together both land and neither leaves half a file. A damaged or unreadable file is one
+warning and no estimate; a run never stops for it. Nothing here imports JAX.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import math
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+# compile_cache's own (ENV, OFF): that module imports JAX, which a dry run does not need.
+ENV = "JAXART_CACHE_DIR"
+OFF = ("off", "0", "no", "none", "")
+NAME = "timings.json"
+KEEP = 200  # measurements, newest kept: ~45 KB
+_LOCK_WAIT = 5.0  # s; a run ends without keeping its times rather than wait longer on another's lock
+# What a measurement holds (duration.py writes them), each of its type; "compile" (s, float) on a run's first scale.
+FIELDS = {"host": str, "device": str, "model": str, "conv": str, "optimizer": str, "rows": int, "size": int,
+          "per_step": float, "steps": int, "at": int}
+
+
+def path(environ: Mapping[str, str] = os.environ) -> Path | None:
+    """Where the timings are kept, None for nowhere: `$JAXART_CACHE_DIR/timings.json` (`off`: None), else
+    `$XDG_CACHE_HOME/jaxart/timings.json`, else `~/.cache/jaxart/timings.json` (None where no home is known)."""
+    chosen = environ.get(ENV)
+    if chosen is not None and chosen.strip().lower() in OFF:
+        return None
+    try:
+        base = Path(chosen).expanduser() if chosen else (
+            Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jaxart")
+    except RuntimeError:  # `~` with no home to expand it to
+        return None
+    return base / NAME
+
+
+class Store:
+    """The timings file at `where` (None: none kept); `warn` says, once, what went wrong with it (then `failed`)."""
+
+    def __init__(self, where: Path | None, warn: Callable[[str], None]):
+        self.path, self._warn, self.failed = where, warn, False
+
+    def _say(self, text: str) -> None:
+        if not self.failed:
+            self.failed = True
+            self._warn(f"{text}; estimates of how long a run takes are left out. Delete it, or set {ENV} to "
+                       "another folder or to 'off'")
+
+    def runs(self) -> list[dict]:
+        """The measurements kept, oldest first; [] where there is no file, or none that can be read."""
+        if self.path is None:
+            return []
+        try:
+            text = self.path.read_text()
+        except FileNotFoundError:
+            return []
+        except OSError as e:
+            self._say(f"timings file {self.path} cannot be read ({e.strerror or e})")
+            return []
+        except UnicodeDecodeError:
+            text = ""
+        try:
+            return [r for r in json.loads(text)["runs"] if _valid(r)]
+        except (ValueError, TypeError, KeyError):
+            self._say(f"timings file {self.path} is damaged")
+            return []
+
+    def add(self, measured: Sequence[dict], **key: str | int) -> None:
+        """Appends `measured` (`Watch.measured()`), each with `key` (host, device, model, conv, optimizer, rows)
+        and the time, keeping the newest `KEEP`. A file that cannot be written is one warning."""
+        if self.path is None or not measured:
+            return
+        at = round(time.time())
+        new = [{**key, **m, "at": at} for m in measured]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with _locked(self.path.with_name(self.path.name + ".lock")) as held:
+                if not held:
+                    return  # another run has held it for seconds: this one's times are not kept
+                kept = [] if self.failed else self.runs()  # a damaged file, already said, is started afresh
+                _replace(self.path, {"version": 1, "runs": [*kept, *new][-KEEP:]})
+        except OSError as e:
+            self._say(f"timings file {self.path} cannot be written ({e.strerror or e})")
+
+
+def _valid(r) -> bool:
+    return (isinstance(r, dict) and all(isinstance(r.get(k), t) and not isinstance(r.get(k), bool)
+                                        for k, t in FIELDS.items())
+            and r["size"] > 0 and r["rows"] > 0 and 0 < r["per_step"] < math.inf
+            and ("compile" not in r or type(r["compile"]) in (int, float) and 0 <= r["compile"] < math.inf))
+
+
+@contextlib.contextmanager
+def _locked(lock: Path) -> Iterator[bool]:
+    """Holds `lock` (flock) within; yields False where another process held it for `_LOCK_WAIT` s."""
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + _LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    yield False
+                    return
+                time.sleep(0.05)
+        yield True
+    finally:
+        os.close(fd)  # the lock goes with it
+
+
+def _replace(where: Path, data: dict) -> None:
+    """Writes `data` to `where` whole: a temporary beside it, then renamed over it."""
+    fd, tmp = tempfile.mkstemp(dir=where.parent, prefix=f".{where.name}.")
+    try:
+        with os.fdopen(fd, "w") as f:  # a measurement a line
+            f.write('{"version": %d, "runs": [\n%s\n]}\n' % (data["version"], ",\n".join(map(json.dumps, data["runs"]))))
+        os.replace(tmp, where)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

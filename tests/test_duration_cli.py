@@ -1,0 +1,121 @@
+"""How long a run will take, as the CLI says it: `stylize --dry-run` and `sweep --dry-run` from this machine's
+earlier runs, and a run at its start; kept in the cache folder, never with JAXART_CACHE_DIR=off, and a damaged
+timings file only a warning (the estimate itself: test_duration.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import run_main, stylize_argv, write_tiny_job
+from jaxart import duration, timings
+
+NO_TIMING = "; no timing yet of such a run on this machine; would write"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("timed"), "vgg16")
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    """A cache folder of this test's own (conftest turns it off for every other test)."""
+    monkeypatch.setenv("JAXART_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache" / timings.NAME
+
+
+def _sweep_argv(files, out, *extra):
+    d, model = files
+    return ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model, "--size", "32",
+            "--steps", "2", "--quiet", *extra]
+
+
+def _kept(files, size: int, per_step: float, compile_s: float, rows: int = 1) -> dict:
+    return {"host": duration.host(), "device": "cpu", "model": str(Path(files[1]).resolve()), "conv": "auto",
+            "optimizer": "lbfgs", "rows": rows, "size": size, "per_step": per_step, "steps": 20, "compile": compile_s,
+            "at": 1}
+
+
+def test_a_dry_run_says_how_long_from_the_runs_on_this_machine_and_nothing_made_up_before(files, tmp_path, cache,
+                                                                                        monkeypatch, capsys):
+    """An artist about to start a long run wanted "about 25 minutes" before starting, not only the bar's ETA."""
+    out = tmp_path / "out.png"
+    code, printed, err = run_main(stylize_argv(files, out, "--steps", "300", "--dry-run"), monkeypatch, capsys)
+    assert (code, err) == (0, "") and NO_TIMING in printed, printed
+    code, _, err = run_main(stylize_argv(files, out, "--steps", "4"), monkeypatch, capsys)  # a run keeps its times
+    kept = json.loads(cache.read_text())["runs"]
+    assert code == 0 and [(r["size"], r["model"], r["rows"], r["steps"]) for r in kept] == [
+        (32, str(Path(files[1]).resolve()), 1, 3)] and kept[0]["per_step"] > 0 and kept[0]["compile"] >= 0, err
+    code, printed, err = run_main(stylize_argv(files, out, "--steps", "4", "--overwrite", "--dry-run"), monkeypatch,
+                                  capsys)
+    assert code == 0 and "; about 5 s (from your runs on this machine); would write" in printed, printed
+    # Scaled as the bar's model says: 16 px steps of 1 s and a 10 s compile make 300 steps at 32 px 1.046 s each
+    # and 14 s of compile (329 s); 600 steps 643 s; a sweep of 6 settings 6 x the steps (1903 s).
+    cache.write_text(json.dumps({"version": 1, "runs": [_kept(files, 16, 1.0, 10.0)]}))
+    for steps, said in (("300", "about 5 min"), ("600", "about 11 min")):
+        code, printed, err = run_main(stylize_argv(files, out, "--steps", steps, "--overwrite", "--dry-run"),
+                                      monkeypatch, capsys)
+        assert (code, err) == (0, "") and f"; {said} (from your runs on this machine); would" in printed, printed
+    code, printed, err = run_main(_sweep_argv(files, tmp_path / "g.png", "--steps", "300", "--style-weight",
+                                              "1,10,100", "--tv-weight", "0,1", "--dry-run"), monkeypatch, capsys)
+    assert (code, err) == (0, "") and "; about 32 min (from your runs on this machine); would" in printed, printed
+    code, printed, err = run_main(stylize_argv(files, out, "--conv", "direct", "--overwrite", "--dry-run"),
+                                  monkeypatch, capsys)  # timed with --conv auto only
+    assert code == 0 and NO_TIMING in printed, printed
+
+
+def test_a_run_says_how_long_it_should_take_as_it_starts(files, tmp_path, cache, monkeypatch, capsys):
+    argv = stylize_argv(files, tmp_path / "out.png", "--steps", "300", "--overwrite")
+    argv.remove("--quiet")
+    cache.parent.mkdir()
+    cache.write_text(json.dumps({"version": 1, "runs": [_kept(files, 16, 0.001, 0.0)]}))
+    monkeypatch.setattr("jaxart.job.stylize_files", _stopped)  # not the run itself: what it says as it starts
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and err.splitlines()[0] == "stylize: about 5 s (from your runs on this machine)", err
+    cache.write_text(json.dumps({"version": 1, "runs": []}))
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and "stylize:" not in err, err  # no timing yet: nothing said
+
+
+def _stopped(*a, **k):
+    from jaxart.errors import InputError
+
+    raise InputError("stopped here")
+
+
+def test_a_sweep_keeps_its_step_as_its_batch_of_tiles(files, tmp_path, cache, monkeypatch, capsys):
+    code, _, err = run_main(_sweep_argv(files, tmp_path / "g.png", "--style-weight", "1,10,100", "--steps", "4"),
+                            monkeypatch, capsys)
+    kept = json.loads(cache.read_text())["runs"]
+    assert code == 0 and [(r["size"], r["rows"], r["device"]) for r in kept] == [(32, 3, "cpu")], err
+
+
+@pytest.mark.parametrize("damage", ["{\"version\": 1, \"runs\": [", "folder"])
+def test_a_damaged_or_unreadable_timings_file_changes_nothing_but_one_warning(files, tmp_path, cache, damage,
+                                                                             monkeypatch, capsys):
+    cache.parent.mkdir()
+    cache.mkdir() if damage == "folder" else cache.write_text(damage)
+    out = tmp_path / "out.png"
+    code, printed, err = run_main(stylize_argv(files, out, "--dry-run"), monkeypatch, capsys)
+    assert code == 0 and "from your runs" not in printed and "no timing" not in printed, printed
+    assert len(err.splitlines()) == 1 and err.startswith(f"warning: timings file {cache} "), err
+    code, printed, err = run_main(stylize_argv(files, out, "--steps", "4"), monkeypatch, capsys)
+    assert code == 0 and out.exists() and len(err.splitlines()) == 1 and "timings file" in err, err
+    if damage == "folder":
+        assert cache.is_dir()
+    else:  # started afresh with this run's times
+        assert [r["size"] for r in json.loads(cache.read_text())["runs"]] == [32]
+
+
+def test_cache_off_keeps_no_timings_anywhere(files, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("JAXART_CACHE_DIR", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    out = tmp_path / "out" / "out.png"
+    for extra in (("--steps", "4"), ("--overwrite", "--dry-run")):
+        code, printed, err = run_main(stylize_argv(files, out, *extra), monkeypatch, capsys)
+        assert (code, err) == (0, "") and "from your runs" not in printed and "no timing" not in printed, printed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"] and out.exists()
