@@ -90,11 +90,11 @@ class Watch:
 
 def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: str, model: str, conv: str,
              optimizer: str, rows: int = 1, device: str | None = None) -> float | None:
-    """Seconds a run of `scales` would take, from the `runs` (`timings.Store.runs()`) of this `host` with this model, conv
-    and optimizer; None where there are none. `device` None: the device of the latest such run (a dry run has not
-    asked JAX). The measurement nearest the last scale's size (then in batch rows) (the median of the newest three at its size) gives the seconds a step,
-    on a CPU per batch row (a batch of B costs about B tiles there: BENCHMARKS.md, "Sweeps: batched vs one by
-    one"); elsewhere only a batch of the same rows counts."""
+    """Seconds a run of `scales` would take, from the `runs` (`timings.Store.runs()`) of this `host` with this
+    model, conv and optimizer; None where there are none. `device` None: the device of the latest such run (a dry
+    run has not asked JAX). The measurements nearest the last scale's size, then in batch rows (the median of the
+    newest three) give the seconds a step; on a CPU per batch row (a batch of B costs about B tiles there:
+    BENCHMARKS.md, "Sweeps: batched vs one by one"), elsewhere only a batch of the same rows counts."""
     mine = [r for r in runs if (r["host"], r["model"], r["conv"], r["optimizer"]) == (host, model, conv, optimizer)]
     device = device or (mine[-1]["device"] if mine else None)
     mine = [r for r in mine if r["device"] == device and (device == "cpu" or r["rows"] == rows)]

@@ -22,6 +22,7 @@ from pathlib import Path
 ENV = "JAXART_CACHE_DIR"
 OFF = ("off", "0", "no", "none", "")
 NAME = "timings.json"
+VERSION = 1
 KEEP = 200  # measurements, newest kept: ~45 KB
 _LOCK_WAIT = 5.0  # s; a run ends without keeping its times rather than wait longer on another's lock
 # What a measurement holds (duration.py writes them), each of its type; "compile" (s, float) on a run's first scale.
@@ -87,7 +88,7 @@ class Store:
                 if not held:
                     return  # another run has held it for seconds: this one's times are not kept
                 kept = [] if self.failed else self.runs()  # a damaged file, already said, is started afresh
-                _replace(self.path, {"version": 1, "runs": [*kept, *new][-KEEP:]})
+                _replace(self.path, [*kept, *new][-KEEP:])
         except OSError as e:
             self._say(f"timings file {self.path} cannot be written ({e.strerror or e})")
 
@@ -119,12 +120,12 @@ def _locked(lock: Path) -> Iterator[bool]:
         os.close(fd)  # the lock goes with it
 
 
-def _replace(where: Path, data: dict) -> None:
-    """Writes `data` to `where` whole: a temporary beside it, then renamed over it."""
+def _replace(where: Path, runs: Sequence[dict]) -> None:
+    """Writes `runs` to `where` whole, one a line: a temporary beside it, then renamed over it."""
     fd, tmp = tempfile.mkstemp(dir=where.parent, prefix=f".{where.name}.")
     try:
-        with os.fdopen(fd, "w") as f:  # a measurement a line
-            f.write('{"version": %d, "runs": [\n%s\n]}\n' % (data["version"], ",\n".join(map(json.dumps, data["runs"]))))
+        with os.fdopen(fd, "w") as f:
+            f.write('{"version": %d, "runs": [\n%s\n]}\n' % (VERSION, ",\n".join(map(json.dumps, runs))))
         os.replace(tmp, where)
     except BaseException:
         with contextlib.suppress(OSError):
