@@ -123,7 +123,8 @@ def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, conv: s
           warn: Callable[[str], None], say: Callable[[str], None] | None = None) -> Iterator[Watch]:
     """Within: a run of `scales` with `--model` `model` (`loaded`: the set it loaded) and `tiles` batched, whose
     reports go to the `Watch` yielded. First `say`s (None: quiet) how long it should take, where this machine has
-    timed such runs; at the end, unless an exception ends it, keeps what it measured (`path()`; `warn`: trouble)."""
+    timed such runs; at the end, unless an exception ends it, keeps what it measured in `timings.path()` (`warn`:
+    what went wrong with that file)."""
     store = timings.Store(timings.path(), warn)
     key = {"host": host(), "device": device(), "model": model_key(model, loaded), "conv": conv,
            "optimizer": optimizer, "rows": rows(tiles)}
