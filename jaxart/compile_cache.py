@@ -30,7 +30,7 @@ from pathlib import Path
 
 import jax
 
-from jaxart import compile_memory
+from jaxart import cache_home, compile_memory
 
 ENV = "JAXART_CACHE_DIR"
 OFF = ("off", "0", "no", "none", "")
@@ -61,20 +61,19 @@ def machine_tag() -> str:
 def folder(environ: Mapping[str, str] = os.environ) -> Path | None:
     """Where this machine's compiled programs are kept, or None for no cache.
 
-    `$JAXART_CACHE_DIR` (`off` for none), else `$XDG_CACHE_HOME/jaxart/xla`, else
+    `$JAXART_CACHE_DIR` (`off` for none), else `$XDG_CACHE_HOME/jaxart/xla` (an absolute one), else
     `~/.cache/jaxart/xla`; in a sub-folder named by `machine_tag`. None as well when the user set
     JAX's own `JAX_COMPILATION_CACHE_DIR`, which JAX then uses as it is.
 
     Raises:
-        RuntimeError: a home folder to expand (`~` or `~user`) is not known.
+        cache_home.NoHomeError (a RuntimeError): a home folder to expand (`~` or `~user`) is not known.
     """
     chosen = environ.get(ENV)
     if chosen is not None and chosen.strip().lower() in OFF:
         return None
     if chosen is None and environ.get("JAX_COMPILATION_CACHE_DIR"):
         return None
-    base = Path(chosen).expanduser() if chosen else (
-        Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jaxart" / "xla")
+    base = cache_home.expand(chosen, environ) if chosen else cache_home.cache_home(environ) / "jaxart" / "xla"
     return base / machine_tag()
 
 

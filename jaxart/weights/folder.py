@@ -13,7 +13,7 @@ import os
 import re
 from pathlib import Path
 
-from jaxart import locks
+from jaxart import cache_home, locks
 from jaxart.errors import InputError, WeightsError, WeightsFileError, limit_advice
 from jaxart.probe import probe_folder
 from jaxart.weights import staging
@@ -43,15 +43,16 @@ def check_name(name: str) -> str:
 def weights_dir() -> Path:
     """Where converted weights live: $JAXART_WEIGHTS_DIR; else the checkout's weights/ folder;
     else (an installed, non-editable package) ~/.cache/jaxart/weights. Absolute: a relative
-    $JAXART_WEIGHTS_DIR is taken from the current folder once, so messages and `weights path` name it whole."""
+    $JAXART_WEIGHTS_DIR is taken from the current folder once, so messages and `weights path` name it whole.
+    A WeightsError where it is under a home folder that is not known (`cache_home.home`)."""
     env = os.environ.get("JAXART_WEIGHTS_DIR")
-    if env:
-        return Path(os.path.abspath(Path(env).expanduser()))
     checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "pyproject.toml").is_file():
+    if not env and (checkout / "pyproject.toml").is_file():
         return checkout / "weights"
-    # An empty XDG_CACHE_HOME counts as unset (XDG base directory spec), as in compile_cache.folder.
-    return Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser() / "jaxart" / "weights"
+    try:  # an empty or relative XDG_CACHE_HOME counts as unset (XDG base directory spec), as in compile_cache.folder
+        return Path(os.path.abspath(cache_home.expand(env))) if env else cache_home.cache_home() / "jaxart" / "weights"
+    except cache_home.NoHomeError as e:  # pathlib's RuntimeError was a traceback (`docker run --user 12345`)
+        raise WeightsError(f"no weights folder: {e}; set JAXART_WEIGHTS_DIR to a writable folder") from None
 
 
 def _advice(e: Exception) -> str:
