@@ -1,0 +1,34 @@
+"""The ways a user starts the command: the `jaxart` script, and `python -m jaxart` where the script is not on PATH
+or belongs to another environment (a notebook's `!python -m jaxart`, a venv not activated). `python -m jaxart` was
+"No module named jaxart.__main__"."""
+
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def _run(*args, cwd) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_python_m_jaxart_is_the_command(tmp_path):
+    done = _run("-m", "jaxart", "--help", cwd=tmp_path)
+    script = _run(str(ROOT / "cli.py"), "--help", cwd=tmp_path).stdout
+    assert done.returncode == 0 and done.stderr == "" and "stylize" in done.stdout
+    assert done.stdout.startswith("Usage: python -m jaxart ")  # what to type again, as click names it
+    assert done.stdout.partition("\n")[2] == script.partition("\n")[2]  # the script's help, past its name
+    # Its failures are the command's: one line, exit 2, no traceback.
+    done = _run("-m", "jaxart", "stylize", "missing.jpg", "missing.png", cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr == ("error: missing.jpg does not exist; check the path and the "
+                                                    "current folder\n"), done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_importing_the_library_runs_no_command():
+    """Only `-m` runs jaxart/__main__.py: `import jaxart` and its submodules leave it (and the CLI) unimported."""
+    done = _run("-c", "import sys, jaxart, jaxart.weights; print('cli' in sys.modules, 'jaxart.__main__' in "
+                "sys.modules)", cwd=ROOT)
+    assert done.stdout == "False False\n", done.stderr
