@@ -47,6 +47,9 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
         task = bar.add_task(label, total=total, terms=first, rate="", eta="-:--:--")
         since = {}  # size -> (step, time) of its scale's first report, and the pause before it
         last = [clock()]  # the time of the latest report, or the bar's start
+        # Into a log (a batch job's file, `| tee`, a notebook's subprocess) or a dumb terminal rich shows the bar only
+        # as it ends: an hour's run said nothing for an hour. There it is a line every LOG_EVERY s.
+        logged = [last[0]] if not console.is_interactive else None
 
         def update(step: int, loss: float, terms: dict[str, float]) -> None:
             text = _loss_text(loss, terms, compact, ("mean" if compact else "mean loss") if mean else "loss")
@@ -60,10 +63,15 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
             eta = seconds_left(plan, step, 1 / rate, pause) if rate else None
             per_second = f"{rate:.2f}{'/s' if compact else ' steps/s'}" if rate else ""
             bar.update(task, completed=step, terms=text, rate=per_second, eta="-:--:--" if eta is None else _hms(eta))
+            if logged is not None and now - logged[0] >= LOG_EVERY and step < total:
+                logged[0] = now
+                bar.console.print(bar.make_tasks_table(bar.tasks))
 
         yield update
 
 
+# Seconds between the lines the bar writes into a log: 120 lines for an hour's run.
+LOG_EVERY = 30.0
 # The full line takes up to about 118 columns, 126 with a coarse-to-fine scale's size; below this
 # the compact one, which keeps the loss terms whole in 80 columns up to 9999 steps (a
 # coarse-to-fine run of more than 999 loses the last characters).

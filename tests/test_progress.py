@@ -201,3 +201,29 @@ def test_the_bar_ends_on_the_loss_of_the_image_written(tmp_path, monkeypatch, ca
     assert code == 0, err
     total = re.search(r"total (\S+) =", out)[1]
     assert re.findall(r"loss (\S+) \(", err)[-1] == f"{float(total):.4g}", (err, out)
+
+
+def _logged(terminal: bool, seconds_per_step: float, total: int = 100, dumb: bool = False) -> list[str]:
+    """What the bar writes in a log (or terminal) over a run of `total` steps on a fake clock, escapes removed."""
+    out, now = io.StringIO(), [0.0]
+    console = Console(file=out, width=80, force_terminal=terminal, color_system=None,
+                      _environ={"TERM": "dumb" if dumb else "xterm"})
+    with progress.steps_bar(total, console=console, clock=lambda: now[0]) as update:
+        for step in range(1, total + 1):
+            now[0] = 5 + step * seconds_per_step
+            update(step, 1.23456, {"content": 0.4391, "style": 0.07731, "tv": 0.01242})
+    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", out.getvalue())
+    return [line.rstrip() for line in re.split(r"[\r\n]", text) if line.strip()]
+
+
+def test_a_log_gets_a_line_every_half_minute_not_only_the_last_state():
+    """A batch job's log (or `| tee`, a notebook's subprocess, TERM=dumb) said nothing until the run ended: an hour's
+    run, an hour of silence. Now a line every LOG_EVERY s, so a few per run, never one per step."""
+    for lines in (_logged(terminal=False, seconds_per_step=0.9), _logged(True, 0.9, dumb=True)):
+        assert [line.split()[0] for line in lines] == ["28/100", "62/100", "96/100", "100/100"], lines
+        assert all("ETA" in line and "loss 1.235 (c 0.44 s 0.077 tv 0.012)" in line for line in lines), lines
+        assert "ETA 0:00:34 1.11/s" in lines[1]
+    assert [line.split()[0] for line in _logged(False, 0.1)] == ["100/100"]  # a short run: its last state alone
+    assert 119 <= len(_logged(False, 1.0, total=3600)) <= 121  # an hour: about 120 lines, not 3600
+    # A terminal redraws one line in place, as before: nothing new is printed below it.
+    assert [line.split()[0] for line in _logged(True, 0.9)] == ["0/100", "100/100"]
