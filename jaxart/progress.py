@@ -33,10 +33,12 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
         return
     plan = tuple(scales) or ((1, total),)
     console = console or Console(stderr=True)
-    compact = console.width < COMPACT_BELOW
+    compact, narrow = console.width < COMPACT_BELOW, console.width < NARROW_BELOW
     columns = (
         *(() if compact else (TextColumn(f"[bold]{label}"), BarColumn(bar_width=16))), MofNCompleteColumn(),
-        TimeElapsedColumn(), TextColumn("ETA {task.fields[eta]}"), TextColumn("{task.fields[rate]}"),
+        *(() if narrow else (TimeElapsedColumn(),)),
+        *(() if console.width < NARROW_BELOW - 10 else (TextColumn("ETA {task.fields[eta]}"),)),
+        *(() if narrow else (TextColumn("{task.fields[rate]}"),)),
         TextColumn("{task.fields[terms]}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
     )
     with _cleared_on_error(Progress(*columns, console=console, expand=True)) as bar:
@@ -52,7 +54,8 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
         logged = [last[0]] if not console.is_interactive else None
 
         def update(step: int, loss: float, terms: dict[str, float]) -> None:
-            text = _loss_text(loss, terms, compact, ("mean" if compact else "mean loss") if mean else "loss")
+            text = _loss_text(loss, {} if narrow else terms, compact, ("mean" if compact else "mean loss") if mean
+                              else "loss")
             size, following = scale_at(plan, step)
             if multi:  # after a scale's last step the next one computes its targets and compiles
                 text = f"compiling {following} px" if following else f"{size} px {text}"
@@ -76,13 +79,17 @@ LOG_EVERY = 30.0
 # the compact one, which keeps the loss terms whole in 80 columns up to 9999 steps (a
 # coarse-to-fine run of more than 999 loses the last characters).
 COMPACT_BELOW = 128
+# Below this (a phone's terminal, COLUMNS=20) rich squeezed every column to "1… 0… ETA -:--:--  …": the step count,
+# the ETA (from 30 columns) and the loss alone, "120/500 ETA 0:01:05 loss 1.235", or "120/500 loss 1.235" in 20.
+NARROW_BELOW = 40
 _SHORT = {"content": "c", "style": "s"}
 
 
 def _loss_text(loss: float, terms: dict[str, float], compact: bool, name: str = "loss") -> str:
     """The bar's `loss 1.235 (content 0.439 style 0.0773 tv 0.0124)`, compact `... (c 0.44 s 0.077 tv 0.012)`."""
     names, digits = (_SHORT, 2) if compact else ({}, 3)
-    return f"{name} {loss:.4g} (" + " ".join(f"{names.get(k, k)} {v:.{digits}g}" for k, v in terms.items()) + ")"
+    parts = " ".join(f"{names.get(k, k)} {v:.{digits}g}" for k, v in terms.items())
+    return f"{name} {loss:.4g}" + (f" ({parts})" if parts else "")
 
 
 def _hms(seconds: float) -> str:

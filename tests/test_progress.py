@@ -227,3 +227,14 @@ def test_a_log_gets_a_line_every_half_minute_not_only_the_last_state():
     assert 119 <= len(_logged(False, 1.0, total=3600)) <= 121  # an hour: about 120 lines, not 3600
     # A terminal redraws one line in place, as before: nothing new is printed below it.
     assert [line.split()[0] for line in _logged(True, 0.9)] == ["0/100", "100/100"]
+
+
+def test_a_very_narrow_terminal_keeps_the_step_count_and_the_loss_whole():
+    """COLUMNS=20 (a phone's terminal, a split pane): rich squeezed every column to `1… 0… ETA -:--:--  …`."""
+    for width in (20, 29):
+        assert _render(width)[-1].rstrip() == "120/500 loss 1.235", _render(width)
+    assert "9999/9999 loss 1.235" in _timed([(1, 0.0), (9999, 90.5)], total=9999, width=20)
+    for width in (30, 39):  # and the ETA, where it fits
+        assert _render(width)[-1].rstrip() == "120/500 ETA -:--:-- loss 1.235", _render(width)
+    assert _render(20, steps=0)[-1].startswith("  0/500 preparing")
+    assert all(len(line) <= 20 for line in _render(20))
