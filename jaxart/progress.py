@@ -49,9 +49,7 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
         task = bar.add_task(label, total=total, terms=first, rate="", eta="-:--:--")
         since = {}  # size -> (step, time) of its scale's first report, and the pause before it
         last = [clock()]  # the time of the latest report, or the bar's start
-        # Into a log (a batch job's file, `| tee`, a notebook's subprocess) or a dumb terminal rich shows the bar only
-        # as it ends: an hour's run said nothing for an hour. There it is a line every LOG_EVERY s.
-        logged = [last[0]] if not console.is_interactive else None
+        log = _log_lines(bar, clock)
 
         def update(step: int, loss: float, terms: dict[str, float]) -> None:
             text = _loss_text(loss, {} if narrow else terms, compact, ("mean" if compact else "mean loss") if mean
@@ -66,9 +64,7 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
             eta = seconds_left(plan, step, 1 / rate, pause) if rate else None
             per_second = f"{rate:.2f}{'/s' if compact else ' steps/s'}" if rate else ""
             bar.update(task, completed=step, terms=text, rate=per_second, eta="-:--:--" if eta is None else _hms(eta))
-            if logged is not None and now - logged[0] >= LOG_EVERY and step < total:
-                logged[0] = now
-                bar.console.print(bar.make_tasks_table(bar.tasks))
+            log(step < total)
 
         yield update
 
@@ -154,7 +150,8 @@ def seconds_left(scales: Sequence[tuple[int, int]], step: int, per_step: float, 
 
 
 @contextlib.contextmanager
-def download_bar(name: str, quiet: bool = False, console: Console | None = None):
+def download_bar(name: str, quiet: bool = False, console: Console | None = None,
+                 clock: Callable[[], float] = time.monotonic):
     """Yields `update(done, total)` in bytes; shows bytes, rate and ETA on stderr. A bar no byte reached
     (another process fetched the file meanwhile) is cleared when it ends: its `0/? bytes` said nothing happened."""
     if quiet:
@@ -164,9 +161,30 @@ def download_bar(name: str, quiet: bool = False, console: Console | None = None)
                TransferSpeedColumn(), TimeRemainingColumn())
     with _cleared_on_error(Progress(*columns, console=console or Console(stderr=True))) as bar:
         task = bar.add_task(name, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+        log = _log_lines(bar, clock)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+            log(total is None or done < total)
+
+        yield update
         if bar.tasks[0].total is None:
             _clear(bar)
+
+
+def _log_lines(bar: Progress, clock: Callable[[], float]) -> Callable[[bool], None]:
+    """`log(going)`, to call after each update: into a log (a batch job's file, `| tee`, a notebook's subprocess) or
+    a dumb terminal, where rich shows a bar only as it ends (an hour's run said nothing for an hour), it prints the
+    bar's line if LOG_EVERY s have passed since the last and the bar is `going` (not at its end, which rich prints)."""
+    if bar.console.is_interactive:
+        return lambda going: None
+    last = [clock()]
+
+    def log(going: bool) -> None:
+        if going and clock() - last[0] >= LOG_EVERY:
+            last[0] = clock()
+            bar.console.print(bar.make_tasks_table(bar.tasks))
+    return log
 
 
 @contextlib.contextmanager

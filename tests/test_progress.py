@@ -238,3 +238,17 @@ def test_a_very_narrow_terminal_keeps_the_step_count_and_the_loss_whole():
         assert _render(width)[-1].rstrip() == "120/500 ETA -:--:-- loss 1.235", _render(width)
     assert _render(20, steps=0)[-1].startswith("  0/500 preparing")
     assert all(len(line) <= 20 for line in _render(20))
+
+
+def test_a_download_into_a_log_gets_a_line_every_half_minute_too():
+    """A 575 MB torchvision download in a batch job's log said nothing until it ended."""
+    out, now = io.StringIO(), [0.0]
+    console = Console(file=out, width=100, force_terminal=False, color_system=None)
+    with progress.download_bar("vgg19", console=console, clock=lambda: now[0]) as update:
+        for second in range(1, 101):
+            now[0] = float(second)
+            update(second * 1_000_000, 100_000_000)
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    assert len(lines) == 4 and all("fetch vgg19" in line for line in lines), lines
+    assert ["30.0/100.0 MB", "60.0/100.0 MB", "90.0/100.0 MB", "100.0/100.0 MB"] == [
+        re.search(r"[\d.]+/[\d.]+ MB", line)[0] for line in lines], lines
