@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jaxart import animate, checkpoint
 from jaxart.errors import InputError
-from jaxart.files import check_path, resolved, unreplaceable
+from jaxart.files import check_path, resolved, unreplaceable, windows_path
 from jaxart.probe import nearest, probe_folder
 from jaxart.formats import SUFFIXES, check_file_name
 from jaxart.frames import frame, frames_there
@@ -25,6 +25,8 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, resum
     flag = "output path"
     suffixes = SUFFIXES[fmt]
     check_names([("output", path)], flag)  # first: a name too long is an OSError from any look at the path
+    if why := windows_path(path):  # else a file named `C:\Users\me\out.png` appeared in the current folder
+        raise InputError(f"output {why}", settings=[flag])
     check_file_name(path, fmt)
     if path.suffix.lower() not in suffixes:
         raise InputError(f"output {path} must end in {' or '.join(suffixes)} for format {fmt}", settings=["format"])

@@ -58,13 +58,23 @@ def web_address(path: str | os.PathLike) -> str | None:
     return url and f"{url[1]}://{url[2]} is a web address; jaxart reads files: download it and give the file's path"
 
 
+def windows_path(path: str | os.PathLike) -> str | None:
+    """Why `path`, if it is a Windows one (`C:\\Users\\me\\x.jpg`, `C:/x.png`), is no path here: Linux takes it for a
+    file (or, with "/", a folder "C:") in the current folder. With what to write instead (WSL's /mnt/c/...)."""
+    if not re.match(r"[A-Za-z]:[\\/]", text := os.fspath(path)) or os.path.lexists(text):
+        return None
+    wsl = f"/mnt/{text[0].lower()}/" + text[3:].replace("\\", "/")
+    return (f"{text} is a Windows path, which Linux reads as a name in the current folder; write it with / from the "
+            f"root, as the file is seen here (under WSL: {wsl})")
+
+
 def missing(path: str | os.PathLike) -> str:
     """Why `path`, which does not exist, cannot be read. A space at either end (pasted with the name, or a quoted
     drag-and-drop) is said: printed bare it is invisible, and the path looked right."""
     text = str(path)
     if text != text.strip() and os.path.exists(text.strip()):
         return f"{text!r} does not exist: it has a space at its start or end, and {text.strip()} exists; drop the space"
-    return web_address(path) or f"{path} does not exist; check the path and the current folder"
+    return web_address(path) or windows_path(path) or f"{path} does not exist; check the path and the current folder"
 
 
 def resolved(path: str | os.PathLike) -> Path:

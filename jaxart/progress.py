@@ -75,8 +75,8 @@ LOG_EVERY = 30.0
 # the compact one, which keeps the loss terms whole in 80 columns up to 9999 steps (a
 # coarse-to-fine run of more than 999 loses the last characters).
 COMPACT_BELOW = 128
-# Below this (a phone's terminal, COLUMNS=20) rich squeezed every column to "1… 0… ETA -:--:--  …": the step count,
-# the ETA (from 30 columns) and the loss alone, "120/500 ETA 0:01:05 loss 1.235", or "120/500 loss 1.235" in 20.
+# Below this (a phone's terminal, COLUMNS=20) rich squeezed every column to "1… 0… ETA -:--:--  …": the step
+# count, the ETA (from 30 columns) and the loss alone, "120/500 ETA 0:01:05 loss 1.235", or "120/500 loss 1.235".
 NARROW_BELOW = 40
 _SHORT = {"content": "c", "style": "s"}
 

@@ -196,3 +196,22 @@ def test_a_dash_for_an_output_says_it_is_not_standard_output(command, option, ex
     code, _, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and err.endswith(f": - is not standard output here; give a file name, such as {example}"), err
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("where", ["output", "photo"])
+def test_a_windows_path_says_how_to_write_it_here(where, files, tmp_path, monkeypatch, capsys):
+    """`-o C:\\Users\\me\\out.png` (Windows habits, WSL, a notebook) wrote a file of that name in the current folder,
+    and `C:/art/out.png` a folder "C:"; a photo so named was "does not exist; check the path"."""
+    monkeypatch.chdir(tmp_path)
+    for path, wsl in ((r"C:\Users\me\café 1.png", "/mnt/c/Users/me/café 1.png"),
+                      ("D:/art/out.png", "/mnt/d/art/out.png")):
+        argv = _stylize(files, path if where == "output" else tmp_path / "out.png")
+        if where == "photo":
+            argv[1] = path.replace(".png", ".jpg")
+            wsl = wsl.replace(".png", ".jpg")
+        code, err = _main(argv, monkeypatch, capsys)
+        said = "output " * (where == "output") + argv[1 if where == "photo" else 4]
+        assert code == 2 and err == (f"error: {said} is a Windows path, which Linux reads as a name in the current "
+                                     f"folder; write it with / from the root, as the file is seen here (under WSL: "
+                                     f"{wsl})"), err
+        assert list(tmp_path.iterdir()) == []
