@@ -191,9 +191,14 @@ def unknown_option(e: TyperException) -> str:
     if others:
         text += f" (an option of {' and '.join(f'`{group} {o}`' for o in others)})"
     elif name in ("-o", "--output") and command in _INSTALLING:
+        from jaxart.errors import WeightsError
         from jaxart.weights import folder
 
-        text += (f": it installs weights by name in the weights folder, {folder.weights_dir()}, where --model NAME "
+        try:
+            where = f"the weights folder, {folder.weights_dir()}"
+        except WeightsError:  # no home folder to put it in (a container's --user): this line is not the place
+            where = "the weights folder"
+        text += (f": it installs weights by name in {where}, where --model NAME "
                  "finds them (set JAXART_WEIGHTS_DIR for another folder)")
     elif guesses:
         text += f" (did you mean {' or '.join(guesses)}?)"

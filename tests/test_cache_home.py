@@ -95,3 +95,17 @@ def test_the_command_as_a_user_with_no_passwd_entry(tmp_path):
     assert done.stderr == (f"error: no weights folder: no home folder is known: HOME is not set and user id {uid} has "
                            "no entry in /etc/passwd, as in a container run with --user; set JAXART_WEIGHTS_DIR to a "
                            "writable folder\n")
+
+
+def test_an_output_flag_to_weights_fetch_with_no_home_is_still_one_line(no_passwd_entry, tmp_path, monkeypatch,
+                                                                         capsys):
+    """`weights fetch vgg19 -o x`'s line names the weights folder: with no home to put it in, that was a traceback."""
+    from conftest import run_main
+
+    monkeypatch.setattr(folder, "__file__", str(tmp_path / "site-packages" / "jaxart" / "weights" / "folder.py"))
+    monkeypatch.delenv("JAXART_WEIGHTS_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    code, out, err = run_main(["weights", "fetch", "vgg19", "-o", "x.h5"], monkeypatch, capsys)
+    assert code == 2 and err == ("error: `jaxart weights fetch` has no option -o: it installs weights by name in the "
+                                 "weights folder, where --model NAME finds them (set JAXART_WEIGHTS_DIR for another "
+                                 "folder); see `jaxart weights fetch --help` for its options"), err
