@@ -176,7 +176,7 @@ def _log_lines(bar: Progress, clock: Callable[[], float]) -> Callable[[bool], No
     """`log(going)`, to call after each update: into a log (a batch job's file, `| tee`, a notebook's subprocess) or
     a dumb terminal, where rich shows a bar only as it ends (an hour's run said nothing for an hour), it prints the
     bar's line if LOG_EVERY s have passed since the last and the bar is `going` (not at its end, which rich prints)."""
-    if bar.console.is_interactive:
+    if bar.console.is_interactive or bar.console.is_jupyter:  # redrawn in place (a notebook: rich's own widget)
         return lambda going: None
     last = [clock()]
 
