@@ -31,7 +31,7 @@ def test_the_cache_is_under_home_or_an_absolute_xdg_cache_home(tmp_path, monkeyp
     home = {"HOME": str(tmp_path)}
     assert cache_home.cache_home(home) == tmp_path / ".cache"
     assert cache_home.cache_home({**home, "XDG_CACHE_HOME": "/xdg"}) == cache_home.Path("/xdg")
-    for ignored in ("", "relative", "./cache", "~/.cache"):  # the XDG spec: a relative path is ignored (Docker ENV: a "~")
+    for ignored in ("", "relative", "./cache", "~/.cache"):  # the XDG spec ignores a relative path (Docker ENV's "~")
         assert cache_home.cache_home({**home, "XDG_CACHE_HOME": ignored}) == tmp_path / ".cache"
     monkeypatch.chdir(tmp_path)
     tag = compile_cache.machine_tag()
