@@ -5,7 +5,6 @@ import io
 import re
 
 from rich.console import Console
-from rich.progress import Progress
 
 from jaxart import progress
 
@@ -204,39 +203,6 @@ def test_the_bar_ends_on_the_loss_of_the_image_written(tmp_path, monkeypatch, ca
     assert re.findall(r"loss (\S+) \(", err)[-1] == f"{float(total):.4g}", (err, out)
 
 
-def _logged(terminal: bool, seconds_per_step: float, total: int = 100, dumb: bool = False) -> list[str]:
-    """What the bar writes in a log (or terminal) over a run of `total` steps on a fake clock, escapes removed."""
-    out, now = io.StringIO(), [0.0]
-    console = Console(file=out, width=80, force_terminal=terminal, color_system=None,
-                      _environ={"TERM": "dumb" if dumb else "xterm"})
-    with progress.steps_bar(total, console=console, clock=lambda: now[0]) as update:
-        for step in range(1, total + 1):
-            now[0] = 5 + step * seconds_per_step
-            update(step, 1.23456, {"content": 0.4391, "style": 0.07731, "tv": 0.01242})
-    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", out.getvalue())
-    return [line.rstrip() for line in re.split(r"[\r\n]", text) if line.strip()]
-
-
-def test_a_log_gets_a_line_every_half_minute_not_only_the_last_state():
-    """A batch job's log (or `| tee`, a notebook's subprocess, TERM=dumb) said nothing until the run ended: an hour's
-    run, an hour of silence. Now a line every LOG_EVERY s, so a few per run, never one per step."""
-    for lines in (_logged(terminal=False, seconds_per_step=0.9), _logged(True, 0.9, dumb=True)):
-        assert [line.split()[0] for line in lines] == ["28/100", "62/100", "96/100", "100/100"], lines
-        assert all("ETA" in line and "loss 1.235 (c 0.44 s 0.077 tv 0.012)" in line for line in lines), lines
-        assert "ETA 0:00:34 1.11/s" in lines[1]
-    assert [line.split()[0] for line in _logged(False, 0.1)] == ["100/100"]  # a short run: its last state alone
-    assert 119 <= len(_logged(False, 1.0, total=3600)) <= 121  # an hour: about 120 lines, not 3600
-    # A notebook running the CLI in its own process has rich's widget, redrawn in place: no lines below it.
-    bar, now, printed = Progress(console=Console(file=io.StringIO(), force_jupyter=True)), [0.0], []
-    bar.console.print = lambda *a, **k: printed.append(a)  # where IPython is, rich would display it
-    log = progress._log_lines(bar, lambda: now[0])
-    now[0] = 1e6
-    log(True)
-    assert printed == []
-    # A terminal redraws one line in place, as before: nothing new is printed below it.
-    assert [line.split()[0] for line in _logged(True, 0.9)] == ["0/100", "100/100"]
-
-
 def test_a_very_narrow_terminal_keeps_the_step_count_and_the_loss_whole():
     """COLUMNS=20 (a phone's terminal, a split pane): rich squeezed every column to `1… 0… ETA -:--:--  …`."""
     for width in (20, 29):
@@ -246,17 +212,3 @@ def test_a_very_narrow_terminal_keeps_the_step_count_and_the_loss_whole():
         assert _render(width)[-1].rstrip() == "120/500 ETA -:--:-- loss 1.235", _render(width)
     assert _render(20, steps=0)[-1].startswith("  0/500 preparing")
     assert all(len(line) <= 20 for line in _render(20))
-
-
-def test_a_download_into_a_log_gets_a_line_every_half_minute_too():
-    """A 575 MB torchvision download in a batch job's log said nothing until it ended."""
-    out, now = io.StringIO(), [0.0]
-    console = Console(file=out, width=100, force_terminal=False, color_system=None)
-    with progress.download_bar("vgg19", console=console, clock=lambda: now[0]) as update:
-        for second in range(1, 101):
-            now[0] = float(second)
-            update(second * 1_000_000, 100_000_000)
-    lines = [line for line in out.getvalue().splitlines() if line.strip()]
-    assert len(lines) == 4 and all("fetch vgg19" in line for line in lines), lines
-    assert ["30.0/100.0 MB", "60.0/100.0 MB", "90.0/100.0 MB", "100.0/100.0 MB"] == [
-        re.search(r"[\d.]+/[\d.]+ MB", line)[0] for line in lines], lines
