@@ -24,6 +24,19 @@ def _default(path: str, option: str):
     return next(p.default for p in command.params if option in p.opts)
 
 
+def _module(name: str):
+    return importlib.import_module(name)
+
+
+def _fetch_default(name: str):
+    import inspect
+
+    return inspect.signature(_module("jaxart.weights.fetch").fetch).parameters[name].default
+
+
+_words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+
+
 def _config():
     from jaxart import StyleConfig
 
@@ -54,6 +67,23 @@ def test_the_loss_defaults_the_readme_states_are_stylize_s():
     (r"So, by default, is a filter whose mean is below \S+ of its layer's average \(`--min-mean ([\d.]+)`\)",
      lambda: _default("weights normalize", "--min-mean")),
     (r"composited over `--background`, (\w+) by default", lambda: _default("stylize", "--background")),
+    # The limits and thresholds README states in prose, each the module constant a user meets it through.
+    (r"with (\d+) s to connect and for each read", lambda: _module("jaxart.model_choice").PROBE_TIMEOUT),
+    (r"waited \d+ s for fetch's three (\d+) s attempts", lambda: _fetch_default("timeout")),
+    (r"waited \d+ s for fetch's (three) \d+ s attempts", lambda: _words[_fetch_default("attempts")]),
+    (r"It keeps at most (\d+) frames", lambda: _module("jaxart.animate").MAX_FRAMES + 1),
+    (r"within an RGB distance of (\d+)", lambda: _module("jaxart.mask_regions").TOLERANCE),
+    (r"its aspect differs from the photo's by over (\d+)%", lambda: round(100 * _module("jaxart.mask_regions").ASPECT)),
+    (r"or over (\d+)% of it matches no listed colour", lambda: round(100 * _module("jaxart.mask_regions").STRAY)),
+    (r"More than ([\d,]+) settings", lambda: f"{_module('jaxart.settings').MAX_SETTINGS:,}"),
+    (r"A row wider than (\d+) px", lambda: _module("jaxart.sheet_draw").MAX_WIDTH),
+    (r"take more lines, up to (\d+), not cut", lambda: _module("jaxart.sheet_draw").HEADER_LINES),
+    (r"after at most (\d+) s, never a hang", lambda: _module("jaxart.weights.hdf5")._SECONDS),
+    (r"holds about (\d+) bytes a pixel", lambda: _module("jaxart.pixel_limit").DECODE_BYTES),
+    (r"\((\d+) bytes a pixel of the mask as drawn", lambda: _module("jaxart.footprint").MASK_PIXEL_BYTES),
+    (r"below (\d+) columns without the bar", lambda: _module("jaxart.progress").COMPACT_BELOW),
+    (r"after each compile of ([\d.]+) s or more", lambda: _module("jaxart.compile_memory").MIN_SECONDS),
+    (r"fell by less than [\d.]+% \(relative\) over the last (\d+) steps", lambda: _module("jaxart.plateau").WINDOW),
 ])
 def test_a_default_the_readme_states_is_the_one_the_cli_uses(pattern, actual):
     found = re.search(pattern, _readme())

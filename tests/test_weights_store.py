@@ -74,7 +74,8 @@ def test_load_weights_of_an_unknown_name_lists_known_names():
 
 
 @pytest.mark.parametrize("typed, guess", [("mystyle", "my-style"), ("VGG16-HED", "vgg16-hed"),
-                                          ("vgg16-torch", "vgg16-torchvision"), ("mien", None)])
+                                          ("vgg16-torch", "vgg16-torchvision"), ("mien", None),
+                                          ("vgg16hed", "vgg16-hed")])  # README's example
 def test_an_unknown_name_suggests_the_nearest_known_one_if_any_is_near(typed, guess):
     """It said "unknown model 'mystyle'" and left the user to spot my-style in the list; a name like none of them
     gets no guess (as click guesses commands), and every refusal says how to list the weight sets."""
