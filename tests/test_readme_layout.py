@@ -28,4 +28,4 @@ def test_every_file_the_layout_names_exists():
     named = set(re.findall(r"(?<![\w.])([a-z_][a-z0-9_/]*\.py)\b", layout))
     where = {p.name for folder in FOLDERS for p in (ROOT / folder).glob("*.py")} | {"cli.py"}
     where |= {str(p.relative_to(ROOT)) for folder in FOLDERS for p in (ROOT / folder).glob("*.py")}
-    assert len(named) > 50 and sorted(named - where) == [], f"README's layout names files that do not exist"
+    assert len(named) > 50 and sorted(named - where) == [], "README's layout names files that do not exist"
