@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import os
+import shlex
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -164,6 +165,16 @@ def check(ckpt: Checkpoint, *, version: str | None = None, weights: Any = None) 
         raise InputError("checkpoint was made with other weights "
                          f"(sha256 {str(ckpt.meta.get('weights_sha256'))[:12]}..., "
                          f"these are {weights.sha256[:12]}...); resume with the same weights file")
+
+
+def check_kind(ckpt: Checkpoint, path: str | os.PathLike, kind: str) -> None:
+    """Refuse a sweep's checkpoint (`kind` "sweep" in its metadata) given to `stylize --resume`, or a stylize run's to
+    `sweep --resume` (`kind`: the command given it): the other command continues it."""
+    made = "sweep" if ckpt.meta.get("kind") == "sweep" else "stylize"
+    if made != kind:
+        what = "an interrupted sweep's" if made == "sweep" else "an interrupted stylize run's"
+        raise InputError(f"{path} is {what} checkpoint, not a {kind}'s; continue it with "
+                         f"`jaxart {made} --resume {shlex.quote(str(path))}`")
 
 
 def _same_weights(meta: dict, weights: Any) -> bool:

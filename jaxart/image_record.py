@@ -51,7 +51,11 @@ def read_record(path: str | os.PathLike) -> dict:
     except Exception as e:  # noqa: BLE001 - any unreadable file is a bad input here
         from jaxart.checkpoint import read_meta  # here: it imports JAX, which `info` of an image never needs
 
-        if isinstance(meta := read_meta(path), dict):  # `info OUT.ckpt.npz`: "could not be read as an image"
+        if isinstance(meta := read_meta(path), dict) and meta.get("kind") == "sweep":  # `info GRID.ckpt.npz`
+            raise InputError(f"{path} is a checkpoint of an interrupted sweep to {meta.get('output')} (at step "
+                             f"{meta.get('step')}; no tiles or sheet written yet), not an image: continue the sweep "
+                             f"with `jaxart sweep --resume {shlex.quote(str(path))}`") from None
+        if isinstance(meta, dict):  # `info OUT.ckpt.npz`: "could not be read as an image"
             beside = f"; its image so far, {meta['output']}, holds the run record" if meta.get("output") else ""
             raise InputError(f"{path} is a checkpoint of an interrupted run, not an image: continue the run with "
                              f"`jaxart stylize --resume {shlex.quote(str(path))}`{beside}") from None

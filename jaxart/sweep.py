@@ -28,8 +28,8 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from jax.typing import ArrayLike
 
-from jaxart import (batched, finished_image, inputs, kept, margin, mask_regions, objective, optimize, photo_size,
-                    plateau, scales, shrink, sweep_inputs, transfer)
+from jaxart import (batched, checkpoint, finished_image, inputs, kept, margin, mask_regions, objective, optimize,
+                    photo_size, plateau, scales, shrink, sweep_inputs, sweep_state, transfer)
 from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
 from jaxart.duplicates import repeated
@@ -37,6 +37,7 @@ from jaxart.errors import InputError
 from jaxart.image import WHITE, fit
 from jaxart.settings import MAX_SETTINGS, Setting, as_settings, gram_sets, grid, layer_weight_sets
 from jaxart.sweep_inputs import check, check_distinct, check_memory
+from jaxart.sweep_state import SweepState
 from jaxart.targets import as_paintings, check_config
 from jaxart.vgg import Weights, check_weights
 
@@ -87,6 +88,8 @@ def sweep(
     tolerance: float = 0.0,
     shrink_batch: bool = False,
     background: Sequence[int] = WHITE,
+    on_state: Callable[[SweepState], None] | None = None,
+    resume: checkpoint.Checkpoint | None = None,
 ) -> SweepResult:
     """Stylize `content` once per setting, all settings as one batched program.
 
@@ -115,6 +118,10 @@ def sweep(
         compiles the step once more, and the running tiles' float32 rounding may change as a batch's does
         (README, "Sweeps"); the result's `shrank` says where. False (the default): the whole batch to the end.
       background: 8-bit (r, g, b) under the transparent pixels of a `config.init` image file, as `jaxart.run` takes it.
+      on_state: `on_state(state)` after every step and its tolerance test, a `sweep_state.SweepState` whose carry is
+        on the device: what a checkpoint of the sweep keeps (`sweep_state.kept`, `sweep_state.meta`).
+      resume: a checkpoint of such a state, made by this sweep (the same arguments): the sweep continues from its
+        step to the images the uninterrupted sweep gives.
 
     Returns:
       A `SweepResult` whose image i is `jaxart.run` of `settings[i].apply(config)` (and its painting)
@@ -165,18 +172,27 @@ def sweep(
     # Once, not at every scale for every (painting, style scale).
     styles = inputs.checked_paintings(styles, indexed=True)
     halted, shrank = False, []  # the callback asked to stop: no more steps, nor scales; the smaller batches
-    for (size, count), regions in zip(plan, masks):
+    at = None if resume is None else sweep_state.position(resume, plan, n)  # the (scale, step) to continue from
+    for index, ((size, count), regions) in enumerate(zip(plan, masks)):
         if halted:
             break
+        if at is not None and index < at[0]:  # done before the interruption: its state is in the checkpoint's
+            offset += count
+            continue
         carry = None  # the previous scale's state is not held while this one's is made
         stage = scales.stage_config(config, size, count)
         photo, prepared, targets = sweep_inputs.at_scale(weights, content, styles, stage, painted,
                                                          which if per_setting else None, batch, shared, regions)
         x0 = jax.device_put(sweep_inputs.starts(prepared, stage, padded, before, background), batch)
         carry = batched.init(opt, objective.loss_config(stage), batch, per_setting)(x0, lw, weights, targets)
-        carry = _continued(carry, before)
+        first, earlier = 0, np.zeros(len(padded), np.int32) if before is None else np.asarray(before.count, np.int32)
+        if at is not None and index == at[0]:
+            _, _, carry, earlier, stopped, losses, done = sweep_state.restored(carry, resume, batch)
+            first, shrank = at[1] - offset, list(done)
+        else:
+            carry = _continued(carry, before)
         step, run = batched.make_batched_step(opt, stage, per_setting, batch), shrink.Running(carry, lw, targets)
-        for i in range(count):
+        for i in range(first, count):
             if shrink_batch:
                 was, run = len(run.carry.ok), shrink.shrunk(run, n, mesh.size, batch, per_setting)
                 if len(run.carry.ok) < was:
@@ -192,11 +208,14 @@ def sweep(
                     break
             if tolerance and plateau.tested(offset + i + 1, since) and offset + i + 1 < end:
                 run, stopped = shrink.stop_converged(run, losses, offset + i + 1, tolerance, stopped, n)
+            if on_state is not None:
+                on_state(SweepState(offset + i + 1, index, run.carry if run.whole is None else None, earlier, stopped,
+                                    losses, tuple(shrank)))
         carry, offset = shrink.whole_carry(shrink.merged(run)), offset + count
         # What the next scale continues, as coarse_to_fine.run does: the optimized pixels (not the finished
         # image) without the margin, and not the optimizer's state; the steps count over all scales.
         before = carry._replace(params=margin.crop(carry.params, photo.shape), opt_state=None,
-                                count=carry.count + (0 if before is None else before.count))
+                                count=carry.count + earlier)
     devices_used = len(carry.params.sharding.device_set)
     # The final loss by XLA's own convolutions, as `transfer.run` takes it (once per run, so
     # Winograd's transforms would only cost compile time): a tile records the loss stylize would.

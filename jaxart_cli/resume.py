@@ -1,5 +1,5 @@
-"""What `jaxart stylize --resume` takes from the command line: the checkpoint fixes everything else, and an
-option that it would override is refused, not ignored."""
+"""What `jaxart stylize --resume` and `jaxart sweep --resume` take from the command line: the checkpoint fixes
+everything else, and an option that it would override is refused, not ignored."""
 
 from __future__ import annotations
 
@@ -9,20 +9,36 @@ from jaxart_cli.common import given as _given
 
 # The options a resumed run still takes.
 RESUME_OPTIONS = ("resume", "output", "fmt", "overwrite", "checkpoint_every", "save_every", "animate", "quiet")
+SWEEP_RESUME_OPTIONS = ("resume", "overwrite", "checkpoint_every", "quiet")  # the sheet's path names its tiles
 
 
-def only_with_resume(ctx: typer.Context, allowed=RESUME_OPTIONS) -> None:
-    """Refuse options the checkpoint overrides, rather than ignore them."""
+def only_with_resume(ctx: typer.Context, allowed=RESUME_OPTIONS,
+                     instead="a new run to change them, with --init IMAGE to go on from the interrupted image") -> None:
+    """Refuse options the checkpoint overrides, rather than ignore them; `instead`: what to start to change them."""
     given = [_as_typed(ctx, p) for p in ctx.command.params if p.name not in allowed and _given(ctx, p.name)]
     if given:
         # Most often --steps: more steps for a picture that was stopped to look at. A new run from the
         # interrupted image keeps its painting (L-BFGS's memory alone restarts).
-        raise typer.BadParameter(f"the checkpoint fixes the run's settings; drop {', '.join(given)} (or start a new "
-                                 "run to change them, with --init IMAGE to go on from the interrupted image)",
-                                 param_hint="--resume")
+        raise typer.BadParameter(f"the checkpoint fixes the run's settings; drop {', '.join(given)} (or start "
+                                 f"{instead})", param_hint="--resume")
 
 
 def _as_typed(ctx: typer.Context, param) -> str:
     """An option's long name as given: a flag's off switch is --no-remat, which "drop --remat" misnames."""
     off = getattr(param, "secondary_opts", None) and ctx.params.get(param.name) is False
     return max(param.secondary_opts if off else param.opts, key=len)
+
+
+def resumed_sweep(ctx: typer.Context, resume, content, overwrite: bool, checkpoint_every: int):
+    """The `sweep_job.Command` and checkpoint `sweep --resume` continues: --overwrite, --checkpoint-every and --quiet
+    may be given again (--overwrite: the sweep's own, or now); any other option the checkpoint fixes is refused."""
+    from jaxart import checkpoint, sweep_job
+
+    if content is not None:
+        raise typer.BadParameter("the checkpoint names the content, styles and model; give no CONTENT or STYLE with "
+                                 "it", param_hint="--resume")
+    only_with_resume(ctx, SWEEP_RESUME_OPTIONS, "the sweep again to change them")
+    ckpt = checkpoint.load(resume)
+    cmd = sweep_job.from_checkpoint(ckpt, resume)
+    every = checkpoint_every if _given(ctx, "checkpoint_every") else cmd.checkpoint_every
+    return cmd._replace(overwrite=overwrite or cmd.overwrite, checkpoint_every=every), ckpt

@@ -131,6 +131,7 @@ def stylize(
                                      "with it", param_hint="--resume")
         _only_with_resume(ctx)
         ckpt = checkpoint.load(resume)
+        checkpoint.check_kind(ckpt, resume, "stylize")  # a sweep's: `sweep --resume` continues it
         content, styles, model, config, rgb = _resume.from_checkpoint(ckpt)
         tolerance = ckpt.meta.get("tolerance", 0.0)  # stylize_files judges it, as the option's
         output = output or Path(ckpt.meta["output"])

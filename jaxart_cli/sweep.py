@@ -23,6 +23,7 @@ from jaxart_cli.values import (
     whole as _whole,
 )
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
+from jaxart_cli.resume import resumed_sweep as _resumed_sweep
 from jaxart_cli.sweep_values import layer_weights as _layer_weights, listed as _listed, once as _once, swept as _swept
 from jaxart import config as _config
 
@@ -40,9 +41,9 @@ def _made(settings) -> str:
 
 def sweep(
     ctx: typer.Context,
-    content: Annotated[Path, typer.Argument(
-        metavar="CONTENT", help="The photo.", show_default=False, parser=_o.to_read("the path of an image file"),
-        callback=_home)],
+    content: Annotated[Optional[Path], typer.Argument(
+        metavar="CONTENT", help="The photo (not with --resume).", show_default=False,
+        parser=_o.to_read("the path of an image file"), callback=_home)] = None,
     styles: Annotated[Optional[list[Path]], typer.Argument(
         metavar="STYLE",
         help="One or more paintings: blended into one style for every tile (--style-blend weighs them), or, with "
@@ -115,6 +116,11 @@ def sweep(
     overwrite: Annotated[bool, typer.Option(
         help="Replace existing outputs, and remove the single images of an earlier sweep to this --output that this "
              "one does not replace (a larger sweep's, or another --format's).")] = False,
+    resume: Annotated[Optional[Path], typer.Option(
+        help="Continue the interrupted sweep in this checkpoint (GRID.ckpt.npz; it names the inputs and options).",
+        parser=_o.to_read("the path of a checkpoint"), metavar="<path>", callback=_home)] = None,
+    checkpoint_every: Annotated[int, typer.Option(
+        parser=_whole, help="Write GRID.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM/SIGHUP).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run",
@@ -125,57 +131,74 @@ def sweep(
     paintings; write a labelled contact sheet, single images and an HTML page.
 
     All settings run as one batched program, split over all local devices; the other options hold for every tile,
-    as they would for `jaxart stylize`.
+    as they would for `jaxart stylize`. Ctrl-C, SIGTERM or SIGHUP keeps the sweep in GRID.ckpt.npz (no tiles or sheet
+    written) and exits 130 / 143 / 129; `sweep --resume GRID.ckpt.npz` continues it to the same files.
     """
-    from jaxart import captions, compile_cache, job, locks, mask_regions, model_choice, notes as _notes, plateau
-    from jaxart import duration, progress, scales as _scales, sheet, signals, sweep as S, transfer, weights
-    from jaxart.errors import Interrupted
+    from jaxart import captions, compile_cache, duration, job, locks, mask_regions, model_choice, notes as _notes
+    from jaxart import plateau, progress, scales as _scales, sheet, signals, sweep as S, sweep_job
+    from jaxart.errors import Interrupted, NonFiniteLossError
     from jaxart.config import StyleConfig
-    from jaxart.errors import NonFiniteLossError
 
-    _spaced_list(ctx, [content, *(styles or ())], _LISTS + _SWEPT)  # `--style-weight 1 10 100`: 10 is no painting
-    regions, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
-    if not styles:
-        raise typer.BadParameter("give at least one STYLE painting, or --mask with a --region-style COLOUR=PAINTING "
-                                 "for each of its colours", param_hint="STYLE")
-    values = {flag: _listed(texts, flag, default, cast) for flag, texts, default, cast in (
-        ("--style-weight", style_weight, _DEFAULT.style_weight, float),
-        ("--content-weight", content_weight, _DEFAULT.content_weight, float),
-        ("--tv-weight", tv_weight, _DEFAULT.tv_weight, float), ("--seed", seed, _DEFAULT.seed, int),
-        ("--style-scale", style_scale, _DEFAULT.style_scale, float))}
-    for (flag, vs), texts in zip(values.items(), (style_weight, content_weight, tv_weight, seed, style_scale)):
-        _once(flag, vs, texts)
-    *swept, painted = values.values()  # one style scale is the config's, as before it was swept (no batch axis)
-    fixed = _o.fixed(content_layers=content_layers, style_layers=style_layers, style_layer_weights=None,
-                     pooling=pooling, linesearch=linesearch, lbfgs_memory=lbfgs_memory, colors=colors,
-                     match_luminance=match_luminance, style_scale=painted[0], margin=margin, conv=conv, remat=remat)
-    # One alternative alone is the config's, as before they were swept.
-    weighed = _layer_weights(style_layer_weights, fixed["style_layers"], swept[0])
-    settings = S.grid(*swept, style_scales=painted if len(painted) > 1 else None,
-                      paintings=range(len(styles)) if each_painting else None,
-                      style_layer_weights=weighed if len(weighed) > 1 else None)
-    if columns is not None and columns < 1:
-        raise typer.BadParameter("must be 1 or more", param_hint="--columns")
-    rgb = _parse_colour(background)
-    config = StyleConfig(**_o.sizes(size=size, steps=steps, scales=scales, start_size=start_size, default_size=_SIZE),
-                         optimizer=optimizer.value, learning_rate=learning_rate,
-                         init=_path_or_word(init, _config.INITS), **regions,
-                         style_blend=_csv(style_blend, "--style-blend", float),
-                         **{**fixed, "style_layer_weights": weighed[0] if len(weighed) == 1 else None})
-    job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
-    S.check(config, settings, paintings=len(styles), names=captions.painting_names({"inputs": {"styles": styles}}))
-    settings[0].apply(config).validate(paintings=len(styles))  # its weights are the run's, not the config's
-    hashed = S.check_distinct(styles) if each_painting else {}  # the record takes these digests, not reading again
-    for note in (_unused_option(ctx, config.optimizer), *_unused_settings(ctx, config)):
-        if note:
-            _warn(note)
+    if checkpoint_every < 0:
+        raise typer.BadParameter("must be 0 or positive", param_hint="--checkpoint-every")
+    ckpt, hashed = None, {}
+    if resume is not None:
+        cmd, ckpt = _resumed_sweep(ctx, resume, content, overwrite, checkpoint_every)
+        each_painting = any(s.painting is not None for s in cmd.settings)
+        painted = sorted({s.apply(cmd.config).style_scale for s in cmd.settings})
+        init, mask = cmd.config.init, cmd.config.mask
+    else:
+        _spaced_list(ctx, [content, *(styles or ())], _LISTS + _SWEPT)  # `--style-weight 1 10 100`: 10 is no painting
+        regions, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
+        if content is None:
+            raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")
+        if not styles:
+            raise typer.BadParameter("give at least one STYLE painting, or --mask with a --region-style "
+                                     "COLOUR=PAINTING for each of its colours", param_hint="STYLE")
+        values = {flag: _listed(texts, flag, default, cast) for flag, texts, default, cast in (
+            ("--style-weight", style_weight, _DEFAULT.style_weight, float),
+            ("--content-weight", content_weight, _DEFAULT.content_weight, float),
+            ("--tv-weight", tv_weight, _DEFAULT.tv_weight, float), ("--seed", seed, _DEFAULT.seed, int),
+            ("--style-scale", style_scale, _DEFAULT.style_scale, float))}
+        for (flag, vs), texts in zip(values.items(), (style_weight, content_weight, tv_weight, seed, style_scale)):
+            _once(flag, vs, texts)
+        *swept, painted = values.values()  # one style scale is the config's, as before it was swept (no batch axis)
+        fixed = _o.fixed(content_layers=content_layers, style_layers=style_layers, style_layer_weights=None,
+                         pooling=pooling, linesearch=linesearch, lbfgs_memory=lbfgs_memory, colors=colors,
+                         match_luminance=match_luminance, style_scale=painted[0], margin=margin, conv=conv, remat=remat)
+        # One alternative alone is the config's, as before they were swept.
+        weighed = _layer_weights(style_layer_weights, fixed["style_layers"], swept[0])
+        settings = S.grid(*swept, style_scales=painted if len(painted) > 1 else None,
+                          paintings=range(len(styles)) if each_painting else None,
+                          style_layer_weights=weighed if len(weighed) > 1 else None)
+        if columns is not None and columns < 1:
+            raise typer.BadParameter("must be 1 or more", param_hint="--columns")
+        rgb = _parse_colour(background)
+        config = StyleConfig(
+            **_o.sizes(size=size, steps=steps, scales=scales, start_size=start_size, default_size=_SIZE),
+            optimizer=optimizer.value, learning_rate=learning_rate, init=_path_or_word(init, _config.INITS),
+            **regions, style_blend=_csv(style_blend, "--style-blend", float),
+            **{**fixed, "style_layer_weights": weighed[0] if len(weighed) == 1 else None})
+        job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
+        S.check(config, settings, paintings=len(styles), names=captions.painting_names({"inputs": {"styles": styles}}))
+        settings[0].apply(config).validate(paintings=len(styles))  # its weights are the run's, not the config's
+        hashed = S.check_distinct(styles) if each_painting else {}  # the record takes these digests, not reading again
+        for note in (_unused_option(ctx, config.optimizer), *_unused_settings(ctx, config)):
+            if note:
+                _warn(note)
+        cmd = sweep_job.Command(content, styles, output, fmt.value, config, settings, model, rgb, tolerance,
+                                shrink_batch, columns, overwrite, checkpoint_every)
+    content, styles, output, config, settings, rgb = cmd[:3] + cmd[4:6] + (cmd.background,)
     with _deferred():  # a signal as the lock is taken is answered once ctx will release it
         ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
-    sheet.check_outputs(output, len(settings), fmt.value, overwrite=overwrite, inputs=[content, *styles, init, mask])
+    sources = [content, *styles, init, mask]
+    sheet.check_outputs(output, len(settings), cmd.fmt, overwrite=cmd.overwrite, inputs=[*sources, resume])
+    if ckpt is None:  # an interrupted sweep to this sheet is continued with --resume, or given up with --overwrite
+        sweep_job.check_checkpoint(output, cmd.overwrite)
     photo, paintings = job.load_inputs(content, styles, rgb, config.replace(style_scale=max(painted)))
     # The mask readable, its colours present, the photo's aspect: before any weights load.
     mask_size = None if config.mask is None else mask_regions.mask_size(config, photo.shape, len(styles))
-    arch = model_choice.model_arch(model)  # refused first, as stylize does: a refused sweep gets one line, no warnings
+    arch = model_choice.model_arch(cmd.model)  # refused first, as stylize does: a refused sweep gets one line, no warnings
     S.check(config, settings, arch)
     need = S.check_memory(config.replace(style_scale=max(painted)), len(settings), arch, photo=photo.shape[:2],
                           paintings=[p.shape[:2] for p in paintings], mask=mask_size,  # of the largest painting
@@ -188,51 +211,31 @@ def sweep(
         if note:
             _warn(note)
     if dry_run:
-        _say(_dry_line(output, len(settings), _made(settings), config, fmt.value, need, overwrite, model))
+        _say(_dry_line(output, len(settings), _made(settings), config, cmd.fmt, need, cmd.overwrite, cmd.model))
         return
-    w = model_choice.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
+    w = model_choice.resolve_model(cmd.model, functools.partial(_fetch, quiet=quiet), _warn)
     if note := _notes.random_init_note(w, config):
         _warn(note)
     _stop_if_interrupted()
-    # SIGINT and SIGTERM are only recorded while the sweep runs and its files are placed: the
-    # next step ends it with one line, and never half-writes the files.
+    # SIGINT, SIGTERM and SIGHUP are only recorded while the sweep runs and its files are placed: the
+    # next step keeps its state in GRID.ckpt.npz and ends it with one line, and never half-writes the files.
     total = _scales.total_steps(config)  # over every scale, as stylize's bar counts
     with compile_cache.use(_warn), signals.stop_signals() as stopped, \
-            duration.timed(_scales.schedule(config), model=model, loaded=w.name, conv=config.conv,
-                          optimizer=config.optimizer, tiles=len(settings), warn=_warn,
-                          say=None if quiet else _said("sweep")) as watch, \
+            duration.timed(_scales.schedule(config), model=cmd.model, loaded=w.name, conv=config.conv,
+                          optimizer=config.optimizer, tiles=len(settings), warn=_warn,  # none when resumed, as stylize
+                          say=None if quiet or ckpt is not None else _said("sweep")) as watch, \
             progress.steps_bar(total, quiet, scales=_scales.schedule(config), label="sweep",
                                mean=len(settings) > 1) as bar:
-        update = watch.also(bar)
-
-        def on_step(i, carry):
-            if (signum := stopped()) and i < total:
-                raise Interrupted(f"interrupted by {signal.Signals(signum).name} at step {i} of {total}; "
-                                  "nothing was written (a sweep cannot be resumed); run the command again",
-                                  128 + signum)
-            update(i, *S.batch_mean(carry, len(settings)))
-
-        result = S.sweep(photo, paintings, w, config, settings, callback=on_step, tolerance=tolerance,
-                          shrink_batch=shrink_batch, background=rgb)
-        inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
-                  "background": list(rgb)}
-        # The fields a stylize record has (job.record), with each tile's own loss, steps, config and seed.
-        shared = job.record(config, w, transfer.Outcome(result.images[0], {}, total, result.seconds), inputs,
-                            job.input_digests(content, styles, config, hashed),
-                            str(Path(model).resolve()) if weights.is_path(model) else None, tolerance)
-        record = {**{k: v for k, v in shared.items() if k != "seed"}, "loss": result.terms, "steps": result.steps,
-                  # For `info --command`: the batch rounds so; and for the sheet's header, whether it shrank.
-                  **({"shrink_batch": True, "shrank": [list(at) for at in result.shrank]} if shrink_batch else {}),
-                  **({} if result.image_terms is None else {"image_loss": result.image_terms})}
-        files = sheet.write(output, result.images, settings, config, record, columns, overwrite=overwrite,
-                            ok=result.ok, fmt=fmt.value, stopped=result.stopped)
+        result, files, record = sweep_job.run(cmd, photo, paintings, w, stopped=stopped, update=watch.also(bar),
+                                              hashed=hashed, resume=ckpt)
     if signum := stopped():  # it came during the last step, the final loss or the writing
         raise Interrupted(f"interrupted by {signal.Signals(signum).name} as the sweep finished; wrote {files[0]}, "
                           f"{files[1]} and {len(settings)} images", 128 + signum)
     if not quiet:
         n, d = len(settings), result.devices
         _say(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {_made(settings)} "
-                   f"on {d} device{'s' * (d != 1)}, {plateau.tiles_text(result.steps, result.stopped, total)}, "
-                   f"{result.seconds:.1f} s)")
-    if failed := sheet.nonfinite(output, settings, result.ok, fmt.value, captions.painting_names(record)):
+             f"on {d} device{'s' * (d != 1)}, {plateau.tiles_text(result.steps, result.stopped, total)}, "
+             f"{result.seconds:.1f} s)")
+    if failed := sheet.nonfinite(output, settings, result.ok, cmd.fmt, captions.painting_names(record)):
         raise NonFiniteLossError(failed)
+

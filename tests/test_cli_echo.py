@@ -130,7 +130,7 @@ def test_every_destination_refusal_from_python_is_free_of_flags(tmp_path):
     (["stylize", "a.jpg", "b.jpg", "--size"], "error: Option --size requires an argument"),
     (["stylize", "a.jpg", "b.jpg", "-o", ""], "error: Invalid value for --output / -o: the path is empty; give a file "
                                               "name, such as out.png"),
-    (["sweep"], "error: Missing argument CONTENT; see `jaxart sweep --help`"),
+    (["sweep"], "error: give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT"),
     (["bench", "--loops", "fast"], "error: --loops 'fast' is not a list of python, scan, zoom"),  # were bare
     (["bench", "--baseline", "tf"], "error: --baseline 'tf' is not one of torch"),
     (["weights", "remove", "mine"], "error: 'mine' is not installed and has no partial download (installed: none); "

@@ -238,9 +238,10 @@ def test_an_interrupted_sweep_says_so_in_one_line(signum, after, files, tmp_path
     name = signal.Signals(signum).name
     assert code == 128 + signum and len(err.splitlines()) == 1, err
     if after == 1:
-        assert err == (f"interrupted by {name} at step 1 of 2; nothing was written (a sweep cannot be resumed); "
-                       "run the command again")
-        assert not list(tmp_path.iterdir())
+        ckpt = tmp_path / "g.ckpt.npz"
+        assert err == (f"interrupted by {name} at step 1 of 2; kept the sweep in {ckpt}, no tiles or sheet written; "
+                       f"continue with: jaxart sweep --resume {ckpt}")
+        assert [p.name for p in tmp_path.iterdir()] == ["g.ckpt.npz"]  # test_sweep_resume.py continues one
     else:
         assert err.startswith(f"interrupted by {name} as the sweep finished; wrote {out}")
         assert sorted(p.name for p in tmp_path.iterdir()) == ["g-00.png", "g-01.png", "g.html", "g.png"]

@@ -1,0 +1,159 @@
+"""A sweep command's job: the sweep of image files into a sheet, its page and tiles, placed all or nothing, and its
+checkpoint. On a signal during its steps (and every `checkpoint_every` steps) the sweep's state goes to
+GRID.ckpt.npz beside the sheet, with the command's settings and its inputs' digests; `jaxart sweep --resume` reads
+the command back from it (`from_checkpoint`) and continues to the files the uninterrupted sweep writes."""
+
+from __future__ import annotations
+
+import shlex
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from jaxart import checkpoint, job, scales, sheet, sweep as S, sweep_state, transfer, weights
+from jaxart.config import StyleConfig
+from jaxart.errors import InputError, Interrupted
+from jaxart.settings import Setting, as_settings
+from jaxart.vgg import Weights
+
+
+class Command(NamedTuple):
+    """What a sweep command asks for, parsed and checked: all that continuing it needs."""
+
+    content: Path
+    styles: list[Path]
+    output: Path  # the contact sheet
+    fmt: str  # the tiles'
+    config: StyleConfig
+    settings: tuple[Setting, ...]
+    model: str  # as given: auto, a registered name or a .safetensors path
+    background: tuple[int, int, int]
+    tolerance: float = 0.0
+    shrink_batch: bool = False
+    columns: int | None = None
+    overwrite: bool = False
+    checkpoint_every: int = 0
+
+
+# The command's fields a checkpoint keeps beside checkpoint.py's, and what each must be (a hand-edited file may hold
+# anything).
+_FIELDS = {
+    "tolerance": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1,
+    "shrink_batch": lambda v: isinstance(v, bool), "overwrite": lambda v: isinstance(v, bool),
+    "columns": lambda v: v is None or isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+    "checkpoint_every": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+    "settings": lambda v: isinstance(v, list) and bool(v) and all(isinstance(s, list) and len(s) == 7 for s in v),
+}
+
+
+def check_checkpoint(output: Path, overwrite: bool) -> None:
+    """Refuse to start a sweep to `output` afresh while an interrupted one's checkpoint is beside it (unless
+    `overwrite`: that sweep is given up, its checkpoint removed once this one's files are placed)."""
+    ckpt = checkpoint.path_for(output)
+    if overwrite or not ckpt.is_file():
+        return
+    meta = checkpoint.read_meta(ckpt) or {}
+    if meta.get("kind") == "sweep":
+        raise InputError(f"{ckpt} holds an interrupted sweep to {output} (at step {meta.get('step')}); continue it "
+                         f"with `jaxart sweep --resume {shlex.quote(str(ckpt))}`, or pass overwrite=True to start "
+                         "again (which discards the checkpoint)", settings=["overwrite"])
+    raise InputError(f"{ckpt} is an interrupted stylize run's checkpoint, where this sweep would keep its own; "
+                     "choose another output path, or pass overwrite=True to replace it",
+                     settings=["overwrite", "output_path"])
+
+
+def from_checkpoint(ckpt: checkpoint.Checkpoint, path: Path) -> Command:
+    """The command a sweep's checkpoint at `path` continues; refuses a stylize run's, another jaxart version's and
+    one whose inputs were edited since."""
+    from jaxart import __version__
+
+    checkpoint.check_kind(ckpt, path, "sweep")
+    checkpoint.check(ckpt, version=__version__)
+    m = ckpt.meta
+    wrong = [k for k, ok in _FIELDS.items() if not ok(m.get(k))]
+    if wrong:
+        raise InputError(f"checkpoint field {', '.join(wrong)} is missing or has the wrong type or value; it was "
+                         "edited or damaged, so start the sweep again")
+    checkpoint.check_inputs(ckpt)
+    try:
+        config = StyleConfig.from_dict(m["config"]).validate()
+        settings = as_settings([Setting(*s[:6], None if s[6] is None else tuple(s[6])) for s in m["settings"]])
+    except (InputError, TypeError, ValueError) as e:
+        raise InputError(f"checkpoint {str(e).partition(';')[0]}; it was edited or damaged, so start the sweep "
+                         "again") from None
+    inputs = m["inputs"]
+    return Command(Path(inputs["content"]), [Path(s) for s in inputs["styles"]], Path(m["output"]), m["format"],
+                   config, settings, m["model"], tuple(inputs.get("background") or (255, 255, 255)), m["tolerance"],
+                   m["shrink_batch"], m["columns"], m["overwrite"], m["checkpoint_every"])
+
+
+def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights, *,
+        stopped: Callable[[], int | None], update: Callable[..., None], hashed: dict[str, str] | None = None,
+        resume: checkpoint.Checkpoint | None = None) -> tuple[S.SweepResult, list[Path], dict]:
+    """Sweep `photo` (`cmd.content` as read) and `paintings` and place the sheet, page and tiles; returns the result,
+    the files and the sheet's record. `update(step, mean loss, mean terms)` after every step. On a signal
+    (`stopped()` a signal number) before the last step the state goes to the checkpoint and `Interrupted` is raised,
+    nothing placed; `resume` (a checkpoint of this command, checked against `w`) continues one."""
+    from jaxart import __version__
+
+    if resume is not None:
+        checkpoint.check(resume, weights=w)
+    config, output, total = cmd.config, cmd.output, scales.total_steps(cmd.config)
+    ckpt_path = checkpoint.path_for(output)
+    inputs = {"content": str(cmd.content.resolve()), "styles": [str(s.resolve()) for s in cmd.styles],
+              "background": list(cmd.background)}
+    digests = job.input_digests(cmd.content, cmd.styles, config, hashed)
+    named = str(Path(cmd.model).resolve()) if weights.is_path(cmd.model) else None  # the record's model path
+    meta = {"kind": "sweep", "jaxart": __version__, "weights_sha256": w.sha256,
+            "weights_content_sha256": w.content_sha256, "model": named or (w.name if cmd.model == "auto" else cmd.model),
+            "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": cmd.fmt,
+            "settings": [list(s) for s in cmd.settings], "tolerance": cmd.tolerance, "shrink_batch": cmd.shrink_batch,
+            "columns": cmd.columns, "overwrite": cmd.overwrite, "checkpoint_every": cmd.checkpoint_every,
+            "input_sha256": digests}
+    earlier = float(resume.meta.get("seconds") or 0.0) if resume else 0.0  # the seconds before the interruption
+    wrote: list[int] = []  # the steps this sweep checkpointed
+
+    def on_state(state: sweep_state.SweepState) -> None:
+        signum = stopped() if state.step < total else None  # at the last step: the files are placed, then it says so
+        every = cmd.checkpoint_every and state.step % cmd.checkpoint_every == 0 and state.step < total
+        if (signum or every) and state.carry is not None:
+            checkpoint.save(ckpt_path, sweep_state.kept(state), {
+                **meta, **sweep_state.meta(state), "seconds": earlier + time.perf_counter() - start})
+            wrote.append(state.step)
+        if signum:
+            raise Interrupted(_interrupted(signum, state, total, ckpt_path, wrote), 128 + signum)
+
+    start = time.perf_counter()
+    result = S.sweep(photo, paintings, w, config, cmd.settings, tolerance=cmd.tolerance,
+                     callback=lambda i, carry: update(i, *S.batch_mean(carry, len(cmd.settings))),
+                     shrink_batch=cmd.shrink_batch, background=cmd.background, on_state=on_state, resume=resume)
+    result = result._replace(seconds=earlier + result.seconds)
+    # The fields a stylize record has (job.record), with each tile's own loss, steps, config and seed.
+    shared = job.record(config, w, transfer.Outcome(result.images[0], {}, total, result.seconds), inputs, digests,
+                        named, cmd.tolerance)
+    record = {**{k: v for k, v in shared.items() if k != "seed"}, "loss": result.terms, "steps": result.steps,
+              # For `info --command`: the batch rounds so; and for the sheet's header, whether it shrank.
+              **({"shrink_batch": True, "shrank": [list(at) for at in result.shrank]} if cmd.shrink_batch else {}),
+              **({} if result.image_terms is None else {"image_loss": result.image_terms})}
+    files = sheet.write(output, result.images, cmd.settings, config, record, cmd.columns, overwrite=cmd.overwrite,
+                        ok=result.ok, fmt=cmd.fmt, stopped=result.stopped)
+    if wrote or resume is not None or cmd.overwrite:  # the placed files supersede it: this sweep's, or one given up
+        ckpt_path.unlink(missing_ok=True)
+    return result, files, record
+
+
+def _interrupted(signum: int, state: sweep_state.SweepState, total: int, ckpt: Path, wrote: list[int]) -> str:
+    """The one line an interrupted sweep ends with: where its state went and how to continue."""
+    said = f"interrupted by {signal.Signals(signum).name} at step {state.step} of {total}; "
+    again = f"continue with: jaxart sweep --resume {shlex.quote(str(ckpt))}"
+    if state.carry is not None:
+        return said + f"kept the sweep in {ckpt}, no tiles or sheet written; {again}"
+    why = "its batch had shrunk (--shrink-batch), which a checkpoint cannot continue exactly"
+    if wrote:
+        return said + f"nothing was written: {why}; {ckpt} from step {wrote[-1]} is kept, so {again}"
+    return said + f"nothing was written: {why}; run the command again"
+

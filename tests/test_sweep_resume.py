@@ -1,0 +1,208 @@
+"""`jaxart sweep --resume`: a sweep interrupted at any step (one scale or several, a tolerance testing, a periodic
+checkpoint) keeps its state in GRID.ckpt.npz and continues to the very files the uninterrupted sweep writes; a
+checkpoint it cannot continue exactly is refused in one line (the stylize resume: test_resume*.py)."""
+
+import contextlib
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import jaxart
+from jaxart import checkpoint, signals
+from jaxart.image_record import read_record
+
+from conftest import run_main, write_tiny_job
+
+# With a tolerance of 5% at 24 px, style weight 1 stops at step 20, 2 at 30, 10 and 20 run all 40 steps
+# (test_sweep_shrink_cli.py): --shrink-batch shrinks the batch after step 30.
+STOPS = ["--style-weight", "1,2,10,20", "--tolerance", "0.05", "--steps", "40"]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("sweep_resume"), "vgg16")
+
+
+def _sweep(files, out, *extra):
+    d, model = files
+    return ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(out), "--model", model,
+            "--size", "24", "--quiet", *extra]
+
+
+@pytest.fixture
+def signal_at(monkeypatch):
+    """`signal_at(step, signum)`: the next sweep gets `signum` at its `step`-th check (one a step), later ones none."""
+    asked = {}
+
+    @contextlib.contextmanager
+    def stop_signals():
+        calls, (step, signum) = [], asked.pop("at", (None, None))
+        yield lambda: (calls.append(1), signum if step is not None and len(calls) >= step else None)[1]
+
+    monkeypatch.setattr(signals, "stop_signals", stop_signals)
+    return lambda step, signum=15: asked.update(at=(step, signum))
+
+
+def _tiles(out):
+    return {p.name: np.asarray(Image.open(p)) for p in sorted(out.parent.glob(f"{out.stem}*.png"))}
+
+
+def _record(sheet):
+    """The sheet's record without its seconds and the time it finished, as text."""
+    return json.dumps({k: v for k, v in read_record(sheet).items() if k not in ("seconds", "finished")},
+                      sort_keys=True)
+
+
+@pytest.mark.parametrize("extra, at", [
+    (["--style-weight", "1,100", "--steps", "6"], 3),
+    (["--style-weight", "1,100", "--scales", "24,32", "--size", "32", "--steps", "3,3"], 2),  # within the first scale
+    (["--style-weight", "1,100", "--scales", "24,32", "--size", "32", "--steps", "3,3"], 3),  # as the first scale ends
+    (["--style-weight", "1,100", "--scales", "24,32", "--size", "32", "--steps", "3,3", "--init", "random", "--seed", "1,2"], 5),
+    (STOPS, 25),  # a tolerance: one tile stopped at step 20, the others still tested
+], ids=["one scale", "first scale", "between scales", "second scale, random starts", "tolerance"])
+def test_an_interrupted_sweep_resumes_to_the_uninterrupted_files(extra, at, files, signal_at, tmp_path, monkeypatch,
+                                                                 capsys):
+    whole = tmp_path / "whole" / "g.png"
+    code, _, err = run_main(_sweep(files, whole, *extra), monkeypatch, capsys)
+    assert code == 0, err
+
+    out = tmp_path / "cut" / "g.png"
+    ckpt = out.parent / "g.ckpt.npz"
+    signal_at(at)
+    code, _, err = run_main(_sweep(files, out, *extra), monkeypatch, capsys)
+    assert code == 143 and len(err.splitlines()) == 1, err
+    assert f"at step {at} of" in err and err.endswith(f"continue with: jaxart sweep --resume {ckpt}"), err
+    assert [p.name for p in out.parent.iterdir()] == ["g.ckpt.npz"]  # no tile, sheet or page: all or nothing
+    assert checkpoint.load(ckpt).meta["step"] == at
+
+    code, _, err = run_main(["sweep", "--resume", str(ckpt), "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    got, want = _tiles(out), _tiles(whole)
+    assert list(got) == list(want) and all(np.array_equal(got[k], want[k]) for k in want)
+    assert _record(out) == _record(whole).replace(str(whole.parent), str(out.parent))
+    assert not ckpt.exists()  # else its "continue with" line would run the finished sweep again
+
+
+def test_a_resumed_sweep_records_the_seconds_before_the_interruption_too(files, signal_at, tmp_path, monkeypatch,
+                                                                         capsys):
+    out = tmp_path / "g.png"
+    ckpt = tmp_path / "g.ckpt.npz"
+    signal_at(2)
+    assert run_main(_sweep(files, out, "--steps", "4"), monkeypatch, capsys)[0] == 143
+    before = checkpoint.load(ckpt).meta["seconds"]
+    _edit(ckpt, seconds=before + 1000.0)  # as if it had run for long before
+    code, _, err = run_main(["sweep", "--resume", str(ckpt), "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    assert 1000.0 + before < read_record(out)["seconds"] < 1000.0 + before + 600
+
+
+def test_checkpoint_every_keeps_the_sweep_and_a_later_sigkill_loses_only_the_steps_since(files, signal_at, tmp_path,
+                                                                                         monkeypatch, capsys):
+    out = tmp_path / "g.png"
+    ckpt = tmp_path / "g.ckpt.npz"
+    saved = []
+    real = checkpoint.save
+    monkeypatch.setattr(checkpoint, "save", lambda path, tree, meta, *a, **k: (
+        saved.append(meta["step"]), real(path, tree, meta, *a, **k))[1])
+    code, _, err = run_main(_sweep(files, out, "--steps", "7", "--checkpoint-every", "3"), monkeypatch, capsys)
+    assert code == 0 and saved == [3, 6] and not ckpt.exists(), err  # removed once the files are placed
+
+
+def test_a_sweep_whose_batch_shrank_is_not_kept_and_says_why(files, signal_at, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "g.png"
+    signal_at(35)  # the batch shrank after step 30
+    code, _, err = run_main(_sweep(files, out, *STOPS, "--shrink-batch"), monkeypatch, capsys)
+    assert code == 143 and len(err.splitlines()) == 1, err
+    assert "its batch had shrunk (--shrink-batch), which a checkpoint cannot continue exactly" in err, err
+    assert err.endswith("run the command again") and not list(tmp_path.iterdir()), err
+
+
+def test_before_it_shrank_a_shrink_batch_sweep_resumes_exactly(files, signal_at, tmp_path, monkeypatch, capsys):
+    whole, out = tmp_path / "whole.png", tmp_path / "cut" / "g.png"
+    assert run_main(_sweep(files, whole, *STOPS, "--shrink-batch"), monkeypatch, capsys)[0] == 0
+    signal_at(25)
+    assert run_main(_sweep(files, out, *STOPS, "--shrink-batch"), monkeypatch, capsys)[0] == 143
+    code, _, err = run_main(["sweep", "--resume", str(out.parent / "g.ckpt.npz"), "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    assert read_record(out)["shrank"] == read_record(whole)["shrank"] == [[30, 2, 24]]
+    assert np.array_equal(np.asarray(Image.open(out)), np.asarray(Image.open(whole)))
+
+
+def _edit(path, **changes):
+    """Rewrite the checkpoint at `path` with its metadata changed."""
+    with np.load(path) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = {**json.loads(str(arrays.pop("meta"))), **changes}
+    with open(path, "wb") as f:
+        np.savez(f, meta=np.array(json.dumps(meta)), **arrays)
+
+
+@pytest.fixture
+def interrupted(files, signal_at, tmp_path, monkeypatch, capsys):
+    """A sweep to tmp_path/g.png interrupted at step 2 of 4: its checkpoint."""
+    signal_at(2)
+    code, _, err = run_main(_sweep(files, tmp_path / "g.png", "--steps", "4", "--style-weight", "1,10"), monkeypatch,
+                            capsys)
+    assert code == 143, err
+    return tmp_path / "g.ckpt.npz"
+
+
+def _refused(argv, monkeypatch, capsys, *expected):
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and all(e in err for e in expected), err
+    return err
+
+
+def test_running_the_same_sweep_again_points_at_resume_or_overwrite(files, interrupted, tmp_path, monkeypatch, capsys):
+    argv = _sweep(files, tmp_path / "g.png", "--steps", "4", "--style-weight", "1,10")
+    _refused(argv, monkeypatch, capsys, f"{interrupted} holds an interrupted sweep", f"--resume {interrupted}",
+             "--overwrite")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.ckpt.npz"]
+    code, _, err = run_main([*argv, "--overwrite"], monkeypatch, capsys)  # gives the interrupted one up
+    assert code == 0 and not interrupted.exists(), err
+
+
+def test_resume_refuses_an_edited_input_other_weights_and_another_version(files, interrupted, tmp_path, monkeypatch,
+                                                                          capsys):
+    resume = ["sweep", "--resume", str(interrupted), "--quiet"]
+    _edit(interrupted, jaxart="0.0.1")
+    _refused(resume, monkeypatch, capsys, "made by jaxart 0.0.1", f"this is jaxart {jaxart.__version__}")
+    _edit(interrupted, jaxart=jaxart.__version__, weights_sha256="0" * 64, weights_content_sha256="0" * 64)
+    _refused(resume, monkeypatch, capsys, "checkpoint was made with other weights")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.ckpt.npz"]
+
+
+def test_resume_refuses_an_input_edited_since(files, interrupted, tmp_path, monkeypatch, capsys):
+    d, _ = files
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes((d / "photo.jpg").read_bytes())
+    meta = checkpoint.load(interrupted).meta
+    content = meta["inputs"]["content"]
+    _edit(interrupted, inputs={**meta["inputs"], "content": str(photo)},
+          input_sha256={**{k: v for k, v in meta["input_sha256"].items() if k != content},
+                        str(photo): meta["input_sha256"][content]})
+    photo.write_bytes(photo.read_bytes()[:-8] + b"\0" * 8)
+    _refused(["sweep", "--resume", str(interrupted)], monkeypatch, capsys, f"{photo} has changed since")
+
+
+def test_each_command_refuses_the_others_checkpoint(files, interrupted, tmp_path, monkeypatch, capsys):
+    _refused(["stylize", "--resume", str(interrupted)], monkeypatch, capsys,
+             "is an interrupted sweep's checkpoint", f"jaxart sweep --resume {interrupted}")
+    ckpt = tmp_path / "s.ckpt.npz"
+    checkpoint.save(ckpt, [np.zeros(1)], {"step": 1})  # a stylize run's, as far as `kind` goes
+    _refused(["sweep", "--resume", str(ckpt)], monkeypatch, capsys,
+             "is an interrupted stylize run's checkpoint", f"jaxart stylize --resume {ckpt}")
+
+
+@pytest.mark.parametrize("extra, flag", [(["--steps", "8"], "--steps"), (["--style-weight", "3"], "--style-weight"),
+                                         (["-o", "other.png"], "--output")])
+def test_resume_refuses_settings_the_checkpoint_fixes(extra, flag, interrupted, monkeypatch, capsys):
+    _refused(["sweep", "--resume", str(interrupted), *extra], monkeypatch, capsys,
+             f"the checkpoint fixes the run's settings; drop {flag}")
+
+
+def test_info_says_it_is_an_interrupted_sweep_and_the_resume_to_type(interrupted, monkeypatch, capsys):
+    _refused(["info", str(interrupted)], monkeypatch, capsys, "is a checkpoint of an interrupted sweep",
+             f"`jaxart sweep --resume {interrupted}`")
