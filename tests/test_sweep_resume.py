@@ -60,8 +60,10 @@ def _record(sheet):
     (["--style-weight", "1,100", "--scales", "24,32", "--size", "32", "--steps", "3,3"], 2),  # within the first scale
     (["--style-weight", "1,100", "--scales", "24,32", "--size", "32", "--steps", "3,3"], 3),  # as the first scale ends
     (["--style-weight", "1,100", "--scales", "24,32", "--size", "32", "--steps", "3,3", "--init", "random", "--seed", "1,2"], 5),
+    (STOPS, 20),  # a tolerance, at a step it tests (and stops a tile at): not tested again
     (STOPS, 25),  # a tolerance: one tile stopped at step 20, the others still tested
-], ids=["one scale", "first scale", "between scales", "second scale, random starts", "tolerance"])
+], ids=["one scale", "first scale", "between scales", "second scale, random starts", "tolerance tested",
+        "tolerance"])
 def test_an_interrupted_sweep_resumes_to_the_uninterrupted_files(extra, at, files, signal_at, tmp_path, monkeypatch,
                                                                  capsys):
     whole = tmp_path / "whole" / "g.png"
@@ -117,6 +119,23 @@ def test_a_sweep_whose_batch_shrank_is_not_kept_and_says_why(files, signal_at, t
     assert code == 143 and len(err.splitlines()) == 1, err
     assert "its batch had shrunk (--shrink-batch), which a checkpoint cannot continue exactly" in err, err
     assert err.endswith("run the command again") and not list(tmp_path.iterdir()), err
+
+
+def test_after_it_shrank_the_checkpoint_kept_before_it_is_named_and_resumes_exactly(files, signal_at, tmp_path,
+                                                                                   monkeypatch, capsys):
+    whole, out = tmp_path / "whole.png", tmp_path / "cut" / "g.png"
+    ckpt = out.parent / "g.ckpt.npz"
+    assert run_main(_sweep(files, whole, *STOPS, "--shrink-batch"), monkeypatch, capsys)[0] == 0
+    signal_at(35)
+    code, _, err = run_main(_sweep(files, out, *STOPS, "--shrink-batch", "--checkpoint-every", "15"), monkeypatch,
+                            capsys)
+    assert code == 143 and len(err.splitlines()) == 1, err
+    assert err.endswith(f"{ckpt} from step 30 is kept, so continue with: jaxart sweep --resume {ckpt}"), err
+    assert checkpoint.load(ckpt).meta["step"] == 30
+    code, _, err = run_main(["sweep", "--resume", str(ckpt), "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    assert np.array_equal(np.asarray(Image.open(out)), np.asarray(Image.open(whole)))
+    assert read_record(out)["shrank"] == [[30, 2, 24]] and not ckpt.exists()
 
 
 def test_before_it_shrank_a_shrink_batch_sweep_resumes_exactly(files, signal_at, tmp_path, monkeypatch, capsys):
