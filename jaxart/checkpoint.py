@@ -183,8 +183,9 @@ def _same_weights(meta: dict, weights: Any) -> bool:
     return meta.get("weights_sha256") == weights.sha256 or bool(content) and content == weights.content_sha256
 
 
-def restore(template: Any, ckpt: Checkpoint) -> Any:
-    """`template`'s pytree with the saved leaves, after checking structure, shapes and dtypes."""
+def restore(template: Any, ckpt: Checkpoint, *, finite: bool = True) -> Any:
+    """`template`'s pytree with the saved leaves, after checking structure, shapes and dtypes; with `finite`, that
+    no float array holds NaN (a sweep's may: a tile whose loss became NaN or inf keeps its failed step's state)."""
     t_leaves, treedef = jax.tree.flatten(template)
     leaves = ckpt.leaves
     if ckpt.meta.get("structure") != str(treedef):
@@ -197,7 +198,7 @@ def restore(template: Any, ckpt: Checkpoint) -> Any:
         if tuple(t.shape) != a.shape or np.dtype(t.dtype) != a.dtype:
             raise InputError(f"checkpoint array {i} is {a.dtype}{list(a.shape)} where this run has "
                              f"{np.dtype(t.dtype)}{list(t.shape)}; it was made with another optimizer or image size")
-        if a.dtype.kind == "f" and np.isnan(a).any():  # the loop keeps the last finite state, so no run saves NaN
+        if finite and a.dtype.kind == "f" and np.isnan(a).any():  # the loop keeps the last finite state, so no run saves NaN
             raise InputError(f"checkpoint array {i} holds NaN; it was edited or damaged, so start the run again")
     return jax.tree.unflatten(treedef, [jnp.array(a, dtype=t.dtype) for t, a in zip(t_leaves, leaves)])
 

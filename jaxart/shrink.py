@@ -65,6 +65,17 @@ def shrunk(run: Running, n: int, multiple: int, sharding: NamedSharding, per_set
     return Running(take(run.carry, at), take(run.lw, at), run.targets._replace(grams=grams), new, whole)
 
 
+def resumed(whole: optimize.Carry, part: optimize.Carry | None, rows: np.ndarray | None, lw: Any, targets: Targets,
+            sharding: NamedSharding, per_setting: bool) -> Running:
+    """The `Running` a sweep's checkpoint kept (sweep_state.py): the whole batch, or where it had shrunk, the smaller
+    batch's carry `part` of the whole batch's `rows`, with their loss weights and Grams taken as `shrunk` took them."""
+    if rows is None:
+        return Running(whole, lw, targets)
+    take = _taken(sharding)
+    grams = take(targets.grams, rows) if per_setting else targets.grams
+    return Running(part, take(lw, rows), targets._replace(grams=grams), rows, whole)
+
+
 def merged(run: Running) -> Running:
     """`run` with its whole batch's carry brought up to date with the running tiles' rows (the first of
     each: a repeated one is the same tile); `run` itself where it is not shrunk."""

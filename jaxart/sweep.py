@@ -187,11 +187,12 @@ def sweep(
         carry = batched.init(opt, objective.loss_config(stage), batch, per_setting)(x0, lw, weights, targets)
         first, earlier = 0, np.zeros(len(padded), np.int32) if before is None else np.asarray(before.count, np.int32)
         if at is not None and index == at[0]:
-            _, _, carry, earlier, stopped, losses, done = sweep_state.restored(carry, resume, batch)
+            _, _, carry, earlier, stopped, losses, done, rows, part = sweep_state.restored(carry, resume, batch)
             first, shrank = at[1] - offset, list(done)
+            run = shrink.resumed(carry, part, rows, lw, targets, batch, per_setting)
         else:
-            carry = _continued(carry, before)
-        step, run = batched.make_batched_step(opt, stage, per_setting, batch), shrink.Running(carry, lw, targets)
+            run = shrink.Running(_continued(carry, before), lw, targets)
+        step = batched.make_batched_step(opt, stage, per_setting, batch)
         for i in range(first, count):
             if shrink_batch:
                 was, run = len(run.carry.ok), shrink.shrunk(run, n, mesh.size, batch, per_setting)
@@ -209,8 +210,8 @@ def sweep(
             if tolerance and plateau.tested(offset + i + 1, since) and offset + i + 1 < end:
                 run, stopped = shrink.stop_converged(run, losses, offset + i + 1, tolerance, stopped, n)
             if on_state is not None:
-                on_state(SweepState(offset + i + 1, index, run.carry if run.whole is None else None, earlier, stopped,
-                                    losses, tuple(shrank)))
+                on_state(SweepState(offset + i + 1, index, shrink.whole_carry(run), earlier, stopped, losses,
+                                    tuple(shrank), run.rows, None if run.whole is None else run.carry))
         carry, offset = shrink.whole_carry(shrink.merged(run)), offset + count
         # What the next scale continues, as coarse_to_fine.run does: the optimized pixels (not the finished
         # image) without the margin, and not the optimizer's state; the steps count over all scales.

@@ -120,12 +120,14 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
     def on_state(state: sweep_state.SweepState) -> None:
         signum = stopped() if state.step < total else None  # at the last step: the files are placed, then it says so
         every = cmd.checkpoint_every and state.step % cmd.checkpoint_every == 0 and state.step < total
-        if (signum or every) and state.carry is not None:
+        if signum or every:
             checkpoint.save(ckpt_path, sweep_state.kept(state), {
                 **meta, **sweep_state.meta(state), "seconds": earlier + time.perf_counter() - start})
             wrote.append(state.step)
         if signum:
-            raise Interrupted(_interrupted(signum, state, total, ckpt_path, wrote), 128 + signum)
+            raise Interrupted(f"interrupted by {signal.Signals(signum).name} at step {state.step} of {total}; kept the "
+                              f"sweep in {ckpt_path}, no tiles or sheet written; continue with: jaxart sweep --resume "
+                              f"{shlex.quote(str(ckpt_path))}", 128 + signum)
 
     start = time.perf_counter()
     result = S.sweep(photo, paintings, w, config, cmd.settings, tolerance=cmd.tolerance,
@@ -144,16 +146,4 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
     if wrote or resume is not None or cmd.overwrite:  # the placed files supersede it: this sweep's, or one given up
         ckpt_path.unlink(missing_ok=True)
     return result, files, record
-
-
-def _interrupted(signum: int, state: sweep_state.SweepState, total: int, ckpt: Path, wrote: list[int]) -> str:
-    """The one line an interrupted sweep ends with: where its state went and how to continue."""
-    said = f"interrupted by {signal.Signals(signum).name} at step {state.step} of {total}; "
-    again = f"continue with: jaxart sweep --resume {shlex.quote(str(ckpt))}"
-    if state.carry is not None:
-        return said + f"kept the sweep in {ckpt}, no tiles or sheet written; {again}"
-    why = "its batch had shrunk (--shrink-batch), which a checkpoint cannot continue exactly"
-    if wrote:
-        return said + f"nothing was written: {why}; {ckpt} from step {wrote[-1]} is kept, so {again}"
-    return said + f"nothing was written: {why}; run the command again"
 

@@ -5,8 +5,9 @@ nothing costs nothing; a checkpoint (checkpoint.py's format: the batched carry i
 steps at earlier scales and whether the tolerance stopped it) holds it, and `sweep(..., resume=...)` continues from
 it to the pixels the uninterrupted sweep gives: the same compiled step from the same arrays.
 
-A batch that `shrink_batch` has shrunk is not kept (`carry` None): its rows, rounding as a smaller batch does, would
-have to be rebuilt in the same smaller batch, which a checkpoint of the whole carry does not say.
+A batch that `shrink_batch` has shrunk is kept as it steps: the smaller batch's carry (`part`) and which of the whole
+batch's rows it holds (`rows`) beside the whole batch's carry, so the running tiles go on in a batch of that size,
+rounding as it does (shrink.resumed).
 """
 
 from __future__ import annotations
@@ -27,23 +28,27 @@ class SweepState(NamedTuple):
 
     step: int
     scale: int  # the scale it was at: an index into `scales.schedule(config)`
-    carry: optimize.Carry | None  # the whole padded batch's, on the device; None once `shrink_batch` shrank it
+    carry: optimize.Carry  # the whole padded batch's, on the device (once shrunk, its running rows may lag `part`'s)
     earlier: np.ndarray  # (B,) int32: the steps each tile took at the earlier scales
     stopped: np.ndarray  # (B,) bool: the tolerance stopped it
     losses: Sequence[dict[int, float]]  # each setting's tested losses (plateau.py), for the tests still to come
-    shrank: tuple[tuple[int, int, int], ...] = ()  # where `shrink_batch` shrank the batch at earlier scales
+    shrank: tuple[tuple[int, int, int], ...] = ()  # where `shrink_batch` shrank the batch so far
+    rows: np.ndarray | None = None  # once shrunk: the whole batch's rows the smaller batch steps, else None
+    part: optimize.Carry | None = None  # once shrunk: the smaller batch's carry, else None
 
 
 def kept(state: SweepState) -> tuple:
-    """The pytree a checkpoint saves: the carry, the earlier steps and the stopped tiles."""
-    return state.carry, state.earlier, state.stopped
+    """The pytree a checkpoint saves: the carry, the smaller batch's (None: not shrunk), the earlier steps and the
+    stopped tiles."""
+    return state.carry, state.part, state.earlier, state.stopped
 
 
 def meta(state: SweepState) -> dict:
     """The checkpoint metadata of `state`: its step and scale, and the losses a later tolerance test compares with."""
     return {"step": state.step, "scale": state.scale,
             "losses": [{str(k): v for k, v in tested.items() if k > state.step - plateau.WINDOW}
-                       for tested in state.losses], "shrank": [list(at) for at in state.shrank]}
+                       for tested in state.losses], "shrank": [list(at) for at in state.shrank],
+            "rows": None if state.rows is None else [int(r) for r in state.rows]}
 
 
 def position(ckpt: checkpoint.Checkpoint, plan: Sequence[tuple[int, int]], settings: int) -> tuple[int, int]:
@@ -65,13 +70,21 @@ def position(ckpt: checkpoint.Checkpoint, plan: Sequence[tuple[int, int]], setti
 
 def restored(template: optimize.Carry, ckpt: checkpoint.Checkpoint, sharding: NamedSharding) -> SweepState:
     """The state `ckpt` kept, its carry of `template`'s layout (a fresh one of the same scale) placed by `sharding`."""
-    rows = len(template.ok)
-    carry, earlier, stopped = checkpoint.restore((template, np.zeros(rows, np.int32), np.zeros(rows, bool)), ckpt)
+    size, rows = len(template.ok), ckpt.meta.get("rows")
+    if not (rows is None or isinstance(rows, list) and 2 <= len(rows) < size
+            and all(isinstance(r, int) and 0 <= r < size for r in rows)):
+        raise InputError("checkpoint field rows has the wrong type or value; it was edited or damaged, so start the "
+                         "sweep again")
+    part = None if rows is None else jax.tree.map(lambda a: jax.ShapeDtypeStruct((len(rows), *a.shape[1:]), a.dtype),
+                                                  template)
+    carry, part, earlier, stopped = checkpoint.restore(
+        (template, part, np.zeros(size, np.int32), np.zeros(size, bool)), ckpt, finite=False)
     try:
         losses = [{int(k): float(v) for k, v in tested.items()} for tested in ckpt.meta["losses"]]
         shrank = tuple(tuple(int(x) for x in at) for at in ckpt.meta.get("shrank", ()))
     except (TypeError, ValueError):
         raise InputError("checkpoint field losses or shrank has the wrong type; it was edited or damaged, so start "
                          "the sweep again") from None
-    return SweepState(ckpt.meta["step"], ckpt.meta["scale"], jax.device_put(carry, sharding),
-                      np.array(earlier), np.array(stopped), losses, shrank)
+    return SweepState(ckpt.meta["step"], ckpt.meta["scale"], jax.device_put(carry, sharding), np.array(earlier),
+                      np.array(stopped), losses, shrank, None if rows is None else np.array(rows),
+                      None if part is None else jax.device_put(part, sharding))
