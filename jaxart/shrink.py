@@ -9,7 +9,7 @@ rows up the tiles came out bit for bit those of the whole batch on the tiny test
 but not at 128 px, where XLA's CPU convolutions round a batch of 2 and one of 4 differently: after 30 more
 steps a running tile's loss was 0.08% and 0.47% off (BENCHMARKS.md, "Sweeps that stop tiles"); hence opt-in.
 A batch split over several devices keeps a multiple of their number, the last running tile repeated, as
-`sweep` pads it.
+`sweep` pads it. A sweep's checkpoint keeps a shrunk batch as it is, and `resumed` rebuilds it at that size.
 """
 
 from __future__ import annotations
