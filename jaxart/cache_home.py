@@ -1,4 +1,4 @@
-"""The user's cache folder, where compiled programs and (installed non-editable) weights are kept.
+"""The user's cache folder, where compiled programs, timings and (installed non-editable) weights are kept.
 
 `$XDG_CACHE_HOME`, else `~/.cache`. A container started as `docker run --user 12345`, or a batch node, runs as
 a user id with no /etc/passwd entry, often with no HOME either: there Python's `os.path.expanduser("~")` gives
@@ -12,6 +12,10 @@ import os
 import pwd
 from collections.abc import Mapping
 from pathlib import Path
+
+# jaxart's own cache folder, over the user's (compile_cache.py's programs, timings.py's file); one of OFF keeps none.
+ENV = "JAXART_CACHE_DIR"
+OFF = ("off", "0", "no", "none", "")
 
 
 class NoHomeError(RuntimeError):

@@ -31,9 +31,7 @@ from pathlib import Path
 import jax
 
 from jaxart import cache_home, compile_memory
-
-ENV = "JAXART_CACHE_DIR"
-OFF = ("off", "0", "no", "none", "")
+from jaxart.cache_home import ENV, OFF
 # Every program, the small ones too: at 0.5 s, 17 of a 256 px run's 20 programs (the margin's, the
 # photo's features, the optimizer's starting state: 0.005-0.2 s each) were compiled again by every
 # run, 0.28 s of CPU, where loading one takes about 0.01 s; they add about 45 KB per size and

@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-# compile_cache's own (ENV, OFF): that module imports JAX, which a dry run does not need.
-ENV = "JAXART_CACHE_DIR"
-OFF = ("off", "0", "no", "none", "")
+from jaxart import cache_home
+from jaxart.cache_home import ENV, OFF
+
 NAME = "timings.json"
 VERSION = 1
 KEEP = 200  # measurements, newest kept: ~45 KB
@@ -32,14 +32,14 @@ FIELDS = {"host": str, "device": str, "model": str, "conv": str, "optimizer": st
 
 def path(environ: Mapping[str, str] = os.environ) -> Path | None:
     """Where the timings are kept, None for nowhere: `$JAXART_CACHE_DIR/timings.json` (`off`: None), else
-    `$XDG_CACHE_HOME/jaxart/timings.json`, else `~/.cache/jaxart/timings.json` (None where no home is known)."""
+    `$XDG_CACHE_HOME/jaxart/timings.json` (an absolute one), else `~/.cache/jaxart/timings.json`; None where that
+    needs a home folder and none is known: a run goes on without (compile_cache.py warns of that folder already)."""
     chosen = environ.get(ENV)
     if chosen is not None and chosen.strip().lower() in OFF:
         return None
     try:
-        base = Path(chosen).expanduser() if chosen else (
-            Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jaxart")
-    except RuntimeError:  # `~` with no home to expand it to
+        base = cache_home.expand(chosen, environ) if chosen else cache_home.cache_home(environ) / "jaxart"
+    except cache_home.NoHomeError:
         return None
     return base / NAME
 

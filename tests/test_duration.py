@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import pwd
 import subprocess
 import sys
 import threading
@@ -187,9 +188,22 @@ def test_off_keeps_no_timings_and_the_default_is_beside_the_compile_cache():
     assert timings.path({"JAXART_CACHE_DIR": "off"}) is None and timings.path({"JAXART_CACHE_DIR": " Off "}) is None
     assert str(timings.path({"XDG_CACHE_HOME": "/x"})) == "/x/jaxart/timings.json"
     assert str(timings.path({"JAXART_CACHE_DIR": "/c"})) == "/c/timings.json"
-    from jaxart import compile_cache
 
-    assert (timings.ENV, timings.OFF) == (compile_cache.ENV, compile_cache.OFF)
+
+def test_timings_go_where_the_compile_cache_goes_never_into_the_current_folder(tmp_path, monkeypatch):
+    """A relative XDG_CACHE_HOME (a Docker ENV's unexpanded `~/.cache`) is ignored as the compile cache ignores it:
+    timings.json went to `./~/.cache/jaxart/` of whatever folder a run started in. `~` with no home: none kept."""
+    monkeypatch.chdir(tmp_path)
+    home = {"HOME": str(tmp_path / "home")}
+    for ignored in ("~/.cache", "relative"):
+        assert timings.path({**home, "XDG_CACHE_HOME": ignored}) == tmp_path / "home/.cache/jaxart" / timings.NAME
+    assert timings.path({**home, "JAXART_CACHE_DIR": "~/c"}) == tmp_path / "home" / "c" / timings.NAME
+    monkeypatch.setattr(pwd, "getpwuid", _no_passwd_entry)
+    assert timings.path({}) is None and timings.path({"JAXART_CACHE_DIR": "~/c"}) is None
+
+
+def _no_passwd_entry(uid):
+    raise KeyError(f"getpwuid(): uid not found: {uid}")
 
 
 def test_an_estimate_imports_no_jax():
