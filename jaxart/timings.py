@@ -1,15 +1,14 @@
 """Timings kept: what runs took on this machine, in a small file that the next run's estimate reads (duration.py).
 
 The file is `timings.json` beside the compiled programs' folder (`~/.cache/jaxart`, `$XDG_CACHE_HOME/jaxart`, or
-`$JAXART_CACHE_DIR`; `off` keeps none): the newest `KEEP` measurements, one a line, replaced whole under a lock,
-so two runs that end together both land and neither leaves half a file. A damaged or unreadable file is one
-warning and no estimate; a run never stops for it. Nothing here imports JAX.
+`$JAXART_CACHE_DIR`; `off` keeps none): the newest `KEEP` measurements, one a line, replaced whole under a lock
+(`locks`, whose file goes as it lets go), so two runs that end together both land and neither leaves half a file.
+A damaged or unreadable file is one warning and no estimate; a run never stops for it. Nothing here imports JAX.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import math
 import os
@@ -18,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from jaxart import cache_home
+from jaxart import cache_home, locks
 from jaxart.cache_home import ENV, OFF
 
 NAME = "timings.json"
@@ -84,7 +83,7 @@ class Store:
         new = [{**key, **m, "at": at} for m in measured]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with _locked(self.path.with_name(self.path.name + ".lock")) as held:
+            with _locked(self.path) as held:
                 if not held:
                     return  # another run has held it for seconds: this one's times are not kept
                 kept = [] if self.failed else self.runs()  # a damaged file, already said, is started afresh
@@ -101,14 +100,14 @@ def _valid(r) -> bool:
 
 
 @contextlib.contextmanager
-def _locked(lock: Path) -> Iterator[bool]:
-    """Holds `lock` (flock) within; yields False where another process held it for `_LOCK_WAIT` s."""
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + _LOCK_WAIT
+def _locked(where: Path) -> Iterator[bool]:
+    """Holds `where`'s lock (`locks.take`: a hidden file beside it, removed as it lets go) within; yields False where
+    another process held it for `_LOCK_WAIT` s."""
+    deadline = time.monotonic() + _LOCK_WAIT
+    with contextlib.ExitStack() as held:
         while True:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                locks.take(held, where.with_name(f".{where.name}.lock"), wait=False)
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
@@ -116,8 +115,6 @@ def _locked(lock: Path) -> Iterator[bool]:
                     return
                 time.sleep(0.05)
         yield True
-    finally:
-        os.close(fd)  # the lock goes with it
 
 
 def _replace(where: Path, runs: Sequence[dict]) -> None:

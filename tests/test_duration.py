@@ -11,6 +11,7 @@ import pwd
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -120,7 +121,7 @@ def test_timings_are_kept_bounded_and_read_back(tmp_path, monkeypatch):
                   **ADDED)
     got = timings.Store(tmp_path / "cache" / timings.NAME, warn).runs()
     assert [r["size"] for r in got] == [999, 192, 999, 256, 999] and said == []
-    assert [p.name for p in (tmp_path / "cache").iterdir() if not p.name.endswith(".lock")] == [timings.NAME]
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [timings.NAME]  # no lock file left in the cache
 
 
 @pytest.mark.parametrize("damage", [b"{\"version\": 1, \"runs\": [{\"host\": ", b"\xff\xfe", b"[]", b"{\"runs\": 3}"])
@@ -164,8 +165,7 @@ def test_a_timings_file_that_cannot_be_read_or_written_is_one_warning(tmp_path, 
     said, warn = _warnings()
     timings.Store(where, warn).add([{"size": 128, "per_step": 0.5, "steps": 3}], **ADDED)
     assert len(said) == 1 and "cannot be written (No space left on device)" in said[0], said
-    assert where.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [
-        timings.NAME, timings.NAME + ".lock"]
+    assert where.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [timings.NAME]
 
 
 def test_runs_that_end_together_all_land(tmp_path):
@@ -182,6 +182,20 @@ def test_runs_that_end_together_all_land(tmp_path):
         t.join()
     got = timings.Store(where, pytest.fail).runs()
     assert sorted((r["per_step"], r["steps"]) for r in got) == [(0.5 + k, i) for k in range(4) for i in range(10)]
+
+
+def test_a_run_that_finds_the_timings_held_for_long_keeps_nothing_and_says_nothing(tmp_path, monkeypatch):
+    """Held for `_LOCK_WAIT` (a process stopped while it held the lock): a run ends without its times, not later."""
+    from jaxart import locks
+
+    monkeypatch.setattr(timings, "_LOCK_WAIT", 0.2)
+    where = tmp_path / timings.NAME
+    with locks.hold(tmp_path / f".{timings.NAME}.lock"):
+        began = time.monotonic()
+        timings.Store(where, pytest.fail).add([{"size": 64, "per_step": 0.5, "steps": 3}], **ADDED)
+        assert 0.2 <= time.monotonic() - began < 2 and not where.exists()
+    timings.Store(where, pytest.fail).add([{"size": 64, "per_step": 0.5, "steps": 3}], **ADDED)
+    assert [p.name for p in tmp_path.iterdir()] == [timings.NAME]
 
 
 def test_off_keeps_no_timings_and_the_default_is_beside_the_compile_cache():
