@@ -61,7 +61,7 @@ class Store:
             return []
         try:
             text = self.path.read_text()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # none yet, or no folder for it (see `add`)
             return []
         except OSError as e:
             self._say(f"timings file {self.path} cannot be read ({e.strerror or e})")
@@ -76,16 +76,20 @@ class Store:
 
     def add(self, measured: Sequence[dict], **key: str | int) -> None:
         """Appends `measured` (`Watch.measured()`), each with `key` (host, device, model, conv, optimizer, rows)
-        and the time, keeping the newest `KEEP`. A file that cannot be written is one warning."""
+        and the time, keeping the newest `KEEP`. A file that cannot be written is one warning; a folder that cannot
+        be made or written is none, since a run's compile cache, kept in it too, has warned of it already."""
         if self.path is None or not measured:
             return
         at = round(time.time())
         new = [{**key, **m, "at": at} for m in measured]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return
+        try:
             with _locked(self.path) as held:
-                if not held:
-                    return  # another run has held it for seconds: this one's times are not kept
+                if not held:  # another run has held it for seconds, or the folder is not writable: not kept
+                    return
                 kept = [] if self.failed else self.runs()  # a damaged file, already said, is started afresh
                 _replace(self.path, [*kept, *new][-KEEP:])
         except OSError as e:
@@ -100,9 +104,9 @@ def _valid(r) -> bool:
 
 
 @contextlib.contextmanager
-def _locked(where: Path) -> Iterator[bool]:
+def _locked(where: Path) -> Iterator[bool | None]:
     """Holds `where`'s lock (`locks.take`: a hidden file beside it, removed as it lets go) within; yields False where
-    another process held it for `_LOCK_WAIT` s."""
+    another process held it for `_LOCK_WAIT` s, None where the lock file cannot be made (a read-only folder)."""
     deadline = time.monotonic() + _LOCK_WAIT
     with contextlib.ExitStack() as held:
         while True:
@@ -114,6 +118,9 @@ def _locked(where: Path) -> Iterator[bool]:
                     yield False
                     return
                 time.sleep(0.05)
+            except OSError:
+                yield None
+                return
         yield True
 
 

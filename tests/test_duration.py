@@ -168,6 +168,16 @@ def test_a_timings_file_that_cannot_be_read_or_written_is_one_warning(tmp_path, 
     assert where.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [timings.NAME]
 
 
+def test_a_timings_folder_that_cannot_be_made_is_no_second_warning(tmp_path):
+    """A file where the cache folder goes: the compile cache, in the same folder, warns of it in every run
+    (test_compile_cache.py); the timings said it again, in a second line."""
+    (tmp_path / "a-file").write_text("not a folder")
+    store = timings.Store(tmp_path / "a-file" / "cache" / timings.NAME, pytest.fail)
+    assert store.runs() == []
+    store.add([{"size": 64, "per_step": 0.5, "steps": 3}], **ADDED)
+    assert not store.failed and [p.name for p in tmp_path.iterdir()] == ["a-file"]
+
+
 def test_runs_that_end_together_all_land(tmp_path):
     where = tmp_path / timings.NAME
 
