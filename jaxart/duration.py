@@ -136,10 +136,14 @@ def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, conv: s
 
 
 def words(seconds: float | None) -> str | None:
-    """"about 4 min (from your runs on this machine)", "about 40 s (...)"; None for None."""
+    """"about 40 s (from your runs on this machine)", "about 4 min (...)", from 90 min in hours, "about 2.5 h (...)";
+    None for None."""
     if seconds is None:
         return None
-    amount = f"{max(5, round(seconds / 5) * 5)} s" if seconds < 90 else f"{round(seconds / 60)} min"
+    if seconds < 90:
+        amount = f"{max(5, round(seconds / 5) * 5)} s"
+    elif seconds < 90 * 60:
+        amount = f"{round(seconds / 60)} min"
+    else:  # "about 437 min" of a night's run at print size was a sum to do
+        amount = f"{seconds / 3600:.1f}".removesuffix(".0") + " h"
     return f"about {amount} (from your runs on this machine)"
-
-

@@ -102,9 +102,12 @@ def test_an_accelerators_timing_counts_only_for_its_own_batch_and_a_dry_run_take
     assert duration.estimate(runs, ((512, 100),), **KEY, device="cpu") == pytest.approx(101 * 1.6 + 4.0)
 
 
-def test_the_estimate_is_said_in_seconds_or_minutes():
+def test_the_estimate_is_said_in_seconds_minutes_or_hours():
     assert duration.words(41) == "about 40 s (from your runs on this machine)"
     assert duration.words(1500) == "about 25 min (from your runs on this machine)"
+    assert duration.words(89 * 60) == "about 89 min (from your runs on this machine)"
+    assert duration.words(26200) == "about 7.3 h (from your runs on this machine)"  # not "about 437 min"
+    assert duration.words(3 * 3600 + 100) == "about 3 h (from your runs on this machine)"
 
 
 def _warnings():
