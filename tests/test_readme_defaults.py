@@ -84,6 +84,13 @@ def test_the_loss_defaults_the_readme_states_are_stylize_s():
     (r"below (\d+) columns without the bar", lambda: _module("jaxart.progress").COMPACT_BELOW),
     (r"after each compile of ([\d.]+) s or more", lambda: _module("jaxart.compile_memory").MIN_SECONDS),
     (r"fell by less than [\d.]+% \(relative\) over the last (\d+) steps", lambda: _module("jaxart.plateau").WINDOW),
+    (r"with TERM=dumb, a line every (\d+) s", lambda: _module("jaxart.progress").LOG_EVERY),
+    (r"below (\d+), the step count, ETA and loss alone", lambda: _module("jaxart.progress").NARROW_BELOW),
+    (r"sends under (\d+) KB/s on average for \d+ s", lambda: _fetch_default("speed").min_rate / 1024),
+    (r"sends under \d+ KB/s on average for (\d+) s", lambda: _fetch_default("speed").window),
+    (r"a server that trickles, \d+ s under (\d+) KB/s", lambda: _fetch_default("speed").min_rate / 1024),
+    (r"\(seconds or a date\), up to (\d+) s", lambda: _module("jaxart.weights.fetch").LONGEST_RETRY_AFTER),
+    (r"its newest (\d+) lines, about \d+ KB", lambda: _module("jaxart.timings").KEEP),
 ])
 def test_a_default_the_readme_states_is_the_one_the_cli_uses(pattern, actual):
     found = re.search(pattern, _readme())
