@@ -25,6 +25,27 @@ def _offline(name, **options):
         raise WeightsError("could not download vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 (offline); ...")
 
 
+def _server():
+    """A listening socket on a free local port, for a test to answer (or not) as a server would."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    return server
+
+
+def _auto_from(server, monkeypatch):
+    """`--model auto` with vgg19 at `server` and a 0.5 s probe, fetched as the CLI fetches: (weights, warnings)."""
+    from jaxart_cli import fetch as cli_fetch
+
+    monkeypatch.setenv("JAXART_WEIGHTS_URL_VGG19", f"http://127.0.0.1:{server.getsockname()[1]}/vgg19.h5")
+    monkeypatch.setattr(model_choice, "PROBE_TIMEOUT", 0.5)
+    warnings = []
+    w = model_choice.resolve_model("auto", lambda name, **kw: cli_fetch.fetch(name, True, **kw), warnings.append)
+    return w, warnings
+
+
 def test_auto_model_falls_back_to_hed_with_one_warning(weights_dir):
     warnings = []
     w = model_choice.resolve_model("auto", _offline, warnings.append)
@@ -34,21 +55,12 @@ def test_auto_model_falls_back_to_hed_with_one_warning(weights_dir):
 
 def test_auto_model_gives_up_on_a_silent_server_after_one_short_try(weights_dir, monkeypatch):
     """A firewall that drops packets: one connection, not fetch's three of 30 s each, on every run."""
-    import socket
     import threading
 
-    from jaxart_cli import fetch as cli_fetch
-
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    held = []  # accepted and never answered
+    server, held = _server(), []  # accepted and never answered
     threading.Thread(target=lambda: [held.append(server.accept()) for _ in range(3)], daemon=True).start()
-    monkeypatch.setenv("JAXART_WEIGHTS_URL_VGG19", f"http://127.0.0.1:{server.getsockname()[1]}/vgg19.h5")
-    monkeypatch.setattr(model_choice, "PROBE_TIMEOUT", 0.5)
-    warnings = []
     try:
-        w = model_choice.resolve_model("auto", lambda name, **kw: cli_fetch.fetch(name, True, **kw), warnings.append)
+        w, warnings = _auto_from(server, monkeypatch)
     finally:
         server.close()
     assert w.name == "vgg16-hed" and len(held) == 1
@@ -60,15 +72,10 @@ def test_auto_model_gives_up_on_a_silent_server_after_one_short_try(weights_dir,
 def test_auto_model_gives_up_on_a_trickling_server_after_one_short_window(weights_dir, monkeypatch):
     """A byte every 50 ms never trips the read timeout: `stylize` waited as long as the server trickled (for 80 MB
     of vgg19, forever) before it took vgg16-hed."""
-    import socket
     import threading
     import time
 
-    from jaxart_cli import fetch as cli_fetch
-
-    server, stop, size = socket.socket(), threading.Event(), jaxart.weights.SOURCES["vgg19"].size
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
+    server, stop, size = _server(), threading.Event(), jaxart.weights.SOURCES["vgg19"].size
 
     def trickle():
         connection, _ = server.accept()
@@ -82,11 +89,8 @@ def test_auto_model_gives_up_on_a_trickling_server_after_one_short_window(weight
 
     began = time.monotonic()
     threading.Thread(target=trickle, daemon=True).start()
-    monkeypatch.setenv("JAXART_WEIGHTS_URL_VGG19", f"http://127.0.0.1:{server.getsockname()[1]}/vgg19.h5")
-    monkeypatch.setattr(model_choice, "PROBE_TIMEOUT", 0.5)
-    warnings = []
     try:
-        w = model_choice.resolve_model("auto", lambda name, **kw: cli_fetch.fetch(name, True, **kw), warnings.append)
+        w, warnings = _auto_from(server, monkeypatch)
     finally:
         stop.set()
         server.close()
