@@ -30,7 +30,7 @@ def model_arch(model: str) -> str:
 
 
 # How long "auto" tries to download vgg19 before it takes vgg16-hed: one attempt, this many seconds
-# to connect and for each read, and as long at under 1 KB/s. Behind a firewall that drops packets,
+# to connect and for each read, and as long below 1 KB/s. Behind a firewall that drops packets,
 # fetch's own 3 x 30 s cost every offline run 98 s of silence, and a server that trickled held it
 # for as long as it trickled; `jaxart weights fetch vgg19` is patient.
 PROBE_TIMEOUT = 10.0
