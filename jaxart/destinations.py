@@ -109,6 +109,8 @@ def check_animation(path: Path, *, overwrite: bool = False, inputs=()) -> None:
     folder, no or another suffix, an existing file, an unusable folder. Errors advise on its path
     (--animate), not the output's."""
     check_not_input([path], inputs, what="animation", flag="animation path")
+    if why := windows_path(path):  # else a file so named, or a folder "C:", in the current folder
+        raise InputError(f"animation {why}", settings=["animation path"])
     # The folder first, as formats.check_file_name: a folder's name seldom has a suffix,
     # and that is not what is wrong.
     if os.path.isdir(path):  # os.path's: False, not an OSError, for a name too long to look at

@@ -8,7 +8,7 @@ import os
 from collections.abc import Sequence
 
 from jaxart.errors import InputError
-from jaxart.files import web_address
+from jaxart.files import web_address, windows_path
 
 
 def as_path(value, what: str, want: str, hint: str = "") -> str | os.PathLike:
@@ -28,8 +28,8 @@ def file_setting(name: str, value, want: str, hint: str, words: Sequence[str] = 
     nothing there; each naming `want`."""
     if isinstance(value, str) and value in words or os.path.isfile(as_path(value, name, want, hint)):
         return
-    if url := web_address(value):
-        raise InputError(f"{name} {url}", settings=[name])
+    if why := web_address(value) or windows_path(value):
+        raise InputError(f"{name} {why}", settings=[name])
     there = ("is a folder" if os.path.isdir(value) else "is not a regular file" if os.path.exists(value)
              else "does not exist")
     raise InputError(f"{name} {str(value)!r} {there}; give {want} (check the path and the current folder)",

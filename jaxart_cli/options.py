@@ -13,7 +13,7 @@ import typer
 from jaxart_cli.paths import home
 from jaxart_cli.values import choices, csv, number, whole
 from jaxart import color, config, convs, formats, layers, plateau as _plateau, reproduce
-from jaxart.files import resolved, web_address
+from jaxart.files import resolved, web_address, windows_path
 
 DEFAULT = config.StyleConfig()
 
@@ -29,12 +29,13 @@ FLAGS = {**reproduce.OPTIONS, "overwrite": "--overwrite", "output_path": "--outp
 
 
 def _refuse_unreadable(raw: str, what: str) -> None:
-    """Refuse an empty path (which Path() makes ".", read after as "a folder") and a web address (which
-    Path() makes `https:/...`, read after as "does not exist"), naming what to give instead."""
+    """Refuse an empty path (which Path() makes ".", read after as "a folder"), a web address (which
+    Path() makes `https:/...`, read after as "does not exist") and a Windows path (which `--mask`'s resolving made
+    `$PWD/C:\\...`), naming what to give instead."""
     if not raw:
         raise typer.BadParameter(f"the path is empty; give {what}")
-    if not os.path.exists(raw) and (url := web_address(raw)):
-        raise typer.BadParameter(url)
+    if not os.path.exists(raw) and (why := web_address(raw) or windows_path(raw)):
+        raise typer.BadParameter(why)
 
 
 def to_read(what: str):

@@ -210,8 +210,39 @@ def test_a_windows_path_says_how_to_write_it_here(where, files, tmp_path, monkey
             argv[1] = path.replace(".png", ".jpg")
             wsl = wsl.replace(".png", ".jpg")
         code, err = _main(argv, monkeypatch, capsys)
-        said = "output " * (where == "output") + argv[1 if where == "photo" else 4]
+        said = ("output " if where == "output" else "Invalid value for CONTENT: ") + argv[1 if where == "photo" else 4]
         assert code == 2 and err == (f"error: {said} is a Windows path, which Linux reads as a name in the current "
                                      f"folder; write it with / from the root, as the file is seen here (under WSL: "
                                      f"{wsl})"), err
         assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("option", ["--animate", "--init", "--mask", "--resume", "--model", "sweep -o", "info",
+                                    "weights convert"])
+def test_a_windows_path_is_refused_wherever_a_path_is_given(option, files, tmp_path, monkeypatch, capsys):
+    """Only stylize's --output and a missing photo or painting said so: `--animate C:\\x\\a.gif` wrote a GIF of that
+    name in the current folder, `--init C:/x/i.png` was "does not exist", and `--mask` looked for `$PWD/C:\\...`."""
+    d, model = files
+    monkeypatch.chdir(tmp_path)
+    path = {"--animate": r"C:\art\a.gif", "--resume": r"C:\art\out.ckpt.npz", "--model": r"C:\art\w.safetensors",
+            "weights convert": r"C:\art\w.h5"}.get(option, r"C:\art\x.png")
+    argv = {"sweep -o": ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "32",
+                         "--steps", "2", "-o", path],
+            "info": ["info", path], "weights convert": ["weights", "convert", path, "--name", "w"],
+            "--resume": ["stylize", "--resume", path],
+            "--mask": _stylize(files, tmp_path / "o.png", "--mask", path, "--region-style", f"red={d / 'paint.png'}")
+            }.get(option) or _stylize(files, tmp_path / "o.png", option, path)
+    code, err = _main(argv, monkeypatch, capsys)
+    wsl = "/mnt/c/art/" + path[len("C:\\art\\"):]
+    assert code == 2 and err.endswith(f"{path} is a Windows path, which Linux reads as a name in the current folder; "
+                                      f"write it with / from the root, as the file is seen here (under WSL: {wsl})"), err
+    assert "\n" not in err and list(tmp_path.iterdir()) == []
+
+
+def test_the_library_says_a_windows_init_is_one():
+    """`StyleConfig(init="C:\\art\\x.png")` was "'C:\\\\art\\\\x.png' does not exist; check the path"."""
+    from jaxart.config import StyleConfig
+    from jaxart.errors import InputError
+
+    with pytest.raises(InputError, match=r"^init C:\\art\\x.png is a Windows path, .* \(under WSL: /mnt/c/art/x.png\)$"):
+        StyleConfig(init=r"C:\art\x.png").validate()
