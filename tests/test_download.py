@@ -26,11 +26,11 @@ class Server:
     "pause" (sends half, sets `paused`, waits up to 10 s, sends the rest), "hold" (the same, with no half first), "slow"
     (waits 0.5 s first), "404" (or any status), "short" (a whole 1000-byte file), "half206" (answers a Range with half
     the rest), "elsewhere206" (with bytes from 0), "page" (a sign-in page, with no Content-Length). `ranges` records
-    each GET's Range.
+    each GET's Range, `agents` its User-Agent.
     """
 
     def __init__(self, body: bytes, modes: list[str], handler=None, tls=None):
-        self.body, self.modes, self.ranges = body, modes, []
+        self.body, self.modes, self.ranges, self.agents = body, modes, [], []
         self.stop = threading.Event()  # bounds every wait, so the server always winds down
         self.paused = threading.Event()
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler or _Handler)
@@ -50,6 +50,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         srv = self.server.owner
         srv.ranges.append(self.headers.get("Range", ""))
+        srv.agents.append(self.headers.get("User-Agent", ""))
         mode = srv.modes[min(len(srv.ranges), len(srv.modes)) - 1]
         if mode.isdigit():  # an HTTP error status
             return self.send_error(int(mode))
@@ -130,6 +131,16 @@ def test_clean_download_converts_and_loads_identical_params(serve, served, weigh
     assert server.ranges == [""]
     assert visible_files(weights_dir) == ["test.safetensors"]
     assert not (weights_dir / ".test.partial").exists()
+
+
+def test_every_request_names_jaxart_and_its_version(serve, served, weights_dir):
+    """urllib's own User-Agent, Python-urllib/3.x, is one some CDNs and corporate proxies answer with 403: the resumed
+    request too says it is jaxart's."""
+    import jaxart
+
+    server = serve(["cut", "ok"])
+    fetch("test", **FAST)
+    assert server.ranges[1].startswith("bytes=") and server.agents == [f"jaxart/{jaxart.__version__}"] * 2
 
 
 def test_http_404_fails_at_once_with_a_clear_error(serve, weights_dir):

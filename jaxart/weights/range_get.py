@@ -14,6 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
+from jaxart import __version__
+
+# urllib's own, Python-urllib/3.x, is one some CDNs and corporate proxies refuse (403) as a script's.
+USER_AGENT = f"jaxart/{__version__}"
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 CHUNK = 1 << 20
 
@@ -65,7 +69,8 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
         if progress:  # all bytes are here, not none
             progress(size, size)
         return
-    request = urllib.request.Request(url, headers={"Range": f"bytes={offset}-"} if 0 < offset < size else {})
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT,
+                                                   **({"Range": f"bytes={offset}-"} if 0 < offset < size else {})})
     # `timeout` bounds the connect and every read, so a stalled server fails rather than hangs.
     with urllib.request.urlopen(request, timeout=timeout) as response:
         # Without a Content-Length, the page was taken for a cut-off file: kept, and the next fetch resumed from it.
