@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from jaxart_cli.common import given as _given
+from jaxart_cli.common import echo as _echo, given as _given
 from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.options import to_read as _to_read
 from jaxart_cli.paths import home as _home
@@ -85,7 +85,7 @@ def bench(
                       overwrite=overwrite)
     result = bench_suite.run(size_list, repeats=repeats, loops=variants, baseline=baseline, remat=remat, convs=convs,
                              memory=memory, sweep=sweep_settings, quality=quality, quality_images=quality_images,
-                             echo=lambda line: (_stop_if_interrupted(), typer.echo(line)),
+                             echo=lambda line: (_stop_if_interrupted(), _echo(line)),
                              fetch=lambda name: _fetch(name, quiet=False))
     if json_out:
         program = ["python", "cli.py"] if sys.argv[0].endswith("cli.py") else ["jaxart"]

@@ -3,6 +3,9 @@ output on stdout or stderr."""
 
 from __future__ import annotations
 
+import os
+import sys
+
 
 def given(ctx, name: str) -> bool:
     """Whether option `name` is on the command line (not its default)."""
@@ -41,7 +44,25 @@ def warn(message: str) -> None:
 def say(line: str, err: bool = False) -> None:
     """`line` on stdout (stderr with `err`) as one line, as errors are (JaxartError): a file name's newline split it."""
     import typer
-    typer.echo(" ".join(str(line).splitlines()), err=err)
+
+    if err:
+        typer.echo(" ".join(str(line).splitlines()), err=True)
+    else:
+        echo(" ".join(str(line).splitlines()))
+
+
+def echo(text: str) -> None:
+    """`text` on stdout. Once nobody reads it (`| head -1` had its line; a closed pipe), the rest goes to /dev/null and
+    the command goes on to its own end and exit code, as ripgrep's does: click stopped it at that line with exit 1, a
+    failure for `set -o pipefail` though the image was written, and before a sweep said which tiles failed."""
+    import typer
+
+    try:
+        typer.echo(text)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the unwritten bytes too: the flush at exit raised again
+        os.close(devnull)
 
 
 def said(label: str):

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from jaxart_cli.common import warn as _warn
+from jaxart_cli.common import echo as _echo, warn as _warn
 from jaxart_cli.options import to_read
 from jaxart_cli.paths import home as _home
 
@@ -30,7 +30,7 @@ def info(
 
     record = read_record(image)
     if not command:
-        typer.echo(json.dumps(record, indent=2, sort_keys=True))
+        _echo(json.dumps(record, indent=2, sort_keys=True))
         return
     from PIL import Image
 
@@ -50,4 +50,4 @@ def info(
     for note in (*checks.caveats(record, shape), checks.changed_inputs(record), checks.changed_weights(record)):
         if note:
             _warn(note)
-    typer.echo(shlex.join(argv))
+    _echo(shlex.join(argv))

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from jaxart_cli.common import say, warn
+from jaxart_cli.common import echo, say, warn
 from jaxart_cli.fetch import fetch
 from jaxart_cli.options import to_read
 from jaxart_cli.paths import home
@@ -85,9 +85,9 @@ def weights_fetch(
         if scheme not in ("http", "https", "file"):
             raise typer.BadParameter(f"{url!r} is not an http(s):// or file:// URL", param_hint="--url")
     if W.path_for(name).is_file():  # the library's fetch refuses a damaged one: it is no success to report
-        typer.echo(W.fetch(name))
+        echo(W.fetch(name))
         return
-    typer.echo(fetch(name, quiet=False, url=url))
+    echo(fetch(name, quiet=False, url=url))
 
 
 @_command("convert")
@@ -113,7 +113,7 @@ def weights_convert(
     if W.path_for(W.folder.check_name(name)).is_file():
         raise typer.BadParameter(f"{name!r} is already installed; choose another --name or "
                                  f"`jaxart weights remove {name}` first", param_hint="--name")
-    typer.echo(W.convert(path, arch and arch.value, name, layout and layout.value, replace=False))
+    echo(W.convert(path, arch and arch.value, name, layout and layout.value, replace=False))
 
 
 @_command("normalize")
@@ -217,7 +217,7 @@ def weights_path(
     from jaxart.weights import catalog
 
     entry = catalog.entry(_named(name, "path", "a registered or installed weight set's name", catalog.names()))
-    typer.echo(catalog.folder.path_for(name))
+    echo(catalog.folder.path_for(name))
     if not entry.installed:
         say(f"{name!r} is not installed; run `jaxart weights fetch {name}`", err=True)
         raise typer.Exit(1)
