@@ -43,7 +43,7 @@ def test_ctrl_c_during_a_fetch_says_what_is_kept_and_how_to_go_on(serve, weights
 
     serve(["ok"])
 
-    def cut(name, progress=None, url=None):
+    def cut(name, progress=None, url=None, **_):
         jaxart.weights.folder.partial_path(name).write_bytes(bytes(1234))
         cli_signals.on_sigint(signal.SIGINT, None)  # as a Ctrl-C arrives: recorded, then raised
 
