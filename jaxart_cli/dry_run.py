@@ -70,18 +70,38 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
                 changes=changes, free=free, timing=estimated(config, model))
 
 
-def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, overwrite: bool, model: str) -> str:
+def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, overwrite: bool, model: str,
+               resumed: tuple[Path, int] | None = None) -> str:
     """`line` for a sweep of `n` tiles (`made`, as its summary names them: "6 settings for each of 2 paintings"):
     "dry run: 6 settings for each of 2 paintings, 64 px, 10 steps, about 1.1 GiB; would write g.png, g.html and
-    12 images (replacing 10 files, removing 4 of an earlier sweep); nothing ran"."""
+    12 images (replacing 10 files, removing 4 of an earlier sweep); nothing ran". `resumed`: the checkpoint that
+    `--resume` continues and its step."""
     import jax
 
     from jaxart import duration, scales, sheet
 
-    files = sheet.outputs(output, n, fmt)
+    files, total = sheet.outputs(output, n, fmt), scales.total_steps(config)
     replaced, removed = sum(map(os.path.lexists, files)), len(sheet.stale_tiles(output, n, fmt)) if overwrite else 0
     changes = ([f"replacing {replaced} file{'s' * (replaced != 1)}"] * bool(replaced)
-               + [f"removing {removed} of an earlier sweep"] * bool(removed))
-    return line(f"{made}, {config.size} px, {scales.total_steps(config)} steps", need,
+               + [f"removing {removed} of an earlier sweep"] * bool(removed)
+               + _checkpoint_change(output, overwrite, resumed, total))
+    run = f"the sweep in {resumed[0]} from step {resumed[1]} of {total}, " if resumed else ""
+    return line(f"{run}{made}, {config.size} px, {total} steps", need,
                 f"{files[0]}, {files[1]} and {n} image{'s' * (n != 1)}", model, changes=changes,
                 per_device=jax.local_device_count() > 1, timing=estimated(config, model, duration.rows(n)))
+
+
+def _checkpoint_change(output: Path, overwrite: bool, resumed: tuple[Path, int] | None, total: int) -> list[str]:
+    """What the sweep does to a checkpoint beside `output` (jaxart/sweep_job.py): the one `--resume` continues is
+    removed once the files are placed, and so is an interrupted one that `--overwrite` gives up."""
+    from jaxart import checkpoint
+
+    if resumed:
+        return [f"removing {resumed[0]} once they are placed"]
+    ckpt = checkpoint.path_for(output)
+    if not overwrite or not ckpt.is_file():  # without --overwrite the run refuses it (sweep_job.check_checkpoint)
+        return []
+    meta = checkpoint.read_meta(ckpt) or {}
+    if meta.get("kind") == "sweep":
+        return [f"discarding the interrupted sweep in {ckpt}, at step {meta.get('step')} of {total}"]
+    return [f"discarding the interrupted stylize run's checkpoint {ckpt}"]

@@ -9,7 +9,7 @@ from jaxart_cli.common import given as _given
 
 # The options a resumed run still takes.
 RESUME_OPTIONS = ("resume", "output", "fmt", "overwrite", "checkpoint_every", "save_every", "animate", "quiet")
-SWEEP_RESUME_OPTIONS = ("resume", "overwrite", "checkpoint_every", "quiet")  # the sheet's path names its tiles
+SWEEP_RESUME_OPTIONS = ("resume", "overwrite", "checkpoint_every", "quiet", "dry_run")  # the sheet's path names its tiles
 
 
 def only_with_resume(ctx: typer.Context, allowed=RESUME_OPTIONS,
@@ -30,8 +30,9 @@ def _as_typed(ctx: typer.Context, param) -> str:
 
 
 def resumed_sweep(ctx: typer.Context, resume, content, overwrite: bool, checkpoint_every: int):
-    """The `sweep_job.Command` and checkpoint `sweep --resume` continues: --overwrite, --checkpoint-every and --quiet
-    may be given again (--overwrite: the sweep's own, or now); any other option the checkpoint fixes is refused."""
+    """The `sweep_job.Command` and checkpoint `sweep --resume` continues: --overwrite, --checkpoint-every, --quiet and
+    --dry-run may be given again (--overwrite: the sweep's own, or now); any other option the checkpoint fixes is
+    refused."""
     from jaxart import checkpoint, sweep_job
 
     if content is not None:

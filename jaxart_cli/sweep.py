@@ -211,7 +211,8 @@ def sweep(
         if note:
             _warn(note)
     if dry_run:
-        _say(_dry_line(output, len(settings), _made(settings), config, cmd.fmt, need, cmd.overwrite, cmd.model))
+        _say(_dry_line(output, len(settings), _made(settings), config, cmd.fmt, need, cmd.overwrite, cmd.model,
+                       resumed=(resume, ckpt.meta["step"]) if ckpt else None))
         return
     w = model_choice.resolve_model(cmd.model, functools.partial(_fetch, quiet=quiet), _warn)
     if note := _notes.random_init_note(w, config):

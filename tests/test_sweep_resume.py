@@ -228,3 +228,23 @@ def test_resume_refuses_settings_the_checkpoint_fixes(extra, flag, interrupted, 
 def test_info_says_it_is_an_interrupted_sweep_and_the_resume_to_type(interrupted, monkeypatch, capsys):
     _refused(["info", str(interrupted)], monkeypatch, capsys, "is a checkpoint of an interrupted sweep",
              f"`jaxart sweep --resume {interrupted}`")
+
+
+def test_a_dry_run_refuses_or_names_an_interrupted_sweeps_checkpoint_as_the_run_would(files, interrupted, tmp_path,
+                                                                                     monkeypatch, capsys):
+    """The dry run said "would write g.png ..." and nothing of the checkpoint that the run with --overwrite discards,
+    or that `--resume` continues from its step."""
+    argv = _sweep(files, tmp_path / "g.png", "--steps", "4", "--style-weight", "1,10", "--dry-run")
+    _refused(argv, monkeypatch, capsys, f"{interrupted} holds an interrupted sweep", f"--resume {interrupted}")
+    code, out, err = run_main([*argv, "--overwrite"], monkeypatch, capsys)
+    assert code == 0 and f"(discarding the interrupted sweep in {interrupted}, at step 2 of 4)" in out, (out, err)
+    code, out, err = run_main(["sweep", "--resume", str(interrupted), "--dry-run"], monkeypatch, capsys)
+    assert code == 0 and out.startswith(f"dry run: the sweep in {interrupted} from step 2 of 4, 2 settings, 24 px, "
+                                        "4 steps, about "), (out, err)
+    assert f"(removing {interrupted} once they are placed)" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.ckpt.npz"]
+    ckpt = tmp_path / "s.ckpt.npz"
+    checkpoint.save(ckpt, [np.zeros(1)], {"step": 1})  # a stylize run's, as far as `kind` goes
+    code, out, err = run_main([*_sweep(files, tmp_path / "s.png", "--steps", "4", "--dry-run"), "--overwrite"],
+                              monkeypatch, capsys)
+    assert code == 0 and f"(discarding the interrupted stylize run's checkpoint {ckpt})" in out, (out, err)
