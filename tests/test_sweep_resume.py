@@ -134,8 +134,15 @@ def test_checkpoint_every_keeps_the_sweep_and_a_later_sigkill_loses_only_the_ste
     assert code == 0 and saved == [3, 6] and not ckpt.exists(), err  # removed once the files are placed
 
 
-@pytest.mark.parametrize("at, extra", [(25, []), (35, []), (35, ["--checkpoint-every", "10"])],
-                         ids=["before it shrank", "after it shrank", "after it shrank, checkpointed before and after"])
+# Two scales, 3 + 60 steps: the tolerance tests the last scale alone, and the batch shrinks after step 30, in it.
+SCALES = ["--scales", "22,24", "--steps", "3,60"]
+
+
+@pytest.mark.parametrize("at, extra", [(25, []), (35, []), (35, ["--checkpoint-every", "10"]), (20, SCALES),
+                                       (40, SCALES), (40, [*SCALES, "--checkpoint-every", "25"])],
+                         ids=["before it shrank", "after it shrank", "after it shrank, checkpointed before and after",
+                              "two scales, before it shrank in the last", "two scales, after it shrank in the last",
+                              "two scales, after it shrank in the last, checkpointed before and after"])
 def test_a_shrink_batch_sweep_resumes_exactly_before_and_after_its_batch_shrank(at, extra, files, signal_at, tmp_path,
                                                                                monkeypatch, capsys):
     """Once shrunk, the running tiles go on in a batch of the same smaller size, so they round as they did."""
@@ -147,6 +154,8 @@ def test_a_shrink_batch_sweep_resumes_exactly_before_and_after_its_batch_shrank(
     code, _, err = run_main(["sweep", "--resume", str(out.parent / "g.ckpt.npz"), "--quiet"], monkeypatch, capsys)
     assert code == 0, err
     assert read_record(out)["shrank"] == read_record(whole)["shrank"] and read_record(whole)["shrank"]
+    if SCALES[0] in extra:  # it shrank within the last scale, and the interruption came before or after
+        assert 3 < read_record(whole)["shrank"][0][0] and (at < 30) == (at == 20)
     got, want = _tiles(out), _tiles(whole)
     assert list(got) == list(want) and all(np.array_equal(got[k], want[k]) for k in want)
     assert _record(out) == _record(whole).replace(str(whole.parent), str(out.parent))
