@@ -12,6 +12,8 @@ from jaxart_cli.signals import interrupted_by, interrupted_code
 def fetch(name: str, quiet: bool, url: str | None = None, **options) -> Path:
     """The file of weight set `name`, downloaded (from `url` if given; with a progress bar unless
     `quiet`; `options`: `weights.fetch`'s timeout and attempts) if registered and missing."""
+    from rich.console import Console
+
     from jaxart import progress, weights
 
     if weights.path_for(name).is_file() or name not in weights.SOURCES:
@@ -26,9 +28,12 @@ def fetch(name: str, quiet: bool, url: str | None = None, **options) -> Path:
         if bar:
             bar(done, total)
 
+    console = Console(stderr=True)  # the bar's: a line it prints goes above the bar, where warn's overwrote it
+    notice = None if quiet else lambda line: console.print(f"warning: {' '.join(line.splitlines())}", markup=False,
+                                                           highlight=False, soft_wrap=True)
     try:
-        with progress.download_bar(name, quiet) as bar:
-            path = weights.fetch(name, update, url=url, **options, notice=None if quiet else warn)
+        with progress.download_bar(name, quiet, console) as bar:
+            path = weights.fetch(name, update, url=url, **options, notice=notice)
         if waited and not came:  # its bar is gone: say why nothing was downloaded
             say(f"the other jaxart fetched {name} while this one waited, so this one downloaded nothing", err=True)
         return path
