@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -138,3 +139,19 @@ def served(tmp_path_factory):
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+@pytest.fixture
+def signal_at(monkeypatch):
+    """`signal_at(step, signum)`: the next sweep gets `signum` at its `step`-th check (one a step), later ones none."""
+    from jaxart import signals
+
+    asked = {}
+
+    @contextlib.contextmanager
+    def stop_signals():
+        calls, (step, signum) = [], asked.pop("at", (None, None))
+        yield lambda: (calls.append(1), signum if step is not None and len(calls) >= step else None)[1]
+
+    monkeypatch.setattr(signals, "stop_signals", stop_signals)
+    return lambda step, signum=15: asked.update(at=(step, signum))

@@ -2,15 +2,13 @@
 checkpoint) keeps its state in GRID.ckpt.npz and continues to the very files the uninterrupted sweep writes; a
 checkpoint it cannot continue exactly is refused in one line (the stylize resume: test_resume*.py)."""
 
-import contextlib
 import json
 
 import numpy as np
 import pytest
 from PIL import Image
 
-import jaxart
-from jaxart import checkpoint, signals
+from jaxart import checkpoint
 from jaxart.image_record import read_record
 
 from conftest import run_main, write_tiny_job
@@ -31,18 +29,6 @@ def _sweep(files, out, *extra):
             "--size", "24", "--quiet", *extra]
 
 
-@pytest.fixture
-def signal_at(monkeypatch):
-    """`signal_at(step, signum)`: the next sweep gets `signum` at its `step`-th check (one a step), later ones none."""
-    asked = {}
-
-    @contextlib.contextmanager
-    def stop_signals():
-        calls, (step, signum) = [], asked.pop("at", (None, None))
-        yield lambda: (calls.append(1), signum if step is not None and len(calls) >= step else None)[1]
-
-    monkeypatch.setattr(signals, "stop_signals", stop_signals)
-    return lambda step, signum=15: asked.update(at=(step, signum))
 
 
 def _tiles(out):
@@ -168,92 +154,3 @@ def _edit(path, **changes):
     meta = {**json.loads(str(arrays.pop("meta"))), **changes}
     with open(path, "wb") as f:
         np.savez(f, meta=np.array(json.dumps(meta)), **arrays)
-
-
-@pytest.fixture
-def interrupted(files, signal_at, tmp_path, monkeypatch, capsys):
-    """A sweep to tmp_path/g.png interrupted at step 2 of 4: its checkpoint."""
-    signal_at(2)
-    code, _, err = run_main(_sweep(files, tmp_path / "g.png", "--steps", "4", "--style-weight", "1,10"), monkeypatch,
-                            capsys)
-    assert code == 143, err
-    return tmp_path / "g.ckpt.npz"
-
-
-def _refused(argv, monkeypatch, capsys, *expected):
-    code, out, err = run_main(argv, monkeypatch, capsys)
-    assert code == 2 and len(err.splitlines()) == 1 and all(e in err for e in expected), err
-    return err
-
-
-def test_running_the_same_sweep_again_points_at_resume_or_overwrite(files, interrupted, tmp_path, monkeypatch, capsys):
-    argv = _sweep(files, tmp_path / "g.png", "--steps", "4", "--style-weight", "1,10")
-    _refused(argv, monkeypatch, capsys, f"{interrupted} holds an interrupted sweep", f"--resume {interrupted}",
-             "--overwrite")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.ckpt.npz"]
-    code, _, err = run_main([*argv, "--overwrite"], monkeypatch, capsys)  # gives the interrupted one up
-    assert code == 0 and not interrupted.exists(), err
-
-
-def test_resume_refuses_an_edited_input_other_weights_and_another_version(files, interrupted, tmp_path, monkeypatch,
-                                                                          capsys):
-    resume = ["sweep", "--resume", str(interrupted), "--quiet"]
-    _edit(interrupted, jaxart="0.0.1")
-    _refused(resume, monkeypatch, capsys, "made by jaxart 0.0.1", f"this is jaxart {jaxart.__version__}")
-    _edit(interrupted, jaxart=jaxart.__version__, weights_sha256="0" * 64, weights_content_sha256="0" * 64)
-    _refused(resume, monkeypatch, capsys, "checkpoint was made with other weights")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.ckpt.npz"]
-
-
-def test_resume_refuses_an_input_edited_since(files, interrupted, tmp_path, monkeypatch, capsys):
-    d, _ = files
-    photo = tmp_path / "photo.jpg"
-    photo.write_bytes((d / "photo.jpg").read_bytes())
-    meta = checkpoint.load(interrupted).meta
-    content = meta["inputs"]["content"]
-    _edit(interrupted, inputs={**meta["inputs"], "content": str(photo)},
-          input_sha256={**{k: v for k, v in meta["input_sha256"].items() if k != content},
-                        str(photo): meta["input_sha256"][content]})
-    photo.write_bytes(photo.read_bytes()[:-8] + b"\0" * 8)
-    _refused(["sweep", "--resume", str(interrupted)], monkeypatch, capsys, f"{photo} has changed since")
-
-
-def test_each_command_refuses_the_others_checkpoint(files, interrupted, tmp_path, monkeypatch, capsys):
-    _refused(["stylize", "--resume", str(interrupted)], monkeypatch, capsys,
-             "is an interrupted sweep's checkpoint", f"jaxart sweep --resume {interrupted}")
-    ckpt = tmp_path / "s.ckpt.npz"
-    checkpoint.save(ckpt, [np.zeros(1)], {"step": 1})  # a stylize run's, as far as `kind` goes
-    _refused(["sweep", "--resume", str(ckpt)], monkeypatch, capsys,
-             "is an interrupted stylize run's checkpoint", f"jaxart stylize --resume {ckpt}")
-
-
-@pytest.mark.parametrize("extra, flag", [(["--steps", "8"], "--steps"), (["--style-weight", "3"], "--style-weight"),
-                                         (["-o", "other.png"], "--output")])
-def test_resume_refuses_settings_the_checkpoint_fixes(extra, flag, interrupted, monkeypatch, capsys):
-    _refused(["sweep", "--resume", str(interrupted), *extra], monkeypatch, capsys,
-             f"the checkpoint fixes the run's settings; drop {flag}")
-
-
-def test_info_says_it_is_an_interrupted_sweep_and_the_resume_to_type(interrupted, monkeypatch, capsys):
-    _refused(["info", str(interrupted)], monkeypatch, capsys, "is a checkpoint of an interrupted sweep",
-             f"`jaxart sweep --resume {interrupted}`")
-
-
-def test_a_dry_run_refuses_or_names_an_interrupted_sweeps_checkpoint_as_the_run_would(files, interrupted, tmp_path,
-                                                                                     monkeypatch, capsys):
-    """The dry run said "would write g.png ..." and nothing of the checkpoint that the run with --overwrite discards,
-    or that `--resume` continues from its step."""
-    argv = _sweep(files, tmp_path / "g.png", "--steps", "4", "--style-weight", "1,10", "--dry-run")
-    _refused(argv, monkeypatch, capsys, f"{interrupted} holds an interrupted sweep", f"--resume {interrupted}")
-    code, out, err = run_main([*argv, "--overwrite"], monkeypatch, capsys)
-    assert code == 0 and f"(discarding the interrupted sweep in {interrupted}, at step 2 of 4)" in out, (out, err)
-    code, out, err = run_main(["sweep", "--resume", str(interrupted), "--dry-run"], monkeypatch, capsys)
-    assert code == 0 and out.startswith(f"dry run: the sweep in {interrupted} from step 2 of 4, 2 settings, 24 px, "
-                                        "4 steps, about "), (out, err)
-    assert f"(removing {interrupted} once they are placed)" in out
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.ckpt.npz"]
-    ckpt = tmp_path / "s.ckpt.npz"
-    checkpoint.save(ckpt, [np.zeros(1)], {"step": 1})  # a stylize run's, as far as `kind` goes
-    code, out, err = run_main([*_sweep(files, tmp_path / "s.png", "--steps", "4", "--dry-run"), "--overwrite"],
-                              monkeypatch, capsys)
-    assert code == 0 and f"(discarding the interrupted stylize run's checkpoint {ckpt})" in out, (out, err)
