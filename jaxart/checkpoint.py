@@ -21,8 +21,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
 from jaxart import errors
@@ -66,6 +64,8 @@ def save(path: str | os.PathLike, carry: Any, meta: dict[str, Any], frames: Sequ
          overwrite: bool = True) -> Path:
     """Write `carry` (any pytree of arrays), JSON `meta` and animation `frames` to `path` atomically;
     without `overwrite`, a file there is kept and this one goes beside it (`files.replacing`)."""
+    import jax  # here, not at the top: a dry run reads checkpoints' paths without JAX
+
     path = Path(path)
     leaves, treedef = jax.tree.flatten(carry)
     arrays = {f"leaf_{i:04d}": np.array(x, copy=True) for i, x in enumerate(leaves)}
@@ -186,6 +186,9 @@ def _same_weights(meta: dict, weights: Any) -> bool:
 def restore(template: Any, ckpt: Checkpoint, *, finite: bool = True) -> Any:
     """`template`'s pytree with the saved leaves, after checking structure, shapes and dtypes; with `finite`, that
     no float array holds NaN (a sweep's may: a tile whose loss became NaN or inf keeps its failed step's state)."""
+    import jax
+    import jax.numpy as jnp
+
     t_leaves, treedef = jax.tree.flatten(template)
     leaves = ckpt.leaves
     if ckpt.meta.get("structure") != str(treedef):

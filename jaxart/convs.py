@@ -14,6 +14,7 @@ from collections.abc import Sequence
 CONVS = ("auto", "direct", "winograd", "winograd-bf16")
 FROM_STAGE = 2
 AUTO_FROM = (128, 32 * 32)
+TILE = 4  # Winograd's outputs per tile side (winograd.py); each reads a (TILE + 2)-pixel input tile
 
 
 def uses_winograd(conv: str, stage: int, channels: int, pixels: int) -> bool:
@@ -22,9 +23,9 @@ def uses_winograd(conv: str, stage: int, channels: int, pixels: int) -> bool:
     transform, done in every evaluation, costs more than the products save."""
     check(conv)
     if conv == "auto":
-        import jax  # here, not above: config and the command line read CONVS without loading JAX
+        from jaxart import devices  # JAX's backend, without importing JAX where only the CPU is there (a dry run)
 
-        return jax.default_backend() == "cpu" and channels >= AUTO_FROM[0] and pixels >= AUTO_FROM[1]
+        return devices.platform() == "cpu" and channels >= AUTO_FROM[0] and pixels >= AUTO_FROM[1]
     return conv != "direct" and stage >= FROM_STAGE
 
 

@@ -37,9 +37,9 @@ def device() -> str:
 
 def rows(tiles: int) -> int:
     """A sweep's batch rows on each device: its `tiles` split over the local devices, the last padded."""
-    import jax
+    from jaxart import devices  # without JAX where only the CPU is there: a dry run's estimate asks it
 
-    return -(-tiles // jax.local_device_count())
+    return -(-tiles // devices.local_device_count())
 
 
 def model_key(model: str, loaded: str | None = None) -> str | None:

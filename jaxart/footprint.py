@@ -24,10 +24,9 @@ from collections.abc import Sequence
 
 from jaxart import margin, region_styles
 from jaxart.config import StyleConfig
-from jaxart.convs import uses_winograd
+from jaxart.convs import TILE, uses_winograd
 from jaxart.image import fit, painting_side
-from jaxart.vgg import CHANNELS, layer_names
-from jaxart.winograd import TILE
+from jaxart.layers import CHANNELS, layer_names
 
 WORKING = 0.5  # the backward pass holds about half of its largest tensor more
 # Fitted to XLA CPU's temporary buffers (compiled.memory_analysis()) with the memory-optimized

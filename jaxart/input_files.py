@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import ExifTags, Image
 
-from jaxart import image
+from jaxart import image, photo_size
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 
@@ -25,6 +25,13 @@ def load_inputs(content: Path, styles: list[Path], background=image.WHITE,
         config.size, lambda own: image.painting_side(own, config.size, config.style_scale))
     load = lambda p, least: image.load_image(p, background=background, least=least)  # noqa: E731
     return load(content, size), [load(s, painted) for s in styles]
+
+
+def check_small(config: StyleConfig, content: Path, background=image.WHITE) -> None:
+    """`photo_size.check_small` before `config.validate`, reading the photo's header only where a size is below
+    16 px."""
+    if photo_size.below_smallest(config):
+        photo_size.check_small(config, photo_shape(content, background))
 
 
 # Formats whose header has the shape load_image decodes: as stored, for exif_transpose to turn, or for TIFF as

@@ -10,8 +10,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxart import color, margin, photo_size, scales
-from jaxart.config import SMALLEST, StyleConfig
+from jaxart import color, margin, photo_size
+from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import MIN_SIDE, WHITE, covering, load_image, painting_side, resized
 from jaxart.layers import check_pixels, host_array, rgb_hint
@@ -136,27 +136,5 @@ def seed_key(seed: int) -> jax.Array:
     return jax.random.wrap_key_data(np.array([bits >> 32, bits & 0xFFFF_FFFF], np.uint32), impl="threefry2x32")
 
 
-def below_smallest(config: StyleConfig) -> bool:
-    """Whether `config`'s size, start size or first scale is below 16 px, and the rest is readable."""
-    size, start, given = config.size, config.start_size, list(config.scales or ())
-    sides = (size, start or size, *given)
-    try:  # else `validate` names what is wrong: sides that are no whole numbers, unordered scales, bad layer names
-        photo_size.deepest(config)
-    except (ValueError, TypeError, IndexError):
-        return False
-    whole = all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in sides)
-    ordered = not given or (start is None and given[-1] == size and given == sorted(set(given)))
-    return whole and ordered and min(sides) < SMALLEST
-
-
-def check_small(config: StyleConfig, photo: Sequence[int], flag: str = "--size") -> None:
-    """Refuse a size, start size or scale below 16 px with the least value that works for a photo of
-    (height, width) `photo`: `config.validate`, which knows no photo, can only say 16, which a 4:3
-    photo fails too at relu5_1 (it needs 21). Where the photo is known, call it before `validate`."""
-    if not below_smallest(config):
-        return
-    photo_size.check_photo(config, photo, flag)  # too small for the deepest layer: the least is the photo's
-    option, value = (("--scales", config.scales[0]) if config.scales else ("--start-size", config.start_size)
-                     if scales.sizes(config)[0] < config.size else (flag, config.size))
-    fix = "give --scales values of" if config.scales else f"use {option}"
-    raise InputError(f"{option} {value} is below {SMALLEST} px, the least jaxart takes; {fix} {SMALLEST} or more")
+# Moved to photo_size, which imports no JAX (a dry run checks them); kept here under their old names.
+below_smallest, check_small = photo_size.below_smallest, photo_size.check_small

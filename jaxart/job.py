@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxart import animate, checkpoint, destinations, image, inputs, locks, plateau, scales, transfer
-from jaxart.input_files import load_inputs, photo_shape
+from jaxart import animate, checkpoint, destinations, image, input_files, locks, plateau, scales, transfer
+from jaxart.input_files import load_inputs
 from jaxart.inputs import initial_image
 from jaxart.config import StyleConfig
 from jaxart.errors import NonFiniteLossError, OutputTakenError
@@ -22,11 +22,7 @@ from jaxart.output import save_image
 from jaxart.run_record import input_digests, record
 from jaxart.vgg import Weights
 
-
-def check_small(config: StyleConfig, content: Path, background=image.WHITE) -> None:
-    """`inputs.check_small` before `config.validate`, reading the photo's header only where a size is below 16 px."""
-    if inputs.below_smallest(config):
-        inputs.check_small(config, photo_shape(content, background))
+check_small = input_files.check_small  # its old home: the CLI calls it there, before a dry run, without JAX
 
 
 def stylize_files(

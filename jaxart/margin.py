@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Sequence
-
-import jax
-import jax.numpy as jnp
-from jax.typing import ArrayLike
+from typing import TYPE_CHECKING
 
 from jaxart.layers import as_numbers
+
+if TYPE_CHECKING:  # JAX is imported by pad and crop: a dry run's memory estimate reads padded_shape without it
+    import jax
+    from jax.typing import ArrayLike
 
 PADDED = "an (..., H, W, C) image, or (R, H, W) masks with axes=(-2, -1)"  # what pad and crop take
 
@@ -39,6 +40,9 @@ def pad(x: ArrayLike, margin: int, axes: tuple[int, int] = (-3, -2)) -> jax.Arra
       `x` as a jax.Array of `padded_shape(x.shape, margin, axes)`: (..., H + 2m, W + 2m, C) with
       m = min(margin, side - 1) per axis, its values those of `x`.
     """
+    import jax
+    import jax.numpy as jnp
+
     x = as_numbers(x, "pad's x", PADDED)
     if isinstance(margin, jax.core.Tracer):
         raise ValueError("margin is traced, but it sets the padded shape; make it static (static_argnums=1) or close "
@@ -72,6 +76,8 @@ def crop(x: ArrayLike, shape: Sequence[int], axes: tuple[int, int] = (-3, -2)) -
     Returns:
       A jax.Array of `x`'s shape with the spatial `axes` cut to `shape`'s, (..., H, W, C).
     """
+    import jax
+
     x = as_numbers(x, "crop's x", PADDED)
     if not isinstance(shape, Iterable) or isinstance(shape, str):  # 4, a margin: "'int' object is not iterable"
         raise ValueError(f"crop's shape must be the shape before `pad`, a tuple such as photo.shape, got {shape!r}; "

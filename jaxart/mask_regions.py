@@ -4,17 +4,19 @@ at the photo's size or each scale's, and the mask checked against the photo and 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import jax
-import jax.numpy as jnp
 import numpy as np
-from jax.typing import ArrayLike
 
 from jaxart import palette
 from jaxart.errors import InputError
 from jaxart.image import covering, load_image
 from jaxart.palette import parse_colors
 from jaxart.region_styles import colors_of
+
+if TYPE_CHECKING:  # JAX is imported where regions are resized: `mask_size`'s check (a dry run's) needs none
+    import jax
+    from jax.typing import ArrayLike
 
 TOLERANCE = 60.0  # max RGB distance (0..255 units) of a mask pixel to its region's colour
 ASPECT = 0.02  # allowed relative difference between the mask's and the photo's aspect ratios
@@ -55,6 +57,8 @@ def _scan(mask: np.ndarray, colors: ArrayLike, sizes: Sequence[tuple[int, int]],
     (3 colours, 2-core CPU)."""
     c = np.asarray(colors, np.float32).reshape(-1, 3)
     (H, W), R = mask.shape[:2], c.shape[0]
+    if any(tuple(s) != (H, W) for s in sizes):
+        import jax  # to resize: a check (no sizes, a dry run's) needs no JAX
     rows = max(1, BLOCK // W)
     outs = [np.empty((R, H, w), np.float32) for _, w in sizes]
     area, matched = np.zeros(R), np.empty((H, W), bool)
@@ -86,6 +90,8 @@ def load_masks(config, shape: Sequence[int], n_styles: int) -> jax.Array:
 
 def scaled_masks(config, shapes: Sequence[Sequence[int]], n_styles: int) -> list[jax.Array]:
     """`load_masks` at each photo shape (H, W, ...) of `shapes` (a run's scales), from one read of the file."""
+    import jax.numpy as jnp
+
     sizes = [tuple(s)[:2] for s in shapes]
     return [jnp.asarray(m) for m in _checked(config, sizes, n_styles, sizes)[1]]
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-import jax
-
-from jaxart import footprint, photo_size
+from jaxart import devices, footprint, photo_size
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import fit, painting_side
@@ -17,6 +15,10 @@ from jaxart.pixel_limit import gib, host_bytes
 
 def available_bytes() -> int:
     """Memory free for a run: the default device's free memory on GPU/TPU, else MemAvailable."""
+    if devices.cpu_only():  # the host's, without the ~2 s of importing JAX (a dry run's)
+        return host_bytes()
+    import jax  # an accelerator may be present: only JAX can say
+
     device = jax.devices()[0]
     stats = device.memory_stats() if device.platform != "cpu" else None
     if stats and "bytes_limit" in stats:
@@ -65,7 +67,7 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
         return total
     height, width = fit(photo, config.size)
     remat, short = config.replace(remat=True), config.replace(lbfgs_memory=StyleConfig.lbfgs_memory)
-    if not config.remat and jax.default_backend() != "cpu" and need(remat) <= free:
+    if not config.remat and devices.platform() != "cpu" and need(remat) <= free:
         hint = "--remat"
     elif config.lbfgs_memory > short.lbfgs_memory and need(short) <= free:
         hint = f"--lbfgs-memory {short.lbfgs_memory}"

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jaxart import weights
 from jaxart.errors import InputError, WeightsError
-from jaxart.vgg import Weights
+
+if TYPE_CHECKING:  # a hint only: jaxart.vgg imports flax, which a dry run needs not
+    from jaxart.vgg import Weights
 
 
 def model_arch(model: str) -> str:

@@ -4,6 +4,7 @@ there is nothing to say. The CLI prints them; the library leaves them to its cal
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,7 +12,9 @@ from jaxart import image, input_files, photo_size, scales
 from jaxart.errors import as_typed
 from jaxart.config import INITS, SMALLEST, StyleConfig
 from jaxart.mask_regions import ASPECT
-from jaxart.vgg import Weights
+
+if TYPE_CHECKING:  # a hint only: jaxart.vgg imports flax, which a dry run needs not
+    from jaxart.vgg import Weights
 
 
 def upsampling_note(photo: np.ndarray, size: int, config: StyleConfig | None = None) -> str | None:

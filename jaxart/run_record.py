@@ -6,12 +6,16 @@ import datetime
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from jaxart import checkpoint, photo_size, scales, transfer, weights
+from jaxart import checkpoint, photo_size, scales, weights
 from jaxart.config import StyleConfig
-from jaxart.vgg import Weights
+
+if TYPE_CHECKING:  # hints only: both import JAX, which a sweep's dry run (sheet's checks) needs not
+    from jaxart import transfer
+    from jaxart.vgg import Weights
 
 
 def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: dict,

@@ -9,7 +9,7 @@ Python on every backend, as `optimize.minimize` does on CPU
 every step. With a `tolerance` (plateau.py) each setting stops on its own once its loss converged, as
 `stylize --tolerance` stops a run: its tile keeps that step's image while the others go on (the batch
 still computes it, unless `shrink_batch` steps the others in a smaller one once half have stopped). The
-batched programs are in batched.py, the checks and each scale's inputs in sweep_inputs.py; coarse to
+batched programs are in batched.py, the checks in sweep_checks.py and each scale's inputs in sweep_inputs.py; coarse to
 fine runs the whole batch at each scale of `scales.schedule`, as `coarse_to_fine.run` runs one image. Every
 setting's inputs, targets and result are those of a run (`inputs.prepared_inputs` and `starting_image`,
 `transfer.prepared_targets` and `finished_image.finished`), so colours, region masks and the painting's scale (swept
@@ -36,14 +36,14 @@ from jaxart.duplicates import repeated
 from jaxart.errors import InputError
 from jaxart.image import WHITE, fit
 from jaxart.settings import MAX_SETTINGS, Setting, as_settings, gram_sets, grid, layer_weight_sets
-from jaxart.sweep_inputs import check, check_distinct, check_memory
+from jaxart.sweep_checks import check, check_distinct, check_memory
 from jaxart.sweep_state import SweepState
 from jaxart.targets import as_paintings, check_config
 from jaxart.vgg import Weights, check_weights
 
 __all__ = ["AXIS", "MAX_SETTINGS", "Setting", "SweepResult", "batch_mean", "batch_mesh", "check",
            "check_distinct", "check_memory", "grid", "make_batched_step", "repeated",
-           "sweep"]  # some from settings.py, sweep_inputs.py
+           "sweep"]  # some from settings.py, sweep_checks.py
 
 AXIS = "batch"
 
@@ -139,7 +139,7 @@ def sweep(
         raise TypeError(f"callback must be a function of (step, carry), or None, got {type(callback).__name__}")
     settings = as_settings(settings)
     content = inputs.checked_image(content, "photo")
-    inputs.check_small(config, content.shape)  # a size below 16 px: the least that works for this photo
+    photo_size.check_small(config, content.shape)  # a size below 16 px: the least that works for this photo
     # As run takes them: an (N, h, w, 3) stack is N paintings (it was one, refused as "a batch"), a list may
     # hold paintings of different sizes, and nested lists three deep are one painting (their rows were paintings).
     styles = as_paintings(style)

@@ -10,15 +10,18 @@ import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from jaxart import checkpoint, job, scales, sheet, sweep as S, sweep_state, transfer, weights
+from jaxart import checkpoint, scales, sheet, weights
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, Interrupted
 from jaxart.settings import Setting, as_settings
-from jaxart.vgg import Weights
+
+if TYPE_CHECKING:  # hints only: a dry run makes the Command and checks its checkpoint without JAX
+    from jaxart import sweep as S
+    from jaxart.vgg import Weights
 
 
 class Command(NamedTuple):
@@ -98,7 +101,7 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
     the files and the sheet's record. `update(step, mean loss, mean terms)` after every step. On a signal
     (`stopped()` a signal number) before the last step the state goes to the checkpoint and `Interrupted` is raised,
     nothing placed; `resume` (a checkpoint of this command, checked against `w`) continues one."""
-    from jaxart import __version__
+    from jaxart import __version__, job, sweep as S, sweep_state, transfer  # JAX: here, not at the top (a dry run)
 
     if resume is not None:
         checkpoint.check(resume, weights=w)

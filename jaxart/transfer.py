@@ -95,7 +95,7 @@ def run(
         raise ValueError(f"every must be a whole number of steps >= 1, or None, got {every!r}")
     _check_arguments(weights, config, callback, resume)
     content, styles = inputs.checked_image(content, "photo"), inputs.checked_paintings(styles)
-    inputs.check_small(config, content.shape)  # a size below 16 px: the least that works for this photo
+    photo_size.check_small(config, content.shape)  # a size below 16 px: the least that works for this photo
     config.validate(weights.arch, paintings=len(styles))
     x0 = None if x0 is None else inputs.checked_image(x0, "x0")
     photo_size.check_photo(config, content.shape)  # every scale, before any work

@@ -29,7 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-TILE = 4  # outputs per tile side; each reads a (TILE + 2)-pixel input tile
+from jaxart.convs import TILE  # outputs per tile side; each reads a (TILE + 2)-pixel input tile
 # The transforms' matrices: `_bt` applies BT by shared sums, `_times` the others (tests/test_winograd.py).
 BT = np.array([[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
                [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]], np.float64)

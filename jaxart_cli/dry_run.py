@@ -76,9 +76,7 @@ def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, ove
     "dry run: 6 settings for each of 2 paintings, 64 px, 10 steps, about 1.1 GiB; would write g.png, g.html and
     12 images (replacing 10 files, removing 4 of an earlier sweep); nothing ran". `resumed`: the checkpoint that
     `--resume` continues and its step."""
-    import jax
-
-    from jaxart import duration, scales, sheet
+    from jaxart import devices, duration, scales, sheet
 
     files, total = sheet.outputs(output, n, fmt), scales.total_steps(config)
     replaced, removed = sum(map(os.path.lexists, files)), len(sheet.stale_tiles(output, n, fmt)) if overwrite else 0
@@ -88,7 +86,7 @@ def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, ove
     run = f"the sweep in {resumed[0]} from step {resumed[1]} of {total}, " if resumed else ""
     return line(f"{run}{made}, {config.size} px, {total} steps", need,
                 f"{files[0]}, {files[1]} and {n} image{'s' * (n != 1)}", model, changes=changes,
-                per_device=jax.local_device_count() > 1, timing=estimated(config, model, duration.rows(n)))
+                per_device=devices.local_device_count() > 1, timing=estimated(config, model, duration.rows(n)))
 
 
 def _checkpoint_change(output: Path, overwrite: bool, resumed: tuple[Path, int] | None, total: int) -> list[str]:

@@ -116,7 +116,8 @@ def stylize(
 
     Compiled programs are kept in ~/.cache/jaxart/xla for later runs (JAXART_CACHE_DIR=off: not).
     """
-    from jaxart import checkpoint, coarse_to_fine, compile_cache, destinations, job, locks, mask_regions, model_choice
+    # No module here imports JAX: a dry run stops before the run's (job, coarse_to_fine, compile_cache) are imported.
+    from jaxart import checkpoint, destinations, input_files, locks, mask_regions, model_choice
     from jaxart import frames as _frames, notes as _notes, output_names, plateau, progress, resume as _resume
     from jaxart import duration, memory as _memory, scales as _scales, sheet, signals, weights
     from jaxart.config import StyleConfig
@@ -155,7 +156,7 @@ def stylize(
                        lbfgs_memory=lbfgs_memory, colors=colors, match_luminance=match_luminance,
                        style_scale=style_scale, margin=margin, conv=conv, remat=remat),
         )
-        job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
+        input_files.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
         config.validate()
         for note in (_unused_option(ctx, config.optimizer), *_unused_settings(ctx, config)):
             if note:
@@ -174,8 +175,10 @@ def stylize(
                               after=ckpt.meta["step"] if ckpt else 0, resuming=resume)
     if animate is not None:
         destinations.check_animation(animate, overwrite=overwrite, inputs=[*sources, resume])
-    photo, paintings = job.load_inputs(content, styles, rgb, config)
+    photo, paintings = input_files.load_inputs(content, styles, rgb, config)
     if ckpt is not None:  # an edited size: refused before the warnings about it
+        from jaxart import coarse_to_fine  # imports JAX: a resumed run's dry run asks it
+
         coarse_to_fine.resumed_scale(config, photo.shape, ckpt)
     # The mask readable, its colours present, the photo's aspect: before any weights load.
     mask_size = None if config.mask is None else mask_regions.mask_size(config, photo.shape, len(styles))
@@ -199,6 +202,8 @@ def stylize(
         _say(_dry_line(config, photo.shape[:2], output, fmt, need, free, model, save_every=save_every,
                        animation=animate, checkpoint_every=checkpoint_every, overwrite=overwrite))
         return
+    from jaxart import compile_cache, job
+
     w = model_choice.resolve_model(model, functools.partial(_fetch, quiet=quiet), _warn)
     config.validate(w.arch)
     if note := _notes.random_init_note(w, config):

@@ -134,8 +134,10 @@ def sweep(
     as they would for `jaxart stylize`. Ctrl-C, SIGTERM or SIGHUP keeps the sweep in GRID.ckpt.npz (no tiles or sheet
     written) and exits 130 / 143 / 129; `sweep --resume GRID.ckpt.npz` continues it to the same files.
     """
-    from jaxart import captions, compile_cache, duration, job, locks, mask_regions, model_choice, notes as _notes
-    from jaxart import plateau, progress, scales as _scales, sheet, signals, sweep as S, sweep_job
+    # No module here imports JAX: a dry run stops before the run's (compile_cache, duration) are imported.
+    from jaxart import captions, input_files, locks, mask_regions, model_choice, notes as _notes
+    from jaxart import plateau, progress, scales as _scales, settings as _settings, sheet, signals, sweep_checks
+    from jaxart import sweep_job
     from jaxart.errors import Interrupted, NonFiniteLossError
     from jaxart.config import StyleConfig
 
@@ -168,7 +170,7 @@ def sweep(
                          match_luminance=match_luminance, style_scale=painted[0], margin=margin, conv=conv, remat=remat)
         # One alternative alone is the config's, as before they were swept.
         weighed = _layer_weights(style_layer_weights, fixed["style_layers"], swept[0])
-        settings = S.grid(*swept, style_scales=painted if len(painted) > 1 else None,
+        settings = _settings.grid(*swept, style_scales=painted if len(painted) > 1 else None,
                           paintings=range(len(styles)) if each_painting else None,
                           style_layer_weights=weighed if len(weighed) > 1 else None)
         if columns is not None and columns < 1:
@@ -179,10 +181,10 @@ def sweep(
             optimizer=optimizer.value, learning_rate=learning_rate, init=_path_or_word(init, _config.INITS),
             **regions, style_blend=_csv(style_blend, "--style-blend", float),
             **{**fixed, "style_layer_weights": weighed[0] if len(weighed) == 1 else None})
-        job.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
-        S.check(config, settings, paintings=len(styles), names=captions.painting_names({"inputs": {"styles": styles}}))
+        input_files.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
+        sweep_checks.check(config, settings, paintings=len(styles), names=captions.painting_names({"inputs": {"styles": styles}}))
         settings[0].apply(config).validate(paintings=len(styles))  # its weights are the run's, not the config's
-        hashed = S.check_distinct(styles) if each_painting else {}  # the record takes these digests, not reading again
+        hashed = sweep_checks.check_distinct(styles) if each_painting else {}  # the record takes these digests, not reading again
         for note in (_unused_option(ctx, config.optimizer), *_unused_settings(ctx, config)):
             if note:
                 _warn(note)
@@ -195,12 +197,12 @@ def sweep(
     sheet.check_outputs(output, len(settings), cmd.fmt, overwrite=cmd.overwrite, inputs=[*sources, resume])
     if ckpt is None:  # an interrupted sweep to this sheet is continued with --resume, or given up with --overwrite
         sweep_job.check_checkpoint(output, cmd.overwrite)
-    photo, paintings = job.load_inputs(content, styles, rgb, config.replace(style_scale=max(painted)))
+    photo, paintings = input_files.load_inputs(content, styles, rgb, config.replace(style_scale=max(painted)))
     # The mask readable, its colours present, the photo's aspect: before any weights load.
     mask_size = None if config.mask is None else mask_regions.mask_size(config, photo.shape, len(styles))
     arch = model_choice.model_arch(cmd.model)  # refused first, as stylize does: a refused sweep gets one line, no warnings
-    S.check(config, settings, arch)
-    need = S.check_memory(config.replace(style_scale=max(painted)), len(settings), arch, photo=photo.shape[:2],
+    sweep_checks.check(config, settings, arch)
+    need = sweep_checks.check_memory(config.replace(style_scale=max(painted)), len(settings), arch, photo=photo.shape[:2],
                           paintings=[p.shape[:2] for p in paintings], mask=mask_size,  # of the largest painting
                           own_grams=each_painting or len(painted) > 1)
     for note in (_notes.upsampling_note(photo, config.size, config), _notes.init_note(photo, init),  # as typed
@@ -214,6 +216,8 @@ def sweep(
         _say(_dry_line(output, len(settings), _made(settings), config, cmd.fmt, need, cmd.overwrite, cmd.model,
                        resumed=(resume, ckpt.meta["step"]) if ckpt else None))
         return
+    from jaxart import compile_cache, duration
+
     w = model_choice.resolve_model(cmd.model, functools.partial(_fetch, quiet=quiet), _warn)
     if note := _notes.random_init_note(w, config):
         _warn(note)

@@ -12,6 +12,7 @@ import sys
 import numpy as np
 import pytest
 import typer.main
+from PIL import Image
 from typer.testing import CliRunner
 
 import cli
@@ -187,6 +188,9 @@ def job(tmp_path_factory):
     record = {"jaxart": "0.2.0", "config": StyleConfig().to_dict(), "model": "tiny",
               "inputs": {"content": str(d / "photo.jpg"), "styles": [str(d / "paint.png")]}}
     save_image(d / "out.png", np.zeros((4, 4, 3)), record)
+    halves = np.zeros((30, 40, 3), np.uint8)
+    halves[:, 20:] = 255
+    Image.fromarray(halves).save(d / "mask.png")  # the photo's shape: black left, white right
     return d
 
 
@@ -209,6 +213,31 @@ def test_commands_that_need_no_jax_answer_without_importing_it(argv, code, says,
     """A run record read, the weights folder listed, a usage error: each waited ~2.3 s for JAX before answering."""
     got, out, loaded = _fresh([a.format(job=job) for a in argv], job / "weights")
     assert (got, loaded) == (code, []) and says.format(job=job) in out, out
+
+
+_MASKED = ["--mask", "{job}/mask.png", "--region-style", "black={job}/paint.png", "--region-style", "white=photo"]
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["stylize", "{job}/photo.jpg", "--model", "tiny", "--scales", "32,48", "--steps", "2", *_MASKED,
+      "--init", "{job}/paint.png", "-o", "{job}/dry.png"], "dry run: 48x36 px, 4 steps (32 px then 48 px), about "),
+    (["stylize", "{job}/photo.jpg", "{job}/paint.png", "--size", "32", "--steps", "20", "--save-every", "5",
+      "--checkpoint-every", "5", "--animate", "{job}/dry.gif", "-o", "{job}/dry.png"], "dry run: 32x24 px, 20 steps"),
+    (["sweep", "{job}/photo.jpg", "{job}/paint.png", "--model", "tiny", "--size", "32", "--steps", "2",
+      "--style-weight", "1,10", "--seed", "1,2", "--init", "random", "-o", "{job}/grid.png"],
+     "dry run: 4 settings, 32 px, 2 steps, about "),
+    (["sweep", "{job}/photo.jpg", "--model", "tiny", "--scales", "32,48", "--steps", "2", "--style-scale", "0.5,1",
+      *_MASKED, "--init", "{job}/paint.png", "-o", "{job}/grid.png"], "dry run: 2 settings, 48 px, 4 steps, about "),
+], ids=["stylize masked scales init", "stylize frames checkpoint animation", "sweep seeds", "sweep masked scales"])
+def test_a_dry_run_answers_without_importing_jax_where_only_the_cpu_is_there(argv, says, job):
+    """`stylize --dry-run` took 1.9-2.7 s and `sweep --dry-run` 2.2-2.3 s on 2 cores, ~1.5-2 s of it importing JAX
+    to ask the free memory and the device count, which on a CPU-only install are the host's and XLA_FLAGS'. Where an
+    accelerator plugin is installed JAX is asked (jaxart/devices.py): there it may load."""
+    from jaxart import devices
+
+    code, out, loaded = _fresh([a.format(job=job) for a in [*argv, "--dry-run"]], job / "weights")
+    assert code == 0 and says in out and "; nothing ran\n" in out, out
+    assert loaded == [] or not devices.cpu_only(), loaded
 
 
 def test_a_command_that_computes_still_imports_jax(job):

@@ -97,7 +97,10 @@ def test_free_memory_on_an_accelerator_is_its_limit_less_what_is_in_use(monkeypa
         def memory_stats(self):
             return {"bytes_limit": 16 * 2**30, "bytes_in_use": 10 * 2**30}
 
-    monkeypatch.setattr(memory.jax, "devices", lambda: [Device()])
+    import jax
+
+    monkeypatch.setattr(memory.devices, "cpu_only", lambda: False)  # an accelerator plugin installed
+    monkeypatch.setattr(jax, "devices", lambda: [Device()])
     assert memory.available_bytes() == 6 * 2**30
 
 
