@@ -235,7 +235,7 @@ def _no_passwd_entry(uid):
 
 def test_an_estimate_imports_no_jax():
     """A dry run asks for one before anything computes: reading the timings and estimating must not wait ~2.3 s for
-    JAX (the fresh-interpreter check of test_cli_help.py, for these modules)."""
+    JAX (the fresh-interpreter check of test_cli_no_jax.py, for these modules)."""
     code = ("import sys\nfrom jaxart import duration, timings\n"
             f"runs = [{_run(128, 0.2)!r}]\n"
             "s = duration.estimate(runs, ((256, 10),), host=duration.host(), model=duration.model_key('vgg16-hed'),"
