@@ -129,12 +129,12 @@ def test_running_out_of_device_memory_is_one_line_and_no_output(files, tmp_path,
 
 def test_ctrl_c_while_the_inputs_load_is_one_line_and_exit_130(files, tmp_path, monkeypatch, capsys):
     """Before the run's own handler is up, click turns a KeyboardInterrupt into Abort: still 130, as a shell expects."""
-    from jaxart import job
+    from jaxart import input_files
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(job, "load_inputs", interrupted)
+    monkeypatch.setattr(input_files, "load_inputs", interrupted)
     code, err = _main(_stylize(files, tmp_path / "out.png"), monkeypatch, capsys)
     assert code == 130 and err.strip() == "error: interrupted", err
     assert list(tmp_path.iterdir()) == []

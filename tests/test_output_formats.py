@@ -4,7 +4,7 @@ folder given for an output or an animation, each one line before any work."""
 import pytest
 
 import jaxart
-from jaxart import destinations, formats, job
+from jaxart import destinations, formats, input_files
 
 from conftest import run_main, write_tiny_job
 from test_output_names import _stylize
@@ -85,7 +85,7 @@ def test_an_animation_that_is_a_folder_or_no_gif_is_one_line_before_any_work(typ
     for its suffix: neither said it was a folder, nor to give a file in it."""
     (tmp_path / "made").mkdir()
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(job, "load_inputs", lambda *a: pytest.fail("a run started"))
+    monkeypatch.setattr(input_files, "load_inputs", lambda *a: pytest.fail("a run started"))
     code, _, err = run_main(_stylize(files, "-o", "out.png", "--animate", typed), monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and says in err, err
     assert [p.name for p in tmp_path.rglob("*")] == ["made"], "nothing is written"

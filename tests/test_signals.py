@@ -93,14 +93,14 @@ def test_a_ctrl_c_while_jax_loads_ends_the_command_at_once(files, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("first, second, said", [
-    ("load_inputs", "_say", "error: interrupted"),  # the second as the first's line is said
-    ("record", "_forget_interrupts", "interrupted by SIGINT as the run finished; wrote {out} (2 steps)"),  # as it ends
+@pytest.mark.parametrize("where, first, second, said", [
+    ("jaxart.input_files", "load_inputs", "_say", "error: interrupted"),  # the second as the first's line is said
+    ("jaxart.job", "record", "_forget_interrupts", "interrupted by SIGINT as the run finished; wrote {out} (2 steps)"),
 ])
-def test_a_second_ctrl_c_as_the_first_is_answered_changes_nothing(first, second, said, files, tmp_path):
+def test_a_second_ctrl_c_as_the_first_is_answered_changes_nothing(where, first, second, said, files, tmp_path):
     """It raised a KeyboardInterrupt of its own: a traceback after, or in place of, the first one's line, exit -2."""
     out = tmp_path / "o.png"
-    hooks = (f"_kill_in('jaxart.job', {first!r}, signal.SIGINT); "
+    hooks = (f"_kill_in({where!r}, {first!r}, signal.SIGINT); "
              f"_kill_in('jaxart_cli.errors', {second!r}, signal.SIGINT)")
     done = _cli(stylize_argv(files, out), tmp_path, after_import=hooks)
     assert (done.returncode, done.stderr) == (130, said.format(out=out) + "\n")
@@ -119,7 +119,8 @@ def test_a_ctrl_c_while_python_writes_a_pyc_lets_it_finish():
 
 
 def test_sigterm_while_the_inputs_load_is_one_line_and_exit_143(files, tmp_path):
-    done = _cli(stylize_argv(files, tmp_path / "o.png"), tmp_path, after_import="_kill_in('jaxart.job', 'load_inputs')")
+    done = _cli(stylize_argv(files, tmp_path / "o.png"), tmp_path,
+                after_import="_kill_in('jaxart.input_files', 'load_inputs')")
     assert done.returncode == 143 and done.stderr == "error: interrupted by SIGTERM\n", (done.returncode, done.stderr)
     assert list(tmp_path.iterdir()) == []
 
@@ -210,7 +211,7 @@ def test_signals_ignored_at_start_stay_ignored(files, tmp_path):
     out = tmp_path / "o.png"
     stops = [int(s) for s in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM)]
     done = _cli(stylize_argv(files, out), tmp_path, ignored=stops, before_import=_signal_on_import("typer", *stops),
-                after_import=f"_kill_in('jaxart.job', 'load_inputs', *{stops})\n"
+                after_import=f"_kill_in('jaxart.input_files', 'load_inputs', *{stops})\n"
                              f"_kill_in('jaxart.transfer', 'run', *{stops})")
     assert done.stdout == "sent\n" and done.returncode == 0 and done.stderr == "", (done.returncode, done.stderr)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.png"]
