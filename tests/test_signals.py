@@ -121,8 +121,7 @@ def test_a_ctrl_c_while_python_writes_a_pyc_lets_it_finish():
 def test_sigterm_while_the_inputs_load_is_one_line_and_exit_143(files, tmp_path):
     done = _cli(stylize_argv(files, tmp_path / "o.png"), tmp_path,
                 after_import="_kill_in('jaxart.input_files', 'load_inputs')")
-    assert done.returncode == 143 and done.stderr == "error: interrupted by SIGTERM\n", (done.returncode, done.stderr)
-    assert list(tmp_path.iterdir()) == []
+    assert (done.returncode, done.stderr, list(tmp_path.iterdir())) == (143, "error: interrupted by SIGTERM\n", [])
 
 
 def test_sigterm_while_weights_convert_writes_leaves_no_temporary_file(tmp_path):
