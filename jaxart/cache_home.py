@@ -72,3 +72,20 @@ def cache_home(environ: Mapping[str, str] = os.environ) -> Path:
     if os.path.isabs(chosen):
         return Path(chosen)
     return home(environ) / ".cache"
+
+
+def off(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether `$JAXART_CACHE_DIR` says to keep nothing (one of OFF)."""
+    chosen = environ.get(ENV)
+    return chosen is not None and chosen.strip().lower() in OFF
+
+
+def jaxart_folder(environ: Mapping[str, str] = os.environ) -> Path:
+    """jaxart's own cache folder (where `off` is not true): `$JAXART_CACHE_DIR`, `~` expanded, else
+    `cache_home()/jaxart`.
+
+    Raises:
+        NoHomeError: a home folder is needed (see `home`) and none is known.
+    """
+    chosen = environ.get(ENV)
+    return expand(chosen, environ) if chosen else cache_home(environ) / "jaxart"

@@ -31,7 +31,7 @@ from pathlib import Path
 import jax
 
 from jaxart import cache_home, compile_memory
-from jaxart.cache_home import ENV, OFF
+from jaxart.cache_home import ENV
 # Every program, the small ones too: at 0.5 s, 17 of a 256 px run's 20 programs (the margin's, the
 # photo's features, the optimizer's starting state: 0.005-0.2 s each) were compiled again by every
 # run, 0.28 s of CPU, where loading one takes about 0.01 s; they add about 45 KB per size and
@@ -66,13 +66,10 @@ def folder(environ: Mapping[str, str] = os.environ) -> Path | None:
     Raises:
         cache_home.NoHomeError (a RuntimeError): a home folder to expand (`~` or `~user`) is not known.
     """
-    chosen = environ.get(ENV)
-    if chosen is not None and chosen.strip().lower() in OFF:
+    if cache_home.off(environ) or ENV not in environ and environ.get("JAX_COMPILATION_CACHE_DIR"):
         return None
-    if chosen is None and environ.get("JAX_COMPILATION_CACHE_DIR"):
-        return None
-    base = cache_home.expand(chosen, environ) if chosen else cache_home.cache_home(environ) / "jaxart" / "xla"
-    return base / machine_tag()
+    base = cache_home.jaxart_folder(environ)
+    return (base if environ.get(ENV) else base / "xla") / machine_tag()
 
 
 def enable(path: Path) -> None:

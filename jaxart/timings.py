@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from jaxart import cache_home, locks
-from jaxart.cache_home import ENV, OFF
+from jaxart.cache_home import ENV
 
 NAME = "timings.json"
 VERSION = 1
@@ -33,14 +33,12 @@ def path(environ: Mapping[str, str] = os.environ) -> Path | None:
     """Where the timings are kept, None for nowhere: `$JAXART_CACHE_DIR/timings.json` (`off`: None), else
     `$XDG_CACHE_HOME/jaxart/timings.json` (an absolute one), else `~/.cache/jaxart/timings.json`; None where that
     needs a home folder and none is known: a run goes on without (compile_cache.py warns of that folder already)."""
-    chosen = environ.get(ENV)
-    if chosen is not None and chosen.strip().lower() in OFF:
+    if cache_home.off(environ):
         return None
     try:
-        base = cache_home.expand(chosen, environ) if chosen else cache_home.cache_home(environ) / "jaxart"
+        return cache_home.jaxart_folder(environ) / NAME
     except cache_home.NoHomeError:
         return None
-    return base / NAME
 
 
 class Store:

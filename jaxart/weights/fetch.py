@@ -53,6 +53,7 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
     def restarted() -> None:
         nonlocal earlier
         earlier = 0
+
     report = Report(source, url, partial, failures.proxy(url))
     reason: object = ""  # why the last attempt failed
     asked = 0.0  # the seconds the server's last Retry-After asked for
