@@ -9,6 +9,7 @@ import gzip
 import shutil
 import ssl
 import subprocess
+import threading
 import time
 
 import pytest
@@ -25,16 +26,24 @@ serve, weights_dir = test_download.serve, test_download.weights_dir  # its fixtu
 class _Hostile(test_download._Handler):
     """test_download's modes, and: "trickle" (a byte every 20 ms, for up to 5 s), "steady" (32 kB every 50 ms),
     "gzip" (the file compressed, with its compressed length, or a range of it as a 206), "gzip-chunked" (the same,
-    with no length), "busy-N" (503 with Retry-After N; "busy-date" 2 s ahead as an HTTP date), "loop" (a redirect to itself). `times` records when
-    each GET came."""
+    with no length), "busy-N" (503 with Retry-After N; "busy-date" 2 s ahead as an HTTP date), "loop" (a redirect to
+    itself), "trickle-headers" (the status line, then a header byte every 0.2 s for 16 s, then the file), "drip" (the
+    headers, then a byte every 0.2 s). `times` records when each GET came."""
 
     def do_GET(self):
         srv = self.server.owner
         srv.times = [*getattr(srv, "times", []), time.monotonic()]
         mode = srv.modes[min(len(srv.ranges) + 1, len(srv.modes)) - 1]
-        if not mode.startswith(("trickle", "steady", "gzip", "busy", "loop")):
+        if not mode.startswith(("trickle", "steady", "gzip", "busy", "loop", "drip")):
             return super().do_GET()
         srv.ranges.append(asked := self.headers.get("Range", ""))
+        if mode == "trickle-headers":  # a header byte at a time, each well within the read timeout
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for byte in f"X-Padding: {'.' * 40}\r\nContent-Length: {len(srv.body)}\r\n\r\n".encode():
+                if srv.stop.wait(0.2):
+                    return
+                self.wfile.write(bytes([byte]))
+            return self.wfile.write(srv.body)
         if mode == "loop":
             self.send_response(302)
             self.send_header("Location", "/files/again.h5")
@@ -64,9 +73,9 @@ class _Hostile(test_download._Handler):
             self.send_header("Content-Range", f"bytes {start}-{len(srv.body) - 1}/{len(srv.body)}")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        step, pause = (1, 0.02) if mode == "trickle" else (32 << 10, 0.05)
+        step, pause = {"trickle": (1, 0.02), "drip": (1, 0.2)}.get(mode, (32 << 10, 0.05))
         for at in range(0, len(body), step):
-            if srv.stop.wait(pause) or (mode == "trickle" and at >= 250):
+            if srv.stop.wait(pause) or (mode in ("trickle", "drip") and at >= 250):
                 return
             self.wfile.write(body[at:at + step])
             self.wfile.flush()
@@ -87,6 +96,34 @@ def test_a_trickling_server_ends_the_attempt_as_too_slow_and_the_bytes_are_kept(
     server = serve(["ok"])
     assert_same_params(load(fetch("test", **FAST)), served.params)
     assert server.ranges == [f"bytes={kept}-"]
+
+
+def test_a_server_that_trickles_its_headers_ends_the_attempt_as_too_slow(serve, weights_dir):
+    """A header byte every 0.2 s (every few seconds, shrunk) never tripped the read timeout, and the speed rule
+    watched only the body: each attempt waited as long as the headers trickled, for ever if they never ended."""
+    server = serve(["trickle-headers"], _Hostile)
+    began = time.monotonic()
+    with pytest.raises(WeightsError) as error:
+        fetch("test", **{**FAST, "timeout": 0.8}, speed=Speed(min_rate=1024, window=2.0))
+    assert time.monotonic() - began < 6  # two windows of 2 s, not 14 s of headers and the file
+    assert ("(the server is too slow: its status line and headers did not all come within 2 s of the request, "
+            "after 2 attempts); retry, or ") in str(error.value) and REMEDY in str(error.value)
+    assert len(server.ranges) == 2 and visible_files(weights_dir) == []
+    server.close()
+    for waiting in [t for t in threading.enumerate() if t.name == "jaxart-answer"]:
+        waiting.join(2)
+        assert not waiting.is_alive()  # the connections left to trickle closed once the server stopped
+
+
+def test_a_byte_every_third_of_the_window_ends_the_attempt_at_the_first_byte_after_it(serve, weights_dir):
+    """A byte every 20 s, under the 30 s read timeout, against 1 KB/s over 60 s (shrunk 100 times): each read
+    succeeds, and the rule, checked as each byte comes, ends the attempt at the first one past the window."""
+    serve(["drip"], _Hostile)
+    began = time.monotonic()
+    with pytest.raises(WeightsError, match=r"\(the server is too slow: \d bytes in 0\.[6-9]\d* s, under the 1 KB/s a "):
+        fetch("test", **{**FAST, "timeout": 1.0, "attempts": 1}, speed=Speed(min_rate=1024, window=0.6))
+    assert time.monotonic() - began < 1.5  # the window and one byte's wait
+    assert 2 <= (weights_dir / ".test.partial").stat().st_size <= 4  # the bytes that came by then, kept
 
 
 def test_the_speed_rule_measures_the_rate_not_the_gaps(serve, served, weights_dir):

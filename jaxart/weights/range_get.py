@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from jaxart import __version__
+from jaxart.weights import answer
 
 # urllib's own, Python-urllib/3.x, is one some CDNs and corporate proxies refuse (403) as a script's.
 USER_AGENT = f"jaxart/{__version__}"
@@ -33,6 +34,10 @@ class TooSlow(Interrupted):
 class Speed(NamedTuple):
     """The slowest transfer an attempt goes on with: `min_rate` bytes/s on average over any `window` seconds.
     curl's --speed-limit and --speed-time; a trickle under it ends the attempt, and a retry resumes by Range."""
+    # 1 KB/s over a minute ends only a connection that has all but stopped: a bad hotel Wi-Fi's 5-20 KB/s passes it
+    # 5-20 times over unless it stalls for most of a minute (a window ends as soon as 60 KB came). Below it, vgg19's
+    # 80 MB would take 22 h and torchvision's 575 MB 6.5 days, so a fresh connection, resuming by Range with nothing
+    # lost, is the better bet. pip has no such rule: its 15 s read timeout ends a pause, never a trickle.
     min_rate: float = 1024.0
     window: float = 60.0
 
@@ -71,8 +76,14 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
         return
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT,
                                                    **({"Range": f"bytes={offset}-"} if 0 < offset < size else {})})
-    # `timeout` bounds the connect and every read, so a stalled server fails rather than hangs.
-    with urllib.request.urlopen(request, timeout=timeout) as response:
+    # `timeout` bounds the connect and every read, so a stalled server fails rather than hangs. The answer's status
+    # line and headers, far fewer bytes than a window's worth, must all come within a window of the request, or a
+    # second past the read timeout where that is later: a server that sends nothing is told as timed out.
+    slow, seconds = _Slow(speed), max(speed.window, timeout + 1.0)
+    if (response := answer.within(request, timeout, seconds)) is None:
+        raise TooSlow(f"the server is too slow: its status line and headers did not all come within {seconds:.3g} s "
+                      f"of the request")
+    with response:
         coding = _coding(response)
         offset = _start(response, partial, offset, size, coding, restarted)
         try:  # unbuffered: a full disk fails a write here, not a flush as the file closes
@@ -80,7 +91,7 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
         except OSError as e:
             raise Unwritable(e) from None
         with out:
-            done = _copy(response, out, offset, size, coding, progress, speed)
+            done = _copy(response, out, offset, size, coding, progress, slow)
     if done < size:
         raise Interrupted(f"the connection closed after {done:,} of {size:,} bytes")
 
@@ -122,11 +133,10 @@ def _start(response, partial: Path, offset: int, size: int, coding: str,
     return offset if not whole else 0
 
 
-def _copy(response, out, done: int, size: int, coding: str, progress: Progress | None, speed: Speed) -> int:
+def _copy(response, out, done: int, size: int, coding: str, progress: Progress | None, slow: _Slow) -> int:
     """Append `response`'s body (decoded) to `out`, which holds `done` bytes of the file; returns how many it holds
-    then, `size + 1` where the body is too long. Raises TooSlow where it comes slower than `speed`."""
+    then, `size + 1` where the body is too long. Raises TooSlow where it comes slower than `slow` allows."""
     decode = zlib.decompressobj(zlib.MAX_WBITS | 32) if coding != "identity" else None  # gzip or zlib
-    slow = _Slow(speed)
     # Read one byte past `size`, so an oversized body is noticed instead of trusted. read1 takes
     # what has arrived, up to a chunk: read waited for a whole MB, which Ctrl-C then lost.
     # A compressed stream that has ended is the whole file: bytes after it are not read one at a time.
