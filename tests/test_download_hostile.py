@@ -105,7 +105,7 @@ def test_a_server_that_trickles_its_headers_ends_the_attempt_as_too_slow(serve, 
     began = time.monotonic()
     with pytest.raises(WeightsError) as error:
         fetch("test", **{**FAST, "timeout": 0.8}, speed=Speed(min_rate=1024, window=2.0))
-    assert time.monotonic() - began < 6  # two windows of 2 s, not 14 s of headers and the file
+    assert time.monotonic() - began < 6  # two windows of 2 s, not 16 s of headers, then the file
     assert ("(the server is too slow: its status line and headers did not all come within 2 s of the request, "
             "after 2 attempts); retry, or ") in str(error.value) and REMEDY in str(error.value)
     assert len(server.ranges) == 2 and visible_files(weights_dir) == []
