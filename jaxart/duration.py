@@ -16,7 +16,6 @@ import os
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 
 from jaxart import progress, provenance, timings
 
@@ -40,17 +39,6 @@ def rows(tiles: int) -> int:
     from jaxart import devices  # without JAX where only the CPU is there: a dry run's estimate asks it
 
     return -(-tiles // devices.local_device_count())
-
-
-def model_key(model: str, loaded: str | None = None) -> str | None:
-    """The weights `--model` names, as timings are kept: a file by its absolute path, "auto" as `loaded` (the
-    name of the set it loaded), or before any loaded as "vgg19" where installed; None where it cannot be told
-    (vgg19 not installed: a run would try to download it, else fall back to vgg16-hed)."""
-    from jaxart import weights
-
-    if model == "auto":
-        return loaded or ("vgg19" if weights.is_installed("vgg19") else None)
-    return str(Path(model).resolve()) if weights.is_path(model) else model
 
 
 class Watch:
@@ -125,8 +113,10 @@ def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, conv: s
     reports go to the `Watch` yielded. First `say`s (None: quiet) how long it should take, where this machine has
     timed such runs; at the end, unless an exception ends it, keeps what it measured in `timings.path()` (`warn`:
     what went wrong with that file)."""
+    from jaxart import model_choice
+
     store = timings.Store(timings.path(), warn)
-    key = {"host": host(), "device": device(), "model": model_key(model, loaded), "conv": conv,
+    key = {"host": host(), "device": device(), "model": model_choice.timing_key(model, loaded), "conv": conv,
            "optimizer": optimizer, "rows": rows(tiles)}
     if say is not None and (text := words(estimate(store.runs(), scales, **key))):
         say(text)

@@ -1,5 +1,5 @@
-"""The weights a `--model` names: its architecture, known before any weights load, and the set loaded,
-"auto" trying vgg19 once before it takes vgg16-hed."""
+"""The weights a `--model` names: the path a run records, the file its timings are kept by, its architecture, known
+before any weights load, and the set loaded, "auto" trying vgg19 once before it takes vgg16-hed."""
 
 from __future__ import annotations
 
@@ -7,11 +7,30 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jaxart import weights
+from jaxart import files, weights
 from jaxart.errors import InputError, WeightsError
 
 if TYPE_CHECKING:  # a hint only: jaxart.vgg imports flax, which a dry run needs not
     from jaxart.vgg import Weights
+
+
+def named(model: str) -> str:
+    """`model` as a run records it and `--resume` reads it back: a file's path absolute, `~` expanded and links
+    resolved, so that it names the same file from any folder; "auto" and a weight set's name as given."""
+    return str(files.resolved(Path(model).expanduser())) if weights.is_path(model) else model
+
+
+def timing_key(model: str, loaded: str | None = None) -> str | None:
+    """The weights file `model` loads, as timings are kept and looked up by it (duration.py): a path `named`, a
+    name its file in the weights folder (`--model vgg16-hed` and that file's path are one set; the same name in
+    another JAXART_WEIGHTS_DIR may be another), "auto" `loaded`'s (the set it loaded), or before any loaded
+    vgg19's where installed; None where it cannot be told (vgg19 not installed: a run would try to download it,
+    else fall back to vgg16-hed)."""
+    if model == "auto":
+        if loaded is None and not weights.is_installed("vgg19"):
+            return None
+        model = loaded or "vgg19"
+    return named(model) if weights.is_path(model) else str(files.resolved(weights.path_for(model)))
 
 
 def model_arch(model: str) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from jaxart import checkpoint, scales, sheet, weights
+from jaxart import checkpoint, model_choice, scales, sheet, weights
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, Interrupted
 from jaxart.settings import Setting, as_settings
@@ -110,7 +110,7 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
     inputs = {"content": str(cmd.content.resolve()), "styles": [str(s.resolve()) for s in cmd.styles],
               "background": list(cmd.background)}
     digests = job.input_digests(cmd.content, cmd.styles, config, hashed)
-    named = str(Path(cmd.model).resolve()) if weights.is_path(cmd.model) else None  # the record's model path
+    named = model_choice.named(cmd.model) if weights.is_path(cmd.model) else None  # the record's model path
     meta = {"kind": "sweep", "jaxart": __version__, "weights_sha256": w.sha256,
             "weights_content_sha256": w.content_sha256, "model": named or (w.name if cmd.model == "auto" else cmd.model),
             "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": cmd.fmt,

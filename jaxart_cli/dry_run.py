@@ -27,10 +27,10 @@ def estimated(config, model: str, rows: int = 1) -> str | None:
     """"about 4 min (from your runs on this machine)" for a run of `config` with `model` (`--model`'s) in `rows`
     batch rows, or "no timing yet of such a run on this machine"; None where none are kept (JAXART_CACHE_DIR=off)
     or "auto" cannot yet tell its weights. A damaged timings file is one warning, and nothing said."""
-    from jaxart import duration, scales, timings
+    from jaxart import duration, model_choice, scales, timings
     from jaxart_cli.common import warn
 
-    where, name = timings.path(), duration.model_key(model)
+    where, name = timings.path(), model_choice.timing_key(model)
     if where is None or name is None:
         return None
     store = timings.Store(where, warn)

@@ -25,7 +25,7 @@ from jaxart_cli.values import (
 )
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart_cli.resume import only_with_resume as _only_with_resume
-from jaxart import config as _config, files as _files, formats as _formats
+from jaxart import config as _config, formats as _formats
 
 Loop = _choices("Loop", _config.LOOPS)
 _DEFAULT = _o.DEFAULT
@@ -119,7 +119,7 @@ def stylize(
     # No module here imports JAX: a dry run stops before the run's (job, coarse_to_fine, compile_cache) are imported.
     from jaxart import checkpoint, destinations, input_files, locks, mask_regions, model_choice
     from jaxart import frames as _frames, notes as _notes, output_names, plateau, progress, resume as _resume
-    from jaxart import duration, memory as _memory, scales as _scales, sheet, signals, weights
+    from jaxart import duration, memory as _memory, scales as _scales, sheet, signals
     from jaxart.config import StyleConfig
 
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
@@ -161,8 +161,7 @@ def stylize(
         for note in (_unused_option(ctx, config.optimizer), *_unused_settings(ctx, config)):
             if note:
                 _warn(note)
-        if weights.is_path(model):
-            model = str(_files.resolved(model))  # so --resume finds it from any folder
+        model = model_choice.named(model)  # so --resume, and the timings, find it from any folder
     fmt = _formats.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
     output = output or output_names.default_output(content, styles, fmt)
     with _deferred():  # a signal as the lock is taken is answered once ctx will release it

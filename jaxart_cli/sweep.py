@@ -188,8 +188,8 @@ def sweep(
         for note in (_unused_option(ctx, config.optimizer), *_unused_settings(ctx, config)):
             if note:
                 _warn(note)
-        cmd = sweep_job.Command(content, styles, output, fmt.value, config, settings, model, rgb, tolerance,
-                                shrink_batch, columns, overwrite, checkpoint_every)
+        cmd = sweep_job.Command(content, styles, output, fmt.value, config, settings, model_choice.named(model), rgb,
+                                tolerance, shrink_batch, columns, overwrite, checkpoint_every)
     content, styles, output, config, settings, rgb = cmd[:3] + cmd[4:6] + (cmd.background,)
     with _deferred():  # a signal as the lock is taken is answered once ctx will release it
         ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends

@@ -236,10 +236,10 @@ def _no_passwd_entry(uid):
 def test_an_estimate_imports_no_jax():
     """A dry run asks for one before anything computes: reading the timings and estimating must not wait ~2.3 s for
     JAX (the fresh-interpreter check of test_cli_no_jax.py, for these modules)."""
-    code = ("import sys\nfrom jaxart import duration, timings\n"
+    code = ("import sys\nfrom jaxart import duration, model_choice, timings\n"
             f"runs = [{_run(128, 0.2)!r}]\n"
-            "s = duration.estimate(runs, ((256, 10),), host=duration.host(), model=duration.model_key('vgg16-hed'),"
-            " conv='auto', optimizer='lbfgs')\n"
+            "s = duration.estimate(runs, ((256, 10),), host=duration.host(),"
+            " model=model_choice.timing_key('vgg16-hed'), conv='auto', optimizer='lbfgs')\n"
             "print(timings.path() is not None, [m for m in ('jax', 'flax', 'optax') if m in sys.modules])")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.stdout.split() == ["False", "[]"], done.stdout + done.stderr  # conftest's JAXART_CACHE_DIR=off

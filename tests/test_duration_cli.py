@@ -122,3 +122,31 @@ def test_cache_off_keeps_no_timings_anywhere(files, tmp_path, monkeypatch, capsy
         code, printed, err = run_main(stylize_argv(files, out, *extra), monkeypatch, capsys)
         assert (code, err) == (0, "") and "from your runs" not in printed and "no timing" not in printed, printed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"] and out.exists()
+
+
+def test_a_weight_set_is_timed_as_one_whether_named_or_given_by_its_path(files, tmp_path, cache, monkeypatch,
+                                                                         capsys):
+    """`--model tiny` (installed) and its file's path, relative, through a link or with `~`, are one weight set: a
+    run's timings were kept under the name and looked up under the path, so no estimate was said. The same name in
+    another JAXART_WEIGHTS_DIR may be another network: its timings are its own."""
+    d, model = files
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(d))
+    monkeypatch.setenv("HOME", str(d.parent))
+    out = tmp_path / "out.png"
+    argv = stylize_argv(files, out, "--steps", "4")
+    argv[argv.index("--model") + 1] = "tiny"
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 0 and cache.is_file(), err
+    (tmp_path / "link.safetensors").symlink_to(model)
+    monkeypatch.chdir(d)
+    for given in (model, "tiny.safetensors", str(tmp_path / "link.safetensors"), f"~/{d.name}/tiny.safetensors"):
+        argv = stylize_argv(files, out, "--overwrite", "--dry-run")
+        argv[argv.index("--model") + 1] = given
+        code, printed, err = run_main(argv, monkeypatch, capsys)
+        assert code == 0 and "(from your runs on this machine)" in printed, (given, printed)
+    (tmp_path / "other").mkdir()
+    other = write_tiny_job(tmp_path / "other", "vgg19")[0]
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(other))
+    argv[argv.index("--model") + 1] = "tiny"
+    code, printed, err = run_main(argv, monkeypatch, capsys)
+    assert code == 0 and NO_TIMING in printed, printed
