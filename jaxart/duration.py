@@ -2,7 +2,8 @@
 
 A run's `Watch` notes each report's time: each scale's steady seconds a step (from its first step to its last, so
 not the compiled first one), and the first scale's compile before it. They are kept (timings.py), keyed by the
-machine (CPU model and cores, or the accelerator), the model, `--conv`, the optimizer and a sweep's batch rows. A
+machine (CPU model and cores, or the accelerator), the weights' file, `--conv`, `--remat` (a step 1.3-1.5x a plain
+one's: BENCHMARKS.md, "What the time estimate leaves out"), the optimizer and a sweep's batch rows. A
 dry run, and a run as it starts, scale the nearest size's seconds to their own sizes and steps with the progress
 bar's model (`progress.step_cost`, `progress.seconds_left`): one model for both. JAX is imported only where a run,
 which has it loaded, asks what it runs on.
@@ -77,13 +78,15 @@ class Watch:
 
 
 def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: str, model: str, conv: str,
-             optimizer: str, rows: int = 1, device: str | None = None) -> float | None:
+             optimizer: str, rows: int = 1, device: str | None = None, remat: bool = False) -> float | None:
     """Seconds a run of `scales` would take, from the `runs` (`timings.Store.runs()`) of this `host` with this
-    model, conv and optimizer; None where there are none. `device` None: the device of the latest such run (a dry
+    model, conv, optimizer and remat (a timing kept before remat was kept counts as a plain run's); None where
+    there are none. `device` None: the device of the latest such run (a dry
     run has not asked JAX). The measurements nearest the last scale's size, then in batch rows (the median of the
     newest three) give the seconds a step; on a CPU per batch row (a batch of B costs about B tiles there:
     BENCHMARKS.md, "Sweeps: batched vs one by one"), elsewhere only a batch of the same rows counts."""
-    mine = [r for r in runs if (r["host"], r["model"], r["conv"], r["optimizer"]) == (host, model, conv, optimizer)]
+    mine = [r for r in runs if (r["host"], r["model"], r["conv"], r["optimizer"], r.get("remat", False))
+            == (host, model, conv, optimizer, remat)]
     device = device or (mine[-1]["device"] if mine else None)
     mine = [r for r in mine if r["device"] == device and (device == "cpu" or r["rows"] == rows)]
     if not mine or not scales:
@@ -108,26 +111,28 @@ def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: s
 
 @contextlib.contextmanager
 def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, conv: str, optimizer: str, tiles: int = 1,
-          warn: Callable[[str], None], say: Callable[[str], None] | None = None) -> Iterator[Watch]:
+          remat: bool = False, tolerance: float = 0.0, warn: Callable[[str], None],
+          say: Callable[[str], None] | None = None) -> Iterator[Watch]:
     """Within: a run of `scales` with `--model` `model` (`loaded`: the set it loaded) and `tiles` batched, whose
     reports go to the `Watch` yielded. First `say`s (None: quiet) how long it should take, where this machine has
-    timed such runs; at the end, unless an exception ends it, keeps what it measured in `timings.path()` (`warn`:
-    what went wrong with that file)."""
+    timed such runs (`words`; `tolerance` its `--tolerance`); at the end, unless an exception ends it, keeps what
+    it measured in `timings.path()` (`warn`: what went wrong with that file)."""
     from jaxart import model_choice
 
     store = timings.Store(timings.path(), warn)
     key = {"host": host(), "device": device(), "model": model_choice.timing_key(model, loaded), "conv": conv,
-           "optimizer": optimizer, "rows": rows(tiles)}
-    if say is not None and (text := words(estimate(store.runs(), scales, **key))):
+           "optimizer": optimizer, "rows": rows(tiles), "remat": remat}
+    if say is not None and (text := words(estimate(store.runs(), scales, **key), tolerance)):
         say(text)
     watch = Watch(scales)
     yield watch
     store.add(watch.measured(), **key)
 
 
-def words(seconds: float | None) -> str | None:
+def words(seconds: float | None, tolerance: float = 0.0) -> str | None:
     """"about 40 s (from your runs on this machine)", "about 4 min (...)", from 90 min in hours, "about 2.5 h (...)";
-    None for None."""
+    None for None. With a `tolerance` (`--tolerance`), which may stop the run at any tenth step of its last scale,
+    "at most about 4 min (...)": the estimate is of every step (BENCHMARKS.md, "What the time estimate leaves out")."""
     if seconds is None:
         return None
     if seconds < 90:
@@ -136,4 +141,4 @@ def words(seconds: float | None) -> str | None:
         amount = f"{round(seconds / 60)} min"
     else:  # "about 437 min" of a night's run at print size was a sum to do
         amount = f"{seconds / 3600:.1f}".removesuffix(".0") + " h"
-    return f"about {amount} (from your runs on this machine)"
+    return f"{'at most ' * (tolerance > 0)}about {amount} (from your runs on this machine)"

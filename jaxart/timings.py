@@ -24,7 +24,8 @@ NAME = "timings.json"
 VERSION = 1
 KEEP = 200  # measurements, newest kept: ~45 KB
 _LOCK_WAIT = 5.0  # s; a run ends without keeping its times rather than wait longer on another's lock
-# What a measurement holds (duration.py writes them), each of its type; "compile" (s, float) on a run's first scale.
+# What a measurement holds (duration.py writes them), each of its type; "compile" (s, float) on a run's first scale,
+# "remat" (bool) on those kept since it was kept.
 FIELDS = {"host": str, "device": str, "model": str, "conv": str, "optimizer": str, "rows": int, "size": int,
           "per_step": float, "steps": int, "at": int}
 
@@ -72,10 +73,10 @@ class Store:
             self._say(f"timings file {self.path} is damaged")
             return []
 
-    def add(self, measured: Sequence[dict], **key: str | int) -> None:
-        """Appends `measured` (`Watch.measured()`), each with `key` (host, device, model, conv, optimizer, rows)
-        and the time, keeping the newest `KEEP`. A file that cannot be written is one warning; a folder that cannot
-        be made or written is none, since a run's compile cache, kept in it too, has warned of it already."""
+    def add(self, measured: Sequence[dict], **key: str | int | bool) -> None:
+        """Appends `measured` (`Watch.measured()`), each with `key` (host, device, model, conv, optimizer, rows,
+        remat) and the time, keeping the newest `KEEP`. A file that cannot be written is one warning; a folder that
+        cannot be made or written is none, since a run's compile cache, kept in it too, has warned of it already."""
         if self.path is None or not measured:
             return
         at = round(time.time())
@@ -98,7 +99,8 @@ def _valid(r) -> bool:
     return (isinstance(r, dict) and all(isinstance(r.get(k), t) and not isinstance(r.get(k), bool)
                                         for k, t in FIELDS.items())
             and r["size"] > 0 and r["rows"] > 0 and 0 < r["per_step"] < math.inf
-            and ("compile" not in r or type(r["compile"]) in (int, float) and 0 <= r["compile"] < math.inf))
+            and ("compile" not in r or type(r["compile"]) in (int, float) and 0 <= r["compile"] < math.inf)
+            and isinstance(r.get("remat", False), bool))
 
 
 @contextlib.contextmanager

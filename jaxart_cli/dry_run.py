@@ -23,10 +23,11 @@ def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int 
     return f"dry run: {run}, {memory}{timed}; would write {writes}{changed}; {f'{fetch}; ' if fetch else ''}nothing ran"
 
 
-def estimated(config, model: str, rows: int = 1) -> str | None:
+def estimated(config, model: str, rows: int = 1, tolerance: float = 0.0) -> str | None:
     """"about 4 min (from your runs on this machine)" for a run of `config` with `model` (`--model`'s) in `rows`
-    batch rows, or "no timing yet of such a run on this machine"; None where none are kept (JAXART_CACHE_DIR=off)
-    or "auto" cannot yet tell its weights. A damaged timings file is one warning, and nothing said."""
+    batch rows ("at most" with a `tolerance`: `duration.words`), or "no timing yet of such a run on this machine";
+    None where none are kept (JAXART_CACHE_DIR=off) or "auto" cannot yet tell its weights. A damaged timings file
+    is one warning, and nothing said."""
     from jaxart import duration, model_choice, scales, timings
     from jaxart_cli.common import warn
 
@@ -35,8 +36,8 @@ def estimated(config, model: str, rows: int = 1) -> str | None:
         return None
     store = timings.Store(where, warn)
     seconds = duration.estimate(store.runs(), scales.schedule(config), host=duration.host(), model=name,
-                                conv=config.conv, optimizer=config.optimizer, rows=rows)
-    return None if store.failed else duration.words(seconds) or "no timing yet of such a run on this machine"
+                                conv=config.conv, optimizer=config.optimizer, rows=rows, remat=config.remat)
+    return None if store.failed else duration.words(seconds, tolerance) or "no timing yet of such a run on this machine"
 
 
 def _listed(names) -> str:
@@ -45,7 +46,7 @@ def _listed(names) -> str:
 
 def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: int, free: int, model: str, *,
                  save_every: int = 0, animation: Path | None = None, checkpoint_every: int = 0,
-                 overwrite: bool = False) -> str:
+                 overwrite: bool = False, tolerance: float = 0.0) -> str:
     """`line` for a stylize run of `config` on a photo of `photo` = (height, width) as read: "dry run: 768x576 px,
     45 steps (384 px then 768 px), about 1.7 GiB of 20.1 GiB free; would write out.png and out.gif (replacing
     out.png); nothing ran"."""
@@ -67,11 +68,11 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     changes = ([f"replacing {_listed(replaced)}"] if replaced else []) + (
         [f"removing {removed} frame{'s' * (removed != 1)} of an earlier run"] if removed else [])
     return line(f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}", need, writes, model,
-                changes=changes, free=free, timing=estimated(config, model))
+                changes=changes, free=free, timing=estimated(config, model, tolerance=tolerance))
 
 
 def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, overwrite: bool, model: str,
-               resumed: tuple[Path, int] | None = None) -> str:
+               resumed: tuple[Path, int] | None = None, tolerance: float = 0.0) -> str:
     """`line` for a sweep of `n` tiles (`made`, as its summary names them: "6 settings for each of 2 paintings"):
     "dry run: 6 settings for each of 2 paintings, 64 px, 10 steps, about 1.1 GiB; would write g.png, g.html and
     12 images (replacing 10 files, removing 4 of an earlier sweep); nothing ran". `resumed`: the checkpoint that
@@ -86,7 +87,8 @@ def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, ove
     run = f"the sweep in {resumed[0]} from step {resumed[1]} of {total}, " if resumed else ""
     return line(f"{run}{made}, {config.size} px, {total} steps", need,
                 f"{files[0]}, {files[1]} and {n} image{'s' * (n != 1)}", model, changes=changes,
-                per_device=devices.local_device_count() > 1, timing=estimated(config, model, duration.rows(n)))
+                per_device=devices.local_device_count() > 1,
+                timing=estimated(config, model, duration.rows(n), tolerance))
 
 
 def _checkpoint_change(output: Path, overwrite: bool, resumed: tuple[Path, int] | None, total: int) -> list[str]:

@@ -199,7 +199,8 @@ def stylize(
             _warn(note)
     if dry_run:
         _say(_dry_line(config, photo.shape[:2], output, fmt, need, free, model, save_every=save_every,
-                       animation=animate, checkpoint_every=checkpoint_every, overwrite=overwrite))
+                       animation=animate, checkpoint_every=checkpoint_every, overwrite=overwrite,
+                       tolerance=tolerance))
         return
     from jaxart import compile_cache, job
 
@@ -212,7 +213,8 @@ def stylize(
     _stop_if_interrupted()
     with compile_cache.use(_warn), signals.stop_signals() as stopped, \
             duration.timed(_scales.schedule(config), model=model, loaded=w.name, conv=config.conv,
-                          optimizer=config.optimizer, warn=_warn,  # a resumed run's estimate would be the whole run's
+                          optimizer=config.optimizer, remat=config.remat, tolerance=tolerance, warn=_warn,
+                          # a resumed run's estimate would be the whole run's
                           say=None if quiet or ckpt is not None else _said("stylize")) as watch, \
             progress.steps_bar(_scales.total_steps(config), quiet, scales=_scales.schedule(config)) as bar:
         on_step = watch.also(bar)

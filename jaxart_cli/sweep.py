@@ -214,7 +214,7 @@ def sweep(
             _warn(note)
     if dry_run:
         _say(_dry_line(output, len(settings), _made(settings), config, cmd.fmt, need, cmd.overwrite, cmd.model,
-                       resumed=(resume, ckpt.meta["step"]) if ckpt else None))
+                       resumed=(resume, ckpt.meta["step"]) if ckpt else None, tolerance=cmd.tolerance))
         return
     from jaxart import compile_cache, duration
 
@@ -227,7 +227,8 @@ def sweep(
     total = _scales.total_steps(config)  # over every scale, as stylize's bar counts
     with compile_cache.use(_warn), signals.stop_signals() as stopped, \
             duration.timed(_scales.schedule(config), model=cmd.model, loaded=w.name, conv=config.conv,
-                          optimizer=config.optimizer, tiles=len(settings), warn=_warn,  # none when resumed, as stylize
+                          optimizer=config.optimizer, tiles=len(settings), remat=config.remat,
+                          tolerance=cmd.tolerance, warn=_warn,  # none when resumed, as stylize
                           say=None if quiet or ckpt is not None else _said("sweep")) as watch, \
             progress.steps_bar(total, quiet, scales=_scales.schedule(config), label="sweep",
                                mean=len(settings) > 1) as bar:

@@ -143,7 +143,8 @@ def test_a_timing_of_the_wrong_kind_is_left_out(tmp_path):
     good = _run(64, 0.5)
     where = tmp_path / timings.NAME
     bad = [{**good, "per_step": "fast"}, {**good, "size": 0}, {**good, "rows": True}, {**good, "compile": None},
-           {**good, "per_step": float("inf")}, "text", {k: v for k, v in good.items() if k != "host"}]
+           {**good, "per_step": float("inf")}, {**good, "remat": 1}, "text",
+           {k: v for k, v in good.items() if k != "host"}]
     where.write_text(json.dumps({"version": 1, "runs": [*bad, good]}))
     assert timings.Store(where, pytest.fail).runs() == [good]
 
@@ -243,3 +244,10 @@ def test_an_estimate_imports_no_jax():
             "print(timings.path() is not None, [m for m in ('jax', 'flax', 'optax') if m in sys.modules])")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.stdout.split() == ["False", "[]"], done.stdout + done.stderr  # conftest's JAXART_CACHE_DIR=off
+
+
+def test_a_remat_runs_step_is_timed_apart_and_an_older_timing_counts_as_plain():
+    runs = [_run(256, 0.5), {**_run(256, 0.7), "remat": True}]
+    assert duration.estimate(runs, ((256, 100),), **KEY, remat=True) == pytest.approx(101 * 0.7 + 4.0)
+    assert duration.estimate(runs, ((256, 100),), **KEY) == pytest.approx(101 * 0.5 + 4.0)
+    assert duration.words(41, tolerance=0.001) == "at most about 40 s (from your runs on this machine)"

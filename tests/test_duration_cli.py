@@ -150,3 +150,24 @@ def test_a_weight_set_is_timed_as_one_whether_named_or_given_by_its_path(files, 
     argv[argv.index("--model") + 1] = "tiny"
     code, printed, err = run_main(argv, monkeypatch, capsys)
     assert code == 0 and NO_TIMING in printed, printed
+
+
+def test_a_remat_run_is_timed_apart_and_a_tolerance_makes_it_at_most(files, tmp_path, cache, monkeypatch, capsys):
+    """--remat's step recomputes VGG's forward pass (1.3-1.5x a plain step's): plain runs' timings said its time,
+    and its own moved theirs. --tolerance may stop a run at any tenth step of its last scale: the estimate is of all
+    its steps."""
+    out = tmp_path / "out.png"
+    cache.parent.mkdir()
+    cache.write_text(json.dumps({"version": 1, "runs": [_kept(files, 16, 1.0, 10.0)]}))  # a plain run's, as before
+    code, printed, err = run_main(stylize_argv(files, out, "--steps", "300", "--tolerance", "0.001", "--dry-run"),
+                                  monkeypatch, capsys)
+    assert (code, err) == (0, "") and "; at most about 5 min (from your runs on this machine); would" in printed
+    code, printed, err = run_main(_sweep_argv(files, tmp_path / "g.png", "--steps", "300", "--tolerance", "0.001",
+                                              "--style-weight", "1,10", "--dry-run"), monkeypatch, capsys)
+    assert (code, err) == (0, "") and "; at most about 11 min (from your runs on this machine); would" in printed
+    code, printed, err = run_main(stylize_argv(files, out, "--remat", "--dry-run"), monkeypatch, capsys)
+    assert code == 0 and NO_TIMING in printed, printed
+    code, _, err = run_main(stylize_argv(files, out, "--remat", "--steps", "4"), monkeypatch, capsys)
+    assert code == 0 and [r.get("remat") for r in json.loads(cache.read_text())["runs"]] == [None, True], err
+    code, printed, err = run_main(stylize_argv(files, out, "--remat", "--overwrite", "--dry-run"), monkeypatch, capsys)
+    assert code == 0 and "(from your runs on this machine)" in printed, printed
