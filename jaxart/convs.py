@@ -17,15 +17,15 @@ AUTO_FROM = (128, 32 * 32)
 TILE = 4  # Winograd's outputs per tile side (winograd.py); each reads a (TILE + 2)-pixel input tile
 
 
-def uses_winograd(conv: str, stage: int, channels: int, pixels: int) -> bool:
+def uses_winograd(conv: str, stage: int, channels: int, pixels: int, platform: str | None = None) -> bool:
     """Whether a layer of `stage` (1-5) with `channels` outputs over `pixels` (h x w) runs by Winograd
-    under the `CONVS` choice `conv`. "auto" leaves small layers to XLA: there the kernel
-    transform, done in every evaluation, costs more than the products save."""
+    under the `CONVS` choice `conv` on `platform` (None: `devices.platform()`'s, asked here). "auto" leaves
+    small layers to XLA: there the kernel transform, done in every evaluation, costs more than the products save."""
     check(conv)
     if conv == "auto":
         from jaxart import devices  # JAX's backend, without importing JAX where only the CPU is there (a dry run)
 
-        return devices.platform() == "cpu" and channels >= AUTO_FROM[0] and pixels >= AUTO_FROM[1]
+        return (platform or devices.platform()) == "cpu" and channels >= AUTO_FROM[0] and pixels >= AUTO_FROM[1]
     return conv != "direct" and stage >= FROM_STAGE
 
 

@@ -6,7 +6,6 @@ present (a CUDA, ROCm or TPU plugin installed, or JAX_PLATFORMS naming one), JAX
 
 from __future__ import annotations
 
-import functools
 import importlib.metadata
 import importlib.util
 import os
@@ -28,7 +27,8 @@ def cpu_only() -> bool:
     return not os.environ.get("TPU_LIBRARY_PATH") and not _plugins_installed()
 
 
-@functools.cache  # 3 ms a look, asked per layer by convs.uses_winograd; JAX itself looks once per process
+# Not cached: each look reads the installed packages (2.2 ms of CPU), and the memory estimate asks once, not per layer
+# (3 looks in a stylize dry run, 8 in a sweep's), so a plugin installed since is seen as JAX would see it.
 def _plugins_installed() -> bool:
     return (any(importlib.util.find_spec(m) is not None for m in _MODULES)
             or bool(importlib.metadata.entry_points(group="jax_plugins")))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from jaxart import margin, region_styles
+from jaxart import devices, margin, region_styles
 from jaxart.config import StyleConfig
 from jaxart.convs import TILE, uses_winograd
 from jaxart.image import fit, painting_side
@@ -128,7 +128,10 @@ def evaluation_bytes(height: int, width: int, arch: str = "vgg19", layers: Seque
 
 def _winograd_convs(shapes: dict[str, tuple[int, int, int]], conv: str) -> list[str]:
     """The convolutions among `shapes` that run by Winograd under `conv`."""
-    return [k for k, (h, w, c) in shapes.items() if k.startswith("conv") and uses_winograd(conv, int(k[4]), c, h * w)]
+    # The platform asked once, not per layer: without JAX (a dry run) each answer looks through the installed packages.
+    on = devices.platform() if conv == "auto" else None
+    return [k for k, (h, w, c) in shapes.items()
+            if k.startswith("conv") and uses_winograd(conv, int(k[4]), c, h * w, on)]
 
 
 def winograd_bytes(shapes: dict[str, tuple[int, int, int]], conv: str) -> int:
