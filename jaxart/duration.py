@@ -27,6 +27,20 @@ def host() -> str:
     return f"{provenance.cpu_model()}, {cores} core{'s' * (cores != 1)}"
 
 
+def load() -> float | None:
+    """The machine's load now, as `uptime` says it: the 1-minute load average; None where the system has none."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
+# Timings of a size whose load was within this of now's count as alike (runnable processes: on 2 cores a busy minute's
+# step took 0.64-0.87 s at load 5-8, a quiet one's 0.38 s at 1.1-1.5; BENCHMARKS.md, "What the time estimate leaves
+# out"), the newest of them first.
+LOAD_STEP = 1.0
+
+
 def device() -> str:
     """What computes the steps: "cpu", or an accelerator's platform and kind ("gpu NVIDIA H100 80GB HBM3")."""
     import jax
@@ -78,13 +92,15 @@ class Watch:
 
 
 def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: str, model: str, conv: str,
-             optimizer: str, rows: int = 1, device: str | None = None, remat: bool = False) -> float | None:
+             optimizer: str, rows: int = 1, device: str | None = None, remat: bool = False,
+             load: float | None = None) -> float | None:
     """Seconds a run of `scales` would take, from the `runs` (`timings.Store.runs()`) of this `host` with this
     model, conv, optimizer and remat (a timing kept before remat was kept counts as a plain run's); None where
-    there are none. `device` None: the device of the latest such run (a dry
-    run has not asked JAX). The measurements nearest the last scale's size, then in batch rows (the median of the
-    newest three) give the seconds a step; on a CPU per batch row (a batch of B costs about B tiles there:
-    BENCHMARKS.md, "Sweeps: batched vs one by one"), elsewhere only a batch of the same rows counts."""
+    there are none. `load`: the machine's now (`load()`; None: not known). `device` None: the device of the latest
+    such run (a dry run has not asked JAX). The measurements nearest the last scale's size, then in batch rows (the
+    median of the newest three at the load nearest `load`) give the seconds a step; on a CPU per batch row
+    (a batch of B costs about B tiles there: BENCHMARKS.md, "Sweeps: batched vs one by one"), elsewhere only a batch
+    of the same rows counts."""
     mine = [r for r in runs if (r["host"], r["model"], r["conv"], r["optimizer"], r.get("remat", False))
             == (host, model, conv, optimizer, remat)]
     device = device or (mine[-1]["device"] if mine else None)
@@ -97,10 +113,14 @@ def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: s
         return min(reversed(found), key=lambda r: (round(abs(math.log(r["size"] / last)), 3),
                                                    round(abs(math.log(r["rows"] / rows)), 3)))
 
-    near = nearest(mine)  # the median of its size's newest three, which a busy minute moves less than one
-    alike = [r["per_step"] for r in mine if (r["size"], r["rows"]) == (near["size"], near["rows"])][-3:]
-    per_step = (statistics.median(alike) * progress.step_cost(first) / progress.step_cost(near["size"])
-                * rows / near["rows"])
+    near = nearest(mine)  # the median of three of its size, which a busy minute moves less than one: of those at
+    # the load nearest now's, the newest (a busy hour's three kept a quiet run's estimate 2x its time)
+    alike = [r for r in reversed(mine) if (r["size"], r["rows"]) == (near["size"], near["rows"])]
+    if load is not None:
+        apart = {id(r): round(abs(r["load"] - load) / LOAD_STEP) if "load" in r else math.inf for r in alike}
+        alike = [r for r in alike if apart[id(r)] == min(apart.values())]
+    per_step = (statistics.median(r["per_step"] for r in alike[:3]) * progress.step_cost(first)
+                / progress.step_cost(near["size"]) * rows / near["rows"])
     compiled = [r for r in mine if "compile" in r]
     compile_s = 0.0
     if compiled:
@@ -119,14 +139,14 @@ def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, conv: s
     it measured in `timings.path()` (`warn`: what went wrong with that file)."""
     from jaxart import model_choice
 
-    store = timings.Store(timings.path(), warn)
+    store, now = timings.Store(timings.path(), warn), load()
     key = {"host": host(), "device": device(), "model": model_choice.timing_key(model, loaded), "conv": conv,
            "optimizer": optimizer, "rows": rows(tiles), "remat": remat}
-    if say is not None and (text := words(estimate(store.runs(), scales, **key), tolerance)):
+    if say is not None and (text := words(estimate(store.runs(), scales, **key, load=now), tolerance)):
         say(text)
     watch = Watch(scales)
     yield watch
-    store.add(watch.measured(), **key)
+    store.add(watch.measured(), **key, **({} if now is None else {"load": now}))
 
 
 def words(seconds: float | None, tolerance: float = 0.0) -> str | None:

@@ -25,7 +25,7 @@ VERSION = 1
 KEEP = 200  # measurements, newest kept: ~45 KB
 _LOCK_WAIT = 5.0  # s; a run ends without keeping its times rather than wait longer on another's lock
 # What a measurement holds (duration.py writes them), each of its type; "compile" (s, float) on a run's first scale,
-# "remat" (bool) on those kept since it was kept.
+# "remat" (bool) and "load" (the 1-minute load average as the run started, where known) on those kept since.
 FIELDS = {"host": str, "device": str, "model": str, "conv": str, "optimizer": str, "rows": int, "size": int,
           "per_step": float, "steps": int, "at": int}
 
@@ -100,7 +100,8 @@ def _valid(r) -> bool:
                                         for k, t in FIELDS.items())
             and r["size"] > 0 and r["rows"] > 0 and 0 < r["per_step"] < math.inf
             and ("compile" not in r or type(r["compile"]) in (int, float) and 0 <= r["compile"] < math.inf)
-            and isinstance(r.get("remat", False), bool))
+            and isinstance(r.get("remat", False), bool)
+            and ("load" not in r or type(r["load"]) in (int, float) and 0 <= r["load"] < math.inf))
 
 
 @contextlib.contextmanager

@@ -36,7 +36,8 @@ def estimated(config, model: str, rows: int = 1, tolerance: float = 0.0) -> str 
         return None
     store = timings.Store(where, warn)
     seconds = duration.estimate(store.runs(), scales.schedule(config), host=duration.host(), model=name,
-                                conv=config.conv, optimizer=config.optimizer, rows=rows, remat=config.remat)
+                                conv=config.conv, optimizer=config.optimizer, rows=rows, remat=config.remat,
+                                load=duration.load())
     return None if store.failed else duration.words(seconds, tolerance) or "no timing yet of such a run on this machine"
 
 

@@ -84,6 +84,16 @@ def test_the_nearest_size_and_the_median_of_its_newest_three_give_the_step():
     assert duration.estimate(runs, ((128, 100),), **KEY) == pytest.approx(101 * 0.2 + 4.0)
 
 
+def test_the_step_is_the_newest_three_at_the_load_nearest_nows():
+    """A quiet Quick start was told "about 3 min" for its 80.6 s: the newest three timings were a busy hour's (load
+    5-8). Where the load is kept, only the timings at the load nearest now's count; where it is not, the newest."""
+    runs = [{**_run(256, 0.4), "load": 1.2}, _run(256, 0.9), *[{**_run(256, 0.8), "load": 6.0}] * 3]
+    assert duration.estimate(runs, ((256, 100),), **KEY, load=1.4) == pytest.approx(101 * 0.4 + 4.0)
+    assert duration.estimate(runs, ((256, 100),), **KEY, load=6.5) == pytest.approx(101 * 0.8 + 4.0)
+    assert duration.estimate(runs, ((256, 100),), **KEY, load=3.0) == pytest.approx(101 * 0.4 + 4.0)  # 1.8 from 1.2
+    assert duration.estimate(runs[:2], ((256, 100),), **KEY) == pytest.approx(101 * 0.65 + 4.0)  # load not known
+
+
 def test_a_sweeps_estimate_covers_every_tile_on_a_cpu():
     """A batch of B costs about B x one tile on a CPU (BENCHMARKS.md, "Sweeps: batched vs one by one": 1.00x at
     256 px): a 40-tile sweep from a single run's step is 40 of its steps a step; a sweep's own record counts first."""
@@ -143,7 +153,7 @@ def test_a_timing_of_the_wrong_kind_is_left_out(tmp_path):
     good = _run(64, 0.5)
     where = tmp_path / timings.NAME
     bad = [{**good, "per_step": "fast"}, {**good, "size": 0}, {**good, "rows": True}, {**good, "compile": None},
-           {**good, "per_step": float("inf")}, {**good, "remat": 1}, "text",
+           {**good, "per_step": float("inf")}, {**good, "remat": 1}, {**good, "load": "high"}, "text",
            {k: v for k, v in good.items() if k != "host"}]
     where.write_text(json.dumps({"version": 1, "runs": [*bad, good]}))
     assert timings.Store(where, pytest.fail).runs() == [good]
