@@ -35,10 +35,11 @@ def load() -> float | None:
         return None
 
 
-# Timings of a size whose load was within this of now's count as alike (runnable processes: on 2 cores a busy minute's
-# step took 0.64-0.87 s at load 5-8, a quiet one's 0.38 s at 1.1-1.5; BENCHMARKS.md, "What the time estimate leaves
-# out"), the newest of them first.
-LOAD_STEP = 1.0
+def _apart(kept: float, now: float) -> int:
+    """How far apart two loads are, in steps of 2x in (1 + load): within 1.41x, 0. Regimes, not minutes: on 2 cores a
+    busy hour's step took 0.64-0.87 s at load 5-8, a quiet one's 0.38 s at 1.1-1.5 (README, "How long"); the 1-minute
+    average lags a minute's change (BENCHMARKS.md, "What the time estimate leaves out")."""
+    return round(abs(math.log((1 + kept) / (1 + now))) / math.log(2))
 
 
 def device() -> str:
@@ -117,7 +118,7 @@ def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: s
     # the load nearest now's, the newest (a busy hour's three kept a quiet run's estimate 2x its time)
     alike = [r for r in reversed(mine) if (r["size"], r["rows"]) == (near["size"], near["rows"])]
     if load is not None:
-        apart = {id(r): round(abs(r["load"] - load) / LOAD_STEP) if "load" in r else math.inf for r in alike}
+        apart = {id(r): _apart(r["load"], load) if "load" in r else math.inf for r in alike}
         alike = [r for r in alike if apart[id(r)] == min(apart.values())]
     per_step = (statistics.median(r["per_step"] for r in alike[:3]) * progress.step_cost(first)
                 / progress.step_cost(near["size"]) * rows / near["rows"])

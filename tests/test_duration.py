@@ -90,7 +90,8 @@ def test_the_step_is_the_newest_three_at_the_load_nearest_nows():
     runs = [{**_run(256, 0.4), "load": 1.2}, _run(256, 0.9), *[{**_run(256, 0.8), "load": 6.0}] * 3]
     assert duration.estimate(runs, ((256, 100),), **KEY, load=1.4) == pytest.approx(101 * 0.4 + 4.0)
     assert duration.estimate(runs, ((256, 100),), **KEY, load=6.5) == pytest.approx(101 * 0.8 + 4.0)
-    assert duration.estimate(runs, ((256, 100),), **KEY, load=3.0) == pytest.approx(101 * 0.4 + 4.0)  # 1.8 from 1.2
+    assert duration.estimate(runs, ((256, 100),), **KEY, load=2.0) == pytest.approx(101 * 0.4 + 4.0)
+    assert duration.estimate(runs, ((256, 100),), **KEY, load=4.5) == pytest.approx(101 * 0.8 + 4.0)
     assert duration.estimate(runs[:2], ((256, 100),), **KEY) == pytest.approx(101 * 0.65 + 4.0)  # load not known
 
 
