@@ -1,25 +1,18 @@
-"""How long a run will take, before it runs: what a run measures (`duration.Watch`), the estimate this machine's
-timings give a run of other sizes, steps and tiles (by the progress bar's model), and the timings file kept whole
-(timings.py). The CLI's side: test_duration_cli.py."""
+"""How long a run will take, before it runs: what a run measures (`duration.Watch`) and the estimate this machine's
+timings give a run of other sizes, steps, tiles and loads (by the progress bar's model). The timings file kept whole
+(timings.py): test_timings.py; the CLI's side: test_duration_cli.py."""
 
 from __future__ import annotations
 
-import errno
-import json
-import os
-import pwd
 import subprocess
 import sys
-import threading
-import time
 
 import pytest
 
 from conftest import ROOT
-from jaxart import duration, progress, timings
+from jaxart import duration, progress
 
 KEY = {"host": "AMD EPYC, 2 cores", "model": "vgg16-hed", "conv": "auto", "optimizer": "lbfgs"}
-ADDED = {"host": "h", "device": "cpu", "model": "m", "conv": "auto", "optimizer": "lbfgs", "rows": 1}
 
 
 def _run(size: int, per_step: float, compile_s: float | None = 4.0, rows: int = 1, device: str = "cpu") -> dict:
@@ -119,130 +112,6 @@ def test_the_estimate_is_said_in_seconds_minutes_or_hours():
     assert duration.words(89 * 60) == "about 89 min (from your runs on this machine)"
     assert duration.words(26200) == "about 7.3 h (from your runs on this machine)"  # not "about 437 min"
     assert duration.words(3 * 3600 + 100) == "about 3 h (from your runs on this machine)"
-
-
-def _warnings():
-    said = []
-    return said, said.append
-
-
-def test_timings_are_kept_bounded_and_read_back(tmp_path, monkeypatch):
-    monkeypatch.setattr(timings, "KEEP", 5)
-    said, warn = _warnings()
-    store = timings.Store(tmp_path / "cache" / timings.NAME, warn)
-    for k in range(4):
-        store.add([{"size": 64 * (k + 1), "per_step": 0.5, "steps": 3}, {"size": 999, "per_step": 1.0, "steps": 1}],
-                  **ADDED)
-    got = timings.Store(tmp_path / "cache" / timings.NAME, warn).runs()
-    assert [r["size"] for r in got] == [999, 192, 999, 256, 999] and said == []
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == [timings.NAME]  # no lock file left in the cache
-
-
-@pytest.mark.parametrize("damage", [b"{\"version\": 1, \"runs\": [{\"host\": ", b"\xff\xfe", b"[]", b"{\"runs\": 3}"])
-def test_a_damaged_timings_file_is_one_warning_and_then_started_afresh(tmp_path, damage):
-    where = tmp_path / timings.NAME
-    where.write_bytes(damage)
-    said, warn = _warnings()
-    store = timings.Store(where, warn)
-    assert store.runs() == [] and store.runs() == []
-    store.add([{"size": 64, "per_step": 0.5, "steps": 3}], **ADDED)
-    assert len(said) == 1 and f"timings file {where} is" in said[0] and "Delete it" in said[0], said
-    assert [r["size"] for r in timings.Store(where, warn).runs()] == [64] and len(said) == 1
-
-
-def test_a_timing_of_the_wrong_kind_is_left_out(tmp_path):
-    good = _run(64, 0.5)
-    where = tmp_path / timings.NAME
-    bad = [{**good, "per_step": "fast"}, {**good, "size": 0}, {**good, "rows": True}, {**good, "compile": None},
-           {**good, "per_step": float("inf")}, {**good, "remat": 1}, {**good, "load": "high"}, "text",
-           {k: v for k, v in good.items() if k != "host"}]
-    where.write_text(json.dumps({"version": 1, "runs": [*bad, good]}))
-    assert timings.Store(where, pytest.fail).runs() == [good]
-
-
-def test_a_timings_file_that_cannot_be_read_or_written_is_one_warning(tmp_path, monkeypatch):
-    """A folder where the file goes, then a full disk: one line each, the file as it was, no temporary left."""
-    where = tmp_path / timings.NAME
-    where.mkdir()
-    said, warn = _warnings()
-    store = timings.Store(where, warn)
-    assert store.runs() == []
-    store.add([{"size": 64, "per_step": 0.5, "steps": 3}], **ADDED)
-    assert len(said) == 1 and "cannot be read (Is a directory)" in said[0] and where.is_dir(), said
-    where.rmdir()
-    timings.Store(where, pytest.fail).add([{"size": 64, "per_step": 0.5, "steps": 3}], **ADDED)
-    before = where.read_bytes()
-
-    def full(*a):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(os, "replace", full)
-    said, warn = _warnings()
-    timings.Store(where, warn).add([{"size": 128, "per_step": 0.5, "steps": 3}], **ADDED)
-    assert len(said) == 1 and "cannot be written (No space left on device)" in said[0], said
-    assert where.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [timings.NAME]
-
-
-def test_a_timings_folder_that_cannot_be_made_is_no_second_warning(tmp_path):
-    """A file where the cache folder goes: the compile cache, in the same folder, warns of it in every run
-    (test_compile_cache.py); the timings said it again, in a second line."""
-    (tmp_path / "a-file").write_text("not a folder")
-    store = timings.Store(tmp_path / "a-file" / "cache" / timings.NAME, pytest.fail)
-    assert store.runs() == []
-    store.add([{"size": 64, "per_step": 0.5, "steps": 3}], **ADDED)
-    assert not store.failed and [p.name for p in tmp_path.iterdir()] == ["a-file"]
-
-
-def test_runs_that_end_together_all_land(tmp_path):
-    where = tmp_path / timings.NAME
-
-    def add(k):
-        for i in range(10):
-            timings.Store(where, pytest.fail).add([{"size": 64, "per_step": 0.5 + k, "steps": i}], **ADDED)
-
-    threads = [threading.Thread(target=add, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    got = timings.Store(where, pytest.fail).runs()
-    assert sorted((r["per_step"], r["steps"]) for r in got) == [(0.5 + k, i) for k in range(4) for i in range(10)]
-
-
-def test_a_run_that_finds_the_timings_held_for_long_keeps_nothing_and_says_nothing(tmp_path, monkeypatch):
-    """Held for `_LOCK_WAIT` (a process stopped while it held the lock): a run ends without its times, not later."""
-    from jaxart import locks
-
-    monkeypatch.setattr(timings, "_LOCK_WAIT", 0.2)
-    where = tmp_path / timings.NAME
-    with locks.hold(tmp_path / f".{timings.NAME}.lock"):
-        began = time.monotonic()
-        timings.Store(where, pytest.fail).add([{"size": 64, "per_step": 0.5, "steps": 3}], **ADDED)
-        assert 0.2 <= time.monotonic() - began < 2 and not where.exists()
-    timings.Store(where, pytest.fail).add([{"size": 64, "per_step": 0.5, "steps": 3}], **ADDED)
-    assert [p.name for p in tmp_path.iterdir()] == [timings.NAME]
-
-
-def test_off_keeps_no_timings_and_the_default_is_beside_the_compile_cache():
-    assert timings.path({"JAXART_CACHE_DIR": "off"}) is None and timings.path({"JAXART_CACHE_DIR": " Off "}) is None
-    assert str(timings.path({"XDG_CACHE_HOME": "/x"})) == "/x/jaxart/timings.json"
-    assert str(timings.path({"JAXART_CACHE_DIR": "/c"})) == "/c/timings.json"
-
-
-def test_timings_go_where_the_compile_cache_goes_never_into_the_current_folder(tmp_path, monkeypatch):
-    """A relative XDG_CACHE_HOME (a Docker ENV's unexpanded `~/.cache`) is ignored as the compile cache ignores it:
-    timings.json went to `./~/.cache/jaxart/` of whatever folder a run started in. `~` with no home: none kept."""
-    monkeypatch.chdir(tmp_path)
-    home = {"HOME": str(tmp_path / "home")}
-    for ignored in ("~/.cache", "relative"):
-        assert timings.path({**home, "XDG_CACHE_HOME": ignored}) == tmp_path / "home/.cache/jaxart" / timings.NAME
-    assert timings.path({**home, "JAXART_CACHE_DIR": "~/c"}) == tmp_path / "home" / "c" / timings.NAME
-    monkeypatch.setattr(pwd, "getpwuid", _no_passwd_entry)
-    assert timings.path({}) is None and timings.path({"JAXART_CACHE_DIR": "~/c"}) is None
-
-
-def _no_passwd_entry(uid):
-    raise KeyError(f"getpwuid(): uid not found: {uid}")
 
 
 def test_an_estimate_imports_no_jax():
