@@ -16,12 +16,13 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxart import margin, mask_regions
+from jaxart import mask_regions
 from jaxart.checkpoint import Checkpoint
 from jaxart.config import StyleConfig
-from jaxart.errors import InputError, NonFiniteLossError
+from jaxart.errors import NonFiniteLossError
 from jaxart.image import WHITE, fit
-from jaxart.scales import schedule, sizes, stage_config
+from jaxart.resume import resumed_scale  # also reached here, where it was before a dry run needed it JAX-free
+from jaxart.scales import schedule, stage_config
 from jaxart.vgg import Weights
 
 
@@ -29,30 +30,6 @@ def upsample(image: ArrayLike, shape: Sequence[int]) -> jax.Array:
     """Bicubic resize of an (h, w, 3) image in [0, 1] to `shape` (H, W, 3), clipped to [0, 1]."""
     x = jnp.asarray(image, jnp.float32)
     return jnp.clip(jax.image.resize(x, tuple(shape), method="cubic"), 0.0, 1.0)
-
-
-def _held(ckpt: Checkpoint) -> tuple[int, ...]:
-    """The shape of the image `ckpt` holds in its margin: a Carry flattens to its params first."""
-    return tuple(ckpt.leaves[0].shape) if ckpt.leaves else ()
-
-
-def resumed_scale(config: StyleConfig, photo: Sequence[int], ckpt: Checkpoint) -> int:
-    """The index in `schedule(config)` of the scale whose image (of a photo of shape `photo`) `ckpt`
-    holds, in its margin. The CLI asks before its warnings about the run's sizes, `run` as it starts.
-
-    Raises:
-      InputError: the image is of no scale: `config` is not the one `ckpt` was made with (the CLI's
-        is its own, so there the file was edited).
-    """
-    held = _held(ckpt)
-    framed = [margin.padded_shape((*fit(photo, s), 3), config.margin) for s, _ in schedule(config)]
-    if held not in framed:
-        shown = (f"a {held[1]}x{held[0]} image (margin included)" if len(held) == 3
-                 else f"an array of shape {list(held)}")
-        raise InputError(f"checkpoint holds {shown}, which is no scale of {list(sizes(config))} for this photo; it "
-                         "was made with another config, or edited or damaged: resume it with the config it was "
-                         "made with, or start the run again")
-    return framed.index(held)
 
 
 def run(

@@ -4,11 +4,11 @@ files are its own (so resuming may replace them without `--overwrite`)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from jaxart import animate, checkpoint, image, scales
+from jaxart import animate, checkpoint, image, margin, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image_record import read_record
@@ -31,6 +31,44 @@ def from_checkpoint(ckpt: checkpoint.Checkpoint) -> tuple[Path, list[Path], str,
                          "edited or damaged, so start the run again")
     background = tuple(m["inputs"].get("background") or image.WHITE)  # null or absent: the default
     return Path(m["inputs"]["content"]), [Path(s) for s in m["inputs"]["styles"]], m["model"], config, background
+
+
+def resumed_scale(config: StyleConfig, photo: Sequence[int], ckpt: checkpoint.Checkpoint) -> int:
+    """The index in `schedule(config)` of the scale whose image (of a photo of shape `photo`) `ckpt`
+    holds, in its margin. The CLI asks before its warnings about the run's sizes (a dry run too, without JAX),
+    `coarse_to_fine.run` as it starts.
+
+    Raises:
+      InputError: the image is of no scale: `config` is not the one `ckpt` was made with (the CLI's
+        is its own, so there the file was edited).
+    """
+    held = tuple(ckpt.leaves[0].shape) if ckpt.leaves else ()  # a Carry flattens to its params first
+    framed = [margin.padded_shape((*image.fit(photo, s), 3), config.margin) for s, _ in scales.schedule(config)]
+    if held not in framed:
+        shown = (f"a {held[1]}x{held[0]} image (margin included)" if len(held) == 3
+                 else f"an array of shape {list(held)}")
+        raise InputError(f"checkpoint holds {shown}, which is no scale of {list(scales.sizes(config))} for this "
+                         "photo; it was made with another config, or edited or damaged: resume it with the config it "
+                         "was made with, or start the run again")
+    return framed.index(held)
+
+
+def check_weights_file(ckpt: checkpoint.Checkpoint) -> None:
+    """Refuse a checkpoint made with other weights than the file its model names holds, from that file's header,
+    before any weights load (`checkpoint.check`'s refusal once they have, for a dry run). A registered set not
+    installed is not judged: the run downloads it first (the dry run says so) and checks it then."""
+    from jaxart import weights
+
+    model, meta = ckpt.meta["model"], ckpt.meta
+    path = Path(model) if weights.is_path(model) else weights.path_for(model) if weights.valid_name(model) else None
+    if path is None or not path.is_file():
+        return
+    content, sha256 = meta.get("weights_content_sha256"), meta.get("weights_sha256")
+    same = weights.store.matches(path, content_sha256=content if isinstance(content, str) else "",
+                                 sha256=sha256 if isinstance(sha256, str) else "")
+    if same is False:
+        raise InputError(f"checkpoint was made with other weights than {path} holds (sha256 {str(sha256)[:12]}...); "
+                         "resume with the same weights file")
 
 
 def resumed_outputs(ckpt: checkpoint.Checkpoint) -> tuple[int, int, Path | None]:

@@ -89,6 +89,16 @@ def total_steps(config: StyleConfig) -> int:
     return sum(n for _, n in schedule(config))
 
 
+def left(schedule: Sequence[tuple[int, int]], step: int) -> tuple[tuple[int, int], ...]:
+    """The `(size, steps)` a run of `schedule` resumed at `step` still takes: the rest of its scale, then the others."""
+    rest, done = [], 0
+    for size, n in schedule:
+        if done + n > step:
+            rest.append((size, min(n, done + n - step)))
+        done += n
+    return tuple(rest)
+
+
 def stage_config(config: StyleConfig, size: int, steps: int) -> StyleConfig:
     """The single-scale config of one scale."""
     return config.replace(size=size, steps=steps, scales=None, start_size=None, scale_steps=None)

@@ -23,11 +23,11 @@ def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int 
     return f"dry run: {run}, {memory}{timed}; would write {writes}{changed}; {f'{fetch}; ' if fetch else ''}nothing ran"
 
 
-def estimated(config, model: str, rows: int = 1, tolerance: float = 0.0) -> str | None:
+def estimated(config, model: str, rows: int = 1, tolerance: float = 0.0, after: int = 0) -> str | None:
     """"about 4 min (from your runs on this machine)" for a run of `config` with `model` (`--model`'s) in `rows`
-    batch rows ("at most" with a `tolerance`: `duration.words`), or "no timing yet of such a run on this machine";
-    None where none are kept (JAXART_CACHE_DIR=off) or "auto" cannot yet tell its weights. A damaged timings file
-    is one warning, and nothing said."""
+    batch rows, resumed at step `after` (0: from the start) ("at most" with a `tolerance`: `duration.words`), or
+    "no timing yet of such a run on this machine"; None where none are kept (JAXART_CACHE_DIR=off) or "auto" cannot
+    yet tell its weights. A damaged timings file is one warning, and nothing said."""
     from jaxart import duration, model_choice, scales, timings
     from jaxart_cli.common import warn
 
@@ -35,9 +35,9 @@ def estimated(config, model: str, rows: int = 1, tolerance: float = 0.0) -> str 
     if where is None or name is None:
         return None
     store = timings.Store(where, warn)
-    seconds = duration.estimate(store.runs(), scales.schedule(config), host=duration.host(), model=name,
-                                conv=config.conv, optimizer=config.optimizer, rows=rows, remat=config.remat,
-                                load=duration.load())
+    seconds = duration.estimate(store.runs(), scales.left(scales.schedule(config), after), host=duration.host(),
+                                model=name, conv=config.conv, optimizer=config.optimizer, rows=rows,
+                                remat=config.remat, load=duration.load())
     return None if store.failed else duration.words(seconds, tolerance) or "no timing yet of such a run on this machine"
 
 
@@ -47,29 +47,44 @@ def _listed(names) -> str:
 
 def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: int, free: int, model: str, *,
                  save_every: int = 0, animation: Path | None = None, checkpoint_every: int = 0,
-                 overwrite: bool = False, tolerance: float = 0.0) -> str:
+                 overwrite: bool = False, tolerance: float = 0.0, resumed: tuple[Path, dict] | None = None) -> str:
     """`line` for a stylize run of `config` on a photo of `photo` = (height, width) as read: "dry run: 768x576 px,
     45 steps (384 px then 768 px), about 1.7 GiB of 20.1 GiB free; would write out.png and out.gif (replacing
-    out.png); nothing ran"."""
+    out.png); nothing ran". `resumed`: the checkpoint `--resume` continues and its metadata, which make it "dry run:
+    would resume out.ckpt.npz from step 20 of 45 (...), 768x576 px, ...; 25 steps left, about 3 min (...); would
+    write out.png (replacing out.png, removing out.ckpt.npz once the image is written); nothing ran"."""
     from jaxart import checkpoint, frames, scales
     from jaxart.image import fit
 
     height, width = fit(photo, config.size)
     schedule, total = scales.schedule(config), scales.total_steps(config)
     sizes = f" ({' then '.join(f'{s} px' for s, _ in schedule)})" if len(schedule) > 1 else ""
-    ckpt = checkpoint.path_for(output) if checkpoint_every else None
+    # As job.stylize_files does: a resumed run keeps the frames its interrupted run wrote to this output, takes
+    # that run's --overwrite, and removes the checkpoint beside the output once the image is written.
+    after = resumed[1]["step"] if resumed else 0
+    same = bool(resumed) and resumed[1].get("output") == str(output.resolve())
+    own = (after, resumed[1].get("save_every") or 0) if same else (0, 0)
+    overwrite = overwrite or (same and bool(resumed[1].get("overwrite")))
+    ckpt = checkpoint.path_for(output) if checkpoint_every and not resumed else None
     writes = frames.written(output, fmt, total, total, save_every, animation, ckpt)
     replaced = [str(p) for p in (output, animation, ckpt) if p is not None and os.path.lexists(p)]
-    taken = set(range(save_every, total, save_every)) if save_every else set()
+    taken = set(range(save_every, total, save_every)) - set(range(after + 1)) if save_every else set()
     frames_replaced = sum(step in taken and p == frames.frame(output, step, fmt)
                           for p, step in frames.frames_there(output, (frames.frame(output, 0, fmt).suffix,)))
     if frames_replaced:
         replaced.append(f"{frames_replaced} frame{'s' * (frames_replaced != 1)}")
-    removed = len(frames.stale_frames(output, fmt, total, save_every)) if overwrite else 0
+    removed = len(frames.stale_frames(output, fmt, total, save_every, own)) if overwrite else 0
     changes = ([f"replacing {_listed(replaced)}"] if replaced else []) + (
         [f"removing {removed} frame{'s' * (removed != 1)} of an earlier run"] if removed else [])
-    return line(f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}", need, writes, model,
-                changes=changes, free=free, timing=estimated(config, model, tolerance=tolerance))
+    if resumed and os.path.lexists(checkpoint.path_for(output)):
+        changes.append(f"removing {checkpoint.path_for(output)} once the image is written")
+    timing = estimated(config, model, tolerance=tolerance, after=after)
+    if resumed:
+        run = f"would resume {resumed[0]} from step {after} of {total}{sizes}, {width}x{height} px"
+        timing = timing and f"{total - after} step{'s' * (total - after != 1)} left, {timing}"
+    else:
+        run = f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}"
+    return line(run, need, writes, model, changes=changes, free=free, timing=timing)
 
 
 def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, overwrite: bool, model: str,

@@ -8,7 +8,8 @@ import typer
 from jaxart_cli.common import given as _given
 
 # The options a resumed run still takes.
-RESUME_OPTIONS = ("resume", "output", "fmt", "overwrite", "checkpoint_every", "save_every", "animate", "quiet")
+RESUME_OPTIONS = ("resume", "output", "fmt", "overwrite", "checkpoint_every", "save_every", "animate", "quiet",
+                  "dry_run")
 SWEEP_RESUME_OPTIONS = ("resume", "overwrite", "checkpoint_every", "quiet", "dry_run")  # the sheet's path names its tiles
 
 

@@ -176,9 +176,7 @@ def stylize(
         destinations.check_animation(animate, overwrite=overwrite, inputs=[*sources, resume])
     photo, paintings = input_files.load_inputs(content, styles, rgb, config)
     if ckpt is not None:  # an edited size: refused before the warnings about it
-        from jaxart import coarse_to_fine  # imports JAX: a resumed run's dry run asks it
-
-        coarse_to_fine.resumed_scale(config, photo.shape, ckpt)
+        _resume.resumed_scale(config, photo.shape, ckpt)
     # The mask readable, its colours present, the photo's aspect: before any weights load.
     mask_size = None if config.mask is None else mask_regions.mask_size(config, photo.shape, len(styles))
     config.validate(model_choice.model_arch(model), paintings=len(styles))
@@ -198,9 +196,11 @@ def stylize(
         if note:
             _warn(note)
     if dry_run:
+        if ckpt is not None:  # the run's refusal once its weights load, here from their file's header
+            _resume.check_weights_file(ckpt)
         _say(_dry_line(config, photo.shape[:2], output, fmt, need, free, model, save_every=save_every,
                        animation=animate, checkpoint_every=checkpoint_every, overwrite=overwrite,
-                       tolerance=tolerance))
+                       tolerance=tolerance, resumed=(resume, ckpt.meta) if ckpt else None))
         return
     from jaxart import compile_cache, job
 

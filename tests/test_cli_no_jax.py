@@ -116,3 +116,22 @@ def test_a_command_that_computes_still_imports_jax(job):
     save_image(job / "run.png", np.zeros((4, 4, 3)), record)
     code, out, loaded = _fresh(["info", str(job / "run.png"), "--command"], job / "weights")
     assert code == 0 and "jaxart stylize" in out and "jax" in loaded, out
+
+
+def test_a_resumed_dry_run_answers_without_importing_jax_where_only_the_cpu_is_there(job, tmp_path):
+    """It asks which scale the checkpoint's image is of, which coarse_to_fine answered with JAX loaded."""
+    import signal
+
+    from jaxart import checkpoint, job as run, load_weights
+    from jaxart.config import StyleConfig
+    from jaxart import devices
+
+    model = str(job / "weights" / "tiny.safetensors")
+    with pytest.raises(checkpoint.Interrupted):
+        run.stylize_files(job / "photo.jpg", [job / "paint.png"], tmp_path / "cut.png",
+                          StyleConfig(size=32, scales=(24, 32), steps=2), load_weights(model), model=model,
+                          stopped=lambda: signal.SIGTERM)
+    code, out, loaded = _fresh(["stylize", "--resume", str(tmp_path / "cut.ckpt.npz"), "--dry-run"], job / "weights")
+    assert code == 0 and out.startswith(f"dry run: would resume {tmp_path / 'cut.ckpt.npz'} from step 1 of 4 (24 px "
+                                        "then 32 px), 32x24 px, about "), out
+    assert loaded == [] or not devices.cpu_only(), loaded

@@ -83,6 +83,20 @@ def test_a_run_says_how_long_it_should_take_as_it_starts(files, tmp_path, cache,
     assert code == 2 and "stylize:" not in err, err  # no timing yet: nothing said
 
 
+
+def test_a_resumed_dry_run_says_how_long_the_steps_left_take(files, tmp_path, cache, monkeypatch, capsys, signal_at):
+    """Resumed at step 10 of 20, the 10 steps left and a compile: 10 x 10.46 s + 14 s + a step (129 s), not the
+    whole run's 234 s (the estimate as above, from 16 px steps of 10 s and a 10 s compile)."""
+    signal_at(10)
+    code, _, err = run_main(stylize_argv(files, tmp_path / "out.png", "--steps", "20"), monkeypatch, capsys)
+    assert code == 143, err
+    dry = ["stylize", "--resume", str(tmp_path / "out.ckpt.npz"), "--dry-run"]
+    code, printed, err = run_main(dry, monkeypatch, capsys)
+    assert (code, err) == (0, "") and "; 10 steps left, no timing yet of such a run on this machine; would" in printed
+    cache.write_text(json.dumps({"version": 1, "runs": [_kept(files, 16, 10.0, 10.0)]}))
+    code, printed, err = run_main(dry, monkeypatch, capsys)
+    assert (code, err) == (0, "") and "; 10 steps left, about 2 min (from your runs on this machine); would" in printed
+
 def _stopped(*a, **k):
     from jaxart.errors import InputError
 

@@ -4,6 +4,7 @@ steps, memory against what is free, the files written or replaced, the weights d
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import jax
 import pytest
@@ -82,3 +83,45 @@ def test_a_dry_run_counts_the_frames_it_would_replace_and_remove(files, tmp_path
         f"would write {out} and 2 frames {tmp_path / 'out_00002.png'} to out_00004.png (replacing 1 frame, removing "
         "1 frame of an earlier run); nothing ran\n"), err
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+
+def test_a_resumed_dry_run_says_where_it_would_resume_and_refuses_as_the_run_would(tmp_path, monkeypatch, capsys,
+                                                                                 signal_at, request):
+    """`stylize --resume OUT.ckpt.npz --dry-run` was refused ("drop --dry-run"), where `sweep --resume` took it."""
+    job = write_tiny_job(tmp_path)
+    ckpt, out = tmp_path / "out.ckpt.npz", tmp_path / "out.png"
+    signal_at(3)
+    code, _, err = run_main(stylize_argv(job, out, "--steps", "5", "--save-every", "2"), monkeypatch, capsys)
+    assert code == 143 and ckpt.is_file(), err
+    request.getfixturevalue("no_run")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    dry = ["stylize", "--resume", str(ckpt), "--dry-run"]
+    code, printed, err = run_main(dry, monkeypatch, capsys)
+    assert (code, err) == (0, "") and printed.startswith(
+        f"dry run: would resume {ckpt} from step 3 of 5, 32x24 px, about "), printed
+    assert printed.endswith(f"; would write {out} and 2 frames {tmp_path / 'out_00002.png'} to out_00004.png "
+                            f"(replacing {out}, removing {ckpt} once the image is written); nothing ran\n"), printed
+    # Refused as the resumed run is: its image replaced by another file, an edited photo, other weights.
+    for path, edit, says in (
+            (out, lambda b: b"mine", f"{out} already exists; pass --overwrite"),
+            (tmp_path / "photo.jpg", lambda b: b + b"\0", "photo.jpg has changed since the checkpoint was made"),
+            (Path(job[1]), lambda b: _other_weights(tmp_path), "checkpoint was made with other weights than ")):
+        path.write_bytes(edit(before[path.name]))
+        code, _, err = run_main(dry, monkeypatch, capsys)
+        assert code == 2 and len(err.splitlines()) == 1 and says in err, err
+        path.write_bytes(before[path.name])
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def _other_weights(d) -> bytes:
+    """A tiny weights file's bytes, of other tensors than `write_tiny_job`'s."""
+    import jaxart
+    from conftest import TINY
+    from jaxart.weights import store
+
+    w = jaxart.random_weights(jax.random.PRNGKey(9), "vgg19", widths=TINY)
+    path = store.save(w.params, d / "other.safetensors", arch="vgg19", preprocess=w.preprocess, name="tiny")
+    data = path.read_bytes()
+    path.unlink()
+    return data
