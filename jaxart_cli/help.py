@@ -1,5 +1,6 @@
 """How `--help` reads: every command and group is made with these classes (`cls=`), so its arguments show a value
-as its options do (`CONTENT <path>`, `STYLE <path>...`, beside `--mask <path>`), and its text wraps at spaces only."""
+as its options do (`CONTENT <path>`, `STYLE <path>...`, beside `--mask <path>`), its text wraps at spaces only, and
+into a pipe its reader closed it ends as a command's output does."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 
 import typer
 from typer.core import TyperCommand, TyperGroup
+
+from jaxart_cli.common import echo as _echo
 
 # Held in place of "-" while a text wraps: a non-breaking hyphen, one column wide as "-" is, which the wrapper
 # never breaks after. It goes back to "-" as the text is written, so what is shown can be copied.
@@ -31,6 +34,24 @@ class _Context(typer.Context):
     formatter_class = _Formatter
 
 
+def _show_help(ctx: typer.Context, param, value: bool) -> None:
+    """Click's --help callback, written with `common.echo`: `jaxart --help | head -1` exited 1 (click's exit on a
+    closed pipe), a failure under `set -o pipefail`; now 0, as a command's own output into a closed pipe ends."""
+    if value and not ctx.resilient_parsing:
+        _echo(ctx.get_help())
+        ctx.exit()
+
+
+class _QuietHelp:
+    """A command or group whose --help option is `_show_help`."""
+
+    def get_help_option(self, ctx: typer.Context):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.callback = _show_help
+        return option
+
+
 def _as_value(name: str) -> str:
     """An argument's help name with its value shown as an option's: Typer shows the Python type an argument's
     parser returns (`CONTENT <Path>`, `STYLE <list[Path]>`), where an option shows `<path>`."""
@@ -38,7 +59,7 @@ def _as_value(name: str) -> str:
                   lambda m: f" <{(m[1] or m[2]).lower()}>{'...' if m[1] else ''}", name)
 
 
-class Command(TyperCommand):
+class Command(_QuietHelp, TyperCommand):
     """A command whose --help shows its arguments' values as its options' are, and wraps words whole."""
 
     context_class = _Context
@@ -58,7 +79,7 @@ class Command(TyperCommand):
                     formatter.write_dl(rows)
 
 
-class Group(TyperGroup):
+class Group(_QuietHelp, TyperGroup):
     """A group (`jaxart`, `jaxart weights`) whose --help wraps words whole."""
 
     context_class = _Context
