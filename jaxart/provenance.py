@@ -9,9 +9,12 @@ visible pixels (README, "Where it runs").
 
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
 import os
 import platform
 import subprocess
+import sys
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -38,7 +41,12 @@ def source(package: Path = _PACKAGE) -> dict | None:
 def machine() -> dict:
     """What computed a result: {"backend": "cpu", "cpu": "AMD EPYC", "jax": ..., "jaxlib": ..., "python": ...},
     named as `jaxart bench --json`'s "machine" names them, and on an accelerator its kind ("device":
-    "NVIDIA H100 80GB HBM3"), which the host's CPU does not tell."""
+    "NVIDIA H100 80GB HBM3"), which the host's CPU does not tell. Without importing JAX where it could use only the
+    CPU and the installed jax and jaxlib are the ones Python would import (`info --command` asks this of a record)."""
+    from jaxart import devices
+
+    if "jax" not in sys.modules and devices.cpu_only() and (versions := installed_versions()) is not None:
+        return {"backend": "cpu", "cpu": cpu_model(), **versions, "python": platform.python_version()}
     import jax
     import jaxlib
 
@@ -46,6 +54,23 @@ def machine() -> dict:
     return {"backend": jax.default_backend(), "cpu": cpu_model(), "jax": jax.__version__,
             "jaxlib": jaxlib.__version__, "python": platform.python_version(),
             **({"device": device.device_kind} if device.platform != "cpu" else {})}
+
+
+def installed_versions() -> dict[str, str] | None:
+    """{"jax": ..., "jaxlib": ...} from their installed distributions' metadata, nothing imported: a wheel's
+    version is its `__version__` (its build writes both). None where a distribution's files are not the package
+    Python would import (a source checkout on the path, an editable install), whose version only importing tells."""
+    found = {}
+    for name in ("jax", "jaxlib"):
+        try:
+            spec, dist = importlib.util.find_spec(name), importlib.metadata.distribution(name)
+        except (ImportError, ValueError):  # PackageNotFoundError is an ImportError
+            return None
+        if spec is None or spec.origin is None or (
+                Path(dist.locate_file(f"{name}/__init__.py")).resolve() != Path(spec.origin).resolve()):
+            return None
+        found[name] = dist.version
+    return found
 
 
 def cpu_model() -> str:

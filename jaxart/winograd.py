@@ -137,35 +137,6 @@ def _conv3x3_bwd(gradient, residuals, g):
 conv3x3.defvjp(_conv3x3_fwd, _conv3x3_bwd)
 
 
-BFLOAT16_FLAGS = frozenset({"amx_bf16", "avx512_bf16"})  # CPU flags with fast bfloat16 products
-
-
-def bfloat16_pays(cpuinfo: str | None = None) -> bool:
-    """Whether bfloat16 products pay on this machine: a CPU backend on a CPU with bfloat16
-    instructions, AMX's tiles or AVX512-BF16 (the `amx_bf16` or `avx512_bf16` flag of Linux's
-    /proc/cpuinfo, or of the text `cpuinfo`). XLA multiplied bfloat16 matrices 4.1-4.8x as fast
-    as float32 ones with AMX (a Xeon) and 1.6-1.8x with AVX512-BF16 (AMD Zen 4), where an
-    evaluation with bfloat16 gradients took 0.86-0.94x the time; without either it was not
-    measured."""
-    if cpuinfo is None:
-        if jax.default_backend() != "cpu":
-            return False
-        cpuinfo = _cpu_flags_line()
-    flags = next((line.split(":", 1)[-1] for line in cpuinfo.splitlines() if line.startswith("flags")), "")
-    return not BFLOAT16_FLAGS.isdisjoint(flags.split())
-
-
-@functools.cache
-def _cpu_flags_line() -> str:
-    """The first `flags` line of /proc/cpuinfo ("" where there is none), read once per process:
-    `bfloat16_pays` is asked once per Winograd layer whenever a network is traced."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            return next((line for line in f if line.startswith("flags")), "")
-    except OSError:
-        return ""
-
-
 def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
                          dimension_numbers=None, feature_group_count=1, precision=None, *, gradient="float32"):
     """`lax.conv_general_dilated`'s signature, for `flax.linen.Conv(conv_general_dilated=...)`:

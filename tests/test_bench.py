@@ -151,7 +151,7 @@ def test_the_optimizers_own_work_is_timed_without_consuming_the_state_it_starts_
     row = {"size": 512, "eval_s": 1.6, "gflops": 240.0, "gflop": 392.0, "compile_s": 5.0, "process_peak_rss_mb": 1600.0,
            "step_s_python": 1.65, "overhead_python": 0.03, "optimizer_s": 0.03, "overhead_optimizer": 0.018}
     assert "step[python] 1.650 s (+3.0%) optimizer 30 ms (1.8%)" in bench.format_row(row)
-    # "auto" names the precision it chose for the gradient on this machine (winograd.bfloat16_pays).
+    # "auto" names the precision it chose for the gradient on this machine (convs.bfloat16_pays).
     assert "512 px auto (bfloat16 gradient)  eval" in bench.format_row({**row, "conv": "auto", "gradient": "bfloat16"})
 
 

@@ -1,6 +1,6 @@
 """The commands that need no JAX answer without importing it, each run in a fresh interpreter: every `--help`, usage
-errors, `info IMAGE`, `weights list` and `path`, and both dry runs where only the CPU is there; a command that
-computes still imports it."""
+errors, `info IMAGE`, `weights list` and `path`, and where only the CPU is there `info --command` and both dry runs;
+a command that computes still imports it."""
 
 from __future__ import annotations
 
@@ -105,18 +105,32 @@ def test_a_dry_run_answers_without_importing_jax_where_only_the_cpu_is_there(arg
     assert loaded == [] or not devices.cpu_only(), loaded
 
 
-def test_a_command_that_computes_still_imports_jax(job):
-    """The other side: `info --command` of a record of the run's gradient products asks JAX which this machine would
-    use, so the test above would notice a check that never saw JAX at all."""
+def test_info_command_answers_without_importing_jax_and_warns_as_with_it(job):
+    """`info --command` imported JAX (2.2-2.5 s) to ask which jax and backend compute here and what --conv auto
+    would take; where only the CPU is there, the installed jax's metadata and the CPU's flags say it. Its warnings
+    are those this process, JAX loaded, gives: here another jax, and the other gradient products."""
+    from jaxart import convs, devices, provenance, reproduce_checks
     from jaxart.config import StyleConfig
     from jaxart.output import save_image
 
-    record = {"jaxart": "0.2.0", "config": StyleConfig().to_dict(), "model": "tiny", "gradient_products": "float32",
+    other = "float32" if convs.gradient_products("auto") == "bfloat16" else "bfloat16"
+    record = {"jaxart": "0.2.0", "config": StyleConfig().to_dict(), "model": "tiny", "gradient_products": other,
+              "machine": {**provenance.machine(), "jax": "0.0.1"},
               "inputs": {"content": str(job / "photo.jpg"), "styles": [str(job / "paint.png")]}}
-    save_image(job / "run.png", np.zeros((4, 4, 3)), record)
+    save_image(job / "run.png", np.zeros((384, 512, 3)), record)  # stages 2-5 reach --conv auto's Winograd
+    notes = reproduce_checks.caveats(record, (384, 512))
+    assert len(notes) == 2 and "--conv auto" in notes[0] and "jax 0.0.1" in notes[1], notes
     code, out, loaded = _fresh(["info", str(job / "run.png"), "--command"], job / "weights")
-    assert code == 0 and "jaxart stylize" in out and "jax" in loaded, out
+    assert code == 0 and "jaxart stylize" in out and all(f"warning: {n}" in out for n in notes), out
+    assert loaded == [] or not devices.cpu_only(), loaded
 
+
+def test_a_command_that_computes_still_imports_jax(job, tmp_path):
+    """The other side, so the tests above would notice a check that never saw JAX at all."""
+    argv = ["stylize", str(job / "photo.jpg"), str(job / "paint.png"), "--model", "tiny", "--size", "24", "--steps",
+            "1", "-q", "-o", str(tmp_path / "o.png")]
+    code, out, loaded = _fresh(argv, job / "weights")
+    assert code == 0 and (tmp_path / "o.png").is_file() and "jax" in loaded, out
 
 def test_a_resumed_dry_run_answers_without_importing_jax_where_only_the_cpu_is_there(job, tmp_path):
     """It asks which scale the checkpoint's image is of, which coarse_to_fine answered with JAX loaded."""

@@ -58,7 +58,7 @@ def test_conv_auto_computing_otherwise_here_is_said(tmp_path, monkeypatch, capsy
     for recorded, bf16_here, says in [("bfloat16", False, "Winograd products in bfloat16"),
                                       ("float32", True, "add --conv winograd"),
                                       ("bfloat16", True, None), ("float32", False, None)]:
-        monkeypatch.setattr("jaxart.winograd.bfloat16_pays", lambda: bf16_here)
+        monkeypatch.setattr("jaxart.convs.bfloat16_pays", lambda: bf16_here)
         save_image(d / "out.png", np.zeros((256, 192, 3)), _record(StyleConfig(), d, gradient_products=recorded),
                    overwrite=True)
         code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
@@ -89,7 +89,7 @@ def test_conv_auto_is_judged_at_the_size_the_network_saw_margin_included(tmp_pat
     from jaxart import reproduce_checks
 
     d, _ = write_tiny_job(tmp_path)
-    monkeypatch.setattr("jaxart.winograd.bfloat16_pays", lambda: True)
+    monkeypatch.setattr("jaxart.convs.bfloat16_pays", lambda: True)
     record = _record(StyleConfig(), d, gradient_products="bfloat16")
     assert reproduce_checks.caveats(record, (56, 56)) == []
     assert "here --conv auto takes them in bfloat16" in reproduce_checks.caveats(
@@ -170,3 +170,22 @@ def test_info_command_says_when_another_commit_jax_or_cpu_runs_it(tmp_path, monk
         code, out, err = run_main(["info", str(d / "out.png"), "--command"], monkeypatch, capsys)
         assert code == 0 and out.startswith("jaxart stylize ")
         assert (says in err and err.count("\n") == 0) if says else err == "", err
+
+
+def test_the_installed_jax_version_is_the_imported_ones_or_not_told(tmp_path, monkeypatch):
+    """`info --command` reads it without importing JAX (provenance.machine); a jax that Python would import from
+    elsewhere than its installed distribution (a source checkout on the path) leaves it to importing."""
+    import importlib.machinery
+    import importlib.util
+
+    import jax
+    import jaxlib
+
+    from jaxart import provenance
+
+    assert provenance.installed_versions() == {"jax": jax.__version__, "jaxlib": jaxlib.__version__}
+    (tmp_path / "jax").mkdir()
+    (tmp_path / "jax" / "__init__.py").write_text("__version__ = '0.0.1.dev'\n")
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name: importlib.machinery.PathFinder.find_spec(name, [str(tmp_path)]))
+    assert provenance.installed_versions() is None

@@ -135,11 +135,11 @@ def test_vgg_with_bfloat16_gradients_gives_the_same_features_and_a_close_gradien
 
 def test_auto_takes_bfloat16_gradients_only_on_cpus_with_bfloat16_instructions():
     flags = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f {}\nbugs\t\t: spectre_v1 amx_bf16\n"
-    assert winograd.bfloat16_pays(flags.format("avx512_bf16 amx_bf16 amx_tile"))  # Intel Xeon with AMX
-    assert winograd.bfloat16_pays(flags.format("avx512_bf16 avx512_vnni"))  # AMD Zen 4
-    assert not winograd.bfloat16_pays(flags.format("amx_tile avx512_fp16 avx_vnni"))
-    assert not winograd.bfloat16_pays(flags.format("")) and not winograd.bfloat16_pays("")
-    assert convs.gradient_products("auto") == ("bfloat16" if winograd.bfloat16_pays() else "float32")
+    assert convs.bfloat16_pays(flags.format("avx512_bf16 amx_bf16 amx_tile"))  # Intel Xeon with AMX
+    assert convs.bfloat16_pays(flags.format("avx512_bf16 avx512_vnni"))  # AMD Zen 4
+    assert not convs.bfloat16_pays(flags.format("amx_tile avx512_fp16 avx_vnni"))
+    assert not convs.bfloat16_pays(flags.format("")) and not convs.bfloat16_pays("")
+    assert convs.gradient_products("auto") == ("bfloat16" if convs.bfloat16_pays() else "float32")
     assert convs.gradient_products("winograd-bf16") == "bfloat16"
     assert convs.gradient_products("winograd") == convs.gradient_products("direct") == "float32"
     assert convs.uses_winograd("winograd-bf16", 2, 8, 1) and not convs.uses_winograd("winograd-bf16", 1, 64, 10**6)
@@ -188,10 +188,10 @@ def test_the_run_record_names_the_gradient_precision_the_run_used():
 
 
 def test_bfloat16_products_are_never_chosen_off_a_cpu_backend(monkeypatch):
-    monkeypatch.setattr(winograd, "_cpu_flags_line", lambda: "flags\t\t: avx512_bf16 amx_bf16")
-    assert winograd.bfloat16_pays()  # this process's CPU backend on an AMX CPU
+    monkeypatch.setattr(convs, "_cpu_flags_line", lambda: "flags\t\t: avx512_bf16 amx_bf16")
+    assert convs.bfloat16_pays()  # this process's CPU backend on an AMX CPU
     monkeypatch.setattr(winograd.jax, "default_backend", lambda: "gpu")
-    assert not winograd.bfloat16_pays() and convs.gradient_products("auto") == "float32"
+    assert not convs.bfloat16_pays() and convs.gradient_products("auto") == "float32"
 
 
 def test_flax_hook_leaves_grouped_convolutions_and_a_given_precision_to_xla():
