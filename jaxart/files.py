@@ -60,8 +60,11 @@ def web_address(path: str | os.PathLike) -> str | None:
 
 def windows_path(path: str | os.PathLike) -> str | None:
     """Why `path`, if it is a Windows one (`C:\\Users\\me\\x.jpg`, `C:/x.png`), is no path here: Linux takes it for a
-    file (or, with "/", a folder "C:") in the current folder. With what to write instead (WSL's /mnt/c/...)."""
-    if not re.match(r"[A-Za-z]:[\\/]", text := os.fspath(path)) or os.path.lexists(text):
+    file (or, with "/", a folder "C:") in the current folder. With what to write instead (WSL's /mnt/c/...). One
+    that is there, or whose first component is a folder there (`C:/x.png` beside a folder `C:`), is a real path."""
+    text = os.fspath(path)
+    first, below, _ = text.partition("/")
+    if not re.match(r"[A-Za-z]:[\\/]", text) or os.path.lexists(text) or below and os.path.isdir(first):
         return None
     wsl = f"/mnt/{text[0].lower()}/" + text[3:].replace("\\", "/")
     return (f"{text} is a Windows path, which Linux reads as a name in the current folder; write it with / from the "

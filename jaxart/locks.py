@@ -20,6 +20,7 @@ from pathlib import Path
 
 from jaxart.deferral import signals_deferred
 from jaxart.errors import InputError
+from jaxart.files import windows_path
 
 
 def _acquire(path: Path, create: bool = True) -> int:
@@ -159,7 +160,8 @@ def writing(output: Path, flag: str = "--output"):
       InputError: another jaxart run writes `output` now.
     """
     lock = output_lock(Path(output))
-    if _held_here(lock):
+    # A folder `C:` made for the lock of `C:/x.png` would pass it for a real path: unlocked, the checks refuse it.
+    if _held_here(lock) or windows_path(output):
         yield
         return
     with contextlib.ExitStack() as held:

@@ -217,6 +217,21 @@ def test_a_windows_path_says_how_to_write_it_here(where, files, tmp_path, monkey
         assert list(tmp_path.iterdir()) == []
 
 
+
+def test_a_windows_looking_path_into_a_folder_that_is_there_is_a_real_path(files, tmp_path, monkeypatch, capsys):
+    """`-o C:/out.png` beside a folder `C:` (one made on purpose, or by an older jaxart) was refused with the WSL
+    form, though on Linux it names a file in that folder; without the folder it is still refused."""
+    monkeypatch.chdir(tmp_path)
+    code, err = _main(_stylize(files, "C:/out.png"), monkeypatch, capsys)
+    assert code == 2 and "C:/out.png is a Windows path" in err and not list(tmp_path.iterdir()), err
+    (tmp_path / "C:").mkdir()
+    code, err = _main(_stylize(files, "C:/art/out.png"), monkeypatch, capsys)
+    assert code == 0 and (tmp_path / "C:" / "art" / "out.png").is_file(), err
+    code, err = _main(_stylize(files, tmp_path / "o.png", "--init", "C:/gone.png"), monkeypatch, capsys)
+    assert code == 2 and err.startswith("error: --init 'C:/gone.png' does not exist;"), err
+    code, err = _main(_stylize(files, r"C:\out.png"), monkeypatch, capsys)  # Linux's name in this folder, not in C:
+    assert code == 2 and "C:\\out.png is a Windows path" in err, err
+
 @pytest.mark.parametrize("option", ["--animate", "--init", "--mask", "--resume", "--model", "sweep -o", "info",
                                     "weights convert"])
 def test_a_windows_path_is_refused_wherever_a_path_is_given(option, files, tmp_path, monkeypatch, capsys):
