@@ -38,16 +38,20 @@ def init_carry(fun, optimizer: optax.GradientTransformation, x0: jax.Array) -> C
         `jax.flatten_util.ravel_pytree`).
 
     Returns:
-      A `Carry`: `x0`, the optimizer's initial state, an infinite value, NaN aux of `fun`'s shapes,
-      count 0 and ok True.
+      A `Carry`: `x0`, the optimizer's initial state, an infinite value (in the dtype of `fun`'s value), NaN aux of
+      `fun`'s shapes, count 0 and ok True.
 
     Raises:
       TypeError: `x0` is no array, or `fun` does not return a pair. ValueError: `x0` holds no floats (an
         `InputError`), or `fun`'s value is no float scalar.
     """
     x0 = start(x0)
-    aux = jax.tree.map(lambda s: jnp.full(s.shape, jnp.nan, s.dtype), _aux(jax.eval_shape(fun, x0)))
-    inf = jnp.asarray(jnp.inf, x0.dtype)
+    out = jax.eval_shape(fun, x0)
+    aux = jax.tree.map(lambda s: jnp.full(s.shape, jnp.nan, s.dtype), _aux(out))
+    # In the value's dtype, not x0's: float64 weights give float32 pixels a float64 loss, and a float32 carry's
+    # value then changed dtype in the loop (scan's "cond branches must have equal output types"; under strict
+    # promotion every loop's TypePromotionError).
+    inf = jnp.asarray(jnp.inf, out[0].dtype)
     carry = Carry(x0, optimizer.init(x0), inf, aux, jnp.int32(0), jnp.bool_(True))
     # Fresh buffers for every leaf: the loop donates the carry, and init may alias arrays.
     return jax.tree.map(lambda a: jnp.array(a, copy=True), carry)

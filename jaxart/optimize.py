@@ -142,7 +142,9 @@ def make_chunk(step: Callable[[Carry, Callable], Carry], size: int) -> Callable:
         def body(c, i):
             return jax.lax.cond(i < n, lambda c: step(c, fun), lambda c: c, c), None
 
-        return jax.lax.scan(body, carry, jnp.arange(size))[0]
+        # int32 as `n` is: under jax_enable_x64 arange is int64, and int64 < int32 a TypePromotionError under strict
+        # dtype promotion.
+        return jax.lax.scan(body, carry, jnp.arange(size, dtype=jnp.int32))[0]
 
     return jax.jit(chunk, donate_argnums=0, compiler_options=compiler_options())
 

@@ -1,6 +1,7 @@
 """float64 through VGG: float64 weights give a float64 pass, so `check_grads` holds at its
 float64 tolerances for features and total_loss, with remat too; loaded (float32) weights keep
-float32 whatever the pixels' float dtype, and bfloat16 or float16 weights compute in float32."""
+float32 whatever the pixels' float dtype, and bfloat16 or float16 weights compute in float32; `run` takes float32
+or float64 weights in either loop under x64 and strict promotion."""
 
 import jax
 import jax.numpy as jnp
@@ -127,3 +128,18 @@ def test_total_loss_computes_in_the_weights_dtype_whatever_the_targets_dtype(w, 
         total, terms = jaxart.total_loss(w64, x, t32, CONFIG, lw)
         assert {total.dtype, *(t.dtype for t in terms.values())} == {jnp.dtype(jnp.float64)}
         np.testing.assert_allclose(total, jaxart.total_loss(w64, x, t64, CONFIG, lw)[0], rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [jnp.float32, jnp.float64])
+def test_run_under_x64_and_strict_promotion_takes_either_loop_for_any_weights(w, rng, dtype):
+    """Under jax_enable_x64 the scan loop's step indices were int64 against its int32 count, a TypePromotionError
+    under strict promotion (and scan is loop "auto" on GPU); and float64 weights' float64 loss met the carry's
+    float32 value in either loop (scan's "cond branches must have equal output types" under standard)."""
+    photo, painting = rng.random((16, 16, 3), dtype=np.float32), rng.random((16, 16, 3), dtype=np.float32)
+    config = CONFIG.replace(size=16, steps=3, margin=0)
+    with jax.enable_x64(True), jax.numpy_dtype_promotion("strict"):
+        wd = jax.tree.map(lambda a: jnp.asarray(a, dtype), w)
+        runs = [jaxart.run(photo, [painting], weights=wd, config=config.replace(loop=loop))
+                for loop in ("python", "scan")]
+    assert [r.steps for r in runs] == [3, 3]
+    np.testing.assert_allclose(runs[0].terms["total"], runs[1].terms["total"], rtol=1e-5)
