@@ -6,6 +6,7 @@ import dataclasses
 import json
 import math
 import sys
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -82,7 +83,7 @@ class StyleConfig:
             if f.name in ("content_layers", "style_layers"):
                 value = config_layers(f.name.split("_")[0], value)
             elif f.name in _TUPLES and value is not None:
-                value = (value,) if isinstance(value, str) else tuple(_plain(v) for v in value)
+                value = (value,) if isinstance(value, str) else _listed(f.name, value)
             object.__setattr__(self, f.name, _plain(value))
 
     def validate(self, arch: str | None = None, paintings: int | None = None) -> "StyleConfig":
@@ -179,6 +180,23 @@ _TUPLES = (
     "content_layers", "style_layers", "style_layer_weights", "style_blend", "scales", "scale_steps", "region_colors",
     "keep_colors",
 )
+# What each list setting holds, as an example, for a value that is no list.
+_ONE_PER = {"style_layer_weights": "(1, 1, 1, 1, 1), one weight per style layer in their order",
+            "style_blend": "(1, 1), one weight per painting", "scales": "(256, 512), long sides ending at size",
+            "scale_steps": "(300, 200), one step count per scale",
+            "region_colors": "('red', 'blue'), one mask colour per painting", "keep_colors": "('white',)"}
+
+
+def _listed(name: str, value) -> tuple:
+    """A list setting's value as a tuple of plain values. A number was "'int' object is not iterable", naming no
+    setting; a dict (total_loss' layer_weights is one) became its keys, refused later as weights named 'relu1_1'."""
+    if not isinstance(value, Mapping):
+        try:
+            return tuple(_plain(v) for v in value)
+        except TypeError:  # no iterable: a number, a 0-D array
+            pass
+    raise TypeError(f"{name} is {as_typed(value)} ({type(value).__name__}); give a list or tuple, such as "
+                    f"{_ONE_PER[name]}")
 
 
 def _plain(value):

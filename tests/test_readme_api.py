@@ -146,3 +146,13 @@ def test_validate_refuses_with_an_input_error_naming_its_settings_not_flags(chan
         jaxart.StyleConfig(**changes).validate()
     assert "--" not in str(caught.value) and caught.value.settings
     assert caught.value.naming(FLAGS) == flags
+
+
+@pytest.mark.parametrize("changes", [{"scales": 2}, {"style_blend": np.float32(1)}, {"scale_steps": np.array(100)},
+                                     {"style_layer_weights": {"relu1_1": 1.0, "relu2_1": 1.0}}])
+def test_a_number_or_dict_where_a_list_goes_is_a_type_error_naming_the_field(changes):
+    """README: a number was "'int' object is not iterable", naming no field; a dict, as total_loss' layer_weights,
+    became its keys, refused later as weights 'relu1_1' and 'relu2_1'."""
+    (field,) = changes
+    with pytest.raises(TypeError, match=rf"^{field} is .*; give a list or tuple, such as \("):
+        jaxart.StyleConfig(**changes)
