@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+import sys
 import zlib
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from jaxart.files import replacing
 from jaxart.formats import FORMATS, choose_format
 from jaxart.image_record import RECORD_KEY, SOFTWARE
 from jaxart.layers import check_pixels, host_array
+from jaxart.paths import as_path
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
@@ -73,6 +75,11 @@ def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None =
       InputError: no `fmt`, and `path` has no suffix or one naming another format (.jpg): a PNG
         was written under it.
     """
+    # Before choose_format, whose os.fspath said "expected str, bytes or os.PathLike object, not ndarray".
+    swapped = isinstance(image, (str, os.PathLike))  # save_image(image, path), as torchvision's save_image
+    as_path(path, "save_image's path", "the file to write, such as 'out.png'",
+            "the path goes first: save_image(path, image)" if swapped else "")
+    _untraced(image)
     fmt = choose_format(fmt, path)
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
@@ -98,6 +105,14 @@ def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None =
     with replacing(path, "image", overwrite=overwrite) as tmp, open(tmp, "xb") as f:  # 0666 less the umask
         write(f)
     return path
+
+
+def _untraced(image) -> None:
+    """Refuse traced pixels, which JAX's TracerArrayConversionError named as `__array__()` of a traced array."""
+    jax = sys.modules.get("jax")  # no traced value exists before jax is imported; the command line writes without it
+    if jax is not None and isinstance(image, jax.core.Tracer):
+        raise TypeError("save_image's image is traced: it writes concrete pixels, so call it outside jax.jit and "
+                        "jax.vmap, on the image your jitted function returns")
 
 
 def _png16(pixels: np.ndarray, text: str | None) -> bytes:

@@ -197,3 +197,16 @@ def test_an_init_or_mask_of_pixels_says_where_pixels_go(field, extra, hint, held
 def test_a_folder_as_mask_is_called_a_folder(tmp_path):
     with pytest.raises(ValueError, match=f"^mask '{re.escape(str(tmp_path))}' is a folder; give the path of an image file"):
         jaxart.StyleConfig(mask=str(tmp_path), region_colors=("red",)).validate()
+
+
+def test_save_image_of_swapped_arguments_or_traced_pixels_says_what_to_do_and_writes_nothing(tmp_path):
+    """save_image(image, path), torchvision's order, was "expected str, bytes or os.PathLike object, not ndarray",
+    and under jax.jit JAX's TracerArrayConversionError of `__array__()`; neither named save_image's argument."""
+    out = tmp_path / "out.png"
+    with pytest.raises(TypeError, match=r"^save_image's path must be .* got an array of shape \(4, 5, 3\); the path "
+                                        r"goes first: save_image\(path, image\)$"):
+        jaxart.save_image(PIXELS, out)
+    with pytest.raises(TypeError, match=r"^save_image's image is traced: it writes concrete pixels, so call it "
+                                        "outside jax.jit"):
+        jax.jit(lambda x: jaxart.save_image(out, x))(PIXELS)
+    assert os.listdir(tmp_path) == []
