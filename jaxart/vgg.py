@@ -125,7 +125,8 @@ def features(
         an `InputError` (a ValueError) for integer or bool pixels, or an array of no numbers (objects,
         strings, dates) or a ragged list, naming what it holds.
       TypeError: `weights` is not a `Weights` (its `params` alone, say), `layers` is None or no sequence of
-        names (a number, a 0-D or 2-D array), or `remat` is no bool (a traced one: make it static).
+        names (a number, a 0-D or 2-D array), or `remat` is no bool (a traced one: make it static); forward-mode
+        differentiation (`jax.jvp`, `jax.jacfwd`) where `conv` computes by Winograd: give conv="direct".
     """
     if pooling not in POOLINGS:
         raise ValueError(f"pooling {pooling!r} is not supported; use 'max' or 'avg'")
@@ -146,15 +147,22 @@ def features(
     check_params(weights.params, weights.arch, order[: order.index(last) + 1])
     image = image.astype(compute_dtype(weights))
     batched = image if image.ndim == 4 else image[None]
-    if remat:
-        names = order[: order.index(last) + 1]
-        out = _remat_forward(weights.params, weights.preprocess(batched), names, pooling, layers, conv)
-    else:
-        widths = tuple(weights.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6))
-        # dtype: half-precision kernels met float32 pixels by implicit promotion, an error under strict promotion.
-        model = VGG(stage_sizes=STAGES[weights.arch], widths=widths, pooling=pooling, last=last, conv=conv,
-                    dtype=image.dtype)
-        out = model.apply({"params": weights.params}, weights.preprocess(batched))
+    try:
+        if remat:
+            names = order[: order.index(last) + 1]
+            out = _remat_forward(weights.params, weights.preprocess(batched), names, pooling, layers, conv)
+        else:
+            widths = tuple(weights.params[f"conv{b}_1"]["bias"].shape[0] for b in range(1, 6))
+            # dtype: half-precision kernels met float32 pixels by implicit promotion, an error under strict promotion.
+            model = VGG(stage_sizes=STAGES[weights.arch], widths=widths, pooling=pooling, last=last, conv=conv,
+                        dtype=image.dtype)
+            out = model.apply({"params": weights.params}, weights.preprocess(batched))
+    except TypeError as e:  # JAX's words named neither Winograd nor conv, which StyleConfig's "auto" chose
+        if conv == "direct" or "forward-mode autodiff" not in str(e):
+            raise
+        raise TypeError(f"conv {conv!r} computes VGG's stages 2-5 by Winograd{' on CPU' * (conv == 'auto')}, which "
+                        "is differentiable in reverse mode only (jax.grad, jax.vjp, jax.hessian); for jax.jvp or "
+                        "jax.jacfwd give conv='direct' (StyleConfig(conv='direct') for total_loss)") from None
     return {k: out[k] if image.ndim == 4 else out[k][0] for k in layers}
 
 

@@ -81,6 +81,20 @@ def test_second_order_reverse_mode_matches_xla():
     close(fwd(winograd.conv3x3), fwd(direct), tol=1e-4)
 
 
+@pytest.mark.parametrize("remat", [False, True])
+def test_forward_mode_through_winograd_features_says_to_give_conv_direct(remat):
+    """jax.jvp or jax.jacfwd of features or a loss by Winograd (StyleConfig's "auto" on CPU at 64 px and more) was
+    JAX's "can't apply forward-mode autodiff (jvp) to a custom_vjp function", naming neither Winograd nor conv."""
+    w = random_weights(jax.random.PRNGKey(0), "vgg16", widths=(2, 3, 3, 3, 3))
+    x = jax.random.uniform(jax.random.PRNGKey(1), (8, 8, 3))
+    f = lambda conv: lambda x: vgg.features(w, x, ["relu2_1"], remat=remat, conv=conv)["relu2_1"].sum()
+    with pytest.raises(TypeError, match=r"^conv 'winograd' computes VGG's stages 2-5 by Winograd, which is "
+                                        r"differentiable in reverse mode only .*; for jax.jvp or jax.jacfwd give "
+                                        r"conv='direct' \(StyleConfig\(conv='direct'\) for total_loss\)"):
+        jax.jvp(f("winograd"), (x,), (x,))
+    close(jax.jvp(jax.grad(f("winograd")), (x,), (x,))[1], jax.jvp(jax.grad(f("direct")), (x,), (x,))[1], 1e-4)
+
+
 def test_flax_hook_falls_back_to_xla_where_winograd_does_not_apply():
     x = jax.random.normal(jax.random.PRNGKey(3), (1, 12, 12, 3))
     k5 = jax.random.normal(jax.random.PRNGKey(4), (5, 5, 3, 2))
