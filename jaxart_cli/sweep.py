@@ -137,7 +137,7 @@ def sweep(
     # No module here imports JAX: a dry run stops before the run's (compile_cache, duration) are imported.
     from jaxart import captions, input_files, locks, mask_regions, model_choice, notes as _notes
     from jaxart import plateau, progress, scales as _scales, settings as _settings, sheet, signals, sweep_checks
-    from jaxart import sweep_job
+    from jaxart import resume as _resume, sweep_job
     from jaxart.errors import Interrupted, NonFiniteLossError
     from jaxart.config import StyleConfig
 
@@ -213,6 +213,8 @@ def sweep(
         if note:
             _warn(note)
     if dry_run:
+        if ckpt is not None:  # the run's refusal once its weights load, here from their file's header, as stylize's
+            _resume.check_weights_file(ckpt)
         _say(_dry_line(output, len(settings), _made(settings), config, cmd.fmt, need, cmd.overwrite, cmd.model,
                        resumed=(resume, ckpt.meta["step"]) if ckpt else None, tolerance=cmd.tolerance))
         return

@@ -149,3 +149,25 @@ def test_a_resumed_dry_run_answers_without_importing_jax_where_only_the_cpu_is_t
     assert code == 0 and out.startswith(f"dry run: would resume {tmp_path / 'cut.ckpt.npz'} from step 1 of 4 (24 px "
                                         "then 32 px), 32x24 px, about "), out
     assert loaded == [] or not devices.cpu_only(), loaded
+
+
+def test_a_resumed_sweeps_dry_run_refuses_other_weights_without_importing_jax(job, tmp_path, monkeypatch, capsys,
+                                                                             signal_at):
+    """It reads the weights file's header, as stylize's does; it took other weights, which the run refused."""
+    from conftest import run_main
+    from jaxart import devices
+    from test_sweep_resume import _edit
+
+    ckpt, model = tmp_path / "g.ckpt.npz", str(job / "weights" / "tiny.safetensors")
+    signal_at(1)
+    code, _, err = run_main(["sweep", str(job / "photo.jpg"), str(job / "paint.png"), "--model", model, "--size", "24",
+                             "--steps", "2", "--style-weight", "1,10", "-q", "-o", str(tmp_path / "g.png")],
+                            monkeypatch, capsys)
+    assert code == 143, err
+    code, out, loaded = _fresh(["sweep", "--resume", str(ckpt), "--dry-run"], job / "weights")
+    assert code == 0 and out.startswith(f"dry run: the sweep in {ckpt} from step 1 of 2, 2 settings, 24 px, "), out
+    assert loaded == [] or not devices.cpu_only(), loaded
+    _edit(ckpt, weights_sha256="0" * 64, weights_content_sha256="0" * 64)
+    code, out, loaded = _fresh(["sweep", "--resume", str(ckpt), "--dry-run"], job / "weights")
+    assert code == 2 and f"checkpoint was made with other weights than {model} holds" in out, out
+    assert loaded == [] or not devices.cpu_only(), loaded

@@ -44,9 +44,11 @@ def test_running_the_same_sweep_again_points_at_resume_or_overwrite(files, inter
     assert code == 0 and not interrupted.exists(), err
 
 
-def test_resume_refuses_an_edited_input_other_weights_and_another_version(files, interrupted, tmp_path, monkeypatch,
-                                                                          capsys):
-    resume = ["sweep", "--resume", str(interrupted), "--quiet"]
+@pytest.mark.parametrize("dry", [[], ["--dry-run"]], ids=["run", "dry run"])
+def test_resume_refuses_an_edited_input_other_weights_and_another_version(dry, files, interrupted, tmp_path,
+                                                                          monkeypatch, capsys):
+    """The dry run took other weights ("refused by the run alone"); it reads their file's header, as stylize's."""
+    resume = ["sweep", "--resume", str(interrupted), "--quiet", *dry]
     _edit(interrupted, jaxart="0.0.1")
     _refused(resume, monkeypatch, capsys, "made by jaxart 0.0.1", f"this is jaxart {jaxart.__version__}")
     _edit(interrupted, jaxart=jaxart.__version__, weights_sha256="0" * 64, weights_content_sha256="0" * 64)
