@@ -148,22 +148,45 @@ def test_the_config_fields_the_readme_names_exist():
 
 def test_the_synopsis_brackets_every_option_a_command_does_not_require():
     """`sweep ... --style-weight 1,10,100` read as required though it defaults to 10: outside brackets an
-    option is one the command requires, unless it alone makes a form of the command (`stylize --resume
-    OUT.ckpt.npz`, `info OUT.png --command`)."""
+    option is one the command requires, unless it makes a form of the command: alone (`info OUT.png --command`) or
+    right after the command's name (`stylize --resume OUT.ckpt.npz [--dry-run]`)."""
     import typer.main
 
     bare = []
     for line in _synopsis_lines():
         words, depth, parent, command, given = line.split()[1:], 0, None, typer.main.get_command(cli.app), []
-        for word in words:
+        for before, word in zip(["jaxart", *words], words):
             if hasattr(command, "commands") and word in command.commands:
                 parent, command = command, command.commands[word]
             elif word == "|" and depth == 0 and parent is not None:  # `weights list | fetch NAME | ...`
                 command = parent
-            elif depth == 0 and re.fullmatch(r"--[a-z][a-z0-9-]*", word):
+            elif depth == 0 and re.fullmatch(r"--[a-z][a-z0-9-]*", word) and before != command.name:
                 given.append((command, word))
             depth += word.count("[") - word.count("]")
         if sum(bool(re.fullmatch(r"\[?--[a-z][a-z0-9-]*", w)) for w in words) > 1:
             bare += [f"{c.name} {o}" for c, o in given
                      if not next(p for p in c.params if o in p.opts + p.secondary_opts).required]
     assert bare == [], f"the synopsis shows these options without brackets, though they have defaults: {bare}"
+
+
+@pytest.mark.parametrize("name", ["stylize", "sweep"])
+def test_the_synopsis_of_a_resumed_run_shows_the_options_it_takes_and_no_other(name):
+    """`jaxart stylize --resume OUT.ckpt.npz` showed none of the options a resumed run still takes (--dry-run,
+    --output, ...), which the tests above, over all of a command's lines, could not see: its other line shows them.
+    Nor may any README line give `--resume` an option it refuses."""
+    import typer.main
+
+    from jaxart_cli.resume import RESUME_OPTIONS, SWEEP_RESUME_OPTIONS
+
+    command = typer.main.get_command(cli.app).commands[name]
+    allowed = RESUME_OPTIONS if name == "stylize" else SWEEP_RESUME_OPTIONS
+    takes = {o for p in command.params if p.name in allowed for o in p.opts if o.startswith("--")}
+    resumed = [line for line in _synopsis_lines() if line.startswith(f"jaxart {name} --resume ")]
+    assert len(resumed) == 1, f"the synopsis has no one `jaxart {name} --resume` line: {resumed}"
+    shown, everywhere = _readme_options(resumed)[(name,)], _readme_options(_synopsis_lines())[(name,)]
+    assert sorted(takes - set(shown)) == [], f"the synopsis of {name} --resume leaves out these options it takes"
+    assert sorted(set(shown) - takes) == [], f"the synopsis of {name} --resume gives options it refuses"
+    assert all(shown[o] == everywhere[o] for o in shown), shown  # the choices, which the tests above check
+    lines = [line for line in _readme_command_lines() if re.match(rf"jaxart {name} .*--resume\b", line)]
+    refused = {o for line in lines for o in _readme_options([line]).get((name,), {})} - takes
+    assert sorted(refused) == [], f"README lines give `{name} --resume` options it refuses: {lines}"
