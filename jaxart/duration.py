@@ -150,16 +150,22 @@ def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, conv: s
     store.add(watch.measured(), **key, **({} if now is None else {"load": now}))
 
 
+SOURCE = "(from your runs on this machine)"  # what every estimate is made from
+
+
 def words(seconds: float | None, tolerance: float = 0.0) -> str | None:
     """"about 40 s (from your runs on this machine)", "about 4 min (...)", from 90 min in hours, "about 2.5 h (...)";
     None for None. With a `tolerance` (`--tolerance`), which may stop the run at any tenth step of its last scale,
     "at most about 4 min (...)": the estimate is of every step (BENCHMARKS.md, "What the time estimate leaves out")."""
-    if seconds is None:
-        return None
+    return None if seconds is None else f"{amount(seconds, tolerance)} {SOURCE}"
+
+
+def amount(seconds: float, tolerance: float = 0.0) -> str:
+    """`words` without its `SOURCE`: "about 4 min", "at most about 4 min"."""
     if seconds < 90:
-        amount = f"{max(5, round(seconds / 5) * 5)} s"
+        spent = f"{max(5, round(seconds / 5) * 5)} s"
     elif seconds < 90 * 60:
-        amount = f"{round(seconds / 60)} min"
+        spent = f"{round(seconds / 60)} min"
     else:  # "about 437 min" of a night's run at print size was a sum to do
-        amount = f"{seconds / 3600:.1f}".removesuffix(".0") + " h"
-    return f"{'at most ' * (tolerance > 0)}about {amount} (from your runs on this machine)"
+        spent = f"{seconds / 3600:.1f}".removesuffix(".0") + " h"
+    return f"{'at most ' * (tolerance > 0)}about {spent}"

@@ -33,6 +33,15 @@ def timing_key(model: str, loaded: str | None = None) -> str | None:
     return named(model) if weights.is_path(model) else str(files.resolved(weights.path_for(model)))
 
 
+def timing_keys(model: str) -> dict[str, str]:
+    """{each set a run of `model` may load: its `timing_key`}, before any loaded (for a dry run): `model`'s own, or
+    for "auto" before vgg19 is installed both it may take: vgg19 (once downloaded) and, should that fail,
+    vgg16-hed (`resolve_model`)."""
+    if model == "auto" and not weights.is_installed("vgg19"):
+        return {name: timing_key(name) for name in ("vgg19", "vgg16-hed")}
+    return {model: timing_key(model)}
+
+
 def model_arch(model: str) -> str:
     """The architecture `model` will have, known before any weights load ("auto" -> vgg19)."""
     if model == "auto":

@@ -26,19 +26,27 @@ def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int 
 def estimated(config, model: str, rows: int = 1, tolerance: float = 0.0, after: int = 0) -> str | None:
     """"about 4 min (from your runs on this machine)" for a run of `config` with `model` (`--model`'s) in `rows`
     batch rows, resumed at step `after` (0: from the start) ("at most" with a `tolerance`: `duration.words`), or
-    "no timing yet of such a run on this machine"; None where none are kept (JAXART_CACHE_DIR=off) or "auto" cannot
-    yet tell its weights. A damaged timings file is one warning, and nothing said."""
+    "no timing yet of such a run on this machine"; for "auto" before vgg19 is installed, each set it may take: "no
+    timing yet with vgg19, about 2 min with vgg16-hed (from your runs on this machine)". None where none are kept
+    (JAXART_CACHE_DIR=off). A damaged timings file is one warning, and nothing said."""
     from jaxart import duration, model_choice, scales, timings
     from jaxart_cli.common import warn
 
-    where, name = timings.path(), model_choice.timing_key(model)
-    if where is None or name is None:
+    if (where := timings.path()) is None:
         return None
-    store = timings.Store(where, warn)
-    seconds = duration.estimate(store.runs(), scales.left(scales.schedule(config), after), host=duration.host(),
-                                model=name, conv=config.conv, optimizer=config.optimizer, rows=rows,
-                                remat=config.remat, load=duration.load())
-    return None if store.failed else duration.words(seconds, tolerance) or "no timing yet of such a run on this machine"
+    store, left, load = timings.Store(where, warn), scales.left(scales.schedule(config), after), duration.load()
+    runs, host = store.runs(), duration.host()
+    took = {name: duration.estimate(runs, left, host=host, model=key, conv=config.conv, optimizer=config.optimizer,
+                                    rows=rows, remat=config.remat, load=load)
+            for name, key in model_choice.timing_keys(model).items()}
+    if store.failed:
+        return None
+    if all(s is None for s in took.values()):
+        return "no timing yet of such a run on this machine"
+    if len(took) == 1:
+        return duration.words(*took.values(), tolerance)
+    each = (f"{'no timing yet' if s is None else duration.amount(s, tolerance)} with {name}" for name, s in took.items())
+    return f"{', '.join(each)} {duration.SOURCE}"
 
 
 def _listed(names) -> str:

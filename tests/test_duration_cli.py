@@ -97,6 +97,27 @@ def test_a_resumed_dry_run_says_how_long_the_steps_left_take(files, tmp_path, ca
     code, printed, err = run_main(dry, monkeypatch, capsys)
     assert (code, err) == (0, "") and "; 10 steps left, about 2 min (from your runs on this machine); would" in printed
 
+def test_a_dry_run_of_auto_before_vgg19_is_installed_says_how_long_with_each_set_it_may_take(files, tmp_path, cache,
+                                                                                           monkeypatch, capsys):
+    """It said nothing of the time: a run tries to download vgg19, else takes vgg16-hed (offline, always), so each
+    one's estimate is said, named (16 px steps of 1 s and of 2 s, a 10 s compile: 329 s and 642 s, as above)."""
+    hed = tmp_path / "weights" / "vgg16-hed.safetensors"
+    hed.parent.mkdir()
+    hed.write_bytes(Path(files[1]).read_bytes())
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(hed.parent))
+    argv = stylize_argv(files, tmp_path / "out.png", "--steps", "300", "--model", "auto", "--dry-run")
+    code, printed, err = run_main(argv, monkeypatch, capsys)
+    assert (code, err) == (0, "") and NO_TIMING in printed, printed
+    cache.parent.mkdir(exist_ok=True)
+    kept = [{**_kept(files, 16, 1.0, 10.0), "model": str(hed.resolve())}]
+    vgg19 = {**kept[0], "per_step": 2.0, "model": str(hed.resolve().with_name("vgg19.safetensors"))}  # removed since
+    for runs, said in ((kept, "no timing yet with vgg19, about 5 min with vgg16-hed"),
+                       ([*kept, vgg19], "about 11 min with vgg19, about 5 min with vgg16-hed")):
+        cache.write_text(json.dumps({"version": 1, "runs": runs}))
+        code, printed, err = run_main(argv, monkeypatch, capsys)
+        assert (code, err) == (0, "") and f"; {said} (from your runs on this machine); would" in printed, printed
+
+
 def _stopped(*a, **k):
     from jaxart.errors import InputError
 
