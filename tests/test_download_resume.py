@@ -1,5 +1,6 @@
-"""A download cut off is resumed: the part fetched so far is kept, and the next fetch asks for the rest (or starts
-afresh where the server cannot send it); a Ctrl-C says what is kept and how to go on."""
+"""A download cut off is resumed: the part fetched so far is kept, and the next attempt asks for the rest (or starts
+afresh where the server cannot send it), for as long as attempts keep bytes; then the next fetch does; a Ctrl-C says
+what is kept and how to go on."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 import test_download
 from jaxart.errors import WeightsError
-from jaxart.weights import fetch, folder, installed, load
+from jaxart.weights import Speed, fetch, folder, installed, load, retries
 from test_download import FAST, REMEDY, visible_files
 from test_weights import assert_same_params
 
@@ -70,6 +71,78 @@ def test_a_206_with_less_than_the_rest_is_resumed_not_refused(serve, served, wei
     wrong.write_bytes(served.body[:3000])  # a file:// URL of another size: refused, not "resumed" forever
     with pytest.raises(WeightsError, match=r"the server sends 3,000 bytes, and [\d,]+ were expected"):
         fetch("test", **FAST, url=wrong.as_uri())
+
+
+class _Dropping(test_download._Handler):
+    """test_download's modes, and "drop-N": the rest of the file announced, N bytes of it sent, the connection closed,
+    as Wi-Fi that drops every few minutes does (shrunk)."""
+
+    def do_GET(self):
+        srv = self.server.owner
+        mode = srv.modes[min(len(srv.ranges) + 1, len(srv.modes)) - 1]
+        if not mode.startswith("drop-"):
+            return super().do_GET()
+        srv.ranges.append(asked := self.headers.get("Range", ""))
+        start = int(asked[len("bytes="):].rstrip("-")) if asked else 0
+        self.send_response(206 if start else 200)
+        if start:
+            self.send_header("Content-Range", f"bytes {start}-{len(srv.body) - 1}/{len(srv.body)}")
+        self.send_header("Content-Length", str(len(srv.body) - start))
+        self.end_headers()
+        self.wfile.write(srv.body[start:start + int(mode[len("drop-"):])])
+
+
+def _failed(server, served, weights_dir, why: str, kept: int) -> str:
+    """The line of a fetch that gave up after `why`, with `kept` bytes kept."""
+    hint = (f"{kept:,} bytes are kept in {weights_dir / '.test.partial'} and fetching again resumes there, or "
+            if kept else "retry, or ")
+    return (f"could not download vgg16_test.h5 from {server.url} (the connection closed after {kept:,} of "
+            f"{len(served.body):,} bytes, {why}); {hint}download vgg16_test.h5 by other means and run `{REMEDY}")
+
+
+def test_a_download_that_keeps_bytes_each_attempt_goes_on_past_the_limit_to_the_whole_file(serve, served,
+                                                                                          weights_dir):
+    """Wi-Fi that drops every 10 minutes (here after 64 KB): every attempt kept bytes, yet the fetch failed after
+    `attempts` of them, and the user ran it again. Only attempts in a row that keep under a window's bytes count."""
+    server, said = serve(["drop-65536"], _Dropping), []
+    assert_same_params(load(fetch("test", **FAST, notice=said.append)), served.params)  # FAST: 2 attempts
+    drops = -(-len(served.body) // 65536)  # 6 for the 360 kB file
+    assert drops > FAST["attempts"] and server.ranges == ["", *(f"bytes={k * 65536}-" for k in range(1, drops))]
+    assert said[-1] == (f"the download stopped (the connection closed after {(drops - 1) * 65536:,} of "
+                        f"{len(served.body):,} bytes); attempt {drops} of {drops + 1}, resuming")
+    assert visible_files(weights_dir) == ["test.safetensors"] and not folder.partial_path("test").exists()
+
+
+@pytest.mark.parametrize("sent", [0, 1000])
+def test_attempts_that_keep_under_a_window_of_bytes_end_the_fetch_after_the_limit_as_before(serve, served,
+                                                                                            weights_dir, sent):
+    """None bytes, or 1,000 of the 60 KB a window asks for (a server that drops the connection at once)."""
+    server = serve([f"drop-{sent}"], _Dropping)
+    with pytest.raises(WeightsError) as error:
+        fetch("test", **{**FAST, "attempts": 3})
+    assert str(error.value) == _failed(server, served, weights_dir, "after 3 attempts", 3 * sent)
+    assert len(server.ranges) == 3 and folder.partial_path("test").exists() == bool(sent)
+
+
+def test_attempts_without_headway_after_some_with_it_end_the_fetch_saying_so(serve, served, weights_dir):
+    server = serve(["drop-65536", "drop-0"], _Dropping)
+    with pytest.raises(WeightsError) as error:
+        fetch("test", **FAST)
+    assert str(error.value) == _failed(server, served, weights_dir, "after 3 attempts, the last 2 in a row keeping "
+                                       "under 60 KB each", 65536)
+    assert server.ranges == ["", "bytes=65536-", "bytes=65536-"]
+
+
+def test_a_server_that_drops_each_connection_after_a_window_of_bytes_is_left_after_most_attempts(serve, served,
+                                                                                                weights_dir):
+    """A byte a window (the window shrunk to 1 byte) is headway each time, and the file would take 365,602 tries."""
+    server = serve(["drop-1"], _Dropping)
+    with pytest.raises(WeightsError) as error:
+        fetch("test", **FAST, speed=Speed(min_rate=10, window=0.1))
+    most = retries.MOST_ATTEMPTS
+    assert str(error.value) == _failed(server, served, weights_dir, f"after {most} attempts, the most a fetch makes",
+                                       most)
+    assert len(server.ranges) == most
 
 
 @pytest.mark.parametrize("second", ["ok", "no-range"])

@@ -90,6 +90,9 @@ def test_the_loss_defaults_the_readme_states_are_stylize_s():
     (r"sends under \d+ KB/s on average for (\d+) s", lambda: _fetch_default("speed").window),
     (r"a server that trickles, \d+ s under (\d+) KB/s", lambda: _fetch_default("speed").min_rate / 1024),
     (r"\(seconds or a date\), up to (\d+) s", lambda: _module("jaxart.weights.fetch").LONGEST_RETRY_AFTER),
+    (r"the fetch ends after (\d+) in a row that each keep", lambda: _fetch_default("attempts")),
+    (r"that each keep under (\d+) KB", lambda: _module("jaxart.weights.retries").least(_fetch_default("speed")) / 1024),
+    (r"or after (\d+) attempts in all", lambda: _module("jaxart.weights.retries").MOST_ATTEMPTS),
     (r"its newest (\d+) lines, about \d+ KB", lambda: _module("jaxart.timings").KEEP),
 ])
 def test_a_default_the_readme_states_is_the_one_the_cli_uses(pattern, actual):

