@@ -4,11 +4,12 @@ ndarray") named no argument; and a setting that names a file to read (`init`, `m
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 
 from jaxart.errors import InputError
-from jaxart.files import web_address, windows_path
+from jaxart.files import check_path, web_address, windows_path
 
 
 def as_path(value, what: str, want: str, hint: str = "") -> str | os.PathLike:
@@ -24,12 +25,14 @@ def as_path(value, what: str, want: str, hint: str = "") -> str | os.PathLike:
 
 def file_setting(name: str, value, want: str, hint: str, words: Sequence[str] = ()) -> None:
     """Raise for setting `name`, one of `words` or the path of a file to read, when its `value` is neither: no
-    path at all (`as_path`), a web address (which no reader fetches: it was "does not exist"), a folder, or
-    nothing there; each naming `want`."""
+    path at all (`as_path`), a web address (which no reader fetches: it was "does not exist"), a name too long or a
+    link loop (both were "does not exist", as the photo's are not: `files.check_path`), a folder, or nothing there;
+    each naming `want`."""
     if isinstance(value, str) and value in words or os.path.isfile(as_path(value, name, want, hint)):
         return
     if why := web_address(value) or windows_path(value):
         raise InputError(f"{name} {why}", settings=[name])
+    check_path(value, f"{name} file", functools.partial(InputError, settings=[name]))
     there = ("is a folder" if os.path.isdir(value) else "is not a regular file" if os.path.exists(value)
              else "does not exist")
     raise InputError(f"{name} {str(value)!r} {there}; give {want} (check the path and the current folder)",
