@@ -86,12 +86,27 @@ def run(app: typer.Typer) -> None:
             raise
         _say(f"error: {text}")  # says what JAX_PLATFORMS to set
         sys.exit(2)
+    except FloatingPointError as e:  # raised by JAX's debugging settings alone
+        if not (debugging := _debugging_nans()):
+            raise
+        _say(f"error: {e} under {debugging}, which stop{'s' * (' and ' not in debugging)} at the first NaN or "
+             "infinity: jaxart's optimizer starts from NaN and infinite placeholders (no loss yet), so every run "
+             f"stops there; unset {debugging} to run")
+        sys.exit(2)
     except KeyboardInterrupt:
         _say(_interrupted_line())
         sys.exit(_interrupted_code())
     finally:
         _put_back(previous)
         _forget_interrupts()  # this command's: a later main() in the same process starts afresh
+
+
+def _debugging_nans() -> str | None:
+    """JAX's settings on (JAX_DEBUG_NANS, JAX_DEBUG_INFS) that turn a NaN or inf into a FloatingPointError: set in
+    the environment for the user's own code, they ended a run with a traceback. None if neither is on."""
+    jax = sys.modules.get("jax")
+    on = [f"JAX_{f.upper()}" for f in ("debug_nans", "debug_infs") if jax and getattr(jax.config, f"jax_{f}", False)]
+    return " and ".join(on) or None
 
 
 def _on_signal(signum, frame) -> None:

@@ -1,4 +1,4 @@
-"""A hostile environment (Ctrl-C at any moment, a full disk, no device memory, an unknown JAX platform) and each
+"""A hostile environment (Ctrl-C at any moment, a full disk, no device memory, an unknown JAX platform, JAX_DEBUG_NANS) and each
 kind of failure: its own exit code, one line on stderr, no stray file. Bad input by kind is in
 test_bad_input_{paths,records,sweep,weights,bench}.py."""
 
@@ -48,6 +48,16 @@ def test_an_unknown_jax_platform_gives_one_line(files, tmp_path):
                           capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
     assert "Unable to initialize backend 'garbage'" in proc.stderr and "JAX_PLATFORMS" in proc.stderr
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("setting", ["JAX_DEBUG_NANS", "JAX_DEBUG_INFS"])
+def test_jax_debugging_nans_or_infs_gives_one_line_saying_to_unset_it(setting, files, tmp_path):
+    """The optimizer's NaN and infinite placeholders raised a FloatingPointError under them: a traceback."""
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *_stylize(files, tmp_path / "o.png")],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, setting: "1"})
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert proc.stderr.startswith("error: invalid value") and proc.stderr.endswith(f"; unset {setting} to run\n")
     assert not list(tmp_path.iterdir())
 
 
