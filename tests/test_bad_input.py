@@ -1,5 +1,5 @@
-"""A hostile environment (Ctrl-C at any moment, a full disk, no device memory, an unknown JAX platform, JAX_DEBUG_NANS) and each
-kind of failure: its own exit code, one line on stderr, no stray file. Bad input by kind is in
+"""A hostile environment (Ctrl-C at any moment, a full disk, no device memory, an unknown JAX platform,
+JAX_DEBUG_NANS) and each kind of failure: its own exit code, one line on stderr, no stray file. Bad input by kind is in
 test_bad_input_{paths,records,sweep,weights,bench}.py."""
 
 import errno
