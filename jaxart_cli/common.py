@@ -37,6 +37,17 @@ def unused_settings(ctx, config) -> list[str]:
     return notes
 
 
+def start_jax_first(dry_run: bool) -> None:
+    """Start JAX's backend now, before the command makes any file, where XLA_FLAGS is set and the command will run:
+    XLA reads it there and ends the process at a flag it does not know or a bad value (exit 1, its own line or its
+    list of flags), which left the output's lock file (.OUT.lock) behind. Otherwise nothing: a dry run never starts
+    JAX, and without XLA_FLAGS it starts after the quick checks of the inputs, as before."""
+    if not dry_run and os.environ.get("XLA_FLAGS", "").strip():
+        import jax
+
+        jax.devices()
+
+
 def warn(message: str) -> None:
     say(f"warning: {message}", err=True)
 

@@ -11,7 +11,7 @@ import typer
 from jaxart_cli import options as _o
 from jaxart_cli.common import (
     given as _given, said as _said, say as _say, unused_option as _unused_option, unused_settings as _unused_settings,
-    warn as _warn,
+    start_jax_first as _start_jax_first, warn as _warn,
 )
 from jaxart_cli.dry_run import stylize_line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
@@ -164,6 +164,7 @@ def stylize(
         model = model_choice.named(model)  # so --resume, and the timings, find it from any folder
     fmt = _formats.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
     output = output or output_names.default_output(content, styles, fmt)
+    _start_jax_first(dry_run)
     with _deferred():  # a signal as the lock is taken is answered once ctx will release it
         ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
     sources = [content, *styles, config.init, config.mask]  # stylize_files checks again; here, before weights load

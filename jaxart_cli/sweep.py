@@ -12,7 +12,7 @@ import typer
 from jaxart_cli import options as _o
 from jaxart_cli.common import (
     given as _given, said as _said, say as _say, unused_option as _unused_option, unused_settings as _unused_settings,
-    warn as _warn,
+    start_jax_first as _start_jax_first, warn as _warn,
 )
 from jaxart_cli.dry_run import sweep_line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
@@ -191,6 +191,7 @@ def sweep(
         cmd = sweep_job.Command(content, styles, output, fmt.value, config, settings, model_choice.named(model), rgb,
                                 tolerance, shrink_batch, columns, overwrite, checkpoint_every)
     content, styles, output, config, settings, rgb = cmd[:3] + cmd[4:6] + (cmd.background,)
+    _start_jax_first(dry_run)
     with _deferred():  # a signal as the lock is taken is answered once ctx will release it
         ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
     sources = [content, *styles, init, mask]

@@ -61,6 +61,17 @@ def test_jax_debugging_nans_or_infs_gives_one_line_saying_to_unset_it(setting, f
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_an_xla_flag_xla_refuses_leaves_no_lock_file(command, files, tmp_path):
+    """XLA ends the process (exit 1, its own line) at a flag it does not know, which it reads as JAX starts: that was
+    after the output's lock file was made, which stayed behind."""
+    argv = [command, *_stylize(files, tmp_path / "o.png")[1:]]
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *argv], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "XLA_FLAGS": "--xla_no_such_flag=1"})
+    assert proc.returncode == 1 and "Unknown flag in XLA_FLAGS: --xla_no_such_flag=1" in proc.stderr, proc.stderr
+    assert not list(tmp_path.iterdir())
+
+
 def test_ctrl_c_python_would_drop_is_recorded_and_ends_the_command(files, tmp_path, monkeypatch, capsys):
     """Python ignores an exception raised in a gc callback (JAX registers one, so Ctrl-C lands there
     during compilation): the handler records it instead, and the command stops at its next check."""
