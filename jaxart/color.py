@@ -147,7 +147,8 @@ def recombine(luma: ArrayLike, chroma_from: ArrayLike):
 
     Where the photo's chroma at that luminance would leave [0, 1], it is scaled toward grey just enough
     to fit (hue kept, saturation lowered there alone), so the luminance, the strokes drawn, is kept
-    exactly (BENCHMARKS.md, "`--colors luminance`: the chroma fitted, not the luminance").
+    exactly (BENCHMARKS.md, "`--colors luminance`: the chroma fitted, not the luminance"). It is computed in
+    the wider of the two float dtypes, at least float32: float64 stays float64 under jax_enable_x64.
     """
     luma = checked_pixels(luma, "recombine's luma", channels=False)
     chroma_from = checked_pixels(chroma_from, "recombine's chroma_from")
@@ -156,14 +157,25 @@ def recombine(luma: ArrayLike, chroma_from: ArrayLike):
                          f"{chroma_from.shape[:-1]} luminance of an image of chroma_from's size (color.luminance)")
     import jax.numpy as jnp  # here, not above: config and the command line read MODES without loading JAX
 
-    yiq = rgb_to_yiq(jnp.asarray(chroma_from, jnp.float32))
+    dtype = _working_dtype(luma, chroma_from)
+    yiq = rgb_to_yiq(jnp.asarray(chroma_from, dtype))
     offset = yiq_to_rgb(yiq.at[..., 0].set(0.0))  # RGB = Y + offset, since YIQ_TO_RGB[:, 0] = 1
-    y = jnp.clip(jnp.asarray(luma, jnp.float32), 0.0, 1.0)
+    y = jnp.clip(jnp.asarray(luma, dtype), 0.0, 1.0)
     # offset's channels weigh to Y 0, so chroma puts one above 0 and one below: the share of it that fits
     # is min(1, (1 - y) / max, y / -min) (a grey pixel's offset is 0 whatever the share).
-    up, down, tiny = offset.max(-1), -offset.min(-1), jnp.finfo(jnp.float32).tiny
+    up, down, tiny = offset.max(-1), -offset.min(-1), jnp.finfo(dtype).tiny
     share = jnp.minimum(1.0, jnp.minimum((1.0 - y) / jnp.maximum(up, tiny), y / jnp.maximum(down, tiny)))
-    return jnp.clip(y[..., None] + share[..., None] * offset, 0.0, 1.0)  # the clip: float32 rounding alone
+    return jnp.clip(y[..., None] + share[..., None] * offset, 0.0, 1.0)  # the clip: rounding alone
+
+
+def _working_dtype(*images):
+    """The float dtype the JAX colour functions compute and return in: the widest of `images`', at least
+    float32 (bfloat16 pixels in float32, float64 ones in float64 under jax_enable_x64), as `features` does
+    (`vgg.compute_dtype`). Chosen by width, not promotion, which strict dtype promotion refuses across floats."""
+    import jax.numpy as jnp
+
+    widest = max((jnp.dtype(jnp.result_type(x)) for x in images), key=lambda d: jnp.finfo(d).bits)
+    return widest if jnp.finfo(widest).bits >= 32 else jnp.dtype(jnp.float32)
 
 
 def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str,
@@ -205,13 +217,14 @@ def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str,
 
 def finish(image: ArrayLike, content: ArrayLike, mode: str):
     """The output under colour `mode`: the optimized (H, W, 3) `image`, with the luminance of
-    `image` and the chroma of the (H, W, 3) photo `content` for "luminance" and "keep"."""
+    `image` and the chroma of the (H, W, 3) photo `content` for "luminance" and "keep" (`recombine`, in
+    the wider float dtype of the two, at least float32); `image` itself for the other modes."""
     _check_mode(mode)
     image = checked_pixels(image, "finish's image")  # uint8 0..255 came out white, as if 0..1
     if mode in ("luminance", "keep"):
         import jax.numpy as jnp
 
-        return recombine(luminance(jnp.asarray(image, jnp.float32)), content)
+        return recombine(luminance(jnp.asarray(image, _working_dtype(image))), content)
     return image
 
 
@@ -222,11 +235,12 @@ def _sqrtm(cov: np.ndarray) -> np.ndarray:
 
 
 def start(image: ArrayLike, mode: str):
-    """The starting (H, W, 3) pixels under `mode`: grey for "luminance" (the targets are grey)."""
+    """The starting (H, W, 3) pixels under `mode`: grey for "luminance" (the targets are grey), in the image's
+    float dtype, at least float32; `image` itself for the other modes."""
     _check_mode(mode)
     image = checked_pixels(image, "start's image")  # uint8 0..255 started as 0..255 floats
     if mode == "luminance":
         import jax.numpy as jnp
 
-        return jnp.repeat(luminance(jnp.asarray(image, jnp.float32))[..., None], 3, axis=-1)
+        return jnp.repeat(luminance(jnp.asarray(image, _working_dtype(image)))[..., None], 3, axis=-1)
     return image

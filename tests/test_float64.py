@@ -143,3 +143,22 @@ def test_run_under_x64_and_strict_promotion_takes_either_loop_for_any_weights(w,
                 for loop in ("python", "scan")]
     assert [r.steps for r in runs] == [3, 3]
     np.testing.assert_allclose(runs[0].terms["total"], runs[1].terms["total"], rtol=1e-5)
+
+
+def test_colour_recombine_start_and_finish_keep_float64_under_x64_and_strict_promotion(rng):
+    """They cast to float32 whatever the pixels, where luminance and rgb_to_yiq keep float64: a photo's
+    chroma put back on its own luminance came back 8e-8 off, not exact, and a float64 run's start was float32."""
+    from jaxart import color
+
+    x = rng.random((4, 5, 3))
+    with jax.enable_x64(True), jax.numpy_dtype_promotion("strict"):
+        y = color.luminance(x)
+        back = color.recombine(y, x)
+        assert back.dtype == jnp.float64
+        np.testing.assert_allclose(back, x, rtol=0, atol=1e-12)
+        assert color.recombine(y.astype(np.float32), x).dtype == jnp.float64  # the wider of the two
+        for mode in ("luminance", "keep"):
+            assert color.finish(x, x, mode).dtype == jnp.float64
+        np.testing.assert_allclose(color.start(x, "luminance"), np.repeat(y[..., None], 3, -1), rtol=0, atol=1e-12)
+        half = jnp.asarray(x, jnp.bfloat16)  # computed in float32 at least, as features computes
+        assert color.start(half, "luminance").dtype == color.recombine(color.luminance(half), half).dtype == jnp.float32
