@@ -47,7 +47,7 @@ def save_png(path: str | os.PathLike, image: np.ndarray, record: dict | None = N
     Returns:
       `path` as a Path.
     """
-    return save_image(path, image, record, "png")
+    return _save("save_png", path, image, record, "png")
 
 
 def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None = None,
@@ -75,21 +75,26 @@ def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None =
       InputError: no `fmt`, and `path` has no suffix or one naming another format (.jpg): a PNG
         was written under it.
     """
+    return _save("save_image", path, image, record, fmt, overwrite)
+
+
+def _save(name: str, path, image, record: dict | None, fmt: str | None, overwrite: bool = True) -> Path:
+    """`save_image`, each refusal naming `name`, the public function called."""
     # Before choose_format, whose os.fspath said "expected str, bytes or os.PathLike object, not ndarray".
-    swapped = isinstance(image, (str, os.PathLike))  # save_image(image, path), as torchvision's save_image
-    as_path(path, "save_image's path", "the file to write, such as 'out.png'",
-            "the path goes first: save_image(path, image)" if swapped else "")
-    _untraced(image)
+    swapped = isinstance(image, (str, os.PathLike))  # save_image(image, path), as torchvision's
+    as_path(path, f"{name}'s path", "the file to write, such as 'out.png'",
+            f"the path goes first: {name}(path, image)" if swapped else "")
+    _untraced(image, name)
     fmt = choose_format(fmt, path)
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
-    path, x = Path(path), host_array(image, "save_image's image")
+    path, x = Path(path), host_array(image, f"{name}'s image")
     if x.ndim != 3 or x.shape[-1] != 3 or 0 in x.shape:
-        raise ValueError(f"save_image needs an (H, W, 3) image, got shape {x.shape}")
-    check_pixels(x.dtype, "save_image's image")
+        raise ValueError(f"{name} needs an (H, W, 3) image, got shape {x.shape}")
+    check_pixels(x.dtype, f"{name}'s image")
     # 0..255 as floats were clipped to an almost white image; a little over 1 is only overshoot.
     if (top := np.max(x, where=np.isfinite(x), initial=0.0)) > 2.0:
-        raise InputError(f"save_image's image has values up to {top:g}; give floats in [0, 1] (divide by 255)")
+        raise InputError(f"{name}'s image has values up to {top:g}; give floats in [0, 1] (divide by 255)")
     if not isinstance(record, (dict, type(None))):  # written, but read_record refuses it
         raise TypeError(f"record must be a dict (a JSON object) or None, got {type(record).__name__}")
     text = None if record is None else json.dumps(record, sort_keys=True)  # ASCII: fits tEXt
@@ -107,11 +112,11 @@ def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None =
     return path
 
 
-def _untraced(image) -> None:
+def _untraced(image, name: str) -> None:
     """Refuse traced pixels, which JAX's TracerArrayConversionError named as `__array__()` of a traced array."""
     jax = sys.modules.get("jax")  # no traced value exists before jax is imported; the command line writes without it
     if jax is not None and isinstance(image, jax.core.Tracer):
-        raise TypeError("save_image's image is traced: it writes concrete pixels, so call it outside jax.jit and "
+        raise TypeError(f"{name}'s image is traced: it writes concrete pixels, so call it outside jax.jit and "
                         "jax.vmap, on the image your jitted function returns")
 
 

@@ -210,3 +210,20 @@ def test_save_image_of_swapped_arguments_or_traced_pixels_says_what_to_do_and_wr
                                         "outside jax.jit"):
         jax.jit(lambda x: jaxart.save_image(out, x))(PIXELS)
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["save_png", "save_image"])
+def test_each_save_function_names_itself_in_its_refusals(tmp_path, name):
+    """save_png called save_image and its refusals said "save_image": save_png(image, path) was told the path
+    goes first in save_image(path, image), a function the user had not called."""
+    save, out = getattr(jaxart, name), tmp_path / "out.png"
+    with pytest.raises(TypeError, match=rf"^{name}'s path must be .*; the path goes first: {name}\(path, image\)$"):
+        save(PIXELS, out)
+    with pytest.raises(ValueError, match=rf"^{name} needs an \(H, W, 3\) image, got shape \(4, 5\)$"):
+        save(out, PIXELS[..., 0])
+    for pixels, what in ((PIXELS * 255, "has values up to"), ((PIXELS * 255).astype(np.uint8), "is uint8")):
+        with pytest.raises(ValueError, match=rf"^{name}'s image {what}"):
+            save(out, pixels)
+    with pytest.raises(TypeError, match=rf"^{name}'s image is traced"):
+        jax.jit(lambda x: save(out, x))(PIXELS)
+    assert os.listdir(tmp_path) == []
