@@ -113,10 +113,16 @@ def check_pixels(dtype, what: str = "image") -> None:
 
     check_numbers(dtype, what, IMAGE)
     if jnp.issubdtype(dtype, jnp.integer):
-        scale = 65535 if jnp.dtype(dtype).itemsize == 2 else 255
-        raise InputError(f"{what} is {jnp.dtype(dtype)}; give floats in [0, 1] (divide by {scale})")
+        raise InputError(f"{what} is {jnp.dtype(dtype)}; give floats in [0, 1] (divide by {_scale(dtype)})")
     if not jnp.issubdtype(dtype, jnp.floating):
         raise InputError(f"{what} is {jnp.dtype(dtype)}; give a float array with values in [0, 1]")
+
+
+def _scale(dtype) -> str:
+    """What to divide integer pixels of `dtype` by. Wider than 16 bits, the dtype does not tell: Python ints
+    are 0..255 pixels in int64, and Pillow's mode "I" (a 16-bit PNG or TIFF's grey) 0..65535 in int32."""
+    bits = np.dtype(dtype).itemsize * 8
+    return {8: "255", 16: "65535"}.get(bits, "255 for 8-bit samples, 65535 for 16-bit ones")
 
 
 def check_numbers(dtype, what: str, want: str) -> None:
@@ -158,8 +164,9 @@ def as_numbers(x: ArrayLike, what: str, want: str = IMAGE) -> jax.Array:
 
 def as_pixels(x: ArrayLike, what: str = "image") -> jax.Array:
     """`x` as a JAX array of float pixels (`as_numbers`, `check_pixels`); shapes and dtypes only, so jittable."""
+    given = x.dtype if isinstance(x, (np.ndarray, np.generic)) else None  # int64 was named as JAX's int32
     x = as_numbers(x, what)
-    check_pixels(x.dtype, what)
+    check_pixels(x.dtype if given is None else given, what)
     return x
 
 

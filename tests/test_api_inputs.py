@@ -27,11 +27,25 @@ def _stylize(w, photo=PHOTO, styles=(PAINTING,), **kw):
                         **kw).image
 
 
+WIDE = "255 for 8-bit samples, 65535 for 16-bit ones"
+
+
+def _mode_i(rgb):
+    """A Pillow mode "I" image of `rgb`'s red as 16-bit grey, as Pillow reads a 16-bit PNG or TIFF's grey."""
+    image = Image.fromarray((rgb[..., 0] * 65535).round().astype(np.int32))
+    assert image.mode == "I"
+    return image
+
+
 INTEGER = {  # pixels 0..255 once gave a white picture or activations 255 times too large, with no error
     "uint8 photo": (lambda w: _stylize(w, photo=(PHOTO * 255).astype(np.uint8)), "photo is uint8", 255),
     "uint16 painting": (lambda w: _stylize(w, styles=((PAINTING * 65535).astype(np.uint16),)), "painting is uint16",
                         65535),
-    "int x0": (lambda w: _stylize(w, x0=np.zeros((24, 32, 3), np.int32)), "x0 is int32", 255),
+    # Wider than 16 bits the dtype tells no scale: int32 was told 255, as a 16-bit file's mode "I" pixels are
+    "int x0": (lambda w: _stylize(w, x0=np.zeros((24, 32, 3), np.int32)), "x0 is int32", WIDE),
+    "mode I photo": (lambda w: _stylize(w, photo=np.dstack([np.asarray(_mode_i(PHOTO))] * 3)), "photo is int32", WIDE),
+    "features int64": (lambda w: jaxart.features(w, (PHOTO * 255).astype(np.int64), ["relu1_1"]), "image is int64",
+                       WIDE),  # was named "int32", the dtype JAX converted it to
     "second painting": (lambda w: inputs.sized_inputs(PHOTO, [PAINTING, PAINTING > 0.5], CONFIG),
                         "painting 2 is bool", None),
     "features uint8": (lambda w: jaxart.features(w, (PHOTO * 255).astype(np.uint8), ["relu1_1"]), "image is uint8",
