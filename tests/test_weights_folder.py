@@ -3,6 +3,7 @@ where a set or the folder should be, and where the folder is when none is given.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 
@@ -123,6 +124,27 @@ def test_a_folder_that_appears_at_the_last_moment_gets_advice_about_that_folder(
                                            r"away$"):
         install("late")
     assert [p.name for p in weights_dir.iterdir()] == ["late.safetensors"]  # and no hidden temp file left
+
+
+@pytest.mark.parametrize("there", ["nothing", "the folder above", "the folder", "a file in it"])
+@pytest.mark.parametrize("failure", ["connection refused", "wrong size"])
+def test_a_failed_fetch_removes_the_folders_it_made_and_only_those(weights_dir, tmp_path, monkeypatch, there, failure):
+    deeper = weights_dir / "deeper"
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(deeper))
+    if failure == "wrong size":  # as JAXART_WEIGHTS_URL_VGG19=file:///etc/passwd
+        (tmp_path / "other").write_bytes(b"not weights")
+        monkeypatch.setitem(registry.SOURCES, "test", dataclasses.replace(registry.SOURCES["test"],
+                                                                          url=f"file://{tmp_path}/other"))
+    made = {"the folder above": weights_dir, "the folder": deeper, "a file in it": deeper}.get(there)
+    if made:
+        made.mkdir(parents=True)
+    if there == "a file in it":
+        (deeper / "notes.txt").write_text("mine")
+    with pytest.raises(WeightsError, match="could not download"):
+        fetch("test", attempts=1, backoff=0.0)
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.name != "other")
+    assert left == {"nothing": [], "the folder above": ["w"], "the folder": ["w", "w/deeper"],
+                    "a file in it": ["w", "w/deeper", "w/deeper/notes.txt"]}[there]
 
 
 def test_a_weights_folder_that_is_a_broken_link_is_called_one(weights_dir, tmp_path):

@@ -14,8 +14,9 @@ import re
 from pathlib import Path
 
 from jaxart import cache_home, locks
+from jaxart.deferral import signals_deferred
 from jaxart.errors import InputError, WeightsError, WeightsFileError, limit_advice
-from jaxart.probe import probe_folder
+from jaxart.probe import make_folder, probe_folder, remove_empty
 from jaxart.weights import staging
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -193,7 +194,8 @@ def misnamed() -> list[Path]:
 @contextlib.contextmanager
 def lock(name: str, *, wait: bool = True):
     """Hold the exclusive per-name lock (`locks.hold` of the hidden `.NAME.lock`) that fetch and remove
-    take, so a second fetch waits for the first and `remove` never deletes a download in progress.
+    take, so a second fetch waits for the first and `remove` never deletes a download in progress. The folders it
+    makes for the lock are removed again as it lets go, where nothing was left in them (a fetch that failed).
 
     Raises:
       WeightsError: the weights folder cannot be written (see `check_writable`).
@@ -202,8 +204,15 @@ def lock(name: str, *, wait: bool = True):
     d = check_writable()
     with contextlib.ExitStack() as held:
         try:
-            d.mkdir(parents=True, exist_ok=True)
-            locks.take(held, d / f".{name}.lock", wait=wait)  # see locks.take: not enter_context(hold(...))
+            for tries_left in reversed(range(3)):
+                with signals_deferred():  # the folders made and their removal registered, or neither
+                    held.callback(remove_empty, make_folder(d))  # run after the lock's release: registered before it
+                try:
+                    locks.take(held, d / f".{name}.lock", wait=wait)  # see locks.take: not enter_context(hold(...))
+                    break
+                except FileNotFoundError:  # a fetch that failed removed the folder it made as this one waited
+                    if not tries_left:
+                        raise
         except BlockingIOError:
             raise InputError(f"{name} is being fetched by another jaxart process; wait for it to finish, "
                              "or stop it, then run this again") from None
