@@ -38,10 +38,14 @@ def _refuse_unreadable(raw: str, what: str) -> None:
         raise typer.BadParameter(why)
 
 
-def to_read(what: str):
-    """A Typer parser for a file to read (`_refuse_unreadable`)."""
+def to_read(what: str, *, argument: bool = False):
+    """A Typer parser for a file to read (`_refuse_unreadable`); for a command's `argument`, one starting with "-"
+    that is no file is said to be an option typed after `--` (click passes no other there)."""
     def parse(raw: str) -> Path:
         _refuse_unreadable(raw, what)
+        if argument and raw.startswith("-") and raw != "-" and not os.path.lexists(raw):
+            raise typer.BadParameter(f"{raw} does not exist: everything after `--` is read as a file's name, options "
+                                     "too; put options before `--`")
         return Path(raw)
     return parse
 

@@ -35,10 +35,10 @@ def stylize(
     ctx: typer.Context,
     content: Annotated[Optional[Path], typer.Argument(
         metavar="CONTENT", help="The photo (not with --resume).", show_default=False,
-        parser=_o.to_read("the path of an image file"), callback=_home)] = None,
+        parser=_o.to_read("the path of an image file", argument=True), callback=_home)] = None,
     styles: Annotated[Optional[list[Path]], typer.Argument(
         metavar="STYLE", help="One or more paintings (not with --resume).", show_default=False,
-        parser=_o.to_read("the path of an image file"), callback=_home)] = None,
+        parser=_o.to_read("the path of an image file", argument=True), callback=_home)] = None,
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o",
         help="Output image [default: CONTENT_STYLE.png, STYLE every painting's name joined by +; or the checkpoint's].",

