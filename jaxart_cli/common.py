@@ -41,8 +41,14 @@ def start_jax_first(dry_run: bool) -> None:
     """Start JAX's backend now, before the command makes any file, where XLA_FLAGS is set and the command will run:
     XLA reads it there and ends the process at a flag it does not know or a bad value (exit 1, its own line or its
     list of flags), which left the output's lock file (.OUT.lock) behind. Otherwise nothing: a dry run never starts
-    JAX, and without XLA_FLAGS it starts after the quick checks of the inputs, as before."""
+    JAX, and without XLA_FLAGS it starts after the quick checks of the inputs, as before. Flags XLA refuses are asked
+    of a child first (`xla_flags.refusal`), so the command says so in a line of its own, exit 2."""
     if not dry_run and os.environ.get("XLA_FLAGS", "").strip():
+        from jaxart import xla_flags
+        from jaxart.errors import InputError
+
+        if why := xla_flags.refusal():
+            raise InputError(f"XLA refused XLA_FLAGS={os.environ['XLA_FLAGS']!r} ({why}); fix or unset XLA_FLAGS")
         import jax
 
         jax.devices()

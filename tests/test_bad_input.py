@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from jaxart import xla_flags
 from jaxart.checkpoint import Interrupted
 from jaxart.errors import InputError, NonFiniteLossError, WeightsError
 
@@ -61,15 +62,27 @@ def test_jax_debugging_nans_or_infs_gives_one_line_saying_to_unset_it(setting, f
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("command", ["stylize", "sweep"])
-def test_an_xla_flag_xla_refuses_leaves_no_lock_file(command, files, tmp_path):
-    """XLA ends the process (exit 1, its own line) at a flag it does not know, which it reads as JAX starts: that was
-    after the output's lock file was made, which stayed behind."""
+@pytest.mark.parametrize("command, flags, says", [
+    ("stylize", "--xla_no_such_flag=1", "Unknown flag in XLA_FLAGS: --xla_no_such_flag=1"),
+    ("sweep", "--xla_no_such_flag=1", "Unknown flag in XLA_FLAGS: --xla_no_such_flag=1"),
+    ("stylize", "--xla_cpu_enable_fast_math=maybe",
+     "Couldn't interpret value maybe for flag xla_cpu_enable_fast_math")])
+def test_an_xla_flag_xla_refuses_is_one_line_of_ours_and_leaves_no_lock_file(command, flags, says, files, tmp_path):
+    """XLA ends the process (exit 1, its own glog line, or for a bad value its list of ~90 flags) at a flag it does not
+    know, which it reads as JAX starts: that was after the output's lock file was made, which stayed behind."""
     argv = [command, *_stylize(files, tmp_path / "o.png")[1:]]
     proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *argv], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "XLA_FLAGS": "--xla_no_such_flag=1"})
-    assert proc.returncode == 1 and "Unknown flag in XLA_FLAGS: --xla_no_such_flag=1" in proc.stderr, proc.stderr
+                          env={**os.environ, "XLA_FLAGS": flags})
+    assert (proc.returncode, proc.stderr) == (2, f"error: XLA refused XLA_FLAGS='{flags}' ({says}); fix or unset "
+                                                 "XLA_FLAGS\n"), proc.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_xla_flags_xla_takes_are_not_refused_gpu_ones_on_a_cpu_either():
+    flags = "--xla_cpu_enable_fast_math=false --xla_force_host_platform_device_count=2 --xla_gpu_autotune_level=0"
+    assert xla_flags.refusal({**os.environ, "XLA_FLAGS": flags}) is None
+    assert xla_flags.refusal({**os.environ, "XLA_FLAGS": flags + " --xla_gpu_no_such=1"}) == (
+        "Unknown flag in XLA_FLAGS: --xla_gpu_no_such=1")
 
 
 def test_ctrl_c_python_would_drop_is_recorded_and_ends_the_command(files, tmp_path, monkeypatch, capsys):
