@@ -154,3 +154,21 @@ def test_verify_of_all_skips_a_set_removed_while_it_ran_and_still_passes(weights
     assert code == 0 and not err, err
     assert out.splitlines()[0].startswith("a: ok")
     assert out.splitlines()[1] == "b: skipped, removed while this verified the others"
+
+
+def test_a_fetch_waiting_in_a_folder_a_failed_fetch_removed_makes_it_again_and_takes_its_lock(tmp_path, monkeypatch):
+    """A failed fetch removes the folder it made (`folder.lock`) as another waits there for its lock: that one's lock
+    file then had no folder to be made in, "cannot write to the weights folder (No such file or directory)"."""
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "new"))
+    take, calls = folder.locks.take, []
+
+    def removed_first(held, path, **kwargs):  # as the first holder lets go, it removes the folder it made
+        calls.append(path)
+        if len(calls) == 1:
+            path.parent.rmdir()
+        take(held, path, **kwargs)
+
+    monkeypatch.setattr(folder.locks, "take", removed_first)
+    with folder.lock("test"):
+        assert (tmp_path / "new" / ".test.lock").is_file() and len(calls) == 2
+    assert not (tmp_path / "new").exists()  # made again by this fetch, and left empty: removed too
