@@ -27,7 +27,7 @@ def within(request: urllib.request.Request, timeout: float, seconds: float):
             if not left.is_set():
                 got.append(result)
                 came.set()
-                return
+                result = ()  # the caller's: the error's traceback holds this frame, which must not hold it back
         for thing in result:  # no one waits for it: an HTTPError holds its connection too
             if hasattr(thing, "close"):
                 thing.close()
@@ -41,7 +41,10 @@ def within(request: urllib.request.Request, timeout: float, seconds: float):
                 left.set()
     if left.is_set():
         return None
-    response, error = got[0]
-    if error is not None:
+    response, error = got.pop()
+    if error is None:
+        return response
+    try:
         raise error
-    return response
+    finally:  # as `except E as e` does: held here, the error and its connection lived until the cycle collector ran
+        del error

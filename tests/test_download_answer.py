@@ -1,0 +1,64 @@
+"""`answer.within`, urlopen in a thread with a deadline: what it leaves behind. An error status's connection is closed
+as soon as the caller drops the error, as urlopen's own; the thread holds no reference that keeps it open."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import socket
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+
+from jaxart.weights import answer
+
+
+@contextlib.contextmanager
+def _busy_server():
+    """Yields (url, closed): one connection answered 503 with a short body, then kept open until the client closes
+    its end, which sets `closed`."""
+    listener, closed = socket.create_server(("127.0.0.1", 0)), threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nContent-Length: 5\r\n\r\nbusy!")
+            conn.settimeout(10)
+            with contextlib.suppress(OSError):
+                while conn.recv(4096):
+                    pass
+                closed.set()
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/x.h5", closed
+    finally:
+        listener.close()
+        server.join(11)
+
+
+@pytest.fixture
+def no_collector():
+    """Python's cycle collector off, so a reference cycle shows as what it is on a busy server: a socket left open
+    until the collector happens to run, one more at each attempt's 503."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def test_an_error_status_s_connection_closes_once_the_error_is_dropped(no_collector):
+    """Raised again in the caller's thread, the HTTPError's traceback held the frames that held it: each 503 kept its
+    connection open (20 in a row, 20 sockets) until the collector broke the cycle."""
+    with _busy_server() as (url, closed):
+        try:
+            answer.within(urllib.request.Request(url), 5.0, 5.0)
+        except urllib.error.HTTPError as e:
+            status = e.code
+        assert status == 503
+        assert closed.wait(5)
