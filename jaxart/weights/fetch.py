@@ -42,13 +42,13 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
     """Download `source` from `url` into `partial`, resuming while attempts make headway, until `attempts` in a row
     make none (`retries`). Returns how many of its first bytes an earlier fetch wrote: 0 where a server that ignored
     the Range request sent the file whole."""
-    earlier = _size(partial)
+    report = Report(source, url, partial, failures.proxy(url))
+    earlier = report.kept()
 
     def restarted() -> None:
         nonlocal earlier
         earlier = 0
 
-    report = Report(source, url, partial, failures.proxy(url))
     tries, reason, asked = retries.Tries(), "", 0.0  # why the last attempt failed; its server's Retry-After
     while not retries.over(tries, attempts):
         if tries.made:
@@ -56,20 +56,16 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
             if notice:  # the bar stands still meanwhile, up to LONGEST_RETRY_AFTER: say why
                 notice(retries.notice(reason, asked, wait, tries, attempts))
             time.sleep(wait)
-        before = _size(partial)
+        before = report.kept()
         try:
             range_get.get(url, partial, source.size, progress, timeout, restarted, speed)
             return earlier
         except (urllib.error.HTTPError, range_get.WrongFile, range_get.Page, range_get.Unwritable,
                 range_get.Interrupted, urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
             reason, asked = failures.worth_retrying(e, report)
-        tries = retries.after(tries, _size(partial) - before, speed)
+        tries = retries.after(tries, report.kept() - before, speed)
     raise report.fail(retries.ended(reason, tries, attempts, speed),
                       report.unproxied() + (report.resumes() or "retry, or "))
-
-
-def _size(partial: Path) -> int:
-    return partial.stat().st_size if partial.is_file() else 0
 
 
 def _pip_download(source: Source, partial: Path, progress: Progress | None, timeout: float,
