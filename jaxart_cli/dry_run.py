@@ -25,7 +25,8 @@ def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int 
 
 def estimated(config, model: str, rows: int = 1, tolerance: float = 0.0, after: int = 0) -> str | None:
     """"about 4 min (from your runs on this machine)" for a run of `config` with `model` (`--model`'s) in `rows`
-    batch rows, resumed at step `after` (0: from the start) ("at most" with a `tolerance`: `duration.words`), or
+    batch rows, resumed at step `after` ("25 steps left, about 3 min (...)"; 0: from the start) ("at most" with a
+    `tolerance`: `duration.words`), or
     "no timing yet of such a run on this machine"; for "auto" before vgg19 is installed, each set it may take: "no
     timing yet with vgg19, about 2 min with vgg16-hed (from your runs on this machine)". None where none are kept
     (JAXART_CACHE_DIR=off). A damaged timings file is one warning, and nothing said."""
@@ -42,11 +43,15 @@ def estimated(config, model: str, rows: int = 1, tolerance: float = 0.0, after: 
     if store.failed:
         return None
     if all(s is None for s in took.values()):
-        return "no timing yet of such a run on this machine"
-    if len(took) == 1:
-        return duration.words(*took.values(), tolerance)
-    each = (f"{'no timing yet' if s is None else duration.amount(s, tolerance)} with {name}" for name, s in took.items())
-    return f"{', '.join(each)} {duration.SOURCE}"
+        said = "no timing yet of such a run on this machine"
+    elif len(took) == 1:
+        said = duration.words(*took.values(), tolerance)
+    else:
+        each = (f"{'no timing yet' if s is None else duration.amount(s, tolerance)} with {name}"
+                for name, s in took.items())
+        said = f"{', '.join(each)} {duration.SOURCE}"
+    steps = sum(n for _, n in left)
+    return f"{steps} step{'s' * (steps != 1)} left, {said}" if after else said
 
 
 def _listed(names) -> str:
@@ -86,13 +91,10 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
         [f"removing {removed} frame{'s' * (removed != 1)} of an earlier run"] if removed else [])
     if resumed and os.path.lexists(checkpoint.path_for(output)):
         changes.append(f"removing {checkpoint.path_for(output)} once the image is written")
-    timing = estimated(config, model, tolerance=tolerance, after=after)
-    if resumed:
-        run = f"would resume {resumed[0]} from step {after} of {total}{sizes}, {width}x{height} px"
-        timing = timing and f"{total - after} step{'s' * (total - after != 1)} left, {timing}"
-    else:
-        run = f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}"
-    return line(run, need, writes, model, changes=changes, free=free, timing=timing)
+    run = (f"would resume {resumed[0]} from step {after} of {total}{sizes}, {width}x{height} px" if resumed
+           else f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}")
+    return line(run, need, writes, model, changes=changes, free=free,
+                timing=estimated(config, model, tolerance=tolerance, after=after))
 
 
 def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, overwrite: bool, model: str,
@@ -112,7 +114,7 @@ def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, ove
     return line(f"{run}{made}, {config.size} px, {total} steps", need,
                 f"{files[0]}, {files[1]} and {n} image{'s' * (n != 1)}", model, changes=changes,
                 per_device=devices.local_device_count() > 1,
-                timing=estimated(config, model, duration.rows(n), tolerance))
+                timing=estimated(config, model, duration.rows(n), tolerance, resumed[1] if resumed else 0))
 
 
 def _checkpoint_change(output: Path, overwrite: bool, resumed: tuple[Path, int] | None, total: int) -> list[str]:

@@ -86,7 +86,8 @@ def test_a_run_says_how_long_it_should_take_as_it_starts(files, tmp_path, cache,
 
 def test_a_resumed_dry_run_says_how_long_the_steps_left_take(files, tmp_path, cache, monkeypatch, capsys, signal_at):
     """Resumed at step 10 of 20, the 10 steps left and a compile: 10 x 10.46 s + 14 s + a step (129 s), not the
-    whole run's 234 s (the estimate as above, from 16 px steps of 10 s and a 10 s compile)."""
+    whole run's 234 s (the estimate as above, from 16 px steps of 10 s and a 10 s compile). A resumed sweep's dry
+    run said the whole sweep's time."""
     signal_at(10)
     code, _, err = run_main(stylize_argv(files, tmp_path / "out.png", "--steps", "20"), monkeypatch, capsys)
     assert code == 143, err
@@ -96,6 +97,13 @@ def test_a_resumed_dry_run_says_how_long_the_steps_left_take(files, tmp_path, ca
     cache.write_text(json.dumps({"version": 1, "runs": [_kept(files, 16, 10.0, 10.0)]}))
     code, printed, err = run_main(dry, monkeypatch, capsys)
     assert (code, err) == (0, "") and "; 10 steps left, about 2 min (from your runs on this machine); would" in printed
+    sweep = _sweep_argv(files, tmp_path / "g.png", "--steps", "20", "--style-weight", "1,10")
+    signal_at(10)
+    code, _, err = run_main(sweep, monkeypatch, capsys)
+    assert code == 143, err
+    code, printed, err = run_main(["sweep", "--resume", str(tmp_path / "g.ckpt.npz"), "--dry-run"], monkeypatch, capsys)
+    # 2 tiles, a batch of 2 rows, each a tile's time on a CPU: 244 s, where it said the whole sweep's 8 min.
+    assert (code, err) == (0, "") and "; 10 steps left, about 4 min (from your runs on this machine); would" in printed
 
 def test_a_dry_run_of_auto_before_vgg19_is_installed_says_how_long_with_each_set_it_may_take(files, tmp_path, cache,
                                                                                            monkeypatch, capsys):
