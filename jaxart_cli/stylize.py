@@ -180,11 +180,12 @@ def stylize(
         _resume.resumed_scale(config, photo.shape, ckpt)
     # The mask readable, its colours present, the photo's aspect: before any weights load.
     mask_size = None if config.mask is None else mask_regions.mask_size(config, photo.shape, len(styles))
-    config.validate(model_choice.model_arch(model), paintings=len(styles))
+    arch = model_choice.model_arch(model)  # a file's from its header, read once
+    config.validate(arch, paintings=len(styles))
     # Will it fit? Before any weights load.
     free = _memory.available_bytes()
-    need = _memory.check(config, model_choice.model_arch(model), photo.shape[:2], [p.shape[:2] for p in paintings],
-                         available=free, mask=mask_size)
+    need = _memory.check(config, arch, photo.shape[:2], [p.shape[:2] for p in paintings], available=free,
+                         mask=mask_size)
     mixing = (None if overwrite or resume
               else _frames.mixing_note(output, fmt, _scales.total_steps(config), save_every))
     for note in (_notes.upsampling_note(photo, config.size, config),
