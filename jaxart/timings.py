@@ -99,9 +99,8 @@ def _valid(r) -> bool:
     return (isinstance(r, dict) and all(isinstance(r.get(k), t) and not isinstance(r.get(k), bool)
                                         for k, t in FIELDS.items())
             and r["size"] > 0 and r["rows"] > 0 and 0 < r["per_step"] < math.inf
-            and ("compile" not in r or type(r["compile"]) in (int, float) and 0 <= r["compile"] < math.inf)
-            and isinstance(r.get("remat", False), bool)
-            and ("load" not in r or type(r["load"]) in (int, float) and 0 <= r["load"] < math.inf))
+            and all(k not in r or type(r[k]) in (int, float) and 0 <= r[k] < math.inf for k in ("compile", "load"))
+            and isinstance(r.get("remat", False), bool))
 
 
 @contextlib.contextmanager
