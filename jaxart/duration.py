@@ -118,8 +118,9 @@ def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: s
     # the load nearest now's, the newest (a busy hour's three kept a quiet run's estimate 2x its time)
     alike = [r for r in reversed(mine) if (r["size"], r["rows"]) == (near["size"], near["rows"])]
     if load is not None:
-        apart = {id(r): _apart(r["load"], load) if "load" in r else math.inf for r in alike}
-        alike = [r for r in alike if apart[id(r)] == min(apart.values())]
+        apart = [_apart(r["load"], load) if "load" in r else math.inf for r in alike]
+        closest = min(apart)
+        alike = [r for r, a in zip(alike, apart) if a == closest]
     per_step = (statistics.median(r["per_step"] for r in alike[:3]) * progress.step_cost(first)
                 / progress.step_cost(near["size"]) * rows / near["rows"])
     compiled = [r for r in mine if "compile" in r]
