@@ -19,6 +19,7 @@ from jaxart.config import StyleConfig
 from jaxart.errors import NonFiniteLossError, OutputTakenError
 from jaxart.frames import frame, stale_frames, written
 from jaxart.output import save_image
+from jaxart.resume import taken_over
 from jaxart.run_record import input_digests, record
 from jaxart.vgg import Weights
 
@@ -79,7 +80,10 @@ def stylize_files(
         destinations.check_not_input([output], sources)
         destinations.check_output(output, fmt, overwrite=overwrite)
         ckpt_path = checkpoint.path_for(output)
-        same = resume is not None and resume.meta.get("output") == str(output.resolve())
+        # --overwrite, now or, for the same output, by the run this one resumes; the frames that run
+        # wrote before it stopped are this run's own, and stay.
+        same, asked, own = taken_over(resume.meta if resume is not None else None, output,
+                                      overwrite if asked_overwrite is None else asked_overwrite)
         # The checkpoint there is this run's to replace if it is the one `resume` read (as `--resume` named it).
         ours = same or (resume is not None and os.path.isfile(ckpt_path)
                         and checkpoint.read_meta(ckpt_path) == resume.meta)
@@ -102,11 +106,6 @@ def stylize_files(
             checkpoint.check(resume, version=__version__, weights=w)
         inputs = {"content": str(content.resolve()), "styles": [str(s.resolve()) for s in styles],
                   "background": list(background)}
-        # --overwrite, now or, for the same output, by the run this one resumes; the frames that run
-        # wrote before it stopped are this run's own, and stay.
-        asked = ((overwrite if asked_overwrite is None else asked_overwrite)
-                 or (same and bool(resume.meta.get("overwrite"))))
-        own = (resume.meta.get("step", 0), resume.meta.get("save_every") or 0) if same else (0, 0)
         meta = {"jaxart": __version__, "weights_sha256": w.sha256, "weights_content_sha256": w.content_sha256,
                 "model": model or w.name, "seed": config.seed, "config": config.to_dict(), "inputs": inputs,
                 "output": str(output.resolve()), "format": fmt,

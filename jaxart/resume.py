@@ -71,6 +71,15 @@ def check_weights_file(ckpt: checkpoint.Checkpoint) -> None:
                          "resume with the same weights file")
 
 
+def taken_over(meta: dict | None, output: Path, overwrite: bool) -> tuple[bool, bool, tuple[int, int]]:
+    """What a run to `output` takes over from the run it resumes, whose checkpoint's metadata is `meta` (None: it
+    resumes none): whether that run wrote the same output; `overwrite` (--overwrite), or that run's to the same
+    output; and (step, save_every) of the frames that run wrote of it, which stay this run's own ((0, 0): none)."""
+    if meta is None or meta.get("output") != str(Path(output).resolve()):
+        return False, overwrite, (0, 0)
+    return True, overwrite or bool(meta.get("overwrite")), (meta.get("step", 0), meta.get("save_every") or 0)
+
+
 def resumed_outputs(ckpt: checkpoint.Checkpoint) -> tuple[int, int, Path | None]:
     """The interrupted run's --save-every, --checkpoint-every and --animate (absent: 0, 0, None),
     which `--resume` continues unless given again."""

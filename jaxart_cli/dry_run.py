@@ -68,16 +68,15 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     write out.png (replacing out.png, removing out.ckpt.npz once the image is written); nothing ran"."""
     from jaxart import checkpoint, frames, scales
     from jaxart.image import fit
+    from jaxart.resume import taken_over
 
     height, width = fit(photo, config.size)
     schedule, total = scales.schedule(config), scales.total_steps(config)
     sizes = f" ({' then '.join(f'{s} px' for s, _ in schedule)})" if len(schedule) > 1 else ""
-    # As job.stylize_files does: a resumed run keeps the frames its interrupted run wrote to this output, takes
-    # that run's --overwrite, and removes the checkpoint beside the output once the image is written.
+    # As job.stylize_files does (resume.taken_over): a resumed run keeps the frames its interrupted run wrote to this
+    # output, takes that run's --overwrite, and removes the checkpoint beside the output once the image is written.
     after = resumed[1]["step"] if resumed else 0
-    same = bool(resumed) and resumed[1].get("output") == str(output.resolve())
-    own = (after, resumed[1].get("save_every") or 0) if same else (0, 0)
-    overwrite = overwrite or (same and bool(resumed[1].get("overwrite")))
+    _, overwrite, own = taken_over(resumed[1] if resumed else None, output, overwrite)
     ckpt = checkpoint.path_for(output) if checkpoint_every and not resumed else None
     writes = frames.written(output, fmt, total, total, save_every, animation, ckpt)
     replaced = [str(p) for p in (output, animation, ckpt) if p is not None and os.path.lexists(p)]
