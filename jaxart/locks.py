@@ -166,11 +166,11 @@ def writing(output: Path, flag: str = "--output"):
         return
     with contextlib.ExitStack() as held:
         made: list[Path] = []
-        held.callback(_remove_empty, made)
+        held.callback(remove_empty, made)
         for _ in range(3):  # a run that made the folder and failed at once may remove it before this one locks
             try:
                 with signals_deferred():  # the folders and the file made and their removal registered, or none
-                    made += _make_folder(lock.parent)
+                    made += make_folders(lock.parent)
                     fd = _acquire(lock)
                     key = (os.fstat(fd).st_dev, os.fstat(fd).st_ino)
                     _HELD[key] = (os.getpid(), threading.get_ident())
@@ -191,8 +191,9 @@ def _let_go(key: tuple[int, int], fd: int, lock: Path) -> None:
     _release(fd, lock)
 
 
-def _remove_empty(made: list[Path]) -> None:
-    """Remove the folders `made`, innermost first, while they are empty: a file written there since keeps one."""
+def remove_empty(made: list[Path]) -> None:
+    """Remove the folders `made` (`make_folders`'), innermost first, while they are empty: a file written there
+    since (a download kept to resume, a weight set, a waiting process's lock) keeps one."""
     for folder in reversed(made):
         try:
             folder.rmdir()
@@ -200,7 +201,7 @@ def _remove_empty(made: list[Path]) -> None:
             break
 
 
-def _make_folder(folder: Path) -> list[Path]:
+def make_folders(folder: Path) -> list[Path]:
     """The folders created, outermost first, so that `folder` exists; none where one cannot be."""
     missing = []
     here = folder.absolute()

@@ -16,7 +16,7 @@ from pathlib import Path
 from jaxart import cache_home, locks
 from jaxart.deferral import signals_deferred
 from jaxart.errors import InputError, WeightsError, WeightsFileError, limit_advice
-from jaxart.probe import make_folder, probe_folder, remove_empty
+from jaxart.probe import probe_folder
 from jaxart.weights import staging
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -83,14 +83,9 @@ def folder_error(folder: Path, e: OSError) -> WeightsError:
 
 
 def check_writable() -> Path:
-    """The weights folder, if weights can be written there; creates nothing.
-
-    It creates and at once removes a nameless file in the folder or, while the folder does not exist
-    yet, in its nearest existing parent; so a download or a conversion fails before it starts.
-
-    Raises:
-      WeightsError: a file is in the way, or the folder is read-only or not ours to write.
-    """
+    """The weights folder, if weights can be written there (`probe_folder`: so a download or a conversion fails
+    before it starts); creates nothing. A WeightsError where a file is in the way, or the folder is read-only or
+    not ours to write."""
     folder = weights_dir()
     try:
         probe_folder(folder)
@@ -100,13 +95,8 @@ def check_writable() -> Path:
 
 
 def check_target(name: str) -> Path:
-    """Where weight set `name` will be written, once `check_writable` passed and no folder stands there.
-
-    A folder at that path would otherwise be found only by the final rename, after a whole download.
-
-    Raises:
-      WeightsError: the weights folder is unusable (see `check_writable`), or a folder is in the way.
-    """
+    """Where weight set `name` will be written, once `check_writable` passed and no folder stands there (found
+    otherwise only by the final rename, after a whole download); else a WeightsError saying which."""
     check_writable()
     path = path_for(check_name(name))
     if path.is_dir():
@@ -196,21 +186,20 @@ def lock(name: str, *, wait: bool = True):
     """Hold the exclusive per-name lock (`locks.hold` of the hidden `.NAME.lock`) that fetch and remove
     take, so a second fetch waits for the first and `remove` never deletes a download in progress. The folders it
     makes for the lock are removed again as it lets go, where nothing was left in them (a fetch that failed).
-
-    Raises:
-      WeightsError: the weights folder cannot be written (see `check_writable`).
-      InputError: `wait` is False and another process holds the lock.
-    """
+    A WeightsError where the weights folder cannot be written (`check_writable`); an InputError where `wait` is
+    False and another process holds the lock."""
     d = check_writable()
     with contextlib.ExitStack() as held:
+        made: list[Path] = []
+        held.callback(locks.remove_empty, made)  # run after the lock's release: registered before it
         try:
-            for tries_left in reversed(range(3)):
-                with signals_deferred():  # the folders made and their removal registered, or neither
-                    held.callback(remove_empty, make_folder(d))  # run after the lock's release: registered before it
+            for tries_left in reversed(range(3)):  # a fetch that failed may remove the folder it made as this waits
+                with signals_deferred():  # the folders made and registered for removal, or none
+                    made += locks.make_folders(d)
                 try:
                     locks.take(held, d / f".{name}.lock", wait=wait)  # see locks.take: not enter_context(hold(...))
                     break
-                except FileNotFoundError:  # a fetch that failed removed the folder it made as this one waited
+                except FileNotFoundError:
                     if not tries_left:
                         raise
         except BlockingIOError:
