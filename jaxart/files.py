@@ -71,6 +71,12 @@ def windows_path(path: str | os.PathLike) -> str | None:
             f"root, as the file is seen here (under WSL: {wsl})")
 
 
+def not_a_file(path: str | os.PathLike) -> str | None:
+    """What `path`, which is no regular file, is instead: "is a folder", or "is not a regular file" (a FIFO or a
+    device, which a reader would wait on or stream forever); None where nothing is there."""
+    return "is a folder" if os.path.isdir(path) else "is not a regular file" if os.path.exists(path) else None
+
+
 def missing(path: str | os.PathLike) -> str:
     """Why `path`, which does not exist, cannot be read. A space at either end (pasted with the name, or a quoted
     drag-and-drop) is said: printed bare it is invisible, and the path looked right."""

@@ -55,7 +55,7 @@ def model_arch(model: str) -> str:
         if not weights.is_installed(model):
             raise InputError(weights.unknown_model(model))
     if not path.is_file():
-        there = ("is a folder" if path.is_dir() else "is not a regular file" if path.exists() else "does not exist")
+        there = files.not_a_file(path) or "does not exist"
         raise InputError(f"weights file {path} {there}; give the path of a .safetensors file `weights convert` wrote")
     return weights.store.read_metadata(path).get("arch", "vgg19")
 

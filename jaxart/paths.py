@@ -9,7 +9,7 @@ import os
 from collections.abc import Sequence
 
 from jaxart.errors import InputError
-from jaxart.files import check_path, web_address, windows_path
+from jaxart.files import check_path, not_a_file, web_address, windows_path
 
 
 def as_path(value, what: str, want: str, hint: str = "") -> str | os.PathLike:
@@ -33,7 +33,6 @@ def file_setting(name: str, value, want: str, hint: str, words: Sequence[str] = 
     if why := web_address(value) or windows_path(value):
         raise InputError(f"{name} {why}", settings=[name])
     check_path(value, f"{name} file", functools.partial(InputError, settings=[name]))
-    there = ("is a folder" if os.path.isdir(value) else "is not a regular file" if os.path.exists(value)
-             else "does not exist")
+    there = not_a_file(value) or "does not exist"
     raise InputError(f"{name} {str(value)!r} {there}; give {want} (check the path and the current folder)",
                      settings=[name])

