@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from jaxart.color_checks import LUMA, checked_pixels, finite_pixels
+from jaxart.layers import at_least_float32
 from jaxart.palette import parse_rgb  # re-exported: color.parse_rgb, as before palette.py took it
 
 if TYPE_CHECKING:
@@ -174,8 +175,7 @@ def _working_dtype(*images):
     (`vgg.compute_dtype`). Chosen by width, not promotion, which strict dtype promotion refuses across floats."""
     import jax.numpy as jnp
 
-    widest = max((jnp.dtype(jnp.result_type(x)) for x in images), key=lambda d: jnp.finfo(d).bits)
-    return widest if jnp.finfo(widest).bits >= 32 else jnp.dtype(jnp.float32)
+    return at_least_float32(max((jnp.dtype(jnp.result_type(x)) for x in images), key=lambda d: jnp.finfo(d).bits))
 
 
 def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str,

@@ -5,7 +5,6 @@ only, so the checks hold under jit at no cost."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -116,6 +115,13 @@ def check_pixels(dtype, what: str = "image") -> None:
         raise InputError(f"{what} is {jnp.dtype(dtype)}; give floats in [0, 1] (divide by {_scale(dtype)})")
     if not jnp.issubdtype(dtype, jnp.floating):
         raise InputError(f"{what} is {jnp.dtype(dtype)}; give a float array with values in [0, 1]")
+
+
+def at_least_float32(dtype) -> np.dtype:
+    """`dtype` if a float of 32 bits or more, else float32 (by width: strict promotion refuses float64 with float32)."""
+    import jax.numpy as jnp
+
+    return jnp.dtype(dtype if jnp.issubdtype(dtype, jnp.floating) and jnp.finfo(dtype).bits >= 32 else jnp.float32)
 
 
 def _scale(dtype) -> str:

@@ -40,7 +40,7 @@ from jax.typing import ArrayLike
 
 from jaxart import blend
 from jaxart.errors import InputError
-from jaxart.layers import as_numbers, as_pixels, host_array
+from jaxart.layers import as_numbers, as_pixels, at_least_float32, host_array
 
 _EPS = 1e-12
 
@@ -53,9 +53,7 @@ def widened(x: ArrayLike, what: str = "array") -> jax.Array:
     x = as_numbers(x, what, "a float array")
     if not jnp.issubdtype(x.dtype, jnp.floating):
         raise ValueError(f"{what} is {x.dtype}; give a float array")
-    # Widened by hand, not promote_types(x, float32): that is a TypePromotionError for float64 under
-    # strict dtype promotion.
-    return x if jnp.finfo(x.dtype).bits >= 32 else x.astype(jnp.float32)
+    return x if (wide := at_least_float32(x.dtype)) == x.dtype else x.astype(wide)
 
 
 def _broadcast(a: jax.Array, b: jax.Array, core: int, what: str) -> tuple[jax.Array, jax.Array, tuple[int, ...]]:

@@ -16,8 +16,9 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart import convs
-from jaxart.layers import (CHANNELS, POOLINGS, STAGES, as_layers, as_pixels, check_layers, check_params, check_pixels,
-                           check_reach, conv_names, layer_names, rgb_hint, stage_layer_names)
+from jaxart.layers import (CHANNELS, POOLINGS, STAGES, as_layers, as_pixels, at_least_float32, check_layers,
+                           check_params, check_pixels, check_reach, conv_names, layer_names, rgb_hint,
+                           stage_layer_names)
 from jaxart.weightset import Preprocess, Weights
 
 # layers.py's and weightset.py's names are re-exported: vgg.layer_names, vgg.conv_names and the rest are used widely.
@@ -187,7 +188,7 @@ def compute_dtype(weights: Weights) -> jnp.dtype:
         dtype = jnp.dtype(jnp.result_type(weights.params["conv1_1"]["kernel"]))
     except (KeyError, TypeError):  # no such layer: check_params names it
         return jnp.dtype(jnp.float32)
-    return dtype if jnp.issubdtype(dtype, jnp.floating) and jnp.finfo(dtype).bits >= 32 else jnp.dtype(jnp.float32)
+    return at_least_float32(dtype)
 
 
 def _remat_forward(params: dict, x: jax.Array, names: Sequence[str], pooling: str, keep: Sequence[str],

@@ -30,6 +30,7 @@ import numpy as np
 from jax import lax
 
 from jaxart.convs import TILE  # outputs per tile side; each reads a (TILE + 2)-pixel input tile
+from jaxart.layers import at_least_float32
 # The transforms' matrices: `_bt` applies BT by shared sums, `_times` the others (tests/test_winograd.py).
 BT = np.array([[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
                [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]], np.float64)
@@ -58,8 +59,7 @@ _GG, _AA = np.kron(G, G), np.kron(AT, AT)  # (36, 9), (16, 36)
 
 def _times(matrix: np.ndarray, x: jax.Array) -> jax.Array:
     """`matrix @ x.reshape(len(matrix[0]), -1)` in float32 (or `x`'s wider dtype), `x`'s dtype out."""
-    # Widened by hand, not promote_types(x, float32): a TypePromotionError for float64 under strict promotion.
-    wide = x.dtype if jnp.finfo(x.dtype).bits >= 32 else jnp.dtype(jnp.float32)
+    wide = at_least_float32(x.dtype)
     y = jnp.dot(jnp.asarray(matrix, wide), x.reshape(matrix.shape[1], -1).astype(wide), precision=lax.Precision.HIGHEST)
     return y.astype(x.dtype)
 
