@@ -23,8 +23,7 @@ def refusal(env: dict[str, str] | None = None) -> str | None:
     """Why XLA refuses the XLA_FLAGS of `env` (os.environ by default): its first logged line, without glog's
     prefix. None where XLA_FLAGS is unset or blank, XLA takes it, or the child ends for any other reason (the run
     then starts and finds out itself)."""
-    env = dict(os.environ if env is None else env)
-    if not env.get("XLA_FLAGS", "").strip():
+    if not (os.environ if env is None else env).get("XLA_FLAGS", "").strip():
         return None
     try:
         child = subprocess.run([sys.executable, "-c", _CHILD], env=env, stdin=subprocess.DEVNULL,
