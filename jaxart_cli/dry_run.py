@@ -25,11 +25,11 @@ def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int 
 
 def estimated(config, model: str, rows: int = 1, tolerance: float = 0.0, after: int = 0) -> str | None:
     """"about 4 min (from your runs on this machine)" for a run of `config` with `model` (`--model`'s) in `rows`
-    batch rows, resumed at step `after` ("25 steps left, about 3 min (...)"; 0: from the start) ("at most" with a
-    `tolerance`: `duration.words`), or
-    "no timing yet of such a run on this machine"; for "auto" before vgg19 is installed, each set it may take: "no
-    timing yet with vgg19, about 2 min with vgg16-hed (from your runs on this machine)". None where none are kept
-    (JAXART_CACHE_DIR=off). A damaged timings file is one warning, and nothing said."""
+    batch rows ("at most" with a `tolerance`: `duration.words`), or "no timing yet of such a run on this machine";
+    for "auto" before vgg19 is installed, each set it may take: "no timing yet with vgg19, about 2 min with
+    vgg16-hed (from your runs on this machine)". Resumed at step `after` (0: from the start), the steps left come
+    first: "25 steps left, about 3 min (...)". None where none are kept (JAXART_CACHE_DIR=off). A damaged timings
+    file is one warning, and nothing said."""
     from jaxart import duration, model_choice, scales, timings
     from jaxart_cli.common import warn
 
