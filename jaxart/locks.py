@@ -165,25 +165,23 @@ def writing(output: Path, flag: str = "--output"):
         yield
         return
     with contextlib.ExitStack() as held:
-        made: list[Path] = []
-        held.callback(remove_empty, made)
-        for _ in range(3):  # a run that made the folder and failed at once may remove it before this one locks
-            try:
-                with signals_deferred():  # the folders and the file made and their removal registered, or none
-                    made += make_folders(lock.parent)
-                    fd = _acquire(lock)
-                    key = (os.fstat(fd).st_dev, os.fstat(fd).st_ino)
-                    _HELD[key] = (os.getpid(), threading.get_ident())
-                    held.callback(_let_go, key, fd, lock)
-                break
-            except BlockingIOError:
-                raise InputError(f"{output} is being written by another jaxart run; wait for it to finish or "
-                                 f"choose another {flag}") from None
-            except FileNotFoundError:
-                continue
-            except OSError:
-                break
+        try:
+            in_folder(held, lock.parent, lambda: _take_output_lock(held, lock))
+        except BlockingIOError:
+            raise InputError(f"{output} is being written by another jaxart run; wait for it to finish or "
+                             f"choose another {flag}") from None
+        except OSError:  # unlocked: the run's checks say why it cannot write there, if it cannot
+            pass
         yield
+
+
+def _take_output_lock(held: contextlib.ExitStack, lock: Path) -> None:
+    """`writing`'s lock file `lock` made, locked and recorded as held here, its release registered in `held`."""
+    with signals_deferred():  # the file made and its release registered, or neither
+        fd = _acquire(lock)
+        key = (os.fstat(fd).st_dev, os.fstat(fd).st_ino)
+        _HELD[key] = (os.getpid(), threading.get_ident())
+        held.callback(_let_go, key, fd, lock)
 
 
 def _let_go(key: tuple[int, int], fd: int, lock: Path) -> None:
@@ -191,8 +189,24 @@ def _let_go(key: tuple[int, int], fd: int, lock: Path) -> None:
     _release(fd, lock)
 
 
-def remove_empty(made: list[Path]) -> None:
-    """Remove the folders `made` (`make_folders`'), innermost first, while they are empty: a file written there
+def in_folder(held: contextlib.ExitStack, folder: Path, take) -> None:
+    """`take()`, which makes a file in `folder`, once the folders missing for it are made (`_make_folders`), which
+    are removed again as `held` exits while empty (`_remove_empty`). Tried 3 times where a run that made the folder
+    and failed at once removes it before `take` makes its file (FileNotFoundError); raises what `take` raises."""
+    made: list[Path] = []
+    held.callback(_remove_empty, made)  # run after the lock's release: registered before it
+    for tries_left in reversed(range(3)):
+        with signals_deferred():  # the folders made and registered for removal, or none
+            made += _make_folders(folder)
+        try:
+            return take()
+        except FileNotFoundError:
+            if not tries_left:
+                raise
+
+
+def _remove_empty(made: list[Path]) -> None:
+    """Remove the folders `made` (`_make_folders`'), innermost first, while they are empty: a file written there
     since (a download kept to resume, a weight set, a waiting process's lock) keeps one."""
     for folder in reversed(made):
         try:
@@ -201,7 +215,7 @@ def remove_empty(made: list[Path]) -> None:
             break
 
 
-def make_folders(folder: Path) -> list[Path]:
+def _make_folders(folder: Path) -> list[Path]:
     """The folders created, outermost first, so that `folder` exists; none where one cannot be."""
     missing = []
     here = folder.absolute()

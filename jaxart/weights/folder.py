@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 
 from jaxart import cache_home, locks
-from jaxart.deferral import signals_deferred
 from jaxart.errors import InputError, WeightsError, WeightsFileError, limit_advice
 from jaxart.probe import probe_folder
 from jaxart.weights import staging
@@ -190,18 +189,8 @@ def lock(name: str, *, wait: bool = True):
     False and another process holds the lock."""
     d = check_writable()
     with contextlib.ExitStack() as held:
-        made: list[Path] = []
-        held.callback(locks.remove_empty, made)  # run after the lock's release: registered before it
-        try:
-            for tries_left in reversed(range(3)):  # a fetch that failed may remove the folder it made as this waits
-                with signals_deferred():  # the folders made and registered for removal, or none
-                    made += locks.make_folders(d)
-                try:
-                    locks.take(held, d / f".{name}.lock", wait=wait)  # see locks.take: not enter_context(hold(...))
-                    break
-                except FileNotFoundError:
-                    if not tries_left:
-                        raise
+        try:  # a fetch that failed may remove the folder it made as this waits: locks.in_folder tries again
+            locks.in_folder(held, d, lambda: locks.take(held, d / f".{name}.lock", wait=wait))  # see locks.take
         except BlockingIOError:
             raise InputError(f"{name} is being fetched by another jaxart process; wait for it to finish, "
                              "or stop it, then run this again") from None
