@@ -39,7 +39,8 @@ def init_carry(fun, optimizer: optax.GradientTransformation, x0: jax.Array) -> C
 
     Returns:
       A `Carry`: `x0`, the optimizer's initial state, an infinite value (in the dtype of `fun`'s value), NaN aux of
-      `fun`'s shapes, count 0 and ok True.
+      `fun`'s shapes, count 0 and ok True; under JAX's jax_debug_nans or jax_debug_infs, the largest finite value
+      and zero aux (`_placeholders`).
 
     Raises:
       TypeError: `x0` is no array, or `fun` does not return a pair. ValueError: `x0` holds no floats (an
@@ -47,14 +48,25 @@ def init_carry(fun, optimizer: optax.GradientTransformation, x0: jax.Array) -> C
     """
     x0 = start(x0)
     out = jax.eval_shape(fun, x0)
-    aux = jax.tree.map(lambda s: jnp.full(s.shape, jnp.nan, s.dtype), _aux(out))
+    shapes = _aux(out)  # first: it names a `fun` that returns no (value, aux) pair
+    unset, blank = _placeholders(out[0].dtype)
+    aux = jax.tree.map(lambda s: jnp.full(s.shape, blank, s.dtype), shapes)
     # In the value's dtype, not x0's: float64 weights give float32 pixels a float64 loss, and a float32 carry's
     # value then changed dtype in the loop (scan's "cond branches must have equal output types"; under strict
     # promotion every loop's TypePromotionError).
-    inf = jnp.asarray(jnp.inf, out[0].dtype)
-    carry = Carry(x0, optimizer.init(x0), inf, aux, jnp.int32(0), jnp.bool_(True))
+    carry = Carry(x0, optimizer.init(x0), jnp.asarray(unset, out[0].dtype), aux, jnp.int32(0), jnp.bool_(True))
     # Fresh buffers for every leaf: the loop donates the carry, and init may alias arrays.
     return jax.tree.map(lambda a: jnp.array(a, copy=True), carry)
+
+
+def _placeholders(dtype) -> tuple[float, float]:
+    """The value and aux fill of a carry with no step kept yet: inf and NaN, or where JAX's jax_debug_nans or
+    jax_debug_infs is on (a user hunting their own NaN), the largest finite value and 0, as those settings raise at
+    the first NaN or inf any operation makes, these included (every run's FloatingPointError). A kept step replaces
+    them; until one is, `minimize`'s value is inf all the same (count 0), and the callback is not called."""
+    if jax.config.jax_debug_nans or jax.config.jax_debug_infs:
+        return float(jnp.finfo(dtype).max), 0.0
+    return jnp.inf, jnp.nan
 
 
 def start(x0) -> jax.Array:

@@ -230,7 +230,8 @@ def minimize(
             done = int(carry.count)
         if callback is not None and bool(carry.ok):
             stopped = asks_stop(callback(done, carry))
-    return Result(carry.params, float(carry.value), int(carry.count), bool(carry.ok), carry, stopped)
+    value = float(carry.value) if int(carry.count) else float("inf")  # no step kept: init_carry's placeholder
+    return Result(carry.params, value, int(carry.count), bool(carry.ok), carry, stopped)
 
 
 def asks_stop(answer: Any) -> bool:

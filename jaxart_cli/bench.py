@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from jaxart_cli.common import echo as _echo, given as _given
+from jaxart_cli.common import echo as _echo, given as _given, start_jax_first as _start_jax_first
 from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.options import to_read as _to_read
 from jaxart_cli.paths import home as _home
@@ -80,6 +80,7 @@ def bench(
     quality = None if not quality_evals else dict(
         evals=quality_evals, size=quality_size, coarse_steps=coarse_steps, limit=quality_limit, model=model,
         content=content, style=style)
+    _start_jax_first(dry_run=False)  # a flag XLA refuses is one line of ours: check's memory figures start JAX
     bench_suite.check(size_list, repeats=repeats, loops=variants, baseline=baseline, convs=convs, sweep=sweep_settings,
                       quality=quality, json_out=json_out, quality_images=quality_images, remat=remat,
                       overwrite=overwrite)

@@ -86,12 +86,12 @@ def run(app: typer.Typer) -> None:
             raise
         _say(f"error: {text}")  # says what JAX_PLATFORMS to set
         sys.exit(2)
-    except FloatingPointError as e:  # raised by JAX's debugging settings alone
+    except FloatingPointError as e:  # JAX's debugging settings alone: optax's zoom state starts at inf, say
         if not (debugging := _debugging_nans()):
             raise
         _say(f"error: {e} under {debugging}, which stop{'s' * (' and ' not in debugging)} at the first NaN or "
-             "infinity: jaxart's optimizer starts from NaN and infinite placeholders (no loss yet), so every run "
-             f"stops there; unset {debugging} to run")
+             f"infinity; unset {debugging} to run on (a NaN or infinite loss then ends the run, keeping the last "
+             "finite image)")
         sys.exit(2)
     except KeyboardInterrupt:
         _say(_interrupted_line())
@@ -103,7 +103,7 @@ def run(app: typer.Typer) -> None:
 
 def _debugging_nans() -> str | None:
     """JAX's settings on (JAX_DEBUG_NANS, JAX_DEBUG_INFS) that turn a NaN or inf into a FloatingPointError: set in
-    the environment for the user's own code, they ended a run with a traceback. None if neither is on."""
+    the environment to find where a NaN comes from, they ended a run at it with a traceback. None if neither is on."""
     jax = sys.modules.get("jax")
     on = [f"JAX_{f.upper()}" for f in ("debug_nans", "debug_infs") if jax and getattr(jax.config, f"jax_{f}", False)]
     return " and ".join(on) or None

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from jaxart import xla_flags
@@ -52,25 +53,56 @@ def test_an_unknown_jax_platform_gives_one_line(files, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("setting", ["JAX_DEBUG_NANS", "JAX_DEBUG_INFS"])
-def test_jax_debugging_nans_or_infs_gives_one_line_saying_to_unset_it(setting, files, tmp_path):
-    """The optimizer's NaN and infinite placeholders raised a FloatingPointError under them: a traceback."""
-    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *_stylize(files, tmp_path / "o.png")],
-                          capture_output=True, text=True, timeout=120, env={**os.environ, setting: "1"})
+@pytest.mark.parametrize("command, setting", [("stylize", "JAX_DEBUG_NANS"), ("sweep", "JAX_DEBUG_INFS")])
+def test_a_run_under_jax_debug_nans_or_infs_writes_its_image(command, setting, files, tmp_path):
+    """The optimizer's NaN and infinite placeholders raised a FloatingPointError under them: every run failed, under
+    the settings a user turns on to find where their own NaN comes from."""
+    argv = [command, *_stylize(files, tmp_path / "o.png")[1:]]
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *argv], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, setting: "1"})
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    assert (tmp_path / "o.png").stat().st_size > 0
+
+
+def test_an_infinity_jax_debug_infs_stops_at_is_one_line_saying_to_unset_it(files, tmp_path):
+    """Optax's zoom line search starts its state from an infinite value: a FloatingPointError traceback."""
+    argv = [*_stylize(files, tmp_path / "o.png"), "--linesearch", "zoom"]
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *argv], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "JAX_DEBUG_INFS": "1"})
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
-    assert proc.stderr.startswith("error: invalid value") and proc.stderr.endswith(f"; unset {setting} to run\n")
+    assert proc.stderr.startswith("error: invalid value (inf) encountered"), proc.stderr
+    assert "; unset JAX_DEBUG_INFS to run on" in proc.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_weights_holding_nan_are_refused_under_jax_debug_nans_as_without_it(files, tmp_path):
+    from safetensors import safe_open
+    from safetensors.numpy import save_file
+
+    d, model = files
+    with safe_open(model, "np") as f:
+        tensors, metadata = {k: f.get_tensor(k) for k in f.keys()}, f.metadata()
+    tensors["conv1_1.kernel"][0, 0, 0, 0] = np.nan
+    save_file(tensors, str(tmp_path / "nan.safetensors"), metadata=metadata)
+    argv = _stylize((d, str(tmp_path / "nan.safetensors")), tmp_path / "o.png")
+    said = [subprocess.run([sys.executable, str(ROOT / "cli.py"), *argv], capture_output=True, text=True, timeout=120,
+                           env={**os.environ, **env}) for env in ({}, {"JAX_DEBUG_NANS": "1"})]
+    assert [(p.returncode, p.stderr) for p in said] == [(said[0].returncode, said[0].stderr)] * 2
+    assert said[0].returncode == 2 and "layer conv1_1 holds NaN or infinite values" in said[0].stderr, said[0].stderr
+    assert not (tmp_path / "o.png").exists()
 
 
 @pytest.mark.parametrize("command, flags, says", [
     ("stylize", "--xla_no_such_flag=1", "Unknown flag in XLA_FLAGS: --xla_no_such_flag=1"),
     ("sweep", "--xla_no_such_flag=1", "Unknown flag in XLA_FLAGS: --xla_no_such_flag=1"),
+    ("bench", "--xla_no_such_flag=1", "Unknown flag in XLA_FLAGS: --xla_no_such_flag=1"),
     ("stylize", "--xla_cpu_enable_fast_math=maybe",
      "Couldn't interpret value maybe for flag xla_cpu_enable_fast_math")])
 def test_an_xla_flag_xla_refuses_is_one_line_of_ours_and_leaves_no_lock_file(command, flags, says, files, tmp_path):
     """XLA ends the process (exit 1, its own glog line, or for a bad value its list of ~90 flags) at a flag it does not
     know, which it reads as JAX starts: that was after the output's lock file was made, which stayed behind."""
-    argv = [command, *_stylize(files, tmp_path / "o.png")[1:]]
+    argv = (["bench", "--sizes", "16", "--json", str(tmp_path / "b.json")] if command == "bench"  # XLA's line, exit 1
+            else [command, *_stylize(files, tmp_path / "o.png")[1:]])
     proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *argv], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "XLA_FLAGS": flags})
     assert (proc.returncode, proc.stderr) == (2, f"error: XLA refused XLA_FLAGS='{flags}' ({says}); fix or unset "
