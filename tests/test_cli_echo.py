@@ -135,7 +135,7 @@ def test_every_destination_refusal_from_python_is_free_of_flags(tmp_path):
     (["bench", "--baseline", "tf"], "error: --baseline 'tf' is not one of torch"),
     (["weights", "remove", "mine"], "error: 'mine' is not installed and has no partial download (installed: none); "
                                     "nothing was removed"),
-    (["weights", "convert", "gone.h5", "--name", "x"], "error: Invalid value for FILE: gone.h5 is not a file"),  # PATH
+    (["weights", "convert", "gone.h5", "--name", "x"], "error: Invalid value for FILE: gone.h5 does not exist; check the path and the current folder"),  # PATH
 ])
 def test_error_lines_quote_the_value_given_and_name_options_bare(argv, line, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)

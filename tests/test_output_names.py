@@ -61,7 +61,7 @@ _QUALITY = ["bench", "--sizes", "16", "--quality-evals", "2", "--quality-size", 
 
 @pytest.mark.parametrize("args, said", [
     (["sweep", "~/photo.jpg", "~/paint.png", "-o", "~/s.jpg"], "the contact sheet {home}/s.jpg is a PNG"),
-    (["weights", "convert", "~/vgg.h5", "--name", "x"], "{home}/vgg.h5 is not a file"),
+    (["weights", "convert", "~/vgg.h5", "--name", "x"], "{home}/vgg.h5 does not exist"),
     # bench's paths were taken as typed: --json ~/b.json wrote ./~/b.json, --content ~/photo.jpg did not exist
     (["bench", "--sizes", "16", "--json", "~/paint.png"], "--json {home}/paint.png already exists"),
     ([*_QUALITY, "--content", "~/photo.jpg", "--json", "~/photo.jpg"], "{home}/photo.jpg is one of the inputs"),
