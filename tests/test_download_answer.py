@@ -62,3 +62,50 @@ def test_an_error_status_s_connection_closes_once_the_error_is_dropped(no_collec
             status = e.code
         assert status == 503
         assert closed.wait(5)
+
+
+@contextlib.contextmanager
+def _silent_server():
+    """Yields (url, ended): a server that takes every connection and never answers; `ended` counts the connections
+    whose client shut them down or closed them."""
+    listener, stop, ended, lock = socket.create_server(("127.0.0.1", 0)), threading.Event(), [0], threading.Lock()
+
+    def hold(conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(0.05)
+            while not stop.is_set():
+                try:
+                    if not conn.recv(4096):  # the client's end shut down or closed
+                        with lock:
+                            ended[0] += 1
+                        return
+                except TimeoutError:
+                    pass
+                except OSError:
+                    return
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                threading.Thread(target=hold, args=(listener.accept()[0],), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/x.h5", ended
+    finally:
+        stop.set()
+        listener.close()
+
+
+def test_an_answer_too_late_lets_its_connection_go_at_the_deadline():
+    """The thread waiting for the answer was left to the read timeout (or, with headers trickled within it, to the
+    server): each timed-out attempt kept a socket and a thread, up to retries.MOST_ATTEMPTS of them."""
+    with _silent_server() as (url, ended):
+        for _ in range(5):  # a read timeout of 20 s, far past the 0.2 s deadline
+            assert answer.within(urllib.request.Request(url), 20.0, 0.2) is None
+        for _ in range(40):
+            if ended[0] == 5 and not any(t.name == "jaxart-answer" for t in threading.enumerate()):
+                break
+            threading.Event().wait(0.05)
+        assert ended[0] == 5, f"{5 - ended[0]} of 5 connections still open 2 s after their deadline"
+        assert not [t for t in threading.enumerate() if t.name == "jaxart-answer"]
