@@ -135,14 +135,33 @@ def test_attempts_without_headway_after_some_with_it_end_the_fetch_saying_so(ser
 
 def test_a_server_that_drops_each_connection_after_a_window_of_bytes_is_left_after_most_attempts(serve, served,
                                                                                                 weights_dir):
-    """A byte a window (the window shrunk to 1 byte) is headway each time, and the file would take 365,602 tries."""
-    server = serve(["drop-1"], _Dropping)
+    """1,000 bytes a window (the window shrunk to 1,000 bytes) is headway each time, and the file would take 366
+    tries: more than a fetch makes, fewer than ten fetches do (retries.HOPELESS), so it goes on to the most."""
+    server = serve(["drop-1000"], _Dropping)
     with pytest.raises(WeightsError) as error:
-        fetch("test", **FAST, speed=Speed(min_rate=10, window=0.1))
+        fetch("test", **FAST, speed=Speed(min_rate=10_000, window=0.1))
     most = retries.MOST_ATTEMPTS
     assert str(error.value) == _failed(server, served, weights_dir, f"after {most} attempts, the most a fetch makes",
-                                       most)
+                                       most * 1000)
     assert len(server.ranges) == most
+
+
+def test_a_server_whose_drops_leave_the_file_hopeless_is_left_after_five_attempts_saying_why(serve, served,
+                                                                                            weights_dir):
+    """A server dropping each connection after 60 KB, 550 MB to go (here 100 bytes, and 360 kB): each attempt made
+    headway, so it was asked 200 times for 12 MB, under a bar that crept on, and the next fetch the same; the file
+    would take 9,000. Five attempts tell: the rest would take over ten fetches' attempts (retries.HOPELESS)."""
+    server = serve(["drop-100"], _Dropping)
+    with pytest.raises(WeightsError) as error:
+        fetch("test", **FAST, speed=Speed(min_rate=1000, window=0.1))
+    left = len(served.body) - 500
+    assert str(error.value) == (
+        f"could not download vgg16_test.h5 from {server.url} (the connection closed after 500 of {len(served.body):,}"
+        f" bytes, after 5 attempts that kept 100 bytes each on average, at which the {left / 1024:,.0f} KB left would "
+        f"take {left / 100:,.0f} more attempts (ten fetches make 2,000)); 500 bytes are kept in "
+        f"{weights_dir / '.test.partial'} and another network or a mirror (--url) resumes there, or download "
+        f"vgg16_test.h5 by other means and run `{REMEDY}")
+    assert len(server.ranges) == 5 and folder.partial_path("test").stat().st_size == 500
 
 
 @pytest.mark.parametrize("second", ["ok", "no-range"])

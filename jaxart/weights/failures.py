@@ -71,9 +71,8 @@ class Report:
     def kept(self) -> int:
         return self.partial.stat().st_size if self.partial.is_file() else 0
 
-    def resumes(self) -> str:
-        return (f"{self.kept():,} bytes are kept in {self.partial} and fetching again resumes there, or "
-                if self.kept() else "")
+    def resumes(self, then: str = "fetching again resumes there") -> str:
+        return f"{self.kept():,} bytes are kept in {self.partial} and {then}, or " if self.kept() else ""
 
     def unproxied(self) -> str:
         # A proxy that is down or misspelt failed as if the server were ("Connection refused") or the machine offline.

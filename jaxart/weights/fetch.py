@@ -50,7 +50,7 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
         earlier = 0
 
     tries, reason, asked = retries.Tries(), "", 0.0  # why the last attempt failed; its server's Retry-After
-    while not retries.over(tries, attempts):
+    while not retries.over(tries, attempts, left := source.size - report.kept()):
         if tries.made:
             wait = retries.wait(tries, backoff, asked)
             if notice:  # the bar stands still meanwhile, up to LONGEST_RETRY_AFTER: say why
@@ -64,8 +64,12 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
                 range_get.Interrupted, urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
             reason, asked = failures.worth_retrying(e, report)
         tries = retries.after(tries, report.kept() - before, speed)
-    raise report.fail(retries.ended(reason, tries, attempts, speed),
-                      report.unproxied() + (report.resumes() or "retry, or "))
+    if retries.hopeless(tries, left):  # fetching again would end the same way: another network or mirror may not
+        elsewhere = "another network or a mirror (--url)"
+        hint = report.resumes(f"{elsewhere} resumes there") or f"try {elsewhere}, or "
+    else:
+        hint = report.resumes() or "retry, or "
+    raise report.fail(retries.ended(reason, tries, attempts, speed, left), report.unproxied() + hint)
 
 
 def _pip_download(source: Source, partial: Path, progress: Progress | None, timeout: float,
@@ -120,7 +124,7 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
       timeout: seconds allowed to connect and for each read before the attempt fails.
       attempts: tries in a row at an interrupted, stalled or refused download that keep under a `speed` window's
         bytes (60 KB by default) before the fetch ends; each resumes, and one that keeps more is not counted (up to
-        retries.MOST_ATTEMPTS in all).
+        retries.MOST_ATTEMPTS in all, and fewer where they keep too little for the file to come: `retries.hopeless`).
       backoff: seconds before the next attempt, doubling for each in a row past the first that kept under a
         window's bytes, or longer where a busy server's Retry-After asks (up to LONGEST_RETRY_AFTER; one asking
         more fails at once, saying how long).

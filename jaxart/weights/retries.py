@@ -4,8 +4,10 @@ An attempt that keeps a speed window's worth of bytes (`Speed`: 1 KB/s for 60 s,
 another attempt resumes after it (`wget -c --tries=0` resumes for ever): hotel Wi-Fi that drops every 10 minutes
 brings megabytes each time, yet failed after its third drop, with the user left to run the fetch again. `attempts`
 in a row without headway end the fetch, as all attempts did before: a server that refuses, stalls, trickles or
-drops the connection after a few bytes. MOST_ATTEMPTS in all end it too, so that one sending 60 KB a time, then
-dropping the connection, cannot hold a fetch for hours.
+drops the connection after a few bytes. MOST_ATTEMPTS in all end it too, and it ends early where the file is
+`hopeless`: once JUDGED attempts have kept so little on average that the rest would take more than HOPELESS more,
+as a server or proxy that drops every connection after 60 KB does with a 550 MB file (9,000 attempts). It was
+asked 200 times for 12 MB, under a bar that crept on, and the next fetch the same.
 """
 
 from __future__ import annotations
@@ -15,14 +17,20 @@ from typing import NamedTuple
 from jaxart.weights.range_get import Speed
 
 # 5 KB/s Wi-Fi (README's worst hotel) that drops every 10 minutes keeps 3 MB an attempt: vgg19-torchvision's 575 MB
-# in 188 attempts, vgg19's 80 MB in 27. A server dropping each connection after 60 KB ends after 12 MB.
+# in 188 attempts, vgg19's 80 MB in 27. A server dropping each connection after 60 KB ends vgg19 after 12 MB.
 MOST_ATTEMPTS = 200
+# Ten fetches of MOST_ATTEMPTS: a link that needs more would be fetched again over ten times (575 MB at under 280 KB
+# an attempt), so it is told at once; one needing fewer goes on, each fetch resuming the last.
+HOPELESS = 10 * MOST_ATTEMPTS
+JUDGED = 5  # attempts before the average is trusted: a first attempt may be cut short by chance
 
 
 class Tries(NamedTuple):
-    """A download's failed attempts so far: `made` in all, `idle` the last of them in a row that made no headway."""
+    """A download's failed attempts so far: `made` in all, `idle` the last of them in a row that made no headway,
+    `kept` the bytes they kept in all (fewer where a server that ignored a Range dropped some)."""
     made: int = 0
     idle: int = 0
+    kept: int = 0
 
 
 def least(speed: Speed) -> float:
@@ -32,7 +40,18 @@ def least(speed: Speed) -> float:
 
 def after(tries: Tries, added: int, speed: Speed) -> Tries:
     """`tries` once one more attempt failed, having kept `added` more bytes (fewer than none where it lost some)."""
-    return Tries(tries.made + 1, 0 if added >= least(speed) else tries.idle + 1)
+    return Tries(tries.made + 1, 0 if added >= least(speed) else tries.idle + 1, tries.kept + added)
+
+
+def needed(tries: Tries, left: int) -> float:
+    """The attempts the `left` bytes of the file would take at the average `tries` kept (inf where they kept none)."""
+    return left * tries.made / tries.kept if tries.kept > 0 else float("inf")
+
+
+def hopeless(tries: Tries, left: int) -> bool:
+    """Whether `tries`, JUDGED or more, kept so little on average that the `left` bytes would take over HOPELESS more,
+    while attempts still keep some: where they keep none, `attempts` in a row without headway end the fetch."""
+    return tries.made >= JUDGED and tries.idle == 0 and needed(tries, left) > HOPELESS
 
 
 def last(tries: Tries, attempts: int) -> int:
@@ -40,9 +59,10 @@ def last(tries: Tries, attempts: int) -> int:
     return min(tries.made + max(attempts, 1) - tries.idle, MOST_ATTEMPTS)
 
 
-def over(tries: Tries, attempts: int) -> bool:
-    """Whether the fetch ends after `tries`: `attempts` in a row without headway, or MOST_ATTEMPTS in all."""
-    return tries.made >= last(tries, attempts)
+def over(tries: Tries, attempts: int, left: int) -> bool:
+    """Whether the fetch ends after `tries`, with `left` bytes of the file to go: `attempts` in a row without headway,
+    MOST_ATTEMPTS in all, or attempts whose headway is `hopeless`."""
+    return tries.made >= last(tries, attempts) or hopeless(tries, left)
 
 
 def wait(tries: Tries, backoff: float, asked: float) -> float:
@@ -59,13 +79,22 @@ def notice(reason: object, asked: float, wait: float, tries: Tries, attempts: in
     return f"the download stopped ({reason}); {then}" + (f" in {wait:,.3g} s" if wait else "") + ", resuming"
 
 
-def ended(reason: object, tries: Tries, attempts: int, speed: Speed) -> str:
-    """Why the fetch ended after `tries` (`over` them), the last of which failed for `reason`."""
+def ended(reason: object, tries: Tries, attempts: int, speed: Speed, left: int) -> str:
+    """Why the fetch ended after `tries` (`over` them, with `left` bytes to go), the last of which failed for
+    `reason`."""
     made = f"{reason}, after {tries.made} attempt{'' if tries.made == 1 else 's'}"
     if tries.idle == tries.made:  # none made headway: the line as before headway counted
         return made
+    if hopeless(tries, left):
+        return (f"{made} that kept {_amount(tries.kept / tries.made)} each on average, at which the "
+                f"{_amount(left)} left would take {needed(tries, left):,.0f} more attempts (ten fetches make "
+                f"{HOPELESS:,})")
     if tries.idle < max(attempts, 1):
         return f"{made}, the most a fetch makes"
-    amount = least(speed)
-    amount = f"{amount / 1024:,.0f} KB" if amount >= 1024 else f"{amount:,.0f} bytes"
-    return f"{made}, the last {tries.idle} in a row keeping under {amount} each"
+    return f"{made}, the last {tries.idle} in a row keeping under {_amount(least(speed))} each"
+
+
+def _amount(n: float) -> str:
+    if n >= 1 << 20:
+        return f"{n / (1 << 20):,.0f} MB"
+    return f"{n / 1024:,.0f} KB" if n >= 1024 else f"{n:,.0f} bytes"
