@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxart import animate, checkpoint, destinations, image, input_files, locks, plateau, scales, transfer
+from jaxart import animate, checkpoint, destinations, image, locks, plateau, scales, transfer
 from jaxart.input_files import load_inputs
 from jaxart.inputs import initial_image
 from jaxart.config import StyleConfig
@@ -22,8 +22,6 @@ from jaxart.output import save_image
 from jaxart.resume import taken_over
 from jaxart.run_record import input_digests, record
 from jaxart.vgg import Weights
-
-check_small = input_files.check_small  # its old home: the CLI calls it there, before a dry run, without JAX
 
 
 def stylize_files(

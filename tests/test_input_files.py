@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import ExifTags, Image, ImageFile
 
-from jaxart import image, inputs, job
+from jaxart import image, input_files, inputs
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.input_files import photo_shape
@@ -38,7 +38,7 @@ def test_a_size_below_16_px_is_refused_as_before_from_the_header_of_a_rotated_jp
     said = _decoded_refusal(config, photo)
     monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("the photo was decoded"))
     with pytest.raises(InputError) as e:
-        job.check_small(config, photo)
+        input_files.check_small(config, photo)
     assert str(e.value) == said
 
 
@@ -72,9 +72,9 @@ def test_a_file_that_is_no_photo_is_refused_with_load_images_message(tmp_path, c
         path.mkdir()
     else:
         path.write_bytes(content)
-    for check in (lambda: image.load_image(path), lambda: job.check_small(StyleConfig(size=8), path)):
+    for check in (lambda: image.load_image(path), lambda: input_files.check_small(StyleConfig(size=8), path)):
         with pytest.raises(InputError) as e:
             check()
         assert str(e.value) == f"{path} {said}"
     with pytest.raises(InputError, match="does not exist"):
-        job.check_small(StyleConfig(size=8), tmp_path / "missing.jpg")
+        input_files.check_small(StyleConfig(size=8), tmp_path / "missing.jpg")
