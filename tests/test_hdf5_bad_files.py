@@ -120,9 +120,9 @@ def test_a_damaged_hdf5_file_is_one_error_never_a_traceback(tmp_path):
     assert {"unreadable", "damaged", "read"} <= set(seen)  # some corruptions are only met past the file's opening
     damaged.write_bytes(raw[:seen["damaged"]] + bytes(8) + raw[seen["damaged"] + 8:])
     with pytest.raises(WeightsFileError, match=r"^\S+bad.h5 is a damaged HDF5 file \(.*\); download .* again$"):
-        hdf5.read_hdf5(damaged, "vgg16")
+        hdf5.read_vgg(damaged, "vgg16")
     with pytest.raises(ValueError, match="VGG16") as e:  # the caller's mistake, not a damaged file
-        hdf5.read_hdf5(source, "VGG16")
+        hdf5.read_vgg(source, "VGG16")
     assert not isinstance(e.value, WeightsError)
 
 
@@ -176,7 +176,7 @@ def test_a_b_tree_that_points_to_itself_is_one_error_not_a_hang_or_crash(field, 
         from jaxart.weights import hdf5
         hdf5._SECONDS = 5  # the real HED file takes 0.3 s
         try:
-            hdf5.read_hdf5({str(damaged)!r}, "vgg16")
+            hdf5.read_vgg({str(damaged)!r}, "vgg16")
         except WeightsFileError as e:
             print(e)
     """

@@ -29,7 +29,7 @@ def test_a_temporary_folder_that_cannot_be_made_is_no_room_not_a_traceback(good_
 
     monkeypatch.setattr(hdf5.tempfile, "TemporaryDirectory", full)
     with pytest.raises(WeightsError, match=NO_ROOM) as e:
-        hdf5.read_hdf5(good_file, "vgg16")
+        hdf5.read_vgg(good_file, "vgg16")
     assert "No space left on device" in str(e.value) and not isinstance(e.value, WeightsFileError)
 
 
@@ -37,5 +37,5 @@ def test_arrays_the_child_cannot_save_are_no_room_not_a_damaged_file(good_file, 
     monkeypatch.setattr(hdf5.tempfile, "TemporaryDirectory",
                         lambda **kwargs: contextlib.nullcontext(str(tmp_path / "gone")))  # np.save fails there
     with pytest.raises(WeightsError, match=NO_ROOM) as e:
-        hdf5.read_hdf5(good_file, "vgg16")
+        hdf5.read_vgg(good_file, "vgg16")
     assert "damaged" not in str(e.value) and not isinstance(e.value, WeightsFileError)

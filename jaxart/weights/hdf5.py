@@ -106,11 +106,6 @@ def _holds(groups: dict, arch: str) -> bool:
             and all(f"{b}_{n + 1}" not in groups for b, n in enumerate(stages, 1)))
 
 
-def read_hdf5(path: str | os.PathLike, arch: str, layout: str | None = None) -> dict:
-    """Convolution parameters of `arch` from an HDF5 file: read_vgg's, for an `arch` given."""
-    return read_vgg(path, arch, layout)[1]
-
-
 def read_vgg(path: str | os.PathLike, arch: str | None, layout: str | None = None,
              contents: Contents | None = None) -> tuple[str, dict]:
     """The architecture and convolution parameters of a VGG in an HDF5 file, read in one child process.
