@@ -23,7 +23,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from jaxart import errors
 from jaxart.errors import InputError
 from jaxart.files import check_path, replacing
 from jaxart.formats import FORMATS, SUFFIXES
@@ -43,9 +42,6 @@ _FIELDS = {
     # The seconds the run had taken; absent from checkpoints made before a resumed run counted them.
     "seconds": lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < math.inf),
 }
-
-
-Interrupted = errors.Interrupted  # also reached here, where it was defined before the command line needed it JAX-free
 
 
 class Checkpoint(NamedTuple):

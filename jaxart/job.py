@@ -16,7 +16,7 @@ from jaxart import animate, checkpoint, destinations, image, locks, plateau, sca
 from jaxart.input_files import load_inputs
 from jaxart.inputs import initial_image
 from jaxart.config import StyleConfig
-from jaxart.errors import NonFiniteLossError, OutputTakenError
+from jaxart.errors import Interrupted, NonFiniteLossError, OutputTakenError
 from jaxart.frames import frame, stale_frames, written
 from jaxart.output import save_image
 from jaxart.resume import taken_over
@@ -51,7 +51,7 @@ def stylize_files(
 
     Every `checkpoint_every` steps, and when `stopped()` returns a signal number, the carry is
     checkpointed beside `output` (see `checkpoint.path_for`); on a signal the current image is
-    written too and `checkpoint.Interrupted` is raised. `resume` continues a checkpoint (made with
+    written too and `errors.Interrupted` is raised. `resume` continues a checkpoint (made with
     these weights); `model` is how the checkpoint names the weights for `--resume`.
     `animation` (.gif or .webp) gets the starting pixels, a frame every `save_every` steps (else
     `animate.every`) and the result; a resumed run continues `frames`, those its checkpoint kept
@@ -146,7 +146,7 @@ def stylize_files(
                 name = signal.Signals(signum).name
                 save_image(output, np.asarray(p.image), {**meta, "step": p.step, "interrupted": name}, fmt,
                            overwrite=overwrite)
-                raise checkpoint.Interrupted(
+                raise Interrupted(
                     f"interrupted by {name} at step {p.step} of {p.steps}; wrote {output} and checkpoint "
                     f"{ckpt_path}; continue with: jaxart stylize --resume {ckpt_path}", 128 + signum)
 
@@ -179,6 +179,6 @@ def stylize_files(
         if signum := stopped() if stopped else None:  # it came during the last step or the final loss
             name = signal.Signals(signum).name
             files = written(output, fmt, outcome.steps, scales.total_steps(config), save_every, animation)
-            raise checkpoint.Interrupted(f"interrupted by {name} as the run finished; wrote {files} "
+            raise Interrupted(f"interrupted by {name} as the run finished; wrote {files} "
                                          f"({outcome.steps} step{'s' * (outcome.steps != 1)})", 128 + signum)
         return outcome

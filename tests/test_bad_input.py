@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 
 from jaxart import xla_flags
-from jaxart.checkpoint import Interrupted
-from jaxart.errors import InputError, NonFiniteLossError, WeightsError
+from jaxart.errors import InputError, Interrupted, NonFiniteLossError, WeightsError
 
 from conftest import ROOT, run_main, write_tiny_job, stylize_argv as _stylize
 

@@ -136,12 +136,12 @@ def test_a_resumed_dry_run_answers_without_importing_jax_where_only_the_cpu_is_t
     """It asks which scale the checkpoint's image is of, which coarse_to_fine answered with JAX loaded."""
     import signal
 
-    from jaxart import checkpoint, job as run, load_weights
+    from jaxart import errors, job as run, load_weights
     from jaxart.config import StyleConfig
     from jaxart import devices
 
     model = str(job / "weights" / "tiny.safetensors")
-    with pytest.raises(checkpoint.Interrupted):
+    with pytest.raises(errors.Interrupted):
         run.stylize_files(job / "photo.jpg", [job / "paint.png"], tmp_path / "cut.png",
                           StyleConfig(size=32, scales=(24, 32), steps=2), load_weights(model), model=model,
                           stopped=lambda: signal.SIGTERM)

@@ -10,7 +10,7 @@ import stat
 import pytest
 
 import jaxart
-from jaxart import checkpoint, job
+from jaxart import checkpoint, errors, job
 from jaxart.errors import InputError
 
 from conftest import write_tiny_job
@@ -72,7 +72,7 @@ def test_another_runs_checkpoint_is_refused_without_overwrite(files, tmp_path):
 
 def test_a_resumed_run_replaces_its_own_checkpoint_and_frames(files, tmp_path):
     out = tmp_path / "out.png"
-    with pytest.raises(checkpoint.Interrupted):  # stopped after step 1: out.png, out_00001.png, out.ckpt.npz
+    with pytest.raises(errors.Interrupted):  # stopped after step 1: out.png, out_00001.png, out.ckpt.npz
         _stylize(files, out, save_every=1, checkpoint_every=1, stopped=lambda: signal.SIGTERM)
     ckpt = checkpoint.load(checkpoint.path_for(out))
     outcome = _stylize(files, out, save_every=1, checkpoint_every=1, overwrite=True, resume=ckpt)
@@ -82,7 +82,7 @@ def test_a_resumed_run_replaces_its_own_checkpoint_and_frames(files, tmp_path):
 
 def test_a_checkpoint_moved_to_a_new_outputs_name_is_resumed_there(files, tmp_path):
     """As `jaxart stylize --resume new.ckpt.npz -o new.png`: the checkpoint there is the one the run continues."""
-    with pytest.raises(checkpoint.Interrupted):
+    with pytest.raises(errors.Interrupted):
         _stylize(files, tmp_path / "old.png", steps=3, checkpoint_every=1, stopped=lambda: signal.SIGTERM)
     moved = checkpoint.path_for(tmp_path / "old.png").rename(checkpoint.path_for(tmp_path / "new.png"))
     outcome = _stylize(files, tmp_path / "new.png", steps=3, checkpoint_every=1, resume=checkpoint.load(moved))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import jaxart
-from jaxart import checkpoint, job
+from jaxart import checkpoint, errors, job
 
 from conftest import ROOT, refusal_in_another_thread, run_main, stylize_argv, write_tiny_job
 
@@ -49,7 +49,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def _interrupted(files, out: Path) -> Path:
     """An interrupted run's image and checkpoint at `out` (and a frame at step 1); the checkpoint."""
     d, model = files
-    with pytest.raises(checkpoint.Interrupted):
+    with pytest.raises(errors.Interrupted):
         job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, jaxart.StyleConfig(size=32, steps=3),
                           jaxart.load_weights(model), model=model, save_every=1, stopped=lambda: signal.SIGINT)
     return checkpoint.path_for(out)

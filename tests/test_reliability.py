@@ -14,7 +14,7 @@ from PIL import Image
 
 import cli
 import jaxart
-from jaxart import checkpoint, job, output
+from jaxart import checkpoint, errors, job, output
 from jaxart.weights import store
 
 from conftest import TINY, run_main, write_tiny_job, stylize_argv as _stylize
@@ -167,7 +167,7 @@ def interrupted(files, tmp_path):
     out = tmp_path / "out.png"
     w = jaxart.load_weights(model)
     config = jaxart.StyleConfig(size=32, steps=4)
-    with pytest.raises(checkpoint.Interrupted) as e:
+    with pytest.raises(errors.Interrupted) as e:
         job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, config, w, model=model,
                           stopped=lambda: signal.SIGTERM)
     assert e.value.code == 143 and jaxart.read_record(out)["interrupted"] == "SIGTERM"

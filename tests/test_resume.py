@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import checkpoint, job, signals
+from jaxart import checkpoint, errors, job, signals
 
 from conftest import ROOT, run_main, write_tiny_job
 from test_reliability import read_png16
@@ -125,7 +125,7 @@ def test_stop_signals_catches_sigint_and_restores_handlers():
 def test_interrupt_exits_130_for_sigint(files, tmp_path):
     d, model = files
     out = tmp_path / "out.tif"
-    with pytest.raises(checkpoint.Interrupted) as e:
+    with pytest.raises(errors.Interrupted) as e:
         job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, jaxart.StyleConfig(size=32, steps=3),
                           jaxart.load_weights(model), fmt="tiff", stopped=lambda: signal.SIGINT)
     assert e.value.code == 130 and "interrupted by SIGINT at step 1 of 3" in str(e.value)
@@ -139,7 +139,7 @@ def test_a_resumed_runs_record_and_summary_count_the_seconds_before_the_interrup
     out, w, config = tmp_path / "out.png", jaxart.load_weights(model), jaxart.StyleConfig(size=32, steps=3)
     ticks = iter(range(0, 10**6, 1000))  # job's clock: 1000 s from the start to the checkpoint at step 1
     monkeypatch.setattr(job, "time", type("Clock", (), {"perf_counter": staticmethod(lambda: next(ticks))}))
-    with pytest.raises(checkpoint.Interrupted):
+    with pytest.raises(errors.Interrupted):
         job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, config, w, stopped=lambda: signal.SIGTERM)
     ckpt = checkpoint.load(checkpoint.path_for(out))
     assert ckpt.meta["seconds"] == 1000

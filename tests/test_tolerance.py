@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 import jaxart
-from jaxart import checkpoint, image, job, weights
+from jaxart import checkpoint, errors, image, job, weights
 from jaxart.image_record import read_record
 from jaxart.output import save_image
 from jaxart.run_record import record
@@ -132,7 +132,7 @@ def test_a_resumed_run_stops_where_the_uninterrupted_one_did(files, stop, tmp_pa
     out = tmp_path / "cut.png"
     calls = iter(range(1000))
     # SIGTERM after step stop - 5 (85 at a stop at 90): the test at the stop compares with a loss before it.
-    with pytest.raises(checkpoint.Interrupted):
+    with pytest.raises(errors.Interrupted):
         job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, config, w, model=model, tolerance=TOLERANCE,
                           stopped=lambda: signal.SIGTERM if next(calls) >= stop - 6 else None)
     code, _, err = run_main(["stylize", "--resume", str(checkpoint.path_for(out)), "-q"], monkeypatch, capsys)
