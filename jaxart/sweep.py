@@ -32,18 +32,16 @@ from jaxart import (batched, checkpoint, finished_image, inputs, kept, margin, m
                     photo_size, plateau, scales, shrink, sweep_inputs, sweep_state, transfer)
 from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
-from jaxart.duplicates import repeated
 from jaxart.errors import InputError
 from jaxart.image import WHITE, fit
 from jaxart.settings import MAX_SETTINGS, Setting, as_settings, gram_sets, grid, layer_weight_sets
-from jaxart.sweep_checks import check, check_distinct, check_memory
+from jaxart.sweep_checks import check, check_memory
 from jaxart.sweep_state import SweepState
 from jaxart.targets import as_paintings, check_config
 from jaxart.vgg import Weights, check_weights
 
-__all__ = ["AXIS", "MAX_SETTINGS", "Setting", "SweepResult", "batch_mean", "batch_mesh", "check",
-           "check_distinct", "check_memory", "grid", "make_batched_step", "repeated",
-           "sweep"]  # some from settings.py, sweep_checks.py
+__all__ = ["AXIS", "MAX_SETTINGS", "Setting", "SweepResult", "batch_mean", "batch_mesh", "check", "check_memory",
+           "grid", "make_batched_step", "sweep"]  # some from settings.py, sweep_checks.py, batched.py
 
 AXIS = "batch"
 

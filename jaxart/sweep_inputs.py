@@ -1,6 +1,6 @@
 """A sweep's inputs at each scale: the photo, targets and starting pixels every setting is run from, as a run
 prepares its own (`inputs.prepared_inputs` and `starting_image`, `transfer.prepared_targets`); sweep.py runs them.
-Its checks before any work are in sweep_checks.py, which imports no JAX; they are importable from here too.
+Its checks before any work are in sweep_checks.py, which imports no JAX.
 """
 
 from __future__ import annotations
@@ -16,10 +16,7 @@ from jaxart import coarse_to_fine, inputs, optimize, transfer
 from jaxart.config import StyleConfig
 from jaxart.image import WHITE
 from jaxart.settings import Setting
-from jaxart.sweep_checks import at_fault, check, check_distinct, check_memory, words
 from jaxart.vgg import Weights
-
-__all__ = ["at_fault", "at_scale", "check", "check_distinct", "check_memory", "starts", "words"]
 
 
 def at_scale(weights: Weights, content: np.ndarray, styles: list, config: StyleConfig,

@@ -1,6 +1,6 @@
 """A sweep's refusal of one of its settings says each value once: the value the line is about names the setting
 ("--style-weight must be ..., got 1e31"), and "the setting ..." before it only names what else tells that setting
-from the others (`sweep_inputs.at_fault`). It read "the setting style 1e31, content 1, tv 10: --style-weight must
+from the others (`sweep_checks.at_fault`). It read "the setting style 1e31, content 1, tv 10: --style-weight must
 be ..., got 1e31": the value twice, and weights every setting shares (or a seed none was swept). A setting listed
 twice, or an all-zero --style-layer-weights alternative, is named in words or by its place; a library caller's
 bad tolerance is told in library words."""
