@@ -12,7 +12,6 @@ import numpy as np
 
 from jaxart import color, config_checks, convs, layers, paths
 from jaxart.errors import InputError, as_typed, listed
-from jaxart.field_types import typed
 from jaxart.layers import check_config_layers, config_layers
 
 OPTIMIZERS = ("lbfgs", "adam")
@@ -164,7 +163,7 @@ class StyleConfig:
         fields = {f.name: f.type for f in dataclasses.fields(cls)}
         if unknown := sorted(set(d) - set(fields), key=str):  # a key that is no string, too
             raise ValueError(f"unknown config fields {unknown}; known fields are {sorted(fields)}")
-        if wrong := [f"config.{k}" for k, v in d.items() if not typed(fields[k], v)]:
+        if wrong := [f"config.{k}" for k, v in d.items() if not config_checks.typed(fields[k], v)]:
             raise InputError(f"field {', '.join(wrong)} has the wrong type; give a config as to_dict writes it")
         return cls(**d)
 

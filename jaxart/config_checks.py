@@ -1,6 +1,7 @@
-"""Checks of `StyleConfig` settings (jaxart/config.py): numbers in range, choices, loss weights that leave a loss.
+"""Checks of `StyleConfig` settings (jaxart/config.py): numbers in range, choices, loss weights that leave a loss,
+and each value of a dict `StyleConfig.from_dict` reads of its field's type.
 
-Each raises an InputError naming the setting at fault and what to give instead."""
+Each but `typed` raises an InputError naming the setting at fault and what to give instead."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ MAX_WEIGHT = 1e30
 
 # XLA counts steps and indexes pixels in int32: a count beyond it would wrap, not just take long.
 INT32_MAX = 2**31 - 1
+
+_TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,)}
 
 
 def weights(name, values):
@@ -61,3 +64,15 @@ def choices(config, **allowed):
         if getattr(config, name) not in options:
             raise InputError(f"{name} {getattr(config, name)!r} is not one of {', '.join(options)}",
                              settings=[name])
+
+
+def typed(annotation: str, value) -> bool:
+    """Whether `value` (as JSON gives it: a list for a tuple) fits a field annotated `annotation`,
+    e.g. "int", "str | None", "tuple[float, ...] | None"."""
+    kind, optional = annotation.removesuffix(" | None"), annotation.endswith(" | None")
+    if value is None:
+        return optional
+    is_a = lambda v, types: isinstance(v, types) and (isinstance(v, bool) == (bool in types))  # noqa: E731
+    if kind.startswith("tuple["):
+        return isinstance(value, (list, tuple)) and all(is_a(v, _TYPES[kind[6:].split(",")[0]]) for v in value)
+    return is_a(value, _TYPES[kind])
