@@ -52,9 +52,7 @@ class Preprocess:
         channel = lambda v: jnp.asarray(v, x.dtype).reshape((1,) * (x.ndim - 1) + (3,))
         if self.kind == "caffe":
             return x[..., ::-1] * 255.0 - channel(self.mean)
-        if self.kind == "torch":
-            return (x - channel(self.mean)) / channel(self.std)
-        raise ValueError(f"unknown preprocessing {self.kind!r}; use 'caffe' or 'torch'")
+        return (x - channel(self.mean)) / channel(self.std)  # "torch": __post_init__ allows no other kind
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
