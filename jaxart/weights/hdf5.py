@@ -99,11 +99,12 @@ def load(path: str | os.PathLike, arch: str | None = None, *, arrays: bool = Tru
     return Contents(*_contents(path, _layers(arch or "vgg19")[1] if arrays else []))
 
 
-def _holds(groups: dict, arch: str) -> bool:
-    """Whether the file has every conv layer of `arch` and none past them."""
-    stages = STAGES[arch]
-    return (all(f"{b}_{i}" in groups for b, n in enumerate(stages, 1) for i in range(1, n + 1))
-            and all(f"{b}_{n + 1}" not in groups for b, n in enumerate(stages, 1)))
+def _other_arch(groups: dict, arch: str) -> str | None:
+    """The architecture other than `arch` whose every conv layer, and none past them, the file has; else None."""
+    def holds(stages):
+        return (all(f"{b}_{i}" in groups for b, n in enumerate(stages, 1) for i in range(1, n + 1))
+                and all(f"{b}_{n + 1}" not in groups for b, n in enumerate(stages, 1)))
+    return next((a for a, stages in STAGES.items() if a != arch and holds(stages)), None)
 
 
 def read_vgg(path: str | os.PathLike, arch: str | None, layout: str | None = None,
@@ -133,8 +134,7 @@ def read_vgg(path: str | os.PathLike, arch: str | None, layout: str | None = Non
     for name, (block, index) in zip(names, layers):
         key = f"{block}_{index}"
         if key not in groups:
-            other = next((a for a in STAGES if a != arch and _holds(groups, a)), None)
-            if other is not None:
+            if (other := _other_arch(groups, arch)) is not None:
                 raise WeightsFileError(f"{path} looks like a {other} file ({len(conv_names(other))} conv "
                                        f"layers), not a {arch}; give --arch {other}")
             raise WeightsFileError(f"{path} has no layer for {name} of {arch}; is it a {arch} file?")
@@ -157,7 +157,7 @@ def read_vgg(path: str | os.PathLike, arch: str | None, layout: str | None = Non
     # "convert" as a VGG16 that silently skips conv3_4, conv4_4 and conv5_4.
     extra = [f"conv{b}_{n + 1}" for b, n in enumerate(STAGES[arch], 1) if f"{b}_{n + 1}" in groups]
     if extra:
-        other = next((a for a in STAGES if a != arch and _holds(groups, a)), None)
+        other = _other_arch(groups, arch)
         hint = (f"it looks like a {other} file, so give --arch {other}" if other
                 else "it is a deeper VGG, so give its --arch")
         raise WeightsFileError(f"{path} has layers {', '.join(extra)} that {arch} lacks; {hint}")
