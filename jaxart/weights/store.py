@@ -18,7 +18,6 @@ from jaxart import layers
 from jaxart.preprocess import Preprocess
 from jaxart.errors import WeightsError, WeightsFileError
 from jaxart.weights import folder, staging
-# The digests a file's header records, also reached as store.tensors_digest etc.
 from jaxart.weights.digests import content_digest, settings_digest, tensors_digest
 
 if TYPE_CHECKING:
