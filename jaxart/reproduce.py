@@ -216,9 +216,14 @@ def _check_settings(record: dict, config: StyleConfig, styles: list[str]) -> Non
         if background is not None:
             image.check_background(background)
     except ValueError as e:  # its settings as the command's options, as `_stop` names them ("--size must be ...")
-        raise InputError(f"the run record holds settings stylize refuses ({e}); it was edited or damaged, so no "
-                         "command can be made from it; `jaxart info` without --command shows what it holds",
-                         settings=getattr(e, "settings", ())) from None
+        raise _refused(e) from None
+
+
+def _refused(e: ValueError) -> InputError:
+    """A record's settings that stylize refuses (`e` says which), as the error that no command is made."""
+    return InputError(f"the run record holds settings stylize refuses ({e}); it was edited or damaged, so no command "
+                      "can be made from it; `jaxart info` without --command shows what it holds",
+                      settings=getattr(e, "settings", ()))
 
 
 def _stop(record: dict, config: StyleConfig) -> tuple[float, StyleConfig]:
@@ -230,9 +235,7 @@ def _stop(record: dict, config: StyleConfig) -> tuple[float, StyleConfig]:
         if at is not None and not (isinstance(at, int) and 0 < at <= scales.total_steps(config)):
             raise ValueError(f"stopped at step {at!r} of {scales.total_steps(config)}")
     except ValueError as e:
-        raise InputError(f"the run record holds settings stylize refuses ({e}); it was edited or damaged, so no "
-                         "command can be made from it; `jaxart info` without --command shows what it holds",
-                         settings=getattr(e, "settings", ())) from None
+        raise _refused(e) from None
     return tolerance, config if tolerance or at is None else plateau.taken(config, at)
 
 
