@@ -49,7 +49,7 @@ def read_record(path: str | os.PathLike) -> dict:
                     text = _tiff_record(img.tag_v2)
                 kind, animated = img.format, getattr(img, "is_animated", False)
     except Exception as e:  # noqa: BLE001 - any unreadable file is a bad input here
-        from jaxart.checkpoint import read_meta  # here: it imports JAX, which `info` of an image never needs
+        from jaxart.checkpoint import read_meta  # here: it imports NumPy, which `info` of an image never needs
 
         if isinstance(meta := read_meta(path), dict) and meta.get("kind") == "sweep":  # `info GRID.ckpt.npz`
             raise InputError(f"{path} is a checkpoint of an interrupted sweep to {meta.get('output')} (at step "
@@ -82,7 +82,8 @@ def _downloading(path: Path) -> str | None:
     """The registered weight set whose download `path` is, `.NAME.partial` in the weights folder; else None."""
     if not (path.name.startswith(".") and path.name.endswith(".partial")):
         return None
-    from jaxart.weights import SOURCES, folder  # here: the package imports JAX, which `info` of an image never needs
+    # Here, not above: the package imports NumPy, safetensors and http.client, which `info` of an image never needs.
+    from jaxart.weights import SOURCES, folder
 
     name = path.name[1:-len(".partial")]
     return name if name in SOURCES and path.resolve() == folder.partial_path(name).resolve() else None

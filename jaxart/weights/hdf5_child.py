@@ -3,7 +3,7 @@
 A damaged or forged file can make HDF5's C code loop forever, deaf to Ctrl-C (a B-tree node whose right
 sibling is itself, while a layer's arrays are listed), or recurse until it crashes (a B-tree node whose
 child is itself). Only the process reading it can be stopped, so it is this script, run by path with
-`python -I` and importing only h5py and NumPy (not jaxart, which imports JAX):
+`python -I` and importing only h5py and NumPy (no jaxart module: it reads the file alone):
 
     python -I hdf5_child.py FILE OUT_DIR MOST LAYERS
 
