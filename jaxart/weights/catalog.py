@@ -10,7 +10,6 @@ from pathlib import Path
 
 from jaxart.errors import WeightsError
 from jaxart.weights import folder, registry, staging, store
-from jaxart.weights.normalize import IMAGE_SUFFIXES
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,7 +45,7 @@ def _image_count(names: str) -> int:
         listed = None
     if isinstance(listed, list):
         return len(listed)
-    suffixes = "|".join(re.escape(s) for s in IMAGE_SUFFIXES)
+    suffixes = "|".join(re.escape(s) for s in folder.IMAGE_SUFFIXES)
     return len(re.findall(rf"(?:{suffixes})(?=,|$)", names, re.IGNORECASE)) or names.count(",") + 1
 
 

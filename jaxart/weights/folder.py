@@ -19,6 +19,9 @@ from jaxart.probe import probe_folder
 from jaxart.weights import staging
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# Images, told from weights where a name or a file in the folder is one (`file_kind`, `redo`, catalog.py); the
+# pictures `weights normalize --images` reads.
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")
 
 
 def valid_name(name: str) -> bool:
@@ -119,8 +122,6 @@ def redo(path: Path) -> str:
     path = Path(path)
     if valid_name(path.stem) and path.suffix == ".safetensors" and path.parent.resolve() == weights_dir().resolve():
         return f"run `jaxart weights remove {path.stem}`, then fetch or convert it again"
-    from jaxart.weights.normalize import IMAGE_SUFFIXES  # here: normalize imports this module
-
     if path.suffix.lower() in IMAGE_SUFFIXES:  # `--model painting.jpg`: convert would refuse it too
         return "it is an image, not weights: give a weight set's name (`jaxart weights list`) or a .safetensors file"
     if path.suffix != ".safetensors":  # a source file (.h5, .pth) given where converted weights go
@@ -134,8 +135,6 @@ def file_kind(name: str) -> str | None:
     suffix = Path(name).suffix.lower()
     if not suffix and os.sep not in name and not os.path.isfile(name):
         return None
-    from jaxart.weights.normalize import IMAGE_SUFFIXES  # here: normalize imports this module
-
     if suffix in (".h5", ".pth"):
         return "not converted weights"
     if suffix == ".safetensors":

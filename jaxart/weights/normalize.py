@@ -35,15 +35,14 @@ from PIL import Image
 from jaxart import image, layers, output
 from jaxart.errors import InputError
 from jaxart.weights import store
-from jaxart.weights.folder import check_name, path_for
+from jaxart.weights.folder import IMAGE_SUFFIXES, check_name, path_for
 
-if TYPE_CHECKING:  # JAX is imported where arrays are computed: `weights list` reads IMAGE_SUFFIXES, --help MIN_MEAN
+if TYPE_CHECKING:  # JAX is imported where arrays are computed: --help reads MIN_MEAN
     import jax
     from jax.typing import ArrayLike
 
     from jaxart import vgg
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")
 MIN_MEAN = 0.01  # filters with a mean below this fraction of their layer's average are left alone
 
 
