@@ -8,15 +8,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from jaxart import reproduce
+from jaxart import checkpoint, convs, layers, margin, photo_size, provenance, reproduce, weights
 from jaxart.config import INITS
+from jaxart.errors import WeightsError
 
 
 def changed_inputs(record: dict) -> str | None:
     """One line naming each file the command reads that is gone, or whose sha256 differs from the
     record's (the command would not make the same image); None if all are as recorded."""
-    from jaxart.checkpoint import digests
-
     config, (content, styles) = reproduce.config_of(record), reproduce.inputs_of(record)
     files = [content, *styles, *(p for p in (config.mask, _model_file(record)) if p)]
     if config.init not in INITS:
@@ -26,7 +25,7 @@ def changed_inputs(record: dict) -> str | None:
     for f in dict.fromkeys(files):
         if not os.path.isfile(f):
             problems.append(f"{f} is gone")
-        elif f in recorded and digests([f])[str(Path(f).resolve())] != recorded[f]:
+        elif f in recorded and checkpoint.digests([f])[str(Path(f).resolve())] != recorded[f]:
             problems.append(f"{f} has changed since the run (its sha256 differs from the record's)")
     return f"{'; '.join(problems)}: the command will not make the same image" if problems else None
 
@@ -35,9 +34,6 @@ def changed_weights(record: dict) -> str | None:
     """One line when the weights the command names are not the run's here: another file under the
     name or at the path, a registered set the command must download first, or a name this machine
     neither registers nor has installed; None if they are the recorded ones (or nothing says)."""
-    from jaxart import weights
-    from jaxart.errors import WeightsError
-
     path, name = _model_file(record), record.get("model")
     if path is not None:
         if not os.path.isfile(path):
@@ -71,10 +67,8 @@ def changed_weights(record: dict) -> str | None:
 
 def _model_file(record: dict) -> str | None:
     """The --model file the command names: a finished run's "model_path", an interrupted one's "model"."""
-    from jaxart.weights import is_path
-
     path = record.get("model_path") or record.get("model")
-    return path if isinstance(path, str) and is_path(path) else None
+    return path if isinstance(path, str) and weights.is_path(path) else None
 
 
 def caveats(record: dict, shape: tuple[int, int] | None = None) -> list[str]:
@@ -105,8 +99,6 @@ def _made_here(record: dict) -> str | None:
     """A note when the record names the commit, jax or CPU that made it (`jaxart.provenance`) and this
     process differs: a change to the code, another jax or XLA's code for another CPU may move the pixels,
     and neither the version number nor the settings would say so."""
-    from jaxart import provenance
-
     told = provenance.differences(record, {"source": provenance.source(), "machine": provenance.machine()})
     if told is None:
         return None
@@ -116,8 +108,6 @@ def _made_here(record: dict) -> str | None:
 def _resume_note(record: dict) -> str:
     """How else the interrupted run of `record` goes on: by its checkpoint, while that is still beside the
     image it wrote and still its own; a resumed run that finished, to this output or another, removed it."""
-    from jaxart import checkpoint
-
     output = record.get("output")
     if not isinstance(output, str) or not output:
         return "`jaxart stylize --resume` continues its checkpoint, if kept, instead"
@@ -140,8 +130,6 @@ def _conv_here(record: dict, shape: tuple[int, int] | None) -> str | None:
     difference is said, with the choice that avoids it where that choice is cheap here (pinning
     winograd-bf16 on a CPU without bfloat16 instructions would be emulated, slowly).
     """
-    from jaxart import convs, layers, margin, photo_size
-
     recorded = record.get("gradient_products")
     if shape is None or recorded not in ("float32", "bfloat16"):
         return None
