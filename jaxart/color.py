@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from jaxart.color_checks import LUMA, checked_pixels, finite_pixels
+from jaxart.color_checks import checked_pixels, finite_pixels
 from jaxart.layers import at_least_float32
 from jaxart.palette import parse_rgb  # re-exported: color.parse_rgb, as before palette.py took it
 
 if TYPE_CHECKING:
     from jax.typing import ArrayLike
 
-__all__ = ["LUMA", "MATCHES", "MODES", "RGB_TO_YIQ", "YIQ_TO_RGB", "finish", "grey", "luminance", "match_colors",
+__all__ = ["MATCHES", "MODES", "RGB_TO_YIQ", "YIQ_TO_RGB", "finish", "grey", "luminance", "match_colors",
            "match_luminance", "parse_rgb", "prepare", "recombine", "rgb_to_yiq", "start", "yiq_to_rgb"]
 
 MODES = ("style", "luminance", "match-pca", "match-chol", "match-sym", "keep")

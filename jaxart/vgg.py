@@ -17,14 +17,13 @@ from jax.typing import ArrayLike
 
 from jaxart import convs
 from jaxart.layers import (CHANNELS, POOLINGS, STAGES, as_layers, as_pixels, at_least_float32, check_layers,
-                           check_params, check_pixels, check_reach, conv_names, layer_names, rgb_hint,
-                           stage_layer_names)
+                           check_params, check_reach, conv_names, layer_names, rgb_hint, stage_layer_names)
 from jaxart.weightset import Preprocess, Weights
 
 # layers.py's and weightset.py's names are re-exported: vgg.layer_names, vgg.conv_names and the rest are used widely.
 __all__ = [
     "CHANNELS", "POOLINGS", "STAGES", "VGG", "VGG16", "VGG19", "Preprocess", "Weights", "check_layers", "check_params",
-    "check_pixels", "check_reach", "compute_dtype", "conv_names", "features", "layer_names", "pool2x2",
+    "check_reach", "compute_dtype", "conv_names", "features", "layer_names", "pool2x2",
     "stage_layer_names",
 ]
 
