@@ -22,6 +22,7 @@ from jaxart.errors import NonFiniteLossError
 from jaxart.finished_image import finished, in_margin
 from jaxart.image import WHITE
 from jaxart.objective import LossWeights, loss_config, loss_function
+from jaxart.resume import resumed_scale
 from jaxart.targets import Targets, check_config, compute_targets
 from jaxart.vgg import Weights, check_weights
 
@@ -103,7 +104,7 @@ def run(
         return coarse_to_fine.run(content, styles, weights=weights, config=config, callback=callback, every=every,
                                    resume=resume, x0=x0, background=background)
     if resume is not None:  # another size, named now: else only checkpoint.restore's shapes, after the targets
-        coarse_to_fine.resumed_scale(config, content.shape, resume)
+        resumed_scale(config, content.shape, resume)
     return run_scale(content, styles, weights=weights, config=config, callback=callback, every=every,
                      resume=resume, x0=x0, background=background)
 
