@@ -189,12 +189,13 @@ def _write_text(path: Path, text: str) -> Path:
     return path
 
 
-def check_outputs(path: Path, n: int, fmt: str = "png", *, overwrite: bool = False, inputs=()) -> None:
+def check_outputs(path: str | os.PathLike, n: int, fmt: str = "png", *, overwrite: bool = False, inputs=()) -> None:
     """Fail before any work if the sheet, its page or a single image cannot be written, or would
-    replace (or with `overwrite` remove as stale) one of the `inputs` (paths or None)."""
+    replace (or with `overwrite` remove as stale) one of the `inputs` (paths or None). `path` as `write` takes it."""
     from jaxart.destinations import check_not_input, check_not_special, check_output
     from jaxart.output_names import check_names
 
+    path = Path(path)
     if not path.name:  # ".", "/": no name to name the page and the tiles after
         raise InputError(f"the contact sheet {path} is a folder, not a PNG; give an --output ending in .png")
     stale = stale_tiles(path, n, fmt)

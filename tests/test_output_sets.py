@@ -68,6 +68,15 @@ def test_overwrite_never_replaces_a_file_another_sweeps_page_shows(files, tmp_pa
     sheet.check_outputs(tmp_path / "grid-00.png", 2, overwrite=True)
 
 
+def test_check_outputs_takes_a_str_as_write_does_and_refuses_what_write_would_replace(tmp_path, monkeypatch):
+    """README: to keep existing files, call `sheet.check_outputs(path, n)` before `sheet.write`, which replaces them."""
+    monkeypatch.chdir(tmp_path)
+    sheet.check_outputs("grid.png", 4)  # nothing there yet: a str path, as write takes it
+    sheet.write("grid.png", np.stack([PIXELS] * 4), SETTINGS, CONFIG)
+    with pytest.raises(InputError, match="grid.png already exists"):
+        sheet.check_outputs("grid.png", 4)
+
+
 def test_a_sweep_will_not_remove_an_earlier_tile_given_as_its_painting(files, tmp_path, monkeypatch, capsys):
     path = tmp_path / "grid.png"
     sheet.write(path, np.stack([PIXELS] * 4), SETTINGS, CONFIG)
