@@ -17,7 +17,7 @@ from jaxart_cli.signals import (
     interrupted_code as _interrupted_code, interrupted_line as _interrupted_line, on_sigint as _on_sigint,
     put_back as _put_back, stop_if_interrupted as _stop_if_interrupted,
 )
-from jaxart_cli.values import NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE
+from jaxart_cli.values import NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE, SWEPT as _SWEPT, typed_value
 
 
 def run(app: typer.Typer) -> None:
@@ -172,6 +172,8 @@ def usage_message(e: TyperException) -> str:
             flag = max(param.opts, key=len)
             example = f" (e.g. {flag} {param.default})" if isinstance(param.default, (int, float)) else ""
             text = text.replace(said, f"give {kind}{example}")
+            if flag in _SWEPT and "," in typed_value(param.opts):  # stylize's `--style-weight 1,10`: a sweep's list
+                text += f"; {flag} takes one value (`jaxart sweep` compares several, comma-separated)"
     if type(e).__name__ == "MissingParameter" and ctx is not None:
         text = f"{text.rstrip('.')}; see `{_command_path(ctx)} --help`"
     extra = text.removeprefix("Got unexpected extra argument(s) (")

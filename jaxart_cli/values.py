@@ -83,6 +83,19 @@ _ITEMS = re.compile(r"(?:[-+.\deE]*\d[-+.\deE]*|(?:relu|conv)\d_\d|pool\d)(?:,(?
                     r"(?:relu|conv)\d_\d|pool\d))*")
 
 
+def typed_value(opts) -> str:
+    """The value typed after the last of the option names `opts` on the command line (`--seed 1,2`, `--seed=1,2`),
+    or "": click's error for a value it could not parse names the option, not the value."""
+    import sys
+
+    typed, value = sys.argv[1:], ""
+    for i, word in enumerate(typed):
+        flag, eq, inline = word.partition("=")
+        if flag in opts:
+            value = inline if eq else (typed[i + 1] if i + 1 < len(typed) else "")
+    return value
+
+
 def spaced_list(ctx, inputs, lists=LISTS) -> None:
     """Refuse a list typed with spaces (`--style-weight 1 10 100`): its later items were taken for input files and
     were "10 does not exist; check the path", advice about a file never meant. Reads the command line (sys.argv),

@@ -146,6 +146,20 @@ def test_a_list_typed_with_spaces_is_named_as_such(command, typed, line, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["job"]
 
 
+@pytest.mark.parametrize(("typed", "line"), [
+    (["--style-weight", "1,10"], "--style-weight: give a number (e.g. --style-weight 10.0); --style-weight takes one"),
+    (["--seed=1,2"], "--seed: give a whole number (e.g. --seed 0); --seed takes one"),
+])
+def test_a_sweeps_comma_list_given_to_stylize_points_to_sweep(typed, line, tmp_path, monkeypatch, capsys):
+    from conftest import stylize_argv, write_tiny_job
+
+    files = write_tiny_job(tmp_path / "job")
+    code, _, err = run_main(stylize_argv(files, tmp_path / "o.png", *typed), monkeypatch, capsys)
+    assert (code, err) == (2, f"error: Invalid value for {line} value (`jaxart sweep` compares several, "
+                              "comma-separated)"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["job"]
+
+
 def test_the_swept_flags_named_for_a_spaced_list_are_sweeps_own():
     """values.SWEPT is written out for stylize's hint; a flag `jaxart sweep` swept without being in it would get
     "takes one value" where it takes a list, one in it no longer swept a hint to a sweep that cannot do it."""
