@@ -9,7 +9,7 @@ broadcast explicitly, so the losses hold under `jax_numpy_rank_promotion="raise"
 As a perceptual or style loss in your own training (examples/feedforward.py trains a
 fast-style-transfer network this way), compute the painting's Grams once and differentiate
 through `jaxart.features` with respect to your model's output, the weights an argument of your
-jitted function (closed over, they are constants compiled into it: VGG16's 58 MB, compiled slower):
+jitted function (closed over, they are constants compiled into it: VGG16's 59 MB, compiled slower):
 
     >>> import jax, jax.numpy as jnp, jaxart
     >>> from jaxart import losses
