@@ -134,7 +134,7 @@ def _png16(pixels: np.ndarray, text: str | None) -> bytes:
 
 def _tiff16(pixels: np.ndarray, text: str | None) -> bytes:
     h, w, _ = pixels.shape
-    desc, software = (text or "").encode("ascii") + b"\0", SOFTWARE
+    desc, software = b"" if text is None else text.encode("ascii") + b"\0", SOFTWARE
     data = pixels.astype("<u2").tobytes()
     # 3 x SHORT BitsPerSample, then the description, the Software tag (which marks the description
     # as jaxart's record), then the pixels
@@ -144,12 +144,15 @@ def _tiff16(pixels: np.ndarray, text: str | None) -> bytes:
     tags = [(256, 4, 1, w), (257, 4, 1, h), (258, 3, 3, bits_at), (259, 3, 1, 1), (262, 3, 1, 2),
             (270, 2, len(desc), desc_at), (273, 4, 1, data_at), (277, 3, 1, 3), (278, 4, 1, h),
             (279, 4, 1, len(data)), (284, 3, 1, 1), (305, 2, len(software), software_at)]
+    tags = [t for t in tags if t[0] != 270 or desc]  # no record, no description (a count of 0 is no tag)
     ifd_at = data_at + len(data) + (data_at + len(data)) % 2
     head = b"II*\0" + struct.pack("<I", ifd_at) + struct.pack("<3H", 16, 16, 16) + desc + software + data
     head += b"\0" * (ifd_at - len(head))
     ifd = struct.pack("<H", len(tags))
     for tag, kind, count, value in tags:
         packed = struct.pack("<H", value) + b"\0\0" if kind == 3 and count == 1 else struct.pack("<I", value)
+        if kind == 2 and count <= 4:  # TIFF keeps text this short in the entry: an offset there read as a record "\x0e"
+            packed = desc.ljust(4, b"\0")
         ifd += struct.pack("<HHI", tag, kind, count) + packed
     return head + ifd + struct.pack("<I", 0)
 

@@ -143,3 +143,15 @@ def test_a_record_that_is_not_a_json_object_is_refused(tmp_path):
     info.add_text("jaxart", "[1, 2]")
     with pytest.raises(InputError, match="not a JSON object"):
         read_record(_png(tmp_path / "list.png", pnginfo=info))
+
+
+@pytest.mark.parametrize("fmt", formats.FORMATS)
+def test_an_image_saved_without_a_record_or_with_an_empty_one_reads_back_so(fmt, tmp_path):
+    """`save_image(path, image)` writes no record, and {} an empty one. A TIFF's description of 4 bytes or fewer
+    ("\\0", "{}\\0") was written at an offset, where TIFF keeps it in the tag: both read as "a damaged jaxart run
+    record (Expecting value: line 1 column 1 (char 0)); re-run to write a new one"."""
+    path = jaxart.save_image(tmp_path / ("out.tif" if fmt == "tiff" else "out.png"), PIXELS, None, fmt)
+    with pytest.raises(InputError, match="has no jaxart run record; was it written by jaxart"):
+        read_record(path)
+    assert read_record(jaxart.save_image(path, PIXELS, {}, fmt)) == {}
+    assert jaxart.load_image(path).shape == PIXELS.shape
