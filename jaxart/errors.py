@@ -39,9 +39,14 @@ class InputError(JaxartError, ValueError):
         text = str(self)
         for setting in (s for s in self.settings if s in words):
             spelt = r"[_\- ]".join(map(re.escape, setting.split("_")))
-            found = rf"(?<![\w-]){spelt}(?:(=True|=False)(?![\w-])|(=)(?=[^\s=])|(?![\w-]))"
+            found = rf"{_NOT_IN_PATH}{spelt}(?:(=True|=False)(?![\w-])|(=)(?=[^\s=])|(?![\w/\\-]|\.\w))"
             text = re.sub(found, functools.partial(_written, words[setting]), text)
         return text
+
+
+# A setting's word inside a path the message quotes is part of a name, not the setting: `--mask mask.png` was said as
+# "--mask '--mask.png' does not exist", `/data/mask/a.png` as "/data/--mask/a.png".
+_NOT_IN_PATH = r"(?<![\w\-/\\.~])"
 
 
 def _written(word: str, found: re.Match) -> str:

@@ -48,6 +48,12 @@ STYLIZE = {
     "start size above size": (["--start-size", "64"], "--start-size 64 must be a whole number from 16 to --size 32"),
     "init missing": (["--init", "nosuch.png"], "--init 'nosuch.png' does not exist; give content or random, or the "
                      "path of an image file (check the path and the current folder)"),
+    # A setting's word in the path is the file's name: it was "--init '--init.png'", "'my/--init/x.png'".
+    "init named init": (["--init", "init.png"], "--init 'init.png' does not exist; give content or random, or the "
+                        "path of an image file (check the path and the current folder)"),
+    "init in a folder named init": (["--init", "my/init/init-1.png"], "--init 'my/init/init-1.png' does not "
+                                    "exist; give content or random, or the path of an image file (check the path "
+                                    "and the current folder)"),
     "background unknown": (["--background", "octarine"], "--background 'octarine' is not a colour name, ..."),
 }
 SWEEP = {
