@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from jaxart import jpeg_end, modes, pixel_limit
+from jaxart import jpeg_end, jpeg_header, modes, pixel_limit
 from jaxart.errors import InputError, describe
 from jaxart.files import check_path, missing
 from jaxart.paths import as_path
@@ -61,6 +61,9 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
     if p.stat().st_size == 0:
         raise InputError(f"{p} is empty (0 bytes); re-export or re-download the image")
     try:
+        if why := jpeg_header.overclaimed(p):  # else decoded as grey where its data ran out, at any cost in memory
+            raise InputError(f"{p} is a JPEG whose header {why}: the header is damaged or forged (a decompression "
+                             "bomb); re-export or re-download it")
         img = _first_frame(p, least)
     except PermissionError as e:
         raise InputError(f"{p} cannot be read ({e.strerror}); check its permissions") from None
