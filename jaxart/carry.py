@@ -40,7 +40,7 @@ def init_carry(fun, optimizer: optax.GradientTransformation, x0: jax.Array) -> C
     Returns:
       A `Carry`: `x0`, the optimizer's initial state, an infinite value (in the dtype of `fun`'s value), NaN aux of
       `fun`'s shapes, count 0 and ok True; under JAX's jax_debug_nans or jax_debug_infs, the largest finite value
-      and zero aux (`_placeholders`).
+      and zero aux (`_placeholders`), and the optimizer's state made finite alike (`_optimizer_state`).
 
     Raises:
       TypeError: `x0` is no array, or `fun` does not return a pair. ValueError: `x0` holds no floats (an
@@ -54,7 +54,8 @@ def init_carry(fun, optimizer: optax.GradientTransformation, x0: jax.Array) -> C
     # In the value's dtype, not x0's: float64 weights give float32 pixels a float64 loss, and a float32 carry's
     # value then changed dtype in the loop (scan's "cond branches must have equal output types"; under strict
     # promotion every loop's TypePromotionError).
-    carry = Carry(x0, optimizer.init(x0), jnp.asarray(unset, out[0].dtype), aux, jnp.int32(0), jnp.bool_(True))
+    carry = Carry(x0, _optimizer_state(optimizer, x0), jnp.asarray(unset, out[0].dtype), aux, jnp.int32(0),
+                  jnp.bool_(True))
     # Fresh buffers for every leaf: the loop donates the carry, and init may alias arrays.
     return jax.tree.map(lambda a: jnp.array(a, copy=True), carry)
 
@@ -67,6 +68,17 @@ def _placeholders(dtype) -> tuple[float, float]:
     if jax.config.jax_debug_nans or jax.config.jax_debug_infs:
         return float(jnp.finfo(dtype).max), 0.0
     return jnp.inf, jnp.nan
+
+
+def _optimizer_state(optimizer: optax.GradientTransformation, x0: jax.Array):
+    """`optimizer.init(x0)`; under jax_debug_nans or jax_debug_infs, with its NaN and infinite leaves made 0 and the
+    largest finite value, in one jitted program whose output is all that those settings check. Optax's zoom line
+    search starts its state's value and errors at inf (stylize --linesearch zoom's FloatingPointError): its update
+    reads only the state's step size, so the placeholders change no step."""
+    if not (jax.config.jax_debug_nans or jax.config.jax_debug_infs):
+        return optimizer.init(x0)
+    finite = lambda a: jnp.nan_to_num(a) if jnp.issubdtype(a.dtype, jnp.inexact) else a
+    return jax.jit(lambda x: jax.tree.map(finite, optimizer.init(x)))(x0)
 
 
 def start(x0) -> jax.Array:

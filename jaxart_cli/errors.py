@@ -86,7 +86,7 @@ def run(app: typer.Typer) -> None:
             raise
         _say(f"error: {text}")  # says what JAX_PLATFORMS to set
         sys.exit(2)
-    except FloatingPointError as e:  # JAX's debugging settings alone: optax's zoom state starts at inf, say
+    except FloatingPointError as e:  # JAX's debugging settings alone: an inf a step kept (a zoom that found no step)
         if not (debugging := _debugging_nans()):
             raise
         _say(f"error: {e} under {debugging}, which stop{'s' * (' and ' not in debugging)} at the first NaN or "

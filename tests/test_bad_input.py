@@ -52,25 +52,35 @@ def test_an_unknown_jax_platform_gives_one_line(files, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("command, setting", [("stylize", "JAX_DEBUG_NANS"), ("sweep", "JAX_DEBUG_INFS")])
-def test_a_run_under_jax_debug_nans_or_infs_writes_its_image(command, setting, files, tmp_path):
+@pytest.mark.parametrize("command, setting, extra", [("stylize", "JAX_DEBUG_NANS", ()), ("sweep", "JAX_DEBUG_INFS", ()),
+                                                    ("stylize", "JAX_DEBUG_INFS", ("--linesearch", "zoom"))])
+def test_a_run_under_jax_debug_nans_or_infs_writes_its_image(command, setting, extra, files, tmp_path):
     """The optimizer's NaN and infinite placeholders raised a FloatingPointError under them: every run failed, under
-    the settings a user turns on to find where their own NaN comes from."""
-    argv = [command, *_stylize(files, tmp_path / "o.png")[1:]]
+    the settings a user turns on to find where their own NaN comes from; then --linesearch zoom's runs under
+    JAX_DEBUG_INFS (optax's zoom line search starts its state at inf)."""
+    argv = [command, *_stylize(files, tmp_path / "o.png")[1:], *extra]
     proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *argv], capture_output=True, text=True, timeout=120,
                           env={**os.environ, setting: "1"})
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
     assert (tmp_path / "o.png").stat().st_size > 0
 
 
-def test_an_infinity_jax_debug_infs_stops_at_is_one_line_saying_to_unset_it(files, tmp_path):
-    """Optax's zoom line search starts its state from an infinite value: a FloatingPointError traceback."""
-    argv = [*_stylize(files, tmp_path / "o.png"), "--linesearch", "zoom"]
-    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *argv], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "JAX_DEBUG_INFS": "1"})
-    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
-    assert proc.stderr.startswith("error: invalid value (inf) encountered"), proc.stderr
-    assert "; unset JAX_DEBUG_INFS to run on" in proc.stderr
+def test_an_infinity_jax_debug_infs_stops_at_is_one_line_saying_to_unset_it(files, tmp_path, monkeypatch, capsys):
+    """A step's inf under JAX_DEBUG_INFS (such as the zoom line search's errors where it finds no step) is JAX's
+    FloatingPointError: a traceback."""
+    import jax
+
+    from jaxart import optimize
+
+    def stops(*args, **kwargs):
+        raise FloatingPointError("invalid value (inf) encountered in jit(step)")
+
+    monkeypatch.setattr(optimize, "minimize", stops)
+    with jax.debug_infs(True):
+        code, err = _main(_stylize(files, tmp_path / "o.png", "--linesearch", "zoom"), monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert err.startswith("error: invalid value (inf) encountered in jit(step) under JAX_DEBUG_INFS"), err
+    assert "; unset JAX_DEBUG_INFS to run on" in err
     assert not list(tmp_path.iterdir())
 
 

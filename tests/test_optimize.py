@@ -64,20 +64,23 @@ def test_non_finite_loss_stops_and_keeps_last_finite_iterate(loop):
 @pytest.mark.parametrize("loop", ["python", "scan"])
 def test_under_jax_debug_nans_a_run_is_as_without_it_and_a_nan_loss_ends_it_as_ever(setting, loop):
     """init_carry's NaN aux and infinite value placeholders raised a FloatingPointError there, so every run did,
-    under the settings a user turns on to find their own NaN; a jitted and vmapped init_carry (a sweep's) too."""
+    under the settings a user turns on to find their own NaN; a jitted and vmapped init_carry (a sweep's) too. Optax's
+    zoom line search's state, which starts at inf, raised one under jax_debug_infs after that (--linesearch zoom)."""
     def nan_at_4(x):  # as test_non_finite_loss_stops_and_keeps_last_finite_iterate's
         return jnp.where(x[0] < 1.0, -x[0], jnp.nan), {"x": x[0]}
 
+    zoom = optimize.make_optimizer("lbfgs", linesearch="zoom")
     runs = lambda: [optimize.minimize(f, jnp.zeros(n), opt, 20, loop=loop, chunk=3)  # noqa: E731
-                    for f, n, opt in ((_quadratic, 4, optimize.make_optimizer("lbfgs")), (nan_at_4, 1, optax.sgd(0.3)))]
+                    for f, n, opt in ((_quadratic, 4, optimize.make_optimizer("lbfgs")), (nan_at_4, 1, optax.sgd(0.3)),
+                                      (_quadratic, 4, zoom))]
     before = runs()
     with setting(True):
         after = runs()
-        batch = jax.jit(jax.vmap(lambda x: optimize.init_carry(jax.tree_util.Partial(_quadratic),
-                                                               optimize.make_optimizer("lbfgs"), x)))(jnp.zeros((2, 4)))
+        batch = jax.jit(jax.vmap(lambda x: optimize.init_carry(jax.tree_util.Partial(_quadratic), zoom, x)))(
+            jnp.zeros((2, 4)))
     for b, a in zip(before, after):
         assert (a.ok, a.steps, a.value) == (b.ok, b.steps, b.value) and np.array_equal(a.params, b.params)
-    assert not after[1].ok and after[1].steps == 4 and after[0].ok
+    assert not after[1].ok and after[1].steps == 4 and after[0].ok and after[2].ok and after[2].steps > 0
     assert np.isfinite(batch.value).all() and (batch.count == 0).all()
 
 
