@@ -15,7 +15,7 @@ from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progre
 @contextlib.contextmanager
 def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
               scales: Sequence[tuple[int, int]] = (), clock: Callable[[], float] = time.monotonic,
-              label: str = "stylize", mean: bool = False):
+              label: str = "stylize", mean: bool = False, conv: str = "auto", margin: int = 0):
     """Yields `update(step, loss, terms)`; shows step, time, ETA, steps/s and loss terms on stderr.
 
     Below `COMPACT_BELOW` columns the command's name and the bar give way (the step count shows
@@ -25,8 +25,8 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
     before the loss and says which size compiles between scales; `label` names the command. `mean`: the
     loss is a sweep's mean over its tiles, shown as "mean loss" ("mean" where compact, which fits 80 columns).
     Steps/s counts from the current scale's first step, so compiling is not in it; the ETA
-    (`seconds_left`) weights a later scale's steps by their cost at its size and adds its targets and compile.
-    `clock` times the steps and pauses.
+    (`seconds_left`) weights a later scale's steps by their cost at its size (`step_cost`, with the run's `conv` and
+    `margin`) and adds its targets and compile. `clock` times the steps and pauses.
     """
     if quiet:
         yield lambda *a, **k: None
@@ -61,7 +61,7 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
             start, t0, pause = since.setdefault(size, (step, now, now - last[0]))
             last[0] = now
             rate = (step - start) / (now - t0) if step > start and now > t0 else None
-            eta = seconds_left(plan, step, 1 / rate, pause) if rate else None
+            eta = seconds_left(plan, step, 1 / rate, pause, conv=conv, margin=margin) if rate else None
             per_second = f"{rate:.2f}{'/s' if compact else ' steps/s'}" if rate else ""
             bar.update(task, completed=step, terms=text, rate=per_second, eta="-:--:--" if eta is None else _hms(eta))
             log(step < total)
@@ -115,9 +115,15 @@ def scale_at(scales: Sequence[tuple[int, int]], step: int) -> tuple[int, int | N
 # alone": its optimizer's ms and share of an evaluation), 256 -> 512 px 3.0-3.8x ("Issue 5 re-checked at today's
 # code"). Xeon with AMX: 0.271 / 0.628 / 1.881 s at 128 / 256 / 512 px ("What a run compiles"), 256 -> 512 px
 # 3.0-3.4x ("Issue 5's targets at today's code", "Compile and first-run times, re-checked", "bfloat16 gradients on
-# CPUs with AMX"). `--conv direct` has almost no fixed part (64:128:256 px steps as 0.35:1:3.7, "Coarse to fine with
-# the L-BFGS memory carried across scales"), so from a 64-128 px scale its ETA is low.
+# CPUs with AMX").
 FIXED_SIDE = 128
+# `--conv direct` has a smaller one (no kernel transforms): with 128 its ETA from a 64 px scale was 0.44x the steps'
+# time (a 256 px step weighed 4x a 64 px one; 10.3x measured). 56 px fits every ratio of two sizes of its steps and
+# evaluations in BENCHMARKS.md within 0.85-1.20x: 64:128:256 px as 0.35:1:3.7 ("Coarse to fine with the L-BFGS memory
+# carried across scales"), 0.182 / 0.689 / 2.483 s at 128 / 256 / 512 px ("Winograd convolutions"), 0.310 / 0.909 /
+# 3.377 s ("What a run compiles"), 0.268 / 0.444 / 0.824 / 1.464 / 2.759 s at 64 / 96 / 128 / 192 / 256 px ("The
+# ETA of a coarse-to-fine run with --conv direct").
+FIXED_SIDES = {"direct": 56}
 
 # Before its first step a scale computes its targets (a VGG pass of the photo and of each painting, with the
 # previous scale's final loss about a step's work) and compiles its step. The compile grows 1.3-1.7x per doubling
@@ -128,20 +134,25 @@ FIXED_SIDE = 128
 COMPILE_EXPONENT = 0.5
 
 
-def step_cost(side: float) -> float:
-    """A step's time at `side` px, in units that only a ratio of two sizes' gives meaning to."""
-    return side * side + FIXED_SIDE * FIXED_SIDE
+def step_cost(side: float, conv: str = "auto", margin: int = 0) -> float:
+    """A step's time at `side` px by `conv`'s convolutions (a `convs.CONVS` choice; all but "direct" count Winograd's
+    fixed part), in units that only a ratio of two sizes' gives meaning to. The image optimized has `margin` free
+    pixels more on every side (`StyleConfig.margin`), which weigh at small sides: 16 make a 96 px photo 128 px."""
+    padded, fixed = side + 2 * margin, FIXED_SIDES.get(conv, FIXED_SIDE)
+    return padded * padded + fixed * fixed
 
 
-def seconds_left(scales: Sequence[tuple[int, int]], step: int, per_step: float, pause: float = 0.0) -> float:
+def seconds_left(scales: Sequence[tuple[int, int]], step: int, per_step: float, pause: float = 0.0, *,
+                 conv: str = "auto", margin: int = 0) -> float:
     """Seconds a run of `scales` ((size, steps) each) has left after `step`, its current scale's steps taking
-    `per_step` s: a later scale's steps cost `step_cost` of its size, and its targets and compile add the current
-    scale's, from `pause` (s from the report before this scale's first one, or the bar's start, to that one)."""
+    `per_step` s: a later scale's steps cost `step_cost` of its size (with `conv` and `margin`), and its targets and
+    compile add the current scale's, from `pause` (s from the report before this scale's first one, or the bar's
+    start, to that one)."""
     size = scale_at(scales, step)[0]
     compiling = max(0.0, pause - 2 * per_step)  # the pause less its first step and a step's work of targets
     done, left = 0, 0.0
     for s, n in scales:
-        weight = per_step * step_cost(s) / step_cost(size)
+        weight = per_step * step_cost(s, conv, margin) / step_cost(size, conv, margin)
         left += max(0, min(n, done + n - step)) * weight
         if done >= step:  # a later scale: its targets and compile first
             left += weight + compiling * (s / size) ** COMPILE_EXPONENT

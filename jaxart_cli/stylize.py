@@ -218,7 +218,8 @@ def stylize(
                           optimizer=config.optimizer, remat=config.remat, tolerance=tolerance, warn=_warn,
                           # a resumed run's estimate would be the whole run's
                           say=None if quiet or ckpt is not None else _said("stylize")) as watch, \
-            progress.steps_bar(_scales.total_steps(config), quiet, scales=_scales.schedule(config)) as bar:
+            progress.steps_bar(_scales.total_steps(config), quiet, scales=_scales.schedule(config), conv=config.conv,
+                               margin=config.margin) as bar:
         on_step = watch.also(bar)
         outcome = job.stylize_files(content, styles, output, config, w, save_every=save_every, on_step=on_step,
                                     fmt=fmt, overwrite=overwrite or own, checkpoint_every=checkpoint_every,

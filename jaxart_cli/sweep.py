@@ -234,7 +234,7 @@ def sweep(
                           tolerance=cmd.tolerance, warn=_warn,  # none when resumed, as stylize
                           say=None if quiet or ckpt is not None else _said("sweep")) as watch, \
             progress.steps_bar(total, quiet, scales=_scales.schedule(config), label="sweep",
-                               mean=len(settings) > 1) as bar:
+                               mean=len(settings) > 1, conv=config.conv, margin=config.margin) as bar:
         result, files, record = sweep_job.run(cmd, photo, paintings, w, stopped=stopped, update=watch.also(bar),
                                               hashed=hashed, resume=ckpt)
     if signum := stopped():  # it came during the last step, the final loss or the writing

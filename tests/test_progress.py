@@ -67,11 +67,11 @@ def test_coarse_to_fine_shows_the_scale_and_which_size_it_prepares_between_scale
     assert "512 px loss 1.235 (content 0.439 style 0.0773 tv 0.0124)" in last and "compiling" not in last, last
 
 
-def _timed(reports, scales=(), total=500, width=160) -> str:
+def _timed(reports, scales=(), total=500, width=160, **bar) -> str:
     """The bar's last line after `update` at each (step, seconds) of `reports`, on a fake clock."""
     out, now = io.StringIO(), [0.0]
     console = Console(file=out, width=width, force_terminal=True, color_system=None)
-    with progress.steps_bar(total, console=console, scales=scales, clock=lambda: now[0]) as update:
+    with progress.steps_bar(total, console=console, scales=scales, clock=lambda: now[0], **bar) as update:
         for step, t in reports:
             now[0] = t
             update(step, 1.23456, {"content": 0.4391, "style": 0.07731, "tv": 0.01242})
@@ -115,8 +115,23 @@ def test_a_print_sized_last_scale_is_in_the_eta_with_its_fourfold_steps_and_its_
         assert 0.75 < _eta_seconds(last) / truth < 1.25, (last, truth)  # weighed by area ** 0.75: 0.46-0.57
 
 
+def test_a_direct_runs_eta_from_a_small_scale_counts_its_later_steps_at_their_cost():
+    """`--conv direct --scales 64,128,256 --steps 20`: the ETA weighed a 256 px step 4x a 64 px one, as `--conv auto`'s
+    Winograd steps go, where direct's cost 10.3x (vgg16, steps interleaved, AMD EPYC, BENCHMARKS.md "The ETA of a
+    coarse-to-fine run with --conv direct"): after 10 steps it said 0.44x the time left."""
+    plan, step_s = ((64, 20), (128, 20), (256, 20)), {64: 0.268, 128: 0.824, 256: 2.759}
+    # Counted steps: ten at 64 px after a pause of two steps' work (nothing to compile); left, ten more there, and
+    # at each later scale its steps and a step's work of targets (21 steps' time).
+    reports = [(k, 2 * step_s[64] + (k - 1) * step_s[64]) for k in range(1, 11)]
+    truth = 10 * step_s[64] + 21 * step_s[128] + 21 * step_s[256]
+    last = _timed(reports, plan, total=60, conv="direct")
+    assert "10/60" in last and 0.9 < _eta_seconds(last) / truth < 1.1, (last, truth)
+    assert _eta_seconds(_timed(reports, plan, total=60, conv="auto")) / truth < 0.5  # Winograd's fixed part
+
+
 def test_a_steps_cost_by_size_matches_the_benchmarks_of_both_cpus():
-    """The ETA weighs a later scale's steps by `step_cost`; `--conv auto`'s seconds per evaluation, BENCHMARKS.md."""
+    """The ETA weighs a later scale's steps by `step_cost`; `--conv auto`'s and `--conv direct`'s seconds per evaluation
+    or step, BENCHMARKS.md, and stylize runs' steps, whose 16 px margin weighs at small sides."""
     measured = {
         "AMD EPYC, Winograd in stage 2 too": {128: 0.192, 256: 0.444, 512: 1.647},
         "AMD EPYC, Winograd convolutions": {128: 0.184, 256: 0.487, 512: 1.756},
@@ -128,10 +143,24 @@ def test_a_steps_cost_by_size_matches_the_benchmarks_of_both_cpus():
         "Xeon with AMX, Issue 5's targets at today's code": {256: 0.265, 512: 0.841},
         "Xeon with AMX, Compile and first-run times, re-checked": {256: 0.330, 512: 1.127},
     }
-    for where, seconds in measured.items():
+    # `--conv direct` (XLA's convolutions, no fixed transforms), and whole runs, whose image has a 16 px margin.
+    direct = {
+        "AMD EPYC, Winograd convolutions": {128: 0.182, 256: 0.689, 512: 2.483},
+        "Xeon with AMX, What a run compiles": {128: 0.310, 256: 0.909, 512: 3.377},
+        "Xeon, Coarse to fine with the L-BFGS memory carried across scales (ratios)": {64: 0.35, 128: 1, 256: 1 / 0.27},
+        "AMD EPYC, The ETA of a coarse-to-fine run with --conv direct": {64: 0.268, 96: 0.444, 128: 0.824,
+                                                                          192: 1.464, 256: 2.759},
+    }
+    runs = {  # (conv, {side: s per step}) of stylize runs
+        "AMD EPYC, The progress bar's ETA at print sizes": ("auto", {384: 1.16, 768: 3.85}),
+        "Xeon with AMX, What a run compiles (a whole first run)": ("direct", {256: 0.625, 512: 2.43}),
+        "AMD EPYC, The ETA of a coarse-to-fine run with --conv direct (a run)": ("direct", {96: 0.83, 192: 2.10}),
+    }
+    cases = [(w, "auto", 0, t) for w, t in measured.items()] + [(w, "direct", 0, t) for w, t in direct.items()]
+    for where, conv, margin, seconds in cases + [(w, conv, 16, t) for w, (conv, t) in runs.items()]:
         sides = sorted(seconds)
         for a, b in zip(sides, sides[1:]):
-            model = progress.step_cost(b) / progress.step_cost(a)
+            model = progress.step_cost(b, conv, margin) / progress.step_cost(a, conv, margin)
             assert 0.8 < model / (seconds[b] / seconds[a]) < 1.25, (where, a, b, model)
 
 
