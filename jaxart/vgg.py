@@ -126,7 +126,10 @@ def features(
         strings, dates) or a ragged list, naming what it holds.
       TypeError: `weights` is not a `Weights` (its `params` alone, say), `layers` is None or no sequence of
         names (a number, a 0-D or 2-D array), or `remat` is no bool (a traced one: make it static); forward-mode
-        differentiation (`jax.jvp`, `jax.jacfwd`) where `conv` computes by Winograd: give conv="direct".
+        differentiation (`jax.jvp`, `jax.jacfwd`) where `conv` computes by Winograd: give conv="direct". Through
+        a `jax.jit` of your own (`jax.jvp(jax.jit(f), ...)`) the TypeError is JAX's "can't apply forward-mode
+        autodiff (jvp) to a custom_vjp function" (the same remedy): jit traces `features` before jvp reaches it,
+        and JAX raises as it compiles the jvp, where no jaxart code runs (`winograd.conv3x3`).
     """
     if pooling not in POOLINGS:
         raise ValueError(f"pooling {pooling!r} is not supported; use 'max' or 'avg'")

@@ -113,7 +113,12 @@ def conv3x3(x: jax.Array, kernel: jax.Array, gradient: str = "float32") -> jax.A
     "HWIO", "NHWC"))`, computed by Winograd F(4x4, 3x3).
 
     Differentiable in reverse mode (`jax.grad`, `jax.vjp`) w.r.t. both arguments, not in forward
-    mode (`jax.jvp`). The gradient w.r.t. `x` is itself a Winograd convolution, with the kernel
+    mode (`jax.jvp`): JAX's TypeError, which `vgg.features` says again as jaxart's where it is raised inside it. Under
+    a jit around `features`, JAX raises it as it compiles the jvp (its `custom_lin`, which has no rule but the
+    error), with no jaxart code on the stack. A forward rule needs `jax.custom_jvp`, whose reverse mode JAX derives
+    by transposing the tangent's program: this backward pass (its bfloat16 products, its residuals) would have to
+    become a transpose rule (`jax.custom_derivatives.linear_call`; not tried), every run's gradient program
+    rebuilt for jvp's message. The gradient w.r.t. `x` is itself a Winograd convolution, with the kernel
     flipped and its channels swapped; the backward pass keeps nothing but `x` and `kernel`, not
     the transformed kernel (9 MiB for 512 x 512 channels, 36 MiB transformed). `gradient` is the
     dtype of that convolution's products ("float32" or "bfloat16", see the module's docstring).

@@ -92,6 +92,10 @@ def test_forward_mode_through_winograd_features_says_to_give_conv_direct(remat):
                                         r"differentiable in reverse mode only .*; for jax.jvp or jax.jacfwd give "
                                         r"conv='direct' \(StyleConfig\(conv='direct'\) for total_loss\)"):
         jax.jvp(f("winograd"), (x,), (x,))
+    # Under a jit of the caller's, JAX raises as it compiles, where jaxart cannot: its own words, still a TypeError
+    # (features' docstring and README say so).
+    with pytest.raises(TypeError, match=r"forward-mode autodiff \(jvp\) to a custom_vjp function"):
+        jax.jvp(jax.jit(f("winograd")), (x,), (x,))
     close(jax.jvp(jax.grad(f("winograd")), (x,), (x,))[1], jax.jvp(jax.grad(f("direct")), (x,), (x,))[1], 1e-4)
 
 
