@@ -115,12 +115,12 @@ def conv3x3(x: jax.Array, kernel: jax.Array, gradient: str = "float32") -> jax.A
     Differentiable in reverse mode (`jax.grad`, `jax.vjp`) w.r.t. both arguments, not in forward
     mode (`jax.jvp`): JAX's TypeError, which `vgg.features` says again as jaxart's where it is raised inside it. Under
     a jit around `features`, JAX raises it as it compiles the jvp (its `custom_lin`, which has no rule but the
-    error), with no jaxart code on the stack. A forward rule needs `jax.custom_jvp`, whose reverse mode JAX derives
-    by transposing the tangent's program: this backward pass (its bfloat16 products, its residuals) would have to
-    become a transpose rule (`jax.custom_derivatives.linear_call`; not tried), every run's gradient program
-    rebuilt for jvp's message. The gradient w.r.t. `x` is itself a Winograd convolution, with the kernel
-    flipped and its channels swapped; the backward pass keeps nothing but `x` and `kernel`, not
-    the transformed kernel (9 MiB for 512 x 512 channels, 36 MiB transformed). `gradient` is the
+    error), with no jaxart code on the stack. Tried: `jax.custom_jvp` with the tangents as
+    `jax.custom_derivatives.linear_call`s, this backward pass their transpose, compiles the very gradient program
+    and makes jvp work, under a jit too; but JAX (0.10.2) has no batching rule for linear_call, so `vmap` of the
+    gradient (a sweep), `jax.hessian` and `jax.jacfwd` failed. The gradient w.r.t. `x` is itself a Winograd
+    convolution, with the kernel flipped and its channels swapped; the backward pass keeps nothing but `x` and
+    `kernel`, not the transformed kernel (9 MiB for 512 x 512 channels, 36 MiB transformed). `gradient` is the
     dtype of that convolution's products ("float32" or "bfloat16", see the module's docstring).
     """
     return _forward(x, kernel)
