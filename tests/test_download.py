@@ -1,5 +1,5 @@
 """`fetch` against a real HTTP server on 127.0.0.1 that misbehaves on request: cut off, stalled, 404, slow.
-The server and its fixtures serve test_download_resume.py and test_download_checks.py too."""
+The server and its fixtures serve test_download_resume.py, test_download_checks.py and test_download_disk.py too."""
 
 from __future__ import annotations
 
