@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from jaxart.duplicates import repeated
-from jaxart.errors import InputError
+from jaxart.errors import InputError, nearest_name
 
 # Bounds that keep a benchmark finite: --repeats 10 and --quality-evals 500 are the most BENCHMARKS.md used.
 MAX_REPEATS = 100  # "scan" runs a chunk of `repeats` steps per repeat: repeats**2 steps in all
@@ -35,14 +35,16 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
 
     def choose(flag, given, allowed):
         if not given or not set(given) <= set(allowed):
-            raise InputError(f"{flag} {','.join(given)!r} is not a list of {', '.join(allowed)}")
+            near = next((nearest_name(g, allowed) for g in given if g not in allowed), "")  # `Python`: python
+            raise InputError(f"{flag} {','.join(given)!r} is not a list of {', '.join(allowed)}{near}")
 
     for flag, given in (("--sizes", sizes), ("--loops", loops), ("--conv", convs)):
         _once(flag, given)
     choose("--loops", loops, B.LOOPS)
     choose("--conv", convs, CONVS)
     if baseline not in (None, *B.BASELINES):
-        raise InputError(f"--baseline {baseline!r} is not one of {', '.join(B.BASELINES)}")
+        raise InputError(f"--baseline {baseline!r} is not one of {', '.join(B.BASELINES)}"
+                         f"{nearest_name(baseline, B.BASELINES)}")
     if baseline == "torch":
         from jaxart import bench_torch
 

@@ -11,7 +11,7 @@ import typer
 
 from jaxart_cli.common import echo as _echo, given as _given, start_jax_first as _start_jax_first
 from jaxart_cli.fetch import fetch as _fetch
-from jaxart_cli.options import to_read as _to_read
+from jaxart_cli.options import to_read as _to_read, word_or_file as _word_or_file
 from jaxart_cli.paths import home as _home
 from jaxart_cli.signals import stop_if_interrupted as _stop_if_interrupted
 from jaxart_cli.values import csv as _csv, number as _number, whole as _whole
@@ -48,7 +48,8 @@ def bench(
     # Paths get a quoted ~ expanded (home) and are checked after it, by bench_suite.check: Typer's
     # exists=True would look for a folder named "~".
     model: Annotated[str, typer.Option(
-        help="Weights for time to quality: random (VGG19) or a registered name.", callback=_home)] = "random",
+        help="Weights for time to quality: random (VGG19) or a registered name.", callback=_home,
+        parser=_word_or_file("random (VGG19), a weight set's name or a .safetensors path", ("random",)))] = "random",
     content: Annotated[Optional[Path], typer.Option(
         help="Photo for time to quality [default: random pixels].", parser=_to_read("the path of an image file"),
         metavar="<path>", callback=_home)] = None,

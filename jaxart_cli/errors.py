@@ -12,6 +12,7 @@ import typer
 from typer.exceptions import Abort, Exit, TyperException
 
 from jaxart_cli.common import say as _one_line
+from jaxart_cli.paths import after_dashes as _after_dashes
 from jaxart_cli.signals import (
     catch as _catch, forget_interrupts as _forget_interrupts, interrupted as _interrupted,
     interrupted_code as _interrupted_code, interrupted_line as _interrupted_line, on_sigint as _on_sigint,
@@ -133,7 +134,20 @@ _KINDS = {_NOT_WHOLE: "a whole number", _NOT_NUMBER: "a number"}
 # Typer quotes the name of an option or argument ('--size', 'CONTENT') and each choice it lists ('lbfgs', 'adam');
 # jaxart's own lines name them bare and quote only the value given: "--optimizer: 'sgd' is not one of lbfgs, adam".
 _QUOTED_NAME = re.compile(r"^(Invalid value for|Missing argument|Missing option|Option) ('[^']+'(?: / '[^']+')*)")
-_QUOTED_CHOICES = re.compile(r"is not one of ((?:'[^']*', )*'[^']*')\.$")
+# A word is taken as typed, in its case; a refused one that is near a choice (`Luminance`, `lumiance`) is told which.
+_QUOTED_CHOICES = re.compile(r"(?:'(?P<given>[^']*)' )?is not one of (?P<choices>(?:'[^']*', )*'[^']*')\.$")
+
+
+def _choices_named(m: re.Match) -> str:
+    """Typer's "'Adam' is not one of 'lbfgs', 'adam'." as "'Adam' is not one of lbfgs, adam (did you mean adam?)"."""
+    from jaxart.errors import nearest_name
+
+    choices, given = m["choices"].replace("'", ""), m["given"]
+    if given is None:  # a value with a ' in it, which Python quotes otherwise: near no choice
+        return f"is not one of {choices}"
+    return f"'{given}' is not one of {choices}{nearest_name(given, choices.split(', '))}"
+
+
 # Click's "No such command 'stylise'. Did you mean 'stylize'?", the guess only for a close spelling.
 _NO_SUCH_COMMAND = re.compile(r"No such command '(?P<name>.*)'\.(?: Did you mean '(?P<guess>[^']*)'\?)?", re.S)
 
@@ -154,7 +168,7 @@ def usage_message(e: TyperException) -> str:
     where the command goes. "Invalid value: " is dropped before a refusal that names no option: it says what to give."""
     text = e.format_message().replace("Value error, ", "").removeprefix("Invalid value: ")
     text = _QUOTED_NAME.sub(lambda m: f"{m[1]} {m[2]}".replace("'", ""), text)
-    text = _QUOTED_CHOICES.sub(lambda m: "is not one of " + m[1].replace("'", ""), text)
+    text = _QUOTED_CHOICES.sub(_choices_named, text)
     if text.startswith("Option "):  # "Option --size requires an argument.": no full stop, as jaxart's lines end
         text = text.removesuffix(".")
     param, ctx = getattr(e, "param", None), getattr(e, "ctx", None)
@@ -174,14 +188,14 @@ def usage_message(e: TyperException) -> str:
             text = text.replace(said, f"give {kind}{example}")
             if flag in _SWEPT and "," in typed_value(param.opts):  # stylize's `--style-weight 1,10`: a sweep's list
                 text += f"; {flag} takes one value (`jaxart sweep` compares several, comma-separated)"
-    if type(e).__name__ == "MissingParameter" and ctx is not None:
-        text = f"{text.rstrip('.')}; see `{_command_path(ctx)} --help`"
+    if type(e).__name__ == "MissingParameter" and ctx is not None:  # --name typed after `--`: said so
+        text = f"{text.rstrip('.')}{_after_dashes(param.opts if param else ())}; see `{_command_path(ctx)} --help`"
     extra = text.removeprefix("Got unexpected extra argument(s) (")
     if extra != text and ctx is not None:  # click said only that, with no hint of what the command takes
         takes = " ".join((p.metavar or p.name.upper()) for p in ctx.command.params if p.param_type_name == "argument")
         command, extra = _command_path(ctx), extra.removesuffix(")")
         text = (f"`{command}` takes {f'only {takes}, but was also' if takes else 'no arguments, but was'} given "
-                f"{extra!r}; see `{command} --help`")
+                f"{extra!r}{_after_dashes(extra.split())}; see `{command} --help`")
     return text
 
 

@@ -17,7 +17,7 @@ from jaxart_cli.paths import home as _home
 def info(
     image: Annotated[Path, typer.Argument(
         metavar="IMAGE", help="A PNG or TIFF written by jaxart.",
-        parser=to_read("the path of a PNG or TIFF jaxart wrote"), callback=_home)],
+        parser=to_read("the path of a PNG or TIFF jaxart wrote", argument=True), callback=_home)],
     command: Annotated[bool, typer.Option("--command", help=(
         "Print instead the `jaxart stylize` command that makes this image again (of a sweep's tile too; of its "
         "contact sheet, the `jaxart sweep` command), to a new name beside it (IMAGE-2.png, else the first free of "

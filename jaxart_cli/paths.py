@@ -12,6 +12,22 @@ def path_or_word(text: str, words) -> str:
     return str(Path(text).resolve()) if text not in words and os.path.isfile(text) else text
 
 
+# What a command says of a word typed after `--` that is no file: click passes everything there as an argument.
+AFTER_DASHES = "everything after `--` is read as a file's name, options too; put options before `--`"
+
+
+def after_dashes(words) -> str:
+    """": " + AFTER_DASHES where one of `words` (an option's names, an argument's values) was typed after `--` and
+    looks like an option, as the command line (sys.argv) has it; else "". An option there was "Missing option --name"
+    or an extra argument, which named no cause."""
+    import sys
+
+    typed = sys.argv[1:]
+    after = typed[typed.index("--") + 1:] if "--" in typed else []
+    options = {w.partition("=")[0] for w in after if w.startswith("-") and w != "-"}
+    return f": {AFTER_DASHES}" if options & {str(w).partition("=")[0] for w in words} else ""
+
+
 def home(value):
     """A Typer callback: a leading `~` or `~user` expanded in a path option's value (a Path, a str or a
     list of them; None stays None), as the shell does for it unquoted. One it cannot expand (no

@@ -52,7 +52,7 @@ def stylize(
         parser=_whole, help="Write OUTPUT.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM/SIGHUP).")] = 0,
     model: Annotated[str, typer.Option(
         help="auto (vgg19 if available, else vgg16-hed), a registered name or a .safetensors path.",
-        parser=_o.word_or_file("auto, a model name or a .safetensors path"), callback=_home)] = "auto",
+        parser=_o.word_or_file("auto, a model name or a .safetensors path", ("auto",)), callback=_home)] = "auto",
     size: Annotated[Optional[int], typer.Option(
         parser=_whole, help="Long side of the output in pixels (default 512, or the last of --scales).",
         show_default=False)] = None,

@@ -63,7 +63,7 @@ def sweep(
         _DEFAULT.seed)] = None,
     model: Annotated[str, typer.Option(
         help="auto, a registered name or a .safetensors path.",
-        parser=_o.word_or_file("auto, a model name or a .safetensors path"), callback=_home)] = "auto",
+        parser=_o.word_or_file("auto, a model name or a .safetensors path", ("auto",)), callback=_home)] = "auto",
     size: Annotated[Optional[int], typer.Option(
         parser=_whole, help=f"Long side of each image in pixels (default {_SIZE}, or the last of --scales).",
         show_default=False)] = None,

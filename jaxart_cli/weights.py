@@ -14,7 +14,7 @@ import typer
 
 from jaxart_cli.common import echo, say, warn
 from jaxart_cli.fetch import fetch
-from jaxart_cli.options import to_read
+from jaxart_cli.options import to_read, word_or_file
 from jaxart_cli.paths import home
 from jaxart_cli.values import choices, number, whole
 from jaxart_cli.help import Group, commands
@@ -123,7 +123,7 @@ def weights_convert(
 def weights_normalize(
     name: Annotated[str, typer.Argument(
         metavar="NAME", help="The weight set to normalize (registered, installed or a .safetensors path).",
-        callback=home)],
+        parser=word_or_file("a weight set's name or a .safetensors path", argument=True), callback=home)],
     images: Annotated[Path, typer.Option(
         help="Folder of images (searched recursively) to average activations over.",
         parser=to_read("the path of a folder of images"), metavar="<path>", callback=home)],

@@ -129,6 +129,39 @@ def test_an_extra_argument_says_what_the_command_takes_and_points_to_its_help(ar
     assert code == 2 and out == "" and err == f"error: {expected}", err
 
 
+DASHES = "everything after `--` is read as a file's name, options too; put options before `--`"
+
+
+@pytest.mark.parametrize("argv, expected", [
+    # info said "-x.png could not be read (no such file)", weights normalize "weights name '-x-normalized' must start
+    # with a letter or digit", as stylize, sweep and weights convert no longer did
+    (["info", "--", "-x.png"], f"Invalid value for IMAGE: -x.png does not exist: {DASHES}"),
+    (["stylize", "--", "a.png", "-x.png"], f"Invalid value for STYLE: -x.png does not exist: {DASHES}"),
+    (["sweep", "--", "-x.png", "b.png"], f"Invalid value for CONTENT: -x.png does not exist: {DASHES}"),
+    (["weights", "convert", "--name", "n", "--", "-x.h5"], f"Invalid value for FILE: -x.h5 does not exist: {DASHES}"),
+    (["weights", "normalize", "--images", ".", "--", "-x.safetensors"],
+     f"Invalid value for NAME: -x.safetensors does not exist: {DASHES}"),
+    # an option after `--` beside the file: "takes only IMAGE, but was also given '--command'", "Missing option --name"
+    (["info", "--", "a.png", "--command"], f"`jaxart info` takes only IMAGE, but was also given '--command': {DASHES}; "
+                                           "see `jaxart info --help`"),
+    (["weights", "convert", "--", "a.h5", "--name=n"], f"Missing option --name: {DASHES}; see `jaxart weights "
+                                                       "convert --help`"),
+    (["weights", "normalize", "--images", ".", "--", "vgg16", "--size", "64"],
+     f"`jaxart weights normalize` takes only NAME, but was also given '--size 64': {DASHES}; see `jaxart weights "
+     "normalize --help`"),
+])
+def test_an_option_after_dashes_is_said_to_be_read_as_a_file_by_every_command(argv, expected, tmp_path, monkeypatch,
+                                                                             capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+    for name in ("a.png", "a.h5"):
+        (tmp_path / name).write_bytes(b"not read")
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and out == "" and err == f"error: {expected}", err
+    code, out, err = run_main([a for a in argv if a != "--"][:-1] + ["--", "b.png"], monkeypatch, capsys)
+    assert DASHES not in err, "only for an option after `--`"
+
+
 @pytest.mark.parametrize("given", ["-o made", "--output newdir/"])
 def test_weights_convert_to_a_folder_says_where_it_installs_and_converts_nothing(given, tmp_path, monkeypatch, capsys):
     """It installs by --name in the weights folder, which `-o` cannot choose: the refusal said only
@@ -164,6 +197,61 @@ def test_a_usage_error_says_what_to_give(argv, said, monkeypatch, capsys):
     code, out, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and not out and len(err.splitlines()) == 1 and said in err, err
     assert "Input should be" not in err and "Value error" not in err
+
+
+# Every option that takes a word, with the word in another case: each keeps its case (a record, a file of that name),
+# and says which word was meant. Only --init said anything, and it "does not exist"; the others listed the choices.
+WORDS = [
+    (["stylize", "a.jpg", "b.jpg", "--colors", "Luminance"], "Invalid value for --colors: 'Luminance' is not one of "
+     "style, luminance, match-pca, match-chol, match-sym, keep (did you mean luminance?)"),
+    (["stylize", "a.jpg", "b.jpg", "--optimizer", "Adam"], "Invalid value for --optimizer: 'Adam' is not one of lbfgs, "
+     "adam (did you mean adam?)"),
+    (["sweep", "a.jpg", "b.jpg", "--linesearch", "ZOOM"], "--linesearch: 'ZOOM' is not one of none, zoom (did you "
+     "mean zoom?)"),
+    (["stylize", "a.jpg", "b.jpg", "--loop", "Scan"], "--loop: 'Scan' is not one of auto, python, scan (did you mean "
+     "scan?)"),
+    (["sweep", "a.jpg", "b.jpg", "--conv", "winograd_bf16"], "(did you mean winograd-bf16?)"),
+    (["stylize", "a.jpg", "b.jpg", "--pooling", "Avg"], "--pooling: 'Avg' is not one of max, avg (did you mean avg?)"),
+    (["stylize", "a.jpg", "b.jpg", "--format", "PNG"], "--format: 'PNG' is not one of png, png16, tiff (did you mean "
+     "png?)"),
+    (["sweep", "a.jpg", "b.jpg", "--format", "Tiff"], "(did you mean tiff?)"),
+    (["weights", "convert", "a.h5", "--name", "a", "--arch", "VGG16"], "(did you mean vgg16?)"),
+    (["weights", "convert", "a.h5", "--name", "a", "--format", "Keras"], "(did you mean keras-h5?)"),
+    (["stylize", "a.jpg", "b.jpg", "--model", "Auto"], "Invalid value for --model: 'Auto' is not auto, a model name "
+     "or a .safetensors path (did you mean auto?)"),
+    (["sweep", "a.jpg", "b.jpg", "--model", "AUTO"], "(did you mean auto?)"),
+    (["bench", "--model", "Random"], "Invalid value for --model: 'Random' is not random (VGG19), a weight set's name or "
+     "a .safetensors path (did you mean random?)"),
+    (["bench", "--baseline", "Torch"], "--baseline 'Torch' is not one of torch (did you mean torch?)"),
+    (["bench", "--loops", "python,Scan"], "--loops 'python,Scan' is not a list of python, scan, zoom (did you mean "
+     "scan?)"),
+    (["bench", "--conv", "Direct"], "(did you mean direct?)"),
+    (["weights", "path", "VGG19"], "unknown model 'VGG19' (did you mean vgg19?); known models are "),
+]
+
+
+@pytest.mark.parametrize("argv, said", WORDS, ids=[" ".join(a[-3:]) for a, _ in WORDS])
+def test_a_word_in_another_case_is_refused_naming_the_word_meant(argv, said, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and not out and len(err.splitlines()) == 1 and err.startswith("error: ") and said in err, err
+    assert "'" not in err.partition(" is not one of ")[2], "the choices are listed bare, as before"
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+@pytest.mark.parametrize("init, said", [("Random", " (did you mean random?); give content or random"),
+                                        ("content.png", "; give content or random")])  # a file's name: no word meant
+def test_an_init_word_in_another_case_names_the_word_and_a_file_so_named_is_read(command, init, said, files, tmp_path,
+                                                                                 monkeypatch, capsys):
+    d, model = files
+    monkeypatch.chdir(tmp_path)
+    argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--dry-run", "--init", init]
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and not out and err == f"error: --init {init!r} does not exist{said}, or the path of an image " \
+                                           "file (check the path and the current folder)", err
+    (tmp_path / init).write_bytes((d / "photo.jpg").read_bytes())  # a photo named so: it is the start, not the word
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 0 and out.startswith("dry run: "), err
 
 
 @pytest.mark.parametrize("argv", [[], ["weights"]], ids=["jaxart", "weights"])

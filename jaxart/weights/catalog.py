@@ -8,7 +8,7 @@ import re
 import stat
 from pathlib import Path
 
-from jaxart.errors import WeightsError
+from jaxart.errors import WeightsError, nearest_name
 from jaxart.weights import folder, registry, staging, store
 
 
@@ -86,7 +86,7 @@ def entry(name: str) -> Entry:
     """The `Entry` of a registered or installed `name`; a ValueError listing the known names otherwise."""
     found = _entry(folder.check_name(name))
     if found is None:
-        raise ValueError(f"unknown model {name!r}; known models are {', '.join(names())}")
+        raise ValueError(f"unknown model {name!r}{nearest_name(name, names())}; known models are {', '.join(names())}")
     return found
 
 
