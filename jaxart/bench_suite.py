@@ -23,10 +23,12 @@ MAX_STEPS = 10_000  # --quality-evals, --coarse-steps, and the other runs' --qua
 
 def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("python",), baseline: str | None = None,
           convs: Sequence[str] = ("auto",), remat: bool = False, sweep: int = 0, quality: dict | None = None,
-          json_out: Path | None = None, quality_images: Path | None = None, overwrite: bool = False) -> None:
+          json_out: Path | None = None, quality_images: Path | None = None, overwrite: bool = False,
+          start: Callable[[], None] = lambda: None) -> None:
     """Raise an InputError naming the first bad option, before anything is measured (`run`'s
     arguments; `overwrite` lets `json_out` replace a file). Nothing is created: folders are made
-    only when their files are written."""
+    only when their files are written. `start` is called once those that need no JAX are done, before the memory
+    figures start it (the CLI's XLA_FLAGS check)."""
     from jaxart import bench as B
     from jaxart.bench_setup import PAPER
     from jaxart.convs import CONVS
@@ -57,8 +59,6 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
         raise InputError(f"--sweep must be 0 or more, got {sweep}")
     if quality:
         _check_quality(**quality, images=quality_images, overwrite=overwrite)
-    for size, flag in [(s, "--sizes") for s in sizes] + ([(quality["size"], "--quality-size")] if quality else []):
-        _check_memory(PAPER.replace(size=size, conv=convs[0], remat=remat), flag, sweep if flag == "--sizes" else 0)
     if json_out is not None:
         if str(json_out) == "-":  # it wrote a file named '-', where stylize's -o - is refused
             raise InputError("--json - is not standard output here; give a file name, such as bench.json")
@@ -72,6 +72,9 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
         if os.path.lexists(json_out) and not overwrite:
             raise InputError(f"--json {json_out} already exists; pass --overwrite to replace it or choose another name")
         check_folder(json_out.parent, "--json", what="--json")
+    start()  # the memory figures start JAX
+    for size, flag in [(s, "--sizes") for s in sizes] + ([(quality["size"], "--quality-size")] if quality else []):
+        _check_memory(PAPER.replace(size=size, conv=convs[0], remat=remat), flag, sweep if flag == "--sizes" else 0)
 
 
 def _once(flag: str, given: Sequence) -> None:

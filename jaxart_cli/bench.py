@@ -81,10 +81,10 @@ def bench(
     quality = None if not quality_evals else dict(
         evals=quality_evals, size=quality_size, coarse_steps=coarse_steps, limit=quality_limit, model=model,
         content=content, style=style)
-    _start_jax_first(dry_run=False)  # a flag XLA refuses is one line of ours: check's memory figures start JAX
+    # A flag XLA refuses is one line of ours, once the checks that need no JAX are done: its memory figures start it.
     bench_suite.check(size_list, repeats=repeats, loops=variants, baseline=baseline, convs=convs, sweep=sweep_settings,
                       quality=quality, json_out=json_out, quality_images=quality_images, remat=remat,
-                      overwrite=overwrite)
+                      overwrite=overwrite, start=lambda: _start_jax_first(dry_run=False))
     result = bench_suite.run(size_list, repeats=repeats, loops=variants, baseline=baseline, remat=remat, convs=convs,
                              memory=memory, sweep=sweep_settings, quality=quality, quality_images=quality_images,
                              echo=lambda line: (_stop_if_interrupted(), _echo(line)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 
 def given(ctx, name: str) -> bool:
@@ -37,13 +38,16 @@ def unused_settings(ctx, config) -> list[str]:
     return notes
 
 
-def start_jax_first(dry_run: bool) -> None:
+def start_jax_first(dry_run: bool, first: Callable[[], None] = lambda: None) -> None:
     """Start JAX's backend now, before the command makes any file, where XLA_FLAGS is set and the command will run:
     XLA reads it there and ends the process at a flag it does not know or a bad value (exit 1, its own line or its
     list of flags), which left the output's lock file (.OUT.lock) behind. Otherwise nothing: a dry run never starts
     JAX, and without XLA_FLAGS it starts after the quick checks of the inputs, as before. Flags XLA refuses are asked
-    of a child first (`xla_flags.refusal`), so the command says so in a line of its own, exit 2."""
+    of a child first (`xla_flags.refusal`), so the command says so in a line of its own, exit 2. Before them `first`,
+    the checks that need no JAX (the caller's of its outputs, made again once it holds the output's lock): a bad
+    output was said only after the child and JAX's start, 2-6 s, and XLA's warnings about its flags."""
     if not dry_run and os.environ.get("XLA_FLAGS", "").strip():
+        first()
         from jaxart import xla_flags
         from jaxart.errors import InputError
 

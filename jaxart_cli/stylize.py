@@ -164,17 +164,20 @@ def stylize(
         model = model_choice.named(model)  # so --resume, and the timings, find it from any folder
     fmt = _formats.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
     output = output or output_names.default_output(content, styles, fmt)
-    _start_jax_first(dry_run)
+    sources = [content, *styles, config.init, config.mask]  # stylize_files checks again; here, before weights load
+
+    def check_outputs() -> None:
+        destinations.check_not_input([output], [*sources, resume])
+        destinations.check_output(output, fmt, overwrite=overwrite or own, resumable=resume is None)
+        sheet.check_not_others(output)  # --overwrite or not: a sweep's page would show this run's image as its tile
+        destinations.check_beside(output, fmt, _scales.total_steps(config), save_every, sources,
+                                  overwrite=overwrite or own, after=ckpt.meta["step"] if ckpt else 0, resuming=resume)
+        if animate is not None:
+            destinations.check_animation(animate, overwrite=overwrite, inputs=[*sources, resume])
+    _start_jax_first(dry_run, check_outputs)
     with _deferred():  # a signal as the lock is taken is answered once ctx will release it
         ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
-    sources = [content, *styles, config.init, config.mask]  # stylize_files checks again; here, before weights load
-    destinations.check_not_input([output], [*sources, resume])
-    destinations.check_output(output, fmt, overwrite=overwrite or own, resumable=resume is None)
-    sheet.check_not_others(output)  # --overwrite or not: a sweep's page would show this run's image as its tile
-    destinations.check_beside(output, fmt, _scales.total_steps(config), save_every, sources, overwrite=overwrite or own,
-                              after=ckpt.meta["step"] if ckpt else 0, resuming=resume)
-    if animate is not None:
-        destinations.check_animation(animate, overwrite=overwrite, inputs=[*sources, resume])
+    check_outputs()
     photo, paintings = input_files.load_inputs(content, styles, rgb, config)
     if ckpt is not None:  # an edited size: refused before the warnings about it
         _resume.resumed_scale(config, photo.shape, ckpt)

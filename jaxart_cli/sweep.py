@@ -191,13 +191,16 @@ def sweep(
         cmd = sweep_job.Command(content, styles, output, fmt.value, config, settings, model_choice.named(model), rgb,
                                 tolerance, shrink_batch, columns, overwrite, checkpoint_every)
     content, styles, output, config, settings, rgb = cmd[:3] + cmd[4:6] + (cmd.background,)
-    _start_jax_first(dry_run)
+
+    def check_outputs() -> None:
+        sheet.check_outputs(output, len(settings), cmd.fmt, overwrite=cmd.overwrite,
+                            inputs=[content, *styles, init, mask, resume])
+        if ckpt is None:  # an interrupted sweep to this sheet is continued with --resume, or given up with --overwrite
+            sweep_job.check_checkpoint(output, cmd.overwrite)
+    _start_jax_first(dry_run, check_outputs)
     with _deferred():  # a signal as the lock is taken is answered once ctx will release it
         ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
-    sources = [content, *styles, init, mask]
-    sheet.check_outputs(output, len(settings), cmd.fmt, overwrite=cmd.overwrite, inputs=[*sources, resume])
-    if ckpt is None:  # an interrupted sweep to this sheet is continued with --resume, or given up with --overwrite
-        sweep_job.check_checkpoint(output, cmd.overwrite)
+    check_outputs()
     photo, paintings = input_files.load_inputs(content, styles, rgb, config.replace(style_scale=max(painted)))
     # The mask readable, its colours present, the photo's aspect: before any weights load.
     mask_size = None if config.mask is None else mask_regions.mask_size(config, photo.shape, len(styles))

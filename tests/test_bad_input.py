@@ -119,6 +119,24 @@ def test_an_xla_flag_xla_refuses_is_one_line_of_ours_and_leaves_no_lock_file(com
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("command", ["stylize", "sweep", "bench"])
+def test_a_bad_output_is_said_before_xla_flags_are_checked(command, files, tmp_path, monkeypatch, capsys):
+    """A bad output needs no JAX: it was said after the XLA_FLAGS child and JAX's start (2-6 s, XLA's warnings)."""
+    asked = []
+    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_enable_fast_math=false")
+    monkeypatch.setattr(xla_flags, "refusal", lambda env=None: asked.append(env) or "a refusal")  # never JAX's start
+    flag, out = ("--json", "b.json") if command == "bench" else ("-o", "o.png")
+    argv = (["bench", "--sizes", "16", "--json"] if command == "bench"
+            else [command, *_stylize(files, tmp_path / "o.png")[1:], "-o"])
+    code, err = _main([*argv, f"/proc/version/{out}"], monkeypatch, capsys)
+    assert code == 2 and err.startswith("error: ") and "/proc/version is a file, not a folder" in err, err
+    assert asked == [], "the child was asked first"
+    code, err = _main([*argv, str(tmp_path / out)], monkeypatch, capsys)  # a good one: the child, once, as before
+    assert (code, err, len(asked)) == (2, "error: XLA refused XLA_FLAGS='--xla_cpu_enable_fast_math=false' (a "
+                                          "refusal); fix or unset XLA_FLAGS", 1)
+    assert not list(tmp_path.iterdir())
+
+
 def test_xla_flags_xla_takes_are_not_refused_gpu_ones_on_a_cpu_either():
     flags = "--xla_cpu_enable_fast_math=false --xla_force_host_platform_device_count=2 --xla_gpu_autotune_level=0"
     assert xla_flags.refusal({**os.environ, "XLA_FLAGS": flags}) is None
