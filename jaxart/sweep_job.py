@@ -96,11 +96,14 @@ def from_checkpoint(ckpt: checkpoint.Checkpoint, path: Path) -> Command:
 
 def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights, *,
         stopped: Callable[[], int | None], update: Callable[..., None], hashed: dict[str, str] | None = None,
-        resume: checkpoint.Checkpoint | None = None) -> tuple[S.SweepResult, list[Path], dict]:
+        resume: checkpoint.Checkpoint | None = None,
+        resumed_from: Path | None = None) -> tuple[S.SweepResult, list[Path], dict]:
     """Sweep `photo` (`cmd.content` as read) and `paintings` and place the sheet, page and tiles; returns the result,
     the files and the sheet's record. `update(step, mean loss, mean terms)` after every step. On a signal
     (`stopped()` a signal number) before the last step the state goes to the checkpoint and `Interrupted` is raised,
-    nothing placed; `resume` (a checkpoint of this command, checked against `w`) continues one."""
+    nothing placed; `resume` (a checkpoint of this command, checked against `w`) continues one, read from
+    `resumed_from`: removed with GRID.ckpt.npz once the files are placed, as the dry run says, where it is still that
+    checkpoint (a renamed one stayed behind)."""
     from jaxart import __version__, job, sweep as S, sweep_state, transfer  # JAX: here, not at the top (a dry run)
 
     if resume is not None:
@@ -148,5 +151,7 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
                         ok=result.ok, fmt=cmd.fmt, stopped=result.stopped)
     if wrote or resume is not None or cmd.overwrite:  # the placed files supersede it: this sweep's, or one given up
         ckpt_path.unlink(missing_ok=True)
+    if resumed_from is not None and Path(resumed_from).is_file() and checkpoint.read_meta(resumed_from) == resume.meta:
+        Path(resumed_from).unlink(missing_ok=True)
     return result, files, record
 

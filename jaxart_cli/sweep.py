@@ -239,7 +239,7 @@ def sweep(
             progress.steps_bar(total, quiet, scales=_scales.schedule(config), label="sweep",
                                mean=len(settings) > 1, conv=config.conv, margin=config.margin) as bar:
         result, files, record = sweep_job.run(cmd, photo, paintings, w, stopped=stopped, update=watch.also(bar),
-                                              hashed=hashed, resume=ckpt)
+                                              hashed=hashed, resume=ckpt, resumed_from=resume)
     if signum := stopped():  # it came during the last step, the final loss or the writing
         raise Interrupted(f"interrupted by {signal.Signals(signum).name} as the sweep finished; wrote {files[0]}, "
                           f"{files[1]} and {len(settings)} images", 128 + signum)

@@ -108,6 +108,37 @@ def test_a_resumed_sweep_records_the_seconds_before_the_interruption_too(files, 
     assert 1000.0 + before < read_record(out)["seconds"] < 1000.0 + before + 600
 
 
+def test_a_renamed_checkpoint_is_removed_once_the_files_are_placed_as_the_dry_run_says(files, signal_at, tmp_path,
+                                                                                      monkeypatch, capsys):
+    """The sweep removed only GRID.ckpt.npz: `--resume kept.npz` left kept.npz behind, though its dry run said "removing
+    kept.npz once they are placed", and a later `--resume kept.npz` would run the finished sweep again. A file there
+    that is no longer the checkpoint resumed (replaced meanwhile) is kept."""
+    out, kept = tmp_path / "g.png", tmp_path / "kept.npz"
+    signal_at(2)
+    assert run_main(_sweep(files, out, "--steps", "4"), monkeypatch, capsys)[0] == 143
+    (tmp_path / "g.ckpt.npz").rename(kept)
+    code, said, err = run_main(["sweep", "--resume", str(kept), "--dry-run"], monkeypatch, capsys)
+    assert code == 0 and f"removing {kept} once they are placed" in said, (said, err)
+    code, _, err = run_main(["sweep", "--resume", str(kept), "--quiet"], monkeypatch, capsys)
+    assert code == 0 and out.is_file() and not kept.exists(), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g-00.png", "g.html", "g.png"]
+
+    other = tmp_path / "other.npz"
+    signal_at(2)
+    assert run_main(_sweep(files, out, "--steps", "4", "--overwrite"), monkeypatch, capsys)[0] == 143
+    (tmp_path / "g.ckpt.npz").rename(other)
+    real = checkpoint.load
+
+    def replaced_meanwhile(path):  # the file --resume read is replaced by another before the sweep ends
+        loaded = real(path)
+        _edit(other, seconds=123.0)
+        return loaded
+
+    monkeypatch.setattr(checkpoint, "load", replaced_meanwhile)
+    code, _, err = run_main(["sweep", "--resume", str(other), "--quiet"], monkeypatch, capsys)
+    assert code == 0 and other.is_file(), err
+
+
 def test_checkpoint_every_keeps_the_sweep_and_a_later_sigkill_loses_only_the_steps_since(files, signal_at, tmp_path,
                                                                                          monkeypatch, capsys):
     out = tmp_path / "g.png"
