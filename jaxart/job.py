@@ -46,6 +46,7 @@ def stylize_files(
     inputs: tuple[np.ndarray, list[np.ndarray]] | None = None,
     asked_overwrite: bool | None = None,
     tolerance: float = 0.0,
+    resumed_from: Path | None = None,
 ) -> transfer.Outcome:
     """Stylize image files into `output` (written atomically as `fmt`); frames every `save_every` steps.
 
@@ -63,6 +64,8 @@ def stylize_files(
     may be only its leave to replace its own files). On a non-finite loss the last finite image is written to `output`
     before re-raising. A signal during the last step is answered once the image is written.
     `tolerance` (0: off) stops the run once its loss has converged (plateau.py): the outcome is `stopped`.
+    `resumed_from`, the file `resume` was read from, is removed with OUTPUT.ckpt.npz once the image is written where
+    that run's output is this one and the file still holds it: a renamed checkpoint stayed behind.
     It holds `locks.writing(output)` throughout, so no other jaxart run writes or removes these files
     meanwhile: a run to `output` (or another file of its stem) in another process or thread is an
     InputError at once, before this one touches any file. A caller that holds the lock already (the CLI,
@@ -176,6 +179,8 @@ def stylize_files(
                 path.unlink(missing_ok=True)
         if checkpoint_every or resume is not None or overwrite:  # the finished image supersedes the checkpoint:
             ckpt_path.unlink(missing_ok=True)  # this run's, or one that --overwrite let it replace
+        if same and resumed_from is not None and checkpoint.read_meta(resumed_from) == resume.meta:
+            Path(resumed_from).unlink(missing_ok=True)
         if signum := stopped() if stopped else None:  # it came during the last step or the final loss
             name = signal.Signals(signum).name
             files = written(output, fmt, outcome.steps, scales.total_steps(config), save_every, animation)

@@ -76,7 +76,7 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     # As job.stylize_files does (resume.taken_over): a resumed run keeps the frames its interrupted run wrote to this
     # output, takes that run's --overwrite, and removes the checkpoint beside the output once the image is written.
     after = resumed[1]["step"] if resumed else 0
-    _, overwrite, own = taken_over(resumed[1] if resumed else None, output, overwrite)
+    same, overwrite, own = taken_over(resumed[1] if resumed else None, output, overwrite)
     ckpt = checkpoint.path_for(output) if checkpoint_every and not resumed else None
     writes = frames.written(output, fmt, total, total, save_every, animation, ckpt)
     replaced = [str(p) for p in (output, animation, ckpt) if p is not None and os.path.lexists(p)]
@@ -88,8 +88,10 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     removed = len(frames.stale_frames(output, fmt, total, save_every, own)) if overwrite else 0
     changes = ([f"replacing {_listed(replaced)}"] if replaced else []) + (
         [f"removing {removed} frame{'s' * (removed != 1)} of an earlier run"] if removed else [])
-    if resumed and os.path.lexists(checkpoint.path_for(output)):
-        changes.append(f"removing {checkpoint.path_for(output)} once the image is written")
+    beside = checkpoint.path_for(output)
+    for gone in ([beside] * os.path.lexists(beside) if resumed else []) + (  # and a renamed one, of this output
+            [resumed[0]] * (os.path.abspath(resumed[0]) != os.path.abspath(beside)) if same else []):
+        changes.append(f"removing {gone} once the image is written")
     run = (f"would resume {resumed[0]} from step {after} of {total}{sizes}, {width}x{height} px" if resumed
            else f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}")
     return line(run, need, writes, model, changes=changes, free=free,

@@ -101,6 +101,18 @@ def test_resume_from_another_folder_finds_a_relative_init_image(files, tmp_path,
     assert jaxart.read_record(tmp_path / "job" / "out.png")["steps"] == 3 and not ckpt.exists()
 
 
+@pytest.mark.parametrize("output", [[], ["-o", "other.png"]], ids=["its output", "another output"])
+def test_a_renamed_checkpoint_is_removed_once_its_image_is_written_as_the_dry_run_says(output, files, tmp_path,
+                                                                                      monkeypatch, capsys):
+    """`--resume kept.npz` (out.ckpt.npz renamed) left kept.npz, which a later --resume would run again; as sweep now
+    does, it goes with the finished image. To another output that run can still be resumed, so it stays."""
+    kept = _interrupted_with_relative_init(files, tmp_path, monkeypatch, capsys).rename(tmp_path / "kept.npz")
+    code, said, err = run_main(["stylize", "--resume", str(kept), "--dry-run", *output], monkeypatch, capsys)
+    assert code == 0 and (f"removing {kept} once" in said) == (not output), (said, err)
+    code, _, err = run_main(["stylize", "--resume", str(kept), "-q", *output], monkeypatch, capsys)
+    assert code == 0 and kept.exists() == bool(output), err
+
+
 @pytest.mark.parametrize("edited", ["photo.jpg", "init.jpg"])
 def test_resume_refuses_an_input_edited_since_the_checkpoint(edited, files, tmp_path, monkeypatch, capsys):
     ckpt = _interrupted_with_relative_init(files, tmp_path, monkeypatch, capsys)
