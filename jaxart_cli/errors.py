@@ -134,18 +134,17 @@ _KINDS = {_NOT_WHOLE: "a whole number", _NOT_NUMBER: "a number"}
 # Typer quotes the name of an option or argument ('--size', 'CONTENT') and each choice it lists ('lbfgs', 'adam');
 # jaxart's own lines name them bare and quote only the value given: "--optimizer: 'sgd' is not one of lbfgs, adam".
 _QUOTED_NAME = re.compile(r"^(Invalid value for|Missing argument|Missing option|Option) ('[^']+'(?: / '[^']+')*)")
-# A word is taken as typed, in its case; a refused one that is near a choice (`Luminance`, `lumiance`) is told which.
 _QUOTED_CHOICES = re.compile(r"(?:'(?P<given>[^']*)' )?is not one of (?P<choices>(?:'[^']*', )*'[^']*')\.$")
 
 
 def _choices_named(m: re.Match) -> str:
-    """Typer's "'Adam' is not one of 'lbfgs', 'adam'." as "'Adam' is not one of lbfgs, adam (did you mean adam?)"."""
+    """Typer's "'Adam' is not one of 'lbfgs', 'adam'." as "'Adam' is not one of lbfgs, adam (did you mean adam?)": a word
+    is taken as typed, in its case, and one near a choice is told which."""
     from jaxart.errors import nearest_name
 
-    choices, given = m["choices"].replace("'", ""), m["given"]
-    if given is None:  # a value with a ' in it, which Python quotes otherwise: near no choice
-        return f"is not one of {choices}"
-    return f"'{given}' is not one of {choices}{nearest_name(given, choices.split(', '))}"
+    choices, given = m["choices"].replace("'", ""), m["given"]  # None: a value with a ' in it, "-quoted
+    said = "" if given is None else f"'{given}' "
+    return f"{said}is not one of {choices}{nearest_name(given or '', choices.split(', '))}"
 
 
 # Click's "No such command 'stylise'. Did you mean 'stylize'?", the guess only for a close spelling.
