@@ -22,9 +22,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from jaxart import jpeg_header
+
 EOI = b"\xff\xd9"
 _FILLER = bytes(0x80 | b % 127 for b in hashlib.sha512(b"jaxart").digest() * 4)  # no 0xFF: coded data, never a marker
-_FRAMES = {0xC0, 0xC1, 0xC2}  # baseline, extended and progressive Huffman: what Pillow's libjpeg decodes
 _ROWS = 64  # compared a band at a time: two decoded copies of a large photo are not held beside the two images
 
 
@@ -72,34 +73,21 @@ def _same(a: Image.Image, b: Image.Image) -> bool:
 def _every_scan(data: bytes) -> bool:
     """Whether `data`, a JPEG without its end marker, ends in the data of a scan, after scans that give every
     coefficient of every component of its frame (a progressive one's to full precision, its last bit scans)."""
-    i, bits = 2, None  # bits[component][k]: the lowest bit position coded of coefficient k (0: all coded)
-    while i + 4 <= len(data):
-        if data[i] != 0xFF:
+    bits = None  # bits[component][k]: the lowest bit position coded of coefficient k (0: all coded)
+    for marker, body, end in jpeg_header.segments(data):
+        if body is None:  # the end, or a restart marker, between segments
             return False
-        marker = data[i + 1]
-        if marker == 0xFF:  # a fill byte before the marker
-            i += 1
-            continue
-        if marker == 0xD9 or 0xD0 <= marker <= 0xD7 or marker == 0x01:
-            return False
-        end = i + 2 + int.from_bytes(data[i + 2:i + 4], "big")
-        segment, i = data[i + 4:end], end
-        if end > len(data):  # cut in a header
-            return False
-        if marker in _FRAMES and len(segment) >= 6:
-            bits = {segment[6 + 3 * j]: [64] * 64 for j in range(segment[5]) if 8 + 3 * j < len(segment)}
-        elif marker == 0xDA:
-            if bits is None or not segment or len(segment) < 4 + 2 * segment[0]:
+        if (frame := jpeg_header.parse_frame(marker, body)) and frame.marker in jpeg_header.HUFFMAN:
+            bits = {c: [64] * 64 for c, _, _ in frame.components}
+        elif marker == jpeg_header.SOS:
+            if bits is None or not body or len(body) < 4 + 2 * body[0]:
                 return False
-            n = segment[0]
-            first, last, low = segment[1 + 2 * n], segment[2 + 2 * n], segment[3 + 2 * n] & 15
-            for c in segment[1:1 + 2 * n:2]:
+            n = body[0]
+            first, last, low = body[1 + 2 * n], body[2 + 2 * n], body[3 + 2 * n] & 15
+            for c in body[1:1 + 2 * n:2]:
                 if c not in bits:
                     return False
                 bits[c][first:last + 1] = [min(b, low) for b in bits[c][first:last + 1]]
-            while (i := data.find(b"\xff", i)) != -1 and i + 1 < len(data) and (
-                    data[i + 1] == 0 or 0xD0 <= data[i + 1] <= 0xD7):  # stuffed 0xFF and restart markers
-                i += 2
-            if i == -1 or i + 1 >= len(data):  # the file ends in this scan's data
+            if end == len(data):  # the file ends in this scan's data
                 return all(b == 0 for coded in bits.values() for b in coded)
     return False

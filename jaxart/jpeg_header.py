@@ -1,48 +1,98 @@
-"""JPEGs whose header claims more pixels than their bytes can code: a damaged header, or a forged one (a
-decompression bomb of a few hundred bytes saying 65000x65000). libjpeg decodes such a file without complaint,
-padding the missing data with grey, so Pillow read one of 633 bytes as an 8125x8125 grey picture (1/8 scale,
-`pixel_limit`; 24 s and 2 GiB peak for `load_image(p)`, 4 s and 540 MiB for `load_image(p, 32)`), and a run went on
-with it.
+"""What a JPEG's header says: its marker segments (`segments`, which jpeg_end walks too) and its frame (`frame`);
+and whether its bytes can hold the pixels it claims (`overclaimed`).
+
+A damaged header, or a forged one (a decompression bomb of a few hundred bytes saying 65000x65000), claims more
+pixels than the file's bytes can code. libjpeg decodes such a file without complaint, padding the missing data with
+grey, so Pillow read one of 633 bytes as an 8125x8125 grey picture (1/8 scale, `pixel_limit`; 24 s and 2 GiB peak
+for `load_image(p)`, 4 s and 540 MiB for `load_image(p, 32)`), and a run went on with it.
 
 A Huffman-coded JPEG (baseline, extended or progressive: SOF0-2, what libjpeg decodes) codes each 8x8 block of each
 component with at least one bit, its DC coefficient's: so `8 * bytes >= blocks` of any one component. Arithmetic
-coding (SOF9-11) has no such floor and is not judged. Only the header is read.
+coding (SOF9-11) has no such floor and is not judged. Only the header is read. Pillow's own header (`Image.open`)
+cannot stand in for `frame`: it keeps no SOF marker (`info["progressive"]` is set for SOF2 and SOF10 alike, and
+SOF9 reads as SOF0), and it refuses the bomb on its size before the file's length can say it is one.
 """
 
 from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
-_HUFFMAN = frozenset({0xC0, 0xC1, 0xC2})
-_STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})  # markers without a length: TEM, RST0-7
+HUFFMAN = frozenset({0xC0, 0xC1, 0xC2})  # baseline, extended and progressive Huffman: what Pillow's libjpeg decodes
+SOS = 0xDA
+_STANDALONE = frozenset({0x01, *range(0xD0, 0xDA)})  # markers without a length: TEM, RST0-7, SOI, EOI
+_NOT_FRAMES = frozenset({0xC4, 0xC8, 0xCC})  # DHT, JPG, DAC: among the SOFn codes, but no frame
+_READ = 1 << 16  # a header's first read; most hold their frame in it, the rest are read on in doublings
 
 
-def frame(path: str | os.PathLike) -> tuple[int, int, int, list[tuple[int, int]]] | None:
-    """(SOF marker, width, height, each component's (horizontal, vertical) sampling factors) of the JPEG at `path`,
-    from its header; None if it is no JPEG or its header ends or breaks before its frame."""
+class Frame(NamedTuple):
+    """A frame header (SOFn): its marker, size, and each component's (id, horizontal, vertical sampling factor)."""
+    marker: int
+    width: int
+    height: int
+    components: tuple[tuple[int, int, int], ...]
+
+
+def segments(data: bytes) -> Iterator[tuple[int, bytes | None, int]]:
+    """Each marker after the start of the JPEG `data`, as (marker, its segment's body, the offset just past it): the
+    body None for a marker without one (RSTn, EOI, ...); a scan's (SOS) offset is past its coded data, `len(data)`
+    where the data ends in it. Fill bytes are skipped; the walk stops at the end, where a marker should be and is
+    not, and at a segment cut short (not given)."""
+    i = 2
+    while i + 1 < len(data) and data[i] == 0xFF:
+        marker = data[i + 1]
+        if marker == 0xFF:  # a fill byte before the marker
+            i += 1
+            continue
+        if marker in _STANDALONE:
+            i += 2
+            yield marker, None, i
+            continue
+        end = i + 2 + int.from_bytes(data[i + 2:i + 4], "big")
+        if i + 4 > len(data) or end > len(data):  # cut in a header
+            return
+        body, i = data[i + 4:end], end
+        if marker == SOS:
+            while (i := data.find(b"\xff", i)) != -1 and i + 1 < len(data) and (
+                    data[i + 1] == 0 or 0xD0 <= data[i + 1] <= 0xD7):  # stuffed 0xFF and restart markers
+                i += 2
+            i = len(data) if i == -1 or i + 1 >= len(data) else i
+        yield marker, body, i
+
+
+def parse_frame(marker: int, body: bytes) -> Frame | None:
+    """The frame a segment of `marker` with `body` gives, or None where it is no frame header or a broken one."""
+    if not _is_frame(marker) or len(body) < 6:
+        return None
+    n = body[5]
+    if n == 0 or len(body) < 6 + 3 * n:
+        return None
+    components = tuple((body[6 + 3 * i], body[7 + 3 * i] >> 4, body[7 + 3 * i] & 15) for i in range(n))
+    return Frame(marker, int.from_bytes(body[3:5], "big"), int.from_bytes(body[1:3], "big"), components)
+
+
+def _is_frame(marker: int) -> bool:
+    return 0xC0 <= marker <= 0xCF and marker not in _NOT_FRAMES
+
+
+def frame(path: str | os.PathLike) -> Frame | None:
+    """The frame header of the JPEG at `path`, reading no more than its header; None if it is no JPEG or its header
+    ends or breaks before its frame."""
     with open(path, "rb") as f:
-        if f.read(2) != b"\xff\xd8":
-            return None
-        while len(head := f.read(2)) == 2 and head[0] == 0xFF:
-            marker = head[1]
-            if marker == 0xFF:  # a fill byte
-                f.seek(-1, os.SEEK_CUR)
-                continue
-            if marker in _STANDALONE:
-                continue
-            length = f.read(2)
-            if len(length) < 2 or marker in (0xD8, 0xD9, 0xDA):  # a scan or the end before any frame
-                return None
-            body = int.from_bytes(length, "big") - 2
-            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-                data = f.read(body)
-                if len(data) < 6 or len(data) < 6 + 3 * data[5] or data[5] == 0:
+        data = f.read(_READ)
+        while data.startswith(b"\xff\xd8"):
+            end = 2
+            for marker, body, end in segments(data):
+                if marker in (0xD8, 0xD9, SOS):  # a scan or the end before any frame
                     return None
-                sampling = [(data[7 + 3 * i] >> 4, data[7 + 3 * i] & 15) for i in range(data[5])]
-                return marker, int.from_bytes(data[3:5], "big"), int.from_bytes(data[1:3], "big"), sampling
-            f.seek(body, os.SEEK_CUR)
+                if body is not None and _is_frame(marker):
+                    return parse_frame(marker, body)  # None where broken
+            if end < len(data) and data[end] != 0xFF or not (more := f.read(len(data))):
+                return None  # no marker where one should be, or the file ends
+            data += more  # the walk stopped at the end of what was read: read on
     return None
 
 
@@ -50,9 +100,9 @@ def overclaimed(path: str | os.PathLike) -> str | None:
     """Why the JPEG at `path` cannot hold the pixels its header claims ("says 65000x65000 pixels, which take at
     least 8.3 MB, but it is 700 bytes"), or None where it can, or is no Huffman-coded JPEG whose frame says so."""
     found = frame(path)
-    if found is None or found[0] not in _HUFFMAN or 0 in found[1:3]:  # height 0: a DNL marker gives it later
+    if found is None or found.marker not in HUFFMAN or 0 in (found.width, found.height):  # height 0: DNL gives it
         return None
-    _, w, h, sampling = found
+    w, h, sampling = found.width, found.height, [(sh, sv) for _, sh, sv in found.components]
     most = max(s[0] for s in sampling) or 1, max(s[1] for s in sampling) or 1
     blocks = max(math.ceil(math.ceil(w * sh / most[0]) / 8) * math.ceil(math.ceil(h * sv / most[1]) / 8)
                  for sh, sv in sampling)
