@@ -182,3 +182,11 @@ def test_the_flattest_whole_jpeg_is_not_called_forged(tmp_path):
     """The control: a flat grey JPEG, optimized, codes 2 bits a block, twice the least the check asks."""
     Image.new("L", (4000, 3000), 0).save(tmp_path / "flat.jpg", optimize=True)
     assert load_image(tmp_path / "flat.jpg", 64).shape == (48, 64, 3)
+
+
+def test_a_forged_jpeg_whose_frame_lies_past_a_long_header_is_refused(tmp_path):
+    """The frame is looked for past the header's first read (64 KiB): a 200 kB ICC profile comes before it."""
+    path = _jpeg_claiming(tmp_path / "forged.jpg", 65000, 65000, icc_profile=bytes(200_000))
+    with pytest.raises(InputError, match=r"forged\.jpg is a JPEG whose header says 65000x65000 pixels, which take at "
+                                         r"least 8\.3 MB, but it is 20\d kB: the header is damaged or forged"):
+        load_image(path, 32)
