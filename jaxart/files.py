@@ -86,6 +86,11 @@ def missing(path: str | os.PathLike) -> str:
     return web_address(path) or windows_path(path) or f"{path} does not exist; check the path and the current folder"
 
 
+def empty(path: str | os.PathLike) -> str:
+    """Why the image at `path`, of 0 bytes, cannot be read: what stylize and info both say."""
+    return f"{path} is empty (0 bytes); re-export or re-download the image"
+
+
 def resolved(path: str | os.PathLike) -> Path:
     """`Path(path).resolve()`, refusing a symbolic link loop on every Python as an OSError (ELOOP) naming
     `path`, which the CLI reports as bad input. Python 3.13's resolve() passes a loop silently, so the

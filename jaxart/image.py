@@ -21,7 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from jaxart import jpeg_end, jpeg_header, modes, pixel_limit
 from jaxart.errors import InputError, describe
-from jaxart.files import check_path, missing
+from jaxart.files import check_path, empty, missing
 from jaxart.paths import as_path
 
 MIN_SIDE = 2  # one pixel has no texture to match, and VGG's pooling needs something to pool
@@ -59,7 +59,7 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
     if not p.is_file():  # a FIFO or device would block or stream forever
         raise InputError(f"{p} is not a regular file; give the path of an image file")
     if p.stat().st_size == 0:
-        raise InputError(f"{p} is empty (0 bytes); re-export or re-download the image")
+        raise InputError(empty(p))
     try:
         if why := jpeg_header.overclaimed(p):  # else decoded as grey where its data ran out, at any cost in memory
             raise InputError(f"{p} is a JPEG whose header {why}: the header is damaged or forged (a decompression "
@@ -73,10 +73,7 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
                              "it") from None
         raise InputError(f"{p} is not in an image format Pillow can read; convert it to PNG or JPEG") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise InputError(
-            f"{p} has a frame or tile of more than {Image.MAX_IMAGE_PIXELS} pixels, Pillow's limit against "
-            "decompression bombs; save its first frame as a PNG or JPEG"
-        ) from None
+        raise InputError(pixel_limit.bomb(p)) from None
     except MemoryError:
         raise InputError(f"{p} is too large to decode in the memory available; save a smaller copy") from None
     except InputError:  # `pixel_limit.bound`'s own line: the file is whole, only too large to decode here

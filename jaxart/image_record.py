@@ -9,10 +9,9 @@ import shlex
 import warnings
 from pathlib import Path
 
-from PIL import Image
-
+from jaxart import pixel_limit
 from jaxart.errors import InputError, describe
-from jaxart.files import check_path
+from jaxart.files import check_path, empty
 from jaxart.paths import as_path
 
 RECORD_KEY = "jaxart"
@@ -36,10 +35,12 @@ def read_record(path: str | os.PathLike) -> dict:
     if name := _downloading(Path(path)):  # an HDF5 one was "no jaxart run record; was it written by jaxart?"
         raise InputError(f"{path} is the partial download of weight set {name}, not an image: `jaxart weights fetch "
                          f"{name}` finishes it, `jaxart weights remove {name}` deletes it")
+    if Path(path).stat().st_size == 0:  # Pillow's "cannot identify image file" said less
+        raise InputError(empty(path))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's (a large image, odd chunks, a cut TIFF): only the record is read
-            with Image.open(path) as img:
+            with pixel_limit.opened(Path(path)) as img:  # over Pillow's pixel limit, as stylize reads it
                 # A PNG's text chunks before its pixels (where jaxart writes the record) are read on open:
                 # the pixels are not decoded, so a truncated image with its record whole still has one.
                 text = img.info.get(RECORD_KEY) if img.format == "PNG" else None
@@ -48,6 +49,8 @@ def read_record(path: str | os.PathLike) -> dict:
                 if text is None and img.format == "TIFF":
                     text = _tiff_record(img.tag_v2)
                 kind, animated = img.format, getattr(img, "is_animated", False)
+    except InputError:  # the size stylize refuses too
+        raise
     except Exception as e:  # noqa: BLE001 - any unreadable file is a bad input here
         from jaxart.checkpoint import read_meta  # here: it imports NumPy, which `info` of an image never needs
 

@@ -5,7 +5,8 @@ thousand pixels at most: a JPEG is decoded at 1/2, 1/4 or 1/8 scale (`Image.draf
 no smaller than the run needs; another format, which Pillow decodes whole, only where the memory free
 holds it.
 
-image.py opens and decodes the files; these decide how, from the header alone.
+image.py opens and decodes the files; these decide how, from the header alone (`opened` opens one for `jaxart
+info`, which reads a record but may decode to find it).
 """
 
 from __future__ import annotations
@@ -59,6 +60,33 @@ def lifted() -> Iterator[None]:
         yield
     finally:
         Image.MAX_IMAGE_PIXELS = limit
+
+
+def bomb(path: Path) -> str:
+    """Why the picture at `path`, with a frame or tile over Pillow's pixel limit, is not read: stylize's and info's
+    line."""
+    return (f"{path} has a frame or tile of more than {Image.MAX_IMAGE_PIXELS} pixels, Pillow's limit against "
+            "decompression bombs; save its first frame as a PNG or JPEG")
+
+
+def opened(path: Path) -> Image.Image:
+    """The picture at `path` opened (its header read, not decoded) for a reader that may decode it whole, as
+    `load_image` would: one over Pillow's limit only if `bound` lets it decode here, else `bound`'s InputError
+    (a frame or tile over it: `bomb`'s). The caller closes it."""
+    limit = Image.MAX_IMAGE_PIXELS
+    try:
+        return Image.open(path)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        with lifted():
+            img = Image.open(path)
+    try:
+        if limit is None or img.width * img.height <= limit:
+            raise InputError(bomb(path))
+        bound(img, path, None, limit)
+    except InputError:
+        img.close()
+        raise
+    return img
 
 
 def bound(img: Image.Image, path: Path, least: Least, limit: int) -> None:

@@ -8,7 +8,7 @@ import pytest
 from jaxart import StyleConfig, checkpoint
 from jaxart.output import save_image
 
-from conftest import run_main, write_tiny_job
+from conftest import run_main, stylize_argv, write_tiny_job
 from test_bad_input import _main
 
 
@@ -162,3 +162,32 @@ def test_info_on_an_image_pillow_cannot_identify_names_it_once(tmp_path, monkeyp
     code, out, err = run_main(["info", str(bad)], monkeypatch, capsys)
     assert (code, out) == (2, "") and err.count("bad.png") == 1, err
     assert err.startswith(f"error: {bad} could not be read as an image"), err
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG of `width` x `height` RGB pixels, its data one short deflate stream (a bomb's few bytes)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0" * 10)) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("name, data", [("empty.png", b""), ("huge.png", _png_header(100_000, 100_000))])
+def test_info_on_an_empty_or_huge_image_says_what_stylize_says(name, data, files, tmp_path, monkeypatch, capsys):
+    """info printed Pillow's own words: "(UnidentifiedImageError: cannot identify image file)" for an empty file,
+    "(DecompressionBombError: Image size (10000000000 pixels) exceeds limit of 178956970 pixels, could be
+    decompression bomb DOS attack.)" for a 100000x100000 PNG; stylize's line says what is wrong and what to do."""
+    from jaxart import pixel_limit
+
+    monkeypatch.setattr(pixel_limit, "host_bytes", lambda: 8 * 2**30)  # the same memory free for both commands
+    path = tmp_path / name
+    path.write_bytes(data)
+    code, out, stylize_err = run_main(["stylize", str(path), *stylize_argv(files, tmp_path / "o.png")[2:]],
+                                      monkeypatch, capsys)
+    assert code == 2 and len(stylize_err.splitlines()) == 1 and "Error" not in stylize_err, stylize_err
+    code, out, err = run_main(["info", str(path)], monkeypatch, capsys)
+    assert (code, out, err) == (2, "", stylize_err)
