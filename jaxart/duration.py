@@ -2,11 +2,11 @@
 
 A run's `Watch` notes each report's time: each scale's steady seconds a step (from its first step to its last, so
 not the compiled first one), and the first scale's compile before it. They are kept (timings.py), keyed by the
-machine (CPU model and cores, or the accelerator), the weights' file, `--conv`, `--remat` (a step 1.3-1.5x a plain
-one's: BENCHMARKS.md, "What the time estimate leaves out"), the optimizer and a sweep's batch rows. A
-dry run, and a run as it starts, scale the nearest size's seconds to their own sizes and steps with the progress
-bar's model (`progress.step_cost`, `progress.seconds_left`): one model for both. JAX is imported only where a run,
-which has it loaded, asks what it runs on.
+machine (CPU model and cores, or the accelerator), the weights' file, a sweep's batch rows and the settings a step's
+seconds depend on (`settings`: BENCHMARKS.md, "What the time estimate leaves out"). A dry run, and a run as it
+starts, scale the nearest size's seconds to their own sizes and steps with the progress bar's model
+(`progress.step_cost`, `progress.seconds_left`): one model for both. JAX is imported only where a run, which has it
+loaded, asks what it runs on.
 """
 
 from __future__ import annotations
@@ -19,6 +19,31 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 from jaxart import progress, provenance, timings
+from jaxart.config import StyleConfig
+
+
+def _layers(config: StyleConfig) -> str:
+    return f"{','.join(config.content_layers)}; {','.join(config.style_layers)}"
+
+
+# The settings besides `--conv` and the optimizer that change a step's seconds by more than 15%, each as a timing
+# kept before it was kept counts (the default's; "auto": the device's loop, as `_loop` says). A step at 128 px on 2
+# cores (BENCHMARKS.md, "What the time estimate leaves out"): --remat 1.3-1.5x, --linesearch zoom 2.5-4.4x (2.7
+# evaluations a step, and a loop around them), --loop scan on a CPU 2.5-3x, the layers up to relu3_2 0.3x.
+ALIKE = {"remat": False, "linesearch": "none", "loop": "auto", "layers": _layers(StyleConfig())}
+
+
+def settings(config: StyleConfig, *, swept: bool = False) -> dict[str, str | bool]:
+    """What of `config` a step's seconds depend on, as timings keep them: `--conv`, the optimizer and `ALIKE`'s, the
+    layers as "relu4_2; relu1_1,relu2_1,...". `swept`: a sweep's, whose steps Python drives on every device
+    (sweep.py)."""
+    return {"conv": config.conv, "optimizer": config.optimizer, "remat": config.remat,
+            "linesearch": config.linesearch, "loop": "python" if swept else config.loop, "layers": _layers(config)}
+
+
+def _loop(loop: str, device: str | None) -> str:
+    """The loop that `loop` runs on `device`: "auto" is Python's on a CPU, `lax.scan`'s elsewhere (optimize.py)."""
+    return loop if loop != "auto" else "python" if device == "cpu" else "scan"
 
 
 def host() -> str:
@@ -93,19 +118,23 @@ class Watch:
 
 
 def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: str, model: str, conv: str,
-             optimizer: str, rows: int = 1, device: str | None = None, remat: bool = False,
-             load: float | None = None) -> float | None:
+             optimizer: str, rows: int = 1, device: str | None = None, load: float | None = None,
+             **alike: str | bool) -> float | None:
     """Seconds a run of `scales` would take, from the `runs` (`timings.Store.runs()`) of this `host` with this
-    model, conv, optimizer and remat (a timing kept before remat was kept counts as a plain run's); None where
-    there are none. `load`: the machine's now (`load()`; None: not known). `device` None: the device of the latest
-    such run (a dry run has not asked JAX). The measurements nearest the last scale's size, then in batch rows (the
-    median of the newest three at the load nearest `load`) give the seconds a step; on a CPU per batch row
-    (a batch of B costs about B tiles there: BENCHMARKS.md, "Sweeps: batched vs one by one"), elsewhere only a batch
-    of the same rows counts."""
-    mine = [r for r in runs if (r["host"], r["model"], r["conv"], r["optimizer"], r.get("remat", False))
-            == (host, model, conv, optimizer, remat)]
+    model, conv, optimizer and `alike` (`ALIKE`'s settings, its values where not given; a timing kept before one was
+    kept counts as the default's); None where there are none. `load`: the machine's now (`load()`; None: not
+    known). `device` None: the device of the latest such run (a dry run has not asked JAX). The measurements nearest
+    the last scale's size, then in batch rows (the median of the newest three at the load nearest `load`) give the
+    seconds a step; on a CPU per batch row (a batch of B costs about B tiles there: BENCHMARKS.md, "Sweeps: batched
+    vs one by one"), elsewhere only a batch of the same rows counts."""
+    if unknown := alike.keys() - ALIKE.keys():
+        raise TypeError(f"estimate() got settings it does not know: {', '.join(sorted(unknown))}")
+    wanted = {**ALIKE, **alike}
+    mine = [r for r in runs if (r["host"], r["model"], r["conv"], r["optimizer"]) == (host, model, conv, optimizer)
+            and all(r.get(k, d) == wanted[k] for k, d in ALIKE.items() if k != "loop")]
     device = device or (mine[-1]["device"] if mine else None)
-    mine = [r for r in mine if r["device"] == device and (device == "cpu" or r["rows"] == rows)]
+    mine = [r for r in mine if r["device"] == device and (device == "cpu" or r["rows"] == rows)
+            and _loop(r.get("loop", "auto"), device) == _loop(wanted["loop"], device)]
     if not mine or not scales:
         return None
     first, last = scales[0][0], scales[-1][0]
@@ -132,18 +161,18 @@ def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: s
 
 
 @contextlib.contextmanager
-def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, conv: str, optimizer: str, tiles: int = 1,
-          remat: bool = False, tolerance: float = 0.0, warn: Callable[[str], None],
+def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, step: dict[str, str | bool], tiles: int = 1,
+          tolerance: float = 0.0, warn: Callable[[str], None],
           say: Callable[[str], None] | None = None) -> Iterator[Watch]:
-    """Within: a run of `scales` with `--model` `model` (`loaded`: the set it loaded) and `tiles` batched, whose
-    reports go to the `Watch` yielded. First `say`s (None: quiet) how long it should take, where this machine has
-    timed such runs (`words`; `tolerance` its `--tolerance`); at the end, unless an exception ends it, keeps what
-    it measured in `timings.path()` (`warn`: what went wrong with that file)."""
+    """Within: a run of `scales` with `--model` `model` (`loaded`: the set it loaded), the `step` `settings` and
+    `tiles` batched, whose reports go to the `Watch` yielded. First `say`s (None: quiet) how long it should take,
+    where this machine has timed such runs (`words`; `tolerance` its `--tolerance`); at the end, unless an exception
+    ends it, keeps what it measured in `timings.path()` (`warn`: what went wrong with that file)."""
     from jaxart import model_choice
 
     store, now = timings.Store(timings.path(), warn), load()
-    key = {"host": host(), "device": device(), "model": model_choice.timing_key(model, loaded), "conv": conv,
-           "optimizer": optimizer, "rows": rows(tiles), "remat": remat}
+    key = {"host": host(), "device": device(), "model": model_choice.timing_key(model, loaded), **step,
+           "rows": rows(tiles)}
     if say is not None and (text := words(estimate(store.runs(), scales, **key, load=now), tolerance)):
         say(text)
     watch = Watch(scales)

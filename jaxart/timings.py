@@ -24,10 +24,13 @@ NAME = "timings.json"
 VERSION = 1
 KEEP = 200  # measurements, newest kept: ~45 KB
 _LOCK_WAIT = 5.0  # s; a run ends without keeping its times rather than wait longer on another's lock
-# What a measurement holds (duration.py writes them), each of its type; "compile" (s, float) on a run's first scale,
-# "remat" (bool) and "load" (the 1-minute load average as the run started, where known) on those kept since.
+# What a measurement holds (duration.py writes them), each of its type; "compile" (s) on a run's first scale, and
+# where kept (older timings lack them) "load" (the 1-minute load average as the run started, where known) and the
+# step's settings that `duration.ALIKE` names.
 FIELDS = {"host": str, "device": str, "model": str, "conv": str, "optimizer": str, "rows": int, "size": int,
           "per_step": float, "steps": int, "at": int}
+NUMBERS = ("compile", "load")
+SETTINGS = {"remat": bool, "linesearch": str, "loop": str, "layers": str}
 
 
 def path(environ: Mapping[str, str] = os.environ) -> Path | None:
@@ -74,9 +77,10 @@ class Store:
             return []
 
     def add(self, measured: Sequence[dict], **key: str | int | bool) -> None:
-        """Appends `measured` (`Watch.measured()`), each with `key` (host, device, model, conv, optimizer, rows,
-        remat) and the time, keeping the newest `KEEP`. A file that cannot be written is one warning; a folder that
-        cannot be made or written is none, since a run's compile cache, kept in it too, has warned of it already."""
+        """Appends `measured` (`Watch.measured()`), each with `key` (host, device, model, rows, the step's
+        `duration.settings`) and the time, keeping the newest `KEEP`. A file that cannot be written is one warning; a
+        folder that cannot be made or written is none, since a run's compile cache, kept in it too, has warned of it
+        already."""
         if self.path is None or not measured:
             return
         at = round(time.time())
@@ -99,8 +103,8 @@ def _valid(r) -> bool:
     return (isinstance(r, dict) and all(isinstance(r.get(k), t) and not isinstance(r.get(k), bool)
                                         for k, t in FIELDS.items())
             and r["size"] > 0 and r["rows"] > 0 and 0 < r["per_step"] < math.inf
-            and all(k not in r or type(r[k]) in (int, float) and 0 <= r[k] < math.inf for k in ("compile", "load"))
-            and isinstance(r.get("remat", False), bool))
+            and all(k not in r or type(r[k]) in (int, float) and 0 <= r[k] < math.inf for k in NUMBERS)
+            and all(k not in r or type(r[k]) is t for k, t in SETTINGS.items()))
 
 
 @contextlib.contextmanager

@@ -23,13 +23,14 @@ def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int 
     return f"dry run: {run}, {memory}{timed}; would write {writes}{changed}; {f'{fetch}; ' if fetch else ''}nothing ran"
 
 
-def estimated(config, model: str, rows: int = 1, tolerance: float = 0.0, after: int = 0) -> str | None:
+def estimated(config, model: str, rows: int = 1, tolerance: float = 0.0, after: int = 0,
+              swept: bool = False) -> str | None:
     """"about 4 min (from your runs on this machine)" for a run of `config` with `model` (`--model`'s) in `rows`
-    batch rows ("at most" with a `tolerance`: `duration.words`), or "no timing yet of such a run on this machine";
-    for "auto" before vgg19 is installed, each set it may take: "no timing yet with vgg19, about 2 min with
-    vgg16-hed (from your runs on this machine)". Resumed at step `after` (0: from the start), the steps left come
-    first: "25 steps left, about 3 min (...)". None where none are kept (JAXART_CACHE_DIR=off). A damaged timings
-    file is one warning, and nothing said."""
+    batch rows (`swept`: a sweep's; "at most" with a `tolerance`: `duration.words`), or "no timing yet of such a
+    run on this machine"; for "auto" before vgg19 is installed, each set it may take: "no timing yet with vgg19,
+    about 2 min with vgg16-hed (from your runs on this machine)". Resumed at step `after` (0: from the start),
+    the steps left come first: "25 steps left, about 3 min (...)". None where none are kept
+    (JAXART_CACHE_DIR=off). A damaged timings file is one warning, and nothing said."""
     from jaxart import duration, model_choice, scales, timings
     from jaxart_cli.common import warn
 
@@ -37,8 +38,8 @@ def estimated(config, model: str, rows: int = 1, tolerance: float = 0.0, after: 
         return None
     store, left, load = timings.Store(where, warn), scales.left(scales.schedule(config), after), duration.load()
     runs, host = store.runs(), duration.host()
-    took = {name: duration.estimate(runs, left, host=host, model=key, conv=config.conv, optimizer=config.optimizer,
-                                    rows=rows, remat=config.remat, load=load)
+    step = duration.settings(config, swept=swept)
+    took = {name: duration.estimate(runs, left, host=host, model=key, rows=rows, load=load, **step)
             for name, key in model_choice.timing_keys(model).items()}
     if store.failed:
         return None
@@ -115,7 +116,8 @@ def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, ove
     return line(f"{run}{made}, {config.size} px, {total} steps", need,
                 f"{files[0]}, {files[1]} and {n} image{'s' * (n != 1)}", model, changes=changes,
                 per_device=devices.local_device_count() > 1,
-                timing=estimated(config, model, duration.rows(n), tolerance, resumed[1] if resumed else 0))
+                timing=estimated(config, model, duration.rows(n), tolerance, resumed[1] if resumed else 0,
+                                 swept=True))
 
 
 def _checkpoint_change(output: Path, overwrite: bool, resumed: tuple[Path, int] | None, total: int) -> list[str]:

@@ -217,8 +217,8 @@ def stylize(
         checkpoint.check(ckpt, weights=w)
     _stop_if_interrupted()
     with compile_cache.use(_warn), signals.stop_signals() as stopped, \
-            duration.timed(_scales.schedule(config), model=model, loaded=w.name, conv=config.conv,
-                          optimizer=config.optimizer, remat=config.remat, tolerance=tolerance, warn=_warn,
+            duration.timed(_scales.schedule(config), model=model, loaded=w.name, step=duration.settings(config),
+                          tolerance=tolerance, warn=_warn,
                           # a resumed run's estimate would be the whole run's
                           say=None if quiet or ckpt is not None else _said("stylize")) as watch, \
             progress.steps_bar(_scales.total_steps(config), quiet, scales=_scales.schedule(config), conv=config.conv,

@@ -232,9 +232,9 @@ def sweep(
     # next step keeps its state in GRID.ckpt.npz and ends it with one line, and never half-writes the files.
     total = _scales.total_steps(config)  # over every scale, as stylize's bar counts
     with compile_cache.use(_warn), signals.stop_signals() as stopped, \
-            duration.timed(_scales.schedule(config), model=cmd.model, loaded=w.name, conv=config.conv,
-                          optimizer=config.optimizer, tiles=len(settings), remat=config.remat,
-                          tolerance=cmd.tolerance, warn=_warn,  # none when resumed, as stylize
+            duration.timed(_scales.schedule(config), model=cmd.model, loaded=w.name, tiles=len(settings),
+                          step=duration.settings(config, swept=True), tolerance=cmd.tolerance,
+                          warn=_warn,  # none when resumed, as stylize
                           say=None if quiet or ckpt is not None else _said("sweep")) as watch, \
             progress.steps_bar(total, quiet, scales=_scales.schedule(config), label="sweep",
                                mean=len(settings) > 1, conv=config.conv, margin=config.margin) as bar:

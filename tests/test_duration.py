@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from conftest import ROOT
-from jaxart import duration, progress
+from jaxart import duration, progress, timings
+from jaxart.config import StyleConfig
 
 KEY = {"host": "AMD EPYC, 2 cores", "model": "vgg16-hed", "conv": "auto", "optimizer": "lbfgs"}
 
@@ -131,3 +132,33 @@ def test_a_remat_runs_step_is_timed_apart_and_an_older_timing_counts_as_plain():
     assert duration.estimate(runs, ((256, 100),), **KEY, remat=True) == pytest.approx(101 * 0.7 + 4.0)
     assert duration.estimate(runs, ((256, 100),), **KEY) == pytest.approx(101 * 0.5 + 4.0)
     assert duration.words(41, tolerance=0.001) == "at most about 40 s (from your runs on this machine)"
+
+
+def test_a_zoom_scan_or_shallow_runs_step_is_timed_apart_and_an_older_timing_counts_as_the_defaults():
+    """At 128 px on 2 cores (BENCHMARKS.md, "What the time estimate leaves out") a --linesearch zoom step took 2.5-4.4x
+    a plain one's, a --loop scan step 2.5-3x, one up to relu3_2 0.3x: each run's estimate came from the others'."""
+    plain, plan = _run(256, 0.5), ((256, 100),)  # kept before these settings were: the default's
+    shallow = "relu3_2; relu1_1,relu2_1,relu3_1"
+    for setting, value, per_step in (("linesearch", "zoom", 2.0), ("loop", "scan", 1.5), ("layers", shallow, 0.15)):
+        other = {**_run(256, per_step), setting: value}
+        assert duration.estimate([plain, other], plan, **KEY, **{setting: value}) == pytest.approx(101 * per_step + 4)
+        assert duration.estimate([plain, other], plan, **KEY) == pytest.approx(101 * 0.5 + 4.0)
+        assert duration.estimate([plain], plan, **KEY, **{setting: value}) is None
+        assert duration.estimate([other], plan, **KEY) is None
+    # "auto" is the loop that the device runs: Python's on a CPU (as every older CPU timing's), lax.scan's elsewhere.
+    gpu = "gpu NVIDIA H100 80GB HBM3"
+    scan = {**_run(256, 1.5), "loop": "scan"}
+    assert duration.estimate([plain, scan], plan, **KEY, loop="python") == pytest.approx(101 * 0.5 + 4.0)
+    assert duration.estimate([_run(256, 0.1, device=gpu)], plan, **KEY, loop="scan") == pytest.approx(101 * 0.1 + 4)
+    assert duration.estimate([_run(256, 0.1, device=gpu)], plan, **KEY, loop="python") is None
+    with pytest.raises(TypeError, match="lbfgs_memory"):
+        duration.estimate([plain], plan, **KEY, lbfgs_memory=50)
+
+
+def test_the_settings_kept_are_the_runs_own_and_a_sweeps_loop_is_pythons():
+    zoom = StyleConfig(linesearch="zoom", loop="scan", content_layers=("relu3_2",), style_layers=("relu1_1",))
+    assert duration.settings(zoom) == {"conv": "auto", "optimizer": "lbfgs", "remat": False, "linesearch": "zoom",
+                                       "loop": "scan", "layers": "relu3_2; relu1_1"}
+    assert duration.settings(zoom, swept=True)["loop"] == "python"  # sweep.py drives the step from Python
+    assert duration.settings(StyleConfig()) == {"conv": "auto", "optimizer": "lbfgs", **duration.ALIKE}
+    assert duration.ALIKE.keys() == timings.SETTINGS.keys()  # what is kept is what the file's reader checks
