@@ -29,16 +29,19 @@ def _layers(config: StyleConfig) -> str:
 # The settings besides `--conv` and the optimizer that change a step's seconds by more than 15%, each as a timing
 # kept before it was kept counts (the default's; "auto": the device's loop, as `_loop` says). A step at 128 px on 2
 # cores (BENCHMARKS.md, "What the time estimate leaves out"): --remat 1.3-1.5x, --linesearch zoom 2.5-4.4x (2.7
-# evaluations a step, and a loop around them), --loop scan on a CPU 2.5-3x, the layers up to relu3_2 0.3x.
-ALIKE = {"remat": False, "linesearch": "none", "loop": "auto", "layers": _layers(StyleConfig())}
+# evaluations a step, and a loop around them), --loop scan on a CPU 2.5-3x, the layers up to relu3_2 0.3x (0.44x
+# the FLOPs), a mask of 2 regions 1.18x the FLOPs, --margin 0 0.78x.
+ALIKE = {"remat": False, "linesearch": "none", "loop": "auto", "layers": _layers(StyleConfig()), "regions": 0,
+         "margin": StyleConfig().margin}
 
 
-def settings(config: StyleConfig, *, swept: bool = False) -> dict[str, str | bool]:
-    """What of `config` a step's seconds depend on, as timings keep them: `--conv`, the optimizer and `ALIKE`'s, the
-    layers as "relu4_2; relu1_1,relu2_1,...". `swept`: a sweep's, whose steps Python drives on every device
-    (sweep.py)."""
+def settings(config: StyleConfig, *, swept: bool = False) -> dict[str, str | bool | int]:
+    """What of `config` a step's seconds depend on, as timings keep them: `--conv`, the optimizer and `ALIKE`'s: the
+    layers as "relu4_2; relu1_1,relu2_1,...", "regions" the mask's painted ones (0: no mask). `swept`: a sweep's,
+    whose steps Python drives on every device (sweep.py)."""
     return {"conv": config.conv, "optimizer": config.optimizer, "remat": config.remat,
-            "linesearch": config.linesearch, "loop": "python" if swept else config.loop, "layers": _layers(config)}
+            "linesearch": config.linesearch, "loop": "python" if swept else config.loop, "layers": _layers(config),
+            "regions": len(config.region_colors or ()) if config.mask else 0, "margin": config.margin}
 
 
 def _loop(loop: str, device: str | None) -> str:
@@ -119,7 +122,7 @@ class Watch:
 
 def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: str, model: str, conv: str,
              optimizer: str, rows: int = 1, device: str | None = None, load: float | None = None,
-             **alike: str | bool) -> float | None:
+             **alike: str | bool | int) -> float | None:
     """Seconds a run of `scales` would take, from the `runs` (`timings.Store.runs()`) of this `host` with this
     model, conv, optimizer and `alike` (`ALIKE`'s settings, its values where not given; a timing kept before one was
     kept counts as the default's); None where there are none. `load`: the machine's now (`load()`; None: not
@@ -161,8 +164,8 @@ def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: s
 
 
 @contextlib.contextmanager
-def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, step: dict[str, str | bool], tiles: int = 1,
-          tolerance: float = 0.0, warn: Callable[[str], None],
+def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, step: dict[str, str | bool | int],
+          tiles: int = 1, tolerance: float = 0.0, warn: Callable[[str], None],
           say: Callable[[str], None] | None = None) -> Iterator[Watch]:
     """Within: a run of `scales` with `--model` `model` (`loaded`: the set it loaded), the `step` `settings` and
     `tiles` batched, whose reports go to the `Watch` yielded. First `say`s (None: quiet) how long it should take,

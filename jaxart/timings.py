@@ -30,7 +30,7 @@ _LOCK_WAIT = 5.0  # s; a run ends without keeping its times rather than wait lon
 FIELDS = {"host": str, "device": str, "model": str, "conv": str, "optimizer": str, "rows": int, "size": int,
           "per_step": float, "steps": int, "at": int}
 NUMBERS = ("compile", "load")
-SETTINGS = {"remat": bool, "linesearch": str, "loop": str, "layers": str}
+SETTINGS = {"remat": bool, "linesearch": str, "loop": str, "layers": str, "regions": int, "margin": int}
 
 
 def path(environ: Mapping[str, str] = os.environ) -> Path | None:

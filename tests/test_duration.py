@@ -136,10 +136,12 @@ def test_a_remat_runs_step_is_timed_apart_and_an_older_timing_counts_as_plain():
 
 def test_a_zoom_scan_or_shallow_runs_step_is_timed_apart_and_an_older_timing_counts_as_the_defaults():
     """At 128 px on 2 cores (BENCHMARKS.md, "What the time estimate leaves out") a --linesearch zoom step took 2.5-4.4x
-    a plain one's, a --loop scan step 2.5-3x, one up to relu3_2 0.3x: each run's estimate came from the others'."""
+    a plain one's, a --loop scan step 2.5-3x, one up to relu3_2 0.3x, a mask's 2 regions and --margin 0 1.18x and
+    0.78x the FLOPs: each run's estimate came from the others'."""
     plain, plan = _run(256, 0.5), ((256, 100),)  # kept before these settings were: the default's
     shallow = "relu3_2; relu1_1,relu2_1,relu3_1"
-    for setting, value, per_step in (("linesearch", "zoom", 2.0), ("loop", "scan", 1.5), ("layers", shallow, 0.15)):
+    for setting, value, per_step in (("linesearch", "zoom", 2.0), ("loop", "scan", 1.5), ("layers", shallow, 0.15),
+                                     ("regions", 2, 0.6), ("margin", 0, 0.4)):
         other = {**_run(256, per_step), setting: value}
         assert duration.estimate([plain, other], plan, **KEY, **{setting: value}) == pytest.approx(101 * per_step + 4)
         assert duration.estimate([plain, other], plan, **KEY) == pytest.approx(101 * 0.5 + 4.0)
@@ -156,9 +158,10 @@ def test_a_zoom_scan_or_shallow_runs_step_is_timed_apart_and_an_older_timing_cou
 
 
 def test_the_settings_kept_are_the_runs_own_and_a_sweeps_loop_is_pythons():
-    zoom = StyleConfig(linesearch="zoom", loop="scan", content_layers=("relu3_2",), style_layers=("relu1_1",))
+    zoom = StyleConfig(linesearch="zoom", loop="scan", content_layers=("relu3_2",), style_layers=("relu1_1",),
+                       margin=0, mask="mask.png", region_colors=("red", "blue"), keep_colors=("white",))
     assert duration.settings(zoom) == {"conv": "auto", "optimizer": "lbfgs", "remat": False, "linesearch": "zoom",
-                                       "loop": "scan", "layers": "relu3_2; relu1_1"}
+                                       "loop": "scan", "layers": "relu3_2; relu1_1", "regions": 2, "margin": 0}
     assert duration.settings(zoom, swept=True)["loop"] == "python"  # sweep.py drives the step from Python
     assert duration.settings(StyleConfig()) == {"conv": "auto", "optimizer": "lbfgs", **duration.ALIKE}
     assert duration.ALIKE.keys() == timings.SETTINGS.keys()  # what is kept is what the file's reader checks

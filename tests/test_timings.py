@@ -57,14 +57,15 @@ def test_a_timing_of_the_wrong_kind_is_left_out(tmp_path):
     bad = [{**good, "per_step": "fast"}, {**good, "size": 0}, {**good, "rows": True}, {**good, "compile": None},
            {**good, "per_step": float("inf")}, {**good, "remat": 1}, {**good, "load": "high"}, "text",
            {k: v for k, v in good.items() if k != "host"}, {**good, "linesearch": None}, {**good, "loop": 1},
-           {**good, "layers": ["relu4_2"]}]
+           {**good, "layers": ["relu4_2"]}, {**good, "regions": True}, {**good, "margin": 16.0}]
     where.write_text(json.dumps({"version": 1, "runs": [*bad, good]}))
     assert timings.Store(where, pytest.fail).runs() == [good]
 
 
 def test_an_older_timings_file_still_reads_and_counts_as_the_default_settings_runs(tmp_path):
     """A file as 1a08048 wrote it, without the load or any step setting, and one with remat as 7e3e5b9 added it: its
-    timings estimate a default run, and neither a zoom, a scan nor a remat run (each timed apart: test_duration)."""
+    timings estimate a default run, and neither a zoom, a scan, a masked nor a remat run (each timed apart:
+    test_duration)."""
     from jaxart import duration
 
     where = tmp_path / timings.NAME
@@ -74,7 +75,7 @@ def test_an_older_timings_file_still_reads_and_counts_as_the_default_settings_ru
     key = {k: older[0][k] for k in ("host", "model", "conv", "optimizer")}
     assert runs == older and duration.estimate(runs, ((128, 10),), **key) == pytest.approx(11 * 0.5 + 4.0)
     assert duration.estimate(runs, ((128, 10),), **key, remat=True) == pytest.approx(11 * 0.7 + 4.0)
-    for other in ({"linesearch": "zoom"}, {"loop": "scan"}):
+    for other in ({"linesearch": "zoom"}, {"loop": "scan"}, {"regions": 2}, {"margin": 0}):
         assert duration.estimate(runs, ((128, 10),), **key, **other) is None
 
 
