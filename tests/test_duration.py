@@ -136,7 +136,7 @@ def test_a_remat_runs_step_is_timed_apart_and_an_older_timing_counts_as_plain():
 
 def test_a_zoom_scan_or_shallow_runs_step_is_timed_apart_and_an_older_timing_counts_as_the_defaults():
     """At 128 px on 2 cores (BENCHMARKS.md, "What the time estimate leaves out") a --linesearch zoom step took 2.5-4.4x
-    a plain one's, a --loop scan step 2.5-3x, one up to relu3_2 0.3x, a mask's 2 regions and --margin 0 1.18x and
+    a plain one's, a --loop scan step 2.5-3.3x, one up to relu3_2 0.2-0.4x, a mask's 2 regions and --margin 0 1.18x and
     0.78x the FLOPs: each run's estimate came from the others'."""
     plain, plan = _run(256, 0.5), ((256, 100),)  # kept before these settings were: the default's
     shallow = "relu3_2; relu1_1,relu2_1,relu3_1"

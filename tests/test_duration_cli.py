@@ -219,7 +219,7 @@ def test_a_remat_run_is_timed_apart_and_a_tolerance_makes_it_at_most(files, tmp_
 
 def test_a_zoom_run_is_timed_apart_from_plain_runs_and_older_timings_count_as_plain(files, tmp_path, cache,
                                                                                    monkeypatch, capsys):
-    """--linesearch zoom's step took 2.5-4.4x a plain one's, --loop scan's 2.5-3x on a CPU, one to relu3_2 0.3x,
+    """--linesearch zoom's step took 2.5-4.4x a plain one's, --loop scan's 2.5-3.3x on a CPU, one to relu3_2 0.2-0.4x,
     --margin 0 0.78x the FLOPs (BENCHMARKS.md, "What the time estimate leaves out"): plain runs' timings said their
     time, and theirs plain runs'. A timing kept before these settings were (16 px steps of 1 s, a 10 s compile:
     329 s) is a plain run's."""
