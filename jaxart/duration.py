@@ -12,6 +12,7 @@ loaded, asks what it runs on.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import statistics
@@ -153,14 +154,15 @@ def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: s
         apart = [_apart(r["load"], load) if "load" in r else math.inf for r in alike]
         closest = min(apart)
         alike = [r for r, a in zip(alike, apart) if a == closest]
-    per_step = (statistics.median(r["per_step"] for r in alike[:3]) * progress.step_cost(first)
-                / progress.step_cost(near["size"]) * rows / near["rows"])
+    cost = functools.partial(progress.step_cost, conv=conv, margin=wanted["margin"])  # the bar's, as the run's
+    per_step = (statistics.median(r["per_step"] for r in alike[:3]) * cost(first) / cost(near["size"])
+                * rows / near["rows"])
     compiled = [r for r in mine if "compile" in r]
     compile_s = 0.0
     if compiled:
         c = nearest(compiled)
         compile_s = c["compile"] * (first / c["size"]) ** progress.COMPILE_EXPONENT
-    return progress.seconds_left(scales, 0, per_step, compile_s + 2 * per_step)
+    return progress.seconds_left(scales, 0, per_step, compile_s + 2 * per_step, conv=conv, margin=wanted["margin"])
 
 
 @contextlib.contextmanager

@@ -55,16 +55,17 @@ def test_a_dry_run_says_how_long_from_the_runs_on_this_machine_and_nothing_made_
     # Its seconds are this machine's (a loaded one compiles slower): the words, not the number, are fixed.
     said = re.search(r"; about \d+ (s|min) \(from your runs on this machine\); would write", printed)
     assert code == 0 and said, printed
-    # Scaled as the bar's model says: 16 px steps of 1 s and a 10 s compile make 300 steps at 32 px 1.046 s each
-    # and 14 s of compile (329 s); 600 steps 643 s; a sweep of 6 settings 6 x the steps (1903 s).
+    # Scaled as the bar's model says (the 16 px margin on every side counted): 16 px steps of 1 s and a 10 s compile
+    # make 300 steps at 32 px 1.096 s each and 14 s of compile (344 s); 600 steps 673 s; a sweep of 6 settings 6 x
+    # the steps.
     cache.write_text(json.dumps({"version": 1, "runs": [_kept(files, 16, 1.0, 10.0)]}))
-    for steps, said in (("300", "about 5 min"), ("600", "about 11 min")):
+    for steps, said in (("300", "about 6 min"), ("600", "about 11 min")):
         code, printed, err = run_main(stylize_argv(files, out, "--steps", steps, "--overwrite", "--dry-run"),
                                       monkeypatch, capsys)
         assert (code, err) == (0, "") and f"; {said} (from your runs on this machine); would" in printed, printed
     code, printed, err = run_main(_sweep_argv(files, tmp_path / "g.png", "--steps", "300", "--style-weight",
                                               "1,10,100", "--tv-weight", "0,1", "--dry-run"), monkeypatch, capsys)
-    assert (code, err) == (0, "") and "; about 32 min (from your runs on this machine); would" in printed, printed
+    assert (code, err) == (0, "") and "; about 33 min (from your runs on this machine); would" in printed, printed
     code, printed, err = run_main(stylize_argv(files, out, "--conv", "direct", "--overwrite", "--dry-run"),
                                   monkeypatch, capsys)  # timed with --conv auto only
     assert code == 0 and NO_TIMING in printed, printed
@@ -119,8 +120,8 @@ def test_a_dry_run_of_auto_before_vgg19_is_installed_says_how_long_with_each_set
     cache.parent.mkdir(exist_ok=True)
     kept = [{**_kept(files, 16, 1.0, 10.0), "model": str(hed.resolve())}]
     vgg19 = {**kept[0], "per_step": 2.0, "model": str(hed.resolve().with_name("vgg19.safetensors"))}  # removed since
-    for runs, said in ((kept, "no timing yet with vgg19, about 5 min with vgg16-hed"),
-                       ([*kept, vgg19], "about 11 min with vgg19, about 5 min with vgg16-hed")):
+    for runs, said in ((kept, "no timing yet with vgg19, about 6 min with vgg16-hed"),
+                       ([*kept, vgg19], "about 11 min with vgg19, about 6 min with vgg16-hed")):
         cache.write_text(json.dumps({"version": 1, "runs": runs}))
         code, printed, err = run_main(argv, monkeypatch, capsys)
         assert (code, err) == (0, "") and f"; {said} (from your runs on this machine); would" in printed, printed
@@ -204,7 +205,7 @@ def test_a_remat_run_is_timed_apart_and_a_tolerance_makes_it_at_most(files, tmp_
     cache.write_text(json.dumps({"version": 1, "runs": [_kept(files, 16, 1.0, 10.0)]}))  # a plain run's, as before
     code, printed, err = run_main(stylize_argv(files, out, "--steps", "300", "--tolerance", "0.001", "--dry-run"),
                                   monkeypatch, capsys)
-    assert (code, err) == (0, "") and "; at most about 5 min (from your runs on this machine); would" in printed
+    assert (code, err) == (0, "") and "; at most about 6 min (from your runs on this machine); would" in printed
     code, printed, err = run_main(_sweep_argv(files, tmp_path / "g.png", "--steps", "300", "--tolerance", "0.001",
                                               "--style-weight", "1,10", "--dry-run"), monkeypatch, capsys)
     assert (code, err) == (0, "") and "; at most about 11 min (from your runs on this machine); would" in printed
@@ -229,12 +230,12 @@ def test_a_zoom_run_is_timed_apart_from_plain_runs_and_older_timings_count_as_pl
     plain = stylize_argv(files, out, "--steps", "300", "--overwrite", "--dry-run")
     for extra in ((), ("--linesearch", "zoom"), ("--loop", "scan"), ("--style-layers", "relu1_1"), ("--margin", "0")):
         code, printed, err = run_main([*plain, *extra], monkeypatch, capsys)
-        said = NO_TIMING if extra else "; about 5 min (from your runs on this machine); would"
+        said = NO_TIMING if extra else "; about 6 min (from your runs on this machine); would"
         assert (code, err) == (0, "") and said in printed, (extra, printed)
     code, _, err = run_main(stylize_argv(files, out, "--linesearch", "zoom", "--steps", "4"), monkeypatch, capsys)
     kept = json.loads(cache.read_text())["runs"]
     assert code == 0 and [(r.get("linesearch"), r.get("loop")) for r in kept] == [(None, None), ("zoom", "auto")], err
     code, printed, err = run_main(plain, monkeypatch, capsys)  # its 32 px timing, nearer in size, is not a plain run's
-    assert (code, err) == (0, "") and "; about 5 min (from your runs on this machine); would" in printed, printed
+    assert (code, err) == (0, "") and "; about 6 min (from your runs on this machine); would" in printed, printed
     code, printed, err = run_main([*plain, "--linesearch", "zoom"], monkeypatch, capsys)
     assert (code, err) == (0, "") and "(from your runs on this machine)" in printed, printed
