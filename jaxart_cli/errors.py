@@ -3,22 +3,18 @@
 
 from __future__ import annotations
 
-import difflib
-import re
-import shlex
 import sys
 
 import typer
 from typer.exceptions import Abort, Exit, TyperException
 
 from jaxart_cli.common import say as _one_line
-from jaxart_cli.paths import after_dashes as _after_dashes
 from jaxart_cli.signals import (
     catch as _catch, forget_interrupts as _forget_interrupts, interrupted as _interrupted,
     interrupted_code as _interrupted_code, interrupted_line as _interrupted_line, on_sigint as _on_sigint,
     put_back as _put_back, stop_if_interrupted as _stop_if_interrupted,
 )
-from jaxart_cli.values import NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE, SWEPT as _SWEPT, typed_value
+from jaxart_cli.usage import unknown_option as _unknown_option, usage_message as _usage_message
 
 
 def run(app: typer.Typer) -> None:
@@ -45,11 +41,11 @@ def run(app: typer.Typer) -> None:
         sys.exit(_interrupted_code())
     except TyperException as e:
         if hasattr(e, "possibilities"):  # click's NoSuchOption, which typer does not export
-            _say(f"error: {unknown_option(e)}")
+            _say(f"error: {_unknown_option(e)}")
         elif type(e).__name__ == "NoArgsIsHelpError":  # `jaxart` or `jaxart weights` alone: the help, no error
             _say(e.format_message(), flat=False)
         elif e.format_message():
-            _say(f"error: {usage_message(e)}")
+            _say(f"error: {_usage_message(e)}")
         sys.exit(2)
     except NonFiniteLossError as e:
         _say(f"error: {e}")
@@ -127,129 +123,3 @@ def _say(line: str, flat: bool = True) -> None:
         (_one_line if flat else typer.echo)(line, err=True)
     except OSError:
         pass
-
-
-# Typer's own wording for a value of the wrong type, and what a user reads instead.
-_KINDS = {_NOT_WHOLE: "a whole number", _NOT_NUMBER: "a number"}
-# Typer quotes the name of an option or argument ('--size', 'CONTENT') and each choice it lists ('lbfgs', 'adam');
-# jaxart's own lines name them bare and quote only the value given: "--optimizer: 'sgd' is not one of lbfgs, adam".
-_QUOTED_NAME = re.compile(r"^(Invalid value for|Missing argument|Missing option|Option) ('[^']+'(?: / '[^']+')*)")
-_QUOTED_CHOICES = re.compile(r"(?:'(?P<given>[^']*)' )?is not one of (?P<choices>(?:'[^']*', )*'[^']*')\.$")
-
-
-def _choices_named(m: re.Match) -> str:
-    """Typer's "'Adam' is not one of 'lbfgs', 'adam'." as "'Adam' is not one of lbfgs, adam (did you mean adam?)": a word
-    is taken as typed, in its case, and one near a choice is told which."""
-    from jaxart.errors import nearest_name
-
-    choices, given = m["choices"].replace("'", ""), m["given"]  # None: a value with a ' in it, "-quoted
-    said = "" if given is None else f"'{given}' "
-    return f"{said}is not one of {choices}{nearest_name(given or '', choices.split(', '))}"
-
-
-# Click's "No such command 'stylise'. Did you mean 'stylize'?", the guess only for a close spelling.
-_NO_SUCH_COMMAND = re.compile(r"No such command '(?P<name>.*)'\.(?: Did you mean '(?P<guess>[^']*)'\?)?", re.S)
-
-
-def _typed_again(stray: str) -> str:
-    """What followed `jaxart` on the command line, quoted for the shell, when it starts with the file `stray` and a
-    painting (the app reads sys.argv); else `stray` and a placeholder for the painting."""
-    typed = sys.argv[1:]
-    if typed[:1] == [stray] and typed[1:2] and not typed[1].startswith("-"):
-        return shlex.join(typed)
-    return f"{shlex.quote(stray)} PAINTING"
-
-
-def usage_message(e: TyperException) -> str:
-    """Click's usage error in words that say what to give: "not a whole number; e.g. --size 512"
-    for "Input should be a valid integer, unable to parse string as an integer", no "Value error, "
-    before the library's own message, and the command's --help after a missing or an extra argument or a file
-    where the command goes. "Invalid value: " is dropped before a refusal that names no option: it says what to give."""
-    text = e.format_message().replace("Value error, ", "").removeprefix("Invalid value: ")
-    text = _QUOTED_NAME.sub(lambda m: f"{m[1]} {m[2]}".replace("'", ""), text)
-    text = _QUOTED_CHOICES.sub(_choices_named, text)
-    if text.startswith("Option "):  # "Option --size requires an argument.": no full stop, as jaxart's lines end
-        text = text.removesuffix(".")
-    param, ctx = getattr(e, "param", None), getattr(e, "ctx", None)
-    if no_command := _NO_SUCH_COMMAND.fullmatch(text):
-        group = _command_path(ctx) if ctx is not None else "jaxart"
-        stray, guess = no_command["name"], no_command["guess"]
-        if "." in stray or "/" in stray:  # a file where the command goes: `jaxart photo.jpg ...`
-            hint = f"; to paint a photo: `jaxart stylize {_typed_again(stray)}`" if group == "jaxart" else ""
-            return f"`{group}` has no command {stray}: give a command before the files{hint}; see `{group} --help`"
-        if guess:  # a misspelt command (`jaxart stylise`): click's guess, which it put around the name given
-            return f"`{group}` has no command {stray} (did you mean {guess}?); see `{group} --help`"
-        return f"`{group}` has no command {stray}; see `{group} --help` for its commands"
-    for said, kind in _KINDS.items():
-        if param is not None and said in text:
-            flag = max(param.opts, key=len)
-            example = f" (e.g. {flag} {param.default})" if isinstance(param.default, (int, float)) else ""
-            text = text.replace(said, f"give {kind}{example}")
-            if flag in _SWEPT and "," in typed_value(param.opts):  # stylize's `--style-weight 1,10`: a sweep's list
-                text += f"; {flag} takes one value (`jaxart sweep` compares several, comma-separated)"
-    if type(e).__name__ == "MissingParameter" and ctx is not None:  # --name typed after `--`: said so
-        text = f"{text.rstrip('.')}{_after_dashes(param.opts if param else ())}; see `{_command_path(ctx)} --help`"
-    extra = text.removeprefix("Got unexpected extra argument(s) (")
-    if extra != text and ctx is not None:  # click said only that, with no hint of what the command takes
-        takes = " ".join((p.metavar or p.name.upper()) for p in ctx.command.params if p.param_type_name == "argument")
-        command, extra = _command_path(ctx), extra.removesuffix(")")
-        text = (f"`{command}` takes {f'only {takes}, but was also' if takes else 'no arguments, but was'} given "
-                f"{extra!r}{_after_dashes(extra.split())}; see `{command} --help`")
-    return text
-
-
-# The commands that write a weight set: into the weights folder, by name, so that --model finds it.
-_INSTALLING = ("jaxart weights fetch", "jaxart weights convert", "jaxart weights normalize")
-
-
-def unknown_option(e: TyperException) -> str:
-    """Click's "No such option" as one line that names the command, says which other command takes
-    the option, and points to the command's --help. Of click's guesses only close spellings: it
-    answered `sweep --style-layers` with "Possible options: --style-weight", `--lr` with "--help"."""
-    ctx, name = e.ctx, e.option_name
-    if ctx is None:
-        return e.format_message()
-    group = _command_path(ctx.parent) if ctx.parent else "jaxart"
-    command = _command_path(ctx)
-    if name[1:] == "=" and (flag := _flag_given_a_value(ctx)):  # `-q=1`: click took -q, then "=" as an option
-        switch = next(max(p.opts, key=len) for p in ctx.command.params if flag in p.opts)
-        return f"Option {flag} ({switch}) does not take a value; give {flag} alone, or leave it out"
-    text = f"`{command}` has no option {name}"
-    siblings = getattr(ctx.parent.command, "commands", {}) if ctx.parent else {}
-    others = [n for n, c in sorted(siblings.items()) if c is not ctx.command and any(name in p.opts for p in c.params)]
-    guesses = difflib.get_close_matches(name, [p for p in e.possibilities or () if p != "--help"], cutoff=0.7)
-    if others:
-        text += f" (an option of {' and '.join(f'`{group} {o}`' for o in others)})"
-    elif name in ("-o", "--output") and command in _INSTALLING:
-        from jaxart.errors import WeightsError
-        from jaxart.weights import folder
-
-        try:
-            where = f"the weights folder, {folder.weights_dir()}"
-        except WeightsError:  # no home folder to put it in (a container's --user): this line is not the place
-            where = "the weights folder"
-        text += (f": it installs weights by name in {where}, where --model NAME "
-                 "finds them (set JAXART_WEIGHTS_DIR for another folder)")
-    elif guesses:
-        text += f" (did you mean {' or '.join(guesses)}?)"
-    return f"{text}; see `{command} --help` for its options"
-
-
-def _flag_given_a_value(ctx) -> str | None:
-    """The command's short switch typed with "=" and a value (`-q=1`), as the command line has it: click reads
-    each letter after "-" as an option, so it took -q and said "has no option -=", which names nothing typed."""
-    for arg in sys.argv[1:]:
-        if re.fullmatch(r"-[^-=]+=.*", arg, re.S):
-            flag = f"-{arg.split('=')[0][-1]}"
-            if any(flag in p.opts for p in ctx.command.params):
-                return flag
-    return None
-
-
-def _command_path(ctx) -> str:
-    """The command as the README writes it, `jaxart weights list`, whatever ran it (`python cli.py`)."""
-    names = []
-    while ctx.parent is not None:
-        names.insert(0, ctx.info_name)
-        ctx = ctx.parent
-    return " ".join(["jaxart", *names])

@@ -31,7 +31,7 @@ def csv(text: str | None, flag: str, cast=str):
     return tuple(values)
 
 
-# Typer's words for a value that is not a number, which jaxart_cli.errors.usage_message rewrites as advice.
+# Typer's words for a value that is not a number, which jaxart_cli.usage.usage_message rewrites as advice.
 NOT_WHOLE = "Input should be a valid integer, unable to parse string as an integer"
 NOT_NUMBER = "Input should be a valid number, unable to parse string as a number"
 
