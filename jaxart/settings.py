@@ -1,6 +1,6 @@
 """The settings of a sweep: each a point of loss weights, a seed, the painting's scale, which painting
 and how its style layers weigh (`Setting`), and every combination of lists of them (`grid`), checked
-for what would make a useless or unreadable sweep."""
+for what would make a useless or unreadable sweep; how many there are, in words (`described`)."""
 
 from __future__ import annotations
 
@@ -107,6 +107,14 @@ def _style(s: Setting, config: StyleConfig) -> dict:
     applied = s.apply(config)
     return {"style_scale": applied.style_scale, "painting": s.painting,
             "style_layer_weights": tuple(applied.layer_weights().values())}
+
+
+def described(settings: Sequence[Setting]) -> str:
+    """What a sweep's summary and dry run say its tiles are: "4 settings", or with a painting each "2 settings for
+    each of 3 paintings", not "6 settings" for a sweep of two weights (its paintings are no setting a user gave)."""
+    paintings = len({s.painting for s in settings})
+    each = len(settings) // paintings
+    return f"{each} setting{'s' * (each != 1)}" + (f" for each of {paintings} paintings" if paintings > 1 else "")
 
 
 def as_settings(settings) -> tuple[Setting, ...]:

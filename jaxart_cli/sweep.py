@@ -31,14 +31,6 @@ _DEFAULT = _o.DEFAULT
 _SIZE = 256  # a sweep's default --size, below stylize's: it makes an image per setting
 
 
-def _made(settings) -> str:
-    """What the summary says the tiles are: "4 settings", or with --each-painting "2 settings for each of
-    3 paintings", not "6 settings" for a sweep of two weights (its paintings are no setting a user gave)."""
-    paintings = len({s.painting for s in settings})
-    each = len(settings) // paintings
-    return f"{each} setting{'s' * (each != 1)}" + (f" for each of {paintings} paintings" if paintings > 1 else "")
-
-
 def sweep(
     ctx: typer.Context,
     content: Annotated[Optional[Path], typer.Argument(
@@ -219,8 +211,8 @@ def sweep(
     if dry_run:
         if ckpt is not None:  # the run's refusal once its weights load, here from their file's header, as stylize's
             _resume.check_weights_file(ckpt)
-        _say(_dry_line(output, len(settings), _made(settings), config, cmd.fmt, need, cmd.overwrite, cmd.model,
-                       resumed=(resume, ckpt.meta["step"]) if ckpt else None, tolerance=cmd.tolerance))
+        _say(_dry_line(output, len(settings), _settings.described(settings), config, cmd.fmt, need, cmd.overwrite,
+                       cmd.model, resumed=(resume, ckpt.meta["step"]) if ckpt else None, tolerance=cmd.tolerance))
         return
     from jaxart import compile_cache, duration
 
@@ -245,7 +237,7 @@ def sweep(
                           f"{files[1]} and {len(settings)} images", 128 + signum)
     if not quiet:
         n, d = len(settings), result.devices
-        _say(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {_made(settings)} "
+        _say(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {_settings.described(settings)} "
              f"on {d} device{'s' * (d != 1)}, {plateau.tiles_text(result.steps, result.stopped, total)}, "
              f"{result.seconds:.1f} s)")
     if failed := sheet.nonfinite(output, settings, result.ok, cmd.fmt, captions.painting_names(record)):
