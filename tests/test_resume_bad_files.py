@@ -1,16 +1,24 @@
 """`--resume` of a file that is no checkpoint says in words what it is, on one line with what to give instead: it
-said "... is not a jaxart checkpoint (ValueError); ...", a Python class name that tells a user nothing."""
+said "... is not a jaxart checkpoint (ValueError); ...", a Python class name that tells a user nothing. A checkpoint
+whose state or animation frames were edited since is refused in one line, before any step."""
 
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import run_main
-from jaxart import checkpoint
+from conftest import run_main, write_tiny_job
+from jaxart import checkpoint, signals
+from test_resume import _gif_frames, _sigterm_at_once
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("resume_bad_files"))
 
 
 def _saved(path):
@@ -69,3 +77,52 @@ def test_a_folder_or_no_file_is_said_as_such(tmp_path, monkeypatch, capsys):
 def test_a_saved_checkpoint_still_loads(tmp_path):
     ckpt = checkpoint.load(_saved(tmp_path / "c.ckpt.npz"))
     assert ckpt.meta["step"] == 1 and json.loads(json.dumps(ckpt.meta)) == ckpt.meta
+
+
+
+def test_a_checkpoint_whose_frames_were_damaged_is_refused_in_one_line(files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    monkeypatch.chdir(tmp_path)
+    with monkeypatch.context() as m:
+        m.setattr(signals, "stop_signals", _sigterm_at_once)
+        code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", "out.png", "--model",
+                                 model, "--size", "32", "--steps", "3", "--animate", "a.gif", "-q"], monkeypatch, capsys)
+    assert code == 143, err
+    ckpt = checkpoint.load("out.ckpt.npz")
+    assert ckpt.meta["frame_steps"] == [0, 1] and [f.shape for f in ckpt.frames] == [(24, 32, 3)] * 2
+    with np.load("out.ckpt.npz") as z:  # edited by hand: one frame step dropped
+        arrays = {k: z[k] for k in z.files} | {"meta": np.array(json.dumps({**ckpt.meta, "frame_steps": [0]}))}
+    np.savez("out.ckpt.npz", **arrays)
+    saved = checkpoint.load("out.ckpt.npz")
+    code, _, err = run_main(["stylize", "--resume", "out.ckpt.npz", "-q"], monkeypatch, capsys)
+    assert code == 2 and err.endswith("checkpoint's animation frames are damaged; start the run again, or give "
+                                      "--animate NAME with --resume to write the animation from the resumed step on"), err
+    assert saved.meta["frame_steps"] == [0] and not (tmp_path / "a.gif").exists()
+    # The advice works: the animation then shows the run from the resumed step on.
+    code, _, err = run_main(["stylize", "--resume", "out.ckpt.npz", "--animate", "b.gif", "-q"], monkeypatch, capsys)
+    assert code == 0 and err == ("warning: the checkpoint's animation frames are damaged, so b.gif shows the run "
+                                 "from step 1 on"), err
+    assert len(_gif_frames(tmp_path / "b.gif")) == 2  # step 2 and the result
+
+
+@pytest.mark.parametrize("edit, says", [
+    (lambda z, meta: {**z, "leaf_0000": np.full_like(z["leaf_0000"], np.nan)}, "checkpoint array 0 holds NaN"),
+    (lambda z, meta: {**z, "meta": np.array(json.dumps({**meta, "step": 99}))}, "at step 99 of a run of 3 steps"),
+], ids=["nan image", "step past the end"])
+def test_an_edited_checkpoints_state_is_refused_before_any_step(edit, says, files, tmp_path, monkeypatch, capsys):
+    """A NaN image was resumed into "the loss became NaN ...; lower --style-weight" (exit 1, the output
+    replaced); a step past the run's end wrote the image as it was and exited 0."""
+    d, model = files
+    monkeypatch.chdir(tmp_path)
+    with monkeypatch.context() as m:
+        m.setattr(signals, "stop_signals", _sigterm_at_once)
+        code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", "out.png", "--model",
+                                 model, "--size", "32", "--steps", "3", "-q"], monkeypatch, capsys)
+    assert code == 143, err
+    with np.load("out.ckpt.npz") as z:
+        arrays = edit({k: z[k] for k in z.files}, checkpoint.load("out.ckpt.npz").meta)
+    np.savez("out.ckpt.npz", **arrays)
+    before = (tmp_path / "out.png").read_bytes()
+    code, _, err = run_main(["stylize", "--resume", "out.ckpt.npz", "-q"], monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and says in err and "edited or damaged" in err, err
+    assert (tmp_path / "out.png").read_bytes() == before and sorted(os.listdir()) == ["out.ckpt.npz", "out.png"]
