@@ -24,8 +24,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from jaxart.errors import InputError
-from jaxart.files import check_path, replacing
+from jaxart.files import replacing
 from jaxart.formats import FORMATS, SUFFIXES
+from jaxart.paths import check_path
 
 FORMAT = 1
 RESUME_KEYS = ("jaxart", "weights_sha256", "model", "config", "inputs", "output", "format", "step")

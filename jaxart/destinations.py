@@ -11,7 +11,8 @@ from pathlib import Path
 
 from jaxart import animate, checkpoint
 from jaxart.errors import InputError
-from jaxart.files import check_path, resolved, unreplaceable, windows_path
+from jaxart.files import unreplaceable
+from jaxart.paths import check_path, resolved, windows_path
 from jaxart.probe import nearest, probe_folder
 from jaxart.formats import SUFFIXES, check_file_name
 from jaxart.frames import frame, frames_there

@@ -1,17 +1,17 @@
-"""Writing a file whole or not at all, and refusing a path no reader can open: file-system steps whose
-failures become one line of jaxart.errors, saying what to do (probing a folder before any work: probe.py)."""
+"""Writing a file whole or not at all, and why an existing one cannot be replaced: file-system steps whose
+failures become one line of jaxart.errors, saying what to do (refusing a path no reader can open: paths.py;
+probing a folder before any work: probe.py)."""
 
 import contextlib
 import errno
 import fcntl
 import os
-import re
 import secrets
 import stat
 import sys
 from pathlib import Path
 
-from jaxart.errors import BAD_PATH, InputError, OutputError, OutputTakenError, describe, limit_advice
+from jaxart.errors import BAD_PATH, OutputError, OutputTakenError, describe, limit_advice
 
 # lsattr's flags, as the FS_IOC_GETFLAGS ioctl reads them (linux/fs.h); root cannot replace such a file either.
 _GETFLAGS, _IMMUTABLE, _APPEND_ONLY = 0x80086601, 0x10, 0x20
@@ -32,72 +32,6 @@ def writing(path, what: str = "file"):
                   or _ADVICE.get(e.errno, "check the disk") + " or choose another output")
         path = _STAGED.get(Path(path), path)  # the user's file, not the hidden temporary it is written as
         raise OutputError(f"could not write {what} {path} ({e.strerror or describe(e)}); {advice}") from None
-
-
-def _bad_path(path: str | os.PathLike) -> OSError | None:
-    """The error statting `path` gives, where the path itself is at fault (`BAD_PATH`: too long, a link loop)."""
-    try:
-        os.stat(path)
-    except OSError as e:
-        if e.errno in BAD_PATH:
-            return e
-    return None
-
-
-def check_path(path: str | os.PathLike, what: str = "file", error: type[InputError] = InputError) -> None:
-    """Refuse a path no reader can open (`BAD_PATH`: a name too long, a link loop) with the advice
-    `writing` gives. A reader's own checks missed these: pathlib's exists() reads a loop as "does not
-    exist", and its is_file() raised a bare OSError for a name too long. Other errors are the reader's."""
-    if e := _bad_path(path):
-        raise error(f"could not read {what} {path} ({e.strerror}); {BAD_PATH[e.errno]}")
-
-
-def web_address(path: str | os.PathLike) -> str | None:
-    """Why `path` cannot be read if it is a web address (that Path() made `https:/...`): jaxart reads files."""
-    url = re.match(r"(https?|ftp):/+(.*)", str(path))
-    return url and f"{url[1]}://{url[2]} is a web address; jaxart reads files: download it and give the file's path"
-
-
-def windows_path(path: str | os.PathLike) -> str | None:
-    """Why `path`, if it is a Windows one (`C:\\Users\\me\\x.jpg`, `C:/x.png`), is no path here: Linux takes it for a
-    file (or, with "/", a folder "C:") in the current folder. With what to write instead (WSL's /mnt/c/...). One
-    that is there, or whose first component is a folder there (`C:/x.png` beside a folder `C:`), is a real path."""
-    text = os.fspath(path)
-    first, below, _ = text.partition("/")
-    if not re.match(r"[A-Za-z]:[\\/]", text) or os.path.lexists(text) or below and os.path.isdir(first):
-        return None
-    wsl = f"/mnt/{text[0].lower()}/" + text[3:].replace("\\", "/")
-    return (f"{text} is a Windows path, which Linux reads as a name in the current folder; write it with / from the "
-            f"root, as the file is seen here (under WSL: {wsl})")
-
-
-def not_a_file(path: str | os.PathLike) -> str | None:
-    """What `path`, which is no regular file, is instead: "is a folder", or "is not a regular file" (a FIFO or a
-    device, which a reader would wait on or stream forever); None where nothing is there."""
-    return "is a folder" if os.path.isdir(path) else "is not a regular file" if os.path.exists(path) else None
-
-
-def missing(path: str | os.PathLike) -> str:
-    """Why `path`, which does not exist, cannot be read. A space at either end (pasted with the name, or a quoted
-    drag-and-drop) is said: printed bare it is invisible, and the path looked right."""
-    text = str(path)
-    if text != text.strip() and os.path.exists(text.strip()):
-        return f"{text!r} does not exist: it has a space at its start or end, and {text.strip()} exists; drop the space"
-    return web_address(path) or windows_path(path) or f"{path} does not exist; check the path and the current folder"
-
-
-def empty(path: str | os.PathLike) -> str:
-    """Why the image at `path`, of 0 bytes, cannot be read: what stylize and info both say."""
-    return f"{path} is empty (0 bytes); re-export or re-download the image"
-
-
-def resolved(path: str | os.PathLike) -> Path:
-    """`Path(path).resolve()`, refusing a symbolic link loop on every Python as an OSError (ELOOP) naming
-    `path`, which the CLI reports as bad input. Python 3.13's resolve() passes a loop silently, so the
-    checks after it said "already exists" or "does not exist"; earlier ones raise a RuntimeError."""
-    if (e := _bad_path(path)) and e.errno == errno.ELOOP:
-        raise e
-    return Path(path).resolve()
 
 
 def unreplaceable(path: Path) -> str | None:

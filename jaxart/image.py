@@ -21,8 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from jaxart import jpeg_end, jpeg_header, modes, pixel_limit
 from jaxart.errors import InputError, describe
-from jaxart.files import check_path, empty, missing
-from jaxart.paths import as_path
+from jaxart.paths import as_path, check_path, empty, missing
 
 MIN_SIDE = 2  # one pixel has no texture to match, and VGG's pooling needs something to pool
 WHITE = (255, 255, 255)

@@ -11,8 +11,7 @@ from pathlib import Path
 
 from jaxart import pixel_limit
 from jaxart.errors import InputError, describe
-from jaxart.files import check_path, empty
-from jaxart.paths import as_path
+from jaxart.paths import as_path, check_path, empty
 
 RECORD_KEY = "jaxart"
 SOFTWARE = b"jaxart\0"  # a TIFF's Software tag: its ImageDescription is the run record

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from jaxart.deferral import signals_deferred
 from jaxart.errors import InputError
-from jaxart.files import windows_path
+from jaxart.paths import windows_path
 
 
 def _acquire(path: Path, create: bool = True) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jaxart import files, weights
+from jaxart import paths, weights
 from jaxart.errors import InputError, WeightsError
 
 if TYPE_CHECKING:  # a hint only: jaxart.vgg imports flax, which a dry run needs not
@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # a hint only: jaxart.vgg imports flax, which a dry run needs
 def named(model: str) -> str:
     """`model` as a run records it and `--resume` reads it back: a file's path absolute, `~` expanded and links
     resolved, so that it names the same file from any folder; "auto" and a weight set's name as given."""
-    return str(files.resolved(Path(model).expanduser())) if weights.is_path(model) else model
+    return str(paths.resolved(Path(model).expanduser())) if weights.is_path(model) else model
 
 
 def timing_key(model: str, loaded: str | None = None) -> str | None:
@@ -30,7 +30,7 @@ def timing_key(model: str, loaded: str | None = None) -> str | None:
         if loaded is None and not weights.is_installed("vgg19"):
             return None
         model = loaded or "vgg19"
-    return named(model) if weights.is_path(model) else str(files.resolved(weights.path_for(model)))
+    return named(model) if weights.is_path(model) else str(paths.resolved(weights.path_for(model)))
 
 
 def timing_keys(model: str) -> dict[str, str]:
@@ -55,7 +55,7 @@ def model_arch(model: str) -> str:
         if not weights.is_installed(model):
             raise InputError(weights.unknown_model(model))
     if not path.is_file():
-        there = files.not_a_file(path) or "does not exist"
+        there = paths.not_a_file(path) or "does not exist"
         raise InputError(f"weights file {path} {there}; give the path of a .safetensors file `weights convert` wrote")
     return weights.store.read_metadata(path).get("arch", "vgg19")
 

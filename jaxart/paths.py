@@ -1,15 +1,19 @@
-"""What a path argument must be before anything opens it: a str or `os.PathLike`, not pixels, a PIL image or
-None, which reached pathlib or `os.stat`, whose TypeError ("expected str, bytes or os.PathLike object, not
-ndarray") named no argument; and a setting that names a file to read (`init`, `mask`): a file here."""
+"""What a path argument must be before anything opens it, and why one cannot be read, each said as one line
+with what to do: a str or `os.PathLike`, not pixels, a PIL image or None, which reached pathlib or `os.stat`,
+whose TypeError ("expected str, bytes or os.PathLike object, not ndarray") named no argument; no name too long
+or link loop; no web address or Windows path; a file there, not a folder or nothing, and not empty; and a
+setting that names a file to read (`init`, `mask`): a file here. Writing one: files.py."""
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
+import re
 from collections.abc import Sequence
+from pathlib import Path
 
-from jaxart.errors import InputError, nearest_name
-from jaxart.files import check_path, not_a_file, web_address, windows_path
+from jaxart.errors import BAD_PATH, InputError, nearest_name
 
 
 def as_path(value, what: str, want: str, hint: str = "") -> str | os.PathLike:
@@ -23,10 +27,76 @@ def as_path(value, what: str, want: str, hint: str = "") -> str | os.PathLike:
     raise TypeError(f"{what} must be {want}, got {got}" + f"; {hint}" * bool(hint))
 
 
+def _bad_path(path: str | os.PathLike) -> OSError | None:
+    """The error statting `path` gives, where the path itself is at fault (`BAD_PATH`: too long, a link loop)."""
+    try:
+        os.stat(path)
+    except OSError as e:
+        if e.errno in BAD_PATH:
+            return e
+    return None
+
+
+def check_path(path: str | os.PathLike, what: str = "file", error: type[InputError] = InputError) -> None:
+    """Refuse a path no reader can open (`BAD_PATH`: a name too long, a link loop) with the advice
+    `files.writing` gives. A reader's own checks missed these: pathlib's exists() reads a loop as "does not
+    exist", and its is_file() raised a bare OSError for a name too long. Other errors are the reader's."""
+    if e := _bad_path(path):
+        raise error(f"could not read {what} {path} ({e.strerror}); {BAD_PATH[e.errno]}")
+
+
+def web_address(path: str | os.PathLike) -> str | None:
+    """Why `path` cannot be read if it is a web address (that Path() made `https:/...`): jaxart reads files."""
+    url = re.match(r"(https?|ftp):/+(.*)", str(path))
+    return url and f"{url[1]}://{url[2]} is a web address; jaxart reads files: download it and give the file's path"
+
+
+def windows_path(path: str | os.PathLike) -> str | None:
+    """Why `path`, if it is a Windows one (`C:\\Users\\me\\x.jpg`, `C:/x.png`), is no path here: Linux takes it for a
+    file (or, with "/", a folder "C:") in the current folder. With what to write instead (WSL's /mnt/c/...). One
+    that is there, or whose first component is a folder there (`C:/x.png` beside a folder `C:`), is a real path."""
+    text = os.fspath(path)
+    first, below, _ = text.partition("/")
+    if not re.match(r"[A-Za-z]:[\\/]", text) or os.path.lexists(text) or below and os.path.isdir(first):
+        return None
+    wsl = f"/mnt/{text[0].lower()}/" + text[3:].replace("\\", "/")
+    return (f"{text} is a Windows path, which Linux reads as a name in the current folder; write it with / from the "
+            f"root, as the file is seen here (under WSL: {wsl})")
+
+
+def not_a_file(path: str | os.PathLike) -> str | None:
+    """What `path`, which is no regular file, is instead: "is a folder", or "is not a regular file" (a FIFO or a
+    device, which a reader would wait on or stream forever); None where nothing is there."""
+    return "is a folder" if os.path.isdir(path) else "is not a regular file" if os.path.exists(path) else None
+
+
+def missing(path: str | os.PathLike) -> str:
+    """Why `path`, which does not exist, cannot be read. A space at either end (pasted with the name, or a quoted
+    drag-and-drop) is said: printed bare it is invisible, and the path looked right."""
+    text = str(path)
+    if text != text.strip() and os.path.exists(text.strip()):
+        return f"{text!r} does not exist: it has a space at its start or end, and {text.strip()} exists; drop the space"
+    return web_address(path) or windows_path(path) or f"{path} does not exist; check the path and the current folder"
+
+
+def empty(path: str | os.PathLike) -> str:
+    """Why the image at `path`, of 0 bytes, cannot be read: what stylize and info both say."""
+    return f"{path} is empty (0 bytes); re-export or re-download the image"
+
+
+def resolved(path: str | os.PathLike) -> Path:
+    """`Path(path).resolve()`, refusing a symbolic link loop on every Python as an OSError (ELOOP) naming
+    `path`, which the CLI reports as bad input. Python 3.13's resolve() passes a loop silently, so the
+    checks after it said "already exists" or "does not exist"; earlier ones raise a RuntimeError."""
+    if (e := _bad_path(path)) and e.errno == errno.ELOOP:
+        raise e
+    return Path(path).resolve()
+
+
 def file_setting(name: str, value, want: str, hint: str, words: Sequence[str] = ()) -> None:
     """Raise for setting `name`, one of `words` or the path of a file to read, when its `value` is neither: no
     path at all (`as_path`), a web address (which no reader fetches: it was "does not exist"), a name too long or a
-    link loop (both were "does not exist", as the photo's are not: `files.check_path`), a folder, or nothing there;
+    link loop (both were "does not exist", as the photo's are not: `check_path`), a folder, or nothing there;
     each naming `want`, and the word of `words` a bare name is near (`Random`: random)."""
     if isinstance(value, str) and value in words or os.path.isfile(as_path(value, name, want, hint)):
         return

@@ -14,7 +14,7 @@ from jaxart_cli.paths import AFTER_DASHES, home
 from jaxart_cli.values import choices, csv, number, whole
 from jaxart import color, config, convs, formats, layers, plateau as _plateau, reproduce
 from jaxart.errors import nearest_name
-from jaxart.files import resolved, web_address, windows_path
+from jaxart.paths import resolved, web_address, windows_path
 
 DEFAULT = config.StyleConfig()
 

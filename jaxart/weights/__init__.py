@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jaxart.errors import InputError, WeightsFileError, nearest_name
-from jaxart.files import check_path
-from jaxart.paths import as_path
+from jaxart.paths import as_path, check_path
 from jaxart.weights.fetch import fetch
 from jaxart.weights.layouts import LAYOUTS, convert, detect
 from jaxart.weights.range_get import Speed
