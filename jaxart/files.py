@@ -17,7 +17,6 @@ from jaxart.errors import BAD_PATH, OutputError, OutputTakenError, describe, lim
 _GETFLAGS, _IMMUTABLE, _APPEND_ONLY = 0x80086601, 0x10, 0x20
 _ADVICE = {errno.ENOSPC: "free some space", errno.EDQUOT: "free some space", errno.EISDIR: "move that folder away",
            errno.EACCES: "check its permissions", errno.EPERM: "check its permissions"}
-_STAGED: dict[Path, Path] = {}  # all_or_nothing's temporaries -> the path each becomes, which an error names
 
 
 @contextlib.contextmanager
@@ -30,7 +29,6 @@ def writing(path, what: str = "file"):
     except OSError as e:
         advice = (BAD_PATH.get(e.errno) or limit_advice(e.errno)
                   or _ADVICE.get(e.errno, "check the disk") + " or choose another output")
-        path = _STAGED.get(Path(path), path)  # the user's file, not the hidden temporary it is written as
         raise OutputError(f"could not write {what} {path} ({e.strerror or describe(e)}); {advice}") from None
 
 
@@ -112,11 +110,11 @@ def all_or_nothing(*, overwrite: bool = True):
             path.parent.mkdir(parents=True, exist_ok=True)
         tmp, aside = (path.with_name(f".jaxart-{secrets.token_hex(6)}{end}") for end in (".tmp", ".old"))
         staged.append([tmp, path, what, aside, None])
-        _STAGED[tmp] = path
         return tmp
 
     try:
-        yield stage
+        with _named_as_placed(staged):
+            yield stage
         for entry in staged:  # what a path holds after _place, if it is this call's file
             with contextlib.suppress(OSError):
                 entry[4] = _identity(entry[0])
@@ -130,6 +128,19 @@ def all_or_nothing(*, overwrite: bool = True):
         done = True
     finally:
         _to_the_end(lambda: _clean(staged, done))
+
+
+@contextlib.contextmanager
+def _named_as_placed(staged):
+    """An OutputError while the caller writes the temporaries (`writing`, in save_image's own `replacing`) names the
+    file each becomes, not the hidden `.jaxart-*.tmp` it is written as: the random name is replaced in its line."""
+    try:
+        yield
+    except OutputError as e:
+        text = str(e)
+        for tmp, path, *_ in staged:
+            text = text.replace(str(tmp), str(path))
+        raise type(e)(text) from None
 
 
 def _place(tmp: Path, path: Path, aside: Path | None) -> None:
@@ -166,7 +177,6 @@ def _identity(path: Path) -> tuple[int, ...]:
 def _clean(staged, placed: bool) -> None:
     """Remove the temporaries left, and once all are placed, the old files moved aside."""
     for tmp, *_, aside, _ in staged:
-        _STAGED.pop(tmp, None)
         for p in (tmp, aside) if placed else (tmp,):
             with contextlib.suppress(OSError):
                 p.unlink(missing_ok=True)
