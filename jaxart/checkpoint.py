@@ -140,6 +140,13 @@ def read_meta(path: str | os.PathLike) -> dict[str, Any] | None:
         return None
 
 
+def remove_if_holding(path: str | os.PathLike, meta: dict[str, Any]) -> None:
+    """Remove the file at `path` where it is still the checkpoint of `meta`: one that `--resume` read under another
+    name than the output's (a renamed OUT.ckpt.npz), once the run it continued has written its files."""
+    if Path(path).is_file() and read_meta(path) == meta:  # a FIFO put there would block np.load
+        Path(path).unlink(missing_ok=True)
+
+
 def check(ckpt: Checkpoint, *, version: str | None = None, weights: Any = None) -> None:
     """Refuse a checkpoint from another jaxart version, made with other `weights` (a `vgg.Weights`:
     the same file, or a file holding the same tensors and settings, as a re-fetch writes), or lacking

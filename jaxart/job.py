@@ -179,8 +179,8 @@ def stylize_files(
                 path.unlink(missing_ok=True)
         if checkpoint_every or resume is not None or overwrite:  # the finished image supersedes the checkpoint:
             ckpt_path.unlink(missing_ok=True)  # this run's, or one that --overwrite let it replace
-        if same and resumed_from is not None and checkpoint.read_meta(resumed_from) == resume.meta:
-            Path(resumed_from).unlink(missing_ok=True)
+        if same and resumed_from is not None:
+            checkpoint.remove_if_holding(resumed_from, resume.meta)
         if signum := stopped() if stopped else None:  # it came during the last step or the final loss
             name = signal.Signals(signum).name
             files = written(output, fmt, outcome.steps, scales.total_steps(config), save_every, animation)

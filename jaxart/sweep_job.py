@@ -151,7 +151,7 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
                         ok=result.ok, fmt=cmd.fmt, stopped=result.stopped)
     if wrote or resume is not None or cmd.overwrite:  # the placed files supersede it: this sweep's, or one given up
         ckpt_path.unlink(missing_ok=True)
-    if resumed_from is not None and Path(resumed_from).is_file() and checkpoint.read_meta(resumed_from) == resume.meta:
-        Path(resumed_from).unlink(missing_ok=True)
+    if resumed_from is not None:
+        checkpoint.remove_if_holding(resumed_from, resume.meta)
     return result, files, record
 
