@@ -4,6 +4,7 @@ separator still says it is a folder."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -20,8 +21,6 @@ def after_dashes(words) -> str:
     """": " + AFTER_DASHES where one of `words` (an option's names, an argument's values) was typed after `--` and
     looks like an option, as the command line (sys.argv) has it; else "". An option there was "Missing option --name"
     or an extra argument, which named no cause."""
-    import sys
-
     typed = sys.argv[1:]
     after = typed[typed.index("--") + 1:] if "--" in typed else []
     options = {w.partition("=")[0] for w in after if w.startswith("-") and w != "-"}

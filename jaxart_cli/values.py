@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from enum import Enum
 
 
@@ -86,8 +87,6 @@ _ITEMS = re.compile(r"(?:[-+.\deE]*\d[-+.\deE]*|(?:relu|conv)\d_\d|pool\d)(?:,(?
 def typed_value(opts) -> str:
     """The value typed after the last of the option names `opts` on the command line (`--seed 1,2`, `--seed=1,2`),
     or "": click's error for a value it could not parse names the option, not the value."""
-    import sys
-
     typed, value = sys.argv[1:], ""
     for i, word in enumerate(typed):
         flag, eq, inline = word.partition("=")
@@ -100,8 +99,6 @@ def spaced_list(ctx, inputs, lists=LISTS) -> None:
     """Refuse a list typed with spaces (`--style-weight 1 10 100`): its later items were taken for input files and
     were "10 does not exist; check the path", advice about a file never meant. Reads the command line (sys.argv),
     the order of which click does not keep; a missing input that is no such stray is left to the file checks."""
-    import sys
-
     from typer import BadParameter
 
     named = {str(p) for p in inputs if p is not None and not os.path.exists(p)}
