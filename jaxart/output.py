@@ -152,7 +152,7 @@ def _tiff16(pixels: np.ndarray, text: str | None) -> bytes:
     for tag, kind, count, value in tags:
         packed = struct.pack("<H", value) + b"\0\0" if kind == 3 and count == 1 else struct.pack("<I", value)
         if kind == 2 and count <= 4:  # TIFF keeps text this short in the entry: an offset there read as a record "\x0e"
-            packed = desc.ljust(4, b"\0")
+            packed = {270: desc, 305: software}[tag].ljust(4, b"\0")
         ifd += struct.pack("<HHI", tag, kind, count) + packed
     return head + ifd + struct.pack("<I", 0)
 
