@@ -88,7 +88,9 @@ def within(request: urllib.request.Request, timeout: float, seconds: float):
     got: list[tuple[object, BaseException | None]] = []  # (the response, or the error urlopen raised)
     lock, came, left = threading.Lock(), threading.Event(), threading.Event()
     connections = _Connections()
-    # As urlopen's own opener, built anew: the proxies are read from the environment at each request.
+    # As urlopen's default opener (its handlers, proxies from the environment, redirects, the default HTTPS context
+    # and SSL_CERT_FILE), built anew, so the proxies are read at each request; one installed with
+    # `urllib.request.install_opener` is not used (jaxart installs none).
     opener = urllib.request.build_opener(_HTTPHandler(connections), _HTTPSHandler(connections))
 
     def ask() -> None:
