@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from jaxart import linesearch
 # The loop's state and its start, also reached as optimize.Carry and optimize.init_carry.
 from jaxart.carry import Carry, init_carry, untraced
 
@@ -81,12 +82,15 @@ def make_advance(
     """`advance(carry, fun, value, aux, grad) -> carry`: `make_step`'s step after its evaluation
     of `fun` at `carry.params` gave `value`, `aux` and `grad` (the optimizer's own work)."""
 
+    # The line search (if any) evaluates the points it tries as the run would take them: projected (linesearch.py).
+    seen = (lambda y: y) if project is None else project
+
     def advance(carry: Carry, fun: Callable, value, aux, grad) -> Carry:
         x, state = carry.params, carry.opt_state
 
         def update():
             updates, new_state = optimizer.update(
-                grad, state, x, value=value, grad=grad, value_fn=lambda y: fun(y)[0]
+                grad, state, x, value=value, grad=grad, value_fn=lambda y: fun(seen(y))[0]
             )
             new_x = optax.apply_updates(x, updates)
             return (new_x if project is None else project(new_x)), new_state
@@ -116,9 +120,11 @@ def make_step(
 
     `fun(x) -> (value, aux)` is an argument, not a closure, so that when it is a
     `jax.tree_util.Partial` its arrays (weights, targets) enter jit as inputs, not constants.
-    The line search (if any) calls it again at trial points. A non-finite value or gradient
-    skips the update and a non-finite update is not applied: the iterate, value and aux stay
-    the last finite ones and ok=False (the optimizer's state is then that of the failed step).
+    The line search (if any) calls it again at trial points, projected, and the next step takes the
+    value and gradient it kept at the point it accepted instead of evaluating `fun` there again
+    (linesearch.py). A non-finite value or gradient skips the update and a non-finite update is not
+    applied: the iterate, value and aux stay the last finite ones and ok=False (the optimizer's
+    state is then that of the failed step).
 
     The update runs under `lax.cond` rather than being undone by a select: selecting the old
     L-BFGS state read and wrote all 2 x memory image-sized vectors every step, which made a
@@ -127,7 +133,7 @@ def make_step(
     advance = make_advance(optimizer, project)
 
     def step(carry: Carry, fun: Callable) -> Carry:
-        (value, aux), grad = jax.value_and_grad(fun, has_aux=True)(carry.params)
+        (value, aux), grad = linesearch.value_and_grad(fun, carry.params, carry.opt_state, carry.count > 0)
         return advance(carry, fun, value, aux, grad)
 
     return step

@@ -1,0 +1,86 @@
+"""--linesearch zoom's step takes the value and gradient the line search kept at the point it accepted (linesearch.py):
+one gradient a step where the first trial is accepted, not two, and they are an evaluation's at the projected point."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+from jaxart import linesearch, optimize
+
+
+
+def _clip(y):
+    return jnp.clip(y, 0.0, 1.0)
+
+
+def _counted(calls: list) -> jax.tree_util.Partial:
+    """A smooth loss whose minimum has a few values outside [0, 1], whose every gradient appends to `calls` (jax.debug.callback
+    in a custom_vjp's backward pass: a forward pass alone, such as the aux's, appends nothing)."""
+    @jax.custom_vjp
+    def tap(x):
+        return x
+
+    def back(_, g):
+        jax.debug.callback(lambda: calls.append(1))
+        return (g,)
+
+    tap.defvjp(lambda x: (x, None), back)
+
+    def fun(x):
+        y = tap(x)
+        return jnp.sum((y - jnp.linspace(-0.1, 1.1, y.size)) ** 2 + 0.1 * jnp.cos(5 * y)), {"mean": jnp.mean(y)}
+
+    return jax.tree_util.Partial(fun)
+
+
+@pytest.mark.parametrize("clipped", [False, True], ids=["unprojected", "clipped"])
+def test_a_zoom_step_evaluates_the_gradient_once_where_the_first_trial_is_accepted(clipped):
+    """The step evaluated the loss and gradient at its iterate, then optax's line search evaluated them again at the
+    point it tried, and accepted: 2.00 evaluations a step at 128 px (BENCHMARKS.md, "The step's settings"). Now
+    the step takes the line search's: 1 + (line-search iterations - 1), where the first step evaluates its own."""
+    calls = []
+    fun, opt = _counted(calls), optimize.make_optimizer("lbfgs", linesearch="zoom")
+    step = jax.jit(optimize.make_step(opt, _clip if clipped else None))
+    carry = optimize.init_carry(fun, opt, jnp.full(32, 0.5))
+    spent = []
+    for _ in range(3):
+        before = len(calls)
+        carry = step(carry, fun)
+        jax.block_until_ready(carry)
+        tries = int(optax.tree.get(carry.opt_state, "info").num_linesearch_steps)
+        spent.append((len(calls) - before, tries))
+    assert bool(carry.ok) and int(carry.count) == 3
+    assert spent[0] == (2, 1), spent  # the first step evaluates its own, then the line search its first trial
+    assert spent[1:] == [(1, 1)] * 2, spent  # the first trial accepted: one gradient a step, the line search's
+
+
+def test_the_kept_value_and_gradient_are_an_evaluations_at_the_clipped_iterate():
+    """The clip changed some pixels at every step of a 128 px run: the line search keeps the value of the point the run
+    takes (the clipped one) and the gradient there, as evaluating there gives, except 0 at a value the clip moved;
+    the aux is computed there too."""
+    fun, opt = _counted([]), optimize.make_optimizer("lbfgs", linesearch="zoom")
+    step = jax.jit(optimize.make_step(opt, _clip))
+    carry = optimize.init_carry(fun, opt, jnp.full(32, 0.5))
+    clipped = 0
+    for _ in range(5):
+        x = carry.params
+        (value, aux), grad = jax.jit(jax.value_and_grad(fun, has_aux=True))(x)
+        kept_value, kept_grad = linesearch.kept(carry.opt_state)
+        if int(carry.count):
+            np.testing.assert_allclose(kept_value, value, rtol=1e-6)
+            inside = (x > 0) & (x < 1)
+            np.testing.assert_allclose(kept_grad[inside], grad[inside], rtol=1e-5, atol=1e-6)
+            assert np.all((kept_grad[~inside] == 0) | np.isclose(kept_grad[~inside], grad[~inside], rtol=1e-5))
+        carry = step(carry, fun)
+        np.testing.assert_allclose(carry.value, value, rtol=1e-6)
+        np.testing.assert_allclose(carry.aux["mean"], aux["mean"], rtol=1e-6)
+        clipped += int(((np.asarray(carry.params) == 0) | (np.asarray(carry.params) == 1)).sum())
+    assert clipped > 0
+
+
+def test_without_a_line_search_a_step_is_unchanged_and_adam_keeps_nothing():
+    assert linesearch.kept(optimize.make_optimizer("lbfgs").init(jnp.zeros(3))) is None
+    assert linesearch.kept(optimize.make_optimizer("adam").init(jnp.zeros(3))) is None
+    assert linesearch.kept(optimize.make_optimizer("lbfgs", linesearch="zoom").init(jnp.zeros(3))) is not None
