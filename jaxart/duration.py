@@ -29,9 +29,10 @@ def _layers(config: StyleConfig) -> str:
 
 # The settings besides `--conv` and the optimizer that change a step's seconds by more than 15%, each as a timing
 # kept before it was kept counts (the default's; "auto": the device's loop, as `_loop` says). A step at 128 px on 2
-# cores (BENCHMARKS.md, "What the time estimate leaves out"): --remat 1.3-1.5x, --linesearch zoom 2.5-4.4x (2
-# evaluations a step, the second in a while_loop), --loop scan on a CPU 2.5-3.3x, the layers up to relu3_2 0.2-0.4x
-# (0.44x the FLOPs), a mask of 2 regions 1.18x the FLOPs (3: 1.32x), --margin 0 0.78x.
+# cores (BENCHMARKS.md, "What the time estimate leaves out"): --remat 1.3-1.5x, --linesearch zoom 2.2-2.6x (its line
+# search's evaluation, in a while_loop: "Zoom reuses its line search's evaluation"), --loop scan on a CPU 2.5-3.3x,
+# the layers up to relu3_2 0.2-0.4x (0.44x the FLOPs), a mask of 2 regions 1.18x the FLOPs (3: 1.32x), --margin 0
+# 0.78x.
 ALIKE = {"remat": False, "linesearch": "none", "loop": "auto", "layers": _layers(StyleConfig()), "regions": 0,
          "margin": StyleConfig().margin}
 
