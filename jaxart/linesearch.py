@@ -33,18 +33,18 @@ def kept(opt_state: Any) -> tuple[jax.Array, Any] | None:
     return None if value is None or grad is None else (value, grad)
 
 
-def value_and_grad(fun: Callable, x: jax.Array, opt_state: Any, stepped: jax.Array):
+def value_and_grad(fun: Callable, x: jax.Array, opt_state: Any, stepped: jax.Array, reuse: bool = True):
     """`((value, aux), grad)` of `fun` at the iterate `x`, as `jax.value_and_grad(fun, has_aux=True)` gives them.
 
     Where the optimizer's line search keeps a value and gradient (`kept`) and a step was taken (`stepped`: the
     carry's count above 0), they are those of `x` (the line search's accepted point, projected as it saw it), so
     they are taken from `opt_state` and only `aux` is computed: a forward pass, none where `aux` is None. Before
     the first step `opt_state` holds optax's placeholders (infinite, or under jax_debug_nans carry.py's finite
-    ones), so the first step evaluates. Under `jax.vmap` with a batched `stepped` both branches run (a sweep's
-    step costs what it did before)."""
+    ones), so the first step evaluates. Under `jax.vmap` with a batched `stepped` both branches would run (a
+    forward pass more than evaluating alone): a vmapped step passes `reuse=False` and evaluates, as before."""
     stored = kept(opt_state)
     evaluate = lambda: jax.value_and_grad(fun, has_aux=True)(x)  # noqa: E731
-    if stored is None:
+    if stored is None or not reuse:
         return evaluate()
     out = jax.eval_shape(fun, x)
 

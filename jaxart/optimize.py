@@ -115,6 +115,7 @@ def make_advance(
 def make_step(
     optimizer: optax.GradientTransformationExtraArgs,
     project: Callable[[jax.Array], jax.Array] | None = None,
+    reuse: bool = True,
 ) -> Callable[[Carry, Callable], Carry]:
     """One pure optimizer step `step(carry, fun) -> carry`.
 
@@ -122,9 +123,10 @@ def make_step(
     `jax.tree_util.Partial` its arrays (weights, targets) enter jit as inputs, not constants.
     The line search (if any) calls it again at trial points, projected, and the next step takes the
     value and gradient it kept at the point it accepted instead of evaluating `fun` there again
-    (linesearch.py). A non-finite value or gradient skips the update and a non-finite update is not
-    applied: the iterate, value and aux stay the last finite ones and ok=False (the optimizer's
-    state is then that of the failed step).
+    (linesearch.py; `reuse=False`: evaluated again, for a step `jax.vmap`ped over carries, where the
+    choice between the two is a select that runs both). A non-finite value or gradient skips the
+    update and a non-finite update is not applied: the iterate, value and aux stay the last finite
+    ones and ok=False (the optimizer's state is then that of the failed step).
 
     The update runs under `lax.cond` rather than being undone by a select: selecting the old
     L-BFGS state read and wrote all 2 x memory image-sized vectors every step, which made a
@@ -133,7 +135,7 @@ def make_step(
     advance = make_advance(optimizer, project)
 
     def step(carry: Carry, fun: Callable) -> Carry:
-        (value, aux), grad = linesearch.value_and_grad(fun, carry.params, carry.opt_state, carry.count > 0)
+        (value, aux), grad = linesearch.value_and_grad(fun, carry.params, carry.opt_state, carry.count > 0, reuse)
         return advance(carry, fun, value, aux, grad)
 
     return step

@@ -84,3 +84,32 @@ def test_without_a_line_search_a_step_is_unchanged_and_adam_keeps_nothing():
     assert linesearch.kept(optimize.make_optimizer("lbfgs").init(jnp.zeros(3))) is None
     assert linesearch.kept(optimize.make_optimizer("adam").init(jnp.zeros(3))) is None
     assert linesearch.kept(optimize.make_optimizer("lbfgs", linesearch="zoom").init(jnp.zeros(3))) is not None
+
+
+def _forward_passes_of_a_vmapped_step(reuse: bool) -> int:
+    calls, base = [], _counted([])
+
+    def fun(x):
+        jax.debug.callback(lambda: calls.append(1))
+        return base(x)
+
+    fun, opt = jax.tree_util.Partial(fun), optimize.make_optimizer("lbfgs", linesearch="zoom")
+    step = jax.jit(jax.vmap(lambda c: optimize.make_step(opt, _clip, reuse=reuse)(c, fun)))
+    carry = step(jax.vmap(lambda x: optimize.init_carry(fun, opt, x))(jnp.full((2, 32), 0.5)))
+    jax.block_until_ready(carry)
+    before = len(calls)
+    jax.block_until_ready(step(carry))
+    return len(calls) - before
+
+
+def test_a_vmapped_step_such_as_a_sweeps_evaluates_as_before(monkeypatch):
+    """Under jax.vmap the choice between the kept and a new evaluation is a select that runs both: a sweep's zoom
+    step paid a forward pass more than before. A sweep's step evaluates (reuse=False), as it did."""
+    from jaxart import batched
+    from jaxart.config import StyleConfig
+
+    assert _forward_passes_of_a_vmapped_step(False) < _forward_passes_of_a_vmapped_step(True)
+    asked = []
+    monkeypatch.setattr(optimize, "make_step", lambda *a, **k: asked.append(k) or (lambda carry, fun: carry))
+    batched._batched_step.__wrapped__(optimize.make_optimizer("lbfgs", linesearch="zoom"), StyleConfig())
+    assert asked and asked[0].get("reuse") is False, asked
