@@ -121,12 +121,11 @@ def make_step(
 
     `fun(x) -> (value, aux)` is an argument, not a closure, so that when it is a
     `jax.tree_util.Partial` its arrays (weights, targets) enter jit as inputs, not constants.
-    The line search (if any) calls it again at trial points, projected, and the next step takes the
-    value and gradient it kept at the point it accepted instead of evaluating `fun` there again
-    (linesearch.py; `reuse=False`: evaluated again, for a step `jax.vmap`ped over carries, where the
-    choice between the two is a select that runs both). A non-finite value or gradient skips the
-    update and a non-finite update is not applied: the iterate, value and aux stay the last finite
-    ones and ok=False (the optimizer's state is then that of the failed step).
+    The line search (if any) calls it again at trial points, projected, and the next step takes the value and
+    gradient it kept at the point it accepted instead of evaluating `fun` there again (linesearch.py; not with
+    `reuse=False`, for a step `jax.vmap`ped over carries, where choosing is a select that runs both). A non-finite
+    value or gradient skips the update and a non-finite update is not applied: the iterate, value and aux stay the
+    last finite ones and ok=False (the optimizer's state is then that of the failed step).
 
     The update runs under `lax.cond` rather than being undone by a select: selecting the old
     L-BFGS state read and wrote all 2 x memory image-sized vectors every step, which made a
