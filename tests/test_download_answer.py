@@ -109,3 +109,34 @@ def test_an_answer_too_late_lets_its_connection_go_at_the_deadline():
             threading.Event().wait(0.05)
         assert ended[0] == 5, f"{5 - ended[0]} of 5 connections still open 2 s after their deadline"
         assert not [t for t in threading.enumerate() if t.name == "jaxart-answer"]
+
+
+@contextlib.contextmanager
+def _unanswered_connect():
+    """Yields the URL of a listener that never accepts, its backlog filled first: a connect to it waits for a SYN-ACK
+    that never comes, as behind a firewall that drops packets."""
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as listener, contextlib.ExitStack() as fillers:
+        for _ in range(8):  # a backlog of 0 takes one or two, whatever the kernel: the rest wait too
+            filler = fillers.enter_context(socket.socket())
+            filler.setblocking(False)
+            filler.connect_ex(listener.getsockname())
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/x.h5", [0]
+
+
+@pytest.mark.parametrize("stall", ["connect", "handshake"])
+def test_a_connect_or_tls_handshake_that_stalls_is_let_go_at_the_deadline(stall):
+    """Only a connected socket was reachable: a connect, or a TLS handshake that the server never answered, went on
+    past the deadline to the read timeout (here 20 s), holding its thread and socket meanwhile."""
+    before = set(threading.enumerate())
+    with (_unanswered_connect() if stall == "connect" else _silent_server()) as (url, ended):
+        url = url if stall == "connect" else url.replace("http:", "https:")
+        assert answer.within(urllib.request.Request(url), 20.0, 0.2) is None
+        waiting = [t for t in threading.enumerate() if t not in before and t.name == "jaxart-answer"]
+        for thread in waiting:
+            thread.join(2)
+        assert not any(t.is_alive() for t in waiting), f"its {stall} went on past the deadline"
+        for _ in range(40):  # the server saw the client's ClientHello, then its end shut down
+            if ended[0] or stall == "connect":
+                break
+            threading.Event().wait(0.05)
+        assert ended[0] == (stall == "handshake")

@@ -1,56 +1,90 @@
 """A server's answer to a GET (its status line and headers), waited for no longer than a deadline.
 
-urllib's timeout bounds each read, not the answer: a server that sent a header byte every few seconds held an
-attempt for as long as it went on. urllib takes no deadline, so the request runs in a thread of its own, through an
-opener whose connections the waiting thread can reach: at the deadline it shuts them down, which ends the thread's
-read at once, and urllib closes the connection. Left to finish by itself, the thread kept its socket until the read
-timeout, or for as long as the server trickled: one of each per attempt that timed out.
+urllib's timeout bounds each step (a connect to each of a name's addresses, each read of a TLS handshake or of the
+headers), not the answer: a server that sent a header byte every few seconds held an attempt for as long as it went
+on. urllib takes no deadline, so the request runs in a thread of its own, through an opener whose sockets the waiting
+thread can reach from the moment each is made: at the deadline it shuts them down, which ends the thread's connect,
+handshake or read at once, and urllib closes the connection. Left to finish by itself, the thread kept its socket
+until the read timeout, or for as long as the server trickled: one of each per attempt that timed out. Only a
+connected socket was reachable at first, so a stalled connect or TLS handshake went on past the deadline. A name
+lookup (getaddrinfo) alone cannot be cut short; the resolver's own timeouts bound it.
+
+The opener is urlopen's: the one installed with `urllib.request.install_opener` (a user's proxy or authentication),
+with copies of its handlers, so it is left as it was; else urlopen's default, built anew, so the proxies are read
+from the environment at each request. Either way its HTTP and HTTPS handlers open reachable connections.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import http.client
 import socket
 import threading
+import time
 import urllib.request
 
 
-class _Connections:
-    """The connections one request opens (a redirect opens another), which `drop` shuts down from another thread."""
+class _Sockets:
+    """The sockets one request makes (a redirect makes another), which `drop` shuts down from another thread; each
+    connect ends by `until` (time.monotonic()) too, as a shutdown before a connect begins does not last."""
 
-    def __init__(self):
-        self.lock, self.open, self.dropped = threading.Lock(), [], False
+    def __init__(self, until: float):
+        self.until, self.lock, self.open, self.dropped = until, threading.Lock(), [], False
 
-    def connected(self, connection: http.client.HTTPConnection) -> None:
-        """Called by `connection` once connected: kept to be dropped, or closed at once where it came too late."""
+    def made(self, sock: socket.socket) -> socket.socket:
+        """`sock`, kept to be dropped, where the answer is still waited for (else closed, raising): as it is made,
+        before it connects or handshakes, and once connected, as a drop before its connect began did not last."""
         with self.lock:
             if not self.dropped:
-                self.open.append(connection)
-                return
-        connection.close()
+                if sock not in self.open:
+                    self.open.append(sock)
+                return sock
+        sock.close()
         raise ConnectionAbortedError("the answer was no longer waited for")
 
     def drop(self) -> None:
         with self.lock:
             self.dropped = True
-            sockets = [c.sock for c in self.open if c.sock is not None]
-        for sock in sockets:  # a recv blocked in the other thread returns; close alone would not wake it
+            sockets = list(self.open)
+        for sock in sockets:  # a connect, handshake or recv blocked in the other thread returns; close would not
             try:
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:  # closed meanwhile
+            except OSError:  # closed meanwhile, or handed on to its TLS socket (which is dropped too)
                 pass
 
 
+def _connect(sockets: _Sockets, address, timeout, source_address=None) -> socket.socket:
+    """`socket.create_connection(address, timeout, source_address)`, each socket made known to `sockets` before it
+    connects, and its connect ended by `sockets.until`: each address tried in turn, the last one's error raised."""
+    if timeout is socket._GLOBAL_DEFAULT_TIMEOUT:
+        timeout = socket.getdefaulttimeout()
+    found = socket.getaddrinfo(*address, 0, socket.SOCK_STREAM)
+    for i, (family, kind, proto, _, where) in enumerate(found):
+        sock = sockets.made(socket.socket(family, kind, proto))
+        try:
+            if source_address:
+                sock.bind(source_address)
+            if (left := sockets.until - time.monotonic()) <= 0:
+                raise TimeoutError("timed out")
+            sock.settimeout(left if timeout is None else min(timeout, left))
+            sock.connect(where)
+            sock.settimeout(timeout)
+            return sockets.made(sock)
+        except OSError:
+            sock.close()
+            if i == len(found) - 1:
+                raise
+    raise OSError("getaddrinfo returns an empty list")
+
+
 class _Reachable:
-    """A connection that tells `connections` of itself once connected (a TLS handshake or proxy tunnel included)."""
+    """A connection whose sockets `sockets` knows before they connect (to the server, or to a proxy)."""
 
-    def __init__(self, *args, connections: _Connections, **kwargs):
+    def __init__(self, *args, sockets: _Sockets, **kwargs):
         super().__init__(*args, **kwargs)
-        self.connections = connections
-
-    def connect(self) -> None:
-        super().connect()
-        self.connections.connected(self)
+        self.sockets = sockets
+        self._create_connection = functools.partial(_connect, sockets)  # where http.client keeps create_connection
 
 
 class _HTTPConnection(_Reachable, http.client.HTTPConnection):
@@ -58,27 +92,43 @@ class _HTTPConnection(_Reachable, http.client.HTTPConnection):
 
 
 class _HTTPSConnection(_Reachable, http.client.HTTPSConnection):
-    pass
+    def connect(self) -> None:
+        """HTTPSConnection's, its TLS socket made known before the handshake, which a shutdown then ends."""
+        http.client.HTTPConnection.connect(self)  # through a proxy's tunnel, where there is one
+        tls = self._context.wrap_socket(self.sock, server_hostname=self._tunnel_host or self.host,
+                                        do_handshake_on_connect=False)
+        self.sock = self.sockets.made(tls)
+        tls.do_handshake()
 
 
-class _Handing:
-    """A urllib handler whose connections are `_Reachable` ones, reporting to `connections`."""
+def _reaching(handler: urllib.request.BaseHandler, sockets: _Sockets) -> urllib.request.BaseHandler:
+    """`handler`, made to open reachable connections where it is an HTTP or HTTPS one (a subclass of the user's
+    too: its `do_open` is kept, and given our connection class)."""
+    if isinstance(handler, urllib.request.AbstractHTTPHandler):
+        do_open = handler.do_open
 
-    def __init__(self, connections: _Connections):
-        super().__init__()
-        self.connections = connections
+        def reaching(http_class, request, **kwargs):
+            tls = issubclass(http_class, http.client.HTTPSConnection)
+            reachable = functools.partial(_HTTPSConnection if tls else _HTTPConnection, sockets=sockets)
+            return do_open(reachable, request, **kwargs)
 
-    def do_open(self, http_class, req, **kwargs):
-        reachable = _HTTPSConnection if issubclass(http_class, http.client.HTTPSConnection) else _HTTPConnection
-        return super().do_open(reachable, req, connections=self.connections, **kwargs)
-
-
-class _HTTPHandler(_Handing, urllib.request.HTTPHandler):
-    pass
+        handler.do_open = reaching  # an instance's method, as ProxyHandler sets its own per scheme
+    return handler
 
 
-class _HTTPSHandler(_Handing, urllib.request.HTTPSHandler):
-    pass
+def _opener(sockets: _Sockets) -> urllib.request.OpenerDirector:
+    """urlopen's opener (see the module's docstring), its connections reachable by `sockets`."""
+    installed = urllib.request._opener  # install_opener's (or urlopen's, once called): urllib has no public reader
+    if installed is None:
+        opener = urllib.request.build_opener()
+        for handler in opener.handlers:
+            _reaching(handler, sockets)
+        return opener
+    opener = urllib.request.OpenerDirector()
+    opener.addheaders = list(installed.addheaders)
+    for handler in installed.handlers:  # copies: add_handler makes a handler's parent the new opener
+        opener.add_handler(_reaching(copy.copy(handler), sockets))
+    return opener
 
 
 def within(request: urllib.request.Request, timeout: float, seconds: float):
@@ -87,11 +137,10 @@ def within(request: urllib.request.Request, timeout: float, seconds: float):
     refused connection, ...)."""
     got: list[tuple[object, BaseException | None]] = []  # (the response, or the error urlopen raised)
     lock, came, left = threading.Lock(), threading.Event(), threading.Event()
-    connections = _Connections()
-    # As urlopen's default opener (its handlers, proxies from the environment, redirects, the default HTTPS context
-    # and SSL_CERT_FILE), built anew, so the proxies are read at each request; one installed with
-    # `urllib.request.install_opener` is not used (jaxart installs none).
-    opener = urllib.request.build_opener(_HTTPHandler(connections), _HTTPSHandler(connections))
+    # A connect is ended by the deadline's shutdown, or a second later where it began after it (see _Sockets): its
+    # error then never comes before the deadline, to be taken for the answer.
+    sockets = _Sockets(time.monotonic() + max(seconds, 0.0) + 1.0)
+    opener = _opener(sockets)
 
     def ask() -> None:
         try:
@@ -115,7 +164,7 @@ def within(request: urllib.request.Request, timeout: float, seconds: float):
             if not got:
                 left.set()
         if left.is_set():
-            connections.drop()
+            sockets.drop()
     if left.is_set():
         return None
     response, error = got.pop()

