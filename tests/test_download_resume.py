@@ -148,10 +148,11 @@ def test_a_server_whose_drops_leave_the_file_hopeless_is_left_after_five_attempt
                                                                                             weights_dir):
     """A server dropping each connection after 60 KB, 550 MB to go (here 100 bytes, and 360 kB): each attempt made
     headway, so it was asked 200 times for 12 MB, under a bar that crept on, and the next fetch the same; the file
-    would take 9,000. Five attempts tell: the rest would take over ten fetches' attempts (retries.HOPELESS)."""
-    server = serve(["drop-100"], _Dropping)
+    would take 9,000. Five attempts tell: the rest would take over ten fetches' attempts (retries.HOPELESS). The line
+    before the fifth said "attempt 5 of 6", a sixth that never came: now it says there may be fewer."""
+    server, said = serve(["drop-100"], _Dropping), []
     with pytest.raises(WeightsError) as error:
-        fetch("test", **FAST, speed=Speed(min_rate=1000, window=0.1))
+        fetch("test", **FAST, speed=Speed(min_rate=1000, window=0.1), notice=said.append)
     left = len(served.body) - 500
     assert str(error.value) == (
         f"could not download vgg16_test.h5 from {server.url} (the connection closed after 500 of {len(served.body):,}"
@@ -160,6 +161,10 @@ def test_a_server_whose_drops_leave_the_file_hopeless_is_left_after_five_attempt
         f"{weights_dir / '.test.partial'} and another network or a mirror (--url) resumes there, or download "
         f"vgg16_test.h5 by other means and run `{REMEDY}")
     assert len(server.ranges) == 5 and folder.partial_path("test").stat().st_size == 500
+    stopped = [f"the download stopped (the connection closed after {k * 100} of {len(served.body):,} bytes); "
+               for k in range(1, 5)]
+    assert said == [*(f"{line}attempt {k + 2} of {k + 3}, resuming" for k, line in enumerate(stopped[:3])),
+                    f"{stopped[3]}attempt 5 of 6 (fewer where attempts keep too little for the file to come), resuming"]
 
 
 @pytest.mark.parametrize("second", ["ok", "no-range"])

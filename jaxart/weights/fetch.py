@@ -54,7 +54,7 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
         if tries.made:
             wait = retries.wait(tries, backoff, asked)
             if notice:  # the bar stands still meanwhile, up to LONGEST_RETRY_AFTER: say why
-                notice(retries.notice(reason, asked, wait, tries, attempts))
+                notice(retries.notice(reason, asked, wait, tries, attempts, left, speed))
             time.sleep(wait)
         before = report.kept()
         try:

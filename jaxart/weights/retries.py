@@ -59,6 +59,15 @@ def last(tries: Tries, attempts: int) -> int:
     return min(tries.made + max(attempts, 1) - tries.idle, MOST_ATTEMPTS)
 
 
+def sooner(tries: Tries, attempts: int, left: int, speed: Speed) -> bool:
+    """Whether the fetch may end before the `last` attempt, as `hopeless`, with `left` bytes of the file to go: after
+    an attempt that makes headway, if the next ones keep nothing and the one before the last the least that counts
+    (where the average is lowest), the rest would take over HOPELESS more."""
+    before = last(tries, attempts) - 1
+    kept = least(speed)
+    return before >= max(tries.made + 1, JUDGED) and hopeless(Tries(before, 0, tries.kept + kept), left - kept)
+
+
 def over(tries: Tries, attempts: int, left: int) -> bool:
     """Whether the fetch ends after `tries`, with `left` bytes of the file to go: `attempts` in a row without headway,
     MOST_ATTEMPTS in all, or attempts whose headway is `hopeless`."""
@@ -71,9 +80,12 @@ def wait(tries: Tries, backoff: float, asked: float) -> float:
     return max(backoff * 2 ** max(tries.idle - 1, 0), asked)
 
 
-def notice(reason: object, asked: float, wait: float, tries: Tries, attempts: int) -> str:
-    """The line said before the next attempt, after `wait` s (`asked`: the server's Retry-After)."""
+def notice(reason: object, asked: float, wait: float, tries: Tries, attempts: int, left: int, speed: Speed) -> str:
+    """The line said before the next attempt, after `wait` s (`asked`: the server's Retry-After), with `left` bytes of
+    the file to go: "attempt k of N", N the `last`, and where the fetch may end `sooner`, that it may."""
     then = f"attempt {tries.made + 1} of {last(tries, attempts)}"
+    if sooner(tries, attempts, left, speed):
+        then += " (fewer where attempts keep too little for the file to come)"
     if asked and asked >= wait:
         return f"the server asks to wait {asked:,.0f} s ({reason}); waiting, then {then}"
     return f"the download stopped ({reason}); {then}" + (f" in {wait:,.3g} s" if wait else "") + ", resuming"
