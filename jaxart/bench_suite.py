@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from jaxart.byte_sizes import amount
 from jaxart.duplicates import repeated
 from jaxart.errors import InputError, nearest_name
 
@@ -224,7 +225,7 @@ def _fetch_model(model: str, fetch: Callable[[str], object] | None, echo: Callab
 
     if model not in weights.SOURCES or weights.path_for(model).is_file():
         return  # random weights, a file, or installed
-    echo(f"fetching {model} ({weights.SOURCES[model].size / 2**20:.0f} MiB) for time to quality")
+    echo(f"fetching {model} ({amount(weights.SOURCES[model].size)}) for time to quality")
     (fetch or weights.fetch)(model)
 
 

@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from jaxart.byte_sizes import amount
+
 HUFFMAN = frozenset({0xC0, 0xC1, 0xC2})  # baseline, extended and progressive Huffman: what Pillow's libjpeg decodes
 SOS = 0xDA
 _STANDALONE = frozenset({0x01, *range(0xD0, 0xDA)})  # markers without a length: TEM, RST0-7, SOI, EOI
@@ -109,8 +111,4 @@ def overclaimed(path: str | os.PathLike) -> str | None:
     need, have = math.ceil(blocks / 8), Path(path).stat().st_size
     if have >= need:
         return None
-    return f"says {w}x{h} pixels, which take at least {_amount(need)}, but it is {_amount(have)}"
-
-
-def _amount(n: int) -> str:
-    return f"{n} bytes" if n < 10_000 else f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+    return f"says {w}x{h} pixels, which take at least {amount(need)}, but it is {amount(have)}"

@@ -7,10 +7,11 @@ import math
 from collections.abc import Callable, Sequence
 
 from jaxart import devices, footprint, photo_size
+from jaxart.byte_sizes import amount
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import fit, painting_side
-from jaxart.pixel_limit import gib, host_bytes
+from jaxart.pixel_limit import host_bytes
 
 
 def available_bytes() -> int:
@@ -76,7 +77,7 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
     else:
         hint = size_hint(config, photo, lambda c: need(c) <= free, flag)
     run = f"a {width}x{height} px run" + (painting_at(config, paintings) if hint.startswith("--style-scale") else "")
-    raise InputError(f"{run} needs about {gib(total)} but only {gib(free)} is free; use {hint}")
+    raise InputError(f"{run} needs about {amount(total)} but only {amount(free)} is free; use {hint}")
 
 
 def scale_hint(config: StyleConfig, fits: Callable[[StyleConfig], bool]) -> str | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jaxart import paths, weights
+from jaxart.byte_sizes import amount
 from jaxart.errors import InputError, WeightsError
 
 if TYPE_CHECKING:  # a hint only: jaxart.vgg imports flax, which a dry run needs not
@@ -92,9 +93,9 @@ def resolve_model(model: str, fetch: Callable[..., object], warn: Callable[[str]
 
 def first_download(model: str) -> str | None:
     """What a run of `model` would download before it starts, from the weights folder alone (nothing loaded or
-    fetched; for a dry run): "vgg19 is not installed, so a run would first download it (548 MiB)". None: nothing."""
+    fetched; for a dry run): "vgg19 is not installed, so a run would first download it (76 MiB)". None: nothing."""
     def size(name: str) -> str:
-        return f"{weights.SOURCES[name].size / 2**20:.0f} MiB"
+        return amount(weights.SOURCES[name].size)
 
     if model == "auto" and not weights.is_installed("vgg19"):
         hed = ("take the installed vgg16-hed" if weights.is_installed("vgg16-hed")

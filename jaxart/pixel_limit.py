@@ -20,6 +20,7 @@ from pathlib import Path
 from PIL import ExifTags, Image
 
 from jaxart import cgroup_memory
+from jaxart.byte_sizes import amount
 from jaxart.errors import InputError
 
 # Peak RSS of load_image on a 12-megapixel PNG, above what it started from: 19 bytes a pixel for RGB,
@@ -42,12 +43,6 @@ def host_bytes() -> int:
         machine = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     contained = cgroup_memory.free_bytes()
     return machine if contained is None else min(machine, contained)
-
-
-def gib(n: float) -> str:
-    """Bytes as "12.3 GiB", or "1.9e+16 GiB" where the figure would run to many digits."""
-    n /= 2**30
-    return f"{n:.1f} GiB" if n < 10_000 else f"{n:.2g} GiB"
 
 
 @contextlib.contextmanager
@@ -108,8 +103,8 @@ def bound(img: Image.Image, path: Path, least: Least, limit: int) -> None:
     if need > free:
         side = math.isqrt(max(free // DECODE_BYTES, limit))
         raise InputError(
-            f"{path} is {w}x{h} pixels ({w * h / 1e6:.0f} megapixels); decoding it whole takes about {gib(need)} "
-            f"but only {gib(free)} is free; save a smaller copy, as a JPEG (which jaxart decodes at 1/2 to 1/8 "
+            f"{path} is {w}x{h} pixels ({w * h / 1e6:.0f} megapixels); decoding it whole takes about {amount(need)} "
+            f"but only {amount(free)} is free; save a smaller copy, as a JPEG (which jaxart decodes at 1/2 to 1/8 "
             f"scale) or with at most {side}x{side} pixels")
 
 

@@ -8,6 +8,7 @@ import os
 from collections.abc import Collection, Sequence
 
 from jaxart import devices, photo_size
+from jaxart.byte_sizes import amount
 from jaxart.captions import painting_name
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, as_typed, listed
@@ -157,5 +158,5 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
                   else f"sweep at most {most} setting{'s' * (most > 1)} at a time, or use {size}")
         at = memory.painting_at(config, paintings) if scale else ""
         raise InputError(f"a sweep of {settings:,} setting{'s' * (settings != 1)} at {config.size} px{at} needs about "
-                         f"{memory.gib(need(per_device))} but only {memory.gib(free)} is free; {advice}")
+                         f"{amount(need(per_device))} but only {amount(free)} is free; {advice}")
     return need(per_device)

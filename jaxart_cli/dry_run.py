@@ -14,9 +14,10 @@ def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int 
     run would download first; ]nothing ran", `need` and `free` in bytes, `changes` phrases such as "replacing
     out.png", `timing` `estimated`'s."""
     from jaxart import model_choice
-    from jaxart.pixel_limit import gib
+    from jaxart.byte_sizes import amount
 
-    memory = f"about {gib(need)}{' a device' * per_device}" + (f" of {gib(free)} free" if free is not None else "")
+    of_free = f" of {amount(free)} free" if free is not None else ""
+    memory = f"about {amount(need)}{' a device' * per_device}{of_free}"
     changed = f" ({', '.join(changes)})" if changes else ""
     fetch = model_choice.first_download(model)
     timed = f"; {timing}" if timing else ""

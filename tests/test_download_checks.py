@@ -95,7 +95,7 @@ def test_cli_fetch_from_a_mirror_then_list_verify_remove_and_path(serve, served,
     assert str(path) in fetched.output and server.ranges == [""]
 
     line = next(x for x in runner.invoke(cli.app, ["weights", "list"]).output.splitlines() if x.startswith("test "))
-    assert "installed, 59 MB" in line and "verified" in line and server.url in line
+    assert "installed, 56 MiB" in line and "verified" in line and server.url in line
     assert runner.invoke(cli.app, ["weights", "path", "test"]).output.strip() == str(path)
     ok = runner.invoke(cli.app, ["weights", "verify", "test"])
     assert ok.exit_code == 0 and "test: ok" in ok.output

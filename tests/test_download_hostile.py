@@ -90,7 +90,7 @@ def test_a_trickling_server_ends_the_attempt_as_too_slow_and_the_bytes_are_kept(
         fetch("test", **{**FAST, "timeout": 1.0}, speed=Speed(min_rate=1024, window=0.3))
     message, kept = str(error.value), (weights_dir / ".test.partial").stat().st_size
     assert time.monotonic() - began < 2.5  # two windows of 0.3 s, not 2 x 5 s of trickle
-    assert "(the server is too slow: " in message and "under the 1 KB/s a download needs, after 2 attempts)" in message
+    assert "(the server is too slow: " in message and "under the 1 KiB/s a download needs, after 2 attempts)" in message
     assert f"; {kept:,} bytes are kept in {weights_dir / '.test.partial'} and fetching again resumes there" in message
     assert REMEDY in message and 0 < kept < 250 and len(server.ranges) == 2 and server.ranges[1].startswith("bytes=")
     server = serve(["ok"])
@@ -120,7 +120,7 @@ def test_a_byte_every_third_of_the_window_ends_the_attempt_at_the_first_byte_aft
     succeeds, and the rule, checked as each byte comes, ends the attempt at the first one past the window."""
     serve(["drip"], _Hostile)
     began = time.monotonic()
-    with pytest.raises(WeightsError, match=r"\(the server is too slow: \d bytes in 0\.[6-9]\d* s, under the 1 KB/s a "):
+    with pytest.raises(WeightsError, match=r"\(the server is too slow: \d bytes in 0\.[6-9]\d* s, under the 1 KiB/s a "):
         fetch("test", **{**FAST, "timeout": 1.0, "attempts": 1}, speed=Speed(min_rate=1024, window=0.6))
     assert time.monotonic() - began < 1.5  # the window and one byte's wait
     assert 2 <= (weights_dir / ".test.partial").stat().st_size <= 4  # the bytes that came by then, kept
@@ -133,7 +133,7 @@ def test_the_speed_rule_measures_the_rate_not_the_gaps(serve, served, weights_di
     assert_same_params(load(fetch("test", **FAST, speed=Speed(50_000, 0.5))), served.params)
     (weights_dir / "test.safetensors").unlink()
     serve(["steady"], _Hostile)
-    with pytest.raises(WeightsError, match=r"too slow: [\d,]+ bytes in [\d.]+ s, under the 9,766 KB/s a download "):
+    with pytest.raises(WeightsError, match=r"too slow: [\d,]+ bytes in [\d.]+ s, under the 10 MiB/s a download "):
         fetch("test", **{**FAST, "attempts": 1}, speed=Speed(10_000_000, 0.2))
 
 

@@ -127,7 +127,7 @@ def test_attempts_without_headway_after_some_with_it_end_the_fetch_saying_so(ser
     with pytest.raises(WeightsError) as error:
         fetch("test", **FAST)
     assert str(error.value) == _failed(server, served, weights_dir, "after 3 attempts, the last 2 in a row keeping "
-                                       "under 60 KB each", 65536)
+                                       "under 60 KiB each", 65536)
     assert server.ranges == ["", "bytes=65536-", "bytes=65536-"]
 
 
@@ -156,7 +156,7 @@ def test_a_server_whose_drops_leave_the_file_hopeless_is_left_after_five_attempt
     left = len(served.body) - 500
     assert str(error.value) == (
         f"could not download vgg16_test.h5 from {server.url} (the connection closed after 500 of {len(served.body):,}"
-        f" bytes, after 5 attempts that kept 100 bytes each on average, at which the {left / 1024:,.0f} KB left would "
+        f" bytes, after 5 attempts that kept 100 bytes each on average, at which the {left / 1024:,.0f} KiB left would "
         f"take {left / 100:,.0f} more attempts (ten fetches make 2,000)); 500 bytes are kept in "
         f"{weights_dir / '.test.partial'} and another network or a mirror (--url) resumes there, or download "
         f"vgg16_test.h5 by other means and run `{REMEDY}")

@@ -174,7 +174,7 @@ def test_a_jpeg_whose_header_claims_more_pixels_than_its_bytes_hold_is_refused(m
     size, 3.8-4.0 s and 540 MiB at size 32 (2-core AMD EPYC, load 6-8; 0.4-0.5 s and 33 MiB refused here)."""
     path = _jpeg_claiming(tmp_path / "forged.jpg", 4000, 3000, mode, **save)
     with pytest.raises(InputError, match=r"forged\.jpg is a JPEG whose header says 4000x3000 pixels, which take at "
-                                         r"least 23 kB, but it is \d+ bytes: the header is damaged or forged"):
+                                         r"least 23 KiB, but it is \d+ bytes: the header is damaged or forged"):
         load_image(path, 64)
 
 
@@ -188,5 +188,5 @@ def test_a_forged_jpeg_whose_frame_lies_past_a_long_header_is_refused(tmp_path):
     """The frame is looked for past the header's first read (64 KiB): a 200 kB ICC profile comes before it."""
     path = _jpeg_claiming(tmp_path / "forged.jpg", 65000, 65000, icc_profile=bytes(200_000))
     with pytest.raises(InputError, match=r"forged\.jpg is a JPEG whose header says 65000x65000 pixels, which take at "
-                                         r"least 8\.3 MB, but it is 20\d kB: the header is damaged or forged"):
+                                         r"least 8 MiB, but it is 19\d KiB: the header is damaged or forged"):
         load_image(path, 32)

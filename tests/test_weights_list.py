@@ -20,7 +20,7 @@ def test_remove_deletes_a_kept_partial_download_that_list_shows(weights_dir, mon
     partial.write_bytes(b"\0" * 2_000_000)
     code, out, _ = run_main(["weights", "list"], monkeypatch, capsys)
     line = next(x for x in out.splitlines() if x.startswith("test "))
-    assert "partial download, 2 MB of 59 MB" in line and "`jaxart weights remove test` deletes it" in line
+    assert "partial download, 2 MiB of 56 MiB" in line and "`jaxart weights remove test` deletes it" in line
 
     code, out, err = run_main(["weights", "remove", "test"], monkeypatch, capsys)
     assert code == 0 and out.strip() == f"removed the partial download {partial}" and not partial.exists(), err
@@ -40,7 +40,7 @@ def test_a_whole_download_left_unconverted_is_listed_as_such(weights_dir, monkey
     (weights_dir / ".test.partial").write_bytes(b"\0" * 1000)
     code, out, _ = run_main(["weights", "list"], monkeypatch, capsys)
     line = next(x for x in out.splitlines() if x.startswith("test "))
-    assert code == 0 and "downloaded, not converted, 1 kB" in line, line
+    assert code == 0 and "downloaded, not converted, 1,000 bytes" in line, line
     assert "`jaxart weights fetch test` verifies and converts it, `jaxart weights remove test` deletes it" in line
 
 

@@ -90,8 +90,8 @@ def test_list_still_removes_and_reports_what_killed_writers_left(weights_dir, mo
     empty.touch()
     code, out, err = run_main(["weights", "list"], monkeypatch, capsys)
     assert code == 0, err
-    assert f"removed {held} (4 kB), which an interrupted write left" in out
-    assert f"removed {empty} (0 kB), which an interrupted write left" in out
+    assert f"removed {held} (4 KiB), which an interrupted write left" in out
+    assert f"removed {empty} (0 bytes), which an interrupted write left" in out
     assert list(weights_dir.iterdir()) == []
 
 
@@ -136,7 +136,7 @@ def test_list_shows_a_set_removed_as_it_looked_as_not_installed_without_a_traceb
     assert code == 0, err
     lines = {line.split()[0]: line for line in out.splitlines()}
     assert "gone" not in lines
-    assert "not installed (80 MB download)" in lines["vgg19"]
+    assert "not installed (76 MiB download)" in lines["vgg19"]
 
 
 def test_verify_of_all_skips_a_set_removed_while_it_ran_and_still_passes(weights_dir, monkeypatch, capsys):

@@ -8,6 +8,7 @@ import re
 import stat
 from pathlib import Path
 
+from jaxart.byte_sizes import amount
 from jaxart.errors import WeightsError, nearest_name
 from jaxart.weights import folder, registry, staging, store
 
@@ -126,24 +127,20 @@ def entries() -> list[Entry]:
 def remove_leftovers() -> list[str]:
     """Remove the temporaries that killed writes left in the weights folder (see `staging`), so that no
     hidden file holds its disk space for ever; a line for each, saying so."""
-    return [f"removed {path} ({_mb(size)}), which an interrupted write left"
+    return [f"removed {path} ({amount(size)}), which an interrupted write left"
             for path, size in staging.sweep(folder.weights_dir())]
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1e6:.0f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
 
 
 def _columns(e: Entry) -> tuple[str, str, str, str]:
     """Name, state and size, how it was checked, where it came from (or what to do)."""
     if e.installed:
-        state = f"installed, {_mb(e.size)}"
+        state = f"installed, {amount(e.size)}"
     elif e.partial >= e.size:
-        state = f"downloaded, not converted, {_mb(e.partial)}"
+        state = f"downloaded, not converted, {amount(e.partial)}"
     elif e.partial:
-        state = f"partial download, {_mb(e.partial)} of {_mb(e.size)}"
+        state = f"partial download, {amount(e.partial)} of {amount(e.size)}"
     else:
-        state = f"not installed ({_mb(e.size)} download)"
+        state = f"not installed ({amount(e.size)} download)"
     return e.name, state, e.checked, e.source
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from jaxart import __version__
+from jaxart.byte_sizes import amount
 from jaxart.weights import answer
 
 # urllib's own, Python-urllib/3.x, is one some CDNs and corporate proxies refuse (403) as a script's.
@@ -180,8 +181,4 @@ class _Slow:
             self.since, self.bytes = now, 0
         elif now - self.since >= self.speed.window:
             raise TooSlow(f"the server is too slow: {self.bytes:,} bytes in {now - self.since:.3g} s, under the "
-                          f"{_rate(self.speed.min_rate)} a download needs")
-
-
-def _rate(rate: float) -> str:
-    return f"{rate / 1024:,.0f} KB/s" if rate >= 1024 else f"{rate:g} bytes/s"
+                          f"{amount(self.speed.min_rate)}/s a download needs")

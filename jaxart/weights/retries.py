@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from jaxart.byte_sizes import amount
 from jaxart.weights.range_get import Speed
 
 # 5 KB/s Wi-Fi (README's worst hotel) that drops every 10 minutes keeps 3 MB an attempt: vgg19-torchvision's 575 MB
@@ -98,15 +99,9 @@ def ended(reason: object, tries: Tries, attempts: int, speed: Speed, left: int) 
     if tries.idle == tries.made:  # none made headway: the line as before headway counted
         return made
     if hopeless(tries, left):
-        return (f"{made} that kept {_amount(tries.kept / tries.made)} each on average, at which the "
-                f"{_amount(left)} left would take {needed(tries, left):,.0f} more attempts (ten fetches make "
+        return (f"{made} that kept {amount(tries.kept / tries.made)} each on average, at which the "
+                f"{amount(left)} left would take {needed(tries, left):,.0f} more attempts (ten fetches make "
                 f"{HOPELESS:,})")
     if tries.idle < max(attempts, 1):
         return f"{made}, the most a fetch makes"
-    return f"{made}, the last {tries.idle} in a row keeping under {_amount(least(speed))} each"
-
-
-def _amount(n: float) -> str:
-    if n >= 1 << 20:
-        return f"{n / (1 << 20):,.0f} MB"
-    return f"{n / 1024:,.0f} KB" if n >= 1024 else f"{n:,.0f} bytes"
+    return f"{made}, the last {tries.idle} in a row keeping under {amount(least(speed))} each"

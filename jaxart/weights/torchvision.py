@@ -15,6 +15,7 @@ import zipfile
 
 import numpy as np
 
+from jaxart.byte_sizes import amount
 from jaxart.layers import CHANNELS, conv_names
 from jaxart.errors import WeightsError, WeightsFileError
 
@@ -106,7 +107,7 @@ def load_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
             f"reading {path} (a PyTorch .pth file) needs torch; run `pip install 'jaxart[torch]'`"
         ) from None
     if (size := _inflated_bytes(path)) > _MOST_BYTES:
-        raise WeightsFileError(f"{path} declares {size / 2**30:.1f} GiB of compressed tensors, more than any VGG "
+        raise WeightsFileError(f"{path} declares {amount(size)} of compressed tensors, more than any VGG "
                                "state dict holds; the file is damaged or forged, so download it again")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. "Detected pickle protocol 49": the error below says it better
