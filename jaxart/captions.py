@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jaxart import scales
 from jaxart.config import IGNORES, INITS, StyleConfig
-from jaxart.errors import as_typed
+from jaxart.errors import as_typed, joined
 from jaxart.image import WHITE
 from jaxart.settings import Setting
 
@@ -94,7 +94,7 @@ def describe(record: dict, config: StyleConfig, each: bool = False) -> str:
     regions = config.mask is not None and len(config.region_colors or ()) == len(names)
     if regions:
         names = [f"{name} ({colour})" for name, colour in zip(names, config.region_colors)]
-    paintings = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    paintings = joined(names)
     blend = config.style_blend
     if regions:
         paintings += f" by the regions of {Path(config.mask).name}"

@@ -88,6 +88,11 @@ def listed(values: Sequence[object]) -> str:
     return ",".join(map(as_typed, values))
 
 
+def joined(names: Sequence[str]) -> str:
+    """Names as a sentence lists them: "a", "a and b", "a, b and c"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 class WeightsError(JaxartError):
     """Weights are missing, corrupt, of the wrong layout, or could not be fetched."""
 

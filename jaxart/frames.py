@@ -6,7 +6,7 @@ import glob
 import re
 from pathlib import Path
 
-from jaxart.errors import InputError
+from jaxart.errors import InputError, joined
 from jaxart.formats import SUFFIXES
 from jaxart.image_record import read_record
 
@@ -28,7 +28,7 @@ def written(output: Path, fmt: str, steps: int, total: int, save_every: int = 0,
     frames = (None if not taken else f"frame {first}" if len(taken) == 1
               else f"{len(taken)} frames {first} to {last.name}")
     names = [str(n) for n in (output, frames, animation, checkpoint) if n]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return joined(names)
 
 
 def frames_there(output: Path, suffixes) -> list[tuple[Path, int]]:

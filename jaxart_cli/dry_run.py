@@ -56,10 +56,6 @@ def estimated(config, model: str, rows: int = 1, tolerance: float = 0.0, after: 
     return f"{steps} step{'s' * (steps != 1)} left, {said}" if after else said
 
 
-def _listed(names) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: int, free: int, model: str, *,
                  save_every: int = 0, animation: Path | None = None, checkpoint_every: int = 0,
                  overwrite: bool = False, tolerance: float = 0.0, resumed: tuple[Path, dict] | None = None) -> str:
@@ -69,6 +65,7 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     would resume out.ckpt.npz from step 20 of 45 (...), 768x576 px, ...; 25 steps left, about 3 min (...); would
     write out.png (replacing out.png, removing out.ckpt.npz once the image is written); nothing ran"."""
     from jaxart import checkpoint, frames, scales
+    from jaxart.errors import joined
     from jaxart.image import fit
     from jaxart.resume import taken_over
 
@@ -88,7 +85,7 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     if frames_replaced:
         replaced.append(f"{frames_replaced} frame{'s' * (frames_replaced != 1)}")
     removed = len(frames.stale_frames(output, fmt, total, save_every, own)) if overwrite else 0
-    changes = ([f"replacing {_listed(replaced)}"] if replaced else []) + (
+    changes = ([f"replacing {joined(replaced)}"] if replaced else []) + (
         [f"removing {removed} frame{'s' * (removed != 1)} of an earlier run"] if removed else [])
     beside = checkpoint.path_for(output)
     for gone in ([beside] * os.path.lexists(beside) if resumed else []) + (  # and a renamed one, of this output
