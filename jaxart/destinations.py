@@ -15,7 +15,7 @@ from jaxart.files import unreplaceable
 from jaxart.paths import check_path, resolved, windows_path
 from jaxart.probe import nearest, probe_folder
 from jaxart.formats import SUFFIXES, check_file_name
-from jaxart.frames import frame, frames_there
+from jaxart.frames import frame, replaced
 from jaxart.output_names import check_derived, check_names, name_limit
 
 
@@ -163,9 +163,7 @@ def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
 def _check_frames(output: Path, fmt: str, steps: int, every: int, sources: set[Path], overwrite: bool,
                   after: int) -> None:
     """`check_beside`'s frames: only the files already there are looked at, however many steps."""
-    for path, step in frames_there(output, SUFFIXES[fmt][:1]):
-        if not (path == frame(output, step, fmt) and after < step < steps and step % every == 0):
-            continue
+    for path in replaced(output, fmt, steps, every, after):
         if resolved(path) in sources:
             raise InputError(f"the save_every frame {path} would replace one of the inputs; choose another output "
                              "path", settings=["save_every", "output path"])

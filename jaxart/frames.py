@@ -38,6 +38,13 @@ def frames_there(output: Path, suffixes) -> list[tuple[Path, int]]:
     return [(p, int(m[1])) for p, m in found if m]
 
 
+def replaced(output: Path, fmt: str, steps: int, every: int, after: int = 0) -> list[Path]:
+    """The files already beside `output` that a run of `steps` steps would replace with its `--save-every` frames, a
+    frame every `every` steps (above 0) after step `after` (a resumed run's) and before its last."""
+    return [path for path, step in frames_there(output, SUFFIXES[fmt][:1])
+            if path == frame(output, step, fmt) and after < step < steps and step % every == 0]
+
+
 def _stale(output: Path, fmt: str, steps: int, save_every: int, own: tuple[int, int]) -> list[tuple[Path, str]]:
     """`stale_frames`, each with the output its record names."""
     # OUT.png and OUT.tif share their frames' stem: OUT_00002.png of a run to OUT.png lies among

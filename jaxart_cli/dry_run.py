@@ -79,9 +79,7 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     ckpt = checkpoint.path_for(output) if checkpoint_every and not resumed else None
     writes = frames.written(output, fmt, total, total, save_every, animation, ckpt)
     replaced = [str(p) for p in (output, animation, ckpt) if p is not None and os.path.lexists(p)]
-    taken = set(range(save_every, total, save_every)) - set(range(after + 1)) if save_every else set()
-    frames_replaced = sum(step in taken and p == frames.frame(output, step, fmt)
-                          for p, step in frames.frames_there(output, (frames.frame(output, 0, fmt).suffix,)))
+    frames_replaced = len(frames.replaced(output, fmt, total, save_every, after)) if save_every else 0
     if frames_replaced:
         replaced.append(f"{frames_replaced} frame{'s' * (frames_replaced != 1)}")
     removed = len(frames.stale_frames(output, fmt, total, save_every, own)) if overwrite else 0
