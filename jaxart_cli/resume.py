@@ -13,8 +13,7 @@ RESUME_OPTIONS = ("resume", "output", "fmt", "overwrite", "checkpoint_every", "s
 SWEEP_RESUME_OPTIONS = ("resume", "overwrite", "checkpoint_every", "quiet", "dry_run")  # the sheet's path names its tiles
 
 
-def only_with_resume(ctx: typer.Context, allowed=RESUME_OPTIONS,
-                     instead="a new run to change them, with --init IMAGE to go on from the interrupted image") -> None:
+def _only_with_resume(ctx: typer.Context, allowed: tuple[str, ...], instead: str) -> None:
     """Refuse options the checkpoint overrides, rather than ignore them; `instead`: what to start to change them."""
     given = [_as_typed(ctx, p) for p in ctx.command.params if p.name not in allowed and _given(ctx, p.name)]
     if given:
@@ -22,6 +21,19 @@ def only_with_resume(ctx: typer.Context, allowed=RESUME_OPTIONS,
         # interrupted image keeps its painting (L-BFGS's memory alone restarts).
         raise typer.BadParameter(f"the checkpoint fixes the run's settings; drop {', '.join(given)} (or start "
                                  f"{instead})", param_hint="--resume")
+
+
+def loaded(ctx: typer.Context, resume, content, allowed=RESUME_OPTIONS,
+           instead="a new run to change them, with --init IMAGE to go on from the interrupted image"):
+    """The checkpoint `resume` names, once the command gives nothing it fixes: no CONTENT or STYLE, and no option
+    but `allowed` (`_only_with_resume`; `instead`: what to start to change them)."""
+    from jaxart import checkpoint
+
+    if content is not None:
+        raise typer.BadParameter("the checkpoint names the content, styles and model; give no CONTENT or STYLE with "
+                                 "it", param_hint="--resume")
+    _only_with_resume(ctx, allowed, instead)
+    return checkpoint.load(resume)
 
 
 def _as_typed(ctx: typer.Context, param) -> str:
@@ -34,13 +46,9 @@ def resumed_sweep(ctx: typer.Context, resume, content, overwrite: bool, checkpoi
     """The `sweep_job.Command` and checkpoint `sweep --resume` continues: --overwrite, --checkpoint-every, --quiet and
     --dry-run may be given again (--overwrite: the sweep's own, or now); any other option the checkpoint fixes is
     refused."""
-    from jaxart import checkpoint, sweep_job
+    from jaxart import sweep_job
 
-    if content is not None:
-        raise typer.BadParameter("the checkpoint names the content, styles and model; give no CONTENT or STYLE with "
-                                 "it", param_hint="--resume")
-    only_with_resume(ctx, SWEEP_RESUME_OPTIONS, "the sweep again to change them")
-    ckpt = checkpoint.load(resume)
+    ckpt = loaded(ctx, resume, content, SWEEP_RESUME_OPTIONS, "the sweep again to change them")
     cmd = sweep_job.from_checkpoint(ckpt, resume)
     every = checkpoint_every if _given(ctx, "checkpoint_every") else cmd.checkpoint_every
     return cmd._replace(overwrite=overwrite or cmd.overwrite, checkpoint_every=every), ckpt

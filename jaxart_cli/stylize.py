@@ -24,7 +24,7 @@ from jaxart_cli.values import (
     whole as _whole,
 )
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
-from jaxart_cli.resume import only_with_resume as _only_with_resume
+from jaxart_cli.resume import loaded as _resumed
 from jaxart import config as _config, formats as _formats
 
 Loop = _choices("Loop", _config.LOOPS)
@@ -127,11 +127,7 @@ def stylize(
             raise typer.BadParameter("must be 0 or positive", param_hint=flag)
     ckpt, rgb, own, frames = None, _parse_colour(background), False, None
     if resume is not None:
-        if content is not None:
-            raise typer.BadParameter("the checkpoint names the content, styles and model; give no CONTENT or STYLE "
-                                     "with it", param_hint="--resume")
-        _only_with_resume(ctx)
-        ckpt = checkpoint.load(resume)
+        ckpt = _resumed(ctx, resume, content)
         checkpoint.check_kind(ckpt, resume, "stylize")  # a sweep's: `sweep --resume` continues it
         content, styles, model, config, rgb = _resume.from_checkpoint(ckpt)
         tolerance = ckpt.meta.get("tolerance", 0.0)  # stylize_files judges it, as the option's
