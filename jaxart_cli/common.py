@@ -13,21 +13,17 @@ def given(ctx, name: str) -> bool:
     return getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"
 
 
-def unused_option(ctx, optimizer: str) -> str | None:
-    """A warning for a given option `optimizer` ignores (config.IGNORES's), else None."""
-    if optimizer != "adam" and given(ctx, "learning_rate"):
-        return (f"--learning-rate has no effect with --optimizer {optimizer}, which takes its step sizes from its "
-                "curvature estimates; it is the step size of --optimizer adam")
-    if optimizer == "adam" and given(ctx, "lbfgs_memory"):
-        return ("--lbfgs-memory has no effect with --optimizer adam, which keeps no history of past steps; it is "
-                "how many steps --optimizer lbfgs remembers")
-    return None
-
-
-def unused_settings(ctx, config) -> list[str]:
-    """Warnings for given options `config` does not use: --seed without --init random (a `--seed 5` from the photo
-    gave the very pixels of seed 0 without a word), --match-luminance without --colors luminance."""
+def unused(ctx, config) -> list[str]:
+    """Warnings for given options `config` does not use: one its optimizer ignores (--learning-rate with L-BFGS,
+    --lbfgs-memory with Adam), --seed without --init random (a `--seed 5` from the photo gave the very pixels of
+    seed 0 without a word), --match-luminance without --colors luminance."""
     notes = []
+    if config.optimizer != "adam" and given(ctx, "learning_rate"):
+        notes.append(f"--learning-rate has no effect with --optimizer {config.optimizer}, which takes its step sizes "
+                     "from its curvature estimates; it is the step size of --optimizer adam")
+    elif config.optimizer == "adam" and given(ctx, "lbfgs_memory"):
+        notes.append("--lbfgs-memory has no effect with --optimizer adam, which keeps no history of past steps; it "
+                     "is how many steps --optimizer lbfgs remembers")
     if config.init != "random" and given(ctx, "seed"):
         start = "the photo" if config.init == "content" else config.init
         notes.append(f"--seed has no effect with --init {config.init}: the run starts from {start}, with nothing "

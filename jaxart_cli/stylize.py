@@ -10,8 +10,7 @@ import typer
 
 from jaxart_cli import options as _o
 from jaxart_cli.common import (
-    given as _given, said as _said, say as _say, unused_option as _unused_option, unused_settings as _unused_settings,
-    start_jax_first as _start_jax_first, warn as _warn,
+    given as _given, said as _said, say as _say, start_jax_first as _start_jax_first, unused as _unused, warn as _warn,
 )
 from jaxart_cli.dry_run import stylize_line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
@@ -154,9 +153,8 @@ def stylize(
         )
         input_files.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
         config.validate()
-        for note in (_unused_option(ctx, config.optimizer), *_unused_settings(ctx, config)):
-            if note:
-                _warn(note)
+        for note in _unused(ctx, config):
+            _warn(note)
         model = model_choice.named(model)  # so --resume, and the timings, find it from any folder
     fmt = _formats.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
     output = output or output_names.default_output(content, styles, fmt)

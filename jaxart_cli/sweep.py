@@ -11,8 +11,7 @@ import typer
 
 from jaxart_cli import options as _o
 from jaxart_cli.common import (
-    given as _given, said as _said, say as _say, unused_option as _unused_option, unused_settings as _unused_settings,
-    start_jax_first as _start_jax_first, warn as _warn,
+    given as _given, said as _said, say as _say, start_jax_first as _start_jax_first, unused as _unused, warn as _warn,
 )
 from jaxart_cli.dry_run import sweep_line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
@@ -177,9 +176,8 @@ def sweep(
         sweep_checks.check(config, settings, paintings=len(styles), names=captions.painting_names({"inputs": {"styles": styles}}))
         settings[0].apply(config).validate(paintings=len(styles))  # its weights are the run's, not the config's
         hashed = sweep_checks.check_distinct(styles) if each_painting else {}  # the record takes these digests, not reading again
-        for note in (_unused_option(ctx, config.optimizer), *_unused_settings(ctx, config)):
-            if note:
-                _warn(note)
+        for note in _unused(ctx, config):
+            _warn(note)
         cmd = sweep_job.Command(content, styles, output, fmt.value, config, settings, model_choice.named(model), rgb,
                                 tolerance, shrink_batch, columns, overwrite, checkpoint_every)
     content, styles, output, config, settings, rgb = cmd[:3] + cmd[4:6] + (cmd.background,)
