@@ -217,10 +217,10 @@ def weights_path(
     name: Annotated[str, typer.Argument(metavar="NAME", help="A registered or installed weight set.")],
 ) -> None:
     """Print where a weight set is stored; exit 1 (path still printed) if it is registered but not installed."""
-    from jaxart.weights import catalog
+    from jaxart.weights import catalog, folder
 
     entry = catalog.entry(_named(name, "path", "a registered or installed weight set's name", catalog.names()))
-    echo(catalog.folder.path_for(name))
+    echo(folder.path_for(name))
     if not entry.installed:
         say(f"{name!r} is not installed; run `jaxart weights fetch {name}`", err=True)
         raise typer.Exit(1)
