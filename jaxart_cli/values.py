@@ -61,7 +61,7 @@ def number(raw) -> float:
 
 
 def parse_colour(text: str) -> tuple[int, int, int]:
-    """A colour name, #rrggbb, rgb(r, g, b) or "r,g,b" as an RGB triple of 0..255 (`color.parse_rgb`)."""
+    """A colour name, #rrggbb, rgb(r, g, b) or "r,g,b" as an RGB triple of 0..255 (`palette.parse_rgb`)."""
     from jaxart.palette import parse_rgb
     from jaxart.errors import InputError
 
