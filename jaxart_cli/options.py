@@ -65,6 +65,11 @@ def word_or_file(what: str, words: tuple[str, ...] = (), *, argument: bool = Fal
     return parse
 
 
+Content = Annotated[Optional[Path], typer.Argument(
+    metavar="CONTENT", help="The photo (not with --resume).", show_default=False,
+    parser=to_read("the path of an image file", argument=True), callback=home)]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
+
 Optimizer = choices("Optimizer", config.OPTIMIZERS)
 LineSearch = choices("LineSearch", config.LINESEARCHES)
 Pooling = choices("Pooling", layers.POOLINGS)

@@ -32,9 +32,7 @@ _DEFAULT = _o.DEFAULT
 
 def stylize(
     ctx: typer.Context,
-    content: Annotated[Optional[Path], typer.Argument(
-        metavar="CONTENT", help="The photo (not with --resume).", show_default=False,
-        parser=_o.to_read("the path of an image file", argument=True), callback=_home)] = None,
+    content: _o.Content = None,
     styles: Annotated[Optional[list[Path]], typer.Argument(
         metavar="STYLE", help="One or more paintings (not with --resume).", show_default=False,
         parser=_o.to_read("the path of an image file", argument=True), callback=_home)] = None,
@@ -101,7 +99,7 @@ def stylize(
              "(else every steps/24 steps: 24 frames or more; 201 at most).",
         parser=_animation_path, metavar="<path>", callback=_home)] = None,
     background: _o.Background = "white",
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    quiet: _o.Quiet = False,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run",
         help="Check everything and say the run's size, steps, memory against what is free, the files it would write "

@@ -32,9 +32,7 @@ _SIZE = 256  # a sweep's default --size, below stylize's: it makes an image per 
 
 def sweep(
     ctx: typer.Context,
-    content: Annotated[Optional[Path], typer.Argument(
-        metavar="CONTENT", help="The photo (not with --resume).", show_default=False,
-        parser=_o.to_read("the path of an image file", argument=True), callback=_home)] = None,
+    content: _o.Content = None,
     styles: Annotated[Optional[list[Path]], typer.Argument(
         metavar="STYLE",
         help="One or more paintings: blended into one style for every tile (--style-blend weighs them), or, with "
@@ -112,7 +110,7 @@ def sweep(
         parser=_o.to_read("the path of a checkpoint"), metavar="<path>", callback=_home)] = None,
     checkpoint_every: Annotated[int, typer.Option(
         parser=_whole, help="Write GRID.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM/SIGHUP).")] = 0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    quiet: _o.Quiet = False,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run",
         help="Check everything and say how many settings the sweep has, its memory and the files it would write, "
