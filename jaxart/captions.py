@@ -4,6 +4,7 @@ what was painted with what, and the settings the sweep held fixed."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -61,9 +62,14 @@ def layer_text(weights: Sequence[float], layers: Sequence[str] = ()) -> str:
 
 
 def painting_names(record: dict) -> list[str]:
-    """The paintings of a record's "inputs" as a label names them: by file stem, or where two share
-    one (a/starry.jpg, b/starry.png) by file name, or else by path."""
-    paths = [str(p) for p in (record.get("inputs") or {}).get("styles") or ()]
+    """The paintings of a record's "inputs" as a label names them (`file_names`)."""
+    return file_names((record.get("inputs") or {}).get("styles") or ())
+
+
+def file_names(paths: Sequence[str | os.PathLike]) -> list[str]:
+    """Paintings' paths as a label names them: by file stem, or where two share one (a/starry.jpg, b/starry.png) by
+    file name, or else by path."""
+    paths = [str(p) for p in paths]
     for name in (lambda p: Path(p).stem, lambda p: Path(p).name, str):
         if len(set(names := [name(p) for p in paths])) == len(names):
             return names

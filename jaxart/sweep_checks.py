@@ -18,7 +18,7 @@ from jaxart.settings import Setting, check_paintings, same_run, style_apart
 def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = None,
           paintings: int | None = None, names: Sequence[str] = ()) -> None:
     """Raise a ValueError naming the first bad setting, before any work; `paintings`, their count where known;
-    `names`, the command line's paintings as its tiles label them (`captions.painting_names`), to name a
+    `names`, the command line's paintings as its tiles label them (`captions.file_names`), to name a
     setting's painting by (the option that gave it, --each-painting, too): else it is named by its index."""
     if not settings:
         raise InputError("the sweep grid is empty; give at least one value for each weight")

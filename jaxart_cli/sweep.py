@@ -171,7 +171,7 @@ def sweep(
             **regions, style_blend=_csv(style_blend, "--style-blend", float),
             **{**fixed, "style_layer_weights": weighed[0] if len(weighed) == 1 else None})
         input_files.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
-        sweep_checks.check(config, settings, paintings=len(styles), names=captions.painting_names({"inputs": {"styles": styles}}))
+        sweep_checks.check(config, settings, paintings=len(styles), names=captions.file_names(styles))
         settings[0].apply(config).validate(paintings=len(styles))  # its weights are the run's, not the config's
         hashed = sweep_checks.check_distinct(styles) if each_painting else {}  # the record takes these digests, not reading again
         for note in _unused(ctx, config):
