@@ -10,7 +10,8 @@ from jaxart_cli.common import given as _given
 # The options a resumed run still takes.
 RESUME_OPTIONS = ("resume", "output", "fmt", "overwrite", "checkpoint_every", "save_every", "animate", "quiet",
                   "dry_run")
-SWEEP_RESUME_OPTIONS = ("resume", "overwrite", "checkpoint_every", "quiet", "dry_run")  # the sheet's path names its tiles
+# A sweep's: no --output, as the sheet's path names its tiles.
+SWEEP_RESUME_OPTIONS = ("resume", "overwrite", "checkpoint_every", "quiet", "dry_run")
 
 
 def _only_with_resume(ctx: typer.Context, allowed: tuple[str, ...], instead: str) -> None:

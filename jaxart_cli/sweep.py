@@ -160,8 +160,8 @@ def sweep(
         # One alternative alone is the config's, as before they were swept.
         weighed = _layer_weights(style_layer_weights, fixed["style_layers"], swept[0])
         settings = _settings.grid(*swept, style_scales=painted if len(painted) > 1 else None,
-                          paintings=range(len(styles)) if each_painting else None,
-                          style_layer_weights=weighed if len(weighed) > 1 else None)
+                                  paintings=range(len(styles)) if each_painting else None,
+                                  style_layer_weights=weighed if len(weighed) > 1 else None)
         if columns is not None and columns < 1:
             raise typer.BadParameter("must be 1 or more", param_hint="--columns")
         rgb = _parse_colour(background)
@@ -173,7 +173,8 @@ def sweep(
         input_files.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
         sweep_checks.check(config, settings, paintings=len(styles), names=captions.file_names(styles))
         settings[0].apply(config).validate(paintings=len(styles))  # its weights are the run's, not the config's
-        hashed = sweep_checks.check_distinct(styles) if each_painting else {}  # the record takes these digests, not reading again
+        # The record takes these digests, not reading the paintings again.
+        hashed = sweep_checks.check_distinct(styles) if each_painting else {}
         for note in _unused(ctx, config):
             _warn(note)
         cmd = sweep_job.Command(content, styles, output, fmt.value, config, settings, model_choice.named(model), rgb,
@@ -192,15 +193,17 @@ def sweep(
     photo, paintings = input_files.load_inputs(content, styles, rgb, config.replace(style_scale=max(painted)))
     # The mask readable, its colours present, the photo's aspect: before any weights load.
     mask_size = None if config.mask is None else mask_regions.mask_size(config, photo.shape, len(styles))
-    arch = model_choice.model_arch(cmd.model)  # refused first, as stylize does: a refused sweep gets one line, no warnings
+    # Refused first, as stylize does: a refused sweep gets one line, no warnings.
+    arch = model_choice.model_arch(cmd.model)
     sweep_checks.check(config, settings, arch)
-    need = sweep_checks.check_memory(config.replace(style_scale=max(painted)), len(settings), arch, photo=photo.shape[:2],
-                          paintings=[p.shape[:2] for p in paintings], mask=mask_size,  # of the largest painting
-                          own_grams=each_painting or len(painted) > 1)
+    need = sweep_checks.check_memory(config.replace(style_scale=max(painted)), len(settings), arch,
+                                     photo=photo.shape[:2], mask=mask_size, own_grams=each_painting or len(painted) > 1,
+                                     paintings=[p.shape[:2] for p in paintings])  # of the largest painting
     for note in (_notes.upsampling_note(photo, config.size, config), _notes.init_note(photo, init),  # as typed
                  _notes.style_scale_note(paintings, config.replace(style_scale=min(painted))),
                  _notes.start_size_note(config),  # as stylize warns, of the smallest painting and the most enlarged
-                 _notes.background_note(background, content, styles, config.init) if _given(ctx, "background") else None,
+                 _notes.background_note(background, content, styles, config.init) if _given(ctx, "background")
+                 else None,
                  *_notes.enlarged_painting_notes(styles, paintings, config.replace(style_scale=max(painted)))):
         if note:
             _warn(note)

@@ -23,8 +23,8 @@ _QUOTED_CHOICES = re.compile(r"(?:'(?P<given>[^']*)' )?is not one of (?P<choices
 
 
 def _choices_named(m: re.Match) -> str:
-    """Typer's "'Adam' is not one of 'lbfgs', 'adam'." as "'Adam' is not one of lbfgs, adam (did you mean adam?)": a word
-    is taken as typed, in its case, and one near a choice is told which."""
+    """Typer's "'Adam' is not one of 'lbfgs', 'adam'." as "'Adam' is not one of lbfgs, adam (did you mean adam?)": a
+    word is taken as typed, in its case, and one near a choice is told which."""
     from jaxart.errors import nearest_name
 
     choices, given = m["choices"].replace("'", ""), m["given"]  # None: a value with a ' in it, "-quoted

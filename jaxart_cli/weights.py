@@ -160,7 +160,7 @@ def weights_normalize(
     result = N.normalize(base, batch, min_mean)
     path = N.save(result, new, base=base, images=files, size=size, min_mean=min_mean, replace=False)
     say(f"wrote {path}: {base.name} normalized over {len(files)} images at {size} px; left as they were: "
-               f"{result.dead_total} dead filters, {result.rare_total} below {min_mean:g} of their layer's mean")
+        f"{result.dead_total} dead filters, {result.rare_total} below {min_mean:g} of their layer's mean")
 
 
 @_command("verify")
