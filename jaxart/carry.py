@@ -40,7 +40,7 @@ def init_carry(fun, optimizer: optax.GradientTransformation, x0: jax.Array) -> C
     Returns:
       A `Carry`: `x0`, the optimizer's initial state, an infinite value (in the dtype of `fun`'s value), NaN aux of
       `fun`'s shapes, count 0 and ok True; under JAX's jax_debug_nans or jax_debug_infs, the largest finite value
-      and zero aux (`_placeholders`), and the optimizer's state made finite alike (`_optimizer_state`).
+      and zero aux (`placeholders`), and the optimizer's state made finite alike (`_optimizer_state`).
 
     Raises:
       TypeError: `x0` is no array, or `fun` does not return a pair. ValueError: `x0` holds no floats (an
@@ -49,7 +49,7 @@ def init_carry(fun, optimizer: optax.GradientTransformation, x0: jax.Array) -> C
     x0 = start(x0)
     out = jax.eval_shape(fun, x0)
     shapes = _aux(out)  # first: it names a `fun` that returns no (value, aux) pair
-    unset, blank = _placeholders(out[0].dtype)
+    unset, blank = placeholders(out[0].dtype)
     aux = jax.tree.map(lambda s: jnp.full(s.shape, blank, s.dtype), shapes)
     # In the value's dtype, not x0's: float64 weights give float32 pixels a float64 loss, and a float32 carry's
     # value then changed dtype in the loop (scan's "cond branches must have equal output types"; under strict
@@ -60,7 +60,7 @@ def init_carry(fun, optimizer: optax.GradientTransformation, x0: jax.Array) -> C
     return jax.tree.map(lambda a: jnp.array(a, copy=True), carry)
 
 
-def _placeholders(dtype) -> tuple[float, float]:
+def placeholders(dtype) -> tuple[float, float]:
     """The value and aux fill of a carry with no step kept yet: inf and NaN, or where JAX's jax_debug_nans or
     jax_debug_infs is on (a user hunting their own NaN), the largest finite value and 0, as those settings raise at
     the first NaN or inf any operation makes, these included (every run's FloatingPointError). A kept step replaces

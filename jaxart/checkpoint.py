@@ -6,6 +6,10 @@ with that of a freshly initialised carry, so a checkpoint only restores into the
 The metadata (JSON) holds the jaxart version, the weights' sha256, the model, the config
 (seed included), the input files and their sha256, the output and the step, so `--resume` needs
 nothing else and can tell when an input was edited since.
+
+`FORMAT` 2 (since af318b7): a `--linesearch zoom` state's kept value and gradient are those of the iterate, which
+the next step takes (linesearch.py). Format 1's were of the point before the clip, so `restore` forgets them and the
+first resumed step evaluates the loss, as the run that wrote it did at every step.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from jaxart.files import replacing
 from jaxart.formats import FORMATS, SUFFIXES
 from jaxart.paths import check_path
 
-FORMAT = 1
+FORMAT = 2
+READS = (1, FORMAT)  # the formats `load` reads
 RESUME_KEYS = ("jaxart", "weights_sha256", "model", "config", "inputs", "output", "format", "step")
 
 
@@ -92,7 +97,7 @@ def load(path: str | os.PathLike) -> Checkpoint:
             frames = [z[f"frame_{i:04d}"] for i in range(int(meta.get("frames", 0)))]  # none before they were kept
     except Exception as e:  # noqa: BLE001 - zip, JSON and key errors all mean "not a checkpoint"
         raise InputError(f"{path} is not a jaxart checkpoint: {_fault(path, e)}; {_give(path)}") from None
-    if meta.get("checkpoint_format") != FORMAT:
+    if meta.get("checkpoint_format") not in READS:
         raise InputError(f"{path} has checkpoint format {meta.get('checkpoint_format')}, not {FORMAT}")
     return Checkpoint(meta, leaves, frames)
 
@@ -189,9 +194,12 @@ def _same_weights(meta: dict, weights: Any) -> bool:
 
 def restore(template: Any, ckpt: Checkpoint, *, finite: bool = True) -> Any:
     """`template`'s pytree with the saved leaves, after checking structure, shapes and dtypes; with `finite`, that
-    no float array holds NaN (a sweep's may: a tile whose loss became NaN or inf keeps its failed step's state)."""
+    no float array holds NaN (a sweep's may: a tile whose loss became NaN or inf keeps its failed step's state).
+    A line search's kept value and gradient from before format 2 are forgotten (`linesearch.forgotten`)."""
     import jax
     import jax.numpy as jnp
+
+    from jaxart import linesearch
 
     t_leaves, treedef = jax.tree.flatten(template)
     leaves = ckpt.leaves
@@ -207,7 +215,8 @@ def restore(template: Any, ckpt: Checkpoint, *, finite: bool = True) -> Any:
                              f"{np.dtype(t.dtype)}{list(t.shape)}; it was made with another optimizer or image size")
         if finite and a.dtype.kind == "f" and np.isnan(a).any():  # the loop keeps the last finite state, so no run saves NaN
             raise InputError(f"checkpoint array {i} holds NaN; it was edited or damaged, so start the run again")
-    return jax.tree.unflatten(treedef, [jnp.array(a, dtype=t.dtype) for t, a in zip(t_leaves, leaves)])
+    tree = jax.tree.unflatten(treedef, [jnp.array(a, dtype=t.dtype) for t, a in zip(t_leaves, leaves)])
+    return tree if ckpt.meta.get("checkpoint_format") == FORMAT else linesearch.forgotten(tree)
 
 
 def digests(paths: list[str | os.PathLike]) -> dict[str, str]:

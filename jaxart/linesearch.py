@@ -14,6 +14,9 @@ them. Its slopes are those of the path the run takes. Taking the clip's derivati
 kept gradient then exactly an evaluation's) made those slopes count the values held at a bound: where they were most
 of the slope, its curvature test failed at every try, 20 tries a step (8 and 32 values, 2 at a bound).
 Loss after 100 steps at 128 px: BENCHMARKS.md, "Zoom reuses its line search's evaluation".
+
+A checkpoint made before that (checkpoint.py's format 1) kept the unclipped point's value and gradient: its state's
+are `forgotten` as it is restored, so its first resumed step evaluates the loss at its iterate, as that run's would.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import optax
+
+from jaxart.carry import placeholders
 
 
 def kept(opt_state: Any) -> tuple[jax.Array, Any] | None:
@@ -38,9 +43,9 @@ def value_and_grad(fun: Callable, x: jax.Array, opt_state: Any, stepped: jax.Arr
 
     Where the optimizer's line search keeps a value and gradient (`kept`) and a step was taken (`stepped`: the
     carry's count above 0), they are those of `x` (the line search's accepted point, projected as it saw it), so
-    they are taken from `opt_state` and only `aux` is computed: a forward pass, none where `aux` is None. Before
-    the first step `opt_state` holds optax's placeholders (infinite, or under jax_debug_nans carry.py's finite
-    ones), so the first step evaluates. Under `jax.vmap` with a batched `stepped` both branches would run (a
+    they are taken from `opt_state` and only `aux` is computed: a forward pass, none where `aux` is None. Where
+    `opt_state` holds optax's placeholder value (infinite, or under jax_debug_nans carry.py's largest finite one),
+    before the first step or `forgotten`, the step evaluates. Under `jax.vmap` with a batched `stepped` both branches would run (a
     forward pass more than evaluating alone): a vmapped step passes `reuse=False` and evaluates, as before."""
     stored = kept(opt_state)
     evaluate = lambda: jax.value_and_grad(fun, has_aux=True)(x)  # noqa: E731
@@ -53,5 +58,23 @@ def value_and_grad(fun: Callable, x: jax.Array, opt_state: Any, stepped: jax.Arr
         value, grad = stored
         return (jnp.asarray(value, out[0].dtype), fun(x)[1]), jax.tree.map(lambda g, p: g.astype(p.dtype), grad, x)
 
-    return jax.lax.cond(stepped, reuse, evaluate)
+    held = jnp.abs(stored[0]) < jnp.finfo(jnp.result_type(stored[0])).max  # not a placeholder (NaN: none either)
+    return jax.lax.cond(stepped & held, reuse, evaluate)
+
+
+def _searched(node) -> bool:
+    return isinstance(node, optax.ScaleByZoomLinesearchState)
+
+
+def forgotten(tree: Any) -> Any:
+    """`tree` (a carry, or any pytree holding optimizer states) with each zoom line search's kept value made the
+    placeholder of a state that has kept none (`carry.placeholders`), so that `value_and_grad` evaluates: for a
+    checkpoint whose kept value and gradient are not those of its iterate (checkpoint.py's format 1)."""
+    def forget(node):
+        if not _searched(node):
+            return node
+        value = jnp.asarray(node.value)
+        return node._replace(value=jnp.full(value.shape, placeholders(value.dtype)[0], value.dtype))
+
+    return jax.tree.map(forget, tree, is_leaf=_searched)
 

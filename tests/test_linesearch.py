@@ -1,14 +1,15 @@
 """--linesearch zoom's step takes the value and gradient the line search kept at the point it accepted (linesearch.py):
 one gradient a step where the first trial is accepted, not two, and they are an evaluation's at the projected point."""
 
+import json
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
 
-from jaxart import linesearch, optimize
-
+from jaxart import checkpoint, linesearch, optimize
 
 
 def _clip(y):
@@ -113,3 +114,47 @@ def test_a_vmapped_step_such_as_a_sweeps_evaluates_as_before(monkeypatch):
     monkeypatch.setattr(optimize, "make_step", lambda *a, **k: asked.append(k) or (lambda carry, fun: carry))
     batched._batched_step.__wrapped__(optimize.make_optimizer("lbfgs", linesearch="zoom"), StyleConfig())
     assert asked and asked[0].get("reuse") is False, asked
+
+
+def _old_step(opt):
+    """A zoom step as jaxart took it before af318b7, whose checkpoints were format 1: it evaluated the loss at its
+    iterate, and the line search searched the points before the clip, keeping the value and gradient of the one it
+    accepted there."""
+    def step(carry, fun):
+        x = carry.params
+        (value, aux), grad = jax.value_and_grad(fun, has_aux=True)(x)
+        updates, state = opt.update(grad, carry.opt_state, x, value=value, grad=grad, value_fn=lambda y: fun(y)[0])
+        return optimize.Carry(_clip(optax.apply_updates(x, updates)), state, value, aux, carry.count + 1, carry.ok)
+
+    return jax.jit(step)
+
+
+def test_a_checkpoint_from_before_the_reuse_resumes_from_an_evaluation_at_its_iterate(tmp_path):
+    """Its kept value and gradient are of the unclipped point: the first resumed step took them as its iterate's.
+    It evaluates there instead, as the run that wrote it did at every step; a format 2 checkpoint's are kept."""
+    fun, opt = _counted([]), optimize.make_optimizer("lbfgs", linesearch="zoom")
+    x0, old = jnp.full(32, 0.5), _old_step(opt)
+    carry = optimize.init_carry(fun, opt, x0)
+    for _ in range(5):
+        carry = old(carry, fun)
+    value = jax.jit(fun)(carry.params)[0]
+    assert not np.isclose(linesearch.kept(carry.opt_state)[0], value, rtol=1e-4)  # some values were clipped
+    path = checkpoint.save(tmp_path / "old.ckpt.npz", carry, {"step": 5})
+    with np.load(path) as z:
+        arrays = dict(z)
+    arrays["meta"] = np.array(json.dumps({**json.loads(str(arrays["meta"])), "checkpoint_format": 1}))
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+    resumed = checkpoint.restore(optimize.init_carry(fun, opt, x0), checkpoint.load(path))
+    stepped = jax.jit(optimize.make_step(opt, _clip))(resumed, fun)
+    fresh = jax.jit(optimize.make_step(opt, _clip, reuse=False))(carry, fun)  # evaluates at the iterate
+    np.testing.assert_allclose(stepped.value, value, rtol=1e-6)
+    np.testing.assert_allclose(stepped.params, fresh.params, rtol=1e-6, atol=1e-7)
+    assert int(stepped.count) == 6 and bool(stepped.ok)
+
+    new = checkpoint.restore(optimize.init_carry(fun, opt, x0), checkpoint.load(
+        checkpoint.save(tmp_path / "new.ckpt.npz", stepped, {"step": 6})))
+    assert np.array_equal(linesearch.kept(new.opt_state)[0], linesearch.kept(stepped.opt_state)[0])
+    batched = jax.tree.map(lambda a: jnp.stack([a, a]), carry)  # a sweep's tiles, in what its checkpoint keeps
+    forgot = linesearch.forgotten((batched, None, np.zeros(2, np.int32)))[0]
+    assert np.isinf(linesearch.kept(forgot.opt_state)[0]).all() and np.array_equal(forgot.params, batched.params)
