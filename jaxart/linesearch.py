@@ -45,8 +45,9 @@ def value_and_grad(fun: Callable, x: jax.Array, opt_state: Any, stepped: jax.Arr
     carry's count above 0), they are those of `x` (the line search's accepted point, projected as it saw it), so
     they are taken from `opt_state` and only `aux` is computed: a forward pass, none where `aux` is None. Where
     `opt_state` holds optax's placeholder value (infinite, or under jax_debug_nans carry.py's largest finite one),
-    before the first step or `forgotten`, the step evaluates. Under `jax.vmap` with a batched `stepped` both branches would run (a
-    forward pass more than evaluating alone): a vmapped step passes `reuse=False` and evaluates, as before."""
+    before the first step or `forgotten`, the step evaluates. Under `jax.vmap` with a batched `stepped` both
+    branches would run (a forward pass more than evaluating alone): a vmapped step passes `reuse=False` and
+    evaluates, as before."""
     stored = kept(opt_state)
     evaluate = lambda: jax.value_and_grad(fun, has_aux=True)(x)  # noqa: E731
     if stored is None or not reuse:
