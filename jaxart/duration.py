@@ -27,23 +27,22 @@ def _layers(config: StyleConfig) -> str:
     return f"{','.join(config.content_layers)}; {','.join(config.style_layers)}"
 
 
-# The settings besides `--conv` and the optimizer that change a step's seconds by more than 15%, each as a timing
-# kept before it was kept counts (the default's; "auto": the device's loop, as `_loop` says). A step at 128 px on 2
-# cores (BENCHMARKS.md, "What the time estimate leaves out"): --remat 1.3-1.5x, --linesearch zoom 2.2-2.6x (its line
-# search's evaluation, in a while_loop: "Zoom reuses its line search's evaluation"), --loop scan on a CPU 2.5-3.3x,
-# the layers up to relu3_2 0.2-0.4x (0.44x the FLOPs), a mask of 2 regions 1.18x the FLOPs (3: 1.32x), --margin 0
-# 0.78x.
-ALIKE = {"remat": False, "linesearch": "none", "loop": "auto", "layers": _layers(StyleConfig()), "regions": 0,
-         "margin": StyleConfig().margin}
-
-
 def settings(config: StyleConfig, *, swept: bool = False) -> dict[str, str | bool | int]:
-    """What of `config` a step's seconds depend on, as timings keep them: `--conv`, the optimizer and `ALIKE`'s: the
-    layers as "relu4_2; relu1_1,relu2_1,...", "regions" the mask's painted ones (0: no mask). `swept`: a sweep's,
-    whose steps Python drives on every device (sweep.py)."""
+    """What of `config` a step's seconds depend on, as timings keep them: `--conv`, the optimizer and those that
+    `timings.SETTINGS` names: the layers as "relu4_2; relu1_1,relu2_1,...", "regions" the mask's painted ones (0: no
+    mask). `swept`: a sweep's, whose steps Python drives on every device (sweep.py)."""
     return {"conv": config.conv, "optimizer": config.optimizer, "remat": config.remat,
             "linesearch": config.linesearch, "loop": "python" if swept else config.loop, "layers": _layers(config),
             "regions": len(config.region_colors or ()) if config.mask else 0, "margin": config.margin}
+
+
+# The settings besides `--conv` and the optimizer that change a step's seconds by more than 15% (`timings.SETTINGS`),
+# as the default config has them ("auto": the device's loop, as `_loop` says): `estimate`'s where not given. A step
+# at 128 px on 2 cores (BENCHMARKS.md, "What the time estimate leaves out"): --remat 1.3-1.5x, --linesearch zoom
+# 2.2-2.6x (its line search's evaluation, in a while_loop: "Zoom reuses its line search's evaluation"), --loop scan
+# on a CPU 2.5-3.3x, the layers up to relu3_2 0.2-0.4x (0.44x the FLOPs), a mask of 2 regions 1.18x the FLOPs (3:
+# 1.32x), --margin 0 0.78x.
+ALIKE = {k: v for k, v in settings(StyleConfig()).items() if k in timings.SETTINGS}
 
 
 def _loop(loop: str, device: str | None) -> str:
@@ -126,20 +125,20 @@ def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: s
              optimizer: str, rows: int = 1, device: str | None = None, load: float | None = None,
              **alike: str | bool | int) -> float | None:
     """Seconds a run of `scales` would take, from the `runs` (`timings.Store.runs()`) of this `host` with this
-    model, conv, optimizer and `alike` (`ALIKE`'s settings, its values where not given; a timing kept before one was
-    kept counts as the default's); None where there are none. `load`: the machine's now (`load()`; None: not
-    known). `device` None: the device of the latest such run (a dry run has not asked JAX). The measurements nearest
-    the last scale's size, then in batch rows (the median of the newest three at the load nearest `load`) give the
-    seconds a step; on a CPU per batch row (a batch of B costs about B tiles there: BENCHMARKS.md, "Sweeps: batched
-    vs one by one"), elsewhere only a batch of the same rows counts."""
+    model, conv, optimizer and `alike` (`ALIKE`'s settings, its values where not given; a timing that lacks one is
+    of settings not known, and counts for none); None where there are none. `load`: the machine's now (`load()`;
+    None: not known). `device` None: the device of the latest such run (a dry run has not asked JAX). The
+    measurements nearest the last scale's size, then in batch rows (the median of the newest three at the load
+    nearest `load`) give the seconds a step; on a CPU per batch row (a batch of B costs about B tiles there:
+    BENCHMARKS.md, "Sweeps: batched vs one by one"), elsewhere only a batch of the same rows counts."""
     if unknown := alike.keys() - ALIKE.keys():
         raise TypeError(f"estimate() got settings it does not know: {', '.join(sorted(unknown))}")
     wanted = {**ALIKE, **alike}
     mine = [r for r in runs if (r["host"], r["model"], r["conv"], r["optimizer"]) == (host, model, conv, optimizer)
-            and all(r.get(k, d) == wanted[k] for k, d in ALIKE.items() if k != "loop")]
+            and all(r.get(k) == wanted[k] for k in ALIKE if k != "loop")]
     device = device or (mine[-1]["device"] if mine else None)
     mine = [r for r in mine if r["device"] == device and (device == "cpu" or r["rows"] == rows)
-            and _loop(r.get("loop", "auto"), device) == _loop(wanted["loop"], device)]
+            and _loop(r.get("loop"), device) == _loop(wanted["loop"], device)]
     if not mine or not scales:
         return None
     first, last = scales[0][0], scales[-1][0]

@@ -18,7 +18,7 @@ KEY = {"host": "AMD EPYC, 2 cores", "model": "vgg16-hed", "conv": "auto", "optim
 
 def _run(size: int, per_step: float, compile_s: float | None = 4.0, rows: int = 1, device: str = "cpu") -> dict:
     return {**KEY, "device": device, "rows": rows, "size": size, "per_step": per_step, "steps": 9, "at": 1,
-            **({} if compile_s is None else {"compile": compile_s})}
+            **duration.ALIKE, **({} if compile_s is None else {"compile": compile_s})}
 
 
 class Clock:
@@ -140,18 +140,18 @@ def test_an_estimate_imports_no_jax():
     assert done.stdout.split() == ["False", "[]"], done.stdout + done.stderr  # conftest's JAXART_CACHE_DIR=off
 
 
-def test_a_remat_runs_step_is_timed_apart_and_an_older_timing_counts_as_plain():
+def test_a_remat_runs_step_is_timed_apart():
     runs = [_run(256, 0.5), {**_run(256, 0.7), "remat": True}]
     assert duration.estimate(runs, ((256, 100),), **KEY, remat=True) == pytest.approx(101 * 0.7 + 4.0)
     assert duration.estimate(runs, ((256, 100),), **KEY) == pytest.approx(101 * 0.5 + 4.0)
     assert duration.words(41, tolerance=0.001) == "at most about 40 s (from your runs on this machine)"
 
 
-def test_a_zoom_scan_or_shallow_runs_step_is_timed_apart_and_an_older_timing_counts_as_the_defaults():
+def test_a_zoom_scan_or_shallow_runs_step_is_timed_apart():
     """At 128 px on 2 cores (BENCHMARKS.md, "What the time estimate leaves out") a --linesearch zoom step took 2.5-4.4x
     a plain one's, a --loop scan step 2.5-3.3x, one up to relu3_2 0.2-0.4x, a mask's 2 regions and --margin 0 1.18x and
     0.78x the FLOPs: each run's estimate came from the others'."""
-    plain, plan = _run(256, 0.5), ((256, 100),)  # kept before these settings were: the default's
+    plain, plan = _run(256, 0.5), ((256, 100),)
     shallow = "relu3_2; relu1_1,relu2_1,relu3_1"
     for setting, value, per_step in (("linesearch", "zoom", 2.0), ("loop", "scan", 1.5), ("layers", shallow, 0.15),
                                      ("regions", 2, 0.6), ("margin", 0, 0.4)):
@@ -160,7 +160,7 @@ def test_a_zoom_scan_or_shallow_runs_step_is_timed_apart_and_an_older_timing_cou
         assert duration.estimate([plain, other], plan, **KEY) == pytest.approx(101 * 0.5 + 4.0)
         assert duration.estimate([plain], plan, **KEY, **{setting: value}) is None
         assert duration.estimate([other], plan, **KEY) is None
-    # "auto" is the loop that the device runs: Python's on a CPU (as every older CPU timing's), lax.scan's elsewhere.
+    # "auto" is the loop that the device runs: Python's on a CPU, lax.scan's elsewhere.
     gpu = "gpu NVIDIA H100 80GB HBM3"
     scan = {**_run(256, 1.5), "loop": "scan"}
     assert duration.estimate([plain, scan], plan, **KEY, loop="python") == pytest.approx(101 * 0.5 + 4.0)
@@ -178,3 +178,7 @@ def test_the_settings_kept_are_the_runs_own_and_a_sweeps_loop_is_pythons():
     assert duration.settings(zoom, swept=True)["loop"] == "python"  # sweep.py drives the step from Python
     assert duration.settings(StyleConfig()) == {"conv": "auto", "optimizer": "lbfgs", **duration.ALIKE}
     assert duration.ALIKE.keys() == timings.SETTINGS.keys()  # what is kept is what the file's reader checks
+    # ... of the types it checks: a timing a run keeps is read back, one without any of them is left out.
+    kept = {**_run(256, 0.5), **duration.settings(zoom)}
+    assert timings._valid(kept) and timings._valid({**kept, **duration.settings(StyleConfig())})
+    assert not any(timings._valid({k: v for k, v in kept.items() if k != gone}) for gone in timings.SETTINGS)

@@ -37,7 +37,7 @@ def _sweep_argv(files, out, *extra):
 def _kept(files, size: int, per_step: float, compile_s: float, rows: int = 1) -> dict:
     return {"host": duration.host(), "device": "cpu", "model": str(Path(files[1]).resolve()), "conv": "auto",
             "optimizer": "lbfgs", "rows": rows, "size": size, "per_step": per_step, "steps": 20, "compile": compile_s,
-            "at": 1}
+            "at": 1, **duration.ALIKE}
 
 
 def test_a_dry_run_says_how_long_from_the_runs_on_this_machine_and_nothing_made_up_before(files, tmp_path, cache,
@@ -202,7 +202,7 @@ def test_a_remat_run_is_timed_apart_and_a_tolerance_makes_it_at_most(files, tmp_
     its steps."""
     out = tmp_path / "out.png"
     cache.parent.mkdir()
-    cache.write_text(json.dumps({"version": 1, "runs": [_kept(files, 16, 1.0, 10.0)]}))  # a plain run's, as before
+    cache.write_text(json.dumps({"version": 1, "runs": [_kept(files, 16, 1.0, 10.0)]}))  # a plain run's
     code, printed, err = run_main(stylize_argv(files, out, "--steps", "300", "--tolerance", "0.001", "--dry-run"),
                                   monkeypatch, capsys)
     assert (code, err) == (0, "") and "; at most about 6 min (from your runs on this machine); would" in printed
@@ -213,17 +213,16 @@ def test_a_remat_run_is_timed_apart_and_a_tolerance_makes_it_at_most(files, tmp_
     assert code == 0 and NO_TIMING in printed, printed
     code, _, err = run_main(stylize_argv(files, out, "--remat", "--steps", "4"), monkeypatch, capsys)
     kept = json.loads(cache.read_text())["runs"]
-    assert code == 0 and [r.get("remat") for r in kept] == [None, True] and kept[1]["load"] >= 0, err
+    assert code == 0 and [r["remat"] for r in kept] == [False, True] and kept[1]["load"] >= 0, err
     code, printed, err = run_main(stylize_argv(files, out, "--remat", "--overwrite", "--dry-run"), monkeypatch, capsys)
     assert code == 0 and "(from your runs on this machine)" in printed, printed
 
 
-def test_a_zoom_run_is_timed_apart_from_plain_runs_and_older_timings_count_as_plain(files, tmp_path, cache,
-                                                                                   monkeypatch, capsys):
+def test_a_zoom_run_is_timed_apart_from_plain_runs(files, tmp_path, cache, monkeypatch, capsys):
     """--linesearch zoom's step took 2.5-4.4x a plain one's, --loop scan's 2.5-3.3x on a CPU, one to relu3_2 0.2-0.4x,
     --margin 0 0.78x the FLOPs (BENCHMARKS.md, "What the time estimate leaves out"): plain runs' timings said their
-    time, and theirs plain runs'. A timing kept before these settings were (16 px steps of 1 s, a 10 s compile:
-    329 s) is a plain run's."""
+    time, and theirs plain runs'. A plain run's timing (16 px steps of 1 s, a 10 s compile: 329 s) says a plain
+    run's alone."""
     out = tmp_path / "out.png"
     cache.parent.mkdir()
     cache.write_text(json.dumps({"version": 1, "runs": [_kept(files, 16, 1.0, 10.0)]}))
@@ -234,7 +233,7 @@ def test_a_zoom_run_is_timed_apart_from_plain_runs_and_older_timings_count_as_pl
         assert (code, err) == (0, "") and said in printed, (extra, printed)
     code, _, err = run_main(stylize_argv(files, out, "--linesearch", "zoom", "--steps", "4"), monkeypatch, capsys)
     kept = json.loads(cache.read_text())["runs"]
-    assert code == 0 and [(r.get("linesearch"), r.get("loop")) for r in kept] == [(None, None), ("zoom", "auto")], err
+    assert code == 0 and [(r["linesearch"], r["loop"]) for r in kept] == [("none", "auto"), ("zoom", "auto")], err
     code, printed, err = run_main(plain, monkeypatch, capsys)  # its 32 px timing, nearer in size, is not a plain run's
     assert (code, err) == (0, "") and "; about 6 min (from your runs on this machine); would" in printed, printed
     code, printed, err = run_main([*plain, "--linesearch", "zoom"], monkeypatch, capsys)

@@ -14,7 +14,10 @@ import pytest
 
 from jaxart import timings
 
-ADDED = {"host": "h", "device": "cpu", "model": "m", "conv": "auto", "optimizer": "lbfgs", "rows": 1}
+# The step's settings as a default run keeps them (duration.settings).
+ADDED = {"host": "h", "device": "cpu", "model": "m", "conv": "auto", "optimizer": "lbfgs", "rows": 1, "remat": False,
+         "linesearch": "none", "loop": "auto", "layers": "relu4_2; relu1_1,relu2_1,relu3_1,relu4_1,relu5_1",
+         "regions": 0, "margin": 16}
 
 
 def _run(size: int, per_step: float) -> dict:
@@ -62,21 +65,26 @@ def test_a_timing_of_the_wrong_kind_is_left_out(tmp_path):
     assert timings.Store(where, pytest.fail).runs() == [good]
 
 
-def test_an_older_timings_file_still_reads_and_counts_as_the_default_settings_runs(tmp_path):
-    """A file as 1a08048 wrote it, without the load or any step setting, and one with remat as 7e3e5b9 added it: its
-    timings estimate a default run, and neither a zoom, a scan, a masked nor a remat run (each timed apart:
-    test_duration)."""
+def test_an_older_timings_files_runs_of_settings_not_known_are_left_out_and_dropped(tmp_path):
+    """A file as 1a08048 wrote it, without the load or any step setting, kept a --linesearch zoom run's step (2.2-4.4x
+    a plain one's) as it kept a plain run's: counted as a default run's, it was a default run's estimate. Neither it,
+    nor one with remat alone (7e3e5b9), nor one without a mask's regions and --margin (adc6508) counts; the next run's
+    timings replace them in the file."""
     from jaxart import duration
 
     where = tmp_path / timings.NAME
-    older = [_run(128, 0.5), {**_run(128, 0.7), "remat": True, "load": 1.5}]
+    zoom = {k: v for k, v in _run(128, 1.5).items() if k not in timings.SETTINGS}
+    unmasked = {k: v for k, v in _run(128, 0.6).items() if k not in ("regions", "margin")}
+    older = [zoom, {**zoom, "per_step": 0.7, "remat": True, "load": 1.5}, unmasked, _run(128, 0.5)]
     where.write_text('{"version": 1, "runs": [\n%s\n]}\n' % ",\n".join(map(json.dumps, older)))
-    runs = timings.Store(where, pytest.fail).runs()
+    store = timings.Store(where, pytest.fail)
     key = {k: older[0][k] for k in ("host", "model", "conv", "optimizer")}
-    assert runs == older and duration.estimate(runs, ((128, 10),), **key) == pytest.approx(11 * 0.5 + 4.0)
-    assert duration.estimate(runs, ((128, 10),), **key, remat=True) == pytest.approx(11 * 0.7 + 4.0)
-    for other in ({"linesearch": "zoom"}, {"loop": "scan"}, {"regions": 2}, {"margin": 0}):
-        assert duration.estimate(runs, ((128, 10),), **key, **other) is None
+    assert store.runs() == [_run(128, 0.5)]
+    assert duration.estimate(store.runs(), ((128, 10),), **key) == pytest.approx(11 * 0.5 + 4.0)
+    assert duration.estimate(older[:3], ((128, 10),), **key) is None  # handed over as they are: none counts
+    store.add([{"size": 64, "per_step": 0.4, "steps": 3}], **ADDED)
+    assert [(r["size"], r["per_step"]) for r in store.runs()] == [(128, 0.5), (64, 0.4)]
+    assert len(json.loads(where.read_text())["runs"]) == 2
 
 
 def test_a_timings_file_that_cannot_be_read_or_written_is_one_warning(tmp_path, monkeypatch):
