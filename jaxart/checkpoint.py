@@ -7,9 +7,10 @@ The metadata (JSON) holds the jaxart version, the weights' sha256, the model, th
 (seed included), the input files and their sha256, the output and the step, so `--resume` needs
 nothing else and can tell when an input was edited since.
 
-`FORMAT` 2 (since af318b7): a `--linesearch zoom` state's kept value and gradient are those of the iterate, which
-the next step takes (linesearch.py). Format 1's were of the point before the clip, so `restore` forgets them and the
-first resumed step evaluates the loss, as the run that wrote it did at every step.
+`FORMAT` 2: a `--linesearch zoom` state's kept value and gradient are those of the iterate, which the next step
+takes (linesearch.py, af318b7). Format 1's were of the point before the clip, so `restore` forgets them and the
+first resumed step evaluates the loss, as the run that wrote it did at every step (those written as format 1 between
+af318b7 and format 2, an hour, were the iterate's: their first resumed step evaluates all the same).
 """
 
 from __future__ import annotations
