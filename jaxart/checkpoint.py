@@ -99,7 +99,8 @@ def load(path: str | os.PathLike) -> Checkpoint:
     except Exception as e:  # noqa: BLE001 - zip, JSON and key errors all mean "not a checkpoint"
         raise InputError(f"{path} is not a jaxart checkpoint: {_fault(path, e)}; {_give(path)}") from None
     if meta.get("checkpoint_format") not in READS:
-        raise InputError(f"{path} has checkpoint format {meta.get('checkpoint_format')}, not {FORMAT}")
+        raise InputError(f"{path} has checkpoint format {meta.get('checkpoint_format')}, not {FORMAT}; resume it with "
+                         "the jaxart that made it, or start the run again")
     return Checkpoint(meta, leaves, frames)
 
 

@@ -77,7 +77,8 @@ def test_a_checkpoint_of_another_format_or_dtype_is_refused(tmp_path):
     meta = json.loads(str(arrays["meta"]))
     arrays["meta"] = np.array(json.dumps({**meta, "checkpoint_format": checkpoint.FORMAT + 1}))
     np.savez(tmp_path / "next.ckpt.npz", **arrays)
-    with pytest.raises(InputError, match=f"has checkpoint format {checkpoint.FORMAT + 1}, not {checkpoint.FORMAT}"):
+    with pytest.raises(InputError, match=f"has checkpoint format {checkpoint.FORMAT + 1}, not {checkpoint.FORMAT}; resume it with "
+                       "the jaxart that made it"):
         checkpoint.load(tmp_path / "next.ckpt.npz")
     ckpt = checkpoint.load(path)
     wide = [a.astype(np.float64) if a.dtype == np.float32 else a for a in ckpt.leaves]
