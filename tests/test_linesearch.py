@@ -116,45 +116,40 @@ def test_a_vmapped_step_such_as_a_sweeps_evaluates_as_before(monkeypatch):
     assert asked and asked[0].get("reuse") is False, asked
 
 
-def _old_step(opt):
-    """A zoom step as jaxart took it before af318b7, whose checkpoints were format 1: it evaluated the loss at its
-    iterate, and the line search searched the points before the clip, keeping the value and gradient of the one it
-    accepted there."""
+def _old_steps(opt, steps: int):
+    """`steps` zoom steps as jaxart took them before af318b7, whose checkpoints were format 1, in one program: each
+    evaluated the loss at its iterate, and the line search searched the points before the clip, keeping the value and
+    gradient of the one it accepted there."""
     def step(carry, fun):
         x = carry.params
         (value, aux), grad = jax.value_and_grad(fun, has_aux=True)(x)
         updates, state = opt.update(grad, carry.opt_state, x, value=value, grad=grad, value_fn=lambda y: fun(y)[0])
         return optimize.Carry(_clip(optax.apply_updates(x, updates)), state, value, aux, carry.count + 1, carry.ok)
 
-    return jax.jit(step)
+    return jax.jit(lambda carry, fun: jax.lax.fori_loop(0, steps, lambda _, c: step(c, fun), carry))
 
 
 def test_a_checkpoint_from_before_the_reuse_resumes_from_an_evaluation_at_its_iterate(tmp_path):
     """Its kept value and gradient are of the unclipped point: the first resumed step took them as its iterate's.
     It evaluates there instead, as the run that wrote it did at every step; a format 2 checkpoint's are kept."""
-    fun, opt = _counted([]), optimize.make_optimizer("lbfgs", linesearch="zoom")
-    x0, old = jnp.full(32, 0.5), _old_step(opt)
-    carry = optimize.init_carry(fun, opt, x0)
-    for _ in range(5):
-        carry = old(carry, fun)
-    value = jax.jit(fun)(carry.params)[0]
-    assert not np.isclose(linesearch.kept(carry.opt_state)[0], value, rtol=1e-4)  # some values were clipped
+    fun, opt, x0 = _counted([]), optimize.make_optimizer("lbfgs", linesearch="zoom"), jnp.full(32, 0.5)
+    carry = _old_steps(opt, 5)(optimize.init_carry(fun, opt, x0), fun)
     path = checkpoint.save(tmp_path / "old.ckpt.npz", carry, {"step": 5})
     with np.load(path) as z:
         arrays = dict(z)
     arrays["meta"] = np.array(json.dumps({**json.loads(str(arrays["meta"])), "checkpoint_format": 1}))
     with open(path, "wb") as f:
         np.savez(f, **arrays)
-    resumed = checkpoint.restore(optimize.init_carry(fun, opt, x0), checkpoint.load(path))
-    stepped = jax.jit(optimize.make_step(opt, _clip))(resumed, fun)
-    fresh = jax.jit(optimize.make_step(opt, _clip, reuse=False))(carry, fun)  # evaluates at the iterate
-    np.testing.assert_allclose(stepped.value, value, rtol=1e-6)
-    np.testing.assert_allclose(stepped.params, fresh.params, rtol=1e-6, atol=1e-7)
+    old, template = checkpoint.load(path), optimize.init_carry(fun, opt, x0)
+    as_new = checkpoint.restore(template, old._replace(meta={**old.meta, "checkpoint_format": checkpoint.FORMAT}))
+    step = jax.jit(optimize.make_step(opt, _clip))
+    stepped = step(checkpoint.restore(template, old), fun)
+    fresh = step(as_new._replace(count=jnp.int32(0)), fun)  # before a step is counted, it evaluates at the iterate
+    assert not np.isclose(linesearch.kept(carry.opt_state)[0], fresh.value, rtol=1e-4)  # some values were clipped
+    assert np.array_equal(stepped.value, fresh.value) and np.array_equal(stepped.params, fresh.params)
     assert int(stepped.count) == 6 and bool(stepped.ok)
 
-    new = checkpoint.restore(optimize.init_carry(fun, opt, x0), checkpoint.load(
-        checkpoint.save(tmp_path / "new.ckpt.npz", stepped, {"step": 6})))
-    assert np.array_equal(linesearch.kept(new.opt_state)[0], linesearch.kept(stepped.opt_state)[0])
+    assert np.array_equal(linesearch.kept(as_new.opt_state)[0], linesearch.kept(carry.opt_state)[0])  # format 2
     batched = jax.tree.map(lambda a: jnp.stack([a, a]), carry)  # a sweep's tiles, in what its checkpoint keeps
     forgot = linesearch.forgotten((batched, None, np.zeros(2, np.int32)))[0]
     assert np.isinf(linesearch.kept(forgot.opt_state)[0]).all() and np.array_equal(forgot.params, batched.params)
