@@ -154,6 +154,7 @@ def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: s
         apart = [_apart(r["load"], load) if "load" in r else math.inf for r in alike]
         closest = min(apart)
         alike = [r for r, a in zip(alike, apart) if a == closest]
+    conv = progress.cost_conv(conv, device.split()[0])  # "auto" off a CPU is XLA's own, as in the run's bar
     cost = functools.partial(progress.step_cost, conv=conv, margin=wanted["margin"])  # the bar's, as the run's
     per_step = (statistics.median(r["per_step"] for r in alike[:3]) * cost(first) / cost(near["size"])
                 * rows / near["rows"])

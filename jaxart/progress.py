@@ -15,7 +15,8 @@ from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progre
 @contextlib.contextmanager
 def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
               scales: Sequence[tuple[int, int]] = (), clock: Callable[[], float] = time.monotonic,
-              label: str = "stylize", mean: bool = False, conv: str = "auto", margin: int = 0):
+              label: str = "stylize", mean: bool = False, conv: str = "auto", margin: int = 0,
+              platform: str | None = None):
     """Yields `update(step, loss, terms)`; shows step, time, ETA, steps/s and loss terms on stderr.
 
     Below `COMPACT_BELOW` columns the command's name and the bar give way (the step count shows
@@ -26,12 +27,19 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
     loss is a sweep's mean over its tiles, shown as "mean loss" ("mean" where compact, which fits 80 columns).
     Steps/s counts from the current scale's first step, so compiling is not in it; the ETA
     (`seconds_left`) weights a later scale's steps by their cost at its size (`step_cost`, with the run's `conv` and
-    `margin`) and adds its targets and compile. `clock` times the steps and pauses.
+    `margin` on JAX's `platform`, None: asked here) and adds its targets and compile, and the final loss and write;
+    once the run is over (a step reported again, the closing report, or the bar ending at `total`) it is 0. `clock`
+    times the steps and pauses.
     """
     if quiet:
         yield lambda *a, **k: None
         return
     plan = tuple(scales) or ((1, total),)
+    if platform is None:
+        from jaxart import devices  # the run's, JAX loaded already
+
+        platform = devices.platform()
+    conv = cost_conv(conv, platform)
     console = console or Console(stderr=True)
     compact, narrow = console.width < COMPACT_BELOW, console.width < NARROW_BELOW
     columns = (
@@ -48,7 +56,7 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
         first = f"compiling {plan[0][0]} px" if multi else "preparing (compiling)"
         task = bar.add_task(label, total=total, terms=first, rate="", eta="-:--:--")
         since = {}  # size -> (step, time) of its scale's first report, and the pause before it
-        last = [clock()]  # the time of the latest report, or the bar's start
+        last = [clock(), None]  # the time and step of the latest report (the bar's start: no step)
         log = _log_lines(bar, clock)
 
         def update(step: int, loss: float, terms: dict[str, float]) -> None:
@@ -59,14 +67,16 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
                 text = f"compiling {following} px" if following else f"{size} px {text}"
             now = clock()
             start, t0, pause = since.setdefault(size, (step, now, now - last[0]))
-            last[0] = now
+            over, last[:] = step == last[1], (now, step)  # a step reported again: the run's closing report
             rate = (step - start) / (now - t0) if step > start and now > t0 else None
-            eta = seconds_left(plan, step, 1 / rate, pause, conv=conv, margin=margin) if rate else None
+            eta = 0.0 if over else seconds_left(plan, step, 1 / rate, pause, conv=conv, margin=margin) if rate else None
             per_second = f"{rate:.2f}{'/s' if compact else ' steps/s'}" if rate else ""
             bar.update(task, completed=step, terms=text, rate=per_second, eta="-:--:--" if eta is None else _hms(eta))
             log(step < total)
 
         yield update
+        if last[1] == total:  # its last step's ETA was the final loss and write, done now (a sweep's bar)
+            bar.update(task, eta=_hms(0))
 
 
 # Seconds between the lines the bar writes into a log: 120 lines for an hour's run.
@@ -132,6 +142,17 @@ FIXED_SIDES = {"direct": 56}
 # The run knows its own: the pause before its current scale's first step, less that step and a step of targets.
 # A warm compile cache shortens it there and at the later scales alike.
 COMPILE_EXPONENT = 0.5
+# After its last step a run takes its final loss (a forward pass by XLA's convolutions, compiled for it) and writes
+# the image: 0.6-1.3x the last step's time at 256-1024 px on the AMD EPYC, the PNG itself 0.07 / 0.37 / 2.8 s at
+# 512 / 1024 / 2048 px, a tenth of a step or less (BENCHMARKS.md, "What the ETA leaves out, measured"). Counted as
+# this many steps of the last scale, so that the ETA does not say 0 while the run has seconds to go.
+FINISH_STEPS = 1.0
+
+
+def cost_conv(conv: str, platform: str) -> str:
+    """The `conv` whose `step_cost` a run of `conv` on JAX's `platform` has: "auto" is XLA's own convolutions ("direct")
+    off a CPU (`convs.uses_winograd`), where none of its steps has Winograd's fixed part (unmeasured on a GPU)."""
+    return "direct" if conv == "auto" and platform != "cpu" else conv
 
 
 def step_cost(side: float, conv: str = "auto", margin: int = 0) -> float:
@@ -147,7 +168,7 @@ def seconds_left(scales: Sequence[tuple[int, int]], step: int, per_step: float, 
     """Seconds a run of `scales` ((size, steps) each) has left after `step`, its current scale's steps taking
     `per_step` s: a later scale's steps cost `step_cost` of its size (with `conv` and `margin`), and its targets and
     compile add the current scale's, from `pause` (s from the report before this scale's first one, or the bar's
-    start, to that one)."""
+    start, to that one); the final loss and write `FINISH_STEPS` steps of the last scale."""
     size = scale_at(scales, step)[0]
     compiling = max(0.0, pause - 2 * per_step)  # the pause less its first step and a step's work of targets
     done, left = 0, 0.0
@@ -157,7 +178,7 @@ def seconds_left(scales: Sequence[tuple[int, int]], step: int, per_step: float, 
         if done >= step:  # a later scale: its targets and compile first
             left += weight + compiling * (s / size) ** COMPILE_EXPONENT
         done += n
-    return left
+    return left + FINISH_STEPS * weight
 
 
 @contextlib.contextmanager

@@ -56,8 +56,8 @@ def test_a_dry_run_says_how_long_from_the_runs_on_this_machine_and_nothing_made_
     said = re.search(r"; about \d+ (s|min) \(from your runs on this machine\); would write", printed)
     assert code == 0 and said, printed
     # Scaled as the bar's model says (the 16 px margin on every side counted): 16 px steps of 1 s and a 10 s compile
-    # make 300 steps at 32 px 1.096 s each and 14 s of compile (344 s); 600 steps 673 s; a sweep of 6 settings 6 x
-    # the steps.
+    # make 300 steps at 32 px 1.096 s each and 14 s of compile, and a step each of targets and of the final loss and
+    # write (345 s); 600 steps 674 s; a sweep of 6 settings 6 x the steps.
     cache.write_text(json.dumps({"version": 1, "runs": [_kept(files, 16, 1.0, 10.0)]}))
     for steps, said in (("300", "about 6 min"), ("600", "about 11 min")):
         code, printed, err = run_main(stylize_argv(files, out, "--steps", steps, "--overwrite", "--dry-run"),
@@ -86,9 +86,9 @@ def test_a_run_says_how_long_it_should_take_as_it_starts(files, tmp_path, cache,
 
 
 def test_a_resumed_dry_run_says_how_long_the_steps_left_take(files, tmp_path, cache, monkeypatch, capsys, signal_at):
-    """Resumed at step 10 of 20, the 10 steps left and a compile: 10 x 10.46 s + 14 s + a step (129 s), not the
-    whole run's 234 s (the estimate as above, from 16 px steps of 10 s and a 10 s compile). A resumed sweep's dry
-    run said the whole sweep's time."""
+    """Resumed at step 10 of 20, the 10 steps left and a compile: 10 x 10.96 s + 14 s + two steps, of targets and of
+    the final loss and write (146 s), not the whole run's 255 s (the estimate as above, from 16 px steps of 10 s and
+    a 10 s compile). A resumed sweep's dry run said the whole sweep's time."""
     signal_at(10)
     code, _, err = run_main(stylize_argv(files, tmp_path / "out.png", "--steps", "20"), monkeypatch, capsys)
     assert code == 143, err
@@ -103,8 +103,9 @@ def test_a_resumed_dry_run_says_how_long_the_steps_left_take(files, tmp_path, ca
     code, _, err = run_main(sweep, monkeypatch, capsys)
     assert code == 143, err
     code, printed, err = run_main(["sweep", "--resume", str(tmp_path / "g.ckpt.npz"), "--dry-run"], monkeypatch, capsys)
-    # 2 tiles, a batch of 2 rows, each a tile's time on a CPU: 244 s, where it said the whole sweep's 8 min.
-    assert (code, err) == (0, "") and "; 10 steps left, about 4 min (from your runs on this machine); would" in printed
+    # 2 tiles, a batch of 2 rows, each a tile's time on a CPU (32 px steps of 10.96 s): 12 steps of 21.9 s and 14 s
+    # of compile, 277 s, where it said the whole sweep's 8 min.
+    assert (code, err) == (0, "") and "; 10 steps left, about 5 min (from your runs on this machine); would" in printed
 
 def test_a_dry_run_of_auto_before_vgg19_is_installed_says_how_long_with_each_set_it_may_take(files, tmp_path, cache,
                                                                                            monkeypatch, capsys):

@@ -81,15 +81,18 @@ def _timed(reports, scales=(), total=500, width=160, **bar) -> str:
 
 def test_steps_per_second_and_eta_leave_compiling_out_and_weight_later_scales_by_size():
     """A coarse-to-fine run's later steps cost more; the pause between scales is no step, but the ETA counts it."""
-    assert "ETA 0:08:09 1.00 steps/s" in (last := _timed([(1, 0.0), (11, 10.0)])), last  # 489 steps at 1/s
+    # 489 steps at 1/s, and the final loss and write: a step's time (`FINISH_STEPS`)
+    assert "ETA 0:08:10 1.00 steps/s" in (last := _timed([(1, 0.0), (11, 10.0)])), last
     plan = ((128, 100), (256, 300), (512, 100))
     # 89 steps at 128 px, 300 at 256 (2.5x the time: (256**2 + 128**2) / (2 * 128**2)) and 100 at 512 (8.5x), and
-    # each later scale's targets, a step there; nothing compiled before step 1: 1700 steps of 0.5 s
-    assert "ETA 0:14:10 2.00 steps/s" in (last := _timed([(1, 0.0), (11, 5.0)], plan)), last
+    # each later scale's targets, a step there; nothing compiled before step 1: 1700 steps of 0.5 s, and a 512 px
+    # step's time (8.5 x 0.5 s) for the final loss and write
+    assert "ETA 0:14:14 2.00 steps/s" in (last := _timed([(1, 0.0), (11, 5.0)], plan)), last
     # 256 px paused 30 s after step 100 and runs at 1 step/s: 289 steps + 100 at 512 px (3.4x) + a step of targets
-    # there, and its compile: 256 px's 28 s (the pause less its first step and a step of targets) x sqrt(2)
+    # there and one of the end, and its compile: 256 px's 28 s (the pause less its first step and a step of targets)
+    # x sqrt(2)
     last = _timed([(1, 0.0), (11, 5.0), (100, 50.0), (101, 80.0), (111, 90.0)], plan)
-    assert "111/500" in last and "ETA 0:11:12 1.00 steps/s 256 px loss" in last, last
+    assert "111/500" in last and "ETA 0:11:15 1.00 steps/s 256 px loss" in last, last
 
 
 def _eta_seconds(line: str) -> int:
@@ -216,7 +219,7 @@ def test_after_a_failed_run_the_console_prints_again_and_a_long_eta_reads_in_min
     except ValueError:
         console.print("error: too small")
     assert out.getvalue() == "error: too small\n"
-    assert "ETA 3:04:05 1.00 steps/s" in (last := _timed([(1, 0.0), (2, 1.0)], total=2 + 11045)), last
+    assert "ETA 3:04:06 1.00 steps/s" in (last := _timed([(1, 0.0), (2, 1.0)], total=2 + 11045)), last  # and the end
 
 
 def test_the_bar_ends_on_the_loss_of_the_image_written(tmp_path, monkeypatch, capsys):

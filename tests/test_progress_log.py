@@ -31,7 +31,7 @@ def test_a_log_gets_a_line_every_half_minute_not_only_the_last_state(monkeypatch
     for lines in (_logged(terminal=False, seconds_per_step=0.9), dumb):
         assert [line.split()[0] for line in lines] == ["28/100", "62/100", "96/100", "100/100"], lines
         assert all("ETA" in line and "loss 1.235 (c 0.44 s 0.077 tv 0.012)" in line for line in lines), lines
-        assert "ETA 0:00:34 1.11/s" in lines[1]
+        assert "ETA 0:00:35 1.11/s" in lines[1]  # 38 steps and the final loss and write, a step's time
     assert [line.split()[0] for line in _logged(False, 0.1)] == ["100/100"]  # a short run: its last state alone
     assert 119 <= len(_logged(False, 1.0, total=3600)) <= 121  # an hour: about 120 lines, not 3600
     # A notebook running the CLI in its own process has rich's widget, redrawn in place: no lines below it.
