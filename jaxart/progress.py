@@ -67,9 +67,12 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
                 text = f"compiling {following} px" if following else f"{size} px {text}"
             now = clock()
             start, t0, pause = since.setdefault(size, (step, now, now - last[0]))
-            over, last[:] = step == last[1], (now, step)  # a step reported again: the run's closing report
+            over, last[:] = step == last[1], (now, step)
+            if over:  # a step reported again: the closing report, the image written; steps/s stay the steps' own
+                bar.update(task, terms=text, eta=_hms(0))
+                return
             rate = (step - start) / (now - t0) if step > start and now > t0 else None
-            eta = 0.0 if over else seconds_left(plan, step, 1 / rate, pause, conv=conv, margin=margin) if rate else None
+            eta = seconds_left(plan, step, 1 / rate, pause, conv=conv, margin=margin) if rate else None
             per_second = f"{rate:.2f}{'/s' if compact else ' steps/s'}" if rate else ""
             bar.update(task, completed=step, terms=text, rate=per_second, eta="-:--:--" if eta is None else _hms(eta))
             log(step < total)

@@ -44,6 +44,8 @@ def test_once_the_run_ends_the_eta_is_0_also_where_a_tolerance_stopped_it_early(
     reports = [(1, 0.0), (11, 10.0), (90, 89.0)]
     assert "90/200" in (last := _last(reports, 200)) and "ETA 0:01:51" in last, last  # 110 steps and the end
     assert "90/200" in (last := _last([*reports, (90, 91.0)], 200)) and "ETA 0:00:00" in last, last
+    # Its steps/s stay those of its steps: the 2 s of the final loss and write counted in them read 0.98/s.
+    assert "1.00 steps/s" in last, last
     # A bar that ends at its total (a sweep's, which has no closing report) ends at 0 too.
     assert "ETA 0:00:00" in _last([(1, 0.0), (11, 10.0), (20, 19.0)], 20)
 
