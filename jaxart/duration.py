@@ -5,7 +5,7 @@ not the compiled first one), and the first scale's compile before it. They are k
 machine (CPU model and cores, or the accelerator), the weights' file, a sweep's batch rows and the settings a step's
 seconds depend on (`settings`: BENCHMARKS.md, "What the time estimate leaves out"). A dry run, and a run as it
 starts, scale the nearest size's seconds to their own sizes and steps with the progress bar's model
-(`progress.step_cost`, `progress.seconds_left`): one model for both. JAX is imported only where a run, which has it
+(`eta.step_cost`, `eta.seconds_left`): one model for both. JAX is imported only where a run, which has it
 loaded, asks what it runs on.
 """
 
@@ -19,7 +19,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from jaxart import progress, provenance, timings
+from jaxart import eta, provenance, timings
 from jaxart.config import StyleConfig
 
 
@@ -96,7 +96,7 @@ class Watch:
         self._pause: float | None = None  # from the start to the first report
 
     def __call__(self, step: int, *_) -> None:
-        now, size = self._clock(), progress.scale_at(self._plan, step)[0]
+        now, size = self._clock(), eta.scale_at(self._plan, step)[0]
         if self._pause is None:
             self._pause = now - self._start
         seen = self._seen.setdefault(size, [step, now, step, now])
@@ -154,16 +154,16 @@ def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: s
         apart = [_apart(r["load"], load) if "load" in r else math.inf for r in alike]
         closest = min(apart)
         alike = [r for r, a in zip(alike, apart) if a == closest]
-    conv = progress.cost_conv(conv, device.split()[0])  # "auto" off a CPU is XLA's own, as in the run's bar
-    cost = functools.partial(progress.step_cost, conv=conv, margin=wanted["margin"])  # the bar's, as the run's
+    conv = eta.cost_conv(conv, device.split()[0])  # "auto" off a CPU is XLA's own, as in the run's bar
+    cost = functools.partial(eta.step_cost, conv=conv, margin=wanted["margin"])  # the bar's, as the run's
     per_step = (statistics.median(r["per_step"] for r in alike[:3]) * cost(first) / cost(near["size"])
                 * rows / near["rows"])
     compiled = [r for r in mine if "compile" in r]
     compile_s = 0.0
     if compiled:
         c = nearest(compiled)
-        compile_s = c["compile"] * (first / c["size"]) ** progress.COMPILE_EXPONENT
-    return progress.seconds_left(scales, 0, per_step, compile_s + 2 * per_step, conv=conv, margin=wanted["margin"])
+        compile_s = c["compile"] * (first / c["size"]) ** eta.COMPILE_EXPONENT
+    return eta.seconds_left(scales, 0, per_step, compile_s + 2 * per_step, conv=conv, margin=wanted["margin"])
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from jaxart import duration, progress, timings
+from jaxart import duration, eta, timings
 from jaxart.config import StyleConfig
 
 KEY = {"host": "AMD EPYC, 2 cores", "model": "vgg16-hed", "conv": "auto", "optimizer": "lbfgs"}
@@ -58,9 +58,9 @@ def test_the_estimate_is_the_progress_bars_model_at_this_runs_size_and_steps():
     `seconds_left` of that run from its start with the step scaled by `step_cost` (its conv, its 16 px margin)."""
     runs, margin = [_run(128, 0.2, 3.0)], StyleConfig().margin
     at_512 = duration.estimate(runs, ((512, 300),), **KEY)
-    per_step = 0.2 * progress.step_cost(512, "auto", margin) / progress.step_cost(128, "auto", margin)
-    compile_s = 3.0 * (512 / 128) ** progress.COMPILE_EXPONENT
-    assert at_512 == pytest.approx(progress.seconds_left(((512, 300),), 0, per_step, compile_s + 2 * per_step))
+    per_step = 0.2 * eta.step_cost(512, "auto", margin) / eta.step_cost(128, "auto", margin)
+    compile_s = 3.0 * (512 / 128) ** eta.COMPILE_EXPONENT
+    assert at_512 == pytest.approx(eta.seconds_left(((512, 300),), 0, per_step, compile_s + 2 * per_step))
     assert at_512 == pytest.approx(302 * per_step + compile_s)
     # Twice the steps, twice the steps' part; at 256 px the steps cost 2.4x 128 px's (`step_cost`), not 4x.
     steps_part = duration.estimate(runs, ((128, 400),), **KEY) - duration.estimate(runs, ((128, 200),), **KEY)
@@ -70,7 +70,7 @@ def test_the_estimate_is_the_progress_bars_model_at_this_runs_size_and_steps():
     # Coarse to fine: each scale's steps at its own cost, and the later scale's targets and compile.
     plan = ((128, 100), (256, 50))
     assert duration.estimate(runs, plan, **KEY) == pytest.approx(
-        progress.seconds_left(plan, 0, 0.2, 3.0 + 0.4, margin=margin))
+        eta.seconds_left(plan, 0, 0.2, 3.0 + 0.4, margin=margin))
 
 
 def test_a_direct_convolutions_estimate_grows_with_size_as_its_steps_do():
@@ -81,7 +81,7 @@ def test_a_direct_convolutions_estimate_grows_with_size_as_its_steps_do():
     runs = [{**_run(64, 0.25, None), "conv": "direct", "margin": 0}]
     steps = (duration.estimate(runs, ((256, 201),), **direct, **margin_0)
              - duration.estimate(runs, ((256, 101),), **direct, **margin_0))
-    assert steps / 100 / 0.25 == pytest.approx(progress.step_cost(256, "direct") / progress.step_cost(64, "direct"))
+    assert steps / 100 / 0.25 == pytest.approx(eta.step_cost(256, "direct") / eta.step_cost(64, "direct"))
     assert steps / 100 / 0.25 > 9  # 10.3x measured from 64 to 256 px; `auto`'s model says 4x
 
 

@@ -6,7 +6,7 @@ import re
 
 from rich.console import Console
 
-from jaxart import progress
+from jaxart import eta, progress
 
 
 def _render(width: int, quiet: bool = False, steps: int = 120, scales=(), mean: bool = False) -> list[str]:
@@ -163,7 +163,7 @@ def test_a_steps_cost_by_size_matches_the_benchmarks_of_both_cpus():
     for where, conv, margin, seconds in cases + [(w, conv, 16, t) for w, (conv, t) in runs.items()]:
         sides = sorted(seconds)
         for a, b in zip(sides, sides[1:]):
-            model = progress.step_cost(b, conv, margin) / progress.step_cost(a, conv, margin)
+            model = eta.step_cost(b, conv, margin) / eta.step_cost(a, conv, margin)
             assert 0.8 < model / (seconds[b] / seconds[a]) < 1.25, (where, a, b, model)
 
 

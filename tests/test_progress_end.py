@@ -9,7 +9,7 @@ import re
 import pytest
 from rich.console import Console
 
-from jaxart import duration, progress
+from jaxart import duration, eta, progress
 
 
 def _last(reports, total, plan=(), **bar) -> str:
@@ -27,15 +27,15 @@ def _last(reports, total, plan=(), **bar) -> str:
 def test_after_the_last_step_the_eta_is_the_final_loss_and_write_not_0():
     """On the 2-core AMD EPYC the bar said 0:00:00 at its last step while the final loss and the PNG took 0.4-6.5 s
     more (BENCHMARKS.md, "What the ETA leaves out, measured"): a step's time of the last scale is counted for them."""
-    assert progress.seconds_left(((512, 30),), 30, 4.0) == 4.0
-    assert progress.seconds_left(((256, 20), (512, 10)), 29, 4.0) == 2 * 4.0  # a 512 px step and the end
+    assert eta.seconds_left(((512, 30),), 30, 4.0) == 4.0
+    assert eta.seconds_left(((256, 20), (512, 10)), 29, 4.0) == 2 * 4.0  # a 512 px step and the end
     # 10 steps of 256 px from step 20, in the 512 px scale's time: (its steps, targets, end) x 3.4 (`step_cost`).
-    left = progress.seconds_left(((256, 20), (512, 10)), 20, 1.0)
-    assert left == pytest.approx(12 * progress.step_cost(512, margin=0) / progress.step_cost(256, margin=0))
+    left = eta.seconds_left(((256, 20), (512, 10)), 20, 1.0)
+    assert left == pytest.approx(12 * eta.step_cost(512, margin=0) / eta.step_cost(256, margin=0))
     # (s per step, s from the last step's report to the closing one) of `--size S --steps N` runs, vgg16-hed, cold
     # and warm compile caches, load 0.8-3.4: the model's end within 0.6-1.9x of the measured one's from 256 px on.
     for per_step, end in ((0.64, 0.62), (1.24, 1.41), (1.08, 1.37), (1.98, 1.88), (5.45, 4.69), (11.41, 6.53)):
-        assert 0.6 < progress.FINISH_STEPS * per_step / end < 1.9, (per_step, end)
+        assert 0.6 < eta.FINISH_STEPS * per_step / end < 1.9, (per_step, end)
 
 
 def test_once_the_run_ends_the_eta_is_0_also_where_a_tolerance_stopped_it_early():
@@ -54,8 +54,8 @@ def test_conv_auto_off_a_cpu_is_weighed_as_xlas_own_convolutions():
     """`--conv auto` is Winograd only on a CPU (convs.uses_winograd); on a GPU its steps are XLA's, without the fixed
     Winograd part that `step_cost` gives "auto": from a 64 px scale the ETA counted a 256 px step 4x, not 10.3x as
     direct's measured on a CPU."""
-    assert progress.cost_conv("auto", "gpu") == progress.cost_conv("direct", "cpu") == "direct"
-    assert progress.cost_conv("auto", "cpu") == "auto" and progress.cost_conv("winograd", "gpu") == "winograd"
+    assert eta.cost_conv("auto", "gpu") == eta.cost_conv("direct", "cpu") == "direct"
+    assert eta.cost_conv("auto", "cpu") == "auto" and eta.cost_conv("winograd", "gpu") == "winograd"
     plan, reports = ((64, 20), (256, 20)), [(1, 0.0), (11, 1.0)]
     on_gpu = _last(reports, 40, plan, conv="auto", platform="gpu")
     assert re.search(r"ETA \S+", on_gpu)[0] == re.search(r"ETA \S+", _last(reports, 40, plan, conv="direct",
@@ -64,7 +64,7 @@ def test_conv_auto_off_a_cpu_is_weighed_as_xlas_own_convolutions():
     # A dry run on that machine takes the device from its timings, and weighs its steps so too.
     gpu = "gpu NVIDIA H100 80GB HBM3"
     key = {"host": "AMD EPYC, 2 cores", "model": "vgg16-hed", "conv": "auto", "optimizer": "lbfgs"}
-    runs = [{**key, "device": gpu, "rows": 1, "size": 64, "per_step": 0.01, "steps": 9, "at": 1}]
+    runs = [{**key, "device": gpu, "rows": 1, "size": 64, "per_step": 0.01, "steps": 9, "at": 1, **duration.ALIKE}]
     steps = duration.estimate(runs, ((256, 201),), **key) - duration.estimate(runs, ((256, 101),), **key)
-    direct = progress.step_cost(256, "direct", 16) / progress.step_cost(64, "direct", 16)
+    direct = eta.step_cost(256, "direct", 16) / eta.step_cost(64, "direct", 16)
     assert steps / 100 / 0.01 == pytest.approx(direct) and direct > 6.9  # in its 16 px margin; "auto" on a CPU: 3.9x
