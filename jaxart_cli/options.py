@@ -14,7 +14,7 @@ from jaxart_cli.paths import AFTER_DASHES, home
 from jaxart_cli.values import choices, csv, number, whole
 from jaxart import color, config, convs, formats, layers, plateau as _plateau, reproduce
 from jaxart.errors import nearest_name
-from jaxart.paths import resolved, web_address, windows_path
+from jaxart.paths import web_address, windows_path
 
 DEFAULT = config.StyleConfig()
 
@@ -188,7 +188,7 @@ def sizes(*, size: int | None, steps: str, scales: str | None, start_size: int |
 
 def regions(*, mask: Path | None, region_style: list[str] | None,
             styles: list[Path] | None) -> tuple[dict, list[Path] | None]:
-    """The `StyleConfig` fields --mask and --region-style give (the mask's resolved path, the painted and
+    """The `StyleConfig` fields --mask and --region-style give (the mask's path as typed, the painted and
     the kept region colours), and the paintings: those --region-style names, which take the place of
     STYLE arguments (refused with it). COLOUR=photo keeps the photo there (`region_styles.KEEP`)."""
     from jaxart import region_styles
@@ -207,5 +207,5 @@ def regions(*, mask: Path | None, region_style: list[str] | None,
             raise typer.BadParameter("the paintings come from --region-style; give no STYLE arguments with it",
                                      param_hint="--region-style")
         styles = home([Path(p) for p in paths])
-    fields = dict(mask=str(resolved(mask)) if mask else None, region_colors=colors, keep_colors=keep or None)
+    fields = dict(mask=str(mask) if mask else None, region_colors=colors, keep_colors=keep or None)
     return fields, styles

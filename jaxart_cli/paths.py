@@ -13,6 +13,17 @@ def path_or_word(text: str, words) -> str:
     return str(Path(text).resolve()) if text not in words and os.path.isfile(text) else text
 
 
+def absolute(config):
+    """`config` with its --init and --mask files made absolute (`path_or_word`), as the run records and checkpoints
+    them. The CLI's config holds them as typed until the run starts, so that each line before it names the path the
+    user gave: resolved, a link's said its target's name, which the user never typed."""
+    from jaxart.config import INITS
+    from jaxart.paths import resolved
+
+    return config.replace(init=path_or_word(config.init, INITS),
+                          mask=None if config.mask is None else str(resolved(config.mask)))
+
+
 # What a command says of a word typed after `--` that is no file: click passes everything there as an argument.
 AFTER_DASHES = "everything after `--` is read as a file's name, options too; put options before `--`"
 

@@ -15,7 +15,7 @@ from jaxart_cli.common import (
 from jaxart_cli.dry_run import stylize_line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.paths import (
-    animation_path as _animation_path, home as _home, output_path as _output_path, path_or_word as _path_or_word,
+    absolute as _absolute, animation_path as _animation_path, home as _home, output_path as _output_path,
 )
 from jaxart_cli.signals import deferred as _deferred, stop_if_interrupted as _stop_if_interrupted
 from jaxart_cli.values import (
@@ -141,7 +141,7 @@ def stylize(
         config = StyleConfig(
             **_o.sizes(size=size, steps=steps, scales=scales, start_size=start_size, default_size=_DEFAULT.size),
             **regions,
-            seed=seed, optimizer=optimizer.value, learning_rate=learning_rate, init=_path_or_word(init, _config.INITS),
+            seed=seed, optimizer=optimizer.value, learning_rate=learning_rate, init=init,
             content_weight=content_weight, style_weight=style_weight, tv_weight=tv_weight, loop=loop.value,
             style_blend=_csv(style_blend, "--style-blend", float),
             **_o.fixed(content_layers=content_layers, style_layers=style_layers,
@@ -208,6 +208,7 @@ def stylize(
     if ckpt is not None:
         checkpoint.check(ckpt, weights=w)
     _stop_if_interrupted()
+    config = _absolute(config)  # as typed until here, for the lines before; absolute in the record and checkpoint
     with compile_cache.use(_warn), signals.stop_signals() as stopped, \
             duration.timed(_scales.schedule(config), model=model, loaded=w.name, step=duration.settings(config),
                           tolerance=tolerance, warn=_warn,

@@ -15,7 +15,7 @@ from jaxart_cli.common import (
 )
 from jaxart_cli.dry_run import sweep_line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
-from jaxart_cli.paths import home as _home, path_or_word as _path_or_word, sheet_path as _sheet_path
+from jaxart_cli.paths import absolute as _absolute, home as _home, sheet_path as _sheet_path
 from jaxart_cli.signals import deferred as _deferred, stop_if_interrupted as _stop_if_interrupted
 from jaxart_cli.values import (
     LISTS as _LISTS, SWEPT as _SWEPT, csv as _csv, parse_colour as _parse_colour, spaced_list as _spaced_list,
@@ -24,7 +24,6 @@ from jaxart_cli.values import (
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart_cli.resume import resumed_sweep as _resumed_sweep
 from jaxart_cli.sweep_values import layer_weights as _layer_weights, listed as _listed, once as _once, swept as _swept
-from jaxart import config as _config
 
 _DEFAULT = _o.DEFAULT
 _SIZE = 256  # a sweep's default --size, below stylize's: it makes an image per setting
@@ -167,7 +166,7 @@ def sweep(
         rgb = _parse_colour(background)
         config = StyleConfig(
             **_o.sizes(size=size, steps=steps, scales=scales, start_size=start_size, default_size=_SIZE),
-            optimizer=optimizer.value, learning_rate=learning_rate, init=_path_or_word(init, _config.INITS),
+            optimizer=optimizer.value, learning_rate=learning_rate, init=init,
             **regions, style_blend=_csv(style_blend, "--style-blend", float),
             **{**fixed, "style_layer_weights": weighed[0] if len(weighed) == 1 else None})
         input_files.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
@@ -219,6 +218,7 @@ def sweep(
     if note := _notes.random_init_note(w, config):
         _warn(note)
     _stop_if_interrupted()
+    cmd = cmd._replace(config=_absolute(config))  # as typed until here, for the lines before; absolute in the record
     # SIGINT, SIGTERM and SIGHUP are only recorded while the sweep runs and its files are placed: the
     # next step keeps its state in GRID.ckpt.npz and ends it with one line, and never half-writes the files.
     total = _scales.total_steps(config)  # over every scale, as stylize's bar counts

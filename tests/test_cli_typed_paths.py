@@ -1,0 +1,54 @@
+"""Every line about an input names its path as the user typed it: a symbolic link is not replaced by its target,
+a name the user never typed; the record still keeps each file's absolute path, so `--resume` and `info --command`
+find it from any folder."""
+
+import pytest
+from PIL import Image
+
+from conftest import run_main, stylize_argv, write_tiny_job
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("typed"))
+
+
+def _linked_mask(folder, size=(40, 30)):
+    """`folder/LINK.png`, a link to `folder/drawn/target-mask.png`: a red mask of `size` (the photo's is 40x30)."""
+    (folder / "drawn").mkdir()
+    Image.new("RGB", size, (255, 0, 0)).save(folder / "drawn" / "target-mask.png")
+    (folder / "LINK.png").symlink_to(folder / "drawn" / "target-mask.png")
+    return folder / "LINK.png"
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_a_line_about_a_linked_mask_names_the_link_as_typed(command, files, tmp_path, monkeypatch, capsys):
+    """The CLI resolved --mask as it parsed it: "mask /abs/drawn/target-mask.png is 40x10 but the photo is 40x30"."""
+    d, model = files
+    _linked_mask(tmp_path, (40, 10))
+    monkeypatch.chdir(tmp_path)
+    argv = [command, str(d / "photo.jpg"), "-o", str(tmp_path / "out.png"), "--model", model, "--size", "32",
+            "--mask", "LINK.png", "--region-style", f"red={d / 'paint.png'}", "--dry-run"]
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and err.startswith("error: mask LINK.png is 40x10 but the photo is 40x30"), err
+    assert "target-mask" not in err
+
+
+def test_a_linked_colour_and_init_are_named_as_typed_and_recorded_resolved(files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    _linked_mask(tmp_path)
+    (tmp_path / "start.png").symlink_to(d / "paint.png")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_main(["stylize", str(d / "photo.jpg"), "-o", "out.png", "--model", model, "--size", "32",
+                             "--mask", "LINK.png", "--region-style", f"blue={d / 'paint.png'}", "--dry-run"],
+                            monkeypatch, capsys)
+    assert code == 2 and "mask colour 'blue' is not in LINK.png" in err, err
+    seen = []  # the config the run records and checkpoints; the run itself (11 s) is not what is tested
+    monkeypatch.setattr("jaxart.job.stylize_files", lambda content, styles, output, config, w, **kw: seen.append(
+        config) or (_ for _ in ()).throw(SystemExit(3)))
+    argv = stylize_argv(files, tmp_path / "out.png", "--init", "start.png")
+    argv[2:3] = []  # the painting comes from --region-style
+    code, _, err = run_main([*argv, "--mask", "LINK.png", "--region-style", f"red={d / 'paint.png'}"],
+                            monkeypatch, capsys)
+    assert code == 3 and err.startswith("warning: --init start.png is 20x20"), err
+    assert seen[0].mask == str(tmp_path / "drawn" / "target-mask.png") and seen[0].init == str(d / "paint.png")
