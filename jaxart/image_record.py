@@ -7,7 +7,10 @@ import json
 import os
 import shlex
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+
+from PIL import Image
 
 from jaxart import pixel_limit
 from jaxart.errors import InputError, describe
@@ -17,9 +20,11 @@ RECORD_KEY = "jaxart"
 SOFTWARE = b"jaxart\0"  # a TIFF's Software tag: its ImageDescription is the run record
 
 
-def read_record(path: str | os.PathLike) -> dict:
+def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = None) -> dict:
     """The run record the image at `path` carries, a PNG (8- or 16-bit) or TIFF that `save_image` or
-    `save_png` wrote; only the record is read, not the pixels.
+    `save_png` wrote; only the record is read, not the pixels. One too large to decode here (`pixel_limit.opened`
+    refuses it) still gives the record its header holds, and `warn` is told, in one line, that its pixels were not
+    read.
 
     Returns:
       The record given to `save_image`, a dict of JSON values.
@@ -39,14 +44,12 @@ def read_record(path: str | os.PathLike) -> dict:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's (a large image, odd chunks, a cut TIFF): only the record is read
-            with pixel_limit.opened(Path(path)) as img:  # over Pillow's pixel limit, as stylize reads it
+            with _opened(Path(path), warn) as img:  # over Pillow's pixel limit, as stylize reads it
                 # A PNG's text chunks before its pixels (where jaxart writes the record) are read on open:
                 # the pixels are not decoded, so a truncated image with its record whole still has one.
-                text = img.info.get(RECORD_KEY) if img.format == "PNG" else None
-                if not isinstance(text, str):
-                    text = getattr(img, "text", {}).get(RECORD_KEY)  # a chunk after the pixels: decodes them
-                if text is None and img.format == "TIFF":
-                    text = _tiff_record(img.tag_v2)
+                text = _header_record(img)
+                if text is None:
+                    text = getattr(img, "text", {}).get(RECORD_KEY)  # a PNG's chunk after the pixels: decodes them
                 kind, animated = img.format, getattr(img, "is_animated", False)
     except InputError:  # the size stylize refuses too
         raise
@@ -78,6 +81,34 @@ def read_record(path: str | os.PathLike) -> dict:
     if not isinstance(record, dict):
         raise InputError(f"{path} has a jaxart run record that is not a JSON object; re-run to write a new one")
     return record
+
+
+def _header_record(img: Image.Image) -> str | None:
+    """The record text `img`'s header holds, read as it opened (nothing decoded): a PNG's text chunk before its
+    pixels, where jaxart writes it, or a TIFF's ImageDescription (`_tiff_record`); else None."""
+    text = img.info.get(RECORD_KEY) if img.format == "PNG" else None
+    if text is None and img.format == "TIFF":
+        text = _tiff_record(img.tag_v2)
+    return text if isinstance(text, str) else None
+
+
+def _opened(path: Path, warn: Callable[[str], object] | None) -> Image.Image:
+    """`pixel_limit.opened(path)`; where it refuses the image as too large to decode here, the image opened with
+    Pillow's limit lifted if its header holds a record (reading it decodes nothing), `warn` told so, else the
+    refusal. The caller closes it."""
+    try:
+        return pixel_limit.opened(path)
+    except InputError:
+        with pixel_limit.lifted():
+            img = Image.open(path)
+        if _header_record(img) is None:  # a record after the pixels is read by decoding them: refused
+            img.close()
+            raise
+        if warn is not None:
+            w, h = img.size
+            warn(f"{path} is {w}x{h} pixels, too many to decode here: its run record was read from its header, "
+                 "its pixels were not")
+        return img
 
 
 def _downloading(path: Path) -> str | None:

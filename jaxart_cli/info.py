@@ -28,12 +28,10 @@ def info(
     from jaxart.image_record import read_record
     from jaxart.output import written_format
 
-    record = read_record(image)
+    record = read_record(image, _warn)
     if not command:
         _echo(json.dumps(record, indent=2, sort_keys=True))
         return
-    from PIL import Image
-
     from jaxart import reproduce, reproduce_checks as checks
 
     output = reproduce.destination(record, image)  # a new name: the command runs as printed, the image stays
@@ -43,11 +41,23 @@ def info(
         argv, shaped = reproduce_sweep.command(record, image.resolve(), output), reproduce_sweep.tile(image, record)
     else:
         argv, shaped = reproduce.command(record, output, written_format(image)), image
-    shape = None
-    if shaped is not None:
-        with Image.open(shaped) as im:  # the header only: the shape --conv auto chose by
-            shape = im.height, im.width
+    shape = None if shaped is None else _shape(shaped)
     for note in (*checks.caveats(record, shape), checks.changed_inputs(record), checks.changed_weights(record)):
         if note:
             _warn(note)
     _echo(shlex.join(argv))
+
+
+def _shape(path: Path) -> tuple[int, int] | None:
+    """The (height, width) the header of the image at `path` gives, the shape --conv auto chose by: read with Pillow's
+    pixel limit lifted, as nothing is decoded (an image over it was a DecompressionBombError's traceback); None where
+    it cannot be opened (a damaged tile), as where it is gone."""
+    from PIL import Image
+
+    from jaxart import pixel_limit
+
+    try:
+        with pixel_limit.lifted(), Image.open(path) as im:
+            return im.height, im.width
+    except Exception:  # noqa: BLE001 - any unreadable file: no shape to judge by
+        return None

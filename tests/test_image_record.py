@@ -2,7 +2,9 @@
 anything else (other programs' TIFFs, animations, damaged or foreign records) is one clear error."""
 
 import json
+import struct
 import tempfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -155,3 +157,36 @@ def test_an_image_saved_without_a_record_or_with_an_empty_one_reads_back_so(fmt,
         read_record(path)
     assert read_record(jaxart.save_image(path, PIXELS, {}, fmt)) == {}
     assert jaxart.load_image(path).shape == PIXELS.shape
+
+
+def _claiming_huge(path, record):
+    """A PNG holding `record` whose header claims 100000x100000 pixels (it holds 2x2): Pillow's open refuses it as
+    a decompression bomb, and decoding it whole would take 335 GiB."""
+    save_png(path, np.zeros((2, 2, 3)), record)
+    data = bytearray(path.read_bytes())
+    data[16:24] = struct.pack(">II", 100_000, 100_000)  # IHDR's width and height, then its CRC
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_info_of_an_image_too_large_to_decode_shows_its_record(tmp_path, monkeypatch, capsys):
+    """Its record, in a text chunk before the pixels, needs no decode; info refused it as stylize refuses the
+    image ("decoding it whole takes about 335.3 GiB but only ... is free"), and `--command` then raised Pillow's
+    DecompressionBombError as a traceback where the image fit in memory."""
+    monkeypatch.setattr("jaxart.pixel_limit.host_bytes", lambda: 2**30)
+    record = {"config": {"size": 32}, "inputs": {"content": str(tmp_path / "photo.jpg"),
+                                                 "styles": [str(tmp_path / "paint.png")]}, "model": "vgg19"}
+    huge = _claiming_huge(tmp_path / "huge.png", record)
+    code, out, err = run_main(["info", str(huge)], monkeypatch, capsys)
+    assert code == 0 and json.loads(out) == record, err
+    assert err == (f"warning: {huge} is 100000x100000 pixels, too many to decode here: its run record was read from "
+                   "its header, its pixels were not")
+    assert read_record(huge) == record  # the library's too, saying nothing
+    monkeypatch.setattr("jaxart.pixel_limit.host_bytes", lambda: 2**50)  # fits: the pixels could be read
+    code, out, err = run_main(["info", str(huge), "--command"], monkeypatch, capsys)
+    assert code == 0 and out.startswith(f"jaxart stylize {tmp_path / 'photo.jpg'} "), err
+    plain = _claiming_huge(tmp_path / "plain.png", None)  # no record to show: refused as before
+    monkeypatch.setattr("jaxart.pixel_limit.host_bytes", lambda: 2**30)
+    code, out, err = run_main(["info", str(plain)], monkeypatch, capsys)
+    assert code == 2 and not out and "decoding it whole takes about 335.3 GiB" in err, err

@@ -83,3 +83,16 @@ def test_a_sheet_kept_without_its_tiles_gives_their_format(fmt, tmp_path):
     assert argv[argv.index("--format") + 1] == fmt, argv
     edited = reproduce_sweep.command({**record, "tile_format": [fmt]}, kept / "g.png")  # read as an older record's
     assert ("--format" in edited) == (fmt == "tiff"), edited
+
+
+def test_a_damaged_tile_does_not_stop_the_sheets_command(tmp_path, monkeypatch, capsys):
+    """A tile gives only the shape --conv auto chose by, which a gone tile does without: a damaged one refused the
+    whole command ("cannot identify image file 'g-00.png'")."""
+    held = {"content_weight": 1.0, "tv_weight": 10.0, "seed": 0}
+    record = {"config": jaxart.StyleConfig(size=32).to_dict(), "inputs": {"content": "/p.jpg", "styles": ["/s.jpg"]},
+              "tiles": ["g-00.png", "g-01.png"],
+              "sweep": [{"style_weight": 1.0, **held}, {"style_weight": 10.0, **held}]}
+    jaxart.save_image(tmp_path / "g.png", np.zeros((2, 2, 3)), record)
+    (tmp_path / "g-00.png").write_bytes(b"not a png")
+    code, out, err = run_main(["info", str(tmp_path / "g.png"), "--command"], monkeypatch, capsys)
+    assert code == 0 and shlex.split(out)[:4] == ["jaxart", "sweep", "/p.jpg", "/s.jpg"], err
