@@ -16,7 +16,9 @@ from jaxart_cli.paths import home as _home
 
 def info(
     image: Annotated[Path, typer.Argument(
-        metavar="IMAGE", help="A PNG or TIFF written by jaxart.",
+        metavar="IMAGE", help=(
+            "A PNG or TIFF jaxart wrote: a run's image or frame, or a sweep's tile or contact sheet. Of a checkpoint "
+            "(OUT.ckpt.npz) it says which run that is and the --resume that continues it."),
         parser=to_read("the path of a PNG or TIFF jaxart wrote", argument=True), callback=_home)],
     command: Annotated[bool, typer.Option("--command", help=(
         "Print instead the `jaxart stylize` command that makes this image again (of a sweep's tile too; of its "
@@ -24,7 +26,7 @@ def info(
         "IMAGE-3.png, ...); a warning names an input or the weights when gone or changed, or another commit, jax "
         "or CPU running it."))] = False,
 ) -> None:
-    """Print the run record embedded in a jaxart PNG or TIFF, or with --command the stylize command that remakes it."""
+    """Print the run record embedded in a jaxart PNG or TIFF, or with --command the command that makes it again."""
     from jaxart.image_record import read_record
     from jaxart.output import written_format
 

@@ -144,3 +144,11 @@ def test_the_help_says_several_paintings_are_blended_unless_compared(monkeypatch
     assert "every combination of the weights, seeds, style scales and (with --each-painting) paintings" in shown
     assert "One or more paintings: blended into one style for every tile" in shown
     assert "compared: each painting its own tiles" in shown and "--each-painting Compare the paintings" in shown
+
+
+def test_infos_help_names_each_kind_of_file_it_reads():
+    """It said "A PNG or TIFF written by jaxart", though info also reads a checkpoint (OUT.ckpt.npz), saying which run
+    it holds and the --resume that continues it (test_image_record.py), and a sweep's sheet and tiles."""
+    text = " ".join(next(p.help for p in _click_command(["info"]).params if p.name == "image").split())
+    for kind in ("PNG or TIFF", "frame", "tile", "contact sheet", "checkpoint (OUT.ckpt.npz)", "--resume"):
+        assert kind in text, (kind, text)
