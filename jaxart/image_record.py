@@ -14,7 +14,7 @@ from PIL import Image
 
 from jaxart import pixel_limit
 from jaxart.errors import InputError, describe
-from jaxart.paths import as_path, check_path, empty
+from jaxart.paths import as_path, check_path, empty, missing, not_a_file
 
 RECORD_KEY = "jaxart"
 SOFTWARE = b"jaxart\0"  # a TIFF's Software tag: its ImageDescription is the run record
@@ -34,8 +34,9 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
     """
     check_path(as_path(path, "read_record's path", "the path of a PNG or TIFF jaxart wrote"), "image")
     if not Path(path).is_file():  # a FIFO or device would block Image.open
-        why = "not a file" if Path(path).exists() else "no such file"
-        raise InputError(f"{path} could not be read ({why}); give a PNG or TIFF jaxart wrote")
+        # As stylize says of its photo: "could not be read (no such file)" hid a space pasted with the name.
+        raise InputError(f"{path} {there}; give a PNG or TIFF jaxart wrote" if (there := not_a_file(path))
+                         else missing(path))
     if name := _downloading(Path(path)):  # an HDF5 one was "no jaxart run record; was it written by jaxart?"
         raise InputError(f"{path} is the partial download of weight set {name}, not an image: `jaxart weights fetch "
                          f"{name}` finishes it, `jaxart weights remove {name}` deletes it")

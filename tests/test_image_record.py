@@ -75,7 +75,8 @@ def test_read_record_errors_are_input_errors(tmp_path):
     notes.write_bytes(b"hello")
     for path, fragment in [(plain, "no jaxart run record"), (bad_json, "damaged jaxart run record"),
                            (too_deep, "damaged jaxart run record"),
-                           (notes, "could not be read"), (tmp_path / "gone.png", "could not be read")]:
+                           (notes, "could not be read"),
+                           (tmp_path / "gone.png", "gone.png does not exist; check the path")]:
         with pytest.raises(InputError, match=fragment):
             read_record(path)
 
@@ -190,3 +191,13 @@ def test_info_of_an_image_too_large_to_decode_shows_its_record(tmp_path, monkeyp
     monkeypatch.setattr("jaxart.pixel_limit.host_bytes", lambda: 2**30)
     code, out, err = run_main(["info", str(plain)], monkeypatch, capsys)
     assert code == 2 and not out and "decoding it whole takes about 335.3 GiB" in err, err
+
+
+def test_info_of_a_name_pasted_with_a_space_says_so(tmp_path, monkeypatch, capsys):
+    """It said "out.png  could not be read (no such file)", the space unseen, where stylize names it."""
+    out = save_png(tmp_path / "out.png", np.zeros((2, 2, 3)), {"step": 1})
+    for argv, says in ((["info", f"{out} "], f"error: '{out} ' does not exist: it has a space at its start or end, "
+                                             f"and {out} exists; drop the space"),
+                       (["info", str(tmp_path)], f"error: {tmp_path} is a folder; give a PNG or TIFF jaxart wrote")):
+        code, out_, err = run_main(argv, monkeypatch, capsys)
+        assert (code, out_, err) == (2, "", says)
