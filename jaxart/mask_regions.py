@@ -22,6 +22,7 @@ TOLERANCE = 60.0  # max RGB distance (0..255 units) of a mask pixel to its regio
 ASPECT = 0.02  # allowed relative difference between the mask's and the photo's aspect ratios
 STRAY = 0.01  # fraction of mask pixels allowed to match no colour nor a blend of two (3-colour corners)
 BLOCK = 2**16  # mask pixels matched at a time: about 100 bytes each of temporaries, so ~6 MiB
+FLAT = 0.01  # a drawn mask's commonest colour covers more of it than this; a photograph's (thousands of colours) less
 
 
 def region_masks(mask: ArrayLike, colors: ArrayLike, tolerance: float = TOLERANCE) -> np.ndarray:
@@ -121,12 +122,24 @@ def _checked(config, shapes: Sequence[Sequence[int]], n_styles: int,
     for name, area, rgb in zip(names, areas, colors):
         if area == 0:
             value, instead = palette.named_as(name, rgb, palette.colour_counts(mask, matched, BLOCK))
-            raise InputError(f"mask colour {name!r} is not in {config.mask}{value}; its colours are "
-                             f"{palette.commonest(palette.colour_counts(mask, None, BLOCK))}{instead}")
+            counts = palette.colour_counts(mask, None, BLOCK)
+            raise InputError(f"mask colour {name!r} is not in {config.mask}{value}" + (
+                _photographed(counts, mask, "it has") or f"; its colours are {palette.commonest(counts)}{instead}"))
     stray = 1.0 - areas.sum()
     if stray > STRAY:
-        mostly = palette.commonest(palette.colour_counts(mask, matched, BLOCK), 3)
-        raise InputError(f"{stray:.1%} of {config.mask} matches no --region-style colour nor a blend of two "
-                         f"(mostly {mostly}); give a --region-style for each such colour, or "
-                         "paint the mask in the region colours alone")
+        counts = palette.colour_counts(mask, matched, BLOCK)
+        raise InputError(f"{stray:.1%} of {config.mask} matches no --region-style colour nor a blend of two" + (
+            _photographed(counts, mask, "those pixels have") or f" (mostly {palette.commonest(counts, 3)}); give a "
+            "--region-style for each such colour, or paint the mask in the region colours alone"))
     return mask, out
+
+
+def _photographed(counts: tuple[np.ndarray, np.ndarray], mask: np.ndarray, have: str) -> str:
+    """What to say where no colour of `counts` (`palette.colour_counts` of `mask`) covers `FLAT` of the mask: it is a
+    photograph (the photo itself, given as its mask), not regions drawn in flat colours; else "". Its commonest
+    colours, each under 1%, were offered as region colours ("for its #4d84bc give --region-style '#4d84bc'=...")."""
+    keys, n = counts
+    if not n.size or n.max() >= FLAT * mask.shape[0] * mask.shape[1]:
+        return ""
+    return (f"; {have} {len(keys)} colours, none on {FLAT:.0%} of the mask, as a photograph's: draw the mask over a "
+            "copy of the photo, each region in one flat colour")

@@ -107,6 +107,21 @@ def test_a_colour_no_region_names_is_named_with_its_share(tmp_path):
         mask_regions.load_masks(config, (30, 40, 3), 2)
 
 
+def test_a_photograph_given_as_the_mask_is_said_to_be_one(tmp_path):
+    """The photo itself as --mask was offered its commonest colours as regions: "its colours are #4d84bc (0%),
+    #4c83bb (0%), ...; for its #4d84bc give --region-style '#4d84bc'=PAINTING"."""
+    rng = np.random.default_rng(0)
+    photo = rng.integers(0, 128, (30, 40, 3), np.uint8)  # 1200 pixels, nearly as many colours, none near red
+    Image.fromarray(photo).save(tmp_path / "photo.png")  # red is not in it
+    photo[:10] = (255, 0, 0)
+    Image.fromarray(photo).save(tmp_path / "red.png")  # red is, but two thirds match nothing
+    for mask, says in (("photo.png", "colour 'red' is not in .*; it has"), ("red.png", "; those pixels have")):
+        config = StyleConfig(mask=str(tmp_path / mask), region_colors=("red",))
+        with pytest.raises(InputError, match=says + r" \d+ colours, none on 1% of the mask, as a photograph's: draw "
+                                                    "the mask over a copy of the photo, each region in one flat colour$"):
+            mask_regions.mask_size(config, (30, 40, 3), 1)
+
+
 def test_mask_regions_follow_colours_and_shrink_to_each_layer(tmp_path, tiny_vgg16):
     config = StyleConfig(mask=_halves(tmp_path / "m.png"), region_colors=("red", "#0000ff"))
     masks = np.asarray(mask_regions.load_masks(config, (24, 32), 2))
