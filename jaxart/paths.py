@@ -72,11 +72,27 @@ def not_a_file(path: str | os.PathLike) -> str | None:
 
 def missing(path: str | os.PathLike) -> str:
     """Why `path`, which does not exist, cannot be read. A space at either end (pasted with the name, or a quoted
-    drag-and-drop) is said: printed bare it is invisible, and the path looked right."""
+    drag-and-drop) is said: printed bare it is invisible, and the path looked right. So is a symbolic link to nothing
+    (`absent`), which `ls` lists."""
     text = str(path)
     if text != text.strip() and os.path.exists(text.strip()):
         return f"{text!r} does not exist: it has a space at its start or end, and {text.strip()} exists; drop the space"
+    if (there := absent(path)) != "does not exist":
+        return f"{path} {there}; link it to the file again, or give the file's own path"
     return web_address(path) or windows_path(path) or f"{path} does not exist; check the path and the current folder"
+
+
+def absent(path: str | os.PathLike) -> str:
+    """How to say that nothing is at `path`: "does not exist", or for a symbolic link to nothing (its file moved or
+    deleted), which `ls` still lists, "is a symbolic link to TARGET, which does not exist"."""
+    if os.path.islink(path):
+        try:
+            os.stat(path)
+        except FileNotFoundError:  # not a loop (`check_path`'s) nor a folder it cannot enter
+            return f"is a symbolic link to {os.readlink(path)}, which does not exist"
+        except OSError:
+            pass
+    return "does not exist"
 
 
 def empty(path: str | os.PathLike) -> str:
@@ -103,7 +119,7 @@ def file_setting(name: str, value, want: str, hint: str, words: Sequence[str] = 
     if why := web_address(value) or windows_path(value):
         raise InputError(f"{name} {why}", settings=[name])
     check_path(value, f"{name} file", functools.partial(InputError, settings=[name]))
-    there = not_a_file(value) or "does not exist"
+    there = not_a_file(value) or absent(value)
     text = str(value)
     # A word as typed, in its case: `Random`, no file and no path, is told the word it is near.
     near = nearest_name(text, words) if not os.path.lexists(text) and not {".", "/", os.sep} & set(text) else ""

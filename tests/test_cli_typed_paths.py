@@ -52,3 +52,20 @@ def test_a_linked_colour_and_init_are_named_as_typed_and_recorded_resolved(files
                             monkeypatch, capsys)
     assert code == 3 and err.startswith("warning: --init start.png is 20x20"), err
     assert seen[0].mask == str(tmp_path / "drawn" / "target-mask.png") and seen[0].init == str(d / "paint.png")
+
+
+@pytest.mark.parametrize("where", ["photo", "painting", "init", "mask", "info"])
+def test_a_link_to_nothing_is_said_to_be_one(where, files, tmp_path, monkeypatch, capsys):
+    """It said "LINK.png does not exist; check the path", of a name `ls` lists."""
+    d, model = files
+    (tmp_path / "LINK.png").symlink_to("moved.png")
+    monkeypatch.chdir(tmp_path)
+    photo, painting = str(d / "photo.jpg"), str(d / "paint.png")
+    argv = {"photo": ["stylize", "LINK.png", painting], "painting": ["stylize", photo, "LINK.png"],
+            "init": ["stylize", photo, painting, "--init", "LINK.png"],
+            "mask": ["stylize", photo, "--mask", "LINK.png", "--region-style", f"red={painting}"],
+            "info": ["info", "LINK.png"]}[where]
+    code, out, err = run_main([*argv, *(["--model", model, "--dry-run"] if where != "info" else [])], monkeypatch, capsys)
+    named = {"init": "--init 'LINK.png'", "mask": "--mask 'LINK.png'"}.get(where, "LINK.png")
+    assert code == 2 and not out and err.startswith(
+        f"error: {named} is a symbolic link to moved.png, which does not exist; "), err
