@@ -109,7 +109,8 @@ def destination(record: dict, image: str | os.PathLike) -> Path:
     yet starts with that name and ".", "_" or "-" (a run's checkpoint and frames, a sweep's page and
     tiles). A frame's command is its run's (its own name would get the run's last image), so that
     run's output is named so instead, and the frame comes again beside it."""
-    run = Path(record["output"]) if frame_step(record) is not None else Path(image).resolve()
+    # A link's folder resolved, not its name: beside the link, named after it, as the user gave it.
+    run = Path(record["output"]) if frame_step(record) is not None else Path(image).parent.resolve() / Path(image).name
     try:
         taken = [p.name for p in run.parent.iterdir()]
     except OSError:  # no such folder (any more): nothing is in the way

@@ -2,8 +2,14 @@
 a name the user never typed; the record still keeps each file's absolute path, so `--resume` and `info --command`
 find it from any folder."""
 
+import shlex
+
+import numpy as np
 import pytest
 from PIL import Image
+
+from jaxart.config import StyleConfig
+from jaxart.output import save_png
 
 from conftest import run_main, stylize_argv, write_tiny_job
 
@@ -69,3 +75,18 @@ def test_a_link_to_nothing_is_said_to_be_one(where, files, tmp_path, monkeypatch
     named = {"init": "--init 'LINK.png'", "mask": "--mask 'LINK.png'"}.get(where, "LINK.png")
     assert code == 2 and not out and err.startswith(
         f"error: {named} is a symbolic link to moved.png, which does not exist; "), err
+
+
+def test_info_command_of_a_linked_image_writes_beside_the_link(files, tmp_path, monkeypatch, capsys):
+    """Its --output was beside the link's target and named after it (drawn/out-2.png), where the help says
+    "to a new name beside it (IMAGE-2.png, ...)"."""
+    d, _ = files
+    (tmp_path / "drawn").mkdir()
+    record = {"config": StyleConfig().to_dict(), "model": "vgg19",
+              "inputs": {"content": str(d / "photo.jpg"), "styles": [str(d / "paint.png")]}}
+    save_png(tmp_path / "drawn" / "out.png", np.zeros((4, 4, 3)), record)
+    (tmp_path / "mine.png").symlink_to(tmp_path / "drawn" / "out.png")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(["info", "mine.png", "--command"], monkeypatch, capsys)
+    argv = shlex.split(out)
+    assert code == 0 and argv[argv.index("--output") + 1] == str(tmp_path / "mine-2.png"), (out, err)
