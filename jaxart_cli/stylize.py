@@ -153,7 +153,6 @@ def stylize(
         config.validate()
         for note in _unused(ctx, config):
             _warn(note)
-        model = model_choice.named(model)  # so --resume, and the timings, find it from any folder
     fmt = _formats.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
     output = output or output_names.default_output(content, styles, fmt)
     sources = [content, *styles, config.init, config.mask]  # stylize_files checks again; here, before weights load
@@ -208,7 +207,8 @@ def stylize(
     if ckpt is not None:
         checkpoint.check(ckpt, weights=w)
     _stop_if_interrupted()
-    config = _absolute(config)  # as typed until here, for the lines before; absolute in the record and checkpoint
+    # As typed until here, for the lines before; absolute in the record and checkpoint, found from any folder.
+    config, model = _absolute(config), model_choice.named(model)
     with compile_cache.use(_warn), signals.stop_signals() as stopped, \
             duration.timed(_scales.schedule(config), model=model, loaded=w.name, step=duration.settings(config),
                           tolerance=tolerance, warn=_warn,

@@ -176,7 +176,7 @@ def sweep(
         hashed = sweep_checks.check_distinct(styles) if each_painting else {}
         for note in _unused(ctx, config):
             _warn(note)
-        cmd = sweep_job.Command(content, styles, output, fmt.value, config, settings, model_choice.named(model), rgb,
+        cmd = sweep_job.Command(content, styles, output, fmt.value, config, settings, model, rgb,
                                 tolerance, shrink_batch, columns, overwrite, checkpoint_every)
     content, styles, output, config, settings, rgb = cmd[:3] + cmd[4:6] + (cmd.background,)
 
@@ -218,7 +218,8 @@ def sweep(
     if note := _notes.random_init_note(w, config):
         _warn(note)
     _stop_if_interrupted()
-    cmd = cmd._replace(config=_absolute(config))  # as typed until here, for the lines before; absolute in the record
+    # As typed until here, for the lines before; absolute in the record and checkpoint, found from any folder.
+    cmd = cmd._replace(config=_absolute(config), model=model_choice.named(cmd.model))
     # SIGINT, SIGTERM and SIGHUP are only recorded while the sweep runs and its files are placed: the
     # next step keeps its state in GRID.ckpt.npz and ends it with one line, and never half-writes the files.
     total = _scales.total_steps(config)  # over every scale, as stylize's bar counts

@@ -90,3 +90,25 @@ def test_info_command_of_a_linked_image_writes_beside_the_link(files, tmp_path, 
     code, out, err = run_main(["info", "mine.png", "--command"], monkeypatch, capsys)
     argv = shlex.split(out)
     assert code == 0 and argv[argv.index("--output") + 1] == str(tmp_path / "mine-2.png"), (out, err)
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_a_model_file_is_named_as_typed_and_run_by_its_resolved_path(command, files, tmp_path, monkeypatch, capsys):
+    """--model was made absolute as it was parsed: "/abs/photo.jpg is not a readable safetensors file", "weights
+    file /abs/gone.safetensors does not exist"."""
+    d, model = files
+    (tmp_path / "link.safetensors").symlink_to(model)
+    monkeypatch.chdir(d.parent)
+    photo, painting = f"{d.name}/photo.jpg", f"{d.name}/paint.png"
+    for given, says in ((photo, f"error: {photo} is not a readable safetensors file"),
+                        ("gone.safetensors", "error: weights file gone.safetensors does not exist")):
+        code, _, err = run_main([command, photo, painting, "--model", given, "--dry-run"], monkeypatch, capsys)
+        assert code == 2 and err.startswith(says), err
+    seen = []  # the model the run records and checkpoints: the file's resolved path
+    job = ("jaxart.job.stylize_files", lambda *a, **kw: seen.append(kw["model"]) or (_ for _ in ()).throw(SystemExit(3)))
+    if command == "sweep":
+        job = ("jaxart.sweep_job.run", lambda cmd, *a, **kw: seen.append(cmd.model) or (_ for _ in ()).throw(SystemExit(3)))
+    monkeypatch.setattr(*job)
+    code, _, err = run_main([command, photo, painting, "-o", str(tmp_path / "out.png"), "--model",
+                             str(tmp_path / "link.safetensors"), "--size", "32", "--steps", "2", "-q"], monkeypatch, capsys)
+    assert code == 3 and seen == [model], err
