@@ -99,9 +99,10 @@ class StyleConfig:
                              settings=["margin"])
         if self.size < SMALLEST:
             raise InputError(f"size {self.size} is too small; use at least {SMALLEST} pixels", settings=["size"])
-        config_checks.weights("learning-rate", (self.learning_rate,))
-        if self.learning_rate == 0:
-            raise InputError("learning-rate must be above 0", settings=["learning_rate"])
+        lr = self.learning_rate  # one line for 0 and -1: -1 was told ">= 0", then 0 "above 0"
+        if not (isinstance(lr, (int, float)) and not isinstance(lr, bool) and 0 < lr <= config_checks.MAX_WEIGHT):
+            raise InputError(f"learning-rate must be a finite number above 0 (at most 1e30), got {as_typed(lr)}",
+                             settings=["learning_rate"])
         if not isinstance(self.seed, int) or not -2**63 <= self.seed < 2**63:
             raise InputError(f"seed must be a whole number that fits in 64 bits, got {self.seed!r}",
                              settings=["seed"])

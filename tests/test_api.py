@@ -71,7 +71,7 @@ def test_config_limits_are_inclusive_where_documented_and_exclusive_beyond():
     Config(seed=2**63 - 1).validate()
     Config(seed=-2**63).validate()
     for bad, says in [({"margin": 65}, "margin must be"), ({"seed": 2**63}, "seed must be"),
-                      ({"learning_rate": 0}, "learning-rate must be above 0"),
+                      ({"learning_rate": 0}, "learning-rate must be a finite number above 0 \\(at most 1e30\\), got 0"),
                       ({"content_layers": (), "style_layers": ()}, "at least one content or style layer")]:
         with pytest.raises(ValueError, match=says):
             Config(**bad).validate()

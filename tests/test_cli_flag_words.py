@@ -35,7 +35,10 @@ STYLIZE = {
     "all weights 0": (["--content-weight", "0", "--style-weight", "0", "--tv-weight", "0"], "--content-weight, "
                       "--style-weight and --tv-weight are all 0, so nothing would change the starting image; give "
                       "--style-weight above 0 (default 10)"),
-    "learning rate 0": (["--optimizer", "adam", "--learning-rate", "0"], "--learning-rate must be above 0"),
+    "learning rate 0": (["--optimizer", "adam", "--learning-rate", "0"], "--learning-rate must be a finite number "
+                        "above 0 (at most 1e30), got 0"),
+    "learning rate -1": (["--learning-rate", "-1"], "--learning-rate must be a finite number above 0 (at most 1e30), "
+                         "got -1"),  # it was told ">= 0", and 0 then "above 0"
     "lbfgs memory 0": (["--lbfgs-memory", "0"], "--lbfgs-memory must be a positive integer up to 2147483647, got 0"),
     "margin too wide": (["--margin", "65"], "--margin must be a whole number of pixels from 0 to 64, got 65"),
     "seed too large": (["--seed", str(2**64)], f"--seed must be a whole number that fits in 64 bits, got {2**64}"),
