@@ -55,8 +55,9 @@ def model_arch(model: str) -> str:
         path = weights.path_for(model)
         if not weights.is_installed(model):
             raise InputError(weights.unknown_model(model))
+    paths.check_path(path, "weights file")  # a link loop, a name too long: is_file() said "does not exist"
     if not path.is_file():
-        there = paths.not_a_file(path) or "does not exist"
+        there = paths.not_a_file(path) or paths.absent(path)
         raise InputError(f"weights file {path} {there}; give the path of a .safetensors file `weights convert` wrote")
     return weights.store.read_metadata(path).get("arch", "vgg19")
 

@@ -98,10 +98,13 @@ def test_a_model_file_is_named_as_typed_and_run_by_its_resolved_path(command, fi
     file /abs/gone.safetensors does not exist"."""
     d, model = files
     (tmp_path / "link.safetensors").symlink_to(model)
+    (moved := tmp_path / "moved.safetensors").symlink_to(tmp_path / "was-here.safetensors")  # its file moved away
     monkeypatch.chdir(d.parent)
     photo, painting = f"{d.name}/photo.jpg", f"{d.name}/paint.png"
     for given, says in ((photo, f"error: {photo} is not a readable safetensors file"),
-                        ("gone.safetensors", "error: weights file gone.safetensors does not exist")):
+                        ("gone.safetensors", "error: weights file gone.safetensors does not exist"),
+                        (str(moved), f"error: weights file {moved} is a symbolic link to "
+                                     f"{tmp_path / 'was-here.safetensors'}, which does not exist")):
         code, _, err = run_main([command, photo, painting, "--model", given, "--dry-run"], monkeypatch, capsys)
         assert code == 2 and err.startswith(says), err
     seen = []  # the model the run records and checkpoints: the file's resolved path
