@@ -108,8 +108,7 @@ def destination(record: dict, image: str | os.PathLike) -> Path:
     it is: OUT-2.png beside IMAGE = OUT.png, or the first of OUT-3.png, OUT-4.png, ... where no file
     yet starts with that name and ".", "_" or "-" (a run's checkpoint and frames, a sweep's page and
     tiles). A frame's command is its run's (its own name would get the run's last image), so that
-    run's output is named so instead, and the frame comes again beside it."""
-    # A link's folder resolved, not its name: beside the link, named after it, as the user gave it.
+    run's output is named so instead, and the frame comes again beside it. A link's folder is resolved, not its name."""
     run = Path(record["output"]) if frame_step(record) is not None else Path(image).parent.resolve() / Path(image).name
     try:
         taken = [p.name for p in run.parent.iterdir()]
