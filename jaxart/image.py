@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from jaxart import jpeg_end, jpeg_header, modes, pixel_limit
+from jaxart import jpeg_cut, jpeg_end, jpeg_header, modes, pixel_limit
 from jaxart.errors import InputError, describe
 from jaxart.paths import as_path, check_path, empty, missing
 
@@ -120,6 +120,9 @@ def _frame(source: Path | io.BytesIO, p: Path, least: pixel_limit.Least) -> Imag
     limit = Image.MAX_IMAGE_PIXELS
     try:
         with Image.open(source) as opened:
+            if jpeg_cut.cut(opened, p):  # before a turned copy of the image is made beside its second decode
+                raise InputError(f"{p} is damaged or truncated (a JPEG whose pixel data is cut short before its end "
+                                 "marker, so its bottom would load grey or smeared); re-export or re-download it")
             return _oriented(opened, p)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         with pixel_limit.lifted(), Image.open(source) as opened:

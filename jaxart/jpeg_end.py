@@ -25,7 +25,7 @@ from PIL import Image
 from jaxart import jpeg_header
 
 EOI = b"\xff\xd9"
-_FILLER = bytes(0x80 | b % 127 for b in hashlib.sha512(b"jaxart").digest() * 4)  # no 0xFF: coded data, never a marker
+FILLER = bytes(0x80 | b % 127 for b in hashlib.sha512(b"jaxart").digest() * 4)  # no 0xFF: coded data, never a marker
 _ROWS = 64  # compared a band at a time: two decoded copies of a large photo are not held beside the two images
 
 
@@ -47,8 +47,8 @@ def completed(path: Path) -> Image.Image | None:
     whole = None
     try:
         whole = _loaded(data + EOI)
-        with _loaded(data + stuffed + _FILLER + EOI) as filled:
-            if _same(whole, filled):
+        with _loaded(data + stuffed + FILLER + EOI) as filled:
+            if same(whole, filled):
                 return whole
     except Exception:  # noqa: BLE001 - undecodable either way: Pillow's own decode of the file refuses it
         pass
@@ -63,7 +63,8 @@ def _loaded(data: bytes) -> Image.Image:
     return opened
 
 
-def _same(a: Image.Image, b: Image.Image) -> bool:
+def same(a: Image.Image, b: Image.Image) -> bool:
+    """Whether two decoded images have the same mode, size and pixels (compared a band of rows at a time)."""
     if (a.mode, a.size) != (b.mode, b.size):
         return False
     bands = ((0, y, a.width, min(y + _ROWS, a.height)) for y in range(0, a.height, _ROWS))
@@ -73,21 +74,15 @@ def _same(a: Image.Image, b: Image.Image) -> bool:
 def _every_scan(data: bytes) -> bool:
     """Whether `data`, a JPEG without its end marker, ends in the data of a scan, after scans that give every
     coefficient of every component of its frame (a progressive one's to full precision, its last bit scans)."""
-    bits = None  # bits[component][k]: the lowest bit position coded of coefficient k (0: all coded)
+    bits = None
     for marker, body, end in jpeg_header.segments(data):
         if body is None:  # the end, or a restart marker, between segments
             return False
         if (frame := jpeg_header.parse_frame(marker, body)) and frame.marker in jpeg_header.HUFFMAN:
-            bits = {c: [64] * 64 for c, _, _ in frame.components}
+            bits = jpeg_header.uncoded(frame)
         elif marker == jpeg_header.SOS:
-            if bits is None or not body or len(body) < 4 + 2 * body[0]:
+            if not jpeg_header.code(bits, body):
                 return False
-            n = body[0]
-            first, last, low = body[1 + 2 * n], body[2 + 2 * n], body[3 + 2 * n] & 15
-            for c in body[1:1 + 2 * n:2]:
-                if c not in bits:
-                    return False
-                bits[c][first:last + 1] = [min(b, low) for b in bits[c][first:last + 1]]
             if end == len(data):  # the file ends in this scan's data
-                return all(b == 0 for coded in bits.values() for b in coded)
+                return jpeg_header.all_coded(bits)
     return False

@@ -1,5 +1,6 @@
-"""What a JPEG's header says: its marker segments (`segments`, which jpeg_end walks too) and its frame (`frame`);
-and whether its bytes can hold the pixels it claims (`overclaimed`).
+"""What a JPEG's header says: its marker segments (`segments`, which jpeg_end and jpeg_cut walk too), its frame
+(`frame`), what its scans code (`uncoded`, `code`, `all_coded`); and whether its bytes can hold the pixels it claims
+(`overclaimed`).
 
 A damaged header, or a forged one (a decompression bomb of a few hundred bytes saying 65000x65000), claims more
 pixels than the file's bytes can code. libjpeg decodes such a file without complaint, padding the missing data with
@@ -24,7 +25,7 @@ from typing import NamedTuple
 from jaxart.byte_sizes import amount
 
 HUFFMAN = frozenset({0xC0, 0xC1, 0xC2})  # baseline, extended and progressive Huffman: what Pillow's libjpeg decodes
-SOS = 0xDA
+PROGRESSIVE, SOS, EOI = 0xC2, 0xDA, 0xD9
 _STANDALONE = frozenset({0x01, *range(0xD0, 0xDA)})  # markers without a length: TEM, RST0-7, SOI, EOI
 _NOT_FRAMES = frozenset({0xC4, 0xC8, 0xCC})  # DHT, JPG, DAC: among the SOFn codes, but no frame
 _READ = 1 << 16  # a header's first read; most hold their frame in it, the rest are read on in doublings
@@ -74,6 +75,31 @@ def parse_frame(marker: int, body: bytes) -> Frame | None:
         return None
     components = tuple((body[6 + 3 * i], body[7 + 3 * i] >> 4, body[7 + 3 * i] & 15) for i in range(n))
     return Frame(marker, int.from_bytes(body[3:5], "big"), int.from_bytes(body[1:3], "big"), components)
+
+
+def uncoded(frame: Frame) -> dict[int, list[int]]:
+    """What the frame's scans are yet to code: bits[component][k], the lowest bit position of coefficient k coded so
+    far (64: none; 0: all of it), for `code` to lower scan by scan."""
+    return {c: [64] * 64 for c, _, _ in frame.components}
+
+
+def code(bits: dict[int, list[int]] | None, body: bytes) -> bool:
+    """Marks in `bits` (from `uncoded`) what the scan whose header is `body` codes; False where it is no scan of
+    that frame."""
+    if bits is None or not body or len(body) < 4 + 2 * body[0]:
+        return False
+    n = body[0]
+    first, last, low = body[1 + 2 * n], body[2 + 2 * n], body[3 + 2 * n] & 15
+    for c in body[1:1 + 2 * n:2]:
+        if c not in bits:
+            return False
+        bits[c][first:last + 1] = [min(b, low) for b in bits[c][first:last + 1]]
+    return True
+
+
+def all_coded(bits: dict[int, list[int]]) -> bool:
+    """Whether the scans `code` marked gave every coefficient of every component to full precision."""
+    return all(b == 0 for coded in bits.values() for b in coded)
 
 
 def _is_frame(marker: int) -> bool:

@@ -60,6 +60,9 @@ BAD = {
     "empty": (_file("empty.jpg", b""), ["empty (0 bytes)"]),
     "text": (_file("notes.png", b"not an image\n" * 20), ["not in an image format"]),
     "truncated-jpeg": (_file("cut.jpg", _encode(_noise(), "JPEG")[:600]), ["truncated"]),
+    # Its end marker put back after the cut: loaded without a word, its bottom grey.
+    "cut-jpeg-with-its-end": (_file("cut.jpg", _encode(_noise(), "JPEG")[:1500] + b"\xff\xd9"),
+                              ["truncated", "cut short before its end marker", "re-download"]),
     "truncated-png": (_file("cut.png", _encode(_noise(), "PNG")[:300]), ["truncated"]),
     "bad-png-filter": (_file("bad.png", _png(4, 4, b"\x07" * 20)), ["damaged"]),
     "1x1": (_file("dot.png", Image.new("RGB", (1, 1)), "PNG"), ["1x1 pixels", "at least 2x2"]),
