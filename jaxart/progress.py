@@ -8,9 +8,11 @@ from collections.abc import Callable, Sequence
 
 from rich.console import Console
 from rich.table import Column
-from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn, TransferSpeedColumn)
+from rich.text import Text
+from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress, ProgressColumn, Task,
+                           TextColumn, TimeElapsedColumn, TimeRemainingColumn)
 
+from jaxart.byte_sizes import amount
 from jaxart.eta import cost_conv, scale_at, seconds_left
 
 
@@ -112,14 +114,16 @@ def _hms(seconds: float) -> str:
 @contextlib.contextmanager
 def download_bar(name: str, quiet: bool = False, console: Console | None = None,
                  clock: Callable[[], float] = time.monotonic):
-    """Yields `update(done, total)` in bytes; shows bytes, rate and ETA on stderr. A bar no byte reached
-    (another process fetched the file meanwhile) is cleared when it ends: its `0/? bytes` said nothing happened."""
+    """Yields `update(done, total)` in bytes; shows bytes, rate and ETA on stderr, in KiB and MiB as every message
+    says a size (`548.1/548.1 MiB 5 KiB/s`; rich's own were 10**6 bytes, "574.7 MB", below a line saying "548 MiB").
+    `clock` times the rate and the log's lines. A bar no byte reached (another process fetched the file meanwhile) is
+    cleared when it ends: its `0/? bytes` said nothing happened."""
     if quiet:
         yield None
         return
-    columns = (TextColumn(f"[bold]fetch {name}"), BarColumn(), DownloadColumn(),
-               TransferSpeedColumn(), TimeRemainingColumn())
-    with _cleared_on_error(Progress(*columns, console=console or Console(stderr=True))) as bar:
+    columns = (TextColumn(f"[bold]fetch {name}"), BarColumn(), DownloadColumn(binary_units=True),
+               _Rate(), TimeRemainingColumn())
+    with _cleared_on_error(Progress(*columns, console=console or Console(stderr=True), get_time=clock)) as bar:
         task = bar.add_task(name, total=None)
         log = _log_lines(bar, clock)
 
@@ -130,6 +134,14 @@ def download_bar(name: str, quiet: bool = False, console: Console | None = None,
         yield update
         if bar.tasks[0].total is None:
             _clear(bar)
+
+
+class _Rate(ProgressColumn):
+    """rich's TransferSpeedColumn, which has no binary units, in byte_sizes.amount's: `5 KiB/s`, `12 MiB/s`."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("?" if speed is None else f"{amount(speed)}/s", style="progress.data.speed")
 
 
 def _log_lines(bar: Progress, clock: Callable[[], float]) -> Callable[[bool], None]:

@@ -46,14 +46,29 @@ def test_a_log_gets_a_line_every_half_minute_not_only_the_last_state(monkeypatch
 
 
 def test_a_download_into_a_log_gets_a_line_every_half_minute_too():
-    """A 575 MB torchvision download in a batch job's log said nothing until it ended."""
+    """A 548 MiB torchvision download in a batch job's log said nothing until it ended. Its sizes and rate are in
+    powers of 1024, as every message says a size: it read "30.0/100.0 MB" and "1.0 MB/s" (10**6 bytes) below a line
+    saying "548 MiB"."""
     out, now = io.StringIO(), [0.0]
     console = Console(file=out, width=100, force_terminal=False, color_system=None)
     with progress.download_bar("vgg19", console=console, clock=lambda: now[0]) as update:
         for second in range(1, 101):
             now[0] = float(second)
-            update(second * 1_000_000, 100_000_000)
+            update(second * 2**20, 100 * 2**20)
     lines = [line for line in out.getvalue().splitlines() if line.strip()]
     assert len(lines) == 4 and all("fetch vgg19" in line for line in lines), lines
-    assert ["30.0/100.0 MB", "60.0/100.0 MB", "90.0/100.0 MB", "100.0/100.0 MB"] == [
-        re.search(r"[\d.]+/[\d.]+ MB", line)[0] for line in lines], lines
+    assert ["30.0/100.0 MiB", "60.0/100.0 MiB", "90.0/100.0 MiB", "100.0/100.0 MiB"] == [
+        re.search(r"[\d.]+/[\d.]+ \S+", line)[0] for line in lines], lines
+    assert all(" 1 MiB/s " in line for line in lines[:3]), lines  # a MiB a second on the bar's clock
+
+
+def test_a_slow_download_s_rate_is_in_kib_a_second():
+    """5 KiB a second, as the README's retry rules count a slow line, read "5.1 kB/s"."""
+    out, now = io.StringIO(), [0.0]
+    console = Console(file=out, width=100, force_terminal=False, color_system=None)
+    with progress.download_bar("vgg19", console=console, clock=lambda: now[0]) as update:
+        for second in range(1, 32):
+            now[0] = float(second)
+            update(second * 5 * 1024, 80_134_624)  # vgg19's
+    line = out.getvalue().splitlines()[0]
+    assert re.search(r" 0\.1/76\.4 MiB 5 KiB/s ", line), line
