@@ -6,7 +6,6 @@ Each message is one line (`say`), whatever line breaks a file's name holds; a pa
 from __future__ import annotations
 
 import functools
-import urllib.parse
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -77,13 +76,8 @@ def weights_fetch(
                          f"`jaxart stylize --model {name}` uses it; `jaxart weights fetch` takes "
                          f"{', '.join(W.SOURCES)}")
     W.get_source(name)
-    if url is not None:
-        try:
-            scheme = urllib.parse.urlsplit(url).scheme
-        except ValueError as e:  # "Invalid IPv6 URL", ...
-            raise typer.BadParameter(f"{url!r} is not a valid URL ({e})", param_hint="--url") from None
-        if scheme not in ("http", "https", "file"):
-            raise typer.BadParameter(f"{url!r} is not an http(s):// or file:// URL", param_hint="--url")
+    if url is not None and (fault := W.registry.mirror_fault(url)):
+        raise typer.BadParameter(f"{url!r} is {fault}", param_hint="--url")
     if W.path_for(name).is_file():  # the library's fetch refuses a damaged one: it is no success to report
         echo(W.fetch(name))
         return

@@ -72,6 +72,17 @@ def test_a_mirror_in_the_environment_that_is_not_a_url_is_bad_input_as_with_url(
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("url, fault", [
+    ("https://mirror.example/vgg19.h5", None), ("HTTP://mirror.example/vgg19.h5", None), ("file:///srv/vgg19.h5", None),
+    ("notaurl", "not an http(s):// or file:// URL"), ("ftp://mirror/vgg19.h5", "not an http(s):// or file:// URL"),
+    ("", "not an http(s):// or file:// URL"), ("http://[::1", "not a valid URL (Invalid IPv6 URL)")])
+def test_one_function_judges_a_mirror_for_url_and_the_environment(url, fault):
+    """`weights fetch --url` and JAXART_WEIGHTS_URL_* each checked the scheme in code of their own."""
+    from jaxart.weights import registry
+
+    assert registry.mirror_fault(url) == fault
+
+
 def test_a_weights_folder_that_is_a_file_is_one_line(files, tmp_path, monkeypatch, capsys):
     """--model auto falls back from vgg19 to vgg16-hed; when both fail for the same reason, one line."""
     (tmp_path / "weights").write_text("not a folder")

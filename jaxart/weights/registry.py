@@ -24,6 +24,17 @@ PREPROCESS = {
 LAYOUTS = tuple(PREPROCESS)  # the file layouts `weights convert` reads (layouts.py); here, as it loads no JAX
 
 
+def mirror_fault(url: str) -> str | None:
+    """Why `url` can be no mirror to download from (`weights fetch --url`, JAXART_WEIGHTS_URL_*): "not a valid URL
+    (Invalid IPv6 URL)" where urllib cannot split it, "not an http(s):// or file:// URL" where its scheme is another
+    or none; None where it can be one."""
+    try:
+        scheme = urllib.parse.urlsplit(url).scheme
+    except ValueError as e:  # "Invalid IPv6 URL", ...
+        return f"not a valid URL ({e})"
+    return None if scheme in ("http", "https", "file") else "not an http(s):// or file:// URL"
+
+
 @dataclasses.dataclass(frozen=True)
 class Source:
     """Where a named weight set comes from.
@@ -49,14 +60,9 @@ class Source:
         """The URL, or the mirror in JAXART_WEIGHTS_URL_<NAME> (e.g. ..._VGG19) if set and not blank."""
         key = "JAXART_WEIGHTS_URL_" + self.name.upper().replace("-", "_")
         mirror = os.environ.get(key, "").strip()
-        if mirror:  # as `weights fetch --url` checks its mirror: a mistyped one is bad input, not a failed download
-            try:
-                scheme = urllib.parse.urlsplit(mirror).scheme
-            except ValueError:  # "Invalid IPv6 URL", ...
-                scheme = None
-            if scheme not in ("http", "https", "file"):
-                raise InputError(f"{key} is {mirror!r}, not an http(s):// or file:// URL; set it to a mirror's URL, "
-                                 f"or unset it to download {self.name} from its usual source")
+        if mirror and mirror_fault(mirror):  # as --url's: a mistyped one is bad input, not a failed download
+            raise InputError(f"{key} is {mirror!r}, not an http(s):// or file:// URL; set it to a mirror's URL, "
+                             f"or unset it to download {self.name} from its usual source")
         return mirror or self.url
 
     @property
