@@ -4,14 +4,20 @@ proxy or authentication set up that way was passed over, and the download went s
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 import urllib.request
 
 import pytest
 
-from jaxart.weights import answer
+import test_download
+from jaxart.errors import WeightsError
+from jaxart.weights import answer, fetch
+from test_download import FAST
 from test_download_answer import _silent_server
+
+serve, weights_dir = test_download.serve, test_download.weights_dir  # its fixtures, registered here too
 
 
 @pytest.fixture
@@ -82,3 +88,36 @@ def test_through_an_installed_opener_a_late_answer_s_connection_still_goes_at_th
                 break
             threading.Event().wait(0.05)
         assert ended[0] == 1
+
+
+def _nothing_listens() -> str:
+    """The URL of a port on 127.0.0.1 that was just free, so nothing listens there."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("opener", ["its own proxy", "the environment's proxy", "no proxy"])
+def test_a_failure_through_an_installed_opener_names_its_proxy(opener, installed, serve, monkeypatch):
+    """The download went through the installed opener's ProxyHandler, and a failure named a proxy only from the
+    environment: its own said "Connection refused" as if the server were down, and where it had no proxy for http,
+    the line named HTTP_PROXY's, which the download never went through."""
+    down, server = _nothing_listens(), serve(["ok"])
+    url = server.url
+    if opener == "its own proxy":
+        installed(urllib.request.build_opener(urllib.request.ProxyHandler({"http": down})))
+        via = rf" through the proxy {re.escape(down)} that the opener installed with urllib.request.install_opener " \
+              r"names \(.*Connection refused, after 1 attempt\); check that proxy, or install an opener without it " \
+              r"to connect directly, or retry"
+    elif opener == "the environment's proxy":  # build_opener's ProxyHandler reads it: the variable is named
+        monkeypatch.setenv("HTTP_PROXY", down)
+        installed(urllib.request.build_opener())
+        via = rf" through the proxy {re.escape(down)} that HTTP_PROXY names \(.*\); check HTTP_PROXY, or unset it"
+    else:  # straight to the server, whatever HTTP_PROXY says
+        monkeypatch.setenv("HTTP_PROXY", _nothing_listens())
+        installed(urllib.request.build_opener(urllib.request.ProxyHandler({})))
+        url = _nothing_listens() + "/vgg16_test.h5"
+        via = rf"^could not download vgg16_test.h5 from {re.escape(url)} \(.*Connection refused"
+    with pytest.raises(WeightsError, match=via) as failed:
+        fetch("test", **{**FAST, "attempts": 1}, url=url)
+    assert server.ranges == [] and (opener != "no proxy" or "proxy" not in str(failed.value)), failed.value

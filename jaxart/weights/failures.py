@@ -15,6 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 from jaxart.errors import WeightsError
 from jaxart.weights import folder, range_get
@@ -38,13 +39,31 @@ def remedy(source: Source) -> str:
             f"--arch {source.arch} --name {source.name}`")
 
 
-def proxy(url: str) -> tuple[str, str] | None:
-    """The proxy urllib sends `url` through, from the environment, and the variable naming it; None if none."""
+class Proxy(NamedTuple):
+    """The proxy a download goes through: its URL, what names it (a variable, an opener), and what to check."""
+    server: str
+    named_by: str
+    check: str
+
+
+def proxy(url: str) -> Proxy | None:
+    """The proxy urllib sends `url` through, and what names it; None if none. The proxies are the installed opener's
+    ProxyHandler's, where one is installed (`urllib.request.install_opener`, or urlopen's own, once called), as
+    answer.within takes them; else the environment's."""
     scheme, host = (parts := urllib.parse.urlsplit(url)).scheme, parts.hostname or ""
-    server = urllib.request.getproxies().get(scheme)
+    installed = urllib.request._opener  # answer._opener's, as urllib has no public reader
+    if installed is None:
+        server = urllib.request.getproxies().get(scheme)
+    else:  # the first ProxyHandler with this scheme's proxy is the one its request goes through
+        server = next((h.proxies[scheme] for h in installed.handlers
+                       if isinstance(h, urllib.request.ProxyHandler) and scheme in h.proxies), None)
     if not server or urllib.request.proxy_bypass(host):
         return None
-    return server, f"{scheme}_proxy" if os.environ.get(f"{scheme}_proxy") else f"{scheme.upper()}_PROXY"
+    for variable in (f"{scheme}_proxy", f"{scheme.upper()}_PROXY"):  # lower case first, as urllib reads them
+        if os.environ.get(variable) == server:  # build_opener's ProxyHandler reads the environment too
+            return Proxy(server, variable, f"check {variable}, or unset it to connect directly")
+    return Proxy(server, "the opener installed with urllib.request.install_opener",
+                 "check that proxy, or install an opener without it to connect directly")
 
 
 def _retry_after(error: urllib.error.HTTPError) -> float | None:
@@ -61,12 +80,12 @@ def _retry_after(error: urllib.error.HTTPError) -> float | None:
 
 @dataclasses.dataclass(frozen=True)
 class Report:
-    """How a failed download of `source` from `url` into `partial` is told: what failed, through which proxy (`via`:
-    its URL and the variable naming it), and what to do."""
+    """How a failed download of `source` from `url` into `partial` is told: what failed, through which proxy (`via`),
+    and what to do."""
     source: Source
     url: str
     partial: Path
-    via: tuple[str, str] | None
+    via: Proxy | None
 
     def kept(self) -> int:
         return self.partial.stat().st_size if self.partial.is_file() else 0
@@ -76,12 +95,12 @@ class Report:
 
     def unproxied(self) -> str:
         # A proxy that is down or misspelt failed as if the server were ("Connection refused") or the machine offline.
-        return f"check {self.via[1]}, or unset it to connect directly, or " if self.via else ""
+        return f"{self.via.check}, or " if self.via else ""
 
     def fail(self, reason: object, hint: str) -> WeightsError:
         what = f"could not download {self.source.filename} from {self.url}"
         if self.via:
-            what += f" through the proxy {self.via[0]} that {self.via[1]} names"
+            what += f" through the proxy {self.via.server} that {self.via.named_by} names"
         return WeightsError(f"{what} ({reason}); {hint}{remedy(self.source)}")
 
 
