@@ -189,6 +189,35 @@ def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, step: d
 SOURCE = "(from your runs on this machine)"  # what every estimate is made from
 
 
+def estimated(config: StyleConfig, model: str, *, warn: Callable[[str], None], rows: int = 1, tolerance: float = 0.0,
+              after: int = 0, swept: bool = False) -> str | None:
+    """"about 4 min (from your runs on this machine)" for a run of `config` with `model` (`--model`'s) in `rows`
+    batch rows (`swept`: a sweep's; "at most" with a `tolerance`: `words`), or "no timing yet of such a run on this
+    machine"; for "auto" before vgg19 is installed, each set it may take: "no timing yet with vgg19, about 2 min with
+    vgg16-hed (from your runs on this machine)". Resumed at step `after` (0: from the start), the steps left come
+    first: "25 steps left, about 3 min (...)". None where none are kept (JAXART_CACHE_DIR=off). A damaged timings
+    file is one `warn`ing, and nothing said. Imports no JAX: a dry run says it."""
+    from jaxart import model_choice, scales
+
+    if (where := timings.path()) is None:
+        return None
+    store, left, now = timings.Store(where, warn), scales.left(scales.schedule(config), after), load()
+    runs, here, step = store.runs(), host(), settings(config, swept=swept)
+    took = {name: estimate(runs, left, host=here, model=key, rows=rows, load=now, **step)
+            for name, key in model_choice.timing_keys(model).items()}
+    if store.failed:
+        return None
+    if all(s is None for s in took.values()):
+        said = "no timing yet of such a run on this machine"
+    elif len(took) == 1:
+        said = words(*took.values(), tolerance)
+    else:
+        each = (f"{'no timing yet' if s is None else amount(s, tolerance)} with {name}" for name, s in took.items())
+        said = f"{', '.join(each)} {SOURCE}"
+    steps = sum(n for _, n in left)
+    return f"{steps} step{'s' * (steps != 1)} left, {said}" if after else said
+
+
 def words(seconds: float | None, tolerance: float = 0.0) -> str | None:
     """"about 40 s (from your runs on this machine)", "about 4 min (...)", from 90 min in hours, "about 2.5 h (...)";
     None for None. With a `tolerance` (`--tolerance`), which may stop the run at any tenth step of its last scale,

@@ -12,7 +12,7 @@ def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int 
          per_device: bool = False, timing: str | None = None) -> str:
     """"dry run: RUN, about 1.7 GiB[ a device][ of 20.1 GiB free][; TIMING]; would write WRITES[ (CHANGES)]; [what a
     run would download first; ]nothing ran", `need` and `free` in bytes, `changes` phrases such as "replacing
-    out.png", `timing` `estimated`'s."""
+    out.png", `timing` `duration.estimated`'s."""
     from jaxart import model_choice
     from jaxart.byte_sizes import amount
 
@@ -24,38 +24,6 @@ def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int 
     return f"dry run: {run}, {memory}{timed}; would write {writes}{changed}; {f'{fetch}; ' if fetch else ''}nothing ran"
 
 
-def estimated(config, model: str, rows: int = 1, tolerance: float = 0.0, after: int = 0,
-              swept: bool = False) -> str | None:
-    """"about 4 min (from your runs on this machine)" for a run of `config` with `model` (`--model`'s) in `rows`
-    batch rows (`swept`: a sweep's; "at most" with a `tolerance`: `duration.words`), or "no timing yet of such a
-    run on this machine"; for "auto" before vgg19 is installed, each set it may take: "no timing yet with vgg19,
-    about 2 min with vgg16-hed (from your runs on this machine)". Resumed at step `after` (0: from the start),
-    the steps left come first: "25 steps left, about 3 min (...)". None where none are kept
-    (JAXART_CACHE_DIR=off). A damaged timings file is one warning, and nothing said."""
-    from jaxart import duration, model_choice, scales, timings
-    from jaxart_cli.common import warn
-
-    if (where := timings.path()) is None:
-        return None
-    store, left, load = timings.Store(where, warn), scales.left(scales.schedule(config), after), duration.load()
-    runs, host = store.runs(), duration.host()
-    step = duration.settings(config, swept=swept)
-    took = {name: duration.estimate(runs, left, host=host, model=key, rows=rows, load=load, **step)
-            for name, key in model_choice.timing_keys(model).items()}
-    if store.failed:
-        return None
-    if all(s is None for s in took.values()):
-        said = "no timing yet of such a run on this machine"
-    elif len(took) == 1:
-        said = duration.words(*took.values(), tolerance)
-    else:
-        each = (f"{'no timing yet' if s is None else duration.amount(s, tolerance)} with {name}"
-                for name, s in took.items())
-        said = f"{', '.join(each)} {duration.SOURCE}"
-    steps = sum(n for _, n in left)
-    return f"{steps} step{'s' * (steps != 1)} left, {said}" if after else said
-
-
 def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: int, free: int, model: str, *,
                  save_every: int = 0, animation: Path | None = None, checkpoint_every: int = 0,
                  overwrite: bool = False, tolerance: float = 0.0, resumed: tuple[Path, dict] | None = None) -> str:
@@ -64,8 +32,9 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     out.png); nothing ran". `resumed`: the checkpoint `--resume` continues and its metadata, which make it "dry run:
     would resume out.ckpt.npz from step 20 of 45 (...), 768x576 px, ...; 25 steps left, about 3 min (...); would
     write out.png (replacing out.png, removing out.ckpt.npz once the image is written); nothing ran"."""
-    from jaxart import checkpoint, frames, scales
+    from jaxart import checkpoint, duration, frames, scales
     from jaxart.errors import joined
+    from jaxart_cli.common import warn
     from jaxart.image import fit
     from jaxart.resume import taken_over
 
@@ -92,7 +61,7 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     run = (f"would resume {resumed[0]} from step {after} of {total}{sizes}, {width}x{height} px" if resumed
            else f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}")
     return line(run, need, writes, model, changes=changes, free=free,
-                timing=estimated(config, model, tolerance=tolerance, after=after))
+                timing=duration.estimated(config, model, warn=warn, tolerance=tolerance, after=after))
 
 
 def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, overwrite: bool, model: str,
@@ -102,6 +71,7 @@ def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, ove
     12 images (replacing 10 files, removing 4 of an earlier sweep); nothing ran". `resumed`: the checkpoint that
     `--resume` continues and its step."""
     from jaxart import devices, duration, scales, sheet
+    from jaxart_cli.common import warn
 
     files, total = sheet.outputs(output, n, fmt), scales.total_steps(config)
     replaced, removed = sum(map(os.path.lexists, files)), len(sheet.stale_tiles(output, n, fmt)) if overwrite else 0
@@ -112,8 +82,8 @@ def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, ove
     return line(f"{run}{made}, {config.size} px, {total} steps", need,
                 f"{files[0]}, {files[1]} and {n} image{'s' * (n != 1)}", model, changes=changes,
                 per_device=devices.local_device_count() > 1,
-                timing=estimated(config, model, duration.rows(n), tolerance, resumed[1] if resumed else 0,
-                                 swept=True))
+                timing=duration.estimated(config, model, warn=warn, rows=duration.rows(n), tolerance=tolerance,
+                                          after=resumed[1] if resumed else 0, swept=True))
 
 
 def _checkpoint_change(output: Path, overwrite: bool, resumed: tuple[Path, int] | None, total: int) -> list[str]:
