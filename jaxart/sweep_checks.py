@@ -1,5 +1,6 @@
 """A sweep's checks before any work, none of which imports JAX (a dry run makes them): its grid of settings, each
-refusal naming the setting at fault, the paintings compared given once, and the memory its batch needs per device.
+refusal naming the setting at fault, its alternatives of style layer weights, the paintings compared given once, and
+the memory its batch needs per device.
 """
 
 from __future__ import annotations
@@ -44,6 +45,43 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
         said = (f"the setting {twice} is listed twice" if first == twice
                 else f"the setting {twice} is the same as the setting {first}")
         raise InputError(f"{said}, which would give two identical images; list each setting once")
+
+
+def check_layer_weights(alternatives: Sequence[Sequence[float]], layers: Sequence[str],
+                        style_weights: Sequence[float] = (1.0,), names: Sequence[str] | None = None,
+                        separator: str | None = None) -> None:
+    """Refuse alternatives of style layer weights (each one weight per style layer, each its own tiles) that make a
+    useless sweep, before any work: a wrong count or all zeros, named by its place and as `names` has it (default
+    its weights, `1,0,0`; a front end's text as typed), and one that weighs the layers as another does (2,2 as 1,1:
+    a run scales them to sum to 1), a second identical tile. Where every `style_weights` is 0 the style term is off
+    and the layer weights change nothing: several alternatives are identical tiles. One alone is left to
+    `StyleConfig.validate`, as a run's. `separator`: what a front end writes between alternatives, for its advice."""
+    n, names = len(alternatives), [listed(ws) for ws in alternatives] if names is None else list(names)
+    if n < 2:
+        return
+    if not any(style_weights):
+        raise InputError(f"at style-weight 0 the style layer weights change nothing, so the {n} alternatives would "
+                         "give identical tiles; give one, or a style-weight above 0", settings=["style_weight"])
+    for i, (name, ws) in enumerate(zip(names, alternatives)):
+        if len(ws) != len(layers):
+            between = f", and {separator!r} between alternatives" if separator else ""
+            raise InputError(
+                f"alternative {i + 1} of {n}, {name!r}, gives {len(ws)} weight{'s' * (len(ws) != 1)} for "
+                f"{len(layers)} style layer{'s' * (len(layers) != 1)} ({', '.join(layers)}); give one weight per "
+                f"style layer, in that order{between}")
+        if not any(ws):  # "the setting style 10, ...: are all 0" named no alternative
+            raise InputError(
+                f"alternative {i + 1} of {n}, {name!r}, weighs every style layer 0, which leaves no style; give at "
+                "least one style layer a weight above 0 in each alternative (or style-weight 0 for no style)",
+                settings=["style_weight"])
+    seen: dict[tuple[float, ...], str] = {}  # each alternative as a run weighs the layers: scaled to sum to 1
+    for name, ws in zip(names, alternatives):
+        scaled = tuple(w / (sum(ws) or 1) for w in ws)
+        if scaled in seen:
+            said = (f"{name!r} is listed twice" if seen[scaled] == name
+                    else f"{name!r} weighs the layers as {seen[scaled]!r} does (a run scales them to sum to 1)")
+            raise InputError(f"{said}; each alternative makes its own tiles, so list each once")
+        seen[scaled] = name
 
 
 def _style_off(config: StyleConfig, settings: Sequence[Setting], pair: tuple[Setting, Setting],

@@ -32,39 +32,21 @@ def once(flag: str, values: tuple, texts: list[str] | None) -> None:
 
 def layer_weights(texts: list[str] | None, layers: tuple[str, ...],
                   style_weights: tuple[float, ...] = (1.0,)) -> tuple[tuple[float, ...], ...]:
-    """--style-layer-weights' alternatives, `;` between them or the option repeated, each one weight per
-    style layer. Of several, an empty one, a wrong count or all zeros is named by its place, before any work (one
-    alone is checked as stylize checks it), and so is one that weighs the layers as another does (2,2
-    as 1,1: a run scales them to sum to 1), which would be a second identical tile. Where every `style_weights`
-    is 0 the style term is off and the layer weights change nothing: several alternatives are identical tiles."""
+    """--style-layer-weights' alternatives, `;` between them or the option repeated, each one weight per style layer.
+    Of several, an empty one is named by its place; the rest are checked by `sweep_checks.check_layer_weights`, in
+    the flag's words (one alone is checked as stylize checks it)."""
+    from jaxart.errors import InputError
+    from jaxart.sweep_checks import check_layer_weights
+    from jaxart_cli.options import FLAGS
+
     flag, texts = "--style-layer-weights", [t for text in texts or () for t in text.split(";")]
     if len(texts) > 1 and not all(t.strip() for t in texts):
         where = [t.strip() for t in texts].index("") + 1
         raise typer.BadParameter(f"alternative {where} of {len(texts)} is empty; give one weight per style layer, "
                                  "comma-separated, and ';' only between alternatives", param_hint=flag)
     alternatives = tuple(csv(t, flag, float) for t in texts)
-    if len(texts) > 1 and not any(style_weights):
-        raise typer.BadParameter(f"at --style-weight 0 the style layer weights change nothing, so the {len(texts)} "
-                                 "alternatives would give identical tiles; give one, or a --style-weight above 0",
-                                 param_hint=flag)
-    for i, (t, ws) in enumerate(zip(texts, alternatives)):
-        if len(ws) != len(layers) and len(texts) > 1:
-            raise typer.BadParameter(
-                f"alternative {i + 1} of {len(texts)}, {t.strip()!r}, gives {len(ws)} weight{'s' * (len(ws) != 1)} "
-                f"for {len(layers)} style layer{'s' * (len(layers) != 1)} ({', '.join(layers)}); give one weight per "
-                "style layer, in that order, and ';' between alternatives", param_hint=flag)
-        if len(texts) > 1 and not any(ws):  # "the setting style 10, ...: are all 0" named no alternative
-            raise typer.BadParameter(
-                f"alternative {i + 1} of {len(texts)}, {t.strip()!r}, weighs every style layer 0, which leaves no "
-                "style; give at least one style layer a weight above 0 in each alternative (or --style-weight 0 "
-                "for no style)", param_hint=flag)
-    seen: dict[tuple[float, ...], str] = {}  # each alternative as a run weighs the layers: scaled to sum to 1
-    for t, ws in zip(texts, alternatives):
-        scaled = tuple(w / (sum(ws) or 1) for w in ws)
-        if scaled in seen:
-            said = (f"{t.strip()!r} is listed twice" if seen[scaled] == t.strip()
-                    else f"{t.strip()!r} weighs the layers as {seen[scaled]!r} does (a run scales them to sum to 1)")
-            raise typer.BadParameter(f"{said}; each alternative makes its own tiles, so list each once",
-                                     param_hint=flag)
-        seen[scaled] = t.strip()
+    try:
+        check_layer_weights(alternatives, layers, style_weights, names=[t.strip() for t in texts], separator=";")
+    except InputError as e:
+        raise typer.BadParameter(e.naming(FLAGS), param_hint=flag) from None
     return alternatives

@@ -114,3 +114,21 @@ def test_a_bad_tolerance_says_library_words_to_a_library_caller(tiny_vgg16):
     assert "e.g. tolerance=0.001 (stop" in str(e.value) and "--" not in str(e.value), e.value
     assert e.value.naming(FLAGS).startswith("--tolerance -1 is negative: ")
     assert "e.g. --tolerance 0.001 (stop" in e.value.naming(FLAGS)
+
+
+@pytest.mark.parametrize("alternatives, style_weights, says", [
+    ([(1, 1), (1, 0, 0)], (10.0,), "alternative 2 of 2, '1,0,0', gives 3 weights for 2 style layers (relu1_1, "
+                                   "relu2_1); give one weight per style layer, in that order"),
+    ([(1, 1), (0, 0)], (10.0,), "alternative 2 of 2, '0,0', weighs every style layer 0, which leaves no style"),
+    ([(1, 1), (2, 2)], (10.0,), "'2,2' weighs the layers as '1,1' does (a run scales them to sum to 1)"),
+    ([(1, 1), (1, 0)], (0.0,), "at style-weight 0 the style layer weights change nothing, so the 2 alternatives"),
+])
+def test_a_library_caller_s_layer_weight_alternatives_are_named_in_library_words(alternatives, style_weights, says):
+    """The checks behind --style-layer-weights' alternatives, for another front end: each named by its weights
+    where no text is given, no ';' of the command line in the advice, the style weight as the library names it."""
+    from jaxart.sweep_checks import check_layer_weights
+
+    with pytest.raises(InputError) as e:
+        check_layer_weights(alternatives, ("relu1_1", "relu2_1"), style_weights)
+    assert str(e.value).startswith(says) and "';'" not in str(e.value) and "--" not in str(e.value), e.value
+    check_layer_weights(alternatives[:1], ("relu1_1", "relu2_1"), style_weights)  # one alone: the config's check
