@@ -4,6 +4,7 @@ there is nothing to say. The CLI prints them; the library leaves them to its cal
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -126,3 +127,25 @@ def background_note(background: str, content, styles, init: str = "content") -> 
     files += " and --init image have" if started else " have"
     return (f"--background {background} has no effect: {files} no transparency (no alpha band, nor a transparent "
             "colour), so every background gives the same picture; it is the colour under transparent pixels")
+
+
+def unused_notes(config: StyleConfig, given: Collection[str]) -> list[str]:
+    """Warnings for the settings in `given` (StyleConfig's fields a user set, not left at their defaults) that `config`
+    does not use: one its optimizer ignores (--learning-rate with L-BFGS, --lbfgs-memory with Adam), --seed without
+    --init random (a `--seed 5` from the photo gave the very pixels of seed 0 without a word), --match-luminance
+    without --colors luminance."""
+    notes = []
+    if config.optimizer != "adam" and "learning_rate" in given:
+        notes.append(f"--learning-rate has no effect with --optimizer {config.optimizer}, which takes its step sizes "
+                     "from its curvature estimates; it is the step size of --optimizer adam")
+    elif config.optimizer == "adam" and "lbfgs_memory" in given:
+        notes.append("--lbfgs-memory has no effect with --optimizer adam, which keeps no history of past steps; it "
+                     "is how many steps --optimizer lbfgs remembers")
+    if config.init != "random" and "seed" in given:
+        start = "the photo" if config.init == "content" else config.init
+        notes.append(f"--seed has no effect with --init {config.init}: the run starts from {start}, with nothing "
+                     "random, so every seed gives the same picture; a seed sets the noise of --init random")
+    if config.colors != "luminance" and "match_luminance" in given and config.match_luminance:
+        notes.append(f"--match-luminance has no effect with --colors {config.colors}; it scales the painting's "
+                     "luminance to the photo's for --colors luminance")
+    return notes

@@ -1,5 +1,5 @@
-"""What the CLI's commands share: which options were given (and a warning for one that has no effect), and one-line
-output on stdout or stderr."""
+"""What the CLI's commands share: which options were given (and `notes.unused_notes`' warning for one that has no
+effect), and one-line output on stdout or stderr."""
 
 from __future__ import annotations
 
@@ -14,24 +14,11 @@ def given(ctx, name: str) -> bool:
 
 
 def unused(ctx, config) -> list[str]:
-    """Warnings for given options `config` does not use: one its optimizer ignores (--learning-rate with L-BFGS,
-    --lbfgs-memory with Adam), --seed without --init random (a `--seed 5` from the photo gave the very pixels of
-    seed 0 without a word), --match-luminance without --colors luminance."""
-    notes = []
-    if config.optimizer != "adam" and given(ctx, "learning_rate"):
-        notes.append(f"--learning-rate has no effect with --optimizer {config.optimizer}, which takes its step sizes "
-                     "from its curvature estimates; it is the step size of --optimizer adam")
-    elif config.optimizer == "adam" and given(ctx, "lbfgs_memory"):
-        notes.append("--lbfgs-memory has no effect with --optimizer adam, which keeps no history of past steps; it "
-                     "is how many steps --optimizer lbfgs remembers")
-    if config.init != "random" and given(ctx, "seed"):
-        start = "the photo" if config.init == "content" else config.init
-        notes.append(f"--seed has no effect with --init {config.init}: the run starts from {start}, with nothing "
-                     "random, so every seed gives the same picture; a seed sets the noise of --init random")
-    if config.colors != "luminance" and given(ctx, "match_luminance") and config.match_luminance:
-        notes.append(f"--match-luminance has no effect with --colors {config.colors}; it scales the painting's "
-                     "luminance to the photo's for --colors luminance")
-    return notes
+    """Warnings for given options `config` does not use (`notes.unused_notes`)."""
+    from jaxart.notes import unused_notes
+
+    return unused_notes(config, [n for n in ("learning_rate", "lbfgs_memory", "seed", "match_luminance")
+                                 if given(ctx, n)])
 
 
 def start_jax_first(dry_run: bool, first: Callable[[], None] = lambda: None) -> None:
