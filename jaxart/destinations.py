@@ -1,6 +1,7 @@
 """Where a stylize run writes, checked before any work: the output, its frames and checkpoint, the animation.
 None may replace an input, and none an existing file without overwrite=True. Each refusal names the settings it
-advises on (`InputError.settings`: "overwrite", "output path"), which the CLI's line names as its flags."""
+advises on (`InputError.settings`: "overwrite", "output path"), which the CLI's line names as its flags. And what a
+run would replace or remove there (`changes`), which a dry run says."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import NamedTuple
 
 from jaxart import animate, checkpoint
 from jaxart.errors import InputError
@@ -171,3 +173,33 @@ def _check_frames(output: Path, fmt: str, steps: int, every: int, sources: set[P
         if path.is_dir() or not overwrite:
             raise InputError(f"the save_every frame {path} already exists; pass overwrite=True to replace it or "
                              "choose another output path", settings=["save_every", "overwrite", "output path"])
+
+
+class Changes(NamedTuple):
+    """What a stylize run would do to the files beside its output (`changes`)."""
+
+    checkpoint: Path | None  # the checkpoint it writes every checkpoint_every steps
+    replaced: list[Path]  # of the output, the animation and that checkpoint, those already there
+    frames_replaced: int  # save_every frames there that it writes again
+    frames_removed: int  # an earlier run's frames that overwrite removes
+    removed_after: list[Path]  # the checkpoint it resumes (beside the output, or renamed), removed once it is written
+
+
+def changes(output: Path, fmt: str, steps: int, *, save_every: int = 0, animation: Path | None = None,
+            checkpoint_every: int = 0, overwrite: bool = False, resumed: tuple[Path, dict] | None = None) -> Changes:
+    """What a run of `steps` to `output` would write, replace and remove, before it runs, as `job.stylize_files`
+    decides it: `resumed`, the checkpoint it continues and its metadata, whose run's frames of this output stay its
+    own and whose overwrite it takes (`resume.taken_over`); its checkpoint goes once the image is written."""
+    from jaxart.frames import stale_frames
+    from jaxart.resume import taken_over
+
+    after = resumed[1]["step"] if resumed else 0
+    same, overwrite, own = taken_over(resumed[1] if resumed else None, output, overwrite)
+    ckpt = checkpoint.path_for(output) if checkpoint_every and not resumed else None
+    there = [Path(p) for p in (output, animation, ckpt) if p is not None and os.path.lexists(p)]
+    frames_replaced = len(replaced(output, fmt, steps, save_every, after)) if save_every else 0
+    removed = len(stale_frames(output, fmt, steps, save_every, own)) if overwrite else 0
+    beside = checkpoint.path_for(output)
+    gone = ([beside] * os.path.lexists(beside) if resumed else []) + (  # and a renamed one, of this output
+        [Path(resumed[0])] * (os.path.abspath(resumed[0]) != os.path.abspath(beside)) if same else [])
+    return Changes(ckpt, there, frames_replaced, removed, gone)

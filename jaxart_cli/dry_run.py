@@ -32,32 +32,25 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     out.png); nothing ran". `resumed`: the checkpoint `--resume` continues and its metadata, which make it "dry run:
     would resume out.ckpt.npz from step 20 of 45 (...), 768x576 px, ...; 25 steps left, about 3 min (...); would
     write out.png (replacing out.png, removing out.ckpt.npz once the image is written); nothing ran"."""
-    from jaxart import checkpoint, duration, frames, scales
+    from jaxart import destinations, duration, frames, scales
     from jaxart.errors import joined
-    from jaxart_cli.common import warn
     from jaxart.image import fit
-    from jaxart.resume import taken_over
+    from jaxart_cli.common import warn
 
     height, width = fit(photo, config.size)
     schedule, total = scales.schedule(config), scales.total_steps(config)
     sizes = f" ({' then '.join(f'{s} px' for s, _ in schedule)})" if len(schedule) > 1 else ""
-    # As job.stylize_files does (resume.taken_over): a resumed run keeps the frames its interrupted run wrote to this
-    # output, takes that run's --overwrite, and removes the checkpoint beside the output once the image is written.
     after = resumed[1]["step"] if resumed else 0
-    same, overwrite, own = taken_over(resumed[1] if resumed else None, output, overwrite)
-    ckpt = checkpoint.path_for(output) if checkpoint_every and not resumed else None
-    writes = frames.written(output, fmt, total, total, save_every, animation, ckpt)
-    replaced = [str(p) for p in (output, animation, ckpt) if p is not None and os.path.lexists(p)]
-    frames_replaced = len(frames.replaced(output, fmt, total, save_every, after)) if save_every else 0
-    if frames_replaced:
-        replaced.append(f"{frames_replaced} frame{'s' * (frames_replaced != 1)}")
-    removed = len(frames.stale_frames(output, fmt, total, save_every, own)) if overwrite else 0
+    plan = destinations.changes(output, fmt, total, save_every=save_every, animation=animation,
+                                checkpoint_every=checkpoint_every, overwrite=overwrite, resumed=resumed)
+    writes = frames.written(output, fmt, total, total, save_every, animation, plan.checkpoint)
+    replaced = [str(p) for p in plan.replaced]
+    if n := plan.frames_replaced:
+        replaced.append(f"{n} frame{'s' * (n != 1)}")
+    removed = plan.frames_removed
     changes = ([f"replacing {joined(replaced)}"] if replaced else []) + (
         [f"removing {removed} frame{'s' * (removed != 1)} of an earlier run"] if removed else [])
-    beside = checkpoint.path_for(output)
-    for gone in ([beside] * os.path.lexists(beside) if resumed else []) + (  # and a renamed one, of this output
-            [resumed[0]] * (os.path.abspath(resumed[0]) != os.path.abspath(beside)) if same else []):
-        changes.append(f"removing {gone} once the image is written")
+    changes += [f"removing {gone} once the image is written" for gone in plan.removed_after]
     run = (f"would resume {resumed[0]} from step {after} of {total}{sizes}, {width}x{height} px" if resumed
            else f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}")
     return line(run, need, writes, model, changes=changes, free=free,

@@ -116,3 +116,20 @@ def test_a_rerun_after_a_sigkill_names_the_resume_not_the_frames(files, tmp_path
     code, _, err = run_main(["stylize", "--resume", str(ckpt), "-q"], monkeypatch, capsys)
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.png", "o_00001.png", "o_00002.png", "o_00003.png"]
+
+
+def test_what_a_run_would_replace_and_remove_is_told_before_it_runs(tmp_path):
+    """What a dry run says, for any front end: the files there a run replaces (its frames after the step it resumes
+    from, not those before), and the checkpoint it resumes removed once the image is written, beside the output or
+    renamed (both); a resumed run writes no second checkpoint, a new one with checkpoint_every does."""
+    out = tmp_path / "out.png"
+    for path in (out, frames.frame(out, 2), frames.frame(out, 4), checkpoint.path_for(out)):
+        path.write_bytes(b"there")
+    renamed = tmp_path / "kept.npz"
+    meta = {"step": 2, "output": str(out.resolve()), "save_every": 2}
+    plan = destinations.changes(out, "png", 6, save_every=2, checkpoint_every=3, resumed=(renamed, meta))
+    assert plan == (None, [out], 1, 0, [checkpoint.path_for(out), renamed])
+    plan = destinations.changes(out, "png", 6, save_every=2, checkpoint_every=3)
+    assert plan == (checkpoint.path_for(out), [out, checkpoint.path_for(out)], 2, 0, [])
+    other = {**meta, "output": str(tmp_path / "elsewhere.png")}  # another output's run: the file read stays
+    assert destinations.changes(out, "png", 6, resumed=(renamed, other)).removed_after == [checkpoint.path_for(out)]
