@@ -182,3 +182,16 @@ def test_the_settings_kept_are_the_runs_own_and_a_sweeps_loop_is_pythons():
     kept = {**_run(256, 0.5), **duration.settings(zoom)}
     assert timings._valid(kept) and timings._valid({**kept, **duration.settings(StyleConfig())})
     assert not any(timings._valid({k: v for k, v in kept.items() if k != gone}) for gone in timings.SETTINGS)
+
+
+def test_a_dry_run_s_words_come_from_the_library_for_any_front_end(tmp_path, monkeypatch):
+    """`duration.estimated`, what `--dry-run` says: nothing where no timings are kept, "no timing yet" before this
+    machine's first such run (a resumed run's steps left first), and one warning, nothing said, of a damaged file."""
+    config, warned = StyleConfig(size=64, steps=10), []
+    monkeypatch.setenv("JAXART_CACHE_DIR", "off")
+    assert duration.estimated(config, "vgg16-hed", warn=warned.append) is None
+    monkeypatch.setenv("JAXART_CACHE_DIR", str(tmp_path))
+    assert duration.estimated(config, "vgg16-hed", warn=warned.append, after=4) == (
+        "6 steps left, no timing yet of such a run on this machine")
+    (tmp_path / timings.NAME).write_text("{not json")
+    assert duration.estimated(config, "vgg16-hed", warn=warned.append) is None and len(warned) == 1, warned
