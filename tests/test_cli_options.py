@@ -8,6 +8,7 @@ from jaxart import model_choice
 from jaxart.errors import InputError
 
 from conftest import run_main, write_tiny_job
+from test_new_user_slips import SEED_NOTE
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +115,20 @@ def test_a_bad_list_item_is_named_as_given(extra, said, files, tmp_path, monkeyp
     code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png"),
                              "--model", model, *extra], monkeypatch, capsys)
     assert code == 2 and err == f"error: {said}", err
+
+
+@pytest.mark.parametrize("config, given, says", [
+    ({}, ["seed"], [SEED_NOTE.removeprefix("warning: ")]),  # test_new_user_slips.py says it in the CLI
+    ({"init": "random"}, ["seed"], []),  # used: no word
+    ({}, [], []),  # the default seed, not given: no word
+    ({"optimizer": "adam"}, ["lbfgs_memory", "learning_rate"], ["--lbfgs-memory has no effect with --optimizer adam, "
+                                                                "which keeps no history of past steps; it is how many "
+                                                                "steps --optimizer lbfgs remembers"]),
+    ({"colors": "keep", "match_luminance": False}, ["match_luminance"], []),  # --no-match-luminance changes nothing
+])
+def test_a_front_end_is_told_which_given_settings_change_nothing(config, given, says):
+    """The warnings the CLI prints for an option without effect, from the library for any front end."""
+    from jaxart import StyleConfig
+    from jaxart.notes import unused_notes
+
+    assert unused_notes(StyleConfig(**config), given) == says

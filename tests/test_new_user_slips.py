@@ -71,23 +71,6 @@ def test_a_seed_that_changes_nothing_is_said_to(tmp_path, monkeypatch, capsys):
     assert code == 0 and "--seed" not in err, err
 
 
-@pytest.mark.parametrize("config, given, says", [
-    ({}, ["seed"], [SEED_NOTE.removeprefix("warning: ")]),
-    ({"init": "random"}, ["seed"], []),  # used: no word
-    ({}, [], []),  # the default seed, not given: no word
-    ({"optimizer": "adam"}, ["lbfgs_memory", "learning_rate"], ["--lbfgs-memory has no effect with --optimizer adam, "
-                                                                "which keeps no history of past steps; it is how many "
-                                                                "steps --optimizer lbfgs remembers"]),
-    ({"colors": "keep", "match_luminance": False}, ["match_luminance"], []),  # --no-match-luminance changes nothing
-])
-def test_a_front_end_is_told_which_given_settings_change_nothing(config, given, says):
-    """The warnings the CLI prints for an option without effect, from the library for any front end."""
-    from jaxart import StyleConfig
-    from jaxart.notes import unused_notes
-
-    assert unused_notes(StyleConfig(**config), given) == says
-
-
 def test_a_sweep_of_one_seed_from_the_photo_is_warned_of_too(tmp_path, monkeypatch, capsys):
     from conftest import stylize_argv, write_tiny_job
 
