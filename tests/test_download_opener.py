@@ -121,3 +121,22 @@ def test_a_failure_through_an_installed_opener_names_its_proxy(opener, installed
     with pytest.raises(WeightsError, match=via) as failed:
         fetch("test", **{**FAST, "attempts": 1}, url=url)
     assert server.ranges == [] and (opener != "no proxy" or "proxy" not in str(failed.value)), failed.value
+
+
+def test_an_installed_proxy_of_another_scheme_is_reached_by_the_deadline_too(installed):
+    """An http:// request through an https:// proxy is sent again by the ProxyHandler's parent: the copy's own
+    openers were bound to the installed original, so the TLS handshake with the proxy went through the installed
+    opener, which the deadline does not reach, and held its thread to the read timeout (here 20 s)."""
+    before = set(threading.enumerate())
+    with _silent_server() as (url, ended):
+        installed(urllib.request.build_opener(urllib.request.ProxyHandler({"http": url.replace("http:", "https:")})))
+        assert answer.within(urllib.request.Request("http://weights.invalid/x.h5"), 20.0, 0.2) is None
+        waiting = [t for t in threading.enumerate() if t not in before and t.name == "jaxart-answer"]
+        for thread in waiting:
+            thread.join(2)
+        assert not any(t.is_alive() for t in waiting), "the handshake with the proxy went on past the deadline"
+        for _ in range(40):
+            if ended[0]:
+                break
+            threading.Event().wait(0.05)
+        assert ended[0] == 1

@@ -127,7 +127,12 @@ def _opener(sockets: _Sockets) -> urllib.request.OpenerDirector:
     opener = urllib.request.OpenerDirector()
     opener.addheaders = list(installed.addheaders)
     for handler in installed.handlers:  # copies: add_handler makes a handler's parent the new opener
-        opener.add_handler(_reaching(copy.copy(handler), sockets))
+        copied = copy.copy(handler)
+        if isinstance(copied, urllib.request.ProxyHandler):
+            # Its per-scheme openers are bound to the original, which sends a request through a proxy of another
+            # scheme (http:// through https://) by its own parent, the installed opener, out of the deadline's reach.
+            urllib.request.ProxyHandler.__init__(copied, handler.proxies)
+        opener.add_handler(_reaching(copied, sockets))
     return opener
 
 
