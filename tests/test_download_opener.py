@@ -13,7 +13,7 @@ import pytest
 
 import test_download
 from jaxart.errors import WeightsError
-from jaxart.weights import answer, fetch
+from jaxart.weights import answer, failures, fetch
 from test_download import FAST
 from test_download_answer import _silent_server
 
@@ -140,3 +140,16 @@ def test_an_installed_proxy_of_another_scheme_is_reached_by_the_deadline_too(ins
                 break
             threading.Event().wait(0.05)
         assert ended[0] == 1
+
+
+def test_a_python_without_urllib_s_private_opener_name_downloads_through_the_environment(installed, monkeypatch):
+    """urllib has no public reader of the installed opener, so its private name is read, in one place: where it is
+    gone, no opener is installed (the environment's proxy is used and named), where every download raised
+    AttributeError."""
+    with _proxy() as (proxy, heads):
+        monkeypatch.setenv("HTTP_PROXY", proxy)
+        monkeypatch.delattr(urllib.request, "_opener")
+        with answer.within(urllib.request.Request("http://weights.invalid/x.h5"), 5.0, 5.0) as response:
+            assert response.read() == b"bytes"
+        assert failures.proxy("http://weights.invalid/x.h5")[:2] == (proxy, "HTTP_PROXY")
+    assert heads[0].startswith("GET http://weights.invalid/x.h5 HTTP/1.1\r\n")

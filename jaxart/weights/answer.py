@@ -116,17 +116,22 @@ def _reaching(handler: urllib.request.BaseHandler, sockets: _Sockets) -> urllib.
     return handler
 
 
+def installed() -> urllib.request.OpenerDirector | None:
+    """The opener installed with `urllib.request.install_opener` (or urlopen's own, once called), None where none is.
+    urllib has no public reader of it: its private name is read, and a Python without that name reads as none."""
+    return getattr(urllib.request, "_opener", None)
+
+
 def _opener(sockets: _Sockets) -> urllib.request.OpenerDirector:
     """urlopen's opener (see the module's docstring), its connections reachable by `sockets`."""
-    installed = urllib.request._opener  # install_opener's (or urlopen's, once called): urllib has no public reader
-    if installed is None:
+    if (users := installed()) is None:
         opener = urllib.request.build_opener()
         for handler in opener.handlers:
             _reaching(handler, sockets)
         return opener
     opener = urllib.request.OpenerDirector()
-    opener.addheaders = list(installed.addheaders)
-    for handler in installed.handlers:  # copies: add_handler makes a handler's parent the new opener
+    opener.addheaders = list(users.addheaders)
+    for handler in users.handlers:  # copies: add_handler makes a handler's parent the new opener
         copied = copy.copy(handler)
         if isinstance(copied, urllib.request.ProxyHandler):
             # Its per-scheme openers are bound to the original, which sends a request through a proxy of another

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from jaxart.errors import WeightsError
-from jaxart.weights import folder, range_get
+from jaxart.weights import answer, folder, range_get
 from jaxart.weights.registry import Source
 
 
@@ -51,8 +51,7 @@ def proxy(url: str) -> Proxy | None:
     ProxyHandler's, where one is installed (`urllib.request.install_opener`, or urlopen's own, once called), as
     answer.within takes them; else the environment's."""
     scheme, host = (parts := urllib.parse.urlsplit(url)).scheme, parts.hostname or ""
-    installed = urllib.request._opener  # answer._opener's, as urllib has no public reader
-    if installed is None:
+    if (installed := answer.installed()) is None:
         server = urllib.request.getproxies().get(scheme)
     else:  # the first ProxyHandler with this scheme's proxy is the one its request goes through
         server = next((h.proxies[scheme] for h in installed.handlers
