@@ -135,11 +135,13 @@ def _checked(config, shapes: Sequence[Sequence[int]], n_styles: int,
 
 
 def _photographed(counts: tuple[np.ndarray, np.ndarray], mask: np.ndarray, have: str) -> str:
-    """What to say where no colour of `counts` (`palette.colour_counts` of `mask`) covers `FLAT` of the mask: it is a
-    photograph (the photo itself, given as its mask), not regions drawn in flat colours; else "". Its commonest
-    colours, each under 1%, were offered as region colours ("for its #4d84bc give --region-style '#4d84bc'=...")."""
+    """What to say where no colour of `counts` (`palette.colour_counts` of `mask`) covers `FLAT` of the mask, and they
+    are so many (1 / FLAT or more) that such colours alone could cover it: it is a photograph (the photo itself,
+    given as its mask), not regions drawn in flat colours; else "". Its commonest colours, each under 1%, were
+    offered as region colours ("for its #4d84bc give --region-style '#4d84bc'=..."). A few stray colours of a drawn
+    mask (two marks, 0.7% and 0.5% of it) are named instead."""
     keys, n = counts
-    if not n.size or n.max() >= FLAT * mask.shape[0] * mask.shape[1]:
+    if not n.size or n.max() >= FLAT * mask.shape[0] * mask.shape[1] or len(keys) * FLAT < 1:
         return ""
     return (f"; {have} {len(keys)} colours, none on {FLAT:.0%} of the mask, as a photograph's: draw the mask over a "
             "copy of the photo, each region in one flat colour")

@@ -122,6 +122,19 @@ def test_a_photograph_given_as_the_mask_is_said_to_be_one(tmp_path):
             mask_regions.mask_size(config, (30, 40, 3), 1)
 
 
+def test_a_drawn_mask_s_few_stray_colours_are_named_not_taken_for_a_photograph(tmp_path):
+    """Two marks in colours no region names, 0.7% and 0.5% of the mask, each under 1% of it: since the photograph's
+    line (f9f0276) the mask was said to be a photograph ("those pixels have 2 colours, none on 1% of the mask")."""
+    drawn = np.zeros((100, 100, 3), np.uint8)
+    drawn[:, :50], drawn[:, 50:] = (255, 0, 0), (0, 0, 255)
+    drawn[:7, 10:20], drawn[90:95, 60:70] = (0, 255, 0), (0, 0, 0)
+    Image.fromarray(drawn).save(tmp_path / "drawn.png")
+    config = StyleConfig(mask=str(tmp_path / "drawn.png"), region_colors=("red", "blue"))
+    with pytest.raises(InputError, match=r"^1\.2% of .* \(mostly #00ff00 .*#000000 .*\); give a --region-style") as e:
+        mask_regions.mask_size(config, (100, 100, 3), 2)
+    assert "photograph" not in str(e.value)
+
+
 def test_mask_regions_follow_colours_and_shrink_to_each_layer(tmp_path, tiny_vgg16):
     config = StyleConfig(mask=_halves(tmp_path / "m.png"), region_colors=("red", "#0000ff"))
     masks = np.asarray(mask_regions.load_masks(config, (24, 32), 2))
