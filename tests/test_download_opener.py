@@ -153,3 +153,23 @@ def test_a_python_without_urllib_s_private_opener_name_downloads_through_the_env
             assert response.read() == b"bytes"
         assert failures.proxy("http://weights.invalid/x.h5")[:2] == (proxy, "HTTP_PROXY")
     assert heads[0].startswith("GET http://weights.invalid/x.h5 HTTP/1.1\r\n")
+
+
+class _Again(urllib.request.BaseHandler):
+    """A handler of the user's that asks again for `/again` once `/first` is answered, by its opener's `open` without
+    a timeout, so with socket's default one (not a number)."""
+
+    def http_response(self, request, response):
+        if request.full_url.endswith("/first"):
+            response.close()
+            return self.parent.open(request.full_url.replace("/first", "/again"))
+        return response
+
+
+def test_a_handler_s_request_without_a_timeout_takes_socket_s_default(installed):
+    with _proxy() as (proxy, heads):
+        installed(urllib.request.build_opener(urllib.request.ProxyHandler({"http": proxy}), _Again()))
+        with answer.within(urllib.request.Request("http://weights.invalid/first"), 5.0, 5.0) as response:
+            assert response.read() == b"bytes"
+    assert [h.split("\r\n")[0] for h in heads] == ["GET http://weights.invalid/first HTTP/1.1",
+                                                   "GET http://weights.invalid/again HTTP/1.1"]

@@ -57,8 +57,8 @@ class _Sockets:
 def _connect(sockets: _Sockets, address, timeout, source_address=None) -> socket.socket:
     """`socket.create_connection(address, timeout, source_address)`, each socket made known to `sockets` before it
     connects, and its connect ended by `sockets.until`: each address tried in turn, the last one's error raised."""
-    if timeout is socket._GLOBAL_DEFAULT_TIMEOUT:
-        timeout = socket.getdefaulttimeout()
+    if timeout is not None and not isinstance(timeout, (int, float)):  # socket's own default, a private object: a
+        timeout = socket.getdefaulttimeout()  # handler's `parent.open(request)` without a timeout passes it
     found = socket.getaddrinfo(*address, 0, socket.SOCK_STREAM)
     for i, (family, kind, proto, _, where) in enumerate(found):
         sock = sockets.made(socket.socket(family, kind, proto))
