@@ -7,7 +7,8 @@ with filler after it: a whole scan's last code ends in its data, so bytes put be
 never decoded (libjpeg skips them as extraneous); a cut scan's decoder reads them in place of the zeros. That
 second decode is made only where a cut may hide, so a whole sequential file costs a walk of its markers: every
 progressive file (a cut in its last scan leaves no sign in the pixels), and a sequential one whose last block
-decoded flat mid-grey, what zeros give, or whose scans leave a component uncoded. Not judged: arithmetic coding,
+decoded flat mid-grey, what zeros give, whose scans leave a component uncoded, or whose last scan codes no luma (a
+non-interleaved file's chroma scan, whose cut takes the colour, not the grey). Not judged: arithmetic coding,
 whose decoder reads zeros past its data by design; a cut exactly between two scans of a progressive file (its
 scans whole, the picture at the precision they give, as a low-quality preview is made on purpose); a picture
 over Pillow's pixel limit, decoded at reduced scale.
@@ -33,11 +34,13 @@ _GREY = 2  # how far from 128 a flat block's luma may read after YCbCr -> RGB ro
 
 class LastScan(NamedTuple):
     """The frame, where its last scan's data ends (before the end marker), whether the scans code every
-    coefficient, and whether that scan holds fewer restart markers than its blocks need."""
+    coefficient, whether that scan holds fewer restart markers than its blocks need, and whether it codes the
+    frame's first component (luma)."""
     frame: jpeg_header.Frame
     end: int
     every: bool
     short: bool
+    luma: bool
 
 
 def cut(opened: Image.Image, path: Path) -> bool:
@@ -52,7 +55,8 @@ def cut(opened: Image.Image, path: Path) -> bool:
         return False
     if last.short:
         return True
-    if last.frame.marker != jpeg_header.PROGRESSIVE and last.every and not _grey_corner(opened, last.frame):
+    sequential = last.frame.marker != jpeg_header.PROGRESSIVE
+    if sequential and last.every and last.luma and not _grey_corner(opened, last.frame):
         return False
     try:  # the plain JPEG decoder: an MPO's index of its other pictures would point past them with the filler in
         with JpegImagePlugin.JpegImageFile(io.BytesIO(data[:last.end] + FILLER + data[last.end:])) as filled:
@@ -79,10 +83,10 @@ def last_scan(data: bytes) -> LastScan | None:
         elif marker == jpeg_header.SOS:
             if not jpeg_header.code(bits, body):
                 return None
-            needed = interval and _units(frame, body[1:1 + 2 * body[0]:2]) and math.ceil(
-                _units(frame, body[1:1 + 2 * body[0]:2]) / interval) - 1
+            scanned = body[1:1 + 2 * body[0]:2]
+            needed = interval and (units := _units(frame, scanned)) and math.ceil(units / interval) - 1
             markers = sum(data.count(m, start, offset) for m in _RESTARTS) if needed else 0
-            found = LastScan(frame, offset, False, markers < needed)
+            found = LastScan(frame, offset, False, markers < needed, frame.components[0][0] in scanned)
         start = offset
     return None
 

@@ -145,3 +145,48 @@ def test_whole_jpegs_load(kind, mode, tmp_path):
             np.testing.assert_array_equal(load_image(whole), expected)
         else:
             assert load_image(whole).shape == expected.shape
+
+
+def _non_interleaved(blocks: np.ndarray) -> bytes:
+    """A sequential JPEG whose three components (YCbCr, unsubsampled) are each coded in a scan of their own, as
+    `jpegtran -scans` writes one (Pillow cannot): each 8x8 block flat, `blocks` (rows, columns, 3) its values."""
+    rows, cols, _ = blocks.shape
+    dc_bits = [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]  # JPEG's Annex K luminance DC table
+    codes, code, symbol = {}, 0, 0
+    for length, count in enumerate(dc_bits, 1):
+        for _ in range(count):
+            codes[symbol], code, symbol = (code, length), code + 1, symbol + 1
+        code <<= 1
+    segment = lambda marker, body: bytes((0xFF, marker)) + (len(body) + 2).to_bytes(2, "big") + body  # noqa: E731
+    out = b"\xff\xd8" + segment(0xDB, bytes([0] + [8] * 64))  # every step 8: a block's DC is its level
+    out += segment(0xC0, bytes([8]) + (rows * 8).to_bytes(2, "big") + (cols * 8).to_bytes(2, "big") + bytes(
+        [3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]))
+    out += segment(0xC4, bytes([0x00, *dc_bits, *range(12)]) + bytes([0x10, 1, *[0] * 15, 0x00]))  # AC: EOB, '0'
+    for c in range(3):
+        bits, before = "", 0
+        for value in blocks[..., c].ravel():
+            diff, before = int(value) - 128 - before, int(value) - 128
+            size = abs(diff).bit_length()
+            code, length = codes[size]
+            bits += format(code, f"0{length}b") + (format(diff if diff >= 0 else diff + (1 << size) - 1,
+                                                          f"0{size}b") if size else "") + "0"
+        bits += "1" * (-len(bits) % 8)
+        data = bytes(int(bits[i:i + 8], 2) for i in range(0, len(bits), 8)).replace(b"\xff", b"\xff\x00")
+        out += segment(0xDA, bytes([1, c + 1, 0x00, 0, 63, 0])) + data
+    return out + EOI
+
+
+def test_a_non_interleaved_jpeg_cut_in_its_last_chroma_scan_is_refused(tmp_path):
+    """Its last scan codes Cr alone: cut there, its bottom lost its colour, not its luma, so the last block was not
+    mid-grey and no second decode was made: it loaded without a word."""
+    blocks = np.zeros((4, 4, 3), np.uint8)
+    blocks[:2], blocks[2:] = (100, 90, 200), (150, 160, 60)  # Y, Cb, Cr: red above, green below, no grey
+    whole = _non_interleaved(blocks)
+    (tmp_path / "whole.jpg").write_bytes(whole)
+    with Image.open(tmp_path / "whole.jpg") as im:
+        assert im.mode == "RGB" and np.asarray(im)[0, 0, 0] > np.asarray(im)[0, 0, 1]  # libjpeg reads it: red above
+    load_image(tmp_path / "whole.jpg")
+    start, end = _scans(whole)[-1]
+    (tmp_path / "cut.jpg").write_bytes(whole[:(start + end) // 2] + EOI)
+    with pytest.raises(InputError, match=CUT):
+        load_image(tmp_path / "cut.jpg")
