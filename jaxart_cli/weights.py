@@ -70,11 +70,11 @@ def weights_fetch(
     from jaxart import weights as W
     from jaxart.errors import InputError
 
-    _named(name, "fetch", "a registered weight set's name", list(W.SOURCES))
+    _named(name, "fetch", "a registered weight set's name", W.registry.names())
     if name not in W.SOURCES and name in W.installed():  # converted by hand: there is nowhere to fetch it from
         raise InputError(f"{name} is installed, and not a registered weight set, so there is nothing to fetch: "
                          f"`jaxart stylize --model {name}` uses it; `jaxart weights fetch` takes "
-                         f"{', '.join(W.SOURCES)}")
+                         f"{', '.join(W.registry.names())}")
     W.get_source(name)
     if url is not None and (fault := W.registry.mirror_fault(url)):
         raise typer.BadParameter(f"{url!r} is {fault}", param_hint="--url")

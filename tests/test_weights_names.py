@@ -40,7 +40,7 @@ def test_a_file_given_for_a_weight_sets_name_says_what_the_command_takes(command
     code, out, err = run_main(["weights", command, given.format(tmp=tmp_path)], monkeypatch, capsys)
     assert code == 2 and out == "" and len(err.splitlines()) == 1, err
     assert err.startswith("error: ") and says.format(command=command) in err and "unknown model" not in err, err
-    listed = {"fetch": "(vgg19, vgg16, ", "path": "(mine, vgg16, "}.get(command, "(mine)")  # what it does take
+    listed = {"fetch": "(vgg16, vgg16-hed, ", "path": "(mine, vgg16, "}.get(command, "(mine)")  # what it does take
     assert f"weight set's name {listed}" in err, err
     then = {"junk.png": "a .safetensors file goes to `stylize --model` as it is, a .h5 or .pth file through "
                         "`jaxart weights convert` first",
@@ -96,3 +96,14 @@ def test_fetch_of_an_unknown_name_suggests_the_nearest_registered_one():
     with pytest.raises(ValueError, match=r"^unknown model 'vgg91' \(did you mean vgg19\?\); known models are .+; "
                                          r"`jaxart weights list` says what each is$"):
         registry.get_source("vgg91")
+
+
+def test_the_known_models_are_listed_in_one_order_by_fetch_and_by_stylize_model(monkeypatch, capsys):
+    """`weights fetch vgg99` listed the registry's order (vgg19, vgg16, vgg16-hed, ...), `stylize --model vgg99`
+    the sorted one (as `weights list` does): one order, sorted."""
+    from jaxart.weights import unknown_model
+
+    _, _, fetch = run_main(["weights", "fetch", "vgg99"], monkeypatch, capsys)
+    listed = ", ".join(sorted(registry.SOURCES))
+    assert f"known models are {listed};" in fetch, fetch
+    assert f"known models are {listed};" in unknown_model("vgg99")

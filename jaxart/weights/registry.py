@@ -129,11 +129,16 @@ SOURCES = {
 }
 
 
+def names() -> list[str]:
+    """The registered names as every list of them is said (`weights list`, `--model`'s refusal): sorted."""
+    return sorted(SOURCES)
+
+
 def get_source(name: str) -> Source:
     """The registered source called `name`; a ValueError listing the known names otherwise."""
     if name not in SOURCES:
-        raise ValueError(f"unknown model {name!r}{nearest_name(name, list(SOURCES))}; known models are "
-                         f"{', '.join(SOURCES)}; `jaxart weights list` says what each is")
+        raise ValueError(f"unknown model {name!r}{nearest_name(name, names())}; known models are "
+                         f"{', '.join(names())}; `jaxart weights list` says what each is")
     return SOURCES[name]
 
 
