@@ -20,7 +20,7 @@ from jaxart_cli.paths import (
 from jaxart_cli.signals import deferred as _deferred, stop_if_interrupted as _stop_if_interrupted
 from jaxart_cli.values import (
     choices as _choices, csv as _csv, number as _number, parse_colour as _parse_colour, spaced_list as _spaced_list,
-    whole as _whole,
+    whole as _whole, interval as _interval,
 )
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart_cli.resume import loaded as _resumed
@@ -120,8 +120,7 @@ def stylize(
     from jaxart.config import StyleConfig
 
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
-        if value < 0:
-            raise typer.BadParameter("must be 0 or positive", param_hint=flag)
+        _interval(value, flag)
     ckpt, rgb, own, frames = None, _parse_colour(background), False, None
     if resume is not None:
         ckpt = _resumed(ctx, resume, content)

@@ -19,7 +19,7 @@ from jaxart_cli.paths import absolute as _absolute, home as _home, sheet_path as
 from jaxart_cli.signals import deferred as _deferred, stop_if_interrupted as _stop_if_interrupted
 from jaxart_cli.values import (
     LISTS as _LISTS, SWEPT as _SWEPT, csv as _csv, parse_colour as _parse_colour, spaced_list as _spaced_list,
-    whole as _whole,
+    whole as _whole, interval as _interval,
 )
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart_cli.resume import resumed_sweep as _resumed_sweep
@@ -129,8 +129,7 @@ def sweep(
     from jaxart.errors import Interrupted, NonFiniteLossError
     from jaxart.config import StyleConfig
 
-    if checkpoint_every < 0:
-        raise typer.BadParameter("must be 0 or positive", param_hint="--checkpoint-every")
+    _interval(checkpoint_every, "--checkpoint-every")
     ckpt, hashed = None, {}
     if resume is not None:
         cmd, ckpt = _resumed_sweep(ctx, resume, content, overwrite, checkpoint_every)

@@ -60,6 +60,16 @@ def number(raw) -> float:
         raise ValueError(NOT_NUMBER) from None
 
 
+def interval(value: int, flag: str) -> int:
+    """`value` of a count of steps between saves (`--save-every`, `--checkpoint-every`), refused below 0 with the
+    value echoed, as the other numbers' refusals do ("must be 0 or positive" said not what was given)."""
+    if value < 0:
+        from typer import BadParameter
+
+        raise BadParameter(f"must be 0 or positive, got {value}", param_hint=flag)
+    return value
+
+
 def parse_colour(text: str) -> tuple[int, int, int]:
     """A colour name, #rrggbb, rgb(r, g, b) or "r,g,b" as an RGB triple of 0..255 (`palette.parse_rgb`)."""
     from jaxart.palette import parse_rgb
