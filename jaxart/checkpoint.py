@@ -31,7 +31,7 @@ import numpy as np
 from jaxart.errors import InputError
 from jaxart.files import replacing
 from jaxart.formats import FORMATS, SUFFIXES
-from jaxart.paths import check_path
+from jaxart.paths import absent, check_path
 
 FORMAT = 2
 READS = (1, FORMAT)  # the formats `load` reads
@@ -89,7 +89,7 @@ def load(path: str | os.PathLike) -> Checkpoint:
     path = Path(path)
     check_path(path, "checkpoint")
     if not path.is_file():
-        state = "is not a file" if path.exists() else "does not exist"
+        state = "is not a file" if path.exists() else absent(path)  # a link to nothing says so
         raise InputError(f"checkpoint {path} {state}; {_give(path)}")
     try:
         with np.load(path, allow_pickle=False) as z:

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from jaxart import animate, checkpoint
 from jaxart.errors import InputError
 from jaxart.files import unreplaceable
-from jaxart.paths import check_path, resolved, windows_path
+from jaxart.paths import check_path, resolved, taken, windows_path
 from jaxart.probe import nearest, probe_folder
 from jaxart.formats import SUFFIXES, check_file_name
 from jaxart.frames import frame, replaced
@@ -40,7 +40,7 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, resum
             raise InputError(f"output {path} already exists, and so does {ckpt}, where an interrupted run to it "
                              f"stopped; continue that run with `jaxart stylize --resume {ckpt}`, or pass "
                              "overwrite=True to start again (which discards the checkpoint)", settings=["overwrite"])
-        raise InputError(f"output {path} already exists; pass overwrite=True to replace it or choose another "
+        raise InputError(f"output {path} {taken(path)}; pass overwrite=True to replace it or choose another "
                          f"{flag}", settings=["overwrite", flag])
     check_folder(path.parent, flag)
     if os.path.isfile(path) and (why := unreplaceable(path)):  # else the run fails at its end, its work lost
@@ -128,7 +128,7 @@ def check_animation(path: Path, *, overwrite: bool = False, inputs=()) -> None:
     check_names([("animation", path)], "animation path")
     check_not_special(path, "animation", "animation path")
     if os.path.lexists(path) and not overwrite:
-        raise InputError(f"animation {path} already exists; pass overwrite=True to replace it or choose another "
+        raise InputError(f"animation {path} {taken(path)}; pass overwrite=True to replace it or choose another "
                          "animation path", settings=["overwrite", "animation path"])
     check_folder(path.parent, "animation path", what="animation folder")
 
@@ -155,6 +155,9 @@ def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
     # Outputs of one stem share it (OUT.png, OUT.tif): this run would replace or remove the other's. Before the
     # frames: a SIGKILL leaves them beside the checkpoint, and `--resume`, not overwrite, is what to advise.
     if os.path.lexists(ckpt) and not overwrite and not (resuming and resolved(ckpt) == Path(resuming).resolve()):
+        if (there := taken(ckpt)) != "already exists":  # a link to nothing: no run to continue there
+            raise InputError(f"{ckpt}, where this run keeps its checkpoint, {there}; pass overwrite=True to replace "
+                             "it, or choose another output path", settings=["overwrite", "output path"])
         raise InputError(f"{ckpt} already exists where this run keeps its checkpoint; if an interrupted run left "
                          f"it, continue that run with `jaxart stylize --resume {ckpt}`; else pass overwrite=True "
                          "to replace it, or choose another output path", settings=["overwrite", "output path"])

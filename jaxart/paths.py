@@ -95,6 +95,13 @@ def absent(path: str | os.PathLike) -> str:
     return "does not exist"
 
 
+def taken(path: str | os.PathLike) -> str:
+    """How to say that something is at `path`, which a write would replace: "already exists", or for a symbolic link
+    to nothing, which `ls -l` shows but no `cat` opens, what `absent` says of it (it "already exists" read as a file)."""
+    there = absent(path)
+    return "already exists" if there == "does not exist" else there
+
+
 def empty(path: str | os.PathLike) -> str:
     """Why the image at `path`, of 0 bytes, cannot be read: what stylize and info both say."""
     return f"{path} is empty (0 bytes); re-export or re-download the image"

@@ -23,6 +23,7 @@ from jaxart.errors import InputError
 from jaxart.files import all_or_nothing, replacing
 from jaxart.formats import SUFFIXES, check_file_name
 from jaxart.image_record import read_record
+from jaxart.paths import taken
 from jaxart.output import save_image
 from jaxart.run_record import one_painting
 from jaxart.settings import Setting
@@ -216,7 +217,7 @@ def check_outputs(path: str | os.PathLike, n: int, fmt: str = "png", *, overwrit
         if p.is_dir():
             raise InputError(f"{p} is a folder where the sweep writes a file; move it or choose another --output")
         if os.path.lexists(p) and not overwrite:  # a dangling link too: writing there would fail at the end
-            raise InputError(f"{p} already exists; pass --overwrite to replace it or choose another --output")
+            raise InputError(f"{p} {taken(p)}; pass --overwrite to replace it or choose another --output")
     if stale and not overwrite:  # its record names this sheet: left beside this sweep's tiles, it passes for one
         raise InputError(f"{stale[0]} is a single image of an earlier sweep to {path.name}, which this sweep would "
                          "leave beside its own; pass --overwrite to remove it or choose another --output")

@@ -212,7 +212,8 @@ def test_a_dangling_link_where_a_tile_goes_is_refused_before_any_work(files, tmp
     (tmp_path / "g-00.png").symlink_to(tmp_path / "nowhere.png")
     code, _, err = run_main(_sweep_args(files, tmp_path / "g.png", "--style-weight", "1,2", "--quiet"),
                             monkeypatch, capsys)
-    assert code == 2 and len(err.splitlines()) == 1 and "g-00.png already exists; pass --overwrite" in err, err
+    assert code == 2 and len(err.splitlines()) == 1 and "g-00.png is a symbolic link to " in err, err
+    assert "nowhere.png, which does not exist; pass --overwrite" in err, err
     assert [p.name for p in tmp_path.iterdir()] == ["g-00.png"]
 
 
