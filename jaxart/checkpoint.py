@@ -149,7 +149,9 @@ def read_meta(path: str | os.PathLike) -> dict[str, Any] | None:
 
 def remove_if_holding(path: str | os.PathLike, meta: dict[str, Any]) -> None:
     """Remove the file at `path` where it is still the checkpoint of `meta`: one that `--resume` read under another
-    name than the output's (a renamed OUT.ckpt.npz), once the run it continued has written its files."""
+    name than the output's (a renamed OUT.ckpt.npz), once the run it continued has written its files. A symbolic
+    link is removed, as `rm` does, not its file: that goes only where it is the output's own checkpoint, which the
+    run removes after this (before, the link was left pointing at nothing)."""
     if Path(path).is_file() and read_meta(path) == meta:  # a FIFO put there would block np.load
         Path(path).unlink(missing_ok=True)
 

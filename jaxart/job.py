@@ -177,10 +177,10 @@ def stylize_files(
         if asked:  # an earlier run's frames, at steps this one did not write, would mix in
             for path in stale_frames(output, fmt, outcome.steps, save_every, own=own):
                 path.unlink(missing_ok=True)
+        if same and resumed_from is not None:  # first: a link to OUT.ckpt.npz holds it only until that goes
+            checkpoint.remove_if_holding(resumed_from, resume.meta)
         if checkpoint_every or resume is not None or overwrite:  # the finished image supersedes the checkpoint:
             ckpt_path.unlink(missing_ok=True)  # this run's, or one that --overwrite let it replace
-        if same and resumed_from is not None:
-            checkpoint.remove_if_holding(resumed_from, resume.meta)
         if signum := stopped() if stopped else None:  # it came during the last step or the final loss
             name = signal.Signals(signum).name
             files = written(output, fmt, outcome.steps, scales.total_steps(config), save_every, animation)

@@ -149,9 +149,9 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
               **({} if result.image_terms is None else {"image_loss": result.image_terms})}
     files = sheet.write(output, result.images, cmd.settings, config, record, cmd.columns, overwrite=cmd.overwrite,
                         ok=result.ok, fmt=cmd.fmt, stopped=result.stopped)
+    if resumed_from is not None:  # first: a link to GRID.ckpt.npz holds it only until that goes
+        checkpoint.remove_if_holding(resumed_from, resume.meta)
     if wrote or resume is not None or cmd.overwrite:  # the placed files supersede it: this sweep's, or one given up
         ckpt_path.unlink(missing_ok=True)
-    if resumed_from is not None:
-        checkpoint.remove_if_holding(resumed_from, resume.meta)
     return result, files, record
 

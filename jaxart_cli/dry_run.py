@@ -50,7 +50,7 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     removed = plan.frames_removed
     changes = ([f"replacing {joined(replaced)}"] if replaced else []) + (
         [f"removing {removed} frame{'s' * (removed != 1)} of an earlier run"] if removed else [])
-    changes += [f"removing {gone} once the image is written" for gone in plan.removed_after]
+    changes += [f"removing {gone} once the image is written" for gone in removals(plan.removed_after)]
     run = (f"would resume {resumed[0]} from step {after} of {total}{sizes}, {width}x{height} px" if resumed
            else f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}")
     return line(run, need, writes, model, changes=changes, free=free,
@@ -79,13 +79,24 @@ def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, ove
                                           after=resumed[1] if resumed else 0, swept=True))
 
 
+def removals(paths: list[Path]) -> list[str]:
+    """`paths`, the checkpoints a resumed run removes once done, as its dry run names them: a symbolic link among
+    them whose file is not one of them is "the link LINK.npz (not its file, kept.npz)", which alone goes, as `rm`
+    removes a link (checkpoint.remove_if_holding)."""
+    files = {p.resolve() for p in paths if not p.is_symlink()}
+    return [f"the link {p} (not its file, {os.readlink(p)})" if p.is_symlink() and p.resolve() not in files else str(p)
+            for p in paths]
+
+
 def _checkpoint_change(output: Path, overwrite: bool, resumed: tuple[Path, int] | None, total: int) -> list[str]:
     """What the sweep does to a checkpoint beside `output` (jaxart/sweep_job.py): the one `--resume` continues is
     removed once the files are placed, and so is an interrupted one that `--overwrite` gives up."""
     from jaxart import checkpoint
 
-    if resumed:
-        return [f"removing {resumed[0]} once they are placed"]
+    if resumed:  # the one beside the output goes too (sweep_job.run), when --resume named another
+        beside = [ckpt] if os.path.lexists(ckpt := checkpoint.path_for(output)) else []
+        gone = beside * (os.path.abspath(resumed[0]) != os.path.abspath(ckpt)) + [Path(resumed[0])]
+        return [f"removing {p} once they are placed" for p in removals(gone)]
     ckpt = checkpoint.path_for(output)
     if not overwrite or not ckpt.is_file():  # without --overwrite the run refuses it (sweep_job.check_checkpoint)
         return []

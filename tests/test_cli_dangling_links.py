@@ -4,7 +4,10 @@ be one, with its target, where it was "does not exist" or "already exists" of a 
 
 import os
 
+import numpy as np
 import pytest
+
+from jaxart import checkpoint
 
 from conftest import run_main, write_tiny_job
 
@@ -40,3 +43,14 @@ def test_a_link_to_nothing_where_a_run_writes_is_said_to_be_one(where, files, tm
     assert "is a symbolic link to gone, which does not exist; pass --overwrite to replace it" in err, err
     assert "already exists" not in err and "--resume" not in err, err
     assert sorted(os.listdir(tmp_path)) == [link]
+
+
+def test_a_link_to_a_checkpoint_elsewhere_goes_and_its_file_stays(tmp_path):
+    """What `--resume LINK.npz` does to a link to a renamed checkpoint once its run is done: `rm`'s (the runs and their
+    dry runs: test_resume_outputs, test_sweep_resume)."""
+    meta = {"step": 1, "output": str(tmp_path / "out.png")}
+    checkpoint.save(tmp_path / "run.npz", {"x": np.zeros(2)}, meta)
+    (tmp_path / "LINK.npz").symlink_to("run.npz")
+    held = checkpoint.read_meta(tmp_path / "run.npz")
+    checkpoint.remove_if_holding(tmp_path / "LINK.npz", held)
+    assert not os.path.lexists(tmp_path / "LINK.npz") and checkpoint.read_meta(tmp_path / "run.npz") == held

@@ -1,6 +1,8 @@
 """Which files an interrupted run's checkpoint and its `--resume` may replace, and which they must not."""
 
 import contextlib
+import os
+import shutil
 import signal
 
 import pytest
@@ -248,3 +250,23 @@ def test_a_checkpoint_whose_size_was_edited_is_refused_in_one_line_before_any_wa
     assert err == ("error: checkpoint holds a 64x56 image (margin included), which is no scale of [64] for this "
                    "photo; it was made with another config, or edited or damaged: resume it with the config it was "
                    "made with, or start the run again"), err
+
+
+def test_resuming_a_link_removes_the_link_and_its_file_only_where_that_is_the_outputs_own(files, tmp_path, monkeypatch,
+                                                                                          capsys):
+    """`--resume LINK.npz` (to a.ckpt.npz) left LINK.npz pointing at nothing, though its dry run said both go. A link
+    to a file elsewhere goes as `rm` removes one, its file stays (test_cli_dangling_links): the dry run says so."""
+    monkeypatch.chdir(tmp_path)
+    _interrupted(files, monkeypatch, capsys)
+    (tmp_path / "kept").mkdir()
+    shutil.copy("a.ckpt.npz", "kept/run.npz")
+    os.symlink("a.ckpt.npz", "LINK.npz")
+    os.symlink("kept/run.npz", "OTHER.npz")
+    then = "once the image is written"
+    for link, says in (("LINK.npz", f"/a.ckpt.npz {then}, removing LINK.npz {then})"),  # the first absolute
+                       ("OTHER.npz", f"removing the link OTHER.npz (not its file, kept/run.npz) {then})")):
+        code, said, err = run_main(["stylize", "--resume", link, "--dry-run"], monkeypatch, capsys)
+        assert code == 0 and says in said, (said, err)
+    code, _, err = run_main(["stylize", "--resume", "LINK.npz", "-q"], monkeypatch, capsys)
+    assert code == 0 and (tmp_path / "a.png").is_file() and (tmp_path / "kept" / "run.npz").is_file(), err
+    assert not os.path.lexists("LINK.npz") and not os.path.lexists("a.ckpt.npz")

@@ -3,6 +3,8 @@ checkpoint) keeps its state in GRID.ckpt.npz and continues to the very files the
 checkpoint it cannot continue exactly is refused in one line (the stylize resume: test_resume*.py)."""
 
 import json
+import os
+import shutil
 
 import numpy as np
 import pytest
@@ -138,6 +140,30 @@ def test_a_renamed_checkpoint_is_removed_once_the_files_are_placed_as_the_dry_ru
     code, _, err = run_main(["sweep", "--resume", str(other), "--quiet"], monkeypatch, capsys)
     assert code == 0 and other.is_file(), err
 
+
+def test_resuming_a_link_removes_the_link_and_its_file_only_where_that_is_the_outputs_own(files, signal_at, tmp_path,
+                                                                                          monkeypatch, capsys):
+    """`--resume LINK.npz`, a link to g.ckpt.npz: the dry run said only LINK.npz goes, the sweep removed g.ckpt.npz
+    and left LINK.npz pointing at nothing. A link to a checkpoint elsewhere: the link goes, its file stays, as the dry
+    run now says (stylize's: test_resume_outputs)."""
+    out = tmp_path / "g.png"
+    signal_at(2)
+    assert run_main(_sweep(files, out, "--steps", "4"), monkeypatch, capsys)[0] == 143
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kept").mkdir()
+    shutil.copy(tmp_path / "g.ckpt.npz", tmp_path / "kept" / "run.npz")
+    (tmp_path / "LINK.npz").symlink_to("g.ckpt.npz")
+    (tmp_path / "OTHER.npz").symlink_to("kept/run.npz")
+    for link, removing in (("LINK.npz", f"removing {tmp_path / 'g.ckpt.npz'} once they are placed, removing LINK.npz "
+                                        "once they are placed)"),
+                           ("OTHER.npz", "removing the link OTHER.npz (not its file, kept/run.npz) once they are "
+                                         "placed)")):
+        code, said, err = run_main(["sweep", "--resume", link, "--dry-run"], monkeypatch, capsys)
+        assert code == 0 and removing in said, (said, err)
+    code, _, err = run_main(["sweep", "--resume", "LINK.npz", "--quiet"], monkeypatch, capsys)
+    assert code == 0 and out.is_file(), err
+    assert not os.path.lexists(tmp_path / "LINK.npz") and not os.path.lexists(tmp_path / "g.ckpt.npz")
+    assert (tmp_path / "kept" / "run.npz").is_file()
 
 def test_checkpoint_every_keeps_the_sweep_and_a_later_sigkill_loses_only_the_steps_since(files, signal_at, tmp_path,
                                                                                          monkeypatch, capsys):
