@@ -15,3 +15,13 @@ def amount(n: float) -> str:
             return f"{n / 1024**power:.0f} {unit}"
     gib = n / 2**30
     return f"{gib:.1f} GiB" if gib < 10_000 else f"{gib:.2g} GiB"
+
+
+def rate(n: float) -> str:
+    """`n` bytes a second (n >= 0) as a download bar says it: `amount`'s units, to a tenth below 10 KiB or MiB
+    ("1.4 MiB/s", "5.0 KiB/s"; whole, 1.4 MiB/s read "1 MiB/s", a third off), whole from 10 ("12 MiB/s")."""
+    said = amount(n)
+    power = {"KiB": 1, "MiB": 2}.get(unit := said.rpartition(" ")[2])
+    if power and n / 1024**power < 9.95:
+        said = f"{n / 1024**power:.1f} {unit}"
+    return f"{said}/s"

@@ -12,7 +12,7 @@ from rich.text import Text
 from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress, ProgressColumn, Task,
                            TextColumn, TimeElapsedColumn, TimeRemainingColumn)
 
-from jaxart.byte_sizes import amount
+from jaxart.byte_sizes import rate
 from jaxart.eta import cost_conv, scale_at, seconds_left
 
 
@@ -115,7 +115,7 @@ def _hms(seconds: float) -> str:
 def download_bar(name: str, quiet: bool = False, console: Console | None = None,
                  clock: Callable[[], float] = time.monotonic):
     """Yields `update(done, total)` in bytes; shows bytes, rate and ETA on stderr, in KiB and MiB as every message
-    says a size (`548.1/548.1 MiB 5 KiB/s`; rich's own were 10**6 bytes, "574.7 MB", below a line saying "548 MiB").
+    says a size (`548.1/548.1 MiB 5.0 KiB/s`; rich's own were 10**6 bytes, "574.7 MB", below a line saying "548 MiB").
     `clock` times the rate and the log's lines. A bar no byte reached (another process fetched the file meanwhile) is
     cleared when it ends: its `0/? bytes` said nothing happened."""
     if quiet:
@@ -137,11 +137,11 @@ def download_bar(name: str, quiet: bool = False, console: Console | None = None,
 
 
 class _Rate(ProgressColumn):
-    """rich's TransferSpeedColumn, which has no binary units, in byte_sizes.amount's: `5 KiB/s`, `12 MiB/s`."""
+    """rich's TransferSpeedColumn, which has no binary units, in byte_sizes.rate's: `5.0 KiB/s`, `12 MiB/s`."""
 
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
-        return Text("?" if speed is None else f"{amount(speed)}/s", style="progress.data.speed")
+        return Text("?" if speed is None else rate(speed), style="progress.data.speed")
 
 
 def _log_lines(bar: Progress, clock: Callable[[], float]) -> Callable[[bool], None]:

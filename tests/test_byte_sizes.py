@@ -4,7 +4,7 @@ JPEG's size "8.3 MB" (10**6 bytes), a slow download's "60 KB" (1024 bytes) and m
 import pytest
 
 from jaxart import model_choice
-from jaxart.byte_sizes import amount
+from jaxart.byte_sizes import amount, rate
 from jaxart.weights import catalog
 
 
@@ -13,6 +13,13 @@ from jaxart.weights import catalog
                                     (2**30 - 1, "1.0 GiB"), (1.75 * 2**30, "1.8 GiB"), (2e22, "1.9e+13 GiB")])
 def test_a_byte_count_is_said_in_powers_of_1024_named_as_such(n, said):
     assert amount(n) == said
+
+
+@pytest.mark.parametrize("n,said", [(700, "700 bytes/s"), (5 * 1024, "5.0 KiB/s"), (1.4 * 2**20, "1.4 MiB/s"),
+                                    (9.96 * 2**20, "10 MiB/s"), (12.4 * 2**20, "12 MiB/s"), (1023.9 * 1024, "1.0 MiB/s")])
+def test_a_download_s_speed_is_said_to_a_tenth_below_10_of_its_unit(n, said):
+    """The download bar said 1.4 MiB/s as "1 MiB/s" (`amount`'s whole MiB, which a size keeps: "76 MiB")."""
+    assert rate(n) == said
 
 
 def test_a_download_reads_the_same_in_the_weights_list_as_in_a_dry_run(tmp_path, monkeypatch):

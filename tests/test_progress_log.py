@@ -59,7 +59,7 @@ def test_a_download_into_a_log_gets_a_line_every_half_minute_too():
     assert len(lines) == 4 and all("fetch vgg19" in line for line in lines), lines
     assert ["30.0/100.0 MiB", "60.0/100.0 MiB", "90.0/100.0 MiB", "100.0/100.0 MiB"] == [
         re.search(r"[\d.]+/[\d.]+ \S+", line)[0] for line in lines], lines
-    assert all(" 1 MiB/s " in line for line in lines[:3]), lines  # a MiB a second on the bar's clock
+    assert all(" 1.0 MiB/s " in line for line in lines[:3]), lines  # a MiB a second on the bar's clock
 
 
 def test_a_slow_download_s_rate_is_in_kib_a_second():
@@ -71,4 +71,4 @@ def test_a_slow_download_s_rate_is_in_kib_a_second():
             now[0] = float(second)
             update(second * 5 * 1024, 80_134_624)  # vgg19's
     line = out.getvalue().splitlines()[0]
-    assert re.search(r" 0\.1/76\.4 MiB 5 KiB/s ", line), line
+    assert re.search(r" 0\.1/76\.4 MiB 5\.0 KiB/s ", line), line
