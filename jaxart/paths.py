@@ -96,8 +96,9 @@ def absent(path: str | os.PathLike) -> str:
 
 
 def taken(path: str | os.PathLike) -> str:
-    """How to say that something is at `path`, which a write would replace: "already exists", or for a symbolic link
-    to nothing, which `ls -l` shows but no `cat` opens, what `absent` says of it (it "already exists" read as a file)."""
+    """How to say that something is at `path`, which a write would replace: "already exists", or for a symbolic
+    link to nothing, which `ls -l` shows but no `cat` opens, what `absent` says of it ("already exists" read as a
+    file)."""
     there = absent(path)
     return "already exists" if there == "does not exist" else there
 

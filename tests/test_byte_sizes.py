@@ -16,7 +16,8 @@ def test_a_byte_count_is_said_in_powers_of_1024_named_as_such(n, said):
 
 
 @pytest.mark.parametrize("n,said", [(700, "700 bytes/s"), (5 * 1024, "5.0 KiB/s"), (1.4 * 2**20, "1.4 MiB/s"),
-                                    (9.96 * 2**20, "10 MiB/s"), (12.4 * 2**20, "12 MiB/s"), (1023.9 * 1024, "1.0 MiB/s")])
+                                    (9.96 * 2**20, "10 MiB/s"), (12.4 * 2**20, "12 MiB/s"),
+                                    (1023.9 * 1024, "1.0 MiB/s")])
 def test_a_download_s_speed_is_said_to_a_tenth_below_10_of_its_unit(n, said):
     """The download bar said 1.4 MiB/s as "1 MiB/s" (`amount`'s whole MiB, which a size keeps: "76 MiB")."""
     assert rate(n) == said

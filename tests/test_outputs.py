@@ -76,8 +76,8 @@ def test_a_dangling_link_as_output_is_refused_before_the_run(files, tmp_path, mo
     """Its rename would have failed at the end, calling it "created by another run"."""
     (tmp_path / "dang.png").symlink_to(tmp_path / "nowhere" / "x.png")
     code, _, err = run_main(_stylize(files, tmp_path / "dang.png"), monkeypatch, capsys)
-    assert code == 2 and f"dang.png is a symbolic link to {tmp_path / 'nowhere' / 'x.png'}, which does not exist; pass " \
-                         "--overwrite" in err, err
+    assert code == 2 and f"dang.png is a symbolic link to {tmp_path / 'nowhere' / 'x.png'}, which does not " \
+                         "exist; pass --overwrite" in err, err
 
 
 def test_save_png_writes_exact_pixels_atomically_with_normal_permissions(tmp_path):
