@@ -61,6 +61,17 @@ def layer_text(weights: Sequence[float], layers: Sequence[str] = ()) -> str:
     return "all" if len(on) == len(layers) > 1 else ",".join(on)
 
 
+def as_given(record: dict, config: StyleConfig, given: dict[str, str]) -> tuple[dict, StyleConfig]:
+    """`record` and `config` as captions name their files: each input path among `given`'s keys (resolved, as the
+    record keeps it, so that `info --command` finds it from any folder) by its value, the path the user gave (a link by
+    its own name: "in the style of my-link.jpg", not its target's, a name the user never typed)."""
+    inputs, say = dict(record.get("inputs") or {}), lambda p: given.get(str(p), p)
+    inputs |= {"content": say(inputs["content"])} if "content" in inputs else {}
+    inputs |= {"styles": [say(s) for s in inputs["styles"]]} if inputs.get("styles") else {}
+    mask = None if config.mask is None else say(config.mask)
+    return {**record, "inputs": inputs} if inputs else record, config.replace(init=say(config.init), mask=mask)
+
+
 def painting_names(record: dict) -> list[str]:
     """The paintings of a record's "inputs" as a label names them (`file_names`)."""
     return file_names((record.get("inputs") or {}).get("styles") or ())

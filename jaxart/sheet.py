@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from jaxart import locks, page
-from jaxart.captions import describe, held, labels, painting_name, painting_names, text as _text
+from jaxart.captions import as_given, describe, held, labels, painting_name, painting_names, text as _text
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.files import all_or_nothing, replacing
@@ -64,6 +64,7 @@ def write(
     path: str | os.PathLike, images: np.ndarray, settings: Sequence[Setting], config: StyleConfig,
     record: dict | None = None, columns: int | None = None, *, overwrite: bool = True,
     ok: Sequence[bool] | None = None, fmt: str = "png", stopped: Sequence[bool] | None = None,
+    given: dict[str, str] | None = None,
 ) -> list[Path]:
     """Write the contact sheet to `path`, each image beside it, and an HTML page listing them.
 
@@ -89,6 +90,7 @@ def write(
       fmt: the single images' format, as stylize's --format ("png", "png16" or "tiff"); the sheet an 8-bit PNG.
       stopped: per setting, whether the record's "tolerance" stopped it (`SweepResult.stopped`): its record
         says at which step, "stopped_at" (its "steps"), as a stylize run's does.
+      given: the inputs' paths as the user gave them, by the record's (resolved) paths: the captions name these.
 
     The sheet's record lists each tile's "loss", "image_loss", "steps", "stopped_at" and "error" (those its own
     record has) as "tile_results", in the order of its "tiles" and "sweep" (the settings).
@@ -112,12 +114,13 @@ def write(
                                                  "sweep_seconds": record["seconds"]}
     tiles = tile_paths(path, len(settings), fmt)
     configs = [s.apply(config).to_dict() for s in settings]
-    rows, names, each = [], painting_names(record), any(s.painting is not None for s in settings)
+    said, as_said = as_given(record, config, given or {})  # what the captions name: the files as given
+    rows, names, each = [], painting_names(said), any(s.painting is not None for s in settings)
     tile_labels, title = labels(settings, names, config.style_layers)
     # A style scale the settings give is in the labels or title: the config's is not every tile's.
     swept = any(s.style_scale is not None for s in settings)
-    shown = config.replace(style_scale=StyleConfig.style_scale) if swept else config
-    header = "; ".join(t for t in (describe(record, config, each), held(shown, record)) if t)
+    shown = as_said.replace(style_scale=StyleConfig.style_scale) if swept else as_said
+    header = "; ".join(t for t in (describe(said, as_said, each), held(shown, said)) if t)
     failed = [ok is not None and not ok[i] for i in range(len(settings))]
     # "(failed)" a field of its own on the sheet, where a long painting's name cut to the tile's width would cut it too.
     drawn = [f"{t}  (failed)" if bad else t for t, bad in zip(tile_labels, failed)]

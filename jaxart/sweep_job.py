@@ -97,13 +97,15 @@ def from_checkpoint(ckpt: checkpoint.Checkpoint, path: Path) -> Command:
 def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights, *,
         stopped: Callable[[], int | None], update: Callable[..., None], hashed: dict[str, str] | None = None,
         resume: checkpoint.Checkpoint | None = None,
-        resumed_from: Path | None = None) -> tuple[S.SweepResult, list[Path], dict]:
+        resumed_from: Path | None = None,
+        given: dict[str, str] | None = None) -> tuple[S.SweepResult, list[Path], dict]:
     """Sweep `photo` (`cmd.content` as read) and `paintings` and place the sheet, page and tiles; returns the result,
     the files and the sheet's record. `update(step, mean loss, mean terms)` after every step. On a signal
     (`stopped()` a signal number) before the last step the state goes to the checkpoint and `Interrupted` is raised,
     nothing placed; `resume` (a checkpoint of this command, checked against `w`) continues one, read from
     `resumed_from`: removed with GRID.ckpt.npz once the files are placed, as the dry run says, where it is still that
-    checkpoint (a renamed one stayed behind)."""
+    checkpoint (a renamed one stayed behind). The captions name the photo and paintings as `cmd` gives them, and the
+    --init and --mask files as `given` does (by their resolved paths): a link by its own name."""
     from jaxart import __version__, job, sweep as S, sweep_state, transfer  # JAX: here, not at the top (a dry run)
 
     if resume is not None:
@@ -147,8 +149,9 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
               # For `info --command`: the batch rounds so; and for the sheet's header, whether it shrank.
               **({"shrink_batch": True, "shrank": [list(at) for at in result.shrank]} if cmd.shrink_batch else {}),
               **({} if result.image_terms is None else {"image_loss": result.image_terms})}
+    given = {str(p.resolve()): str(p) for p in (cmd.content, *cmd.styles)} | (given or {})
     files = sheet.write(output, result.images, cmd.settings, config, record, cmd.columns, overwrite=cmd.overwrite,
-                        ok=result.ok, fmt=cmd.fmt, stopped=result.stopped)
+                        ok=result.ok, fmt=cmd.fmt, stopped=result.stopped, given=given)
     if resumed_from is not None:  # first: a link to GRID.ckpt.npz holds it only until that goes
         checkpoint.remove_if_holding(resumed_from, resume.meta)
     if wrote or resume is not None or cmd.overwrite:  # the placed files supersede it: this sweep's, or one given up

@@ -24,6 +24,13 @@ def absolute(config):
                           mask=None if config.mask is None else str(resolved(config.mask)))
 
 
+def as_given(config, made) -> dict[str, str]:
+    """The --init and --mask files of `made` (`absolute(config)`, as the record keeps them) by the paths `config`
+    holds as typed, for the captions that name them (a link by its own name)."""
+    return {getattr(made, k): str(getattr(config, k)) for k in ("init", "mask")
+            if getattr(made, k) is not None and getattr(made, k) != getattr(config, k)}
+
+
 # What a command says of a word typed after `--` that is no file: click passes everything there as an argument.
 AFTER_DASHES = "everything after `--` is read as a file's name, options too; put options before `--`"
 

@@ -15,7 +15,7 @@ from jaxart_cli.common import (
 )
 from jaxart_cli.dry_run import sweep_line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
-from jaxart_cli.paths import absolute as _absolute, home as _home, sheet_path as _sheet_path
+from jaxart_cli.paths import absolute as _absolute, as_given as _as_given, home as _home, sheet_path as _sheet_path
 from jaxart_cli.signals import deferred as _deferred, stop_if_interrupted as _stop_if_interrupted
 from jaxart_cli.values import (
     LISTS as _LISTS, SWEPT as _SWEPT, csv as _csv, parse_colour as _parse_colour, spaced_list as _spaced_list,
@@ -219,6 +219,7 @@ def sweep(
     _stop_if_interrupted()
     # As typed until here, for the lines before; absolute in the record and checkpoint, found from any folder.
     cmd = cmd._replace(config=_absolute(config), model=model_choice.named(cmd.model))
+    given = _as_given(config, cmd.config)  # the captions name them as typed
     # SIGINT, SIGTERM and SIGHUP are only recorded while the sweep runs and its files are placed: the
     # next step keeps its state in GRID.ckpt.npz and ends it with one line, and never half-writes the files.
     total = _scales.total_steps(config)  # over every scale, as stylize's bar counts
@@ -230,7 +231,7 @@ def sweep(
             progress.steps_bar(total, quiet, scales=_scales.schedule(config), label="sweep",
                                mean=len(settings) > 1, conv=config.conv, margin=config.margin) as bar:
         result, files, record = sweep_job.run(cmd, photo, paintings, w, stopped=stopped, update=watch.also(bar),
-                                              hashed=hashed, resume=ckpt, resumed_from=resume)
+                                              hashed=hashed, resume=ckpt, resumed_from=resume, given=given)
     if signum := stopped():  # it came during the last step, the final loss or the writing
         raise Interrupted(f"interrupted by {signal.Signals(signum).name} as the sweep finished; wrote {files[0]}, "
                           f"{files[1]} and {len(settings)} images", 128 + signum)

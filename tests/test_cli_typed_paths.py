@@ -115,3 +115,40 @@ def test_a_model_file_is_named_as_typed_and_run_by_its_resolved_path(command, fi
     code, _, err = run_main([command, photo, painting, "-o", str(tmp_path / "out.png"), "--model",
                              str(tmp_path / "link.safetensors"), "--size", "32", "--steps", "2", "-q"], monkeypatch, capsys)
     assert code == 3 and seen == [model], err
+
+
+def test_a_sweeps_captions_name_linked_files_as_given_and_its_record_keeps_them_resolved(tmp_path):
+    """The sheet's header and the page named a linked painting, mask or --init image by its target ("in the style of
+    target-starry.jpg (red) ... by the regions of target-mask.png"), from the record's resolved paths."""
+    from jaxart import sheet, sweep
+    from jaxart.image_record import read_record
+
+    drawn = tmp_path / "drawn"
+    record = {"inputs": {"content": str(drawn / "target-photo.jpg"),
+                         "styles": [str(drawn / "target-starry.jpg"), str(drawn / "b.jpg")]}, "model": "vgg19"}
+    config = StyleConfig(size=6, mask=str(drawn / "target-mask.png"), region_colors=("red", "blue"),
+                         init=str(drawn / "target-start.png"))
+    given = {str(drawn / f"target-{k}"): f"{v}" for k, v in (("photo.jpg", "photo.jpg"), ("starry.jpg", "my-starry.jpg"),
+                                                               ("mask.png", "LINK.png"), ("start.png", "start.png"))}
+    settings = sweep.grid(style_weights=[1.0, 10.0])
+    sheet.write(tmp_path / "g.png", np.zeros((2, 6, 6, 3)), settings, config, record, given=given)
+    page = (tmp_path / "g.html").read_text().partition("<pre")[0]  # the captions; each tile's record follows
+    assert "photo.jpg in the style of my-starry.jpg (red) and b.jpg (blue) by the regions of LINK.png" in page, page
+    assert "init start.png" in page and "target-" not in page, page
+    kept = read_record(tmp_path / "g-00.png")
+    assert kept["inputs"] == record["inputs"] and kept["config"]["mask"] == config.mask
+
+
+def test_a_sweep_gives_its_typed_mask_and_init_to_the_captions(files, tmp_path, monkeypatch, capsys):
+    d, model = files
+    _linked_mask(tmp_path)
+    (tmp_path / "start.png").symlink_to(d / "paint.png")
+    monkeypatch.chdir(tmp_path)
+    seen = []  # what the sweep is given: the run itself is not what is tested
+    monkeypatch.setattr("jaxart.sweep_job.run", lambda cmd, *a, **kw: seen.append(kw["given"]) or (
+        _ for _ in ()).throw(SystemExit(3)))
+    code, _, err = run_main(["sweep", str(d / "photo.jpg"), "-o", "g.png", "--model", model, "--size", "32",
+                             "--steps", "2", "-q", "--style-weight", "1,2", "--init", "start.png", "--mask",
+                             "LINK.png", "--region-style", f"red={d / 'paint.png'}"], monkeypatch, capsys)
+    assert code == 3 and seen == [{str(d / "paint.png"): "start.png",
+                                   str(tmp_path / "drawn" / "target-mask.png"): "LINK.png"}], err
