@@ -128,8 +128,8 @@ def test_a_sweeps_captions_name_linked_files_as_given_and_its_record_keeps_them_
                          "styles": [str(drawn / "target-starry.jpg"), str(drawn / "b.jpg")]}, "model": "vgg19"}
     config = StyleConfig(size=6, mask=str(drawn / "target-mask.png"), region_colors=("red", "blue"),
                          init=str(drawn / "target-start.png"))
-    given = {str(drawn / f"target-{k}"): f"{v}" for k, v in (("photo.jpg", "photo.jpg"), ("starry.jpg", "my-starry.jpg"),
-                                                               ("mask.png", "LINK.png"), ("start.png", "start.png"))}
+    given = {str(drawn / f"target-{k}"): v for k, v in (("photo.jpg", "photo.jpg"), ("starry.jpg", "my-starry.jpg"),
+                                                          ("mask.png", "LINK.png"), ("start.png", "start.png"))}
     settings = sweep.grid(style_weights=[1.0, 10.0])
     sheet.write(tmp_path / "g.png", np.zeros((2, 6, 6, 3)), settings, config, record, given=given)
     page = (tmp_path / "g.html").read_text().partition("<pre")[0]  # the captions; each tile's record follows
