@@ -99,8 +99,10 @@ def load(path: str | os.PathLike) -> Checkpoint:
     except Exception as e:  # noqa: BLE001 - zip, JSON and key errors all mean "not a checkpoint"
         raise InputError(f"{path} is not a jaxart checkpoint: {_fault(path, e)}; {_give(path)}") from None
     if meta.get("checkpoint_format") not in READS:
-        raise InputError(f"{path} has checkpoint format {meta.get('checkpoint_format')}, not {FORMAT}; resume it with "
-                         "the jaxart that made it, or start the run again")
+        made = meta.get("checkpoint_format")
+        raise InputError(f"{path} has {'no checkpoint format' if made is None else f'checkpoint format {made}'}, "
+                         f"where this jaxart reads {' and '.join(map(str, READS))}; resume it with the jaxart that "
+                         "made it, or start the run again")
     return Checkpoint(meta, leaves, frames)
 
 

@@ -77,9 +77,14 @@ def test_a_checkpoint_of_another_format_or_dtype_is_refused(tmp_path):
     meta = json.loads(str(arrays["meta"]))
     arrays["meta"] = np.array(json.dumps({**meta, "checkpoint_format": checkpoint.FORMAT + 1}))
     np.savez(tmp_path / "next.ckpt.npz", **arrays)
-    with pytest.raises(InputError, match=f"has checkpoint format {checkpoint.FORMAT + 1}, not {checkpoint.FORMAT}; resume it with "
-                       "the jaxart that made it"):
+    # It said "not 2" of a format 3, though format 1 reads too, and "format None" of a file without one.
+    with pytest.raises(InputError, match=f"has checkpoint format {checkpoint.FORMAT + 1}, where this jaxart reads 1 "
+                       "and 2; resume it with the jaxart that made it"):
         checkpoint.load(tmp_path / "next.ckpt.npz")
+    arrays["meta"] = np.array(json.dumps({k: v for k, v in meta.items() if k != "checkpoint_format"}))
+    np.savez(tmp_path / "none.ckpt.npz", **arrays)
+    with pytest.raises(InputError, match="has no checkpoint format, where this jaxart reads 1 and 2"):
+        checkpoint.load(tmp_path / "none.ckpt.npz")
     ckpt = checkpoint.load(path)
     wide = [a.astype(np.float64) if a.dtype == np.float32 else a for a in ckpt.leaves]
     with pytest.raises(InputError, match="float64.* where this run has float32"):
