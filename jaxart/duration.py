@@ -45,6 +45,12 @@ def settings(config: StyleConfig, *, swept: bool = False) -> dict[str, str | boo
 ALIKE = {k: v for k, v in settings(StyleConfig()).items() if k in timings.SETTINGS}
 
 
+def finish(config: StyleConfig) -> float:
+    """The steps that a run of `config` takes after its last one (`eta.finish_steps`): in steps of its line search,
+    one final loss more where the image is not the optimized pixels (--colors keep/luminance, a kept region)."""
+    return eta.finish_steps(config.linesearch, config.colors in ("keep", "luminance") or bool(config.keep_colors))
+
+
 def _loop(loop: str, device: str | None) -> str:
     """The loop that `loop` runs on `device`: "auto" is Python's on a CPU, `lax.scan`'s elsewhere (optimize.py)."""
     return loop if loop != "auto" else "python" if device == "cpu" else "scan"
@@ -71,6 +77,14 @@ def _apart(kept: float, now: float) -> int:
     return round(abs(math.log((1 + kept) / (1 + now))) / math.log(2))
 
 
+def _at_load(runs: list[dict], load: float | None) -> list[dict]:
+    """Those of `runs` at the load nearest `load` (`_apart`; None: all), in their order."""
+    if load is None or not runs:
+        return runs
+    apart = [_apart(r["load"], load) if "load" in r else math.inf for r in runs]
+    return [r for r, a in zip(runs, apart) if a == min(apart)]
+
+
 def device() -> str:
     """What computes the steps: "cpu", or an accelerator's platform and kind ("gpu NVIDIA H100 80GB HBM3")."""
     import jax
@@ -88,10 +102,13 @@ def rows(tiles: int) -> int:
 
 class Watch:
     """`watch(step, ...)` at each report of a run of `scales` ((size, steps) each) notes when it came;
-    `measured()` then gives each scale's steady seconds a step and the first scale's compile."""
+    `measured()` then gives each scale's steady seconds a step and the first scale's compile, and its "start", the
+    seconds from `started` (the `clock`'s time as the command began; None: not known) to this watch."""
 
-    def __init__(self, scales: Sequence[tuple[int, int]], clock: Callable[[], float] = time.monotonic):
+    def __init__(self, scales: Sequence[tuple[int, int]], clock: Callable[[], float] = time.monotonic,
+                 started: float | None = None):
         self._plan, self._clock, self._start = tuple(scales) or ((0, 0),), clock, clock()
+        self._started = {} if started is None else {"start": round(max(0.0, self._start - started), 3)}
         self._seen: dict[int, list] = {}  # size -> [first step, its time, last step, its time]
         self._pause: float | None = None  # from the start to the first report
 
@@ -111,26 +128,31 @@ class Watch:
         return both
 
     def measured(self) -> list[dict]:
-        """[{"size", "per_step", "steps", and on the first scale "compile"}], for the scales with a steady step."""
+        """[{"size", "per_step", "steps", and on the first scale "compile" and "start"}], for the scales with a steady
+        step."""
         found = []
         for i, (size, (first, t0, last, t1)) in enumerate(self._seen.items()):
             if last > first and t1 > t0 and size > 0:
                 per_step = (t1 - t0) / (last - first)
-                compiled = {"compile": round(max(0.0, self._pause - 2 * per_step), 3)} if i == 0 else {}
+                compiled = {"compile": round(max(0.0, self._pause - 2 * per_step), 3), **self._started} if i == 0 \
+                    else {}
                 found.append({"size": size, "per_step": round(per_step, 5), "steps": last - first, **compiled})
         return found
 
 
 def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: str, model: str, conv: str,
              optimizer: str, rows: int = 1, device: str | None = None, load: float | None = None,
-             **alike: str | bool | int) -> float | None:
+             finish: float = eta.FINISH_STEPS, start: bool = False, **alike: str | bool | int) -> float | None:
     """Seconds a run of `scales` would take, from the `runs` (`timings.Store.runs()`) of this `host` with this
     model, conv, optimizer and `alike` (`ALIKE`'s settings, its values where not given; a timing that lacks one is
     of settings not known, and counts for none); None where there are none. `load`: the machine's now (`load()`;
     None: not known). `device` None: the device of the latest such run (a dry run has not asked JAX). The
     measurements nearest the last scale's size, then in batch rows (the median of the newest three at the load
     nearest `load`) give the seconds a step; on a CPU per batch row (a batch of B costs about B tiles there:
-    BENCHMARKS.md, "Sweeps: batched vs one by one"), elsewhere only a batch of the same rows counts."""
+    BENCHMARKS.md, "Sweeps: batched vs one by one"), elsewhere only a batch of the same rows counts. `finish`: the
+    steps after the last (`finish`, `eta.finish_steps`). `start`: with the command's start before the run (importing
+    JAX, reading the inputs, loading the weights: a dry run's), the median of the newest three "start"s of any size at
+    the load nearest `load` (on 2 cores 1.6-3.3 s quiet, 12.8 s at load 11)."""
     if unknown := alike.keys() - ALIKE.keys():
         raise TypeError(f"estimate() got settings it does not know: {', '.join(sorted(unknown))}")
     wanted = {**ALIKE, **alike}
@@ -149,11 +171,7 @@ def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: s
 
     near = nearest(mine)  # the median of three of its size, which a busy minute moves less than one: of those at
     # the load nearest now's, the newest (a busy hour's three kept a quiet run's estimate 2x its time)
-    alike = [r for r in reversed(mine) if (r["size"], r["rows"]) == (near["size"], near["rows"])]
-    if load is not None:
-        apart = [_apart(r["load"], load) if "load" in r else math.inf for r in alike]
-        closest = min(apart)
-        alike = [r for r, a in zip(alike, apart) if a == closest]
+    alike = _at_load([r for r in reversed(mine) if (r["size"], r["rows"]) == (near["size"], near["rows"])], load)
     conv = eta.cost_conv(conv, device.split()[0])  # "auto" off a CPU is XLA's own, as in the run's bar
     cost = functools.partial(eta.step_cost, conv=conv, margin=wanted["margin"])  # the bar's, as the run's
     per_step = (statistics.median(r["per_step"] for r in alike[:3]) * cost(first) / cost(near["size"])
@@ -163,25 +181,30 @@ def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: s
     if compiled:
         c = nearest(compiled)
         compile_s = c["compile"] * (first / c["size"]) ** eta.COMPILE_EXPONENT
-    return eta.seconds_left(scales, 0, per_step, compile_s + 2 * per_step, conv=conv, margin=wanted["margin"])
+    started = [r["start"] for r in _at_load([r for r in reversed(mine) if "start" in r], load)][:3] if start else []
+    return (eta.seconds_left(scales, 0, per_step, compile_s + 2 * per_step, conv=conv, margin=wanted["margin"],
+                             finish=finish) + (statistics.median(started) if started else 0.0))
 
 
 @contextlib.contextmanager
 def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, step: dict[str, str | bool | int],
           tiles: int = 1, tolerance: float = 0.0, warn: Callable[[str], None],
-          say: Callable[[str], None] | None = None) -> Iterator[Watch]:
+          say: Callable[[str], None] | None = None, finish: float = eta.FINISH_STEPS,
+          started: float | None = None) -> Iterator[Watch]:
     """Within: a run of `scales` with `--model` `model` (`loaded`: the set it loaded), the `step` `settings` and
     `tiles` batched, whose reports go to the `Watch` yielded. First `say`s (None: quiet) how long it should take,
-    where this machine has timed such runs (`words`; `tolerance` its `--tolerance`); at the end, unless an exception
-    ends it, keeps what it measured in `timings.path()` (`warn`: what went wrong with that file)."""
+    where this machine has timed such runs (`words`; `tolerance` its `--tolerance`; `finish` the steps after the last,
+    `finish`), from here on: its start is behind it. At the end, unless an exception ends it, keeps what it measured in
+    `timings.path()` (`warn`: what went wrong with that file), with the seconds from `started` (`time.monotonic()` as
+    the command began; None: not known) to the watch, which a dry run's estimate adds."""
     from jaxart import model_choice
 
     store, now = timings.Store(timings.path(), warn), load()
     key = {"host": host(), "device": device(), "model": model_choice.timing_key(model, loaded), **step,
            "rows": rows(tiles)}
-    if say is not None and (text := words(estimate(store.runs(), scales, **key, load=now), tolerance)):
+    if say is not None and (text := words(estimate(store.runs(), scales, **key, load=now, finish=finish), tolerance)):
         say(text)
-    watch = Watch(scales)
+    watch = Watch(scales, started=started)
     yield watch
     store.add(watch.measured(), **key, **({} if now is None else {"load": now}))
 
@@ -196,14 +219,16 @@ def estimated(config: StyleConfig, model: str, *, warn: Callable[[str], None], r
     machine"; for "auto" before vgg19 is installed, each set it may take: "no timing yet with vgg19, about 2 min with
     vgg16-hed (from your runs on this machine)". Resumed at step `after` (0: from the start), the steps left come
     first: "25 steps left, about 3 min (...)". None where none are kept (JAXART_CACHE_DIR=off). A damaged timings
-    file is one `warn`ing, and nothing said. Imports no JAX: a dry run says it."""
+    file is one `warn`ing, and nothing said. Imports no JAX: a dry run says it. The time is the command's: its start
+    (JAX, the inputs, the weights), the run, its end (`finish`)."""
     from jaxart import model_choice, scales
 
     if (where := timings.path()) is None:
         return None
     store, left, now = timings.Store(where, warn), scales.left(scales.schedule(config), after), load()
     runs, here, step = store.runs(), host(), settings(config, swept=swept)
-    took = {name: estimate(runs, left, host=here, model=key, rows=rows, load=now, **step)
+    took = {name: estimate(runs, left, host=here, model=key, rows=rows, load=now, finish=finish(config), start=True,
+                           **step)
             for name, key in model_choice.timing_keys(model).items()}
     if store.failed:
         return None

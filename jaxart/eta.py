@@ -50,6 +50,19 @@ COMPILE_EXPONENT = 0.5
 # 512 / 1024 / 2048 px, a tenth of a step or less (BENCHMARKS.md, "What the ETA leaves out, measured"). Counted as
 # this many steps of the last scale, so that the ETA does not say 0 while the run has seconds to go.
 FINISH_STEPS = 1.0
+# That end is no step's work: a `--linesearch zoom` step evaluates the loss and its gradient more than once (2.2-2.6x
+# a plain step at 128 px, duration.ALIKE's note), so its end is a smaller part of one (0.35-0.58 of a zoom step
+# measured at 256 / 512 px); and where the image written is not the optimized pixels (`--colors keep` or
+# `luminance`, a kept region) the loss is taken once more, of the image (the same compiled loss: a forward pass, no
+# compile), 0.5-1.8 steps more, 0.6-1.2x the first pass (BENCHMARKS.md, "The rest of what the ETA leaves out").
+STEP_EVALUATIONS = {"none": 1.0, "zoom": 2.2}
+SECOND_PASS = 0.8
+
+
+def finish_steps(linesearch: str = "none", put_back: bool = False) -> float:
+    """The steps, of the last scale, that the final loss and write take after a run's last step: `FINISH_STEPS`, and
+    `SECOND_PASS` more where the photo or its chroma is `put_back` into the image, in steps of `linesearch`."""
+    return (FINISH_STEPS + SECOND_PASS * put_back) / STEP_EVALUATIONS.get(linesearch, 1.0)
 
 
 def cost_conv(conv: str, platform: str) -> str:
@@ -67,11 +80,11 @@ def step_cost(side: float, conv: str = "auto", margin: int = 0) -> float:
 
 
 def seconds_left(scales: Sequence[tuple[int, int]], step: int, per_step: float, pause: float = 0.0, *,
-                 conv: str = "auto", margin: int = 0) -> float:
+                 conv: str = "auto", margin: int = 0, finish: float = FINISH_STEPS) -> float:
     """Seconds a run of `scales` ((size, steps) each) has left after `step`, its current scale's steps taking
     `per_step` s: a later scale's steps cost `step_cost` of its size (with `conv` and `margin`), and its targets and
     compile add the current scale's, from `pause` (s from the report before this scale's first one, or the bar's
-    start, to that one); the final loss and write `FINISH_STEPS` steps of the last scale."""
+    start, to that one); the final loss and write `finish` steps of the last scale (`finish_steps`)."""
     size = scale_at(scales, step)[0]
     compiling = max(0.0, pause - 2 * per_step)  # the pause less its first step and a step's work of targets
     done, left = 0, 0.0
@@ -81,4 +94,4 @@ def seconds_left(scales: Sequence[tuple[int, int]], step: int, per_step: float, 
         if done >= step:  # a later scale: its targets and compile first
             left += weight + compiling * (s / size) ** COMPILE_EXPONENT
         done += n
-    return left + FINISH_STEPS * weight
+    return left + finish * weight

@@ -13,14 +13,14 @@ from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progre
                            TextColumn, TimeElapsedColumn, TimeRemainingColumn)
 
 from jaxart.byte_sizes import rate
-from jaxart.eta import cost_conv, scale_at, seconds_left
+from jaxart.eta import FINISH_STEPS, cost_conv, scale_at, seconds_left
 
 
 @contextlib.contextmanager
 def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
               scales: Sequence[tuple[int, int]] = (), clock: Callable[[], float] = time.monotonic,
               label: str = "stylize", mean: bool = False, conv: str = "auto", margin: int = 0,
-              platform: str | None = None):
+              platform: str | None = None, finish: float = FINISH_STEPS):
     """Yields `update(step, loss, terms)`; shows step, time, ETA, steps/s and loss terms on stderr.
 
     Below `COMPACT_BELOW` columns the command's name and the bar give way (the step count shows
@@ -31,7 +31,8 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
     loss is a sweep's mean over its tiles, shown as "mean loss" ("mean" where compact, which fits 80 columns).
     Steps/s counts from the current scale's first step, so compiling is not in it; the ETA
     (`seconds_left`) weights a later scale's steps by their cost at its size (`step_cost`, with the run's `conv` and
-    `margin` on JAX's `platform`, None: asked here) and adds its targets and compile, and the final loss and write;
+    `margin` on JAX's `platform`, None: asked here) and adds its targets and compile, and the final loss and write
+    (`finish` steps of the last scale: `duration.finish`);
     once the run is over (a step reported again, the closing report, or the bar ending at `total`) it is 0. `clock`
     times the steps and pauses.
     """
@@ -76,7 +77,7 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
                 bar.update(task, terms=text, eta=_hms(0))
                 return
             rate = (step - start) / (now - t0) if step > start and now > t0 else None
-            eta = seconds_left(plan, step, 1 / rate, pause, conv=conv, margin=margin) if rate else None
+            eta = seconds_left(plan, step, 1 / rate, pause, conv=conv, margin=margin, finish=finish) if rate else None
             per_second = f"{rate:.2f}{'/s' if compact else ' steps/s'}" if rate else ""
             bar.update(task, completed=step, terms=text, rate=per_second, eta="-:--:--" if eta is None else _hms(eta))
             log(step < total)

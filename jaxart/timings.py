@@ -24,11 +24,12 @@ NAME = "timings.json"
 VERSION = 1
 KEEP = 200  # measurements, newest kept: ~45 KB
 _LOCK_WAIT = 5.0  # s; a run ends without keeping its times rather than wait longer on another's lock
-# What a measurement holds (duration.py writes them), each of its type; "compile" (s) on a run's first scale, "load"
-# (the 1-minute load average as the run started) where known, and the step's `SETTINGS` (`duration.settings`).
+# What a measurement holds (duration.py writes them), each of its type; "compile" and "start" (s: the command's before
+# the run, `duration.Watch`) on a run's first scale, "load" (the 1-minute load average as the run started) where known,
+# and the step's `SETTINGS` (`duration.settings`).
 FIELDS = {"host": str, "device": str, "model": str, "conv": str, "optimizer": str, "rows": int, "size": int,
           "per_step": float, "steps": int, "at": int}
-NUMBERS = ("compile", "load")
+NUMBERS = ("compile", "start", "load")
 # Timings kept before all of these were (2026-12-06, until 03b06f4) are left out, and gone from the file as the next
 # run's are added: they were kept of every run, so one may be a --linesearch zoom run's (a step 2.2-4.4x a plain one's)
 # or a --loop scan run's (2.5-3.3x), and counted as a plain run's it made that estimate 2-4x too long.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -113,6 +114,7 @@ def stylize(
 
     Compiled programs are kept in ~/.cache/jaxart/xla for later runs (JAXART_CACHE_DIR=off: not).
     """
+    called = time.monotonic()  # the summary's "in all", and the start a dry run's estimate adds
     # No module here imports JAX: a dry run stops before the run's (job, coarse_to_fine, compile_cache) are imported.
     from jaxart import checkpoint, destinations, input_files, locks, mask_regions, model_choice
     from jaxart import frames as _frames, notes as _notes, output_names, plateau, progress, resume as _resume
@@ -210,11 +212,11 @@ def stylize(
     config, model = _absolute(config), model_choice.named(model)
     with compile_cache.use(_warn), signals.stop_signals() as stopped, \
             duration.timed(_scales.schedule(config), model=model, loaded=w.name, step=duration.settings(config),
-                          tolerance=tolerance, warn=_warn,
+                          tolerance=tolerance, warn=_warn, finish=duration.finish(config), started=called,
                           # a resumed run's estimate would be the whole run's
                           say=None if quiet or ckpt is not None else _said("stylize")) as watch, \
             progress.steps_bar(_scales.total_steps(config), quiet, scales=_scales.schedule(config), conv=config.conv,
-                               margin=config.margin) as bar:
+                               margin=config.margin, finish=duration.finish(config)) as bar:
         on_step = watch.also(bar)
         outcome = job.stylize_files(content, styles, output, config, w, save_every=save_every, on_step=on_step,
                                     fmt=fmt, overwrite=overwrite or own, checkpoint_every=checkpoint_every,
@@ -228,4 +230,13 @@ def stylize(
         steps_text = plateau.steps_text(outcome.steps, _scales.total_steps(config), outcome.stopped)
         losses = progress.loss_sum(outcome.terms, config, outcome.image_terms)
         files = _frames.written(output, fmt, outcome.steps, _scales.total_steps(config), save_every, animate)
-        _say(f"wrote {files} ({w.name}, {steps_text}, {outcome.seconds:.1f} s; {losses})")
+        seconds = _seconds_text(outcome.seconds, time.monotonic() - called, ckpt)
+        _say(f"wrote {files} ({w.name}, {steps_text}, {seconds}; {losses})")
+
+
+def _seconds_text(run: float, command: float, resumed: object = None) -> str:
+    """"25.0 s run, 28.3 s in all": the run's seconds (the record's: targets, compile, steps, final loss), and the
+    command's from its call (JAX, the inputs, the weights and the write too; Python's own start not); `resumed` (a
+    checkpoint): the run's with its earlier parts', the command's this part's."""
+    return (f"{run:.1f} s run with its earlier parts, {command:.1f} s in all this time" if resumed is not None
+            else f"{run:.1f} s run, {command:.1f} s in all")

@@ -44,6 +44,27 @@ def test_a_run_measures_each_scales_steady_step_and_the_compile_before_its_first
     assert one.measured() == []  # one step alone is its compile: nothing steady to keep
 
 
+def test_a_run_keeps_the_commands_start_before_it_and_only_a_dry_run_counts_it():
+    """Before the bar the command imports JAX, reads the inputs and loads the weights: 1.6-3.3 s (BENCHMARKS.md, "What
+    the ETA leaves out, measured") that no estimate had. The run keeps them as "start"; a dry run, which has them all
+    ahead, adds the median of the newest three; the run's own estimate, said after them, does not."""
+    clock = Clock()
+    watch = duration.Watch(((64, 3),), clock, started=97.5)
+    for step, t in ((1, 110.0), (2, 110.5), (3, 111.0)):
+        clock.now = t
+        watch(step)
+    assert watch.measured() == [{"size": 64, "per_step": 0.5, "steps": 2, "compile": 9.0, "start": 2.5}]
+    runs = [{**_run(256, 0.4), "start": s} for s in (9.0, 2.0, 3.0, 2.5)] + [_run(256, 0.4)]
+    assert timings._valid(runs[0]) and not timings._valid({**runs[0], "start": -1.0})
+    run = duration.estimate(runs, ((256, 100),), **KEY)
+    assert run == pytest.approx(102 * 0.4 + 4.0)
+    assert duration.estimate(runs, ((256, 100),), **KEY, start=True) == pytest.approx(run + 2.5)  # 9.0: 4th newest
+    assert duration.estimate(runs[-1:], ((256, 100),), **KEY, start=True) == pytest.approx(run)  # none kept one
+    # At the load nearest now's, of any size: a busy machine's start took 12.8 s, a quiet one's 2-3 s.
+    busy = [*runs, {**_run(128, 0.2), "start": 12.0, "load": 11.0}]
+    assert duration.estimate(busy, ((256, 100),), **KEY, start=True, load=10.0) == pytest.approx(run + 12.0)
+
+
 def test_no_timing_on_this_machine_gives_no_estimate():
     plan = ((256, 200),)
     assert duration.estimate([], plan, **KEY) is None

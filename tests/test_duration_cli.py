@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import jaxart
 from conftest import run_main, stylize_argv, write_tiny_job
 from jaxart import duration, timings
 
@@ -50,6 +51,7 @@ def test_a_dry_run_says_how_long_from_the_runs_on_this_machine_and_nothing_made_
     kept = json.loads(cache.read_text())["runs"]
     assert code == 0 and [(r["size"], r["model"], r["rows"], r["steps"]) for r in kept] == [
         (32, str(Path(files[1]).resolve()), 1, 3)] and kept[0]["per_step"] > 0 and kept[0]["compile"] >= 0, err
+    assert 0 <= kept[0]["start"] < 60, kept  # from the command's call to the bar: the inputs, the weights
     code, printed, err = run_main(stylize_argv(files, out, "--steps", "4", "--overwrite", "--dry-run"), monkeypatch,
                                   capsys)
     # Its seconds are this machine's (a loaded one compiles slower): the words, not the number, are fixed.
@@ -63,6 +65,12 @@ def test_a_dry_run_says_how_long_from_the_runs_on_this_machine_and_nothing_made_
         code, printed, err = run_main(stylize_argv(files, out, "--steps", steps, "--overwrite", "--dry-run"),
                                       monkeypatch, capsys)
         assert (code, err) == (0, "") and f"; {said} (from your runs on this machine); would" in printed, printed
+    # The command's start before the run (JAX, the inputs, the weights), kept by the run: 345 s and 120 s.
+    cache.write_text(json.dumps({"version": 1, "runs": [{**_kept(files, 16, 1.0, 10.0), "start": 120.0}]}))
+    code, printed, err = run_main(stylize_argv(files, out, "--steps", "300", "--overwrite", "--dry-run"),
+                                  monkeypatch, capsys)
+    assert (code, err) == (0, "") and "; about 8 min (from your runs on this machine); would" in printed, printed
+    cache.write_text(json.dumps({"version": 1, "runs": [_kept(files, 16, 1.0, 10.0)]}))
     code, printed, err = run_main(_sweep_argv(files, tmp_path / "g.png", "--steps", "300", "--style-weight",
                                               "1,10,100", "--tv-weight", "0,1", "--dry-run"), monkeypatch, capsys)
     assert (code, err) == (0, "") and "; about 33 min (from your runs on this machine); would" in printed, printed
@@ -75,7 +83,8 @@ def test_a_run_says_how_long_it_should_take_as_it_starts(files, tmp_path, cache,
     argv = stylize_argv(files, tmp_path / "out.png", "--steps", "300", "--overwrite")
     argv.remove("--quiet")
     cache.parent.mkdir()
-    cache.write_text(json.dumps({"version": 1, "runs": [_kept(files, 16, 0.001, 0.0)]}))
+    # Its start (60 s) is behind it: not in what it says.
+    cache.write_text(json.dumps({"version": 1, "runs": [{**_kept(files, 16, 0.001, 0.0), "start": 60.0}]}))
     monkeypatch.setattr("jaxart.job.stylize_files", _stopped)  # not the run itself: what it says as it starts
     code, _, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and err.splitlines()[0] == "stylize: about 5 s (from your runs on this machine)", err
@@ -106,6 +115,24 @@ def test_a_resumed_dry_run_says_how_long_the_steps_left_take(files, tmp_path, ca
     # 2 tiles, a batch of 2 rows, each a tile's time on a CPU (32 px steps of 10.96 s): 12 steps of 21.9 s and 14 s
     # of compile, 277 s, where it said the whole sweep's 8 min.
     assert (code, err) == (0, "") and "; 10 steps left, about 5 min (from your runs on this machine); would" in printed
+
+def test_the_summary_says_the_runs_seconds_and_the_commands(files, tmp_path, monkeypatch, capsys, signal_at):
+    """"(tiny, 2 steps, 0.9 s; ...)" counted the targets, compile, steps and final loss, the record's seconds, and not
+    JAX's import, the inputs, the weights or the write (1.6-3.3 s of a 10-30 s command on 2 cores): it says which is
+    which. Resumed, the run's seconds are the whole run's, over its parts; the command's this part's."""
+    argv = stylize_argv(files, tmp_path / "out.png", "--steps", "4")
+    argv.remove("--quiet")
+    code, printed, err = run_main(argv, monkeypatch, capsys)
+    said = re.search(r", 4 steps, (\d+\.\d) s run, (\d+\.\d) s in all; total ", printed)
+    assert code == 0 and said and float(said[1]) <= float(said[2]), printed
+    assert abs(float(said[1]) - jaxart.read_record(tmp_path / "out.png")["seconds"]) < 0.051, printed  # the record's
+    signal_at(2)
+    code, _, err = run_main([*argv, "--overwrite"], monkeypatch, capsys)
+    assert code == 143, err
+    code, printed, err = run_main(["stylize", "--resume", str(tmp_path / "out.ckpt.npz")], monkeypatch, capsys)
+    said = re.search(r", 4 steps, (\d+\.\d) s run with its earlier parts, (\d+\.\d) s in all this time; ", printed)
+    assert code == 0 and said, printed
+
 
 def test_a_dry_run_of_auto_before_vgg19_is_installed_says_how_long_with_each_set_it_may_take(files, tmp_path, cache,
                                                                                            monkeypatch, capsys):
