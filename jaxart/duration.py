@@ -152,7 +152,7 @@ def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: s
     BENCHMARKS.md, "Sweeps: batched vs one by one"), elsewhere only a batch of the same rows counts. `finish`: the
     steps after the last (`finish`, `eta.finish_steps`). `start`: with the command's start before the run (importing
     JAX, reading the inputs, loading the weights: a dry run's), the median of the newest three "start"s of any size at
-    the load nearest `load` (on 2 cores 1.6-3.3 s quiet, 12.8 s at load 11)."""
+    the load nearest `load` (on 2 cores 1.6-3.3 s at load 0.4-3.4, 2.2-4.3 s at load 9-10)."""
     if unknown := alike.keys() - ALIKE.keys():
         raise TypeError(f"estimate() got settings it does not know: {', '.join(sorted(unknown))}")
     wanted = {**ALIKE, **alike}

@@ -60,7 +60,7 @@ def test_a_run_keeps_the_commands_start_before_it_and_only_a_dry_run_counts_it()
     assert run == pytest.approx(102 * 0.4 + 4.0)
     assert duration.estimate(runs, ((256, 100),), **KEY, start=True) == pytest.approx(run + 2.5)  # 9.0: 4th newest
     assert duration.estimate(runs[-1:], ((256, 100),), **KEY, start=True) == pytest.approx(run)  # none kept one
-    # At the load nearest now's, of any size: a busy machine's start took 12.8 s, a quiet one's 2-3 s.
+    # At the load nearest now's, of any size: a busy machine's start is a slower one.
     busy = [*runs, {**_run(128, 0.2), "start": 12.0, "load": 11.0}]
     assert duration.estimate(busy, ((256, 100),), **KEY, start=True, load=10.0) == pytest.approx(run + 12.0)
 
