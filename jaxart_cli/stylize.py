@@ -235,8 +235,8 @@ def stylize(
 
 
 def _seconds_text(run: float, command: float, resumed: object = None) -> str:
-    """"25.0 s run, 28.3 s in all": the run's seconds (the record's: targets, compile, steps, final loss), and the
+    """"run 25.0 s, in all 28.3 s": the run's seconds (the record's: targets, compile, steps, final loss), and the
     command's from its call (JAX, the inputs, the weights and the write too; Python's own start not); `resumed` (a
     checkpoint): the run's with its earlier parts', the command's this part's."""
-    return (f"{run:.1f} s run with its earlier parts, {command:.1f} s in all this time" if resumed is not None
-            else f"{run:.1f} s run, {command:.1f} s in all")
+    return (f"run with its earlier parts {run:.1f} s, this time in all {command:.1f} s" if resumed is not None
+            else f"run {run:.1f} s, in all {command:.1f} s")

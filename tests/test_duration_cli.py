@@ -123,14 +123,14 @@ def test_the_summary_says_the_runs_seconds_and_the_commands(files, tmp_path, mon
     argv = stylize_argv(files, tmp_path / "out.png", "--steps", "4")
     argv.remove("--quiet")
     code, printed, err = run_main(argv, monkeypatch, capsys)
-    said = re.search(r", 4 steps, (\d+\.\d) s run, (\d+\.\d) s in all; total ", printed)
+    said = re.search(r", 4 steps, run (\d+\.\d) s, in all (\d+\.\d) s; total ", printed)
     assert code == 0 and said and float(said[1]) <= float(said[2]), printed
     assert abs(float(said[1]) - jaxart.read_record(tmp_path / "out.png")["seconds"]) < 0.051, printed  # the record's
     signal_at(2)
     code, _, err = run_main([*argv, "--overwrite"], monkeypatch, capsys)
     assert code == 143, err
     code, printed, err = run_main(["stylize", "--resume", str(tmp_path / "out.ckpt.npz")], monkeypatch, capsys)
-    said = re.search(r", 4 steps, (\d+\.\d) s run with its earlier parts, (\d+\.\d) s in all this time; ", printed)
+    said = re.search(r", 4 steps, run with its earlier parts (\d+\.\d) s, this time in all (\d+\.\d) s; ", printed)
     assert code == 0 and said, printed
 
 
