@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import jaxart
 from conftest import run_main, stylize_argv, write_tiny_job
 from jaxart import duration, timings
 
@@ -115,24 +114,6 @@ def test_a_resumed_dry_run_says_how_long_the_steps_left_take(files, tmp_path, ca
     # 2 tiles, a batch of 2 rows, each a tile's time on a CPU (32 px steps of 10.96 s): 12 steps of 21.9 s and 14 s
     # of compile, 277 s, where it said the whole sweep's 8 min.
     assert (code, err) == (0, "") and "; 10 steps left, about 5 min (from your runs on this machine); would" in printed
-
-def test_the_summary_says_the_runs_seconds_and_the_commands(files, tmp_path, monkeypatch, capsys, signal_at):
-    """"(tiny, 2 steps, 0.9 s; ...)" counted the targets, compile, steps and final loss, the record's seconds, and not
-    JAX's import, the inputs, the weights or the write (1.6-3.3 s of a 10-30 s command on 2 cores): it says which is
-    which. Resumed, the run's seconds are the whole run's, over its parts; the command's this part's."""
-    argv = stylize_argv(files, tmp_path / "out.png", "--steps", "4")
-    argv.remove("--quiet")
-    code, printed, err = run_main(argv, monkeypatch, capsys)
-    said = re.search(r", 4 steps, run (\d+\.\d) s, in all (\d+\.\d) s; total ", printed)
-    assert code == 0 and said and float(said[1]) <= float(said[2]), printed
-    assert abs(float(said[1]) - jaxart.read_record(tmp_path / "out.png")["seconds"]) < 0.051, printed  # the record's
-    signal_at(2)
-    code, _, err = run_main([*argv, "--overwrite"], monkeypatch, capsys)
-    assert code == 143, err
-    code, printed, err = run_main(["stylize", "--resume", str(tmp_path / "out.ckpt.npz")], monkeypatch, capsys)
-    said = re.search(r", 4 steps, run with its earlier parts (\d+\.\d) s, this time in all (\d+\.\d) s; ", printed)
-    assert code == 0 and said, printed
-
 
 def test_a_dry_run_of_auto_before_vgg19_is_installed_says_how_long_with_each_set_it_may_take(files, tmp_path, cache,
                                                                                            monkeypatch, capsys):
