@@ -14,12 +14,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-import os
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from jaxart import eta, provenance, timings
+from jaxart import eta, timings
 from jaxart.config import StyleConfig
 
 
@@ -56,20 +55,6 @@ def _loop(loop: str, device: str | None) -> str:
     return loop if loop != "auto" else "python" if device == "cpu" else "scan"
 
 
-def host() -> str:
-    """This machine as its CPU's speed depends on it: "AMD EPYC 9R14, 2 cores" (the cores this process may use)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return f"{provenance.cpu_model()}, {cores} core{'s' * (cores != 1)}"
-
-
-def load() -> float | None:
-    """The machine's load now, as `uptime` says it: the 1-minute load average; None where the system has none."""
-    try:
-        return round(os.getloadavg()[0], 2)
-    except OSError:
-        return None
-
-
 def _apart(kept: float, now: float) -> int:
     """How far apart two loads are, in steps of 2x in (1 + load): within 1.41x, 0. Regimes, not minutes: on 2 cores a
     busy hour's step took 0.64-0.87 s at load 5-8, a quiet one's 0.38 s at 1.1-1.5 (README, "How long"); the 1-minute
@@ -83,21 +68,6 @@ def _at_load(runs: list[dict], load: float | None) -> list[dict]:
         return runs
     apart = [_apart(r["load"], load) if "load" in r else math.inf for r in runs]
     return [r for r, a in zip(runs, apart) if a == min(apart)]
-
-
-def device() -> str:
-    """What computes the steps: "cpu", or an accelerator's platform and kind ("gpu NVIDIA H100 80GB HBM3")."""
-    import jax
-
-    d = jax.devices()[0]
-    return "cpu" if d.platform == "cpu" else f"{d.platform} {d.device_kind}"
-
-
-def rows(tiles: int) -> int:
-    """A sweep's batch rows on each device: its `tiles` split over the local devices, the last padded."""
-    from jaxart import devices  # without JAX where only the CPU is there: a dry run's estimate asks it
-
-    return -(-tiles // devices.local_device_count())
 
 
 class Watch:
@@ -145,7 +115,7 @@ def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: s
              finish: float = eta.FINISH_STEPS, start: bool = False, **alike: str | bool | int) -> float | None:
     """Seconds a run of `scales` would take, from the `runs` (`timings.Store.runs()`) of this `host` with this
     model, conv, optimizer and `alike` (`ALIKE`'s settings, its values where not given; a timing that lacks one is
-    of settings not known, and counts for none); None where there are none. `load`: the machine's now (`load()`;
+    of settings not known, and counts for none); None where there are none. `load`: the machine's now (`timings.load()`;
     None: not known). `device` None: the device of the latest such run (a dry run has not asked JAX). The
     measurements nearest the last scale's size, then in batch rows (the median of the newest three at the load
     nearest `load`) give the seconds a step; on a CPU per batch row (a batch of B costs about B tiles there:
@@ -199,9 +169,9 @@ def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, step: d
     the command began; None: not known) to the watch, which a dry run's estimate adds."""
     from jaxart import model_choice
 
-    store, now = timings.Store(timings.path(), warn), load()
-    key = {"host": host(), "device": device(), "model": model_choice.timing_key(model, loaded), **step,
-           "rows": rows(tiles)}
+    store, now = timings.Store(timings.path(), warn), timings.load()
+    key = {"host": timings.host(), "device": timings.device(), "model": model_choice.timing_key(model, loaded), **step,
+           "rows": timings.rows(tiles)}
     if say is not None and (text := words(estimate(store.runs(), scales, **key, load=now, finish=finish), tolerance)):
         say(text)
     watch = Watch(scales, started=started)
@@ -225,8 +195,8 @@ def estimated(config: StyleConfig, model: str, *, warn: Callable[[str], None], r
 
     if (where := timings.path()) is None:
         return None
-    store, left, now = timings.Store(where, warn), scales.left(scales.schedule(config), after), load()
-    runs, here, step = store.runs(), host(), settings(config, swept=swept)
+    store, left, now = timings.Store(where, warn), scales.left(scales.schedule(config), after), timings.load()
+    runs, here, step = store.runs(), timings.host(), settings(config, swept=swept)
     took = {name: estimate(runs, left, host=here, model=key, rows=rows, load=now, finish=finish(config), start=True,
                            **step)
             for name, key in model_choice.timing_keys(model).items()}

@@ -3,7 +3,8 @@
 The file is `timings.json` beside the compiled programs' folder (`~/.cache/jaxart`, `$XDG_CACHE_HOME/jaxart`, or
 `$JAXART_CACHE_DIR`; `off` keeps none): the newest `KEEP` measurements, one a line, replaced whole under a lock
 (`locks`, whose file goes as it lets go), so two runs that end together both land and neither leaves half a file.
-A damaged or unreadable file is one warning and no estimate; a run never stops for it. Nothing here imports JAX.
+A damaged or unreadable file is one warning and no estimate; a run never stops for it. Nothing here imports JAX
+but `device` and `rows`, which a run, which has it loaded, and a sweep's dry run ask.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from jaxart import cache_home, locks
+from jaxart import cache_home, locks, provenance
 from jaxart.cache_home import ENV
 
 NAME = "timings.json"
@@ -34,6 +35,36 @@ NUMBERS = ("compile", "start", "load")
 # run's are added: they were kept of every run, so one may be a --linesearch zoom run's (a step 2.2-4.4x a plain one's)
 # or a --loop scan run's (2.5-3.3x), and counted as a plain run's it made that estimate 2-4x too long.
 SETTINGS = {"remat": bool, "linesearch": str, "loop": str, "layers": str, "regions": int, "margin": int}
+
+
+# What a timing is kept by besides its settings: the machine, and how busy it was.
+def host() -> str:
+    """This machine as its CPU's speed depends on it: "AMD EPYC 9R14, 2 cores" (the cores this process may use)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return f"{provenance.cpu_model()}, {cores} core{'s' * (cores != 1)}"
+
+
+def load() -> float | None:
+    """The machine's load now, as `uptime` says it: the 1-minute load average; None where the system has none."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
+def device() -> str:
+    """What computes the steps: "cpu", or an accelerator's platform and kind ("gpu NVIDIA H100 80GB HBM3")."""
+    import jax
+
+    d = jax.devices()[0]
+    return "cpu" if d.platform == "cpu" else f"{d.platform} {d.device_kind}"
+
+
+def rows(tiles: int) -> int:
+    """A sweep's batch rows on each device: its `tiles` split over the local devices, the last padded."""
+    from jaxart import devices  # without JAX where only the CPU is there: a dry run's estimate asks it
+
+    return -(-tiles // devices.local_device_count())
 
 
 def path(environ: Mapping[str, str] = os.environ) -> Path | None:

@@ -63,7 +63,7 @@ def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, ove
     "dry run: 6 settings for each of 2 paintings, 64 px, 10 steps, about 1.1 GiB; would write g.png, g.html and
     12 images (replacing 10 files, removing 4 of an earlier sweep); nothing ran". `resumed`: the checkpoint that
     `--resume` continues and its step."""
-    from jaxart import devices, duration, scales, sheet
+    from jaxart import devices, duration, scales, sheet, timings
     from jaxart_cli.common import warn
 
     files, total = sheet.outputs(output, n, fmt), scales.total_steps(config)
@@ -75,7 +75,7 @@ def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, ove
     return line(f"{run}{made}, {config.size} px, {total} steps", need,
                 f"{files[0]}, {files[1]} and {n} image{'s' * (n != 1)}", model, changes=changes,
                 per_device=devices.local_device_count() > 1,
-                timing=duration.estimated(config, model, warn=warn, rows=duration.rows(n), tolerance=tolerance,
+                timing=duration.estimated(config, model, warn=warn, rows=timings.rows(n), tolerance=tolerance,
                                           after=resumed[1] if resumed else 0, swept=True))
 
 

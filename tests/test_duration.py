@@ -154,7 +154,7 @@ def test_an_estimate_imports_no_jax():
     JAX (the fresh-interpreter check of test_cli_no_jax.py, for these modules)."""
     code = ("import sys\nfrom jaxart import duration, model_choice, timings\n"
             f"runs = [{_run(128, 0.2)!r}]\n"
-            "s = duration.estimate(runs, ((256, 10),), host=duration.host(),"
+            "s = duration.estimate(runs, ((256, 10),), host=timings.host(),"
             " model=model_choice.timing_key('vgg16-hed'), conv='auto', optimizer='lbfgs')\n"
             "print(timings.path() is not None, [m for m in ('jax', 'flax', 'optax') if m in sys.modules])")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

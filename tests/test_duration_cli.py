@@ -35,7 +35,7 @@ def _sweep_argv(files, out, *extra):
 
 
 def _kept(files, size: int, per_step: float, compile_s: float, rows: int = 1) -> dict:
-    return {"host": duration.host(), "device": "cpu", "model": str(Path(files[1]).resolve()), "conv": "auto",
+    return {"host": timings.host(), "device": "cpu", "model": str(Path(files[1]).resolve()), "conv": "auto",
             "optimizer": "lbfgs", "rows": rows, "size": size, "per_step": per_step, "steps": 20, "compile": compile_s,
             "at": 1, **duration.ALIKE}
 
