@@ -8,7 +8,6 @@ wrong and what to do; nothing else escapes `load_image` for a bad file.
 
 from __future__ import annotations
 
-import io
 import math
 import numbers
 import os
@@ -113,19 +112,19 @@ def _first_frame(p: Path, least: pixel_limit.Least) -> Image.Image:
     if (whole := jpeg_end.completed(p)) is not None:
         with whole:
             return _oriented(whole, p)
-    return _frame(p, p, least)
+    return _frame(p, least)
 
 
-def _frame(source: Path | io.BytesIO, p: Path, least: pixel_limit.Least) -> Image.Image:
+def _frame(p: Path, least: pixel_limit.Least) -> Image.Image:
     limit = Image.MAX_IMAGE_PIXELS
     try:
-        with Image.open(source) as opened:
+        with Image.open(p) as opened:
             if jpeg_cut.cut(opened, p):  # before a turned copy of the image is made beside its second decode
                 raise InputError(f"{p} is damaged or truncated (a JPEG whose pixel data is cut short before its end "
                                  "marker, so its bottom would load grey or smeared); re-export or re-download it")
             return _oriented(opened, p)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        with pixel_limit.lifted(), Image.open(source) as opened:
+        with pixel_limit.lifted(), Image.open(p) as opened:
             if limit is None or opened.width * opened.height <= limit:  # a frame or tile over it: a bomb
                 raise
             pixel_limit.bound(opened, p, least, limit)
