@@ -48,21 +48,42 @@ class Proxy(NamedTuple):
 
 def proxy(url: str) -> Proxy | None:
     """The proxy urllib sends `url` through, and what names it; None if none. The proxies are the installed opener's
-    ProxyHandler's, where one is installed (`urllib.request.install_opener`, or urlopen's own, once called), as
+    ProxyHandlers', where one is installed (`urllib.request.install_opener`, or urlopen's own, once called), as
     answer.within takes them; else the environment's."""
     scheme, host = (parts := urllib.parse.urlsplit(url)).scheme, parts.hostname or ""
     if (installed := answer.installed()) is None:
         server = urllib.request.getproxies().get(scheme)
-    else:  # the first ProxyHandler with this scheme's proxy is the one its request goes through
-        server = next((h.proxies[scheme] for h in installed.handlers
-                       if isinstance(h, urllib.request.ProxyHandler) and scheme in h.proxies), None)
+    else:
+        server = _routed(installed, scheme)
     if not server or urllib.request.proxy_bypass(host):
         return None
-    for variable in (f"{scheme}_proxy", f"{scheme.upper()}_PROXY"):  # lower case first, as urllib reads them
-        if os.environ.get(variable) == server:  # build_opener's ProxyHandler reads the environment too
-            return Proxy(server, variable, f"check {variable}, or unset it to connect directly")
+    if variable := _variable(scheme, server):  # build_opener's ProxyHandler reads the environment too
+        return Proxy(server, variable, f"check {variable}, or unset it to connect directly")
     return Proxy(server, "the opener installed with urllib.request.install_opener",
                  "check that proxy, or install an opener without it to connect directly")
+
+
+def _routed(opener: urllib.request.OpenerDirector, scheme: str) -> str | None:
+    """The proxy `opener`'s ProxyHandlers send a `scheme` request through, as urllib routes it: a handler's keys are
+    lower-cased ({"HTTPS": ...} is https's; of two that are the same but for case, the later), and each handler in
+    turn sets the request's proxy, so the last one's is used, unless one hands the request over to its proxy's own
+    scheme (an http:// request through an https:// proxy), starting again there."""
+    server = None
+    for handler in opener.handlers:
+        if isinstance(handler, urllib.request.ProxyHandler):
+            for key, value in handler.proxies.items():
+                if key.lower() == scheme:
+                    server = value
+            if server and scheme != "https" and "://" in server and urllib.parse.urlsplit(server).scheme != scheme:
+                break
+    return server
+
+
+def _variable(scheme: str, server: str) -> str | None:
+    """The environment variable that names `server` as `scheme`'s proxy, None if none does. urllib reads
+    `<scheme>_proxy` in any case, one ending in lower-case `_proxy` first (https_proxy, then HTTPS_PROXY)."""
+    named = [name for name, value in os.environ.items() if name.lower() == f"{scheme}_proxy" and value == server]
+    return max(named, key=lambda name: name.endswith("_proxy"), default=None)
 
 
 def _retry_after(error: urllib.error.HTTPError) -> float | None:
