@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import urllib.parse
 
 from jaxart.errors import InputError, nearest_name
@@ -22,16 +23,22 @@ PREPROCESS = {
     "torchvision": Preprocess("torch", TORCH_MEAN_RGB, TORCH_STD_RGB),
 }
 LAYOUTS = tuple(PREPROCESS)  # the file layouts `weights convert` reads (layouts.py); here, as it loads no JAX
+_UNSENDABLE = re.compile("[\\x00-\\x20\\x7f]")  # what http.client refuses in a URL: a space, a control character
 
 
 def mirror_fault(url: str) -> str | None:
     """Why `url` can be no mirror to download from (`weights fetch --url`, JAXART_WEIGHTS_URL_*): "not a valid URL
-    (Invalid IPv6 URL)" where urllib cannot split it, "not an http(s):// or file:// URL" where its scheme is another
-    or none; None where it can be one."""
+    (Invalid IPv6 URL)" where urllib cannot split it or read its port, or http.client would refuse it (a space),
+    "not an http(s):// or file:// URL" where its scheme is another or none; None where it can be one. Each of these
+    failed every attempt of a download alike."""
     try:
-        scheme = urllib.parse.urlsplit(url).scheme
+        scheme = (parts := urllib.parse.urlsplit(url)).scheme
+        if scheme in ("http", "https"):
+            parts.port  # "Port out of range 0-65535", "Port could not be cast to integer value as 'x'"
     except ValueError as e:  # "Invalid IPv6 URL", ...
         return f"not a valid URL ({e})"
+    if scheme in ("http", "https") and (bad := _UNSENDABLE.search(url)):
+        return f"not a valid URL (it holds {bad.group()!r} at character {bad.start() + 1}; write a space as %20)"
     return None if scheme in ("http", "https", "file") else "not an http(s):// or file:// URL"
 
 
@@ -60,8 +67,8 @@ class Source:
         """The URL, or the mirror in JAXART_WEIGHTS_URL_<NAME> (e.g. ..._VGG19) if set and not blank."""
         key = "JAXART_WEIGHTS_URL_" + self.name.upper().replace("-", "_")
         mirror = os.environ.get(key, "").strip()
-        if mirror and mirror_fault(mirror):  # as --url's: a mistyped one is bad input, not a failed download
-            raise InputError(f"{key} is {mirror!r}, not an http(s):// or file:// URL; set it to a mirror's URL, "
+        if mirror and (fault := mirror_fault(mirror)):  # as --url's: a mistyped one is bad input, not a failed download
+            raise InputError(f"{key} is {mirror!r}, {fault}; set it to a mirror's URL, "
                              f"or unset it to download {self.name} from its usual source")
         return mirror or self.url
 
