@@ -67,12 +67,8 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
                              f"`jaxart stylize --resume {shlex.quote(str(path))}`{beside}") from None
         raise InputError(f"{path} could not be read as an image ({describe(e, path)}); "
                          "give a PNG or TIFF jaxart wrote") from None
-    if text is None and kind in ("GIF", "WEBP") and not animated:  # a still image, from any program
-        raise InputError(f"{path} has no jaxart run record: jaxart writes one into PNG and TIFF images, "
-                         f"not {kind}; give the image a run wrote (its --output)")
     if text is None and kind in ("GIF", "WEBP"):
-        raise InputError(f"{path} is an animation ({kind}), which carries no run record; the image the run "
-                         f"wrote (its --output, a PNG or TIFF) holds it: give that")
+        raise _no_record(path, kind, animated)
     if text is None:
         raise InputError(f"{path} has no jaxart run record; was it written by jaxart?")
     try:
@@ -82,6 +78,15 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
     if not isinstance(record, dict):
         raise InputError(f"{path} has a jaxart run record that is not a JSON object; re-run to write a new one")
     return record
+
+
+def _no_record(path, kind: str, animated: bool) -> InputError:
+    """The line for a GIF or WebP, which jaxart never writes a record into, still or animated."""
+    if not animated:  # a still image, from any program
+        return InputError(f"{path} has no jaxart run record: jaxart writes one into PNG and TIFF images, "
+                          f"not {kind}; give the image a run wrote (its --output)")
+    return InputError(f"{path} is an animation ({kind}), which carries no run record; the image the run "
+                      f"wrote (its --output, a PNG or TIFF) holds it: give that")
 
 
 def _header_record(img: Image.Image) -> str | None:
@@ -103,12 +108,17 @@ def _opened(path: Path, warn: Callable[[str], object] | None) -> Image.Image:
         with pixel_limit.lifted():
             img = Image.open(path)
         if _header_record(img) is None:  # a record after the pixels is read by decoding them: refused
+            kind, animated = img.format, getattr(img, "is_animated", False)
             img.close()
+            if kind in ("GIF", "WEBP"):  # no record, whatever its size: "save a smaller copy" was no use
+                raise _no_record(path, kind, animated) from None
             raise
         if warn is not None:
             w, h = img.size
-            warn(f"{path} is {w}x{h} pixels, too many to decode here: its run record was read from its header, "
-                 "its pixels were not")
+            frames = getattr(img, "n_frames", 1)  # a TIFF's pages: counted from their headers, nothing decoded
+            what = (f"{path} is {w}x{h} pixels" if frames == 1 else f"the first of {path}'s {frames} frames, the "
+                    f"one its record is in and stylize reads, is {w}x{h} pixels")
+            warn(f"{what}, too many to decode here: its run record was read from its header, its pixels were not")
         return img
 
 
