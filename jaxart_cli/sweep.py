@@ -230,7 +230,7 @@ def sweep(
                           say=None if quiet or ckpt is not None else _said("sweep")) as watch, \
             progress.steps_bar(total, quiet, scales=_scales.schedule(config), label="sweep",
                                mean=len(settings) > 1, conv=config.conv, margin=config.margin) as bar:
-        result, files, record = sweep_job.run(cmd, photo, paintings, w, stopped=stopped, update=watch.also(bar),
+        result, files, _ = sweep_job.run(cmd, photo, paintings, w, stopped=stopped, update=watch.also(bar),
                                               hashed=hashed, resume=ckpt, resumed_from=resume, given=given)
     if signum := stopped():  # it came during the last step, the final loss or the writing
         raise Interrupted(f"interrupted by {signal.Signals(signum).name} as the sweep finished; wrote {files[0]}, "
@@ -240,6 +240,6 @@ def sweep(
         _say(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {_settings.described(settings)} "
              f"on {d} device{'s' * (d != 1)}, {plateau.tiles_text(result.steps, result.stopped, total)}, "
              f"{result.seconds:.1f} s)")
-    if failed := sheet.nonfinite(output, settings, result.ok, cmd.fmt, captions.painting_names(record)):
+    if failed := sheet.nonfinite(output, settings, result.ok, cmd.fmt, captions.file_names(styles)):  # as typed
         raise NonFiniteLossError(failed)
 

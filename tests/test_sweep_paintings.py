@@ -4,7 +4,6 @@ painting alone (pixels, record, `info --command`), one compiled program whatever
 import html
 import json
 import re
-import shlex
 
 import jax
 import numpy as np
@@ -14,7 +13,6 @@ from PIL import Image
 import jaxart
 from jaxart import losses, sheet, sweep
 
-from conftest import run_main, write_tiny_job
 from test_sweep import CONFIG, _inputs
 
 
@@ -127,89 +125,6 @@ def test_a_painting_per_setting_is_refused_with_a_blend_or_regions(fixed, expect
         sweep.check(CONFIG, sweep.grid(paintings=[0, 2]), paintings=2)
 
 
-@pytest.fixture(scope="module")
-def files(tmp_path_factory):
-    d, model = write_tiny_job(tmp_path_factory.mktemp("paintings"), "vgg16")
-    for name, painting in zip(("red.png", "blue.png"), _paintings(20)):
-        Image.fromarray(np.uint8(painting * 255)).save(d / name)
-    return d, model
-
-
-def _common(files):
-    d, model = files
-    return [str(d / "photo.jpg"), str(d / "red.png"), str(d / "blue.png"), "--model", model, "--size", "24",
-            "--steps", "2", "--quiet"]
-
-
-def test_cli_each_painting_tiles_are_stylize_runs_of_their_painting(files, tmp_path, monkeypatch, capsys):
-    """`sweep PHOTO A B` blended A and B in every tile; --each-painting gives A and B their own tiles:
-    labelled by painting, each record naming its painting alone, `info --command` of a tile its stylize
-    run (same pixels), of the sheet the sweep with --each-painting."""
-    d, _ = files
-    out = tmp_path / "g.png"
-    code, _, err = run_main(["sweep", *_common(files), "-o", str(out), "--style-weight", "1,100", "--each-painting"],
-                            monkeypatch, capsys)
-    assert code == 0, err
-    page = (tmp_path / "g.html").read_text()
-    assert "style 100  painting red" in page and "style 100  painting blue" in page
-    assert "red.png and blue.png (one painting per tile)" in page and "blended" not in page
-    assert [s["painting"] for s in jaxart.read_record(out)["sweep"]] == [0, 1, 0, 1]
-    for tile, name in enumerate(["red.png", "blue.png"] * 2):
-        record = jaxart.read_record(tmp_path / f"g-{tile:02d}.png")
-        assert [p.rsplit("/", 1)[-1] for p in record["inputs"]["styles"]] == [name]
-        assert sorted(p.rsplit("/", 1)[-1] for p in record["input_sha256"]) == sorted(["photo.jpg", name])
-    code, out_text, err = run_main(["info", str(tmp_path / "g-03.png"), "--command"], monkeypatch, capsys)
-    assert code == 0, err
-    argv = shlex.split(out_text)
-    assert argv[:2] == ["jaxart", "stylize"] and str(d / "blue.png") in argv and str(d / "red.png") not in argv
-    argv[argv.index("--output") + 1] = str(tmp_path / "alone.png")
-    code, _, err = run_main([*argv[1:], "--quiet"], monkeypatch, capsys)
-    assert code == 0, err
-    tile, alone = jaxart.read_record(tmp_path / "g-03.png"), jaxart.read_record(tmp_path / "alone.png")
-    assert tile["config"] == alone["config"] and tile["loss"] == pytest.approx(alone["loss"], rel=1e-4)
-    pixels = [np.asarray(Image.open(tmp_path / n), np.int16) for n in ("g-03.png", "alone.png")]
-    assert np.abs(pixels[0] - pixels[1]).max() <= 1
-    code, out_text, err = run_main(["info", str(out), "--command"], monkeypatch, capsys)
-    assert code == 0, err
-    argv = shlex.split(out_text)
-    assert argv[:2] == ["jaxart", "sweep"] and "--each-painting" in argv
-    assert argv.index(str(d / "red.png")) < argv.index(str(d / "blue.png"))
-    argv[argv.index("--output") + 1] = str(tmp_path / "again.png")
-    code, _, err = run_main([*argv[1:], "--quiet"], monkeypatch, capsys)
-    assert code == 0, err
-    assert jaxart.read_record(tmp_path / "again.png")["sweep"] == jaxart.read_record(out)["sweep"]
-
-
-@pytest.mark.parametrize("case, expected", [
-    ("blend", "a style blend (--style-blend) weighs the paintings into one style"),
-    ("regions", "a region mask (--mask, --region-style) paints each region with its own painting"),
-    ("twice", "blue.png is given twice"),
-    # Under another name it made a second column of the same tiles: found by its contents.
-    ("copy", "copy.png is the same painting as"),
-    ("link", "link.png is the same painting as"),
-])
-def test_cli_each_painting_refusals_are_one_line_and_write_nothing(case, expected, files, tmp_path, monkeypatch,
-                                                                    capsys):
-    d, model = files
-    mask = Image.new("RGB", (40, 30), (255, 0, 0))
-    mask.paste((0, 0, 255), (20, 0, 40, 30))
-    mask.save(d / "mask.png")
-    (d / "copy.png").write_bytes((d / "blue.png").read_bytes())
-    if not (d / "link.png").exists():
-        (d / "link.png").symlink_to(d / "blue.png")
-    photo, red, blue, *options = _common(files)
-    argv = {"blend": [photo, red, blue, "--style-blend", "1,2"],
-            "regions": [photo, "--mask", str(d / "mask.png"), "--region-style", f"red={red}",
-                        "--region-style", f"blue={blue}"],
-            "twice": [photo, red, blue, blue], "copy": [photo, red, blue, str(d / "copy.png")],
-            "link": [photo, red, blue, str(d / "link.png")]}[case]
-    out = tmp_path / "out"
-    out.mkdir()
-    code, _, err = run_main(["sweep", *argv, *options, "--each-painting", "-o", str(out / "g.png")], monkeypatch, capsys)
-    assert code == 2 and len(err.splitlines()) == 1 and expected in err, err
-    assert not list(out.iterdir())
-
-
 def test_a_sweep_whose_paintings_set_the_peak_is_told_a_style_scale_that_fits():
     """Large paintings at a large --style-scale: their targets set the peak whatever the count, yet a sweep
     was told "even one setting does not fit; use --size N", where stylize names the --style-scale that fits."""
@@ -221,23 +136,6 @@ def test_a_sweep_whose_paintings_set_the_peak_is_told_a_style_scale_that_fits():
     scale = float(str(e.value).split("--style-scale ")[1].split()[0])
     assert 1.0 < scale < 8.0
     sweep.check_memory(config.replace(style_scale=scale), 2, photo=(768, 1024), paintings=shapes, available=need - 1)
-
-
-def test_the_memory_check_counts_each_settings_own_grams(files, tmp_path, monkeypatch, capsys):
-    """Each painting's tiles hold their own Grams (2.3 MiB a setting at the default layers, a tenth of a
-    64 px image's need), which the check left out: memory that held the images alone passed."""
-    from jaxart import footprint, memory
-
-    config = jaxart.StyleConfig(size=24, steps=2)
-    alone = footprint.files_bytes(config, "vgg16", (30, 40), [(20, 20)] * 2, images=2)
-    own = sweep.check_memory(config, 2, "vgg16", available=2**50, photo=(30, 40), paintings=[(20, 20)] * 2,
-                             own_grams=True)
-    assert own == alone + 2 * footprint.grams_bytes(config) and footprint.grams_bytes(config) > 2 * 2**20
-    monkeypatch.setattr(memory, "available_bytes", lambda: alone)
-    code, _, err = run_main(["sweep", *_common(files), "-o", str(tmp_path / "g.png"), "--each-painting"],
-                            monkeypatch, capsys)
-    assert code == 2 and "a sweep of 2 settings at 24 px needs about" in err, err
-    assert not list(tmp_path.iterdir())
 
 
 def test_a_tiles_record_keeps_the_digest_of_an_init_image_that_is_another_painting():
