@@ -69,6 +69,15 @@ def check_checkpoint(output: Path, overwrite: bool) -> None:
                      settings=["overwrite", "output_path"])
 
 
+def removed(output: Path, overwrite: bool, resumed_from: Path | None, wrote: bool = False) -> list[Path]:
+    """The checkpoints a sweep to `output` removes once its files are placed, in that order: the one `--resume` read
+    (`resumed_from`; first, as a link to GRID.ckpt.npz holds it only until that goes), then GRID.ckpt.npz beside
+    `output`, where the sweep resumed, checkpointed itself (`wrote`) or gives an interrupted one up (`overwrite`;
+    without it `check_checkpoint` refuses to start). `run` removes them, a dry run names them."""
+    gone = [] if resumed_from is None else [Path(resumed_from)]
+    return gone + [checkpoint.path_for(output)] * (resumed_from is not None or overwrite or wrote)
+
+
 def from_checkpoint(ckpt: checkpoint.Checkpoint, path: Path) -> Command:
     """The command a sweep's checkpoint at `path` continues; refuses a stylize run's, another jaxart version's and
     one whose inputs were edited since."""
@@ -103,8 +112,8 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
     the files and the sheet's record. `update(step, mean loss, mean terms)` after every step. On a signal
     (`stopped()` a signal number) before the last step the state goes to the checkpoint and `Interrupted` is raised,
     nothing placed; `resume` (a checkpoint of this command, checked against `w`) continues one, read from
-    `resumed_from`: removed with GRID.ckpt.npz once the files are placed, as the dry run says, where it is still that
-    checkpoint (a renamed one stayed behind). The captions name the photo and paintings as `cmd` gives them, and the
+    `resumed_from` (given with it): removed with GRID.ckpt.npz once the files are placed (`removed`, as the dry run
+    says), where it is still that checkpoint (a renamed one stayed behind). The captions name the photo and paintings as `cmd` gives them, and the
     --init and --mask files as `given` does (by their resolved paths): a link by its own name."""
     from jaxart import __version__, job, sweep as S, sweep_state, transfer  # JAX: here, not at the top (a dry run)
 
@@ -152,9 +161,10 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
     given = {str(p.resolve()): str(p) for p in (cmd.content, *cmd.styles)} | (given or {})
     files = sheet.write(output, result.images, cmd.settings, config, record, cmd.columns, overwrite=cmd.overwrite,
                         ok=result.ok, fmt=cmd.fmt, stopped=result.stopped, given=given)
-    if resumed_from is not None:  # first: a link to GRID.ckpt.npz holds it only until that goes
-        checkpoint.remove_if_holding(resumed_from, resume.meta)
-    if wrote or resume is not None or cmd.overwrite:  # the placed files supersede it: this sweep's, or one given up
-        ckpt_path.unlink(missing_ok=True)
+    gone = removed(output, cmd.overwrite, resumed_from, bool(wrote))  # the placed files supersede them
+    if resumed_from is not None:  # where it still holds this sweep (a link: the link alone)
+        checkpoint.remove_if_holding(gone.pop(0), resume.meta)
+    for path in gone:
+        path.unlink(missing_ok=True)
     return result, files, record
 

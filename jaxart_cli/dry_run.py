@@ -89,18 +89,19 @@ def removals(paths: list[Path]) -> list[str]:
 
 
 def _checkpoint_change(output: Path, overwrite: bool, resumed: tuple[Path, int] | None, total: int) -> list[str]:
-    """What the sweep does to a checkpoint beside `output` (jaxart/sweep_job.py): the one `--resume` continues is
-    removed once the files are placed, and so is an interrupted one that `--overwrite` gives up."""
-    from jaxart import checkpoint
+    """What the sweep does to the checkpoints there now (`sweep_job.removed`): the one `--resume` continues is
+    removed once the files are placed, with the one beside the output, and so is an interrupted one that
+    `--overwrite` gives up."""
+    from jaxart import checkpoint, sweep_job
 
-    if resumed:  # the one beside the output goes too (sweep_job.run), when --resume named another
-        beside = [ckpt] if os.path.lexists(ckpt := checkpoint.path_for(output)) else []
-        gone = beside * (os.path.abspath(resumed[0]) != os.path.abspath(ckpt)) + [Path(resumed[0])]
-        return [f"removing {p} once they are placed" for p in removals(gone)]
-    ckpt = checkpoint.path_for(output)
-    if not overwrite or not ckpt.is_file():  # without --overwrite the run refuses it (sweep_job.check_checkpoint)
+    gone = sweep_job.removed(output, overwrite, resumed and resumed[0])
+    if resumed:  # the one beside the output first, where it is there and --resume named another
+        read = gone[0]
+        beside = [p for p in gone[1:] if os.path.lexists(p) and os.path.abspath(p) != os.path.abspath(read)]
+        return [f"removing {p} once they are placed" for p in removals([*beside, read])]
+    if not gone or not gone[0].is_file():  # a folder of that name is refused with the outputs
         return []
-    meta = checkpoint.read_meta(ckpt) or {}
+    meta = checkpoint.read_meta(gone[0]) or {}
     if meta.get("kind") == "sweep":
-        return [f"discarding the interrupted sweep in {ckpt}, at step {meta.get('step')} of {total}"]
-    return [f"discarding the interrupted stylize run's checkpoint {ckpt}"]
+        return [f"discarding the interrupted sweep in {gone[0]}, at step {meta.get('step')} of {total}"]
+    return [f"discarding the interrupted stylize run's checkpoint {gone[0]}"]

@@ -108,3 +108,14 @@ def test_a_dry_run_refuses_or_names_an_interrupted_sweeps_checkpoint_as_the_run_
     code, out, err = run_main([*_sweep(files, tmp_path / "s.png", "--steps", "4", "--dry-run"), "--overwrite"],
                               monkeypatch, capsys)
     assert code == 0 and f"(discarding the interrupted stylize run's checkpoint {ckpt})" in out, (out, err)
+
+
+def test_one_rule_says_which_checkpoints_a_sweep_removes(tmp_path):
+    """sweep_job.run removed them and the dry run named them, each by a rule of its own (`sweep_job.removed` now)."""
+    from jaxart import sweep_job
+
+    out, beside, kept = tmp_path / "g.png", tmp_path / "g.ckpt.npz", tmp_path / "kept.npz"
+    assert sweep_job.removed(out, overwrite=False, resumed_from=None) == []  # an earlier one there is refused
+    assert sweep_job.removed(out, overwrite=False, resumed_from=None, wrote=True) == [beside]
+    assert sweep_job.removed(out, overwrite=True, resumed_from=None) == [beside]  # given up
+    assert sweep_job.removed(out, overwrite=False, resumed_from=kept) == [kept, beside]  # the one read first
