@@ -1,0 +1,17 @@
+"""README's prose says sizes as jaxart prints them (`byte_sizes.amount`: KiB, MiB, GiB): it said vgg19 was "80 MB"
+beside a table of "76 MiB", and "575 MB", "5 KB/s", "0.15 MB" where the tool says MiB and KiB. Quoted output (in
+backticks or an indented block) may show another program's units."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_readme_prose_sizes_are_in_binary_units():
+    lines = [line for line in README.read_text().splitlines() if not line.startswith("    ")]
+    prose = re.sub(r"`[^`]*`", "", "\n".join(lines))  # a quote may run on to the next line
+    decimal = re.findall(r"\b\d[\d.,]*\s?[kKMGT]B\b", prose)
+    assert decimal == [], decimal
