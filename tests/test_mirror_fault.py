@@ -34,3 +34,16 @@ def test_a_well_formed_mirror_is_taken(url):
     from jaxart.weights import registry
 
     assert registry.mirror_fault(url) is None
+
+
+@pytest.mark.parametrize("url, fault", BAD[2:])
+def test_the_library_s_fetch_refuses_a_malformed_mirror_before_any_attempt(url, fault, tmp_path, monkeypatch):
+    """fetch(url=...) tried such a URL 3 times, then said to retry."""
+    from jaxart.errors import WeightsError
+    from jaxart.weights import fetch
+
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+    with pytest.raises(WeightsError) as refused:
+        fetch("vgg19", url=url, backoff=0.0)
+    assert str(refused.value) == f"url {url!r} is {fault}; give a mirror's http(s):// or file:// URL"
+    assert not list(tmp_path.iterdir())

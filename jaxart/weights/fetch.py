@@ -146,6 +146,8 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
         store.check_intact(target)
         return target
     folder.check_target(name)  # a folder in the way is found before the download, not after
+    if url and (fault := registry.mirror_fault(url)):  # as --url's: every attempt would fail alike
+        raise WeightsError(f"url {url!r} is {fault}; give a mirror's http(s):// or file:// URL")
     url = url or source.resolved_url()
     with folder.lock(name):
         if target.is_file():  # another process fetched it while we waited
