@@ -113,8 +113,9 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
     (`stopped()` a signal number) before the last step the state goes to the checkpoint and `Interrupted` is raised,
     nothing placed; `resume` (a checkpoint of this command, checked against `w`) continues one, read from
     `resumed_from` (given with it): removed with GRID.ckpt.npz once the files are placed (`removed`, as the dry run
-    says), where it is still that checkpoint (a renamed one stayed behind). The captions name the photo and paintings as `cmd` gives them, and the
-    --init and --mask files as `given` does (by their resolved paths): a link by its own name."""
+    says), where it is still that checkpoint (a renamed one stayed behind). The captions name the photo and
+    paintings as `cmd` gives them, and the --init and --mask files as `given` does (by their resolved paths): a
+    link by its own name."""
     from jaxart import __version__, job, sweep as S, sweep_state, transfer  # JAX: here, not at the top (a dry run)
 
     if resume is not None:
@@ -161,7 +162,8 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
     given = {str(p.resolve()): str(p) for p in (cmd.content, *cmd.styles)} | (given or {})
     files = sheet.write(output, result.images, cmd.settings, config, record, cmd.columns, overwrite=cmd.overwrite,
                         ok=result.ok, fmt=cmd.fmt, stopped=result.stopped, given=given)
-    gone = removed(output, cmd.overwrite, resumed_from, bool(wrote))  # the placed files supersede them
+    # the placed files supersede them (a resumed sweep's as `run` was given it, with or without `resumed_from`)
+    gone = removed(output, cmd.overwrite, resumed_from, bool(wrote) or resume is not None)
     if resumed_from is not None:  # where it still holds this sweep (a link: the link alone)
         checkpoint.remove_if_holding(gone.pop(0), resume.meta)
     for path in gone:
