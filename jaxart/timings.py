@@ -23,7 +23,7 @@ from jaxart.cache_home import ENV
 
 NAME = "timings.json"
 VERSION = 1
-KEEP = 200  # measurements, newest kept: ~45 KB
+KEEP = 200  # measurements, newest kept: ~75 KiB (README)
 _LOCK_WAIT = 5.0  # s; a run ends without keeping its times rather than wait longer on another's lock
 # What a measurement holds (duration.py writes them), each of its type; "compile" and "start" (s: the command's before
 # the run, `duration.Watch`) on a run's first scale, "load" (the 1-minute load average as the run started) where known,

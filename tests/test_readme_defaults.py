@@ -95,7 +95,7 @@ def test_the_loss_defaults_the_readme_states_are_stylize_s():
     (r"or after (\d+) attempts in all", lambda: _module("jaxart.weights.retries").MOST_ATTEMPTS),
     (r"after (\d+) or more\s+attempts that have kept on average", lambda: _module("jaxart.weights.retries").JUDGED),
     (r"the rest would take over ([\d,]+) more attempts", lambda: f"{_module('jaxart.weights.retries').HOPELESS:,}"),
-    (r"its newest (\d+) lines, about \d+ KB", lambda: _module("jaxart.timings").KEEP),
+    (r"its newest (\d+) lines, about \d+ KiB", lambda: _module("jaxart.timings").KEEP),
 ])
 def test_a_default_the_readme_states_is_the_one_the_cli_uses(pattern, actual):
     found = re.search(pattern, _readme())
