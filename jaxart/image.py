@@ -119,9 +119,8 @@ def _frame(p: Path, least: pixel_limit.Least) -> Image.Image:
     limit = Image.MAX_IMAGE_PIXELS
     try:
         with Image.open(p) as opened:
-            if jpeg_cut.cut(opened, p):  # before a turned copy of the image is made beside its second decode
-                raise InputError(f"{p} is damaged or truncated (a JPEG whose pixel data is cut short before its end "
-                                 "marker, so its bottom would load grey or smeared); re-export or re-download it")
+            if why := jpeg_cut.cut(opened, p):  # before a turned copy of the image is made beside its second decode
+                raise InputError(f"{p} is damaged or truncated ({why}); re-export or re-download it")
             return _oriented(opened, p)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         with pixel_limit.lifted(), Image.open(p) as opened:
