@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import signal
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -122,6 +123,7 @@ def sweep(
     as they would for `jaxart stylize`. Ctrl-C, SIGTERM or SIGHUP keeps the sweep in GRID.ckpt.npz (no tiles or sheet
     written) and exits 130 / 143 / 129; `sweep --resume GRID.ckpt.npz` continues it to the same files.
     """
+    called = time.monotonic()  # the start a dry run's estimate adds, kept by the run's timing as stylize's is
     # No module here imports JAX: a dry run stops before the run's (compile_cache, duration) are imported.
     from jaxart import captions, input_files, locks, mask_regions, model_choice, notes as _notes
     from jaxart import plateau, progress, scales as _scales, settings as _settings, sheet, signals, sweep_checks
@@ -226,10 +228,11 @@ def sweep(
     with compile_cache.use(_warn), signals.stop_signals() as stopped, \
             duration.timed(_scales.schedule(config), model=cmd.model, loaded=w.name, tiles=len(settings),
                           step=duration.settings(config, swept=True), tolerance=cmd.tolerance,
-                          warn=_warn,  # none when resumed, as stylize
+                          warn=_warn, finish=duration.finish(config), started=called,  # none said when resumed
                           say=None if quiet or ckpt is not None else _said("sweep")) as watch, \
             progress.steps_bar(total, quiet, scales=_scales.schedule(config), label="sweep",
-                               mean=len(settings) > 1, conv=config.conv, margin=config.margin) as bar:
+                               mean=len(settings) > 1, conv=config.conv, margin=config.margin,
+                               finish=duration.finish(config)) as bar:
         result, files, _ = sweep_job.run(cmd, photo, paintings, w, stopped=stopped, update=watch.also(bar),
                                               hashed=hashed, resume=ckpt, resumed_from=resume, given=given)
     if signum := stopped():  # it came during the last step, the final loss or the writing
