@@ -5,6 +5,7 @@ is written. The estimate itself: test_duration.py; stylize's: test_duration_cli.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import json
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_main, write_tiny_job
-from jaxart import duration, progress, timings
+from jaxart import duration, progress, sheet, timings
 from jaxart.errors import InputError
 
 SAID = "(from your runs on this machine)"
@@ -102,13 +103,21 @@ def test_a_sweep_that_a_tolerance_stopped_early_ends_its_bar_at_0_once_its_sheet
     --tolerance, it ended on the 20 steps it never ran. Now the last step is reported again once the sheet, page and
     tiles are placed, as stylize's closing report is once its image is written. A clock 100 s on at each reading
     keeps the steps' seconds, and so the ETA before that report, far from 0."""
-    ticks = itertools.count()
-    monkeypatch.setattr(progress, "steps_bar", functools.partial(progress.steps_bar, clock=lambda: 100.0 * next(ticks)))
+    ticks, reports, bar, write = itertools.count(), [], progress.steps_bar, sheet.write
+
+    @contextlib.contextmanager
+    def watched(*args, **kwargs):
+        with bar(*args, clock=lambda: 100.0 * next(ticks), **kwargs) as update:
+            yield lambda step, *rest: (reports.append(step), update(step, *rest))
+
+    monkeypatch.setattr(progress, "steps_bar", watched)
+    monkeypatch.setattr(sheet, "write", lambda *a, **k: (reports.append("sheet"), write(*a, **k))[1])
     out = tmp_path / "g.png"
     code, printed, err = run_main(_argv(files, out, "--steps", "40", "--tolerance", "0.99", quiet=False), monkeypatch,
                                   capsys)
     lines = [line for line in err.splitlines() if "/40" in line]
     assert code == 0 and out.is_file() and "all 2 converged at step 20 of 40" in printed, (printed, err)
+    assert reports[-3:] == [20, "sheet", 20], reports  # the closing report: once the sheet is written
     assert "20/40" in lines[-2] and "ETA 0:00:00" not in lines[-2] and "ETA" in lines[-2], lines  # 20 steps and the end
     assert "20/40" in lines[-1] and "ETA 0:00:00" in lines[-1], lines
 
