@@ -192,8 +192,9 @@ def resize(img: Image.Image, size: int) -> Image.Image:
 def resized(image: np.ndarray, size: int | tuple[int, int]) -> np.ndarray:
     """`resize` for an (H, W, 3) float array in [0, 1], in float32 throughout (no 8-bit rounding):
     to a long side of `size`, or to exactly `(height, width)` (stretched when the aspect differs).
-    `image`'s own pixels when it already has that shape; clipped to [0, 1], NaN becomes 0."""
-    x = np.nan_to_num(np.asarray(image, np.float32), nan=0.0)
+    `image`'s own pixels when it already has that shape; clipped to [0, 1], NaN becomes 0. A large picture
+    is copied one channel at a time, never whole (a phone's 12 megapixels are 145 MB as float32)."""
+    x = np.asarray(image, np.float32)
     if isinstance(size, tuple):
         h, w = size
         if min(h, w) < 1:
@@ -201,10 +202,18 @@ def resized(image: np.ndarray, size: int | tuple[int, int]) -> np.ndarray:
     else:
         h, w = fit(x.shape, size)
     if (h, w) == x.shape[:2]:
-        return np.clip(x, 0.0, 1.0)  # as resized ones are (the library takes pixels a little over 1)
-    channels = [np.asarray(Image.fromarray(np.ascontiguousarray(x[..., c])).resize((w, h), Image.Resampling.LANCZOS))
+        return np.clip(_finite(x), 0.0, 1.0)  # as resized ones are (the library takes pixels a little over 1)
+    channels = [np.asarray(Image.fromarray(_finite(x[..., c])).resize((w, h), Image.Resampling.LANCZOS))
                 for c in range(x.shape[2])]
     return np.clip(np.stack(channels, axis=-1), 0.0, 1.0)  # Lanczos overshoots at edges
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    """A C-contiguous copy of float32 `x`, NaN as 0 and inf as the largest float (`np.nan_to_num`'s)."""
+    x = np.array(x, order="C")
+    if not np.isfinite(x).all():  # np.nan_to_num's boolean masks, a byte a value each, only where needed
+        np.nan_to_num(x, copy=False, nan=0.0)
+    return x
 
 
 def fit(shape: Sequence[int], size: int) -> tuple[int, int]:

@@ -45,7 +45,7 @@ def checked_image(image: ArrayLike, what: str) -> np.ndarray:
     if x.size and x.min() < -0.25:  # centred (x - 0.5), in [-1, 1] or mean/std normalised: clipped to a dark wash
         raise InputError(f"{what} has values down to {x.min():g}; give floats in [0, 1], not centred or normalised "
                          "(undo it: (x + 1) / 2 for [-1, 1], x * std + mean)")
-    return x.astype(np.float32)
+    return x.astype(np.float32, copy=False)  # a float32 photo is not copied: the caller holds it for the run
 
 
 def checked_paintings(styles: ArrayLike | Sequence[ArrayLike], indexed: bool = False) -> list[np.ndarray]:
