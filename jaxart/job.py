@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import shlex
 import signal
 import time
 from collections.abc import Callable
@@ -151,7 +152,7 @@ def stylize_files(
                            overwrite=overwrite)
                 raise Interrupted(
                     f"interrupted by {name} at step {p.step} of {p.steps}; wrote {output} and checkpoint "
-                    f"{ckpt_path}; continue with: jaxart stylize --resume {ckpt_path}", 128 + signum)
+                    f"{ckpt_path}; continue with: jaxart stylize --resume {shlex.quote(str(ckpt_path))}", 128 + signum)
 
         every = math.gcd(save_every, checkpoint_every, movie.every if movie is not None else 0,
                          plateau.WINDOW if tolerance else 0)

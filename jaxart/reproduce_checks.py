@@ -6,6 +6,7 @@ commit of jaxart, jax or CPU running the command."""
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 from jaxart import checkpoint, convs, layers, margin, photo_size, provenance, reproduce, weights
@@ -114,7 +115,7 @@ def _resume_note(record: dict) -> str:
     path = checkpoint.path_for(output)
     meta = checkpoint.read_meta(path)
     if meta is not None and all(meta.get(k) == record.get(k) for k in ("output", "config", "inputs")):
-        return f"`jaxart stylize --resume {path}` continues its checkpoint instead"
+        return f"`jaxart stylize --resume {shlex.quote(str(path))}` continues its checkpoint instead"
     return f"its checkpoint is no longer at {path}, so it cannot be resumed (a run resumed from it removes it " \
            "once finished)"
 

@@ -2,6 +2,7 @@
 SIGKILL left it and its frames), an input named another way, another run's frames or checkpoint; and which earlier
 frames are stale."""
 
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -19,18 +20,25 @@ def files(tmp_path_factory):
     return write_tiny_job(tmp_path_factory.mktemp("output-destinations"))
 
 
-def test_rerunning_an_interrupted_command_says_to_resume_it(files, tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("name", ["a", "my photo"])
+def test_rerunning_an_interrupted_command_says_to_resume_it(files, tmp_path, monkeypatch, capsys, name):
+    # The commands told run as printed: a name with a space is quoted for the shell (it was three words).
     monkeypatch.chdir(tmp_path)
     with monkeypatch.context() as m:
         m.setattr(signals, "stop_signals", _sigterm_at_once)
-        code, _, err = run_main(_stylize(files, "-o", "a.png"), monkeypatch, capsys)
-    assert code == 143 and (tmp_path / "a.ckpt.npz").is_file(), err
-    code, _, err = run_main(_stylize(files, "-o", "a.png"), monkeypatch, capsys)
+        code, _, err = run_main(_stylize(files, "-o", f"{name}.png"), monkeypatch, capsys)
+    assert code == 143 and (tmp_path / f"{name}.ckpt.npz").is_file(), err
+    told = shlex.split(err.split("continue with: ")[1].splitlines()[0])
+    assert told == ["jaxart", "stylize", "--resume", f"{name}.ckpt.npz"], err
+    code, _, err = run_main(_stylize(files, "-o", f"{name}.png"), monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1, err
-    assert "continue that run with `jaxart stylize --resume a.ckpt.npz`" in err, err
+    assert shlex.split(err.split("continue that run with `")[1].split("`")[0]) == told, err
     assert "--overwrite to start again (which discards the checkpoint)" in err, err
-    code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "-q"], monkeypatch, capsys)
-    assert code == 0 and not (tmp_path / "a.ckpt.npz").exists(), err
+    (tmp_path / f"{name}.png").unlink()  # the checkpoint alone: its own line
+    code, _, err = run_main(_stylize(files, "-o", f"{name}.png"), monkeypatch, capsys)
+    assert code == 2 and shlex.split(err.split("continue that run with `")[1].split("`")[0]) == told, err
+    code, _, err = run_main([*told[1:], "-q"], monkeypatch, capsys)
+    assert code == 0 and not (tmp_path / f"{name}.ckpt.npz").exists(), err
 
 
 def test_an_output_naming_an_input_another_way_is_still_refused(tmp_path, monkeypatch):

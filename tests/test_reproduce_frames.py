@@ -6,6 +6,7 @@ import shlex
 import signal
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from jaxart import reproduce, signals
@@ -30,22 +31,25 @@ def test_a_frames_command_writes_that_frame_again(tmp_path, monkeypatch, capsys)
                                   np.asarray(Image.open(d / "first-2_00001.png")))
 
 
-def test_an_interrupted_images_note_names_its_checkpoint_only_while_it_is_there(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("stem", ["a", "my a"])
+def test_an_interrupted_images_note_names_its_checkpoint_only_while_it_is_there(tmp_path, monkeypatch, capsys, stem):
     """a.tif and a.png share a.ckpt.npz: continued into a.png, it is removed, and a.tif's note still
-    said that `jaxart stylize --resume` continues it."""
+    said that `jaxart stylize --resume` continues it. The command is quoted for the shell ("my a" was two words)."""
     d, model = write_tiny_job(tmp_path)
     monkeypatch.chdir(tmp_path)
     with monkeypatch.context() as m:
         m.setattr(signals, "stop_signals", lambda: contextlib.nullcontext(lambda: signal.SIGTERM))
-        code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", "a.tif", "--model",
+        code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", f"{stem}.tif", "--model",
                                  model, "--size", "32", "--steps", "3", "-q"], monkeypatch, capsys)
     assert code == 143, err
-    ckpt = tmp_path / "a.ckpt.npz"
-    code, _, err = run_main(["info", "a.tif", "--command"], monkeypatch, capsys)
-    assert code == 0 and f"(`jaxart stylize --resume {ckpt}` continues its checkpoint instead)" in err, err
-    code, _, err = run_main(["stylize", "--resume", str(ckpt), "-o", "a.png", "-q"], monkeypatch, capsys)
+    ckpt = tmp_path / f"{stem}.ckpt.npz"
+    code, _, err = run_main(["info", f"{stem}.tif", "--command"], monkeypatch, capsys)
+    assert code == 0 and "continues its checkpoint instead)" in err, err
+    told = shlex.split(err.split("(`")[1].split("`")[0])
+    assert told == ["jaxart", "stylize", "--resume", str(ckpt)], err
+    code, _, err = run_main([*told[1:], "-o", f"{stem}.png", "-q"], monkeypatch, capsys)
     assert code == 0 and not ckpt.exists(), err
-    code, _, err = run_main(["info", "a.tif", "--command"], monkeypatch, capsys)
+    code, _, err = run_main(["info", f"{stem}.tif", "--command"], monkeypatch, capsys)
     assert code == 0 and len(err.splitlines()) == 1 and "--resume" not in err, err
     assert f"its checkpoint is no longer at {ckpt}, so it cannot be resumed" in err, err
 
