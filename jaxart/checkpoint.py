@@ -235,12 +235,16 @@ def digests(paths: list[str | os.PathLike]) -> dict[str, str]:
 
 
 def check_inputs(ckpt: Checkpoint) -> None:
-    """Refuse to continue with an input file edited since the checkpoint was made: the run would
-    no longer reach the pixels it set out to. A missing file is left for the loader to report."""
+    """Refuse to continue with an input file edited, moved or deleted since the checkpoint was made: the run
+    would no longer reach the pixels it set out to."""
     recorded = ckpt.meta.get("input_sha256", {})  # absent in checkpoints from before it was kept
     if not (isinstance(recorded, dict) and all(isinstance(v, str) for v in recorded.values())):
         raise InputError("checkpoint field input_sha256 has the wrong type; it was edited or damaged, "
                          "so start the run again")
+    # The loader's "does not exist; check the path and the current folder" was of a path the user never typed.
+    if gone := [p for p in recorded if not os.path.exists(p)]:
+        raise InputError(f"{gone[0]}, which the interrupted run read, is no longer there (moved, renamed or deleted "
+                         "since the checkpoint was made); put it back there to resume, or start the run again")
     present = [p for p in recorded if os.path.isfile(p)]
     now = digests(present)
     for p in present:

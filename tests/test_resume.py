@@ -125,6 +125,21 @@ def test_resume_refuses_an_input_edited_since_the_checkpoint(edited, files, tmp_
     assert (tmp_path / "job" / "out.png").read_bytes() == before and ckpt.exists()
 
 
+@pytest.mark.parametrize("moved", ["photo.jpg", "init.jpg"])
+def test_resume_names_an_input_moved_since_the_checkpoint(moved, files, tmp_path, monkeypatch, capsys):
+    """It said "/.../job/photo.jpg does not exist; check the path and the current folder", of a path the user
+    never typed (the checkpoint's), whatever the current folder."""
+    ckpt = _interrupted_with_relative_init(files, tmp_path, monkeypatch, capsys)
+    (tmp_path / "job" / moved).rename(tmp_path / "job" / "elsewhere.jpg")
+    code, _, err = run_main(["stylize", "--resume", str(ckpt), "-q"], monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert err.startswith(f"error: {tmp_path / 'job' / moved}, which the interrupted run read, is no longer there "
+                          "(moved, renamed or deleted since the checkpoint was made); put it back there"), err
+    (tmp_path / "job" / "elsewhere.jpg").rename(tmp_path / "job" / moved)
+    code, _, err = run_main(["stylize", "--resume", str(ckpt), "-q"], monkeypatch, capsys)
+    assert code == 0 and not ckpt.exists(), err
+
+
 def test_stop_signals_catches_sigint_and_restores_handlers():
     before = signal.getsignal(signal.SIGINT)
     with signals.stop_signals() as stopped:
