@@ -72,7 +72,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
             raise InputError(f"--json {json_out} is where --quality-images writes a picture; choose another name")
         if os.path.lexists(json_out) and not overwrite:
             raise InputError(f"--json {json_out} already exists; pass --overwrite to replace it or choose another name")
-        check_folder(json_out.parent, "--json", what="--json")
+        check_folder(json_out.parent, "--json", what="--json's folder")  # "--json /proc is not writable" named a file
     start()  # the memory figures start JAX
     for size, flag in [(s, "--sizes") for s in sizes] + ([(quality["size"], "--quality-size")] if quality else []):
         _check_memory(PAPER.replace(size=size, conv=convs[0], remat=remat), flag, sweep if flag == "--sizes" else 0)

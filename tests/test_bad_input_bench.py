@@ -52,6 +52,7 @@ BENCH = {  # refused before anything is measured (the matmul peak alone takes se
                                       "{tmp}/" + "q" * 300], "bytes, more than the 255 its file system allows"),
     "json under a file": (["--json", "/proc/version/b.json"], "/proc/version is a file, not a folder; choose another --json"),
     "json folder unwritable": (["--json", "/proc/jaxart/b.json"], "choose another --json"),
+    "json in a folder of no files": (["--json", "/proc/b.json"], "error: --json's folder /proc is not writable (no file"),
 }
 
 
