@@ -63,7 +63,8 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
                              f"with `jaxart sweep --resume {shlex.quote(str(path))}`") from None
         if isinstance(meta, dict):  # `info OUT.ckpt.npz`: "could not be read as an image"
             beside = f"; its image so far, {meta['output']}, holds the run record" if meta.get("output") else ""
-            raise InputError(f"{path} is a checkpoint of an interrupted run, not an image: continue the run with "
+            at = f" (at step {step})" if isinstance(step := meta.get("step"), int) else ""  # as a sweep's says
+            raise InputError(f"{path} is a checkpoint of an interrupted run{at}, not an image: continue the run with "
                              f"`jaxart stylize --resume {shlex.quote(str(path))}`{beside}") from None
         raise InputError(f"{path} could not be read as an image ({describe(e, path)}); "
                          "give a PNG or TIFF jaxart wrote") from None

@@ -114,7 +114,9 @@ def test_info_of_a_checkpoint_says_what_it_is_and_how_to_continue(tmp_path, monk
     for argv in (["info", str(ckpt)], ["info", str(ckpt), "--command"]):
         code, out, err = run_main(argv, monkeypatch, capsys)
         # was "could not be read as an image (UnidentifiedImageError: cannot identify image file); give a PNG ..."
-        assert (code, out, err) == (2, "", f"error: {ckpt} is a checkpoint of an interrupted run, not an image: "
+        # and said at which step only of a sweep's
+        assert (code, out, err) == (2, "", f"error: {ckpt} is a checkpoint of an interrupted run (at step 40), not an "
+                                           "image: "
                                            f"continue the run with `jaxart stylize --resume '{ckpt}'`; its image so "
                                            f"far, {tmp_path / 'my run.png'}, holds the run record"), err
 
