@@ -4,6 +4,7 @@ the settings they share (sheet.py writes it beside the tiles and the page)."""
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -57,6 +58,7 @@ def contact_sheet(
     h, w = np.shape(images[0])[:2]
     columns = min(n, columns or math.ceil(math.sqrt(n)))
     font = label_font(w)
+    tile_labels, title, header = [drawable(t, font) for t in tile_labels], drawable(title, font), drawable(header, font)
     strip, line = round(font.size * 1.5), round(font.size * 1.25)
     cell = max(w, NARROWEST)  # a tiny tile's label gets room for a word, centred under it all the same
     texts = label_lines(tile_labels, font, cell - 2)
@@ -133,6 +135,27 @@ def label_font(width: int) -> ImageFont.FreeTypeFont:
     space came out 2 px wide, narrower than the room its tabular digits leave: "vgg16" read as "vgg 16",
     "per tile" as "pertile"."""
     return ImageFont.load_default(size=max(12, min(16, width // 14)))
+
+
+# Letters without a base letter in Unicode's decompositions, and dashes, as Aileron can draw them.
+_PLAIN = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                        "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i", "–": "-", "—": "-",
+                        "×": "x"})
+
+
+def drawable(text: str, font: ImageFont.FreeTypeFont) -> str:
+    """`text` as `font` can draw it. Pillow's own font has ASCII's letters and few more (not "ü", "É" nor "ñ"), and
+    drew a box for each it lacks: "T▯bingen". Such a letter is drawn as its base letter ("Tubingen", "E", "n", "o" for
+    "ø"), else as "?" (a box said no more); the page and the tiles' records keep the names whole."""
+    glyph = lambda c: (font.getmask(c).size, bytes(font.getmask(c)))  # noqa: E731
+    box = glyph("\uffff")  # a code point no font has: its "missing glyph" box
+    lacks = {c for c in set(text) if not c.isspace() and glyph(c) == box}
+    if not lacks:
+        return text
+    plain = lambda c: "".join(b for b in unicodedata.normalize("NFKD", c.translate(_PLAIN))  # noqa: E731
+                              if not unicodedata.combining(b))
+    said = {c: p if (p := plain(c)) and not any(glyph(b) == box for b in p) else "?" for c in lacks}
+    return "".join(said.get(c, c) for c in text)
 
 
 def header_lines(header: str, font: ImageFont.ImageFont, width: float) -> list[str]:

@@ -177,3 +177,13 @@ def test_a_narrow_sheet_still_cuts_a_header_of_many_paintings():
         lines = sheet_draw.header_lines(header, font, width)
         assert len(lines) == sheet_draw.HEADER_LINES and lines[-1].endswith(" ..."), lines
         assert all(font.getlength(t) <= width for t in lines), lines
+
+
+def test_a_letter_the_font_lacks_is_drawn_as_its_base_letter_not_a_box():
+    """Pillow's own font has no "ü" nor "É": the paper's Tübingen was labelled "T▯bingen" on the sheet."""
+    def draw(label, header):
+        return np.asarray(sheet_draw.contact_sheet(tiles(1, 8, 96), [label], header=header))
+
+    assert np.array_equal(draw("Tübingen", "Étoilée, Łódź – Señora"), draw("Tubingen", "Etoilee, Lodz - Senora"))
+    assert np.array_equal(draw("海の絵", "x"), draw("???", "x"))  # no base letter: "?", not a box
+    assert not np.array_equal(draw("Tübingen", "x"), draw("T?bingen", "x"))
