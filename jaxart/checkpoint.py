@@ -7,10 +7,9 @@ The metadata (JSON) holds the jaxart version, the weights' sha256, the model, th
 (seed included), the input files and their sha256, the output and the step, so `--resume` needs
 nothing else and can tell when an input was edited since.
 
-`FORMAT` 2: a `--linesearch zoom` state's kept value and gradient are those of the iterate, which the next step
-takes (linesearch.py, af318b7). Format 1's were of the point before the clip, so `restore` forgets them and the
-first resumed step evaluates the loss, as the run that wrote it did at every step (those written as format 1 between
-af318b7 and format 2, an hour, were the iterate's: their first resumed step evaluates all the same).
+`FORMAT` 2: a `--linesearch zoom` state keeps the iterate's value and gradient, which the next step takes
+(linesearch.py, af318b7); format 1's were the point's before the clip, so `restore` forgets them and the first
+resumed step evaluates the loss (format 1 files written in the hour after af318b7, the iterate's, do so too).
 """
 
 from __future__ import annotations
@@ -235,19 +234,16 @@ def digests(paths: list[str | os.PathLike]) -> dict[str, str]:
 
 
 def check_inputs(ckpt: Checkpoint) -> None:
-    """Refuse to continue with an input file edited, moved or deleted since the checkpoint was made: the run
-    would no longer reach the pixels it set out to."""
+    """Refuse to continue with an input file edited, moved or deleted since the checkpoint was made (named as it
+    recorded it: the loader's "does not exist" named a path never typed): the run would no longer reach its pixels."""
     recorded = ckpt.meta.get("input_sha256", {})  # absent in checkpoints from before it was kept
     if not (isinstance(recorded, dict) and all(isinstance(v, str) for v in recorded.values())):
         raise InputError("checkpoint field input_sha256 has the wrong type; it was edited or damaged, "
                          "so start the run again")
-    # The loader's "does not exist; check the path and the current folder" was of a path the user never typed.
     if gone := [p for p in recorded if not os.path.exists(p)]:
         raise InputError(f"{gone[0]}, which the interrupted run read, is no longer there (moved, renamed or deleted "
                          "since the checkpoint was made); put it back there to resume, or start the run again")
-    present = [p for p in recorded if os.path.isfile(p)]
-    now = digests(present)
-    for p in present:
-        if now[str(Path(p).resolve())] != recorded[p]:
+    for p in (p for p in recorded if os.path.isfile(p)):
+        if digests([p])[str(Path(p).resolve())] != recorded[p]:
             raise InputError(f"{p} has changed since the checkpoint was made; put the original back, "
                              "or start the run again")
