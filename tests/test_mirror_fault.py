@@ -29,8 +29,9 @@ def test_a_malformed_mirror_is_one_line_naming_what_is_wrong(url, fault, tmp_pat
 
 
 @pytest.mark.parametrize("url", ["http://[::1]:8080/vgg19.h5", "HTTPS://mirror.example:443/a%20b.h5",
-                                 "file:///srv/my weights.h5"])
+                                 "file:///srv/my weights.h5", " http://mirror.example/vgg19.h5\n"])
 def test_a_well_formed_mirror_is_taken(url):
+    """Spaces at a URL's ends are not in it: urllib strips them (a line read from a file downloaded as ever)."""
     from jaxart.weights import registry
 
     assert registry.mirror_fault(url) is None
