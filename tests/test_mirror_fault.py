@@ -1,5 +1,5 @@
 """A mirror URL that no attempt could download from is one line before any download, with the same words for
-`weights fetch --url` and JAXART_WEIGHTS_URL_*: a malformed IPv6 host, a port that is none, a space."""
+`weights fetch --url` and JAXART_WEIGHTS_URL_*: a malformed IPv6 host, a port that is none, a space, no host."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ BAD = [  # each was downloaded from (three attempts, "retry") or, in the environ
     ("http://127.0.0.1:99999/vgg19.h5", "not a valid URL (Port out of range 0-65535)"),
     ("http://127.0.0.1:x/vgg19.h5", "not a valid URL (Port could not be cast to integer value as 'x')"),
     ("http://mirror.example/my weights.h5", "not a valid URL (it holds ' ' at character 25; write a space as %20)"),
+    ("http:///srv/vgg19.h5", "not a valid URL (it names no host)"),  # "no host given", 3 attempts, "retry"
+    ("https:vgg19.h5", "not a valid URL (it names no host)"),
 ]
 
 

@@ -28,15 +28,18 @@ _UNSENDABLE = re.compile("[\\x00-\\x20\\x7f]")  # what http.client refuses in a 
 
 def mirror_fault(url: str) -> str | None:
     """Why `url` can be no mirror to download from (`weights fetch --url`, JAXART_WEIGHTS_URL_*): "not a valid URL
-    (Invalid IPv6 URL)" where urllib cannot split it or read its port, or http.client would refuse it (a space or a
-    control character inside it; urllib strips those at its ends), "not an http(s):// or file:// URL" where its scheme
-    is another or none; None where it can be one. Each of these failed every attempt of a download alike."""
+    (Invalid IPv6 URL)" where urllib cannot split it or read its port, it names no host, or http.client would refuse
+    it (a space or a control character inside it; urllib strips those at its ends); "not an http(s):// or file://
+    URL" where its scheme is another or none; None where it can be one. Each of these failed every attempt of a
+    download alike."""
     try:
         scheme = (parts := urllib.parse.urlsplit(url)).scheme
         if scheme in ("http", "https"):
             parts.port  # "Port out of range 0-65535", "Port could not be cast to integer value as 'x'"
     except ValueError as e:  # "Invalid IPv6 URL", ...
         return f"not a valid URL ({e})"
+    if scheme in ("http", "https") and not parts.hostname:  # http:///srv/vgg19.h5, https:vgg19.h5: "no host given"
+        return "not a valid URL (it names no host)"
     inside = len(url) - len(url.lstrip()), len(url.rstrip())  # urllib.request.Request strips the ends
     if scheme in ("http", "https") and (bad := _UNSENDABLE.search(url, *inside)):
         return f"not a valid URL (it holds {bad.group()!r} at character {bad.start() + 1}; write a space as %20)"
