@@ -119,3 +119,14 @@ def test_one_rule_says_which_checkpoints_a_sweep_removes(tmp_path):
     assert sweep_job.removed(out, overwrite=False, resumed_from=None, wrote=True) == [beside]
     assert sweep_job.removed(out, overwrite=True, resumed_from=None) == [beside]  # given up
     assert sweep_job.removed(out, overwrite=False, resumed_from=kept) == [kept, beside]  # the one read first
+
+
+def test_a_sweep_resumed_without_resumed_from_still_removes_its_checkpoint(interrupted, monkeypatch, capsys):
+    """A library caller of `sweep_job.run` may give `resume` alone: 02aa2c6 removed GRID.ckpt.npz only where
+    `resumed_from` came with it (91210f7 mended it, untested), so its "continue with" line resumed a finished sweep."""
+    from jaxart import sweep_job
+
+    run = sweep_job.run
+    monkeypatch.setattr(sweep_job, "run", lambda *a, resumed_from=None, **kw: run(*a, **kw))
+    code, _, err = run_main(["sweep", "--resume", str(interrupted), "--quiet"], monkeypatch, capsys)
+    assert code == 0 and (interrupted.parent / "g.png").is_file() and not interrupted.exists(), err
