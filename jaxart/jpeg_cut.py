@@ -17,9 +17,9 @@ second decode is made only where a cut may hide, so a whole sequential file cost
 progressive file (a cut in its last scan leaves no sign in the pixels), and a sequential one whose last block
 decoded flat mid-grey, what zeros give, or whose last scan codes no luma (a non-interleaved file's chroma scan,
 whose cut takes the colour, not the grey). Not judged: a sequential file cut in its last MCU's codes, whose decode
-is not grey (at most that MCU differs; telling would take a Huffman decode of the whole scan, or the second
-decode for every sequential file); arithmetic coding, whose decoder reads zeros past its data by design; a
-picture over Pillow's pixel limit, decoded at reduced scale.
+is not grey (at most that MCU differs, and the pixels beside it its chroma blends into; telling would take a
+Huffman decode of the whole scan, or the second decode for every sequential file); arithmetic coding, whose decoder
+reads zeros past its data by design; a picture over Pillow's pixel limit, decoded at reduced scale.
 """
 
 from __future__ import annotations
