@@ -116,11 +116,22 @@ def _opened(path: Path, warn: Callable[[str], object] | None) -> Image.Image:
             raise
         if warn is not None:
             w, h = img.size
-            frames = getattr(img, "n_frames", 1)  # a TIFF's pages: counted from their headers, nothing decoded
-            what = (f"{path} is {w}x{h} pixels" if frames == 1 else f"the first of {path}'s {frames} frames, the "
+            frames = _frames(img)
+            counted = "" if frames is None else f"{frames} "
+            what = (f"{path} is {w}x{h} pixels" if frames == 1 else f"the first of {path}'s {counted}frames, the "
                     f"one its record is in and stylize reads, is {w}x{h} pixels")
             warn(f"{what}, too many to decode here: its run record was read from its header, its pixels were not")
         return img
+
+
+def _frames(img: Image.Image) -> int | None:
+    """How many frames `img` holds (a TIFF's pages), counted from their headers, nothing decoded; None where a later
+    one's header is cut short or damaged (Pillow's TypeError "Missing dimensions", ...), `img` back at its first."""
+    try:
+        return getattr(img, "n_frames", 1)
+    except Exception:  # noqa: BLE001 - the first frame, which holds the record, is whole: it is read as before
+        img.seek(0)
+        return None
 
 
 def _downloading(path: Path) -> str | None:

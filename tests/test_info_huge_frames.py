@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, TiffImagePlugin
 
 from conftest import run_main
+from jaxart import pixel_limit
 
 RECORD = {"jaxart": "0.1", "step": 3}
 
@@ -52,3 +53,18 @@ def test_an_animation_too_large_to_decode_says_it_carries_no_record(suffix, kind
     assert (code, out) == (2, "") and err == (f"error: {path} is an animation ({kind}), which carries no run record; "
                                               "the image the run wrote (its --output, a PNG or TIFF) holds it: give "
                                               "that"), err
+
+
+def test_a_tiff_whose_later_page_is_cut_short_still_shows_its_record(tight, tmp_path, monkeypatch, capsys):
+    """Counting its frames reads every page's header: one cut short (Pillow's TypeError "Missing dimensions") made
+    `info` refuse it as "could not be read as an image", where before f8c349f the first page's record was shown."""
+    whole = _tiff(tmp_path / "pages.tif", [(100, 80), (4, 4)])
+    with pixel_limit.lifted(), Image.open(whole) as opened:
+        opened.seek(1)
+        second = opened._frame_pos[1]  # where the second page's header starts
+    cut = tmp_path / "cut.tif"
+    cut.write_bytes(whole.read_bytes()[:second + 1])
+    code, out, err = run_main(["info", str(cut)], monkeypatch, capsys)
+    assert code == 0 and json.loads(out) == RECORD, err
+    assert err.startswith(f"warning: the first of {cut}'s frames, the one its record is in and stylize reads, is "
+                          "100x80 pixels, too many to decode here"), err
