@@ -120,9 +120,10 @@ def estimate(runs: Sequence[dict], scales: Sequence[tuple[int, int]], *, host: s
     measurements nearest the last scale's size, then in batch rows (the median of the newest three at the load
     nearest `load`) give the seconds a step; on a CPU per batch row (a batch of B costs about B tiles there:
     BENCHMARKS.md, "Sweeps: batched vs one by one"), elsewhere only a batch of the same rows counts. `finish`: the
-    steps after the last (`finish`, `eta.finish_steps`). `start`: with the command's start before the run (importing
-    JAX, reading the inputs, loading the weights: a dry run's), the median of the newest three "start"s of any size at
-    the load nearest `load` (on 2 cores 1.6-3.3 s at load 0.4-3.4, 2.2-4.3 s at load 9-10)."""
+    steps after the last (`finish`, `eta.finish_steps`). `start`: with the command's start before the run (Python's
+    start and imports, where `timings.started` knows it, then importing JAX, reading the inputs, loading the weights: a
+    dry run's), the median of the newest three "start"s of any size at the load nearest `load` (on 2 cores, Python's
+    left out, 1.6-3.3 s at load 0.4-3.4, 2.2-4.3 s at load 9-10; Python's 1.0-1.2 s more at load 10)."""
     if unknown := alike.keys() - ALIKE.keys():
         raise TypeError(f"estimate() got settings it does not know: {', '.join(sorted(unknown))}")
     wanted = {**ALIKE, **alike}
@@ -166,7 +167,8 @@ def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, step: d
     where this machine has timed such runs (`words`; `tolerance` its `--tolerance`; `finish` the steps after the last,
     `finish`), from here on: its start is behind it. At the end, unless an exception ends it, keeps what it measured in
     `timings.path()` (`warn`: what went wrong with that file), with the seconds from `started` (`time.monotonic()` as
-    the command began; None: not known) to the watch, which a dry run's estimate adds."""
+    the command began; None: not known), or from the process's start where it was started for the command (Python's
+    start and imports too: `timings.started`), to the watch, which a dry run's estimate adds."""
     from jaxart import model_choice
 
     store, now = timings.Store(timings.path(), warn), timings.load()
@@ -174,7 +176,7 @@ def timed(scales: Sequence[tuple[int, int]], *, model: str, loaded: str, step: d
            "rows": timings.rows(tiles)}
     if say is not None and (text := words(estimate(store.runs(), scales, **key, load=now, finish=finish), tolerance)):
         say(text)
-    watch = Watch(scales, started=started)
+    watch = Watch(scales, started=None if started is None else timings.started(started))
     yield watch
     store.add(watch.measured(), **key, **({} if now is None else {"load": now}))
 

@@ -52,6 +52,27 @@ def load() -> float | None:
         return None
 
 
+# A process older than this at the command's call was not started for the command (a test runner's, a notebook's):
+# Python's start and the imports before it took 1.0-1.2 s on 2 cores at load 10 (BENCHMARKS.md, "The rest of what the
+# ETA leaves out").
+FRESH_S = 30.0
+
+
+def started(called: float, *, clock: Callable[[], float] = time.monotonic, stat: Path = Path("/proc/self/stat"),
+            boot: Callable[[], float] | None = None) -> float:
+    """When this process started, by `clock` (`time.monotonic`): Linux's `stat` start time (in clock ticks since boot)
+    against the time since boot (`boot`, None: `CLOCK_BOOTTIME`), so a command's start counts Python's own and its
+    imports; `called` (the command's call, by `clock`) where the system does not say it, or said it more than `FRESH_S`
+    before."""
+    try:
+        since_boot = boot() if boot is not None else time.clock_gettime(time.CLOCK_BOOTTIME)
+        ticks = int(stat.read_text().rsplit(")", 1)[1].split()[19])  # field 22; the name before ")" may hold spaces
+        began = clock() - (since_boot - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, AttributeError, IndexError, ValueError):  # no /proc, no CLOCK_BOOTTIME (macOS)
+        return called
+    return began if 0 <= called - began <= FRESH_S else called
+
+
 def device() -> str:
     """What computes the steps: "cpu", or an accelerator's platform and kind ("gpu NVIDIA H100 80GB HBM3")."""
     import jax

@@ -7,6 +7,8 @@ import errno
 import json
 import os
 import pwd
+import subprocess
+import sys
 import threading
 import time
 
@@ -171,3 +173,26 @@ def test_timings_go_where_the_compile_cache_goes_never_into_the_current_folder(t
 
 def _no_passwd_entry(uid):
     raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+
+def test_a_commands_start_counts_from_its_process_start_where_the_system_says_it(tmp_path):
+    """Python's own start and the imports before the command (1.0-1.2 s on 2 cores at load 10) were in no estimate:
+    the start counted from the command's call. Linux says when the process started, in clock ticks since boot."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stat = tmp_path / "stat"
+    stat.write_text(f"4242 (py ) 3 (x) S {' '.join(['1'] * 18)} {1000 * ticks} 5 6\n")  # field 22: 1000 s after boot
+    clock = lambda: 50.0  # noqa: E731 -- the monotonic clock at the call; 1001.5 s since boot: 1.5 s old
+    assert timings.started(49.9, clock=clock, stat=stat, boot=lambda: 1001.5) == pytest.approx(48.5)
+    # Where it does not say (no /proc: macOS), or says the process is older than a command's start (a test runner's,
+    # a notebook's), the command's call.
+    assert timings.started(49.9, clock=clock, stat=tmp_path / "none", boot=lambda: 1001.5) == 49.9
+    assert timings.started(49.9, clock=clock, stat=stat, boot=lambda: 1000.0 + timings.FRESH_S + 5) == 49.9
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/stat is Linux's")
+def test_a_fresh_process_start_is_read_before_its_imports():
+    code = ("import time; from jaxart import timings; time.sleep(0.3); t = time.monotonic(); "
+            "print(t - timings.started(t))")
+    age = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                               env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}).stdout)
+    assert 0.3 <= age < timings.FRESH_S, age
