@@ -45,6 +45,7 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
     its 13 convolutions' products, forward and back to the image (none for the weights; XLA leaves
     out those with the zero padding: 5.31 of 5.61 GFLOP at 64 px), and the Gram matrices' (~5%).
     """
+    peak_before = _rss_mb()  # the process's, MiB
     fun, x, config = setup(size, config=PAPER.replace(remat=remat, conv=convs[0]))
     t = time.perf_counter()
     compiled = compile_gradient(fun, x)
@@ -98,9 +99,22 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
              **{f"eval_s_{c}": f"conv_{c}" for c in convs[1:]}, **{f"step_s_{loop}": loop for loop in loops}}
     row["repeats_s"] = {key: times[name] for key, name in names.items() if key in row}
     row["process_peak_rss_mb"] = _rss_mb()  # the process's so far: earlier rows included (--memory: alone)
+    row["process_peak_of"] = peak_of(peak_before, row["process_peak_rss_mb"], baseline)
     if (device_mb := device_peak_mb()) is not None:
         row["device_peak_mb"] = device_mb
     return row
+
+
+# What a row's process peak is of, as its line says it: the process's peak so far, which this row raised ("jaxart")
+# or not ("before": an earlier size's row or sweep), with torch's in it where this row ran the torch baseline in the
+# same process. `--memory` measures each framework's alone, in a fresh process (bench_memory.py).
+PEAK_OF = {"jaxart": "", "jaxart and torch": " (jaxart's and torch's together; --memory: each alone)",
+           "before": " (reached before this size)"}
+
+
+def peak_of(before: float, peak: float, baseline: str | None) -> str:
+    """What a row's process `peak` (MiB) is of (a `PEAK_OF` key), from the peak `before` the row and its `baseline`."""
+    return "before" if peak <= before else "jaxart and torch" if baseline == "torch" else "jaxart"
 
 
 def _direct_flops(fun, x) -> float:
@@ -160,5 +174,5 @@ def format_row(row: dict) -> str:
     device = f"device peak {row['device_peak_mb']:.0f} MiB, " if "device_peak_mb" in row else ""
     return (f"{row['size']:>5} px{label}  eval {row['eval_s']:.3f} s{_spread(row, 'eval_s')}  "
             f"{row['gflops']:.0f} GFLOP/s ({row['gflop']:.3g} GFLOP)  compile {row['compile_s']:.1f} s  "
-            f"{device}process peak {row['process_peak_rss_mb']:.0f} MiB  "
+            f"{device}process peak {row['process_peak_rss_mb']:.0f} MiB{PEAK_OF.get(row.get('process_peak_of'), '')}  "
             f"{loops}{faults}{convs}{torch}")

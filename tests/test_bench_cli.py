@@ -92,11 +92,27 @@ def test_the_json_says_what_command_machine_and_date_produced_it_and_is_strict(m
     assert report["matmul_peak_gflops"] == {"float32": None} and report["units"]["_mb"] == "MiB (2**20 bytes)"
 
 
-def test_remat_does_not_inflate_the_flop_count():
+def test_remat_does_not_inflate_the_flop_count(monkeypatch):
     # --remat recomputes each stage's forward pass: more operations, not more work done, so
     # GFLOP/s must count the same FLOPs as without it (it counted 47% more).
+    peaks = iter([500.0, 700.0, 700.0, 700.0])  # the process's peak before and after each row: the second adds none
+    monkeypatch.setattr(bench, "_rss_mb", lambda: next(peaks))
     plain, remat = (bench.measure(16, repeats=1, loops=(), remat=r, convs=("direct",)) for r in (False, True))
     assert remat["gflop"] == pytest.approx(plain["gflop"], rel=1e-6) and plain["gflop"] > 0
+    # Each line says what its process peak is of: the second row's is the first's (the same process, so far).
+    assert "process peak 700 MiB  " in bench.format_row(plain), bench.format_row(plain)
+    assert "process peak 700 MiB (reached before this size)" in bench.format_row(remat), bench.format_row(remat)
+
+
+def test_a_timing_lines_process_peak_says_where_torch_shares_it():
+    """With --baseline torch the timing line's process peak was jaxart's and torch's together, said as if jaxart's
+    (`--memory` measures each alone, in a fresh process); and a row that raised no peak printed an earlier one."""
+    row = {"size": 512, "eval_s": 1.6, "gflops": 240.0, "gflop": 392.0, "compile_s": 5.0, "process_peak_rss_mb": 1400.0,
+           "torch_eval_s": 2.0, "ratio_eval_median": 0.8, "ratio_eval_min": 0.7}
+    assert bench.peak_of(900.0, 1400.0, "torch") == "jaxart and torch" and bench.peak_of(900.0, 1400.0, None) == "jaxart"
+    assert bench.peak_of(1400.0, 1400.0, "torch") == "before"
+    line = bench.format_row({**row, "process_peak_of": bench.peak_of(900.0, 1400.0, "torch")})
+    assert "process peak 1400 MiB (jaxart's and torch's together; --memory: each alone)" in line, line
 
 
 def test_ctrl_c_during_bench_exits_130_in_one_line_and_compiles_nothing_into_the_cache(tmp_path):
