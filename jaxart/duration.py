@@ -192,7 +192,7 @@ def estimated(config: StyleConfig, model: str, *, warn: Callable[[str], None], r
     vgg16-hed (from your runs on this machine)". Resumed at step `after` (0: from the start), the steps left come
     first: "25 steps left, about 3 min (...)". None where none are kept (JAXART_CACHE_DIR=off). A damaged timings
     file is one `warn`ing, and nothing said. Imports no JAX: a dry run says it. The time is the command's: its start
-    (JAX, the inputs, the weights), the run, its end (`finish`)."""
+    (Python on Linux, JAX, the inputs, the weights), the run, its end (`finish`)."""
     from jaxart import model_choice, scales
 
     if (where := timings.path()) is None:
