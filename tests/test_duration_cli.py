@@ -144,13 +144,6 @@ def _stopped(*a, **k):
     raise InputError("stopped here")
 
 
-def test_a_sweep_keeps_its_step_as_its_batch_of_tiles(files, tmp_path, cache, monkeypatch, capsys):
-    code, _, err = run_main(_sweep_argv(files, tmp_path / "g.png", "--style-weight", "1,10,100", "--steps", "4"),
-                            monkeypatch, capsys)
-    kept = json.loads(cache.read_text())["runs"]
-    assert code == 0 and [(r["size"], r["rows"], r["device"]) for r in kept] == [(32, 3, "cpu")], err
-
-
 @pytest.mark.parametrize("damage", ["{\"version\": 1, \"runs\": [", "folder"])
 def test_a_damaged_or_unreadable_timings_file_changes_nothing_but_one_warning(files, tmp_path, cache, damage,
                                                                              monkeypatch, capsys):

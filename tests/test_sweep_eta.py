@@ -57,6 +57,13 @@ def test_a_sweep_keeps_the_commands_start_as_a_stylize_run_does(files, tmp_path,
     assert 0 <= kept[0]["start"] < 60, kept
 
 
+def test_a_sweep_keeps_its_step_as_its_batch_of_tiles(files, tmp_path, cache, monkeypatch, capsys):
+    """(From test_duration_cli.py, with this file's two tiles: their sweep is compiled here already.)"""
+    code, _, err = run_main(_argv(files, tmp_path / "g.png", "--steps", "4"), monkeypatch, capsys)
+    kept = json.loads(cache.read_text())["runs"]
+    assert code == 0 and [(r["size"], r["rows"], r["device"]) for r in kept] == [(32, 2, "cpu")], err
+
+
 def _stopped(*_, **__):
     raise InputError("stopped here")
 
