@@ -53,14 +53,17 @@ def test_total_loss_names_targets_of_other_layers_and_jits_with_a_static_config(
 
 
 def test_total_loss_of_float64_pixels_under_strict_promotion(w):
-    """The TV term took the float64 image as given, against float32 weights: a TypePromotionError."""
+    """The TV term took the float64 image as given, against float32 weights: a TypePromotionError.
+
+    Jitted, as the error is raised as the loss is traced: op by op, each of the loss's and its gradient's operations
+    compiled alone for float64 took 20-50 s of CI's time; the float32 loss is the program the test above compiled."""
     config = jaxart.StyleConfig(conv="direct")
     targets, lw = jaxart.make_targets(w, IMAGE, [PAINTING], config), jaxart.LossWeights.of(config)
-    want = jaxart.total_loss(w, IMAGE, targets, config, lw)[0]
+    want = jax.jit(jaxart.total_loss, static_argnums=3)(w, IMAGE, targets, config, lw)[0]
     with jax.enable_x64(True), jax.numpy_dtype_promotion("strict"):
-        got = jax.grad(lambda x: jaxart.total_loss(w, x, targets, config, lw)[0])(IMAGE.astype(np.float64))
-        total = jaxart.total_loss(w, IMAGE.astype(np.float64), targets, config, lw)[0]
-    assert np.isfinite(got).all() and total.dtype == jnp.float32
+        loss = jax.value_and_grad(lambda x: jaxart.total_loss(w, x, targets, config, lw)[0])
+        total, got = jax.jit(loss)(IMAGE.astype(np.float64))
+    assert np.isfinite(got).all() and got.dtype == jnp.float64 and total.dtype == jnp.float32
     np.testing.assert_allclose(total, want, rtol=1e-6)
 
 
