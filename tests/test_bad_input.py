@@ -53,14 +53,20 @@ def test_an_unknown_jax_platform_gives_one_line(files, tmp_path):
 
 @pytest.mark.parametrize("command, setting, extra", [("stylize", "JAX_DEBUG_NANS", ()), ("sweep", "JAX_DEBUG_INFS", ()),
                                                     ("stylize", "JAX_DEBUG_INFS", ("--linesearch", "zoom"))])
-def test_a_run_under_jax_debug_nans_or_infs_writes_its_image(command, setting, extra, files, tmp_path):
+def test_a_run_under_jax_debug_nans_or_infs_writes_its_image(command, setting, extra, files, tmp_path, monkeypatch,
+                                                             capsys):
     """The optimizer's NaN and infinite placeholders raised a FloatingPointError under them: every run failed, under
     the settings a user turns on to find where their own NaN comes from; then --linesearch zoom's runs under
-    JAX_DEBUG_INFS (optax's zoom line search starts its state at inf)."""
-    argv = [command, *_stylize(files, tmp_path / "o.png")[1:], *extra]
-    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *argv], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, setting: "1"})
-    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    JAX_DEBUG_INFS (optax's zoom line search starts its state at inf).
+
+    In this process, under the setting the variable turns on as JAX loads (jaxart and the CLI read jax.config alone),
+    so the programs other tests here compiled serve: a child process took 2 s to load and 3-5 s to compile them."""
+    import jax
+
+    debug = jax.debug_nans if setting == "JAX_DEBUG_NANS" else jax.debug_infs
+    with debug(True):
+        code, err = _main([command, *_stylize(files, tmp_path / "o.png")[1:], *extra], monkeypatch, capsys)
+    assert (code, err) == (0, ""), err
     assert (tmp_path / "o.png").stat().st_size > 0
 
 
@@ -83,7 +89,8 @@ def test_an_infinity_jax_debug_infs_stops_at_is_one_line_saying_to_unset_it(file
     assert not list(tmp_path.iterdir())
 
 
-def test_weights_holding_nan_are_refused_under_jax_debug_nans_as_without_it(files, tmp_path):
+def test_weights_holding_nan_are_refused_under_jax_debug_nans_as_without_it(files, tmp_path, monkeypatch, capsys):
+    import jax
     from safetensors import safe_open
     from safetensors.numpy import save_file
 
@@ -93,10 +100,12 @@ def test_weights_holding_nan_are_refused_under_jax_debug_nans_as_without_it(file
     tensors["conv1_1.kernel"][0, 0, 0, 0] = np.nan
     save_file(tensors, str(tmp_path / "nan.safetensors"), metadata=metadata)
     argv = _stylize((d, str(tmp_path / "nan.safetensors")), tmp_path / "o.png")
-    said = [subprocess.run([sys.executable, str(ROOT / "cli.py"), *argv], capture_output=True, text=True, timeout=120,
-                           env={**os.environ, **env}) for env in ({}, {"JAX_DEBUG_NANS": "1"})]
-    assert [(p.returncode, p.stderr) for p in said] == [(said[0].returncode, said[0].stderr)] * 2
-    assert said[0].returncode == 2 and "layer conv1_1 holds NaN or infinite values" in said[0].stderr, said[0].stderr
+    said = []
+    for on in (False, True):  # in this process, as the run above: JAX_DEBUG_NANS sets jax_debug_nans as JAX loads
+        with jax.debug_nans(on):
+            said.append(_main(argv, monkeypatch, capsys))
+    assert said == [said[0]] * 2
+    assert said[0][0] == 2 and "layer conv1_1 holds NaN or infinite values" in said[0][1], said[0][1]
     assert not (tmp_path / "o.png").exists()
 
 
