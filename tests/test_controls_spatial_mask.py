@@ -168,15 +168,17 @@ def test_each_mask_region_takes_its_own_style(hed_weights, tmp_path):
 
     layers = config.style_layers
     masks = guided.layer_masks(hed_weights, mask_regions.load_masks(config, (36, 48), 2), layers)
-    features = jax.jit(jaxart.features, static_argnums=2)
-    targets = [{k: losses.gram(v) for k, v in features(hed_weights, _at(s), layers).items()}
-               for s in (starry, scream)]
+    # Each jitted whole: op by op, the Grams' small operations compiled one by one took longer than the run's step.
+    grams = jax.jit(lambda w, x: {k: losses.gram(v) for k, v in jaxart.features(w, x, layers).items()})
+    guided_grams = jax.jit(lambda w, x: {k: guided.guided_gram(v, masks[k])
+                                         for k, v in jaxart.features(w, x, layers).items()})
+    targets = [grams(hed_weights, _at(s)) for s in (starry, scream)]
 
     def distance(image):  # [region, style]: the guided style loss of each region against each painting
-        f = features(hed_weights, image, layers)
+        f = guided_grams(hed_weights, image)
         d = np.zeros((2, 2))
         for k in layers:
-            g = np.asarray(guided.guided_gram(f[k], masks[k]), np.float64)
+            g = np.asarray(f[k], np.float64)
             for s, t in enumerate(targets):
                 t = np.asarray(t[k], np.float64)
                 d[:, s] += ((g - t) ** 2).sum(axis=(1, 2)) / (t**2).sum() / len(layers)
