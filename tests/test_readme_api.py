@@ -86,7 +86,10 @@ def test_the_inline_calls_run_with_tiny_inputs(tiny_vgg16, rng):
     """Each call the prose shows, evaluated where every name it uses means what the prose says."""
     photo = rng.random((30, 40, 3), dtype=np.float32)
     painting = rng.random((20, 20, 3), dtype=np.float32)
-    config = jaxart.StyleConfig(size=32, steps=2, init="random")  # random: the sweep's seeds differ
+    # random: the sweep's seeds differ. Layers up to relu2_2: each call runs as with the default ones, and the run's,
+    # the sweep's and the losses' programs compile in about half the time (16.0 s -> 9.6 s at load 5).
+    config = jaxart.StyleConfig(size=32, steps=2, init="random", content_layers=("relu2_2",),
+                                style_layers=("relu1_1", "relu2_1"))
     x = jaxart.margin.pad(photo, 8)
     scope = {"jax": jax, "jaxart": jaxart, "weights": tiny_vgg16, "photo": photo, "content": photo,
              "style": painting, "painting": painting, "config": config, "image": x, "x": x, "i": 1,
