@@ -1,5 +1,6 @@
 """`jaxart bench` as a command: what it refuses before measuring, what its JSON holds, and Ctrl-C."""
 
+import functools
 import json
 import math
 import os
@@ -9,9 +10,10 @@ import sys
 
 import pytest
 
-from jaxart import bench, bench_machine, bench_suite
+from jaxart import bench, bench_machine, bench_setup, bench_suite
+from jaxart.weights.random_init import random_weights
 
-from conftest import ROOT, run_main
+from conftest import ROOT, TINY, run_main
 
 
 @pytest.fixture
@@ -22,6 +24,15 @@ def no_measuring(monkeypatch):
 
     monkeypatch.setattr(bench_suite, "_rows", measured)
     monkeypatch.setattr(bench_machine, "matmul_peak", measured)
+
+
+@pytest.fixture
+def tiny_bench(monkeypatch):
+    """bench's rows on the tiny VGG up to relu2_2: what a row keeps and counts is the same, and its five programs
+    compile in seconds (full-width VGG19's to relu5_1 took 20-30 s a row at load 5)."""
+    monkeypatch.setattr(bench_setup, "random_weights", functools.partial(random_weights, widths=TINY))
+    layers = {"content_layers": ("relu2_2",), "style_layers": ("relu1_1", "relu2_1")}  # two stages, each one remat recomputes
+    monkeypatch.setattr(bench, "PAPER", bench.PAPER.replace(**layers))
 
 
 @pytest.mark.parametrize("option", [["--model", "vgg16-hed"], ["--quality-size", "64"], ["--coarse-steps", "0"],
@@ -92,7 +103,7 @@ def test_the_json_says_what_command_machine_and_date_produced_it_and_is_strict(m
     assert report["matmul_peak_gflops"] == {"float32": None} and report["units"]["_mb"] == "MiB (2**20 bytes)"
 
 
-def test_remat_does_not_inflate_the_flop_count(monkeypatch):
+def test_remat_does_not_inflate_the_flop_count(tiny_bench, monkeypatch):
     # --remat recomputes each stage's forward pass: more operations, not more work done, so
     # GFLOP/s must count the same FLOPs as without it (it counted 47% more).
     peaks = iter([500.0, 700.0, 700.0, 700.0])  # the process's peak before and after each row: the second adds none
@@ -147,7 +158,7 @@ def test_the_quality_limit_advice_is_the_least_value_that_works(monkeypatch, cap
     assert 0.334 * 3 >= 1 > 0.333 * 3
 
 
-def test_each_median_keeps_the_seconds_of_every_repeat_and_the_table_shows_their_range():
+def test_each_median_keeps_the_seconds_of_every_repeat_and_the_table_shows_their_range(tiny_bench):
     # A median alone hides whether the repeats agreed; the JSON keeps each repeat, the table their range.
     row = bench.measure(16, repeats=3, loops=("python",), convs=("direct", "winograd"))
     timed = {"eval_s", "eval_s_winograd", "step_s_python", "optimizer_s"}
