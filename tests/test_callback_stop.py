@@ -69,5 +69,6 @@ def test_a_sweep_callback_returning_true_stops_the_sweep_there(tiny_vgg16):
                       callback=lambda i, carry: seen.append(i) or np.bool_(i == 2))
     assert seen == [1, 2] and got.steps.tolist() == [2, 2] and got.stopped.tolist() == [True, True]
     assert got.images.shape[1:3] == (16, 16) and got.ok.all()  # the first scale's image, as run's
-    got = sweep.sweep(photo, painting, tiny_vgg16, config, sweep.grid([1.0]), callback=lambda i, carry: 1)
-    assert got.steps.tolist() == [6] and not got.stopped.any()  # not True: it goes on, as run's
+    # The same two settings: the programs above serve (one setting's were compiled for it alone).
+    got = sweep.sweep(photo, painting, tiny_vgg16, config, sweep.grid([1.0, 10.0]), callback=lambda i, carry: 1)
+    assert got.steps.tolist() == [6, 6] and not got.stopped.any()  # not True: it goes on, as run's
