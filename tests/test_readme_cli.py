@@ -58,6 +58,7 @@ def _readme_options(lines=None) -> dict[tuple[str, ...], dict[str, set[str]]]:
     import typer.main
 
     shown: dict[tuple[str, ...], dict[str, set[str]]] = {}
+    app = typer.main.get_command(cli.app)  # built once: built for each of the READMEs' lines, it took seconds a test
     for line in _readme_command_lines() if lines is None else lines:
         words = line.split()
         while words and re.fullmatch(r"[A-Z][A-Z_]*=\S*", words[0]):  # XLA_FLAGS=... jaxart sweep ...
@@ -66,7 +67,7 @@ def _readme_options(lines=None) -> dict[tuple[str, ...], dict[str, set[str]]]:
             words = ["jaxart", *words[2:]]
         if words[:1] != ["jaxart"]:
             continue
-        parent, command, path = None, typer.main.get_command(cli.app), ()
+        parent, command, path = None, app, ()
         for i, word in enumerate(words[1:], 1):
             if hasattr(command, "commands") and word in command.commands:
                 parent, command, path = command, command.commands[word], (*path, word)
