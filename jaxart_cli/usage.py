@@ -60,7 +60,8 @@ def usage_message(e: TyperException) -> str:
         group = _command_path(ctx) if ctx is not None else "jaxart"
         stray, guess = no_command["name"], no_command["guess"]
         if "." in stray or "/" in stray:  # a file where the command goes: `jaxart photo.jpg ...`
-            hint = f"; to paint a photo: `jaxart stylize {_typed_again(stray)}`" if group == "jaxart" else ""
+            top = ctx is None or ctx.parent is None
+            hint = f"; to paint a photo: `{group} stylize {_typed_again(stray)}`" if top else ""
             return f"`{group}` has no command {stray}: give a command before the files{hint}; see `{group} --help`"
         if guess:  # a misspelt command (`jaxart stylise`): click's guess, which it put around the name given
             return f"`{group}` has no command {stray} (did you mean {guess}?); see `{group} --help`"
@@ -132,9 +133,16 @@ def _flag_given_a_value(ctx) -> str | None:
 
 
 def _command_path(ctx) -> str:
-    """The command as the README writes it, `jaxart weights list`, whatever ran it (`python cli.py`)."""
+    """The command as the user can type it again: `jaxart weights list`, or `python -m jaxart weights list` where
+    that ran it (as click's usage line names it: the `jaxart` script may not be on PATH); `jaxart` whatever else
+    ran it (`python cli.py`, a test's CliRunner)."""
     names = []
     while ctx.parent is not None:
         names.insert(0, ctx.info_name)
         ctx = ctx.parent
-    return " ".join(["jaxart", *names])
+    program = ctx.info_name if ctx.info_name == _BY_MODULE else "jaxart"
+    return " ".join([program, *names])
+
+
+# How click names the program run as `python -m jaxart` (as `python3 -m jaxart` too): its usage line's words.
+_BY_MODULE = "python -m jaxart"

@@ -27,6 +27,14 @@ def test_python_m_jaxart_is_the_command(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_python_m_jaxart_names_itself_in_its_usage_errors(tmp_path):
+    """A misspelt command under `python -m jaxart` says what to type there: it said "`jaxart` has no command ...;
+    see `jaxart --help`", a script that may not be on PATH, where its usage line says `python -m jaxart`."""
+    done = _run("-m", "jaxart", "weights", "lst", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (2, "error: `python -m jaxart weights` has no command lst (did you "
+                                                 "mean list?); see `python -m jaxart weights --help`\n")
+
+
 def test_importing_the_library_runs_no_command():
     """Only `-m` runs jaxart/__main__.py: `import jaxart` and its submodules leave it (and the CLI) unimported."""
     done = _run("-c", "import sys, jaxart, jaxart.weights; print('cli' in sys.modules, 'jaxart.__main__' in "
