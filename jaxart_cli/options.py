@@ -204,8 +204,22 @@ def regions(*, mask: Path | None, region_style: list[str] | None,
                                  param_hint="--region-style")
     if paths:
         if styles:
-            raise typer.BadParameter("the paintings come from --region-style; give no STYLE arguments with it",
-                                     param_hint="--region-style")
+            raise typer.BadParameter(_styles_beside_regions(styles), param_hint="STYLE")
         styles = home([Path(p) for p in paths])
     fields = dict(mask=str(mask) if mask else None, region_colors=colors, keep_colors=keep or None)
     return fields, styles
+
+
+def _styles_beside_regions(styles: list[Path]) -> str:
+    """The STYLE arguments given with --region-style, named as typed: the refusal was "Invalid value for
+    --region-style", an option whose values were fine (or not typed where a STYLE was meant as its value)."""
+    import shlex
+
+    typed = [str(p) for p in styles]
+    pairs = [t for t in typed if "=" in t]
+    if pairs:  # `--region-style red=a.jpg blue=b.jpg`: the option takes one value, blue=b.jpg became a STYLE
+        again = " ".join(f"--region-style {shlex.quote(t)}" for t in pairs)
+        return (f"{', '.join(pairs)}: a COLOUR=PAINTING needs --region-style before it, e.g. {again} "
+                "(the option takes one value each time)")
+    return (f"{', '.join(typed)} given with --region-style, which names the paintings; drop "
+            f"{'it, or give it' if len(typed) == 1 else 'them, or give each'} a region with --region-style COLOUR=PAINTING")

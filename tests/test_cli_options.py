@@ -95,8 +95,15 @@ def test_region_style_paintings_come_with_no_style_argument_and_may_start_with_a
     argv = ["stylize", str(d / "photo.jpg"), "-o", str(tmp_path / "o.png"), "--model", model, "--size", "32",
             "--mask", str(tmp_path / "mask.png"), "--region-style", "red=~/paint.png"]
     code, _, err = run_main([*argv, str(d / "paint.png")], monkeypatch, capsys)
-    assert code == 2 and err == ("error: Invalid value for --region-style: the paintings come from --region-style; "
-                                 "give no STYLE arguments with it"), err
+    # was "Invalid value for --region-style: the paintings come from ...": what was refused is the STYLE typed
+    assert code == 2 and err == (f"error: Invalid value for STYLE: {d / 'paint.png'} given with --region-style, which "
+                                 "names the paintings; drop it, or give it a region with --region-style "
+                                 "COLOUR=PAINTING"), err
+    # A second pair without its --region-style (the option takes one value) is that STYLE: said so
+    code, _, err = run_main([*argv, "blue=~/paint.png"], monkeypatch, capsys)
+    assert code == 2 and err == ("error: Invalid value for STYLE: blue=~/paint.png: a COLOUR=PAINTING needs "
+                                 "--region-style before it, e.g. --region-style 'blue=~/paint.png' (the option "
+                                 "takes one value each time)"), err
     code, _, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and err == "error: stopped before the weights", err
 

@@ -61,7 +61,7 @@ def test_a_masked_tile_is_stylize_with_the_mask_and_info_gives_its_command(swept
 @pytest.mark.parametrize("args, message", [
     (lambda d: ["--mask", str(d / "m.png"), str(d / "paint.png")], "--mask.*needs a --region-style COLOUR=PAINTING"),
     (lambda d: [str(d / "paint.png"), "--mask", str(d / "m.png"), "--region-style", f"red={d / 'paint.png'}",
-                "--region-style", f"blue={d / 'other.png'}"], "give no STYLE arguments with it"),
+                "--region-style", f"blue={d / 'other.png'}"], "STYLE: .*paint.png given with --region-style"),
     (lambda d: ["--mask", str(d / "m.png"), "--region-style", "red"], "'red' is not COLOUR=PAINTING"),
     (lambda d: ["--mask", str(d / "m.png"), "--region-style", f"red={d / 'paint.png'}",
                 "--region-style", f"green={d / 'other.png'}"], "mask colour 'green' is not in"),
