@@ -33,6 +33,14 @@ def from_checkpoint(ckpt: checkpoint.Checkpoint) -> tuple[Path, list[Path], str,
     return Path(m["inputs"]["content"]), [Path(s) for s in m["inputs"]["styles"]], m["model"], config, background
 
 
+def output_here(recorded: str | os.PathLike) -> Path:
+    """A checkpoint's output (recorded absolute, so that it resumes from any folder) as a first run most often
+    typed it: relative to the current folder where it lies under it (`out/o.png`), else absolute. A resumed run's
+    lines named `/home/me/art/out/o.png` where the run before had said `out/o.png`."""
+    recorded, here = Path(recorded), Path.cwd().resolve()
+    return recorded.relative_to(here) if recorded.is_relative_to(here) and recorded != here else recorded
+
+
 def resumed_scale(config: StyleConfig, photo: Sequence[int], ckpt: checkpoint.Checkpoint) -> int:
     """The index in `schedule(config)` of the scale whose image (of a photo of shape `photo`) `ckpt`
     holds, in its margin. The CLI asks before its warnings about the run's sizes (a dry run too, without JAX),

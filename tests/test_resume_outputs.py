@@ -61,7 +61,7 @@ def test_a_finished_image_written_since_is_not_replaced_by_resuming(files, tmp_p
     # Were the old checkpoint brought back, resuming it must not silently replace that image.
     (tmp_path / "a.ckpt.npz").write_bytes(stale)
     code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "-q"], monkeypatch, capsys)
-    assert code == 2 and err == (f"error: output {tmp_path / 'a.png'} already exists; pass --overwrite to replace "
+    assert code == 2 and err == ("error: output a.png already exists; pass --overwrite to replace "
                                  "it or choose another --output"), err
     assert (tmp_path / "a.png").read_bytes() == finished
 
@@ -183,10 +183,31 @@ def test_resuming_a_link_removes_the_link_and_its_file_only_where_that_is_the_ou
     os.symlink("a.ckpt.npz", "LINK.npz")
     os.symlink("kept/run.npz", "OTHER.npz")
     then = "once the image is written"
-    for link, says in (("LINK.npz", f"/a.ckpt.npz {then}, removing LINK.npz {then})"),  # the first absolute
+    for link, says in (("LINK.npz", f"removing a.ckpt.npz {then}, removing LINK.npz {then})"),
                        ("OTHER.npz", f"removing the link OTHER.npz (not its file, kept/run.npz) {then})")):
         code, said, err = run_main(["stylize", "--resume", link, "--dry-run"], monkeypatch, capsys)
         assert code == 0 and says in said, (said, err)
     code, _, err = run_main(["stylize", "--resume", "LINK.npz", "-q"], monkeypatch, capsys)
     assert code == 0 and (tmp_path / "a.png").is_file() and (tmp_path / "kept" / "run.npz").is_file(), err
     assert not os.path.lexists("LINK.npz") and not os.path.lexists("a.ckpt.npz")
+
+
+def test_a_resumed_run_names_its_output_as_the_first_run_did(files, tmp_path, monkeypatch, capsys):
+    """The checkpoint records the output absolute (it resumes from any folder); its lines said
+    /tmp/.../out/a.png where the interrupted run had said out/a.png. Under the current folder they are relative
+    again; from elsewhere, absolute."""
+    monkeypatch.chdir(tmp_path)
+    said = []
+    for argv in (_run(files, "-o", "out/a.png"), ["--resume", "out/a.ckpt.npz", "-q"]):
+        with monkeypatch.context() as m:
+            m.setattr(signals, "stop_signals", _sigterm_at_once)
+            code, _, err = run_main(["stylize", *argv], monkeypatch, capsys)
+        assert code == 143, err
+        said.append(err)
+    first, resumed = (line.partition(";")[2] for line in said)
+    assert resumed == first == (" wrote out/a.png and checkpoint out/a.ckpt.npz; continue with: jaxart stylize "
+                                "--resume out/a.ckpt.npz"), said
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    code, out, err = run_main(["stylize", "--resume", "../out/a.ckpt.npz", "--dry-run"], monkeypatch, capsys)
+    assert code == 0 and f"would write {tmp_path / 'out' / 'a.png'} (replacing" in out, (out, err)
