@@ -221,5 +221,6 @@ def _styles_beside_regions(styles: list[Path]) -> str:
         again = " ".join(f"--region-style {shlex.quote(t)}" for t in pairs)
         return (f"{', '.join(pairs)}: a COLOUR=PAINTING needs --region-style before it, e.g. {again} "
                 "(the option takes one value each time)")
-    return (f"{', '.join(typed)} given with --region-style, which names the paintings; drop "
-            f"{'it, or give it' if len(typed) == 1 else 'them, or give each'} a region with --region-style COLOUR=PAINTING")
+    each = "it, or give it" if len(typed) == 1 else "them, or give each"
+    return (f"{', '.join(typed)} given with --region-style, which names the paintings; drop {each} a region with "
+            "--region-style COLOUR=PAINTING")
