@@ -11,8 +11,8 @@ from typer.exceptions import Abort, Exit, TyperException
 from jaxart_cli.common import say as _one_line
 from jaxart_cli.signals import (
     catch as _catch, forget_interrupts as _forget_interrupts, interrupted as _interrupted,
-    interrupted_code as _interrupted_code, interrupted_line as _interrupted_line, on_sigint as _on_sigint,
-    put_back as _put_back, stop_if_interrupted as _stop_if_interrupted,
+    interrupted_code as _interrupted_code, interrupted_line as _interrupted_line, not_begun_line as _not_begun_line,
+    on_sigint as _on_sigint, put_back as _put_back, stop_if_interrupted as _stop_if_interrupted,
 )
 from jaxart_cli.usage import unknown_option as _unknown_option, usage_message as _usage_message
 
@@ -23,9 +23,10 @@ def run(app: typer.Typer) -> None:
     from jaxart.errors import BAD_PATH, InputError, JaxartError, NonFiniteLossError
 
     previous = {}  # filled as they are replaced: a signal as _on_signal is set is answered below, and all put back
+    stage = {}  # the commands' ctx.obj: which ran (help.Command), and whether its run began (signals.run_begins)
     try:
         _catch(_on_signal, previous)
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, obj=stage)
         if code == 130:  # typer turns a KeyboardInterrupt in a command into a silent Exit(130)
             raise KeyboardInterrupt
         if _interrupted() and not code:  # one Python dropped (see _on_sigint): the command went on to finish its work
@@ -37,7 +38,7 @@ def run(app: typer.Typer) -> None:
     except Exit as e:
         sys.exit(e.exit_code)
     except Abort:
-        _say(_interrupted_line())
+        _say(_stopped_line(stage))
         sys.exit(_interrupted_code())
     except TyperException as e:
         if hasattr(e, "possibilities"):  # click's NoSuchOption, which typer does not export
@@ -91,11 +92,23 @@ def run(app: typer.Typer) -> None:
              "finite image)")
         sys.exit(2)
     except KeyboardInterrupt:
-        _say(_interrupted_line())
+        _say(_stopped_line(stage))
         sys.exit(_interrupted_code())
     finally:
         _put_back(previous)
         _forget_interrupts()  # this command's: a later main() in the same process starts afresh
+
+
+# The commands that write nothing before their run begins (signals.run_begins): a Ctrl-C there says so.
+_RUNS = ("stylize", "sweep")
+
+
+def _stopped_line(stage: dict) -> str:
+    """The line of a command a signal ended: a run's, before it began, says that nothing was written (it said only
+    "error: interrupted", leaving the user to look for a half-written image or a checkpoint to resume)."""
+    if stage.get("command") in _RUNS and not stage.get("running"):
+        return _not_begun_line()
+    return _interrupted_line()
 
 
 def _debugging_nans() -> str | None:

@@ -64,6 +64,11 @@ class Command(_QuietHelp, TyperCommand):
 
     context_class = _Context
 
+    def invoke(self, ctx: typer.Context):
+        if isinstance(ctx.obj, dict):  # errors.run's: which command a Ctrl-C ended (`stylize`, not `weights list`)
+            ctx.obj["command"] = ctx.info_name
+        return super().invoke(ctx)
+
     def format_options(self, ctx: typer.Context, formatter) -> None:
         arguments, options = [], []
         for param in self.get_params(ctx):

@@ -95,6 +95,21 @@ def interrupted_line() -> str:
     return f"error: {interrupted_by()}"
 
 
+def not_begun_line() -> str:
+    """The line of a command interrupted before its run began (loading JAX, the inputs or the weights): as the
+    run's own interrupted lines, it says what was written. Nothing yet: the output's lock goes with the command, a
+    download's partial file has a line of its own."""
+    return f"{interrupted_by()} before the run began; no image or checkpoint was written"
+
+
+def run_begins(ctx) -> None:
+    """Where a command's run begins (its own handler keeps what it made): a signal recorded until now ends the
+    command here; once past, a Ctrl-C is no longer answered by `not_begun_line`. `ctx.obj`: errors.run's."""
+    stop_if_interrupted()
+    if isinstance(ctx.obj, dict):
+        ctx.obj["running"] = True
+
+
 def interrupted_by() -> str:
     """"interrupted", with " by SIGTERM" (or SIGHUP) where that, not Ctrl-C, was the signal."""
     signum = interrupted_code() - 128

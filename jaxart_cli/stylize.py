@@ -18,7 +18,7 @@ from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.paths import (
     absolute as _absolute, animation_path as _animation_path, home as _home, output_path as _output_path,
 )
-from jaxart_cli.signals import deferred as _deferred, stop_if_interrupted as _stop_if_interrupted
+from jaxart_cli.signals import deferred as _deferred, run_begins as _run_begins
 from jaxart_cli.values import (
     choices as _choices, csv as _csv, number as _number, parse_colour as _parse_colour, spaced_list as _spaced_list,
     whole as _whole, interval as _interval,
@@ -207,7 +207,7 @@ def stylize(
         _warn(note)
     if ckpt is not None:
         checkpoint.check(ckpt, weights=w)
-    _stop_if_interrupted()
+    _run_begins(ctx)  # a signal until now ends it with nothing written; from here the run's handler keeps it
     # As typed until here, for the lines before; absolute in the record and checkpoint, found from any folder.
     config, model = _absolute(config), model_choice.named(model)
     with compile_cache.use(_warn), signals.stop_signals() as stopped, \

@@ -17,7 +17,7 @@ from jaxart_cli.common import (
 from jaxart_cli.dry_run import sweep_line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.paths import absolute as _absolute, as_given as _as_given, home as _home, sheet_path as _sheet_path
-from jaxart_cli.signals import deferred as _deferred, stop_if_interrupted as _stop_if_interrupted
+from jaxart_cli.signals import deferred as _deferred, run_begins as _run_begins
 from jaxart_cli.values import (
     LISTS as _LISTS, SWEPT as _SWEPT, csv as _csv, parse_colour as _parse_colour, spaced_list as _spaced_list,
     whole as _whole, interval as _interval,
@@ -218,7 +218,7 @@ def sweep(
     w = model_choice.resolve_model(cmd.model, functools.partial(_fetch, quiet=quiet), _warn)
     if note := _notes.random_init_note(w, config):
         _warn(note)
-    _stop_if_interrupted()
+    _run_begins(ctx)  # a signal until now ends it with nothing written; from here the run's handler keeps it
     # As typed until here, for the lines before; absolute in the record and checkpoint, found from any folder.
     cmd = cmd._replace(config=_absolute(config), model=model_choice.named(cmd.model))
     given = _as_given(config, cmd.config)  # the captions name them as typed

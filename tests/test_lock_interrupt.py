@@ -39,5 +39,5 @@ def test_ctrl_c_as_the_output_lock_is_taken_leaves_no_lock_file(command, tmp_pat
     fired = _interrupt_as_the_lock_is_taken(monkeypatch)
     code, _, err = run_main(argv, monkeypatch, capsys)
     assert fired, "the lock was never taken"
-    assert (code, err) == (130, "error: interrupted"), err
+    assert (code, err) == (130, "interrupted before the run began; no image or checkpoint was written"), err
     assert sorted(p.name for p in out_dir.iterdir()) == []

@@ -63,6 +63,10 @@ def _signal_on_import(module: str, *signums) -> str:
             "sys.meta_path.insert(0, Finder())")
 
 
+# Before a run began (it said only "error: interrupted"): what was written, as the run's own lines say.
+_NOT_BEGUN = "interrupted before the run began; no image or checkpoint was written"
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     return write_tiny_job(tmp_path_factory.mktemp("signals"))
@@ -89,12 +93,12 @@ def test_a_ctrl_c_while_jax_loads_ends_the_command_at_once(files, tmp_path):
             "sys.meta_path.insert(0, Flax())")
     done = _cli(stylize_argv(files, tmp_path / "o.png"), tmp_path,
                 before_import=f"{_signal_on_import('jax', signal.SIGINT)}\n{flax}")
-    assert (done.stdout, done.returncode, done.stderr) == ("sent\n", 130, "error: interrupted\n")
+    assert (done.stdout, done.returncode, done.stderr) == ("sent\n", 130, f"{_NOT_BEGUN}\n")
     assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("where, first, second, said", [
-    ("jaxart.input_files", "load_inputs", "_say", "error: interrupted"),  # the second as the first's line is said
+    ("jaxart.input_files", "load_inputs", "_say", _NOT_BEGUN),  # the second as the first's line is said
     ("jaxart.job", "record", "_forget_interrupts", "interrupted by SIGINT as the run finished; wrote {out} (2 steps)"),
 ])
 def test_a_second_ctrl_c_as_the_first_is_answered_changes_nothing(where, first, second, said, files, tmp_path):
@@ -121,7 +125,8 @@ def test_a_ctrl_c_while_python_writes_a_pyc_lets_it_finish():
 def test_sigterm_while_the_inputs_load_is_one_line_and_exit_143(files, tmp_path):
     done = _cli(stylize_argv(files, tmp_path / "o.png"), tmp_path,
                 after_import="_kill_in('jaxart.input_files', 'load_inputs')")
-    assert (done.returncode, done.stderr, list(tmp_path.iterdir())) == (143, "error: interrupted by SIGTERM\n", [])
+    assert (done.returncode, done.stderr, list(tmp_path.iterdir())) == (
+        143, "interrupted by SIGTERM before the run began; no image or checkpoint was written\n", [])
 
 
 def test_sigterm_while_weights_convert_writes_leaves_no_temporary_file(tmp_path):
