@@ -39,8 +39,9 @@ def check_output(path: Path, fmt: str = "png", *, overwrite: bool = False, resum
         ckpt = checkpoint.path_for(path)
         if resumable and ckpt.is_file():
             raise InputError(f"output {path} already exists, and so does {ckpt}, where an interrupted run to it "
-                             f"stopped; continue that run with `jaxart stylize --resume {shlex.quote(str(ckpt))}`, or pass "
-                             "overwrite=True to start again (which discards the checkpoint)", settings=["overwrite"])
+                             f"stopped; continue that run with `jaxart stylize --resume {shlex.quote(str(ckpt))}`, "
+                             "or pass overwrite=True to start again (which discards the checkpoint)",
+                             settings=["overwrite"])
         raise InputError(f"output {path} {taken(path)}; pass overwrite=True to replace it or choose another "
                          f"{flag}", settings=["overwrite", flag])
     check_folder(path.parent, flag)
@@ -160,8 +161,9 @@ def check_beside(output: Path, fmt: str, steps: int, save_every: int, inputs, *,
             raise InputError(f"{ckpt}, where this run keeps its checkpoint, {there}; pass overwrite=True to replace "
                              "it, or choose another output path", settings=["overwrite", "output path"])
         raise InputError(f"{ckpt} already exists where this run keeps its checkpoint; if an interrupted run left "
-                         f"it, continue that run with `jaxart stylize --resume {shlex.quote(str(ckpt))}`; else pass overwrite=True "
-                         "to replace it, or choose another output path", settings=["overwrite", "output path"])
+                         f"it, continue that run with `jaxart stylize --resume {shlex.quote(str(ckpt))}`; else pass "
+                         "overwrite=True to replace it, or choose another output path",
+                         settings=["overwrite", "output path"])
     if save_every:
         _check_frames(output, fmt, steps, save_every, sources, overwrite, after)
 
