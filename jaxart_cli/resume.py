@@ -47,9 +47,11 @@ def resumed_sweep(ctx: typer.Context, resume, content, overwrite: bool, checkpoi
     """The `sweep_job.Command` and checkpoint `sweep --resume` continues: --overwrite, --checkpoint-every, --quiet and
     --dry-run may be given again (--overwrite: the sweep's own, or now); any other option the checkpoint fixes is
     refused."""
-    from jaxart import sweep_job
+    from jaxart import resume as _resume, sweep_job
 
     ckpt = loaded(ctx, resume, content, SWEEP_RESUME_OPTIONS, "the sweep again to change them")
     cmd = sweep_job.from_checkpoint(ckpt, resume)
     every = checkpoint_every if _given(ctx, "checkpoint_every") else cmd.checkpoint_every
-    return cmd._replace(overwrite=overwrite or cmd.overwrite, checkpoint_every=every), ckpt
+    # The sheet named as stylize's output is (resume.output_here): as typed, where it lies under this folder.
+    return cmd._replace(output=_resume.output_here(cmd.output), overwrite=overwrite or cmd.overwrite,
+                        checkpoint_every=every), ckpt

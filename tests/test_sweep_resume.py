@@ -141,6 +141,20 @@ def test_a_renamed_checkpoint_is_removed_once_the_files_are_placed_as_the_dry_ru
     assert code == 0 and other.is_file(), err
 
 
+def test_a_resumed_sweep_names_its_files_as_the_first_run_did(files, signal_at, tmp_path, monkeypatch, capsys):
+    """The checkpoint records the sheet absolute; a resumed sweep's lines said /tmp/.../out/g.ckpt.npz where the
+    interrupted one had said out/g.ckpt.npz (stylize's were mended in 20efda5)."""
+    monkeypatch.chdir(tmp_path)
+    said = []
+    for argv, at in ((_sweep(files, "out/g.png", "--steps", "4"), 2), (["sweep", "--resume", "out/g.ckpt.npz"], 1)):
+        signal_at(at)
+        code, _, err = run_main(argv, monkeypatch, capsys)
+        assert code == 143, err
+        said.append(err.strip().splitlines()[-1])
+    assert all(line.endswith("continue with: jaxart sweep --resume out/g.ckpt.npz") for line in said), said
+    assert str(tmp_path) not in said[1], said
+
+
 def test_resuming_a_link_removes_the_link_and_its_file_only_where_that_is_the_outputs_own(files, signal_at, tmp_path,
                                                                                           monkeypatch, capsys):
     """`--resume LINK.npz`, a link to g.ckpt.npz: the dry run said only LINK.npz goes, the sweep removed g.ckpt.npz
@@ -154,8 +168,8 @@ def test_resuming_a_link_removes_the_link_and_its_file_only_where_that_is_the_ou
     shutil.copy(tmp_path / "g.ckpt.npz", tmp_path / "kept" / "run.npz")
     (tmp_path / "LINK.npz").symlink_to("g.ckpt.npz")
     (tmp_path / "OTHER.npz").symlink_to("kept/run.npz")
-    for link, removing in (("LINK.npz", f"removing {tmp_path / 'g.ckpt.npz'} once they are placed, removing LINK.npz "
-                                        "once they are placed)"),
+    for link, removing in (("LINK.npz", "removing g.ckpt.npz once they are placed, removing LINK.npz once they "
+                                        "are placed)"),
                            ("OTHER.npz", "removing the link OTHER.npz (not its file, kept/run.npz) once they are "
                                          "placed)")):
         code, said, err = run_main(["sweep", "--resume", link, "--dry-run"], monkeypatch, capsys)
