@@ -55,9 +55,9 @@ for _function in (stylize, sweep, info, bench):  # the order --help lists them i
 # as they are put back.
 _put_back(_previous)
 if _SIGINTS:  # one that came as Python wrote a .pyc (see stop_loading): nothing else has been written
-    from jaxart_cli.signals import interrupted_code, interrupted_line
+    from jaxart_cli.signals import interrupted_code, starting_line
 
-    sys.stderr.write(interrupted_line() + "\n")
+    sys.stderr.write(starting_line() + "\n")
     sys.exit(interrupted_code())
 
 

@@ -53,7 +53,7 @@ def stop_loading(signum, frame) -> None:
         frame = frame.f_back
     if frame is None:
         try:
-            os.write(2, f"{interrupted_line()}\n".encode())
+            os.write(2, f"{starting_line()}\n".encode())
         finally:  # stderr gone (SIGHUP) or not: the exit code says it
             os._exit(interrupted_code())
 
@@ -93,6 +93,12 @@ def interrupted_code() -> int:
 def interrupted_line() -> str:
     """The one line an interrupted command ends with; it names a signal other than Ctrl-C."""
     return f"error: {interrupted_by()}"
+
+
+def starting_line() -> str:
+    """The line of a command interrupted as jaxart starts (cli.py's imports, its app being built): no command has
+    written anything yet. It said only "error: interrupted", as where a command had begun to write."""
+    return f"{interrupted_by()} as jaxart was starting; nothing was written"
 
 
 def not_begun_line() -> str:

@@ -6,8 +6,14 @@ jaxart's and is not tested here.
 """
 
 import signal
+import subprocess
+import sys
 
+from conftest import ROOT
 from test_signals import _cli, _signal_on_import
+
+# Nothing has been written as cli.py starts (it said only "error: interrupted", as where a command had begun to write).
+_STARTING = "interrupted as jaxart was starting; nothing was written\n"
 
 # Sends SIGINT as cli.py builds its app, after its imports: the `commands` call that names the stylize command.
 _SIGNAL_AS_THE_APP_IS_BUILT = """
@@ -27,13 +33,13 @@ def test_a_ctrl_c_as_cli_py_starts_is_one_line_and_exit_130(tmp_path):
     jaxart_cli.signals), loaded with Python's own handler: a KeyboardInterrupt traceback through
     `from cli_common import ...`, in 1 start of 4 when Ctrl-C came 20-70 ms after `jaxart` started."""
     done = _cli(["--help"], tmp_path, before_import=_signal_on_import("jaxart_cli.signals", signal.SIGINT))
-    assert (done.stdout, done.returncode, done.stderr) == ("sent\n", 130, "error: interrupted\n")
+    assert (done.stdout, done.returncode, done.stderr) == ("sent\n", 130, _STARTING)
 
 
 def test_a_ctrl_c_as_cli_py_builds_its_app_is_one_line_and_exit_130(tmp_path):
     """cli.py handed Ctrl-C back to Python right after its imports, before its commands were made: a traceback."""
     done = _cli(["--help"], tmp_path, before_import=_SIGNAL_AS_THE_APP_IS_BUILT)
-    assert (done.stdout, done.returncode, done.stderr) == ("sent\n", 130, "error: interrupted\n")
+    assert (done.stdout, done.returncode, done.stderr) == ("sent\n", 130, _STARTING)
 
 
 def test_a_ctrl_c_ignored_at_start_stays_ignored_from_cli_py_first_line(tmp_path):
@@ -42,3 +48,10 @@ def test_a_ctrl_c_ignored_at_start_stays_ignored_from_cli_py_first_line(tmp_path
                 before_import=_signal_on_import("jaxart_cli.signals", signal.SIGINT))
     assert done.returncode == 0 and done.stderr == "", (done.returncode, done.stderr)
     assert done.stdout.startswith("sent\nUsage: jaxart"), done.stdout
+
+
+def test_a_ctrl_c_while_python_wrote_a_pyc_is_said_once_the_app_is_built():
+    """One recorded as Python wrote a .pyc (signals.stop_loading lets that finish): cli.py ends once its app is made."""
+    code = "import signal\nfrom jaxart_cli import signals\nsignals.SIGINTS.append(signal.SIGINT)\nimport cli"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", _STARTING)
