@@ -40,3 +40,26 @@ def test_a_proxy_variable_in_mixed_case_is_named_as_typed(installed, monkeypatch
     assert failures.proxy(URL)[:2] == ("http://proxy.invalid:3128", "Http_Proxy")
     installed(None)
     assert failures.proxy(URL)[:2] == ("http://proxy.invalid:3128", "Http_Proxy")
+
+
+@pytest.mark.parametrize("where", ["two handlers", "one handler", "the environment"])
+def test_an_http_request_through_an_https_proxy_names_the_https_proxy_urllib_connects_to(where, installed, monkeypatch):
+    """urllib opens an http:// request handed to an https:// proxy again as an https one, through the https proxy,
+    which tunnels to the first: a failure named the first, which urllib never connected to."""
+    with contextlib.ExitStack() as stack:
+        (first, first_heads), (second, second_heads) = [
+            stack.enter_context(test_download_opener._proxy()) for _ in "12"]
+        proxies = {"http": first.replace("http:", "https:"), "https": second}
+        if where == "two handlers":
+            installed(urllib.request.build_opener(*[urllib.request.ProxyHandler({k: v}) for k, v in proxies.items()]))
+        elif where == "one handler":
+            installed(urllib.request.build_opener(urllib.request.ProxyHandler(proxies)))
+        else:
+            for key, value in proxies.items():
+                monkeypatch.setenv(f"{key}_proxy", value)
+        with pytest.raises(OSError):  # the stand-in proxy answers CONNECT with a file, not a TLS handshake
+            answer.within(urllib.request.Request(URL), 5.0, 5.0)
+        assert first_heads == [] and second_heads[0].startswith(f"CONNECT {first.removeprefix('http://')} ")
+        named = failures.proxy(URL)
+    assert named[0] == second and named[1] == ("https_proxy" if where == "the environment" else
+                                               "the opener installed with urllib.request.install_opener"), named

@@ -49,34 +49,52 @@ class Proxy(NamedTuple):
 def proxy(url: str) -> Proxy | None:
     """The proxy urllib sends `url` through, and what names it; None if none. The proxies are the installed opener's
     ProxyHandlers', where one is installed (`urllib.request.install_opener`, or urlopen's own, once called), as
-    answer.within takes them; else the environment's."""
-    scheme, host = (parts := urllib.parse.urlsplit(url)).scheme, parts.hostname or ""
-    if (installed := answer.installed()) is None:
-        server = urllib.request.getproxies().get(scheme)
-    else:
-        server = _routed(installed, scheme)
-    if not server or urllib.request.proxy_bypass(host):
+    answer.within takes them; else the environment's, as urlopen's own opener (build_opener's) takes them."""
+    parts = urllib.parse.urlsplit(url)
+    server, key = _routed(answer.installed() or urllib.request.build_opener(), parts.scheme, parts.netloc)
+    if not server:
         return None
-    if variable := _variable(scheme, server):  # build_opener's ProxyHandler reads the environment too
+    if variable := _variable(key, server):  # build_opener's ProxyHandler reads the environment too
         return Proxy(server, variable, f"check {variable}, or unset it to connect directly")
     return Proxy(server, "the opener installed with urllib.request.install_opener",
                  "check that proxy, or install an opener without it to connect directly")
 
 
-def _routed(opener: urllib.request.OpenerDirector, scheme: str) -> str | None:
-    """The proxy `opener`'s ProxyHandlers send a `scheme` request through, as urllib routes it: a handler's keys are
-    lower-cased ({"HTTPS": ...} is https's; of two that are the same but for case, the later), and each handler in
-    turn sets the request's proxy, so the last one's is used, unless one hands the request over to its proxy's own
-    scheme (an http:// request through an https:// proxy), starting again there."""
-    server = None
-    for handler in opener.handlers:
-        if isinstance(handler, urllib.request.ProxyHandler):
-            for key, value in handler.proxies.items():
-                if key.lower() == scheme:
-                    server = value
-            if server and scheme != "https" and "://" in server and urllib.parse.urlsplit(server).scheme != scheme:
+def _routed(opener: urllib.request.OpenerDirector, scheme: str, host: str) -> tuple[str | None, str]:
+    """The proxy `opener` connects to for a `scheme` request to `host` (None if none, or no_proxy names `host`), and the
+    scheme whose proxy it is, as urllib's ProxyHandler.proxy_open routes the request: a handler's keys are lower-cased
+    ({"HTTPS": ...} is https's; of two the same but for case, the later), and each handler in turn sets the request's
+    proxy, so the last one's is connected to. A request handed to a proxy of another scheme (an http:// request through
+    an https:// proxy) is opened again as that scheme's, from the first handler: an https proxy set then is the one
+    connected to, tunnelling to the first (the line named the first, which urllib reached only through it)."""
+    server, key, tunnel, kind = None, scheme, False, scheme
+    for _ in range(8):  # urllib itself recurses without end where proxies hand a request round in a circle
+        for handler in opener.handle_open.get(kind, ()):
+            if not isinstance(handler, urllib.request.ProxyHandler) or urllib.request.proxy_bypass(host):
+                continue
+            if (url := {k.lower(): value for k, value in handler.proxies.items()}.get(kind)) is None:
+                continue
+            before, (through, host) = scheme, _scheme_and_host(url)
+            through = through or before
+            if scheme == "https" and not tunnel:  # Request.set_proxy: the first proxy is tunnelled to
+                tunnel = True
+            else:
+                scheme = through
+            server, key = url, kind
+            if before not in (through, "https"):  # opened again, as `scheme`'s
+                kind = scheme
                 break
-    return server
+        else:
+            break
+    return server, key
+
+
+def _scheme_and_host(url: str) -> tuple[str | None, str]:
+    """A proxy's scheme (None where it gives none: `host:3128`) and host, as urllib's ProxyHandler reads them."""
+    if "://" not in url:
+        return None, url.split("/")[0]
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme, parts.netloc.rpartition("@")[2]
 
 
 def _variable(scheme: str, server: str) -> str | None:
