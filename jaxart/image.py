@@ -131,7 +131,8 @@ def _frame(p: Path, least: pixel_limit.Least) -> Image.Image:
 
 
 def _oriented(opened: Image.Image, p: Path) -> Image.Image:
-    img = ImageOps.exif_transpose(opened)  # decodes the first frame
+    raw = modes.rawmode(opened)
+    img = modes.in_type_range(ImageOps.exif_transpose(opened), raw)  # decodes the first frame
     if opened.format == "PNG":  # a 16-bit one's colour key, of other samples than Pillow decodes
         img = modes.png_key_in_8_bits(img, modes.png_depth(p))
     return img

@@ -28,8 +28,8 @@ def _grey(img: Image.Image, dtype: type = np.uint8) -> tuple[Image.Image, Image.
         finite = a[np.isfinite(a)]
         top = 1.0 if finite.size == 0 or finite.max() <= 1.0 else 255.0
     else:
-        # Pillow puts 16-bit samples (PNG, TIFF, PGM) in I;16* and I, always scaled to 0..65535;
-        # its own I -> L conversion clips at 255 instead, which turns them white.
+        # Pillow puts 16-bit samples (PNG, TIFF, PGM) in I;16* and I, always scaled to 0..65535 (a file's 32-bit
+        # ones are F by now: in_type_range); its own I -> L conversion clips at 255 instead, which turns them white.
         top = 65535.0
     a = np.nan_to_num(a / top, nan=0.0, posinf=1.0, neginf=0.0)
     grey = Image.fromarray((np.clip(a, 0.0, 1.0) * np.iinfo(dtype).max + 0.5).astype(dtype))
@@ -38,6 +38,31 @@ def _grey(img: Image.Image, dtype: type = np.uint8) -> tuple[Image.Image, Image.
     if not isinstance(key, (int, np.integer)):
         return grey, None
     return grey, Image.fromarray(np.where(raw == key, 0, 255).astype(np.uint8))
+
+
+def rawmode(opened: Image.Image) -> str | None:
+    """How the file Pillow opened as `opened` stores its samples (its decoder's raw mode: "I;32S", "I;16B", ...),
+    None where it does not say. Read before the image is decoded, which empties its tile list."""
+    if not opened.tile:
+        return None
+    args = opened.tile[0].args
+    raw = args[0] if isinstance(args, tuple) and args else args
+    return raw if isinstance(raw, str) else None
+
+
+def in_type_range(img: Image.Image, raw: str | None) -> Image.Image:
+    """`img`, decoded from samples stored as `raw`, as float grey in [0, 1] of their type's range where they are
+    32-bit integers (a 32-bit TIFF's, signed or not); else as it is. Pillow's mode "I" holds 16-bit samples (a PGM's,
+    a signed 16-bit TIFF's, read 0..65535) and 32-bit ones alike: 32-bit ones were read as 16-bit, every value from
+    65535 up white, a picture over their range all white or clipped."""
+    if img.mode != "I" or raw is None or not (raw == "I" or raw.startswith("I;32")) or "F" in raw:
+        return img
+    a = np.asarray(img)
+    signed = raw == "I" or raw.endswith("S")  # Pillow keeps an unsigned sample's 32 bits in mode I's int32
+    scaled = a / (2**31 - 1) if signed else a.view(np.uint32) / (2**32 - 1)
+    out = Image.fromarray(np.clip(scaled, 0.0, 1.0).astype(np.float32), "F")
+    out.info = {k: v for k, v in img.info.items() if k != "transparency"}  # its ICC profile; a key names raw samples
+    return out
 
 
 def _to_l(img: Image.Image) -> Image.Image:

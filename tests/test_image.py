@@ -142,7 +142,8 @@ GOOD = {
     "16bit-tiff": (_file("g16.tif", _u16([[0, 32768], [65535, 0]]), "TIFF"), [[K, HALF], [W, K]], 0),
     "16bit-rgb-png": (_file("rgb16.png", RGB16), [[(1, 128 / 255, 0), B]] * 2, 0),
     "16bit-pgm-mode-I": (_file("g16.pgm", PGM16), [[W, HALF]] * 2, 0),
-    "32bit-int-tiff": (_file("i32.tif", _u16([[65535, 32768], [-5, 99999]], "I"), "TIFF"), [[W, HALF], [K, W]], 0),
+    # Pillow saves mode "I" as a signed 32-bit TIFF: scaled by 2**31 - 1, where 65535 and up were white
+    "32bit-int-tiff": (_file("i32.tif", _u16([[2**31 - 1, 2**30], [-5, 99999]], "I"), "TIFF"), [[W, HALF], [K, K]], 0),
     "float-tiff-unit-range": (_file("f.tif", FLOAT_01, "TIFF"), [[K, HALF], [W, K]], 0),
     "float-tiff-255-range": (_file("f255.tif", FLOAT_255, "TIFF"), [[K, _grey(0.2)], [W, W]], 0),
     "bmp": (_file("x.bmp", Image.fromarray(np.array([[R, G], [B, W]], np.uint8) * 255), "BMP"), [[R, G], [B, W]], 0),
