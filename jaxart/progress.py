@@ -25,8 +25,9 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
 
     Below `COMPACT_BELOW` columns the command's name and the bar give way (the step count shows
     the progress) and the terms are abbreviated, so that in 80 columns the loss and every term
-    show after the step count, elapsed time and ETA; only beyond that are the terms, being last,
-    cut short. `scales`, a coarse-to-fine run's `(size, steps)` schedule, puts the current size
+    show after the step count, elapsed time and ETA; narrower, or with more digits, whole terms are left
+    out from the last, then the steps/s, the elapsed time and a scale's size (`_fitted`), never one cut
+    mid-way. `scales`, a coarse-to-fine run's `(size, steps)` schedule, puts the current size
     before the loss and says which size compiles between scales; `label` names the command. `mean`: the
     loss is a sweep's mean over its tiles, shown as "mean loss" ("mean" where compact, which fits 80 columns).
     Steps/s counts from the current scale's first step, so compiling is not in it; the ETA
@@ -49,7 +50,7 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
     compact, narrow = console.width < COMPACT_BELOW, console.width < NARROW_BELOW
     columns = (
         *(() if compact else (TextColumn(f"[bold]{label}"), BarColumn(bar_width=16))), MofNCompleteColumn(),
-        *(() if narrow else (TimeElapsedColumn(),)),
+        *(() if narrow else (clock_column := _Elapsed(),)),
         *(() if console.width < NARROW_BELOW - 10 else (TextColumn("ETA {task.fields[eta]}"),)),
         *(() if narrow else (TextColumn("{task.fields[rate]}"),)),
         TextColumn("{task.fields[terms]}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
@@ -65,22 +66,31 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
         log = _log_lines(bar, clock)
 
         def update(step: int, loss: float, terms: dict[str, float]) -> None:
-            text = _loss_text(loss, {} if narrow else terms, compact, ("mean" if compact else "mean loss") if mean
-                              else "loss")
             size, following = scale_at(plan, step)
-            if multi:  # after a scale's last step the next one computes its targets and compiles
-                text = f"compiling {following} px" if following else f"{size} px {text}"
             now = clock()
             start, t0, pause = since.setdefault(size, (step, now, now - last[0]))
             over, last[:] = step == last[1], (now, step)
             if over:  # a step reported again: the closing report, the image written; steps/s stay the steps' own
-                bar.update(task, terms=text, eta=_hms(0))
-                return
-            rate = (step - start) / (now - t0) if step > start and now > t0 else None
-            eta = seconds_left(plan, step, 1 / rate, pause, conv=conv, margin=margin, finish=finish) if rate else None
-            per_second = f"{rate:.2f}{'/s' if compact else ' steps/s'}" if rate else ""
-            bar.update(task, completed=step, terms=text, rate=per_second, eta="-:--:--" if eta is None else _hms(eta))
-            log(step < total)
+                per_second, eta = bar.tasks[0].fields["rate"], 0.0
+            else:
+                rate = (step - start) / (now - t0) if step > start and now > t0 else None
+                eta = rate and seconds_left(plan, step, 1 / rate, pause, conv=conv, margin=margin, finish=finish)
+                per_second = f"{rate:.2f}{'/s' if compact else ' steps/s'}" if rate else ""
+            eta_text = "-:--:--" if eta is None else _hms(eta)
+            # The columns beside the terms, each with the space after it (rich's grid): the label and the bar, the
+            # step count (MofNCompleteColumn pads it to the total's digits), the ETA; the elapsed time and steps/s
+            # may be left out below.
+            beside = ((0 if compact else len(label) + 18) + 2 * len(str(total)) + 2
+                      + (0 if console.width < NARROW_BELOW - 10 else len(eta_text) + 5) + (0 if narrow else 2))
+            elapsed = 0 if narrow else clock_column.full(bar.tasks[0]).cell_len
+            text, per_second, shown = _fitted(console.width - beside, loss, {} if narrow else terms, compact,
+                                              ("mean" if compact else "mean loss") if mean else "loss",
+                                              size if multi else None, per_second, elapsed)
+            if multi and following:  # after a scale's last step the next one computes its targets and compiles
+                text = f"compiling {following} px"
+            bar.update(task, completed=step, terms=text, rate=per_second, eta=eta_text, elapsed=shown)
+            if not over:
+                log(step < total)
 
         yield update
         if last[1] == total:  # its last step's ETA was the final loss and write, done now (a sweep's bar)
@@ -90,8 +100,8 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
 # Seconds between the lines the bar writes into a log: 120 lines for an hour's run.
 LOG_EVERY = 30.0
 # The full line takes up to about 118 columns, 126 with a coarse-to-fine scale's size; below this
-# the compact one, which keeps the loss terms whole in 80 columns up to 9999 steps (a
-# coarse-to-fine run of more than 999 loses the last characters).
+# the compact one, which shows every loss term in 80 columns up to 9999 steps (a coarse-to-fine run
+# of more than 999 leaves out the last term).
 COMPACT_BELOW = 128
 # Below this (a phone's terminal, COLUMNS=20) rich squeezed every column to "1… 0… ETA -:--:--  …": the step
 # count, the ETA (from 30 columns) and the loss alone, "120/500 ETA 0:01:05 loss 1.235", or "120/500 loss 1.235".
@@ -104,6 +114,28 @@ def _loss_text(loss: float, terms: dict[str, float], compact: bool, name: str = 
     names, digits = (_SHORT, 2) if compact else ({}, 3)
     parts = " ".join(f"{names.get(k, k)} {v:.{digits}g}" for k, v in terms.items())
     return f"{name} {loss:.4g}" + (f" ({parts})" if parts else "")
+
+
+def _fitted(room: int, loss: float, terms: dict[str, float], compact: bool, name: str, size: int | None,
+            per_second: str, elapsed: int) -> tuple[str, str, bool]:
+    """The loss text, the steps/s and whether the elapsed time shows, fitted into `room` columns (the line's, less
+    the other columns'): whole loss terms are left out from the last, then the steps/s, the elapsed time (`elapsed`
+    columns) and a coarse-to-fine run's `size`, where rich cut the text mid-way ("(c 0.44 s 0.07…", a bare "…")."""
+    terms, shown = dict(terms), True
+    while True:
+        text = f"{size} px " * (size is not None) + _loss_text(loss, terms, compact, name)
+        if len(text) + len(per_second) + elapsed * shown <= room:
+            return text, per_second, shown
+        if terms:
+            terms.popitem()
+        elif per_second:
+            per_second = ""
+        elif shown:
+            shown = False
+        elif size is not None:
+            size = None
+        else:
+            return text, per_second, shown
 
 
 def _hms(seconds: float) -> str:
@@ -135,6 +167,16 @@ def download_bar(name: str, quiet: bool = False, console: Console | None = None,
         yield update
         if bar.tasks[0].total is None:
             _clear(bar)
+
+
+class _Elapsed(TimeElapsedColumn):
+    """rich's elapsed time, left out where the line has no room for it (the task's field `elapsed` false)."""
+
+    def full(self, task: Task) -> Text:
+        return super().render(task)
+
+    def render(self, task: Task) -> Text:
+        return self.full(task) if task.fields.get("elapsed", True) else Text("")
 
 
 class _Rate(ProgressColumn):

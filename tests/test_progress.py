@@ -244,3 +244,21 @@ def test_a_very_narrow_terminal_keeps_the_step_count_and_the_loss_whole():
         assert _render(width)[-1].rstrip() == "120/500 ETA -:--:-- loss 1.235", _render(width)
     assert _render(20, steps=0)[-1].startswith("  0/500 preparing")
     assert all(len(line) <= 20 for line in _render(20))
+
+
+def test_from_40_to_127_columns_loss_terms_are_left_out_whole_never_cut():
+    """COLUMNS=40..79: rich cut the terms mid-way ("(c 0.44 s 0.07…"), and with 4-digit steps and a rate at 40 the
+    loss itself ("110.48/s …"). Now whole terms go, from the last, then steps/s, the elapsed time, the scale's size."""
+    every = ["c 0.44", "s 0.077", "tv 0.012"]
+    runs = {"plain": ([(120, 0.0)], (), 500), "steps/s": ([(1, 0.0), (1000, 0.5), (9999, 90.5)], (), 9999),
+            "scales": ([(1, 0.0), (900, 9.0), (999, 19.0)], ((128, 300), (256, 300), (512, 399)), 999)}
+    for name, (reports, plan, total) in runs.items():
+        shown = []
+        for width in range(progress.NARROW_BELOW, progress.COMPACT_BELOW):
+            last = _timed(reports, plan, total=total, width=width).rstrip()
+            terms = re.search(r"loss 1\.235(?: \((.*)\))?$", last)
+            assert len(last) <= width and "…" not in last and terms, (name, width, last)
+            shown.append(terms[1].split(" ")[::2] if terms[1] else [])
+            if shown[-1] != ["c", "s", "tv"]:  # one more term would not have fitted
+                assert len(last) + len(f" {every[len(shown[-1])]}") + (not shown[-1]) * 2 > width, (name, width, last)
+        assert shown == sorted(shown, key=len) and shown[-1] == ["c", "s", "tv"], (name, shown)
