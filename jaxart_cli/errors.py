@@ -9,10 +9,12 @@ import typer
 from typer.exceptions import Abort, Exit, TyperException
 
 from jaxart_cli.common import say as _one_line
+from jaxart_cli.help import Group as _Group
 from jaxart_cli.signals import (
     catch as _catch, forget_interrupts as _forget_interrupts, interrupted as _interrupted,
     interrupted_code as _interrupted_code, interrupted_line as _interrupted_line, not_begun_line as _not_begun_line,
-    on_sigint as _on_sigint, put_back as _put_back, stop_if_interrupted as _stop_if_interrupted,
+    on_sigint as _on_sigint, put_back as _put_back, starting_line as _starting_line,
+    stop_if_interrupted as _stop_if_interrupted,
 )
 from jaxart_cli.usage import unknown_option as _unknown_option, usage_message as _usage_message
 
@@ -23,7 +25,9 @@ def run(app: typer.Typer) -> None:
     from jaxart.errors import BAD_PATH, InputError, JaxartError, NonFiniteLossError
 
     previous = {}  # filled as they are replaced: a signal as _on_signal is set is answered below, and all put back
-    stage = {}  # the commands' ctx.obj: which ran (help.Command), and whether its run began (signals.run_begins)
+    # The commands' ctx.obj: which ran (help.Command), and whether its run began (signals.run_begins); and whether the
+    # app is jaxart's (help.Group), whose commands all record themselves: none recorded, none has run yet.
+    stage = {"jaxart": isinstance(app.info.cls, type) and issubclass(app.info.cls, _Group)}
     try:
         _catch(_on_signal, previous)
         code = app(standalone_mode=False, obj=stage)
@@ -105,7 +109,10 @@ _RUNS = ("stylize", "sweep")
 
 def _stopped_line(stage: dict) -> str:
     """The line of a command a signal ended: a run's, before it began, says that nothing was written (it said only
-    "error: interrupted", leaving the user to look for a half-written image or a checkpoint to resume)."""
+    "error: interrupted", leaving the user to look for a half-written image or a checkpoint to resume); so does one
+    that came before any command ran (Typer building the commands, parsing the command line)."""
+    if stage["jaxart"] and "command" not in stage:
+        return _starting_line()
     if stage.get("command") in _RUNS and not stage.get("running"):
         return _not_begun_line()
     return _interrupted_line()

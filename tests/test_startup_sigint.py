@@ -9,7 +9,11 @@ import signal
 import subprocess
 import sys
 
-from conftest import ROOT
+import pytest
+import typer.main
+
+from conftest import ROOT, run_main
+from jaxart_cli import help
 from test_signals import _cli, _signal_on_import
 
 # Nothing has been written as cli.py starts (it said only "error: interrupted", as where a command had begun to write).
@@ -55,3 +59,16 @@ def test_a_ctrl_c_while_python_wrote_a_pyc_is_said_once_the_app_is_built():
     code = "import signal\nfrom jaxart_cli import signals\nsignals.SIGINTS.append(signal.SIGINT)\nimport cli"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout, done.stderr) == (130, "", _STARTING)
+
+
+@pytest.mark.parametrize("owner, name", [(typer.main, "get_command"), (help.Command, "parse_args")],
+                         ids=["building", "parsing"])
+def test_a_ctrl_c_before_a_command_runs_says_nothing_was_written(owner, name, monkeypatch, capsys):
+    """As Typer builds the commands and parses the line (0.3 s of a 2-core start, after cli.py's imports): it said
+    "error: interrupted" for a stylize that had written nothing."""
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(owner, name, interrupted)
+    code, out, err = run_main(["stylize", "photo.jpg", "painting.jpg"], monkeypatch, capsys)
+    assert (code, out, err + "\n") == (130, "", _STARTING)
