@@ -134,7 +134,3 @@ def seed_key(seed: int) -> jax.Array:
     PRNGKey keeps only the low 32 bits when x64 is off: seed 2**32 started like 0, and -1 like 2**32 - 1."""
     bits = int(seed) & 0xFFFF_FFFF_FFFF_FFFF
     return jax.random.wrap_key_data(np.array([bits >> 32, bits & 0xFFFF_FFFF], np.uint32), impl="threefry2x32")
-
-
-# Moved to photo_size, which imports no JAX (a dry run checks them); kept here under their old names.
-below_smallest, check_small = photo_size.below_smallest, photo_size.check_small

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import ExifTags, Image, ImageFile
 
-from jaxart import image, input_files, inputs
+from jaxart import image, input_files, photo_size
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.input_files import photo_shape
@@ -27,7 +27,7 @@ def _saved(path, orientation=None, size=(40, 30), **options):
 def _decoded_refusal(config, path):
     """What check_small said when it decoded the photo to learn its shape."""
     with pytest.raises(InputError) as e:
-        inputs.check_small(config, image.load_image(path).shape)
+        photo_size.check_small(config, image.load_image(path).shape)
     return str(e.value)
 
 
