@@ -2,7 +2,7 @@
 memory on an accelerator). `jaxart bench --memory` prints these rows.
 
 PyTorch's process imports neither JAX nor jaxart: it runs this file and bench_torch.py alone
-(`_sibling`), so that JAX's runtime and its copy of the weights, about 300 MiB at 64-128 px, are
+(`_torch_child`), so that JAX's runtime and its copy of the weights, about 300 MiB at 64-128 px, are
 not counted as PyTorch's. Hence the imports of jaxart and JAX inside the functions.
 """
 
