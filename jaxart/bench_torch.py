@@ -86,11 +86,10 @@ class TorchStyle:
     def features(self, x, layers: Sequence[str]) -> dict:
         """Activations (1, C, h, w) at `layers`, computing only up to the deepest."""
         F = self.torch.nn.functional
+        mean = self.torch.tensor(self.pre.mean, dtype=x.dtype).view(1, 3, 1, 1)
         if self.pre.kind == "caffe":
-            mean = self.torch.tensor(self.pre.mean, dtype=x.dtype).view(1, 3, 1, 1)
             x = x.flip(1) * 255.0 - mean
         else:
-            mean = self.torch.tensor(self.pre.mean, dtype=x.dtype).view(1, 3, 1, 1)
             x = (x - mean) / self.torch.tensor(self.pre.std, dtype=x.dtype).view(1, 3, 1, 1)
         last = max(self.order.index(k) for k in layers)
         out = {}
