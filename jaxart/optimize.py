@@ -218,6 +218,8 @@ def minimize(
     """
     if carry is None:
         untraced(x0)
+    if loop not in ("auto", "python", "scan"):  # before `init_carry` traces `fun` (a VGG's loss: a second or more)
+        raise ValueError(f"loop {loop!r} is not one of auto, python, scan")
     loop = default_loop() if loop == "auto" else loop
     if not isinstance(fun, jax.tree_util.Partial):
         fun = jax.tree_util.Partial(fun)  # a pytree, so the jitted step can take it as input
@@ -225,8 +227,6 @@ def minimize(
     carry = init_carry(fun, optimizer, x0) if carry is None else carry
     done = int(carry.count)
     every = every or chunk
-    if loop not in ("python", "scan"):
-        raise ValueError(f"loop {loop!r} is not one of auto, python, scan")
     advance = _jit_step(step) if loop == "python" else make_chunk(step, chunk)
     stopped = False
     while done < steps and bool(carry.ok) and not stopped:

@@ -236,6 +236,13 @@ def test_a_bare_loss_an_integer_or_tree_x0_and_a_jitted_minimize_are_named():
         jax.jit(lambda x: optimize.minimize(_quadratic, x, opt, 2).params)(jnp.zeros(4))
 
 
+def test_a_mistyped_loop_is_named_before_fun_is_traced():
+    """It was checked after `init_carry` traced `fun` (a VGG loss: a second or more), whose own fault came first."""
+    with pytest.raises(ValueError, match="loop 'Scan' is not one of auto, python, scan"):
+        optimize.minimize(lambda x: pytest.fail("fun was traced"), jnp.ones(4), optimize.make_optimizer(), 2,
+                          loop="Scan")
+
+
 def test_the_scan_the_traced_x0_error_points_to_reaches_what_minimize_reaches():
     opt = optimize.make_optimizer("lbfgs")
     fun = jax.tree_util.Partial(_quadratic)
