@@ -226,11 +226,13 @@ def restore(template: Any, ckpt: Checkpoint, *, finite: bool = True) -> Any:
 
 def digests(paths: list[str | os.PathLike]) -> dict[str, str]:
     """The sha256 of each input file a run reads, by absolute path (for `check_inputs`)."""
-    out = {}
-    for p in paths:
-        with open(p, "rb") as f:
-            out[str(Path(p).resolve())] = hashlib.file_digest(f, "sha256").hexdigest()
-    return out
+    return {str(Path(p).resolve()): digest(p) for p in paths}
+
+
+def digest(path: str | os.PathLike) -> str:
+    """The sha256 of the file at `path`, as `digests` records it."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def check_inputs(ckpt: Checkpoint) -> None:
@@ -243,7 +245,6 @@ def check_inputs(ckpt: Checkpoint) -> None:
     if gone := [p for p in recorded if not os.path.exists(p)]:
         raise InputError(f"{gone[0]}, which the interrupted run read, is no longer there (moved, renamed or deleted "
                          "since the checkpoint was made); put it back there to resume, or start the run again")
-    for p in (p for p in recorded if os.path.isfile(p)):
-        if digests([p])[str(Path(p).resolve())] != recorded[p]:
-            raise InputError(f"{p} has changed since the checkpoint was made; put the original back, "
-                             "or start the run again")
+    if changed := next((p for p in recorded if os.path.isfile(p) and digest(p) != recorded[p]), None):
+        raise InputError(f"{changed} has changed since the checkpoint was made; put the original back, "
+                         "or start the run again")

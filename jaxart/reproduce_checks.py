@@ -26,7 +26,7 @@ def changed_inputs(record: dict) -> str | None:
     for f in dict.fromkeys(files):
         if not os.path.isfile(f):
             problems.append(f"{f} is gone")
-        elif f in recorded and checkpoint.digests([f])[str(Path(f).resolve())] != recorded[f]:
+        elif f in recorded and checkpoint.digest(f) != recorded[f]:
             problems.append(f"{f} has changed since the run (its sha256 differs from the record's)")
     return f"{'; '.join(problems)}: the command will not make the same image" if problems else None
 
