@@ -96,3 +96,12 @@ def test_list_says_whether_a_sets_source_checksum_was_verified(weights_dir):
     install("by-hand")
     assert catalog.entry("fetched").checked == "source md5:253f8cb51578... verified"
     assert catalog.entry("by-hand").checked == "unverified (converted by hand)"
+
+
+def test_weights_path_refuses_an_unknown_name_as_model_does(weights_dir, monkeypatch, capsys):
+    """`weights path vgg91` left out what every other refusal of a name ends with: how to list the weight sets."""
+    from jaxart.weights import unknown_model
+
+    code, out, err = run_main(["weights", "path", "vgg91"], monkeypatch, capsys)
+    assert code == 2 and not out and err == f"error: {unknown_model('vgg91')}", err
+    assert err.endswith("; `jaxart weights list` says what each is"), err

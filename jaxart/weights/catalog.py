@@ -9,8 +9,8 @@ import stat
 from pathlib import Path
 
 from jaxart.byte_sizes import amount
-from jaxart.errors import WeightsError, nearest_name
-from jaxart.weights import folder, registry, staging, store
+from jaxart.errors import InputError, WeightsError
+from jaxart.weights import folder, registry, staging, store, unknown_model
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,10 +84,11 @@ def _installed(name: str, path: Path) -> Entry | None:
 
 
 def entry(name: str) -> Entry:
-    """The `Entry` of a registered or installed `name`; a ValueError listing the known names otherwise."""
+    """The `Entry` of a registered or installed `name`; otherwise an InputError listing the known names, as
+    `--model` and `load_weights` say it (`weights.unknown_model`)."""
     found = _entry(folder.check_name(name))
     if found is None:
-        raise ValueError(f"unknown model {name!r}{nearest_name(name, names())}; known models are {', '.join(names())}")
+        raise InputError(unknown_model(name))
     return found
 
 
