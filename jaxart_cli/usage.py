@@ -85,7 +85,7 @@ def usage_message(e: TyperException) -> str:
 
 
 # The commands that write a weight set: into the weights folder, by name, so that --model finds it.
-_INSTALLING = ("jaxart weights fetch", "jaxart weights convert", "jaxart weights normalize")
+_INSTALLING = (["weights", "fetch"], ["weights", "convert"], ["weights", "normalize"])
 
 
 def unknown_option(e: TyperException) -> str:
@@ -106,7 +106,7 @@ def unknown_option(e: TyperException) -> str:
     guesses = difflib.get_close_matches(name, [p for p in e.possibilities or () if p != "--help"], cutoff=0.7)
     if others:
         text += f" (an option of {' and '.join(f'`{group} {o}`' for o in others)})"
-    elif name in ("-o", "--output") and command in _INSTALLING:
+    elif name in ("-o", "--output") and _names(ctx) in _INSTALLING:  # by `jaxart` or `python -m jaxart`
         from jaxart.errors import WeightsError
         from jaxart.weights import folder
 
@@ -136,12 +136,13 @@ def _command_path(ctx) -> str:
     """The command as the user can type it again: `jaxart weights list`, or `python -m jaxart weights list` where
     that ran it (as click's usage line names it: the `jaxart` script may not be on PATH); `jaxart` whatever else
     ran it (`python cli.py`, a test's CliRunner)."""
-    names = []
-    while ctx.parent is not None:
-        names.insert(0, ctx.info_name)
-        ctx = ctx.parent
-    program = ctx.info_name if ctx.info_name == _BY_MODULE else "jaxart"
-    return " ".join([program, *names])
+    program = ctx.find_root().info_name
+    return " ".join([program if program == _BY_MODULE else "jaxart", *_names(ctx)])
+
+
+def _names(ctx) -> list[str]:
+    """The command's words after the program's: ["weights", "list"]."""
+    return [*_names(ctx.parent), ctx.info_name] if ctx.parent is not None else []
 
 
 # How click names the program run as `python -m jaxart` (as `python3 -m jaxart` too): its usage line's words.

@@ -40,3 +40,16 @@ def test_importing_the_library_runs_no_command():
     done = _run("-c", "import sys, jaxart, jaxart.weights; print('cli' in sys.modules, 'jaxart.__main__' in "
                 "sys.modules)", cwd=ROOT)
     assert done.stdout == "False False\n", done.stderr
+
+
+def test_python_m_jaxart_says_where_weights_go_as_the_script_does(tmp_path):
+    """`-o` to a command that installs weights by name says where they go: under `python -m jaxart` it did not, as
+    the commands that do were matched by the script's name alone."""
+    folder = tmp_path / "weights"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "JAXART_WEIGHTS_DIR": str(folder)}
+    done = subprocess.run([sys.executable, "-m", "jaxart", "weights", "fetch", "vgg19", "-o", "x.safetensors"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr == (
+        f"error: `python -m jaxart weights fetch` has no option -o: it installs weights by name in the weights folder, "
+        f"{folder}, where --model NAME finds them (set JAXART_WEIGHTS_DIR for another folder); see `python -m jaxart "
+        "weights fetch --help` for its options\n"), done.stderr
