@@ -17,9 +17,9 @@ from jaxart.formats import SUFFIXES
 from jaxart.output import written_format
 from jaxart.settings import Setting, as_settings, grid
 
-# Setting field -> its sweep option; the settings override the config's, so the config's are left out.
-SWEPT = {"style_weight": "--style-weight", "content_weight": "--content-weight", "tv_weight": "--tv-weight",
-         "seed": "--seed", "style_scale": "--style-scale", "style_layer_weights": "--style-layer-weights"}
+# Setting field -> its sweep option, stylize's (`reproduce.OPTIONS`); the settings override the config's, left out.
+SWEPT = {k: reproduce.OPTIONS[k] for k in ("style_weight", "content_weight", "tv_weight", "seed", "style_scale",
+                                           "style_layer_weights")}
 _OWN = ("style_scale", "style_layer_weights")  # None keeps the config's: given only where the settings give them
 # Besides them, stylize's options that the sweep gives otherwise (--size and --steps always, as a sweep's
 # defaults are not stylize's; the tiles' --format below) or has not (--loop: a sweep steps one at a time).
