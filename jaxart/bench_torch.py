@@ -22,10 +22,10 @@ _EPS = 1e-12
 
 
 def available() -> bool:
-    """Whether PyTorch can be imported here."""
+    """Whether PyTorch can be imported here (`_torch`)."""
     try:
-        import torch  # noqa: F401
-    except ImportError:
+        _torch()
+    except ValueError:
         return False
     return True
 
