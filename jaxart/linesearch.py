@@ -54,13 +54,13 @@ def value_and_grad(fun: Callable, x: jax.Array, opt_state: Any, stepped: jax.Arr
         return evaluate()
     out = jax.eval_shape(fun, x)
 
-    def reuse():
+    def from_state():
         # The state keeps the value in the iterate's dtype: a float64 loss of float32 pixels comes back float64.
         value, grad = stored
         return (jnp.asarray(value, out[0].dtype), fun(x)[1]), jax.tree.map(lambda g, p: g.astype(p.dtype), grad, x)
 
     held = jnp.abs(stored[0]) < jnp.finfo(jnp.result_type(stored[0])).max  # not a placeholder (NaN: none either)
-    return jax.lax.cond(stepped & held, reuse, evaluate)
+    return jax.lax.cond(stepped & held, from_state, evaluate)
 
 
 def _searched(node) -> bool:
