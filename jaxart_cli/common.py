@@ -14,11 +14,10 @@ def given(ctx, name: str) -> bool:
 
 
 def unused(ctx, config) -> list[str]:
-    """Warnings for given options `config` does not use (`notes.unused_notes`)."""
+    """Warnings for given options `config` does not use (`notes.unused_notes`, which knows which those may be)."""
     from jaxart.notes import unused_notes
 
-    return unused_notes(config, [n for n in ("learning_rate", "lbfgs_memory", "seed", "match_luminance")
-                                 if given(ctx, n)])
+    return unused_notes(config, [p.name for p in ctx.command.params if given(ctx, p.name)])
 
 
 def start_jax_first(dry_run: bool, first: Callable[[], None] = lambda: None) -> None:
