@@ -130,10 +130,10 @@ def background_note(background: str, content, styles, init: str = "content") -> 
 
 
 def unused_notes(config: StyleConfig, given: Collection[str]) -> list[str]:
-    """Warnings for the settings in `given` (StyleConfig's fields a user set, not left at their defaults) that `config`
-    does not use: one its optimizer ignores (--learning-rate with L-BFGS, --lbfgs-memory with Adam), --seed without
-    --init random (a `--seed 5` from the photo gave the very pixels of seed 0 without a word), --match-luminance
-    without --colors luminance."""
+    """Warnings for the settings in `given` (the StyleConfig fields, among any other names, that a user set rather than
+    left at their defaults) that `config` does not use: one its optimizer ignores (--learning-rate with L-BFGS,
+    --lbfgs-memory with Adam), --seed without --init random (a `--seed 5` from the photo gave the very pixels of seed 0
+    without a word), --match-luminance without --colors luminance."""
     notes = []
     if config.optimizer != "adam" and "learning_rate" in given:
         notes.append(f"--learning-rate has no effect with --optimizer {config.optimizer}, which takes its step sizes "
