@@ -159,7 +159,8 @@ def test_a_very_narrow_terminal_keeps_the_step_count_and_the_loss_whole():
 
 def test_from_40_to_127_columns_loss_terms_are_left_out_whole_never_cut():
     """COLUMNS=40..79: rich cut the terms mid-way ("(c 0.44 s 0.07…"), and with 4-digit steps and a rate at 40 the
-    loss itself ("110.48/s …"). Now whole terms go, from the last, then steps/s, the elapsed time, the scale's size."""
+    loss itself ("110.48/s …"). Now whole terms go, from the last, then steps/s, the elapsed time, the scale's
+    size."""
     every = ["c 0.44", "s 0.077", "tv 0.012"]
     runs = {"plain": ([(120, 0.0)], (), 500), "steps/s": ([(1, 0.0), (1000, 0.5), (9999, 90.5)], (), 9999),
             "scales": ([(1, 0.0), (900, 9.0), (999, 19.0)], ((128, 300), (256, 300), (512, 399)), 999)}

@@ -1,0 +1,71 @@
+"""How minimize is called: a continued carry, dtype promotion, and the misuses it names before tracing."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from jaxart import optimize
+
+from test_optimize import _quadratic
+
+def test_a_continued_carry_runs_only_the_steps_left_and_memory_is_honoured():
+    opt = optimize.make_optimizer("lbfgs", memory=3)
+    assert (3, 4) in [a.shape for a in jax.tree.leaves(opt.init(jnp.zeros(4)))]  # 3 past steps of 4 pixels
+    assert np.isnan(optimize.init_carry(jax.tree_util.Partial(_quadratic), opt, jnp.zeros(4)).aux["mean"])
+    for loop in ("python", "scan"):
+        first = optimize.minimize(_quadratic, jnp.zeros(4), opt, 2, loop=loop)  # its carry is donated below
+        rest = optimize.minimize(_quadratic, None, opt, 5, carry=first.carry, loop=loop)
+        assert rest.steps == 5, loop
+
+
+@pytest.mark.parametrize("x64", [False, True], ids=["float32", "float64"])
+@pytest.mark.parametrize("name, linesearch", [("adam", "none"), ("lbfgs", "none"), ("lbfgs", "zoom")])
+def test_the_optimizers_step_under_strict_dtype_promotion_as_under_standard(name, linesearch, x64):
+    """optax's Adam bias correction (float ** int32), and L-BFGS's memory index under jax_enable_x64 (int64 +
+    int32), were TypePromotionErrors for a caller under jax.numpy_dtype_promotion("strict")."""
+    opt = optimize.make_optimizer(name, linesearch=linesearch)
+    with jax.enable_x64(x64):
+        x0 = jnp.linspace(0.0, 1.0, 12, dtype=jnp.float64 if x64 else jnp.float32).reshape(2, 2, 3)
+        want = optimize.minimize(_quadratic, x0, opt, 3, loop="python")
+        with jax.numpy_dtype_promotion("strict"):
+            got = optimize.minimize(_quadratic, x0, opt, 3, loop="python")
+    assert got.params.dtype == x0.dtype and got.steps == 3
+    np.testing.assert_array_equal(got.params, want.params)
+
+
+def test_a_bare_loss_an_integer_or_tree_x0_and_a_jitted_minimize_are_named():
+    """A loss returned alone was "'ShapeDtypeStruct' object is not subscriptable", integer x0 "cannot convert float
+    infinity to integer", a dict "entry not a 2- or 3- tuple", and minimize under jit a ConcretizationTypeError."""
+    opt = optimize.make_optimizer("lbfgs")
+    with pytest.raises(TypeError, match=r"fun returned one array of shape \(\); .*lambda x: \(loss\(x\), None\)"):
+        optimize.minimize(lambda x: jnp.sum(x**2), jnp.ones(4), opt, 2)
+    with pytest.raises(ValueError, match=r"fun's value is float32 of shape \(4,\); .*one float scalar"):
+        optimize.minimize(lambda x: (x**2, None), jnp.ones(4), opt, 2)
+    with pytest.raises(ValueError, match="x0 is int32; give a float array"):
+        optimize.minimize(_quadratic, jnp.zeros(4, jnp.int32), opt, 2)
+    with pytest.raises(TypeError, match="x0 is dict, not one array; .*ravel_pytree"):
+        optimize.minimize(lambda p: _quadratic(p["a"]), {"a": jnp.zeros(4)}, opt, 2)
+    with pytest.raises(TypeError, match="x0 is traced: .*jax.lax.scan optimize.make_step"):
+        jax.jit(lambda x: optimize.minimize(_quadratic, x, opt, 2).params)(jnp.zeros(4))
+
+
+def test_a_mistyped_loop_is_named_before_fun_is_traced():
+    """It was checked after `init_carry` traced `fun` (a VGG loss: a second or more), whose own fault came first."""
+    with pytest.raises(ValueError, match="loop 'Scan' is not one of auto, python, scan"):
+        optimize.minimize(lambda x: pytest.fail("fun was traced"), jnp.ones(4), optimize.make_optimizer(), 2,
+                          loop="Scan")
+
+
+def test_the_scan_the_traced_x0_error_points_to_reaches_what_minimize_reaches():
+    opt = optimize.make_optimizer("lbfgs")
+    fun = jax.tree_util.Partial(_quadratic)
+
+    @jax.jit
+    def scanned(x0):
+        step = optimize.make_step(opt)
+        return jax.lax.scan(lambda c, _: (step(c, fun), None), optimize.init_carry(fun, opt, x0), length=6)[0]
+
+    carry, result = scanned(jnp.zeros(4)), optimize.minimize(fun, jnp.zeros(4), opt, 6, loop="python")
+    assert int(carry.count) == result.steps == 6
+    np.testing.assert_allclose(carry.params, result.params, atol=1e-6)
