@@ -4,7 +4,8 @@ A run's peak is the largest of its phases. With a region mask, first reading it 
 colours, before anything compiles (`mask_bytes`): a large mask, drawn at a camera's size, can set it.
 Then the targets: one VGG forward pass per image, each its own program, so the largest painting at its
 `--style-scale` size sets it (`targets_bytes`). Then the optimization: the optimizer's state and one
-loss+gradient evaluation per image being optimized (`image_bytes`).
+loss+gradient evaluation per image being optimized (`image_bytes`). Before all of these the files are
+decoded (`decoding_bytes`), which only a dry run, estimating before it decodes them, counts.
 
 The evaluation counts the float32 activations a gradient w.r.t. the image keeps for backprop:
 one tensor per convolution (its ReLU output) and one per pooling, plus the working buffers of
@@ -53,6 +54,9 @@ WINOGRAD_COMPILE_BYTES = 32 * 2**20
 # and by 3.8 times where it did not (XLA's own count: 4); with a 10% margin.
 TARGETS = 7.5
 INPUT_BYTES = 12  # per pixel of each decoded input file, held for the whole run (float32 RGB)
+# The CLI decodes its files before JAX starts (unless XLA_FLAGS starts it first): Python, NumPy, Pillow and the CLI
+# held 37-38 MiB then (2026-12-07), 38-44 MiB in earlier runs.
+DECODE_BASE = 64 * 2**20
 # Region masks (--mask): 3-step runs at 256 and 512 px (vgg16-hed, a 1024x768 mask of 1-3 regions)
 # peaked 72-73, 279 and 315-421 MiB higher with 1, 2 and 3 regions (XLA's count at 512 px: +4, +64,
 # +170 MiB), but then matching the mask's colours took ~120 bytes a pixel a region. Matched block by
@@ -210,6 +214,17 @@ def files_bytes(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int]
     inputs = INPUT_BYTES * sum(h * w for h, w in [photo, *paintings])
     height, width = fit(photo, config.size)
     return inputs + max(run_bytes(height, width, config, arch, sides, images), mask_bytes(config, mask or photo, width))
+
+
+def decoding_bytes(files: Sequence[tuple[tuple[int, int], int]]) -> int:
+    """Peak bytes as a run's files are decoded in turn (the photo, then each painting), each given as the (height,
+    width) it decodes to and the bytes a pixel decoding it holds (`decode_memory.pixel_bytes`): those decoded before
+    it held at `INPUT_BYTES`, beside what the process held before (`DECODE_BASE`); nothing loaded or compiled yet."""
+    held, peak = 0, 0
+    for (h, w), per_pixel in files:
+        peak = max(peak, held + per_pixel * h * w)
+        held += INPUT_BYTES * h * w
+    return DECODE_BASE + peak
 
 
 def mask_bytes(config: StyleConfig, mask: tuple[int, int], width: int) -> int:

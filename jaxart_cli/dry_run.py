@@ -5,7 +5,10 @@ first; then that nothing ran."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
+
+Read = Sequence[tuple[Path, tuple[int, int]]]  # the photo and paintings: each file, the (height, width) it decoded to
 
 
 def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int | None = None,
@@ -24,14 +27,27 @@ def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int 
     return f"dry run: {run}, {memory}{timed}; would write {writes}{changed}; {f'{fetch}; ' if fetch else ''}nothing ran"
 
 
+def memory_figure(need: int, read: Read, per_device: bool = False) -> int:
+    """The dry run's memory figure: `need` (`memory.check`'s, made once the files are decoded, which a run checks
+    too) or, where more, decoding the files `read` (`footprint.decoding_bytes`), which a run does before anything
+    else: on the host, so only where the run is on the host too and `need` is not per device."""
+    from jaxart import decode_memory, devices, footprint
+
+    if per_device or not read or devices.platform() != "cpu":
+        return need
+    return max(need, footprint.decoding_bytes([(shape, decode_memory.pixel_bytes(p)) for p, shape in read]))
+
+
 def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: int, free: int, model: str, *,
                  save_every: int = 0, animation: Path | None = None, checkpoint_every: int = 0,
-                 overwrite: bool = False, tolerance: float = 0.0, resumed: tuple[Path, dict] | None = None) -> str:
+                 overwrite: bool = False, tolerance: float = 0.0, resumed: tuple[Path, dict] | None = None,
+                 read: Read = ()) -> str:
     """`line` for a stylize run of `config` on a photo of `photo` = (height, width) as read: "dry run: 768x576 px,
     45 steps (384 px then 768 px), about 1.7 GiB of 20.1 GiB free; would write out.png and out.gif (replacing
     out.png); nothing ran". `resumed`: the checkpoint `--resume` continues and its metadata, which make it "dry run:
     would resume out.ckpt.npz from step 20 of 45 (...), 768x576 px, ...; 25 steps left, about 3 min (...); would
-    write out.png (replacing out.png, removing out.ckpt.npz once the image is written); nothing ran"."""
+    write out.png (replacing out.png, removing out.ckpt.npz once the image is written); nothing ran". `read`: the
+    photo and paintings, whose decoding `memory_figure` counts."""
     from jaxart import destinations, duration, frames, scales
     from jaxart.errors import joined
     from jaxart.image import fit
@@ -53,16 +69,16 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     changes += [f"removing {gone} once the image is written" for gone in removals(plan.removed_after)]
     run = (f"would resume {resumed[0]} from step {after} of {total}{sizes}, {width}x{height} px" if resumed
            else f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}")
-    return line(run, need, writes, model, changes=changes, free=free,
+    return line(run, memory_figure(need, read), writes, model, changes=changes, free=free,
                 timing=duration.estimated(config, model, warn=warn, tolerance=tolerance, after=after))
 
 
 def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, overwrite: bool, model: str,
-               resumed: tuple[Path, int] | None = None, tolerance: float = 0.0) -> str:
+               resumed: tuple[Path, int] | None = None, tolerance: float = 0.0, read: Read = ()) -> str:
     """`line` for a sweep of `n` tiles (`made`, as its summary names them: "6 settings for each of 2 paintings"):
     "dry run: 6 settings for each of 2 paintings, 64 px, 10 steps, about 1.1 GiB; would write g.png, g.html and
     12 images (replacing 10 files, removing 4 of an earlier sweep); nothing ran". `resumed`: the checkpoint that
-    `--resume` continues and its step."""
+    `--resume` continues and its step; `read` as `stylize_line`'s."""
     from jaxart import devices, duration, scales, sheet, timings
     from jaxart_cli.common import warn
 
@@ -72,9 +88,9 @@ def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, ove
                + [f"removing {removed} of an earlier sweep"] * bool(removed)
                + _checkpoint_change(output, overwrite, resumed, total))
     run = f"the sweep in {resumed[0]} from step {resumed[1]} of {total}, " if resumed else ""
-    return line(f"{run}{made}, {config.size} px, {total} steps", need,
-                f"{files[0]}, {files[1]} and {n} image{'s' * (n != 1)}", model, changes=changes,
-                per_device=devices.local_device_count() > 1,
+    per_device = devices.local_device_count() > 1
+    return line(f"{run}{made}, {config.size} px, {total} steps", memory_figure(need, read, per_device),
+                f"{files[0]}, {files[1]} and {n} image{'s' * (n != 1)}", model, changes=changes, per_device=per_device,
                 timing=duration.estimated(config, model, warn=warn, rows=timings.rows(n), tolerance=tolerance,
                                           after=resumed[1] if resumed else 0, swept=True))
 

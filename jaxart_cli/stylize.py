@@ -197,7 +197,8 @@ def stylize(
             _resume.check_weights_file(ckpt)
         _say(_dry_line(config, photo.shape[:2], output, fmt, need, free, model, save_every=save_every,
                        animation=animate, checkpoint_every=checkpoint_every, overwrite=overwrite,
-                       tolerance=tolerance, resumed=(resume, ckpt.meta) if ckpt else None))
+                       tolerance=tolerance, resumed=(resume, ckpt.meta) if ckpt else None,
+                       read=[(f, x.shape[:2]) for f, x in zip([content, *styles], [photo, *paintings])]))
         return
     from jaxart import compile_cache, job
 
