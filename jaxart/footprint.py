@@ -1,6 +1,7 @@
 """A run's peak memory, estimated from its settings and its files' shapes before any weights load.
 
-A run's peak is the largest of its phases. With a region mask, first reading it and matching its
+A run's peak is the largest of its phases. Resizing its files to the run's size (`sizing_bytes`), which sets it for
+a photo of over 36 megapixels at 64 px (97 at 512 px). With a region mask, first reading it and matching its
 colours, before anything compiles (`mask_bytes`): a large mask, drawn at a camera's size, can set it.
 Then the targets: one VGG forward pass per image, each its own program, so the largest painting at its
 `--style-scale` size sets it (`targets_bytes`). Then the optimization: the optimizer's state and one
@@ -75,6 +76,12 @@ MASKED = 1.0
 MASK_PIXEL_BYTES = 22
 REGION_PIXEL_BYTES = 8
 LOADED_BYTES = 480 * 2**20
+# Sizing the files (inputs.prepared_inputs, after the check, before anything compiles): each is resized from its
+# float32 pixels one channel at a time (image.resized), a C-contiguous copy of the channel beside Pillow's float image
+# of it, 8 bytes a pixel of the file, beside the files held, Python, jaxlib and the weights (`LOADED_BYTES`; 296 MiB
+# then). A 12000x9000 PNG's 64 px run peaked there (2026-12-07: 7.85 bytes a pixel over what it held, three times,
+# one a channel; BENCHMARKS.md, "Decoding in the dry run's figure").
+SIZING_BYTES = 8
 
 
 def _shapes(height: int, width: int, names: Sequence[str]) -> dict[str, tuple[int, int, int]]:
@@ -206,14 +213,22 @@ def run_bytes(height: int, width: int, config: StyleConfig, arch: str = "vgg19",
 
 def files_bytes(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | None = None,
                 paintings: Sequence[tuple[int, int]] = (), images: int = 1, mask: tuple[int, int] | None = None) -> int:
-    """The decoded files of these (height, width) shapes as read, held for the whole run, plus the larger of
-    `run_bytes` (resized as the run resizes them) and reading `config.mask` (`mask_bytes`; `mask` its (height,
-    width) as read, the photo's if not known); the photo is a square of `config.size` if not known."""
+    """The decoded files of these (height, width) shapes as read, held for the whole run, plus the largest of
+    `run_bytes` (resized as the run resizes them), reading `config.mask` (`mask_bytes`; `mask` its (height,
+    width) as read, the photo's if not known) and resizing the files (`sizing_bytes`: a photo of over 36 megapixels
+    at 64 px); the photo is a square of `config.size` if not known."""
     photo = photo or (config.size, config.size)
     sides = [fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings]
     inputs = INPUT_BYTES * sum(h * w for h, w in [photo, *paintings])
     height, width = fit(photo, config.size)
-    return inputs + max(run_bytes(height, width, config, arch, sides, images), mask_bytes(config, mask or photo, width))
+    return inputs + max(run_bytes(height, width, config, arch, sides, images), mask_bytes(config, mask or photo, width),
+                        sizing_bytes([photo, *paintings]))
+
+
+def sizing_bytes(files: Sequence[tuple[int, int]]) -> int:
+    """Peak bytes, the decoded files aside, as the largest of these (height, width) files as read is resized to the
+    run's size: Python, jaxlib and the weights loaded, nothing compiled yet."""
+    return LOADED_BYTES + SIZING_BYTES * max(h * w for h, w in files)
 
 
 def decoding_bytes(files: Sequence[tuple[tuple[int, int], int]]) -> int:

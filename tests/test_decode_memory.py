@@ -15,9 +15,11 @@ from jaxart.config import StyleConfig
 from jaxart_cli import dry_run
 
 MIB = 2**20
-# Peak RSS of `jaxart stylize PHOTO starry_night.jpg --model vgg16-hed --size 64 --steps 1` on a 12000x9000 PNG of
-# 16-bit grey, which its decoding set (2026-12-07; BENCHMARKS.md, "Decoding in the dry run's figure").
+# Peak RSS of `jaxart stylize PHOTO starry_night.jpg --model vgg16-hed --size 64 --steps 1` on 12000x9000 PNGs
+# (2026-12-07; BENCHMARKS.md, "Decoding in the dry run's figure"): 16-bit grey, which its decoding set, and 8-bit RGB,
+# which resizing it set, after the memory check.
 GREY16_108MP_PEAK = 3458 * MIB
+RGB_108MP_PEAK = 2340 * MIB
 HUGE = (9000, 12000)
 
 
@@ -64,7 +66,7 @@ def test_a_dry_run_of_a_huge_photo_counts_decoding_it_by_its_header(command, tmp
         figures[mode] = _figure(printed)
     assert figures["I;16"] >= GREY16_108MP_PEAK, figures
     assert figures["I;16"] <= 1.2 * GREY16_108MP_PEAK  # an estimate, not a bound far off
-    assert figures["RGB"] < figures["I;16"]  # its header's mode: 8-bit RGB holds less decoding
+    assert RGB_108MP_PEAK <= figures["RGB"] < figures["I;16"]  # its header's mode: 8-bit RGB holds less decoding
 
 
 def test_the_memory_check_after_decoding_does_not_count_it():
@@ -75,6 +77,19 @@ def test_the_memory_check_after_decoding_does_not_count_it():
     decoding = footprint.decoding_bytes([(HUGE, 35), (painting, 20)])
     assert decoding > need
     assert memory.check(config, "vgg16", HUGE, [painting], available=need) == need  # fits: not refused
+
+
+def test_the_memory_check_counts_resizing_a_huge_photo_which_comes_after_it():
+    # It said 1997 MiB for a 108-megapixel photo at 64 px, whose run peaked at 2340 MiB resizing it.
+    config, painting = StyleConfig(size=64), (640, 1024)
+    need = memory.check(config, "vgg16", HUGE, [painting], available=10**12)
+    assert RGB_108MP_PEAK <= need <= 1.2 * RGB_108MP_PEAK
+    for photo, size in [((3024, 4032), 64), ((3024, 4032), 512), ((5000, 7000), 512)]:  # where the run sets it
+        height, width = footprint.fit(photo, size)
+        sides = [footprint.fit(painting, footprint.painting_side(painting, size))]
+        run = footprint.run_bytes(height, width, config.replace(size=size), "vgg16", sides)
+        held = footprint.INPUT_BYTES * (photo[0] * photo[1] + painting[0] * painting[1])
+        assert footprint.files_bytes(config.replace(size=size), "vgg16", photo, [painting]) == held + run
 
 
 def test_a_small_photos_dry_run_figure_is_the_run_it_holds(tmp_path):
