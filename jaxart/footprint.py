@@ -1,8 +1,8 @@
 """A run's peak memory, estimated from its settings and its files' shapes before any weights load.
 
-A run's peak is the largest of its phases. Resizing its files to the run's size (`sizing_bytes`), which sets it for
-a photo of over 36 megapixels at 64 px (97 at 512 px). With a region mask, first reading it and matching its
-colours, before anything compiles (`mask_bytes`): a large mask, drawn at a camera's size, can set it.
+A run's peak is the largest of its phases. Before anything compiles: resizing its files to the run's size
+(`sizing_bytes`), which sets it for a photo over about 36 megapixels at 64 px (97 at 512 px), and, with a region
+mask, reading it and matching its colours (`mask_bytes`): a large mask, drawn at a camera's size, can set it.
 Then the targets: one VGG forward pass per image, each its own program, so the largest painting at its
 `--style-scale` size sets it (`targets_bytes`). Then the optimization: the optimizer's state and one
 loss+gradient evaluation per image being optimized (`image_bytes`). Before all of these the files are
@@ -55,9 +55,7 @@ WINOGRAD_COMPILE_BYTES = 32 * 2**20
 # and by 3.8 times where it did not (XLA's own count: 4); with a 10% margin.
 TARGETS = 7.5
 INPUT_BYTES = 12  # per pixel of each decoded input file, held for the whole run (float32 RGB)
-# The CLI decodes its files before JAX starts (unless XLA_FLAGS starts it first): Python, NumPy, Pillow and the CLI
-# held 37-38 MiB then (2026-12-07), 38-44 MiB in earlier runs.
-DECODE_BASE = 64 * 2**20
+DECODE_BASE = 64 * 2**20  # the CLI decodes before JAX starts (unless XLA_FLAGS starts it first), holding 37-44 MiB
 # Region masks (--mask): 3-step runs at 256 and 512 px (vgg16-hed, a 1024x768 mask of 1-3 regions)
 # peaked 72-73, 279 and 315-421 MiB higher with 1, 2 and 3 regions (XLA's count at 512 px: +4, +64,
 # +170 MiB), but then matching the mask's colours took ~120 bytes a pixel a region. Matched block by
@@ -76,11 +74,10 @@ MASKED = 1.0
 MASK_PIXEL_BYTES = 22
 REGION_PIXEL_BYTES = 8
 LOADED_BYTES = 480 * 2**20
-# Sizing the files (inputs.prepared_inputs, after the check, before anything compiles): each is resized from its
-# float32 pixels one channel at a time (image.resized), a C-contiguous copy of the channel beside Pillow's float image
-# of it, 8 bytes a pixel of the file, beside the files held, Python, jaxlib and the weights (`LOADED_BYTES`; 296 MiB
-# then). A 12000x9000 PNG's 64 px run peaked there (2026-12-07: 7.85 bytes a pixel over what it held, three times,
-# one a channel; BENCHMARKS.md, "Decoding in the dry run's figure").
+# Sizing the files (inputs.prepared_inputs, after the check): each resized one channel at a time (image.resized), a
+# C-contiguous copy of the channel beside Pillow's float image of it, beside the files held, Python, jaxlib and the
+# weights (`LOADED_BYTES`; 296 MiB then). A 12000x9000 PNG's 64 px run peaked there, 7.85 bytes a pixel over what it
+# held, three times (2026-12-07; BENCHMARKS.md, "Decoding in the dry run's figure").
 SIZING_BYTES = 8
 
 
@@ -215,7 +212,7 @@ def files_bytes(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int]
                 paintings: Sequence[tuple[int, int]] = (), images: int = 1, mask: tuple[int, int] | None = None) -> int:
     """The decoded files of these (height, width) shapes as read, held for the whole run, plus the largest of
     `run_bytes` (resized as the run resizes them), reading `config.mask` (`mask_bytes`; `mask` its (height,
-    width) as read, the photo's if not known) and resizing the files (`sizing_bytes`: a photo of over 36 megapixels
+    width) as read, the photo's if not known) and resizing the files (`sizing_bytes`: a photo over about 36 megapixels
     at 64 px); the photo is a square of `config.size` if not known."""
     photo = photo or (config.size, config.size)
     sides = [fit(p, painting_side(p, config.size, config.style_scale)) for p in paintings]
