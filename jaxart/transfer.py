@@ -32,8 +32,10 @@ class Progress(NamedTuple):
     steps: int
     loss: float
     terms: dict[str, float]
-    image: jax.Array
-    carry: optimize.Carry | None = None  # the whole loop state, for checkpoints
+    image: jax.Array  # the callback's to keep: no later step overwrites it
+    # The whole loop state, for checkpoints: valid during the callback only, since the next step donates its buffers
+    # (a kept one is deleted: jax.tree.map(jnp.copy, p.carry) keeps a copy).
+    carry: optimize.Carry | None = None
 
 
 class Outcome(NamedTuple):
@@ -68,7 +70,8 @@ def run(
 
     `callback(progress)` is called at least every `every` steps (after every step with the Python
     loop, the default on CPU; else every `config.chunk`) and at the end, with the step, loss
-    terms, the image so far and the carry to checkpoint. To stop early, it returns True (a bool,
+    terms, the image so far (the callback's to keep) and the carry to checkpoint (during the callback: the next
+    step donates its buffers, so a kept carry is deleted; copy it to keep it). To stop early, it returns True (a bool,
     or a NumPy or JAX boolean scalar; None or anything else goes on): the run ends at that report
     and returns that image, the loss terms of it, the steps taken and `stopped=True`; coarse to
     fine runs no later scale, so the image is of the scale it stopped at. An exception it raises
@@ -157,6 +160,8 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
         if callback is not None:
             terms = {k: float(v) for k, v in carry.aux.items()}
             shown = finished(carry.params, photo, config.colors, keep)  # the output now
+            if shown is carry.params:  # margin 0, no colours or kept region: the next step donates that buffer
+                shown = jnp.array(shown, copy=True)  # so a callback may keep its images (frames.append(p.image))
             return callback(Progress(step, config.steps, float(carry.value), terms, shown, carry))
 
     x0 = inputs.starting_image(content, config, x0, background)
