@@ -205,12 +205,15 @@ def minimize(
       loop: "python" (a jitted step called from Python), "scan" (jitted chunks of `chunk`
         steps in one XLA loop) or "auto" (python on CPU, scan elsewhere).
       chunk: steps per compiled chunk in scan mode, and `every`'s default.
-      carry: a `Carry` to continue from (a checkpoint's), instead of starting at `x0`.
+      carry: a `Carry` to continue from (a checkpoint's, or an earlier `Result`'s), instead of starting at `x0`.
+        It is consumed: the first step donates its buffers, so that `Result`'s `params` and `carry` are deleted
+        (give `jax.tree.map(jnp.copy, r.carry)` to keep them); a copy here would hold a second optimizer state.
       offset: the schedule's step count at this run's step 0, for `every` (see below).
       every, callback: call `callback(step, carry)` at least every `every` steps and at the end;
         in python mode it is called after every step. With an `offset` (coarse to fine's later
         scales), the calls fall where the schedule's step count is a multiple of `every`. A callback that returns True
-        (`asks_stop`) ends the run there: the result is the carry it was given, `stopped` True.
+        (`asks_stop`) ends the run there: the result is the carry it was given, `stopped` True. That carry is valid
+        during the call only: the next step donates its buffers (`jax.tree.map(jnp.copy, carry)` keeps a copy).
 
     Returns:
       A `Result`: the last finite iterate (`x0`'s shape and dtype) and its value, the steps taken,
