@@ -104,6 +104,8 @@ def sweep(
         style scale and painting where it has them (several give each setting its own style targets),
         and the weights of `config.style_layers` (0 turns a layer off; one program takes them all).
       callback: `callback(step, carry)` after every step, batched carry on device; steps count over all scales.
+        That carry is valid during the call only: the next step donates its buffers, so copy what you keep
+        (`np.asarray(carry.params)`; a kept carry reads "Array has been deleted").
         Returning True (`optimize.asks_stop`) ends the sweep there, as it ends `jaxart.run`: each tile is
         that step's image (of that scale), its running settings `stopped`.
       devices: split the batch over these (default: all local devices), padded to a multiple of
