@@ -196,24 +196,22 @@ def minimize(
     `make_step(optimizer)` from `init_carry(fun, optimizer, x0)`.
 
     Args:
-      fun: `x -> (scalar, aux)` to minimize; it is jitted here. `aux` (e.g. loss terms, or None) is
-        kept in the carry for progress reports.
+      fun: `x -> (scalar, aux)` to minimize, jitted here (a new one, or `project`, such as a lambda made per call,
+        compiles the step again; `jax.tree_util.Partial(f, *arrays)` does not); `aux` is kept for progress reports.
       x0: the starting point, one concrete float array (`init_carry`).
       optimizer: from `make_optimizer`, or any optax transformation.
       steps: the steps in all, those of a given `carry` included (its `count`).
       project: applied to the iterate after every update, such as `lambda x: jnp.clip(x, 0, 1)`.
-      loop: "python" (a jitted step called from Python), "scan" (jitted chunks of `chunk`
-        steps in one XLA loop) or "auto" (python on CPU, scan elsewhere).
+      loop: "python" (a jitted step called from Python), "scan" (jitted chunks of `chunk` steps in one XLA loop)
+        or "auto" (python on CPU, scan elsewhere).
       chunk: steps per compiled chunk in scan mode, and `every`'s default.
-      carry: a `Carry` to continue from (a checkpoint's, or an earlier `Result`'s), instead of starting at `x0`.
-        It is consumed: the first step donates its buffers, so that `Result`'s `params` and `carry` are deleted
-        (give `jax.tree.map(jnp.copy, r.carry)` to keep them); a copy here would hold a second optimizer state.
+      carry: a `Carry` to continue from (a checkpoint's, or a `Result`'s), instead of `x0`; consumed: the first step
+        donates it, deleting that `Result`'s arrays (`jax.tree.map(jnp.copy, r.carry)` keeps them).
       offset: the schedule's step count at this run's step 0, for `every` (see below).
-      every, callback: call `callback(step, carry)` at least every `every` steps and at the end;
-        in python mode it is called after every step. With an `offset` (coarse to fine's later
-        scales), the calls fall where the schedule's step count is a multiple of `every`. A callback that returns True
-        (`asks_stop`) ends the run there: the result is the carry it was given, `stopped` True. That carry is valid
-        during the call only: the next step donates its buffers (`jax.tree.map(jnp.copy, carry)` keeps a copy).
+      every, callback: call `callback(step, carry)` at least every `every` steps and at the end; in python mode
+        after every step. With an `offset` (coarse to fine's later scales), the calls fall where the schedule's step
+        count is a multiple of `every`. A callback returning True (`asks_stop`) ends the run there: the result is the
+        carry it was given, `stopped` True. That carry is valid during the call only (the next step donates it).
 
     Returns:
       A `Result`: the last finite iterate (`x0`'s shape and dtype) and its value, the steps taken,
