@@ -185,7 +185,8 @@ def compute_dtype(weights: Weights) -> jnp.dtype:
     """The dtype `features` and `total_loss` compute in: that of the weights' first kernel, at least
     float32 (float32 for `load_weights` and `random_weights`). Float64 weights (say
     `jax.tree.map(lambda a: a.astype(jnp.float64), w)` under `jax_enable_x64`) give a float64 pass,
-    for `jax.test_util.check_grads`; `features` casts the pixels to this dtype too."""
+    for `jax.test_util.check_grads` (give it eps=1e-6: its default 1e-4 crosses ReLU and max-pool kinks, 1% off
+    beyond tiny images); `features` casts the pixels to this dtype too."""
     try:
         dtype = jnp.dtype(jnp.result_type(weights.params["conv1_1"]["kernel"]))
     except (KeyError, TypeError):  # no such layer: check_params names it
