@@ -18,10 +18,11 @@ if TYPE_CHECKING:
 class Preprocess:
     """How a weight set expects its input, from RGB in [0, 1].
 
-    `caffe`: scale to [0, 255], reorder to BGR, subtract `mean` (given in BGR order).
-    `torch`: subtract `mean` and divide by `std` (RGB order, [0, 1] scale).
+    `caffe`: scale to [0, 255], reorder to BGR, subtract `mean` (given in BGR order; the default is Keras').
+    `torch`: subtract `mean` and divide by `std` (RGB order, [0, 1] scale): give both, such as torchvision's
+    `Preprocess("torch", (0.485, 0.456, 0.406), (0.229, 0.224, 0.225))`.
     `mean` and `std` are 3 finite numbers each (std none 0), kept as tuples of floats; another `kind`, count
-    or value is a ValueError here, not at the first trace.
+    or value is a ValueError here, not at the first trace, and so is a mean of the other kind's scale.
     """
 
     kind: str = "caffe"
@@ -44,6 +45,15 @@ class Preprocess:
                 raise ValueError(f"Preprocess {field} must be 3 finite numbers, one per channel"
                                  f"{', none 0' if field == 'std' else ''}; got {v!r}")
             object.__setattr__(self, field, values)
+        # A mean of the other scale ran without an error, on inputs 100x off: `Preprocess("torch")` subtracted the
+        # default caffe means (103.9, ...) from [0, 1] pixels, and torchvision's (0.485, ...) under caffe did nothing.
+        if self.kind == "torch" and not all(0 <= m <= 1 for m in self.mean):
+            raise ValueError(f"Preprocess('torch') takes a mean on the [0, 1] scale, got {self.mean} (caffe's, for "
+                             "0..255 BGR?); give one with its std, such as torchvision's: "
+                             "Preprocess('torch', (0.485, 0.456, 0.406), (0.229, 0.224, 0.225))")
+        if self.kind == "caffe" and 0 < max(self.mean) <= 1 and min(self.mean) >= 0:
+            raise ValueError(f"Preprocess('caffe') takes a mean on the 0..255 scale in BGR order, got {self.mean} "
+                             "(torchvision's, for [0, 1] RGB?); give those as Preprocess('torch', mean, std)")
 
     def __call__(self, x: jax.Array) -> jax.Array:
         """(..., 3) RGB in [0, 1] to the (..., 3) input the weights were trained on, in `x`'s float dtype."""

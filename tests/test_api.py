@@ -3,6 +3,7 @@
 import dataclasses
 import doctest
 import inspect
+import re
 import sys
 
 import jax
@@ -154,3 +155,18 @@ def test_a_photo_too_small_for_the_deepest_layer_is_refused_by_name(tiny_vgg16, 
     photo = rng.random((30, 40, 3)).astype(np.float32)
     with pytest.raises(jaxart.errors.InputError, match="too small for layer relu5_1, which needs at least 16 px"):
         jaxart.run(photo, [photo], weights=tiny_vgg16, config=jaxart.StyleConfig(size=16, steps=1))
+
+
+@pytest.mark.parametrize("settings, said", [
+    (dict(kind="torch"), "Preprocess('torch') takes a mean on the [0, 1] scale, got (103.939, 116.779, 123.68)"),
+    (dict(kind="torch", mean=(123.68, 116.779, 103.939), std=(58.4, 57.1, 57.4)), "on the [0, 1] scale"),
+    (dict(kind="caffe", mean=(0.406, 0.456, 0.485)), "Preprocess('caffe') takes a mean on the 0..255 scale"),
+])
+def test_a_preprocess_mean_of_the_other_scale_is_refused_naming_the_right_one(settings, said):
+    """`Preprocess("torch")` kept caffe's default 0..255 BGR means and subtracted them from [0, 1] pixels (every
+    input about -110, features of nothing), and [0, 1] means under caffe subtracted next to nothing; both ran."""
+    with pytest.raises(ValueError, match=re.escape(said)):
+        jaxart.Preprocess(**settings)
+    for fine in (dict(kind="torch", mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)), dict(mean=(0, 0, 0)),
+                 dict(kind="torch", mean=(0, 0, 0))):
+        jaxart.Preprocess(**fine)
