@@ -226,8 +226,7 @@ def minimize(
         fun = jax.tree_util.Partial(fun)  # a pytree, so the jitted step can take it as input
     step = make_step(optimizer, project)
     carry = init_carry(fun, optimizer, x0) if carry is None else carry
-    done = int(carry.count)
-    every = every or chunk
+    done, every = int(carry.count), every or chunk
     advance = _jit_step(step) if loop == "python" else make_chunk(step, chunk)
     stopped = False
     while done < steps and bool(carry.ok) and not stopped:
@@ -243,9 +242,9 @@ def minimize(
 
 
 def asks_stop(answer: Any) -> bool:
-    """Whether a progress callback's return value asks the run to stop: True, as a bool or a NumPy or
-    JAX boolean scalar (`p.loss < 0.1`, `jnp.abs(d).max() < 1e-3`). Anything else, None included,
-    goes on: a value never meant as an answer (a lambda's last expression: a number, an array) stops nothing."""
+    """Whether a progress callback's return value asks the run to stop: True, as a bool or a NumPy or JAX boolean
+    scalar (`p.loss < 0.1`, `jnp.abs(d).max() < 1e-3`). Anything else, None included, goes on: a value never meant
+    as an answer (a lambda's last expression: a number, an array) stops nothing."""
     if isinstance(answer, (np.ndarray, jax.Array)) and answer.shape == () and answer.dtype == np.bool_:
         answer = bool(answer)
     return isinstance(answer, (bool, np.bool_)) and bool(answer)
