@@ -12,10 +12,11 @@ _early: list[int] = []
 _before = {}  # Python's handler, restored once the app is built; none for a `&` job's ignored SIGINT, left so
 if _signal.getsignal(_signal.SIGINT) != _signal.SIG_IGN:
     _before[_signal.SIGINT] = _signal.signal(_signal.SIGINT, lambda signum, frame: _early.append(signum))
-# Then, before any slower import (typing), until the app is built: a Ctrl-C ends the command at once with one line,
-# not a KeyboardInterrupt traceback, nor seconds later once JAX has loaded. See jaxart_cli.signals.
-from jaxart_cli.signals import SIGINTS as _SIGINTS, STOPS as _STOPS  # noqa: E402
-from jaxart_cli.signals import catch as _catch, put_back as _put_back, stop_loading as _stop_loading  # noqa: E402
+# Then, before the slower imports (typer, JAX), until the app is built: a Ctrl-C ends the command at once with one
+# line, not a KeyboardInterrupt traceback, nor seconds later once JAX has loaded. See jaxart_cli.signals; the handlers
+# are swapped and put back as a run's are (jaxart.deferral, which with `import jaxart` loads typing, 2-5 ms, no JAX).
+from jaxart.deferral import STOPS as _STOPS, catch as _catch, put_back as _put_back  # noqa: E402
+from jaxart_cli.signals import SIGINTS as _SIGINTS, stop_loading as _stop_loading  # noqa: E402
 
 _previous = {**_catch(_stop_loading), **_before}
 for _s in _early:  # nothing has been written yet

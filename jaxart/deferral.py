@@ -1,5 +1,6 @@
-"""The signals that stop a run, deferred over a block: what makes a file and registers its removal (`locks`) is
-not stopped between the two, and a stop that came meanwhile is answered once the block has ended."""
+"""The signals that stop a run: their handlers swapped and put back (`catch`, `put_back`), or the signals deferred
+over a block, so that what makes a file and registers its removal (`locks`) is not stopped between the two, and a stop
+that came meanwhile is answered once the block has ended."""
 
 from __future__ import annotations
 
@@ -7,8 +8,23 @@ import contextlib
 import signal
 import threading
 
-# What stops a run: Ctrl-C, and the SIGTERM and SIGHUP a caller (jaxart's CLI) may answer with a handler.
+# What stops a run: Ctrl-C, and the SIGTERM and SIGHUP a caller (jaxart's CLI) may answer with a handler. `catch` and
+# `put_back` swap a run's handlers (`signals.stop_signals`) and the CLI's (jaxart_cli.signals, errors.run, cli.py): this
+# module loads no JAX, and cli.py imports it first of all.
 STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def catch(handler, previous: dict | None = None) -> dict:
+    """Set `handler` for each of STOPS not ignored (`nohup`, a background job) nor set outside Python (None: it cannot
+    be put back); returns the handlers it replaced, in `previous` where given. Each is recorded there before it is
+    replaced: where a handler not yet replaced (or `handler`) answers a signal by raising as this runs, `previous`
+    holds all that were, for `put_back`. A comprehension lost them."""
+    previous = {} if previous is None else previous
+    for s in STOPS:
+        if (found := signal.getsignal(s)) not in (signal.SIG_IGN, None):
+            previous[s] = found
+            signal.signal(s, handler)
+    return previous
 
 
 @contextlib.contextmanager
@@ -51,11 +67,12 @@ def signals_deferred():
 
 
 def put_back(found: dict, blocked: set = frozenset()) -> None:
-    """Set each of the handlers `found` again, then let the kernel deliver the signals `blocked` (pending): Python
-    answers each by the handler put back, and one that raises leaves the others due. Where a signal comes meanwhile
-    and a handler put back already answers it by raising (a KeyboardInterrupt), all this is done again first: until
-    the first is put back, one that comes is deferred still (`signals_deferred`) or caught (`signals.stop_signals`).
-    One already set is left: outside the main thread, where none can be set, none was swapped."""
+    """Set each of the handlers `found` again, then let the kernel deliver the signals `blocked` (pending, only
+    `signals_deferred`'s): Python answers each by the handler put back, and one that raises leaves the others due.
+    Where a signal comes meanwhile and its handler (one put back already, or the caller's: the CLI's raise a
+    KeyboardInterrupt) raises, all this is done again first, then it is raised: a loop stopped there left the others
+    with a handler nobody read (a later `kill` ignored). One already set is left: outside the main thread, where none
+    can be set, none was swapped."""
     try:
         for s, handler in found.items():
             if signal.getsignal(s) is not handler:

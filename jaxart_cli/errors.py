@@ -8,13 +8,13 @@ import sys
 import typer
 from typer.exceptions import Abort, Exit, TyperException
 
+from jaxart.deferral import catch as _catch, put_back as _put_back
 from jaxart_cli.common import say as _one_line
 from jaxart_cli.help import Group as _Group
 from jaxart_cli.signals import (
-    catch as _catch, forget_interrupts as _forget_interrupts, interrupted as _interrupted,
-    interrupted_code as _interrupted_code, interrupted_line as _interrupted_line, not_begun_line as _not_begun_line,
-    on_sigint as _on_sigint, put_back as _put_back, starting_line as _starting_line,
-    stop_if_interrupted as _stop_if_interrupted,
+    forget_interrupts as _forget_interrupts, interrupted as _interrupted, interrupted_code as _interrupted_code,
+    interrupted_line as _interrupted_line, not_begun_line as _not_begun_line, on_sigint as _on_sigint,
+    starting_line as _starting_line, stop_if_interrupted as _stop_if_interrupted,
 )
 from jaxart_cli.usage import unknown_option as _unknown_option, usage_message as _usage_message
 

@@ -1,12 +1,14 @@
 """Ctrl-C, SIGTERM and SIGHUP outside a run: recorded, or the command ended at once while the libraries load.
-Only `gc`, `os` and `signal` are imported: cli.py imports this first, before anything slower, to answer a Ctrl-C
-while the rest loads."""
+Only `gc`, `os`, `signal` and jaxart.deferral (the handlers swapped and put back, a run's as the CLI's; no JAX) are
+imported: cli.py imports this first, before anything slower, to answer a Ctrl-C while the rest loads."""
 
 from __future__ import annotations
 
 import gc
 import os
 import signal
+
+from jaxart.deferral import catch, put_back
 
 # Ctrl-C outside a run (a run's: signals.stop_signals). While the libraries load it ends the command at once (see
 # `stop_loading`), not as a KeyboardInterrupt: in a native module's initialisation that aborts the process (jaxlib) or
@@ -15,35 +17,8 @@ import signal
 # `stop_if_interrupted` ends the command at the next check. SIGTERM (`kill`, `timeout`, a batch scheduler) and SIGHUP
 # (a closed terminal) are answered the same way, with their own exit codes: their default action killed the process
 # silently, leaving a file half written. One ignored at start stays so (POSIX): `nohup`'s SIGHUP, a `&` job's SIGINT.
-STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# Their handlers are swapped and put back by jaxart.deferral's `catch` and `put_back`, as a run's are.
 SIGINTS: list[int] = []
-
-
-def catch(handler, previous: dict | None = None) -> dict:
-    """Set `handler` for each of STOPS not ignored (`nohup`, a background job) nor set outside Python (None: it cannot
-    be put back); returns the handlers it replaced, in `previous` where given. Each is recorded there before it is
-    replaced: where a handler not yet replaced (or `handler`) answers a signal by raising as this runs, `previous`
-    holds all that were, for `put_back`. A comprehension lost them."""
-    previous = {} if previous is None else previous
-    for s in STOPS:
-        if (found := signal.getsignal(s)) not in (signal.SIG_IGN, None):
-            previous[s] = found
-            signal.signal(s, handler)
-    return previous
-
-
-def put_back(previous: dict) -> None:
-    """Set each of the handlers `previous` again, all of them also where a signal comes meanwhile and one put back
-    already answers it by raising (a KeyboardInterrupt): they are set again first, then it is raised. A loop stopped
-    there, leaving the others' caught by a handler nobody read (a later `kill` ignored). The library's twin:
-    jaxart.deferral.put_back. One already set is left: outside the main thread, where none can be set."""
-    try:
-        for s, handler in previous.items():
-            if signal.getsignal(s) is not handler:
-                signal.signal(s, handler)
-    except BaseException:
-        put_back(previous)
-        raise
 
 
 def stop_loading(signum, frame) -> None:
@@ -125,8 +100,9 @@ def interrupted_by() -> str:
 class deferred:
     """`with deferred():` the block's signals recorded, then answered as the handlers it found would, once it has
     ended: around `ctx.with_resource(locks.writing(out))`, whose ExitStack registers the lock's release only once
-    `writing` has taken it (which it does with signals deferred: `deferral.signals_deferred`, a library's; this module
-    imports no jaxart). A KeyboardInterrupt between the two left the lock file until the generator was collected."""
+    `writing` has taken it (which it does with signals deferred: `deferral.signals_deferred`, whose answer comes at
+    its own end, inside `writing`). A KeyboardInterrupt between the two left the lock file until the generator was
+    collected."""
 
     def __enter__(self):
         self.got: list[int] = []

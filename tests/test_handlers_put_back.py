@@ -1,10 +1,11 @@
-"""A run's handlers (`signals.stop_signals`) and the CLI's (`jaxart_cli.signals.catch`, `deferred`, `errors.run`) are
+"""A run's handlers (`signals.stop_signals`) and the CLI's (`jaxart_cli.signals.deferred`, `errors.run`) are
 swapped and put back completely, also where a signal comes at any point as they are: a handler the caller had, or one
 already put back, answering it by raising stopped the dict comprehension that swapped them (those swapped were never
 recorded) or the loop that put them back (SIGTERM stayed caught by a handler nobody read: a later `kill` ignored).
 
 Each case raises one signal at the k-th point (a line starting, or a function returning) of the code swapping and
-putting back handlers, for every k, as tests/test_deferral.py does."""
+putting back handlers, for every k, as tests/test_deferral.py does. Both swap and put them back with
+`deferral.catch` and `deferral.put_back`, whose points each case sweeps too."""
 
 import gc
 import itertools
@@ -117,7 +118,7 @@ def test_a_signal_as_the_cli_defers_swaps_or_puts_back_the_handlers_is_answered_
     def check(fired, raised):
         assert isinstance(raised, KeyboardInterrupt) and log == [signal.Signals(signum).name], (fired, raised, log)
 
-    assert _sweep(signum, (cli_signals.__file__,), block, check) > 12
+    assert _sweep(signum, (cli_signals.__file__, deferral.__file__), block, check) > 12
 
 
 def test_a_ctrl_c_as_a_command_sets_its_handlers_is_the_one_line_and_exit_130(monkeypatch, capsys):
@@ -139,7 +140,7 @@ def test_a_ctrl_c_as_a_command_sets_its_handlers_is_the_one_line_and_exit_130(mo
         answered.clear()
 
     try:
-        points = _sweep(signal.SIGINT, (cli_signals.__file__,), lambda fired: errors.run(app), check,
+        points = _sweep(signal.SIGINT, (cli_signals.__file__, deferral.__file__), lambda fired: errors.run(app), check,
                         where=lambda code: code.co_name in ("catch", "<dictcomp>"))
     finally:
         for s, h in previous.items():
