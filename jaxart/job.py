@@ -186,5 +186,5 @@ def stylize_files(
             name = signal.Signals(signum).name
             files = written(output, fmt, outcome.steps, scales.total_steps(config), save_every, animation)
             raise Interrupted(f"interrupted by {name} as the run finished; wrote {files} "
-                                         f"({outcome.steps} step{'s' * (outcome.steps != 1)})", 128 + signum)
+                              f"({outcome.steps} step{'s' * (outcome.steps != 1)})", 128 + signum)
         return outcome
