@@ -23,13 +23,16 @@ _HEAVY = ("jax", "flax", "optax")
 # One interpreter imports the CLI as the console entry point does, then forks a child a case: each child starts from
 # that fresh `import cli` (0.7-1 s on 2 cores, paid once a batch, not once a case), runs `jaxart ARGV` to its exit,
 # atexit functions too, and writes which of JAX's it had loaded. What one case imports, no other sees.
-_BATCH = r"""import atexit, json, os, sys, traceback
+_BATCH = r"""import atexit, json, os, sys, traceback, warnings
 cases, folder, heavy = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3].split()
 sys.argv = ['jaxart']
 import cli
 for i, argv in enumerate(cases):
     sys.stdout.flush(); sys.stderr.flush()
-    if os.fork():
+    with warnings.catch_warnings():  # Python 3.12 and newer warn of numpy's BLAS threads, idle here
+        warnings.simplefilter('ignore', DeprecationWarning)
+        pid = os.fork()
+    if pid:
         with open(f'{folder}/{i}.code', 'w') as f:
             f.write(str(os.waitstatus_to_exitcode(os.wait()[1])))
         continue
