@@ -95,7 +95,8 @@ _DRY_RUNS = {
          "--init", "{job}/paint.png", "-o", "{job}/dry.png"], "dry run: 48x36 px, 4 steps (32 px then 48 px), about "),
     "stylize frames checkpoint animation": (
         ["stylize", "{job}/photo.jpg", "{job}/paint.png", "--size", "32", "--steps", "20", "--save-every", "5",
-         "--checkpoint-every", "5", "--animate", "{job}/dry.gif", "-o", "{job}/dry.png"], "dry run: 32x24 px, 20 steps"),
+         "--checkpoint-every", "5", "--animate", "{job}/dry.gif", "-o", "{job}/dry.png"],
+        "dry run: 32x24 px, 20 steps"),
     "sweep seeds": (
         ["sweep", "{job}/photo.jpg", "{job}/paint.png", "--model", "tiny", "--size", "32", "--steps", "2",
          "--style-weight", "1,10", "--seed", "1,2", "--init", "random", "-o", "{job}/grid.png"],
