@@ -38,6 +38,32 @@ def first_step(config: StyleConfig) -> int:
     return scales.total_steps(config) - scales.schedule(config)[-1][1]
 
 
+def can_stop(config: StyleConfig) -> bool:
+    """Whether a tolerance can stop `config`'s run at all: its test compares two tested steps `WINDOW` apart within
+    the final scale, the later one before the last step (a run that converged at its last step ran every step)."""
+    since = first_step(config)
+    return (since // WINDOW + 2) * WINDOW < scales.total_steps(config)
+
+
+def check_can_stop(config: StyleConfig, tolerance: float) -> None:
+    """Refuse a `tolerance` that cannot stop `config`'s run (`can_stop`), naming the steps that let it: a final
+    scale of fewer than 21 steps ran every step, the tolerance silently ignored."""
+    if not tolerance or can_stop(config):
+        return
+    first = (first_step(config) // WINDOW + 2) * WINDOW
+    if config.scale_steps:  # the last scale's count raised; `since` stays
+        counts = (*config.scale_steps[:-1], first + 1 - first_step(config))
+        fix = f"steps={','.join(map(str, counts))} (or more in the last scale)"
+    else:  # one count for every scale: more of them put the final scale later too
+        n = next(n for n in range(config.steps + 1, config.steps + 2 * WINDOW + 2)
+                 if can_stop(config.replace(steps=n)))
+        fix = f"steps={n} or more"
+    raise InputError(f"tolerance {as_typed(tolerance)} can never stop this run: the loss is compared every "
+                     f"{WINDOW}th step with the one {WINDOW} before{' in the last scale' * bool(first_step(config))}, "
+                     f"the first time at step {first}, which must come before the run's last step (now {scales.total_steps(config)}); "
+                     f"give {fix}, or drop tolerance", settings=["tolerance", "steps"])
+
+
 def tested(step: int, since: int) -> bool:
     """Whether the loss at `step` is kept for the test: a multiple of `WINDOW` within the final scale,
     which begins after step `since`."""

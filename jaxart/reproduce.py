@@ -236,6 +236,8 @@ def _stop(record: dict, config: StyleConfig) -> tuple[float, StyleConfig]:
             raise ValueError(f"stopped at step {at!r} of {scales.total_steps(config)}")
     except ValueError as e:
         raise _refused(e) from None
+    if not plateau.can_stop(config):  # it never stopped the run, and stylize now refuses it (check_can_stop)
+        tolerance = 0.0
     return tolerance, config if tolerance or at is None else plateau.taken(config, at)
 
 

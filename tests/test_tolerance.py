@@ -170,3 +170,35 @@ def test_info_command_of_a_record_with_an_edited_stop_is_one_line_and_no_command
     save_image(tmp_path / "out.png", np.zeros((4, 4, 3)), made)
     code, out, err = run_main(["info", str(tmp_path / "out.png"), "--command"], monkeypatch, capsys)
     assert code == 2 and out == "" and err.count("\n") == 0 and says in err and "edited or damaged" in err, err
+
+
+@pytest.mark.parametrize("extra, fix, taken", [
+    (["--steps", "20"], "give --steps 21 or more, or drop --tolerance", ["--steps", "21"]),  # 20 is the last step
+    (["--scales", "24,32", "--steps", "5,15"], "give --steps 5,16 (or more in the last scale)",
+     ["--scales", "24,32", "--steps", "5,16"]),
+    (["--size", "96", "--start-size", "24", "--steps", "10"], "give --steps 14 or more",
+     ["--size", "96", "--start-size", "24", "--steps", "14"]),
+])  # 24, 48 and 96 px: more steps a scale put the last scale later too
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_a_tolerance_that_can_never_stop_the_run_is_refused_naming_the_steps_that_let_it(
+        command, extra, fix, taken, files, tmp_path, monkeypatch, capsys):
+    """--steps 20 --tolerance 0.06 ran every step and said nothing: the test, every 10th step against the one 10
+    before, is never made at the last step, so a last scale of 20 steps or fewer has no step to stop at."""
+    argv = [command, *stylize_argv(files, tmp_path / "out.png", "--tolerance", "0.06")[1:], "--dry-run"]
+    code, out, err = run_main([*argv, *extra], monkeypatch, capsys)
+    assert (code, out, err.count("\n")) == (2, "", 0), err
+    assert err.startswith("error: --tolerance 0.06 can never stop this run: ") and fix in err, err
+    assert list(tmp_path.iterdir()) == []
+    code, out, err = run_main([*argv, *taken], monkeypatch, capsys)
+    assert code == 0 and "nothing ran" in out, err
+
+
+def test_info_command_drops_a_tolerance_that_never_stopped_its_run(files, tmp_path, monkeypatch, capsys):
+    """A record of such a run, made before it was refused, gave a command stylize now refuses."""
+    d, model = files
+    config = jaxart.StyleConfig(size=32, steps=20)
+    made = {"jaxart": "0.2.0", "model": "tiny", "model_path": model, "config": config.to_dict(), "tolerance": 0.06,
+            "inputs": {"content": str(d / "photo.jpg"), "styles": [str(d / "paint.png")], "background": [255] * 3}}
+    save_image(tmp_path / "out.png", np.zeros((4, 4, 3)), made)
+    code, out, err = run_main(["info", str(tmp_path / "out.png"), "--command"], monkeypatch, capsys)
+    assert code == 0 and "--steps 20" in out and "--tolerance" not in out, (out, err)
