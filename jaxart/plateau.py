@@ -50,7 +50,7 @@ def check_can_stop(config: StyleConfig, tolerance: float) -> None:
     scale of fewer than 21 steps ran every step, the tolerance silently ignored."""
     if not tolerance or can_stop(config):
         return
-    first = (first_step(config) // WINDOW + 2) * WINDOW
+    first, last = (first_step(config) // WINDOW + 2) * WINDOW, scales.total_steps(config)
     if config.scale_steps:  # the last scale's count raised; `since` stays
         counts = (*config.scale_steps[:-1], first + 1 - first_step(config))
         fix = f"steps={','.join(map(str, counts))} (or more in the last scale)"
@@ -60,7 +60,7 @@ def check_can_stop(config: StyleConfig, tolerance: float) -> None:
         fix = f"steps={n} or more"
     raise InputError(f"tolerance {as_typed(tolerance)} can never stop this run: the loss is compared every "
                      f"{WINDOW}th step with the one {WINDOW} before{' in the last scale' * bool(first_step(config))}, "
-                     f"the first time at step {first}, which must come before the run's last step (now {scales.total_steps(config)}); "
+                     f"the first time at step {first}, which must come before the run's last step (now {last}); "
                      f"give {fix}, or drop tolerance", settings=["tolerance", "steps"])
 
 
