@@ -155,6 +155,8 @@ def _config_options(config: StyleConfig, styles: list[str]) -> list[str]:
             default = None if config.scale_steps else default
         elif field in ("scale_steps", "mask", "keep_colors") or field in IGNORES.get(config.optimizer, ()):
             continue  # --steps above; --mask, kept regions with --region-style below; one the optimizer ignores
+        elif field == "style_blend" and value is not None and len(value) == len(styles) == 1:
+            continue  # one painting's weight changes nothing, and stylize refuses it (jaxart_cli.options.check_blend)
         elif field == "region_colors" and config.mask is not None:
             argv += ["--mask", config.mask]
             argv += [x for c, s in zip(value, styles) for x in ("--region-style", f"{c}={_painting(s)}")]

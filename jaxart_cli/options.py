@@ -210,6 +210,19 @@ def regions(*, mask: Path | None, region_style: list[str] | None,
     return fields, styles
 
 
+def check_blend(config, styles: list[Path]) -> None:
+    """Refuse --style-blend's one weight for one painting: the weights are normalized, so `--style-blend 0.5` gave the
+    very pixels of no blend, where it was read as "half the style". Two weights or more for one painting are the
+    library's count refusal; a blend beside --mask, its own."""
+    if config.style_blend is not None and len(config.style_blend) == 1 and len(styles) == 1 and config.mask is None:
+        from jaxart.errors import as_typed
+
+        raise typer.BadParameter(f"{as_typed(config.style_blend[0])} weighs the paintings into one style, and one "
+                                 "STYLE is given, so it changes nothing (the weights are normalized); for less of "
+                                 "the painting, lower --style-weight, or give more paintings to blend",
+                                 param_hint="--style-blend")
+
+
 def _styles_beside_regions(styles: list[Path]) -> str:
     """The STYLE arguments given with --region-style, named as typed: the refusal was "Invalid value for
     --region-style", an option whose values were fine (or not typed where a STYLE was meant as its value)."""

@@ -174,6 +174,7 @@ def sweep(
         sweep_checks.check(config, settings, paintings=len(styles), names=captions.file_names(styles))
         settings[0].apply(config).validate(paintings=len(styles))  # its weights are the run's, not the config's
         plateau.check_can_stop(config, tolerance)
+        _o.check_blend(config, styles)
         # The record takes these digests, not reading the paintings again.
         hashed = sweep_checks.check_distinct(styles) if each_painting else {}
         for note in _unused(ctx, config):

@@ -139,3 +139,37 @@ def test_a_front_end_is_told_which_given_settings_change_nothing(config, given, 
     from jaxart.notes import unused_notes
 
     assert unused_notes(StyleConfig(**config), given) == says
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_a_style_blend_of_one_painting_is_refused_as_changing_nothing(command, files, tmp_path, monkeypatch, capsys):
+    """--style-blend 0.5 with one painting gave the very pixels of no blend (its weights are normalized), where it
+    reads as "half the style"; with two paintings it weighs them."""
+    d, model = files
+    argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png"), "--model", model,
+            "--size", "32", "--steps", "2", "--style-blend", "0.5", "--dry-run"]
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert (code, out) == (2, "") and err == (
+        "error: Invalid value for --style-blend: 0.5 weighs the paintings into one style, and one STYLE is given, so "
+        "it changes nothing (the weights are normalized); for less of the painting, lower --style-weight, or give "
+        "more paintings to blend"), err
+    assert list(tmp_path.iterdir()) == []
+    code, out, err = run_main([*argv[:3], str(d / "photo.jpg"), *argv[3:-3], "--style-blend", "0.5,1", "--dry-run"],
+                              monkeypatch, capsys)
+    assert code == 0 and "nothing ran" in out, err
+
+
+def test_info_command_drops_a_style_blend_of_one_painting(files, tmp_path, monkeypatch, capsys):
+    """A record of such a run, made before it was refused, gave a command stylize now refuses."""
+    import numpy as np
+
+    from jaxart import StyleConfig
+    from jaxart.output import save_image
+
+    d, model = files
+    made = {"jaxart": "0.2.0", "model": "tiny", "model_path": model, "config": StyleConfig(
+        size=32, steps=2, style_blend=(0.5,)).to_dict(), "inputs": {"content": str(d / "photo.jpg"), "styles": [
+            str(d / "paint.png")], "background": [255] * 3}}
+    save_image(tmp_path / "out.png", np.zeros((4, 4, 3)), made)
+    code, out, err = run_main(["info", str(tmp_path / "out.png"), "--command"], monkeypatch, capsys)
+    assert code == 0 and "--steps 2" in out and "--style-blend" not in out, (out, err)
