@@ -177,7 +177,7 @@ def sweep(
         _o.check_blend(config, styles)
         # The record takes these digests, not reading the paintings again.
         hashed = sweep_checks.check_distinct(styles) if each_painting else {}
-        for note in _unused(ctx, config):
+        for note in _unused(ctx, config.replace(style_weight=max(swept[0]))):  # at 0 alone: no tile takes a style
             _warn(note)
         cmd = sweep_job.Command(content, styles, output, fmt.value, config, settings, model, rgb,
                                 tolerance, shrink_batch, columns, overwrite, checkpoint_every)

@@ -132,6 +132,13 @@ def test_a_bad_list_item_is_named_as_given(extra, said, files, tmp_path, monkeyp
                                                                 "which keeps no history of past steps; it is how many "
                                                                 "steps --optimizer lbfgs remembers"]),
     ({"colors": "keep", "match_luminance": False}, ["match_luminance"], []),  # --no-match-luminance changes nothing
+    ({"style_weight": 0.0}, ["style_scale"], ["--style-scale has no effect with --style-weight 0: the style term is "
+                                              "off, so nothing of the painting is taken; give --style-weight above 0 "
+                                              "for its style"]),
+    ({"style_weight": 0.0}, ["style_layers", "style_blend"], [
+        "--style-layers and --style-blend have no effect with --style-weight 0: the style term is off, so nothing of "
+        "the painting is taken; give --style-weight above 0 for its style"]),
+    ({"style_weight": 0.5}, ["style_scale", "style_layers"], []),  # used
 ])
 def test_a_front_end_is_told_which_given_settings_change_nothing(config, given, says):
     """The warnings the CLI prints for an option without effect, from the library for any front end."""
@@ -173,3 +180,4 @@ def test_info_command_drops_a_style_blend_of_one_painting(files, tmp_path, monke
     save_image(tmp_path / "out.png", np.zeros((4, 4, 3)), made)
     code, out, err = run_main(["info", str(tmp_path / "out.png"), "--command"], monkeypatch, capsys)
     assert code == 0 and "--steps 2" in out and "--style-blend" not in out, (out, err)
+

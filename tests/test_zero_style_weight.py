@@ -133,3 +133,15 @@ def test_an_each_painting_refusal_tells_two_paintings_of_one_name_apart_as_their
     argv.insert(argv.index(str(d / "paint.png")) + 1, str(other))
     code, _, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and f"painting {d / 'paint.png'} and style 0, painting {other} would give" in err, err
+
+
+@pytest.mark.parametrize("command, weights", [("stylize", "0"), ("sweep", "0"), ("sweep", "0,1")])
+def test_a_style_scale_at_style_weight_0_is_warned_about(command, weights, files, tmp_path, monkeypatch, capsys):
+    """--style-weight 0 --style-scale 0.5 gave the very pixels of --style-scale 1 without a word; so in a sweep whose
+    style weights are all 0 (where one is not, its tiles take it)."""
+    argv = [command, *stylize_argv(files, tmp_path / "o.png", "--style-weight", weights, "--style-scale", "0.9",
+                                   "--dry-run")[1:]]
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 0 and "nothing ran" in out, err
+    assert ("warning: --style-scale has no effect with --style-weight 0: the style term is off, so nothing of the "
+            "painting is taken; give --style-weight above 0 for its style" in err) == (weights == "0"), err
