@@ -201,7 +201,8 @@ def changes(output: Path, fmt: str, steps: int, *, save_every: int = 0, animatio
 
     after = resumed[1]["step"] if resumed else 0
     same, overwrite, own = taken_over(resumed[1] if resumed else None, output, overwrite)
-    ckpt = checkpoint.path_for(output) if checkpoint_every and not resumed else None
+    # Kept only before the last step (`notes.checkpoint_note`): an interval of `steps` or more keeps none.
+    ckpt = checkpoint.path_for(output) if 0 < checkpoint_every < steps and not resumed else None
     there = [Path(p) for p in (output, animation, ckpt) if p is not None and os.path.lexists(p)]
     frames_replaced = len(replaced(output, fmt, steps, save_every, after)) if save_every else 0
     removed = len(stale_frames(output, fmt, steps, save_every, own)) if overwrite else 0

@@ -117,6 +117,17 @@ def frames_note(save_every: int, steps: int) -> str | None:
             f"step's image is the output); {fix}")
 
 
+def checkpoint_note(checkpoint_every: int, steps: int) -> str | None:
+    """A warning when `--checkpoint-every` writes no checkpoint: one is kept only before the last step (which writes
+    the image), so an interval of `steps` or more, over all scales, keeps none; else None."""
+    if not checkpoint_every or checkpoint_every < steps:
+        return None
+    fix = f"give a value below {steps} for one" if steps > 1 else "a run of 1 step keeps none"
+    return (f"--checkpoint-every {checkpoint_every} writes no checkpoint in a run of {steps} step{'s' * (steps != 1)} "
+            f"(one is kept only before the last step, which writes the image; Ctrl-C, SIGTERM or SIGHUP still keep "
+            f"one); {fix}")
+
+
 def background_note(background: str, content, styles, init: str = "content") -> str | None:
     """A warning for a given `--background` (as typed) when neither the photo nor any painting (files), nor an
     `init` image file, can have a transparent pixel, so that every colour gives the same picture; else None."""

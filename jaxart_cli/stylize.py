@@ -189,6 +189,7 @@ def stylize(
                  _notes.init_note(photo, config.init if resume else init),
                  _notes.style_scale_note(paintings, config), _notes.start_size_note(config), mixing,
                  _notes.frames_note(save_every, _scales.total_steps(config)),
+                 _notes.checkpoint_note(checkpoint_every, _scales.total_steps(config)),
                  _notes.background_note(background, content, styles, config.init) if _given(ctx, "background")
                  else None,
                  *_notes.enlarged_painting_notes(styles, paintings, config)):

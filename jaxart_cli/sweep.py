@@ -204,6 +204,7 @@ def sweep(
     for note in (_notes.upsampling_note(photo, config.size, config), _notes.init_note(photo, init),  # as typed
                  _notes.style_scale_note(paintings, config.replace(style_scale=min(painted))),
                  _notes.start_size_note(config),  # as stylize warns, of the smallest painting and the most enlarged
+                 _notes.checkpoint_note(cmd.checkpoint_every, _scales.total_steps(config)),
                  _notes.background_note(background, content, styles, config.init) if _given(ctx, "background")
                  else None,
                  *_notes.enlarged_painting_notes(styles, paintings, config.replace(style_scale=max(painted)))):

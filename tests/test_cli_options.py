@@ -181,3 +181,22 @@ def test_info_command_drops_a_style_blend_of_one_painting(files, tmp_path, monke
     code, out, err = run_main(["info", str(tmp_path / "out.png"), "--command"], monkeypatch, capsys)
     assert code == 0 and "--steps 2" in out and "--style-blend" not in out, (out, err)
 
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+@pytest.mark.parametrize("every, kept", [("2", False), ("9", False), ("1", True)])
+def test_a_checkpoint_interval_of_the_runs_steps_or_more_is_warned_about(command, every, kept, files, tmp_path,
+                                                                         monkeypatch, capsys):
+    """--checkpoint-every 100 in a run of 2 steps kept no checkpoint (one is kept only before the last step), and
+    stylize's dry run said it "would write ... o.ckpt.npz"."""
+    d, model = files
+    out = tmp_path / "o.png"
+    argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model, "--size", "32",
+            "--steps", "2", "--checkpoint-every", every, "--dry-run"]
+    code, printed, err = run_main(argv, monkeypatch, capsys)
+    assert code == 0 and printed.endswith("nothing ran\n"), err
+    assert err == ("" if kept else f"warning: --checkpoint-every {every} writes no checkpoint in a run of 2 steps (one "
+                   "is kept only before the last step, which writes the image; Ctrl-C, SIGTERM or SIGHUP still keep "
+                   "one); give a value below 2 for one"), err
+    if command == "stylize":
+        assert ("o.ckpt.npz" in printed) == kept, printed
