@@ -153,10 +153,9 @@ def _config_options(config: StyleConfig, styles: list[str]) -> list[str]:
         elif field == "steps":
             value = config.scale_steps or value
             default = None if config.scale_steps else default
-        elif field in ("scale_steps", "mask", "keep_colors") or field in IGNORES.get(config.optimizer, ()):
+        elif field in ("scale_steps", "mask", "keep_colors") or field in IGNORES.get(config.optimizer, ()) or (
+                field == "style_blend" and len(styles) == 1):  # one painting's changes nothing; stylize refuses it
             continue  # --steps above; --mask, kept regions with --region-style below; one the optimizer ignores
-        elif field == "style_blend" and value is not None and len(value) == len(styles) == 1:
-            continue  # one painting's weight changes nothing, and stylize refuses it (jaxart_cli.options.check_blend)
         elif field == "region_colors" and config.mask is not None:
             argv += ["--mask", config.mask]
             argv += [x for c, s in zip(value, styles) for x in ("--region-style", f"{c}={_painting(s)}")]
@@ -238,8 +237,7 @@ def _stop(record: dict, config: StyleConfig) -> tuple[float, StyleConfig]:
             raise ValueError(f"stopped at step {at!r} of {scales.total_steps(config)}")
     except ValueError as e:
         raise _refused(e) from None
-    if not plateau.can_stop(config):  # it never stopped the run, and stylize now refuses it (check_can_stop)
-        tolerance = 0.0
+    tolerance = tolerance if plateau.can_stop(config) else 0.0  # never stopped the run; stylize refuses it now
     return tolerance, config if tolerance or at is None else plateau.taken(config, at)
 
 

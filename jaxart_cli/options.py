@@ -210,10 +210,14 @@ def regions(*, mask: Path | None, region_style: list[str] | None,
     return fields, styles
 
 
-def check_blend(config, styles: list[Path]) -> None:
-    """Refuse --style-blend's one weight for one painting: the weights are normalized, so `--style-blend 0.5` gave the
-    very pixels of no blend, where it was read as "half the style". Two weights or more for one painting are the
-    library's count refusal; a blend beside --mask, its own."""
+def check_together(config, styles: list[Path], tolerance: float) -> None:
+    """Refuse options that given together change nothing: a --tolerance that can never stop the run
+    (`plateau.check_can_stop`), and --style-blend's one weight for one painting: the weights are normalized, so
+    `--style-blend 0.5` gave the very pixels of no blend, where it was read as "half the style" (two weights or more
+    for one painting are the library's count refusal; a blend beside --mask, its own)."""
+    from jaxart import plateau
+
+    plateau.check_can_stop(config, tolerance)
     if config.style_blend is not None and len(config.style_blend) == 1 and len(styles) == 1 and config.mask is None:
         from jaxart.errors import as_typed
 

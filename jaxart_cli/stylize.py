@@ -152,8 +152,7 @@ def stylize(
         )
         input_files.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
         config.validate()
-        plateau.check_can_stop(config, tolerance)  # a resumed run's was judged when it began
-        _o.check_blend(config, styles)
+        _o.check_together(config, styles, tolerance)  # a resumed run's were judged when it began
         for note in _unused(ctx, config):
             _warn(note)
     fmt = _formats.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")

@@ -173,8 +173,7 @@ def sweep(
         input_files.check_small(config, content, rgb)  # the least size that works for this photo, not just 16
         sweep_checks.check(config, settings, paintings=len(styles), names=captions.file_names(styles))
         settings[0].apply(config).validate(paintings=len(styles))  # its weights are the run's, not the config's
-        plateau.check_can_stop(config, tolerance)
-        _o.check_blend(config, styles)
+        _o.check_together(config, styles, tolerance)
         # The record takes these digests, not reading the paintings again.
         hashed = sweep_checks.check_distinct(styles) if each_painting else {}
         for note in _unused(ctx, config.replace(style_weight=max(swept[0]))):  # at 0 alone: no tile takes a style
