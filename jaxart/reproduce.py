@@ -1,21 +1,19 @@
 """The `jaxart stylize` command that makes an image again, read from its run record (`jaxart info --command`).
 
-`command(record, output, fmt)` is pure: a record dict in, an argv list out. Every `StyleConfig` field
-is either set by the option `OPTIONS` names or listed in `NOT_NEEDED` with the reason leaving it out
-changes no pixel (a test holds every field to one of the two, so a new field cannot be left out
-silently). An option appears only where the recorded value differs from stylize's default
-(`StyleConfig()`'s, white for --background), so a default run gives a short command.
+`command(record, output, fmt)` is pure: a record dict in, an argv list out. Every `StyleConfig` field is either set by
+the option `OPTIONS` names or listed in `NOT_NEEDED` with the reason leaving it out changes no pixel (a test holds
+every field to one of the two, so a new field cannot be left out silently). An option appears only where the recorded
+value differs from stylize's default (`StyleConfig()`'s, white for --background), so a default run gives a short
+command.
 
 Left out of the command, besides `NOT_NEEDED`: the record's results (loss, image_loss, steps reached, seconds,
-gradient_products, schedule: what the run reached, not what it was asked), its checksums (checked
-by `reproduce_checks` instead), and the options that change neither pixels nor the image file:
---quiet, --overwrite, --save-every, --checkpoint-every, --animate (frames and checkpoints beside
-the image, which the record does not keep either), except --save-every for a frame's record: its
-command is the run's, which writes the frame again beside its output (`destination`).
-A run stopped early is made again as it ran: with its --tolerance, which stops the rerun at the same
+gradient_products, schedule: what the run reached, not what it was asked), its checksums (checked by `reproduce_checks`
+instead), and the options that change neither pixels nor the image file: --quiet, --overwrite, --save-every,
+--checkpoint-every, --animate (frames and checkpoints beside the image, which the record does not keep either), except
+--save-every for a frame's record: its command is the run's, which writes the frame again beside its output
+(`destination`). A run stopped early is made again as it ran: with its --tolerance, which stops the rerun at the same
 step, or, stopped by a library callback (`transfer.run`), as a run of the steps it took (`plateau.taken`).
---learning-rate appears only with adam: L-BFGS ignores it (and stylize warns when it is given with
-lbfgs).
+--learning-rate appears only with adam: L-BFGS ignores it (and stylize warns when it is given with lbfgs).
 """
 
 from __future__ import annotations

@@ -174,8 +174,7 @@ def sweep(
         sweep_checks.check(config, settings, paintings=len(styles), names=captions.file_names(styles))
         settings[0].apply(config).validate(paintings=len(styles))  # its weights are the run's, not the config's
         _o.check_together(config, styles, tolerance)
-        # The record takes these digests, not reading the paintings again.
-        hashed = sweep_checks.check_distinct(styles) if each_painting else {}
+        hashed = sweep_checks.check_distinct(styles) if each_painting else {}  # the record's, not read again
         for note in _unused(ctx, config.replace(style_weight=max(swept[0]))):  # at 0 alone: no tile takes a style
             _warn(note)
         cmd = sweep_job.Command(content, styles, output, fmt.value, config, settings, model, rgb,
