@@ -109,8 +109,9 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
         resumed_from: Path | None = None,
         given: dict[str, str] | None = None) -> tuple[S.SweepResult, list[Path], dict]:
     """Sweep `photo` (`cmd.content` as read) and `paintings` and place the sheet, page and tiles; returns the result,
-    the files and the sheet's record. `update(step, mean loss, mean terms)` after every step, and once the files are
-    placed the last step's again (the bar's closing report: its ETA 0). On a signal
+    the files and the sheet's record. `update(step, mean loss, mean terms)` after every step (the loss before its
+    update), and once the files are placed the last step again with the tiles' mean final loss, the record's (the
+    bar's closing report: its ETA 0). On a signal
     (`stopped()` a signal number) before the last step the state goes to the checkpoint and `Interrupted` is raised,
     nothing placed; `resume` (a checkpoint of this command, checked against `w`) continues one, read from
     `resumed_from` (given with it): removed with GRID.ckpt.npz once the files are placed (`removed`, as the dry run
@@ -148,11 +149,11 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
                               f"sweep in {ckpt_path}, no tiles or sheet written; continue with: jaxart sweep --resume "
                               f"{shlex.quote(str(ckpt_path))}", 128 + signum)
 
-    last: list = []  # the last step's report, made again once the files are placed: the bar's closing report
+    last = [0]  # the last step reported, reported again once the files are placed: the bar's closing report
 
     def report(step: int, carry) -> None:
-        last[:] = step, *S.batch_mean(carry, len(cmd.settings))
-        update(*last)
+        last[0] = step
+        update(step, *S.batch_mean(carry, len(cmd.settings)))
 
     start = time.perf_counter()
     result = S.sweep(photo, paintings, w, config, cmd.settings, tolerance=cmd.tolerance, callback=report,
@@ -174,7 +175,9 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
         checkpoint.remove_if_holding(gone.pop(0), resume.meta)
     for path in gone:
         path.unlink(missing_ok=True)
-    if last:  # as stylize's closing report: the bar's ETA 0, also where a tolerance stopped every tile early
-        update(*last)
+    if last[0]:  # as stylize's closing report: its ETA 0 (also where a tolerance stopped every tile early), and the
+        # tiles' mean final loss, the records' (the last step's report was the loss before its update)
+        mean = {k: float(np.mean(v)) for k, v in result.terms.items()}
+        update(last[0], mean.pop("total"), mean)
     return result, files, record
 
