@@ -5,6 +5,7 @@ StyleConfig fields the README names exist."""
 import re
 
 import pytest
+import typer.main
 
 import cli
 
@@ -52,13 +53,10 @@ def _synopsis_lines() -> list[str]:
     return [" ".join(line.split()) for line in found]
 
 
-def _readme_options(lines=None) -> dict[tuple[str, ...], dict[str, set[str]]]:
+def _readme_options(app, lines=None) -> dict[tuple[str, ...], dict[str, set[str]]]:
     """{command path: {option: the choices shown with it (a|b|c), if any}} over these command lines (by default
-    every README command line)."""
-    import typer.main
-
+    every README command line), `app` the click command of `cli.app`."""
     shown: dict[tuple[str, ...], dict[str, set[str]]] = {}
-    app = typer.main.get_command(cli.app)  # built once: built for each of the READMEs' lines, it took seconds a test
     for line in _readme_command_lines() if lines is None else lines:
         words = line.split()
         while words and re.fullmatch(r"[A-Z][A-Z_]*=\S*", words[0]):  # XLA_FLAGS=... jaxart sweep ...
@@ -85,22 +83,30 @@ def _readme_options(lines=None) -> dict[tuple[str, ...], dict[str, set[str]]]:
     return shown
 
 
-def _leaf_commands(command=None, path=()):
-    import typer.main
-
-    command = command or typer.main.get_command(cli.app)
+def _leaf_commands(command, path=()):
     if not hasattr(command, "commands"):
         return [(path, command)]
     return [leaf for name, sub in command.commands.items() for leaf in _leaf_commands(sub, (*path, name))]
 
 
-@pytest.mark.parametrize("path, command", _leaf_commands(), ids=[" ".join(p) for p, _ in _leaf_commands()])
-def test_the_readmes_show_every_option_of_each_command_and_no_other(path, command):
+# Typer builds the click command afresh on each get_command, 30-70 ms of signatures and type hints: once per README
+# line it made each test here take seconds (10-19 s in the whole suite), so these tests build it once.
+LEAVES = _leaf_commands(typer.main.get_command(cli.app))
+
+
+@pytest.fixture(scope="module")
+def app():
+    """The click command of `cli.app`, for the tests to read its commands and options from."""
+    return typer.main.get_command(cli.app)
+
+
+@pytest.mark.parametrize("path, command", LEAVES, ids=[" ".join(p) for p, _ in LEAVES])
+def test_the_readmes_show_every_option_of_each_command_and_no_other(path, command, app):
     """The README's synopses are its users' reference: an option it names must exist, with the choices it
     lists, and every option --help has must be in it with the choices --help lists."""
     from typer.testing import CliRunner
 
-    shown = _readme_options()
+    shown = _readme_options(app)
     assert path in shown, f"the READMEs show no `jaxart {' '.join(path)}` command line"
     name = f"`jaxart {' '.join(path)}`"
     options = {o for p in command.params for o in p.opts if o.startswith("--")}  # --no-overwrite need not show
@@ -114,13 +120,13 @@ def test_the_readmes_show_every_option_of_each_command_and_no_other(path, comman
         assert shown[path][option] == set(listed.split("|")), f"{option}: the READMEs list other choices than {listed}"
 
 
-@pytest.mark.parametrize("path, command", _leaf_commands(), ids=[" ".join(p) for p, _ in _leaf_commands()])
-def test_the_synopsis_lists_every_option_of_each_command(path, command):
+@pytest.mark.parametrize("path, command", LEAVES, ids=[" ".join(p) for p, _ in LEAVES])
+def test_the_synopsis_lists_every_option_of_each_command(path, command, app):
     """The synopsis at the top of "Command line" is where a user looks up what a command takes: an option
     shown only further down (or in weights/README.md) is one they will not find there."""
     from typer.testing import CliRunner
 
-    shown = _readme_options(_synopsis_lines())
+    shown = _readme_options(app, _synopsis_lines())
     name = f"`jaxart {' '.join(path)}`"
     assert path in shown, f"the synopsis has no {name} line"
     options = {o for p in command.params for o in p.opts if o.startswith("--")}
@@ -147,15 +153,13 @@ def test_the_config_fields_the_readme_names_exist():
     assert len(set(named)) >= 8 and sorted(set(named) - fields) == [], named
 
 
-def test_the_synopsis_brackets_every_option_a_command_does_not_require():
+def test_the_synopsis_brackets_every_option_a_command_does_not_require(app):
     """`sweep ... --style-weight 1,10,100` read as required though it defaults to 10: outside brackets an
     option is one the command requires, unless it makes a form of the command: alone (`info OUT.png --command`) or
     right after the command's name (`stylize --resume OUT.ckpt.npz [--dry-run]`)."""
-    import typer.main
-
     bare = []
     for line in _synopsis_lines():
-        words, depth, parent, command, given = line.split()[1:], 0, None, typer.main.get_command(cli.app), []
+        words, depth, parent, command, given = line.split()[1:], 0, None, app, []
         for before, word in zip(["jaxart", *words], words):
             if hasattr(command, "commands") and word in command.commands:
                 parent, command = command, command.commands[word]
@@ -171,23 +175,21 @@ def test_the_synopsis_brackets_every_option_a_command_does_not_require():
 
 
 @pytest.mark.parametrize("name", ["stylize", "sweep"])
-def test_the_synopsis_of_a_resumed_run_shows_the_options_it_takes_and_no_other(name):
+def test_the_synopsis_of_a_resumed_run_shows_the_options_it_takes_and_no_other(name, app):
     """`jaxart stylize --resume OUT.ckpt.npz` showed none of the options a resumed run still takes (--dry-run,
     --output, ...), which the tests above, over all of a command's lines, could not see: its other line shows them.
     Nor may any README line give `--resume` an option it refuses."""
-    import typer.main
-
     from jaxart_cli.resume import RESUME_OPTIONS, SWEEP_RESUME_OPTIONS
 
-    command = typer.main.get_command(cli.app).commands[name]
+    command = app.commands[name]
     allowed = RESUME_OPTIONS if name == "stylize" else SWEEP_RESUME_OPTIONS
     takes = {o for p in command.params if p.name in allowed for o in p.opts if o.startswith("--")}
     resumed = [line for line in _synopsis_lines() if line.startswith(f"jaxart {name} --resume ")]
     assert len(resumed) == 1, f"the synopsis has no one `jaxart {name} --resume` line: {resumed}"
-    shown, everywhere = _readme_options(resumed)[(name,)], _readme_options(_synopsis_lines())[(name,)]
+    shown, everywhere = _readme_options(app, resumed)[(name,)], _readme_options(app, _synopsis_lines())[(name,)]
     assert sorted(takes - set(shown)) == [], f"the synopsis of {name} --resume leaves out these options it takes"
     assert sorted(set(shown) - takes) == [], f"the synopsis of {name} --resume gives options it refuses"
     assert all(shown[o] == everywhere[o] for o in shown), shown  # the choices, which the tests above check
     lines = [line for line in _readme_command_lines() if re.match(rf"jaxart {name} .*--resume\b", line)]
-    refused = {o for line in lines for o in _readme_options([line]).get((name,), {})} - takes
+    refused = {o for line in lines for o in _readme_options(app, [line]).get((name,), {})} - takes
     assert sorted(refused) == [], f"README lines give `{name} --resume` options it refuses: {lines}"
