@@ -61,10 +61,14 @@ def test_load_weights_of_a_name_with_its_suffix_says_to_give_the_name(tmp_path, 
 
 @pytest.mark.parametrize("kwargs, error, says", [
     ({"widths": 4}, ValueError, "widths must be 5 channel counts, one per stage, .*; got 4$"),
+    ({"widths": (0, 8, 8, 8, 8)}, ValueError,
+     r"^widths must be whole numbers of channels >= 1, .*; got \(0, 8, 8, 8, 8\), where 0 is not$"),
+    ({"widths": (8, 8, 8.0, 8, 8)}, ValueError, r"where 8\.0 is not$"),
     ({"preprocess": "caffe"}, TypeError, "preprocess must be a jaxart.Preprocess"),
 ])
 def test_random_weights_misuse_is_one_clear_error(kwargs, error, says):
-    """widths=4 was "object of type 'int' has no len()"; a preprocess name gave weights that failed in `features`."""
+    """widths=4 was "object of type 'int' has no len()", five with a 0 "must be 5 channel counts"; a preprocess
+    name gave weights that failed in `features`."""
     with pytest.raises(error, match=says):
         jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", **kwargs)
 

@@ -68,9 +68,12 @@ def random_weights(
     check_layers(arch, ())  # names an unknown arch
     if not isinstance(preprocess, Preprocess):  # a name such as "caffe" failed inside `features`
         raise TypeError(f"preprocess must be a jaxart.Preprocess, such as Preprocess() (caffe's), got {preprocess!r}")
-    if (not hasattr(widths, "__len__") or len(widths) != len(CHANNELS)
-            or not all(isinstance(c, numbers.Integral) and c >= 1 for c in widths)):
+    if not hasattr(widths, "__len__") or len(widths) != len(CHANNELS):
         raise ValueError(f"widths must be {len(CHANNELS)} channel counts, one per stage, such as {CHANNELS}; "
                          f"got {widths!r}")
+    bad = [c for c in widths if not (isinstance(c, numbers.Integral) and c >= 1)]
+    if bad:  # five were given: name the one that is no count, not the number of them
+        raise ValueError(f"widths must be whole numbers of channels >= 1, such as {CHANNELS}; "
+                         f"got {widths!r}, where {bad[0]!r} is not")
     params = _he_params(key, arch, tuple(widths))
     return Weights(params=params, arch=arch, preprocess=preprocess, name=f"random-{arch}")
