@@ -13,8 +13,6 @@ from pathlib import Path
 
 from PIL import Image
 
-from jaxart import pixel_limit
-
 # Peak RSS of load_image, over what the process held before it, per pixel decoded: 4000x3000 files made by Pillow
 # (2026-12-07, BENCHMARKS.md, "Decoding in the dry run's figure"), rounded up. RGB, L, P (with a tRNS key too) and 1
 # took 19.0-19.1 bytes; RGBA, LA and an RGB tRNS key 28.1; 16-bit grey 33.1 (33.0 at 108 megapixels); 32-bit int
@@ -23,6 +21,8 @@ PIXEL_BYTES = {"8-bit": 20, "alpha": 29, "16-bit": 35, "32-bit": 38, "float": 47
 # One more RGB copy: an ICC profile's conversion to sRGB, CMYK's or YCbCr's to RGB, a progressive JPEG's second
 # decode (jpeg_cut): 23.1 bytes for such RGB files, 32.1 for RGBA with a profile, 34.1 for 16-bit grey with one.
 CONVERTED = 4
+# What a file whose header Pillow cannot read counts (load_image refuses it): the most a header gives.
+MOST = max(PIXEL_BYTES.values()) + CONVERTED
 
 
 def kind(img: Image.Image) -> str:
@@ -42,16 +42,23 @@ def converted(img: Image.Image) -> bool:
     return bool(img.info.get("icc_profile")) or img.mode in ("CMYK", "YCbCr") or bool(img.info.get("progressive"))
 
 
+def held(img: Image.Image) -> int:
+    """The bytes a pixel decoding the opened, undecoded `img` holds at its peak: what the dry run counts, and what
+    `pixel_limit.bound` asks of the memory free before it decodes a picture over Pillow's limit whole."""
+    return PIXEL_BYTES[kind(img)] + CONVERTED * converted(img)
+
+
 def pixel_bytes(path: str | Path) -> int:
-    """The bytes a pixel `load_image(path)` holds at its peak, from the file's header (nothing decoded); a file
-    whose header Pillow cannot read (load_image refuses it) at `pixel_limit.DECODE_BYTES`, the bound used for
-    deciding whether a picture over Pillow's limit decodes whole."""
+    """`held` for the picture at `path`, from its header (nothing decoded); `MOST` for a file whose header Pillow
+    cannot read."""
+    from jaxart import pixel_limit  # it imports this module
+
     if not Path(path).is_file():  # a FIFO would block Image.open
-        return pixel_limit.DECODE_BYTES
+        return MOST
     try:
         with warnings.catch_warnings(), pixel_limit.lifted():
             warnings.simplefilter("ignore")  # a damaged EXIF block, a large picture: load_image decides
             with Image.open(path) as img:
-                return PIXEL_BYTES[kind(img)] + CONVERTED * converted(img)
+                return held(img)
     except Exception:  # noqa: BLE001 - whatever is wrong with it, load_image says so in its one line
-        return pixel_limit.DECODE_BYTES
+        return MOST

@@ -19,14 +19,9 @@ from pathlib import Path
 
 from PIL import ExifTags, Image
 
-from jaxart import cgroup_memory
+from jaxart import cgroup_memory, decode_memory
 from jaxart.byte_sizes import amount
 from jaxart.errors import InputError
-
-# Peak RSS of load_image on a 12-megapixel PNG, above what it started from: 19 bytes a pixel for RGB,
-# 28 for RGBA (composited over the background), 33 for 16-bit grey (scaled through float64); each
-# ends as the 12 of the float32 RGB it returns. 36 bounds them.
-DECODE_BYTES = 36
 
 # The long side a picture will be resized to, or a function giving it for the (height, width) it decodes to.
 Least = int | Callable[[tuple[int, int]], int] | None
@@ -89,8 +84,8 @@ def bound(img: Image.Image, path: Path, least: Least, limit: int) -> None:
 
     A JPEG is set to decode at the smallest of 1/2, 1/4, 1/8 scale whose long side is still `least` pixels or
     more (`least` may be a function of the (height, width) it would decode to, EXIF orientation applied), or,
-    with `least` None, the largest under `limit`. What is still over `limit` decodes whole if `DECODE_BYTES` a
-    pixel fit in the memory free (`host_bytes`).
+    with `least` None, the largest under `limit`. What is still over `limit` decodes whole if the bytes a pixel
+    its header's mode takes (`decode_memory.held`, as the dry run counts it) fit in the memory free (`host_bytes`).
     """
     w, h = img.size
     if img.format == "JPEG":
@@ -99,9 +94,10 @@ def bound(img: Image.Image, path: Path, least: Least, limit: int) -> None:
         w, h = img.size
     if w * h <= limit:
         return
-    need, free = w * h * DECODE_BYTES, host_bytes()
+    per = decode_memory.held(img)
+    need, free = w * h * per, host_bytes()
     if need > free:
-        side = math.isqrt(max(free // DECODE_BYTES, limit))
+        side = math.isqrt(max(free // per, limit))
         raise InputError(
             f"{path} is {w}x{h} pixels ({w * h / 1e6:.0f} megapixels); decoding it whole takes about {amount(need)} "
             f"but only {amount(free)} is free; save a smaller copy, as a JPEG (which jaxart decodes at 1/2 to 1/8 "

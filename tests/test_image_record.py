@@ -175,7 +175,7 @@ def _claiming_huge(path, record):
 
 def test_info_of_an_image_too_large_to_decode_shows_its_record(tmp_path, monkeypatch, capsys):
     """Its record, in a text chunk before the pixels, needs no decode; info refused it as stylize refuses the
-    image ("decoding it whole takes about 335.3 GiB but only ... is free"), and `--command` then raised Pillow's
+    image ("decoding it whole takes about 186.3 GiB but only ... is free"), and `--command` then raised Pillow's
     DecompressionBombError as a traceback where the image fit in memory."""
     monkeypatch.setattr("jaxart.pixel_limit.host_bytes", lambda: 2**30)
     record = {"config": {"size": 32}, "inputs": {"content": str(tmp_path / "photo.jpg"),
@@ -192,7 +192,7 @@ def test_info_of_an_image_too_large_to_decode_shows_its_record(tmp_path, monkeyp
     plain = _claiming_huge(tmp_path / "plain.png", None)  # no record to show: refused as before
     monkeypatch.setattr("jaxart.pixel_limit.host_bytes", lambda: 2**30)
     code, out, err = run_main(["info", str(plain)], monkeypatch, capsys)
-    assert code == 2 and not out and "decoding it whole takes about 335.3 GiB" in err, err
+    assert code == 2 and not out and "decoding it whole takes about 186.3 GiB" in err, err
 
 
 def test_info_of_a_name_pasted_with_a_space_says_so(tmp_path, monkeypatch, capsys):

@@ -4,6 +4,7 @@ for the memory free to decode at all is called too large, not damaged."""
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -76,10 +77,23 @@ def test_a_picture_the_memory_free_cannot_decode_is_refused_with_its_size_and_wh
         load_image(path, 64)
     message = str(info.value)
     assert message.splitlines() == [message] and str(path) in message
-    for fragment in ("400x300 pixels", "takes about 4 MiB",
+    for fragment in ("400x300 pixels", "takes about 2 MiB",
                      "only 1 MiB is free", "save a smaller copy, as a JPEG"):
         assert fragment in message
     assert Image.MAX_IMAGE_PIXELS == LIMIT
+
+
+def test_whether_a_picture_over_the_limit_decodes_whole_is_asked_at_the_bytes_a_pixel_its_mode_takes(tmp_path,
+                                                                                                      low_limit,
+                                                                                                      monkeypatch):
+    """A float grey TIFF peaks at 47 bytes a pixel (decode_memory), 8-bit RGB at 20: with 40 free, the RGB decodes,
+    the float is refused. Both decoded where 36 fit."""
+    monkeypatch.setattr(pixel_limit, "host_bytes", lambda: 40 * 120_000)
+    assert load_image(_picture(tmp_path, "scan.png"), 64).shape == (48, 64, 3)
+    grey = tmp_path / "scan.tif"
+    Image.fromarray(_ramps()[..., 0].astype(np.float32) / 255).save(grey)
+    with pytest.raises(InputError, match=f"^{re.escape(str(grey))} is 400x300 pixels .*takes about 5 MiB"):
+        load_image(grey, 64)
 
 
 def test_a_run_decodes_its_files_no_smaller_than_its_size_and_painting_size(tmp_path, low_limit):

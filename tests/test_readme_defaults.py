@@ -79,7 +79,7 @@ def test_the_loss_defaults_the_readme_states_are_stylize_s():
     (r"A row wider than (\d+) px", lambda: _module("jaxart.sheet_draw").MAX_WIDTH),
     (r"take more lines, up to (\d+), not cut", lambda: _module("jaxart.sheet_draw").HEADER_LINES),
     (r"after at most (\d+) s, never a hang", lambda: _module("jaxart.weights.hdf5")._SECONDS),
-    (r"holds about (\d+) bytes a pixel", lambda: _module("jaxart.pixel_limit").DECODE_BYTES),
+    (r"--dry-run` counts them, below: \d+ for 8-bit, up to (\d+)\)", lambda: _module("jaxart.decode_memory").MOST),
     (r"\((\d+) bytes a pixel of the mask as drawn", lambda: _module("jaxart.footprint").MASK_PIXEL_BYTES),
     (r"below (\d+) columns without the bar", lambda: _module("jaxart.progress").COMPACT_BELOW),
     (r"after each compile of ([\d.]+) s or more", lambda: _module("jaxart.compile_memory").MIN_SECONDS),
