@@ -9,6 +9,7 @@ before anything else is large, so for a huge photo that moment can be a run's pe
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
@@ -51,14 +52,25 @@ def held(img: Image.Image) -> int:
 def pixel_bytes(path: str | Path) -> int:
     """`held` for the picture at `path`, from its header (nothing decoded); `MOST` for a file whose header Pillow
     cannot read."""
+    return decoded(path)[1]
+
+
+def decoded(path: str | Path,
+            least: int | Callable[[tuple[int, int]], int] | None = None) -> tuple[tuple[int, int] | None, int]:
+    """The (height, width) `load_image(path, least=least)` decodes the picture at `path` to (a JPEG over Pillow's
+    limit at 1/2 to 1/8 scale, EXIF orientation aside) and `held`, from its header (nothing decoded); None and
+    `MOST` for a file whose header Pillow cannot read."""
     from jaxart import pixel_limit  # it imports this module
 
     if not Path(path).is_file():  # a FIFO would block Image.open
-        return MOST
+        return None, MOST
+    limit = Image.MAX_IMAGE_PIXELS
     try:
         with warnings.catch_warnings(), pixel_limit.lifted():
             warnings.simplefilter("ignore")  # a damaged EXIF block, a large picture: load_image decides
             with Image.open(path) as img:
-                return held(img)
+                if limit is not None:
+                    pixel_limit.drafted(img, least, limit)
+                return (img.height, img.width), held(img)
     except Exception:  # noqa: BLE001 - whatever is wrong with it, load_image says so in its one line
-        return MOST
+        return None, MOST

@@ -6,7 +6,8 @@ mask, reading it and matching its colours (`mask_bytes`): a large mask, drawn at
 Then the targets: one VGG forward pass per image, each its own program, so the largest painting at its
 `--style-scale` size sets it (`targets_bytes`). Then the optimization: the optimizer's state and one
 loss+gradient evaluation per image being optimized (`image_bytes`). Before all of these the files are
-decoded (`decoding_bytes`), which only a dry run, estimating before it decodes them, counts.
+decoded (`decoding_bytes`), which only a dry run, estimating before it decodes them, counts, as it counts an
+`--init` image's decoding (`init_bytes`), once the weights are loaded.
 
 The evaluation counts the float32 activations a gradient w.r.t. the image keeps for backprop:
 one tensor per convolution (its ReLU output) and one per pooling, plus the working buffers of
@@ -237,6 +238,13 @@ def decoding_bytes(files: Sequence[tuple[tuple[int, int], int]]) -> int:
         peak = max(peak, held + per_pixel * h * w)
         held += INPUT_BYTES * h * w
     return DECODE_BASE + peak
+
+
+def init_bytes(files: Sequence[tuple[int, int]], init: tuple[tuple[int, int], int]) -> int:
+    """Peak bytes as the run decodes an `--init` image (`inputs.initial_image`), given as a file in `decoding_bytes`:
+    after the files of these (height, width) shapes, held at `INPUT_BYTES`, and Python, jaxlib and the weights."""
+    (h, w), per_pixel = init
+    return LOADED_BYTES + INPUT_BYTES * sum(a * b for a, b in files) + per_pixel * h * w
 
 
 def mask_bytes(config: StyleConfig, mask: tuple[int, int], width: int) -> int:

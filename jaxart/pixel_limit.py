@@ -87,11 +87,8 @@ def bound(img: Image.Image, path: Path, least: Least, limit: int) -> None:
     with `least` None, the largest under `limit`. What is still over `limit` decodes whole if the bytes a pixel
     its header's mode takes (`decode_memory.held`, as the dry run counts it) fit in the memory free (`host_bytes`).
     """
+    drafted(img, least, limit)
     w, h = img.size
-    if img.format == "JPEG":
-        s = _draft_scale(img, least, limit)
-        img.draft(img.mode, (max(1, w // s), max(1, h // s)))  # which Pillow takes as scale s
-        w, h = img.size
     if w * h <= limit:
         return
     per = decode_memory.held(img)
@@ -102,6 +99,15 @@ def bound(img: Image.Image, path: Path, least: Least, limit: int) -> None:
             f"{path} is {w}x{h} pixels ({w * h / 1e6:.0f} megapixels); decoding it whole takes about {amount(need)} "
             f"but only {amount(free)} is free; save a smaller copy, as a JPEG (which jaxart decodes at 1/2 to 1/8 "
             f"scale) or with at most {side}x{side} pixels")
+
+
+def drafted(img: Image.Image, least: Least, limit: int) -> None:
+    """Set `img`, an opened JPEG over `limit` pixels, to decode at the scale `bound` chooses (its `size` then the
+    shape it decodes to); another picture, or one under `limit`, as it is."""
+    w, h = img.size
+    if img.format == "JPEG" and w * h > limit:
+        s = _draft_scale(img, least, limit)
+        img.draft(img.mode, (max(1, w // s), max(1, h // s)))  # which Pillow takes as scale s
 
 
 def _draft_scale(img: Image.Image, least: Least, limit: int) -> int:

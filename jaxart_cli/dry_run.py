@@ -27,15 +27,22 @@ def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int 
     return f"dry run: {run}, {memory}{timed}; would write {writes}{changed}; {f'{fetch}; ' if fetch else ''}nothing ran"
 
 
-def memory_figure(need: int, read: Read, per_device: bool = False) -> int:
+def memory_figure(need: int, read: Read, per_device: bool = False, init: str | Path | None = None) -> int:
     """The dry run's memory figure: `need` (`memory.check`'s, made once the files are decoded, which a run checks
     too) or, where more, decoding the files `read` (`footprint.decoding_bytes`), which a run does before anything
-    else: on the host, so only where the run is on the host too and `need` is not per device."""
+    else, or an `--init` image file (`footprint.init_bytes`), which it decodes once they are held and the weights
+    loaded: on the host, so only where the run is on the host too and `need` is not per device."""
     from jaxart import decode_memory, devices, footprint
+    from jaxart.config import INITS
+    from jaxart.image import covering
 
     if per_device or not read or devices.platform() != "cpu":
         return need
-    return max(need, footprint.decoding_bytes([(shape, decode_memory.pixel_bytes(p)) for p, shape in read]))
+    figure = max(need, footprint.decoding_bytes([(shape, decode_memory.pixel_bytes(p)) for p, shape in read]))
+    if init is None or init in INITS:
+        return figure
+    shape, per_pixel = decode_memory.decoded(init, covering(read[0][1]))  # as stretched over the photo read
+    return figure if shape is None else max(figure, footprint.init_bytes([s for _, s in read], (shape, per_pixel)))
 
 
 def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: int, free: int, model: str, *,
@@ -69,7 +76,7 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     changes += [f"removing {gone} once the image is written" for gone in removals(plan.removed_after)]
     run = (f"would resume {resumed[0]} from step {after} of {total}{sizes}, {width}x{height} px" if resumed
            else f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}")
-    return line(run, memory_figure(need, read), writes, model, changes=changes, free=free,
+    return line(run, memory_figure(need, read, init=config.init), writes, model, changes=changes, free=free,
                 timing=duration.estimated(config, model, warn=warn, tolerance=tolerance, after=after))
 
 
@@ -89,7 +96,7 @@ def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, ove
                + _checkpoint_change(output, overwrite, resumed, total))
     run = f"the sweep in {resumed[0]} from step {resumed[1]} of {total}, " if resumed else ""
     per_device = devices.local_device_count() > 1
-    return line(f"{run}{made}, {config.size} px, {total} steps", memory_figure(need, read, per_device),
+    return line(f"{run}{made}, {config.size} px, {total} steps", memory_figure(need, read, per_device, config.init),
                 f"{files[0]}, {files[1]} and {n} image{'s' * (n != 1)}", model, changes=changes, per_device=per_device,
                 timing=duration.estimated(config, model, warn=warn, rows=timings.rows(n), tolerance=tolerance,
                                           after=resumed[1] if resumed else 0, swept=True))

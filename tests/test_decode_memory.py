@@ -4,13 +4,15 @@ counts it, with the bytes a pixel its header's mode takes; the memory check, mad
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 
 import numpy as np
 import pytest
 from PIL import Image, ImageCms
 
 from conftest import run_main, write_tiny_job
-from jaxart import decode_memory, footprint, memory
+from jaxart import decode_memory, footprint, image, memory
 from jaxart.config import StyleConfig
 from jaxart_cli import dry_run
 
@@ -67,6 +69,39 @@ def test_a_dry_run_of_a_huge_photo_counts_decoding_it_by_its_header(command, tmp
     assert figures["I;16"] >= GREY16_108MP_PEAK, figures
     assert figures["I;16"] <= 1.2 * GREY16_108MP_PEAK  # an estimate, not a bound far off
     assert RGB_108MP_PEAK <= figures["RGB"] < figures["I;16"]  # its header's mode: 8-bit RGB holds less decoding
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_a_dry_run_counts_decoding_an_init_image_beside_the_files_held(command, tmp_path, monkeypatch, capsys):
+    # It left an --init image out: 0.7-0.8 GiB for a 108-megapixel 16-bit grey one, which the run decodes at 35 bytes
+    # a pixel once the photo and painting are held and the weights loaded (inputs.initial_image).
+    d, model = write_tiny_job(tmp_path)
+    init = _write(tmp_path / "init.png", "I;16")
+    data = bytearray(init.read_bytes())
+    data[16:24] = struct.pack(">II", HUGE[1], HUGE[0])  # IHDR's width and height, then its CRC: the header alone
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    init.write_bytes(bytes(data))
+    monkeypatch.setattr("jaxart.notes.init_note", lambda photo, init: None)  # it decodes the file, which is cut
+    monkeypatch.setattr("jaxart.memory.available_bytes", lambda: 20 * 2**30)
+    monkeypatch.setattr("jaxart.devices.platform", lambda: "cpu")
+    figures = {}
+    for start in (str(init), "content"):
+        argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "out.png"), "--model",
+                model, "--size", "64", "--steps", "1", "--init", start, "--dry-run"]
+        code, printed, err = run_main(argv + ["--style-weight", "1,10"] * (command == "sweep"), monkeypatch, capsys)
+        assert code == 0 and printed.startswith("dry run: "), err
+        figures[start] = _figure(printed)
+    expected = footprint.init_bytes([(30, 40), (20, 20)], (HUGE, 35))
+    assert abs(figures[str(init)] - expected) <= 0.05 * 2**30, (figures, expected)
+    assert figures["content"] < expected / 3
+
+
+def test_an_init_image_decodes_as_its_header_and_the_photo_it_covers_say(tmp_path, monkeypatch):
+    photo = Image.new("RGB", (800, 600))
+    photo.save(tmp_path / "init.jpg")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100_000)  # as a 20000x15000 scan is over 89 megapixels
+    assert decode_memory.decoded(tmp_path / "init.jpg", image.covering((150, 200))) == ((150, 200), 20)  # 1/4 scale
+    assert decode_memory.decoded(tmp_path / "init.png") == (None, decode_memory.MOST)  # no such file
 
 
 def test_the_memory_check_after_decoding_does_not_count_it():
