@@ -55,7 +55,7 @@ def _axes(per_setting: bool):
 @functools.lru_cache(maxsize=64)
 def _batched_step(optimizer, config: StyleConfig, per_setting: bool = False,
                   sharding: NamedSharding | None = None) -> Callable:
-    step = optimize.make_step(optimizer, project=transfer._clip, reuse=False)  # vmapped: reusing costs a select
+    step = optimize.make_step(optimizer, project=transfer.clip_pixels, reuse=False)  # vmapped: reusing costs a select
 
     def one(carry, lw, weights, targets):
         return step(carry, objective.loss_function(weights, targets, config, *_split(lw)))

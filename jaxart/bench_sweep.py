@@ -50,7 +50,7 @@ def measure_sweep(size: int, settings: int = 4, steps: int = 3, repeats: int = 3
     lws = [objective.LossWeights.of(c) for c in grid]
     x = jnp.asarray(content)
 
-    one_step = jax.jit(optimize.make_step(opt, transfer._clip), donate_argnums=0,
+    one_step = jax.jit(optimize.make_step(opt, transfer.clip_pixels), donate_argnums=0,
                        compiler_options=optimize.compiler_options())  # as sweep.make_batched_step
     funs = [objective.loss_function(w, targets, config, lw) for lw in lws]
     singles = [optimize.init_carry(f, opt, x) for f in funs]

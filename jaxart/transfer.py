@@ -167,7 +167,7 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     x0 = inputs.starting_image(content, config, x0, background)
     start_carry = None if resume is None else checkpoint.restore(optimize.init_carry(fun, opt, x0), resume)
     result = optimize.minimize(
-        fun, x0, opt, config.steps, project=_clip, loop=config.loop, chunk=config.chunk,
+        fun, x0, opt, config.steps, project=clip_pixels, loop=config.loop, chunk=config.chunk,
         every=every, callback=report, carry=start_carry, offset=offset,
     )
     params, steps, ok, stopped = result.params, result.steps, result.ok, result.stopped
@@ -240,7 +240,8 @@ def optimizer(config: StyleConfig) -> optax.GradientTransformationExtraArgs:
                                    linesearch=config.linesearch, memory=config.lbfgs_memory)
 
 
-def _clip(x):
-    # Pixels stay in [0, 1] by projection after every update; L-BFGS's memory is built from
-    # the projected iterates (optax stores the params it is given), so it stays consistent.
+def clip_pixels(x: jax.Array) -> jax.Array:
+    """The image `x` (any shape) with its values clipped into [0, 1]: the projection after every update."""
+    # L-BFGS's memory is built from the projected iterates (optax stores the params it is given), so it stays
+    # consistent.
     return jnp.clip(x, 0.0, 1.0)

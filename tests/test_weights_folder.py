@@ -212,5 +212,5 @@ def test_a_weights_folder_that_is_a_file_is_warned_of(command, tmp_path, monkeyp
 @pytest.mark.parametrize("error", [OSError(errno.EMFILE, "Too many open files"),
                                    Exception("I/O error: Too many open files (os error 24)")])  # safetensors' own
 def test_a_write_into_the_folder_under_a_low_open_files_limit_says_to_raise_it(error):
-    advice = folder._advice(error)
+    advice = folder.write_advice(error)
     assert "files open at once (ulimit -n); raise that limit" in advice and "writable folder" not in advice, advice

@@ -159,7 +159,7 @@ def worth_retrying(e: Exception, report: Report) -> tuple[object, float]:
                       f"{name}` deletes them); " if kept else "")
         error = e.args[0]
         raise WeightsError(f"could not write the download of {name} to {partial} "
-                           f"({error.strerror or error}); {bytes_kept}{folder._advice(error)}") from None
+                           f"({error.strerror or error}); {bytes_kept}{folder.write_advice(error)}") from None
     if not isinstance(e, (range_get.Interrupted, urllib.error.URLError, http.client.HTTPException, OSError)):
         raise report.fail(e, "check --url or JAXART_WEIGHTS_URL_*, or ") from None  # a ValueError: a malformed URL
     reason = getattr(e, "reason", None) or e  # cut off, stalled, refused, ...: worth another attempt, unless

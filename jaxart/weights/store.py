@@ -71,7 +71,7 @@ def save(params: dict, path: Path, *, arch: str, preprocess: Preprocess, replace
     try:
         placed = staging.place(parts, path, replace=replace)
     except OSError as e:
-        raise WeightsError(f"could not write {path} ({e.strerror or e}); {folder._advice(e)}") from None
+        raise WeightsError(f"could not write {path} ({e.strerror or e}); {folder.write_advice(e)}") from None
     if not placed:  # another conversion installed this name meanwhile
         raise WeightsError(f"{path} was written by another jaxart process while this one worked, and was left "
                            f"as it is; check it with `jaxart weights verify {path.stem}`, or give another name")
