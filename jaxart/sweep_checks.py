@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Sequence
+from pathlib import Path
 
 from jaxart import devices, photo_size
 from jaxart.byte_sizes import amount
@@ -150,13 +151,13 @@ def check_distinct(paintings: Sequence[str | os.PathLike]) -> dict[str, str]:
     sha256 would name it; a copy passed before as two paintings, two columns of identical tiles.
     Returns the sha256 of each painting file by absolute path, for the record (`run_record.input_digests`):
     each file is read once."""
-    from jaxart.checkpoint import digests
+    from jaxart import checkpoint
 
     seen, taken = {}, {}  # path by digest; digest by absolute path, as the record keys them
     for path in map(str, paintings):
         if not os.path.isfile(path):  # the loader says what is wrong with it
             continue
-        [(absolute, digest)] = digests([path]).items()
+        absolute, digest = str(Path(path).resolve()), checkpoint.digest(path)  # as `checkpoint.digests` keys it
         if digest in seen:
             first = seen[digest]
             said = (f"{path} is given twice" if first == path
