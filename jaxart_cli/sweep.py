@@ -229,14 +229,14 @@ def sweep(
     total = _scales.total_steps(config)  # over every scale, as stylize's bar counts
     with compile_cache.use(_warn), signals.stop_signals() as stopped, \
             duration.timed(_scales.schedule(config), model=cmd.model, loaded=w.name, tiles=len(settings),
-                          step=duration.settings(config, swept=True), tolerance=cmd.tolerance,
-                          warn=_warn, finish=duration.finish(config), started=called,  # none said when resumed
-                          say=None if quiet or ckpt is not None else _said("sweep")) as watch, \
+                           step=duration.settings(config, swept=True), tolerance=cmd.tolerance,
+                           warn=_warn, finish=duration.finish(config), started=called,  # none said when resumed
+                           say=None if quiet or ckpt is not None else _said("sweep")) as watch, \
             progress.steps_bar(total, quiet, scales=_scales.schedule(config), label="sweep",
                                mean=len(settings) > 1, conv=config.conv, margin=config.margin,
                                finish=duration.finish(config)) as bar:
         result, files, _ = sweep_job.run(cmd, photo, paintings, w, stopped=stopped, update=watch.also(bar),
-                                              hashed=hashed, resume=ckpt, resumed_from=resume, given=given)
+                                         hashed=hashed, resume=ckpt, resumed_from=resume, given=given)
     if signum := stopped():  # it came during the last step, the final loss or the writing
         raise Interrupted(f"interrupted by {signal.Signals(signum).name} as the sweep finished; wrote {files[0]}, "
                           f"{files[1]} and {len(settings)} images", 128 + signum)
