@@ -3,13 +3,13 @@
 `image.load_image` holds Pillow's decoded image, the copies its conversion to 8-bit RGB makes (an alpha band
 composited over the background, 16-bit and float grey scaled through float64, an ICC profile applied) and the
 float32 array made of them; once it returns, only that array's 12 bytes a pixel remain. The CLI decodes a run's files
-before anything else is large, so for a huge photo that moment can be a run's peak (`footprint.decoding_bytes`).
+before anything else is large, so for a huge photo that moment can be a run's peak (`decoding_bytes`).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PIL import Image
@@ -24,6 +24,7 @@ PIXEL_BYTES = {"8-bit": 20, "alpha": 29, "16-bit": 35, "32-bit": 38, "float": 47
 CONVERTED = 4
 # What a file whose header Pillow cannot read counts (load_image refuses it): the most a header gives.
 MOST = max(PIXEL_BYTES.values()) + CONVERTED
+DECODE_BASE = 64 * 2**20  # the CLI decodes before JAX starts (unless XLA_FLAGS starts it first), holding 37-44 MiB
 
 
 def kind(img: Image.Image) -> str:
@@ -74,3 +75,25 @@ def decoded(path: str | Path,
                 return (img.height, img.width), held(img)
     except Exception:  # noqa: BLE001 - whatever is wrong with it, load_image says so in its one line
         return None, MOST
+
+
+def decoding_bytes(files: Sequence[tuple[tuple[int, int], int]]) -> int:
+    """Peak bytes as a run's files are decoded in turn (the photo, then each painting), each given as the (height,
+    width) it decodes to and the bytes a pixel decoding it holds (`pixel_bytes`): those decoded before
+    it held at `INPUT_BYTES`, beside what the process held before (`DECODE_BASE`); nothing loaded or compiled yet."""
+    from jaxart.footprint import INPUT_BYTES  # footprint imports image, which imports this (pixel_limit)
+
+    kept, peak = 0, 0
+    for (h, w), per_pixel in files:
+        peak = max(peak, kept + per_pixel * h * w)
+        kept += INPUT_BYTES * h * w
+    return DECODE_BASE + peak
+
+
+def init_bytes(files: Sequence[tuple[int, int]], init: tuple[tuple[int, int], int]) -> int:
+    """Peak bytes as the run decodes an `--init` image (`inputs.initial_image`), given as a file in `decoding_bytes`:
+    after the files of these (height, width) shapes, held at `INPUT_BYTES`, and Python, jaxlib and the weights."""
+    from jaxart.footprint import INPUT_BYTES, LOADED_BYTES
+
+    (h, w), per_pixel = init
+    return LOADED_BYTES + INPUT_BYTES * sum(a * b for a, b in files) + per_pixel * h * w

@@ -6,8 +6,8 @@ mask, reading it and matching its colours (`mask_bytes`): a large mask, drawn at
 Then the targets: one VGG forward pass per image, each its own program, so the largest painting at its
 `--style-scale` size sets it (`targets_bytes`). Then the optimization: the optimizer's state and one
 loss+gradient evaluation per image being optimized (`image_bytes`). Before all of these the files are
-decoded (`decoding_bytes`), which only a dry run, estimating before it decodes them, counts, as it counts an
-`--init` image's decoding (`init_bytes`), once the weights are loaded.
+decoded (`decode_memory.decoding_bytes`), which only a dry run, estimating before it decodes them, counts, as it
+counts an `--init` image's decoding (`decode_memory.init_bytes`), once the weights are loaded.
 
 The evaluation counts the float32 activations a gradient w.r.t. the image keeps for backprop:
 one tensor per convolution (its ReLU output) and one per pooling, plus the working buffers of
@@ -56,7 +56,6 @@ WINOGRAD_COMPILE_BYTES = 32 * 2**20
 # and by 3.8 times where it did not (XLA's own count: 4); with a 10% margin.
 TARGETS = 7.5
 INPUT_BYTES = 12  # per pixel of each decoded input file, held for the whole run (float32 RGB)
-DECODE_BASE = 64 * 2**20  # the CLI decodes before JAX starts (unless XLA_FLAGS starts it first), holding 37-44 MiB
 # Region masks (--mask): 3-step runs at 256 and 512 px (vgg16-hed, a 1024x768 mask of 1-3 regions)
 # peaked 72-73, 279 and 315-421 MiB higher with 1, 2 and 3 regions (XLA's count at 512 px: +4, +64,
 # +170 MiB), but then matching the mask's colours took ~120 bytes a pixel a region. Matched block by
@@ -229,22 +228,6 @@ def sizing_bytes(files: Sequence[tuple[int, int]]) -> int:
     return LOADED_BYTES + SIZING_BYTES * max(h * w for h, w in files)
 
 
-def decoding_bytes(files: Sequence[tuple[tuple[int, int], int]]) -> int:
-    """Peak bytes as a run's files are decoded in turn (the photo, then each painting), each given as the (height,
-    width) it decodes to and the bytes a pixel decoding it holds (`decode_memory.pixel_bytes`): those decoded before
-    it held at `INPUT_BYTES`, beside what the process held before (`DECODE_BASE`); nothing loaded or compiled yet."""
-    held, peak = 0, 0
-    for (h, w), per_pixel in files:
-        peak = max(peak, held + per_pixel * h * w)
-        held += INPUT_BYTES * h * w
-    return DECODE_BASE + peak
-
-
-def init_bytes(files: Sequence[tuple[int, int]], init: tuple[tuple[int, int], int]) -> int:
-    """Peak bytes as the run decodes an `--init` image (`inputs.initial_image`), given as a file in `decoding_bytes`:
-    after the files of these (height, width) shapes, held at `INPUT_BYTES`, and Python, jaxlib and the weights."""
-    (h, w), per_pixel = init
-    return LOADED_BYTES + INPUT_BYTES * sum(a * b for a, b in files) + per_pixel * h * w
 
 
 def mask_bytes(config: StyleConfig, mask: tuple[int, int], width: int) -> int:

@@ -91,7 +91,7 @@ def test_a_dry_run_counts_decoding_an_init_image_beside_the_files_held(command, 
         code, printed, err = run_main(argv + ["--style-weight", "1,10"] * (command == "sweep"), monkeypatch, capsys)
         assert code == 0 and printed.startswith("dry run: "), err
         figures[start] = _figure(printed)
-    expected = footprint.init_bytes([(30, 40), (20, 20)], (HUGE, 35))
+    expected = decode_memory.init_bytes([(30, 40), (20, 20)], (HUGE, 35))
     assert abs(figures[str(init)] - expected) <= 0.05 * 2**30, (figures, expected)
     assert figures["content"] < expected / 3
 
@@ -109,7 +109,7 @@ def test_the_memory_check_after_decoding_does_not_count_it():
     config, painting = StyleConfig(size=64), (640, 1024)
     need = memory.check(config, "vgg16", HUGE, [painting], available=10**12)
     assert need == footprint.files_bytes(config, "vgg16", HUGE, [painting])
-    decoding = footprint.decoding_bytes([(HUGE, 35), (painting, 20)])
+    decoding = decode_memory.decoding_bytes([(HUGE, 35), (painting, 20)])
     assert decoding > need
     assert memory.check(config, "vgg16", HUGE, [painting], available=need) == need  # fits: not refused
 
@@ -132,14 +132,14 @@ def test_a_small_photos_dry_run_figure_is_the_run_it_holds(tmp_path):
     config, shapes = StyleConfig(size=64), [(3024, 4032), (640, 1024)]  # a phone's 12 MP
     need = memory.check(config, "vgg16", shapes[0], shapes[1:], available=10**12)
     assert dry_run.memory_figure(need, [(photo, shapes[0]), (photo, shapes[1])]) == need
-    assert footprint.decoding_bytes([(shapes[0], 20), (shapes[1], 20)]) < need / 2
+    assert decode_memory.decoding_bytes([(shapes[0], 20), (shapes[1], 20)]) < need / 2
 
 
 def test_a_huge_photos_decoding_counts_only_for_a_run_on_the_host(tmp_path, monkeypatch):
     photo = _write(tmp_path / "p.png", "I;16")
     read = [(photo, HUGE)]
     monkeypatch.setattr("jaxart.devices.platform", lambda: "cpu")
-    assert dry_run.memory_figure(1, read) == footprint.DECODE_BASE + 35 * HUGE[0] * HUGE[1]
+    assert dry_run.memory_figure(1, read) == decode_memory.DECODE_BASE + 35 * HUGE[0] * HUGE[1]
     assert dry_run.memory_figure(1, read, per_device=True) == 1
     monkeypatch.setattr("jaxart.devices.platform", lambda: "gpu")  # the figure is the device's memory
     assert dry_run.memory_figure(1, read) == 1
@@ -147,10 +147,10 @@ def test_a_huge_photos_decoding_counts_only_for_a_run_on_the_host(tmp_path, monk
 
 def test_files_decode_in_turn_beside_those_decoded_before():
     photo, painting = (3000, 4000), HUGE
-    after = footprint.decoding_bytes([(photo, 20), (painting, 35)])
-    assert after == footprint.DECODE_BASE + footprint.INPUT_BYTES * 12_000_000 + 35 * 108_000_000
-    assert footprint.decoding_bytes([(painting, 35), (photo, 20)]) == footprint.DECODE_BASE + 35 * 108_000_000
-    assert footprint.decoding_bytes([]) == footprint.DECODE_BASE
+    after = decode_memory.decoding_bytes([(photo, 20), (painting, 35)])
+    assert after == decode_memory.DECODE_BASE + footprint.INPUT_BYTES * 12_000_000 + 35 * 108_000_000
+    assert decode_memory.decoding_bytes([(painting, 35), (photo, 20)]) == decode_memory.DECODE_BASE + 35 * 108_000_000
+    assert decode_memory.decoding_bytes([]) == decode_memory.DECODE_BASE
 
 
 def test_the_bytes_a_pixel_come_from_the_header_as_measured(tmp_path):
