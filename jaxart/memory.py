@@ -58,6 +58,8 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
       available: bytes free (default `available_bytes()`).
       flag: the option the advice names for the size (bench's is --sizes).
       mask: the (height, width) of `config.mask` as read; the photo's if not known.
+
+    A run that fits is refused still where decoding its `--init` image file will not (`check_init`).
     """
     photo = photo or (config.size, config.size)
     photo_size.check_photo(config, photo, flag)
@@ -65,6 +67,7 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
     need = lambda c: footprint.files_bytes(c, arch, photo, paintings, mask=mask)  # noqa: E731
     total = need(config)
     if total <= free:
+        check_init(config, photo, paintings, free)
         return total
     height, width = fit(photo, config.size)
     remat, short = config.replace(remat=True), config.replace(lbfgs_memory=StyleConfig.lbfgs_memory)
@@ -78,6 +81,23 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
         hint = size_hint(config, photo, lambda c: need(c) <= free, flag)
     run = f"a {width}x{height} px run" + (painting_at(config, paintings) if hint.startswith("--style-scale") else "")
     raise InputError(f"{run} needs about {amount(total)} but only {amount(free)} is free; use {hint}")
+
+
+def check_init(config: StyleConfig, photo: tuple[int, int], paintings: Sequence[tuple[int, int]], free: int) -> None:
+    """Raise an InputError where decoding `config.init`, an image file, will not fit in the host's memory (`free`
+    where that is the host's): the run decodes it after this check, once the photo and paintings are held and the
+    weights loaded (`decode_memory.init_bytes`; a 48-megapixel one went about 1.4 GiB past the check's figure)."""
+    from jaxart import decode_memory
+    from jaxart.config import INITS
+    from jaxart.image import covering
+
+    if config.init in INITS:
+        return
+    shape, per_pixel = decode_memory.decoded(config.init, covering(photo))  # as stretched over the photo
+    host = free if devices.cpu_only() else host_bytes()
+    if shape is not None and (need := decode_memory.init_bytes([photo, *paintings], (shape, per_pixel))) > host:
+        raise InputError(f"decoding the --init image ({shape[1]}x{shape[0]} px) needs about {amount(need)} but only "
+                         f"{amount(host)} is free; give a smaller --init image, or --init content")
 
 
 def scale_hint(config: StyleConfig, fits: Callable[[StyleConfig], bool]) -> str | None:

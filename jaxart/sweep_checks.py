@@ -177,7 +177,8 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
     else return the estimated peak bytes per device. `photo` and `paintings` are the (height, width)
     of the files as read, and `mask` the mask's (`memory.check`); the photo is a square of `config.size` if not known.
     `flag` is the option the advice names for the size; `count_flag`, if given, the one for the count;
-    `own_grams`, whether each setting holds its own style targets (several paintings or style scales)."""
+    `own_grams`, whether each setting holds its own style targets (several paintings or style scales). An `--init`
+    image file that will not decode in the memory free is refused too (`memory.check_init`)."""
     from jaxart import footprint, memory
 
     per_device = -(-settings // devices.local_device_count())
@@ -198,4 +199,5 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
         at = memory.painting_at(config, paintings) if scale else ""
         raise InputError(f"a sweep of {settings:,} setting{'s' * (settings != 1)} at {config.size} px{at} needs about "
                          f"{amount(need(per_device))} but only {amount(free)} is free; {advice}")
+    memory.check_init(config, photo, paintings, free)  # decoded after this, as stylize's
     return need(per_device)
