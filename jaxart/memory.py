@@ -86,7 +86,8 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
 def check_init(config: StyleConfig, photo: tuple[int, int], paintings: Sequence[tuple[int, int]], free: int) -> None:
     """Raise an InputError where decoding `config.init`, an image file, will not fit in the host's memory (`free`
     where that is the host's): the run decodes it after this check, once the photo and paintings are held and the
-    weights loaded (`decode_memory.init_bytes`; a 48-megapixel one went about 1.4 GiB past the check's figure)."""
+    weights loaded (`decode_memory.init_bytes`; a 48-megapixel one peaked at 1900-1910 MiB where the check said
+    770 MiB: README, Memory)."""
     from jaxart import decode_memory
     from jaxart.config import INITS
     from jaxart.image import covering
