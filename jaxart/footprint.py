@@ -228,8 +228,6 @@ def sizing_bytes(files: Sequence[tuple[int, int]]) -> int:
     return LOADED_BYTES + SIZING_BYTES * max(h * w for h, w in files)
 
 
-
-
 def mask_bytes(config: StyleConfig, mask: tuple[int, int], width: int) -> int:
     """Peak bytes, the decoded files aside, as a run reads `config.mask` of (height, width) `mask` and matches its
     colours: Python, jaxlib and the weights loaded, nothing compiled yet; the regions (kept ones too) at the mask's

@@ -182,7 +182,6 @@ def test_info_command_drops_a_style_blend_of_one_painting(files, tmp_path, monke
     assert code == 0 and "--steps 2" in out and "--style-blend" not in out, (out, err)
 
 
-
 @pytest.mark.parametrize("command", ["stylize", "sweep"])
 @pytest.mark.parametrize("every, kept", [("2", False), ("9", False), ("1", True)])
 def test_a_checkpoint_interval_of_the_runs_steps_or_more_is_warned_about(command, every, kept, files, tmp_path,
