@@ -6,8 +6,9 @@ mask, reading it and matching its colours (`mask_bytes`): a large mask, drawn at
 Then the targets: one VGG forward pass per image, each its own program, so the largest painting at its
 `--style-scale` size sets it (`targets_bytes`). Then the optimization: the optimizer's state and one
 loss+gradient evaluation per image being optimized (`image_bytes`). Before all of these the files are
-decoded (`decode_memory.decoding_bytes`), which only a dry run, estimating before it decodes them, counts, as it
-counts an `--init` image's decoding (`decode_memory.init_bytes`), once the weights are loaded.
+decoded (`decode_memory.decoding_bytes`), which only a dry run, estimating before it decodes them, counts. An
+`--init` image is decoded after the check, once the weights are loaded (`decode_memory.init_bytes`): the check
+(`memory.check_init`) and the dry run count it apart from this estimate.
 
 The evaluation counts the float32 activations a gradient w.r.t. the image keeps for backprop:
 one tensor per convolution (its ReLU output) and one per pooling, plus the working buffers of
