@@ -94,7 +94,7 @@ def bound(img: Image.Image, path: Path, least: Least, limit: int) -> None:
     per = decode_memory.held(img)
     need, free = w * h * per, host_bytes()
     if need > free:
-        side = math.isqrt(max(free // per, limit))
+        side = math.isqrt(free // per)  # a copy under `limit` is decoded whole, unasked: it must fit too
         raise InputError(
             f"{path} is {w}x{h} pixels ({w * h / 1e6:.0f} megapixels); decoding it whole takes about {amount(need)} "
             f"but only {amount(free)} is free; save a smaller copy, as a JPEG (which jaxart decodes at 1/2 to 1/8 "

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from jaxart import inputs, job, mask_regions, pixel_limit
+from jaxart import decode_memory, inputs, job, mask_regions, pixel_limit
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import load_image, painting_side, resized
@@ -81,6 +81,18 @@ def test_a_picture_the_memory_free_cannot_decode_is_refused_with_its_size_and_wh
                      "only 1 MiB is free", "save a smaller copy, as a JPEG"):
         assert fragment in message
     assert Image.MAX_IMAGE_PIXELS == LIMIT
+
+
+def test_the_smaller_copy_a_refusal_advises_decodes_in_the_memory_free(tmp_path, low_limit, monkeypatch):
+    """It advised at most 316x316 pixels (the limit's side) where 1 MiB free holds 228x228 at 20 bytes a pixel: a
+    copy under the limit is decoded whole without a check, so the copy advised would not have fit either."""
+    free = 2**20
+    monkeypatch.setattr(pixel_limit, "host_bytes", lambda: free)
+    with pytest.raises(InputError, match=r"or with at most \d+x\d+ pixels$") as info:
+        load_image(_picture(tmp_path, "scan.png"), 64)
+    side = int(re.search(r"at most (\d+)x\1 pixels", str(info.value))[1])
+    per = decode_memory.PIXEL_BYTES["8-bit"]
+    assert side * side * per <= free < (side + 1) ** 2 * per, (side, str(info.value))
 
 
 def test_whether_a_picture_over_the_limit_decodes_whole_is_asked_at_the_bytes_a_pixel_its_mode_takes(tmp_path,
