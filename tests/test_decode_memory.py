@@ -127,7 +127,8 @@ def test_the_memory_check_counts_resizing_a_huge_photo_which_comes_after_it():
         assert footprint.files_bytes(config.replace(size=size), "vgg16", photo, [painting]) == held + run
 
 
-def test_a_small_photos_dry_run_figure_is_the_run_it_holds(tmp_path):
+def test_a_small_photos_dry_run_figure_is_the_run_it_holds(tmp_path, monkeypatch):
+    monkeypatch.setattr("jaxart.devices.platform", lambda: "cpu")  # elsewhere the figure is `need` unasked
     photo = _write(tmp_path / "p.jpg", "RGB")
     config, shapes = StyleConfig(size=64), [(3024, 4032), (640, 1024)]  # a phone's 12 MP
     need = memory.check(config, "vgg16", shapes[0], shapes[1:], available=10**12)
