@@ -167,5 +167,16 @@ def unused_notes(config: StyleConfig, given: Collection[str]) -> list[str]:
     return notes
 
 
+def sweep_notes(given: Collection[str], paintings: int) -> list[str]:
+    """Warnings for the sweep options in `given` (as `unused_notes`' `given`) that a sweep of `paintings` paintings
+    does not use: --each-painting with one, whose tiles are those without it (their captions alone add "painting
+    NAME")."""
+    notes = []
+    if "each_painting" in given and paintings == 1:
+        notes.append("--each-painting has no effect with one painting: every tile is painted with it, as without the "
+                     "option; give two paintings or more to compare them side by side")
+    return notes
+
+
 # The settings of the style term alone, which --style-weight 0 turns off.
 _STYLED = ("style_layers", "style_layer_weights", "style_blend", "style_scale")

@@ -175,7 +175,7 @@ def sweep(
         settings[0].apply(config).validate(paintings=len(styles))  # its weights are the run's, not the config's
         _o.check_together(config, styles, tolerance)
         hashed = sweep_checks.check_distinct(styles) if each_painting else {}  # the record's, not read again
-        for note in _unused(ctx, config.replace(style_weight=max(swept[0]))):  # at 0 alone: no tile takes a style
+        for note in _unused(ctx, config.replace(style_weight=max(swept[0])), len(styles)):  # at 0 alone: no style
             _warn(note)
         cmd = sweep_job.Command(content, styles, output, fmt.value, config, settings, model, rgb,
                                 tolerance, shrink_batch, columns, overwrite, checkpoint_every)

@@ -131,3 +131,16 @@ def test_a_failed_tile_s_painting_is_named_by_the_link_typed(files, tmp_path, mo
     assert "for 4 of 4 settings: g-00.png (" in err and err.count("painting starry)") == 2, err
     assert err.count("painting waves)") == 2 and "red" not in err and "blue" not in err, err
     assert "waves" in (tmp_path / "g.html").read_text()  # as the captions name it
+
+
+def test_each_painting_with_one_painting_is_warned_about(files, tmp_path, monkeypatch, capsys):
+    """`--each-painting` with one painting made the very tiles of the sweep without it, only their captions adding
+    "painting NAME", without a word; with two it compares them, unremarked."""
+    d, model = files
+    for paintings, expected in ((["red.png"], "warning: --each-painting has no effect with one painting: every tile "
+                                 "is painted with it, as without the option; give two paintings or more to compare "
+                                 "them side by side"), (["red.png", "blue.png"], "")):
+        argv = ["sweep", str(d / "photo.jpg"), *(str(d / p) for p in paintings), "--model", model, "--size", "24",
+                "--steps", "2", "-o", str(tmp_path / "g.png"), "--each-painting", "--dry-run"]
+        code, out, err = run_main(argv, monkeypatch, capsys)
+        assert (code, err) == (0, expected) and "nothing ran" in out, err
