@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from jaxart import image, input_files, photo_size, scales
+from jaxart import devices, image, input_files, photo_size, scales
 from jaxart.errors import as_typed
 from jaxart.config import INITS, SMALLEST, StyleConfig
 from jaxart.mask_regions import ASPECT
@@ -167,15 +167,24 @@ def unused_notes(config: StyleConfig, given: Collection[str]) -> list[str]:
     return notes
 
 
-def sweep_notes(given: Collection[str], paintings: int) -> list[str]:
-    """Warnings for the sweep options in `given` (as `unused_notes`' `given`) that a sweep of `paintings` paintings
-    does not use: --each-painting with one, whose tiles are those without it (their captions alone add "painting
-    NAME")."""
+def sweep_notes(given: Collection[str], paintings: int, tiles: int) -> list[str]:
+    """Warnings for the sweep options in `given` (as `unused_notes`' `given`) that a sweep of `tiles` settings with
+    `paintings` paintings does not use: --each-painting with one, whose tiles are those without it (their captions
+    alone add "painting NAME"); --shrink-batch where the batch cannot shrink (`SHRINKS`)."""
     notes = []
     if "each_painting" in given and paintings == 1:
         notes.append("--each-painting has no effect with one painting: every tile is painted with it, as without the "
                      "option; give two paintings or more to compare them side by side")
+    if "shrink_batch" in given and tiles <= (SHRINKS - 1) * (n := devices.local_device_count()):
+        notes.append(f"--shrink-batch has no effect on a sweep of {tiles} setting{'s' * (tiles != 1)} on {n} "
+                     f"device{'s' * (n != 1)}: the running tiles go on alone only in a batch of at most half the rows "
+                     f"and 2 or more a device, so it needs {(SHRINKS - 1) * n + 1} settings or more")
     return notes
+
+
+# A batch shrinks only to half its rows or fewer, never below 2 a device (shrink.smaller_rows): so only where it has
+# 4 rows a device, that is more than 3 settings a device (a sweep pads its batch to a multiple of its devices).
+SHRINKS = 4
 
 
 # The settings of the style term alone, which --style-weight 0 turns off.

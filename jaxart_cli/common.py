@@ -13,13 +13,14 @@ def given(ctx, name: str) -> bool:
     return getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"
 
 
-def unused(ctx, config, paintings: int | None = None) -> list[str]:
+def unused(ctx, config, paintings: int | None = None, tiles: int = 1) -> list[str]:
     """Warnings for given options `config` does not use (`notes.unused_notes`, which knows which those may be); with
-    `paintings`, a sweep's, also its own options that its paintings leave without effect (`notes.sweep_notes`)."""
+    `paintings`, a sweep's, also its own options that its paintings and `tiles` leave without effect
+    (`notes.sweep_notes`)."""
     from jaxart.notes import sweep_notes, unused_notes
 
     names = [p.name for p in ctx.command.params if given(ctx, p.name)]
-    return unused_notes(config, names) + (sweep_notes(names, paintings) if paintings is not None else [])
+    return unused_notes(config, names) + (sweep_notes(names, paintings, tiles) if paintings is not None else [])
 
 
 def start_jax_first(dry_run: bool, first: Callable[[], None] = lambda: None) -> None:

@@ -175,8 +175,8 @@ def sweep(
         settings[0].apply(config).validate(paintings=len(styles))  # its weights are the run's, not the config's
         _o.check_together(config, styles, tolerance)
         hashed = sweep_checks.check_distinct(styles) if each_painting else {}  # the record's, not read again
-        for note in _unused(ctx, config.replace(style_weight=max(swept[0])), len(styles)):  # at 0 alone: no style
-            _warn(note)
+        for note in _unused(ctx, config.replace(style_weight=max(swept[0])), len(styles), len(settings)):
+            _warn(note)  # of the largest style weight: at 0 alone no tile takes a style
         cmd = sweep_job.Command(content, styles, output, fmt.value, config, settings, model, rgb,
                                 tolerance, shrink_batch, columns, overwrite, checkpoint_every)
     content, styles, output, config, settings, rgb = cmd[:3] + cmd[4:6] + (cmd.background,)

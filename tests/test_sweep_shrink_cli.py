@@ -79,3 +79,37 @@ def test_the_sheet_header_names_shrink_batch_as_it_names_tolerance():
     config = StyleConfig(size=64, steps=5)
     assert captions.held(config, {"tolerance": 0.05, "shrink_batch": True}).endswith("tolerance 0.05, shrink-batch")
     assert "shrink" not in captions.held(config, {"tolerance": 0.05})
+
+
+@pytest.mark.parametrize("weights, devices, said", [
+    ("1,2,10", 1, "on a sweep of 3 settings on 1 device: "), ("1,2,10,20", 1, None),
+    ("1,2,10,20", 2, "on a sweep of 4 settings on 2 devices: "), ("1,2,3,4,5,6,7", 2, None)])
+def test_shrink_batch_where_the_batch_cannot_shrink_is_warned_about(weights, devices, said, files, tmp_path,
+                                                                      monkeypatch, capsys):
+    """3 settings never shrank (a batch goes no smaller than 2 rows a device, and only to half its rows or fewer),
+    without a word."""
+    monkeypatch.setattr("jaxart.devices.local_device_count", lambda: devices)
+    code, out, err = run_main(_sweep(files, tmp_path / "g.png", "--style-weight", weights, "--shrink-batch",
+                                     "--dry-run"), monkeypatch, capsys)
+    assert code == 0 and "nothing ran" in out, err
+    least = 3 * devices + 1
+    assert err == (f"warning: --shrink-batch has no effect {said}the running tiles go on alone only in a batch of at "
+                   f"most half the rows and 2 or more a device, so it needs {least} settings or more" if said else ""), err
+
+
+def test_the_warning_s_least_sweep_is_the_least_that_shrinks():
+    """notes.SHRINKS against shrink.smaller_rows: no tiles stopped in a sweep of 3 settings a device gives a smaller
+    batch, and in one of a setting more, all stopped but one does."""
+    from itertools import product
+
+    import numpy as np
+
+    from jaxart import notes, shrink
+
+    for devices in (1, 2, 3):
+        least = (notes.SHRINKS - 1) * devices + 1
+        for n in range(1, least + 1):
+            rows = np.arange(-(-n // devices) * devices)
+            shrinks = [shrink.smaller_rows(np.array(ok), rows, n, devices) is not None
+                       for ok in product([False, True], repeat=len(rows))]
+            assert any(shrinks) == (n == least), (devices, n)
