@@ -144,8 +144,8 @@ def unused_notes(config: StyleConfig, given: Collection[str]) -> list[str]:
     """Warnings for the settings in `given` (the StyleConfig fields, among any other names, that a user set rather than
     left at their defaults) that `config` does not use: one its optimizer ignores (--learning-rate with L-BFGS,
     --lbfgs-memory with Adam), --seed without --init random (a `--seed 5` from the photo gave the very pixels of seed 0
-    without a word), --match-luminance without --colors luminance, the painting's own settings at --style-weight 0
-    (--style-scale 0.5 gave the very pixels of 1)."""
+    without a word), --match-luminance without --colors luminance, --content-layers at --content-weight 0, the
+    painting's own settings at --style-weight 0 (--style-scale 0.5 gave the very pixels of 1)."""
     notes = []
     if config.optimizer != "adam" and "learning_rate" in given:
         notes.append(f"--learning-rate has no effect with --optimizer {config.optimizer}, which takes its step sizes "
@@ -160,6 +160,9 @@ def unused_notes(config: StyleConfig, given: Collection[str]) -> list[str]:
     if config.colors != "luminance" and "match_luminance" in given and config.match_luminance:
         notes.append(f"--match-luminance has no effect with --colors {config.colors}; it scales the painting's "
                      "luminance to the photo's for --colors luminance")
+    if not config.content_weight and "content_layers" in given:
+        notes.append("--content-layers has no effect with --content-weight 0: the content term is off, so no layer of "
+                     "the photo is matched; give --content-weight above 0 to keep its content")
     if not config.style_weight and (styled := [f"--{n.replace('_', '-')}" for n in _STYLED if n in given]):
         notes.append(f"{' and '.join(styled)} {'has' if len(styled) == 1 else 'have'} no effect with --style-weight 0: "
                      "the style term is off, so nothing of the painting is taken; give --style-weight above 0 for "

@@ -175,8 +175,9 @@ def sweep(
         settings[0].apply(config).validate(paintings=len(styles))  # its weights are the run's, not the config's
         _o.check_together(config, styles, tolerance)
         hashed = sweep_checks.check_distinct(styles) if each_painting else {}  # the record's, not read again
-        for note in _unused(ctx, config.replace(style_weight=max(swept[0])), len(styles), len(settings)):
-            _warn(note)  # of the largest style weight: at 0 alone no tile takes a style
+        top = config.replace(style_weight=max(swept[0]), content_weight=max(swept[1]))  # all 0: no tile takes it
+        for note in _unused(ctx, top, len(styles), len(settings)):
+            _warn(note)
         cmd = sweep_job.Command(content, styles, output, fmt.value, config, settings, model, rgb,
                                 tolerance, shrink_batch, columns, overwrite, checkpoint_every)
     content, styles, output, config, settings, rgb = cmd[:3] + cmd[4:6] + (cmd.background,)
@@ -247,4 +248,3 @@ def sweep(
              f"{result.seconds:.1f} s)")
     if failed := sheet.nonfinite(output, settings, result.ok, cmd.fmt, captions.file_names(styles)):  # as typed
         raise NonFiniteLossError(failed)
-
