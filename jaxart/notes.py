@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from jaxart import devices, image, input_files, photo_size, scales
-from jaxart.errors import as_typed
+from jaxart import color, devices, image, input_files, photo_size, scales
+from jaxart.errors import as_typed, joined
 from jaxart.config import INITS, SMALLEST, StyleConfig
 from jaxart.mask_regions import ASPECT
 
@@ -145,7 +145,9 @@ def unused_notes(config: StyleConfig, given: Collection[str]) -> list[str]:
     left at their defaults) that `config` does not use: one its optimizer ignores (--learning-rate with L-BFGS,
     --lbfgs-memory with Adam), --seed without --init random (a `--seed 5` from the photo gave the very pixels of seed 0
     without a word), --match-luminance without --colors luminance, --content-layers at --content-weight 0, the
-    painting's own settings at --style-weight 0 (--style-scale 0.5 gave the very pixels of 1)."""
+    painting's own settings at --style-weight 0 (--style-scale 0.5 gave the very pixels of 1; so did --colors
+    match-pca, which recolours the painting, of --colors style: not --colors luminance or keep, which the photo's
+    pixels take too)."""
     notes = []
     if config.optimizer != "adam" and "learning_rate" in given:
         notes.append(f"--learning-rate has no effect with --optimizer {config.optimizer}, which takes its step sizes "
@@ -163,8 +165,14 @@ def unused_notes(config: StyleConfig, given: Collection[str]) -> list[str]:
     if not config.content_weight and "content_layers" in given:
         notes.append("--content-layers has no effect with --content-weight 0: the content term is off, so no layer of "
                      "the photo is matched; give --content-weight above 0 to keep its content")
-    if not config.style_weight and (styled := [f"--{n.replace('_', '-')}" for n in _STYLED if n in given]):
-        notes.append(f"{' and '.join(styled)} {'has' if len(styled) == 1 else 'have'} no effect with --style-weight 0: "
+    # The painting's own settings: --colors match-* recolours it and --match-luminance scales its luminance (--colors
+    # luminance and keep work on the output's pixels too).
+    styled = [f"--{n.replace('_', '-')}" for n in _STYLED if n in given]
+    styled += [f"--colors {config.colors}"] * ("colors" in given and config.colors in color.MATCHES)
+    styled += [f"--{'' if config.match_luminance else 'no-'}match-luminance"] * (
+        "match_luminance" in given and config.colors == "luminance")
+    if not config.style_weight and styled:
+        notes.append(f"{joined(styled)} {'has' if len(styled) == 1 else 'have'} no effect with --style-weight 0: "
                      "the style term is off, so nothing of the painting is taken; give --style-weight above 0 for "
                      "its style")
     return notes

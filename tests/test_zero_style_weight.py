@@ -145,3 +145,29 @@ def test_a_style_scale_at_style_weight_0_is_warned_about(command, weights, files
     assert code == 0 and "nothing ran" in out, err
     assert ("warning: --style-scale has no effect with --style-weight 0: the style term is off, so nothing of the "
             "painting is taken; give --style-weight above 0 for its style" in err) == (weights == "0"), err
+
+
+@pytest.mark.parametrize("extra, said", [
+    (["--colors", "match-pca"], "--colors match-pca has"),
+    (["--colors", "match-sym", "--style-layers", "relu1_1"], "--style-layers and --colors match-sym have"),
+    (["--colors", "luminance", "--no-match-luminance"], "--no-match-luminance has"),
+    (["--colors", "luminance"], None), (["--colors", "keep"], None),  # the photo's chroma put back: the output's own
+])
+def test_the_painting_s_colours_at_style_weight_0_are_warned_about(extra, said, files, tmp_path, monkeypatch, capsys):
+    """--colors match-pca recolours the painting, which --style-weight 0 does not read: the very pixels of --colors
+    style (as --no-match-luminance, its luminance unscaled, those of --colors luminance) without a word."""
+    code, out, err = run_main(stylize_argv(files, tmp_path / "o.png", "--style-weight", "0", *extra, "--dry-run"),
+                              monkeypatch, capsys)
+    assert code == 0 and "nothing ran" in out, err
+    assert err == (f"warning: {said} no effect with --style-weight 0: the style term is off, so nothing of the "
+                   "painting is taken; give --style-weight above 0 for its style" if said else ""), err
+
+
+def test_colors_match_at_style_weight_0_paints_as_colors_style(files, tmp_path, monkeypatch, capsys):
+    """What the warning says: the same pixels (--colors luminance gave other ones, 86 of 255 apart)."""
+    a, b = tmp_path / "a.png", tmp_path / "b.png"
+    for out, colors in ((a, "style"), (b, "match-chol")):
+        code, _, err = run_main(stylize_argv(files, out, "--style-weight", "0", "--colors", colors), monkeypatch,
+                                capsys)
+        assert code == 0, err
+    assert np.array_equal(np.asarray(Image.open(a)), np.asarray(Image.open(b)))
