@@ -47,7 +47,8 @@ def stylize(
         help="Continue the run in this checkpoint (it names the content, styles, model and options).",
         parser=_o.to_read("the path of a checkpoint"), metavar="<path>", callback=_home)] = None,
     checkpoint_every: Annotated[int, typer.Option(
-        parser=_whole, help="Write OUTPUT.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM/SIGHUP).")] = 0,
+        parser=_whole, help="Write OUTPUT.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM/SIGHUP), for --resume; "
+                            "it is removed once the finished image is written.")] = 0,
     model: Annotated[str, typer.Option(
         help="auto (vgg19 if available, else vgg16-hed), a registered name or a .safetensors path.",
         parser=_o.word_or_file("auto, a model name or a .safetensors path", ("auto",)), callback=_home)] = "auto",

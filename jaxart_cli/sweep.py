@@ -108,8 +108,8 @@ def sweep(
     resume: Annotated[Optional[Path], typer.Option(
         help="Continue the interrupted sweep in this checkpoint (GRID.ckpt.npz; it names the inputs and options).",
         parser=_o.to_read("the path of a checkpoint"), metavar="<path>", callback=_home)] = None,
-    checkpoint_every: Annotated[int, typer.Option(
-        parser=_whole, help="Write GRID.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM/SIGHUP).")] = 0,
+    checkpoint_every: Annotated[int, typer.Option(parser=_whole, help="Write GRID.ckpt.npz every N steps (0: only on "
+        "Ctrl-C/SIGTERM/SIGHUP), for --resume; it is removed once the sheet, page and images are written.")] = 0,
     quiet: _o.Quiet = False,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run",

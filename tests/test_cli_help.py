@@ -152,3 +152,11 @@ def test_infos_help_names_each_kind_of_file_it_reads():
     text = " ".join(next(p.help for p in _click_command(["info"]).params if p.name == "image").split())
     for kind in ("PNG or TIFF", "frame", "tile", "contact sheet", "checkpoint (OUT.ckpt.npz)", "--resume"):
         assert kind in text, (kind, text)
+
+
+@pytest.mark.parametrize("command, written", [("stylize", "the finished image is"),
+                                              ("sweep", "the sheet, page and images are")])
+def test_checkpoint_every_s_help_says_the_checkpoint_goes_once_the_run_is_written(command, written):
+    """It said "Write OUTPUT.ckpt.npz every N steps" alone, and a finished run left none: the help says why."""
+    text = " ".join(next(p.help for p in _click_command([command]).params if p.name == "checkpoint_every").split())
+    assert text.endswith(f"for --resume; it is removed once {written} written."), text
