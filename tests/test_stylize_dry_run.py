@@ -39,7 +39,8 @@ def test_a_dry_run_says_size_steps_memory_and_files_and_compiles_loads_and_write
         assert [r for r in caplog.records if "Compiling" in r.getMessage()]
     assert printed.startswith("dry run: 32x24 px, 7 steps (24 px then 32 px), about ")  # the 40x30 photo
     assert printed.endswith(f" MiB of 20.0 GiB free; would write {out}, 3 frames {out.parent / 'out_00002.png'} to "
-                            f"out_00006.png, {out.parent / 'out.gif'} and {out.parent / 'out.ckpt.npz'}; nothing ran\n")
+                            f"out_00006.png, {out.parent / 'out.gif'} and {out.parent / 'out.ckpt.npz'} (removing "
+                            f"{out.parent / 'out.ckpt.npz'} once the image is written); nothing ran\n")
     assert not list(tmp_path.iterdir())  # not even the folder it would make
 
 
