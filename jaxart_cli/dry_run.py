@@ -82,25 +82,32 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
                 timing=duration.estimated(config, model, warn=warn, tolerance=tolerance, after=after))
 
 
-def sweep_line(output: Path, n: int, made: str, config, fmt: str, need: int, overwrite: bool, model: str,
-               resumed: tuple[Path, int] | None = None, tolerance: float = 0.0, read: Read = ()) -> str:
-    """`line` for a sweep of `n` tiles (`made`, as its summary names them: "6 settings for each of 2 paintings"):
-    "dry run: 6 settings for each of 2 paintings, 64 px, 10 steps, about 1.1 GiB; would write g.png, g.html and
-    12 images (replacing 10 files, removing 4 of an earlier sweep); nothing ran". `resumed`: the checkpoint that
-    `--resume` continues and its step; `read` as `stylize_line`'s."""
-    from jaxart import devices, duration, scales, sheet, timings
+def sweep_line(cmd, need: int, resumed: tuple[Path, int] | None = None, read: Read = ()) -> str:
+    """`line` for the sweep `cmd` (a `sweep_job.Command`), its tiles as its summary names them: "dry run: 6 settings
+    for each of 2 paintings, 64 px, 10 steps, about 1.1 GiB; would write g.png, g.html and 12 images (replacing 10
+    files, removing 4 of an earlier sweep); nothing ran". `resumed`: the checkpoint that `--resume` continues and its
+    step; `read` as `stylize_line`'s."""
+    from jaxart import checkpoint, devices, duration, scales, settings, sheet, timings
+    from jaxart.errors import joined
     from jaxart_cli.common import warn
 
-    files, total = sheet.outputs(output, n, fmt), scales.total_steps(config)
-    replaced, removed = sum(map(os.path.lexists, files)), len(sheet.stale_tiles(output, n, fmt)) if overwrite else 0
+    output, n, config = cmd.output, len(cmd.settings), cmd.config
+    files, total = sheet.outputs(output, n, cmd.fmt), scales.total_steps(config)
+    replaced = sum(map(os.path.lexists, files))
+    removed = len(sheet.stale_tiles(output, n, cmd.fmt)) if cmd.overwrite else 0
+    # A new sweep's --checkpoint-every checkpoint, kept before the last step only, and removed once the files are.
+    kept = [checkpoint.path_for(output)] if 0 < cmd.checkpoint_every < total and not resumed else []
     changes = ([f"replacing {replaced} file{'s' * (replaced != 1)}"] * bool(replaced)
                + [f"removing {removed} of an earlier sweep"] * bool(removed)
-               + _checkpoint_change(output, overwrite, resumed, total))
+               + _checkpoint_change(output, cmd.overwrite, resumed, total)
+               + [f"removing {p} once they are placed" for p in kept])
     run = f"the sweep in {resumed[0]} from step {resumed[1]} of {total}, " if resumed else ""
     per_device = devices.local_device_count() > 1
-    return line(f"{run}{made}, {config.size} px, {total} steps", memory_figure(need, read, per_device, config.init),
-                f"{files[0]}, {files[1]} and {n} image{'s' * (n != 1)}", model, changes=changes, per_device=per_device,
-                timing=duration.estimated(config, model, warn=warn, rows=timings.rows(n), tolerance=tolerance,
+    return line(f"{run}{settings.described(cmd.settings)}, {config.size} px, {total} steps",
+                memory_figure(need, read, per_device, config.init),
+                joined([str(files[0]), str(files[1]), f"{n} image{'s' * (n != 1)}", *map(str, kept)]), cmd.model,
+                changes=changes, per_device=per_device,
+                timing=duration.estimated(config, cmd.model, warn=warn, rows=timings.rows(n), tolerance=cmd.tolerance,
                                           after=resumed[1] if resumed else 0, swept=True))
 
 

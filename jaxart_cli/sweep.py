@@ -212,8 +212,7 @@ def sweep(
     if dry_run:
         if ckpt is not None:  # the run's refusal once its weights load, here from their file's header, as stylize's
             _resume.check_weights_file(ckpt)
-        _say(_dry_line(output, len(settings), _settings.described(settings), config, cmd.fmt, need, cmd.overwrite,
-                       cmd.model, resumed=(resume, ckpt.meta["step"]) if ckpt else None, tolerance=cmd.tolerance,
+        _say(_dry_line(cmd, need, resumed=(resume, ckpt.meta["step"]) if ckpt else None,
                        read=[(f, x.shape[:2]) for f, x in zip([content, *styles], [photo, *paintings])]))
         return
     from jaxart import compile_cache, duration

@@ -54,6 +54,20 @@ def test_a_dry_run_says_the_count_memory_and_files_and_runs_nothing(files, tmp_p
     assert os.listdir(out.parent) == ["g.html"] and out.with_suffix(".html").read_text() == "mine"
 
 
+@pytest.mark.parametrize("every, kept", [("1", True), ("2", False)])
+def test_a_dry_run_names_the_checkpoint_a_sweep_would_keep_until_its_files_are_placed(every, kept, files, tmp_path,
+                                                                                       monkeypatch, capsys):
+    """`--checkpoint-every 1` keeps g.ckpt.npz while the sweep runs, which its dry run left out, as stylize's does not;
+    an interval of the sweep's 2 steps keeps none (and is warned of)."""
+    out = tmp_path / "g.png"
+    code, printed, err = run_main(_sweep_args(files, out, "--checkpoint-every", every, "--dry-run"), monkeypatch, capsys)
+    assert code == 0, err
+    ckpt = tmp_path / "g.ckpt.npz"
+    assert printed.endswith(f"would write {out}, {out.with_suffix('.html')}, 1 image and {ckpt} (removing {ckpt} once "
+                            "they are placed); nothing ran\n" if kept else
+                            f"would write {out}, {out.with_suffix('.html')} and 1 image; nothing ran\n"), printed
+
+
 def test_a_dry_run_says_which_weights_a_run_would_download_first(files, tmp_path, monkeypatch, capsys):
     """It said nothing of weights: a sweep that looked ready first downloaded vgg19. The folder alone tells."""
     from jaxart.weights import SOURCES
