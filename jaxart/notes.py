@@ -41,8 +41,9 @@ SMALL_PAINTING = 96
 
 
 def style_scale_note(paintings, config) -> str | None:
-    """A warning when `--style-scale` below 1 shrinks a painting under `SMALL_PAINTING` px, else None."""
-    if config.style_scale >= 1:
+    """A warning when `--style-scale` below 1 shrinks a painting under `SMALL_PAINTING` px, else None: none at
+    --style-weight 0, which reads no painting (`unused_notes` says the scale has no effect)."""
+    if config.style_scale >= 1 or not config.style_weight:
         return None
     side = min(image.painting_side(np.shape(p), config.size, config.style_scale) for p in paintings)
     if side >= SMALL_PAINTING:
@@ -61,8 +62,10 @@ ENLARGED = 4
 
 def enlarged_painting_notes(names, paintings, config) -> list[str]:
     """A warning for each painting (file `names[i]`) enlarged over `ENLARGED` times for the run (a sweep's at its
-    largest style scale)."""
+    largest style scale); none at --style-weight 0, which reads no painting."""
     notes = []
+    if not config.style_weight:
+        return notes
     for name, painting in zip(names, paintings):
         own, side = (max(np.shape(painting)[:2]),
                      image.painting_side(np.shape(painting), config.size, config.style_scale))

@@ -200,13 +200,14 @@ def sweep(
     need = sweep_checks.check_memory(config.replace(style_scale=max(painted)), len(settings), arch,
                                      photo=photo.shape[:2], mask=mask_size, own_grams=each_painting or len(painted) > 1,
                                      paintings=[p.shape[:2] for p in paintings])  # of the largest painting
+    painter = config.replace(style_weight=max(s.style_weight for s in settings))  # all 0: no painting is read
     for note in (_notes.upsampling_note(photo, config.size, config), _notes.init_note(photo, init),  # as typed
-                 _notes.style_scale_note(paintings, config.replace(style_scale=min(painted))),
+                 _notes.style_scale_note(paintings, painter.replace(style_scale=min(painted))),
                  _notes.start_size_note(config),  # as stylize warns, of the smallest painting and the most enlarged
                  _notes.checkpoint_note(cmd.checkpoint_every, _scales.total_steps(config)),
                  _notes.background_note(background, content, styles, config.init) if _given(ctx, "background")
                  else None,
-                 *_notes.enlarged_painting_notes(styles, paintings, config.replace(style_scale=max(painted)))):
+                 *_notes.enlarged_painting_notes(styles, paintings, painter.replace(style_scale=max(painted)))):
         if note:
             _warn(note)
     if dry_run:

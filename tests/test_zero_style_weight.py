@@ -171,3 +171,16 @@ def test_colors_match_at_style_weight_0_paints_as_colors_style(files, tmp_path, 
                                 capsys)
         assert code == 0, err
     assert np.array_equal(np.asarray(Image.open(a)), np.asarray(Image.open(b)))
+
+
+@pytest.mark.parametrize("command, weights", [("stylize", "0"), ("stylize", "10"), ("sweep", "0"), ("sweep", "0,10")])
+@pytest.mark.parametrize("scale, said", [("0.9", "turn into a blocky grid"), ("3", "which blurs its strokes away")])
+def test_at_style_weight_0_no_warning_says_how_the_painting_would_paint(command, weights, scale, said, files, tmp_path,
+                                                                        monkeypatch, capsys):
+    """--style-weight 0 --style-scale 0.9 said the strokes would turn into a blocky grid (and 3, that the painting
+    enlarged blurs its strokes away) beside the warning that the style scale has no effect: no painting is read."""
+    argv = [command, *stylize_argv(files, tmp_path / "o.png", "--style-weight", weights, "--style-scale", scale,
+                                   "--dry-run")[1:]]
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 0 and "nothing ran" in out, err
+    assert (said in err) == (weights != "0"), err
