@@ -147,10 +147,10 @@ def unused_notes(config: StyleConfig, given: Collection[str]) -> list[str]:
     """Warnings for the settings in `given` (the StyleConfig fields, among any other names, that a user set rather than
     left at their defaults) that `config` does not use: one its optimizer ignores (--learning-rate with L-BFGS,
     --lbfgs-memory with Adam), --seed without --init random (a `--seed 5` from the photo gave the very pixels of seed 0
-    without a word), --match-luminance without --colors luminance, --content-layers at --content-weight 0, the
-    painting's own settings at --style-weight 0 (--style-scale 0.5 gave the very pixels of 1; so did --colors
-    match-pca, which recolours the painting, of --colors style: not --colors luminance or keep, which the photo's
-    pixels take too)."""
+    without a word), --match-luminance without --colors luminance, --style-layer-weights for one style layer (scaled
+    to 1), --content-layers at --content-weight 0, the painting's own settings at --style-weight 0 (--style-scale 0.5
+    gave the very pixels of 1; so did --colors match-pca, which recolours the painting, of --colors style: not
+    --colors luminance or keep, which the photo's pixels take too)."""
     notes = []
     if config.optimizer != "adam" and "learning_rate" in given:
         notes.append(f"--learning-rate has no effect with --optimizer {config.optimizer}, which takes its step sizes "
@@ -165,6 +165,10 @@ def unused_notes(config: StyleConfig, given: Collection[str]) -> list[str]:
     if config.colors != "luminance" and "match_luminance" in given and config.match_luminance:
         notes.append(f"--match-luminance has no effect with --colors {config.colors}; it scales the painting's "
                      "luminance to the photo's for --colors luminance")
+    if config.style_weight and "style_layer_weights" in given and len(config.style_layers) == 1:
+        notes.append(f"--style-layer-weights has no effect with one style layer ({config.style_layers[0]}): the "
+                     "weights are scaled to sum to 1, so its weight is 1 whatever is given; --style-weight sets how "
+                     "much style")
     if not config.content_weight and "content_layers" in given:
         notes.append("--content-layers has no effect with --content-weight 0: the content term is off, so no layer of "
                      "the photo is matched; give --content-weight above 0 to keep its content")

@@ -199,3 +199,19 @@ def test_a_checkpoint_interval_of_the_runs_steps_or_more_is_warned_about(command
                    "one); give a value below 2 for one"), err
     if command == "stylize":
         assert ("o.ckpt.npz" in printed) == kept, printed
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+@pytest.mark.parametrize("layers, weights, warned", [("relu2_1", "5", True), ("relu1_1,relu2_1", "1,5", False)])
+def test_style_layer_weights_of_one_style_layer_are_warned_about(command, layers, weights, warned, files, tmp_path,
+                                                                 monkeypatch, capsys):
+    """--style-layers relu2_1 --style-layer-weights 5 gave the very pixels of weight 1 (they are scaled to sum to 1),
+    where it reads as "more of that layer's style"."""
+    d, model = files
+    argv = [command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "o.png"), "--model", model,
+            "--size", "32", "--steps", "2", "--style-layers", layers, "--style-layer-weights", weights, "--dry-run"]
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 0 and "nothing ran" in out, err
+    assert err == ("warning: --style-layer-weights has no effect with one style layer (relu2_1): the weights are "
+                   "scaled to sum to 1, so its weight is 1 whatever is given; --style-weight sets how much style"
+                   if warned else ""), err
