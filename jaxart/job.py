@@ -64,7 +64,8 @@ def stylize_files(
     --overwrite, which also removes an earlier run's frames of `output` (a resumed run's `overwrite`
     may be only its leave to replace its own files). On a non-finite loss the last finite image is written to `output`
     before re-raising. A signal during the last step is answered once the image is written.
-    `tolerance` (0: off) stops the run once its loss has converged (plateau.py): the outcome is `stopped`.
+    `tolerance` (0: off) stops the run once its loss has converged (plateau.py): the outcome is `stopped`; one that can
+    never stop it (`plateau.check_can_stop`) is an InputError.
     `resumed_from`, the file `resume` was read from, is removed with OUTPUT.ckpt.npz once the image is written where
     that run's output is this one and the file still holds it: a renamed checkpoint stayed behind.
     It holds `locks.writing(output)` throughout, so no other jaxart run writes or removes these files
@@ -76,7 +77,7 @@ def stylize_files(
 
     with locks.writing(output, "output"):
         config.validate(w.arch, paintings=len(styles))
-        tolerance = plateau.check_tolerance(tolerance)
+        tolerance = plateau.checked(tolerance, config)
         # The CLI's checks, for any caller: no file of this run replaces an input, a FIFO or another run's checkpoint.
         sources = [content, *styles, config.init, config.mask]
         destinations.check_not_input([output], sources)

@@ -64,6 +64,14 @@ def check_can_stop(config: StyleConfig, tolerance: float) -> None:
                      f"give {fix}, or drop tolerance", settings=["tolerance", "steps"])
 
 
+def checked(tolerance, config: StyleConfig) -> float:
+    """`tolerance` as a float once `check_tolerance` and `check_can_stop` take it: a library run's (`job.stylize_files`,
+    `sweep.sweep`) as the CLI's, where a tolerance that could never stop `config`'s run ran every step silently."""
+    tolerance = check_tolerance(tolerance)
+    check_can_stop(config, tolerance)
+    return tolerance
+
+
 def tested(step: int, since: int) -> bool:
     """Whether the loss at `step` is kept for the test: a multiple of `WINDOW` within the final scale,
     which begins after step `since`."""

@@ -110,9 +110,9 @@ def sweep(
         that step's image (of that scale), its running settings `stopped`.
       devices: split the batch over these (default: all local devices), padded to a multiple of
         their number by repeating the last setting.
-      tolerance: 0 (off), or stop each setting once its total loss fell by less than this fraction over the
-        last `plateau.WINDOW` steps of the last scale, as `jaxart.run` with `stylize --tolerance` stops;
-        the sweep ends once every setting has stopped (no more callbacks).
+      tolerance: 0 (off), or stop each setting once its total loss fell by less than this fraction over the last
+        `plateau.WINDOW` steps of the last scale, as `stylize --tolerance` stops a run; the sweep ends once every
+        setting has stopped (no more callbacks). One that never could (`plateau.check_can_stop`) is an InputError.
       shrink_batch: once at least half the batch has stopped (`tolerance`, or a NaN/inf loss), step the
         others in a batch of their own (shrink.py): a stopped tile is not computed again, each smaller batch
         compiles the step once more, and the running tiles' float32 rounding may change as a batch's does
@@ -132,7 +132,7 @@ def sweep(
     start = time.perf_counter()
     check_weights(weights)  # a name, such as "vgg16", failed on .arch
     check_config(config)
-    tolerance = plateau.check_tolerance(tolerance)
+    tolerance = plateau.checked(tolerance, config)
     if not isinstance(shrink_batch, (bool, np.bool_)):  # "no" and other strings were true, so shrank
         raise InputError(f"shrink_batch must be True or False, got {shrink_batch!r}", settings=["shrink_batch"])
     if callback is not None and not callable(callback):  # else refused only after the first step compiled
