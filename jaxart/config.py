@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from jaxart import color, config_checks, convs, layers, paths
-from jaxart.errors import InputError, as_typed, listed
+from jaxart.errors import InputError, as_typed
 from jaxart.layers import check_config_layers, config_layers
 
 OPTIMIZERS = ("lbfgs", "adam")
@@ -124,16 +124,7 @@ class StyleConfig:
         if not self.content_layers and not self.style_layers:
             raise ValueError("give at least one content or style layer")
         config_checks.loss_weights(self)
-        if self.style_blend is not None:
-            config_checks.weights("style blend", self.style_blend)
-            if not self.style_blend or sum(self.style_blend) <= 0:
-                raise InputError(f"style blend {listed(self.style_blend)} has no weight above 0, which leaves no "
-                                 "style; give at least one painting a weight above 0", settings=["style_blend"])
-            if paintings is not None and len(self.style_blend) != paintings:
-                raise InputError(f"style blend gives {len(self.style_blend)} "
-                                 f"weight{'s' * (len(self.style_blend) != 1)} for {paintings} "
-                                 f"painting{'s' * (paintings != 1)}; give one weight per painting",
-                                 settings=["style_blend"])
+        config_checks.style_blend(self, paintings)
         scales.check(self)
         region_styles.check_config(self)
         if arch is not None:

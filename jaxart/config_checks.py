@@ -6,7 +6,7 @@ Each but `typed` raises an InputError naming the setting at fault and what to gi
 from __future__ import annotations
 
 from jaxart.duplicates import repeated
-from jaxart.errors import InputError, listed
+from jaxart.errors import InputError, as_typed, listed
 
 # Weights multiply float32 losses: beyond this they overflow to inf before the first step.
 MAX_WEIGHT = 1e30
@@ -49,6 +49,27 @@ def loss_weights(config):
             raise InputError("style layer weights are all 0, which leaves no style; give at least one style layer "
                              "a weight above 0 (or style-weight 0 for no style)",
                              settings=["style_layer_weights", "style_weight"])
+
+
+def style_blend(config, paintings: int | None = None) -> None:
+    """Refuse a style blend with a weight that is no number from 0 to 1e30, or none above 0 (no style); with the
+    count of `paintings` known, one of another count, and one weight for one painting without a mask: the weights
+    are normalized, so (0.5,) gave the very pixels of no blend, where it reads as "half the style" (with a mask a
+    blend is refused by region_styles)."""
+    blend = config.style_blend
+    if blend is None:
+        return
+    weights("style blend", blend)
+    if not blend or sum(blend) <= 0:
+        raise InputError(f"style blend {listed(blend)} has no weight above 0, which leaves no style; give at least "
+                         "one painting a weight above 0", settings=["style_blend"])
+    if paintings is not None and len(blend) != paintings:
+        raise InputError(f"style blend gives {len(blend)} weight{'s' * (len(blend) != 1)} for {paintings} "
+                         f"painting{'s' * (paintings != 1)}; give one weight per painting", settings=["style_blend"])
+    if paintings == 1 and config.mask is None:
+        raise InputError(f"style blend {as_typed(blend[0])} weighs the paintings into one style, and one painting is "
+                         "given, so it changes nothing (the weights are normalized); for less of the painting, lower "
+                         "style-weight, or give more paintings to blend", settings=["style_blend", "style_weight"])
 
 
 def positive_ints(config, *names):

@@ -203,7 +203,8 @@ def _check_settings(record: dict, config: StyleConfig, styles: list[str]) -> Non
     arch = record.get("arch") if record.get("arch") in layers.STAGES else None
     try:
         checked = config.replace(init=config.init if config.init in INITS else "content", mask=None,
-                                 region_colors=None, keep_colors=None)
+                                 region_colors=None, keep_colors=None,  # one painting's blend: left out, as below
+                                 style_blend=None if len(styles) == 1 else config.style_blend)
         checked.validate(arch, paintings=None if config.mask else len(styles))
         if not config.init.strip():  # no file has that name: stylize refuses `--init ''`
             raise ValueError("init is blank")

@@ -26,7 +26,7 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
         raise InputError("the sweep grid is empty; give at least one value for each weight")
     # Every setting's three weights replace the config's, which are checked in each setting below: all-zero style
     # layer weights are refused only where a setting's style weight is above 0 (at 0 its term is off, as asked).
-    config.replace(style_weight=0.0, content_weight=1.0, tv_weight=0.0).validate(arch)
+    config.replace(style_weight=0.0, content_weight=1.0, tv_weight=0.0).validate(arch, paintings)
     check_paintings(config, settings, paintings)
     seeded = {s.seed for s in settings} != {Setting._field_defaults["seed"]}  # else a seed the user never typed
     for s in settings:

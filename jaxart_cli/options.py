@@ -211,20 +211,14 @@ def regions(*, mask: Path | None, region_style: list[str] | None,
 
 
 def check_together(config, styles: list[Path], tolerance: float) -> None:
-    """Refuse options that given together change nothing: a --tolerance that can never stop the run
-    (`plateau.check_can_stop`), and --style-blend's one weight for one painting: the weights are normalized, so
-    `--style-blend 0.5` gave the very pixels of no blend, where it was read as "half the style" (two weights or more
-    for one painting are the library's count refusal; a blend beside --mask, its own)."""
-    from jaxart import plateau
+    """Refuse options that given together change nothing, as the library does, before any file is read: a
+    --tolerance that can never stop the run (`plateau.check_can_stop`), and --style-blend's one weight for one
+    painting (`config_checks.style_blend`: the weights are normalized, so `--style-blend 0.5` gave the very pixels of
+    no blend, where it was read as "half the style")."""
+    from jaxart import config_checks, plateau
 
     plateau.check_can_stop(config, tolerance)
-    if config.style_blend is not None and len(config.style_blend) == 1 and len(styles) == 1 and config.mask is None:
-        from jaxart.errors import as_typed
-
-        raise typer.BadParameter(f"{as_typed(config.style_blend[0])} weighs the paintings into one style, and one "
-                                 "STYLE is given, so it changes nothing (the weights are normalized); for less of "
-                                 "the painting, lower --style-weight, or give more paintings to blend",
-                                 param_hint="--style-blend")
+    config_checks.style_blend(config, len(styles))
 
 
 def _styles_beside_regions(styles: list[Path]) -> str:

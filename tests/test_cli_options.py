@@ -157,9 +157,9 @@ def test_a_style_blend_of_one_painting_is_refused_as_changing_nothing(command, f
             "--size", "32", "--steps", "2", "--style-blend", "0.5", "--dry-run"]
     code, out, err = run_main(argv, monkeypatch, capsys)
     assert (code, out) == (2, "") and err == (
-        "error: Invalid value for --style-blend: 0.5 weighs the paintings into one style, and one STYLE is given, so "
-        "it changes nothing (the weights are normalized); for less of the painting, lower --style-weight, or give "
-        "more paintings to blend"), err
+        "error: --style-blend 0.5 weighs the paintings into one style, and one painting is given, so it changes "
+        "nothing (the weights are normalized); for less of the painting, lower --style-weight, or give more "
+        "paintings to blend"), err
     assert list(tmp_path.iterdir()) == []
     code, out, err = run_main([*argv[:3], str(d / "photo.jpg"), *argv[3:-3], "--style-blend", "0.5,1", "--dry-run"],
                               monkeypatch, capsys)

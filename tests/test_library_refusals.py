@@ -43,3 +43,24 @@ def test_stylize_files_refuses_a_tolerance_that_can_never_stop_it(files, tmp_pat
         job.stylize_files(d / "photo.jpg", [d / "paint.png"], tmp_path / "out.png", StyleConfig(size=32, steps=20),
                           w, tolerance=0.06)
     assert list(tmp_path.iterdir()) == []
+
+
+BLEND = ("style blend 0.5 weighs the paintings into one style, and one painting is given, so it changes nothing (the "
+         "weights are normalized); for less of the painting, lower style-weight, or give more paintings to blend")
+
+
+def test_a_style_blend_of_one_painting_is_refused_by_each_library_entry(files, tiny_vgg16, tmp_path, monkeypatch):
+    """StyleConfig(style_blend=(0.5,)) with one painting gave the very pixels of no blend (the weights are
+    normalized), where it reads as "half the style": the CLI refused it, jaxart.run, sweep and stylize_files took it."""
+    config = StyleConfig(size=16, steps=2, style_blend=(0.5,))
+    image = np.zeros((16, 16, 3), np.float32)
+    for call in (lambda: jaxart.run(image, [image], weights=tiny_vgg16, config=config),
+                 lambda: sweep.sweep(image, image, tiny_vgg16, config, [sweep.Setting(10, 1, 10)]),
+                 lambda: job.stylize_files(files[0] / "photo.jpg", [files[0] / "paint.png"], tmp_path / "o.png",
+                                           config, tiny_vgg16)):
+        with pytest.raises(jaxart.InputError) as e:
+            call()
+        assert str(e.value) == BLEND and set(e.value.settings) == {"style_blend", "style_weight"}
+    assert list(tmp_path.iterdir()) == []
+    config.replace(style_blend=(0.5, 1.0)).validate(paintings=2)  # two paintings: weighed
+    config.validate()  # the paintings unknown: judged where they are
