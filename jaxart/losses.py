@@ -1,7 +1,8 @@
 """Content, Gram-style and total-variation losses: pure functions of arrays.
 
 Every loss is divided by the energy of its target, so the same weights work for any weight
-set (caffe 0-255 inputs, torchvision inputs, or a normalized VGG whose activations have mean 1).
+set (caffe 0-255 inputs, torchvision inputs, or a normalized VGG whose activations have mean 1);
+an all-zero target, with no energy to divide by, leaves its loss undivided.
 Feature maps are (..., h, w, C); leading axes are batch axes, so everything vmaps and jits. A
 batch of feature maps may meet one target (or several, if their batch axes broadcast): it is
 broadcast explicitly, so the losses hold under `jax_numpy_rank_promotion="raise"`.
@@ -67,6 +68,14 @@ def _broadcast(a: jax.Array, b: jax.Array, core: int, what: str) -> tuple[jax.Ar
     return jnp.broadcast_to(a, batch + a.shape[-core:]), jnp.broadcast_to(b, batch + b.shape[-core:]), batch
 
 
+def _relative(error: jax.Array, energy: jax.Array, batch: tuple[int, ...]) -> jax.Array:
+    """`error` over its target's `energy`; an all-zero target has none, so no scale to divide by, and its error stays
+    as it is (the feature's own energy), where `energy + 1e-12` made it 10^12 times that, a loss that swamped every
+    other term. Both branches are computed under jit and grad, so the other divides by 1, never by 0."""
+    energy = jnp.broadcast_to(energy, batch)
+    return error / jnp.where(energy > 0, energy + _EPS, 1)
+
+
 def gram(feature: ArrayLike) -> jax.Array:
     """Normalized Gram matrix: channel correlations averaged over positions.
 
@@ -110,7 +119,8 @@ def content_loss(feature: ArrayLike, target: ArrayLike) -> jax.Array:
 
     Returns:
       (...) float32 (float64 for float64 inputs), >= 0: a scalar for unbatched maps; 1 for a zero
-      `feature` against a non-zero target.
+      `feature` against a non-zero target; against an all-zero target, which has no scale, the mean square of
+      `feature` itself.
     """
     f, t = widened(feature, "content_loss's feature"), widened(target, "content_loss's target")
     if f.ndim < 3 or t.ndim < 3:
@@ -121,7 +131,7 @@ def content_loss(feature: ArrayLike, target: ArrayLike) -> jax.Array:
     axes = (-3, -2, -1)
     energy = jnp.mean(t**2, axis=axes)
     f, t, batch = _broadcast(f, t, 3, "content_loss")
-    return jnp.mean((f - t) ** 2, axis=axes) / (jnp.broadcast_to(energy, batch) + _EPS)
+    return _relative(jnp.mean((f - t) ** 2, axis=axes), energy, batch)
 
 
 def style_layer_loss(feature: ArrayLike, target_gram: ArrayLike) -> jax.Array:
@@ -132,14 +142,15 @@ def style_layer_loss(feature: ArrayLike, target_gram: ArrayLike) -> jax.Array:
       target_gram: (..., C, C) Gram matrix, from `gram`; its batch axes broadcast against `feature`'s.
 
     Returns:
-      (...) float32 (float64 for float64 inputs), >= 0: a scalar for an unbatched map.
+      (...) float32 (float64 for float64 inputs), >= 0: a scalar for an unbatched map; against an all-zero
+      target Gram, which has no scale, the squared norm of `feature`'s Gram itself.
     """
     g, t = gram(feature), widened(target_gram, "style_layer_loss's target Gram")
     if t.ndim < 2 or g.shape[-2:] != t.shape[-2:]:
         raise ValueError(f"Gram {g.shape} and target Gram {t.shape} differ in shape")
     energy = jnp.sum(t**2, axis=(-2, -1))
     g, t, batch = _broadcast(g, t, 2, "style_layer_loss")
-    return jnp.sum((g - t) ** 2, axis=(-2, -1)) / (jnp.broadcast_to(energy, batch) + _EPS)
+    return _relative(jnp.sum((g - t) ** 2, axis=(-2, -1)), energy, batch)
 
 
 def style_loss(

@@ -188,3 +188,20 @@ def test_blending_still_takes_lists_and_traced_grams():
     rows = jax.jit(lambda g: losses.blend_grams([{"g": [g[0], g[1], g[2]]}, {"g": 3 * GRAM}])["g"])(GRAM)
     np.testing.assert_allclose(traced, want)
     np.testing.assert_allclose(rows, want)
+
+
+def test_an_all_zero_target_leaves_the_loss_undivided_and_its_gradient_finite(rng):
+    """A target with no energy (a layer all zeros for the photo or painting) has no scale to divide by: the loss was
+    the feature's mean square over 1e-12, 10^12 times a loss of ~1, so its term swamped the others and its gradient
+    too. It is now the undivided error, under jit and grad, whose gradient is finite at the target too."""
+    f = rng.standard_normal((4, 3, 2)).astype(np.float32)
+    m, zeros = f.reshape(12, 2).astype(np.float64), (np.zeros_like(f), np.zeros((2, 2), np.float32))
+    a = m.T @ m / 12
+    for loss, target, want, grad in ((losses.content_loss, zeros[0], np.mean(m**2), 2 * f / f.size),
+                                     (losses.style_layer_loss, zeros[1], np.sum(a**2), (m @ a / 3).reshape(f.shape))):
+        np.testing.assert_allclose(jax.jit(loss)(f, target), want, rtol=1e-5)
+        np.testing.assert_allclose(jax.jit(jax.grad(loss))(f, target), grad, rtol=1e-4)
+        assert np.isfinite(jax.jit(jax.grad(loss, argnums=1))(f, target)).all()
+    # A batch mixing a zero and a non-zero target: each divided by its own energy, or by none.
+    both = jax.jit(jax.vmap(losses.content_loss))(np.stack([f, f]), np.stack([zeros[0], f + 1]))
+    np.testing.assert_allclose(both, [np.mean(m**2), 1 / np.mean((m + 1) ** 2)], rtol=1e-5)
