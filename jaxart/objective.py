@@ -81,14 +81,15 @@ def total_loss(
 
     Raises:
       ValueError: at trace time, for an image that is not one (H, W, 3) float array (a batch:
-        `jax.vmap`), targets of other layers or shapes than `config`'s, or a weight in `lw` that
+        `jax.vmap`), targets of other layers or shapes than `config`'s or made with weights of another
+        architecture than `weights` (`Targets.arch`: VGG19's against VGG16), or a weight in `lw` that
         is not a scalar (to sweep weights, `jax.vmap` over them); an `InputError` (a ValueError) for
         a weight that is no real number (None, a string, a complex number), in `lw` or `layer_weights`.
       TypeError: `lw`, `layer_weights` or `targets` of another type, None included.
     """
     lw = _loss_weights(lw)
     check_config(config)
-    _check_targets(targets, config)
+    _check_targets(targets, config, weights)
     image = as_pixels(image)
     if (hint := rgb_hint(image.shape, batch="jax.vmap it over a batch")) is not None:
         raise ValueError(f"total_loss takes one (H, W, 3) image, got shape {image.shape}; {hint}")
@@ -138,12 +139,16 @@ def _loss_weights(lw) -> LossWeights:
     return lw
 
 
-def _check_targets(targets: Targets, config: StyleConfig) -> None:
+def _check_targets(targets: Targets, config: StyleConfig, weights: Weights) -> None:
     """Refuse targets that are no `Targets` of `config`'s layers: other layers would be a KeyError or
-    silently left out, and a dict or tuple fails on `.content`."""
+    silently left out, and a dict or tuple fails on `.content`; and targets another architecture made (static, so
+    at trace time), which VGG16's layers took from VGG19 where widths match: a loss of other features."""
     if not isinstance(targets, Targets):
         raise TypeError(f"targets must be a jaxart.Targets, from make_targets (or Targets(content, grams)), got "
                         f"{type(targets).__name__}")
+    if targets.arch is not None and targets.arch != getattr(weights, "arch", targets.arch):
+        raise ValueError(f"targets were made with {targets.arch} weights, the loss's weights are {weights.arch}, "
+                         "whose features differ; make the targets with these weights (make_targets)")
     for kind, held, named in (("content", targets.content, config.content_layers),
                               ("style", targets.grams, config.style_layers)):
         if set(held) != set(named):

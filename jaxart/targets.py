@@ -23,14 +23,25 @@ ORDER = layer_names("vgg19")  # VGG16's names, and their order, are a subset of 
 MASKS = "(R, H, W) region masks in [0, 1], one per painting"
 
 
+class Arch(str):
+    """The architecture of the weights that made a `Targets` ("vgg19"), held in its tree structure, not as a leaf:
+    a jitted loss reads it at trace time, as it reads the weights' own `arch`."""
+
+
+jax.tree_util.register_pytree_node(Arch, lambda a: ((), str(a)), lambda arch, _: Arch(arch))
+
+
 class Targets(NamedTuple):
     """What the output should match, from `make_targets`: `content` maps each content layer to its
     (h, w, C) activation, `grams` each style layer to its (C, C) Gram, (R, C, C) with region
-    `masks` ((R, h, w) in [0, 1] per style layer; else None). A pytree: it passes through jit."""
+    `masks` ((R, h, w) in [0, 1] per style layer; else None); `arch`, the weights' architecture that made them
+    (None for targets built by hand: not checked). A pytree: it passes through jit."""
 
     content: dict[str, jax.Array]
     grams: dict[str, jax.Array]  # (C, C) per layer; (R, C, C) with region masks
     masks: dict[str, jax.Array] | None = None  # (R, h, w) per style layer: spatial control (guided.py)
+    # VGG16's layers are VGG19's first ones, of the same widths: its loss took VGG19's targets, a wrong loss silently.
+    arch: Arch | None = None
 
 
 def check_config(config: StyleConfig) -> None:
@@ -154,8 +165,10 @@ def _style_grams(weights: Weights, style: ArrayLike, config: StyleConfig) -> dic
 def _targets(weights, content: dict, grams: list[dict], config: StyleConfig, masks) -> Targets:
     if masks is not None and config.style_layers:
         stacked = {k: jnp.stack([g[k] for g in grams]) for k in config.style_layers}
-        return Targets(content, stacked, guided.layer_masks(weights, masks, config.style_layers, config.pooling))
-    return Targets(content, losses.blend_grams(grams, config.style_blend) if config.style_layers else {})
+        return Targets(content, stacked, guided.layer_masks(weights, masks, config.style_layers, config.pooling),
+                       Arch(weights.arch))
+    return Targets(content, losses.blend_grams(grams, config.style_blend) if config.style_layers else {},
+                   arch=Arch(weights.arch))
 
 
 @functools.cache
