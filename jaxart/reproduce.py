@@ -36,9 +36,8 @@ OPTIONS = {
     "content_weight": "--content-weight", "style_weight": "--style-weight", "tv_weight": "--tv-weight",
     "content_layers": "--content-layers", "style_layers": "--style-layers",
     "style_layer_weights": "--style-layer-weights", "style_blend": "--style-blend", "colors": "--colors",
-    "match_luminance": "--match-luminance",
-    "style_scale": "--style-scale", "margin": "--margin", "mask": "--mask", "region_colors": "--region-style",
-    "keep_colors": "--region-style",
+    "match_luminance": "--match-luminance", "style_scale": "--style-scale", "margin": "--margin", "mask": "--mask",
+    "region_colors": "--region-style", "keep_colors": "--region-style",
     "pooling": "--pooling", "loop": "--loop", "remat": "--remat", "conv": "--conv",
 }
 
