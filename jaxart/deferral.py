@@ -39,7 +39,11 @@ def signals_deferred():
     and answering it is one step that no other signal can split: a list of those to answer was lost where one came
     just before it was answered. A signal as the handlers are put back leaves none of this block's installed. A
     thread or process started in the block after a signal came would inherit its blocking: the block only makes a
-    file or folder and registers its removal or closing."""
+    file or folder and registers its removal or closing (the CLI's: `ctx.with_resource(locks.writing(out))`, whose
+    lock file is made in a nested block, answered once ctx will release the lock).
+
+    A signal is answered also where the block raised: errors.run's handler then ends the command as interrupted (exit
+    128 + the signal). The CLI's own deferral answered none there: a Ctrl-C as another run's lock was found, lost."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

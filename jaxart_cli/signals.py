@@ -1,14 +1,12 @@
 """Ctrl-C, SIGTERM and SIGHUP outside a run: recorded, or the command ended at once while the libraries load.
-Only `gc`, `os`, `signal` and jaxart.deferral (the handlers swapped and put back, a run's as the CLI's; no JAX) are
-imported: cli.py imports this first, before anything slower, to answer a Ctrl-C while the rest loads."""
+Only `gc`, `os` and `signal` are imported: cli.py imports this first, before anything slower, to answer a Ctrl-C while
+the rest loads. The handlers are swapped and put back by jaxart.deferral (no JAX), a run's as the CLI's."""
 
 from __future__ import annotations
 
 import gc
 import os
 import signal
-
-from jaxart.deferral import catch, put_back
 
 # Ctrl-C outside a run (a run's: signals.stop_signals). While the libraries load it ends the command at once (see
 # `stop_loading`), not as a KeyboardInterrupt: in a native module's initialisation that aborts the process (jaxlib) or
@@ -96,25 +94,3 @@ def interrupted_by() -> str:
     signum = interrupted_code() - 128
     return "interrupted" + ("" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}")
 
-
-class deferred:
-    """`with deferred():` the block's signals recorded, then answered as the handlers it found would, once it has
-    ended: around `ctx.with_resource(locks.writing(out))`, whose ExitStack registers the lock's release only once
-    `writing` has taken it (which it does with signals deferred: `deferral.signals_deferred`, whose answer comes at
-    its own end, inside `writing`). A KeyboardInterrupt between the two left the lock file until the generator was
-    collected."""
-
-    def __enter__(self):
-        self.got: list[int] = []
-        self.previous: dict = {}
-        try:  # a handler not yet replaced may raise: __exit__ is not called then
-            catch(lambda signum, frame: self.got.append(signum), self.previous)
-        except BaseException:
-            put_back(self.previous)
-            raise
-
-    def __exit__(self, kind, value, traceback) -> bool:
-        put_back(self.previous)
-        if self.got and kind is None and callable(answer := self.previous.get(self.got[0])):
-            answer(self.got[0], None)  # errors.run's: a KeyboardInterrupt, now that the lock will be released
-        return False

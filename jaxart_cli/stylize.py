@@ -18,7 +18,8 @@ from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.paths import (
     absolute as _absolute, animation_path as _animation_path, home as _home, output_path as _output_path,
 )
-from jaxart_cli.signals import deferred as _deferred, run_begins as _run_begins
+from jaxart.deferral import signals_deferred as _signals_deferred
+from jaxart_cli.signals import run_begins as _run_begins
 from jaxart_cli.values import (
     choices as _choices, csv as _csv, number as _number, parse_colour as _parse_colour, spaced_list as _spaced_list,
     whole as _whole, interval as _interval,
@@ -169,7 +170,7 @@ def stylize(
         if animate is not None:
             destinations.check_animation(animate, overwrite=overwrite, inputs=[*sources, resume])
     _start_jax_first(dry_run, check_outputs)
-    with _deferred():  # a signal as the lock is taken is answered once ctx will release it
+    with _signals_deferred():  # a signal as the lock is taken is answered once ctx will release it
         ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
     check_outputs()
     photo, paintings = input_files.load_inputs(content, styles, rgb, config)

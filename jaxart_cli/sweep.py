@@ -17,7 +17,8 @@ from jaxart_cli.common import (
 from jaxart_cli.dry_run import sweep_line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.paths import absolute as _absolute, as_given as _as_given, home as _home, sheet_path as _sheet_path
-from jaxart_cli.signals import deferred as _deferred, run_begins as _run_begins
+from jaxart.deferral import signals_deferred as _signals_deferred
+from jaxart_cli.signals import run_begins as _run_begins
 from jaxart_cli.values import (
     LISTS as _LISTS, SWEPT as _SWEPT, csv as _csv, parse_colour as _parse_colour, spaced_list as _spaced_list,
     whole as _whole, interval as _interval,
@@ -188,7 +189,7 @@ def sweep(
         if ckpt is None:  # an interrupted sweep to this sheet is continued with --resume, or given up with --overwrite
             sweep_job.check_checkpoint(output, cmd.overwrite)
     _start_jax_first(dry_run, check_outputs)
-    with _deferred():  # a signal as the lock is taken is answered once ctx will release it
+    with _signals_deferred():  # a signal as the lock is taken is answered once ctx will release it
         ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
     check_outputs()
     photo, paintings = input_files.load_inputs(content, styles, rgb, config.replace(style_scale=max(painted)))

@@ -41,3 +41,20 @@ def test_ctrl_c_as_the_output_lock_is_taken_leaves_no_lock_file(command, tmp_pat
     assert fired, "the lock was never taken"
     assert (code, err) == (130, "interrupted before the run began; no image or checkpoint was written"), err
     assert sorted(p.name for p in out_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_ctrl_c_as_another_runs_lock_is_found_ends_the_command_as_interrupted(command, tmp_path, monkeypatch, capsys):
+    """The CLI deferred the signals around the lock its own way, answering none where the block raised: a Ctrl-C as
+    the lock was found taken was lost, and the command ended in exit 2 saying another run writes the output."""
+    d, model = write_tiny_job(tmp_path)
+    argv = stylize_argv((d, model), tmp_path / "o.png")
+    argv[0] = command
+
+    def taken(path, *args, **kwargs):
+        signal.raise_signal(signal.SIGINT)
+        raise BlockingIOError
+
+    monkeypatch.setattr(locks, "_acquire", taken)
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert (code, err) == (130, "interrupted before the run began; no image or checkpoint was written"), err
