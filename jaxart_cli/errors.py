@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import typer
@@ -14,7 +15,7 @@ from jaxart_cli.help import Group as _Group
 from jaxart_cli.signals import (
     forget_interrupts as _forget_interrupts, interrupted as _interrupted, interrupted_code as _interrupted_code,
     interrupted_line as _interrupted_line, not_begun_line as _not_begun_line, on_sigint as _on_sigint,
-    starting_line as _starting_line, stop_if_interrupted as _stop_if_interrupted,
+    record as _record, starting_line as _starting_line, stop_if_interrupted as _stop_if_interrupted,
 )
 from jaxart_cli.usage import unknown_option as _unknown_option, usage_message as _usage_message
 
@@ -25,12 +26,13 @@ def run(app: typer.Typer) -> None:
     from jaxart.errors import BAD_PATH, InputError, JaxartError, NonFiniteLossError
 
     previous = {}  # filled as they are replaced: a signal as _on_signal is set is answered below, and all put back
-    # The commands' ctx.obj: which ran (help.Command), and whether its run began (signals.run_begins); and whether the
-    # app is jaxart's (help.Group), whose commands all record themselves: none recorded, none has run yet.
+    # The commands' ctx.obj: which ran (help.Command), whether its run began (signals.run_begins) and whether it has
+    # returned or raised ("ended"); and whether the app is jaxart's (help.Group), whose commands all record themselves:
+    # none recorded, none has run yet.
     stage = {"jaxart": isinstance(app.info.cls, type) and issubclass(app.info.cls, _Group)}
     try:
-        _catch(_on_signal, previous)
-        code = app(standalone_mode=False, obj=stage)
+        _catch(functools.partial(_on_signal, stage), previous)
+        code = _command(app, stage)
         if code == 130:  # typer turns a KeyboardInterrupt in a command into a silent Exit(130)
             raise KeyboardInterrupt
         if _interrupted() and not code:  # one Python dropped (see _on_sigint): the command went on to finish its work
@@ -103,6 +105,15 @@ def run(app: typer.Typer) -> None:
         _forget_interrupts()  # this command's: a later main() in the same process starts afresh
 
 
+def _command(app: typer.Typer, stage: dict):
+    """`app`'s code, its command run; `stage["ended"]` once it has returned or raised: a signal before is a
+    KeyboardInterrupt that `run` answers, after, only recorded (`_on_signal`)."""
+    try:
+        return app(standalone_mode=False, obj=stage)
+    finally:
+        stage["ended"] = True
+
+
 # The commands that write nothing before their run begins (signals.run_begins): a Ctrl-C there says so.
 _RUNS = ("stylize", "sweep")
 
@@ -126,12 +137,16 @@ def _debugging_nans() -> str | None:
     return " and ".join(on) or None
 
 
-def _on_signal(signum, frame) -> None:
+def _on_signal(stage: dict, signum, frame) -> None:
     """`on_sigint`, except while the command ends after a signal (its clean-up, its one line, its exit): there a
-    second Ctrl-C raised a KeyboardInterrupt of its own, a traceback in place of the first one's line."""
+    second Ctrl-C raised a KeyboardInterrupt of its own, a traceback in place of the first one's line. Once the
+    command has returned or raised (`stage["ended"]`) only recorded: raised as `run` said a failure or put the handlers
+    back (a Ctrl-C as `put_back` began), it was a traceback, and left this handler set."""
     from jaxart.errors import Interrupted
 
-    if not isinstance(sys.exc_info()[1], (KeyboardInterrupt, SystemExit, Interrupted)):
+    if stage.get("ended"):
+        _record(signum, frame)
+    elif not isinstance(sys.exc_info()[1], (KeyboardInterrupt, SystemExit, Interrupted)):
         _on_sigint(signum, frame)
 
 

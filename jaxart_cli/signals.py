@@ -45,6 +45,12 @@ def on_sigint(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def record(signum, frame) -> None:
+    """Where a signal can no longer stop what is done (errors.run, once its command has returned or raised): only
+    recorded, for the exit code and line the command ends with."""
+    SIGINTS.append(signum)
+
+
 def interrupted() -> bool:
     return bool(SIGINTS)
 

@@ -150,6 +150,50 @@ def test_a_ctrl_c_as_a_command_sets_its_handlers_is_the_one_line_and_exit_130(mo
     assert points >= 6
 
 
+@pytest.mark.parametrize("fails", [False, True], ids=["succeeds", "fails"])
+def test_a_ctrl_c_as_a_command_ends_is_never_a_traceback_and_leaves_its_handlers_back(fails, monkeypatch, capsys):
+    """errors.run's handler raised a KeyboardInterrupt once its command had returned or raised too: at `put_back`'s
+    start in its `finally` (before its `try`) that ended `run` with a traceback, the handlers left swapped; as a
+    failure's line was said, with a traceback."""
+    answered = []
+    previous = _handlers(answered, raising=False)  # as cli.entry's, which ignore them
+    app = typer.Typer()
+
+    @app.command()
+    def command():
+        if fails:
+            raise FileNotFoundError("photo.jpg does not exist")
+
+    monkeypatch.setattr(sys, "argv", ["jaxart"])
+    code = 2 if fails else 0
+    said = "error: photo.jpg does not exist\n" if fails else ""
+    # Before the command ended: interrupted; after, it ends as it would, or says it completed all the same.
+    endings = {(130, "error: interrupted\n"), (code, said)}
+    if not fails:
+        endings.add((130, "error: interrupted as the command finished; it completed all the same\n"))
+
+    exits = []
+
+    def block(fired):
+        try:
+            errors.run(app)
+            exits.append(0)
+        except SystemExit as e:
+            exits.append(e.code)
+
+    def check(fired, raised):
+        ended = (exits.pop() if exits else None, capsys.readouterr().err)
+        assert raised is None and ended in endings, (fired, raised, ended)
+
+    try:
+        points = _sweep(signal.SIGINT, (errors.__file__, deferral.__file__), block, check,
+                        where=lambda code: code.co_name in ("run", "put_back"))
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+    assert points > 20
+
+
 # Imports cli, raising SIGINT as soon as cli.py has handed it back to Python's own handler (which raises), then prints
 # those of SIGTERM and SIGHUP that are not back to what Python started with.
 _SIGINT_AS_CLI_PUTS_PYTHONS_BACK = """
