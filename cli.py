@@ -16,7 +16,7 @@ if _signal.getsignal(_signal.SIGINT) != _signal.SIG_IGN:
 # line, not a KeyboardInterrupt traceback, nor seconds later once JAX has loaded. See jaxart_cli.signals; the handlers
 # are swapped and put back as a run's are (jaxart.deferral, which with `import jaxart` loads typing, 2-5 ms, no JAX).
 from jaxart.deferral import STOPS as _STOPS, catch as _catch, put_back as _put_back  # noqa: E402
-from jaxart_cli.signals import SIGINTS as _SIGINTS, stop_loading as _stop_loading  # noqa: E402
+from jaxart_cli.signals import SIGINTS as _SIGINTS, record as _record, stop_loading as _stop_loading  # noqa: E402
 
 _previous = {**_catch(_stop_loading), **_before}
 for _s in _early:  # nothing has been written yet
@@ -72,8 +72,12 @@ def entry() -> None:
     which crashed (SIGSEGV, exit 139) in about half of interrupted `bench` runs while XLA's threads
     were still computing. Whatever the command was writing has been cleaned up by then. Once the
     command is done, these signals are ignored: in JAX's teardown they only broke a finished
-    run's exit (killed by the signal, or an atexit traceback with exit 0)."""
-    _catch(lambda signum, frame: None)  # what main() hands them back to: Python's own raised a traceback there
+    run's exit (killed by the signal, or an atexit traceback with exit 0).
+
+    Until main() has set its handlers a signal is recorded, and main() ends there, as interrupted while jaxart was
+    starting: ignored there, the command ran as if none had come. From `import cli`'s last line (Python's handler
+    back) to the `_catch` below, a few instructions, a Ctrl-C is still Python's traceback."""
+    _catch(_record)  # what main() hands them back to, too: Python's own raised a traceback there
     try:
         main()
     except SystemExit as e:

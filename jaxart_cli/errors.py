@@ -32,6 +32,7 @@ def run(app: typer.Typer) -> None:
     stage = {"jaxart": isinstance(app.info.cls, type) and issubclass(app.info.cls, _Group)}
     try:
         _catch(functools.partial(_on_signal, stage), previous)
+        _stop_if_interrupted()  # one recorded before (cli.entry's handler): ends the command before it starts
         code = _command(app, stage)
         if code == 130:  # typer turns a KeyboardInterrupt in a command into a silent Exit(130)
             raise KeyboardInterrupt

@@ -46,8 +46,9 @@ def on_sigint(signum, frame) -> None:
 
 
 def record(signum, frame) -> None:
-    """Where a signal can no longer stop what is done (errors.run, once its command has returned or raised): only
-    recorded, for the exit code and line the command ends with."""
+    """Where a signal is only recorded, for the exit code and line the command ends with: where it can no longer stop
+    what is done (errors.run, once its command has returned or raised), and before errors.run has set its handlers
+    (cli.entry's), where errors.run answers it as it starts."""
     SIGINTS.append(signum)
 
 

@@ -141,8 +141,8 @@ def test_ctrl_c_python_would_drop_is_recorded_and_ends_the_command(files, tmp_pa
     with pytest.raises(KeyboardInterrupt):  # anywhere else it interrupts at once
         cli_signals.on_sigint(signal.SIGINT, sys._getframe())
     out = tmp_path / "out.png"
-    code, err = _main(_stylize(files, out), monkeypatch, capsys)
-    assert code == 130 and err == "interrupted before the run began; no image or checkpoint was written", err
+    code, err = _main(_stylize(files, out), monkeypatch, capsys)  # recorded before it: it ends as it starts
+    assert code == 130 and err == "interrupted as jaxart was starting; nothing was written", err
     assert not out.exists()
     assert cli_signals.SIGINTS == []  # once left there, it ended every later command in the process
 

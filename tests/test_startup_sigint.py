@@ -54,6 +54,15 @@ def test_a_ctrl_c_ignored_at_start_stays_ignored_from_cli_py_first_line(tmp_path
     assert done.stdout.startswith("sent\nUsage: jaxart"), done.stdout
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_before_the_command_sets_its_handlers_ends_it_as_starting(signum, tmp_path):
+    """cli.entry's handlers, until main() set its own, did nothing: a Ctrl-C there was ignored, the command run."""
+    done = _cli(["--help"], tmp_path, after_import=f"_kill_in('cli', 'main', {int(signum)})")
+    said = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"
+    assert (done.stdout, done.returncode) == ("", 128 + signum), (done.stdout[:200], done.returncode)
+    assert done.stderr == f"interrupted{said} as jaxart was starting; nothing was written\n", done.stderr
+
+
 def test_a_ctrl_c_while_python_wrote_a_pyc_is_said_once_the_app_is_built():
     """One recorded as Python wrote a .pyc (signals.stop_loading lets that finish): cli.py ends once its app is made."""
     code = "import signal\nfrom jaxart_cli import signals\nsignals.SIGINTS.append(signal.SIGINT)\nimport cli"
