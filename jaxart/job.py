@@ -22,6 +22,7 @@ from jaxart.frames import frame, stale_frames, written
 from jaxart.output import save_image
 from jaxart.resume import taken_over
 from jaxart.run_record import input_digests, record
+from jaxart.signals import interrupted_by
 from jaxart.vgg import Weights
 
 
@@ -152,7 +153,7 @@ def stylize_files(
                 save_image(output, np.asarray(p.image), {**meta, "step": p.step, "interrupted": name}, fmt,
                            overwrite=overwrite)
                 raise Interrupted(
-                    f"interrupted by {name} at step {p.step} of {p.steps}; wrote {output} and checkpoint "
+                    f"{interrupted_by(signum)} at step {p.step} of {p.steps}; wrote {output} and checkpoint "
                     f"{ckpt_path}; continue with: jaxart stylize --resume {shlex.quote(str(ckpt_path))}", 128 + signum)
 
         every = math.gcd(save_every, checkpoint_every, movie.every if movie is not None else 0,
@@ -184,8 +185,7 @@ def stylize_files(
         if checkpoint_every or resume is not None or overwrite:  # the finished image supersedes the checkpoint:
             ckpt_path.unlink(missing_ok=True)  # this run's, or one that --overwrite let it replace
         if signum := stopped() if stopped else None:  # it came during the last step or the final loss
-            name = signal.Signals(signum).name
             files = written(output, fmt, outcome.steps, scales.total_steps(config), save_every, animation)
-            raise Interrupted(f"interrupted by {name} as the run finished; wrote {files} "
+            raise Interrupted(f"{interrupted_by(signum)} as the run finished; wrote {files} "
                               f"({outcome.steps} step{'s' * (outcome.steps != 1)})", 128 + signum)
         return outcome

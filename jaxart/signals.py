@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 
 from jaxart.deferral import catch, put_back
+
+
+def interrupted_by(signum: int) -> str:
+    """"interrupted", with " by SIGTERM" (or SIGHUP) where that, not Ctrl-C (SIGINT), was the signal: a run's lines
+    and the CLI's say a signal alike (a Ctrl-C was "interrupted" before a run began, "interrupted by SIGINT" in it)."""
+    return "interrupted" + ("" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}")
 
 
 @contextlib.contextmanager

@@ -6,7 +6,6 @@ the command back from it (`from_checkpoint`) and continues to the files the unin
 from __future__ import annotations
 
 import shlex
-import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ from jaxart import checkpoint, model_choice, scales, sheet, weights
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, Interrupted
 from jaxart.settings import Setting, as_settings
+from jaxart.signals import interrupted_by
 
 if TYPE_CHECKING:  # hints only: a dry run makes the Command and checks its checkpoint without JAX
     from jaxart import sweep as S
@@ -145,7 +145,7 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
                 **meta, **sweep_state.meta(state), "seconds": earlier + time.perf_counter() - start})
             wrote.append(state.step)
         if signum:
-            raise Interrupted(f"interrupted by {signal.Signals(signum).name} at step {state.step} of {total}; kept the "
+            raise Interrupted(f"{interrupted_by(signum)} at step {state.step} of {total}; kept the "
                               f"sweep in {ckpt_path}, no tiles or sheet written; continue with: jaxart sweep --resume "
                               f"{shlex.quote(str(ckpt_path))}", 128 + signum)
 

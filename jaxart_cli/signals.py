@@ -1,12 +1,15 @@
 """Ctrl-C, SIGTERM and SIGHUP outside a run: recorded, or the command ended at once while the libraries load.
-Only `gc`, `os` and `signal` are imported: cli.py imports this first, before anything slower, to answer a Ctrl-C while
-the rest loads. The handlers are swapped and put back by jaxart.deferral (no JAX), a run's as the CLI's."""
+Only `gc`, `os`, `signal` and jaxart.signals (a run's words for a signal; it loads jaxart.deferral, no JAX) are
+imported: cli.py imports this first, before anything slower, to answer a Ctrl-C while the rest loads. The handlers are
+swapped and put back by jaxart.deferral, a run's as the CLI's."""
 
 from __future__ import annotations
 
 import gc
 import os
 import signal
+
+from jaxart.signals import interrupted_by as _interrupted_by
 
 # Ctrl-C outside a run (a run's: signals.stop_signals). While the libraries load it ends the command at once (see
 # `stop_loading`), not as a KeyboardInterrupt: in a native module's initialisation that aborts the process (jaxlib) or
@@ -97,7 +100,7 @@ def run_begins(ctx) -> None:
 
 
 def interrupted_by() -> str:
-    """"interrupted", with " by SIGTERM" (or SIGHUP) where that, not Ctrl-C, was the signal."""
-    signum = interrupted_code() - 128
-    return "interrupted" + ("" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}")
+    """"interrupted", with " by SIGTERM" (or SIGHUP) where that, not Ctrl-C, was the signal (a run's words too): not
+    imported in a handler, where cli.py may be importing jaxart.signals itself."""
+    return _interrupted_by(interrupted_code() - 128)
 

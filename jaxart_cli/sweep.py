@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import signal
 import time
 from pathlib import Path
 from typing import Annotated, Optional
@@ -240,7 +239,7 @@ def sweep(
         result, files, _ = sweep_job.run(cmd, photo, paintings, w, stopped=stopped, update=watch.also(bar),
                                          hashed=hashed, resume=ckpt, resumed_from=resume, given=given)
     if signum := stopped():  # it came during the last step, the final loss or the writing
-        raise Interrupted(f"interrupted by {signal.Signals(signum).name} as the sweep finished; wrote {files[0]}, "
+        raise Interrupted(f"{signals.interrupted_by(signum)} as the sweep finished; wrote {files[0]}, "
                           f"{files[1]} and {len(settings)} images", 128 + signum)
     if not quiet:
         n, d = len(settings), result.devices

@@ -98,7 +98,7 @@ def test_a_ctrl_c_while_jax_loads_ends_the_command_at_once(files, tmp_path):
 
 @pytest.mark.parametrize("where, first, second, said", [
     ("jaxart.input_files", "load_inputs", "_say", _NOT_BEGUN),  # the second as the first's line is said
-    ("jaxart.job", "record", "_forget_interrupts", "interrupted by SIGINT as the run finished; wrote {out} (2 steps)"),
+    ("jaxart.job", "record", "_forget_interrupts", "interrupted as the run finished; wrote {out} (2 steps)"),
 ])
 def test_a_second_ctrl_c_as_the_first_is_answered_changes_nothing(where, first, second, said, files, tmp_path):
     """It raised a KeyboardInterrupt of its own: a traceback after, or in place of, the first one's line, exit -2."""

@@ -198,13 +198,13 @@ def test_an_interrupted_sweep_says_so_in_one_line(signum, after, files, tmp_path
     monkeypatch.setattr(signals, "stop_signals", signal_from_check)
     out = tmp_path / "g.png"
     code, _, err = run_main(_sweep_args(files, out, "--style-weight", "1,100", "--quiet"), monkeypatch, capsys)
-    name = signal.Signals(signum).name
+    said = "interrupted" if signum == signal.SIGINT else f"interrupted by {signal.Signals(signum).name}"
     assert code == 128 + signum and len(err.splitlines()) == 1, err
     if after == 1:
         ckpt = tmp_path / "g.ckpt.npz"
-        assert err == (f"interrupted by {name} at step 1 of 2; kept the sweep in {ckpt}, no tiles or sheet written; "
+        assert err == (f"{said} at step 1 of 2; kept the sweep in {ckpt}, no tiles or sheet written; "
                        f"continue with: jaxart sweep --resume {ckpt}")
         assert [p.name for p in tmp_path.iterdir()] == ["g.ckpt.npz"]  # test_sweep_resume.py continues one
     else:
-        assert err.startswith(f"interrupted by {name} as the sweep finished; wrote {out}")
+        assert err.startswith(f"{said} as the sweep finished; wrote {out}")
         assert sorted(p.name for p in tmp_path.iterdir()) == ["g-00.png", "g-01.png", "g.html", "g.png"]
