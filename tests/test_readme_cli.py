@@ -149,7 +149,7 @@ def test_the_config_fields_the_readme_names_exist():
     text = (ROOT / "README.md").read_text()
     groups = re.findall(r"\bfields?\s+((?:`\w+`(?:,\s+)?)+)", text)  # "fields `scales`, `start_size`, ..."
     named = [n for group in groups for n in re.findall(r"`(\w+)`", group)] + re.findall(r"StyleConfig\.(\w+)", text)
-    fields = {f.name for f in dataclasses.fields(StyleConfig)} | {"to_json", "from_json"}
+    fields = {f.name for f in dataclasses.fields(StyleConfig)} | {"to_json", "from_json", "validate"}
     assert len(set(named)) >= 8 and sorted(set(named) - fields) == [], named
 
 
