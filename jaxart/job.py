@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from jaxart import animate, checkpoint, destinations, image, locks, plateau, scales, transfer
+from jaxart.transparency import photo_alpha, with_alpha
 from jaxart.input_files import load_inputs
 from jaxart.inputs import initial_image
 from jaxart.config import StyleConfig
@@ -67,6 +68,7 @@ def stylize_files(
     before re-raising. A signal during the last step is answered once the image is written.
     `tolerance` (0: off) stops the run once its loss has converged (plateau.py): the outcome is `stopped`; one that can
     never stop it (`plateau.check_can_stop`) is an InputError.
+    A transparent photo's alpha goes back into the image and frames written (`transparency`).
     `resumed_from`, the file `resume` was read from, is removed with OUTPUT.ckpt.npz once the image is written where
     that run's output is this one and the file still holds it: a renamed checkpoint stayed behind.
     It holds `locks.writing(output)` throughout, so no other jaxart run writes or removes these files
@@ -101,6 +103,9 @@ def stylize_files(
         if animation is not None and frames is None:
             movie = animate.Frames(animate.every(scales.total_steps(config), save_every))
         photo, paintings = inputs or load_inputs(content, styles, background, config)
+        alpha = photo_alpha(content, photo, background, config.size)  # written back: a cut-out stays one
+        if alpha is not None:
+            alpha = image.resized(alpha, image.fit(photo.shape, scales.sizes(config)[-1]))
         if animation is not None and resume is None:
             # The animation opens on the start at the output's size, sharp: a coarse first scale starts
             # from that image made smaller. Noise exists only at the size the run drew it.
@@ -131,7 +136,7 @@ def stylize_files(
             if movie is not None and p.step < p.steps:
                 movie.offer(p.step, p.image)
             if save_every and p.step % save_every == 0 and p.step < p.steps:
-                save_image(frame(output, p.step, fmt), np.asarray(p.image), {**meta, "step": p.step}, fmt,
+                save_image(frame(output, p.step, fmt), with_alpha(p.image, alpha), {**meta, "step": p.step}, fmt,
                            overwrite=overwrite)
             if p.step == p.steps:
                 return  # the finished image is written below, whatever arrives now
@@ -150,7 +155,7 @@ def stylize_files(
                 wrote.append(p.step)
             if signum:
                 name = signal.Signals(signum).name
-                save_image(output, np.asarray(p.image), {**meta, "step": p.step, "interrupted": name}, fmt,
+                save_image(output, with_alpha(p.image, alpha), {**meta, "step": p.step, "interrupted": name}, fmt,
                            overwrite=overwrite)
                 raise Interrupted(
                     f"{interrupted_by(signum)} at step {p.step} of {p.steps}; wrote {output} and checkpoint "
@@ -165,12 +170,12 @@ def stylize_files(
         except NonFiniteLossError as e:
             failed = transfer.Outcome(e.image, {}, e.step, earlier + time.perf_counter() - start)
             made = record(config, w, failed, inputs, meta["input_sha256"], model, tolerance)
-            save_image(output, e.image, {**made, "error": str(e)}, fmt, overwrite=overwrite)
+            save_image(output, with_alpha(e.image, alpha), {**made, "error": str(e)}, fmt, overwrite=overwrite)
             raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step) from None
         outcome = outcome._replace(seconds=earlier + outcome.seconds)
         try:
             made = record(config, w, outcome, inputs, meta["input_sha256"], model, tolerance)
-            save_image(output, outcome.image, made, fmt, overwrite=overwrite)
+            save_image(output, with_alpha(outcome.image, alpha), made, fmt, overwrite=overwrite)
         except OutputTakenError:  # finished, beside another run's image: this run's checkpoint must not stay beside it
             if wrote or same:
                 ckpt_path.unlink(missing_ok=True)

@@ -61,7 +61,8 @@ def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None =
 
     Args:
       path: the file to write (replaced if it exists, unless `overwrite` is False).
-      image: an (H, W, 3) float array (NumPy, JAX or nested lists) in [0, 1]; values outside are
+      image: an (H, W, 3) float array (NumPy, JAX or nested lists) in [0, 1], or (H, W, 4) whose
+        fourth band is alpha (a transparent photo's, `transparency`); values outside are
         clipped, NaN is 0. Integer pixels, and floats above 2 (a 0..255 scale), are refused with
         the number to divide by: clipped to [0, 1], 0..255 became a black-and-white or white image.
       record: JSON-serialisable dict, the run record `read_record` reads back.
@@ -89,8 +90,8 @@ def _save(name: str, path, image, record: dict | None, fmt: str | None, overwrit
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
     path, x = Path(path), host_array(image, f"{name}'s image")
-    if x.ndim != 3 or x.shape[-1] != 3 or 0 in x.shape:
-        raise ValueError(f"{name} needs an (H, W, 3) image, got shape {x.shape}")
+    if x.ndim != 3 or x.shape[-1] not in (3, 4) or 0 in x.shape:
+        raise ValueError(f"{name} needs an (H, W, 3) image, or (H, W, 4) with alpha, got shape {x.shape}")
     check_pixels(x.dtype, f"{name}'s image")
     # 0..255 as floats were clipped to an almost white image; a little over 1 is only overshoot.
     if (top := np.max(x, where=np.isfinite(x), initial=0.0)) > 2.0:
@@ -124,29 +125,31 @@ def _png16(pixels: np.ndarray, text: str | None) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    h, w, _ = pixels.shape
+    h, w, bands = pixels.shape
     rows = np.concatenate([np.zeros((h, 1), np.uint8), pixels.astype(">u2").view(np.uint8).reshape(h, -1)], 1)
-    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
+    kind = 6 if bands == 4 else 2  # RGBA, RGB
+    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, kind, 0, 0, 0))
     if text is not None:
         out += chunk(b"tEXt", RECORD_KEY.encode() + b"\0" + text.encode("latin-1"))
     return out + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + chunk(b"IEND", b"")
 
 
 def _tiff16(pixels: np.ndarray, text: str | None) -> bytes:
-    h, w, _ = pixels.shape
+    h, w, bands = pixels.shape
     desc, software = b"" if text is None else text.encode("ascii") + b"\0", SOFTWARE
     data = pixels.astype("<u2").tobytes()
-    # 3 x SHORT BitsPerSample, then the description, the Software tag (which marks the description
+    # a SHORT BitsPerSample a band, then the description, the Software tag (which marks the description
     # as jaxart's record), then the pixels
-    bits_at, desc_at = 8, 14
+    bits_at, desc_at = 8, 8 + 2 * bands
     software_at = desc_at + len(desc)
     data_at = software_at + len(software)
-    tags = [(256, 4, 1, w), (257, 4, 1, h), (258, 3, 3, bits_at), (259, 3, 1, 1), (262, 3, 1, 2),
-            (270, 2, len(desc), desc_at), (273, 4, 1, data_at), (277, 3, 1, 3), (278, 4, 1, h),
+    tags = [(256, 4, 1, w), (257, 4, 1, h), (258, 3, bands, bits_at), (259, 3, 1, 1), (262, 3, 1, 2),
+            (270, 2, len(desc), desc_at), (273, 4, 1, data_at), (277, 3, 1, bands), (278, 4, 1, h),
             (279, 4, 1, len(data)), (284, 3, 1, 1), (305, 2, len(software), software_at)]
+    tags += [(338, 3, 1, 2)] if bands == 4 else []  # ExtraSamples: unassociated alpha
     tags = [t for t in tags if t[0] != 270 or desc]  # no record, no description (a count of 0 is no tag)
     ifd_at = data_at + len(data) + (data_at + len(data)) % 2
-    head = b"II*\0" + struct.pack("<I", ifd_at) + struct.pack("<3H", 16, 16, 16) + desc + software + data
+    head = b"II*\0" + struct.pack("<I", ifd_at) + struct.pack(f"<{bands}H", *[16] * bands) + desc + software + data
     head += b"\0" * (ifd_at - len(head))
     ifd = struct.pack("<H", len(tags))
     for tag, kind, count, value in tags:

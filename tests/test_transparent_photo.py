@@ -1,0 +1,65 @@
+"""A transparent photo (a cut-out on a transparent ground) comes out as a painted cut-out: the written image, its
+frames and every format take the photo's alpha back, where they were a painted rectangle; an opaque photo's stay
+RGB."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import jaxart
+from jaxart import job
+from jaxart.transparency import photo_alpha
+
+from conftest import write_tiny_job
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d, model = write_tiny_job(tmp_path_factory.mktemp("transparent"))
+    rgb = np.asarray(Image.open(d / "photo.jpg"))
+    alpha = np.zeros((30, 40), np.uint8)
+    alpha[:, 20:] = 255  # the right half the figure, the left half transparent
+    Image.fromarray(np.dstack([rgb, alpha])).save(d / "cutout.png")
+    Image.fromarray(np.dstack([rgb, np.full((30, 40), 255, np.uint8)])).save(d / "opaque.png")
+    return d, jaxart.load_weights(model)
+
+
+def _stylize(files, photo, out, fmt="png", **options):
+    d, w = files
+    job.stylize_files(d / photo, [d / "paint.png"], out, jaxart.StyleConfig(size=32, steps=2), w, fmt=fmt,
+                      **options)
+    return Image.open(out)
+
+
+@pytest.mark.parametrize("fmt, name", [("png", "out.png"), ("png16", "out.png"), ("tiff", "out.tif")])
+def test_a_cut_out_photo_is_written_with_its_transparency(files, tmp_path, fmt, name):
+    out = _stylize(files, "cutout.png", tmp_path / name, fmt)
+    assert out.mode == "RGBA" and out.size == (32, 24)
+    alpha = np.asarray(out.getchannel("A"), np.float32) / 255
+    assert alpha[:, :14].max() < 0.02 and alpha[:, 18:].min() > 0.98  # Lanczos rings a pixel or two at the edge
+
+
+def test_its_frames_are_cut_out_too(files, tmp_path):
+    _stylize(files, "cutout.png", tmp_path / "out.png", save_every=1)
+    frame = Image.open(tmp_path / "out_00001.png")
+    assert frame.mode == "RGBA" and np.asarray(frame.getchannel("A"))[:, :14].max() < 5
+
+
+def test_an_opaque_photo_gives_an_rgb_image(files, tmp_path):
+    assert _stylize(files, "opaque.png", tmp_path / "out.png").mode == "RGB"
+    assert _stylize(files, "photo.jpg", tmp_path / "plain.png").mode == "RGB"
+
+
+@pytest.mark.parametrize("background", [(255, 255, 255), (0, 0, 0), (30, 200, 90)])
+def test_the_alpha_is_read_over_any_background_and_from_a_palette_key(tmp_path, background):
+    rgb = np.random.default_rng(1).integers(0, 256, (6, 8, 3), np.uint8)
+    alpha = np.tile(np.linspace(0, 255, 8).round().astype(np.uint8), (6, 1))
+    Image.fromarray(np.dstack([rgb, alpha])).save(tmp_path / "soft.png")
+    photo = jaxart.load_image(tmp_path / "soft.png", background=background)
+    got = photo_alpha(tmp_path / "soft.png", photo, background)
+    np.testing.assert_allclose(got[..., 0], alpha / 255, atol=1.5 / 255)
+    keyed = Image.fromarray(rgb).convert("P", palette=Image.Palette.ADAPTIVE, colors=4)
+    keyed.save(tmp_path / "keyed.gif", transparency=0)
+    holes = np.asarray(keyed) == 0
+    photo = jaxart.load_image(tmp_path / "keyed.gif", background=background)
+    np.testing.assert_array_equal(photo_alpha(tmp_path / "keyed.gif", photo, background)[..., 0], ~holes)
