@@ -25,9 +25,10 @@ def files(tmp_path_factory):
 
 
 def _stylize(files, photo, out, fmt="png", **options):
+    """test_job_beside's run (the program it compiles), of `photo`."""
     d, w = files
-    job.stylize_files(d / photo, [d / "paint.png"], out, jaxart.StyleConfig(size=32, steps=2), w, fmt=fmt,
-                      **options)
+    config = jaxart.StyleConfig(size=32, steps=2, init="random")
+    job.stylize_files(d / photo, [d / "paint.png"], out, config, w, fmt=fmt, **options)
     return Image.open(out)
 
 
