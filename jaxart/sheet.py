@@ -25,6 +25,7 @@ from jaxart.formats import SUFFIXES, check_file_name
 from jaxart.image_record import read_record
 from jaxart.paths import taken
 from jaxart.output import save_image
+from jaxart.transparency import with_alpha
 from jaxart.run_record import one_painting
 from jaxart.settings import Setting
 from jaxart.sheet_draw import GAP, MAX_WIDTH, columns_for, contact_sheet
@@ -64,7 +65,7 @@ def write(
     path: str | os.PathLike, images: np.ndarray, settings: Sequence[Setting], config: StyleConfig,
     record: dict | None = None, columns: int | None = None, *, overwrite: bool = True,
     ok: Sequence[bool] | None = None, fmt: str = "png", stopped: Sequence[bool] | None = None,
-    given: dict[str, str] | None = None,
+    given: dict[str, str] | None = None, alpha: np.ndarray | None = None,
 ) -> list[Path]:
     """Write the contact sheet to `path`, each image beside it, and an HTML page listing them.
 
@@ -91,6 +92,8 @@ def write(
       stopped: per setting, whether the record's "tolerance" stopped it (`SweepResult.stopped`): its record
         says at which step, "stopped_at" (its "steps"), as a stylize run's does.
       given: the inputs' paths as the user gave them, by the record's (resolved) paths: the captions name these.
+      alpha: a transparent photo's (H, W, 1) alpha (`transparency.photo_alpha`), which each tile written takes
+        back; the sheet stays composited.
 
     The sheet's record lists each tile's "loss", "image_loss", "steps", "stopped_at" and "error" (those its own
     record has) as "tile_results", in the order of its "tiles" and "sweep" (the settings).
@@ -140,7 +143,7 @@ def write(
                     extra["stopped_at"] = int(steps[i])
                 tile_record = {**one_painting(record, settings[i].painting), "config": cfg, "seed": cfg["seed"],
                                "sheet": path.name, **took, **extra, **({"error": FAILED} if failed[i] else {})}
-                save_image(stage(tile, "image"), images[i], tile_record, fmt)
+                save_image(stage(tile, "image"), with_alpha(images[i], alpha), tile_record, fmt)
                 results.append({**extra, **({"error": FAILED} if failed[i] else {})})
                 # A painting is an input, not a config field: named as its caption names it, not left to the label.
                 painting = {} if settings[i].painting is None else {

@@ -18,6 +18,7 @@ from jaxart.config import StyleConfig
 from jaxart.errors import InputError, Interrupted
 from jaxart.settings import Setting, as_settings
 from jaxart.signals import interrupted_by
+from jaxart.transparency import photo_alpha
 
 if TYPE_CHECKING:  # hints only: a dry run makes the Command and checks its checkpoint without JAX
     from jaxart import sweep as S
@@ -167,8 +168,9 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
               **({"shrink_batch": True, "shrank": [list(at) for at in result.shrank]} if cmd.shrink_batch else {}),
               **({} if result.image_terms is None else {"image_loss": result.image_terms})}
     given = {str(p.resolve()): str(p) for p in (cmd.content, *cmd.styles)} | (given or {})
+    alpha = photo_alpha(cmd.content, photo, cmd.background, config.size)  # a cut-out's tiles stay cut out
     files = sheet.write(output, result.images, cmd.settings, config, record, cmd.columns, overwrite=cmd.overwrite,
-                        ok=result.ok, fmt=cmd.fmt, stopped=result.stopped, given=given)
+                        ok=result.ok, fmt=cmd.fmt, stopped=result.stopped, given=given, alpha=alpha)
     # the placed files supersede them (a resumed sweep's as `run` was given it, with or without `resumed_from`)
     gone = removed(output, cmd.overwrite, resumed_from, bool(wrote) or resume is not None)
     if resumed_from is not None:  # where it still holds this sweep (a link: the link alone)

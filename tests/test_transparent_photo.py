@@ -1,16 +1,18 @@
 """A transparent photo (a cut-out on a transparent ground) comes out as a painted cut-out: the written image, its
-frames and every format take the photo's alpha back, where they were a painted rectangle; an opaque photo's stay
-RGB."""
+frames, a sweep's tiles and every format take the photo's alpha back, where they were a painted rectangle; an
+opaque photo's stay RGB."""
 
 import numpy as np
 import pytest
 from PIL import Image
 
+import cli
 import jaxart
 from jaxart import job
 from jaxart.transparency import photo_alpha
 
 from conftest import write_tiny_job
+from test_sweep_cli import _sweep_args
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +66,18 @@ def test_the_alpha_is_read_over_any_background_and_from_a_palette_key(tmp_path, 
     holes = np.asarray(keyed) == 0
     photo = jaxart.load_image(tmp_path / "keyed.gif", background=background)
     np.testing.assert_array_equal(photo_alpha(tmp_path / "keyed.gif", photo, background)[..., 0], ~holes)
+
+
+def test_a_sweeps_tiles_are_cut_out_and_its_sheet_composited(files, tmp_path, monkeypatch):
+    d, _ = files
+    argv = _sweep_args((d, str(d / "tiny.safetensors")), tmp_path / "g.png", "--style-weight", "1,100", "--quiet")
+    argv[1] = str(d / "cutout.png")
+    monkeypatch.setattr("sys.argv", ["cli.py", *argv])
+    try:
+        cli.main()
+    except SystemExit as e:
+        assert e.code == 0, e
+    for tile in ("g-00.png", "g-01.png"):
+        alpha = np.asarray(Image.open(tmp_path / tile).getchannel("A"), np.float32) / 255
+        assert alpha.shape == (18, 24) and alpha[:, :10].max() < 0.02 and alpha[:, 14:].min() > 0.98
+    assert Image.open(tmp_path / "g.png").mode == "RGB"
