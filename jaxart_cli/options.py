@@ -121,7 +121,8 @@ TileFormat = Annotated[Format, typer.Option(
     "--format", help=f"The single images': {_FORMATS}, each with its run record as stylize writes it; the contact "
                      "sheet is an 8-bit PNG whatever this is.")]
 Background = Annotated[str, typer.Option(
-    help="Colour under transparent pixels: a name, #rrggbb, rgb(r,g,b) or r,g,b.")]
+    help="Colour the run sees under transparent pixels (the image written keeps a transparent photo's "
+         "transparency): a name, #rrggbb, rgb(r,g,b) or r,g,b.")]
 Steps = Annotated[str, typer.Option(
     help="Optimizer steps; with --scales or --start-size one number per scale (e.g. 500,200,100) or one for every "
          "scale.")]
