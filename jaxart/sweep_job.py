@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from jaxart import checkpoint, model_choice, scales, sheet, weights
+from jaxart import checkpoint, image, model_choice, scales, sheet, weights
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, Interrupted
 from jaxart.settings import Setting, as_settings
@@ -169,6 +169,7 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
               **({} if result.image_terms is None else {"image_loss": result.image_terms})}
     given = {str(p.resolve()): str(p) for p in (cmd.content, *cmd.styles)} | (given or {})
     alpha = photo_alpha(cmd.content, photo, cmd.background, config.size)  # a cut-out's tiles stay cut out
+    alpha = None if alpha is None else image.resized(alpha, np.shape(result.images)[1:3])  # once, not a tile each
     files = sheet.write(output, result.images, cmd.settings, config, record, cmd.columns, overwrite=cmd.overwrite,
                         ok=result.ok, fmt=cmd.fmt, stopped=result.stopped, given=given, alpha=alpha)
     # the placed files supersede them (a resumed sweep's as `run` was given it, with or without `resumed_from`)
