@@ -171,7 +171,7 @@ def check_distinct(paintings: Sequence[str | os.PathLike]) -> dict[str, str]:
 def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", available: int | None = None,
                  photo: tuple[int, int] | None = None, paintings: Sequence[tuple[int, int]] = (),
                  flag: str = "--size", count_flag: str | None = None, mask: tuple[int, int] | None = None,
-                 own_grams: bool = False) -> int:
+                 own_grams: bool = False, held: int = 0) -> int:
     """Raise an InputError if the photo is too small for the first scale (`photo_size.check_photo`), or
     `settings` images at once will not fit in a device's memory at the largest scale, `config.size`;
     else return the estimated peak bytes per device. `photo` and `paintings` are the (height, width)
@@ -187,17 +187,19 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
     need = lambda n, c=config: (footprint.files_bytes(c, arch, photo, paintings, images=n, mask=mask)  # noqa: E731
                                 + own_grams * n * footprint.grams_bytes(c))
     free = memory.available_bytes() if available is None else available
-    if need(per_device) > free:
-        fits = memory.largest(lambda n: need(n) <= free, 0, per_device)
+    own = held if memory.on_host() else 0
+    ok = lambda n, c=config: memory.fits(need(n, c), free, own)  # noqa: E731
+    if not ok(per_device):
+        fits = memory.largest(ok, 0, per_device)
         most = devices.local_device_count() * fits
-        size = memory.size_hint(config, photo, lambda c: need(per_device, c) <= free, flag)
+        size = memory.size_hint(config, photo, lambda c: ok(per_device, c), flag)
         # The paintings' targets set the peak, whatever the count: a smaller --style-scale is the fix, as stylize's.
-        scale = not fits and paintings and memory.scale_hint(config, lambda c: need(per_device, c) <= free)
+        scale = not fits and paintings and memory.scale_hint(config, lambda c: ok(per_device, c))
         advice = (f"use {scale}" if scale else f"even one setting does not fit; use {size}" if not fits
                   else f"use {count_flag} {most} or less, or {size}" if count_flag
                   else f"sweep at most {most} setting{'s' * (most > 1)} at a time, or use {size}")
         at = memory.painting_at(config, paintings) if scale else ""
         raise InputError(f"a sweep of {settings:,} setting{'s' * (settings != 1)} at {config.size} px{at} needs about "
-                         f"{amount(need(per_device))} but only {amount(free)} is free; {advice}")
-    memory.check_init(config, photo, paintings, free)  # decoded after this, as stylize's
+                         f"{amount(need(per_device))}{memory.holding(own)} but only {amount(free)} is free; {advice}")
+    memory.check_init(config, photo, paintings, free, held)  # decoded after this, as stylize's
     return need(per_device)

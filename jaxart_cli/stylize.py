@@ -181,9 +181,9 @@ def stylize(
     arch = model_choice.model_arch(model)  # a file's from its header, read once
     config.validate(arch, paintings=len(styles))
     # Will it fit? Before any weights load.
-    free = _memory.available_bytes()
+    free, held = _memory.available_bytes(), _memory.held_bytes([x.shape[:2] for x in (photo, *paintings)])
     need = _memory.check(config, arch, photo.shape[:2], [p.shape[:2] for p in paintings], available=free,
-                         mask=mask_size)
+                         mask=mask_size, held=held)
     mixing = (None if overwrite or resume
               else _frames.mixing_note(output, fmt, _scales.total_steps(config), save_every))
     for note in (_notes.upsampling_note(photo, config.size, config),
@@ -199,6 +199,7 @@ def stylize(
     if dry_run:
         if ckpt is not None:  # the run's refusal once its weights load, here from their file's header
             _resume.check_weights_file(ckpt)
+        free += held if _memory.on_host() else 0  # what the run may take: the check's comparison
         _say(_dry_line(config, photo.shape[:2], output, fmt, need, free, model, save_every=save_every,
                        animation=animate, checkpoint_every=checkpoint_every, overwrite=overwrite,
                        tolerance=tolerance, resumed=(resume, ckpt.meta) if ckpt else None,

@@ -127,7 +127,7 @@ def sweep(
     # No module here imports JAX: a dry run stops before the run's (compile_cache, duration) are imported.
     from jaxart import captions, input_files, locks, mask_regions, model_choice, notes as _notes
     from jaxart import plateau, progress, scales as _scales, settings as _settings, sheet, signals, sweep_checks
-    from jaxart import resume as _resume, sweep_job
+    from jaxart import memory, resume as _resume, sweep_job
     from jaxart.errors import Interrupted, NonFiniteLossError
     from jaxart.config import StyleConfig
 
@@ -195,11 +195,11 @@ def sweep(
     # The mask readable, its colours present, the photo's aspect: before any weights load.
     mask_size = None if config.mask is None else mask_regions.mask_size(config, photo.shape, len(styles))
     # Refused first, as stylize does: a refused sweep gets one line, no warnings.
-    arch = model_choice.model_arch(cmd.model)
+    arch, shapes = model_choice.model_arch(cmd.model), [x.shape[:2] for x in (photo, *paintings)]
     sweep_checks.check(config, settings, arch)
-    need = sweep_checks.check_memory(config.replace(style_scale=max(painted)), len(settings), arch,
-                                     photo=photo.shape[:2], mask=mask_size, own_grams=each_painting or len(painted) > 1,
-                                     paintings=[p.shape[:2] for p in paintings])  # of the largest painting
+    need = sweep_checks.check_memory(config.replace(style_scale=max(painted)), len(settings), arch, photo=shapes[0],
+                                     paintings=shapes[1:], mask=mask_size, held=memory.held_bytes(shapes),
+                                     own_grams=each_painting or len(painted) > 1)  # of the largest painting
     painter = config.replace(style_weight=max(s.style_weight for s in settings))  # all 0: no painting is read
     for note in (_notes.upsampling_note(photo, config.size, config), _notes.init_note(photo, init),  # as typed
                  _notes.style_scale_note(paintings, painter.replace(style_scale=min(painted))),

@@ -34,6 +34,7 @@ def stylize(files, tmp_path, monkeypatch, capsys):
         raise Loaded
 
     monkeypatch.setattr(memory, "available_bytes", lambda: FREE)
+    monkeypatch.setattr(memory, "held_bytes", lambda files: 0)  # the advice's sizes, as if nothing were held
     monkeypatch.setattr("jaxart.model_choice.resolve_model", load)
     d, model = files
 

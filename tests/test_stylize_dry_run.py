@@ -24,6 +24,7 @@ def no_run(monkeypatch):
     """Weights that load, or a program that compiles, fail the test; memory free is a fixed 20 GiB."""
     monkeypatch.setattr("jaxart.model_choice.resolve_model", lambda *a, **k: pytest.fail("weights loaded"))
     monkeypatch.setattr("jaxart.memory.available_bytes", lambda: 20 * GIB)
+    monkeypatch.setattr("jaxart.memory.held_bytes", lambda files: 0)  # the line's "of 20.0 GiB free"
 
 
 def test_a_dry_run_says_size_steps_memory_and_files_and_compiles_loads_and_writes_nothing(files, tmp_path, no_run,

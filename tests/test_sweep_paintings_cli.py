@@ -109,6 +109,7 @@ def test_the_memory_check_counts_each_settings_own_grams(files, tmp_path, monkey
                              own_grams=True)
     assert own == alone + 2 * footprint.grams_bytes(config) and footprint.grams_bytes(config) > 2 * 2**20
     monkeypatch.setattr(memory, "available_bytes", lambda: alone)
+    monkeypatch.setattr(memory, "held_bytes", lambda files: 0)  # as if nothing were held: test_memory_held.py
     code, _, err = run_main(["sweep", *_common(files), "-o", str(tmp_path / "g.png"), "--each-painting"],
                             monkeypatch, capsys)
     assert code == 2 and "a sweep of 2 settings at 24 px needs about" in err, err

@@ -141,6 +141,7 @@ def test_the_memory_check_is_of_the_largest_painting(files, tmp_path, monkeypatc
             + 2 * footprint.grams_bytes(config) for k in (1, 8)]  # each tile its own Grams
     assert need[1] > need[0]
     monkeypatch.setattr(memory, "available_bytes", lambda: need[0])
+    monkeypatch.setattr(memory, "held_bytes", lambda files: 0)  # as if nothing were held: test_memory_held.py
     args = ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(tmp_path / "g.png"), "--model", model,
             "--size", "24", "--steps", "2"]
     code, _, err = run_main([*args, "--style-scale", "1,8"], monkeypatch, capsys)
