@@ -97,3 +97,16 @@ def init_bytes(files: Sequence[tuple[int, int]], init: tuple[tuple[int, int], in
 
     (h, w), per_pixel = init
     return LOADED_BYTES + INPUT_BYTES * sum(a * b for a, b in files) + per_pixel * h * w
+
+
+def init_peak(init: str | Path | None, files: Sequence[tuple[int, int]]) -> tuple[tuple[int, int] | None, int]:
+    """The (height, width) an `--init` image file at `init` decodes to, stretched over the photo (`files[0]`), and
+    the peak bytes as the run decodes it beside `files` (`init_bytes`), from its header; None and 0 for no file (None,
+    "content", "random") or one whose header Pillow cannot read (the run says what is wrong with it)."""
+    from jaxart.config import INITS
+    from jaxart.image import covering  # image imports pixel_limit, which imports this
+
+    if init is None or init in INITS:
+        return None, 0
+    shape, per_pixel = decoded(init, covering(files[0]))
+    return (None, 0) if shape is None else (shape, init_bytes(files, (shape, per_pixel)))

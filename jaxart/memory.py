@@ -132,15 +132,10 @@ def check_init(config: StyleConfig, photo: tuple[int, int], paintings: Sequence[
     and paintings are held and the weights loaded (`decode_memory.init_bytes`; a 48-megapixel one peaked at 1900-1910
     MiB where the check said 770 MiB: README, Memory)."""
     from jaxart import decode_memory
-    from jaxart.config import INITS
-    from jaxart.image import covering
 
-    if config.init in INITS:
-        return
-    shape, per_pixel = decode_memory.decoded(config.init, covering(photo))  # as stretched over the photo
+    shape, need = decode_memory.init_peak(config.init, [photo, *paintings])
     host = free if on_host() else host_bytes()
-    if shape is not None and not fits(need := decode_memory.init_bytes([photo, *paintings], (shape, per_pixel)), host,
-                                      held):
+    if shape is not None and not fits(need, host, held):
         raise InputError(f"decoding the --init image ({shape[1]}x{shape[0]} px) needs about {amount(need)}"
                          f"{holding(held)} but only {amount(host)} is free; give a smaller --init image, or --init "
                          "content")

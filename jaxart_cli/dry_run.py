@@ -30,19 +30,14 @@ def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int 
 def memory_figure(need: int, read: Read, per_device: bool = False, init: str | Path | None = None) -> int:
     """The dry run's memory figure: `need` (`memory.check`'s, made once the files are decoded, which a run checks
     too) or, where more, decoding the files `read` (`decode_memory.decoding_bytes`), which a run does before anything
-    else, or an `--init` image file (`decode_memory.init_bytes`), which it decodes once they are held and the weights
+    else, or an `--init` image file (`decode_memory.init_peak`), which it decodes once they are held and the weights
     loaded: on the host, so only where the run is on the host too and `need` is not per device."""
     from jaxart import decode_memory, devices
-    from jaxart.config import INITS
-    from jaxart.image import covering
 
     if per_device or not read or devices.platform() != "cpu":
         return need
     figure = max(need, decode_memory.decoding_bytes([(shape, decode_memory.pixel_bytes(p)) for p, shape in read]))
-    if init is None or init in INITS:
-        return figure
-    shape, per_pixel = decode_memory.decoded(init, covering(read[0][1]))  # as stretched over the photo read
-    return figure if shape is None else max(figure, decode_memory.init_bytes([s for _, s in read], (shape, per_pixel)))
+    return max(figure, decode_memory.init_peak(init, [s for _, s in read])[1])
 
 
 def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: int, free: int, model: str, *,
