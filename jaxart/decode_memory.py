@@ -61,10 +61,26 @@ def decoded(path: str | Path,
     """The (height, width) `load_image(path, least=least)` decodes the picture at `path` to (a JPEG over Pillow's
     limit at 1/2 to 1/8 scale, EXIF orientation aside) and `held`, from its header (nothing decoded); None and
     `MOST` for a file whose header Pillow cannot read."""
+    found = _header(path, least)
+    return (None, MOST) if found is None else found[:2]
+
+
+def oriented_shape(path: str | Path,
+                   least: int | Callable[[tuple[int, int]], int] | None = None) -> tuple[int, int] | None:
+    """The (height, width) `load_image(path, least=least)` gives the picture at `path` before resizing, EXIF
+    orientation applied, from its header (nothing decoded); None for a file whose header Pillow cannot read."""
+    found = _header(path, least)
+    return None if found is None else found[0][::-1] if found[2] else found[0]
+
+
+def _header(path: str | Path, least: int | Callable[[tuple[int, int]], int] | None) \
+        -> tuple[tuple[int, int], int, bool] | None:
+    """`decoded`'s shape and `held`, and whether its EXIF orientation turns it a quarter; None where Pillow cannot
+    read its header."""
     from jaxart import pixel_limit  # it imports this module
 
     if not Path(path).is_file():  # a FIFO would block Image.open
-        return None, MOST
+        return None
     limit = Image.MAX_IMAGE_PIXELS
     try:
         with warnings.catch_warnings(), pixel_limit.lifted():
@@ -72,9 +88,9 @@ def decoded(path: str | Path,
             with Image.open(path) as img:
                 if limit is not None:
                     pixel_limit.drafted(img, least, limit)
-                return (img.height, img.width), held(img)
+                return (img.height, img.width), held(img), pixel_limit.quarter_turned(img)
     except Exception:  # noqa: BLE001 - whatever is wrong with it, load_image says so in its one line
-        return None, MOST
+        return None
 
 
 def decoding_bytes(files: Sequence[tuple[tuple[int, int], int]]) -> int:

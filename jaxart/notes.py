@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from jaxart import color, devices, image, input_files, photo_size, scales
+from jaxart import color, decode_memory, devices, image, input_files, photo_size, scales
 from jaxart.errors import as_typed, joined
 from jaxart.config import INITS, SMALLEST, StyleConfig
 from jaxart.mask_regions import ASPECT
@@ -87,10 +87,13 @@ def random_init_note(w: Weights, config: StyleConfig) -> str | None:
 
 def init_note(photo: np.ndarray, init: str) -> str | None:
     """A warning when an `--init` image's aspect differs from the photo's (it is stretched to the
-    photo's shape), else None; an unreadable one fails now, before any weights load."""
+    photo's shape), else None. Its shape is its header's, EXIF orientation applied (the run decodes it, once); one
+    whose header Pillow cannot read fails now, in load_image's line, before any weights load."""
     if init in INITS:
         return None
-    (h, w), (H, W) = image.load_image(init, least=image.covering(photo.shape)).shape[:2], photo.shape[:2]
+    least = image.covering(photo.shape)
+    shape = decode_memory.oriented_shape(init, least) or image.load_image(init, least=least).shape[:2]
+    (h, w), (H, W) = shape, photo.shape[:2]
     if abs((w / h) / (W / H) - 1.0) <= ASPECT:
         return None
     return (f"--init {init} is {w}x{h} and the photo {W}x{H} (aspect {w / h:.2f} vs {W / H:.2f}); it is stretched to "

@@ -117,8 +117,17 @@ def _draft_scale(img: Image.Image, least: Least, limit: int) -> int:
     if least is None:
         return next((s for s in (2, 4, 8) if math.prod(shrunk(s)) <= limit), 8)
     need = least if callable(least) else lambda shape: least  # noqa: E731
-    turned = img.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)  # a quarter turn swaps the sides
+    turned = quarter_turned(img)  # a quarter turn swaps the sides
     # Asked of the very shape each scale decodes to, which is what the caller will resize: a panorama's
     # painting needs a longer side than `--size x --style-scale` (image.painting_side), and a scale rounds sides up.
     enough = lambda sw, sh: max(sw, sh) >= need((sw, sh) if turned else (sh, sw))  # noqa: E731
     return next((s for s in (8, 4, 2) if enough(*shrunk(s))), 1)
+
+
+def quarter_turned(img: Image.Image) -> bool:
+    """Whether the opened, undecoded `img`'s EXIF orientation turns it a quarter (5-8), as `load_image` applies it.
+    A PNG's eXIf chunk is read where it comes before the pixels (Pillow writes it there): after them, Pillow would
+    decode the picture to find it."""
+    if img.format == "PNG" and "exif" not in img.info:
+        return False
+    return img.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)

@@ -34,7 +34,6 @@ def test_a_run_whose_init_image_will_not_decode_in_the_memory_free_is_refused_na
     # It was let through: an 8000x6000 16-bit --init peaked at 1.9 GiB where the check said 0.8 (BENCHMARKS.md).
     d, model = write_tiny_job(tmp_path)
     init = _huge_header(tmp_path / "init.png")
-    monkeypatch.setattr("jaxart.notes.init_note", lambda photo, init: None)  # it decodes the file, which is cut
     monkeypatch.setattr("jaxart.memory.available_bytes", lambda: 2 * 2**30)
     monkeypatch.setattr("jaxart.devices.cpu_only", lambda: True)
     results = {}
