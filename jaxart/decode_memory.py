@@ -53,11 +53,11 @@ def held(img: Image.Image) -> int:
 def pixel_bytes(path: str | Path) -> int:
     """`held` for the picture at `path`, from its header (nothing decoded); `MOST` for a file whose header Pillow
     cannot read."""
-    return decoded(path)[1]
+    return from_header(path)[1]
 
 
-def decoded(path: str | Path,
-            least: int | Callable[[tuple[int, int]], int] | None = None) -> tuple[tuple[int, int] | None, int]:
+def from_header(path: str | Path,
+                least: int | Callable[[tuple[int, int]], int] | None = None) -> tuple[tuple[int, int] | None, int]:
     """The (height, width) `load_image(path, least=least)` decodes the picture at `path` to (a JPEG over Pillow's
     limit at 1/2 to 1/8 scale, EXIF orientation aside) and `held`, from its header (nothing decoded); None and
     `MOST` for a file whose header Pillow cannot read."""
@@ -75,7 +75,7 @@ def oriented_shape(path: str | Path,
 
 def _header(path: str | Path, least: int | Callable[[tuple[int, int]], int] | None) \
         -> tuple[tuple[int, int], int, bool] | None:
-    """`decoded`'s shape and `held`, and whether its EXIF orientation turns it a quarter; None where Pillow cannot
+    """`from_header`'s shape and `held`, and whether its EXIF orientation turns it a quarter; None where Pillow cannot
     read its header."""
     from jaxart import pixel_limit  # it imports this module
 
@@ -87,7 +87,7 @@ def _header(path: str | Path, least: int | Callable[[tuple[int, int]], int] | No
             warnings.simplefilter("ignore")  # a damaged EXIF block, a large picture: load_image decides
             with Image.open(path) as img:
                 if limit is not None:
-                    pixel_limit.drafted(img, least, limit)
+                    pixel_limit.draft(img, least, limit)
                 return (img.height, img.width), held(img), pixel_limit.quarter_turned(img)
     except Exception:  # noqa: BLE001 - whatever is wrong with it, load_image says so in its one line
         return None
@@ -124,5 +124,5 @@ def init_peak(init: str | Path | None, files: Sequence[tuple[int, int]]) -> tupl
 
     if init is None or init in INITS:
         return None, 0
-    shape, per_pixel = decoded(init, covering(files[0]))
+    shape, per_pixel = from_header(init, covering(files[0]))
     return (None, 0) if shape is None else (shape, init_bytes(files, (shape, per_pixel)))

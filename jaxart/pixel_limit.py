@@ -87,7 +87,7 @@ def bound(img: Image.Image, path: Path, least: Least, limit: int) -> None:
     with `least` None, the largest under `limit`. What is still over `limit` decodes whole if the bytes a pixel
     its header's mode takes (`decode_memory.held`, as the dry run counts it) fit in the memory free (`host_bytes`).
     """
-    drafted(img, least, limit)
+    draft(img, least, limit)
     w, h = img.size
     if w * h <= limit:
         return
@@ -101,7 +101,7 @@ def bound(img: Image.Image, path: Path, least: Least, limit: int) -> None:
             f"scale) or with at most {side}x{side} pixels")
 
 
-def drafted(img: Image.Image, least: Least, limit: int) -> None:
+def draft(img: Image.Image, least: Least, limit: int) -> None:
     """Set `img`, an opened JPEG over `limit` pixels, to decode at the scale `bound` chooses (its `size` then the
     shape it decodes to); another picture, or one under `limit`, as it is."""
     w, h = img.size

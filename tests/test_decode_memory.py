@@ -99,8 +99,8 @@ def test_an_init_image_decodes_as_its_header_and_the_photo_it_covers_say(tmp_pat
     photo = Image.new("RGB", (800, 600))
     photo.save(tmp_path / "init.jpg")
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100_000)  # as a 20000x15000 scan is over 89 megapixels
-    assert decode_memory.decoded(tmp_path / "init.jpg", image.covering((150, 200))) == ((150, 200), 20)  # 1/4 scale
-    assert decode_memory.decoded(tmp_path / "init.png") == (None, decode_memory.MOST)  # no such file
+    assert decode_memory.from_header(tmp_path / "init.jpg", image.covering((150, 200))) == ((150, 200), 20)  # 1/4 scale
+    assert decode_memory.from_header(tmp_path / "init.png") == (None, decode_memory.MOST)  # no such file
     files = [(150, 200), (20, 20)]  # the photo first: the --init image is stretched over it
     assert decode_memory.init_peak(tmp_path / "init.jpg", files) == (
         (150, 200), decode_memory.init_bytes(files, ((150, 200), 20)))  # what the check and the dry run count
