@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import run_main, write_tiny_job
-from jaxart import decode_memory, footprint, memory
+from jaxart import decode_memory, footprint, memory, sweep_checks as sweep
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 
@@ -58,7 +58,6 @@ def test_the_rule_is_one_for_the_run_the_init_image_and_a_sweep(tmp_path, monkey
     assert memory.check(config, "vgg16", photo, paintings, available=need - held, held=held) == need
     with pytest.raises(InputError, match=r"needs about .*, .* of it held already, but only .* is free; use "):
         memory.check(config, "vgg16", photo, paintings, available=need - held - 1, held=held)
-    sweep = pytest.importorskip("jaxart.sweep_checks")
     need = sweep.check_memory(config, 1, "vgg16", available=2**50, photo=photo, paintings=paintings)
     assert sweep.check_memory(config, 1, "vgg16", available=need - held, photo=photo, paintings=paintings,
                               held=held) == need
