@@ -27,12 +27,14 @@ _ALWAYS = ("size", "steps")  # a sheet says at what size and after how many step
 
 
 def labels(settings: Sequence[Setting], paintings: Sequence[str] = (),
-           layers: Sequence[str] = ()) -> tuple[list[str], str]:
+           layers: Sequence[str] = (), seeded: bool = True) -> tuple[list[str], str]:
     """Per-tile labels naming the settings that vary, and a title naming those that do not (a style
     scale of None, the config's, is left to `held`); a painting by its name in `paintings`, layer
-    weights by the config's style `layers` they weigh (`layer_text`)."""
+    weights by the config's style `layers` they weigh (`layer_text`). Without `seeded` (a start from the
+    photo or an image, where the seed changes nothing) a seed every tile shares is not named."""
     varying = [k for k in Setting._fields if len({getattr(s, k) for s in settings}) > 1]
-    fixed = [k for k in Setting._fields if k not in varying and getattr(settings[0], k) is not None]
+    fixed = [k for k in Setting._fields if k not in varying and getattr(settings[0], k) is not None
+             and (seeded or k != "seed")]
     shared = text(settings[0], fixed, paintings, layers)
     return ([text(s, varying, paintings, layers) or shared for s in settings],
             f"all tiles: {shared}" if varying and fixed else "")

@@ -119,7 +119,9 @@ def write(
     configs = [s.apply(config).to_dict() for s in settings]
     said, as_said = as_given(record, config, given or {})  # what the captions name: the files as given
     rows, names, each = [], painting_names(said), any(s.painting is not None for s in settings)
-    tile_labels, title = labels(settings, names, config.style_layers)
+    # A seed sets a random start only: from the photo or an image, "seed 0" under every tile named a setting that
+    # changed nothing (the tiles' records keep it, as stylize's do).
+    tile_labels, title = labels(settings, names, config.style_layers, seeded=config.init == "random")
     # A style scale the settings give is in the labels or title: the config's is not every tile's.
     swept = any(s.style_scale is not None for s in settings)
     shown = as_said.replace(style_scale=StyleConfig.style_scale) if swept else as_said

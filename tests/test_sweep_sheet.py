@@ -238,3 +238,18 @@ def test_a_header_word_wider_than_the_sheet_keeps_its_end_inside_the_sheet():
     assert (ink != header_ink(f"{folders}painting_one.jpg", f"{folders}painting_six.jpg", "model vgg19")).any()
     other = "/home/user/" + "other/dirs/" * 20
     assert (ink == header_ink(f"{other}painting_one.jpg", f"{other}painting_two.jpg", "model vgg19")).all()
+
+
+def test_a_seed_that_changes_nothing_is_not_named_on_the_sheet(tmp_path):
+    """From the photo every seed gives the same picture: the sheet and page titled every tile "seed 0", a setting
+    a figure's caption would then cite; with --init random the seed is the tile's noise, and named."""
+    settings, images = sweep.grid([1.0, 100.0]), np.zeros((2, 8, 8, 3), np.float32)
+    titles = {}
+    for init in ("content", "random"):
+        sheet.write(tmp_path / f"{init}.png", images, settings, jaxart.StyleConfig(init=init))
+        titles[init] = [line for line in (tmp_path / f"{init}.html").read_text().splitlines()
+                        if "all tiles:" in line]
+    assert "all tiles: content 1  tv 10</p>" in titles["content"][0] and "seed" not in titles["content"][0]
+    assert "all tiles: content 1  tv 10  seed 0</p>" in titles["random"][0]
+    record = jaxart.read_record(tmp_path / "content-00.png")
+    assert record["seed"] == 0 and record["config"]["seed"] == 0  # the tile's record keeps it, as stylize's does
