@@ -39,14 +39,16 @@ TILE_SUFFIXES = tuple(dict.fromkeys(s[0] for s in SUFFIXES.values()))  # .png, .
 
 
 def nonfinite(path: Path, settings: Sequence[Setting], ok: Sequence[bool], fmt: str = "png",
-              paintings: Sequence[str] = ()) -> str | None:
+              paintings: Sequence[str] = (), seeded: bool = True) -> str | None:
     """What to tell the user when some settings' losses became NaN or inf (None when none did): each
-    failed tile by file name and setting (a painting by its name), as indices mean nothing to a user."""
+    failed tile by file name and setting (a painting by its name), as indices mean nothing to a user; its seed
+    only where it is `seeded` (a random start: from the photo or an image a seed changes nothing, as `labels`)."""
     bad = [i for i, good in enumerate(ok) if not good]
     if not bad:
         return None
     tiles = tile_paths(Path(path), len(settings), fmt)
-    named = "; ".join(f"{tiles[i].name} ({_text(settings[i], paintings=paintings)})" for i in bad)
+    keys = [k for k in Setting._fields if seeded or k != "seed"]
+    named = "; ".join(f"{tiles[i].name} ({_text(settings[i], keys, paintings=paintings)})" for i in bad)
     return (f"the loss became NaN or inf for {len(bad)} of {len(settings)} settings: {named}; each of those images "
             "is its last finite one; lower their weights (or --learning-rate with adam)")
 

@@ -246,5 +246,6 @@ def sweep(
         _say(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {_settings.described(settings)} "
              f"on {d} device{'s' * (d != 1)}, {plateau.tiles_text(result.steps, result.stopped, total)}, "
              f"{result.seconds:.1f} s)")
-    if failed := sheet.nonfinite(output, settings, result.ok, cmd.fmt, captions.file_names(styles)):  # as typed
+    if failed := sheet.nonfinite(output, settings, result.ok, cmd.fmt, captions.file_names(styles),  # as typed
+                                 seeded=config.init == "random"):
         raise NonFiniteLossError(failed)

@@ -253,3 +253,8 @@ def test_a_seed_that_changes_nothing_is_not_named_on_the_sheet(tmp_path):
     assert "all tiles: content 1  tv 10  seed 0</p>" in titles["random"][0]
     record = jaxart.read_record(tmp_path / "content-00.png")
     assert record["seed"] == 0 and record["config"]["seed"] == 0  # the tile's record keeps it, as stylize's does
+    # So too the line naming a tile whose loss blew up (the CLI's, test_sweep_cli): its seed only from a random start.
+    said = {seeded: sheet.nonfinite(tmp_path / "g.png", settings, [True, False], seeded=seeded)
+            for seeded in (False, True)}
+    assert "g-01.png (style 100  content 1  tv 10);" in said[False]
+    assert "g-01.png (style 100  content 1  tv 10  seed 0);" in said[True]
