@@ -20,8 +20,7 @@ from jaxart.deferral import signals_deferred as _signals_deferred
 from jaxart_cli.signals import run_begins as _run_begins
 from jaxart_cli.values import (
     LISTS as _LISTS, SWEPT as _SWEPT, csv as _csv, parse_colour as _parse_colour, spaced_list as _spaced_list,
-    whole as _whole, interval as _interval,
-)
+    whole as _whole, interval as _interval)
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart_cli.resume import resumed_sweep as _resumed_sweep
 from jaxart_cli.sweep_values import layer_weights as _layer_weights, listed as _listed, once as _once, swept as _swept
