@@ -73,8 +73,11 @@ def not_a_file(path: str | os.PathLike) -> str | None:
 def missing(path: str | os.PathLike) -> str:
     """Why `path`, which does not exist, cannot be read. A space at either end (pasted with the name, or a quoted
     drag-and-drop) is said: printed bare it is invisible, and the path looked right. So is a symbolic link to nothing
-    (`absent`), which `ls` lists."""
+    (`absent`), which `ls` lists. A `-` (no file of that name here) is standard input to many tools, not to jaxart,
+    which reads files: "- does not exist; check the path" said nothing of that."""
     text = str(path)
+    if text == "-":
+        return "- is not standard input here; give a file's path (save what you would pipe in to a file first)"
     if text != text.strip() and os.path.exists(text.strip()):
         return f"{text!r} does not exist: it has a space at its start or end, and {text.strip()} exists; drop the space"
     if (there := absent(path)) != "does not exist":

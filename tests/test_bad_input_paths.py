@@ -199,3 +199,22 @@ def test_a_dash_for_an_output_says_it_is_not_standard_output(command, option, ex
     code, _, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and err.endswith(f": - is not standard output here; give a file name, such as {example}"), err
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("command", ["stylize photo", "stylize painting", "sweep photo", "info", "weights convert"])
+def test_a_dash_for_an_input_says_it_is_not_standard_input(command, files, tmp_path, monkeypatch, capsys):
+    """`jaxart stylize - paint.png` (a photo piped in, as other tools read `-`) said "- does not exist; check the path
+    and the current folder", which said nothing of stdin."""
+    d, model = files
+    photo, paint = str(d / "photo.jpg"), str(d / "paint.png")
+    argv = {"stylize photo": ["stylize", "-", paint, "--model", model, "-o", "o.png"],
+            "stylize painting": ["stylize", photo, "-", "--model", model, "-o", "o.png"],
+            "sweep photo": ["sweep", "-", paint, "--model", model, "-o", "s.png"],
+            "info": ["info", "-"], "weights convert": ["weights", "convert", "-", "--name", "x"]}[command]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "weights"))
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert err.endswith("- is not standard input here; give a file's path (save what you would pipe in to a file "
+                        "first)"), err
+    assert not list(tmp_path.iterdir())
