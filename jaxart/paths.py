@@ -87,7 +87,10 @@ def missing(path: str | os.PathLike) -> str:
 
 def absent(path: str | os.PathLike) -> str:
     """How to say that nothing is at `path`: "does not exist", or for a symbolic link to nothing (its file moved or
-    deleted), which `ls` still lists, "is a symbolic link to TARGET, which does not exist"."""
+    deleted), which `ls` still lists, "is a symbolic link to TARGET, which does not exist"; for `-`, which other tools
+    read as standard input, "is not standard input here"."""
+    if str(path) == "-" and not os.path.lexists(path):
+        return "is not standard input here"
     if os.path.islink(path):
         try:
             os.stat(path)

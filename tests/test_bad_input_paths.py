@@ -218,3 +218,22 @@ def test_a_dash_for_an_input_says_it_is_not_standard_input(command, files, tmp_p
     assert err.endswith("- is not standard input here; give a file's path (save what you would pipe in to a file "
                         "first)"), err
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("option, says", [
+    ("--init", "--init '-' is not standard input here; give content or random, or the path of an image file"),
+    ("--mask", "--mask '-' is not standard input here; give the path of an image file"),
+    ("stylize --resume", "checkpoint - is not standard input here; give the .ckpt.npz an interrupted run wrote"),
+    ("sweep --resume", "checkpoint - is not standard input here; give the .ckpt.npz an interrupted run wrote")])
+def test_a_dash_for_an_options_file_says_it_is_not_standard_input(option, says, files, tmp_path, monkeypatch, capsys):
+    """As for the photo: `--init -`, `--mask -` and `--resume -` said "'-' does not exist"."""
+    d, model = files
+    photo, paint = str(d / "photo.jpg"), str(d / "paint.png")
+    argv = {"--init": ["stylize", photo, paint, "--init", "-"],
+            "--mask": ["stylize", photo, "--mask", "-", "--region-style", f"red={paint}"],
+            "stylize --resume": ["stylize", "--resume", "-"], "sweep --resume": ["sweep", "--resume", "-"]}[option]
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_main([*argv, *(["--model", model, "-o", "o.png"] if "resume" not in option else [])],
+                            monkeypatch, capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and says in err, err
+    assert not list(tmp_path.iterdir())
