@@ -4,6 +4,7 @@ an extra argument, a command or an option that does not exist; each names the co
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import shlex
 import sys
@@ -101,6 +102,9 @@ def unknown_option(e: TyperException) -> str:
         switch = next(max(p.opts, key=len) for p in ctx.command.params if flag in p.opts)
         return f"Option {flag} ({switch}) does not take a value; give {flag} alone, or leave it out"
     text = f"`{command}` has no option {name}"
+    if file := _file_like_option(name):  # `jaxart stylize -dash.jpg ...`: click read the file's name as -d, -a, ...
+        return (f"{text}: {file}, a file here, was read as options; write it ./{file}, or put `--` before the files; "
+                f"see `{command} --help`")
     siblings = getattr(ctx.parent.command, "commands", {}) if ctx.parent else {}
     others = [n for n, c in sorted(siblings.items()) if c is not ctx.command and any(name in p.opts for p in c.params)]
     guesses = difflib.get_close_matches(name, [p for p in e.possibilities or () if p != "--help"], cutoff=0.7)
@@ -119,6 +123,12 @@ def unknown_option(e: TyperException) -> str:
     elif guesses:
         text += f" (did you mean {' or '.join(guesses)}?)"
     return f"{text}; see `{command} --help` for its options"
+
+
+def _file_like_option(name: str) -> str | None:
+    """The word of the command line (sys.argv) that click read as the unknown option `name` where it names a file or
+    folder here: a name that starts with "-" (`-dash.jpg`, `--x.png`)."""
+    return next((arg for arg in sys.argv[1:] if arg.startswith(name) and arg != "-" and os.path.lexists(arg)), None)
 
 
 def _flag_given_a_value(ctx) -> str | None:

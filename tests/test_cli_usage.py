@@ -170,3 +170,18 @@ def test_an_init_word_in_another_case_names_the_word_and_a_file_so_named_is_read
 def test_a_command_given_alone_shows_its_help_not_an_error(argv, monkeypatch, capsys):
     code, out, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and err.startswith("Usage: ") and "Commands:" in err and "error" not in err.lower(), err
+
+
+@pytest.mark.parametrize("name, option", [("-dash.jpg", "-d"), ("--photo.jpg", "--photo.jpg")])
+def test_a_file_whose_name_starts_with_a_dash_is_said_to_be_read_as_options(name, option, files, tmp_path,
+                                                                             monkeypatch, capsys):
+    """`jaxart stylize -dash.jpg paint.png` said "has no option -d", a letter never typed, nor why."""
+    d, model = files
+    (tmp_path / name).write_bytes((d / "photo.jpg").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(["stylize", name, str(d / "paint.png"), "--model", model, "-o", "o.png"], monkeypatch,
+                              capsys)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1, err
+    assert err == (f"error: `jaxart stylize` has no option {option}: {name}, a file here, was read as options; write it "
+                   f"./{name}, or put `--` before the files; see `jaxart stylize --help`"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
