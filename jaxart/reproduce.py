@@ -191,7 +191,7 @@ def config_of(record: dict) -> StyleConfig:
                          "be made from it; `jaxart info` without --command shows what it holds") from None
     except ValueError as e:
         raise InputError(f"the run record (jaxart {record.get('jaxart', '?')}) has "
-                         f"{str(e).partition(';')[0].replace('unknown', 'config')} this jaxart does not know; "
+                         f"{str(e).partition(';')[0].replace('unknown config', 'config')} this jaxart does not know; "
                          "run the jaxart that wrote it, or read the record with `jaxart info`") from None
 
 

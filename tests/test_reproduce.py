@@ -134,7 +134,9 @@ def test_older_records_take_defaults_or_fail_in_one_line(tmp_path, monkeypatch, 
     assert (code, err) == (0, "")
     assert shlex.split(out)[4:] == ["--output", str(d / "old-2.png"), "--size", "256", "--steps", "100",
                                     "--margin", "0"]
-    for name, broken, says in [("gone.png", {**old, "config": {"size": 256, "gone_field": 1}}, "gone_field"),
+    for name, broken, says in [("gone.png", {**old, "config": {"size": 256, "gone_field": 1}},
+                                # was "has config config fields ['gone_field'] ..."
+                                "has config fields ['gone_field'] this jaxart does not know; run the jaxart that"),
                                ("bare.png", {"jaxart": "0.1.0", "config": {}}, "names no content and style"),
                                # was "has field config.scales has the wrong type this jaxart does not know"
                                ("typed.png", {**old, "config": {"size": 256, "scales": "abc"}},
