@@ -116,6 +116,9 @@ class Store:
         """The measurements kept, oldest first; [] where there is no file, or none that can be read."""
         if self.path is None:
             return []
+        if os.path.exists(self.path) and not (os.path.isfile(self.path) or os.path.isdir(self.path)):
+            self._say(f"timings file {self.path} is not a regular file")  # a FIFO: reading it waited forever
+            return []
         try:
             text = self.path.read_text()
         except (FileNotFoundError, NotADirectoryError):  # none yet, or no folder for it (see `add`)

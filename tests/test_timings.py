@@ -56,6 +56,27 @@ def test_a_damaged_timings_file_is_one_warning_and_then_started_afresh(tmp_path,
     assert [r["size"] for r in timings.Store(where, warn).runs()] == [64] and len(said) == 1
 
 
+def test_a_timings_file_that_is_a_fifo_is_one_warning_not_a_hang(tmp_path):
+    """A FIFO named timings.json in the cache folder: every run and dry run waited on it, forever, before its first
+    line. Read in a thread that a writer's close lets go, so a hang fails the test instead of stopping the suite."""
+    where = tmp_path / timings.NAME
+    os.mkfifo(where)
+    said, warn = _warnings()
+    store = timings.Store(where, warn)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(store.runs()), daemon=True)
+    reader.start()
+    reader.join(5)
+    if reader.is_alive():
+        os.close(os.open(where, os.O_WRONLY | os.O_NONBLOCK))  # the reader gets its end of file
+        reader.join(5)
+        pytest.fail("reading a FIFO as the timings file waited for a writer")
+    assert got == [[]] and said == [f"timings file {where} is not a regular file; estimates of how long a run takes "
+                                    "are left out. Delete it, or set JAXART_CACHE_DIR to another folder or to 'off'"]
+    store.add([{"size": 64, "per_step": 0.5, "steps": 3}], **ADDED)  # as a damaged file: started afresh
+    assert [r["size"] for r in timings.Store(where, pytest.fail).runs()] == [64] and len(said) == 1
+
+
 def test_a_timing_of_the_wrong_kind_is_left_out(tmp_path):
     good = _run(64, 0.5)
     where = tmp_path / timings.NAME
