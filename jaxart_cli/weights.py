@@ -183,7 +183,9 @@ def weights_verify(
     failed = 0
     for n in names:
         try:
-            say(f"{n}: ok (tensors sha256 {W.verify(W.path_for(n))[:16]}...)")
+            digest = W.verify(W.path_for(n))
+            W.check_registered_arch(n, W.read_metadata(W.path_for(n)).get("arch"))
+            say(f"{n}: ok (tensors sha256 {digest[:16]}...)")
         except WeightsError as e:
             if name is None and not W.path_for(n).exists():  # `weights remove` in another process, since listed
                 say(f"{n}: skipped, removed while this verified the others")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from jaxart.errors import InputError, WeightsFileError, nearest_name
 from jaxart.paths import as_path, check_path
+from jaxart.weights import folder
 from jaxart.weights.fetch import fetch
 from jaxart.weights.layouts import LAYOUTS, convert, detect
 from jaxart.weights.range_get import Speed
@@ -18,8 +19,8 @@ from jaxart.weights.store import load, read_metadata, verify
 if TYPE_CHECKING:
     from jaxart.weightset import Weights
 
-__all__ = ["LAYOUTS", "SOURCES", "Source", "Speed", "check_writable", "convert", "detect", "fetch", "get_source",
-           "installed", "is_installed", "is_path", "unknown_model", "load", "load_weights", "path_for", "read_metadata",
+__all__ = ["LAYOUTS", "SOURCES", "Source", "Speed", "check_registered_arch", "check_writable", "convert", "detect",
+           "fetch", "get_source", "installed", "is_installed", "is_path", "unknown_model", "load", "load_weights", "path_for", "read_metadata",
            "remove", "verify", "weights_dir"]
 
 
@@ -64,7 +65,18 @@ def load_weights(name_or_path: str | os.PathLike, *, download: bool = True, prog
         if not download:
             raise FileNotFoundError(f"{text!r} is not installed; run `jaxart weights fetch {text}`")
         fetch(text, progress)
-    return load(path_for(text))
+    w = load(path_for(text))
+    check_registered_arch(text, w.arch)
+    return w
+
+
+def check_registered_arch(name: str, arch: str | None) -> None:
+    """Refuse the installed file of registered weight set `name` where it holds another architecture (a file copied
+    over it by hand): it loaded as that set, and the run record named the set."""
+    if name in SOURCES and arch != SOURCES[name].arch:
+        path = path_for(name)
+        raise WeightsFileError(f"{path}, installed as {name} (a {SOURCES[name].arch}), holds {arch or 'no'} weights; "
+                               f"{folder.redo(path)}")
 
 
 def is_installed(name: str) -> bool:
