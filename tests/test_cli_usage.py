@@ -182,6 +182,6 @@ def test_a_file_whose_name_starts_with_a_dash_is_said_to_be_read_as_options(name
     code, out, err = run_main(["stylize", name, str(d / "paint.png"), "--model", model, "-o", "o.png"], monkeypatch,
                               capsys)
     assert code == 2 and out == "" and len(err.splitlines()) == 1, err
-    assert err == (f"error: `jaxart stylize` has no option {option}: {name}, a file here, was read as options; write it "
-                   f"./{name}, or put `--` before the files; see `jaxart stylize --help`"), err
+    assert err == (f"error: `jaxart stylize` has no option {option}: {name}, a file here, was read as options; "
+                   f"write it ./{name}, or put `--` before the files; see `jaxart stylize --help`"), err
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]

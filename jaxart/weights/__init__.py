@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from jaxart.weightset import Weights
 
 __all__ = ["LAYOUTS", "SOURCES", "Source", "Speed", "check_registered_arch", "check_writable", "convert", "detect",
-           "fetch", "get_source", "installed", "is_installed", "is_path", "unknown_model", "load", "load_weights", "path_for", "read_metadata",
-           "remove", "verify", "weights_dir"]
+           "fetch", "get_source", "installed", "is_installed", "is_path", "unknown_model", "load", "load_weights",
+           "path_for", "read_metadata", "remove", "verify", "weights_dir"]
 
 
 def is_path(model: str) -> bool:
