@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable, Sequence
 
@@ -14,6 +15,17 @@ from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progre
 
 from jaxart.byte_sizes import rate
 from jaxart.eta import FINISH_STEPS, cost_conv, scale_at, seconds_left
+
+
+class StderrConsole(Console):
+    """rich's Console (give stderr=True), but for a reader gone (`2>&1 | head -1`): rich ended the command with exit 1,
+    its image unwritten, and sent stdout to /dev/null; here stderr goes there and the run goes on (as common.echo)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self.file.fileno())
+        os.close(devnull)
 
 
 @contextlib.contextmanager
@@ -46,7 +58,7 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
 
         platform = devices.platform()
     conv = cost_conv(conv, platform)
-    console = console or Console(stderr=True)
+    console = console or StderrConsole(stderr=True)
     compact, narrow = console.width < COMPACT_BELOW, console.width < NARROW_BELOW
     columns = (
         *(() if compact else (TextColumn(f"[bold]{label}"), BarColumn(bar_width=16))), MofNCompleteColumn(),
@@ -156,7 +168,7 @@ def download_bar(name: str, quiet: bool = False, console: Console | None = None,
         return
     columns = (TextColumn(f"[bold]fetch {name}"), BarColumn(), DownloadColumn(binary_units=True),
                _Rate(), TimeRemainingColumn())
-    with _cleared_on_error(Progress(*columns, console=console or Console(stderr=True), get_time=clock)) as bar:
+    with _cleared_on_error(Progress(*columns, console=console or StderrConsole(stderr=True), get_time=clock)) as bar:
         task = bar.add_task(name, total=None)
         log = _log_lines(bar, clock)
 

@@ -52,7 +52,10 @@ def say(line: str, err: bool = False) -> None:
     import typer
 
     if err:
-        typer.echo(" ".join(str(line).splitlines()), err=True)
+        try:
+            typer.echo(" ".join(str(line).splitlines()), err=True)
+        except BrokenPipeError:  # `2>&1 | head -1`: nobody reads warnings or progress; the run goes on, as echo's
+            _unread(sys.stderr)
     else:
         echo(" ".join(str(line).splitlines()))
 
@@ -66,9 +69,14 @@ def echo(text: str) -> None:
     try:
         typer.echo(text)
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # the unwritten bytes too: the flush at exit raised again
-        os.close(devnull)
+        _unread(sys.stdout)
+
+
+def _unread(stream) -> None:
+    """Send the rest of `stream`, whose reader is gone, to /dev/null."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, stream.fileno())  # the unwritten bytes too: the flush at exit raised again
+    os.close(devnull)
 
 
 def said(label: str):

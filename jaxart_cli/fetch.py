@@ -12,8 +12,6 @@ from jaxart_cli.signals import interrupted_by, interrupted_code
 def fetch(name: str, quiet: bool, url: str | None = None, **options) -> Path:
     """The file of weight set `name`, downloaded (from `url` if given; with a progress bar unless
     `quiet`; `options`: `weights.fetch`'s timeout and attempts) if registered and missing."""
-    from rich.console import Console
-
     from jaxart import progress, weights
 
     if weights.path_for(name).is_file() or name not in weights.SOURCES:
@@ -28,7 +26,8 @@ def fetch(name: str, quiet: bool, url: str | None = None, **options) -> Path:
         if bar:
             bar(done, total)
 
-    console = Console(stderr=True)  # the bar's: a line it prints goes above the bar, where warn's overwrote it
+    # The bar's: a line it prints goes above the bar, where warn's overwrote it.
+    console = progress.StderrConsole(stderr=True)
     notice = None if quiet else lambda line: console.print(f"warning: {' '.join(line.splitlines())}", markup=False,
                                                            highlight=False, soft_wrap=True)
     try:

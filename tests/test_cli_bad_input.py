@@ -209,3 +209,23 @@ def test_the_cli_says_a_damaged_photo_is_damaged_in_one_line_and_writes_nothing(
     assert code == 2 and err == f"error: {photo} starts as a PNG file but its header is damaged; re-export or " \
                                  "re-download it", err
     assert not out.exists()
+
+
+@pytest.mark.slow  # a child process that loads JAX and compiles: about 5-9 s on 2 cores
+@pytest.mark.parametrize("extra", [[], ["--seed", "3"]], ids=["bar first", "warning first"])
+def test_a_run_whose_stderr_reader_is_gone_writes_its_image_and_exits_0(extra, files, tmp_path):
+    """`jaxart stylize ... 2>&1 | head -1`: the reader of its progress and warnings gone, rich's bar ended the run
+    with exit 1 (and a warning's line, click's echo, did too): no image where it came before the run."""
+    import os
+
+    d, model = files
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "stylize", str(d / "photo.jpg"),
+                               str(d / "paint.png"), "--model", model, "--size", "32", "--steps", "2", "-o", str(tmp_path / "o.png"), *extra],
+                              stdout=subprocess.PIPE, stderr=write, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert proc.returncode == 0 and proc.stdout.startswith(f"wrote {tmp_path / 'o.png'} ("), proc.stdout
+    assert (tmp_path / "o.png").stat().st_size > 0
