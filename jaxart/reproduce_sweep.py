@@ -94,7 +94,11 @@ def _settings(record: dict) -> list[Setting]:
     """The record's swept settings, in grid order, or an InputError saying why it holds none."""
     try:
         settings = list(as_settings([Setting(**s) for s in record["sweep"]]))  # JSON's lists of layer weights: tuples
-    except (KeyError, TypeError, InputError) as e:
+    except KeyError:  # a bare KeyError says "('sweep')", a TypeError Python's words for Setting(**...)
+        settings, why = [], " (it has no field sweep)"
+    except TypeError:
+        settings, why = [], " (its field sweep is not a list of jaxart's settings)"
+    except InputError as e:
         settings, why = [], f" ({e})"
     else:
         why = ""

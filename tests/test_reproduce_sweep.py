@@ -56,6 +56,19 @@ def test_settings_that_are_no_grid_are_refused_with_the_tiles_as_the_way():
         "--style-weight", "1,10"]
 
 
+@pytest.mark.parametrize("sweep, says", [(None, "it has no field sweep"), ("x", "its field sweep is not a list"),
+                                         ([{"bogus": 1}], "its field sweep is not a list")])
+def test_an_edited_sweep_field_is_said_in_words_not_pythons(sweep, says):
+    """A sheet's record whose `sweep` was a string said "(jaxart.settings.Setting() argument after ** must be a
+    mapping, not str)", and one without it "('sweep')"."""
+    record = {"config": jaxart.StyleConfig().to_dict(), "inputs": {"content": "/p.jpg", "styles": ["/s.jpg"]},
+              "tiles": ["g-00.png"], **({} if sweep is None else {"sweep": sweep})}
+    with pytest.raises(jaxart.InputError) as e:
+        reproduce_sweep.command(record, "/x/g.png")
+    assert str(e.value).startswith(f"the sheet's record holds no readable sweep settings ({says}"), str(e.value)
+    assert "Setting()" not in str(e.value) and "argument" not in str(e.value)
+
+
 @pytest.mark.parametrize("optimizer, named", [("lbfgs", "L-BFGS"), ("adam", "Adam")])
 def test_a_tiles_caveat_names_the_optimizer_the_sweep_ran(optimizer, named):
     from jaxart import reproduce_checks
