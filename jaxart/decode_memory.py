@@ -126,3 +126,16 @@ def init_peak(init: str | Path | None, files: Sequence[tuple[int, int]]) -> tupl
         return None, 0
     shape, per_pixel = from_header(init, covering(files[0]))
     return (None, 0) if shape is None else (shape, init_bytes(files, (shape, per_pixel)))
+
+
+def alpha_peak(content: str | Path | None, files: Sequence[tuple[int, int]],
+               least: int | None = None) -> tuple[tuple[int, int] | None, int]:
+    """The (height, width) the photo file at `content` decodes to and the peak bytes as the run decodes it again for its
+    alpha (`transparency.photo_alpha`), once `files` (the photo, then the paintings) are held and the weights loaded:
+    the rule of an `--init` image (`init_bytes`); None and 0 for no file, or one without transparency."""
+    from jaxart.input_files import transparent  # it imports image, which imports pixel_limit, which imports this
+
+    if content is None or not Path(content).is_file() or not transparent(Path(content)):
+        return None, 0
+    shape, per_pixel = from_header(content, least)
+    return (None, 0) if shape is None else (shape, init_bytes(files, (shape, per_pixel)))

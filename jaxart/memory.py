@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from jaxart import devices, footprint, photo_size
 from jaxart.byte_sizes import amount
@@ -71,7 +72,7 @@ def largest(fits: Callable[[int], bool], lo: int, hi: int) -> int:
 
 def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | None = None,
           paintings: Sequence[tuple[int, int]] = (), available: int | None = None, flag: str = "--size",
-          mask: tuple[int, int] | None = None, held: int = 0) -> int:
+          mask: tuple[int, int] | None = None, held: int = 0, content: Path | None = None) -> int:
     """Raise an InputError if a run will not fit in memory; else return the estimated bytes.
 
     First, as the photo's shape is known here, before any weights load: every scale must leave the
@@ -93,8 +94,10 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
       mask: the (height, width) of `config.mask` as read; the photo's if not known.
       held: what of the estimate the process holds already (`held_bytes`), taken off it where `available` is the
         host's memory (`fits`).
+      content: the photo's file, decoded again for its alpha where it is transparent (`check_init`).
 
-    A run that fits is refused still where decoding its `--init` image file will not (`check_init`).
+    A run that fits is refused still where decoding its `--init` image file, or its transparent photo again, will
+    not (`check_init`).
     """
     photo = photo or (config.size, config.size)
     photo_size.check_photo(config, photo, flag)
@@ -104,7 +107,7 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
     ok = lambda c: fits(need(c), free, own)  # noqa: E731
     total = need(config)
     if ok(config):
-        check_init(config, photo, paintings, free, held)
+        check_init(config, photo, paintings, free, held, content)
         return total
     height, width = fit(photo, config.size)
     remat, short = config.replace(remat=True), config.replace(lbfgs_memory=StyleConfig.lbfgs_memory)
@@ -126,11 +129,11 @@ def holding(held: int) -> str:
 
 
 def check_init(config: StyleConfig, photo: tuple[int, int], paintings: Sequence[tuple[int, int]], free: int,
-               held: int = 0) -> None:
+               held: int = 0, content: Path | None = None) -> None:
     """Raise an InputError where decoding `config.init`, an image file, will not fit in the host's memory (`free`
     where that is the host's), `held` of it held already (`fits`): the run decodes it after this check, once the photo
     and paintings are held and the weights loaded (`decode_memory.init_bytes`; a 48-megapixel one peaked at 1900-1910
-    MiB where the check said 770 MiB: README, Memory)."""
+    MiB where the check said 770 MiB: README, Memory); so is the photo file `content` again, where it is transparent."""
     from jaxart import decode_memory
 
     shape, need = decode_memory.init_peak(config.init, [photo, *paintings])
@@ -139,6 +142,12 @@ def check_init(config: StyleConfig, photo: tuple[int, int], paintings: Sequence[
         raise InputError(f"decoding the --init image ({shape[1]}x{shape[0]} px) needs about {amount(need)}"
                          f"{holding(held)} but only {amount(host)} is free; give a smaller --init image, or --init "
                          "content")
+    # A transparent photo is decoded again for its alpha then too (transparency.photo_alpha): counted as an --init's.
+    shape, need = decode_memory.alpha_peak(content, [photo, *paintings], config.size)
+    if shape is not None and not fits(need, host, held):
+        raise InputError(f"decoding the photo {content} ({shape[1]}x{shape[0]} px) again for its transparency needs "
+                         f"about {amount(need)}{holding(held)} but only {amount(host)} is free; give a smaller photo, "
+                         "or one without transparency")
 
 
 def scale_hint(config: StyleConfig, fits: Callable[[StyleConfig], bool]) -> str | None:

@@ -31,13 +31,15 @@ def memory_figure(need: int, read: Read, per_device: bool = False, init: str | P
     """The dry run's memory figure: `need` (`memory.check`'s, made once the files are decoded, which a run checks
     too) or, where more, decoding the files `read` (`decode_memory.decoding_bytes`), which a run does before anything
     else, or an `--init` image file (`decode_memory.init_peak`), which it decodes once they are held and the weights
-    loaded: on the host, so only where the run is on the host too and `need` is not per device."""
+    loaded, as it decodes a transparent photo again (`decode_memory.alpha_peak`): on the host, so only where the run
+    is on the host too and `need` is not per device."""
     from jaxart import decode_memory, devices
 
     if per_device or not read or devices.platform() != "cpu":
         return need
     figure = max(need, decode_memory.decoding_bytes([(shape, decode_memory.pixel_bytes(p)) for p, shape in read]))
-    return max(figure, decode_memory.init_peak(init, [s for _, s in read])[1])
+    shapes = [s for _, s in read]
+    return max(figure, decode_memory.init_peak(init, shapes)[1], decode_memory.alpha_peak(read[0][0], shapes)[1])
 
 
 def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: int, free: int, model: str, *,

@@ -183,7 +183,7 @@ def stylize(
     # Will it fit? Before any weights load.
     free, held = _memory.available_bytes(), _memory.held_bytes([x.shape[:2] for x in (photo, *paintings)])
     need = _memory.check(config, arch, photo.shape[:2], [p.shape[:2] for p in paintings], available=free,
-                         mask=mask_size, held=held)
+                         mask=mask_size, held=held, content=content)
     mixing = (None if overwrite or resume
               else _frames.mixing_note(output, fmt, _scales.total_steps(config), save_every))
     for note in (_notes.upsampling_note(photo, config.size, config),

@@ -195,10 +195,10 @@ def sweep(
     mask_size = None if config.mask is None else mask_regions.mask_size(config, photo.shape, len(styles))
     # Refused first, as stylize does: a refused sweep gets one line, no warnings.
     arch, shapes = model_choice.model_arch(cmd.model), [x.shape[:2] for x in (photo, *paintings)]
-    sweep_checks.check(config, settings, arch)
+    sweep_checks.check(config, settings, arch)  # then memory, at the largest painting's scale
     need = sweep_checks.check_memory(config.replace(style_scale=max(painted)), len(settings), arch, photo=shapes[0],
                                      paintings=shapes[1:], mask=mask_size, held=memory.held_bytes(shapes),
-                                     own_grams=each_painting or len(painted) > 1)  # of the largest painting
+                                     own_grams=each_painting or len(painted) > 1, content=cmd.content)
     painter = config.replace(style_weight=max(s.style_weight for s in settings))  # all 0: no painting is read
     for note in (_notes.upsampling_note(photo, config.size, config), _notes.init_note(photo, init),  # as typed
                  _notes.style_scale_note(paintings, painter.replace(style_scale=min(painted))),
