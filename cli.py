@@ -52,9 +52,12 @@ for _function in (stylize, sweep, info, bench):  # the order --help lists them i
     _command(_function.__name__)(_function)
 
 
-# The app is built: Python's handlers back, as an `import cli` (the tests') found them; all, also where a Ctrl-C comes
-# as they are put back.
-_put_back(_previous)
+# The app is built: Python's handlers back, as an `import cli` (the tests', jaxart_cli.console's) found them; all, also
+# where a Ctrl-C comes as they are put back. As `python cli.py`, entry()'s own at once: Python's had a moment there.
+if __name__ == "__main__":
+    _catch(_record)
+else:
+    _put_back(_previous)
 if _SIGINTS:  # one that came as Python wrote a .pyc (see stop_loading): nothing else has been written
     from jaxart_cli.signals import interrupted_code, starting_line
 
@@ -75,8 +78,8 @@ def entry() -> None:
     run's exit (killed by the signal, or an atexit traceback with exit 0).
 
     Until main() has set its handlers a signal is recorded, and main() ends there, as interrupted while jaxart was
-    starting: ignored there, the command ran as if none had come. From `import cli`'s last line (Python's handler
-    back) to the `_catch` below, a few instructions, a Ctrl-C is still Python's traceback."""
+    starting: ignored there, the command ran as if none had come. `import cli` puts back the handler it found, so
+    jaxart_cli.console (the console script's) records one from before it imports cli.py."""
     _catch(_record)  # what main() hands them back to, too: Python's own raised a traceback there
     try:
         main()
