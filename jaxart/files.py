@@ -193,3 +193,10 @@ def _to_the_end(step) -> None:
             interrupted = True
     if interrupted:
         raise KeyboardInterrupt
+
+
+def unread(stream) -> None:
+    """Send the rest of `stream`, whose reader is gone (`| head -1`), to /dev/null."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, stream.fileno())  # the unwritten bytes too: the flush at exit raised again
+    os.close(devnull)

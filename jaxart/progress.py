@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import Callable, Sequence
 
@@ -15,17 +14,16 @@ from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progre
 
 from jaxart.byte_sizes import rate
 from jaxart.eta import FINISH_STEPS, cost_conv, scale_at, seconds_left
+from jaxart.files import unread
 
 
 class StderrConsole(Console):
     """rich's Console (give stderr=True), but for a reader gone (`2>&1 | head -1`): rich ended the command with exit 1,
-    its image unwritten, and sent stdout to /dev/null; here stderr goes there and the run goes on (as common.echo)."""
+    its image unwritten, and sent stdout to /dev/null; here stderr goes there and the run goes on (as common.echo's)."""
 
     def on_broken_pipe(self) -> None:
         self.quiet = True
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, self.file.fileno())
-        os.close(devnull)
+        unread(self.file)
 
 
 @contextlib.contextmanager
@@ -60,13 +58,11 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
     conv = cost_conv(conv, platform)
     console = console or StderrConsole(stderr=True)
     compact, narrow = console.width < COMPACT_BELOW, console.width < NARROW_BELOW
-    columns = (
-        *(() if compact else (TextColumn(f"[bold]{label}"), BarColumn(bar_width=16))), MofNCompleteColumn(),
-        *(() if narrow else (clock_column := _Elapsed(),)),
-        *(() if console.width < NARROW_BELOW - 10 else (TextColumn("ETA {task.fields[eta]}"),)),
-        *(() if narrow else (TextColumn("{task.fields[rate]}"),)),
-        TextColumn("{task.fields[terms]}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
-    )
+    columns = (*(() if compact else (TextColumn(f"[bold]{label}"), BarColumn(bar_width=16))), MofNCompleteColumn(),
+               *(() if narrow else (clock_column := _Elapsed(),)),
+               *(() if console.width < NARROW_BELOW - 10 else (TextColumn("ETA {task.fields[eta]}"),)),
+               *(() if narrow else (TextColumn("{task.fields[rate]}"),)),
+               TextColumn("{task.fields[terms]}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")))
     with _cleared_on_error(Progress(*columns, console=console, expand=True)) as bar:
         # Before the first step XLA compiles, unless its programs are cached: 15-23 s of a first
         # 256-512 px run (BENCHMARKS.md, "What a run compiles") in which only the clock moves.

@@ -55,7 +55,9 @@ def say(line: str, err: bool = False) -> None:
         try:
             typer.echo(" ".join(str(line).splitlines()), err=True)
         except BrokenPipeError:  # `2>&1 | head -1`: nobody reads warnings or progress; the run goes on, as echo's
-            _unread(sys.stderr)
+            from jaxart.files import unread
+
+            unread(sys.stderr)
     else:
         echo(" ".join(str(line).splitlines()))
 
@@ -69,14 +71,9 @@ def echo(text: str) -> None:
     try:
         typer.echo(text)
     except BrokenPipeError:
-        _unread(sys.stdout)
+        from jaxart.files import unread
 
-
-def _unread(stream) -> None:
-    """Send the rest of `stream`, whose reader is gone, to /dev/null."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, stream.fileno())  # the unwritten bytes too: the flush at exit raised again
-    os.close(devnull)
+        unread(sys.stdout)
 
 
 def said(label: str):
