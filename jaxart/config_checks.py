@@ -53,9 +53,10 @@ def loss_weights(config):
 
 def style_blend(config, paintings: int | None = None) -> None:
     """Refuse a style blend with a weight that is no number from 0 to 1e30, or none above 0 (no style); with the
-    count of `paintings` known, one of another count, and one weight for one painting without a mask: the weights
-    are normalized, so (0.5,) gave the very pixels of no blend, where it reads as "half the style" (with a mask a
-    blend is refused by region_styles)."""
+    count of `paintings` known and no mask, one of another count, and one weight for one painting: the weights are
+    normalized, so (0.5,) gave the very pixels of no blend, where it reads as "half the style". With a mask any blend
+    is refused by region_styles (its paintings are the regions'): counted here, a sweep's one weight for two regions
+    was told to give one weight per painting, which the mask then refused too."""
     blend = config.style_blend
     if blend is None:
         return
@@ -63,10 +64,12 @@ def style_blend(config, paintings: int | None = None) -> None:
     if not blend or sum(blend) <= 0:
         raise InputError(f"style blend {listed(blend)} has no weight above 0, which leaves no style; give at least "
                          "one painting a weight above 0", settings=["style_blend"])
-    if paintings is not None and len(blend) != paintings:
+    if paintings is None or config.mask is not None:
+        return
+    if len(blend) != paintings:
         raise InputError(f"style blend gives {len(blend)} weight{'s' * (len(blend) != 1)} for {paintings} "
                          f"painting{'s' * (paintings != 1)}; give one weight per painting", settings=["style_blend"])
-    if paintings == 1 and config.mask is None:
+    if paintings == 1:
         raise InputError(f"style blend {as_typed(blend[0])} weighs the paintings into one style, and one painting is "
                          "given, so it changes nothing (the weights are normalized); for less of the painting, lower "
                          "style-weight, or give more paintings to blend", settings=["style_blend", "style_weight"])

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import StyleConfig, job, sweep, weights
+from jaxart import StyleConfig, job, sweep, sweep_checks, weights
 
 from conftest import write_tiny_job
 
@@ -64,3 +64,17 @@ def test_a_style_blend_of_one_painting_is_refused_by_each_library_entry(files, t
     assert list(tmp_path.iterdir()) == []
     config.replace(style_blend=(0.5, 1.0)).validate(paintings=2)  # two paintings: weighed
     config.validate()  # the paintings unknown: judged where they are
+
+
+@pytest.mark.parametrize("blend, paintings", [((0.5,), 2), ((0.5,), 1), ((0.5, 0.5, 1.0), 2)])
+def test_a_style_blend_beside_a_mask_is_refused_as_the_mask_s_whatever_the_count(blend, paintings, tmp_path):
+    """With a mask the paintings are the regions', and any blend is refused: a sweep's one weight for two regions was
+    told "give one weight per painting", which once given the mask refused all the same."""
+    (tmp_path / "mask.png").write_bytes(b"")  # a file: the blend is refused before the mask is read
+    config = StyleConfig(size=32, steps=2, mask=str(tmp_path / "mask.png"), region_colors=("red", "blue")[:paintings],
+                         style_blend=blend)
+    for call in (lambda: config.validate(paintings=paintings),
+                 lambda: sweep_checks.check(config, [sweep.Setting(10, 1, 10)], paintings=paintings)):
+        with pytest.raises(jaxart.InputError, match="^style blend mixes styles over the whole image; with mask each "
+                                                    "region has one style$"):
+            call()
