@@ -156,6 +156,9 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
         last[0] = step
         update(step, *S.batch_mean(carry, len(cmd.settings)))
 
+    # A cut-out's tiles stay cut out: its alpha read before the run, as stylize's, not once the sweep is done, where
+    # a photo moved or replaced meanwhile lost every tile or took another file's alpha.
+    alpha = photo_alpha(cmd.content, photo, cmd.background, config.size)
     start = time.perf_counter()
     result = S.sweep(photo, paintings, w, config, cmd.settings, tolerance=cmd.tolerance, callback=report,
                      shrink_batch=cmd.shrink_batch, background=cmd.background, on_state=on_state, resume=resume)
@@ -168,7 +171,6 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
               **({"shrink_batch": True, "shrank": [list(at) for at in result.shrank]} if cmd.shrink_batch else {}),
               **({} if result.image_terms is None else {"image_loss": result.image_terms})}
     given = {str(p.resolve()): str(p) for p in (cmd.content, *cmd.styles)} | (given or {})
-    alpha = photo_alpha(cmd.content, photo, cmd.background, config.size)  # a cut-out's tiles stay cut out
     alpha = None if alpha is None else image.resized(alpha, np.shape(result.images)[1:3])  # once, not a tile each
     files = sheet.write(output, result.images, cmd.settings, config, record, cmd.columns, overwrite=cmd.overwrite,
                         ok=result.ok, fmt=cmd.fmt, stopped=result.stopped, given=given, alpha=alpha)

@@ -81,3 +81,30 @@ def test_a_sweeps_tiles_are_cut_out_and_its_sheet_composited(files, tmp_path, mo
         alpha = np.asarray(Image.open(tmp_path / tile).getchannel("A"), np.float32) / 255
         assert alpha.shape == (18, 24) and alpha[:, :10].max() < 0.02 and alpha[:, 14:].min() > 0.98
     assert Image.open(tmp_path / "g.png").mode == "RGB"
+
+
+def test_a_sweeps_alpha_is_the_photos_it_ran_on(files, tmp_path, monkeypatch):
+    """The alpha was read again once the sweep was done: a photo replaced meanwhile (here by an opaque copy) gave
+    tiles without it, and one moved away lost every tile."""
+    import shutil
+
+    from jaxart import sweep
+
+    d, _ = files
+    photo = shutil.copy(d / "cutout.png", tmp_path / "photo.png")
+    real = sweep.sweep
+
+    def replaced_meanwhile(*args, **kwargs):
+        shutil.copy(d / "opaque.png", photo)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sweep, "sweep", replaced_meanwhile)
+    argv = _sweep_args((d, str(d / "tiny.safetensors")), tmp_path / "g.png", "--style-weight", "1,100", "--quiet")
+    argv[1] = str(photo)
+    monkeypatch.setattr("sys.argv", ["cli.py", *argv])
+    try:
+        cli.main()
+    except SystemExit as e:
+        assert e.code == 0, e
+    alpha = np.asarray(Image.open(tmp_path / "g-00.png").getchannel("A"), np.float32) / 255
+    assert alpha[:, :10].max() < 0.02 and alpha[:, 14:].min() > 0.98
