@@ -13,6 +13,7 @@ import time
 import numpy as np
 import pytest
 
+from jaxart import input_files
 from jaxart.errors import InputError, Interrupted, NonFiniteLossError, WeightsError
 
 from conftest import ROOT, run_main, write_tiny_job, stylize_argv as _stylize
@@ -145,6 +146,21 @@ def test_ctrl_c_python_would_drop_is_recorded_and_ends_the_command(files, tmp_pa
     assert code == 130 and err == "interrupted as jaxart was starting; nothing was written", err
     assert not out.exists()
     assert cli_signals.SIGINTS == []  # once left there, it ended every later command in the process
+    # Recorded in the command (a gc callback as the inputs load): it stops at its next check, before the run begins.
+    load = input_files.load_inputs
+
+    def dropped_meanwhile(*args, **kwargs):
+        gc.callbacks.append(collecting)
+        try:
+            collecting("start", {})
+        finally:
+            gc.callbacks.remove(collecting)
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(input_files, "load_inputs", dropped_meanwhile)
+    code, err = _main(_stylize(files, out), monkeypatch, capsys)
+    assert code == 130 and err == "interrupted before the run began; no image or checkpoint was written", err
+    assert raised == [] and not out.exists() and cli_signals.SIGINTS == []
 
 
 @pytest.mark.parametrize("delay", [0.3, 0.9, 1.6])
