@@ -223,7 +223,8 @@ def test_each_save_function_names_itself_in_its_refusals(tmp_path, name):
     save, out = getattr(jaxart, name), tmp_path / "out.png"
     with pytest.raises(TypeError, match=rf"^{name}'s path must be .*; the path goes first: {name}\(path, image\)$"):
         save(PIXELS, out)
-    with pytest.raises(ValueError, match=rf"^{name} needs an \(H, W, 3\) image, or \(H, W, 4\) with alpha, got shape \(4, 5\)$"):
+    with pytest.raises(ValueError,
+                       match=rf"^{name} needs an \(H, W, 3\) image, or \(H, W, 4\) with alpha, got shape \(4, 5\)$"):
         save(out, PIXELS[..., 0])
     for pixels, what in ((PIXELS * 255, "has values up to"), ((PIXELS * 255).astype(np.uint8), "is uint8")):
         with pytest.raises(ValueError, match=rf"^{name}'s image {what}"):

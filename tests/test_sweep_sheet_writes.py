@@ -78,7 +78,8 @@ def test_a_file_that_appears_during_the_sweep_is_kept_and_nothing_is_placed(tmp_
         return real(*args, **kwargs)
 
     monkeypatch.setattr(sheet, "contact_sheet", meanwhile)
-    with pytest.raises(jaxart.JaxartError, match=r"sheet.html was created by something else .* nothing else was written"):
+    with pytest.raises(jaxart.JaxartError,
+                       match=r"sheet.html was created by something else .* nothing else was written"):
         sheet.write(tmp_path / "sheet.png", images, GRID, CONFIG, overwrite=False)
     assert [p.name for p in tmp_path.iterdir()] == ["sheet.html"]
     assert (tmp_path / "sheet.html").read_text() == "theirs"

@@ -94,7 +94,8 @@ def test_shrink_batch_where_the_batch_cannot_shrink_is_warned_about(weights, dev
     assert code == 0 and "nothing ran" in out, err
     least = 3 * devices + 1
     assert err == (f"warning: --shrink-batch has no effect {said}the running tiles go on alone only in a batch of at "
-                   f"most half the rows and 2 or more a device, so it needs {least} settings or more" if said else ""), err
+                   f"most half the rows and 2 or more a device, so it needs {least} settings or more"
+                   if said else ""), err
 
 
 def test_the_warning_s_least_sweep_is_the_least_that_shrinks():
