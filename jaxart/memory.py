@@ -61,6 +61,12 @@ def on_host() -> bool:
     return devices.cpu_only() or devices.platform() == "cpu"
 
 
+def taken_off(held: int) -> int:
+    """What of `held` (`held_bytes`) the check takes off the estimate (`fits`): all of it where the memory free is the
+    host's (`on_host`), none against an accelerator's."""
+    return held if on_host() else 0
+
+
 def largest(fits: Callable[[int], bool], lo: int, hi: int) -> int:
     """The largest n in [lo, hi] with `fits(n)`, by bisection: `fits` turns false as n grows, and
     `lo` is taken to fit (n may be millions, so no counting down)."""
@@ -103,7 +109,7 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
     photo_size.check_photo(config, photo, flag)
     free = available_bytes() if available is None else available
     need = lambda c: footprint.files_bytes(c, arch, photo, paintings, mask=mask)  # noqa: E731
-    own = held if on_host() else 0
+    own = taken_off(held)
     ok = lambda c: fits(need(c), free, own)  # noqa: E731
     total = need(config)
     if ok(config):

@@ -188,7 +188,7 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
     need = lambda n, c=config: (footprint.files_bytes(c, arch, photo, paintings, images=n, mask=mask)  # noqa: E731
                                 + own_grams * n * footprint.grams_bytes(c))
     free = memory.available_bytes() if available is None else available
-    own = held if memory.on_host() else 0
+    own = memory.taken_off(held)
     ok = lambda n, c=config: memory.fits(need(n, c), free, own)  # noqa: E731
     if not ok(per_device):
         fits = memory.largest(ok, 0, per_device)

@@ -199,7 +199,7 @@ def stylize(
     if dry_run:
         if ckpt is not None:  # the run's refusal once its weights load, here from their file's header
             _resume.check_weights_file(ckpt)
-        free += held if _memory.on_host() else 0  # what the run may take: the check's comparison
+        free += _memory.taken_off(held)  # what the run may take: the check's comparison
         _say(_dry_line(config, photo.shape[:2], output, fmt, need, free, model, save_every=save_every,
                        animation=animate, checkpoint_every=checkpoint_every, overwrite=overwrite,
                        tolerance=tolerance, resumed=(resume, ckpt.meta) if ckpt else None,
