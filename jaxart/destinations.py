@@ -191,6 +191,13 @@ class Changes(NamedTuple):
     removed_after: list[Path]  # the checkpoint it resumes (beside the output, or renamed), removed once it is written
 
 
+def running_checkpoint(output: Path, checkpoint_every: int, steps: int, resumed: bool) -> Path | None:
+    """The checkpoint a new run (or sweep) of `steps` to `output` writes every `checkpoint_every` steps and removes once
+    its files are written, as its dry run names it; kept only before the last step (`notes.checkpoint_note`), so an
+    interval of `steps` or more writes none."""
+    return checkpoint.path_for(output) if 0 < checkpoint_every < steps and not resumed else None
+
+
 def changes(output: Path, fmt: str, steps: int, *, save_every: int = 0, animation: Path | None = None,
             checkpoint_every: int = 0, overwrite: bool = False, resumed: tuple[Path, dict] | None = None) -> Changes:
     """What a run of `steps` to `output` would write, replace and remove, before it runs, as `job.stylize_files`
@@ -201,8 +208,7 @@ def changes(output: Path, fmt: str, steps: int, *, save_every: int = 0, animatio
 
     after = resumed[1]["step"] if resumed else 0
     same, overwrite, own = taken_over(resumed[1] if resumed else None, output, overwrite)
-    # Kept only before the last step (`notes.checkpoint_note`): an interval of `steps` or more keeps none.
-    ckpt = checkpoint.path_for(output) if 0 < checkpoint_every < steps and not resumed else None
+    ckpt = running_checkpoint(output, checkpoint_every, steps, bool(resumed))
     there = [Path(p) for p in (output, animation, ckpt) if p is not None and os.path.lexists(p)]
     frames_replaced = len(replaced(output, fmt, steps, save_every, after)) if save_every else 0
     removed = len(stale_frames(output, fmt, steps, save_every, own)) if overwrite else 0

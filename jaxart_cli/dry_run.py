@@ -84,7 +84,7 @@ def sweep_line(cmd, need: int, resumed: tuple[Path, int] | None = None, read: Re
     for each of 2 paintings, 64 px, 10 steps, about 1.1 GiB; would write g.png, g.html and 12 images (replacing 10
     files, removing 4 of an earlier sweep); nothing ran". `resumed`: the checkpoint that `--resume` continues and its
     step; `read` as `stylize_line`'s."""
-    from jaxart import checkpoint, devices, duration, scales, settings, sheet, timings
+    from jaxart import destinations, devices, duration, scales, settings, sheet, timings
     from jaxart.errors import joined
     from jaxart_cli.common import warn
 
@@ -92,8 +92,8 @@ def sweep_line(cmd, need: int, resumed: tuple[Path, int] | None = None, read: Re
     files, total = sheet.outputs(output, n, cmd.fmt), scales.total_steps(config)
     replaced = sum(map(os.path.lexists, files))
     removed = len(sheet.stale_tiles(output, n, cmd.fmt)) if cmd.overwrite else 0
-    # A new sweep's --checkpoint-every checkpoint, kept before the last step only, and removed once the files are.
-    kept = [checkpoint.path_for(output)] if 0 < cmd.checkpoint_every < total and not resumed else []
+    # A new sweep's --checkpoint-every checkpoint, removed once the files are placed, as stylize's once its image is.
+    kept = [p for p in [destinations.running_checkpoint(output, cmd.checkpoint_every, total, bool(resumed))] if p]
     changes = ([f"replacing {replaced} file{'s' * (replaced != 1)}"] * bool(replaced)
                + [f"removing {removed} of an earlier sweep"] * bool(removed)
                + _checkpoint_change(output, cmd.overwrite, resumed, total)
