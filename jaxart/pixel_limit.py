@@ -125,9 +125,10 @@ def _draft_scale(img: Image.Image, least: Least, limit: int) -> int:
 
 
 def quarter_turned(img: Image.Image) -> bool:
-    """Whether the opened, undecoded `img`'s EXIF orientation turns it a quarter (5-8), as `load_image` applies it.
-    A PNG's eXIf chunk is read where it comes before the pixels (Pillow writes it there): after them, Pillow would
-    decode the picture to find it."""
-    if img.format == "PNG" and "exif" not in img.info:
+    """Whether the opened, undecoded `img`'s EXIF orientation turns it a quarter (5-8) from its `size`, as `load_image`
+    applies it. A PNG's eXIf chunk is read where it comes before the pixels (Pillow writes it there): after them,
+    Pillow would decode the picture to find it. A TIFF's `size` is turned already (Pillow's TIFF plugin orients it as
+    it opens it; `input_files.photo_shape`): turned again, a 60x40 TIFF at orientation 6 read as 60x40, not 40x60."""
+    if img.format == "TIFF" or img.format == "PNG" and "exif" not in img.info:
         return False
     return img.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)

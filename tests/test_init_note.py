@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import ExifTags, Image, ImageFile
 
-from jaxart import notes
+from jaxart import decode_memory, notes
+from jaxart.image import load_image
 from jaxart.errors import InputError
 
 
@@ -35,3 +36,16 @@ def test_an_init_image_whose_header_pillow_cannot_read_is_refused_in_load_images
     (tmp_path / "bad.png").write_bytes(b"not a png")
     with pytest.raises(InputError, match="bad.png is not in an image format Pillow can read"):
         notes.init_note(np.zeros((30, 40, 3), np.float32), str(tmp_path / "bad.png"))
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".tif", ".webp", ".png"])
+def test_the_shape_from_the_header_is_the_one_load_image_gives(suffix, tmp_path):
+    """A TIFF's size is turned already as Pillow opens it: turned again, a 60x40 TIFF at orientation 6 (40x60 as the
+    run reads it) was taken for 60x40, and its aspect against a 60x40 photo said nothing."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    path = tmp_path / f"turned{suffix}"
+    Image.new("RGB", (60, 40), (200, 10, 10)).save(path, exif=exif)
+    assert decode_memory.oriented_shape(path) == load_image(path).shape[:2] == (60, 40)
+    said = notes.init_note(np.zeros((40, 60, 3), np.float32), str(path))
+    assert said.startswith(f"--init {path} is 40x60 and the photo 60x40 (aspect "), said
