@@ -1,5 +1,5 @@
 """A Ctrl-C as a command takes its output's lock leaves no lock file: the signal is answered once the lock is
-registered for release (a fresh-clone run of test_bad_input's Ctrl-C at 1.6 s left `.o.lock` behind)."""
+registered for release (a fresh-clone run of test_bad_input_ctrl_c's Ctrl-C at 1.6 s left `.o.lock` behind)."""
 
 import signal
 
