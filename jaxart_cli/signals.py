@@ -100,7 +100,6 @@ def run_begins(ctx) -> None:
 
 
 def interrupted_by() -> str:
-    """"interrupted", with " by SIGTERM" (or SIGHUP) where that, not Ctrl-C, was the signal (a run's words too): not
-    imported in a handler, where cli.py may be importing jaxart.signals itself."""
+    """"interrupted", with " by SIGTERM" (or SIGHUP) where that, not Ctrl-C, was the signal (a run's words too,
+    jaxart.signals.interrupted_by: imported with this module, so no import happens in a handler)."""
     return _interrupted_by(interrupted_code() - 128)
-
