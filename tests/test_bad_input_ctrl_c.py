@@ -2,6 +2,7 @@
 a run, before its handlers are up, or once the command is done: one line, exit 130, no stray file."""
 
 import gc
+import importlib
 import signal
 import subprocess
 import sys
@@ -58,6 +59,7 @@ def test_ctrl_c_python_would_drop_is_recorded_and_ends_the_command(files, tmp_pa
     assert cli_signals.SIGINTS == []  # once left there, it ended every later command in the process
     # Recorded in the command (a gc callback as the inputs load): it stops at its next check, before the run begins.
     load = input_files.load_inputs
+    importlib.import_module("jaxart.job")  # first: its own name for load_inputs, bound as it loads, stays the real one
 
     def dropped_meanwhile(*args, **kwargs):
         gc.callbacks.append(collecting)
