@@ -1,5 +1,5 @@
 """Ctrl-C, SIGTERM and SIGHUP outside a run: recorded, or the command ended at once while the libraries load.
-Only `gc`, `os`, `signal` and jaxart.signals (a run's words for a signal; it loads jaxart.deferral, no JAX) are
+Only `gc`, `os`, `signal`, `sys` and jaxart.signals (a run's words for a signal; it loads jaxart.deferral, no JAX) are
 imported: cli.py imports this first, before anything slower, to answer a Ctrl-C while the rest loads. The handlers are
 swapped and put back by jaxart.deferral, a run's as the CLI's."""
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sys
 
 from jaxart.signals import interrupted_by as _interrupted_by
 
@@ -35,17 +36,37 @@ def stop_loading(signum, frame) -> None:
 
 
 def on_sigint(signum, frame) -> None:
-    """Once the libraries have loaded: a KeyboardInterrupt, or only recorded where Python would drop one."""
+    """Once the libraries have loaded: a KeyboardInterrupt, or only recorded where Python would drop one; inside an
+    import (JAX's, as a command loads it), raised as the next module is looked for (`_AtNextImport`)."""
     SIGINTS.append(signum)
-    dropped = {getattr(cb, "__code__", None) for cb in gc.callbacks}
+    dropped, importing = {getattr(cb, "__code__", None) for cb in gc.callbacks}, False
     while frame is not None:
         code = frame.f_code
         # A weakref's callback (WeakKeyDictionary's `remove`, ...) drops what it raises, as __del__ does.
         weakref = code.co_filename.endswith(("/weakref.py", "/_weakrefset.py"))
         if code in dropped or code.co_name == "__del__" or weakref:
             return
+        importing = importing or code.co_filename.startswith("<frozen importlib._bootstrap")
         frame = frame.f_back
-    raise KeyboardInterrupt
+    if not importing:
+        raise KeyboardInterrupt
+    if not any(isinstance(f, _AtNextImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _AtNextImport())
+
+
+class _AtNextImport:
+    """A module finder that raises a Ctrl-C's KeyboardInterrupt as the next module is looked for, from importlib's
+    own Python code. Raised where the signal came, inside an import, it could land in a C extension's callback
+    (numpy's, 1.6 s into a run from a fresh venv as JAX loads): "SystemError: ... returned a result with an exception
+    set", a traceback and exit 1. A command whose import brings no further module stops at its next check."""
+
+    def find_spec(self, name, path=None, target=None):
+        _not_at_next_import()
+        raise KeyboardInterrupt
+
+
+def _not_at_next_import() -> None:
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _AtNextImport)]
 
 
 def record(signum, frame) -> None:
@@ -66,6 +87,7 @@ def stop_if_interrupted() -> None:
 
 def forget_interrupts() -> None:
     SIGINTS.clear()
+    _not_at_next_import()
 
 
 def interrupted_code() -> int:

@@ -1,5 +1,6 @@
-"""Ctrl-C in a hostile moment (from test_bad_input.py, names kept): one Python would drop, recorded; one at any moment of
-a run, before its handlers are up, or once the command is done: one line, exit 130, no stray file."""
+"""Ctrl-C in a hostile moment (from test_bad_input.py, names kept): one Python would drop, recorded; one at any
+moment of a run, before its handlers are up, inside an import, or once the command is done: one line, exit 130, no
+stray file."""
 
 import gc
 import importlib
@@ -113,3 +114,38 @@ def test_ctrl_c_while_the_inputs_load_is_one_line_and_exit_130(files, tmp_path, 
     # it said only "error: interrupted"
     assert code == 130 and err.strip() == "interrupted before the run began; no image or checkpoint was written", err
     assert list(tmp_path.iterdir()) == []
+
+
+_AS_JAX_LOADS = """
+import signal, sys
+
+class Interrupting:  # a Ctrl-C as `import jax` begins; the line after it runs only where it is not raised there
+    def find_spec(self, name, path=None, target=None):
+        if name == "jax":
+            sys.meta_path.remove(self)
+            signal.raise_signal(signal.SIGINT)
+            open(marker, "w").close()
+        return None
+
+sys.meta_path.insert(0, Interrupting())
+marker, sys.argv = sys.argv[1], ["jaxart", *sys.argv[2:]]
+import cli
+cli.entry()
+"""
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_a_ctrl_c_inside_an_import_is_raised_as_the_next_module_is_looked_for(command, files, tmp_path):
+    """Raised where it came, inside JAX's import, a Ctrl-C landed in numpy's C code at times (1.6 s into a run from a
+    fresh venv): "SystemError: ... returned a result with an exception set", a traceback and exit 1. Now it is raised
+    from importlib's own code, as the next module is looked for (JAX's next, so nothing after it loads): the
+    command's one line, exit 130, nothing written."""
+    marker, out = tmp_path / "raised-after", tmp_path / "o.png"
+    argv = _stylize(files, out)
+    if command == "sweep":
+        argv = ["sweep", *argv[1:3], "--output", str(out), *argv[5:]]
+    proc = subprocess.run([sys.executable, "-c", _AS_JAX_LOADS, str(marker), *argv], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert (proc.returncode, proc.stderr) == (130, "interrupted before the run began; no image or checkpoint was "
+                                                    "written\n"), proc.stderr
+    assert marker.exists() and not out.exists()
