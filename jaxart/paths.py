@@ -75,12 +75,12 @@ def missing(path: str | os.PathLike) -> str:
     drag-and-drop) is said: printed bare it is invisible, and the path looked right. So is a symbolic link to nothing
     (`absent`), which `ls` lists. A `-` (no file of that name here) is standard input to many tools, not to jaxart,
     which reads files: "- does not exist; check the path" said nothing of that."""
-    text = str(path)
-    if text == "-":
-        return "- is not standard input here; give a file's path (save what you would pipe in to a file first)"
+    text, there = str(path), absent(path)
+    if there == _NOT_STDIN:
+        return f"- {there}; give a file's path (save what you would pipe in to a file first)"
     if text != text.strip() and os.path.exists(text.strip()):
         return f"{text!r} does not exist: it has a space at its start or end, and {text.strip()} exists; drop the space"
-    if (there := absent(path)) != "does not exist":
+    if there != "does not exist":
         return f"{path} {there}; link it to the file again, or give the file's own path"
     return web_address(path) or windows_path(path) or f"{path} does not exist; check the path and the current folder"
 
@@ -90,7 +90,7 @@ def absent(path: str | os.PathLike) -> str:
     deleted), which `ls` still lists, "is a symbolic link to TARGET, which does not exist"; for `-`, which other tools
     read as standard input, "is not standard input here"."""
     if str(path) == "-" and not os.path.lexists(path):
-        return "is not standard input here"
+        return _NOT_STDIN
     if os.path.islink(path):
         try:
             os.stat(path)
@@ -99,6 +99,9 @@ def absent(path: str | os.PathLike) -> str:
         except OSError:
             pass
     return "does not exist"
+
+
+_NOT_STDIN = "is not standard input here"
 
 
 def taken(path: str | os.PathLike) -> str:
