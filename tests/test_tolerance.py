@@ -17,13 +17,17 @@ from jaxart.run_record import record
 from conftest import run_main, stylize_argv, write_tiny_job
 
 # On the tiny job at 32 px in an 8 px margin the loss fell by 12%, 9%, 10%, 8%, 7%, 10%, 7%, 3% per 10 steps
-# to step 90 under jax 0.10.2, and by 14%, 9%, 10%, 11%, 9%, 9%, 5%, 6% under 0.11.2, which rounds otherwise:
-# a tolerance of 6% stops it at step 90 or 80 of 100, each fall at least 1% from it, so that the loops'
-# and a resumed run's roundings stop at the same step. `stop` reads the step off the run's own curve.
-# (5% stopped 0.11.2's at a fall of 4.7%.) The margin is given, not the default's: the curve is
-# another in another margin (the default's 16 px did not stop by step 100).
-TOLERANCE, CLEAR = 0.06, 0.01
-STEPS = ["--steps", "100", "--tolerance", str(TOLERANCE), "--margin", "8"]
+# to step 90 under jax 0.10.2 on a Zen 4 EPYC, by 14%, 9%, 10%, 11%, 9%, 9%, 5%, 6% under 0.11.2, and by 12%, 8%,
+# 8%, 13%, 7%, 9%, 5.9%, 3.8% under 0.10.2 on a Zen 5 EPYC, whose XLA code rounds otherwise: there the 6% these tests
+# gave stopped it at a fall 0.13% from it. So `stop` reads the tolerance off the run's own curve too: of a grid, the
+# one farthest from every fall up to the step it stops at, at least CLEAR from each, so that the loops' and a
+# resumed run's roundings stop at the same step. The margin is given, not the default's: the curve is another in
+# another margin (the default's 16 px did not stop by step 100).
+CLEAR = 0.005
+
+
+def _steps(tolerance: float) -> list[str]:
+    return ["--steps", "100", "--tolerance", str(tolerance), "--margin", "8"]
 
 
 @pytest.fixture(scope="module")
@@ -32,20 +36,25 @@ def files(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def stop(files, tmp_path_factory) -> int:
-    """The first step, a multiple of 10, at which STEPS' run of the tiny job fell by less than TOLERANCE in 10 steps,
-    from its losses with a tolerance too small to stop it (a tolerance sets how often the run reports)."""
+def stop(files, tmp_path_factory) -> tuple[int, float]:
+    """(step, tolerance): a tolerance clear of the tiny job's falls per 10 steps, and the first step, a multiple of
+    10, at which the run fell by less than it, from its losses with a tolerance too small to stop it (a tolerance
+    sets how often the run reports)."""
     d, model = files
-    config = jaxart.StyleConfig(size=32, steps=100, margin=8)  # as STEPS
+    config = jaxart.StyleConfig(size=32, steps=100, margin=8)  # as _steps
     losses = {}
     job.stylize_files(d / "photo.jpg", [d / "paint.png"], tmp_path_factory.mktemp("curve") / "all.png", config,
                       weights.load_weights(model, download=False), model=model, tolerance=1e-9,
                       on_step=lambda step, loss, terms: losses.update({step: loss}))
     falls = {k: 1 - losses[k] / losses[k - 10] for k in range(20, 100, 10)}
-    at = next((k for k, fall in falls.items() if 0 <= fall < TOLERANCE), None)
-    assert at is not None, f"the run never stops: {falls}"
-    assert all(abs(fall - TOLERANCE) > CLEAR for k, fall in falls.items() if k <= at), str(falls)
-    return at
+    stops = []
+    for tolerance in np.round(np.arange(0.03, 0.1, 0.001), 3).tolist():
+        at = next((k for k, fall in falls.items() if 0 <= fall < tolerance), None)
+        if at is not None:
+            stops.append((min(abs(fall - tolerance) for k, fall in falls.items() if k <= at), at, tolerance))
+    gap, at, tolerance = max(stops, default=(0, None, None))
+    assert gap > CLEAR, f"no tolerance stops the run clear of its falls: {falls}"
+    return at, tolerance
 
 
 def _stylize(files, out, monkeypatch, capsys, *extra):
@@ -58,9 +67,10 @@ def _stylize(files, out, monkeypatch, capsys, *extra):
 @pytest.mark.parametrize("loop", ["python", "scan"])
 def test_a_plateau_stops_the_run_and_the_summary_says_where(loop, files, stop, tmp_path, monkeypatch, capsys):
     """--tolerance did not exist: a run went on to --steps however little its last steps changed."""
-    summary, made = _stylize(files, tmp_path / "out.png", monkeypatch, capsys, *STEPS, "--loop", loop)
+    stop, tolerance = stop
+    summary, made = _stylize(files, tmp_path / "out.png", monkeypatch, capsys, *_steps(tolerance), "--loop", loop)
     assert f"converged at step {stop} of 100" in summary, summary
-    assert (made["steps"], made["stopped_at"], made["tolerance"]) == (stop, stop, TOLERANCE)
+    assert (made["steps"], made["stopped_at"], made["tolerance"]) == (stop, stop, tolerance)
     # Off, by default or as 0, the run takes every step and its record is as before.
     for off in ([], ["--tolerance", "0"]):
         summary, made = _stylize(files, tmp_path / f"off{len(off)}.png", monkeypatch, capsys, "--steps", "100",
@@ -90,10 +100,11 @@ def _pixels(path):
 
 def test_info_command_keeps_the_tolerance_and_stops_at_the_same_step(files, stop, tmp_path, monkeypatch, capsys):
     """The record kept no tolerance: its command ran all 100 steps, another picture."""
+    stop, tolerance = stop
     first = tmp_path / "first.png"
-    _stylize(files, first, monkeypatch, capsys, *STEPS)
+    _stylize(files, first, monkeypatch, capsys, *_steps(tolerance))
     argv = _command(first, monkeypatch, capsys)
-    assert argv[argv.index("--tolerance") + 1] == str(TOLERANCE) and argv[argv.index("--steps") + 1] == "100"
+    assert argv[argv.index("--tolerance") + 1] == str(tolerance) and argv[argv.index("--steps") + 1] == "100"
     code, _, err = run_main([*argv[1:], "-q"], monkeypatch, capsys)
     assert code == 0, err
     again = read_record(tmp_path / "first-2.png")
@@ -126,14 +137,14 @@ def test_a_run_a_callback_stopped_is_made_again_with_the_steps_it_took(config, s
 
 def test_a_resumed_run_stops_where_the_uninterrupted_one_did(files, stop, tmp_path, monkeypatch, capsys):
     """The checkpoint kept neither the tolerance nor the loss the next test compares with."""
-    d, model = files
+    (stop, tolerance), (d, model) = stop, files
     w = weights.load_weights(model, download=False)
-    config = jaxart.StyleConfig(size=32, steps=100, margin=8)  # as STEPS
+    config = jaxart.StyleConfig(size=32, steps=100, margin=8)  # as _steps
     out = tmp_path / "cut.png"
     calls = iter(range(1000))
     # SIGTERM after step stop - 5 (85 at a stop at 90): the test at the stop compares with a loss before it.
     with pytest.raises(errors.Interrupted):
-        job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, config, w, model=model, tolerance=TOLERANCE,
+        job.stylize_files(d / "photo.jpg", [d / "paint.png"], out, config, w, model=model, tolerance=tolerance,
                           stopped=lambda: signal.SIGTERM if next(calls) >= stop - 6 else None)
     code, _, err = run_main(["stylize", "--resume", str(checkpoint.path_for(out)), "-q"], monkeypatch, capsys)
     assert code == 0, err
