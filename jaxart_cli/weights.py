@@ -182,12 +182,13 @@ def weights_verify(
         return
     failed = 0
     for n in names:
+        path = W.path_for(n)
         try:
-            digest = W.verify(W.path_for(n))
-            W.check_registered_arch(n, W.read_metadata(W.path_for(n)).get("arch"))
+            digest = W.verify(path)
+            W.check_registered_arch(n, W.read_metadata(path).get("arch"))
             say(f"{n}: ok (tensors sha256 {digest[:16]}...)")
         except WeightsError as e:
-            if name is None and not W.path_for(n).exists():  # `weights remove` in another process, since listed
+            if name is None and not path.exists():  # `weights remove` in another process, since listed
                 say(f"{n}: skipped, removed while this verified the others")
                 continue
             failed += 1
