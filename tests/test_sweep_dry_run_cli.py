@@ -65,3 +65,20 @@ def test_a_dry_run_says_which_weights_a_run_would_download_first(files, tmp_path
                     "vgg16-hed": f"vgg16-hed is not installed, so a run would first download it ({mib['vgg16-hed']}); ",
                     files[1]: ""}  # a file: nothing to download
     assert not (tmp_path / "w").exists()
+
+
+def test_a_dry_run_over_an_interrupted_checkpoint_names_it_once(files, tmp_path, monkeypatch, capsys):
+    """`--overwrite --checkpoint-every 1` over an interrupted run's g.ckpt.npz said "(discarding ... g.ckpt.npz,
+    removing g.ckpt.npz once they are placed)": one file named twice, as if there were two."""
+    import numpy as np
+
+    from jaxart import checkpoint
+
+    out, ckpt = tmp_path / "g.png", tmp_path / "g.ckpt.npz"
+    checkpoint.save(ckpt, [np.zeros(1)], {"step": 1})  # a stylize run's, as far as `kind` goes
+    code, printed, err = run_main(_sweep_args(files, out, "--steps", "4", "--checkpoint-every", "1", "--overwrite",
+                                              "--dry-run"), monkeypatch, capsys)
+    assert code == 0, err
+    assert printed.endswith(f"1 image and {ckpt} (discarding the interrupted stylize run's checkpoint {ckpt}, and "
+                            "removing its own once they are placed); nothing ran\n"), printed
+    assert printed.count(str(ckpt)) == 2  # the file it writes, and the one there now
