@@ -6,6 +6,8 @@ import json
 import math
 from pathlib import Path
 
+from jaxart.errors import InputError
+
 # What the JSON's figures count, by the part of the key named (also written into the file): a key is one of
 # these, ends with one starting "_" (or has it followed by "_": "_s_"), starts with one ending "_" or with
 # one and "_" (images_per_min_batched), or is named in a text here (conv_ratio_* for conv_ratio_winograd).
@@ -32,6 +34,18 @@ def _finite(x):
     if isinstance(x, (list, tuple)):
         return [_finite(v) for v in x]
     return x
+
+
+def check_name(path: Path) -> None:
+    """Refuse a `--json` name that does not end in .json (`results.png`, a photo's path), as stylize refuses an
+    --output whose suffix is not its format's: `--overwrite` would replace that image with text."""
+    if path.name.lower() == ".json":
+        raise InputError(f"--json {path} is a suffix without a name; give a file name such as "
+                         f"{path.with_name('bench.json')}")
+    if path.suffix.lower() != ".json":
+        ends = f"ends in {path.suffix}" if path.suffix else "has no suffix"
+        raise InputError(f"--json {path} {ends}; bench writes JSON: give a name ending in .json, such as "
+                         f"{path.with_suffix('.json') if path.suffix else f'{path}.json'}")
 
 
 def write_json(path: Path, result: dict, *, overwrite: bool = True) -> None:

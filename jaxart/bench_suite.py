@@ -31,6 +31,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
     only when their files are written. `start` is called once those that need no JAX are done, before the memory
     figures start it (the CLI's XLA_FLAGS check)."""
     from jaxart import bench as B
+    from jaxart.bench_json import check_name as check_json_name
     from jaxart.bench_setup import PAPER
     from jaxart.convs import CONVS
     from jaxart.destinations import check_folder, check_not_input
@@ -70,6 +71,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
         if quality and quality_images and (
                 os.path.abspath(json_out) in map(os.path.abspath, quality_pictures(quality_images, 1))):
             raise InputError(f"--json {json_out} is where --quality-images writes a picture; choose another name")
+        check_json_name(json_out)
         if os.path.lexists(json_out) and not overwrite:
             raise InputError(f"--json {json_out} already exists; pass --overwrite to replace it or choose another name")
         check_folder(json_out.parent, "--json", what="--json's folder")  # "--json /proc is not writable" named a file

@@ -43,6 +43,11 @@ BENCH = {  # refused before anything is measured (the matmul peak alone takes se
                                    "/proc/jaxart/q"], "/proc/jaxart/q does not exist and cannot be created in /proc"),
     "json is a folder": (["--json", "{tmp}"], "is a folder; give a file name"),
     "json is standard output": (["--json", "-"], "--json - is not standard output here; give a file name, such as"),
+    # `--json results.png` wrote JSON into a file named as an image, as stylize's --output never does.
+    "json named as an image": (["--json", "{tmp}/results.png"], "results.png ends in .png; bench writes JSON: give a "
+                               "name ending in .json, such as "),
+    "json without a suffix": (["--json", "{tmp}/results"], "results has no suffix; bench writes JSON: give a name "
+                              "ending in .json, such as "),
     "json is a quality picture": (["--quality-evals", "5", "--quality-size", "32", "--coarse-steps", "0",
                                    "--quality-images", "{tmp}/q", "--json", "{tmp}/q/single.png"],
                                   "is where --quality-images writes a picture; choose another name"),

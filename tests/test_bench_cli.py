@@ -172,3 +172,13 @@ def test_each_median_keeps_the_seconds_of_every_repeat_and_the_table_shows_their
     assert line.count(" s [") == 3, line  # eval, step[python], eval[winograd]
     one = {**row, "repeats_s": {k: v[:1] for k, v in row["repeats_s"].items()}}
     assert " s [" not in bench.format_row(one)  # one repeat has no range
+
+
+def test_overwrite_never_replaces_an_image_with_the_json(no_measuring, monkeypatch, capsys, tmp_path):
+    """`--json photo.jpg --overwrite` replaced the photo with text: a name not ending in .json is refused first."""
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8 a photograph")
+    code, _, err = run_main(["bench", "--sizes", "16", "--json", str(photo), "--overwrite"], monkeypatch, capsys)
+    assert code == 2 and err == (f"error: --json {photo} ends in .jpg; bench writes JSON: give a name ending in .json, "
+                                 f"such as {tmp_path / 'photo.json'}"), err
+    assert photo.read_bytes() == b"\xff\xd8 a photograph" and os.listdir(tmp_path) == ["photo.jpg"]

@@ -63,10 +63,10 @@ _QUALITY = ["bench", "--sizes", "16", "--quality-evals", "2", "--quality-size", 
     (["sweep", "~/photo.jpg", "~/paint.png", "-o", "~/s.jpg"], "the contact sheet {home}/s.jpg is a PNG"),
     (["weights", "convert", "~/vgg.h5", "--name", "x"], "{home}/vgg.h5 does not exist"),
     # bench's paths were taken as typed: --json ~/b.json wrote ./~/b.json, --content ~/photo.jpg did not exist
-    (["bench", "--sizes", "16", "--json", "~/paint.png"], "--json {home}/paint.png already exists"),
+    (["bench", "--sizes", "16", "--json", "~/paint.png"], "--json {home}/paint.png ends in .png"),
     ([*_QUALITY, "--content", "~/photo.jpg", "--json", "~/photo.jpg"], "{home}/photo.jpg is one of the inputs"),
     ([*_QUALITY, "--style", "~/paint.png", "--json", "~/paint.png"], "{home}/paint.png is one of the inputs"),
-    ([*_QUALITY, "--model", "~/tiny.safetensors", "--json", "~/paint.png"], "--json {home}/paint.png already exists"),
+    ([*_QUALITY, "--model", "~/tiny.safetensors", "--json", "~/paint.png"], "--json {home}/paint.png ends in .png"),
     ([*_QUALITY, "--quality-images", "~/paint.png"], "{home}/paint.png is a file, not a folder"),
 ], ids=["sweep", "weights convert", "bench --json", "bench --content", "bench --style", "bench --model",
         "bench --quality-images"])
