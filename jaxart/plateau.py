@@ -102,6 +102,15 @@ def tiles_text(steps: Sequence[int], stopped: Sequence[bool], total: int) -> str
     return f"{who} at step{f's {at[0]}-' if len(at) > 1 else ' '}{at[-1]} of {total}"
 
 
+def converged_tiles(n: int, steps: Sequence[int] | None, stopped: Sequence[bool] | None,
+                    config: StyleConfig) -> list[str]:
+    """Each of a sweep's `n` tiles' "converged at step 20 of 40" where the test stopped it (`steps_text`, the words
+    of a stylize run's summary), else "": its sheet and page say so by the tile, as its record does."""
+    if steps is None or stopped is None:
+        return [""] * n
+    return [steps_text(int(s), scales.total_steps(config), True) if stop else "" for s, stop in zip(steps, stopped)]
+
+
 def taken(config: StyleConfig, steps: int) -> StyleConfig:
     """The config of the run that `config`'s run was, stopped after `steps` steps: its schedule cut
     there (coarse to fine stopped in an earlier scale ends at that scale's size, as its image did)."""

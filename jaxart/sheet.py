@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxart import locks, page
+from jaxart import locks, page, plateau
 from jaxart.captions import as_given, describe, held, labels, painting_name, painting_names, text as _text
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
@@ -109,8 +109,7 @@ def write(
         it writes and removes nothing. A caller holding that lock already (the CLI, from before its checks)
         keeps it.
     """
-    path = Path(path)
-    record = dict(record or {})
+    path, record = Path(path), dict(record or {})
     losses, written = record.pop("loss", None), record.pop("image_loss", None)
     steps = np.broadcast_to(record.pop("steps"), len(settings)) if "steps" in record else None
     # The whole sweep's time, all tiles in one batch: a tile's own "seconds" is its share of it, as
@@ -129,9 +128,10 @@ def write(
     shown = as_said.replace(style_scale=StyleConfig.style_scale) if swept else as_said
     header = "; ".join(t for t in (describe(said, as_said, each), held(shown, said)) if t)
     failed = [ok is not None and not ok[i] for i in range(len(settings))]
-    # "(failed)" a field of its own on the sheet, where a long painting's name cut to the tile's width would cut it too.
-    drawn = [f"{t}  (failed)" if bad else t for t, bad in zip(tile_labels, failed)]
-    tile_labels = [f"{t} (failed)" if bad else t for t, bad in zip(tile_labels, failed)]
+    # "(failed)", "(converged at step 20 of 40)": fields of their own on the sheet, not cut with a long painting's name.
+    marks = [["(failed)"] * bad + [f"({c})"] * bool(c)
+             for bad, c in zip(failed, plateau.converged_tiles(len(settings), steps, stopped, config))]
+    drawn, tile_labels = ([sep.join([t, *m]) for t, m in zip(tile_labels, marks)] for sep in ("  ", " "))
     # Held from before its first file is touched to after the last: another run to `path` (or its stem) is refused
     # at once, touching nothing; the CLI, which holds it from before its checks, keeps it.
     results = []  # each tile's outcome, in the sheet's record too: a sweep's results are read from one file

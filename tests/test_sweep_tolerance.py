@@ -112,6 +112,23 @@ def test_the_summary_records_and_info_command_keep_the_tolerance(files, tmp_path
         np.testing.assert_array_equal(np.asarray(Image.open(again)), np.asarray(Image.open(tmp_path / f"g-0{i}.png")))
 
 
+def test_the_sheet_and_page_mark_a_converged_tile_as_stylize_says_of_a_run(tmp_path, monkeypatch):
+    """Only the tile's record said that its test stopped it: under the tile on the sheet and the page it read as
+    one that ran all 40 steps. It says so now in the words of stylize's summary, "converged at step 20 of 40"."""
+    from jaxart import sheet
+
+    drawn = []
+    real = sheet.contact_sheet
+    monkeypatch.setattr(sheet, "contact_sheet", lambda images, labels, *a, **k: (drawn.extend(labels),
+                                                                                  real(images, labels, *a, **k))[1])
+    sheet.write(tmp_path / "g.png", np.zeros((2, 16, 16, 3), np.float32), sweep.grid(style_weights=[1.0, 10.0]),
+                CONFIG, {"steps": np.array([20, 40]), "tolerance": TOLERANCE}, stopped=[True, False])
+    assert drawn == ["style 1  (converged at step 20 of 40)", "style 10"]
+    html = (tmp_path / "g.html").read_text()
+    assert "<figcaption>style 1 (converged at step 20 of 40)</figcaption>" in html
+    assert "<figcaption>style 10</figcaption>" in html and html.count("converged") == 2  # style 1's caption and alt
+
+
 @pytest.mark.parametrize("value, says", [("-0.01", "negative"), ("nan", "not a finite number"),
                                          ("inf", "not a finite number"), ("1", "stops every run at once")])
 def test_a_bad_tolerance_is_one_line_and_writes_nothing(value, says, files, tmp_path, monkeypatch, capsys):
