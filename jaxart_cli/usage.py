@@ -127,8 +127,12 @@ def unknown_option(e: TyperException) -> str:
 
 def _file_like_option(name: str) -> str | None:
     """The word of the command line (sys.argv) that click read as the unknown option `name` where it names a file or
-    folder here: a name that starts with "-" (`-dash.jpg`, `--x.png`)."""
-    return next((arg for arg in sys.argv[1:] if arg.startswith(name) and arg != "-" and os.path.lexists(arg)), None)
+    folder here: a name that starts with "-" (`-dash.jpg`, `--x.png`). Click reads `-quiet.png` as -q, then -u: a
+    short option's letter may come after switches it knows."""
+    def read_as(arg: str) -> bool:
+        return arg.startswith(name) if name.startswith("--") else not arg.startswith("--") and name[1] in arg[1:]
+
+    return next((arg for arg in sys.argv[1:] if arg != "-" and read_as(arg) and os.path.lexists(arg)), None)
 
 
 def _flag_given_a_value(ctx) -> str | None:
