@@ -77,7 +77,7 @@ def missing(path: str | os.PathLike) -> str:
     which reads files: "- does not exist; check the path" said nothing of that."""
     text, there = str(path), absent(path)
     if there == _NOT_STDIN:
-        return f"- {there}; give a file's path (save what you would pipe in to a file first)"
+        return f"- {there}; give a file's path ({_PIPED})"
     if text != text.strip() and os.path.exists(text.strip()):
         return f"{text!r} does not exist: it has a space at its start or end, and {text.strip()} exists; drop the space"
     if there != "does not exist":
@@ -101,7 +101,7 @@ def absent(path: str | os.PathLike) -> str:
     return "does not exist"
 
 
-_NOT_STDIN = "is not standard input here"
+_NOT_STDIN, _PIPED = "is not standard input here", "save what you would pipe in to a file first"
 
 
 def taken(path: str | os.PathLike) -> str:
@@ -140,5 +140,5 @@ def file_setting(name: str, value, want: str, hint: str, words: Sequence[str] = 
     text = str(value)
     # A word as typed, in its case: `Random`, no file and no path, is told the word it is near.
     near = nearest_name(text, words) if not os.path.lexists(text) and not {".", "/", os.sep} & set(text) else ""
-    raise InputError(f"{name} {text!r} {there}{near}; give {want} (check the path and the current folder)",
-                     settings=[name])
+    look = _PIPED if there == _NOT_STDIN else "check the path and the current folder"
+    raise InputError(f"{name} {text!r} {there}{near}; give {want} ({look})", settings=[name])
