@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import struct
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -126,9 +127,29 @@ def _draft_scale(img: Image.Image, least: Least, limit: int) -> int:
 
 def quarter_turned(img: Image.Image) -> bool:
     """Whether the opened, undecoded `img`'s EXIF orientation turns it a quarter (5-8) from its `size`, as `load_image`
-    applies it. A PNG's eXIf chunk is read where it comes before the pixels (Pillow writes it there): after them,
-    Pillow would decode the picture to find it. A TIFF's `size` is turned already (Pillow's TIFF plugin orients it as
+    applies it. A PNG's eXIf chunk after the pixels, which Pillow would decode the picture to find, is found by
+    skipping the chunks before it (`_png_exif`). A TIFF's `size` is turned already (Pillow's TIFF plugin orients it as
     it opens it; `input_files.photo_shape`): turned again, a 60x40 TIFF at orientation 6 read as 60x40, not 40x60."""
-    if img.format == "TIFF" or img.format == "PNG" and "exif" not in img.info:
+    if img.format == "TIFF":
         return False
-    return img.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
+    if img.format == "PNG" and "exif" not in img.info:
+        exif = Image.Exif()
+        exif.load(_png_exif(img.filename) if getattr(img, "filename", "") else b"")
+    else:
+        exif = img.getexif()
+    return exif.get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
+
+
+def _png_exif(path: str | os.PathLike) -> bytes:
+    """The EXIF block of the PNG at `path`'s eXIf chunk, wherever it comes, as Pillow keeps it (b"" for none): its
+    chunks' headers read, their data skipped."""
+    with open(path, "rb") as f:
+        f.seek(8)  # the signature
+        while len(head := f.read(8)) == 8:
+            size, kind = struct.unpack(">I4s", head)
+            if kind == b"eXIf":
+                return b"Exif\x00\x00" + f.read(size)
+            if kind == b"IEND":
+                break
+            f.seek(size + 4, os.SEEK_CUR)  # the data and its CRC
+    return b""

@@ -49,3 +49,29 @@ def test_the_shape_from_the_header_is_the_one_load_image_gives(suffix, tmp_path)
     assert decode_memory.oriented_shape(path) == load_image(path).shape[:2] == (60, 40)
     said = notes.init_note(np.zeros((40, 60, 3), np.float32), str(path))
     assert said.startswith(f"--init {path} is 40x60 and the photo 60x40 (aspect "), said
+
+
+def test_a_png_whose_exif_follows_its_pixels_is_turned_as_load_image_turns_it(tmp_path, monkeypatch):
+    """Pillow finds such an eXIf chunk only once it decodes the pixels, and load_image turns the picture by it: read
+    from the header alone it was taken as not turned, a 60x40 at orientation 6 for 60x40 (the run's 40x60), and
+    the note said nothing of its aspect against a 60x40 photo."""
+    import io
+    import struct
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    data = io.BytesIO()
+    Image.new("RGB", (60, 40), (200, 10, 10)).save(data, "PNG", exif=exif)
+    data, chunks, at = data.getvalue(), {}, 8
+    while at < len(data):
+        n = struct.unpack(">I", data[at:at + 4])[0]
+        chunks[data[at + 4:at + 8]] = data[at:at + 12 + n]
+        at += 12 + n
+    assert list(chunks) == [b"IHDR", b"eXIf", b"IDAT", b"IEND"]
+    path = tmp_path / "late.png"
+    path.write_bytes(data[:8] + chunks[b"IHDR"] + chunks[b"IDAT"] + chunks[b"eXIf"] + chunks[b"IEND"])
+    assert load_image(path).shape[:2] == (60, 40)
+    _no_decoding(monkeypatch)
+    assert decode_memory.oriented_shape(path) == (60, 40)
+    said = notes.init_note(np.zeros((40, 60, 3), np.float32), str(path))
+    assert said.startswith(f"--init {path} is 40x60 and the photo 60x40 (aspect "), said
