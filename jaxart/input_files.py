@@ -7,9 +7,9 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import ExifTags, Image
+from PIL import Image
 
-from jaxart import image, photo_size
+from jaxart import image, photo_size, pixel_limit
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 
@@ -51,9 +51,8 @@ def photo_shape(path: Path, background=image.WHITE) -> tuple[int, int]:
             if path.is_file():  # a FIFO would block Image.open
                 with Image.open(path) as opened:
                     w, h = opened.size
-                    # exif_transpose's test (a PNG without EXIF before its pixels is decoded to look for it after)
-                    if opened.format in _AS_STORED and opened.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8):
-                        w, h = h, w  # a quarter turn
+                    if opened.format in _AS_STORED and pixel_limit.quarter_turned(opened):  # as exif_transpose
+                        w, h = h, w
                     if opened.format in _AS_STORED | _TURNED and min(w, h) >= image.MIN_SIDE:
                         return h, w
     except Exception:  # noqa: BLE001 - whatever it is, load_image names it in its one line

@@ -127,17 +127,17 @@ def _draft_scale(img: Image.Image, least: Least, limit: int) -> int:
 
 def quarter_turned(img: Image.Image) -> bool:
     """Whether the opened, undecoded `img`'s EXIF orientation turns it a quarter (5-8) from its `size`, as `load_image`
-    applies it. A PNG's eXIf chunk after the pixels, which Pillow would decode the picture to find, is found by
-    skipping the chunks before it (`_png_exif`). A TIFF's `size` is turned already (Pillow's TIFF plugin orients it as
+    applies it (`getexif`'s, an XMP orientation too). A PNG's eXIf chunk after the pixels, which Pillow would decode
+    the picture to find, is found by skipping the chunks before it (`_png_exif`) and kept in `img.info`, where Pillow
+    keeps it once decoded. A TIFF's `size` is turned already (Pillow's TIFF plugin orients it as
     it opens it; `input_files.photo_shape`): turned again, a 60x40 TIFF at orientation 6 read as 60x40, not 40x60."""
     if img.format == "TIFF":
         return False
-    if img.format == "PNG" and "exif" not in img.info:
-        exif = Image.Exif()
-        exif.load(_png_exif(img.filename) if getattr(img, "filename", "") else b"")
-    else:
-        exif = img.getexif()
-    return exif.get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
+    if img.format == "PNG" and "exif" not in img.info:  # else getexif decodes it (an XMP orientation is still read)
+        if not getattr(img, "filename", ""):
+            return False
+        img.info["exif"] = _png_exif(img.filename) or None
+    return img.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
 
 
 def _png_exif(path: str | os.PathLike) -> bytes:

@@ -42,6 +42,29 @@ def test_a_size_below_16_px_is_refused_as_before_from_the_header_of_a_rotated_jp
     assert str(e.value) == said
 
 
+XMP = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+       '<rdf:Description xmlns:tiff="http://ns.adobe.com/tiff/1.0/" tiff:Orientation="6"/></rdf:RDF></x:xmpmeta>')
+
+
+@pytest.mark.parametrize("name", ["plain.png", "turned.png", "xmp.png"])
+def test_a_size_below_16_px_is_refused_from_the_header_of_a_png_too(tmp_path, monkeypatch, name):
+    """A PNG without EXIF before its pixels was decoded whole to look for it after them (exif_transpose's test, written
+    again here): pixel_limit.quarter_turned finds it there without decoding, as the --init note does; an XMP
+    orientation (which load_image turns by too) as well."""
+    from PIL import PngImagePlugin
+
+    config, xmp = StyleConfig(size=8), PngImagePlugin.PngInfo()
+    xmp.add_itxt("XML:com.adobe.xmp", XMP)
+    photo = _saved(tmp_path / name, orientation=6 if name == "turned.png" else None, size=(90, 20),
+                   **({"pnginfo": xmp} if name == "xmp.png" else {}))
+    assert image.load_image(photo).shape[:2] == ((20, 90) if name == "plain.png" else (90, 20))
+    said = _decoded_refusal(config, photo)
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("the photo was decoded"))
+    with pytest.raises(InputError) as e:
+        input_files.check_small(config, photo)
+    assert str(e.value) == said
+
+
 @pytest.mark.parametrize("name, orientation, options", [
     ("quarter.jpg", 6, {}), ("other-quarter.jpg", 8, {}), ("transposed.jpg", 5, {}), ("half.jpg", 3, {}),
     ("plain.jpg", None, {}), ("turned.webp", 6, {}), ("turned.png", 8, {}), ("plain.png", None, {}),
