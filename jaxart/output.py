@@ -41,7 +41,8 @@ def save_png(path: str | os.PathLike, image: np.ndarray, record: dict | None = N
 
     Args:
       path: the PNG to write (replaced if it exists).
-      image: an (H, W, 3) float array in [0, 1]; values outside are clipped, integers refused.
+      image: an (H, W, 3) float array in [0, 1], or (H, W, 4) with alpha (`save_image`); values outside are
+        clipped, integers refused.
       record: JSON-serialisable run record, read back by `read_record`.
 
     Returns:
