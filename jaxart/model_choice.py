@@ -44,13 +44,16 @@ def timing_keys(model: str) -> dict[str, str]:
 
 
 def model_arch(model: str) -> str:
-    """The architecture `model` will have, known before any weights load ("auto" -> vgg19)."""
+    """The architecture `model` will have, known before any weights load ("auto" -> vgg19); a registered set's installed
+    file that holds another is refused now, as it would be as it loads (`weights.check_registered_arch`)."""
     if model == "auto":
         return "vgg19"
     if weights.is_path(model):
         path = Path(model)
     elif model in weights.SOURCES:
-        return weights.SOURCES[model].arch
+        if not weights.is_installed(model):  # downloaded as the run starts
+            return weights.SOURCES[model].arch
+        path = weights.path_for(model)
     else:
         path = weights.path_for(model)
         if not weights.is_installed(model):
@@ -59,7 +62,9 @@ def model_arch(model: str) -> str:
     if not path.is_file():
         there = paths.not_a_file(path) or paths.absent(path)
         raise InputError(f"weights file {path} {there}; give the path of a .safetensors file `weights convert` wrote")
-    return weights.store.read_metadata(path).get("arch", "vgg19")
+    arch = weights.store.read_metadata(path).get("arch")
+    weights.check_registered_arch(model, arch)
+    return arch or "vgg19"
 
 
 # How long "auto" tries to download vgg19 before it takes vgg16-hed: one attempt, this many seconds

@@ -122,10 +122,11 @@ def test_weights_of_integer_or_boolean_values_are_refused_as_convert_refuses_the
     assert not out.exists()
 
 
-@pytest.mark.parametrize("command", ["stylize", "verify"])
+@pytest.mark.parametrize("command", ["stylize", "dry run", "sweep dry run", "verify"])
 def test_another_architecture_copied_over_a_registered_set_is_refused(command, files, tmp_path, monkeypatch, capsys):
     """A VGG19 file copied by hand to vgg16-hed.safetensors ran as vgg16-hed, the record naming that set, and
-    `weights verify vgg16-hed` said ok: it checked the file against its own header alone."""
+    `weights verify vgg16-hed` said ok: it checked the file against its own header alone. A dry run, which took the
+    set's architecture from the registry, said the run would go on."""
     import shutil
 
     folder = tmp_path / "weights"
@@ -133,9 +134,11 @@ def test_another_architecture_copied_over_a_registered_set_is_refused(command, f
     shutil.copy(files[1], folder / "vgg16-hed.safetensors")  # write_tiny_job's is a VGG19
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(folder))
     argv = {"stylize": _stylize(files, tmp_path / "out.png", "--model", "vgg16-hed"),
+            "dry run": _stylize(files, tmp_path / "out.png", "--model", "vgg16-hed", "--dry-run"),
+            "sweep dry run": ["sweep", *_stylize(files, tmp_path / "out.png", "--model", "vgg16-hed", "--dry-run")[1:]],
             "verify": ["weights", "verify", "vgg16-hed"]}[command]
     code, err = _main(argv, monkeypatch, capsys)
-    assert code == {"stylize": 2, "verify": 1}[command] and len(err.splitlines()) == 1, err
+    assert code == (1 if command == "verify" else 2) and len(err.splitlines()) == 1, err
     assert err.endswith(f"{folder / 'vgg16-hed.safetensors'}, installed as vgg16-hed (a vgg16), holds vgg19 weights; "
                         "run `jaxart weights remove vgg16-hed`, then fetch or convert it again"), err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["weights"]
