@@ -223,7 +223,8 @@ def test_a_run_whose_stderr_reader_is_gone_writes_its_image_and_exits_0(extra, f
     os.close(read)
     try:
         proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "stylize", str(d / "photo.jpg"),
-                               str(d / "paint.png"), "--model", model, "--size", "32", "--steps", "2", "-o", str(tmp_path / "o.png"), *extra],
+                               str(d / "paint.png"), "--model", model, "--size", "32", "--steps", "2",
+                               "-o", str(tmp_path / "o.png"), *extra],
                               stdout=subprocess.PIPE, stderr=write, text=True, timeout=120)
     finally:
         os.close(write)
