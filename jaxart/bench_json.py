@@ -22,7 +22,10 @@ UNITS = {"_s": "seconds (keys ending in _s, or with _s_ in them)", "_mb": "MiB (
          "target": "time to quality: a total loss (no unit), as final_loss", "size": "pixels: an image's long side "
          "(coarse_size: the coarse-to-fine run's half size)", "steps": "L-BFGS steps, one loss+gradient each (evals, "
          "coarse_steps: the same; run_steps: the length of a run images_per_min assumes)",
-         "settings": "sweep: images in the batch (a count)", "repeats": "timed blocks behind each median (a count)"}
+         "settings": "sweep: images in the batch (a count)", "repeats": "timed blocks behind each median (a count)",
+         "matmul_peak_gflops": "10**9 FLOPs per second of a 2048x2048 matmul timed in the same run, by operand type "
+         "(float32 sums): what a row's gflops is to be read against", "cpus": "machine: the CPU cores bench may run on "
+         "(a count)", "load_average": "machine: runnable threads over the last 1, 5 and 15 minutes as bench started"}
 
 
 def _finite(x):

@@ -25,7 +25,8 @@ def _numbers(row: dict) -> list[str]:
     """The keys of `row` (and of the dicts in it) that hold a number or a list of numbers."""
     def number(v):
         return isinstance(v, (int, float)) and not isinstance(v, bool) or isinstance(v, list) and all(map(number, v))
-    return [k for k, v in row.items() if number(v)] + [k for v in row.values() if isinstance(v, dict) for k in _numbers(v)]
+    return [k for k, v in row.items() if number(v)] + [
+        k for v in row.values() if isinstance(v, dict) for k in _numbers(v)]
 
 
 def test_every_number_of_the_timing_and_sweep_rows_has_its_unit_in_the_json(tmp_path, monkeypatch):
@@ -73,3 +74,22 @@ def test_the_json_names_the_commit_it_was_measured_at(monkeypatch):
     assert report["source"] == {"commit": "c" * 40, "modified": True} and report["jaxart"]
     monkeypatch.setattr("jaxart.provenance.source", lambda: None)  # an installed wheel: no key, as before
     assert "source" not in bench_suite.run([32], echo=lambda line: None)
+
+
+def test_the_machine_and_the_matmul_peak_have_units_in_the_json(monkeypatch, tmp_path):
+    """`matmul_peak_gflops`, what a row's GFLOP/s is to be read against, was in no entry, nor the machine's `cpus`
+    and `load_average`: "gflops" names a key, not the keys ending so."""
+    from jaxart import bench_machine, bench_suite
+
+    monkeypatch.setattr(bench_machine, "matmul_peak", lambda dtype: 100.0)
+    monkeypatch.setattr(bench, "measure", lambda size, **_: {"size": size, "eval_s": 0.5, "gflop": 1.0, "gflops": 2.0})
+    monkeypatch.setattr(bench, "format_row", lambda row: "")
+    bench_json.write_json(tmp_path / "b.json", bench_suite.run([16], echo=lambda line: None))
+    written = json.loads((tmp_path / "b.json").read_text())
+    # A figure at the top is a number or a dict of them by a name (matmul_peak_gflops' float32, bfloat16).
+    top = {k: v for k, v in written.items() if k not in ("options", "units") and v != []}
+    figures = [k for k, v in top.items() if k in _numbers({k: v}) or isinstance(v, dict) and _numbers(v) == list(v)]
+    figures += _numbers(written["machine"])
+    assert {"matmul_peak_gflops", "cpus", "load_average"} <= set(figures)
+    assert [k for k in figures if not _explained(k, written["units"])] == []
+
