@@ -28,7 +28,7 @@ def machine() -> dict:
     that its ratios favour jaxart (64 px, load 8 on 2 cores: 0.30 s with 2 threads, 0.094 s with 1)."""
     malloc = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_") or k == "GLIBC_TUNABLES"}
     return {"load_average": _load(), "backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()],
-            "cpu": provenance.cpu_model(), "cpus": os.cpu_count(), "jax": jax.__version__,
+            "cpu": provenance.cpu_model(), "cpus": provenance.cores(), "jax": jax.__version__,
             "jaxlib": jaxlib.__version__, "python": platform.python_version(), "malloc": malloc or "default",
             "environment": {k: v for k, v in sorted(os.environ.items()) if k.startswith(TIMING_ENV)}}
 
@@ -41,7 +41,8 @@ def format_machine(m: dict) -> str:
     env = " ".join(f"{k}={v}" for k, v in settings.items()) or "default"
     load = m.get("load_average")
     load = f"; load average {' '.join(f'{x:.2f}' for x in load)}" if load else ""
-    return (f"{m['backend']} ({devices}), {m['cpu']}, {m['cpus']} cores{load}; jax {m['jax']}, jaxlib {m['jaxlib']}, "
+    cores = f"{m['cpus']} core{'s' * (m['cpus'] != 1)}"
+    return (f"{m['backend']} ({devices}), {m['cpu']}, {cores}{load}; jax {m['jax']}, jaxlib {m['jaxlib']}, "
             f"Python {m['python']}; environment: {env}")
 
 

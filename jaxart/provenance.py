@@ -83,6 +83,11 @@ def cpu_model() -> str:
     return found or platform.processor() or platform.machine()
 
 
+def cores() -> int:
+    """The CPU cores this process may run on (its affinity: `taskset`, a container's cpuset), else the machine's."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def differences(made: dict, here: dict) -> tuple[str, str] | None:
     """What of a record's "source" and "machine" (`made`) differs from `here` (this process's, as
     {"source": source(), "machine": machine()}), in words for each side: ("commit 582e74f (modified),

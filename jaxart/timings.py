@@ -40,7 +40,7 @@ SETTINGS = {"remat": bool, "linesearch": str, "loop": str, "layers": str, "regio
 # What a timing is kept by besides its settings: the machine, and how busy it was.
 def host() -> str:
     """This machine as its CPU's speed depends on it: "AMD EPYC 9R14, 2 cores" (the cores this process may use)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = provenance.cores()
     return f"{provenance.cpu_model()}, {cores} core{'s' * (cores != 1)}"
 
 

@@ -93,3 +93,11 @@ def test_the_machine_and_the_matmul_peak_have_units_in_the_json(monkeypatch, tmp
     assert {"matmul_peak_gflops", "cpus", "load_average"} <= set(figures)
     assert [k for k in figures if not _explained(k, written["units"])] == []
 
+
+def test_the_machine_counts_the_cores_bench_may_run_on(monkeypatch):
+    """Under `taskset -c 0` (or a container's cpuset) bench runs on one core; its line and JSON said the host's."""
+    from jaxart import bench_machine
+
+    monkeypatch.setattr(bench_machine.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    m = bench_machine.machine()
+    assert m["cpus"] == 1 and ", 1 core; " in bench_machine.format_machine(m)
