@@ -14,6 +14,7 @@ from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.options import to_read as _to_read, word_or_file as _word_or_file
 from jaxart_cli.paths import home as _home
 from jaxart_cli.signals import stop_if_interrupted as _stop_if_interrupted
+from jaxart_cli.usage import program as _program
 from jaxart_cli.values import csv as _csv, number as _number, whole as _whole
 
 
@@ -90,6 +91,6 @@ def bench(
                              echo=lambda line: (_stop_if_interrupted(), _echo(line)),
                              fetch=lambda name: _fetch(name, quiet=False))
     if json_out:
-        program = ["python", "cli.py"] if sys.argv[0].endswith("cli.py") else ["jaxart"]
-        bench_json.write_json(json_out, {"command": shlex.join([*program, *sys.argv[1:]]), **result},
-                               overwrite=overwrite)
+        program = "python cli.py" if sys.argv[0].endswith("cli.py") else _program(ctx)  # or python -m jaxart
+        bench_json.write_json(json_out, {"command": f"{program} {shlex.join(sys.argv[1:])}", **result},
+                              overwrite=overwrite)

@@ -150,8 +150,12 @@ def _command_path(ctx) -> str:
     """The command as the user can type it again: `jaxart weights list`, or `python -m jaxart weights list` where
     that ran it (as click's usage line names it: the `jaxart` script may not be on PATH); `jaxart` whatever else
     ran it (`python cli.py`, a test's CliRunner)."""
-    program = ctx.find_root().info_name
-    return " ".join([program if program == _BY_MODULE else "jaxart", *_names(ctx)])
+    return " ".join([program(ctx), *_names(ctx)])
+
+
+def program(ctx) -> str:
+    """The program as the user can type it again: `python -m jaxart` where that ran it, else `jaxart`."""
+    return _BY_MODULE if ctx.find_root().info_name == _BY_MODULE else "jaxart"
 
 
 def _names(ctx) -> list[str]:

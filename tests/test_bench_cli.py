@@ -103,6 +103,21 @@ def test_the_json_says_what_command_machine_and_date_produced_it_and_is_strict(m
     assert report["matmul_peak_gflops"] == {"float32": None} and report["units"]["_mb"] == "MiB (2**20 bytes)"
 
 
+
+def test_the_json_command_runs_again_as_python_m_jaxart_where_that_ran_it(monkeypatch, tmp_path):
+    """`python -m jaxart` is for where the `jaxart` script is not on PATH (a notebook): the JSON said `jaxart bench`."""
+    from typer.testing import CliRunner
+
+    import cli
+
+    monkeypatch.setattr(bench_suite, "_rows", lambda *a: {"results": []})
+    out = tmp_path / "b.json"
+    argv = ["bench", "--sizes", "16", "--json", str(out)]
+    monkeypatch.setattr(sys, "argv", [str(ROOT / "jaxart" / "__main__.py"), *argv])
+    result = CliRunner().invoke(cli.app, argv, prog_name="python -m jaxart")
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["command"] == f"python -m jaxart bench --sizes 16 --json {out}"
+
 def test_remat_does_not_inflate_the_flop_count(tiny_bench, monkeypatch):
     # --remat recomputes each stage's forward pass: more operations, not more work done, so
     # GFLOP/s must count the same FLOPs as without it (it counted 47% more).
