@@ -146,6 +146,11 @@ def _count(n: float) -> str:
     return f"{n:.0f}" if n < 1e4 else f"{n / 1e3:.0f}k"
 
 
+def _rate(gflops: float) -> str:
+    """GFLOP/s as the table shows it: 140, or 0.49 for a tiny row (not 0)."""
+    return f"{gflops:.0f}" if not gflops < 10 else f"{gflops:.2g}"
+
+
 def _spread(row: dict, key: str) -> str:
     """The range of `key`'s repeats as the table shows it, " [0.085-0.090]"; nothing for one repeat."""
     seconds = row.get("repeats_s", {}).get(key, ())
@@ -173,6 +178,6 @@ def format_row(row: dict) -> str:
                     for k, v in row.items() if k.startswith("eval_s_"))
     device = f"device peak {row['device_peak_mb']:.0f} MiB, " if "device_peak_mb" in row else ""
     return (f"{row['size']:>5} px{label}  eval {row['eval_s']:.3f} s{_spread(row, 'eval_s')}  "
-            f"{row['gflops']:.0f} GFLOP/s ({row['gflop']:.3g} GFLOP)  compile {row['compile_s']:.1f} s  "
+            f"{_rate(row['gflops'])} GFLOP/s ({row['gflop']:.3g} GFLOP)  compile {row['compile_s']:.1f} s  "
             f"{device}process peak {row['process_peak_rss_mb']:.0f} MiB{PEAK_OF.get(row.get('process_peak_of'), '')}  "
             f"{loops}{faults}{convs}{torch}")

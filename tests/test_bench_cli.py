@@ -164,6 +164,8 @@ def test_a_tiny_rows_figures_are_not_rounded_to_zero():
     line = bench.format_row(row)
     assert "(0.26 GFLOP)" in line and "optimizer 0.33 ms (6.6%)" in line and "page faults/eval 12" in line, line
     assert "page faults/eval 94k" in bench.format_row({**row, "faults_eval": 94_400.0})
+    # A 16 px row on a loaded machine: 0.49 GFLOP/s was shown as "0 GFLOP/s"
+    assert "  0.49 GFLOP/s (0.26 GFLOP)" in bench.format_row({**row, "gflops": 0.49})
 
 
 def test_the_quality_limit_advice_is_the_least_value_that_works(monkeypatch, capsys, no_measuring):
