@@ -203,3 +203,13 @@ def test_a_checksum_mismatch_after_a_server_ignored_the_range_says_the_file_was_
     message = str(error.value)
     assert server.ranges == ["bytes=1000-"] and "earlier fetch" not in message and "fetch again" not in message
     assert f"deleted: {server.url} sends another file than the one registered: give --url a mirror" in message
+
+
+def test_a_416_to_the_request_for_the_rest_starts_afresh(serve, served, weights_dir):
+    """416 (no such range): the bytes kept are no start of the server's file, or it takes no Range. The fetch ended,
+    saying to check the URL, though the server sent the whole file when asked for it."""
+    (weights_dir / ".test.partial").write_bytes(served.body[:3000])
+    server = serve(["416", "ok"])
+    assert_same_params(load(fetch("test", **FAST)), served.params)
+    assert server.ranges == ["bytes=3000-", ""]
+    assert visible_files(weights_dir) == ["test.safetensors"] and not (weights_dir / ".test.partial").exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+import urllib.error
 import urllib.request
 import zlib
 from collections.abc import Callable
@@ -82,7 +83,16 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
     # a window of the request, or a second past the read timeout where that is later: a server that sends nothing is
     # told as timed out.
     slow, seconds = _Slow(speed), max(speed.window, timeout + 1.0)
-    if (response := answer.within(request, timeout, seconds)) is None:
+    try:
+        response = answer.within(request, timeout, seconds)
+    except urllib.error.HTTPError as e:
+        # 416, no such range: the bytes kept are no start of the server's file, or it takes no Range. It ended the
+        # fetch, saying to check the URL, with those bytes deleted, where a download from the start may well work.
+        if e.code != 416 or not offset:
+            raise
+        e.close()
+        _afresh(partial, offset, restarted, f"HTTP 416 {e.reason}")
+    if response is None:
         raise TooSlow(f"the server is too slow: its status line and headers did not all come within {seconds:.3g} s "
                       f"of the request")
     with response:
@@ -120,12 +130,11 @@ def _start(response, partial: Path, offset: int, size: int, coding: str,
     start = re.match(r"bytes (\d+)-\d*(?:/(\d+|\*))?", response.headers.get("Content-Range", ""))
     whole = response.status != 206  # 200, or None from a file:// URL
     elsewhere = not whole and (start is None or int(start[1]) != offset or coding != "identity")
-    if offset and (whole or elsewhere) and restarted:
-        restarted()
     if elsewhere:  # bytes from elsewhere, or of the compressed copy: start afresh
-        partial.unlink(missing_ok=True)
-        raise Interrupted(f"the server answered a request from byte {offset:,} with bytes from elsewhere"
-                          + (f" (of a copy compressed with {coding})" if coding != "identity" else ""))
+        _afresh(partial, offset, restarted, "bytes from elsewhere"
+                + (f" (of a copy compressed with {coding})" if coding != "identity" else ""))
+    if offset and whole and restarted:
+        restarted()
     # The whole file's size, where the server says it: a 200's Content-Length (of the compressed bytes, if
     # compressed), a 206's total. A 206 may send less than the rest (then the next attempt resumes), but of a
     # file of `size`.
@@ -133,6 +142,15 @@ def _start(response, partial: Path, offset: int, size: int, coding: str,
     if (length or "").isdigit() and int(length) != size:
         raise WrongFile(f"the server sends {int(length):,} bytes, and {size:,} were expected")
     return offset if not whole else 0
+
+
+def _afresh(partial: Path, offset: int, restarted: Callable[[], None] | None, reply: str) -> None:
+    """Raise Interrupted, deleting `partial`, where the server answered the request for the rest of it from byte
+    `offset` with `reply`: the next attempt downloads the file from its start."""
+    if offset and restarted:
+        restarted()
+    partial.unlink(missing_ok=True)
+    raise Interrupted(f"the server answered a request from byte {offset:,} with {reply}; starting afresh")
 
 
 def _copy(response, out, done: int, size: int, coding: str, progress: Progress | None, slow: _Slow) -> int:
