@@ -22,6 +22,7 @@ import http.client
 import socket
 import threading
 import time
+import urllib.error
 import urllib.request
 
 
@@ -31,6 +32,7 @@ class _Sockets:
 
     def __init__(self, until: float):
         self.until, self.lock, self.open, self.dropped = until, threading.Lock(), [], False
+        self.asked = ""  # the URL of the request opened last: a redirect's, where one was followed
 
     def made(self, sock: socket.socket) -> socket.socket:
         """`sock`, kept to be dropped, where the answer is still waited for (else closed, raising): as it is made,
@@ -108,6 +110,7 @@ def _reaching(handler: urllib.request.BaseHandler, sockets: _Sockets) -> urllib.
         do_open = handler.do_open
 
         def reaching(http_class, request, **kwargs):
+            sockets.asked = request.full_url
             tls = issubclass(http_class, http.client.HTTPSConnection)
             reachable = functools.partial(_HTTPSConnection if tls else _HTTPConnection, sockets=sockets)
             return do_open(reachable, request, **kwargs)
@@ -144,7 +147,7 @@ def _opener(sockets: _Sockets) -> urllib.request.OpenerDirector:
 def within(request: urllib.request.Request, timeout: float, seconds: float):
     """`urllib.request.urlopen(request, timeout=timeout)`, or None where the answer's status line and headers did not
     all come within `seconds` (its connection shut down then); raises what urlopen raises (an HTTP error status, a
-    refused connection, ...)."""
+    refused connection, ...), a URLError's `filename` the URL it failed at, as an HTTPError's is."""
     got: list[tuple[object, BaseException | None]] = []  # (the response, or the error urlopen raised)
     lock, came, left = threading.Lock(), threading.Event(), threading.Event()
     # A connect is ended by the deadline's shutdown, or a second later where it began after it (see _Sockets): its
@@ -180,6 +183,8 @@ def within(request: urllib.request.Request, timeout: float, seconds: float):
     response, error = got.pop()
     if error is None:
         return response
+    if isinstance(error, urllib.error.URLError) and error.filename is None:  # as an HTTPError's, the URL it failed at
+        error.filename = sockets.asked or None  # a redirect's, where a refused connect named none
     try:
         raise error
     finally:  # as `except E as e` does: held here, the error and its connection lived until the cycle collector ran

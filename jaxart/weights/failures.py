@@ -163,18 +163,26 @@ def worth_retrying(e: Exception, report: Report) -> tuple[object, float]:
     if not isinstance(e, (range_get.Interrupted, urllib.error.URLError, http.client.HTTPException, OSError)):
         raise report.fail(e, "check --url or JAXART_WEIGHTS_URL_*, or ") from None  # a ValueError: a malformed URL
     reason = getattr(e, "reason", None) or e  # cut off, stalled, refused, ...: worth another attempt, unless
+    said = f"{reason}{_redirected(e, report)}"
     if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help
-        raise report.fail(reason, report.unproxied()) from None
+        raise report.fail(said, report.unproxied()) from None
     if isinstance(reason, ssl.SSLCertVerificationError):  # the same certificate again: no retry
-        raise report.fail(reason, _CERTIFICATE + report.unproxied()) from None
+        raise report.fail(said, _CERTIFICATE + report.unproxied()) from None
     if isinstance(reason, OSError) and url.lower().startswith("file:"):  # no file, a folder: not the network
         raise report.fail(reason, _CHECK_URL) from None
-    return reason, 0.0
+    return said, 0.0
+
+
+def _redirected(e: Exception, report: Report) -> str:
+    """", at URL, where it was redirected" where `e` failed at another URL than the report's: a refused connect or a
+    404 there was told as the report's URL's, which answered, with a redirect."""
+    at = e.filename if isinstance(e, urllib.error.URLError) else None  # the URL answer.within or urllib says
+    return f", at {at}, where it was redirected" if isinstance(at, str) and at and at != report.url else ""
 
 
 def _http_error(e: urllib.error.HTTPError, report: Report) -> tuple[object, float]:
     """`worth_retrying` for an HTTP error status: a 408, 429 or 5xx is, unless its Retry-After is too long."""
-    reason = f"HTTP {e.code} {e.reason}"
+    reason = f"HTTP {e.code} {e.reason}" + (_redirected(e, report) if e.code >= 400 else "")  # a 3xx names its URL
     if str(e.reason).startswith(urllib.request.HTTPRedirectHandler.inf_msg):  # urllib's two-sentence line
         to = urllib.parse.urljoin(e.url, e.headers.get("Location", ""))
         reason = f"redirected in a loop, or more than 10 times: HTTP {e.code} to {to}"
