@@ -162,6 +162,11 @@ def worth_retrying(e: Exception, report: Report) -> tuple[object, float]:
                            f"({error.strerror or error}); {bytes_kept}{folder.write_advice(error)}") from None
     if not isinstance(e, (range_get.Interrupted, urllib.error.URLError, http.client.HTTPException, OSError)):
         raise report.fail(e, "check --url or JAXART_WEIGHTS_URL_*, or ") from None  # a ValueError: a malformed URL
+    if isinstance(e, http.client.BadStatusLine) and not isinstance(e, http.client.RemoteDisconnected):
+        # Another protocol's port, or an HTTPS one asked by http://: the same bytes again. Its line was the reason,
+        # a TLS alert's control bytes or "SSH-2.0-OpenSSH_9.6", retried as a cut-off download.
+        reason = f"the answer is not HTTP: it begins {e.line[:40]!r}, as a port of another protocol, or an https one"
+        raise report.fail(f"{reason} asked by http://", report.unproxied() + _CHECK_URL) from None
     reason = getattr(e, "reason", None) or e  # cut off, stalled, refused, ...: worth another attempt, unless
     said = f"{reason}{_redirected(e, report)}"
     if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help

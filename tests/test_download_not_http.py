@@ -1,0 +1,41 @@
+"""A URL whose port answers in another protocol than HTTP (SSH, or HTTPS asked by http://) is said to be so at once,
+in a printable line: its first bytes were the reason, control bytes and all, retried as a cut-off download."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import test_download
+from jaxart.errors import WeightsError
+from jaxart.weights import fetch
+from test_download import FAST, visible_files
+
+serve, weights_dir = test_download.serve, test_download.weights_dir  # its fixtures, registered here too
+
+
+class _NotHttp(test_download._Handler):
+    """Answers every request with the bytes `ANSWERS[mode]`, then closes."""
+
+    ANSWERS = {"ssh": b"SSH-2.0-OpenSSH_9.6\r\n", "tls": b"\x15\x03\x01\x00\x02\x02\x16"}  # a TLS alert, no newline
+
+    def do_GET(self):
+        srv = self.server.owner
+        srv.ranges.append(self.headers.get("Range", ""))
+        self.wfile.write(self.ANSWERS[srv.modes[0]])
+        self.close_connection = True
+
+
+@pytest.mark.parametrize("mode, begins", [("ssh", r"'SSH-2\.0-OpenSSH_9\.6\\r\\n'"),
+                                          ("tls", r"'\\x15\\x03\\x01\\x00\\x02\\x02\\x16'")])
+def test_a_port_that_answers_in_another_protocol_is_said_at_once(serve, weights_dir, mode, begins):
+    server = serve([mode], _NotHttp)
+    with pytest.raises(WeightsError) as error:
+        fetch("test", **{**FAST, "attempts": 3})
+    message = str(error.value)
+    assert message.isprintable(), message
+    assert f"from {server.url} (the answer is not HTTP: it begins " in message, message
+    assert re.search(rf"it begins {begins}, as a port of another protocol, or an https one asked by http://\); "
+                     r"check the URL", message), message
+    assert len(server.ranges) == 1 and visible_files(weights_dir) == []  # not asked again
