@@ -228,3 +228,17 @@ def test_an_h5_of_values_a_load_would_refuse_is_refused_at_convert_naming_the_la
     with pytest.raises(WeightsError, match=f"odd.h5: layer conv2_2 {message}"):
         convert(source, "vgg16", "odd")
     assert installed() == []
+
+
+def test_an_hdf5_file_cut_short_says_so_and_to_download_it_again(tmp_path):
+    """It said "is not a readable HDF5 file (Unable to synchronously open file (truncated file: eof = ...)); give a
+    Keras or HED VGG .h5 file", of a Keras .h5 whose download had stopped early."""
+    source = tmp_path / "vgg16.h5"
+    write_h5(source, layer_arrays("vgg16", widths=(4, 8, 8, 8, 8)), "keras2")
+    whole = source.read_bytes()
+    source.write_bytes(whole[:len(whole) // 2])
+    with pytest.raises(WeightsError, match=rf"^{source} is cut short: it has {len(whole) // 2:,} of the {len(whole):,} "
+                                           r"bytes its header says, as a download that stopped early leaves it; "
+                                           r"download it again$"):
+        convert(source, "vgg16", "mine")
+    assert installed() == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -58,8 +59,7 @@ def _contents(path: str | os.PathLike, layers=()) -> tuple[dict, dict]:
         if "unsaved" in facts:
             raise _no_room(facts["unsaved"])
         if "unreadable" in facts:
-            raise WeightsFileError(f"{path} is not a readable HDF5 file ({facts['unreadable']}); "
-                                   "give a Keras or HED VGG .h5 file")
+            raise WeightsFileError(_unreadable(path, facts["unreadable"]))
         if "damaged" in facts:
             raise WeightsFileError(damaged.format(facts["damaged"]))
         if "linked" in facts:
@@ -75,6 +75,15 @@ def _contents(path: str | os.PathLike, layers=()) -> tuple[dict, dict]:
                            for key, count in facts["read"].items()}
         except (OSError, ValueError) as e:
             raise WeightsFileError(damaged.format(f"{type(e).__name__}: {e}")) from None
+
+
+def _unreadable(path: str | os.PathLike, reason: str) -> str:
+    """The line for an HDF5 file that h5py cannot open for `reason`. One cut short (a download stopped early) said
+    to give a Keras or HED .h5 file, and HDF5's "truncated file: eof = 200000, ..., stored_eof = 365602"."""
+    if cut := re.search(r"truncated file: eof = (\d+).*?stored_eof = (\d+)", reason):
+        return (f"{path} is cut short: it has {int(cut[1]):,} of the {int(cut[2]):,} bytes its header says, as a "
+                "download that stopped early leaves it; download it again")
+    return f"{path} is not a readable HDF5 file ({reason}); give a Keras or HED VGG .h5 file"
 
 
 class Contents(NamedTuple):
