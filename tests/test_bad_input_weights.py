@@ -83,6 +83,19 @@ def test_one_function_judges_a_mirror_for_url_and_the_environment(url, fault):
     assert registry.mirror_fault(url) == fault
 
 
+@pytest.mark.parametrize("given", ["/srv/vgg19.h5", "./vgg19.h5", "~/vgg19.h5"])
+def test_a_files_path_given_as_a_mirror_is_told_its_file_url(given, tmp_path, monkeypatch, capsys):
+    """A downloaded file's path given to --url was "not an http(s):// or file:// URL", with no word of how to write
+    it as one."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "weights"))
+    code, err = _main(["weights", "fetch", "vgg19", "--url", given], monkeypatch, capsys)
+    where = "file:///srv/vgg19.h5" if given.startswith("/") else (tmp_path / "vgg19.h5").as_uri()
+    assert code == 2 and err == (f"error: Invalid value for --url: {given!r} is not an http(s):// or file:// URL (a "
+                                 f"file's path: write it as {where})"), err
+
+
 def test_a_weights_folder_that_is_a_file_is_one_line(files, tmp_path, monkeypatch, capsys):
     """--model auto falls back from vgg19 to vgg16-hed; when both fail for the same reason, one line."""
     (tmp_path / "weights").write_text("not a folder")

@@ -6,6 +6,7 @@ import dataclasses
 import os
 import re
 import urllib.parse
+from pathlib import Path
 
 from jaxart.errors import InputError, nearest_name
 from jaxart.preprocess import Preprocess
@@ -43,7 +44,12 @@ def mirror_fault(url: str) -> str | None:
     inside = len(url) - len(url.lstrip()), len(url.rstrip())  # urllib.request.Request strips the ends
     if scheme in ("http", "https") and (bad := _UNSENDABLE.search(url, *inside)):
         return f"not a valid URL (it holds {bad.group()!r} at character {bad.start() + 1}; write a space as %20)"
-    return None if scheme in ("http", "https", "file") else "not an http(s):// or file:// URL"
+    if scheme in ("http", "https", "file"):
+        return None
+    if not scheme and url.strip().startswith(("/", "./", "../", "~/")):  # a file's path, refused without a word why
+        where = Path(url.strip()).expanduser().absolute().as_uri()
+        return f"not an http(s):// or file:// URL (a file's path: write it as {where})"
+    return "not an http(s):// or file:// URL"
 
 
 @dataclasses.dataclass(frozen=True)
