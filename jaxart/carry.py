@@ -1,11 +1,13 @@
 """The optimizer loop's state (`Carry`) and how it starts (`init_carry`), with what starting it takes: one float
-array `x0` (concrete for `optimize.minimize`, a Python loop) and a `fun` that returns `(value, aux)`.
+array `x0` (concrete for `optimize.minimize`, a Python loop) and a `fun` that returns `(value, aux)`; and the
+loop's own settings, checked (`check_loop`).
 
 Shapes and dtypes only, so `init_carry` stays jittable: a sweep starts its carries under `jax.vmap`.
 """
 
 from __future__ import annotations
 
+import numbers
 from typing import Any, NamedTuple
 
 import jax
@@ -94,6 +96,19 @@ def start(x0) -> jax.Array:
         raise InputError(f"x0 is {x.dtype}; give a float array, such as x0.astype(jnp.float32): the optimizer's "
                          "steps are fractions")
     return x
+
+
+def check_loop(loop: str, steps: int, chunk: int, every: int | None, offset: int) -> None:
+    """Refuse `optimize.minimize`'s loop settings unless `loop` is a choice and the counts whole numbers in range:
+    with the scan loop, a chunk or `every` of 2.5 or below 1 looped for ever (chunks of 0 steps); a steps of 2.5 ran
+    3, and None was Python's "'<' not supported"."""
+    if loop not in ("auto", "python", "scan"):
+        raise ValueError(f"loop {loop!r} is not one of auto, python, scan")
+    for name, value, least in (("steps", steps, 0), ("chunk", chunk, 1), ("every", every, 1), ("offset", offset, 0)):
+        if not (name == "every" and value is None) and not (
+                isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= least):
+            raise ValueError(f"{name} must be a whole number of steps >= {least}"
+                             + ", or None (as chunk)" * (name == "every") + f", got {value!r}")
 
 
 def untraced(x0) -> None:

@@ -18,7 +18,7 @@ import optax
 
 from jaxart import linesearch
 # The loop's state and its start, also reached as optimize.Carry and optimize.init_carry.
-from jaxart.carry import Carry, init_carry, untraced
+from jaxart.carry import Carry, check_loop, init_carry, untraced
 
 
 class Result(NamedTuple):
@@ -200,11 +200,11 @@ def minimize(
         compiles the step again; `jax.tree_util.Partial(f, *arrays)` does not); `aux` is kept for progress reports.
       x0: the starting point, one concrete float array (`init_carry`).
       optimizer: from `make_optimizer`, or any optax transformation.
-      steps: the steps in all, those of a given `carry` included (its `count`).
+      steps: the steps in all (a whole number >= 0), those of a given `carry` included (its `count`).
       project: applied to the iterate after every update, such as `lambda x: jnp.clip(x, 0, 1)`.
       loop: "python" (a jitted step called from Python), "scan" (jitted chunks of `chunk` steps in one XLA loop)
         or "auto" (python on CPU, scan elsewhere).
-      chunk: steps per compiled chunk in scan mode, and `every`'s default.
+      chunk: steps per compiled chunk in scan mode (>= 1), and `every`'s default.
       carry: a `Carry` to continue from (a checkpoint's, or a `Result`'s), instead of `x0`; consumed: the first step
         donates it, deleting that `Result`'s arrays (`jax.tree.map(jnp.copy, r.carry)` keeps them).
       offset: the schedule's step count at this run's step 0, for `every` (see below).
@@ -219,8 +219,7 @@ def minimize(
     """
     if carry is None:
         untraced(x0)
-    if loop not in ("auto", "python", "scan"):  # before `init_carry` traces `fun` (a VGG's loss: a second or more)
-        raise ValueError(f"loop {loop!r} is not one of auto, python, scan")
+    check_loop(loop, steps, chunk, every, offset)  # before `init_carry` traces `fun` (a VGG's loss: a second or more)
     loop = default_loop() if loop == "auto" else loop
     if not isinstance(fun, jax.tree_util.Partial):
         fun = jax.tree_util.Partial(fun)  # a pytree, so the jitted step can take it as input

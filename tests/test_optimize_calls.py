@@ -69,3 +69,30 @@ def test_the_scan_the_traced_x0_error_points_to_reaches_what_minimize_reaches():
     carry, result = scanned(jnp.zeros(4)), optimize.minimize(fun, jnp.zeros(4), opt, 6, loop="python")
     assert int(carry.count) == result.steps == 6
     np.testing.assert_allclose(carry.params, result.params, atol=1e-6)
+
+
+@pytest.mark.parametrize("counts, says", [
+    ({"steps": 2.5}, "steps must be a whole number of steps >= 0, got 2.5"),
+    ({"steps": None}, "steps must be a whole number of steps >= 0, got None"),
+    ({"steps": -1}, "steps must be a whole number of steps >= 0, got -1"),
+    ({"steps": True}, "steps must be a whole number of steps >= 0, got True"),
+    ({"chunk": 0}, "chunk must be a whole number of steps >= 1, got 0"),
+    ({"chunk": 2.5}, "chunk must be a whole number of steps >= 1, got 2.5"),
+    ({"every": -1}, r"every must be a whole number of steps >= 1, or None \(as chunk\), got -1"),
+    ({"every": 0}, r"every must be a whole number of steps >= 1, or None \(as chunk\), got 0"),
+    ({"offset": -3}, "offset must be a whole number of steps >= 0, got -3"),
+])
+def test_counts_that_are_no_whole_numbers_of_steps_are_named_before_fun_is_traced(counts, says):
+    """With loop="scan", every=-1, chunk=-2 or chunk=2.5 looped forever (each chunk ran 0 steps), chunk=0 was a
+    ZeroDivisionError, steps=2.5 ran 3 steps, steps=-1 none, and steps=None or "5" Python's "'<' not supported"."""
+    call = {"steps": 5, "loop": "scan", **counts}
+    with pytest.raises(ValueError, match=says):
+        optimize.minimize(lambda x: pytest.fail("fun was traced"), jnp.ones(4), optimize.make_optimizer(),
+                          call.pop("steps"), **call)
+
+
+def test_whole_numbers_of_numpy_and_a_last_short_chunk_still_run_every_step():
+    opt = optimize.make_optimizer("lbfgs")
+    result = optimize.minimize(_quadratic, jnp.zeros(4), opt, np.int64(7), loop="scan", chunk=np.int32(3),
+                               every=np.int64(2))
+    assert result.steps == 7
