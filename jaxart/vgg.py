@@ -7,7 +7,7 @@ needs travels with it in `Weights.preprocess` and is applied inside `features`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import flax.linen as nn
 import jax
@@ -179,6 +179,20 @@ def check_weights(weights) -> None:
     if not isinstance(weights, Weights):
         raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), "
                         f"got {type(weights).__name__}")
+    # A file's keys (safetensors.numpy.load_file's 'conv1_1.kernel') were "weights lack conv1_1's kernel and bias".
+    params = weights.params if isinstance(weights.params, Mapping) else {}
+    if "conv1_1" not in params and (flat := next((k for k in params if _flat("conv1_1", k)), None)) is not None:
+        sep = f", sep={flat[7]!r}" if isinstance(flat, str) else ""
+        raise ValueError(f"weights.params has flat keys, such as {flat!r}; nest them by layer, flax.traverse_util."
+                         f"unflatten_dict(params{sep}), or load the file with jaxart.load_weights(path), which also "
+                         "sets its arch and preprocessing")
+
+
+def _flat(layer: str, key) -> bool:
+    """Whether `key` is one of `layer`'s flattened: 'conv1_1.kernel' (any separator) or ('conv1_1', 'kernel')."""
+    if isinstance(key, tuple):
+        return key[:1] == (layer,)
+    return isinstance(key, str) and key.startswith(layer) and len(key) > len(layer) and not key[len(layer)].isalnum()
 
 
 def compute_dtype(weights: Weights) -> jnp.dtype:

@@ -200,3 +200,21 @@ def test_a_stack_of_weight_sets_given_whole_is_told_to_vmap_over_it():
                                                    "jax.vmap over them")):
         jaxart.features(stack, image, ["relu1_1"])
     assert jax.vmap(lambda w: jaxart.features(w, image, ["relu1_1"]))(stack)["relu1_1"].shape == (2, 8, 8, 4)
+
+
+@pytest.mark.parametrize("sep", [".", None], ids=["safetensors", "flatten_dict"])
+def test_params_of_flat_keys_as_a_safetensors_file_holds_them_are_told_to_nest_them_or_use_load_weights(sep):
+    """`safetensors.numpy.load_file` gives {'conv1_1.kernel': ...}; as a Weights' params that was "weights lack
+    conv1_1's kernel and bias", which a user read as a file missing its first layer."""
+    from flax import traverse_util
+
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=(4, 8, 8, 8, 8))
+    flat = traverse_util.flatten_dict(w.params, sep=sep)
+    key, how = ("'conv1_1.bias'", "params, sep='.'") if sep else ("('conv1_1', 'bias')", "params")
+    with pytest.raises(ValueError, match=re.escape(
+            f"weights.params has flat keys, such as {key}; nest them by layer, flax.traverse_util.unflatten_dict("
+            f"{how}), or load the file with jaxart.load_weights(path), which also "
+            "sets its arch and preprocessing")):
+        jaxart.features(jaxart.Weights(flat, "vgg16"), np.ones((8, 8, 3), np.float32), ["relu1_1"])
+    nested = jaxart.Weights(traverse_util.unflatten_dict(flat, sep=sep), "vgg16")
+    assert jaxart.features(nested, np.ones((8, 8, 3), np.float32), "relu1_1")["relu1_1"].shape == (8, 8, 4)
