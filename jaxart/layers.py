@@ -145,8 +145,9 @@ def check_numbers(dtype, what: str, want: str) -> None:
 
 
 def host_array(x: ArrayLike, what: str, want: str = IMAGE) -> np.ndarray:
-    """`x` as a NumPy array (no copy of one), or an InputError naming `what` and `want` if it holds no numbers
-    or is ragged."""
+    """`x` as a NumPy array (no copy of one); an InputError naming `what` and `want` if ragged, a dict or no numbers."""
+    if isinstance(x, Mapping):  # features' dict of activations, given for one: it "held Python objects"
+        raise InputError(f"{what} is a dict of {', '.join(map(repr, x))}, not an array; give {want}, one of its values")
     try:
         a = np.asarray(x)
     except ValueError as e:  # nested lists of different lengths

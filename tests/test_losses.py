@@ -205,3 +205,16 @@ def test_an_all_zero_target_leaves_the_loss_undivided_and_its_gradient_finite(rn
     # A batch mixing a zero and a non-zero target: each divided by its own energy, or by none.
     both = jax.jit(jax.vmap(losses.content_loss))(np.stack([f, f]), np.stack([zeros[0], f + 1]))
     np.testing.assert_allclose(both, [np.mean(m**2), 1 / np.mean((m + 1) ** 2)], rtol=1e-5)
+
+
+def test_features_dict_given_where_one_activation_goes_is_named_with_its_layers(tiny_vgg16):
+    """`losses.gram(jaxart.features(w, x, "relu1_1"))`, the whole dict for its one activation, was told it "holds
+    Python objects" and to cast them with `x.astype(np.float32)`."""
+    feats = jaxart.features(tiny_vgg16, np.full((8, 8, 3), 0.5, np.float32), ["relu1_1", "relu2_1"])
+    said = "is a dict of 'relu1_1', 'relu2_1', not an array; give a float array, one of its values$"
+    with pytest.raises(ValueError, match="^gram's feature " + said):
+        losses.gram(feats)
+    with pytest.raises(ValueError, match="^content_loss's feature " + said):
+        losses.content_loss(feats, feats["relu1_1"])
+    with pytest.raises(ValueError, match=r"^image is a dict of 'x', not an array; give an \(H, W, 3\) float array"):
+        jaxart.features(tiny_vgg16, {"x": np.zeros((8, 8, 3), np.float32)}, "relu1_1")
