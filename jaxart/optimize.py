@@ -16,9 +16,12 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from jaxart import linesearch
+from jaxart import linesearch, optimizers
 # The loop's state and its start, also reached as optimize.Carry and optimize.init_carry.
 from jaxart.carry import Carry, check_loop, init_carry, untraced
+
+
+make_optimizer = optimizers.make_optimizer  # public here too, as optimize.make_optimizer: L-BFGS or Adam
 
 
 class Result(NamedTuple):
@@ -30,50 +33,9 @@ class Result(NamedTuple):
     stopped: bool = False  # the callback asked to stop (`asks_stop`)
 
 
-# The constructors below are memoized: equal settings give the same optimizer and step
+# The constructors below are memoized, as make_optimizer is: equal settings give the same optimizer and step
 # functions, so jax's compile cache serves later runs in one process (a sweep, a server, the
 # soak test) instead of tracing and compiling every run again, and memory does not grow.
-@functools.lru_cache(maxsize=64)
-def make_optimizer(
-    name: str = "lbfgs", *, learning_rate: float = 0.02, linesearch: str = "none", memory: int = 10
-) -> optax.GradientTransformationExtraArgs:
-    """L-BFGS (with optax's zoom line search or a fixed unit step, as jcjohnson's tool) or Adam; usable
-    under strict dtype promotion (`_standard_inside`)."""
-    if name == "adam":
-        return _standard_inside(optax.adam(learning_rate))
-    if name != "lbfgs":
-        raise ValueError(f"optimizer {name!r} is not one of lbfgs, adam")
-    if linesearch == "zoom":
-        return _standard_inside(optax.lbfgs(memory_size=memory))
-    if linesearch == "none":
-        return _standard_inside(optax.lbfgs(learning_rate=1.0, memory_size=memory, linesearch=None))
-    raise ValueError(f"linesearch {linesearch!r} is not one of none, zoom")
-
-
-def _standard_inside(opt: optax.GradientTransformationExtraArgs) -> optax.GradientTransformationExtraArgs:
-    """`opt` traced under standard dtype promotion, and the loss it calls (the line search's `value_fn`)
-    under the caller's: optax's Adam bias correction (float ** int32) and, under jax_enable_x64, L-BFGS's
-    memory index (int64 + int32) are TypePromotionErrors under jax.numpy_dtype_promotion("strict"). Under
-    standard promotion the dtypes, so the program, are unchanged."""
-    def init(params):
-        with jax.numpy_dtype_promotion("standard"):
-            return opt.init(params)
-
-    def update(updates, state, params=None, **extra):
-        mode = jax.config.jax_numpy_dtype_promotion
-        if "value_fn" in extra:
-            value_fn = extra["value_fn"]
-
-            def callers(*args, **kwargs):
-                with jax.numpy_dtype_promotion(mode):
-                    return value_fn(*args, **kwargs)
-            extra["value_fn"] = callers
-        with jax.numpy_dtype_promotion("standard"):
-            return opt.update(updates, state, params, **extra)
-
-    return optax.GradientTransformationExtraArgs(init, update)
-
-
 @functools.lru_cache(maxsize=64)
 def make_advance(
     optimizer: optax.GradientTransformationExtraArgs,

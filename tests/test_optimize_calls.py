@@ -96,3 +96,32 @@ def test_whole_numbers_of_numpy_and_a_last_short_chunk_still_run_every_step():
     result = optimize.minimize(_quadratic, jnp.zeros(4), opt, np.int64(7), loop="scan", chunk=np.int32(3),
                                every=np.int64(2))
     assert result.steps == 7
+
+
+@pytest.mark.parametrize("settings, says", [
+    ({"learning_rate": "0.1"}, r"learning_rate must be a finite number above 0 or an optax schedule, got '0.1'"),
+    ({"learning_rate": -0.1}, r"learning_rate must be a finite number above 0 or an optax schedule, got -0.1"),
+    ({"learning_rate": None}, r"learning_rate must be a finite number above 0 or an optax schedule, got None"),
+    ({"learning_rate": float("nan")}, r"learning_rate must be a finite number above 0 or an optax schedule, got nan"),
+    ({"memory": 2.5}, r"memory must be a whole number of past steps >= 1, got 2.5"),
+    ({"memory": 0}, r"memory must be a whole number of past steps >= 1, got 0"),
+])
+def test_make_optimizer_names_a_learning_rate_or_memory_it_cannot_use(settings, says):
+    """A learning rate of "0.1" was "Only integer scalar arrays can be converted to a scalar index" at the first
+    step, -0.1 and None climbed the loss without an error, and a memory of 2.5 was a JAX shapes error."""
+    with pytest.raises(ValueError, match=f"^{says}$"):
+        optimize.make_optimizer("adam" if "learning_rate" in settings else "lbfgs", **settings)
+
+
+def test_make_optimizer_takes_a_jax_or_numpy_learning_rate_and_a_schedule_as_a_number_does():
+    """A JAX scalar was "unhashable type: 'jaxlib._jax.ArrayImpl'" (the optimizers are memoized)."""
+    import optax
+
+    def run(lr):
+        return optimize.minimize(_quadratic, jnp.zeros(4), optimize.make_optimizer("adam", learning_rate=lr), 3).params
+
+    want = run(0.5)
+    for lr in (jnp.float32(0.5), np.float64(0.5), np.array(0.5), optax.constant_schedule(0.5)):
+        np.testing.assert_allclose(run(lr), want, rtol=1e-6)
+    assert optimize.make_optimizer("adam", learning_rate=jnp.float32(0.5)) is optimize.make_optimizer(
+        "adam", learning_rate=0.5)
