@@ -161,9 +161,19 @@ def loss_function(weights: Weights, targets: Targets, config: StyleConfig,
     """`image -> (total, terms)`, `total_loss` of one (H, W, 3) image in [0, 1] the shape of the photo the targets
     were made of, as a `jax.tree_util.Partial`: its arrays are pytree leaves, so
     jitted code that takes it as an argument gets weights and targets as inputs, not constants.
-    `lw` and `layer_weights` (default: `config.layer_weights()`) as `total_loss` takes them; equal
-    weights give one compiled step however they are given, and other weights (those of the style
-    layers too) or another `style_blend` compile nothing again."""
+    Equal weights give one compiled step however they are given, and other weights (those of the style
+    layers too) or another `style_blend` compile nothing again.
+
+    Args:
+      weights, targets, config: as `total_loss` takes them (`targets` from `make_targets` with this `config`).
+      lw: the content, style and TV weights, as `total_loss` takes them (each a real scalar).
+      layer_weights: style layer -> scalar weight; default `config.layer_weights()`, as float32 arrays.
+
+    Returns:
+      A function of an (H, W, 3) float image in [0, 1] (values unchecked, as `total_loss`'s) to `(total, terms)`:
+      the weighted scalar and the unweighted "content", "style" and "tv" scalars, in `vgg.compute_dtype(weights)`;
+      `optimize.minimize(loss_function(...), x0, ...)` minimizes it.
+    """
     # Python floats are another pytree, of weakly typed leaves, than LossWeights.of's float32
     # arrays: jit would compile the step once more for the same weights.
     lw = LossWeights(*(jnp.asarray(v, jnp.float32) if isinstance(v, (int, float)) else v for v in _loss_weights(lw)))

@@ -92,6 +92,19 @@ def make_step(
     The update runs under `lax.cond` rather than being undone by a select: selecting the old
     L-BFGS state read and wrote all 2 x memory image-sized vectors every step, which made a
     512 px step 20-36 ms (1-2% of an evaluation) slower (BENCHMARKS.md, "Optimizer overhead").
+
+    Args:
+      optimizer: from `make_optimizer`, or any optax transformation.
+      project: applied to the iterate after every update, such as `lambda x: jnp.clip(x, 0, 1)` for pixels in
+        [0, 1]; hashable (the step is memoized on it), so define it once rather than per call.
+      reuse: take the line search's kept value and gradient (see above); False for a `jax.vmap`ped step.
+
+    Returns:
+      `step(carry, fun) -> carry`, pure and jittable: `carry` from `init_carry(fun, optimizer, x0)` (its `params`
+      of `x0`'s shape and float dtype), `fun(x) -> (value, aux)` with `value` a float scalar; the new carry's
+      `count` (int32) counts the steps kept, `value` is `fun`'s at the iterate before the step, `ok` (bool) is False
+      once one was not finite. Scan it in your own jit: `jax.lax.scan(lambda c, _: (step(c, fun), None), carry,
+      length=n)`.
     """
     advance = make_advance(optimizer, project)
 

@@ -28,7 +28,8 @@ def test_docstring_examples_run(module):
 
 ARRAY_FUNCTIONS = ["features", "make_targets", "total_loss", "random_weights", "run", "stylize", "load_image",
                    "save_image", "save_png", "losses.gram", "losses.content_loss", "losses.style_layer_loss",
-                   "losses.style_loss", "losses.tv_loss", "losses.blend_grams"]
+                   "losses.style_loss", "losses.tv_loss", "losses.blend_grams", "objective.loss_function",
+                   "optimize.make_optimizer", "optimize.make_step", "optimize.init_carry", "optimize.minimize"]
 
 
 @pytest.mark.parametrize("name", ARRAY_FUNCTIONS)
