@@ -128,9 +128,12 @@ def _checked(config, shapes: Sequence[Sequence[int]], n_styles: int,
     stray = 1.0 - areas.sum()
     if stray > STRAY:
         counts = palette.colour_counts(mask, matched, BLOCK)
+        example = f", such as {given}" if (given := palette.region_style_for(counts)) else ""
+        # Shares of the whole mask, as the line for a colour not in it gives them: of the stray pixels, "55.1% of
+        # m.png matches no ... (mostly #0000ff (100%))" read as if the whole mask were that colour.
         raise InputError(f"{stray:.1%} of {config.mask} matches no --region-style colour nor a blend of two" + (
-            _photographed(counts, mask, "those pixels have") or f" (mostly {palette.commonest(counts, 3)}); give a "
-            "--region-style for each such colour, or paint the mask in the region colours alone"))
+            _photographed(counts, mask, "those pixels have") or f" (mostly {palette.commonest(counts, 3, h * w)}); "
+            f"give a --region-style for each such colour{example}, or paint the mask in the region colours alone"))
     return mask, out
 
 

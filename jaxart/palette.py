@@ -90,11 +90,19 @@ def named_as(name: str, rgb: np.ndarray, unmatched: tuple[np.ndarray, np.ndarray
     return f" ({name} is {value})", f"; for its {other} give --region-style '{other}'=PAINTING"
 
 
-def commonest(colours: tuple[np.ndarray, np.ndarray], top: int = 4) -> str:
-    """The `top` commonest colours of a mask's `colour_counts`, as #rrggbb with their share of pixels."""
+def commonest(colours: tuple[np.ndarray, np.ndarray], top: int = 4, pixels: int | None = None) -> str:
+    """The `top` commonest colours of a mask's `colour_counts`, as #rrggbb with their share of its `pixels`
+    (default: of the pixels counted)."""
     keys, counts = colours
     order = np.argsort(-counts)[:top]
-    return ", ".join(f"#{keys[i]:06x} ({counts[i] / counts.sum():.0%})" for i in order)
+    whole = counts.sum() if pixels is None else pixels
+    return ", ".join(f"#{keys[i]:06x} ({counts[i] / whole:.0%})" for i in order)
+
+
+def region_style_for(unmatched: tuple[np.ndarray, np.ndarray]) -> str:
+    """The --region-style to give for the commonest colour of `unmatched` (a `colour_counts`); "" for none."""
+    keys, counts = unmatched
+    return f"--region-style '#{keys[np.argmax(counts)]:06x}'=PAINTING" if len(keys) else ""
 
 
 def colour_counts(mask: np.ndarray, skip: np.ndarray | None, block: int) -> tuple[np.ndarray, np.ndarray]:

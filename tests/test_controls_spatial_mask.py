@@ -103,7 +103,7 @@ def test_a_soft_brushed_mask_gives_soft_borders(tmp_path):
 
 def test_a_colour_no_region_names_is_named_with_its_share(tmp_path):
     config = StyleConfig(mask=_halves(tmp_path / "m.png", stray=(0, 255, 0)), region_colors=("red", "blue"))
-    with pytest.raises(InputError, match=r"matches no --region-style colour nor a blend of two \(mostly #00ff00 \(100%\)\)"):
+    with pytest.raises(InputError, match=r"matches no --region-style colour nor a blend of two \(mostly #00ff00 \(33%\)\)"):
         mask_regions.load_masks(config, (30, 40, 3), 2)
 
 
