@@ -76,6 +76,21 @@ def enlarged_painting_notes(names, paintings, config) -> list[str]:
     return notes
 
 
+def repeated_painting_note(names, paintings, config) -> str | None:
+    """A warning for a painting given twice to blend (the same pixels, under its name or another), else None: the
+    blend of a painting with itself paints as that painting alone, a slip for a second one. Not for regions, whose
+    paintings may repeat, nor at --style-weight 0, which reads no painting."""
+    if config.mask is not None or not config.style_weight:
+        return None
+    for i, painting in enumerate(paintings):
+        for j in range(i):
+            if np.shape(painting) == np.shape(paintings[j]) and np.array_equal(painting, paintings[j]):
+                said = "given twice" if names[i] == names[j] else f"the same picture as {names[j]}"
+                return (f"painting {names[i]} is {said}, so the blend counts it twice (with no other painting, it "
+                        "paints as itself alone); give each painting once, and --style-blend to weigh them")
+    return None
+
+
 def random_init_note(w: Weights, config: StyleConfig) -> str | None:
     """A warning for `--init random` with vgg16-hed, whose relu4_2 keeps a scene's edges but not its
     light and dark layout (README, "Weights"), else None."""

@@ -193,6 +193,7 @@ def stylize(
                  _notes.checkpoint_note(checkpoint_every, _scales.total_steps(config)),
                  _notes.background_note(background, content, styles, config.init) if _given(ctx, "background")
                  else None,
+                 _notes.repeated_painting_note(styles, paintings, config),
                  *_notes.enlarged_painting_notes(styles, paintings, config)):
         if note:
             _warn(note)

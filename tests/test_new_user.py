@@ -141,3 +141,27 @@ def test_a_thumbnail_painting_is_warned_of_once(files, tmp_path, monkeypatch, ca
                                  "larger"), err
     code, _, err = run_main(stylize_argv(files, tmp_path / "p.png"), monkeypatch, capsys)  # 20 px to 32: no word
     assert code == 0 and err == "", err
+
+
+def test_a_painting_given_twice_to_blend_is_warned_of(files, tmp_path, monkeypatch, capsys):
+    """`jaxart stylize photo.jpg starry.jpg starry.jpg`, a slip for a second painting, ran without a word: the blend
+    of a painting with itself paints as that painting alone. A copy under another name is the same picture; a
+    different painting says nothing."""
+    import shutil
+
+    from PIL import Image
+
+    argv = stylize_argv(files, tmp_path / "o.png", "--dry-run")
+    paint, copy, other = argv[2], tmp_path / "copy.png", tmp_path / "other.png"
+    shutil.copy(paint, copy)
+    Image.new("RGB", (20, 20), (30, 60, 200)).save(other)
+    said = "so the blend counts it twice (with no other painting, it paints as itself alone); give each painting "
+    for extra, err_is in (
+        (paint, f"warning: painting {paint} is given twice, {said}once, and --style-blend to weigh them"),
+        (str(copy), f"warning: painting {copy} is the same picture as {paint}, {said}once, and --style-blend to "
+                    "weigh them"),
+        (str(other), ""),
+    ):
+        code, _, err = run_main([*argv[:3], extra, *argv[3:]], monkeypatch, capsys)
+        assert (code, err) == (0, err_is)
+    assert not (tmp_path / "o.png").exists()
