@@ -99,7 +99,7 @@ ColorsOption = Annotated[Colors, typer.Option(
 MatchLuminance = Annotated[bool, typer.Option(
     help="With --colors luminance: scale the painting's luminance to the photo's mean and deviation first (Gatys et "
          "al.); --no-match-luminance keeps the painting's own stroke contrast.")]
-_STYLE_SCALE = "Painting's size relative to the output: 0.5 gives finer, fainter strokes, 2 bolder ones"
+_STYLE_SCALE = "Painting's size relative to the output: 0.5 gives fainter strokes, 2 bolder ones"
 StyleScale = Annotated[float, typer.Option(parser=number, help=f"{_STYLE_SCALE}.")]
 STYLE_SCALES = f"Comma-separated style scales (the {_STYLE_SCALE[0].lower()}{_STYLE_SCALE[1:]})"  # a sweep's
 Margin = Annotated[int, typer.Option(parser=whole,
