@@ -1,5 +1,6 @@
 """A URL whose port answers in another protocol than HTTP (SSH, or HTTPS asked by http://) is said to be so at once,
-in a printable line: its first bytes were the reason, control bytes and all, retried as a cut-off download."""
+in a printable line: its first bytes were the reason, control bytes and all, retried as a cut-off download. An
+https:// URL at a plain-HTTP port is said to be one at once, where its SSL error was retried with no hint."""
 
 from __future__ import annotations
 
@@ -39,3 +40,14 @@ def test_a_port_that_answers_in_another_protocol_is_said_at_once(serve, weights_
     assert re.search(rf"it begins {begins}, as a port of another protocol, or an https one asked by http://\); "
                      r"check the URL", message), message
     assert len(server.ranges) == 1 and visible_files(weights_dir) == []  # not asked again
+
+
+def test_an_https_url_at_a_plain_http_port_is_said_at_once(serve, weights_dir):
+    server = serve(["ok"])
+    https, notices = server.url.replace("http://", "https://"), []
+    with pytest.raises(WeightsError) as error:
+        fetch("test", **{**FAST, "attempts": 3}, url=https, notice=notices.append)
+    message = str(error.value)
+    assert f"from {https} (" in message and "the server does not speak HTTPS at that port); " in message, message
+    assert "if it serves plain HTTP there, give its URL as http://, or check the URL" in message, message
+    assert notices == [] and visible_files(weights_dir) == []  # not retried

@@ -27,6 +27,8 @@ _CHECK_URL = "check the URL (--url or JAXART_WEIGHTS_URL_* override it), or "
 # An untrusted certificate is most often a corporate proxy's that inspects HTTPS, not the server's own.
 _CERTIFICATE = ("a certificate problem: where a proxy or firewall inspects HTTPS, set SSL_CERT_FILE to a PEM file of "
                 "its root certificate (Python reads SSL_CERT_FILE and SSL_CERT_DIR, not REQUESTS_CA_BUNDLE), or ")
+# OpenSSL's reasons for an answer that is no TLS record: a plain-HTTP server's "HTTP/1.0 400 Bad Request".
+_NOT_TLS = ("WRONG_VERSION_NUMBER", "PACKET_LENGTH_TOO_LONG")
 # The longest Retry-After (seconds) a fetch waits for; a server asking for more is asked again by the user, later.
 LONGEST_RETRY_AFTER = 120.0
 
@@ -173,6 +175,9 @@ def worth_retrying(e: Exception, report: Report) -> tuple[object, float]:
         raise report.fail(said, report.unproxied()) from None
     if isinstance(reason, ssl.SSLCertVerificationError):  # the same certificate again: no retry
         raise report.fail(said, _CERTIFICATE + report.unproxied()) from None
+    if isinstance(reason, ssl.SSLError) and reason.reason in _NOT_TLS:  # plain bytes where TLS was asked: no retry
+        raise report.fail(f"{said}: the server does not speak HTTPS at that port", "if it serves plain HTTP there, "
+                          "give its URL as http://, or " + report.unproxied() + _CHECK_URL) from None
     if isinstance(reason, OSError) and url.lower().startswith("file:"):  # no file, a folder: not the network
         raise report.fail(reason, _CHECK_URL) from None
     return said, 0.0
