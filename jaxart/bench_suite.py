@@ -53,8 +53,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
         from jaxart import bench_torch
 
         if not bench_torch.available():
-            raise InputError("--baseline torch needs PyTorch: "
-                             "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu")
+            raise InputError(bench_torch.MISSING)
     if not 1 <= repeats <= MAX_REPEATS:
         raise InputError(f"--repeats must be 1 to {MAX_REPEATS}, got {repeats}; the median of 5-10 is steady")
     if sweep < 0:

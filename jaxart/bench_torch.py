@@ -21,6 +21,12 @@ if TYPE_CHECKING:  # only for the annotations: bench_memory runs this file alone
 _EPS = 1e-12
 
 
+# Told wherever torch is found missing (bench's option check, the baseline itself). PyPI's torch is a multi-GB CUDA
+# build on Linux; PyTorch's CPU index holds the small one.
+MISSING = ("--baseline torch needs PyTorch: pip install torch==2.13.0 (on a machine without a GPU, add "
+           "--index-url https://download.pytorch.org/whl/cpu for the CPU build)")
+
+
 def available() -> bool:
     """Whether PyTorch can be imported here (`_torch`)."""
     try:
@@ -34,7 +40,7 @@ def _torch():
     try:
         import torch
     except ImportError:
-        raise ValueError("--baseline torch needs PyTorch; install it with `pip install torch==2.13.0`") from None
+        raise ValueError(MISSING) from None
     return torch
 
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 import cli
 from jaxart import bench, bench_machine, bench_memory, bench_quality, bench_steppers, bench_torch, objective
 from jaxart.config import StyleConfig
+from jaxart.errors import InputError
 from jaxart.targets import make_targets
 
 needs_torch = pytest.mark.skipif(not bench_torch.available(), reason="the PyTorch baseline needs torch")
@@ -62,6 +64,19 @@ def test_time_to_quality_rows_reach_the_single_scale_loss(tiny_vgg16, rng):
         picture = q["images"][name]
         assert picture.shape == content.shape and 0.0 <= picture.min() and picture.max() <= 1.0
     assert "time to quality at 32 px" in bench_quality.format_quality(q)
+
+
+def test_a_missing_torch_is_told_the_same_way_by_bench_and_the_baseline(monkeypatch):
+    from jaxart import bench_suite
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` fails
+    with pytest.raises(ValueError) as baseline:
+        bench_torch.TorchStyle({}, None, [], StyleConfig(size=24))
+    with pytest.raises(InputError) as check:
+        bench_suite.check([32], baseline="torch")
+    assert str(baseline.value) == str(check.value), (baseline.value, check.value)
+    assert "pip install torch==2.13.0 (on a machine without a GPU, add --index-url https://download.pytorch.org/" \
+        "whl/cpu" in str(check.value), check.value
 
 
 def test_time_to_quality_counts_one_step_in_words():
