@@ -32,7 +32,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
     figures start it (the CLI's XLA_FLAGS check)."""
     from jaxart import bench as B
     from jaxart.bench_json import check_name as check_json_name
-    from jaxart.bench_setup import PAPER
+    from jaxart.bench_setup import PAPER, sizes_or_default
     from jaxart.convs import CONVS
     from jaxart.destinations import check_folder, check_not_input
     from jaxart.output_names import check_names
@@ -75,7 +75,8 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
             raise InputError(f"--json {json_out} already exists; pass --overwrite to replace it or choose another name")
         check_folder(json_out.parent, "--json", what="--json's folder")  # "--json /proc is not writable" named a file
     start()  # the memory figures start JAX
-    for size, flag in [(s, "--sizes") for s in sizes] + ([(quality["size"], "--quality-size")] if quality else []):
+    for size, flag in ([(s, "--sizes") for s in sizes_or_default(sizes)]
+                       + ([(quality["size"], "--quality-size")] if quality else [])):
         _check_memory(PAPER.replace(size=size, conv=convs[0], remat=remat), flag, sweep if flag == "--sizes" else 0)
 
 
@@ -146,7 +147,7 @@ def _check_memory(config, flag: str, sweep: int = 0) -> None:
 
 
 def run(
-    sizes: Sequence[int],
+    sizes: Sequence[int] = (),
     *,
     repeats: int = 3,
     loops: Sequence[str] = ("python",),
@@ -160,7 +161,7 @@ def run(
     echo: Callable[[str], None] = print,
     fetch: Callable[[str], object] | None = None,
 ) -> dict:
-    """Measure every row asked for and return them as one JSON-ready dict.
+    """Measure every row asked for, at `sizes` (none: `bench_setup.sizes_or_default`), as one JSON-ready dict.
 
     `quality` holds the time-to-quality settings (`evals`, `size`, `coarse_steps`, `limit`,
     `model`, `content`, `style`), or None to skip it; the runs' last images go to
@@ -172,10 +173,11 @@ def run(
 
     import jax
 
-    from jaxart import __version__, bench_machine, provenance
+    from jaxart import __version__, bench_machine, bench_setup, provenance
 
     if quality:
         _fetch_model(quality["model"], fetch, echo)
+    sizes = bench_setup.sizes_or_default(sizes)
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     machine = bench_machine.machine()  # its load average before bench's own work adds to it
     # The figures are compile and run times: a program taken from JAX's persistent cache

@@ -24,7 +24,8 @@ _QUALITY_OPTIONS = ("quality_size", "coarse_steps", "quality_limit", "model", "c
 
 def bench(
     ctx: typer.Context,
-    sizes: Annotated[str, typer.Option(help="Comma-separated image sizes.")] = "256,512",
+    sizes: Annotated[Optional[str], typer.Option(
+        help="Comma-separated image sizes [default: 256,512; 256,512,1024 on a GPU].", show_default=False)] = None,
     repeats: Annotated[int, typer.Option(
         parser=_whole,
         help="Timed evaluations per size (at most 100); also the steps of a scan chunk and the sweep's blocks.")] = 3,
@@ -72,7 +73,8 @@ def bench(
     """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""
     from jaxart import bench_json, bench_suite
 
-    size_list, variants, convs = _csv(sizes, "--sizes", int), _csv(loops, "--loops"), _csv(conv, "--conv")
+    size_list = _csv(sizes, "--sizes", int) or ()  # none: the default, which depends on the backend
+    variants, convs = _csv(loops, "--loops"), _csv(conv, "--conv")
     if not quality_evals and (stray := next((n for n in _QUALITY_OPTIONS if _given(ctx, n)), None)):
         raise typer.BadParameter("it only applies to time to quality; give --quality-evals N (above 0) too, or "
                                  "leave it out", param_hint=f"--{stray.replace('_', '-')}")

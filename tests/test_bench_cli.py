@@ -199,3 +199,19 @@ def test_overwrite_never_replaces_an_image_with_the_json(no_measuring, monkeypat
     assert code == 2 and err == (f"error: --json {photo} ends in .jpg; bench writes JSON: give a name ending in .json, "
                                  f"such as {tmp_path / 'photo.json'}"), err
     assert photo.read_bytes() == b"\xff\xd8 a photograph" and os.listdir(tmp_path) == ["photo.jpg"]
+
+
+@pytest.mark.parametrize("platform, sizes", [("cpu", [256, 512]), ("gpu", [256, 512, 1024])])
+def test_bench_times_1024_px_too_by_default_on_a_gpu(platform, sizes, monkeypatch, tmp_path):
+    """Issue 5 asks for 1024 px on a GPU, where it takes seconds: `--sizes` was 256,512 on every backend."""
+    from typer.testing import CliRunner
+
+    import cli
+
+    monkeypatch.setattr("jaxart.devices.platform", lambda: platform)
+    checked, out = [], tmp_path / "b.json"
+    monkeypatch.setattr(bench_suite, "_check_memory", lambda config, flag, sweep: checked.append(config.size))
+    monkeypatch.setattr(bench_suite, "_rows", lambda *a: {"results": []})
+    result = CliRunner().invoke(cli.app, ["bench", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["options"]["sizes"] == sizes and checked == sizes
