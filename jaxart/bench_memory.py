@@ -63,7 +63,7 @@ def memory_row(size: int, framework: str = "jax", remat: bool = False, conv: str
     that evaluation lifts resident memory), `process_peak_rss_mb` (the process's own peak, its
     start, compilation and targets included) and, for jax, `xla_temp_mb` (XLA's count of the
     program's temporary buffers: jaxart's real figure, as its sampled growth misses buffers the
-    process already holds) and `estimate_mb` (`jaxart.footprint.evaluation_bytes`). A fresh
+    process already holds), `estimate_mb` (`jaxart.footprint.evaluation_bytes`) and `conv`. A fresh
     process, because a process's peak RSS never falls, so two frameworks in one cannot be told apart.
     """
     from jaxart.errors import JaxartError
@@ -85,7 +85,8 @@ def memory_row(size: int, framework: str = "jax", remat: bool = False, conv: str
         why = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
         raise JaxartError(f"the {framework} memory measurement at {size} px failed in its own process ({why}); "
                           "run bench without --memory, or at a smaller size")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    row = json.loads(done.stdout.strip().splitlines()[-1])
+    return row | {"conv": conv} if framework == "jax" else row  # as a timing row names it; torch's has no choice
 
 
 def _memory_child(size: int, framework: str, remat: bool, conv: str = "auto") -> None:
@@ -187,9 +188,9 @@ def _release_free_memory() -> None:
 def format_memory(row: dict) -> str:
     estimate = (f"; XLA temporaries {row['xla_temp_mb']:.0f} MiB (estimate {row['estimate_mb']:.0f} MiB)"
                 if "estimate_mb" in row else "")
-    remat = " remat" if row.get("remat") else ""
+    label = (" remat" if row.get("remat") else "") + (f" {row['conv']}" if "conv" in row else "")  # as format_row's
     device = f", device peak {row['device_peak_mb']:.0f} MiB" if "device_peak_mb" in row else ""
-    return (f"{row['size']:>5} px{remat}  {row['framework']}: one evaluation +{row['eval_growth_mb']:.0f} MiB"
+    return (f"{row['size']:>5} px{label}  {row['framework']}: one evaluation +{row['eval_growth_mb']:.0f} MiB"
             f"{estimate}{device}, resident at its peak {row['peak_rss_mb']:.0f} MiB"
             + (f" (process peak {row['process_peak_rss_mb']:.0f} MiB, its setup"
                f"{' and compiling' if row['framework'] == 'jax' else ''} included)"

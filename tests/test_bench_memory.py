@@ -63,3 +63,22 @@ def test_torch_baseline_orders_the_layers_as_jaxart_does(arch):
     keys = conv_names(arch)
     for params in (dict.fromkeys(keys), dict.fromkeys(reversed(keys)), dict.fromkeys(sorted(keys))):
         assert bench_torch._layer_order(params) == layer_names(arch)
+
+
+@pytest.mark.parametrize("framework", ["jax", "torch"])
+def test_a_memory_row_names_the_convolutions_it_measured(framework, monkeypatch):
+    """Timing rows (table and JSON) said which --conv they timed; memory rows did not, so `--conv winograd,direct
+    --memory` left the reader to guess whose peak it was. PyTorch's row has no such choice."""
+    import json
+    import subprocess
+
+    measured = {"framework": framework, "size": 16, "remat": False, "eval_growth_mb": 3.0, "peak_rss_mb": 300.0}
+    child = subprocess.CompletedProcess([], 0, stdout=json.dumps(measured) + "\n", stderr="")
+    monkeypatch.setattr(bench_memory.subprocess, "run", lambda *a, **k: child)
+    monkeypatch.setattr(bench_memory, "_torch_inputs", lambda size, folder: "inputs.npz")
+    row = bench_memory.memory_row(16, framework, conv="winograd")
+    line = bench_memory.format_memory(row)
+    if framework == "jax":
+        assert row["conv"] == "winograd" and line.startswith("   16 px winograd  jax: "), line
+    else:
+        assert "conv" not in row and line.startswith("   16 px  torch: "), line
