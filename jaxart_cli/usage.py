@@ -57,6 +57,10 @@ def usage_message(e: TyperException) -> str:
     if text.startswith("Option "):  # "Option --size requires an argument.": no full stop, as jaxart's lines end
         text = text.removesuffix(".")
     param, ctx = getattr(e, "param", None), getattr(e, "ctx", None)
+    if ctx is not None and (read := _file_read_as_value(ctx)):  # `-out.png`: -o ut.png, then a painting short
+        (word, flag, value), command = read, _command_path(ctx)
+        return (f"`{command}`: {word}, a file here, was read as options ({flag} {value}); write it ./{word}, or put "
+                f"`--` before the files; see `{command} --help`")
     if no_command := _NO_SUCH_COMMAND.fullmatch(text):
         group = _command_path(ctx) if ctx is not None else "jaxart"
         stray, guess = no_command["name"], no_command["guess"]
@@ -133,6 +137,24 @@ def _file_like_option(name: str) -> str | None:
         return arg.startswith(name) if name.startswith("--") else not arg.startswith("--") and name[1] in arg[1:]
 
     return next((arg for arg in sys.argv[1:] if arg != "-" and read_as(arg) and os.path.lexists(arg)), None)
+
+
+def _file_read_as_value(ctx) -> tuple[str, str, str] | None:
+    """The word of the command line (sys.argv) naming a file or folder here that click read as short switches and an
+    option with its value (`-out.png` as -o ut.png, `-qout.png` as -q -o ut.png): (the word, the option, the value);
+    None if none. No "no such option" came of it to say so, only what went missing after it."""
+    shorts = {o: p for p in ctx.command.params for o in p.opts if len(o) == 2}
+    for arg in sys.argv[1:sys.argv.index("--") if "--" in sys.argv else None]:
+        if not re.fullmatch(r"-[^-].+", arg, re.S) or not os.path.lexists(arg):
+            continue
+        for i, letter in enumerate(arg[1:], 2):
+            if (param := shorts.get(f"-{letter}")) is None:
+                break  # an unknown option: `unknown_option` says it
+            if not (getattr(param, "is_flag", False) or getattr(param, "count", False)):
+                if arg[i:]:
+                    return arg, f"-{letter}", arg[i:]
+                break
+    return None
 
 
 def _flag_given_a_value(ctx) -> str | None:

@@ -186,3 +186,17 @@ def test_a_file_whose_name_starts_with_a_dash_is_said_to_be_read_as_options(name
     assert err == (f"error: `jaxart stylize` has no option {option}: {name}, a file here, was read as options; "
                    f"write it ./{name}, or put `--` before the files; see `jaxart stylize --help`"), err
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+@pytest.mark.parametrize("name, read", [("-out.png", "-o ut.png"), ("-qout.png", "-o ut.png")])
+def test_a_file_read_as_an_option_and_its_value_is_named(name, read, files, tmp_path, monkeypatch, capsys):
+    """`jaxart stylize -out.png paint.png`: click took -o ut.png, and the line asked for a STYLE painting, naming no
+    file, where other `-dash` names are said to be read as options."""
+    d, model = files
+    (tmp_path / name).write_bytes((d / "photo.jpg").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(["stylize", name, str(d / "paint.png"), "--model", model], monkeypatch, capsys)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1, err
+    assert err == (f"error: `jaxart stylize`: {name}, a file here, was read as options ({read}); write it ./{name}, "
+                   f"or put `--` before the files; see `jaxart stylize --help`"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
