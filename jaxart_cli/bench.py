@@ -1,4 +1,5 @@
-"""`jaxart bench`: its options, parsed and checked, then the suite (jaxart/bench_suite.py) run and written."""
+"""`jaxart bench`: its options, parsed and checked (jaxart/bench_checks.py), then the suite
+(jaxart/bench_suite.py) run and written."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def bench(
         parser=_whole, help="Half-size steps of the coarse-to-fine run [default: N/2]; 0 leaves it out.")] = None,
     quality_limit: Annotated[float, typer.Option(
         parser=_number, help="Other runs give up after this many times N full-size steps.")] = 3.0,
-    # Paths get a quoted ~ expanded (home) and are checked after it, by bench_suite.check: Typer's
+    # Paths get a quoted ~ expanded (home) and are checked after it, by bench_checks.check: Typer's
     # exists=True would look for a folder named "~".
     model: Annotated[str, typer.Option(
         help="Weights for time to quality: random (VGG19) or a registered name.", callback=_home,
@@ -71,7 +72,7 @@ def bench(
         help="Replace an existing --json file or --quality-images PNGs.")] = False,
 ) -> None:
     """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""
-    from jaxart import bench_json, bench_suite
+    from jaxart import bench_checks, bench_json, bench_suite
 
     size_list = _csv(sizes, "--sizes", int) or ()  # none: the default, which depends on the backend
     variants, convs = _csv(loops, "--loops"), _csv(conv, "--conv")
@@ -85,9 +86,9 @@ def bench(
         evals=quality_evals, size=quality_size, coarse_steps=coarse_steps, limit=quality_limit, model=model,
         content=content, style=style)
     # A flag XLA refuses is one line of ours, once the checks that need no JAX are done: its memory figures start it.
-    bench_suite.check(size_list, repeats=repeats, loops=variants, baseline=baseline, convs=convs, sweep=sweep_settings,
-                      quality=quality, json_out=json_out, quality_images=quality_images, remat=remat,
-                      overwrite=overwrite, start=lambda: _start_jax_first(dry_run=False))
+    bench_checks.check(size_list, repeats=repeats, loops=variants, baseline=baseline, convs=convs,
+                       sweep=sweep_settings, quality=quality, json_out=json_out, quality_images=quality_images,
+                       remat=remat, overwrite=overwrite, start=lambda: _start_jax_first(dry_run=False))
     result = bench_suite.run(size_list, repeats=repeats, loops=variants, baseline=baseline, remat=remat, convs=convs,
                              memory=memory, sweep=sweep_settings, quality=quality, quality_images=quality_images,
                              echo=lambda line: (_stop_if_interrupted(), _echo(line)),

@@ -80,11 +80,11 @@ def test_bench_refuses_bad_options_before_measuring(case, tmp_path, monkeypatch,
 
 
 def test_bench_check_creates_nothing_and_the_json_makes_its_folder(tmp_path):
-    from jaxart import bench_json, bench_suite
+    from jaxart import bench_checks, bench_json
 
     quality = dict(evals=2, size=16, coarse_steps=1, limit=1.0, model="random", content=None, style=None)
     out = tmp_path / "new" / "b.json"
-    bench_suite.check([16], quality=quality, json_out=out, quality_images=tmp_path / "q" / "r")
+    bench_checks.check([16], quality=quality, json_out=out, quality_images=tmp_path / "q" / "r")
     assert not list(tmp_path.iterdir())
     bench_json.write_json(out, {"results": []})
     assert json.loads(out.read_text())["results"] == []

@@ -67,13 +67,13 @@ def test_time_to_quality_rows_reach_the_single_scale_loss(tiny_vgg16, rng):
 
 
 def test_a_missing_torch_is_told_the_same_way_by_bench_and_the_baseline(monkeypatch):
-    from jaxart import bench_suite
+    from jaxart import bench_checks
 
     monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` fails
     with pytest.raises(ValueError) as baseline:
         bench_torch.TorchStyle({}, None, [], StyleConfig(size=24))
     with pytest.raises(InputError) as check:
-        bench_suite.check([32], baseline="torch")
+        bench_checks.check([32], baseline="torch")
     assert str(baseline.value) == str(check.value), (baseline.value, check.value)
     assert "pip install torch==2.13.0 (on a machine without a GPU, add --index-url https://download.pytorch.org/" \
         "whl/cpu" in str(check.value), check.value

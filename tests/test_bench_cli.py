@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from jaxart import bench, bench_machine, bench_setup, bench_suite
+from jaxart import bench, bench_checks, bench_machine, bench_setup, bench_suite
 from jaxart.weights.random_init import random_weights
 
 from conftest import ROOT, TINY, run_main
@@ -210,7 +210,7 @@ def test_bench_times_1024_px_too_by_default_on_a_gpu(platform, sizes, monkeypatc
 
     monkeypatch.setattr("jaxart.devices.platform", lambda: platform)
     checked, out = [], tmp_path / "b.json"
-    monkeypatch.setattr(bench_suite, "_check_memory", lambda config, flag, sweep: checked.append(config.size))
+    monkeypatch.setattr(bench_checks, "_check_memory", lambda config, flag, sweep: checked.append(config.size))
     monkeypatch.setattr(bench_suite, "_rows", lambda *a: {"results": []})
     result = CliRunner().invoke(cli.app, ["bench", "--json", str(out)])
     assert result.exit_code == 0, result.output
