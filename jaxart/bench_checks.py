@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from jaxart.duplicates import repeated
-from jaxart.errors import InputError, nearest_name
+from jaxart.errors import InputError, as_typed, nearest_name
 
 # Bounds that keep a benchmark finite: --repeats 10 and --quality-evals 500 are the most BENCHMARKS.md used.
 MAX_REPEATS = 100  # "scan" runs a chunk of `repeats` steps per repeat: repeats**2 steps in all
@@ -93,14 +93,14 @@ def _check_quality(*, evals: int, coarse_steps: int | None, limit: float, model:
         if not 0 <= steps <= MAX_STEPS:
             raise InputError(f"{flag} must be 0 to {MAX_STEPS}, got {steps}")
     if not (math.isfinite(limit) and limit > 0):
-        raise InputError(f"--quality-limit must be a finite number above 0, got {limit}")
+        raise InputError(f"--quality-limit must be a finite number above 0, got {as_typed(limit)}")
     cap = limit * evals  # the full-size steps the other runs may take (bench_quality.time_to_quality)
     if cap < 1:
         least = math.ceil(1000 / max(evals, 1)) / 1000  # limit x evals >= 1, to three decimals
-        raise InputError(f"--quality-limit {limit:g} x --quality-evals {evals} leaves the other runs no full-size "
-                         f"step; give --quality-limit {least:g} or more")
+        raise InputError(f"--quality-limit {as_typed(limit)} x --quality-evals {evals} leaves the other runs no "
+                         f"full-size step; give --quality-limit {least:g} or more")
     if cap > MAX_STEPS:
-        raise InputError(f"--quality-limit {limit:g} x --quality-evals {evals} allows the other runs more than "
+        raise InputError(f"--quality-limit {as_typed(limit)} x --quality-evals {evals} allows the other runs more than "
                          f"{MAX_STEPS} full-size steps; give --quality-limit {MAX_STEPS // evals} or less")
     if model == "auto":  # stylize's fallback to vgg16-hed would change what is timed
         raise InputError(f"--model auto may fall back to vgg16-hed, which would change what bench times; give "

@@ -79,6 +79,21 @@ def test_bench_refuses_bad_options_before_measuring(case, tmp_path, monkeypatch,
     assert not list(tmp_path.iterdir()), "a refused run left a folder behind"
 
 
+@pytest.mark.parametrize("limit, said", [
+    ("0", "--quality-limit must be a finite number above 0, got 0"),  # was "got 0.0"
+    ("-1", "--quality-limit must be a finite number above 0, got -1"),
+    ("1e-5", "--quality-limit 1e-5 x --quality-evals 5 leaves the other runs no full-size step; give --quality-limit "
+             "0.2 or more"),  # was "1e-05"
+])
+def test_a_refused_quality_limit_is_echoed_as_typed(limit, said, monkeypatch, capsys):
+    """README: numbers are echoed as typed (`5`, not `5.0`), as stylize's refusals echo them."""
+    from jaxart import bench_machine
+
+    monkeypatch.setattr(bench_machine, "matmul_peak", _unmeasured)
+    code, err = _main(["bench", "--quality-evals", "5", "--quality-limit", limit], monkeypatch, capsys)
+    assert code == 2 and err == f"error: {said}", err
+
+
 def test_bench_check_creates_nothing_and_the_json_makes_its_folder(tmp_path):
     from jaxart import bench_checks, bench_json
 
