@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from jaxart_cli import options as _o
+from jaxart_cli import options as _o, summary as _summary
 from jaxart_cli.common import (
     given as _given, said as _said, say as _say, start_jax_first as _start_jax_first, unused as _unused, warn as _warn,
 )
@@ -237,13 +237,6 @@ def stylize(
         steps_text = plateau.steps_text(outcome.steps, _scales.total_steps(config), outcome.stopped)
         losses = progress.loss_sum(outcome.terms, config, outcome.image_terms)
         files = _frames.written(output, fmt, outcome.steps, _scales.total_steps(config), save_every, animate)
-        seconds = _seconds_text(outcome.seconds, time.monotonic() - called, ckpt)
+        seconds = _summary.seconds_text(outcome.seconds, time.monotonic() - called, ckpt)
         _say(f"wrote {files} ({w.name}, {steps_text}, {seconds}; {losses})")
 
-
-def _seconds_text(run: float, command: float, resumed: object = None) -> str:
-    """"run 25.0 s, in all 28.3 s": the run's seconds (the record's: targets, compile, steps, final loss), and the
-    command's from its call (JAX, the inputs, the weights and the write too; Python's own start not); `resumed` (a
-    checkpoint): the run's with its earlier parts', the command's this part's."""
-    return (f"run with its earlier parts {run:.1f} s, this time in all {command:.1f} s" if resumed is not None
-            else f"run {run:.1f} s, in all {command:.1f} s")

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from jaxart_cli import options as _o
+from jaxart_cli import options as _o, summary as _summary
 from jaxart_cli.common import (
     given as _given, said as _said, say as _say, start_jax_first as _start_jax_first, unused as _unused, warn as _warn,
 )
@@ -241,10 +241,8 @@ def sweep(
         raise Interrupted(f"{signals.interrupted_by(signum)} as the sweep finished; wrote {files[0]}, "
                           f"{files[1]} and {len(settings)} images", 128 + signum)
     if not quiet:
-        n, d = len(settings), result.devices
-        _say(f"wrote {files[0]}, {files[1]} and {n} image{'s' * (n != 1)} ({w.name}, {_settings.described(settings)} "
-             f"on {d} device{'s' * (d != 1)}, {plateau.tiles_text(result.steps, result.stopped, total)}, "
-             f"{result.seconds:.1f} s)")
+        _say(_summary.sweep_line(files, len(settings), w.name, _settings.described(settings), result.devices,
+                                 plateau.tiles_text(result.steps, result.stopped, total), result.seconds))
     if failed := sheet.nonfinite(output, settings, result.ok, cmd.fmt, captions.file_names(styles),  # as typed
                                  seeded=config.init == "random"):
         raise NonFiniteLossError(failed)
