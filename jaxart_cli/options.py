@@ -17,6 +17,8 @@ from jaxart.errors import nearest_name
 from jaxart.paths import web_address, windows_path
 
 DEFAULT = config.StyleConfig()
+# What stylize and sweep say when given no photo (stylize: nor any painting), in one wording.
+NOTHING_TO_PAINT = "give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT"
 
 
 # The flag a user types for each word a library refusal names (`InputError.settings`), which the CLI's line writes

@@ -140,7 +140,7 @@ def stylize(
         _spaced_list(ctx, [content, *(styles or ())])  # `--scales 64 128`: 128 is no painting
         regions, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
         if content is None or not styles:
-            raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")
+            raise typer.BadParameter(_o.NOTHING_TO_PAINT)
         config = StyleConfig(
             **_o.sizes(size=size, steps=steps, scales=scales, start_size=start_size, default_size=_DEFAULT.size),
             **regions,

@@ -141,7 +141,7 @@ def sweep(
         _spaced_list(ctx, [content, *(styles or ())], _LISTS + _SWEPT)  # `--style-weight 1 10 100`: 10 is no painting
         regions, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
         if content is None:
-            raise typer.BadParameter("give the CONTENT photo and at least one STYLE painting, or --resume CHECKPOINT")
+            raise typer.BadParameter(_o.NOTHING_TO_PAINT)
         if not styles:
             raise typer.BadParameter("give at least one STYLE painting, or --mask with a --region-style "
                                      "COLOUR=PAINTING for each of its colours", param_hint="STYLE")
