@@ -206,6 +206,7 @@ def sweep(
                  _notes.checkpoint_note(cmd.checkpoint_every, _scales.total_steps(config)),
                  _notes.background_note(background, content, styles, config.init) if _given(ctx, "background")
                  else None,
+                 None if each_painting else _notes.repeated_painting_note(styles, paintings, painter),  # as stylize's
                  *_notes.enlarged_painting_notes(styles, paintings, painter.replace(style_scale=max(painted)))):
         if note:
             _warn(note)

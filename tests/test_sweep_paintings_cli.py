@@ -145,3 +145,27 @@ def test_each_painting_with_one_painting_is_warned_about(files, tmp_path, monkey
                 "--steps", "2", "-o", str(tmp_path / "g.png"), "--each-painting", "--dry-run"]
         code, out, err = run_main(argv, monkeypatch, capsys)
         assert (code, err) == (0, expected) and "nothing ran" in out, err
+
+
+def test_a_painting_given_twice_to_blend_is_warned_of_as_stylize_does(files, tmp_path, monkeypatch, capsys):
+    """`jaxart sweep photo.jpg red.png red.png` blends a painting with itself, every tile painted as by red.png
+    alone: stylize warned of it, sweep said nothing. A copy under another name is the same picture; --each-painting
+    refuses either, in a line of its own."""
+    import shutil
+
+    d, _ = files
+    red, copy = d / "red.png", tmp_path / "copy.png"
+    shutil.copy(red, copy)
+    rest = _common(files)[3:] + ["-o", str(tmp_path / "g.png"), "--dry-run"]
+    said = "so the blend counts it twice (with no other painting, it paints as itself alone); give each painting once"
+    for second, err_is in (
+        (red, f"warning: painting {red} is given twice, {said}, and --style-blend to weigh them"),
+        (copy, f"warning: painting {copy} is the same picture as {red}, {said}, and --style-blend to weigh them"),
+        (d / "blue.png", ""),
+    ):
+        code, out, err = run_main(["sweep", str(d / "photo.jpg"), str(red), str(second), *rest], monkeypatch, capsys)
+        assert (code, err) == (0, err_is) and out.startswith("dry run: "), err
+    code, _, err = run_main(["sweep", str(d / "photo.jpg"), str(red), str(red), *rest, "--each-painting"],
+                            monkeypatch, capsys)
+    assert code == 2 and "warning" not in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "g.png").exists()
