@@ -11,15 +11,19 @@ from pathlib import Path
 Read = Sequence[tuple[Path, tuple[int, int]]]  # the photo and paintings: each file, the (height, width) it decoded to
 
 
-def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int | None = None,
+def line(run: str, need: int, writes: str, model: str, *, changes=(), free: int | None = None, held: int = 0,
          per_device: bool = False, timing: str | None = None) -> str:
     """"dry run: RUN, about 1.7 GiB[ a device][ of 20.1 GiB free][; TIMING]; would write WRITES[ (CHANGES)]; [what a
-    run would download first; ]nothing ran", `need` and `free` in bytes, `changes` phrases such as "replacing
-    out.png", `timing` `duration.estimated`'s."""
+    run would download first; ]nothing ran", `need`, `free` and `held` in bytes, `changes` phrases such as "replacing
+    out.png", `timing` `duration.estimated`'s. `held`: what of `need` the process holds already (`memory.taken_off`),
+    said as the check compares (`memory.fits`): "about 1.0 GiB, 400 MiB of it held already: 600 MiB more of 700 MiB
+    free", where adding it to the free figure read "about 1.0 GiB of 1.1 GiB free", a peak beyond the memory free."""
     from jaxart import model_choice
     from jaxart.byte_sizes import amount
 
-    of_free = f" of {amount(free)} free" if free is not None else ""
+    of_free = "" if free is None else f" of {amount(free)} free"
+    if free is not None and held:
+        of_free = f", {amount(held)} of it held already: {amount(max(need - held, 0))} more{of_free}"
     memory = f"about {amount(need)}{' a device' * per_device}{of_free}"
     changed = f" ({', '.join(changes)})" if changes else ""
     fetch = model_choice.first_download(model)
@@ -43,7 +47,7 @@ def memory_figure(need: int, read: Read, per_device: bool = False, init: str | P
 
 
 def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: int, free: int, model: str, *,
-                 save_every: int = 0, animation: Path | None = None, checkpoint_every: int = 0,
+                 held: int = 0, save_every: int = 0, animation: Path | None = None, checkpoint_every: int = 0,
                  overwrite: bool = False, tolerance: float = 0.0, resumed: tuple[Path, dict] | None = None,
                  read: Read = ()) -> str:
     """`line` for a stylize run of `config` on a photo of `photo` = (height, width) as read: "dry run: 768x576 px,
@@ -51,7 +55,7 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     out.png); nothing ran". `resumed`: the checkpoint `--resume` continues and its metadata, which make it "dry run:
     would resume out.ckpt.npz from step 20 of 45 (...), 768x576 px, ...; 25 steps left, about 3 min (...); would
     write out.png (replacing out.png, removing out.ckpt.npz once the image is written); nothing ran". `read`: the
-    photo and paintings, whose decoding `memory_figure` counts."""
+    photo and paintings, whose decoding `memory_figure` counts; `held` as `line`'s."""
     from jaxart import destinations, duration, frames, scales
     from jaxart.errors import joined
     from jaxart.image import fit
@@ -75,7 +79,7 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     changes += [f"removing {gone} once the image is written" for gone in removals(plan.removed_after) + kept]
     run = (f"would resume {resumed[0]} from step {after} of {total}{sizes}, {width}x{height} px" if resumed
            else f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}")
-    return line(run, memory_figure(need, read, init=config.init), writes, model, changes=changes, free=free,
+    return line(run, memory_figure(need, read, init=config.init), writes, model, changes=changes, free=free, held=held,
                 timing=duration.estimated(config, model, warn=warn, tolerance=tolerance, after=after))
 
 

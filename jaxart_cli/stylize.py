@@ -200,8 +200,8 @@ def stylize(
     if dry_run:
         if ckpt is not None:  # the run's refusal once its weights load, here from their file's header
             _resume.check_weights_file(ckpt)
-        free += _memory.taken_off(held)  # what the run may take: the check's comparison
-        _say(_dry_line(config, photo.shape[:2], output, fmt, need, free, model, save_every=save_every,
+        _say(_dry_line(config, photo.shape[:2], output, fmt, need, free, model, held=_memory.taken_off(held),
+                       save_every=save_every,
                        animation=animate, checkpoint_every=checkpoint_every, overwrite=overwrite,
                        tolerance=tolerance, resumed=(resume, ckpt.meta) if ckpt else None,
                        read=[(f, x.shape[:2]) for f, x in zip([content, *styles], [photo, *paintings])]))

@@ -39,8 +39,9 @@ def test_a_run_that_fits_beside_what_the_process_holds_is_let_through_and_one_th
     monkeypatch.setattr("jaxart.memory.available_bytes", lambda: 700 * MIB)
     code, printed, err = run_main(argv, monkeypatch, capsys)
     assert code == 0 and printed.startswith("dry run: ") and err == "", (code, err)
-    if command == "stylize":  # the comparison the check made: the peak against the free and the held
-        assert "about 1000 MiB of 1.1 GiB free" in printed, printed
+    if command == "stylize":  # the comparison the check made, in its words: what the run adds against the free
+        # It read "about 1000 MiB of 1.1 GiB free", the free figure with the held added: 700 MiB was free.
+        assert ", about 1000 MiB, 400 MiB of it held already: 600 MiB more of 700 MiB free; " in printed, printed
     monkeypatch.setattr("jaxart.memory.available_bytes", lambda: 599 * MIB)  # 600 more it would take
     code, printed, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and printed == "" and "\n" not in err, (code, err)
