@@ -1,7 +1,7 @@
 """Ctrl-C, SIGTERM and SIGHUP outside a run: recorded, or the command ended at once while the libraries load.
-Only `gc`, `os`, `signal`, `sys` and jaxart.signals (a run's words for a signal; it loads jaxart.deferral, no JAX) are
-imported: cli.py imports this first, before anything slower, to answer a Ctrl-C while the rest loads. The handlers are
-swapped and put back by jaxart.deferral, a run's as the CLI's."""
+Only `gc`, `os`, `signal`, `sys`, `threading` and jaxart.signals (a run's words for a signal; it loads
+jaxart.deferral, no JAX) are imported: cli.py imports this first, before anything slower, to answer a Ctrl-C while the
+rest loads. The handlers are swapped and put back by jaxart.deferral, a run's as the CLI's."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import gc
 import os
 import signal
 import sys
+import threading
 
 from jaxart.signals import interrupted_by as _interrupted_by
 
@@ -58,9 +59,13 @@ class _AtNextImport:
     """A module finder that raises a Ctrl-C's KeyboardInterrupt as the next module is looked for, from importlib's
     own Python code. Raised where the signal came, inside an import, it could land in a C extension's callback
     (numpy's, 1.6 s into a run from a fresh venv as JAX loads): "SystemError: ... returned a result with an exception
-    set", a traceback and exit 1. A command whose import brings no further module stops at its next check."""
+    set", a traceback and exit 1. A command whose import brings no further module stops at its next check. Only the
+    main thread's (the command's, where Python runs the handler): another thread's import passes, where the Ctrl-C
+    would end that thread alone and leave the command running without it."""
 
     def find_spec(self, name, path=None, target=None):
+        if threading.current_thread() is not threading.main_thread():
+            return None
         _not_at_next_import()
         raise KeyboardInterrupt
 

@@ -149,3 +149,26 @@ def test_a_ctrl_c_inside_an_import_is_raised_as_the_next_module_is_looked_for(co
     assert (proc.returncode, proc.stderr) == (130, "interrupted before the run began; no image or checkpoint was "
                                                     "written\n"), proc.stderr
     assert marker.exists() and not out.exists()
+
+
+def test_a_ctrl_c_inside_an_import_is_raised_in_the_main_thread_alone(tmp_path, monkeypatch):
+    """A Ctrl-C recorded inside an import was raised at the next module looked for in any thread: another thread's
+    import (a progress bar's, a library's worker) died of it, and the command, its Ctrl-C gone, ran on. Now another
+    thread's imports pass, and the main thread's next one raises it."""
+    import threading
+
+    from jaxart_cli import signals as cli_signals
+
+    for name in ("cli60c_in_thread", "cli60c_in_main"):
+        (tmp_path / f"{name}.py").write_text("LOADED = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "meta_path", [cli_signals._AtNextImport(), *sys.meta_path])
+    imported = []
+    worker = threading.Thread(target=lambda: imported.append(importlib.import_module("cli60c_in_thread").LOADED))
+    worker.start()
+    worker.join(60)
+    assert imported == [True]
+    with pytest.raises(KeyboardInterrupt):
+        importlib.import_module("cli60c_in_main")
+    assert not any(isinstance(f, cli_signals._AtNextImport) for f in sys.meta_path)  # raised once
+    assert importlib.import_module("cli60c_in_main").LOADED
