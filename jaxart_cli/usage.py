@@ -58,9 +58,7 @@ def usage_message(e: TyperException) -> str:
         text = text.removesuffix(".")
     param, ctx = getattr(e, "param", None), getattr(e, "ctx", None)
     if ctx is not None and (read := _file_read_as_value(ctx)):  # `-out.png`: -o ut.png, then a painting short
-        (word, flag, value), command = read, _command_path(ctx)
-        return (f"`{command}`: {word}, a file here, was read as options ({flag} {value}); write it ./{word}, or put "
-                f"`--` before the files; see `{command} --help`")
+        return _read_as_options(ctx, read)
     if no_command := _NO_SUCH_COMMAND.fullmatch(text):
         group = _command_path(ctx) if ctx is not None else "jaxart"
         stray, guess = no_command["name"], no_command["guess"]
@@ -155,6 +153,24 @@ def _file_read_as_value(ctx) -> tuple[str, str, str] | None:
                     return arg, f"-{letter}", arg[i:]
                 break
     return None
+
+
+def check_file_read_as_value(ctx) -> None:
+    """Refuse, in `usage_message`'s line, a command line where a file here was read as an option and its value and
+    nothing went missing after it to say so: `jaxart stylize -out.png paint.png other.png` painted paint.png in
+    other.png's style into ut.png. Not where the option's value is the whole word (`-o -out.png`)."""
+    from typer import BadParameter
+
+    if (read := _file_read_as_value(ctx)) is not None:
+        name = next(p.name for p in ctx.command.params if read[1] in p.opts)
+        if str(ctx.params.get(name)) == read[2]:
+            raise BadParameter(_read_as_options(ctx, read), ctx=ctx)
+
+
+def _read_as_options(ctx, read: tuple[str, str, str]) -> str:
+    (word, flag, value), command = read, _command_path(ctx)
+    return (f"`{command}`: {word}, a file here, was read as options ({flag} {value}); write it ./{word}, or put "
+            f"`--` before the files; see `{command} --help`")
 
 
 def _flag_given_a_value(ctx) -> str | None:

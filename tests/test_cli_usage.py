@@ -200,3 +200,26 @@ def test_a_file_read_as_an_option_and_its_value_is_named(name, read, files, tmp_
     assert err == (f"error: `jaxart stylize`: {name}, a file here, was read as options ({read}); write it ./{name}, "
                    f"or put `--` before the files; see `jaxart stylize --help`"), err
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_a_file_read_as_an_option_and_its_value_is_refused_where_the_inputs_still_add_up(command, files, tmp_path,
+                                                                                         monkeypatch, capsys):
+    """`jaxart stylize -out.png paint.png other.png` ran without a word and wrote ut.png (click read -o ut.png), its
+    photo the first painting, where a file named -out.png here says it was meant. Without that file it runs as
+    before, and `-o -out.png` names the output."""
+    d, model = files
+    monkeypatch.chdir(tmp_path)
+    argv = [command, "-out.png", str(d / "paint.png"), str(d / "photo.jpg"), "--model", model, "--dry-run"]
+    code, out, err = run_main(argv, monkeypatch, capsys)  # no such file: -o ut.png, as click reads it
+    assert code == 0 and "error" not in err and "would write ut.png" in out, err
+    (tmp_path / "-out.png").write_bytes((d / "photo.jpg").read_bytes())
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1, err
+    assert err == (f"error: `jaxart {command}`: -out.png, a file here, was read as options (-o ut.png); write it "
+                   f"./-out.png, or put `--` before the files; see `jaxart {command} --help`"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["-out.png"]
+    named = [command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", "-out.png", "--overwrite", "--model", model,
+             "--dry-run"]
+    code, out, err = run_main(named, monkeypatch, capsys)
+    assert code == 0 and "error" not in err and "would write -out.png" in out and "replacing" in out, err
