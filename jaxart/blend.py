@@ -11,8 +11,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from jaxart.arrays import as_numbers, host_array
 from jaxart.errors import InputError
-from jaxart.layers import as_numbers, host_array
 
 GRAM = "a (C, C) float array, losses.gram of a feature map"  # what each Gram should be
 

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from jaxart.arrays import at_least_float32
 from jaxart.color_checks import checked_pixels, finite_pixels
-from jaxart.layers import at_least_float32
 from jaxart.palette import parse_rgb  # re-exported: color.parse_rgb, as before palette.py took it
 
 if TYPE_CHECKING:

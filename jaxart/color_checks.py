@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from jaxart.arrays import IMAGE, check_numbers, check_pixels, host_array
 from jaxart.errors import InputError
-from jaxart.layers import IMAGE, check_numbers, check_pixels, host_array
 
 if TYPE_CHECKING:
     from jax.typing import ArrayLike

@@ -17,8 +17,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from jaxart.arrays import as_numbers, host_array
 from jaxart.errors import InputError
-from jaxart.layers import as_numbers, host_array
 from jaxart.losses import widened
 from jaxart.mask_regions import region_masks  # public here, as README names it
 from jaxart.palette import parse_colors  # public here: palette.COLORS's refusal names guided.parse_colors

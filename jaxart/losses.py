@@ -40,8 +40,8 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart import blend
+from jaxart.arrays import as_numbers, as_pixels, at_least_float32, host_array
 from jaxart.errors import InputError
-from jaxart.layers import as_numbers, as_pixels, at_least_float32, host_array
 
 _EPS = 1e-12
 

@@ -15,7 +15,7 @@ import numbers
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from jaxart.layers import as_numbers
+from jaxart.arrays import as_numbers
 
 if TYPE_CHECKING:  # JAX is imported by pad and crop: a dry run's memory estimate reads padded_shape without it
     import jax

@@ -14,8 +14,9 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart import color, guided, losses
+from jaxart.arrays import as_pixels
 from jaxart.config import StyleConfig
-from jaxart.layers import as_pixels, rgb_hint
+from jaxart.layers import rgb_hint
 # Re-exported: the objective's public names include what it is measured against (`objective.make_targets`,
 # `objective.compute_targets`, `objective.Targets`).
 from jaxart.targets import Targets, check_config, compute_targets, make_targets

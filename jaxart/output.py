@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, PngImagePlugin
 
+from jaxart.arrays import check_pixels, host_array
 from jaxart.errors import InputError
 from jaxart.files import replacing
 from jaxart.formats import FORMATS, choose_format
 from jaxart.image_record import RECORD_KEY, SOFTWARE
-from jaxart.layers import check_pixels, host_array
 from jaxart.paths import as_path
 
 

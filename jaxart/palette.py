@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
+from jaxart.arrays import check_pixels, host_array
 from jaxart.errors import InputError
-from jaxart.layers import check_pixels, host_array
 
 MASK = "an (H, W, 3) float array in [0, 1], as jaxart.load_image reads a mask"
 COLORS = "an (R, 3) array of RGB in 0..255, one per region, such as guided.parse_colors(['red', 'blue'])"

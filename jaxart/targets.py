@@ -14,9 +14,10 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart import guided, losses, optimize
+from jaxart.arrays import as_numbers, check_pixels, host_array
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
-from jaxart.layers import as_numbers, check_pixels, check_reach, host_array, layer_names, rgb_hint
+from jaxart.layers import check_reach, layer_names, rgb_hint
 from jaxart.vgg import Weights, features
 
 ORDER = layer_names("vgg19")  # VGG16's names, and their order, are a subset of these

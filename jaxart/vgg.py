@@ -16,8 +16,9 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart import convs
-from jaxart.layers import (CHANNELS, POOLINGS, STAGES, as_layers, as_pixels, at_least_float32, check_layers,
-                           check_params, check_reach, conv_names, layer_names, rgb_hint, stage_layer_names)
+from jaxart.arrays import as_pixels, at_least_float32
+from jaxart.layers import (CHANNELS, POOLINGS, STAGES, as_layers, check_layers, check_params, check_reach, conv_names,
+                           layer_names, rgb_hint, stage_layer_names)
 from jaxart.weightset import Preprocess, Weights
 
 # layers.py's and weightset.py's names are re-exported: vgg.layer_names, vgg.conv_names and the rest are used widely.

@@ -29,8 +29,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from jaxart.arrays import at_least_float32
 from jaxart.convs import TILE  # outputs per tile side; each reads a (TILE + 2)-pixel input tile
-from jaxart.layers import at_least_float32
 # The transforms' matrices: `_bt` applies BT by shared sums, `_times` the others (tests/test_winograd.py).
 BT = np.array([[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
                [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]], np.float64)
