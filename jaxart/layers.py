@@ -4,6 +4,7 @@ only, so the checks hold under jit at no cost."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 import numpy as np
 
@@ -60,6 +61,7 @@ def as_layers(layers: str | Sequence[str]) -> tuple[str, ...]:
     if isinstance(layers, np.ndarray) and layers.ndim != 1:
         raise TypeError(f"layers is a {layers.ndim}-D NumPy array, shape {layers.shape}; give the layer names as "
                         "a list, tuple or 1-D array, such as ['relu4_2']")
+    _check_static(layers, "layers", TypeError)  # as before, when it said "layers (DynamicJaxprTracer) are not ..."
     try:
         names = tuple(layers)
     except TypeError:
@@ -74,9 +76,20 @@ def as_layers(layers: str | Sequence[str]) -> tuple[str, ...]:
 def _check_names(layers: Sequence) -> None:
     """Raise a ValueError naming the first of `layers` that is no str: a row of a 2-D array, a number, bytes."""
     for layer in layers:
+        _check_static(layer, "a layer")
         if not isinstance(layer, str):
             kind = f"{type(layer).__module__}.{type(layer).__name__}".removeprefix("builtins.")
             raise ValueError(f"layer {layer!r} ({kind}) is not a layer name; give names (str) such as 'relu4_2'")
+
+
+def _check_static(value, what: str, error: type[Exception] = ValueError) -> None:
+    """Raise `error` if `value` is traced: a layer name passed through jax.jit as an argument was told it
+    "JitTracer(int32[]) (...DynamicJaxprTracer) is not a layer name", which said nothing of jit."""
+    jax = sys.modules.get("jax")  # no traced value exists before jax is imported; the command line checks without it
+    if jax is not None and isinstance(value, jax.core.Tracer):
+        raise error(f"{what} is traced ({value.aval.str_short()}); layer names choose the program, so give them as "
+                    "static Python strings (jax.jit(..., static_argnames='layers'), or close over them), "
+                    "such as 'relu4_2'")
 
 
 def check_layers(arch: str, layers: Sequence[str]) -> None:

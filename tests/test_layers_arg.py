@@ -66,3 +66,17 @@ def test_config_takes_layers_as_features_does_and_names_the_rest(tiny_vgg16):
             StyleConfig(**{field: [b"relu4_2"]})
         with pytest.raises(TypeError, match=f"^{kind} layers is None; .* or \\(\\) to leave that loss out$"):
             StyleConfig(**{field: None})
+
+
+def test_a_layer_passed_traced_through_jit_is_told_to_be_static(tiny_vgg16):
+    import jax
+
+    static = r"; layer names choose the program, so give them as static Python strings \(jax.jit\(\.\.\., " \
+             r"static_argnames='layers'\), or close over them\), such as 'relu4_2'"
+    one = jax.jit(lambda w, x, layer: jaxart.features(w, x, [layer]))
+    with pytest.raises(ValueError, match=r"^a layer is traced \(int32\[\]\)" + static):  # was "JitTracer(int32[])"
+        one(tiny_vgg16, PHOTO, 3)
+    with pytest.raises(TypeError, match=r"^layers is traced \(int32\[2\]\)" + static):
+        jax.jit(jaxart.features)(tiny_vgg16, PHOTO, np.arange(2, dtype=np.int32))
+    out = jax.jit(jaxart.features, static_argnames="layers")(tiny_vgg16, PHOTO, layers=("relu1_1",))
+    assert list(out) == ["relu1_1"]  # what the message says to do works
