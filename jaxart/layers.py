@@ -173,7 +173,21 @@ def check_params(params: dict, arch: str, names: Sequence[str]) -> None:
             stacked = len(k) > 4 and k[-4:-1] == (3, 3, cin) and b[-1:] == k[-1:]  # random_weights vmapped, say
             raise ValueError(f"weights' {name} has kernel {k} and bias {b}; {arch} needs (3, 3, {cin}, C) and (C,)"
                              + (f": these are a stack of {k[0]} weight sets, so jax.vmap over them" * stacked))
+        _check_float(name, layer)
         cin = k[3]
+
+
+def _check_float(name: str, layer: Mapping) -> None:
+    """Raise a ValueError naming `name`'s kernel or bias if of no float dtype: integer, bool or complex weights were
+    cast to float32 silently (complex ones losing their imaginary part), so a user's mistake ran as if it were none."""
+    import jax.numpy as jnp
+
+    for part in ("kernel", "bias"):
+        a = layer[part]
+        dtype = a.dtype if hasattr(a, "dtype") else jnp.result_type(a)  # NumPy's int64, not x64-less JAX's int32
+        if not jnp.issubdtype(dtype, jnp.floating):
+            raise ValueError(f"weights' {name} {part} is {dtype}; give float weights (float32, or float16, bfloat16 "
+                             "or float64), such as jax.tree.map(lambda a: a.astype(np.float32), weights)")
 
 
 def config_layers(kind: str, value) -> tuple[str, ...]:
