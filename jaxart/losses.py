@@ -115,14 +115,18 @@ def content_loss(feature: ArrayLike, target: ArrayLike) -> jax.Array:
 
     Args:
       feature: (..., h, w, C) float activation.
-      target: (..., h, w, C) float activation; its batch axes broadcast against `feature`'s.
+      target: (..., h, w, C) float activation; its batch axes broadcast against `feature`'s. Cast to `feature`'s
+        dtype (a float64 target, say, to a float32 feature's), as optax casts labels to the logits' dtype.
 
     Returns:
-      (...) float32 (float64 for float64 inputs), >= 0: a scalar for unbatched maps; 1 for a zero
+      (...) float32 (float64 for a float64 feature), >= 0: a scalar for unbatched maps; 1 for a zero
       `feature` against a non-zero target; against an all-zero target, which has no scale, the mean square of
       `feature` itself.
     """
-    f, t = widened(feature, "content_loss's feature"), widened(target, "content_loss's target")
+    # The target in the feature's dtype, as total_loss casts its targets (and optax labels to the logits' dtype):
+    # a NumPy float64 target met a float32 feature with a TypePromotionError under x64 and strict promotion.
+    f = widened(feature, "content_loss's feature")
+    t = widened(target, "content_loss's target").astype(f.dtype)
     if f.ndim < 3 or t.ndim < 3:
         raise ValueError(f"content_loss needs (..., h, w, C) feature maps, got shapes {f.shape} and {t.shape}")
     if f.shape[-3:] != t.shape[-3:]:
@@ -139,13 +143,15 @@ def style_layer_loss(feature: ArrayLike, target_gram: ArrayLike) -> jax.Array:
 
     Args:
       feature: (..., h, w, C) float activation.
-      target_gram: (..., C, C) Gram matrix, from `gram`; its batch axes broadcast against `feature`'s.
+      target_gram: (..., C, C) Gram matrix, from `gram`; its batch axes broadcast against `feature`'s. Cast to
+        the dtype of `feature`'s Gram, as `content_loss` casts its target.
 
     Returns:
-      (...) float32 (float64 for float64 inputs), >= 0: a scalar for an unbatched map; against an all-zero
+      (...) float32 (float64 for a float64 feature), >= 0: a scalar for an unbatched map; against an all-zero
       target Gram, which has no scale, the squared norm of `feature`'s Gram itself.
     """
-    g, t = gram(feature), widened(target_gram, "style_layer_loss's target Gram")
+    g = gram(feature)
+    t = widened(target_gram, "style_layer_loss's target Gram").astype(g.dtype)  # as content_loss's target
     if t.ndim < 2 or g.shape[-2:] != t.shape[-2:]:
         raise ValueError(f"Gram {g.shape} and target Gram {t.shape} differ in shape")
     energy = jnp.sum(t**2, axis=(-2, -1))

@@ -1,6 +1,6 @@
 """The dtypes a JAX developer's own arrays come in, met by the library API: integer, bool or complex weights are
 refused naming the layer (they were cast to float32 silently, complex ones losing their imaginary part), while
-float16, bfloat16 and float64 ones stay allowed."""
+float16, bfloat16 and float64 ones stay allowed; a loss's float64 target is cast to its float32 feature's dtype."""
 
 from __future__ import annotations
 
@@ -35,3 +35,19 @@ def test_half_precision_weights_stay_allowed(tiny_vgg16, dtype):
     out = jaxart.features(_cast(tiny_vgg16, dtype), PHOTO, ["relu2_1"])["relu2_1"]
     ref = jaxart.features(tiny_vgg16, PHOTO, ["relu2_1"])["relu2_1"]
     assert out.dtype == jnp.float32 and np.allclose(out, ref, atol=0.05 * np.abs(ref).max())
+
+
+def test_the_losses_take_a_float64_numpy_target_as_total_loss_does():
+    from jaxart import losses
+
+    feature = jnp.asarray(np.linspace(0.1, 1, 2 * 2 * 3).reshape(2, 2, 3), jnp.float32)
+    target = np.full((2, 2, 3), 0.5)  # NumPy's float64, as a user's np.load gives it
+    with jax.enable_x64(True), jax.numpy_dtype_promotion("strict"):  # was JAX's TypePromotionError, each of them
+        content = losses.content_loss(feature, target)
+        style = losses.style_layer_loss(feature, np.eye(3))
+        summed = losses.style_loss({"relu1_1": feature}, {"relu1_1": np.eye(3)})
+    f = np.asarray(feature, np.float64)
+    g = np.einsum("hwi,hwj->ij", f, f) / 4
+    np.testing.assert_allclose(content, np.mean((f - 0.5) ** 2) / 0.25, rtol=1e-6)
+    np.testing.assert_allclose([style, summed], [np.sum((g - np.eye(3)) ** 2) / 3] * 2, rtol=1e-6)
+    assert content.dtype == style.dtype == jnp.float32  # the feature's dtype: the target is cast to it
