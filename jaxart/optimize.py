@@ -32,6 +32,15 @@ class Result(NamedTuple):
     carry: Carry
     stopped: bool = False  # the callback asked to stop (`asks_stop`)
 
+    def __getattribute__(self, name: str):
+        # A later minimize(carry=r.carry) donates r's buffers: reading them was JAX's bare "Array has been deleted".
+        value = tuple.__getattribute__(self, name)  # super() has no __class__ cell in a NamedTuple
+        if name in ("params", "carry") and getattr(getattr(value, "params", value), "is_deleted", bool)():
+            raise RuntimeError(f"this Result's arrays ({name}) were consumed: a later minimize(carry=result.carry) "
+                               "donated its buffers; copy them first, kept = jax.tree.map(jnp.copy, result.carry), or "
+                               "read the later Result")
+        return value
+
 
 # The constructors below are memoized, as make_optimizer is: equal settings give the same optimizer and step
 # functions, so jax's compile cache serves later runs in one process (a sweep, a server, the
@@ -181,7 +190,8 @@ def minimize(
         or "auto" (python on CPU, scan elsewhere).
       chunk: steps per compiled chunk in scan mode (>= 1), and `every`'s default.
       carry: a `Carry` to continue from (a checkpoint's, or a `Result`'s), instead of `x0`; consumed: the first step
-        donates it, deleting that `Result`'s arrays (`jax.tree.map(jnp.copy, r.carry)` keeps them).
+        donates it, deleting that `Result`'s arrays (`jax.tree.map(jnp.copy, r.carry)` keeps them); reading its
+        `params` or `carry` then is a RuntimeError saying so.
       offset: the schedule's step count at this run's step 0, for `every` (see below).
       every, callback: call `callback(step, carry)` at least every `every` steps and at the end; in python mode
         after every step. With an `offset` (coarse to fine's later scales), the calls fall where the schedule's step

@@ -21,3 +21,24 @@ def test_a_callback_may_keep_the_images_it_is_given_without_a_margin(tiny_vgg16)
     frames = [np.asarray(image) for _, image in kept]  # raised RuntimeError: Array has been deleted
     np.testing.assert_array_equal(frames[-1], outcome.image)
     assert not np.array_equal(frames[0], frames[-1])  # each its own step's, not one buffer seen twice
+
+
+def test_a_result_whose_carry_a_later_minimize_consumed_says_so():
+    import jax
+    import jax.numpy as jnp
+    import pytest
+
+    from jaxart import optimize
+
+    def fun(x):
+        return jnp.sum((x - 1.0) ** 2), None
+
+    adam = optimize.make_optimizer("adam")
+    first = optimize.minimize(fun, jnp.zeros(4, jnp.float32), adam, 2, loop="python")
+    kept = jax.tree.map(jnp.copy, first.carry)  # what the message says to do
+    later = optimize.minimize(fun, None, adam, 4, loop="python", carry=first.carry)
+    consumed = r"^this Result's arrays \((params|carry)\) were consumed: a later minimize\(carry=result.carry\) donated"
+    for read in (lambda: np.asarray(first.params), lambda: float(first.carry.value)):
+        with pytest.raises(RuntimeError, match=consumed):  # was JAX's "Array has been deleted with shape=float32[4]"
+            read()
+    assert first.value == float(kept.value) and later.steps == 4 and np.asarray(kept.params).shape == (4,)
