@@ -58,3 +58,34 @@ def test_a_redirect_to_a_missing_file_names_where_it_led(serve, weights_dir, sta
     server = serve([status], _Away)  # not redirected: as it was
     with pytest.raises(WeightsError, match=rf"from {server.url} \(HTTP {status} [A-Za-z ]+\); check the URL"):
         fetch("test", **FAST)
+
+
+class _Elsewhere(test_download._Handler):
+    """test_download's modes, and "to-URL": a 302 whose Location is URL (no Location where URL is empty)."""
+
+    def do_GET(self):
+        srv = self.server.owner
+        mode = srv.modes[min(len(srv.ranges) + 1, len(srv.modes)) - 1]
+        if not mode.startswith("to-"):
+            return super().do_GET()
+        srv.ranges.append(self.headers.get("Range", ""))
+        self.send_response(302)
+        if mode[3:]:
+            self.send_header("Location", mode[3:])
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.mark.parametrize("scheme", ["ftp", "file"])
+def test_a_redirect_to_another_scheme_than_http_is_refused_naming_where(serve, weights_dir, scheme):
+    """urllib followed one to ftp:// through its FTP handler, beyond the deadline and the speed rule, and its failure
+    (a refused connect, retried) did not say it was redirected; one to file:// read "Redirection to url ... is not
+    allowed"."""
+    to = f"ftp://127.0.0.1:{_closed_port()}/pub/vgg16_test.h5" if scheme == "ftp" else "file:///etc/passwd"
+    server, notices = serve([f"to-{to}"], _Elsewhere), []
+    with pytest.raises(WeightsError) as error:
+        fetch("test", **{**FAST, "attempts": 3}, notice=notices.append)
+    assert str(error.value).startswith(
+        f"could not download vgg16_test.h5 from {server.url} (HTTP 302 Found, redirected to {to}: jaxart follows "
+        f"redirects to http(s):// URLs only); give --url the file's http(s):// URL, if it has one, or download"), error
+    assert server.ranges == [""] and notices == [] and visible_files(weights_dir) == []  # not asked again

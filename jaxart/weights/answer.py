@@ -23,6 +23,7 @@ import socket
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 
@@ -116,7 +117,17 @@ def _reaching(handler: urllib.request.BaseHandler, sockets: _Sockets) -> urllib.
             return do_open(reachable, request, **kwargs)
 
         handler.do_open = reaching  # an instance's method, as ProxyHandler sets its own per scheme
+    if isinstance(handler, urllib.request.HTTPRedirectHandler):
+        handler.redirect_request = functools.partial(_http_only, handler.redirect_request)
     return handler
+
+
+def _http_only(redirect_request, request, fp, code, msg, headers, newurl):
+    """`redirect_request`, refusing a redirect to another scheme than http(s) as urllib refuses one to file://: it
+    followed one to ftp:// through its FTP handler, out of the deadline's reach."""
+    if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
+        raise urllib.error.HTTPError(newurl, code, f"{msg} - Redirection to url '{newurl}' is not allowed", headers, fp)
+    return redirect_request(request, fp, code, msg, headers, newurl)
 
 
 def installed() -> urllib.request.OpenerDirector | None:

@@ -193,12 +193,17 @@ def _redirected(e: Exception, report: Report) -> str:
 def _http_error(e: urllib.error.HTTPError, report: Report) -> tuple[object, float]:
     """`worth_retrying` for an HTTP error status: a 408, 429 or 5xx is, unless its Retry-After is too long."""
     reason = f"HTTP {e.code} {e.reason}" + (_redirected(e, report) if e.code >= 400 else "")  # a 3xx names its URL
+    hint, to = _CHECK_URL, e.headers.get("Location") or e.headers.get("URI")  # urllib's two, in its order
     if str(e.reason).startswith(urllib.request.HTTPRedirectHandler.inf_msg):  # urllib's two-sentence line
-        to = urllib.parse.urljoin(e.url, e.headers.get("Location", ""))
-        reason = f"redirected in a loop, or more than 10 times: HTTP {e.code} to {to}"
+        reason = f"redirected in a loop, or more than 10 times: HTTP {e.code} to {urllib.parse.urljoin(e.url, to)}"
+    elif hasattr(urllib.request.HTTPRedirectHandler, f"http_error_{e.code}"):  # a redirect urllib did not follow
+        if to and urllib.parse.urlsplit(to).scheme.lower() not in ("http", "https"):  # ftp://, file://, ...
+            status = str(e.reason).partition(" - Redirection to url")[0]  # urllib's words after it name `to` too
+            reason = f"HTTP {e.code} {status}, redirected to {to}: jaxart follows redirects to http(s):// URLs only"
+            hint = "give --url the file's http(s):// URL, if it has one, or "
     if e.code not in (408, 429) and e.code < 500:  # 404, 403, ...: asking again will not help
         report.partial.unlink(missing_ok=True)
-        raise report.fail(reason, _CHECK_URL) from None
+        raise report.fail(reason, hint) from None
     asked = _retry_after(e) or 0.0
     if asked > LONGEST_RETRY_AFTER:  # waiting in silence that long would look like a hang
         raise report.fail(f"{reason}, with Retry-After {asked:,.0f} s", f"the server asks to wait that long "
