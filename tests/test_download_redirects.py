@@ -89,3 +89,15 @@ def test_a_redirect_to_another_scheme_than_http_is_refused_naming_where(serve, w
         f"could not download vgg16_test.h5 from {server.url} (HTTP 302 Found, redirected to {to}: jaxart follows "
         f"redirects to http(s):// URLs only); give --url the file's http(s):// URL, if it has one, or download"), error
     assert server.ranges == [""] and notices == [] and visible_files(weights_dir) == []  # not asked again
+
+
+def test_a_redirect_that_says_not_where_is_told_as_a_broken_server(serve, weights_dir):
+    """It read "HTTP 302 Found; check the URL", of a URL that the server had answered."""
+    server = serve(["to-"], _Elsewhere)
+    with pytest.raises(WeightsError) as error:
+        fetch("test", **FAST)
+    assert str(error.value).startswith(
+        f"could not download vgg16_test.h5 from {server.url} (HTTP 302 Found without a Location header: the server "
+        f"redirected without saying where); the server or mirror is broken: try again later, or give --url another "
+        f"mirror, or download"), error
+    assert server.ranges == [""] and visible_files(weights_dir) == []

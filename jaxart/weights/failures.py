@@ -197,7 +197,10 @@ def _http_error(e: urllib.error.HTTPError, report: Report) -> tuple[object, floa
     if str(e.reason).startswith(urllib.request.HTTPRedirectHandler.inf_msg):  # urllib's two-sentence line
         reason = f"redirected in a loop, or more than 10 times: HTTP {e.code} to {urllib.parse.urljoin(e.url, to)}"
     elif hasattr(urllib.request.HTTPRedirectHandler, f"http_error_{e.code}"):  # a redirect urllib did not follow
-        if to and urllib.parse.urlsplit(to).scheme.lower() not in ("http", "https"):  # ftp://, file://, ...
+        if not to:  # it read "HTTP 302 Found; check the URL", of a URL that the server had answered
+            reason = f"HTTP {e.code} {e.reason} without a Location header: the server redirected without saying where"
+            hint = "the server or mirror is broken: try again later, or give --url another mirror, or "
+        elif urllib.parse.urlsplit(to).scheme.lower() not in ("http", "https"):  # ftp://, file://, ...
             status = str(e.reason).partition(" - Redirection to url")[0]  # urllib's words after it name `to` too
             reason = f"HTTP {e.code} {status}, redirected to {to}: jaxart follows redirects to http(s):// URLs only"
             hint = "give --url the file's http(s):// URL, if it has one, or "
