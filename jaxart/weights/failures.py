@@ -29,6 +29,7 @@ _CERTIFICATE = ("a certificate problem: where a proxy or firewall inspects HTTPS
                 "its root certificate (Python reads SSL_CERT_FILE and SSL_CERT_DIR, not REQUESTS_CA_BUNDLE), or ")
 # OpenSSL's reasons for an answer that is no TLS record: a plain-HTTP server's "HTTP/1.0 400 Bad Request".
 _NOT_TLS = ("WRONG_VERSION_NUMBER", "PACKET_LENGTH_TOO_LONG")
+_PLAIN = "if it serves plain HTTP there, give its URL as http://, or "
 # The longest Retry-After (seconds) a fetch waits for; a server asking for more is asked again by the user, later.
 LONGEST_RETRY_AFTER = 120.0
 
@@ -144,12 +145,13 @@ class Report:
         return WeightsError(f"{what} ({reason}); {hint}{remedy(self.source)}")
 
 
-def worth_retrying(e: Exception, report: Report) -> tuple[object, float]:
-    """Why an attempt failed with `e`, and the seconds a busy server asks to wait (0 if none), where another attempt
-    may succeed; otherwise raises the WeightsError that ends the fetch (deleting a partial file no use to resume)."""
+def worth_retrying(e: Exception, report: Report) -> tuple[object, float, str]:
+    """Why an attempt failed with `e`, the seconds a busy server asks to wait (0 if none), and what to do if the fetch
+    ends on it ("" if nothing more than retrying), where another attempt may succeed; otherwise raises the WeightsError
+    that ends the fetch (deleting a partial file no use to resume)."""
     partial, url = report.partial, report.url
     if isinstance(e, urllib.error.HTTPError):
-        return _http_error(e, report)
+        return *_http_error(e, report), ""
     if isinstance(e, range_get.WrongFile):
         partial.unlink(missing_ok=True)
         raise report.fail(e, _CHECK_URL) from None
@@ -176,11 +178,13 @@ def worth_retrying(e: Exception, report: Report) -> tuple[object, float]:
     if isinstance(reason, ssl.SSLCertVerificationError):  # the same certificate again: no retry
         raise report.fail(said, _CERTIFICATE + report.unproxied()) from None
     if isinstance(reason, ssl.SSLError) and reason.reason in _NOT_TLS:  # plain bytes where TLS was asked: no retry
-        raise report.fail(f"{said}: the server does not speak HTTPS at that port", "if it serves plain HTTP there, "
-                          "give its URL as http://, or " + report.unproxied() + _CHECK_URL) from None
+        raise report.fail(f"{said}: the server does not speak HTTPS at that port",
+                          _PLAIN + report.unproxied() + _CHECK_URL) from None
+    if isinstance(reason, ssl.SSLEOFError):  # a server with no TLS there, or a busy one: it read as OpenSSL's words
+        return f"the server closed the HTTPS connection in TLS before answering: {said}", 0.0, _PLAIN
     if isinstance(reason, OSError) and url.lower().startswith("file:"):  # no file, a folder: not the network
         raise report.fail(reason, _CHECK_URL) from None
-    return said, 0.0
+    return said, 0.0, ""
 
 
 def _redirected(e: Exception, report: Report) -> str:

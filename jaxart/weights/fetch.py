@@ -49,7 +49,7 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
         nonlocal earlier
         earlier = 0
 
-    tries, reason, asked = retries.Tries(), "", 0.0  # why the last attempt failed; its server's Retry-After
+    tries, reason, asked, advice = retries.Tries(), "", 0.0, ""  # why the last attempt failed, its Retry-After, ...
     while not retries.over(tries, attempts, left := source.size - report.kept()):
         if tries.made:
             wait = retries.wait(tries, backoff, asked)
@@ -62,14 +62,14 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
             return earlier
         except (urllib.error.HTTPError, range_get.WrongFile, range_get.Page, range_get.Unwritable,
                 range_get.Interrupted, urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
-            reason, asked = failures.worth_retrying(e, report)
+            reason, asked, advice = failures.worth_retrying(e, report)
         tries = retries.after(tries, report.kept() - before, speed)
     if retries.hopeless(tries, left):  # fetching again would end the same way: another network or mirror may not
         elsewhere = "another network or a mirror (--url)"
         hint = report.resumes(f"{elsewhere} resumes there") or f"try {elsewhere}, or "
     else:
         hint = report.resumes() or "retry, or "
-    raise report.fail(retries.ended(reason, tries, attempts, speed, left), report.unproxied() + hint)
+    raise report.fail(retries.ended(reason, tries, attempts, speed, left), report.unproxied() + advice + hint)
 
 
 def _pip_download(source: Source, partial: Path, progress: Progress | None, timeout: float,
