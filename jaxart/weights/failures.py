@@ -173,6 +173,8 @@ def worth_retrying(e: Exception, report: Report) -> tuple[object, float, str]:
         raise report.fail(f"{reason} asked by http://", report.unproxied() + _CHECK_URL) from None
     reason = getattr(e, "reason", None) or e  # cut off, stalled, refused, ...: worth another attempt, unless
     said = f"{reason}{_redirected(e, report)}"
+    if str(reason).startswith("Tunnel connection failed: 407 "):  # an https:// URL's CONNECT: retried as a cut-off
+        raise report.fail(said, _who(report)) from None
     if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help
         raise report.fail(said, report.unproxied()) from None
     if isinstance(reason, ssl.SSLCertVerificationError):  # the same certificate again: no retry
@@ -185,6 +187,18 @@ def worth_retrying(e: Exception, report: Report) -> tuple[object, float, str]:
     if isinstance(reason, OSError) and url.lower().startswith("file:"):  # no file, a folder: not the network
         raise report.fail(reason, _CHECK_URL) from None
     return said, 0.0, ""
+
+
+def _who(report: Report) -> str:
+    """What to do where the proxy answered 407, asking who the user is: give it a user name and password, or sign in
+    through a local proxy where it takes only a Windows sign-in (urllib sends only Basic credentials)."""
+    named, (_, host) = (report.via.named_by, _scheme_and_host(report.via.server)) if report.via else ("", "HOST:PORT")
+    signed = report.via is not None and "@" in report.via.server  # USER:PASSWORD@ were sent, and refused
+    where = f"the proxy URL that {named} names" if named else "the proxy's URL"
+    asks = (f"the proxy refused the user name and password in {where}: check them" if signed else
+            f"the proxy asks for a user name and password: write them into {where}, http://USER:PASSWORD@{host}")
+    return (f"{asks} (with @ : / % in them written %40 %3A %2F %25); one that takes only NTLM or Kerberos (a Windows "
+            f"sign-in) needs a local proxy that signs in for you, such as cntlm or px, or {report.resumes()}")
 
 
 def _redirected(e: Exception, report: Report) -> str:
@@ -208,6 +222,8 @@ def _http_error(e: urllib.error.HTTPError, report: Report) -> tuple[object, floa
             status = str(e.reason).partition(" - Redirection to url")[0]  # urllib's words after it name `to` too
             reason = f"HTTP {e.code} {status}, redirected to {to}: jaxart follows redirects to http(s):// URLs only"
             hint = "give --url the file's http(s):// URL, if it has one, or "
+    if e.code == 407:  # an http:// URL's proxy: it said to check the URL; the bytes kept are the file's
+        raise report.fail(reason, _who(report)) from None
     if e.code not in (408, 429) and e.code < 500:  # 404, 403, ...: asking again will not help
         report.partial.unlink(missing_ok=True)
         raise report.fail(reason, hint) from None

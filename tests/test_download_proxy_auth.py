@@ -1,0 +1,75 @@
+"""A proxy that asks who the user is (HTTP 407) is told so at once, with how to give it a user name and password: an
+http:// URL's 407 said to check the URL, and an https:// URL's (its CONNECT's) was retried as a cut-off download."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+import threading
+
+import pytest
+
+import test_download
+import test_download_opener
+from jaxart.errors import WeightsError
+from jaxart.weights import fetch
+from test_download import FAST, visible_files
+
+serve, weights_dir = test_download.serve, test_download.weights_dir  # its fixtures, registered here too
+installed = test_download_opener.installed
+
+
+@contextlib.contextmanager
+def _asking_proxy():
+    """Yields (its URL, the request lines it got): a proxy that answers every request, CONNECT too, with 407."""
+    listener, lines = socket.create_server(("127.0.0.1", 0)), []
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = listener.accept()
+                with conn:
+                    head = b""
+                    while b"\r\n\r\n" not in head and (block := conn.recv(4096)):
+                        head += block
+                    lines.append(head.decode("latin-1").partition("\r\n")[0])
+                    conn.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic "
+                                 b"realm=\"corp\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", lines
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+@pytest.mark.parametrize("signed", [False, True])
+def test_a_proxy_asking_for_a_password_is_told_at_once_with_how_to_give_one(
+        scheme, signed, serve, weights_dir, installed, monkeypatch):
+    serve(["ok"])  # registers "test"; the download never reaches it
+    url, notices = f"{scheme}://weights.invalid/vgg16_test.h5", []
+    with _asking_proxy() as (proxy, lines):
+        host = proxy.removeprefix("http://")
+        monkeypatch.setenv(f"{scheme.upper()}_PROXY", f"http://me:pw@{host}" if signed else proxy)
+        with pytest.raises(WeightsError) as error:
+            fetch("test", **{**FAST, "attempts": 3}, url=url, notice=notices.append)
+    message = str(error.value)
+    asks = ("the proxy refused the user name and password in the proxy URL that {}_PROXY names: check them" if signed
+            else f"the proxy asks for a user name and password: write them into the proxy URL that {{}}_PROXY names, "
+                 f"http://USER:PASSWORD@{host}").format(scheme.upper())
+    assert re.search(r"407 Proxy Authentication Required\); " + re.escape(asks) + r" \(with @ : / % in them written "
+                     r"%40 %3A %2F %25\); one that takes only NTLM or Kerberos", message), message
+    assert "check the URL" not in message and len(lines) == 1 and notices == []  # not asked again
+    assert visible_files(weights_dir) == []
+
+
+def test_no_proxy_sends_a_download_past_the_proxy(serve, weights_dir, installed, monkeypatch):
+    """README's NO_PROXY: a host it names is downloaded from directly, not through HTTP_PROXY's proxy."""
+    server = serve(["ok"])
+    with _asking_proxy() as (proxy, lines):
+        monkeypatch.setenv("HTTP_PROXY", proxy)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        fetch("test", **FAST)
+    assert lines == [] and server.ranges == [""] and visible_files(weights_dir) == ["test.safetensors"]
