@@ -73,3 +73,17 @@ def test_no_proxy_sends_a_download_past_the_proxy(serve, weights_dir, installed,
         monkeypatch.setenv("NO_PROXY", "127.0.0.1")
         fetch("test", **FAST)
     assert lines == [] and server.ranges == [""] and visible_files(weights_dir) == ["test.safetensors"]
+
+
+@pytest.mark.parametrize("given", ["http://me:s%40cret@{}", "me:s%40cret@{}"])
+def test_a_proxy_s_password_is_not_written_out(given, serve, weights_dir, installed, monkeypatch):
+    """The line named the proxy as its variable gave it, password and all, into logs and bug reports."""
+    serve(["ok"])
+    with _asking_proxy() as (proxy, _):
+        host = proxy.removeprefix("http://")
+        monkeypatch.setenv("HTTPS_PROXY", given.format(host))
+        with pytest.raises(WeightsError) as error:
+            fetch("test", **FAST, url="https://weights.invalid/vgg16_test.h5")
+    shown = given.format(host).replace("s%40cret", "***")
+    assert f" through the proxy {shown} that HTTPS_PROXY names (" in str(error.value), error.value
+    assert "cret" not in str(error.value)

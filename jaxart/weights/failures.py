@@ -141,8 +141,15 @@ class Report:
     def fail(self, reason: object, hint: str) -> WeightsError:
         what = f"could not download {self.source.filename} from {self.url}"
         if self.via:
-            what += f" through the proxy {self.via.server} that {self.via.named_by} names"
+            what += f" through the proxy {_unsigned(self.via.server)} that {self.via.named_by} names"
         return WeightsError(f"{what} ({reason}); {hint}{remedy(self.source)}")
+
+
+def _unsigned(url: str) -> str:
+    """A proxy's `url` with the password in it written ***: the line, with it, went into logs and bug reports."""
+    scheme, sep, rest = url.rpartition("://")
+    userinfo, at, host = rest.rpartition("@")
+    return f"{scheme}{sep}{userinfo.partition(':')[0]}:***@{host}" if ":" in userinfo else url
 
 
 def worth_retrying(e: Exception, report: Report) -> tuple[object, float, str]:
