@@ -31,8 +31,9 @@ def installed(monkeypatch, request):
 
 
 @contextlib.contextmanager
-def _proxy():
-    """Yields (its URL, the request heads it got): a proxy that answers each request itself with a 5-byte file."""
+def _proxy(answer: bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nbytes"):
+    """Yields (its URL, the request heads it got): a proxy that answers each request itself with `answer`, by default
+    a 5-byte file."""
     listener, heads = socket.create_server(("127.0.0.1", 0)), []
 
     def serve() -> None:
@@ -44,7 +45,7 @@ def _proxy():
                     while b"\r\n\r\n" not in head and (block := conn.recv(4096)):
                         head += block
                     heads.append(head.decode("latin-1"))
-                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nbytes")
+                    conn.sendall(answer)
 
     threading.Thread(target=serve, daemon=True).start()
     try:

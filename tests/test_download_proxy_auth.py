@@ -3,10 +3,7 @@ http:// URL's 407 said to check the URL, and an https:// URL's (its CONNECT's) w
 
 from __future__ import annotations
 
-import contextlib
 import re
-import socket
-import threading
 
 import pytest
 
@@ -20,28 +17,10 @@ serve, weights_dir = test_download.serve, test_download.weights_dir  # its fixtu
 installed = test_download_opener.installed
 
 
-@contextlib.contextmanager
 def _asking_proxy():
-    """Yields (its URL, the request lines it got): a proxy that answers every request, CONNECT too, with 407."""
-    listener, lines = socket.create_server(("127.0.0.1", 0)), []
-
-    def serve() -> None:
-        with contextlib.suppress(OSError):
-            while True:
-                conn, _ = listener.accept()
-                with conn:
-                    head = b""
-                    while b"\r\n\r\n" not in head and (block := conn.recv(4096)):
-                        head += block
-                    lines.append(head.decode("latin-1").partition("\r\n")[0])
-                    conn.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic "
-                                 b"realm=\"corp\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-
-    threading.Thread(target=serve, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}", lines
-    finally:
-        listener.close()
+    """Yields (its URL, the request heads it got): a proxy that answers every request, CONNECT too, with 407."""
+    return test_download_opener._proxy(b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic "
+                                       b"realm=\"corp\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
