@@ -202,8 +202,7 @@ def stylize(
         if ckpt is not None:  # the run's refusal once its weights load, here from their file's header
             _resume.check_weights_file(ckpt)
         _say(_dry_line(config, photo.shape[:2], output, fmt, need, free, model, held=_memory.taken_off(held),
-                       save_every=save_every,
-                       animation=animate, checkpoint_every=checkpoint_every, overwrite=overwrite,
+                       save_every=save_every, animation=animate, checkpoint_every=checkpoint_every, overwrite=overwrite,
                        tolerance=tolerance, resumed=(resume, ckpt.meta) if ckpt else None,
                        read=[(f, x.shape[:2]) for f, x in zip([content, *styles], [photo, *paintings])]))
         return

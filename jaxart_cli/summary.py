@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 def seconds_text(run: float, command: float, resumed: object = None) -> str:
     """"run 25.0 s, in all 28.3 s": the run's seconds (the record's: targets, compile, steps, final loss), and the
     command's from its call (JAX, the inputs, the weights and the write too; Python's own start not); `resumed` (a
