@@ -16,8 +16,9 @@ MAX_REPEATS = 100  # "scan" runs a chunk of `repeats` steps per repeat: repeats*
 MAX_STEPS = 10_000  # --quality-evals, --coarse-steps, and the other runs' --quality-limit x evals
 
 
-def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("python",), baseline: str | None = None,
-          convs: Sequence[str] = ("auto",), remat: bool = False, sweep: int = 0, quality: dict | None = None,
+def check(sizes: Sequence[int] | None, *, repeats: int = 3, loops: Sequence[str] = ("python",),
+          baseline: str | None = None, convs: Sequence[str] = ("auto",), remat: bool = False, sweep: int = 0,
+          quality: dict | None = None,
           json_out: Path | None = None, quality_images: Path | None = None, overwrite: bool = False,
           start: Callable[[], None] = lambda: None) -> None:
     """Raise an InputError naming the first bad option, before anything is measured (`bench_suite.run`'s
@@ -36,7 +37,7 @@ def check(sizes: Sequence[int], *, repeats: int = 3, loops: Sequence[str] = ("py
             near = next((nearest_name(g, allowed) for g in given if g not in allowed), "")  # `Python`: python
             raise InputError(f"{flag} {','.join(given)!r} is not a list of {', '.join(allowed)}{near}")
 
-    for flag, given in (("--sizes", sizes), ("--loops", loops), ("--conv", convs)):
+    for flag, given in (("--sizes", sizes or ()), ("--loops", loops), ("--conv", convs)):
         _once(flag, given)
     choose("--loops", loops, B.LOOPS)
     choose("--conv", convs, CONVS)

@@ -19,12 +19,13 @@ from jaxart.weights.random_init import random_weights
 PAPER = StyleConfig(margin=0)
 
 
-def sizes_or_default(sizes: tuple[int, ...] | list[int]) -> tuple[int, ...]:
-    """`sizes`, or where none are given bench's default: 256 and 512 px, and 1024 too on a GPU (any backend but the
-    CPU), as issue 5 asks; a CPU takes many times as long at 1024 px as at 512, so there it is asked for by name."""
+def sizes_or_default(sizes: tuple[int, ...] | list[int] | None) -> tuple[int, ...]:
+    """`sizes` (empty: no rows per size, time to quality alone), or where None bench's default: 256 and 512 px, and
+    1024 too on a GPU (any backend but the CPU), as issue 5 asks; a CPU takes many times as long at 1024 px as at 512,
+    so there it is asked for by name."""
     from jaxart import devices
 
-    return tuple(sizes) or (256, 512) + ((1024,) if devices.platform() != "cpu" else ())
+    return tuple(sizes) if sizes is not None else (256, 512) + ((1024,) if devices.platform() != "cpu" else ())
 
 
 def inputs(size: int, arch: str = "vgg19"):

@@ -15,7 +15,7 @@ from jaxart.byte_sizes import amount
 
 
 def run(
-    sizes: Sequence[int] = (),
+    sizes: Sequence[int] | None = None,
     *,
     repeats: int = 3,
     loops: Sequence[str] = ("python",),
@@ -29,7 +29,8 @@ def run(
     echo: Callable[[str], None] = print,
     fetch: Callable[[str], object] | None = None,
 ) -> dict:
-    """Measure every row asked for, at `sizes` (none: `bench_setup.sizes_or_default`), as one JSON-ready dict.
+    """Measure every row asked for, at `sizes` (None: `bench_setup.sizes_or_default`; empty: time to quality
+    alone), as one JSON-ready dict.
 
     `quality` holds the time-to-quality settings (`evals`, `size`, `coarse_steps`, `limit`,
     `model`, `content`, `style`), or None to skip it; the runs' last images go to

@@ -21,12 +21,15 @@ from jaxart_cli.values import csv as _csv, number as _number, whole as _whole
 
 # bench options that only time to quality reads: refused without --quality-evals, not ignored.
 _QUALITY_OPTIONS = ("quality_size", "coarse_steps", "quality_limit", "model", "content", "style", "quality_images")
+# and those that only the rows per size read: refused with --sizes none.
+_SIZE_OPTIONS = ("repeats", "loops", "remat", "conv", "memory", "sweep_settings")
 
 
 def bench(
     ctx: typer.Context,
     sizes: Annotated[Optional[str], typer.Option(
-        help="Comma-separated image sizes [default: 256,512; 256,512,1024 on a GPU].", show_default=False)] = None,
+        help="Comma-separated image sizes [default: 256,512; 256,512,1024 on a GPU]; none: time to quality alone.",
+        show_default=False)] = None,
     repeats: Annotated[int, typer.Option(
         parser=_whole,
         help="Timed evaluations per size (at most 100); also the steps of a scan chunk and the sweep's blocks.")] = 3,
@@ -74,11 +77,19 @@ def bench(
     """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""
     from jaxart import bench_checks, bench_json, bench_suite
 
-    size_list = _csv(sizes, "--sizes", int) or ()  # none: the default, which depends on the backend
+    # not given: the default, which depends on the backend; `none`: no rows per size, time to quality alone
+    size_list = () if sizes == "none" else _csv(sizes, "--sizes", int)
     variants, convs = _csv(loops, "--loops"), _csv(conv, "--conv")
     if not quality_evals and (stray := next((n for n in _QUALITY_OPTIONS if _given(ctx, n)), None)):
         raise typer.BadParameter("it only applies to time to quality; give --quality-evals N (above 0) too, or "
                                  "leave it out", param_hint=f"--{stray.replace('_', '-')}")
+    if size_list == () and not quality_evals:
+        raise typer.BadParameter("none leaves nothing to time; give --quality-evals N to time only time to quality",
+                                 param_hint="--sizes")
+    if size_list == () and (stray := next((n for n in _SIZE_OPTIONS if _given(ctx, n)), None)):
+        flag = "--sweep" if stray == "sweep_settings" else f"--{stray.replace('_', '-')}"
+        raise typer.BadParameter("it only applies to the rows per size, which --sizes none leaves out; give sizes, "
+                                 "or leave it out", param_hint=flag)
     if overwrite and not (json_out or quality_images):
         raise typer.BadParameter("it only applies to --json and --quality-images; give one, or leave it out",
                                  param_hint="--overwrite")

@@ -1,0 +1,45 @@
+"""`jaxart bench --sizes none --quality-evals N`: time to quality alone, without first waiting for the rows per size
+(256 and 512 px by default), which a user after time to quality alone could not skip."""
+
+import json
+
+import pytest
+
+from jaxart import bench, bench_checks, bench_machine, bench_suite
+
+from conftest import run_main
+
+
+def test_sizes_none_times_only_time_to_quality(monkeypatch, capsys, tmp_path):
+    def measured(size, **kwargs):
+        raise AssertionError(f"bench timed a {size} px row")
+
+    quality = {"target": 1.0, "single": {"steps": 2}}
+    monkeypatch.setattr(bench, "measure", measured)
+    monkeypatch.setattr(bench_machine, "matmul_peak", lambda dtype: 1.0)
+    monkeypatch.setattr(bench_checks, "_check_memory", lambda config, flag, sweep: None)
+    monkeypatch.setattr(bench_suite, "_time_to_quality", lambda **kwargs: dict(quality))
+    out = tmp_path / "b.json"
+    code, _, err = run_main(["bench", "--sizes", "none", "--quality-evals", "2", "--quality-size", "16", "--json",
+                             str(out)], monkeypatch, capsys)
+    assert code == 0, err
+    report = json.loads(out.read_text())
+    assert report["options"]["sizes"] == [] and report["results"] == [] and report["quality"] == quality
+
+
+@pytest.mark.parametrize("extra, said", [
+    ([], "error: Invalid value for --sizes: none leaves nothing to time; give --quality-evals N to time only time "
+         "to quality"),
+    (["--quality-evals", "2", "--memory"], "error: Invalid value for --memory: it only applies to the rows per size, "
+                                           "which --sizes none leaves out; give sizes, or leave it out"),
+    (["--quality-evals", "2", "--sweep", "3"], "error: Invalid value for --sweep: it only applies to the rows per "
+                                               "size, which --sizes none leaves out; give sizes, or leave it out"),
+])
+def test_sizes_none_refuses_what_it_leaves_nothing_for(extra, said, monkeypatch, capsys, tmp_path):
+    def measured(*args, **kwargs):
+        raise AssertionError("bench measured before refusing")
+
+    monkeypatch.setattr(bench_suite, "_rows", measured)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(["bench", "--sizes", "none", *extra], monkeypatch, capsys)
+    assert (code, out, err) == (2, "", said)
