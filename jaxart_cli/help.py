@@ -69,6 +69,12 @@ class Command(_QuietHelp, TyperCommand):
             ctx.obj["command"] = ctx.info_name
         return super().invoke(ctx)
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        from jaxart_cli.usage import check_option_as_value
+
+        check_option_as_value(ctx, args)  # before click takes the option after an option for its value
+        return super().parse_args(ctx, args)
+
     def format_options(self, ctx: typer.Context, formatter) -> None:
         arguments, options = [], []
         for param in self.get_params(ctx):

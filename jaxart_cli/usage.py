@@ -167,6 +167,26 @@ def check_file_read_as_value(ctx) -> None:
             raise BadParameter(_read_as_options(ctx, read), ctx=ctx)
 
 
+def check_option_as_value(ctx, args: list[str]) -> None:
+    """Refuse an option typed without its value before another option, which click took for the value: `--output
+    --quiet` was "output --quiet has no suffix", `--size --steps 5` "give a whole number" for --size, `--model -q`
+    "unknown model '-q'". A file or folder of that name here is a value, as click takes it; so is `--output=--quiet`."""
+    from typer import BadParameter
+
+    params = {o: p for p in ctx.command.params if p.param_type_name == "option" for o in (*p.opts, *p.secondary_opts)}
+    names = {*params, *ctx.help_option_names}
+    i = 0
+    while i < len(args) - 1 and args[i] != "--":
+        param, after = params.get(args[i]), args[i + 1]
+        if param is None or getattr(param, "is_flag", False) or getattr(param, "count", False):
+            i += 1
+            continue
+        if after.partition("=")[0] in names and not os.path.lexists(after):
+            raise BadParameter(f"Option {args[i]} requires an argument: it took {after}, the option after it, as its "
+                               f"value; give the value right after {args[i]}", ctx=ctx)
+        i += 2
+
+
 def _read_as_options(ctx, read: tuple[str, str, str]) -> str:
     (word, flag, value), command = read, _command_path(ctx)
     return (f"`{command}`: {word}, a file here, was read as options ({flag} {value}); write it ./{word}, or put "
