@@ -59,11 +59,11 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
 
         if isinstance(meta := read_meta(path), dict) and meta.get("kind") == "sweep":  # `info GRID.ckpt.npz`
             raise InputError(f"{path} is a checkpoint of an interrupted sweep to {meta.get('output')} (at step "
-                             f"{meta.get('step')}; no tiles or sheet written yet), not an image: continue the sweep "
-                             f"with `jaxart sweep --resume {shlex.quote(str(path))}`") from None
+                             f"{meta.get('step')}{_of(meta)}; no tiles or sheet written yet), not an image: continue "
+                             f"the sweep with `jaxart sweep --resume {shlex.quote(str(path))}`") from None
         if isinstance(meta, dict):  # `info OUT.ckpt.npz`: "could not be read as an image"
             beside = f"; its image so far, {meta['output']}, holds the run record" if meta.get("output") else ""
-            at = f" (at step {step})" if isinstance(step := meta.get("step"), int) else ""  # as a sweep's says
+            at = f" (at step {step}{_of(meta)})" if isinstance(step := meta.get("step"), int) else ""  # as a sweep's
             raise InputError(f"{path} is a checkpoint of an interrupted run{at}, not an image: continue the run with "
                              f"`jaxart stylize --resume {shlex.quote(str(path))}`{beside}") from None
         raise InputError(f"{path} could not be read as an image ({describe(e, path)}); "
@@ -79,6 +79,18 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
     if not isinstance(record, dict):
         raise InputError(f"{path} has a jaxart run record that is not a JSON object; re-run to write a new one")
     return record
+
+
+def _of(meta: dict) -> str:
+    """" of N", the steps of the run a checkpoint's `meta` stopped in, as its interruption's line said them ("at step
+    289 of 400"); "" where its config is not one (a hand-written or damaged file)."""
+    from jaxart import scales
+    from jaxart.config import StyleConfig
+
+    try:
+        return f" of {scales.total_steps(StyleConfig.from_dict(meta['config']))}"
+    except Exception:  # noqa: BLE001 - any config that is none: the step alone
+        return ""
 
 
 def _no_record(path, kind: str, animated: bool) -> InputError:

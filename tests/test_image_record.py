@@ -121,6 +121,21 @@ def test_info_of_a_checkpoint_says_what_it_is_and_how_to_continue(tmp_path, monk
                                            f"far, {tmp_path / 'my run.png'}, holds the run record"), err
 
 
+def test_info_of_a_checkpoint_says_how_many_steps_its_run_has(tmp_path, monkeypatch, capsys):
+    """It said "(at step 40)" where the interrupted run's own line had said "at step 40 of 50"."""
+    import json
+
+    import numpy as np
+
+    import jaxart
+
+    ckpt = tmp_path / "r.ckpt.npz"
+    with open(ckpt, "wb") as f:
+        np.savez(f, meta=np.array(json.dumps({"step": 40, "config": jaxart.StyleConfig(steps=50).to_dict()})))
+    code, out, err = run_main(["info", str(ckpt)], monkeypatch, capsys)
+    assert code == 2 and f"{ckpt} is a checkpoint of an interrupted run (at step 40 of 50), not an image" in err, err
+
+
 def test_info_on_a_partial_weights_download_says_what_it_is_and_what_finishes_it(tmp_path, monkeypatch, capsys):
     """Of vgg19's (HDF5, which Pillow identifies) it said "no jaxart run record; was it written by jaxart?"."""
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "w"))

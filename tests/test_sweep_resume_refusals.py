@@ -87,7 +87,7 @@ def test_resume_refuses_settings_the_checkpoint_fixes(extra, flag, interrupted, 
 
 def test_info_says_it_is_an_interrupted_sweep_and_the_resume_to_type(interrupted, monkeypatch, capsys):
     _refused(["info", str(interrupted)], monkeypatch, capsys, "is a checkpoint of an interrupted sweep",
-             f"`jaxart sweep --resume {interrupted}`")
+             "(at step 2 of 4;", f"`jaxart sweep --resume {interrupted}`")  # of 4: the steps it stopped in
 
 
 def test_a_dry_run_refuses_or_names_an_interrupted_sweeps_checkpoint_as_the_run_would(files, interrupted, tmp_path,
