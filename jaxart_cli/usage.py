@@ -131,8 +131,8 @@ def _file_like_option(name: str) -> str | None:
     """The word of the command line (sys.argv) that click read as the unknown option `name` where it names a file or
     folder here: a name that starts with "-" (`-dash.jpg`, `--x.png`). Click reads `-quiet.png` as -q, then -u: a
     short option's letter may come after switches it knows."""
-    def read_as(arg: str) -> bool:
-        return arg.startswith(name) if name.startswith("--") else not arg.startswith("--") and name[1] in arg[1:]
+    def read_as(arg: str) -> bool:  # `-j` typed alone is no letter of photo.jpg
+        return arg.startswith(name) if name.startswith("--") else bool(re.match(r"-[^-]", arg)) and name[1] in arg[1:]
 
     return next((arg for arg in sys.argv[1:] if arg != "-" and read_as(arg) and os.path.lexists(arg)), None)
 
@@ -142,17 +142,24 @@ def _file_read_as_value(ctx) -> tuple[str, str, str] | None:
     option with its value (`-out.png` as -o ut.png, `-qout.png` as -q -o ut.png): (the word, the option, the value);
     None if none. No "no such option" came of it to say so, only what went missing after it."""
     shorts = {o: p for p in ctx.command.params for o in p.opts if len(o) == 2}
-    for arg in sys.argv[1:sys.argv.index("--") if "--" in sys.argv else None]:
-        if not re.fullmatch(r"-[^-].+", arg, re.S) or not os.path.lexists(arg):
-            continue
+    takes = {o for p in ctx.command.params if _takes_value(p) for o in p.opts}
+    words = sys.argv[1:sys.argv.index("--") if "--" in sys.argv else None]
+    for before, arg in zip(["", *words], words):
+        if before in takes or not re.fullmatch(r"-[^-].+", arg, re.S) or not os.path.lexists(arg):
+            continue  # `-o -out.png`: the value of -o, the file as given
         for i, letter in enumerate(arg[1:], 2):
             if (param := shorts.get(f"-{letter}")) is None:
                 break  # an unknown option: `unknown_option` says it
-            if not (getattr(param, "is_flag", False) or getattr(param, "count", False)):
+            if _takes_value(param):
                 if arg[i:]:
                     return arg, f"-{letter}", arg[i:]
                 break
     return None
+
+
+def _takes_value(param) -> bool:
+    """Whether click's `param` is an option that takes a value (not a switch, a count or an argument)."""
+    return param.param_type_name == "option" and not (param.is_flag or param.count)
 
 
 def check_file_read_as_value(ctx) -> None:

@@ -188,6 +188,15 @@ def test_a_file_whose_name_starts_with_a_dash_is_said_to_be_read_as_options(name
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
+def test_an_unknown_letter_is_not_blamed_on_a_file_whose_name_holds_it(files, monkeypatch, capsys):
+    """`jaxart stylize photo.jpg paint.png -j 1` said "photo.jpg, a file here, was read as options": any file here
+    whose name held the letter, where click reads only a word starting with "-" as options."""
+    d, model = files
+    monkeypatch.chdir(d)
+    code, out, err = run_main(["stylize", "photo.jpg", "paint.png", "-j", "1", "--model", model], monkeypatch, capsys)
+    assert code == 2 and err == "error: `jaxart stylize` has no option -j; see `jaxart stylize --help` for its options"
+
+
 @pytest.mark.parametrize("name, read", [("-out.png", "-o ut.png"), ("-qout.png", "-o ut.png")])
 def test_a_file_read_as_an_option_and_its_value_is_named(name, read, files, tmp_path, monkeypatch, capsys):
     """`jaxart stylize -out.png paint.png`: click took -o ut.png, and the line asked for a STYLE painting, naming no
@@ -223,3 +232,6 @@ def test_a_file_read_as_an_option_and_its_value_is_refused_where_the_inputs_stil
              "--dry-run"]
     code, out, err = run_main(named, monkeypatch, capsys)
     assert code == 0 and "error" not in err and "would write -out.png" in out and "replacing" in out, err
+    # Another mistake beside it is told as itself: it said -out.png was read as -o ut.png, where -o took it whole.
+    code, out, err = run_main([*named, "--size", "abc"], monkeypatch, capsys)
+    assert code == 2 and err.startswith("error: Invalid value for --size") and "-out.png" not in err, err
