@@ -83,15 +83,18 @@ def test_one_function_judges_a_mirror_for_url_and_the_environment(url, fault):
     assert registry.mirror_fault(url) == fault
 
 
-@pytest.mark.parametrize("given", ["/srv/vgg19.h5", "./vgg19.h5", "~/vgg19.h5"])
+@pytest.mark.parametrize("given", ["/srv/vgg19.h5", "./vgg19.h5", "~/vgg19.h5", "vgg19.h5", "dl/vgg19.h5"])
 def test_a_files_path_given_as_a_mirror_is_told_its_file_url(given, tmp_path, monkeypatch, capsys):
     """A downloaded file's path given to --url was "not an http(s):// or file:// URL", with no word of how to write
-    it as one."""
+    it as one; so was a file here named without ./ before it (`--url vgg19.h5`)."""
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "dl").mkdir()
+    for name in ("vgg19.h5", "dl/vgg19.h5"):  # named plainly, only a file there says it is one
+        (tmp_path / name).write_bytes(b"")
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "weights"))
     code, err = _main(["weights", "fetch", "vgg19", "--url", given], monkeypatch, capsys)
-    where = "file:///srv/vgg19.h5" if given.startswith("/") else (tmp_path / "vgg19.h5").as_uri()
+    where = "file:///srv/vgg19.h5" if given.startswith("/") else (tmp_path / given.removeprefix("~/")).as_uri()
     assert code == 2 and err == (f"error: Invalid value for --url: {given!r} is not an http(s):// or file:// URL (a "
                                  f"file's path: write it as {where})"), err
 

@@ -46,8 +46,10 @@ def mirror_fault(url: str) -> str | None:
         return f"not a valid URL (it holds {bad.group()!r} at character {bad.start() + 1}; write a space as %20)"
     if scheme in ("http", "https", "file"):
         return None
-    if not scheme and url.strip().startswith(("/", "./", "../", "~/")):  # a file's path, refused without a word why
-        where = Path(url.strip()).expanduser().absolute().as_uri()
+    text = url.strip()
+    # A file's path, refused without a word why: one written as such, or a file there (`--url vgg19.h5`).
+    if not scheme and (text.startswith(("/", "./", "../", "~/")) or os.path.lexists(text)):
+        where = Path(text).expanduser().absolute().as_uri()
         return f"not an http(s):// or file:// URL (a file's path: write it as {where})"
     return "not an http(s):// or file:// URL"
 
