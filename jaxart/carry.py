@@ -105,10 +105,15 @@ def check_loop(loop: str, steps: int, chunk: int, every: int | None, offset: int
     if loop not in ("auto", "python", "scan"):
         raise ValueError(f"loop {loop!r} is not one of auto, python, scan")
     for name, value, least in (("steps", steps, 0), ("chunk", chunk, 1), ("every", every, 1), ("offset", offset, 0)):
-        if not (name == "every" and value is None) and not (
-                isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= least):
-            raise ValueError(f"{name} must be a whole number of steps >= {least}"
-                             + ", or None (as chunk)" * (name == "every") + f", got {value!r}")
+        check_count(name, value, least)
+
+
+def check_count(name: str, value, least: int) -> None:
+    """Refuse a count of steps `name` unless a whole number >= `least` (`every` may be None: as chunk)."""
+    if not (name == "every" and value is None) and not (
+            isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= least):
+        raise ValueError(f"{name} must be a whole number of steps >= {least}"
+                         + ", or None (as chunk)" * (name == "every") + f", got {value!r}")
 
 
 def untraced(x0) -> None:

@@ -4,7 +4,6 @@ pixels of a photo, from its files' pixels to the stylized image."""
 from __future__ import annotations
 
 import functools
-import numbers
 import time
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -17,6 +16,7 @@ from jax.typing import ArrayLike
 
 from jaxart import (checkpoint, coarse_to_fine, color, inputs, kept, margin, mask_regions, optimize, photo_size,
                     scales)
+from jaxart.carry import check_count
 from jaxart.config import StyleConfig
 from jaxart.errors import NonFiniteLossError
 from jaxart.finished_image import finished, in_margin
@@ -95,8 +95,7 @@ def run(
       and a kept region gets the photo back (`finished`); `stopped`, whether the callback asked to
       stop; `image_terms`, the loss terms of `image` (those of `terms` unless it differs from `pixels`).
     """
-    if every is not None and (not isinstance(every, numbers.Integral) or isinstance(every, bool) or every < 1):
-        raise ValueError(f"every must be a whole number of steps >= 1, or None, got {every!r}")
+    check_count("every", every, 1)  # as minimize checks it, before the targets are computed
     _check_arguments(weights, config, callback, resume)
     content, styles = inputs.checked_image(content, "photo"), inputs.checked_paintings(styles)
     photo_size.check_small(config, content.shape)  # a size below 16 px: the least that works for this photo

@@ -125,3 +125,18 @@ def test_make_optimizer_takes_a_jax_or_numpy_learning_rate_and_a_schedule_as_a_n
         np.testing.assert_allclose(run(lr), want, rtol=1e-6)
     assert optimize.make_optimizer("adam", learning_rate=jnp.float32(0.5)) is optimize.make_optimizer(
         "adam", learning_rate=0.5)
+
+
+@pytest.mark.parametrize("every", [0, 2.5, True])
+def test_run_and_minimize_refuse_an_every_they_cannot_use_in_one_wording(every):
+    """jaxart.run checked `every` in code of its own, in words of its own ("..., or None, got 0"), beside
+    minimize's check of the same count."""
+    import jaxart
+
+    with pytest.raises(ValueError) as by_run:
+        jaxart.run(np.zeros((16, 16, 3), np.float32), [np.zeros((16, 16, 3), np.float32)], weights=None, every=every)
+    with pytest.raises(ValueError) as by_minimize:
+        optimize.minimize(lambda x: pytest.fail("fun was traced"), jnp.ones(4), optimize.make_optimizer(), 5,
+                          every=every)
+    said = f"every must be a whole number of steps >= 1, or None (as chunk), got {every!r}"
+    assert str(by_run.value) == str(by_minimize.value) == said
