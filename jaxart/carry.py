@@ -7,11 +7,12 @@ Shapes and dtypes only, so `init_carry` stays jittable: a sweep starts its carri
 
 from __future__ import annotations
 
-import numbers
+import operator
 from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from jaxart.errors import InputError
@@ -98,22 +99,29 @@ def start(x0) -> jax.Array:
     return x
 
 
-def check_loop(loop: str, steps: int, chunk: int, every: int | None, offset: int) -> None:
-    """Refuse `optimize.minimize`'s loop settings unless `loop` is a choice and the counts whole numbers in range:
-    with the scan loop, a chunk or `every` of 2.5 or below 1 looped for ever (chunks of 0 steps); a steps of 2.5 ran
-    3, and None was Python's "'<' not supported"."""
+def check_loop(loop: str, steps: int, chunk: int, every: int | None, offset: int) -> tuple[int, int, int | None, int]:
+    """`optimize.minimize`'s counts (steps, chunk, every, offset) as ints, or a ValueError unless `loop` is a choice
+    and each a whole number in range (`check_count`): with the scan loop, a chunk or `every` of 2.5 or below 1
+    looped for ever (chunks of 0 steps); a steps of 2.5 ran 3, and None was Python's "'<' not supported"."""
     if loop not in ("auto", "python", "scan"):
         raise ValueError(f"loop {loop!r} is not one of auto, python, scan")
-    for name, value, least in (("steps", steps, 0), ("chunk", chunk, 1), ("every", every, 1), ("offset", offset, 0)):
-        check_count(name, value, least)
+    return (check_count("steps", steps, 0), check_count("chunk", chunk, 1), check_count("every", every, 1),
+            check_count("offset", offset, 0))
 
 
-def check_count(name: str, value, least: int) -> None:
-    """Refuse a count of steps `name` unless a whole number >= `least` (`every` may be None: as chunk)."""
-    if not (name == "every" and value is None) and not (
-            isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= least):
+def check_count(name: str, value, least: int) -> int | None:
+    """`value`, the count of steps `name`, as an int, or a ValueError unless a whole number >= `least`: a Python or
+    NumPy integer, or a concrete JAX one (`every` may be None: as chunk). A JAX scalar's 3 was "got Array(3)"."""
+    if name == "every" and value is None:
+        return None
+    try:  # True is no count; 2.5, "5", None, an array of several and a traced one have no index
+        n = None if np.dtype(getattr(value, "dtype", object)).kind == "b" else operator.index(value)
+    except TypeError:
+        n = None
+    if isinstance(value, bool) or n is None or n < least:
         raise ValueError(f"{name} must be a whole number of steps >= {least}"
                          + ", or None (as chunk)" * (name == "every") + f", got {value!r}")
+    return n
 
 
 def untraced(x0) -> None:

@@ -204,7 +204,8 @@ def minimize(
     """
     if carry is None:
         untraced(x0)
-    check_loop(loop, steps, chunk, every, offset)  # before `init_carry` traces `fun` (a VGG's loss: a second or more)
+    # Before `init_carry` traces `fun` (a VGG's loss: a second or more); a JAX scalar's count as an int.
+    steps, chunk, every, offset = check_loop(loop, steps, chunk, every, offset)
     loop = default_loop() if loop == "auto" else loop
     if not isinstance(fun, jax.tree_util.Partial):
         fun = jax.tree_util.Partial(fun)  # a pytree, so the jitted step can take it as input

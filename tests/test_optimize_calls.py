@@ -98,6 +98,19 @@ def test_whole_numbers_of_numpy_and_a_last_short_chunk_still_run_every_step():
     assert result.steps == 7
 
 
+def test_concrete_jax_counts_run_as_whole_numbers_and_a_bool_or_a_float_is_refused():
+    """steps=jnp.int32(7) ran 7 steps until 47d5737's check refused it as "steps must be a whole number of steps >= 0,
+    got Array(7, dtype=int32)", a whole number; a JAX chunk was "unhashable type" before it."""
+    opt = optimize.make_optimizer("lbfgs")
+    result = optimize.minimize(_quadratic, jnp.zeros(4), opt, jnp.int32(7), loop="scan", chunk=jnp.int32(3),
+                               every=jnp.asarray(2))
+    assert result.steps == 7
+    for name, value in (("steps", jnp.asarray(True)), ("steps", np.bool_(True)), ("chunk", jnp.float32(2.0))):
+        call = {"steps": 5, "loop": "scan", name: value}
+        with pytest.raises(ValueError, match=f"^{name} must be a whole number of steps >= "):
+            optimize.minimize(lambda x: pytest.fail("fun was traced"), jnp.ones(4), opt, call.pop("steps"), **call)
+
+
 @pytest.mark.parametrize("settings, says", [
     ({"learning_rate": "0.1"}, r"learning_rate must be a finite number above 0 or an optax schedule, got '0.1'"),
     ({"learning_rate": -0.1}, r"learning_rate must be a finite number above 0 or an optax schedule, got -0.1"),
