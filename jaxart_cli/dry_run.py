@@ -74,9 +74,12 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     removed = plan.frames_removed
     changes = ([f"replacing {joined(replaced)}"] if replaced else []) + (
         [f"removing {removed} frame{'s' * (removed != 1)} of an earlier run"] if removed else [])
-    # A new run's --checkpoint-every checkpoint lasts only until then too (job.stylize_files).
-    kept = [str(plan.checkpoint)] if plan.checkpoint else []
-    changes += [f"removing {gone} once the image is written" for gone in removals(plan.removed_after) + kept]
+    # A new run's --checkpoint-every checkpoint lasts only until then too (job.stylize_files); where it replaces one
+    # there (--overwrite), that file is named once, as `sweep_line` names it.
+    gone = [f"removing {p}" for p in removals(plan.removed_after)]
+    if plan.checkpoint:
+        gone.append("and removing its own" if plan.checkpoint in plan.replaced else f"removing {plan.checkpoint}")
+    changes += [f"{g} once the image is written" for g in gone]
     run = (f"would resume {resumed[0]} from step {after} of {total}{sizes}, {width}x{height} px" if resumed
            else f"{width}x{height} px, {total} step{'s' * (total != 1)}{sizes}")
     return line(run, memory_figure(need, read, init=config.init), writes, model, changes=changes, free=free, held=held,

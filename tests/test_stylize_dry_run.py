@@ -127,3 +127,21 @@ def _other_weights(d) -> bytes:
     data = path.read_bytes()
     path.unlink()
     return data
+
+
+def test_a_dry_run_over_an_interrupted_checkpoint_names_it_once(files, tmp_path, no_run, monkeypatch, capsys):
+    """`--overwrite --checkpoint-every 1` over an interrupted run's out.ckpt.npz said "(replacing out.ckpt.npz,
+    removing out.ckpt.npz once the image is written)": one file named twice, as if there were two, where the
+    sweep's dry run names it once."""
+    import numpy as np
+
+    from jaxart import checkpoint
+
+    out, ckpt = tmp_path / "out.png", tmp_path / "out.ckpt.npz"
+    checkpoint.save(ckpt, [np.zeros(1)], {"step": 1})
+    argv = stylize_argv(files, out, "--steps", "4", "--checkpoint-every", "1", "--overwrite", "--dry-run")
+    code, printed, err = run_main(argv, monkeypatch, capsys)
+    assert (code, err) == (0, "")
+    assert printed.endswith(f"would write {out} and {ckpt} (replacing {ckpt}, and removing its own once the image is "
+                            "written); nothing ran\n"), printed
+    assert printed.count(str(ckpt)) == 2  # the file it writes, and the one there now
