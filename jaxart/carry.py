@@ -109,8 +109,8 @@ def check_loop(loop: str, steps: int, chunk: int, every: int | None, offset: int
             check_count("offset", offset, 0))
 
 
-def check_count(name: str, value, least: int) -> int | None:
-    """`value`, the count of steps `name`, as an int, or a ValueError unless a whole number >= `least`: a Python or
+def check_count(name: str, value, least: int, unit: str = "steps") -> int | None:
+    """`value`, the count of `unit` `name`, as an int, or a ValueError unless a whole number >= `least`: a Python or
     NumPy integer, or a concrete JAX one (`every` may be None: as chunk). A JAX scalar's 3 was "got Array(3)"."""
     if name == "every" and value is None:
         return None
@@ -119,7 +119,7 @@ def check_count(name: str, value, least: int) -> int | None:
     except TypeError:
         n = None
     if isinstance(value, bool) or n is None or n < least:
-        raise ValueError(f"{name} must be a whole number of steps >= {least}"
+        raise ValueError(f"{name} must be a whole number of {unit} >= {least}"
                          + ", or None (as chunk)" * (name == "every") + f", got {value!r}")
     return n
 

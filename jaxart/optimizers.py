@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 
 import jax
 import numpy as np
 import optax
+
+from jaxart.carry import check_count
 
 
 def make_optimizer(
@@ -35,9 +36,7 @@ def make_optimizer(
     """
     if not callable(learning_rate):
         learning_rate = _rate(learning_rate)
-    if not (isinstance(memory, numbers.Integral) and not isinstance(memory, bool) and memory >= 1):
-        raise ValueError(f"memory must be a whole number of past steps >= 1, got {memory!r}")
-    return _make_optimizer(name, learning_rate, linesearch, int(memory))
+    return _make_optimizer(name, learning_rate, linesearch, check_count("memory", memory, 1, "past steps"))
 
 
 def _rate(value) -> float:

@@ -118,12 +118,20 @@ def test_concrete_jax_counts_run_as_whole_numbers_and_a_bool_or_a_float_is_refus
     ({"learning_rate": float("nan")}, r"learning_rate must be a finite number above 0 or an optax schedule, got nan"),
     ({"memory": 2.5}, r"memory must be a whole number of past steps >= 1, got 2.5"),
     ({"memory": 0}, r"memory must be a whole number of past steps >= 1, got 0"),
+    ({"memory": jnp.asarray(True)}, r"memory must be a whole number of past steps >= 1, got Array\(True, dtype=bool\)"),
 ])
 def test_make_optimizer_names_a_learning_rate_or_memory_it_cannot_use(settings, says):
     """A learning rate of "0.1" was "Only integer scalar arrays can be converted to a scalar index" at the first
     step, -0.1 and None climbed the loss without an error, and a memory of 2.5 was a JAX shapes error."""
     with pytest.raises(ValueError, match=f"^{says}$"):
         optimize.make_optimizer("adam" if "learning_rate" in settings else "lbfgs", **settings)
+
+
+def test_make_optimizer_takes_a_jax_or_numpy_memory_as_the_whole_number_it_is():
+    """memory=jnp.int32(3) was "memory must be a whole number of past steps >= 1, got Array(3, dtype=int32)", as
+    minimize's steps were, where the learning rate may be a JAX scalar."""
+    for memory in (jnp.int32(3), np.int64(3), np.array(3)):
+        assert optimize.make_optimizer("lbfgs", memory=memory) is optimize.make_optimizer("lbfgs", memory=3)
 
 
 def test_make_optimizer_takes_a_jax_or_numpy_learning_rate_and_a_schedule_as_a_number_does():
