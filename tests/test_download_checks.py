@@ -9,7 +9,6 @@ import signal
 import socket
 import tempfile
 import threading
-import time
 import urllib.request
 
 import pytest
@@ -193,18 +192,17 @@ def test_a_bad_target_is_one_line_before_any_download_bar_is_drawn(bad, serve, w
 def test_ctrl_c_while_the_server_is_slow_keeps_the_bytes_that_arrived(serve, served, weights_dir):
     """The download read a whole MB before writing it: a Ctrl-C on a slow link lost up to a MB (all of this
     file's half), and the bar stood still meanwhile."""
-    server = serve(["pause"])
-    main = threading.get_ident()
+    serve(["pause"])
+    main, half, written = threading.get_ident(), len(served.body) // 2, threading.Event()
 
-    def ctrl_c_once_half_is_sent():
-        if server.paused.wait(10):
-            time.sleep(0.3)
+    def ctrl_c_once_half_is_written():  # told by the bar, which moves once the bytes are written: no sleep to guess
+        if written.wait(10):
             signal.pthread_kill(main, signal.SIGINT)  # to the main thread, as a terminal's Ctrl-C reaches it
 
-    threading.Thread(target=ctrl_c_once_half_is_sent, daemon=True).start()
+    threading.Thread(target=ctrl_c_once_half_is_written, daemon=True).start()
     with pytest.raises(KeyboardInterrupt):
-        fetch("test", **FAST)
-    assert folder.partial_path("test").stat().st_size == len(served.body) // 2
+        fetch("test", lambda done, total: done >= half and written.set(), **FAST)
+    assert folder.partial_path("test").stat().st_size == half
 
 
 @pytest.mark.parametrize("scheme, variable", [("http", "HTTP_PROXY"), ("https", "https_proxy")])
