@@ -13,7 +13,7 @@ import pytest
 
 import test_download
 from jaxart.errors import WeightsError
-from jaxart.weights import answer, failures, fetch
+from jaxart.weights import answer, fetch, proxies
 from test_download import FAST
 from test_download_answer import _silent_server
 
@@ -152,7 +152,7 @@ def test_a_python_without_urllib_s_private_opener_name_downloads_through_the_env
         monkeypatch.delattr(urllib.request, "_opener")
         with answer.within(urllib.request.Request("http://weights.invalid/x.h5"), 5.0, 5.0) as response:
             assert response.read() == b"bytes"
-        assert failures.proxy("http://weights.invalid/x.h5")[:2] == (proxy, "HTTP_PROXY")
+        assert proxies.proxy("http://weights.invalid/x.h5")[:2] == (proxy, "HTTP_PROXY")
     assert heads[0].startswith("GET http://weights.invalid/x.h5 HTTP/1.1\r\n")
 
 

@@ -9,7 +9,8 @@ import urllib.request
 import pytest
 
 import test_download_opener
-from jaxart.weights import answer, failures
+from jaxart.weights import answer
+from jaxart.weights.proxies import proxy as proxy_of
 
 installed = test_download_opener.installed  # its fixture, registered here too
 URL = "http://weights.invalid/x.h5"
@@ -29,7 +30,7 @@ def test_the_proxy_named_is_the_one_the_download_went_through(handlers, installe
         with answer.within(urllib.request.Request(URL), 5.0, 5.0) as response:
             assert response.read() == b"bytes"
         [through] = [proxy for proxy, heads in proxies if heads]
-        assert failures.proxy(URL) == (through, "the opener installed with urllib.request.install_opener",
+        assert proxy_of(URL) == (through, "the opener installed with urllib.request.install_opener",
                                        "check that proxy, or install an opener without it to connect directly")
 
 
@@ -37,9 +38,9 @@ def test_a_proxy_variable_in_mixed_case_is_named_as_typed(installed, monkeypatch
     """urllib reads Http_Proxy as http's proxy; the line named the opener instead, where it had no such variable."""
     monkeypatch.setenv("Http_Proxy", "http://proxy.invalid:3128")
     installed(urllib.request.build_opener())  # its ProxyHandler reads the environment
-    assert failures.proxy(URL)[:2] == ("http://proxy.invalid:3128", "Http_Proxy")
+    assert proxy_of(URL)[:2] == ("http://proxy.invalid:3128", "Http_Proxy")
     installed(None)
-    assert failures.proxy(URL)[:2] == ("http://proxy.invalid:3128", "Http_Proxy")
+    assert proxy_of(URL)[:2] == ("http://proxy.invalid:3128", "Http_Proxy")
 
 
 @pytest.mark.parametrize("where", ["two handlers", "one handler", "the environment"])
@@ -60,6 +61,6 @@ def test_an_http_request_through_an_https_proxy_names_the_https_proxy_urllib_con
         with pytest.raises(OSError):  # the stand-in proxy answers CONNECT with a file, not a TLS handshake
             answer.within(urllib.request.Request(URL), 5.0, 5.0)
         assert first_heads == [] and second_heads[0].startswith(f"CONNECT {first.removeprefix('http://')} ")
-        named = failures.proxy(URL)
+        named = proxy_of(URL)
     assert named[0] == second and named[1] == ("https_proxy" if where == "the environment" else
                                                "the opener installed with urllib.request.install_opener"), named

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import http.client
-import os
 import socket
 import ssl
 import time
@@ -15,10 +14,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import NamedTuple
 
 from jaxart.errors import WeightsError
-from jaxart.weights import answer, folder, range_get
+from jaxart.weights import folder, proxies, range_get
 from jaxart.weights.registry import Source
 
 
@@ -42,71 +40,6 @@ def remedy(source: Source) -> str:
             f"--arch {source.arch} --name {source.name}`")
 
 
-class Proxy(NamedTuple):
-    """The proxy a download goes through: its URL, what names it (a variable, an opener), and what to check."""
-    server: str
-    named_by: str
-    check: str
-
-
-def proxy(url: str) -> Proxy | None:
-    """The proxy urllib sends `url` through, and what names it; None if none. The proxies are the installed opener's
-    ProxyHandlers', where one is installed (`urllib.request.install_opener`, or urlopen's own, once called), as
-    answer.within takes them; else the environment's, as urlopen's own opener (build_opener's) takes them."""
-    parts = urllib.parse.urlsplit(url)
-    server, key = _routed(answer.installed() or urllib.request.build_opener(), parts.scheme, parts.netloc)
-    if not server:
-        return None
-    if variable := _variable(key, server):  # build_opener's ProxyHandler reads the environment too
-        return Proxy(server, variable, f"check {variable}, or unset it to connect directly")
-    return Proxy(server, "the opener installed with urllib.request.install_opener",
-                 "check that proxy, or install an opener without it to connect directly")
-
-
-def _routed(opener: urllib.request.OpenerDirector, scheme: str, host: str) -> tuple[str | None, str]:
-    """The proxy `opener` connects to for a `scheme` request to `host` (None if none, or no_proxy names `host`), and the
-    scheme whose proxy it is, as urllib's ProxyHandler.proxy_open routes the request: a handler's keys are lower-cased
-    ({"HTTPS": ...} is https's; of two the same but for case, the later), and each handler in turn sets the request's
-    proxy, so the last one's is connected to. A request handed to a proxy of another scheme (an http:// request through
-    an https:// proxy) is opened again as that scheme's, from the first handler: an https proxy set then is the one
-    connected to, tunnelling to the first (the line named the first, which urllib reached only through it)."""
-    server, key, tunnel, kind = None, scheme, False, scheme
-    for _ in range(8):  # urllib itself recurses without end where proxies hand a request round in a circle
-        for handler in opener.handle_open.get(kind, ()):
-            if not isinstance(handler, urllib.request.ProxyHandler) or urllib.request.proxy_bypass(host):
-                continue
-            if (url := {k.lower(): value for k, value in handler.proxies.items()}.get(kind)) is None:
-                continue
-            before, (through, host) = scheme, _scheme_and_host(url)
-            through = through or before
-            if scheme == "https" and not tunnel:  # Request.set_proxy: the first proxy is tunnelled to
-                tunnel = True
-            else:
-                scheme = through
-            server, key = url, kind
-            if before not in (through, "https"):  # opened again, as `scheme`'s
-                kind = scheme
-                break
-        else:
-            break
-    return server, key
-
-
-def _scheme_and_host(url: str) -> tuple[str | None, str]:
-    """A proxy's scheme (None where it gives none: `host:3128`) and host, as urllib's ProxyHandler reads them."""
-    if "://" not in url:
-        return None, url.split("/")[0]
-    parts = urllib.parse.urlsplit(url)
-    return parts.scheme, parts.netloc.rpartition("@")[2]
-
-
-def _variable(scheme: str, server: str) -> str | None:
-    """The environment variable that names `server` as `scheme`'s proxy, None if none does. urllib reads
-    `<scheme>_proxy` in any case, one ending in lower-case `_proxy` first (https_proxy, then HTTPS_PROXY)."""
-    named = [name for name, value in os.environ.items() if name.lower() == f"{scheme}_proxy" and value == server]
-    return max(named, key=lambda name: name.endswith("_proxy"), default=None)
-
-
 def _retry_after(error: urllib.error.HTTPError) -> float | None:
     """The seconds a 429 or 503's Retry-After asks to wait (a number, or an HTTP date); None if it says none."""
     value = (error.headers or {}).get("Retry-After", "").strip()
@@ -126,7 +59,7 @@ class Report:
     source: Source
     url: str
     partial: Path
-    via: Proxy | None
+    via: proxies.Proxy | None
 
     def kept(self) -> int:
         return self.partial.stat().st_size if self.partial.is_file() else 0
@@ -141,15 +74,8 @@ class Report:
     def fail(self, reason: object, hint: str) -> WeightsError:
         what = f"could not download {self.source.filename} from {self.url}"
         if self.via:
-            what += f" through the proxy {_unsigned(self.via.server)} that {self.via.named_by} names"
+            what += f" through the proxy {proxies.unsigned(self.via.server)} that {self.via.named_by} names"
         return WeightsError(f"{what} ({reason}); {hint}{remedy(self.source)}")
-
-
-def _unsigned(url: str) -> str:
-    """A proxy's `url` with the password in it written ***: the line, with it, went into logs and bug reports."""
-    scheme, sep, rest = url.rpartition("://")
-    userinfo, at, host = rest.rpartition("@")
-    return f"{scheme}{sep}{userinfo.partition(':')[0]}:***@{host}" if ":" in userinfo else url
 
 
 def worth_retrying(e: Exception, report: Report) -> tuple[object, float, str]:
@@ -199,7 +125,8 @@ def worth_retrying(e: Exception, report: Report) -> tuple[object, float, str]:
 def _who(report: Report) -> str:
     """What to do where the proxy answered 407, asking who the user is: give it a user name and password, or sign in
     through a local proxy where it takes only a Windows sign-in (urllib sends only Basic credentials)."""
-    named, (_, host) = (report.via.named_by, _scheme_and_host(report.via.server)) if report.via else ("", "HOST:PORT")
+    named, (_, host) = ((report.via.named_by, proxies.scheme_and_host(report.via.server)) if report.via
+                        else ("", "HOST:PORT"))
     signed = report.via is not None and "@" in report.via.server  # USER:PASSWORD@ were sent, and refused
     where = f"the proxy URL that {named} names" if named else "the proxy's URL"
     asks = (f"the proxy refused the user name and password in {where}: check them" if signed else

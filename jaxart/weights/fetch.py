@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from jaxart.errors import WeightsError
-from jaxart.weights import failures, folder, layouts, range_get, registry, retries, store
+from jaxart.weights import failures, folder, layouts, proxies, range_get, registry, retries, store
 from jaxart.weights.failures import LONGEST_RETRY_AFTER, Report
 from jaxart.weights.range_get import Progress, Speed
 from jaxart.weights.registry import Source, get_source
@@ -42,7 +42,7 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
     """Download `source` from `url` into `partial`, resuming while attempts make headway, until `attempts` in a row
     make none (`retries`). Returns how many of its first bytes an earlier fetch wrote: 0 where a server that ignored
     the Range request sent the file whole."""
-    report = Report(source, url, partial, failures.proxy(url))
+    report = Report(source, url, partial, proxies.proxy(url))
     earlier = report.kept()
 
     def restarted() -> None:
