@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import http.client
+import re
 import socket
 import ssl
 import time
@@ -106,8 +107,8 @@ def worth_retrying(e: Exception, report: Report) -> tuple[object, float, str]:
         raise report.fail(f"{reason} asked by http://", report.unproxied() + _CHECK_URL) from None
     reason = getattr(e, "reason", None) or e  # cut off, stalled, refused, ...: worth another attempt, unless
     said = f"{reason}{_redirected(e, report)}"
-    if str(reason).startswith("Tunnel connection failed: 407 "):  # an https:// URL's CONNECT: retried as a cut-off
-        raise report.fail(said, _who(report)) from None
+    if tunnel := re.match(r"Tunnel connection failed: (\d+)", str(reason)):  # the proxy's answer to a CONNECT
+        return _tunnel(int(tunnel[1]), said, _at(e, report), report)
     if isinstance(reason, socket.gaierror):  # no DNS (offline): asking again will not help
         raise report.fail(said, report.unproxied()) from None
     if isinstance(reason, ssl.SSLCertVerificationError):  # the same certificate again: no retry
@@ -120,6 +121,27 @@ def worth_retrying(e: Exception, report: Report) -> tuple[object, float, str]:
     if isinstance(reason, OSError) and url.lower().startswith("file:"):  # no file, a folder: not the network
         raise report.fail(reason, _CHECK_URL) from None
     return said, 0.0, ""
+
+
+def _at(e: Exception, report: Report) -> str:
+    """The URL `e` failed at: a redirect's, where answer.within or urllib says one, else the report's."""
+    at = e.filename if isinstance(e, urllib.error.URLError) else None
+    return at if isinstance(at, str) and at else report.url
+
+
+def _tunnel(code: int, said: str, at: str, report: Report) -> tuple[object, float, str]:
+    """`worth_retrying` where the proxy answered the CONNECT of an https:// URL (at `at`) with `code`: each was retried
+    as a cut-off download, a 403 (its rules refuse that host) and a 407 (it asks who the user is) too."""
+    parts = urllib.parse.urlsplit(at)
+    host = parts.netloc.rpartition("@")[2]
+    if code == 407:
+        raise report.fail(said, _who(report)) from None
+    if code in (408, 429) or code >= 500:  # 502, 504: the proxy could not reach the server (yet); asked again
+        return f"the proxy could not connect to {host}: {said}", 0.0, ""
+    raise report.fail(f"the proxy refused to connect to {host}: {said}",
+                      f"its rules may not allow {host}: ask its administrator, or set NO_PROXY={parts.hostname} where "
+                      f"the host can be reached directly, or give --url a mirror it allows, or {report.resumes()}"
+                      ) from None
 
 
 def _who(report: Report) -> str:
@@ -138,8 +160,7 @@ def _who(report: Report) -> str:
 def _redirected(e: Exception, report: Report) -> str:
     """", at URL, where it was redirected" where `e` failed at another URL than the report's: a refused connect or a
     404 there was told as the report's URL's, which answered, with a redirect."""
-    at = e.filename if isinstance(e, urllib.error.URLError) else None  # the URL answer.within or urllib says
-    return f", at {at}, where it was redirected" if isinstance(at, str) and at and at != report.url else ""
+    return f", at {at}, where it was redirected" if (at := _at(e, report)) != report.url else ""
 
 
 def _http_error(e: urllib.error.HTTPError, report: Report) -> tuple[object, float]:
