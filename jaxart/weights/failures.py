@@ -120,6 +120,12 @@ def worth_retrying(e: Exception, report: Report) -> tuple[object, float, str]:
         return f"the server closed the HTTPS connection in TLS before answering: {said}", 0.0, _PLAIN
     if isinstance(reason, OSError) and url.lower().startswith("file:"):  # no file, a folder: not the network
         raise report.fail(reason, _CHECK_URL) from None
+    if (isinstance(e, urllib.error.URLError) and isinstance(reason, ConnectionResetError)  # in the TLS handshake, or
+            and _at(e, report).lower().startswith("https:")):  # as the request went: it read "[Errno 104]" alone
+        through = "" if report.via else "through your network's proxy (HTTPS_PROXY), or "
+        reset = f"the HTTPS connection was reset before an answer came, by the server or a firewall between: {said}"
+        return reset, 0.0, (f"a busy server or a firewall that cuts HTTPS to that host may reset it: fetch {through}"
+                            f"from an http:// mirror (--url), or ")
     return said, 0.0, ""
 
 
