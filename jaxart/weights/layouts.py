@@ -109,7 +109,7 @@ def read(path: str | os.PathLike, layout: str, arch: str | None = None,
 
 def check_values(params: dict, path: str | os.PathLike) -> None:
     """Refuse, naming the layer, what `store.load` would refuse later or a float32 cast would garble:
-    integer, boolean or complex arrays, and NaN or infinite values (also after the cast)."""
+    integer, boolean or complex arrays, NaN or infinite values (also after the cast), and a kernel of zeros."""
     for name, layer in params.items():
         for part, value in layer.items():
             value = np.asarray(value)
@@ -120,6 +120,9 @@ def check_values(params: dict, path: str | os.PathLike) -> None:
             if problem == "nonfinite":
                 raise WeightsFileError(f"{path}: layer {name} holds NaN or infinite values in its {part}; the "
                                        "file is damaged, so download it again")
+            if part == "kernel" and not value.any():  # no trained layer is: a file's bytes zeroed, or never written
+                raise WeightsFileError(f"{path}: layer {name} holds only zeros in its kernel; the file is damaged "
+                                       "(zeroed bytes, as a sparse or unfinished copy holds), so download it again")
 
 
 def file_digest(path: str | os.PathLike, algo: str) -> str:
@@ -167,7 +170,7 @@ def convert(path: str | os.PathLike, arch: str | None, name: str, layout: str | 
     Raises:
       WeightsError: the weights folder is not writable or a folder stands at the target (checked
         first), or the file is unreadable, of another layout or network, or holds non-float, NaN or
-        infinite values.
+        infinite values, or a kernel of zeros.
     """
     folder.check_target(name)  # before reading a file of hundreds of MB
     layout, contents = check_layout(path, layout, arch)

@@ -170,6 +170,9 @@ def load(path: Path) -> Weights:
     if missing:
         raise WeightsFileError(f"{path} lacks layers {missing}; {folder.redo(path)}")
     _check_shapes(path, meta["arch"], params)
+    # Converted before convert refused it: weights that see every image alike. After the shapes, which say more.
+    if zeroed := next((key for key, value in tensors.items() if key.endswith(".kernel") and not value.any()), None):
+        raise WeightsFileError(f"{path}: layer {zeroed[:-7]} holds only zeros in its kernel; {folder.redo(path)}")
     if "tensors_sha256" in meta:  # after the checks above, whose messages say more; older files have none
         _check_digest(path, meta["tensors_sha256"], tensors)
     try:
