@@ -4,6 +4,7 @@ http:// URL's 407 said to check the URL, and an https:// URL's (its CONNECT's) w
 from __future__ import annotations
 
 import re
+import socket
 
 import pytest
 
@@ -66,3 +67,23 @@ def test_a_proxy_s_password_is_not_written_out(given, serve, weights_dir, instal
     shown = given.format(host).replace("s%40cret", "***")
     assert f" through the proxy {shown} that HTTPS_PROXY names (" in str(error.value), error.value
     assert "cret" not in str(error.value)
+
+
+def test_an_address_range_in_no_proxy_is_named_where_the_download_through_the_proxy_failed(
+        serve, weights_dir, installed, monkeypatch):
+    """curl and requests read NO_PROXY's 127.0.0.0/8 as a range of addresses; urllib does not, and sent the download
+    through the proxy, whose failure said to check HTTP_PROXY, not a word of NO_PROXY."""
+    server = serve(["ok"])
+    with socket.socket() as s:  # a port that was just free: a proxy that is down
+        s.bind(("127.0.0.1", 0))
+        proxy = f"http://127.0.0.1:{s.getsockname()[1]}"
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("NO_PROXY", "localhost, 127.0.0.0/8")
+    with pytest.raises(WeightsError) as error:
+        fetch("test", **{**FAST, "attempts": 1})
+    assert ("Connection refused, after 1 attempt); name 127.0.0.1 in NO_PROXY to connect directly (its 127.0.0.0/8 is "
+            "an address range, which Python's urllib does not read), or check HTTP_PROXY, or unset it to connect "
+            "directly, or retry") in str(error.value), error.value
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")  # the remedy the line names
+    fetch("test", **FAST)
+    assert server.ranges == [""] and visible_files(weights_dir) == ["test.safetensors"]

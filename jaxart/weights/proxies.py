@@ -3,6 +3,7 @@ so that a failure through it says which proxy to check, its password written ***
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import urllib.parse
 import urllib.request
@@ -26,10 +27,29 @@ def proxy(url: str) -> Proxy | None:
     server, key = _routed(answer.installed() or urllib.request.build_opener(), parts.scheme, parts.netloc)
     if not server:
         return None
+    unread = _unread_range(parts.hostname or "")
+    first = (f"name {parts.hostname} in NO_PROXY to connect directly (its {unread} is an address range, which Python's "
+             f"urllib does not read), or " if unread else "")
     if variable := _variable(key, server):  # build_opener's ProxyHandler reads the environment too
-        return Proxy(server, variable, f"check {variable}, or unset it to connect directly")
+        return Proxy(server, variable, f"{first}check {variable}, or unset it to connect directly")
     return Proxy(server, "the opener installed with urllib.request.install_opener",
-                 "check that proxy, or install an opener without it to connect directly")
+                 f"{first}check that proxy, or install an opener without it to connect directly")
+
+
+def _unread_range(host: str) -> str | None:
+    """The address range in NO_PROXY (`10.0.0.0/8`, as curl and requests read it) that holds `host`, an IP address,
+    None if none does: urllib reads each entry as a host name or domain, so a download to it went through the proxy."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    for entry in urllib.request.getproxies_environment().get("no", "").split(","):
+        try:
+            if "/" in entry and address in ipaddress.ip_network(entry.strip(), strict=False):
+                return entry.strip()
+        except ValueError:  # not a range: one urllib reads
+            continue
+    return None
 
 
 def _routed(opener: urllib.request.OpenerDirector, scheme: str, host: str) -> tuple[str | None, str]:
