@@ -5,7 +5,7 @@ is flattened into its array leaves; the tree structure is kept as text and compa
 with that of a freshly initialised carry, so a checkpoint only restores into the same layout.
 The metadata (JSON) holds the jaxart version, the weights' sha256, the model, the config
 (seed included), the input files and their sha256, the output and the step, so `--resume` needs
-nothing else and can tell when an input was edited since.
+nothing else and can tell when an input was edited since (checkpoint_checks.py checks it before a run continues).
 
 `FORMAT` 2: a `--linesearch zoom` state keeps the iterate's value and gradient, which the next step takes
 (linesearch.py, af318b7); format 1's were the point's before the clip, so `restore` forgets them and the first
@@ -14,11 +14,8 @@ resumed step evaluates the loss (format 1 files written in the hour after af318b
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 import os
-import shlex
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -27,27 +24,18 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from jaxart.checkpoint_checks import RESUME_KEYS, check, check_inputs, check_kind, digest, digests
 from jaxart.errors import InputError
 from jaxart.files import replacing
-from jaxart.formats import FORMATS, SUFFIXES
+from jaxart.formats import SUFFIXES
 from jaxart.paths import absent, check_path
+
+# What a checkpoint must be before a run continues from it, from checkpoint_checks.py: checkpoint.check and the rest.
+__all__ = ["FORMAT", "READS", "RESUME_KEYS", "Checkpoint", "check", "check_inputs", "check_kind", "digest", "digests",
+           "load", "path_for", "read_meta", "remove_if_holding", "restore", "save"]
 
 FORMAT = 2
 READS = (1, FORMAT)  # the formats `load` reads
-RESUME_KEYS = ("jaxart", "weights_sha256", "model", "config", "inputs", "output", "format", "step")
-
-
-# What `--resume` reads, and what it must be (a hand-edited file may hold anything).
-_FIELDS = {
-    "model": lambda v: isinstance(v, str), "output": lambda v: isinstance(v, str),
-    "format": lambda v: v in FORMATS, "config": lambda v: isinstance(v, dict),
-    "step": lambda v: isinstance(v, int) and v >= 0, "inputs.content": lambda v: isinstance(v, str),
-    "inputs.styles": lambda v: isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v),
-    "inputs.background": lambda v: v is None or (isinstance(v, list) and len(v) == 3 and all(
-        isinstance(x, int) and 0 <= x <= 255 for x in v)),
-    # The seconds the run had taken; absent from checkpoints made before a resumed run counted them.
-    "seconds": lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < math.inf),
-}
 
 
 class Checkpoint(NamedTuple):
@@ -157,46 +145,6 @@ def remove_if_holding(path: str | os.PathLike, meta: dict[str, Any]) -> None:
         Path(path).unlink(missing_ok=True)
 
 
-def check(ckpt: Checkpoint, *, version: str | None = None, weights: Any = None) -> None:
-    """Refuse a checkpoint from another jaxart version, made with other `weights` (a `vgg.Weights`:
-    the same file, or a file holding the same tensors and settings, as a re-fetch writes), or lacking
-    what `--resume` reads (`RESUME_KEYS`, the content and styles), as a hand-edited one may."""
-    inputs = ckpt.meta.get("inputs")
-    missing = [k for k in RESUME_KEYS if k not in ckpt.meta] + [
-        f"inputs.{k}" for k in ("content", "styles") if not isinstance(inputs, dict) or k not in inputs]
-    if missing:
-        raise InputError(f"checkpoint lacks {', '.join(missing)}; it was edited or damaged, so start the run again")
-    wrong = [k for k, ok in _FIELDS.items()
-             if not ok(inputs.get(k[7:]) if k.startswith("inputs.") else ckpt.meta.get(k))]
-    if wrong:
-        raise InputError(f"checkpoint field {', '.join(wrong)} has the wrong type or value; it was edited or damaged, "
-                         "so start the run again")
-    made = ckpt.meta.get("jaxart")
-    if version is not None and made != version:
-        raise InputError(f"checkpoint was made by jaxart {made}, this is jaxart {version}; "
-                         "resume it with that version or start the run again")
-    if weights is not None and not _same_weights(ckpt.meta, weights):
-        raise InputError("checkpoint was made with other weights "
-                         f"(sha256 {str(ckpt.meta.get('weights_sha256'))[:12]}..., "
-                         f"these are {weights.sha256[:12]}...); resume with the same weights file")
-
-
-def check_kind(ckpt: Checkpoint, path: str | os.PathLike, kind: str) -> None:
-    """Refuse a sweep's checkpoint (`kind` "sweep" in its metadata) given to `stylize --resume`, or a stylize run's to
-    `sweep --resume` (`kind`: the command given it): the other command continues it."""
-    made = "sweep" if ckpt.meta.get("kind") == "sweep" else "stylize"
-    if made != kind:
-        what = "an interrupted sweep's" if made == "sweep" else "an interrupted stylize run's"
-        raise InputError(f"{path} is {what} checkpoint, not a {kind}'s; continue it with "
-                         f"`jaxart {made} --resume {shlex.quote(str(path))}`")
-
-
-def _same_weights(meta: dict, weights: Any) -> bool:
-    """The file the checkpoint records, or one whose header records the same tensors and settings."""
-    content = meta.get("weights_content_sha256")
-    return meta.get("weights_sha256") == weights.sha256 or bool(content) and content == weights.content_sha256
-
-
 def restore(template: Any, ckpt: Checkpoint, *, finite: bool = True) -> Any:
     """`template`'s pytree with the saved leaves, after checking structure, shapes and dtypes; with `finite`, that
     no float array holds NaN (a sweep's may: a tile whose loss became NaN or inf keeps its failed step's state).
@@ -222,29 +170,3 @@ def restore(template: Any, ckpt: Checkpoint, *, finite: bool = True) -> Any:
             raise InputError(f"checkpoint array {i} holds NaN; it was edited or damaged, so start the run again")
     tree = jax.tree.unflatten(treedef, [jnp.array(a, dtype=t.dtype) for t, a in zip(t_leaves, leaves)])
     return tree if ckpt.meta.get("checkpoint_format") == FORMAT else linesearch.forgotten(tree)
-
-
-def digests(paths: list[str | os.PathLike]) -> dict[str, str]:
-    """The sha256 of each input file a run reads, by absolute path (for `check_inputs`)."""
-    return {str(Path(p).resolve()): digest(p) for p in paths}
-
-
-def digest(path: str | os.PathLike) -> str:
-    """The sha256 of the file at `path`, as `digests` records it."""
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
-def check_inputs(ckpt: Checkpoint) -> None:
-    """Refuse to continue with an input file edited, moved or deleted since the checkpoint was made (named as it
-    recorded it: the loader's "does not exist" named a path never typed): the run would no longer reach its pixels."""
-    recorded = ckpt.meta.get("input_sha256", {})  # absent in checkpoints from before it was kept
-    if not (isinstance(recorded, dict) and all(isinstance(v, str) for v in recorded.values())):
-        raise InputError("checkpoint field input_sha256 has the wrong type; it was edited or damaged, "
-                         "so start the run again")
-    if gone := [p for p in recorded if not os.path.exists(p)]:
-        raise InputError(f"{gone[0]}, which the interrupted run read, is no longer there (moved, renamed or deleted "
-                         "since the checkpoint was made); put it back there to resume, or start the run again")
-    if changed := next((p for p in recorded if os.path.isfile(p) and digest(p) != recorded[p]), None):
-        raise InputError(f"{changed} has changed since the checkpoint was made; put the original back, "
-                         "or start the run again")
