@@ -9,23 +9,22 @@ Python on every backend, as `optimize.minimize` does on CPU
 every step. With a `tolerance` (plateau.py) each setting stops on its own once its loss converged, as
 `stylize --tolerance` stops a run: its tile keeps that step's image while the others go on (the batch
 still computes it, unless `shrink_batch` steps the others in a smaller one once half have stopped). The
-batched programs are in batched.py, the checks in sweep_checks.py and each scale's inputs in sweep_inputs.py; coarse to
-fine runs the whole batch at each scale of `scales.schedule`, as `coarse_to_fine.run` runs one image. Every
-setting's inputs, targets and result are those of a run (`inputs.prepared_inputs` and `starting_image`,
-`transfer.prepared_targets` and `finished_image.finished`), so colours, region masks and the painting's scale (swept
-or not) hold as they do there.
+batched programs are in batched.py, the checks in sweep_checks.py, each scale's inputs in sweep_inputs.py and the
+batch's mesh, padding and result in sweep_batch.py; coarse to fine runs the whole batch at each scale of
+`scales.schedule`, as `coarse_to_fine.run` runs one image. Every setting's inputs, targets and result are those of a
+run (`inputs.prepared_inputs` and `starting_image`, `transfer.prepared_targets` and `finished_image.finished`), so
+colours, region masks and the painting's scale (swept or not) hold as they do there.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.sharding import Mesh, NamedSharding, PartitionSpec
+from jax.sharding import NamedSharding, PartitionSpec
 from jax.typing import ArrayLike
 
 from jaxart import (batched, checkpoint, finished_image, inputs, kept, margin, mask_regions, objective, optimize,
@@ -35,43 +34,15 @@ from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image import WHITE, fit
 from jaxart.settings import MAX_SETTINGS, Setting, as_settings, gram_sets, grid, layer_weight_sets
+from jaxart.sweep_batch import (AXIS, SweepResult, batch_mean, batch_mesh, continued as _continued,
+                                tile_terms as _terms)
 from jaxart.sweep_checks import check, check_memory
 from jaxart.sweep_state import SweepState
 from jaxart.targets import as_paintings, check_config
 from jaxart.vgg import Weights, check_weights
 
 __all__ = ["AXIS", "MAX_SETTINGS", "Setting", "SweepResult", "batch_mean", "batch_mesh", "check", "check_memory",
-           "grid", "make_batched_step", "sweep"]  # some from settings.py, sweep_checks.py, batched.py
-
-AXIS = "batch"
-
-
-class SweepResult(NamedTuple):
-    images: np.ndarray  # (N, H, W, 3) float32 in [0, 1], one per setting, in grid order
-    terms: dict[str, np.ndarray]  # "total", "content", "style", "tv": (N,) final loss terms
-    ok: np.ndarray  # (N,) bool: False where the loss became NaN/inf (that image is its last finite one)
-    settings: tuple[Setting, ...]
-    devices: int  # how many devices the batch was split over
-    seconds: float
-    steps: np.ndarray  # (N,) int: the steps each setting took (fewer where its loss became NaN/inf or converged)
-    stopped: np.ndarray  # (N,) bool: the tolerance, or the callback, stopped it at its `steps` (`sweep`'s `tolerance`)
-    # Like `terms`, of each image written (`transfer.Outcome.image_terms`), where a kept region or
-    # --colors keep/luminance changed it from the optimized pixels; None where nothing did.
-    image_terms: dict[str, np.ndarray] | None = None
-    # With `shrink_batch`: each (steps taken, rows, size) where the running tiles went on in a smaller batch of that
-    # many rows (padding included) at the scale of that long side (each scale starts whole again); () where none did.
-    shrank: tuple[tuple[int, int, int], ...] = ()
-
-
-def batch_mean(carry: optimize.Carry, n: int) -> tuple[float, dict[str, float]]:
-    """The mean loss and loss terms of a batched `carry` over its `n` settings, leaving out the
-    repeated last setting the batch is padded with (`sweep`'s `devices`)."""
-    return float(carry.value[:n].mean()), {k: float(v[:n].mean()) for k, v in carry.aux.items()}
-
-
-def batch_mesh(devices: Sequence[jax.Device] | None = None) -> Mesh:
-    """A 1-D mesh over `devices` (default: all local devices) with axis name "batch"."""
-    return Mesh(np.asarray(devices if devices is not None else jax.local_devices()), (AXIS,))
+           "grid", "make_batched_step", "sweep"]  # some from settings.py, sweep_checks.py, batched.py, sweep_batch.py
 
 
 def sweep(
@@ -233,18 +204,3 @@ def sweep(
     return SweepResult(np.asarray(images)[:n], terms, np.asarray(carry.ok)[:n] | stopped[:n], settings,
                        devices_used, time.perf_counter() - start, np.asarray(before.count)[:n], stopped[:n], written,
                        tuple(shrank))
-
-
-def _terms(total: jax.Array, terms: dict[str, jax.Array], n: int) -> dict[str, np.ndarray]:
-    """A batched loss's (total, terms) as (n,) arrays, without the padding."""
-    return {k: np.asarray(v)[:n] for k, v in {"total": total, **terms}.items()}
-
-
-def _continued(carry: optimize.Carry, before: optimize.Carry | None) -> optimize.Carry:
-    """A scale's starting `carry`, the settings whose loss became NaN or inf at an earlier scale (`before`)
-    left as they ended: not stepped (ok False: the step keeps them), their loss the last finite one."""
-    if before is None:
-        return carry
-    keep = lambda new, old: jnp.where(before.ok, new, old)  # noqa: E731
-    value, aux = keep(carry.value, before.value), jax.tree.map(keep, carry.aux, before.aux)
-    return carry._replace(ok=before.ok, value=value, aux=aux)
