@@ -1,88 +1,62 @@
-"""`jaxart sweep`: its options, parsed and checked, then the batched runs (jaxart/sweep.py) and the sheet written."""
+"""`jaxart sweep`: its options (its own declared in sweep_options.py), parsed and checked, then the batched runs
+(jaxart/sweep.py) and the sheet written."""
 
 from __future__ import annotations
 
 import functools
 import time
 from pathlib import Path
-from typing import Annotated, Optional
 
 import typer
 
-from jaxart_cli import options as _o, summary as _summary, usage as _usage
+from jaxart_cli import options as _o, summary as _summary, sweep_options as _so, usage as _usage
 from jaxart_cli.common import (
     given as _given, said as _said, say as _say, start_jax_first as _start_jax_first, unused as _unused, warn as _warn,
 )
 from jaxart_cli.dry_run import sweep_line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
-from jaxart_cli.paths import absolute as _absolute, as_given as _as_given, home as _home, sheet_path as _sheet_path
+from jaxart_cli.paths import absolute as _absolute, as_given as _as_given
 from jaxart.deferral import signals_deferred as _signals_deferred
 from jaxart_cli.signals import run_begins as _run_begins
 from jaxart_cli.values import (
     LISTS as _LISTS, SWEPT as _SWEPT, csv as _csv, parse_colour as _parse_colour, spaced_list as _spaced_list,
-    whole as _whole, interval as _interval)
+    interval as _interval)
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart_cli.resume import resumed_sweep as _resumed_sweep
-from jaxart_cli.sweep_values import layer_weights as _layer_weights, listed as _listed, once as _once, swept as _swept
+from jaxart_cli.sweep_options import SIZE as _SIZE
+from jaxart_cli.sweep_values import layer_weights as _layer_weights, listed as _listed, once as _once
 
 _DEFAULT = _o.DEFAULT
-_SIZE = 256  # a sweep's default --size, below stylize's: it makes an image per setting
 
 
 def sweep(
     ctx: typer.Context,
     content: _o.Content = None,
-    styles: Annotated[Optional[list[Path]], typer.Argument(
-        metavar="STYLE",
-        help="One or more paintings: blended into one style for every tile (--style-blend weighs them), or, with "
-             "--each-painting, compared: each painting its own tiles. Not with --region-style, which names them.",
-        show_default=False, parser=_o.to_read("the path of an image file", argument=True), callback=_home)] = None,
-    output: Annotated[Path, typer.Option(
-        "--output", "-o", help="Contact sheet PNG; the HTML page and single images go beside it.",
-        parser=_sheet_path, metavar="<path>", callback=_home)] = Path("sweep.png"),
+    styles: _so.Styles = None,
+    output: _so.Output = Path("sweep.png"),
     fmt: _o.TileFormat = _o.Format("png"),
-    style_weight: Annotated[Optional[list[str]], _swept(
-        "Comma-separated style weights", _DEFAULT.style_weight)] = None,
-    content_weight: Annotated[Optional[list[str]], _swept(
-        "Comma-separated content weights", _DEFAULT.content_weight)] = None,
-    tv_weight: Annotated[Optional[list[str]], _swept("Comma-separated TV weights", _DEFAULT.tv_weight)] = None,
-    seed: Annotated[Optional[list[str]], _swept(
-        "Comma-separated seeds; more than one needs --init random (a seed only sets a random start)",
-        _DEFAULT.seed)] = None,
-    model: Annotated[str, typer.Option(
-        help="auto, a registered name or a .safetensors path.",
-        parser=_o.word_or_file("auto, a model name or a .safetensors path", ("auto",)), callback=_home)] = "auto",
-    size: Annotated[Optional[int], typer.Option(
-        parser=_whole, help=f"Long side of each image in pixels (default {_SIZE}, or the last of --scales).",
-        show_default=False)] = None,
+    style_weight: _so.StyleWeights = None,
+    content_weight: _so.ContentWeights = None,
+    tv_weight: _so.TvWeights = None,
+    seed: _so.Seeds = None,
+    model: _so.Model = "auto",
+    size: _so.Size = None,
     steps: _o.Steps = "200",
     scales: _o.Scales = None,
     start_size: _o.StartSize = None,
-    optimizer: Annotated[Optimizer, typer.Option(help="lbfgs or adam.")] = Optimizer(_DEFAULT.optimizer),
+    optimizer: _so.OptimizerOption = Optimizer(_DEFAULT.optimizer),
     linesearch: _o.LineSearchOption = LineSearch(_DEFAULT.linesearch),
     lbfgs_memory: _o.LbfgsMemory = _DEFAULT.lbfgs_memory,
     learning_rate: _o.LearningRate = _DEFAULT.learning_rate,
-    init: Annotated[str, typer.Option(
-        help="content, random, or the path of an image.",
-        parser=_o.word_or_file("content, random or an image file's path"), callback=_home)] = _DEFAULT.init,
+    init: _so.Init = _DEFAULT.init,
     content_layers: _o.ContentLayers = None,
     style_layers: _o.StyleLayers = None,
-    style_layer_weights: Annotated[Optional[list[str]], typer.Option(
-        help="Comma-separated weights, one per style layer (0 turns one off); ';' between alternatives, each its own "
-             "tiles (\"1,1,1,1,1;1,0,0,0,0;0,0,0,0,1\": all, the first alone, the last alone); repeated, its "
-             "alternatives add up [default: equal].", metavar="<str>", show_default=False)] = None,
-    style_blend: Annotated[Optional[str], typer.Option(
-        help="Comma-separated weights of the paintings, one each, for every tile [default: equal].",
-        show_default=False)] = None,
-    each_painting: Annotated[bool, typer.Option(
-        "--each-painting",
-        help="Compare the paintings: each STYLE paints its own tiles alone (one per combination of the other swept "
-             "values, the paintings side by side in each row, or the --style-layer-weights alternatives where "
-             "several are given) instead of all blended into every tile. Not with --style-blend, --mask or "
-             "--region-style.")] = False,
+    style_layer_weights: _so.StyleLayerWeightSets = None,
+    style_blend: _so.StyleBlend = None,
+    each_painting: _so.EachPainting = False,
     colors: _o.ColorsOption = Colors(_DEFAULT.colors),
     match_luminance: _o.MatchLuminance = _DEFAULT.match_luminance,
-    style_scale: Annotated[Optional[list[str]], _swept(_o.STYLE_SCALES, _DEFAULT.style_scale)] = None,
+    style_scale: _so.StyleScales = None,
     margin: _o.Margin = _DEFAULT.margin,
     mask: _o.Mask = None,
     region_style: _o.RegionStyle = None,
@@ -90,30 +64,14 @@ def sweep(
     conv: _o.ConvOption = Conv(_DEFAULT.conv),
     remat: _o.Remat = _DEFAULT.remat,
     tolerance: _o.SweepTolerance = 0.0,
-    shrink_batch: Annotated[bool, typer.Option(
-        "--shrink-batch",
-        help="Once at least half the tiles have stopped (--tolerance, or a loss that became NaN or inf: without "
-             "--tolerance only those), step the others in a batch of their own, so a stopped tile is not computed "
-             "again. Each smaller batch compiles once more, and the running tiles round as a smaller batch does: "
-             "their loss may differ by ~0.1-0.5%.")] = False,
+    shrink_batch: _so.ShrinkBatch = False,
     background: _o.Background = "white",
-    columns: Annotated[Optional[int], typer.Option(
-        parser=_whole,
-        help="Tiles per row of the sheet, kept however wide [default: one row for each value of the settings that "
-             "vary slowest, split evenly into rows that fit 1600 px].", show_default=False)] = None,
-    overwrite: Annotated[bool, typer.Option(
-        help="Replace existing outputs, and remove the single images of an earlier sweep to this --output that this "
-             "one does not replace (a larger sweep's, or another --format's).")] = False,
-    resume: Annotated[Optional[Path], typer.Option(
-        help="Continue the interrupted sweep in this checkpoint (GRID.ckpt.npz; it names the inputs and options).",
-        parser=_o.to_read("the path of a checkpoint"), metavar="<path>", callback=_home)] = None,
-    checkpoint_every: Annotated[int, typer.Option(parser=_whole, help="Write GRID.ckpt.npz every N steps (0: only on "
-        "Ctrl-C/SIGTERM/SIGHUP), for --resume; it is removed once the sheet, page and images are written.")] = 0,
+    columns: _so.Columns = None,
+    overwrite: _so.Overwrite = False,
+    resume: _so.Resume = None,
+    checkpoint_every: _so.CheckpointEvery = 0,
     quiet: _o.Quiet = False,
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run",
-        help="Check everything and say how many settings the sweep has, its memory and the files it would write, "
-             "then stop: no weights load, nothing runs or is written.")] = False,
+    dry_run: _so.DryRun = False,
 ) -> None:
     """Stylize CONTENT for every combination of the weights, seeds, style scales and (with --each-painting)
     paintings; write a labelled contact sheet, single images and an HTML page.
