@@ -8,7 +8,7 @@ from jaxart import model_choice
 from jaxart.errors import InputError
 
 from conftest import run_main, write_tiny_job
-from test_new_user_slips import SEED_NOTE
+from test_new_user_notes import SEED_NOTE
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,7 @@ def test_a_bad_list_item_is_named_as_given(extra, said, files, tmp_path, monkeyp
 
 
 @pytest.mark.parametrize("config, given, says", [
-    ({}, ["seed"], [SEED_NOTE.removeprefix("warning: ")]),  # test_new_user_slips.py says it in the CLI
+    ({}, ["seed"], [SEED_NOTE.removeprefix("warning: ")]),  # test_new_user_notes.py says it in the CLI
     ({"init": "random"}, ["seed"], []),  # used: no word
     ({}, [], []),  # the default seed, not given: no word
     ({"optimizer": "adam"}, ["lbfgs_memory", "learning_rate"], ["--lbfgs-memory has no effect with --optimizer adam, "
