@@ -1,12 +1,11 @@
 """The commands that need no JAX answer without importing it, each from a fresh `import cli`: every `--help`, usage
-errors, `info IMAGE`, `weights list` and `path`, and where only the CPU is there `info --command` and both dry runs;
-a command that computes still imports it."""
+errors, `info IMAGE`, `weights list` and `path`, and where only the CPU is there `info --command` and both dry runs
+(resumed: test_cli_no_jax_resume.py); a command that computes still imports it."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -107,15 +106,21 @@ _DRY_RUNS = {
 }
 
 
+def _installed(folder):
+    """The tiny job's photo and painting in `folder`, its weight set installed in `folder`/weights."""
+    d, _ = write_tiny_job(folder)
+    (d / "weights").mkdir()
+    (d / "tiny.safetensors").rename(d / "weights" / "tiny.safetensors")
+    return d
+
+
 @pytest.fixture(scope="module")
 def job(tmp_path_factory):
     """A weights folder holding an installed weight set, and a PNG that holds a run record."""
     from jaxart.config import StyleConfig
     from jaxart.output import save_image
 
-    d, _ = write_tiny_job(tmp_path_factory.mktemp("job"))
-    (d / "weights").mkdir()
-    (d / "tiny.safetensors").rename(d / "weights" / "tiny.safetensors")
+    d = _installed(tmp_path_factory.mktemp("job"))
     record = {"jaxart": "0.2.0", "config": StyleConfig().to_dict(), "model": "tiny",
               "inputs": {"content": str(d / "photo.jpg"), "styles": [str(d / "paint.png")]}}
     save_image(d / "out.png", np.zeros((4, 4, 3)), record)
@@ -201,50 +206,3 @@ def test_a_command_that_computes_still_imports_jax(answers, job):
     """The other side, so the tests above would notice a check that never saw JAX at all."""
     code, out, loaded = answers["computes"]
     assert code == 0 and (job / "computed.png").is_file() and "jax" in loaded, out
-
-
-def test_a_resumed_dry_run_answers_without_importing_jax_where_only_the_cpu_is_there(job, tmp_path):
-    """It asks which scale the checkpoint's image is of, which coarse_to_fine answered with JAX loaded."""
-    import signal
-
-    from jaxart import errors, job as run, load_weights
-    from jaxart.config import StyleConfig
-    from jaxart import devices
-
-    model = str(job / "weights" / "tiny.safetensors")
-    with pytest.raises(errors.Interrupted):
-        run.stylize_files(job / "photo.jpg", [job / "paint.png"], tmp_path / "cut.png",
-                          StyleConfig(size=32, scales=(24, 32), steps=2), load_weights(model), model=model,
-                          stopped=lambda: signal.SIGTERM)
-    (code, out, loaded), = _fresh({"resumed": ["stylize", "--resume", str(tmp_path / "cut.ckpt.npz"), "--dry-run"]},
-                                  job / "weights", tmp_path / "answers").values()
-    assert code == 0 and out.startswith(f"dry run: would resume {tmp_path / 'cut.ckpt.npz'} from step 1 of 4 (24 px "
-                                        "then 32 px), 32x24 px, about "), out
-    assert loaded == [] or (loaded is not None and not devices.cpu_only()), loaded
-
-
-def test_a_resumed_sweeps_dry_run_refuses_other_weights_without_importing_jax(job, tmp_path, monkeypatch, capsys,
-                                                                             signal_at):
-    """It reads the weights file's header, as stylize's does; it took other weights, which the run refused."""
-    from conftest import run_main
-    from jaxart import devices
-    from test_sweep_resume import _edit
-
-    ckpt, model = tmp_path / "g.ckpt.npz", str(job / "weights" / "tiny.safetensors")
-    signal_at(1)
-    code, _, err = run_main(["sweep", str(job / "photo.jpg"), str(job / "paint.png"), "--model", model, "--size", "24",
-                             "--steps", "2", "--style-weight", "1,10", "-q", "-o", str(tmp_path / "g.png")],
-                            monkeypatch, capsys)
-    assert code == 143, err
-    other = tmp_path / "other" / ckpt.name  # the same checkpoint, but for the weights it names
-    other.parent.mkdir()
-    shutil.copy(ckpt, other)
-    _edit(other, weights_sha256="0" * 64, weights_content_sha256="0" * 64)
-    said = _fresh({"same": ["sweep", "--resume", str(ckpt), "--dry-run"],
-                   "other": ["sweep", "--resume", str(other), "--dry-run"]}, job / "weights", tmp_path / "answers")
-    code, out, loaded = said["same"]
-    assert code == 0 and out.startswith(f"dry run: the sweep in {ckpt} from step 1 of 2, 2 settings, 24 px, "), out
-    assert loaded == [] or (loaded is not None and not devices.cpu_only()), loaded
-    code, out, loaded = said["other"]
-    assert code == 2 and f"checkpoint was made with other weights than {model} holds" in out, out
-    assert loaded == [] or (loaded is not None and not devices.cpu_only()), loaded
