@@ -36,12 +36,15 @@ from collections.abc import Mapping
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart import blend
-from jaxart.arrays import as_numbers, as_pixels, at_least_float32, host_array
-from jaxart.errors import InputError
+from jaxart.arrays import as_numbers, as_pixels, at_least_float32
+from jaxart.loss_weight_checks import check_layer_weights, check_weight
+
+# loss_weight_checks.py's checks are re-exported, from before it was split off: losses.check_weight and the other.
+__all__ = ["blend_grams", "check_layer_weights", "check_weight", "content_loss", "gram", "style_layer_loss",
+           "style_loss", "tv_loss", "widened"]
 
 _EPS = 1e-12
 
@@ -196,33 +199,6 @@ def style_loss(
     # promotion float32 against float64 terms is a TypePromotionError.
     terms = [_weighted(layer_weights[n], style_layer_loss(features[n], target_grams[n])) for n in names]
     return sum(terms[1:], terms[0])
-
-
-def check_layer_weights(layer_weights: Mapping[str, ArrayLike], names, what: str = "layer_weights",
-                        source: str = "target_grams has") -> None:
-    """Refuse `layer_weights` unless it maps each of `names` to a real scalar (maybe traced), naming the
-    weight: unchecked, a list fails with an AttributeError, a batch of weights silently gives a batch of
-    losses, and a string ("0.5") is read as its number."""
-    if not isinstance(layer_weights, Mapping):
-        raise TypeError(f"{what} is of type {type(layer_weights).__name__}; give a dict from style layer to weight, "
-                        f"such as {{{', '.join(f'{n!r}: 1.0' for n in list(names)[:2])}}}")
-    if unweighted := [n for n in names if n not in layer_weights]:
-        raise ValueError(f"{what} lack layer {unweighted[0]}, which {source}; give a weight for each")
-    for n in names:
-        check_weight(layer_weights[n], f"{what}[{n!r}]")
-
-
-def check_weight(weight: ArrayLike, what: str) -> None:
-    """Refuse a loss weight that is not one real number (a Python number or a scalar array, maybe traced),
-    naming `what`: a batch of weights (jax.vmap over them instead), None, a string or a complex number."""
-    if weight is None:
-        raise InputError(f"{what} is None; give a number")
-    dtype = weight.dtype if isinstance(weight, jax.Array) else host_array(weight, what, "a number").dtype
-    if np.ndim(weight) != 0:  # else a batch of losses, silently
-        raise ValueError(f"{what} has shape {np.shape(weight)}; each weight is a scalar, so jax.vmap the loss over "
-                         "a batch of weights")
-    if not (jnp.issubdtype(dtype, jnp.integer) or jnp.issubdtype(dtype, jnp.floating) or dtype == np.bool_):
-        raise InputError(f"{what} is {dtype}; give a real number")
 
 
 def _weighted(weight: ArrayLike, term: jax.Array) -> jax.Array:
