@@ -185,7 +185,7 @@ def check_option_as_value(ctx, args: list[str]) -> None:
     i = 0
     while i < len(args) - 1 and args[i] != "--":
         param, after = params.get(args[i]), args[i + 1]
-        if param is None or getattr(param, "is_flag", False) or getattr(param, "count", False):
+        if param is None or not _takes_value(param):
             i += 1
             continue
         if after.partition("=")[0] in names and not os.path.lexists(after):
