@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import EpsImagePlugin, Image, ImageOps, UnidentifiedImageError
 
 from jaxart import jpeg_cut, jpeg_end, jpeg_header, modes, pixel_limit
 from jaxart.errors import InputError, describe
@@ -119,6 +119,9 @@ def _frame(p: Path, least: pixel_limit.Least) -> Image.Image:
     limit = Image.MAX_IMAGE_PIXELS
     try:
         with Image.open(p) as opened:
+            if opened.format == "EPS" and not EpsImagePlugin.has_ghostscript():  # else "damaged or truncated"
+                raise InputError(f"{p} is an EPS file, which Pillow reads through Ghostscript, not installed here; "
+                                 "install Ghostscript (gs) or export it as PNG or JPEG")
             if why := jpeg_cut.cut(opened, p):  # before a turned copy of the image is made beside its second decode
                 raise InputError(f"{p} is damaged or truncated ({why}); re-export or re-download it")
             return _oriented(opened, p)

@@ -190,3 +190,17 @@ def test_a_forged_jpeg_whose_frame_lies_past_a_long_header_is_refused(tmp_path):
     with pytest.raises(InputError, match=r"forged\.jpg is a JPEG whose header says 65000x65000 pixels, which take at "
                                          r"least 8 MiB, but it is 19\d KiB: the header is damaged or forged"):
         load_image(path, 32)
+
+
+def test_an_eps_file_without_ghostscript_says_so_not_that_it_is_damaged(tmp_path, monkeypatch):
+    """An Illustrator export was "damaged or truncated (OSError: Unable to locate Ghostscript on paths); re-export
+    or re-download it": the file was whole, and no new copy would load."""
+    from PIL import EpsImagePlugin
+
+    monkeypatch.setattr(EpsImagePlugin, "gs_binary", False)  # as on a machine without `gs`
+    path = tmp_path / "art.eps"
+    Image.new("RGB", (8, 6), (200, 30, 30)).save(path)
+    with pytest.raises(InputError) as e:
+        load_image(path)
+    assert str(e.value) == (f"{path} is an EPS file, which Pillow reads through Ghostscript, not installed here; "
+                            "install Ghostscript (gs) or export it as PNG or JPEG")
