@@ -134,6 +134,8 @@ def _frame(p: Path, least: pixel_limit.Least) -> Image.Image:
 
 
 def _oriented(opened: Image.Image, p: Path) -> Image.Image:
+    if opened.info.get("default_image") and opened.n_frames > 1:  # an APNG's fallback, which APNG viewers never show
+        opened.seek(1)
     raw = modes.rawmode(opened)
     img = modes.in_type_range(ImageOps.exif_transpose(opened), raw)  # decodes the first frame
     if opened.format == "PNG":  # a 16-bit one's colour key, of other samples than Pillow decodes

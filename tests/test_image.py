@@ -114,6 +114,12 @@ def _multipage_tiff(d: Path) -> Path:
     return _write(d, "pages.tif", red, "TIFF", save_all=True, append_images=[blue])
 
 
+def _apng_behind_a_fallback(d: Path) -> Path:
+    """An APNG whose default image, green, is only a fallback for viewers without APNG (`default_image`)."""
+    green, red, blue = (Image.new("RGB", (2, 2), c) for c in ((0, 255, 0), (255, 0, 0), (0, 0, 255)))
+    return _write(d, "anim.png", green, "PNG", save_all=True, append_images=[red, blue], default_image=True)
+
+
 R, G, B, W, K, C = (1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 1), (0, 0, 0), (0, 1, 1)
 HALF = _grey(128 / 255)  # where 16-bit 32768 lands after rounding to 8 bits
 RGBA = Image.fromarray(np.array([[[255, 0, 0, 255], [0, 0, 255, 0]], [[0, 255, 0, 128], [9, 9, 9, 0]]], np.uint8))
@@ -133,6 +139,7 @@ GOOD = {
     "p-png-transparent-index": (_file("pt.png", _palette(True), "PNG"), [[R, W], [B, W]], 0),
     "gif-first-frame": (_gif_two_frames, [[R, W], [B, W]], 0),
     "tiff-first-page": (_multipage_tiff, [[R, R], [R, R]], 0),
+    "apng-first-frame-not-its-fallback": (_apng_behind_a_fallback, [[R, R], [R, R]], 0),  # was the fallback, green
     "cmyk-jpeg-cyan": (_file("c.jpg", CYAN, "JPEG", quality=95), [[C] * 8] * 8, 0.03),
     "cmyk-tiff-cyan": (_file("c.tif", CYAN, "TIFF"), [[C] * 8] * 8, 0),
     "lab-tiff-white": (_file("lab.tif", Image.new("LAB", (2, 2), (255, 128, 128)), "TIFF"), [[W, W]] * 2, 1.5 / 255),
