@@ -41,6 +41,14 @@ def output_here(recorded: str | os.PathLike) -> Path:
     return recorded.relative_to(here) if recorded.is_relative_to(here) and recorded != here else recorded
 
 
+def moved_with(recorded: str | os.PathLike, ckpt_path: str | os.PathLike) -> Path:
+    """A checkpoint's output (recorded absolute) where the checkpoint was moved with its folder: beside the checkpoint,
+    under the output's name, where the recorded output's folder is gone and the checkpoint lies elsewhere; else
+    as recorded. A resume there made the moved folder again and wrote into it, where nobody looked."""
+    recorded, folder = Path(recorded), Path(ckpt_path).resolve().parent
+    return recorded if os.path.isdir(recorded.parent) or folder == recorded.parent else folder / recorded.name
+
+
 def resumed_scale(config: StyleConfig, photo: Sequence[int], ckpt: checkpoint.Checkpoint) -> int:
     """The index in `schedule(config)` of the scale whose image (of a photo of shape `photo`) `ckpt`
     holds, in its margin. The CLI asks before its warnings about the run's sizes (a dry run too, without JAX),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from jaxart_cli.common import given as _given
+from jaxart_cli.common import given as _given, warn
 
 # The options a resumed run still takes.
 RESUME_OPTIONS = ("resume", "output", "fmt", "overwrite", "checkpoint_every", "save_every", "animate", "quiet",
@@ -52,6 +52,9 @@ def resumed_sweep(ctx: typer.Context, resume, content, overwrite: bool, checkpoi
     ckpt = loaded(ctx, resume, content, SWEEP_RESUME_OPTIONS, "the sweep again to change them")
     cmd = sweep_job.from_checkpoint(ckpt, resume)
     every = checkpoint_every if _given(ctx, "checkpoint_every") else cmd.checkpoint_every
+    sheet = _resume.moved_with(cmd.output, resume)  # --output is refused: the sheet follows its moved checkpoint
+    if sheet != cmd.output:
+        warn(f"{cmd.output.parent} is gone, so the sweep goes on beside its checkpoint: writing {sheet}")
     # The sheet named as stylize's output is (resume.output_here): as typed, where it lies under this folder.
-    return cmd._replace(output=_resume.output_here(cmd.output), overwrite=overwrite or cmd.overwrite,
+    return cmd._replace(output=_resume.output_here(sheet), overwrite=overwrite or cmd.overwrite,
                         checkpoint_every=every), ckpt

@@ -1,0 +1,49 @@
+"""A sweep's checkpoint moved with its folder: `sweep --resume` takes no --output, so the sheet follows the
+checkpoint where the folder it was made in is gone, and stays where it was made where that folder is still there."""
+
+import pytest
+
+from conftest import run_main, write_tiny_job
+
+GRID = ["--style-weight", "1,100", "--steps", "6"]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("resume_moved"), "vgg16")
+
+
+def _interrupted(files, out, signal_at, monkeypatch, capsys):
+    d, model = files
+    signal_at(3)
+    code, _, err = run_main(["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(out), "--model",
+                             model, "--size", "24", "--quiet", *GRID], monkeypatch, capsys)
+    assert code == 143, err
+
+
+def test_a_sweep_moved_with_its_folder_is_written_beside_its_checkpoint(files, signal_at, tmp_path, monkeypatch,
+                                                                        capsys):
+    made, moved = tmp_path / "scratch", tmp_path / "kept"
+    _interrupted(files, made / "g.png", signal_at, monkeypatch, capsys)
+    made.rename(moved)
+
+    code, out, err = run_main(["sweep", "--resume", str(moved / "g.ckpt.npz"), "--dry-run"], monkeypatch, capsys)
+    assert code == 0 and f"would write {moved / 'g.png'}," in out, out + err
+    code, _, err = run_main(["sweep", "--resume", str(moved / "g.ckpt.npz"), "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    assert err.startswith(f"warning: {made} is gone, so the sweep goes on beside its checkpoint"), err
+    assert sorted(p.name for p in moved.iterdir()) == ["g-00.png", "g-01.png", "g.html", "g.png"]
+    assert not made.exists()  # it was made again, the sheet, page and tiles in it
+
+
+def test_a_checkpoint_copied_elsewhere_still_writes_where_its_sweep_was_made(files, signal_at, tmp_path, monkeypatch,
+                                                                             capsys):
+    made, other = tmp_path / "run", tmp_path / "copies"
+    _interrupted(files, made / "g.png", signal_at, monkeypatch, capsys)
+    other.mkdir()
+    (made / "g.ckpt.npz").rename(other / "kept.npz")
+
+    code, _, err = run_main(["sweep", "--resume", str(other / "kept.npz"), "--quiet"], monkeypatch, capsys)
+    assert code == 0 and "warning" not in err, err
+    assert sorted(p.name for p in made.iterdir()) == ["g-00.png", "g-01.png", "g.html", "g.png"]
+    assert list(other.iterdir()) == []  # the renamed checkpoint it resumed is removed, as README says
