@@ -49,6 +49,20 @@ def moved_with(recorded: str | os.PathLike, ckpt_path: str | os.PathLike) -> Pat
     return recorded if os.path.isdir(recorded.parent) or folder == recorded.parent else folder / recorded.name
 
 
+def relocated(ckpt: checkpoint.Checkpoint, path: str | os.PathLike) -> tuple[checkpoint.Checkpoint, Path | None]:
+    """`ckpt`, read from `path`, with its output (and an animation beside it) beside `path` where `moved_with` puts
+    it; and the folder it was made in where so, else None. Its moved interrupted image and frames stay its own."""
+    m = ckpt.meta
+    old = m.get("output")
+    new = moved_with(old, path) if isinstance(old, str) else old
+    if new == Path(old or "."):
+        return ckpt, None
+    movie = m.get("animation")
+    if isinstance(movie, str) and Path(movie).parent == Path(old).parent:
+        m = {**m, "animation": str(new.parent / Path(movie).name)}
+    return ckpt._replace(meta={**m, "output": str(new)}), Path(old).parent
+
+
 def resumed_scale(config: StyleConfig, photo: Sequence[int], ckpt: checkpoint.Checkpoint) -> int:
     """The index in `schedule(config)` of the scale whose image (of a photo of shape `photo`) `ckpt`
     holds, in its margin. The CLI asks before its warnings about the run's sizes (a dry run too, without JAX),

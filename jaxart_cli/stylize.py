@@ -128,7 +128,9 @@ def stylize(
         _interval(value, flag)
     ckpt, rgb, own, frames = None, _parse_colour(background), False, None
     if resume is not None:
-        ckpt = _resumed(ctx, resume, content)
+        ckpt, gone = _resume.relocated(_resumed(ctx, resume, content), resume)  # moved with its folder: follow it
+        if gone and output is None:
+            _warn(f"{gone} is gone, so the run goes on beside its checkpoint: writing {ckpt.meta['output']}")
         checkpoint.check_kind(ckpt, resume, "stylize")  # a sweep's: `sweep --resume` continues it
         content, styles, model, config, rgb = _resume.from_checkpoint(ckpt)
         tolerance = ckpt.meta.get("tolerance", 0.0)  # stylize_files judges it, as the option's

@@ -1,7 +1,10 @@
-"""A sweep's checkpoint moved with its folder: `sweep --resume` takes no --output, so the sheet follows the
-checkpoint where the folder it was made in is gone, and stays where it was made where that folder is still there."""
+"""A checkpoint moved with its folder: `sweep --resume` takes no --output, so the sheet follows the checkpoint where
+the folder it was made in is gone, and stays where it was made where that folder is still there; so does a stylize
+run's image, its moved interrupted image still its own to replace."""
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from conftest import run_main, write_tiny_job
 
@@ -47,3 +50,22 @@ def test_a_checkpoint_copied_elsewhere_still_writes_where_its_sweep_was_made(fil
     assert code == 0 and "warning" not in err, err
     assert sorted(p.name for p in made.iterdir()) == ["g-00.png", "g-01.png", "g.html", "g.png"]
     assert list(other.iterdir()) == []  # the renamed checkpoint it resumed is removed, as README says
+
+
+def test_a_stylize_run_moved_with_its_folder_finishes_there(files, signal_at, tmp_path, monkeypatch, capsys):
+    d, model = files
+    run = ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "24", "--steps", "6",
+           "--quiet", "--output"]
+    code, _, err = run_main([*run, str(tmp_path / "whole" / "o.png")], monkeypatch, capsys)
+    assert code == 0, err
+    made, moved = tmp_path / "scratch", tmp_path / "kept"
+    signal_at(3)
+    code, _, err = run_main([*run, str(made / "o.png")], monkeypatch, capsys)
+    assert code == 143 and sorted(p.name for p in made.iterdir()) == ["o.ckpt.npz", "o.png"], err
+    made.rename(moved)
+
+    code, _, err = run_main(["stylize", "--resume", str(moved / "o.ckpt.npz"), "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    assert err.startswith(f"warning: {made} is gone, so the run goes on beside its checkpoint"), err
+    assert [p.name for p in moved.iterdir()] == ["o.png"] and not made.exists()
+    assert np.array_equal(np.asarray(Image.open(moved / "o.png")), np.asarray(Image.open(tmp_path / "whole" / "o.png")))
