@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from jaxart import checkpoint, image, model_choice, scales, sheet, weights
+from jaxart import checkpoint, devices, image, model_choice, scales, sheet, weights
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, Interrupted
 from jaxart.settings import Setting, as_settings
@@ -104,6 +104,18 @@ def from_checkpoint(ckpt: checkpoint.Checkpoint, path: Path) -> Command:
                    m["shrink_batch"], m["columns"], m["overwrite"], m["checkpoint_every"])
 
 
+def split_changed(meta: dict) -> str | None:
+    """What a resumed sweep's line says where its checkpoint (`meta`) was made on another number of devices than JAX
+    has here: the batch split otherwise rounds otherwise, so the files are close to the uninterrupted sweep's, not
+    the same (a checkpoint without the count says nothing)."""
+    ran, here = meta.get("devices"), devices.local_device_count()
+    if not isinstance(ran, int) or isinstance(ran, bool) or ran == here:
+        return None
+    return (f"this sweep ran its batch over {ran} device{'s' * (ran != 1)} and goes on over {here}, which rounds "
+            "otherwise: its files will be close to the uninterrupted sweep's, not the same; resume it where JAX has "
+            f"{ran} for those")
+
+
 def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights, *,
         stopped: Callable[[], int | None], update: Callable[..., None], hashed: dict[str, str] | None = None,
         resume: checkpoint.Checkpoint | None = None,
@@ -134,7 +146,7 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
             "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": cmd.fmt,
             "settings": [list(s) for s in cmd.settings], "tolerance": cmd.tolerance, "shrink_batch": cmd.shrink_batch,
             "columns": cmd.columns, "overwrite": cmd.overwrite, "checkpoint_every": cmd.checkpoint_every,
-            "input_sha256": digests}
+            "input_sha256": digests, "devices": devices.local_device_count()}  # the batch's split: `split_changed`
     earlier = float(resume.meta.get("seconds") or 0.0) if resume else 0.0  # the seconds before the interruption
     wrote: list[int] = []  # the steps this sweep checkpointed
 

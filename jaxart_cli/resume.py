@@ -55,6 +55,8 @@ def resumed_sweep(ctx: typer.Context, resume, content, overwrite: bool, checkpoi
     sheet = _resume.moved_with(cmd.output, resume)  # --output is refused: the sheet follows its moved checkpoint
     if sheet != cmd.output:
         warn(f"{cmd.output.parent} is gone, so the sweep goes on beside its checkpoint: writing {sheet}")
+    if split := sweep_job.split_changed(ckpt.meta):
+        warn(split)
     # The sheet named as stylize's output is (resume.output_here): as typed, where it lies under this folder.
     return cmd._replace(output=_resume.output_here(sheet), overwrite=overwrite or cmd.overwrite,
                         checkpoint_every=every), ckpt
