@@ -1,7 +1,7 @@
 """Why the command `reproduce.command` prints may not make the same image again, each said in one line
 (`jaxart info --command` warns with them): an input gone or changed, other weights under the name or
-at the path, a sweep tile or an interrupted run, --conv auto choosing another precision here, and another
-commit of jaxart, jax or CPU running the command."""
+at the path, a sweep tile or an interrupted run, a sweep's batch split over another number of devices here, --conv
+auto choosing another precision here, and another commit of jaxart, jax or CPU running the command."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 import shlex
 from pathlib import Path
 
-from jaxart import checkpoint, convs, layers, margin, photo_size, provenance, reproduce, weights
+from jaxart import checkpoint, convs, devices, layers, margin, photo_size, provenance, reproduce, weights
 from jaxart.config import INITS
 from jaxart.errors import WeightsError
 
@@ -82,6 +82,10 @@ def caveats(record: dict, shape: tuple[int, int] | None = None) -> list[str]:
         stop = "; --tolerance may then stop it at another step" if record.get("tolerance") else ""
         notes.append(f"this is a tile of sweep {record['sheet']}; stylize runs it alone, which gives close but not "
                      f"identical pixels (a batched run rounds differently, and {grows}){stop}")
+    if "tiles" in record and isinstance(ran := record.get("devices"), int) and ran != devices.local_device_count():
+        notes.append(f"this sweep ran its batch over {ran} device{'s' * (ran != 1)}, here JAX has "
+                     f"{devices.local_device_count()}: the command splits it otherwise, which rounds otherwise, so its "
+                     "tiles will be close to these, not the same")
     if "interrupted" in record:
         runs = "until it converges or its last step" if record.get("tolerance") else "every step"
         notes.append(f"this run was interrupted at step {record.get('step', '?')}; the command runs {runs} "

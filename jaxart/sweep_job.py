@@ -179,6 +179,7 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
     shared = job.record(config, w, transfer.Outcome(result.images[0], {}, total, result.seconds), inputs, digests,
                         named, cmd.tolerance)
     record = {**{k: v for k, v in shared.items() if k != "seed"}, "loss": result.terms, "steps": result.steps,
+              "devices": result.devices,  # its sheet command rounds so only over as many: reproduce_checks
               # For `info --command`: the batch rounds so; and for the sheet's header, whether it shrank.
               **({"shrink_batch": True, "shrank": [list(at) for at in result.shrank]} if cmd.shrink_batch else {}),
               **({} if result.image_terms is None else {"image_loss": result.image_terms})}
