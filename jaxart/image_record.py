@@ -57,7 +57,11 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
     except Exception as e:  # noqa: BLE001 - any unreadable file is a bad input here
         from jaxart.checkpoint import read_meta  # here: it imports NumPy, which `info` of an image never needs
 
-        if isinstance(meta := read_meta(path), dict) and meta.get("kind") == "sweep":  # `info GRID.ckpt.npz`
+        from jaxart.resume import moved_with
+
+        if isinstance(meta := read_meta(path), dict) and isinstance(meta.get("output"), str):
+            meta = {**meta, "output": str(moved_with(meta["output"], path))}  # where --resume writes: moved with it
+        if isinstance(meta, dict) and meta.get("kind") == "sweep":  # `info GRID.ckpt.npz`
             raise InputError(f"{path} is a checkpoint of an interrupted sweep to {meta.get('output')} (at step "
                              f"{meta.get('step')}{_of(meta)}; no tiles or sheet written yet), not an image: continue "
                              f"the sweep with `jaxart sweep --resume {shlex.quote(str(path))}`") from None
