@@ -22,7 +22,7 @@ from jaxart.output import save_image
 from jaxart.transparency import with_alpha
 from jaxart.run_record import one_painting
 from jaxart.settings import Setting
-from jaxart.sheet_draw import GAP, MAX_WIDTH, columns_for, contact_sheet
+from jaxart.sheet_draw import GAP, MAX_WIDTH, columns_for, contact_sheet, whole
 from jaxart.sheet_files import TILE_SUFFIXES, check_not_others, check_outputs, outputs, stale_tiles, tile_paths
 
 # The drawing from sheet_draw.py and the files' names and checks from sheet_files.py too.
@@ -113,9 +113,12 @@ def write(
     header = "; ".join(t for t in (describe(said, as_said, each), held(shown, said)) if t)
     failed = [ok is not None and not ok[i] for i in range(len(settings))]
     # "(failed)", "(converged at step 20 of 40)": fields of their own on the sheet, not cut with a long painting's name.
-    marks = [["(failed)"] * bad + [f"({c})"] * bool(c)
-             for bad, c in zip(failed, plateau.converged_tiles(len(settings), steps, stopped, config))]
-    drawn, tile_labels = ([sep.join([t, *m]) for t, m in zip(tile_labels, marks)] for sep in ("  ", " "))
+    notes = plateau.converged_tiles(len(settings), steps, stopped, config)
+    # Under a 64 px tile those words were cut to "(conv… 40)": the sheet says "(stopped at 40)" there, the page all.
+    short = notes if all(whole(f"({c})", np.shape(images[0])[1]) for c in notes if c) else [
+        c and f"stopped at {int(s)}" for c, s in zip(notes, steps)]
+    drawn = [_marked(t, bad, c, "  ") for t, bad, c in zip(tile_labels, failed, short)]  # fields 2 spaces apart
+    tile_labels = [_marked(t, bad, c, " ") for t, bad, c in zip(tile_labels, failed, notes)]
     # Held from before its first file is touched to after the last: another run to `path` (or its stem) is refused
     # at once, touching nothing; the CLI, which holds it from before its checks, keeps it.
     results = []  # each tile's outcome, in the sheet's record too: a sweep's results are read from one file
@@ -149,6 +152,11 @@ def write(
         for old in stale_tiles(path, len(settings), fmt) if overwrite else ():
             old.unlink(missing_ok=True)
     return outputs(path, len(settings), fmt)
+
+
+def _marked(label: str, failed: bool, note: str, sep: str) -> str:
+    """A tile's label with its "(failed)" and its `note` ("converged at step 20 of 40"), if any, `sep` apart."""
+    return sep.join([label, *["(failed)"] * failed, *[f"({note})"] * bool(note)])
 
 
 def _swept(setting: Setting) -> dict:

@@ -123,6 +123,11 @@ def fit(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     return [text[:breaks[-1]].rstrip(), _middle(text[breaks[-1]:], font, width, ends=2)]
 
 
+def whole(text: str, width: int) -> bool:
+    """Whether a label's field `text` is drawn whole (on one line or two, `fit`) under a tile `width` px wide."""
+    return "…" not in "".join(fit(text, label_font(width), max(width, NARROWEST) - 2))
+
+
 def _middle(text: str, font: ImageFont.FreeTypeFont, width: float, ends: int = 1) -> str:
     """`text`, or as much of its start and end as fits `width` with "…" between them, `ends` times as much end."""
     cuts = (f"{text[:n - n * ends // (ends + 1)]}…{text[len(text) - n * ends // (ends + 1):]}"

@@ -121,12 +121,30 @@ def test_the_sheet_and_page_mark_a_converged_tile_as_stylize_says_of_a_run(tmp_p
     real = sheet.contact_sheet
     monkeypatch.setattr(sheet, "contact_sheet", lambda images, labels, *a, **k: (drawn.extend(labels),
                                                                                   real(images, labels, *a, **k))[1])
-    sheet.write(tmp_path / "g.png", np.zeros((2, 16, 16, 3), np.float32), sweep.grid(style_weights=[1.0, 10.0]),
+    sheet.write(tmp_path / "g.png", np.zeros((2, 96, 96, 3), np.float32), sweep.grid(style_weights=[1.0, 10.0]),
                 CONFIG, {"steps": np.array([20, 40]), "tolerance": TOLERANCE}, stopped=[True, False])
     assert drawn == ["style 1  (converged at step 20 of 40)", "style 10"]
     html = (tmp_path / "g.html").read_text()
     assert "<figcaption>style 1 (converged at step 20 of 40)</figcaption>" in html
     assert "<figcaption>style 10</figcaption>" in html and html.count("converged") == 2  # style 1's caption and alt
+
+
+def test_a_small_tile_says_where_its_test_stopped_it_whole(tmp_path, monkeypatch):
+    """Under a 64 px tile (a --size 64 sweep) the sheet cut "(converged at step 20 of 40)" to "(conv… 40)": it says
+    "(stopped at 20)" there now, in lines drawn whole, and the page keeps stylize's words."""
+    from jaxart import sheet
+    from jaxart.sheet_draw import label_font, label_lines
+
+    drawn = []
+    real = sheet.contact_sheet
+    monkeypatch.setattr(sheet, "contact_sheet", lambda images, labels, *a, **k: (drawn.extend(labels),
+                                                                                  real(images, labels, *a, **k))[1])
+    sheet.write(tmp_path / "g.png", np.zeros((2, 64, 64, 3), np.float32), sweep.grid(style_weights=[1.0, 10.0]),
+                CONFIG, {"steps": np.array([20, 40]), "tolerance": TOLERANCE}, stopped=[True, False])
+    assert drawn == ["style 1  (stopped at 20)", "style 10"]
+    lines = label_lines(drawn, label_font(64), 62)[0]
+    assert " ".join(lines) == "style 1 (stopped at 20)" and not any("…" in line for line in lines), lines
+    assert "<figcaption>style 1 (converged at step 20 of 40)</figcaption>" in (tmp_path / "g.html").read_text()
 
 
 @pytest.mark.parametrize("value, says", [("-0.01", "negative"), ("nan", "not a finite number"),
