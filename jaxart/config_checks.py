@@ -18,8 +18,11 @@ _TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,)}
 
 
 def weights(name, values):
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= MAX_WEIGHT for v in values):
-        raise InputError(f"{name} must be a finite number >= 0 (at most 1e30), got {listed(values)}",
+    bad = [v for v in values if not (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= MAX_WEIGHT)]
+    if len(values) == 1 and bad:
+        raise InputError(f"{name} must be a finite number >= 0 (at most 1e30), got {listed(values)}", settings=[name])
+    if bad:  # "style-blend must be ..., got 1,-1" named no item: the list, and the first item at fault
+        raise InputError(f"{name} {listed(values)}: {as_typed(bad[0])} is not a finite number >= 0 (at most 1e30)",
                          settings=[name])
 
 

@@ -39,9 +39,9 @@ TYPED = {
     "blend all 0": (["--style-blend", "0,0"], 2,
                     "error: --style-blend 0,0 has no weight above 0, which leaves no style"),
     "blend negative": (["--style-blend", "1,-1"], 2,
-                       "error: --style-blend must be a finite number >= 0 (at most 1e30), got 1,-1"),
-    "layer weights nan": (["--style-layer-weights", "1,nan,1,1,1"], 1, "error: --style-layer-weights must be a finite "
-                          "number >= 0 (at most 1e30), got 1,nan,1,1,1"),
+                       "error: --style-blend 1,-1: -1 is not a finite number >= 0 (at most 1e30)"),
+    "layer weights nan": (["--style-layer-weights", "1,nan,1,1,1"], 1, "error: --style-layer-weights 1,nan,1,1,1: nan "
+                          "is not a finite number >= 0 (at most 1e30)"),
     "scales decrease": (["--scales", "32,16"], 1, "error: --scales 32,16 must increase, e.g. 256,512,1024"),
     "a scale's steps 0": (["--scales", "16,32", "--steps", "10,0"], 1, "error: --steps 10,0: 0 is not a positive "
                           "integer up to 2147483647"),

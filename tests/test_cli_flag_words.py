@@ -24,8 +24,8 @@ STYLIZE = {
     "layer weights miscounted": (["--style-layer-weights", "1,2"], "--style-layer-weights has 2 weights for 5 style "
                                  "layers (relu1_1, relu2_1, relu3_1, relu4_1, relu5_1); give one weight per style "
                                  "layer, in that order"),
-    "layer weight negative": (["--style-layer-weights", "-1,1,1,1,1"], "--style-layer-weights must be a finite "
-                              "number >= 0 (at most 1e30), got -1,1,1,1,1"),
+    "layer weight negative": (["--style-layer-weights", "-1,1,1,1,1"], "--style-layer-weights -1,1,1,1,1: -1 is not "
+                              "a finite number >= 0 (at most 1e30)"),
     "layer weights all 0": (["--style-layer-weights", "0,0,0,0,0"], "--style-layer-weights are all 0, which leaves no "
                             "style; give at least one style layer a weight above 0 (or --style-weight 0 for no style)"),
     "blend all 0": (["--style-blend", "0"], "--style-blend 0 has no weight above 0, ..."),
