@@ -76,6 +76,10 @@ def usage_message(e: TyperException) -> str:
             text = text.replace(said, f"give {kind}{example}")
             if flag in _SWEPT and "," in typed_value(param.opts):  # stylize's `--style-weight 1,10`: a sweep's list
                 text += f"; {flag} takes one value (`jaxart sweep` compares several, comma-separated)"
+            elif "," in typed_value(param.opts) and ctx is not None and ctx.command.name == "sweep":
+                # `sweep --size 64,32` was told only "give a whole number", where the options it sweeps take lists.
+                text += (f"; {flag} takes one value in a sweep, which compares values of "
+                         f"{', '.join(_SWEPT[:-1])} or {_SWEPT[-1]} (comma-separated)")
     if type(e).__name__ == "MissingParameter" and ctx is not None:  # --name typed after `--`: said so
         text = f"{text.rstrip('.')}{_after_dashes(param.opts if param else ())}; see `{_command_path(ctx)} --help`"
     extra = text.removeprefix("Got unexpected extra argument(s) (")

@@ -102,6 +102,9 @@ def test_weights_convert_to_a_folder_says_where_it_installs_and_converts_nothing
     (["bench", "--sweep", "1_0", "--sizes", "x"], "give a whole number (e.g. --sweep 0)"),  # x: no bench on old code
     (["stylize", "a.jpg", "b.jpg", "--steps", "1_0"], "--steps: '1_0' is not a comma-separated list of whole numbers"),
     (["sweep", "a.jpg", "b.jpg", "--tv-weight", "1,1_0"], "'1,1_0' is not a comma-separated list of numbers"),
+    # was "give a whole number" alone, where sweep's other options take lists
+    (["sweep", "a.jpg", "b.jpg", "--size", "64,32"], "give a whole number; --size takes one value in a sweep, which "
+     "compares values of --style-weight, --content-weight, --tv-weight, --seed or --style-scale (comma-separated)"),
 ])
 def test_a_usage_error_says_what_to_give(argv, said, monkeypatch, capsys):
     """Typer's words were "Input should be a valid integer, unable to parse string as an integer",
