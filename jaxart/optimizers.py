@@ -17,8 +17,8 @@ def make_optimizer(
     name: str = "lbfgs", *, learning_rate=0.02, linesearch: str = "none", memory: int = 10
 ) -> optax.GradientTransformationExtraArgs:
     """L-BFGS (with optax's zoom line search or a fixed unit step, as jcjohnson's tool) or Adam, usable under strict
-    dtype promotion (`_standard_inside`). Equal settings give the same optimizer (memoized), so the compiled steps
-    of a later run in this process are reused.
+    dtype promotion (`_standard_inside`). Equal settings (of those it uses) give one optimizer (memoized), so the
+    compiled steps of a later run in this process are reused.
 
     Args:
       name: "lbfgs" or "adam".
@@ -36,7 +36,12 @@ def make_optimizer(
     """
     if not callable(learning_rate):
         learning_rate = _rate(learning_rate)
-    return _make_optimizer(name, learning_rate, linesearch, check_count("memory", memory, 1, "past steps"))
+    memory = check_count("memory", memory, 1, "past steps")
+    # What an optimizer ignores stays out of the memo's key: L-BFGS under each learning rate (Adam under each memory)
+    # was another optimizer, whose steps a later run compiled again.
+    if name == "adam":
+        return _make_optimizer(name, learning_rate, "none", 1)
+    return _make_optimizer(name, None, linesearch, memory)
 
 
 def _rate(value) -> float:

@@ -148,6 +148,16 @@ def test_make_optimizer_takes_a_jax_or_numpy_learning_rate_and_a_schedule_as_a_n
         "adam", learning_rate=0.5)
 
 
+def test_make_optimizer_gives_one_optimizer_for_settings_it_ignores():
+    """L-BFGS under each learning rate (which it ignores: unit steps) was another optimizer, and Adam under each
+    L-BFGS memory: a later run in the process, a sweep's or a server's, traced and compiled its steps again."""
+    assert optimize.make_optimizer("lbfgs", learning_rate=0.02) is optimize.make_optimizer("lbfgs", learning_rate=0.5)
+    assert optimize.make_optimizer("lbfgs", learning_rate=0.1, linesearch="zoom") is optimize.make_optimizer(
+        "lbfgs", learning_rate=1.0, linesearch="zoom")
+    assert optimize.make_optimizer("adam", memory=3) is optimize.make_optimizer("adam", memory=10)
+    assert optimize.make_optimizer("adam", learning_rate=0.1) is not optimize.make_optimizer("adam", learning_rate=0.2)
+
+
 @pytest.mark.parametrize("every", [0, 2.5, True])
 def test_run_and_minimize_refuse_an_every_they_cannot_use_in_one_wording(every):
     """jaxart.run checked `every` in code of its own, in words of its own ("..., or None, got 0"), beside
