@@ -43,12 +43,13 @@ def pad(x: ArrayLike, margin: int, axes: tuple[int, int] = (-3, -2)) -> jax.Arra
     import jax
     import jax.numpy as jnp
 
+    from jaxart.carry import check_count
+
     x = as_numbers(x, "pad's x", PADDED)
     if isinstance(margin, jax.core.Tracer):
         raise ValueError("margin is traced, but it sets the padded shape; make it static (static_argnums=1) or close "
                          "over it")
-    if not isinstance(margin, numbers.Integral) or isinstance(margin, bool) or margin < 0:
-        raise ValueError(f"margin must be a whole number of pixels >= 0, got {margin!r}")
+    margin = check_count("margin", margin, 0, "pixels")
     _check_axes(x.shape, axes, "pad")
     if margin == 0:
         return x
