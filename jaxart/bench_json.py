@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 from jaxart.errors import InputError
+from jaxart.formats import check_named
 
 # What the JSON's figures count, by the part of the key named (also written into the file): a key is one of
 # these, ends with one starting "_" (or has it followed by "_": "_s_"), starts with one ending "_" or with
@@ -42,9 +43,7 @@ def _finite(x):
 def check_name(path: Path) -> None:
     """Refuse a `--json` name that does not end in .json (`results.png`, a photo's path), as stylize refuses an
     --output whose suffix is not its format's: `--overwrite` would replace that image with text."""
-    if path.name.lower() == ".json":
-        raise InputError(f"--json {path} is a suffix without a name; give a file name such as "
-                         f"{path.with_name('bench.json')}")
+    check_named(path, (".json",), what="--json", name="bench")
     if path.suffix.lower() != ".json":
         ends = f"ends in {path.suffix}" if path.suffix else "has no suffix"
         raise InputError(f"--json {path} {ends}; bench writes JSON: give a name ending in .json, such as "

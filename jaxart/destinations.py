@@ -17,7 +17,7 @@ from jaxart.errors import InputError
 from jaxart.files import unreplaceable
 from jaxart.paths import check_path, resolved, taken, windows_path
 from jaxart.probe import nearest, probe_folder
-from jaxart.formats import SUFFIXES, check_file_name
+from jaxart.formats import SUFFIXES, check_file_name, check_named
 from jaxart.frames import frame, replaced
 from jaxart.output_names import check_derived, check_names, name_limit
 
@@ -120,9 +120,7 @@ def check_animation(path: Path, *, overwrite: bool = False, inputs=()) -> None:
     # and that is not what is wrong.
     if os.path.isdir(path):  # os.path's: False, not an OSError, for a name too long to look at
         raise InputError(f"animation {path} is a folder; give a file name in it, such as {Path(path) / 'out.gif'}")
-    if Path(path).name.lower() in animate.FORMATS:  # `--animate "$NAME.gif"`, NAME empty: not ".gif.gif"
-        raise InputError(f"animation {path} is a suffix without a name; give a file name such as "
-                         f"{Path(path).with_name('out' + Path(path).name)}")
+    check_named(path, animate.FORMATS, what="animation")  # `--animate "$NAME.gif"`, NAME empty: not ".gif.gif"
     if not Path(path).suffix:  # often a folder to write into, whose trailing slash Path() dropped
         raise InputError(f"animation {path} has no suffix; give a file name such as {path}.gif, or "
                          f"{Path(path) / 'out.gif'} to write into a folder {Path(path).name} (.gif or .webp)")

@@ -45,9 +45,19 @@ def check_file_name(path: str | os.PathLike, fmt: str = "png", *, what: str = "o
     if os.path.isdir(path):  # os.path's: False, not an OSError, for a name too long to look at
         raise InputError(f"{what} {path} is a folder; give a file name in it, such as "
                          f"{Path(path) / (name + suffix)}")
-    if Path(path).name.lower() in {s for f in FORMATS for s in SUFFIXES[f]}:  # `-o "$NAME.png"`, NAME empty
-        raise InputError(f"{what} {path} is a suffix without a name; give a file name such as "
-                         f"{Path(path).with_name(name + Path(path).name)}")
+    check_named(path, {s for f in FORMATS for s in SUFFIXES[f]}, what=what, name=name)
     if not Path(path).suffix:
         raise InputError(f"{what} {path} has no suffix; give a file name such as {path}{suffix}, or "
                          f"{Path(path) / (name + suffix)} to write into a folder {Path(path).name}{note}")
+
+
+def check_named(path: str | os.PathLike, suffixes, *, what: str = "output", name: str = "out") -> None:
+    """Refuse a `path` that is one of `suffixes` (lower case) alone, such as `-o "$NAME.png"` with NAME empty, advising
+    `name` before it (out.png, not .png.png).
+
+    Raises:
+      InputError: `path`'s name is a suffix without a name.
+    """
+    if Path(path).name.lower() in suffixes:
+        raise InputError(f"{what} {path} is a suffix without a name; give a file name such as "
+                         f"{Path(path).with_name(name + Path(path).name)}")
