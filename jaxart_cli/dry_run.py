@@ -101,12 +101,13 @@ def sweep_line(cmd, need: int, resumed: tuple[Path, int] | None = None, read: Re
     removed = len(sheet.stale_tiles(output, n, cmd.fmt)) if cmd.overwrite else 0
     # A new sweep's --checkpoint-every checkpoint, removed once the files are placed, as stylize's once its image is.
     kept = [p for p in [destinations.running_checkpoint(output, cmd.checkpoint_every, total, bool(resumed))] if p]
-    # Not resumed where one is kept, so at most the one checkpoint kept's path holds now: named once, with both.
-    discarded = _checkpoint_change(output, cmd.overwrite, resumed, total)
-    own = [f"{discarded.pop()}, and removing its own" if discarded else f"removing {p}" for p in kept]
+    checkpoints = _checkpoint_change(output, cmd.overwrite, resumed, total)
+    if kept and checkpoints:  # not resumed, so the one there now is at kept's path: named once, with both
+        checkpoints[-1] += ", and removing its own once they are placed"
+    elif kept:
+        checkpoints.append(f"removing {kept[0]} once they are placed")
     changes = ([f"replacing {replaced} file{'s' * (replaced != 1)}"] * bool(replaced)
-               + [f"removing {removed} of an earlier sweep"] * bool(removed)
-               + discarded + [f"{p} once they are placed" for p in own])
+               + [f"removing {removed} of an earlier sweep"] * bool(removed) + checkpoints)
     run = f"the sweep in {resumed[0]} from step {resumed[1]} of {total}, " if resumed else ""
     per_device = devices.local_device_count() > 1
     return line(f"{run}{settings.described(cmd.settings)}, {config.size} px, {total} steps",
