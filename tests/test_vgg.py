@@ -77,6 +77,16 @@ def test_pooling_gradient_equals_flax_pooling(kind, rng):
     assert np.count_nonzero(ours[1](cotangent)[0]) == 4 * 3 * 4 * per_window  # windows x channels x inputs
 
 
+def test_pool2x2_of_a_numpy_array_is_a_jax_array_of_the_pooled_windows(rng):
+    """ArrayLike in, jax.Array out: a NumPy (5, 7, 2) array was pooled by NumPy and came back a NumPy array."""
+    x = rng.standard_normal((5, 7, 2)).astype(np.float32)
+    windows = x[:4, :6].astype(np.float64).reshape(2, 2, 3, 2, 2)  # odd sizes: the last row and column drop
+    for kind, want in (("max", windows.max(axis=(1, 3))), ("avg", windows.mean(axis=(1, 3)))):
+        got = vgg.pool2x2(x, kind)
+        assert isinstance(got, jax.Array) and got.shape == (2, 3, 2) and got.dtype == np.float32
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
 def test_layer_names_follow_the_paper():
     assert vgg.layer_names("vgg19")[:5] == ("conv1_1", "relu1_1", "conv1_2", "relu1_2", "pool1")
     assert vgg.layer_names("vgg19")[-1] == "pool5" and "relu5_4" in vgg.layer_names("vgg19")
