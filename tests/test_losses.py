@@ -68,6 +68,22 @@ def test_gradients_of_the_losses_are_correct(rng):
         check_grads(jax.vmap(losses.gram), (jnp.stack([f, t]),), order=1, modes=["fwd", "rev"])
 
 
+def test_gradients_hold_against_an_all_zero_target_a_broadcast_one_and_in_the_layer_weights(rng):
+    """The branches other tests miss: an all-zero target leaves its loss undivided (a `jnp.where` whose other branch
+    must not leak NaN into the gradient), one target broadcast against a batch of features, and `style_loss`
+    differentiated in its traced layer weights (a sweep's)."""
+    with jax.enable_x64(True):
+        f = jnp.asarray(rng.standard_normal((2, 3, 3, 2)))
+        t = jnp.asarray(rng.standard_normal((3, 3, 2)))
+        zero = jnp.zeros((3, 3, 2))
+        for target in (zero, t):
+            check_grads(lambda x: losses.content_loss(x, target).sum(), (f,), order=2, modes=["rev"])
+            check_grads(lambda x: losses.style_layer_loss(x, losses.gram(target)).sum(), (f,), order=2, modes=["rev"])
+        grams = {"relu1_1": losses.gram(t), "relu2_1": losses.gram(2 * t)}
+        of = lambda w: losses.style_loss({"relu1_1": f[0], "relu2_1": f[1]}, grams, {"relu1_1": w[0], "relu2_1": w[1]})
+        check_grads(of, (jnp.asarray([0.3, 0.7]),), order=2, modes=["fwd", "rev"])
+
+
 def _tiny_problem(weights, rng, size=16, dtype=np.float32):
     config = jaxart.StyleConfig(size=size, content_layers=("relu3_1",), style_layers=("relu1_1", "relu2_1"))
     content, style = (rng.random((size, size, 3)).astype(dtype) for _ in range(2))
