@@ -13,7 +13,7 @@ from jaxart.errors import InputError, describe
 
 if TYPE_CHECKING:
     import jax
-    from jax.typing import ArrayLike
+    from jax.typing import ArrayLike, DTypeLike
 
 IMAGE = "an (H, W, 3) float array in [0, 1]"  # what an image argument should be
 # dtype kinds that hold no numbers: what they hold, and how a user may have come by them
@@ -23,7 +23,7 @@ NOT_NUMBERS = {"O": ("Python objects", "if they are numbers, x.astype(np.float32
                "M": ("dates", ""), "m": ("time spans", ""), "V": ("records", "")}
 
 
-def check_pixels(dtype, what: str = "image") -> None:
+def check_pixels(dtype: DTypeLike, what: str = "image") -> None:
     """Raise an InputError (a ValueError) for integer or bool pixels: they are 0..255 (or 0..65535), which
     silently gives activations 255 times too large or, resized, a white image; floats pass. Arrays of
     strings, objects or dates are refused too, naming what they hold (`check_numbers`)."""
@@ -36,7 +36,7 @@ def check_pixels(dtype, what: str = "image") -> None:
         raise InputError(f"{what} is {jnp.dtype(dtype)}; give a float array with values in [0, 1]")
 
 
-def at_least_float32(dtype) -> np.dtype:
+def at_least_float32(dtype: DTypeLike) -> np.dtype:
     """`dtype` if a float of 32 bits or more, else float32 (by width: strict promotion refuses float64 with float32)."""
     import jax.numpy as jnp
 
@@ -50,7 +50,7 @@ def _scale(dtype) -> str:
     return {8: "255", 16: "65535"}.get(bits, "255 for 8-bit samples, 65535 for 16-bit ones")
 
 
-def check_numbers(dtype, what: str, want: str) -> None:
+def check_numbers(dtype: DTypeLike, what: str, want: str) -> None:
     """Raise an InputError naming `what` and `want` for a dtype of no numbers (strings, objects, dates,
     records), which `jnp.asarray` refused with a TypeError naming neither."""
     import jax.numpy as jnp

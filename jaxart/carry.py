@@ -8,6 +8,7 @@ Shapes and dtypes only, so `init_carry` stays jittable: a sweep starts its carri
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import jax
@@ -31,7 +32,8 @@ class Carry(NamedTuple):
     ok: jax.Array
 
 
-def init_carry(fun, optimizer: optax.GradientTransformation, x0: jax.Array) -> Carry:
+def init_carry(fun: Callable[[jax.Array], tuple[jax.Array, Any]], optimizer: optax.GradientTransformation,
+               x0: jax.Array) -> Carry:
     """The carry `optimize.make_step`'s steps start from. Jittable: `x0` may be traced.
 
     Args:

@@ -38,7 +38,8 @@ def kept(opt_state: Any) -> tuple[jax.Array, Any] | None:
     return None if value is None or grad is None else (value, grad)
 
 
-def value_and_grad(fun: Callable, x: jax.Array, opt_state: Any, stepped: jax.Array, reuse: bool = True):
+def value_and_grad(fun: Callable, x: jax.Array, opt_state: Any, stepped: jax.Array,
+                   reuse: bool = True) -> tuple[tuple[jax.Array, Any], jax.Array]:
     """`((value, aux), grad)` of `fun` at the iterate `x`, as `jax.value_and_grad(fun, has_aux=True)` gives them.
 
     Where the optimizer's line search keeps a value and gradient (`kept`) and a step was taken (`stepped`: the

@@ -158,7 +158,8 @@ def _check_targets(targets: Targets, config: StyleConfig, weights: Weights) -> N
 
 
 def loss_function(weights: Weights, targets: Targets, config: StyleConfig,
-                  lw: LossWeights | Sequence[ArrayLike], layer_weights: dict[str, ArrayLike] | None = None):
+                  lw: LossWeights | Sequence[ArrayLike],
+                  layer_weights: dict[str, ArrayLike] | None = None) -> jax.tree_util.Partial:
     """`image -> (total, terms)`, `total_loss` of one (H, W, 3) image in [0, 1] the shape of the photo the targets
     were made of, as a `jax.tree_util.Partial`: its arrays are pytree leaves, so
     jitted code that takes it as an argument gets weights and targets as inputs, not constants.

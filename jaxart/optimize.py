@@ -25,6 +25,10 @@ make_optimizer = optimizers.make_optimizer  # public here too, as optimize.make_
 
 
 class Result(NamedTuple):
+    """What `minimize` returns: the last finite iterate `params` (`x0`'s shape and dtype) and its `value` (inf where
+    no step was kept), the `steps` kept, `ok` (False once a value or gradient was not finite), the `carry` to
+    continue from (`minimize(carry=...)`, which consumes it) and `stopped` (the callback asked to stop)."""
+
     params: jax.Array
     value: float
     steps: int
@@ -155,6 +159,7 @@ def compiler_options() -> dict | None:
 
 
 def default_loop() -> str:
+    """The loop `minimize(loop="auto")` runs: "python" on CPU, "scan" elsewhere."""
     # jax-ml/jax#12868: on CPU a VGG gradient runs ~2.4x slower inside an XLA loop than at top
     # level (BENCHMARKS.md), so the CPU loop is Python over a jitted step.
     return "python" if jax.default_backend() == "cpu" else "scan"

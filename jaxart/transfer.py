@@ -28,6 +28,8 @@ from jaxart.vgg import Weights, check_weights
 
 
 class Progress(NamedTuple):
+    """What `run` gives its callback: `step` of `steps`, the weighted total `loss` and the unweighted `terms`
+    (floats), the output `image` so far ((H', W', 3), values in [0, 1]) and the `carry`."""
     step: int
     steps: int
     loss: float
@@ -39,6 +41,7 @@ class Progress(NamedTuple):
 
 
 class Outcome(NamedTuple):
+    """What `run` returns; its fields are described under Returns in `run`'s docstring."""
     image: np.ndarray
     # The optimizer's final loss terms: of the optimized pixels in their margin (`pixels`), what the
     # steps lowered, which a progress bar and --tolerance follow and a sweep's tile records too.

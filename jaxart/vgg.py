@@ -175,7 +175,7 @@ def _described(value) -> str:
     return f"a traced {value.dtype}" if isinstance(value, jax.core.Tracer) else repr(value)
 
 
-def check_weights(weights) -> None:
+def check_weights(weights: object) -> None:
     """Refuse anything but a Weights, naming it: its params alone (as Flax's apply takes) or a name would fail on
     .arch inside."""
     if not isinstance(weights, Weights):
