@@ -156,7 +156,8 @@ def style_layer_loss(feature: ArrayLike, target_gram: ArrayLike) -> jax.Array:
     g = gram(feature)
     t = widened(target_gram, "style_layer_loss's target Gram").astype(g.dtype)  # as content_loss's target
     if t.ndim < 2 or g.shape[-2:] != t.shape[-2:]:
-        raise ValueError(f"Gram {g.shape} and target Gram {t.shape} differ in shape")
+        raise ValueError(f"Gram {g.shape} and target Gram {t.shape} differ in shape; give the target Gram of the "
+                         "same layer, losses.gram of the painting's activation there")
     energy = jnp.sum(t**2, axis=(-2, -1))
     g, t, batch = _broadcast(g, t, 2, "style_layer_loss")
     return _relative(jnp.sum((g - t) ** 2, axis=(-2, -1)), energy, batch)

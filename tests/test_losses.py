@@ -133,6 +133,13 @@ def test_a_feature_map_of_another_shape_than_its_content_target_is_refused(shape
         losses.content_loss(np.ones(shape, np.float32), np.ones((4, 4, 3), np.float32))
 
 
+def test_a_target_gram_of_another_layer_is_refused_saying_which_gram_to_give():
+    """A (4, 4) target Gram against a 3-channel feature said only that they "differ in shape", not what to give."""
+    with pytest.raises(ValueError, match=re.escape("Gram (3, 3) and target Gram (4, 4) differ in shape; give the "
+                                                   "target Gram of the same layer, losses.gram of the painting's")):
+        losses.style_layer_loss(np.ones((4, 4, 3), np.float32), np.ones((4, 4), np.float32))
+
+
 def test_widened_sums_half_precision_features_in_float32_and_refuses_integers():
     """A float16 Gram of activations ~300 over positions overflowed to inf; `widened` is the public
     widening the losses and guided.py share: float16/bfloat16 to float32, float32/float64 kept."""
