@@ -24,6 +24,7 @@ from jaxart.color_checks import checked_pixels, finite_pixels
 from jaxart.palette import parse_rgb  # re-exported: color.parse_rgb, as before palette.py took it
 
 if TYPE_CHECKING:
+    import jax
     from jax.typing import ArrayLike
 
 __all__ = ["MATCHES", "MODES", "RGB_TO_YIQ", "YIQ_TO_RGB", "finish", "grey", "luminance", "match_colors",
@@ -46,7 +47,7 @@ def _check_mode(mode: str) -> None:
         raise ValueError(f"colors {mode!r} is not one of {', '.join(MODES)}")
 
 
-def rgb_to_yiq(image: ArrayLike):
+def rgb_to_yiq(image: ArrayLike) -> np.ndarray | jax.Array:
     """(..., 3) RGB in [0, 1] to (..., 3) YIQ: Y in [0, 1], I in about ±0.6, Q in about ±0.52.
 
     NumPy in, NumPy out (float64 stays float64); a JAX array in, a JAX array out (jittable), in
@@ -56,13 +57,13 @@ def rgb_to_yiq(image: ArrayLike):
     return image @ RGB_TO_YIQ.T.astype(image.dtype)
 
 
-def yiq_to_rgb(image: ArrayLike):
+def yiq_to_rgb(image: ArrayLike) -> np.ndarray | jax.Array:
     """(..., 3) float YIQ to (..., 3) RGB, the exact inverse of `rgb_to_yiq` (not clipped)."""
     image = checked_pixels(image, "yiq_to_rgb's image")
     return image @ YIQ_TO_RGB.T.astype(image.dtype)
 
 
-def luminance(image: ArrayLike):
+def luminance(image: ArrayLike) -> np.ndarray | jax.Array:
     """(..., 3) float RGB in [0, 1] to (...,) luminance Y in [0, 1], in the image's dtype."""
     image = checked_pixels(image, "luminance's image")
     return image @ RGB_TO_YIQ[0].astype(image.dtype)
@@ -234,7 +235,7 @@ def _sqrtm(cov: np.ndarray) -> np.ndarray:
     return (v * np.sqrt(np.maximum(w, 0.0))) @ v.T
 
 
-def start(image: ArrayLike, mode: str):
+def start(image: ArrayLike, mode: str) -> np.ndarray | jax.Array:
     """The starting (H, W, 3) pixels under `mode`: grey for "luminance" (the targets are grey), in the image's
     float dtype, at least float32; `image` itself for the other modes."""
     _check_mode(mode)

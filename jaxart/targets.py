@@ -52,7 +52,7 @@ def check_config(config: StyleConfig) -> None:
                         "settings, StyleConfig.from_dict(d)")
 
 
-def as_paintings(styles) -> list:
+def as_paintings(styles: ArrayLike | Sequence[ArrayLike]) -> list:
     """`styles` as a list of paintings: one painting alone (an array that is no (N, h, w, 3) stack,
     or nested lists of numbers three deep) is a list of one; a list of arrays is several (np.ndim
     would fail on ones of different sizes). None is a TypeError saying so."""
