@@ -38,7 +38,7 @@ def blend_grams(
     if isinstance(grams, Mapping):  # one painting's dict failed with a KeyError on 0
         raise TypeError("blend_grams takes a list of dicts of Grams, one per painting; for one painting, [grams]")
     if not grams:
-        raise ValueError("at least one style is needed")
+        raise ValueError("at least one style is needed; give blend_grams a list of one dict of Grams per painting")
     grams = _checked(grams)
     try:
         given = np.ones(len(grams)) if blend is None else host_array(blend, "style blend", "one weight per style")

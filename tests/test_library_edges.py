@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import color, guided
+from jaxart import color, guided, losses
 from jaxart.errors import InputError
 
 RNG = np.random.default_rng(0)
@@ -103,3 +103,10 @@ def test_an_image_of_another_size_than_the_region_masks_says_to_give_the_photos_
     with pytest.raises(ValueError, match=re.escape("the image's relu1_1 is 24x16, its region masks' 32x32; give an "
                                                    "image of the photo's size")):
         jax.jit(lambda x: jaxart.total_loss(w, x, targets, config, (1.0, 1.0, 1.0)))(image[:16, :24])
+
+
+def test_blend_grams_of_no_painting_says_what_to_give():
+    """An empty list said only "at least one style is needed", not what blend_grams takes."""
+    with pytest.raises(ValueError, match="at least one style is needed; give blend_grams a list of one dict of Grams "
+                                         "per painting"):
+        losses.blend_grams([])
