@@ -9,6 +9,7 @@ import struct
 import sys
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, PngImagePlugin
@@ -19,6 +20,9 @@ from jaxart.files import replacing
 from jaxart.formats import FORMATS, choose_format
 from jaxart.image_record import RECORD_KEY, SOFTWARE
 from jaxart.paths import as_path
+
+if TYPE_CHECKING:  # the CLI writes files without loading JAX
+    from jax.typing import ArrayLike
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
@@ -33,7 +37,7 @@ def to_uint16(image: np.ndarray) -> np.ndarray:
     return (np.clip(x, 0.0, 1.0) * 65535.0 + 0.5).astype(np.uint16)
 
 
-def save_png(path: str | os.PathLike, image: np.ndarray, record: dict | None = None) -> Path:
+def save_png(path: str | os.PathLike, image: ArrayLike, record: dict | None = None) -> Path:
     """Write an image as an 8-bit PNG atomically, with `record` as a JSON text chunk.
 
     The PNG is written to a temporary file beside `path` and renamed over it, so `path` is
@@ -51,7 +55,7 @@ def save_png(path: str | os.PathLike, image: np.ndarray, record: dict | None = N
     return _save("save_png", path, image, record, "png")
 
 
-def save_image(path: str | os.PathLike, image: np.ndarray, record: dict | None = None,
+def save_image(path: str | os.PathLike, image: ArrayLike, record: dict | None = None,
                fmt: str | None = None, *, overwrite: bool = True) -> Path:
     """Write an image atomically as `fmt` (see FORMATS), with `record` embedded as JSON.
 
