@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from jax.test_util import check_grads
 
 import jaxart
 from jaxart import color, guided, losses
@@ -79,6 +80,18 @@ def test_guided_gram_with_traced_masks_is_unchecked_and_differentiable():
     np.testing.assert_allclose(jax.vmap(guided.guided_gram, (None, 0))(FEATURE, HALF[None])[0], want, rtol=1e-6)
     grad = jax.grad(lambda m: guided.guided_gram(FEATURE, m).sum())(jnp.asarray(HALF))
     assert grad.shape == HALF.shape and np.isfinite(grad).all()
+
+
+def test_guided_gram_and_its_style_loss_pass_check_grads_in_float64(rng):
+    """Spatial control's loss is a loss too (STYLE.md principle 8): finite differences in float64 agree with its
+    gradient, through guided_gram's per-region Grams and the area weighting of `style_loss`."""
+    with jax.enable_x64(True):
+        f, t = (jnp.asarray(rng.standard_normal((4, 4, 2))) for _ in range(2))
+        masks = jnp.asarray(np.stack([np.tri(4), 1 - np.tri(4)]))  # two regions of 10 and 6 pixels
+        grams = guided.guided_gram(t, masks)
+        check_grads(lambda x: guided.guided_gram(x, masks), (f,), order=2, modes=["fwd", "rev"])
+        check_grads(lambda x: guided.style_loss({"l": x}, {"l": grams}, {"l": masks}, {"l": 1.0}), (f,), order=2,
+                    modes=["rev"])
 
 
 def test_a_masks_scale_cancels_and_an_empty_region_weighs_nothing():
