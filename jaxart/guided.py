@@ -110,6 +110,15 @@ def style_loss(
     pixels as much say as the rest of the picture: its painting took over, and the large region
     stayed barely stylized. Weighted by area, every pixel pulls alike; two equal halves weigh 1/2
     each, as in the mean.
+
+    Args:
+      feats: layer name -> (h, w, C) activation; layers `target_grams` lacks are ignored.
+      target_grams: layer name -> (R, C, C), one Gram per region (`Targets.grams` with masks).
+      masks: layer name -> (R, h, w) region weights in [0, 1] (`layer_masks`), checked as `guided_gram` checks them.
+      layer_weights: layer name -> weight (a number or a traced scalar).
+
+    Returns:
+      A scalar >= 0, in the features' float dtype (at least float32); 0 (float32) without target layers.
     """
     terms = []
     for n, t in target_grams.items():
