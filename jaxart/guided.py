@@ -124,7 +124,10 @@ def style_loss(
     for n, t in target_grams.items():
         g = guided_gram(feats[n], masks[n])
         t = jnp.asarray(t, g.dtype)
-        per_region = jnp.sum((g - t) ** 2, axis=(-2, -1)) / (jnp.sum(t**2, axis=(-2, -1)) + _EPS)
+        # As losses.style_layer_loss: an all-zero target Gram has no scale, so its error stays undivided, where
+        # energy + 1e-12 made it 10^12 times that and swamped every other term.
+        energy = jnp.sum(t**2, axis=(-2, -1))
+        per_region = jnp.sum((g - t) ** 2, axis=(-2, -1)) / jnp.where(energy > 0, energy + _EPS, 1)
         area = jnp.sum(jnp.asarray(masks[n], g.dtype), axis=(-2, -1))
         terms.append(layer_weights[n] * jnp.sum(per_region * area) / (jnp.sum(area) + _EPS))
     # Summed from the first term, not from a float32 zero: float64 terms under strict promotion.

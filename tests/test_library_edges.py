@@ -94,6 +94,15 @@ def test_guided_gram_and_its_style_loss_pass_check_grads_in_float64(rng):
                     modes=["rev"])
 
 
+@pytest.mark.parametrize("target", [np.zeros((2, 2), np.float32), np.eye(2, dtype=np.float32)], ids=["zero", "eye"])
+def test_guided_style_loss_of_one_whole_region_is_the_plain_style_loss(target):
+    """One mask of ones is no spatial control: against an all-zero target Gram the guided loss was 10^12 times the
+    plain one (it divided by 0 + 1e-12, where `losses.style_layer_loss` leaves a target of no scale undivided)."""
+    whole = np.ones((1, 4, 4), np.float32)
+    got = guided.style_loss({"l": FEATURE}, {"l": target[None]}, {"l": whole}, {"l": 1.0})
+    np.testing.assert_allclose(got, losses.style_layer_loss(FEATURE, target), rtol=1e-5)
+
+
 def test_a_masks_scale_cancels_and_an_empty_region_weighs_nothing():
     """Documented, not refused: 0..255 masks give 0..1's Grams, and a region of zeros has a zero Gram
     that `style_loss` weighs by its area, 0, so the loss is that of the other regions alone."""
