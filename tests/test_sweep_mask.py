@@ -50,7 +50,7 @@ def test_a_masked_tile_is_stylize_with_the_mask_and_info_gives_its_command(swept
     assert code == 0, err
     tile, alone = jaxart.read_record(tmp_path / "g-01.png"), jaxart.read_record(tmp_path / "s.png")
     assert tile["config"]["mask"] == str(d / "m.png") and tile["config"]["region_colors"] == ["red", "blue"]
-    assert set(tile) == set(alone) | {"sheet", "sweep_seconds"}
+    assert set(tile) == set(alone) | {"sheet", "sweep_seconds", "devices"}  # its batch's split
     for key in set(alone) - {"seconds", "finished", "loss"}:
         assert tile[key] == alone[key], key
     assert tile["loss"] == pytest.approx(alone["loss"], rel=1e-4)

@@ -57,7 +57,7 @@ def test_a_tile_is_what_stylize_gives_with_the_same_settings(fixed, files, tmp_p
                              "--steps", "2", "--quiet", *fixed], monkeypatch, capsys)
     assert code == 0, err
     tile, alone = jaxart.read_record(tmp_path / "g-00.png"), jaxart.read_record(tmp_path / "s.png")
-    assert set(tile) == set(alone) | {"sheet", "sweep_seconds"}
+    assert set(tile) == set(alone) | {"sheet", "sweep_seconds", "devices"}  # its batch's split
     for key in set(alone) - {"seconds", "finished", "loss", "image_loss"}:
         assert tile[key] == alone[key], key
     for key in {"loss", "image_loss"} & set(alone):  # image_loss: --colors luminance put the chroma back
@@ -144,7 +144,7 @@ def test_a_coarse_to_fine_tile_is_stylize_coarse_to_fine_and_info_gives_its_comm
     code, _, err = run_main([*argv[1:], "--quiet"], monkeypatch, capsys)
     assert code == 0, err
     tile, alone = jaxart.read_record(tmp_path / "g-01.png"), jaxart.read_record(tmp_path / "s.png")
-    assert set(tile) == set(alone) | {"sheet", "sweep_seconds"}
+    assert set(tile) == set(alone) | {"sheet", "sweep_seconds", "devices"}  # its batch's split
     assert tile["schedule"] == [[24, 2], [32, 2]] and tile["steps"] == 4
     for key in set(alone) - {"seconds", "finished", "loss", "image_loss"}:
         assert tile[key] == alone[key], key
