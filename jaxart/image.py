@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import EpsImagePlugin, Image, ImageOps, UnidentifiedImageError
 
-from jaxart import jpeg_cut, jpeg_end, jpeg_header, modes, pixel_limit
+from jaxart import jpeg_cut, jpeg_end, jpeg_header, modes, pixel_limit, sniff
 from jaxart.errors import InputError, describe
 from jaxart.paths import as_path, check_path, empty, missing
 
@@ -66,9 +66,11 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
     except PermissionError as e:
         raise InputError(f"{p} cannot be read ({e.strerror}); check its permissions") from None
     except UnidentifiedImageError:
-        if kind := _signed(p):  # "convert it to PNG" told the owner of a PNG with a damaged header to convert it
+        if kind := sniff.signed(p):  # "convert it to PNG" told the owner of a PNG with a damaged header to convert it
             raise InputError(f"{p} starts as a {kind} file but its header is damaged; re-export or re-download "
                              "it") from None
+        if why := sniff.unread(p):  # a HEIC photo was told "not in an image format Pillow can read", not what to do
+            raise InputError(f"{p} {why}") from None
         raise InputError(f"{p} is not in an image format Pillow can read; convert it to PNG or JPEG") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InputError(pixel_limit.bomb(p)) from None
@@ -91,19 +93,6 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
             f"{p} has {img.mode} pixels, which cannot be converted to RGB ({describe(e)}); "
             "save it as an 8-bit RGB PNG or JPEG"
         ) from None
-
-
-_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF",
-               b"II*\0": "TIFF", b"MM\0*": "TIFF"}
-
-
-def _signed(p: Path) -> str | None:
-    """The image format whose signature `p` starts with, if any (a WebP's is RIFF, its size, WEBP)."""
-    with open(p, "rb") as f:
-        head = f.read(12)
-    if head[:4] == b"RIFF" and head[8:] == b"WEBP":
-        return "WebP"
-    return next((kind for sig, kind in _SIGNATURES.items() if head.startswith(sig)), None)
 
 
 def _first_frame(p: Path, least: pixel_limit.Least) -> Image.Image:
