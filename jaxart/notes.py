@@ -67,9 +67,15 @@ def enlarged_painting_notes(names, paintings, config) -> list[str]:
     if not config.style_weight:
         return notes
     for name, painting in zip(names, paintings):
-        own, side = (max(np.shape(painting)[:2]),
-                     image.painting_side(np.shape(painting), config.size, config.style_scale))
-        if side > ENLARGED * own:
+        (h, w), side = np.shape(painting)[:2], image.painting_side(np.shape(painting), config.size, config.style_scale)
+        own = max(h, w)
+        if side <= ENLARGED * own:
+            continue
+        if side > round(config.size * config.style_scale):  # a thin one, to `painting_side`'s 16 px short side
+            notes.append(f"painting {name} is {w}x{h} px and is enlarged {side / own:.1f}x to {side} px on its long "
+                         "side so that its short side reaches 16 px, the least VGG's deepest layers read, which blurs "
+                         "its strokes away: use a copy of it at least 16 px on its short side")
+        else:
             notes.append(f"painting {name} is {own} px on its long side and is enlarged {side / own:.1f}x "
                          f"to {side} px (--size x --style-scale), which blurs its strokes away: "
                          f"use a copy of it {side} px or larger")

@@ -143,6 +143,20 @@ def test_a_thumbnail_painting_is_warned_of_once(files, tmp_path, monkeypatch, ca
     assert code == 0 and err == "", err
 
 
+def test_a_thin_painting_is_told_it_is_enlarged_for_its_short_side(files, tmp_path, monkeypatch, capsys):
+    """A 40x2 strip is enlarged 8x to 320 px for a 16 px short side, not to --size 32: it was told "(--size x
+    --style-scale)" and to use a copy 320 px long, as thin and as enlarged."""
+    from PIL import Image
+
+    strip = tmp_path / "strip.png"
+    Image.new("RGB", (40, 2), (200, 120, 40)).save(strip)
+    argv = stylize_argv(files, tmp_path / "o.png")
+    code, _, err = run_main([*argv[:2], str(strip), *argv[3:]], monkeypatch, capsys)
+    assert code == 0 and err == (f"warning: painting {strip} is 40x2 px and is enlarged 8.0x to 320 px on its long "
+                                 "side so that its short side reaches 16 px, the least VGG's deepest layers read, "
+                                 "which blurs its strokes away: use a copy of it at least 16 px on its short side"), err
+
+
 def test_a_painting_given_twice_to_blend_is_warned_of(files, tmp_path, monkeypatch, capsys):
     """`jaxart stylize photo.jpg starry.jpg starry.jpg`, a slip for a second painting, ran without a word: the blend
     of a painting with itself paints as that painting alone. A copy under another name is the same picture; a
