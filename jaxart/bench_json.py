@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 from jaxart.errors import InputError
-from jaxart.formats import check_named
+from jaxart.formats import check_named, suffixed
 
 # What the JSON's figures count, by the part of the key named (also written into the file): a key is one of
 # these, ends with one starting "_" (or has it followed by "_": "_s_"), starts with one ending "_" or with
@@ -47,7 +47,7 @@ def check_name(path: Path) -> None:
     if path.suffix.lower() != ".json":
         ends = f"ends in {path.suffix}" if path.suffix else "has no suffix"
         raise InputError(f"--json {path} {ends}; bench writes JSON: give a name ending in .json, such as "
-                         f"{path.with_suffix('.json') if path.suffix else f'{path}.json'}")
+                         f"{path.with_suffix('.json') if path.suffix else suffixed(path, '.json', 'bench')}")
 
 
 def write_json(path: Path, result: dict, *, overwrite: bool = True) -> None:

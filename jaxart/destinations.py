@@ -17,7 +17,7 @@ from jaxart.errors import InputError
 from jaxart.files import unreplaceable
 from jaxart.paths import check_path, resolved, taken, windows_path
 from jaxart.probe import nearest, probe_folder
-from jaxart.formats import SUFFIXES, check_file_name, check_named
+from jaxart.formats import SUFFIXES, check_file_name, check_named, suffixed
 from jaxart.frames import frame, replaced
 from jaxart.output_names import check_derived, check_names, name_limit
 
@@ -122,8 +122,9 @@ def check_animation(path: Path, *, overwrite: bool = False, inputs=()) -> None:
         raise InputError(f"animation {path} is a folder; give a file name in it, such as {Path(path) / 'out.gif'}")
     check_named(path, animate.FORMATS, what="animation")  # `--animate "$NAME.gif"`, NAME empty: not ".gif.gif"
     if not Path(path).suffix:  # often a folder to write into, whose trailing slash Path() dropped
-        raise InputError(f"animation {path} has no suffix; give a file name such as {path}.gif, or "
-                         f"{Path(path) / 'out.gif'} to write into a folder {Path(path).name} (.gif or .webp)")
+        folder = f", or {Path(path) / 'out.gif'} to write into a folder {Path(path).name}"
+        raise InputError(f"animation {path} has no suffix; give a file name such as {suffixed(path, '.gif')}"
+                         f"{'' if str(path).endswith('.') else folder} (.gif or .webp)")
     animate.check_suffix(path)
     check_names([("animation", path)], "animation path")
     check_not_special(path, "animation", "animation path")

@@ -47,8 +47,16 @@ def check_file_name(path: str | os.PathLike, fmt: str = "png", *, what: str = "o
                          f"{Path(path) / (name + suffix)}")
     check_named(path, {s for f in FORMATS for s in SUFFIXES[f]}, what=what, name=name)
     if not Path(path).suffix:
-        raise InputError(f"{what} {path} has no suffix; give a file name such as {path}{suffix}, or "
-                         f"{Path(path) / (name + suffix)} to write into a folder {Path(path).name}{note}")
+        folder = f", or {Path(path) / (name + suffix)} to write into a folder {Path(path).name}"
+        raise InputError(f"{what} {path} has no suffix; give a file name such as {suffixed(path, suffix, name)}"
+                         f"{'' if str(path).endswith('.') else folder}{note}")  # o.: a file's, its suffix left out
+
+
+def suffixed(path: str | os.PathLike, suffix: str, name: str = "out") -> str:
+    """`path` with `suffix` added, for a message: o.png for o and for o. (not o..png), `name` + `suffix` in place of a
+    name of dots alone."""
+    stem = Path(path).name.rstrip(".")
+    return f"{path}{suffix}" if stem == Path(path).name else str(Path(path).with_name((stem or name) + suffix))
 
 
 def check_named(path: str | os.PathLike, suffixes, *, what: str = "output", name: str = "out") -> None:

@@ -101,3 +101,31 @@ def test_an_upper_case_suffix_is_accepted_as_the_output_format(tmp_path):
     for name, fmt in (("a.PNG", "png"), ("b.Png", "png16"), ("c.TIF", "tiff"), ("d.TIFF", "tiff")):
         destinations.check_output(tmp_path / name, fmt)
     assert not list(tmp_path.iterdir())
+
+
+WRITES = " (jaxart writes PNG, .png, and TIFF, .tif or .tiff)"
+
+
+@pytest.mark.parametrize("flag, typed, says", [
+    ("-o", "o.", "error: output o. has no suffix; give a file name such as o.png" + WRITES),
+    ("-o", "sub/o..", "error: output sub/o.. has no suffix; give a file name such as sub/o.png" + WRITES),
+    ("--animate", "run.", "error: animation run. has no suffix; give a file name such as run.gif (.gif or .webp)"),
+])
+def test_a_name_ending_in_a_dot_is_told_the_name_with_its_suffix(flag, typed, says, files, tmp_path, monkeypatch,
+                                                                  capsys):
+    """`-o "o."` (a suffix left out after its dot) was told "give a file name such as o..png, or o./out.png to write
+    into a folder o.": o.png is the name meant, and no folder is."""
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    argv = _stylize(files, "-o", typed) if flag == "-o" else _stylize(files, "-o", "out.png", flag, typed)
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert (code, err) == (2, says)
+    assert [p.name for p in tmp_path.rglob("*")] == ["sub"], "nothing is written"
+
+
+def test_a_bench_json_name_ending_in_a_dot_is_told_the_name_with_its_suffix(tmp_path):
+    from jaxart import bench_json
+
+    with pytest.raises(jaxart.InputError) as e:
+        bench_json.check_name(tmp_path / "results.")
+    assert str(e.value).endswith(f"give a name ending in .json, such as {tmp_path / 'results.json'}")
