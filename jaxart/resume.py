@@ -158,10 +158,20 @@ class Continuation(NamedTuple):
     animation: Path | None
 
 
+def _beside(movie: Path, recorded: object, output: Path) -> Path:
+    """The interrupted run's animation `movie` where the resumed run writes `output`: under its name beside `output`
+    where it lay beside that run's `recorded` output and `output` is in another folder (--output elsewhere), as the
+    image goes; else as recorded. It went to the old folder while the image went to the new one."""
+    if not isinstance(recorded, str) or movie.parent != Path(recorded).parent:
+        return movie
+    return movie if Path(output).resolve().parent == movie.parent else Path(output).parent / movie.name
+
+
 def continuation(ckpt: checkpoint.Checkpoint, output: Path, animation: Path | None, save_every: int | None,
                  checkpoint_every: int | None, warn: Callable[[str], None]) -> Continuation:
     """What the resumed run writes: the interrupted run's --save-every, --checkpoint-every and
-    animation unless given again (None: not given), and the frames its checkpoint kept. Damaged
+    animation unless given again (None: not given; the animation beside `output` where it lay beside
+    the run's, `_beside`), and the frames its checkpoint kept. Damaged
     frames are an InputError, or a warning and a fresh animation when `animation` is given."""
     every, ckpt_every, movie = resumed_outputs(ckpt)
     step = ckpt.meta["step"]
@@ -174,7 +184,7 @@ def continuation(ckpt: checkpoint.Checkpoint, output: Path, animation: Path | No
         warn(f"the checkpoint's animation frames are damaged, so {animation} shows the run from step {step} on")
     if movie is not None and animation is None:
         if kept is not None:
-            animation = movie
+            animation = _beside(movie, ckpt.meta.get("output"), output)
         else:
             warn(f"{movie} is not continued: the interrupted run held its frames in memory; give --animate "
                  f"to write one from step {step} on")

@@ -71,3 +71,28 @@ def test_a_stylize_run_moved_with_its_folder_finishes_there(files, signal_at, tm
     assert err.startswith(f"warning: {made} is gone, so the run goes on beside its checkpoint"), err
     assert [p.name for p in moved.iterdir()] == ["o.png"] and not made.exists()
     assert np.array_equal(np.asarray(Image.open(moved / "o.png")), np.asarray(Image.open(tmp_path / "whole" / "o.png")))
+
+
+def test_a_moved_run_resumed_to_another_folder_writes_its_animation_beside_the_image(files, signal_at, tmp_path,
+                                                                                      monkeypatch, capsys):
+    """Its animation went beside the moved checkpoint (kept/o.gif) while the image went to --output's folder."""
+    d, model = files
+    made, moved, other = tmp_path / "scratch", tmp_path / "kept", tmp_path / "final"
+    other.mkdir()
+    signal_at(3)
+    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "24",
+                             "--steps", "6", "--quiet", "--save-every", "2", "--animate", str(made / "o.gif"),
+                             "--output", str(made / "o.png")], monkeypatch, capsys)
+    assert code == 143, err
+    made.rename(moved)
+    before = sorted(p.name for p in moved.iterdir())
+
+    resumed = ["stylize", "--resume", str(moved / "o.ckpt.npz"), "--output", str(other / "o.png"), "--quiet"]
+    code, out, err = run_main([*resumed, "--dry-run"], monkeypatch, capsys)
+    assert code == 0 and f"{other / 'o.gif'}" in out and f"{moved / 'o.gif'}" not in out, out + err
+    code, _, err = run_main(resumed, monkeypatch, capsys)
+    assert code == 0, err
+    assert sorted(p.name for p in other.iterdir()) == ["o.gif", "o.png", "o_00004.png"], err
+    with Image.open(other / "o.gif") as movie:
+        assert movie.n_frames == 4  # steps 0, 2, 4 and 6: continued from the checkpoint's frames
+    assert sorted(p.name for p in moved.iterdir()) == before and not made.exists()  # that run can still be resumed
