@@ -126,7 +126,7 @@ def _stopped_line(stage: dict) -> str:
     if stage["jaxart"] and "command" not in stage:
         return _starting_line()
     if stage.get("command") in _RUNS and not stage.get("running"):
-        return _not_begun_line()
+        return _not_begun_line(stage["command"])
     return _interrupted_line()
 
 

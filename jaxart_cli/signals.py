@@ -111,11 +111,13 @@ def starting_line() -> str:
     return f"{interrupted_by()} as jaxart was starting; nothing was written"
 
 
-def not_begun_line() -> str:
-    """The line of a command interrupted before its run began (loading JAX, the inputs or the weights): as the
-    run's own interrupted lines, it says what was written. Nothing yet: the output's lock goes with the command, a
-    download's partial file has a line of its own."""
-    return f"{interrupted_by()} before the run began; no image or checkpoint was written"
+def not_begun_line(command: str = "stylize") -> str:
+    """The line of a `command` (stylize or sweep) interrupted before its run began (loading JAX, the inputs or the
+    weights): as the run's own interrupted lines, it says what was written, in the words of what that command writes
+    (a sweep's said "no image"). Nothing yet: the output's lock goes with the command, a download's partial file has a
+    line of its own."""
+    written = "tiles, sheet" if command == "sweep" else "image"
+    return f"{interrupted_by()} before the run began; no {written} or checkpoint was written"
 
 
 def run_begins(ctx) -> None:

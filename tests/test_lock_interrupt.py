@@ -9,6 +9,9 @@ from jaxart import locks
 
 from conftest import run_main, stylize_argv, write_tiny_job
 
+# What each command says it has not written yet: a sweep's said "no image".
+_WRITES = {"stylize": "image", "sweep": "tiles, sheet"}
+
 
 def _interrupt_as_the_lock_is_taken(monkeypatch):
     """Raise SIGINT just after `locks.writing` has taken the lock (its file made), before its release is set up:
@@ -39,7 +42,8 @@ def test_ctrl_c_as_the_output_lock_is_taken_leaves_no_lock_file(command, tmp_pat
     fired = _interrupt_as_the_lock_is_taken(monkeypatch)
     code, _, err = run_main(argv, monkeypatch, capsys)
     assert fired, "the lock was never taken"
-    assert (code, err) == (130, "interrupted before the run began; no image or checkpoint was written"), err
+    assert (code, err) == (130, f"interrupted before the run began; no {_WRITES[command]} or checkpoint was "
+                                "written"), err
     assert sorted(p.name for p in out_dir.iterdir()) == []
 
 
@@ -57,4 +61,5 @@ def test_ctrl_c_as_another_runs_lock_is_found_ends_the_command_as_interrupted(co
 
     monkeypatch.setattr(locks, "_acquire", taken)
     code, _, err = run_main(argv, monkeypatch, capsys)
-    assert (code, err) == (130, "interrupted before the run began; no image or checkpoint was written"), err
+    assert (code, err) == (130, f"interrupted before the run began; no {_WRITES[command]} or checkpoint was "
+                                "written"), err
