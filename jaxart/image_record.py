@@ -30,7 +30,8 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
       The record given to `save_image`, a dict of JSON values.
 
     Raises:
-      InputError: the file is missing or unreadable, or holds no valid jaxart record.
+      InputError: the file is missing or unreadable, or holds no valid jaxart record; `CheckpointGiven` where it is
+        an interrupted run's or sweep's checkpoint.
     """
     check_path(as_path(path, "read_record's path", "the path of a PNG or TIFF jaxart wrote"), "image")
     if not Path(path).is_file():  # a FIFO or device would block Image.open
@@ -61,15 +62,8 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
 
         if isinstance(meta := read_meta(path), dict) and isinstance(meta.get("output"), str):
             meta = {**meta, "output": str(moved_with(meta["output"], path))}  # where --resume writes: moved with it
-        if isinstance(meta, dict) and meta.get("kind") == "sweep":  # `info GRID.ckpt.npz`
-            raise InputError(f"{path} is a checkpoint of an interrupted sweep to {meta.get('output')} (at step "
-                             f"{meta.get('step')}{_of(meta)}; no tiles or sheet written yet), not an image: continue "
-                             f"the sweep with `jaxart sweep --resume {shlex.quote(str(path))}`") from None
-        if isinstance(meta, dict):  # `info OUT.ckpt.npz`: "could not be read as an image"
-            beside = f"; its image so far, {meta['output']}, holds the run record" if meta.get("output") else ""
-            at = f" (at step {step}{_of(meta)})" if isinstance(step := meta.get("step"), int) else ""  # as a sweep's
-            raise InputError(f"{path} is a checkpoint of an interrupted run{at}, not an image: continue the run with "
-                             f"`jaxart stylize --resume {shlex.quote(str(path))}`{beside}") from None
+        if isinstance(meta, dict):  # `info OUT.ckpt.npz`, `info GRID.ckpt.npz`: "could not be read as an image"
+            raise CheckpointGiven(path, meta) from None
         raise InputError(f"{path} could not be read as an image ({describe(e, path)}); "
                          "give a PNG or TIFF jaxart wrote") from None
     if text is None and kind in ("GIF", "WEBP"):
@@ -83,6 +77,27 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
     if not isinstance(record, dict):
         raise InputError(f"{path} has a jaxart run record that is not a JSON object; re-run to write a new one")
     return record
+
+
+class CheckpointGiven(InputError):
+    """`read_record`'s answer of an interrupted run's or sweep's checkpoint (OUT.ckpt.npz), a file jaxart wrote that
+    holds no run record, so not an error of the user's in `jaxart info`: `line` says which run it is and the --resume
+    that continues it, `resume` is that command (argv), and the message says it is no image."""
+
+    def __init__(self, path: str | os.PathLike, meta: dict):
+        sweep, step = meta.get("kind") == "sweep", meta.get("step")
+        self.resume = ["jaxart", "sweep" if sweep else "stylize", "--resume", str(path)]
+        if sweep:  # a sweep's says its step whatever the file holds
+            what = (f"a checkpoint of an interrupted sweep to {meta.get('output')} (at step {step}{_of(meta)}; no "
+                    "tiles or sheet written yet)")
+        else:
+            what = "a checkpoint of an interrupted run" + (f" (at step {step}{_of(meta)})" if isinstance(step, int)
+                                                           else "")
+        beside = f"; its image so far, {meta['output']}, holds the run record" if meta.get("output") and not sweep \
+            else ""
+        command = f"`{shlex.join(self.resume)}`{beside}"
+        self.line = f"{path}: {what}; continue it with {command}"
+        super().__init__(f"{path} is {what}, not an image: continue the {'sweep' if sweep else 'run'} with {command}")
 
 
 def _of(meta: dict) -> str:

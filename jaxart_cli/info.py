@@ -18,19 +18,26 @@ def info(
     image: Annotated[Path, typer.Argument(
         metavar="IMAGE", help=(
             "A PNG or TIFF jaxart wrote: a run's image or frame, or a sweep's tile or contact sheet. Of a checkpoint "
-            "(OUT.ckpt.npz) it says which run that is and the --resume that continues it."),
+            "(OUT.ckpt.npz) it says which run that is and the --resume that continues it (with --command, that "
+            "--resume alone)."),
         parser=to_read("the path of a PNG or TIFF jaxart wrote", argument=True), callback=_home)],
     command: Annotated[bool, typer.Option("--command", help=(
         "Print instead the `jaxart stylize` command that makes this image again (of a sweep's tile too; of its "
         "contact sheet, the `jaxart sweep` command), to a new name beside it (IMAGE-2.png, else the first free of "
         "IMAGE-3.png, ...); a warning names an input or the weights when gone or changed, or another commit, jax "
-        "or CPU running it."))] = False,
+        "or CPU running it. Of a checkpoint, the `jaxart stylize --resume` (or `jaxart sweep --resume`) that "
+        "continues its run."))] = False,
 ) -> None:
-    """Print the run record embedded in a jaxart PNG or TIFF, or with --command the command that makes it again."""
-    from jaxart.image_record import read_record
+    """Print the run record embedded in a jaxart PNG or TIFF, or with --command the command that makes it again; of
+    a checkpoint, which run it is and its --resume."""
+    from jaxart.image_record import CheckpointGiven, read_record
     from jaxart.output import written_format
 
-    record = read_record(image, _warn)
+    try:
+        record = read_record(image, _warn)
+    except CheckpointGiven as given:  # a file jaxart wrote, named in its interruption's line: no error to ask of it
+        _echo(shlex.join(given.resume) if command else given.line)
+        return
     if not command:
         _echo(json.dumps(record, indent=2, sort_keys=True))
         return

@@ -104,36 +104,38 @@ def test_info_on_an_animation_points_to_the_image_holding_the_record(tmp_path, m
 
 
 def test_info_of_a_checkpoint_says_what_it_is_and_how_to_continue(tmp_path, monkeypatch, capsys):
-    import json
-
-    import numpy as np
-
+    """It answered "error: ... is a checkpoint of an interrupted run ..., not an image" and exit 2, of a file jaxart
+    wrote and named in its interruption's line; now the description on stdout, and --command the --resume alone."""
     ckpt = tmp_path / "my run.ckpt.npz"
     with open(ckpt, "wb") as f:  # the field `info` reads of a checkpoint: its JSON metadata
         np.savez(f, meta=np.array(json.dumps({"output": str(tmp_path / "my run.png"), "step": 40})))
-    for argv in (["info", str(ckpt)], ["info", str(ckpt), "--command"]):
-        code, out, err = run_main(argv, monkeypatch, capsys)
-        # was "could not be read as an image (UnidentifiedImageError: cannot identify image file); give a PNG ..."
-        # and said at which step only of a sweep's
-        assert (code, out, err) == (2, "", f"error: {ckpt} is a checkpoint of an interrupted run (at step 40), not an "
-                                           "image: "
-                                           f"continue the run with `jaxart stylize --resume '{ckpt}'`; its image so "
-                                           f"far, {tmp_path / 'my run.png'}, holds the run record"), err
+    code, out, err = run_main(["info", str(ckpt)], monkeypatch, capsys)
+    assert (code, out, err) == (0, f"{ckpt}: a checkpoint of an interrupted run (at step 40); continue it with "
+                                   f"`jaxart stylize --resume '{ckpt}'`; its image so far, {tmp_path / 'my run.png'}, "
+                                   "holds the run record\n", ""), err
+    code, out, err = run_main(["info", str(ckpt), "--command"], monkeypatch, capsys)
+    assert (code, out, err) == (0, f"jaxart stylize --resume '{ckpt}'\n", ""), err
+    with pytest.raises(InputError, match="is a checkpoint of an interrupted run .at step 40., not an image: continue "
+                                         "the run with `jaxart stylize --resume"):
+        read_record(ckpt)  # the library's caller asked for a run record: there is none
 
 
 def test_info_of_a_checkpoint_says_how_many_steps_its_run_has(tmp_path, monkeypatch, capsys):
     """It said "(at step 40)" where the interrupted run's own line had said "at step 40 of 50"."""
-    import json
-
-    import numpy as np
-
-    import jaxart
-
     ckpt = tmp_path / "r.ckpt.npz"
     with open(ckpt, "wb") as f:
         np.savez(f, meta=np.array(json.dumps({"step": 40, "config": jaxart.StyleConfig(steps=50).to_dict()})))
     code, out, err = run_main(["info", str(ckpt)], monkeypatch, capsys)
-    assert code == 2 and f"{ckpt} is a checkpoint of an interrupted run (at step 40 of 50), not an image" in err, err
+    assert code == 0 and out.startswith(f"{ckpt}: a checkpoint of an interrupted run (at step 40 of 50);"), out + err
+
+
+def test_info_of_a_damaged_or_foreign_npz_is_still_an_error(tmp_path, monkeypatch, capsys):
+    foreign, cut = tmp_path / "weights.npz", tmp_path / "o.ckpt.npz"
+    np.savez(foreign, w=np.zeros(3))
+    cut.write_bytes(foreign.read_bytes()[:40])
+    for path in (foreign, cut):
+        code, out, err = run_main(["info", str(path)], monkeypatch, capsys)
+        assert code == 2 and not out and err.startswith(f"error: {path} could not be read as an image"), err
 
 
 def test_info_on_a_partial_weights_download_says_what_it_is_and_what_finishes_it(tmp_path, monkeypatch, capsys):

@@ -86,8 +86,13 @@ def test_resume_refuses_settings_the_checkpoint_fixes(extra, flag, interrupted, 
 
 
 def test_info_says_it_is_an_interrupted_sweep_and_the_resume_to_type(interrupted, monkeypatch, capsys):
-    _refused(["info", str(interrupted)], monkeypatch, capsys, "is a checkpoint of an interrupted sweep",
-             "(at step 2 of 4;", f"`jaxart sweep --resume {interrupted}`")  # of 4: the steps it stopped in
+    """It was an error (exit 2) of a file the sweep wrote and named in its interruption's line."""
+    code, out, err = run_main(["info", str(interrupted)], monkeypatch, capsys)
+    assert code == 0 and not err and out == (f"{interrupted}: a checkpoint of an interrupted sweep to "
+                                             f"{interrupted.parent / 'g.png'} (at step 2 of 4; no tiles or sheet "
+                                             f"written yet); continue it with `jaxart sweep --resume {interrupted}`\n")
+    code, out, err = run_main(["info", str(interrupted), "--command"], monkeypatch, capsys)
+    assert (code, out, err) == (0, f"jaxart sweep --resume {interrupted}\n", "")
 
 
 def test_a_dry_run_refuses_or_names_an_interrupted_sweeps_checkpoint_as_the_run_would(files, interrupted, tmp_path,
