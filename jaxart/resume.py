@@ -54,8 +54,7 @@ def relocated(ckpt: checkpoint.Checkpoint, path: str | os.PathLike) -> tuple[che
     it; and the folder it was made in where so, else None. Its moved interrupted image and frames stay its own."""
     m = ckpt.meta
     old = m.get("output")
-    new = moved_with(old, path) if isinstance(old, str) else old
-    if new == Path(old or "."):
+    if not isinstance(old, str) or (new := moved_with(old, path)) == Path(old):  # not text: `checkpoint.check` says so
         return ckpt, None
     movie = m.get("animation")
     if isinstance(movie, str) and Path(movie).parent == Path(old).parent:
