@@ -21,7 +21,7 @@ from jaxart.config import StyleConfig
 from jaxart.errors import Interrupted, NonFiniteLossError, OutputTakenError
 from jaxart.frames import frame, stale_frames, written
 from jaxart.output import save_image
-from jaxart.resume import taken_over
+from jaxart.resume import frames_after, taken_over
 from jaxart.run_record import input_digests, record
 from jaxart.signals import interrupted_by
 from jaxart.vgg import Weights
@@ -190,7 +190,8 @@ def stylize_files(
         if checkpoint_every or resume is not None or overwrite:  # the finished image supersedes the checkpoint:
             ckpt_path.unlink(missing_ok=True)  # this run's, or one that --overwrite let it replace
         if signum := stopped() if stopped else None:  # it came during the last step or the final loss
-            files = written(output, fmt, outcome.steps, scales.total_steps(config), save_every, animation)
+            files = written(output, fmt, outcome.steps, scales.total_steps(config), save_every, animation,
+                            after=frames_after(resume and resume.meta, output))
             raise Interrupted(f"{interrupted_by(signum)} as the run finished; wrote {files} "
                               f"({outcome.steps} step{'s' * (outcome.steps != 1)})", 128 + signum)
         return outcome

@@ -109,6 +109,13 @@ def taken_over(meta: dict | None, output: Path, overwrite: bool) -> tuple[bool, 
     return True, overwrite or bool(meta.get("overwrite")), (meta.get("step", 0), meta.get("save_every") or 0)
 
 
+def frames_after(meta: dict | None, output: Path) -> int:
+    """The step after which a run to `output` resuming the checkpoint whose metadata is `meta` (None: none) writes
+    its `--save-every` frames there: that step where `output` is another than its run's (the earlier frames stay
+    beside that run's image), else 0. The summary and dry run named frames the resumed run never wrote there."""
+    return meta["step"] if meta is not None and not taken_over(meta, output, False)[0] else 0
+
+
 def resumed_outputs(ckpt: checkpoint.Checkpoint) -> tuple[int, int, Path | None]:
     """The interrupted run's --save-every, --checkpoint-every and --animate (absent: 0, 0, None),
     which `--resume` continues unless given again."""

@@ -59,6 +59,7 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     from jaxart import destinations, duration, frames, scales
     from jaxart.errors import joined
     from jaxart.image import fit
+    from jaxart.resume import frames_after
     from jaxart_cli.common import warn
 
     height, width = fit(photo, config.size)
@@ -67,7 +68,8 @@ def stylize_line(config, photo: tuple[int, int], output: Path, fmt: str, need: i
     after = resumed[1]["step"] if resumed else 0
     plan = destinations.changes(output, fmt, total, save_every=save_every, animation=animation,
                                 checkpoint_every=checkpoint_every, overwrite=overwrite, resumed=resumed)
-    writes = frames.written(output, fmt, total, total, save_every, animation, plan.checkpoint)
+    writes = frames.written(output, fmt, total, total, save_every, animation, plan.checkpoint,
+                            after=frames_after(resumed and resumed[1], output))
     replaced = [str(p) for p in plan.replaced]
     if n := plan.frames_replaced:
         replaced.append(f"{n} frame{'s' * (n != 1)}")

@@ -238,7 +238,8 @@ def stylize(
     if not quiet:
         steps_text = plateau.steps_text(outcome.steps, _scales.total_steps(config), outcome.stopped)
         losses = progress.loss_sum(outcome.terms, config, outcome.image_terms)
-        files = _frames.written(output, fmt, outcome.steps, _scales.total_steps(config), save_every, animate)
+        files = _frames.written(output, fmt, outcome.steps, _scales.total_steps(config), save_every, animate,
+                                after=_resume.frames_after(ckpt and ckpt.meta, output))
         seconds = _summary.seconds_text(outcome.seconds, time.monotonic() - called, ckpt)
         _say(f"wrote {files} ({w.name}, {steps_text}, {seconds}; {losses})")
 
