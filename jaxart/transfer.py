@@ -3,10 +3,8 @@ pixels of a photo, from its files' pixels to the stylized image."""
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -22,39 +20,10 @@ from jaxart.errors import NonFiniteLossError
 from jaxart.finished_image import finished, in_margin
 from jaxart.image import WHITE
 from jaxart.objective import LossWeights, loss_config, loss_function
+from jaxart.outcome import Outcome, Progress, final_terms  # transfer.Outcome, transfer.Progress too
 from jaxart.resume import resumed_scale
 from jaxart.targets import Targets, check_config, compute_targets
 from jaxart.vgg import Weights, check_weights
-
-
-class Progress(NamedTuple):
-    """What `run` gives its callback: `step` of `steps`, the weighted total `loss` and the unweighted `terms`
-    (floats), the output `image` so far ((H', W', 3), values in [0, 1]) and the `carry`."""
-    step: int
-    steps: int
-    loss: float
-    terms: dict[str, float]
-    image: jax.Array  # the callback's to keep: no later step overwrites it
-    # The whole loop state, for checkpoints: valid during the callback only, since the next step donates its buffers
-    # (a kept one is deleted: jax.tree.map(jnp.copy, p.carry) keeps a copy).
-    carry: optimize.Carry | None = None
-
-
-class Outcome(NamedTuple):
-    """What `run` returns; its fields are described under Returns in `run`'s docstring."""
-    image: np.ndarray
-    # The optimizer's final loss terms: of the optimized pixels in their margin (`pixels`), what the
-    # steps lowered, which a progress bar and --tolerance follow and a sweep's tile records too.
-    terms: dict[str, float]
-    steps: int
-    seconds: float
-    # The optimized pixels before `color.finish` (for "keep" and "luminance" not the image): what
-    # the next scale of coarse to fine continues from.
-    pixels: np.ndarray | None = None
-    stopped: bool = False  # the callback asked to stop (`run`)
-    # The loss terms of `image` itself, in the optimized margin (grey for "luminance", as the loss sees it,
-    # `in_margin`): `terms` unless a kept region or `color.finish` changed the pixels.
-    image_terms: dict[str, float] | None = None
 
 
 def run(
@@ -182,21 +151,9 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     # Once, so by XLA's own convolutions, like the targets (targets.compute_targets); where the photo or its
     # chroma was put back, once more of the image written (the same compiled loss: one more evaluation).
     final = loss_function(weights, targets, config.replace(conv="direct"), lw)
-    terms = _terms(*_final_loss()(final, params))
-    written = (terms if np.array_equal(image, pixels)
-               else _terms(*_final_loss()(final, in_margin(params, image, config.colors))))
+    terms = final_terms(final, params)
+    written = terms if np.array_equal(image, pixels) else final_terms(final, in_margin(params, image, config.colors))
     return Outcome(image, terms, steps, time.perf_counter() - start, pixels, stopped, written)
-
-
-def _terms(total, terms) -> dict[str, float]:  # the loss's (total, terms) as floats
-    return {"total": float(total), **{k: float(v) for k, v in terms.items()}}
-
-
-@functools.cache
-def _final_loss() -> Callable:
-    # The loss of the final image, compiled once per shape for every run, with the optimizer's
-    # options (on CPU the memory-optimized scheduler: BENCHMARKS.md, "Memory of a whole run").
-    return jax.jit(lambda fun, x: fun(x), compiler_options=optimize.compiler_options())
 
 
 def stylize(

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import objective, targets, transfer
+from jaxart import objective, outcome, targets
 from jaxart.vgg import Weights
 
 from conftest import TINY
@@ -90,8 +90,8 @@ def test_targets_and_final_loss_are_never_one_weights_result_for_the_other():
         jax.tree.map(lambda x, y: np.testing.assert_allclose(x, y, rtol=1e-4, atol=1e-6), got[w.name], want)
     assert not np.allclose(got["tiny-a"].grams["relu1_1"], got["tiny-b"].grams["relu1_1"])
     image = jnp.asarray(_images(1, 16)[0])
-    loss = {w.name: float(transfer._final_loss()(objective.loss_function(w, got[w.name], CONFIG, (1.0, 1.0, 0.0)),
-                                                 image)[0]) for w in (a, b)}
+    loss = {w.name: outcome.final_terms(objective.loss_function(w, got[w.name], CONFIG, (1.0, 1.0, 0.0)),
+                                        image)["total"] for w in (a, b)}
     for w in (a, b):
         assert loss[w.name] == pytest.approx(float(objective.total_loss(w, image, got[w.name], CONFIG, (1.0, 1.0, 0.0))[0]),
                                              rel=1e-4)
