@@ -1,85 +1,57 @@
-"""`jaxart stylize`: its options, parsed and checked, then the run (jaxart/job.py) and its summary."""
+"""`jaxart stylize`: its options (its own declared in stylize_options.py), parsed and checked, then the run
+(jaxart/job.py) and its summary."""
 
 from __future__ import annotations
 
 import functools
 import time
-from pathlib import Path
-from typing import Annotated, Optional
 
 import typer
 
-from jaxart_cli import options as _o, summary as _summary, usage as _usage
+from jaxart_cli import options as _o, stylize_options as _so, summary as _summary, usage as _usage
 from jaxart_cli.common import (
     given as _given, said as _said, say as _say, start_jax_first as _start_jax_first, unused as _unused, warn as _warn,
 )
 from jaxart_cli.dry_run import stylize_line as _dry_line
 from jaxart_cli.fetch import fetch as _fetch
-from jaxart_cli.paths import (
-    absolute as _absolute, animation_path as _animation_path, home as _home, output_path as _output_path,
-)
+from jaxart_cli.paths import absolute as _absolute
 from jaxart.deferral import signals_deferred as _signals_deferred
 from jaxart_cli.signals import run_begins as _run_begins
 from jaxart_cli.values import (
-    choices as _choices, csv as _csv, number as _number, parse_colour as _parse_colour, spaced_list as _spaced_list,
-    whole as _whole, interval as _interval,
+    csv as _csv, parse_colour as _parse_colour, spaced_list as _spaced_list, interval as _interval,
 )
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart_cli.resume import loaded as _resumed
-from jaxart import config as _config, formats as _formats
+from jaxart import formats as _formats
 
-Loop = _choices("Loop", _config.LOOPS)
 _DEFAULT = _o.DEFAULT
 
 
 def stylize(
     ctx: typer.Context,
     content: _o.Content = None,
-    styles: Annotated[Optional[list[Path]], typer.Argument(
-        metavar="STYLE", help="One or more paintings (not with --resume).", show_default=False,
-        parser=_o.to_read("the path of an image file", argument=True), callback=_home)] = None,
-    output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o",
-        help="Output image [default: CONTENT_STYLE.png, STYLE every painting's name joined by +; or the checkpoint's].",
-        parser=_output_path, metavar="<path>", callback=_home)] = None,
+    styles: _so.Styles = None,
+    output: _so.Output = None,
     fmt: _o.FormatOption = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
-    resume: Annotated[Optional[Path], typer.Option(
-        help="Continue the run in this checkpoint (it names the content, styles, model and options).",
-        parser=_o.to_read("the path of a checkpoint"), metavar="<path>", callback=_home)] = None,
-    checkpoint_every: Annotated[int, typer.Option(
-        parser=_whole, help="Write OUTPUT.ckpt.npz every N steps (0: only on Ctrl-C/SIGTERM/SIGHUP), for --resume; "
-                            "it is removed once the finished image is written.")] = 0,
-    model: Annotated[str, typer.Option(
-        help="auto (vgg19 if available, else vgg16-hed), a registered name or a .safetensors path.",
-        parser=_o.word_or_file("auto, a model name or a .safetensors path", ("auto",)), callback=_home)] = "auto",
-    size: Annotated[Optional[int], typer.Option(
-        parser=_whole, help="Long side of the output in pixels (default 512, or the last of --scales).",
-        show_default=False)] = None,
+    overwrite: _so.Overwrite = False,
+    resume: _so.Resume = None,
+    checkpoint_every: _so.CheckpointEvery = 0,
+    model: _so.Model = "auto",
+    size: _so.Size = None,
     steps: _o.Steps = str(_DEFAULT.steps),
-    seed: Annotated[int, typer.Option(parser=_whole, help="Seed for --init random.")] = _DEFAULT.seed,
-    optimizer: Annotated[Optimizer, typer.Option(
-        help="lbfgs (L-BFGS, the paper's) or adam (takes --learning-rate).")] = Optimizer(_DEFAULT.optimizer),
+    seed: _so.Seed = _DEFAULT.seed,
+    optimizer: _so.OptimizerOption = Optimizer(_DEFAULT.optimizer),
     linesearch: _o.LineSearchOption = LineSearch(_DEFAULT.linesearch),
     lbfgs_memory: _o.LbfgsMemory = _DEFAULT.lbfgs_memory,
     learning_rate: _o.LearningRate = _DEFAULT.learning_rate,
-    init: Annotated[str, typer.Option(
-        help="Starting pixels: content (the photo), random (noise from --seed) or an image's path.",
-        parser=_o.word_or_file("content, random or an image file's path"), callback=_home)] = _DEFAULT.init,
-    content_weight: Annotated[float, typer.Option(
-        parser=_number, help="Weight of the content loss.")] = _DEFAULT.content_weight,
-    style_weight: Annotated[float, typer.Option(
-        parser=_number,
-        help="Weight of the style loss: higher paints more of the painting over the photo (at 256 px, 150 steps: 1 "
-             "a light texture on the photo, 100 strongly painted, the scene still clear).")] = _DEFAULT.style_weight,
-    tv_weight: Annotated[float, typer.Option(
-        parser=_number, help="Weight of the total-variation (smoothness) loss; 0 gives crisper, "
-                             "grainier pixels.")] = _DEFAULT.tv_weight,
+    init: _so.Init = _DEFAULT.init,
+    content_weight: _so.ContentWeight = _DEFAULT.content_weight,
+    style_weight: _so.StyleWeight = _DEFAULT.style_weight,
+    tv_weight: _so.TvWeight = _DEFAULT.tv_weight,
     content_layers: _o.ContentLayers = None,
     style_layers: _o.StyleLayers = None,
     style_layer_weights: _o.StyleLayerWeights = None,
-    style_blend: Annotated[Optional[str], typer.Option(
-        help="Comma-separated weights of the paintings, one each, e.g. 0.7,0.3 [default: equal].")] = None,
+    style_blend: _so.StyleBlend = None,
     colors: _o.ColorsOption = Colors(_DEFAULT.colors),
     match_luminance: _o.MatchLuminance = _DEFAULT.match_luminance,
     style_scale: _o.StyleScale = _DEFAULT.style_scale,
@@ -90,24 +62,14 @@ def stylize(
     region_style: _o.RegionStyle = None,
     tolerance: _o.Tolerance = 0.0,
     pooling: _o.PoolingOption = Pooling(_DEFAULT.pooling),
-    loop: Annotated[Loop, typer.Option(
-        help="How steps run: python (one jitted step at a time), scan (chunks of steps in one XLA loop) or auto "
-             "(python on CPU, scan elsewhere).")] = Loop(_DEFAULT.loop),
-    save_every: Annotated[int, typer.Option(
-        parser=_whole, help="Write OUTPUT_NNNNN.png (or .tif) every N steps (0: never).")] = 0,
+    loop: _so.LoopOption = _so.Loop(_DEFAULT.loop),
+    save_every: _so.SaveEvery = 0,
     remat: _o.Remat = _DEFAULT.remat,
     conv: _o.ConvOption = Conv(_DEFAULT.conv),
-    animate: Annotated[Optional[Path], typer.Option(
-        help="Also write the optimization as an animation (.gif or .webp), a frame every --save-every steps "
-             "(else every steps/24 steps: 24 frames or more; 201 at most).",
-        parser=_animation_path, metavar="<path>", callback=_home)] = None,
+    animate: _so.Animate = None,
     background: _o.Background = "white",
     quiet: _o.Quiet = False,
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run",
-        help="Check everything and say the run's size, steps, memory against what is free, the files it would write "
-             "or replace and the weights it would download, then stop: no weights load, nothing runs or is "
-             "written.")] = False,
+    dry_run: _so.DryRun = False,
 ) -> None:
     """Paint CONTENT in the style of STYLES and write an image with its run record.
 
