@@ -7,15 +7,14 @@ Shapes and dtypes only, so `init_carry` stays jittable: a sweep starts its carri
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import optax
 
+from jaxart.counts import check_count  # carry.check_count too, as before counts.py took it
 from jaxart.errors import InputError
 
 FUN = "fun(x) -> (value, aux): the scalar to minimize and anything to report (None for nothing)"
@@ -109,21 +108,6 @@ def check_loop(loop: str, steps: int, chunk: int, every: int | None, offset: int
         raise ValueError(f"loop {loop!r} is not one of auto, python, scan")
     return (check_count("steps", steps, 0), check_count("chunk", chunk, 1), check_count("every", every, 1),
             check_count("offset", offset, 0))
-
-
-def check_count(name: str, value, least: int, unit: str = "steps") -> int | None:
-    """`value`, the count of `unit` `name`, as an int, or a ValueError unless a whole number >= `least`: a Python or
-    NumPy integer, or a concrete JAX one (`every` may be None: as chunk). A JAX scalar's 3 was "got Array(3)"."""
-    if name == "every" and value is None:
-        return None
-    try:  # True is no count; 2.5, "5", None, an array of several and a traced one have no index
-        n = None if np.dtype(getattr(value, "dtype", object)).kind == "b" else operator.index(value)
-    except TypeError:
-        n = None
-    if isinstance(value, bool) or n is None or n < least:
-        raise ValueError(f"{name} must be a whole number of {unit} >= {least}"
-                         + ", or None (as chunk)" * (name == "every") + f", got {value!r}")
-    return n
 
 
 def untraced(x0) -> None:

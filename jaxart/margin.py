@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from jaxart.arrays import as_numbers
+from jaxart.counts import check_count
 
 if TYPE_CHECKING:  # JAX is imported by pad and crop: a dry run's memory estimate reads padded_shape without it
     import jax
@@ -42,8 +43,6 @@ def pad(x: ArrayLike, margin: int, axes: tuple[int, int] = (-3, -2)) -> jax.Arra
     """
     import jax
     import jax.numpy as jnp
-
-    from jaxart.carry import check_count
 
     x = as_numbers(x, "pad's x", PADDED)
     if isinstance(margin, jax.core.Tracer):

@@ -10,7 +10,7 @@ import jax
 import numpy as np
 import optax
 
-from jaxart.carry import check_count
+from jaxart.counts import check_count
 
 
 def make_optimizer(

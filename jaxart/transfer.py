@@ -14,7 +14,7 @@ from jax.typing import ArrayLike
 
 from jaxart import (checkpoint, coarse_to_fine, color, inputs, kept, margin, mask_regions, optimize, photo_size,
                     scales)
-from jaxart.carry import check_count
+from jaxart.counts import check_count
 from jaxart.config import StyleConfig
 from jaxart.errors import NonFiniteLossError
 from jaxart.finished_image import finished, in_margin
