@@ -81,35 +81,39 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
 
 class CheckpointGiven(InputError):
     """`read_record`'s answer of an interrupted run's or sweep's checkpoint (OUT.ckpt.npz), a file jaxart wrote that
-    holds no run record, so not an error of the user's in `jaxart info`: `line` says which run it is and the --resume
-    that continues it, `resume` is that command (argv), and the message says it is no image."""
+    holds no run record, so not an error of the user's in `jaxart info`: `record` is what it holds (its metadata, its
+    arrays' layout left out), with `kind` ("run" or "sweep"), `steps` (its run's; None where its config is none) and
+    `resume`, the command that continues it; `line` says that in words, `resume` is that command (argv), and the
+    message says it is no image."""
 
     def __init__(self, path: str | os.PathLike, meta: dict):
-        sweep, step = meta.get("kind") == "sweep", meta.get("step")
+        sweep, step, steps = meta.get("kind") == "sweep", meta.get("step"), _steps(meta)
         self.resume = ["jaxart", "sweep" if sweep else "stylize", "--resume", str(path)]
+        of = "" if steps is None else f" of {steps}"  # as its interruption's line said it: "at step 289 of 400"
         if sweep:  # a sweep's says its step whatever the file holds
-            what = (f"a checkpoint of an interrupted sweep to {meta.get('output')} (at step {step}{_of(meta)}; no "
-                    "tiles or sheet written yet)")
+            what = f"a checkpoint of an interrupted sweep to {meta.get('output')} (at step {step}{of}; no tiles or " \
+                "sheet written yet)"
         else:
-            what = "a checkpoint of an interrupted run" + (f" (at step {step}{_of(meta)})" if isinstance(step, int)
-                                                           else "")
+            what = "a checkpoint of an interrupted run" + (f" (at step {step}{of})" if isinstance(step, int) else "")
         beside = f"; its image so far, {meta['output']}, holds the run record" if meta.get("output") and not sweep \
             else ""
         command = f"`{shlex.join(self.resume)}`{beside}"
         self.line = f"{path}: {what}; continue it with {command}"
+        self.record = {**{k: v for k, v in meta.items() if k not in ("structure", "leaves")},
+                       "kind": "sweep" if sweep else "run", "steps": steps, "resume": shlex.join(self.resume)}
         super().__init__(f"{path} is {what}, not an image: continue the {'sweep' if sweep else 'run'} with {command}")
 
 
-def _of(meta: dict) -> str:
-    """" of N", the steps of the run a checkpoint's `meta` stopped in, as its interruption's line said them ("at step
-    289 of 400"); "" where its config is not one (a hand-written or damaged file)."""
+def _steps(meta: dict) -> int | None:
+    """The steps of the run a checkpoint's `meta` stopped in; None where its config is not one (a hand-written or
+    damaged file)."""
     from jaxart import scales
     from jaxart.config import StyleConfig
 
     try:
-        return f" of {scales.total_steps(StyleConfig.from_dict(meta['config']))}"
-    except Exception:  # noqa: BLE001 - any config that is none: the step alone
-        return ""
+        return scales.total_steps(StyleConfig.from_dict(meta["config"]))
+    except Exception:  # noqa: BLE001 - any config that is none: no steps
+        return None
 
 
 def _no_record(path, kind: str, animated: bool) -> InputError:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from jaxart_cli.common import echo as _echo, warn as _warn
+from jaxart_cli.common import echo as _echo, say as _say, warn as _warn
 from jaxart_cli.options import to_read
 from jaxart_cli.paths import home as _home
 
@@ -18,8 +18,8 @@ def info(
     image: Annotated[Path, typer.Argument(
         metavar="IMAGE", help=(
             "A PNG or TIFF jaxart wrote: a run's image or frame, or a sweep's tile or contact sheet. Of a checkpoint "
-            "(OUT.ckpt.npz) it says which run that is and the --resume that continues it (with --command, that "
-            "--resume alone)."),
+            "(OUT.ckpt.npz), what it holds as JSON (kind, step, steps, output, config, inputs, and `resume`, the "
+            "--resume that continues it; with --command, that --resume alone), which run that is on stderr."),
         parser=to_read("the path of a PNG or TIFF jaxart wrote", argument=True), callback=_home)],
     command: Annotated[bool, typer.Option("--command", help=(
         "Print instead the `jaxart stylize` command that makes this image again (of a sweep's tile too; of its "
@@ -29,14 +29,18 @@ def info(
         "continues its run."))] = False,
 ) -> None:
     """Print the run record embedded in a jaxart PNG or TIFF, or with --command the command that makes it again; of
-    a checkpoint, which run it is and its --resume."""
+    a checkpoint, its metadata and its --resume."""
     from jaxart.image_record import CheckpointGiven, read_record
     from jaxart.output import written_format
 
     try:
         record = read_record(image, _warn)
     except CheckpointGiven as given:  # a file jaxart wrote, named in its interruption's line: no error to ask of it
-        _echo(shlex.join(given.resume) if command else given.line)
+        if command:
+            _echo(shlex.join(given.resume))
+        else:  # JSON on stdout, as an image's record is (`| jq`), the words beside it on stderr
+            _say(given.line, err=True)
+            _echo(json.dumps(given.record, indent=2, sort_keys=True))
         return
     if not command:
         _echo(json.dumps(record, indent=2, sort_keys=True))

@@ -105,14 +105,20 @@ def test_info_on_an_animation_points_to_the_image_holding_the_record(tmp_path, m
 
 def test_info_of_a_checkpoint_says_what_it_is_and_how_to_continue(tmp_path, monkeypatch, capsys):
     """It answered "error: ... is a checkpoint of an interrupted run ..., not an image" and exit 2, of a file jaxart
-    wrote and named in its interruption's line; now the description on stdout, and --command the --resume alone."""
+    wrote and named in its interruption's line; then a line of prose on stdout, which `| jq` could not read; now its
+    metadata as JSON on stdout, as an image's record is, the description on stderr, and --command the --resume."""
+    from jaxart import checkpoint
+
     ckpt = tmp_path / "my run.ckpt.npz"
-    with open(ckpt, "wb") as f:  # the field `info` reads of a checkpoint: its JSON metadata
-        np.savez(f, meta=np.array(json.dumps({"output": str(tmp_path / "my run.png"), "step": 40})))
+    checkpoint.save(ckpt, {"x": np.zeros((2, 3)), "m": np.ones(4)}, {"output": str(tmp_path / "my run.png"),
+                                                                    "step": 40, "seed": 7})
     code, out, err = run_main(["info", str(ckpt)], monkeypatch, capsys)
-    assert (code, out, err) == (0, f"{ckpt}: a checkpoint of an interrupted run (at step 40); continue it with "
-                                   f"`jaxart stylize --resume '{ckpt}'`; its image so far, {tmp_path / 'my run.png'}, "
-                                   "holds the run record\n", ""), err
+    assert (code, err) == (0, f"{ckpt}: a checkpoint of an interrupted run (at step 40); continue it with "
+                              f"`jaxart stylize --resume '{ckpt}'`; its image so far, {tmp_path / 'my run.png'}, "
+                              "holds the run record"), out + err
+    assert json.loads(out) == {  # what it holds, not its arrays or their layout
+        "kind": "run", "step": 40, "steps": None, "output": str(tmp_path / "my run.png"), "seed": 7,
+        "resume": f"jaxart stylize --resume '{ckpt}'", "checkpoint_format": checkpoint.FORMAT, "frames": 0}
     code, out, err = run_main(["info", str(ckpt), "--command"], monkeypatch, capsys)
     assert (code, out, err) == (0, f"jaxart stylize --resume '{ckpt}'\n", ""), err
     with pytest.raises(InputError, match="is a checkpoint of an interrupted run .at step 40., not an image: continue "
@@ -123,10 +129,13 @@ def test_info_of_a_checkpoint_says_what_it_is_and_how_to_continue(tmp_path, monk
 def test_info_of_a_checkpoint_says_how_many_steps_its_run_has(tmp_path, monkeypatch, capsys):
     """It said "(at step 40)" where the interrupted run's own line had said "at step 40 of 50"."""
     ckpt = tmp_path / "r.ckpt.npz"
+    config = json.loads(json.dumps(jaxart.StyleConfig(steps=50).to_dict()))  # as JSON gives it back: lists
     with open(ckpt, "wb") as f:
-        np.savez(f, meta=np.array(json.dumps({"step": 40, "config": jaxart.StyleConfig(steps=50).to_dict()})))
+        np.savez(f, meta=np.array(json.dumps({"step": 40, "config": config})))
     code, out, err = run_main(["info", str(ckpt)], monkeypatch, capsys)
-    assert code == 0 and out.startswith(f"{ckpt}: a checkpoint of an interrupted run (at step 40 of 50);"), out + err
+    assert code == 0 and err.startswith(f"{ckpt}: a checkpoint of an interrupted run (at step 40 of 50);"), out + err
+    assert json.loads(out) == {"kind": "run", "step": 40, "steps": 50, "config": config,
+                               "resume": f"jaxart stylize --resume {ckpt}"}
 
 
 def test_info_of_a_damaged_or_foreign_npz_is_still_an_error(tmp_path, monkeypatch, capsys):

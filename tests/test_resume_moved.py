@@ -2,6 +2,8 @@
 the folder it was made in is gone, and stays where it was made where that folder is still there; so does a stylize
 run's image, its moved interrupted image still its own to replace."""
 
+import json
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -31,7 +33,8 @@ def test_a_sweep_moved_with_its_folder_is_written_beside_its_checkpoint(files, s
     made.rename(moved)
 
     code, out, err = run_main(["info", str(moved / "g.ckpt.npz")], monkeypatch, capsys)  # names where it would write
-    assert code == 0 and f"interrupted sweep to {moved / 'g.png'} (at step 3 of 6;" in out, out + err
+    assert code == 0 and f"interrupted sweep to {moved / 'g.png'} (at step 3 of 6;" in err, out + err
+    assert json.loads(out)["output"] == str(moved / "g.png")  # its JSON too
     code, out, err = run_main(["sweep", "--resume", str(moved / "g.ckpt.npz"), "--dry-run"], monkeypatch, capsys)
     assert code == 0 and f"would write {moved / 'g.png'}," in out, out + err
     code, _, err = run_main(["sweep", "--resume", str(moved / "g.ckpt.npz"), "--quiet"], monkeypatch, capsys)

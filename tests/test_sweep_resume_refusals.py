@@ -2,6 +2,8 @@
 edited input, the other command's checkpoint, settings it fixes), and what `info` and a dry run say of an
 interrupted sweep's checkpoint (resuming itself: test_sweep_resume.py)."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -88,9 +90,15 @@ def test_resume_refuses_settings_the_checkpoint_fixes(extra, flag, interrupted, 
 def test_info_says_it_is_an_interrupted_sweep_and_the_resume_to_type(interrupted, monkeypatch, capsys):
     """It was an error (exit 2) of a file the sweep wrote and named in its interruption's line."""
     code, out, err = run_main(["info", str(interrupted)], monkeypatch, capsys)
-    assert code == 0 and not err and out == (f"{interrupted}: a checkpoint of an interrupted sweep to "
-                                             f"{interrupted.parent / 'g.png'} (at step 2 of 4; no tiles or sheet "
-                                             f"written yet); continue it with `jaxart sweep --resume {interrupted}`\n")
+    assert code == 0 and err == (f"{interrupted}: a checkpoint of an interrupted sweep to "
+                                 f"{interrupted.parent / 'g.png'} (at step 2 of 4; no tiles or sheet "
+                                 f"written yet); continue it with `jaxart sweep --resume {interrupted}`")
+    held = json.loads(out)  # JSON, as an image's record: `jaxart info G.ckpt.npz | jq .step` works
+    assert {k: held[k] for k in ("kind", "step", "steps", "output", "resume")} == {
+        "kind": "sweep", "step": 2, "steps": 4, "output": str(interrupted.parent / "g.png"),
+        "resume": f"jaxart sweep --resume {interrupted}"}
+    assert held["config"]["steps"] == 4 and held["settings"] and held["inputs"]["content"].endswith("photo.jpg")
+    assert "structure" not in held and "leaves" not in held  # its arrays' layout is no user's business
     code, out, err = run_main(["info", str(interrupted), "--command"], monkeypatch, capsys)
     assert (code, out, err) == (0, f"jaxart sweep --resume {interrupted}\n", "")
 
