@@ -106,8 +106,8 @@ def check_loop(loop: str, steps: int, chunk: int, every: int | None, offset: int
     looped for ever (chunks of 0 steps); a steps of 2.5 ran 3, and None was Python's "'<' not supported"."""
     if loop not in ("auto", "python", "scan"):
         raise ValueError(f"loop {loop!r} is not one of auto, python, scan")
-    return (check_count("steps", steps, 0), check_count("chunk", chunk, 1), check_count("every", every, 1),
-            check_count("offset", offset, 0))
+    return (check_count("steps", steps, 0), check_count("chunk", chunk, 1),
+            check_count("every", every, 1, none="as chunk"), check_count("offset", offset, 0))
 
 
 def untraced(x0) -> None:

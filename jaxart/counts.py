@@ -8,10 +8,11 @@ import operator
 import numpy as np
 
 
-def check_count(name: str, value, least: int, unit: str = "steps") -> int | None:
+def check_count(name: str, value, least: int, unit: str = "steps", *, none: str | None = None) -> int | None:
     """`value`, the count of `unit` `name`, as an int, or a ValueError unless a whole number >= `least`: a Python or
-    NumPy integer, or a concrete JAX one (`every` may be None: as chunk). A JAX scalar's 3 was "got Array(3)"."""
-    if name == "every" and value is None:
+    NumPy integer, or a concrete JAX one; or None where `none` says what None means (`every`: "as chunk"). A JAX
+    scalar's 3 was "got Array(3)"."""
+    if none is not None and value is None:
         return None
     try:  # True is no count; 2.5, "5", None, an array of several and a traced one have no index
         n = None if np.dtype(getattr(value, "dtype", object)).kind == "b" else operator.index(value)
@@ -19,5 +20,5 @@ def check_count(name: str, value, least: int, unit: str = "steps") -> int | None
         n = None
     if isinstance(value, bool) or n is None or n < least:
         raise ValueError(f"{name} must be a whole number of {unit} >= {least}"
-                         + ", or None (as chunk)" * (name == "every") + f", got {value!r}")
+                         + (f", or None ({none})" if none is not None else "") + f", got {value!r}")
     return n

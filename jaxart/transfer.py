@@ -67,7 +67,7 @@ def run(
       and a kept region gets the photo back (`finished`); `stopped`, whether the callback asked to
       stop; `image_terms`, the loss terms of `image` (those of `terms` unless it differs from `pixels`).
     """
-    every = check_count("every", every, 1)  # as minimize checks it, before the targets are computed
+    every = check_count("every", every, 1, none="as chunk")  # as minimize checks it, before the targets are computed
     _check_arguments(weights, config, callback, resume)
     content, styles = inputs.checked_image(content, "photo"), inputs.checked_paintings(styles)
     photo_size.check_small(config, content.shape)  # a size below 16 px: the least that works for this photo

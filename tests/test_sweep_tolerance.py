@@ -112,17 +112,24 @@ def test_the_summary_records_and_info_command_keep_the_tolerance(files, tmp_path
         np.testing.assert_array_equal(np.asarray(Image.open(again)), np.asarray(Image.open(tmp_path / f"g-0{i}.png")))
 
 
-def test_the_sheet_and_page_mark_a_converged_tile_as_stylize_says_of_a_run(tmp_path, monkeypatch):
-    """Only the tile's record said that its test stopped it: under the tile on the sheet and the page it read as
-    one that ran all 40 steps. It says so now in the words of stylize's summary, "converged at step 20 of 40"."""
+def _sheet_labels(tmp_path, monkeypatch, size: int) -> list[str]:
+    """The labels drawn under the tiles of a sheet (written to tmp_path/g.png) of two size x size tiles, style 1
+    stopped by its test at step 20 and style 10 run to 40."""
     from jaxart import sheet
 
     drawn = []
     real = sheet.contact_sheet
     monkeypatch.setattr(sheet, "contact_sheet", lambda images, labels, *a, **k: (drawn.extend(labels),
                                                                                   real(images, labels, *a, **k))[1])
-    sheet.write(tmp_path / "g.png", np.zeros((2, 96, 96, 3), np.float32), sweep.grid(style_weights=[1.0, 10.0]),
+    sheet.write(tmp_path / "g.png", np.zeros((2, size, size, 3), np.float32), sweep.grid(style_weights=[1.0, 10.0]),
                 CONFIG, {"steps": np.array([20, 40]), "tolerance": TOLERANCE}, stopped=[True, False])
+    return drawn
+
+
+def test_the_sheet_and_page_mark_a_converged_tile_as_stylize_says_of_a_run(tmp_path, monkeypatch):
+    """Only the tile's record said that its test stopped it: under the tile on the sheet and the page it read as
+    one that ran all 40 steps. It says so now in the words of stylize's summary, "converged at step 20 of 40"."""
+    drawn = _sheet_labels(tmp_path, monkeypatch, 96)
     assert drawn == ["style 1  (converged at step 20 of 40)", "style 10"]
     html = (tmp_path / "g.html").read_text()
     assert "<figcaption>style 1 (converged at step 20 of 40)</figcaption>" in html
@@ -132,15 +139,9 @@ def test_the_sheet_and_page_mark_a_converged_tile_as_stylize_says_of_a_run(tmp_p
 def test_a_small_tile_says_where_its_test_stopped_it_whole(tmp_path, monkeypatch):
     """Under a 64 px tile (a --size 64 sweep) the sheet cut "(converged at step 20 of 40)" to "(conv… 40)": it says
     "(stopped at 20)" there now, in lines drawn whole, and the page keeps stylize's words."""
-    from jaxart import sheet
     from jaxart.sheet_draw import label_font, label_lines
 
-    drawn = []
-    real = sheet.contact_sheet
-    monkeypatch.setattr(sheet, "contact_sheet", lambda images, labels, *a, **k: (drawn.extend(labels),
-                                                                                  real(images, labels, *a, **k))[1])
-    sheet.write(tmp_path / "g.png", np.zeros((2, 64, 64, 3), np.float32), sweep.grid(style_weights=[1.0, 10.0]),
-                CONFIG, {"steps": np.array([20, 40]), "tolerance": TOLERANCE}, stopped=[True, False])
+    drawn = _sheet_labels(tmp_path, monkeypatch, 64)
     assert drawn == ["style 1  (stopped at 20)", "style 10"]
     lines = label_lines(drawn, label_font(64), 62)[0]
     assert " ".join(lines) == "style 1 (stopped at 20)" and not any("…" in line for line in lines), lines
