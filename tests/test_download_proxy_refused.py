@@ -54,3 +54,20 @@ def test_a_proxy_that_cannot_reach_the_server_is_asked_again_a_bounded_number_of
             f"Tunnel connection failed: {status.decode()}, after 3 attempts); check HTTPS_PROXY, or unset it to "
             "connect directly, or retry, or") in message, message
     assert len(heads) == 3 and len(notices) == 2
+
+
+def test_a_proxy_that_refuses_an_http_url_is_named_with_its_rules_to_ask_about(serve, weights_dir, installed,
+                                                                              monkeypatch):
+    """An http:// URL's GET goes to the proxy itself: its 403 read "HTTP 403 Forbidden); check the URL", as if the
+    server had refused, with no word of the proxy's rules or NO_PROXY, as a CONNECT's 403 has."""
+    serve(["ok"])
+    url = URL.replace("https:", "http:")
+    with _answering(b"403 Forbidden") as (proxy, heads):
+        monkeypatch.setenv("HTTP_PROXY", proxy)
+        with pytest.raises(WeightsError) as error:
+            fetch("test", **{**FAST, "attempts": 3}, url=url)
+    assert (f"from {url} through the proxy {proxy} that HTTP_PROXY names (HTTP 403 Forbidden, from the proxy or the "
+            "server behind it); its rules may not allow weights.invalid: ask its administrator, or set "
+            "NO_PROXY=weights.invalid where the host can be reached directly, or give --url a mirror it allows, or "
+            "check the URL") in str(error.value), error.value
+    assert len(heads) == 1 and heads[0].startswith(f"GET {url} ") and visible_files(weights_dir) == []

@@ -144,10 +144,14 @@ def _tunnel(code: int, said: str, at: str, report: Report) -> tuple[object, floa
         raise report.fail(said, _who(report)) from None
     if code in (408, 429) or code >= 500:  # 502, 504: the proxy could not reach the server (yet); asked again
         return f"the proxy could not connect to {host}: {said}", 0.0, ""
-    raise report.fail(f"the proxy refused to connect to {host}: {said}",
-                      f"its rules may not allow {host}: ask its administrator, or set NO_PROXY={parts.hostname} where "
-                      f"the host can be reached directly, or give --url a mirror it allows, or {report.resumes()}"
+    raise report.fail(f"the proxy refused to connect to {host}: {said}", _rules(parts.hostname, report.resumes())
                       ) from None
+
+
+def _rules(host: str | None, then: str) -> str:
+    """What to do where a proxy refused to reach `host` (a 403): it is the proxy's rules, not the URL, to ask about."""
+    return (f"its rules may not allow {host}: ask its administrator, or set NO_PROXY={host} where the host can be "
+            f"reached directly, or give --url a mirror it allows, or {then}")
 
 
 def _who(report: Report) -> str:
@@ -183,6 +187,11 @@ def _http_error(e: urllib.error.HTTPError, report: Report) -> tuple[object, floa
             status = str(e.reason).partition(" - Redirection to url")[0]  # urllib's words after it name `to` too
             reason = f"HTTP {e.code} {status}, redirected to {to}: jaxart follows redirects to http(s):// URLs only"
             hint = "give --url the file's http(s):// URL, if it has one, or "
+    if e.code == 403 and (via := proxies.proxy(at := _at(e, report))) and urllib.parse.urlsplit(at).scheme == "http":
+        # An http:// URL's GET goes to the proxy itself, whose 403 read as the server's: "check the URL".
+        named = "" if via == report.via else f" {proxies.unsigned(via.server)}"  # the line names report.via's
+        reason += f", from the proxy{named} or the server behind it"
+        hint = _rules(urllib.parse.urlsplit(at).hostname, _CHECK_URL)
     if e.code == 407:  # an http:// URL's proxy: it said to check the URL; the bytes kept are the file's
         raise report.fail(reason, _who(report)) from None
     if e.code not in (408, 429) and e.code < 500:  # 404, 403, ...: asking again will not help
