@@ -69,21 +69,34 @@ def test_a_proxy_s_password_is_not_written_out(given, serve, weights_dir, instal
     assert "cret" not in str(error.value)
 
 
-def test_an_address_range_in_no_proxy_is_named_where_the_download_through_the_proxy_failed(
-        serve, weights_dir, installed, monkeypatch):
-    """curl and requests read NO_PROXY's 127.0.0.0/8 as a range of addresses; urllib does not, and sent the download
-    through the proxy, whose failure said to check HTTP_PROXY, not a word of NO_PROXY."""
+@pytest.mark.parametrize("no_proxy", ["localhost, 127.0.0.0/8", "::1,127.0.0.1/32"])
+def test_an_address_range_in_no_proxy_sends_a_download_past_the_proxy(no_proxy, serve, weights_dir, installed,
+                                                                      monkeypatch):
+    """curl, requests and so pip (vgg16-hed's) read NO_PROXY's 127.0.0.0/8 as a range of addresses; urllib read it as a
+    name, and sent a download from an address in it through the proxy, which failed if the proxy was down or could not
+    reach that address."""
     server = serve(["ok"])
     with socket.socket() as s:  # a port that was just free: a proxy that is down
         s.bind(("127.0.0.1", 0))
         proxy = f"http://127.0.0.1:{s.getsockname()[1]}"
     monkeypatch.setenv("HTTP_PROXY", proxy)
-    monkeypatch.setenv("NO_PROXY", "localhost, 127.0.0.0/8")
-    with pytest.raises(WeightsError) as error:
-        fetch("test", **{**FAST, "attempts": 1})
-    assert ("Connection refused, after 1 attempt); name 127.0.0.1 in NO_PROXY to connect directly (its 127.0.0.0/8 is "
-            "an address range, which Python's urllib does not read), or check HTTP_PROXY, or unset it to connect "
-            "directly, or retry") in str(error.value), error.value
-    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")  # the remedy the line names
-    fetch("test", **FAST)
+    monkeypatch.setenv("NO_PROXY", no_proxy)
+    fetch("test", **{**FAST, "attempts": 1})
     assert server.ranges == [""] and visible_files(weights_dir) == ["test.safetensors"]
+
+
+def test_a_star_domain_in_no_proxy_is_named_where_the_download_through_the_proxy_failed(
+        serve, weights_dir, installed, monkeypatch):
+    """No tool reads NO_PROXY's *.example.com (curl, requests and urllib take .example.com): the download went through
+    the proxy, whose failure said to check HTTP_PROXY, not a word of NO_PROXY."""
+    serve(["ok"])
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        proxy = f"http://127.0.0.1:{s.getsockname()[1]}"
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("NO_PROXY", "localhost,*.Corp.invalid")
+    with pytest.raises(WeightsError) as error:
+        fetch("test", **{**FAST, "attempts": 1}, url="http://weights.corp.invalid/vgg16_test.h5")
+    assert ("Connection refused, after 1 attempt); write *.Corp.invalid in NO_PROXY as .Corp.invalid to connect to "
+            "weights.corp.invalid directly (urllib, curl and pip read no `*.` in it), or check HTTP_PROXY, or unset it "
+            "to connect directly, or retry") in str(error.value), error.value

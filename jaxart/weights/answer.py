@@ -11,7 +11,8 @@ lookup (getaddrinfo) alone cannot be cut short; the resolver's own timeouts boun
 
 The opener is urlopen's: the one installed with `urllib.request.install_opener` (a user's proxy or authentication),
 with copies of its handlers, so it is left as it was; else urlopen's default, built anew, so the proxies are read
-from the environment at each request. Either way its HTTP and HTTPS handlers open reachable connections.
+from the environment at each request. Either way its HTTP and HTTPS handlers open reachable connections, and its
+proxies are passed by the hosts that NO_PROXY's address ranges hold too (`proxies.bypassing`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from jaxart.weights import proxies
 
 class _Sockets:
     """The sockets one request makes (a redirect makes another), which `drop` shuts down from another thread; each
@@ -130,28 +132,17 @@ def _http_only(redirect_request, request, fp, code, msg, headers, newurl):
     return redirect_request(request, fp, code, msg, headers, newurl)
 
 
-def installed() -> urllib.request.OpenerDirector | None:
-    """The opener installed with `urllib.request.install_opener` (or urlopen's own, once called), None where none is.
-    urllib has no public reader of it: its private name is read, and a Python without that name reads as none."""
-    return getattr(urllib.request, "_opener", None)
-
-
 def _opener(sockets: _Sockets) -> urllib.request.OpenerDirector:
     """urlopen's opener (see the module's docstring), its connections reachable by `sockets`."""
-    if (users := installed()) is None:
+    if (users := proxies.installed()) is None:
         opener = urllib.request.build_opener()
         for handler in opener.handlers:
-            _reaching(handler, sockets)
+            _reaching(proxies.bypassing(handler), sockets)
         return opener
     opener = urllib.request.OpenerDirector()
     opener.addheaders = list(users.addheaders)
     for handler in users.handlers:  # copies: add_handler makes a handler's parent the new opener
-        copied = copy.copy(handler)
-        if isinstance(copied, urllib.request.ProxyHandler):
-            # Its per-scheme openers are bound to the original, which sends a request through a proxy of another
-            # scheme (http:// through https://) by its own parent, the installed opener, out of the deadline's reach.
-            urllib.request.ProxyHandler.__init__(copied, handler.proxies)
-        opener.add_handler(_reaching(copied, sockets))
+        opener.add_handler(_reaching(proxies.bypassing(copy.copy(handler)), sockets))
     return opener
 
 

@@ -1,5 +1,6 @@
-"""The proxy a download goes through, as urllib picks it (a variable, or an installed opener's ProxyHandler), named
-so that a failure through it says which proxy to check, its password written ***."""
+"""The proxy a download goes through, as urllib picks it (a variable, or an installed opener's ProxyHandler), with
+NO_PROXY's address ranges read as curl and requests read them; named so that a failure through it says which proxy to
+check, its password written ***."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ import urllib.parse
 import urllib.request
 from typing import NamedTuple
 
-from jaxart.weights import answer
-
 
 class Proxy(NamedTuple):
     """The proxy a download goes through: its URL, what names it (a variable, an opener), and what to check."""
@@ -19,37 +18,73 @@ class Proxy(NamedTuple):
     check: str
 
 
+def installed() -> urllib.request.OpenerDirector | None:
+    """The opener installed with `urllib.request.install_opener` (or urlopen's own, once called), None where none is.
+    urllib has no public reader of it: its private name is read, and a Python without that name reads as none."""
+    return getattr(urllib.request, "_opener", None)
+
+
 def proxy(url: str) -> Proxy | None:
-    """The proxy urllib sends `url` through, and what names it; None if none. The proxies are the installed opener's
-    ProxyHandlers', where one is installed (`urllib.request.install_opener`, or urlopen's own, once called), as
+    """The proxy a download of `url` goes through, and what names it; None if none. The proxies are the installed
+    opener's ProxyHandlers', where one is installed (`urllib.request.install_opener`, or urlopen's own, once called), as
     answer.within takes them; else the environment's, as urlopen's own opener (build_opener's) takes them."""
     parts = urllib.parse.urlsplit(url)
-    server, key = _routed(answer.installed() or urllib.request.build_opener(), parts.scheme, parts.netloc)
+    server, key = _routed(installed() or urllib.request.build_opener(), parts.scheme, parts.netloc)
     if not server:
         return None
-    unread = _unread_range(parts.hostname or "")
-    first = (f"name {parts.hostname} in NO_PROXY to connect directly (its {unread} is an address range, which Python's "
-             f"urllib does not read), or " if unread else "")
+    starred = _starred(parts.hostname or "")
+    first = (f"write {starred} in NO_PROXY as {starred[1:]} to connect to {parts.hostname} directly (urllib, curl "
+             f"and pip read no `*.` in it), or " if starred else "")
     if variable := _variable(key, server):  # build_opener's ProxyHandler reads the environment too
         return Proxy(server, variable, f"{first}check {variable}, or unset it to connect directly")
     return Proxy(server, "the opener installed with urllib.request.install_opener",
                  f"{first}check that proxy, or install an opener without it to connect directly")
 
 
-def _unread_range(host: str) -> str | None:
-    """The address range in NO_PROXY (`10.0.0.0/8`, as curl and requests read it) that holds `host`, an IP address,
-    None if none does: urllib reads each entry as a host name or domain, so a download to it went through the proxy."""
+def _no_proxy() -> list[str]:
+    return [entry.strip() for entry in urllib.request.getproxies_environment().get("no", "").split(",")]
+
+
+def _starred(host: str) -> str | None:
+    """The `*.example.com` in NO_PROXY that would hold `host`, None if none: urllib, curl and requests (pip) read no
+    `*.` (`.example.com` is the domain), so a download to it went through the proxy."""
+    return next((entry for entry in _no_proxy() if entry.startswith("*.") and len(entry) > 2
+                 and f".{host}".lower().endswith(entry[1:].lower())), None)
+
+
+def bypassed(host: str) -> bool:
+    """Whether NO_PROXY sends a request to `host` (a name or an address, with or without `:port`) past the proxy: as
+    urllib reads it (a name, a domain, `host:port`, `*`), or by an address range in it that holds the address
+    (`10.0.0.0/8`), as curl, requests and so pip read it, where urllib read the range as a name that no host has."""
+    if urllib.request.proxy_bypass(host):
+        return True
     try:
-        address = ipaddress.ip_address(host)
+        address = ipaddress.ip_address(urllib.parse.urlsplit(f"//{host}").hostname or "")
     except ValueError:
-        return None
-    for entry in urllib.request.getproxies_environment().get("no", "").split(","):
+        return False
+    for entry in _no_proxy():
         try:
-            if "/" in entry and address in ipaddress.ip_network(entry.strip(), strict=False):
-                return entry.strip()
-        except ValueError:  # not a range: one urllib reads
+            if "/" in entry and address in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:  # not a range
             continue
-    return None
+    return False
+
+
+def bypassing(handler: urllib.request.BaseHandler) -> urllib.request.BaseHandler:
+    """`handler`, where it is a ProxyHandler, made to send a request to a host that `bypassed` names past its proxy."""
+    if isinstance(handler, urllib.request.ProxyHandler):
+        proxy_open = handler.proxy_open
+
+        def direct_or_through(request, proxy, kind):
+            return None if request.host and bypassed(request.host) else proxy_open(request, proxy, kind)
+
+        handler.proxy_open = direct_or_through
+        # Its per-scheme openers are bound to proxy_open as it was when it was made: a copy's to the original's, which
+        # sent a request through a proxy of another scheme (http:// through https://) by its own parent, the installed
+        # opener, out of answer.within's deadline.
+        urllib.request.ProxyHandler.__init__(handler, handler.proxies)
+    return handler
 
 
 def _routed(opener: urllib.request.OpenerDirector, scheme: str, host: str) -> tuple[str | None, str]:
@@ -62,7 +97,7 @@ def _routed(opener: urllib.request.OpenerDirector, scheme: str, host: str) -> tu
     server, key, tunnel, kind = None, scheme, False, scheme
     for _ in range(8):  # urllib itself recurses without end where proxies hand a request round in a circle
         for handler in opener.handle_open.get(kind, ()):
-            if not isinstance(handler, urllib.request.ProxyHandler) or urllib.request.proxy_bypass(host):
+            if not isinstance(handler, urllib.request.ProxyHandler) or bypassed(host):
                 continue
             if (url := {k.lower(): value for k, value in handler.proxies.items()}.get(kind)) is None:
                 continue
