@@ -105,6 +105,14 @@ class _HTTPSConnection(_Reachable, http.client.HTTPSConnection):
         self.sock = self.sockets.made(tls)
         tls.do_handshake()
 
+    def getresponse(self) -> http.client.HTTPResponse:
+        """HTTPSConnection's, its body read with TLS's end told (range_get.read1): a reset while it came read, as the
+        connection closing without TLS's close_notify does, as its end, "closed after N bytes"."""
+        tls = self.sock
+        response = super().getresponse()  # the headers: an end before them is urllib's RemoteDisconnected, as before
+        tls.suppress_ragged_eofs = False
+        return response
+
 
 def _reaching(handler: urllib.request.BaseHandler, sockets: _Sockets) -> urllib.request.BaseHandler:
     """`handler`, made to open reachable connections where it is an HTTP or HTTPS one (a subclass of the user's

@@ -7,6 +7,7 @@ are not (another file, a web page, a full disk).
 from __future__ import annotations
 
 import re
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -161,7 +162,7 @@ def _copy(response, out, done: int, size: int, coding: str, progress: Progress |
     # what has arrived, up to a chunk: read waited for a whole MB, which Ctrl-C then lost.
     # A compressed stream that has ended is the whole file: bytes after it are not read one at a time.
     while (done <= size and not (decode and decode.eof)
-           and (block := response.read1(min(CHUNK, size + 1 - done)))):
+           and (block := read1(response, min(CHUNK, size + 1 - done), done, size))):
         slow.came(len(block))
         if decode:
             block = _decoded(decode, block, size + 1 - done)
@@ -174,6 +175,21 @@ def _copy(response, out, done: int, size: int, coding: str, progress: Progress |
         _write(out, tail := decode.flush()[: size + 1 - done])
         done += len(tail)
     return done
+
+
+def read1(response, n: int, done: int, size: int) -> bytes:
+    """`response.read1(n)`, b"" at its end; raises Interrupted where the connection was reset after `done` of `size`
+    bytes. Through TLS, a reset read as the end (b"", "closed after"), as a close without TLS's close_notify does:
+    answer.py tells them apart (SSLEOFError), and a close without close_notify, as many servers close, is the end."""
+    try:
+        return response.read1(n)
+    except ssl.SSLEOFError as e:  # OpenSSL 3 gives an end its reason; a failed socket under TLS has none
+        if e.reason is not None or ssl.OPENSSL_VERSION_INFO < (3,):  # OpenSSL 1.1.1 gives an end none either
+            return b""
+    except ConnectionResetError:  # as plain HTTP, or TLS under Python 3.13, says it
+        pass
+    raise Interrupted(f"the connection was reset after {done:,} of {size:,} bytes, by the server or a firewall "
+                      f"between")
 
 
 def _decoded(decode, block: bytes, most: int) -> bytes:
