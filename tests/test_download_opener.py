@@ -174,3 +174,14 @@ def test_a_handler_s_request_without_a_timeout_takes_socket_s_default(installed)
             assert response.read() == b"bytes"
     assert [h.split("\r\n")[0] for h in heads] == ["GET http://weights.invalid/first HTTP/1.1",
                                                    "GET http://weights.invalid/again HTTP/1.1"]
+
+
+def test_an_installed_opener_s_proxy_is_passed_for_an_address_in_a_no_proxy_range(installed, serve, monkeypatch):
+    """NO_PROXY's ranges reach an installed opener's ProxyHandler too, as its names do: urllib read 127.0.0.0/8 as a
+    name and sent the download through the proxy, which answered with its own 5 bytes."""
+    server = serve(["ok"])
+    monkeypatch.setenv("NO_PROXY", "127.0.0.0/8")
+    with _proxy() as (proxy, heads):
+        installed(urllib.request.build_opener(urllib.request.ProxyHandler({"http": proxy})))
+        fetch("test", **FAST)
+    assert heads == [] and server.ranges == [""]
