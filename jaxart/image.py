@@ -9,7 +9,6 @@ wrong and what to do; nothing else escapes `load_image` for a bad file.
 from __future__ import annotations
 
 import math
-import numbers
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -19,6 +18,7 @@ import numpy as np
 from PIL import EpsImagePlugin, Image, ImageOps, UnidentifiedImageError
 
 from jaxart import jpeg_cut, jpeg_end, jpeg_header, modes, pixel_limit, sniff
+from jaxart.counts import check_count
 from jaxart.errors import InputError, describe
 from jaxart.paths import as_path, check_path, empty, missing
 
@@ -213,8 +213,10 @@ def _finite(x: np.ndarray) -> np.ndarray:
 
 def fit(shape: Sequence[int], size: int) -> tuple[int, int]:
     """The (height, width) that `resize` gives an image of `shape` (height, width, ...)."""
-    if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size < 1:  # 2.5 gave 2 px, True 1 px
-        raise InputError(f"size must be at least 1 pixel and a whole number, got {size!r}")
+    try:  # counts' one rule: 2.5 gave 2 px, True 1 px, and a concrete JAX int was refused
+        size = check_count("size", size, 1, "pixels")
+    except ValueError as e:
+        raise InputError(str(e)) from None
     h, w = shape[:2]
     scale = size / max(h, w)
     return max(1, round(h * scale)), max(1, round(w * scale))

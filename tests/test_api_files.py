@@ -43,8 +43,16 @@ def test_save_image_with_a_format_writes_it_whatever_the_suffix(tmp_path):
 def test_load_image_size_must_be_a_whole_number_of_pixels(tmp_path, size):
     """2.5 gave a 2 px image, True a 1 px one, and "8" a TypeError from inside."""
     Image.fromarray((PIXELS * 255).astype(np.uint8)).save(tmp_path / "a.png")
-    with pytest.raises(InputError, match=f"^size must be at least 1 pixel and a whole number, got {size!r}$"):
+    with pytest.raises(InputError, match=f"^size must be a whole number of pixels >= 1, got {size!r}$"):
         jaxart.load_image(tmp_path / "a.png", size)
+
+
+def test_load_image_takes_a_size_any_count_takes(tmp_path):
+    """A concrete JAX integer, which `steps` and `margin` take, was "size must be at least 1 pixel and a whole
+    number, got Array(8, dtype=int32)": the size check was its own rule beside counts.check_count."""
+    Image.fromarray((PIXELS * 255).astype(np.uint8)).save(tmp_path / "a.png")
+    for size in (jax.numpy.int32(8), np.int64(8)):
+        assert jaxart.load_image(tmp_path / "a.png", size).shape == (6, 8, 3)
 
 
 def test_load_weights_of_a_folder_says_it_is_a_folder(tmp_path):

@@ -56,7 +56,7 @@ def test_resize_keeps_long_side_and_aspect(w, h, size):
 def test_load_image_size_sets_long_side(tmp_path):
     rgb = load_image(_write(tmp_path, "n.png", _noise(64, 48), "PNG"), size=32)
     assert rgb.shape == (24, 32, 3)
-    with pytest.raises(InputError, match="size must be at least 1"):
+    with pytest.raises(InputError, match="size must be a whole number of pixels >= 1"):
         resize(_noise(), 0)
 
 
