@@ -117,15 +117,21 @@ class TorchStyle:
         m = f.reshape(c, hw)
         return m @ m.T / hw
 
+    def _relative(self, error, energy):
+        """`error` over its target's `energy`, as `jaxart.losses` divides it: an all-zero target's error undivided,
+        where `energy + 1e-12` made it 10^12 times jaxart's."""
+        return error / self.torch.where(energy > 0, energy + _EPS, self.torch.ones_like(energy))
+
     def loss(self, x):
         """Total loss (a 0-d tensor) and its terms of a (1, 3, H, W) image tensor."""
         cfg = self.config
         f = self.features(x, self.layers)
         zero = x.new_zeros(())
-        content = sum(((f[k] - t).pow(2).mean() / (t.pow(2).mean() + _EPS) for k, t in self.content.items()), zero)
+        content = sum((self._relative((f[k] - t).pow(2).mean(), t.pow(2).mean()) for k, t in self.content.items()),
+                      zero)
         content = content / max(1, len(self.content))
         lw = cfg.layer_weights()
-        style = sum((lw[k] * (self.gram(f[k]) - g).pow(2).sum() / (g.pow(2).sum() + _EPS)
+        style = sum((lw[k] * self._relative((self.gram(f[k]) - g).pow(2).sum(), g.pow(2).sum())
                      for k, g in self.grams.items()), zero)
         tv = (x[:, :, 1:] - x[:, :, :-1]).pow(2).mean() + (x[:, :, :, 1:] - x[:, :, :, :-1]).pow(2).mean()
         total = cfg.content_weight * content + cfg.style_weight * style + cfg.tv_weight * tv

@@ -11,6 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
+import jaxart
+from conftest import TINY
 from jaxart import bench, bench_machine, bench_memory, bench_quality, bench_steppers, bench_torch, objective
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
@@ -36,6 +38,24 @@ def test_torch_loss_and_gradient_equal_jaxart(tiny_weights, rng):
     torch_terms = model.loss(model.image(x))[1]
     for k in ("content", "style", "tv"):
         assert float(torch_terms[k]) == pytest.approx(float(terms[k]), rel=1e-5), k
+
+
+@needs_torch
+def test_torch_loss_equals_jaxart_against_a_painting_with_no_style_energy(rng):
+    """A black painting under zero-mean preprocessing has all-zero Grams: jaxart leaves that style error undivided,
+    where the baseline's `energy + 1e-12` made its style term 10^12 times jaxart's."""
+    weights = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", jaxart.Preprocess("torch", (0, 0, 0), (1, 1, 1)),
+                                    widths=TINY)
+    content, black = rng.random((32, 24, 3), dtype=np.float32), np.zeros((32, 24, 3), np.float32)
+    config = StyleConfig(size=32, conv="direct")
+    fun = objective.loss_function(weights, make_targets(weights, content, [black], config), config,
+                                  objective.LossWeights.of(config))
+    value, terms = jax.jit(fun)(jnp.asarray(content))
+    model = bench_torch.TorchStyle(weights, content, [black], config)
+    torch_value, torch_terms = model.loss(model.image(content))
+    assert float(terms["style"]) > 0
+    assert float(torch_terms["style"]) == pytest.approx(float(terms["style"]), rel=1e-5)
+    assert float(torch_value) == pytest.approx(float(value), rel=1e-5)
 
 
 @needs_torch
