@@ -72,6 +72,7 @@ def test_load_weights_of_a_name_with_its_suffix_says_to_give_the_name(tmp_path, 
     ({"widths": (0, 8, 8, 8, 8)}, ValueError,
      r"^widths must be whole numbers of channels >= 1, .*; got \(0, 8, 8, 8, 8\), where 0 is not$"),
     ({"widths": (8, 8, 8.0, 8, 8)}, ValueError, r"where 8\.0 is not$"),
+    ({"widths": (8, True, 8, 8, 8)}, ValueError, r"where True is not$"),  # was a 1-channel stage
     ({"preprocess": "caffe"}, TypeError, "preprocess must be a jaxart.Preprocess"),
 ])
 def test_random_weights_misuse_is_one_clear_error(kwargs, error, says):

@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jaxart.counts import check_count
 from jaxart.layers import CHANNELS, check_layers, conv_names
 from jaxart.vgg import Preprocess, Weights
 
@@ -71,9 +72,12 @@ def random_weights(
     if not hasattr(widths, "__len__") or len(widths) != len(CHANNELS):
         raise ValueError(f"widths must be {len(CHANNELS)} channel counts, one per stage, such as {CHANNELS}; "
                          f"got {widths!r}")
-    bad = [c for c in widths if not (isinstance(c, numbers.Integral) and c >= 1)]
-    if bad:  # five were given: name the one that is no count, not the number of them
-        raise ValueError(f"widths must be whole numbers of channels >= 1, such as {CHANNELS}; "
-                         f"got {widths!r}, where {bad[0]!r} is not")
-    params = _he_params(key, arch, tuple(widths))
+    counts = []
+    for c in widths:  # counts' rule: True was a 1-channel stage, a concrete JAX 8 refused
+        try:
+            counts.append(check_count("width", c, 1, "channels"))
+        except ValueError:  # five were given: name the one that is no count, not the number of them
+            raise ValueError(f"widths must be whole numbers of channels >= 1, such as {CHANNELS}; "
+                             f"got {widths!r}, where {c!r} is not") from None
+    params = _he_params(key, arch, tuple(counts))
     return Weights(params=params, arch=arch, preprocess=preprocess, name=f"random-{arch}")
