@@ -68,7 +68,9 @@ def _checked(grams: Sequence[Mapping[str, ArrayLike]]) -> list[dict[str, jax.Arr
     out = []
     for i, g in enumerate(grams, 1):
         if not isinstance(g, Mapping):
-            raise TypeError(f"painting {i}'s Grams are a {type(g).__name__}; give a dict of layer name -> Gram per "
+            got = f"an array of shape {np.shape(g)}" if hasattr(g, "shape") else "None" if g is None else \
+                f"a {type(g).__name__}"  # not "a ArrayImpl", "a NoneType"
+            raise TypeError(f"painting {i}'s Grams are {got}; give a dict of layer name -> Gram per "
                             "painting, as {name: losses.gram(f) for name, f in features(...).items()}")
         if out and set(g) != set(out[0]):
             raise ValueError(f"painting {i}'s Grams have layers {sorted(g)}, painting 1's {sorted(out[0])}; "

@@ -184,10 +184,12 @@ def test_a_gram_of_no_square_float_shape_is_refused_even_alone(gram, message):
         losses.blend_grams([{"g": gram}])
 
 
-@pytest.mark.parametrize("item", [GRAM, None], ids=["array", "None"])
-def test_a_painting_given_as_no_dict_of_grams_says_what_to_give(item):
-    """An array was "unhashable type: 'numpy.ndarray'", None "'NoneType' object is not iterable"."""
-    with pytest.raises(TypeError, match=r"^painting 2's Grams are .*; give a dict of layer name -> Gram per painting"):
+@pytest.mark.parametrize("item, got", [(GRAM, r"an array of shape \(3, 3\)"), (jnp.asarray(GRAM), r"an array of shape "
+                                       r"\(3, 3\)"), (None, "None")], ids=["array", "jax", "None"])
+def test_a_painting_given_as_no_dict_of_grams_says_what_to_give(item, got):
+    """An array was "unhashable type: 'numpy.ndarray'", None "'NoneType' object is not iterable"; then "are a
+    ndarray", "are a ArrayImpl" (JAX's private class) and "are a NoneType"."""
+    with pytest.raises(TypeError, match=rf"^painting 2's Grams are {got}; give a dict of layer name -> Gram per "):
         losses.blend_grams([{"g": GRAM}, item])
 
 
