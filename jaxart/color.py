@@ -155,26 +155,26 @@ def prepare(content: np.ndarray, styles: Sequence[np.ndarray], mode: str,
     return f32(content), [f32(s) for s in styles]
 
 
-def finish(image: ArrayLike, content: ArrayLike, mode: str):
-    """The output under colour `mode`: the optimized (H, W, 3) `image`, with the luminance of
-    `image` and the chroma of the (H, W, 3) photo `content` for "luminance" and "keep" (`recombine`, in
-    the wider float dtype of the two, at least float32); `image` itself for the other modes."""
+def finish(image: ArrayLike, content: ArrayLike, mode: str) -> jax.Array:
+    """The output under colour `mode`, a JAX array in every mode (as `recombine`): the optimized (H, W, 3) `image`,
+    with the luminance of `image` and the chroma of the (H, W, 3) photo `content` for "luminance" and "keep" (in
+    the wider float dtype of the two, at least float32); `image` itself, in its dtype, for the other modes."""
     _check_mode(mode)
     image = checked_pixels(image, "finish's image")  # uint8 0..255 came out white, as if 0..1
+    import jax.numpy as jnp  # NumPy pixels came back NumPy in four modes and a JAX array in two
+
     if mode in ("luminance", "keep"):
-        import jax.numpy as jnp
-
         return recombine(luminance(jnp.asarray(image, _working_dtype(image))), content)
-    return image
+    return jnp.asarray(image)
 
 
-def start(image: ArrayLike, mode: str) -> np.ndarray | jax.Array:
-    """The starting (H, W, 3) pixels under `mode`: grey for "luminance" (the targets are grey), in the image's
-    float dtype, at least float32; `image` itself for the other modes."""
+def start(image: ArrayLike, mode: str) -> jax.Array:
+    """The starting (H, W, 3) pixels under `mode`, a JAX array in every mode: grey for "luminance" (the targets are
+    grey), in the image's float dtype, at least float32; `image` itself, in its dtype, for the other modes."""
     _check_mode(mode)
     image = checked_pixels(image, "start's image")  # uint8 0..255 started as 0..255 floats
-    if mode == "luminance":
-        import jax.numpy as jnp
+    import jax.numpy as jnp  # as in `finish`: the return type no longer depends on the mode
 
+    if mode == "luminance":
         return jnp.repeat(luminance(jnp.asarray(image, _working_dtype(image)))[..., None], 3, axis=-1)
-    return image
+    return jnp.asarray(image)

@@ -104,3 +104,17 @@ def test_each_match_mode_gives_the_painting_the_photos_colour_statistics_by_its_
         for got_stat, want in zip(stats(matched), stats(photo)):
             np.testing.assert_allclose(got_stat, want, atol=1e-6)
         assert np.corrcoef(color.luminance(matched).ravel(), color.luminance(painting).ravel())[0, 1] > 0.5
+
+
+@pytest.mark.parametrize("mode", color.MODES)
+def test_finish_and_start_return_a_jax_array_of_numpy_pixels_in_every_mode(mode):
+    """They returned NumPy pixels as they were in four modes and a JAX array in luminance and keep, so `out.at[...]`
+    worked for one --colors mode and not another; now a JAX array always, of the pixels themselves where the mode
+    changes none."""
+    image = np.linspace(0.0, 1.0, 2 * 3 * 3, dtype=np.float32).reshape(2, 3, 3)
+    for got in (color.finish(image, image, mode), color.start(image, mode)):
+        assert isinstance(got, jax.Array) and got.dtype == jnp.float32 and got.shape == image.shape
+    if mode not in ("luminance", "keep"):
+        np.testing.assert_array_equal(color.finish(image, image, mode), image)
+    if mode != "luminance":
+        np.testing.assert_array_equal(color.start(image, mode), image)
