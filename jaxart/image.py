@@ -66,10 +66,7 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
     except PermissionError as e:
         raise InputError(f"{p} cannot be read ({e.strerror}); check its permissions") from None
     except UnidentifiedImageError:
-        if kind := sniff.signed(p):  # "convert it to PNG" told the owner of a PNG with a damaged header to convert it
-            raise InputError(f"{p} starts as a {kind} file but its header is damaged; re-export or re-download "
-                             "it") from None
-        if why := sniff.unread(p):  # a HEIC photo was told "not in an image format Pillow can read", not what to do
+        if why := sniff.what(p):  # a HEIC photo was told "not in an image format Pillow can read", not what to do
             raise InputError(f"{p} {why}") from None
         raise InputError(f"{p} is not in an image format Pillow can read; convert it to PNG or JPEG") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -79,6 +76,8 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
     except InputError:  # `pixel_limit.bound`'s own line: the file is whole, only too large to decode here
         raise
     except Exception as e:  # noqa: BLE001 - format plugins raise OSError, SyntaxError, struct.error, ...
+        if why := sniff.unread(p):  # a variant Pillow opens but cannot decode, such as a PSD's ZIP-compressed image
+            raise InputError(f"{p} {why}") from None
         raise InputError(f"{p} is damaged or truncated ({describe(e)}); re-export or re-download it") from None
     if min(img.size) < MIN_SIDE:
         raise InputError(f"{p} is {img.width}x{img.height} pixels; use an image at least {MIN_SIDE}x{MIN_SIDE}")
@@ -111,6 +110,8 @@ def _frame(p: Path, least: pixel_limit.Least) -> Image.Image:
             if opened.format == "EPS" and not EpsImagePlugin.has_ghostscript():  # else "damaged or truncated"
                 raise InputError(f"{p} is an EPS file, which Pillow reads through Ghostscript, not installed here; "
                                  "install Ghostscript (gs) or export it as PNG or JPEG")
+            if opened.format == "TIFF" and (why := sniff.preview(opened, p)):  # a DNG's preview was stylized
+                raise InputError(f"{p} {why}")
             if why := jpeg_cut.cut(opened, p):  # before a turned copy of the image is made beside its second decode
                 raise InputError(f"{p} is damaged or truncated ({why}); re-export or re-download it")
             return _oriented(opened, p)

@@ -64,6 +64,10 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
             meta = {**meta, "output": str(moved_with(meta["output"], path))}  # where --resume writes: moved with it
         if isinstance(meta, dict):  # `info OUT.ckpt.npz`, `info GRID.ckpt.npz`: "could not be read as an image"
             raise CheckpointGiven(path, meta) from None
+        from jaxart import sniff
+
+        if why := sniff.unread(Path(path)):  # as stylize names it: a HEIC was "could not be read as an image"
+            raise InputError(f"{path} {why}") from None
         raise InputError(f"{path} could not be read as an image ({describe(e, path)}); "
                          "give a PNG or TIFF jaxart wrote") from None
     if text is None and kind in ("GIF", "WEBP"):

@@ -1,5 +1,6 @@
-"""What a file's first bytes say it is, for the message about a file Pillow could not identify: the format of a
-damaged header (`signed`), or one Pillow does not read (`unread`), named so that its owner knows what to do."""
+"""What a file's first bytes say it is, for the message about a file Pillow could not identify or decode: the format
+of a damaged header (`signed`), or one Pillow does not read (`unread`), named so that its owner knows what to do;
+`what` says which, the one rule `jaxart stylize` and `jaxart info` name a file by."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ _SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": 
 _HEIF = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
 _AVIF = {b"avif", b"avis"}
 _JXL = (b"\xff\x0a", b"\0\0\0\x0cJXL \r\n\x87\n")  # a bare codestream, and the ISO container
+# Camera RAW files by their first bytes: Canon's CR2 is a TIFF with "CR" after its header (Pillow called it a TIFF
+# with a damaged header), Olympus' ORF and Panasonic's RW2 TIFFs of their own byte order marks, Fuji's RAF its own.
+_RAW = {b"IIRO": "ORF", b"IIRS": "ORF", b"MMOR": "ORF", b"IIU\0": "RW2", b"FUJIFILMCCD-RAW": "RAF"}
+_ZIPPED = {b"application/x-krita": "a Krita document (.kra), which Pillow cannot read; in Krita choose File > "
+                                   "Export and save a PNG",
+           b"image/openraster": "an OpenRaster document (.ora), which Pillow cannot read; export it as PNG"}
 
 
 def _head(p: Path, n: int = 256) -> bytes:
@@ -20,11 +27,27 @@ def _head(p: Path, n: int = 256) -> bytes:
         return f.read(n)
 
 
+def what(p: Path) -> str | None:
+    """What follows `p` in the one-line message about a file Pillow could not identify: the format it is in that
+    Pillow does not read (`unread`), else the format whose damaged header it starts with (`signed`); None if
+    neither."""
+    if why := unread(p):
+        return why
+    if kind := signed(p):  # "convert it to PNG" told the owner of a PNG with a damaged header to convert it
+        return f"starts as {'an' if kind[0] in 'AEIOU' else 'a'} {kind} file but its header is damaged; re-export or " \
+            "re-download it"
+    return None
+
+
 def signed(p: Path) -> str | None:
-    """The image format whose signature `p` starts with, if any (a WebP's is RIFF, its size, WEBP)."""
-    head = _head(p, 12)
-    if head[:4] == b"RIFF" and head[8:] == b"WEBP":
+    """The image format whose signature `p` starts with, if any (a WebP's is RIFF, its size, WEBP; an AVIF's an ftyp
+    box of an avif or avis brand, where this Pillow reads AVIF)."""
+    head = _head(p, 64)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "WebP"
+    if _brands(head) & _AVIF and _reads_avif():
+        return "AVIF"
+    head = head[:12]
     return next((kind for sig, kind in _SIGNATURES.items() if head.startswith(sig)), None)
 
 
@@ -36,11 +59,20 @@ def _brands(head: bytes) -> set[bytes]:
     return {head[8:12], *(head[i:i + 4] for i in range(16, end - 3, 4))}
 
 
+def _reads_avif() -> bool:
+    from PIL import features
+
+    return bool(features.check("avif"))
+
+
 def unread(p: Path) -> str | None:
     """What follows `p` in a one-line message when `p` is in a format, or a variant of one, that Pillow does not read
-    (HEIC, JPEG XL, a 16-bit PSD, a PSB); None for other files."""
-    head = _head(p)
+    (HEIC, JPEG XL, a 16-bit PSD, a PSB, one whose merged image is ZIP-compressed; an AVIF where this Pillow has no
+    AVIF; an SVG, PDF, GIMP, Krita, OpenRaster or Procreate file; a camera RAW file); None for other files."""
+    head = _head(p, 1024)
     brands = _brands(head)
+    if brands & _AVIF and not _reads_avif():
+        return "is an AVIF image, which this Pillow was built without; export it as PNG or JPEG"
     if brands & _HEIF and not brands & _AVIF:
         return ("is a HEIC (HEIF) photo, an iPhone's default format, which Pillow cannot read; export it as JPEG (an "
                 "iPhone takes JPEGs with Settings > Camera > Formats > Most Compatible)")
@@ -54,4 +86,76 @@ def unread(p: Path) -> str | None:
         if bits not in (1, 8):
             return (f"is a {bits}-bit PSD, which Pillow cannot read (it reads 8-bit ones); in Photoshop choose "
                     "Image > Mode > 8 Bits/Channel and save it, or export it as PNG")
-    return None
+        if _psd_compression(p) in (2, 3):  # was "damaged or truncated (OSError: cannot load this image)"
+            return ("is a PSD whose merged image is ZIP-compressed, which Pillow cannot read (it reads raw and RLE "
+                    "ones); export it as PNG or TIFF")
+    return _document(p, head) or _raw(head, brands)
+
+
+def _psd_compression(p: Path) -> int | None:
+    """The compression of a PSD's merged image (0 raw, 1 RLE, 2 ZIP, 3 ZIP with prediction), after its colour mode
+    data, image resources and layers, each a length and its bytes; None where the file ends first."""
+    with open(p, "rb") as f:
+        f.seek(26)
+        for _ in range(3):
+            if len(size := f.read(4)) < 4:
+                return None
+            f.seek(struct.unpack(">I", size)[0], 1)
+        code = f.read(2)
+    return struct.unpack(">H", code)[0] if len(code) == 2 else None
+
+
+def _document(p: Path, head: bytes) -> str | None:
+    """The words for a vector drawing, page or painting program's document, which Pillow does not read."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")  # a UTF-8 mark, white space
+    if text.startswith((b"<?xml", b"<svg", b"<!DOCTYPE svg", b"<!--")) and b"<svg" in head:
+        return "is an SVG (a vector drawing), which Pillow cannot read; export it as PNG at the size you want"
+    if head.startswith(b"%PDF-"):  # an Illustrator .ai file too
+        return "is a PDF, which Pillow cannot read; export the page or picture as PNG or JPEG"
+    if head.startswith(b"gimp xcf "):
+        return "is a GIMP image (.xcf), which Pillow cannot read; in GIMP choose File > Export As and save a PNG"
+    if not head.startswith(b"PK\3\4"):
+        return None
+    if head[30:38] == b"mimetype":  # a zip whose first entry, stored, names the document type
+        return next((f"is {words}" for kind, words in _ZIPPED.items() if head[38:].startswith(kind)), None)
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(p) as z:
+            procreate = "Document.archive" in z.namelist()
+    except Exception:  # noqa: BLE001 - any damaged zip: not named
+        return None
+    return ("is a Procreate document, which Pillow cannot read; in Procreate choose Actions > Share > PNG or JPEG"
+            if procreate else None)
+
+
+def _raw(head: bytes, brands: set[bytes]) -> str | None:
+    """The words for a camera RAW file its first bytes name (CR2, CR3, ORF, RW2, RAF); `preview` for those Pillow
+    opens as a TIFF (DNG, NEF, ...)."""
+    kind = "CR2" if head[:4] == b"II*\0" and head[8:10] == b"CR" else "CR3" if b"crx " in brands else next(
+        (k for sig, k in _RAW.items() if head.startswith(sig)), None)
+    return None if kind is None else raw_words(kind)
+
+
+def raw_words(kind: str, preview: str = "") -> str:
+    """The words for a camera RAW file of `kind` (CR2, DNG, ...), `preview` (such as " beyond its 160x120 preview")
+    said of what Pillow cannot read."""
+    return (f"is a camera RAW file ({kind}), which Pillow cannot read{preview}; develop it to JPEG or TIFF in a raw "
+            "converter (your camera's, Lightroom, darktable, RawTherapee)")
+
+
+_MAKERS = {"NIKON": "NEF", "SONY": "ARW", "PENTAX": "PEF", "SAMSUNG": "SRW", "RICOH": "PEF", "LEICA": "DNG"}
+
+
+def preview(opened, p: Path) -> str | None:
+    """What follows `p` in a one-line message when `opened`, a TIFF Pillow opened, is a camera RAW file (a DNG, a
+    Nikon NEF, ...), whose first page is a small preview of a picture Pillow cannot read: that preview was stylized,
+    upscaled, as if it were the photo. None for other TIFFs."""
+    tags = opened.tag_v2
+    reduced = isinstance(kind := tags.get(254), int) and kind & 1
+    if 50706 not in tags and not (reduced and 330 in tags):  # DNGVersion; a reduced page, SubIFDs
+        return None
+    make = str(tags.get(271, "")).upper()
+    kind = "DNG" if 50706 in tags else next((k for m, k in _MAKERS.items() if make.startswith(m)),
+                                            p.suffix[1:].upper() or "TIFF")
+    return raw_words(kind, f" beyond its {opened.width}x{opened.height} preview")

@@ -5,10 +5,12 @@ JPEG", which told a phone's owner neither what the file was nor how to get anoth
 from __future__ import annotations
 
 import struct
+import zlib
 
 import pytest
 from PIL import Image, features
 
+from conftest import run_main
 from jaxart.errors import InputError
 from jaxart.image import load_image
 
@@ -19,10 +21,11 @@ def _ftyp(major: bytes, *compatible: bytes) -> bytes:
     return struct.pack(">I", 8 + len(body)) + b"ftyp" + body + struct.pack(">I", 12) + b"meta" + bytes(200)
 
 
-def _psd(bits: int, version: int = 1) -> bytes:
-    """A 4x3 RGB Photoshop file of `bits` a channel, uncompressed."""
+def _psd(bits: int, version: int = 1, compression: int = 0) -> bytes:
+    """A 4x3 RGB Photoshop file of `bits` a channel, its merged image uncompressed (0) or ZIP-compressed (2, 3)."""
     header = b"8BPS" + struct.pack(">H", version) + bytes(6) + struct.pack(">HIIHH", 3, 3, 4, bits, 3)
-    return header + bytes(12) + struct.pack(">H", 0) + b"\x80" * (36 * max(bits // 8, 1))
+    pixels = b"\x80" * (36 * max(bits // 8, 1))
+    return header + bytes(12) + struct.pack(">H", compression) + (zlib.compress(pixels) if compression else pixels)
 
 
 HEIC = "is a HEIC (HEIF) photo, an iPhone's default format, which Pillow cannot read; export it as JPEG (an iPhone " \
@@ -40,6 +43,8 @@ UNREAD = {
     "psb": (_psd(8, version=2), "is a PSB (Photoshop Large Document), which Pillow cannot read; save it as a PSD of "
                                 "8 bits a channel, or export it as PNG"),
 }
+ZIPPED_PSD = "is a PSD whose merged image is ZIP-compressed, which Pillow cannot read (it reads raw and RLE ones); " \
+             "export it as PNG or TIFF"
 
 
 @pytest.mark.parametrize("name", sorted(UNREAD))
@@ -50,6 +55,46 @@ def test_a_file_of_a_format_pillow_does_not_read_is_named_with_what_to_do(name, 
     with pytest.raises(InputError) as e:
         load_image(path)
     assert str(e.value) == f"{path} {says}"
+
+
+@pytest.mark.parametrize("compression", [2, 3])
+def test_a_psd_whose_merged_image_is_zip_compressed_is_named_with_what_to_do(compression, tmp_path):
+    """Pillow opens it and then cannot decode it: it was "damaged or truncated (OSError: cannot load this image);
+    re-export or re-download it", which a re-download does not mend."""
+    path = tmp_path / "paint.psd"
+    path.write_bytes(_psd(8, compression=compression))
+    with pytest.raises(InputError) as e:
+        load_image(path)
+    assert str(e.value) == f"{path} {ZIPPED_PSD}"
+
+
+@pytest.mark.skipif(not features.check("avif"), reason="this Pillow reads no AVIF")
+@pytest.mark.parametrize("cut", ["half", "garbled"])
+def test_a_damaged_avif_is_named_as_an_avif(cut, tmp_path):
+    """It was "not in an image format Pillow can read; convert it to PNG or JPEG", as a text file is, where a damaged
+    PNG, JPEG or GIF is named with what to do."""
+    Image.new("RGB", (8, 6), (200, 100, 50)).save(tmp_path / "whole.avif")
+    data = bytearray((tmp_path / "whole.avif").read_bytes())
+    if cut == "half":
+        data = data[:len(data) // 2]
+    else:  # the bytes after its ftyp box overwritten
+        data[40:] = bytes(b ^ 0x5A for b in data[40:])
+    path = tmp_path / "photo.avif"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError) as e:
+        load_image(path)
+    assert str(e.value) == f"{path} starts as an AVIF file but its header is damaged; re-export or re-download it"
+
+
+@pytest.mark.parametrize("name", sorted(UNREAD))
+def test_info_names_the_format_as_stylize_does(name, tmp_path, monkeypatch, capsys):
+    """`jaxart info photo.heic` said "could not be read as an image (UnidentifiedImageError: cannot identify image
+    file)" where stylize named it a HEIC and said what to do: one rule names it for both."""
+    data, says = UNREAD[name]
+    path = tmp_path / "photo.heic"
+    path.write_bytes(data)
+    code, out, err = run_main(["info", str(path)], monkeypatch, capsys)
+    assert (code, out, err) == (2, "", f"error: {path} {says}")
 
 
 def test_the_formats_pillow_reads_beside_them_still_load(tmp_path):
