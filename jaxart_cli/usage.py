@@ -91,6 +91,8 @@ def usage_message(e: TyperException) -> str:
     return text
 
 
+# Other style transfer programs' names for keeping the photo's colours (neural-style's --preserve-colors, ...).
+_KEEP_COLORS = ("--preserve-colors", "--preserve-color", "--original-colors", "--keep-colors")
 # The commands that write a weight set: into the weights folder, by name, so that --model finds it.
 _INSTALLING = (["weights", "fetch"], ["weights", "convert"], ["weights", "normalize"])
 
@@ -126,6 +128,8 @@ def unknown_option(e: TyperException) -> str:
             where = "the weights folder"
         text += (f": it installs weights by name in {where}, where --model NAME "
                  "finds them (set JAXART_WEIGHTS_DIR for another folder)")
+    elif name.replace("colours", "colors") in _KEEP_COLORS and any("--colors" in p.opts for p in ctx.command.params):
+        text += " (to keep the photo's colours, give --colors luminance)"  # other tools' name: was no hint
     elif guesses:
         text += f" (did you mean {' or '.join(guesses)}?)"
     return f"{text}; see `{command} --help` for its options"

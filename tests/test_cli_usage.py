@@ -21,6 +21,11 @@ def files(tmp_path_factory):
     (["sweep", "--lr", "3"], "`jaxart sweep` has no option --lr; see `jaxart sweep --help` for its options"),
     (["stylize", "--lr", "3"], "`jaxart stylize` has no option --lr; see `jaxart stylize --help` for its options"),
     (["weights", "list", "--quiet"], "`jaxart weights list` has no option --quiet; see `jaxart weights list --help`"),
+    # neural-style's names for it: no hint was given
+    (["stylize", "a.jpg", "b.jpg", "--preserve-colors"], "`jaxart stylize` has no option --preserve-colors (to keep "
+                                                         "the photo's colours, give --colors luminance); see"),
+    (["sweep", "--original-colours"], "`jaxart sweep` has no option --original-colours (to keep the photo's colours, "
+                                      "give --colors luminance); see `jaxart sweep --help`"),
 ])
 def test_an_unknown_option_points_to_the_commands_help(argv, expected, monkeypatch, capsys):
     code, out, err = run_main(argv, monkeypatch, capsys)
