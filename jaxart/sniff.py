@@ -47,7 +47,6 @@ def signed(p: Path) -> str | None:
         return "WebP"
     if _brands(head) & _AVIF and _reads_avif():
         return "AVIF"
-    head = head[:12]
     return next((kind for sig, kind in _SIGNATURES.items() if head.startswith(sig)), None)
 
 
