@@ -58,12 +58,10 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
     except Exception as e:  # noqa: BLE001 - any unreadable file is a bad input here
         from jaxart.checkpoint import read_meta  # here: it imports NumPy, which `info` of an image never needs
 
-        from jaxart.resume import moved_with
+        from jaxart.resume import moved_meta
 
-        if isinstance(meta := read_meta(path), dict) and isinstance(meta.get("output"), str):
-            meta = {**meta, "output": str(moved_with(meta["output"], path))}  # where --resume writes: moved with it
-        if isinstance(meta, dict):  # `info OUT.ckpt.npz`, `info GRID.ckpt.npz`: "could not be read as an image"
-            raise CheckpointGiven(path, meta) from None
+        if isinstance(meta := read_meta(path), dict):  # `info OUT.ckpt.npz`, `info GRID.ckpt.npz`: not an image
+            raise CheckpointGiven(path, moved_meta(meta, path)[0]) from None  # where --resume writes: moved with it
         from jaxart import sniff
 
         if why := sniff.unread(Path(path)):  # as stylize names it: a HEIC was "could not be read as an image"

@@ -49,17 +49,23 @@ def moved_with(recorded: str | os.PathLike, ckpt_path: str | os.PathLike) -> Pat
     return recorded if os.path.isdir(recorded.parent) or folder == recorded.parent else folder / recorded.name
 
 
-def relocated(ckpt: checkpoint.Checkpoint, path: str | os.PathLike) -> tuple[checkpoint.Checkpoint, Path | None]:
-    """`ckpt`, read from `path`, with its output (and an animation beside it) beside `path` where `moved_with` puts
-    it; and the folder it was made in where so, else None. Its moved interrupted image and frames stay its own."""
-    m = ckpt.meta
-    old = m.get("output")
+def moved_meta(meta: dict, path: str | os.PathLike) -> tuple[dict, Path | None]:
+    """A checkpoint's `meta`, read from `path`, with its output (and an animation beside it) beside `path` where
+    `moved_with` puts it; and the folder it was made in where so, else None. `info` of it names them so too."""
+    old = meta.get("output")
     if not isinstance(old, str) or (new := moved_with(old, path)) == Path(old):  # not text: `checkpoint.check` says so
-        return ckpt, None
-    movie = m.get("animation")
+        return meta, None
+    movie = meta.get("animation")
     if isinstance(movie, str) and Path(movie).parent == Path(old).parent:
-        m = {**m, "animation": str(new.parent / Path(movie).name)}
-    return ckpt._replace(meta={**m, "output": str(new)}), Path(old).parent
+        meta = {**meta, "animation": str(new.parent / Path(movie).name)}
+    return {**meta, "output": str(new)}, Path(old).parent
+
+
+def relocated(ckpt: checkpoint.Checkpoint, path: str | os.PathLike) -> tuple[checkpoint.Checkpoint, Path | None]:
+    """`ckpt`, read from `path`, moved with its folder (`moved_meta`), and the folder it was made in where so, else
+    None. Its moved interrupted image and frames stay its own."""
+    meta, gone = moved_meta(ckpt.meta, path)
+    return ckpt._replace(meta=meta), gone
 
 
 def resumed_scale(config: StyleConfig, photo: Sequence[int], ckpt: checkpoint.Checkpoint) -> int:

@@ -100,3 +100,23 @@ def test_a_moved_run_resumed_to_another_folder_writes_its_animation_beside_the_i
     with Image.open(other / "o.gif") as movie:
         assert movie.n_frames == 4  # steps 0, 2, 4 and 6: continued from the checkpoint's frames
     assert sorted(p.name for p in moved.iterdir()) == before and not made.exists()  # that run can still be resumed
+
+
+def test_info_of_a_moved_run_names_its_animation_where_resume_writes_it(files, signal_at, tmp_path, monkeypatch,
+                                                                         capsys):
+    """info's JSON named the output beside the moved checkpoint but its animation in the gone folder."""
+    d, model = files
+    made, moved = tmp_path / "scratch", tmp_path / "kept"
+    signal_at(3)
+    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "24",
+                             "--steps", "6", "--quiet", "--save-every", "2", "--animate", str(made / "o.gif"),
+                             "--output", str(made / "o.png")], monkeypatch, capsys)
+    assert code == 143, err
+    made.rename(moved)
+
+    code, out, err = run_main(["info", str(moved / "o.ckpt.npz")], monkeypatch, capsys)
+    assert code == 0, err
+    record = json.loads(out)
+    assert (record["output"], record["animation"]) == (str(moved / "o.png"), str(moved / "o.gif"))
+    code, out, err = run_main(["stylize", "--resume", str(moved / "o.ckpt.npz"), "--dry-run"], monkeypatch, capsys)
+    assert code == 0 and f"{moved / 'o.gif'} (" in out, out + err  # where the resumed run writes it
