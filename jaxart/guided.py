@@ -19,7 +19,7 @@ from jax.typing import ArrayLike
 
 from jaxart.arrays import as_numbers, host_array
 from jaxart.errors import InputError
-from jaxart.losses import widened
+from jaxart.losses import relative, widened
 from jaxart.mask_regions import region_masks  # public here, as README names it
 from jaxart.palette import parse_colors  # public here: palette.COLORS's refusal names guided.parse_colors
 from jaxart.vgg import Weights, features, layer_names
@@ -124,10 +124,8 @@ def style_loss(
     for n, t in target_grams.items():
         g = guided_gram(feats[n], masks[n])
         t = jnp.asarray(t, g.dtype)
-        # As losses.style_layer_loss: an all-zero target Gram has no scale, so its error stays undivided, where
-        # energy + 1e-12 made it 10^12 times that and swamped every other term.
-        energy = jnp.sum(t**2, axis=(-2, -1))
-        per_region = jnp.sum((g - t) ** 2, axis=(-2, -1)) / jnp.where(energy > 0, energy + _EPS, 1)
+        # As losses.style_layer_loss: an all-zero target Gram has no scale, so its error stays undivided.
+        per_region = relative(jnp.sum((g - t) ** 2, axis=(-2, -1)), jnp.sum(t**2, axis=(-2, -1)))
         area = jnp.sum(jnp.asarray(masks[n], g.dtype), axis=(-2, -1))
         terms.append(layer_weights[n] * jnp.sum(per_region * area) / (jnp.sum(area) + _EPS))
     # Summed from the first term, not from a float32 zero: float64 terms under strict promotion.

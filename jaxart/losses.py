@@ -43,8 +43,8 @@ from jaxart.arrays import as_numbers, as_pixels, at_least_float32
 from jaxart.loss_weight_checks import check_layer_weights, check_weight
 
 # loss_weight_checks.py's checks are re-exported, from before it was split off: losses.check_weight and the other.
-__all__ = ["blend_grams", "check_layer_weights", "check_weight", "content_loss", "gram", "style_layer_loss",
-           "style_loss", "tv_loss", "widened"]
+__all__ = ["blend_grams", "check_layer_weights", "check_weight", "content_loss", "gram", "relative",
+           "style_layer_loss", "style_loss", "tv_loss", "widened"]
 
 _EPS = 1e-12
 
@@ -71,11 +71,12 @@ def _broadcast(a: jax.Array, b: jax.Array, core: int, what: str) -> tuple[jax.Ar
     return jnp.broadcast_to(a, batch + a.shape[-core:]), jnp.broadcast_to(b, batch + b.shape[-core:]), batch
 
 
-def _relative(error: jax.Array, energy: jax.Array, batch: tuple[int, ...]) -> jax.Array:
-    """`error` over its target's `energy`; an all-zero target has none, so no scale to divide by, and its error stays
-    as it is (the feature's own energy), where `energy + 1e-12` made it 10^12 times that, a loss that swamped every
-    other term. Both branches are computed under jit and grad, so the other divides by 1, never by 0."""
-    energy = jnp.broadcast_to(energy, batch)
+def relative(error: ArrayLike, energy: ArrayLike) -> jax.Array:
+    """`error` over its target's `energy` (broadcast to `error`'s shape explicitly, for rank promotion "raise"); an
+    all-zero target has none, so no scale to divide by, and its error stays as it is (the feature's own energy), where
+    `energy + 1e-12` made it 10^12 times that, a loss that swamped every other term. Both branches are computed under
+    jit and grad, so the other divides by 1, never by 0. `guided.style_loss` divides each region's error so too."""
+    energy = jnp.broadcast_to(energy, jnp.shape(error))
     return error / jnp.where(energy > 0, energy + _EPS, 1)
 
 
@@ -137,8 +138,8 @@ def content_loss(feature: ArrayLike, target: ArrayLike) -> jax.Array:
                          "give an image of the photo's size")
     axes = (-3, -2, -1)
     energy = jnp.mean(t**2, axis=axes)
-    f, t, batch = _broadcast(f, t, 3, "content_loss")
-    return _relative(jnp.mean((f - t) ** 2, axis=axes), energy, batch)
+    f, t, _ = _broadcast(f, t, 3, "content_loss")
+    return relative(jnp.mean((f - t) ** 2, axis=axes), energy)
 
 
 def style_layer_loss(feature: ArrayLike, target_gram: ArrayLike) -> jax.Array:
@@ -159,8 +160,8 @@ def style_layer_loss(feature: ArrayLike, target_gram: ArrayLike) -> jax.Array:
         raise ValueError(f"Gram {g.shape} and target Gram {t.shape} differ in shape; give the target Gram of the "
                          "same layer, losses.gram of the painting's activation there")
     energy = jnp.sum(t**2, axis=(-2, -1))
-    g, t, batch = _broadcast(g, t, 2, "style_layer_loss")
-    return _relative(jnp.sum((g - t) ** 2, axis=(-2, -1)), energy, batch)
+    g, t, _ = _broadcast(g, t, 2, "style_layer_loss")
+    return relative(jnp.sum((g - t) ** 2, axis=(-2, -1)), energy)
 
 
 def style_loss(
