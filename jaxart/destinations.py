@@ -187,7 +187,8 @@ class Changes(NamedTuple):
     replaced: list[Path]  # of the output, the animation and that checkpoint, those already there
     frames_replaced: int  # save_every frames there that it writes again
     frames_removed: int  # an earlier run's frames that overwrite removes
-    removed_after: list[Path]  # the checkpoint it resumes (beside the output, or renamed), removed once it is written
+    # the checkpoint it resumes (beside the output, or renamed), or that --overwrite gives up, removed once it is written
+    removed_after: list[Path]
 
 
 def running_checkpoint(output: Path, checkpoint_every: int, steps: int, resumed: bool) -> Path | None:
@@ -212,6 +213,7 @@ def changes(output: Path, fmt: str, steps: int, *, save_every: int = 0, animatio
     frames_replaced = len(replaced(output, fmt, steps, save_every, after)) if save_every else 0
     removed = len(stale_frames(output, fmt, steps, save_every, own)) if overwrite else 0
     beside = checkpoint.path_for(output)
-    gone = ([beside] * os.path.lexists(beside) if resumed else []) + (  # and a renamed one, of this output
-        [Path(resumed[0])] * (os.path.abspath(resumed[0]) != os.path.abspath(beside)) if same else [])
+    # The one beside the output goes too where --overwrite gives it up (not the one this run writes, `ckpt`).
+    gone = ([beside] * os.path.lexists(beside) if resumed or overwrite and ckpt is None else []) + (
+        [Path(resumed[0])] * (os.path.abspath(resumed[0]) != os.path.abspath(beside)) if same else [])  # renamed
     return Changes(ckpt, there, frames_replaced, removed, gone)

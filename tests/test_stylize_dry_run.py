@@ -145,3 +145,21 @@ def test_a_dry_run_over_an_interrupted_checkpoint_names_it_once(files, tmp_path,
     assert printed.endswith(f"would write {out} and {ckpt} (replacing {ckpt}, and removing its own once the image is "
                             "written); nothing ran\n"), printed
     assert printed.count(str(ckpt)) == 2  # the file it writes, and the one there now
+
+
+def test_a_dry_run_with_overwrite_names_the_interrupted_checkpoint_the_run_removes(files, tmp_path, monkeypatch,
+                                                                                    capsys):
+    """--overwrite over an interrupted run's out.ckpt.npz, without --checkpoint-every, removes that checkpoint once
+    the image is written; its dry run said only "would write out.png", the checkpoint unnamed."""
+    import numpy as np
+
+    from jaxart import checkpoint
+
+    out, ckpt = tmp_path / "out.png", tmp_path / "out.ckpt.npz"
+    checkpoint.save(ckpt, [np.zeros(1)], {"step": 1})
+    argv = stylize_argv(files, out, "--steps", "2", "--overwrite")
+    code, printed, err = run_main([*argv, "--dry-run"], monkeypatch, capsys)
+    assert (code, err) == (0, "")
+    assert printed.endswith(f"would write {out} (removing {ckpt} once the image is written); nothing ran\n"), printed
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 0 and out.is_file() and not ckpt.exists(), err
