@@ -136,6 +136,18 @@ def read_meta(path: str | os.PathLike) -> dict[str, Any] | None:
         return None
 
 
+def total_steps(meta: dict[str, Any]) -> int | None:
+    """The steps of the run (or sweep) a checkpoint's `meta` stopped in, as its interruption's line said them ("at
+    step 289 of 400"); None where its config is none (a hand-written or damaged file)."""
+    from jaxart import scales
+    from jaxart.config import StyleConfig
+
+    try:
+        return scales.total_steps(StyleConfig.from_dict(meta["config"]))
+    except Exception:  # noqa: BLE001 - any config that is none: no steps
+        return None
+
+
 def remove_if_holding(path: str | os.PathLike, meta: dict[str, Any]) -> None:
     """Remove the file at `path` where it is still the checkpoint of `meta`: one that `--resume` read under another
     name than the output's (a renamed OUT.ckpt.npz), once the run it continued has written its files. A symbolic

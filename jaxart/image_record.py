@@ -89,7 +89,9 @@ class CheckpointGiven(InputError):
     message says it is no image."""
 
     def __init__(self, path: str | os.PathLike, meta: dict):
-        sweep, step, steps = meta.get("kind") == "sweep", meta.get("step"), _steps(meta)
+        from jaxart.checkpoint import total_steps
+
+        sweep, step, steps = meta.get("kind") == "sweep", meta.get("step"), total_steps(meta)
         self.resume = ["jaxart", "sweep" if sweep else "stylize", "--resume", str(path)]
         of = "" if steps is None else f" of {steps}"  # as its interruption's line said it: "at step 289 of 400"
         if sweep:  # a sweep's says its step whatever the file holds
@@ -104,18 +106,6 @@ class CheckpointGiven(InputError):
         self.record = {**{k: v for k, v in meta.items() if k not in ("structure", "leaves")},
                        "kind": "sweep" if sweep else "run", "steps": steps, "resume": shlex.join(self.resume)}
         super().__init__(f"{path} is {what}, not an image: continue the {'sweep' if sweep else 'run'} with {command}")
-
-
-def _steps(meta: dict) -> int | None:
-    """The steps of the run a checkpoint's `meta` stopped in; None where its config is not one (a hand-written or
-    damaged file)."""
-    from jaxart import scales
-    from jaxart.config import StyleConfig
-
-    try:
-        return scales.total_steps(StyleConfig.from_dict(meta["config"]))
-    except Exception:  # noqa: BLE001 - any config that is none: no steps
-        return None
 
 
 def _no_record(path, kind: str, animated: bool) -> InputError:

@@ -103,7 +103,7 @@ def sweep_line(cmd, need: int, resumed: tuple[Path, int] | None = None, read: Re
     removed = len(sheet.stale_tiles(output, n, cmd.fmt)) if cmd.overwrite else 0
     # A new sweep's --checkpoint-every checkpoint, removed once the files are placed, as stylize's once its image is.
     kept = [p for p in [destinations.running_checkpoint(output, cmd.checkpoint_every, total, bool(resumed))] if p]
-    checkpoints = _checkpoint_change(output, cmd.overwrite, resumed, total)
+    checkpoints = _checkpoint_change(output, cmd.overwrite, resumed)
     if kept and checkpoints:  # not resumed, so the one there now is at kept's path: named once, with both
         checkpoints[-1] += ", and removing its own once they are placed"
     elif kept:
@@ -129,7 +129,7 @@ def removals(paths: list[Path]) -> list[str]:
             for p in paths]
 
 
-def _checkpoint_change(output: Path, overwrite: bool, resumed: tuple[Path, int] | None, total: int) -> list[str]:
+def _checkpoint_change(output: Path, overwrite: bool, resumed: tuple[Path, int] | None) -> list[str]:
     """What the sweep does to the checkpoints there now (`sweep_job.removed`): the one `--resume` continues is
     removed once the files are placed, with the one beside the output, and so is an interrupted one that
     `--overwrite` gives up."""
@@ -143,6 +143,7 @@ def _checkpoint_change(output: Path, overwrite: bool, resumed: tuple[Path, int] 
     if not gone or not gone[0].is_file():  # a folder of that name is refused with the outputs
         return []
     meta = checkpoint.read_meta(gone[0]) or {}
-    if meta.get("kind") == "sweep":
-        return [f"discarding the interrupted sweep in {gone[0]}, at step {meta.get('step')} of {total}"]
+    if meta.get("kind") == "sweep":  # of its own steps, not this sweep's
+        of = "" if (steps := checkpoint.total_steps(meta)) is None else f" of {steps}"
+        return [f"discarding the interrupted sweep in {gone[0]}, at step {meta.get('step')}{of}"]
     return [f"discarding the interrupted stylize run's checkpoint {gone[0]}"]

@@ -111,6 +111,9 @@ def test_a_dry_run_refuses_or_names_an_interrupted_sweeps_checkpoint_as_the_run_
     _refused(argv, monkeypatch, capsys, f"{interrupted} holds an interrupted sweep", f"--resume {interrupted}")
     code, out, err = run_main([*argv, "--overwrite"], monkeypatch, capsys)
     assert code == 0 and f"(discarding the interrupted sweep in {interrupted}, at step 2 of 4)" in out, (out, err)
+    longer = _sweep(files, tmp_path / "g.png", "--steps", "6", "--style-weight", "1,10", "--dry-run", "--overwrite")
+    code, out, err = run_main(longer, monkeypatch, capsys)  # its step of its own sweep's steps: "of 6" was this one's
+    assert code == 0 and f"(discarding the interrupted sweep in {interrupted}, at step 2 of 4)" in out, (out, err)
     code, out, err = run_main(["sweep", "--resume", str(interrupted), "--dry-run"], monkeypatch, capsys)
     assert code == 0 and out.startswith(f"dry run: the sweep in {interrupted} from step 2 of 4, 2 settings, 24 px, "
                                         "4 steps, about "), (out, err)
