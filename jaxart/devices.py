@@ -60,3 +60,11 @@ def local_device_count() -> int:
     import jax  # an accelerator may be present: only JAX can say
 
     return jax.local_device_count()
+
+
+def other_split(ran: object) -> int | None:
+    """The devices JAX has here where a sweep's batch was split over another number, `ran` (its checkpoint's or
+    sheet record's count), which rounds otherwise; None where the same, or where `ran` is no count (older files)."""
+    if not isinstance(ran, int) or isinstance(ran, bool):
+        return None
+    return here if (here := local_device_count()) != ran else None

@@ -82,10 +82,9 @@ def caveats(record: dict, shape: tuple[int, int] | None = None) -> list[str]:
         stop = "; --tolerance may then stop it at another step" if record.get("tolerance") else ""
         notes.append(f"this is a tile of sweep {record['sheet']}; stylize runs it alone, which gives close but not "
                      f"identical pixels (a batched run rounds differently, and {grows}){stop}")
-    if "tiles" in record and isinstance(ran := record.get("devices"), int) and ran != devices.local_device_count():
-        notes.append(f"this sweep ran its batch over {ran} device{'s' * (ran != 1)}, here JAX has "
-                     f"{devices.local_device_count()}: the command splits it otherwise, which rounds otherwise, so its "
-                     "tiles will be close to these, not the same")
+    if "tiles" in record and (here := devices.other_split(ran := record.get("devices"))) is not None:
+        notes.append(f"this sweep ran its batch over {ran} device{'s' * (ran != 1)}, here JAX has {here}: the command "
+                     "splits it otherwise, which rounds otherwise, so its tiles will be close to these, not the same")
     if "interrupted" in record:
         runs = "until it converges or its last step" if record.get("tolerance") else "every step"
         notes.append(f"this run was interrupted at step {record.get('step', '?')}; the command runs {runs} "

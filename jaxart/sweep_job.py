@@ -108,8 +108,7 @@ def split_changed(meta: dict) -> str | None:
     """What a resumed sweep's line says where its checkpoint (`meta`) was made on another number of devices than JAX
     has here: the batch split otherwise rounds otherwise, so the files are close to the uninterrupted sweep's, not
     the same (a checkpoint without the count says nothing)."""
-    ran, here = meta.get("devices"), devices.local_device_count()
-    if not isinstance(ran, int) or isinstance(ran, bool) or ran == here:
+    if (here := devices.other_split(ran := meta.get("devices"))) is None:
         return None
     return (f"this sweep ran its batch over {ran} device{'s' * (ran != 1)} and goes on over {here}, which rounds "
             "otherwise: its files will be close to the uninterrupted sweep's, not the same; resume it where JAX has "
