@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 from jaxart.errors import InputError
-from jaxart.formats import check_named, suffixed
+from jaxart.formats import check_named, spaced, suffixed
 
 # What the JSON's figures count, by the part of the key named (also written into the file): a key is one of
 # these, ends with one starting "_" (or has it followed by "_": "_s_"), starts with one ending "_" or with
@@ -43,6 +43,8 @@ def _finite(x):
 def check_name(path: Path) -> None:
     """Refuse a `--json` name that does not end in .json (`results.png`, a photo's path), as stylize refuses an
     --output whose suffix is not its format's: `--overwrite` would replace that image with text."""
+    if why := spaced(str(path)):
+        raise InputError(f"--json {why}")
     check_named(path, (".json",), what="--json", name="bench")
     if path.suffix.lower() != ".json":
         ends = f"ends in {path.suffix}" if path.suffix else "has no suffix"

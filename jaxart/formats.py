@@ -52,6 +52,13 @@ def check_file_name(path: str | os.PathLike, fmt: str = "png", *, what: str = "o
                          f"{'' if str(path).endswith('.') else folder}{note}")  # o.: a file's, its suffix left out
 
 
+def spaced(name: str) -> str | None:
+    """What is wrong with an output `name` ending in a space or tab ("out.png ", as pasted), which would be part of the
+    file's name; None where it ends in none. It was told "ends in .png ;", the space unseen."""
+    return f"{name!r} ends in a space, which would be part of the file's name; drop the space" if (
+        name != name.rstrip()) else None
+
+
 def suffixed(path: str | os.PathLike, suffix: str, name: str = "out") -> str:
     """`path` with `suffix` added, for a message: o.png for o and for o. (not o..png), `name` + `suffix` in place of a
     name of dots alone."""

@@ -82,8 +82,10 @@ def _file_in_folder(raw, example: str) -> Path:
     if (text := str(raw)) in ("", "-"):
         raise BadParameter(f"{'- is not standard output here' if text else 'the path is empty'}; give a file name, "
                            f"such as {example}")
-    if text != text.rstrip():  # `-o "out.png "` was told it "ends in .png ;", the space unseen
-        raise BadParameter(f"{text!r} ends in a space, which would be part of the file's name; drop the space")
+    from jaxart.formats import spaced
+
+    if why := spaced(text):  # `-o "out.png "`
+        raise BadParameter(why)
     if text.endswith(("/", os.sep)) and not os.path.isdir(os.path.expanduser(text)):
         raise BadParameter(f"{text} is a folder that does not exist; give a file name in it, such as "
                            f"{Path(text) / example} (the folder is created)")

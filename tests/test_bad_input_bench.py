@@ -48,6 +48,9 @@ BENCH = {  # refused before anything is measured (the matmul peak alone takes se
                                "name ending in .json, such as "),
     "json without a suffix": (["--json", "{tmp}/results"], "results has no suffix; bench writes JSON: give a name "
                               "ending in .json, such as "),
+    # as --output's: "results.json  ends in .json ; bench writes JSON: give a name ending in .json", the space unseen
+    "json ending in a space": (["--json", "{tmp}/results.json "], "results.json ' ends in a space, which would be part "
+                               "of the file's name; drop the space"),
     "json is a quality picture": (["--quality-evals", "5", "--quality-size", "32", "--coarse-steps", "0",
                                    "--quality-images", "{tmp}/q", "--json", "{tmp}/q/single.png"],
                                   "is where --quality-images writes a picture; choose another name"),
