@@ -76,8 +76,12 @@ def bench(
 ) -> None:
     """Time loss+gradient evaluations, compilation, memory, optimizer overhead and time to quality (VGG19)."""
     from jaxart import bench_checks, bench_json, bench_suite
+    from jaxart.errors import nearest_name
 
     # not given: the default, which depends on the backend; `none`: no rows per size, time to quality alone
+    if sizes not in (None, "none") and (near := nearest_name(sizes, ["none"])):  # `None`: taken as typed, and told
+        raise typer.BadParameter(f"{sizes!r} is not a comma-separated list of whole numbers{near}",
+                                 param_hint="--sizes")
     size_list = () if sizes == "none" else _csv(sizes, "--sizes", int)
     variants, convs = _csv(loops, "--loops"), _csv(conv, "--conv")
     if not quality_evals and (stray := next((n for n in _QUALITY_OPTIONS if _given(ctx, n)), None)):

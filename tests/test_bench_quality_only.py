@@ -43,3 +43,11 @@ def test_sizes_none_refuses_what_it_leaves_nothing_for(extra, said, monkeypatch,
     monkeypatch.chdir(tmp_path)
     code, out, err = run_main(["bench", "--sizes", "none", *extra], monkeypatch, capsys)
     assert (code, out, err) == (2, "", said)
+
+
+def test_sizes_none_in_another_case_is_told_the_word(monkeypatch, capsys, tmp_path):
+    """`--sizes None` was "'None' is not a comma-separated list of whole numbers", not a word of none, which it takes."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(["bench", "--sizes", "None", "--quality-evals", "2"], monkeypatch, capsys)
+    assert (code, out, err) == (2, "", "error: Invalid value for --sizes: 'None' is not a comma-separated list of whole "
+                                       "numbers (did you mean none?)")
