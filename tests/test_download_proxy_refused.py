@@ -71,3 +71,19 @@ def test_a_proxy_that_refuses_an_http_url_is_named_with_its_rules_to_ask_about(s
             "NO_PROXY=weights.invalid where the host can be reached directly, or give --url a mirror it allows, or "
             "check the URL") in str(error.value), error.value
     assert len(heads) == 1 and heads[0].startswith(f"GET {url} ") and visible_files(weights_dir) == []
+
+
+@pytest.mark.parametrize("status", [b"408 Request Timeout", b"429 Too Many Requests"])
+def test_a_proxy_that_asks_for_the_connect_again_is_asked_again_in_its_own_words(
+        status, serve, weights_dir, installed, monkeypatch):
+    """A 408 or 429 to the CONNECT is retried as a 502 is, but the line said that the proxy "could not connect to"
+    the host, which it never tried: it timed out waiting, or had too many requests."""
+    serve(["ok"])
+    with _answering(status) as (proxy, heads):
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+        with pytest.raises(WeightsError) as error:
+            fetch("test", **{**FAST, "attempts": 2}, url=URL, notice=lambda line: None)
+    message = str(error.value)
+    assert (f"through the proxy {proxy} that HTTPS_PROXY names (Tunnel connection failed: {status.decode()}, after 2 "
+            "attempts); check HTTPS_PROXY") in message, message
+    assert len(heads) == 2

@@ -142,8 +142,10 @@ def _tunnel(code: int, said: str, at: str, report: Report) -> tuple[object, floa
     host = parts.netloc.rpartition("@")[2]
     if code == 407:
         raise report.fail(said, _who(report)) from None
-    if code in (408, 429) or code >= 500:  # 502, 504: the proxy could not reach the server (yet); asked again
+    if code >= 500:  # 502, 504: the proxy could not reach the server (yet); asked again
         return f"the proxy could not connect to {host}: {said}", 0.0, ""
+    if code in (408, 429):  # it timed out waiting, or had too many requests: asked again, in its own words
+        return said, 0.0, ""
     raise report.fail(f"the proxy refused to connect to {host}: {said}", _rules(parts.hostname, report.resumes())
                       ) from None
 
