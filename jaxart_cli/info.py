@@ -19,7 +19,8 @@ def info(
         metavar="IMAGE", help=(
             "A PNG or TIFF jaxart wrote: a run's image or frame, or a sweep's tile or contact sheet. Of a checkpoint "
             "(OUT.ckpt.npz), what it holds as JSON (kind, step, steps, output, config, inputs, and `resume`, the "
-            "--resume that continues it; with --command, that --resume alone), which run that is on stderr."),
+            "--resume that continues it; `resumable`, whether that --resume would go on now, else `refused`, its "
+            "refusal; with --command, that --resume alone), which run that is on stderr, with the refusal."),
         parser=to_read("the path of a PNG or TIFF jaxart wrote", argument=True), callback=_home)],
     command: Annotated[bool, typer.Option("--command", help=(
         "Print instead the `jaxart stylize` command that makes this image again (of a sweep's tile too; of its "
@@ -36,11 +37,17 @@ def info(
     try:
         record = read_record(image, _warn)
     except CheckpointGiven as given:  # a file jaxart wrote, named in its interruption's line: no error to ask of it
-        if command:
-            _echo(shlex.join(given.resume))
-        else:  # JSON on stdout, as an image's record is (`| jq`), the words beside it on stderr
+        from jaxart import resumable
+
+        refused = resumable.refusal(image)  # before the command is typed: the checks --resume makes, nothing run
+        if not command:  # JSON on stdout, as an image's record is (`| jq`), the words beside it on stderr
             _say(given.line, err=True)
-            _echo(json.dumps(given.record, indent=2, sort_keys=True))
+        for note in (f"--resume would refuse it now: {refused}" if refused else None,
+                     *resumable.notes(given.record)):
+            if note:
+                _warn(note)
+        fit = {"resumable": refused is None} | ({"refused": refused} if refused else {})
+        _echo(shlex.join(given.resume) if command else json.dumps(given.record | fit, indent=2, sort_keys=True))
         return
     if not command:
         _echo(json.dumps(record, indent=2, sort_keys=True))

@@ -54,10 +54,15 @@ def test_a_resumed_sweeps_dry_run_refuses_other_weights_without_importing_jax(jo
     shutil.copy(ckpt, other)
     _edit(other, weights_sha256="0" * 64, weights_content_sha256="0" * 64)
     said = _fresh({"same": ["sweep", "--resume", str(ckpt), "--dry-run"],
-                   "other": ["sweep", "--resume", str(other), "--dry-run"]}, job / "weights", tmp_path / "answers")
+                   "other": ["sweep", "--resume", str(other), "--dry-run"],
+                   "info": ["info", str(other)]}, job / "weights", tmp_path / "answers")
     code, out, loaded = said["same"]
     assert code == 0 and out.startswith(f"dry run: the sweep in {ckpt} from step 1 of 2, 2 settings, 24 px, "), out
     assert loaded == [] or (loaded is not None and not devices.cpu_only()), loaded
     code, out, loaded = said["other"]
     assert code == 2 and f"checkpoint was made with other weights than {model} holds" in out, out
+    assert loaded == [] or (loaded is not None and not devices.cpu_only()), loaded
+    code, out, loaded = said["info"]  # whether --resume would take it: the same checks, no JAX either
+    assert code == 0 and '"resumable": false' in out and f"refuse it now: checkpoint was made with other weights than " \
+        f"{model} holds" in out, out
     assert loaded == [] or (loaded is not None and not devices.cpu_only()), loaded

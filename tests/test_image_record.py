@@ -103,6 +103,10 @@ def test_info_on_an_animation_points_to_the_image_holding_the_record(tmp_path, m
         assert "is an animation" in err and "carries no run record" in err and "--output" in err, err
 
 
+LACKS = ("checkpoint lacks jaxart, weights_sha256, model, config, inputs, format, inputs.content, inputs.styles; it was "
+         "edited or damaged, so start the run again")
+
+
 def test_info_of_a_checkpoint_says_what_it_is_and_how_to_continue(tmp_path, monkeypatch, capsys):
     """It answered "error: ... is a checkpoint of an interrupted run ..., not an image" and exit 2, of a file jaxart
     wrote and named in its interruption's line; then a line of prose on stdout, which `| jq` could not read; now its
@@ -115,12 +119,14 @@ def test_info_of_a_checkpoint_says_what_it_is_and_how_to_continue(tmp_path, monk
     code, out, err = run_main(["info", str(ckpt)], monkeypatch, capsys)
     assert (code, err) == (0, f"{ckpt}: a checkpoint of an interrupted run (at step 40); continue it with "
                               f"`jaxart stylize --resume '{ckpt}'`; its image so far, {tmp_path / 'my run.png'}, "
-                              "holds the run record"), out + err
+                              f"holds the run record\nwarning: --resume would refuse it now: {LACKS}"), out + err
     assert json.loads(out) == {  # what it holds, not its arrays or their layout
         "kind": "run", "step": 40, "steps": None, "output": str(tmp_path / "my run.png"), "seed": 7,
-        "resume": f"jaxart stylize --resume '{ckpt}'", "checkpoint_format": checkpoint.FORMAT, "frames": 0}
+        "resume": f"jaxart stylize --resume '{ckpt}'", "checkpoint_format": checkpoint.FORMAT, "frames": 0,
+        "resumable": False, "refused": LACKS}
     code, out, err = run_main(["info", str(ckpt), "--command"], monkeypatch, capsys)
-    assert (code, out, err) == (0, f"jaxart stylize --resume '{ckpt}'\n", ""), err
+    assert (code, out, err) == (0, f"jaxart stylize --resume '{ckpt}'\n",
+                                f"warning: --resume would refuse it now: {LACKS}"), err
     with pytest.raises(InputError, match="is a checkpoint of an interrupted run .at step 40., not an image: continue "
                                          "the run with `jaxart stylize --resume"):
         read_record(ckpt)  # the library's caller asked for a run record: there is none
@@ -135,7 +141,9 @@ def test_info_of_a_checkpoint_says_how_many_steps_its_run_has(tmp_path, monkeypa
     code, out, err = run_main(["info", str(ckpt)], monkeypatch, capsys)
     assert code == 0 and err.startswith(f"{ckpt}: a checkpoint of an interrupted run (at step 40 of 50);"), out + err
     assert json.loads(out) == {"kind": "run", "step": 40, "steps": 50, "config": config,
-                               "resume": f"jaxart stylize --resume {ckpt}"}
+                               "resume": f"jaxart stylize --resume {ckpt}", "resumable": False,
+                               "refused": f"{ckpt} is not a jaxart checkpoint: it lacks some of its saved arrays (it "
+                                          "was edited or damaged); give the .ckpt.npz an interrupted run wrote"}
 
 
 def test_info_of_a_damaged_or_foreign_npz_is_still_an_error(tmp_path, monkeypatch, capsys):

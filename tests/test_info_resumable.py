@@ -1,0 +1,58 @@
+"""`jaxart info OUT.ckpt.npz` says whether `--resume` would take the checkpoint now, from the checks `--resume`
+makes before any weights load (an input edited or gone, other weights, another jaxart version), before the command
+is typed; and a resume of an input moved with the checkpoint's folder."""
+
+import json
+import shutil
+
+import pytest
+from PIL import Image
+
+from conftest import run_main, write_tiny_job
+
+RUN = ["--size", "24", "--steps", "6", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("info_resumable"), "vgg16")
+
+
+def _interrupted(files, folder, signal_at, monkeypatch, capsys, command="stylize", *extra):
+    """A run (or sweep) of copies of the tiny job's photo and painting in `folder`, interrupted at step 3."""
+    d, model = files
+    folder.mkdir()
+    for name in ("photo.jpg", "paint.png"):
+        shutil.copy(d / name, folder / name)
+    signal_at(3)
+    code, _, err = run_main([command, str(folder / "photo.jpg"), str(folder / "paint.png"), "--output",
+                             str(folder / "o.png"), "--model", model, *RUN, *extra], monkeypatch, capsys)
+    assert code == 143, err
+    return folder / "o.ckpt.npz"
+
+
+def _info(ckpt, monkeypatch, capsys):
+    code, out, err = run_main(["info", str(ckpt)], monkeypatch, capsys)
+    assert code == 0, out + err
+    return json.loads(out), err.splitlines()[1:]
+
+
+@pytest.mark.parametrize("command, extra", [("stylize", []), ("sweep", ["--style-weight", "1,100"])])
+def test_info_says_whether_resume_would_take_the_checkpoint_now(files, command, extra, signal_at, tmp_path,
+                                                                monkeypatch, capsys):
+    """It printed the --resume to type whatever that --resume would answer: an input edited since was told only by
+    the resume's refusal, once typed."""
+    ckpt = _interrupted(files, tmp_path / "run", signal_at, monkeypatch, capsys, command, *extra)
+    record, warnings = _info(ckpt, monkeypatch, capsys)
+    assert (record["resumable"], "refused" in record, warnings) == (True, False, []), warnings
+
+    photo = tmp_path / "run" / "photo.jpg"
+    Image.open(photo).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(photo)  # edited since
+    record, warnings = _info(ckpt, monkeypatch, capsys)
+    said = f"{photo} has changed since the checkpoint was made; put the original back, or start the run again"
+    assert (record["resumable"], record["refused"]) == (False, said), record
+    assert warnings == [f"warning: --resume would refuse it now: {said}"]
+    code, out, err = run_main(["info", str(ckpt), "--command"], monkeypatch, capsys)
+    assert (code, out.split()[:3], err) == (0, ["jaxart", command, "--resume"], warnings[0]), out + err
+    code, _, err = run_main([command, "--resume", str(ckpt)], monkeypatch, capsys)  # as the resume says it
+    assert code == 2 and err == f"error: {said}", err
