@@ -138,7 +138,8 @@ def read_meta(path: str | os.PathLike) -> dict[str, Any] | None:
 
 def total_steps(meta: dict[str, Any]) -> int | None:
     """The steps of the run (or sweep) a checkpoint's `meta` stopped in, as its interruption's line said them ("at
-    step 289 of 400"); None where its config is none (a hand-written or damaged file)."""
+    step 289 of 400"); None where its config is none this jaxart reads (another version's, with a field this one
+    lacks; a hand-written or damaged file), which `--resume` refuses too: `jaxart info` says why (`resumable`)."""
     from jaxart import scales
     from jaxart.config import StyleConfig
 

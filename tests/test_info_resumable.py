@@ -56,3 +56,19 @@ def test_info_says_whether_resume_would_take_the_checkpoint_now(files, command, 
     assert (code, out.split()[:3], err) == (0, ["jaxart", command, "--resume"], warnings[0]), out + err
     code, _, err = run_main([command, "--resume", str(ckpt)], monkeypatch, capsys)  # as the resume says it
     assert code == 2 and err == f"error: {said}", err
+
+
+def test_info_of_another_versions_checkpoint_says_why_its_steps_are_unknown(files, signal_at, tmp_path, monkeypatch,
+                                                                             capsys):
+    """Its steps were null with nothing said: a config field this jaxart does not know (a newer version's) is no
+    config here, and the --resume it printed was refused for the version once typed."""
+    from test_sweep_resume import _edit
+
+    ckpt = _interrupted(files, tmp_path / "run", signal_at, monkeypatch, capsys)
+    record, _ = _info(ckpt, monkeypatch, capsys)
+    assert record["steps"] == 6
+    _edit(ckpt, jaxart="99.0", config={**record["config"], "a_later_field": 1})
+    record, warnings = _info(ckpt, monkeypatch, capsys)
+    assert (record["step"], record["steps"], record["resumable"]) == (3, None, False), record
+    assert record["refused"].startswith("checkpoint was made by jaxart 99.0, this is jaxart "), record
+    assert warnings == [f"warning: --resume would refuse it now: {record['refused']}"]
