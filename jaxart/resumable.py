@@ -5,23 +5,29 @@ from __future__ import annotations
 
 import os
 
-from jaxart import checkpoint, resume, sweep_job
+from jaxart import checkpoint, destinations, resume, sheet, sweep_job
 from jaxart.errors import InputError
 
 
-def refusal(path: str | os.PathLike) -> str | None:
-    """The line `--resume path` would be refused with now (another jaxart version, other weights in the weights file
-    it names, an input file gone or edited, a damaged file), as the command says it; None where it would go on."""
+def refusal(path: str | os.PathLike) -> InputError | None:
+    """The error `--resume path` would be refused with now (another jaxart version, other weights in the weights file
+    it names, an input file gone or edited, a damaged file, an output there no longer its own), as the command says
+    it (its settings named as the caller writes them, `InputError.naming`); None where it would go on."""
     try:
         ckpt, _ = resume.relocated(checkpoint.load(path), path)  # moved with its folder: as --resume follows it
+        output = resume.output_here(ckpt.meta.get("output", ""))  # named as the resume names it
         if ckpt.meta.get("kind") == "sweep":
-            sweep_job.from_checkpoint(ckpt, path)
+            cmd = sweep_job.from_checkpoint(ckpt, path)
+            sheet.check_outputs(output, len(cmd.settings), cmd.fmt, overwrite=cmd.overwrite,
+                                inputs=[cmd.content, *cmd.styles, cmd.config.init, cmd.config.mask, path])
         else:
-            resume.from_checkpoint(ckpt)
+            content, styles, _, config, _ = resume.from_checkpoint(ckpt)
             resume.resumed_outputs(ckpt)
+            destinations.check_not_input([output], [content, *styles, config.init, config.mask, path])
+            destinations.check_output(output, ckpt.meta["format"], overwrite=resume.is_own_output(ckpt, output))
         resume.check_weights_file(ckpt)
     except InputError as e:
-        return str(e)
+        return e
     return None
 
 

@@ -39,7 +39,10 @@ def info(
     except CheckpointGiven as given:  # a file jaxart wrote, named in its interruption's line: no error to ask of it
         from jaxart import resumable
 
+        from jaxart_cli.options import FLAGS
+
         refused = resumable.refusal(image)  # before the command is typed: the checks --resume makes, nothing run
+        refused = refused and refused.naming(FLAGS)  # as the command's error says it: --overwrite, not overwrite=True
         if not command:  # JSON on stdout, as an image's record is (`| jq`), the words beside it on stderr
             _say(given.line, err=True)
         for note in (f"--resume would refuse it now: {refused}" if refused else None,

@@ -72,3 +72,19 @@ def test_info_of_another_versions_checkpoint_says_why_its_steps_are_unknown(file
     assert (record["step"], record["steps"], record["resumable"]) == (3, None, False), record
     assert record["refused"].startswith("checkpoint was made by jaxart 99.0, this is jaxart "), record
     assert warnings == [f"warning: --resume would refuse it now: {record['refused']}"]
+
+
+def test_info_says_resume_would_not_replace_an_image_that_is_no_longer_its_own(files, signal_at, tmp_path,
+                                                                              monkeypatch, capsys):
+    """The interrupted image saved again by another program (its record gone) needs --overwrite to replace; info
+    said the checkpoint was fine to resume, and the --resume it printed was refused."""
+    ckpt = _interrupted(files, tmp_path / "run", signal_at, monkeypatch, capsys)
+    image = tmp_path / "run" / "o.png"
+    Image.open(image).convert("RGB").save(image)
+    record, warnings = _info(ckpt, monkeypatch, capsys)
+    said = f"output {image} already exists; pass --overwrite to replace it or choose another --output"
+    assert (record["resumable"], record["refused"]) == (False, said), record
+    code, _, err = run_main(["stylize", "--resume", str(ckpt)], monkeypatch, capsys)
+    assert code == 2 and err == f"error: {said}", err
+    code, _, err = run_main(["stylize", "--resume", str(ckpt), "--overwrite"], monkeypatch, capsys)
+    assert code == 0, err
