@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -95,13 +96,33 @@ def load(path: str | os.PathLike) -> Checkpoint:
 
 def _give(path: Path) -> str:
     """What to give instead of `path`: the checkpoint beside it of the same stem where there is one (`--resume
-    out.png`, `out`, `out.ckpt` for out.ckpt.npz, a name the interrupted line gave), else what a checkpoint is."""
+    out.png`, `out`, `out.ckpt` for out.ckpt.npz, a name the interrupted line gave); where that is gone and its run's
+    finished image is there (`_finished`), that there is nothing to resume; else what a checkpoint is."""
     stem = path.name.removesuffix(".ckpt.npz").removesuffix(".ckpt").removesuffix(".npz")
     stem = Path(stem).stem if Path(stem).suffix.lower() in {x for xs in SUFFIXES.values() for x in xs} else stem
     beside = path.with_name(f"{stem}.ckpt.npz")
     if beside != path and beside.is_file():
         return f"give {beside}, the checkpoint of that name there"
+    if (done := _finished(beside)) is not None:  # "give the .ckpt.npz an interrupted run wrote" said nothing of it
+        return (f"its run finished: {done[0]} is its {done[1]}, and a run removes its checkpoint once done, so there "
+                f"is nothing to resume (`jaxart info {shlex.quote(str(done[0]))}` shows that run)")
     return "give the .ckpt.npz an interrupted run wrote"
+
+
+def _finished(path: Path) -> tuple[Path, str] | None:
+    """The finished image (or sweep's contact sheet) whose checkpoint `path` (OUT.ckpt.npz) was, there under its stem
+    (an image of a jaxart run, not interrupted), and what it is in words; else None."""
+    from jaxart.image_record import read_record  # here: Pillow, which a checkpoint never needs
+
+    stem = path.name.removesuffix(".ckpt.npz")
+    for image in dict.fromkeys(path.with_name(stem + x) for xs in SUFFIXES.values() for x in xs):
+        try:
+            record = read_record(image) if stem != path.name and image.is_file() else {}
+        except InputError:
+            continue
+        if "config" in record and "interrupted" not in record:
+            return image, "contact sheet" if "tiles" in record else "image"
+    return None
 
 
 def _fault(path: Path, e: Exception) -> str:

@@ -126,3 +126,22 @@ def test_an_edited_checkpoints_state_is_refused_before_any_step(edit, says, file
     code, _, err = run_main(["stylize", "--resume", "out.ckpt.npz", "-q"], monkeypatch, capsys)
     assert code == 2 and len(err.splitlines()) == 1 and says in err and "edited or damaged" in err, err
     assert (tmp_path / "out.png").read_bytes() == before and sorted(os.listdir()) == ["out.ckpt.npz", "out.png"]
+
+
+@pytest.mark.parametrize("command, extra, what", [("stylize", [], "image"),
+                                                  ("sweep", ["--style-weight", "1,10"], "contact sheet")])
+def test_resume_of_a_finished_run_says_it_finished(files, command, extra, what, tmp_path, monkeypatch, capsys):
+    """The run or sweep resumed to its end removed its checkpoint; typing its --resume again (from the shell's
+    history) said "checkpoint ... does not exist; give the .ckpt.npz an interrupted run wrote", as of a typo."""
+    d, model = files
+    out = tmp_path / "o.png"
+    code, _, err = run_main([command, str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(out), "--model",
+                             model, "--size", "24", "--steps", "2", "--quiet", *extra], monkeypatch, capsys)
+    assert code == 0, err
+    finished = (f"its run finished: {out} is its {what}, and a run removes its checkpoint once done, so there is "
+                f"nothing to resume (`jaxart info {out}` shows that run)")
+    for typed in (tmp_path / "o.ckpt.npz", tmp_path / "o"):
+        code, _, err = run_main([command, "--resume", str(typed)], monkeypatch, capsys)
+        assert (code, err) == (2, f"error: checkpoint {typed} does not exist; {finished}"), err
+    code, _, err = run_main([command, "--resume", str(tmp_path / "x.ckpt.npz")], monkeypatch, capsys)  # none there
+    assert err.endswith("does not exist; give the .ckpt.npz an interrupted run wrote"), err
