@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from jaxart import checkpoint, destinations, resume, sheet, sweep_job
+from jaxart import checkpoint, destinations, moved_inputs, resume, sheet, sweep_job
 from jaxart.errors import InputError
 
 
@@ -14,7 +14,7 @@ def refusal(path: str | os.PathLike) -> InputError | None:
     it names, an input file gone or edited, a damaged file, an output there no longer its own), as the command says
     it (its settings named as the caller writes them, `InputError.naming`); None where it would go on."""
     try:
-        ckpt, _ = resume.relocated(checkpoint.load(path), path)  # moved with its folder: as --resume follows it
+        ckpt, _ = resume.relocated(moved_inputs.found(checkpoint.load(path), path)[0], path)  # as --resume follows
         output = resume.output_here(ckpt.meta.get("output", ""))  # named as the resume names it
         if ckpt.meta.get("kind") == "sweep":
             cmd = sweep_job.from_checkpoint(ckpt, path)

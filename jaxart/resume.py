@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from jaxart import animate, checkpoint, image, margin, scales
+from jaxart import animate, checkpoint, image, margin, moved_inputs, scales
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
 from jaxart.image_record import read_record
@@ -152,7 +152,7 @@ def is_own_output(ckpt: checkpoint.Checkpoint, output: str | os.PathLike) -> boo
     if not os.path.lexists(output):
         return True
     try:
-        record = read_record(output)
+        record = moved_inputs.renamed(read_record(output), ckpt.meta.get("moved_inputs") or {})  # moved with it too
     except InputError:
         return False
     return ("interrupted" in record and record.get("config") == ckpt.meta["config"]

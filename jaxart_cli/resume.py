@@ -47,9 +47,12 @@ def resumed_sweep(ctx: typer.Context, resume, content, overwrite: bool, checkpoi
     """The `sweep_job.Command` and checkpoint `sweep --resume` continues: --overwrite, --checkpoint-every, --quiet and
     --dry-run may be given again (--overwrite: the sweep's own, or now); any other option the checkpoint fixes is
     refused."""
-    from jaxart import resume as _resume, sweep_job
+    from jaxart import moved_inputs, resume as _resume, sweep_job
 
-    ckpt = loaded(ctx, resume, content, SWEEP_RESUME_OPTIONS, "the sweep again to change them")
+    ckpt, moved = moved_inputs.found(loaded(ctx, resume, content, SWEEP_RESUME_OPTIONS, "the sweep again to change "
+                                            "them"), resume)  # inputs moved with it: read there
+    if moved:
+        warn(moved_inputs.line(moved))
     cmd = sweep_job.from_checkpoint(ckpt, resume)
     every = checkpoint_every if _given(ctx, "checkpoint_every") else cmd.checkpoint_every
     sheet = _resume.moved_with(cmd.output, resume)  # --output is refused: the sheet follows its moved checkpoint

@@ -80,7 +80,7 @@ def stylize(
     """
     called = time.monotonic()  # the summary's "in all", and the start a dry run's estimate adds
     # No module here imports JAX: a dry run stops before the run's (job, coarse_to_fine, compile_cache) are imported.
-    from jaxart import checkpoint, destinations, input_files, locks, mask_regions, model_choice
+    from jaxart import checkpoint, destinations, input_files, locks, mask_regions, model_choice, moved_inputs
     from jaxart import frames as _frames, notes as _notes, output_names, plateau, progress, resume as _resume
     from jaxart import duration, memory as _memory, scales as _scales, sheet, signals
     from jaxart.config import StyleConfig
@@ -90,7 +90,10 @@ def stylize(
         _interval(value, flag)
     ckpt, rgb, own, frames = None, _parse_colour(background), False, None
     if resume is not None:
-        ckpt, gone = _resume.relocated(_resumed(ctx, resume, content), resume)  # moved with its folder: follow it
+        ckpt, moved = moved_inputs.found(_resumed(ctx, resume, content), resume)  # inputs moved with it: read there
+        if moved:
+            _warn(moved_inputs.line(moved))
+        ckpt, gone = _resume.relocated(ckpt, resume)  # moved with its folder: follow it
         if gone and output is None:
             _warn(f"{gone} is gone, so the run goes on beside its checkpoint: writing {ckpt.meta['output']}")
         checkpoint.check_kind(ckpt, resume, "stylize")  # a sweep's: `sweep --resume` continues it

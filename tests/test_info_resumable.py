@@ -5,6 +5,7 @@ is typed; and a resume of an input moved with the checkpoint's folder."""
 import json
 import shutil
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -88,3 +89,43 @@ def test_info_says_resume_would_not_replace_an_image_that_is_no_longer_its_own(f
     assert code == 2 and err == f"error: {said}", err
     code, _, err = run_main(["stylize", "--resume", str(ckpt), "--overwrite"], monkeypatch, capsys)
     assert code == 0, err
+
+
+@pytest.mark.parametrize("command, extra, written", [
+    ("stylize", [], ["o.png", "paint.png", "photo.jpg"]),
+    ("sweep", ["--style-weight", "1,100"], ["o-00.png", "o-01.png", "o.html", "o.png", "paint.png", "photo.jpg"])])
+def test_inputs_moved_with_the_checkpoints_folder_are_read_there(files, command, extra, written, signal_at, tmp_path,
+                                                                 monkeypatch, capsys):
+    """A folder holding the photo, the painting and the interrupted run, moved whole: the run went on beside its
+    checkpoint, but its inputs were refused ("no longer there ...; put it back there"), though the checkpoint holds
+    their sha256. Read from the moved folder where theirs is the same, it gives the uninterrupted run's pixels."""
+    d, model = files
+    code, _, err = run_main([command, str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(tmp_path / "w.png"),
+                             "--model", model, *RUN, *extra], monkeypatch, capsys)
+    assert code == 0, err
+    made, moved = tmp_path / "scratch", tmp_path / "kept"
+    ckpt = _interrupted(files, made, signal_at, monkeypatch, capsys, command, *extra)
+    made.rename(moved)
+    record, warnings = _info(ckpt.parent.parent / "kept" / ckpt.name, monkeypatch, capsys)
+    assert (record["resumable"], warnings) == (True, []), warnings
+
+    code, _, err = run_main([command, "--resume", str(moved / ckpt.name), "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    assert err.splitlines()[0] == (f"warning: reading {moved / 'paint.png'} for {made / 'paint.png'}, which is gone; "
+                                   f"reading {moved / 'photo.jpg'} for {made / 'photo.jpg'}, which is gone (moved with "
+                                   "the checkpoint: the same sha256)"), err
+    assert sorted(p.name for p in moved.iterdir()) == written and not made.exists()
+    assert np.array_equal(np.asarray(Image.open(moved / "o.png")), np.asarray(Image.open(tmp_path / "w.png")))
+
+
+def test_an_input_moved_with_the_folder_but_edited_is_still_refused(files, signal_at, tmp_path, monkeypatch, capsys):
+    made, moved = tmp_path / "scratch", tmp_path / "kept"
+    ckpt = _interrupted(files, made, signal_at, monkeypatch, capsys)
+    made.rename(moved)
+    Image.open(moved / "photo.jpg").transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(moved / "photo.jpg")
+    code, _, err = run_main(["stylize", "--resume", str(moved / ckpt.name)], monkeypatch, capsys)
+    assert code == 2 and err.startswith(f"warning: reading {moved / 'paint.png'} for {made / 'paint.png'}, which is "
+                                        "gone (moved with the checkpoint: the same sha256)\n"), err
+    assert err.endswith(f"error: {made / 'photo.jpg'}, which the interrupted run read, is no longer there (moved, "
+                        "renamed or deleted since the checkpoint was made); put it back there to resume, or start the "
+                        "run again"), err
