@@ -31,7 +31,10 @@ def refusal(path: str | os.PathLike) -> InputError | None:
     return None
 
 
-def notes(meta: dict) -> list[str]:
-    """What a resume of the checkpoint whose metadata is `meta` would warn of, though it goes on: a sweep's batch split
-    over another number of devices here."""
-    return [n for n in (sweep_job.split_changed(meta) if meta.get("kind") == "sweep" else None,) if n]
+def notes(path: str | os.PathLike, meta: dict) -> list[str]:
+    """What a resume of the checkpoint at `path`, whose metadata is `meta`, would warn of, though it goes on: its inputs
+    read where they were moved with it (`moved_inputs`), a sweep's batch split over another number of devices here."""
+    held = checkpoint.read_meta(path)  # as made: `meta` may name its output moved with it
+    moved = moved_inputs.found(checkpoint.Checkpoint(held, []), path)[1] if isinstance(held, dict) else {}
+    return [n for n in (moved and moved_inputs.line(moved),
+                        sweep_job.split_changed(meta) if meta.get("kind") == "sweep" else None) if n]

@@ -46,7 +46,7 @@ def info(
         if not command:  # JSON on stdout, as an image's record is (`| jq`), the words beside it on stderr
             _say(given.line, err=True)
         for note in (f"--resume would refuse it now: {refused}" if refused else None,
-                     *resumable.notes(given.record)):
+                     *resumable.notes(image, given.record)):
             if note:
                 _warn(note)
         fit = {"resumable": refused is None} | ({"refused": refused} if refused else {})

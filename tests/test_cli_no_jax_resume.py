@@ -63,6 +63,6 @@ def test_a_resumed_sweeps_dry_run_refuses_other_weights_without_importing_jax(jo
     assert code == 2 and f"checkpoint was made with other weights than {model} holds" in out, out
     assert loaded == [] or (loaded is not None and not devices.cpu_only()), loaded
     code, out, loaded = said["info"]  # whether --resume would take it: the same checks, no JAX either
-    assert code == 0 and '"resumable": false' in out and f"refuse it now: checkpoint was made with other weights than " \
-        f"{model} holds" in out, out
+    assert code == 0 and '"resumable": false' in out, out
+    assert f"refuse it now: checkpoint was made with other weights than {model} holds" in out, out
     assert loaded == [] or (loaded is not None and not devices.cpu_only()), loaded

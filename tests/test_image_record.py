@@ -103,8 +103,8 @@ def test_info_on_an_animation_points_to_the_image_holding_the_record(tmp_path, m
         assert "is an animation" in err and "carries no run record" in err and "--output" in err, err
 
 
-LACKS = ("checkpoint lacks jaxart, weights_sha256, model, config, inputs, format, inputs.content, inputs.styles; it was "
-         "edited or damaged, so start the run again")
+LACKS = ("checkpoint lacks jaxart, weights_sha256, model, config, inputs, format, inputs.content, inputs.styles; it "
+         "was edited or damaged, so start the run again")
 
 
 def test_info_of_a_checkpoint_says_what_it_is_and_how_to_continue(tmp_path, monkeypatch, capsys):

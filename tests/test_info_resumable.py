@@ -106,14 +106,13 @@ def test_inputs_moved_with_the_checkpoints_folder_are_read_there(files, command,
     made, moved = tmp_path / "scratch", tmp_path / "kept"
     ckpt = _interrupted(files, made, signal_at, monkeypatch, capsys, command, *extra)
     made.rename(moved)
-    record, warnings = _info(ckpt.parent.parent / "kept" / ckpt.name, monkeypatch, capsys)
-    assert (record["resumable"], warnings) == (True, []), warnings
+    said = (f"warning: reading {moved / 'paint.png'} for {made / 'paint.png'}, which is gone; reading "
+            f"{moved / 'photo.jpg'} for {made / 'photo.jpg'}, which is gone (moved with the checkpoint: the same sha256)")
+    record, warnings = _info(moved / ckpt.name, monkeypatch, capsys)
+    assert (record["resumable"], warnings) == (True, [said]), warnings
 
     code, _, err = run_main([command, "--resume", str(moved / ckpt.name), "--quiet"], monkeypatch, capsys)
-    assert code == 0, err
-    assert err.splitlines()[0] == (f"warning: reading {moved / 'paint.png'} for {made / 'paint.png'}, which is gone; "
-                                   f"reading {moved / 'photo.jpg'} for {made / 'photo.jpg'}, which is gone (moved with "
-                                   "the checkpoint: the same sha256)"), err
+    assert code == 0 and err.splitlines()[0] == said, err
     assert sorted(p.name for p in moved.iterdir()) == written and not made.exists()
     assert np.array_equal(np.asarray(Image.open(moved / "o.png")), np.asarray(Image.open(tmp_path / "w.png")))
 
