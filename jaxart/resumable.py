@@ -15,14 +15,15 @@ def refusal(path: str | os.PathLike) -> InputError | None:
     it (its settings named as the caller writes them, `InputError.naming`); None where it would go on."""
     try:
         ckpt, _ = resume.relocated(moved_inputs.found(checkpoint.load(path), path)[0], path)  # as --resume follows
-        output = resume.output_here(ckpt.meta.get("output", ""))  # named as the resume names it
         if ckpt.meta.get("kind") == "sweep":
             cmd = sweep_job.from_checkpoint(ckpt, path)
+            output = resume.output_here(cmd.output)  # named as the resume names it
             sheet.check_outputs(output, len(cmd.settings), cmd.fmt, overwrite=cmd.overwrite,
                                 inputs=[cmd.content, *cmd.styles, cmd.config.init, cmd.config.mask, path])
         else:
             content, styles, _, config, _ = resume.from_checkpoint(ckpt)
             resume.resumed_outputs(ckpt)
+            output = resume.output_here(ckpt.meta["output"])
             destinations.check_not_input([output], [content, *styles, config.init, config.mask, path])
             destinations.check_output(output, ckpt.meta["format"], overwrite=resume.is_own_output(ckpt, output))
         resume.check_weights_file(ckpt)

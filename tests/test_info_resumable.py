@@ -128,3 +128,13 @@ def test_an_input_moved_with_the_folder_but_edited_is_still_refused(files, signa
     assert err.endswith(f"error: {made / 'photo.jpg'}, which the interrupted run read, is no longer there (moved, "
                         "renamed or deleted since the checkpoint was made); put it back there to resume, or start the "
                         "run again"), err
+
+
+def test_info_of_a_checkpoint_with_an_output_that_is_no_path_gives_the_refusal(tmp_path, monkeypatch, capsys):
+    """A hand-edited output (a number) reached Path() before the checks that name it: a traceback, not a refusal."""
+    from jaxart import checkpoint
+
+    ckpt = checkpoint.save(tmp_path / "o.ckpt.npz", {"x": np.zeros(2)}, {"output": 5, "step": 1})
+    record, warnings = _info(ckpt, monkeypatch, capsys)
+    assert record["resumable"] is False and record["refused"].startswith("checkpoint lacks jaxart,"), record
+    assert warnings == [f"warning: --resume would refuse it now: {record['refused']}"]
