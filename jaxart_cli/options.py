@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from jaxart_cli.paths import AFTER_DASHES, home
-from jaxart_cli.values import choices, csv, number, whole
+from jaxart_cli.values import A_LIST, choices, csv, is_a_list, number, whole
 from jaxart import color, config, convs, formats, layers, plateau as _plateau, reproduce
 from jaxart.errors import nearest_name
 from jaxart.paths import web_address, windows_path
@@ -52,12 +52,15 @@ def to_read(what: str, *, argument: bool = False):
     return parse
 
 
-def word_or_file(what: str, words: tuple[str, ...] = (), *, argument: bool = False):
+def word_or_file(what: str, words: tuple[str, ...] = (), *, argument: bool = False, listed: tuple[str, ...] = ()):
     """A Typer parser for an option that takes a word or a file's path (`_refuse_unreadable`), or a weight set's name
     with `words`: a name near one of them (`--model Auto`) that is no file nor weight set is told which word, as a
-    choice typed in another case is (words are taken as typed), where it was "unknown model 'Auto'"."""
+    choice typed in another case is (words are taken as typed), where it was "unknown model 'Auto'". A list of
+    `listed` words or files (`--init content,random`) is refused as one (`is_a_list`)."""
     def parse(raw: str) -> str:
         _refuse_unreadable(raw, what, argument)
+        if not os.path.lexists(raw) and is_a_list(raw, lambda p: p in listed or os.path.isfile(p)):
+            raise typer.BadParameter(f"{raw!r} {A_LIST}")  # usage_message says that it takes one value
         if raw not in words and (near := nearest_name(raw, words)) and not os.path.lexists(raw):
             from jaxart import weights
 

@@ -40,7 +40,7 @@ OptimizerOption = Annotated[Optimizer, typer.Option(
     help="lbfgs (L-BFGS, the paper's) or adam (takes --learning-rate).")]
 Init = Annotated[str, typer.Option(
     help="Starting pixels: content (the photo), random (noise from --seed) or an image's path.",
-    parser=word_or_file("content, random or an image file's path"), callback=home)]
+    parser=word_or_file("content, random or an image file's path", listed=config.INITS), callback=home)]
 ContentWeight = Annotated[float, typer.Option(parser=number, help="Weight of the content loss.")]
 StyleWeight = Annotated[float, typer.Option(
     parser=number,

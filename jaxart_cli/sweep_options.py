@@ -12,6 +12,7 @@ from jaxart_cli.options import DEFAULT, STYLE_SCALES, Optimizer, to_read, word_o
 from jaxart_cli.paths import home, sheet_path
 from jaxart_cli.sweep_values import swept
 from jaxart_cli.values import whole
+from jaxart.config import INITS
 
 SIZE = 256  # a sweep's default --size, below stylize's: it makes an image per setting
 
@@ -40,7 +41,7 @@ Size = Annotated[Optional[int], typer.Option(
 OptimizerOption = Annotated[Optimizer, typer.Option(help="lbfgs or adam.")]
 Init = Annotated[str, typer.Option(
     help="content, random, or the path of an image.",
-    parser=word_or_file("content, random or an image file's path"), callback=home)]
+    parser=word_or_file("content, random or an image file's path", listed=INITS), callback=home)]
 StyleLayerWeightSets = Annotated[Optional[list[str]], typer.Option(
     help="Comma-separated weights, one per style layer (0 turns one off); ';' between alternatives, each its own "
          "tiles (\"1,1,1,1,1;1,0,0,0,0;0,0,0,0,1\": all, the first alone, the last alone); repeated, its "

@@ -12,7 +12,8 @@ import sys
 from typer.exceptions import TyperException
 
 from jaxart_cli.paths import after_dashes as _after_dashes
-from jaxart_cli.values import NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE, SWEPT as _SWEPT, typed_value
+from jaxart_cli.values import A_LIST, NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE, SWEPT as _SWEPT, is_a_list
+from jaxart_cli.values import one_value, typed_value
 
 
 # Typer's own wording for a value of the wrong type, and what a user reads instead.
@@ -53,10 +54,15 @@ def usage_message(e: TyperException) -> str:
     where the command goes. "Invalid value: " is dropped before a refusal that names no option: it says what to give."""
     text = e.format_message().replace("Value error, ", "").removeprefix("Invalid value: ")
     text = _QUOTED_NAME.sub(lambda m: f"{m[1]} {m[2]}".replace("'", ""), text)
+    param, ctx = getattr(e, "param", None), getattr(e, "ctx", None)
+    listed = _QUOTED_CHOICES.search(text)
+    if listed and listed["given"] and is_a_list(listed["given"], listed["choices"].replace("'", "").split(", ").count):
+        text = f"{text[:listed.start()]}'{listed['given']}' {A_LIST}"  # `--optimizer lbfgs,adam`: no guess at one
     text = _QUOTED_CHOICES.sub(_choices_named, text)
+    if param is not None and ctx is not None and text.endswith(f"' {A_LIST}"):
+        text += one_value(max(param.opts, key=len), ctx.command.name)
     if text.startswith("Option "):  # "Option --size requires an argument.": no full stop, as jaxart's lines end
         text = text.removesuffix(".")
-    param, ctx = getattr(e, "param", None), getattr(e, "ctx", None)
     if ctx is not None and (read := _file_read_as_value(ctx)):  # `-out.png`: -o ut.png, then a painting short
         return _read_as_options(ctx, read)
     if no_command := _NO_SUCH_COMMAND.fullmatch(text):

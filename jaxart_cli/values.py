@@ -94,6 +94,25 @@ _ITEMS = re.compile(r"(?:[-+.\deE]*\d[-+.\deE]*|(?:relu|conv)\d_\d|pool\d)(?:,(?
                     r"(?:relu|conv)\d_\d|pool\d))*")
 
 
+# What a refusal says of several values given to an option that takes one: `usage_message` adds which.
+A_LIST = "is a list"
+
+
+def is_a_list(text: str, taken) -> bool:
+    """Whether `text` is a comma-separated list of values `taken(value)` takes: `--optimizer lbfgs,adam` was told
+    "is not one of lbfgs, adam (did you mean lbfgs?)", a guess at one, where it meant both."""
+    items = text.split(",")
+    return len(items) > 1 and all(taken(item) for item in items)
+
+
+def one_value(flag: str, command: str) -> str:
+    """What follows `A_LIST` in a refusal: that `flag` takes one value, and what to do instead."""
+    if command == "sweep":
+        return (f"; {flag} takes one value in a sweep, which compares values of {', '.join(SWEPT[:-1])} or "
+                f"{SWEPT[-1]} (comma-separated): run a sweep for each")
+    return f"; {flag} takes one value: run {command} once for each"
+
+
 def typed_value(opts) -> str:
     """The value typed after the last of the option names `opts` on the command line (`--seed 1,2`, `--seed=1,2`),
     or "": click's error for a value it could not parse names the option, not the value."""

@@ -1,0 +1,41 @@
+"""Several values given to an option that takes one (`sweep --optimizer lbfgs,adam`, a researcher comparing
+optimizers): refused as a list, saying which options a sweep compares, not with a guess at one of the values."""
+
+import pytest
+
+from conftest import run_main
+
+SWEEPS = ("takes one value in a sweep, which compares values of --style-weight, --content-weight, --tv-weight, "
+          "--seed or --style-scale (comma-separated): run a sweep for each")
+
+
+@pytest.mark.parametrize("argv, said", [
+    # was "'lbfgs,adam' is not one of lbfgs, adam (did you mean lbfgs?)": as if lbfgs alone were meant
+    (["sweep", "a.jpg", "b.jpg", "--optimizer", "lbfgs,adam"], f"--optimizer: 'lbfgs,adam' is a list; --optimizer "
+     f"{SWEEPS}"),
+    (["sweep", "a.jpg", "b.jpg", "--colors", "keep,style"], f"--colors: 'keep,style' is a list; --colors {SWEEPS}"),
+    # was "--init 'content,random' does not exist (did you mean content?); give content or random, or the path ..."
+    (["sweep", "a.jpg", "b.jpg", "--init", "content,random"], f"--init: 'content,random' is a list; --init {SWEEPS}"),
+    (["stylize", "a.jpg", "b.jpg", "--optimizer", "adam,lbfgs"], "--optimizer: 'adam,lbfgs' is a list; --optimizer "
+     "takes one value: run stylize once for each"),
+    (["stylize", "a.jpg", "b.jpg", "--init", "random,content"], "--init: 'random,content' is a list; --init takes "
+     "one value: run stylize once for each"),
+])
+def test_a_list_given_to_an_option_of_one_value_is_refused_as_a_list(argv, said, monkeypatch, capsys):
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and not out and len(err.splitlines()) == 1 and said in err, err
+    assert "did you mean" not in err and "does not exist" not in err
+
+
+def test_a_list_with_a_value_no_choice_takes_is_still_named_as_not_one_of_them(monkeypatch, capsys):
+    """`lbfgs,sgd` is no list of optimizers: the choices are listed, as for any other word."""
+    code, _, err = run_main(["sweep", "a.jpg", "b.jpg", "--optimizer", "lbfgs,sgd"], monkeypatch, capsys)
+    assert code == 2 and "'lbfgs,sgd' is not one of lbfgs, adam" in err and "is a list" not in err, err
+
+
+def test_an_init_file_whose_name_has_a_comma_is_read_as_a_file(tmp_path, monkeypatch, capsys):
+    """A file named `content,random` is what `--init content,random` names there, as `--init Random` reads one."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "content,random").write_bytes(b"")
+    code, _, err = run_main(["sweep", "a.jpg", "b.jpg", "--init", "content,random"], monkeypatch, capsys)
+    assert code == 2 and "is a list" not in err, err
