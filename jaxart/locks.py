@@ -146,7 +146,7 @@ def _held_here(lock: Path) -> bool:
 
 
 @contextlib.contextmanager
-def writing(output: Path, flag: str = "--output"):
+def writing(output: Path, flag: str | None = "--output"):
     """Hold `output_lock(output)` while the run checks, writes and removes the files named after `output`,
     so a second run to it is refused at once, before it touches any of them. A missing output
     folder is created for the lock, and removed again if nothing else was put in it. Re-entrant: in
@@ -168,8 +168,8 @@ def writing(output: Path, flag: str = "--output"):
         try:
             in_folder(held, lock.parent, lambda: _take_output_lock(held, lock))
         except BlockingIOError:
-            raise InputError(f"{output} is being written by another jaxart run; wait for it to finish or "
-                             f"choose another {flag}") from None
+            other = f" or choose another {flag}" if flag else ""  # None: the command fixes it (`sweep --resume`)
+            raise InputError(f"{output} is being written by another jaxart run; wait for it to finish{other}") from None
         except OSError:  # unlocked: the run's checks say why it cannot write there, if it cannot
             pass
         yield

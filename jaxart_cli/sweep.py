@@ -147,7 +147,8 @@ def sweep(
             sweep_job.check_checkpoint(output, cmd.overwrite)
     _start_jax_first(dry_run, check_outputs)
     with _signals_deferred():  # a signal as the lock is taken is answered once ctx will release it
-        ctx.with_resource(locks.writing(output))  # before its files are looked at; held until the command ends
+        # Before its files are looked at; held until the command ends. A resumed sweep's output is its checkpoint's.
+        ctx.with_resource(locks.writing(output, "--output" if ckpt is None else None))
     check_outputs()
     photo, paintings = input_files.load_inputs(content, styles, rgb, config.replace(style_scale=max(painted)))
     # The mask readable, its colours present, the photo's aspect: before any weights load.

@@ -11,6 +11,7 @@ import jaxart
 from jaxart import checkpoint
 
 from conftest import run_main
+from test_output_lock import _holder
 from test_sweep_resume import _edit, _sweep
 
 
@@ -44,6 +45,18 @@ def test_running_the_same_sweep_again_points_at_resume_or_overwrite(files, inter
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.ckpt.npz"]
     code, _, err = run_main([*argv, "--overwrite"], monkeypatch, capsys)  # gives the interrupted one up
     assert code == 0 and not interrupted.exists(), err
+
+
+def test_a_second_resume_of_a_sweep_being_resumed_is_told_to_wait(files, interrupted, tmp_path, monkeypatch, capsys):
+    """Two `sweep --resume` of one checkpoint at once: the second was told "or choose another --output", an option
+    --resume refuses (the checkpoint fixes the sheet)."""
+    other = _holder(tmp_path / "g.png")  # another process writing the sheet, as the first resume does
+    try:
+        err = _refused(["sweep", "--resume", str(interrupted), "--quiet"], monkeypatch, capsys,
+                       "g.png is being written by another jaxart run; wait for it to finish")
+    finally:
+        other.communicate(timeout=30)
+    assert "--output" not in err and sorted(p.name for p in tmp_path.iterdir()) == ["g.ckpt.npz"], err
 
 
 @pytest.mark.parametrize("dry", [[], ["--dry-run"]], ids=["run", "dry run"])
