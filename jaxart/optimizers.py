@@ -7,6 +7,7 @@ import functools
 import math
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import optax
 
@@ -62,7 +63,7 @@ def _rate(value) -> float:
 @functools.lru_cache(maxsize=64)
 def _make_optimizer(name: str, learning_rate, linesearch: str, memory: int) -> optax.GradientTransformationExtraArgs:
     if name == "adam":
-        return _standard_inside(optax.adam(learning_rate))
+        return _overflow_fails(_standard_inside(optax.adam(learning_rate)))
     if name != "lbfgs":
         raise ValueError(f"optimizer {name!r} is not one of lbfgs, adam")
     if linesearch == "zoom":
@@ -94,3 +95,16 @@ def _standard_inside(opt: optax.GradientTransformationExtraArgs) -> optax.Gradie
             return opt.update(updates, state, params, **extra)
 
     return optax.GradientTransformationExtraArgs(init, update)
+
+
+def _overflow_fails(opt: optax.GradientTransformationExtraArgs) -> optax.GradientTransformationExtraArgs:
+    """`opt` (Adam) whose state overflowed steps to NaN, which `optimize` takes as a non-finite step: the run ends
+    there, as failed. A gradient above ~1.8e19 (a loss weight near its 1e30 cap) squared to inf in Adam's second
+    moment, which made its steps 0: the image stood still, and the run was reported as finished."""
+    def update(updates, state, params=None, **extra):
+        updates, state = opt.update(updates, state, params, **extra)
+        leaves = [a for a in jax.tree.leaves(state) if jnp.issubdtype(a.dtype, jnp.inexact)]
+        finite = jnp.all(jnp.stack([jnp.all(jnp.isfinite(a)) for a in leaves]))
+        return jax.tree.map(lambda u: jnp.where(finite, u, jnp.nan), updates), state
+
+    return optax.GradientTransformationExtraArgs(opt.init, update)

@@ -193,3 +193,16 @@ def test_a_projection_giving_nan_is_not_applied_and_no_report_counts_it():
     result = optimize.minimize(_quadratic, jnp.zeros(3), optimize.make_optimizer("lbfgs"), 5, loop="python",
                                project=lambda y: jnp.where(y > 0.2, jnp.nan, y), callback=lambda s, c: calls.append(s))
     assert not result.ok and np.isfinite(result.params).all() and calls == list(range(1, result.steps + 1))
+
+
+def test_adam_whose_second_moment_overflows_ends_the_run_as_failed_not_standing_still():
+    """A loss weight near its cap of 1e30 (`sweep --optimizer adam --style-weight 1,1e24`): the gradient's square
+    overflowed Adam's second moment to inf in float32, which made its steps 0, so the tile stayed the photo and was
+    reported as a finished run. Now the run ends there as one whose loss became non-finite, and says so."""
+    fun = jax.tree_util.Partial(lambda x: (1e24 * jnp.sum((x - 1.0) ** 2), {}))
+    adam = optimize.make_optimizer("adam", learning_rate=0.1)
+    result = optimize.minimize(fun, jnp.zeros(4), adam, 5, loop="python")
+    assert not result.ok and result.steps == 0 and np.array_equal(result.params, np.zeros(4))
+    fine = optimize.minimize(jax.tree_util.Partial(lambda x: (1e12 * jnp.sum((x - 1.0) ** 2), {})), jnp.zeros(4),
+                             adam, 5, loop="python")
+    assert fine.ok and fine.steps == 5 and np.all(np.asarray(fine.params) > 0.4)
