@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from jaxart.errors import WeightsError
-from jaxart.weights import failures, folder, layouts, proxies, range_get, registry, retries, store
+from jaxart.weights import failures, folder, layouts, proxies, range_get, registry, retries, store, validators
 from jaxart.weights.failures import LONGEST_RETRY_AFTER, Report
 from jaxart.weights.range_get import Progress, Speed
 from jaxart.weights.registry import Source, get_source
@@ -45,9 +45,11 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
     report = Report(source, url, partial, proxies.proxy(url))
     earlier = report.kept()
 
-    def restarted() -> None:
+    def restarted(why: str) -> None:
         nonlocal earlier
         earlier = 0
+        if why and notice:
+            notice(why)
 
     tries, reason, asked, advice = retries.Tries(), "", 0.0, ""  # why the last attempt failed, its Retry-After, ...
     while not retries.over(tries, attempts, left := source.size - report.kept()):
@@ -172,4 +174,5 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
             raise WeightsError(f"{e}; the verified download is kept in {partial}, so fetching again converts it "
                                f"without downloading it (`jaxart weights remove {name}` deletes it)") from None
         partial.unlink(missing_ok=True)
+        validators.forget(partial)
         return path

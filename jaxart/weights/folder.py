@@ -16,7 +16,7 @@ from pathlib import Path
 from jaxart import cache_home, locks
 from jaxart.errors import InputError, WeightsError, WeightsFileError, limit_advice
 from jaxart.probe import probe_folder
-from jaxart.weights import staging
+from jaxart.weights import staging, validators
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # Images, told from weights where a name or a file in the folder is one (`file_kind`, `redo`, catalog.py); the
@@ -233,4 +233,5 @@ def remove(name: str) -> list[Path]:
             except OSError as e:
                 raise WeightsError(f"could not remove {p} ({e.strerror or e}); make {p.parent} writable, or "
                                    "remove the file as its owner") from None
+        validators.forget(partial_path(name))  # what its resume would have sent as If-Range
     return paths + left

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from jaxart import __version__
 from jaxart.byte_sizes import amount
-from jaxart.weights import answer
+from jaxart.weights import answer, validators
 
 # urllib's own, Python-urllib/3.x, is one some CDNs and corporate proxies refuse (403) as a script's.
 USER_AGENT = f"jaxart/{__version__}"
@@ -68,17 +68,19 @@ def _write(out, block: bytes) -> None:
 
 
 def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: float,
-        restarted: Callable[[], None] | None = None, speed: Speed = Speed()) -> None:
+        restarted: Callable[[str], None] | None = None, speed: Speed = Speed()) -> None:
     """One GET that appends the rest of the file to `partial`; raises Interrupted if cut short, TooSlow if slower
     than `speed`. `restarted` is called where the bytes already in `partial` are dropped (the server sent the file
-    from its start)."""
+    from its start), with a line saying why where the user should hear it ("" where not)."""
     offset = partial.stat().st_size if partial.exists() else 0
     if offset == size:  # complete but never verified (the previous process died): verify it
         if progress:  # all bytes are here, not none
             progress(size, size)
         return
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT,
-                                                   **({"Range": f"bytes={offset}-"} if 0 < offset < size else {})})
+    resume = {"Range": f"bytes={offset}-"} if 0 < offset < size else {}
+    if resume and (validator := validators.sent(partial, url)):  # a changed file comes whole, not its rest
+        resume["If-Range"] = validator
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **resume})
     # `timeout` bounds the connect and every read, so a stalled server fails rather than hangs. The connect, TLS
     # handshake and the answer's status line and headers, far fewer bytes than a window's worth, must all come within
     # a window of the request, or a second past the read timeout where that is later: a server that sends nothing is
@@ -98,12 +100,18 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
                       f"of the request")
     with response:
         coding = _coding(response)
+        began = offset
         offset = _start(response, partial, offset, size, coding, restarted)
+        if began and not offset and response.status == 200 and "If-Range" in resume and restarted:
+            restarted(f"the server's file changed since its first {began:,} bytes were downloaded; downloading the "
+                      f"new one whole")
         try:  # unbuffered: a full disk fails a write here, not a flush as the file closes
             out = open(partial, "ab" if offset else "wb", buffering=0)
         except OSError as e:
             raise Unwritable(e) from None
         with out:
+            if not offset:  # the version of the file begun now; a file:// URL's has none to send
+                validators.keep(partial, url, response.headers if response.status == 200 else {})
             done = _copy(response, out, offset, size, coding, progress, slow)
     if done < size:
         raise Interrupted(f"the connection closed after {done:,} of {size:,} bytes")
@@ -124,7 +132,7 @@ def _coding(response) -> str:
 
 
 def _start(response, partial: Path, offset: int, size: int, coding: str,
-           restarted: Callable[[], None] | None) -> int:
+           restarted: Callable[[str], None] | None) -> int:
     """The byte `response`'s body starts at: `offset` where it continues `partial` (a 206 from there), 0 where it is
     the whole file (`restarted` is called if that drops bytes). Raises Interrupted, deleting `partial`, for bytes
     from elsewhere; WrongFile for a file whose size is not `size`."""
@@ -135,7 +143,7 @@ def _start(response, partial: Path, offset: int, size: int, coding: str,
         _afresh(partial, offset, restarted, "bytes from elsewhere"
                 + (f" (of a copy compressed with {coding})" if coding != "identity" else ""))
     if offset and whole and restarted:
-        restarted()
+        restarted("")
     # The whole file's size, where the server says it: a 200's Content-Length (of the compressed bytes, if
     # compressed), a 206's total. A 206 may send less than the rest (then the next attempt resumes), but of a
     # file of `size`.
@@ -145,11 +153,11 @@ def _start(response, partial: Path, offset: int, size: int, coding: str,
     return offset if not whole else 0
 
 
-def _afresh(partial: Path, offset: int, restarted: Callable[[], None] | None, reply: str) -> None:
+def _afresh(partial: Path, offset: int, restarted: Callable[[str], None] | None, reply: str) -> None:
     """Raise Interrupted, deleting `partial`, where the server answered the request for the rest of it from byte
     `offset` with `reply`: the next attempt downloads the file from its start."""
     if offset and restarted:
-        restarted()
+        restarted("")
     partial.unlink(missing_ok=True)
     raise Interrupted(f"the server answered a request from byte {offset:,} with {reply}; starting afresh")
 
