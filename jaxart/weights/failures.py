@@ -122,11 +122,18 @@ def worth_retrying(e: Exception, report: Report) -> tuple[object, float, str]:
         raise report.fail(reason, _CHECK_URL) from None
     if (isinstance(e, urllib.error.URLError) and isinstance(reason, ConnectionResetError)  # in the TLS handshake, or
             and _at(e, report).lower().startswith("https:")):  # as the request went: it read "[Errno 104]" alone
-        through = "" if report.via else "through your network's proxy (HTTPS_PROXY), or "
         reset = f"the HTTPS connection was reset before an answer came, by the server or a firewall between: {said}"
-        return reset, 0.0, (f"a busy server or a firewall that cuts HTTPS to that host may reset it: fetch {through}"
-                            f"from an http:// mirror (--url), or ")
+        return reset, 0.0, _cut_https(report)
+    if isinstance(e, range_get.Reset) and e.url.lower().startswith("https:"):  # while the file came: the same rule
+        return said, 0.0, _cut_https(report)
     return said, 0.0, ""
+
+
+def _cut_https(report: Report) -> str:
+    """What to try where an https:// connection was reset, before the answer or while the file came."""
+    through = "" if report.via else "through your network's proxy (HTTPS_PROXY), or "
+    return (f"a busy server or a firewall that cuts HTTPS to that host may reset it: fetch {through}from an http:// "
+            f"mirror (--url), or ")
 
 
 def _at(e: Exception, report: Report) -> str:

@@ -30,6 +30,14 @@ class Interrupted(Exception):
     """A failure worth retrying: the transfer was cut off or stalled, or the server was busy."""
 
 
+class Reset(Interrupted):
+    """The connection from `url` was reset while the file came (by the server, or a firewall between)."""
+
+    def __init__(self, message: str, url: str):
+        super().__init__(message)
+        self.url = url
+
+
 class TooSlow(Interrupted):
     """The server sent too little for too long: a trickle under the per-read timeout, which never trips it."""
 
@@ -196,8 +204,8 @@ def read1(response, n: int, done: int, size: int) -> bytes:
             return b""
     except ConnectionResetError:  # as plain HTTP, or TLS under Python 3.13, says it
         pass
-    raise Interrupted(f"the connection was reset after {done:,} of {size:,} bytes, by the server or a firewall "
-                      f"between")
+    raise Reset(f"the connection was reset after {done:,} of {size:,} bytes, by the server or a firewall between",
+                getattr(response, "url", None) or "")
 
 
 def _decoded(decode, block: bytes, most: int) -> bytes:
