@@ -91,6 +91,16 @@ def test_a_file_unchanged_on_the_server_resumes(serve, served, weights_dir):
     assert server.ranges == [f"bytes={kept}-"] and server.if_ranges == ['"v1"'] and notices == []
 
 
+def test_a_server_that_takes_no_range_sends_the_same_version_whole_without_a_word_of_a_change(
+        serve, served, weights_dir):
+    server = _versioned(serve, ["cut"], etag='"v1"')
+    with pytest.raises(WeightsError, match="fetching again resumes there"):
+        fetch("test", **FAST)
+    _then(server, ["no-range"], served.body, etag='"v1"')
+    assert_same_params(load(fetch("test", **FAST, notice=(notices := []).append)), served.params)
+    assert server.if_ranges == ['"v1"'] and notices == []
+
+
 def test_a_weak_etag_alone_resumes_as_before_and_a_mirror_is_not_asked_for_the_servers_version(
         serve, served, weights_dir):
     server = _versioned(serve, ["cut"], etag='W/"v1"')

@@ -110,7 +110,9 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
         coding = _coding(response)
         began = offset
         offset = _start(response, partial, offset, size, coding, restarted)
-        if began and not offset and response.status == 200 and "If-Range" in resume and restarted:
+        # A 200 naming the version asked for is a server that takes no Range: as silent as before.
+        changed = resume.get("If-Range") not in (None, validators.of(response.headers)) and response.status == 200
+        if began and not offset and changed and restarted:
             restarted(f"the server's file changed since its first {began:,} bytes were downloaded; downloading the "
                       f"new one whole")
         try:  # unbuffered: a full disk fails a write here, not a flush as the file closes
