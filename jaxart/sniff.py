@@ -79,27 +79,31 @@ def unread(p: Path) -> str | None:
         return "is a JPEG XL image, which Pillow cannot read; export it as PNG or JPEG"
     if head[:4] == b"8BPS" and len(head) >= 26:
         version, bits = struct.unpack(">H", head[4:6])[0], struct.unpack(">H", head[22:24])[0]
-        if version == 2:
-            return ("is a PSB (Photoshop Large Document), which Pillow cannot read; save it as a PSD of 8 bits a "
-                    "channel, or export it as PNG")
+        zipped = _psd_compression(p, version) in (2, 3)  # a PSD's was "damaged or truncated (OSError: cannot load ...)"
+        if version == 2:  # a ZIP-compressed one's words were a PSB's alone, where a PSD's name its compression
+            return (f"is a PSB (Photoshop Large Document){_ZIP * zipped}, which Pillow cannot read; save it as a PSD "
+                    "of 8 bits a channel, or export it as PNG")
         if bits not in (1, 8):
             return (f"is a {bits}-bit PSD, which Pillow cannot read (it reads 8-bit ones); in Photoshop choose "
                     "Image > Mode > 8 Bits/Channel and save it, or export it as PNG")
-        if _psd_compression(p) in (2, 3):  # was "damaged or truncated (OSError: cannot load this image)"
-            return ("is a PSD whose merged image is ZIP-compressed, which Pillow cannot read (it reads raw and RLE "
-                    "ones); export it as PNG or TIFF")
+        if zipped:
+            return f"is a PSD{_ZIP}, which Pillow cannot read (it reads raw and RLE ones); export it as PNG or TIFF"
     return _document(p, head) or _raw(head, brands)
 
 
-def _psd_compression(p: Path) -> int | None:
-    """The compression of a PSD's merged image (0 raw, 1 RLE, 2 ZIP, 3 ZIP with prediction), after its colour mode
-    data, image resources and layers, each a length and its bytes; None where the file ends first."""
+_ZIP = " whose merged image is ZIP-compressed"
+
+
+def _psd_compression(p: Path, version: int = 1) -> int | None:
+    """The compression of a PSD's (`version` 1) or PSB's (2) merged image (0 raw, 1 RLE, 2 ZIP, 3 ZIP with
+    prediction), after its colour mode data, image resources and layers, each a length (a PSB's layers' of 8 bytes)
+    and its bytes; None where the file ends first."""
     with open(p, "rb") as f:
         f.seek(26)
-        for _ in range(3):
-            if len(size := f.read(4)) < 4:
+        for n in (4, 4, 8 if version == 2 else 4):
+            if len(size := f.read(n)) < n:
                 return None
-            f.seek(struct.unpack(">I", size)[0], 1)
+            f.seek(int.from_bytes(size, "big"), 1)
         code = f.read(2)
     return struct.unpack(">H", code)[0] if len(code) == 2 else None
 

@@ -25,7 +25,8 @@ def _psd(bits: int, version: int = 1, compression: int = 0) -> bytes:
     """A 4x3 RGB Photoshop file of `bits` a channel, its merged image uncompressed (0) or ZIP-compressed (2, 3)."""
     header = b"8BPS" + struct.pack(">H", version) + bytes(6) + struct.pack(">HIIHH", 3, 3, 4, bits, 3)
     pixels = b"\x80" * (36 * max(bits // 8, 1))
-    return header + bytes(12) + struct.pack(">H", compression) + (zlib.compress(pixels) if compression else pixels)
+    lengths = bytes(16 if version == 2 else 12)  # colour mode data, image resources, layers (a PSB's of 8 bytes)
+    return header + lengths + struct.pack(">H", compression) + (zlib.compress(pixels) if compression else pixels)
 
 
 HEIC = "is a HEIC (HEIF) photo, an iPhone's default format, which Pillow cannot read; export it as JPEG (an iPhone " \
@@ -42,6 +43,10 @@ UNREAD = {
                          "Image > Mode > 8 Bits/Channel and save it, or export it as PNG"),
     "psb": (_psd(8, version=2), "is a PSB (Photoshop Large Document), which Pillow cannot read; save it as a PSD of "
                                 "8 bits a channel, or export it as PNG"),
+    # It was called a PSB alone, where a PSD's words name its ZIP-compressed merged image.
+    "psb-zip": (_psd(8, version=2, compression=2), "is a PSB (Photoshop Large Document) whose merged image is "
+                                                   "ZIP-compressed, which Pillow cannot read; save it as a PSD of 8 "
+                                                   "bits a channel, or export it as PNG"),
 }
 ZIPPED_PSD = "is a PSD whose merged image is ZIP-compressed, which Pillow cannot read (it reads raw and RLE ones); " \
              "export it as PNG or TIFF"
