@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from jaxart import pixel_limit
 from jaxart.errors import InputError, describe
@@ -64,7 +64,8 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
             raise CheckpointGiven(path, moved_meta(meta, path)[0]) from None  # where --resume writes: moved with it
         from jaxart import sniff
 
-        if why := sniff.unread(Path(path)):  # as stylize names it: a HEIC was "could not be read as an image"
+        # As stylize names it: a HEIC, a PNG whose header is damaged, was "could not be read as an image"
+        if why := (sniff.what if isinstance(e, UnidentifiedImageError) else sniff.unread)(Path(path)):
             raise InputError(f"{path} {why}") from None
         raise InputError(f"{path} could not be read as an image ({describe(e, path)}); "
                          "give a PNG or TIFF jaxart wrote") from None

@@ -157,11 +157,13 @@ def test_info_command_names_an_edited_records_setting_by_its_option(field, value
 
 
 def test_info_on_an_image_pillow_cannot_identify_names_it_once(tmp_path, monkeypatch, capsys):
+    """In stylize's words: it was "could not be read as an image (UnidentifiedImageError: ...)", where stylize names
+    the damaged header and what to do."""
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 12 + b"xxxx" + b"\0" * 40)  # a PNG whose header chunk is damaged
     code, out, err = run_main(["info", str(bad)], monkeypatch, capsys)
     assert (code, out) == (2, "") and err.count("bad.png") == 1, err
-    assert err.startswith(f"error: {bad} could not be read as an image"), err
+    assert err == f"error: {bad} starts as a PNG file but its header is damaged; re-export or re-download it", err
 
 
 def _png_header(width: int, height: int) -> bytes:

@@ -88,7 +88,7 @@ def test_a_truncated_tiff_is_one_error_without_pillows_warning(tmp_path):
     path.write_bytes(path.read_bytes()[:3000])
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
-        with pytest.raises(InputError, match="give a PNG or TIFF jaxart wrote"):
+        with pytest.raises(InputError, match="starts as a TIFF file but its header is damaged; re-export"):
             read_record(path)
     assert not seen, [str(w.message) for w in seen]  # `jaxart info` printed it above its error line
 

@@ -75,9 +75,10 @@ def test_a_psd_whose_merged_image_is_zip_compressed_is_named_with_what_to_do(com
 
 @pytest.mark.skipif(not features.check("avif"), reason="this Pillow reads no AVIF")
 @pytest.mark.parametrize("cut", ["half", "garbled"])
-def test_a_damaged_avif_is_named_as_an_avif(cut, tmp_path):
+def test_a_damaged_avif_is_named_as_an_avif(cut, tmp_path, monkeypatch, capsys):
     """It was "not in an image format Pillow can read; convert it to PNG or JPEG", as a text file is, where a damaged
-    PNG, JPEG or GIF is named with what to do."""
+    PNG, JPEG or GIF is named with what to do; `jaxart info` said "could not be read as an image
+    (UnidentifiedImageError: ...)" of it: one rule names it for both."""
     Image.new("RGB", (8, 6), (200, 100, 50)).save(tmp_path / "whole.avif")
     data = bytearray((tmp_path / "whole.avif").read_bytes())
     if cut == "half":
@@ -89,6 +90,7 @@ def test_a_damaged_avif_is_named_as_an_avif(cut, tmp_path):
     with pytest.raises(InputError) as e:
         load_image(path)
     assert str(e.value) == f"{path} starts as an AVIF file but its header is damaged; re-export or re-download it"
+    assert run_main(["info", str(path)], monkeypatch, capsys) == (2, "", f"error: {e.value}")
 
 
 @pytest.mark.parametrize("name", sorted(UNREAD))
