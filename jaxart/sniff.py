@@ -156,9 +156,10 @@ def preview(opened, p: Path) -> str | None:
     upscaled, as if it were the photo. None for other TIFFs."""
     tags = opened.tag_v2
     reduced = isinstance(kind := tags.get(254), int) and kind & 1
-    if 50706 not in tags and not (reduced and 330 in tags):  # DNGVersion; a reduced page, SubIFDs
-        return None
     make = str(tags.get(271, "")).upper()
-    kind = "DNG" if 50706 in tags else next((k for m, k in _MAKERS.items() if make.startswith(m)),
-                                            p.suffix[1:].upper() or "TIFF")
+    maker = next((k for m, k in _MAKERS.items() if make.startswith(m)), None)
+    # DNGVersion; SubIFDs beside a page marked reduced, or a RAW maker's (an ARW's first page is not always marked)
+    if 50706 not in tags and not (330 in tags and (reduced or maker)):
+        return None
+    kind = "DNG" if 50706 in tags else maker or p.suffix[1:].upper() or "TIFF"
     return raw_words(kind, f" beyond its {opened.width}x{opened.height} preview")

@@ -71,15 +71,18 @@ def test_a_document_or_raw_file_is_named_with_what_to_do(name, tmp_path, monkeyp
     assert run_main(["info", str(path)], monkeypatch, capsys) == (2, "", f"error: {path} {says}")
 
 
-@pytest.mark.parametrize("kind", ["DNG", "NEF"])
+@pytest.mark.parametrize("kind", ["DNG", "NEF", "ARW"])
 def test_a_raw_file_pillow_opens_as_a_tiff_is_refused_not_stylized_from_its_preview(kind, tmp_path):
-    """Pillow reads a DNG's or NEF's first page, a preview of a few hundred pixels, which loaded as the photo."""
+    """Pillow reads a DNG's, NEF's or ARW's first page, a preview of a few hundred pixels, which loaded as the photo
+    (an ARW's, not marked as reduced, even where a NEF's was refused)."""
     tags = TiffImagePlugin.ImageFileDirectory_v2()
     if kind == "DNG":
         tags[50706] = b"\x01\x04\x00\x00"  # DNGVersion 1.4
-    else:  # a reduced-resolution first page, the picture in its SubIFDs
-        tags[254], tags[271], tags[330] = 1, "NIKON CORPORATION", 8
+    else:  # a first page reduced-resolution (a NEF's) or not marked so (an ARW's), the picture in its SubIFDs
+        tags[271], tags[330] = ("NIKON CORPORATION" if kind == "NEF" else "SONY"), 8
         tags.tagtype[330] = 4
+        if kind == "NEF":
+            tags[254] = 1
     path = tmp_path / "photo.tif"
     Image.new("RGB", (40, 30), (10, 20, 200)).save(path, tiffinfo=tags)
     with pytest.raises(InputError) as e:
