@@ -2,6 +2,8 @@
 frames, a sweep's tiles and every format take the photo's alpha back, where they were a painted rectangle; an
 opaque photo's stay RGB."""
 
+import struct
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -108,3 +110,27 @@ def test_a_sweeps_alpha_is_the_photos_it_ran_on(files, tmp_path, monkeypatch):
         assert e.code == 0, e
     alpha = np.asarray(Image.open(tmp_path / "g-00.png").getchannel("A"), np.float32) / 255
     assert alpha[:, :10].max() < 0.02 and alpha[:, 14:].min() > 0.98
+
+
+def _bmp_v5(rgba: np.ndarray) -> bytes:
+    """A 32-bit BMP with a BITMAPV5HEADER, BI_BITFIELDS and an alpha mask, as GIMP writes a transparent one."""
+    h, w = rgba.shape[:2]
+    pixels = rgba[::-1][..., [2, 1, 0, 3]].tobytes()  # bottom-up, BGRA
+    header = struct.pack("<IiiHHIIiiIIIIII", 124, w, h, 1, 32, 3, len(pixels), 2835, 2835, 0, 0,
+                         0xFF0000, 0xFF00, 0xFF, 0xFF000000)
+    header += bytes(124 - len(header))
+    return b"BM" + struct.pack("<IHHI", 14 + 124 + len(pixels), 0, 0, 14 + 124) + header + pixels
+
+
+def test_a_bmps_alpha_is_kept_where_its_header_has_an_alpha_mask(tmp_path):
+    """A BMP cut-out keeps its transparency where its header says it has alpha. The fourth byte of a BI_RGB one (as
+    Pillow's own save of RGBA writes it) is unused by the format, and read opaque, as Pillow, GIMP and Chromium
+    read it: bmpsuite's rgb32fakealpha.bmp holds noise there."""
+    rgba = np.dstack([np.random.default_rng(2).integers(0, 256, (6, 8, 3), np.uint8), np.zeros((6, 8), np.uint8)])
+    rgba[:, 4:, 3] = 255
+    (tmp_path / "v5.bmp").write_bytes(_bmp_v5(rgba))
+    Image.fromarray(rgba).save(tmp_path / "rgb.bmp")
+    for name, alpha in (("v5.bmp", rgba[..., 3] / 255), ("rgb.bmp", None)):
+        photo = jaxart.load_image(tmp_path / name)
+        got = photo_alpha(tmp_path / name, photo, (255, 255, 255))
+        assert got is None if alpha is None else np.array_equal(got[..., 0], alpha), name
