@@ -12,7 +12,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart.arrays import as_numbers, host_array
-from jaxart.errors import InputError
+from jaxart.errors import InputError, given
 
 GRAM = "a (C, C) float array, losses.gram of a feature map"  # what each Gram should be
 
@@ -68,9 +68,7 @@ def _checked(grams: Sequence[Mapping[str, ArrayLike]]) -> list[dict[str, jax.Arr
     out = []
     for i, g in enumerate(grams, 1):
         if not isinstance(g, Mapping):
-            got = f"an array of shape {np.shape(g)}" if hasattr(g, "shape") else "None" if g is None else \
-                f"a {type(g).__name__}"  # not "a ArrayImpl", "a NoneType"
-            raise TypeError(f"painting {i}'s Grams are {got}; give a dict of layer name -> Gram per "
+            raise TypeError(f"painting {i}'s Grams are {given(g)}; give a dict of layer name -> Gram per "
                             "painting, as {name: losses.gram(f) for name, f in features(...).items()}")
         if out and set(g) != set(out[0]):
             raise ValueError(f"painting {i}'s Grams have layers {sorted(g)}, painting 1's {sorted(out[0])}; "

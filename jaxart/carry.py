@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import optax
 
 from jaxart.counts import check_count  # carry.check_count too, as before counts.py took it
-from jaxart.errors import InputError
+from jaxart.errors import InputError, given
 
 FUN = "fun(x) -> (value, aux): the scalar to minimize and anything to report (None for nothing)"
 
@@ -91,7 +91,7 @@ def start(x0) -> jax.Array:
     try:
         x = jnp.asarray(x0)
     except (TypeError, ValueError):
-        raise TypeError(f"x0 is {type(x0).__name__}, not one array; the optimizer takes one float array (for a tree "
+        raise TypeError(f"x0 is {given(x0)}, not one array; the optimizer takes one float array (for a tree "
                         "of them, jax.flatten_util.ravel_pytree(x0) gives one and the function that unravels it "
                         "inside fun)") from None
     if not jnp.issubdtype(x.dtype, jnp.floating):
@@ -121,12 +121,9 @@ def untraced(x0) -> None:
 def _aux(out):
     """The aux of `fun`'s `out` (shapes): a bare loss was "'ShapeDtypeStruct' object is not subscriptable"."""
     if not (isinstance(out, tuple) and len(out) == 2):
-        got = (f"one array of shape {out.shape}" if isinstance(out, jax.ShapeDtypeStruct) else type(out).__name__
-               + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
-        raise TypeError(f"fun returned {got}; give {FUN}, such as lambda x: (loss(x), None)")
+        raise TypeError(f"fun returned {given(out)}; give {FUN}, such as lambda x: (loss(x), None)")
     value = out[0]
     shaped = isinstance(value, jax.ShapeDtypeStruct)
     if not (shaped and value.shape == () and jnp.issubdtype(value.dtype, jnp.floating)):
-        got = f"{value.dtype} of shape {value.shape}" if shaped else type(value).__name__
-        raise ValueError(f"fun's value is {got}; give {FUN}, the value one float scalar (a sum or mean)")
+        raise ValueError(f"fun's value is {given(value)}; give {FUN}, the value one float scalar (a sum or mean)")
     return out[1]

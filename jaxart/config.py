@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from jaxart import color, config_checks, convs, layers, paths
-from jaxart.errors import InputError, as_typed
+from jaxart.errors import InputError, as_typed, given
 from jaxart.layers import check_config_layers, config_layers
 
 OPTIMIZERS = ("lbfgs", "adam")
@@ -150,7 +150,7 @@ class StyleConfig:
         """The config of a dict from `to_dict` (or the JSON of `to_json`); another type, or a field of the
         wrong type, is an InputError naming it, an unknown field a ValueError (`validate` judges values)."""
         if not isinstance(d, dict):
-            raise InputError(f"config is a {type(d).__name__}, not an object of fields; give what to_dict or "
+            raise InputError(f"config is {given(d)}, not an object of fields; give what to_dict or "
                              "to_json writes")
         fields = {f.name: f.type for f in dataclasses.fields(cls)}
         if unknown := sorted(set(d) - set(fields), key=str):  # a key that is no string, too
@@ -186,7 +186,7 @@ def _listed(name: str, value) -> tuple:
             return tuple(_plain(v) for v in value)
         except TypeError:  # no iterable: a number, a 0-D array
             pass
-    raise TypeError(f"{name} is {as_typed(value)} ({type(value).__name__}); give a list or tuple, such as "
+    raise TypeError(f"{name} is {given(value)}; give a list or tuple, such as "
                     f"{_ONE_PER[name]}")
 
 

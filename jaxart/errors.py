@@ -6,7 +6,10 @@ import functools
 import numbers
 import os
 import re
+import reprlib
 import resource
+import sys
+import types
 from collections.abc import Mapping, Sequence
 
 from jaxart.byte_sizes import amount
@@ -75,6 +78,32 @@ def as_typed(v: object) -> str:
     text = next((t for digits in range(6, 18) if float(t := f"{v:.{digits}g}") == v), repr(v))  # nan: its repr
     mantissa, e, exponent = text.partition("e")
     return mantissa + e + (str(int(exponent)) if e else "")
+
+
+def given(v: object) -> str:
+    """What a message says it got: "None", "the int 3", "the float64 0.5", "the str 'vgg16'", "an array of shape
+    (3, 3) and dtype float32" (NumPy, JAX, a tracer), "a PIL image (RGB, 64x48)", "a list of 2 items", "an empty
+    tuple", "a dict of 'relu1_1', ...", "the function load_weights", else "a Weights": not the class alone, "a
+    ArrayImpl" (JAX's private one), "a NoneType", "a PngImageFile"."""
+    if v is None or isinstance(v, bool):
+        return repr(v)
+    if isinstance(v, numbers.Number):
+        return f"the {type(v).__name__} {as_typed(v)}"
+    if isinstance(v, (str, bytes)):  # NumPy's np.str_ too, as its str
+        return f"the str {reprlib.repr(str(v))}" if isinstance(v, str) else f"the bytes {reprlib.repr(bytes(v))}"
+    if hasattr(v, "shape") and hasattr(v, "dtype"):
+        return f"an array of shape {tuple(v.shape)} and dtype {v.dtype}"
+    if (pil := sys.modules.get("PIL.Image")) and isinstance(v, pil.Image):  # not its PngImageFile, JpegImageFile
+        return f"a PIL image ({v.mode}, {v.width}x{v.height})"
+    kind = type(v).__name__
+    if isinstance(v, Mapping):
+        keys = [*map(repr, list(v)[:3]), *["..."] * (len(v) > 3)]
+        return f"a {kind} of {', '.join(keys)}" if v else f"an empty {kind}"
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return f"a {kind} of {len(v)} item{'s' * (len(v) != 1)}" if v else f"an empty {kind}"
+    if isinstance(v, (types.FunctionType, types.BuiltinFunctionType)):
+        return f"the function {v.__name__}"
+    return f"{'an' if kind[0] in 'AEIOUaeiou' else 'a'} {kind}"
 
 
 def nearest_name(name: str, known: Sequence[str]) -> str:

@@ -19,7 +19,7 @@ from PIL import EpsImagePlugin, Image, ImageOps, UnidentifiedImageError
 
 from jaxart import jpeg_cut, jpeg_end, jpeg_header, modes, pixel_limit, sniff
 from jaxart.counts import check_count
-from jaxart.errors import InputError, describe
+from jaxart.errors import InputError, describe, given
 from jaxart.paths import as_path, check_path, empty, missing
 
 MIN_SIDE = 2  # one pixel has no texture to match, and VGG's pooling needs something to pool
@@ -180,7 +180,7 @@ def resize(img: Image.Image, size: int) -> Image.Image:
     """A Pillow image resized (Lanczos) to a longer side of `size` pixels (at least 1), keeping the
     aspect ratio; `img` itself when it has that size already. Arrays: `resized`."""
     if not isinstance(img, Image.Image):
-        raise TypeError(f"resize takes a Pillow image, got {type(img).__name__}; resize arrays with `resized`")
+        raise TypeError(f"resize takes a Pillow image, got {given(img)}; resize arrays with `resized`")
     new = fit((img.height, img.width), size)[::-1]
     return img if new == img.size else img.resize(new, Image.Resampling.LANCZOS)
 

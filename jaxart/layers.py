@@ -10,7 +10,7 @@ import numpy as np
 
 from jaxart.arrays import (IMAGE, NOT_NUMBERS, as_numbers, as_pixels, at_least_float32, check_numbers, check_pixels,
                            host_array)
-from jaxart.errors import InputError
+from jaxart.errors import InputError, given
 
 # arrays.py's names are re-exported, from before it was split off: jaxart.layers.as_pixels and the rest.
 __all__ = [
@@ -27,7 +27,7 @@ POOLINGS = ("max", "avg")
 def layer_names(arch: str) -> tuple[str, ...]:
     """All activation names of `arch` in forward order: conv1_1, relu1_1, ..., pool5."""
     if not isinstance(arch, (str, type(None))):  # a Weights failed with "unhashable type: 'dict'"
-        raise TypeError(f"arch must be a name, {' or '.join(map(repr, STAGES))}, got {type(arch).__name__}; "
+        raise TypeError(f"arch must be a name, {' or '.join(map(repr, STAGES))}, got {given(arch)}; "
                         "for a Weights, give weights.arch")
     if arch not in STAGES:
         raise ValueError(f"unknown architecture {arch!r}; use one of {', '.join(STAGES)}")
@@ -65,7 +65,7 @@ def as_layers(layers: str | Sequence[str]) -> tuple[str, ...]:
     try:
         names = tuple(layers)
     except TypeError:
-        raise TypeError(f"layers ({type(layers).__name__}) are not layer names; give them as a list, tuple or "
+        raise TypeError(f"layers is {given(layers)}, not layer names; give them as a list, tuple or "
                         "1-D array, such as ['relu4_2']") from None
     if not names:
         raise ValueError("layers is empty; name at least one, such as ['relu4_2']")
@@ -78,8 +78,7 @@ def _check_names(layers: Sequence) -> None:
     for layer in layers:
         _check_static(layer, "a layer")
         if not isinstance(layer, str):
-            kind = f"{type(layer).__module__}.{type(layer).__name__}".removeprefix("builtins.")
-            raise ValueError(f"layer {layer!r} ({kind}) is not a layer name; give names (str) such as 'relu4_2'")
+            raise ValueError(f"a layer is {given(layer)}, not a layer name; give names (str) such as 'relu4_2'")
 
 
 def _check_static(value, what: str, error: type[Exception] = ValueError) -> None:
@@ -153,7 +152,7 @@ def check_params(params: dict, arch: str, names: Sequence[str]) -> None:
     misshapen, or a layer `arch` lacks: params of another architecture ran the wrong network
     silently, and a missing or misshapen layer failed inside Flax. Shapes only, so free under jit."""
     if not isinstance(params, Mapping):
-        raise ValueError(f"weights.params is a {type(params).__name__}; "
+        raise ValueError(f"weights.params is {given(params)}; "
                          "give a dict of conv layers, as load_weights does")
     # Other entries (a classifier's fc6, say) are not read; another architecture's conv layers are a mix-up.
     other = sorted(set(params) & set().union(*map(conv_names, STAGES)) - set(conv_names(arch)))

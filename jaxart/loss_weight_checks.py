@@ -11,7 +11,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart.arrays import host_array
-from jaxart.errors import InputError
+from jaxart.errors import InputError, given
 
 
 def check_layer_weights(layer_weights: Mapping[str, ArrayLike], names, what: str = "layer_weights",
@@ -20,7 +20,7 @@ def check_layer_weights(layer_weights: Mapping[str, ArrayLike], names, what: str
     weight: unchecked, a list fails with an AttributeError, a batch of weights silently gives a batch of
     losses, and a string ("0.5") is read as its number."""
     if not isinstance(layer_weights, Mapping):
-        raise TypeError(f"{what} is of type {type(layer_weights).__name__}; give a dict from style layer to weight, "
+        raise TypeError(f"{what} is {given(layer_weights)}; give a dict from style layer to weight, "
                         f"such as {{{', '.join(f'{n!r}: 1.0' for n in list(names)[:2])}}}")
     if unweighted := [n for n in names if n not in layer_weights]:
         raise ValueError(f"{what} lack layer {unweighted[0]}, which {source}; give a weight for each")

@@ -40,6 +40,7 @@ from jax.typing import ArrayLike
 
 from jaxart import blend
 from jaxart.arrays import as_numbers, as_pixels, at_least_float32
+from jaxart.errors import given
 from jaxart.loss_weight_checks import check_layer_weights, check_weight
 
 # loss_weight_checks.py's checks are re-exported, from before it was split off: losses.check_weight and the other.
@@ -186,7 +187,7 @@ def style_loss(
     """
     for what, d in (("features", features), ("target_grams", target_grams), ("layer_weights", layer_weights)):
         if d is not None and not isinstance(d, Mapping):  # else a list lacks every layer, an array fails inside
-            raise TypeError(f"style_loss's {what} is of type {type(d).__name__}; give a dict from layer name to "
+            raise TypeError(f"style_loss's {what} is {given(d)}; give a dict from layer name to "
                             f"{'weight' if what == 'layer_weights' else 'array'}, such as {{'relu1_1': ...}}")
     names = list(target_grams)
     if missing := [n for n in names if n not in features]:

@@ -16,6 +16,7 @@ from jax.typing import ArrayLike
 from jaxart import color, guided, losses
 from jaxart.arrays import as_pixels
 from jaxart.config import StyleConfig
+from jaxart.errors import given
 from jaxart.layers import rgb_hint
 # Re-exported: the objective's public names include what it is measured against (`objective.make_targets`,
 # `objective.compute_targets`, `objective.Targets`).
@@ -129,9 +130,8 @@ def _loss_weights(lw) -> LossWeights:
     broadcast the total to a batch that `jax.grad` refuses without naming `lw`."""
     if not isinstance(lw, LossWeights):
         if not (isinstance(lw, (tuple, list)) and len(lw) == 3):
-            got = (f"an array of shape {np.shape(lw)}, so unpack it: jaxart.LossWeights(*lw)"
-                   if hasattr(lw, "shape") and hasattr(lw, "dtype") else type(lw).__name__
-                   + (f" of length {len(lw)}" if isinstance(lw, (tuple, list)) else ""))
+            unpack = hasattr(lw, "shape") and hasattr(lw, "dtype")
+            got = given(lw) + ", so unpack it: jaxart.LossWeights(*lw)" * unpack
             raise TypeError(f"total_loss's lw must be a jaxart.LossWeights, e.g. jaxart.LossWeights.of(config), or a "
                             f"(content, style, tv) tuple, got {got}; the config's *_weight fields are not read here")
         lw = LossWeights(*lw)
@@ -146,7 +146,7 @@ def _check_targets(targets: Targets, config: StyleConfig, weights: Weights) -> N
     at trace time), which VGG16's layers took from VGG19 where widths match: a loss of other features."""
     if not isinstance(targets, Targets):
         raise TypeError(f"targets must be a jaxart.Targets, from make_targets (or Targets(content, grams)), got "
-                        f"{type(targets).__name__}")
+                        f"{given(targets)}")
     if targets.arch is not None and targets.arch != getattr(weights, "arch", targets.arch):
         raise ValueError(f"targets were made with {targets.arch} weights, the loss's weights are {weights.arch}, "
                          "whose features differ; make the targets with these weights (make_targets)")

@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image, PngImagePlugin
 
 from jaxart.arrays import check_pixels, host_array
-from jaxart.errors import InputError
+from jaxart.errors import InputError, given
 from jaxart.files import replacing
 from jaxart.formats import FORMATS, choose_format
 from jaxart.image_record import RECORD_KEY, SOFTWARE
@@ -102,7 +102,7 @@ def _save(name: str, path, image, record: dict | None, fmt: str | None, overwrit
     if (top := np.max(x, where=np.isfinite(x), initial=0.0)) > 2.0:
         raise InputError(f"{name}'s image has values up to {top:g}; give floats in [0, 1] (divide by 255)")
     if not isinstance(record, (dict, type(None))):  # written, but read_record refuses it
-        raise TypeError(f"record must be a dict (a JSON object) or None, got {type(record).__name__}")
+        raise TypeError(f"record must be a dict (a JSON object) or None, got {given(record)}")
     text = None if record is None else json.dumps(record, sort_keys=True)  # ASCII: fits tEXt
     if fmt == "png":
         info = PngImagePlugin.PngInfo()

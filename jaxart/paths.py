@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from jaxart.errors import BAD_PATH, InputError, nearest_name
+from jaxart.errors import BAD_PATH, InputError, given, nearest_name
 
 
 def as_path(value, what: str, want: str, hint: str = "") -> str | os.PathLike:
@@ -21,10 +21,7 @@ def as_path(value, what: str, want: str, hint: str = "") -> str | os.PathLike:
     what the caller may have meant)."""
     if isinstance(value, (str, os.PathLike)):
         return value
-    got = "None" if value is None else type(value).__name__
-    if hasattr(value, "shape") and hasattr(value, "dtype"):
-        got = f"an array of shape {tuple(value.shape)}"
-    raise TypeError(f"{what} must be {want}, got {got}" + f"; {hint}" * bool(hint))
+    raise TypeError(f"{what} must be {want}, got {given(value)}" + f"; {hint}" * bool(hint))
 
 
 def _bad_path(path: str | os.PathLike) -> OSError | None:

@@ -31,7 +31,7 @@ from jaxart import (batched, checkpoint, finished_image, inputs, kept, margin, m
                     photo_size, plateau, scales, shrink, sweep_inputs, sweep_state, transfer)
 from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
-from jaxart.errors import InputError
+from jaxart.errors import InputError, given
 from jaxart.image import WHITE, fit
 from jaxart.settings import MAX_SETTINGS, Setting, as_settings, gram_sets, grid, layer_weight_sets
 from jaxart.sweep_batch import (AXIS, SweepResult, batch_mean, batch_mesh, continued as _continued,
@@ -107,7 +107,7 @@ def sweep(
     if not isinstance(shrink_batch, (bool, np.bool_)):  # "no" and other strings were true, so shrank
         raise InputError(f"shrink_batch must be True or False, got {shrink_batch!r}", settings=["shrink_batch"])
     if callback is not None and not callable(callback):  # else refused only after the first step compiled
-        raise TypeError(f"callback must be a function of (step, carry), or None, got {type(callback).__name__}")
+        raise TypeError(f"callback must be a function of (step, carry), or None, got {given(callback)}")
     settings = as_settings(settings)
     content = inputs.checked_image(content, "photo")
     photo_size.check_small(config, content.shape)  # a size below 16 px: the least that works for this photo

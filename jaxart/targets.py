@@ -16,7 +16,7 @@ from jax.typing import ArrayLike
 from jaxart import guided, losses, optimize
 from jaxart.arrays import as_numbers, check_pixels, host_array
 from jaxart.config import StyleConfig
-from jaxart.errors import InputError
+from jaxart.errors import InputError, given
 from jaxart.layers import check_reach, layer_names, rgb_hint
 from jaxart.vgg import Weights, features
 
@@ -48,7 +48,7 @@ class Targets(NamedTuple):
 def check_config(config: StyleConfig) -> None:
     """Refuse anything but a StyleConfig: a dict of settings, or None, would be an AttributeError deep inside."""
     if not isinstance(config, StyleConfig):
-        raise TypeError(f"config must be a jaxart.StyleConfig, got {type(config).__name__}; for a dict of "
+        raise TypeError(f"config must be a jaxart.StyleConfig, got {given(config)}; for a dict of "
                         "settings, StyleConfig.from_dict(d)")
 
 

@@ -16,7 +16,7 @@ from jaxart import (checkpoint, coarse_to_fine, color, inputs, kept, margin, mas
                     scales)
 from jaxart.counts import check_count
 from jaxart.config import StyleConfig
-from jaxart.errors import NonFiniteLossError
+from jaxart.errors import NonFiniteLossError, given
 from jaxart.finished_image import finished, in_margin
 from jaxart.image import WHITE
 from jaxart.objective import LossWeights, loss_config, loss_function
@@ -90,9 +90,9 @@ def _check_arguments(weights: Weights, config: StyleConfig, callback, resume) ->
     check_weights(weights)
     check_config(config)
     if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be a function of a Progress, or None, got {type(callback).__name__}")
+        raise TypeError(f"callback must be a function of a Progress, or None, got {given(callback)}")
     if resume is not None and not isinstance(resume, checkpoint.Checkpoint):
-        raise TypeError(f"resume must be a checkpoint.Checkpoint, got {type(resume).__name__}; for a file, "
+        raise TypeError(f"resume must be a checkpoint.Checkpoint, got {given(resume)}; for a file, "
                         "jaxart.checkpoint.load(path)")
 
 

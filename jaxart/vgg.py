@@ -17,6 +17,7 @@ from jax.typing import ArrayLike
 
 from jaxart import convs
 from jaxart.arrays import as_pixels, at_least_float32
+from jaxart.errors import given
 from jaxart.layers import (CHANNELS, POOLINGS, STAGES, as_layers, check_layers, check_params, check_reach, conv_names,
                            layer_names, rgb_hint, stage_layer_names)
 from jaxart.weightset import Preprocess, Weights
@@ -180,7 +181,7 @@ def check_weights(weights: object) -> None:
     .arch inside."""
     if not isinstance(weights, Weights):
         raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), "
-                        f"got {type(weights).__name__}")
+                        f"got {given(weights)}")
     # A file's keys (safetensors.numpy.load_file's 'conv1_1.kernel') were "weights lack conv1_1's kernel and bias".
     params = weights.params if isinstance(weights.params, Mapping) else {}
     if "conv1_1" not in params and (flat := next((k for k in params if _flat("conv1_1", k)), None)) is not None:

@@ -82,17 +82,18 @@ def test_random_weights_misuse_is_one_clear_error(kwargs, error, says):
         jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", **kwargs)
 
 
-@pytest.mark.parametrize("record", [[1, 2], "a run"])
-def test_save_image_refuses_a_record_read_record_could_not_read_back(tmp_path, record):
+@pytest.mark.parametrize("record, got", [([1, 2], "a list of 2 items"), ("a run", "the str 'a run'")])
+def test_save_image_refuses_a_record_read_record_could_not_read_back(tmp_path, record, got):
     """It was written, and `read_record` then called the file's record damaged."""
-    with pytest.raises(TypeError, match=f"^record must be a dict \\(a JSON object\\) or None, got {type(record).__name__}$"):
+    with pytest.raises(TypeError, match=f"^record must be a dict \\(a JSON object\\) or None, got {got}$"):
         jaxart.save_image(tmp_path / "out.png", PIXELS, record)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_layer_names_of_weights_says_to_give_their_arch(tiny_vgg16):
     """It was "unhashable type: 'dict'"."""
-    with pytest.raises(TypeError, match="arch must be a name, 'vgg16' or 'vgg19', got Weights; for a Weights, give weights.arch"):
+    with pytest.raises(TypeError, match="arch must be a name, 'vgg16' or 'vgg19', got a Weights; for a Weights, "
+                                        "give weights.arch"):
         jaxart.layer_names(tiny_vgg16)
     assert jaxart.layer_names(tiny_vgg16.arch)[-1] == "pool5"
 
@@ -100,7 +101,7 @@ def test_layer_names_of_weights_says_to_give_their_arch(tiny_vgg16):
 @pytest.mark.parametrize("text, says", [
     ("{", r"^config text is not valid JSON \(Expecting property name .*: line 1 column 2 \(char 1\)\); give the text "
           "to_json writes$"),
-    ("[1]", "^config is a list, not an object of fields; give what to_dict or to_json writes$"),
+    ("[1]", "^config is a list of 1 item, not an object of fields; give what to_dict or to_json writes$"),
     ("[" * 100_000, "^config text is not valid JSON"),  # nested too deep: was a RecursionError
 ])
 def test_from_json_of_text_that_is_no_config_says_so_where(text, says):
@@ -159,7 +160,8 @@ def test_loading_weights_by_an_image_or_a_keras_files_name_says_it_is_no_weight_
 
 
 PHOTO = np.random.default_rng(0).random((16, 16, 3), dtype=np.float32)
-HELD = {"array": (PHOTO, r"an array of shape \(16, 16, 3\)"), "PIL image": (Image.new("RGB", (4, 4)), "Image"),
+HELD = {"array": (PHOTO, r"an array of shape \(16, 16, 3\) and dtype float32"),
+        "PIL image": (Image.new("RGB", (4, 4)), r"a PIL image \(RGB, 4x4\)"),
         "None": (None, "None")}  # what a path argument may be handed instead, and the words the line says of it
 
 
@@ -216,7 +218,8 @@ def test_save_image_of_swapped_arguments_or_traced_pixels_says_what_to_do_and_wr
     """save_image(image, path), torchvision's order, was "expected str, bytes or os.PathLike object, not ndarray",
     and under jax.jit JAX's TracerArrayConversionError of `__array__()`; neither named save_image's argument."""
     out = tmp_path / "out.png"
-    with pytest.raises(TypeError, match=r"^save_image's path must be .* got an array of shape \(4, 5, 3\); the path "
+    with pytest.raises(TypeError, match=r"^save_image's path must be .* got an array of shape \(4, 5, 3\) and dtype "
+                                        r"float32; the path "
                                         r"goes first: save_image\(path, image\)$"):
         jaxart.save_image(PIXELS, out)
     with pytest.raises(TypeError, match=r"^save_image's image is traced: it writes concrete pixels, so call it "

@@ -183,7 +183,8 @@ def test_params_alone_no_layers_and_rgba_into_the_flax_module_are_named(tiny_vgg
     """Flax habits: `features(w.params, ...)` failed on "'dict' object has no attribute 'arch'", layers=None
     on "'NoneType' object is not iterable", and an RGBA batch into `VGG16(...).apply` with Flax's
     ScopeParamShapeError about conv1_1's kernel; each now says what to give, before any work."""
-    with pytest.raises(TypeError, match=r"^weights must be a jaxart.Weights \(load_weights or random_weights\), got dict"):
+    with pytest.raises(TypeError, match=r"^weights must be a jaxart.Weights \(load_weights or random_weights\), got "
+                                        r"a dict of 'conv1_1', 'conv1_2', 'conv2_1', ...$"):
         jaxart.features(tiny_vgg16.params, PHOTO, ["relu1_1"])
     with pytest.raises(TypeError, match=r"^layers is None; name at least one, such as \['relu4_2'\]$"):
         jaxart.features(tiny_vgg16, PHOTO, None)
@@ -228,13 +229,14 @@ def test_jpeg_with_corrupt_exif_loads_without_a_raw_warning(tmp_path):
 
 
 @pytest.mark.parametrize("kw, message", [
-    (lambda w: dict(weights=w.params), "weights must be a jaxart.Weights (load_weights or random_weights), got dict"),
+    (lambda w: dict(weights=w.params),
+     "weights must be a jaxart.Weights (load_weights or random_weights), got a dict of 'conv1_1', "),
     (lambda w: dict(config={"size": 32}),
-     "config must be a jaxart.StyleConfig, got dict; for a dict of settings, StyleConfig.from_dict(d)"),
-    (lambda w: dict(config=None), "config must be a jaxart.StyleConfig, got NoneType"),
-    (lambda w: dict(callback="print"), "callback must be a function of a Progress, or None, got str"),
-    (lambda w: dict(resume="out.ckpt.npz"), "resume must be a checkpoint.Checkpoint, got str; for a file, "
-                                            "jaxart.checkpoint.load(path)"),
+     "config must be a jaxart.StyleConfig, got a dict of 'size'; for a dict of settings, StyleConfig.from_dict(d)"),
+    (lambda w: dict(config=None), "config must be a jaxart.StyleConfig, got None;"),
+    (lambda w: dict(callback="print"), "callback must be a function of a Progress, or None, got the str 'print'"),
+    (lambda w: dict(resume="out.ckpt.npz"), "resume must be a checkpoint.Checkpoint, got the str 'out.ckpt.npz'; "
+                                            "for a file, jaxart.checkpoint.load(path)"),
 ], ids=["params alone", "config dict", "config None", "callback a string", "resume a path"])
 def test_run_names_weights_config_or_callback_of_the_wrong_type_before_any_work(tiny_vgg16, kw, message):
     """Each was an AttributeError from deep inside (a callback's TypeError came only after the first step)."""

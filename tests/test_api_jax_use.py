@@ -162,7 +162,7 @@ def test_loss_weights_that_are_no_real_scalars_are_refused_naming_the_weight():
     cases = [((1.0, "10", 1.0), None, ValueError, "total_loss's style weight holds strings"),
              ((None, 1.0, 1.0), None, ValueError, "total_loss's content weight is None"),
              ((1.0, 1.0, 2j), None, ValueError, "total_loss's tv weight is complex128"),
-             ((1.0, 1.0, 1.0), [0.5, 0.5], TypeError, "total_loss's layer_weights is of type list"),
+             ((1.0, 1.0, 1.0), [0.5, 0.5], TypeError, "total_loss's layer_weights is a list of 2 items"),
              ((1.0, 1.0, 1.0), {"relu1_1": "0.5", "relu2_1": 0.5}, ValueError, "layer_weights['relu1_1'] holds strings"),
              ((1.0, 1.0, 1.0), {"relu1_1": 0.5}, ValueError, "lack layer relu2_1, which the config's style_layers")]
     for lw, layer_weights, error, said in cases:

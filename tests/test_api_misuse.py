@@ -152,8 +152,9 @@ def test_loss_weights_may_be_a_plain_tuple_and_none_is_refused_by_name(setup):
     batch = (jnp.array([2.0, 1.0]), jnp.array([30.0, 30.0]), jnp.array([5.0, 5.0]))
     got = jax.vmap(lambda lw: jaxart.total_loss(w, photo, targets, c, lw)[0])(batch)
     np.testing.assert_allclose(got[0], want, rtol=1e-6)
-    unpack = r"got an array of shape \(3,\), so unpack it: jaxart.LossWeights\(\*lw\)"
-    for bad, named in ((None, "got NoneType"), ((1.0, 10.0), "got tuple of length 2"), ({"style": 10.0}, "got dict"),
+    unpack = r"got an array of shape \(3,\) and dtype float64, so unpack it: jaxart.LossWeights\(\*lw\)"
+    for bad, named in ((None, "got None"), ((1.0, 10.0), "got a tuple of 2 items"),
+                       ({"style": 10.0}, "got a dict of 'style'"),
                        (np.array([1.0, 10.0, 10.0]), unpack)):
         with pytest.raises(TypeError, match=f"lw must be a jaxart.LossWeights, e.g. .*, {named}; the config's"):
             jaxart.total_loss(w, photo, targets, c, bad)
@@ -176,7 +177,8 @@ def test_a_batch_of_loss_weights_is_refused_at_trace_time_and_a_grid_vmaps_when_
                                          "jax.vmap the loss over a batch of weights"):
         jax.grad(loss)(photo, (1.0, jnp.array([1.0, 10.0, 100.0]), 1e-3))
     grid = jnp.array([[1.0, 1.0, 1e-3], [1.0, 10.0, 1e-3], [1.0, 100.0, 1e-3]])
-    with pytest.raises(TypeError, match=r"got an array of shape \(3,\), so unpack it: jaxart.LossWeights\(\*lw\)"):
+    with pytest.raises(TypeError, match=r"got an array of shape \(3,\) and dtype float32, so unpack it: "
+                                        r"jaxart.LossWeights\(\*lw\)"):
         jax.vmap(loss, (None, 0))(photo, grid)
     swept = jax.vmap(lambda lw: loss(photo, jaxart.LossWeights(*lw)))(grid)
     np.testing.assert_allclose(swept[2], loss(photo, (1.0, 100.0, 1e-3)), rtol=1e-6)

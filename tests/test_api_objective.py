@@ -99,13 +99,14 @@ def test_edge_cases_of_the_pure_functions_are_named(call, message):
 
 @pytest.mark.parametrize("call, message", [
     (lambda w: losses.style_loss({"a": jnp.ones((2, 2, 3))}, {"a": jnp.eye(3)}, [1.0]),  # was "lack layer a"
-     "style_loss's layer_weights is of type list; give a dict from layer name to weight"),
-    (lambda w: losses.style_loss([jnp.ones((2, 2, 3))], {"a": jnp.eye(3)}), "style_loss's features is of type list"),
+     "style_loss's layer_weights is a list of 1 item; give a dict from layer name to weight"),
+    (lambda w: losses.style_loss([jnp.ones((2, 2, 3))], {"a": jnp.eye(3)}),
+     "style_loss's features is a list of 1 item"),
     (lambda w: losses.blend_grams({"a": jnp.eye(3)}), "blend_grams takes a list of dicts of Grams, one per painting"),
-    (lambda w: jaxart.make_targets(w, IMAGE, PAINTING, None), "config must be a jaxart.StyleConfig, got NoneType"),
+    (lambda w: jaxart.make_targets(w, IMAGE, PAINTING, None), "config must be a jaxart.StyleConfig, got None;"),
     (lambda w: jaxart.total_loss(w, IMAGE, jaxart.Targets({}, {}), {"size": 32}, (1, 1, 1)),
-     "config must be a jaxart.StyleConfig, got dict; for a dict of settings, StyleConfig.from_dict(d)"),
-    (lambda w: jaxart.loss_config(None), "config must be a jaxart.StyleConfig, got NoneType"),
+     "config must be a jaxart.StyleConfig, got a dict of 'size'; for a dict of settings, StyleConfig.from_dict(d)"),
+    (lambda w: jaxart.loss_config(None), "config must be a jaxart.StyleConfig, got None;"),
 ], ids=["style_loss weights list", "style_loss features list", "blend_grams dict", "make_targets None",
         "total_loss dict", "loss_config None"])
 def test_arguments_of_another_type_are_named_not_an_attribute_or_key_error(w, call, message):
@@ -119,8 +120,10 @@ def test_targets_of_another_type_and_a_jitted_stylize_say_what_to_do(w):
     stylize under jax.jit with a TracerArrayConversionError about __array__()."""
     config = jaxart.StyleConfig(size=32, steps=1, conv="direct")
     targets = jaxart.make_targets(w, IMAGE, PAINTING, config)
-    for bad, named in ((targets._asdict(), "dict"), (tuple(targets[:2]), "tuple")):
-        with pytest.raises(TypeError, match=rf"^targets must be a jaxart.Targets, from make_targets .*, got {named}$"):
+    for bad, named in ((targets._asdict(), "a dict of 'content', 'grams', 'masks', ..."),
+                       (tuple(targets[:2]), "a tuple of 2 items")):
+        with pytest.raises(TypeError, match=rf"^targets must be a jaxart.Targets, from make_targets .*, "
+                                            rf"got {re.escape(named)}$"):
             jaxart.total_loss(w, IMAGE, bad, config, (1.0, 1.0, 1.0))
     rebuilt = jaxart.Targets(*targets[:2])  # what examples/feedforward.py builds
     assert jaxart.total_loss(w, IMAGE, rebuilt, config, (1.0, 1.0, 1.0))[0] >= 0

@@ -178,7 +178,7 @@ def test_random_weights_names_a_key_of_no_prng_key(key):
     np.testing.assert_array_equal(raw.params["conv5_3"]["kernel"], typed.params["conv5_3"]["kernel"])
 
 
-@pytest.mark.parametrize("key, got", [(None, "None"), ([0, 0], "a list")])
+@pytest.mark.parametrize("key, got", [(None, "None"), ([0, 0], "a list of 2 items")])
 def test_random_weights_names_a_key_that_is_none(key, got):
     """Was JAX's "unexpected PRNG key type"."""
     with pytest.raises(TypeError, match=rf"^key is {got}; give a PRNG key, jax.random.PRNGKey\(0\)"):

@@ -184,8 +184,9 @@ def test_a_gram_of_no_square_float_shape_is_refused_even_alone(gram, message):
         losses.blend_grams([{"g": gram}])
 
 
-@pytest.mark.parametrize("item, got", [(GRAM, r"an array of shape \(3, 3\)"), (jnp.asarray(GRAM), r"an array of shape "
-                                       r"\(3, 3\)"), (None, "None")], ids=["array", "jax", "None"])
+@pytest.mark.parametrize("item, got", [(GRAM, r"an array of shape \(3, 3\) and dtype float32"),
+                                       (jnp.asarray(GRAM), r"an array of shape \(3, 3\) and dtype float32"),
+                                       (None, "None")], ids=["array", "jax", "None"])
 def test_a_painting_given_as_no_dict_of_grams_says_what_to_give(item, got):
     """An array was "unhashable type: 'numpy.ndarray'", None "'NoneType' object is not iterable"; then "are a
     ndarray", "are a ArrayImpl" (JAX's private class) and "are a NoneType"."""

@@ -38,13 +38,15 @@ def test_a_bare_loss_an_integer_or_tree_x0_and_a_jitted_minimize_are_named():
     """A loss returned alone was "'ShapeDtypeStruct' object is not subscriptable", integer x0 "cannot convert float
     infinity to integer", a dict "entry not a 2- or 3- tuple", and minimize under jit a ConcretizationTypeError."""
     opt = optimize.make_optimizer("lbfgs")
-    with pytest.raises(TypeError, match=r"fun returned one array of shape \(\); .*lambda x: \(loss\(x\), None\)"):
+    with pytest.raises(TypeError, match=r"fun returned an array of shape \(\) and dtype float32; "
+                                        r".*lambda x: \(loss\(x\), None\)"):
         optimize.minimize(lambda x: jnp.sum(x**2), jnp.ones(4), opt, 2)
-    with pytest.raises(ValueError, match=r"fun's value is float32 of shape \(4,\); .*one float scalar"):
+    with pytest.raises(ValueError, match=r"fun's value is an array of shape \(4,\) and dtype float32; "
+                                         r".*one float scalar"):
         optimize.minimize(lambda x: (x**2, None), jnp.ones(4), opt, 2)
     with pytest.raises(ValueError, match="x0 is int32; give a float array"):
         optimize.minimize(_quadratic, jnp.zeros(4, jnp.int32), opt, 2)
-    with pytest.raises(TypeError, match="x0 is dict, not one array; .*ravel_pytree"):
+    with pytest.raises(TypeError, match="x0 is a dict of 'a', not one array; .*ravel_pytree"):
         optimize.minimize(lambda p: _quadratic(p["a"]), {"a": jnp.zeros(4)}, opt, 2)
     with pytest.raises(TypeError, match="x0 is traced: .*jax.lax.scan optimize.make_step"):
         jax.jit(lambda x: optimize.minimize(_quadratic, x, opt, 2).params)(jnp.zeros(4))

@@ -27,9 +27,9 @@ def test_settings_that_are_no_settings_are_refused_with_grid_as_the_fix(tiny, se
 
 
 @pytest.mark.parametrize("weights, config, callback, says", [
-    ("vgg16", CONFIG, None, "weights must be a jaxart.Weights .*got str"),
-    (None, {"size": 16}, None, "config must be a jaxart.StyleConfig, got dict"),
-    (None, CONFIG, 3, "callback must be a function of \\(step, carry\\), or None, got int"),
+    ("vgg16", CONFIG, None, "weights must be a jaxart.Weights .*got the str 'vgg16'$"),
+    (None, {"size": 16}, None, "config must be a jaxart.StyleConfig, got a dict of 'size';"),
+    (None, CONFIG, 3, "callback must be a function of \\(step, carry\\), or None, got the int 3$"),
 ])
 def test_a_name_a_dict_or_a_number_in_place_of_weights_config_or_callback_is_one_type_error(
         tiny, weights, config, callback, says):

@@ -196,7 +196,8 @@ def test_an_image_pool5_would_leave_no_pixel_and_a_misshapen_bias_are_named():
 
 
 def test_params_that_are_not_a_dict_of_layers_are_named():
-    with pytest.raises(ValueError, match="^weights.params is a list; give a dict of conv layers, as load_weights does$"):
+    with pytest.raises(ValueError, match="^weights.params is a list of 1 item; give a dict of conv layers, as "
+                                         "load_weights does$"):
         jaxart.features(jaxart.Weights([np.zeros((3, 3, 3, 4))], "vgg16"), np.ones((16, 16, 3), np.float32), ["relu1_1"])
 
 

@@ -12,6 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxart.counts import check_count
+from jaxart.errors import given
 from jaxart.layers import CHANNELS, check_layers, conv_names
 from jaxart.vgg import Preprocess, Weights
 
@@ -55,7 +56,7 @@ def random_weights(
     if isinstance(key, numbers.Integral):  # else JAX's "invalid PRNG key data: ... got ndim=0"
         raise TypeError(f"key is the int {key}; give a PRNG key, jax.random.PRNGKey({key}) or jax.random.key({key})")
     if not isinstance(key, (jax.Array, np.ndarray)):  # None or a list was JAX's "unexpected PRNG key type"
-        raise TypeError(f"key is {'None' if key is None else 'a ' + type(key).__name__}; give a PRNG key, "
+        raise TypeError(f"key is {given(key)}; give a PRNG key, "
                         "jax.random.PRNGKey(0) or jax.random.key(0)")
     try:  # objects, strings, floats or a shape of no key were "Error interpreting argument to _he_params"
         typed = jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key)

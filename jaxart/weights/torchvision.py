@@ -17,7 +17,7 @@ import numpy as np
 
 from jaxart.byte_sizes import amount
 from jaxart.layers import CHANNELS, conv_names
-from jaxart.errors import WeightsError, WeightsFileError
+from jaxart.errors import WeightsError, WeightsFileError, given
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _PICKLE_PROTO = 0x80
@@ -128,7 +128,7 @@ def load_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
     if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
         state = state["state_dict"]
     if not isinstance(state, dict):
-        raise WeightsFileError(f"{path} holds a {type(state).__name__}, not a state dict; save model.state_dict()")
+        raise WeightsFileError(f"{path} holds {given(state)}, not a state dict; save model.state_dict()")
     return {k: _array(path, k, v) for k, v in state.items() if isinstance(k, str) and torch.is_tensor(v)}
 
 
