@@ -30,10 +30,11 @@ def least_size(photo: Sequence[int], short: int) -> int:
     return n
 
 
-def check_photo(config: StyleConfig, photo: Sequence[int], flag: str = "--size") -> None:
+def check_photo(config: StyleConfig, photo: Sequence[int], flag: str = "size") -> None:
     """Refuse a photo of (height, width) `photo` that the first (smallest) scale would make too small
-    for the deepest layer, naming the option that sets that scale (`flag` for the size) and the
-    least value that works; later scales are larger, so they pass if it does."""
+    for the deepest layer, naming the setting that sets that scale (`flag` for the size: a command's own option,
+    such as bench's --sizes) and the least value that works; later scales are larger, so they pass if it does.
+    The settings are StyleConfig's words ("use size=22 or more"), which the command line names as its flags."""
     layer, need = deepest(config)
     first = sizes(config)[0]
     h, w = fit(photo, first)
@@ -41,16 +42,16 @@ def check_photo(config: StyleConfig, photo: Sequence[int], flag: str = "--size")
         return
     least = max(SMALLEST, least_size(photo, need))
     if config.scales:
-        at, fix = f"--scales {first}", f"give --scales values of {least} or more"
-    elif first < config.size:  # the first of --start-size's doublings
-        at = f"--start-size {first}"
-        fix = f"use --start-size{'' if least <= config.size else f' and {flag}'} {least} or more"
+        at, fix = f"scales {first}", f"give scales values of {least} or more"
+    elif first < config.size:  # the first of start_size's doublings
+        at = f"start_size {first}"
+        fix = f"use start_size{'' if least <= config.size else f' and {flag}'}{_as_set(flag)}{least} or more"
     else:
-        at, fix = f"{flag} {first}", f"use {flag} {least} or more"
+        at, fix = f"{flag} {first}", f"use {flag}{_as_set(flag)}{least} or more"
     if least > LARGE:  # a strip of a photo: no size that would fit it in memory helps
         fix = f"crop the photo nearer to square (it is {photo[1]}x{photo[0]} px; {fix})"
     raise InputError(f"at {at} the photo is {w}x{h} px, too small for layer {layer}, which needs at least {need} px "
-                     f"on the short side; {fix}, or shallower layers")
+                     f"on the short side; {fix}, or shallower layers", settings=["size", "start_size", "scales"])
 
 
 def size_options(config: StyleConfig, side: int, flag: str = "--size") -> str:
@@ -84,14 +85,21 @@ def below_smallest(config: StyleConfig) -> bool:
     return whole and ordered and min(sides) < SMALLEST
 
 
-def check_small(config: StyleConfig, photo: Sequence[int], flag: str = "--size") -> None:
+def check_small(config: StyleConfig, photo: Sequence[int], flag: str = "size") -> None:
     """Refuse a size, start size or scale below 16 px with the least value that works for a photo of
     (height, width) `photo`: `config.validate`, which knows no photo, can only say 16, which a 4:3
     photo fails too at relu5_1 (it needs 21). Where the photo is known, call it before `validate`."""
     if not below_smallest(config):
         return
     check_photo(config, photo, flag)  # too small for the deepest layer: the least is the photo's
-    option, value = (("--scales", config.scales[0]) if config.scales else ("--start-size", config.start_size)
+    option, value = (("scales", config.scales[0]) if config.scales else ("start_size", config.start_size)
                      if sizes(config)[0] < config.size else (flag, config.size))
-    fix = "give --scales values of" if config.scales else f"use {option}"
-    raise InputError(f"{option} {value} is below {SMALLEST} px, the least jaxart takes; {fix} {SMALLEST} or more")
+    fix = "give scales values of " if config.scales else f"use {option}{_as_set(option)}"
+    raise InputError(f"{option} {value} is below {SMALLEST} px, the least jaxart takes; {fix}{SMALLEST} or more",
+                     settings=["size", "start_size", "scales"])
+
+
+def _as_set(option: str) -> str:
+    """What goes between an option and its value in advice: "size=22" as Python passes it (the command line's
+    `InputError.naming` writes it "--size 22"), a command's own flag "--sizes 22"."""
+    return " " if option.startswith("--") else "="

@@ -13,9 +13,15 @@ from jaxart.targets import compute_targets
 
 
 def test_the_library_names_the_least_size_for_its_photo_too(tiny_vgg16):
+    """In its own argument's words (it said "use --size 21", the command line's flag, to a Python caller), which the
+    command line names as its flags (tests/test_scales_checks.py)."""
     photo = np.random.default_rng(0).random((30, 40, 3), dtype=np.float32)
-    with pytest.raises(InputError, match=r"at --size 8 the photo is 8x6 px, .* use --size 21 or more"):
+    with pytest.raises(InputError, match=r"^at size 8 the photo is 8x6 px, .* use size=21 or more, or shallower"):
         jaxart.run(photo, [photo], weights=tiny_vgg16, config=StyleConfig(size=8, steps=1))
+    with pytest.raises(InputError, match=r"^at start_size 8 the photo is 8x6 px, .* use start_size=21 or more"):
+        photo_size.check_photo(StyleConfig(size=64, start_size=8), (30, 40))
+    with pytest.raises(InputError, match=r"^at scales 8 the photo is 8x6 px, .* give scales values of 21 or more"):
+        photo_size.check_photo(StyleConfig(size=64, scales=(8, 64), steps=(1, 1)), (30, 40))
     with pytest.raises(ValueError, match="at least 16"):  # no photo known: the settings check stays as it was
         StyleConfig(size=8).validate()
 
@@ -95,7 +101,7 @@ def test_a_random_start_with_the_edge_network_is_warned_about():
 def test_a_photo_too_thin_for_any_practical_size_is_told_to_crop_it(tmp_path):
     """A 3-px-high strip needs a long side of over 100,000 px: crop advice, not only --size."""
     config = StyleConfig(size=64)
-    with pytest.raises(InputError, match=r"crop the photo nearer to square \(it is 20000x3 px; use --size \d{6} or more\)"):
+    with pytest.raises(InputError, match=r"crop the photo nearer to square \(it is 20000x3 px; use size=\d{6} or more\)"):
         photo_size.check_photo(config, (3, 20000))
     photo_size.check_photo(config, (48, 64))  # an ordinary photo passes
 

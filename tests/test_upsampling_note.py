@@ -22,7 +22,7 @@ def test_the_advice_is_a_size_that_runs():
     assert "use --size 20 or less" not in note, note
     assert note.endswith("too small to run at its own size (layer relu5_1 needs --size 31 or more): "
                          "use a larger photo for full sharpness"), note
-    with pytest.raises(InputError, match="use --size 31 or more"):  # the size it names is the run's least
+    with pytest.raises(InputError, match="use size=31 or more"):  # the size it names is the run's least
         photo_size.check_photo(StyleConfig(size=30), small.shape[:2])
     photo_size.check_photo(StyleConfig(size=31), small.shape[:2])
     assert notes.upsampling_note(large, 48).endswith("use --size 40 or less for full sharpness")
