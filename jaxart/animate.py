@@ -22,7 +22,8 @@ MAX_FRAMES = 200  # frames kept during a run at most (plus one); 200 at 1024x768
 def check_suffix(path: str | os.PathLike) -> None:
     """Fail before any work unless `path` ends in a suffix Pillow animates (.gif or .webp)."""
     if Path(path).suffix.lower() not in FORMATS:
-        raise InputError(f"animation {path} must end in .gif or .webp; choose another --animate name")
+        raise InputError(f"animation {path} must end in .gif or .webp; choose another animation path",
+                         settings=["animation path"])
 
 
 def every(steps: int, save_every: int = 0) -> int:

@@ -109,7 +109,10 @@ def _checked(config, shapes: Sequence[Sequence[int]], n_styles: int,
     photos of each of `shapes` (H, W, ...); the regions in `colors_of` order, the kept ones last."""
     names, painted = colors_of(config), len(config.region_colors or ())
     if n_styles != painted:
-        raise InputError(f"{n_styles} style images for {painted} mask colours; give one --region-style per colour")
+        plural = "s" * (painted != 1)
+        raise InputError(f"{n_styles} style image{'s' * (n_styles != 1)} for the {painted} colour{plural} of "
+                         "region_colors; give one style image per colour, in the same order",
+                         settings=["region_colors"])
     least = covering(max(sizes or shapes))
     mask = load_image(config.mask, to_srgb=False, least=least)  # labels
     h, w = mask.shape[:2]

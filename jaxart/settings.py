@@ -64,11 +64,13 @@ def check_paintings(config: StyleConfig, settings: Sequence[Setting], paintings:
     if not chosen:
         return
     if config.style_blend is not None:
-        raise InputError("a style blend (--style-blend) weighs the paintings into one style, and each painting its "
-                         "own tiles (--each-painting) leaves none to blend; give one or the other")
+        raise InputError("style_blend weighs the paintings into one style, and each painting its own tiles (grid's "
+                         "paintings) leaves none to blend; give one or the other",
+                         settings=["style_blend", "grid's paintings"])
     if config.mask is not None:
-        raise InputError("a region mask (--mask, --region-style) paints each region with its own painting, and each "
-                         "painting its own tiles (--each-painting) paints the whole photo; give one or the other")
+        raise InputError("mask and region_colors paint each region with its own painting, and each painting its own "
+                         "tiles (grid's paintings) paints the whole photo; give one or the other",
+                         settings=["mask", "region_colors", "grid's paintings"])
     bad = [i for i in chosen if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < (paintings or 1e30)]
     if bad:
         raise InputError(f"painting {bad[0]!r} is not one of the {paintings or ''} paintings given; a setting's "

@@ -28,7 +28,8 @@ NOTHING_TO_PAINT = "give the CONTENT photo and at least one STYLE painting, or -
 # tests/test_cli_flag_table.py holds every word a refusal names to an entry here, and each entry to a real option.
 FLAGS = {**reproduce.OPTIONS, "overwrite": "--overwrite", "output_path": "--output", "animation_path": "--animate",
          "save_every": "--save-every", "checkpoint_every": "--checkpoint-every", "format": "--format",
-         "seeds": "--seed", "shrink_batch": "--shrink-batch", "tolerance": "--tolerance"}
+         "seeds": "--seed", "shrink_batch": "--shrink-batch", "tolerance": "--tolerance",
+         "grid's_paintings": "--each-painting"}
 
 
 def _refuse_unreadable(raw: str, what: str, argument: bool = False) -> None:

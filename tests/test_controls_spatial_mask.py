@@ -77,8 +77,8 @@ def test_a_speck_region_weighs_by_its_area_and_does_not_take_over(rng):
     ({}, ("red", "green"), 2, "colour 'green' is not in"),
     ({"stray": (0, 255, 0)}, ("red", "blue"), 2, "matches no --region-style colour"),
     ({"size": (30, 30)}, ("red", "blue"), 2, "aspect"),
-    ({}, ("red", "blue"), 1, "1 style images for 2 mask colours"),
-    ({}, ("red", "blue"), 3, "3 style images for 2 mask colours"),  # not the third painting dropped
+    ({}, ("red", "blue"), 1, "1 style image for the 2 colours of region_colors"),
+    ({}, ("red", "blue"), 3, "3 style images for the 2 colours of region_colors"),  # not the third painting dropped
 ])
 def test_bad_masks_are_named(tmp_path, mask_kw, colors, n_styles, message):
     config = StyleConfig(mask=_halves(tmp_path / "m.png", **mask_kw), region_colors=colors)

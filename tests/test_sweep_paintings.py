@@ -112,8 +112,8 @@ def test_the_page_names_each_tiles_painting_in_its_settings(tmp_path):
 
 
 @pytest.mark.parametrize("fixed, expected", [
-    ({"style_blend": (1.0, 2.0)}, "a style blend (--style-blend) weighs the paintings into one style"),
-    ({"mask": "MASK", "region_colors": ("red", "blue")}, "a region mask (--mask, --region-style)"),
+    ({"style_blend": (1.0, 2.0)}, "style_blend weighs the paintings into one style"),
+    ({"mask": "MASK", "region_colors": ("red", "blue")}, "mask and region_colors paint each region"),
 ])
 def test_a_painting_per_setting_is_refused_with_a_blend_or_regions(fixed, expected, tmp_path):
     Image.new("RGB", (16, 12), "red").save(tmp_path / "mask.png")

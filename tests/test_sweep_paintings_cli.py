@@ -69,8 +69,9 @@ def test_cli_each_painting_tiles_are_stylize_runs_of_their_painting(files, tmp_p
 
 
 @pytest.mark.parametrize("case, expected", [
-    ("blend", "a style blend (--style-blend) weighs the paintings into one style"),
-    ("regions", "a region mask (--mask, --region-style) paints each region with its own painting"),
+    ("blend", "--style-blend weighs the paintings into one style, and each painting its own tiles (--each-painting)"),
+    ("regions", "--mask and --region-style paint each region with its own painting, and each painting its own tiles "
+                "(--each-painting)"),
     ("twice", "blue.png is given twice"),
     # Under another name it made a second column of the same tiles: found by its contents.
     ("copy", "copy.png is the same painting as"),
