@@ -100,13 +100,29 @@ class CheckpointGiven(InputError):
                 "sheet written yet)"
         else:
             what = "a checkpoint of an interrupted run" + (f" (at step {step}{of})" if isinstance(step, int) else "")
-        beside = f"; its image so far, {meta['output']}, holds the run record" if meta.get("output") and not sweep \
-            else ""
+        beside = "" if sweep else _image_so_far(meta)
         command = f"`{shlex.join(self.resume)}`{beside}"
         self.line = f"{path}: {what}; continue it with {command}"
         self.record = {**{k: v for k, v in meta.items() if k not in ("structure", "leaves")},
                        "kind": "sweep" if sweep else "run", "steps": steps, "resume": shlex.join(self.resume)}
         super().__init__(f"{path} is {what}, not an image: continue the {'sweep' if sweep else 'run'} with {command}")
+
+
+def _image_so_far(meta: dict) -> str:
+    """The clause naming a run checkpoint's image so far, as `--resume` would find it: "holds the run record" only
+    where that image is its own (it said so of one saved again by another program, which --resume then refused)."""
+    from jaxart.checkpoint import Checkpoint
+    from jaxart.resume import is_own_output
+
+    output = meta.get("output")
+    if not isinstance(output, str) or not output or not os.path.lexists(output):
+        return ""
+    try:
+        own = is_own_output(Checkpoint(meta, []), output)
+    except (KeyError, TypeError, ValueError, OSError):  # an edited checkpoint: --resume refuses it for that
+        own = False
+    return f"; its image so far, {output}, " + ("holds the run record" if own else
+                                                "no longer holds the run record (replaced or saved again since)")
 
 
 def _no_record(path, kind: str, animated: bool) -> InputError:

@@ -78,10 +78,16 @@ def test_info_of_another_versions_checkpoint_says_why_its_steps_are_unknown(file
 def test_info_says_resume_would_not_replace_an_image_that_is_no_longer_its_own(files, signal_at, tmp_path,
                                                                               monkeypatch, capsys):
     """The interrupted image saved again by another program (its record gone) needs --overwrite to replace; info
-    said the checkpoint was fine to resume, and the --resume it printed was refused."""
+    said the checkpoint was fine to resume, and the --resume it printed was refused. Then its line still said "its
+    image so far, o.png, holds the run record"."""
     ckpt = _interrupted(files, tmp_path / "run", signal_at, monkeypatch, capsys)
     image = tmp_path / "run" / "o.png"
+    _, _, err = run_main(["info", str(ckpt)], monkeypatch, capsys)
+    assert err.splitlines()[0].endswith(f"; its image so far, {image}, holds the run record"), err
     Image.open(image).convert("RGB").save(image)
+    _, _, err = run_main(["info", str(ckpt)], monkeypatch, capsys)
+    assert err.splitlines()[0].endswith(f"; its image so far, {image}, no longer holds the run record (replaced or "
+                                        "saved again since)"), err
     record, warnings = _info(ckpt, monkeypatch, capsys)
     said = f"output {image} already exists; pass --overwrite to replace it or choose another --output"
     assert (record["resumable"], record["refused"]) == (False, said), record
