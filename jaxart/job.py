@@ -157,9 +157,10 @@ def stylize_files(
                 name = signal.Signals(signum).name
                 save_image(output, with_alpha(p.image, alpha), {**meta, "step": p.step, "interrupted": name}, fmt,
                            overwrite=overwrite)
-                raise Interrupted(
-                    f"{interrupted_by(signum)} at step {p.step} of {p.steps}; wrote {output} and checkpoint "
-                    f"{ckpt_path}; continue with: jaxart stylize --resume {shlex.quote(str(ckpt_path))}", 128 + signum)
+                files = written(output, fmt, p.step, p.steps, save_every, checkpoint=f"checkpoint {ckpt_path}",
+                                after=frames_after(resume and resume.meta, output))  # where its frames so far are
+                raise Interrupted(f"{interrupted_by(signum)} at step {p.step} of {p.steps}; wrote {files}; continue "
+                                  f"with: jaxart stylize --resume {shlex.quote(str(ckpt_path))}", 128 + signum)
 
         every = math.gcd(save_every, checkpoint_every, movie.every if movie is not None else 0,
                          plateau.WINDOW if tolerance else 0)

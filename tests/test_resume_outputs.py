@@ -211,3 +211,16 @@ def test_a_resumed_run_names_its_output_as_the_first_run_did(files, tmp_path, mo
     monkeypatch.chdir(tmp_path / "elsewhere")
     code, out, err = run_main(["stylize", "--resume", "../out/a.ckpt.npz", "--dry-run"], monkeypatch, capsys)
     assert code == 0 and f"would write {tmp_path / 'out' / 'a.png'} (replacing" in out, (out, err)
+
+
+def test_the_interruption_line_names_the_frames_already_written(files, tmp_path, monkeypatch, capsys, signal_at):
+    """It said "wrote out/a.png and checkpoint out/a.ckpt.npz" of a --save-every run: its frames went unnamed."""
+    monkeypatch.chdir(tmp_path)
+    signal_at(3)
+    code, _, err = run_main(["stylize", *_run(files, "-o", "out/a.png", "--steps", "6", "--save-every", "1")],
+                            monkeypatch, capsys)
+    assert code == 143 and err.partition(";")[2] == (
+        " wrote out/a.png, 3 frames out/a_00001.png to a_00003.png and checkpoint out/a.ckpt.npz; continue with: "
+        "jaxart stylize --resume out/a.ckpt.npz"), err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "a.ckpt.npz", "a.png", "a_00001.png", "a_00002.png", "a_00003.png"]
