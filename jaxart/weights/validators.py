@@ -51,3 +51,10 @@ def forget(partial: Path) -> None:
     """Remove the validator kept for `partial`, if any."""
     with contextlib.suppress(OSError):
         path(partial).unlink()
+
+
+def discard(partial: Path) -> None:
+    """Delete `partial` and the validator kept for it: every failure that deletes a partial download deletes both
+    this way, where a checksum mismatch, a 404, a wrong size or a 416 left `.NAME.partial.validator` behind."""
+    partial.unlink(missing_ok=True)
+    forget(partial)
