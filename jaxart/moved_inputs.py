@@ -1,7 +1,8 @@
 """Input files moved with a checkpoint: an input gone from where the interrupted run read it is read from the
 checkpoint's folder instead (at its path under the folder the run was made in, or under its name beside the
 checkpoint) where that file's sha256 is the one the checkpoint recorded, so `--resume` of a folder moved whole goes on
-where it said "put it back there"."""
+where it said "put it back there". So is a weights file given by path (`--model file.safetensors`), by the sha256 the
+checkpoint records of it (`weights_sha256`)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ from jaxart import checkpoint
 
 
 def found(ckpt: checkpoint.Checkpoint, path: str | os.PathLike) -> tuple[checkpoint.Checkpoint, dict[str, str]]:
-    """`ckpt`, read from `path`, with each input gone since (`input_sha256`, by absolute path) renamed to the file of
-    that sha256 in `path`'s folder (`renamed`), and {old path: new path} of those; `ckpt` as it is where none."""
+    """`ckpt`, read from `path`, with each input gone since (`input_sha256`, by absolute path; and its weights file,
+    given by path) renamed to the file of that sha256 in `path`'s folder (`renamed`), and {old path: new path} of
+    those; `ckpt` as it is where none."""
     m = ckpt.meta
     recorded, output = m.get("input_sha256"), m.get("output")
     if not isinstance(recorded, dict) or not isinstance(output, str):  # `checkpoint.check` says what is wrong
         return ckpt, {}
     made, here, moved = Path(output).parent, Path(path).resolve().parent, {}
-    for old, sha256 in recorded.items():
+    model, weights = m.get("model"), m.get("weights_sha256")  # a registered set's name is no absolute path
+    by_path = {model: weights} if isinstance(model, str) and os.path.isabs(model) else {}
+    for old, sha256 in {**recorded, **by_path}.items():
         if not isinstance(sha256, str) or os.path.lexists(old):
             continue
         places = [here / Path(old).relative_to(made)] if Path(old).is_relative_to(made) else []
@@ -32,7 +36,7 @@ def found(ckpt: checkpoint.Checkpoint, path: str | os.PathLike) -> tuple[checkpo
 
 def renamed(d: dict, moved: dict[str, str]) -> dict:
     """`d` (a checkpoint's metadata, or the run record of its interrupted image) with each input path `moved` names
-    (its content, styles, --init and --mask, and their digests' keys) renamed so."""
+    (its content, styles, --init and --mask, their digests' keys, and its weights file) renamed so."""
     if not moved:
         return d
     d = dict(d)
@@ -43,6 +47,8 @@ def renamed(d: dict, moved: dict[str, str]) -> dict:
                        **({"styles": [new(s) for s in styles]} if isinstance(styles, list) else {})}
     if isinstance(config := d.get("config"), dict):
         d["config"] = {**config, **{k: new(config[k]) for k in ("init", "mask") if k in config}}
+    if "model" in d:
+        d["model"] = new(d["model"])
     if isinstance(digests := d.get("input_sha256"), dict):
         d["input_sha256"] = {new(k): v for k, v in digests.items()}
     return d

@@ -144,3 +144,26 @@ def test_info_of_a_checkpoint_with_an_output_that_is_no_path_gives_the_refusal(t
     record, warnings = _info(ckpt, monkeypatch, capsys)
     assert record["resumable"] is False and record["refused"].startswith("checkpoint lacks jaxart,"), record
     assert warnings == [f"warning: --resume would refuse it now: {record['refused']}"]
+
+
+def test_a_weights_file_moved_with_the_checkpoints_folder_is_read_there(files, signal_at, tmp_path, monkeypatch,
+                                                                        capsys):
+    """A folder holding the photo, the painting, the weights file given by path (--model) and the interrupted run,
+    moved whole: its inputs were read there, but the weights only where the run had read them, and the resume failed
+    ("weights file ... does not exist"), though the checkpoint holds their sha256."""
+    d, _ = files
+    made, moved = tmp_path / "scratch", tmp_path / "kept"
+    made.mkdir()
+    for name in ("photo.jpg", "paint.png", "tiny.safetensors"):
+        shutil.copy(d / name, made / name)
+    signal_at(3)
+    code, _, err = run_main(["stylize", str(made / "photo.jpg"), str(made / "paint.png"), "--output",
+                             str(made / "o.png"), "--model", str(made / "tiny.safetensors"), *RUN], monkeypatch, capsys)
+    assert code == 143, err
+    made.rename(moved)
+    record, warnings = _info(moved / "o.ckpt.npz", monkeypatch, capsys)
+    said = f"reading {moved / 'tiny.safetensors'} for {made / 'tiny.safetensors'}, which is gone"
+    assert record["resumable"] is True and len(warnings) == 1 and said in warnings[0], (record, warnings)
+    code, _, err = run_main(["stylize", "--resume", str(moved / "o.ckpt.npz"), "--quiet"], monkeypatch, capsys)
+    assert code == 0 and said in err.splitlines()[0], err
+    assert sorted(p.name for p in moved.iterdir()) == ["o.png", "paint.png", "photo.jpg", "tiny.safetensors"]
