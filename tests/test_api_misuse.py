@@ -1,5 +1,6 @@
 """The library's pure functions used as a JAX developer would, rightly and wrongly: a mistake is a
-clear ValueError, never a wrong number, a batch of losses or an error deep inside XLA."""
+clear ValueError, never a wrong number, a batch of losses or an error deep inside XLA (loss weights:
+test_api_loss_weights.py)."""
 
 import jax
 import jax.numpy as jnp
@@ -14,27 +15,17 @@ from conftest import TINY
 CONFIG = jaxart.StyleConfig(size=32, conv="direct")
 
 
-@pytest.fixture(scope="module")
-def setup():
+def _setup():
+    """Tiny VGG19 weights, a 23x17 px photo, an 18x20 px painting, and their targets under CONFIG."""
     w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg19", widths=TINY)
     rng = np.random.default_rng(0)
     photo, paint = (rng.uniform(size=s).astype(np.float32) for s in ((17, 23, 3), (20, 18, 3)))
     return w, photo, paint, jaxart.make_targets(w, photo, [paint], CONFIG)
 
 
-def test_one_compiled_loss_serves_any_loss_weights_given_loss_config(setup):
-    """The README promised it, but the whole config was the static key: each weight compiled anew."""
-    w, photo, _, targets = setup
-    traces = []
-    loss = jax.jit(lambda w, x, t, c, lw: (traces.append(c), jaxart.total_loss(w, x, t, c, lw))[1], static_argnums=3)
-    # Nor do the painting's scale and the colour mode (they change the inputs, not the loss) compile anew;
-    # "luminance" alone does: its loss is of the image's luminance (test_luminance_loss.py).
-    for style_weight, steps, colors, scale in ((1.0, 10, "style", 1.0), (10.0, 20, "keep", 2.0),
-                                               (100.0, 30, "match-pca", 0.5)):
-        c = CONFIG.replace(style_weight=style_weight, steps=steps, colors=colors, style_scale=scale)
-        got = loss(w, photo, targets, jaxart.loss_config(c), jaxart.LossWeights.of(c))[0]
-        np.testing.assert_allclose(got, jaxart.total_loss(w, photo, targets, c, jaxart.LossWeights.of(c))[0], rtol=1e-6)
-    assert len(traces) == 1
+@pytest.fixture(scope="module")
+def setup():
+    return _setup()
 
 
 def test_a_batched_photo_or_painting_is_refused_not_turned_into_a_batch_of_losses(setup):
@@ -138,53 +129,12 @@ def test_a_style_blend_of_one_weight_for_two_paintings_says_one_weight():
         losses.blend_grams([{}, {}], [1.0])
 
 
-def test_loss_weights_may_be_a_plain_tuple_and_none_is_refused_by_name(setup):
-    """A (content, style, tv) tuple failed with "'tuple' object has no attribute 'content'", and so
-    did None; a tuple is the NamedTuple's order, traced and vmapped alike, None has no meaning here
-    (loss_config resets the config's weights, so they cannot be the default)."""
-    w, photo, _, targets = setup
-    c = CONFIG.replace(content_weight=2.0, style_weight=30.0, tv_weight=5.0)
-    want = jaxart.total_loss(w, photo, targets, c, jaxart.LossWeights.of(c))[0]
-    loss = jax.jit(jaxart.total_loss, static_argnums=3)
-    for lw in ((2.0, 30.0, 5.0), [2.0, 30.0, 5.0], (np.float32(2), jnp.float32(30), 5)):
-        np.testing.assert_allclose(jaxart.total_loss(w, photo, targets, c, lw)[0], want, rtol=1e-6)
-        np.testing.assert_allclose(loss(w, photo, targets, jaxart.loss_config(c), lw)[0], want, rtol=1e-6)
-    batch = (jnp.array([2.0, 1.0]), jnp.array([30.0, 30.0]), jnp.array([5.0, 5.0]))
-    got = jax.vmap(lambda lw: jaxart.total_loss(w, photo, targets, c, lw)[0])(batch)
-    np.testing.assert_allclose(got[0], want, rtol=1e-6)
-    unpack = r"got an array of shape \(3,\) and dtype float64, so unpack it: jaxart.LossWeights\(\*lw\)"
-    for bad, named in ((None, "got None"), ((1.0, 10.0), "got a tuple of 2 items"),
-                       ({"style": 10.0}, "got a dict of 'style'"),
-                       (np.array([1.0, 10.0, 10.0]), unpack)):
-        with pytest.raises(TypeError, match=f"lw must be a jaxart.LossWeights, e.g. .*, {named}; the config's"):
-            jaxart.total_loss(w, photo, targets, c, bad)
-
-
 def test_the_pixel_range_features_cannot_check_is_stated_where_a_user_reads():
     # stylize refuses floats on a 0..255 scale; features, traced under jit, cannot look at values,
     # and returned 255-times activations silently with nothing in its docstring to warn.
     for fn in (jaxart.features, jaxart.total_loss):
         doc = " ".join(fn.__doc__.split())
         assert "[0, 1]" in doc and "0..255" in doc and "by 255" in doc, fn.__name__
-
-
-def test_a_batch_of_loss_weights_is_refused_at_trace_time_and_a_grid_vmaps_when_unpacked(setup):
-    """A (3,) array of style weights broadcast the "scalar" total to (3,) silently, and jax.grad then
-    failed without naming lw; vmapping over an (N, 3) grid named the tracer's class, not the fix."""
-    w, photo, _, targets = setup
-    loss = jax.jit(lambda x, lw: jaxart.total_loss(w, x, targets, CONFIG, lw)[0])
-    with pytest.raises(ValueError, match=r"^total_loss's style weight has shape \(3,\); each weight is a scalar, so "
-                                         "jax.vmap the loss over a batch of weights"):
-        jax.grad(loss)(photo, (1.0, jnp.array([1.0, 10.0, 100.0]), 1e-3))
-    grid = jnp.array([[1.0, 1.0, 1e-3], [1.0, 10.0, 1e-3], [1.0, 100.0, 1e-3]])
-    with pytest.raises(TypeError, match=r"got an array of shape \(3,\) and dtype float32, so unpack it: "
-                                        r"jaxart.LossWeights\(\*lw\)"):
-        jax.vmap(loss, (None, 0))(photo, grid)
-    swept = jax.vmap(lambda lw: loss(photo, jaxart.LossWeights(*lw)))(grid)
-    np.testing.assert_allclose(swept[2], loss(photo, (1.0, 100.0, 1e-3)), rtol=1e-6)
-    f, grams = {"relu1_1": jnp.ones((4, 4, 2))}, {"relu1_1": jnp.eye(2)}  # the same for style_loss's layer weights
-    with pytest.raises(ValueError, match=r"^layer_weights\['relu1_1'\] has shape \(3,\); each weight is a scalar"):
-        losses.style_loss(f, grams, {"relu1_1": jnp.array([1.0, 2.0, 3.0])})
 
 
 def test_colour_functions_refuse_an_unknown_mode_or_channel_count_instead_of_passing_pixels_through():
@@ -228,18 +178,6 @@ def test_a_sweep_grid_takes_jax_arrays_as_it_takes_numpy_ones():
         jaxart.sweep.grid(seeds=jnp.array([1.5]))
     with pytest.raises(ValueError, match=r"^content_weights must be numbers, got True"):
         jaxart.sweep.grid(content_weights=jnp.array([True]))
-
-
-def test_loss_weights_of_a_config_with_a_traced_weight_vmap_as_style_md_says(setup):
-    """STYLE.md: loss weights may be traced so sweeps can vmap over them. StyleConfig took a traced
-    style weight, but LossWeights.of converted it with np.float32: a TracerArrayConversionError."""
-    w, photo, _, targets = setup
-    weights = jnp.array([1.0, 10.0, 100.0])
-    loss = lambda s: jaxart.total_loss(w, photo, targets, CONFIG, jaxart.LossWeights.of(CONFIG.replace(style_weight=s)))
-    got = jax.jit(jax.vmap(lambda s: loss(s)[0]))(weights)
-    want = [jaxart.total_loss(w, photo, targets, CONFIG, jaxart.LossWeights.of(CONFIG.replace(style_weight=float(s))))[0]
-            for s in weights]
-    np.testing.assert_allclose(got, want, rtol=1e-6)
 
 
 def test_config_keys_of_several_types_are_named_unknown():
