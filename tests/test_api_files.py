@@ -1,6 +1,6 @@
 """The library's file and setup functions given what a user may pass by mistake (pixels or None for a path, a web
 address or pixels as the config's init or mask): the right file, or one exception saying what was wrong, with
-nothing written."""
+nothing written (the weights functions: test_api_weights_misuse.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from PIL import Image
 
 import jaxart
 from jaxart import checkpoint
-from jaxart.errors import InputError, OutputError, WeightsFileError
+from jaxart.errors import InputError, OutputError
 
 PIXELS = np.linspace(0.0, 1.0, 4 * 5 * 3, dtype=np.float32).reshape(4, 5, 3)
 
@@ -55,47 +55,12 @@ def test_load_image_takes_a_size_any_count_takes(tmp_path):
         assert jaxart.load_image(tmp_path / "a.png", size).shape == (6, 8, 3)
 
 
-def test_load_weights_of_a_folder_says_it_is_a_folder(tmp_path):
-    """It said the folder did not exist."""
-    with pytest.raises(WeightsFileError, match="is a folder; give a .safetensors file in it"):
-        jaxart.load_weights(tmp_path)
-
-
-def test_load_weights_of_a_name_with_its_suffix_says_to_give_the_name(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(WeightsFileError, match="for the weight set 'vgg19' give its name alone, without .safetensors"):
-        jaxart.load_weights("vgg19.safetensors")
-
-
-@pytest.mark.parametrize("kwargs, error, says", [
-    ({"widths": 4}, ValueError, "widths must be 5 channel counts, one per stage, .*; got 4$"),
-    ({"widths": (0, 8, 8, 8, 8)}, ValueError,
-     r"^widths must be whole numbers of channels >= 1, .*; got \(0, 8, 8, 8, 8\), where 0 is not$"),
-    ({"widths": (8, 8, 8.0, 8, 8)}, ValueError, r"where 8\.0 is not$"),
-    ({"widths": (8, True, 8, 8, 8)}, ValueError, r"where True is not$"),  # was a 1-channel stage
-    ({"preprocess": "caffe"}, TypeError, "preprocess must be a jaxart.Preprocess"),
-])
-def test_random_weights_misuse_is_one_clear_error(kwargs, error, says):
-    """widths=4 was "object of type 'int' has no len()", five with a 0 "must be 5 channel counts"; a preprocess
-    name gave weights that failed in `features`."""
-    with pytest.raises(error, match=says):
-        jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", **kwargs)
-
-
 @pytest.mark.parametrize("record, got", [([1, 2], "a list of 2 items"), ("a run", "the str 'a run'")])
 def test_save_image_refuses_a_record_read_record_could_not_read_back(tmp_path, record, got):
     """It was written, and `read_record` then called the file's record damaged."""
     with pytest.raises(TypeError, match=f"^record must be a dict \\(a JSON object\\) or None, got {got}$"):
         jaxart.save_image(tmp_path / "out.png", PIXELS, record)
     assert list(tmp_path.iterdir()) == []
-
-
-def test_layer_names_of_weights_says_to_give_their_arch(tiny_vgg16):
-    """It was "unhashable type: 'dict'"."""
-    with pytest.raises(TypeError, match="arch must be a name, 'vgg16' or 'vgg19', got a Weights; for a Weights, "
-                                        "give weights.arch"):
-        jaxart.layer_names(tiny_vgg16)
-    assert jaxart.layer_names(tiny_vgg16.arch)[-1] == "pool5"
 
 
 @pytest.mark.parametrize("text, says", [
@@ -143,20 +108,6 @@ def test_checking_outputs_against_an_input_named_too_long_or_a_link_loop_says_wh
     os.symlink("loop.png", tmp_path / "loop.png")
     with pytest.raises(InputError, match="^could not read input file .*(give a shorter path|or give another path)$"):
         destinations.check_not_input([tmp_path / "out.png"], [tmp_path / p for p in inputs])
-
-
-def test_loading_weights_by_a_name_too_long_says_what_to_do():
-    """A bare name (no separator, no .safetensors) is looked up in the weights folder: a bare OSError."""
-    with pytest.raises(WeightsFileError, match="^could not read installed weights .*give a shorter path$"):
-        jaxart.load_weights("x" * 300)
-
-
-def test_loading_weights_by_an_image_or_a_keras_files_name_says_it_is_no_weight_set():
-    with pytest.raises(InputError, match=r"^junk.png is an image, not weights: give a weight set's name \(.*\) or a "
-                                         r"\.safetensors file; a \.h5 or \.pth file goes through `jaxart weights convert` first$"):
-        jaxart.load_weights("junk.png")
-    with pytest.raises(InputError, match=r"^x.pth is not converted weights; convert it first: jaxart weights convert x.pth --name NAME$"):
-        jaxart.load_weights("x.pth")
 
 
 PHOTO = np.random.default_rng(0).random((16, 16, 3), dtype=np.float32)
