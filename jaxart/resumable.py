@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from jaxart import checkpoint, destinations, moved_inputs, resume, sheet, sweep_job
+from jaxart import checkpoint, destinations, model_choice, moved_inputs, resume, sheet, sweep_job
 from jaxart.errors import InputError
 
 
@@ -26,6 +26,7 @@ def refusal(path: str | os.PathLike) -> InputError | None:
             output = resume.output_here(ckpt.meta["output"])
             destinations.check_not_input([output], [content, *styles, config.init, config.mask, path])
             destinations.check_output(output, ckpt.meta["format"], overwrite=resume.is_own_output(ckpt, output))
+        model_choice.model_arch(ckpt.meta["model"])  # a weights file gone, as the command refuses it before any load
         resume.check_weights_file(ckpt)
     except InputError as e:
         return e

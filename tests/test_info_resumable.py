@@ -167,3 +167,21 @@ def test_a_weights_file_moved_with_the_checkpoints_folder_is_read_there(files, s
     code, _, err = run_main(["stylize", "--resume", str(moved / "o.ckpt.npz"), "--quiet"], monkeypatch, capsys)
     assert code == 0 and said in err.splitlines()[0], err
     assert sorted(p.name for p in moved.iterdir()) == ["o.png", "paint.png", "photo.jpg", "tiny.safetensors"]
+
+
+def test_info_of_a_checkpoint_whose_weights_file_is_gone_says_resume_would_refuse_it(files, signal_at, tmp_path,
+                                                                                    monkeypatch, capsys):
+    """A run with --model FILE whose weights file was deleted since (not moved): info said "resumable": true, and the
+    --resume it printed was then refused ("weights file ... does not exist")."""
+    d, _ = files
+    shutil.copy(d / "tiny.safetensors", tmp_path / "gone.safetensors")
+    signal_at(3)
+    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(tmp_path / "o.png"),
+                             "--model", str(tmp_path / "gone.safetensors"), *RUN], monkeypatch, capsys)
+    assert code == 143, err
+    (tmp_path / "gone.safetensors").unlink()
+    record, warnings = _info(tmp_path / "o.ckpt.npz", monkeypatch, capsys)
+    code, _, err = run_main(["stylize", "--resume", str(tmp_path / "o.ckpt.npz"), "--quiet"], monkeypatch, capsys)
+    assert code != 0 and "gone.safetensors does not exist" in err, err
+    assert record["resumable"] is False and record["refused"] in err, (record, err)
+    assert warnings == [f"warning: --resume would refuse it now: {record['refused']}"]
