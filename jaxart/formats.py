@@ -76,3 +76,13 @@ def check_named(path: str | os.PathLike, suffixes, *, what: str = "output", name
     if Path(path).name.lower() in suffixes:
         raise InputError(f"{what} {path} is a suffix without a name; give a file name such as "
                          f"{Path(path).with_name(name + Path(path).name)}")
+
+
+def check_recorded(path: str | os.PathLike, fmt: str) -> None:
+    """Refuse a resumed run's output `path`, recorded in its checkpoint (not typed), whose suffix `fmt` does not
+    write, advising the output to give instead: `--format tiff` alone was told of a.png, a name never typed."""
+    suffixes = SUFFIXES[fmt]
+    if Path(path).suffix.lower() not in suffixes:
+        raise InputError(f"the checkpoint's output {path} does not end in {' or '.join(suffixes)}, as format {fmt} "
+                         f"needs; give output path {Path(path).with_suffix(suffixes[0])} too",
+                         settings=["format", "output path"])

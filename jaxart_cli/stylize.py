@@ -126,6 +126,8 @@ def stylize(
         for note in _unused(ctx, config):
             _warn(note)
     fmt = _formats.choose_format(fmt and fmt.value, output, ckpt.meta["format"] if ckpt else "png")
+    if ckpt is not None and not _given(ctx, "output"):
+        _formats.check_recorded(output, fmt)
     output = output or output_names.default_output(content, styles, fmt)
     sources = [content, *styles, config.init, config.mask]  # stylize_files checks again; here, before weights load
 

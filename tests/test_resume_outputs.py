@@ -224,3 +224,14 @@ def test_the_interruption_line_names_the_frames_already_written(files, tmp_path,
         "jaxart stylize --resume out/a.ckpt.npz"), err
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "a.ckpt.npz", "a.png", "a_00001.png", "a_00002.png", "a_00003.png"]
+
+
+def test_a_resume_to_another_format_names_the_output_to_give(files, tmp_path, monkeypatch, capsys):
+    """`--resume a.ckpt.npz --format tiff` was told "output a.png must end in .tif or .tiff", a name never typed."""
+    monkeypatch.chdir(tmp_path)
+    _interrupted(files, monkeypatch, capsys)
+    code, _, err = run_main(["stylize", "--resume", "a.ckpt.npz", "--format", "tiff", "-q"], monkeypatch, capsys)
+    assert code == 2 and "\n" not in err and "Traceback" not in err, err
+    assert err == ("error: the checkpoint's output a.png does not end in .tif or .tiff, as --format tiff needs; give "
+                   "--output a.tif too"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ckpt.npz", "a.png"]
