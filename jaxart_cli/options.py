@@ -56,11 +56,18 @@ def to_read(what: str, *, argument: bool = False):
 def word_or_file(what: str, words: tuple[str, ...] = (), *, argument: bool = False, listed: tuple[str, ...] = ()):
     """A Typer parser for an option that takes a word or a file's path (`_refuse_unreadable`), or a weight set's name
     with `words`: a name near one of them (`--model Auto`) that is no file nor weight set is told which word, as a
-    choice typed in another case is (words are taken as typed), where it was "unknown model 'Auto'". A list of
-    `listed` words or files (`--init content,random`) is refused as one (`is_a_list`)."""
+    choice typed in another case is (words are taken as typed), where it was "unknown model 'Auto'". A list
+    (`is_a_list`) of `listed` words or files (`--init content,random`), or of `words`, weight sets or files
+    (`--model vgg16-hed,vgg19`), is refused as one."""
+    def taken(item: str) -> bool:
+        from jaxart import weights
+
+        named = bool(words) and (item in weights.SOURCES or weights.is_installed(item))
+        return item in listed or item in words or os.path.isfile(item) or named
+
     def parse(raw: str) -> str:
         _refuse_unreadable(raw, what, argument)
-        if not os.path.lexists(raw) and is_a_list(raw, lambda p: p in listed or os.path.isfile(p)):
+        if not os.path.lexists(raw) and is_a_list(raw, taken):
             raise typer.BadParameter(f"{raw!r} {A_LIST}")  # usage_message says that it takes one value
         if raw not in words and (near := nearest_name(raw, words)) and not os.path.lexists(raw):
             from jaxart import weights

@@ -20,6 +20,10 @@ SWEEPS = ("takes one value in a sweep, which compares values of --style-weight, 
      "takes one value: run stylize once for each"),
     (["stylize", "a.jpg", "b.jpg", "--init", "random,content"], "--init: 'random,content' is a list; --init takes "
      "one value: run stylize once for each"),
+    # was "unknown model 'vgg16-hed,vgg19' (did you mean vgg16-hed?); known models are ...", once the run began
+    (["stylize", "a.jpg", "b.jpg", "--model", "vgg16-hed,vgg19"], "--model: 'vgg16-hed,vgg19' is a list; --model "
+     "takes one value: run stylize once for each"),
+    (["sweep", "a.jpg", "b.jpg", "--model", "auto,vgg19"], f"--model: 'auto,vgg19' is a list; --model {SWEEPS}"),
 ])
 def test_a_list_given_to_an_option_of_one_value_is_refused_as_a_list(argv, said, monkeypatch, capsys):
     code, out, err = run_main(argv, monkeypatch, capsys)
