@@ -108,3 +108,11 @@ def _overflow_fails(opt: optax.GradientTransformationExtraArgs) -> optax.Gradien
         return jax.tree.map(lambda u: jnp.where(finite, u, jnp.nan), updates), state
 
     return optax.GradientTransformationExtraArgs(opt.init, update)
+
+
+def overflowed(state) -> bool:
+    """Whether an optimizer's `state` holds a non-finite value: Adam's, whose second moment a gradient too large to
+    square in float32 overflowed (`_overflow_fails`), which a lower weight helps and a learning rate does not. A step
+    whose loss or gradient was not finite leaves the state as it was (`optimize`), finite."""
+    leaves = [a for a in jax.tree.leaves(state) if jnp.issubdtype(a.dtype, jnp.inexact)]
+    return not all(bool(jnp.all(jnp.isfinite(a))) for a in leaves)

@@ -12,8 +12,8 @@ import numpy as np
 import optax
 from jax.typing import ArrayLike
 
-from jaxart import (checkpoint, coarse_to_fine, color, inputs, kept, margin, mask_regions, optimize, photo_size,
-                    scales)
+from jaxart import (checkpoint, coarse_to_fine, color, inputs, kept, margin, mask_regions, optimize, optimizers,
+                    photo_size, scales)
 from jaxart.counts import check_count
 from jaxart.config import StyleConfig
 from jaxart.errors import NonFiniteLossError, given
@@ -142,9 +142,14 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
         every=every, callback=report, carry=start_carry, offset=offset,
     )
     params, steps, ok, stopped = result.params, result.steps, result.ok, result.stopped
+    overflowed = not ok and config.optimizer == "adam" and optimizers.overflowed(result.carry.opt_state)
     del result, start_carry  # the optimizer's state is not held while the final loss is taken
     pixels = np.asarray(margin.crop(params, photo.shape))
     image = np.asarray(kept.put_back(color.finish(pixels, photo, config.colors), photo, keep))
+    if overflowed:  # the loss was finite: its gradient, squared, was not
+        raise NonFiniteLossError(f"Adam's state overflowed after step {steps}: the gradient was too large to square in "
+                                 "float32; lower --style-weight (or --content-weight), which --learning-rate does not "
+                                 "change (the last finite image was kept)", image=image, step=steps)
     if not ok:
         raise NonFiniteLossError(f"the loss became NaN or inf after step {steps}; lower --style-weight or "
                                  "--learning-rate (the last finite image was kept)", image=image, step=steps)

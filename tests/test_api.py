@@ -171,3 +171,25 @@ def test_a_preprocess_mean_of_the_other_scale_is_refused_naming_the_right_one(se
     for fine in (dict(kind="torch", mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)), dict(mean=(0, 0, 0)),
                  dict(kind="torch", mean=(0, 0, 0))):
         jaxart.Preprocess(**fine)
+
+
+def test_adam_whose_state_overflowed_is_told_to_lower_a_weight_not_its_learning_rate(tmp_path, rng, monkeypatch,
+                                                                                      capsys):
+    """A gradient too large to square in float32 overflowed Adam's state: the line said "lower --style-weight or
+    --learning-rate", though a learning rate changes nothing there."""
+    from PIL import Image
+
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    model = store.save(w.params, tmp_path / "tiny.safetensors", arch="vgg16", preprocess=w.preprocess, name="t")
+    Image.fromarray(rng.integers(0, 255, (24, 24, 3), np.uint8)).save(tmp_path / "photo.png")
+    out = tmp_path / "out.png"
+    argv = ["stylize", str(tmp_path / "photo.png"), str(tmp_path / "photo.png"), "--model", str(model), "--size",
+            "24", "--steps", "3", "--optimizer", "adam", "--style-weight", "1e30", "-o", str(out), "-q"]
+    monkeypatch.setattr(sys, "argv", ["cli.py", *argv])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    err = capsys.readouterr().err.strip()
+    assert exit_info.value.code == 1 and len(err.splitlines()) == 1, err
+    assert "Adam's state overflowed after step 0" in err and "or --learning-rate" not in err, err
+    assert "lower --style-weight (or --content-weight), which --learning-rate does not change" in err, err
+    assert "error" in jaxart.read_record(out)
