@@ -172,11 +172,11 @@ class Continuation(NamedTuple):
 
 def _beside(movie: Path, recorded: object, output: Path) -> Path:
     """The interrupted run's animation `movie` where the resumed run writes `output`: under its name beside `output`
-    where it lay beside that run's `recorded` output and `output` is in another folder (--output elsewhere), as the
-    image goes; else as recorded. It went to the old folder while the image went to the new one."""
+    where it lay beside that run's `recorded` output, as the image goes (it went to the old folder while the image
+    went to --output's), and named as `output` is (`kept/o.gif`, not absolute); else as recorded (`output_here`)."""
     if not isinstance(recorded, str) or movie.parent != Path(recorded).parent:
-        return movie
-    return movie if Path(output).resolve().parent == movie.parent else Path(output).parent / movie.name
+        return output_here(movie)
+    return Path(output).parent / movie.name
 
 
 def continuation(ckpt: checkpoint.Checkpoint, output: Path, animation: Path | None, save_every: int | None,

@@ -120,3 +120,22 @@ def test_info_of_a_moved_run_names_its_animation_where_resume_writes_it(files, s
     assert (record["output"], record["animation"]) == (str(moved / "o.png"), str(moved / "o.gif"))
     code, out, err = run_main(["stylize", "--resume", str(moved / "o.ckpt.npz"), "--dry-run"], monkeypatch, capsys)
     assert code == 0 and f"{moved / 'o.gif'} (" in out, out + err  # where the resumed run writes it
+
+
+@pytest.mark.parametrize("move", [False, True])
+def test_a_resumed_dry_run_names_its_animation_as_it_names_the_image(move, files, signal_at, tmp_path, monkeypatch,
+                                                                     capsys):
+    """The image and frame were named as typed (`kept/o.png`), the animation absolute (`/tmp/.../kept/o.gif`)."""
+    d, model = files
+    monkeypatch.chdir(tmp_path)
+    signal_at(3)
+    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "24",
+                             "--steps", "6", "--quiet", "--save-every", "2", "--animate", "made/o.gif",
+                             "--output", "made/o.png"], monkeypatch, capsys)
+    assert code == 143, err
+    folder = "kept" if move else "made"
+    if move:
+        (tmp_path / "made").rename(tmp_path / "kept")
+    code, out, err = run_main(["stylize", "--resume", f"{folder}/o.ckpt.npz", "--dry-run"], monkeypatch, capsys)
+    writes = f"would write {folder}/o.png, 2 frames {folder}/o_00002.png to o_00004.png and {folder}/o.gif ("
+    assert code == 0 and writes in out, out + err
