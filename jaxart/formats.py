@@ -52,11 +52,17 @@ def check_file_name(path: str | os.PathLike, fmt: str = "png", *, what: str = "o
                          f"{'' if str(path).endswith('.') else folder}{note}")  # o.: a file's, its suffix left out
 
 
+_BLANKS = {" ": "space", "\t": "tab", "\n": "newline", "\r": "carriage return"}
+
+
 def spaced(name: str) -> str | None:
-    """What is wrong with an output `name` ending in a space or tab ("out.png ", as pasted), which would be part of the
-    file's name; None where it ends in none. It was told "ends in .png ;", the space unseen."""
-    return f"{name!r} ends in a space, which would be part of the file's name; drop the space" if (
-        name != name.rstrip()) else None
+    """What is wrong with an output `name` ending in a space, tab or other blank ("out.png ", as pasted), which would
+    be part of the file's name, naming that character; None where it ends in none. It was told "ends in .png ;", the
+    space unseen, and a tab or newline was called a space."""
+    if name == name.rstrip():
+        return None
+    what = _BLANKS.get(name[-1], f"blank character ({name[-1]!r})")
+    return f"{name!r} ends in a {what}, which would be part of the file's name; drop the {what.partition(' (')[0]}"
 
 
 def suffixed(path: str | os.PathLike, suffix: str, name: str = "out") -> str:

@@ -41,7 +41,7 @@ def test_an_output_suffix_naming_no_format_is_one_line_naming_those_there_are(fi
     assert "a.jpg ends in .jpg; jaxart writes PNG (.png" in err and ".tif or .tiff, --format tiff" in err, err
 
 
-SPACED = "{!r} ends in a space, which would be part of the file's name; drop the space"
+SPACED = "{!r} ends in a {what}, which would be part of the file's name; drop the {what}"
 GONE = "newdir/ is a folder that does not exist; give a file name in it, such as newdir/out.png"
 NO_SUFFIX = [  # (command, what -o was given, other options, what the one line says)
     ("stylize", "newdir/", [], GONE),
@@ -57,9 +57,11 @@ NO_SUFFIX = [  # (command, what -o was given, other options, what the one line s
     ("stylize", "sub/.TIF", [], "output sub/.TIF is a suffix without a name; give a file name such as sub/out.TIF"),
     ("sweep", ".png", [], "the contact sheet .png is a suffix without a name; give a file name such as sweep.png"),
     # a space after the suffix was unseen in "output out.png  ends in .png ;" (or "must end in .png", with --format)
-    ("stylize", "out.png ", [], SPACED.format("out.png ")),
-    ("stylize", "out.png ", ["--format", "png"], SPACED.format("out.png ")),
-    ("sweep", "grid.png\t", [], SPACED.format("grid.png\t")),
+    ("stylize", "out.png ", [], SPACED.format("out.png ", what="space")),
+    ("stylize", "out.png ", ["--format", "png"], SPACED.format("out.png ", what="space")),
+    # a tab or newline was told it "ends in a space"
+    ("sweep", "grid.png\t", [], SPACED.format("grid.png\t", what="tab")),
+    ("stylize", "out.png\n", [], SPACED.format("out.png\n", what="newline")),
 ]
 
 
@@ -80,7 +82,7 @@ ANIMATIONS = [  # (what --animate was given, what the one line says)
     ("made/", "animation made is a folder; give a file name in it, such as made/out.gif"),
     ("run.mp4", "animation run.mp4 must end in .gif or .webp"),
     (".gif", "animation .gif is a suffix without a name; give a file name such as out.gif"),  # was ".gif.gif"
-    ("run.gif ", SPACED.format("run.gif ")),  # was "animation run.gif  must end in .gif or .webp"
+    ("run.gif ", SPACED.format("run.gif ", what="space")),  # was "animation run.gif  must end in .gif or .webp"
 ]
 
 
