@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from jaxart_cli.common import echo as _echo, say as _say, warn as _warn
-from jaxart_cli.options import to_read
+from jaxart_cli.parsers import to_read
 from jaxart_cli.paths import home as _home
 
 

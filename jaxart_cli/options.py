@@ -4,17 +4,15 @@ gives the defaults, `DEFAULT`'s, in its own signature, as Typer reads them from 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from jaxart_cli.paths import AFTER_DASHES, home
-from jaxart_cli.values import A_LIST, choices, csv, is_a_list, number, whole
+from jaxart_cli.parsers import to_read
+from jaxart_cli.paths import home
+from jaxart_cli.values import choices, csv, number, whole
 from jaxart import color, config, convs, formats, layers, plateau as _plateau, reproduce
-from jaxart.errors import nearest_name
-from jaxart.paths import web_address, windows_path
 
 DEFAULT = config.StyleConfig()
 # What stylize and sweep say when given no photo (stylize: nor any painting), in one wording.
@@ -30,52 +28,6 @@ FLAGS = {**reproduce.OPTIONS, "overwrite": "--overwrite", "output_path": "--outp
          "save_every": "--save-every", "checkpoint_every": "--checkpoint-every", "format": "--format",
          "seeds": "--seed", "shrink_batch": "--shrink-batch", "tolerance": "--tolerance",
          "grid's_paintings": "--each-painting"}
-
-
-def _refuse_unreadable(raw: str, what: str, argument: bool = False) -> None:
-    """Refuse an empty path (which Path() makes ".", read after as "a folder"), a web address (which
-    Path() makes `https:/...`, read after as "does not exist") and a Windows path (which `--mask`'s resolving made
-    `$PWD/C:\\...`), naming what to give instead; for a command's `argument`, one starting with "-" that is no file is
-    said to be an option typed after `--` (click passes no other there)."""
-    if not raw:
-        raise typer.BadParameter(f"the path is empty; give {what}")
-    if not os.path.exists(raw) and (why := web_address(raw) or windows_path(raw)):
-        raise typer.BadParameter(why)
-    if argument and raw.startswith("-") and raw != "-" and not os.path.lexists(raw):
-        raise typer.BadParameter(f"{raw} does not exist: {AFTER_DASHES}")
-
-
-def to_read(what: str, *, argument: bool = False):
-    """A Typer parser for a file to read (`_refuse_unreadable`)."""
-    def parse(raw: str) -> Path:
-        _refuse_unreadable(raw, what, argument)
-        return Path(raw)
-    return parse
-
-
-def word_or_file(what: str, words: tuple[str, ...] = (), *, argument: bool = False, listed: tuple[str, ...] = ()):
-    """A Typer parser for an option that takes a word or a file's path (`_refuse_unreadable`), or a weight set's name
-    with `words`: a name near one of them (`--model Auto`) that is no file nor weight set is told which word, as a
-    choice typed in another case is (words are taken as typed), where it was "unknown model 'Auto'". A list
-    (`is_a_list`) of `listed` words or files (`--init content,random`), or of `words`, weight sets or files
-    (`--model vgg16-hed,vgg19`), is refused as one."""
-    def taken(item: str) -> bool:
-        from jaxart import weights
-
-        named = bool(words) and (item in weights.SOURCES or weights.is_installed(item))
-        return item in listed or item in words or os.path.isfile(item) or named
-
-    def parse(raw: str) -> str:
-        _refuse_unreadable(raw, what, argument)
-        if not os.path.lexists(raw) and is_a_list(raw, taken):
-            raise typer.BadParameter(f"{raw!r} {A_LIST}")  # usage_message says that it takes one value
-        if raw not in words and (near := nearest_name(raw, words)) and not os.path.lexists(raw):
-            from jaxart import weights
-
-            if raw not in weights.SOURCES and not weights.is_installed(raw):
-                raise typer.BadParameter(f"{raw!r} is not {what}{near}")
-        return raw
-    return parse
 
 
 Content = Annotated[Optional[Path], typer.Argument(

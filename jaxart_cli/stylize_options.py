@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from jaxart import config
-from jaxart_cli.options import Optimizer, to_read, word_or_file
+from jaxart_cli.options import Optimizer
+from jaxart_cli.parsers import to_read, word_or_file
 from jaxart_cli.paths import animation_path, home, output_path
 from jaxart_cli.values import choices, number, whole
 

@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from jaxart_cli.options import DEFAULT, STYLE_SCALES, Optimizer, to_read, word_or_file
+from jaxart_cli.options import DEFAULT, STYLE_SCALES, Optimizer
+from jaxart_cli.parsers import to_read, word_or_file
 from jaxart_cli.paths import home, sheet_path
 from jaxart_cli.sweep_values import swept
 from jaxart_cli.values import whole

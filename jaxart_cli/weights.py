@@ -13,7 +13,7 @@ import typer
 
 from jaxart_cli.common import echo, say, warn
 from jaxart_cli.fetch import fetch
-from jaxart_cli.options import to_read, word_or_file
+from jaxart_cli.parsers import to_read, word_or_file
 from jaxart_cli.paths import home
 from jaxart_cli.values import choices, number, whole
 from jaxart_cli.help import Group, commands

@@ -1,0 +1,61 @@
+"""Typer parsers for an option or argument that names a file to read, or a word or a file (`--model`, `--init`):
+each refuses at parse time what no later check could name (an empty path, a web address, a Windows path, a list
+given to a one-value option), in the words of what to give."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from jaxart.errors import nearest_name
+from jaxart.paths import web_address, windows_path
+from jaxart_cli.paths import AFTER_DASHES
+from jaxart_cli.values import A_LIST, is_a_list
+
+
+def _refuse_unreadable(raw: str, what: str, argument: bool = False) -> None:
+    """Refuse an empty path (which Path() makes ".", read after as "a folder"), a web address (which
+    Path() makes `https:/...`, read after as "does not exist") and a Windows path (which `--mask`'s resolving made
+    `$PWD/C:\\...`), naming what to give instead; for a command's `argument`, one starting with "-" that is no file is
+    said to be an option typed after `--` (click passes no other there)."""
+    if not raw:
+        raise typer.BadParameter(f"the path is empty; give {what}")
+    if not os.path.exists(raw) and (why := web_address(raw) or windows_path(raw)):
+        raise typer.BadParameter(why)
+    if argument and raw.startswith("-") and raw != "-" and not os.path.lexists(raw):
+        raise typer.BadParameter(f"{raw} does not exist: {AFTER_DASHES}")
+
+
+def to_read(what: str, *, argument: bool = False):
+    """A Typer parser for a file to read (`_refuse_unreadable`)."""
+    def parse(raw: str) -> Path:
+        _refuse_unreadable(raw, what, argument)
+        return Path(raw)
+    return parse
+
+
+def word_or_file(what: str, words: tuple[str, ...] = (), *, argument: bool = False, listed: tuple[str, ...] = ()):
+    """A Typer parser for an option that takes a word or a file's path (`_refuse_unreadable`), or a weight set's name
+    with `words`: a name near one of them (`--model Auto`) that is no file nor weight set is told which word, as a
+    choice typed in another case is (words are taken as typed), where it was "unknown model 'Auto'". A list
+    (`is_a_list`) of `listed` words or files (`--init content,random`), or of `words`, weight sets or files
+    (`--model vgg16-hed,vgg19`), is refused as one."""
+    def taken(item: str) -> bool:
+        from jaxart import weights
+
+        named = bool(words) and (item in weights.SOURCES or weights.is_installed(item))
+        return item in listed or item in words or os.path.isfile(item) or named
+
+    def parse(raw: str) -> str:
+        _refuse_unreadable(raw, what, argument)
+        if not os.path.lexists(raw) and is_a_list(raw, taken):
+            raise typer.BadParameter(f"{raw!r} {A_LIST}")  # usage_message says that it takes one value
+        if raw not in words and (near := nearest_name(raw, words)) and not os.path.lexists(raw):
+            from jaxart import weights
+
+            if raw not in weights.SOURCES and not weights.is_installed(raw):
+                raise typer.BadParameter(f"{raw!r} is not {what}{near}")
+        return raw
+    return parse
