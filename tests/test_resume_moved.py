@@ -26,6 +26,16 @@ def _interrupted(files, out, signal_at, monkeypatch, capsys):
     assert code == 143, err
 
 
+def _animated(files, folder, signal_at, monkeypatch, capsys):
+    """A stylize run with frames and an animation into `folder`, interrupted at step 3 of 6."""
+    d, model = files
+    signal_at(3)
+    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "24",
+                             "--steps", "6", "--quiet", "--save-every", "2", "--animate", f"{folder}/o.gif",
+                             "--output", f"{folder}/o.png"], monkeypatch, capsys)
+    assert code == 143, err
+
+
 def test_a_sweep_moved_with_its_folder_is_written_beside_its_checkpoint(files, signal_at, tmp_path, monkeypatch,
                                                                         capsys):
     made, moved = tmp_path / "scratch", tmp_path / "kept"
@@ -79,14 +89,9 @@ def test_a_stylize_run_moved_with_its_folder_finishes_there(files, signal_at, tm
 def test_a_moved_run_resumed_to_another_folder_writes_its_animation_beside_the_image(files, signal_at, tmp_path,
                                                                                       monkeypatch, capsys):
     """Its animation went beside the moved checkpoint (kept/o.gif) while the image went to --output's folder."""
-    d, model = files
     made, moved, other = tmp_path / "scratch", tmp_path / "kept", tmp_path / "final"
     other.mkdir()
-    signal_at(3)
-    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "24",
-                             "--steps", "6", "--quiet", "--save-every", "2", "--animate", str(made / "o.gif"),
-                             "--output", str(made / "o.png")], monkeypatch, capsys)
-    assert code == 143, err
+    _animated(files, made, signal_at, monkeypatch, capsys)
     made.rename(moved)
     before = sorted(p.name for p in moved.iterdir())
 
@@ -105,13 +110,8 @@ def test_a_moved_run_resumed_to_another_folder_writes_its_animation_beside_the_i
 def test_info_of_a_moved_run_names_its_animation_where_resume_writes_it(files, signal_at, tmp_path, monkeypatch,
                                                                          capsys):
     """info's JSON named the output beside the moved checkpoint but its animation in the gone folder."""
-    d, model = files
     made, moved = tmp_path / "scratch", tmp_path / "kept"
-    signal_at(3)
-    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "24",
-                             "--steps", "6", "--quiet", "--save-every", "2", "--animate", str(made / "o.gif"),
-                             "--output", str(made / "o.png")], monkeypatch, capsys)
-    assert code == 143, err
+    _animated(files, made, signal_at, monkeypatch, capsys)
     made.rename(moved)
 
     code, out, err = run_main(["info", str(moved / "o.ckpt.npz")], monkeypatch, capsys)
@@ -126,13 +126,8 @@ def test_info_of_a_moved_run_names_its_animation_where_resume_writes_it(files, s
 def test_a_resumed_dry_run_names_its_animation_as_it_names_the_image(move, files, signal_at, tmp_path, monkeypatch,
                                                                      capsys):
     """The image and frame were named as typed (`kept/o.png`), the animation absolute (`/tmp/.../kept/o.gif`)."""
-    d, model = files
     monkeypatch.chdir(tmp_path)
-    signal_at(3)
-    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "24",
-                             "--steps", "6", "--quiet", "--save-every", "2", "--animate", "made/o.gif",
-                             "--output", "made/o.png"], monkeypatch, capsys)
-    assert code == 143, err
+    _animated(files, "made", signal_at, monkeypatch, capsys)
     folder = "kept" if move else "made"
     if move:
         (tmp_path / "made").rename(tmp_path / "kept")
