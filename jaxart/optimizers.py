@@ -103,8 +103,7 @@ def _overflow_fails(opt: optax.GradientTransformationExtraArgs) -> optax.Gradien
     moment, which made its steps 0: the image stood still, and the run was reported as finished."""
     def update(updates, state, params=None, **extra):
         updates, state = opt.update(updates, state, params, **extra)
-        leaves = [a for a in jax.tree.leaves(state) if jnp.issubdtype(a.dtype, jnp.inexact)]
-        finite = jnp.all(jnp.stack([jnp.all(jnp.isfinite(a)) for a in leaves]))
+        finite = _finite(state)
         return jax.tree.map(lambda u: jnp.where(finite, u, jnp.nan), updates), state
 
     return optax.GradientTransformationExtraArgs(opt.init, update)
@@ -114,5 +113,10 @@ def overflowed(state) -> bool:
     """Whether an optimizer's `state` holds a non-finite value: Adam's, whose second moment a gradient too large to
     square in float32 overflowed (`_overflow_fails`), which a lower weight helps and a learning rate does not. A step
     whose loss or gradient was not finite leaves the state as it was (`optimize`), finite."""
+    return not bool(_finite(state))
+
+
+def _finite(state) -> jax.Array:
+    """Whether every floating-point value in an optimizer's `state` is finite, as one boolean (traceable)."""
     leaves = [a for a in jax.tree.leaves(state) if jnp.issubdtype(a.dtype, jnp.inexact)]
-    return not all(bool(jnp.all(jnp.isfinite(a))) for a in leaves)
+    return jnp.all(jnp.stack([jnp.all(jnp.isfinite(a)) for a in leaves])) if leaves else jnp.bool_(True)
