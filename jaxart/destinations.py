@@ -187,7 +187,8 @@ class Changes(NamedTuple):
     replaced: list[Path]  # of the output, the animation and that checkpoint, those already there
     frames_replaced: int  # save_every frames there that it writes again
     frames_removed: int  # an earlier run's frames that overwrite removes
-    # the checkpoint it resumes (beside the output, or renamed), or that --overwrite gives up, removed once it is written
+    # the checkpoint it resumes (beside the output, or renamed), or that --overwrite gives up: removed once it is
+    # written
     removed_after: list[Path]
 
 

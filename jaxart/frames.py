@@ -21,8 +21,9 @@ def frame(output: Path, step: int, fmt: str = "png") -> Path:
 def written(output: Path, fmt: str, steps: int, total: int, save_every: int = 0, animation: Path | None = None,
             checkpoint: Path | str | None = None, after: int = 0) -> str:
     """The files a run of `steps` of its `total` steps wrote, each named once, as its summary says them: "out.png",
-    or "out.png, 3 frames out_00100.png to out_00300.png and out.gif" (then `checkpoint`, as given). The frames are those `--save-every` takes
-    after step `after` (`resume.frames_after`) and before the last step, up to the step the run stopped at."""
+    or "out.png, 3 frames out_00100.png to out_00300.png and out.gif" (then `checkpoint`, as given). The frames are
+    those `--save-every` takes after step `after` (`resume.frames_after`) and before the last step, up to the step
+    the run stopped at."""
     start = (after // save_every + 1) * save_every if save_every > 0 else 0
     taken = range(start, min(steps, total - 1) + 1, save_every) if save_every > 0 else range(0)
     first, last = (frame(output, taken[0], fmt), frame(output, taken[-1], fmt)) if taken else (None, None)
