@@ -5,6 +5,8 @@ ETag, ignore If-Range or answer 416 end in the right file or one clear line."""
 
 from __future__ import annotations
 
+import email.utils
+
 import pytest
 
 import test_download
@@ -14,7 +16,7 @@ from test_download import FAST, visible_files
 from test_weights import assert_same_params
 
 serve, weights_dir = test_download.serve, test_download.weights_dir  # its fixtures, registered here too
-DATE = "Sat, 05 Dec 2026 10:00:00 GMT"
+DATE = "Sat, 05 Dec 2015 10:00:00 GMT"  # long before the server's Date: a strong validator
 
 
 class _Versioned(test_download._Handler):
@@ -89,6 +91,21 @@ def test_a_file_unchanged_on_the_server_resumes(serve, served, weights_dir):
     _then(server, ["ok"], served.body, etag='"v1"')
     assert_same_params(load(fetch("test", **FAST, notice=(notices := []).append)), served.params)
     assert server.ranges == [f"bytes={kept}-"] and server.if_ranges == ['"v1"'] and notices == []
+
+
+def test_a_last_modified_within_a_minute_of_the_answers_date_is_never_sent_and_the_resume_goes_as_before(
+        serve, served, weights_dir):
+    """RFC 9110 8.8.2.2: a date under a minute before the answer's Date is no strong validator (the file may have
+    changed again in its second), and 13.1.5 forbids a client to send it as If-Range; it was sent."""
+    just_now = email.utils.formatdate(usegmt=True)  # the test server's Date is now, too
+    server = _versioned(serve, ["cut"], modified=just_now)
+    with pytest.raises(WeightsError, match="fetching again resumes there"):
+        fetch("test", **FAST)
+    kept = (weights_dir / ".test.partial").stat().st_size
+    assert not (weights_dir / ".test.partial.validator").exists()
+    _then(server, ["ok"], served.body, modified=just_now)
+    assert_same_params(load(fetch("test", **FAST, notice=(notices := []).append)), served.params)
+    assert server.if_ranges == [None] and server.ranges == [f"bytes={kept}-"] and notices == []
 
 
 def test_a_server_that_takes_no_range_sends_the_same_version_whole_without_a_word_of_a_change(
