@@ -22,7 +22,7 @@ REMEDY = "jaxart weights convert vgg16_test.h5 --arch vgg16 --name test`"
 class Server:
     """A threaded HTTP server serving `body`; request k behaves as `modes[k]` (the last repeats).
 
-    Modes: "ok" (honours Range), "no-range" (ignores it), "cut" (closes halfway), "stall" (sends headers then waits),
+    Modes: "ok" (honours Range), "no-range" (ignores it), "cut" (closes halfway), "stall" (sends 100 bytes, then waits),
     "pause" (sends half, sets `paused`, waits up to 10 s, sends the rest), "hold" (the same, with no half first), "slow"
     (waits 0.5 s first), "404" (or any status), "short" (a whole 1000-byte file), "half206" (answers a Range with half
     the rest), "elsewhere206" (with bytes from 0), "page" (a sign-in page, with no Content-Length). `ranges` records
@@ -182,9 +182,11 @@ def test_a_fetch_waiting_for_another_says_so(serve, weights_dir, monkeypatch, ca
 
 
 def test_stalled_server_times_out_within_seconds(serve, weights_dir):
-    serve(["stall"])
+    """The line says how long the server sent nothing and how many bytes came: it said only "timed out"."""
+    serve(["stall"])  # 100 bytes an attempt, then nothing
     began = time.monotonic()
-    with pytest.raises(WeightsError, match="timed out, after 2 attempts.*" + re.escape(REMEDY)):
+    with pytest.raises(WeightsError, match=r"\(the server sent nothing for 0\.5 s after 200 of [\d,]+ bytes, after 2 "
+                                           r"attempts.*200 bytes are kept.*" + re.escape(REMEDY)):
         fetch("test", attempts=2, backoff=0.0, timeout=0.5)
     assert time.monotonic() - began < 5
     assert visible_files(weights_dir) == [] and installed() == []

@@ -122,7 +122,11 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
         with out:
             if not offset:  # the version of the file begun now; a file:// URL's has none to send
                 validators.keep(partial, url, response.headers if response.status == 200 else {})
-            done = _copy(response, out, offset, size, coding, progress, slow)
+            try:
+                done = _copy(response, out, offset, size, coding, progress, slow)
+            except TimeoutError:  # its words were "timed out", which said neither how long nor what is kept
+                raise Interrupted(f"the server sent nothing for {timeout:.3g} s after {partial.stat().st_size:,} of "
+                                  f"{size:,} bytes") from None
     if done < size:
         raise Interrupted(f"the connection closed after {done:,} of {size:,} bytes")
 
