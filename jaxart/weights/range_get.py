@@ -127,6 +127,8 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
             except TimeoutError:  # its words were "timed out", which said neither how long nor what is kept
                 raise Interrupted(f"the server sent nothing for {timeout:.3g} s after {partial.stat().st_size:,} of "
                                   f"{size:,} bytes") from None
+    if done > size:  # a body of no stated length, longer than the file: its count was the one byte past it read
+        raise WrongFile(f"the server sent more than the {size:,} bytes expected: another file")
     if done < size:
         raise Interrupted(f"the connection closed after {done:,} of {size:,} bytes")
 
