@@ -56,6 +56,19 @@ def test_ctrl_c_during_a_fetch_says_what_is_kept_and_how_to_go_on(serve, weights
     assert code == 130 and err.splitlines()[-1] == "error: interrupted", err
 
 
+def test_a_retry_says_resuming_only_where_bytes_are_kept(serve, served, weights_dir):
+    """It said "resuming" before an attempt from the start: after an error status with nothing kept, and after a 206
+    of bytes from elsewhere, whose line says the kept bytes are dropped ("starting afresh")."""
+    half = len(served.body) // 2
+    serve(["500", "cut", "elsewhere206", "ok"])
+    assert_same_params(load(fetch("test", **{**FAST, "attempts": 3}, notice=(said := []).append)), served.params)
+    assert said == ["the download stopped (HTTP 500 Internal Server Error); attempt 2 of 3",
+                    f"the download stopped (the connection closed after {half:,} of {len(served.body):,} bytes); "
+                    "attempt 3 of 5, resuming",
+                    f"the download stopped (the server answered a request from byte {half:,} with bytes from "
+                    "elsewhere; starting afresh); attempt 4 of 5"], said
+
+
 def test_a_206_with_less_than_the_rest_is_resumed_not_refused(serve, served, weights_dir):
     server = serve(["cut", "half206", "ok"])
     assert_same_params(load(fetch("test", **{**FAST, "attempts": 3})), served.params)

@@ -56,7 +56,7 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
         if tries.made:
             wait = retries.wait(tries, backoff, asked)
             if notice:  # the bar stands still meanwhile, up to LONGEST_RETRY_AFTER: say why
-                notice(retries.notice(reason, asked, wait, tries, attempts, left, speed))
+                notice(retries.notice(reason, asked, wait, tries, attempts, left, speed, report.kept() > 0))
             time.sleep(wait)
         before = report.kept()
         try:

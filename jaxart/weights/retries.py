@@ -81,15 +81,17 @@ def wait(tries: Tries, backoff: float, asked: float) -> float:
     return max(backoff * 2 ** max(tries.idle - 1, 0), asked)
 
 
-def notice(reason: object, asked: float, wait: float, tries: Tries, attempts: int, left: int, speed: Speed) -> str:
+def notice(reason: object, asked: float, wait: float, tries: Tries, attempts: int, left: int, speed: Speed,
+           resumes: bool = True) -> str:
     """The line said before the next attempt, after `wait` s (`asked`: the server's Retry-After), with `left` bytes of
-    the file to go: "attempt k of N", N the `last`, and where the fetch may end `sooner`, that it may."""
+    the file to go: "attempt k of N", N the `last`, and where the fetch may end `sooner`, that it may; "resuming"
+    only where it `resumes` bytes kept (it was said after a refused connect, and after "starting afresh")."""
     then = f"attempt {tries.made + 1} of {last(tries, attempts)}"
     if sooner(tries, attempts, left, speed):
         then += " (fewer where attempts keep too little for the file to come)"
     if asked and asked >= wait:
         return f"the server asks to wait {asked:,.0f} s ({reason}); waiting, then {then}"
-    return f"the download stopped ({reason}); {then}" + (f" in {wait:,.3g} s" if wait else "") + ", resuming"
+    return f"the download stopped ({reason}); {then}" + (f" in {wait:,.3g} s" if wait else "") + ", resuming" * resumes
 
 
 def ended(reason: object, tries: Tries, attempts: int, speed: Speed, left: int) -> str:
