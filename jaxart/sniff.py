@@ -88,7 +88,7 @@ def unread(p: Path) -> str | None:
                     "Image > Mode > 8 Bits/Channel and save it, or export it as PNG")
         if zipped:
             return f"is a PSD{_ZIP}, which Pillow cannot read (it reads raw and RLE ones); export it as PNG or TIFF"
-    return _document(p, head) or _raw(head, brands)
+    return _document(p, head) or _raw(head, brands) or _raw_tiff(p, head)
 
 
 _ZIP = " whose merged image is ZIP-compressed"
@@ -148,18 +148,53 @@ def raw_words(kind: str, preview: str = "") -> str:
 
 
 _MAKERS = {"NIKON": "NEF", "SONY": "ARW", "PENTAX": "PEF", "SAMSUNG": "SRW", "RICOH": "PEF", "LEICA": "DNG"}
+# A first page of sensor data, which Pillow cannot open or decode: TIFF/EP's colour filter array or DNG's linear raw
+# photometric interpretation; a RAW maker's own compression (Sony's ARW, Nikon's, Samsung's, Kodak's).
+_SENSOR = {32803, 34892}
+_RAW_CODES = {32767, 32769, 32770, 32772, 34713, 65000}
+
+
+def _camera(tags, p: Path) -> str | None:
+    """The camera RAW format (DNG, NEF, ARW, ...) a TIFF's first-page `tags` (a dict of tag: value) name by a
+    DNGVersion, or SubIFDs beside a page marked reduced or a RAW maker's Make; None for other TIFFs."""
+    reduced = isinstance(kind := tags.get(254), int) and kind & 1
+    make = str(tags.get(271, "")).upper()
+    maker = next((k for m, k in _MAKERS.items() if make.startswith(m)), None)
+    # an ARW's first page is not always marked reduced; an old one's is the sensor data itself (`_raw_tiff`)
+    if 50706 not in tags and not (330 in tags and (reduced or maker)) and not (
+            tags.get(262) in _SENSOR or tags.get(259) in _RAW_CODES):
+        return None
+    return "DNG" if 50706 in tags else maker or p.suffix[1:].upper() or "TIFF"
+
+
+def _raw_tiff(p: Path, head: bytes) -> str | None:
+    """The words for a TIFF Pillow could not open or decode whose first page's tags name a camera RAW file (an old
+    Sony ARW's first page is its sensor data, which Pillow called a TIFF with a damaged header); None for others."""
+    order = {b"II*\0": "<", b"MM\0*": ">"}.get(head[:4])
+    if order is None or len(head) < 8:
+        return None
+    tags: dict[int, object] = {}
+    with open(p, "rb") as f:
+        f.seek(struct.unpack(order + "I", head[4:8])[0])
+        count = f.read(2)
+        entries = f.read(12 * min(struct.unpack(order + "H", count)[0], 512)) if len(count) == 2 else b""
+        for i in range(0, len(entries) - 11, 12):
+            tag, typ, n = struct.unpack(order + "HHI", entries[i:i + 8])
+            value = entries[i + 8:i + 12]
+            if typ == 2:  # ASCII, such as the Make, inline up to 4 bytes, else at its offset
+                if n > 4:
+                    f.seek(struct.unpack(order + "I", value)[0])
+                    value = f.read(min(n, 64))
+                value = value[:n].split(b"\0")[0].decode("latin-1")
+            elif typ in (3, 4):  # SHORT, LONG (a SHORT's first, in the entry's first 2 bytes)
+                value = struct.unpack(order + ("H" if typ == 3 else "I"), value[:2 if typ == 3 else 4])[0]
+            tags[tag] = value
+    return None if (kind := _camera(tags, p)) is None else raw_words(kind)
 
 
 def preview(opened, p: Path) -> str | None:
     """What follows `p` in a one-line message when `opened`, a TIFF Pillow opened, is a camera RAW file (a DNG, a
     Nikon NEF, ...), whose first page is a small preview of a picture Pillow cannot read: that preview was stylized,
     upscaled, as if it were the photo. None for other TIFFs."""
-    tags = opened.tag_v2
-    reduced = isinstance(kind := tags.get(254), int) and kind & 1
-    make = str(tags.get(271, "")).upper()
-    maker = next((k for m, k in _MAKERS.items() if make.startswith(m)), None)
-    # DNGVersion; SubIFDs beside a page marked reduced, or a RAW maker's (an ARW's first page is not always marked)
-    if 50706 not in tags and not (330 in tags and (reduced or maker)):
-        return None
-    kind = "DNG" if 50706 in tags else maker or p.suffix[1:].upper() or "TIFF"
-    return raw_words(kind, f" beyond its {opened.width}x{opened.height} preview")
+    kind = _camera(opened.tag_v2, p)
+    return None if kind is None else raw_words(kind, f" beyond its {opened.width}x{opened.height} preview")

@@ -108,3 +108,44 @@ def test_the_files_beside_them_still_load_or_are_told_to_convert(tmp_path):
         (tmp_path / name).write_bytes(data)
         with pytest.raises(InputError, match="not in an image format Pillow can read; convert it to PNG or JPEG"):
             load_image(tmp_path / name)
+
+
+def _sensor_tiff(order: str, make: bytes, photometric: int, compression: int, w: int = 8, h: int = 6) -> bytes:
+    """A TIFF whose first page is a camera's 16-bit sensor data, as an old Sony ARW's is (Make, then the samples)."""
+    make += b"\0"
+    make_at = 8 + 2 + 12 * 10 + 4
+    data_at = make_at + len(make)
+    entries = [(254, 4, 1, 0), (256, 4, 1, w), (257, 4, 1, h), (258, 3, 1, 16), (259, 3, 1, compression),
+               (262, 3, 1, photometric), (271, 2, len(make), make_at), (273, 4, 1, data_at), (277, 3, 1, 1),
+               (279, 4, 1, 2 * w * h)]
+    ifd = b"".join(struct.pack(f"{order}HHI", tag, typ, n) + (struct.pack(f"{order}HH", v, 0) if typ == 3 else
+                                                             struct.pack(f"{order}I", v)) for tag, typ, n, v in entries)
+    head = (b"II*\0" if order == "<" else b"MM\0*") + struct.pack(f"{order}I", 8) + struct.pack(f"{order}H", 10)
+    return head + ifd + bytes(4) + make + bytes(range(256))[: 2 * w * h]
+
+
+@pytest.mark.parametrize("order, make, photometric, compression, kind", [
+    ("<", b"SONY", 32803, 32767, "ARW"),  # a DSLR-A100's: Sony's compression, a colour filter array
+    (">", b"NIKON CORPORATION", 32803, 1, "NEF"),  # uncompressed, big-endian
+    ("<", b"Phase One", 34892, 1, "ARW"),  # DNG's linear raw from a maker not listed: the suffix names it
+])
+def test_a_raw_file_whose_first_page_is_its_sensor_data_is_named_as_a_raw_file(order, make, photometric, compression,
+                                                                                 kind, tmp_path, monkeypatch, capsys):
+    """An old Sony ARW's first page is the raw itself, which Pillow cannot open: it "starts as a TIFF file but its
+    header is damaged; re-export or re-download it", though re-downloading gives the same file."""
+    path = tmp_path / "DSC00042.ARW"
+    path.write_bytes(_sensor_tiff(order, make, photometric, compression))
+    with pytest.raises(InputError) as e:
+        load_image(path)
+    assert str(e.value) == f"{path} {raw(kind)}"
+    assert run_main(["info", str(path)], monkeypatch, capsys) == (2, "", f"error: {path} {raw(kind)}")
+
+
+def test_a_tiff_with_a_camera_make_and_ordinary_pixels_still_loads_and_a_damaged_one_is_called_damaged(tmp_path):
+    """The controls: a 16-bit grey TIFF tagged SONY, uncompressed, loads; a TIFF whose IFD is cut off is damaged."""
+    path = tmp_path / "scan.tif"
+    path.write_bytes(_sensor_tiff("<", b"SONY", 1, 1))
+    assert load_image(path).shape == (6, 8, 3)
+    path.write_bytes(_sensor_tiff("<", b"SONY", 32803, 32767)[:40])
+    with pytest.raises(InputError, match="starts as a TIFF file but its header is damaged; re-export"):
+        load_image(path)
