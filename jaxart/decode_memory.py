@@ -14,6 +14,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from jaxart import png_gamma
+
 # Peak RSS of load_image, over what the process held before it, per pixel decoded: 4000x3000 files made by Pillow
 # (2026-12-07, BENCHMARKS.md, "Decoding in the dry run's figure"), rounded up. RGB, L, P (with a tRNS key too) and 1
 # took 19.0-19.1 bytes; RGBA, LA and an RGB tRNS key 28.1; 16-bit grey 33.1 (33.0 at 108 megapixels); 32-bit int
@@ -40,8 +42,10 @@ def kind(img: Image.Image) -> str:
 
 
 def converted(img: Image.Image) -> bool:
-    """Whether decoding `img` makes one more RGB copy (`CONVERTED`): a profile, CMYK or YCbCr, or progressive."""
-    return bool(img.info.get("icc_profile")) or img.mode in ("CMYK", "YCbCr") or bool(img.info.get("progressive"))
+    """Whether decoding `img` makes one more RGB copy (`CONVERTED`): a profile (a PNG's gAMA too), CMYK or YCbCr, or
+    progressive."""
+    return (bool(img.info.get("icc_profile") or png_gamma.profile(img)) or img.mode in ("CMYK", "YCbCr")
+            or bool(img.info.get("progressive")))
 
 
 def held(img: Image.Image) -> int:

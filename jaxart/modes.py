@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageCms
 
+from jaxart import png_gamma
+
 
 def _deep(img: Image.Image) -> bool:
     """Whether `img` holds 32-bit int, 16-bit or float grey samples, which 8-bit conversions clip."""
@@ -88,12 +90,13 @@ def to_srgb(img: Image.Image) -> Image.Image:
     """Pixels tagged with an ICC profile (Display P3 from phones, Adobe RGB, a CMYK or grey
     profile) converted to sRGB, the space VGG was trained in and PNG viewers assume.
 
-    Untagged pixels are sRGB already; a profile that lcms cannot read or apply is ignored, as
-    browsers do. Palette images are converted through their RGB colours; grey with alpha through
-    its grey; 16-bit, 32-bit and float grey as 16-bit grey, so that a linear profile's shadows keep
-    their levels. Every mode is converted but LAB and HSV, which have no RGB profile.
+    A PNG's gAMA and cHRM chunks stand for a profile (`png_gamma`). Untagged pixels are sRGB
+    already; a profile that lcms cannot read or apply is ignored, as browsers do. Palette images
+    are converted through their RGB colours; grey with alpha through its grey; 16-bit, 32-bit and
+    float grey as 16-bit grey, so that a linear profile's shadows keep their levels. Every mode is
+    converted but LAB and HSV, which have no RGB profile.
     """
-    icc = img.info.get("icc_profile")
+    icc = img.info.get("icc_profile") or png_gamma.profile(img)
     if not icc:
         return img
     pixels, alpha = img, None
