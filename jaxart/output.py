@@ -24,6 +24,10 @@ from jaxart.paths import as_path
 if TYPE_CHECKING:  # the CLI writes files without loading JAX
     from jax.typing import ArrayLike
 
+# A PNG's sRGB chunk (rendering intent perceptual): its pixels are sRGB, read so (not as a viewer's or editor's working
+# space) by what honours it; a photo's profile was converted to sRGB on reading (`modes.to_srgb`).
+SRGB = b"\0"
+
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
     """Floats in [0, 1] to uint8 of the same shape, rounding and clipping; NaN becomes 0."""
@@ -106,6 +110,7 @@ def _save(name: str, path, image, record: dict | None, fmt: str | None, overwrit
     text = None if record is None else json.dumps(record, sort_keys=True)  # ASCII: fits tEXt
     if fmt == "png":
         info = PngImagePlugin.PngInfo()
+        info.add(b"sRGB", SRGB)
         if text is not None:
             info.add_text(RECORD_KEY, text)
         write = lambda f: Image.fromarray(to_uint8(x)).save(f, format="PNG", pnginfo=info)
@@ -133,7 +138,7 @@ def _png16(pixels: np.ndarray, text: str | None) -> bytes:
     h, w, bands = pixels.shape
     rows = np.concatenate([np.zeros((h, 1), np.uint8), pixels.astype(">u2").view(np.uint8).reshape(h, -1)], 1)
     kind = 6 if bands == 4 else 2  # RGBA, RGB
-    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, kind, 0, 0, 0))
+    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, kind, 0, 0, 0)) + chunk(b"sRGB", SRGB)
     if text is not None:
         out += chunk(b"tEXt", RECORD_KEY.encode() + b"\0" + text.encode("latin-1"))
     return out + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + chunk(b"IEND", b"")
