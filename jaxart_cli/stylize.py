@@ -19,6 +19,7 @@ from jaxart.deferral import signals_deferred as _signals_deferred
 from jaxart_cli.signals import run_begins as _run_begins
 from jaxart_cli.values import (
     csv as _csv, parse_colour as _parse_colour, spaced_list as _spaced_list, interval as _interval,
+    flag_with_value as _flag_with_value,
 )
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart_cli.resume import loaded as _resumed
@@ -106,6 +107,7 @@ def stylize(
             checkpoint_every if _given(ctx, "checkpoint_every") else None, _warn)
     else:
         _spaced_list(ctx, [content, *(styles or ())])  # `--scales 64 128`: 128 is no painting
+        _flag_with_value(ctx, [content, *(styles or ())])  # `--overwrite yes`: yes is no photo
         regions, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
         if content is None or not styles:
             raise typer.BadParameter(_o.NOTHING_TO_PAINT)

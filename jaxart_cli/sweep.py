@@ -20,7 +20,7 @@ from jaxart.deferral import signals_deferred as _signals_deferred
 from jaxart_cli.signals import run_begins as _run_begins
 from jaxart_cli.values import (
     LISTS as _LISTS, SWEPT as _SWEPT, csv as _csv, parse_colour as _parse_colour, spaced_list as _spaced_list,
-    interval as _interval)
+    interval as _interval, flag_with_value as _flag_with_value)
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart_cli.resume import resumed_sweep as _resumed_sweep
 from jaxart_cli.sweep_options import SIZE as _SIZE
@@ -98,6 +98,7 @@ def sweep(
         init, mask = cmd.config.init, cmd.config.mask
     else:
         _spaced_list(ctx, [content, *(styles or ())], _LISTS + _SWEPT)  # `--style-weight 1 10 100`: 10 is no painting
+        _flag_with_value(ctx, [content, *(styles or ())])  # `--overwrite yes`: yes is no photo
         regions, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
         if content is None:
             raise typer.BadParameter(_o.NOTHING_TO_PAINT)

@@ -153,3 +153,24 @@ def spaced_list(ctx, inputs, lists=LISTS) -> None:
                                    f"{flag} {','.join([value, *strays])}")
             raise BadParameter(f"{taken}; {flag} takes one value" + (
                 " (`jaxart sweep` compares several, comma-separated)" if flag in SWEPT else ""))
+
+
+# What a user types after an on/off flag meaning it on or off; another word there (`--overwrite photo.jpg`) is a file.
+_SWITCHES = {"yes", "no", "y", "n", "true", "false", "on", "off", "1", "0"}
+
+
+def flag_with_value(ctx, inputs) -> None:
+    """Refuse a value typed after an on/off flag (`--overwrite yes`, `--quiet true`): click took it for an input file,
+    and the line was "yes does not exist; check the path", no word of the flag. Reads sys.argv, before any `--`."""
+    from typer import BadParameter
+
+    named = {str(p) for p in inputs if p is not None and not os.path.exists(p)}
+    flags = {o: p for p in ctx.command.params if getattr(p, "param_type_name", "") == "option" and p.is_flag
+             for o in (*p.opts, *p.secondary_opts)}
+    typed = sys.argv[1:]
+    typed = typed[:typed.index("--")] if "--" in typed else typed
+    for flag, word in zip(typed, typed[1:]):
+        if flag in flags and word in named and word.lower() in _SWITCHES:
+            names = " or ".join(max(names, key=len) for names in (flags[flag].opts, flags[flag].secondary_opts)
+                                if names)
+            raise BadParameter(f"{word} after {flag} was taken for a file; {flag} takes no value: give {names} alone")

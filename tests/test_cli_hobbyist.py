@@ -1,0 +1,31 @@
+"""A hobbyist's first hour with the command line, past test_new_user*.py: a value given to an on/off flag, an option
+given twice. Each is refused with one line that says what to type instead, exit 2, nothing written."""
+
+import pytest
+
+from conftest import run_main, stylize_argv, write_tiny_job
+
+
+@pytest.mark.parametrize(("command", "typed", "line"), [
+    ("stylize", ["--overwrite", "yes"], "yes after --overwrite was taken for a file; --overwrite takes no value: "
+     "give --overwrite or --no-overwrite alone"),
+    ("stylize", ["-q", "true"], "true after -q was taken for a file; -q takes no value: give --quiet alone"),
+    ("sweep", ["--overwrite", "no"], "no after --overwrite was taken for a file; --overwrite takes no value: "
+     "give --overwrite or --no-overwrite alone"),
+])
+def test_a_value_given_to_a_flag_is_named_as_such(command, typed, line, tmp_path, monkeypatch, capsys):
+    files = write_tiny_job(tmp_path / "job")
+    monkeypatch.chdir(tmp_path)
+    argv = [command, *typed, *stylize_argv(files, "o.png")[1:]]
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    # was "error: yes does not exist; check the path and the current folder": no word of the flag
+    assert (code, err) == (2, f"error: {line}"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["job"]
+
+
+def test_a_missing_photo_after_a_flag_is_still_called_missing(tmp_path, monkeypatch, capsys):
+    files = write_tiny_job(tmp_path / "job")
+    monkeypatch.chdir(tmp_path)
+    argv = stylize_argv(files, "o.png")
+    code, _, err = run_main([argv[0], "--overwrite", "gone.jpg", *argv[2:]], monkeypatch, capsys)
+    assert (code, err) == (2, "error: gone.jpg does not exist; check the path and the current folder"), err
