@@ -44,8 +44,28 @@ _SUMMARIES = {
 }
 # Plain help (rich_markup_mode=None): rich's option table cut the names of the longer options
 # (--checkpoint-eve…) and ran to 244 lines in 80 columns; plain help wraps whole (jaxart_cli.help), in 107.
+# -h as well as --help, in every command (click hands a group's names to its commands): -h was "no option -h".
 app = typer.Typer(help="Neural style transfer (Gatys et al. 2015) in JAX.", no_args_is_help=True, cls=_Group,
-                  rich_markup_mode=None, pretty_exceptions_enable=False, add_completion=False)
+                  rich_markup_mode=None, pretty_exceptions_enable=False, add_completion=False,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+
+
+def _version(value: bool) -> None:
+    """`jaxart --version`: jaxart's version on stdout, without loading JAX; it was "no option --version"."""
+    if value:
+        from jaxart import __version__
+        from jaxart_cli.common import echo
+
+        echo(f"jaxart {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _jaxart(version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                         help="Print jaxart's version and exit.")) -> None:
+    pass
+
+
 app.add_typer(weights_app, name="weights", short_help=_SUMMARIES["weights"])
 _command = _commands(app, _SUMMARIES)
 for _function in (stylize, sweep, info, bench):  # the order --help lists them in

@@ -1,5 +1,6 @@
-"""A hobbyist's first hour with the command line, past test_new_user*.py: a value given to an on/off flag, an option
-given twice. Each is refused with one line that says what to type instead, exit 2, nothing written."""
+"""A hobbyist's first hour with the command line, past test_new_user*.py: a value typed after an on/off flag is refused
+in one line that says what to type instead, exit 2, nothing written; `--version` and `-h` answer; the photo given as
+its own painting is warned of."""
 
 import pytest
 
@@ -29,3 +30,20 @@ def test_a_missing_photo_after_a_flag_is_still_called_missing(tmp_path, monkeypa
     argv = stylize_argv(files, "o.png")
     code, _, err = run_main([argv[0], "--overwrite", "gone.jpg", *argv[2:]], monkeypatch, capsys)
     assert (code, err) == (2, "error: gone.jpg does not exist; check the path and the current folder"), err
+
+
+def test_version_prints_jaxarts_version(monkeypatch, capsys):
+    import jaxart
+
+    # was "error: `jaxart` has no option --version; see `jaxart --help` for its options", exit 2
+    assert run_main(["--version"], monkeypatch, capsys) == (0, f"jaxart {jaxart.__version__}\n", "")
+    assert "--version" in run_main(["--help"], monkeypatch, capsys)[1]
+
+
+@pytest.mark.parametrize("command", [[], ["stylize"], ["weights", "fetch"]])
+def test_dash_h_is_help(command, monkeypatch, capsys):
+    code, text, err = run_main([*command, "--help"], monkeypatch, capsys)
+    assert code == 0 and text.startswith("Usage: ")
+    # was "error: `jaxart` has no option -h; see `jaxart --help` for its options", exit 2
+    assert run_main([*command, "-h"], monkeypatch, capsys) == (0, text, err)
+

@@ -82,6 +82,7 @@ def _every_help() -> list[list[str]]:
 _HELPS = {" ".join(argv): argv for argv in _every_help()}
 _COMMANDS = {
     "info": (["info", "{job}/out.png"], 0, '"model": "tiny"'),
+    "version": (["--version"], 0, "jaxart "),
     "weights list": (["weights", "list"], 0, "tiny "),
     "weights path": (["weights", "path", "tiny"], 0, "{job}/weights/tiny.safetensors"),
     "misspelt flag": (["stylize", "{job}/photo.jpg", "{job}/paint.png", "--sizee", "32"], 2, "has no option --sizee"),
