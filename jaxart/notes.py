@@ -3,7 +3,10 @@ there is nothing to say. The CLI prints them; the library leaves them to its cal
 
 from __future__ import annotations
 
+import contextlib
+import filecmp
 import math
+import os
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
@@ -94,6 +97,17 @@ def repeated_painting_note(names, paintings, config) -> str | None:
                 said = "given twice" if names[i] == names[j] else f"the same picture as {names[j]}"
                 return (f"painting {names[i]} is {said}, so the blend counts it twice (with no other painting, it "
                         "paints as itself alone); give each painting once, and --style-blend to weigh them")
+    return None
+
+
+def photo_as_painting_note(content, styles, config) -> str | None:
+    """A warning for a painting that is the photo or a copy of it, else None: its style is the photo's own, so the
+    run gave the photo back nearly as it was, after minutes, with no word. Not for regions, nor style weight 0."""
+    for name in () if config.mask is not None or not config.style_weight else styles:
+        with contextlib.suppress(OSError):
+            if (same := os.path.samefile(name, content)) or filecmp.cmp(name, content, shallow=False):
+                return (f"painting {name} is {'the photo' if same else f'a copy of the photo {content}'}: its style "
+                        "is the photo's own, so the run gives the photo back nearly as it is; give a painting as STYLE")
     return None
 
 

@@ -166,6 +166,7 @@ def stylize(
                  _notes.background_note(background, content, styles, config.init) if _given(ctx, "background")
                  else None,
                  _notes.repeated_painting_note(styles, paintings, config),
+                 _notes.photo_as_painting_note(content, styles, config),
                  *_notes.enlarged_painting_notes(styles, paintings, config)):
         if note:
             _warn(note)

@@ -101,8 +101,9 @@ def test_overflowing_style_weight_stops_and_keeps_last_finite_image(tmp_path, mo
     model = store.save(w.params, tmp_path / "tiny.safetensors", arch="vgg16", preprocess=w.preprocess, name="t")
     photo = rng.integers(0, 255, (24, 24, 3), np.uint8)
     Image.fromarray(photo).save(tmp_path / "photo.png")
+    Image.fromarray(photo[::-1]).save(tmp_path / "paint.png")  # not the photo, which is warned of
     out = tmp_path / "out.png"
-    argv = ["stylize", str(tmp_path / "photo.png"), str(tmp_path / "photo.png"), "--model", str(model),
+    argv = ["stylize", str(tmp_path / "photo.png"), str(tmp_path / "paint.png"), "--model", str(model),
             "--size", "24", "--steps", "5", "--init", "content", "--style-weight", "1e39", "-o", str(out), "-q"]
     monkeypatch.setattr(sys, "argv", ["cli.py", *argv])
     with pytest.raises(SystemExit) as exit_info:
@@ -181,9 +182,11 @@ def test_adam_whose_state_overflowed_is_told_to_lower_a_weight_not_its_learning_
 
     w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
     model = store.save(w.params, tmp_path / "tiny.safetensors", arch="vgg16", preprocess=w.preprocess, name="t")
-    Image.fromarray(rng.integers(0, 255, (24, 24, 3), np.uint8)).save(tmp_path / "photo.png")
+    photo = rng.integers(0, 255, (24, 24, 3), np.uint8)
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    Image.fromarray(photo[::-1]).save(tmp_path / "paint.png")  # not the photo, which is warned of
     out = tmp_path / "out.png"
-    argv = ["stylize", str(tmp_path / "photo.png"), str(tmp_path / "photo.png"), "--model", str(model), "--size",
+    argv = ["stylize", str(tmp_path / "photo.png"), str(tmp_path / "paint.png"), "--model", str(model), "--size",
             "24", "--steps", "3", "--optimizer", "adam", "--style-weight", "1e30", "-o", str(out), "-q"]
     monkeypatch.setattr(sys, "argv", ["cli.py", *argv])
     with pytest.raises(SystemExit) as exit_info:
