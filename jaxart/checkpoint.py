@@ -200,7 +200,8 @@ def restore(template: Any, ckpt: Checkpoint, *, finite: bool = True) -> Any:
         if tuple(t.shape) != a.shape or np.dtype(t.dtype) != a.dtype:
             raise InputError(f"checkpoint array {i} is {a.dtype}{list(a.shape)} where this run has "
                              f"{np.dtype(t.dtype)}{list(t.shape)}; it was made with another optimizer or image size")
-        if finite and a.dtype.kind == "f" and np.isnan(a).any():  # the loop keeps the last finite state, so no run saves NaN
+        # the loop keeps the last finite state, so no run saves NaN
+        if finite and a.dtype.kind == "f" and np.isnan(a).any():
             raise InputError(f"checkpoint array {i} holds NaN; it was edited or damaged, so start the run again")
     tree = jax.tree.unflatten(treedef, [jnp.array(a, dtype=t.dtype) for t, a in zip(t_leaves, leaves)])
     return tree if ckpt.meta.get("checkpoint_format") == FORMAT else linesearch.forgotten(tree)

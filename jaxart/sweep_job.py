@@ -141,7 +141,8 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
     digests = job.input_digests(cmd.content, cmd.styles, config, hashed)
     named = model_choice.named(cmd.model) if weights.is_path(cmd.model) else None  # the record's model path
     meta = {"kind": "sweep", "jaxart": __version__, "weights_sha256": w.sha256,
-            "weights_content_sha256": w.content_sha256, "model": named or (w.name if cmd.model == "auto" else cmd.model),
+            "weights_content_sha256": w.content_sha256,
+            "model": named or (w.name if cmd.model == "auto" else cmd.model),
             "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": cmd.fmt,
             "settings": [list(s) for s in cmd.settings], "tolerance": cmd.tolerance, "shrink_batch": cmd.shrink_batch,
             "columns": cmd.columns, "overwrite": cmd.overwrite, "checkpoint_every": cmd.checkpoint_every,

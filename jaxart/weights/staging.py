@@ -68,7 +68,8 @@ def place(parts: Iterable[bytes | memoryview], path: Path, *, replace: bool = Tr
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     with contextlib.ExitStack() as held:
         with locks.on_folder(path.parent, shared=True):  # see the module's docstring
-            locks.take(held, tmp)  # not enter_context(hold(...)): a signal as it is taken is answered once `held` has it
+            # not enter_context(hold(...)): a signal as it is taken is answered once `held` has it
+            locks.take(held, tmp)
         with open(tmp, "wb") as f:
             f.writelines(parts)
             f.flush()
