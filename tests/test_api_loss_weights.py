@@ -83,3 +83,19 @@ def test_loss_weights_of_a_config_with_a_traced_weight_vmap_as_style_md_says(set
     want = [jaxart.total_loss(w, photo, targets, CONFIG, jaxart.LossWeights.of(CONFIG.replace(style_weight=float(s))))[0]
             for s in weights]
     np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_a_weight_for_a_layer_the_style_loss_does_not_compare_is_refused_not_ignored(setup):
+    """A style weight for a content layer (relu4_2) or a misspelt one changed no loss: the style term was the same
+    with it as without, silently; now it is refused at trace time, naming the layer and those that are weighed."""
+    w, photo, _, targets = setup
+    weights = {**CONFIG.layer_weights(), "relu4_2": 100.0}
+    with pytest.raises(ValueError, match=r"^total_loss's layer_weights weigh layer relu4_2, which is not among the "
+                                         r"layers the config's style_layers name \(relu1_1, .*\), so its weight "
+                                         "would be ignored"):
+        jax.jit(lambda x: jaxart.total_loss(w, x, targets, CONFIG, (1.0, 1.0, 1.0), weights)[0])(photo)
+    f, grams = {"relu1_1": jnp.ones((4, 4, 2)), "relu2_1": jnp.ones((2, 2, 2))}, {"relu1_1": jnp.eye(2)}
+    with pytest.raises(ValueError, match=r"^layer_weights weigh layer relu2_1, which is not among the layers "
+                                         r"target_grams has \(relu1_1\)"):
+        losses.style_loss(f, grams, {"relu1_1": 1.0, "relu2_1": 1.0})
+    assert float(losses.style_loss(f, grams, {"relu1_1": 1.0})) == pytest.approx(float(losses.style_loss(f, grams)))
