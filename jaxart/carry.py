@@ -21,7 +21,12 @@ FUN = "fun(x) -> (value, aux): the scalar to minimize and anything to report (No
 
 
 class Carry(NamedTuple):
-    """Loop state: the iterate, the optimizer state, the last finite value (and aux) and step count."""
+    """Loop state: the iterate, the optimizer state, the last finite value (and aux) and step count.
+
+    `params` has `x0`'s shape and float dtype; `opt_state` is the optimizer's own (optax) state; `value` is a scalar
+    in the dtype of `fun`'s value; `aux` a tree of `fun`'s aux shapes; `count` an int32 and `ok` a bool scalar. A
+    pytree of arrays only: `jax.tree.flatten` it to save it, `jax.tree.unflatten` to continue (`minimize(carry=...)`);
+    vmapped (a sweep's), each leaf has a leading batch axis."""
 
     params: jax.Array
     opt_state: Any

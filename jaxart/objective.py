@@ -29,7 +29,9 @@ __all__ = ["LossWeights", "Targets", "compute_targets", "loss_config", "loss_fun
 class LossWeights(NamedTuple):
     """The loss weights as traced values, so one compiled loss serves (and vmaps over) many.
 
-    `total_loss` also takes a plain (content, style, tv) tuple or list, in this order."""
+    Each a real scalar (`of` gives float32 ones; maybe traced): a weight with a batch axis is refused, so `jax.vmap`
+    over a `LossWeights` of (N,) arrays. `total_loss` also takes a plain (content, style, tv) tuple or list, in this
+    order."""
 
     content: jax.Array
     style: jax.Array

@@ -19,6 +19,8 @@ AXIS = "batch"
 
 
 class SweepResult(NamedTuple):
+    """What `sweep.sweep` returns: one row per setting, in grid order (each field's shape and dtype beside it)."""
+
     images: np.ndarray  # (N, H, W, 3) float32 in [0, 1], one per setting, in grid order
     terms: dict[str, np.ndarray]  # "total", "content", "style", "tv": (N,) final loss terms
     ok: np.ndarray  # (N,) bool: False where the loss became NaN/inf (that image is its last finite one)
