@@ -25,9 +25,11 @@ make_optimizer = optimizers.make_optimizer  # public here too, as optimize.make_
 
 
 class Result(NamedTuple):
-    """What `minimize` returns: the last finite iterate `params` (`x0`'s shape and dtype) and its `value` (inf where
-    no step was kept), the `steps` kept, `ok` (False once a value or gradient was not finite), the `carry` to
-    continue from (`minimize(carry=...)`, which consumes it) and `stopped` (the callback asked to stop)."""
+    """What `minimize` returns: the last finite iterate `params` (`x0`'s shape and dtype); `value`, a float, `fun`'s
+    value at the iterate the last kept step started from, one step behind `params` (the step's own evaluation: call
+    `fun(result.params)` for that of `params`; inf where no step was kept); the `steps` kept, `ok` (False once a value
+    or gradient was not finite), the `carry` to continue from (`minimize(carry=...)`, which consumes it) and `stopped`
+    (the callback asked to stop)."""
 
     params: jax.Array
     value: float
@@ -204,8 +206,9 @@ def minimize(
         carry it was given, `stopped` True. That carry is valid during the call only (the next step donates it).
 
     Returns:
-      A `Result`: the last finite iterate (`x0`'s shape and dtype) and its value, the steps taken,
-      `ok` (False where a value or gradient was not finite), the carry and `stopped`.
+      A `Result`: the last finite iterate (`x0`'s shape and dtype), `fun`'s value at the iterate its step started
+      from (one step behind), the steps taken, `ok` (False where a value or gradient was not finite), the carry and
+      `stopped`.
     """
     if carry is None:
         untraced(x0)
