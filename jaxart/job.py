@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxart import animate, checkpoint, destinations, image, locks, plateau, scales, transfer
+from jaxart import animate, checkpoint, destinations, image, locks, moved_inputs, plateau, scales, transfer
 from jaxart.transparency import photo_alpha, with_alpha
 from jaxart.input_files import load_inputs
 from jaxart.inputs import initial_image
@@ -150,6 +150,8 @@ def stylize_files(
                 if tolerance:  # those a later test compares with
                     kept["losses"] = {str(k): v for k, v in losses.items() if k > p.step - plateau.WINDOW}
                 kept["seconds"] = earlier + time.perf_counter() - start
+                if resume is not None and (moved := moved_inputs.kept(resume.meta)):  # its image may be the one before
+                    kept["moved_inputs"] = moved
                 checkpoint.save(ckpt_path, p.carry, {**meta, **kept, "step": p.step}, movie.images if movie else (),
                                 overwrite=overwrite or ours or bool(wrote))
                 wrote.append(p.step)

@@ -31,7 +31,18 @@ def found(ckpt: checkpoint.Checkpoint, path: str | os.PathLike) -> tuple[checkpo
                    None)
         if new is not None:
             moved[old] = str(new)
-    return (ckpt._replace(meta={**renamed(m, moved), "moved_inputs": moved}) if moved else ckpt), moved
+    earlier = {old: moved.get(new, new) for old, new in kept(m).items()}  # a folder moved again: from the first
+    return (ckpt._replace(meta={**renamed(m, moved), "moved_inputs": earlier | moved}) if moved else ckpt), moved
+
+
+def kept(meta: dict) -> dict[str, str]:
+    """The {old path: new path} of the inputs a checkpoint's run was resumed from where they had moved (`found`),
+    which its checkpoint keeps: its interrupted image, written before the move, names them at the old paths, and
+    stays its own to replace until the resumed run writes it (a resume killed before then left a checkpoint whose
+    image `--resume` refused: "output ... already exists")."""
+    moved = meta.get("moved_inputs")
+    ok = isinstance(moved, dict) and all(isinstance(p, str) for p in (*moved, *moved.values()))
+    return moved if ok else {}
 
 
 def renamed(d: dict, moved: dict[str, str]) -> dict:

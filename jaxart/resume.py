@@ -152,7 +152,7 @@ def is_own_output(ckpt: checkpoint.Checkpoint, output: str | os.PathLike) -> boo
     if not os.path.lexists(output):
         return True
     try:
-        record = moved_inputs.renamed(read_record(output), ckpt.meta.get("moved_inputs") or {})  # moved with it too
+        record = moved_inputs.renamed(read_record(output), moved_inputs.kept(ckpt.meta))  # moved with it too
     except InputError:
         return False
     return ("interrupted" in record and record.get("config") == ckpt.meta["config"]

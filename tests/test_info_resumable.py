@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from conftest import run_main, write_tiny_job
+from jaxart.image_record import read_record
 
 RUN = ["--size", "24", "--steps", "6", "--quiet"]
 
@@ -185,3 +186,27 @@ def test_info_of_a_checkpoint_whose_weights_file_is_gone_says_resume_would_refus
     assert code != 0 and "gone.safetensors does not exist" in err, err
     assert record["resumable"] is False and record["refused"] in err, (record, err)
     assert warnings == [f"warning: --resume would refuse it now: {record['refused']}"]
+
+
+def test_a_moved_runs_resume_killed_before_its_image_resumes_again(files, signal_at, tmp_path, monkeypatch, capsys):
+    """A folder moved whole, resumed, and that resume killed (SIGKILL, out of memory) after a checkpoint but before
+    its image: the checkpoint named the inputs where they now are and the image, still the first run's, where they
+    were, so `--resume` refused its own image ("output ... already exists; pass --overwrite"), and info said so too.
+    Moved again, the image is its own all the same."""
+    made, moved, again = tmp_path / "scratch", tmp_path / "kept", tmp_path / "later"
+    _interrupted(files, made, signal_at, monkeypatch, capsys)
+    made.rename(moved)
+    before = (moved / "o.png").read_bytes()  # the first run's interrupted image
+    signal_at(1)
+    code, _, err = run_main(["stylize", "--resume", str(moved / "o.ckpt.npz"), "--quiet"], monkeypatch, capsys)
+    assert code == 143, err
+    (moved / "o.png").write_bytes(before)  # as where the resume was killed before it wrote its image
+    record, _ = _info(moved / "o.ckpt.npz", monkeypatch, capsys)
+    assert (record["step"], record["resumable"], record.get("refused")) == (4, True, None), record
+    moved.rename(again)
+    record, _ = _info(again / "o.ckpt.npz", monkeypatch, capsys)
+    assert (record["resumable"], record.get("refused")) == (True, None), record
+    code, _, err = run_main(["stylize", "--resume", str(again / "o.ckpt.npz"), "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "interrupted" not in read_record(again / "o.png") and not (again / "o.ckpt.npz").exists()
+
