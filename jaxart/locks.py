@@ -168,11 +168,17 @@ def writing(output: Path, flag: str | None = "--output"):
         try:
             in_folder(held, lock.parent, lambda: _take_output_lock(held, lock))
         except BlockingIOError:
-            other = f" or choose another {flag}" if flag else ""  # None: the command fixes it (`sweep --resume`)
-            raise InputError(f"{output} is being written by another jaxart run; wait for it to finish{other}") from None
+            raise busy_error(output, flag) from None
         except OSError:  # unlocked: the run's checks say why it cannot write there, if it cannot
             pass
         yield
+
+
+def busy_error(output: Path, flag: str | None = "--output") -> InputError:
+    """The refusal of a run to `output` that another jaxart run writes now (`writing`'s); `flag` None where the
+    command fixes the output (`sweep --resume`)."""
+    other = f" or choose another {flag}" if flag else ""
+    return InputError(f"{output} is being written by another jaxart run; wait for it to finish{other}")
 
 
 def _take_output_lock(held: contextlib.ExitStack, lock: Path) -> None:

@@ -4,8 +4,9 @@ sweep's `--resume` make before any weights load, here without JAX, the photo dec
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-from jaxart import checkpoint, destinations, model_choice, moved_inputs, resume, sheet, sweep_job
+from jaxart import checkpoint, destinations, locks, model_choice, moved_inputs, resume, sheet, sweep_job
 from jaxart.errors import InputError
 
 
@@ -18,12 +19,14 @@ def refusal(path: str | os.PathLike) -> InputError | None:
         if ckpt.meta.get("kind") == "sweep":
             cmd = sweep_job.from_checkpoint(ckpt, path)
             output = resume.output_here(cmd.output)  # named as the resume names it
+            _not_busy(output, None)  # the sweep's output is its checkpoint's: no --output to choose
             sheet.check_outputs(output, len(cmd.settings), cmd.fmt, overwrite=cmd.overwrite,
                                 inputs=[cmd.content, *cmd.styles, cmd.config.init, cmd.config.mask, path])
         else:
             content, styles, _, config, _ = resume.from_checkpoint(ckpt)
             resume.resumed_outputs(ckpt)
             output = resume.output_here(ckpt.meta["output"])
+            _not_busy(output, "--output")
             destinations.check_not_input([output], [content, *styles, config.init, config.mask, path])
             destinations.check_output(output, ckpt.meta["format"], overwrite=resume.is_own_output(ckpt, output))
         model_choice.model_arch(ckpt.meta["model"])  # a weights file gone, as the command refuses it before any load
@@ -31,6 +34,13 @@ def refusal(path: str | os.PathLike) -> InputError | None:
     except InputError as e:
         return e
     return None
+
+
+def _not_busy(output: Path, flag: str | None) -> None:
+    """Refuse, as the command does once it reaches the lock, an output that a jaxart run writes now (that run's own
+    checkpoint, say, which it saves every --checkpoint-every steps): info said it would go on."""
+    if locks.busy(locks.output_lock(Path(output))):
+        raise locks.busy_error(output, flag)
 
 
 def notes(path: str | os.PathLike, meta: dict) -> list[str]:

@@ -210,3 +210,20 @@ def test_a_moved_runs_resume_killed_before_its_image_resumes_again(files, signal
     assert code == 0, err
     assert "interrupted" not in read_record(again / "o.png") and not (again / "o.ckpt.npz").exists()
 
+
+@pytest.mark.parametrize("command, extra, flag", [("stylize", [], " or choose another --output"),
+                                                  ("sweep", ["--style-weight", "1,100"], "")])
+def test_info_of_a_checkpoint_whose_run_is_going_on_says_resume_would_wait_for_it(files, command, extra, flag,
+                                                                                   signal_at, tmp_path, monkeypatch,
+                                                                                   capsys):
+    """A run still going (its --checkpoint-every checkpoint, or a resume of it in another terminal) holds its output:
+    info said "resumable": true, and the --resume it printed was refused, "being written by another jaxart run"."""
+    from jaxart import locks
+
+    ckpt = _interrupted(files, tmp_path / "run", signal_at, monkeypatch, capsys, command, *extra)
+    with locks.hold(locks.output_lock(tmp_path / "run" / "o.png")):  # as the run writing it holds it
+        record, warnings = _info(ckpt, monkeypatch, capsys)
+    said = f"{tmp_path / 'run' / 'o.png'} is being written by another jaxart run; wait for it to finish{flag}"
+    assert (record["resumable"], record.get("refused"), warnings) == (
+        False, said, [f"warning: --resume would refuse it now: {said}"]), record
+    assert _info(ckpt, monkeypatch, capsys)[0]["resumable"] is True  # once it is done
