@@ -43,19 +43,21 @@ def word_or_file(what: str, words: tuple[str, ...] = (), *, argument: bool = Fal
     (`is_a_list`) of `listed` words or files (`--init content,random`), or of `words`, weight sets or files
     (`--model vgg16-hed,vgg19`), is refused as one."""
     def taken(item: str) -> bool:
-        from jaxart import weights
-
-        named = bool(words) and (item in weights.SOURCES or weights.is_installed(item))
-        return item in listed or item in words or os.path.isfile(item) or named
+        return item in listed or item in words or os.path.isfile(item) or bool(words) and _weight_set(item)
 
     def parse(raw: str) -> str:
         _refuse_unreadable(raw, what, argument)
         if not os.path.lexists(raw) and is_a_list(raw, taken):
             raise typer.BadParameter(f"{raw!r} {A_LIST}")  # usage_message says that it takes one value
-        if raw not in words and (near := nearest_name(raw, words)) and not os.path.lexists(raw):
-            from jaxart import weights
-
-            if raw not in weights.SOURCES and not weights.is_installed(raw):
-                raise typer.BadParameter(f"{raw!r} is not {what}{near}")
+        if raw not in words and (near := nearest_name(raw, words)) and not os.path.lexists(raw) and \
+                not _weight_set(raw):
+            raise typer.BadParameter(f"{raw!r} is not {what}{near}")
         return raw
     return parse
+
+
+def _weight_set(name: str) -> bool:
+    """Whether `name` is a registered weight set or one installed in the weights folder (`--model NAME`)."""
+    from jaxart import weights
+
+    return name in weights.SOURCES or weights.is_installed(name)
