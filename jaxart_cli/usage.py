@@ -134,8 +134,9 @@ def unknown_option(e: TyperException) -> str:
             where = "the weights folder"
         text += (f": it installs weights by name in {where}, where --model NAME "
                  "finds them (set JAXART_WEIGHTS_DIR for another folder)")
-    elif name.replace("colours", "colors") in _KEEP_COLORS and any("--colors" in p.opts for p in ctx.command.params):
-        text += " (to keep the photo's colours, give --colors luminance)"  # other tools' name: was no hint
+    elif (name.replace("colours", "colors").replace("_", "-") in _KEEP_COLORS
+          and any("--colors" in p.opts for p in ctx.command.params)):
+        text += " (to keep the photo's colours, give --colors luminance)"  # other tools' name, `_` or `-`
     elif guesses:
         text += f" (did you mean {' or '.join(guesses)}?)"
     return f"{text}; see `{command} --help` for its options"

@@ -26,6 +26,8 @@ def files(tmp_path_factory):
                                                          "the photo's colours, give --colors luminance); see"),
     (["sweep", "--original-colours"], "`jaxart sweep` has no option --original-colours (to keep the photo's colours, "
                                       "give --colors luminance); see `jaxart sweep --help`"),
+    (["stylize", "--original_colors", "1"], "`jaxart stylize` has no option --original_colors (to keep the photo's "
+                                            "colours, give --colors luminance); see"),  # neural-style-tf's: was none
 ])
 def test_an_unknown_option_points_to_the_commands_help(argv, expected, monkeypatch, capsys):
     code, out, err = run_main(argv, monkeypatch, capsys)
