@@ -61,15 +61,15 @@ def widened(x: ArrayLike, what: str = "array") -> jax.Array:
     return x if (wide := at_least_float32(x.dtype)) == x.dtype else x.astype(wide)
 
 
-def _broadcast(a: jax.Array, b: jax.Array, core: int, what: str) -> tuple[jax.Array, jax.Array, tuple[int, ...]]:
-    """`a` and `b` broadcast to their common batch axes (those before the last `core`), and those
-    axes: `a - b` promoted ranks implicitly, an error under jax_numpy_rank_promotion="raise"."""
+def _broadcast(a: jax.Array, b: jax.Array, core: int, what: str) -> tuple[jax.Array, jax.Array]:
+    """`a` and `b` broadcast to their common batch axes (those before the last `core`): `a - b` promoted ranks
+    implicitly, an error under jax_numpy_rank_promotion="raise"."""
     try:
         batch = jnp.broadcast_shapes(a.shape[:-core], b.shape[:-core])
     except ValueError:
         raise ValueError(f"{what}: batch axes {a.shape[:-core]} and {b.shape[:-core]} do not broadcast; give one "
                          "target, or one per feature map") from None
-    return jnp.broadcast_to(a, batch + a.shape[-core:]), jnp.broadcast_to(b, batch + b.shape[-core:]), batch
+    return jnp.broadcast_to(a, batch + a.shape[-core:]), jnp.broadcast_to(b, batch + b.shape[-core:])
 
 
 def relative(error: ArrayLike, energy: ArrayLike) -> jax.Array:
@@ -139,7 +139,7 @@ def content_loss(feature: ArrayLike, target: ArrayLike) -> jax.Array:
                          "give an image of the photo's size")
     axes = (-3, -2, -1)
     energy = jnp.mean(t**2, axis=axes)
-    f, t, _ = _broadcast(f, t, 3, "content_loss")
+    f, t = _broadcast(f, t, 3, "content_loss")
     return relative(jnp.mean((f - t) ** 2, axis=axes), energy)
 
 
@@ -161,7 +161,7 @@ def style_layer_loss(feature: ArrayLike, target_gram: ArrayLike) -> jax.Array:
         raise ValueError(f"Gram {g.shape} and target Gram {t.shape} differ in shape; give the target Gram of the "
                          "same layer, losses.gram of the painting's activation there")
     energy = jnp.sum(t**2, axis=(-2, -1))
-    g, t, _ = _broadcast(g, t, 2, "style_layer_loss")
+    g, t = _broadcast(g, t, 2, "style_layer_loss")
     return relative(jnp.sum((g - t) ** 2, axis=(-2, -1)), energy)
 
 
