@@ -97,7 +97,7 @@ def usage_message(e: TyperException) -> str:
     return text
 
 
-# Other style transfer programs' names for keeping the photo's colours (neural-style's --preserve-colors, ...).
+# Other programs' names for keeping the photo's colours: neural-style's, which put it back after the run, as keep.
 _KEEP_COLORS = ("--preserve-colors", "--preserve-color", "--original-colors", "--keep-colors")
 # The commands that write a weight set: into the weights folder, by name, so that --model finds it.
 _INSTALLING = (["weights", "fetch"], ["weights", "convert"], ["weights", "normalize"])
@@ -136,7 +136,7 @@ def unknown_option(e: TyperException) -> str:
                  "finds them (set JAXART_WEIGHTS_DIR for another folder)")
     elif (name.replace("colours", "colors").replace("_", "-") in _KEEP_COLORS
           and any("--colors" in p.opts for p in ctx.command.params)):
-        text += " (to keep the photo's colours, give --colors luminance)"  # other tools' name, `_` or `-`
+        text += " (to keep the photo's colours, give --colors keep, as neural-style does, or --colors luminance)"  # `_` or `-`
     elif guesses:
         text += f" (did you mean {' or '.join(guesses)}?)"
     return f"{text}; see `{command} --help` for its options"

@@ -21,13 +21,17 @@ def files(tmp_path_factory):
     (["sweep", "--lr", "3"], "`jaxart sweep` has no option --lr; see `jaxart sweep --help` for its options"),
     (["stylize", "--lr", "3"], "`jaxart stylize` has no option --lr; see `jaxart stylize --help` for its options"),
     (["weights", "list", "--quiet"], "`jaxart weights list` has no option --quiet; see `jaxart weights list --help`"),
-    # neural-style's names for it: no hint was given
+    # neural-style's names for it: no hint was given, then --colors luminance, which paints from the painting's
+    # light and dark alone, where neural-style's flags put the photo's colours back on a style run, as keep does
     (["stylize", "a.jpg", "b.jpg", "--preserve-colors"], "`jaxart stylize` has no option --preserve-colors (to keep "
-                                                         "the photo's colours, give --colors luminance); see"),
+                                                         "the photo's colours, give --colors keep, as neural-style "
+                                                         "does, or --colors luminance); see"),
     (["sweep", "--original-colours"], "`jaxart sweep` has no option --original-colours (to keep the photo's colours, "
-                                      "give --colors luminance); see `jaxart sweep --help`"),
+                                      "give --colors keep, as neural-style does, or --colors luminance); see `jaxart "
+                                      "sweep --help`"),
     (["stylize", "--original_colors", "1"], "`jaxart stylize` has no option --original_colors (to keep the photo's "
-                                            "colours, give --colors luminance); see"),  # neural-style-tf's: was none
+                                            "colours, give --colors keep, as neural-style does, or --colors "
+                                            "luminance); see"),  # neural-style-tf's: was none
 ])
 def test_an_unknown_option_points_to_the_commands_help(argv, expected, monkeypatch, capsys):
     code, out, err = run_main(argv, monkeypatch, capsys)
