@@ -70,8 +70,10 @@ class Command(_QuietHelp, TyperCommand):
         return super().invoke(ctx)
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
-        from jaxart_cli.usage import check_option_as_value
+        from jaxart_cli.other_names import check_single_dash
+        from jaxart_cli.usage import check_option_as_value, command_path
 
+        check_single_dash(ctx, args, command_path(ctx))  # `-image_size 256`, before click reads it as -i ...
         check_option_as_value(ctx, args)  # before click takes the option after an option for its value
         return super().parse_args(ctx, args)
 

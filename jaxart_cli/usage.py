@@ -11,6 +11,7 @@ import sys
 
 from typer.exceptions import TyperException
 
+from jaxart_cli import other_names
 from jaxart_cli.paths import after_dashes as _after_dashes
 from jaxart_cli.values import A_LIST, NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE, SWEPT as _SWEPT, is_a_list
 from jaxart_cli.values import one_value, typed_value
@@ -66,7 +67,7 @@ def usage_message(e: TyperException) -> str:
     if ctx is not None and (read := _file_read_as_value(ctx)):  # `-out.png`: -o ut.png, then a painting short
         return _read_as_options(ctx, read)
     if no_command := _NO_SUCH_COMMAND.fullmatch(text):
-        group = _command_path(ctx) if ctx is not None else "jaxart"
+        group = command_path(ctx) if ctx is not None else "jaxart"
         stray, guess = no_command["name"], no_command["guess"]
         if "." in stray or "/" in stray:  # a file where the command goes: `jaxart photo.jpg ...`
             top = ctx is None or ctx.parent is None
@@ -87,18 +88,16 @@ def usage_message(e: TyperException) -> str:
                 text += (f"; {flag} takes one value in a sweep, which compares values of "
                          f"{', '.join(_SWEPT[:-1])} or {_SWEPT[-1]} (comma-separated)")
     if type(e).__name__ == "MissingParameter" and ctx is not None:  # --name typed after `--`: said so
-        text = f"{text.rstrip('.')}{_after_dashes(param.opts if param else ())}; see `{_command_path(ctx)} --help`"
+        text = f"{text.rstrip('.')}{_after_dashes(param.opts if param else ())}; see `{command_path(ctx)} --help`"
     extra = text.removeprefix("Got unexpected extra argument(s) (")
     if extra != text and ctx is not None:  # click said only that, with no hint of what the command takes
         takes = " ".join((p.metavar or p.name.upper()) for p in ctx.command.params if p.param_type_name == "argument")
-        command, extra = _command_path(ctx), extra.removesuffix(")")
+        command, extra = command_path(ctx), extra.removesuffix(")")
         text = (f"`{command}` takes {f'only {takes}, but was also' if takes else 'no arguments, but was'} given "
                 f"{extra!r}{_after_dashes(extra.split())}; see `{command} --help`")
     return text
 
 
-# Other programs' names for keeping the photo's colours: neural-style's, which put it back after the run, as keep.
-_KEEP_COLORS = ("--preserve-colors", "--preserve-color", "--original-colors", "--keep-colors")
 # The commands that write a weight set: into the weights folder, by name, so that --model finds it.
 _INSTALLING = (["weights", "fetch"], ["weights", "convert"], ["weights", "normalize"])
 
@@ -110,8 +109,8 @@ def unknown_option(e: TyperException) -> str:
     ctx, name = e.ctx, e.option_name
     if ctx is None:
         return e.format_message()
-    group = _command_path(ctx.parent) if ctx.parent else "jaxart"
-    command = _command_path(ctx)
+    group = command_path(ctx.parent) if ctx.parent else "jaxart"
+    command = command_path(ctx)
     if name[1:] == "=" and (flag := _flag_given_a_value(ctx)):  # `-q=1`: click took -q, then "=" as an option
         switch = next(max(p.opts, key=len) for p in ctx.command.params if flag in p.opts)
         return f"Option {flag} ({switch}) does not take a value; give {flag} alone, or leave it out"
@@ -134,9 +133,8 @@ def unknown_option(e: TyperException) -> str:
             where = "the weights folder"
         text += (f": it installs weights by name in {where}, where --model NAME "
                  "finds them (set JAXART_WEIGHTS_DIR for another folder)")
-    elif (name.replace("colours", "colors").replace("_", "-") in _KEEP_COLORS
-          and any("--colors" in p.opts for p in ctx.command.params)):
-        text += " (to keep the photo's colours, give --colors keep, as neural-style does, or --colors luminance)"  # `_` or `-`
+    elif theirs := other_names.hint(name, {o for p in ctx.command.params for o in p.opts}):
+        text += f" ({theirs})"  # another program's name: was no hint, or a loose guess
     elif guesses:
         text += f" (did you mean {' or '.join(guesses)}?)"
     return f"{text}; see `{command} --help` for its options"
@@ -210,7 +208,7 @@ def check_option_as_value(ctx, args: list[str]) -> None:
 
 
 def _read_as_options(ctx, read: tuple[str, str, str]) -> str:
-    (word, flag, value), command = read, _command_path(ctx)
+    (word, flag, value), command = read, command_path(ctx)
     return (f"`{command}`: {word}, a file here, was read as options ({flag} {value}); write it ./{word}, or put "
             f"`--` before the files; see `{command} --help`")
 
@@ -226,7 +224,7 @@ def _flag_given_a_value(ctx) -> str | None:
     return None
 
 
-def _command_path(ctx) -> str:
+def command_path(ctx) -> str:
     """The command as the user can type it again: `jaxart weights list`, or `python -m jaxart weights list` where
     that ran it (as click's usage line names it: the `jaxart` script may not be on PATH); `jaxart` whatever else
     ran it (`python cli.py`, a test's CliRunner)."""

@@ -1,0 +1,47 @@
+"""Other style transfer programs' names for jaxart's options, each with what to give instead: jcjohnson/neural-style's
+(`-image_size`, `-num_iterations`, `-original_colors`, ...) and anishathalye/neural-style's (`--preserve-colors`). Click
+answered them with no hint, or a loose guess (`--style-blend-weights`: "--style-layer-weights or --style-weight or
+--style-blend")."""
+
+from __future__ import annotations
+
+import os
+
+# Theirs, written with "--" and dashes -> (the option of ours it names, what to say). Both neural-style programs put
+# the photo's colours back on an ordinary style run, as --colors keep does.
+_COLOURS = ("--colors", "to keep the photo's colours, give --colors keep, as neural-style does, or --colors luminance")
+_THEIRS = {
+    "--image-size": ("--size", "neural-style's -image_size is --size PX, the output's long side"),
+    "--num-iterations": ("--steps", "neural-style's -num_iterations is --steps N"),
+    "--iterations": ("--steps", "neural-style's --iterations is --steps N"),
+    "--init-image": ("--init", "neural-style's -init_image is --init PATH"),
+    "--style-blend-weights": ("--style-blend", "neural-style's -style_blend_weights is --style-blend W,.."),
+    "--save-iter": ("--save-every", "neural-style's -save_iter is --save-every N"),
+    "--output-image": ("--output", "neural-style's -output_image is --output OUT.png"),
+    "--original-colors": _COLOURS,
+    "--preserve-colors": _COLOURS,
+    "--preserve-color": _COLOURS,
+    "--keep-colors": _COLOURS,
+}
+
+
+def hint(name: str, options: set[str]) -> str | None:
+    """What to give for another program's option `name` (`--image_size`, `--original-colours`), where the command's
+    `options` include the one it names; else None."""
+    ours = _THEIRS.get(name.replace("_", "-").replace("colours", "colors").replace("colour", "color"))
+    return ours[1] if ours and ours[0] in options else None
+
+
+def check_single_dash(ctx, args: list[str], command: str) -> None:
+    """Refuse another program's option typed its way, one dash and underscores (`-image_size 256`), before click reads
+    it as short options: it said "has no option -i", and `-original_colors 1` wrote to riginal_colors (as -o). A file
+    or folder of that name here, or a word after `--`, is an argument, as click takes it."""
+    from typer import BadParameter
+
+    options = {o for p in ctx.command.params for o in p.opts}
+    for arg in args[:args.index("--") if "--" in args else None]:
+        name = arg.partition("=")[0]
+        if name.startswith("-") and not name.startswith("--") and not os.path.lexists(arg):
+            if theirs := hint("-" + name, options):
+                raise BadParameter(f"`{command}` has no option {name} ({theirs}; jaxart's options start with -- and "
+                                   f"join words with -); see `{command} --help` for its options", ctx=ctx)

@@ -1,0 +1,56 @@
+"""Another style transfer program's options (jaxart_cli/other_names.py), as a user of jcjohnson/neural-style types
+them, answered with jaxart's: `-image_size 256` was "has no option -i", `-original_colors 1` wrote to riginal_colors."""
+
+import os
+
+import pytest
+
+from conftest import run_main, write_tiny_job
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return write_tiny_job(tmp_path_factory.mktemp("other_names"))
+
+
+@pytest.mark.parametrize("typed, expected", [
+    (["--image_size", "64"], "(neural-style's -image_size is --size PX, the output's long side)"),
+    (["--num-iterations", "5"], "(neural-style's -num_iterations is --steps N)"),
+    # click guessed "--style-layer-weights or --style-weight or --style-blend"
+    (["--style-blend-weights", "1,1"], "(neural-style's -style_blend_weights is --style-blend W,..)"),
+    (["--init-image", "x.png"], "(neural-style's -init_image is --init PATH)"),
+    (["--output-image", "x.png"], "(neural-style's -output_image is --output OUT.png)"),
+])
+def test_neural_styles_option_names_jaxarts(typed, expected, files, monkeypatch, capsys):
+    d, model = files
+    monkeypatch.chdir(d)
+    code, out, err = run_main(["stylize", "photo.jpg", "paint.png", "--model", model, *typed], monkeypatch, capsys)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1, err
+    assert err == f"error: `jaxart stylize` has no option {typed[0]} {expected}; see `jaxart stylize --help` for its " \
+                  "options"
+
+
+@pytest.mark.parametrize("typed, name, expected", [
+    (["-image_size", "64"], "-image_size", "neural-style's -image_size is --size PX, the output's long side"),
+    (["-original_colors", "1"], "-original_colors", "to keep the photo's colours, give --colors keep, as neural-style "
+                                                    "does, or --colors luminance"),
+    (["-init_image=x.png"], "-init_image", "neural-style's -init_image is --init PATH"),
+])
+def test_neural_styles_single_dash_is_named_as_typed(typed, name, expected, files, monkeypatch, capsys):
+    """Click read `-image_size` as -i and said "no option -i"; `-original_colors 1` as `-o riginal_colors`, and
+    refused that output's suffix."""
+    d, model = files
+    monkeypatch.chdir(d)
+    before = set(os.listdir(d))
+    code, out, err = run_main(["stylize", "photo.jpg", "paint.png", "--model", model, *typed], monkeypatch, capsys)
+    assert code == 2 and out == "", err
+    assert err == (f"error: `jaxart stylize` has no option {name} ({expected}; jaxart's options start with -- and join "
+                   f"words with -); see `jaxart stylize --help` for its options")
+    assert set(os.listdir(d)) == before
+
+
+def test_a_name_for_an_option_the_command_lacks_gets_no_hint(monkeypatch, capsys):
+    """`sweep` writes no frames, so neural-style's -save_iter (stylize's --save-every) is not named to it."""
+    code, out, err = run_main(["sweep", "--save-iter", "5"], monkeypatch, capsys)
+    assert code == 2 and out == ""
+    assert err == "error: `jaxart sweep` has no option --save-iter; see `jaxart sweep --help` for its options"
