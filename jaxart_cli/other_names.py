@@ -26,10 +26,11 @@ _THEIRS = {
 
 
 def hint(name: str, options: set[str]) -> str | None:
-    """What to give for another program's option `name` (`--image_size`, `--original-colours`), where the command's
-    `options` include the one it names; else None."""
+    """What to give for another program's option `name` (`--image_size`, `--original-colours`), where the command paints
+    (stylize, sweep: `options` has --style-weight) and has the option it names; else None (`weights normalize` has a
+    --size, but not the output's)."""
     ours = _THEIRS.get(name.replace("_", "-").replace("colours", "colors").replace("colour", "color"))
-    return ours[1] if ours and ours[0] in options else None
+    return ours[1] if ours and ours[0] in options and "--style-weight" in options else None
 
 
 def check_single_dash(ctx, args: list[str], command: str) -> None:

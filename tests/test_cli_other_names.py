@@ -54,3 +54,9 @@ def test_a_name_for_an_option_the_command_lacks_gets_no_hint(monkeypatch, capsys
     code, out, err = run_main(["sweep", "--save-iter", "5"], monkeypatch, capsys)
     assert code == 2 and out == ""
     assert err == "error: `jaxart sweep` has no option --save-iter; see `jaxart sweep --help` for its options"
+
+
+def test_a_command_that_paints_nothing_gets_no_hint(monkeypatch, capsys):
+    """`weights normalize` has a --size, of the images it averages, not neural-style's output size."""
+    code, out, err = run_main(["weights", "normalize", "-image_size", "5"], monkeypatch, capsys)
+    assert code == 2 and out == "" and "neural-style" not in err, err
