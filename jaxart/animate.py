@@ -50,8 +50,9 @@ class Frames:
         if not (isinstance(every, int) and every > 0 and isinstance(steps, list) and len(steps) == len(images)
                 and all(isinstance(s, int) and s >= 0 for s in steps)
                 and all(f.dtype == np.uint8 and f.ndim == 3 and f.shape[2] == 3 for f in images)):
-            raise InputError("checkpoint's animation frames are damaged; start the run again, or give --animate "
-                             "NAME with --resume to write the animation from the resumed step on")
+            raise InputError("checkpoint's animation frames are damaged; start the run again, or give animation path "
+                             "NAME with resume to write the animation from the resumed step on",
+                             settings=["animation path", "resume"])
         return cls(every, list(steps), list(images))
 
     def offer(self, step: int, image: np.ndarray) -> None:

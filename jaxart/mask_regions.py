@@ -127,16 +127,18 @@ def _checked(config, shapes: Sequence[Sequence[int]], n_styles: int,
             value, instead = palette.named_as(name, rgb, palette.colour_counts(mask, matched, BLOCK))
             counts = palette.colour_counts(mask, None, BLOCK)
             raise InputError(f"mask colour {name!r} is not in {config.mask}{value}" + (
-                _photographed(counts, mask, "it has") or f"; its colours are {palette.commonest(counts)}{instead}"))
+                _photographed(counts, mask, "it has") or f"; its colours are {palette.commonest(counts)}{instead}"),
+                settings=["region_colors"])
     stray = 1.0 - areas.sum()
     if stray > STRAY:
         counts = palette.colour_counts(mask, matched, BLOCK)
-        example = f", such as {given}" if (given := palette.region_style_for(counts)) else ""
+        example = f", such as {given}" if (given := palette.region_colour_for(counts)) else ""
         # Shares of the whole mask, as the line for a colour not in it gives them: of the stray pixels, "55.1% of
         # m.png matches no ... (mostly #0000ff (100%))" read as if the whole mask were that colour.
-        raise InputError(f"{stray:.1%} of {config.mask} matches no --region-style colour nor a blend of two" + (
+        raise InputError(f"{stray:.1%} of {config.mask} matches no region colour nor a blend of two" + (
             _photographed(counts, mask, "those pixels have") or f" (mostly {palette.commonest(counts, 3, h * w)}); "
-            f"give a --region-style for each such colour{example}, or paint the mask in the region colours alone"))
+            f"give region_colors each such colour and its painting{example}, or paint the mask in the region colours "
+            "alone"), settings=["region_colors"])
     return mask, out
 
 
@@ -144,7 +146,7 @@ def _photographed(counts: tuple[np.ndarray, np.ndarray], mask: np.ndarray, have:
     """What to say where no colour of `counts` (`palette.colour_counts` of `mask`) covers `FLAT` of the mask, and they
     are so many (1 / FLAT or more) that such colours alone could cover it: it is a photograph (the photo itself,
     given as its mask), not regions drawn in flat colours; else "". Its commonest colours, each under 1%, were
-    offered as region colours ("for its #4d84bc give --region-style '#4d84bc'=..."). A few stray colours of a drawn
+    offered as region colours ("for its #4d84bc give region_colors '#4d84bc' ..."). A few stray colours of a drawn
     mask (two marks, 0.7% and 0.5% of it) are named instead."""
     keys, n = counts
     if not n.size or n.max() >= FLAT * mask.shape[0] * mask.shape[1] or len(keys) * FLAT < 1:

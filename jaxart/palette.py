@@ -87,7 +87,7 @@ def named_as(name: str, rgb: np.ndarray, unmatched: tuple[np.ndarray, np.ndarray
     if not len(keys):
         return f" ({name} is {value})", ""
     other = f"#{keys[np.argmax(counts)]:06x}"
-    return f" ({name} is {value})", f"; for its {other} give --region-style '{other}'=PAINTING"
+    return f" ({name} is {value})", f"; for its {other} give region_colors '{other}' and its painting"
 
 
 def commonest(colours: tuple[np.ndarray, np.ndarray], top: int = 4, pixels: int | None = None) -> str:
@@ -99,10 +99,10 @@ def commonest(colours: tuple[np.ndarray, np.ndarray], top: int = 4, pixels: int 
     return ", ".join(f"#{keys[i]:06x} ({counts[i] / whole:.0%})" for i in order)
 
 
-def region_style_for(unmatched: tuple[np.ndarray, np.ndarray]) -> str:
-    """The --region-style to give for the commonest colour of `unmatched` (a `colour_counts`); "" for none."""
+def region_colour_for(unmatched: tuple[np.ndarray, np.ndarray]) -> str:
+    """The commonest colour of `unmatched` (a `colour_counts`) as a region colour to give, "'#rrggbb'"; "" for none."""
     keys, counts = unmatched
-    return f"--region-style '#{keys[np.argmax(counts)]:06x}'=PAINTING" if len(keys) else ""
+    return f"'#{keys[np.argmax(counts)]:06x}'" if len(keys) else ""
 
 
 def colour_counts(mask: np.ndarray, skip: np.ndarray | None, block: int) -> tuple[np.ndarray, np.ndarray]:

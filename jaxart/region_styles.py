@@ -26,9 +26,10 @@ def check_config(config) -> None:
     paths.file_setting("mask", config.mask, "the path of an image file", "for masks as an array, give them to "
                        "jaxart.make_targets as masks")
     if not config.region_colors:
-        raise ValueError("every region keeps the photo, so nothing would be painted; give a region a painting, e.g. "
-                         "--region-style red=starry.jpg" if config.keep_colors else "--mask needs a --region-style "
-                         "COLOUR=PAINTING for each colour of the mask")
+        raise InputError("every region keeps the photo (keep_colors), so nothing would be painted; give "
+                         "region_colors a colour and its painting" if config.keep_colors else "mask needs "
+                         "region_colors, a colour for each of its regions, and their paintings",
+                         settings=["mask", "keep_colors", "region_colors"])
     if config.style_blend is not None:
         raise InputError("style blend mixes styles over the whole image; with mask each region has one style",
                          settings=["style_blend", "mask"])

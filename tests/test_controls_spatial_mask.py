@@ -75,7 +75,7 @@ def test_a_speck_region_weighs_by_its_area_and_does_not_take_over(rng):
 
 @pytest.mark.parametrize("mask_kw, colors, n_styles, message", [
     ({}, ("red", "green"), 2, "colour 'green' is not in"),
-    ({"stray": (0, 255, 0)}, ("red", "blue"), 2, "matches no --region-style colour"),
+    ({"stray": (0, 255, 0)}, ("red", "blue"), 2, "matches no region colour"),
     ({"size": (30, 30)}, ("red", "blue"), 2, "aspect"),
     ({}, ("red", "blue"), 1, "1 style image for the 2 colours of region_colors"),
     ({}, ("red", "blue"), 3, "3 style images for the 2 colours of region_colors"),  # not the third painting dropped
@@ -103,13 +103,13 @@ def test_a_soft_brushed_mask_gives_soft_borders(tmp_path):
 
 def test_a_colour_no_region_names_is_named_with_its_share(tmp_path):
     config = StyleConfig(mask=_halves(tmp_path / "m.png", stray=(0, 255, 0)), region_colors=("red", "blue"))
-    with pytest.raises(InputError, match=r"matches no --region-style colour nor a blend of two \(mostly #00ff00 \(33%\)\)"):
+    with pytest.raises(InputError, match=r"matches no region colour nor a blend of two \(mostly #00ff00 \(33%\)\)"):
         mask_regions.load_masks(config, (30, 40, 3), 2)
 
 
 def test_a_photograph_given_as_the_mask_is_said_to_be_one(tmp_path):
     """The photo itself as --mask was offered its commonest colours as regions: "its colours are #4d84bc (0%),
-    #4c83bb (0%), ...; for its #4d84bc give --region-style '#4d84bc'=PAINTING"."""
+    #4c83bb (0%), ...; for its #4d84bc give --region-style '#4d84bc'=PAINTING" (now said as region_colors)."""
     rng = np.random.default_rng(0)
     photo = rng.integers(0, 128, (30, 40, 3), np.uint8)  # 1200 pixels, nearly as many colours, none near red
     Image.fromarray(photo).save(tmp_path / "photo.png")  # red is not in it
@@ -130,7 +130,7 @@ def test_a_drawn_mask_s_few_stray_colours_are_named_not_taken_for_a_photograph(t
     drawn[:7, 10:20], drawn[90:95, 60:70] = (0, 255, 0), (0, 0, 0)
     Image.fromarray(drawn).save(tmp_path / "drawn.png")
     config = StyleConfig(mask=str(tmp_path / "drawn.png"), region_colors=("red", "blue"))
-    with pytest.raises(InputError, match=r"^1\.2% of .* \(mostly #00ff00 .*#000000 .*\); give a --region-style") as e:
+    with pytest.raises(InputError, match=r"^1\.2% of .* \(mostly #00ff00 .*#000000 .*\); give region_colors each") as e:
         mask_regions.mask_size(config, (100, 100, 3), 2)
     assert "photograph" not in str(e.value)
 

@@ -71,3 +71,61 @@ def test_an_animation_of_another_suffix_is_refused_in_the_callers_words(tmp_path
     assert (code, err) == (2, f"error: animation {tmp_path / 'run.mp4'} must end in .gif or .webp; choose another "
                               "--animate")
     assert not (tmp_path / "o.png").exists() and not (tmp_path / "run.mp4").exists()
+
+
+def test_a_mask_colour_no_region_takes_is_offered_in_the_callers_words(tmp_path, monkeypatch, capsys):
+    """A mask with a colour no region names told a Python caller "give a --region-style for each such colour, such as
+    --region-style '#0000ff'=PAINTING", and one whose colour is not in it "for its #0000ff give --region-style ...":
+    flags it never typed. From Python they name `region_colors`; the command line's line, --region-style."""
+    m = np.zeros((30, 40, 3), np.uint8)
+    m[:15], m[15:] = (255, 0, 0), (0, 0, 255)
+    Image.fromarray(m).save(tmp_path / "m.png")
+    config = CONFIG.replace(mask=str(tmp_path / "m.png"), region_colors=("red",))
+    weights = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    photo, painting = np.zeros((30, 40, 3), np.float32), np.zeros((20, 20, 3), np.float32)
+    with pytest.raises(InputError) as e:
+        jaxart.run(photo, [painting], weights=weights, config=config)
+    assert str(e.value).endswith("matches no region colour nor a blend of two (mostly #0000ff (50%)); give "
+                                 "region_colors each such colour and its painting, such as '#0000ff', or paint the "
+                                 "mask in the region colours alone"), e.value
+    with pytest.raises(InputError) as e:
+        jaxart.run(photo, [painting, painting], weights=weights, config=config.replace(region_colors=("red", "lime")))
+    assert str(e.value).endswith("(lime is #00ff00); its colours are #0000ff (50%), #ff0000 (50%); for its #0000ff "
+                                 "give region_colors '#0000ff' and its painting"), e.value
+    files = write_tiny_job(tmp_path)
+    d, model = files
+    argv = ["stylize", str(d / "photo.jpg"), "--mask", str(tmp_path / "m.png"), "--region-style",
+            f"red={d / 'paint.png'}", "-o", str(tmp_path / "o.png"), "--model", model, "--size", "32", "--steps", "1"]
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and err.endswith("matches no region colour nor a blend of two (mostly #0000ff (50%)); give "
+                                      "--region-style each such colour and its painting, such as '#0000ff', or paint "
+                                      "the mask in the region colours alone"), err
+    code, _, err = run_main([*argv, "--region-style", f"lime={d / 'paint.png'}"], monkeypatch, capsys)
+    assert code == 2 and err.endswith("for its #0000ff give --region-style '#0000ff' and its painting"), err
+    assert not (tmp_path / "o.png").exists()
+
+
+@pytest.mark.parametrize("fields, library", [
+    (dict(keep_colors=("red",)), "every region keeps the photo (keep_colors), so nothing would be painted; give "
+                                 "region_colors a colour and its painting"),
+    ({}, "mask needs region_colors, a colour for each of its regions, and their paintings"),
+])
+def test_a_mask_without_a_painted_region_is_refused_in_the_callers_words(fields, library, tmp_path):
+    """`StyleConfig(mask=...)` with no `region_colors` said "--mask needs a --region-style COLOUR=PAINTING", and with
+    `keep_colors` alone "e.g. --region-style red=starry.jpg" (the command line refuses both before, in its words)."""
+    Image.new("RGB", (16, 12), "red").save(tmp_path / "m.png")
+    with pytest.raises(InputError) as e:
+        CONFIG.replace(mask=str(tmp_path / "m.png"), **fields).validate()
+    assert str(e.value) == library
+    assert "--region-style" in e.value.naming(FLAGS) and "region_colors" not in e.value.naming(FLAGS)
+
+
+def test_damaged_animation_frames_are_refused_in_the_callers_words():
+    """`animate.Frames.restored` (`resume.frames` of a checkpoint) said "give --animate NAME with --resume" to a Python
+    caller; the command line's line is unchanged (tests/test_resume_bad_files.py runs it)."""
+    with pytest.raises(InputError) as e:
+        animate.Frames.restored(1, [0, 1], [np.zeros((4, 4, 3), np.uint8)])
+    assert str(e.value) == ("checkpoint's animation frames are damaged; start the run again, or give animation path "
+                            "NAME with resume to write the animation from the resumed step on")
+    assert e.value.naming(FLAGS).endswith("or give --animate NAME with --resume to write the animation from the "
+                                          "resumed step on")

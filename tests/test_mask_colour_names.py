@@ -39,7 +39,7 @@ def _refusal(mask, *colours):
 def test_a_named_colour_that_matches_nothing_says_its_value_and_the_mask_colour_to_give(mask):
     assert _refusal(mask, "red", "green") == (
         f"mask colour 'green' is not in {mask} (green is #008000); its colours are #00ff00 (50%), #ff0000 (50%); "
-        "for its #00ff00 give --region-style '#00ff00'=PAINTING")
+        "for its #00ff00 give region_colors '#00ff00' and its painting")
     assert _refusal(mask, "red", "0,128,0").startswith(f"mask colour '0,128,0' is not in {mask} (0,128,0 is #008000);")
 
 
@@ -68,26 +68,26 @@ def test_the_colours_a_refusal_names_are_counted_block_by_block_to_the_same_word
     mask = _stray_mask(tmp_path / "m.png")
     assert _refusal(mask, "red", "green") == (
         f"mask colour 'green' is not in {mask} (green is #008000); its colours are #00ff00 (42%), #ff0000 (42%), "
-        "#3c64c8 (4%), #8c64c8 (2%); for its #00ff00 give --region-style '#00ff00'=PAINTING")
+        "#3c64c8 (4%), #8c64c8 (2%); for its #00ff00 give region_colors '#00ff00' and its painting")
     assert _refusal(mask, "red") == (
-        f"58.3% of {mask} matches no --region-style colour nor a blend of two (mostly #00ff00 (42%), #3c64c8 (4%), "
-        "#8c64c8 (2%)); give a --region-style for each such colour, such as --region-style '#00ff00'=PAINTING, or "
-        "paint the mask in the region colours alone")
+        f"58.3% of {mask} matches no region colour nor a blend of two (mostly #00ff00 (42%), #3c64c8 (4%), "
+        "#8c64c8 (2%)); give region_colors each such colour and its painting, such as '#00ff00', or paint the mask "
+        "in the region colours alone")
 
 
 def test_a_colour_no_region_names_is_given_its_share_of_the_mask_and_the_region_style_for_it(tmp_path):
     """A red and blue mask with --region-style red=... alone was refused as "50.0% of m.png matches no --region-style
     colour nor a blend of two (mostly #0000ff (100%))": blue's share of the pixels that matched nothing, which read as
     if the whole mask were blue. Now its share of the mask, as the line for a colour not in it gives one, and the
-    --region-style that takes it."""
+    region colour that takes it (the command line's --region-style: tests/test_library_flag_words.py)."""
     m = np.zeros((30, 40, 3), np.uint8)
     m[:15], m[15:] = (255, 0, 0), (0, 0, 255)
     Image.fromarray(m).save(tmp_path / "m.png")
     mask = str(tmp_path / "m.png")
     assert _refusal(mask, "red") == (
-        f"50.0% of {mask} matches no --region-style colour nor a blend of two (mostly #0000ff (50%)); give a "
-        "--region-style for each such colour, such as --region-style '#0000ff'=PAINTING, or paint the mask in the "
-        "region colours alone")
+        f"50.0% of {mask} matches no region colour nor a blend of two (mostly #0000ff (50%)); give "
+        "region_colors each such colour and its painting, such as '#0000ff', or paint the mask in the region colours "
+        "alone")
 
 
 def test_naming_a_large_masks_colours_holds_little_beyond_matching_it(tmp_path):
