@@ -191,8 +191,8 @@ def restore(template: Any, ckpt: Checkpoint, *, finite: bool = True) -> Any:
     t_leaves, treedef = jax.tree.flatten(template)
     leaves = ckpt.leaves
     if ckpt.meta.get("structure") != str(treedef):
-        raise InputError("checkpoint holds another optimizer state layout; it was made with another "
-                         "--optimizer or --linesearch, or by another optax version")
+        raise InputError("checkpoint holds another optimizer state layout; it was made with another optimizer or "
+                         "linesearch, or by another optax version", settings=["optimizer", "linesearch"])
     if len(t_leaves) != len(leaves):
         raise InputError(f"checkpoint holds {len(leaves)} arrays where this run has {len(t_leaves)}; "
                          "it was made with another optimizer or image size")

@@ -129,3 +129,16 @@ def test_damaged_animation_frames_are_refused_in_the_callers_words():
                             "NAME with resume to write the animation from the resumed step on")
     assert e.value.naming(FLAGS).endswith("or give --animate NAME with --resume to write the animation from the "
                                           "resumed step on")
+
+
+def test_a_checkpoint_of_another_optimizer_is_refused_in_the_callers_words(tmp_path):
+    """`checkpoint.restore` (`jaxart.run(..., resume=ckpt)`) said "made with another --optimizer or --linesearch" to a
+    Python caller, who passed StyleConfig's optimizer and linesearch; the command line's --resume names its flags."""
+    from jaxart import checkpoint
+    from test_checkpoint import _carry
+
+    path = checkpoint.save(tmp_path / "c.ckpt.npz", _carry("lbfgs")[0], {})
+    with pytest.raises(InputError) as e:
+        checkpoint.restore(_carry("adam")[0], checkpoint.load(path))
+    assert str(e.value).endswith("made with another optimizer or linesearch, or by another optax version")
+    assert e.value.naming(FLAGS).endswith("made with another --optimizer or --linesearch, or by another optax version")
