@@ -116,6 +116,11 @@ def overflowed(state) -> bool:
     return not bool(_finite(state))
 
 
+def overflowed_each(state) -> np.ndarray:
+    """`overflowed` of each row of a batched optimizer `state` (a sweep's, one row a tile), as an (N,) bool array."""
+    return ~np.asarray(jax.vmap(_finite)(state))
+
+
 def _finite(state) -> jax.Array:
     """Whether every floating-point value in an optimizer's `state` is finite, as one boolean (traceable)."""
     leaves = [a for a in jax.tree.leaves(state) if jnp.issubdtype(a.dtype, jnp.inexact)]

@@ -33,18 +33,26 @@ FAILED = "the loss became NaN or inf; this is the last finite image"  # a failed
 
 
 def nonfinite(path: Path, settings: Sequence[Setting], ok: Sequence[bool], fmt: str = "png",
-              paintings: Sequence[str] = (), seeded: bool = True) -> str | None:
-    """What to tell the user when some settings' losses became NaN or inf (None when none did): each
+              paintings: Sequence[str] = (), seeded: bool = True, optimizer: str = "lbfgs",
+              overflowed: Sequence[bool] = ()) -> str | None:
+    """What the command line tells the user when some settings' losses became NaN or inf (None when none did): each
     failed tile by file name and setting (a painting by its name), as indices mean nothing to a user; its seed
-    only where it is `seeded` (a random start: from the photo or an image a seed changes nothing, as `labels`)."""
+    only where it is `seeded` (a random start: from the photo or an image a seed changes nothing, as `labels`); and
+    what helps: lower weights, where Adam's state `overflowed` (`SweepResult.overflowed`) not its learning rate, which
+    L-BFGS has none of (the line said "(or --learning-rate with adam)" to both)."""
     bad = [i for i, good in enumerate(ok) if not good]
     if not bad:
         return None
     tiles = tile_paths(Path(path), len(settings), fmt)
     keys = [k for k in Setting._fields if seeded or k != "seed"]
     named = "; ".join(f"{tiles[i].name} ({_text(settings[i], keys, paintings=paintings)})" for i in bad)
+    over = [tiles[i].name for i in bad if i < len(overflowed) and overflowed[i]]
+    advice = " or --learning-rate" * (optimizer == "adam" and not over)
+    if over:
+        advice = (f": Adam's state overflowed {'there' if len(over) == len(bad) else 'for ' + ', '.join(over)} (a "
+                  "gradient too large to square in float32), which --learning-rate does not change")
     return (f"the loss became NaN or inf for {len(bad)} of {len(settings)} settings: {named}; each of those images "
-            "is its last finite one; lower their weights (or --learning-rate with adam)")
+            f"is its last finite one; lower their weights{advice}")
 
 
 def write(

@@ -28,7 +28,7 @@ from jax.sharding import NamedSharding, PartitionSpec
 from jax.typing import ArrayLike
 
 from jaxart import (batched, checkpoint, finished_image, inputs, kept, margin, mask_regions, objective, optimize,
-                    photo_size, plateau, scales, shrink, sweep_inputs, sweep_state, transfer)
+                    optimizers, photo_size, plateau, scales, shrink, sweep_inputs, sweep_state, transfer)
 from jaxart.batched import make_batched_step
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError, given
@@ -137,6 +137,7 @@ def sweep(
     offset, before, plan = 0, None, scales.schedule(config)
     since, end = plateau.first_step(config), scales.total_steps(config)
     losses, stopped = [{} for _ in settings], np.zeros(len(padded), bool)  # each setting's tested losses
+    overflowed = np.zeros(len(padded), bool)  # Adam's state, each scale's as it ended (its next scale starts afresh)
     masks = [None] * len(plan)  # every scale's region masks from one read of the file, as coarse_to_fine.run takes them
     if config.mask is not None:
         masks = mask_regions.scaled_masks(config, [fit(content.shape, size) for size, _ in plan], len(styles))
@@ -184,6 +185,8 @@ def sweep(
                 on_state(SweepState(offset + i + 1, index, shrink.whole_carry(run), earlier, stopped, losses,
                                     tuple(shrank), run.rows, None if run.whole is None else run.carry))
         carry, offset = shrink.whole_carry(shrink.merged(run)), offset + count
+        if config.optimizer == "adam":
+            overflowed |= optimizers.overflowed_each(carry.opt_state)
         # What the next scale continues, as coarse_to_fine.run does: the optimized pixels (not the finished
         # image) without the margin, and not the optimizer's state; the steps count over all scales.
         before = carry._replace(params=margin.crop(carry.params, photo.shape), opt_state=None,
@@ -203,4 +206,4 @@ def sweep(
         written = _terms(*final(jax.device_put(within, batch), lw, weights, targets), n)
     return SweepResult(np.asarray(images)[:n], terms, np.asarray(carry.ok)[:n] | stopped[:n], settings,
                        devices_used, time.perf_counter() - start, np.asarray(before.count)[:n], stopped[:n], written,
-                       tuple(shrank))
+                       tuple(shrank), overflowed[:n])

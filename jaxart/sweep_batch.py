@@ -35,6 +35,8 @@ class SweepResult(NamedTuple):
     # With `shrink_batch`: each (steps taken, rows, size) where the running tiles went on in a smaller batch of that
     # many rows (padding included) at the scale of that long side (each scale starts whole again); () where none did.
     shrank: tuple[tuple[int, int, int], ...] = ()
+    # (N,) bool: Adam's state overflowed there (a gradient too large to square in float32), which ended it (not ok).
+    overflowed: np.ndarray | tuple = ()
 
 
 def batch_mean(carry: optimize.Carry, n: int) -> tuple[float, dict[str, float]]:

@@ -207,5 +207,6 @@ def sweep(
         _say(_summary.sweep_line(files, len(settings), w.name, _settings.described(settings), result.devices,
                                  plateau.tiles_text(result.steps, result.stopped, total), result.seconds))
     if failed := sheet.nonfinite(output, settings, result.ok, cmd.fmt, captions.file_names(styles),  # as typed
-                                 seeded=config.init == "random"):
+                                 seeded=config.init == "random", optimizer=config.optimizer,
+                                 overflowed=result.overflowed):
         raise NonFiniteLossError(failed)
