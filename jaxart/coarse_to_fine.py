@@ -82,7 +82,8 @@ def run(
                                          callback=report, every=every, resume=resume if i == first else None, x0=x0,
                                          offset=offset, masks=masks[i], background=background)
         except NonFiniteLossError as e:
-            raise NonFiniteLossError(f"{e} (scale {size} px)", image=e.image, step=e.step + offset) from None
+            raise NonFiniteLossError(f"{e} (scale {size} px)", image=e.image, step=e.step + offset,
+                                     settings=e.settings) from None
         # The next scale continues the optimized pixels, not the image the colour mode finishes
         # them to: under "keep" and "luminance" the next scale would restart from the photo's chroma.
         image, steps, offset = outcome.pixels, offset + outcome.steps, offset + n

@@ -19,14 +19,6 @@ class JaxartError(Exception):
     """Base class of errors the CLI reports as one line, never a traceback.
 
     Line breaks in the message (from Pillow, or an odd file name) become spaces.
-    """
-
-    def __init__(self, message: object = "", *args: object):
-        super().__init__(" ".join(str(message).splitlines()), *args)
-
-
-class InputError(JaxartError, ValueError):
-    """An input file or option is unusable.
 
     `settings` are the settings the message names (StyleConfig's fields, `style_blend`; a grid's, `seeds`), which
     it may write with "_", "-" or " " between the words ("style blend must be ..."); `naming` writes them as a
@@ -36,7 +28,7 @@ class InputError(JaxartError, ValueError):
     """
 
     def __init__(self, message: object = "", *args: object, settings: Sequence[str] = ()):
-        super().__init__(message, *args)
+        super().__init__(" ".join(str(message).splitlines()), *args)
         self.settings = tuple(re.sub(r"[- ]", "_", s) for s in settings)
 
     def naming(self, words: Mapping[str, str]) -> str:
@@ -47,6 +39,10 @@ class InputError(JaxartError, ValueError):
             found = rf"{_NOT_IN_PATH}{spelt}(?:(=True|=False)(?![\w-])|(=)(?=[^\s=])|(?![\w/\\-]|\.\w))"
             text = re.sub(found, functools.partial(_written, words[setting]), text)
         return text
+
+
+class InputError(JaxartError, ValueError):
+    """An input file or option is unusable (`settings`: see JaxartError)."""
 
 
 # A setting's word inside a path the message quotes is part of a name, not the setting: `--mask mask.png` was said as
@@ -166,8 +162,8 @@ def limit_advice(code: int | None) -> str | None:
 class NonFiniteLossError(JaxartError):
     """The loss or its gradient became NaN or inf; `image` is the last finite image."""
 
-    def __init__(self, message, image=None, step=0):
-        super().__init__(message)
+    def __init__(self, message, image=None, step=0, settings: Sequence[str] = ()):
+        super().__init__(message, settings=settings)
         self.image = image
         self.step = step
 

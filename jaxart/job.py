@@ -174,7 +174,7 @@ def stylize_files(
             failed = transfer.Outcome(e.image, {}, e.step, earlier + time.perf_counter() - start)
             made = record(config, w, failed, inputs, meta["input_sha256"], model, tolerance)
             save_image(output, with_alpha(e.image, alpha), {**made, "error": str(e)}, fmt, overwrite=overwrite)
-            raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step) from None
+            raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step, e.settings) from None
         outcome = outcome._replace(seconds=earlier + outcome.seconds)
         try:
             made = record(config, w, outcome, inputs, meta["input_sha256"], model, tolerance)

@@ -148,11 +148,14 @@ def run_scale(content: np.ndarray, styles: Sequence[np.ndarray], *, weights: Wei
     image = np.asarray(kept.put_back(color.finish(pixels, photo, config.colors), photo, keep))
     if overflowed:  # the loss was finite: its gradient, squared, was not
         raise NonFiniteLossError(f"Adam's state overflowed after step {steps}: the gradient was too large to square in "
-                                 "float32; lower --style-weight (or --content-weight), which --learning-rate does not "
-                                 "change (the last finite image was kept)", image=image, step=steps)
-    if not ok:
-        raise NonFiniteLossError(f"the loss became NaN or inf after step {steps}; lower --style-weight or "
-                                 "--learning-rate (the last finite image was kept)", image=image, step=steps)
+                                 "float32; lower style_weight (or content_weight), which learning_rate does not "
+                                 "change (the last finite image was kept)", image=image, step=steps,
+                                 settings=["style_weight", "content_weight", "learning_rate"])
+    if not ok:  # a learning rate only where the optimizer has one: L-BFGS's steps are its line search's
+        rate = " or learning_rate" * (config.optimizer == "adam")
+        raise NonFiniteLossError(f"the loss became NaN or inf after step {steps}; lower style_weight{rate} (the last "
+                                 "finite image was kept)", image=image, step=steps,
+                                 settings=["style_weight", "learning_rate"])
     # Once, so by XLA's own convolutions, like the targets (targets.compute_targets); where the photo or its
     # chroma was put back, once more of the image written (the same compiled loss: one more evaluation).
     final = loss_function(weights, targets, config.replace(conv="direct"), lw)

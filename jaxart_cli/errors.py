@@ -56,7 +56,9 @@ def run(app: typer.Typer) -> None:
             _say(f"error: {_usage_message(e)}")
         sys.exit(2)
     except NonFiniteLossError as e:
-        _say(f"error: {e}")
+        from jaxart_cli.options import FLAGS
+
+        _say(f"error: {e.naming(FLAGS)}")  # its settings as flags
         sys.exit(1)
     except Interrupted as e:
         _say(str(e))

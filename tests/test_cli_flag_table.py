@@ -25,7 +25,7 @@ LIBRARY = Path(__file__).resolve().parents[1] / "jaxart"
 NO_FLAG = {**reproduce.NOT_NEEDED,
            "output": "`destinations.check_not_input`'s word for whatever a command writes (stylize's --output, "
                      "a sweep's tiles, bench's --json files): no one flag"}
-PASSED_ON = "an exception's settings, passed on"  # `named`, `getattr(e, "settings", ())`: judged where first raised
+PASSED_ON = "an exception's settings, passed on"  # `named`, `getattr(e, "settings", ())`, `e.settings`: judged first
 
 
 class _Source:
@@ -59,6 +59,8 @@ class _Source:
             return self.words(node.value, function, seen)
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "getattr" and \
                 getattr(node.args[1], "value", None) == "settings":
+            return {PASSED_ON}
+        if isinstance(node, ast.Attribute) and node.attr == "settings":  # `e.settings` of an error caught and re-raised
             return {PASSED_ON}
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "replace":  # name.replace("_", "-")
             return self.words(node.func.value, function, seen)

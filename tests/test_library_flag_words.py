@@ -142,3 +142,23 @@ def test_a_checkpoint_of_another_optimizer_is_refused_in_the_callers_words(tmp_p
         checkpoint.restore(_carry("adam")[0], checkpoint.load(path))
     assert str(e.value).endswith("made with another optimizer or linesearch, or by another optax version")
     assert e.value.naming(FLAGS).endswith("made with another --optimizer or --linesearch, or by another optax version")
+
+
+def test_a_loss_that_became_nan_or_inf_is_told_in_the_callers_words(monkeypatch):
+    """`jaxart.run` said "lower --style-weight or --learning-rate" to a Python caller, and the learning rate to L-BFGS
+    too, which has none; the command line's line names the flags (tests/test_api.py runs it)."""
+    weights = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    photo = np.random.default_rng(0).random((24, 24, 3), dtype=np.float32)
+    with pytest.raises(jaxart.NonFiniteLossError) as e:
+        jaxart.run(photo, [photo], weights=weights, config=CONFIG.replace(size=24, optimizer="adam", style_weight=1e30))
+    assert "; lower style_weight (or content_weight), which learning_rate does not change (the last" in str(e.value)
+    assert "lower --style-weight (or --content-weight), which --learning-rate does not change" in e.value.naming(FLAGS)
+    monkeypatch.setattr(jaxart.config_checks, "MAX_WEIGHT", float("inf"))  # a loss that overflows float32 itself
+    for optimizer, advice in (("lbfgs", "lower style_weight (the last"),
+                              ("adam", "lower style_weight or learning_rate")):
+        with pytest.raises(jaxart.NonFiniteLossError) as e:
+            jaxart.run(photo, [photo], weights=weights,
+                       config=CONFIG.replace(size=24, init="content", optimizer=optimizer, style_weight=1e39))
+        assert "the loss became NaN or inf after step" in str(e.value) and advice in str(e.value), e.value
+        assert "--" not in str(e.value) and advice.replace("style_weight", "--style-weight").replace(
+            "learning_rate", "--learning-rate") in e.value.naming(FLAGS)
