@@ -1,0 +1,42 @@
+"""README.md's own links: the Contents line names every section in order, and each in-page link (`](#anchor)`) or
+reference by name (`see "Offline" below`, `"Sweeps" under Research use`) lands on a heading or bold paragraph title
+that README has, so a reader who follows one is not left searching for a part that was renamed or moved."""
+
+import re
+
+from conftest import ROOT
+
+
+def _readme() -> str:
+    return (ROOT / "README.md").read_text()
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation but hyphens dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_the_contents_line_names_every_section_in_order():
+    text = _readme()
+    sections = re.findall(r"^## (.*)$", text, re.M)
+    contents = re.search(r"^Contents:(.*?)\n\n", text, re.M | re.S)
+    assert contents, "README.md has no Contents: line"
+    listed = re.findall(r"\[([^\]]+)\]\(#([^)]+)\)", contents.group(1))
+    assert [name for name, _ in listed] == sections
+    assert [anchor for _, anchor in listed] == [_slug(s) for s in sections]
+
+
+def test_every_in_page_link_lands_on_a_heading():
+    text = _readme()
+    anchors = {_slug(h) for h in re.findall(r"^#+ (.*)$", text, re.M)}
+    links = re.findall(r"\]\(#([^)]+)\)", text)
+    assert len(links) >= 8 and sorted(set(links) - anchors) == [], "README links to sections it has not"
+
+
+def test_every_part_the_readme_sends_a_reader_to_by_name_exists():
+    text = " ".join(_readme().split())
+    titles = {" ".join(t.split()).rstrip(".:") for t in re.findall(r"\*\*([^*]+)\*\*", _readme())}
+    titles |= set(re.findall(r"^#+ (.*)$", _readme(), re.M))
+    named = re.findall(r'\bsee "([A-Z][^"]+)"', text) + re.findall(r'"([A-Z][^"]+)" (?:below|above|under)\b', text)
+    missing = [n for n in named if not any(t == n or t.startswith(n) for t in titles)]
+    assert len(named) >= 5 and missing == [], f"README sends readers to parts it has not: {missing}"
