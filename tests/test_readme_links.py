@@ -41,3 +41,19 @@ def test_every_part_the_readme_sends_a_reader_to_by_name_exists():
     named += re.findall(r'"([A-Z][^"]+)" (?:below|above|under\b|in [A-Z])', text)  # "Sweeps" in Research use
     missing = [n for n in named if not any(t == n or t.startswith(n) for t in titles)]
     assert len(named) >= 5 and missing == [], f"README sends readers to parts it has not: {missing}"
+
+
+def test_a_part_said_to_be_below_or_above_is_there():
+    """`see "Offline" below` sends the reader down the page: a paragraph moved past its reference would leave them
+    searching the wrong way."""
+    text = " ".join(_readme().split())
+    starts = {}
+    for found in re.finditer(r"\*\*([^*]+)\*\*", text):
+        title = found.group(1).rstrip(".:")
+        starts.setdefault(title, []).append(found.start())
+    wrong = []
+    for found in re.finditer(r'"([A-Z][^"]+)" (below|above)\b', text):
+        places = [p for title, at in starts.items() if title.startswith(found.group(1)) for p in at]
+        if not any((p > found.start()) == (found.group(2) == "below") for p in places):
+            wrong.append(f'"{found.group(1)}" {found.group(2)}')
+    assert len(starts) > 50 and wrong == [], f"README points the wrong way to: {wrong}"
