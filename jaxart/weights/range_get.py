@@ -1,6 +1,6 @@
 """One HTTP GET of a weight file that appends to its partial download, resuming with a Range request.
 
-`fetch` retries it; the exceptions say which failures are worth a retry (`Interrupted`, `TooSlow`) and which
+`fetch` retries it; the exceptions (attempt_ends.py's) say which failures are worth a retry (`Interrupted`, `TooSlow`) and which
 are not (another file, a web page, a full disk).
 """
 
@@ -8,61 +8,20 @@ from __future__ import annotations
 
 import re
 import ssl
-import time
 import urllib.error
 import urllib.request
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
 
 from jaxart import __version__
-from jaxart.byte_sizes import amount
 from jaxart.weights import answer, validators
+from jaxart.weights.attempt_ends import Interrupted, Page, Reset, Slow, Speed, TooSlow, Unwritable, WrongFile
 
 # urllib's own, Python-urllib/3.x, is one some CDNs and corporate proxies refuse (403) as a script's.
 USER_AGENT = f"jaxart/{__version__}"
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 CHUNK = 1 << 20
-
-
-class Interrupted(Exception):
-    """A failure worth retrying: the transfer was cut off or stalled, or the server was busy."""
-
-
-class Reset(Interrupted):
-    """The connection from `url` was reset while the file came (by the server, or a firewall between)."""
-
-    def __init__(self, message: str, url: str):
-        super().__init__(message)
-        self.url = url
-
-
-class TooSlow(Interrupted):
-    """The server sent too little for too long: a trickle under the per-read timeout, which never trips it."""
-
-
-class Speed(NamedTuple):
-    """The slowest transfer an attempt goes on with: `min_rate` bytes/s on average over any `window` seconds.
-    curl's --speed-limit and --speed-time; a trickle under it ends the attempt, and a retry resumes by Range."""
-    # 1 KB/s over a minute ends only a connection that has all but stopped: a bad hotel Wi-Fi's 5-20 KB/s passes it
-    # 5-20 times over unless it stalls for most of a minute (a window ends as soon as 60 KB came). Below it, vgg19's
-    # 80 MB would take 22 h and torchvision's 575 MB 6.5 days, so a fresh connection, resuming by Range with nothing
-    # lost, is the better bet. pip has no such rule: its 15 s read timeout ends a pause, never a trickle.
-    min_rate: float = 1024.0
-    window: float = 60.0
-
-
-class WrongFile(Exception):
-    """The server announced a body whose size is not the file's: another file, not worth retrying."""
-
-
-class Page(Exception):
-    """The server sent a web page (a sign-in, quota or error page sent as a 200), not the file: not worth retrying."""
-
-
-class Unwritable(Exception):
-    """Writing the download failed with OSError `args[0]` (a full disk): no fault of the network, nor worth a retry."""
 
 
 def _write(out, block: bytes) -> None:
@@ -93,7 +52,7 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
     # handshake and the answer's status line and headers, far fewer bytes than a window's worth, must all come within
     # a window of the request, or a second past the read timeout where that is later: a server that sends nothing is
     # told as timed out.
-    slow, seconds = _Slow(speed), max(speed.window, timeout + 1.0)
+    slow, seconds = Slow(speed), max(speed.window, timeout + 1.0)
     try:
         response = answer.within(request, timeout, seconds)
     except urllib.error.HTTPError as e:
@@ -178,7 +137,7 @@ def _afresh(partial: Path, offset: int, restarted: Callable[[str], None] | None,
     raise Interrupted(f"the server answered a request from byte {offset:,} with {reply}; starting afresh")
 
 
-def _copy(response, out, done: int, size: int, coding: str, progress: Progress | None, slow: _Slow) -> int:
+def _copy(response, out, done: int, size: int, coding: str, progress: Progress | None, slow: Slow) -> int:
     """Append `response`'s body (decoded) to `out`, which holds `done` bytes of the file; returns how many it holds
     then, `size + 1` where the body is too long. Raises TooSlow where it comes slower than `slow` allows."""
     decode = zlib.decompressobj(zlib.MAX_WBITS | 32) if coding != "identity" else None  # gzip or zlib
@@ -222,21 +181,3 @@ def _decoded(decode, block: bytes, most: int) -> bytes:
         return decode.decompress(block, most)
     except zlib.error as e:
         raise WrongFile(f"the server said it compressed the file, but its bytes do not decompress ({e})") from None
-
-
-class _Slow:
-    """Counts the bytes an attempt receives against `Speed`, ending the attempt (TooSlow) when too few came."""
-
-    def __init__(self, speed: Speed):
-        self.speed, self.since, self.bytes = speed, time.monotonic(), 0
-
-    def came(self, n: int) -> None:
-        self.bytes += n
-
-    def check(self) -> None:
-        now = time.monotonic()
-        if self.bytes >= self.speed.min_rate * self.speed.window:  # this window was fast enough: a new one starts
-            self.since, self.bytes = now, 0
-        elif now - self.since >= self.speed.window:
-            raise TooSlow(f"the server is too slow: {self.bytes:,} bytes in {now - self.since:.3g} s, under the "
-                          f"{amount(self.speed.min_rate)}/s a download needs")
