@@ -74,7 +74,7 @@ def test_a_206_with_less_than_the_rest_is_resumed_not_refused(serve, served, wei
     assert_same_params(load(fetch("test", **{**FAST, "attempts": 3})), served.params)
     assert len(server.ranges) == 3 and server.ranges[0] == "" and server.ranges[1] != server.ranges[2] != ""
     (weights_dir / "test.safetensors").unlink()
-    server = serve(["cut", "elsewhere206", "ok"])  # its bytes were written from 0 into the kept part
+    server = serve(["cut", "elsewhere206", "ok"])  # bytes from past the byte asked for: a hole, refused
     assert_same_params(load(fetch("test", **{**FAST, "attempts": 3})), served.params)
     assert server.ranges[0] == server.ranges[2] == "" and server.ranges[1].startswith("bytes=")  # afresh
     (weights_dir / "test.safetensors").unlink()
@@ -82,6 +82,17 @@ def test_a_206_with_less_than_the_rest_is_resumed_not_refused(serve, served, wei
     wrong.write_bytes(served.body[:3000])  # a file:// URL of another size: refused, not "resumed" forever
     with pytest.raises(WeightsError, match=r"the server sends 3,000 bytes, and [\d,]+ were expected"):
         fetch("test", **FAST, url=wrong.as_uri())
+
+
+def test_a_206_from_before_the_byte_asked_for_skips_the_bytes_kept_and_resumes(serve, served, weights_dir):
+    """A 206 whose bytes begin before the byte asked for (a server that sends whole blocks) overlaps those kept: RFC
+    9110 lets it. The kept bytes were dropped and the file asked for again from its start; the overlap is skipped."""
+    half = len(served.body) // 2
+    server = serve(["cut", "overlap206"])  # the rest asked for from `half`, sent from `half // 2`
+    assert_same_params(load(fetch("test", **{**FAST, "attempts": 3}, notice=(said := []).append)), served.params)
+    assert server.ranges == ["", f"bytes={half}-"], server.ranges
+    assert len(said) == 1 and said[0].endswith("resuming") and "afresh" not in said[0], said
+    assert visible_files(weights_dir) == ["test.safetensors"] and not list(weights_dir.glob(".test.partial*"))
 
 
 class _Dropping(test_download._Handler):

@@ -68,7 +68,7 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
     with response:
         coding = _coding(response)
         began = offset
-        offset = _start(response, partial, offset, size, coding, restarted)
+        offset, kept = _start(response, partial, offset, size, coding, restarted)
         # A 200 naming the version asked for is a server that takes no Range: as silent as before.
         changed = resume.get("If-Range") not in (None, validators.of(response.headers)) and response.status == 200
         if began and not offset and changed and restarted:
@@ -82,6 +82,7 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
             if not offset:  # the version of the file begun now; a file:// URL's has none to send
                 validators.keep(partial, url, response.headers if response.status == 200 else {})
             try:
+                _skip(response, kept, offset, size, slow)
                 done = _copy(response, out, offset, size, coding, progress, slow)
             except TimeoutError:  # its words were "timed out", which said neither how long nor what is kept
                 raise Interrupted(f"the server sent nothing for {timeout:.3g} s after {partial.stat().st_size:,} of "
@@ -107,13 +108,17 @@ def _coding(response) -> str:
 
 
 def _start(response, partial: Path, offset: int, size: int, coding: str,
-           restarted: Callable[[str], None] | None) -> int:
-    """The byte `response`'s body starts at: `offset` where it continues `partial` (a 206 from there), 0 where it is
-    the whole file (`restarted` is called if that drops bytes). Raises Interrupted, deleting `partial`, for bytes
-    from elsewhere; WrongFile for a file whose size is not `size`."""
+           restarted: Callable[[str], None] | None) -> tuple[int, int]:
+    """The byte the file goes on from, and how many bytes of `response`'s body before it are kept already: `offset`
+    where the body continues `partial` (a 206 from there, or from before it), 0 where it is the whole file
+    (`restarted` is called if that drops bytes). Raises Interrupted, deleting `partial`, for bytes from elsewhere;
+    WrongFile for a file whose size is not `size`."""
     start = re.match(r"bytes (\d+)-\d*(?:/(\d+|\*))?", response.headers.get("Content-Range", ""))
     whole = response.status != 206  # 200, or None from a file:// URL
-    elsewhere = not whole and (start is None or int(start[1]) != offset or coding != "identity")
+    # A 206 from before the byte asked for (a server that sends whole blocks, say) overlaps the bytes kept: RFC 9110
+    # 14.2 lets it, and the overlap is skipped. It dropped them, and the file came again from its start. One from
+    # after it would leave a hole: refused, as curl 7.88 and wget 1.21 refuse both.
+    elsewhere = not whole and (start is None or int(start[1]) > offset or coding != "identity")
     if elsewhere:  # bytes from elsewhere, or of the compressed copy: start afresh
         _afresh(partial, offset, restarted, "bytes from elsewhere"
                 + (f" (of a copy compressed with {coding})" if coding != "identity" else ""))
@@ -125,7 +130,7 @@ def _start(response, partial: Path, offset: int, size: int, coding: str,
     length = (response.headers.get("Content-Length") if coding == "identity" else None) if whole else start[2]
     if (length or "").isdigit() and int(length) != size:
         raise WrongFile(f"the server sends {int(length):,} bytes, and {size:,} were expected")
-    return offset if not whole else 0
+    return (offset, offset - int(start[1])) if not whole else (0, 0)
 
 
 def _afresh(partial: Path, offset: int, restarted: Callable[[str], None] | None, reply: str) -> None:
@@ -135,6 +140,14 @@ def _afresh(partial: Path, offset: int, restarted: Callable[[str], None] | None,
         restarted("")
     validators.discard(partial)
     raise Interrupted(f"the server answered a request from byte {offset:,} with {reply}; starting afresh")
+
+
+def _skip(response, n: int, done: int, size: int, slow: Slow) -> None:
+    """Read past the first `n` bytes of `response`'s body, bytes before the `done` of `size` kept already."""
+    while n > 0 and (block := read1(response, min(CHUNK, n), done, size)):
+        slow.came(len(block))
+        n -= len(block)
+        slow.check()
 
 
 def _copy(response, out, done: int, size: int, coding: str, progress: Progress | None, slow: Slow) -> int:
