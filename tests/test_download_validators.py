@@ -13,6 +13,7 @@ import test_download
 from jaxart.errors import WeightsError
 from jaxart.weights import fetch, folder, load
 from test_download import FAST, visible_files
+from test_download_redirects import _Elsewhere
 from test_weights import assert_same_params
 
 serve, weights_dir = test_download.serve, test_download.weights_dir  # its fixtures, registered here too
@@ -176,3 +177,31 @@ def test_a_failure_that_deletes_the_partial_file_deletes_its_validator_too(modes
     with pytest.raises(WeightsError):
         fetch("test", **FAST)
     assert not list(weights_dir.glob(".test.partial*")), sorted(p.name for p in weights_dir.iterdir())
+
+
+def test_a_redirector_that_picks_another_mirror_each_time_resumes_there_without_if_range(serve, served, weights_dir):
+    """The validator was kept for the URL asked, and urllib sent it on to where a redirect led: mirror one's ETag went
+    to mirror two, which sent its file whole (200), with a line saying the file changed, at every resume."""
+    one = _versioned(serve, ["cut"], etag='"one"')
+    two = _versioned(serve, ["ok"], etag='"two"')  # the same file, its ETag this mirror's own
+    redirector = serve([f"to-{one.url}"], handler=_Elsewhere)  # registered last: the URL fetched
+    with pytest.raises(WeightsError, match="fetching again resumes there"):
+        fetch("test", **FAST)
+    kept = (weights_dir / ".test.partial").stat().st_size
+    redirector.modes = [f"to-{two.url}"]
+    assert_same_params(load(fetch("test", **FAST, notice=(notices := []).append)), served.params)
+    assert two.asked == [f"bytes={kept}-"] and two.if_ranges == [None] and two.ranges == [f"bytes={kept}-"]
+    assert notices == [] and one.if_ranges[0] is None and set(one.if_ranges[1:]) == {'"one"'}  # its own, sent it
+
+
+def test_a_redirect_to_the_same_place_sends_if_range_there_and_a_changed_file_comes_whole(serve, served, weights_dir):
+    mirror = _versioned(serve, ["cut"], body=_old(served.body), etag='"v1"')
+    serve([f"to-{mirror.url}"], handler=_Elsewhere)
+    with pytest.raises(WeightsError, match="fetching again resumes there"):
+        fetch("test", **FAST)
+    kept = (weights_dir / ".test.partial").stat().st_size
+    _then(mirror, ["ok"], served.body, etag='"v2"')
+    assert_same_params(load(fetch("test", **FAST, notice=(notices := []).append)), served.params)
+    assert mirror.if_ranges == ['"v1"'] and mirror.asked == [f"bytes={kept}-"] and mirror.ranges == [""]
+    assert notices == [f"the server's file changed since its first {kept:,} bytes were downloaded; downloading the "
+                       "new one whole"]

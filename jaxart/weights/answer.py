@@ -114,9 +114,10 @@ class _HTTPSConnection(_Reachable, http.client.HTTPSConnection):
         return response
 
 
-def _reaching(handler: urllib.request.BaseHandler, sockets: _Sockets) -> urllib.request.BaseHandler:
+def _reaching(handler: urllib.request.BaseHandler, sockets: _Sockets,
+              if_range: tuple[str, str] | None) -> urllib.request.BaseHandler:
     """`handler`, made to open reachable connections where it is an HTTP or HTTPS one (a subclass of the user's
-    too: its `do_open` is kept, and given our connection class)."""
+    too: its `do_open` is kept, and given our connection class), and to send `if_range` where a redirect leads."""
     if isinstance(handler, urllib.request.AbstractHTTPHandler):
         do_open = handler.do_open
 
@@ -128,42 +129,55 @@ def _reaching(handler: urllib.request.BaseHandler, sockets: _Sockets) -> urllib.
 
         handler.do_open = reaching  # an instance's method, as ProxyHandler sets its own per scheme
     if isinstance(handler, urllib.request.HTTPRedirectHandler):
-        handler.redirect_request = functools.partial(_http_only, handler.redirect_request)
+        handler.redirect_request = functools.partial(_http_only, handler.redirect_request, if_range)
     return handler
 
 
-def _http_only(redirect_request, request, fp, code, msg, headers, newurl):
+def _http_only(redirect_request, if_range, request, fp, code, msg, headers, newurl):
     """`redirect_request`, refusing a redirect to another scheme than http(s) as urllib refuses one to file://: it
-    followed one to ftp:// through its FTP handler, out of the deadline's reach."""
+    followed one to ftp:// through its FTP handler, out of the deadline's reach. The request it makes sends
+    `if_range` where it goes to its URL (see `within`)."""
     if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
         raise urllib.error.HTTPError(newurl, code, f"{msg} - Redirection to url '{newurl}' is not allowed", headers, fp)
-    return redirect_request(request, fp, code, msg, headers, newurl)
+    new = redirect_request(request, fp, code, msg, headers, newurl)
+    return _validated(new, if_range) if new is not None else None
 
 
-def _opener(sockets: _Sockets) -> urllib.request.OpenerDirector:
+def _validated(request: urllib.request.Request, if_range: tuple[str, str] | None) -> urllib.request.Request:
+    """`request`, sending If-Range where `if_range` is (its URL's, the value) and none elsewhere: urllib passes a
+    request's headers on to where a redirect leads, and a validator from one server named no version of another's
+    file, which a redirector that picks another mirror each time then sent whole, as a file changed."""
+    request.remove_header("If-range")  # as add_header writes it
+    if if_range and request.full_url == if_range[0]:
+        request.add_header("If-Range", if_range[1])
+    return request
+
+
+def _opener(sockets: _Sockets, if_range: tuple[str, str] | None) -> urllib.request.OpenerDirector:
     """urlopen's opener (see the module's docstring), its connections reachable by `sockets`."""
     if (users := proxies.installed()) is None:
         opener = urllib.request.build_opener()
         for handler in opener.handlers:
-            _reaching(proxies.bypassing(handler), sockets)
+            _reaching(proxies.bypassing(handler), sockets, if_range)
         return opener
     opener = urllib.request.OpenerDirector()
     opener.addheaders = list(users.addheaders)
     for handler in users.handlers:  # copies: add_handler makes a handler's parent the new opener
-        opener.add_handler(_reaching(proxies.bypassing(copy.copy(handler)), sockets))
+        opener.add_handler(_reaching(proxies.bypassing(copy.copy(handler)), sockets, if_range))
     return opener
 
 
-def within(request: urllib.request.Request, timeout: float, seconds: float):
+def within(request: urllib.request.Request, timeout: float, seconds: float, if_range: tuple[str, str] | None = None):
     """`urllib.request.urlopen(request, timeout=timeout)`, or None where the answer's status line and headers did not
     all come within `seconds` (its connection shut down then); raises what urlopen raises (an HTTP error status, a
-    refused connection, ...), a URLError's `filename` the URL it failed at, as an HTTPError's is."""
+    refused connection, ...), a URLError's `filename` the URL it failed at, as an HTTPError's is. `if_range`, (URL,
+    validator), is sent as If-Range in the request to that URL only: `request`, or one a redirect makes."""
     got: list[tuple[object, BaseException | None]] = []  # (the response, or the error urlopen raised)
     lock, came, left = threading.Lock(), threading.Event(), threading.Event()
     # A connect is ended by the deadline's shutdown, or a second later where it began after it (see _Sockets): its
     # error then never comes before the deadline, to be taken for the answer.
     sockets = _Sockets(time.monotonic() + max(seconds, 0.0) + 1.0)
-    opener = _opener(sockets)
+    opener, request = _opener(sockets, if_range), _validated(request, if_range)
 
     def ask() -> None:
         try:

@@ -1,7 +1,7 @@
 """One HTTP GET of a weight file that appends to its partial download, resuming with a Range request.
 
-`fetch` retries it; the exceptions (attempt_ends.py's) say which failures are worth a retry (`Interrupted`, `TooSlow`) and which
-are not (another file, a web page, a full disk).
+`fetch` retries it; the exceptions (attempt_ends.py's) say which failures are worth a retry (`Interrupted`,
+`TooSlow`) and which are not (another file, a web page, a full disk).
 """
 
 from __future__ import annotations
@@ -45,8 +45,7 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
             progress(size, size)
         return
     resume = {"Range": f"bytes={offset}-"} if 0 < offset < size else {}
-    if resume and (validator := validators.sent(partial, url)):  # a changed file comes whole, not its rest
-        resume["If-Range"] = validator
+    validator = validators.kept(partial) if resume else None  # a changed file comes whole, not its rest
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **resume})
     # `timeout` bounds the connect and every read, so a stalled server fails rather than hangs. The connect, TLS
     # handshake and the answer's status line and headers, far fewer bytes than a window's worth, must all come within
@@ -54,7 +53,7 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
     # told as timed out.
     slow, seconds = Slow(speed), max(speed.window, timeout + 1.0)
     try:
-        response = answer.within(request, timeout, seconds)
+        response = answer.within(request, timeout, seconds, validator)
     except urllib.error.HTTPError as e:
         # 416, no such range: the bytes kept are no start of the server's file, or it takes no Range. It ended the
         # fetch, saying to check the URL, with those bytes deleted, where a download from the start may well work.
@@ -69,8 +68,10 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
         coding = _coding(response)
         began = offset
         offset, kept = _start(response, partial, offset, size, coding, restarted)
+        answered = getattr(response, "url", None) or url  # where a redirect led, if one did
+        sent = validator[1] if validator and validator[0] == answered else None  # answer.within sends it only there
         # A 200 naming the version asked for is a server that takes no Range: as silent as before.
-        changed = resume.get("If-Range") not in (None, validators.of(response.headers)) and response.status == 200
+        changed = sent not in (None, validators.of(response.headers)) and response.status == 200
         if began and not offset and changed and restarted:
             restarted(f"the server's file changed since its first {began:,} bytes were downloaded; downloading the "
                       f"new one whole")
@@ -80,7 +81,7 @@ def get(url: str, partial: Path, size: int, progress: Progress | None, timeout: 
             raise Unwritable(e) from None
         with out:
             if not offset:  # the version of the file begun now; a file:// URL's has none to send
-                validators.keep(partial, url, response.headers if response.status == 200 else {})
+                validators.keep(partial, answered, response.headers if response.status == 200 else {})
             try:
                 _skip(response, kept, offset, size, slow)
                 done = _copy(response, out, offset, size, coding, progress, slow)

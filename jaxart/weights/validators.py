@@ -6,7 +6,7 @@ request for the rest sends it as If-Range (as pip does; curl -C and wget -c send
 sends the whole new file (200) instead of its rest (206), which appended to the old bytes failed the checksum. A weak
 ETag (W/"...") is no validator for If-Range, nor is a Last-Modified under a minute before the answer's Date (RFC 9110
 8.8.2.2: the file may have changed again within its second), nor one of another URL (a mirror's may differ for the
-same file).
+same file). The URL is the one that answered: where a redirect led, if one did (`answer.within` sends it there only).
 """
 
 from __future__ import annotations
@@ -55,15 +55,14 @@ def keep(partial: Path, url: str, headers) -> None:
             path(partial).write_text(json.dumps({"url": url, "validator": value}))
 
 
-def sent(partial: Path, url: str) -> str | None:
-    """The If-Range value to send with a Range request from `url` for the rest of `partial`; None where none was kept
-    for that URL (or the record cannot be read)."""
+def kept(partial: Path) -> tuple[str, str] | None:
+    """(the URL that answered, the If-Range value) kept for `partial`; None where none was (or it cannot be read)."""
     try:
         record = json.loads(path(partial).read_text())
     except (OSError, ValueError):
         return None
-    value = record.get("validator") if isinstance(record, dict) and record.get("url") == url else None
-    return value if isinstance(value, str) and value else None
+    url, value = (record.get("url"), record.get("validator")) if isinstance(record, dict) else (None, None)
+    return (url, value) if isinstance(url, str) and isinstance(value, str) and value else None
 
 
 def forget(partial: Path) -> None:
