@@ -41,13 +41,13 @@ def word_or_file(what: str, words: tuple[str, ...] = (), *, argument: bool = Fal
     with `words`: a name near one of them (`--model Auto`) that is no file nor weight set is told which word, as a
     choice typed in another case is (words are taken as typed), where it was "unknown model 'Auto'". A list
     (`is_a_list`) of `listed` words or files (`--init content,random`), or of `words`, weight sets or files
-    (`--model vgg16-hed,vgg19`), is refused as one."""
+    (`--model vgg16-hed,vgg19`), or of names near them (`--model vgg16-hed,vgg91`), is refused as one."""
     def taken(item: str) -> bool:
         return item in listed or item in words or os.path.isfile(item) or bool(words) and _weight_set(item)
 
     def parse(raw: str) -> str:
         _refuse_unreadable(raw, what, argument)
-        if not os.path.lexists(raw) and is_a_list(raw, taken):
+        if not os.path.lexists(raw) and is_a_list(raw, (*listed, *words, *(_weight_sets() if words else ())), taken):
             raise typer.BadParameter(f"{raw!r} {A_LIST}")  # usage_message says that it takes one value
         if raw not in words and (near := nearest_name(raw, words)) and not os.path.lexists(raw) and \
                 not _weight_set(raw):
@@ -61,3 +61,10 @@ def _weight_set(name: str) -> bool:
     from jaxart import weights
 
     return name in weights.SOURCES or weights.is_installed(name)
+
+
+def _weight_sets() -> list[str]:
+    """The registered and installed weight sets' names, which a misspelt `--model` item is near."""
+    from jaxart import weights
+
+    return [*weights.SOURCES, *weights.installed()]

@@ -57,7 +57,7 @@ def usage_message(e: TyperException) -> str:
     text = _QUOTED_NAME.sub(lambda m: f"{m[1]} {m[2]}".replace("'", ""), text)
     param, ctx = getattr(e, "param", None), getattr(e, "ctx", None)
     listed = _QUOTED_CHOICES.search(text)
-    if listed and listed["given"] and is_a_list(listed["given"], listed["choices"].replace("'", "").split(", ").count):
+    if listed and listed["given"] and is_a_list(listed["given"], listed["choices"].replace("'", "").split(", ")):
         text = f"{text[:listed.start()]}'{listed['given']}' {A_LIST}"  # `--optimizer lbfgs,adam`: no guess at one
     text = _QUOTED_CHOICES.sub(_choices_named, text)
     if param is not None and ctx is not None and text.endswith(f"' {A_LIST}"):

@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Sequence
 from enum import Enum
+
+from jaxart.errors import nearest_name
 
 
 def csv(text: str | None, flag: str, cast=str):
@@ -98,11 +101,13 @@ _ITEMS = re.compile(r"(?:[-+.\deE]*\d[-+.\deE]*|(?:relu|conv)\d_\d|pool\d)(?:,(?
 A_LIST = "is a list"
 
 
-def is_a_list(text: str, taken) -> bool:
-    """Whether `text` is a comma-separated list of values `taken(value)` takes: `--optimizer lbfgs,adam` was told
-    "is not one of lbfgs, adam (did you mean lbfgs?)", a guess at one, where it meant both."""
-    items = text.split(",")
-    return len(items) > 1 and all(taken(item) for item in items)
+def is_a_list(text: str, known: Sequence[str], taken=None) -> bool:
+    """Whether `text` is a comma-separated list of values `taken(value)` takes (by default `known`'s), or of names near
+    one of `known` (`--optimizer Adam,lbfgs`, `--model vgg16-hed,vgg91`): `--optimizer lbfgs,adam` was told "is not
+    one of lbfgs, adam (did you mean lbfgs?)", a guess at one, where it meant both. One near none (`lbfgs,sgd`) is no
+    list: the choices are listed."""
+    items, taken = text.split(","), taken or known.__contains__
+    return len(items) > 1 and all(taken(item) or nearest_name(item, known) for item in items)
 
 
 def one_value(flag: str, command: str) -> str:

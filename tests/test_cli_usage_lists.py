@@ -24,6 +24,13 @@ SWEEPS = ("takes one value in a sweep, which compares values of --style-weight, 
     (["stylize", "a.jpg", "b.jpg", "--model", "vgg16-hed,vgg19"], "--model: 'vgg16-hed,vgg19' is a list; --model "
      "takes one value: run stylize once for each"),
     (["sweep", "a.jpg", "b.jpg", "--model", "auto,vgg19"], f"--model: 'auto,vgg19' is a list; --model {SWEEPS}"),
+    # a list with a misspelt item: was "unknown model 'vgg16-hed,vgg91' (did you mean vgg16-hed?)", and "'Adam,lbfgs'
+    # is not one of lbfgs, adam (did you mean lbfgs?)", a guess at one of the values
+    (["stylize", "a.jpg", "b.jpg", "--model", "vgg16-hed,vgg91"], "--model: 'vgg16-hed,vgg91' is a list; --model "
+     "takes one value: run stylize once for each"),
+    (["stylize", "a.jpg", "b.jpg", "--optimizer", "Adam,lbfgs"], "--optimizer: 'Adam,lbfgs' is a list; --optimizer "
+     "takes one value: run stylize once for each"),
+    (["sweep", "a.jpg", "b.jpg", "--init", "content,randm"], f"--init: 'content,randm' is a list; --init {SWEEPS}"),
 ])
 def test_a_list_given_to_an_option_of_one_value_is_refused_as_a_list(argv, said, monkeypatch, capsys):
     code, out, err = run_main(argv, monkeypatch, capsys)
