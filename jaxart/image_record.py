@@ -64,8 +64,9 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
             raise CheckpointGiven(path, moved_meta(meta, path)[0]) from None  # where --resume writes: moved with it
         from jaxart import sniff
 
-        # As stylize names it: a HEIC, a PNG whose header is damaged, was "could not be read as an image"
-        if why := (sniff.what if isinstance(e, UnidentifiedImageError) else sniff.unread)(Path(path)):
+        # As stylize names it: a HEIC, a PNG whose header is damaged, was "could not be read as an image"; a format
+        # jaxart never writes, with what info reads, where it was told to "export it as PNG" (info reads no copy)
+        if why := sniff.unwritten(Path(path)) or isinstance(e, UnidentifiedImageError) and sniff.what(Path(path)):
             raise InputError(f"{path} {why}") from None
         raise InputError(f"{path} could not be read as an image ({describe(e, path)}); "
                          "give a PNG or TIFF jaxart wrote") from None

@@ -1,6 +1,7 @@
 """What a file's first bytes say it is, for the message about a file Pillow could not identify or decode: the format
 of a damaged header (`signed`), or one Pillow does not read (`unread`), named so that its owner knows what to do;
-`what` says which, the one rule `jaxart stylize` and `jaxart info` name a file by."""
+`what` says which, the one rule `jaxart stylize` and `jaxart info` name a file by (`unwritten`: info's advice).
+`unread`'s words say "is WHAT, which Pillow cannot read...; what to do"."""
 
 from __future__ import annotations
 
@@ -37,6 +38,15 @@ def what(p: Path) -> str | None:
         return f"starts as {'an' if kind[0] in 'AEIOU' else 'a'} {kind} file but its header is damaged; re-export or " \
             "re-download it"
     return None
+
+
+def unwritten(p: Path) -> str | None:
+    """What follows `p` in `jaxart info`'s line for a file in a format Pillow does not read (`unread`): what it is,
+    its words up to ", which", and that jaxart writes none, with what info reads, not how to convert it (a converted
+    copy holds no record either)."""
+    why = unread(p)
+    return why and f"{why.partition(', which ')[0]}, which jaxart does not write; `jaxart info` reads the run record " \
+        "of a PNG or TIFF jaxart wrote"
 
 
 def signed(p: Path) -> str | None:

@@ -15,6 +15,7 @@ from PIL import Image, TiffImagePlugin
 from conftest import run_main
 from jaxart.errors import InputError
 from jaxart.image import load_image
+from test_unread_formats import info_says
 
 
 def _zip(*entries: tuple[str, bytes]) -> bytes:
@@ -68,7 +69,16 @@ def test_a_document_or_raw_file_is_named_with_what_to_do(name, tmp_path, monkeyp
     with pytest.raises(InputError) as e:
         load_image(path)
     assert str(e.value) == f"{path} {says}"
-    assert run_main(["info", str(path)], monkeypatch, capsys) == (2, "", f"error: {path} {says}")
+    assert run_main(["info", str(path)], monkeypatch, capsys) == (2, "", f"error: {path} {info_says(says)}")
+
+
+def test_info_of_an_svg_says_jaxart_wrote_no_svg_not_to_export_it(tmp_path, monkeypatch, capsys):
+    """`jaxart info a.svg` said "export it as PNG at the size you want": the PNG exported holds no run record."""
+    path = tmp_path / "a.svg"
+    path.write_bytes(DOCUMENTS["svg"][0])
+    assert run_main(["info", str(path)], monkeypatch, capsys) == (
+        2, "", f"error: {path} is an SVG (a vector drawing), which jaxart does not write; `jaxart info` reads the run "
+               "record of a PNG or TIFF jaxart wrote")
 
 
 @pytest.mark.parametrize("kind", ["DNG", "NEF", "ARW"])
@@ -138,7 +148,7 @@ def test_a_raw_file_whose_first_page_is_its_sensor_data_is_named_as_a_raw_file(o
     with pytest.raises(InputError) as e:
         load_image(path)
     assert str(e.value) == f"{path} {raw(kind)}"
-    assert run_main(["info", str(path)], monkeypatch, capsys) == (2, "", f"error: {path} {raw(kind)}")
+    assert run_main(["info", str(path)], monkeypatch, capsys) == (2, "", f"error: {path} {info_says(raw(kind))}")
 
 
 def test_a_tiff_with_a_camera_make_and_ordinary_pixels_still_loads_and_a_damaged_one_is_called_damaged(tmp_path):
