@@ -76,9 +76,9 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
     except InputError:  # `pixel_limit.bound`'s own line: the file is whole, only too large to decode here
         raise
     except Exception as e:  # noqa: BLE001 - format plugins raise OSError, SyntaxError, struct.error, ...
-        if why := sniff.unread(p):  # a variant Pillow opens but cannot decode, such as a PSD's ZIP-compressed image
+        if why := sniff.unread(p) or sniff.cut(p):  # a variant Pillow cannot decode, such as a ZIP-compressed PSD
             raise InputError(f"{p} {why}") from None
-        raise InputError(f"{p} is damaged or truncated ({describe(e)}); re-export or re-download it") from None
+        raise InputError(f"{p} {sniff.truncated(describe(e))}") from None
     if min(img.size) < MIN_SIDE:
         raise InputError(f"{p} is {img.width}x{img.height} pixels; use an image at least {MIN_SIDE}x{MIN_SIDE}")
     if img.mode == "F" and not (finite := np.isfinite(np.asarray(img))).all():
@@ -113,7 +113,7 @@ def _frame(p: Path, least: pixel_limit.Least) -> Image.Image:
             if opened.format == "TIFF" and (why := sniff.preview(opened, p)):  # a DNG's preview was stylized
                 raise InputError(f"{p} {why}")
             if why := jpeg_cut.cut(opened, p):  # before a turned copy of the image is made beside its second decode
-                raise InputError(f"{p} is damaged or truncated ({why}); re-export or re-download it")
+                raise InputError(f"{p} {sniff.truncated(why)}")
             return _oriented(opened, p)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         with pixel_limit.lifted(), Image.open(p) as opened:

@@ -6,6 +6,7 @@ of a damaged header (`signed`), or one Pillow does not read (`unread`), named so
 from __future__ import annotations
 
 import struct
+import zlib
 from pathlib import Path
 
 _SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF",
@@ -34,10 +35,40 @@ def what(p: Path) -> str | None:
     neither."""
     if why := unread(p):
         return why
+    if why := cut(p):
+        return why
     if kind := signed(p):  # "convert it to PNG" told the owner of a PNG with a damaged header to convert it
         return f"starts as {'an' if kind[0] in 'AEIOU' else 'a'} {kind} file but its header is damaged; re-export or " \
             "re-download it"
     return None
+
+
+def truncated(why: str) -> str:
+    """What follows a path in the one-line message about an image Pillow could not decode, or one cut short (`why`)."""
+    return f"is damaged or truncated ({why}); re-export or re-download it"
+
+
+def cut(p: Path) -> str | None:
+    """What follows `p` in a one-line message when `p` is a PNG that ends before its pixel data, every chunk before
+    the end whole (IHDR first, CRCs right) and the last cut or missing: a copy cut short, which Pillow called
+    unidentified ("its header is damaged") or "Truncated File Read"; None for other files."""
+    if signed(p) != "PNG":
+        return None
+    with open(p, "rb") as f:
+        f.seek(8)
+        first = True
+        while len(head := f.read(8)) == 8:
+            size, kind = struct.unpack(">I4s", head)
+            if not kind.isalpha() or first and (kind != b"IHDR" or size != 13) or kind == b"IDAT":
+                return None
+            first, body = False, f.read(size + 4)
+            if len(body) < size + 4:
+                break
+            if zlib.crc32(kind + body[:-4]) != struct.unpack(">I", body[-4:])[0] or kind == b"IEND":
+                return None
+        if first or head[4:] and not head[4:].isalpha():
+            return None
+        return truncated(f"a PNG cut short after {f.tell():,} bytes, before its pixel data")
 
 
 def unwritten(p: Path) -> str | None:

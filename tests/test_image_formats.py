@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from conftest import run_main
 from jaxart import pixel_limit
 from jaxart.errors import InputError
 from jaxart.image import load_image
@@ -145,6 +146,26 @@ def test_a_file_whose_header_is_damaged_is_called_damaged_not_another_format(suf
         load_image(path)
     assert f"starts as a {kind} file but its header is damaged; re-export or re-download it" in str(e.value)
     assert "convert" not in str(e.value)
+
+
+@pytest.mark.parametrize("cut", [20, 33, 40, 45])
+def test_a_png_cut_short_before_its_pixel_data_is_called_truncated_not_damaged(cut, tmp_path, monkeypatch, capsys):
+    """A PNG cut before its pixel data (a copy that stopped) was "starts as a PNG file but its header is damaged", its
+    header whole, or (cut in a chunk) `jaxart info`'s "could not be read as an image (OSError: Truncated File Read)":
+    it is named as a truncated file is, by stylize and info alike."""
+    path = tmp_path / "photo.png"
+    whole = _png(True)
+    # 20: cut in the header chunk; 40: in the next chunk's length and name; 45: in a text chunk's data
+    path.write_bytes(whole[:cut] if cut < 45 else whole[:33] + _chunk(b"tEXt", b"Comment\0" + b"x" * 20)[:12])
+    says = f"{path} is damaged or truncated (a PNG cut short after {cut} bytes, before its pixel data); " \
+        "re-export or re-download it"
+    with pytest.raises(InputError) as e:
+        load_image(path)
+    assert str(e.value) == says
+    assert run_main(["info", str(path)], monkeypatch, capsys) == (2, "", f"error: {says}")
+    path.write_bytes(_png(False)[:40])  # its header chunk's CRC wrong: damaged, cut or not
+    with pytest.raises(InputError, match="starts as a PNG file but its header is damaged"):
+        load_image(path)
 
 
 def test_the_undamaged_png_loads_and_a_text_file_is_still_not_an_image(tmp_path):
