@@ -9,6 +9,7 @@ from jaxart.errors import InputError
 
 FORMATS = ("png", "png16", "tiff")  # 8-bit PNG, 16-bit PNG, 16-bit TIFF
 SUFFIXES = {"png": (".png",), "png16": (".png",), "tiff": (".tif", ".tiff")}
+_WRITES = " (jaxart writes PNG, .png, and TIFF, .tif or .tiff)"
 
 
 def choose_format(fmt: str | None, path: str | os.PathLike | None, default: str = "png") -> str:
@@ -22,7 +23,7 @@ def choose_format(fmt: str | None, path: str | os.PathLike | None, default: str 
     """
     if fmt is not None or path is None:
         return fmt or default
-    check_file_name(path, default, note=" (jaxart writes PNG, .png, and TIFF, .tif or .tiff)")
+    check_file_name(path, default)
     suffix = Path(path).suffix.lower()
     named = [f for f in (default, *FORMATS) if suffix in SUFFIXES[f]]
     if not named:
@@ -31,12 +32,12 @@ def choose_format(fmt: str | None, path: str | os.PathLike | None, default: str 
     return named[0]
 
 
-def check_file_name(path: str | os.PathLike, fmt: str = "png", *, what: str = "output", name: str = "out",
-                    note: str = "") -> None:
+def check_file_name(path: str | os.PathLike, fmt: str = "png", *, what: str = "output", name: str = "out") -> None:
     """Refuse an output `path` that is an existing folder or has no suffix, advising a file named for
     `fmt` (`name` + its suffix) in it. The folder is judged first: a folder's name seldom has a
     suffix, and that is not what is wrong. A name without a suffix is often a folder to write into
-    whose trailing slash Path() dropped (`-o newdir/`). `what` and `note` frame the no-suffix message.
+    whose trailing slash Path() dropped (`-o newdir/`). `what` frames the no-suffix message; a run's "output" is
+    told the formats jaxart writes, whichever check meets it first (--format given or not, `info` of a checkpoint).
 
     Raises:
       InputError: `path` is a folder or has no suffix.
@@ -48,8 +49,9 @@ def check_file_name(path: str | os.PathLike, fmt: str = "png", *, what: str = "o
     check_named(path, {s for f in FORMATS for s in SUFFIXES[f]}, what=what, name=name)
     if not Path(path).suffix:
         folder = f", or {Path(path) / (name + suffix)} to write into a folder {Path(path).name}"
+        folder = "" if str(path).endswith(".") else folder  # o.: a file's, its suffix left out
         raise InputError(f"{what} {path} has no suffix; give a file name such as {suffixed(path, suffix, name)}"
-                         f"{'' if str(path).endswith('.') else folder}{note}")  # o.: a file's, its suffix left out
+                         f"{folder}{_WRITES * (what == 'output')}")
 
 
 _BLANKS = {" ": "space", "\t": "tab", "\n": "newline", "\r": "carriage return"}

@@ -227,3 +227,16 @@ def test_info_of_a_checkpoint_whose_run_is_going_on_says_resume_would_wait_for_i
     assert (record["resumable"], record.get("refused"), warnings) == (
         False, said, [f"warning: --resume would refuse it now: {said}"]), record
     assert _info(ckpt, monkeypatch, capsys)[0]["resumable"] is True  # once it is done
+
+
+def test_info_of_a_checkpoint_whose_output_has_no_suffix_says_what_resume_says(files, signal_at, tmp_path,
+                                                                                monkeypatch, capsys):
+    """Its refusal left out "(jaxart writes PNG, .png, and TIFF, .tif or .tiff)", which --resume's line has."""
+    from test_sweep_resume import _edit
+
+    ckpt = _interrupted(files, tmp_path / "run", signal_at, monkeypatch, capsys)
+    _edit(ckpt, output=str(tmp_path / "run" / "o"))
+    record, _ = _info(ckpt, monkeypatch, capsys)
+    code, _, err = run_main(["stylize", "--resume", str(ckpt)], monkeypatch, capsys)
+    assert code == 2 and err == f"error: {record['refused']}", err
+    assert record["refused"].endswith(" (jaxart writes PNG, .png, and TIFF, .tif or .tiff)"), record
