@@ -36,6 +36,7 @@ from collections.abc import Mapping
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart import blend
@@ -179,7 +180,8 @@ def style_loss(
         default 1/len(layers).
 
     Returns:
-      (...) float32 (float64 for float64 inputs): 0 without target layers.
+      (...) float32 (float64 for float64 inputs); without target layers 0, in the features' batch shape and
+      dtype (at least float32), so that it adds to their other losses under strict promotion (float32 without features).
 
     Raises:
       TypeError: an argument that is no dict. ValueError: a layer the features or weights lack, a weight
@@ -197,11 +199,18 @@ def style_loss(
         layer_weights = {n: 1.0 / len(names) for n in names}
     check_layer_weights(layer_weights, names)
     if not names:
-        return jnp.zeros((), jnp.float32)
+        return _no_style(features)
     # Summed from the first term, not from a float32 zero, and each weight in its term's dtype: under strict
     # promotion float32 against float64 terms is a TypePromotionError.
     terms = [_weighted(layer_weights[n], style_layer_loss(features[n], target_grams[n])) for n in names]
     return sum(terms[1:], terms[0])
+
+
+def _no_style(features: Mapping[str, ArrayLike]) -> jax.Array:
+    # A float32 scalar was a TypePromotionError beside float64 losses under strict promotion, and no batch.
+    maps = [widened(v, "style_loss's feature") for v in features.values()]
+    batch = jnp.broadcast_shapes(*(m.shape[:-3] for m in maps)) if maps else ()
+    return jnp.zeros(batch, np.result_type(*(m.dtype for m in maps)) if maps else jnp.float32)
 
 
 def _weighted(weight: ArrayLike, term: jax.Array) -> jax.Array:

@@ -74,3 +74,18 @@ def test_blending_grams_of_other_layers_or_shapes_names_them(other, message):
     """A KeyError 'g', or JAX's 'add got incompatible shapes for broadcasting'."""
     with pytest.raises(ValueError, match=message):
         losses.blend_grams([{"g": np.eye(2)}, other])
+
+
+def test_a_style_loss_without_target_layers_is_a_zero_of_the_features_batch_and_dtype(rng):
+    """A content-only setting's style loss beside its content loss: 0 as a float32 scalar, where the features were
+    float64 or batched, so that adding it to a float64 loss was a TypePromotionError under strict promotion, and
+    the batch of losses had none of its shape."""
+    f = rng.standard_normal((3, 4, 5, 2))
+    with jax.enable_x64(True), jax.numpy_dtype_promotion("strict"):
+        style = jax.jit(losses.style_loss)({"a": f}, {})
+        assert style.dtype == jnp.float64 and style.shape == (3,) and not style.any()
+        total = losses.content_loss(f, f[0] + 1) + style
+        assert total.dtype == jnp.float64 and total.shape == (3,)
+    half = losses.style_loss({"a": jnp.ones((4, 5, 2), jnp.bfloat16)}, {})
+    assert half.dtype == jnp.float32 and half.shape == ()  # float32 at least, as the Grams are
+    assert losses.style_loss({}, {}).dtype == jnp.float32
