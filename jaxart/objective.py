@@ -20,7 +20,7 @@ from jaxart.errors import given
 from jaxart.layers import rgb_hint
 # Re-exported: the objective's public names include what it is measured against (`objective.make_targets`,
 # `objective.compute_targets`, `objective.Targets`).
-from jaxart.targets import Targets, check_config, compute_targets, make_targets
+from jaxart.targets import Targets, check_config, check_size, compute_targets, make_targets
 from jaxart.vgg import Weights, compute_dtype, features
 
 __all__ = ["LossWeights", "Targets", "compute_targets", "loss_config", "loss_function", "make_targets", "total_loss"]
@@ -85,8 +85,9 @@ def total_loss(
 
     Raises:
       ValueError: at trace time, for an image that is not one (H, W, 3) float array (a batch:
-        `jax.vmap`), targets of other layers or shapes than `config`'s or made with weights of another
-        architecture than `weights` (`Targets.arch`: VGG19's against VGG16), or a weight in `lw` that
+        `jax.vmap`) or not of the photo's size (`Targets.size`, where they hold content layers or masks), targets
+        of other layers or shapes than `config`'s or made with weights of another architecture than `weights`
+        (`Targets.arch`: VGG19's against VGG16), or a weight in `lw` that
         is not a scalar (to sweep weights, `jax.vmap` over them); an `InputError` (a ValueError) for
         a weight that is no real number (None, a string, a complex number), in `lw` or `layer_weights`.
       TypeError: `lw`, `layer_weights` or `targets` of another type, None included.
@@ -97,6 +98,7 @@ def total_loss(
     image = as_pixels(image)
     if (hint := rgb_hint(image.shape, batch="jax.vmap it over a batch")) is not None:
         raise ValueError(f"total_loss takes one (H, W, 3) image, got shape {image.shape}; {hint}")
+    check_size(targets, image.shape)
     dtype = compute_dtype(weights)
     image = image.astype(dtype)  # as features computes: float64 or bfloat16 pixels stay in step
     # The targets too, which other weights may have made: float64 ones would make a float32 loss float64 but its

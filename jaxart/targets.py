@@ -29,20 +29,28 @@ class Arch(str):
     a jitted loss reads it at trace time, as it reads the weights' own `arch`."""
 
 
+class Size(tuple):
+    """The (H, W) of the photo that made a `Targets`, held in its tree structure as `Arch` is: a loss reads it at trace
+    time, and jit, vmap and tree maps pass it on as they are."""
+
+
 jax.tree_util.register_pytree_node(Arch, lambda a: ((), str(a)), lambda arch, _: Arch(arch))
+jax.tree_util.register_pytree_node(Size, lambda s: ((), tuple(s)), lambda size, _: Size(size))
 
 
 class Targets(NamedTuple):
     """What the output should match, from `make_targets`: `content` maps each content layer to its
     (h, w, C) activation, `grams` each style layer to its (C, C) Gram, (R, C, C) with region
-    `masks` ((R, h, w) in [0, 1] per style layer; else None); `arch`, the weights' architecture that made them
-    (None for targets built by hand: not checked). A pytree: it passes through jit."""
+    `masks` ((R, h, w) in [0, 1] per style layer; else None); `arch`, the weights' architecture that made them,
+    and `size`, the photo's (H, W) (None for targets built by hand: not checked). A pytree: it passes through jit."""
 
     content: dict[str, jax.Array]
     grams: dict[str, jax.Array]  # (C, C) per layer; (R, C, C) with region masks
     masks: dict[str, jax.Array] | None = None  # (R, h, w) per style layer: spatial control (guided.py)
     # VGG16's layers are VGG19's first ones, of the same widths: its loss took VGG19's targets, a wrong loss silently.
     arch: Arch | None = None
+    # A photo of another size can give the content layers the same shape (16 and 20 px: 2 at relu4_2), a wrong loss.
+    size: Size | None = None
 
 
 def check_config(config: StyleConfig) -> None:
@@ -91,7 +99,7 @@ def make_targets(
       A `Targets`: `content` maps each content layer to its (h, w, C) activation; `grams` each
       style layer to the blended (C, C) Gram, or (R, C, C) with `masks`; `masks` maps each style
       layer to (R, h, w) masks at its resolution (None without `masks`). In
-      `vgg.compute_dtype(weights)`.
+      `vgg.compute_dtype(weights)`. `arch` and `size`, the weights' architecture and the photo's (H, W), static.
 
     Raises:
       ValueError: at trace time, for a photo or painting that is not one (H, W, 3) float image
@@ -102,7 +110,7 @@ def make_targets(
     styles = as_paintings(styles)
     _check_inputs(content, styles, masks, config)
     grams = [_style_grams(weights, s, config) for s in styles] if config.style_layers else []
-    return _targets(weights, _content_features(weights, content, config), grams, config, masks)
+    return _targets(weights, content, _content_features(weights, content, config), grams, config, masks)
 
 
 def compute_targets(
@@ -125,7 +133,7 @@ def compute_targets(
                        pooling=config.pooling, conv="direct")
     content_program, grams_program = _programs()
     grams = [grams_program(weights, s, read) for s in styles] if config.style_layers else []
-    return _targets(weights, content_program(weights, content, read), grams, config, masks)
+    return _targets(weights, content, content_program(weights, content, read), grams, config, masks)
 
 
 def _check_inputs(content: ArrayLike, styles: Sequence[ArrayLike], masks: ArrayLike | None,
@@ -163,13 +171,23 @@ def _style_grams(weights: Weights, style: ArrayLike, config: StyleConfig) -> dic
     return {k: losses.gram(v) for k, v in f.items()}
 
 
-def _targets(weights, content: dict, grams: list[dict], config: StyleConfig, masks) -> Targets:
+def check_size(targets: Targets, shape: tuple[int, ...]) -> None:
+    """Refuse, at trace time, an image of `shape` (H, W, 3) that is not the size of the photo `targets` were made of,
+    where they compare it position by position (content layers, region masks); their Grams alone fit any size."""
+    if targets.size is None or not (targets.content or targets.masks is not None) or shape[:2] == tuple(targets.size):
+        return
+    (h, w), (ph, pw) = shape[:2], targets.size
+    raise ValueError(f"the image is {w}x{h} px, the photo the targets were made of {pw}x{ph} px; give an image of "
+                     "the photo's size, or make the targets of a photo of this size")
+
+
+def _targets(weights, content_image, content: dict, grams: list[dict], config: StyleConfig, masks) -> Targets:
+    made = Targets(content, {}, arch=Arch(weights.arch), size=Size(np.shape(content_image)[:2]))
     if masks is not None and config.style_layers:
         stacked = {k: jnp.stack([g[k] for g in grams]) for k in config.style_layers}
-        return Targets(content, stacked, guided.layer_masks(weights, masks, config.style_layers, config.pooling),
-                       Arch(weights.arch))
-    return Targets(content, losses.blend_grams(grams, config.style_blend) if config.style_layers else {},
-                   arch=Arch(weights.arch))
+        return made._replace(grams=stacked, masks=guided.layer_masks(weights, masks, config.style_layers,
+                                                                      config.pooling))
+    return made._replace(grams=losses.blend_grams(grams, config.style_blend) if config.style_layers else {})
 
 
 @functools.cache

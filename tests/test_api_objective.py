@@ -162,8 +162,8 @@ def test_an_image_of_another_size_than_the_photo_says_to_give_the_photos_size(w)
     """The content target is the photo's activation: another size was only 'differ in shape'."""
     config = jaxart.StyleConfig(content_layers=("relu2_2",), style_layers=("relu1_1",))
     targets = jaxart.make_targets(w, IMAGE, PAINTING, config)
-    with pytest.raises(ValueError, match=re.escape("content feature (8, 8, 8) and target (16, 16, 8) differ in shape; "
-                                                   "give an image of the photo's size")):
+    with pytest.raises(ValueError, match=re.escape("the image is 16x16 px, the photo the targets were made of 32x32 "
+                                                   "px; give an image of the photo's size")):
         jaxart.total_loss(w, IMAGE[:16, :16], targets, config, (1.0, 1.0, 1.0))
 
 

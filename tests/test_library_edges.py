@@ -122,8 +122,8 @@ def test_an_image_of_another_size_than_the_region_masks_says_to_give_the_photos_
     masks = np.zeros((2, 32, 32), np.float32)
     masks[0, :, :16], masks[1, :, 16:] = 1, 1
     targets = jaxart.make_targets(w, image, [image[::-1], image], config, masks)
-    with pytest.raises(ValueError, match=re.escape("the image's relu1_1 is 24x16, its region masks' 32x32; give an "
-                                                   "image of the photo's size")):
+    with pytest.raises(ValueError, match=re.escape("the image is 24x16 px, the photo the targets were made of 32x32 "
+                                                   "px; give an image of the photo's size")):
         jax.jit(lambda x: jaxart.total_loss(w, x, targets, config, (1.0, 1.0, 1.0)))(image[:16, :24])
 
 
