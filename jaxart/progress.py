@@ -173,15 +173,27 @@ def _log_lines(bar: Progress, clock: Callable[[], float]) -> Callable[[bool], No
     """`log(going)`, to call after each update: into a log (a batch job's file, `| tee`, a notebook's subprocess) or
     a dumb terminal, where rich shows a bar only as it ends (an hour's run said nothing for an hour), it prints the
     bar's line if LOG_EVERY s have passed since the last and the bar is `going` (not at its end, which rich prints)."""
-    if bar.console.is_interactive or bar.console.is_jupyter:  # redrawn in place (a notebook: rich's own widget)
+    if _redrawn(bar.console):
         return lambda going: None
     last = [clock()]
 
     def log(going: bool) -> None:
         if going and clock() - last[0] >= LOG_EVERY:
             last[0] = clock()
-            bar.console.print(bar.make_tasks_table(bar.tasks))
+            _print_plain(bar)
     return log
+
+
+def _redrawn(console: Console) -> bool:
+    """Whether the bar is redrawn in place: a terminal rich may move the cursor in, or a notebook (rich's widget)."""
+    return console.is_interactive or console.is_jupyter
+
+
+def _print_plain(bar: Progress) -> None:
+    """The bar's line as a log keeps it: its text alone, without the styles or the spaces rich pads it with to the
+    console's width (80 columns, or COLUMNS: a log's every line ended in up to 120 blanks)."""
+    for line in bar.console.render_lines(bar.make_tasks_table(bar.tasks), pad=False):
+        bar.console.out("".join(segment.text for segment in line).rstrip(), highlight=False)
 
 
 @contextlib.contextmanager
@@ -189,6 +201,8 @@ def _cleared_on_error(bar: Progress):
     """`bar`, started; if an exception ends it, it is cleared, so the error's line is the only one
     (where stderr is no terminal, a log, rich would still end the bar with an empty line)."""
     console, quiet = bar.console, bar.console.quiet
+    plain = not _redrawn(console)
+    bar.live.transient = bar.live.transient or plain  # rich's last line, padded, and a blank one in a dumb terminal
     try:
         with bar:
             try:
@@ -196,6 +210,9 @@ def _cleared_on_error(bar: Progress):
             except BaseException:
                 _clear(bar)
                 raise
+            if plain:  # its last state, as rich would have printed it (no line where _clear quieted it), and no
+                _print_plain(bar)  # empty line below, which rich's Progress.stop prints
+                console.quiet = True
     finally:
         console.quiet = quiet
 
@@ -203,4 +220,4 @@ def _cleared_on_error(bar: Progress):
 def _clear(bar: Progress) -> None:
     """Have `bar`, as it stops, erase itself from a terminal, and write nothing to a log."""
     bar.live.transient = True
-    bar.console.quiet = bar.console.quiet or not bar.console.is_terminal
+    bar.console.quiet = bar.console.quiet or not (bar.console.is_terminal and bar.console.is_interactive)

@@ -72,3 +72,21 @@ def test_a_slow_download_s_rate_is_in_kib_a_second():
             update(second * 5 * 1024, 80_134_624)  # vgg19's
     line = out.getvalue().splitlines()[0]
     assert re.search(r" 0\.1/76\.4 MiB 5\.0 KiB/s ", line), line
+
+
+def test_a_log_s_lines_are_plain_text_without_padding_or_empty_lines(monkeypatch):
+    """Into a log rich padded every line of the bar with spaces to the console's width (80 columns, or 200 under
+    COLUMNS=200: 120 blanks a line), and ended it with an empty line; a dumb terminal got the empty line too."""
+    monkeypatch.setenv("TERM", "dumb")
+    for width, terminal in ((80, False), (200, False), (80, True)):
+        out, now = io.StringIO(), [0.0]
+        console = Console(file=out, width=width, force_terminal=terminal)
+        with progress.steps_bar(100, console=console, clock=lambda: now[0], platform="cpu") as update:
+            for step in range(1, 101):
+                now[0] = step * 0.9
+                update(step, 1.23456, {"content": 0.4391, "style": 0.07731, "tv": 0.01242})
+        lines = out.getvalue().split("\n")
+        assert lines[-1] == "" and len(lines) == 4, lines  # 3 lines, each ended
+        assert all(line == line.rstrip() and line.isprintable() and line for line in lines[:-1]), lines
+        assert lines[-2].endswith("loss 1.235 (c 0.44 s 0.077 tv 0.012)" if width == 80 else
+                                  "loss 1.235 (content 0.439 style 0.0773 tv 0.0124)"), lines
