@@ -1,12 +1,16 @@
 """The CLI's progress bars in a log (a batch job's file, `| tee`, a notebook's subprocess) or a dumb terminal, where
 rich draws a bar only as it ends: a line every LOG_EVERY s instead, a few per run, never one per step."""
 
+import contextlib
 import io
 import re
+import sys
 
 from rich.console import Console
 from rich.progress import Progress
 
+import cli
+from conftest import write_tiny_job
 from jaxart import progress
 
 
@@ -76,7 +80,7 @@ def test_a_slow_download_s_rate_is_in_kib_a_second():
 
 def test_a_log_s_lines_are_plain_text_without_padding_or_empty_lines(monkeypatch):
     """Into a log rich padded every line of the bar with spaces to the console's width (80 columns, or 200 under
-    COLUMNS=200: 120 blanks a line), and ended it with an empty line; a dumb terminal got the empty line too."""
+    COLUMNS=200: 120 blanks a line); a dumb terminal (TERM=dumb) got an empty line below the last one too."""
     monkeypatch.setenv("TERM", "dumb")
     for width, terminal in ((80, False), (200, False), (80, True)):
         out, now = io.StringIO(), [0.0]
@@ -90,3 +94,20 @@ def test_a_log_s_lines_are_plain_text_without_padding_or_empty_lines(monkeypatch
         assert all(line == line.rstrip() and line.isprintable() and line for line in lines[:-1]), lines
         assert lines[-2].endswith("loss 1.235 (c 0.44 s 0.077 tv 0.012)" if width == 80 else
                                   "loss 1.235 (content 0.439 style 0.0773 tv 0.0124)"), lines
+
+
+def test_a_stylize_run_s_log_holds_plain_lines_and_its_result_on_stdout(tmp_path, monkeypatch, capsys):
+    """`jaxart stylize ... > job.log 2>&1` under COLUMNS=200: the bar's last line was padded with spaces to 200
+    columns. The result's line is on stdout alone, so `2>/dev/null` keeps it and `>/dev/null` the rest."""
+    d, model = write_tiny_job(tmp_path, "vgg16")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(sys, "argv", ["cli.py", "stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o",
+                                      str(d / "out.png"), "--model", model, "--size", "32", "--steps", "3"])
+    with contextlib.suppress(SystemExit):  # conftest.run_main strips what is asked of here: stderr's last spaces
+        cli.main()
+    printed, err = capsys.readouterr()
+    assert printed.startswith(f"wrote {d / 'out.png'} (") and printed.count("\n") == 1, (printed, err)
+    lines = err.split("\n")
+    assert lines.pop() == "", lines  # the last line ended, as every other
+    assert all(line and line == line.rstrip() and line.isprintable() for line in lines), lines
+    assert re.search(r" 3/3 .*loss [\d.]+ \(content ", lines[-1]), lines
