@@ -62,7 +62,8 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
     conv = cost_conv(conv, platform)
     console = console or StderrConsole(stderr=True)
     compact, narrow = console.width < COMPACT_BELOW, console.width < NARROW_BELOW
-    columns = (*(() if compact else (TextColumn(f"[bold]{label}"), BarColumn(bar_width=16))), MofNCompleteColumn(),
+    drawn = _redrawn(console)  # a log's line has no bar: a run of glyphs and blanks there, the step count says it
+    columns = (*(() if compact else (TextColumn(f"[bold]{label}"), *_bar(drawn, 16))), MofNCompleteColumn(),
                *(() if narrow else (clock_column := _Elapsed(),)),
                *(() if console.width < NARROW_BELOW - 10 else (TextColumn("ETA {task.fields[eta]}"),)),
                *(() if narrow else (TextColumn("{task.fields[rate]}"),)),
@@ -92,7 +93,7 @@ def steps_bar(total: int, quiet: bool = False, console: Console | None = None,
             # The columns beside the terms, each with the space after it (rich's grid): the label and the bar, the
             # step count (MofNCompleteColumn pads it to the total's digits), the ETA; the elapsed time and steps/s
             # may be left out below.
-            beside = ((0 if compact else len(label) + 18) + 2 * len(str(total)) + 2
+            beside = ((0 if compact else len(label) + 1 + 17 * drawn) + 2 * len(str(total)) + 2
                       + (0 if console.width < NARROW_BELOW - 10 else len(eta_text) + 5) + (0 if narrow else 2))
             elapsed = 0 if narrow else clock_column.full(bar.tasks[0]).cell_len
             text, per_second, shown = _fitted(console.width - beside, loss, {} if narrow else terms, compact,
@@ -136,9 +137,10 @@ def download_bar(name: str, quiet: bool = False, console: Console | None = None,
     if quiet:
         yield None
         return
-    columns = (TextColumn(f"[bold]fetch {name}"), BarColumn(), DownloadColumn(binary_units=True),
+    console = console or StderrConsole(stderr=True)
+    columns = (TextColumn(f"[bold]fetch {name}"), *_bar(_redrawn(console), 40), DownloadColumn(binary_units=True),
                _Rate(), TimeRemainingColumn())
-    with _cleared_on_error(Progress(*columns, console=console or StderrConsole(stderr=True), get_time=clock)) as bar:
+    with _cleared_on_error(Progress(*columns, console=console, get_time=clock)) as bar:
         task = bar.add_task(name, total=None)
         log = _log_lines(bar, clock)
 
@@ -149,6 +151,11 @@ def download_bar(name: str, quiet: bool = False, console: Console | None = None,
         yield update
         if bar.tasks[0].total is None:
             _clear(bar)
+
+
+def _bar(drawn: bool, width: int) -> tuple[BarColumn, ...]:
+    """rich's bar, `width` columns, where it is `drawn` in place; none in a log."""
+    return (BarColumn(bar_width=width),) if drawn else ()
 
 
 class _Elapsed(TimeElapsedColumn):
