@@ -26,8 +26,8 @@ class Server:
     "pause" (sends half, sets `paused`, waits up to 10 s, sends the rest), "hold" (the same, with no half first), "slow"
     (waits 0.5 s first), "404" (or any status), "short" (a whole 1000-byte file), "half206" (answers a Range with half
     the rest), "elsewhere206" (with bytes from 100 past the byte asked for), "overlap206" (with bytes from halfway to
-    it, overlapping the bytes kept), "page" (a sign-in page, with no Content-Length). `ranges` records
-    each GET's Range, `agents` its User-Agent.
+    it, overlapping the bytes kept), "stale206" (with bytes from 0 to halfway to it, all kept), "page" (a sign-in
+    page, with no Content-Length). `ranges` records each GET's Range, `agents` its User-Agent.
     """
 
     def __init__(self, body: bytes, modes: list[str], handler=None, tls=None):
@@ -65,11 +65,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = srv.body[start:] if mode != "short" else srv.body[:1000]  # short: another, smaller file, whole
         if mode == "half206" and start:  # HTTP lets a 206 send less than the rest asked for
             body = body[: len(body) // 2]
-        if mode in ("elsewhere206", "overlap206") and start:  # a 206 of bytes from elsewhere than the byte asked for
-            start = start + 100 if mode == "elsewhere206" else start // 2
-            body = srv.body[start:]
+        if mode in ("elsewhere206", "overlap206", "stale206") and start:  # bytes from elsewhere than the byte asked for
+            start, end = {"elsewhere206": start + 100, "overlap206": start // 2}.get(mode, 0), start // 2 - 1
+            body = srv.body[start:] if mode != "stale206" else srv.body[:end + 1]
             self.send_response(206)
-            self.send_header("Content-Range", f"bytes {start}-{len(srv.body) - 1}/{len(srv.body)}")
+            self.send_header("Content-Range", f"bytes {start}-{start + len(body) - 1}/{len(srv.body)}")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             return self.wfile.write(body)

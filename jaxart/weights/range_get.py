@@ -112,9 +112,9 @@ def _start(response, partial: Path, offset: int, size: int, coding: str,
            restarted: Callable[[str], None] | None) -> tuple[int, int]:
     """The byte the file goes on from, and how many bytes of `response`'s body before it are kept already: `offset`
     where the body continues `partial` (a 206 from there, or from before it), 0 where it is the whole file
-    (`restarted` is called if that drops bytes). Raises Interrupted, deleting `partial`, for bytes from elsewhere;
-    WrongFile for a file whose size is not `size`."""
-    start = re.match(r"bytes (\d+)-\d*(?:/(\d+|\*))?", response.headers.get("Content-Range", ""))
+    (`restarted` is called if that drops bytes). Raises Interrupted, deleting `partial`, for bytes from elsewhere, and
+    keeping it for a 206 that ends before `offset`; WrongFile for a file whose size is not `size`."""
+    start = re.match(r"bytes (\d+)-(\d*)(?:/(\d+|\*))?", response.headers.get("Content-Range", ""))
     whole = response.status != 206  # 200, or None from a file:// URL
     # A 206 from before the byte asked for (a server that sends whole blocks, say) overlaps the bytes kept: RFC 9110
     # 14.2 lets it, and the overlap is skipped. It dropped them, and the file came again from its start. One from
@@ -128,9 +128,13 @@ def _start(response, partial: Path, offset: int, size: int, coding: str,
     # The whole file's size, where the server says it: a 200's Content-Length (of the compressed bytes, if
     # compressed), a 206's total. A 206 may send less than the rest (then the next attempt resumes), but of a
     # file of `size`.
-    length = (response.headers.get("Content-Length") if coding == "identity" else None) if whole else start[2]
+    length = (response.headers.get("Content-Length") if coding == "identity" else None) if whole else start[3]
     if (length or "").isdigit() and int(length) != size:
         raise WrongFile(f"the server sends {int(length):,} bytes, and {size:,} were expected")
+    # One that ends before the byte asked for brings nothing new: read past, it ended as "the connection closed".
+    if not whole and start[2] and int(start[2]) < offset:
+        raise Interrupted(f"the server answered a request from byte {offset:,} with bytes {int(start[1]):,}-"
+                          f"{int(start[2]):,} only, all kept already")
     return (offset, offset - int(start[1])) if not whole else (0, 0)
 
 
