@@ -77,17 +77,17 @@ def largest(fits: Callable[[int], bool], lo: int, hi: int) -> int:
 
 
 def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | None = None,
-          paintings: Sequence[tuple[int, int]] = (), available: int | None = None, flag: str = "--size",
+          paintings: Sequence[tuple[int, int]] = (), available: int | None = None, flag: str = "size",
           mask: tuple[int, int] | None = None, held: int = 0, content: Path | None = None) -> int:
     """Raise an InputError if a run will not fit in memory; else return the estimated bytes.
 
     First, as the photo's shape is known here, before any weights load: every scale must leave the
     photo deep enough for the deepest layer (`photo_size.check_photo`). Then the error names what would
-    make the run fit: `--remat` or the default `--lbfgs-memory` where that alone does (not
-    `--remat` on CPU: XLA's CPU scheduler keeps its peak with remat, BENCHMARKS.md), a smaller
-    `--style-scale` where the paintings' targets set the peak, else the largest size that fits for
-    the photo's shape (with the default `--lbfgs-memory` where the size alone cannot), given as
-    the options that set it (`--scales`, `--start-size`, `flag`).
+    make the run fit: `remat` or the default `lbfgs_memory` where that alone does (not
+    `remat` on CPU: XLA's CPU scheduler keeps its peak with remat, BENCHMARKS.md), a smaller
+    `style_scale` where the paintings' targets set the peak, else the largest size that fits for
+    the photo's shape (with the default `lbfgs_memory` where the size alone cannot), given as
+    the settings that set it (`scales`, `start_size`, `flag`), in StyleConfig's words (`too_large`).
 
     Args:
       config: the run's settings (size, style scale, layers, remat).
@@ -96,7 +96,7 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
         resizes it; a square of `config.size` (the most it can be) if not known.
       paintings: the (height, width) of each painting as read.
       available: bytes free (default `available_bytes()`).
-      flag: the option the advice names for the size (bench's is --sizes).
+      flag: the setting the advice names for the size: "size", or a command's own option (bench's --sizes).
       mask: the (height, width) of `config.mask` as read; the photo's if not known.
       held: what of the estimate the process holds already (`held_bytes`), taken off it where `available` is the
         host's memory (`fits`).
@@ -118,15 +118,22 @@ def check(config: StyleConfig, arch: str = "vgg19", photo: tuple[int, int] | Non
     height, width = fit(photo, config.size)
     remat, short = config.replace(remat=True), config.replace(lbfgs_memory=StyleConfig.lbfgs_memory)
     if not config.remat and devices.platform() != "cpu" and ok(remat):
-        hint = "--remat"
+        hint = "remat=True"
     elif config.lbfgs_memory > short.lbfgs_memory and ok(short):
-        hint = f"--lbfgs-memory {short.lbfgs_memory}"
+        hint = f"lbfgs_memory={short.lbfgs_memory}"
     elif paintings and (hint := scale_hint(config, ok)):  # the paintings set the peak
         pass
     else:
         hint = size_hint(config, photo, ok, flag)
-    run = f"a {width}x{height} px run" + (painting_at(config, paintings) if hint.startswith("--style-scale") else "")
-    raise InputError(f"{run} needs about {amount(total)}{holding(own)} but only {amount(free)} is free; use {hint}")
+    run = f"a {width}x{height} px run" + (painting_at(config, paintings) if hint.startswith("style_scale") else "")
+    raise too_large(f"{run} needs about {amount(total)}{holding(own)} but only {amount(free)} is free; use {hint}")
+
+
+def too_large(message: str) -> InputError:
+    """The refusal of a run too large for the memory free, its advice in StyleConfig's words ("use size=600 or
+    smaller"), which the command line names as its flags (`InputError.naming`: "use --size 600 or smaller")."""
+    return InputError(message, settings=["size", "start_size", "scales", "scale_steps", "remat", "lbfgs_memory",
+                                         "style_scale"])
 
 
 def holding(held: int) -> str:
@@ -157,13 +164,13 @@ def check_init(config: StyleConfig, photo: tuple[int, int], paintings: Sequence[
 
 
 def scale_hint(config: StyleConfig, fits: Callable[[StyleConfig], bool]) -> str | None:
-    """The largest --style-scale that `fits`, where the paintings' targets set the peak (a smaller
-    scale alone makes the run fit), as the option to give; else None."""
+    """The largest style_scale that `fits`, where the paintings' targets set the peak (a smaller
+    scale alone makes the run fit), as the setting to give; else None."""
     scale = lambda k: config.replace(style_scale=k / 100)  # noqa: E731
     if not fits(scale(1)):
         return None
     percent = largest(lambda k: fits(scale(k)), 1, math.floor(100 * config.style_scale))
-    return f"--style-scale {percent / 100:g} or smaller"
+    return f"style_scale={percent / 100:g} or smaller"
 
 
 def painting_at(config: StyleConfig, paintings: Sequence[tuple[int, int]]) -> str:
@@ -173,16 +180,17 @@ def painting_at(config: StyleConfig, paintings: Sequence[tuple[int, int]]) -> st
     return f" with the painting at {w}x{h} px"
 
 
-def size_hint(config: StyleConfig, photo: tuple[int, int], fits: Callable[[StyleConfig], bool], flag: str) -> str:
-    """The largest size that `fits`, as the options to give (`photo_size.size_options`): one that leaves
+def size_hint(config: StyleConfig, photo: tuple[int, int], fits: Callable[[StyleConfig], bool],
+              flag: str = "size") -> str:
+    """The largest size that `fits`, as the settings to give (`photo_size.size_options`): one that leaves
     the photo deep enough for the layers and the painting 16 px (`StyleConfig.validate`), with the
-    default --lbfgs-memory where the size alone cannot fit."""
+    default lbfgs_memory where the size alone cannot fit."""
     least = max(16, photo_size.least_size(photo, photo_size.deepest(config)[1]), math.ceil(16 / config.style_scale))
     least += least * config.style_scale < 16  # rounding
     short = config.replace(lbfgs_memory=StyleConfig.lbfgs_memory)
     for base in [config] + [short] * (config.lbfgs_memory > short.lbfgs_memory):
         if fits(base.replace(size=least)):
             side = largest(lambda n: fits(base.replace(size=n)), least, config.size)
-            also = f"--lbfgs-memory {short.lbfgs_memory} and " if base is short else ""
+            also = f"lbfgs_memory={short.lbfgs_memory} and " if base is short else ""
             return also + photo_size.size_options(config, side, flag)
     return "a machine with more memory"

@@ -170,16 +170,16 @@ def check_distinct(paintings: Sequence[str | os.PathLike]) -> dict[str, str]:
 
 def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", available: int | None = None,
                  photo: tuple[int, int] | None = None, paintings: Sequence[tuple[int, int]] = (),
-                 flag: str = "--size", count_flag: str | None = None, mask: tuple[int, int] | None = None,
+                 flag: str = "size", count_flag: str | None = None, mask: tuple[int, int] | None = None,
                  own_grams: bool = False, held: int = 0, content: Path | None = None) -> int:
     """Raise an InputError if the photo is too small for the first scale (`photo_size.check_photo`), or
     `settings` images at once will not fit in a device's memory at the largest scale, `config.size`;
     else return the estimated peak bytes per device. `photo` and `paintings` are the (height, width)
     of the files as read, and `mask` the mask's (`memory.check`); the photo is a square of `config.size` if not known.
-    `flag` is the option the advice names for the size; `count_flag`, if given, the one for the count;
-    `own_grams`, whether each setting holds its own style targets (several paintings or style scales). An `--init`
-    image file that will not decode in the memory free is refused too, as is a transparent photo file `content`, decoded
-    again for its alpha (`memory.check_init`)."""
+    `flag` is the setting the advice names for the size (`memory.check`'s); `count_flag`, if given, the option for
+    the count; `own_grams`, whether each setting holds its own style targets (several paintings or style scales).
+    An `--init` image file that will not decode in the memory free is refused too, as is a transparent photo file
+    `content`, decoded again for its alpha (`memory.check_init`)."""
     from jaxart import footprint, memory
 
     per_device = -(-settings // devices.local_device_count())
@@ -194,13 +194,14 @@ def check_memory(config: StyleConfig, settings: int, arch: str = "vgg19", availa
         fits = memory.largest(ok, 0, per_device)
         most = devices.local_device_count() * fits
         size = memory.size_hint(config, photo, lambda c: ok(per_device, c), flag)
-        # The paintings' targets set the peak, whatever the count: a smaller --style-scale is the fix, as stylize's.
+        # The paintings' targets set the peak, whatever the count: a smaller style_scale is the fix, as stylize's.
         scale = not fits and paintings and memory.scale_hint(config, lambda c: ok(per_device, c))
         advice = (f"use {scale}" if scale else f"even one setting does not fit; use {size}" if not fits
                   else f"use {count_flag} {most} or less, or {size}" if count_flag
                   else f"sweep at most {most} setting{'s' * (most > 1)} at a time, or use {size}")
         at = memory.painting_at(config, paintings) if scale else ""
-        raise InputError(f"a sweep of {settings:,} setting{'s' * (settings != 1)} at {config.size} px{at} needs about "
-                         f"{amount(need(per_device))}{memory.holding(own)} but only {amount(free)} is free; {advice}")
+        sweep = f"a sweep of {settings:,} setting{'s' * (settings != 1)} at {config.size} px{at}"
+        raise memory.too_large(f"{sweep} needs about {amount(need(per_device))}{memory.holding(own)} but only "
+                               f"{amount(free)} is free; {advice}")
     memory.check_init(config, photo, paintings, free, held, content)  # decoded after this, as stylize's
     return need(per_device)

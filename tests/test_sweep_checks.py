@@ -58,7 +58,7 @@ def test_memory_check_scales_with_the_batch_and_names_what_fits():
     seen = 256 + 2 * config.margin
     per_image = footprint.evaluation_bytes(seen, seen) + footprint.optimizer_bytes(seen, seen, config)
     assert four - one == (-(-4 // jax.local_device_count()) - 1) * per_image and four < 4 * one
-    with pytest.raises(ValueError, match=r"sweep at most \d+ settings at a time, or use --size \d+ or smaller"):
+    with pytest.raises(ValueError, match=r"sweep at most \d+ settings at a time, or use size=\d+ or smaller"):
         sweep.check_memory(config, 64, available=four)
     # as the 10,000-setting limit names its counts: "a sweep of 10000 settings" beside "10,100 ... more than 10,000"
     with pytest.raises(ValueError, match=r"^a sweep of 10,000 settings at 256 px needs about "):
@@ -90,9 +90,9 @@ def test_the_size_a_sweep_that_does_not_fit_is_told_to_use_fits():
     import re
 
     config, free = jaxart.StyleConfig(size=256), 3 * 2**30
-    with pytest.raises(ValueError, match=r"use --size \d+ or smaller$") as e:
+    with pytest.raises(ValueError, match=r"use size=\d+ or smaller$") as e:
         sweep.check_memory(config, 64, available=free, photo=(300, 400))
-    side = int(re.search(r"--size (\d+) or smaller", str(e.value))[1])
+    side = int(re.search(r"size=(\d+) or smaller", str(e.value))[1])
     assert sweep.check_memory(config.replace(size=side), 64, available=free, photo=(300, 400)) <= free
     with pytest.raises(ValueError):
         sweep.check_memory(config.replace(size=side + 1), 64, available=free, photo=(300, 400))

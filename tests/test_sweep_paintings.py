@@ -131,9 +131,9 @@ def test_a_sweep_whose_paintings_set_the_peak_is_told_a_style_scale_that_fits():
     config, shapes = CONFIG.replace(size=256, style_scale=8.0), [(640, 1024), (1024, 640)]
     need = sweep.check_memory(config, 2, photo=(768, 1024), paintings=shapes, available=2**50)
     with pytest.raises(jaxart.InputError, match=r"^a sweep of 2 settings at 256 px with the painting at 2048x1280 px "
-                                                r"needs about .* use --style-scale [\d.]+ or smaller$") as e:
+                                                r"needs about .* use style_scale=[\d.]+ or smaller$") as e:
         sweep.check_memory(config, 2, photo=(768, 1024), paintings=shapes, available=need - 1)
-    scale = float(str(e.value).split("--style-scale ")[1].split()[0])
+    scale = float(str(e.value).split("style_scale=")[1].split()[0])
     assert 1.0 < scale < 8.0
     sweep.check_memory(config.replace(style_scale=scale), 2, photo=(768, 1024), paintings=shapes, available=need - 1)
 
