@@ -24,7 +24,8 @@ class JaxartError(Exception):
     it may write with "_", "-" or " " between the words ("style blend must be ..."); `naming` writes them as a
     front end names them instead (the CLI: its flags, "--style-blend must be ..."); a switch written as Python passes
     it, "pass overwrite=True", as the flag alone ("pass --overwrite"), "match_luminance=False" as its
-    "--no-match-luminance", and a value, "tolerance=0.001", as the flag's ("--tolerance 0.001").
+    "--no-match-luminance", a value, "tolerance=0.001", as the flag's ("--tolerance 0.001"), and a tuple,
+    "scale_steps=(1, 3)" or "(20,)", as the flag's list ("--steps 1,3", "--steps 20").
     """
 
     def __init__(self, message: object = "", *args: object, settings: Sequence[str] = ()):
@@ -36,7 +37,7 @@ class JaxartError(Exception):
         text = str(self)
         for setting in (s for s in self.settings if s in words):
             spelt = r"[_\- ]".join(map(re.escape, setting.split("_")))
-            found = rf"{_NOT_IN_PATH}{spelt}(?:(=True|=False)(?![\w-])|(=)(?=[^\s=])|(?![\w/\\-]|\.\w))"
+            found = rf"{_NOT_IN_PATH}{spelt}(?:(=True|=False)(?![\w-])|(=\([^()]*\))|(=)(?=[^\s=])|(?![\w/\\-]|\.\w))"
             text = re.sub(found, functools.partial(_written, words[setting]), text)
         return text
 
@@ -52,13 +53,16 @@ _NOT_IN_PATH = r"(?<![\w\-/\\.~])"
 
 def _written(word: str, found: re.Match) -> str:
     """A setting `naming` found, as `word`: a flag's "=True" as the flag alone, "=False" as its --no- form,
-    "=value" as "flag value"; another word keeps the "=" and drops "=True"/"=False"."""
-    switch, assigned = found[1], found[2]
+    "=value" as "flag value", "=(1, 3)" as "flag 1,3"; another word keeps the "=" and its value, and drops
+    "=True"/"=False"."""
+    switch, items, assigned = found[1], found[2], found[3]
     if word.startswith("--") and switch == "=False":
         return f"--no-{word[2:]}"
+    if word.startswith("--") and items:
+        return f"{word} {','.join(v.strip() for v in items[2:-1].split(',') if v.strip())}"
     if word.startswith("--") and assigned:
         return f"{word} "
-    return word + (assigned or "")
+    return word + (items or assigned or "")
 
 
 def as_typed(v: object) -> str:

@@ -55,22 +55,23 @@ def check_photo(config: StyleConfig, photo: Sequence[int], flag: str = "size") -
 
 
 def size_options(config: StyleConfig, side: int, flag: str = "size") -> str:
-    """The settings that make `config`'s last scale `side` px, as advice in StyleConfig's words ("size=600
-    start_size=600", which the command line names as its flags): the last of scales (dropping any scale not below
-    it), or `flag` (a command's own option, such as bench's --sizes), with start_size and scale_steps where they must
-    change too (one count per scale left: the last scale keeps its own)."""
+    """The settings that make `config`'s last scale `side` px, as advice in StyleConfig's words, each a value a
+    caller passes as written ("size=600 start_size=600", "scales=(64, 600) size=600 scale_steps=(1, 3)"), which the
+    command line names as its flags ("--scales 64,600 --size 600 --steps 1,3"): the last of scales (dropping any scale
+    not below it) and the size, or `flag` (a command's own option, such as bench's --sizes), with start_size and
+    scale_steps where they must change too (one count per scale left: the last scale keeps its own)."""
     if config.scales:
         new = config.replace(size=side, scales=(*[s for s in config.scales[:-1] if s < side], side))
-        options = f"scales={','.join(map(str, new.scales))}"
+        options = f"scales={new.scales} {flag}{_as_set(flag)}{side}"  # a size given must match: Python's always is
     else:
         new = config.replace(size=side, start_size=config.start_size and min(config.start_size, side))
         start = f" start_size={side}" if new.start_size != config.start_size else ""
         options = f"{flag}{_as_set(flag)}{side}{start}"
     count = len(sizes(new))
     if config.scale_steps and count != len(config.scale_steps):
-        return options + f" scale_steps={','.join(map(str, config.scale_steps[:count - 1] + config.scale_steps[-1:]))}"
+        return options + f" scale_steps={config.scale_steps[:count - 1] + config.scale_steps[-1:]}"
     if config.scales:
-        return options + " or a smaller last scale (and size to match, if given)"
+        return options + " or a smaller last scale (and size to match)"
     return options + (" or smaller" if not (config.start_size or config.scale_steps) else "")
 
 

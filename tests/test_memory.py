@@ -1,6 +1,7 @@
 """The clear error before a run that cannot fit: the memory check, the free memory it compares with,
 and the size, scale or setting its hint names."""
 
+import ast
 import os
 import re
 
@@ -10,6 +11,7 @@ from conftest import run_main, shared_image
 from jaxart import footprint, memory
 from jaxart.config import StyleConfig
 from jaxart.errors import InputError
+from jaxart_cli.options import FLAGS
 
 
 def test_check_names_a_size_that_fits_the_photos_shape():
@@ -45,6 +47,26 @@ def test_a_large_style_scale_counts_and_the_hint_names_a_scale_that_fits():
     memory.check(large.replace(style_scale=scale), photo=photo, paintings=[painting], available=need - 1)
     with pytest.raises(InputError):
         memory.check(large.replace(style_scale=scale + 0.01), photo=photo, paintings=[painting], available=need - 1)
+
+
+@pytest.mark.parametrize("config, flags", [
+    (StyleConfig(size=30000, scales=(64, 20000, 30000), scale_steps=(1, 2, 3), steps=6),
+     r"--scales 64,(\d+) --size \1 --steps 1,3"),
+    (StyleConfig(size=30000, start_size=64, scale_steps=tuple(range(1, 11)), steps=55),
+     r"--size \d+ --steps 1,2,3,4,10"),
+    (StyleConfig(size=30000, start_size=10000, scale_steps=(5, 20), steps=25),
+     r"--size (\d+) --start-size \1 --steps 20"),
+], ids=["scales", "start-size", "one-scale-left"])
+def test_the_advice_with_step_counts_per_scale_is_passed_as_written_and_fits(config, flags):
+    """The scales and step counts were said "scales=64,1431 scale_steps=1,3" (and no size, which must match) or
+    "scale_steps=20", which no Python call takes (scale_steps=20 is a TypeError); the command line says its flags."""
+    with pytest.raises(InputError) as e:
+        memory.check(config, photo=(30, 40), available=4 * 2**30)
+    advice = str(e.value).split("; use ")[1]
+    call = ast.parse(f"replace({re.sub(r' (?=[a-z_]+=)', ', ', advice)})", mode="eval").body
+    fixed = config.replace(**{k.arg: ast.literal_eval(k.value) for k in call.keywords})
+    memory.check(fixed.validate(), photo=(30, 40), available=4 * 2**30)  # the advice fits
+    assert re.fullmatch(r"a 30000x22500 px run needs about .* is free; use " + flags, e.value.naming(FLAGS))
 
 
 def test_lbfgs_memory_counts_in_the_estimate_and_the_hint():

@@ -60,7 +60,7 @@ def _advice(err: str, pattern: str) -> re.Match:
 
 def test_memory_advice_with_scales_names_the_last_scale(stylize):
     code, err = stylize("--scales", "64,30000", "--steps", "1,1")
-    match = _advice(err, r"--scales 64,(\d+) or a smaller last scale \(and --size to match, if given\)")
+    match = _advice(err, r"--scales 64,(\d+) --size \2 or a smaller last scale \(and --size to match\)")
     side = int(match[2])
     assert code == 2 and match[1] == "30000x22500" and 64 < side < 30000
     assert stylize("--scales", f"64,{side}", "--steps", "1,1")[0] == "loaded"  # the advice works
@@ -70,9 +70,11 @@ def test_memory_advice_with_scales_names_the_last_scale(stylize):
 
 def test_memory_advice_drops_the_scales_above_the_size_that_fits_with_their_steps(stylize):
     code, err = stylize("--scales", "64,20000,30000", "--steps", "1,2,3")
-    side = int(_advice(err, r"--scales 64,(\d+) --steps 1,3")[2])
+    side = int(_advice(err, r"--scales 64,(\d+) --size \2 --steps 1,3")[2])
     assert code == 2 and side < 20000
-    assert stylize("--scales", f"64,{side}", "--steps", "1,3")[0] == "loaded"
+    assert stylize("--scales", f"64,{side}", "--size", str(side), "--steps", "1,3")[0] == "loaded"
+    # --size given too: the same advice, which names it (it named none, so a run with --size 30000 was refused again)
+    assert stylize("--scales", "64,20000,30000", "--size", "30000", "--steps", "1,2,3") == (code, err)
 
 
 def test_memory_advice_with_start_size_keeps_one_step_count_per_scale(stylize):
