@@ -19,7 +19,7 @@ from jax.typing import ArrayLike
 
 from jaxart.arrays import as_numbers, host_array
 from jaxart.errors import InputError
-from jaxart.losses import relative, widened
+from jaxart.losses import no_style, relative, widened
 from jaxart.mask_regions import region_masks  # public here, as README names it
 from jaxart.palette import parse_colors  # public here: palette.COLORS's refusal names guided.parse_colors
 from jaxart.vgg import Weights, features, layer_names
@@ -118,7 +118,8 @@ def style_loss(
       layer_weights: layer name -> weight (a number or a traced scalar).
 
     Returns:
-      A scalar >= 0, in the features' float dtype (at least float32); 0 (float32) without target layers.
+      A scalar >= 0, in the features' float dtype (at least float32); without target layers 0 as
+      `losses.style_loss` gives it (`losses.no_style`: in the features' dtype, float32 without features).
     """
     terms = []
     for n, t in target_grams.items():
@@ -129,4 +130,4 @@ def style_loss(
         area = jnp.sum(jnp.asarray(masks[n], g.dtype), axis=(-2, -1))
         terms.append(layer_weights[n] * jnp.sum(per_region * area) / (jnp.sum(area) + _EPS))
     # Summed from the first term, not from a float32 zero: float64 terms under strict promotion.
-    return sum(terms[1:], terms[0]) if terms else jnp.zeros((), jnp.float32)
+    return sum(terms[1:], terms[0]) if terms else no_style(feats)

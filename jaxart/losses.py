@@ -45,7 +45,7 @@ from jaxart.errors import given
 from jaxart.loss_weight_checks import check_layer_weights, check_weight
 
 # loss_weight_checks.py's checks are re-exported, from before it was split off: losses.check_weight and the other.
-__all__ = ["blend_grams", "check_layer_weights", "check_weight", "content_loss", "gram", "relative",
+__all__ = ["blend_grams", "check_layer_weights", "check_weight", "content_loss", "gram", "no_style", "relative",
            "style_layer_loss", "style_loss", "tv_loss", "widened"]
 
 _EPS = 1e-12
@@ -199,15 +199,17 @@ def style_loss(
         layer_weights = {n: 1.0 / len(names) for n in names}
     check_layer_weights(layer_weights, names)
     if not names:
-        return _no_style(features)
+        return no_style(features)
     # Summed from the first term, not from a float32 zero, and each weight in its term's dtype: under strict
     # promotion float32 against float64 terms is a TypePromotionError.
     terms = [_weighted(layer_weights[n], style_layer_loss(features[n], target_grams[n])) for n in names]
     return sum(terms[1:], terms[0])
 
 
-def _no_style(features: Mapping[str, ArrayLike]) -> jax.Array:
-    # A float32 scalar was a TypePromotionError beside float64 losses under strict promotion, and no batch.
+def no_style(features: Mapping[str, ArrayLike]) -> jax.Array:
+    """A style loss without target layers (this one's and `guided.style_loss`'s): 0 in the (..., h, w, C) features'
+    batch shape and dtype (at least float32; float32 without features). A float32 scalar was a TypePromotionError
+    beside float64 losses under strict promotion, and no batch."""
     maps = [widened(v, "style_loss's feature") for v in features.values()]
     batch = jnp.broadcast_shapes(*(m.shape[:-3] for m in maps)) if maps else ()
     return jnp.zeros(batch, np.result_type(*(m.dtype for m in maps)) if maps else jnp.float32)

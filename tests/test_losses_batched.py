@@ -6,7 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jaxart import losses
+from jaxart import guided, losses
 
 
 def _np_content(f, t):
@@ -89,3 +89,14 @@ def test_a_style_loss_without_target_layers_is_a_zero_of_the_features_batch_and_
     half = losses.style_loss({"a": jnp.ones((4, 5, 2), jnp.bfloat16)}, {})
     assert half.dtype == jnp.float32 and half.shape == ()  # float32 at least, as the Grams are
     assert losses.style_loss({}, {}).dtype == jnp.float32
+
+
+def test_a_guided_style_loss_without_target_layers_is_a_zero_of_the_features_dtype(rng):
+    """guided.style_loss's was a float32 scalar beside float64 features: adding it to their content loss was a
+    TypePromotionError under strict promotion, where losses.style_loss's zero adds."""
+    f = rng.standard_normal((4, 5, 2))
+    with jax.enable_x64(True), jax.numpy_dtype_promotion("strict"):
+        style = jax.jit(guided.style_loss)({"a": f}, {}, {}, {})
+        assert style.dtype == jnp.float64 and style.shape == () and not style.any()
+        assert (losses.content_loss(f, f + 1) + style).dtype == jnp.float64
+    assert guided.style_loss({"a": jnp.ones((4, 5, 2), jnp.bfloat16)}, {}, {}, {}).dtype == jnp.float32
