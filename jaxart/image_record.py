@@ -51,7 +51,7 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
                 # the pixels are not decoded, so a truncated image with its record whole still has one.
                 text = _header_record(img)
                 if text is None:
-                    text = getattr(img, "text", {}).get(RECORD_KEY)  # a PNG's chunk after the pixels: decodes them
+                    text = _record_after_pixels(img, path)
                 kind, animated = img.format, getattr(img, "is_animated", False)
     except InputError:  # the size stylize refuses too
         raise
@@ -134,6 +134,19 @@ def _no_record(path, kind: str, animated: bool) -> InputError:
                           f"not {kind}; give the image a run wrote (its --output)")
     return InputError(f"{path} is an animation ({kind}), which carries no run record; the image the run "
                       f"wrote (its --output, a PNG or TIFF) holds it: give that")
+
+
+def _record_after_pixels(img: Image.Image, path: str | os.PathLike) -> str | None:
+    """The record in a PNG's text chunk after its pixels, which reading it decodes: one cut or damaged in them (Pillow's
+    "image file is truncated") is named as stylize names it, with info's advice, as it has no record where jaxart
+    writes one (`_header_record`): it was "could not be read as an image"."""
+    from jaxart import sniff
+
+    try:
+        return getattr(img, "text", {}).get(RECORD_KEY)
+    except Exception as e:  # noqa: BLE001 - Pillow's OSError, zlib's error, ...
+        advice = f"it has no run record before its pixel data, where jaxart writes one, and {sniff.INFO_READS}"
+        raise InputError(f"{path} {sniff.truncated(describe(e, path), advice)}") from None
 
 
 def _header_record(img: Image.Image) -> str | None:

@@ -24,6 +24,9 @@ _ZIPPED = {b"application/x-krita": "a Krita document (.kra), which Pillow cannot
            b"image/openraster": "an OpenRaster document (.ora), which Pillow cannot read; export it as PNG"}
 
 
+INFO_READS = "`jaxart info` reads the run record of a PNG or TIFF jaxart wrote"  # info's advice: it reads no copy
+
+
 def _head(p: Path, n: int = 256) -> bytes:
     with open(p, "rb") as f:
         return f.read(n)
@@ -43,9 +46,10 @@ def what(p: Path) -> str | None:
     return None
 
 
-def truncated(why: str) -> str:
-    """What follows a path in the one-line message about an image Pillow could not decode, or one cut short (`why`)."""
-    return f"is damaged or truncated ({why}); re-export or re-download it"
+def truncated(why: str, advice: str = "re-export or re-download it") -> str:
+    """What follows a path in the one-line message about an image Pillow could not decode, or one cut short (`why`),
+    with what to do (`advice`: stylize's; `jaxart info`'s is `image_record`'s)."""
+    return f"is damaged or truncated ({why}); {advice}"
 
 
 def cut(p: Path) -> str | None:
@@ -76,8 +80,7 @@ def unwritten(p: Path) -> str | None:
     its words up to ", which", and that jaxart writes none, with what info reads, not how to convert it (a converted
     copy holds no record either)."""
     why = unread(p)
-    return why and f"{why.partition(', which ')[0]}, which jaxart does not write; `jaxart info` reads the run record " \
-        "of a PNG or TIFF jaxart wrote"
+    return why and f"{why.partition(', which ')[0]}, which jaxart does not write; {INFO_READS}"
 
 
 def signed(p: Path) -> str | None:

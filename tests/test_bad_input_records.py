@@ -166,6 +166,24 @@ def test_info_on_an_image_pillow_cannot_identify_names_it_once(tmp_path, monkeyp
     assert err == f"error: {bad} starts as a PNG file but its header is damaged; re-export or re-download it", err
 
 
+def test_info_on_a_png_cut_in_its_pixel_data_without_a_record_names_it_truncated(files, tmp_path, monkeypatch,
+                                                                                   capsys):
+    """info said "could not be read as an image (OSError: image file is truncated)", where stylize names it damaged
+    or truncated; info's advice is its own, as a PNG with no record before its pixels is not one jaxart wrote."""
+    from PIL import Image
+
+    path = tmp_path / "cut.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (64, 64, 3), np.uint8)).save(path)
+    path.write_bytes(path.read_bytes()[:6000])  # of 12,420 bytes: in the middle of its pixel data
+    code, _, stylize_err = run_main(["stylize", str(path), *stylize_argv(files, tmp_path / "o.png")[2:]],
+                                    monkeypatch, capsys)
+    assert code == 2 and stylize_err.startswith(f"error: {path} is damaged or truncated (OSError: image file is "
+                                                "truncated); "), stylize_err
+    assert run_main(["info", str(path)], monkeypatch, capsys) == (2, "", (
+        f"error: {path} is damaged or truncated (OSError: image file is truncated); it has no run record before its "
+        "pixel data, where jaxart writes one, and `jaxart info` reads the run record of a PNG or TIFF jaxart wrote"))
+
+
 def _png_header(width: int, height: int) -> bytes:
     """A PNG of `width` x `height` RGB pixels, its data one short deflate stream (a bomb's few bytes)."""
     import struct
