@@ -6,8 +6,11 @@ of a damaged header (`signed`), or one Pillow does not read (`unread`), named so
 from __future__ import annotations
 
 import struct
+import warnings
 import zlib
 from pathlib import Path
+
+from PIL import TiffImagePlugin
 
 _SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF",
                b"II*\0": "TIFF", b"MM\0*": "TIFF"}
@@ -213,26 +216,18 @@ def _camera(tags, p: Path) -> str | None:
 
 def _raw_tiff(p: Path, head: bytes) -> str | None:
     """The words for a TIFF Pillow could not open or decode whose first page's tags name a camera RAW file (an old
-    Sony ARW's first page is its sensor data, which Pillow called a TIFF with a damaged header); None for others."""
-    order = {b"II*\0": "<", b"MM\0*": ">"}.get(head[:4])
-    if order is None or len(head) < 8:
+    Sony ARW's first page is its sensor data, which Pillow called a TIFF with a damaged header); None for others.
+    Its tags are read by Pillow's own TIFF directory, as `preview` reads an opened TIFF's."""
+    if head[:4] not in (b"II*\0", b"MM\0*") or len(head) < 8:
         return None
-    tags: dict[int, object] = {}
-    with open(p, "rb") as f:
-        f.seek(struct.unpack(order + "I", head[4:8])[0])
-        count = f.read(2)
-        entries = f.read(12 * min(struct.unpack(order + "H", count)[0], 512)) if len(count) == 2 else b""
-        for i in range(0, len(entries) - 11, 12):
-            tag, typ, n = struct.unpack(order + "HHI", entries[i:i + 8])
-            value = entries[i + 8:i + 12]
-            if typ == 2:  # ASCII, such as the Make, inline up to 4 bytes, else at its offset
-                if n > 4:
-                    f.seek(struct.unpack(order + "I", value)[0])
-                    value = f.read(min(n, 64))
-                value = value[:n].split(b"\0")[0].decode("latin-1")
-            elif typ in (3, 4):  # SHORT, LONG (a SHORT's first, in the entry's first 2 bytes)
-                value = struct.unpack(order + ("H" if typ == 3 else "I"), value[:2 if typ == 3 else 4])[0]
-            tags[tag] = value
+    tags = TiffImagePlugin.ImageFileDirectory_v2(head[:8])
+    with open(p, "rb") as f, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a cut directory: Pillow's "Corrupt EXIF data", with the tags before it
+        f.seek(tags.next)
+        try:
+            tags.load(f)
+        except (OSError, ValueError, struct.error):
+            return None
     return None if (kind := _camera(tags, p)) is None else raw_words(kind)
 
 
