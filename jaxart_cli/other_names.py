@@ -36,13 +36,15 @@ def hint(name: str, options: set[str]) -> str | None:
 def check_single_dash(ctx, args: list[str], command: str) -> None:
     """Refuse another program's option typed its way, one dash and underscores (`-image_size 256`), before click reads
     it as short options: it said "has no option -i", and `-original_colors 1` wrote to riginal_colors (as -o). A file
-    or folder of that name here, or a word after `--`, is an argument, as click takes it."""
+    or folder of that name here, or a word after `--`, is an argument, as click takes it. One of jaxart's own names
+    typed so (`-seed 3`, `-content_weight 5`) is named too: `-optimizer adam` wrote to ptimizer."""
     from typer import BadParameter
 
     options = {o for p in ctx.command.params for o in p.opts}
     for arg in args[:args.index("--") if "--" in args else None]:
         name = arg.partition("=")[0]
         if name.startswith("-") and not name.startswith("--") and not os.path.lexists(arg):
-            if theirs := hint("-" + name, options):
+            ours = "-" + name.replace("_", "-")
+            if theirs := hint("-" + name, options) or (f"{name} is {ours}" if ours in options else None):
                 raise BadParameter(f"`{command}` has no option {name} ({theirs}; jaxart's options start with -- and "
                                    f"join words with -); see `{command} --help` for its options", ctx=ctx)

@@ -60,3 +60,20 @@ def test_a_command_that_paints_nothing_gets_no_hint(monkeypatch, capsys):
     """`weights normalize` has a --size, of the images it averages, not neural-style's output size."""
     code, out, err = run_main(["weights", "normalize", "-image_size", "5"], monkeypatch, capsys)
     assert code == 2 and out == "" and "neural-style" not in err, err
+
+
+@pytest.mark.parametrize("typed, name, ours", [
+    (["-optimizer", "adam"], "-optimizer", "--optimizer"),  # was `-o ptimizer`: "output ptimizer has no suffix"
+    (["-content_weight", "5"], "-content_weight", "--content-weight"),  # was "has no option -c"
+    (["-seed=3"], "-seed", "--seed"),
+])
+def test_jaxarts_own_option_typed_with_one_dash_is_named(typed, name, ours, files, monkeypatch, capsys):
+    """neural-style's options that jaxart names alike (`-content_weight`, `-seed`, `-optimizer`), typed its way."""
+    d, model = files
+    monkeypatch.chdir(d)
+    before = set(os.listdir(d))
+    code, out, err = run_main(["stylize", "photo.jpg", "paint.png", "--model", model, *typed], monkeypatch, capsys)
+    assert (code, out) == (2, ""), err
+    assert err == (f"error: `jaxart stylize` has no option {name} ({name} is {ours}; jaxart's options start with -- "
+                   f"and join words with -); see `jaxart stylize --help` for its options")
+    assert set(os.listdir(d)) == before
