@@ -10,7 +10,12 @@ import os
 # Theirs, written with "--" and dashes -> (the option of ours it names, what to say). Both neural-style programs put
 # the photo's colours back on an ordinary style run, as --colors keep does.
 _COLOURS = ("--colors", "to keep the photo's colours, give --colors keep, as neural-style does, or --colors luminance")
+# Their files given by option are jaxart's arguments, which a command that paints takes (it has --style-weight).
+_FILES = ("--style-weight", "neural-style's -content_image and -style_image are the arguments: the photo, then the "
+          "painting")
 _THEIRS = {
+    "--content-image": _FILES,
+    "--style-image": _FILES,
     "--image-size": ("--size", "neural-style's -image_size is --size PX, the output's long side"),
     "--num-iterations": ("--steps", "neural-style's -num_iterations is --steps N"),
     "--iterations": ("--steps", "neural-style's --iterations is --steps N"),

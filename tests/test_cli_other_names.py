@@ -20,6 +20,8 @@ def files(tmp_path_factory):
     (["--style-blend-weights", "1,1"], "(neural-style's -style_blend_weights is --style-blend W,..)"),
     (["--init-image", "x.png"], "(neural-style's -init_image is --init PATH)"),
     (["--output-image", "x.png"], "(neural-style's -output_image is --output OUT.png)"),
+    (["--style_image", "x.png"], "(neural-style's -content_image and -style_image are the arguments: the photo, "
+                                 "then the painting)"),  # was "no such option"
 ])
 def test_neural_styles_option_names_jaxarts(typed, expected, files, monkeypatch, capsys):
     d, model = files
