@@ -23,6 +23,8 @@ _THEIRS = {
     "--style-blend-weights": ("--style-blend", "neural-style's -style_blend_weights is --style-blend W,.."),
     "--save-iter": ("--save-every", "neural-style's -save_iter is --save-every N"),
     "--output-image": ("--output", "neural-style's -output_image is --output OUT.png"),
+    "--model-file": ("--model", "neural-style's -model_file is --model, a weight set's name or a .safetensors path"),
+    "--lbfgs-num-correction": ("--lbfgs-memory", "neural-style's -lbfgs_num_correction is --lbfgs-memory N"),
     "--original-colors": _COLOURS,
     "--preserve-colors": _COLOURS,
     "--preserve-color": _COLOURS,

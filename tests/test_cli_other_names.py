@@ -37,6 +37,10 @@ def test_neural_styles_option_names_jaxarts(typed, expected, files, monkeypatch,
     (["-original_colors", "1"], "-original_colors", "to keep the photo's colours, give --colors keep, as neural-style "
                                                     "does, or --colors luminance"),
     (["-init_image=x.png"], "-init_image", "neural-style's -init_image is --init PATH"),
+    (["-model_file", "x.pth"], "-model_file", "neural-style's -model_file is --model, a weight set's name or a "
+                                             ".safetensors path"),  # was "has no option -m"
+    (["-lbfgs_num_correction", "5"], "-lbfgs_num_correction",
+     "neural-style's -lbfgs_num_correction is --lbfgs-memory N"),
 ])
 def test_neural_styles_single_dash_is_named_as_typed(typed, name, expected, files, monkeypatch, capsys):
     """Click read `-image_size` as -i and said "no option -i"; `-original_colors 1` as `-o riginal_colors`, and
