@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 
+from jaxart_cli.paths import before_dashes
+
 # Theirs, written with "--" and dashes -> (the option of ours it names, what to say). Both neural-style programs put
 # the photo's colours back on an ordinary style run, as --colors keep does.
 _COLOURS = ("--colors", "to keep the photo's colours, give --colors keep, as neural-style does, or --colors luminance")
@@ -48,7 +50,7 @@ def check_single_dash(ctx, args: list[str], command: str) -> None:
     from typer import BadParameter
 
     options = {o for p in ctx.command.params for o in p.opts}
-    for arg in args[:args.index("--") if "--" in args else None]:
+    for arg in before_dashes(args):
         name = arg.partition("=")[0]
         if name.startswith("-") and not name.startswith("--") and not os.path.lexists(arg):
             ours = "-" + name.replace("_", "-")

@@ -35,6 +35,11 @@ def as_given(config, made) -> dict[str, str]:
 AFTER_DASHES = "everything after `--` is read as a file's name, options too; put options before `--`"
 
 
+def before_dashes(words: list[str]) -> list[str]:
+    """`words` (the command line's) up to a `--`, after which click reads every word as an argument."""
+    return words[:words.index("--")] if "--" in words else list(words)
+
+
 def after_dashes(words) -> str:
     """": " + AFTER_DASHES where one of `words` (an option's names, an argument's values) was typed after `--` and
     looks like an option, as the command line (sys.argv) has it; else "". An option there was "Missing option --name"

@@ -12,7 +12,7 @@ import sys
 from typer.exceptions import TyperException
 
 from jaxart_cli import other_names
-from jaxart_cli.paths import after_dashes as _after_dashes
+from jaxart_cli.paths import after_dashes as _after_dashes, before_dashes
 from jaxart_cli.values import A_LIST, NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE, SWEPT as _SWEPT, is_a_list
 from jaxart_cli.values import one_value, typed_value
 
@@ -156,7 +156,7 @@ def _file_read_as_value(ctx) -> tuple[str, str, str] | None:
     None if none. No "no such option" came of it to say so, only what went missing after it."""
     shorts = {o: p for p in ctx.command.params for o in p.opts if len(o) == 2}
     takes = {o for p in ctx.command.params if _takes_value(p) for o in p.opts}
-    words = sys.argv[1:sys.argv.index("--") if "--" in sys.argv else None]
+    words = before_dashes(sys.argv[1:])
     for before, arg in zip(["", *words], words):
         if before in takes or not re.fullmatch(r"-[^-].+", arg, re.S) or not os.path.lexists(arg):
             continue  # `-o -out.png`: the value of -o, the file as given

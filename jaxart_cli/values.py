@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from enum import Enum
 
 from jaxart.errors import nearest_name
+from jaxart_cli.paths import before_dashes
 
 
 def csv(text: str | None, flag: str, cast=str):
@@ -172,8 +173,7 @@ def flag_with_value(ctx, inputs) -> None:
     named = {str(p) for p in inputs if p is not None and not os.path.exists(p)}
     flags = {o: p for p in ctx.command.params if getattr(p, "param_type_name", "") == "option" and p.is_flag
              for o in (*p.opts, *p.secondary_opts)}
-    typed = sys.argv[1:]
-    typed = typed[:typed.index("--")] if "--" in typed else typed
+    typed = before_dashes(sys.argv[1:])
     for flag, word in zip(typed, typed[1:]):
         if flag in flags and word in named and word.lower() in _SWITCHES:
             names = " or ".join(max(names, key=len) for names in (flags[flag].opts, flags[flag].secondary_opts)
