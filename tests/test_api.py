@@ -90,6 +90,25 @@ def test_a_job_without_a_painting_is_refused_by_name(tmp_path):
         job.load_inputs(tmp_path / "photo.jpg", [])
 
 
+def _stylize_24px(tmp_path, rng, monkeypatch, capsys, *options):
+    """`jaxart stylize -q` with `options` of a random 24 px photo, its flipped copy the painting (not the photo,
+    which is warned of), by a tiny VGG16: (exit code, stderr, the output's path, the photo's pixels)."""
+    from PIL import Image
+
+    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
+    model = store.save(w.params, tmp_path / "tiny.safetensors", arch="vgg16", preprocess=w.preprocess, name="t")
+    photo = rng.integers(0, 255, (24, 24, 3), np.uint8)
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    Image.fromarray(photo[::-1]).save(tmp_path / "paint.png")
+    out = tmp_path / "out.png"
+    argv = ["stylize", str(tmp_path / "photo.png"), str(tmp_path / "paint.png"), "--model", str(model), "--size",
+            "24", *options, "-o", str(out), "-q"]
+    monkeypatch.setattr(sys, "argv", ["cli.py", *argv])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    return exit_info.value.code, capsys.readouterr().err.strip(), out, photo
+
+
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_overflowing_style_weight_stops_and_keeps_last_finite_image(tmp_path, monkeypatch, capsys, rng):
     """The loss overflowing float32 mid-run. The CLI refuses weights above 1e30 up front, so this
@@ -97,19 +116,9 @@ def test_overflowing_style_weight_stops_and_keeps_last_finite_image(tmp_path, mo
     from PIL import Image
 
     monkeypatch.setattr(jaxart.config_checks, "MAX_WEIGHT", float("inf"))
-    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
-    model = store.save(w.params, tmp_path / "tiny.safetensors", arch="vgg16", preprocess=w.preprocess, name="t")
-    photo = rng.integers(0, 255, (24, 24, 3), np.uint8)
-    Image.fromarray(photo).save(tmp_path / "photo.png")
-    Image.fromarray(photo[::-1]).save(tmp_path / "paint.png")  # not the photo, which is warned of
-    out = tmp_path / "out.png"
-    argv = ["stylize", str(tmp_path / "photo.png"), str(tmp_path / "paint.png"), "--model", str(model),
-            "--size", "24", "--steps", "5", "--init", "content", "--style-weight", "1e39", "-o", str(out), "-q"]
-    monkeypatch.setattr(sys, "argv", ["cli.py", *argv])
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main()
-    err = capsys.readouterr().err.strip()
-    assert exit_info.value.code == 1 and len(err.splitlines()) == 1
+    code, err, out, photo = _stylize_24px(tmp_path, rng, monkeypatch, capsys, "--steps", "5", "--init", "content",
+                                          "--style-weight", "1e39")
+    assert code == 1 and len(err.splitlines()) == 1
     assert "NaN or inf" in err and "lower --style-weight" in err and str(out) in err
     kept = np.asarray(Image.open(out))
     assert np.array_equal(kept, photo)  # the last finite image is the untouched start
@@ -178,21 +187,9 @@ def test_adam_whose_state_overflowed_is_told_to_lower_a_weight_not_its_learning_
                                                                                       capsys):
     """A gradient too large to square in float32 overflowed Adam's state: the line said "lower --style-weight or
     --learning-rate", though a learning rate changes nothing there."""
-    from PIL import Image
-
-    w = jaxart.random_weights(jax.random.PRNGKey(0), "vgg16", widths=TINY)
-    model = store.save(w.params, tmp_path / "tiny.safetensors", arch="vgg16", preprocess=w.preprocess, name="t")
-    photo = rng.integers(0, 255, (24, 24, 3), np.uint8)
-    Image.fromarray(photo).save(tmp_path / "photo.png")
-    Image.fromarray(photo[::-1]).save(tmp_path / "paint.png")  # not the photo, which is warned of
-    out = tmp_path / "out.png"
-    argv = ["stylize", str(tmp_path / "photo.png"), str(tmp_path / "paint.png"), "--model", str(model), "--size",
-            "24", "--steps", "3", "--optimizer", "adam", "--style-weight", "1e30", "-o", str(out), "-q"]
-    monkeypatch.setattr(sys, "argv", ["cli.py", *argv])
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main()
-    err = capsys.readouterr().err.strip()
-    assert exit_info.value.code == 1 and len(err.splitlines()) == 1, err
+    code, err, out, _ = _stylize_24px(tmp_path, rng, monkeypatch, capsys, "--steps", "3", "--optimizer", "adam",
+                                      "--style-weight", "1e30")
+    assert code == 1 and len(err.splitlines()) == 1, err
     assert "Adam's state overflowed after step 0" in err and "or --learning-rate" not in err, err
     assert "lower --style-weight (or --content-weight), which --learning-rate does not change" in err, err
     assert "error" in jaxart.read_record(out)
