@@ -7,7 +7,7 @@ needs travels with it in `Weights.preprocess` and is applied inside `features`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import flax.linen as nn
 import jax
@@ -16,16 +16,15 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxart import convs
-from jaxart.arrays import as_pixels, at_least_float32
-from jaxart.errors import given
+from jaxart.arrays import as_pixels
 from jaxart.layers import (CHANNELS, POOLINGS, STAGES, as_layers, check_layers, check_params, check_reach, conv_names,
                            layer_names, rgb_hint, stage_layer_names)
-from jaxart.weightset import Preprocess, Weights
+from jaxart.weightset import Preprocess, Weights, check_weights, compute_dtype
 
-# layers.py's and weightset.py's names are re-exported: vgg.layer_names, vgg.conv_names and the rest are used widely.
+# layers.py's and weightset.py's names are re-exported: vgg.layer_names, vgg.compute_dtype and the rest are used widely.
 __all__ = [
     "CHANNELS", "POOLINGS", "STAGES", "VGG", "VGG16", "VGG19", "Preprocess", "Weights", "check_layers", "check_params",
-    "check_reach", "compute_dtype", "conv_names", "features", "layer_names", "pool2x2",
+    "check_reach", "check_weights", "compute_dtype", "conv_names", "features", "layer_names", "pool2x2",
     "stage_layer_names",
 ]
 
@@ -174,41 +173,6 @@ def features(
 
 def _described(value) -> str:
     return f"a traced {value.dtype}" if isinstance(value, jax.core.Tracer) else repr(value)
-
-
-def check_weights(weights: object) -> None:
-    """Refuse anything but a Weights, naming it: its params alone (as Flax's apply takes) or a name would fail on
-    .arch inside."""
-    if not isinstance(weights, Weights):
-        raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), "
-                        f"got {given(weights)}")
-    # A file's keys (safetensors.numpy.load_file's 'conv1_1.kernel') were "weights lack conv1_1's kernel and bias".
-    params = weights.params if isinstance(weights.params, Mapping) else {}
-    if "conv1_1" not in params and (flat := next((k for k in params if _flat("conv1_1", k)), None)) is not None:
-        sep = f", sep={flat[7]!r}" if isinstance(flat, str) else ""
-        raise ValueError(f"weights.params has flat keys, such as {flat!r}; nest them by layer, flax.traverse_util."
-                         f"unflatten_dict(params{sep}), or load the file with jaxart.load_weights(path), which also "
-                         "sets its arch and preprocessing")
-
-
-def _flat(layer: str, key) -> bool:
-    """Whether `key` is one of `layer`'s flattened: 'conv1_1.kernel' (any separator) or ('conv1_1', 'kernel')."""
-    if isinstance(key, tuple):
-        return key[:1] == (layer,)
-    return isinstance(key, str) and key.startswith(layer) and len(key) > len(layer) and not key[len(layer)].isalnum()
-
-
-def compute_dtype(weights: Weights) -> jnp.dtype:
-    """The dtype `features` and `total_loss` compute in: that of the weights' first kernel, at least
-    float32 (float32 for `load_weights` and `random_weights`). Float64 weights (say
-    `jax.tree.map(lambda a: a.astype(jnp.float64), w)` under `jax_enable_x64`) give a float64 pass,
-    for `jax.test_util.check_grads` (give it eps=1e-6: its default 1e-4 crosses ReLU and max-pool kinks, 1% off
-    beyond tiny images); `features` casts the pixels to this dtype too."""
-    try:
-        dtype = jnp.dtype(jnp.result_type(weights.params["conv1_1"]["kernel"]))
-    except (KeyError, TypeError):  # no such layer: check_params names it
-        return jnp.dtype(jnp.float32)
-    return at_least_float32(dtype)
 
 
 def _remat_forward(params: dict, x: jax.Array, names: Sequence[str], pooling: str, keep: Sequence[str],

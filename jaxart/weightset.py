@@ -1,4 +1,5 @@
-"""A weight set: VGG parameters, the preprocessing they expect, and which file they came from.
+"""A weight set: VGG parameters, the preprocessing they expect, and which file they came from; `check_weights`,
+what a value given as one must be, and `compute_dtype`, the dtype `vgg.features` computes it in.
 
 `Weights` is a pytree whose only leaves are the parameters. Architecture and preprocessing change
 the computation, so they are part of its tree structure (a jitted function compiles once per
@@ -15,13 +16,17 @@ alike), but as leaves an optimizer would update them and `jax.tree.map` cast the
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 import jax
+import jax.numpy as jnp
 from flax import serialization
 
+from jaxart.arrays import at_least_float32
+from jaxart.errors import given
 from jaxart.preprocess import Preprocess  # re-exported: weightset.Preprocess, vgg.Preprocess
 
-__all__ = ["Preprocess", "Weights"]
+__all__ = ["Preprocess", "Weights", "check_weights", "compute_dtype"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,3 +88,38 @@ jax.tree_util.register_pytree_with_keys(
 serialization.register_serialization_state(
     Weights, lambda w: {"params": serialization.to_state_dict(w.params)},
     lambda w, state: w.replace(params=serialization.from_state_dict(w.params, state["params"], name="params")))
+
+
+def check_weights(weights: object) -> None:
+    """Refuse anything but a Weights, naming it: its params alone (as Flax's apply takes) or a name would fail on
+    .arch inside."""
+    if not isinstance(weights, Weights):
+        raise TypeError(f"weights must be a jaxart.Weights (load_weights or random_weights), "
+                        f"got {given(weights)}")
+    # A file's keys (safetensors.numpy.load_file's 'conv1_1.kernel') were "weights lack conv1_1's kernel and bias".
+    params = weights.params if isinstance(weights.params, Mapping) else {}
+    if "conv1_1" not in params and (flat := next((k for k in params if _flat("conv1_1", k)), None)) is not None:
+        sep = f", sep={flat[7]!r}" if isinstance(flat, str) else ""
+        raise ValueError(f"weights.params has flat keys, such as {flat!r}; nest them by layer, flax.traverse_util."
+                         f"unflatten_dict(params{sep}), or load the file with jaxart.load_weights(path), which also "
+                         "sets its arch and preprocessing")
+
+
+def _flat(layer: str, key) -> bool:
+    """Whether `key` is one of `layer`'s flattened: 'conv1_1.kernel' (any separator) or ('conv1_1', 'kernel')."""
+    if isinstance(key, tuple):
+        return key[:1] == (layer,)
+    return isinstance(key, str) and key.startswith(layer) and len(key) > len(layer) and not key[len(layer)].isalnum()
+
+
+def compute_dtype(weights: Weights) -> jnp.dtype:
+    """The dtype `features` and `total_loss` compute in: that of the weights' first kernel, at least
+    float32 (float32 for `load_weights` and `random_weights`). Float64 weights (say
+    `jax.tree.map(lambda a: a.astype(jnp.float64), w)` under `jax_enable_x64`) give a float64 pass,
+    for `jax.test_util.check_grads` (give it eps=1e-6: its default 1e-4 crosses ReLU and max-pool kinks, 1% off
+    beyond tiny images); `features` casts the pixels to this dtype too."""
+    try:
+        dtype = jnp.dtype(jnp.result_type(weights.params["conv1_1"]["kernel"]))
+    except (KeyError, TypeError):  # no such layer: check_params names it
+        return jnp.dtype(jnp.float32)
+    return at_least_float32(dtype)
