@@ -1,5 +1,5 @@
-"""What the CLI's commands share: which options were given (and `notes.unused_notes`' warning for one that has no
-effect), and one-line output on stdout or stderr."""
+"""What the CLI's commands share: which options were given (and `unused_options.unused_notes`' warning for one that
+has no effect), and one-line output on stdout or stderr."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ def given(ctx, name: str) -> bool:
 
 
 def unused(ctx, config, paintings: int | None = None, tiles: int = 1) -> list[str]:
-    """Warnings for given options `config` does not use (`notes.unused_notes`, which knows which those may be); with
-    `paintings`, a sweep's, also its own options that its paintings and `tiles` leave without effect
-    (`notes.sweep_notes`)."""
-    from jaxart.notes import sweep_notes, unused_notes
+    """Warnings for given options `config` does not use (`unused_options.unused_notes`, which knows which those may
+    be); with `paintings`, a sweep's, also its own options that its paintings and `tiles` leave without effect
+    (`unused_options.sweep_notes`)."""
+    from jaxart.unused_options import sweep_notes, unused_notes
 
     names = [p.name for p in ctx.command.params if given(ctx, p.name)]
     return unused_notes(config, names) + (sweep_notes(names, paintings, tiles) if paintings is not None else [])

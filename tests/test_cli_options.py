@@ -143,7 +143,7 @@ def test_a_bad_list_item_is_named_as_given(extra, said, files, tmp_path, monkeyp
 def test_a_front_end_is_told_which_given_settings_change_nothing(config, given, says):
     """The warnings the CLI prints for an option without effect, from the library for any front end."""
     from jaxart import StyleConfig
-    from jaxart.notes import unused_notes
+    from jaxart.unused_options import unused_notes
 
     assert unused_notes(StyleConfig(**config), given) == says
 

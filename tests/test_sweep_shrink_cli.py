@@ -99,16 +99,16 @@ def test_shrink_batch_where_the_batch_cannot_shrink_is_warned_about(weights, dev
 
 
 def test_the_warning_s_least_sweep_is_the_least_that_shrinks():
-    """notes.SHRINKS against shrink.smaller_rows: no tiles stopped in a sweep of 3 settings a device gives a smaller
-    batch, and in one of a setting more, all stopped but one does."""
+    """unused_options.SHRINKS against shrink.smaller_rows: no tiles stopped in a sweep of 3 settings a device gives a
+    smaller batch, and in one of a setting more, all stopped but one does."""
     from itertools import product
 
     import numpy as np
 
-    from jaxart import notes, shrink
+    from jaxart import shrink, unused_options
 
     for devices in (1, 2, 3):
-        least = (notes.SHRINKS - 1) * devices + 1
+        least = (unused_options.SHRINKS - 1) * devices + 1
         for n in range(1, least + 1):
             rows = np.arange(-(-n // devices) * devices)
             shrinks = [shrink.smaller_rows(np.array(ok), rows, n, devices) is not None
