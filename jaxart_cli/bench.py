@@ -10,12 +10,12 @@ from typing import Annotated, Optional
 
 import typer
 
+from jaxart_cli.command_names import program as _program
 from jaxart_cli.common import echo as _echo, given as _given, start_jax_first as _start_jax_first
 from jaxart_cli.fetch import fetch as _fetch
 from jaxart_cli.parsers import to_read as _to_read, word_or_file as _word_or_file
 from jaxart_cli.paths import home as _home
 from jaxart_cli.signals import stop_if_interrupted as _stop_if_interrupted
-from jaxart_cli.usage import program as _program
 from jaxart_cli.values import csv as _csv, number as _number, whole as _whole
 
 

@@ -71,7 +71,8 @@ class Command(_QuietHelp, TyperCommand):
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         from jaxart_cli.other_names import check_single_dash
-        from jaxart_cli.usage import check_option_as_value, command_path
+        from jaxart_cli.command_names import command_path
+        from jaxart_cli.misread import check_option_as_value
 
         check_single_dash(ctx, args, command_path(ctx))  # `-image_size 256`, before click reads it as -i ...
         check_option_as_value(ctx, args)  # before click takes the option after an option for its value

@@ -8,7 +8,7 @@ import time
 
 import typer
 
-from jaxart_cli import options as _o, stylize_options as _so, summary as _summary, usage as _usage
+from jaxart_cli import misread as _misread, options as _o, stylize_options as _so, summary as _summary
 from jaxart_cli.common import (
     given as _given, said as _said, say as _say, start_jax_first as _start_jax_first, unused as _unused, warn as _warn,
 )
@@ -86,7 +86,7 @@ def stylize(
     from jaxart import duration, memory as _memory, scales as _scales, sheet, signals
     from jaxart.config import StyleConfig
 
-    _usage.check_file_read_as_value(ctx)  # `-out.png` as -o ut.png, where the paintings still add up
+    _misread.check_file_read_as_value(ctx)  # `-out.png` as -o ut.png, where the paintings still add up
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
         _interval(value, flag)
     ckpt, rgb, own, frames = None, _parse_colour(background), False, None

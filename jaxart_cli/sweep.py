@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from jaxart_cli import options as _o, summary as _summary, sweep_options as _so, usage as _usage
+from jaxart_cli import misread as _misread, options as _o, summary as _summary, sweep_options as _so
 from jaxart_cli.common import (
     given as _given, said as _said, say as _say, start_jax_first as _start_jax_first, unused as _unused, warn as _warn,
 )
@@ -88,7 +88,7 @@ def sweep(
     from jaxart.errors import Interrupted, NonFiniteLossError
     from jaxart.config import StyleConfig
 
-    _usage.check_file_read_as_value(ctx)  # `-out.png` as -o ut.png, as stylize's
+    _misread.check_file_read_as_value(ctx)  # `-out.png` as -o ut.png, as stylize's
     _interval(checkpoint_every, "--checkpoint-every")
     ckpt, hashed = None, {}
     if resume is not None:

@@ -4,7 +4,6 @@ an extra argument, a command or an option that does not exist; each names the co
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import shlex
 import sys
@@ -12,7 +11,9 @@ import sys
 from typer.exceptions import TyperException
 
 from jaxart_cli import other_names
-from jaxart_cli.paths import after_dashes as _after_dashes, before_dashes
+from jaxart_cli.command_names import command_path, command_words
+from jaxart_cli.misread import file_like_option, file_read_as_value, flag_given_a_value, read_as_options
+from jaxart_cli.paths import after_dashes as _after_dashes
 from jaxart_cli.values import A_LIST, NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE, SWEPT as _SWEPT, is_a_list
 from jaxart_cli.values import one_value, typed_value
 
@@ -64,8 +65,8 @@ def usage_message(e: TyperException) -> str:
         text += one_value(max(param.opts, key=len), ctx.command.name)
     if text.startswith("Option "):  # "Option --size requires an argument.": no full stop, as jaxart's lines end
         text = text.removesuffix(".")
-    if ctx is not None and (read := _file_read_as_value(ctx)):  # `-out.png`: -o ut.png, then a painting short
-        return _read_as_options(ctx, read)
+    if ctx is not None and (read := file_read_as_value(ctx)):  # `-out.png`: -o ut.png, then a painting short
+        return read_as_options(ctx, read)
     if no_command := _NO_SUCH_COMMAND.fullmatch(text):
         group = command_path(ctx) if ctx is not None else "jaxart"
         stray, guess = no_command["name"], no_command["guess"]
@@ -111,11 +112,11 @@ def unknown_option(e: TyperException) -> str:
         return e.format_message()
     group = command_path(ctx.parent) if ctx.parent else "jaxart"
     command = command_path(ctx)
-    if name[1:] == "=" and (flag := _flag_given_a_value(ctx)):  # `-q=1`: click took -q, then "=" as an option
+    if name[1:] == "=" and (flag := flag_given_a_value(ctx)):  # `-q=1`: click took -q, then "=" as an option
         switch = next(max(p.opts, key=len) for p in ctx.command.params if flag in p.opts)
         return f"Option {flag} ({switch}) does not take a value; give {flag} alone, or leave it out"
     text = f"`{command}` has no option {name}"
-    if file := _file_like_option(name):  # `jaxart stylize -dash.jpg ...`: click read the file's name as -d, -a, ...
+    if file := file_like_option(name):  # `jaxart stylize -dash.jpg ...`: click read the file's name as -d, -a, ...
         return (f"{text}: {file}, a file here, was read as options; write it ./{file}, or put `--` before the files; "
                 f"see `{command} --help`")
     siblings = getattr(ctx.parent.command, "commands", {}) if ctx.parent else {}
@@ -123,7 +124,7 @@ def unknown_option(e: TyperException) -> str:
     guesses = difflib.get_close_matches(name, [p for p in e.possibilities or () if p != "--help"], cutoff=0.7)
     if others:
         text += f" (an option of {' and '.join(f'`{group} {o}`' for o in others)})"
-    elif name in ("-o", "--output") and _names(ctx) in _INSTALLING:  # by `jaxart` or `python -m jaxart`
+    elif name in ("-o", "--output") and command_words(ctx) in _INSTALLING:  # by `jaxart` or `python -m jaxart`
         from jaxart.errors import WeightsError
         from jaxart.weights import folder
 
@@ -138,108 +139,3 @@ def unknown_option(e: TyperException) -> str:
     elif guesses:
         text += f" (did you mean {' or '.join(guesses)}?)"
     return f"{text}; see `{command} --help` for its options"
-
-
-def _file_like_option(name: str) -> str | None:
-    """The word of the command line (sys.argv) that click read as the unknown option `name` where it names a file or
-    folder here: a name that starts with "-" (`-dash.jpg`, `--x.png`). Click reads `-quiet.png` as -q, then -u: a
-    short option's letter may come after switches it knows."""
-    def read_as(arg: str) -> bool:  # `-j` typed alone is no letter of photo.jpg
-        return arg.startswith(name) if name.startswith("--") else bool(re.match(r"-[^-]", arg)) and name[1] in arg[1:]
-
-    return next((arg for arg in sys.argv[1:] if arg != "-" and read_as(arg) and os.path.lexists(arg)), None)
-
-
-def _file_read_as_value(ctx) -> tuple[str, str, str] | None:
-    """The word of the command line (sys.argv) naming a file or folder here that click read as short switches and an
-    option with its value (`-out.png` as -o ut.png, `-qout.png` as -q -o ut.png): (the word, the option, the value);
-    None if none. No "no such option" came of it to say so, only what went missing after it."""
-    shorts = {o: p for p in ctx.command.params for o in p.opts if len(o) == 2}
-    takes = {o for p in ctx.command.params if _takes_value(p) for o in p.opts}
-    words = before_dashes(sys.argv[1:])
-    for before, arg in zip(["", *words], words):
-        if before in takes or not re.fullmatch(r"-[^-].+", arg, re.S) or not os.path.lexists(arg):
-            continue  # `-o -out.png`: the value of -o, the file as given
-        for i, letter in enumerate(arg[1:], 2):
-            if (param := shorts.get(f"-{letter}")) is None:
-                break  # an unknown option: `unknown_option` says it
-            if _takes_value(param):
-                if arg[i:]:
-                    return arg, f"-{letter}", arg[i:]
-                break
-    return None
-
-
-def _takes_value(param) -> bool:
-    """Whether click's `param` is an option that takes a value (not a switch, a count or an argument)."""
-    return param.param_type_name == "option" and not (param.is_flag or param.count)
-
-
-def check_file_read_as_value(ctx) -> None:
-    """Refuse, in `usage_message`'s line, a command line where a file here was read as an option and its value and
-    nothing went missing after it to say so: `jaxart stylize -out.png paint.png other.png` painted paint.png in
-    other.png's style into ut.png. Not where the option's value is the whole word (`-o -out.png`)."""
-    from typer import BadParameter
-
-    if (read := _file_read_as_value(ctx)) is not None:
-        name = next(p.name for p in ctx.command.params if read[1] in p.opts)
-        if str(ctx.params.get(name)) == read[2]:
-            raise BadParameter(_read_as_options(ctx, read), ctx=ctx)
-
-
-def check_option_as_value(ctx, args: list[str]) -> None:
-    """Refuse an option typed without its value before another option, which click took for the value: `--output
-    --quiet` was "output --quiet has no suffix", `--size --steps 5` "give a whole number" for --size, `--model -q`
-    "unknown model '-q'". A file or folder of that name here is a value, as click takes it; so is `--output=--quiet`."""
-    from typer import BadParameter
-
-    params = {o: p for p in ctx.command.params if p.param_type_name == "option" for o in (*p.opts, *p.secondary_opts)}
-    names = {*params, *ctx.help_option_names}
-    i = 0
-    while i < len(args) - 1 and args[i] != "--":
-        param, after = params.get(args[i]), args[i + 1]
-        if param is None or not _takes_value(param):
-            i += 1
-            continue
-        if after.partition("=")[0] in names and not os.path.lexists(after):
-            raise BadParameter(f"Option {args[i]} requires an argument: it took {after}, the option after it, as its "
-                               f"value; give the value right after {args[i]}", ctx=ctx)
-        i += 2
-
-
-def _read_as_options(ctx, read: tuple[str, str, str]) -> str:
-    (word, flag, value), command = read, command_path(ctx)
-    return (f"`{command}`: {word}, a file here, was read as options ({flag} {value}); write it ./{word}, or put "
-            f"`--` before the files; see `{command} --help`")
-
-
-def _flag_given_a_value(ctx) -> str | None:
-    """The command's short switch typed with "=" and a value (`-q=1`), as the command line has it: click reads
-    each letter after "-" as an option, so it took -q and said "has no option -=", which names nothing typed."""
-    for arg in sys.argv[1:]:
-        if re.fullmatch(r"-[^-=]+=.*", arg, re.S):
-            flag = f"-{arg.split('=')[0][-1]}"
-            if any(flag in p.opts for p in ctx.command.params):
-                return flag
-    return None
-
-
-def command_path(ctx) -> str:
-    """The command as the user can type it again: `jaxart weights list`, or `python -m jaxart weights list` where
-    that ran it (as click's usage line names it: the `jaxart` script may not be on PATH); `jaxart` whatever else
-    ran it (`python cli.py`, a test's CliRunner)."""
-    return " ".join([program(ctx), *_names(ctx)])
-
-
-def program(ctx) -> str:
-    """The program as the user can type it again: `python -m jaxart` where that ran it, else `jaxart`."""
-    return _BY_MODULE if ctx.find_root().info_name == _BY_MODULE else "jaxart"
-
-
-def _names(ctx) -> list[str]:
-    """The command's words after the program's: ["weights", "list"]."""
-    return [*_names(ctx.parent), ctx.info_name] if ctx.parent is not None else []
-
-
-# How click names the program run as `python -m jaxart` (as `python3 -m jaxart` too): its usage line's words.
-_BY_MODULE = "python -m jaxart"
