@@ -34,6 +34,11 @@ _THEIRS = {
 }
 
 
+def option_names(command) -> set[str]:
+    """Every name click's `command` takes a parameter by (`--size`, `-o`, ...), as `hint` and the checks read them."""
+    return {o for p in command.params for o in p.opts}
+
+
 def hint(name: str, options: set[str]) -> str | None:
     """What to give for another program's option `name` (`--image_size`, `--original-colours`), where the command paints
     (stylize, sweep: `options` has --style-weight) and has the option it names; else None (`weights normalize` has a
@@ -49,7 +54,7 @@ def check_single_dash(ctx, args: list[str], command: str) -> None:
     typed so (`-seed 3`, `-content_weight 5`) is named too: `-optimizer adam` wrote to ptimizer."""
     from typer import BadParameter
 
-    options = {o for p in ctx.command.params for o in p.opts}
+    options = option_names(ctx.command)
     for arg in before_dashes(args):
         name = arg.partition("=")[0]
         if name.startswith("-") and not name.startswith("--") and not os.path.lexists(arg):

@@ -134,7 +134,7 @@ def unknown_option(e: TyperException) -> str:
             where = "the weights folder"
         text += (f": it installs weights by name in {where}, where --model NAME "
                  "finds them (set JAXART_WEIGHTS_DIR for another folder)")
-    elif theirs := other_names.hint(name, {o for p in ctx.command.params for o in p.opts}):
+    elif theirs := other_names.hint(name, other_names.option_names(ctx.command)):
         text += f" ({theirs})"  # another program's name: was no hint, or a loose guess
     elif guesses:
         text += f" (did you mean {' or '.join(guesses)}?)"
