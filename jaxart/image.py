@@ -76,7 +76,7 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
     except InputError:  # `pixel_limit.bound`'s own line: the file is whole, only too large to decode here
         raise
     except Exception as e:  # noqa: BLE001 - format plugins raise OSError, SyntaxError, struct.error, ...
-        if why := sniff.unread(p) or sniff.cut(p):  # a variant Pillow cannot decode, such as a ZIP-compressed PSD
+        if why := sniff.what(p, opened=True):  # a variant Pillow cannot decode, such as a ZIP-compressed PSD
             raise InputError(f"{p} {why}") from None
         raise InputError(f"{p} {sniff.truncated(describe(e))}") from None
     if min(img.size) < MIN_SIDE:

@@ -66,8 +66,8 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
 
         # As stylize names it: a HEIC, a PNG whose header is damaged, was "could not be read as an image"; a format
         # jaxart never writes, with what info reads, where it was told to "export it as PNG" (info reads no copy)
-        named = sniff.what if isinstance(e, UnidentifiedImageError) else sniff.cut  # a PNG cut in a chunk: OSError
-        if why := sniff.unwritten(Path(path)) or named(Path(path)):
+        opened = not isinstance(e, UnidentifiedImageError)  # a PNG cut in a chunk: OSError
+        if why := sniff.unwritten(Path(path)) or sniff.what(Path(path), opened):
             raise InputError(f"{path} {why}") from None
         raise InputError(f"{path} could not be read as an image ({describe(e, path)}); "
                          "give a PNG or TIFF jaxart wrote") from None

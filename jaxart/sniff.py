@@ -35,15 +35,16 @@ def _head(p: Path, n: int = 256) -> bytes:
         return f.read(n)
 
 
-def what(p: Path) -> str | None:
-    """What follows `p` in the one-line message about a file Pillow could not identify: the format it is in that
-    Pillow does not read (`unread`), else the format whose damaged header it starts with (`signed`); None if
-    neither."""
+def what(p: Path, opened: bool = False) -> str | None:
+    """What follows `p` in the one-line message about a file Pillow could not read: the format it is in that Pillow
+    does not read (`unread`), a PNG cut short (`cut`), else the format whose damaged header it starts with (`signed`);
+    None if none. `opened`: Pillow identified it and failed to decode it, so its header read and is not named."""
     if why := unread(p):
         return why
     if why := cut(p):
         return why
-    if kind := signed(p):  # "convert it to PNG" told the owner of a PNG with a damaged header to convert it
+    # "convert it to PNG" told the owner of a PNG with a damaged header to convert it
+    if not opened and (kind := signed(p)):
         return f"starts as {'an' if kind[0] in 'AEIOU' else 'a'} {kind} file but its header is damaged; re-export or " \
             "re-download it"
     return None
