@@ -38,19 +38,20 @@ def nonfinite(path: Path, settings: Sequence[Setting], ok: Sequence[bool], fmt: 
     """What the command line tells the user when some settings' losses became NaN or inf (None when none did): each
     failed tile by file name and setting (a painting by its name), as indices mean nothing to a user; its seed
     only where it is `seeded` (a random start: from the photo or an image a seed changes nothing, as `labels`); and
-    what helps: lower weights, where Adam's state `overflowed` (`SweepResult.overflowed`) not its learning rate, which
-    L-BFGS has none of (the line said "(or --learning-rate with adam)" to both)."""
+    what helps: lower weights, and Adam's learning rate for the tiles whose state did not overflow (`overflowed`,
+    `SweepResult.overflowed`: a learning rate does not change that), not L-BFGS's, which has none."""
     bad = [i for i, good in enumerate(ok) if not good]
     if not bad:
         return None
     tiles = tile_paths(Path(path), len(settings), fmt)
     keys = [k for k in Setting._fields if seeded or k != "seed"]
     named = "; ".join(f"{tiles[i].name} ({_text(settings[i], keys, paintings=paintings)})" for i in bad)
-    over = [tiles[i].name for i in bad if i < len(overflowed) and overflowed[i]]
-    advice = " or --learning-rate" * (optimizer == "adam" and not over)
+    over = [i for i in bad if i < len(overflowed) and overflowed[i]]
+    rest = [tiles[i].name for i in bad if i not in over]  # Adam's: a smaller step may keep them finite
+    advice = (" or --learning-rate" + f" for {', '.join(rest)}" * bool(over)) * (optimizer == "adam" and bool(rest))
     if over:
-        advice = (f": Adam's state overflowed {'there' if len(over) == len(bad) else 'for ' + ', '.join(over)} (a "
-                  "gradient too large to square in float32), which --learning-rate does not change")
+        advice += (f": Adam's state overflowed {'for ' + ', '.join(tiles[i].name for i in over) if rest else 'there'} "
+                   "(a gradient too large to square in float32), which --learning-rate does not change")
     return (f"the loss became NaN or inf for {len(bad)} of {len(settings)} settings: {named}; each of those images "
             f"is its last finite one; lower their weights{advice}")
 

@@ -23,11 +23,16 @@ def test_the_advice_names_a_learning_rate_only_where_one_could_help(tmp_path):
     assert said().endswith(AFTER) and said(optimizer="lbfgs", overflowed=[False, False]).endswith(AFTER)
     assert said(optimizer="adam", overflowed=[False, False]).endswith(f"{AFTER} or --learning-rate")
     assert said(optimizer="adam", overflowed=[False, True]).endswith(f"{AFTER}{OVERFLOWED}not change")
+
+
+def test_a_failed_tile_whose_adam_state_did_not_overflow_keeps_the_learning_rate_advice(tmp_path):
+    """Beside a tile whose Adam state overflowed, another that failed without was told no learning rate, which may
+    have kept it finite."""
     three = sweep.grid([1.0, 1e28, 1e29])
     mixed = sheet.nonfinite(tmp_path / "g.png", three, [True, False, False], optimizer="adam",
                             overflowed=[False, False, True])
-    assert mixed.endswith(f"{AFTER}: Adam's state overflowed for g-02.png (a gradient too large to square in float32), "
-                          "which --learning-rate does not change"), mixed
+    assert mixed.endswith(f"{AFTER} or --learning-rate for g-01.png: Adam's state overflowed for g-02.png (a gradient "
+                          "too large to square in float32), which --learning-rate does not change"), mixed
 
 
 def test_a_sweep_tile_whose_adam_state_overflowed_is_told_so(tmp_path, monkeypatch, capsys):
