@@ -19,6 +19,7 @@ from jax.typing import ArrayLike
 
 from jaxart.arrays import as_numbers, host_array
 from jaxart.errors import InputError
+from jaxart.loss_weight_checks import check_layer_weights
 from jaxart.losses import no_style, relative, widened
 from jaxart.mask_regions import region_masks  # public here, as README names it
 from jaxart.palette import parse_colors  # public here: palette.COLORS's refusal names guided.parse_colors
@@ -115,12 +116,16 @@ def style_loss(
       feats: layer name -> (h, w, C) activation; layers `target_grams` lacks are ignored.
       target_grams: layer name -> (R, C, C), one Gram per region (`Targets.grams` with masks).
       masks: layer name -> (R, h, w) region weights in [0, 1] (`layer_masks`), checked as `guided_gram` checks them.
-      layer_weights: layer name -> weight (a number or a traced scalar).
+      layer_weights: layer name -> weight (a number or a traced scalar), one for each target layer.
 
     Returns:
       A scalar >= 0, in the features' float dtype (at least float32); without target layers 0 as
       `losses.style_loss` gives it (`losses.no_style`: in the features' dtype, float32 without features).
+
+    Raises:
+      ValueError: a weight for a layer `target_grams` lacks, or none for one it has (as `losses.style_loss`).
     """
+    check_layer_weights(layer_weights, list(target_grams))
     terms = []
     for n, t in target_grams.items():
         g = guided_gram(feats[n], masks[n])

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import jaxart
-from jaxart import losses
+from jaxart import guided, losses
 
 from test_api_misuse import CONFIG, _setup
 
@@ -99,3 +99,18 @@ def test_a_weight_for_a_layer_the_style_loss_does_not_compare_is_refused_not_ign
                                          r"target_grams has \(relu1_1\)"):
         losses.style_loss(f, grams, {"relu1_1": 1.0, "relu2_1": 1.0})
     assert float(losses.style_loss(f, grams, {"relu1_1": 1.0})) == pytest.approx(float(losses.style_loss(f, grams)))
+
+
+def test_a_guided_style_loss_checks_its_layer_weights_as_the_plain_one():
+    """guided.style_loss took a weight for a layer it does not compare silently, and one it lacked was a bare
+    KeyError 'relu1_1'; it refuses both in losses.style_loss's words."""
+    rng = np.random.default_rng(0)
+    f = {"relu1_1": jnp.asarray(rng.random((4, 4, 2), np.float32)), "relu2_1": jnp.ones((2, 2, 2))}
+    grams, masks = {"relu1_1": jnp.ones((2, 2, 2))}, {"relu1_1": jnp.full((2, 4, 4), 0.5)}
+    with pytest.raises(ValueError, match=r"^layer_weights weigh layer relu2_1, which is not among the layers "
+                                         r"target_grams has \(relu1_1\)"):
+        guided.style_loss(f, grams, masks, {"relu1_1": 1.0, "relu2_1": 5.0})
+    with pytest.raises(ValueError, match=r"^layer_weights lack layer relu1_1, which target_grams has"):
+        guided.style_loss(f, grams, masks, {"relu2_1": 1.0})
+    one = float(guided.style_loss(f, grams, masks, {"relu1_1": 1.0}))
+    assert one > 0 and float(guided.style_loss(f, grams, masks, {"relu1_1": 2.0})) == pytest.approx(2 * one)
