@@ -25,7 +25,9 @@ class JaxartError(Exception):
     front end names them instead (the CLI: its flags, "--style-blend must be ..."); a switch written as Python passes
     it, "pass overwrite=True", as the flag alone ("pass --overwrite"), "match_luminance=False" as its
     "--no-match-luminance", a value, "tolerance=0.001", as the flag's ("--tolerance 0.001"), and a tuple,
-    "scale_steps=(1, 3)" or "(20,)", as the flag's list ("--steps 1,3", "--steps 20").
+    "scale_steps=(1, 3)" or "(20,)", as the flag's list ("--steps 1,3", "--steps 20"). A setting may be a phrase
+    with a value in it, "{}", which `words` writes in its own form: "region_colors {} and its painting", said
+    "region_colors '#0000ff' and its painting", as "--region-style {}=PAINTING", "--region-style '#0000ff'=PAINTING".
     """
 
     def __init__(self, message: object = "", *args: object, settings: Sequence[str] = ()):
@@ -35,9 +37,10 @@ class JaxartError(Exception):
     def naming(self, words: Mapping[str, str]) -> str:
         """The message with each of its settings that `words` has (by field name) written as `words` writes it."""
         text = str(self)
-        for setting in (s for s in self.settings if s in words):
-            spelt = r"[_\- ]".join(map(re.escape, setting.split("_")))
-            found = rf"{_NOT_IN_PATH}{spelt}(?:(=True|=False)(?![\w-])|(=\([^()]*\))|(=)(?=[^\s=])|(?![\w/\\-]|\.\w))"
+        for setting in sorted((s for s in self.settings if s in words), key=len, reverse=True):  # phrases first
+            spelt = r"[_\- ]".join(_VALUE if w == "{}" else re.escape(w) for w in setting.split("_"))
+            found = (rf"{_NOT_IN_PATH}{spelt}(?:(?P<switch>=True|=False)(?![\w-])|(?P<items>=\([^()]*\))"
+                     rf"|(?P<assigned>=)(?=[^\s=])|(?![\w/\\-]|\.\w))")
             text = re.sub(found, functools.partial(_written, words[setting]), text)
         return text
 
@@ -49,13 +52,16 @@ class InputError(JaxartError, ValueError):
 # A setting's word inside a path the message quotes is part of a name, not the setting: `--mask mask.png` was said as
 # "--mask '--mask.png' does not exist", `/data/mask/a.png` as "/data/--mask/a.png".
 _NOT_IN_PATH = r"(?<![\w\-/\\.~])"
+# A setting's "{}": the value the message gives there, quoted or one word ("region_colors '#0000ff' and its painting").
+_VALUE = r"(?P<value>'[^']*'|[^\s',;]+)"
 
 
 def _written(word: str, found: re.Match) -> str:
     """A setting `naming` found, as `word`: a flag's "=True" as the flag alone, "=False" as its --no- form,
     "=value" as "flag value", "=(1, 3)" as "flag 1,3"; another word keeps the "=" and its value, and drops
     "=True"/"=False"."""
-    switch, items, assigned = found[1], found[2], found[3]
+    switch, items, assigned = found["switch"], found["items"], found["assigned"]
+    word = word.replace("{}", found.groupdict().get("value") or "{}")
     if word.startswith("--") and switch == "=False":
         return f"--no-{word[2:]}"
     if word.startswith("--") and items:

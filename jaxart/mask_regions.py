@@ -128,17 +128,18 @@ def _checked(config, shapes: Sequence[Sequence[int]], n_styles: int,
             counts = palette.colour_counts(mask, None, BLOCK)
             raise InputError(f"mask colour {name!r} is not in {config.mask}{value}" + (
                 _photographed(counts, mask, "it has") or f"; its colours are {palette.commonest(counts)}{instead}"),
-                settings=["region_colors"])
+                settings=["region_colors {} and its painting", "region_colors"])
     stray = 1.0 - areas.sum()
     if stray > STRAY:
         counts = palette.colour_counts(mask, matched, BLOCK)
-        example = f", such as {given}" if (given := palette.region_colour_for(counts)) else ""
+        given = palette.region_colour_for(counts)
+        example = f", such as region_colors {given} and its painting" if given else " (region_colors)"
         # Shares of the whole mask, as the line for a colour not in it gives them: of the stray pixels, "55.1% of
         # m.png matches no ... (mostly #0000ff (100%))" read as if the whole mask were that colour.
         raise InputError(f"{stray:.1%} of {config.mask} matches no region colour nor a blend of two" + (
             _photographed(counts, mask, "those pixels have") or f" (mostly {palette.commonest(counts, 3, h * w)}); "
-            f"give region_colors each such colour and its painting{example}, or paint the mask in the region colours "
-            "alone"), settings=["region_colors"])
+            f"give each such colour its painting{example}, or paint the mask in the region colours alone"),
+            settings=["region_colors {} and its painting", "region_colors"])
     return mask, out
 
 

@@ -27,7 +27,8 @@ NOTHING_TO_PAINT = "give the CONTENT photo and at least one STYLE painting, or -
 FLAGS = {**reproduce.OPTIONS, "overwrite": "--overwrite", "output_path": "--output", "animation_path": "--animate",
          "save_every": "--save-every", "checkpoint_every": "--checkpoint-every", "format": "--format",
          "seeds": "--seed", "shrink_batch": "--shrink-batch", "tolerance": "--tolerance",
-         "grid's_paintings": "--each-painting", "resume": "--resume"}
+         "grid's_paintings": "--each-painting", "resume": "--resume",
+         "region_colors_{}_and_its_painting": "--region-style {}=PAINTING"}
 
 
 Content = Annotated[Optional[Path], typer.Argument(

@@ -130,7 +130,7 @@ def test_a_drawn_mask_s_few_stray_colours_are_named_not_taken_for_a_photograph(t
     drawn[:7, 10:20], drawn[90:95, 60:70] = (0, 255, 0), (0, 0, 0)
     Image.fromarray(drawn).save(tmp_path / "drawn.png")
     config = StyleConfig(mask=str(tmp_path / "drawn.png"), region_colors=("red", "blue"))
-    with pytest.raises(InputError, match=r"^1\.2% of .* \(mostly #00ff00 .*#000000 .*\); give region_colors each") as e:
+    with pytest.raises(InputError, match=r"^1\.2% of .* \(mostly #00ff00 .*#000000 .*\); give each such colour") as e:
         mask_regions.mask_size(config, (100, 100, 3), 2)
     assert "photograph" not in str(e.value)
 

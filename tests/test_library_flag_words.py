@@ -76,7 +76,8 @@ def test_an_animation_of_another_suffix_is_refused_in_the_callers_words(tmp_path
 def test_a_mask_colour_no_region_takes_is_offered_in_the_callers_words(tmp_path, monkeypatch, capsys):
     """A mask with a colour no region names told a Python caller "give a --region-style for each such colour, such as
     --region-style '#0000ff'=PAINTING", and one whose colour is not in it "for its #0000ff give --region-style ...":
-    flags it never typed. From Python they name `region_colors`; the command line's line, --region-style."""
+    flags it never typed. From Python they name `region_colors`; the command line's line, --region-style in the form
+    it takes, COLOUR=PAINTING (it said "give --region-style '#0000ff' and its painting")."""
     m = np.zeros((30, 40, 3), np.uint8)
     m[:15], m[15:] = (255, 0, 0), (0, 0, 255)
     Image.fromarray(m).save(tmp_path / "m.png")
@@ -85,9 +86,9 @@ def test_a_mask_colour_no_region_takes_is_offered_in_the_callers_words(tmp_path,
     photo, painting = np.zeros((30, 40, 3), np.float32), np.zeros((20, 20, 3), np.float32)
     with pytest.raises(InputError) as e:
         jaxart.run(photo, [painting], weights=weights, config=config)
-    assert str(e.value).endswith("matches no region colour nor a blend of two (mostly #0000ff (50%)); give "
-                                 "region_colors each such colour and its painting, such as '#0000ff', or paint the "
-                                 "mask in the region colours alone"), e.value
+    assert str(e.value).endswith("matches no region colour nor a blend of two (mostly #0000ff (50%)); give each "
+                                 "such colour its painting, such as region_colors '#0000ff' and its painting, or "
+                                 "paint the mask in the region colours alone"), e.value
     with pytest.raises(InputError) as e:
         jaxart.run(photo, [painting, painting], weights=weights, config=config.replace(region_colors=("red", "lime")))
     assert str(e.value).endswith("(lime is #00ff00); its colours are #0000ff (50%), #ff0000 (50%); for its #0000ff "
@@ -97,11 +98,11 @@ def test_a_mask_colour_no_region_takes_is_offered_in_the_callers_words(tmp_path,
     argv = ["stylize", str(d / "photo.jpg"), "--mask", str(tmp_path / "m.png"), "--region-style",
             f"red={d / 'paint.png'}", "-o", str(tmp_path / "o.png"), "--model", model, "--size", "32", "--steps", "1"]
     code, _, err = run_main(argv, monkeypatch, capsys)
-    assert code == 2 and err.endswith("matches no region colour nor a blend of two (mostly #0000ff (50%)); give "
-                                      "--region-style each such colour and its painting, such as '#0000ff', or paint "
+    assert code == 2 and err.endswith("matches no region colour nor a blend of two (mostly #0000ff (50%)); give each "
+                                      "such colour its painting, such as --region-style '#0000ff'=PAINTING, or paint "
                                       "the mask in the region colours alone"), err
     code, _, err = run_main([*argv, "--region-style", f"lime={d / 'paint.png'}"], monkeypatch, capsys)
-    assert code == 2 and err.endswith("for its #0000ff give --region-style '#0000ff' and its painting"), err
+    assert code == 2 and err.endswith("for its #0000ff give --region-style '#0000ff'=PAINTING"), err
     assert not (tmp_path / "o.png").exists()
 
 

@@ -71,8 +71,8 @@ def test_the_colours_a_refusal_names_are_counted_block_by_block_to_the_same_word
         "#3c64c8 (4%), #8c64c8 (2%); for its #00ff00 give region_colors '#00ff00' and its painting")
     assert _refusal(mask, "red") == (
         f"58.3% of {mask} matches no region colour nor a blend of two (mostly #00ff00 (42%), #3c64c8 (4%), "
-        "#8c64c8 (2%)); give region_colors each such colour and its painting, such as '#00ff00', or paint the mask "
-        "in the region colours alone")
+        "#8c64c8 (2%)); give each such colour its painting, such as region_colors '#00ff00' and its painting, or "
+        "paint the mask in the region colours alone")
 
 
 def test_a_colour_no_region_names_is_given_its_share_of_the_mask_and_the_region_style_for_it(tmp_path):
@@ -86,8 +86,8 @@ def test_a_colour_no_region_names_is_given_its_share_of_the_mask_and_the_region_
     mask = str(tmp_path / "m.png")
     assert _refusal(mask, "red") == (
         f"50.0% of {mask} matches no region colour nor a blend of two (mostly #0000ff (50%)); give "
-        "region_colors each such colour and its painting, such as '#0000ff', or paint the mask in the region colours "
-        "alone")
+        "each such colour its painting, such as region_colors '#0000ff' and its painting, or paint the mask in the "
+        "region colours alone")
 
 
 def test_naming_a_large_masks_colours_holds_little_beyond_matching_it(tmp_path):
