@@ -15,7 +15,7 @@ from jaxart_cli.command_names import command_path, command_words
 from jaxart_cli.misread import file_like_option, file_read_as_value, flag_given_a_value, read_as_options
 from jaxart_cli.paths import after_dashes as _after_dashes
 from jaxart_cli.values import A_LIST, NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE, SWEPT as _SWEPT, is_a_list
-from jaxart_cli.values import one_value, typed_value
+from jaxart_cli.values import one_value, typed_value, unknown_item
 
 
 # Typer's own wording for a value of the wrong type, and what a user reads instead.
@@ -33,7 +33,8 @@ def _choices_named(m: re.Match) -> str:
 
     choices, given = m["choices"].replace("'", ""), m["given"]  # None: a value with a ' in it, "-quoted
     said = "" if given is None else f"'{given}' "
-    return f"{said}is not one of {choices}{nearest_name(given or '', choices.split(', '))}"
+    known = choices.split(", ")
+    return f"{said}is not one of {choices}{unknown_item(given or '', known) or nearest_name(given or '', known)}"
 
 
 # Click's "No such command 'stylise'. Did you mean 'stylize'?", the guess only for a close spelling.

@@ -39,9 +39,14 @@ def test_a_list_given_to_an_option_of_one_value_is_refused_as_a_list(argv, said,
 
 
 def test_a_list_with_a_value_no_choice_takes_is_still_named_as_not_one_of_them(monkeypatch, capsys):
-    """`lbfgs,sgd` is no list of optimizers: the choices are listed, as for any other word."""
+    """`lbfgs,sgd` is no list of optimizers: the choices are listed, as for any other word, and the item none of them
+    is named, as a list option names its bad item; it ended "(did you mean lbfgs?)", a guess at the whole."""
     code, _, err = run_main(["sweep", "a.jpg", "b.jpg", "--optimizer", "lbfgs,sgd"], monkeypatch, capsys)
-    assert code == 2 and "'lbfgs,sgd' is not one of lbfgs, adam" in err and "is a list" not in err, err
+    assert code == 2 and err == ("error: Invalid value for --optimizer: 'lbfgs,sgd' is not one of lbfgs, adam (item 2 "
+                                 "of 2, 'sgd', is none of them; give one value)"), err
+    code, _, err = run_main(["stylize", "a.jpg", "b.jpg", "--pooling", "sgd,max"], monkeypatch, capsys)
+    assert code == 2 and err.endswith("'sgd,max' is not one of max, avg (item 1 of 2, 'sgd', is none of them; give "
+                                      "one value)"), err
 
 
 def test_an_init_file_whose_name_has_a_comma_is_read_as_a_file(tmp_path, monkeypatch, capsys):
