@@ -152,9 +152,9 @@ def check_init(config: StyleConfig, photo: tuple[int, int], paintings: Sequence[
     shape, need = decode_memory.init_peak(config.init, [photo, *paintings])
     host = free if on_host() else host_bytes()
     if shape is not None and not fits(need, host, held):
-        raise InputError(f"decoding the --init image ({shape[1]}x{shape[0]} px) needs about {amount(need)}"
-                         f"{holding(held)} but only {amount(host)} is free; give a smaller --init image, or --init "
-                         "content")
+        raise InputError(f"decoding the init image ({shape[1]}x{shape[0]} px) needs about {amount(need)}"
+                         f"{holding(held)} but only {amount(host)} is free; give a smaller init image, or "
+                         "init='content'", settings=["init"])
     # A transparent photo is decoded again for its alpha then too (transparency.photo_alpha): counted as an --init's.
     shape, need = decode_memory.alpha_peak(content, [photo, *paintings], config.size)
     if shape is not None and not fits(need, host, held):

@@ -67,7 +67,7 @@ def test_the_rule_is_one_for_the_run_the_init_image_and_a_sweep(tmp_path, monkey
     init = config.replace(init=str(_huge_header(tmp_path / "init.png")))
     need = decode_memory.init_bytes([photo, *paintings], (HUGE, decode_memory.PIXEL_BYTES["16-bit"]))
     memory.check_init(init, photo, paintings, need - held, held)
-    with pytest.raises(InputError, match=r"--init image \(12000x9000 px\) needs about .* of it held already, but"):
+    with pytest.raises(InputError, match=r"init image \(12000x9000 px\) needs about .* of it held already, but"):
         memory.check_init(init, photo, paintings, need - held - 1, held)
 
 
