@@ -8,7 +8,7 @@ import os
 import shlex
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +50,7 @@ def stylize_files(
     asked_overwrite: bool | None = None,
     tolerance: float = 0.0,
     resumed_from: Path | None = None,
+    words: Mapping[str, str] | None = None,
 ) -> transfer.Outcome:
     """Stylize image files into `output` (written atomically as `fmt`); frames every `save_every` steps.
 
@@ -65,7 +66,8 @@ def stylize_files(
     decoded by `load_inputs`. `asked_overwrite` (default: `overwrite`) is whether the user passed
     --overwrite, which also removes an earlier run's frames of `output` (a resumed run's `overwrite`
     may be only its leave to replace its own files). On a non-finite loss the last finite image is written to `output`
-    before re-raising. A signal during the last step is answered once the image is written.
+    before re-raising, its record's "error" naming the settings as `words` does (`JaxartError.naming`; the CLI: its
+    flags, the words its user reads the record in). A signal during the last step is answered once the image is written.
     `tolerance` (0: off) stops the run once its loss has converged (plateau.py): the outcome is `stopped`; one that can
     never stop it (`plateau.check_can_stop`) is an InputError.
     A transparent photo's alpha goes back into the image and frames written (`transparency`).
@@ -173,7 +175,8 @@ def stylize_files(
         except NonFiniteLossError as e:
             failed = transfer.Outcome(e.image, {}, e.step, earlier + time.perf_counter() - start)
             made = record(config, w, failed, inputs, meta["input_sha256"], model, tolerance)
-            save_image(output, with_alpha(e.image, alpha), {**made, "error": str(e)}, fmt, overwrite=overwrite)
+            said = {**made, "error": e.naming(words or {})}
+            save_image(output, with_alpha(e.image, alpha), said, fmt, overwrite=overwrite)
             raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step, e.settings) from None
         outcome = outcome._replace(seconds=earlier + outcome.seconds)
         try:

@@ -202,7 +202,7 @@ def stylize(
                                     stopped=stopped, resume=ckpt, model=w.name if model == "auto" else model,
                                     background=rgb, animation=animate, animation_overwrite=overwrite, frames=frames,
                                     inputs=(photo, paintings), asked_overwrite=overwrite, tolerance=tolerance,
-                                    resumed_from=resume)
+                                    resumed_from=resume, words=_o.FLAGS)
         # The bar showed each step's loss before its update; it ends on the optimizer's final one.
         on_step(outcome.steps, outcome.terms["total"], {k: v for k, v in outcome.terms.items() if k != "total"})
     if not quiet:
