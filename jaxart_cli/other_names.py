@@ -15,7 +15,19 @@ _COLOURS = ("--colors", "to keep the photo's colours, give --colors keep, as neu
 # Their files given by option are jaxart's arguments, which a command that paints takes (it has --style-weight).
 _FILES = ("--style-weight", "neural-style's -content_image and -style_image are the arguments: the photo, then the "
           "painting")
+# Theirs with no jaxart option: what jaxart does instead, said wherever a command paints, as for the files.
+_DEVICE = ("--style-weight", "neural-style's -gpu has no jaxart option: JAX runs on the GPU it finds; "
+           "CUDA_VISIBLE_DEVICES=N picks one, JAX_PLATFORMS=cpu the CPU")
+_BACKEND = ("--style-weight", "neural-style's -backend and -cudnn_autotune have no jaxart option: XLA compiles and "
+            "tunes the convolutions for the device")
 _THEIRS = {
+    "--gpu": _DEVICE,
+    "--backend": _BACKEND,
+    "--cudnn-autotune": _BACKEND,
+    "--print-iter": ("--style-weight", "neural-style's -print_iter has no jaxart option: the progress line shows the "
+                     "loss as the run goes, --quiet hides it"),
+    "--normalize-gradients": ("--style-weight", "neural-style's -normalize_gradients has no jaxart equivalent: leave "
+                              "it out"),
     "--content-image": _FILES,
     "--style-image": _FILES,
     "--image-size": ("--size", "neural-style's -image_size is --size PX, the output's long side"),

@@ -41,6 +41,15 @@ def test_neural_styles_option_names_jaxarts(typed, expected, files, monkeypatch,
                                              ".safetensors path"),  # was "has no option -m"
     (["-lbfgs_num_correction", "5"], "-lbfgs_num_correction",
      "neural-style's -lbfgs_num_correction is --lbfgs-memory N"),
+    # Those with no jaxart option say what jaxart does instead; each was "has no option -g", "-p", "-n"
+    (["-gpu", "0"], "-gpu", "neural-style's -gpu has no jaxart option: JAX runs on the GPU it finds; "
+                            "CUDA_VISIBLE_DEVICES=N picks one, JAX_PLATFORMS=cpu the CPU"),
+    (["-print_iter", "50"], "-print_iter", "neural-style's -print_iter has no jaxart option: the progress line shows "
+                                           "the loss as the run goes, --quiet hides it"),
+    (["-normalize_gradients"], "-normalize_gradients", "neural-style's -normalize_gradients has no jaxart equivalent: "
+                                                       "leave it out"),
+    (["-cudnn_autotune"], "-cudnn_autotune", "neural-style's -backend and -cudnn_autotune have no jaxart option: XLA "
+                                             "compiles and tunes the convolutions for the device"),
 ])
 def test_neural_styles_single_dash_is_named_as_typed(typed, name, expected, files, monkeypatch, capsys):
     """Click read `-image_size` as -i and said "no option -i"; `-original_colors 1` as `-o riginal_colors`, and
