@@ -70,3 +70,40 @@ def test_every_command_benchmarks_gives_names_only_options_the_cli_has():
         unknown += [f"jaxart {path} {o}" for o in re.findall(r"(?<![\w-])(--?[a-z][a-z0-9-]*)", rest)
                     if o not in options]
     assert len(commands) > 50 and unknown == [], f"BENCHMARKS.md's commands name options the CLI lacks: {unknown}"
+
+
+def _contents_entries() -> list[tuple[int, str]]:
+    """(depth, text) of each bullet of BENCHMARKS.md's Contents: depth 2 for a `##` section, 3 for a nested one."""
+    contents = (ROOT / "BENCHMARKS.md").read_text().split("\n## Contents\n", 1)[1].split("\n## ", 1)[0]
+    return [(2 + len(indent) // 2, " ".join(text.split()))
+            for indent, text in re.findall(r"^( *)- (.*?)(?=^ *- |\Z)", contents, re.M | re.S)]
+
+
+def test_the_benchmarks_contents_names_every_section_in_order():
+    """Contents says it lists "every section of this file, in file order": a section left out is one a reader never
+    finds from it, and an entry under a title no heading has sends them looking for a section that is not there."""
+    text = (ROOT / "BENCHMARKS.md").read_text()
+    headings = [(len(hashes), title) for hashes, title in re.findall(r"^(##+) (.*)$", text, re.M)
+                if title != "Contents"]
+    entries = _contents_entries()
+
+    def names(heading: str, entry: str) -> bool:
+        title = heading.split(" (")[0]
+        return entry.startswith(title) and entry[len(title):][:2] in ("", " (", ": ", ", ")
+
+    listed = [(depth, max([h for d, h in headings if d == depth and names(h, entry)] or [entry],
+                          key=lambda h: len(h.split(" (")[0]))) for depth, entry in entries]
+    unlisted = [h for h in headings if h not in listed]
+    unknown = [entry for entry in listed if entry not in headings]
+    assert len(headings) > 50 and unlisted == [], f"BENCHMARKS.md's Contents leaves out {unlisted}"
+    assert unknown == [], f"BENCHMARKS.md's Contents lists sections it has not: {unknown}"
+    assert listed == headings, "BENCHMARKS.md's Contents is not in file order"
+
+
+def test_every_section_the_benchmarks_contents_points_to_exists():
+    """**Superseded** by "X" and *later* "X" send a reader to the section that replaced a figure."""
+    headings = re.findall(r"^#+ (.*)$", (ROOT / "BENCHMARKS.md").read_text(), re.M)
+    quoted = [q for _, entry in _contents_entries() for q in re.findall(r'"([^"]+)"', entry)
+              if re.match(r"[A-Z`]\S* \S+ \S+", q) and not re.search(r"\bN\b", q)]  # "run N s, in all M s": a message
+    missing = [q for q in quoted if not any(h.startswith(q) for h in headings)]
+    assert len(quoted) > 15 and missing == [], f"BENCHMARKS.md's Contents points to sections it has not: {missing}"
