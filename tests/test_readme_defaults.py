@@ -67,6 +67,11 @@ def test_the_loss_defaults_the_readme_states_are_stylize_s():
     (r"So, by default, is a filter whose mean is below \S+ of its layer's average \(`--min-mean ([\d.]+)`\)",
      lambda: _default("weights normalize", "--min-mean")),
     (r"composited over `--background`, (\w+) by default", lambda: _default("stylize", "--background")),
+    (r"`--model (\w+)` \(the default\) warns once", lambda: _default("stylize", "--model")),
+    (r"`--model (\w+)` \(the default\) uses `vgg19`", lambda: _default("sweep", "--model")),
+    (r"\(`--tolerance REL`, default (\d+): off", lambda: _default("stylize", "--tolerance")),
+    (r"\| `(\w+)` \(default\) \| the 2015 method", lambda: _default("stylize", "--colors").value),
+    (r"\(`--conv (\w+)`, the default\)", lambda: _default("stylize", "--conv").value),
     # The limits and thresholds README states in prose, each the module constant a user meets it through.
     (r"with (\d+) s to connect and for each read", lambda: _module("jaxart.model_choice").PROBE_TIMEOUT),
     (r"waited \d+ s for fetch's three (\d+) s attempts", lambda: _fetch_default("timeout")),
