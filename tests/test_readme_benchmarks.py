@@ -107,3 +107,13 @@ def test_every_section_the_benchmarks_contents_points_to_exists():
               if re.match(r"[A-Z`]\S* \S+ \S+", q) and not re.search(r"\bN\b", q)]  # "run N s, in all M s": a message
     missing = [q for q in quoted if not any(h.startswith(q) for h in headings)]
     assert len(quoted) > 15 and missing == [], f"BENCHMARKS.md's Contents points to sections it has not: {missing}"
+
+
+def test_every_figure_cited_to_benchmarks_names_its_section():
+    """A bare "(..., BENCHMARKS.md)" left the reader a 3,700-line file to search, and let a figure outlive the section
+    that superseded it (README's "24% more computation" for coarse to fine, which "Time to quality at today's code"
+    had replaced): each citation names its section, which the test above finds."""
+    text = _flat("README.md")
+    bare = [text[max(0, m.start() - 60):m.end()] for m in re.finditer(r"BENCHMARKS\.md`?(?!,? \")", text)
+            if not re.search(r"(results in |See `)$", text[:m.start()])]
+    assert bare == [], f"README cites BENCHMARKS.md without naming a section: {bare}"
