@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxart import animate, checkpoint, destinations, image, locks, moved_inputs, plateau, scales, transfer
+from jaxart import animate, checkpoint, destinations, image, locks, moved_inputs, plateau, provenance, scales, transfer
 from jaxart.transparency import photo_alpha, with_alpha
 from jaxart.input_files import load_inputs
 from jaxart.inputs import initial_image
@@ -124,6 +124,9 @@ def stylize_files(
                 "animation": str(animation.resolve()) if animation else None,
                 "input_sha256": input_digests(content, styles, config), "overwrite": asked,
                 **({"tolerance": tolerance} if tolerance else {})}
+        # What computed them, in a frame's and an interrupted image's record as in the finished one's (not the
+        # checkpoint's): their `info --command` warns of another commit, jax or CPU as the image's does.
+        made_by = {"machine": provenance.machine(), **({"source": src} if (src := provenance.source()) else {})}
         # The tested losses, from the checkpoint this run continues: a test after it compares with one before.
         losses = {int(k): v for k, v in (resume.meta.get("losses") or {}).items()} if resume else {}
         # The seconds the run it continues had taken: a resumed run's record and summary give the whole run's.
@@ -138,8 +141,8 @@ def stylize_files(
             if movie is not None and p.step < p.steps:
                 movie.offer(p.step, p.image)
             if save_every and p.step % save_every == 0 and p.step < p.steps:
-                save_image(frame(output, p.step, fmt), with_alpha(p.image, alpha), {**meta, "step": p.step}, fmt,
-                           overwrite=overwrite)
+                save_image(frame(output, p.step, fmt), with_alpha(p.image, alpha), {**meta, **made_by, "step": p.step},
+                           fmt, overwrite=overwrite)
             if p.step == p.steps:
                 return  # the finished image is written below, whatever arrives now
             if tolerance and plateau.tested(p.step, since):
@@ -159,8 +162,8 @@ def stylize_files(
                 wrote.append(p.step)
             if signum:
                 name = signal.Signals(signum).name
-                save_image(output, with_alpha(p.image, alpha), {**meta, "step": p.step, "interrupted": name}, fmt,
-                           overwrite=overwrite)
+                save_image(output, with_alpha(p.image, alpha), {**meta, **made_by, "step": p.step, "interrupted": name},
+                           fmt, overwrite=overwrite)
                 files = written(output, fmt, p.step, p.steps, save_every, checkpoint=f"checkpoint {ckpt_path}",
                                 after=frames_after(resume and resume.meta, output))  # where its frames so far are
                 raise Interrupted(f"{interrupted_by(signum)} at step {p.step} of {p.steps}; wrote {files}; continue "

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from jaxart import reproduce, signals
+from jaxart import provenance, reproduce, signals
 
 from conftest import run_main, write_tiny_job
 
@@ -30,6 +30,25 @@ def test_a_frames_command_writes_that_frame_again(tmp_path, monkeypatch, capsys)
     np.testing.assert_array_equal(np.asarray(Image.open(d / "first_00001.png")),
                                   np.asarray(Image.open(d / "first-2_00001.png")))
 
+
+def test_a_frames_command_warns_of_another_commit_as_the_images_does(tmp_path, monkeypatch, capsys):
+    """README: a frame carries the run record, and where another commit runs the command a warning says so. A
+    frame's record lacked "source" and "machine", so its command, run at another commit, warned of nothing."""
+    d, model = write_tiny_job(tmp_path)
+    monkeypatch.setattr(provenance, "source", lambda *a: {"commit": "a" * 40, "modified": False})
+    code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(d / "first.png"),
+                             "--save-every", "1", "--model", model, "--size", "32", "--steps", "2", "-q"],
+                            monkeypatch, capsys)
+    assert code == 0, err
+    with monkeypatch.context() as m:  # an interrupted run's image too
+        m.setattr(signals, "stop_signals", lambda: contextlib.nullcontext(lambda: signal.SIGTERM))
+        code, _, err = run_main(["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(d / "cut.png"),
+                                 "--model", model, "--size", "32", "--steps", "2", "-q"], monkeypatch, capsys)
+    assert code == 143, err
+    monkeypatch.setattr(provenance, "source", lambda *a: {"commit": "b" * 40, "modified": False})
+    for made in ("first.png", "first_00001.png", "cut.png"):
+        code, _, err = run_main(["info", str(d / made), "--command"], monkeypatch, capsys)
+        assert code == 0 and "made with commit aaaaaaa; here it is commit bbbbbbb" in err, (made, err)
 
 @pytest.mark.parametrize("stem", ["a", "my a"])
 def test_an_interrupted_images_note_names_its_checkpoint_only_while_it_is_there(tmp_path, monkeypatch, capsys, stem):
