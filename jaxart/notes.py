@@ -100,14 +100,17 @@ def repeated_painting_note(names, paintings, config) -> str | None:
     return None
 
 
-def photo_as_painting_note(content, styles, config) -> str | None:
-    """A warning for a painting that is the photo or a copy of it, else None: its style is the photo's own, so the
-    run gave the photo back nearly as it was, after minutes, with no word. Not for regions, nor style weight 0."""
+def photo_as_painting_note(content, styles, config, blended: bool = True) -> str | None:
+    """A warning for a painting that is the photo or a copy of it, else None: the run gave the photo back nearly as
+    it was, with no word, or, `blended` with others (not a sweep's --each-painting), drew it back toward the photo."""
     for name in () if config.mask is not None or not config.style_weight else styles:
         with contextlib.suppress(OSError):
             if (same := os.path.samefile(name, content)) or filecmp.cmp(name, content, shallow=False):
-                return (f"painting {name} is {'the photo' if same else f'a copy of the photo {content}'}: its style "
-                        "is the photo's own, so the run gives the photo back nearly as it is; give a painting as STYLE")
+                effect = ("the run gives the photo back nearly as it is; give a painting as STYLE" if not blended
+                          or set(styles) == {name} else "the blend draws the picture back toward the photo; leave it "
+                          "out of STYLE")
+                return f"painting {name} is {'the photo' if same else f'a copy of the photo {content}'}: its style " \
+                       f"is the photo's own, so {effect}"
     return None
 
 

@@ -168,7 +168,7 @@ def sweep(
                  _notes.background_note(background, content, styles, config.init) if _given(ctx, "background")
                  else None,
                  None if each_painting else _notes.repeated_painting_note(styles, paintings, painter),  # as stylize's
-                 _notes.photo_as_painting_note(content, styles, painter),
+                 _notes.photo_as_painting_note(content, styles, painter, blended=not each_painting),
                  *_notes.enlarged_painting_notes(styles, paintings, painter.replace(style_scale=max(painted)))):
         if note:
             _warn(note)
