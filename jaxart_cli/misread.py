@@ -27,7 +27,7 @@ def file_read_as_value(ctx) -> tuple[str, str, str] | None:
     option with its value (`-out.png` as -o ut.png, `-qout.png` as -q -o ut.png): (the word, the option, the value);
     None if none. No "no such option" came of it to say so, only what went missing after it."""
     shorts = {o: p for p in ctx.command.params for o in p.opts if len(o) == 2}
-    takes = {o for p in ctx.command.params if _takes_value(p) for o in p.opts}
+    takes = {o for p in ctx.command.params if takes_value(p) for o in p.opts}
     words = before_dashes(sys.argv[1:])
     for before, arg in zip(["", *words], words):
         if before in takes or not re.fullmatch(r"-[^-].+", arg, re.S) or not os.path.lexists(arg):
@@ -35,14 +35,14 @@ def file_read_as_value(ctx) -> tuple[str, str, str] | None:
         for i, letter in enumerate(arg[1:], 2):
             if (param := shorts.get(f"-{letter}")) is None:
                 break  # an unknown option: `usage.unknown_option` says it
-            if _takes_value(param):
+            if takes_value(param):
                 if arg[i:]:
                     return arg, f"-{letter}", arg[i:]
                 break
     return None
 
 
-def _takes_value(param) -> bool:
+def takes_value(param) -> bool:
     """Whether click's `param` is an option that takes a value (not a switch, a count or an argument)."""
     return param.param_type_name == "option" and not (param.is_flag or param.count)
 
@@ -70,7 +70,7 @@ def check_option_as_value(ctx, args: list[str]) -> None:
     i = 0
     while i < len(args) - 1 and args[i] != "--":
         param, after = params.get(args[i]), args[i + 1]
-        if param is None or not _takes_value(param):
+        if param is None or not takes_value(param):
             i += 1
             continue
         if after.partition("=")[0] in names and not os.path.lexists(after):

@@ -62,15 +62,23 @@ def hint(name: str, options: set[str]) -> str | None:
 def check_single_dash(ctx, args: list[str], command: str) -> None:
     """Refuse another program's option typed its way, one dash and underscores (`-image_size 256`), before click reads
     it as short options: it said "has no option -i", and `-original_colors 1` wrote to riginal_colors (as -o). A file
-    or folder of that name here, or a word after `--`, is an argument, as click takes it. One of jaxart's own names
-    typed so (`-seed 3`, `-content_weight 5`) is named too: `-optimizer adam` wrote to ptimizer."""
+    or folder of that name here, an option's value, or a word after `--`, is not one, as click takes it. One of
+    jaxart's own names typed so (`-seed 3`, `-content_weight 5`) is named too: `-optimizer adam` wrote to ptimizer;
+    and any other word whose first letter is no short option (neural-style's `-gpu 0`, `-print_iter 1`), whole."""
     from typer import BadParameter
 
+    from jaxart_cli.misread import takes_value
+
     options = option_names(ctx.command)
-    for arg in before_dashes(args):
+    values = {o for p in ctx.command.params if takes_value(p) for o in p.opts}
+    words = before_dashes(args)
+    for before, arg in zip(["", *words], words):
         name = arg.partition("=")[0]
-        if name.startswith("-") and not name.startswith("--") and not os.path.lexists(arg):
-            ours = "-" + name.replace("_", "-")
-            if theirs := hint("-" + name, options) or (f"{name} is {ours}" if ours in options else None):
-                raise BadParameter(f"`{command}` has no option {name} ({theirs}; jaxart's options start with -- and "
-                                   f"join words with -); see `{command} --help` for its options", ctx=ctx)
+        if before in values or not name.startswith("-") or name.startswith("--") or os.path.lexists(arg):
+            continue
+        ours = "-" + name.replace("_", "-")
+        if theirs := hint("-" + name, options) or (f"{name} is {ours}" if ours in options else None):
+            raise BadParameter(f"`{command}` has no option {name} ({theirs}; jaxart's options start with -- and "
+                               f"join words with -); see `{command} --help` for its options", ctx=ctx)
+        if len(name) > 2 and name[:2] not in {*options, *ctx.help_option_names}:  # click named its first letter alone
+            raise BadParameter(f"`{command}` has no option {name}; see `{command} --help` for its options", ctx=ctx)

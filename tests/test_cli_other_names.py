@@ -92,3 +92,19 @@ def test_jaxarts_own_option_typed_with_one_dash_is_named(typed, name, ours, file
     assert err == (f"error: `jaxart stylize` has no option {name} ({name} is {ours}; jaxart's options start with -- "
                    f"and join words with -); see `jaxart stylize --help` for its options")
     assert set(os.listdir(d)) == before
+
+
+@pytest.mark.parametrize("typed", [["-gpu", "0"], ["-print_iter", "1"], ["-backend", "nn"]])
+def test_neural_styles_other_options_are_named_whole(typed, files, monkeypatch, capsys):
+    """Its options jaxart has no name for: click read them as short options and named a letter never typed alone, "has
+    no option -g". An option's value that starts with a dash is still its value (`-o -gpu_run.png`)."""
+    d, model = files
+    monkeypatch.chdir(d)
+    before = set(os.listdir(d))
+    code, out, err = run_main(["stylize", "photo.jpg", "paint.png", "--model", model, *typed], monkeypatch, capsys)
+    assert (code, out) == (2, ""), err
+    assert err == f"error: `jaxart stylize` has no option {typed[0]}; see `jaxart stylize --help` for its options"
+    assert set(os.listdir(d)) == before
+    argv = ["stylize", "photo.jpg", "paint.png", "--model", model, "-o", "-gpu_run.png", "--dry-run"]
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 0 and "would write -gpu_run.png" in out, err
