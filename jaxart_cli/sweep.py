@@ -89,6 +89,7 @@ def sweep(
     from jaxart.config import StyleConfig
 
     _misread.check_file_read_as_value(ctx)  # `-out.png` as -o ut.png, as stylize's
+    _flag_with_value(ctx, [content, *(styles or ())])  # `--quiet yes`: yes is no photo, with --resume too
     _interval(checkpoint_every, "--checkpoint-every")
     ckpt, hashed = None, {}
     if resume is not None:
@@ -98,7 +99,6 @@ def sweep(
         init, mask = cmd.config.init, cmd.config.mask
     else:
         _spaced_list(ctx, [content, *(styles or ())], _LISTS + _SWEPT)  # `--style-weight 1 10 100`: 10 is no painting
-        _flag_with_value(ctx, [content, *(styles or ())])  # `--overwrite yes`: yes is no photo
         regions, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
         if content is None:
             raise typer.BadParameter(_o.NOTHING_TO_PAINT)

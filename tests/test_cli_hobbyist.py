@@ -24,6 +24,18 @@ def test_a_value_given_to_a_flag_is_named_as_such(command, typed, line, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["job"]
 
 
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_a_value_given_to_a_flag_beside_resume_is_named_as_such(command, tmp_path, monkeypatch, capsys):
+    """It said "the checkpoint names the content, styles and model; give no CONTENT or STYLE with it", where none
+    was given: `yes` was taken for the photo."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "o.ckpt.npz").write_bytes(b"")
+    code, _, err = run_main([command, "--resume", "o.ckpt.npz", "--quiet", "yes"], monkeypatch, capsys)
+    assert (code, err) == (2, "error: yes after --quiet was taken for a file; --quiet takes no value: give --quiet "
+                              "alone"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.ckpt.npz"]
+
+
 def test_a_missing_photo_after_a_flag_is_still_called_missing(tmp_path, monkeypatch, capsys):
     files = write_tiny_job(tmp_path / "job")
     monkeypatch.chdir(tmp_path)
