@@ -11,7 +11,7 @@ from jaxart.paths import as_path, check_path
 from jaxart.weights import folder
 from jaxart.weights.fetch import fetch
 from jaxart.weights.layouts import LAYOUTS, convert, detect
-from jaxart.weights.range_get import Speed
+from jaxart.weights.attempt_ends import Speed
 from jaxart.weights.registry import SOURCES, Source, get_source
 from jaxart.weights.folder import check_writable, file_kind, installed, path_for, remove, valid_name, weights_dir
 from jaxart.weights.store import load, read_metadata, verify

@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 from jaxart.errors import WeightsError
-from jaxart.weights import folder, proxies, range_get, validators
+from jaxart.weights import attempt_ends, folder, proxies, validators
 from jaxart.weights.registry import Source
 
 
@@ -86,19 +86,19 @@ def worth_retrying(e: Exception, report: Report) -> tuple[object, float, str]:
     partial, url = report.partial, report.url
     if isinstance(e, urllib.error.HTTPError):
         return *_http_error(e, report), ""
-    if isinstance(e, range_get.WrongFile):
+    if isinstance(e, attempt_ends.WrongFile):
         validators.discard(partial)
         raise report.fail(e, _CHECK_URL) from None
-    if isinstance(e, range_get.Page):  # the bytes kept from an earlier attempt are the file's: kept
+    if isinstance(e, attempt_ends.Page):  # the bytes kept from an earlier attempt are the file's: kept
         raise report.fail(e, f"open {url} in a browser to see what it says, {_CHECK_URL}") from None
-    if isinstance(e, range_get.Unwritable):
+    if isinstance(e, attempt_ends.Unwritable):
         name, kept = report.source.name, report.kept()
         bytes_kept = (f"its {kept:,} bytes are kept and fetching again resumes there (`jaxart weights remove "
                       f"{name}` deletes them); " if kept else "")
         error = e.args[0]
         raise WeightsError(f"could not write the download of {name} to {partial} "
                            f"({error.strerror or error}); {bytes_kept}{folder.write_advice(error)}") from None
-    if not isinstance(e, (range_get.Interrupted, urllib.error.URLError, http.client.HTTPException, OSError)):
+    if not isinstance(e, (attempt_ends.Interrupted, urllib.error.URLError, http.client.HTTPException, OSError)):
         raise report.fail(e, "check --url or JAXART_WEIGHTS_URL_*, or ") from None  # a ValueError: a malformed URL
     if isinstance(e, http.client.BadStatusLine) and not isinstance(e, http.client.RemoteDisconnected):
         # Another protocol's port, or an HTTPS one asked by http://: the same bytes again. Its line was the reason,
@@ -124,7 +124,7 @@ def worth_retrying(e: Exception, report: Report) -> tuple[object, float, str]:
             and _at(e, report).lower().startswith("https:")):  # as the request went: it read "[Errno 104]" alone
         reset = f"the HTTPS connection was reset before an answer came, by the server or a firewall between: {said}"
         return reset, 0.0, _cut_https(report)
-    if isinstance(e, range_get.Reset) and e.url.lower().startswith("https:"):  # while the file came: the same rule
+    if isinstance(e, attempt_ends.Reset) and e.url.lower().startswith("https:"):  # while the file came: the same rule
         return said, 0.0, _cut_https(report)
     return said, 0.0, ""
 

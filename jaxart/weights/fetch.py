@@ -28,9 +28,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from jaxart.errors import WeightsError
-from jaxart.weights import failures, folder, layouts, proxies, range_get, registry, retries, store, validators
+from jaxart.weights import attempt_ends, failures, folder, layouts, proxies, range_get, registry, retries, store
+from jaxart.weights import validators
 from jaxart.weights.failures import LONGEST_RETRY_AFTER, Report
-from jaxart.weights.range_get import Progress, Speed
+from jaxart.weights.attempt_ends import Speed
+from jaxart.weights.range_get import Progress
 from jaxart.weights.registry import Source, get_source
 
 __all__ = ["LONGEST_RETRY_AFTER", "fetch"]
@@ -62,8 +64,8 @@ def _download(source: Source, url: str, partial: Path, progress: Progress | None
         try:
             range_get.get(url, partial, source.size, progress, timeout, restarted, speed)
             return earlier
-        except (urllib.error.HTTPError, range_get.WrongFile, range_get.Page, range_get.Unwritable,
-                range_get.Interrupted, urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
+        except (urllib.error.HTTPError, attempt_ends.WrongFile, attempt_ends.Page, attempt_ends.Unwritable,
+                attempt_ends.Interrupted, urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
             reason, asked, advice = failures.worth_retrying(e, report)
         tries = retries.after(tries, report.kept() - before, speed)
     if retries.hopeless(tries, left):  # fetching again would end the same way: another network or mirror may not

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from jaxart.byte_sizes import amount
-from jaxart.weights.range_get import Speed
+from jaxart.weights.attempt_ends import Speed
 
 # 5 KB/s Wi-Fi (README's worst hotel) that drops every 10 minutes keeps 3 MB an attempt: vgg19-torchvision's 575 MB
 # in 188 attempts, vgg19's 80 MB in 27. A server dropping each connection after 60 KB ends vgg19 after 12 MB.
