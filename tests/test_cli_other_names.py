@@ -94,10 +94,11 @@ def test_jaxarts_own_option_typed_with_one_dash_is_named(typed, name, ours, file
     assert set(os.listdir(d)) == before
 
 
-@pytest.mark.parametrize("typed", [["-gpu", "0"], ["-print_iter", "1"], ["-backend", "nn"]])
-def test_neural_styles_other_options_are_named_whole(typed, files, monkeypatch, capsys):
-    """Its options jaxart has no name for: click read them as short options and named a letter never typed alone, "has
-    no option -g". An option's value that starts with a dash is still its value (`-o -gpu_run.png`)."""
+@pytest.mark.parametrize("typed", [["-gpu_id", "0"], ["-print_every", "1"], ["-bogus", "nn"]])
+def test_one_dash_words_jaxart_does_not_know_are_named_whole(typed, files, monkeypatch, capsys):
+    """One-dash words that are no option of jaxart's nor neural-style's: click read them as short options and named a
+    letter never typed alone, "has no option -g". An option's value that starts with a dash is still its value
+    (`-o -gpu_run.png`)."""
     d, model = files
     monkeypatch.chdir(d)
     before = set(os.listdir(d))
