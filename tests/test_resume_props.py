@@ -59,7 +59,7 @@ def test_a_resumed_run_continues_its_intervals_and_animation_unless_given_again(
     given = resume.continuation(ckpt, tmp_path / "o.png", None, 5, 7, warned.append)
     assert (given.save_every, given.checkpoint_every) == (5, 7)
     damaged = ckpt._replace(frames=[])
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match=r"^checkpoint's animation frames are damaged; start the run again, or give "):
         resume.continuation(damaged, tmp_path / "o.png", None, None, None, warned.append)
     fresh = resume.continuation(damaged, tmp_path / "o.png", tmp_path / "b.gif", None, None, warned.append)
     assert fresh.frames is None and fresh.animation == tmp_path / "b.gif" and "damaged" in warned[-1]
