@@ -1,4 +1,5 @@
-"""--colors match-*: the painting recoloured keeps its own light and dark in each colour, never a negative of it."""
+"""The painting matched to the photo's colours (--colors match-*) or luminance (--colors luminance): its own light and
+dark kept in each colour, never a negative of it, and in [0, 1] where the docstring says so."""
 
 import numpy as np
 import pytest
@@ -22,3 +23,12 @@ def test_a_photo_of_the_paintings_colours_rescaled_keeps_each_channel_rising_whe
     matched = color_match.match_colors(painting, photo, method)
     follows = [np.corrcoef(matched[..., k].ravel(), painting[..., k].ravel())[0, 1] for k in range(3)]
     assert min(follows) > 0.9, follows
+
+
+def test_a_luminance_stretched_past_black_and_white_is_clipped_to_them():
+    """A low-contrast painting against a high-contrast photo: its darkest and lightest pixels scaled past [0, 1],
+    a luminance below black that the docstring promises is clipped."""
+    luma = np.array([[0.0, 0.5, 0.5, 0.5, 1.0]])  # std 0.32
+    reference = np.array([[0.0, 1.0, 0.0, 1.0]])  # mean 0.5, std 0.5
+    matched = color_match.match_luminance(luma, reference)
+    np.testing.assert_allclose(matched, [[0.0, 0.5, 0.5, 0.5, 1.0]], atol=1e-12)  # 0.5 -+ 0.79, clipped
