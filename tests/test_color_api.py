@@ -116,5 +116,10 @@ def test_finish_and_start_return_a_jax_array_of_numpy_pixels_in_every_mode(mode)
         assert isinstance(got, jax.Array) and got.dtype == jnp.float32 and got.shape == image.shape
     if mode not in ("luminance", "keep"):
         np.testing.assert_array_equal(color.finish(image, image, mode), image)
+    else:  # the optimized grey image's luminance, in the photo's colours (the chroma fits at these levels)
+        photo, grey = image * 0.5 + 0.25, np.repeat(image[..., :1] * 0.5 + 0.25, 3, axis=-1)
+        out = np.asarray(color.finish(grey, photo, mode))
+        np.testing.assert_allclose(color.luminance(out), color.luminance(grey), atol=1e-6)
+        np.testing.assert_allclose(color.rgb_to_yiq(out)[..., 1:], color.rgb_to_yiq(photo)[..., 1:], atol=1e-6)
     if mode != "luminance":
         np.testing.assert_array_equal(color.start(image, mode), image)
