@@ -29,6 +29,15 @@ class StderrConsole(Console):
         self.quiet = True
         unread(self.file)
 
+    def _check_buffer(self) -> None:
+        """rich's, where stderr that takes no more (`2>>log` on a full disk, a gone terminal's EIO) is a reader gone
+        too: rich answers BrokenPipeError alone, and the run ended at the bar with exit 1, its image unwritten."""
+        try:
+            super()._check_buffer()
+        except OSError:
+            del self._buffer[:]
+            self.on_broken_pipe()
+
 
 @contextlib.contextmanager
 def steps_bar(total: int, quiet: bool = False, console: Console | None = None,

@@ -54,7 +54,8 @@ def say(line: str, err: bool = False) -> None:
     if err:
         try:
             typer.echo(" ".join(str(line).splitlines()), err=True)
-        except BrokenPipeError:  # `2>&1 | head -1`: nobody reads warnings or progress; the run goes on, as echo's
+        except OSError:  # `2>&1 | head -1`, `2>>log` on a full disk, a gone terminal's EIO: nobody reads warnings or
+            # progress; the run goes on, as echo's (a full disk's ENOSPC ended it silently, exit 1, its image unwritten)
             from jaxart.files import unread
 
             unread(sys.stderr)

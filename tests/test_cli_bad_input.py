@@ -213,14 +213,19 @@ def test_the_cli_says_a_damaged_photo_is_damaged_in_one_line_and_writes_nothing(
 
 @pytest.mark.slow  # a child process that loads JAX and compiles: about 5-9 s on 2 cores
 @pytest.mark.parametrize("extra", [[], ["--seed", "3"]], ids=["bar first", "warning first"])
-def test_a_run_whose_stderr_reader_is_gone_writes_its_image_and_exits_0(extra, files, tmp_path):
+@pytest.mark.parametrize("stderr", ["closed pipe", "/dev/full"])
+def test_a_run_whose_stderr_reader_is_gone_writes_its_image_and_exits_0(stderr, extra, files, tmp_path):
     """`jaxart stylize ... 2>&1 | head -1`: the reader of its progress and warnings gone, rich's bar ended the run
-    with exit 1 (and a warning's line, click's echo, did too): no image where it came before the run."""
+    with exit 1 (and a warning's line, click's echo, did too): no image where it came before the run. So did stderr
+    on a full disk (`2>>job.log`, /dev/full), silently: ENOSPC is no BrokenPipeError."""
     import os
 
+    if stderr == "/dev/full" and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
     d, model = files
-    read, write = os.pipe()
-    os.close(read)
+    read, write = os.pipe() if stderr == "closed pipe" else (None, os.open(stderr, os.O_WRONLY))
+    if read is not None:
+        os.close(read)
     try:
         proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "stylize", str(d / "photo.jpg"),
                                str(d / "paint.png"), "--model", model, "--size", "32", "--steps", "2",
