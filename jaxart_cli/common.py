@@ -66,15 +66,23 @@ def say(line: str, err: bool = False) -> None:
 def echo(text: str) -> None:
     """`text` on stdout. Once nobody reads it (`| head -1` had its line; a closed pipe), the rest goes to /dev/null and
     the command goes on to its own end and exit code, as ripgrep's does: click stopped it at that line with exit 1, a
-    failure for `set -o pipefail` though the image was written, and before a sweep said which tiles failed."""
+    failure for `set -o pipefail` though the image was written, and before a sweep said which tiles failed. Where
+    it takes no more (a full disk) the command fails, saying so: it said "error: No space left on device", naming
+    nothing."""
     import typer
+
+    from jaxart.files import unread
 
     try:
         typer.echo(text)
     except BrokenPipeError:
-        from jaxart.files import unread
-
         unread(sys.stdout)
+    except OSError as e:  # `> /dev/full`, a full disk: the output is lost, which the reader did not choose
+        from jaxart.errors import JaxartError
+
+        unread(sys.stdout)  # its unwritten bytes too: the flush at exit raised again
+        raise JaxartError(f"could not write to the standard output ({e.strerror or e}); free some space on its "
+                          "disk or send it elsewhere") from e
 
 
 def said(label: str):

@@ -1,0 +1,28 @@
+"""Standard output that takes no more (`> /dev/full`, a full disk): the command fails, naming it, in one line."""
+
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import cli
+import jaxart
+
+pytestmark = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+
+
+@pytest.mark.parametrize("argv", [["info", "RECORD"], ["weights", "list"], ["--help"]], ids=["info", "list", "help"])
+def test_output_onto_a_full_disk_is_one_line_that_names_the_standard_output(argv, tmp_path, monkeypatch, capsys):
+    """It said "error: No space left on device", naming nothing: not which file, nor that the disk is stdout's."""
+    record = tmp_path / "r.png"
+    jaxart.output.save_image(record, np.zeros((4, 4, 3)), {"config": {"size": 32}})
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+    monkeypatch.setattr(sys, "argv", ["cli.py", *[str(record) if a == "RECORD" else a for a in argv]])
+    with open("/dev/full", "w") as full:
+        monkeypatch.setattr(sys, "stdout", full)
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 1 and err == "error: could not write to the standard output (No space left on " \
+                                                "device); free some space on its disk or send it elsewhere\n", err
