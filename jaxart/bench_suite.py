@@ -79,7 +79,8 @@ def _rows(sizes, repeats, loops, baseline, remat, convs, memory, sweep, quality,
         if sweep:
             from jaxart import bench_sweep
 
-            sweep_rows.append(bench_sweep.measure_sweep(size, settings=sweep, repeats=repeats))
+            sweep_rows.append(bench_sweep.measure_sweep(size, settings=sweep, repeats=repeats, remat=remat,
+                                                          conv=convs[0]))
             echo(bench_sweep.format_sweep(sweep_rows[-1]))
         for framework in ("jax", baseline) if memory and baseline else ("jax",) if memory else ():
             memory_rows.append(bench_memory.memory_row(size, framework, remat, convs[0]))

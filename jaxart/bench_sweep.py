@@ -28,7 +28,7 @@ def _timed(fn, cpu: list | None = None) -> float:
 
 
 def measure_sweep(size: int, settings: int = 4, steps: int = 3, repeats: int = 3, arch: str = "vgg19",
-                  run_steps: int = 200) -> dict:
+                  run_steps: int = 200, remat: bool = False, conv: str = "auto") -> dict:
     """Seconds per optimizer step of `settings` images, batched and one by one, and images per minute.
 
     Args:
@@ -36,13 +36,15 @@ def measure_sweep(size: int, settings: int = 4, steps: int = 3, repeats: int = 3
       settings: the batch: style weights 10^0, 10^1, ..., 10^7, 10^0, ... (the values do not change the timing).
       steps: optimizer steps per timed block; `repeats` blocks of each side, alternating.
       run_steps: the run length behind "images per minute" (the sweep CLI's default, 200).
+      remat, conv: as the timing row's (`bench --remat`, the first `--conv`), which both sides run.
 
     Returns:
       A dict with the median seconds per step of all images together for "batched" and
       "single", their ratio "speedup" (single / batched), images per minute for `run_steps`-step
-      runs, CPU seconds (all threads) per step and their ratio "cpu_speedup", and compile seconds.
+      runs, CPU seconds (all threads) per step and their ratio "cpu_speedup", compile seconds, and
+      the `remat` and `conv` timed.
     """
-    config = PAPER.replace(size=size)
+    config = PAPER.replace(size=size, remat=remat, conv=conv)
     w, content, style = inputs(size, arch)
     targets = jax.jit(make_targets, static_argnums=3)(w, content, [style], config)
     opt = optimize.make_optimizer("lbfgs")
@@ -75,7 +77,8 @@ def measure_sweep(size: int, settings: int = 4, steps: int = 3, repeats: int = 3
     for _ in range(repeats):
         times["batched"].append(_timed(lambda: run_batched(steps), cpu["batched"]) / steps)
         times["single"].append(_timed(lambda: run_singles(steps), cpu["single"]) / steps)
-    row = {"size": size, "settings": settings, "steps": steps, "repeats": repeats, "arch": arch,
+    row = {"size": size, "remat": remat, "conv": conv, "settings": settings, "steps": steps, "repeats": repeats,
+           "arch": arch,
            "compile_s_batched": compile_batched, "compile_s_single": compile_single}
     for side, values in times.items():
         row[f"step_s_{side}"] = statistics.median(values)  # all `settings` images advance one step
@@ -89,7 +92,8 @@ def measure_sweep(size: int, settings: int = 4, steps: int = 3, repeats: int = 3
 
 
 def format_sweep(row: dict) -> str:
-    return (f"{row['size']:>5} px  sweep of {row['settings']}: batched {row['step_s_batched']:.3f} s/step, "
+    label = (" remat" if row.get("remat") else "") + (f" {row['conv']}" if "conv" in row else "")  # as format_row's
+    return (f"{row['size']:>5} px{label}  sweep of {row['settings']}: batched {row['step_s_batched']:.3f} s/step, "
             f"one by one {row['step_s_single']:.3f} s/step -> {row['speedup']:.2f}x (CPU time "
             f"{row['cpu_s_batched']:.2f} vs {row['cpu_s_single']:.2f} s/step -> {row['cpu_speedup']:.2f}x); "
             f"images/min at "
