@@ -27,20 +27,21 @@ _SIZE_OPTIONS = ("repeats", "loops", "remat", "conv", "memory", "sweep_settings"
 
 def bench(
     ctx: typer.Context,
-    sizes: Annotated[Optional[str], typer.Option(
+    sizes: Annotated[Optional[list[str]], typer.Option(
         help="Comma-separated image sizes [default: 256,512; 256,512,1024 on a GPU]; none: time to quality alone.",
-        show_default=False)] = None,
+        show_default=False, metavar="<str>")] = None,
     repeats: Annotated[int, typer.Option(
         parser=_whole,
         help="Timed evaluations per size (at most 100); also the steps of a scan chunk and the sweep's blocks.")] = 3,
-    loops: Annotated[str, typer.Option(help="L-BFGS step variants to time: python, scan, zoom.")] = "python",
+    loops: Annotated[list[str], typer.Option(
+        help="L-BFGS step variants to time: python, scan, zoom.", metavar="<str>")] = ["python"],
     baseline: Annotated[Optional[str], typer.Option(
         help="torch: time the same loss and L-BFGS in PyTorch, interleaved, as ratios.")] = None,
     remat: Annotated[bool, typer.Option(
         help="Checkpoint each VGG stage (one more forward pass; lowers the peak on GPU, on CPU it does not).")] = False,
-    conv: Annotated[str, typer.Option(
+    conv: Annotated[list[str], typer.Option(
         help="Convolutions: auto, direct, winograd or winograd-bf16; a list (winograd,direct) times the others' "
-             "evaluations beside the first.")] = "auto",
+             "evaluations beside the first.", metavar="<str>")] = ["auto"],
     memory: Annotated[bool, typer.Option(
         help="Measure the peak memory of one evaluation in a fresh process (and torch's with --baseline).")] = False,
     quality_evals: Annotated[int, typer.Option(
@@ -78,6 +79,8 @@ def bench(
     from jaxart import bench_checks, bench_json, bench_suite
     from jaxart.errors import nearest_name
 
+    # Repeated, each adds its values, as a sweep's --seed 0 --seed 1 is --seed 0,1: `--sizes 256 --sizes 512` timed 512
+    sizes, loops, conv = None if sizes is None else ",".join(sizes), ",".join(loops), ",".join(conv)
     # not given: the default, which depends on the backend; `none`: no rows per size, time to quality alone
     if sizes not in (None, "none") and (near := nearest_name(sizes, ["none"])):  # `None`: taken as typed, and told
         raise typer.BadParameter(f"{sizes!r} is not a comma-separated list of whole numbers{near}",
