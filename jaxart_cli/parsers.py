@@ -12,7 +12,7 @@ import typer
 from jaxart.errors import nearest_name
 from jaxart.paths import web_address, windows_path
 from jaxart_cli.paths import AFTER_DASHES
-from jaxart_cli.values import A_LIST, is_a_list
+from jaxart_cli.values import A_LIST, is_a_list, unknown_item
 
 
 def _refuse_unreadable(raw: str, what: str, argument: bool = False) -> None:
@@ -41,14 +41,20 @@ def word_or_file(what: str, words: tuple[str, ...] = (), *, argument: bool = Fal
     with `words`: a name near one of them (`--model Auto`) that is no file nor weight set is told which word, as a
     choice typed in another case is (words are taken as typed), where it was "unknown model 'Auto'". A list
     (`is_a_list`) of `listed` words or files (`--init content,random`), or of `words`, weight sets or files
-    (`--model vgg16-hed,vgg19`), or of names near them (`--model vgg16-hed,vgg91`), is refused as one."""
+    (`--model vgg16-hed,vgg19`), or of names near them (`--model vgg16-hed,vgg91`), is refused as one; one with an
+    item that is none of them (`--init content,foo`) names that item, as a list of choices does (`unknown_item`),
+    where it was "does not exist (did you mean content?)", a guess at the whole."""
     def taken(item: str) -> bool:
         return item in listed or item in words or os.path.isfile(item) or bool(words) and _weight_set(item)
 
     def parse(raw: str) -> str:
         _refuse_unreadable(raw, what, argument)
-        if not os.path.lexists(raw) and is_a_list(raw, (*listed, *words, *(_weight_sets() if words else ())), taken):
+        known = (*listed, *words, *(_weight_sets() if words else ())) if "," in raw else ()
+        if not os.path.lexists(raw) and is_a_list(raw, known, taken):
             raise typer.BadParameter(f"{raw!r} {A_LIST}")  # usage_message says that it takes one value
+        meant = {item: taken(item) or bool(nearest_name(item, known)) for item in raw.split(",")}
+        if not os.path.lexists(raw) and any(meant.values()) and not all(meant.values()):
+            raise typer.BadParameter(f"{raw!r} is not {what}{unknown_item(raw, known, meant.get)}")
         if raw not in words and (near := nearest_name(raw, words)) and not os.path.lexists(raw) and \
                 not _weight_set(raw):
             raise typer.BadParameter(f"{raw!r} is not {what}{near}")

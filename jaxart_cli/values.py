@@ -111,12 +111,12 @@ def is_a_list(text: str, known: Sequence[str], taken=None) -> bool:
     return len(items) > 1 and all(taken(item) or nearest_name(item, known) for item in items)
 
 
-def unknown_item(text: str, known: Sequence[str]) -> str:
-    """Which item of a comma-separated `text` none of `known` is, as a list option names its bad item: " (item 2 of 2,
-    'sgd', is none of them; give one value)" for `--optimizer lbfgs,sgd`, which was told "(did you mean lbfgs?)", a
-    guess at the whole; "" for one value, or none unknown."""
-    items = text.split(",")
-    unknown = [(i, t) for i, t in enumerate(items) if t not in known]
+def unknown_item(text: str, known: Sequence[str], taken=None) -> str:
+    """Which item of a comma-separated `text` none of `known` is (`taken(item)` false, by default), as a list option
+    names its bad item: " (item 2 of 2, 'sgd', is none of them; give one value)" for `--optimizer lbfgs,sgd`, which was
+    told "(did you mean lbfgs?)", a guess at the whole; "" for one value, or none unknown."""
+    items, taken = text.split(","), taken or known.__contains__
+    unknown = [(i, t) for i, t in enumerate(items) if not taken(t)]
     if len(items) < 2 or not unknown:
         return ""
     i, item = unknown[0]

@@ -55,3 +55,19 @@ def test_an_init_file_whose_name_has_a_comma_is_read_as_a_file(tmp_path, monkeyp
     (tmp_path / "content,random").write_bytes(b"")
     code, _, err = run_main(["sweep", "a.jpg", "b.jpg", "--init", "content,random"], monkeypatch, capsys)
     assert code == 2 and "is a list" not in err, err
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["stylize", "a.jpg", "b.jpg", "--init", "content,foo"], "--init: 'content,foo' is not content, random or an "
+     "image file's path (item 2 of 2, 'foo', is none of them; give one value)"),
+    (["sweep", "a.jpg", "b.jpg", "--init", "foo,random"], "--init: 'foo,random' is not content, random or an image "
+     "file's path (item 1 of 2, 'foo', is none of them; give one value)"),
+    (["stylize", "a.jpg", "b.jpg", "--model", "vgg16-hed,foo"], "--model: 'vgg16-hed,foo' is not auto, a model name "
+     "or a .safetensors path (item 2 of 2, 'foo', is none of them; give one value)"),
+])
+def test_a_word_list_with_an_item_none_of_them_names_that_item(argv, said, monkeypatch, capsys):
+    """`--init content,foo` names its unknown item, as `--optimizer lbfgs,sgd` does; it was "--init 'content,foo' does
+    not exist (did you mean content?)", a guess at the whole, and `--model vgg16-hed,foo` "unknown model ... (did you
+    mean vgg16-hed?)"."""
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 2 and not out and err == f"error: Invalid value for {said}", err
