@@ -12,21 +12,22 @@ from jaxart_cli.paths import before_dashes
 # Theirs, written with "--" and dashes -> (the option of ours it names, what to say). Both neural-style programs put
 # the photo's colours back on an ordinary style run, as --colors keep does.
 _COLOURS = ("--colors", "to keep the photo's colours, give --colors keep, as neural-style does, or --colors luminance")
-# Their files given by option are jaxart's arguments, which a command that paints takes (it has --style-weight).
-_FILES = ("--style-weight", "neural-style's -content_image and -style_image are the arguments: the photo, then the "
+# Their files given by option are jaxart's arguments, which a command that paints takes (it has --style-weight); None
+# for the option of ours: none is named, so the line says nothing of how jaxart's options are spelt.
+_FILES = (None, "neural-style's -content_image and -style_image are the arguments: the photo, then the "
           "painting")
 # Theirs with no jaxart option: what jaxart does instead, said wherever a command paints, as for the files.
-_DEVICE = ("--style-weight", "neural-style's -gpu has no jaxart option: JAX runs on the GPU it finds; "
+_DEVICE = (None, "neural-style's -gpu has no jaxart option: JAX runs on the GPU it finds; "
            "CUDA_VISIBLE_DEVICES=N picks one, JAX_PLATFORMS=cpu the CPU")
-_BACKEND = ("--style-weight", "neural-style's -backend and -cudnn_autotune have no jaxart option: XLA compiles and "
+_BACKEND = (None, "neural-style's -backend and -cudnn_autotune have no jaxart option: XLA compiles and "
             "tunes the convolutions for the device")
 _THEIRS = {
     "--gpu": _DEVICE,
     "--backend": _BACKEND,
     "--cudnn-autotune": _BACKEND,
-    "--print-iter": ("--style-weight", "neural-style's -print_iter has no jaxart option: the progress line shows the "
+    "--print-iter": (None, "neural-style's -print_iter has no jaxart option: the progress line shows the "
                      "loss as the run goes, --quiet hides it"),
-    "--normalize-gradients": ("--style-weight", "neural-style's -normalize_gradients has no jaxart equivalent: leave "
+    "--normalize-gradients": (None, "neural-style's -normalize_gradients has no jaxart equivalent: leave "
                               "it out"),
     "--content-image": _FILES,
     "--style-image": _FILES,
@@ -53,10 +54,15 @@ def option_names(command) -> set[str]:
 
 def hint(name: str, options: set[str]) -> str | None:
     """What to give for another program's option `name` (`--image_size`, `--original-colours`), where the command paints
-    (stylize, sweep: `options` has --style-weight) and has the option it names; else None (`weights normalize` has a
-    --size, but not the output's)."""
-    ours = _THEIRS.get(name.replace("_", "-").replace("colours", "colors").replace("colour", "color"))
-    return ours[1] if ours and ours[0] in options and "--style-weight" in options else None
+    (stylize, sweep: `options` has --style-weight) and has the option it names, if any; else None (`weights normalize`
+    has a --size, but not the output's)."""
+    ours = _theirs(name)
+    return ours[1] if ours and ours[0] in {None, *options} and "--style-weight" in options else None
+
+
+def _theirs(name: str) -> tuple[str | None, str] | None:
+    """`_THEIRS`'s entry for another program's option `name`, however it is spelt, or None."""
+    return _THEIRS.get(name.replace("_", "-").replace("colours", "colors").replace("colour", "color"))
 
 
 def check_single_dash(ctx, args: list[str], command: str) -> None:
@@ -77,8 +83,11 @@ def check_single_dash(ctx, args: list[str], command: str) -> None:
         if before in values or not name.startswith("-") or name.startswith("--") or os.path.lexists(arg):
             continue
         ours = "-" + name.replace("_", "-")
-        if theirs := hint("-" + name, options) or (f"{name} is {ours}" if ours in options else None):
-            raise BadParameter(f"`{command}` has no option {name} ({theirs}; jaxart's options start with -- and "
-                               f"join words with -); see `{command} --help` for its options", ctx=ctx)
+        said = hint("-" + name, options)
+        if theirs := said or (f"{name} is {ours}" if ours in options else None):
+            named = not said or _theirs("-" + name)[0]  # how jaxart spells an option, where one is named
+            spelt = "; jaxart's options start with -- and join words with -" if named else ""
+            raise BadParameter(f"`{command}` has no option {name} ({theirs}{spelt}); see `{command} --help` for "
+                               "its options", ctx=ctx)
         if len(name) > 2 and name[:2] not in {*options, *ctx.help_option_names}:  # click named its first letter alone
             raise BadParameter(f"`{command}` has no option {name}; see `{command} --help` for its options", ctx=ctx)

@@ -41,15 +41,6 @@ def test_neural_styles_option_names_jaxarts(typed, expected, files, monkeypatch,
                                              ".safetensors path"),  # was "has no option -m"
     (["-lbfgs_num_correction", "5"], "-lbfgs_num_correction",
      "neural-style's -lbfgs_num_correction is --lbfgs-memory N"),
-    # Those with no jaxart option say what jaxart does instead; each was "has no option -g", "-p", "-n"
-    (["-gpu", "0"], "-gpu", "neural-style's -gpu has no jaxart option: JAX runs on the GPU it finds; "
-                            "CUDA_VISIBLE_DEVICES=N picks one, JAX_PLATFORMS=cpu the CPU"),
-    (["-print_iter", "50"], "-print_iter", "neural-style's -print_iter has no jaxart option: the progress line shows "
-                                           "the loss as the run goes, --quiet hides it"),
-    (["-normalize_gradients"], "-normalize_gradients", "neural-style's -normalize_gradients has no jaxart equivalent: "
-                                                       "leave it out"),
-    (["-cudnn_autotune"], "-cudnn_autotune", "neural-style's -backend and -cudnn_autotune have no jaxart option: XLA "
-                                             "compiles and tunes the convolutions for the device"),
 ])
 def test_neural_styles_single_dash_is_named_as_typed(typed, name, expected, files, monkeypatch, capsys):
     """Click read `-image_size` as -i and said "no option -i"; `-original_colors 1` as `-o riginal_colors`, and
@@ -109,3 +100,30 @@ def test_one_dash_words_jaxart_does_not_know_are_named_whole(typed, files, monke
     argv = ["stylize", "photo.jpg", "paint.png", "--model", model, "-o", "-gpu_run.png", "--dry-run"]
     code, out, err = run_main(argv, monkeypatch, capsys)
     assert code == 0 and "would write -gpu_run.png" in out, err
+
+
+@pytest.mark.parametrize("typed, name, expected", [
+    # Those with no jaxart option say what jaxart does instead; each was "has no option -g", "-p", "-n"
+    (["-gpu", "0"], "-gpu", "neural-style's -gpu has no jaxart option: JAX runs on the GPU it finds; "
+                            "CUDA_VISIBLE_DEVICES=N picks one, JAX_PLATFORMS=cpu the CPU"),
+    (["-print_iter", "50"], "-print_iter", "neural-style's -print_iter has no jaxart option: the progress line shows "
+                                           "the loss as the run goes, --quiet hides it"),
+    (["-normalize_gradients"], "-normalize_gradients", "neural-style's -normalize_gradients has no jaxart equivalent: "
+                                                       "leave it out"),
+    (["-cudnn_autotune"], "-cudnn_autotune", "neural-style's -backend and -cudnn_autotune have no jaxart option: XLA "
+                                             "compiles and tunes the convolutions for the device"),
+    (["-content_image", "x.png"], "-content_image", "neural-style's -content_image and -style_image are the "
+                                                    "arguments: the photo, then the painting"),
+])
+def test_neural_styles_single_dash_with_no_equivalent_is_not_told_how_options_are_spelt(typed, name, expected, files,
+                                                                                         monkeypatch, capsys):
+    """Where the line names no option of jaxart's, it ended "; jaxart's options start with -- and join words with -"
+    all the same, spelling advice for nothing it said to type."""
+    d, model = files
+    monkeypatch.chdir(d)
+    before = set(os.listdir(d))
+    code, out, err = run_main(["stylize", "photo.jpg", "paint.png", "--model", model, *typed], monkeypatch, capsys)
+    assert (code, out) == (2, ""), err
+    assert err == (f"error: `jaxart stylize` has no option {name} ({expected}); see `jaxart stylize --help` for its "
+                   "options")
+    assert set(os.listdir(d)) == before
