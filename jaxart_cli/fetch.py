@@ -26,10 +26,12 @@ def fetch(name: str, quiet: bool, url: str | None = None, **options) -> Path:
         if bar:
             bar(done, total)
 
-    # The bar's: a line it prints goes above the bar, where warn's overwrote it.
+    # The bar's: a line it prints goes above the bar, where warn's overwrote it. A warning, so said under --quiet too,
+    # as every other is: a batch job's log told nothing of a 120 s wait for a busy server.
     console = progress.StderrConsole(stderr=True)
-    notice = None if quiet else lambda line: console.print(f"warning: {' '.join(line.splitlines())}", markup=False,
-                                                           highlight=False, soft_wrap=True)
+
+    def notice(line: str) -> None:
+        console.print(f"warning: {' '.join(line.splitlines())}", markup=False, highlight=False, soft_wrap=True)
     try:
         with progress.download_bar(name, quiet, console) as bar:
             path = weights.fetch(name, update, url=url, **options, notice=notice)

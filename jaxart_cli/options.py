@@ -34,7 +34,7 @@ FLAGS = {**reproduce.OPTIONS, "overwrite": "--overwrite", "output_path": "--outp
 Content = Annotated[Optional[Path], typer.Argument(
     metavar="CONTENT", help="The photo (not with --resume).", show_default=False,
     parser=to_read("the path of an image file", argument=True), callback=home)]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary; warnings are still said.")]
 
 Optimizer = choices("Optimizer", config.OPTIMIZERS)
 LineSearch = choices("LineSearch", config.LINESEARCHES)
