@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import EpsImagePlugin, Image, ImageOps, UnidentifiedImageError
 
-from jaxart import jpeg_cut, jpeg_end, jpeg_header, modes, pixel_limit, sniff
+from jaxart import c_stderr, jpeg_cut, jpeg_end, jpeg_header, modes, pixel_limit, sniff
 from jaxart.counts import check_count
 from jaxart.errors import InputError, describe, given
 from jaxart.paths import as_path, check_path, empty, missing
@@ -38,7 +38,7 @@ def check_background(background: Sequence[int]) -> tuple[int, int, int]:
 def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True,
             least: pixel_limit.Least = None) -> Image.Image:
     """Open, decode, orient and convert one file to (s)RGB, or raise a one-line InputError."""
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), c_stderr.silenced():  # and libtiff's own lines, as Pillow's warnings
         # Pillow warns of damage it works around, such as a corrupt EXIF block (the orientation
         # is then not applied): the image is usable, and a raw warning breaks the one-line rule.
         warnings.simplefilter("ignore", UserWarning)
