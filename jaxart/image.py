@@ -56,8 +56,8 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
         raise InputError(f"{p} is a folder, not an image; give the path of an image file")
     if not p.is_file():  # a FIFO or device would block or stream forever
         raise InputError(f"{p} is not a regular file; give the path of an image file")
-    if p.stat().st_size == 0:
-        raise InputError(empty(p))
+    if why := empty(p):
+        raise InputError(why)
     try:
         if why := jpeg_header.overclaimed(p):  # else decoded as grey where its data ran out, at any cost in memory
             raise InputError(f"{p} is a JPEG whose header {why}: the header is damaged or forged (a decompression "

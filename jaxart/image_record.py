@@ -41,8 +41,8 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
     if name := _downloading(Path(path)):  # an HDF5 one was "no jaxart run record; was it written by jaxart?"
         raise InputError(f"{path} is the partial download of weight set {name}, not an image: `jaxart weights fetch "
                          f"{name}` finishes it, `jaxart weights remove {name}` deletes it")
-    if Path(path).stat().st_size == 0:  # Pillow's "cannot identify image file" said less
-        raise InputError(empty(path))
+    if why := empty(path):  # Pillow's "cannot identify image file" said less
+        raise InputError(why)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's (a large image, odd chunks, a cut TIFF): only the record is read

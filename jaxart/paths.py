@@ -109,8 +109,17 @@ def taken(path: str | os.PathLike) -> str:
     return "already exists" if there == "does not exist" else there
 
 
-def empty(path: str | os.PathLike) -> str:
-    """Why the image at `path`, of 0 bytes, cannot be read: what stylize and info both say."""
+def empty(path: str | os.PathLike) -> str | None:
+    """Why the image file at `path` cannot be read if it is empty, else None: what stylize and info both say. A size
+    of 0 is not enough: /proc and /sys report 0 for files that read as text (`/proc/self/status` was "empty")."""
+    if os.stat(path).st_size:
+        return None
+    try:
+        with open(path, "rb") as f:
+            if f.read(1):
+                return None
+    except OSError:  # an empty file this user may not read is still empty
+        pass
     return f"{path} is empty (0 bytes); re-export or re-download the image"
 
 
