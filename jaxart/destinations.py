@@ -5,7 +5,6 @@ run would replace or remove there (`changes`), which a dry run says."""
 
 from __future__ import annotations
 
-import errno
 import os
 import shlex
 import stat
@@ -16,7 +15,7 @@ from jaxart import animate, checkpoint
 from jaxart.errors import InputError
 from jaxart.files import unreplaceable
 from jaxart.paths import check_path, resolved, taken, windows_path
-from jaxart.probe import nearest, probe_folder
+from jaxart.probe import nearest, probe_folder, why_not
 from jaxart.formats import SUFFIXES, check_file_name, check_named, suffixed
 from jaxart.frames import frame, replaced
 from jaxart.output_names import check_derived, check_names, name_limit
@@ -75,20 +74,12 @@ def check_folder(folder: Path, flag: str, what: str = "output folder") -> Path:
         raise InputError(f"{what} {folder}: {e.filename} is {thing}, not a folder; choose another {flag}",
                          settings=[flag]) from None
     except OSError as e:
-        why = _why_not(e)
+        why = why_not(e)
         if Path(e.filename) == Path(folder).absolute():
             raise InputError(f"{what} {folder} is not writable ({why}); choose another {flag}",
                              settings=[flag]) from None
         raise InputError(f"{what} {folder} does not exist and cannot be created in {e.filename} ({why}); "
                          f"choose another {flag}", settings=[flag]) from None
-
-
-def _why_not(e: OSError) -> str:
-    """Why no file could be made in the folder `e.filename`. A folder there that answers ENOENT is no missing one:
-    a virtual file system's, such as /proc or /sys, which holds no files but its own."""
-    if e.errno == errno.ENOENT and os.path.isdir(e.filename):
-        return "no file can be created in it: its file system, as /proc's, holds only its own files"
-    return e.strerror
 
 
 def _existing(paths) -> set[Path]:

@@ -33,3 +33,11 @@ def probe_folder(folder: str | os.PathLike) -> Path:
             return here
     except OSError as e:
         raise type(e)(e.errno, e.strerror, str(here)) from None
+
+
+def why_not(e: OSError) -> str:
+    """Why no file could be made in the folder `e.filename` (`probe_folder`'s error). A folder there that answers
+    ENOENT is no missing one: a virtual file system's, such as /proc or /sys, which holds no files but its own."""
+    if e.errno == errno.ENOENT and e.filename and os.path.isdir(e.filename):
+        return "no file can be created in it: its file system, as /proc's, holds only its own files"
+    return e.strerror

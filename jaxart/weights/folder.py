@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jaxart import cache_home, locks
 from jaxart.errors import InputError, WeightsError, WeightsFileError, limit_advice
-from jaxart.probe import probe_folder
+from jaxart.probe import probe_folder, why_not
 from jaxart.weights import staging, validators
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -80,7 +80,7 @@ def folder_error(folder: Path, e: OSError) -> WeightsError:
         return WeightsError(f"cannot write to the weights folder {folder} ({what} is a broken link to "
                             f"{os.readlink(link)}); create that folder, or set JAXART_WEIGHTS_DIR to a writable folder")
     in_the_way = isinstance(e, (FileExistsError, NotADirectoryError))
-    reason = "it or a folder above it is a file" if in_the_way else e.strerror or e
+    reason = "it or a folder above it is a file" if in_the_way else why_not(e) or e
     return WeightsError(f"cannot write to the weights folder {folder} ({reason}); {write_advice(e)}")
 
 
