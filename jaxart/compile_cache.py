@@ -23,7 +23,6 @@ import os
 import platform
 import re
 import sys
-import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -32,6 +31,7 @@ import jax
 
 from jaxart import cache_home, compile_memory
 from jaxart.cache_home import ENV
+from jaxart.probe import probe_folder, why_not
 # Every program, the small ones too: at 0.5 s, 17 of a 256 px run's 20 programs (the margin's, the
 # photo's features, the optimizer's starting state: 0.005-0.2 s each) were compiled again by every
 # run, 0.28 s of CPU, where loading one takes about 0.01 s; they add about 45 KB per size and
@@ -78,9 +78,8 @@ def enable(path: Path) -> None:
     Raises:
         OSError: `path` cannot be created or written.
     """
+    probe_folder(path)  # names the folder that takes no file: mkdir's ENOENT on /proc named the one it would make
     path.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path, prefix=".probe-"):
-        pass
     jax.config.update("jax_compilation_cache_dir", str(path))
     if "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS" not in os.environ:  # the user's choice wins
         jax.config.update("jax_persistent_cache_min_compile_time_secs", MIN_COMPILE_SECONDS)
@@ -227,7 +226,7 @@ def _enabled(warn: Callable[[str], None], environ: Mapping[str, str]) -> Iterato
         warn(f"cannot keep compiled programs in {path or environ.get(ENV) or '~/.cache'} "
              + (f"(a file is in the way: {blocker}); every run compiles afresh. Set {ENV} to another folder, "
                 f"or to 'off', or move that file away" if blocker is not None else
-                f"({getattr(e, 'strerror', None) or e}); every run compiles afresh. "
+                f"({isinstance(e, OSError) and why_not(e) or e}); every run compiles afresh. "
                 f"Set {ENV} to a writable folder, or to 'off'"))
         path = None
     if path is None:
