@@ -167,7 +167,8 @@ def stylize(
                  else None,
                  _notes.repeated_painting_note(styles, paintings, config),
                  _notes.photo_as_painting_note(content, styles, config),
-                 *_notes.enlarged_painting_notes(styles, paintings, config)):
+                 *_notes.enlarged_painting_notes(styles, paintings, config),
+                 *_notes.framed_painting_notes(styles, paintings, config)):
         if note:
             _warn(note)
     if dry_run:
