@@ -168,7 +168,7 @@ def stylize(
                  _notes.repeated_painting_note(styles, paintings, config),
                  _notes.photo_as_painting_note(content, styles, config),
                  *_notes.enlarged_painting_notes(styles, paintings, config),
-                 *_notes.framed_painting_notes(styles, paintings, config)):
+                 *_notes.framed_painting_notes(styles, paintings, config), _notes.dark_photo_note(photo, config)):
         if note:
             _warn(note)
     if dry_run:

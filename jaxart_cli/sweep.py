@@ -170,7 +170,7 @@ def sweep(
                  None if each_painting else _notes.repeated_painting_note(styles, paintings, painter),  # as stylize's
                  _notes.photo_as_painting_note(content, styles, painter, blended=not each_painting),
                  *_notes.enlarged_painting_notes(styles, paintings, painter.replace(style_scale=max(painted))),
-                 *_notes.framed_painting_notes(styles, paintings, painter)):
+                 *_notes.framed_painting_notes(styles, paintings, painter), _notes.dark_photo_note(photo, painter)):
         if note:
             _warn(note)
     if dry_run:
