@@ -27,10 +27,9 @@ def file_read_as_value(ctx) -> tuple[str, str, str] | None:
     option with its value (`-out.png` as -o ut.png, `-qout.png` as -q -o ut.png): (the word, the option, the value);
     None if none. No "no such option" came of it to say so, only what went missing after it."""
     shorts = {o: p for p in ctx.command.params for o in p.opts if len(o) == 2}
-    takes = {o for p in ctx.command.params if takes_value(p) for o in p.opts}
     words = before_dashes(sys.argv[1:])
     for before, arg in zip(["", *words], words):
-        if before in takes or not re.fullmatch(r"-[^-].+", arg, re.S) or not os.path.lexists(arg):
+        if value_next(before, ctx.command) or not re.fullmatch(r"-[^-].+", arg, re.S) or not os.path.lexists(arg):
             continue  # `-o -out.png`: the value of -o, the file as given
         for i, letter in enumerate(arg[1:], 2):
             if (param := shorts.get(f"-{letter}")) is None:
@@ -45,6 +44,18 @@ def file_read_as_value(ctx) -> tuple[str, str, str] | None:
 def takes_value(param) -> bool:
     """Whether click's `param` is an option that takes a value (not a switch, a count or an argument)."""
     return param.param_type_name == "option" and not (param.is_flag or param.count)
+
+
+def value_next(word: str, command) -> bool:
+    """Whether click takes the word after `word` as its value: `word` is an option that takes one (`-o`, `--output`),
+    or short switches that end in one (`-qo`, as -q -o)."""
+    params = {o: p for p in command.params for o in p.opts}
+    if word in params:
+        return takes_value(params[word])
+    for i, letter in enumerate(word[1:] if re.fullmatch(r"-[^-=]+", word) else "", 2):
+        if (param := params.get(f"-{letter}")) is None or takes_value(param):
+            return param is not None and i == len(word)  # `-ofile.png`: the value is the rest of the word
+    return False
 
 
 def check_file_read_as_value(ctx) -> None:

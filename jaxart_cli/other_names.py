@@ -73,14 +73,13 @@ def check_single_dash(ctx, args: list[str], command: str) -> None:
     and any other word whose first letter is no short option (neural-style's `-gpu 0`, `-print_iter 1`), whole."""
     from typer import BadParameter
 
-    from jaxart_cli.misread import takes_value
+    from jaxart_cli.misread import value_next
 
     options = option_names(ctx.command)
-    values = {o for p in ctx.command.params if takes_value(p) for o in p.opts}
     words = before_dashes(args)
     for before, arg in zip(["", *words], words):
         name = arg.partition("=")[0]
-        if before in values or not name.startswith("-") or name.startswith("--") or os.path.lexists(arg):
+        if value_next(before, ctx.command) or not name.startswith("-") or name.startswith("--") or os.path.lexists(arg):
             continue
         ours = "-" + name.replace("_", "-")
         said = hint("-" + name, options)

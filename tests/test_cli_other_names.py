@@ -127,3 +127,13 @@ def test_neural_styles_single_dash_with_no_equivalent_is_not_told_how_options_ar
     assert err == (f"error: `jaxart stylize` has no option {name} ({expected}); see `jaxart stylize --help` for its "
                    "options")
     assert set(os.listdir(d)) == before
+
+
+def test_a_dashed_file_after_switches_that_end_in_an_option_is_its_value(files, monkeypatch, capsys):
+    """`-qo -gpu_run.png` is -q, then -o with the file for its value, as click reads it: the whole-word rule refused it
+    as "has no option -gpu_run.png", where `-o -gpu_run.png` was taken."""
+    d, model = files
+    monkeypatch.chdir(d)
+    argv = ["stylize", "photo.jpg", "paint.png", "--model", model, "-qo", "-gpu_run.png", "--dry-run"]
+    code, out, err = run_main(argv, monkeypatch, capsys)
+    assert code == 0 and "would write -gpu_run.png" in out, err
