@@ -174,3 +174,24 @@ def test_from_40_to_127_columns_loss_terms_are_left_out_whole_never_cut():
             if shown[-1] != ["c", "s", "tv"]:  # one more term would not have fitted
                 assert len(last) + len(f" {every[len(shown[-1])]}") + (not shown[-1]) * 2 > width, (name, width, last)
         assert shown == sorted(shown, key=len) and shown[-1] == ["c", "s", "tv"], (name, shown)
+
+
+def test_a_bar_on_stderr_that_takes_no_more_goes_quiet_and_lets_the_run_go_on(tmp_path):
+    """stderr on a full disk (`2>>job.log`): rich answers BrokenPipeError alone, so ENOSPC at the bar ended the run,
+    its image unwritten. StderrConsole answers it in rich's `_check_buffer`, a private method: were rich to stop
+    calling it, this fails here, not only in test_cli_bad_input.py's slow child process."""
+    import errno
+
+    class Full(io.StringIO):  # a file on a full disk; its descriptor a real file's, which `files.unread` replaces
+        def write(self, text):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def fileno(self):
+            return kept.fileno()
+
+    with open(tmp_path / "err", "w") as kept:
+        console = progress.StderrConsole(file=Full(), width=80, force_terminal=True, color_system=None)
+        with progress.steps_bar(500, console=console) as update:
+            update(1, 1.23456, {"content": 0.4391, "style": 0.07731, "tv": 0.01242})
+        console.print("a later warning")
+        assert console.quiet
