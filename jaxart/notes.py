@@ -103,14 +103,24 @@ def repeated_painting_note(names, paintings, config) -> str | None:
 def photo_as_painting_note(content, styles, config, blended: bool = True) -> str | None:
     """A warning for a painting that is the photo or a copy of it, else None: the run gave the photo back nearly as
     it was, with no word, or, `blended` with others (not a sweep's --each-painting), drew it back toward the photo."""
-    for name in () if config.mask is not None or not config.style_weight else styles:
-        with contextlib.suppress(OSError):
-            if (same := os.path.samefile(name, content)) or filecmp.cmp(name, content, shallow=False):
-                effect = ("the run gives the photo back nearly as it is; give a painting as STYLE" if not blended
-                          or set(styles) == {name} else "the blend draws the picture back toward the photo; leave it "
-                          "out of STYLE")
-                return f"painting {name} is {'the photo' if same else f'a copy of the photo {content}'}: its style " \
-                       f"is the photo's own, so {effect}"
+    photos = {name: same for name in (() if config.mask is not None or not config.style_weight else styles)
+              if (same := _as_photo(name, content)) is not None}
+    if not photos:
+        return None
+    name, same = next(iter(photos.items()))
+    # Whether some painting is not the photo, by file: `photo.jpg photo.jpg ./link-to-photo.jpg` blends none.
+    effect = ("the run gives the photo back nearly as it is; give a painting as STYLE" if not blended
+              or set(styles) <= set(photos) else "the blend draws the picture back toward the photo; leave it out of "
+              "STYLE")
+    return f"painting {name} is {'the photo' if same else f'a copy of the photo {content}'}: its style is the " \
+           f"photo's own, so {effect}"
+
+
+def _as_photo(name, content) -> bool | None:
+    """True where the painting `name` is the photo's file, False where it is a copy of it, else (or unreadable) None."""
+    with contextlib.suppress(OSError):
+        if (same := os.path.samefile(name, content)) or filecmp.cmp(name, content, shallow=False):
+            return same
     return None
 
 

@@ -98,3 +98,16 @@ def test_the_photo_given_beside_a_painting_is_said_to_draw_the_blend_back(comman
     code, _, err = run_main([command, photo, photo, *argv[2:]], monkeypatch, capsys)
     assert code == 0 and err.splitlines()[0] == (f"warning: painting {photo} is the photo: its style is the photo's "
                                                  f"own, so {effect}"), err
+
+
+def test_the_photo_given_twice_under_two_names_is_said_to_come_back(tmp_path, monkeypatch, capsys):
+    """`photo.jpg photo.jpg link.jpg`, the link to the photo: no painting but the photo, so it comes back; the
+    warning said the blend draws the picture back toward the photo and to leave photo.jpg out, which leaves link.jpg,
+    the photo again. Which paintings are the photo is by file, not by name."""
+    files = write_tiny_job(tmp_path / "job")
+    photo, link = str(tmp_path / "job" / "photo.jpg"), tmp_path / "link.jpg"
+    link.symlink_to(photo)
+    argv = stylize_argv(files, tmp_path / "o.png", "--dry-run")
+    code, _, err = run_main(["stylize", photo, photo, str(link), *argv[3:]], monkeypatch, capsys)
+    assert code == 0 and (f"warning: painting {photo} is the photo: its style is the photo's own, so the run gives the "
+                          "photo back nearly as it is; give a painting as STYLE") in err.splitlines(), err
