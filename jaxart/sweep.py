@@ -39,7 +39,8 @@ from jaxart.sweep_batch import (AXIS, SweepResult, batch_mean, batch_mesh, conti
 from jaxart.sweep_checks import check, check_memory
 from jaxart.sweep_state import SweepState
 from jaxart.targets import as_paintings, check_config
-from jaxart.vgg import Weights, check_weights
+from jaxart.vgg import Weights
+from jaxart.weightset import check_weights
 
 __all__ = ["AXIS", "MAX_SETTINGS", "Setting", "SweepResult", "batch_mean", "batch_mesh", "check", "check_memory",
            "grid", "make_batched_step", "sweep"]  # some from settings.py, sweep_checks.py, batched.py, sweep_batch.py

@@ -23,7 +23,8 @@ from jaxart.objective import LossWeights, loss_config, loss_function
 from jaxart.outcome import Outcome, Progress, final_terms  # transfer.Outcome, transfer.Progress too
 from jaxart.resume import resumed_scale
 from jaxart.targets import Targets, check_config, compute_targets
-from jaxart.vgg import Weights, check_weights
+from jaxart.vgg import Weights
+from jaxart.weightset import check_weights
 
 
 def run(

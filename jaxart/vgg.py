@@ -21,10 +21,11 @@ from jaxart.layers import (CHANNELS, POOLINGS, STAGES, as_layers, check_layers, 
                            layer_names, rgb_hint, stage_layer_names)
 from jaxart.weightset import Preprocess, Weights, check_weights, compute_dtype
 
-# layers.py's and weightset.py's names are re-exported: vgg.layer_names, vgg.compute_dtype and the rest are used widely.
+# layers.py's and weightset.py's names are re-exported: vgg.layer_names, vgg.compute_dtype and the rest are used widely
+# (weightset.check_weights, which features calls too, is imported from there).
 __all__ = [
     "CHANNELS", "POOLINGS", "STAGES", "VGG", "VGG16", "VGG19", "Preprocess", "Weights", "check_layers", "check_params",
-    "check_reach", "check_weights", "compute_dtype", "conv_names", "features", "layer_names", "pool2x2",
+    "check_reach", "compute_dtype", "conv_names", "features", "layer_names", "pool2x2",
     "stage_layer_names",
 ]
 
