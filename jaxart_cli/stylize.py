@@ -88,6 +88,7 @@ def stylize(
 
     _misread.check_file_read_as_value(ctx)  # `-out.png` as -o ut.png, where the paintings still add up
     _flag_with_value(ctx, [content, *(styles or ())])  # `--quiet yes`: yes is no photo, with --resume too
+    _spaced_list(ctx, [content, *(styles or ())])  # `--scales 64 128`: 128 is no painting, with --resume too
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
         _interval(value, flag)
     ckpt, rgb, own, frames = None, _parse_colour(background), False, None
@@ -107,7 +108,6 @@ def stylize(
             ckpt, output, animate, save_every if _given(ctx, "save_every") else None,
             checkpoint_every if _given(ctx, "checkpoint_every") else None, _warn)
     else:
-        _spaced_list(ctx, [content, *(styles or ())])  # `--scales 64 128`: 128 is no painting
         regions, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
         if content is None or not styles:
             raise typer.BadParameter(_o.NOTHING_TO_PAINT)

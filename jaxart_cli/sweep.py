@@ -90,6 +90,7 @@ def sweep(
 
     _misread.check_file_read_as_value(ctx)  # `-out.png` as -o ut.png, as stylize's
     _flag_with_value(ctx, [content, *(styles or ())])  # `--quiet yes`: yes is no photo, with --resume too
+    _spaced_list(ctx, [content, *(styles or ())], _LISTS + _SWEPT)  # `--style-weight 1 10 100`: 10 is no painting
     _interval(checkpoint_every, "--checkpoint-every")
     ckpt, hashed = None, {}
     if resume is not None:
@@ -98,7 +99,6 @@ def sweep(
         painted = sorted({s.apply(cmd.config).style_scale for s in cmd.settings})
         init, mask = cmd.config.init, cmd.config.mask
     else:
-        _spaced_list(ctx, [content, *(styles or ())], _LISTS + _SWEPT)  # `--style-weight 1 10 100`: 10 is no painting
         regions, styles = _o.regions(mask=mask, region_style=region_style, styles=styles)
         if content is None:
             raise typer.BadParameter(_o.NOTHING_TO_PAINT)

@@ -36,6 +36,18 @@ def test_a_value_given_to_a_flag_beside_resume_is_named_as_such(command, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.ckpt.npz"]
 
 
+@pytest.mark.parametrize(("command", "flag"), [("stylize", "--steps"), ("sweep", "--style-weight")])
+def test_a_list_given_with_spaces_beside_resume_is_named_as_such(command, flag, tmp_path, monkeypatch, capsys):
+    """`--resume o.ckpt.npz --steps 100 200` said "the checkpoint names the content, styles and model; give no CONTENT
+    or STYLE with it", where none was given: 200 was taken for the photo, as a flag's value was."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "o.ckpt.npz").write_bytes(b"")
+    code, _, err = run_main([command, "--resume", "o.ckpt.npz", flag, "100", "200"], monkeypatch, capsys)
+    assert (code, err) == (2, f"error: 200 after {flag} 100 was taken for a file; a list's items are separated by "
+                              f"commas, without spaces: {flag} 100,200"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.ckpt.npz"]
+
+
 def test_a_missing_photo_after_a_flag_is_still_called_missing(tmp_path, monkeypatch, capsys):
     files = write_tiny_job(tmp_path / "job")
     monkeypatch.chdir(tmp_path)
