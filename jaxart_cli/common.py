@@ -78,11 +78,15 @@ def echo(text: str) -> None:
     except BrokenPipeError:
         unread(sys.stdout)
     except OSError as e:  # `> /dev/full`, a full disk: the output is lost, which the reader did not choose
-        from jaxart.errors import JaxartError
+        import errno
+
+        from jaxart.errors import JaxartError, limit_advice
 
         unread(sys.stdout)  # its unwritten bytes too: the flush at exit raised again
-        raise JaxartError(f"could not write to the standard output ({e.strerror or e}); free some space on its "
-                          "disk or send it elsewhere") from e
+        # A gone terminal's EIO was told to free some space on its disk
+        advice = ("free some space on its disk or send it elsewhere" if e.errno in (errno.ENOSPC, errno.EDQUOT)
+                  else limit_advice(e.errno) or "send it elsewhere")
+        raise JaxartError(f"could not write to the standard output ({e.strerror or e}); {advice}") from e
 
 
 def said(label: str):

@@ -26,3 +26,20 @@ def test_output_onto_a_full_disk_is_one_line_that_names_the_standard_output(argv
     err = capsys.readouterr().err
     assert exit_info.value.code == 1 and err == "error: could not write to the standard output (No space left on " \
                                                 "device); free some space on its disk or send it elsewhere\n", err
+
+
+def test_output_to_a_terminal_that_is_gone_is_not_told_to_free_disk_space(tmp_path, monkeypatch, capsys):
+    """A terminal closed under the command (its pty's other end gone: EIO) was told "free some space on its disk"."""
+    import pty
+
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+    monkeypatch.setattr(sys, "argv", ["cli.py", "weights", "list"])
+    ours, theirs = pty.openpty()
+    os.close(ours)
+    with open(theirs, "w") as gone:
+        monkeypatch.setattr(sys, "stdout", gone)
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 1 and err == "error: could not write to the standard output (Input/output " \
+                                                "error); send it elsewhere\n", err
