@@ -126,7 +126,7 @@ def stylize_files(
                 **({"tolerance": tolerance} if tolerance else {})}
         # What computed them, in a frame's and an interrupted image's record as in the finished one's (not the
         # checkpoint's): their `info --command` warns of another commit, jax or CPU as the image's does.
-        made_by = {"machine": provenance.machine(), **({"source": src} if (src := provenance.source()) else {})}
+        made_by = provenance.made_by()
         # The tested losses, from the checkpoint this run continues: a test after it compares with one before.
         losses = {int(k): v for k, v in (resume.meta.get("losses") or {}).items()} if resume else {}
         # The seconds the run it continues had taken: a resumed run's record and summary give the whole run's.

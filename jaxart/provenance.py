@@ -38,6 +38,12 @@ def source(package: Path = _PACKAGE) -> dict | None:
     return {"commit": commit, "modified": bool(changed)}
 
 
+def made_by() -> dict:
+    """What computed a result, as a record keeps it: its "machine" (`machine`) and, run from a git checkout, its
+    "source" (`source`)."""
+    return {"machine": machine(), **({"source": src} if (src := source()) else {})}
+
+
 def machine() -> dict:
     """What computed a result: {"backend": "cpu", "cpu": "AMD EPYC", "jax": ..., "jaxlib": ..., "python": ...},
     named as `jaxart bench --json`'s "machine" names them, and on an accelerator its kind ("device":

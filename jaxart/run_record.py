@@ -49,7 +49,7 @@ def record(config: StyleConfig, w: Weights, outcome: transfer.Outcome, inputs: d
         **({"model_path": model} if model and weights.is_path(model) else {}),
         **({"schedule": [list(s) for s in plan]} if len(plan := scales.schedule(config)) > 1 else {}),
         **({"tolerance": tolerance} if tolerance else {}), **({"stopped_at": outcome.steps} if outcome.stopped else {}),
-        "machine": provenance.machine(), **({"source": src} if (src := provenance.source()) else {}),
+        **provenance.made_by(),
         "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
 
