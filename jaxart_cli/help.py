@@ -43,7 +43,13 @@ def _show_help(ctx: typer.Context, param, value: bool) -> None:
 
 
 class _QuietHelp:
-    """A command or group whose --help option is `_show_help`."""
+    """A command or group whose --help option is `_show_help`, and which keeps the words click was given (`ctx.typed`)
+    for the lines that say how they were read (`paths.typed`): sys.argv's are another program's where the app is
+    called from Python (`app([...])`, a CliRunner)."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        ctx.typed = list(args)
+        return super().parse_args(ctx, args)
 
     def get_help_option(self, ctx: typer.Context):
         option = super().get_help_option(ctx)
@@ -72,10 +78,12 @@ class Command(_QuietHelp, TyperCommand):
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         from jaxart_cli.other_names import check_single_dash
         from jaxart_cli.command_names import command_path
-        from jaxart_cli.misread import check_option_as_value
+        from jaxart_cli.misread import check_flag_with_value, check_option_as_value
 
+        ctx.typed = list(args)  # as _QuietHelp keeps them, for these checks' lines too
         check_single_dash(ctx, args, command_path(ctx))  # `-image_size 256`, before click reads it as -i ...
         check_option_as_value(ctx, args)  # before click takes the option after an option for its value
+        check_flag_with_value(ctx, args)  # `--overwrite yes`, before click takes yes for an argument
         return super().parse_args(ctx, args)
 
     def format_options(self, ctx: typer.Context, formatter) -> None:

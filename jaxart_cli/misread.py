@@ -1,33 +1,33 @@
 """Command lines click read otherwise than meant, refused or named: a file whose name starts with a dash read as
 options (`-out.png` as -o ut.png), an option typed without its value taking the option after it, a switch given
-"=" and a value (`-q=1`)."""
+"=" and a value (`-q=1`), a value typed after an on/off flag (`--overwrite yes`). Each reads the words click was
+given (`paths.typed`)."""
 
 from __future__ import annotations
 
 import os
 import re
-import sys
 
 from jaxart_cli.command_names import command_path
-from jaxart_cli.paths import before_dashes
+from jaxart_cli.paths import before_dashes, typed
 
 
-def file_like_option(name: str) -> str | None:
-    """The word of the command line (sys.argv) that click read as the unknown option `name` where it names a file or
+def file_like_option(ctx, name: str) -> str | None:
+    """The word of the command line that click read as the unknown option `name` where it names a file or
     folder here: a name that starts with "-" (`-dash.jpg`, `--x.png`). Click reads `-quiet.png` as -q, then -u: a
     short option's letter may come after switches it knows."""
     def read_as(arg: str) -> bool:  # `-j` typed alone is no letter of photo.jpg
         return arg.startswith(name) if name.startswith("--") else bool(re.match(r"-[^-]", arg)) and name[1] in arg[1:]
 
-    return next((arg for arg in sys.argv[1:] if arg != "-" and read_as(arg) and os.path.lexists(arg)), None)
+    return next((arg for arg in typed(ctx) if arg != "-" and read_as(arg) and os.path.lexists(arg)), None)
 
 
 def file_read_as_value(ctx) -> tuple[str, str, str] | None:
-    """The word of the command line (sys.argv) naming a file or folder here that click read as short switches and an
+    """The word of the command line naming a file or folder here that click read as short switches and an
     option with its value (`-out.png` as -o ut.png, `-qout.png` as -q -o ut.png): (the word, the option, the value);
     None if none. No "no such option" came of it to say so, only what went missing after it."""
     shorts = {o: p for p in ctx.command.params for o in p.opts if len(o) == 2}
-    words = before_dashes(sys.argv[1:])
+    words = before_dashes(typed(ctx))
     for before, arg in zip(["", *words], words):
         if value_next(before, ctx.command) or not re.fullmatch(r"-[^-].+", arg, re.S) or not os.path.lexists(arg):
             continue  # `-o -out.png`: the value of -o, the file as given
@@ -99,9 +99,34 @@ def read_as_options(ctx, read: tuple[str, str, str]) -> str:
 def flag_given_a_value(ctx) -> str | None:
     """The command's short switch typed with "=" and a value (`-q=1`), as the command line has it: click reads
     each letter after "-" as an option, so it took -q and said "has no option -=", which names nothing typed."""
-    for arg in sys.argv[1:]:
+    for arg in typed(ctx):
         if re.fullmatch(r"-[^-=]+=.*", arg, re.S):
             flag = f"-{arg.split('=')[0][-1]}"
             if any(flag in p.opts for p in ctx.command.params):
                 return flag
     return None
+
+
+# What a user types after an on/off flag meaning it on or off; another word there (`--overwrite photo.jpg`) is a file.
+_SWITCHES = {"yes", "no", "y", "n", "true", "false", "on", "off", "1", "0"}
+
+
+def check_flag_with_value(ctx, args: list[str]) -> None:
+    """Refuse a word meaning on or off typed after an on/off flag (`--overwrite yes`, `--quiet true`), of every command
+    (help.Command.parse_args), where no file or folder of that name is here: click took it for an argument, and the line
+    was "yes does not exist; check the path" (stylize) or "takes no arguments, but was given 'yes'" (bench), no word of
+    the flag. A value of an option that takes one (`--output --quiet`, a file here) is not a flag."""
+    from typer import BadParameter
+
+    params = {o: p for p in ctx.command.params if p.param_type_name == "option" for o in (*p.opts, *p.secondary_opts)}
+    words = before_dashes(args)
+    for i, (flag, word) in enumerate(zip(words, words[1:])):
+        param = params.get(flag)
+        if param is None or not param.is_flag or word.lower() not in _SWITCHES or os.path.lexists(word):
+            continue
+        if i > 0 and value_next(words[i - 1], ctx.command):
+            continue  # `--output --quiet yes`: --quiet is --output's value (a file here)
+        paths = any(p.param_type_name == "argument" and "Path" in p.get_help_record(ctx)[0] for p in ctx.command.params)
+        names = " or ".join(max(names, key=len) for names in (param.opts, param.secondary_opts) if names)
+        raise BadParameter(f"{word} after {flag} was taken for {'a file' if paths else 'an argument'}; {flag} takes "
+                           f"no value: give {names} alone", ctx=ctx)

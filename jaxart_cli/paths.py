@@ -35,6 +35,14 @@ def as_given(config, made) -> dict[str, str]:
 AFTER_DASHES = "everything after `--` is read as a file's name, options too; put options before `--`"
 
 
+def typed(ctx) -> list[str]:
+    """The words click was given for `ctx`'s command or group (help.Command.parse_args keeps them), where sys.argv's
+    are another program's when the app is called from Python (`app([...])`, a CliRunner); sys.argv's past the program
+    where none were kept (`ctx` None)."""
+    words = getattr(ctx, "typed", None)
+    return list(sys.argv[1:] if words is None else words)
+
+
 def before_dashes(words: list[str]) -> list[str]:
     """`words` (the command line's) up to a `--`, after which click reads every word as an argument."""
     return words[:words.index("--")] if "--" in words else list(words)

@@ -19,7 +19,6 @@ from jaxart.deferral import signals_deferred as _signals_deferred
 from jaxart_cli.signals import run_begins as _run_begins
 from jaxart_cli.values import (
     csv as _csv, parse_colour as _parse_colour, spaced_list as _spaced_list, interval as _interval,
-    flag_with_value as _flag_with_value,
 )
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart_cli.resume import loaded as _resumed
@@ -87,7 +86,6 @@ def stylize(
     from jaxart.config import StyleConfig
 
     _misread.check_file_read_as_value(ctx)  # `-out.png` as -o ut.png, where the paintings still add up
-    _flag_with_value(ctx, [content, *(styles or ())])  # `--quiet yes`: yes is no photo, with --resume too
     _spaced_list(ctx, [content, *(styles or ())])  # `--scales 64 128`: 128 is no painting, with --resume too
     for value, flag in ((save_every, "--save-every"), (checkpoint_every, "--checkpoint-every")):
         _interval(value, flag)

@@ -20,7 +20,7 @@ from jaxart.deferral import signals_deferred as _signals_deferred
 from jaxart_cli.signals import run_begins as _run_begins
 from jaxart_cli.values import (
     LISTS as _LISTS, SWEPT as _SWEPT, csv as _csv, parse_colour as _parse_colour, spaced_list as _spaced_list,
-    interval as _interval, flag_with_value as _flag_with_value)
+    interval as _interval)
 from jaxart_cli.options import Colors, Conv, LineSearch, Optimizer, Pooling
 from jaxart_cli.resume import resumed_sweep as _resumed_sweep
 from jaxart_cli.sweep_options import SIZE as _SIZE
@@ -89,7 +89,6 @@ def sweep(
     from jaxart.config import StyleConfig
 
     _misread.check_file_read_as_value(ctx)  # `-out.png` as -o ut.png, as stylize's
-    _flag_with_value(ctx, [content, *(styles or ())])  # `--quiet yes`: yes is no photo, with --resume too
     _spaced_list(ctx, [content, *(styles or ())], _LISTS + _SWEPT)  # `--style-weight 1 10 100`: 10 is no painting
     _interval(checkpoint_every, "--checkpoint-every")
     ckpt, hashed = None, {}

@@ -6,14 +6,13 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
-import sys
 
 from typer.exceptions import TyperException
 
 from jaxart_cli import other_names
 from jaxart_cli.command_names import command_path, command_words
 from jaxart_cli.misread import file_like_option, file_read_as_value, flag_given_a_value, read_as_options
-from jaxart_cli.paths import after_dashes as _after_dashes
+from jaxart_cli.paths import after_dashes as _after_dashes, typed as _typed
 from jaxart_cli.values import A_LIST, NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE, SWEPT as _SWEPT, is_a_list
 from jaxart_cli.values import one_value, typed_value, unknown_item
 
@@ -41,10 +40,10 @@ def _choices_named(m: re.Match) -> str:
 _NO_SUCH_COMMAND = re.compile(r"No such command '(?P<name>.*)'\.(?: Did you mean '(?P<guess>[^']*)'\?)?", re.S)
 
 
-def _typed_again(stray: str) -> str:
+def _typed_again(ctx, stray: str) -> str:
     """What followed `jaxart` on the command line, quoted for the shell, when it starts with the file `stray` and a
-    painting (the app reads sys.argv); else `stray` and a placeholder for the painting."""
-    typed = sys.argv[1:]
+    painting; else `stray` and a placeholder for the painting."""
+    typed = _typed(ctx)
     if typed[:1] == [stray] and typed[1:2] and not typed[1].startswith("-"):
         return shlex.join(typed)
     return f"{shlex.quote(stray)} PAINTING"
@@ -73,7 +72,7 @@ def usage_message(e: TyperException) -> str:
         stray, guess = no_command["name"], no_command["guess"]
         if "." in stray or "/" in stray:  # a file where the command goes: `jaxart photo.jpg ...`
             top = ctx is None or ctx.parent is None
-            hint = f"; to paint a photo: `{group} stylize {_typed_again(stray)}`" if top else ""
+            hint = f"; to paint a photo: `{group} stylize {_typed_again(ctx, stray)}`" if top else ""
             return f"`{group}` has no command {stray}: give a command before the files{hint}; see `{group} --help`"
         if guess:  # a misspelt command (`jaxart stylise`): click's guess, which it put around the name given
             return f"`{group}` has no command {stray} (did you mean {guess}?); see `{group} --help`"
@@ -83,9 +82,10 @@ def usage_message(e: TyperException) -> str:
             flag = max(param.opts, key=len)
             example = f" (e.g. {flag} {param.default})" if isinstance(param.default, (int, float)) else ""
             text = text.replace(said, f"give {kind}{example}")
-            if flag in _SWEPT and "," in typed_value(param.opts):  # stylize's `--style-weight 1,10`: a sweep's list
+            listed = "," in typed_value(ctx, param.opts)
+            if flag in _SWEPT and listed:  # stylize's `--style-weight 1,10`: a sweep's list
                 text += f"; {flag} takes one value (`jaxart sweep` compares several, comma-separated)"
-            elif "," in typed_value(param.opts) and ctx is not None and ctx.command.name == "sweep":
+            elif listed and ctx is not None and ctx.command.name == "sweep":
                 # `sweep --size 64,32` was told only "give a whole number", where the options it sweeps take lists.
                 text += (f"; {flag} takes one value in a sweep, which compares values of "
                          f"{', '.join(_SWEPT[:-1])} or {_SWEPT[-1]} (comma-separated)")
@@ -117,7 +117,7 @@ def unknown_option(e: TyperException) -> str:
         switch = next(max(p.opts, key=len) for p in ctx.command.params if flag in p.opts)
         return f"Option {flag} ({switch}) does not take a value; give {flag} alone, or leave it out"
     text = f"`{command}` has no option {name}"
-    if file := file_like_option(name):  # `jaxart stylize -dash.jpg ...`: click read the file's name as -d, -a, ...
+    if file := file_like_option(ctx, name):  # `jaxart stylize -dash.jpg ...`: click read the file's name as -d, -a, ...
         return (f"{text}: {file}, a file here, was read as options; write it ./{file}, or put `--` before the files; "
                 f"see `{command} --help`")
     siblings = getattr(ctx.parent.command, "commands", {}) if ctx.parent else {}

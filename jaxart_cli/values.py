@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Sequence
 from enum import Enum
 
 from jaxart.errors import nearest_name
-from jaxart_cli.paths import before_dashes
+from jaxart_cli.paths import typed
 
 
 def csv(text: str | None, flag: str, cast=str):
@@ -131,35 +130,35 @@ def one_value(flag: str, command: str) -> str:
     return f"; {flag} takes one value: run {command} once for each"
 
 
-def typed_value(opts) -> str:
-    """The value typed after the last of the option names `opts` on the command line (`--seed 1,2`, `--seed=1,2`),
+def typed_value(ctx, opts) -> str:
+    """The value typed after the last of the option names `opts` on `ctx`'s command line (`--seed 1,2`, `--seed=1,2`),
     or "": click's error for a value it could not parse names the option, not the value."""
-    typed, value = sys.argv[1:], ""
-    for i, word in enumerate(typed):
+    words, value = typed(ctx), ""
+    for i, word in enumerate(words):
         flag, eq, inline = word.partition("=")
         if flag in opts:
-            value = inline if eq else (typed[i + 1] if i + 1 < len(typed) else "")
+            value = inline if eq else (words[i + 1] if i + 1 < len(words) else "")
     return value
 
 
 def spaced_list(ctx, inputs, lists=LISTS) -> None:
     """Refuse a list typed with spaces (`--style-weight 1 10 100`): its later items were taken for input files and
-    were "10 does not exist; check the path", advice about a file never meant. Reads the command line (sys.argv),
-    the order of which click does not keep; a missing input that is no such stray is left to the file checks."""
+    were "10 does not exist; check the path", advice about a file never meant. Reads the command line (`typed`), the
+    order of which click does not keep; a missing input that is no such stray is left to the file checks."""
     from typer import BadParameter
 
     named = {str(p) for p in inputs if p is not None and not os.path.exists(p)}
     takes = {o: p for p in ctx.command.params if getattr(p, "param_type_name", "") == "option" and not p.is_flag
              for o in p.opts}
-    typed = sys.argv[1:]
-    for i, word in enumerate(typed):
+    words = typed(ctx)
+    for i, word in enumerate(words):
         flag, _, inline = word.partition("=")
         if flag not in takes:
             continue
         start = i + 1 if inline else i + 2
-        value = inline or (typed[i + 1] if i + 1 < len(typed) else "")
+        value = inline or (words[i + 1] if i + 1 < len(words) else "")
         strays = []
-        for later in typed[start:]:
+        for later in words[start:]:
             if later not in named or not _ITEMS.fullmatch(later):
                 break
             strays.append(later)
@@ -172,22 +171,3 @@ def spaced_list(ctx, inputs, lists=LISTS) -> None:
             raise BadParameter(f"{taken}; {flag} takes one value" + (
                 " (`jaxart sweep` compares several, comma-separated)" if flag in SWEPT else ""))
 
-
-# What a user types after an on/off flag meaning it on or off; another word there (`--overwrite photo.jpg`) is a file.
-_SWITCHES = {"yes", "no", "y", "n", "true", "false", "on", "off", "1", "0"}
-
-
-def flag_with_value(ctx, inputs) -> None:
-    """Refuse a value typed after an on/off flag (`--overwrite yes`, `--quiet true`): click took it for an input file,
-    and the line was "yes does not exist; check the path", no word of the flag. Reads sys.argv, before any `--`."""
-    from typer import BadParameter
-
-    named = {str(p) for p in inputs if p is not None and not os.path.exists(p)}
-    flags = {o: p for p in ctx.command.params if getattr(p, "param_type_name", "") == "option" and p.is_flag
-             for o in (*p.opts, *p.secondary_opts)}
-    typed = before_dashes(sys.argv[1:])
-    for flag, word in zip(typed, typed[1:]):
-        if flag in flags and word in named and word.lower() in _SWITCHES:
-            names = " or ".join(max(names, key=len) for names in (flags[flag].opts, flags[flag].secondary_opts)
-                                if names)
-            raise BadParameter(f"{word} after {flag} was taken for a file; {flag} takes no value: give {names} alone")
