@@ -21,5 +21,16 @@ def command_words(ctx) -> list[str]:
     return [*command_words(ctx.parent), ctx.info_name] if ctx.parent is not None else []
 
 
+def option_above(ctx, name: str) -> str | None:
+    """`name` (`--version`) typed again as an option of `ctx`'s group or command or of one above it, where it is
+    one: `jaxart --version`, for `jaxart stylize --version` and `jaxart version`, which said "no option" and "no
+    command" without it; None where none takes it."""
+    while ctx is not None:
+        if any(name in p.opts for p in ctx.command.params):
+            return f"{command_path(ctx)} {name}"
+        ctx = ctx.parent
+    return None
+
+
 # How click names the program run as `python -m jaxart` (as `python3 -m jaxart` too): its usage line's words.
 _BY_MODULE = "python -m jaxart"

@@ -10,7 +10,7 @@ import shlex
 from typer.exceptions import TyperException
 
 from jaxart_cli import other_names
-from jaxart_cli.command_names import command_path, command_words
+from jaxart_cli.command_names import command_path, command_words, option_above
 from jaxart_cli.misread import file_like_option, file_read_as_value, flag_given_a_value, read_as_options
 from jaxart_cli.paths import after_dashes as _after_dashes, typed as _typed
 from jaxart_cli.values import A_LIST, NOT_NUMBER as _NOT_NUMBER, NOT_WHOLE as _NOT_WHOLE, SWEPT as _SWEPT, is_a_list
@@ -74,6 +74,8 @@ def usage_message(e: TyperException) -> str:
             top = ctx is None or ctx.parent is None
             hint = f"; to paint a photo: `{group} stylize {_typed_again(ctx, stray)}`" if top else ""
             return f"`{group}` has no command {stray}: give a command before the files{hint}; see `{group} --help`"
+        if above := option_above(ctx, f"--{stray}"):  # `jaxart version`
+            return f"`{group}` has no command {stray} (did you mean `{above}`?); see `{group} --help`"
         if guess:  # a misspelt command (`jaxart stylise`): click's guess, which it put around the name given
             return f"`{group}` has no command {stray} (did you mean {guess}?); see `{group} --help`"
         return f"`{group}` has no command {stray}; see `{group} --help` for its commands"
@@ -123,7 +125,9 @@ def unknown_option(e: TyperException) -> str:
     siblings = getattr(ctx.parent.command, "commands", {}) if ctx.parent else {}
     others = [n for n, c in sorted(siblings.items()) if c is not ctx.command and any(name in p.opts for p in c.params)]
     guesses = difflib.get_close_matches(name, [p for p in e.possibilities or () if p != "--help"], cutoff=0.7)
-    if others:
+    if above := option_above(ctx.parent, name):  # `jaxart stylize --version`
+        text += f" (did you mean `{above}`?)"
+    elif others:
         text += f" (an option of {' and '.join(f'`{group} {o}`' for o in others)})"
     elif name in ("-o", "--output") and command_words(ctx) in _INSTALLING:  # by `jaxart` or `python -m jaxart`
         from jaxart.errors import WeightsError

@@ -123,3 +123,16 @@ def test_the_photo_given_twice_under_two_names_is_said_to_come_back(tmp_path, mo
     code, _, err = run_main(["stylize", photo, photo, str(link), *argv[3:]], monkeypatch, capsys)
     assert code == 0 and (f"warning: painting {photo} is the photo: its style is the photo's own, so the run gives the "
                           "photo back nearly as it is; give a painting as STYLE") in err.splitlines(), err
+
+
+@pytest.mark.parametrize(("typed", "line"), [
+    # was "`jaxart stylize` has no option --version; see `jaxart stylize --help` for its options"
+    (["stylize", "--version"], "`jaxart stylize` has no option --version (did you mean `jaxart --version`?); see "
+     "`jaxart stylize --help` for its options"),
+    (["weights", "fetch", "--version"], "`jaxart weights fetch` has no option --version (did you mean `jaxart "
+     "--version`?); see `jaxart weights fetch --help` for its options"),
+    # was "`jaxart` has no command version; see `jaxart --help` for its commands"
+    (["version"], "`jaxart` has no command version (did you mean `jaxart --version`?); see `jaxart --help`"),
+])
+def test_version_asked_of_a_command_points_to_jaxarts_own(typed, line, monkeypatch, capsys):
+    assert run_main(typed, monkeypatch, capsys) == (2, "", f"error: {line}")
