@@ -23,7 +23,7 @@ from jaxart_cli.usage import unknown_option as _unknown_option, usage_message as
 def run(app: typer.Typer) -> None:
     """Run `app`; every anticipated failure becomes one line on stderr and a non-zero exit (sys.exit)."""
     from jaxart.errors import Interrupted
-    from jaxart.errors import BAD_PATH, InputError, JaxartError, NonFiniteLossError
+    from jaxart.errors import BAD_PATH, InputError, JaxartError
 
     previous = {}  # filled as they are replaced: a signal as _on_signal is set is answered below, and all put back
     # The commands' ctx.obj: which ran (help.Command), whether its run began (signals.run_begins) and whether it has
@@ -55,11 +55,6 @@ def run(app: typer.Typer) -> None:
         elif e.format_message():
             _say(f"error: {_usage_message(e)}")
         sys.exit(2)
-    except NonFiniteLossError as e:
-        from jaxart_cli.options import FLAGS
-
-        _say(f"error: {e.naming(FLAGS)}")  # its settings as flags
-        sys.exit(1)
     except Interrupted as e:
         _say(str(e))
         sys.exit(e.code)
@@ -68,8 +63,10 @@ def run(app: typer.Typer) -> None:
 
         _say(f"error: {e.naming(FLAGS) if isinstance(e, InputError) else e}")  # its settings as flags
         sys.exit(2)
-    except JaxartError as e:
-        _say(f"error: {e}")
+    except JaxartError as e:  # a run that failed (NonFiniteLossError), weights not fetched or written, ...
+        from jaxart_cli.options import FLAGS
+
+        _say(f"error: {e.naming(FLAGS)}")  # its settings as flags, as bad input's
         sys.exit(1)
     except OSError as e:  # not anticipated by the library: still one line
         # The path given, not the machine, is at fault: pathlib's is_dir() and resolve() raise these.

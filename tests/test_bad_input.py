@@ -142,6 +142,8 @@ def _raising(error):
     (InputError("photo.png is empty"), 2, "error: photo.png is empty"),
     (ValueError("size must be 16 or more"), 2, "error: size must be 16 or more"),
     (WeightsError("could not download"), 1, "error: could not download"),
+    # its settings written as flags, as bad input's: was "pass overwrite=True", a Python keyword no command takes
+    (WeightsError("pass overwrite=True", settings=["overwrite"]), 1, "error: pass --overwrite"),
     (NonFiniteLossError("the loss became NaN"), 1, "error: the loss became NaN"),
     (OSError(errno.EIO, "Input/output error", "/disk/out.png"), 1, "error: Input/output error: /disk/out.png"),
     (OSError(errno.ENAMETOOLONG, "File name too long", "/a/b"), 2, "error: /a/b: a name in this path is longer"),
