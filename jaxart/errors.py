@@ -58,14 +58,15 @@ _VALUE = r"(?P<value>'[^']*'|[^\s',;]+)"
 
 def _written(word: str, found: re.Match) -> str:
     """A setting `naming` found, as `word`: a flag's "=True" as the flag alone, "=False" as its --no- form,
-    "=value" as "flag value", "=(1, 3)" as "flag 1,3"; another word keeps the "=" and its value, and drops
-    "=True"/"=False"."""
+    "=value" as "flag value", "=(1, 3)" as "flag 1,3" ("=('relu1_1',)" as "flag relu1_1"; "=()", no list a flag
+    takes, as it is); another word keeps the "=" and its value, and drops "=True"/"=False"."""
     switch, items, assigned = found["switch"], found["items"], found["assigned"]
     word = word.replace("{}", found.groupdict().get("value") or "{}")
     if word.startswith("--") and switch == "=False":
         return f"--no-{word[2:]}"
-    if word.startswith("--") and items:
-        return f"{word} {','.join(v.strip() for v in items[2:-1].split(',') if v.strip())}"
+    values = [v.strip(" '\"") for v in (items or "")[2:-1].split(",") if v.strip(" '\"")]
+    if word.startswith("--") and values:
+        return f"{word} {','.join(values)}"  # as the flag's list is typed: relu1_1,relu2_1
     if word.startswith("--") and assigned:
         return f"{word} "
     return word + (items or assigned or "")

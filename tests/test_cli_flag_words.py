@@ -131,6 +131,16 @@ def test_naming_rewrites_only_the_settings_named_and_no_flag_already_written():
     assert e.naming({}) == str(e)
 
 
+@pytest.mark.parametrize(("said", "flags"), [
+    ("style_layers=('relu1_1', 'relu2_1') is one", "--style-layers relu1_1,relu2_1 is one"),  # was 'relu1_1','relu2_1'
+    ("scale_steps=(20,) left", "--steps 20 left"),
+    ("content_layers=() is none", "--content-layers=() is none"),  # was "--content-layers  is none": no value at all
+])
+def test_a_tuple_is_written_as_its_flags_list_is_typed(said, flags):
+    settings = [said.partition("=")[0]]
+    assert InputError(said, settings=settings).naming(FLAGS) == flags
+
+
 def test_seeds_without_a_random_start_are_refused_with_the_flags_as_typed(files, tmp_path, monkeypatch, capsys):
     """It said "seeds 0, 1 ... use init='random' (--init random)": Python's words and list on the command line."""
     d, model = files
