@@ -36,7 +36,7 @@ def measure(size: int, repeats: int = 3, loops: tuple[str, ...] = ("python",), b
     `torch.optim.LBFGS` step in PyTorch, interleaved with jaxart's, and adds the ratios.
     `convs` are convolution choices (convs.CONVS): the first is timed throughout, each other's
     evaluation beside it (`eval_s_<conv>`, `conv_ratio_<conv>`: its time / the first's).
-    `repeats_s` holds each repeat's seconds behind every median in seconds, by the median's key.
+    `repeats_s` holds each repeat's value behind every median in seconds (per evaluation or step), by its key.
     With the "python" loop, `optimizer_s` is the optimizer's own work in a step, timed alone
     (`overhead_optimizer`: its share of an evaluation), which step / evaluation is too noisy to show.
 

@@ -18,7 +18,9 @@ UNITS = {"_s": "seconds (keys ending in _s, or with _s_ in them)", "_mb": "MiB (
          "so: jaxart time / PyTorch time; conv_ratio_*: that conv's time / the first conv's", "speedup": "sweep: "
          "one-by-one time / batched time (cpu_speedup: of CPU seconds, all threads)", "images_per_min": "sweep: "
          "images finished per minute, were each run run_steps long",
-         "repeats_s": "seconds of each repeat behind a median figure, by its key; sweep's all_*: the same",
+         "repeats_s": "each repeat's value of a median figure in seconds (per evaluation or step, as that figure), "
+         "by its key", "all_": "sweep: each repeat's seconds per step of all its images (all_batched, all_single: "
+         "step_s_batched and step_s_single are their medians)",
          "seconds": "time to quality: wall seconds until the loss first reached the target, compiling excluded",
          "target": "time to quality: a total loss (no unit), as final_loss", "size": "pixels: an image's long side "
          "(coarse_size: the coarse-to-fine run's half size)", "steps": "L-BFGS steps, one loss+gradient each (evals, "

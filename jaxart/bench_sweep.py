@@ -41,7 +41,8 @@ def measure_sweep(size: int, settings: int = 4, steps: int = 3, repeats: int = 3
     Returns:
       A dict with the median seconds per step of all images together for "batched" and
       "single", their ratio "speedup" (single / batched), images per minute for `run_steps`-step
-      runs, CPU seconds (all threads) per step and their ratio "cpu_speedup", compile seconds, and
+      runs, CPU seconds (all threads) per step and their ratio "cpu_speedup", compile seconds, each
+      repeat's seconds per step behind the medians ("all_batched", "all_single"), and
       the `remat` and `conv` timed.
     """
     config = PAPER.replace(size=size, remat=remat, conv=conv)

@@ -101,3 +101,16 @@ def test_the_machine_counts_the_cores_bench_may_run_on(monkeypatch):
     monkeypatch.setattr(bench_machine.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     m = bench_machine.machine()
     assert m["cpus"] == 1 and ", 1 core; " in bench_machine.format_machine(m)
+
+
+def test_the_sweep_all_lists_are_said_to_be_seconds_per_step_and_are(tmp_path, monkeypatch):
+    """The units said the sweep's all_batched and all_single were "seconds of each repeat", as long as a repeat of
+    `steps` steps takes; each is that repeat's seconds per step, step_s_batched and step_s_single their medians."""
+    monkeypatch.setattr(bench_setup, "random_weights", functools.partial(random_weights, widths=TINY))
+    row = bench_sweep.measure_sweep(16, settings=2, steps=2, repeats=3, arch="vgg16")
+    bench_json.write_json(tmp_path / "b.json", {"sweep": [row]})
+    units = json.loads((tmp_path / "b.json").read_text())["units"]
+    for side in ("batched", "single"):
+        assert np.median(row[f"all_{side}"]) == row[f"step_s_{side}"] and len(row[f"all_{side}"]) == 3
+        said = [t for k, t in units.items() if f"all_{side}".startswith(k) or f"all_{side}" in t or "all_*" in t]
+        assert said and all("seconds per step" in t for t in said), said
