@@ -64,7 +64,8 @@ def bench(
         help="Painting for time to quality [default: random pixels].", parser=_to_read("the path of an image file"),
         metavar="<path>", callback=_home)] = None,
     quality_images: Annotated[Optional[Path], typer.Option(
-        help="Write the time-to-quality runs' last images (PNG) to this folder.", file_okay=False,
+        help="Write the jaxart time-to-quality runs' last images to this folder: single.png, and coarse_to_fine.png "
+        "unless --coarse-steps 0 (--baseline torch's run writes none).", file_okay=False,
         parser=_to_read("the path of a folder"), metavar="<path>", callback=_home)] = None,
     sweep_settings: Annotated[int, typer.Option(
         "--sweep", parser=_whole,

@@ -51,3 +51,20 @@ def test_sizes_none_in_another_case_is_told_the_word(monkeypatch, capsys, tmp_pa
     code, out, err = run_main(["bench", "--sizes", "None", "--quality-evals", "2"], monkeypatch, capsys)
     assert (code, out, err) == (2, "", "error: Invalid value for --sizes: 'None' is not a comma-separated list of whole "
                                        "numbers (did you mean none?)")
+
+
+def test_the_quality_images_help_names_the_pictures_written_and_that_torch_writes_none(monkeypatch):
+    """It said "the time-to-quality runs' last images", though PyTorch's run (--baseline torch) writes none: the
+    help now names the jaxart runs' files, those bench_checks.quality_pictures says a run writes."""
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    import cli
+
+    monkeypatch.setenv("COLUMNS", "200")
+    shown = " ".join(CliRunner().invoke(cli.app, ["bench", "--help"]).output.split())
+    assert "--quality-images <path> Write the jaxart time-to-quality runs' last images" in shown
+    for picture in bench_checks.quality_pictures(Path("q"), 1):
+        assert picture.name in shown
+    assert "(--baseline torch's run writes none)" in shown
