@@ -145,3 +145,12 @@ def test_a_tiles_record_keeps_the_digest_of_an_init_image_that_is_another_painti
               "input_sha256": {"/p.jpg": "1", "/a.png": "2", "/b.png": "3"}}
     assert one_painting(record, 0)["input_sha256"] == {"/p.jpg": "1", "/a.png": "2", "/b.png": "3"}  # --init read it
     assert one_painting({**record, "config": {"init": "content"}}, 0)["input_sha256"] == {"/p.jpg": "1", "/a.png": "2"}
+
+
+def test_with_layer_weights_swept_too_the_paintings_go_down_the_rows():
+    """README said --each-painting gives "a column per painting"; with --style-layer-weights swept too the layer
+    alternatives, varying fastest (settings.grid), take the columns, and each painting a row."""
+    grid = sweep.grid(style_weights=[10.0], paintings=[0, 1, 2], style_layer_weights=[[1.0] * 5, [1.0, 0, 0, 0, 0]])
+    assert sheet.columns_for(grid) == 2
+    rows = [[s.painting for s in grid[i:i + 2]] for i in range(0, len(grid), 2)]
+    assert rows == [[0, 0], [1, 1], [2, 2]]

@@ -170,3 +170,23 @@ def test_a_painting_given_twice_to_blend_is_warned_of_as_stylize_does(files, tmp
                             monkeypatch, capsys)
     assert code == 2 and "warning" not in err and len(err.splitlines()) == 1, err
     assert not (tmp_path / "g.png").exists()
+
+
+def test_the_sheet_record_names_each_tiles_painting_by_its_index_into_the_inputs(files, tmp_path, monkeypatch,
+                                                                                 capsys):
+    """The sheet record's `sweep` says `"painting": 0` where the page says a name, which is not unique (two
+    paintings named paint.png): README's join, `r["inputs"]["styles"][s["painting"]]`, is each tile's painting."""
+    d, model = files
+    for folder, name in (("a", "red.png"), ("b", "blue.png")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "paint.png").write_bytes((d / name).read_bytes())
+    out = tmp_path / "g.png"
+    code, _, err = run_main(["sweep", str(d / "photo.jpg"), str(tmp_path / "a" / "paint.png"),
+                             str(tmp_path / "b" / "paint.png"), "--model", model, "--size", "24", "--steps", "2",
+                             "--quiet", "-o", str(out), "--style-weight", "1,100", "--each-painting"],
+                            monkeypatch, capsys)
+    assert code == 0, err
+    r = jaxart.read_record(out)
+    joined = [r["inputs"]["styles"][s["painting"]] for s in r["sweep"]]
+    assert joined == [jaxart.read_record(tmp_path / t)["inputs"]["styles"][0] for t in r["tiles"]]
+    assert [p.split("/")[-2] for p in joined] == ["a", "b", "a", "b"]
