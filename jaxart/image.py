@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import EpsImagePlugin, Image, ImageOps, UnidentifiedImageError
 
-from jaxart import c_stderr, jpeg_cut, jpeg_end, jpeg_header, modes, pixel_limit, sniff
+from jaxart import c_stderr, deep_samples, jpeg_cut, jpeg_end, jpeg_header, modes, pixel_limit, sniff
 from jaxart.counts import check_count
 from jaxart.errors import InputError, describe, given
 from jaxart.paths import as_path, check_path, empty, missing
@@ -36,8 +36,9 @@ def check_background(background: Sequence[int]) -> tuple[int, int, int]:
 
 
 def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True,
-            least: pixel_limit.Least = None) -> Image.Image:
-    """Open, decode, orient and convert one file to (s)RGB, or raise a one-line InputError."""
+            least: pixel_limit.Least = None) -> Image.Image | np.ndarray:
+    """Open, decode, orient and convert one file to (s)RGB: 8-bit, or float in [0, 1] from 16-bit samples
+    (`deep_samples`); or raise a one-line InputError."""
     with warnings.catch_warnings(), c_stderr.silenced():  # and libtiff's own lines, as Pillow's warnings
         # Pillow warns of damage it works around, such as a corrupt EXIF block (the orientation
         # is then not applied): the image is usable, and a raw warning breaks the one-line rule.
@@ -48,7 +49,8 @@ def _decode(p: Path, background: tuple[int, int, int], to_srgb: bool = True,
         return _decode_quietly(p, background, to_srgb, least)
 
 
-def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, least: pixel_limit.Least) -> Image.Image:
+def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool,
+                    least: pixel_limit.Least) -> Image.Image | np.ndarray:
     check_path(p, "image")
     if not p.exists():
         raise InputError(missing(p))
@@ -79,14 +81,21 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
         if why := sniff.what(p, opened=True):  # a variant Pillow cannot decode, such as a ZIP-compressed PSD
             raise InputError(f"{p} {why}") from None
         raise InputError(f"{p} {sniff.truncated(describe(e))}") from None
-    if min(img.size) < MIN_SIDE:
-        raise InputError(f"{p} is {img.width}x{img.height} pixels; use an image at least {MIN_SIDE}x{MIN_SIDE}")
+    if isinstance(img, np.ndarray):  # 16-bit colour
+        img = deep_samples.composited(img, background)
+    h, w = (img.height, img.width) if isinstance(img, Image.Image) else img.shape[:2]
+    if min(h, w) < MIN_SIDE:
+        raise InputError(f"{p} is {w}x{h} pixels; use an image at least {MIN_SIDE}x{MIN_SIDE}")
+    if isinstance(img, np.ndarray):
+        return img
     if img.mode == "F" and not (finite := np.isfinite(np.asarray(img))).all():
         # Read as black, a NaN photo ran to a black result and exited 0.
         raise InputError(f"{p} has NaN or infinite pixels ({finite.size - np.count_nonzero(finite)} of {finite.size}); "
                          "re-export it with finite values")
     try:
-        return modes.to_rgb(modes.to_srgb(img) if to_srgb else img, background)
+        img = modes.to_srgb(img) if to_srgb else img
+        deep = deep_samples.grey(img)
+        return modes.to_rgb(img, background) if deep is None else deep
     except (ValueError, OSError) as e:  # modes Pillow cannot convert, such as LAB
         raise InputError(
             f"{p} has {img.mode} pixels, which cannot be converted to RGB ({describe(e)}); "
@@ -94,7 +103,7 @@ def _decode_quietly(p: Path, background: tuple[int, int, int], to_srgb: bool, le
         ) from None
 
 
-def _first_frame(p: Path, least: pixel_limit.Least) -> Image.Image:
+def _first_frame(p: Path, least: pixel_limit.Least) -> Image.Image | np.ndarray:
     """The first frame, decoded and oriented; one over Pillow's pixel limit as `pixel_limit.bound` allows; a JPEG
     whole but for its end marker (`jpeg_end`) as it would be with it."""
     if (whole := jpeg_end.completed(p)) is not None:
@@ -103,7 +112,7 @@ def _first_frame(p: Path, least: pixel_limit.Least) -> Image.Image:
     return _frame(p, least)
 
 
-def _frame(p: Path, least: pixel_limit.Least) -> Image.Image:
+def _frame(p: Path, least: pixel_limit.Least) -> Image.Image | np.ndarray:
     limit = Image.MAX_IMAGE_PIXELS
     try:
         with Image.open(p) as opened:
@@ -123,11 +132,13 @@ def _frame(p: Path, least: pixel_limit.Least) -> Image.Image:
             return _oriented(opened, p)
 
 
-def _oriented(opened: Image.Image, p: Path) -> Image.Image:
+def _oriented(opened: Image.Image, p: Path) -> Image.Image | np.ndarray:
     if opened.info.get("default_image") and opened.n_frames > 1:  # an APNG's fallback, which APNG viewers never show
         opened.seek(1)
     raw = modes.rawmode(opened)
     img = modes.in_type_range(ImageOps.exif_transpose(opened), raw)  # decodes the first frame
+    if (deep := deep_samples.colour(opened, img, p, raw)) is not None:
+        return deep
     if opened.format == "PNG":  # a 16-bit one's colour key, of other samples than Pillow decodes
         img = modes.png_key_in_8_bits(img, modes.png_depth(p))
     return img
@@ -169,6 +180,8 @@ def load_image(
                    "pixels are read already: give jaxart an (H, W, 3) "
                    "float array in [0, 1], np.asarray(picture, np.float32) / 255")
     rgb = _decode(Path(path), check_background(background), to_srgb, size if least is None else least)
+    if isinstance(rgb, np.ndarray):  # read from 16-bit samples
+        return rgb if size is None else resized(rgb, size)
     if size is not None:
         rgb = resize(rgb, size)
     x = np.array(rgb, np.float32)

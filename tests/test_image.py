@@ -121,7 +121,8 @@ def _apng_behind_a_fallback(d: Path) -> Path:
 
 
 R, G, B, W, K, C = (1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 1), (0, 0, 0), (0, 1, 1)
-HALF = _grey(128 / 255)  # where 16-bit 32768 lands after rounding to 8 bits
+HALF = _grey(128 / 255)  # where 32-bit 2**30 lands after rounding to 8 bits
+HALF16 = _grey(32768 / 65535)  # 16-bit samples are read at 16 bits
 RGBA = Image.fromarray(np.array([[[255, 0, 0, 255], [0, 0, 255, 0]], [[0, 255, 0, 128], [9, 9, 9, 0]]], np.uint8))
 RGBA_ON_WHITE = [[R, W], [(127 / 255, 1, 127 / 255), W]]
 LA = Image.fromarray(np.array([[[0, 255], [0, 0]]] * 2, np.uint8), "LA")
@@ -144,11 +145,13 @@ GOOD = {
     "cmyk-tiff-cyan": (_file("c.tif", CYAN, "TIFF"), [[C] * 8] * 8, 0),
     "lab-tiff-white": (_file("lab.tif", Image.new("LAB", (2, 2), (255, 128, 128)), "TIFF"), [[W, W]] * 2, 1.5 / 255),
     "mode-1-png": (_file("bw.png", Image.fromarray(np.array([[0, 1], [1, 0]], bool)), "PNG"), [[K, W], [W, K]], 0),
-    "16bit-png": (_file("g16.png", _u16([[0, 32768], [65535, 1000]]), "PNG"), [[K, HALF], [W, _grey(4 / 255)]], 0),
-    "16bit-png-dark": (_file("dark16.png", _u16([[0, 255], [128, 0]]), "PNG"), [[K, _grey(1 / 255)], [K, K]], 0),
-    "16bit-tiff": (_file("g16.tif", _u16([[0, 32768], [65535, 0]]), "TIFF"), [[K, HALF], [W, K]], 0),
-    "16bit-rgb-png": (_file("rgb16.png", RGB16), [[(1, 128 / 255, 0), B]] * 2, 0),
-    "16bit-pgm-mode-I": (_file("g16.pgm", PGM16), [[W, HALF]] * 2, 0),
+    "16bit-png": (_file("g16.png", _u16([[0, 32768], [65535, 1000]]), "PNG"),
+                  [[K, HALF16], [W, _grey(1000 / 65535)]], 0),
+    "16bit-png-dark": (_file("dark16.png", _u16([[0, 255], [128, 0]]), "PNG"),
+                       [[K, _grey(255 / 65535)], [_grey(128 / 65535), K]], 0),
+    "16bit-tiff": (_file("g16.tif", _u16([[0, 32768], [65535, 0]]), "TIFF"), [[K, HALF16], [W, K]], 0),
+    "16bit-rgb-png": (_file("rgb16.png", RGB16), [[(1, 32768 / 65535, 0), B]] * 2, 0),
+    "16bit-pgm-mode-I": (_file("g16.pgm", PGM16), [[W, HALF16]] * 2, 0),
     # Pillow saves mode "I" as a signed 32-bit TIFF: scaled by 2**31 - 1, where 65535 and up were white
     "32bit-int-tiff": (_file("i32.tif", _u16([[2**31 - 1, 2**30], [-5, 99999]], "I"), "TIFF"), [[W, HALF], [K, K]], 0),
     "float-tiff-unit-range": (_file("f.tif", FLOAT_01, "TIFF"), [[K, HALF], [W, K]], 0),

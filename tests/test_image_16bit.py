@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from jaxart.image import load_image
+from jaxart.output import save_image
 
 H, W = 8, 64
 RAMP = np.linspace(0, 65535, W).round().astype(np.uint16)
@@ -33,12 +34,13 @@ def png16(path, a: np.ndarray, trns: bytes = b""):
     return path
 
 
-def tiff16(path, a: np.ndarray, order: str = "<"):
-    """An uncompressed 16-bit RGB TIFF of (H, W, 3) `a`, one strip, little- or big-endian."""
+def tiff16(path, a: np.ndarray, order: str = "<", orientation: int = 1):
+    """An uncompressed 16-bit RGB TIFF of (H, W, 3) `a`, one strip, little- or big-endian, of EXIF `orientation`."""
     data = a.astype(order + "u2").tobytes()
     bits_at, ifd_at = 8 + len(data), 8 + len(data) + 6
     tags = [(256, 3, 1, a.shape[1]), (257, 3, 1, a.shape[0]), (258, 3, 3, bits_at), (259, 3, 1, 1), (262, 3, 1, 2),
             (273, 4, 1, 8), (277, 3, 1, 3), (278, 3, 1, a.shape[0]), (279, 4, 1, len(data)), (284, 3, 1, 1)]
+    tags = sorted(tags + [(274, 3, 1, orientation)])
     ifd = struct.pack(order + "H", len(tags)) + b"".join(
         struct.pack(order + ("HHIHH" if (kind, n) == (3, 1) else "HHII"), tag, kind, n, value, *([0] * (n == 1 and kind == 3)))
         for tag, kind, n, value in tags) + struct.pack(order + "I", 0)
@@ -56,6 +58,42 @@ FILES = {
     "grey+alpha PNG": lambda p: png16(p / "a.png", np.dstack([RGB16[..., 0], np.full((H, W), 65535, np.uint16)])),
     "grey TIFF (Pillow's I;16)": lambda p: Image.fromarray(RGB16[..., 0]).save(p / "a.tif") or p / "a.tif",
 }
+
+
+@pytest.mark.parametrize("name", [name for name in FILES if name != "grey+alpha PNG"])
+def test_a_16_bit_file_is_read_at_16_bits(tmp_path, name):
+    """Read by their high bytes, or rounded to 8 bits for grey, they were up to 1/514 off (128 of 65535)."""
+    want = np.repeat(RGB16[..., :1], 3, -1) if "grey" in name else RGB16
+    assert np.abs(load_image(FILES[name](tmp_path)) - want / 65535).max() <= 1 / 65535
+
+
+def test_a_grey_16_bit_gradient_keeps_its_levels(tmp_path):
+    """4096 levels, 16 of 65535 apart, were read as 256: a smooth gradient banded."""
+    ramp = (np.arange(64 * 64, dtype=np.uint16) * 16).reshape(64, 64)
+    x = load_image(png16(tmp_path / "g.png", ramp))
+    assert len(np.unique(x[..., 0])) == 4096
+    np.testing.assert_allclose(x[..., 1] * 65535, ramp, atol=0.01)
+
+
+@pytest.mark.parametrize("fmt", ["png16", "tiff"])
+def test_a_16_bit_file_jaxart_wrote_reads_back_within_its_samples(tmp_path, fmt):
+    """A png16 or tiff result given back (`load_image`, `--init`) was 1/255 off where its samples kept 1/65535."""
+    x = np.random.default_rng(0).random((6, 10, 3)).astype(np.float32)
+    path = save_image(tmp_path / f"r.{'png' if fmt == 'png16' else 'tif'}", x, fmt=fmt)
+    assert np.abs(load_image(path) - x).max() <= 0.5 / 65535 + 1e-7
+
+
+def test_a_16_bit_rgba_png_is_composited_at_16_bits(tmp_path):
+    rgba = np.dstack([RGB16, np.broadcast_to(RAMP[::-1], (H, W))]) / 65535
+    x = load_image(png16(tmp_path / "a.png", (rgba * 65535).round().astype(np.uint16)), background=(0, 255, 0))
+    want = rgba[..., :3] * rgba[..., 3:] + (1 - rgba[..., 3:]) * np.array([0.0, 1.0, 0.0])
+    assert np.abs(x - want).max() <= 1 / 65535
+
+
+def test_a_16_bit_tiffs_orientation_turns_it_at_16_bits(tmp_path):
+    x = load_image(tiff16(tmp_path / "r.tif", RGB16, orientation=6))  # 90 degrees clockwise
+    assert x.shape == (W, H, 3)
+    assert np.abs(x - np.rot90(RGB16, -1) / 65535).max() <= 1 / 65535
 
 
 @pytest.mark.parametrize("name", FILES, ids=list(FILES))
