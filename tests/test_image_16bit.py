@@ -34,11 +34,14 @@ def png16(path, a: np.ndarray, trns: bytes = b""):
     return path
 
 
-def tiff16(path, a: np.ndarray, order: str = "<", orientation: int = 1):
-    """An uncompressed 16-bit RGB TIFF of (H, W, 3) `a`, one strip, little- or big-endian, of EXIF `orientation`."""
+def tiff16(path, a: np.ndarray, order: str = "<", orientation: int = 1, deflate: bool = False):
+    """A 16-bit RGB TIFF of (H, W, 3) `a`, one strip, little- or big-endian, of EXIF `orientation`, uncompressed or
+    deflated (which Pillow decodes through libtiff)."""
     data = a.astype(order + "u2").tobytes()
+    data = zlib.compress(data) + b"\0" * (len(zlib.compress(data)) % 2) if deflate else data
     bits_at, ifd_at = 8 + len(data), 8 + len(data) + 6
-    tags = [(256, 3, 1, a.shape[1]), (257, 3, 1, a.shape[0]), (258, 3, 3, bits_at), (259, 3, 1, 1), (262, 3, 1, 2),
+    tags = [(256, 3, 1, a.shape[1]), (257, 3, 1, a.shape[0]), (258, 3, 3, bits_at), (259, 3, 1, 8 if deflate else 1),
+            (262, 3, 1, 2),
             (273, 4, 1, 8), (277, 3, 1, 3), (278, 3, 1, a.shape[0]), (279, 4, 1, len(data)), (284, 3, 1, 1)]
     tags = sorted(tags + [(274, 3, 1, orientation)])
     ifd = struct.pack(order + "H", len(tags)) + b"".join(
@@ -54,6 +57,8 @@ FILES = {
     "RGBA PNG": lambda p: png16(p / "a.png", np.dstack([RGB16, np.full((H, W), 65535, np.uint16)])),
     "RGB TIFF": lambda p: tiff16(p / "a.tif", RGB16),
     "RGB TIFF big-endian": lambda p: tiff16(p / "a.tif", RGB16, ">"),
+    "RGB TIFF deflated": lambda p: tiff16(p / "a.tif", RGB16, deflate=True),
+    "RGB TIFF deflated big-endian": lambda p: tiff16(p / "a.tif", RGB16, ">", deflate=True),
     "grey PNG": lambda p: png16(p / "a.png", RGB16[..., 0]),
     "grey+alpha PNG": lambda p: png16(p / "a.png", np.dstack([RGB16[..., 0], np.full((H, W), 65535, np.uint16)])),
     "grey TIFF (Pillow's I;16)": lambda p: Image.fromarray(RGB16[..., 0]).save(p / "a.tif") or p / "a.tif",
