@@ -136,3 +136,14 @@ def test_a_16_bit_rgb_png_key_under_256_marks_only_its_own_pixels(tmp_path):
     rgb = load_image(png16(tmp_path / "k.png", a, struct.pack(">3H", 0, 0, 200)), background=(0, 255, 0))
     np.testing.assert_array_equal(rgb[0, 0], (0, 1, 0))
     np.testing.assert_allclose(rgb[0, 1], (0, 0, 200 / 255), atol=1 / 255)
+
+
+def test_the_dry_run_counts_a_16_bit_colour_files_second_decode(tmp_path):
+    """Read at 16 bits, a 12-megapixel RGB PNG or TIFF peaked at 30.0 bytes a pixel, RGBA 36.0: counted as 8-bit's
+    20 and 29, the dry run and the pixel-limit check said a third less than decoding took."""
+    from jaxart import decode_memory
+    assert decode_memory.pixel_bytes(FILES["RGB PNG"](tmp_path)) >= 30
+    assert decode_memory.pixel_bytes(FILES["RGB TIFF deflated"](tmp_path)) >= 30
+    assert decode_memory.pixel_bytes(FILES["RGBA PNG"](tmp_path)) >= 36
+    Image.fromarray(np.zeros((H, W, 3), np.uint8)).save(tmp_path / "8.png")
+    assert decode_memory.pixel_bytes(tmp_path / "8.png") == 20  # 8-bit files as before
