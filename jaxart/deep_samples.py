@@ -43,7 +43,7 @@ def colour(opened: Image.Image, high: Image.Image, path: Path, raw: str | None) 
         again.tile = [t._replace(args=(low_raw, *t.args[1:]) if isinstance(t.args, tuple) else low_raw)
                       for t in again.tile]
         again.load()
-        ImageOps.exif_transpose(again, in_place=True)  # decodes, turned as `high` was, with no copy
+        ImageOps.exif_transpose(again, in_place=True)  # turned as `high` was, with no copy
         low = again
     if low.size != high.size or low.mode != high.mode:
         return None
