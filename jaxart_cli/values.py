@@ -114,7 +114,7 @@ def unknown_item(text: str, known: Sequence[str], taken=None) -> str:
     """Which item of a comma-separated `text` none of `known` is (`taken(item)` false, by default), as a list option
     names its bad item: " (item 2 of 2, 'sgd', is none of them; give one value)" for `--optimizer lbfgs,sgd`, which was
     told "(did you mean lbfgs?)", a guess at the whole; "" for one value, or none unknown."""
-    items, taken = text.split(","), taken or known.__contains__
+    items, taken = [t.strip() for t in text.split(",")], taken or known.__contains__
     unknown = [(i, t) for i, t in enumerate(items) if not taken(t)]
     if len(items) < 2 or not unknown:
         return ""

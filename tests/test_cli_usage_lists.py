@@ -44,6 +44,8 @@ def test_a_list_with_a_value_no_choice_takes_is_still_named_as_not_one_of_them(m
     code, _, err = run_main(["sweep", "a.jpg", "b.jpg", "--optimizer", "lbfgs,sgd"], monkeypatch, capsys)
     assert code == 2 and err == ("error: Invalid value for --optimizer: 'lbfgs,sgd' is not one of lbfgs, adam (item 2 "
                                  "of 2, 'sgd', is none of them; give one value)"), err
+    code, _, err = run_main(["sweep", "a.jpg", "b.jpg", "--optimizer", "lbfgs, sgd"], monkeypatch, capsys)
+    assert code == 2 and err.endswith("(item 2 of 2, 'sgd', is none of them; give one value)"), err  # was ' sgd'
     code, _, err = run_main(["stylize", "a.jpg", "b.jpg", "--pooling", "sgd,max"], monkeypatch, capsys)
     assert code == 2 and err.endswith("'sgd,max' is not one of max, avg (item 1 of 2, 'sgd', is none of them; give "
                                       "one value)"), err
