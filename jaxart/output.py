@@ -27,6 +27,12 @@ if TYPE_CHECKING:  # the CLI writes files without loading JAX
 # A PNG's sRGB chunk (rendering intent perceptual): its pixels are sRGB, read so (not as a viewer's or editor's working
 # space) by what honours it; a photo's profile was converted to sRGB on reading (`modes.to_srgb`).
 SRGB = b"\0"
+# The fallback the PNG specification (11.3.3.5) recommends beside it (gAMA; cHRM optionally), for decoders without
+# sRGB support: sRGB's gamma (1/2.2, as 45455) and primaries (cHRM: white, red, green, blue x and y, times 100000),
+# as libpng's png_set_sRGB_gAMA_and_cHRM and ImageMagick write them; Pillow writes none of the three by itself.
+GAMA = struct.pack(">I", 45455)
+CHRM = struct.pack(">8I", 31270, 32900, 64000, 33000, 30000, 60000, 15000, 6000)
+COLOUR_CHUNKS = ((b"sRGB", SRGB), (b"gAMA", GAMA), (b"cHRM", CHRM))
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
@@ -110,7 +116,9 @@ def _save(name: str, path, image, record: dict | None, fmt: str | None, overwrit
     text = None if record is None else json.dumps(record, sort_keys=True)  # ASCII: fits tEXt
     if fmt == "png":
         info = PngImagePlugin.PngInfo()
-        info.add(b"sRGB", SRGB)
+        for kind, data in COLOUR_CHUNKS:
+            info.add(kind, data)
+        info.add_text("Software", SOFTWARE.rstrip(b"\0").decode())
         if text is not None:
             info.add_text(RECORD_KEY, text)
         write = lambda f: Image.fromarray(to_uint8(x)).save(f, format="PNG", pnginfo=info)
@@ -138,7 +146,9 @@ def _png16(pixels: np.ndarray, text: str | None) -> bytes:
     h, w, bands = pixels.shape
     rows = np.concatenate([np.zeros((h, 1), np.uint8), pixels.astype(">u2").view(np.uint8).reshape(h, -1)], 1)
     kind = 6 if bands == 4 else 2  # RGBA, RGB
-    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, kind, 0, 0, 0)) + chunk(b"sRGB", SRGB)
+    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, kind, 0, 0, 0))
+    out += b"".join(chunk(k, data) for k, data in COLOUR_CHUNKS)
+    out += chunk(b"tEXt", b"Software\0" + SOFTWARE.rstrip(b"\0"))
     if text is not None:
         out += chunk(b"tEXt", RECORD_KEY.encode() + b"\0" + text.encode("latin-1"))
     return out + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + chunk(b"IEND", b"")
