@@ -53,6 +53,7 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
                 if text is None:
                     text = _record_after_pixels(img, path)
                 kind, animated = img.format, getattr(img, "is_animated", False)
+                software = str(img.info.get("Software") or getattr(img, "tag_v2", {}).get(305, "")).rstrip("\0")
     except InputError:  # the size stylize refuses too
         raise
     except Exception as e:  # noqa: BLE001 - any unreadable file is a bad input here
@@ -73,6 +74,9 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
                          "give a PNG or TIFF jaxart wrote") from None
     if text is None and kind in ("GIF", "WEBP"):
         raise _no_record(path, kind, animated)
+    if text is None and software == SOFTWARE.rstrip(b"\0").decode():  # `stylize --record none`
+        raise InputError(f"{path} was written by jaxart without a run record (stylize --record none, or save_image "
+                         "without one): nothing to show")
     if text is None:
         raise InputError(f"{path} has no jaxart run record; was it written by jaxart?")
     try:

@@ -22,6 +22,7 @@ from jaxart.errors import Interrupted, NonFiniteLossError, OutputTakenError
 from jaxart.frames import frame, stale_frames, written
 from jaxart.output import save_image
 from jaxart.resume import frames_after, taken_over
+from jaxart.record_paths import shared
 from jaxart.run_record import input_digests, record
 from jaxart.signals import interrupted_by
 from jaxart.vgg import Weights
@@ -51,6 +52,7 @@ def stylize_files(
     tolerance: float = 0.0,
     resumed_from: Path | None = None,
     words: Mapping[str, str] | None = None,
+    record_mode: str = "full",
 ) -> transfer.Outcome:
     """Stylize image files into `output` (written atomically as `fmt`); frames every `save_every` steps.
 
@@ -68,6 +70,8 @@ def stylize_files(
     may be only its leave to replace its own files). On a non-finite loss the last finite image is written to `output`
     before re-raising, its record's "error" naming the settings as `words` does (`JaxartError.naming`; the CLI: its
     flags, the words its user reads the record in). A signal during the last step is answered once the image is written.
+    `record_mode` (`record_paths.MODES`) is how much of the run record the image and frames carry: "no-paths" leaves
+    out the files' paths, "none" writes none (an interrupted run's image keeps it whole: --resume knows it by it).
     `tolerance` (0: off) stops the run once its loss has converged (plateau.py): the outcome is `stopped`; one that can
     never stop it (`plateau.check_can_stop`) is an InputError.
     A transparent photo's alpha goes back into the image and frames written (`transparency`).
@@ -123,7 +127,8 @@ def stylize_files(
                 "save_every": save_every, "checkpoint_every": checkpoint_every,
                 "animation": str(animation.resolve()) if animation else None,
                 "input_sha256": input_digests(content, styles, config), "overwrite": asked,
-                **({"tolerance": tolerance} if tolerance else {})}
+                **({"tolerance": tolerance} if tolerance else {}),
+                **({"record": record_mode} if record_mode != "full" else {})}  # --resume keeps it
         # What computed them, in a frame's and an interrupted image's record as in the finished one's (not the
         # checkpoint's): their `info --command` warns of another commit, jax or CPU as the image's does.
         made_by = provenance.made_by()
@@ -141,8 +146,8 @@ def stylize_files(
             if movie is not None and p.step < p.steps:
                 movie.offer(p.step, p.image)
             if save_every and p.step % save_every == 0 and p.step < p.steps:
-                save_image(frame(output, p.step, fmt), with_alpha(p.image, alpha), {**meta, **made_by, "step": p.step},
-                           fmt, overwrite=overwrite)
+                save_image(frame(output, p.step, fmt), with_alpha(p.image, alpha),
+                           shared({**meta, **made_by, "step": p.step}, record_mode), fmt, overwrite=overwrite)
             if p.step == p.steps:
                 return  # the finished image is written below, whatever arrives now
             if tolerance and plateau.tested(p.step, since):
@@ -179,12 +184,12 @@ def stylize_files(
             failed = transfer.Outcome(e.image, {}, e.step, earlier + time.perf_counter() - start)
             made = record(config, w, failed, inputs, meta["input_sha256"], model, tolerance)
             said = {**made, "error": e.naming(words or {})}
-            save_image(output, with_alpha(e.image, alpha), said, fmt, overwrite=overwrite)
+            save_image(output, with_alpha(e.image, alpha), shared(said, record_mode), fmt, overwrite=overwrite)
             raise NonFiniteLossError(f"{e}; wrote it to {output}", e.image, e.step, e.settings) from None
         outcome = outcome._replace(seconds=earlier + outcome.seconds)
         try:
             made = record(config, w, outcome, inputs, meta["input_sha256"], model, tolerance)
-            save_image(output, with_alpha(outcome.image, alpha), made, fmt, overwrite=overwrite)
+            save_image(output, with_alpha(outcome.image, alpha), shared(made, record_mode), fmt, overwrite=overwrite)
         except OutputTakenError:  # finished, beside another run's image: this run's checkpoint must not stay beside it
             if wrote or same:
                 ckpt_path.unlink(missing_ok=True)

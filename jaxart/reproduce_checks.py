@@ -9,7 +9,7 @@ import os
 import shlex
 from pathlib import Path
 
-from jaxart import checkpoint, convs, devices, layers, margin, photo_size, provenance, reproduce, weights
+from jaxart import checkpoint, convs, devices, layers, margin, photo_size, provenance, record_paths, reproduce, weights
 from jaxart.config import INITS
 from jaxart.errors import WeightsError
 
@@ -17,6 +17,8 @@ from jaxart.errors import WeightsError
 def changed_inputs(record: dict) -> str | None:
     """One line naming each file the command reads that is gone, or whose sha256 differs from the
     record's (the command would not make the same image); None if all are as recorded."""
+    if record_paths.LEFT_OUT in record:  # named by role, not where they are: `record_paths.note` says so
+        return None
     config, (content, styles) = reproduce.config_of(record), reproduce.inputs_of(record)
     files = [content, *styles, *(p for p in (config.mask, _model_file(record)) if p)]
     if config.init not in INITS:

@@ -52,6 +52,10 @@ def info(
         fit = {"resumable": refused is None} | ({"refused": refused} if refused else {})
         _echo(shlex.join(given.resume) if command else json.dumps(given.record | fit, indent=2, sort_keys=True))
         return
+    from jaxart import record_paths
+
+    if note := record_paths.note(record):  # of a record without paths, written with --record no-paths
+        _warn(note)
     if not command:
         _echo(json.dumps(record, indent=2, sort_keys=True))
         return

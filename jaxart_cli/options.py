@@ -12,7 +12,7 @@ import typer
 from jaxart_cli.parsers import to_read
 from jaxart_cli.paths import home
 from jaxart_cli.values import choices, csv, number, whole
-from jaxart import color, config, convs, formats, layers, plateau as _plateau, reproduce
+from jaxart import color, config, convs, formats, layers, plateau as _plateau, record_paths, reproduce
 
 DEFAULT = config.StyleConfig()
 # What stylize and sweep say when given no photo (stylize: nor any painting), in one wording.
@@ -83,6 +83,11 @@ _FORMATS = "png (8-bit), png16 (16-bit PNG) or tiff (16-bit)"
 FormatOption = Annotated[Optional[Format], typer.Option(
     "--format", help=f"{_FORMATS} [default: the one --output's suffix names (.png: png, .tif or .tiff: tiff), or the "
                      "checkpoint's].", show_default=False)]
+RecordMode = choices("RecordMode", record_paths.MODES)
+RecordOption = Annotated[RecordMode, typer.Option(
+    "--record", help="How much of the run record the images carry: full (the settings, the inputs' paths and "
+                     "sha256, the machine), no-paths (the same, the files named PHOTO, PAINTING, ... instead of their "
+                     "folders and names: for a picture you share), or none.")]
 TileFormat = Annotated[Format, typer.Option(
     "--format", help=f"The single images': {_FORMATS}, each with its run record as stylize writes it; the contact "
                      "sheet is an 8-bit PNG whatever this is.")]

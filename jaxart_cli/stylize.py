@@ -61,6 +61,7 @@ def stylize(
     mask: _o.Mask = None,
     region_style: _o.RegionStyle = None,
     tolerance: _o.Tolerance = 0.0,
+    record: _o.RecordOption = _o.RecordMode("full"),
     pooling: _o.PoolingOption = Pooling(_DEFAULT.pooling),
     loop: _so.LoopOption = _so.Loop(_DEFAULT.loop),
     save_every: _so.SaveEvery = 0,
@@ -100,6 +101,7 @@ def stylize(
         checkpoint.check_kind(ckpt, resume, "stylize")  # a sweep's: `sweep --resume` continues it
         content, styles, model, config, rgb = _resume.from_checkpoint(ckpt)
         tolerance = ckpt.meta.get("tolerance", 0.0)  # stylize_files judges it, as the option's
+        record = _o.RecordMode(ckpt.meta.get("record", "full"))  # fixed by the checkpoint, as its settings
         output = output or _resume.output_here(ckpt.meta["output"])  # as typed, if under this folder
         # Its own interrupted image, and its frames, are the run's: resuming may replace them.
         own, save_every, checkpoint_every, frames, animate = _resume.continuation(
@@ -201,7 +203,7 @@ def stylize(
                                     stopped=stopped, resume=ckpt, model=w.name if model == "auto" else model,
                                     background=rgb, animation=animate, animation_overwrite=overwrite, frames=frames,
                                     inputs=(photo, paintings), asked_overwrite=overwrite, tolerance=tolerance,
-                                    resumed_from=resume, words=_o.FLAGS)
+                                    resumed_from=resume, words=_o.FLAGS, record_mode=record.value)
         # The bar showed each step's loss before its update; it ends on the optimizer's final one.
         on_step(outcome.steps, outcome.terms["total"], {k: v for k, v in outcome.terms.items() if k != "total"})
     if not quiet:
