@@ -75,7 +75,7 @@ def read_record(path: str | os.PathLike, warn: Callable[[str], object] | None = 
     if text is None and kind in ("GIF", "WEBP"):
         raise _no_record(path, kind, animated)
     if text is None and software == SOFTWARE.rstrip(b"\0").decode():  # `stylize --record none`
-        raise InputError(f"{path} was written by jaxart without a run record (stylize --record none, or save_image "
+        raise InputError(f"{path} was written by jaxart without a run record (--record none, or save_image "
                          "without one): nothing to show")
     if text is None:
         raise InputError(f"{path} has no jaxart run record; was it written by jaxart?")

@@ -1,5 +1,5 @@
-"""How much of a run record an image shares (`stylize --record`): all of it, the record without the paths of the
-files the run read and wrote, or none. A full record names each input by its absolute path
+"""How much of a run record an image shares (stylize's and sweep's `--record`): all of it, the record without the
+paths of the files the run read and wrote, or none. A full record names each input by its absolute path
 (/home/alice/private/photo.jpg), so a picture passed on tells its folders and file names."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def shared(record: dict, mode: str = "full") -> dict | None:
                      "styles": [names.get(s, s) for s in styles]}
     out["config"] = {**config, **{k: names[config[k]] for k in ("init", "mask") if config.get(k) in names}}
     out["input_sha256"] = {names.get(p, "OTHER"): d for p, d in (record.get("input_sha256") or {}).items()}
-    out[LEFT_OUT] = "left out (stylize --record no-paths): the input files are named by role, found by input_sha256"
+    out[LEFT_OUT] = "left out (--record no-paths): the input files are named by role, found by input_sha256"
     return out
 
 
@@ -54,5 +54,5 @@ def note(record: dict) -> str | None:
     inputs, digests = record.get("inputs") or {}, record.get("input_sha256") or {}
     names = list(dict.fromkeys(n for n in (inputs.get("content"), *(inputs.get("styles") or ()), *digests)
                                if n in digests))
-    return (f"this record leaves out the paths of the files its run read (stylize --record no-paths): it names them "
+    return (f"this record leaves out the paths of the files its run read (--record no-paths): it names them "
             f"{', '.join(names) or 'by role'}, each with its sha256; give those files in their place")

@@ -20,6 +20,7 @@ from jaxart.config import StyleConfig
 from jaxart.files import all_or_nothing, replacing
 from jaxart.output import save_image
 from jaxart.transparency import with_alpha
+from jaxart.record_paths import shared
 from jaxart.run_record import one_painting
 from jaxart.settings import Setting
 from jaxart.sheet_draw import GAP, MAX_WIDTH, columns_for, contact_sheet, whole
@@ -60,7 +61,7 @@ def write(
     path: str | os.PathLike, images: np.ndarray, settings: Sequence[Setting], config: StyleConfig,
     record: dict | None = None, columns: int | None = None, *, overwrite: bool = True,
     ok: Sequence[bool] | None = None, fmt: str = "png", stopped: Sequence[bool] | None = None,
-    given: dict[str, str] | None = None, alpha: np.ndarray | None = None,
+    given: dict[str, str] | None = None, alpha: np.ndarray | None = None, record_mode: str = "full",
 ) -> list[Path]:
     """Write the contact sheet to `path`, each image beside it, and an HTML page listing them.
 
@@ -89,6 +90,7 @@ def write(
       given: the inputs' paths as the user gave them, by the record's (resolved) paths: the captions name these.
       alpha: a transparent photo's (H, W, 1) alpha (`transparency.photo_alpha`), which each tile written takes
         back; the sheet stays composited.
+      record_mode: how much of their records the images carry (`record_paths.shared`: "full", "no-paths", "none").
 
     The sheet's record lists each tile's "loss", "image_loss", "steps", "stopped_at" and "error" (those its own
     record has) as "tile_results", in the order of its "tiles" and "sweep" (the settings).
@@ -143,7 +145,7 @@ def write(
                     extra["stopped_at"] = int(steps[i])
                 tile_record = {**one_painting(record, settings[i].painting), "config": cfg, "seed": cfg["seed"],
                                "sheet": path.name, **took, **extra, **({"error": FAILED} if failed[i] else {})}
-                save_image(stage(tile, "image"), with_alpha(images[i], alpha), tile_record, fmt)
+                save_image(stage(tile, "image"), with_alpha(images[i], alpha), shared(tile_record, record_mode), fmt)
                 results.append({**extra, **({"error": FAILED} if failed[i] else {})})
                 # A painting is an input, not a config field: named as its caption names it, not left to the label.
                 painting = {} if settings[i].painting is None else {
@@ -157,7 +159,8 @@ def write(
                             "tiles": [t.name for t in tiles], "tile_format": fmt,  # a moved sheet's command needs it
                             **({"tile_results": results} if any(results) else {}),
                             **({"columns": columns} if columns else {})}
-            save_image(stage(path, "image"), np.asarray(sheet, np.float32) / 255.0, sweep_record, "png")
+            save_image(stage(path, "image"), np.asarray(sheet, np.float32) / 255.0, shared(sweep_record, record_mode),
+                       "png")
         for old in stale_tiles(path, len(settings), fmt) if overwrite else ():
             old.unlink(missing_ok=True)
     return outputs(path, len(settings), fmt)

@@ -41,6 +41,7 @@ class Command(NamedTuple):
     columns: int | None = None
     overwrite: bool = False
     checkpoint_every: int = 0
+    record: str = "full"  # how much of the run record the tiles and sheet carry (`record_paths.MODES`)
 
 
 # The command's fields a checkpoint keeps beside checkpoint.py's, and what each must be (a hand-edited file may hold
@@ -101,7 +102,7 @@ def from_checkpoint(ckpt: checkpoint.Checkpoint, path: Path) -> Command:
     inputs = m["inputs"]
     return Command(Path(inputs["content"]), [Path(s) for s in inputs["styles"]], Path(m["output"]), m["format"],
                    config, settings, m["model"], tuple(inputs.get("background") or (255, 255, 255)), m["tolerance"],
-                   m["shrink_batch"], m["columns"], m["overwrite"], m["checkpoint_every"])
+                   m["shrink_batch"], m["columns"], m["overwrite"], m["checkpoint_every"], m.get("record", "full"))
 
 
 def split_changed(meta: dict) -> str | None:
@@ -146,7 +147,8 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
             "config": config.to_dict(), "inputs": inputs, "output": str(output.resolve()), "format": cmd.fmt,
             "settings": [list(s) for s in cmd.settings], "tolerance": cmd.tolerance, "shrink_batch": cmd.shrink_batch,
             "columns": cmd.columns, "overwrite": cmd.overwrite, "checkpoint_every": cmd.checkpoint_every,
-            "input_sha256": digests, "devices": devices.local_device_count()}  # the batch's split: `split_changed`
+            "input_sha256": digests, "devices": devices.local_device_count(),  # the batch's split: `split_changed`
+            **({"record": cmd.record} if cmd.record != "full" else {})}
     earlier = float(resume.meta.get("seconds") or 0.0) if resume else 0.0  # the seconds before the interruption
     wrote: list[int] = []  # the steps this sweep checkpointed
 
@@ -186,7 +188,8 @@ def run(cmd: Command, photo: np.ndarray, paintings: list[np.ndarray], w: Weights
     given = {str(p.resolve()): str(p) for p in (cmd.content, *cmd.styles)} | (given or {})
     alpha = None if alpha is None else image.resized(alpha, np.shape(result.images)[1:3])  # once, not a tile each
     files = sheet.write(output, result.images, cmd.settings, config, record, cmd.columns, overwrite=cmd.overwrite,
-                        ok=result.ok, fmt=cmd.fmt, stopped=result.stopped, given=given, alpha=alpha)
+                        ok=result.ok, fmt=cmd.fmt, stopped=result.stopped, given=given, alpha=alpha,
+                        record_mode=cmd.record)
     # the placed files supersede them (a resumed sweep's as `run` was given it, with or without `resumed_from`)
     gone = removed(output, cmd.overwrite, resumed_from, bool(wrote) or resume is not None)
     if resumed_from is not None:  # where it still holds this sweep (a link: the link alone)

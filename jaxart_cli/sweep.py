@@ -71,6 +71,7 @@ def sweep(
     resume: _so.Resume = None,
     checkpoint_every: _so.CheckpointEvery = 0,
     quiet: _o.Quiet = False,
+    record: _o.RecordOption = _o.RecordMode("full"),
     dry_run: _so.DryRun = False,
 ) -> None:
     """Stylize CONTENT for every combination of the weights, seeds, style scales and (with --each-painting)
@@ -137,7 +138,7 @@ def sweep(
         for note in _unused(ctx, top, len(styles), len(settings)):
             _warn(note)
         cmd = sweep_job.Command(content, styles, output, fmt.value, config, settings, model, rgb,
-                                tolerance, shrink_batch, columns, overwrite, checkpoint_every)
+                                tolerance, shrink_batch, columns, overwrite, checkpoint_every, record.value)
     content, styles, output, config, settings, rgb = cmd[:3] + cmd[4:6] + (cmd.background,)
 
     def check_outputs() -> None:

@@ -37,7 +37,7 @@ def test_a_record_without_paths_names_no_folder_and_keeps_what_remakes_the_image
 
     code, shown, err = run_main(["info", str(out)], monkeypatch, capsys)
     assert code == 0 and json.loads(shown) == record
-    assert err == ("warning: this record leaves out the paths of the files its run read (stylize --record no-paths): "
+    assert err == ("warning: this record leaves out the paths of the files its run read (--record no-paths): "
                    "it names them PHOTO.jpg, PAINTING.png, each with its sha256; give those files in their place")
     code, shown, err = run_main(["info", str(out), "--command"], monkeypatch, capsys)
     assert code == 0 and shown.startswith("jaxart stylize PHOTO.jpg PAINTING.png ")
@@ -53,7 +53,7 @@ def test_an_image_without_a_record_is_said_to_be_jaxarts_and_info_says_there_is_
         assert "jaxart" not in img.info and img.info.get("Software") == "jaxart"
     code, shown, err = run_main(["info", str(out)], monkeypatch, capsys)
     assert (code, shown) == (2, "")
-    assert err == (f"error: {out} was written by jaxart without a run record (stylize --record none, or save_image "
+    assert err == (f"error: {out} was written by jaxart without a run record (--record none, or save_image "
                    "without one): nothing to show")
 
 
@@ -63,3 +63,22 @@ def test_an_ordinary_run_keeps_its_full_record(files, tmp_path, monkeypatch, cap
     assert code == 0, err
     record = json.loads(_embedded(out))
     assert record["inputs"]["content"] == str((files[0] / "photo.jpg").resolve()) and "paths" not in record
+
+
+def test_a_sweeps_tiles_and_sheet_leave_out_the_paths_too(files, tmp_path, monkeypatch, capsys):
+    from test_sweep_cli import _sweep_args
+
+    out = tmp_path / "g.png"
+    code, _, err = run_main(_sweep_args(files, out, "--style-weight", "1,100", "--quiet", "--record", "no-paths"),
+                            monkeypatch, capsys)
+    assert code == 0, err
+    for written in (out, tmp_path / "g-00.png", tmp_path / "g-01.png"):
+        text = _embedded(written)
+        assert "private-folder" not in text and "photo.jpg" not in text and str(tmp_path) not in text
+        assert json.loads(text)["inputs"]["content"] == "PHOTO.jpg"
+    code, shown, err = run_main(["info", str(out), "--command"], monkeypatch, capsys)
+    assert code == 0 and shown.startswith("jaxart sweep PHOTO.jpg PAINTING.png "), (shown, err)
+
+    code, _, err = run_main(_sweep_args(files, tmp_path / "n.png", "--quiet", "--record", "none"), monkeypatch, capsys)
+    assert code == 0, err
+    assert _embedded(tmp_path / "n.png") == "" and _embedded(tmp_path / "n-00.png") == ""
