@@ -62,7 +62,8 @@ def _stale(output: Path, fmt: str, steps: int, save_every: int, own: tuple[int, 
             record = read_record(path)
         except InputError:
             continue  # not a jaxart image: not ours to remove
-        if isinstance(record.get("output"), str) and record["output"] in siblings:
+        # a frame of --record no-paths names its output by file name alone: found beside it, it is that one's
+        if isinstance(record.get("output"), str) and record["output"] in siblings | {Path(s).name for s in siblings}:
             stale.append((path, record["output"]))
     return stale
 

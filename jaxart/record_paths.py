@@ -9,16 +9,16 @@ from pathlib import Path
 
 MODES = ("full", "no-paths", "none")
 LEFT_OUT = "paths"  # the key a record without paths has, its value what stands for them
-# What a record's keys name files by, besides its inputs and model file: a frame's output and animation.
-_PATH_KEYS = ("output", "animation")
+# What a record's keys name files by, besides its inputs and model file: a frame's animation (its output: by name).
+_PATH_KEYS = ("animation",)
 
 
 def shared(record: dict, mode: str = "full") -> dict | None:
     """The record an image carries under `mode` (one of `MODES`): `record` ("full"), None ("none"), or ("no-paths")
     `record` with each input's path replaced by a name for its role, PHOTO, PAINTING (PAINTING1, ... of several),
     INIT and MASK, keeping the suffix; `input_sha256` keyed by those names (a file is found again by its digest), a
-    weights file named MODEL, a frame's output's and animation's paths dropped, and `paths` saying what stands for
-    them."""
+    weights file named MODEL, a frame's output by its file name alone, its animation's path dropped, and `paths`
+    saying what stands for them."""
     if mode not in MODES:
         raise ValueError(f"record mode {mode!r} is not one of {', '.join(MODES)}")
     if mode != "no-paths":
@@ -36,6 +36,8 @@ def shared(record: dict, mode: str = "full") -> dict | None:
                 for form in (p, str(Path(p).resolve())):  # the digests are keyed by the resolved path
                     names.setdefault(form, f"{named[role]}{number}{Path(p).suffix}")
     out = {k: v for k, v in record.items() if k not in _PATH_KEYS}
+    if isinstance(record.get("output"), str):  # a frame's image, by which a later run finds it stale (`frames`)
+        out["output"] = Path(record["output"]).name
     for key in ("model_path", "model"):  # a weights file (a frame's "model" too), known by its weights_sha256
         if isinstance(model := record.get(key), str) and (model.endswith(".safetensors") or os.sep in model):
             out[key] = f"MODEL{Path(model).suffix}"  # as `weights.is_path` tells one, without importing it

@@ -82,3 +82,13 @@ def test_a_sweeps_tiles_and_sheet_leave_out_the_paths_too(files, tmp_path, monke
     code, _, err = run_main(_sweep_args(files, tmp_path / "n.png", "--quiet", "--record", "none"), monkeypatch, capsys)
     assert code == 0, err
     assert _embedded(tmp_path / "n.png") == "" and _embedded(tmp_path / "n-00.png") == ""
+
+
+def test_frames_without_paths_are_still_removed_by_a_later_overwrite(files, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "f.png"
+    code, _, err = run_main(stylize_argv(files, out, "--record", "no-paths", "--save-every", "1"), monkeypatch, capsys)
+    assert code == 0 and (tmp_path / "f_00001.png").is_file(), err
+    assert json.loads(_embedded(tmp_path / "f_00001.png"))["output"] == "f.png"  # by name, not folder
+    code, _, err = run_main(stylize_argv(files, out, "--overwrite"), monkeypatch, capsys)
+    assert code == 0, err
+    assert not (tmp_path / "f_00001.png").exists()  # an earlier run's frame, mixed in with this run's image
