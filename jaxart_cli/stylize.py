@@ -83,7 +83,7 @@ def stylize(
     # No module here imports JAX: a dry run stops before the run's (job, coarse_to_fine, compile_cache) are imported.
     from jaxart import checkpoint, destinations, input_files, locks, mask_regions, model_choice, moved_inputs
     from jaxart import frames as _frames, notes as _notes, output_names, plateau, progress, resume as _resume
-    from jaxart import duration, memory as _memory, scales as _scales, sheet, signals
+    from jaxart import duration, input_notes as _input_notes, memory as _memory, scales as _scales, sheet, signals
     from jaxart.config import StyleConfig
 
     _misread.check_file_read_as_value(ctx)  # `-out.png` as -o ut.png, where the paintings still add up
@@ -165,10 +165,11 @@ def stylize(
                  _notes.checkpoint_note(checkpoint_every, _scales.total_steps(config)),
                  _notes.background_note(background, content, styles, config.init) if _given(ctx, "background")
                  else None,
-                 _notes.repeated_painting_note(styles, paintings, config),
-                 _notes.photo_as_painting_note(content, styles, config),
-                 *_notes.enlarged_painting_notes(styles, paintings, config),
-                 *_notes.framed_painting_notes(styles, paintings, config), _notes.dark_photo_note(photo, config)):
+                 _input_notes.repeated_painting_note(styles, paintings, config),
+                 _input_notes.photo_as_painting_note(content, styles, config),
+                 *_input_notes.enlarged_painting_notes(styles, paintings, config),
+                 *_input_notes.framed_painting_notes(styles, paintings, config),
+                 _input_notes.dark_photo_note(photo, config)):
         if note:
             _warn(note)
     if dry_run:

@@ -85,7 +85,7 @@ def sweep(
     # No module here imports JAX: a dry run stops before the run's (compile_cache, duration) are imported.
     from jaxart import captions, input_files, locks, mask_regions, model_choice, notes as _notes
     from jaxart import plateau, progress, scales as _scales, settings as _settings, sheet, signals, sweep_checks
-    from jaxart import memory, resume as _resume, sweep_job
+    from jaxart import input_notes as _input_notes, memory, resume as _resume, sweep_job
     from jaxart.errors import Interrupted, NonFiniteLossError
     from jaxart.config import StyleConfig
 
@@ -167,10 +167,12 @@ def sweep(
                  _notes.checkpoint_note(cmd.checkpoint_every, _scales.total_steps(config)),
                  _notes.background_note(background, content, styles, config.init) if _given(ctx, "background")
                  else None,
-                 None if each_painting else _notes.repeated_painting_note(styles, paintings, painter),  # as stylize's
-                 _notes.photo_as_painting_note(content, styles, painter, blended=not each_painting),
-                 *_notes.enlarged_painting_notes(styles, paintings, painter.replace(style_scale=max(painted))),
-                 *_notes.framed_painting_notes(styles, paintings, painter), _notes.dark_photo_note(photo, painter)):
+                 # as stylize's
+                 None if each_painting else _input_notes.repeated_painting_note(styles, paintings, painter),
+                 _input_notes.photo_as_painting_note(content, styles, painter, blended=not each_painting),
+                 *_input_notes.enlarged_painting_notes(styles, paintings, painter.replace(style_scale=max(painted))),
+                 *_input_notes.framed_painting_notes(styles, paintings, painter),
+                 _input_notes.dark_photo_note(photo, painter)):
         if note:
             _warn(note)
     if dry_run:

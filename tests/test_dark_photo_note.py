@@ -8,7 +8,7 @@ from PIL import Image
 
 from conftest import run_main, stylize_argv, write_tiny_job
 from jaxart.config import StyleConfig
-from jaxart.notes import dark_photo_note
+from jaxart.input_notes import dark_photo_note
 
 NOTE = ("warning: the photo is very dark (mean luminance 0.05 of 1): its features are faint beside the painting's, so "
         "--colors {mode} paints it in the painting's light and its scene is barely seen; --colors luminance keeps it "

@@ -7,7 +7,7 @@ from PIL import Image
 
 from conftest import run_main, stylize_argv, write_tiny_job
 from jaxart.config import StyleConfig
-from jaxart.notes import flat_border, framed_painting_notes
+from jaxart.input_notes import flat_border, framed_painting_notes
 
 NOTE = ("warning: painting {name} has a flat border (top 6, bottom 6, left 4, right 4 px of its 28x32: 55% of it), "
         "whose style the run paints too, as flat blocks with straight edges; crop the painting to its picture")
