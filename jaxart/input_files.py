@@ -11,6 +11,7 @@ from PIL import Image
 
 from jaxart import image, photo_size, pixel_limit
 from jaxart.config import StyleConfig
+from jaxart.decode import MIN_SIDE
 from jaxart.errors import InputError
 
 
@@ -53,7 +54,7 @@ def photo_shape(path: Path, background=image.WHITE) -> tuple[int, int]:
                     w, h = opened.size
                     if opened.format in _AS_STORED and pixel_limit.quarter_turned(opened):  # as exif_transpose
                         w, h = h, w
-                    if opened.format in _AS_STORED | _TURNED and min(w, h) >= image.MIN_SIDE:
+                    if opened.format in _AS_STORED | _TURNED and min(w, h) >= MIN_SIDE:
                         return h, w
     except Exception:  # noqa: BLE001 - whatever it is, load_image names it in its one line
         pass

@@ -13,8 +13,9 @@ from jax.typing import ArrayLike
 from jaxart import color, margin, photo_size
 from jaxart.arrays import check_pixels, host_array
 from jaxart.config import StyleConfig
+from jaxart.decode import MIN_SIDE
 from jaxart.errors import InputError
-from jaxart.image import MIN_SIDE, WHITE, covering, load_image, painting_side, resized
+from jaxart.image import WHITE, covering, load_image, painting_side, resized
 from jaxart.layers import rgb_hint
 from jaxart.targets import as_paintings
 

@@ -1,7 +1,7 @@
 """Pillow's pixel modes as 8-bit sRGB: 16-bit, 32-bit and float grey with their full range, transparency
 (an alpha band, a palette's, a tRNS colour key) composited over a background, ICC profiles converted.
 
-image.py opens and decodes the files; these take the decoded Pillow image.
+decode.py opens and decodes the files; these take the decoded Pillow image.
 """
 
 from __future__ import annotations

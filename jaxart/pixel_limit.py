@@ -5,7 +5,7 @@ thousand pixels at most: a JPEG is decoded at 1/2, 1/4 or 1/8 scale (`Image.draf
 no smaller than the run needs; another format, which Pillow decodes whole, only where the memory free
 holds it.
 
-image.py opens and decodes the files; these decide how, from the header alone (`opened` opens one for `jaxart
+decode.py opens and decodes the files; these decide how, from the header alone (`opened` opens one for `jaxart
 info`, which reads a record but may decode to find it).
 """
 
