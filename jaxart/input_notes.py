@@ -83,8 +83,9 @@ def _as_photo(name, content) -> bool | None:
 # A flat band along a painting's edges (a scan's white mount, a photo of it with its wall) is style to the run too:
 # Tübingen with starry_night framed 60 px in white (25% of it) came out with white blocks of straight edges, 5.3%
 # of its pixels flat near-white against 0.1% unframed (192 px, 100 steps, vgg16-hed). A band under this share of
-# the painting, a scan's thin line, passes unremarked.
-FRAMED, FLAT = 0.05, 8 / 255
+# the painting, a scan's thin line, passes unremarked, and so does a band under `BAND` px: a small painting's own
+# pattern (stripes, dots on black 2 px from its edge) is no frame, though it takes 5% of a 20 px one.
+FRAMED, FLAT, BAND = 0.05, 8 / 255, 3
 
 
 def flat_border(painting: np.ndarray) -> tuple[int, int, int, int]:
@@ -103,10 +104,11 @@ def flat_border(painting: np.ndarray) -> tuple[int, int, int, int]:
 
 def framed_painting_notes(names, paintings, config) -> list[str]:
     """A warning for each painting (file `names[i]`) whose flat bands along its edges (`flat_border`) take `FRAMED` of
-    it or more; none at --style-weight 0, which reads no painting."""
+    it or more, counting bands of `BAND` px or more; none at --style-weight 0, which reads no painting."""
     notes = []
     for name, painting in zip(names, paintings if config.style_weight else ()):
-        (h, w), (top, bottom, left, right) = np.shape(painting)[:2], flat_border(painting)
+        h, w = np.shape(painting)[:2]
+        top, bottom, left, right = (side if side >= BAND else 0 for side in flat_border(painting))
         share = 1 - (h - top - bottom) * (w - left - right) / (h * w)
         if share >= FRAMED:
             notes.append(f"painting {name} has a flat border (top {top}, bottom {bottom}, left {left}, right {right} "

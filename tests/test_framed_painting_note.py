@@ -27,7 +27,11 @@ def test_flat_border_measures_each_edge_and_spares_flat_images():
     # a thin line along the edge, a scan's, is under FRAMED of the painting: no word
     large = np.random.default_rng(1).random((100, 100, 3), np.float32)
     assert framed_painting_notes(["a.png"], [np.pad(large, ((1, 1), (1, 1), (0, 0)))], StyleConfig()) == []
-    assert framed_painting_notes(["a.png"], [np.pad(large, ((2, 2), (2, 2), (0, 0)))], StyleConfig()) != []
+    assert framed_painting_notes(["a.png"], [np.pad(large, ((3, 3), (3, 3), (0, 0)))], StyleConfig()) != []
+    # nor is a small painting's own pattern 2 px from its edges (dots on black, 36% of a 20 px painting)
+    dots = np.zeros((20, 20, 3), np.float32)
+    dots[2::5, 2::5] = (0.1, 0.2, 1.0)
+    assert flat_border(dots) == (2, 2, 2, 2) and framed_painting_notes(["d.png"], [dots], StyleConfig()) == []
     assert framed_painting_notes(["b.png"], [framed], StyleConfig(style_weight=0.0)) == []
 
 
