@@ -79,11 +79,13 @@ class Command(_QuietHelp, TyperCommand):
         from jaxart_cli.other_names import check_single_dash
         from jaxart_cli.command_names import command_path
         from jaxart_cli.misread import check_flag_with_value, check_option_as_value
+        from jaxart_cli.repeated import check_repeated
 
         ctx.typed = list(args)  # as _QuietHelp keeps them, for these checks' lines too
         check_single_dash(ctx, args, command_path(ctx))  # `-image_size 256`, before click reads it as -i ...
         check_option_as_value(ctx, args)  # before click takes the option after an option for its value
         check_flag_with_value(ctx, args)  # `--overwrite yes`, before click takes yes for an argument
+        check_repeated(ctx, args)  # `-o a.png -o b.png`, before click keeps the last
         return super().parse_args(ctx, args)
 
     def format_options(self, ctx: typer.Context, formatter) -> None:
