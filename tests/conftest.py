@@ -103,10 +103,13 @@ def write_tiny_job(d: Path, arch: str = "vgg19") -> tuple[Path, str]:
 
 
 def stylize_argv(files: tuple[Path, str], out, *extra) -> list[str]:
-    """`jaxart stylize` of `write_tiny_job`'s photo and painting into `out`, 32 px, 2 steps, quiet."""
+    """`jaxart stylize` of `write_tiny_job`'s photo and painting into `out`, 32 px, 2 steps, quiet; an option of
+    these in `extra` replaces it (an option given twice with different values is refused)."""
     d, model = files
-    return ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model,
-            "--size", "32", "--steps", "2", "--quiet", *extra]
+    given = {str(e).partition("=")[0] for e in extra}
+    kept = [w for flag, value in (("-o", str(out)), ("--model", model), ("--size", "32"), ("--steps", "2"))
+            if flag not in given and not (flag == "-o" and "--output" in given) for w in (flag, value)]
+    return ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), *kept, "--quiet", *extra]
 
 
 @pytest.fixture(scope="session", params=["vgg16", "vgg19"])

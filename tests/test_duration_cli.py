@@ -29,9 +29,7 @@ def cache(tmp_path, monkeypatch) -> Path:
 
 
 def _sweep_argv(files, out, *extra):
-    d, model = files
-    return ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model, "--size", "32",
-            "--steps", "2", "--quiet", *extra]
+    return ["sweep", *stylize_argv(files, out, *extra)[1:]]  # its --steps in `extra` replaces the 2 steps
 
 
 def _kept(files, size: int, per_step: float, compile_s: float, rows: int = 1) -> dict:
