@@ -106,10 +106,16 @@ def stylize_argv(files: tuple[Path, str], out, *extra) -> list[str]:
     """`jaxart stylize` of `write_tiny_job`'s photo and painting into `out`, 32 px, 2 steps, quiet; an option of
     these in `extra` replaces it (an option given twice with different values is refused)."""
     d, model = files
+    return ["stylize", str(d / "photo.jpg"), str(d / "paint.png"),
+            *unless_given(extra, "-o", str(out), "--model", model, "--size", "32", "--steps", "2"), "--quiet", *extra]
+
+
+def unless_given(extra, *pairs: str) -> list[str]:
+    """`pairs` (option, value, option, value ...) less the options `extra` gives, `-o` as `--output`: an option
+    given twice with different values is refused, so a test's own value replaces its helper's."""
     given = {str(e).partition("=")[0] for e in extra}
-    kept = [w for flag, value in (("-o", str(out)), ("--model", model), ("--size", "32"), ("--steps", "2"))
-            if flag not in given and not (flag == "-o" and "--output" in given) for w in (flag, value)]
-    return ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), *kept, "--quiet", *extra]
+    given |= {"-o", "--output"} if given & {"-o", "--output"} else set()
+    return [w for flag, value in zip(pairs[::2], pairs[1::2]) if flag not in given for w in (flag, value)]
 
 
 @pytest.fixture(scope="session", params=["vgg16", "vgg19"])

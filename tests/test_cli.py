@@ -12,7 +12,7 @@ import cli
 import jaxart
 from jaxart import checkpoint
 
-from conftest import write_tiny_job
+from conftest import unless_given, write_tiny_job
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +26,8 @@ def files(tmp_path_factory):
 
 def _args(files, out, *extra):
     d, model = files
-    return ["stylize", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(out), "--model", model,
-            "--size", "32", "--steps", "3", *extra]
+    return ["stylize", str(d / "photo.jpg"), str(d / "paint.png"),
+            *unless_given(extra, "--output", str(out), "--model", model, "--size", "32", "--steps", "3"), *extra]
 
 
 def test_stylize_writes_png_with_run_record(files, tmp_path):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import run_main, write_tiny_job
+from conftest import run_main, unless_given, write_tiny_job
 from jaxart import StyleConfig, job, model_choice, sweep
 from jaxart.errors import InputError, listed
 
@@ -27,9 +27,9 @@ def _line(command, options, files, tmp_path, monkeypatch, capsys, paintings=1) -
     d, model = files
     monkeypatch.setattr(model_choice, "resolve_model", _stop_before_weights)
     out = tmp_path / "o.png"
-    kept = [w for pair in (("--size", "32"), ("--steps", "1")) if pair[0] not in options for w in pair]  # else twice
     code, stdout, err = run_main([command, str(d / "photo.jpg"), *[str(d / "paint.png")] * paintings, "-o", str(out),
-                                  "--model", model, *kept, "--quiet", *options], monkeypatch, capsys)
+                                  "--model", model, *unless_given(options, "--size", "32", "--steps", "1"), "--quiet",
+                                  *options], monkeypatch, capsys)
     assert (code, stdout, out.exists(), len(err.splitlines())) == (2, "", False, 1), err
     return err
 

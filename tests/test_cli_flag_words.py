@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from conftest import run_main, stylize_argv, write_tiny_job
+from conftest import run_main, stylize_argv, unless_given, write_tiny_job
 from jaxart import StyleConfig, model_choice, sweep
 from jaxart.errors import InputError
 from jaxart_cli.options import FLAGS
@@ -81,7 +81,8 @@ def _refusal(command, options, files, tmp_path, monkeypatch, capsys) -> str:
     monkeypatch.setattr(model_choice, "resolve_model", _stop_before_weights)
     out = tmp_path / "o.png"
     code, stdout, err = run_main([command, str(d / "photo.jpg"), str(d / "paint.png"), "-o", str(out), "--model", model,
-                                  "--size", "32", "--steps", "1", "--quiet", *options], monkeypatch, capsys)
+                                  *unless_given(options, "--size", "32", "--steps", "1"), "--quiet", *options],
+                                 monkeypatch, capsys)
     assert (code, stdout, out.exists()) == (2, "", False), err
     return err.splitlines()[-1]
 

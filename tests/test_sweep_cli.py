@@ -13,7 +13,7 @@ import cli
 import jaxart
 from jaxart import sweep
 
-from conftest import run_main, write_tiny_job
+from conftest import run_main, unless_given, write_tiny_job
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +24,8 @@ def files(tmp_path_factory):
 
 def _sweep_args(files, out, *extra):
     d, model = files
-    return ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(out), "--model", model,
-            "--size", "24", "--steps", "2", *extra]
+    return ["sweep", str(d / "photo.jpg"), str(d / "paint.png"),
+            *unless_given(extra, "--output", str(out), "--model", model, "--size", "24", "--steps", "2"), *extra]
 
 
 def test_cli_sweep_summary_counts_in_words(files, tmp_path, monkeypatch, capsys):

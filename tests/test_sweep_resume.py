@@ -13,7 +13,7 @@ from PIL import Image
 from jaxart import checkpoint
 from jaxart.image_record import read_record
 
-from conftest import run_main, write_tiny_job
+from conftest import run_main, unless_given, write_tiny_job
 
 # With a tolerance of 5% at 24 px, style weight 1 stops at step 20, 2 at 30, 10 and 20 run all 40 steps
 # (test_sweep_shrink_cli.py): --shrink-batch shrinks the batch after step 30.
@@ -27,8 +27,8 @@ def files(tmp_path_factory):
 
 def _sweep(files, out, *extra):
     d, model = files
-    return ["sweep", str(d / "photo.jpg"), str(d / "paint.png"), "--output", str(out), "--model", model,
-            "--size", "24", "--quiet", *extra]
+    return ["sweep", str(d / "photo.jpg"), str(d / "paint.png"),
+            *unless_given(extra, "--output", str(out), "--model", model, "--size", "24"), "--quiet", *extra]
 
 
 
@@ -204,7 +204,7 @@ def test_a_shrink_batch_sweep_resumes_exactly_before_and_after_its_batch_shrank(
                                                                                monkeypatch, capsys):
     """Once shrunk, the running tiles go on in a batch of the same smaller size, so they round as they did."""
     whole, out = tmp_path / "whole" / "g.png", tmp_path / "cut" / "g.png"
-    argv = [*STOPS, "--shrink-batch", *extra]
+    argv = [*unless_given(extra, *STOPS), "--shrink-batch", *extra]  # SCALES' --steps for STOPS'
     assert run_main(_sweep(files, whole, *argv), monkeypatch, capsys)[0] == 0
     signal_at(at)
     assert run_main(_sweep(files, out, *argv), monkeypatch, capsys)[0] == 143
