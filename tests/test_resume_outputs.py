@@ -9,7 +9,7 @@ import pytest
 
 from jaxart import checkpoint, model_choice, signals
 
-from conftest import run_main, write_tiny_job
+from conftest import run_main, unless_given, write_tiny_job
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,8 @@ def _sigterm_at_once():
 
 def _run(files, *extra):
     d, model = files
-    return [str(d / "photo.jpg"), str(d / "paint.png"), "--model", model, "--size", "32", "--steps", "3", "-q", *extra]
+    return [str(d / "photo.jpg"), str(d / "paint.png"), *unless_given(extra, "--model", model, "--size", "32",
+                                                                       "--steps", "3"), "-q", *extra]
 
 
 def _interrupted(files, monkeypatch, capsys, *extra) -> None:

@@ -195,12 +195,13 @@ def test_a_tolerance_that_can_never_stop_the_run_is_refused_naming_the_steps_tha
         command, extra, fix, taken, files, tmp_path, monkeypatch, capsys):
     """--steps 20 --tolerance 0.06 ran every step and said nothing: the test, every 10th step against the one 10
     before, is never made at the last step, so a last scale of 20 steps or fewer has no step to stop at."""
-    argv = [command, *stylize_argv(files, tmp_path / "out.png", "--tolerance", "0.06")[1:], "--dry-run"]
-    code, out, err = run_main([*argv, *extra], monkeypatch, capsys)
+    argv = [command, *stylize_argv(files, tmp_path / "out.png", "--tolerance", "0.06", *extra)[1:], "--dry-run"]
+    code, out, err = run_main(argv, monkeypatch, capsys)
     assert (code, out, err.count("\n")) == (2, "", 0), err
     assert err.startswith("error: --tolerance 0.06 can never stop this run: ") and fix in err, err
     assert list(tmp_path.iterdir()) == []
-    code, out, err = run_main([*argv, *taken], monkeypatch, capsys)
+    argv = [command, *stylize_argv(files, tmp_path / "out.png", "--tolerance", "0.06", *taken)[1:], "--dry-run"]
+    code, out, err = run_main(argv, monkeypatch, capsys)
     assert code == 0 and "nothing ran" in out, err
 
 
