@@ -30,7 +30,9 @@ def typed_values(ctx, args: list[str]) -> dict[str, list[tuple[str, str]]]:
             if param.is_flag or param.count:
                 continue
             if rest is None:
-                rest, i = (words[i], i + 1) if i < len(words) else ("", i)
+                if i == len(words):
+                    break  # its value left out: click says so
+                rest, i = words[i], i + 1
             if not param.multiple:
                 given.setdefault(param.name, []).append((flag, rest))
             break

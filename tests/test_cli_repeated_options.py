@@ -92,3 +92,9 @@ def test_weights_refuses_a_one_value_option_given_twice_and_installs_nothing(arg
     flag = said.split()[0]
     assert (code, err) == (2, f"error: {said}; {flag} takes one value: give it once")
     assert not (pictures / "w").exists()
+
+
+def test_an_option_given_again_without_its_value_is_said_to_need_one(pictures, monkeypatch, capsys):
+    """`-o x.png -o`: the second has no value to compare; click's line says what is missing."""
+    code, _, err = run_main(["stylize", "a.png", "b.png", "-o", "x.png", "-o"], monkeypatch, capsys)
+    assert (code, err) == (2, "error: Option -o requires an argument")
