@@ -79,8 +79,8 @@ def test_ctrl_c_python_would_drop_is_recorded_and_ends_the_command(files, tmp_pa
 @pytest.mark.parametrize("delay", [0.3, 0.9, 1.6])
 def test_ctrl_c_at_any_moment_gives_one_line_and_exit_130(delay, files, tmp_path):
     """Early: while the libraries load or compile (nothing written); later: the run's checkpoint."""
-    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), *_stylize(files, tmp_path / "o.png"),
-                             "--steps", "100000"], stderr=subprocess.PIPE, text=True)
+    argv = _stylize(files, tmp_path / "o.png", "--steps", "100000")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), *argv], stderr=subprocess.PIPE, text=True)
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
     err = proc.communicate(timeout=120)[1]

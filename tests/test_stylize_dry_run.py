@@ -55,8 +55,8 @@ def test_a_dry_run_names_what_it_would_replace_and_download(files, tmp_path, no_
     code, printed, err = run_main(stylize_argv(files, out, "--overwrite", "--dry-run"), monkeypatch, capsys)
     assert code == 0 and printed.endswith(f"; would write {out} (replacing {out}); nothing ran\n"), err
     monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path / "w"))  # empty
-    argv = stylize_argv(files, tmp_path / "b.png", "--dry-run")
-    code, printed, err = run_main([*argv, "--model", "vgg16-hed"], monkeypatch, capsys)
+    argv = stylize_argv(files, tmp_path / "b.png", "--dry-run", "--model", "vgg16-hed")
+    code, printed, err = run_main(argv, monkeypatch, capsys)
     assert code == 0 and printed.endswith(  # sweep's wording (jaxart_cli.dry_run.line)
         f"; would write {tmp_path / 'b.png'}; vgg16-hed is not installed, so a run would first download it "
         f"({SOURCES['vgg16-hed'].size / 2**20:.0f} MiB); nothing ran\n"), err

@@ -44,12 +44,14 @@ def test_a_bad_output_is_said_before_xla_flags_are_checked(command, files, tmp_p
     monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_enable_fast_math=false")
     monkeypatch.setattr(xla_flags, "refusal", lambda env=None: asked.append(env) or "a refusal")  # never JAX's start
     flag, out = ("--json", "b.json") if command == "bench" else ("-o", "o.png")
-    argv = (["bench", "--sizes", "16", "--json"] if command == "bench"
-            else [command, *_stylize(files, tmp_path / "o.png")[1:], "-o"])
-    code, err = _main([*argv, f"/proc/version/{out}"], monkeypatch, capsys)
+
+    def line(to):  # the command writing to `to`, named once
+        return ["bench", "--sizes", "16", "--json", to] if command == "bench" else [command, *_stylize(files, to)[1:]]
+
+    code, err = _main(line(f"/proc/version/{out}"), monkeypatch, capsys)
     assert code == 2 and err.startswith("error: ") and "/proc/version is a file, not a folder" in err, err
     assert asked == [], "the child was asked first"
-    code, err = _main([*argv, str(tmp_path / out)], monkeypatch, capsys)  # a good one: the child, once, as before
+    code, err = _main(line(str(tmp_path / out)), monkeypatch, capsys)  # a good one: the child, once, as before
     assert (code, err, len(asked)) == (2, "error: XLA refused XLA_FLAGS='--xla_cpu_enable_fast_math=false' (a "
                                           "refusal); fix or unset XLA_FLAGS", 1)
     assert not list(tmp_path.iterdir())
