@@ -40,7 +40,7 @@ class JaxartError(Exception):
         for setting in sorted((s for s in self.settings if s in words), key=len, reverse=True):  # phrases first
             spelt = r"[_\- ]".join(_VALUE if w == "{}" else re.escape(w) for w in setting.split("_"))
             found = (rf"{_NOT_IN_PATH}{spelt}(?:(?P<switch>=True|=False)(?![\w-])|(?P<items>=\([^()]*\))"
-                     rf"|(?P<assigned>=)(?=[^\s=])|(?![\w/\\-]|\.\w))")
+                     rf"|(?P<assigned>=)(?:(?P<quoted>'[\w@%+=:,./-]+')(?!\w)|(?=[^\s=]))|(?![\w/\\-]|\.\w))")
             text = re.sub(found, functools.partial(_written, words[setting]), text)
         return text
 
@@ -58,8 +58,9 @@ _VALUE = r"(?P<value>'[^']*'|[^\s',;]+)"
 
 def _written(word: str, found: re.Match) -> str:
     """A setting `naming` found, as `word`: a flag's "=True" as the flag alone, "=False" as its --no- form,
-    "=value" as "flag value", "=(1, 3)" as "flag 1,3" ("=('relu1_1',)" as "flag relu1_1"; "=()", no list a flag
-    takes, as it is); another word keeps the "=" and its value, and drops "=True"/"=False"."""
+    "=value" as "flag value" ("='content'" as "flag content", as typed; a value the shell must quote stays quoted),
+    "=(1, 3)" as "flag 1,3" ("=('relu1_1',)" as "flag relu1_1"; "=()", no list a flag takes, as it is);
+    another word keeps the "=" and its value, and drops "=True"/"=False"."""
     switch, items, assigned = found["switch"], found["items"], found["assigned"]
     word = word.replace("{}", found.groupdict().get("value") or "{}")
     if word.startswith("--") and switch == "=False":
@@ -67,9 +68,10 @@ def _written(word: str, found: re.Match) -> str:
     values = [v.strip(" '\"") for v in (items or "")[2:-1].split(",") if v.strip(" '\"")]
     if word.startswith("--") and values:
         return f"{word} {','.join(values)}"  # as the flag's list is typed: relu1_1,relu2_1
+    quoted = found["quoted"] or ""
     if word.startswith("--") and assigned:
-        return f"{word} "
-    return word + (items or assigned or "")
+        return f"{word} {quoted[1:-1]}"
+    return word + (items or assigned or "") + quoted
 
 
 def as_typed(v: object) -> str:

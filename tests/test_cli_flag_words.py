@@ -142,6 +142,15 @@ def test_a_tuple_is_written_as_its_flags_list_is_typed(said, flags):
     assert InputError(said, settings=settings).naming(FLAGS) == flags
 
 
+@pytest.mark.parametrize(("said", "flags"), [
+    ("or init='content'", "or --init content"),  # was "or --init 'content'", where other lines say --init content
+    ("give init='my photo.png'", "give --init 'my photo.png'"),  # the shell needs its quotes: kept
+    ("so give arch='vgg16'", "so give arch='vgg16'"),  # a word no flag writes keeps Python's
+])
+def test_a_string_setting_is_written_as_its_flag_is_typed(said, flags):
+    assert InputError(said, settings=["init"]).naming(FLAGS) == flags
+
+
 def test_seeds_without_a_random_start_are_refused_with_the_flags_as_typed(files, tmp_path, monkeypatch, capsys):
     """It said "seeds 0, 1 ... use init='random' (--init random)": Python's words and list on the command line."""
     d, model = files
