@@ -38,7 +38,7 @@ def check(config: StyleConfig, settings: Sequence[Setting], arch: str | None = N
             raise InputError(f"the setting {label}: {e}" if label else str(e), settings=named) from None
     if len(seeds := sorted({s.seed for s in settings})) > 1 and config.init != "random":
         raise InputError(f"seeds {listed(seeds)} would give identical images: a seed only sets a random start, and "
-                         f"init is {config.init!r}; use init 'random', or give one seed", settings=["seeds", "init"])
+                         f"init is {config.init!r}; use init='random', or give one seed", settings=["seeds", "init"])
     if (pair := same_run(settings, config)) is not None:
         if apart := style_apart(*pair, config):
             raise _style_off(config, settings, pair, apart, names)

@@ -158,7 +158,7 @@ def test_seeds_without_a_random_start_are_refused_with_the_flags_as_typed(files,
             "--model", model, "--size", "24", "--steps", "2", "--seed", "0,1"]
     code, _, err = run_main(argv, monkeypatch, capsys)
     assert code == 2 and err.strip() == ("error: --seed 0,1 would give identical images: a seed only sets a random "
-                                         "start, and --init is 'content'; use --init 'random', or give one seed"), err
+                                         "start, and --init is 'content'; use --init random, or give one seed"), err
     assert not list(tmp_path.iterdir())
 
 
@@ -166,7 +166,7 @@ def test_seeds_without_a_random_start_are_refused_in_library_words():
     with pytest.raises(ValueError) as e:
         sweep.check(StyleConfig(size=32), sweep.grid([1.0], [1.0], [1.0], seeds=[0, 1]))
     assert str(e.value) == ("seeds 0,1 would give identical images: a seed only sets a random start, and init is "
-                            "'content'; use init 'random', or give one seed")
+                            "'content'; use init='random', or give one seed")
     assert "--" not in str(e.value)
 
 

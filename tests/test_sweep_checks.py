@@ -39,7 +39,7 @@ def test_a_sweep_refuses_settings_that_give_identical_images():
     with pytest.raises(ValueError) as e:  # from Python: the config field to change, and the flag for the CLI
         sweep.check(CONFIG.replace(init="content"), GRID)
     assert str(e.value).startswith("seeds 0,1 would give identical images: a seed only sets a random start, and init "
-                                   "is 'content'; use init 'random'"), e.value
+                                   "is 'content'; use init='random'"), e.value
     sweep.check(CONFIG, GRID)  # with a random start each seed is its own image
 
 

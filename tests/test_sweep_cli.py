@@ -123,7 +123,7 @@ def test_a_setting_whose_loss_blew_up_is_named_by_its_tile_and_values(files, tmp
     (["--tv-weight", "10,1e1"], "--tv-weight: 10 and 1e1 are the same value"),
     (["--tv-weight", "0,-0"], "--tv-weight: 0 and -0 are the same value; each value makes its own tiles"),  # "-0 is listed twice"
     (["--seed", "0,1"], "--seed 0,1 would give identical images: a seed only sets a random start, and --init is "
-                        "'content'; use --init 'random'"),
+                        "'content'; use --init random"),
     (["--style-blend", "1,2"], "--style-blend gives 2 weights for 1 painting; give one weight per painting"),
     (["--style-layer-weights", "1,2"], "--style-layer-weights has 2 weights for 5 style layers"),
     (["--style-layers", "relu1_1,,relu2_1"], "--style-layers: 'relu1_1,,relu2_1' has an empty item (item 2 of 3); "
