@@ -48,12 +48,12 @@ def before_dashes(words: list[str]) -> list[str]:
     return words[:words.index("--")] if "--" in words else list(words)
 
 
-def after_dashes(words) -> str:
+def after_dashes(ctx, words) -> str:
     """": " + AFTER_DASHES where one of `words` (an option's names, an argument's values) was typed after `--` and
-    looks like an option, as the command line (sys.argv) has it; else "". An option there was "Missing option --name"
-    or an extra argument, which named no cause."""
-    typed = sys.argv[1:]
-    after = typed[typed.index("--") + 1:] if "--" in typed else []
+    looks like an option, in the words click was given for `ctx` (`typed`); else "". An option there was "Missing
+    option --name" or an extra argument, which named no cause."""
+    given = typed(ctx)
+    after = given[given.index("--") + 1:] if "--" in given else []
     options = {w.partition("=")[0] for w in after if w.startswith("-") and w != "-"}
     return f": {AFTER_DASHES}" if options & {str(w).partition("=")[0] for w in words} else ""
 

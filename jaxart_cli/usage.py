@@ -92,13 +92,13 @@ def usage_message(e: TyperException) -> str:
                 text += (f"; {flag} takes one value in a sweep, which compares values of "
                          f"{', '.join(_SWEPT[:-1])} or {_SWEPT[-1]} (comma-separated)")
     if type(e).__name__ == "MissingParameter" and ctx is not None:  # --name typed after `--`: said so
-        text = f"{text.rstrip('.')}{_after_dashes(param.opts if param else ())}; see `{command_path(ctx)} --help`"
+        text = f"{text.rstrip('.')}{_after_dashes(ctx, param.opts if param else ())}; see `{command_path(ctx)} --help`"
     extra = text.removeprefix("Got unexpected extra argument(s) (")
     if extra != text and ctx is not None:  # click said only that, with no hint of what the command takes
         takes = " ".join((p.metavar or p.name.upper()) for p in ctx.command.params if p.param_type_name == "argument")
         command, extra = command_path(ctx), extra.removesuffix(")")
         text = (f"`{command}` takes {f'only {takes}, but was also' if takes else 'no arguments, but was'} given "
-                f"{extra!r}{_after_dashes(extra.split())}; see `{command} --help`")
+                f"{extra!r}{_after_dashes(ctx, extra.split())}; see `{command} --help`")
     return text
 
 

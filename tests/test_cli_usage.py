@@ -85,6 +85,26 @@ def test_an_option_after_dashes_is_said_to_be_read_as_a_file_by_every_command(ar
     assert DASHES not in err, "only for an option after `--`"
 
 
+@pytest.mark.parametrize("argv, expected", [
+    (["info", "--", "a.png", "--command"], "`jaxart info` takes only IMAGE, but was also given '--command': "),
+    (["weights", "convert", "--", "a.h5", "--name=n"], "Missing option --name: "),
+])
+def test_an_option_after_dashes_is_named_from_python(argv, expected, tmp_path, monkeypatch):
+    """The check read sys.argv (pytest's here), not the words the app was given: it named no `--`."""
+    from typer.testing import CliRunner
+
+    import cli
+    from jaxart_cli.command_names import command_path
+    from jaxart_cli.usage import usage_message
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JAXART_WEIGHTS_DIR", str(tmp_path))
+    for name in ("a.png", "a.h5"):
+        (tmp_path / name).write_bytes(b"not read")
+    result = CliRunner().invoke(cli.app, argv, standalone_mode=False)  # click's error kept, as a program's own
+    assert usage_message(result.exception) == f"{expected}{DASHES}; see `{command_path(result.exception.ctx)} --help`"
+
+
 @pytest.mark.parametrize("given", ["-o made", "--output newdir/"])
 def test_weights_convert_to_a_folder_says_where_it_installs_and_converts_nothing(given, tmp_path, monkeypatch, capsys):
     """It installs by --name in the weights folder, which `-o` cannot choose: the refusal said only
