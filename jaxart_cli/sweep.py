@@ -86,7 +86,7 @@ def sweep(
     from jaxart import captions, input_files, locks, mask_regions, model_choice, notes as _notes
     from jaxart import plateau, progress, scales as _scales, settings as _settings, sheet, signals, sweep_checks
     from jaxart import input_notes as _input_notes, memory, resume as _resume, sweep_job
-    from jaxart.errors import Interrupted, NonFiniteLossError
+    from jaxart.errors import Interrupted, JaxartError, NonFiniteLossError
     from jaxart.config import StyleConfig
 
     _misread.check_file_read_as_value(ctx)  # `-out.png` as -o ut.png, as stylize's
@@ -206,10 +206,15 @@ def sweep(
     if signum := stopped():  # it came during the last step, the final loss or the writing
         raise Interrupted(f"{signals.interrupted_by(signum)} as the sweep finished; wrote {files[0]}, "
                           f"{files[1]} and {len(settings)} images", 128 + signum)
+    failed = sheet.nonfinite(output, settings, result.ok, cmd.fmt, captions.file_names(styles),  # as typed
+                             seeded=config.init == "random", optimizer=config.optimizer, overflowed=result.overflowed)
     if not quiet:
-        _say(_summary.sweep_line(files, len(settings), w.name, _settings.described(settings), result.devices,
-                                 plateau.tiles_text(result.steps, result.stopped, total), result.seconds))
-    if failed := sheet.nonfinite(output, settings, result.ok, cmd.fmt, captions.file_names(styles),  # as typed
-                                 seeded=config.init == "random", optimizer=config.optimizer,
-                                 overflowed=result.overflowed):
+        try:
+            _say(_summary.sweep_line(files, len(settings), w.name, _settings.described(settings), result.devices,
+                                     plateau.tiles_text(result.steps, result.stopped, total), result.seconds))
+        except JaxartError as e:  # stdout takes no more (`> /dev/full`): which tiles failed is said all the same
+            if not failed:
+                raise
+            _say(f"error: {e}", err=True)
+    if failed:
         raise NonFiniteLossError(failed)
