@@ -129,8 +129,9 @@ def dark_photo_note(photo: np.ndarray, config: StyleConfig) -> str | None:
     or keep), else None; none at --style-weight 0, which reads no painting."""
     if config.colors not in ("style", "keep") or not config.style_weight:
         return None
-    # color.luminance's pixel check imports JAX, which a dry run does without
-    if (mean := float(np.mean(np.asarray(photo, np.float32) @ color.RGB_TO_YIQ[0]))) >= DARK:
+    # color.luminance's pixel check imports JAX, which a dry run does without; float32 weights, as float64 ones made
+    # a float64 copy of the photo (2.6 GiB more for 108 megapixels, the run's peak)
+    if (mean := float(np.mean(np.asarray(photo, np.float32) @ color.RGB_TO_YIQ[0].astype(np.float32)))) >= DARK:
         return None
     return (f"the photo is very dark (mean luminance {mean:.2f} of 1): its features are faint beside the painting's, "
             f"so --colors {config.colors} paints it in the painting's light and its scene is barely seen; "
