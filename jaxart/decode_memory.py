@@ -18,10 +18,10 @@ from jaxart import deep_samples, modes, png_gamma
 
 # Peak RSS of load_image, over what the process held before it, per pixel decoded: 4000x3000 files made by Pillow
 # (2026-12-07, BENCHMARKS.md, "Decoding in the dry run's figure"), rounded up. RGB, L, P (with a tRNS key too) and 1
-# took 19.0-19.1 bytes; RGBA, LA and an RGB tRNS key 28.1; 16-bit grey 33.1 (33.0 at 108 megapixels); 32-bit int
-# grey 37.1; float grey 46.1. 16-bit RGB PNG and TIFF, read at 16 bits (deep_samples), 30.0; RGBA PNG 36.0 (random
-# pixels, 2026-12-07 22:54 UTC, 2-core AMD EPYC (Zen 5), peak RSS in a fresh process).
-PIXEL_BYTES = {"8-bit": 20, "alpha": 29, "16-bit": 35, "32-bit": 38, "float": 47, "16-bit RGB": 31, "16-bit RGBA": 37}
+# took 19.0-19.1 bytes; RGBA, LA and an RGB tRNS key 28.1; 32-bit int grey 37.1; float grey 46.1. Read at 16 bits
+# (deep_samples; random pixels, peak RSS in a fresh process, 2-core AMD EPYC (Zen 5)): 16-bit RGB PNG and TIFF 30.0,
+# RGBA PNG 36.0 (2026-12-07 22:54 UTC); 16-bit grey PNG 20.0 at 12 megapixels, 18.0 at 24 (23:28 UTC; 33.1 at 8 bits).
+PIXEL_BYTES = {"8-bit": 20, "alpha": 29, "16-bit": 21, "32-bit": 38, "float": 47, "16-bit RGB": 31, "16-bit RGBA": 37}
 # One more RGB copy: an ICC profile's conversion to sRGB, CMYK's or YCbCr's to RGB, a progressive JPEG's second
 # decode (jpeg_cut): 23.1 bytes for such RGB files, 32.1 for RGBA with a profile, 34.1 for 16-bit grey with one.
 CONVERTED = 4
