@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from jaxart.errors import InputError
 from jaxart.formats import FORMATS
+from jaxart.record_paths import MODES
 
 if TYPE_CHECKING:
     from jaxart.checkpoint import Checkpoint
@@ -28,6 +29,7 @@ _FIELDS = {
     "inputs.styles": lambda v: isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v),
     "inputs.background": lambda v: v is None or (isinstance(v, list) and len(v) == 3 and all(
         isinstance(x, int) and 0 <= x <= 255 for x in v)),
+    "record": lambda v: v is None or v in MODES,  # --record's mode, absent for "full"
     # The seconds the run had taken; absent from checkpoints made before a resumed run counted them.
     "seconds": lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < math.inf),
 }

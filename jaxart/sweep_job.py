@@ -102,7 +102,7 @@ def from_checkpoint(ckpt: checkpoint.Checkpoint, path: Path) -> Command:
     inputs = m["inputs"]
     return Command(Path(inputs["content"]), [Path(s) for s in inputs["styles"]], Path(m["output"]), m["format"],
                    config, settings, m["model"], tuple(inputs.get("background") or (255, 255, 255)), m["tolerance"],
-                   m["shrink_batch"], m["columns"], m["overwrite"], m["checkpoint_every"], m.get("record", "full"))
+                   m["shrink_batch"], m["columns"], m["overwrite"], m["checkpoint_every"], m.get("record") or "full")
 
 
 def split_changed(meta: dict) -> str | None:

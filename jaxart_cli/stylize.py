@@ -101,7 +101,7 @@ def stylize(
         checkpoint.check_kind(ckpt, resume, "stylize")  # a sweep's: `sweep --resume` continues it
         content, styles, model, config, rgb = _resume.from_checkpoint(ckpt)
         tolerance = ckpt.meta.get("tolerance", 0.0)  # stylize_files judges it, as the option's
-        record = _o.RecordMode(ckpt.meta.get("record", "full"))  # fixed by the checkpoint, as its settings
+        record = _o.RecordMode(ckpt.meta.get("record") or "full")  # fixed by the checkpoint, as its settings
         output = output or _resume.output_here(ckpt.meta["output"])  # as typed, if under this folder
         # Its own interrupted image, and its frames, are the run's: resuming may replace them.
         own, save_every, checkpoint_every, frames, animate = _resume.continuation(

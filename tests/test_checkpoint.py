@@ -44,7 +44,8 @@ META = {"jaxart": "1.0", "weights_sha256": "a" * 64, "model": "m", "config": {},
 
 @pytest.mark.parametrize("field, value", [("step", -1), ("inputs.background", [256, 0, 0]),
                                           ("inputs.background", [0, -1, 0]), ("inputs.styles", []),
-                                          ("seconds", "75 s"), ("seconds", -1.0), ("seconds", float("nan"))])
+                                          ("seconds", "75 s"), ("seconds", -1.0), ("seconds", float("nan")),
+                                          ("record", "some-paths"), ("record", 1)])
 def test_a_checkpoint_field_out_of_range_is_refused(field, value):
     meta = json.loads(json.dumps(META))
     where, _, key = field.rpartition(".")
