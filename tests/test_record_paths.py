@@ -92,3 +92,21 @@ def test_frames_without_paths_are_still_removed_by_a_later_overwrite(files, tmp_
     code, _, err = run_main(stylize_argv(files, out, "--overwrite"), monkeypatch, capsys)
     assert code == 0, err
     assert not (tmp_path / "f_00001.png").exists()  # an earlier run's frame, mixed in with this run's image
+
+
+@pytest.mark.parametrize("command", ["stylize", "sweep"])
+def test_a_run_resumed_from_its_checkpoint_keeps_the_record_without_paths(command, files, signal_at, tmp_path,
+                                                                           monkeypatch, capsys):
+    out = tmp_path / "shared.png"
+    argv = stylize_argv(files, out, "--record", "no-paths", "--steps", "4")
+    if command == "sweep":
+        argv = ["sweep", *argv[1:], "--style-weight", "1,10"]
+    signal_at(2)
+    code, _, err = run_main(argv, monkeypatch, capsys)
+    assert code == 143, err
+    ckpt = tmp_path / "shared.ckpt.npz"
+    code, _, err = run_main([command, "--resume", str(ckpt), "--quiet"], monkeypatch, capsys)
+    assert code == 0, err
+    text = _embedded(out)
+    assert str(files[0]) not in text and "photo.jpg" not in text and str(tmp_path) not in text
+    assert json.loads(text)["inputs"]["content"] == "PHOTO.jpg"
