@@ -188,7 +188,6 @@ def stylize(
         _warn(note)
     if ckpt is not None:
         checkpoint.check(ckpt, weights=w)
-    _run_begins(ctx)  # a signal until now ends it with nothing written; from here the run's handler keeps it
     # As typed until here, for the lines before; absolute in the record and checkpoint, found from any folder.
     config, model = _absolute(config), model_choice.named(model)
     with compile_cache.use(_warn), signals.stop_signals() as stopped, \
@@ -198,6 +197,9 @@ def stylize(
                           say=None if quiet or ckpt is not None else _said("stylize")) as watch, \
             progress.steps_bar(_scales.total_steps(config), quiet, scales=_scales.schedule(config), conv=config.conv,
                                margin=config.margin, finish=duration.finish(config)) as bar:
+        # Here, within stop_signals: a signal until now ends the command with nothing written (before, the compile
+        # cache's set-up in between was a bare 'error: interrupted'); from here the run's handler keeps it.
+        _run_begins(ctx)
         on_step = watch.also(bar)
         outcome = job.stylize_files(content, styles, output, config, w, save_every=save_every, on_step=on_step,
                                     fmt=fmt, overwrite=overwrite or own, checkpoint_every=checkpoint_every,

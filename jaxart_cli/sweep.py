@@ -186,7 +186,6 @@ def sweep(
     w = model_choice.resolve_model(cmd.model, functools.partial(_fetch, quiet=quiet), _warn)
     if note := _notes.random_init_note(w, config):
         _warn(note)
-    _run_begins(ctx)  # a signal until now ends it with nothing written; from here the run's handler keeps it
     # As typed until here, for the lines before; absolute in the record and checkpoint, found from any folder.
     cmd = cmd._replace(config=_absolute(config), model=model_choice.named(cmd.model))
     given = _as_given(config, cmd.config)  # the captions name them as typed
@@ -201,6 +200,9 @@ def sweep(
             progress.steps_bar(total, quiet, scales=_scales.schedule(config), label="sweep",
                                mean=len(settings) > 1, conv=config.conv, margin=config.margin,
                                finish=duration.finish(config)) as bar:
+        # Here, within stop_signals: a signal until now ends the command with nothing written (before, the compile
+        # cache's set-up in between was a bare 'error: interrupted'); from here the run's handler keeps it.
+        _run_begins(ctx)
         result, files, _ = sweep_job.run(cmd, photo, paintings, w, stopped=stopped, update=watch.also(bar),
                                          hashed=hashed, resume=ckpt, resumed_from=resume, given=given)
     if signum := stopped():  # it came during the last step, the final loss or the writing

@@ -68,7 +68,7 @@ def test_a_sweep_split_over_two_devices_reuses_its_first_steps_program_too():
     assert json.loads(proc.stdout.splitlines()[-1]) == [2, [1, 1], [1] * COARSE_TO_FINE.steps]
 
 
-@pytest.mark.parametrize("loop, name", [("python", "_jit_step"), ("scan", "make_chunk")])
+@pytest.mark.parametrize("loop, name", [("python", "jit_step"), ("scan", "make_chunk")])
 def test_a_runs_step_is_dispatched_from_one_entry_whatever_its_reports(loop, name, tiny_vgg16):
     """A run reports (the CLI's --save-every, a checkpoint, the progress bar) between steps or chunks, and
     the last chunk is short: none of it may make its step another program. It held before sweeps' fix."""
